@@ -1,0 +1,34 @@
+/**
+ * The `flowops` command: wiring only. Each subcommand parses its options, calls a capability, and formats
+ * the result (text, or JSON with --json). Exit codes: 0 success, 1 failure of the work, 2 bad usage.
+ */
+import { Command, CommanderError } from "commander";
+import { FlowOpsError } from "../errors.js";
+import { FLOWOPS_VERSION } from "../version.js";
+import { serverCommand } from "./server.js";
+
+export function buildProgram(): Command {
+  const program = new Command("flowops")
+    .description("FlowOps: MLOps from data to production, compatible with MLflow and DVC.")
+    .version(FLOWOPS_VERSION)
+    .exitOverride();
+  program.addCommand(serverCommand());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+    }
+    if (error instanceof FlowOpsError) {
+      process.stderr.write(`error: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Versioned schema migrations, applied in order at start-up. Each migration is a file under migrations/
+ * and runs once, recorded in `flowops_migrations`; Kysely's migrator takes a lock so replicas starting
+ * together on PostgreSQL do not race.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { FlowOpsError } from "../errors.js";
+import type { SqlDialectName } from "./dialect.js";
+import * as initial from "./migrations/0001_initial.js";
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
+
+/** Ordered by name; append, never edit a migration that has shipped. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  "0001_initial": initial,
+};
+
+export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return Object.fromEntries(
+        Object.entries(MIGRATIONS).map(([name, m]) => [
+          name,
+          { up: (db: Kysely<unknown>) => m.up(db, dialect) },
+        ]),
+      );
+    },
+  };
+}
+
+export async function migrateToLatest<T>(db: Kysely<T>, dialect: SqlDialectName): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    migrationTableName: "flowops_migrations",
+    migrationLockTableName: "flowops_migrations_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new FlowOpsError("INTERNAL_ERROR", `Database migration ${failed} failed: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}

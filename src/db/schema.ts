@@ -1,0 +1,207 @@
+/**
+ * Table shapes of the metadata database, shared by SQLite and PostgreSQL. Times are epoch milliseconds;
+ * booleans are stored as 0/1 integers so both dialects read them the same way. Rows never leave a store:
+ * stores map them to domain objects.
+ */
+import type { Generated } from "kysely";
+
+export interface ExperimentTable {
+  experiment_id: Generated<number>;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_update_time: number;
+}
+
+export interface ExperimentTagTable {
+  experiment_id: number;
+  key: string;
+  value: string;
+}
+
+export interface RunTable {
+  run_uuid: string;
+  name: string;
+  experiment_id: number;
+  user_id: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  lifecycle_stage: string;
+  artifact_uri: string;
+  deleted_time: number | null;
+}
+
+/** Every metric point; the primary key makes an exact replay (the client retries log-batch) a no-op. */
+export interface MetricTable {
+  run_uuid: string;
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  is_nan: number;
+}
+
+/** The latest point per (run, key) by (step, timestamp, value), kept on write so search never scans history. */
+export interface LatestMetricTable {
+  run_uuid: string;
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  is_nan: number;
+}
+
+export interface ParamTable {
+  run_uuid: string;
+  key: string;
+  value: string;
+}
+
+export interface TagTable {
+  run_uuid: string;
+  key: string;
+  value: string;
+}
+
+export interface DatasetTable {
+  dataset_uuid: string;
+  experiment_id: number;
+  name: string;
+  digest: string;
+  dataset_source_type: string;
+  dataset_source: string;
+  dataset_schema: string | null;
+  dataset_profile: string | null;
+}
+
+/** Links a source (DATASET or MODEL) to a destination (RUN), as MLflow's `inputs` table. */
+export interface InputTable {
+  input_uuid: string;
+  source_type: string;
+  source_id: string;
+  destination_type: string;
+  destination_id: string;
+  step: number | null;
+}
+
+export interface InputTagTable {
+  input_uuid: string;
+  key: string;
+  value: string;
+}
+
+export interface RunOutputTable {
+  run_uuid: string;
+  model_id: string;
+  step: number;
+}
+
+export interface RegisteredModelTable {
+  name: string;
+  creation_time: number;
+  last_updated_time: number;
+  description: string | null;
+  user_id: string | null;
+}
+
+export interface RegisteredModelTagTable {
+  name: string;
+  key: string;
+  value: string;
+}
+
+export interface RegisteredModelAliasTable {
+  name: string;
+  alias: string;
+  version: number;
+}
+
+export interface ModelVersionTable {
+  name: string;
+  version: number;
+  creation_time: number;
+  last_updated_time: number;
+  description: string | null;
+  user_id: string | null;
+  current_stage: string;
+  source: string;
+  storage_location: string | null;
+  run_id: string | null;
+  run_link: string | null;
+  status: string;
+  status_message: string | null;
+  model_id: string | null;
+  /** Soft delete, as MLflow's "Deleted_Internal" stage: the version number is never reused. */
+  deleted: number;
+}
+
+export interface ModelVersionTagTable {
+  name: string;
+  version: number;
+  key: string;
+  value: string;
+}
+
+export interface LoggedModelTable {
+  model_id: string;
+  experiment_id: number;
+  name: string;
+  artifact_location: string;
+  creation_timestamp_ms: number;
+  last_updated_timestamp_ms: number;
+  status: string;
+  status_message: string | null;
+  lifecycle_stage: string;
+  model_type: string | null;
+  source_run_id: string | null;
+  creator_id: string | null;
+}
+
+export interface LoggedModelTagTable {
+  model_id: string;
+  key: string;
+  value: string;
+}
+
+export interface LoggedModelParamTable {
+  model_id: string;
+  key: string;
+  value: string;
+}
+
+export interface LoggedModelMetricTable {
+  model_id: string;
+  metric_name: string;
+  metric_timestamp_ms: number;
+  metric_step: number;
+  metric_value: number;
+  is_nan: number;
+  run_id: string;
+  dataset_name: string;
+  dataset_digest: string;
+}
+
+export interface Database {
+  experiments: ExperimentTable;
+  experiment_tags: ExperimentTagTable;
+  runs: RunTable;
+  metrics: MetricTable;
+  latest_metrics: LatestMetricTable;
+  params: ParamTable;
+  tags: TagTable;
+  datasets: DatasetTable;
+  inputs: InputTable;
+  input_tags: InputTagTable;
+  run_outputs: RunOutputTable;
+  registered_models: RegisteredModelTable;
+  registered_model_tags: RegisteredModelTagTable;
+  registered_model_aliases: RegisteredModelAliasTable;
+  model_versions: ModelVersionTable;
+  model_version_tags: ModelVersionTagTable;
+  logged_models: LoggedModelTable;
+  logged_model_tags: LoggedModelTagTable;
+  logged_model_params: LoggedModelParamTable;
+  logged_model_metrics: LoggedModelMetricTable;
+}

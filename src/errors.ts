@@ -1,0 +1,92 @@
+/**
+ * The one error type of FlowOps. Codes are MLflow's `ErrorCode` names so the server can send them to the
+ * official client unchanged; the status table is exhaustive, so a new code without a status does not compile.
+ */
+
+export const ERROR_CODES = [
+  "INVALID_PARAMETER_VALUE",
+  "BAD_REQUEST",
+  "RESOURCE_DOES_NOT_EXIST",
+  "NOT_FOUND",
+  "ENDPOINT_NOT_FOUND",
+  "RESOURCE_ALREADY_EXISTS",
+  "ALREADY_EXISTS",
+  "RESOURCE_CONFLICT",
+  "ABORTED",
+  "UNAUTHENTICATED",
+  "PERMISSION_DENIED",
+  "REQUEST_LIMIT_EXCEEDED",
+  "RESOURCE_EXHAUSTED",
+  "INTERNAL_ERROR",
+  "INVALID_STATE",
+  "DATA_LOSS",
+  "NOT_IMPLEMENTED",
+  "TEMPORARILY_UNAVAILABLE",
+  "DEADLINE_EXCEEDED",
+  "CANCELLED",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** MLflow's `ERROR_CODE_TO_HTTP_STATUS` (mlflow/exceptions.py); RESOURCE_ALREADY_EXISTS is 400, not 409. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  INVALID_PARAMETER_VALUE: 400,
+  BAD_REQUEST: 400,
+  RESOURCE_DOES_NOT_EXIST: 404,
+  NOT_FOUND: 404,
+  ENDPOINT_NOT_FOUND: 404,
+  RESOURCE_ALREADY_EXISTS: 400,
+  ALREADY_EXISTS: 409,
+  RESOURCE_CONFLICT: 409,
+  ABORTED: 409,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  REQUEST_LIMIT_EXCEEDED: 429,
+  RESOURCE_EXHAUSTED: 429,
+  INTERNAL_ERROR: 500,
+  INVALID_STATE: 500,
+  DATA_LOSS: 500,
+  NOT_IMPLEMENTED: 501,
+  TEMPORARILY_UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+  CANCELLED: 499,
+};
+
+export class FlowOpsError extends Error {
+  override readonly name = "FlowOpsError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+
+  toJSON(): { error_code: ErrorCode; message: string } {
+    return { error_code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Shorthands for the codes the stores raise most; they keep call sites short and the wording uniform. */
+export const invalidParameter = (message: string): FlowOpsError =>
+  new FlowOpsError("INVALID_PARAMETER_VALUE", message);
+export const notFound = (message: string): FlowOpsError =>
+  new FlowOpsError("RESOURCE_DOES_NOT_EXIST", message);
+export const alreadyExists = (message: string): FlowOpsError =>
+  new FlowOpsError("RESOURCE_ALREADY_EXISTS", message);
+
+/** Normalises anything thrown into a FlowOpsError once, keeping the original as the cause. */
+export function toFlowOpsError(error: unknown): FlowOpsError {
+  if (error instanceof FlowOpsError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new FlowOpsError("INTERNAL_ERROR", message, { cause: error });
+}

@@ -1,0 +1,4 @@
+/** Public API of the `flowops` package. */
+export { FlowOpsError, type ErrorCode } from "./errors.js";
+export { startServer, type RunningServer, type ServerSettings } from "./server/start.js";
+export type * from "./tracking/entities.js";

@@ -1,0 +1,98 @@
+/**
+ * Builds the HTTP server: wire-level concerns (body parsing, error shape, health) here, and one plugin per
+ * resource under routes/. No domain logic lives in this folder.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { FLOWOPS_VERSION } from "../version.js";
+import type { ServerContext } from "./context.js";
+import { artifactRoutes } from "./routes/artifacts.js";
+import { loggedModelRoutes } from "./routes/loggedModels.js";
+import { registryRoutes } from "./routes/registry.js";
+import { searchRoutes } from "./routes/search.js";
+import { trackingRoutes } from "./routes/tracking.js";
+import { sendWire } from "./rpc.js";
+
+export interface BuildServerOptions {
+  /** pino options or false; tests pass false to keep output clean. */
+  logger?: boolean | { level: string };
+}
+
+const JSON_ONLY =
+  "Bad Request. Content-Type must be one of [application/json]. See the API docs for more information about request parameters.";
+
+export async function buildServer(
+  ctx: ServerContext,
+  options: BuildServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: "info" },
+    bodyLimit: ctx.config.bodyLimit,
+    // Ids in URLs (logged models, artifact paths) can be long; Fastify's 100-char default is too tight.
+    routerOptions: { maxParamLength: 1000 },
+    requestIdHeader: "x-request-id",
+  });
+
+  app.removeAllContentTypeParsers();
+  // MLflow treats an empty body as {} and decodes a JSON-encoded string body a second time (old clients).
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") return done(null, {});
+    try {
+      let parsed: unknown = JSON.parse(text);
+      if (typeof parsed === "string") parsed = JSON.parse(parsed);
+      done(null, parsed);
+    } catch {
+      done(new FlowOpsError("INVALID_PARAMETER_VALUE", "Malformed JSON in request body."), undefined);
+    }
+  });
+  app.addContentTypeParser("*", (request, _payload, done) => {
+    // A DELETE or GET without a body may still carry a stray Content-Type; only bodies are held to JSON.
+    if (request.method === "GET" || request.method === "DELETE") return done(null, {});
+    done(new FlowOpsError("INVALID_PARAMETER_VALUE", JSON_ONLY), undefined);
+  });
+
+  app.setErrorHandler((error: FastifyError | FlowOpsError, request, reply) => {
+    const known = fromFastifyError(error);
+    if (known.httpStatus >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.debug({ err: error }, "request rejected");
+    const body =
+      known.httpStatus >= 500 && !(error instanceof FlowOpsError)
+        ? { error_code: "INTERNAL_ERROR", message: "Internal server error; see the server log." }
+        : known.toJSON();
+    return sendWire(reply, body, known.httpStatus);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendWire(
+      reply,
+      {
+        error_code: "ENDPOINT_NOT_FOUND",
+        message: `No endpoint ${request.method} ${request.url.split("?")[0]}`,
+      },
+      404,
+    ),
+  );
+
+  app.get("/health", async (_request, reply) => reply.type("text/plain").send("OK"));
+  app.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
+
+  await app.register(async (scope) => trackingRoutes(scope, ctx));
+  await app.register(async (scope) => searchRoutes(scope, ctx));
+  await app.register(async (scope) => registryRoutes(scope, ctx));
+  await app.register(async (scope) => loggedModelRoutes(scope, ctx));
+  await app.register(async (scope) => artifactRoutes(scope, ctx));
+  return app;
+}
+
+/** Fastify's own errors (body too large, bad JSON) become MLflow-shaped errors with the right status. */
+function fromFastifyError(error: FastifyError | FlowOpsError): FlowOpsError {
+  if (error instanceof FlowOpsError) return error;
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return new FlowOpsError("REQUEST_LIMIT_EXCEEDED", `Request body is larger than the server's limit.`);
+  }
+  if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+    return new FlowOpsError("BAD_REQUEST", error.message);
+  }
+  return toFlowOpsError(error);
+}

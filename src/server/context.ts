@@ -1,0 +1,25 @@
+/**
+ * What every route plugin receives: the server's settings and the opened metadata database. Stores are
+ * cheap, stateless wrappers over the database, so each plugin builds the ones it needs.
+ */
+import type { MetadataDb } from "../db/connect.js";
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  backendStoreUri: string;
+  /** Root for new experiments' artifact_location, e.g. `mlflow-artifacts:/`, `s3://bucket/path`, a local dir. */
+  defaultArtifactRoot: string;
+  /** Where the mlflow-artifacts proxy stores files: a local directory or an `s3://` URI. */
+  artifactsDestination: string;
+  serveArtifacts: boolean;
+  /** Largest accepted JSON request body, in bytes. */
+  bodyLimit: number;
+}
+
+export interface ServerContext {
+  config: ServerConfig;
+  meta: MetadataDb;
+  /** Milliseconds since the epoch; injected so tests can pin time. */
+  now(): number;
+}

@@ -1,0 +1,45 @@
+/**
+ * Registers an MLflow RPC on every path the client may use (`/api/2.0/mlflow/...` and
+ * `/ajax-api/2.0/mlflow/...`), reads its fields from the query string (GET) or the JSON body (other
+ * methods), validates them once with the route's zod schema, and answers with a JSON object.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { z } from "zod";
+import { parseRequest, toWireJson } from "./wire.js";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
+
+export const MLFLOW_API_PREFIXES = ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"] as const;
+
+export interface RpcRoute<S extends z.ZodType> {
+  method: HttpMethod | readonly HttpMethod[];
+  /** Path below the prefix, e.g. `experiments/create`; Fastify parameters such as `:model_id` are allowed. */
+  path: string;
+  request: S;
+  handle(input: z.output<S>, request: FastifyRequest): Promise<object>;
+}
+
+export function registerRpc<S extends z.ZodType>(
+  app: FastifyInstance,
+  route: RpcRoute<S>,
+  prefixes: readonly string[] = MLFLOW_API_PREFIXES,
+): void {
+  const methods = typeof route.method === "string" ? [route.method] : [...route.method];
+  for (const prefix of prefixes) {
+    app.route({
+      method: methods,
+      url: `${prefix}/${route.path}`,
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const source = request.method === "GET" ? request.query : request.body;
+        const params = (request.params ?? {}) as Record<string, unknown>;
+        const input = parseRequest(route.request, { ...(source as object | undefined), ...params });
+        const result = await route.handle(input, request);
+        return sendWire(reply, result);
+      },
+    });
+  }
+}
+
+export function sendWire(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
+  return reply.code(status).type("application/json").send(toWireJson(body));
+}

@@ -1,0 +1,75 @@
+/**
+ * Starts `flowops server`: resolves MLflow-compatible settings to concrete locations, opens the metadata
+ * database (running migrations), and listens. Returns a handle so the CLI and quickstart can stop it.
+ */
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { flowopsHome, openMetadataDb } from "../db/connect.js";
+import { buildServer } from "./app.js";
+import type { ServerConfig, ServerContext } from "./context.js";
+
+export interface ServerSettings {
+  host?: string | undefined;
+  port?: number | undefined;
+  backendStoreUri?: string | undefined;
+  defaultArtifactRoot?: string | undefined;
+  artifactsDestination?: string | undefined;
+  serveArtifacts?: boolean | undefined;
+  bodyLimit?: number | undefined;
+}
+
+export interface RunningServer {
+  url: string;
+  config: ServerConfig;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** MLflow's defaults, with `.flowops/` (or $FLOWOPS_HOME) as the home of the embedded store and files. */
+export function resolveServerConfig(
+  settings: ServerSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
+  const home = flowopsHome(env);
+  const serveArtifacts = settings.serveArtifacts ?? true;
+  const artifactsDestination = settings.artifactsDestination ?? join(home, "artifacts");
+  return {
+    host: settings.host ?? "127.0.0.1",
+    port: settings.port ?? 5000,
+    backendStoreUri: settings.backendStoreUri ?? `sqlite:///${join(home, "flowops.db")}`,
+    defaultArtifactRoot:
+      settings.defaultArtifactRoot ?? (serveArtifacts ? "mlflow-artifacts:/" : artifactsDestination),
+    artifactsDestination,
+    serveArtifacts,
+    bodyLimit: settings.bodyLimit ?? 32 * 1024 * 1024,
+  };
+}
+
+export async function startServer(
+  settings: ServerSettings,
+  options: { logger?: boolean | { level: string } } = {},
+): Promise<RunningServer> {
+  const config = resolveServerConfig(settings);
+  const meta = await openMetadataDb(config.backendStoreUri);
+  const ctx: ServerContext = { config, meta, now: () => Date.now() };
+  const app = await buildServer(ctx, options);
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await meta.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  return {
+    url,
+    config: { ...config, port },
+    app,
+    async close() {
+      await app.close();
+      await meta.close();
+    },
+  };
+}

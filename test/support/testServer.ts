@@ -1,0 +1,51 @@
+/**
+ * Starts a real FlowOps server on a free port over a fresh database of the given backend, with artifacts
+ * in a temp dir, for route and end-to-end tests.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildServer } from "../../src/server/app.js";
+import type { ServerConfig, ServerContext } from "../../src/server/context.js";
+import { sqliteBackend, type TestBackend } from "./backends.js";
+
+export interface TestServer {
+  url: string;
+  app: FastifyInstance;
+  ctx: ServerContext;
+  artifactsDir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  options: { backend?: TestBackend; config?: Partial<ServerConfig> } = {},
+): Promise<TestServer> {
+  const backend = options.backend ?? sqliteBackend;
+  const opened = await backend.open();
+  const artifactsDir = mkdtempSync(join(tmpdir(), "flowops-artifacts-"));
+  const config: ServerConfig = {
+    host: "127.0.0.1",
+    port: 0,
+    backendStoreUri: opened.uri,
+    defaultArtifactRoot: "mlflow-artifacts:/",
+    artifactsDestination: artifactsDir,
+    serveArtifacts: true,
+    bodyLimit: 16 * 1024 * 1024,
+    ...options.config,
+  };
+  const ctx: ServerContext = { config, meta: opened.meta, now: () => Date.now() };
+  const app = await buildServer(ctx, { logger: false });
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url,
+    app,
+    ctx,
+    artifactsDir,
+    async close() {
+      await app.close();
+      await opened.close();
+      rmSync(artifactsDir, { recursive: true, force: true });
+    },
+  };
+}
