@@ -4,7 +4,7 @@
  * As root, the server runs as the `postgres` user because initdb refuses to run as root.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,7 +89,14 @@ export async function startPostgresCluster(binDir: string): Promise<PostgresClus
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
-        child.kill("SIGINT");
+        // Signal the postmaster itself: as root, `child` is runuser, which does not pass SIGINT on.
+        const pid = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+        try {
+          process.kill(Number.isInteger(pid) && pid > 0 ? pid : (child.pid ?? 0), "SIGINT");
+        } catch {
+          child.kill("SIGKILL");
+        }
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
       });
       rmSync(dir, { recursive: true, force: true });
     },
