@@ -1,5 +1,79 @@
-/** Routes of this resource are registered here; the module is filled in by its capability's work. */
+/**
+ * runs/search and experiments/search: validate the request, find ids with the SQL searches, then load the
+ * page's objects with the shared readers. Empty lists and an absent next page are omitted, as proto JSON
+ * omits unset repeated fields.
+ */
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { ViewType } from "../../tracking/entities.js";
+import { readExperiments } from "../../tracking/experimentReader.js";
+import { readRuns } from "../../tracking/runReader.js";
+import { searchExperiments } from "../../tracking/search/searchExperiments.js";
+import { searchRuns } from "../../tracking/search/searchRuns.js";
 import type { ServerContext } from "../context.js";
+import { registerRpc } from "../rpc.js";
+import { int64, list } from "../wire.js";
 
-export async function searchRoutes(_app: FastifyInstance, _ctx: ServerContext): Promise<void> {}
+const VIEW_TYPE_NUMBERS: Readonly<Record<string, ViewType>> = {
+  "1": "ACTIVE_ONLY",
+  "2": "DELETED_ONLY",
+  "3": "ALL",
+};
+
+/** ViewType by name (proto JSON) or by number (older clients and hand-written query strings). */
+const viewType = () =>
+  z
+    .union([
+      z.enum(["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]),
+      z.union([z.literal(1), z.literal(2), z.literal(3), z.enum(["1", "2", "3"])]),
+    ])
+    .transform((value): ViewType => VIEW_TYPE_NUMBERS[String(value)] ?? (value as ViewType));
+
+const experimentIdList = () => list(z.union([z.string(), z.number().int()]).transform(String)).optional();
+
+const searchRunsRequest = z.object({
+  experiment_ids: experimentIdList(),
+  filter: z.string().optional(),
+  run_view_type: viewType().optional(),
+  max_results: int64().optional(),
+  order_by: list(z.string()).optional(),
+  page_token: z.string().optional(),
+});
+
+const searchExperimentsRequest = z.object({
+  filter: z.string().optional(),
+  view_type: viewType().optional(),
+  max_results: int64().optional(),
+  order_by: list(z.string()).optional(),
+  page_token: z.string().optional(),
+});
+
+export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  registerRpc(app, {
+    method: "POST",
+    path: "runs/search",
+    request: searchRunsRequest,
+    handle: async (input) => {
+      const found = await searchRuns(ctx.meta, { ...input, experiment_ids: input.experiment_ids ?? [] });
+      const runs = await readRuns(ctx.meta.db, found.runIds);
+      return {
+        ...(runs.length > 0 ? { runs } : {}),
+        ...(found.nextPageToken !== undefined ? { next_page_token: found.nextPageToken } : {}),
+      };
+    },
+  });
+
+  registerRpc(app, {
+    method: ["GET", "POST"],
+    path: "experiments/search",
+    request: searchExperimentsRequest,
+    handle: async (input) => {
+      const found = await searchExperiments(ctx.meta, input);
+      const experiments = await readExperiments(ctx.meta.db, found.experimentIds);
+      return {
+        ...(experiments.length > 0 ? { experiments } : {}),
+        ...(found.nextPageToken !== undefined ? { next_page_token: found.nextPageToken } : {}),
+      };
+    },
+  });
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { decodePageToken, encodePageToken } from "./pageToken.js";
+
+describe("page tokens", () => {
+  it("encodes MLflow's base64 JSON offset and reads it back", () => {
+    const token = encodePageToken(1000);
+    expect(JSON.parse(Buffer.from(token, "base64").toString("utf8"))).toEqual({ offset: 1000 });
+    expect(decodePageToken(token)).toBe(1000);
+  });
+
+  it("starts at zero without a token or with an empty one", () => {
+    expect(decodePageToken(undefined)).toBe(0);
+    expect(decodePageToken("")).toBe(0);
+  });
+
+  it("rejects tokens that are not base64 JSON with a non-negative integer offset", () => {
+    const bad = [
+      "!!!",
+      Buffer.from("not json").toString("base64"),
+      Buffer.from('{"offset": -1}').toString("base64"),
+      Buffer.from('{"offset": 1.5}').toString("base64"),
+      Buffer.from('{"offset": "3"}').toString("base64"),
+      Buffer.from("null").toString("base64"),
+      Buffer.from("[]").toString("base64"),
+    ];
+    for (const token of bad) expect(() => decodePageToken(token)).toThrow(/Invalid page token/);
+  });
+});

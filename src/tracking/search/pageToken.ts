@@ -1,0 +1,29 @@
+/**
+ * Offset page tokens in MLflow's format: base64 of JSON `{"offset": N}` (`SearchUtils.create_page_token`),
+ * so tokens from either server read the same. A token is opaque to clients and untrusted here.
+ */
+import { invalidParameter } from "../../errors.js";
+
+export function encodePageToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset }), "utf8").toString("base64");
+}
+
+/** The offset a token names; no token (or an empty one, which the client may send) starts at 0. */
+export function decodePageToken(token: string | undefined): number {
+  if (token === undefined || token === "") return 0;
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token) || token.length > 1000) {
+    throw invalidParameter("Invalid page token, could not base64-decode");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
+  } catch {
+    throw invalidParameter("Invalid page token, could not decode to JSON");
+  }
+  const offset =
+    parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>).offset : undefined;
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
+    throw invalidParameter(`Invalid page token, offset must be a non-negative integer`);
+  }
+  return offset;
+}

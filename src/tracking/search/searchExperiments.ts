@@ -1,0 +1,120 @@
+/**
+ * experiments/search in SQL (`sqlalchemy_store.search_experiments`): filter on name, creation_time,
+ * last_update_time and tags, order by name, experiment_id, creation_time or last_update_time with
+ * experiment_id as the tiebreak, and fetch one row more than the page to know whether another page exists.
+ * Returns ids only; the route loads full experiments with `readExperiments`.
+ */
+import { sql, type RawBuilder, type SqlBool } from "kysely";
+import type { MetadataDb } from "../../db/connect.js";
+import { invalidParameter } from "../../errors.js";
+import type { ViewType } from "../entities.js";
+import { parseSearchFilter } from "./filterParser.js";
+import {
+  NUMERIC_COMPARATORS,
+  STRING_COMPARATORS,
+  validateFilter,
+  type FilterSchema,
+} from "./filterValidation.js";
+import { parseOrderBy, type OrderBySchema } from "./orderBy.js";
+import { decodePageToken, encodePageToken } from "./pageToken.js";
+import { compareSql } from "./sqlComparison.js";
+import { lifecycleStagesFor } from "./viewType.js";
+
+export const SEARCH_EXPERIMENTS_MAX_RESULTS_DEFAULT = 1000;
+export const SEARCH_EXPERIMENTS_MAX_RESULTS_THRESHOLD = 50_000;
+
+export interface SearchExperimentsRequest {
+  filter?: string | undefined;
+  view_type?: ViewType | undefined;
+  max_results?: number | undefined;
+  order_by?: readonly string[] | undefined;
+  page_token?: string | undefined;
+}
+
+export interface SearchExperimentsResult {
+  experimentIds: number[];
+  nextPageToken?: string;
+}
+
+export const EXPERIMENT_FILTER_SCHEMA: FilterSchema = {
+  attribute: {
+    name: { valueType: "string", comparators: STRING_COMPARATORS },
+    creation_time: { valueType: "number", comparators: NUMERIC_COMPARATORS },
+    last_update_time: { valueType: "number", comparators: NUMERIC_COMPARATORS },
+  },
+  tag: { valueType: "string", comparators: STRING_COMPARATORS },
+};
+
+export const EXPERIMENT_ORDER_BY_SCHEMA: OrderBySchema = {
+  attribute: {
+    name: "name",
+    experiment_id: "experiment_id",
+    creation_time: "creation_time",
+    last_update_time: "last_update_time",
+  },
+};
+
+const DEFAULT_ORDER_BY = ["creation_time DESC", "experiment_id ASC"];
+
+export async function searchExperiments(
+  meta: MetadataDb,
+  request: SearchExperimentsRequest,
+): Promise<SearchExperimentsResult> {
+  const maxResults = validateMaxResults(request.max_results);
+  const clauses = validateFilter(parseSearchFilter(request.filter), EXPERIMENT_FILTER_SCHEMA);
+  const orderBy = parseOrderBy(
+    request.order_by !== undefined && request.order_by.length > 0 ? request.order_by : DEFAULT_ORDER_BY,
+    EXPERIMENT_ORDER_BY_SCHEMA,
+  );
+  const offset = decodePageToken(request.page_token);
+
+  const joins: RawBuilder<unknown>[] = [];
+  const conditions: RawBuilder<SqlBool>[] = [
+    sql<SqlBool>`e.lifecycle_stage in (${sql.join(lifecycleStagesFor(request.view_type))})`,
+  ];
+  clauses.forEach((clause, index) => {
+    if (clause.type === "tag") {
+      const alias = `t${index}`;
+      joins.push(sql`inner join experiment_tags as ${sql.id(alias)}
+        on ${sql.ref(`${alias}.experiment_id`)} = e.experiment_id and ${sql.ref(`${alias}.key`)} = ${clause.key}
+        and ${compareSql(meta.dialect, sql.ref(`${alias}.value`), clause.comparator, clause.value)}`);
+    } else {
+      if (typeof clause.value === "number" && !Number.isSafeInteger(clause.value)) {
+        throw invalidParameter(
+          `Invalid value ${clause.value} for attribute '${clause.key}': expected an integer (milliseconds)`,
+        );
+      }
+      conditions.push(compareSql(meta.dialect, sql.ref(`e.${clause.key}`), clause.comparator, clause.value));
+    }
+  });
+
+  const orderTerms = orderBy.map(
+    (term) => sql`${sql.ref(`e.${term.key}`)} ${term.ascending ? sql`asc` : sql`desc`}`,
+  );
+  if (!orderBy.some((term) => term.key === "experiment_id")) orderTerms.push(sql`e.experiment_id asc`);
+
+  const result = await sql<{ experiment_id: number }>`select e.experiment_id from experiments as e
+    ${sql.join(joins, sql` `)}
+    where ${sql.join(conditions, sql` and `)}
+    order by ${sql.join(orderTerms)}
+    limit ${maxResults + 1} offset ${offset}`.execute(meta.db);
+
+  const ids = result.rows.map((row) => Number(row.experiment_id));
+  if (ids.length <= maxResults) return { experimentIds: ids };
+  return { experimentIds: ids.slice(0, maxResults), nextPageToken: encodePageToken(offset + maxResults) };
+}
+
+function validateMaxResults(maxResults: number | undefined): number {
+  if (maxResults === undefined) return SEARCH_EXPERIMENTS_MAX_RESULTS_DEFAULT;
+  if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
+    throw invalidParameter(
+      `Invalid value for request parameter max_results. It must be a positive integer, but got ${maxResults}`,
+    );
+  }
+  if (maxResults > SEARCH_EXPERIMENTS_MAX_RESULTS_THRESHOLD) {
+    throw invalidParameter(
+      `Invalid value for request parameter max_results. It must be at most ${SEARCH_EXPERIMENTS_MAX_RESULTS_THRESHOLD}, but got value ${maxResults}`,
+    );
+  }
+  return maxResults;
+}
