@@ -5,6 +5,10 @@
 import { Command, CommanderError } from "commander";
 import { FlowOpsError } from "../errors.js";
 import { FLOWOPS_VERSION } from "../version.js";
+import { experimentsCommand } from "./experiments.js";
+import { modelsCommand } from "./models.js";
+import { quickstartCommand } from "./quickstart.js";
+import { runsCommand } from "./runs.js";
 import { serverCommand } from "./server.js";
 
 export function buildProgram(): Command {
@@ -12,7 +16,17 @@ export function buildProgram(): Command {
     .description("FlowOps: MLOps from data to production, compatible with MLflow and DVC.")
     .version(FLOWOPS_VERSION)
     .exitOverride();
+  program.addCommand(quickstartCommand());
   program.addCommand(serverCommand());
+  program.addCommand(experimentsCommand());
+  program.addCommand(runsCommand());
+  program.addCommand(modelsCommand());
+  // addCommand does not inherit settings: make every subcommand report usage errors to main() (exit 2).
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
   return program;
 }
 
