@@ -98,6 +98,10 @@ async function openPostgres(location: { connectionString: string }): Promise<Met
           : types.getTypeParser(oid, format ?? "text")) as typeof types.getTypeParser,
     },
   });
+  // An idle pooled connection can be dropped by the server (restart, admin termination); pg emits
+  // that on the pool, and an unhandled 'error' event would crash the process. The pool discards the
+  // dead client and the next query opens a fresh one, so there is nothing else to do here.
+  pool.on("error", () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(location.connectionString);
   return {

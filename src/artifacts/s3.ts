@@ -1,0 +1,203 @@
+/**
+ * Artifact store on S3 or an S3-compatible server (MinIO, moto, Ceph), rooted at `s3://bucket/prefix`.
+ * The endpoint override follows MLflow (MLFLOW_S3_ENDPOINT_URL, then AWS_ENDPOINT_URL) with path-style
+ * addressing. The AWS SDK is imported on first use so a server that never touches S3 never loads it.
+ * Uploads stream through lib-storage (bounded part buffers; multipart aborted on failure, so an object
+ * appears only when complete); downloads stream the response body; nothing holds a whole file.
+ */
+import type { Readable } from "node:stream";
+import type * as S3Sdk from "@aws-sdk/client-s3";
+import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
+import { assertSafeRelativePath } from "./pathSafety.js";
+import { joinArtifactPath, type ArtifactEntry, type ArtifactStat, type ArtifactStore } from "./store.js";
+
+/** S3's DeleteObjects limit. */
+const DELETE_BATCH = 1000;
+const PART_SIZE = 8 * 1024 * 1024;
+const PARALLEL_PARTS = 4;
+
+export interface S3StoreOptions {
+  /** Where endpoint, region and credentials are read from; the process environment by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Connection {
+  sdk: typeof S3Sdk;
+  client: S3Sdk.S3Client;
+}
+
+export class S3ArtifactStore implements ArtifactStore {
+  readonly rootUri: string;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private connection: Promise<Connection> | undefined;
+
+  constructor(uri: string, options: S3StoreOptions = {}) {
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+    if (match?.[1] === undefined) {
+      throw invalidParameter(`Invalid S3 URI '${uri}': expected s3://<bucket>/<prefix>.`);
+    }
+    this.bucket = match[1];
+    this.prefix = (match[2] ?? "").replace(/^\/+|\/+$/g, "");
+    this.rootUri = `s3://${this.bucket}${this.prefix === "" ? "" : `/${this.prefix}`}`;
+    this.env = options.env ?? process.env;
+  }
+
+  async write(path: string, body: Readable): Promise<void> {
+    const rel = assertSafeRelativePath(path);
+    if (rel === "") throw invalidParameter("An artifact path is required to write a file.");
+    const { client } = await this.connect();
+    const { Upload } = await import("@aws-sdk/lib-storage");
+    const upload = new Upload({
+      client,
+      params: { Bucket: this.bucket, Key: this.key(rel), Body: body },
+      partSize: PART_SIZE,
+      queueSize: PARALLEL_PARTS,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } finally {
+      // A failed source stream leaves the request side waiting; make sure it is released.
+      if (!body.readableEnded) body.destroy();
+    }
+  }
+
+  async read(path: string): Promise<Readable> {
+    const rel = assertSafeRelativePath(path);
+    const { sdk, client } = await this.connect();
+    try {
+      const result = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+      return result.Body as Readable;
+    } catch (error) {
+      if (isS3NotFound(error)) throw notFound(`Artifact '${path}' does not exist.`);
+      throw error;
+    }
+  }
+
+  async list(dir: string): Promise<ArtifactEntry[]> {
+    const rel = assertSafeRelativePath(dir);
+    const listPrefix = directoryPrefix(this.key(rel));
+    const entries: ArtifactEntry[] = [];
+    for await (const page of this.pages(listPrefix, "/")) {
+      for (const common of page.CommonPrefixes ?? []) {
+        const name = (common.Prefix ?? "").slice(listPrefix.length).replace(/\/$/, "");
+        if (name !== "") entries.push({ path: joinArtifactPath(rel, name), is_dir: true });
+      }
+      for (const object of page.Contents ?? []) {
+        const name = (object.Key ?? "").slice(listPrefix.length);
+        // A zero-length "dir/" marker written by other tools is the directory itself, not a child.
+        if (name === "") continue;
+        entries.push({ path: joinArtifactPath(rel, name), is_dir: false, file_size: object.Size ?? 0 });
+      }
+    }
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async stat(path: string): Promise<ArtifactStat | undefined> {
+    const rel = assertSafeRelativePath(path);
+    if (rel === "") return { is_dir: true };
+    const { sdk, client } = await this.connect();
+    try {
+      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+      return { is_dir: false, file_size: head.ContentLength ?? 0 };
+    } catch (error) {
+      if (!isS3NotFound(error)) throw error;
+    }
+    const probe = await client.send(
+      new sdk.ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: directoryPrefix(this.key(rel)),
+        MaxKeys: 1,
+      }),
+    );
+    return (probe.KeyCount ?? 0) > 0 ? { is_dir: true } : undefined;
+  }
+
+  async delete(path: string): Promise<void> {
+    const rel = assertSafeRelativePath(path);
+    const { sdk, client } = await this.connect();
+    if (rel !== "") {
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+    }
+    // Collect first: deleting while paging can make some servers skip keys after the continuation token.
+    const keys: string[] = [];
+    for await (const page of this.pages(directoryPrefix(this.key(rel)), undefined)) {
+      for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+    }
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH).map((Key) => ({ Key }));
+      const result = await client.send(
+        new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }),
+      );
+      const failed = result.Errors?.[0];
+      if (failed !== undefined) {
+        throw new FlowOpsError(
+          "INTERNAL_ERROR",
+          `Failed to delete '${failed.Key ?? "?"}' from ${this.rootUri}: ${failed.Message ?? failed.Code ?? "unknown error"}.`,
+        );
+      }
+    }
+  }
+
+  private key(rel: string): string {
+    return joinArtifactPath(this.prefix, rel);
+  }
+
+  private async *pages(prefix: string, delimiter: string | undefined) {
+    const { sdk, client } = await this.connect();
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+      );
+      yield page;
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  private connect(): Promise<Connection> {
+    this.connection ??= import("@aws-sdk/client-s3").then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client(s3ClientConfig(this.env)),
+    }));
+    return this.connection;
+  }
+}
+
+/** Client settings the way MLflow's boto3 setup reads them from the environment. */
+export function s3ClientConfig(env: NodeJS.ProcessEnv): S3Sdk.S3ClientConfig {
+  const endpoint = env.MLFLOW_S3_ENDPOINT_URL || env.AWS_ENDPOINT_URL || undefined;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
+  const config: S3Sdk.S3ClientConfig = { region };
+  if (endpoint !== undefined) {
+    // S3-compatible servers rarely have per-bucket DNS, and older ones reject the SDK's default checksums.
+    config.endpoint = endpoint;
+    config.forcePathStyle = true;
+    config.requestChecksumCalculation = "WHEN_REQUIRED";
+    config.responseChecksumValidation = "WHEN_REQUIRED";
+  }
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    config.credentials = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+  }
+  return config;
+}
+
+function directoryPrefix(key: string): string {
+  return key === "" ? "" : `${key}/`;
+}
+
+function isS3NotFound(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === "NoSuchKey" || name === "NotFound";
+}

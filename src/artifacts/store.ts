@@ -1,0 +1,57 @@
+/**
+ * The artifact storage seam. A backend supplies streaming primitives only (write, read, list, stat,
+ * delete); everything built from them (tree downloads, run-relative views, the HTTP proxy) is written once
+ * above this interface. Implementations never hold a whole file in memory and never let a path leave
+ * their root. Optional features are capability interfaces with type guards, not backend-name checks.
+ */
+import type { Readable } from "node:stream";
+
+/** One child of a listed directory, in MLflow's `FileInfo` shape. */
+export interface ArtifactEntry {
+  /** Relative to the store root, `/`-separated, like MLflow's `list_artifacts`. */
+  path: string;
+  is_dir: boolean;
+  /** Bytes; absent for directories. */
+  file_size?: number;
+}
+
+export type ArtifactStat = { is_dir: true } | { is_dir: false; file_size: number };
+
+export interface ArtifactStore {
+  /** The URI this store is rooted at, for messages and `root_uri` responses. */
+  readonly rootUri: string;
+  /**
+   * Streams `body` to the file at `path`, replacing it if present. The file becomes visible only once
+   * complete: a failed write leaves neither a partial file nor the previous content half-overwritten.
+   */
+  write(path: string, body: Readable): Promise<void>;
+  /** Opens the file at `path` for reading; RESOURCE_DOES_NOT_EXIST when it is missing or a directory. */
+  read(path: string): Promise<Readable>;
+  /** Direct children of the directory `dir` (`""` is the root), sorted by path; a file or missing dir gives []. */
+  list(dir: string): Promise<ArtifactEntry[]>;
+  /** What is at `path`, or undefined when nothing is. */
+  stat(path: string): Promise<ArtifactStat | undefined>;
+  /** Removes the file or the whole directory at `path` (`""` empties the store); missing is not an error. */
+  delete(path: string): Promise<void>;
+}
+
+/** A store whose files are ordinary local files, so runtimes can open them in place instead of copying. */
+export interface LocalPathStore extends ArtifactStore {
+  /** The absolute, symlink-checked filesystem path of `path`. */
+  localPath(path: string): Promise<string>;
+}
+
+export function supportsLocalPaths(store: ArtifactStore): store is LocalPathStore {
+  return typeof (store as Partial<LocalPathStore>).localPath === "function";
+}
+
+/** Joins `/`-separated relative paths, skipping empty parts (`""` is the root). */
+export function joinArtifactPath(...parts: string[]): string {
+  return parts.filter((part) => part !== "").join("/");
+}
+
+/** The last segment of a relative path, as MLflow's proxy list reports names. */
+export function artifactBasename(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash === -1 ? path : path.slice(slash + 1);
+}
