@@ -1,0 +1,93 @@
+/** Experiment RPCs (service.proto): thin handlers over the experiment store. */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import {
+  createExperiment,
+  deleteExperiment,
+  deleteExperimentTag,
+  getExperiment,
+  getExperimentByName,
+  renameExperiment,
+  restoreExperiment,
+  setExperimentTag,
+} from "../../../tracking/experimentStore.js";
+import type { ServerContext } from "../../context.js";
+import { registerRpc } from "../../rpc.js";
+import { experimentId, tagList } from "./requestFields.js";
+
+export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const db = ctx.meta.db;
+
+  registerRpc(app, {
+    method: "POST",
+    path: "experiments/create",
+    request: z.object({ name: z.string(), artifact_location: z.string().optional(), tags: tagList() }),
+    handle: async (input) => ({
+      experiment_id: await createExperiment(db, input, ctx.config.defaultArtifactRoot, ctx.now()),
+    }),
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "experiments/get",
+    request: z.object({ experiment_id: experimentId() }),
+    handle: async (input) => ({ experiment: await getExperiment(db, input.experiment_id) }),
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "experiments/get-by-name",
+    request: z.object({ experiment_name: z.string() }),
+    handle: async (input) => ({ experiment: await getExperimentByName(db, input.experiment_name) }),
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "experiments/update",
+    request: z.object({ experiment_id: experimentId(), new_name: z.string() }),
+    handle: async (input) => {
+      await renameExperiment(db, input.experiment_id, input.new_name, ctx.now());
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "experiments/delete",
+    request: z.object({ experiment_id: experimentId() }),
+    handle: async (input) => {
+      await deleteExperiment(db, input.experiment_id, ctx.now());
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "experiments/restore",
+    request: z.object({ experiment_id: experimentId() }),
+    handle: async (input) => {
+      await restoreExperiment(db, input.experiment_id, ctx.now());
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "experiments/set-experiment-tag",
+    request: z.object({ experiment_id: experimentId(), key: z.string(), value: z.string() }),
+    handle: async (input) => {
+      await setExperimentTag(db, input.experiment_id, { key: input.key, value: input.value });
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "experiments/delete-experiment-tag",
+    request: z.object({ experiment_id: experimentId(), key: z.string() }),
+    handle: async (input) => {
+      await deleteExperimentTag(db, input.experiment_id, input.key);
+      return {};
+    },
+  });
+}

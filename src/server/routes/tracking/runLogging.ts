@@ -1,0 +1,105 @@
+/** RPCs that log into a run: metrics, params, batches, inputs, outputs and models. Thin handlers. */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { logModel } from "../../../tracking/modelHistory.js";
+import { logInputs, logOutputs } from "../../../tracking/runInputs.js";
+import { logBatch, logMetric, logParam } from "../../../tracking/runLogging.js";
+import type { ServerContext } from "../../context.js";
+import { registerRpc } from "../../rpc.js";
+import { double, int64, keyValue, list } from "../../wire.js";
+import { tagList, withRunId } from "./requestFields.js";
+
+const metricFields = {
+  key: z.string(),
+  value: double(),
+  timestamp: int64(),
+  step: int64().optional().default(0),
+  model_id: z.string().optional(),
+  dataset_name: z.string().optional(),
+  dataset_digest: z.string().optional(),
+};
+
+const datasetInput = z.object({
+  tags: list(keyValue).optional().default([]),
+  dataset: z.object({
+    name: z.string(),
+    digest: z.string(),
+    source_type: z.string(),
+    source: z.string(),
+    schema: z.string().optional(),
+    profile: z.string().optional(),
+  }),
+});
+
+export async function runLoggingRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const db = ctx.meta.db;
+
+  registerRpc(app, {
+    method: "POST",
+    path: "runs/log-metric",
+    request: withRunId(metricFields),
+    handle: async ({ run_id, ...metric }) => {
+      await logMetric(db, run_id, metric);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "runs/log-parameter",
+    request: withRunId({ key: z.string(), value: z.string().optional().default("") }),
+    handle: async (input) => {
+      await logParam(db, input.run_id, { key: input.key, value: input.value });
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "runs/log-batch",
+    request: withRunId({
+      metrics: list(z.object(metricFields)).optional(),
+      params: list(keyValue).optional(),
+      tags: tagList(),
+    }),
+    handle: async ({ run_id, ...batch }) => {
+      await logBatch(db, run_id, batch);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "runs/log-inputs",
+    request: withRunId({
+      datasets: list(datasetInput).optional(),
+      models: list(z.object({ model_id: z.string() })).optional(),
+    }),
+    handle: async ({ run_id, ...inputs }) => {
+      await logInputs(db, run_id, inputs);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "runs/outputs",
+    request: withRunId({
+      models: list(z.object({ model_id: z.string(), step: int64().optional().default(0) })).optional(),
+    }),
+    handle: async (input) => {
+      await logOutputs(db, input.run_id, input.models ?? []);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "runs/log-model",
+    request: withRunId({ model_json: z.string() }),
+    handle: async (input) => {
+      await logModel(db, input.run_id, input.model_json);
+      return {};
+    },
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * MLflow's checks on what clients log (mlflow/utils/validation.py), with its limits and its wording, so a
+ * client sees the same INVALID_PARAMETER_VALUE messages it would get from MLflow. Pure functions only.
+ */
+import { invalidParameter } from "../errors.js";
+
+export const MAX_PARAMS_TAGS_PER_BATCH = 100;
+export const MAX_METRICS_PER_BATCH = 1000;
+export const MAX_ENTITIES_PER_BATCH = 1000;
+export const MAX_PARAM_VAL_LENGTH = 6000;
+export const MAX_TAG_VAL_LENGTH = 8000;
+export const MAX_ENTITY_KEY_LENGTH = 250;
+export const MAX_EXPERIMENT_NAME_LENGTH = 500;
+export const MAX_EXPERIMENT_TAG_KEY_LENGTH = 250;
+export const MAX_EXPERIMENT_TAG_VAL_LENGTH = 5000;
+export const MAX_DATASET_NAME_SIZE = 500;
+export const MAX_DATASET_DIGEST_SIZE = 36;
+export const MAX_DATASET_SCHEMA_SIZE = 1048575;
+export const MAX_DATASET_SOURCE_SIZE = 65535;
+export const MAX_DATASET_PROFILE_SIZE = 16777215;
+export const MAX_INPUT_TAG_KEY_SIZE = 255;
+export const MAX_INPUT_TAG_VALUE_SIZE = 500;
+
+// Python's `\w` is Unicode-aware: letters, digits, marks and underscore.
+const VALID_KEY = /^[/\p{L}\p{N}\p{M}_.\- ]*$/u;
+const BAD_CHARACTERS_MESSAGE =
+  "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).";
+
+type KeyKind = "metric" | "parameter" | "tag";
+
+/** Python's posixpath.normpath, which MLflow uses to decide whether a key could alias another as a file. */
+export function pythonNormpath(path: string): string {
+  if (path === "") return ".";
+  const leading = path.startsWith("/") ? (path.startsWith("//") && !path.startsWith("///") ? 2 : 1) : 0;
+  const parts: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    const last = parts[parts.length - 1];
+    if (part !== ".." || (leading === 0 && parts.length === 0) || last === "..") parts.push(part);
+    else if (parts.length > 0) parts.pop();
+  }
+  return "/".repeat(leading) + parts.join("/") || ".";
+}
+
+function pathNotUnique(name: string): boolean {
+  const norm = pythonNormpath(name);
+  return norm !== name || norm === "." || norm.startsWith("..") || norm.startsWith("/");
+}
+
+/** Python counts code points; JavaScript counts UTF-16 units, so astral characters are counted once here. */
+function codePointLength(value: string): number {
+  return value.length <= 1 ? value.length : [...value].length;
+}
+
+export function validateLength(entityName: string, limit: number, value: string): void {
+  if (value.length <= limit) return;
+  const length = codePointLength(value);
+  if (length <= limit) return;
+  throw invalidParameter(
+    `${entityName} '${[...value].slice(0, 250).join("")}' had length ${length}, which exceeded length limit of ${limit}`,
+  );
+}
+
+export function validateKeyName(kind: KeyKind, name: string): void {
+  if (!VALID_KEY.test(name))
+    throw invalidParameter(`Invalid ${kind} name: '${name}'. ${BAD_CHARACTERS_MESSAGE}`);
+  if (pathNotUnique(name)) {
+    throw invalidParameter(
+      `Invalid ${kind} name: '${name}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${pythonNormpath(name)}'`,
+    );
+  }
+}
+
+export function validateMetric(metric: {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}): void {
+  validateKeyName("metric", metric.key);
+  if (!Number.isInteger(metric.timestamp) || metric.timestamp < 0) {
+    throw invalidParameter(
+      `Got invalid timestamp ${metric.timestamp} for metric '${metric.key}' (value=${metric.value}). Timestamp must be a nonnegative long (64-bit integer) `,
+    );
+  }
+  if (!Number.isInteger(metric.step)) {
+    throw invalidParameter(
+      `Got invalid step ${metric.step} for metric '${metric.key}' (value=${metric.value}). Step must be a valid long (64-bit integer).`,
+    );
+  }
+  validateLength("Metric name", MAX_ENTITY_KEY_LENGTH, metric.key);
+}
+
+export function validateParam(param: { key: string; value: string }): void {
+  validateKeyName("parameter", param.key);
+  validateLength("Param key", MAX_ENTITY_KEY_LENGTH, param.key);
+  validateLength("Param value", MAX_PARAM_VAL_LENGTH, param.value);
+}
+
+export function validateRunTag(tag: { key: string; value: string }): void {
+  validateKeyName("tag", tag.key);
+  validateLength("Tag key", MAX_ENTITY_KEY_LENGTH, tag.key);
+  validateLength("Tag value", MAX_TAG_VAL_LENGTH, tag.value);
+}
+
+export function validateExperimentTag(tag: { key: string; value: string }): void {
+  validateKeyName("tag", tag.key);
+  validateLength("Tag key", MAX_EXPERIMENT_TAG_KEY_LENGTH, tag.key);
+  validateLength("Tag value", MAX_EXPERIMENT_TAG_VAL_LENGTH, tag.value);
+}
+
+export function validateExperimentName(name: string): void {
+  if (name === "") throw invalidParameter(`Invalid experiment name: '${name}'`);
+  if (codePointLength(name) > MAX_EXPERIMENT_NAME_LENGTH) {
+    throw invalidParameter(
+      `Experiment name exceeds the maximum length of ${MAX_EXPERIMENT_NAME_LENGTH} characters`,
+    );
+  }
+}
+
+function validateBatchLimit(entityName: string, limit: number, length: number): void {
+  if (length <= limit) return;
+  throw invalidParameter(
+    `A batch logging request can contain at most ${limit} ${entityName}. Got ${length} ${entityName}. Please split up ${entityName} across multiple requests and try again.`,
+  );
+}
+
+export function validateBatchLimits(metrics: number, params: number, tags: number): void {
+  validateBatchLimit("metrics", MAX_METRICS_PER_BATCH, metrics);
+  validateBatchLimit("params", MAX_PARAMS_TAGS_PER_BATCH, params);
+  validateBatchLimit("tags", MAX_PARAMS_TAGS_PER_BATCH, tags);
+  validateBatchLimit("metrics, params, and tags", MAX_ENTITIES_PER_BATCH, metrics + params + tags);
+}
+
+export function validateParamKeysUnique(params: readonly { key: string }[]): void {
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  for (const { key } of params) {
+    if (seen.has(key)) duplicates.push(key);
+    seen.add(key);
+  }
+  if (duplicates.length === 0) return;
+  throw invalidParameter(
+    `Duplicate parameter keys have been submitted: [${duplicates.map((k) => `'${k}'`).join(", ")}]. Please ensure the request contains only one param value per param key.`,
+  );
+}
+
+export function validateDataset(dataset: {
+  name: string;
+  digest: string;
+  source: string;
+  schema?: string | undefined;
+  profile?: string | undefined;
+}): void {
+  validateLength("Dataset name", MAX_DATASET_NAME_SIZE, dataset.name);
+  validateLength("Dataset digest", MAX_DATASET_DIGEST_SIZE, dataset.digest);
+  validateLength("Dataset source", MAX_DATASET_SOURCE_SIZE, dataset.source);
+  if (dataset.schema !== undefined) validateLength("Dataset schema", MAX_DATASET_SCHEMA_SIZE, dataset.schema);
+  if (dataset.profile !== undefined)
+    validateLength("Dataset profile", MAX_DATASET_PROFILE_SIZE, dataset.profile);
+}
+
+export function validateInputTag(tag: { key: string; value: string }): void {
+  validateLength("Input tag key", MAX_INPUT_TAG_KEY_SIZE, tag.key);
+  validateLength("Input tag value", MAX_INPUT_TAG_VALUE_SIZE, tag.value);
+}

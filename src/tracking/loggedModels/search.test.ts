@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
+import type { MetadataDb } from "../../db/connect.js";
+import { FlowOpsError } from "../../errors.js";
+import { createExperiment } from "../experimentStore.js";
+import { recordLoggedModelMetrics } from "./metrics.js";
+import { searchLoggedModels } from "./search.js";
+import { LoggedModelStore } from "./store.js";
+
+describe.each(metadataBackends())("logged model search on $name", (backend: TestBackend) => {
+  let opened: Awaited<ReturnType<TestBackend["open"]>>;
+  let meta: MetadataDb;
+  let experimentId: string;
+  const ids: Record<string, string> = {};
+
+  beforeEach(async () => {
+    opened = await backend.open();
+    meta = opened.meta;
+    let clock = 1000;
+    const store = new LoggedModelStore(meta, () => clock);
+    experimentId = await createExperiment(meta.db, { name: "exp" }, "mlflow-artifacts:/", clock);
+    const specs = [
+      { name: "alpha", type: "Classifier", run: "run1", acc: 0.7, lr: "0.1" },
+      { name: "beta", type: "Regressor", run: "run1", acc: 0.9, lr: "0.2" },
+      { name: "Gamma", type: "Classifier", run: "run2", acc: undefined, lr: "0.3" },
+    ];
+    for (const spec of specs) {
+      clock += 10;
+      const model = await store.create({
+        experimentId,
+        name: spec.name,
+        modelType: spec.type,
+        sourceRunId: spec.run,
+        params: [{ key: "lr", value: spec.lr }],
+        tags: [{ key: "owner", value: spec.name.toUpperCase() }],
+      });
+      ids[spec.name] = model.info.model_id;
+      if (spec.acc !== undefined) {
+        await recordLoggedModelMetrics(meta.db, model.info.model_id, [
+          { key: "acc", value: spec.acc, timestamp: 1, step: 0, runId: spec.run, datasetName: "eval" },
+        ]);
+      }
+    }
+    await store.finalize(ids.beta ?? "", "LOGGED_MODEL_READY");
+    await store.delete((await store.create({ experimentId, name: "gone" })).info.model_id);
+  });
+  afterEach(async () => {
+    await opened.close();
+  });
+
+  const names = async (query: Partial<Parameters<typeof searchLoggedModels>[1]>) =>
+    (await searchLoggedModels(meta, { experimentIds: [experimentId], ...query })).models.map(
+      (m) => m.info.name,
+    );
+
+  it("returns active models newest first by default", async () => {
+    expect(await names({})).toEqual(["Gamma", "beta", "alpha"]);
+  });
+
+  it("filters on attributes, params, tags and metrics joined by AND", async () => {
+    expect(await names({ filter: "name = 'alpha'" })).toEqual(["alpha"]);
+    expect(await names({ filter: "model_type = 'Classifier' AND source_run_id = 'run1'" })).toEqual([
+      "alpha",
+    ]);
+    expect(await names({ filter: "status = 'LOGGED_MODEL_READY'" })).toEqual(["beta"]);
+    await expect(names({ filter: "params.lr >= '0.2'" })).rejects.toThrow(/Invalid comparator '>='/);
+    expect(await names({ filter: "params.lr != '0.2'" })).toEqual(["Gamma", "alpha"]);
+    expect(await names({ filter: "tags.owner LIKE 'B%'" })).toEqual(["beta"]);
+    expect(await names({ filter: "metrics.acc > 0.8" })).toEqual(["beta"]);
+    expect(await names({ filter: "creation_time > 1015" })).toEqual(["Gamma", "beta"]);
+    expect(await names({ filter: `model_id IN ('${ids.alpha}', '${ids.Gamma}')` })).toEqual([
+      "Gamma",
+      "alpha",
+    ]);
+  });
+
+  it("matches LIKE case-sensitively and ILIKE case-insensitively", async () => {
+    expect(await names({ filter: "name LIKE 'g%'" })).toEqual([]);
+    expect(await names({ filter: "name ILIKE 'g%'" })).toEqual(["Gamma"]);
+  });
+
+  it("fails a metric comparison for a model without that metric", async () => {
+    expect(await names({ filter: "metrics.acc != 0.5" })).toEqual(["beta", "alpha"]);
+  });
+
+  it("keeps only models with metrics on the requested datasets", async () => {
+    expect(await names({ datasets: [{ dataset_name: "eval" }] })).toEqual(["beta", "alpha"]);
+    expect(await names({ datasets: [{ dataset_name: "other" }] })).toEqual([]);
+  });
+
+  it("orders by metrics with missing values last, and by attributes", async () => {
+    expect(await names({ orderBy: [{ field_name: "metrics.acc", ascending: true }] })).toEqual([
+      "alpha",
+      "beta",
+      "Gamma",
+    ]);
+    expect(await names({ orderBy: [{ field_name: "metrics.acc", ascending: false }] })).toEqual([
+      "beta",
+      "alpha",
+      "Gamma",
+    ]);
+    expect(await names({ orderBy: [{ field_name: "name" }] })).toEqual(["Gamma", "alpha", "beta"]);
+  });
+
+  it("pages with a token bound to its query", async () => {
+    const first = await searchLoggedModels(meta, { experimentIds: [experimentId], maxResults: 2 });
+    expect(first.models.map((m) => m.info.name)).toEqual(["Gamma", "beta"]);
+    expect(first.nextPageToken).toBeDefined();
+    const second = await searchLoggedModels(meta, {
+      experimentIds: [experimentId],
+      maxResults: 2,
+      pageToken: first.nextPageToken,
+    });
+    expect(second.models.map((m) => m.info.name)).toEqual(["alpha"]);
+    expect(second.nextPageToken).toBeUndefined();
+    await expect(
+      searchLoggedModels(meta, {
+        experimentIds: [experimentId],
+        filter: "name = 'x'",
+        pageToken: first.nextPageToken,
+      }),
+    ).rejects.toThrow(/Filter string in the page token/);
+  });
+
+  it("rejects unknown attributes and order_by fields", async () => {
+    await expect(names({ filter: "colour = 'red'" })).rejects.toBeInstanceOf(FlowOpsError);
+    await expect(names({ orderBy: [{ field_name: "params.lr" }] })).rejects.toThrow(
+      "Invalid order by field name: params, only `metrics.<name>` is allowed.",
+    );
+  });
+});

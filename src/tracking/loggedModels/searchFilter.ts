@@ -1,0 +1,239 @@
+/**
+ * The filter and order_by rules of logged-model search (`SearchLoggedModelsUtils` in MLflow's
+ * search_utils.py): which keys are searchable, how one clause matches one model, and the sort key. Matching
+ * follows MLflow: a missing metric, param or tag fails every comparison; LIKE is case-sensitive, ILIKE not;
+ * a metric clause holds when any of the model's values for that key (on the requested datasets) satisfies it.
+ */
+import { invalidParameter } from "../../errors.js";
+import { parseSearchFilter, type FilterClause } from "../search/filterParser.js";
+import {
+  LIST_COMPARATORS,
+  NUMERIC_COMPARATORS,
+  STRING_COMPARATORS,
+  validateFilter,
+  type FilterSchema,
+  type KeyRule,
+} from "../search/filterValidation.js";
+import type { LoggedModel, LoggedModelMetric } from "./entities.js";
+
+export interface DatasetFilter {
+  dataset_name: string;
+  dataset_digest?: string | undefined;
+}
+
+export interface LoggedModelOrderBy {
+  field_name: string;
+  ascending?: boolean | undefined;
+  dataset_name?: string | undefined;
+  dataset_digest?: string | undefined;
+}
+
+const STRING_ATTRIBUTE: KeyRule = {
+  valueType: "string",
+  comparators: [...STRING_COMPARATORS, ...LIST_COMPARATORS],
+};
+const NUMERIC_ATTRIBUTE: KeyRule = { valueType: "number", comparators: NUMERIC_COMPARATORS };
+
+const FILTER_SCHEMA: FilterSchema = {
+  attribute: {
+    name: STRING_ATTRIBUTE,
+    model_id: STRING_ATTRIBUTE,
+    model_type: STRING_ATTRIBUTE,
+    status: STRING_ATTRIBUTE,
+    source_run_id: STRING_ATTRIBUTE,
+    creation_timestamp: NUMERIC_ATTRIBUTE,
+    creation_time: { ...NUMERIC_ATTRIBUTE, canonicalKey: "creation_timestamp" },
+    last_updated_timestamp: NUMERIC_ATTRIBUTE,
+    last_updated_time: { ...NUMERIC_ATTRIBUTE, canonicalKey: "last_updated_timestamp" },
+  },
+  metric: { valueType: "number", comparators: NUMERIC_COMPARATORS },
+  parameter: { valueType: "string", comparators: STRING_COMPARATORS },
+  tag: { valueType: "string", comparators: STRING_COMPARATORS },
+};
+
+const ORDER_BY_ALIASES: Readonly<Record<string, string>> = {
+  creation_time: "creation_timestamp",
+  last_updated_time: "last_updated_timestamp",
+};
+const ORDER_BY_ATTRIBUTES = new Set(Object.keys(FILTER_SCHEMA.attribute ?? {}));
+
+export function parseLoggedModelFilter(filter: string | undefined): FilterClause[] {
+  return validateFilter(parseSearchFilter(filter), FILTER_SCHEMA);
+}
+
+/** A model matches when every clause holds; with datasets and no metric clause it needs a metric on one. */
+export function matchesFilter(
+  model: LoggedModel,
+  clauses: readonly FilterClause[],
+  datasets: readonly DatasetFilter[],
+): boolean {
+  if (datasets.length > 0 && !clauses.some((c) => c.type === "metric")) {
+    if (!model.data.metrics.some((m) => onAnyDataset(m, datasets))) return false;
+  }
+  return clauses.every((clause) => matchesClause(model, clause, datasets));
+}
+
+function matchesClause(
+  model: LoggedModel,
+  clause: FilterClause,
+  datasets: readonly DatasetFilter[],
+): boolean {
+  switch (clause.type) {
+    case "metric":
+      return model.data.metrics
+        .filter((m) => m.key === clause.key && (datasets.length === 0 || onAnyDataset(m, datasets)))
+        .some((m) => compare(m.value, clause));
+    case "parameter":
+      return compare(model.data.params.find((p) => p.key === clause.key)?.value, clause);
+    case "tag":
+      return compare(model.info.tags.find((t) => t.key === clause.key)?.value, clause);
+    case "attribute":
+      return compare(attributeValue(model, clause.key), clause);
+    case "dataset":
+      throw invalidParameter(`Invalid logged model search key '${clause.key}'`);
+  }
+}
+
+function attributeValue(model: LoggedModel, key: string): string | number | undefined {
+  const info = model.info;
+  switch (key) {
+    case "name":
+      return info.name;
+    case "model_id":
+      return info.model_id;
+    case "model_type":
+      return info.model_type;
+    case "status":
+      return info.status;
+    case "source_run_id":
+      return info.source_run_id;
+    case "creation_timestamp":
+      return info.creation_timestamp_ms;
+    case "last_updated_timestamp":
+      return info.last_updated_timestamp_ms;
+    default:
+      throw invalidParameter(`Invalid logged model search key '${key}'`);
+  }
+}
+
+function compare(lhs: string | number | undefined, clause: FilterClause): boolean {
+  if (lhs === undefined || (typeof lhs === "number" && Number.isNaN(lhs))) return false;
+  const rhs = clause.value;
+  switch (clause.comparator) {
+    case "=":
+      return lhs === rhs;
+    case "!=":
+      return lhs !== rhs;
+    case ">":
+      return lhs > rhs;
+    case ">=":
+      return lhs >= rhs;
+    case "<":
+      return lhs < rhs;
+    case "<=":
+      return lhs <= rhs;
+    case "LIKE":
+      return likePattern(String(rhs), "").test(String(lhs));
+    case "ILIKE":
+      return likePattern(String(rhs), "i").test(String(lhs));
+    case "IN":
+      return Array.isArray(rhs) && rhs.includes(String(lhs));
+    case "NOT IN":
+      return Array.isArray(rhs) && !rhs.includes(String(lhs));
+  }
+}
+
+/** SQL LIKE as a regular expression: `%` any run, `_` one character, everything else literal. */
+function likePattern(pattern: string, flags: string): RegExp {
+  const body = [...pattern]
+    .map((c) => (c === "%" ? ".*" : c === "_" ? "." : c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${body}$`, `s${flags}`);
+}
+
+function onAnyDataset(metric: LoggedModelMetric, datasets: readonly DatasetFilter[]): boolean {
+  return datasets.some(
+    (d) =>
+      metric.dataset_name === d.dataset_name &&
+      (d.dataset_digest === undefined ||
+        d.dataset_digest === "" ||
+        metric.dataset_digest === d.dataset_digest),
+  );
+}
+
+interface SortTerm {
+  field: string;
+  ascending: boolean;
+  datasetName?: string | undefined;
+  datasetDigest?: string | undefined;
+}
+
+/** Checks order_by entries and adds MLflow's tiebreaks: creation time (newest first), then model id. */
+export function parseLoggedModelOrderBy(orderBy: readonly LoggedModelOrderBy[]): SortTerm[] {
+  const terms: SortTerm[] = orderBy.map((entry) => {
+    let field = entry.field_name.trim();
+    if (field.includes(".")) {
+      const entity = field.split(".", 1)[0];
+      if (entity !== "metrics") {
+        throw invalidParameter(`Invalid order by field name: ${entity}, only \`metrics.<name>\` is allowed.`);
+      }
+    } else {
+      if (!ORDER_BY_ATTRIBUTES.has(field)) throw invalidParameter(`Invalid order by field name: ${field}.`);
+      field = ORDER_BY_ALIASES[field] ?? field;
+    }
+    if (entry.dataset_digest && !entry.dataset_name) {
+      throw invalidParameter("`dataset_digest` can only be specified if `dataset_name` is also specified.");
+    }
+    return {
+      field,
+      ascending: entry.ascending ?? true,
+      datasetName: entry.dataset_name,
+      datasetDigest: entry.dataset_digest,
+    };
+  });
+  if (!terms.some((t) => t.field === "creation_timestamp")) {
+    terms.push({ field: "creation_timestamp", ascending: false });
+  }
+  if (!terms.some((t) => t.field === "model_id")) terms.push({ field: "model_id", ascending: true });
+  return terms;
+}
+
+/** A comparator over models; missing and NaN metric values sort last in either direction. */
+export function compareModels(terms: readonly SortTerm[]): (a: LoggedModel, b: LoggedModel) => number {
+  return (a, b) => {
+    for (const term of terms) {
+      const left = sortValue(a, term);
+      const right = sortValue(b, term);
+      const leftMissing = left === undefined || (typeof left === "number" && Number.isNaN(left));
+      const rightMissing = right === undefined || (typeof right === "number" && Number.isNaN(right));
+      if (leftMissing || rightMissing) {
+        if (leftMissing && rightMissing) continue;
+        return leftMissing ? 1 : -1;
+      }
+      if (left === right) continue;
+      const order = left < right ? -1 : 1;
+      return term.ascending ? order : -order;
+    }
+    return 0;
+  };
+}
+
+function sortValue(model: LoggedModel, term: SortTerm): string | number | undefined {
+  if (!term.field.startsWith("metrics.")) return attributeValue(model, term.field);
+  const key = term.field.slice("metrics.".length);
+  // The latest value by timestamp (then step) is the model's value for sorting, as in MLflow.
+  let latest: LoggedModelMetric | undefined;
+  for (const m of model.data.metrics) {
+    if (m.key !== key) continue;
+    if (term.datasetName && m.dataset_name !== term.datasetName) continue;
+    if (term.datasetDigest && m.dataset_digest !== term.datasetDigest) continue;
+    if (
+      latest === undefined ||
+      m.timestamp > latest.timestamp ||
+      (m.timestamp === latest.timestamp && m.step > latest.step)
+    ) {
+      latest = m;
+    }
+  }
+  return latest?.value;
+}

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metadataBackends } from "../../test/support/backends.js";
+import type { MetadataDb } from "../db/connect.js";
+import { createExperiment } from "./experimentStore.js";
+import {
+  getMetricHistory,
+  getMetricHistoryBulk,
+  getMetricHistoryBulkInterval,
+  sampleSteps,
+} from "./metricHistory.js";
+import { logBatch } from "./runLogging.js";
+import { createRun } from "./runStore.js";
+
+describe("sampleSteps", () => {
+  it("returns every step in range when they fit", () => {
+    expect([...sampleSteps(2, 4, 10, [1, 2, 3, 4, 5])].sort()).toEqual([2, 3, 4]);
+  });
+
+  it("spreads samples evenly and always keeps the last step in range", () => {
+    const steps = Array.from({ length: 100 }, (_, i) => i);
+    const sampled = [...sampleSteps(0, 99, 10, steps)].sort((a, b) => a - b);
+    expect(sampled).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99]);
+  });
+
+  it("samples inside a range that does not start at the first step", () => {
+    const steps = Array.from({ length: 100 }, (_, i) => i);
+    const sampled = [...sampleSteps(50, 99, 5, steps)].sort((a, b) => a - b);
+    expect(sampled).toEqual([50, 60, 70, 80, 90, 99]);
+  });
+});
+
+describe.each(metadataBackends())("metric history on $name", (backend) => {
+  let meta: MetadataDb;
+  let close: () => Promise<void>;
+  let runA: string;
+  let runB: string;
+
+  beforeAll(async () => {
+    const opened = await backend.open();
+    meta = opened.meta;
+    close = opened.close;
+    const experimentId = await createExperiment(meta.db, { name: "history" }, "mlflow-artifacts:/", 1);
+    runA = (await createRun(meta.db, { experiment_id: experimentId }, 1)).info.run_id;
+    runB = (await createRun(meta.db, { experiment_id: experimentId }, 1)).info.run_id;
+    await logBatch(meta.db, runA, {
+      metrics: Array.from({ length: 50 }, (_, step) => ({
+        key: "loss",
+        value: step / 10,
+        timestamp: 1000 + step,
+        step,
+      })),
+    });
+    await logBatch(meta.db, runB, {
+      metrics: [
+        { key: "loss", value: Number.NaN, timestamp: 5, step: 100 },
+        { key: "loss", value: 2, timestamp: 4, step: 7 },
+      ],
+    });
+  });
+  afterAll(async () => close());
+
+  it("returns the whole history in step order when max_results is unset", async () => {
+    const page = await getMetricHistory(meta.db, runA, "loss");
+    expect(page.metrics).toHaveLength(50);
+    expect(page.metrics[0]).toEqual({ key: "loss", value: 0, timestamp: 1000, step: 0 });
+    expect(page.next_page_token).toBeUndefined();
+  });
+
+  it("pages with an opaque token until the history is exhausted", async () => {
+    const steps: number[] = [];
+    let token: string | undefined;
+    do {
+      const page = await getMetricHistory(meta.db, runA, "loss", { maxResults: 20, pageToken: token });
+      steps.push(...page.metrics.map((m) => m.step));
+      token = page.next_page_token;
+    } while (token !== undefined);
+    expect(steps).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("refuses a malformed page token", async () => {
+    await expect(
+      getMetricHistory(meta.db, runA, "loss", { maxResults: 1, pageToken: "%%%" }),
+    ).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+    });
+  });
+
+  it("reads several runs in id order, with NaN kept", async () => {
+    const metrics = await getMetricHistoryBulk(meta.db, [runB, runA], "loss");
+    expect(metrics).toHaveLength(52);
+    const bPoints = metrics.filter((m) => m.run_id === runB);
+    expect(bPoints.map((m) => m.step)).toEqual([7, 100]);
+    expect(bPoints[1]?.value).toBeNaN();
+    expect(await getMetricHistoryBulk(meta.db, [runA], "loss", 3)).toHaveLength(3);
+  });
+
+  it("samples steps per run and keeps each run's first and last step", async () => {
+    const metrics = await getMetricHistoryBulkInterval(meta.db, [runA, runB], "loss", { maxResults: 5 });
+    const aSteps = metrics.filter((m) => m.run_id === runA).map((m) => m.step);
+    expect(aSteps).toContain(0);
+    expect(aSteps).toContain(49);
+    expect(aSteps.length).toBeLessThanOrEqual(8);
+    expect(metrics.filter((m) => m.run_id === runB).map((m) => m.step)).toEqual([7, 100]);
+    expect(metrics[0]?.run_id).toBe(runA);
+  });
+
+  it("limits sampling to a step range", async () => {
+    const metrics = await getMetricHistoryBulkInterval(meta.db, [runA], "loss", {
+      startStep: 10,
+      endStep: 12,
+    });
+    expect(metrics.map((m) => m.step)).toEqual([10, 11, 12]);
+  });
+
+  it("validates the interval request as MLflow does", async () => {
+    await expect(
+      getMetricHistoryBulkInterval(meta.db, [runA], "loss", { startStep: 1 }),
+    ).rejects.toMatchObject({
+      message: "If either start step or end step are specified, both must be specified.",
+    });
+    await expect(
+      getMetricHistoryBulkInterval(meta.db, [runA], "loss", { startStep: 5, endStep: 1 }),
+    ).rejects.toMatchObject({ code: "INVALID_PARAMETER_VALUE" });
+    await expect(
+      getMetricHistoryBulkInterval(meta.db, [runA], "loss", { maxResults: 2501 }),
+    ).rejects.toMatchObject({
+      message: "max_results must be between 1 and 2500.",
+    });
+    const tooMany = Array.from({ length: 101 }, (_, i) => `r${i}`);
+    await expect(getMetricHistoryBulkInterval(meta.db, tooMany, "loss")).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+    });
+  });
+});

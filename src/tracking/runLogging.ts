@@ -1,0 +1,237 @@
+/**
+ * The write path of a run's data: metrics (append-only), params (immutable) and tags (mutable), one at a
+ * time or as a batch. A batch is one transaction of multi-row statements; every insert is idempotent, so
+ * the exact replay that the client's retry on a 5xx produces succeeds without duplicating a row.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database, LatestMetricTable, MetricTable } from "../db/schema.js";
+import { invalidParameter } from "../errors.js";
+import type { Param, Tag } from "./entities.js";
+import {
+  validateBatchLimits,
+  validateMetric,
+  validateParam,
+  validateParamKeysUnique,
+  validateRunTag,
+} from "./entityValidation.js";
+import { inChunks } from "./inChunks.js";
+import { requireActiveRun, writeRunTags } from "./runStore.js";
+
+/** A metric point as logged; 3.x clients may attach it to a logged model and a dataset. */
+export interface MetricInput {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  model_id?: string | undefined;
+  dataset_name?: string | undefined;
+  dataset_digest?: string | undefined;
+}
+
+export interface LogBatchInput {
+  metrics?: readonly MetricInput[] | undefined;
+  params?: readonly Param[] | undefined;
+  tags?: readonly Tag[] | undefined;
+}
+
+const MAX_DOUBLE = 1.7976931348623157e308;
+
+type MetricRow = MetricTable;
+
+/** MLflow's SQL encoding: NaN is a flag with value 0, and infinities are clamped to the largest double. */
+export function toMetricRow(runId: string, metric: MetricInput): MetricRow {
+  const isNan = Number.isNaN(metric.value);
+  const value = isNan
+    ? 0
+    : Number.isFinite(metric.value)
+      ? metric.value
+      : Math.sign(metric.value) * MAX_DOUBLE;
+  return {
+    run_uuid: runId,
+    key: metric.key,
+    value,
+    timestamp: metric.timestamp,
+    step: metric.step,
+    is_nan: isNan ? 1 : 0,
+  };
+}
+
+/** The latest point per key by (step, timestamp, value), as MLflow's `_compare_metrics` orders them. */
+export function latestPerKey(rows: readonly MetricRow[]): LatestMetricTable[] {
+  const latest = new Map<string, MetricRow>();
+  for (const row of rows) {
+    const current = latest.get(row.key);
+    if (current === undefined || isLater(row, current)) latest.set(row.key, row);
+  }
+  return [...latest.values()].sort(byKey);
+}
+
+/**
+ * Concurrent batches on PostgreSQL lock rows in the order they are written; writing in key order keeps
+ * two batches for the same run from deadlocking on each other.
+ */
+export function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function isLater(a: MetricRow, b: MetricRow): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  return a.value > b.value;
+}
+
+export async function logBatch(db: Kysely<Database>, runId: string, batch: LogBatchInput): Promise<void> {
+  const metrics = batch.metrics ?? [];
+  const params = batch.params ?? [];
+  const tags = batch.tags ?? [];
+  validateBatchLimits(metrics.length, params.length, tags.length);
+  validateParamKeysUnique(params);
+  metrics.forEach(validateMetric);
+  params.forEach(validateParam);
+  tags.forEach(validateRunTag);
+  await db.transaction().execute(async (tx) => {
+    await requireActiveRun(tx, runId);
+    await writeParams(tx, runId, params, (conflicts) => {
+      const listed = conflicts
+        .map((c) => `{'key': '${c.key}', 'old_value': '${c.old}', 'new_value': '${c.value}'}`)
+        .join(", ");
+      return `Changing param values is not allowed. Params were already logged='[${listed}]' for run ID='${runId}'.`;
+    });
+    await writeMetrics(tx, runId, metrics);
+    await writeRunTags(tx, runId, tags);
+  });
+}
+
+export async function logMetric(db: Kysely<Database>, runId: string, metric: MetricInput): Promise<void> {
+  validateMetric(metric);
+  await db.transaction().execute(async (tx) => {
+    await requireActiveRun(tx, runId);
+    await writeMetrics(tx, runId, [metric]);
+  });
+}
+
+export async function logParam(db: Kysely<Database>, runId: string, param: Param): Promise<void> {
+  validateParam(param);
+  await db.transaction().execute(async (tx) => {
+    await requireActiveRun(tx, runId);
+    await writeParams(
+      tx,
+      runId,
+      [param],
+      ([c]) =>
+        `Changing param values is not allowed. Param with key='${c?.key}' was already logged with value='${c?.old}' for run ID='${runId}'. Attempted logging new value '${c?.value}'.`,
+    );
+  });
+}
+
+interface ParamConflict {
+  key: string;
+  old: string;
+  value: string;
+}
+
+/**
+ * Inserts first and compares afterwards: under concurrency the comparison then sees whichever value won,
+ * and a different value aborts the whole transaction.
+ */
+async function writeParams(
+  db: Kysely<Database>,
+  runId: string,
+  params: readonly Param[],
+  describe: (conflicts: ParamConflict[]) => string,
+): Promise<void> {
+  if (params.length === 0) return;
+  for (const chunk of inChunks([...params].sort(byKey))) {
+    await db
+      .insertInto("params")
+      .values(chunk.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  const stored = new Map<string, string>();
+  for (const chunk of inChunks(params.map((p) => p.key))) {
+    const rows = await db
+      .selectFrom("params")
+      .select(["key", "value"])
+      .where("run_uuid", "=", runId)
+      .where("key", "in", chunk)
+      .execute();
+    for (const row of rows) stored.set(row.key, row.value);
+  }
+  const conflicts = params
+    .filter((p) => stored.get(p.key) !== p.value)
+    .map((p) => ({ key: p.key, old: stored.get(p.key) ?? "", value: p.value }));
+  if (conflicts.length > 0) throw invalidParameter(describe(conflicts));
+}
+
+async function writeMetrics(
+  db: Kysely<Database>,
+  runId: string,
+  metrics: readonly MetricInput[],
+): Promise<void> {
+  if (metrics.length === 0) return;
+  const unique = new Map<string, MetricRow>();
+  for (const metric of metrics) {
+    const row = toMetricRow(runId, metric);
+    unique.set(`${row.key}\u0000${row.step}\u0000${row.timestamp}\u0000${row.value}\u0000${row.is_nan}`, row);
+  }
+  const rows = [...unique.values()].sort(byKey);
+  for (const chunk of inChunks(rows)) {
+    await db
+      .insertInto("metrics")
+      .values(chunk)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  for (const chunk of inChunks(latestPerKey(rows))) {
+    await db
+      .insertInto("latest_metrics")
+      .values(chunk)
+      .onConflict((oc) =>
+        oc
+          .columns(["run_uuid", "key"])
+          .doUpdateSet((eb) => ({
+            value: eb.ref("excluded.value"),
+            timestamp: eb.ref("excluded.timestamp"),
+            step: eb.ref("excluded.step"),
+            is_nan: eb.ref("excluded.is_nan"),
+          }))
+          .where(
+            sql<boolean>`(${sql.ref("excluded.step")}, ${sql.ref("excluded.timestamp")}, ${sql.ref("excluded.value")}) > (${sql.ref("latest_metrics.step")}, ${sql.ref("latest_metrics.timestamp")}, ${sql.ref("latest_metrics.value")})`,
+          ),
+      )
+      .execute();
+  }
+  await writeModelMetrics(db, runId, metrics);
+}
+
+/** 3.x: a metric logged with a model_id is also recorded against that logged model, as MLflow does. */
+async function writeModelMetrics(
+  db: Kysely<Database>,
+  runId: string,
+  metrics: readonly MetricInput[],
+): Promise<void> {
+  const rows = metrics
+    .filter((m) => m.model_id)
+    .map((m) => {
+      const row = toMetricRow(runId, m);
+      return {
+        model_id: m.model_id ?? "",
+        metric_name: m.key,
+        metric_timestamp_ms: row.timestamp,
+        metric_step: row.step,
+        metric_value: row.value,
+        is_nan: row.is_nan,
+        run_id: runId,
+        dataset_name: m.dataset_name ?? "",
+        dataset_digest: m.dataset_digest ?? "",
+      };
+    });
+  for (const chunk of inChunks(rows)) {
+    await db
+      .insertInto("logged_model_metrics")
+      .values(chunk)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
