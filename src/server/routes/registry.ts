@@ -1,5 +1,257 @@
-/** Routes of this resource are registered here; the module is filled in by its capability's work. */
+/**
+ * The model registry's RPCs (`model_registry.proto`): registered models, model versions, tags, aliases
+ * and search. Each route validates its request with a zod schema and calls one store function; registry
+ * rules, source checks and SQL live in src/registry, never here.
+ */
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import {
+  getModelVersionByAlias,
+  deleteRegisteredModelAlias,
+  setRegisteredModelAlias,
+} from "../../registry/aliasStore.js";
+import {
+  createModelVersion,
+  deleteModelVersion,
+  deleteModelVersionTag,
+  getModelVersion,
+  getModelVersionDownloadUri,
+  setModelVersionTag,
+  transitionModelVersionStage,
+  updateModelVersion,
+} from "../../registry/modelVersionStore.js";
+import {
+  createRegisteredModel,
+  deleteRegisteredModel,
+  deleteRegisteredModelTag,
+  getLatestVersions,
+  getRegisteredModel,
+  renameRegisteredModel,
+  setRegisteredModelTag,
+  updateRegisteredModel,
+} from "../../registry/registeredModelStore.js";
+import { searchModelVersions, searchRegisteredModels } from "../../registry/registrySearch.js";
 import type { ServerContext } from "../context.js";
+import { registerRpc } from "../rpc.js";
+import { bool, int64, keyValue, list } from "../wire.js";
 
-export async function registryRoutes(_app: FastifyInstance, _ctx: ServerContext): Promise<void> {}
+/** Versions are strings in the proto; a client may still send a number. */
+const version = z.union([z.string(), z.number().int()]).transform((v) => String(v));
+
+const searchRequest = z.object({
+  filter: z.string().optional(),
+  max_results: int64().optional(),
+  order_by: list(z.string()).optional(),
+  page_token: z.string().optional(),
+});
+
+export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const { db } = ctx.meta;
+  const artifactRoots = [ctx.config.defaultArtifactRoot, ctx.config.artifactsDestination];
+
+  registerRpc(app, {
+    method: "POST",
+    path: "registered-models/create",
+    request: z.object({
+      name: z.string(),
+      tags: list(keyValue).optional(),
+      description: z.string().optional(),
+    }),
+    handle: async (input) => ({ registered_model: await createRegisteredModel(db, input, ctx.now()) }),
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "registered-models/get",
+    request: z.object({ name: z.string() }),
+    handle: async ({ name }) => ({ registered_model: await getRegisteredModel(db, name) }),
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "registered-models/rename",
+    request: z.object({ name: z.string(), new_name: z.string() }),
+    handle: async ({ name, new_name }) => ({
+      registered_model: await renameRegisteredModel(db, name, new_name, ctx.now()),
+    }),
+  });
+
+  registerRpc(app, {
+    method: "PATCH",
+    path: "registered-models/update",
+    request: z.object({ name: z.string(), description: z.string().optional() }),
+    // An unset proto2 string reads as "", so MLflow clears the description when none is sent.
+    handle: async ({ name, description }) => ({
+      registered_model: await updateRegisteredModel(db, name, description ?? "", ctx.now()),
+    }),
+  });
+
+  registerRpc(app, {
+    method: "DELETE",
+    path: "registered-models/delete",
+    request: z.object({ name: z.string() }),
+    handle: async ({ name }) => {
+      await deleteRegisteredModel(db, name);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "registered-models/search",
+    request: searchRequest,
+    handle: async (input) => {
+      const page = await searchRegisteredModels(ctx.meta, input);
+      return {
+        registered_models: page.items,
+        ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+      };
+    },
+  });
+
+  registerRpc(app, {
+    method: ["POST", "GET"],
+    path: "registered-models/get-latest-versions",
+    request: z.object({ name: z.string(), stages: list(z.string()).optional() }),
+    handle: async ({ name, stages }) => ({ model_versions: await getLatestVersions(db, name, stages ?? []) }),
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "registered-models/set-tag",
+    request: z.object({ name: z.string(), key: z.string(), value: z.string() }),
+    handle: async ({ name, key, value }) => {
+      await setRegisteredModelTag(db, name, { key, value });
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "DELETE",
+    path: "registered-models/delete-tag",
+    request: z.object({ name: z.string(), key: z.string() }),
+    handle: async ({ name, key }) => {
+      await deleteRegisteredModelTag(db, name, key);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "registered-models/alias",
+    request: z.object({ name: z.string(), alias: z.string(), version }),
+    handle: async (input) => {
+      await setRegisteredModelAlias(db, input.name, input.alias, input.version);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "DELETE",
+    path: "registered-models/alias",
+    request: z.object({ name: z.string(), alias: z.string() }),
+    handle: async ({ name, alias }) => {
+      await deleteRegisteredModelAlias(db, name, alias);
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "registered-models/alias",
+    request: z.object({ name: z.string(), alias: z.string() }),
+    handle: async ({ name, alias }) => ({ model_version: await getModelVersionByAlias(db, name, alias) }),
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "model-versions/create",
+    request: z.object({
+      name: z.string(),
+      source: z.string(),
+      run_id: z.string().optional(),
+      tags: list(keyValue).optional(),
+      run_link: z.string().optional(),
+      description: z.string().optional(),
+      model_id: z.string().optional(),
+    }),
+    handle: async (input) => ({
+      model_version: await createModelVersion(db, input, artifactRoots, ctx.now()),
+    }),
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "model-versions/get",
+    request: z.object({ name: z.string(), version }),
+    handle: async (input) => ({ model_version: await getModelVersion(db, input.name, input.version) }),
+  });
+
+  registerRpc(app, {
+    method: "PATCH",
+    path: "model-versions/update",
+    request: z.object({ name: z.string(), version, description: z.string().optional() }),
+    handle: async (input) => ({
+      model_version: await updateModelVersion(db, input.name, input.version, input.description, ctx.now()),
+    }),
+  });
+
+  registerRpc(app, {
+    method: "DELETE",
+    path: "model-versions/delete",
+    request: z.object({ name: z.string(), version }),
+    handle: async (input) => {
+      await deleteModelVersion(db, input.name, input.version, ctx.now());
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "model-versions/transition-stage",
+    request: z.object({ name: z.string(), version, stage: z.string(), archive_existing_versions: bool() }),
+    handle: async (input) => ({ model_version: await transitionModelVersionStage(db, input, ctx.now()) }),
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "model-versions/search",
+    request: searchRequest,
+    handle: async (input) => {
+      const page = await searchModelVersions(ctx.meta, input);
+      return {
+        model_versions: page.items,
+        ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+      };
+    },
+  });
+
+  registerRpc(app, {
+    method: "GET",
+    path: "model-versions/get-download-uri",
+    request: z.object({ name: z.string(), version }),
+    handle: async (input) => ({
+      artifact_uri: await getModelVersionDownloadUri(db, input.name, input.version),
+    }),
+  });
+
+  registerRpc(app, {
+    method: "POST",
+    path: "model-versions/set-tag",
+    request: z.object({ name: z.string(), version, key: z.string(), value: z.string() }),
+    handle: async (input) => {
+      await setModelVersionTag(db, input.name, input.version, { key: input.key, value: input.value });
+      return {};
+    },
+  });
+
+  registerRpc(app, {
+    method: "DELETE",
+    path: "model-versions/delete-tag",
+    request: z.object({ name: z.string(), version, key: z.string() }),
+    handle: async (input) => {
+      await deleteModelVersionTag(db, input.name, input.version, input.key);
+      return {};
+    },
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * Registered-model aliases: named pointers (`champion`) to one version of a model. Setting an existing
+ * alias moves it; deleting a missing one is not an error; reading one returns the version it points to.
+ */
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import { invalidParameter } from "../errors.js";
+import type { ModelVersion } from "./entities.js";
+import { assertModelVersionExists, getModelVersion } from "./modelVersionStore.js";
+import { assertRegisteredModelExists } from "./registeredModelStore.js";
+import { parseModelVersion, validateAliasName, validateModelName } from "./validation.js";
+
+export async function setRegisteredModelAlias(
+  db: Kysely<Database>,
+  name: string,
+  alias: string,
+  version: string | number,
+): Promise<void> {
+  validateModelName(name);
+  validateAliasName(alias);
+  parseModelVersion(version);
+  await db.transaction().execute(async (tx) => {
+    const number = await assertModelVersionExists(tx, name, version);
+    await tx
+      .insertInto("registered_model_aliases")
+      .values({ name, alias, version: number })
+      .onConflict((oc) => oc.columns(["name", "alias"]).doUpdateSet({ version: number }))
+      .execute();
+  });
+}
+
+export async function deleteRegisteredModelAlias(
+  db: Kysely<Database>,
+  name: string,
+  alias: string,
+): Promise<void> {
+  validateModelName(name);
+  validateAliasName(alias);
+  await assertRegisteredModelExists(db, name);
+  await db
+    .deleteFrom("registered_model_aliases")
+    .where("name", "=", name)
+    .where("alias", "=", alias)
+    .execute();
+}
+
+export async function getModelVersionByAlias(
+  db: Kysely<Database>,
+  name: string,
+  alias: string,
+): Promise<ModelVersion> {
+  validateModelName(name);
+  validateAliasName(alias);
+  const row = await db
+    .selectFrom("registered_model_aliases")
+    .select("version")
+    .where("name", "=", name)
+    .where("alias", "=", alias)
+    .executeTakeFirst();
+  if (row === undefined) throw invalidParameter(`Registered model alias ${alias} not found.`);
+  return getModelVersion(db, name, row.version);
+}

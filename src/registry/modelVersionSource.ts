@@ -1,0 +1,208 @@
+/**
+ * Decides whether a model version's `source` names artifacts this server knows, and where they are
+ * stored. This is the guard against MLflow's model-version advisories (CVE-2023-1177, -2356, -6977,
+ * 2024-1483 and their bypasses): a source may not be a local path, a `file:` URI, another host's URL or
+ * anything with traversal, unless it lies under an artifact root the server itself manages. It reads runs,
+ * model versions and logged models; it writes nothing.
+ */
+import { posix, resolve } from "node:path";
+import type { Kysely } from "kysely";
+import { assertSafeArtifactUri, assertSafeRelativePath, fullyDecode } from "../artifacts/pathSafety.js";
+import type { Database } from "../db/schema.js";
+import { invalidParameter } from "../errors.js";
+import { canonicalStage } from "./entities.js";
+
+const FIELD = "source";
+
+export interface ResolvedSource {
+  /** Where the artifacts are read from: get-download-uri answers with it. */
+  storageLocation: string;
+  /** A run the source implies when the request names none (a logged model's source run). */
+  impliedRunId?: string;
+}
+
+export interface SourceContext {
+  /** Roots the server manages: its default artifact root and its artifacts destination. */
+  artifactRoots: readonly string[];
+  runId?: string | undefined;
+}
+
+export async function resolveModelVersionSource(
+  db: Kysely<Database>,
+  source: string,
+  context: SourceContext,
+): Promise<ResolvedSource> {
+  if (source === "") throw invalidParameter(`Missing value for required parameter '${FIELD}'.`);
+  assertSafeArtifactUri(source, FIELD);
+  const decoded = fullyDecode(source, FIELD);
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(decoded)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case "runs":
+      return { storageLocation: await resolveRunsUri(db, source, decoded) };
+    case "models":
+      return resolveModelsUri(db, source, decoded);
+    case "mlflow-artifacts":
+      // Naming another host would make the server's own artifact routes fetch from it (SSRF), so only
+      // the host-less form is always ours; a host must be one of the configured roots.
+      if (!/^mlflow-artifacts:\/\/[^/]/i.test(decoded)) return { storageLocation: source };
+      return { storageLocation: await requireKnownRoot(db, source, decoded, context) };
+    default:
+      return { storageLocation: await requireKnownRoot(db, source, decoded, context) };
+  }
+}
+
+/** Accepts a location under a configured root or under the artifact directory of the given run. */
+async function requireKnownRoot(
+  db: Kysely<Database>,
+  source: string,
+  decoded: string,
+  context: SourceContext,
+): Promise<string> {
+  const roots = [...context.artifactRoots];
+  if (context.runId !== undefined && context.runId !== "") {
+    const run = await db
+      .selectFrom("runs")
+      .select("artifact_uri")
+      .where("run_uuid", "=", context.runId)
+      .executeTakeFirst();
+    if (run !== undefined) roots.push(run.artifact_uri);
+  }
+  const normalised = normaliseLocation(decoded);
+  if (normalised !== undefined && roots.some((root) => isUnder(normalised, root))) return source;
+  throw refused(source);
+}
+
+function refused(source: string, why?: string): Error {
+  return invalidParameter(
+    `Invalid value ${JSON.stringify(source)} for parameter '${FIELD}': ` +
+      (why ??
+        "a model version source must be a runs:/, models:/ or mlflow-artifacts:/ URI, or lie under the " +
+          "server's artifact root or the artifact directory of the run given by run_id") +
+      ".",
+  );
+}
+
+/** `runs:/<run_id>/<path>` -> `<run artifact_uri>/<path>`; the run must exist. */
+async function resolveRunsUri(db: Kysely<Database>, source: string, decoded: string): Promise<string> {
+  const match = /^runs:\/([^/]+)(?:\/(.*))?$/i.exec(decoded);
+  if (match === null) throw refused(source, "expected runs:/<run_id>/<artifact path>");
+  const runId = match[1] as string;
+  const path = assertSafeRelativePath(match[2] ?? "", FIELD);
+  const run = await db
+    .selectFrom("runs")
+    .select("artifact_uri")
+    .where("run_uuid", "=", runId)
+    .executeTakeFirst();
+  if (run === undefined) throw refused(source, `run '${runId}' does not exist`);
+  if (path === "") return run.artifact_uri;
+  return run.artifact_uri.endsWith("/") ? `${run.artifact_uri}${path}` : `${run.artifact_uri}/${path}`;
+}
+
+/**
+ * `models:/<name>/<version|stage|latest>`, `models:/<name>@<alias>` or (MLflow 3) `models:/<model_id>`.
+ * The target must exist; its storage location becomes this version's.
+ */
+async function resolveModelsUri(
+  db: Kysely<Database>,
+  source: string,
+  decoded: string,
+): Promise<ResolvedSource> {
+  const match = /^models:\/([^/].*)$/i.exec(decoded);
+  if (match === null)
+    throw refused(source, "expected models:/<name>/<version>, models:/<name>@<alias> or models:/<model_id>");
+  const path = match[1] as string;
+  const slash = path.lastIndexOf("/");
+  const at = path.lastIndexOf("@");
+  if (slash < 0 && at < 0) {
+    const model = await db
+      .selectFrom("logged_models")
+      .select(["artifact_location", "source_run_id"])
+      .where("model_id", "=", path)
+      .executeTakeFirst();
+    if (model === undefined) throw refused(source, `logged model '${path}' does not exist`);
+    return {
+      storageLocation: model.artifact_location,
+      ...(model.source_run_id !== null ? { impliedRunId: model.source_run_id } : {}),
+    };
+  }
+  const version =
+    slash > at
+      ? await versionBySelector(db, path.slice(0, slash), path.slice(slash + 1))
+      : await versionByAlias(db, path.slice(0, at), path.slice(at + 1));
+  if (version === undefined) throw refused(source, "the model version it names does not exist");
+  return { storageLocation: version.storage_location ?? version.source };
+}
+
+type VersionLocation = { storage_location: string | null; source: string };
+
+async function versionBySelector(
+  db: Kysely<Database>,
+  name: string,
+  selector: string,
+): Promise<VersionLocation | undefined> {
+  let query = db
+    .selectFrom("model_versions")
+    .select(["storage_location", "source"])
+    .where("name", "=", name)
+    .where("deleted", "=", 0);
+  if (/^\d+$/.test(selector)) query = query.where("version", "=", Number(selector));
+  else if (selector.toLowerCase() !== "latest") {
+    let stage: string;
+    try {
+      stage = canonicalStage(selector);
+    } catch {
+      return undefined;
+    }
+    query = query.where("current_stage", "=", stage);
+  }
+  return query.orderBy("version", "desc").limit(1).executeTakeFirst();
+}
+
+async function versionByAlias(
+  db: Kysely<Database>,
+  name: string,
+  alias: string,
+): Promise<VersionLocation | undefined> {
+  return db
+    .selectFrom("registered_model_aliases as a")
+    .innerJoin("model_versions as v", (join) =>
+      join.onRef("v.name", "=", "a.name").onRef("v.version", "=", "a.version"),
+    )
+    .select(["v.storage_location", "v.source"])
+    .where("a.name", "=", name)
+    .where("a.alias", "=", alias)
+    .where("v.deleted", "=", 0)
+    .executeTakeFirst();
+}
+
+/**
+ * One spelling per location so prefixes compare: local paths and `file:` URIs become `file:<absolute
+ * path>`, other URIs `<scheme>://<authority><path>` with scheme and authority lower-case, `.` segments
+ * and trailing slashes dropped. A `file:` URI naming another host
+ * has no local meaning and normalises to nothing.
+ */
+export function normaliseLocation(location: string): string | undefined {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(location)?.[1];
+  if (scheme === undefined || scheme.length === 1) return `file:${resolve(location).replace(/\/+$/, "")}`;
+  const rest = location.slice(scheme.length + 1);
+  if (scheme.toLowerCase() === "file") {
+    const authority = rest.startsWith("//") ? (/^\/\/([^/]*)/.exec(rest)?.[1] ?? "") : "";
+    if (authority !== "" && authority.toLowerCase() !== "localhost") return undefined;
+    const path = rest.startsWith("//") ? rest.slice(2 + authority.length) : rest;
+    if (!path.startsWith("/")) return undefined;
+    return `file:${posix.normalize(path).replace(/\/+$/, "")}`;
+  }
+  // The authority is kept apart from the path, so a root without one (`mlflow-artifacts:/`) never
+  // contains a location naming a host (`mlflow-artifacts://elsewhere/...`).
+  const authority = rest.startsWith("//") ? (/^\/\/([^/]*)/.exec(rest)?.[1] ?? "") : "";
+  const path = rest.startsWith("//") ? rest.slice(2 + authority.length) : rest;
+  const cleaned = path.replace(/\/\.(?=\/|$)/g, "").replace(/\/+$/, "");
+  return `${scheme.toLowerCase()}://${authority.toLowerCase()}${cleaned.startsWith("/") || cleaned === "" ? "" : "/"}${cleaned}`;
+}
+
+/** True when `location` is `root` or below it, on a path-segment boundary. */
+export function isUnder(location: string, root: string): boolean {
+  const base = normaliseLocation(fullyDecode(root, "artifact root"));
+  if (base === undefined) return false;
+  return location === base || location.startsWith(`${base}/`);
+}

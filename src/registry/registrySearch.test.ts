@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MetadataDb } from "../db/connect.js";
+import { FlowOpsError } from "../errors.js";
+import { metadataBackends } from "../../test/support/backends.js";
+import { createModelVersion, deleteModelVersion, setModelVersionTag } from "./modelVersionStore.js";
+import { createRegisteredModel } from "./registeredModelStore.js";
+import { searchModelVersions, searchRegisteredModels } from "./registrySearch.js";
+
+const ROOTS = ["mlflow-artifacts:/"];
+
+describe.each(metadataBackends())("registry search on $name", (backend) => {
+  let meta: MetadataDb;
+  let close: () => Promise<void>;
+  let clock = 1000;
+  const now = () => (clock += 10);
+
+  beforeAll(async () => {
+    const opened = await backend.open();
+    meta = opened.meta;
+    close = opened.close;
+    // Created in this order, so creation and update times rise: alpha, beta, gamma.
+    for (const [name, team] of [
+      ["alpha", "Red"],
+      ["beta", "red"],
+      ["gamma", "blue"],
+    ] as const) {
+      await createRegisteredModel(meta.db, { name, tags: [{ key: "team", value: team }] }, now());
+    }
+    for (const name of ["alpha", "beta", "alpha", "gamma", "alpha"]) {
+      await createModelVersion(
+        meta.db,
+        { name, source: `mlflow-artifacts:/${name}`, run_id: `run${name}` },
+        ROOTS,
+        now(),
+      );
+    }
+    await setModelVersionTag(meta.db, "alpha", "2", { key: "stage", value: "candidate_1" });
+    await deleteModelVersion(meta.db, "alpha", "3", now());
+    await createModelVersion(meta.db, { name: "alpha", source: "mlflow-artifacts:/alpha" }, ROOTS, now());
+    await createRegisteredModel(
+      meta.db,
+      { name: "prompt", tags: [{ key: "mlflow.prompt.is_prompt", value: "true" }] },
+      now(),
+    );
+  });
+  afterAll(async () => close());
+
+  const modelNames = async (request: Parameters<typeof searchRegisteredModels>[1]) =>
+    (await searchRegisteredModels(meta, request)).items.map((m) => m.name);
+  const versionKeys = async (request: Parameters<typeof searchModelVersions>[1]) =>
+    (await searchModelVersions(meta, request)).items.map((v) => `${v.name}/${v.version}`);
+
+  it("orders registered models by name by default and leaves prompts out", async () => {
+    expect(await modelNames({})).toEqual(["alpha", "beta", "gamma"]);
+  });
+
+  it("matches tags with case-sensitive LIKE and = but case-insensitive ILIKE", async () => {
+    expect(await modelNames({ filter: "tags.team LIKE 'r%'" })).toEqual(["beta"]);
+    expect(await modelNames({ filter: "tags.team = 'Red'" })).toEqual(["alpha"]);
+    expect(await modelNames({ filter: "tags.team ILIKE 'r%'" })).toEqual(["alpha", "beta"]);
+    expect(await modelNames({ filter: "tags.team != 'blue'" })).toEqual(["alpha", "beta"]);
+    expect(await modelNames({ filter: "tags.missing != 'x'" })).toEqual([]);
+    expect(await modelNames({ filter: "name != 'beta' and tags.team ILIKE '%e%'" })).toEqual([
+      "alpha",
+      "gamma",
+    ]);
+  });
+
+  it("orders registered models by timestamps with name as the tiebreak", async () => {
+    expect(await modelNames({ order_by: ["creation_timestamp DESC"] })).toEqual(["gamma", "beta", "alpha"]);
+    // alpha got the last new version, so it was updated last.
+    expect(await modelNames({ order_by: ["last_updated_timestamp DESC"] })).toEqual([
+      "alpha",
+      "gamma",
+      "beta",
+    ]);
+    expect(await modelNames({ order_by: ["timestamp ASC"] })).toEqual(["beta", "gamma", "alpha"]);
+  });
+
+  it("pages with a token only while more results remain", async () => {
+    const first = await searchRegisteredModels(meta, { max_results: 2 });
+    expect(first.items.map((m) => m.name)).toEqual(["alpha", "beta"]);
+    const second = await searchRegisteredModels(meta, { max_results: 2, page_token: first.nextPageToken });
+    expect(second.items.map((m) => m.name)).toEqual(["gamma"]);
+    expect(second.nextPageToken).toBeUndefined();
+  });
+
+  it("orders model versions by last update, then name, then version, and hides deleted ones", async () => {
+    expect(await versionKeys({})).toEqual(["alpha/4", "gamma/1", "alpha/2", "beta/1", "alpha/1"]);
+  });
+
+  it("filters model versions by attributes and tags", async () => {
+    expect(await versionKeys({ filter: "name = 'alpha'", order_by: ["version_number"] })).toEqual([
+      "alpha/1",
+      "alpha/2",
+      "alpha/4",
+    ]);
+    expect(await versionKeys({ filter: "run_id IN ('runbeta', 'rungamma')", order_by: ["name"] })).toEqual([
+      "beta/1",
+      "gamma/1",
+    ]);
+    expect(await versionKeys({ filter: "source_path = 'mlflow-artifacts:/gamma'" })).toEqual(["gamma/1"]);
+    expect(await versionKeys({ filter: "version_number >= 2 and name = 'alpha'" })).toEqual([
+      "alpha/4",
+      "alpha/2",
+    ]);
+    expect(await versionKeys({ filter: "tags.stage LIKE 'candidate\\_%'" })).toEqual(["alpha/2"]);
+  });
+
+  it.each([
+    [{ filter: "run_id = 'x' OR name = 'y'" }],
+    [{ filter: "metrics.acc > 1" }],
+    [{ filter: "name IN ('alpha')" }],
+    [{ order_by: ["name", "name DESC"] }],
+    [{ order_by: ["run_id"] }],
+    [{ max_results: 200_001 }],
+    [{ max_results: 0 }],
+    [{ page_token: "not a token" }],
+  ])("rejects the model version search %j", async (request) => {
+    await expect(searchModelVersions(meta, request)).rejects.toBeInstanceOf(FlowOpsError);
+  });
+});

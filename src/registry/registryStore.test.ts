@@ -1,0 +1,367 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { MetadataDb } from "../db/connect.js";
+import { FlowOpsError } from "../errors.js";
+import { metadataBackends } from "../../test/support/backends.js";
+import { deleteRegisteredModelAlias, getModelVersionByAlias, setRegisteredModelAlias } from "./aliasStore.js";
+import {
+  createModelVersion,
+  deleteModelVersion,
+  deleteModelVersionTag,
+  getModelVersion,
+  getModelVersionDownloadUri,
+  setModelVersionTag,
+  transitionModelVersionStage,
+  updateModelVersion,
+} from "./modelVersionStore.js";
+import {
+  createRegisteredModel,
+  deleteRegisteredModel,
+  deleteRegisteredModelTag,
+  getLatestVersions,
+  getRegisteredModel,
+  renameRegisteredModel,
+  setRegisteredModelTag,
+  updateRegisteredModel,
+} from "./registeredModelStore.js";
+
+const ROOTS = ["mlflow-artifacts:/", "/srv/artifacts"];
+
+async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(FlowOpsError);
+  expect((error as FlowOpsError).code).toBe(code);
+  if (message) expect((error as FlowOpsError).message).toMatch(message);
+}
+
+describe.each(metadataBackends())("registry stores on $name", (backend) => {
+  let meta: MetadataDb;
+  let close: () => Promise<void>;
+  let clock = 1000;
+  const now = () => (clock += 1);
+
+  beforeEach(async () => {
+    const opened = await backend.open();
+    meta = opened.meta;
+    close = opened.close;
+  });
+  afterEach(async () => close());
+
+  const version = (name: string, source = "mlflow-artifacts:/1/abc/artifacts/model") =>
+    createModelVersion(meta.db, { name, source }, ROOTS, now());
+
+  it("creates a registered model with tags and description and refuses a duplicate name", async () => {
+    const model = await createRegisteredModel(
+      meta.db,
+      { name: "m", description: "d", tags: [{ key: "k", value: "v" }] },
+      now(),
+    );
+    expect(model).toMatchObject({
+      name: "m",
+      description: "d",
+      tags: [{ key: "k", value: "v" }],
+      aliases: [],
+    });
+    expect(model.creation_timestamp).toBe(model.last_updated_timestamp);
+    await rejects(createRegisteredModel(meta.db, { name: "m" }, now()), "RESOURCE_ALREADY_EXISTS", /name=m/);
+    await rejects(createRegisteredModel(meta.db, { name: "" }, now()), "INVALID_PARAMETER_VALUE", /'name'/);
+  });
+
+  it("reports a missing registered model as RESOURCE_DOES_NOT_EXIST", async () => {
+    await rejects(getRegisteredModel(meta.db, "nope"), "RESOURCE_DOES_NOT_EXIST", /name=nope not found/);
+    await rejects(updateRegisteredModel(meta.db, "nope", "x", now()), "RESOURCE_DOES_NOT_EXIST");
+    await rejects(deleteRegisteredModel(meta.db, "nope"), "RESOURCE_DOES_NOT_EXIST");
+  });
+
+  it("numbers versions per model and never reuses the number of a deleted version", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    await createRegisteredModel(meta.db, { name: "other" }, now());
+    expect((await version("m")).version).toBe("1");
+    expect((await version("m")).version).toBe("2");
+    expect((await version("other")).version).toBe("1");
+    await deleteModelVersion(meta.db, "m", "2", now());
+    const third = await version("m");
+    expect(third).toMatchObject({ version: "3", status: "READY", current_stage: "None" });
+    await rejects(getModelVersion(meta.db, "m", "2"), "RESOURCE_DOES_NOT_EXIST", /version=2/);
+  });
+
+  it("hands out distinct version numbers to concurrent creators", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    const created = await Promise.all(Array.from({ length: 8 }, () => version("m")));
+    expect(created.map((v) => Number(v.version)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("refuses a version for a model that does not exist", async () => {
+    await rejects(version("ghost"), "RESOURCE_DOES_NOT_EXIST", /name=ghost not found/);
+  });
+
+  it("renames a model together with its versions, tags and aliases", async () => {
+    await createRegisteredModel(meta.db, { name: "old", tags: [{ key: "t", value: "1" }] }, now());
+    await version("old");
+    await setModelVersionTag(meta.db, "old", "1", { key: "vt", value: "x" });
+    await setRegisteredModelAlias(meta.db, "old", "champion", "1");
+    const renamed = await renameRegisteredModel(meta.db, "old", "new", now());
+    expect(renamed).toMatchObject({
+      name: "new",
+      tags: [{ key: "t", value: "1" }],
+      aliases: [{ alias: "champion", version: "1" }],
+    });
+    expect(renamed.latest_versions.map((v) => v.name)).toEqual(["new"]);
+    expect(await getModelVersion(meta.db, "new", "1")).toMatchObject({
+      tags: [{ key: "vt", value: "x" }],
+      aliases: ["champion"],
+    });
+    await rejects(getRegisteredModel(meta.db, "old"), "RESOURCE_DOES_NOT_EXIST");
+    await createRegisteredModel(meta.db, { name: "taken" }, now());
+    await rejects(renameRegisteredModel(meta.db, "new", "taken", now()), "RESOURCE_ALREADY_EXISTS", /taken/);
+  });
+
+  it("deletes a model with its versions, tags and aliases so the name starts afresh", async () => {
+    await createRegisteredModel(meta.db, { name: "m", tags: [{ key: "t", value: "1" }] }, now());
+    await version("m");
+    await version("m");
+    await setRegisteredModelAlias(meta.db, "m", "a", "2");
+    await deleteRegisteredModel(meta.db, "m");
+    const again = await createRegisteredModel(meta.db, { name: "m" }, now());
+    expect(again).toMatchObject({ tags: [], aliases: [], latest_versions: [] });
+    expect((await version("m")).version).toBe("1");
+  });
+
+  it("updates descriptions of models and versions", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    await version("m");
+    expect(await updateRegisteredModel(meta.db, "m", "new text", now())).toMatchObject({
+      description: "new text",
+    });
+    expect(await updateModelVersion(meta.db, "m", "1", "v text", now())).toMatchObject({
+      description: "v text",
+    });
+    expect((await updateModelVersion(meta.db, "m", "1", undefined, now())).description).toBeUndefined();
+  });
+
+  it("keeps the latest version per stage and filters get-latest-versions by stage, any case", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    for (let i = 0; i < 4; i++) await version("m");
+    await transitionModelVersionStage(
+      meta.db,
+      { name: "m", version: "1", stage: "production", archive_existing_versions: false },
+      now(),
+    );
+    await transitionModelVersionStage(
+      meta.db,
+      { name: "m", version: "2", stage: "Staging", archive_existing_versions: false },
+      now(),
+    );
+    const model = await getRegisteredModel(meta.db, "m");
+    expect(model.latest_versions.map((v) => [v.current_stage, v.version])).toEqual([
+      ["Production", "1"],
+      ["Staging", "2"],
+      ["None", "4"],
+    ]);
+    const staged = await getLatestVersions(meta.db, "m", ["STAGING", "production"]);
+    expect(staged.map((v) => v.version).sort()).toEqual(["1", "2"]);
+    expect(await getLatestVersions(meta.db, "m", [])).toHaveLength(3);
+    await rejects(
+      getLatestVersions(meta.db, "m", ["Live"]),
+      "INVALID_PARAMETER_VALUE",
+      /Invalid Model Version stage/,
+    );
+  });
+
+  it("archives the other holders of a stage when asked, and only for active stages", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    for (let i = 0; i < 3; i++) await version("m");
+    const to = (v: string, stage: string, archive: boolean) =>
+      transitionModelVersionStage(
+        meta.db,
+        { name: "m", version: v, stage, archive_existing_versions: archive },
+        now(),
+      );
+    await to("1", "Production", false);
+    await to("2", "Production", false);
+    await to("3", "Staging", false);
+    expect(await to("3", "Production", true)).toMatchObject({ current_stage: "Production" });
+    expect((await getModelVersion(meta.db, "m", "1")).current_stage).toBe("Archived");
+    expect((await getModelVersion(meta.db, "m", "2")).current_stage).toBe("Archived");
+    await rejects(to("1", "Archived", true), "INVALID_PARAMETER_VALUE", /not an Active stage/);
+    await rejects(to("1", "Gone", false), "INVALID_PARAMETER_VALUE");
+  });
+
+  it("sets, moves, reads and deletes aliases, and drops them with their version", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    await version("m");
+    await version("m");
+    await setRegisteredModelAlias(meta.db, "m", "champion", "1");
+    await setRegisteredModelAlias(meta.db, "m", "champion", "2");
+    expect(await getModelVersionByAlias(meta.db, "m", "champion")).toMatchObject({
+      version: "2",
+      aliases: ["champion"],
+    });
+    expect((await getRegisteredModel(meta.db, "m")).aliases).toEqual([{ alias: "champion", version: "2" }]);
+    await deleteModelVersion(meta.db, "m", "2", now());
+    await rejects(
+      getModelVersionByAlias(meta.db, "m", "champion"),
+      "INVALID_PARAMETER_VALUE",
+      /alias champion not found/,
+    );
+    await setRegisteredModelAlias(meta.db, "m", "b", "1");
+    await deleteRegisteredModelAlias(meta.db, "m", "b");
+    await deleteRegisteredModelAlias(meta.db, "m", "b");
+    expect((await getRegisteredModel(meta.db, "m")).aliases).toEqual([]);
+    await rejects(setRegisteredModelAlias(meta.db, "m", "x", "9"), "RESOURCE_DOES_NOT_EXIST");
+  });
+
+  it.each([
+    ["latest", /reserved/],
+    ["LaTeSt", /reserved/],
+    ["v1", /reserved/],
+    ["V22", /reserved/],
+    ["bad alias", /Invalid alias name/],
+    ["a".repeat(256), /exceeds the maximum length/],
+    ["", /cannot be empty/],
+  ])("rejects the alias name %j", async (alias, message) => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    await version("m");
+    await rejects(setRegisteredModelAlias(meta.db, "m", alias, "1"), "INVALID_PARAMETER_VALUE", message);
+  });
+
+  it("sets, overwrites and deletes tags on models and versions", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    await version("m");
+    await setRegisteredModelTag(meta.db, "m", { key: "k", value: "1" });
+    await setRegisteredModelTag(meta.db, "m", { key: "k", value: "2" });
+    expect((await getRegisteredModel(meta.db, "m")).tags).toEqual([{ key: "k", value: "2" }]);
+    await deleteRegisteredModelTag(meta.db, "m", "k");
+    await deleteRegisteredModelTag(meta.db, "m", "k");
+    expect((await getRegisteredModel(meta.db, "m")).tags).toEqual([]);
+    await setModelVersionTag(meta.db, "m", "1", { key: "k", value: "a" });
+    await setModelVersionTag(meta.db, "m", "1", { key: "k", value: "b" });
+    expect((await getModelVersion(meta.db, "m", "1")).tags).toEqual([{ key: "k", value: "b" }]);
+    await deleteModelVersionTag(meta.db, "m", "1", "k");
+    expect((await getModelVersion(meta.db, "m", "1")).tags).toEqual([]);
+    await rejects(setModelVersionTag(meta.db, "m", "7", { key: "k", value: "v" }), "RESOURCE_DOES_NOT_EXIST");
+    await rejects(
+      setRegisteredModelTag(meta.db, "m", { key: "../x", value: "v" }),
+      "INVALID_PARAMETER_VALUE",
+    );
+    await rejects(
+      setRegisteredModelTag(meta.db, "m", { key: "k", value: "x".repeat(5001) }),
+      "INVALID_PARAMETER_VALUE",
+      /'value' exceeds the maximum length of 5000/,
+    );
+    await rejects(getModelVersion(meta.db, "m", "one"), "INVALID_PARAMETER_VALUE", /must be an integer/);
+  });
+
+  it("resolves a models:/<model_id> source to the logged model's location and source run", async () => {
+    const { experiment_id } = await meta.db
+      .insertInto("experiments")
+      .values({
+        name: "e",
+        artifact_location: "mlflow-artifacts:/1",
+        lifecycle_stage: "active",
+        creation_time: 1,
+        last_update_time: 1,
+      })
+      .returning("experiment_id")
+      .executeTakeFirstOrThrow();
+    await meta.db
+      .insertInto("logged_models")
+      .values({
+        model_id: "m-0a1b2c",
+        experiment_id,
+        name: "model",
+        artifact_location: "mlflow-artifacts:/1/models/m-0a1b2c/artifacts",
+        creation_timestamp_ms: 1,
+        last_updated_timestamp_ms: 1,
+        status: "READY",
+        status_message: null,
+        lifecycle_stage: "active",
+        model_type: null,
+        source_run_id: "run9",
+        creator_id: null,
+      })
+      .execute();
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    const created = await createModelVersion(
+      meta.db,
+      { name: "m", source: "models:/m-0a1b2c", model_id: "m-0a1b2c" },
+      ROOTS,
+      now(),
+    );
+    expect(created).toMatchObject({ source: "models:/m-0a1b2c", model_id: "m-0a1b2c", run_id: "run9" });
+    expect(await getModelVersionDownloadUri(meta.db, "m", "1")).toBe(
+      "mlflow-artifacts:/1/models/m-0a1b2c/artifacts",
+    );
+    await rejects(
+      createModelVersion(meta.db, { name: "m", source: "models:/m-missing" }, ROOTS, now()),
+      "INVALID_PARAMETER_VALUE",
+      /does not exist/,
+    );
+  });
+
+  it("resolves a runs:/ source to the run's artifact location for download", async () => {
+    const { experiment_id } = await meta.db
+      .insertInto("experiments")
+      .values({
+        name: "e",
+        artifact_location: "s3://bucket/1",
+        lifecycle_stage: "active",
+        creation_time: 1,
+        last_update_time: 1,
+      })
+      .returning("experiment_id")
+      .executeTakeFirstOrThrow();
+    await meta.db
+      .insertInto("runs")
+      .values({
+        run_uuid: "abc123",
+        name: "r",
+        experiment_id,
+        user_id: "u",
+        status: "FINISHED",
+        start_time: 1,
+        end_time: null,
+        lifecycle_stage: "active",
+        artifact_uri: "s3://bucket/1/abc123/artifacts",
+        deleted_time: null,
+      })
+      .execute();
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    const created = await createModelVersion(
+      meta.db,
+      { name: "m", source: "runs:/abc123/model", run_id: "abc123" },
+      ROOTS,
+      now(),
+    );
+    expect(created).toMatchObject({ source: "runs:/abc123/model", run_id: "abc123" });
+    expect(await getModelVersionDownloadUri(meta.db, "m", "1")).toBe("s3://bucket/1/abc123/artifacts/model");
+    const underRun = await createModelVersion(
+      meta.db,
+      { name: "m", source: "s3://bucket/1/abc123/artifacts/model", run_id: "abc123" },
+      ROOTS,
+      now(),
+    );
+    expect(underRun.version).toBe("2");
+    const viaModelsUri = await createModelVersion(
+      meta.db,
+      { name: "m", source: "models:/m/1" },
+      ROOTS,
+      now(),
+    );
+    expect(await getModelVersionDownloadUri(meta.db, "m", viaModelsUri.version)).toBe(
+      "s3://bucket/1/abc123/artifacts/model",
+    );
+    await rejects(
+      createModelVersion(
+        meta.db,
+        { name: "m", source: "s3://bucket/1/other/artifacts", run_id: "abc123" },
+        ROOTS,
+        now(),
+      ),
+      "INVALID_PARAMETER_VALUE",
+      /'source'/,
+    );
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Input rules of the registry, as `mlflow/utils/validation.py` words them: model names, version numbers,
+ * alias names, and tag keys and values. Checks only; nothing here touches the database.
+ */
+import { invalidParameter } from "../errors.js";
+
+const MAX_TAG_KEY_LENGTH = 250;
+const MAX_TAG_VALUE_LENGTH = 5000;
+const MAX_ALIAS_LENGTH = 255;
+const ALIAS_PATTERN = /^[\w-]*$/;
+const VERSION_ALIAS_PATTERN = /^[vV]\d+$/;
+const TAG_KEY_PATTERN = /^[/\w.\- :]*$/;
+
+const missing = (field: string) => invalidParameter(`Missing value for required parameter '${field}'.`);
+const tooLong = (field: string, limit: number) =>
+  invalidParameter(`'${field}' exceeds the maximum length of ${limit} characters`);
+
+export function validateModelName(name: string | undefined, field = "name"): string {
+  if (name === undefined || name === "") throw missing(field);
+  return name;
+}
+
+/** Versions travel as strings; they must be integers (`_validate_model_version`). */
+export function parseModelVersion(version: string | number | undefined): number {
+  if (version === undefined || version === "") throw missing("version");
+  const text = String(version).trim();
+  if (!/^[-+]?\d{1,15}$/.test(text)) {
+    throw invalidParameter(`Parameter 'version' must be an integer, got '${String(version)}'.`);
+  }
+  return Number(text);
+}
+
+export function validateAliasName(alias: string | undefined): string {
+  if (alias === undefined || alias === "") {
+    throw invalidParameter("Registered model alias name cannot be empty.");
+  }
+  if (!ALIAS_PATTERN.test(alias)) {
+    throw invalidParameter(
+      `Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`,
+    );
+  }
+  if (alias.length > MAX_ALIAS_LENGTH) throw tooLong("Registered model alias name", MAX_ALIAS_LENGTH);
+  if (alias.toLowerCase() === "latest") {
+    throw invalidParameter("'latest' alias name (case insensitive) is reserved.");
+  }
+  if (VERSION_ALIAS_PATTERN.test(alias)) {
+    throw invalidParameter(`Version alias name '${alias}' is reserved.`);
+  }
+  return alias;
+}
+
+/** `_validate_tag_name`: the characters of param and metric names, and no path tricks. */
+export function validateTagKey(key: string | undefined): string {
+  if (key === undefined) throw missing("key");
+  if (!TAG_KEY_PATTERN.test(key)) {
+    throw invalidParameter(
+      `Invalid value ${JSON.stringify(key)} for parameter 'key' supplied: Names may only contain alphanumerics, ` +
+        "underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).",
+    );
+  }
+  if (!isPathUnique(key)) {
+    throw invalidParameter(
+      `Invalid value ${JSON.stringify(key)} for parameter 'key' supplied: Names may be treated as files in ` +
+        "certain cases, and must not resolve to other names when treated as such.",
+    );
+  }
+  if (key.length > MAX_TAG_KEY_LENGTH) throw tooLong("key", MAX_TAG_KEY_LENGTH);
+  return key;
+}
+
+export function validateTag(tag: { key: string; value: string }): void {
+  validateTagKey(tag.key);
+  if (tag.value.length > MAX_TAG_VALUE_LENGTH) throw tooLong("value", MAX_TAG_VALUE_LENGTH);
+}
+
+// posixpath.normpath(name) == name, and not ".", "..", "../x" or "/x" (`path_not_unique`).
+function isPathUnique(name: string): boolean {
+  if (name.startsWith("/")) return false;
+  return !name.split("/").some((s) => s === "" || s === "." || s === "..");
+}

@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ModelVersion, RegisteredModel } from "../../registry/entities.js";
+import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+
+/** The union of the registry's response bodies and MLflow's error body. */
+interface WireBody {
+  error_code?: string;
+  message?: string;
+  registered_model?: RegisteredModel;
+  registered_models?: RegisteredModel[];
+  model_version?: ModelVersion;
+  model_versions?: ModelVersion[];
+  next_page_token?: string;
+  artifact_uri?: string;
+}
+
+let server: TestServer;
+const RUN_ID = "0123456789abcdef0123456789abcdef";
+
+async function call(
+  method: string,
+  path: string,
+  body?: object,
+): Promise<{ status: number; json: WireBody }> {
+  const url = `${server.url}/api/2.0/mlflow/${path}`;
+  const response =
+    method === "GET"
+      ? await fetch(body ? `${url}?${query(body)}` : url)
+      : await fetch(url, {
+          method,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body ?? {}),
+        });
+  return { status: response.status, json: (await response.json()) as WireBody };
+}
+
+function query(body: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(body)) {
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+  }
+  return params.toString();
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const { db } = server.ctx.meta;
+  const { experiment_id } = await db
+    .insertInto("experiments")
+    .values({
+      name: "e",
+      artifact_location: "mlflow-artifacts:/1",
+      lifecycle_stage: "active",
+      creation_time: 1,
+      last_update_time: 1,
+    })
+    .returning("experiment_id")
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto("runs")
+    .values({
+      run_uuid: RUN_ID,
+      name: "r",
+      experiment_id,
+      user_id: "u",
+      status: "FINISHED",
+      start_time: 1,
+      end_time: null,
+      lifecycle_stage: "active",
+      artifact_uri: `mlflow-artifacts:/1/${RUN_ID}/artifacts`,
+      deleted_time: null,
+    })
+    .execute();
+});
+afterAll(async () => server.close());
+
+describe("model registry routes", () => {
+  it("registers a model and a version from runs:/ and serves its download URI", async () => {
+    const created = await call("POST", "registered-models/create", {
+      name: "reg",
+      tags: [{ key: "t", value: "v" }],
+    });
+    expect(created.status).toBe(200);
+    expect(created.json.registered_model).toMatchObject({ name: "reg", tags: [{ key: "t", value: "v" }] });
+    const version = await call("POST", "model-versions/create", {
+      name: "reg",
+      source: `runs:/${RUN_ID}/model`,
+      run_id: RUN_ID,
+    });
+    expect(version.status).toBe(200);
+    expect(version.json.model_version).toMatchObject({
+      name: "reg",
+      version: "1",
+      status: "READY",
+      current_stage: "None",
+      source: `runs:/${RUN_ID}/model`,
+      run_id: RUN_ID,
+    });
+    const uri = await call("GET", "model-versions/get-download-uri", { name: "reg", version: "1" });
+    expect(uri.json).toEqual({ artifact_uri: `mlflow-artifacts:/1/${RUN_ID}/artifacts/model` });
+    const got = await call("GET", "registered-models/get", { name: "reg" });
+    expect(got.json.registered_model?.latest_versions[0]).toMatchObject({ version: "1" });
+  });
+
+  it("answers a duplicate registered model with 400 RESOURCE_ALREADY_EXISTS", async () => {
+    await call("POST", "registered-models/create", { name: "dup" });
+    const again = await call("POST", "registered-models/create", { name: "dup" });
+    expect(again.status).toBe(400);
+    expect(again.json.error_code).toBe("RESOURCE_ALREADY_EXISTS");
+  });
+
+  it.each([
+    "file:///etc/passwd",
+    "/etc",
+    "//proc/self/root/etc",
+    "mlflow-artifacts://host/..%2f..%2f",
+    "http:///#/../../etc/",
+    "s3:/b/../../x",
+    "http://169.254.169.254/latest/meta-data",
+    "mlflow-artifacts://evil.example/1/model",
+    "file://evil.example/srv/artifacts",
+    "runs:/nosuchrun/model",
+    "runs:/" + RUN_ID + "/../../other",
+    "models:/reg/99",
+    "C:\\Windows",
+  ])("refuses the model version source %j", async (source) => {
+    await call("POST", "registered-models/create", { name: "guarded" });
+    const response = await call("POST", "model-versions/create", { name: "guarded", source, run_id: RUN_ID });
+    expect(response.status).toBe(400);
+    expect(response.json.error_code).toBe("INVALID_PARAMETER_VALUE");
+    expect(response.json.message).toContain("source");
+  });
+
+  it("accepts sources under the server's artifact roots and the run's artifact directory", async () => {
+    await call("POST", "registered-models/create", { name: "roots" });
+    for (const source of [
+      "mlflow-artifacts:/5/abc/artifacts/model",
+      `${server.artifactsDir}/5/abc/artifacts/model`,
+      `mlflow-artifacts:/1/${RUN_ID}/artifacts/model`,
+      "models:/reg/1",
+    ]) {
+      const response = await call("POST", "model-versions/create", { name: "roots", source, run_id: RUN_ID });
+      expect(response.status, source).toBe(200);
+    }
+    const prefixTrick = await call("POST", "model-versions/create", {
+      name: "roots",
+      source: `${server.artifactsDir}-evil/x`,
+    });
+    expect(prefixTrick.status).toBe(400);
+  });
+
+  it("sets, reads and deletes an alias with JSON bodies on DELETE", async () => {
+    await call("POST", "registered-models/create", { name: "al" });
+    await call("POST", "model-versions/create", { name: "al", source: "mlflow-artifacts:/x/model" });
+    expect(
+      (await call("POST", "registered-models/alias", { name: "al", alias: "champion", version: "1" })).json,
+    ).toEqual({});
+    const byAlias = await call("GET", "registered-models/alias", { name: "al", alias: "champion" });
+    expect(byAlias.json.model_version).toMatchObject({ version: "1", aliases: ["champion"] });
+    const model = await call("GET", "registered-models/get", { name: "al" });
+    expect(model.json.registered_model?.aliases).toEqual([{ alias: "champion", version: "1" }]);
+    const reserved = await call("POST", "registered-models/alias", {
+      name: "al",
+      alias: "Latest",
+      version: "1",
+    });
+    expect(reserved.json.error_code).toBe("INVALID_PARAMETER_VALUE");
+    expect((await call("DELETE", "registered-models/alias", { name: "al", alias: "champion" })).status).toBe(
+      200,
+    );
+    const gone = await call("GET", "registered-models/alias", { name: "al", alias: "champion" });
+    expect(gone.status).toBe(400);
+  });
+
+  it("transitions stages and lists latest versions by POST and GET", async () => {
+    await call("POST", "registered-models/create", { name: "st" });
+    for (let i = 0; i < 2; i++)
+      await call("POST", "model-versions/create", { name: "st", source: "mlflow-artifacts:/st" });
+    const moved = await call("POST", "model-versions/transition-stage", {
+      name: "st",
+      version: "1",
+      stage: "staging",
+      archive_existing_versions: false,
+    });
+    expect(moved.json.model_version?.current_stage).toBe("Staging");
+    const missingFlag = await call("POST", "model-versions/transition-stage", {
+      name: "st",
+      version: "1",
+      stage: "Staging",
+    });
+    expect(missingFlag.json.message).toContain("archive_existing_versions");
+    const viaPost = await call("POST", "registered-models/get-latest-versions", {
+      name: "st",
+      stages: ["Staging"],
+    });
+    expect(viaPost.json.model_versions?.map((v: { version: string }) => v.version)).toEqual(["1"]);
+    const viaGet = await call("GET", "registered-models/get-latest-versions", { name: "st" });
+    expect(viaGet.json.model_versions).toHaveLength(2);
+  });
+
+  it("updates, renames and deletes through PATCH, POST and DELETE", async () => {
+    await call("POST", "registered-models/create", { name: "life" });
+    await call("POST", "model-versions/create", { name: "life", source: "mlflow-artifacts:/l" });
+    const updated = await call("PATCH", "registered-models/update", { name: "life", description: "hello" });
+    expect(updated.json.registered_model?.description).toBe("hello");
+    const mv = await call("PATCH", "model-versions/update", { name: "life", version: "1", description: "v" });
+    expect(mv.json.model_version?.description).toBe("v");
+    await call("POST", "model-versions/set-tag", { name: "life", version: "1", key: "k", value: "v" });
+    await call("POST", "registered-models/set-tag", { name: "life", key: "k", value: "v" });
+    const renamed = await call("POST", "registered-models/rename", { name: "life", new_name: "life2" });
+    expect(renamed.json.registered_model?.name).toBe("life2");
+    expect(
+      (await call("GET", "model-versions/get", { name: "life2", version: "1" })).json.model_version?.tags,
+    ).toEqual([{ key: "k", value: "v" }]);
+    await call("DELETE", "model-versions/delete-tag", { name: "life2", version: "1", key: "k" });
+    await call("DELETE", "registered-models/delete-tag", { name: "life2", key: "k" });
+    expect((await call("DELETE", "model-versions/delete", { name: "life2", version: "1" })).json).toEqual({});
+    expect((await call("GET", "model-versions/get", { name: "life2", version: "1" })).status).toBe(404);
+    expect((await call("DELETE", "registered-models/delete", { name: "life2" })).json).toEqual({});
+    expect((await call("GET", "registered-models/get", { name: "life2" })).json.error_code).toBe(
+      "RESOURCE_DOES_NOT_EXIST",
+    );
+  });
+});
+
+describe("registry search routes", () => {
+  beforeAll(async () => {
+    for (const name of ["Search-A", "search-b", "search-c"]) {
+      await call("POST", "registered-models/create", {
+        name,
+        tags: [{ key: "team", value: name.endsWith("c") ? "x" : "y" }],
+      });
+      await call("POST", "model-versions/create", { name, source: "mlflow-artifacts:/s", run_id: RUN_ID });
+      await call("POST", "model-versions/create", { name, source: "mlflow-artifacts:/s" });
+    }
+    await call("POST", "registered-models/create", {
+      name: "search-prompt",
+      tags: [{ key: "mlflow.prompt.is_prompt", value: "true" }],
+    });
+  });
+
+  it("filters registered models by name with case-sensitive LIKE and case-insensitive ILIKE", async () => {
+    const like = await call("GET", "registered-models/search", { filter: "name LIKE 'search-%'" });
+    expect(like.json.registered_models?.map((m: { name: string }) => m.name)).toEqual([
+      "search-b",
+      "search-c",
+    ]);
+    const ilike = await call("GET", "registered-models/search", { filter: "name ILIKE 'search-%'" });
+    expect(ilike.json.registered_models?.map((m: { name: string }) => m.name)).toEqual([
+      "Search-A",
+      "search-b",
+      "search-c",
+    ]);
+    const tagged = await call("GET", "registered-models/search", {
+      filter: "name ILIKE 'search%' and tags.team = 'y'",
+    });
+    expect(tagged.json.registered_models).toHaveLength(2);
+    const prompts = await call("GET", "registered-models/search", {
+      filter: "tags.`mlflow.prompt.is_prompt` = 'true'",
+    });
+    expect(prompts.json.registered_models?.map((m: { name: string }) => m.name)).toEqual(["search-prompt"]);
+  });
+
+  it("pages registered models with order_by and opaque tokens", async () => {
+    const first = await call("GET", "registered-models/search", {
+      filter: "name ILIKE 'search%'",
+      max_results: 2,
+      order_by: ["name DESC"],
+    });
+    expect(first.json.registered_models?.map((m: { name: string }) => m.name)).toEqual([
+      "search-c",
+      "search-b",
+    ]);
+    const second = await call("GET", "registered-models/search", {
+      filter: "name ILIKE 'search%'",
+      max_results: 2,
+      order_by: ["name DESC"],
+      page_token: first.json.next_page_token,
+    });
+    expect(second.json.registered_models?.map((m: { name: string }) => m.name)).toEqual(["Search-A"]);
+    expect(second.json.next_page_token).toBeUndefined();
+    const tooMany = await call("GET", "registered-models/search", { max_results: 1001 });
+    expect(tooMany.json.message).toContain("at most 1000");
+    const badKey = await call("GET", "registered-models/search", { filter: "source = 'x'" });
+    expect(badKey.status).toBe(400);
+  });
+
+  it("filters model versions by run_id IN and version_number, and orders them on request", async () => {
+    const byRun = await call("GET", "model-versions/search", {
+      filter: `run_id IN ('${RUN_ID}', 'ABC') and name ILIKE 'search%'`,
+    });
+    const found = byRun.json.model_versions?.map(
+      (v: { name: string; version: string }) => `${v.name}/${v.version}`,
+    );
+    expect(found?.sort()).toEqual(["Search-A/1", "search-b/1", "search-c/1"]);
+    const numbered = await call("GET", "model-versions/search", {
+      filter: "name = 'search-b' and version_number > 1",
+    });
+    expect(numbered.json.model_versions?.map((v: { version: string }) => v.version)).toEqual(["2"]);
+    const ordered = await call("GET", "model-versions/search", {
+      filter: "name = 'search-b'",
+      order_by: ["version_number ASC"],
+    });
+    expect(ordered.json.model_versions?.map((v: { version: string }) => v.version)).toEqual(["1", "2"]);
+    const badIn = await call("GET", "model-versions/search", { filter: "name IN ('a')" });
+    expect(badIn.status).toBe(400);
+  });
+});
