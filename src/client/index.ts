@@ -1,0 +1,47 @@
+/**
+ * The TypeScript API client of a FlowOps (or MLflow) tracking server: `new FlowOpsClient()` and then
+ * `client.experiments`, `client.runs`, `client.registry`, `client.artifacts`, `client.loggedModels`. It speaks the MLflow REST
+ * wire, so it works against either server.
+ */
+import { ArtifactsApi } from "./artifacts.js";
+import { ExperimentsApi } from "./experiments.js";
+import { HttpTransport, type ClientOptions } from "./http.js";
+import { LoggedModelsApi } from "./loggedModels.js";
+import { RegistryApi } from "./registry.js";
+import { RunsApi } from "./runs.js";
+
+export type { ClientOptions } from "./http.js";
+export type { ArtifactFile, ArtifactTarget } from "./artifacts.js";
+export type { LoggedModelOrderBy } from "./loggedModels.js";
+export type { BatchMetric, MetricOptions } from "./runs.js";
+export type * from "./types.js";
+
+export class FlowOpsClient {
+  readonly experiments: ExperimentsApi;
+  readonly runs: RunsApi;
+  readonly registry: RegistryApi;
+  readonly artifacts: ArtifactsApi;
+  readonly loggedModels: LoggedModelsApi;
+  private readonly http: HttpTransport;
+
+  /**
+   * @example
+   * const client = new FlowOpsClient({ trackingUri: "http://localhost:5000" });
+   * const experimentId = await client.experiments.create("churn");
+   * const run = await client.runs.create({ experimentId });
+   * await client.runs.logMetric(run.info.run_id, "acc", 0.91);
+   */
+  constructor(options: ClientOptions = {}) {
+    this.http = new HttpTransport(options);
+    this.experiments = new ExperimentsApi(this.http);
+    this.runs = new RunsApi(this.http);
+    this.registry = new RegistryApi(this.http);
+    this.artifacts = new ArtifactsApi(this.http, this.runs);
+    this.loggedModels = new LoggedModelsApi(this.http);
+  }
+
+  /** The server base URL the client talks to. */
+  get trackingUri(): string {
+    return this.http.trackingUri;
+  }
+}
