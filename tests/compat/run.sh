@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs the compatibility suite: the official Python mlflow client against `flowops server`.
+#
+#   bash tests/compat/run.sh [pytest args...]
+#
+# Environment:
+#   FLOWOPS_COMPAT_JUNIT    junit xml to write (default: $TMPDIR/flowops-compat-junit.xml)
+#   FLOWOPS_COMPAT_VENV     venv to use or create (default: .venv)
+#   FLOWOPS_COMPAT_REQUIREMENTS  pins for that venv (default: tests/compat/requirements.txt)
+#   FLOWOPS_COMPAT_MLFLOW2=1  also run the suite with the newest 2.x client (tests/compat/.venv/mlflow2,
+#                             requirements-mlflow2.txt); its junit goes next to the first with a -mlflow2 suffix.
+# The exit status is pytest's, except that "no tests collected" (5) is reported as a failure too.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo_root"
+
+junit=${FLOWOPS_COMPAT_JUNIT:-${TMPDIR:-/tmp}/flowops-compat-junit.xml}
+venv=${FLOWOPS_COMPAT_VENV:-.venv}
+requirements=${FLOWOPS_COMPAT_REQUIREMENTS:-tests/compat/requirements.txt}
+
+# The server under test is the compiled CLI; rebuild when it is missing or older than the sources.
+if [[ ! -f dist/cli/main.js ]] || [[ -n "$(find src -name '*.ts' -newer dist/cli/main.js -print -quit)" ]]; then
+  echo "building dist/ (npm run build)"
+  if ! npm run --silent build; then
+    # tsc still emits on type errors; with a server to test, report the error but run the suite.
+    [[ -f dist/cli/main.js ]] || exit 1
+    echo "warning: npm run build failed; testing the dist/ it emitted" >&2
+  fi
+fi
+
+run_suite() {
+  local venv_dir=$1 reqs=$2 junit_file=$3
+  shift 3
+  bash tests/compat/venv.sh "$venv_dir" "$reqs"
+  local status=0 arg targets=(tests/compat)
+  for arg in "$@"; do
+    if [[ -e "${arg%%::*}" ]]; then targets=(); fi
+  done
+  # -p no:cacheprovider keeps .pytest_cache out of the tree; -rfE lists failures and errors at the end.
+  "$venv_dir/bin/python" -m pytest "${targets[@]}" -p no:cacheprovider -rfE -q \
+    --junitxml="$junit_file" "$@" || status=$?
+  if [[ $status -eq 5 ]]; then
+    echo "compat suite: pytest collected no tests" >&2
+  fi
+  return "$status"
+}
+
+overall=0
+run_suite "$venv" "$requirements" "$junit" "$@" || overall=$?
+
+if [[ "${FLOWOPS_COMPAT_MLFLOW2:-0}" == "1" ]]; then
+  status=0
+  run_suite tests/compat/.venv/mlflow2 tests/compat/requirements-mlflow2.txt "${junit%.xml}-mlflow2.xml" "$@" ||
+    status=$?
+  [[ $overall -ne 0 ]] || overall=$status
+fi
+
+exit "$overall"

@@ -1,0 +1,103 @@
+"""Model logging and loading: mlflow.sklearn.log_model with registration, then models:/ URIs through pyfunc.
+
+A 3.x client logs a model as a LoggedModel (logged-models endpoints, artifacts under the model's own
+location); a 2.x client logs it under the run's artifacts. The tests pass whichever argument the installed
+client names the model with, so the same file runs against both lines.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import mlflow
+import mlflow.sklearn
+import numpy as np
+import pytest
+import sklearn
+from mlflow.models import infer_signature
+from sklearn.linear_model import LogisticRegression
+
+MLFLOW_MAJOR = int(mlflow.__version__.split(".")[0])
+
+
+def _log_sklearn_model(model, features, **kwargs):
+    signature = infer_signature(features, model.predict(features))
+    # Explicit requirements skip the client's requirement inference, a subprocess that reloads the model and
+    # takes tens of seconds on a small CI machine without touching the server at all.
+    kwargs.setdefault("pip_requirements", [f"scikit-learn=={sklearn.__version__}"])
+    if "name" in inspect.signature(mlflow.sklearn.log_model).parameters:
+        return mlflow.sklearn.log_model(model, name="model", signature=signature, **kwargs)
+    return mlflow.sklearn.log_model(model, artifact_path="model", signature=signature, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def fitted_model(tiny_dataset):
+    features, target = tiny_dataset
+    return LogisticRegression(max_iter=200).fit(features, target)
+
+
+def test_log_model_registers_a_version_loadable_by_number_and_alias(
+    client, experiment_id, unique, tiny_dataset, fitted_model
+):
+    features, _ = tiny_dataset
+    name = f"compat-sklearn-{unique}"
+    with mlflow.start_run() as run:
+        info = _log_sklearn_model(fitted_model, features, registered_model_name=name)
+    version = client.get_model_version(name, "1")
+    assert version.status == "READY"
+    assert version.run_id == run.info.run_id
+    assert info.registered_model_version in (1, "1", None)
+    expected = fitted_model.predict(features)
+
+    by_number = mlflow.pyfunc.load_model(f"models:/{name}/1")
+    np.testing.assert_array_equal(np.asarray(by_number.predict(features)).ravel(), expected)
+
+    client.set_registered_model_alias(name, "champion", "1")
+    by_alias = mlflow.pyfunc.load_model(f"models:/{name}@champion")
+    np.testing.assert_array_equal(np.asarray(by_alias.predict(features)).ravel(), expected)
+
+    native = mlflow.sklearn.load_model(f"models:/{name}/1")
+    assert list(native.predict(features)) == list(expected)
+
+
+def test_logged_model_is_loadable_from_its_model_uri(experiment_id, tiny_dataset, fitted_model):
+    features, _ = tiny_dataset
+    with mlflow.start_run():
+        info = _log_sklearn_model(fitted_model, features)
+    loaded = mlflow.pyfunc.load_model(info.model_uri)
+    np.testing.assert_array_equal(np.asarray(loaded.predict(features)).ravel(), fitted_model.predict(features))
+    assert loaded.metadata.signature is not None
+
+
+def test_registering_a_second_version_of_the_same_model(client, experiment_id, unique, tiny_dataset, fitted_model):
+    features, _ = tiny_dataset
+    name = f"compat-two-versions-{unique}"
+    with mlflow.start_run():
+        _log_sklearn_model(fitted_model, features, registered_model_name=name)
+    with mlflow.start_run():
+        _log_sklearn_model(fitted_model, features, registered_model_name=name)
+    versions = sorted(int(v.version) for v in client.search_model_versions(f"name = '{name}'"))
+    assert versions == [1, 2]
+    latest = mlflow.pyfunc.load_model(f"models:/{name}/latest")
+    assert latest.metadata is not None
+
+
+@pytest.mark.skipif(MLFLOW_MAJOR < 3, reason="LoggedModel entities exist from MLflow 3")
+def test_log_model_creates_a_ready_logged_model_linked_to_the_run(client, experiment_id, tiny_dataset, fitted_model):
+    from mlflow.entities import LoggedModelStatus
+
+    features, _ = tiny_dataset
+    with mlflow.start_run() as run:
+        info = _log_sklearn_model(fitted_model, features, params={"C": "1.0"})
+        mlflow.log_metric("accuracy", 0.95, model_id=info.model_id)
+    model = client.get_logged_model(info.model_id)
+    assert model.status == LoggedModelStatus.READY
+    assert model.source_run_id == run.info.run_id
+    assert model.experiment_id == experiment_id
+    assert model.name == "model"
+    assert model.params == {"C": "1.0"}
+    assert [(m.key, m.value) for m in model.metrics] == [("accuracy", 0.95)]
+    found = mlflow.search_logged_models(experiment_ids=[experiment_id], output_format="list")
+    assert [m.model_id for m in found] == [info.model_id]
+    outputs = client.get_run(run.info.run_id).outputs
+    assert info.model_id in [o.model_id for o in outputs.model_outputs]
