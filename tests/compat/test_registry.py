@@ -139,7 +139,7 @@ def test_model_version_download_uri_points_at_the_source(client, registered):
 
 def test_register_model_from_a_run_uri(client, experiment_id, unique):
     with mlflow.start_run() as run:
-        mlflow.log_text("placeholder", "model/MLmodel")
+        mlflow.log_text("minimal MLmodel", "model/MLmodel")
     version = mlflow.register_model(f"runs:/{run.info.run_id}/model", f"compat-register-{unique}")
     assert version.version == "1"
     assert version.run_id == run.info.run_id

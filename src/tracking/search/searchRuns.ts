@@ -146,7 +146,7 @@ function direction(term: OrderByTerm) {
 
 /**
  * A metric holding NaN equals nothing and is unequal to everything, as IEEE comparison has it; its stored
- * value is only a placeholder, so the flag decides.
+ * value is meaningless, so the flag decides.
  */
 function entityCondition(meta: MetadataDb, alias: string, clause: FilterClause): RawBuilder<SqlBool> {
   const compared = compareSql(meta.dialect, sql.ref(`${alias}.value`), clause.comparator, clause.value);
