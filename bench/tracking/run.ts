@@ -25,33 +25,50 @@ const runs = Number(values.runs);
 const repeats = Number(values.repeats);
 
 interface Figures {
-  ingestPointsPerSecond: number;
-  historyMs: number;
-  searchMs: number;
-  searchHits: number;
-  rssMiB: number;
+  ingestPointsPerSecond?: number | undefined;
+  historyMs?: number | undefined;
+  searchMs?: number | undefined;
+  searchHits?: number | undefined;
+  rssMiB?: number | undefined;
+}
+
+/**
+ * Runs one workload; a server that fails it (MLflow closes the connection on a large search) gets no
+ * figure for that row instead of ending the whole comparison.
+ */
+async function attempt<T>(kind: ServerKind, workload: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await workload();
+  } catch (error) {
+    console.log(`[${kind}]   failed: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 async function measure(kind: ServerKind): Promise<Figures> {
   const server: BenchServer = await startBenchServer(kind);
   try {
     console.log(`[${kind}] ingest: ${clients} clients x ${batches} log-batch x 1000 metrics`);
-    const ingested = await ingest(server, clients, batches);
-    console.log(
-      `[${kind}]   ${ingested.pointsPerSecond.toFixed(0)} points/s (${ingested.seconds.toFixed(2)} s)`,
-    );
+    const ingested = await attempt(kind, () => ingest(server, clients, batches));
+    if (ingested !== undefined) {
+      console.log(
+        `[${kind}]   ${ingested.pointsPerSecond.toFixed(0)} points/s (${ingested.seconds.toFixed(2)} s)`,
+      );
+    }
     console.log(`[${kind}] get-history of ${historyPoints} points`);
-    const historyMs = await history(server, historyPoints, repeats);
-    console.log(`[${kind}]   median ${historyMs.toFixed(1)} ms`);
+    const historyMs = await attempt(kind, () => history(server, historyPoints, repeats));
+    if (historyMs !== undefined) console.log(`[${kind}]   median ${historyMs.toFixed(1)} ms`);
     console.log(`[${kind}] search over ${runs} runs`);
-    const searched = await search(server, runs, repeats);
-    console.log(`[${kind}]   median ${searched.ms.toFixed(1)} ms, ${searched.hits} runs on the page`);
-    const rssMiB = server.rssMiB();
+    const searched = await attempt(kind, () => search(server, runs, repeats));
+    if (searched !== undefined) {
+      console.log(`[${kind}]   median ${searched.ms.toFixed(1)} ms, ${searched.hits} runs on the page`);
+    }
+    const rssMiB = await attempt(kind, async () => server.rssMiB());
     return {
-      ingestPointsPerSecond: ingested.pointsPerSecond,
+      ingestPointsPerSecond: ingested?.pointsPerSecond,
       historyMs,
-      searchMs: searched.ms,
-      searchHits: searched.hits,
+      searchMs: searched?.ms,
+      searchHits: searched?.hits,
       rssMiB,
     };
   } finally {
@@ -98,6 +115,6 @@ row(
   false,
 );
 row("server RSS after the run", f?.rssMiB, m?.rssMiB, "MiB", false);
-if (f !== undefined && m !== undefined && f.searchHits !== m.searchHits) {
+if (f?.searchHits !== undefined && m?.searchHits !== undefined && f.searchHits !== m.searchHits) {
   console.log(`note: the servers returned different page sizes (${f.searchHits} vs ${m.searchHits})`);
 }
