@@ -15,6 +15,8 @@ import {
   validateRunTag,
 } from "./entityValidation.js";
 import { inChunks } from "./inChunks.js";
+import { storableMetricValue } from "./metricValue.js";
+import { recordLoggedModelMetrics, type LoggedModelMetricInput } from "./loggedModels/metrics.js";
 import { requireActiveRun, writeRunTags } from "./runStore.js";
 
 /** A metric point as logged; 3.x clients may attach it to a logged model and a dataset. */
@@ -34,29 +36,19 @@ export interface LogBatchInput {
   tags?: readonly Tag[] | undefined;
 }
 
-const MAX_DOUBLE = 1.7976931348623157e308;
-
 type MetricRow = MetricTable;
 
 /** MLflow's SQL encoding: NaN is a flag with value 0, and infinities are clamped to the largest double. */
 export function toMetricRow(runId: string, metric: MetricInput): MetricRow {
-  const isNan = Number.isNaN(metric.value);
-  const value = isNan
-    ? 0
-    : Number.isFinite(metric.value)
-      ? metric.value
-      : Math.sign(metric.value) * MAX_DOUBLE;
   return {
     run_uuid: runId,
     key: metric.key,
-    value,
     timestamp: metric.timestamp,
     step: metric.step,
-    is_nan: isNan ? 1 : 0,
+    ...storableMetricValue(metric.value),
   };
 }
 
-/** The latest point per key by (step, timestamp, value), as MLflow's `_compare_metrics` orders them. */
 export function latestPerKey(rows: readonly MetricRow[]): LatestMetricTable[] {
   const latest = new Map<string, MetricRow>();
   for (const row of rows) {
@@ -211,27 +203,12 @@ async function writeModelMetrics(
   runId: string,
   metrics: readonly MetricInput[],
 ): Promise<void> {
-  const rows = metrics
-    .filter((m) => m.model_id)
-    .map((m) => {
-      const row = toMetricRow(runId, m);
-      return {
-        model_id: m.model_id ?? "",
-        metric_name: m.key,
-        metric_timestamp_ms: row.timestamp,
-        metric_step: row.step,
-        metric_value: row.value,
-        is_nan: row.is_nan,
-        run_id: runId,
-        dataset_name: m.dataset_name ?? "",
-        dataset_digest: m.dataset_digest ?? "",
-      };
-    });
-  for (const chunk of inChunks(rows)) {
-    await db
-      .insertInto("logged_model_metrics")
-      .values(chunk)
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+  const byModel = new Map<string, LoggedModelMetricInput[]>();
+  for (const m of metrics) {
+    if (!m.model_id) continue;
+    const list = byModel.get(m.model_id) ?? [];
+    list.push({ ...m, runId, datasetName: m.dataset_name, datasetDigest: m.dataset_digest });
+    byModel.set(m.model_id, list);
   }
+  for (const [modelId, list] of byModel) await recordLoggedModelMetrics(db, modelId, list);
 }
