@@ -30,4 +30,4 @@ pip_flags=(--disable-pip-version-check --quiet --progress-bar off)
 "$venv_dir/bin/python" -m pip install "${pip_flags[@]}" --upgrade pip
 "$venv_dir/bin/python" -m pip install "${pip_flags[@]}" -r "$requirements"
 echo "$wanted" >"$stamp"
-"$venv_dir/bin/python" -c 'import mlflow, sys; print(f"venv {sys.argv[1]}: mlflow {mlflow.__version__}")' "$venv_dir"
+echo "venv $venv_dir: $("$venv_dir/bin/python" -m pip freeze --disable-pip-version-check | grep -iE '^(mlflow|dvc)==' | tr '\n' ' ')"

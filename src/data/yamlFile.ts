@@ -1,0 +1,83 @@
+/**
+ * Reads the YAML files DVC and FlowOps share (`.dvc`, `dvc.yaml`, `dvc.lock`, params) so that every error
+ * names the file, the line and what was expected. Parsing keeps the document's source ranges; callers
+ * validate the plain value and ask `lineOf` for the line of the key or item that was wrong.
+ */
+import { readFile } from "node:fs/promises";
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { FlowOpsError } from "../errors.js";
+
+export interface YamlFile {
+  /** The path as given, for messages. */
+  readonly path: string;
+  /** The parsed value (plain JS: maps are objects, sequences arrays); undefined for an empty file. */
+  readonly value: unknown;
+  /** The 1-based line of the node at `keyPath` (object keys and array indices), or of its nearest parent. */
+  lineOf(keyPath: readonly (string | number)[]): number;
+}
+
+/** A malformed-file error: `file:line: message`, with INVALID_PARAMETER_VALUE so the CLI exits 1. */
+export function malformedFile(path: string, line: number | undefined, message: string): FlowOpsError {
+  return new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `${path}${line === undefined ? "" : `:${line}`}: ${message}`,
+  );
+}
+
+export async function readYamlFile(path: string): Promise<YamlFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${path}: file not found`);
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${path}: cannot read: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  return parseYamlText(path, text);
+}
+
+/** Parses YAML text; a syntax error becomes `path:line: <what the parser expected>`. */
+export function parseYamlText(path: string, text: string): YamlFile {
+  const lineCounter = new LineCounter();
+  // uniqueKeys: a repeated key is an error in DVC (ruamel) too, instead of the last one silently winning.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const line = lineCounter.linePos(first.pos[0]).line;
+    throw malformedFile(path, line, `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
+  }
+  return {
+    path,
+    value: doc.toJS({ maxAliasCount: 100 }) ?? undefined,
+    lineOf: (keyPath) => nodeLine(doc, lineCounter, keyPath),
+  };
+}
+
+function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number {
+  let node: unknown = doc.contents;
+  let offset = 0;
+  const rangeStart = (n: unknown): number | undefined =>
+    (n as { range?: [number, number, number] } | null)?.range?.[0];
+  offset = rangeStart(node) ?? 0;
+  for (const key of keyPath) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => {
+        const k = item.key as { value?: unknown } | null;
+        return k !== null && typeof k === "object" && String(k.value) === String(key);
+      });
+      if (pair === undefined) break;
+      offset = rangeStart(pair.key) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number") {
+      const item = node.items[key];
+      if (item === undefined) break;
+      offset = rangeStart(item) ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return lineCounter.linePos(offset).line;
+}
