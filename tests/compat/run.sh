@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the compatibility suite: the official Python mlflow client against `flowops server`.
+# Runs a compatibility suite: the official Python mlflow client against `flowops server` (default), or the
+# real dvc beside `flowops data` / `flowops repro` (FLOWOPS_COMPAT_SUITE=dvc, tests/compat/dvc).
 #
 #   bash tests/compat/run.sh [pytest args...]
+#   FLOWOPS_COMPAT_SUITE=dvc bash tests/compat/run.sh [pytest args...]
 #
 # Environment:
 #   FLOWOPS_COMPAT_JUNIT    junit xml to write (default: $TMPDIR/flowops-compat-junit.xml)
@@ -15,9 +17,21 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo_root"
 
-junit=${FLOWOPS_COMPAT_JUNIT:-${TMPDIR:-/tmp}/flowops-compat-junit.xml}
-venv=${FLOWOPS_COMPAT_VENV:-.venv}
-requirements=${FLOWOPS_COMPAT_REQUIREMENTS:-tests/compat/requirements.txt}
+suite=${FLOWOPS_COMPAT_SUITE:-mlflow}
+if [[ $suite == dvc ]]; then
+  junit=${FLOWOPS_COMPAT_JUNIT:-${TMPDIR:-/tmp}/flowops-compat-dvc-junit.xml}
+  venv=${FLOWOPS_COMPAT_VENV:-tests/compat/.venv/dvc}
+  requirements=${FLOWOPS_COMPAT_REQUIREMENTS:-tests/compat/requirements-dvc.txt}
+  # The dvc suite has its own conftest; the mlflow one above it must not load into the dvc venv.
+  suite_targets=(tests/compat/dvc)
+  suite_flags=(--confcutdir=tests/compat/dvc)
+else
+  junit=${FLOWOPS_COMPAT_JUNIT:-${TMPDIR:-/tmp}/flowops-compat-junit.xml}
+  venv=${FLOWOPS_COMPAT_VENV:-.venv}
+  requirements=${FLOWOPS_COMPAT_REQUIREMENTS:-tests/compat/requirements.txt}
+  suite_targets=(tests/compat)
+  suite_flags=(--ignore=tests/compat/dvc)
+fi
 
 # The server under test is the compiled CLI; rebuild when it is missing or older than the sources.
 if [[ ! -f dist/cli/main.js ]] || [[ -n "$(find src -name '*.ts' -newer dist/cli/main.js -print -quit)" ]]; then
@@ -33,12 +47,12 @@ run_suite() {
   local venv_dir=$1 reqs=$2 junit_file=$3
   shift 3
   bash tests/compat/venv.sh "$venv_dir" "$reqs"
-  local status=0 arg targets=(tests/compat)
+  local status=0 arg targets=("${suite_targets[@]}")
   for arg in "$@"; do
     if [[ -e "${arg%%::*}" ]]; then targets=(); fi
   done
   # -p no:cacheprovider keeps .pytest_cache out of the tree; -rfE lists failures and errors at the end.
-  "$venv_dir/bin/python" -m pytest "${targets[@]}" -p no:cacheprovider -rfE -q \
+  "$venv_dir/bin/python" -m pytest "${targets[@]}" "${suite_flags[@]}" -p no:cacheprovider -rfE -q \
     --junitxml="$junit_file" "$@" || status=$?
   if [[ $status -eq 5 ]]; then
     echo "compat suite: pytest collected no tests" >&2
@@ -49,7 +63,7 @@ run_suite() {
 overall=0
 run_suite "$venv" "$requirements" "$junit" "$@" || overall=$?
 
-if [[ "${FLOWOPS_COMPAT_MLFLOW2:-0}" == "1" ]]; then
+if [[ $suite == mlflow && "${FLOWOPS_COMPAT_MLFLOW2:-0}" == "1" ]]; then
   status=0
   run_suite tests/compat/.venv/mlflow2 tests/compat/requirements-mlflow2.txt "${junit%.xml}-mlflow2.xml" "$@" ||
     status=$?

@@ -1,0 +1,188 @@
+/**
+ * Data-versioning benchmark: `flowops data` / `flowops repro` against `dvc` on the same inputs, on this
+ * machine, printing medians and ratios. Not a test: nothing here asserts on time.
+ *
+ *   npm run build && npm run bench:data -- [--files 10000] [--total-mib 1024] [--large-mib 1024] [--stages 20]
+ *                                          [--repeats 3] [--dvc path/to/dvc]
+ *
+ * Each tool works in its own fresh git + DVC repository whose data files are hard links to one generated
+ * copy (so both read the same bytes from the page cache). `add` is timed once per tool (cold state);
+ * unchanged `status`, the cold-state rehash and the no-op `repro` are timed `--repeats` times.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { writeLargeFile, writeManyFiles, writePipeline } from "./datasets.js";
+
+const { values } = parseArgs({
+  options: {
+    files: { type: "string", default: "10000" },
+    "total-mib": { type: "string", default: "1024" },
+    "large-mib": { type: "string", default: "1024" },
+    stages: { type: "string", default: "20" },
+    repeats: { type: "string", default: "3" },
+    dvc: { type: "string", default: process.env.FLOWOPS_BENCH_DVC ?? "tests/compat/.venv/dvc/bin/dvc" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const MiB = 1024 * 1024;
+const repeats = Number(values.repeats);
+const dvcBin = resolve(values.dvc);
+const flowopsBin = resolve("bin/flowops.js");
+type Tool = "dvc" | "flowops";
+const TOOLS: Tool[] = ["dvc", "flowops"];
+
+function run(tool: Tool, cwd: string, args: string[]): number {
+  const started = process.hrtime.bigint();
+  const env = { ...process.env, DVC_NO_ANALYTICS: "1", DVC_SITE_CACHE_DIR: join(cwd, "..", "dvc-site") };
+  const result =
+    tool === "dvc"
+      ? spawnSync(dvcBin, args, { cwd, env, encoding: "utf8" })
+      : spawnSync(process.execPath, [flowopsBin, ...args], { cwd, env, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`${tool} ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return ms;
+}
+
+function sh(cwd: string, command: string): void {
+  const result = spawnSync("sh", ["-c", command], { cwd, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The machine's md5 speed on one core, in memory, 1 MiB updates: the ceiling hashing is judged against. */
+function md5MiBPerSecond(): number {
+  const buffer = Buffer.alloc(MiB, 7);
+  const hash = createHash("md5");
+  const started = process.hrtime.bigint();
+  let n = 0;
+  while (Number(process.hrtime.bigint() - started) < 2e9) {
+    hash.update(buffer);
+    n++;
+  }
+  hash.digest();
+  return n / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function makeRepo(base: string, tool: Tool, name: string, source: string): Promise<string> {
+  const dir = join(base, tool, name);
+  await mkdir(join(base, tool), { recursive: true });
+  // Hard links: both tools read the same bytes, and the copy costs no disk time.
+  sh(base, `cp -al ${JSON.stringify(source)} ${JSON.stringify(dir)}`);
+  sh(dir, "git init -q && git config user.email b@b && git config user.name b");
+  run("dvc", dir, ["init", "-q"]);
+  return dir;
+}
+
+function clearState(tool: Tool, dir: string): void {
+  if (tool === "dvc") sh(dir, "rm -rf ../dvc-site");
+  else sh(dir, "rm -f .dvc/tmp/flowops-hashes.sqlite*");
+}
+
+interface Row {
+  name: string;
+  dvc: number;
+  flowops: number;
+  note?: string;
+}
+
+async function main(): Promise<void> {
+  for (const path of [dvcBin, flowopsBin]) {
+    if (!existsSync(path))
+      throw new Error(`${path} is missing (npm run build; bash tests/compat/venv.sh ...)`);
+  }
+  const base = await mkdtemp(join(tmpdir(), "flowops-bench-data-"));
+  const cores = availableParallelism();
+  const rows: Row[] = [];
+  try {
+    const baseline = md5MiBPerSecond();
+    console.log(`md5 in memory, one core: ${baseline.toFixed(0)} MiB/s; ${cores} cores`);
+    const files = Number(values.files);
+    const totalBytes = Number(values["total-mib"]) * MiB;
+    const largeBytes = Number(values["large-mib"]) * MiB;
+
+    console.log(`generating ${files} files, ${values["total-mib"]} MiB; one ${values["large-mib"]} MiB file`);
+    await writeManyFiles(join(base, "src-many", "data"), files, totalBytes);
+    await mkdir(join(base, "src-large"));
+    await writeLargeFile(join(base, "src-large", "large.bin"), largeBytes);
+    await writePipeline(join(base, "src-pipeline"), Number(values.stages));
+
+    const timings = new Map<string, Record<Tool, number[]>>();
+    const record = (name: string, tool: Tool, ms: number): void => {
+      const entry = timings.get(name) ?? { dvc: [], flowops: [] };
+      entry[tool].push(ms);
+      timings.set(name, entry);
+      console.log(`[${tool}] ${name}: ${ms.toFixed(0)} ms`);
+    };
+
+    for (const tool of TOOLS) {
+      const many = await makeRepo(base, tool, "many", join(base, "src-many"));
+      record(`add ${files} files`, tool, run(tool, many, addArgs(tool, ["data"])));
+      for (let i = 0; i < repeats; i++) record(`status ${files} files, unchanged`, tool, status(tool, many));
+      for (let i = 0; i < repeats; i++) {
+        clearState(tool, many);
+        record(`rehash ${files} files (no state)`, tool, status(tool, many));
+      }
+      await rm(join(many, ".dvc", "cache"), { recursive: true, force: true });
+
+      const large = await makeRepo(base, tool, "large", join(base, "src-large"));
+      record("add one large file", tool, run(tool, large, addArgs(tool, ["large.bin"])));
+      for (let i = 0; i < repeats; i++) record("status one large file, unchanged", tool, status(tool, large));
+      for (let i = 0; i < repeats; i++) {
+        clearState(tool, large);
+        record("rehash one large file (no state)", tool, status(tool, large));
+      }
+      await rm(join(large, ".dvc", "cache"), { recursive: true, force: true });
+
+      const pipeline = await makeRepo(base, tool, "pipeline", join(base, "src-pipeline"));
+      run(tool, pipeline, ["repro"]);
+      for (let i = 0; i < repeats; i++)
+        record(`no-op repro, ${values.stages} stages`, tool, run(tool, pipeline, ["repro"]));
+    }
+
+    for (const [name, byTool] of timings) {
+      rows.push({ name, dvc: median(byTool.dvc), flowops: median(byTool.flowops) });
+    }
+    console.log("\n| workload | dvc (ms) | flowops (ms) | dvc / flowops |\n|---|---:|---:|---:|");
+    for (const row of rows) {
+      console.log(
+        `| ${row.name} | ${row.dvc.toFixed(0)} | ${row.flowops.toFixed(0)} | ${(row.dvc / row.flowops).toFixed(1)}x |`,
+      );
+    }
+    const throughput = (name: string, bytes: number, coresUsed: number): void => {
+      const ms = rows.find((r) => r.name === name)?.flowops;
+      if (ms === undefined) return;
+      const mibps = bytes / MiB / (ms / 1000);
+      console.log(
+        `${name}: flowops ${mibps.toFixed(0)} MiB/s = ${((100 * mibps) / (baseline * coresUsed)).toFixed(0)} % of md5 on ${coresUsed} core(s)`,
+      );
+    };
+    console.log("");
+    throughput(`rehash ${files} files (no state)`, totalBytes, cores);
+    throughput("rehash one large file (no state)", largeBytes, 1);
+  } finally {
+    if (!values.keep) await rm(base, { recursive: true, force: true });
+    else console.log(`kept ${base}`);
+  }
+}
+
+function addArgs(tool: Tool, targets: string[]): string[] {
+  return tool === "dvc" ? ["add", ...targets] : ["data", "add", ...targets];
+}
+
+function status(tool: Tool, dir: string): number {
+  return run(tool, dir, tool === "dvc" ? ["status"] : ["data", "status"]);
+}
+
+await main();

@@ -1,0 +1,101 @@
+"""Interoperability suite: the real `dvc` (PyPI) and `flowops data` / `flowops repro` on the same files.
+
+Each test gets a fresh git repository initialised by dvc, and runs both tools as subprocesses, so what is
+checked is exactly what a team keeping `dvc` beside FlowOps would see. A failing command's output is part
+of the assertion message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+FLOWOPS_BIN = REPO_ROOT / "bin" / "flowops.js"
+DVC_BIN = Path(sys.executable).parent / "dvc"
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def _run(args: list[str], cwd: Path, check: bool, env: dict[str, str] | None = None) -> Result:
+    completed = subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
+    result = Result(completed.returncode, completed.stdout, completed.stderr)
+    if check and completed.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} exited {completed.returncode}\n--- stdout\n{completed.stdout}\n--- stderr\n{completed.stderr}"
+        )
+    return result
+
+
+@dataclass
+class Workspace:
+    root: Path
+
+    def dvc(self, *args: str, check: bool = True, cwd: Path | None = None) -> Result:
+        # DVC_NO_ANALYTICS keeps the run offline; the site cache dir keeps its state DB inside the test's tmp.
+        env = {"DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": str(self.root.parent / "dvc-site-cache")}
+        return _run([str(DVC_BIN), *args], cwd or self.root, check, env)
+
+    def flowops(self, *args: str, check: bool = True, cwd: Path | None = None) -> Result:
+        return _run(["node", str(FLOWOPS_BIN), *args], cwd or self.root, check)
+
+    def git(self, *args: str) -> Result:
+        return _run(["git", *args], self.root, True)
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        return path
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text()
+
+
+def make_workspace(path: Path) -> Workspace:
+    path.mkdir(parents=True)
+    ws = Workspace(path)
+    ws.git("init", "-q")
+    ws.git("config", "user.email", "compat@flowops.test")
+    ws.git("config", "user.name", "compat")
+    ws.dvc("init", "-q")
+    return ws
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    yield make_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def make_ws(tmp_path: Path):
+    return lambda name: make_workspace(tmp_path / name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tools_present() -> None:
+    if not DVC_BIN.exists():
+        pytest.exit(f"dvc is not installed in this venv ({DVC_BIN})", returncode=1)
+    if not FLOWOPS_BIN.exists() or shutil.which("node") is None:
+        pytest.exit("node or bin/flowops.js missing", returncode=1)
