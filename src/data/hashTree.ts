@@ -1,0 +1,189 @@
+/**
+ * Hashes a workspace file or directory the way DVC 3 does (dvc-data `hashfile/build.py`): a file is the md5 of
+ * its bytes; a directory is the md5 of its `.dir` manifest, its size the sum of its files, skipping
+ * `.dvcignore`d entries and not following symlinks to directories (DVC walks with `os.walk`), while symlinks
+ * to files count with their target's bytes. Only files whose (inode, mtime, size) changed since the state
+ * last saw them are read; the rest cost one stat each. This module reads the workspace and never writes it.
+ */
+import { statSync, type BigIntStats, type Dirent } from "node:fs";
+import { lstat, readdir, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { FlowOpsError, notFound } from "../errors.js";
+import { compareCodePoints, dirManifestOid, serializeDirManifest } from "./dirManifest.js";
+import { DVCIGNORE_FILE, type DvcIgnore } from "./dvcIgnore.js";
+import type { DirEntry, HashInfo } from "./hashInfo.js";
+import { HashPool } from "./hashPool.js";
+import type { HashState } from "./hashState.js";
+
+export type HashedPath =
+  ({ kind: "file" } & HashInfo) | ({ kind: "dir"; entries: DirEntry[]; manifest: Buffer } & HashInfo);
+
+export interface HashContext {
+  /** The repo root: ignore rules see paths relative to it. */
+  root: string;
+  state?: HashState;
+  ignore?: DvcIgnore;
+  /** Defaults to the process-wide `HashPool.shared()`. */
+  pool?: HashPool;
+  /** Increments: bytes newly hashed, files finished (hashed or found in the state). */
+  onProgress?: (bytes: number, files: number) => void;
+}
+
+interface FoundFile {
+  abs: string;
+  relpath: string;
+  st: BigIntStats;
+}
+
+const EXECUTABLE_BITS = 0o111n;
+
+/** Hashes `absPath` (a file, or a directory as a DVC tree). A missing path is RESOURCE_DOES_NOT_EXIST. */
+export async function hashPath(absPath: string, ctx: HashContext): Promise<HashedPath> {
+  const st = await statFollowing(absPath);
+  if (st.isDirectory()) return hashDirectory(absPath, ctx);
+  if (!st.isFile())
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${absPath}: not a regular file or directory`);
+  const [digest] = await hashFound([{ abs: absPath, relpath: "", st }], ctx);
+  return {
+    kind: "file",
+    md5: digest!,
+    size: Number(st.size),
+    ...((st.mode & EXECUTABLE_BITS) !== 0n ? { isexec: true } : {}),
+  };
+}
+
+async function hashDirectory(absDir: string, ctx: HashContext): Promise<HashedPath> {
+  ctx.state?.preload(absDir);
+  const files: FoundFile[] = [];
+  await walk(absDir, "", ctx, files);
+  files.sort((a, b) => compareCodePoints(a.relpath, b.relpath));
+  const digests = await hashFound(files, ctx);
+  const entries: DirEntry[] = files.map((file, index) => ({
+    relpath: file.relpath,
+    md5: digests[index]!,
+    size: Number(file.st.size),
+    ...((file.st.mode & EXECUTABLE_BITS) !== 0n ? { isexec: true } : {}),
+  }));
+  const manifest = serializeDirManifest(entries);
+  return {
+    kind: "dir",
+    md5: dirManifestOid(manifest),
+    size: entries.reduce((sum, entry) => sum + (entry.size ?? 0), 0),
+    nfiles: entries.length,
+    entries,
+    manifest,
+  };
+}
+
+/** Collects the files below `absDir`, applying ignore rules; `.dvcignore` inside a tracked dir is an error. */
+async function walk(absDir: string, relDir: string, ctx: HashContext, out: FoundFile[]): Promise<void> {
+  let dirents: Dirent[];
+  try {
+    dirents = await readdir(absDir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFound(`${absDir}: directory not found`);
+    throw error;
+  }
+  const subdirs: [string, string][] = [];
+  let sinceYield = 0;
+  for (const dirent of dirents) {
+    const abs = join(absDir, dirent.name);
+    const relpath = relDir === "" ? dirent.name : `${relDir}/${dirent.name}`;
+    if (dirent.isDirectory()) {
+      if (!isIgnored(abs, true, ctx)) subdirs.push([abs, relpath]);
+      continue;
+    }
+    if (!dirent.isFile() && !dirent.isSymbolicLink()) continue;
+    if (dirent.isFile() && isIgnored(abs, false, ctx)) continue;
+    // Blocking stats: measured 8x cheaper in CPU than promise-based ones, which dominate a no-change status.
+    const st = statFollowingSync(abs);
+    // A symlink to a directory: listed by os.walk but never entered, so DVC leaves it out.
+    if (st.isDirectory() || !st.isFile()) continue;
+    if (dirent.isSymbolicLink() && isIgnored(abs, false, ctx)) continue;
+    if (dirent.name === DVCIGNORE_FILE) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `${abs}: a ${DVCIGNORE_FILE} file must not be inside a tracked directory (${absDir}); move its rules up`,
+      );
+    }
+    out.push({ abs, relpath, st });
+    // Let timers and progress output run during a walk of very many files.
+    if (++sinceYield % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (const [abs, relpath] of subdirs) await walk(abs, relpath, ctx, out);
+}
+
+/** The md5 of each file: from the state when its stat still matches, else hashed (in parallel) and recorded. */
+async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise<string[]> {
+  const digests = new Array<string>(files.length);
+  const missing: number[] = [];
+  let hits = 0;
+  files.forEach((file, index) => {
+    const known = ctx.state?.lookup(file.abs, file.st);
+    if (known === undefined) missing.push(index);
+    else {
+      digests[index] = known;
+      hits++;
+    }
+  });
+  if (hits > 0) ctx.onProgress?.(0, hits);
+  if (missing.length === 0) return digests;
+  const pool = ctx.pool ?? HashPool.shared();
+  const onProgress = ctx.onProgress;
+  const results = await pool.hashFiles(
+    missing.map((index) => files[index]!.abs),
+    onProgress === undefined ? undefined : (bytes) => onProgress(bytes, 0),
+    missing.map((index) => Number(files[index]!.st.size)),
+  );
+  missing.forEach((index, position) => {
+    const file = files[index]!;
+    const { md5 } = results[position]!;
+    digests[index] = md5;
+    // Record only when the file did not change while it was read; otherwise the next run rehashes it.
+    const after = statOrUndefinedSync(file.abs);
+    if (after !== undefined && sameFile(after, file.st)) ctx.state?.record(file.abs, file.st, md5);
+  });
+  onProgress?.(0, missing.length);
+  return digests;
+}
+
+function sameFile(a: BigIntStats, b: BigIntStats): boolean {
+  return a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.size === b.size;
+}
+
+function isIgnored(abs: string, isDir: boolean, ctx: HashContext): boolean {
+  if (ctx.ignore === undefined) return false;
+  const rel = relative(ctx.root, abs);
+  if (rel === "" || rel.startsWith("..")) return false;
+  return ctx.ignore.ignores(sep === "/" ? rel : rel.split(sep).join("/"), isDir);
+}
+
+function statFollowingSync(path: string): BigIntStats {
+  try {
+    return statSync(path, { bigint: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw notFound(`${path}: broken symlink`);
+  }
+}
+
+function statOrUndefinedSync(path: string): BigIntStats | undefined {
+  try {
+    return statSync(path, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stat following symlinks; a missing path or a dangling symlink is RESOURCE_DOES_NOT_EXIST naming it. */
+async function statFollowing(path: string): Promise<BigIntStats> {
+  try {
+    return await stat(path, { bigint: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const link = await lstat(path).catch(() => undefined);
+    throw notFound(
+      link?.isSymbolicLink() === true ? `${path}: broken symlink` : `${path}: no such file or directory`,
+    );
+  }
+}
