@@ -1,0 +1,112 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { dataCommand } from "./data.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-cli-data-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `flowops data <args>` in `cwd`, capturing output; rejects as main() would see the error. */
+async function data(
+  args: string[],
+  cwd = dir,
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+  const previous = process.cwd();
+  process.exitCode = undefined;
+  process.chdir(cwd);
+  try {
+    const command = dataCommand();
+    const override = (c: typeof command): void => {
+      c.exitOverride();
+      c.commands.forEach(override);
+    };
+    override(command);
+    await command.parseAsync(args, { from: "user" });
+    return { stdout: stdout.join(""), stderr: stderr.join(""), exitCode: Number(process.exitCode ?? 0) };
+  } finally {
+    process.chdir(previous);
+    process.exitCode = undefined;
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe("flowops data", () => {
+  it("runs init, add, status and checkout end to end with JSON output", async () => {
+    await mkdir(join(dir, ".git"));
+    await data(["init"]);
+    await writeFile(join(dir, "foo"), "foo\n");
+    const added = await data(["add", "foo"]);
+    expect(added.stdout).toBe("\nTo track the changes with git, run:\n\n\tgit add foo.dvc .gitignore\n");
+    expect(JSON.parse((await data(["status", "--json"])).stdout)).toEqual({});
+    await writeFile(join(dir, "foo"), "bar\n");
+    expect(JSON.parse((await data(["status", "--json"])).stdout)).toEqual({
+      "foo.dvc": [{ "changed outs": { foo: "modified" } }],
+    });
+    await expect(data(["checkout"])).rejects.toThrow(/unsaved files/);
+    const forced = await data(["checkout", "--force", "--json"]);
+    expect(JSON.parse(forced.stdout)).toEqual({ added: [], modified: ["foo"], deleted: [], failed: [] });
+    expect(await readFile(join(dir, "foo"), "utf8")).toBe("foo\n");
+  });
+
+  it("exits 1 and names the out when checkout cannot find an object", async () => {
+    await data(["init", "--no-scm"]);
+    await writeFile(
+      join(dir, "foo.dvc"),
+      "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 4\n  hash: md5\n  path: foo\n",
+    );
+    const result = await data(["checkout"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/checkout failed for following targets:\nfoo: /);
+  });
+
+  it("manages remotes as dvc remote does", async () => {
+    await data(["init", "--no-scm"]);
+    expect((await data(["remote", "add", "-d", "storage", "../store"])).stdout).toBe(
+      "Setting 'storage' as a default remote.\n",
+    );
+    expect(await readFile(join(dir, ".dvc", "config"), "utf8")).toBe(
+      "[core]\n    no_scm = True\n    remote = storage\n['remote \"storage\"']\n    url = ../../store\n",
+    );
+    expect((await data(["remote", "default"])).stdout).toBe("storage\n");
+    await data(["remote", "modify", "storage", "jobs", "8"]);
+    expect(JSON.parse((await data(["remote", "list", "--json"])).stdout)).toEqual([
+      { name: "storage", url: "../../store", resolvedUrl: join(dir, "..", "store"), isDefault: true },
+    ]);
+    await data(["remote", "remove", "storage"]);
+    expect(await readFile(join(dir, ".dvc", "config"), "utf8")).toBe("[core]\n    no_scm = True\n");
+  });
+
+  it("registers the transfer and log commands, each with help", () => {
+    const names = dataCommand().commands.map((c) => c.name());
+    expect(names).toEqual([
+      "init",
+      "add",
+      "status",
+      "checkout",
+      "ls",
+      "diff",
+      "remote",
+      "push",
+      "pull",
+      "fetch",
+      "gc",
+      "log",
+    ]);
+    for (const command of dataCommand().commands) expect(command.description()).not.toBe("");
+  });
+
+  it("rejects a command outside a repository with a hint", async () => {
+    await expect(data(["status"])).rejects.toThrow(/not a DVC repository.*flowops data init/);
+  });
+});

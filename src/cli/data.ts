@@ -1,0 +1,321 @@
+/**
+ * `flowops data init|add|status|checkout|ls|diff|remote|push|pull|fetch|gc|log`: DVC-compatible data
+ * versioning. Wiring only: each subcommand opens the repo, calls the data layer, and prints text (what dvc
+ * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
+ */
+import { Command } from "commander";
+import { join, relative, sep } from "node:path";
+import { addTargets } from "../data/addTargets.js";
+import { checkoutTargets, type CheckoutSummary } from "../data/checkoutTargets.js";
+import { closeDataRepo, DVC_DIR, findDataRepoRoot, initDataRepo, withDataRepo } from "../data/dataRepo.js";
+import { dataStatus, formatStatus, statusJson } from "../data/dataStatus.js";
+import { diffRevisions, formatDiff, isEmptyDiff } from "../data/diffRevisions.js";
+import { listTracked } from "../data/listTracked.js";
+import {
+  addRemote,
+  defaultRemote,
+  listRemotes,
+  modifyRemote,
+  removeRemote,
+  setDefaultRemote,
+  unsetDefaultRemote,
+} from "../data/remoteConfig.js";
+import { FlowOpsError } from "../errors.js";
+import { dataLogCommand } from "./dataLog.js";
+import { fetchCommand, gcCommand, pullCommand, pushCommand } from "./dataTransfer.js";
+import { formatTable, printJson } from "./output.js";
+import { createProgress } from "./progressBar.js";
+
+interface JsonOption {
+  json?: boolean;
+}
+
+const rel = (path: string): string => relative(process.cwd(), path).split(sep).join("/") || ".";
+
+function progressFor(
+  label: string,
+  json: boolean | undefined,
+): {
+  onProgress: (bytes: number) => void;
+  done: () => void;
+} {
+  const sink = createProgress(label, undefined, { enabled: json !== true, unit: "bytes" });
+  return { onProgress: (bytes) => sink.advance(bytes), done: () => sink.done() };
+}
+
+function initCommand(): Command {
+  return new Command("init")
+    .description("Initialize a DVC repository here (writes .dvc/ and .dvcignore as `dvc init` does).")
+    .option("--no-scm", "initialize without Git (no .gitignore entries are written)")
+    .option("-f, --force", "recreate .dvc/ if it exists (its cache and config are lost)", false)
+    .option("--json", "print machine-readable JSON", false)
+    .action(async (opts: JsonOption & { scm: boolean; force: boolean }) => {
+      const repo = await initDataRepo(process.cwd(), { noScm: !opts.scm, force: opts.force });
+      const result = { root: repo.root, scm: repo.scm };
+      closeDataRepo(repo);
+      if (opts.json === true) return printJson(result);
+      process.stdout.write(
+        `Initialized DVC repository in ${result.root}.\n` +
+          (result.scm ? "\nYou can now commit the changes to git.\n" : ""),
+      );
+    });
+}
+
+function addCommand(): Command {
+  return new Command("add")
+    .description("Track files or directories: hash, store in the cache, write <target>.dvc and .gitignore.")
+    .argument("<targets...>", "files or directories to track")
+    .option("--json", "print machine-readable JSON", false)
+    .action(async (targets: string[], opts: JsonOption) => {
+      await withDataRepo(process.cwd(), async (repo) => {
+        const progress = progressFor("Adding", opts.json);
+        const results = await addTargets(repo, targets, { onProgress: progress.onProgress }).finally(
+          progress.done,
+        );
+        if (opts.json === true) {
+          return printJson(
+            results.map((r) => ({
+              path: rel(r.path),
+              dvc_file: rel(r.dvcFile),
+              ...r.hash,
+              changed: r.changed,
+              ...(r.gitignore !== undefined ? { gitignore: rel(r.gitignore) } : {}),
+            })),
+          );
+        }
+        const toStage = [
+          ...new Set(results.flatMap((r) => [r.dvcFile, ...(r.gitignore ? [r.gitignore] : [])])),
+        ];
+        if (repo.scm && toStage.length > 0) {
+          process.stdout.write(
+            `\nTo track the changes with git, run:\n\n\tgit add ${toStage.map(rel).join(" ")}\n`,
+          );
+        } else {
+          for (const r of results) process.stdout.write(`Added ${rel(r.path)} (${rel(r.dvcFile)})\n`);
+        }
+      });
+    });
+}
+
+function statusCommand(): Command {
+  return new Command("status")
+    .description(
+      "Show tracked outputs that changed: modified, deleted, new or not in cache (exit 0 either way).",
+    )
+    .argument("[targets...]", ".dvc files or tracked paths (default: all)")
+    .option("--json", "print machine-readable JSON", false)
+    .action(async (targets: string[], opts: JsonOption) => {
+      await withDataRepo(process.cwd(), async (repo) => {
+        const entries = await dataStatus(repo, targets);
+        if (opts.json === true) return printJson(statusJson(entries));
+        process.stdout.write(formatStatus(entries));
+      });
+    });
+}
+
+function printCheckout(summary: CheckoutSummary): void {
+  const lines = [
+    ...summary.added.map((p) => `A       ${p}`),
+    ...summary.modified.map((p) => `M       ${p}`),
+    ...summary.deleted.map((p) => `D       ${p}`),
+  ].sort((a, b) => (a.slice(8) < b.slice(8) ? -1 : 1));
+  if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function checkoutCommand(): Command {
+  return new Command("checkout")
+    .description("Restore tracked outputs in the workspace from the cache.")
+    .argument("[targets...]", ".dvc files or tracked paths (default: all)")
+    .option("-f, --force", "overwrite or remove workspace content that is not in the cache", false)
+    .option("--relink", "recreate links or copies from the cache even where content matches", false)
+    .option("--json", "print machine-readable JSON", false)
+    .action(async (targets: string[], opts: JsonOption & { force: boolean; relink: boolean }) => {
+      await withDataRepo(process.cwd(), async (repo) => {
+        const progress = progressFor("Checking out", opts.json);
+        const summary = await checkoutTargets(repo, targets, {
+          force: opts.force,
+          relink: opts.relink,
+          onProgress: progress.onProgress,
+        }).finally(progress.done);
+        if (opts.json === true) printJson(summary);
+        else printCheckout(summary);
+        if (summary.failed.length > 0) {
+          process.stderr.write(
+            `error: checkout failed for following targets:\n${summary.failed.map((f) => `${f.path}: ${f.reason}`).join("\n")}\n` +
+              "Is your cache up to date? (flowops data pull)\n",
+          );
+          process.exitCode = 1;
+        }
+      });
+    });
+}
+
+function lsCommand(): Command {
+  return new Command("ls")
+    .description("List the workspace with tracked outputs marked (like `dvc ls .`).")
+    .argument("[path]", "directory or file to list", ".")
+    .option("-R, --recursive", "list directories recursively", false)
+    .option("--dvc-only", "only tracked outputs", false)
+    .option("--json", "print machine-readable JSON", false)
+    .action(async (path: string, opts: JsonOption & { recursive: boolean; dvcOnly: boolean }) => {
+      await withDataRepo(process.cwd(), async (repo) => {
+        const entries = await listTracked(repo, path, { recursive: opts.recursive, dvcOnly: opts.dvcOnly });
+        if (opts.json === true) return printJson(entries);
+        if (entries.length > 0) process.stdout.write(`${entries.map((e) => e.path).join("\n")}\n`);
+      });
+    });
+}
+
+function diffCommand(): Command {
+  return new Command("diff")
+    .description("Show tracked data changes between two Git revisions (default HEAD and the workspace).")
+    .argument("[a_rev]", "old revision", "HEAD")
+    .argument("[b_rev]", "new revision (default: the workspace)")
+    .option("--targets <paths...>", "only these tracked paths")
+    .option("--show-hash", "include hashes", false)
+    .option("--json", "print machine-readable JSON", false)
+    .action(
+      async (
+        aRev: string,
+        bRev: string | undefined,
+        opts: JsonOption & { targets?: string[]; showHash: boolean },
+      ) => {
+        await withDataRepo(process.cwd(), async (repo) => {
+          const diff = await diffRevisions(repo, aRev, bRev, {
+            showHash: opts.showHash,
+            ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
+          });
+          if (opts.json === true) return printJson(isEmptyDiff(diff) ? {} : diff);
+          process.stdout.write(formatDiff(diff));
+        });
+      },
+    );
+}
+
+/** The `.dvc` directory of the enclosing repo; remote commands need no cache or state. */
+async function dvcDirHere(): Promise<string> {
+  const root = await findDataRepoRoot(process.cwd());
+  if (root === undefined) {
+    throw new FlowOpsError(
+      "RESOURCE_DOES_NOT_EXIST",
+      `${process.cwd()}: not a DVC repository (or any of the parent directories): run flowops data init`,
+    );
+  }
+  return join(root, DVC_DIR);
+}
+
+function remoteCommand(): Command {
+  const command = new Command("remote").description(
+    "Manage DVC remotes in .dvc/config (or .dvc/config.local).",
+  );
+  command.addCommand(
+    new Command("add")
+      .description("Add a remote; a relative local path is stored relative to .dvc/ as DVC does.")
+      .argument("<name>")
+      .argument("<url>", "a local path or s3://bucket/prefix")
+      .option("-d, --default", "make it the default remote", false)
+      .option("--local", "write .dvc/config.local (Git-ignored)", false)
+      .option("-f, --force", "overwrite an existing remote of that name", false)
+      .action(
+        async (name: string, url: string, opts: { default: boolean; local: boolean; force: boolean }) => {
+          await addRemote(await dvcDirHere(), name, url, {
+            makeDefault: opts.default,
+            local: opts.local,
+            force: opts.force,
+            cwd: process.cwd(),
+          });
+          if (opts.default) process.stdout.write(`Setting '${name}' as a default remote.\n`);
+        },
+      ),
+  );
+  command.addCommand(
+    new Command("list")
+      .description("List remotes (local paths shown resolved).")
+      .option("--json", "print machine-readable JSON", false)
+      .action(async (opts: JsonOption) => {
+        const remotes = await listRemotes(await dvcDirHere());
+        if (opts.json === true) return printJson(remotes);
+        if (remotes.length === 0) return;
+        const table = formatTable(
+          ["NAME", "URL", ""],
+          remotes.map((r) => [r.name, r.resolvedUrl, r.isDefault ? "(default)" : ""]),
+        );
+        process.stdout.write(`${table.split("\n").slice(1).join("\n")}\n`);
+      }),
+  );
+  command.addCommand(
+    new Command("default")
+      .description("Show, set or unset the default remote.")
+      .argument("[name]")
+      .option("--unset", "unset the default remote", false)
+      .option("--local", "write .dvc/config.local", false)
+      .option("--json", "print machine-readable JSON", false)
+      .action(async (name: string | undefined, opts: JsonOption & { unset: boolean; local: boolean }) => {
+        const dvcDir = await dvcDirHere();
+        if (opts.unset) {
+          await unsetDefaultRemote(dvcDir, { local: opts.local });
+          return;
+        }
+        if (name !== undefined) {
+          await setDefaultRemote(dvcDir, name, { local: opts.local });
+          return;
+        }
+        const current = await defaultRemote(dvcDir);
+        if (opts.json === true) return printJson({ default: current ?? null });
+        if (current === undefined) throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", "No default remote set");
+        process.stdout.write(`${current}\n`);
+      }),
+  );
+  command.addCommand(
+    new Command("remove")
+      .description("Remove a remote (and unset it as the default).")
+      .argument("<name>")
+      .option("--local", "remove it from .dvc/config.local", false)
+      .action(async (name: string, opts: { local: boolean }) => {
+        await removeRemote(await dvcDirHere(), name, { local: opts.local });
+      }),
+  );
+  command.addCommand(
+    new Command("modify")
+      .description("Set or unset an option of a remote (url, jobs, endpointurl, region, access_key_id...).")
+      .argument("<name>")
+      .argument("<option>")
+      .argument("[value]")
+      .option("-u, --unset", "remove the option", false)
+      .option("--local", "write .dvc/config.local (for secrets)", false)
+      .action(
+        async (
+          name: string,
+          option: string,
+          value: string | undefined,
+          opts: { unset: boolean; local: boolean },
+        ) => {
+          await modifyRemote(await dvcDirHere(), name, option, value, {
+            unset: opts.unset,
+            local: opts.local,
+            cwd: process.cwd(),
+          });
+        },
+      ),
+  );
+  return command;
+}
+
+export function dataCommand(): Command {
+  const command = new Command("data").description(
+    "Version data with DVC-compatible .dvc files, cache and remotes (init, add, status, checkout, push, pull...).",
+  );
+  command.addCommand(initCommand());
+  command.addCommand(addCommand());
+  command.addCommand(statusCommand());
+  command.addCommand(checkoutCommand());
+  command.addCommand(lsCommand());
+  command.addCommand(diffCommand());
+  command.addCommand(remoteCommand());
+  command.addCommand(pushCommand());
+  command.addCommand(pullCommand());
+  command.addCommand(fetchCommand());
+  command.addCommand(gcCommand());
+  command.addCommand(dataLogCommand());
+  return command;
+}

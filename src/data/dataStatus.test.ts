@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addTargets } from "./addTargets.js";
+import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { dataStatus, formatStatus, statusJson } from "./dataStatus.js";
+
+let dir: string;
+let repo: DataRepo;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-status-"));
+  repo = await initDataRepo(dir, { noScm: true });
+  await writeFile(join(dir, "foo"), "foo\n");
+  await mkdir(join(dir, "d"));
+  await writeFile(join(dir, "d", "a"), "a\n");
+  await writeFile(join(dir, "d", "b"), "b\n");
+  await addTargets(repo, ["foo", "d"], { cwd: dir });
+});
+afterEach(async () => {
+  closeDataRepo(repo);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("dataStatus", () => {
+  it("reports nothing for an unchanged workspace, with dvc's message", async () => {
+    const entries = await dataStatus(repo, [], { cwd: dir });
+    expect(statusJson(entries)).toEqual({});
+    expect(formatStatus(entries)).toBe("Data and pipelines are up to date.\n");
+  });
+
+  it("reports modified files and directories in dvc status --json shape and text", async () => {
+    await writeFile(join(dir, "foo"), "bar\n");
+    await writeFile(join(dir, "d", "c"), "c\n");
+    const entries = await dataStatus(repo, [], { cwd: dir });
+    // Observed: `dvc status --json` after the same edits.
+    expect(JSON.stringify(statusJson(entries))).toBe(
+      '{"d.dvc":[{"changed outs":{"d":"modified"}}],"foo.dvc":[{"changed outs":{"foo":"modified"}}]}',
+    );
+    expect(formatStatus(entries)).toBe(
+      "d.dvc:\n\tchanged outs:\n\t\tmodified:           d\nfoo.dvc:\n\tchanged outs:\n\t\tmodified:           foo\n",
+    );
+  });
+
+  it("reports a deleted out, and not in cache before deleted, as dvc does", async () => {
+    await rm(join(dir, "foo"));
+    expect(statusJson(await dataStatus(repo, ["foo.dvc"], { cwd: dir }))).toEqual({
+      "foo.dvc": [{ "changed outs": { foo: "deleted" } }],
+    });
+    await rm(join(dir, ".dvc", "cache"), { recursive: true });
+    expect(statusJson(await dataStatus(repo, [], { cwd: dir }))).toEqual({
+      "d.dvc": [{ "changed outs": { d: "not in cache" } }],
+      "foo.dvc": [{ "changed outs": { foo: "not in cache" } }],
+    });
+  });
+
+  it("reports a directory whose file objects are missing as not in cache", async () => {
+    await rm(join(dir, ".dvc", "cache", "files", "md5", "60"), { recursive: true });
+    expect(statusJson(await dataStatus(repo, ["d"], { cwd: dir }))).toEqual({
+      "d.dvc": [{ "changed outs": { d: "not in cache" } }],
+    });
+  });
+
+  it("names paths relative to the cwd and rejects unknown targets", async () => {
+    await writeFile(join(dir, "foo"), "bar\n");
+    expect(statusJson(await dataStatus(repo, [], { cwd: join(dir, "d") }))).toEqual({
+      "../foo.dvc": [{ "changed outs": { "../foo": "modified" } }],
+    });
+    await expect(dataStatus(repo, ["nope"], { cwd: dir })).rejects.toThrow(/'nope' does not exist/);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * `diff [a_rev] [b_rev]`: what changed in tracked data between two Git revisions, or between a revision
+ * (HEAD by default) and the workspace, in `dvc diff`'s JSON shape: `added`, `deleted`, `modified`,
+ * `renamed` (a deleted and an added entry with the same hash) and, against the workspace only, `not in
+ * cache`; paths are relative to the repo root, as DVC's are. A revision's `.dvc` files are read with `git show`; directories are expanded through their cached
+ * manifests (a directory whose manifest is not cached is compared as a whole). It never prints.
+ */
+import { execFile } from "node:child_process";
+import { relative, resolve, sep } from "node:path";
+import { promisify } from "node:util";
+import { FlowOpsError } from "../errors.js";
+import type { DataRepo } from "./dataRepo.js";
+import { loadTrackedOuts, parseDvcFile, type DvcOut } from "./dvcFile.js";
+import { isDirOid, type Oid } from "./hashInfo.js";
+import { HashPool } from "./hashPool.js";
+import { hashPath } from "./hashTree.js";
+import { parseYamlText } from "./yamlFile.js";
+
+const run = promisify(execFile);
+
+/** Tracked path (relative to the repo root, POSIX; directories end with `/`) -> hash. */
+export type DataSnapshot = Map<string, Oid>;
+
+export interface DiffEntry {
+  path: string;
+  hash?: string | { old: string; new: string };
+}
+
+export interface RenamedEntry {
+  path: { old: string; new: string };
+  hash?: string;
+}
+
+export interface DataDiff {
+  added: DiffEntry[];
+  deleted: DiffEntry[];
+  modified: DiffEntry[];
+  renamed: RenamedEntry[];
+  /** Only when the new side is the workspace. */
+  "not in cache"?: DiffEntry[];
+}
+
+export interface DiffOptions {
+  /** Only paths equal to or under these (relative to the cwd). */
+  targets?: readonly string[];
+  showHash?: boolean;
+  cwd?: string;
+}
+
+async function git(root: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run("git", args, { cwd: root, maxBuffer: 1 << 30, encoding: "utf8" });
+    return stdout;
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? error).trim();
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `git ${args.join(" ")}: ${stderr}`, { cause: error });
+  }
+}
+
+async function revisionExists(root: string, rev: string): Promise<void> {
+  try {
+    await run("git", ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { cwd: root });
+  } catch {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `failed to get diff - unknown Git revision '${rev}'`);
+  }
+}
+
+/** Adds an out's entries: the out itself and, for a directory with a cached manifest, each of its files. */
+async function addOut(
+  repo: DataRepo,
+  snapshot: DataSnapshot,
+  relOut: string,
+  md5: Oid,
+  entries?: { relpath: string; md5: Oid }[],
+): Promise<void> {
+  if (!isDirOid(md5)) {
+    snapshot.set(relOut, md5);
+    return;
+  }
+  snapshot.set(`${relOut}/`, md5);
+  let files = entries;
+  if (files === undefined && (await repo.cache.has(md5))) {
+    try {
+      files = await repo.cache.readDirManifest(md5);
+    } catch {
+      files = undefined;
+    }
+  }
+  for (const file of files ?? []) snapshot.set(`${relOut}/${file.relpath}`, file.md5);
+}
+
+function outRelPath(dvcFileRel: string, doc: { wdir?: string }, out: DvcOut): string {
+  const dir = dvcFileRel.includes("/") ? dvcFileRel.slice(0, dvcFileRel.lastIndexOf("/")) : "";
+  return relative("/", resolve("/", dir, doc.wdir ?? ".", out.path))
+    .split(sep)
+    .join("/");
+}
+
+/** The tracked data recorded at a Git revision. */
+export async function revisionSnapshot(repo: DataRepo, rev: string): Promise<DataSnapshot> {
+  await revisionExists(repo.root, rev);
+  const listing = await git(repo.root, ["ls-tree", "-r", "-z", "--name-only", rev]);
+  const snapshot: DataSnapshot = new Map();
+  for (const path of listing.split("\0")) {
+    if (!path.endsWith(".dvc") || path === ".dvc" || path.startsWith(".dvc/")) continue;
+    const text = await git(repo.root, ["show", `${rev}:./${path}`]);
+    const doc = parseDvcFile(parseYamlText(`${rev}:${path}`, text));
+    for (const out of doc.outs) {
+      if (out.md5 !== undefined) await addOut(repo, snapshot, outRelPath(path, doc, out), out.md5);
+    }
+  }
+  return snapshot;
+}
+
+/** The tracked data as it is in the workspace now (hashed through the state); missing outs are absent. */
+export async function workspaceSnapshot(repo: DataRepo): Promise<DataSnapshot> {
+  const snapshot: DataSnapshot = new Map();
+  const pool = HashPool.shared();
+  for (const tracked of await loadTrackedOuts(repo)) {
+    let hashed;
+    try {
+      hashed = await hashPath(tracked.abs, { root: repo.root, state: repo.state, ignore: repo.ignore, pool });
+    } catch (error) {
+      if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") continue;
+      throw error;
+    }
+    const rel = relative(repo.root, tracked.abs).split(sep).join("/");
+    await addOut(repo, snapshot, rel, hashed.md5, hashed.kind === "dir" ? hashed.entries : []);
+  }
+  repo.state.flush();
+  return snapshot;
+}
+
+/** Compares two snapshots; each list sorted by path. */
+export function compareSnapshots(
+  a: DataSnapshot,
+  b: DataSnapshot,
+  options: { showHash?: boolean } = {},
+): Omit<DataDiff, "not in cache"> {
+  const show = (p: string): string => p;
+  const withHash = options.showHash === true;
+  const added: [string, Oid][] = [...b].filter(([p]) => !a.has(p));
+  const deleted: [string, Oid][] = [...a].filter(([p]) => !b.has(p));
+  const renamed: RenamedEntry[] = [];
+  for (const [oldPath, hash] of [...deleted]) {
+    const match = added.findIndex(([p, h]) => h === hash && p.endsWith("/") === oldPath.endsWith("/"));
+    if (match < 0) continue;
+    const [newPath] = added.splice(match, 1)[0] as [string, Oid];
+    deleted.splice(
+      deleted.findIndex(([p]) => p === oldPath),
+      1,
+    );
+    renamed.push({ path: { old: show(oldPath), new: show(newPath) }, ...(withHash ? { hash } : {}) });
+  }
+  const entry = ([p, h]: [string, Oid]): DiffEntry => ({ path: show(p), ...(withHash ? { hash: h } : {}) });
+  const modified = [...a]
+    .filter(([p, h]) => b.has(p) && b.get(p) !== h)
+    .map(([p, h]) => ({ path: show(p), ...(withHash ? { hash: { old: h, new: b.get(p) as Oid } } : {}) }));
+  const byPath = <T extends { path: unknown }>(x: T, y: T): number => {
+    const key = (e: T): string => (typeof e.path === "string" ? e.path : (e.path as { old: string }).old);
+    return key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0;
+  };
+  return {
+    added: added.map(entry).sort(byPath),
+    deleted: deleted.map(entry).sort(byPath),
+    modified: modified.sort(byPath),
+    renamed: renamed.sort(byPath),
+  };
+}
+
+function underTargets(snapshot: DataSnapshot, targets: readonly string[]): DataSnapshot {
+  if (targets.length === 0) return snapshot;
+  return new Map(
+    [...snapshot].filter(([p]) =>
+      targets.some((t) => {
+        const bare = p.endsWith("/") ? p.slice(0, -1) : p;
+        return bare === t || bare.startsWith(`${t}/`);
+      }),
+    ),
+  );
+}
+
+/**
+ * `dvc diff`: `aRev` defaults to HEAD and `bRev` to the workspace. No changes at all gives `{}` in DVC's
+ * JSON; callers check `isEmptyDiff`.
+ */
+export async function diffRevisions(
+  repo: DataRepo,
+  aRev = "HEAD",
+  bRev?: string,
+  options: DiffOptions = {},
+): Promise<DataDiff> {
+  const cwd = options.cwd ?? process.cwd();
+  const targets = (options.targets ?? []).map((t) =>
+    relative(repo.root, resolve(cwd, t)).split(sep).join("/"),
+  );
+  const a = underTargets(await revisionSnapshot(repo, aRev), targets);
+  const b = underTargets(
+    bRev === undefined ? await workspaceSnapshot(repo) : await revisionSnapshot(repo, bRev),
+    targets,
+  );
+  // Unlike status, dvc diff names paths relative to the repo root whatever the cwd.
+  const diff: DataDiff = compareSnapshots(
+    a,
+    b,
+    options.showHash !== undefined ? { showHash: options.showHash } : {},
+  );
+  if (bRev === undefined) {
+    const missing: DiffEntry[] = [];
+    for (const [p, h] of a) {
+      if (!(await repo.cache.has(h)))
+        missing.push({ path: p, ...(options.showHash === true ? { hash: h } : {}) });
+    }
+    diff["not in cache"] = missing.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  }
+  return diff;
+}
+
+export function isEmptyDiff(diff: DataDiff): boolean {
+  return Object.values(diff).every((list: unknown[]) => list.length === 0);
+}
+
+/** `dvc diff` text: sections with indented paths, then the files summary. */
+export function formatDiff(diff: DataDiff): string {
+  if (isEmptyDiff(diff)) return "";
+  const short = (h: string): string => h.slice(0, 8);
+  const sections: string[] = [];
+  const section = (title: string, lines: string[]): void => {
+    if (lines.length > 0) sections.push(`${title}:\n${lines.map((l) => `    ${l}\n`).join("")}`);
+  };
+  const plain = (e: DiffEntry): string =>
+    typeof e.hash === "string" ? `${short(e.hash)}  ${e.path}` : e.path;
+  section("Added", diff.added.map(plain));
+  section("Deleted", diff.deleted.map(plain));
+  section(
+    "Renamed",
+    diff.renamed.map(
+      (e) => `${e.hash !== undefined ? `${short(e.hash)}  ` : ""}${e.path.old} -> ${e.path.new}`,
+    ),
+  );
+  section(
+    "Modified",
+    diff.modified.map((e) =>
+      typeof e.hash === "object" ? `${short(e.hash.old)}..${short(e.hash.new)}  ${e.path}` : e.path,
+    ),
+  );
+  section("Not in cache", (diff["not in cache"] ?? []).map(plain));
+  // DVC counts files only: a directory's own entry (`d/`) is not in the summary.
+  const files = (list: { path: unknown }[]): number =>
+    list.filter((e) => typeof e.path !== "string" || !e.path.endsWith("/")).length;
+  const counts = [
+    [files(diff.added), "added"],
+    [files(diff.deleted), "deleted"],
+    [files(diff.renamed), "renamed"],
+    [files(diff.modified), "modified"],
+    [files(diff["not in cache"] ?? []), "not in cache"],
+  ].filter(([n]) => (n as number) > 0);
+  return `${sections.join("\n")}\nfiles summary: ${counts.map(([n, what]) => `${String(n)} ${String(what)}`).join(", ")}\n`;
+}

@@ -1,0 +1,233 @@
+/**
+ * `.dvc/config` and `.dvc/config.local`: the configobj-style INI files DVC reads. Reading merges the two
+ * files (local wins, as in DVC); writing edits one file in place, line by line, so comments, unknown
+ * sections and unknown keys survive (DVC itself drops comments; keeping them is strictly kinder). Section
+ * names are written as DVC writes them: `[core]`, `['remote "storage"']`; keys indented four spaces.
+ * It must not interpret values beyond splitting remotes out: callers validate what they use.
+ */
+import { randomBytes } from "node:crypto";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { FlowOpsError } from "../errors.js";
+
+/** The merged view of config + config.local. */
+export interface DvcConfig {
+  /** `[core]`: `remote` (the default remote), `no_scm`, `autostage`... */
+  core: Record<string, string>;
+  /** `[cache]`: `type` (link types), `dir`... */
+  cache: Record<string, string>;
+  /** `['remote "name"']` sections by remote name. */
+  remotes: Record<string, Record<string, string>>;
+  /** Every section by its logical name (`core`, `remote "storage"`), for keys this interface does not name. */
+  sections: Record<string, Record<string, string>>;
+}
+
+export const CONFIG_FILE = "config";
+export const LOCAL_CONFIG_FILE = "config.local";
+
+type ConfigLine =
+  | { kind: "header"; section: string; raw: string }
+  | { kind: "entry"; section: string; key: string; value: string; raw: string }
+  | { kind: "other"; raw: string };
+
+/** One config file, parsed so that an edit rewrites only the lines it touches. */
+export class ConfigDocument {
+  private constructor(
+    readonly path: string,
+    private lines: ConfigLine[],
+  ) {}
+
+  static parse(path: string, text: string): ConfigDocument {
+    const lines: ConfigLine[] = [];
+    let section: string | undefined;
+    const rawLines = text.split("\n");
+    if (rawLines[rawLines.length - 1] === "") rawLines.pop();
+    rawLines.forEach((raw, index) => {
+      const trimmed = raw.trim();
+      if (trimmed === "" || trimmed.startsWith("#")) {
+        lines.push({ kind: "other", raw });
+        return;
+      }
+      if (trimmed.startsWith("[")) {
+        const match = /^\[\s*(.*?)\s*\]\s*(#.*)?$/.exec(trimmed);
+        if (match?.[1] === undefined || match[1].startsWith("[")) {
+          throw configError(path, index + 1, `invalid section header '${trimmed}'`);
+        }
+        section = unquote(match[1]);
+        lines.push({ kind: "header", section, raw });
+        return;
+      }
+      const eq = trimmed.indexOf("=");
+      if (eq <= 0) throw configError(path, index + 1, `expected 'key = value', got '${trimmed}'`);
+      if (section === undefined) throw configError(path, index + 1, `'${trimmed}' is outside any [section]`);
+      const key = trimmed.slice(0, eq).trim();
+      lines.push({ kind: "entry", section, key, value: parseValue(trimmed.slice(eq + 1)), raw });
+    });
+    return new ConfigDocument(path, lines);
+  }
+
+  sectionNames(): string[] {
+    return [...new Set(this.lines.flatMap((l) => (l.kind === "header" ? [l.section] : [])))];
+  }
+
+  hasSection(section: string): boolean {
+    return this.lines.some((l) => l.kind === "header" && l.section === section);
+  }
+
+  /** The section's keys in file order (a repeated key: the last wins, as configobj reports). */
+  section(section: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of this.lines)
+      if (line.kind === "entry" && line.section === section) out[line.key] = line.value;
+    return out;
+  }
+
+  get(section: string, key: string): string | undefined {
+    return Object.hasOwn(this.section(section), key) ? this.section(section)[key] : undefined;
+  }
+
+  /** Sets a key, replacing its line in place or appending it to the section (created at the end). */
+  set(section: string, key: string, value: string): void {
+    const raw = `    ${key} = ${formatValue(value)}`;
+    const existing = this.lines.findIndex(
+      (l) => l.kind === "entry" && l.section === section && l.key === key,
+    );
+    const entry: ConfigLine = { kind: "entry", section, key, value, raw };
+    if (existing >= 0) {
+      this.lines[existing] = entry;
+      return;
+    }
+    if (!this.hasSection(section)) {
+      const header: ConfigLine = { kind: "header", section, raw: `[${formatSectionName(section)}]` };
+      // DVC writes [core] first (its config dict starts with it); other new sections go at the end.
+      const firstHeader = this.lines.findIndex((l) => l.kind === "header");
+      if (section === "core" && firstHeader >= 0) this.lines.splice(firstHeader, 0, header, entry);
+      else this.lines.push(header, entry);
+      return;
+    }
+    this.lines.splice(this.sectionEnd(section), 0, entry);
+  }
+
+  /** Removes a key; a section left without keys is removed too, as DVC does. */
+  unset(section: string, key: string): void {
+    this.lines = this.lines.filter((l) => !(l.kind === "entry" && l.section === section && l.key === key));
+    if (Object.keys(this.section(section)).length === 0) this.removeSection(section);
+  }
+
+  removeSection(section: string): void {
+    this.lines = this.lines.filter((l) => l.kind === "other" || l.section !== section);
+  }
+
+  /** Section headers keep following comments/blank lines; those stay where they were. */
+  toString(): string {
+    return this.lines.length === 0 ? "" : `${this.lines.map((l) => l.raw).join("\n")}\n`;
+  }
+
+  /** The index just after the last entry of the section's last occurrence. */
+  private sectionEnd(section: string): number {
+    let end = -1;
+    this.lines.forEach((l, i) => {
+      if (l.kind !== "other" && l.section === section) end = i + 1;
+    });
+    return end;
+  }
+}
+
+function configError(path: string, line: number, message: string): FlowOpsError {
+  return new FlowOpsError("INVALID_PARAMETER_VALUE", `${path}:${line}: config file error: ${message}`);
+}
+
+function unquote(text: string): string {
+  const t = text.trim();
+  if (t.length >= 2 && (t[0] === "'" || t[0] === '"') && t[t.length - 1] === t[0]) return t.slice(1, -1);
+  return t;
+}
+
+/** configobj values: a quoted string, or text up to an inline ` #` comment. */
+function parseValue(text: string): string {
+  const t = text.trim();
+  const quote = t[0];
+  if (quote === "'" || quote === '"') {
+    const close = t.indexOf(quote, 1);
+    if (close > 0) return t.slice(1, close);
+  }
+  const hash = t.indexOf("#");
+  return (hash >= 0 ? t.slice(0, hash) : t).trim();
+}
+
+/** Quotes a value where configobj would: it would otherwise read a comment, a list (`a,b`) or lose spaces. */
+function formatValue(value: string): string {
+  const needsQuotes = value === "" || /[#,]/.test(value) || value !== value.trim() || /^["']/.test(value);
+  if (!needsQuotes) return value;
+  return value.includes('"') ? `'${value}'` : `"${value}"`;
+}
+
+/** configobj writes a section name containing double quotes in single quotes: `['remote "r"']`. */
+function formatSectionName(section: string): string {
+  return section.includes('"') ? `'${section}'` : section;
+}
+
+/** The logical section name of a remote: `remote "name"`. */
+export function remoteSectionName(name: string): string {
+  return `remote "${name}"`;
+}
+
+async function readConfigText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${path}: cannot read: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+export async function readConfigDocument(
+  dvcDir: string,
+  options: { local?: boolean } = {},
+): Promise<ConfigDocument> {
+  const path = join(dvcDir, options.local === true ? LOCAL_CONFIG_FILE : CONFIG_FILE);
+  return ConfigDocument.parse(path, await readConfigText(path));
+}
+
+/** Reads `.dvc/config` and `.dvc/config.local` and merges them, key by key, local winning. */
+export async function readDvcConfig(dvcDir: string): Promise<DvcConfig> {
+  const docs = [await readConfigDocument(dvcDir), await readConfigDocument(dvcDir, { local: true })];
+  const sections: Record<string, Record<string, string>> = {};
+  for (const doc of docs) {
+    for (const name of doc.sectionNames()) sections[name] = { ...sections[name], ...doc.section(name) };
+  }
+  const remotes: Record<string, Record<string, string>> = {};
+  for (const [name, values] of Object.entries(sections)) {
+    const match = /^remote\s+"(.*)"$/.exec(name);
+    if (match?.[1] !== undefined) remotes[match[1]] = values;
+  }
+  return { core: sections.core ?? {}, cache: sections.cache ?? {}, remotes, sections };
+}
+
+/** Edits one config file in place (temp file + rename) and returns the merged config afterwards. */
+export async function writeDvcConfig(
+  dvcDir: string,
+  mutate: (doc: ConfigDocument) => void,
+  options: { local?: boolean } = {},
+): Promise<DvcConfig> {
+  const doc = await readConfigDocument(dvcDir, options);
+  const before = doc.toString();
+  mutate(doc);
+  // Unchanged: no write, so that e.g. unsetting a key never creates an empty config.local.
+  if (doc.toString() !== before) await writeFileAtomic(doc.path, doc.toString());
+  return readDvcConfig(dvcDir);
+}
+
+/** Writes through a temp file in the same directory and renames, so readers never see half a file. */
+export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(temp, content);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

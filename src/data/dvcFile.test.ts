@@ -1,0 +1,96 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  findDvcFiles,
+  readDvcFile,
+  selectTrackedOuts,
+  loadTrackedOuts,
+  serializeDvcFile,
+} from "./dvcFile.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-dvcfile-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+// Bytes written by `dvc add foo` and `dvc add d` (dvc 3.67.1).
+const FILE_DVC = "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 4\n  hash: md5\n  path: foo\n";
+const DIR_DVC =
+  "outs:\n- md5: 8b3662b0d460701f7734cdf533c5aa85.dir\n  size: 4\n  nfiles: 2\n  hash: md5\n  path: d\n";
+
+describe("serializeDvcFile", () => {
+  it("writes a file out byte-identical to dvc add", () => {
+    const outs = [{ path: "foo", hash: "md5" as const, size: 4, md5: "d3b07384d113edec49eaa6238ad5ff00" }];
+    expect(serializeDvcFile({ outs })).toBe(FILE_DVC);
+  });
+
+  it("writes a directory out byte-identical to dvc add", () => {
+    const outs = [
+      { nfiles: 2, path: "d", md5: "8b3662b0d460701f7734cdf533c5aa85.dir", size: 4, hash: "md5" as const },
+    ];
+    expect(serializeDvcFile({ outs })).toBe(DIR_DVC);
+  });
+
+  it("keeps extra out keys after path and unknown top-level keys", () => {
+    const outs = [
+      { path: "foo", remote: "r", md5: "d3b07384d113edec49eaa6238ad5ff00", size: 4, hash: "md5" as const },
+    ];
+    const text = serializeDvcFile({ outs, raw: { meta: { owner: "x" }, outs: [] } });
+    expect(text).toBe(`${FILE_DVC}  remote: r\nmeta:\n  owner: x\n`);
+  });
+
+  it("round-trips what it reads", async () => {
+    await writeFile(join(dir, "d.dvc"), DIR_DVC);
+    const doc = await readDvcFile(join(dir, "d.dvc"));
+    expect(serializeDvcFile(doc)).toBe(DIR_DVC);
+  });
+});
+
+describe("readDvcFile", () => {
+  it("names the file, line and field of a bad value", async () => {
+    const path = join(dir, "bad.dvc");
+    await writeFile(path, "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: big\n  path: foo\n");
+    await expect(readDvcFile(path)).rejects.toThrow(`${path}:3: outs[0].size must be a non-negative integer`);
+  });
+
+  it("rejects a file without outs", async () => {
+    const path = join(dir, "empty.dvc");
+    await writeFile(path, "wdir: .\n");
+    await expect(readDvcFile(path)).rejects.toThrow(/empty\.dvc:1: 'outs' must be a non-empty list/);
+  });
+
+  it("reads a DVC 2 entry (no hash key) as legacy", async () => {
+    const path = join(dir, "old.dvc");
+    await writeFile(path, "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 4\n  path: foo\n");
+    const doc = await readDvcFile(path);
+    expect(doc.outs[0]?.hash).toBeUndefined();
+  });
+});
+
+describe("findDvcFiles and selectTrackedOuts", () => {
+  it("finds .dvc files outside .git and .dvc and resolves targets to outs", async () => {
+    await mkdir(join(dir, ".git"));
+    await mkdir(join(dir, ".dvc"));
+    await mkdir(join(dir, "sub"));
+    await writeFile(join(dir, ".git", "x.dvc"), FILE_DVC);
+    await writeFile(join(dir, ".dvc", "y.dvc"), FILE_DVC);
+    await writeFile(join(dir, "foo.dvc"), FILE_DVC);
+    await writeFile(join(dir, "sub", "d.dvc"), DIR_DVC);
+    const repo = { root: dir };
+    expect(await findDvcFiles(repo)).toEqual([join(dir, "foo.dvc"), join(dir, "sub", "d.dvc")]);
+    const tracked = await loadTrackedOuts(repo);
+    expect(tracked.map((t) => t.abs)).toEqual([join(dir, "foo"), join(dir, "sub", "d")]);
+    expect(selectTrackedOuts(tracked, ["sub/d/inner.txt"], dir).map((t) => t.abs)).toEqual([
+      join(dir, "sub", "d"),
+    ]);
+    expect(selectTrackedOuts(tracked, ["foo.dvc"], dir).map((t) => t.abs)).toEqual([join(dir, "foo")]);
+    expect(() => selectTrackedOuts(tracked, ["nope"], dir)).toThrow(
+      /'nope' does not exist as an output or a \.dvc file/,
+    );
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * `.dvc` files: the YAML stage DVC writes for `dvc add`. Reading validates each out and names the file,
+ * line and field that is wrong; serializing writes the bytes `dvc add` writes (checked against dvc 3.67.1):
+ * out keys in the order md5, size, nfiles, isexec, hash, path, then any other keys as they were read, so a
+ * re-add keeps `remote:`, `desc:` and the like. It must not hash or touch the workspace.
+ */
+import { readdir } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import { stringify } from "yaml";
+import { isOid } from "./hashInfo.js";
+import { writeFileAtomic } from "./dvcConfig.js";
+import { malformedFile, readYamlFile, type YamlFile } from "./yamlFile.js";
+
+export interface DvcOut {
+  /** POSIX, relative to the .dvc file's wdir. */
+  path: string;
+  md5?: string;
+  size?: number;
+  nfiles?: number;
+  isexec?: boolean;
+  /** "md5" for DVC 3 entries; absent for DVC 2 (legacy md5-dos2unix) entries. */
+  hash?: "md5";
+  cache?: boolean;
+  remote?: string;
+  push?: boolean;
+  persist?: boolean;
+  desc?: string;
+  [key: string]: unknown;
+}
+
+export interface DvcFileDoc {
+  /** Where the file lives (absolute, or as given). */
+  path: string;
+  outs: DvcOut[];
+  deps?: unknown[];
+  /** Relative to the .dvc file's directory; "." by default. */
+  wdir?: string;
+  md5?: string;
+  /** Every top-level key as read, so a rewrite keeps keys this module does not know. */
+  raw: Record<string, unknown>;
+}
+
+export const DVC_FILE_SUFFIX = ".dvc";
+
+/** The out keys DVC emits first, in its order (`Output.dumpd`); everything else follows as read. */
+const OUT_KEY_ORDER = ["md5", "size", "nfiles", "isexec", "hash", "path"] as const;
+/** Top-level keys in DVC's order (`serialize.to_single_stage_file`); unknown keys follow. */
+const DOC_KEY_ORDER = ["md5", "frozen", "deps", "outs", "wdir"] as const;
+
+export async function readDvcFile(path: string): Promise<DvcFileDoc> {
+  return parseDvcFile(await readYamlFile(path));
+}
+
+export function parseDvcFile(file: YamlFile): DvcFileDoc {
+  const { path, value } = file;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw malformedFile(path, 1, "expected a mapping with an 'outs' list");
+  }
+  const raw = value as Record<string, unknown>;
+  const outsValue = raw.outs;
+  if (!Array.isArray(outsValue) || outsValue.length === 0) {
+    throw malformedFile(path, file.lineOf(["outs"]), "'outs' must be a non-empty list");
+  }
+  const outs = outsValue.map((item, index) => parseOut(file, item, index));
+  const wdir = raw.wdir;
+  if (wdir !== undefined && typeof wdir !== "string") {
+    throw malformedFile(path, file.lineOf(["wdir"]), "'wdir' must be a string");
+  }
+  const md5 = raw.md5;
+  if (md5 !== undefined && typeof md5 !== "string") {
+    throw malformedFile(path, file.lineOf(["md5"]), "'md5' must be a string");
+  }
+  const deps = raw.deps;
+  if (deps !== undefined && !Array.isArray(deps)) {
+    throw malformedFile(path, file.lineOf(["deps"]), "'deps' must be a list");
+  }
+  return {
+    path,
+    outs,
+    raw,
+    ...(wdir !== undefined ? { wdir } : {}),
+    ...(md5 !== undefined ? { md5 } : {}),
+    ...(deps !== undefined ? { deps } : {}),
+  };
+}
+
+function parseOut(file: YamlFile, item: unknown, index: number): DvcOut {
+  const at = (key?: string): number =>
+    file.lineOf(key === undefined ? ["outs", index] : ["outs", index, key]);
+  if (item === null || typeof item !== "object" || Array.isArray(item)) {
+    throw malformedFile(file.path, at(), `outs[${index}] must be a mapping`);
+  }
+  const out = item as Record<string, unknown>;
+  const fail = (key: string, expected: string): never => {
+    throw malformedFile(
+      file.path,
+      at(key),
+      `outs[${index}].${key} must be ${expected}, got ${JSON.stringify(out[key])}`,
+    );
+  };
+  if (typeof out.path !== "string" || out.path === "") fail("path", "a non-empty string");
+  if (out.md5 !== undefined && (typeof out.md5 !== "string" || !isOid(out.md5)))
+    fail("md5", "an md5 hex digest");
+  for (const key of ["size", "nfiles"]) {
+    const v = out[key];
+    if (v !== undefined && v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
+      fail(key, "a non-negative integer");
+    }
+  }
+  for (const key of ["isexec", "cache", "push", "persist"]) {
+    if (out[key] !== undefined && typeof out[key] !== "boolean") fail(key, "true or false");
+  }
+  if (out.hash !== undefined && out.hash !== "md5") fail("hash", "'md5'");
+  if (out.remote !== undefined && typeof out.remote !== "string") fail("remote", "a remote name");
+  const result = { ...out } as DvcOut;
+  // `size: null` appears in hand-written files; treat it as unknown rather than carrying null around.
+  if (result.size === null) delete result.size;
+  if (result.nfiles === null) delete result.nfiles;
+  return result;
+}
+
+/** An out in DVC's key order; absent/undefined optional fields are left out. */
+export function orderedOut(out: DvcOut): Record<string, unknown> {
+  const ordered: Record<string, unknown> = {};
+  for (const key of OUT_KEY_ORDER) if (out[key] !== undefined) ordered[key] = out[key];
+  for (const [key, value] of Object.entries(out)) {
+    if (!(OUT_KEY_ORDER as readonly string[]).includes(key) && value !== undefined) ordered[key] = value;
+  }
+  return ordered;
+}
+
+/** The file's bytes as `dvc add` writes them (ruamel: block style, sequences not indented under their key). */
+export function serializeDvcFile(
+  doc: Pick<DvcFileDoc, "outs"> & Partial<Pick<DvcFileDoc, "raw" | "wdir" | "md5">>,
+): string {
+  const merged: Record<string, unknown> = { ...doc.raw };
+  merged.outs = doc.outs.map(orderedOut);
+  if (doc.wdir !== undefined) merged.wdir = doc.wdir;
+  if (doc.md5 !== undefined) merged.md5 = doc.md5;
+  const ordered: Record<string, unknown> = {};
+  for (const key of DOC_KEY_ORDER) if (merged[key] !== undefined) ordered[key] = merged[key];
+  for (const [key, value] of Object.entries(merged)) {
+    if (!(DOC_KEY_ORDER as readonly string[]).includes(key) && value !== undefined) ordered[key] = value;
+  }
+  return stringify(ordered, { indentSeq: false, singleQuote: true, lineWidth: 0 });
+}
+
+export async function writeDvcFile(
+  path: string,
+  doc: Pick<DvcFileDoc, "outs"> & Partial<Pick<DvcFileDoc, "raw" | "wdir" | "md5">>,
+): Promise<void> {
+  await writeFileAtomic(path, serializeDvcFile(doc));
+}
+
+/** The directory outs of this file are relative to. */
+export function dvcFileWdir(dvcFilePath: string, doc: Pick<DvcFileDoc, "wdir">): string {
+  return join(dvcFilePath, "..", doc.wdir ?? ".");
+}
+
+/**
+ * Every `*.dvc` file in the workspace (absolute paths, sorted), skipping `.dvc/`, `.git/` and what the repo's
+ * .dvcignore rejects (DVC skips ignored directories the same way). Also skips directories whose walk fails
+ * with EACCES, as DVC's walk does, instead of failing the whole command.
+ */
+export async function findDvcFiles(repo: {
+  root: string;
+  ignore?: { ignores(relPosixPath: string, isDir: boolean): boolean };
+}): Promise<string[]> {
+  const found: string[] = [];
+  const skip = (rel: string, isDir: boolean): boolean => repo.ignore?.ignores(rel, isDir) ?? false;
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EACCES") return;
+      throw error;
+    }
+    for (const entry of entries) {
+      const abs = join(dir, entry.name);
+      const rel = relative(repo.root, abs).split(sep).join("/");
+      if (entry.isDirectory()) {
+        if (entry.name === ".git" || entry.name === ".dvc" || skip(rel, true)) continue;
+        await walk(abs);
+      } else if (entry.isFile() && entry.name.endsWith(DVC_FILE_SUFFIX) && !skip(rel, false)) {
+        found.push(abs);
+      }
+    }
+  };
+  await walk(repo.root);
+  return found.sort();
+}
+
+/** One out of one `.dvc` file, with its absolute workspace path. */
+export interface TrackedOut {
+  dvcFile: string;
+  doc: DvcFileDoc;
+  out: DvcOut;
+  /** The out's index in `doc.outs`. */
+  index: number;
+  abs: string;
+}
+
+/** Every out of every `.dvc` file in the workspace, in file order. */
+export async function loadTrackedOuts(repo: Parameters<typeof findDvcFiles>[0]): Promise<TrackedOut[]> {
+  const tracked: TrackedOut[] = [];
+  for (const dvcFile of await findDvcFiles(repo)) {
+    const doc = await readDvcFile(dvcFile);
+    const wdir = dvcFileWdir(dvcFile, doc);
+    doc.outs.forEach((out, index) =>
+      tracked.push({ dvcFile, doc, out, index, abs: resolve(wdir, out.path) }),
+    );
+  }
+  return tracked;
+}
+
+/** True when `inner` is `outer` or lies inside it. */
+export function isSameOrInside(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : `${outer}${sep}`);
+}
+
+/**
+ * The outs that `targets` name, as `dvc status`/`dvc checkout` resolve them: a `.dvc` file selects its outs,
+ * a path selects the out it equals or lies inside. No targets: every out. A target that names nothing is an
+ * error naming it.
+ */
+export function selectTrackedOuts(
+  tracked: readonly TrackedOut[],
+  targets: readonly string[],
+  cwd: string,
+): TrackedOut[] {
+  if (targets.length === 0) return [...tracked];
+  const selected = new Set<TrackedOut>();
+  for (const target of targets) {
+    const abs = resolve(cwd, target);
+    const matches = tracked.filter((t) => t.dvcFile === abs || isSameOrInside(abs, t.abs));
+    if (matches.length === 0) {
+      throw new FlowOpsError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `'${target}' does not exist as an output or a .dvc file`,
+      );
+    }
+    matches.forEach((m) => selected.add(m));
+  }
+  return tracked.filter((t) => selected.has(t));
+}

@@ -1,0 +1,208 @@
+/**
+ * `ls`: the workspace as `dvc ls` shows a repository: files and directories, with tracked outs marked
+ * (`isout`) and their recorded md5; `recursive` descends into directories, tracked ones through their cached
+ * manifest (so an out listed by its `.dvc` file shows even when the workspace lacks it). Entry fields and
+ * their order are `dvc ls --json`'s. `.git/` and `.dvc/` and .dvcignore'd paths are left out. It never prints.
+ */
+import { lstat, readdir } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { notFound } from "../errors.js";
+import type { DataRepo } from "./dataRepo.js";
+import { isSameOrInside, loadTrackedOuts, type TrackedOut } from "./dvcFile.js";
+import { isDirOid, type DirEntry } from "./hashInfo.js";
+
+export interface ListedEntry {
+  isout: boolean;
+  isdir: boolean;
+  isexec: boolean;
+  size: number | null;
+  md5: string | null;
+  /** Relative to the listed directory, POSIX. */
+  path: string;
+}
+
+export interface ListOptions {
+  recursive?: boolean;
+  /** Only tracked outs (and, when not recursive, directories that hold some). */
+  dvcOnly?: boolean;
+  cwd?: string;
+}
+
+interface Node {
+  isdir: boolean;
+  isexec: boolean;
+  size: number | null;
+  out?: { md5: string | null; size: number | null };
+  /** Tracked directory contents (from the manifest), keyed by name. */
+  children?: Map<string, Node>;
+}
+
+const toPosix = (p: string): string => p.split(sep).join("/");
+
+async function statNode(abs: string): Promise<{ isdir: boolean; isexec: boolean; size: number } | undefined> {
+  try {
+    const st = await lstat(abs);
+    return { isdir: st.isDirectory(), isexec: !st.isDirectory() && (st.mode & 0o111) !== 0, size: st.size };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tree of a tracked directory from its manifest; sizes from the workspace when the file is there. */
+async function manifestTree(abs: string, entries: readonly DirEntry[]): Promise<Map<string, Node>> {
+  const root = new Map<string, Node>();
+  for (const entry of entries) {
+    const parts = entry.relpath.split("/");
+    let level = root;
+    for (const [i, part] of parts.entries()) {
+      if (i === parts.length - 1) {
+        const st = await statNode(join(abs, ...parts));
+        level.set(part, {
+          isdir: false,
+          isexec: entry.isexec ?? st?.isexec ?? false,
+          size: st?.size ?? null,
+          out: { md5: entry.md5, size: st?.size ?? null },
+        });
+      } else {
+        const dir = level.get(part) ?? {
+          isdir: true,
+          isexec: false,
+          size: null,
+          out: { md5: null, size: null },
+          children: new Map(),
+        };
+        level.set(part, dir);
+        level = dir.children as Map<string, Node>;
+      }
+    }
+  }
+  return root;
+}
+
+async function trackedNode(repo: DataRepo, tracked: TrackedOut): Promise<Node> {
+  const md5 = tracked.out.md5 ?? null;
+  const st = await statNode(tracked.abs);
+  const isdir = md5 !== null ? isDirOid(md5) : (st?.isdir ?? false);
+  const node: Node = {
+    isdir,
+    isexec: tracked.out.isexec === true,
+    size: st?.size ?? tracked.out.size ?? null,
+    out: { md5, size: tracked.out.size ?? null },
+  };
+  if (isdir && md5 !== null && (await repo.cache.has(md5))) {
+    node.children = await manifestTree(tracked.abs, await repo.cache.readDirManifest(md5));
+  }
+  return node;
+}
+
+/** Children of a plain (untracked) workspace directory merged with the outs that live in it. */
+async function workspaceChildren(
+  repo: DataRepo,
+  absDir: string,
+  outs: readonly TrackedOut[],
+): Promise<Map<string, Node>> {
+  const children = new Map<string, Node>();
+  let names: string[] = [];
+  try {
+    names = await readdir(absDir);
+  } catch {
+    names = [];
+  }
+  for (const name of names) {
+    const abs = join(absDir, name);
+    const rel = toPosix(relative(repo.root, abs));
+    const st = await statNode(abs);
+    if (st === undefined || name === ".git" || name === ".dvc" || repo.ignore.ignores(rel, st.isdir))
+      continue;
+    children.set(name, { isdir: st.isdir, isexec: st.isexec, size: st.size });
+  }
+  for (const tracked of outs) {
+    if (resolve(tracked.abs, "..") === absDir) {
+      children.set(tracked.abs.slice(absDir.length + 1), await trackedNode(repo, tracked));
+    }
+  }
+  return children;
+}
+
+async function childrenOf(
+  repo: DataRepo,
+  abs: string,
+  node: Node | undefined,
+  outs: readonly TrackedOut[],
+): Promise<Map<string, Node>> {
+  if (node?.out !== undefined) return node.children ?? new Map();
+  return workspaceChildren(repo, abs, outs);
+}
+
+function holdsOut(abs: string, outs: readonly TrackedOut[]): boolean {
+  return outs.some((t) => isSameOrInside(t.abs, abs));
+}
+
+export async function listTracked(
+  repo: DataRepo,
+  path = ".",
+  options: ListOptions = {},
+): Promise<ListedEntry[]> {
+  const cwd = options.cwd ?? process.cwd();
+  const abs = resolve(cwd, path);
+  const outs = await loadTrackedOuts(repo);
+  const target = await resolveNode(repo, abs, outs);
+  if (target === undefined)
+    throw notFound(`'${path}' does not exist in the workspace or in the tracked data`);
+  if (!target.isdir && target.node !== undefined) return [toEntry(target.node, basename(abs))];
+  const listed: ListedEntry[] = [];
+  const walk = async (dirAbs: string, node: Node | undefined, prefix: string): Promise<void> => {
+    const children = await childrenOf(repo, dirAbs, node, outs);
+    for (const name of [...children.keys()].sort()) {
+      const child = children.get(name) as Node;
+      const childAbs = join(dirAbs, name);
+      const rel = prefix === "" ? name : `${prefix}/${name}`;
+      const tracked = child.out !== undefined || node?.out !== undefined;
+      if (options.recursive === true && child.isdir) {
+        await walk(childAbs, child.out !== undefined ? child : undefined, rel);
+        continue;
+      }
+      if (options.dvcOnly === true && !tracked && !(child.isdir && holdsOut(childAbs, outs))) continue;
+      listed.push(toEntry(child, rel));
+    }
+  };
+  await walk(abs, target.node, "");
+  return listed;
+}
+
+function basename(abs: string): string {
+  return abs.slice(abs.lastIndexOf(sep) + 1);
+}
+
+function toEntry(node: Node, path: string): ListedEntry {
+  return {
+    isout: node.out !== undefined,
+    isdir: node.isdir,
+    isexec: node.isexec,
+    size: node.size,
+    md5: node.out?.md5 ?? null,
+    path,
+  };
+}
+
+/** The node at `abs`: a tracked out, a path inside a tracked directory, or a workspace path. */
+async function resolveNode(
+  repo: DataRepo,
+  abs: string,
+  outs: readonly TrackedOut[],
+): Promise<{ isdir: boolean; node: Node | undefined } | undefined> {
+  const exact = outs.find((t) => t.abs === abs);
+  if (exact !== undefined) {
+    const node = await trackedNode(repo, exact);
+    return { isdir: node.isdir, node };
+  }
+  const container = outs.find((t) => isSameOrInside(abs, t.abs));
+  if (container !== undefined) {
+    let node: Node | undefined = await trackedNode(repo, container);
+    for (const part of toPosix(relative(container.abs, abs)).split("/")) node = node?.children?.get(part);
+    return node === undefined ? undefined : { isdir: node.isdir, node };
+  }
+  const st = await statNode(abs);
+  if (st === undefined) return undefined;
+  return { isdir: st.isdir, node: st.isdir ? undefined : { ...st } };
+}
