@@ -1,0 +1,152 @@
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { closeDataRepo, initDataRepo, openDataRepo } from "../data/dataRepo.js";
+import { GC_SCOPE_REQUIRED } from "../data/pushPull.js";
+import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
+
+function md5(text: string): string {
+  return createHash("md5").update(text).digest("hex");
+}
+
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "flowops-cli-transfer-"));
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A no-scm project with default remote `../remote` and the tracked files given. */
+async function project(name: string, files: Record<string, string>, withData = true): Promise<string> {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  closeDataRepo(await initDataRepo(dir, { noScm: true }));
+  writeFileSync(
+    join(dir, ".dvc", "config"),
+    `[core]\n    no_scm = True\n    remote = storage\n['remote "storage"']\n    url = ../../remote\n`,
+  );
+  const repo = await openDataRepo(dir);
+  try {
+    for (const [path, content] of Object.entries(files)) {
+      if (withData) {
+        writeFileSync(join(dir, path), content);
+        await repo.cache.addBytes(md5(content), Buffer.from(content));
+      }
+      writeFileSync(
+        join(dir, `${path}.dvc`),
+        `outs:\n- md5: ${md5(content)}\n  size: ${content.length}\n  hash: md5\n  path: ${path}\n`,
+      );
+    }
+  } finally {
+    closeDataRepo(repo);
+  }
+  return dir;
+}
+
+async function run(command: Command, cwd: string, args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+  const previous = process.cwd();
+  process.exitCode = undefined;
+  process.chdir(cwd);
+  try {
+    await command.exitOverride().parseAsync(args, { from: "user" });
+  } finally {
+    process.chdir(previous);
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const exitCode = process.exitCode ?? 0;
+  process.exitCode = undefined;
+  return { stdout: stdout.join(""), stderr: stderr.join(""), exitCode };
+}
+
+describe("flowops data push/fetch/pull/gc", () => {
+  it("reports pushes in DVC's words and says when everything is up to date", async () => {
+    const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
+    expect(await run(pushCommand(), dir, [])).toMatchObject({ stdout: "2 files pushed\n", exitCode: 0 });
+    expect((await run(pushCommand(), dir, [])).stdout).toBe("Everything is up to date.\n");
+  });
+
+  it("prints a JSON summary with --json", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    const { stdout } = await run(pushCommand(), dir, ["--json", "-j", "2"]);
+    expect(JSON.parse(stdout)).toEqual({
+      remotes: ["storage"],
+      transferred: 1,
+      skipped: 0,
+      bytes: 4,
+      failed: [],
+    });
+  });
+
+  it("fetches and pulls into a clone", async () => {
+    const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
+    await run(pushCommand(), dir, []);
+    const clone = await project("clone", { foo: "foo\n", bar: "bar\n" }, false);
+    expect((await run(fetchCommand(), clone, ["foo.dvc"])).stdout).toBe("1 file fetched\n");
+    const pulled = await run(pullCommand(), clone, []);
+    expect(pulled.stdout).toBe("A       bar\nA       foo\n1 file fetched and 2 files added\n");
+    expect(readFileSync(join(clone, "bar"), "utf8")).toBe("bar\n");
+  });
+
+  it("exits 1 and names the file when an object cannot be pushed", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    const object = join(
+      dir,
+      ".dvc",
+      "cache",
+      "files",
+      "md5",
+      md5("foo\n").slice(0, 2),
+      md5("foo\n").slice(2),
+    );
+    chmodSync(object, 0o644);
+    writeFileSync(object, "rotten\n");
+    const result = await run(pushCommand(), dir, []);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`ERROR: 'foo' (md5: ${md5("foo\n")}) is corrupt in the local cache`);
+    expect(result.stderr).toContain("failed to push data to the cloud - 1 file failed to upload");
+  });
+
+  it("refuses gc without a scope and removes unused objects with -w -f", async () => {
+    const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
+    await expect(run(gcCommand(), dir, ["-f"])).rejects.toThrow(GC_SCOPE_REQUIRED);
+    rmSync(join(dir, "bar.dvc"));
+    const dry = await run(gcCommand(), dir, ["-w", "--dry"]);
+    expect(dry.stdout).toBe("Would remove 1 objects from repo cache.\n");
+    const done = await run(gcCommand(), dir, ["-w", "-f"]);
+    expect(done.stderr).toContain(
+      "This will remove all cache except items used in the workspace of the current repo.",
+    );
+    expect(done.stdout).toBe("Removed 1 objects from repo cache.\n");
+    expect((await run(gcCommand(), dir, ["-w", "-f"])).stdout).toBe("No unused 'repo' cache to remove.\n");
+  });
+
+  it("asks for confirmation, and without a terminal only -f proceeds", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    await expect(run(gcCommand(), dir, ["-w"])).rejects.toThrow(/pass -f\/--force/);
+  });
+});
+
+describe("summaryLine", () => {
+  it("joins counts the way DVC's get_summary does", () => {
+    expect(summaryLine([["pushed", 1]])).toBe("1 file pushed");
+    expect(summaryLine([["fetched", 0]])).toBe("");
+    expect(
+      summaryLine([
+        ["fetched", 4],
+        ["added", 3],
+        ["deleted", 1],
+      ]),
+    ).toBe("4 files fetched, 3 files added and 1 file deleted");
+  });
+});

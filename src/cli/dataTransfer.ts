@@ -1,0 +1,310 @@
+/**
+ * `flowops data push|pull|fetch|gc`: options, progress on stderr, and DVC's wording on stdout ("3 files
+ * pushed", "Everything is up to date.", "Removed 2 objects from repo cache."), or a JSON summary with --json.
+ * Exit 1 when any object failed. The work itself lives in data/pushPull.ts.
+ */
+import { createInterface } from "node:readline/promises";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { FlowOpsError } from "../errors.js";
+import { withDataRepo } from "../data/dataRepo.js";
+import {
+  fetch,
+  gc,
+  GC_SCOPE_REQUIRED,
+  pull,
+  push,
+  type CheckoutSummary,
+  type GcResult,
+  type SyncResult,
+  type TransferCommandOptions,
+} from "../data/pushPull.js";
+import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
+import { printJson } from "./output.js";
+import { createProgress, type ProgressSink } from "./progressBar.js";
+
+interface SyncFlags {
+  remote?: string;
+  jobs?: number;
+  json?: boolean;
+}
+
+function parseJobs(value: string): number {
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError("must be a positive integer.");
+  return jobs;
+}
+
+function withSyncOptions(command: Command): Command {
+  return command
+    .argument("[targets...]", ".dvc files, stage names or tracked paths (default: everything tracked)")
+    .option("-r, --remote <name>", "remote to use (default: each out's remote, else core.remote)")
+    .addOption(
+      new Option(
+        "-j, --jobs <n>",
+        "objects transferred at once (default: remote jobs, else 4 x cores)",
+      ).argParser(parseJobs),
+    )
+    .option("--json", "print a JSON summary");
+}
+
+/** One progress bar per remote batch, in objects, silent with --json. */
+function progressReporter(
+  label: string,
+  json: boolean,
+): { onProgress: (event: TransferEvent) => void; finish(): void } {
+  let sink: ProgressSink | undefined;
+  return {
+    onProgress(event) {
+      if (event.type === "planned") {
+        sink?.done();
+        sink =
+          event.total > 0 ? createProgress(label, event.total, { enabled: !json, unit: "count" }) : undefined;
+      } else {
+        sink?.advance(1);
+      }
+    },
+    finish() {
+      sink?.done();
+      sink = undefined;
+    },
+  };
+}
+
+function transferOptions(
+  flags: SyncFlags,
+  onProgress: (event: TransferEvent) => void,
+): TransferCommandOptions {
+  return {
+    ...(flags.remote !== undefined ? { remote: flags.remote } : {}),
+    ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+    onProgress,
+  };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** DVC's `get_summary`: "4 files fetched and 3 files added"; empty when nothing happened. */
+export function summaryLine(stats: readonly [string, number][]): string {
+  const words = stats.filter(([, n]) => n > 0).map(([state, n]) => `${plural(n, "file")} ${state}`);
+  if (words.length <= 1) return words[0] ?? "";
+  return `${words.slice(0, -1).join(", ")} and ${words.at(-1) ?? ""}`;
+}
+
+function reportFailures(failures: readonly TransferFailure[]): void {
+  for (const failure of failures) {
+    process.stderr.write(`ERROR: '${failure.path}' (md5: ${failure.oid}) ${failure.reason}\n`);
+  }
+}
+
+function syncJson(result: SyncResult): Record<string, unknown> {
+  return {
+    remotes: result.remotes,
+    transferred: result.transferred,
+    skipped: result.skipped,
+    bytes: result.bytes,
+    failed: result.failed,
+  };
+}
+
+export function pushCommand(): Command {
+  return withSyncOptions(new Command("push"))
+    .description("Upload tracked data the remote lacks (files first, directory manifests last).")
+    .action(async (targets: string[], flags: SyncFlags) => {
+      const progress = progressReporter("Pushing", flags.json === true);
+      const result = await withDataRepo(process.cwd(), (repo) =>
+        push(repo, targets, transferOptions(flags, progress.onProgress)),
+      ).finally(() => progress.finish());
+      finishSync(result, flags, "pushed", "failed to push data to the cloud", "upload");
+    });
+}
+
+export function fetchCommand(): Command {
+  return withSyncOptions(new Command("fetch"))
+    .description("Download tracked data the cache lacks, verified, without touching the workspace.")
+    .action(async (targets: string[], flags: SyncFlags) => {
+      const progress = progressReporter("Fetching", flags.json === true);
+      const result = await withDataRepo(process.cwd(), (repo) =>
+        fetch(repo, targets, transferOptions(flags, progress.onProgress)),
+      ).finally(() => progress.finish());
+      finishSync(result, flags, "fetched", "failed to fetch data from the cloud", "download");
+    });
+}
+
+function finishSync(
+  result: SyncResult,
+  flags: SyncFlags,
+  verb: string,
+  errorPrefix: string,
+  noun: string,
+): void {
+  if (flags.json === true) printJson(syncJson(result));
+  else {
+    reportFailures(result.failed);
+    process.stdout.write(`${summaryLine([[verb, result.transferred]]) || "Everything is up to date."}\n`);
+  }
+  if (result.failed.length > 0) {
+    if (flags.json !== true)
+      process.stderr.write(
+        `ERROR: ${errorPrefix} - ${plural(result.failed.length, "file")} failed to ${noun}\n`,
+      );
+    process.exitCode = 1;
+  }
+}
+
+export function pullCommand(): Command {
+  return withSyncOptions(new Command("pull"))
+    .description("fetch, then checkout: bring tracked data into the workspace.")
+    .option("-f, --force", "overwrite workspace changes without asking")
+    .action(async (targets: string[], flags: SyncFlags & { force?: boolean }) => {
+      const progress = progressReporter("Fetching", flags.json === true);
+      const result = await withDataRepo(process.cwd(), (repo) =>
+        pull(repo, targets, {
+          ...transferOptions(flags, progress.onProgress),
+          ...(flags.force === true ? { force: true } : {}),
+        }),
+      ).finally(() => progress.finish());
+      const checkout = checkoutCounts(result.checkout);
+      const failures = result.fetch.failed.length + checkout.failed.length;
+      if (flags.json === true) {
+        printJson({ fetch: syncJson(result.fetch), checkout: result.checkout });
+      } else {
+        reportFailures(result.fetch.failed);
+        for (const failure of checkout.failed) process.stderr.write(`ERROR: ${failure}\n`);
+        for (const line of checkout.lines) process.stdout.write(`${line}\n`);
+        const summary = summaryLine([
+          ["fetched", result.fetch.transferred],
+          ["added", checkout.added],
+          ["deleted", checkout.deleted],
+          ["modified", checkout.modified],
+        ]);
+        process.stdout.write(`${summary || "Everything is up to date."}\n`);
+        if (failures > 0) {
+          process.stderr.write(
+            `ERROR: failed to pull data from the cloud - ${plural(failures, "file")} failed\n`,
+          );
+        }
+      }
+      if (failures > 0) process.exitCode = 1;
+    });
+}
+
+/** Counts and DVC-style change lines ("A       data/") from a checkout summary. */
+function checkoutCounts(summary: CheckoutSummary): {
+  added: number;
+  deleted: number;
+  modified: number;
+  lines: string[];
+  failed: string[];
+} {
+  const lines = [
+    ...summary.added.map((path) => `A       ${path}`),
+    ...summary.modified.map((path) => `M       ${path}`),
+    ...summary.deleted.map((path) => `D       ${path}`),
+  ];
+  return {
+    added: summary.added.length,
+    deleted: summary.deleted.length,
+    modified: summary.modified.length,
+    lines,
+    failed: summary.failed.map((failure) => `${failure.path}: ${failure.reason}`),
+  };
+}
+
+interface GcFlags {
+  workspace?: boolean;
+  allBranches?: boolean;
+  allTags?: boolean;
+  allCommits?: boolean;
+  cloud?: boolean;
+  remote?: string;
+  dry?: boolean;
+  force?: boolean;
+  jobs?: number;
+  json?: boolean;
+}
+
+export function gcCommand(): Command {
+  return new Command("gc")
+    .description("Remove cache objects that the workspace (and optionally git history) does not use.")
+    .option("-w, --workspace", "keep objects used in the workspace")
+    .option("-a, --all-branches", "also keep objects used in the tip of every branch")
+    .option("-T, --all-tags", "also keep objects used in every tag")
+    .option("-A, --all-commits", "also keep objects used in every commit")
+    .option("-c, --cloud", "also remove unused objects from the remote")
+    .option("-r, --remote <name>", "remote to clean with --cloud (default: core.remote)")
+    .option("--dry", "only report what would be removed")
+    .option("-f, --force", "do not ask for confirmation")
+    .addOption(new Option("-j, --jobs <n>", "remote deletions at once").argParser(parseJobs))
+    .option("--json", "print a JSON summary")
+    .action(async (flags: GcFlags) => {
+      const scope = {
+        ...(flags.workspace === true ? { workspace: true } : {}),
+        ...(flags.allBranches === true ? { allBranches: true } : {}),
+        ...(flags.allTags === true ? { allTags: true } : {}),
+        ...(flags.allCommits === true ? { allCommits: true } : {}),
+      };
+      if (Object.keys(scope).length === 0) {
+        throw new FlowOpsError("INVALID_PARAMETER_VALUE", GC_SCOPE_REQUIRED);
+      }
+      if (flags.json !== true) process.stderr.write(`WARNING: ${gcWarning(flags)}\n`);
+      if (flags.force !== true && flags.dry !== true && !(await confirm())) {
+        throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
+      }
+      const result = await withDataRepo(process.cwd(), (repo) =>
+        gc(repo, {
+          ...scope,
+          ...(flags.cloud === true ? { cloud: true } : {}),
+          ...(flags.remote !== undefined ? { remote: flags.remote } : {}),
+          ...(flags.dry === true ? { dryRun: true } : {}),
+          ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+        }),
+      );
+      if (flags.json === true) printJson(result);
+      else printGc(result);
+    });
+}
+
+function gcWarning(flags: GcFlags): string {
+  const kept = ["the workspace"];
+  if (flags.allCommits === true) kept.push("all git commits");
+  else {
+    if (flags.allBranches === true) kept.push("all git branches");
+    if (flags.allTags === true) kept.push("all git tags");
+  }
+  const joined = kept.length === 1 ? kept[0] : `${kept.slice(0, -1).join(", ")} and ${kept.at(-1) ?? ""}`;
+  return `This will remove all cache except items used in ${joined} of the current repo.`;
+}
+
+/** Asks on a terminal; without one, only -f/--force may proceed (as DVC's prompt fails on closed stdin). */
+async function confirm(): Promise<boolean> {
+  if (process.stdin.isTTY !== true) return false;
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question("Are you sure you want to proceed? [y/n]: ");
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
+}
+
+function printGc(result: GcResult): void {
+  for (const dir of result.unexpanded) {
+    process.stderr.write(
+      `WARNING: the manifest of '${dir.path}' (md5: ${dir.oid}, ${dir.dvcFile}) is not in the cache; its files are not protected\n`,
+    );
+  }
+  const verb = result.dryRun ? "Would remove" : "Removed";
+  process.stdout.write(
+    result.removed.length > 0
+      ? `${verb} ${result.removed.length} objects from repo cache.\n`
+      : "No unused 'repo' cache to remove.\n",
+  );
+  if (result.cloudRemoved === undefined) return;
+  process.stdout.write(
+    result.cloudRemoved.length > 0
+      ? `${verb} ${result.cloudRemoved.length} objects from remote.\n`
+      : "No unused cache to remove from remote.\n",
+  );
+}

@@ -1,0 +1,238 @@
+/**
+ * `push`, `fetch`, `pull` and `gc` with DVC's meaning: push sends the used objects the remote lacks, fetch
+ * brings them into the cache (directory manifests first, since only they say which files a directory holds),
+ * pull is fetch then checkout, and gc deletes cache (and with `cloud`, remote) objects nothing in scope uses.
+ * Objects go to the remote named on the command line, else to the out's own `remote:`, else the default.
+ * Results are values with per-object failures; printing is the CLI's job.
+ */
+import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { checkoutTargets } from "./checkoutTargets.js";
+import { openDataRemote, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
+import type { DataRepo } from "./dataRepo.js";
+import { objectKey, type Oid } from "./hashInfo.js";
+import {
+  fetchObjects,
+  forEachLimited,
+  listRemoteOids,
+  pushObjects,
+  type TransferEvent,
+  type TransferResult,
+} from "./transferObjects.js";
+import { historyUsedObjects, usedObjects, type HistoryScope, type UsedObject } from "./usedObjects.js";
+
+export interface TransferCommandOptions extends OpenRemoteOptions {
+  /** The remote for every object; otherwise each out's `remote:` or the default remote. */
+  remote?: string;
+  jobs?: number;
+  /** Every event of every transfer batch, with the name of the remote that batch talks to. */
+  onProgress?: (event: TransferEvent, remote: string) => void;
+}
+
+export interface SyncResult extends TransferResult {
+  /** The remotes that were used. */
+  remotes: string[];
+}
+
+/** Sends the objects of `targets` (everything tracked by default) that their remote lacks. */
+export async function push(
+  repo: DataRepo,
+  targets?: readonly string[],
+  options: TransferCommandOptions = {},
+): Promise<SyncResult> {
+  const used = await usedObjects(repo, targets);
+  const pushable = new Map([...used].filter(([, owner]) => owner.push !== false));
+  // A directory whose manifest the cache lacks goes through as just its manifest: skipped when the remote
+  // has it, otherwise reported as missing. Its files are unknown, so nothing else of it can be sent.
+  const result = await perRemote(repo, pushable, options, pushObjects);
+  const failed = result.failed.map((failure) =>
+    used.get(failure.oid)?.unexpanded === "corrupt"
+      ? { ...failure, reason: "directory manifest is corrupt in the local cache (it was removed)" }
+      : failure,
+  );
+  return { ...result, failed };
+}
+
+/** Brings the objects of `targets` that the cache lacks: directory manifests first, then the files they list. */
+export async function fetch(
+  repo: DataRepo,
+  targets?: readonly string[],
+  options: TransferCommandOptions = {},
+): Promise<SyncResult> {
+  const before = await usedObjects(repo, targets);
+  const manifests = new Map([...before].filter(([, owner]) => owner.unexpanded !== undefined));
+  const first = await perRemote(repo, manifests, options, fetchObjects);
+  const failedManifests = new Set(first.failed.map((failure) => failure.oid));
+  const after = manifests.size === 0 ? before : await usedObjects(repo, targets);
+  const rest = new Map([...after].filter(([oid]) => !failedManifests.has(oid)));
+  const second = await perRemote(repo, rest, options, fetchObjects);
+  return {
+    transferred: first.transferred + second.transferred,
+    // Manifests fetched in the first round count once, as fetched, not again as already present.
+    skipped:
+      second.skipped -
+      [...manifests.keys()].filter((oid) => !failedManifests.has(oid) && rest.has(oid)).length,
+    bytes: first.bytes + second.bytes,
+    failed: [...first.failed, ...second.failed],
+    remotes: [...new Set([...first.remotes, ...second.remotes])],
+  };
+}
+
+export interface PullOptions extends TransferCommandOptions {
+  force?: boolean;
+}
+
+export type CheckoutSummary = Awaited<ReturnType<typeof checkoutTargets>>;
+
+export interface PullResult {
+  fetch: SyncResult;
+  checkout: CheckoutSummary;
+}
+
+/** fetch, then checkout of the same targets; objects that failed to fetch show up as checkout failures too. */
+export async function pull(
+  repo: DataRepo,
+  targets?: readonly string[],
+  options: PullOptions = {},
+): Promise<PullResult> {
+  const fetched = await fetch(repo, targets, options);
+  const checkout = await checkoutTargets(repo, targets === undefined ? undefined : [...targets], {
+    ...(options.force !== undefined ? { force: options.force } : {}),
+  });
+  return { fetch: fetched, checkout };
+}
+
+type Transfer = typeof pushObjects;
+
+/** Runs one transfer per remote: the named one for all objects, else grouped by each out's remote. */
+async function perRemote(
+  repo: DataRepo,
+  objects: ReadonlyMap<Oid, UsedObject>,
+  options: TransferCommandOptions,
+  transfer: Transfer,
+): Promise<SyncResult> {
+  const total: SyncResult = { transferred: 0, skipped: 0, failed: [], bytes: 0, remotes: [] };
+  if (objects.size === 0) return total;
+  const groups = new Map<string | undefined, Map<Oid, UsedObject>>();
+  for (const [oid, owner] of objects) {
+    const name = options.remote ?? owner.remote;
+    let group = groups.get(name);
+    if (group === undefined) groups.set(name, (group = new Map()));
+    group.set(oid, owner);
+  }
+  for (const [name, group] of groups) {
+    const remote = openDataRemote(repo, name, options.env === undefined ? {} : { env: options.env });
+    const onProgress = options.onProgress;
+    const result = await transfer(repo, remote, group, {
+      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+      ...(onProgress !== undefined
+        ? { onProgress: (event: TransferEvent) => onProgress(event, remote.name) }
+        : {}),
+    });
+    total.transferred += result.transferred;
+    total.skipped += result.skipped;
+    total.bytes += result.bytes;
+    total.failed.push(...result.failed);
+    total.remotes.push(remote.name);
+  }
+  return total;
+}
+
+export interface GcOptions extends HistoryScope, OpenRemoteOptions {
+  workspace?: boolean;
+  /** Also delete unused objects from the remote. */
+  cloud?: boolean;
+  remote?: string;
+  dryRun?: boolean;
+  jobs?: number;
+}
+
+export interface GcResult {
+  /** Objects removed (or, with dryRun, that would be) from the local cache. */
+  removed: Oid[];
+  /** The same for the remote, with `cloud`. */
+  cloudRemoved?: Oid[];
+  remote?: string;
+  /** Directories in scope whose manifest is in neither cache nor remote: their files could not be kept. */
+  unexpanded: { oid: Oid; path: string; dvcFile: string }[];
+  dryRun: boolean;
+}
+
+/** DVC's wording for gc without a scope. */
+export const GC_SCOPE_REQUIRED =
+  "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` or `-A|--all-commits` needs to be set.";
+
+/**
+ * Removes cache objects that neither the workspace nor the chosen git history uses (the workspace is always
+ * kept, as in DVC). With `cloud`, the remote's unused objects go too; directory manifests the cache lacks
+ * are fetched from that remote first, so files a kept directory lists are never deleted from it.
+ */
+export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> {
+  if (options.workspace !== true && !options.allBranches && !options.allTags && !options.allCommits) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", GC_SCOPE_REQUIRED);
+  }
+  const dryRun = options.dryRun === true;
+  const remote =
+    options.cloud === true ? openDataRemote(repo, options.remote, remoteOptions(options)) : undefined;
+  let used = await gcUsedObjects(repo, options);
+  if (remote !== undefined) {
+    const manifests = new Map([...used].filter(([, owner]) => owner.unexpanded !== undefined));
+    if (manifests.size > 0) {
+      await fetchObjects(repo, remote, manifests, jobsOption(options));
+      used = await gcUsedObjects(repo, options);
+    }
+  }
+  const unexpanded = [...used]
+    .filter(([, owner]) => owner.unexpanded !== undefined)
+    .map(([oid, owner]) => ({ oid, path: owner.path, dvcFile: owner.dvcFile }));
+
+  const removed: Oid[] = [];
+  for await (const oid of repo.cache.listOids()) {
+    if (used.has(oid)) continue;
+    removed.push(oid);
+    if (!dryRun) await repo.cache.remove(oid);
+  }
+  const result: GcResult = { removed, unexpanded, dryRun };
+  if (remote === undefined) return result;
+
+  const cloudRemoved = [...(await listRemoteOids(remote, options.jobs ?? remote.jobs))]
+    .filter((oid) => !used.has(oid))
+    .sort();
+  if (!dryRun) await deleteRemoteObjects(remote, cloudRemoved, options.jobs ?? remote.jobs);
+  return { ...result, cloudRemoved, remote: remote.name };
+}
+
+async function gcUsedObjects(repo: DataRepo, options: GcOptions): Promise<Map<Oid, UsedObject>> {
+  const used = await usedObjects(repo);
+  for (const [oid, owner] of await historyUsedObjects(repo, options)) {
+    const known = used.get(oid);
+    if (known === undefined || (known.unexpanded !== undefined && owner.unexpanded === undefined)) {
+      used.set(oid, owner);
+    }
+  }
+  return used;
+}
+
+async function deleteRemoteObjects(remote: DataRemote, oids: readonly Oid[], jobs: number): Promise<void> {
+  const errors: string[] = [];
+  await forEachLimited(oids, jobs, async (oid) => {
+    try {
+      await remote.store.delete(objectKey(oid));
+    } catch (error) {
+      errors.push(`${oid}: ${toFlowOpsError(error).message}`);
+    }
+  });
+  if (errors.length > 0) {
+    throw new FlowOpsError(
+      "INTERNAL_ERROR",
+      `failed to remove ${errors.length} objects from remote '${remote.name}': ${errors.slice(0, 5).join("; ")}`,
+    );
+  }
+}
+
+function remoteOptions(options: OpenRemoteOptions): OpenRemoteOptions {
+  return options.env === undefined ? {} : { env: options.env };
+}
+
+function jobsOption(options: { jobs?: number }): { jobs?: number } {
+  return options.jobs === undefined ? {} : { jobs: options.jobs };
+}

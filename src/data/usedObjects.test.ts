@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
+import { ObjectCache } from "./objectCache.js";
+import { expandOuts, selectOuts, type TrackedOut } from "./usedObjects.js";
+
+const ROOT = "/work/project";
+const OUTS: TrackedOut[] = [
+  { dvcFile: "data.dvc", path: "data", md5: "a".repeat(32) + ".dir" },
+  { dvcFile: "models/model.pkl.dvc", path: "models/model.pkl", md5: "b".repeat(32) },
+  { dvcFile: "dvc.lock", stage: "train", path: "out/metrics.json", md5: "c".repeat(32) },
+];
+
+describe("selectOuts", () => {
+  const select = (...targets: string[]) => selectOuts({ root: ROOT }, OUTS, targets).map((out) => out.path);
+
+  it("selects by .dvc file, stage name, tracked path and enclosing directory", () => {
+    expect(select(`${ROOT}/data.dvc`)).toEqual(["data"]);
+    expect(select("train")).toEqual(["out/metrics.json"]);
+    expect(select("dvc.yaml:train")).toEqual(["out/metrics.json"]);
+    expect(select(`${ROOT}/models/model.pkl`)).toEqual(["models/model.pkl"]);
+    expect(select(`${ROOT}/models`)).toEqual(["models/model.pkl"]);
+  });
+
+  it("selects only the asked-for files of a tracked directory for a path inside it", () => {
+    const [out] = selectOuts({ root: ROOT }, OUTS, [`${ROOT}/data/images/1.png`, `${ROOT}/data/labels`]);
+    expect(out).toMatchObject({ path: "data", within: ["images/1.png", "labels"] });
+    const [whole] = selectOuts({ root: ROOT }, OUTS, [`${ROOT}/data/labels`, `${ROOT}/data.dvc`]);
+    expect(whole?.within).toBeUndefined();
+  });
+
+  it("names a target that matches nothing, as DVC does", () => {
+    expect(() => select(`${ROOT}/missing.dvc`)).toThrow(`'${ROOT}/missing.dvc' does not exist`);
+    expect(() => select("nostage")).toThrow(
+      "'nostage' does not exist as an output or a stage name in 'dvc.yaml'",
+    );
+  });
+});
+
+describe("expandOuts", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "flowops-used-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+
+  it("lists a directory's manifest and files with their workspace paths", async () => {
+    const cache = new ObjectCache(dir);
+    const manifest = serializeDirManifest([
+      { relpath: "x", md5: md5("x") },
+      { relpath: "sub/y", md5: md5("y") },
+    ]);
+    const oid = dirManifestOid(manifest);
+    await cache.addBytes(oid, manifest);
+    const used = await expandOuts({ cache }, [{ dvcFile: "data.dvc", path: "data", md5: oid }]);
+    expect(Object.fromEntries([...used].map(([key, owner]) => [key, owner.path]))).toEqual({
+      [oid]: "data",
+      [md5("x")]: "data/x",
+      [md5("y")]: "data/sub/y",
+    });
+  });
+
+  it("keeps only the files under the asked-for paths of a granular target, without the manifest", async () => {
+    const cache = new ObjectCache(dir);
+    const manifest = serializeDirManifest([
+      { relpath: "x", md5: md5("x") },
+      { relpath: "sub/y", md5: md5("y") },
+      { relpath: "sub/z", md5: md5("z") },
+    ]);
+    const oid = dirManifestOid(manifest);
+    await cache.addBytes(oid, manifest);
+    const used = await expandOuts({ cache }, [
+      { dvcFile: "data.dvc", path: "data", md5: oid, within: ["sub"] },
+    ]);
+    expect([...used.values()].map((owner) => owner.path).sort()).toEqual(["data/sub/y", "data/sub/z"]);
+  });
+
+  it("marks a directory whose manifest is missing or corrupt instead of failing", async () => {
+    const cache = new ObjectCache(dir);
+    const manifest = serializeDirManifest([{ relpath: "x", md5: md5("x") }]);
+    const oid = dirManifestOid(manifest);
+    await cache.addBytes(oid, manifest);
+    chmodSync(cache.objectPath(oid), 0o644);
+    writeFileSync(cache.objectPath(oid), "[]");
+    const absent = `${md5("nothing")}.dir`;
+    const used = await expandOuts({ cache }, [
+      { dvcFile: "a.dvc", path: "a", md5: oid },
+      { dvcFile: "b.dvc", path: "b", md5: absent },
+    ]);
+    expect(used.get(oid)?.unexpanded).toBe("corrupt");
+    expect(used.get(absent)?.unexpanded).toBe("missing");
+    expect(used.size).toBe(2);
+  });
+});

@@ -1,0 +1,312 @@
+/**
+ * Which cache objects a repo uses: the outs of its `.dvc` files and of `dvc.lock` (outs declared
+ * `cache: false` in dvc.yaml excluded), with directories expanded through their verified manifests (the
+ * manifest oid included). Push, fetch and gc all start here; gc also asks which objects git history uses.
+ * It reads only: it never fetches a missing manifest (pushPull does that and asks again).
+ */
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, posix, relative, resolve, sep } from "node:path";
+import { promisify } from "node:util";
+import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
+import type { DataRepo } from "./dataRepo.js";
+import { findDvcFiles, parseDvcFile, readDvcFile, type DvcFileDoc } from "./dvcFile.js";
+import { isDirOid, isOid, type Oid } from "./hashInfo.js";
+import type { ObjectOwner } from "./transferObjects.js";
+import { parseYamlText, readYamlFile } from "./yamlFile.js";
+
+export interface UsedObject extends ObjectOwner {
+  /** The out's own remote (`remote:`), used when no remote is named on the command line. */
+  remote?: string;
+  /** false when the out says `push: false`: fetched, never pushed. */
+  push?: boolean;
+  /** On a directory object whose manifest could not be read, so its files are unknown yet. */
+  unexpanded?: "missing" | "corrupt";
+}
+
+/** One cached out: where it is declared and what content it names. Paths are POSIX, relative to the root. */
+export interface TrackedOut {
+  dvcFile: string;
+  path: string;
+  md5: Oid;
+  /** The pipeline stage for outs from dvc.lock. */
+  stage?: string;
+  remote?: string;
+  push?: boolean;
+  /** No `hash: md5`: a DVC 2 entry, whose objects DVC keeps in the remote's legacy layout. */
+  legacy?: boolean;
+  /**
+   * For a directory named by a path inside it: only the files at or under these relpaths are used, and the
+   * manifest itself only while it is needed to list them (not yet in the cache).
+   */
+  within?: string[];
+}
+
+export type UsedRepo = Pick<DataRepo, "root" | "cache" | "ignore">;
+
+/** All objects used by the workspace's `.dvc` files and `dvc.lock`, or only by the outs `targets` select. */
+export async function usedObjects(
+  repo: UsedRepo,
+  targets?: readonly string[],
+): Promise<Map<Oid, UsedObject>> {
+  const outs = await trackedOuts(repo);
+  return expandOuts(
+    repo,
+    targets === undefined || targets.length === 0 ? outs : selectOuts(repo, outs, targets),
+  );
+}
+
+/** The cached outs of every `.dvc` file and of the root `dvc.lock`. */
+export async function trackedOuts(repo: UsedRepo): Promise<TrackedOut[]> {
+  const outs: TrackedOut[] = [];
+  for (const file of await findDvcFiles(repo)) {
+    const doc = await readDvcFile(file);
+    outs.push(...dvcFileOuts(doc, relPosix(repo.root, file)));
+  }
+  outs.push(...(await lockOuts(repo.root)));
+  return outs;
+}
+
+/** The cached outs of one `.dvc` file; `relFile` is its POSIX path from the root (or `commit:path`). */
+function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): TrackedOut[] {
+  const base = posix.join(posix.dirname(relFile), doc.wdir ?? ".");
+  const outs: TrackedOut[] = [];
+  for (const out of doc.outs) {
+    if (out.cache === false || out.md5 === undefined) continue;
+    outs.push({
+      dvcFile: label,
+      path: posix.join(base, out.path),
+      md5: out.md5,
+      ...(out.remote !== undefined ? { remote: out.remote } : {}),
+      ...(out.push === false ? { push: false } : {}),
+      ...(out.hash === undefined ? { legacy: true } : {}),
+    });
+  }
+  return outs;
+}
+
+async function lockOuts(root: string): Promise<TrackedOut[]> {
+  const lockPath = join(root, "dvc.lock");
+  if (!existsSync(lockPath)) return [];
+  const stages = existsSync(join(root, "dvc.yaml")) ? (await readPipeline(root)).stages : [];
+  const byName = new Map(stages.map((stage) => [stage.name, stage]));
+  const outs: TrackedOut[] = [];
+  for (const entry of lockEntries((await readYamlFile(lockPath)).value)) {
+    const stage = byName.get(entry.stage);
+    const wdir = stage?.wdir ?? root;
+    const declared = stage === undefined ? undefined : declaredOut(stage, wdir, resolve(wdir, entry.path));
+    if (declared?.cache === false) continue;
+    outs.push({
+      dvcFile: "dvc.lock",
+      stage: entry.stage,
+      path: relPosix(root, resolve(wdir, entry.path)),
+      md5: entry.md5,
+      ...(declared?.remote !== undefined ? { remote: declared.remote } : {}),
+      ...(declared?.push === false ? { push: false } : {}),
+      ...(entry.legacy ? { legacy: true } : {}),
+    });
+  }
+  return outs;
+}
+
+function declaredOut(stage: Stage, wdir: string, absPath: string): StageOut | undefined {
+  return [...stage.outs, ...stage.metrics, ...stage.plots].find((out) => resolve(wdir, out.path) === absPath);
+}
+
+/** `stages.<name>.outs[].{path, md5}` of a parsed dvc.lock; anything else is not ours to judge. */
+function lockEntries(value: unknown): { stage: string; path: string; md5: Oid; legacy: boolean }[] {
+  const stages = (value as { stages?: unknown } | undefined)?.stages;
+  if (typeof stages !== "object" || stages === null) return [];
+  const entries: { stage: string; path: string; md5: Oid; legacy: boolean }[] = [];
+  for (const [stage, body] of Object.entries(stages)) {
+    const outs = (body as { outs?: unknown } | null)?.outs;
+    if (!Array.isArray(outs)) continue;
+    for (const out of outs as { path?: unknown; md5?: unknown; hash?: unknown }[]) {
+      if (typeof out?.path === "string" && typeof out.md5 === "string" && isOid(out.md5)) {
+        entries.push({ stage, path: out.path, md5: out.md5, legacy: out.hash === undefined });
+      }
+    }
+  }
+  return entries;
+}
+
+/**
+ * The outs that `targets` name, as DVC accepts them: a `.dvc` file, a stage name (`train` or
+ * `dvc.yaml:train`), a tracked path, a directory holding tracked paths, or a path inside a tracked
+ * directory (which selects only those of its files, as DVC's granular targets do). Relative targets are
+ * relative to the current directory.
+ */
+export function selectOuts(
+  repo: Pick<DataRepo, "root">,
+  outs: readonly TrackedOut[],
+  targets: readonly string[],
+): TrackedOut[] {
+  /** Per selected out: undefined for all of it, else the relpaths inside it that were asked for. */
+  const selected = new Map<TrackedOut, string[] | undefined>();
+  for (const target of targets) {
+    const abs = resolve(target);
+    const rel = relPosix(repo.root, abs);
+    const stageName = target.startsWith("dvc.yaml:") ? target.slice("dvc.yaml:".length) : target;
+    let matched = false;
+    for (const out of outs) {
+      const whole =
+        out.dvcFile === rel ||
+        out.stage === stageName ||
+        out.path === rel ||
+        rel === "" ||
+        out.path.startsWith(`${rel}/`);
+      const inside = !whole && isDirOid(out.md5) && rel.startsWith(`${out.path}/`);
+      if (!whole && !inside) continue;
+      matched = true;
+      const previous = selected.get(out);
+      if (whole || (selected.has(out) && previous === undefined)) selected.set(out, undefined);
+      else selected.set(out, [...(previous ?? []), rel.slice(out.path.length + 1)]);
+    }
+    if (!matched) {
+      const message = target.endsWith(".dvc")
+        ? `'${abs}' does not exist`
+        : `'${target}' does not exist as an output or a stage name in 'dvc.yaml'`;
+      throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", message);
+    }
+  }
+  return [...selected].map(([out, within]) => (within === undefined ? out : { ...out, within }));
+}
+
+/** Each out's object, and for a directory its manifest's files, owned by the first out naming them. */
+export async function expandOuts(repo: Pick<DataRepo, "cache">, outs: readonly TrackedOut[]) {
+  const used = new Map<Oid, UsedObject>();
+  const add = (oid: Oid, owner: UsedObject): void => {
+    if (!used.has(oid)) used.set(oid, owner);
+  };
+  for (const out of outs) {
+    const owner: UsedObject = {
+      path: out.path,
+      dvcFile: out.dvcFile,
+      ...(out.remote !== undefined ? { remote: out.remote } : {}),
+      ...(out.push === false ? { push: false } : {}),
+      ...(out.legacy === true ? { legacy: true } : {}),
+    };
+    if (!isDirOid(out.md5)) {
+      add(out.md5, owner);
+      continue;
+    }
+    if (!(await repo.cache.has(out.md5))) {
+      add(out.md5, { ...owner, unexpanded: "missing" });
+      continue;
+    }
+    try {
+      const entries = await repo.cache.readDirManifest(out.md5);
+      const within = out.within;
+      const wanted = (relpath: string): boolean =>
+        within === undefined || within.some((sub) => relpath === sub || relpath.startsWith(`${sub}/`));
+      if (within === undefined) add(out.md5, owner);
+      for (const entry of entries) {
+        if (wanted(entry.relpath)) add(entry.md5, { ...owner, path: posix.join(out.path, entry.relpath) });
+      }
+    } catch (error) {
+      const code = toFlowOpsError(error).code;
+      add(out.md5, { ...owner, unexpanded: code === "DATA_LOSS" ? "corrupt" : "missing" });
+    }
+  }
+  return used;
+}
+
+/** Which git revisions `gc` keeps the objects of, besides the workspace. */
+export interface HistoryScope {
+  allBranches?: boolean;
+  allTags?: boolean;
+  allCommits?: boolean;
+}
+
+/**
+ * Objects referenced by `.dvc` files and `dvc.lock` in the chosen git revisions. Each distinct blob is read
+ * once (`git cat-file --batch`), since most files are the same in most commits. A file that does not parse
+ * is an error naming the commit and path: gc must never delete what an unreadable file might reference.
+ */
+export async function historyUsedObjects(repo: UsedRepo, scope: HistoryScope): Promise<Map<Oid, UsedObject>> {
+  const revisionArgs = scope.allCommits === true ? ["--all"] : [];
+  if (scope.allCommits !== true && scope.allBranches === true) revisionArgs.push("--no-walk", "--branches");
+  if (scope.allCommits !== true && scope.allTags === true) {
+    if (!revisionArgs.includes("--no-walk")) revisionArgs.push("--no-walk");
+    revisionArgs.push("--tags");
+  }
+  if (revisionArgs.length === 0) return new Map();
+  const commits = (await git(repo.root, ["rev-list", ...revisionArgs]))
+    .split("\n")
+    .filter((line) => line !== "");
+  const blobs = new Map<string, { commit: string; path: string }>();
+  for (const commit of commits) {
+    for (const line of (await git(repo.root, ["ls-tree", "-r", "-z", commit])).split("\0")) {
+      const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(line);
+      if (match === null) continue;
+      const [, blob, path] = match as unknown as [string, string, string];
+      const name = posix.basename(path);
+      if ((name.endsWith(".dvc") || name === "dvc.lock") && !blobs.has(blob))
+        blobs.set(blob, { commit, path });
+    }
+  }
+  const outs: TrackedOut[] = [];
+  for (const [blob, text] of await readBlobs(repo.root, [...blobs.keys()])) {
+    const origin = blobs.get(blob);
+    if (origin === undefined) continue;
+    const label = `${origin.commit.slice(0, 7)}:${origin.path}`;
+    const parsed = parseYamlText(label, text);
+    const dir = posix.dirname(origin.path);
+    if (posix.basename(origin.path) === "dvc.lock") {
+      for (const entry of lockEntries(parsed.value)) {
+        outs.push({ dvcFile: label, path: posix.join(dir, entry.path), md5: entry.md5 });
+      }
+      continue;
+    }
+    outs.push(...dvcFileOuts(parseDvcFile(parsed), origin.path, label));
+  }
+  return expandOuts(repo, outs);
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)("git", args, { cwd, maxBuffer: 1 << 30, encoding: "utf8" });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? "";
+    throw new FlowOpsError(
+      "INVALID_STATE",
+      `git ${args[0] ?? ""} failed in ${cwd}: ${stderr.trim() || String(error)}`,
+    );
+  }
+}
+
+/** Contents of the given blobs, read through one `git cat-file --batch` process. */
+function readBlobs(cwd: string, blobs: readonly string[]): Promise<Map<string, string>> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) {
+        reject(new FlowOpsError("INVALID_STATE", `git cat-file failed in ${cwd}: ${stderr.trim()}`));
+        return;
+      }
+      const output = Buffer.concat(chunks);
+      const contents = new Map<string, string>();
+      let offset = 0;
+      while (offset < output.length) {
+        const headerEnd = output.indexOf(0x0a, offset);
+        const [blob, , size] = output.subarray(offset, headerEnd).toString("utf8").split(" ");
+        const length = Number(size);
+        contents.set(blob ?? "", output.subarray(headerEnd + 1, headerEnd + 1 + length).toString("utf8"));
+        offset = headerEnd + 1 + length + 1;
+      }
+      resolvePromise(contents);
+    });
+    child.stdin.end(blobs.map((blob) => `${blob}\n`).join(""));
+  });
+}
+
+function relPosix(root: string, abs: string): string {
+  return relative(root, abs).split(sep).join("/");
+}
