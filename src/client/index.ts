@@ -1,9 +1,10 @@
 /**
  * The TypeScript API client of a FlowOps (or MLflow) tracking server: `new FlowOpsClient()` and then
  * `client.experiments`, `client.runs`, `client.registry`, `client.artifacts`, `client.loggedModels`. It speaks the MLflow REST
- * wire, so it works against either server.
+ * wire, so it works against either server; `client.datasets` (dataset versions, lineage) needs FlowOps.
  */
 import { ArtifactsApi } from "./artifacts.js";
+import { DatasetsApi } from "./datasets.js";
 import { ExperimentsApi } from "./experiments.js";
 import { HttpTransport, type ClientOptions } from "./http.js";
 import { LoggedModelsApi } from "./loggedModels.js";
@@ -12,6 +13,7 @@ import { RunsApi } from "./runs.js";
 
 export type { ClientOptions } from "./http.js";
 export type { ArtifactFile, ArtifactTarget } from "./artifacts.js";
+export type { DatasetVersion, ModelVersionLineage, RecordDatasetVersionInput } from "./datasets.js";
 export type { LoggedModelOrderBy } from "./loggedModels.js";
 export type { BatchMetric, MetricOptions } from "./runs.js";
 export type * from "./types.js";
@@ -22,6 +24,7 @@ export class FlowOpsClient {
   readonly registry: RegistryApi;
   readonly artifacts: ArtifactsApi;
   readonly loggedModels: LoggedModelsApi;
+  readonly datasets: DatasetsApi;
   private readonly http: HttpTransport;
 
   /**
@@ -38,6 +41,7 @@ export class FlowOpsClient {
     this.registry = new RegistryApi(this.http);
     this.artifacts = new ArtifactsApi(this.http, this.runs);
     this.loggedModels = new LoggedModelsApi(this.http);
+    this.datasets = new DatasetsApi(this.http);
   }
 
   /** The server base URL the client talks to. */

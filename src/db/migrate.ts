@@ -7,12 +7,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from "k
 import { FlowOpsError } from "../errors.js";
 import type { SqlDialectName } from "./dialect.js";
 import * as initial from "./migrations/0001_initial.js";
+import * as datasetVersions from "./migrations/0002_dataset_versions.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
 /** Ordered by name; append, never edit a migration that has shipped. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   "0001_initial": initial,
+  "0002_dataset_versions": datasetVersions,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -183,6 +183,20 @@ export interface LoggedModelMetricTable {
   dataset_digest: string;
 }
 
+/** A DVC-tracked file or directory at one content hash; `md5` ends in `.dir` for directories. */
+export interface DatasetVersionTable {
+  id: string;
+  name: string;
+  path: string;
+  md5: string;
+  size: number;
+  nfiles: number | null;
+  remote: string | null;
+  git_commit: string | null;
+  created_by: string | null;
+  created_at: number;
+}
+
 export interface Database {
   experiments: ExperimentTable;
   experiment_tags: ExperimentTagTable;
@@ -204,4 +218,5 @@ export interface Database {
   logged_model_tags: LoggedModelTagTable;
   logged_model_params: LoggedModelParamTable;
   logged_model_metrics: LoggedModelMetricTable;
+  dataset_versions: DatasetVersionTable;
 }

@@ -7,7 +7,9 @@ import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
+import { datasetRoutes } from "./routes/datasets.js";
 import { loggedModelRoutes } from "./routes/loggedModels.js";
+import { pipelineTriggerRoutes, type PipelineTriggerTargets } from "./routes/pipelineTriggers.js";
 import { registryRoutes } from "./routes/registry.js";
 import { searchRoutes } from "./routes/search.js";
 import { trackingRoutes } from "./routes/tracking.js";
@@ -16,6 +18,8 @@ import { sendWire } from "./rpc.js";
 export interface BuildServerOptions {
   /** pino options or false; tests pass false to keep output clean. */
   logger?: boolean | { level: string };
+  /** Pipelines this process can run for `POST /api/v1/pipelines/:name/trigger`; none by default. */
+  pipelineTriggers?: PipelineTriggerTargets;
 }
 
 const JSON_ONLY =
@@ -32,7 +36,26 @@ export async function buildServer(
     routerOptions: { maxParamLength: 1000 },
     requestIdHeader: "x-request-id",
   });
+  installWireConventions(app);
 
+  app.get("/health", async (_request, reply) => reply.type("text/plain").send("OK"));
+  app.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
+
+  await app.register(async (scope) => trackingRoutes(scope, ctx));
+  await app.register(async (scope) => searchRoutes(scope, ctx));
+  await app.register(async (scope) => registryRoutes(scope, ctx));
+  await app.register(async (scope) => loggedModelRoutes(scope, ctx));
+  await app.register(async (scope) => artifactRoutes(scope, ctx));
+  await app.register(async (scope) => datasetRoutes(scope, ctx));
+  await app.register(async (scope) => pipelineTriggerRoutes(scope, options.pipelineTriggers));
+  return app;
+}
+
+/**
+ * Body parsing, the error shape and the not-found answer every FlowOps listener shares (the tracking
+ * server, and the webhook listener of `flowops pipeline trigger`).
+ */
+export function installWireConventions(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   // MLflow treats an empty body as {} and decodes a JSON-encoded string body a second time (old clients).
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
@@ -73,16 +96,6 @@ export async function buildServer(
       404,
     ),
   );
-
-  app.get("/health", async (_request, reply) => reply.type("text/plain").send("OK"));
-  app.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
-
-  await app.register(async (scope) => trackingRoutes(scope, ctx));
-  await app.register(async (scope) => searchRoutes(scope, ctx));
-  await app.register(async (scope) => registryRoutes(scope, ctx));
-  await app.register(async (scope) => loggedModelRoutes(scope, ctx));
-  await app.register(async (scope) => artifactRoutes(scope, ctx));
-  return app;
 }
 
 /** Fastify's own errors (body too large, bad JSON) become MLflow-shaped errors with the right status. */
