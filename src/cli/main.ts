@@ -5,9 +5,13 @@
 import { Command, CommanderError } from "commander";
 import { FlowOpsError } from "../errors.js";
 import { FLOWOPS_VERSION } from "../version.js";
+import { dataCommand } from "./data.js";
 import { experimentsCommand } from "./experiments.js";
 import { modelsCommand } from "./models.js";
+import { pipelineCommand } from "./pipelineTrigger.js";
+import { dagCommand, metricsCommand, paramsCommand } from "./pipelineInspect.js";
 import { quickstartCommand } from "./quickstart.js";
+import { reproCommand } from "./repro.js";
 import { runsCommand } from "./runs.js";
 import { serverCommand } from "./server.js";
 
@@ -21,6 +25,12 @@ export function buildProgram(): Command {
   program.addCommand(experimentsCommand());
   program.addCommand(runsCommand());
   program.addCommand(modelsCommand());
+  program.addCommand(dataCommand());
+  program.addCommand(reproCommand());
+  program.addCommand(dagCommand());
+  program.addCommand(paramsCommand());
+  program.addCommand(metricsCommand());
+  program.addCommand(pipelineCommand());
   // addCommand does not inherit settings: make every subcommand report usage errors to main() (exit 2).
   const override = (command: Command): void => {
     command.exitOverride();

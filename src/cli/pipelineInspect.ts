@@ -1,0 +1,138 @@
+/**
+ * `flowops dag`, `flowops params diff` and `flowops metrics show|diff`: read-only views of a DVC pipeline.
+ * Tables follow `dvc`'s columns; `--json` prints the JSON `dvc` prints (Python number formatting included).
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { Command, Option } from "commander";
+import { readPipeline } from "../pipelines/dvcYaml.js";
+import { buildDag } from "../pipelines/pipelineDag.js";
+import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
+import { paramsDiff } from "../pipelines/paramsDiff.js";
+import { metricsDiff, metricsShow } from "../pipelines/metricsFiles.js";
+import { flattenParams } from "../pipelines/paramsFile.js";
+import {
+  isFloat,
+  numericValue,
+  pyJsonDumps,
+  pyRepr,
+  pyStr,
+  type PyValue,
+} from "../pipelines/pythonValues.js";
+import type { ValueChange } from "../pipelines/valueDiff.js";
+import { formatTable } from "./output.js";
+
+/** The directory holding `.dvc/` (or `dvc.yaml`), searching upwards from `cwd`. */
+export function findPipelineRoot(cwd: string): string {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, ".dvc")) || existsSync(join(dir, "dvc.yaml"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(cwd);
+    dir = parent;
+  }
+}
+
+function write(text: string): void {
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+function cell(value: PyValue | undefined, precision = 5): string {
+  if (value === undefined || value === null) return "-";
+  const n = numericValue(value);
+  if (n !== undefined && isFloat(value)) return pyStr(Number(n.toFixed(precision)));
+  return typeof value === "string" ? value : pyRepr(value);
+}
+
+function changeRows(diff: Record<string, Record<string, ValueChange>>, withChange: boolean): string[][] {
+  const rows: string[][] = [];
+  for (const [path, changes] of Object.entries(diff)) {
+    for (const key of Object.keys(changes).sort()) {
+      const change = changes[key];
+      if (change === undefined) continue;
+      const row = [path, key, cell(change.old), cell(change.new)];
+      if (withChange) row.push(change.diff === undefined ? "-" : cell(change.diff));
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+export function dagCommand(): Command {
+  return new Command("dag")
+    .description("Show the pipeline's stages and their dependencies (ASCII, --dot, --mermaid or --json).")
+    .argument("[targets...]", "stages to show with their upstream stages")
+    .option("--dot", "Graphviz dot")
+    .option("--mermaid", "Mermaid flowchart")
+    .option("--json", "JSON: stages and edges")
+    .action(async (targets: string[], opts: { dot?: boolean; mermaid?: boolean; json?: boolean }) => {
+      const dag = buildDag(await readPipeline(findPipelineRoot(process.cwd())));
+      const format: DagFormat = opts.json ? "json" : opts.dot ? "dot" : opts.mermaid ? "mermaid" : "ascii";
+      process.stdout.write(renderDag(dag, format, targets));
+    });
+}
+
+export function paramsCommand(): Command {
+  const command = new Command("params").description("Compare pipeline parameters between revisions.");
+  command.addCommand(
+    new Command("diff")
+      .description("Show changed params between two Git revisions (default: HEAD and the workspace).")
+      .argument("[a_rev]", "old revision", "HEAD")
+      .argument("[b_rev]", "new revision (default: the workspace)")
+      .option("--all", "include unchanged params")
+      .option("--json", "print JSON as `dvc params diff --json`")
+      .action(async (a: string, b: string | undefined, opts: { all?: boolean; json?: boolean }) => {
+        const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, { all: opts.all === true });
+        if (opts.json) return write(pyJsonDumps(diff));
+        if (Object.keys(diff).length === 0) return;
+        write(formatTable(["Path", "Param", a, b ?? "workspace"], changeRows(diff, false)));
+      }),
+  );
+  return command;
+}
+
+export function metricsCommand(): Command {
+  const command = new Command("metrics").description("Show and compare pipeline metrics files.");
+  command.addCommand(
+    new Command("show")
+      .description("Show the metrics files of the pipeline (JSON, YAML or TOML).")
+      .option("--json", "print JSON as `dvc metrics show --json`")
+      .addOption(
+        new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
+      )
+      .action(async (opts: { json?: boolean; precision: number }) => {
+        const shown = await metricsShow(findPipelineRoot(process.cwd()));
+        if (opts.json) return write(pyJsonDumps(shown));
+        const files = shown[""]?.data ?? {};
+        const flat = Object.entries(files).map(
+          ([path, r]) => [path, "data" in r ? flattenParams(r.data) : {}] as const,
+        );
+        const keys = [...new Set(flat.flatMap(([, values]) => Object.keys(values)))];
+        for (const [path, r] of Object.entries(files)) {
+          if ("error" in r) process.stderr.write(`warning: ${path}: ${r.error.msg}\n`);
+        }
+        if (keys.length === 0) return;
+        write(
+          formatTable(
+            ["Path", ...keys],
+            flat.map(([path, values]) => [path, ...keys.map((k) => cell(values[k], opts.precision))]),
+          ),
+        );
+      }),
+  );
+  command.addCommand(
+    new Command("diff")
+      .description("Show changed metrics between two Git revisions (default: HEAD and the workspace).")
+      .argument("[a_rev]", "old revision", "HEAD")
+      .argument("[b_rev]", "new revision (default: the workspace)")
+      .option("--all", "include unchanged metrics")
+      .option("--json", "print JSON as `dvc metrics diff --json`")
+      .action(async (a: string, b: string | undefined, opts: { all?: boolean; json?: boolean }) => {
+        const diff = await metricsDiff(findPipelineRoot(process.cwd()), a, b, { all: opts.all === true });
+        if (opts.json) return write(pyJsonDumps(diff));
+        if (Object.keys(diff).length === 0) return;
+        write(formatTable(["Path", "Metric", a, b ?? "workspace", "Change"], changeRows(diff, true)));
+      }),
+  );
+  return command;
+}

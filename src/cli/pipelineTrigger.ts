@@ -1,0 +1,152 @@
+/**
+ * `flowops pipeline trigger` and `flowops pipeline triggers ls`: run the repository's pipeline (`repro`)
+ * when a dataset has grown by N samples (`--on-new-data <path> --threshold N`), on a cron schedule
+ * (`--cron "expr"`), when a webhook is called (`--webhook`), or once now (`--once`). Triggers may be
+ * combined and run until interrupted; every firing and its outcome goes to the trigger log
+ * (`.dvc/tmp/flowops/pipeline-triggers.jsonl`), which `triggers ls` prints.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { openDataRepo, withDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { repro } from "../pipelines/repro.js";
+import { MlflowReproTracking, reproTrackingFor } from "../pipelines/reproTracking.js";
+import { jsonlTriggerLog, triggerLogPath, type TriggerRecord } from "../pipelines/triggers/triggerLog.js";
+import type { RunPipeline } from "../pipelines/triggers/triggerRunner.js";
+import {
+  runTriggerSession,
+  validateTriggerOptions,
+  type TriggerCommandOptions,
+} from "../pipelines/triggers/triggerSession.js";
+import { formatTime, printJson, printTable } from "./output.js";
+
+export interface ReproRunnerOptions {
+  jobs?: number;
+  targets?: string[];
+  trackingUri?: string;
+  experiment?: string;
+}
+
+/**
+ * The real pipeline run: `repro` in a freshly opened repository, tracked in MLflow when a tracking server
+ * is configured. The firing's run id is the MLflow parent run when tracked, else repro's own id.
+ */
+export function reproRunner(root: string, opts: ReproRunnerOptions): RunPipeline {
+  return async () => {
+    const tracking = reproTrackingFor(root, { trackingUri: opts.trackingUri, experiment: opts.experiment });
+    const result = await withDataRepo(root, (repo) =>
+      repro(repo, {
+        ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
+        ...(opts.targets === undefined ? {} : { targets: opts.targets }),
+        ...(tracking === undefined ? {} : { tracking }),
+      }),
+    );
+    const trackedRun = tracking instanceof MlflowReproTracking ? tracking.runId : undefined;
+    return { ok: result.ok, runId: trackedRun ?? result.runId };
+  };
+}
+
+const positiveInt =
+  (flag: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${flag} must be a positive integer.`);
+    return n;
+  };
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("--port must be 0 to 65535.");
+  return n;
+};
+
+export function pipelineCommand(): Command {
+  const command = new Command("pipeline").description("Run the pipeline on triggers and list past firings.");
+  command.addCommand(
+    new Command("trigger")
+      .description("Run `repro` when new data arrives, on a schedule, on a webhook call, or once now.")
+      .option("--on-new-data <dataset>", "dataset file (CSV/JSONL rows) or directory (files) to watch")
+      .addOption(
+        new Option("--threshold <n>", "new samples that fire the pipeline").argParser(
+          positiveInt("--threshold"),
+        ),
+      )
+      .addOption(
+        new Option("--interval <seconds>", "how often --on-new-data counts samples")
+          .default(60)
+          .argParser(positiveInt("--interval")),
+      )
+      .option("--cron <expr>", 'cron schedule, e.g. "0 3 * * *" or @hourly')
+      .option("--timezone <tz>", "IANA time zone of --cron (default: the system's)")
+      .option("--webhook", "accept POST /api/v1/pipelines/<name>/trigger")
+      .option("--host <host>", "webhook listen address", "127.0.0.1")
+      .addOption(new Option("--port <port>", "webhook port").default(5050).argParser(port))
+      .option("--secret-env <var>", "environment variable holding the webhook's shared secret")
+      .option("--once", "check --on-new-data once, or run the pipeline now, and exit")
+      .option(
+        "--name <name>",
+        "pipeline name in the trigger log and webhook URL (default: the repository directory name)",
+      )
+      .addOption(new Option("-j, --jobs <n>", "stages run at once").argParser(positiveInt("--jobs")))
+      .option("--targets <stages...>", "stages to reproduce (default: all)")
+      .option(
+        "--tracking-uri <uri>",
+        "record each run in this tracking server (default $MLFLOW_TRACKING_URI; none: no tracking)",
+      )
+      .option(
+        "--experiment <name>",
+        "experiment for the tracked runs (default $MLFLOW_EXPERIMENT_NAME, then Default)",
+      )
+      .option("--json", "print one JSON object per firing", false)
+      .action(async (opts: TriggerCommandOptions & ReproRunnerOptions) => {
+        validateTriggerOptions(opts);
+        const repo: DataRepo = await openDataRepo(process.cwd());
+        const { root, tmpDir } = repo;
+        // Each firing opens the repository afresh; this process only needs its location.
+        repo.state.close();
+        const ok = await runTriggerSession(opts, {
+          root,
+          tmpDir,
+          runPipeline: reproRunner(root, opts),
+          log: jsonlTriggerLog(triggerLogPath(tmpDir)),
+          stopped: new Promise((resolveStop) => {
+            process.once("SIGINT", () => resolveStop());
+            process.once("SIGTERM", () => resolveStop());
+          }),
+          print: (line) => process.stdout.write(`${line}\n`),
+        });
+        if (!ok) process.exitCode = 1;
+      }),
+  );
+  const triggers = new Command("triggers").description("Past trigger firings.");
+  triggers.addCommand(
+    new Command("ls")
+      .description("List trigger firings and their outcomes, oldest first.")
+      .addOption(new Option("-n, --limit <n>", "only the newest N").argParser(positiveInt("--limit")))
+      .option("--json", "print JSON", false)
+      .action(async (opts: { limit?: number; json?: boolean }) => {
+        const repo = await openDataRepo(process.cwd());
+        const tmpDir = repo.tmpDir;
+        repo.state.close();
+        const records = await jsonlTriggerLog(triggerLogPath(tmpDir)).list(
+          opts.limit === undefined ? {} : { limit: opts.limit },
+        );
+        if (opts.json) return printJson({ triggers: records });
+        printTable(["FIRED", "PIPELINE", "KIND", "OUTCOME", "RUN", "REASON"], records.map(triggerRow));
+      }),
+  );
+  command.addCommand(triggers);
+  return command;
+}
+
+/** One row of `flowops pipeline triggers ls`. */
+export function triggerRow(record: TriggerRecord): string[] {
+  return [
+    formatTime(record.fired_at),
+    record.pipeline,
+    record.kind,
+    record.message === undefined ? record.outcome : `${record.outcome}: ${record.message}`,
+    record.run_id ?? "",
+    record.reason,
+  ];
+}

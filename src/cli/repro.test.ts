@@ -1,0 +1,81 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { closeDataRepo, initDataRepo } from "../data/dataRepo.js";
+import { reproCommand } from "./repro.js";
+
+let dir: string;
+let previousCwd: string;
+let stdout: string;
+let stderr: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-cli-repro-"));
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  closeDataRepo(await initDataRepo(dir));
+  await writeFile(
+    join(dir, "dvc.yaml"),
+    `stages:
+  hello:
+    cmd: echo hi there > hello.txt && echo said hi
+    outs: [hello.txt]
+  broken:
+    cmd: echo about to fail && exit 4
+    outs: [broken.txt]
+`,
+  );
+  previousCwd = process.cwd();
+  process.chdir(dir);
+  stdout = "";
+  stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  process.exitCode = undefined;
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  process.chdir(previousCwd);
+  process.exitCode = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function flowops(...args: string[]): Promise<void> {
+  const program = new Command("flowops").exitOverride();
+  program.addCommand(reproCommand().exitOverride());
+  await program.parseAsync(["node", "flowops", "repro", ...args]);
+}
+
+describe("flowops repro", () => {
+  it("streams each stage's output with its name and fails naming the broken stage and its log tail", async () => {
+    await flowops();
+    expect(stdout).toContain("[hello] said hi\n");
+    expect(stdout).toContain("[broken] about to fail\n");
+    expect(stdout).toMatch(
+      /ERROR: stage 'broken': failed to reproduce: command 'echo about to fail && exit 4' exited with code 4 \(log: \.dvc\/tmp\/flowops\/logs\/.*\/broken\.log\)\n {4}about to fail\n/,
+    );
+    expect(stderr).toContain("ERROR: failed to reproduce 'broken'");
+    expect(process.exitCode).toBe(1);
+  });
+
+  it("prints one JSON document with --json and keeps stage output off stdout", async () => {
+    await flowops("hello", "--json");
+    const result = JSON.parse(stdout) as { ok: boolean; stages: { name: string; outcome: string }[] };
+    expect(result.ok).toBe(true);
+    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([["hello", "ran"]]);
+    expect(stderr).toContain("[hello] said hi");
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  it("says what would run with --dry", async () => {
+    await flowops("hello", "--dry");
+    expect(stdout).toContain("Would run stage 'hello': out 'hello.txt' deleted\n");
+  });
+
+  it("rejects --jobs 0 as a usage error", async () => {
+    await expect(flowops("-j", "0")).rejects.toThrow(/--jobs must be at least 1/);
+  });
+});

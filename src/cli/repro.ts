@@ -1,0 +1,211 @@
+/**
+ * `flowops repro [targets...]`: DVC's `dvc repro`, with parallel stages (`-j`), retries, timeouts, GPU
+ * leases (flowops.yaml) and optional tracking of each stage as a nested MLflow run. Stage output streams
+ * with a `[stage]` prefix (to stderr with --json, so stdout holds only the JSON). Exits 1 naming each
+ * failed stage with its log tail.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
+import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
+import { reproTrackingFor } from "../pipelines/reproTracking.js";
+import type { StageChange } from "../pipelines/stageStatus.js";
+import { printJson } from "./output.js";
+
+interface ReproCliOptions {
+  jobs: number;
+  force?: boolean;
+  singleItem?: boolean;
+  dry?: boolean;
+  retries?: number;
+  runCache: boolean;
+  timeout?: number;
+  trackingUri?: string;
+  experiment?: string;
+  json?: boolean;
+}
+
+const nonNegativeInt =
+  (name: string) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer.`);
+    return n;
+  };
+
+const positiveNumber = (value: string): number => {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError("must be a positive number of seconds.");
+  return n;
+};
+
+export function reproCommand(): Command {
+  return new Command("repro")
+    .description("Reproduce a DVC pipeline: run the stages whose deps, params, command or outs changed.")
+    .argument("[targets...]", "stages to reproduce, with their upstream stages (default: all)")
+    .addOption(
+      new Option("-j, --jobs <n>", "stages run at once").default(1).argParser((v) => {
+        const n = nonNegativeInt("--jobs")(v);
+        if (n === 0) throw new InvalidArgumentError("--jobs must be at least 1.");
+        return n;
+      }),
+    )
+    .option("-f, --force", "run every planned stage even if nothing changed (skips the run-cache)")
+    .option("-s, --single-item", "only the targets, not their upstream stages")
+    .option("--dry", "print what would run; change nothing")
+    .option(
+      "--retries <n>",
+      "extra attempts for a failing stage (flowops.yaml retries win)",
+      nonNegativeInt("--retries"),
+    )
+    .option("--no-run-cache", "do not restore outputs from the run-cache")
+    .option("--timeout <seconds>", "time limit per stage (flowops.yaml timeout wins)", positiveNumber)
+    .option(
+      "--tracking-uri <uri>",
+      "record the run in this tracking server (default $MLFLOW_TRACKING_URI; none: no tracking)",
+    )
+    .option(
+      "--experiment <name>",
+      "experiment for the tracked runs (default $MLFLOW_EXPERIMENT_NAME, then Default)",
+    )
+    .option("--json", "print the result as JSON")
+    .action(async (targets: string[], opts: ReproCliOptions) => {
+      const repo = await openDataRepo(process.cwd());
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort(new Error("interrupted"));
+      process.once("SIGINT", onSigint);
+      try {
+        const tracking = opts.dry ? undefined : reproTrackingFor(repo.root, opts);
+        const result = await repro(repo, {
+          targets,
+          jobs: opts.jobs,
+          runCache: opts.runCache,
+          signal: controller.signal,
+          onEvent: printer(opts.json === true),
+          ...(opts.force ? { force: true } : {}),
+          ...(opts.singleItem ? { singleItem: true } : {}),
+          ...(opts.dry ? { dry: true } : {}),
+          ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+          ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
+          ...(tracking !== undefined ? { tracking } : {}),
+        });
+        if (opts.json) printJson(toJson(result));
+        else printSummary(result);
+        if (!result.ok) process.exitCode = 1;
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+        closeDataRepo(repo);
+      }
+    });
+}
+
+/** Progress lines as DVC words them, plus the output of each stage prefixed with its name. */
+function printer(json: boolean): (event: ReproEvent) => void {
+  const out = json ? process.stderr : process.stdout;
+  return (event) => {
+    switch (event.type) {
+      case "plan":
+        return;
+      case "stage-start": {
+        const gpus = event.gpus === undefined ? "" : ` on GPU ${event.gpus.join(",")}`;
+        const attempt = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
+        out.write(`Running stage '${event.stage}'${gpus}${attempt}:\n`);
+        return;
+      }
+      case "output":
+        out.write(`[${event.stage}] ${event.line}\n`);
+        return;
+      case "retry":
+        out.write(`Stage '${event.stage}' failed; retrying (attempt ${event.attempt}).\n`);
+        return;
+      case "warning":
+        process.stderr.write(`WARNING: ${event.message}\n`);
+        return;
+      case "stage-end":
+        out.write(stageLine(event.result));
+        return;
+    }
+  };
+}
+
+function stageLine(result: StageResult): string {
+  const name = `'${result.name}'`;
+  switch (result.outcome) {
+    case "ran":
+      return `Stage ${name} ran in ${((result.durationMs ?? 0) / 1000).toFixed(1)} s.\n`;
+    case "restored":
+      return `Stage ${name} is cached - skipping run, checking out outputs\n`;
+    case "skipped":
+      if (result.wouldRun === true) return `Would run stage ${name}: ${describeChanges(result.changes)}\n`;
+      if (result.message === "frozen") return `Stage ${name} is frozen: outputs verified, not run.\n`;
+      return `Stage ${name} didn't change, skipping\n`;
+    case "failed": {
+      const log = result.logPath === undefined ? "" : ` (log: ${result.logPath})`;
+      const tail = result.logTail ? `${indent(result.logTail)}\n` : "";
+      return `ERROR: ${result.message ?? `failed to reproduce ${name}`}${log}\n${tail}`;
+    }
+    case "not-run-upstream-failed":
+      return `Stage ${name} not run: ${result.message ?? "an upstream stage failed"}\n`;
+    case "cancelled":
+      return `Stage ${name} cancelled\n`;
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+}
+
+export function describeChanges(changes: readonly StageChange[]): string {
+  if (changes.length === 0) return "forced";
+  return changes
+    .map((change) => {
+      switch (change.kind) {
+        case "cmd":
+          return "command changed";
+        case "always-changed":
+          return change.why === "callback" ? "callback stage (always runs)" : "always_changed";
+        case "deps":
+          return `dep '${change.path}' ${change.status}`;
+        case "params":
+          return change.key === undefined
+            ? `params '${change.file}' ${change.status}`
+            : `param '${change.key}' (${change.file}) ${change.status}`;
+        case "outs":
+          return `out '${change.path}' ${change.status}`;
+      }
+    })
+    .join(", ");
+}
+
+function printSummary(result: ReproResult): void {
+  const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${s.name}'`);
+  if (failed.length > 0) {
+    process.stderr.write(
+      `ERROR: failed to reproduce ${failed.join(", ")}; logs under .dvc/tmp/flowops/logs/${result.runId}/\n`,
+    );
+  } else if (result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true)) {
+    process.stdout.write("Data and pipelines are up to date.\n");
+  }
+}
+
+function toJson(result: ReproResult): unknown {
+  return {
+    run_id: result.runId,
+    ok: result.ok,
+    stages: result.stages.map((s) => ({
+      name: s.name,
+      outcome: s.outcome,
+      ...(s.wouldRun !== undefined ? { would_run: s.wouldRun } : {}),
+      changes: s.changes,
+      attempts: s.attempts,
+      ...(s.durationMs !== undefined ? { duration_ms: s.durationMs } : {}),
+      ...(s.exitCode !== undefined ? { exit_code: s.exitCode } : {}),
+      ...(s.gpus !== undefined ? { gpus: s.gpus } : {}),
+      ...(s.logPath !== undefined ? { log: s.logPath } : {}),
+      ...(s.message !== undefined ? { message: s.message } : {}),
+    })),
+  };
+}

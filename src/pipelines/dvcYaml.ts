@@ -1,0 +1,335 @@
+/**
+ * Reads `dvc.yaml` into resolved stages: DVC's schema (dvc/schema.py, unknown keys rejected), `${...}`
+ * interpolation, foreach/matrix expansion with DVC's generated names, and the FlowOps settings of
+ * `flowops.yaml` merged in. Every error names `dvc.yaml:line`. It does not look at the workspace beyond the
+ * params/vars files interpolation needs; hashing and status belong to the executor.
+ */
+import { isAbsolute, join, relative, sep } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import { malformedFile } from "../data/yamlFile.js";
+import { readFile } from "node:fs/promises";
+import { InterpolationContext, InterpolationError, checkExpressions } from "./interpolation.js";
+import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
+import { expandStage, FOREACH_KEY, MATRIX_KEY, type StageInstance } from "./stageExpansion.js";
+import { readFlowopsStageConfig, type StageSettings } from "./flowopsStageConfig.js";
+import { isPlainObject, parsePythonYaml } from "./pythonValues.js";
+import { validateStageDefinition, validateTopLevel, type Fail } from "./dvcYamlSchema.js";
+
+export const PIPELINE_FILE = "dvc.yaml";
+
+export interface StageOut {
+  /** As written in dvc.yaml, relative to the stage's wdir (POSIX). */
+  path: string;
+  cache: boolean;
+  persist: boolean;
+  remote?: string;
+  push?: boolean;
+  desc?: string;
+  /** Plot properties (template, x, y, ...) for plots. */
+  plot?: Record<string, unknown>;
+}
+
+export interface ParamsDep {
+  /** Params file relative to the stage's wdir (POSIX), `params.yaml` by default. */
+  file: string;
+  keys: string[] | "all";
+}
+
+export interface Stage {
+  name: string;
+  /** Command lines, run in order; a string `cmd` is one line. */
+  cmd: string[];
+  /** True when dvc.yaml wrote `cmd` as a string (dvc.lock records it in the same shape). */
+  cmdIsString: boolean;
+  /** Absolute working directory. */
+  wdir: string;
+  /** wdir relative to the repo root, POSIX, `.` for the root. */
+  relWdir: string;
+  deps: string[];
+  params: ParamsDep[];
+  outs: StageOut[];
+  metrics: StageOut[];
+  plots: StageOut[];
+  frozen: boolean;
+  alwaysChanged: boolean;
+  desc?: string;
+  meta?: unknown;
+  gpus?: { count: number; type?: string };
+  timeoutSeconds?: number;
+  retries?: number;
+  /** The foreach/matrix group this stage was generated from. */
+  group?: string;
+  /** Line of the stage (or its group) in dvc.yaml. */
+  line: number;
+}
+
+export interface Pipeline {
+  /** Absolute path of dvc.yaml. */
+  file: string;
+  root: string;
+  stages: Stage[];
+  /** Top-level `params` files and `metrics` files (relative to root). */
+  params: string[];
+  metrics: string[];
+  plots: unknown[];
+  artifacts: Record<string, unknown>;
+}
+
+/** Reads `<root>/dvc.yaml` (and `<root>/flowops.yaml` when present). */
+export async function readPipeline(root: string): Promise<Pipeline> {
+  const file = join(root, PIPELINE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${file}: file not found (no pipeline defined)`);
+    }
+    throw error;
+  }
+  const pipeline = await parsePipeline(root, file, text);
+  const config = await readFlowopsStageConfig(root);
+  if (config !== undefined) applySettings(pipeline, config.file, config.stages);
+  return pipeline;
+}
+
+/** Parses dvc.yaml text; `root` is the directory the file lives in. */
+export async function parsePipeline(root: string, file: string, text: string): Promise<Pipeline> {
+  const yaml = parsePythonYaml(file, text);
+  const fail: Fail = (keyPath, message) => malformedFile(file, yaml.lineOf(keyPath), message);
+  const doc = yaml.value ?? {};
+  validateTopLevel(doc, fail);
+  const top = doc as Record<string, unknown>;
+  const rawStages = (top.stages ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, def] of Object.entries(rawStages)) validateStageDefinition(name, def, fail);
+
+  const context = InterpolationContext.empty();
+  const vars = (top.vars ?? []) as unknown[];
+  await wrap(fail, ["vars"], "'vars'", async () => {
+    checkNoInterpolation(vars, "vars");
+    await context.loadVars(vars, root, true);
+  });
+
+  const stages: Stage[] = [];
+  const seen = new Set<string>();
+  for (const [name, def] of Object.entries(rawStages)) {
+    const line = yaml.lineOf(["stages", name]);
+    for (const key of Object.keys(def)) {
+      if (key === FOREACH_KEY || key === MATRIX_KEY) continue;
+      const value = def[key];
+      await wrap(fail, ["stages", name, key], `'stages.${name}.${key}'`, () => checkExpressions(value));
+    }
+    const instances = await wrap(fail, ["stages", name], `stage '${name}'`, () =>
+      expandStage(name, def, context),
+    );
+    for (const instance of instances) {
+      if (seen.has(instance.name)) throw fail(["stages", name], `stage '${instance.name}' is defined twice`);
+      seen.add(instance.name);
+      stages.push(await resolveInstance(root, instance, context, fail, line));
+    }
+  }
+  return {
+    file,
+    root,
+    stages,
+    params: ((top.params ?? []) as unknown[]).map(String),
+    metrics: ((top.metrics ?? []) as unknown[]).map(String),
+    plots: (top.plots ?? []) as unknown[],
+    artifacts: (top.artifacts ?? {}) as Record<string, unknown>,
+  };
+}
+
+async function wrap<T>(
+  fail: Fail,
+  keyPath: (string | number)[],
+  where: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof InterpolationError)
+      throw fail(keyPath, `failed to parse ${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+function checkNoInterpolation(value: unknown, where: string): void {
+  const text = JSON.stringify(value);
+  if (/(?<!\\\\)\$\{/.test(text)) throw new InterpolationError(`interpolating is not allowed in '${where}'`);
+}
+
+async function resolveInstance(
+  root: string,
+  instance: StageInstance,
+  groupContext: InterpolationContext,
+  fail: Fail,
+  line: number,
+): Promise<Stage> {
+  const { name, template, templatePath } = instance;
+  const at = (key: string): (string | number)[] => [...templatePath, key];
+  const resolveAll = async (context: InterpolationContext): Promise<Record<string, unknown>> => {
+    const wdirRaw = template.wdir;
+    const wdirText =
+      wdirRaw === undefined
+        ? "."
+        : String(
+            await wrap(fail, at("wdir"), `'stages.${name}.wdir'`, () => context.resolve(wdirRaw, "wdir")),
+          );
+    const wdirAbs = join(root, wdirText);
+    const stageVars = (template.vars ?? []) as unknown[];
+    let local = context;
+    if (stageVars.length > 0) {
+      local = context.clone();
+      await wrap(fail, at("vars"), `'stages.${name}.vars'`, async () => {
+        checkNoInterpolation(stageVars, `stages.${name}.vars`);
+        await local.loadVars(stageVars, wdirAbs, false);
+      });
+    }
+    const resolved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(template)) {
+      if (key === "vars") continue;
+      resolved[key] = await wrap(fail, at(key), `'stages.${name}.${key}'`, () => local.resolve(value, key));
+    }
+    resolved.wdir = wdirText;
+    return resolved;
+  };
+  const bindings = instance.bindings;
+  let resolved: Record<string, unknown>;
+  if (bindings === undefined) {
+    resolved = await resolveAll(groupContext);
+  } else {
+    // item/key shadow globals of the same name for this instance only (DVC warns and does so).
+    resolved = await resolveAll(groupContext.withBindings(bindings));
+  }
+  return toStage(root, name, resolved, fail, at, line, instance.group);
+}
+
+function toStage(
+  root: string,
+  name: string,
+  d: Record<string, unknown>,
+  fail: Fail,
+  at: (key: string) => (string | number)[],
+  line: number,
+  group: string | undefined,
+): Stage {
+  const cmdRaw = d.cmd;
+  const cmdIsString = typeof cmdRaw === "string";
+  const cmd = cmdIsString ? [cmdRaw] : Array.isArray(cmdRaw) ? cmdRaw : undefined;
+  if (cmd === undefined || cmd.length === 0 || !cmd.every((c) => typeof c === "string" && c !== "")) {
+    throw fail(at("cmd"), `stage '${name}': cmd must be a non-empty string or list of strings`);
+  }
+  const wdirText = String(d.wdir);
+  const wdir = join(root, wdirText);
+  if (isAbsolute(wdirText) || relative(root, wdir).startsWith("..")) {
+    throw fail(at("wdir"), `stage '${name}': wdir '${wdirText}' is outside the repository`);
+  }
+  const relWdir = relative(root, wdir).split(sep).join("/") || ".";
+  const stringList = (key: string): string[] => {
+    const value = d[key] ?? [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== "")) {
+      throw fail(at(key), `stage '${name}': ${key} must be a list of paths`);
+    }
+    return value as string[];
+  };
+  const stage: Stage = {
+    name,
+    cmd: cmd as string[],
+    cmdIsString,
+    wdir,
+    relWdir,
+    deps: stringList("deps"),
+    params: toParams(d.params, name, fail, at),
+    outs: toOuts(d.outs, "outs", name, fail, at),
+    metrics: toOuts(d.metrics, "metrics", name, fail, at),
+    plots: toOuts(d.plots, "plots", name, fail, at),
+    frozen: d.frozen === true,
+    alwaysChanged: d.always_changed === true,
+    line,
+  };
+  if (typeof d.desc === "string") stage.desc = d.desc;
+  if (d.meta !== undefined) stage.meta = d.meta;
+  if (group !== undefined) stage.group = group;
+  return stage;
+}
+
+function toParams(
+  raw: unknown,
+  name: string,
+  fail: Fail,
+  at: (key: string) => (string | number)[],
+): ParamsDep[] {
+  const byFile = new Map<string, string[] | "all">();
+  const add = (file: string, keys: string[] | "all"): void => {
+    const previous = byFile.get(file);
+    if (previous === "all" || keys === "all") byFile.set(file, "all");
+    else byFile.set(file, [...new Set([...(previous ?? []), ...keys])]);
+  };
+  for (const [index, entry] of ((raw ?? []) as unknown[]).entries()) {
+    if (typeof entry === "string") {
+      add(DEFAULT_PARAMS_FILE, [entry]);
+      continue;
+    }
+    if (!isPlainObject(entry)) throw fail([...at("params"), index], `stage '${name}': invalid params entry`);
+    for (const [file, keys] of Object.entries(entry)) {
+      if (keys === null || (Array.isArray(keys) && keys.length === 0)) add(file, "all");
+      else if (Array.isArray(keys) && keys.every((k) => typeof k === "string")) add(file, keys as string[]);
+      else
+        throw fail(
+          [...at("params"), index, file],
+          `stage '${name}': params of '${file}' must be a list of keys`,
+        );
+    }
+  }
+  return [...byFile].map(([file, keys]) => ({ file, keys }));
+}
+
+function toOuts(
+  raw: unknown,
+  key: string,
+  name: string,
+  fail: Fail,
+  at: (key: string) => (string | number)[],
+): StageOut[] {
+  const outs: StageOut[] = [];
+  for (const [index, entry] of ((raw ?? []) as unknown[]).entries()) {
+    if (typeof entry === "string") {
+      outs.push({ path: entry, cache: true, persist: false });
+      continue;
+    }
+    if (!isPlainObject(entry)) throw fail([...at(key), index], `stage '${name}': invalid ${key} entry`);
+    for (const [path, flagsRaw] of Object.entries(entry)) {
+      const flags = (flagsRaw ?? {}) as Record<string, unknown>;
+      const out: StageOut = { path, cache: flags.cache !== false, persist: flags.persist === true };
+      if (typeof flags.remote === "string") out.remote = flags.remote;
+      if (typeof flags.push === "boolean") out.push = flags.push;
+      if (typeof flags.desc === "string") out.desc = flags.desc;
+      if (key === "plots") {
+        const plot = Object.fromEntries(
+          Object.entries(flags).filter(([k]) => !["cache", "persist", "remote", "push", "desc"].includes(k)),
+        );
+        if (Object.keys(plot).length > 0) out.plot = plot;
+      }
+      outs.push(out);
+    }
+  }
+  return outs;
+}
+
+function applySettings(pipeline: Pipeline, file: string, settings: Map<string, StageSettings>): void {
+  const names = new Set(
+    pipeline.stages.flatMap((s) => (s.group === undefined ? [s.name] : [s.name, s.group])),
+  );
+  for (const [name, entry] of settings) {
+    if (!names.has(name)) throw malformedFile(file, entry.line, `stage '${name}' is not defined in dvc.yaml`);
+  }
+  for (const stage of pipeline.stages) {
+    const own = settings.get(stage.name);
+    const fromGroup = stage.group === undefined ? undefined : settings.get(stage.group);
+    const merged = { ...fromGroup, ...own };
+    if (merged.gpus !== undefined) stage.gpus = merged.gpus;
+    if (merged.timeoutSeconds !== undefined) stage.timeoutSeconds = merged.timeoutSeconds;
+    if (merged.retries !== undefined) stage.retries = merged.retries;
+  }
+}

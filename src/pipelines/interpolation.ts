@@ -1,0 +1,239 @@
+/**
+ * `${...}` interpolation in dvc.yaml, following dvc/parsing/context.py and interpolate.py: a context built
+ * from `params.yaml` (when present) and `vars` (files, `file:key1,key2` selections and inline mappings),
+ * lookups like `${a.b}`, `${a[0]}`, `${item.x}`, `${key}`, and a value that is exactly `${x}` keeping its type.
+ * Errors are InterpolationError with DVC's wording; dvcYaml.ts adds the file and line.
+ */
+import { existsSync } from "node:fs";
+import { isAbsolute, join, normalize } from "node:path";
+import { loadParamsFile, DEFAULT_PARAMS_FILE } from "./paramsFile.js";
+import { cloneValue, isPlainObject, pyFloatRepr, PyFloat, type PyValue } from "./pythonValues.js";
+
+export class InterpolationError extends Error {
+  override readonly name = "InterpolationError";
+}
+
+// `\${` escapes an interpolation; the inner text is everything up to the first `}` (KEYCRE in DVC).
+const KEYCRE = /(?<!\\)\$\{(.*?)\}/g;
+// pyparsing grammar of DVC: word (attr | [idx])*, where a word has no `.`, `[` or `]`.
+const EXPRESSION = /^[^.[\]]+(?:\.[^.[\]]+|\[[^.[\]]+\])*$/;
+
+export function hasInterpolation(value: string): boolean {
+  KEYCRE.lastIndex = 0;
+  return KEYCRE.test(value);
+}
+
+/** Throws for a syntactically invalid `${...}` anywhere in `value` (DVC checks this before resolving). */
+export function checkExpressions(value: unknown): void {
+  if (typeof value === "string") {
+    for (const match of value.matchAll(KEYCRE)) parseExpression(match[1] ?? "");
+  } else if (Array.isArray(value)) {
+    value.forEach(checkExpressions);
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      checkExpressions(k);
+      checkExpressions(v);
+    }
+  }
+}
+
+function parseExpression(inner: string): string[] {
+  if (!EXPRESSION.test(inner)) throw new InterpolationError(`invalid expression '\${${inner}}'`);
+  return inner
+    .replaceAll("[", ".")
+    .replaceAll("]", "")
+    .split(".")
+    .map((s) => s.trim());
+}
+
+/** The variables visible to one stage: a plain tree of values, merged DVC-style. */
+export class InterpolationContext {
+  private constructor(
+    private readonly data: Record<string, PyValue>,
+    private readonly imports: Map<string, string[] | null>,
+    /** `item`/`key` of a generated stage: kept apart so binding them never copies the whole context. */
+    private readonly bindings: Record<string, PyValue> = {},
+  ) {}
+
+  static empty(): InterpolationContext {
+    return new InterpolationContext({}, new Map());
+  }
+
+  clone(): InterpolationContext {
+    return new InterpolationContext(cloneValue(this.data), new Map(this.imports), { ...this.bindings });
+  }
+
+  /** `params.yaml` in `wdirAbs` when `withDefault` and it exists, then each `vars` entry in order. */
+  async loadVars(vars: readonly unknown[], wdirAbs: string, withDefault: boolean): Promise<void> {
+    if (withDefault && existsSync(join(wdirAbs, DEFAULT_PARAMS_FILE))) {
+      await this.mergeFile(DEFAULT_PARAMS_FILE, wdirAbs);
+    }
+    for (const [index, item] of vars.entries()) {
+      if (typeof item === "string") await this.mergeFile(item, wdirAbs);
+      else if (isPlainObject(item)) this.merge(item as Record<string, PyValue>, `vars[${index}]`);
+      else throw new InterpolationError(`vars[${index}] must be a file name or a mapping`);
+    }
+  }
+
+  private async mergeFile(item: string, wdirAbs: string): Promise<void> {
+    const colon = item.indexOf(":");
+    const file = colon === -1 ? item : item.slice(0, colon);
+    const keys =
+      colon === -1
+        ? null
+        : item
+            .slice(colon + 1)
+            .split(",")
+            .filter(Boolean);
+    const selected = keys !== null && keys.length > 0 ? keys : null;
+    const abs = isAbsolute(file) ? file : normalize(join(wdirAbs, file));
+    const previous = this.imports.get(abs);
+    if (previous !== undefined) {
+      if (selected === null && previous === null) return;
+      if (selected === null || previous === null || selected.some((k) => previous.includes(k))) {
+        throw new InterpolationError(`cannot load '${item}' as it's partially loaded already`);
+      }
+    }
+    if (!existsSync(abs)) throw new InterpolationError(`'${file}' does not exist`);
+    let data = await loadParamsFile(abs);
+    if (selected !== null) {
+      const picked: Record<string, PyValue> = {};
+      for (const key of selected) {
+        if (!(key in data)) throw new InterpolationError(`could not find '${key}' in '${file}'`);
+        picked[key] = data[key] ?? null;
+      }
+      data = picked;
+    }
+    this.merge(data, file);
+    this.imports.set(abs, selected === null ? null : [...(previous ?? []), ...selected]);
+  }
+
+  /** Merges mappings recursively; redefining a value is an error, as in DVC. */
+  merge(update: Record<string, PyValue>, source: string): void {
+    const walk = (into: Record<string, PyValue>, from: Record<string, PyValue>, path: string[]): void => {
+      for (const [key, value] of Object.entries(from)) {
+        const existing = into[key];
+        if (isPlainObject(existing) && isPlainObject(value)) {
+          walk(existing as Record<string, PyValue>, value as Record<string, PyValue>, [...path, key]);
+        } else if (key in into) {
+          throw new InterpolationError(
+            `cannot redefine '${[...path, key].join(".")}' from '${source}' as it already exists`,
+          );
+        } else {
+          into[key] = cloneValue(value);
+        }
+      }
+    };
+    walk(this.data, update, []);
+  }
+
+  has(key: string): boolean {
+    return key in this.bindings || key in this.data;
+  }
+
+  /** A context where top-level `values` (`item`, `key`) shadow variables of the same name. */
+  withBindings(values: Record<string, PyValue>): InterpolationContext {
+    return new InterpolationContext(this.data, this.imports, { ...this.bindings, ...values });
+  }
+
+  select(expression: string): PyValue {
+    const parts = parseExpression(expression);
+    let node: unknown = parts[0] !== undefined && parts[0] in this.bindings ? this.bindings : this.data;
+    for (const part of parts) {
+      if (Array.isArray(node) && /^-?[0-9]+$/.test(part)) {
+        const index = Number(part) < 0 ? node.length + Number(part) : Number(part);
+        if (index < 0 || index >= node.length) throw new InterpolationError(`Could not find '${expression}'`);
+        node = node[index];
+      } else if (isPlainObject(node) && Object.prototype.hasOwnProperty.call(node, part)) {
+        node = node[part];
+      } else {
+        throw new InterpolationError(`Could not find '${expression}'`);
+      }
+    }
+    return node as PyValue;
+  }
+
+  /**
+   * Resolves every string in `value`. `key` is the stage field being resolved (`cmd`, `deps`, ...): lists and
+   * mappings may only be interpolated whole into `foreach`/`matrix`, and a mapping into `cmd` as `--k v` flags.
+   */
+  resolve(value: unknown, key?: string): unknown {
+    if (typeof value === "string") return this.resolveString(value, key);
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v, key));
+    if (isPlainObject(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[String(this.resolve(k, key))] = this.resolve(v, key);
+      return out;
+    }
+    return value;
+  }
+
+  private resolveString(src: string, key: string | undefined): unknown {
+    const matches = [...src.matchAll(KEYCRE)];
+    if (matches.length === 0) return src;
+    const only = matches[0];
+    if (matches.length === 1 && only !== undefined && only[0] === src) {
+      const value = this.select(only[1] ?? "");
+      validateValue(value, key);
+      return value;
+    }
+    let out = "";
+    let index = 0;
+    for (const match of matches) {
+      const value = this.select(match[1] ?? "");
+      validateValue(value, key);
+      out += src.slice(index, match.index) + toInterpolatedString(value);
+      index = match.index + match[0].length;
+    }
+    return (out + src.slice(index)).replaceAll("\\${", "${");
+  }
+}
+
+function validateValue(value: PyValue, key: string | undefined): void {
+  const composite = Array.isArray(value) || isPlainObject(value);
+  if (!composite || key === undefined || key.includes("foreach")) return;
+  if (isPlainObject(value) && key === "cmd") return;
+  throw new InterpolationError(`Cannot interpolate data of type '${Array.isArray(value) ? "list" : "dict"}'`);
+}
+
+/** DVC's `to_str`: booleans as `true`/`false`, floats as Python prints them, a mapping as `--k v` flags. */
+export function toInterpolatedString(value: PyValue): string {
+  if (value === null) return "None";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value instanceof PyFloat) return pyFloatRepr(value.value);
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return `[${value.map((v) => toInterpolatedString(v)).join(", ")}]`;
+  return dictToFlags(value);
+}
+
+function shellQuote(s: string): string {
+  if (s !== "" && /^[\w@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replaceAll("'", `'"'"'`)}'`;
+}
+
+function dictToFlags(obj: Record<string, PyValue>, prefix = ""): string {
+  let result = "";
+  for (const [k, v] of Object.entries(obj)) {
+    const name = prefix === "" ? k : `${prefix}.${k}`;
+    if (isPlainObject(v)) {
+      const nested = dictToFlags(v as Record<string, PyValue>, name);
+      if (nested !== "") result += `${nested} `;
+    } else if (typeof v === "boolean") {
+      if (v) result += `--${name} `;
+    } else if (typeof v === "string") {
+      result += `--${name} ${shellQuote(v)} `;
+    } else if (Array.isArray(v)) {
+      v.forEach((item, n) => {
+        if (Array.isArray(item) || isPlainObject(item)) {
+          throw new InterpolationError(`Cannot interpolate nested iterable in '${name}'`);
+        }
+        const text = typeof item === "string" ? shellQuote(item) : toInterpolatedString(item);
+        result += n > 0 ? `${text} ` : `--${name} ${text} `;
+      });
+    } else {
+      result += `--${name} ${toInterpolatedString(v)} `;
+    }
+  }
+  return result.trimEnd();
+}

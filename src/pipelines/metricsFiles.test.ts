@@ -1,0 +1,61 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { metricsDiff, metricsShow } from "./metricsFiles.js";
+import { pyJsonDumps } from "./pythonValues.js";
+
+describe("metrics files", () => {
+  let root: string;
+  const git = (...args: string[]): void => {
+    execFileSync("git", ["-C", root, ...args], {
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@t",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@t",
+      },
+      stdio: "ignore",
+    });
+  };
+  const write = (name: string, text: string): void => writeFileSync(join(root, name), text);
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "flowops-metrics-"));
+    git("init", "-q");
+    write(
+      "dvc.yaml",
+      "stages:\n  train:\n    cmd: echo\n    metrics:\n    - metrics.json:\n        cache: false\n    - eval.yaml\n    - scores.toml\nmetrics:\n- extra.json\n",
+    );
+    write("metrics.json", '{"acc": 0.9, "loss": {"train": 0.1}}');
+    write("eval.yaml", "auc: 0.8\n");
+    write("scores.toml", "f1 = 0.7\n");
+    git("add", "-A");
+    git("commit", "-qm", "one");
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  // Expected JSON shapes are what `dvc metrics show --json` / `dvc metrics diff --json` print.
+  it("shows every metrics file of the workspace under the empty revision key", async () => {
+    write("metrics.json", '{"acc": 0.95, "loss": {"train": 0.1}, "new": 1}');
+    const shown = await metricsShow(root);
+    expect(shown[""]?.data["metrics.json"]).toEqual({ data: { acc: 0.95, loss: { train: 0.1 }, new: 1 } });
+    expect(shown[""]?.data["eval.yaml"]).toEqual({ data: { auc: 0.8 } });
+    expect(shown[""]?.data["scores.toml"]).toEqual({ data: { f1: 0.7 } });
+    expect(shown[""]?.data["extra.json"]).toMatchObject({ error: { type: "FileNotFoundError" } });
+  });
+
+  it("diffs HEAD against the workspace as dvc does", async () => {
+    write("metrics.json", '{"acc": 0.95, "loss": {"train": 0.1}, "new": 1}');
+    expect(pyJsonDumps(await metricsDiff(root))).toBe(
+      '{"metrics.json": {"acc": {"old": 0.9, "new": 0.95, "diff": 0.04999999999999993}, "new": {"old": null, "new": 1}}}',
+    );
+  });
+
+  it("includes unchanged metrics with --all", async () => {
+    const diff = await metricsDiff(root, "HEAD", undefined, { all: true });
+    expect(pyJsonDumps(diff["eval.yaml"])).toBe('{"auc": {"old": 0.8, "new": 0.8, "diff": 0.0}}');
+  });
+});

@@ -1,0 +1,100 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { paramsDiff } from "./paramsDiff.js";
+import { PyFloat, pyJsonDumps } from "./pythonValues.js";
+
+const DVC_YAML = `stages:
+  prepare:
+    cmd: echo
+    params:
+    - model
+    - lr
+    - extra.json:
+      - seed
+      - opt.name
+  train:
+    cmd: echo
+    params:
+    - epochs
+    - small
+    - whole
+    - flag
+    - conf.toml:
+`;
+
+describe("paramsDiff", () => {
+  let root: string;
+  const git = (...args: string[]): void => {
+    execFileSync("git", ["-C", root, ...args], {
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@t",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@t",
+      },
+      stdio: "ignore",
+    });
+  };
+  const write = (name: string, text: string): void => writeFileSync(join(root, name), text);
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "flowops-paramsdiff-"));
+    git("init", "-q");
+    write("dvc.yaml", DVC_YAML);
+    write(
+      "params.yaml",
+      "lr: 0.001\nepochs: 10\nsmall: 0.00001\nwhole: 1.0\nmodel:\n  name: cnn\n  layers: [64, 32]\n  dropout: 0.5\nflag: true\nunused: 1\n",
+    );
+    write("extra.json", '{"seed": 42, "opt": {"name": "adam", "beta": 0.9}}');
+    write("conf.toml", "[data]\nsplit = 0.2\n");
+    git("add", "-A");
+    git("commit", "-qm", "one");
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  // Expected JSON is what `dvc params diff --json` printed for the same repository and edit.
+  it("reports changed tracked params between HEAD and the workspace as dvc does", async () => {
+    write(
+      "params.yaml",
+      "lr: 0.002\nepochs: 11\nsmall: 0.00001\nwhole: 1.0\nmodel:\n  name: cnn\n  layers: [64, 32]\n  dropout: 0.5\nflag: true\nunused: 2\n",
+    );
+    const diff = await paramsDiff(root);
+    expect(pyJsonDumps(diff)).toBe(
+      '{"params.yaml": {"lr": {"old": 0.001, "new": 0.002, "diff": 0.001}, "epochs": {"old": 10, "new": 11, "diff": 1}}}',
+    );
+  });
+
+  it("lists every tracked param with --all, lists as Python prints them and floats diffed as floats", async () => {
+    const diff = await paramsDiff(root, "HEAD", undefined, { all: true });
+    expect(diff["params.yaml"]?.["model.layers"]).toEqual({ old: "[64, 32]", new: "[64, 32]" });
+    expect(diff["params.yaml"]?.whole).toEqual({
+      old: new PyFloat(1),
+      new: new PyFloat(1),
+      diff: new PyFloat(0),
+    });
+    expect(diff["params.yaml"]?.flag).toEqual({ old: true, new: true, diff: 0 });
+    expect(diff["extra.json"]).toEqual({
+      seed: { old: 42, new: 42, diff: 0 },
+      "opt.name": { old: "adam", new: "adam" },
+    });
+    expect(diff["conf.toml"]).toEqual({ "data.split": { old: 0.2, new: 0.2, diff: new PyFloat(0) } });
+    expect(Object.keys(diff["params.yaml"] ?? {})).not.toContain("unused");
+  });
+
+  it("compares two revisions and reports a param added since", async () => {
+    write("extra.json", '{"seed": 7, "opt": {"name": "sgd"}}');
+    git("commit", "-qam", "two");
+    const diff = await paramsDiff(root, "HEAD~1", "HEAD");
+    expect(diff).toEqual({
+      "extra.json": { seed: { old: 42, new: 7, diff: -35 }, "opt.name": { old: "adam", new: "sgd" } },
+    });
+  });
+
+  it("names an unknown revision", async () => {
+    await expect(paramsDiff(root, "no-such-rev")).rejects.toThrow("unknown Git revision 'no-such-rev'");
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * `flowops params diff [a] [b]`: the params a pipeline tracks (stage `params` and top-level `params` files),
+ * compared between two revisions, HEAD and the workspace by default. The result has the shape of
+ * `dvc params diff --json`: `{file: {dotted.key: {old, new, diff?}}}`.
+ */
+import { existsSync } from "node:fs";
+import { join, posix } from "node:path";
+import { readPipeline, type Pipeline } from "./dvcYaml.js";
+import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
+import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
+import { diffValues, type ValueChange } from "./valueDiff.js";
+
+export type ParamsDiff = Record<string, Record<string, ValueChange>>;
+
+/** Params files (relative to root) and the keys tracked in each; "all" for whole files. */
+export function trackedParams(pipeline: Pipeline | undefined): Map<string, Set<string> | "all"> {
+  const tracked = new Map<string, Set<string> | "all">();
+  const add = (file: string, keys: readonly string[] | "all"): void => {
+    const previous = tracked.get(file);
+    if (previous === "all" || keys === "all") tracked.set(file, "all");
+    else tracked.set(file, new Set([...(previous ?? []), ...keys]));
+  };
+  for (const stage of pipeline?.stages ?? []) {
+    for (const dep of stage.params) add(posix.normalize(posix.join(stage.relWdir, dep.file)), dep.keys);
+  }
+  for (const file of pipeline?.params ?? []) add(posix.normalize(file), "all");
+  return tracked;
+}
+
+async function paramsAt(
+  root: string,
+  file: string,
+  keys: Set<string> | "all",
+  rev: Revision,
+): Promise<ParamsObject> {
+  const text = await readAtRevision(root, file, rev);
+  if (text === undefined) return {};
+  const all = parseParamsText(file, text);
+  return keys === "all" ? all : selectParams(all, [...keys]);
+}
+
+export async function paramsDiff(
+  root: string,
+  revA?: string,
+  revB?: string,
+  options: { all?: boolean } = {},
+): Promise<ParamsDiff> {
+  const a: Revision = revA ?? "HEAD";
+  const b: Revision = revB;
+  await assertRevision(root, a);
+  if (b !== undefined) await assertRevision(root, b);
+  const pipeline = existsSync(join(root, "dvc.yaml")) ? await readPipeline(root) : undefined;
+  const tracked = trackedParams(pipeline);
+  if (tracked.size === 0 && existsSync(join(root, DEFAULT_PARAMS_FILE)))
+    tracked.set(DEFAULT_PARAMS_FILE, "all");
+  const result: ParamsDiff = {};
+  for (const [file, keys] of tracked) {
+    const changes = diffValues(
+      await paramsAt(root, file, keys, a),
+      await paramsAt(root, file, keys, b),
+      options.all === true,
+    );
+    if (Object.keys(changes).length > 0) result[file] = changes;
+  }
+  return result;
+}

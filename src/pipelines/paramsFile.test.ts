@@ -1,0 +1,84 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flattenParams, loadParamsFile, lookupParam, parseParamsText, selectParams } from "./paramsFile.js";
+import { PyFloat } from "./pythonValues.js";
+
+describe("loadParamsFile", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "flowops-params-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it("reads YAML, and any unknown extension as YAML, like dvc", async () => {
+    expect(await loadParamsFile(file("params.yaml", "lr: 0.1\ntrain: {epochs: 3}\n"))).toEqual({
+      lr: 0.1,
+      train: { epochs: 3 },
+    });
+    expect(await loadParamsFile(file("params.cfg", "a: b\n"))).toEqual({ a: "b" });
+  });
+
+  it("reads JSON and TOML, keeping integral floats as floats", async () => {
+    const json = await loadParamsFile(file("p.json", '{"a": 1.0, "b": 2, "c": "1.0", "d": 1e3}'));
+    expect(json.a).toEqual(new PyFloat(1));
+    expect(json.b).toBe(2);
+    expect(json.c).toBe("1.0");
+    expect(json.d).toEqual(new PyFloat(1000));
+    const toml = await loadParamsFile(file("p.toml", "[data]\nsplit = 0.2\nwhole = 1.0\nn = 4\n"));
+    expect(toml).toEqual({ data: { split: 0.2, whole: new PyFloat(1), n: 4 } });
+  });
+
+  it("keeps YAML floats written with a fraction or exponent as floats", () => {
+    const values = parseParamsText("p.yaml", "a: 1.0\nb: 1e3\nc: 1\nd: 0.5\ne: 1_000.0\n");
+    expect(values).toEqual({ a: new PyFloat(1), b: new PyFloat(1000), c: 1, d: 0.5, e: new PyFloat(1000) });
+  });
+
+  it("names the file and line of malformed YAML, JSON and TOML", async () => {
+    await expect(loadParamsFile(file("bad.yaml", "a: 1\nb: [1\n"))).rejects.toThrow(
+      /bad\.yaml:\d+: invalid YAML/,
+    );
+    await expect(loadParamsFile(file("bad.json", '{"a": }'))).rejects.toThrow(/bad\.json: invalid JSON/);
+    await expect(loadParamsFile(file("bad.toml", "a = 1\nb = \n"))).rejects.toThrow(
+      /bad\.toml:2: invalid TOML/,
+    );
+    await expect(loadParamsFile(file("list.yaml", "- 1\n"))).rejects.toThrow(
+      /list\.yaml:1: expected a mapping/,
+    );
+  });
+
+  it("refuses Python params files and reports missing files and directories", async () => {
+    await expect(loadParamsFile(file("params.py", "LR = 0.1\n"))).rejects.toMatchObject({
+      code: "NOT_IMPLEMENTED",
+    });
+    await expect(loadParamsFile(join(dir, "none.yaml"))).rejects.toMatchObject({
+      code: "RESOURCE_DOES_NOT_EXIST",
+    });
+    mkdirSync(join(dir, "d.yaml"));
+    await expect(loadParamsFile(join(dir, "d.yaml"))).rejects.toThrow(/is a directory/);
+  });
+});
+
+describe("params lookups", () => {
+  const params = { train: { lr: 0.1, layers: [64, { units: 8 }] }, seed: 1 };
+
+  it("finds dotted keys and list items by index", () => {
+    expect(lookupParam(params, "train.lr")).toEqual({ found: true, value: 0.1 });
+    expect(lookupParam(params, "train.layers.1.units")).toEqual({ found: true, value: 8 });
+    expect(lookupParam(params, "train.momentum")).toEqual({ found: false });
+  });
+
+  it("selects listed keys flat, skipping missing ones, or the whole file", () => {
+    expect(selectParams(params, ["train.lr", "seed", "nope"])).toEqual({ "train.lr": 0.1, seed: 1 });
+    expect(selectParams(params, "all")).toBe(params);
+  });
+
+  it("flattens nested mappings with dots and keeps lists whole", () => {
+    expect(flattenParams(params)).toEqual({ "train.lr": 0.1, "train.layers": [64, { units: 8 }], seed: 1 });
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * Params files as DVC reads them (`dvc/utils/serialize`, `dvc/dependency/param.py`): `.json` and `.toml` by
+ * their own parsers, everything else as YAML; `.py` params are Python modules, which FlowOps does not execute.
+ * Values keep Python's int/float distinction (see pythonValues.ts) so lock files and commands match DVC's.
+ */
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { FlowOpsError } from "../errors.js";
+import { malformedFile } from "../data/yamlFile.js";
+import { isPlainObject, parsePythonJson, parsePythonYaml, pyFloat, type PyValue } from "./pythonValues.js";
+
+export type ParamsObject = Record<string, PyValue>;
+
+export const DEFAULT_PARAMS_FILE = "params.yaml";
+
+/** Reads a params file; a missing file is RESOURCE_DOES_NOT_EXIST, a malformed one names file and line. */
+export async function loadParamsFile(absPath: string): Promise<ParamsObject> {
+  let text: string;
+  try {
+    text = await readFile(absPath, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT")
+      throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${absPath}: params file not found`);
+    if (code === "EISDIR") {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `${absPath}: is a directory, expected a parameters file`,
+      );
+    }
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${absPath}: cannot read: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  return parseParamsText(absPath, text);
+}
+
+/** Parses params text by the file's extension (used for workspace files and `git show rev:path` alike). */
+export function parseParamsText(path: string, text: string): ParamsObject {
+  const ext = extname(path).toLowerCase();
+  let value: unknown;
+  switch (ext) {
+    case ".py":
+      throw new FlowOpsError(
+        "NOT_IMPLEMENTED",
+        `${path}: Python params files are not supported by FlowOps; use params.yaml, .json or .toml`,
+      );
+    case ".json":
+      value = parsePythonJson(path, text);
+      break;
+    case ".toml":
+      value = tomlValue(path, text);
+      break;
+    default:
+      value = parsePythonYaml(path, text).value ?? {};
+  }
+  if (!isPlainObject(value)) {
+    throw malformedFile(
+      path,
+      1,
+      `expected a mapping of parameters, got ${Array.isArray(value) ? "a list" : typeof value}`,
+    );
+  }
+  return value as ParamsObject;
+}
+
+function tomlValue(path: string, text: string): unknown {
+  let parsed: unknown;
+  try {
+    // Integers as BigInt so that every remaining number is known to be a TOML float.
+    parsed = parseToml(text, { integersAsBigInt: true });
+  } catch (error) {
+    const line = (error as { line?: number }).line;
+    const message = ((error as Error).message.split("\n")[0] ?? "").trim();
+    throw malformedFile(path, line, `invalid TOML: ${message}`);
+  }
+  return fromToml(parsed);
+}
+
+function fromToml(value: unknown): PyValue {
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "number") return pyFloat(value);
+  if (Array.isArray(value)) return value.map(fromToml);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object" && value !== null) {
+    if (!isPlainObject(value) || typeof (value as { toISOString?: unknown }).toISOString === "function") {
+      return String(value);
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromToml(v)]));
+  }
+  return value as PyValue;
+}
+
+/** dpath-style lookup of `a.b.0.c` (list items by index), as `dvc.dependency.param` does. */
+export function lookupParam(obj: unknown, dotted: string): { found: boolean; value?: PyValue } {
+  let node: unknown = obj;
+  for (const segment of dotted.split(".")) {
+    if (Array.isArray(node) && /^[0-9]+$/.test(segment) && Number(segment) < node.length) {
+      node = node[Number(segment)];
+    } else if (isPlainObject(node) && Object.prototype.hasOwnProperty.call(node, segment)) {
+      node = node[segment];
+    } else {
+      return { found: false };
+    }
+  }
+  return { found: true, value: node as PyValue };
+}
+
+/**
+ * The values DVC records for a params dependency: the whole file when no keys are listed, otherwise
+ * `{key: value}` for each listed key that exists (`read_param_file(..., flatten=True)`).
+ */
+export function selectParams(obj: ParamsObject, keys: readonly string[] | "all"): ParamsObject {
+  if (keys === "all") return obj;
+  const out: ParamsObject = {};
+  for (const key of keys) {
+    const { found, value } = lookupParam(obj, key);
+    if (found) out[key] = value ?? null;
+  }
+  return out;
+}
+
+/** `flatten_dict.flatten(d, reducer="dot")`: nested mappings become dotted keys; lists stay values. */
+export function flattenParams(obj: unknown, prefix = ""): Record<string, PyValue> {
+  const out: Record<string, PyValue> = {};
+  if (!isPlainObject(obj)) return out;
+  for (const [key, value] of Object.entries(obj)) {
+    const name = prefix === "" ? key : `${prefix}.${key}`;
+    if (isPlainObject(value) && Object.keys(value).length > 0) Object.assign(out, flattenParams(value, name));
+    else out[name] = value as PyValue;
+  }
+  return out;
+}

@@ -1,0 +1,263 @@
+/**
+ * Values as DVC (Python) sees them. DVC reads params, vars and dvc.lock with Python's YAML/JSON loaders, so
+ * `1.0` stays a float there and prints as `1.0` in a command line, a lock file or JSON output, while a JS
+ * number would print `1`. Integral floats are therefore kept as `PyFloat`; every other number is a plain JS
+ * number whose kind is obvious (a fraction is a float, an integer an int). This module also renders values
+ * the way Python's `str`, `repr` and `json.dumps` do, and compares them with Python's `==`.
+ */
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import type { ScalarTag } from "yaml";
+import { malformedFile, type YamlFile } from "../data/yamlFile.js";
+
+/** A float whose value is integral (`1.0`, `1e3`): Python prints it with a fraction, JS would not. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+export type PyValue = null | boolean | number | string | PyFloat | PyValue[] | { [key: string]: PyValue };
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PyFloat);
+}
+
+/** A float from a parser: integral values are wrapped so they keep their kind. */
+export function pyFloat(value: number): number | PyFloat {
+  return Number.isInteger(value) ? new PyFloat(value) : value;
+}
+
+/** The number behind an int or float, or undefined for anything else (bools are not numbers here). */
+export function numericValue(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (value instanceof PyFloat) return value.value;
+  return undefined;
+}
+
+export function isFloat(value: unknown): boolean {
+  return value instanceof PyFloat || (typeof value === "number" && !Number.isInteger(value));
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+export function pyFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa = "", expText = "0"] = x.toExponential().split("e");
+  const exp = Number(expText);
+  const sign = x < 0 ? "-" : "";
+  const digits = mantissa.replace("-", "").replace(".", "");
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${"0".repeat(exp + 1 - digits.length)}.0`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** Python's `repr` for numbers: ints as digits, floats as `pyFloatRepr`. */
+export function pyNumberRepr(value: number | PyFloat): string {
+  if (value instanceof PyFloat) return pyFloatRepr(value.value);
+  return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+}
+
+function pyStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    if (ch === quote || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (ch < " " || ch === "\x7f") out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+
+/** Python's `repr(value)` (used inside `str(list)` and `str(dict)`). */
+export function pyRepr(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number" || value instanceof PyFloat) return pyNumberRepr(value);
+  if (typeof value === "string") return pyStrRepr(value);
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
+
+/** Python's `str(value)`. */
+export function pyStr(value: unknown): string {
+  return typeof value === "string" ? value : pyRepr(value);
+}
+
+function jsonString(s: string): string {
+  // json.dumps with ensure_ascii=True: every code unit above 0x7e becomes \uXXXX (surrogates stay pairs).
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    const ch = s[i] ?? "";
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\b") out += "\\b";
+    else if (ch === "\f") out += "\\f";
+    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** Python's `json.dumps(value)` with its default separators, as `dvc ... --json` prints when piped. */
+export function pyJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number" || value instanceof PyFloat) {
+    const n = numericValue(value) ?? 0;
+    if (Number.isNaN(n)) return "NaN";
+    if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity";
+    return pyNumberRepr(value);
+  }
+  if (typeof value === "string") return jsonString(value);
+  if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(", ")}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${jsonString(k)}: ${pyJsonDumps(v)}`)
+      .join(", ")}}`;
+  }
+  return jsonString(String(value));
+}
+
+/** A deep copy that keeps PyFloat instances (structuredClone would turn them into plain objects). */
+export function cloneValue<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneValue) as T;
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneValue(v)])) as T;
+  }
+  return value;
+}
+
+/** Replaces PyFloat by its number, for consumers that only need plain JSON-able data. */
+export function toPlain(value: unknown): unknown {
+  if (value instanceof PyFloat) return value.value;
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
+  return value;
+}
+
+/** Python's `==`: 1 == 1.0 == True, lists and dicts element-wise. */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  const na = typeof a === "boolean" ? Number(a) : numericValue(a);
+  const nb = typeof b === "boolean" ? Number(b) : numericValue(b);
+  if (na !== undefined && nb !== undefined) return na === nb;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && pyEquals(a[k], b[k]));
+  }
+  return a === b || (a === undefined && b === null) || (a === null && b === undefined);
+}
+
+// ruamel's YAML 1.2 float resolver (dvc reads YAML with ruamel): underscores allowed, `1e3` is a float.
+const PY_FLOAT =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?)$/;
+
+const pythonFloatTag: ScalarTag = {
+  identify: (value) => value instanceof PyFloat,
+  default: true,
+  tag: "tag:yaml.org,2002:float",
+  test: PY_FLOAT,
+  resolve: (str: string) => pyFloat(Number(str.replaceAll("_", ""))) as unknown as number,
+};
+
+/** Parses YAML like `yamlFile.parseYamlText`, keeping integral floats as PyFloat. */
+export function parsePythonYaml(path: string, text: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    customTags: (tags) => [pythonFloatTag, ...tags],
+  });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const line = lineCounter.linePos(first.pos[0]).line;
+    throw malformedFile(path, line, `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
+  }
+  return {
+    path,
+    value: doc.toJS({ maxAliasCount: 100 }) ?? undefined,
+    lineOf: (keyPath) => nodeLine(doc, lineCounter, keyPath),
+  };
+}
+
+function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number {
+  const start = (n: unknown): number | undefined =>
+    (n as { range?: [number, number, number] } | null)?.range?.[0];
+  let node: unknown = doc.contents;
+  let offset = start(node) ?? 0;
+  for (const key of keyPath) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => {
+        const k = item.key as { value?: unknown } | null;
+        return k !== null && typeof k === "object" && String(k.value) === String(key);
+      });
+      if (pair === undefined) break;
+      offset = start(pair.key) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === "number") {
+      const item = node.items[key];
+      if (item === undefined) break;
+      offset = start(item) ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return lineCounter.linePos(offset).line;
+}
+
+const SENTINEL = "\u0000pyfloat:";
+
+/** Parses JSON keeping integral floats (`1.0`, `1e3`) as PyFloat, as Python's json module does. */
+export function parsePythonJson(path: string, text: string): unknown {
+  // Number tokens written with a fraction or exponent are swapped for tagged strings before JSON.parse.
+  let rewritten = "";
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] ?? "";
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      rewritten += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (/[-0-9]/.test(ch)) {
+      const match = /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(i));
+      const token = match?.[0] ?? ch;
+      const isFloatToken = match !== null && (match[1] !== undefined || match[2] !== undefined);
+      // The JSON escape \u0000 decodes to SENTINEL's first character; no real params string starts that way.
+      rewritten += isFloatToken && Number.isInteger(Number(token)) ? `"\\u0000pyfloat:${token}"` : token;
+      i += token.length;
+    } else {
+      rewritten += ch;
+      i += 1;
+    }
+  }
+  try {
+    return JSON.parse(rewritten, (_key, value: unknown) =>
+      typeof value === "string" && value.startsWith(SENTINEL)
+        ? new PyFloat(Number(value.slice(SENTINEL.length)))
+        : value,
+    );
+  } catch (error) {
+    throw malformedFile(path, undefined, `invalid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { Pipeline, Stage } from "./dvcYaml.js";
+import { buildDag } from "./pipelineDag.js";
+import { renderDag } from "./renderDag.js";
+
+const stage = (name: string, deps: string[], outs: string[]): Stage => ({
+  name,
+  cmd: ["x"],
+  cmdIsString: true,
+  wdir: "/r",
+  relWdir: ".",
+  deps,
+  params: [],
+  outs: outs.map((path) => ({ path, cache: true, persist: false })),
+  metrics: [],
+  plots: [],
+  frozen: false,
+  alwaysChanged: false,
+  line: 1,
+});
+const pipeline: Pipeline = {
+  file: "/r/dvc.yaml",
+  root: "/r",
+  stages: [stage("prepare", ["raw"], ["prepared"]), stage("train", ["prepared"], ["model"])],
+  params: [],
+  metrics: [],
+  plots: [],
+  artifacts: {},
+};
+
+describe("renderDag", () => {
+  const dag = buildDag(pipeline);
+
+  // The dot and mermaid texts are what `dvc dag --dot` / `dvc dag --mermaid` print for this pipeline.
+  it("prints Graphviz dot as dvc does", () => {
+    expect(renderDag(dag, "dot")).toBe('strict digraph {\n"prepare";\n"train";\n"prepare" -> "train";\n}\n');
+  });
+
+  it("prints a Mermaid flowchart as dvc does", () => {
+    expect(renderDag(dag, "mermaid")).toBe(
+      'flowchart TD\n\tnode1["prepare"]\n\tnode2["train"]\n\tnode1-->node2\n',
+    );
+  });
+
+  it("draws one layer per depth in ASCII and lists the edges", () => {
+    const text = renderDag(dag, "ascii");
+    expect(text.split("\n").slice(0, 3)).toEqual(["+---------+", "| prepare |", "+---------+"]);
+    expect(text).toContain("| train |");
+    expect(text.indexOf("prepare")).toBeLessThan(text.indexOf("train"));
+    expect(text).toContain("prepare -> train");
+  });
+
+  it("prints stages and edges as JSON, limited to targets and their upstream", () => {
+    expect(JSON.parse(renderDag(dag, "json", ["prepare"]))).toEqual({
+      stages: [{ name: "prepare", cmd: ["x"], deps: ["raw"], outs: ["prepared"] }],
+      edges: [],
+    });
+  });
+});

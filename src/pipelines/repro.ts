@@ -1,0 +1,455 @@
+/**
+ * `repro`: brings a pipeline's outputs up to date, DVC-compatibly, running independent stages in parallel.
+ * For each planned stage, once its upstream stages are done: skip it when nothing changed (stageStatus);
+ * otherwise delete its non-persistent outs, try the run-cache, else run its commands (with GPUs leased when
+ * the stage asks for them); then commit its outs to the object cache, rewrite its dvc.lock entry (the other
+ * entries kept, bytes as dvc writes them), add .gitignore entries and save a run-cache entry. A failed
+ * stage stops only its dependants. A GPU stage is admitted only when its GPUs are free, so waiting for them
+ * never holds a job slot. New dvc.lock entries and .gitignore lines follow plan order, as a sequential dvc
+ * run writes them, whatever order parallel stages finish in. Ordering and retries are reproScheduler's;
+ * executing is the executor's.
+ */
+import { randomBytes } from "node:crypto";
+import { appendFile, mkdir, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { DataRepo } from "../data/dataRepo.js";
+import { compareCodePoints } from "../data/dirManifest.js";
+import { ensureGitignored } from "../data/gitignoreEntries.js";
+import type { HashedPath } from "../data/hashTree.js";
+import { linkFromCache } from "../data/linkTypes.js";
+import { FlowOpsError } from "../errors.js";
+import { lockCmd, readLock, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
+import { readPipeline, type Pipeline, type Stage } from "./dvcYaml.js";
+import type { OutputStream, StageExecutor, StageRunResult } from "./executor.js";
+import { LocalExecutor } from "./executors/local.js";
+import { GpuAllocator, type GpuLease } from "./gpuAllocator.js";
+import { readGpuInventory } from "./gpuInventory.js";
+import { buildDag } from "./pipelineDag.js";
+import { isRunCacheable, restoreFromRunCache, saveRunCache } from "./runCache.js";
+import { runSchedule, type StageOutcome } from "./reproScheduler.js";
+import type { ReproTracking } from "./reproTracking.js";
+import {
+  commandLines,
+  hashDeps,
+  hashIfExists,
+  lockFileOf,
+  readStageParams,
+  stageChanges,
+  stageOuts,
+  type StageChange,
+} from "./stageStatus.js";
+
+export interface ReproOptions {
+  /** Stage names (`train`, `dvc.yaml:train`, or a foreach/matrix group); all stages when empty. */
+  targets?: readonly string[];
+  /** Run even unchanged stages, and skip the run-cache. */
+  force?: boolean;
+  /** Only the targets, not their upstream stages. */
+  singleItem?: boolean;
+  /** Report what would run; change nothing. */
+  dry?: boolean;
+  /** Stages run at once; 1 by default (DVC's behaviour). */
+  jobs?: number;
+  /** Extra attempts after a failure, for stages whose flowops.yaml sets none; 0 by default. */
+  retries?: number;
+  /** Time limit per stage, for stages whose flowops.yaml sets none. */
+  timeoutSeconds?: number;
+  /** Restore from the run-cache when possible; true by default (`--no-run-cache` sets false). */
+  runCache?: boolean;
+  tracking?: ReproTracking;
+  onEvent?: (event: ReproEvent) => void;
+  signal?: AbortSignal;
+  /** Injected for tests and other backends; the local executor and GPU inventory by default. */
+  executor?: StageExecutor;
+  gpus?: GpuAllocator;
+  /** Environment the commands inherit; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** The pipeline, when the caller has read it already. */
+  pipeline?: Pipeline;
+}
+
+export interface StageResult {
+  name: string;
+  outcome: StageOutcome;
+  /** Why it ran (or would run, with --dry); empty when forced or skipped. */
+  changes: StageChange[];
+  attempts: number;
+  durationMs?: number;
+  exitCode?: number | null;
+  /** Relative to the repo root. */
+  logPath?: string;
+  logTail?: string;
+  /** What went wrong, or a note (`frozen`, `upstream 'x' failed`). */
+  message?: string;
+  gpus?: readonly number[];
+  /** The dvc.lock entry written for the stage. */
+  lock?: LockEntry;
+  /** With --dry: the stage would run. */
+  wouldRun?: boolean;
+}
+
+export interface ReproResult {
+  /** Names the log directory `.dvc/tmp/flowops/logs/<runId>/`. */
+  runId: string;
+  ok: boolean;
+  stages: StageResult[];
+}
+
+export type ReproEvent =
+  | { type: "plan"; stages: string[] }
+  | { type: "stage-start"; stage: string; attempt: number; changes: StageChange[]; gpus?: readonly number[] }
+  | { type: "output"; stage: string; line: string; stream: OutputStream }
+  | { type: "retry"; stage: string; attempt: number; previous: StageResult }
+  | { type: "stage-end"; result: StageResult }
+  | { type: "warning"; message: string };
+
+export const LOG_DIR = join(".dvc", "tmp", "flowops", "logs");
+
+export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise<ReproResult> {
+  const pipeline = options.pipeline ?? (await readPipeline(repo.root));
+  const plan = planStages(pipeline, options);
+  const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomBytes(3).toString("hex")}`;
+  const context: ReproContext = {
+    repo,
+    options,
+    runId,
+    executor: options.executor ?? new LocalExecutor(),
+    gpus: options.gpus ?? new GpuAllocator(() => readGpuInventory(options.env ?? process.env)),
+    gitignoreWrites: Promise.resolve(),
+    emit: (event) => options.onEvent?.(event),
+    stages: new Map(pipeline.stages.map((stage) => [stage.name, stage])),
+    reserved: new Map(),
+    planIndex: new Map(plan.map((p, index) => [p.name, index])),
+    addedToLock: new Set(),
+    planNames: plan.map((p) => p.name),
+    settled: new Set(),
+    gitignorePending: new Map(),
+    gitignoreCursor: 0,
+  };
+  context.emit({ type: "plan", stages: plan.map((p) => p.name) });
+  if (plan.some((p) => (context.stages.get(p.name)?.gpus?.count ?? 0) > 0)) await context.gpus.load();
+  await guardTracking(context, () =>
+    options.tracking?.start({ runId, stages: plan.map((p) => p.name), pipeline }),
+  );
+  const results = await runSchedule<StageResult>(plan, {
+    jobs: options.jobs ?? 1,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    retries: (name) => context.stages.get(name)?.retries ?? options.retries ?? 0,
+    onRetry: (name, attempt, previous) => {
+      context.emit({ type: "retry", stage: name, attempt, previous });
+    },
+    onSettled: (name, result) => finishStage(context, stageNamed(context, name), result),
+    // A GPU stage starts only when its GPUs are free, so waiting for them never holds a job slot.
+    canStart: (name) => {
+      const gpus = context.stages.get(name)?.gpus;
+      if (gpus === undefined || gpus.count === 0) return true;
+      const lease = context.gpus.tryAcquire(gpus.count, gpus.type);
+      if (lease !== undefined) context.reserved.set(name, lease);
+      return lease !== undefined;
+    },
+    run: async (name, attempt) => {
+      const stage = stageNamed(context, name);
+      try {
+        return await reproStage(context, stage, attempt);
+      } catch (error) {
+        // An interrupted GPU wait or hash ends here too: report it as the cancellation it is.
+        const outcome = options.signal?.aborted === true ? "cancelled" : "failed";
+        return { name, outcome, changes: [], attempts: attempt, message: messageOf(error) };
+      } finally {
+        // A stage that turned out unchanged (or failed early) gives back the GPUs reserved for it.
+        context.reserved.get(name)?.release();
+        context.reserved.delete(name);
+      }
+    },
+    fromError: (name, error) => ({
+      name,
+      outcome: "failed" as const,
+      changes: [],
+      attempts: 1,
+      message: messageOf(error),
+    }),
+    notRun: (name, why) => ({
+      name,
+      outcome: why.outcome,
+      changes: [],
+      attempts: 0,
+      ...(why.outcome === "not-run-upstream-failed"
+        ? { message: `upstream stage '${why.failed}' failed` }
+        : {}),
+    }),
+  });
+  try {
+    await context.gitignoreWrites;
+  } catch (error) {
+    context.emit({ type: "warning", message: `.gitignore: ${messageOf(error)}` });
+  }
+  const stages = [...results.values()];
+  const outcome: ReproResult = { runId, ok: stages.every((s) => okOutcomes.has(s.outcome)), stages };
+  await guardTracking(context, () => options.tracking?.finish(outcome));
+  return outcome;
+}
+
+const okOutcomes: ReadonlySet<StageOutcome> = new Set(["ran", "skipped", "restored"]);
+
+interface ReproContext {
+  repo: DataRepo;
+  options: ReproOptions;
+  runId: string;
+  executor: StageExecutor;
+  gpus: GpuAllocator;
+  /** .gitignore updates, chained one at a time in plan order (see writeGitignoreInPlanOrder). */
+  gitignoreWrites: Promise<unknown>;
+  gitignorePending: Map<string, string[]>;
+  gitignoreCursor: number;
+  planNames: string[];
+  /** Stages whose final result is known. */
+  settled: Set<string>;
+  emit: (event: ReproEvent) => void;
+  stages: Map<string, Stage>;
+  /** GPU leases taken when a stage was admitted, used by its first attempt. */
+  reserved: Map<string, GpuLease>;
+  /** Position of each planned stage, and the stages this repro added to dvc.lock (kept in plan order). */
+  planIndex: Map<string, number>;
+  addedToLock: Set<string>;
+}
+
+/** The stages to consider, in DVC's order, each with the planned stages it waits for. */
+export function planStages(
+  pipeline: Pipeline,
+  options: Pick<ReproOptions, "targets" | "singleItem">,
+): { name: string; upstream: string[] }[] {
+  const dag = buildDag(pipeline);
+  const targets = dag.resolveTargets(options.targets ?? []);
+  const ordered = dag.order(targets).map((stage) => stage.name);
+  const names =
+    options.singleItem === true && targets.length > 0 ? ordered.filter((n) => targets.includes(n)) : ordered;
+  return names.map((name) => ({ name, upstream: dag.parents(name) }));
+}
+
+function stageNamed(context: ReproContext, name: string): Stage {
+  const stage = context.stages.get(name);
+  if (stage === undefined)
+    throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `stage '${name}' is not in the pipeline`);
+  return stage;
+}
+
+/** One attempt at one stage; reports failure as a result so the scheduler can retry or skip dependants. */
+async function reproStage(context: ReproContext, stage: Stage, attempt: number): Promise<StageResult> {
+  const { repo, options } = context;
+  const started = Date.now();
+  const base = { name: stage.name, attempts: attempt };
+  let changes: StageChange[] = [];
+  if (options.force !== true) {
+    const lock = (await readLock(repo.root)).stages.get(stage.name);
+    changes = await stageChanges(repo, stage, lock);
+    if (changes.length === 0) return { ...base, outcome: "skipped", changes };
+  }
+  if (options.dry === true) {
+    const frozen = stage.frozen ? { message: "frozen" } : {};
+    return { ...base, outcome: "skipped", changes, wouldRun: !stage.frozen, ...frozen };
+  }
+  if (stage.frozen) {
+    // DVC never runs a frozen stage's command: it checks the outs are there and records them.
+    const lock = await recordStage(context, stage, false);
+    return { ...base, outcome: "skipped", changes, lock, message: "frozen" };
+  }
+  for (const out of stageOuts(stage)) {
+    if (!out.persist) await rm(join(stage.wdir, out.path), { recursive: true, force: true });
+  }
+  const deps = await hashDeps(repo, stage);
+  const params = await readStageParams(stage);
+  if (options.runCache !== false && options.force !== true) {
+    const restored = await restoreFromRunCache(repo, stage, { cmd: lockCmd(stage), deps, params });
+    if (restored !== undefined) {
+      const lock = await recordStage(context, stage, false);
+      const durationMs = Date.now() - started;
+      return { ...base, outcome: "restored", changes, lock, durationMs };
+    }
+  }
+  const run = await executeStage(context, stage, attempt, changes);
+  const ran = { ...base, changes, durationMs: run.result.durationMs, exitCode: run.result.exitCode };
+  const logged = {
+    logPath: run.logPath,
+    logTail: run.result.logTail,
+    ...(run.gpus ? { gpus: run.gpus } : {}),
+  };
+  if (run.result.status !== "succeeded") {
+    const message = failureMessage(stage, run.result, stage.timeoutSeconds ?? options.timeoutSeconds);
+    const outcome = run.result.status === "cancelled" ? "cancelled" : "failed";
+    return { ...ran, ...logged, outcome, message };
+  }
+  const lock = await recordStage(context, stage, true);
+  return { ...ran, ...logged, outcome: "ran", lock };
+}
+
+async function executeStage(
+  context: ReproContext,
+  stage: Stage,
+  attempt: number,
+  changes: StageChange[],
+): Promise<{ result: StageRunResult; logPath: string; gpus?: readonly number[] }> {
+  const { repo, options } = context;
+  const logPath = join(LOG_DIR, context.runId, `${stage.name.replace(/[/\\]/g, "_")}.log`);
+  const logAbs = join(repo.root, logPath);
+  if (attempt > 1) {
+    await mkdir(dirname(logAbs), { recursive: true });
+    await appendFile(logAbs, `\nflowops: attempt ${attempt}\n`);
+  }
+  let lease = context.reserved.get(stage.name);
+  context.reserved.delete(stage.name);
+  if (lease === undefined && stage.gpus !== undefined && stage.gpus.count > 0) {
+    lease = await context.gpus.acquire(stage.gpus.count, stage.gpus.type, options.signal);
+  }
+  try {
+    const gpus = lease?.indices;
+    context.emit({ type: "stage-start", stage: stage.name, attempt, changes, ...(gpus ? { gpus } : {}) });
+    const env: NodeJS.ProcessEnv = {
+      ...(options.env ?? process.env),
+      DVC_ROOT: repo.root,
+      DVC_STAGE: stage.name,
+      ...(gpus !== undefined ? { CUDA_VISIBLE_DEVICES: gpus.join(",") } : {}),
+    };
+    const timeoutSeconds = stage.timeoutSeconds ?? options.timeoutSeconds;
+    const result = await context.executor.run(
+      { name: stage.name, cmd: commandLines(stage), wdir: stage.wdir },
+      {
+        env,
+        logPath: logAbs,
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}),
+        onOutput: (line, stream) => context.emit({ type: "output", stage: stage.name, line, stream }),
+      },
+    );
+    return { result, logPath, ...(gpus ? { gpus } : {}) };
+  } finally {
+    lease?.release();
+  }
+}
+
+function failureMessage(stage: Stage, result: StageRunResult, timeoutSeconds: number | undefined): string {
+  const command = result.command === undefined ? "" : ` '${result.command}'`;
+  switch (result.status) {
+    case "timed-out":
+      return `stage '${stage.name}': timed out after ${timeoutSeconds ?? "?"} s running${command}`;
+    case "cancelled":
+      return `stage '${stage.name}': cancelled`;
+    case "error":
+      return `stage '${stage.name}': ${result.message ?? "could not start"}`;
+    default:
+      return `stage '${stage.name}': failed to reproduce: command${command} exited with code ${result.exitCode ?? result.message ?? "?"}`;
+  }
+}
+
+/**
+ * After a run or a restore: hashes deps, params and outs, commits cached outs, rewrites the stage's dvc.lock
+ * entry, adds .gitignore entries, and (after a run) saves a run-cache entry.
+ */
+async function recordStage(context: ReproContext, stage: Stage, saveCache: boolean): Promise<LockEntry> {
+  const { repo } = context;
+  const deps = await hashDeps(repo, stage);
+  const params = await readStageParams(stage);
+  const outs: LockFile[] = [];
+  const cacheable = isRunCacheable(stage);
+  for (const out of stageOuts(stage)) {
+    const abs = join(stage.wdir, out.path);
+    const hashed = await hashIfExists(repo, abs);
+    if (hashed === undefined) {
+      throw new FlowOpsError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `stage '${stage.name}': output '${out.path}' does not exist`,
+      );
+    }
+    // Uncached metrics and plots go into the object cache too when a run-cache entry will name them.
+    if (out.cache || (saveCache && cacheable)) await commitOut(repo, abs, hashed, out.cache);
+    outs.push(lockFileOf(out.path, hashed));
+  }
+  // Sorted as DVC sorts (Python string order): the run-cache value hashes the lists in this order.
+  const byPath = (a: LockFile, b: LockFile): number => compareCodePoints(a.path, b.path);
+  const entry: LockEntry = { cmd: lockCmd(stage), deps: deps.sort(byPath), params, outs: outs.sort(byPath) };
+  await updateLock(repo.root, (lock) => {
+    if (lock.stages.has(stage.name)) {
+      lock.stages.set(stage.name, entry);
+      return;
+    }
+    // DVC appends new entries as stages finish one by one, in plan order. Parallel stages finish in any
+    // order, so entries new in this repro are kept in plan order: dvc.lock does not depend on timing.
+    context.addedToLock.add(stage.name);
+    const entries = [...lock.stages, [stage.name, entry] as const];
+    const rank = (name: string): number =>
+      context.addedToLock.has(name) ? (context.planIndex.get(name) ?? 0) : -1;
+    const ordered = entries
+      .map((item, position) => ({ item, position }))
+      .sort((a, b) => rank(a.item[0]) - rank(b.item[0]) || a.position - b.position);
+    lock.stages.clear();
+    for (const { item } of ordered) lock.stages.set(item[0], item[1]);
+  });
+  context.gitignorePending.set(
+    stage.name,
+    stageOuts(stage)
+      .filter((out) => out.cache)
+      .map((out) => join(stage.wdir, out.path)),
+  );
+  if (saveCache) await saveRunCache(repo, stage, entry);
+  return entry;
+}
+
+/**
+ * Puts an out's content into the object cache (each file, and a directory's manifest), then, when
+ * `cache.type` prefers links, replaces the workspace files with links to the objects as DVC does.
+ */
+async function commitOut(repo: DataRepo, abs: string, hashed: HashedPath, linkable: boolean): Promise<void> {
+  const files =
+    hashed.kind === "file"
+      ? [{ abs, md5: hashed.md5, isexec: hashed.isexec === true }]
+      : hashed.entries.map((e) => ({
+          abs: join(abs, ...e.relpath.split("/")),
+          md5: e.md5,
+          isexec: e.isexec === true,
+        }));
+  const relink = linkable && repo.linkTypes[0] !== undefined && repo.linkTypes[0] !== "copy";
+  for (const file of files) {
+    await repo.cache.addFile(file.abs, file.md5);
+    if (relink) {
+      await linkFromCache(repo.cache.objectPath(file.md5), file.abs, repo.linkTypes, { isexec: file.isexec });
+      repo.state.record(file.abs, await stat(file.abs, { bigint: true }), file.md5);
+    }
+  }
+  if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
+}
+
+/** Reports a stage's final result (after its retries): to the caller, then to the tracking. */
+async function finishStage(context: ReproContext, stage: Stage, result: StageResult): Promise<void> {
+  context.settled.add(stage.name);
+  writeGitignoreInPlanOrder(context);
+  context.emit({ type: "stage-end", result });
+  await guardTracking(context, () => context.options.tracking?.stageFinished(stage, result));
+}
+
+/**
+ * Adds .gitignore lines for the outs of settled stages, in plan order: DVC, running one stage at a time,
+ * appends them in that order, and parallel stages must not make the file depend on which finished first.
+ */
+function writeGitignoreInPlanOrder(context: ReproContext): void {
+  for (;;) {
+    const name = context.planNames[context.gitignoreCursor];
+    if (name === undefined || !context.settled.has(name)) return;
+    context.gitignoreCursor++;
+    const paths = context.gitignorePending.get(name) ?? [];
+    context.gitignoreWrites = context.gitignoreWrites.then(async () => {
+      for (const path of paths) await ensureGitignored(context.repo, path);
+    });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Tracking is a record of the run, not part of it: its failures become warnings. */
+async function guardTracking(context: ReproContext, call: () => Promise<void> | undefined): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    context.emit({ type: "warning", message: `tracking: ${messageOf(error)}` });
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Reads a file as it is in the workspace or at a Git revision (`git show <rev>:./<path>`), for params and
+ * metrics diffs. A file absent at that revision is `undefined`; an unknown revision is an error naming it.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { FlowOpsError } from "../errors.js";
+
+const run = promisify(execFile);
+
+/** `undefined` rev means the workspace. */
+export type Revision = string | undefined;
+
+export function revisionLabel(rev: Revision): string {
+  return rev ?? "workspace";
+}
+
+export async function assertRevision(root: string, rev: string): Promise<void> {
+  try {
+    await run("git", ["-C", root, "rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
+  } catch (error) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}' in ${root}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The text of `relPath` (POSIX, relative to root) at `rev`, or in the workspace when rev is undefined. */
+export async function readAtRevision(
+  root: string,
+  relPath: string,
+  rev: Revision,
+): Promise<string | undefined> {
+  if (rev === undefined) {
+    try {
+      return await readFile(join(root, relPath), "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "EISDIR") return undefined;
+      throw error;
+    }
+  }
+  try {
+    const { stdout } = await run("git", ["-C", root, "show", `${rev}:./${relPath}`], {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return stdout;
+  } catch {
+    return undefined;
+  }
+}

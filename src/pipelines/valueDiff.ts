@@ -1,0 +1,49 @@
+/**
+ * DVC's value diff (dvc/utils/diff.py), shared by `params diff` and `metrics diff`: flattened dotted keys,
+ * `{old, new}` per changed key (all keys with `--all`), and `diff = new - old` when both are numbers
+ * (Python bools count as numbers). Lists print as Python prints them, as DVC's `format_dict` does.
+ */
+import { flattenParams } from "./paramsFile.js";
+import { isFloat, numericValue, pyEquals, pyFloat, pyRepr, type PyValue } from "./pythonValues.js";
+
+export interface ValueChange {
+  old: PyValue;
+  new: PyValue;
+  diff?: PyValue;
+}
+
+function asNumber(value: unknown): number | undefined {
+  if (typeof value === "boolean") return Number(value);
+  return numericValue(value);
+}
+
+function display(value: PyValue | undefined): PyValue {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? pyRepr(value) : value;
+}
+
+export function diffValues(old: unknown, next: unknown, withUnchanged: boolean): Record<string, ValueChange> {
+  const a = flattenParams(old);
+  const b = flattenParams(next);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const result: Record<string, ValueChange> = {};
+  for (const key of keys) {
+    const before = a[key];
+    const after = b[key];
+    if (
+      !withUnchanged &&
+      (before === undefined ? after === undefined : after !== undefined && pyEquals(before, after))
+    ) {
+      continue;
+    }
+    const change: ValueChange = { old: display(before), new: display(after) };
+    const x = asNumber(before);
+    const y = asNumber(after);
+    if (x !== undefined && y !== undefined) {
+      const difference = y - x;
+      change.diff = isFloat(before) || isFloat(after) ? pyFloat(difference) : difference;
+    }
+    result[key] = change;
+  }
+  return result;
+}
