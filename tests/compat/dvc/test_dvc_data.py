@@ -76,7 +76,7 @@ def _clone_without_data(src: Workspace, make_ws, name: str) -> Workspace:
     """A second checkout of the same project: the .dvc files and config, no workspace data, an empty cache."""
     dst = make_ws(name)
     for path in src.root.rglob("*.dvc"):
-        if ".dvc" in path.relative_to(src.root).parts[:-1]:
+        if not path.is_file() or ".dvc" in path.relative_to(src.root).parts[:-1]:
             continue
         target = dst.root / path.relative_to(src.root)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +103,7 @@ def test_objects_pushed_by_flowops_are_pulled_by_dvc(workspace: Workspace, make_
     remote = tmp_path / "remote"
     _fill_dir(workspace)
     workspace.flowops("data", "remote", "add", "-d", "storage", str(remote))
-    assert workspace.dvc("remote", "list").stdout.split() == ["storage", str(remote)]
+    assert workspace.dvc("remote", "list").stdout.split() == ["storage", str(remote), "(default)"]
     workspace.flowops("data", "add", "data")
     workspace.flowops("data", "push")
 
