@@ -11,11 +11,7 @@ import { repro } from "../pipelines/repro.js";
 import { MlflowReproTracking, reproTrackingFor } from "../pipelines/reproTracking.js";
 import { jsonlTriggerLog, triggerLogPath, type TriggerRecord } from "../pipelines/triggers/triggerLog.js";
 import type { RunPipeline } from "../pipelines/triggers/triggerRunner.js";
-import {
-  runTriggerSession,
-  validateTriggerOptions,
-  type TriggerCommandOptions,
-} from "../pipelines/triggers/triggerSession.js";
+import type { TriggerCommandOptions } from "../pipelines/triggers/triggerSession.js";
 import { formatTime, printJson, printTable } from "./output.js";
 
 export interface ReproRunnerOptions {
@@ -99,6 +95,9 @@ export function pipelineCommand(): Command {
       )
       .option("--json", "print one JSON object per firing", false)
       .action(async (opts: TriggerCommandOptions & ReproRunnerOptions) => {
+        // Loaded on use: the webhook listener pulls in Fastify, which other commands should not pay for.
+        const { runTriggerSession, validateTriggerOptions } =
+          await import("../pipelines/triggers/triggerSession.js");
         validateTriggerOptions(opts);
         const repo: DataRepo = await openDataRepo(process.cwd());
         const { root, tmpDir } = repo;

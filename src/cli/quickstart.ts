@@ -1,6 +1,5 @@
 /** `flowops quickstart`: runs the main job and prints where to look. */
 import { Command, Option } from "commander";
-import { runQuickstart } from "../quickstart/runQuickstart.js";
 
 export function quickstartCommand(): Command {
   return new Command("quickstart")
@@ -14,6 +13,8 @@ export function quickstartCommand(): Command {
     )
     .option("--json", "print the result as JSON", false)
     .action(async (opts: { keepRunning: boolean; host: string; port: number; json: boolean }) => {
+      // Loaded on use, like `server`: it pulls in the whole server graph.
+      const { runQuickstart } = await import("../quickstart/runQuickstart.js");
       const result = await runQuickstart({
         host: opts.host,
         port: opts.port,

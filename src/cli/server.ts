@@ -1,6 +1,5 @@
 /** `flowops server`: MLflow's own flags, so existing scripts switch by changing one word. */
 import { Command, Option } from "commander";
-import { startServer } from "../server/start.js";
 
 export function serverCommand(): Command {
   return new Command("server")
@@ -24,6 +23,8 @@ export function serverCommand(): Command {
     .option("--body-limit <bytes>", "largest accepted JSON request body", (v) => Number(v))
     .helpOption("--help", "show help")
     .action(async (opts: Record<string, unknown>) => {
+      // Loaded on use: the server graph (Fastify, Kysely, the S3 SDK) would slow every other command's start.
+      const { startServer } = await import("../server/start.js");
       const server = await startServer({
         host: opts.host as string,
         port: opts.port as number,
