@@ -303,8 +303,13 @@ async function executeStage(
   try {
     const gpus = lease?.indices;
     context.emit({ type: "stage-start", stage: stage.name, attempt, changes, ...(gpus ? { gpus } : {}) });
+    let runEnv: Record<string, string> | undefined;
+    await guardTracking(context, async () => {
+      runEnv = await options.tracking?.stageStarting?.(stage);
+    });
     const env: NodeJS.ProcessEnv = {
       ...(options.env ?? process.env),
+      ...runEnv,
       DVC_ROOT: repo.root,
       DVC_STAGE: stage.name,
       ...(gpus !== undefined ? { CUDA_VISIBLE_DEVICES: gpus.join(",") } : {}),

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
@@ -116,6 +116,19 @@ describe("repro tracking", () => {
     const runs = await runsOf("pipeline-c");
     expect(runs.find((r) => r.info.run_name === "train")?.info.status).toBe("FAILED");
     expect(runs.find((r) => tagOf(r, PARENT_RUN_TAG) === undefined)?.info.status).toBe("FAILED");
+  });
+
+  it("points each executed stage's command at its own run so the command can log into it", async () => {
+    await writeFile(
+      join(dir, "train.sh"),
+      `echo "$MLFLOW_RUN_ID $MLFLOW_TRACKING_URI" > seen.txt\necho '{"acc": 1}' > metrics.json\necho m > model.bin\n`,
+    );
+    const tracking = reproTrackingFor(dir, { trackingUri: server.url, experiment: "pipeline-d", env: {} });
+    await repro(repo, { ...(tracking ? { tracking } : {}) });
+    const train = (await runsOf("pipeline-d")).find((r) => r.info.run_name === "train")!;
+    const seen = (await readFile(join(dir, "seen.txt"), "utf8")).trim();
+    expect(seen).toBe(`${train.info.run_id} ${server.url}`);
+    expect(tagOf(train, "flowops.stage.outcome")).toBe("ran");
   });
 
   it("is off without a tracking URI", () => {

@@ -19,6 +19,12 @@ import { stageOuts } from "./stageStatus.js";
 
 export interface ReproTracking {
   start(plan: { runId: string; stages: readonly string[]; pipeline: Pipeline }): Promise<void>;
+  /**
+   * A stage is about to execute: opens its run and returns the environment that points the stage's command
+   * at it (MLFLOW_RUN_ID and the tracking URI), so `flowops evaluate` or `mlflow.start_run()` inside the
+   * stage log into the stage's own run.
+   */
+  stageStarting?(stage: Stage): Promise<Record<string, string> | undefined>;
   stageFinished(stage: Stage, result: StageResult): Promise<void>;
   finish(result: ReproResult): Promise<void>;
 }
@@ -46,19 +52,25 @@ export function reproTrackingFor(root: string, settings: TrackingSettings): Repr
   if (trackingUri === undefined || trackingUri === "") return undefined;
   const client = new FlowOpsClient({ trackingUri, env });
   const experiment = settings.experiment ?? env.MLFLOW_EXPERIMENT_NAME;
-  return new MlflowReproTracking(client, root, experiment);
+  return new MlflowReproTracking(client, root, experiment, trackingUri);
 }
 
 export class MlflowReproTracking implements ReproTracking {
   private experimentId: string | undefined;
   private parentRunId: string | undefined;
   private pipeline: Pipeline | undefined;
+  /** Runs opened for stages that execute; a retried stage keeps its run. */
+  private readonly stageRuns = new Map<string, string>();
 
-  /** `experimentName` defaults to MLflow's Default experiment. */
+  /**
+   * `experimentName` defaults to MLflow's Default experiment; `trackingUri` is handed to stage commands
+   * (without it they get only MLFLOW_RUN_ID).
+   */
   constructor(
     private readonly client: FlowOpsClient,
     private readonly root: string,
     private readonly experimentName?: string,
+    private readonly trackingUri?: string,
   ) {}
 
   /** The parent run, once `start` has created it. */
@@ -81,24 +93,32 @@ export class MlflowReproTracking implements ReproTracking {
     this.parentRunId = run.info.run_id;
   }
 
+  async stageStarting(stage: Stage): Promise<Record<string, string> | undefined> {
+    if (this.parentRunId === undefined || this.experimentId === undefined) return undefined;
+    let runId = this.stageRuns.get(stage.name);
+    if (runId === undefined) {
+      runId = await this.openStageRun(stage, Date.now());
+      this.stageRuns.set(stage.name, runId);
+    }
+    return {
+      MLFLOW_RUN_ID: runId,
+      MLFLOW_EXPERIMENT_ID: this.experimentId,
+      ...(this.trackingUri !== undefined ? { MLFLOW_TRACKING_URI: this.trackingUri } : {}),
+    };
+  }
+
   async stageFinished(stage: Stage, result: StageResult): Promise<void> {
     if (this.parentRunId === undefined || this.experimentId === undefined) return;
     const cached = result.outcome === "skipped" || result.outcome === "restored";
     const end = Date.now();
-    const run = await this.client.runs.create({
-      experimentId: this.experimentId,
-      runName: stage.name,
-      startTime: end - (result.durationMs ?? 0),
-      tags: [
-        { key: PARENT_RUN_TAG, value: this.parentRunId },
-        { key: "flowops.stage", value: stage.name },
-        { key: OUTCOME_TAG, value: result.outcome },
-        { key: CACHED_TAG, value: String(cached) },
-      ],
-    });
-    const runId = run.info.run_id;
+    const runId =
+      this.stageRuns.get(stage.name) ?? (await this.openStageRun(stage, end - (result.durationMs ?? 0)));
     const entry = result.lock ?? (await readLock(this.root)).stages.get(stage.name);
-    const tags: Tag[] = [{ key: "flowops.stage.attempts", value: String(result.attempts) }];
+    const tags: Tag[] = [
+      { key: OUTCOME_TAG, value: result.outcome },
+      { key: CACHED_TAG, value: String(cached) },
+      { key: "flowops.stage.attempts", value: String(result.attempts) },
+    ];
     if (result.exitCode !== undefined)
       tags.push({ key: "flowops.stage.exit_code", value: String(result.exitCode) });
     if (result.gpus !== undefined) tags.push({ key: "flowops.stage.gpus", value: result.gpus.join(",") });
@@ -120,6 +140,19 @@ export class MlflowReproTracking implements ReproTracking {
       await this.client.artifacts.uploadArtifact({ runId }, join(this.root, result.logPath), "logs");
     }
     await this.client.runs.update(runId, { status: runStatus(result), endTime: end });
+  }
+
+  private async openStageRun(stage: Stage, startTime: number): Promise<string> {
+    const run = await this.client.runs.create({
+      experimentId: this.experimentId ?? "0",
+      runName: stage.name,
+      startTime,
+      tags: [
+        { key: PARENT_RUN_TAG, value: this.parentRunId ?? "" },
+        { key: "flowops.stage", value: stage.name },
+      ],
+    });
+    return run.info.run_id;
   }
 
   async finish(result: ReproResult): Promise<void> {
