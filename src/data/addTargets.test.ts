@@ -92,6 +92,24 @@ describe("addTargets", () => {
     );
   });
 
+  it("refuses an output of a pipeline stage, a path inside one, and a directory holding one", async () => {
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      "stages:\n  train:\n    cmd: echo\n    outs: [model.bin, reports]\n",
+    );
+    await writeFile(join(dir, "model.bin"), "m\n");
+    await mkdir(join(dir, "reports", "a"), { recursive: true });
+    await writeFile(join(dir, "reports", "a", "r.txt"), "r\n");
+    await expect(addTargets(repo, ["model.bin"], { cwd: dir })).rejects.toThrow(
+      "output 'model.bin' is already specified in stage: 'train'",
+    );
+    await expect(addTargets(repo, ["reports/a"], { cwd: dir })).rejects.toThrow(
+      "overlaps with output 'reports' of stage 'train'",
+    );
+    await writeFile(join(dir, "free.txt"), "f\n");
+    await expect(addTargets(repo, ["free.txt"], { cwd: dir })).resolves.toHaveLength(1);
+  });
+
   it("names a target that does not exist, a .dvc file, and paths inside .dvc/", async () => {
     await expect(addTargets(repo, ["nope"], { cwd: dir })).rejects.toThrow(/output 'nope' does not exist/);
     await writeFile(join(dir, "x.dvc"), "outs: []\n");

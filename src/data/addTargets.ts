@@ -5,6 +5,7 @@
  * link type is not copy. A file or directory inside an already tracked directory updates that directory's
  * `.dvc` file, as DVC 3 does (granular add). It reports progress through callbacks and never prints.
  */
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
@@ -145,6 +146,35 @@ function checkTarget(repo: DataRepo, abs: string, target: string): void {
     throw invalidParameter(`Path '${abs}' is ignored by .dvcignore`);
 }
 
+/**
+ * A stage's out belongs to its stage: adding it (or a path inside it, or a directory holding it) would give
+ * one path two owners, so DVC refuses, and so do we. dvc.yaml is read only when the repository has one.
+ */
+async function refuseStageOuts(repo: DataRepo, abs: string, target: string): Promise<void> {
+  if (!existsSync(join(repo.root, "dvc.yaml"))) return;
+  const { readPipeline } = await import("../pipelines/dvcYaml.js");
+  const pipeline = await readPipeline(repo.root);
+  for (const stage of pipeline.stages) {
+    for (const out of [...stage.outs, ...stage.metrics, ...stage.plots]) {
+      const outAbs = join(stage.wdir, out.path);
+      if (outAbs === abs) {
+        throw new FlowOpsError(
+          "RESOURCE_CONFLICT",
+          `output '${target}' is already specified in stage: '${stage.name}' (dvc.yaml); ` +
+            "run the pipeline (`flowops repro`) to update it",
+        );
+      }
+      if (isSameOrInside(abs, outAbs) || isSameOrInside(outAbs, abs)) {
+        throw new FlowOpsError(
+          "RESOURCE_CONFLICT",
+          `Cannot add '${target}': it overlaps with output '${posixRel(repo.root, outAbs)}' of stage ` +
+            `'${stage.name}' (dvc.yaml)`,
+        );
+      }
+    }
+  }
+}
+
 export async function addTargets(
   repo: DataRepo,
   targets: string[],
@@ -162,6 +192,7 @@ export async function addTargets(
     } catch {
       throw notFound(`output '${target}' does not exist: no such file or directory: '${abs}'`);
     }
+    await refuseStageOuts(repo, abs, target);
     const tracked = await loadTrackedOuts(repo);
     const ownDvcFile = `${abs}${DVC_FILE_SUFFIX}`;
     const inside = tracked.find(
