@@ -15,6 +15,8 @@ interface ReproCliOptions {
   jobs: number;
   force?: boolean;
   singleItem?: boolean;
+  forceDownstream?: boolean;
+  allowMissing?: boolean;
   dry?: boolean;
   retries?: number;
   runCache: boolean;
@@ -52,6 +54,8 @@ export function reproCommand(): Command {
     )
     .option("-f, --force", "run every planned stage even if nothing changed (skips the run-cache)")
     .option("-s, --single-item", "only the targets, not their upstream stages")
+    .option("--force-downstream", "also run every stage downstream of one that runs")
+    .option("--allow-missing", "skip stages whose only changes are data missing from the workspace")
     .option("--dry", "print what would run; change nothing")
     .option(
       "--retries <n>",
@@ -84,6 +88,8 @@ export function reproCommand(): Command {
           onEvent: printer(opts.json === true),
           ...(opts.force ? { force: true } : {}),
           ...(opts.singleItem ? { singleItem: true } : {}),
+          ...(opts.forceDownstream ? { forceDownstream: true } : {}),
+          ...(opts.allowMissing ? { allowMissing: true } : {}),
           ...(opts.dry ? { dry: true } : {}),
           ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),

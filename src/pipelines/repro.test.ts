@@ -49,6 +49,33 @@ const COPY_PIPELINE = `stages:
     - out.txt
 `;
 
+describe("repro with forceDownstream", () => {
+  it("runs a stage whose deps did not change when a stage upstream of it ran", async () => {
+    await setUp({
+      "dvc.yaml": `stages:
+  a:
+    cmd: cat data.txt > /dev/null && echo same > a.txt && echo a >> runs.log
+    deps: [data.txt]
+    outs: [a.txt]
+  b:
+    cmd: cat a.txt > b.txt && echo b >> runs.log
+    deps: [a.txt]
+    outs: [b.txt]
+`,
+      "data.txt": "v1\n",
+    });
+    await run();
+    await writeFile(join(dir, "data.txt"), "v2\n");
+    expect(outcomes(await run({ runCache: false }))).toEqual({ a: "ran", b: "skipped" });
+    await writeFile(join(dir, "data.txt"), "v3\n");
+    expect(outcomes(await run({ runCache: false, forceDownstream: true }))).toEqual({ a: "ran", b: "ran" });
+    expect(outcomes(await run({ runCache: false, forceDownstream: true }))).toEqual({
+      a: "skipped",
+      b: "skipped",
+    });
+  });
+});
+
 describe("repro change detection", () => {
   beforeEach(async () => {
     await setUp({ "dvc.yaml": COPY_PIPELINE, "data.txt": "v1\n", "params.yaml": "lr: 0.1\n" });
@@ -98,6 +125,14 @@ describe("repro change detection", () => {
   it("reruns everything with force even when nothing changed", async () => {
     expect(outcomes(await run({ force: true }))).toEqual({ copy: "ran" });
     expect(await read("runs.log")).toBe("ran\nran\n");
+  });
+
+  it("does not rerun for an output missing from the workspace with allowMissing", async () => {
+    await rm(join(dir, "out.txt"));
+    expect(outcomes(await run({ allowMissing: true }))).toEqual({ copy: "skipped" });
+    expect(existsSync(join(dir, "out.txt"))).toBe(false);
+    await writeFile(join(dir, "data.txt"), "v3\n");
+    expect(outcomes(await run({ allowMissing: true }))).toEqual({ copy: "ran" });
   });
 
   it("reports what would run with --dry and changes nothing", async () => {

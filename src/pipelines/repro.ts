@@ -46,6 +46,10 @@ export interface ReproOptions {
   force?: boolean;
   /** Only the targets, not their upstream stages. */
   singleItem?: boolean;
+  /** Run every stage downstream of one that ran, even if its own deps did not change (DVC's flag). */
+  forceDownstream?: boolean;
+  /** A stage whose only changes are deps or outs missing from the workspace is not run (DVC's flag). */
+  allowMissing?: boolean;
   /** Report what would run; change nothing. */
   dry?: boolean;
   /** Stages run at once; 1 by default (DVC's behaviour). */
@@ -123,6 +127,8 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
     addedToLock: new Set(),
     planNames: plan.map((p) => p.name),
     settled: new Set(),
+    outcomes: new Map(),
+    upstream: new Map(plan.map((p) => [p.name, p.upstream])),
     gitignorePending: new Map(),
     gitignoreCursor: 0,
   };
@@ -202,8 +208,11 @@ interface ReproContext {
   gitignorePending: Map<string, string[]>;
   gitignoreCursor: number;
   planNames: string[];
-  /** Stages whose final result is known. */
+  /** Stages whose final result is known, and those results' outcomes. */
   settled: Set<string>;
+  outcomes: Map<string, StageOutcome>;
+  /** The planned stages each stage waits for. */
+  upstream: Map<string, string[]>;
   emit: (event: ReproEvent) => void;
   stages: Map<string, Stage>;
   /** GPU leases taken when a stage was admitted, used by its first attempt. */
@@ -239,9 +248,11 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   const started = Date.now();
   const base = { name: stage.name, attempts: attempt };
   let changes: StageChange[] = [];
-  if (options.force !== true) {
+  const forced = options.force === true || (options.forceDownstream === true && upstreamRan(context, stage));
+  if (!forced) {
     const lock = (await readLock(repo.root)).stages.get(stage.name);
     changes = await stageChanges(repo, stage, lock);
+    if (options.allowMissing === true) changes = changes.filter((change) => !isMissingData(change));
     if (changes.length === 0) return { ...base, outcome: "skipped", changes };
   }
   if (options.dry === true) {
@@ -280,6 +291,19 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   }
   const lock = await recordStage(context, stage, true);
   return { ...ran, ...logged, outcome: "ran", lock };
+}
+
+/** Whether a stage this one waits for ran its command (transitively: a forced stage runs too). */
+function upstreamRan(context: ReproContext, stage: Stage): boolean {
+  return (context.upstream.get(stage.name) ?? []).some((name) => context.outcomes.get(name) === "ran");
+}
+
+/** Data absent from the workspace, which --allow-missing does not count as a change. */
+function isMissingData(change: StageChange): boolean {
+  return (
+    (change.kind === "deps" && change.status === "deleted") ||
+    (change.kind === "outs" && (change.status === "deleted" || change.status === "not in cache"))
+  );
 }
 
 async function executeStage(
@@ -425,6 +449,7 @@ async function commitOut(repo: DataRepo, abs: string, hashed: HashedPath, linkab
 /** Reports a stage's final result (after its retries): to the caller, then to the tracking. */
 async function finishStage(context: ReproContext, stage: Stage, result: StageResult): Promise<void> {
   context.settled.add(stage.name);
+  context.outcomes.set(stage.name, result.outcome);
   writeGitignoreInPlanOrder(context);
   context.emit({ type: "stage-end", result });
   await guardTracking(context, () => context.options.tracking?.stageFinished(stage, result));
