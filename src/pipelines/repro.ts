@@ -10,29 +10,25 @@
  * executing is the executor's.
  */
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, rm, stat } from "node:fs/promises";
+import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
-import { compareCodePoints } from "../data/dirManifest.js";
 import { ensureGitignored } from "../data/gitignoreEntries.js";
-import type { HashedPath } from "../data/hashTree.js";
-import { linkFromCache } from "../data/linkTypes.js";
 import { FlowOpsError } from "../errors.js";
-import { lockCmd, readLock, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
+import { lockCmd, readLock, type LockEntry } from "./dvcLock.js";
 import { readPipeline, type Pipeline, type Stage } from "./dvcYaml.js";
 import type { OutputStream, StageExecutor, StageRunResult } from "./executor.js";
 import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator, type GpuLease } from "./gpuAllocator.js";
 import { readGpuInventory } from "./gpuInventory.js";
 import { buildDag } from "./pipelineDag.js";
-import { isRunCacheable, restoreFromRunCache, saveRunCache } from "./runCache.js";
+import { restoreFromRunCache } from "./runCache.js";
+import { recordStage } from "./stageRecord.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
 import type { ReproTracking } from "./reproTracking.js";
 import {
   commandLines,
   hashDeps,
-  hashIfExists,
-  lockFileOf,
   readStageParams,
   stageChanges,
   stageOuts,
@@ -261,7 +257,7 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   }
   if (stage.frozen) {
     // DVC never runs a frozen stage's command: it checks the outs are there and records them.
-    const lock = await recordStage(context, stage, false);
+    const lock = await recordInContext(context, stage, false);
     return { ...base, outcome: "skipped", changes, lock, message: "frozen" };
   }
   for (const out of stageOuts(stage)) {
@@ -272,7 +268,7 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   if (options.runCache !== false && options.force !== true) {
     const restored = await restoreFromRunCache(repo, stage, { cmd: lockCmd(stage), deps, params });
     if (restored !== undefined) {
-      const lock = await recordStage(context, stage, false);
+      const lock = await recordInContext(context, stage, false);
       const durationMs = Date.now() - started;
       return { ...base, outcome: "restored", changes, lock, durationMs };
     }
@@ -289,8 +285,14 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     const outcome = run.result.status === "cancelled" ? "cancelled" : "failed";
     return { ...ran, ...logged, outcome, message };
   }
-  const lock = await recordStage(context, stage, true);
+  const lock = await recordInContext(context, stage, true);
   return { ...ran, ...logged, outcome: "ran", lock };
+}
+
+async function recordInContext(context: ReproContext, stage: Stage, saveCache: boolean): Promise<LockEntry> {
+  const recorded = await recordStage(context.repo, stage, saveCache, context);
+  context.gitignorePending.set(stage.name, recorded.gitignored);
+  return recorded.entry;
 }
 
 /** Whether a stage this one waits for ran its command (transitively: a forced stage runs too). */
@@ -367,83 +369,6 @@ function failureMessage(stage: Stage, result: StageRunResult, timeoutSeconds: nu
     default:
       return `stage '${stage.name}': failed to reproduce: command${command} exited with code ${result.exitCode ?? result.message ?? "?"}`;
   }
-}
-
-/**
- * After a run or a restore: hashes deps, params and outs, commits cached outs, rewrites the stage's dvc.lock
- * entry, adds .gitignore entries, and (after a run) saves a run-cache entry.
- */
-async function recordStage(context: ReproContext, stage: Stage, saveCache: boolean): Promise<LockEntry> {
-  const { repo } = context;
-  const deps = await hashDeps(repo, stage);
-  const params = await readStageParams(stage);
-  const outs: LockFile[] = [];
-  const cacheable = isRunCacheable(stage);
-  for (const out of stageOuts(stage)) {
-    const abs = join(stage.wdir, out.path);
-    const hashed = await hashIfExists(repo, abs);
-    if (hashed === undefined) {
-      throw new FlowOpsError(
-        "RESOURCE_DOES_NOT_EXIST",
-        `stage '${stage.name}': output '${out.path}' does not exist`,
-      );
-    }
-    // Uncached metrics and plots go into the object cache too when a run-cache entry will name them.
-    if (out.cache || (saveCache && cacheable)) await commitOut(repo, abs, hashed, out.cache);
-    outs.push(lockFileOf(out.path, hashed));
-  }
-  // Sorted as DVC sorts (Python string order): the run-cache value hashes the lists in this order.
-  const byPath = (a: LockFile, b: LockFile): number => compareCodePoints(a.path, b.path);
-  const entry: LockEntry = { cmd: lockCmd(stage), deps: deps.sort(byPath), params, outs: outs.sort(byPath) };
-  await updateLock(repo.root, (lock) => {
-    if (lock.stages.has(stage.name)) {
-      lock.stages.set(stage.name, entry);
-      return;
-    }
-    // DVC appends new entries as stages finish one by one, in plan order. Parallel stages finish in any
-    // order, so entries new in this repro are kept in plan order: dvc.lock does not depend on timing.
-    context.addedToLock.add(stage.name);
-    const entries = [...lock.stages, [stage.name, entry] as const];
-    const rank = (name: string): number =>
-      context.addedToLock.has(name) ? (context.planIndex.get(name) ?? 0) : -1;
-    const ordered = entries
-      .map((item, position) => ({ item, position }))
-      .sort((a, b) => rank(a.item[0]) - rank(b.item[0]) || a.position - b.position);
-    lock.stages.clear();
-    for (const { item } of ordered) lock.stages.set(item[0], item[1]);
-  });
-  context.gitignorePending.set(
-    stage.name,
-    stageOuts(stage)
-      .filter((out) => out.cache)
-      .map((out) => join(stage.wdir, out.path)),
-  );
-  if (saveCache) await saveRunCache(repo, stage, entry);
-  return entry;
-}
-
-/**
- * Puts an out's content into the object cache (each file, and a directory's manifest), then, when
- * `cache.type` prefers links, replaces the workspace files with links to the objects as DVC does.
- */
-async function commitOut(repo: DataRepo, abs: string, hashed: HashedPath, linkable: boolean): Promise<void> {
-  const files =
-    hashed.kind === "file"
-      ? [{ abs, md5: hashed.md5, isexec: hashed.isexec === true }]
-      : hashed.entries.map((e) => ({
-          abs: join(abs, ...e.relpath.split("/")),
-          md5: e.md5,
-          isexec: e.isexec === true,
-        }));
-  const relink = linkable && repo.linkTypes[0] !== undefined && repo.linkTypes[0] !== "copy";
-  for (const file of files) {
-    await repo.cache.addFile(file.abs, file.md5);
-    if (relink) {
-      await linkFromCache(repo.cache.objectPath(file.md5), file.abs, repo.linkTypes, { isexec: file.isexec });
-      repo.state.record(file.abs, await stat(file.abs, { bigint: true }), file.md5);
-    }
-  }
-  if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
 }
 
 /** Reports a stage's final result (after its retries): to the caller, then to the tracking. */

@@ -1,0 +1,109 @@
+/**
+ * Recording a stage after it ran or was restored: hash its deps, params and outs, commit cached outs to the
+ * object cache (relinking the workspace when `cache.type` prefers links), rewrite its dvc.lock entry with
+ * the bytes dvc writes, and save a run-cache entry. It changes no .gitignore: the caller adds the returned
+ * paths in plan order.
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { DataRepo } from "../data/dataRepo.js";
+import { compareCodePoints } from "../data/dirManifest.js";
+import type { HashedPath } from "../data/hashTree.js";
+import { linkFromCache } from "../data/linkTypes.js";
+import { FlowOpsError } from "../errors.js";
+import { lockCmd, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
+import type { Stage } from "./dvcYaml.js";
+import { isRunCacheable, saveRunCache } from "./runCache.js";
+import { hashDeps, hashIfExists, lockFileOf, readStageParams, stageOuts } from "./stageStatus.js";
+
+/** Keeps entries new to dvc.lock in plan order, whatever order parallel stages finish in. */
+export interface LockOrder {
+  /** Position of each planned stage. */
+  planIndex: ReadonlyMap<string, number>;
+  /** Stages this repro added to dvc.lock (filled here). */
+  addedToLock: Set<string>;
+}
+
+export interface RecordedStage {
+  entry: LockEntry;
+  /** Cached outs (absolute) that belong in .gitignore. */
+  gitignored: string[];
+}
+
+/**
+ * After a run or a restore: hashes deps, params and outs, commits cached outs, rewrites the stage's dvc.lock
+ * entry, adds .gitignore entries, and (after a run) saves a run-cache entry.
+ */
+export async function recordStage(
+  repo: DataRepo,
+  stage: Stage,
+  saveCache: boolean,
+  order: LockOrder,
+): Promise<RecordedStage> {
+  const deps = await hashDeps(repo, stage);
+  const params = await readStageParams(stage);
+  const outs: LockFile[] = [];
+  const cacheable = isRunCacheable(stage);
+  for (const out of stageOuts(stage)) {
+    const abs = join(stage.wdir, out.path);
+    const hashed = await hashIfExists(repo, abs);
+    if (hashed === undefined) {
+      throw new FlowOpsError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `stage '${stage.name}': output '${out.path}' does not exist`,
+      );
+    }
+    // Uncached metrics and plots go into the object cache too when a run-cache entry will name them.
+    if (out.cache || (saveCache && cacheable)) await commitOut(repo, abs, hashed, out.cache);
+    outs.push(lockFileOf(out.path, hashed));
+  }
+  // Sorted as DVC sorts (Python string order): the run-cache value hashes the lists in this order.
+  const byPath = (a: LockFile, b: LockFile): number => compareCodePoints(a.path, b.path);
+  const entry: LockEntry = { cmd: lockCmd(stage), deps: deps.sort(byPath), params, outs: outs.sort(byPath) };
+  await updateLock(repo.root, (lock) => {
+    if (lock.stages.has(stage.name)) {
+      lock.stages.set(stage.name, entry);
+      return;
+    }
+    // DVC appends new entries as stages finish one by one, in plan order. Parallel stages finish in any
+    // order, so entries new in this repro are kept in plan order: dvc.lock does not depend on timing.
+    order.addedToLock.add(stage.name);
+    const entries = [...lock.stages, [stage.name, entry] as const];
+    const rank = (name: string): number =>
+      order.addedToLock.has(name) ? (order.planIndex.get(name) ?? 0) : -1;
+    const ordered = entries
+      .map((item, position) => ({ item, position }))
+      .sort((a, b) => rank(a.item[0]) - rank(b.item[0]) || a.position - b.position);
+    lock.stages.clear();
+    for (const { item } of ordered) lock.stages.set(item[0], item[1]);
+  });
+  if (saveCache) await saveRunCache(repo, stage, entry);
+  const gitignored = stageOuts(stage)
+    .filter((out) => out.cache)
+    .map((out) => join(stage.wdir, out.path));
+  return { entry, gitignored };
+}
+
+/**
+ * Puts an out's content into the object cache (each file, and a directory's manifest), then, when
+ * `cache.type` prefers links, replaces the workspace files with links to the objects as DVC does.
+ */
+async function commitOut(repo: DataRepo, abs: string, hashed: HashedPath, linkable: boolean): Promise<void> {
+  const files =
+    hashed.kind === "file"
+      ? [{ abs, md5: hashed.md5, isexec: hashed.isexec === true }]
+      : hashed.entries.map((e) => ({
+          abs: join(abs, ...e.relpath.split("/")),
+          md5: e.md5,
+          isexec: e.isexec === true,
+        }));
+  const relink = linkable && repo.linkTypes[0] !== undefined && repo.linkTypes[0] !== "copy";
+  for (const file of files) {
+    await repo.cache.addFile(file.abs, file.md5);
+    if (relink) {
+      await linkFromCache(repo.cache.objectPath(file.md5), file.abs, repo.linkTypes, { isexec: file.isexec });
+      repo.state.record(file.abs, await stat(file.abs, { bigint: true }), file.md5);
+    }
+  }
+  if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
+}
