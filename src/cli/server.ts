@@ -21,6 +21,14 @@ export function serverCommand(): Command {
     .option("-h, --host <host>", "address to bind", "127.0.0.1")
     .addOption(new Option("-p, --port <port>", "port to listen on").default(5000).argParser(Number))
     .option("--body-limit <bytes>", "largest accepted JSON request body", (v) => Number(v))
+    .option(
+      "--protected-aliases <list>",
+      "comma list of aliases that need a passing quality gate record (default production; '' for none; env FLOWOPS_PROTECTED_ALIASES)",
+    )
+    .option(
+      "--protected-stages <list>",
+      "comma list of stages that need a passing quality gate record (default Production; '' for none; env FLOWOPS_PROTECTED_STAGES)",
+    )
     .helpOption("--help", "show help")
     .action(async (opts: Record<string, unknown>) => {
       // Loaded on use: the server graph (Fastify, Kysely, the S3 SDK) would slow every other command's start.
@@ -33,6 +41,8 @@ export function serverCommand(): Command {
         artifactsDestination: opts.artifactsDestination as string | undefined,
         serveArtifacts: opts.serveArtifacts as boolean,
         bodyLimit: opts.bodyLimit as number | undefined,
+        protectedAliases: opts.protectedAliases as string | undefined,
+        protectedStages: opts.protectedStages as string | undefined,
       });
       const stop = (): void => {
         void server.close().then(() => process.exit(0));

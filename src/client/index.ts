@@ -1,11 +1,13 @@
 /**
  * The TypeScript API client of a FlowOps (or MLflow) tracking server: `new FlowOpsClient()` and then
  * `client.experiments`, `client.runs`, `client.registry`, `client.artifacts`, `client.loggedModels`. It speaks the MLflow REST
- * wire, so it works against either server; `client.datasets` (dataset versions, lineage) needs FlowOps.
+ * wire, so it works against either server; `client.datasets` (dataset versions, lineage) and
+ * `client.gates` (quality gates) need FlowOps.
  */
 import { ArtifactsApi } from "./artifacts.js";
 import { DatasetsApi } from "./datasets.js";
 import { ExperimentsApi } from "./experiments.js";
+import { GatesApi } from "./gates.js";
 import { HttpTransport, type ClientOptions } from "./http.js";
 import { LoggedModelsApi } from "./loggedModels.js";
 import { RegistryApi } from "./registry.js";
@@ -14,6 +16,14 @@ import { RunsApi } from "./runs.js";
 export type { ClientOptions } from "./http.js";
 export type { ArtifactFile, ArtifactTarget } from "./artifacts.js";
 export type { DatasetVersion, ModelVersionLineage, RecordDatasetVersionInput } from "./datasets.js";
+export type {
+  ConditionResult,
+  EvaluateGateInput,
+  GateChampion,
+  GateEvaluationResponse,
+  GateRecord,
+  GateResult,
+} from "./gates.js";
 export type { LoggedModelOrderBy } from "./loggedModels.js";
 export type { BatchMetric, MetricOptions } from "./runs.js";
 export type * from "./types.js";
@@ -25,6 +35,7 @@ export class FlowOpsClient {
   readonly artifacts: ArtifactsApi;
   readonly loggedModels: LoggedModelsApi;
   readonly datasets: DatasetsApi;
+  readonly gates: GatesApi;
   private readonly http: HttpTransport;
 
   /**
@@ -42,6 +53,7 @@ export class FlowOpsClient {
     this.artifacts = new ArtifactsApi(this.http, this.runs);
     this.loggedModels = new LoggedModelsApi(this.http);
     this.datasets = new DatasetsApi(this.http);
+    this.gates = new GatesApi(this.http);
   }
 
   /** The server base URL the client talks to. */

@@ -8,6 +8,7 @@ import { FlowOpsError } from "../errors.js";
 import type { SqlDialectName } from "./dialect.js";
 import * as initial from "./migrations/0001_initial.js";
 import * as datasetVersions from "./migrations/0002_dataset_versions.js";
+import * as gateRecords from "./migrations/0003_gate_records.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -15,6 +16,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Prom
 const MIGRATIONS: Record<string, DialectMigration> = {
   "0001_initial": initial,
   "0002_dataset_versions": datasetVersions,
+  "0003_gate_records": gateRecords,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

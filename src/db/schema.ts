@@ -197,6 +197,20 @@ export interface DatasetVersionTable {
   created_at: number;
 }
 
+/** One evaluation of a gate policy for a model version; only the server writes these. */
+export interface GateRecordTable {
+  id: Generated<number>;
+  model_name: string;
+  version: number;
+  run_id: string;
+  policy_name: string;
+  policy_digest: string;
+  passed: number;
+  /** The full gate result as JSON, as the report was rendered from it. */
+  report_json: string;
+  created_at: number;
+}
+
 export interface Database {
   experiments: ExperimentTable;
   experiment_tags: ExperimentTagTable;
@@ -219,4 +233,5 @@ export interface Database {
   logged_model_params: LoggedModelParamTable;
   logged_model_metrics: LoggedModelMetricTable;
   dataset_versions: DatasetVersionTable;
+  gate_records: GateRecordTable;
 }

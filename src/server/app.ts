@@ -8,6 +8,7 @@ import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
 import { datasetRoutes } from "./routes/datasets.js";
+import { gateRoutes } from "./routes/gates.js";
 import { loggedModelRoutes } from "./routes/loggedModels.js";
 import { pipelineTriggerRoutes, type PipelineTriggerTargets } from "./routes/pipelineTriggers.js";
 import { registryRoutes } from "./routes/registry.js";
@@ -47,6 +48,7 @@ export async function buildServer(
   await app.register(async (scope) => loggedModelRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
+  await app.register(async (scope) => gateRoutes(scope, ctx));
   await app.register(async (scope) => pipelineTriggerRoutes(scope, options.pipelineTriggers));
   return app;
 }

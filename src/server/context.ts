@@ -15,6 +15,14 @@ export interface ServerConfig {
   serveArtifacts: boolean;
   /** Largest accepted JSON request body, in bytes. */
   bodyLimit: number;
+  /**
+   * Aliases that need a passing quality-gate record before a version may take them; ["production"] when
+   * unset, [] protects none. Read through registry/promotionGuard's `promotionProtection`, which applies
+   * the defaults in one place.
+   */
+  protectedAliases?: readonly string[];
+  /** Stages guarded the same way; ["Production"] when unset. */
+  protectedStages?: readonly string[];
 }
 
 export interface ServerContext {

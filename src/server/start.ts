@@ -5,6 +5,12 @@
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { flowopsHome, openMetadataDb } from "../db/connect.js";
+import {
+  DEFAULT_PROTECTED_ALIASES,
+  DEFAULT_PROTECTED_STAGES,
+  parseProtectedList,
+  validateProtectedStages,
+} from "../registry/promotionGuard.js";
 import { buildServer } from "./app.js";
 import type { ServerConfig, ServerContext } from "./context.js";
 
@@ -16,6 +22,9 @@ export interface ServerSettings {
   artifactsDestination?: string | undefined;
   serveArtifacts?: boolean | undefined;
   bodyLimit?: number | undefined;
+  /** Comma lists as given on the command line; "" protects none. Env FLOWOPS_PROTECTED_* otherwise. */
+  protectedAliases?: string | undefined;
+  protectedStages?: string | undefined;
 }
 
 export interface RunningServer {
@@ -42,6 +51,14 @@ export function resolveServerConfig(
     artifactsDestination,
     serveArtifacts,
     bodyLimit: settings.bodyLimit ?? 32 * 1024 * 1024,
+    protectedAliases:
+      parseProtectedList(settings.protectedAliases ?? env.FLOWOPS_PROTECTED_ALIASES) ??
+      DEFAULT_PROTECTED_ALIASES,
+    protectedStages: validateProtectedStages(
+      parseProtectedList(settings.protectedStages ?? env.FLOWOPS_PROTECTED_STAGES) ??
+        DEFAULT_PROTECTED_STAGES,
+      settings.protectedStages !== undefined ? "--protected-stages" : "FLOWOPS_PROTECTED_STAGES",
+    ),
   };
 }
 

@@ -30,6 +30,11 @@ import {
   setRegisteredModelTag,
   updateRegisteredModel,
 } from "../../registry/registeredModelStore.js";
+import {
+  assertModelVersionTagWritable,
+  assertPromotionAllowed,
+  promotionProtection,
+} from "../../registry/promotionGuard.js";
 import { searchModelVersions, searchRegisteredModels } from "../../registry/registrySearch.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
@@ -48,6 +53,7 @@ const searchRequest = z.object({
 export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const { db } = ctx.meta;
   const artifactRoots = [ctx.config.defaultArtifactRoot, ctx.config.artifactsDestination];
+  const protection = promotionProtection(ctx.config);
 
   registerRpc(app, {
     method: "POST",
@@ -141,6 +147,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     path: "registered-models/alias",
     request: z.object({ name: z.string(), alias: z.string(), version }),
     handle: async (input) => {
+      await assertPromotionAllowed(db, input, protection);
       await setRegisteredModelAlias(db, input.name, input.alias, input.version);
       return {};
     },
@@ -175,9 +182,10 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
       description: z.string().optional(),
       model_id: z.string().optional(),
     }),
-    handle: async (input) => ({
-      model_version: await createModelVersion(db, input, artifactRoots, ctx.now()),
-    }),
+    handle: async (input) => {
+      for (const tag of input.tags ?? []) assertModelVersionTagWritable(tag.key);
+      return { model_version: await createModelVersion(db, input, artifactRoots, ctx.now()) };
+    },
   });
 
   registerRpc(app, {
@@ -210,7 +218,11 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     method: "POST",
     path: "model-versions/transition-stage",
     request: z.object({ name: z.string(), version, stage: z.string(), archive_existing_versions: bool() }),
-    handle: async (input) => ({ model_version: await transitionModelVersionStage(db, input, ctx.now()) }),
+    // Only the target version is gated: archive_existing_versions moves the others out, never in.
+    handle: async (input) => {
+      await assertPromotionAllowed(db, input, protection);
+      return { model_version: await transitionModelVersionStage(db, input, ctx.now()) };
+    },
   });
 
   registerRpc(app, {
@@ -240,6 +252,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     path: "model-versions/set-tag",
     request: z.object({ name: z.string(), version, key: z.string(), value: z.string() }),
     handle: async (input) => {
+      assertModelVersionTagWritable(input.key);
       await setModelVersionTag(db, input.name, input.version, { key: input.key, value: input.value });
       return {};
     },
@@ -250,6 +263,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     path: "model-versions/delete-tag",
     request: z.object({ name: z.string(), version, key: z.string() }),
     handle: async (input) => {
+      assertModelVersionTagWritable(input.key);
       await deleteModelVersionTag(db, input.name, input.version, input.key);
       return {};
     },
