@@ -377,6 +377,8 @@ async function md5Of(text: string): Promise<string> {
 }
 
 const DVC_BIN = join(import.meta.dirname, "..", "..", "tests", "compat", ".venv", "dvc", "bin", "dvc");
+/** Each dvc command takes seconds, more on a loaded 2-core machine. */
+const DVC_TIMEOUT_MS = 120_000;
 
 describe("repro compatibility with dvc", () => {
   const FOREACH_PIPELINE = `stages:
@@ -440,5 +442,6 @@ describe("repro compatibility with dvc", () => {
         "{}",
       );
     },
+    DVC_TIMEOUT_MS,
   );
 });

@@ -44,6 +44,8 @@ const DVC_PIPELINE = `stages:
     - outdir
 `;
 const DVC_BIN = join(import.meta.dirname, "..", "..", "tests", "compat", ".venv", "dvc", "bin", "dvc");
+/** Each dvc command takes seconds, more on a loaded 2-core machine. */
+const DVC_TIMEOUT_MS = 120_000;
 
 describe("run-cache names", () => {
   it("computes the key and value dvc 3.67.1 wrote for the same stage", () => {
@@ -156,24 +158,32 @@ describe("run-cache files shared with dvc", () => {
     expect(await readFile(join(dir, "out.txt"), "utf8")).toBe("hello");
   });
 
-  it.skipIf(!existsSync(DVC_BIN))("leaves a workspace that dvc status reports up to date", async () => {
-    repo = await initDataRepo(dir);
-    await repro(repo);
-    expect(execFileSync(DVC_BIN, ["status", "--json"], { cwd: dir, encoding: "utf8" }).trim()).toBe("{}");
-  });
+  it.skipIf(!existsSync(DVC_BIN))(
+    "leaves a workspace that dvc status reports up to date",
+    async () => {
+      repo = await initDataRepo(dir);
+      await repro(repo);
+      expect(execFileSync(DVC_BIN, ["status", "--json"], { cwd: dir, encoding: "utf8" }).trim()).toBe("{}");
+    },
+    DVC_TIMEOUT_MS,
+  );
 
-  it.skipIf(!existsSync(DVC_BIN))("restores from a run-cache entry that dvc itself wrote", async () => {
-    execFileSync(DVC_BIN, ["init", "-q"], { cwd: dir });
-    execFileSync(DVC_BIN, ["repro", "-q"], { cwd: dir });
-    const dvcLock = await readFile(join(dir, "dvc.lock"), "utf8");
-    expect(await readdir(join(dir, ".dvc", "cache", "runs", "a6"))).toEqual([DVC_KEY]);
-    await rm(join(dir, "out.txt"));
-    await rm(join(dir, "outdir"), { recursive: true });
-    await rm(join(dir, "dvc.lock"));
-    repo = await openDataRepo(dir);
-    const result = await repro(repo);
-    expect(result.stages[0]?.outcome).toBe("restored");
-    expect(await readFile(join(dir, "outdir", "b"), "utf8")).toBe("b\n");
-    expect(await readFile(join(dir, "dvc.lock"), "utf8")).toBe(dvcLock);
-  });
+  it.skipIf(!existsSync(DVC_BIN))(
+    "restores from a run-cache entry that dvc itself wrote",
+    async () => {
+      execFileSync(DVC_BIN, ["init", "-q"], { cwd: dir });
+      execFileSync(DVC_BIN, ["repro", "-q"], { cwd: dir });
+      const dvcLock = await readFile(join(dir, "dvc.lock"), "utf8");
+      expect(await readdir(join(dir, ".dvc", "cache", "runs", "a6"))).toEqual([DVC_KEY]);
+      await rm(join(dir, "out.txt"));
+      await rm(join(dir, "outdir"), { recursive: true });
+      await rm(join(dir, "dvc.lock"));
+      repo = await openDataRepo(dir);
+      const result = await repro(repo);
+      expect(result.stages[0]?.outcome).toBe("restored");
+      expect(await readFile(join(dir, "outdir", "b"), "utf8")).toBe("b\n");
+      expect(await readFile(join(dir, "dvc.lock"), "utf8")).toBe(dvcLock);
+    },
+    DVC_TIMEOUT_MS,
+  );
 });

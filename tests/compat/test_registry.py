@@ -6,7 +6,10 @@ import warnings
 
 import mlflow
 import pytest
+import requests
 from mlflow.exceptions import MlflowException
+
+PASSING_POLICY = "name: compat-gate\nconditions:\n  - accuracy >= 0.5\n"
 
 
 @pytest.fixture
@@ -18,6 +21,18 @@ def registered(client, experiment_id, unique):
     for _ in range(3):
         client.create_model_version(name, f"{run.info.artifact_uri}/model", run_id=run.info.run_id)
     return name
+
+
+def gate(flowops_server, client, name: str, version: str) -> dict:
+    """Evaluates a FlowOps quality gate for a version (on its run's metrics), as `flowops gate` does."""
+    run_id = client.get_model_version(name, version).run_id
+    response = requests.post(
+        f"{flowops_server.url}/api/v1/gates/evaluate",
+        json={"policy_yaml": PASSING_POLICY, "run_id": run_id, "model_name": name, "version": version},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()["gate"]
 
 
 def test_create_registered_model_and_get_it(client, registered):
@@ -73,7 +88,10 @@ def test_update_descriptions(client, registered):
     assert client.get_model_version(registered, "1").description == "baseline"
 
 
-def test_transition_stage_archives_existing_versions_and_drives_latest_versions(client, registered):
+def test_transition_stage_archives_existing_versions_and_drives_latest_versions(flowops_server, client, registered):
+    client.log_metric(client.get_model_version(registered, "1").run_id, "accuracy", 0.9)
+    for version in ("1", "3"):
+        assert gate(flowops_server, client, registered, version)["passed"] is True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         client.transition_model_version_stage(registered, "1", "Production")
@@ -84,6 +102,29 @@ def test_transition_stage_archives_existing_versions_and_drives_latest_versions(
         latest = {v.current_stage: v.version for v in client.get_latest_versions(registered)}
         assert latest == {"Production": "3", "Staging": "2", "Archived": "1"}
         assert [v.version for v in client.get_latest_versions(registered, stages=["Staging"])] == ["2"]
+
+
+def test_protected_alias_and_stage_are_refused_without_a_passing_gate(flowops_server, client, registered):
+    with pytest.raises(MlflowException) as raised:
+        client.set_registered_model_alias(registered, "production", "2")
+    assert raised.value.error_code == "PERMISSION_DENIED"
+    assert "no passing quality gate record" in raised.value.message
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(MlflowException) as staged:
+            client.transition_model_version_stage(registered, "2", "Production")
+    assert staged.value.error_code == "PERMISSION_DENIED"
+    client.log_metric(client.get_model_version(registered, "2").run_id, "accuracy", 0.2)
+    assert gate(flowops_server, client, registered, "2")["passed"] is False
+    with pytest.raises(MlflowException):
+        client.set_registered_model_alias(registered, "production", "2")
+    client.log_metric(client.get_model_version(registered, "2").run_id, "accuracy", 0.8)
+    assert gate(flowops_server, client, registered, "2")["passed"] is True
+    client.set_registered_model_alias(registered, "production", "2")
+    assert client.get_model_version_by_alias(registered, "production").version == "2"
+    with pytest.raises(MlflowException) as reserved:
+        client.set_model_version_tag(registered, "2", "flowops.gate.status", "passed")
+    assert reserved.value.error_code == "INVALID_PARAMETER_VALUE"
 
 
 def test_transition_to_an_unknown_stage_is_rejected(client, registered):
