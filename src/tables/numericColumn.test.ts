@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { labelColumn, numericColumn } from "./numericColumn.js";
+import { openTable } from "./openTable.js";
+import { MaterialisedTableChunk, type CellValue, type TableChunk } from "./tableChunk.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-numeric-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function csvChunk(content: string): Promise<TableChunk> {
+  const path = join(dir, `t${Math.random().toString(36).slice(2)}.csv`);
+  await writeFile(path, content);
+  for await (const chunk of openTable(path).chunks()) return chunk;
+  throw new Error("no chunk");
+}
+
+function typedChunk(values: CellValue[]): TableChunk {
+  return new MaterialisedTableChunk("rows.jsonl", ["x"], new Map([["x", values]]), 10, values.length);
+}
+
+describe("numericColumn", () => {
+  it("parses CSV text as pandas would read a float column", async () => {
+    const chunk = await csvChunk('x\n1\n-2.5\n+3e2\n 4 \n.5\n1e-7\n0.1234567890123456789\n"7"\n012\n');
+    expect(Array.from(numericColumn(chunk, "x"))).toEqual([
+      1,
+      -2.5,
+      300,
+      4,
+      0.5,
+      1e-7,
+      Number("0.1234567890123456789"),
+      7,
+      12,
+    ]);
+  });
+
+  it("turns missing markers into NaN only when allowed, naming row and line otherwise", async () => {
+    const chunk = await csvChunk("x\n1\n\nNA\n2\nnan\n,\n".replace(",\n", "null\n"));
+    expect(Array.from(numericColumn(chunk, "x", { allowMissing: true }))).toEqual([1, NaN, 2, NaN, NaN]);
+    expect(() => numericColumn(chunk, "x")).toThrow("column x, row 2 (line 4): missing value 'NA'");
+  });
+
+  it("rejects infinities unless allowed", async () => {
+    const chunk = await csvChunk("x\ninf\n-Infinity\n1e400\n");
+    expect(Array.from(numericColumn(chunk, "x", { allowInfinite: true }))).toEqual([
+      Infinity,
+      -Infinity,
+      Infinity,
+    ]);
+    expect(() => numericColumn(chunk, "x")).toThrow("column x, row 1 (line 2): 'inf' is infinite");
+  });
+
+  it("rejects text that is not a number, including JavaScript-only literals", async () => {
+    expect(() => numericColumn(typedChunk(["1", "abc"]), "x")).toThrow(
+      "column x, row 12: 'abc' is not a number",
+    );
+    expect(() => numericColumn(typedChunk(["0x10"]), "x")).toThrow("'0x10' is not a number");
+    expect(() => numericColumn(typedChunk(["   "]), "x", {})).toThrow("missing value '   '");
+  });
+
+  it("passes typed numbers through and maps booleans to 0 and 1", () => {
+    expect(
+      Array.from(numericColumn(typedChunk([1.5, true, false, null]), "x", { allowMissing: true })),
+    ).toEqual([1.5, 1, 0, NaN]);
+    expect(() => numericColumn(typedChunk([null]), "x")).toThrow("column x, row 11: missing value (empty)");
+  });
+});
+
+describe("labelColumn", () => {
+  it("keeps strings, formats numbers as JavaScript does and keeps null", () => {
+    expect(labelColumn(typedChunk(["a", 1, 1.0, 2.5, true, null]), "x")).toEqual([
+      "a",
+      "1",
+      "1",
+      "2.5",
+      "true",
+      null,
+    ]);
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Reading a column as numbers or as labels, the two ways quality checks consume a table. Text is parsed as
+ * pandas.read_csv would read a float column: decimal or scientific notation with optional sign and surrounding
+ * spaces; pandas' default missing-value markers ("", "NA", "NaN", "nan", "null", "N/A", ...) are missing; "inf",
+ * "-inf", "Infinity" are infinite. Missing and infinite values are errors unless the caller allows them, so a
+ * metric is never computed over values nobody meant to include.
+ */
+
+import { FlowOpsError } from "../errors.js";
+import { cellText, hasTextCells, type TextCells } from "./csvChunk.js";
+import { parseDecimalSpan } from "./decimalText.js";
+import type { CellValue, TableChunk } from "./tableChunk.js";
+
+/** pandas' default `na_values` (pandas/_libs/parsers.pyx STR_NA_VALUES), plus the empty field. */
+const MISSING_MARKERS: ReadonlySet<string> = new Set([
+  "",
+  "#N/A",
+  "#N/A N/A",
+  "#NA",
+  "-1.#IND",
+  "-1.#QNAN",
+  "-NaN",
+  "-nan",
+  "1.#IND",
+  "1.#QNAN",
+  "<NA>",
+  "N/A",
+  "NA",
+  "NULL",
+  "NaN",
+  "None",
+  "n/a",
+  "nan",
+  "null",
+]);
+
+const INFINITY_TEXT = /^\s*([+-])?(inf|infinity)\s*$/i;
+
+export interface NumericColumnOptions {
+  /** Missing values become NaN instead of an error. */
+  allowMissing?: boolean;
+  /** Infinite values are kept instead of an error. */
+  allowInfinite?: boolean;
+}
+
+/** Parses a column to float64; errors name the column and `chunk.describeRow(row)`. */
+export function numericColumn(
+  chunk: TableChunk,
+  name: string,
+  options: NumericColumnOptions = {},
+): Float64Array {
+  const cells = hasTextCells(chunk) ? chunk.textCells(name) : undefined;
+  if (cells !== undefined) return numbersFromText(chunk, name, cells, options);
+  const values = chunk.column(name);
+  const result = new Float64Array(chunk.rowCount);
+  for (let index = 0; index < values.length; index++) {
+    result[index] = cellNumber(chunk, name, index, values[index] as CellValue, options);
+  }
+  return result;
+}
+
+/** The CSV path: plain decimals are read from the text; only other cells become strings. */
+function numbersFromText(
+  chunk: TableChunk,
+  name: string,
+  cells: TextCells,
+  options: NumericColumnOptions,
+): Float64Array {
+  const { texts, textOfRow, starts, ends } = cells;
+  const result = new Float64Array(chunk.rowCount);
+  for (let row = 0; row < result.length; row++) {
+    const start = starts[row] as number;
+    const end = ends[row] as number;
+    const fast =
+      start >= 0 && start < end
+        ? parseDecimalSpan(texts[textOfRow[row] as number] as string, start, end)
+        : undefined;
+    result[row] = fast ?? cellNumber(chunk, name, row, cellText(cells, row), options);
+  }
+  return result;
+}
+
+function cellNumber(
+  chunk: TableChunk,
+  name: string,
+  index: number,
+  value: CellValue,
+  options: NumericColumnOptions,
+): number {
+  let number: number;
+  if (typeof value === "string") {
+    number = +value;
+    // `+` accepts blank text (as 0) and hex/octal/binary literals, which pandas does not: check those aside.
+    if (
+      number - number !== 0 ||
+      (number === 0 && !(value.charCodeAt(0) > 32)) ||
+      (value.charCodeAt(0) === 48 && value.length > 2 && isLetter(value.charCodeAt(1)))
+    ) {
+      number = parseNumericText(value, number);
+    }
+  } else if (typeof value === "number") {
+    number = value;
+  } else if (typeof value === "boolean") {
+    number = value ? 1 : 0;
+  } else {
+    number = Number.NaN;
+  }
+  if (number - number !== 0) {
+    if (number !== number) {
+      if (!isMissing(value)) throw cellError(chunk, name, index, `${quoted(value)} is not a number`);
+      if (options.allowMissing !== true) {
+        throw cellError(chunk, name, index, `missing value ${value === null ? "(empty)" : quoted(value)}`);
+      }
+    } else if (options.allowInfinite !== true) {
+      throw cellError(chunk, name, index, `${quoted(value)} is infinite`);
+    }
+  }
+  return number;
+}
+
+/** Label values as strings (numbers as JS String(n), so 1.0 -> "1"); null stays null. */
+export function labelColumn(chunk: TableChunk, name: string): readonly (string | null)[] {
+  const values = chunk.column(name);
+  const labels = new Array<string | null>(values.length);
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    labels[index] =
+      value === null || value === undefined ? null : typeof value === "string" ? value : String(value);
+  }
+  return labels;
+}
+
+/**
+ * The slow path for text that `+value` did not turn into a plain finite number, or that may be blank or a
+ * JavaScript literal: tells missing markers, infinities, blank text and JavaScript-only forms (hex, octal, binary
+ * literals) apart. Returns NaN for missing or invalid text (the caller tells them apart with `isMissing`) and
+ * +-Infinity for infinite.
+ */
+function parseNumericText(text: string, number: number): number {
+  if (MISSING_MARKERS.has(text) || text.trim() === "") return Number.NaN;
+  const infinity = INFINITY_TEXT.exec(text);
+  if (infinity !== null) return infinity[1] === "-" ? -Infinity : Infinity;
+  if (/^\s*0[xXoObB]/.test(text)) return Number.NaN;
+  return number;
+}
+
+function isLetter(code: number): boolean {
+  return (code | 32) >= 97 && (code | 32) <= 122;
+}
+
+function isMissing(value: CellValue): boolean {
+  if (value === null) return true;
+  if (typeof value === "number") return Number.isNaN(value);
+  if (typeof value === "string") return MISSING_MARKERS.has(value) || value.trim() === "";
+  return false;
+}
+
+function quoted(value: CellValue): string {
+  return typeof value === "string" ? `'${value}'` : String(value);
+}
+
+function cellError(chunk: TableChunk, name: string, index: number, problem: string): FlowOpsError {
+  return new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `column ${name}, ${chunk.describeRow(chunk.startRow + index)}: ${problem}`,
+  );
+}
