@@ -25,6 +25,10 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
   ["params", async () => (await import("./pipelineInspect.js")).paramsCommand()],
   ["metrics", async () => (await import("./pipelineInspect.js")).metricsCommand()],
   ["pipeline", async () => (await import("./pipelineTrigger.js")).pipelineCommand()],
+  ["validate", async () => (await import("./quality.js")).validateCommand()],
+  ["evaluate", async () => (await import("./quality.js")).evaluateCommand()],
+  ["fairness", async () => (await import("./quality.js")).fairnessCommand()],
+  ["gate", async () => (await import("./quality.js")).gateCommand()],
 ];
 
 /** The first argument that is not an option: the command to load, if it is one of ours. */
@@ -41,6 +45,8 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command("flowops")
     .description("FlowOps: MLOps from data to production, compatible with MLflow and DVC.")
     .version(FLOWOPS_VERSION)
+    // `flowops gate --version 3` is the gate's option: the program's own -V/--version only before a command.
+    .enablePositionalOptions()
     .exitOverride();
   const only = argv === undefined ? undefined : commandNamed(argv);
   const versionOnly = argv !== undefined && argv.length === 3 && ["-V", "--version"].includes(argv[2] ?? "");
