@@ -150,6 +150,21 @@ describe("quality checks through the CLI", () => {
     expect((await client.registry.getModelVersionByAlias(model, "production")).version).toBe(version.version);
   });
 
+  it("passes the example's suite, and the example's predictions clear its gate thresholds", async () => {
+    const example = join(import.meta.dirname, "..", "examples", "quality-gates");
+    const data = join(example, "predictions.csv");
+    expect(await flowops("validate", data, "--suite", join(example, "suite.yaml"))).toBe(0);
+    const write = vi.mocked(process.stdout.write);
+    write.mockClear();
+    const args = ["--data", data, "--task", "classification", "--y-true", "label", "--y-pred", "pred"];
+    expect(await flowops("evaluate", ...args, "--y-score", "p_yes", "--json")).toBe(0);
+    const report = JSON.parse(write.mock.calls.map((c) => String(c[0])).join("")) as {
+      metrics: Record<string, number>;
+    };
+    expect(report.metrics.accuracy).toBeGreaterThanOrEqual(0.7);
+    expect(report.metrics.f1_macro).toBeGreaterThanOrEqual(0.7);
+  });
+
   it("exits 1 when an expectation fails and 2 when a required option is missing", async () => {
     const data = join(dir, "d.csv");
     await writeFile(data, "age\n10\n30\n");

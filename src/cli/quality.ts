@@ -11,7 +11,7 @@ import { openTable } from "../tables/openTable.js";
 import type { TableSource } from "../tables/tableChunk.js";
 import type { EvaluationReport } from "../quality/evaluation/evaluatePredictions.js";
 import type { QualityResults } from "../quality/qualityRun.js";
-import { printJson } from "./output.js";
+import { formatTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { clientFor } from "./trackingOptions.js";
 
@@ -190,10 +190,14 @@ function formatEvaluation(report: EvaluationReport, plots: readonly string[]): s
   const width = Math.max(...Object.keys(report.metrics).map((k) => k.length));
   for (const [key, value] of Object.entries(report.metrics)) lines.push(`  ${key.padEnd(width)}  ${value}`);
   if (report.task === "classification") {
-    lines.push("", "  class  precision  recall  f1  support");
-    for (const c of report.perClass) {
-      lines.push(`  ${c.label}  ${fixed(c.precision)}  ${fixed(c.recall)}  ${fixed(c.f1)}  ${c.support}`);
-    }
+    const rows = report.perClass.map((c) => [
+      c.label,
+      fixed(c.precision),
+      fixed(c.recall),
+      fixed(c.f1),
+      String(c.support),
+    ]);
+    lines.push("", formatTable(["class", "precision", "recall", "f1", "support"], rows).trimEnd());
   }
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   if (plots.length > 0) lines.push("", `plots: ${plots.join(", ")}`);
