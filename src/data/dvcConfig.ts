@@ -5,8 +5,8 @@
  * names are written as DVC writes them: `[core]`, `['remote "storage"']`; keys indented four spaces.
  * It must not interpret values beyond splitting remotes out: callers validate what they use.
  */
-import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../writeFileAtomic.js";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FlowOpsError } from "../errors.js";
 
@@ -218,16 +218,4 @@ export async function writeDvcConfig(
   // Unchanged: no write, so that e.g. unsetting a key never creates an empty config.local.
   if (doc.toString() !== before) await writeFileAtomic(doc.path, doc.toString());
   return readDvcConfig(dvcDir);
-}
-
-/** Writes through a temp file in the same directory and renames, so readers never see half a file. */
-export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

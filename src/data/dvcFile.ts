@@ -9,7 +9,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { stringify } from "yaml";
 import { isOid } from "./hashInfo.js";
-import { writeFileAtomic } from "./dvcConfig.js";
+import { writeFileAtomic } from "../writeFileAtomic.js";
 import { malformedFile, readYamlFile, type YamlFile } from "./yamlFile.js";
 
 export interface DvcOut {

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { writeFileAtomic } from "./dvcConfig.js";
+import { writeFileAtomic } from "../writeFileAtomic.js";
 
 /** The `.gitignore` line for a file or directory named `name`: anchored, with gitignore's specials escaped. */
 export function gitignoreEntry(name: string): string {

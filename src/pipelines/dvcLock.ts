@@ -5,9 +5,9 @@
  * first, then the other files alphabetically, keys sorted (top level only). Existing stages keep their place
  * and new ones are appended, as DVC's `dict.update` does. Writes are atomic.
  */
-import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../writeFileAtomic.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile } from "../data/yamlFile.js";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
@@ -210,17 +210,6 @@ export function serializeLock(lock: Lock): string {
 /** Writes `<root>/dvc.lock` atomically (temp file beside it, then rename). */
 export async function writeLock(root: string, lock: Lock): Promise<void> {
   await writeFileAtomic(join(root, LOCK_FILE), serializeLock(lock));
-}
-
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${LOCK_FILE}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, text, "utf8");
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 const pending = new Map<string, Promise<unknown>>();

@@ -3,6 +3,7 @@
  * reads as a finite number the labels sort numerically, otherwise as strings in code point order. Metrics,
  * confusion matrices and score columns all follow this order; fairness reports reuse it.
  */
+import { compareCodePoints } from "../data/dirManifest.js";
 
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -12,19 +13,7 @@ function numericValue(label: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** Compares by Unicode code point, as numpy's string sort does (JS `<` compares UTF-16 code units). */
-export function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Below the surrogate range code units and code points agree; otherwise compare whole code points.
-    if (x < 0xd800 && y < 0xd800) return x - y;
-    return (a.codePointAt(i) ?? x) - (b.codePointAt(i) ?? y);
-  }
-  return a.length - b.length;
-}
+export { compareCodePoints };
 
 /** Distinct labels in scikit-learn's order: numeric when all are finite numbers, else by code point. */
 export function sortLabels(labels: Iterable<string>): string[] {

@@ -4,8 +4,8 @@
  * exist depends on the task; the SVG builders themselves stay pure.
  */
 
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../writeFileAtomic.js";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { EvaluationReport } from "../evaluation/evaluatePredictions.js";
 import { confusionMatrixSvg } from "./confusionMatrixSvg.js";
@@ -48,17 +48,6 @@ export function evaluationPlotSvgs(report: EvaluationReport): NamedPlot[] {
 
 function assertNever(value: never): never {
   throw new Error(`unexpected evaluation report ${JSON.stringify(value)}`);
-}
-
-async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /**
