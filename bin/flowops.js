@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import { main } from "../dist/cli/main.js";
+// Thin launcher: the CLI is built into dist/ by `npm ci` (the prepare script): dist/bundle/ (one esbuild bundle,
+// fast start-up), or the plain tsc output when the bundle is absent.
+import { existsSync } from "node:fs";
+
+const bundled = new URL("../dist/bundle/main.js", import.meta.url);
+const { main } = await import(existsSync(bundled) ? bundled.href : "../dist/cli/main.js");
 
 main(process.argv).then(
   (code) => {

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
 import { ensureGitignored } from "../data/gitignoreEntries.js";
 import { FlowOpsError } from "../errors.js";
-import { lockCmd, readLock, type LockEntry } from "./dvcLock.js";
+import { lockCmd, readLock, type Lock, type LockEntry } from "./dvcLock.js";
 import { readPipeline, type Pipeline, type Stage } from "./dvcYaml.js";
 import type { OutputStream, StageExecutor, StageRunResult } from "./executor.js";
 import { LocalExecutor } from "./executors/local.js";
@@ -109,6 +109,9 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
   const pipeline = options.pipeline ?? (await readPipeline(repo.root));
   const plan = planStages(pipeline, options);
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomBytes(3).toString("hex")}`;
+  const lockAtStart = readLock(repo.root);
+  // Awaited by the first stage checked; a malformed dvc.lock must not become an unhandled rejection first.
+  lockAtStart.catch(() => undefined);
   const context: ReproContext = {
     repo,
     options,
@@ -124,6 +127,7 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
     planNames: plan.map((p) => p.name),
     settled: new Set(),
     outcomes: new Map(),
+    lockAtStart,
     upstream: new Map(plan.map((p) => [p.name, p.upstream])),
     gitignorePending: new Map(),
     gitignoreCursor: 0,
@@ -207,6 +211,12 @@ interface ReproContext {
   /** Stages whose final result is known, and those results' outcomes. */
   settled: Set<string>;
   outcomes: Map<string, StageOutcome>;
+  /**
+   * dvc.lock as it was when the repro began, read once: a stage's own entry changes only when that stage is
+   * recorded, after its change check, so re-reading the file for every stage (20 parses for 20 stages) only
+   * cost time.
+   */
+  lockAtStart: Promise<Lock>;
   /** The planned stages each stage waits for. */
   upstream: Map<string, string[]>;
   emit: (event: ReproEvent) => void;
@@ -246,7 +256,7 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   let changes: StageChange[] = [];
   const forced = options.force === true || (options.forceDownstream === true && upstreamRan(context, stage));
   if (!forced) {
-    const lock = (await readLock(repo.root)).stages.get(stage.name);
+    const lock = (await context.lockAtStart).stages.get(stage.name);
     changes = await stageChanges(repo, stage, lock);
     if (options.allowMissing === true) changes = changes.filter((change) => !isMissingData(change));
     if (changes.length === 0) return { ...base, outcome: "skipped", changes };

@@ -1,0 +1,38 @@
+/**
+ * Bundles the `flowops` command into dist/bundle/ with esbuild. Node 20 loads an ES module graph file by file
+ * (the CLI's own ~100 files, yaml's ~60, kysely's ~400), which was most of a no-op `repro` or an unchanged
+ * `data status`; one bundle with code splitting keeps each command's code lazy and loads in a fraction of the
+ * time. Native and heavy packages stay external (loaded from node_modules when used). The hash worker is its
+ * own entry so `new URL("./hashWorker.js", import.meta.url)` finds it beside the chunks.
+ */
+import { rm } from "node:fs/promises";
+import { build } from "esbuild";
+
+const outdir = "dist/bundle";
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { main: "src/cli/main.ts", hashWorker: "src/data/hashWorker.ts" },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outdir,
+  external: [
+    "better-sqlite3",
+    "pg",
+    "pg-native",
+    "@aws-sdk/*",
+    "@resvg/resvg-js",
+    "fastify",
+    "pino",
+    "onnxruntime-node",
+    "tsx",
+    "tsx/*",
+  ],
+  // Bundled CommonJS packages (yaml, commander) call require(); ES modules have none of their own.
+  banner: {
+    js: 'import { createRequire as __flowopsCreateRequire } from "node:module"; const require = __flowopsCreateRequire(import.meta.url);',
+  },
+  logLevel: "warning",
+});
