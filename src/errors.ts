@@ -24,6 +24,9 @@ export const ERROR_CODES = [
   "TEMPORARILY_UNAVAILABLE",
   "DEADLINE_EXCEEDED",
   "CANCELLED",
+  // FlowOps' own, for the serving protocols (MLflow's scoring server answers 415 and 413 too).
+  "UNSUPPORTED_MEDIA_TYPE",
+  "PAYLOAD_TOO_LARGE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -50,6 +53,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TEMPORARILY_UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
   CANCELLED: 499,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
 };
 
 export class FlowOpsError extends Error {
