@@ -6,7 +6,7 @@
  * `outStatus` is exported for pipeline stage checks. It never prints.
  */
 import { lstat, readdir } from "node:fs/promises";
-import { basename, dirname, relative, resolve, sep } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import type { DataRepo } from "./dataRepo.js";
 import { dvcFileWdir, loadTrackedOuts, selectTrackedOuts, type DvcOut } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
@@ -52,17 +52,19 @@ export async function missingObjects(
   cache: Pick<ObjectCache, "objectPath" | "has">,
   oids: readonly Oid[],
 ): Promise<Oid[]> {
-  const byDir = new Map<string, Oid[]>();
+  // Objects sit at <cache>/<first two hex digits>/<the rest>: group by the prefix, locate each directory once.
+  const byPrefix = new Map<string, Oid[]>();
   for (const oid of oids) {
-    const path = cache.objectPath(oid);
-    const list = byDir.get(dirname(path)) ?? [];
-    list.push(oid);
-    byDir.set(dirname(path), list);
+    const prefix = oid.slice(0, 2);
+    const list = byPrefix.get(prefix);
+    if (list === undefined) byPrefix.set(prefix, [oid]);
+    else list.push(oid);
   }
   const unseen: Oid[] = [];
-  for (const [dir, group] of byDir) {
+  for (const group of byPrefix.values()) {
+    const dir = dirname(cache.objectPath(group[0]!));
     const names = new Set(await readdir(dir).catch(() => [] as string[]));
-    for (const oid of group) if (!names.has(basename(cache.objectPath(oid)))) unseen.push(oid);
+    for (const oid of group) if (!names.has(oid.slice(2))) unseen.push(oid);
   }
   const missing: Oid[] = [];
   for (const oid of unseen) if (!(await cache.has(oid))) missing.push(oid);

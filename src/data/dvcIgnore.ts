@@ -48,6 +48,27 @@ export class DvcIgnore {
     return this.matcher.ignores(isDir ? `${rel}/` : rel);
   }
 
+  /**
+   * Prepares a walk of the directory `relPosixDir` (relative to the root; "" for the root): reads the
+   * `.dvcignore` files of it and its ancestors. Afterwards `ignoresWalkedEntry` can match entries alone.
+   */
+  enterDirectory(relPosixDir: string): void {
+    let dir = "";
+    for (const part of relPosixDir === "" ? [] : relPosixDir.split("/")) {
+      dir = dir === "" ? part : `${dir}/${part}`;
+      this.scan(dir);
+    }
+  }
+
+  /**
+   * `ignores` for an entry of a directory being walked top-down, whose ancestors were each checked on the
+   * way down and entered with `enterDirectory`: only the entry itself is matched, so a walk costs one match
+   * per file instead of one per file and ancestor.
+   */
+  ignoresWalkedEntry(relPosixPath: string, isDir: boolean): boolean {
+    return this.matcher.ignores(isDir ? `${relPosixPath}/` : relPosixPath);
+  }
+
   /** Reads `dir/.dvcignore` (unless it is itself ignored) and marks a nested DVC repo, once per directory. */
   private scan(dir: string): void {
     if (this.scanned.has(dir)) return;

@@ -7,7 +7,7 @@
  */
 import { statSync, type BigIntStats, type Dirent } from "node:fs";
 import { lstat, readdir, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
 import { compareCodePoints, dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import { DVCIGNORE_FILE, type DvcIgnore } from "./dvcIgnore.js";
@@ -55,7 +55,9 @@ export async function hashPath(absPath: string, ctx: HashContext): Promise<Hashe
 async function hashDirectory(absDir: string, ctx: HashContext): Promise<HashedPath> {
   ctx.state?.preload(absDir);
   const files: FoundFile[] = [];
-  await walk(absDir, "", ctx, files);
+  const rootRel = walkRoot(absDir, ctx);
+  // A directory inside an ignored one holds nothing DVC would see.
+  if (rootRel !== null) await walk(absDir, "", ctx, files, rootRel);
   files.sort((a, b) => compareCodePoints(a.relpath, b.relpath));
   const digests = await hashFound(files, ctx);
   const entries: DirEntry[] = files.map((file, index) => ({
@@ -76,7 +78,35 @@ async function hashDirectory(absDir: string, ctx: HashContext): Promise<HashedPa
 }
 
 /** Collects the files below `absDir`, applying ignore rules; `.dvcignore` inside a tracked dir is an error. */
-async function walk(absDir: string, relDir: string, ctx: HashContext, out: FoundFile[]): Promise<void> {
+/**
+ * absDir relative to the repo root (POSIX); undefined when no ignore rules apply (none, or outside the
+ * root); null when absDir or one of its ancestors is itself ignored.
+ */
+function walkRoot(absDir: string, ctx: HashContext): string | undefined | null {
+  if (ctx.ignore === undefined) return undefined;
+  const rel = relative(ctx.root, absDir);
+  if (rel.startsWith("..") || isAbsolute(rel)) return undefined;
+  const posix = sep === "/" ? rel : rel.split(sep).join("/");
+  return posix !== "" && ctx.ignore.ignores(posix, true) ? null : posix;
+}
+
+/**
+ * Collects the files below `absDir`, applying ignore rules; `.dvcignore` inside a tracked dir is an error.
+ * `rootRelDir` is absDir relative to the repo root: entries are matched against the rules alone, since
+ * each directory was checked before the walk entered it.
+ */
+async function walk(
+  absDir: string,
+  relDir: string,
+  ctx: HashContext,
+  out: FoundFile[],
+  rootRelDir: string | undefined,
+): Promise<void> {
+  if (rootRelDir !== undefined) ctx.ignore?.enterDirectory(rootRelDir);
+  const ignored = (name: string, isDir: boolean): boolean =>
+    rootRelDir !== undefined &&
+    ctx.ignore !== undefined &&
+    ctx.ignore.ignoresWalkedEntry(rootRelDir === "" ? name : `${rootRelDir}/${name}`, isDir);
   let dirents: Dirent[];
   try {
     dirents = await readdir(absDir, { withFileTypes: true });
@@ -84,22 +114,22 @@ async function walk(absDir: string, relDir: string, ctx: HashContext, out: Found
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFound(`${absDir}: directory not found`);
     throw error;
   }
-  const subdirs: [string, string][] = [];
+  const subdirs: [string, string, string][] = [];
   let sinceYield = 0;
   for (const dirent of dirents) {
     const abs = join(absDir, dirent.name);
     const relpath = relDir === "" ? dirent.name : `${relDir}/${dirent.name}`;
     if (dirent.isDirectory()) {
-      if (!isIgnored(abs, true, ctx)) subdirs.push([abs, relpath]);
+      if (!ignored(dirent.name, true)) subdirs.push([abs, relpath, dirent.name]);
       continue;
     }
     if (!dirent.isFile() && !dirent.isSymbolicLink()) continue;
-    if (dirent.isFile() && isIgnored(abs, false, ctx)) continue;
+    if (dirent.isFile() && ignored(dirent.name, false)) continue;
     // Blocking stats: measured 8x cheaper in CPU than promise-based ones, which dominate a no-change status.
     const st = statFollowingSync(abs);
     // A symlink to a directory: listed by os.walk but never entered, so DVC leaves it out.
     if (st.isDirectory() || !st.isFile()) continue;
-    if (dirent.isSymbolicLink() && isIgnored(abs, false, ctx)) continue;
+    if (dirent.isSymbolicLink() && ignored(dirent.name, false)) continue;
     if (dirent.name === DVCIGNORE_FILE) {
       throw new FlowOpsError(
         "INVALID_PARAMETER_VALUE",
@@ -110,7 +140,11 @@ async function walk(absDir: string, relDir: string, ctx: HashContext, out: Found
     // Let timers and progress output run during a walk of very many files.
     if (++sinceYield % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  for (const [abs, relpath] of subdirs) await walk(abs, relpath, ctx, out);
+  for (const [abs, relpath, name] of subdirs) {
+    const childRootRel =
+      rootRelDir === undefined ? undefined : rootRelDir === "" ? name : `${rootRelDir}/${name}`;
+    await walk(abs, relpath, ctx, out, childRootRel);
+  }
 }
 
 /** The md5 of each file: from the state when its stat still matches, else hashed (in parallel) and recorded. */
@@ -149,13 +183,6 @@ async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise
 
 function sameFile(a: BigIntStats, b: BigIntStats): boolean {
   return a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.size === b.size;
-}
-
-function isIgnored(abs: string, isDir: boolean, ctx: HashContext): boolean {
-  if (ctx.ignore === undefined) return false;
-  const rel = relative(ctx.root, abs);
-  if (rel === "" || rel.startsWith("..")) return false;
-  return ctx.ignore.ignores(sep === "/" ? rel : rel.split(sep).join("/"), isDir);
 }
 
 function statFollowingSync(path: string): BigIntStats {
