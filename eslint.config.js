@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".venv/", ".flowops/", "coverage/", "tests/compat/.venv/"] },
+  { ignores: ["dist/", "node_modules/", "**/.venv/", ".flowops/", "coverage/", "tests/compat/.venv/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
