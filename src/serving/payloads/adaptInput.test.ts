@@ -1,0 +1,258 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import type { ModelSignature } from "../signature.js";
+import type { TensorSpec } from "../tensor.js";
+import { adaptInput } from "./adaptInput.js";
+import { mlflowRequest } from "./mlflowPayload.js";
+import { v2Request } from "./v2Payload.js";
+
+function thrownError(fn: () => unknown): FlowOpsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof FlowOpsError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to throw a FlowOpsError");
+}
+
+const ONNX_SPECS: TensorSpec[] = [{ name: "float_input", datatype: "FP32", shape: [-1, 4] }];
+const IRIS_COLUMNS: ModelSignature = {
+  kind: "columns",
+  inputs: ["sepal_length", "sepal_width", "petal_length", "petal_width"].map((name) => ({
+    name,
+    type: "double" as const,
+    required: true,
+  })),
+};
+const mlflow = (body: unknown) => mlflowRequest(JSON.stringify(body), "application/json").input;
+
+describe("adaptInput with tensors", () => {
+  it("coerces FP64 values to an FP32 spec and keeps a matching shape", () => {
+    const input = v2Request({
+      inputs: [{ name: "float_input", shape: [1, 4], datatype: "FP64", data: [1, 2, 3, 4] }],
+    });
+    const [tensor] = adaptInput(input.input, ONNX_SPECS);
+    expect(tensor).toEqual({
+      name: "float_input",
+      datatype: "FP32",
+      shape: [1, 4],
+      data: new Float32Array([1, 2, 3, 4]),
+    });
+  });
+
+  it("passes a tensor that already fits through without copying its data", () => {
+    const input = v2Request({
+      inputs: [{ name: "float_input", shape: [2, 4], datatype: "FP32", data: new Array(8).fill(0) }],
+    });
+    const [tensor] = adaptInput(input.input, ONNX_SPECS);
+    expect(tensor?.data).toBe(input.input.kind === "tensors" ? input.input.tensors[0]?.data : undefined);
+  });
+
+  it("gives an unnamed tensor to a single-input model", () => {
+    const [tensor] = adaptInput(mlflow({ inputs: [[1, 2, 3, 4]] }), ONNX_SPECS);
+    expect(tensor).toEqual({
+      name: "float_input",
+      datatype: "FP32",
+      shape: [1, 4],
+      data: new Float32Array([1, 2, 3, 4]),
+    });
+  });
+
+  it("names an unknown input and lists the expected ones", () => {
+    const input = v2Request({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: [1, 2, 3, 4] }] });
+    const error = thrownError(() => adaptInput(input.input, ONNX_SPECS));
+    expect(error.httpStatus).toBe(400);
+    expect(error.message).toBe("unknown input 'x'; the model's inputs are: float_input");
+  });
+
+  it("names a missing input", () => {
+    const specs: TensorSpec[] = [...ONNX_SPECS, { name: "mask", datatype: "BOOL", shape: [-1] }];
+    const input = v2Request({
+      inputs: [{ name: "float_input", shape: [1, 4], datatype: "FP32", data: [1, 2, 3, 4] }],
+    });
+    expect(thrownError(() => adaptInput(input.input, specs)).message).toBe(
+      "missing input 'mask'; the model's inputs are: float_input, mask",
+    );
+  });
+
+  it("rejects a shape that does not match the spec's fixed dims", () => {
+    const input = v2Request({
+      inputs: [{ name: "float_input", shape: [2, 3], datatype: "FP32", data: [1, 2, 3, 4, 5, 6] }],
+    });
+    expect(thrownError(() => adaptInput(input.input, ONNX_SPECS)).message).toBe(
+      "input 'float_input': shape [2,3] does not match [-1,4]",
+    );
+  });
+
+  it("rejects a datatype that cannot be converted, and fractional values for an integer spec", () => {
+    const strings = v2Request({
+      inputs: [{ name: "float_input", shape: [1, 4], datatype: "BYTES", data: ["a", "b", "c", "d"] }],
+    });
+    expect(thrownError(() => adaptInput(strings.input, ONNX_SPECS)).message).toBe(
+      "input 'float_input': datatype BYTES cannot be converted to the model's FP32",
+    );
+    const ids: TensorSpec[] = [{ name: "ids", datatype: "INT64", shape: [-1] }];
+    const fractional = v2Request({ inputs: [{ name: "ids", shape: [2], datatype: "FP32", data: [1, 2.5] }] });
+    expect(thrownError(() => adaptInput(fractional.input, ids)).message).toBe(
+      "input 'ids' element 1 is 2.5, expected an integer that fits INT64",
+    );
+  });
+});
+
+describe("adaptInput with frames for an ONNX-style [-1, F] input", () => {
+  it("stacks dataframe_split rows in the signature's column order", () => {
+    const input = mlflow({
+      dataframe_split: {
+        columns: ["petal_width", "sepal_length", "sepal_width", "petal_length"],
+        data: [[0.2, 5.1, 3.5, 1.4]],
+      },
+    });
+    const [tensor] = adaptInput(input, ONNX_SPECS, IRIS_COLUMNS);
+    expect(tensor).toEqual({
+      name: "float_input",
+      datatype: "FP32",
+      shape: [1, 4],
+      data: new Float32Array([5.1, 3.5, 1.4, 0.2]),
+    });
+  });
+
+  it("names a column the signature needs and the request lacks", () => {
+    const input = mlflow({ dataframe_records: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }] });
+    expect(thrownError(() => adaptInput(input, ONNX_SPECS, IRIS_COLUMNS)).message).toBe(
+      "missing column 'petal_width' (the model's columns are: sepal_length, sepal_width, petal_length, petal_width)",
+    );
+  });
+
+  it("stacks instance rows as sent when there is no column signature", () => {
+    const [tensor] = adaptInput(
+      mlflow({
+        instances: [
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ],
+      }),
+      ONNX_SPECS,
+    );
+    expect(tensor?.shape).toEqual([2, 4]);
+    expect(Array.from(tensor?.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("converts CSV text to numbers", () => {
+    const input = mlflowRequest(
+      "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n",
+      "text/csv",
+    ).input;
+    const [tensor] = adaptInput(input, ONNX_SPECS, IRIS_COLUMNS);
+    expect(tensor?.data).toEqual(new Float32Array([5.1, 3.5, 1.4, 0.2]));
+  });
+
+  it("names the row whose width does not fit the input", () => {
+    expect(
+      thrownError(() =>
+        adaptInput(
+          mlflow({
+            instances: [
+              [1, 2, 3, 4],
+              [5, 6, 7],
+            ],
+          }),
+          ONNX_SPECS,
+        ),
+      ).message,
+    ).toBe("row 1 has 3 values, but input 'float_input' of shape [-1,4] takes 4 per row");
+  });
+
+  it("names the row and column of a value that is not a number", () => {
+    const input = mlflow({ dataframe_split: { columns: ["a", "b", "c", "d"], data: [[1, 2, "x", 4]] } });
+    expect(thrownError(() => adaptInput(input, ONNX_SPECS)).message).toBe(
+      "input 'float_input' row 0 column 'c' is \"x\", expected a number",
+    );
+  });
+
+  it("stacks nested instances for an image-like [-1, 2, 2] input", () => {
+    const specs: TensorSpec[] = [{ name: "image", datatype: "FP32", shape: [-1, 2, 2] }];
+    const [tensor] = adaptInput(
+      mlflow({
+        instances: [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ],
+      }),
+      specs,
+    );
+    expect(tensor?.shape).toEqual([1, 2, 2]);
+  });
+});
+
+describe("adaptInput with frames for a column signature", () => {
+  const signature: ModelSignature = {
+    kind: "columns",
+    inputs: [
+      { name: "age", type: "long", required: true },
+      { name: "city", type: "string", required: true },
+      { name: "score", type: "double", required: false },
+    ],
+  };
+  const specs: TensorSpec[] = [
+    { name: "age", datatype: "INT64", shape: [-1] },
+    { name: "city", datatype: "BYTES", shape: [-1] },
+    { name: "score", datatype: "FP64", shape: [-1] },
+  ];
+
+  it("builds one typed 1-D tensor per column, skipping an optional column that is absent", () => {
+    const tensors = adaptInput(
+      mlflow({
+        dataframe_records: [
+          { city: "Oslo", age: 31 },
+          { city: "Rome", age: 40 },
+        ],
+      }),
+      specs,
+      signature,
+    );
+    expect(tensors).toEqual([
+      { name: "age", datatype: "INT64", shape: [2], data: new BigInt64Array([31n, 40n]) },
+      { name: "city", datatype: "BYTES", shape: [2], data: ["Oslo", "Rome"] },
+    ]);
+  });
+
+  it("types the columns from the signature when the runtime declares no specs", () => {
+    const input = mlflowRequest("age,city,score\n31,007,\n", "text/csv").input;
+    expect(adaptInput(input, [], signature)).toEqual([
+      { name: "age", datatype: "INT64", shape: [1], data: new BigInt64Array([31n]) },
+      { name: "city", datatype: "BYTES", shape: [1], data: ["007"] },
+      { name: "score", datatype: "FP64", shape: [1], data: new Float64Array([NaN]) },
+    ]);
+  });
+
+  it("names a required column that is missing", () => {
+    expect(
+      thrownError(() => adaptInput(mlflow({ dataframe_records: [{ city: "Oslo" }] }), specs, signature))
+        .message,
+    ).toBe("missing column 'age' (the model's columns are: age, city, score)");
+  });
+
+  it("maps unnamed rows to the columns by position", () => {
+    const tensors = adaptInput(mlflow({ instances: [[31, "Oslo", 0.5]] }), specs, signature);
+    expect(tensors.map((t) => t.name)).toEqual(["age", "city", "score"]);
+  });
+
+  it("turns named column tensors into the stacked input of a single-input model", () => {
+    const input = mlflow({
+      inputs: { sepal_length: [5.1], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] },
+    });
+    const [tensor] = adaptInput(input, ONNX_SPECS, IRIS_COLUMNS);
+    expect(tensor?.data).toEqual(new Float32Array([5.1, 3.5, 1.4, 0.2]));
+  });
+
+  it("infers column types for a model without specs or signature", () => {
+    const input = mlflowRequest("a,b\n1,x\n2,y\n", "text/csv").input;
+    expect(adaptInput(input, [])).toEqual([
+      { name: "a", datatype: "INT64", shape: [2], data: new BigInt64Array([1n, 2n]) },
+      { name: "b", datatype: "BYTES", shape: [2], data: ["x", "y"] },
+    ]);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Checks a parsed request against the model's input specs and builds the tensors the runtime runs. Tensors are
+ * matched by name (an unnamed one goes to a single-input model), coerced to the spec's datatype when values
+ * survive (JSON numbers to FP32, integral floats to INT64) and shape-checked against -1 dims; frames become one
+ * stacked [N, F] tensor or one tensor per column (see frameTensors.ts). All errors are 400s naming the input.
+ */
+import { FlowOpsError } from "../../errors.js";
+import type { ColumnSpec, ModelSignature } from "../signature.js";
+import { dataFromJsonValues, jsonValues, type Tensor, type TensorSpec } from "../tensor.js";
+import {
+  frameColumns,
+  inferredFrameColumns,
+  signatureTargets,
+  stackFrame,
+  type Frame,
+} from "./frameTensors.js";
+import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
+
+export function adaptInput(
+  input: ModelInput,
+  specs: readonly TensorSpec[],
+  signature?: ModelSignature,
+): Tensor[] {
+  const columns = namedColumns(signature);
+  switch (input.kind) {
+    case "tensors":
+      return adaptTensors(input.tensors, specs, columns);
+    case "frame":
+      return adaptFrame(input, specs, columns);
+  }
+}
+
+/** The signature's columns when it is column-based and every column has a name. */
+function namedColumns(signature: ModelSignature | undefined): readonly ColumnSpec[] | undefined {
+  if (signature?.kind !== "columns" || signature.inputs.length === 0) return undefined;
+  return signature.inputs.every((column) => column.name !== undefined) ? signature.inputs : undefined;
+}
+
+function adaptFrame(
+  frame: Frame,
+  specs: readonly TensorSpec[],
+  columns: readonly ColumnSpec[] | undefined,
+): Tensor[] {
+  const only = specs.length === 1 ? specs[0] : undefined;
+  if (only !== undefined && only.shape.length >= 2) return [stackFrame(frame, only, columns)];
+  if (columns !== undefined) return frameColumns(frame, signatureTargets(columns, specs));
+  if (specs.length === 0) return inferredFrameColumns(frame);
+  return frameColumns(
+    frame,
+    specs.map((spec) => ({ name: spec.name, datatype: spec.datatype, shape: spec.shape, required: true })),
+  );
+}
+
+function adaptTensors(
+  tensors: readonly Tensor[],
+  specs: readonly TensorSpec[],
+  columns: readonly ColumnSpec[] | undefined,
+): Tensor[] {
+  if (specs.length === 0) return tensors.slice();
+  const first = tensors[0] as Tensor;
+  // The common request: one tensor for a one-input model, matched without building a name index.
+  if (tensors.length === 1 && specs.length === 1 && first.name === (specs[0] as TensorSpec).name) {
+    return [conform(first, specs[0] as TensorSpec)];
+  }
+  if (tensors.length === 1 && first.name === UNNAMED_INPUT) {
+    if (specs.length === 1) return [conform(first, specs[0] as TensorSpec)];
+    if (first.shape.length === 2) return adaptFrame(tensorRows(first), specs, columns);
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `the input has no name, but the model takes ${specs.length} inputs (${names(specs)}); send them by name`,
+    );
+  }
+  const byName = new Map<string, TensorSpec>();
+  for (const spec of specs) byName.set(spec.name, spec);
+  const unknown = tensors.find((t) => !byName.has(t.name));
+  if (unknown !== undefined) {
+    if (columns !== undefined && tensors.every((t) => columns.some((c) => c.name === t.name))) {
+      return adaptFrame(columnTensorsAsFrame(tensors), specs, columns);
+    }
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `unknown input '${unknown.name}'; the model's inputs are: ${names(specs)}`,
+    );
+  }
+  const adapted: Tensor[] = [];
+  for (const spec of specs) {
+    const tensor = tensors.find((t) => t.name === spec.name);
+    if (tensor !== undefined) adapted.push(conform(tensor, spec));
+    else if (columns?.find((c) => c.name === spec.name)?.required !== false) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `missing input '${spec.name}'; the model's inputs are: ${names(specs)}`,
+      );
+    }
+  }
+  return adapted;
+}
+
+/** The tensor under the spec's name and datatype, after checking that its values and shape fit. */
+function conform(tensor: Tensor, spec: TensorSpec): Tensor {
+  let data = tensor.data;
+  if (tensor.datatype !== spec.datatype) {
+    if (tensor.datatype === "BYTES" || spec.datatype === "BYTES" || spec.datatype === "FP16") {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `input '${spec.name}': datatype ${tensor.datatype} cannot be converted to the model's ${spec.datatype}`,
+      );
+    }
+    data = dataFromJsonValues(
+      spec.datatype,
+      jsonValues(tensor),
+      (index) => `input '${spec.name}' element ${index}`,
+    );
+  }
+  if (!shapeFits(tensor.shape, spec.shape)) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `input '${spec.name}': shape [${tensor.shape.join(",")}] does not match [${spec.shape.join(",")}]`,
+    );
+  }
+  return { name: spec.name, datatype: spec.datatype, shape: tensor.shape, data };
+}
+
+function shapeFits(shape: readonly number[], expected: readonly number[]): boolean {
+  if (shape.length !== expected.length) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const dim = expected[i] as number;
+    if (dim !== -1 && dim !== shape[i]) return false;
+  }
+  return true;
+}
+
+/** A 2-D tensor's rows as a frame without column names (MLflow turns a 2-D array into a DataFrame the same way). */
+function tensorRows(tensor: Tensor): Frame {
+  const [count, width] = tensor.shape as [number, number];
+  const values = jsonValues(tensor);
+  const rows: unknown[][] = new Array<unknown[]>(count);
+  for (let r = 0; r < count; r++) rows[r] = values.slice(r * width, (r + 1) * width);
+  return { kind: "frame", columns: undefined, rows };
+}
+
+/** Named 1-D tensors of equal length (MLflow `inputs: {"col": [...]}`) as a frame with those columns. */
+function columnTensorsAsFrame(tensors: readonly Tensor[]): Frame {
+  const count = tensors[0]?.shape[0] ?? 0;
+  for (const tensor of tensors) {
+    if (tensor.shape.length !== 1 || tensor.shape[0] !== count) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `column '${tensor.name}' has shape [${tensor.shape.join(",")}]; every column must be a list of ${count} values`,
+      );
+    }
+  }
+  const values = tensors.map((tensor) => jsonValues(tensor));
+  const rows: unknown[][] = new Array<unknown[]>(count);
+  for (let r = 0; r < count; r++) rows[r] = values.map((column) => column[r]);
+  return { kind: "frame", columns: tensors.map((tensor) => tensor.name), rows };
+}
+
+function names(specs: readonly TensorSpec[]): string {
+  return specs.map((spec) => spec.name).join(", ");
+}

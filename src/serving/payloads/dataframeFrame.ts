@@ -1,0 +1,99 @@
+/**
+ * MLflow's two DataFrame encodings as frames, with the checks and wording of `dataframe_from_parsed_json`:
+ * `dataframe_split` `{"columns"?, "data", "index"?}` (pandas orient="split") and `dataframe_records`
+ * `[{col: value}, ...]` (orient="records"). Rows are used as sent when they are already well-formed, so the
+ * common one-row request allocates nothing here.
+ */
+import { invalidInput, isJsonObject } from "./invalidInput.js";
+import type { ModelInput } from "./predictRequest.js";
+import { frameFromRecords } from "./recordsFrame.js";
+
+type Frame = ModelInput & { kind: "frame" };
+
+export function frameFromDataframeSplit(split: unknown): Frame {
+  if (!isJsonObject(split)) {
+    const got = Array.isArray(split) ? "list" : `type ${jsonTypeName(split)}`;
+    throw invalidInput(`Dataframe split format must be a dictionary. Got ${got}.`);
+  }
+  const keys = Object.keys(split);
+  if (!("data" in split) || keys.some((key) => key !== "columns" && key !== "data" && key !== "index")) {
+    throw invalidInput(
+      "Dataframe split format must have 'data' field and optionally 'columns' and 'index' fields. " +
+        `Got {${keys.map((key) => `'${key}'`).join(", ")}}.'`,
+    );
+  }
+  const data = split.data;
+  if (!Array.isArray(data))
+    throw splitError(`DataFrame constructor not properly called! (data is ${jsonTypeName(data)})`);
+  let columns: string[] | undefined;
+  if (split.columns !== undefined && split.columns !== null) {
+    if (!Array.isArray(split.columns)) throw splitError("'columns' must be a list of column names");
+    columns = split.columns.map((name: unknown) => (typeof name === "string" ? name : String(name)));
+  }
+  if (split.index !== undefined && split.index !== null) {
+    if (!Array.isArray(split.index) || split.index.length !== data.length) {
+      throw splitError(`Length of values (${data.length}) does not match length of index`);
+    }
+  }
+  let rows = data as unknown[][];
+  let width = columns?.length;
+  let copied = false;
+  for (let r = 0; r < data.length; r++) {
+    const row: unknown = data[r];
+    if (!Array.isArray(row)) {
+      // pandas reads a flat `data` list as one column.
+      if (!copied) rows = data.slice() as unknown[][];
+      copied = true;
+      rows[r] = [row];
+      continue;
+    }
+    if (width === undefined) width = row.length;
+    if (row.length !== width) {
+      if (columns !== undefined) {
+        throw splitError(`${columns.length} columns passed, passed data had ${row.length} columns`);
+      }
+      throw splitError(`row ${r} has ${row.length} values but row 0 has ${width}`);
+    }
+  }
+  if (columns !== undefined && copied && columns.length !== 1) {
+    throw splitError(
+      `Shape of passed values is (${data.length}, 1), indices imply (${data.length}, ${columns.length})`,
+    );
+  }
+  return { kind: "frame", columns, rows };
+}
+
+export function frameFromDataframeRecords(records: unknown): Frame {
+  if (!Array.isArray(records)) {
+    const got = isJsonObject(records) ? "dictionary" : `type ${jsonTypeName(records)}`;
+    throw invalidInput(`Dataframe records format must be a list of records. Got ${got}.`);
+  }
+  if (records.length > 0 && Array.isArray(records[0])) {
+    for (let r = 0; r < records.length; r++) {
+      const row: unknown = records[r];
+      if (!Array.isArray(row) || row.length !== (records[0] as unknown[]).length) {
+        throw invalidInput(
+          "Provided dataframe_records field is not a valid dataframe representation in 'records' format. " +
+            `Error: 'record ${r} is not a list of the same length as record 0'`,
+        );
+      }
+    }
+    return { kind: "frame", columns: undefined, rows: records as unknown[][] };
+  }
+  return frameFromRecords(records, "dataframe_records");
+}
+
+function splitError(detail: string): Error {
+  return invalidInput(
+    `Provided dataframe_split field is not a valid dataframe representation in 'split' format. Error: '${detail}'`,
+  );
+}
+
+/** Python-ish type names for messages about JSON values. */
+function jsonTypeName(value: unknown): string {
+  if (value === null) return "<class 'NoneType'>";
+  if (typeof value === "string") return "<class 'str'>";
+  if (typeof value === "number") return Number.isInteger(value) ? "<class 'int'>" : "<class 'float'>";
+  if (typeof value === "boolean") return "<class 'bool'>";
+  return Array.isArray(value) ? "<class 'list'>" : "<class 'dict'>";
+}

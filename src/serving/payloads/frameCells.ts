@@ -1,0 +1,75 @@
+/**
+ * Frame cells (JSON values, or text from CSV) made ready for a column of a given V2 datatype, the way pandas'
+ * `astype` treats them under MLflow's `cast_df_types_according_to_schema`: numeric text becomes a number, null
+ * a NaN in float columns, "True"/"False" a boolean, numbers and booleans text in string columns. What cannot
+ * be converted is left as is, so the typed conversion reports it with its row and column.
+ */
+import type { Datatype } from "../tensor.js";
+
+const NUMERIC_TEXT = /^\s*[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|inf|infinity|nan)\s*$/i;
+
+/** Converts `values` in place for `datatype`. */
+export function prepareCells(values: unknown[], datatype: Datatype): void {
+  switch (datatype) {
+    case "BYTES":
+      for (let i = 0; i < values.length; i++) values[i] = textCell(values[i]);
+      return;
+    case "BOOL":
+      for (let i = 0; i < values.length; i++) values[i] = booleanCell(values[i]);
+      return;
+    case "FP16":
+    case "FP32":
+    case "FP64":
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (typeof value !== "number") values[i] = value === null ? NaN : numberCell(value);
+      }
+      return;
+    default:
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (typeof value === "string") values[i] = numberCell(value);
+      }
+  }
+}
+
+/** The number a numeric text stands for (pandas spellings of inf and nan included); other values unchanged. */
+export function numberCell(value: unknown): unknown {
+  if (typeof value !== "string" || !NUMERIC_TEXT.test(value)) return value;
+  const text = value.trim().toLowerCase().replace(/^\+/, "");
+  if (text === "inf" || text === "infinity") return Infinity;
+  if (text === "-inf" || text === "-infinity") return -Infinity;
+  if (text.endsWith("nan")) return NaN;
+  return Number(text);
+}
+
+function booleanCell(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const text = value.trim();
+  if (text === "True" || text === "true" || text === "TRUE") return true;
+  if (text === "False" || text === "false" || text === "FALSE") return false;
+  return numberCell(text);
+}
+
+function textCell(value: unknown): unknown {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "True" : "False";
+  return value;
+}
+
+/**
+ * For a column without a declared type: when every non-null cell is numeric text (as in CSV), the numbers (null
+ * as NaN), else the cells unchanged. Pandas' read_csv would infer the same.
+ */
+export function inferCells(values: readonly unknown[]): unknown[] {
+  let text = 0;
+  let numericText = 0;
+  for (const value of values) {
+    if (typeof value === "string") {
+      text++;
+      if (NUMERIC_TEXT.test(value)) numericText++;
+    }
+  }
+  if (text === 0 || numericText !== text) return values.slice();
+  return values.map((value) => (value === null ? NaN : numberCell(value)));
+}

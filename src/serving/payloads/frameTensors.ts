@@ -1,0 +1,175 @@
+/**
+ * Frames (rows of cells) into model tensors, two ways: stacked into one [N, ...] tensor for a model with a
+ * single multi-dimensional input (ONNX's [-1, F]), in the signature's column order; or one tensor per column
+ * for models that take named columns (an MLflow column signature, or several inputs).
+ */
+import { FlowOpsError } from "../../errors.js";
+import type { ColumnSpec } from "../signature.js";
+import { columnDatatype } from "../signature.js";
+import {
+  dataFromJsonValues,
+  elementCount,
+  flattenJsonArray,
+  type Datatype,
+  type Tensor,
+  type TensorSpec,
+} from "../tensor.js";
+import { inferCells, prepareCells } from "./frameCells.js";
+import { requireTensorFromJson } from "./jsonTensor.js";
+import type { ModelInput } from "./predictRequest.js";
+
+export type Frame = ModelInput & { kind: "frame" };
+
+/** A column the model takes: its name, the datatype it is sent as, whether a request may leave it out. */
+export interface ColumnTarget {
+  name: string;
+  datatype: Datatype;
+  /** [-1] or [-1, 1] (sklearn-onnx takes each column as [N, 1]). */
+  shape: readonly number[];
+  required: boolean;
+}
+
+/** Stacks the rows into one tensor for `spec` (shape [-1, ...]); `order` picks frame columns by name. */
+export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly ColumnSpec[] | undefined): Tensor {
+  const picks =
+    order === undefined || frame.columns === undefined ? undefined : columnPicks(frame.columns, order);
+  const rows = frame.rows;
+  let trailing = spec.shape.slice(1);
+  let perRow = trailing.includes(-1) ? -1 : elementCount(trailing);
+  const values: unknown[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as unknown[];
+    const before = values.length;
+    const width = picks === undefined ? row.length : picks.length;
+    for (let c = 0; c < width; c++) {
+      const cell = picks === undefined ? row[c] : row[picks[c] as number];
+      if (Array.isArray(cell)) flattenJsonArray(cell, values);
+      else values.push(cell);
+    }
+    const count = values.length - before;
+    if (perRow === -1) {
+      trailing = concreteTrailing(spec, picks === undefined ? row : picks.map((i) => row[i]), count);
+      perRow = elementCount(trailing);
+    }
+    if (count !== perRow) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `row ${r} has ${count} values, but input '${spec.name}' of shape [${spec.shape.join(",")}] takes ${perRow} per row`,
+      );
+    }
+  }
+  if (perRow === -1) {
+    trailing = trailing.map((dim) => (dim === -1 ? 0 : dim));
+    perRow = 0;
+  }
+  prepareCells(values, spec.datatype);
+  const names =
+    picks === undefined ? frame.columns : (order as readonly ColumnSpec[]).map((c) => c.name as string);
+  const data = dataFromJsonValues(spec.datatype, values, (index) => {
+    const row = Math.floor(index / perRow);
+    const column =
+      names !== undefined && perRow === names.length
+        ? `column '${names[index % perRow]}'`
+        : `value ${index % perRow}`;
+    return `input '${spec.name}' row ${row} ${column}`;
+  });
+  return { name: spec.name, datatype: spec.datatype, shape: [rows.length, ...trailing], data };
+}
+
+function columnPicks(columns: readonly string[], order: readonly ColumnSpec[]): number[] {
+  return order.map((column) => {
+    const index = columns.indexOf(column.name as string);
+    if (index === -1) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `missing column '${column.name}' (the model's columns are: ${order.map((c) => c.name).join(", ")})`,
+      );
+    }
+    return index;
+  });
+}
+
+/** Fills the spec's -1 trailing dims from the first row (its flat width, or the nesting of its cells). */
+function concreteTrailing(spec: TensorSpec, cells: readonly unknown[], count: number): number[] {
+  const trailing = spec.shape.slice(1);
+  if (trailing.length === 1) return [count];
+  const nested: number[] = [cells.length];
+  for (let level: unknown = cells[0]; Array.isArray(level); level = level[0]) nested.push(level.length);
+  if (nested.length !== trailing.length) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `row 0 nests ${nested.length} levels, but input '${spec.name}' of shape [${spec.shape.join(",")}] takes ${trailing.length}`,
+    );
+  }
+  return trailing.map((dim, i) => (dim === -1 ? (nested[i] as number) : dim));
+}
+
+/** One tensor per target column, found by name (or by position when the frame has no column names). */
+export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Tensor[] {
+  const rows = frame.rows;
+  const columns = frame.columns;
+  if (columns === undefined) {
+    const width = rows[0]?.length ?? targets.length;
+    if (width !== targets.length) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `rows have ${width} values but the model takes ${targets.length} columns ` +
+          `(${targets.map((t) => t.name).join(", ")}); send rows of ${targets.length} values or named columns`,
+      );
+    }
+  }
+  const tensors: Tensor[] = [];
+  targets.forEach((target, position) => {
+    const index = columns === undefined ? position : columns.indexOf(target.name);
+    if (index === -1) {
+      if (!target.required) return;
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `missing column '${target.name}' (the model's columns are: ${targets.map((t) => t.name).join(", ")})`,
+      );
+    }
+    const values = columnValues(rows, index);
+    prepareCells(values, target.datatype);
+    const data = dataFromJsonValues(target.datatype, values, (row) => `row ${row} column '${target.name}'`);
+    const shape = target.shape.length === 2 ? [rows.length, 1] : [rows.length];
+    tensors.push({ name: target.name, datatype: target.datatype, shape, data });
+  });
+  return tensors;
+}
+
+/** One tensor per frame column, typed from the values, for a model that declares no inputs. */
+export function inferredFrameColumns(frame: Frame): Tensor[] {
+  const width = frame.columns?.length ?? frame.rows[0]?.length ?? 0;
+  const tensors: Tensor[] = [];
+  for (let c = 0; c < width; c++) {
+    const name = frame.columns?.[c] ?? String(c);
+    tensors.push(requireTensorFromJson(name, inferCells(columnValues(frame.rows, c)), `column '${name}'`));
+  }
+  return tensors;
+}
+
+/** Column targets of a column signature; the runtime's spec of the same name, when there is one, decides the type. */
+export function signatureTargets(
+  columns: readonly ColumnSpec[],
+  specs: readonly TensorSpec[],
+): ColumnTarget[] {
+  return columns.map((column, index) => {
+    const name = column.name ?? String(index);
+    const spec = specs.find((s) => s.name === name);
+    return {
+      name,
+      datatype: spec?.datatype ?? columnDatatype(column.type),
+      shape: spec?.shape ?? [-1],
+      required: column.required,
+    };
+  });
+}
+
+function columnValues(rows: readonly unknown[][], index: number): unknown[] {
+  const values = new Array<unknown>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const value = (rows[r] as unknown[])[index];
+    values[r] = value === undefined ? null : value;
+  }
+  return values;
+}

@@ -1,0 +1,247 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import type { ModelSignature } from "../signature.js";
+import { mlflowRequest, mlflowResponse } from "./mlflowPayload.js";
+
+function thrownError(fn: () => unknown): FlowOpsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof FlowOpsError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to throw a FlowOpsError");
+}
+
+const JSON_TYPE = "application/json";
+
+describe("mlflowRequest with JSON", () => {
+  it("reads dataframe_split as a frame with its columns and rows", () => {
+    const body = JSON.stringify({
+      dataframe_split: {
+        columns: ["a", "b"],
+        data: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+    });
+    expect(mlflowRequest(body, JSON_TYPE)).toEqual({
+      input: {
+        kind: "frame",
+        columns: ["a", "b"],
+        rows: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+    });
+  });
+
+  it("reads dataframe_split with an index and a flat data list as one column", () => {
+    const body = JSON.stringify({ dataframe_split: { columns: ["x"], index: [7, 8], data: [1.5, 2.5] } });
+    expect(mlflowRequest(body, JSON_TYPE).input).toEqual({
+      kind: "frame",
+      columns: ["x"],
+      rows: [[1.5], [2.5]],
+    });
+  });
+
+  it("reads dataframe_records, filling a missing field with null", () => {
+    const body = JSON.stringify({ dataframe_records: [{ a: 1, b: "x" }, { a: 2 }] });
+    expect(mlflowRequest(Buffer.from(body), "application/json; charset=utf-8").input).toEqual({
+      kind: "frame",
+      columns: ["a", "b"],
+      rows: [
+        [1, "x"],
+        [2, null],
+      ],
+    });
+  });
+
+  it("reads instances as rows and inputs as named tensors", () => {
+    expect(mlflowRequest('{"instances": [[1, 2], [3, 4]]}', JSON_TYPE).input).toEqual({
+      kind: "frame",
+      columns: undefined,
+      rows: [
+        [1, 2],
+        [3, 4],
+      ],
+    });
+    expect(mlflowRequest('{"inputs": {"x": [[1.5, 2]], "s": ["a"]}}', JSON_TYPE).input).toEqual({
+      kind: "tensors",
+      tensors: [
+        { name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array([1.5, 2]) },
+        { name: "s", datatype: "BYTES", shape: [1], data: ["a"] },
+      ],
+    });
+  });
+
+  it("reads the documented curl example as one unnamed tensor", () => {
+    expect(mlflowRequest('{"inputs": [[1,2],[3,4]]}', JSON_TYPE).input).toEqual({
+      kind: "tensors",
+      tensors: [{ name: "", datatype: "INT64", shape: [2, 2], data: new BigInt64Array([1n, 2n, 3n, 4n]) }],
+    });
+  });
+
+  it("passes params through", () => {
+    const request = mlflowRequest('{"inputs": [1], "params": {"top_k": 3}}', JSON_TYPE);
+    expect(request.params).toEqual({ top_k: 3 });
+  });
+
+  it("answers two input keys at once with MLflow's message and the 2.0 protocol hint", () => {
+    const error = thrownError(() =>
+      mlflowRequest('{"dataframe_split": {"data": []}, "instances": []}', JSON_TYPE),
+    );
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.httpStatus).toBe(400);
+    expect(error.message).toMatch(
+      /^The input must be a JSON dictionary with exactly one of the input fields \{'dataframe_split', 'dataframe_records', 'instances', 'inputs'\}\. Received dictionary with input fields: \['dataframe_split', 'instances'\]\. IMPORTANT: The MLflow Model scoring protocol has changed in MLflow version 2\.0\./,
+    );
+  });
+
+  it("answers a body with none of the keys (the MLflow 1.x format) with the hint", () => {
+    const error = thrownError(() => mlflowRequest('{"columns": ["a"], "data": [[1]]}', JSON_TYPE));
+    expect(error.message).toMatch(
+      /Received dictionary with input fields: \[\]\. IMPORTANT: The MLflow Model scoring/,
+    );
+  });
+
+  it("rejects malformed JSON and a top-level list as invalid input", () => {
+    const malformed = thrownError(() => mlflowRequest('{"inputs": [1,', JSON_TYPE));
+    expect(malformed.httpStatus).toBe(400);
+    expect(malformed.message).toMatch(
+      /^Invalid input\. Ensure that input is a valid JSON formatted string\. Error: /,
+    );
+    expect(thrownError(() => mlflowRequest("[[1, 2]]", JSON_TYPE)).message).toMatch(/Received a list\.$/);
+  });
+
+  it("rejects dataframe_split in the wrong form with MLflow's wording", () => {
+    expect(thrownError(() => mlflowRequest('{"dataframe_split": [[1]]}', JSON_TYPE)).message).toBe(
+      "Invalid input. Dataframe split format must be a dictionary. Got list.",
+    );
+    expect(
+      thrownError(() => mlflowRequest('{"dataframe_split": {"rows": [[1]]}}', JSON_TYPE)).message,
+    ).toMatch(/must have 'data' field and optionally 'columns' and 'index' fields\. Got \{'rows'\}/);
+    expect(
+      thrownError(() => mlflowRequest('{"dataframe_split": {"columns": ["a"], "data": [[1, 2]]}}', JSON_TYPE))
+        .message,
+    ).toMatch(/1 columns passed, passed data had 2 columns/);
+    expect(thrownError(() => mlflowRequest('{"dataframe_records": {"a": 1}}', JSON_TYPE)).message).toBe(
+      "Invalid input. Dataframe records format must be a list of records. Got dictionary.",
+    );
+  });
+});
+
+describe("mlflowRequest media types", () => {
+  it("answers other media types, charsets and parameters with 415", () => {
+    const other = thrownError(() => mlflowRequest("x", "text/plain"));
+    expect(other.httpStatus).toBe(415);
+    expect(other.message).toBe(
+      "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got 'text/plain'.",
+    );
+    expect(thrownError(() => mlflowRequest("{}", "application/json; charset=latin-1")).message).toBe(
+      "The scoring server only supports UTF-8",
+    );
+    expect(thrownError(() => mlflowRequest("{}", "application/json; format=pandas-split")).message).toMatch(
+      /^Unrecognized content type parameters: format\. IMPORTANT/,
+    );
+    expect(thrownError(() => mlflowRequest("{}", undefined)).httpStatus).toBe(415);
+  });
+});
+
+describe("mlflowRequest with CSV", () => {
+  it("reads the header and quoted fields with commas, quotes and line breaks", () => {
+    const csv = 'name,note,score\r\n"Smith, J","said ""hi""",1.5\r\n"multi\nline",,2\r\n\r\n';
+    expect(mlflowRequest(Buffer.from(csv), "text/csv").input).toEqual({
+      kind: "frame",
+      columns: ["name", "note", "score"],
+      rows: [
+        ["Smith, J", 'said "hi"', "1.5"],
+        ["multi\nline", null, "2"],
+      ],
+    });
+  });
+
+  it("names the pandas index column like pandas does", () => {
+    expect(mlflowRequest(",a\n0,1\n", "text/csv; charset=utf-8").input).toEqual({
+      kind: "frame",
+      columns: ["Unnamed: 0", "a"],
+      rows: [["0", "1"]],
+    });
+  });
+
+  it("rejects CSV that is not UTF-8, naming the byte, offset and line", () => {
+    const latin1 = Buffer.from("city,temp\nZürich,3\n", "latin1");
+    const error = thrownError(() => mlflowRequest(latin1, "text/csv"));
+    expect(error.httpStatus).toBe(400);
+    expect(error.message).toMatch(/The CSV body is not valid UTF-8: byte 0xFC at offset 11 \(line 2\)/);
+  });
+
+  it("rejects a row with more fields than the header and an empty body", () => {
+    expect(thrownError(() => mlflowRequest("a,b\n1,2,3\n", "text/csv")).message).toMatch(
+      /Failed to parse input as a Pandas DataFrame.*Expected 2 fields in data row 1 \(after the header\), saw 3/,
+    );
+    expect(thrownError(() => mlflowRequest("", "text/csv")).message).toMatch(/No columns to parse from file/);
+  });
+});
+
+describe("mlflowResponse", () => {
+  const proba = {
+    name: "probabilities",
+    datatype: "FP32" as const,
+    shape: [2, 2],
+    data: new Float32Array([0.25, 0.75, 1, 0]),
+  };
+  const label = { name: "label", datatype: "INT64" as const, shape: [2], data: new BigInt64Array([1n, 0n]) };
+
+  it("answers one output with its rows", () => {
+    expect(mlflowResponse([proba])).toEqual({
+      predictions: [
+        [0.25, 0.75],
+        [1, 0],
+      ],
+    });
+  });
+
+  it("answers several outputs by name", () => {
+    expect(mlflowResponse([label, proba])).toEqual({
+      predictions: {
+        label: [1, 0],
+        probabilities: [
+          [0.25, 0.75],
+          [1, 0],
+        ],
+      },
+    });
+  });
+
+  it("answers several outputs as records when the signature's outputs are columns", () => {
+    const signature: ModelSignature = {
+      kind: "tensors",
+      inputs: [{ dtype: "float32", shape: [-1, 4] }],
+      outputs: { kind: "columns", specs: [{ name: "label", type: "long", required: true }] },
+    };
+    expect(mlflowResponse([label, proba], signature)).toEqual({
+      predictions: [
+        { label: 1, probabilities: [0.25, 0.75] },
+        { label: 0, probabilities: [1, 0] },
+      ],
+    });
+  });
+
+  it("flattens an [N,1] output under a one-column output signature", () => {
+    const signature: ModelSignature = {
+      kind: "columns",
+      inputs: [{ name: "x", type: "double", required: true }],
+      outputs: { kind: "columns", specs: [{ type: "double", required: true }] },
+    };
+    const column = {
+      name: "y",
+      datatype: "FP64" as const,
+      shape: [2, 1],
+      data: new Float64Array([1.5, 2.5]),
+    };
+    expect(mlflowResponse([column], signature)).toEqual({ predictions: [1.5, 2.5] });
+  });
+});

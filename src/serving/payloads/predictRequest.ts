@@ -1,0 +1,22 @@
+/**
+ * The one request shape every serving protocol parses into (V2 infer, V1 predict, MLflow /invocations) and that
+ * adaptInput turns into the model's runtime tensors. Protocol details stop at this boundary.
+ */
+import type { Tensor } from "../tensor.js";
+
+export type ModelInput =
+  /** V2 inputs, MLflow/V1 `inputs` (a dict of named tensors, or one unnamed tensor with name ""). */
+  | { kind: "tensors"; tensors: Tensor[] }
+  /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
+  | { kind: "frame"; columns: string[] | undefined; rows: unknown[][] };
+
+export interface PredictRequest {
+  input: ModelInput;
+  params?: Record<string, unknown>;
+  /** Output names the client asked for (V2 `outputs`); all outputs when absent. */
+  outputs?: string[];
+  id?: string;
+}
+
+/** Name of the tensor a payload sends without one (MLflow/V1 `inputs: [...]`, `instances: [1, 2]`). */
+export const UNNAMED_INPUT = "";

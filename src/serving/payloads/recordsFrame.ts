@@ -1,0 +1,29 @@
+/**
+ * A frame from records (a list of {column: value} objects: MLflow `dataframe_records`, `instances` objects),
+ * with columns in first-seen order and null where a record lacks a column, as pandas builds it.
+ */
+import type { ModelInput } from "./predictRequest.js";
+import { invalidInput, isJsonObject } from "./invalidInput.js";
+
+export function frameFromRecords(records: readonly unknown[], field: string): ModelInput & { kind: "frame" } {
+  const columns: string[] = [];
+  const indexOf = new Map<string, number>();
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r];
+    if (!isJsonObject(record)) throw invalidInput(`${field}[${r}] is not an object like ${field}[0]`);
+    for (const key in record) {
+      if (!indexOf.has(key)) {
+        indexOf.set(key, columns.length);
+        columns.push(key);
+      }
+    }
+  }
+  const rows: unknown[][] = new Array<unknown[]>(records.length);
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r] as Record<string, unknown>;
+    const row = new Array<unknown>(columns.length);
+    for (let c = 0; c < columns.length; c++) row[c] = record[columns[c] as string] ?? null;
+    rows[r] = row;
+  }
+  return { kind: "frame", columns, rows };
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import { v1Request, v1Response } from "./v1Payload.js";
+
+function thrownError(fn: () => unknown): FlowOpsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof FlowOpsError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to throw a FlowOpsError");
+}
+
+describe("v1Request", () => {
+  it("reads instances given as rows", () => {
+    expect(
+      v1Request({
+        instances: [
+          [1.0, 2.0, 5.0],
+          [3.0, 4.0, 6.0],
+        ],
+      }).input,
+    ).toEqual({
+      kind: "frame",
+      columns: undefined,
+      rows: [
+        [1.0, 2.0, 5.0],
+        [3.0, 4.0, 6.0],
+      ],
+    });
+  });
+
+  it("reads instances given as objects, columns in first-seen order", () => {
+    expect(
+      v1Request({
+        instances: [
+          { feature_0: 1, feature_1: "a" },
+          { feature_1: "b", feature_0: 2 },
+        ],
+      }).input,
+    ).toEqual({
+      kind: "frame",
+      columns: ["feature_0", "feature_1"],
+      rows: [
+        [1, "a"],
+        [2, "b"],
+      ],
+    });
+  });
+
+  it("reads columnar inputs as named tensors", () => {
+    const input = v1Request({
+      inputs: {
+        x: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+    }).input;
+    expect(input).toEqual({
+      kind: "tensors",
+      tensors: [{ name: "x", datatype: "INT64", shape: [2, 2], data: new BigInt64Array([1n, 2n, 3n, 4n]) }],
+    });
+  });
+
+  it("requires exactly one of instances and inputs", () => {
+    expect(thrownError(() => v1Request({ instances: [[1]], inputs: [[1]] })).message).toMatch(
+      /One of "instances" and "inputs" must be specified/,
+    );
+    expect(thrownError(() => v1Request({ data: [] })).httpStatus).toBe(400);
+  });
+});
+
+describe("v1Response", () => {
+  it("answers one output with its rows", () => {
+    const output = {
+      name: "p",
+      datatype: "FP64" as const,
+      shape: [2, 2],
+      data: new Float64Array([0.1, 0.9, 0.8, 0.2]),
+    };
+    expect(v1Response([output])).toEqual({
+      predictions: [
+        [0.1, 0.9],
+        [0.8, 0.2],
+      ],
+    });
+  });
+
+  it("answers several outputs with one object per row", () => {
+    const label = {
+      name: "label",
+      datatype: "INT64" as const,
+      shape: [2],
+      data: new BigInt64Array([1n, 0n]),
+    };
+    const proba = {
+      name: "proba",
+      datatype: "FP64" as const,
+      shape: [2, 2],
+      data: new Float64Array([0.1, 0.9, 0.8, 0.2]),
+    };
+    expect(v1Response([label, proba])).toEqual({
+      predictions: [
+        { label: 1, proba: [0.1, 0.9] },
+        { label: 0, proba: [0.8, 0.2] },
+      ],
+    });
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * KServe V1 (TF-Serving REST) payloads for `POST /v1/models/{name}:predict`: `{"instances": [...]}` (rows or
+ * {name: value} objects) or `{"inputs": ...}` (columnar), answered with `{"predictions": [...]}`.
+ */
+import type { Tensor } from "../tensor.js";
+import { jsonValues } from "../tensor.js";
+import { invalidInput, isJsonObject } from "./invalidInput.js";
+import { nestedJson, rowJson, type NestedJson } from "./nestedJson.js";
+import type { PredictRequest } from "./predictRequest.js";
+import { inputsInput, instancesInput } from "./tfServingInput.js";
+
+export function v1Request(body: unknown): PredictRequest {
+  if (!isJsonObject(body))
+    throw invalidInput("The request body must be a JSON object with 'instances' or 'inputs'.");
+  const hasInstances = body.instances !== undefined;
+  const hasInputs = body.inputs !== undefined;
+  if (hasInstances === hasInputs) {
+    throw invalidInput(
+      `One of "instances" and "inputs" must be specified (not both or any other keys). ` +
+        `Received: [${Object.keys(body)
+          .map((key) => `'${key}'`)
+          .join(", ")}]`,
+    );
+  }
+  if (hasInstances && !Array.isArray(body.instances)) throw invalidInput("'instances' must be a list.");
+  const input = hasInstances ? instancesInput(body.instances) : inputsInput(body.inputs);
+  if (body.parameters !== undefined && isJsonObject(body.parameters))
+    return { input, params: body.parameters };
+  return { input };
+}
+
+/**
+ * One output: its rows as nested lists. Several outputs with the same number of rows: one object per row
+ * `{name: value}` (TF-Serving's row format); otherwise `{name: nested lists}`.
+ */
+export function v1Response(outputs: Tensor[]): { predictions: unknown } {
+  if (outputs.length === 1) return { predictions: nestedJson(outputs[0] as Tensor) };
+  const rows = outputs[0]?.shape[0];
+  if (rows !== undefined && outputs.every((t) => t.shape.length > 0 && t.shape[0] === rows)) {
+    const values = outputs.map((t) => jsonValues(t) as NestedJson[]);
+    const predictions: Record<string, NestedJson>[] = [];
+    for (let r = 0; r < rows; r++) {
+      const prediction: Record<string, NestedJson> = {};
+      outputs.forEach((t, i) => (prediction[t.name] = rowJson(t, values[i] as NestedJson[], r)));
+      predictions.push(prediction);
+    }
+    return { predictions };
+  }
+  const byName: Record<string, NestedJson> = {};
+  for (const t of outputs) byName[t.name] = nestedJson(t);
+  return { predictions: byName };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import { v2Request, v2Response } from "./v2Payload.js";
+
+function thrownError(fn: () => unknown): FlowOpsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof FlowOpsError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to throw a FlowOpsError");
+}
+
+describe("v2Request", () => {
+  it("parses the spec's request with id, parameters, nested data and requested outputs", () => {
+    const request = v2Request({
+      id: "42",
+      parameters: { priority: 1 },
+      inputs: [
+        {
+          name: "input0",
+          shape: [2, 2],
+          datatype: "UINT32",
+          data: [
+            [1, 2],
+            [4, 5],
+          ],
+        },
+        { name: "input1", shape: [3], datatype: "BOOL", data: [true, false, true] },
+      ],
+      outputs: [{ name: "output0" }],
+    });
+    expect(request.id).toBe("42");
+    expect(request.params).toEqual({ priority: 1 });
+    expect(request.outputs).toEqual(["output0"]);
+    expect(request.input).toEqual({
+      kind: "tensors",
+      tensors: [
+        { name: "input0", datatype: "UINT32", shape: [2, 2], data: new Uint32Array([1, 2, 4, 5]) },
+        { name: "input1", datatype: "BOOL", shape: [3], data: new Uint8Array([1, 0, 1]) },
+      ],
+    });
+  });
+
+  it("accepts flat data for a 2-D shape and leaves id, params and outputs out when absent", () => {
+    const request = v2Request({
+      inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: [5.1, 3.5, 1.4, 0.2] }],
+    });
+    expect(request).toEqual({
+      input: {
+        kind: "tensors",
+        tensors: [
+          { name: "x", datatype: "FP32", shape: [1, 4], data: new Float32Array([5.1, 3.5, 1.4, 0.2]) },
+        ],
+      },
+    });
+  });
+
+  it("names the input whose data does not fit its shape", () => {
+    const error = thrownError(() =>
+      v2Request({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: [1, 2, 3] }] }),
+    );
+    expect(error.httpStatus).toBe(400);
+    expect(error.message).toBe("inputs[0] 'x': shape [1,4] holds 4 elements but data has 3");
+  });
+
+  it("rejects a body without inputs, an input without datatype and a repeated input", () => {
+    expect(thrownError(() => v2Request({})).message).toMatch(/'inputs' must be a non-empty list/);
+    expect(thrownError(() => v2Request([])).message).toMatch(/request body must be a JSON object/);
+    expect(thrownError(() => v2Request({ inputs: [{ name: "x", shape: [1], data: [1] }] })).message).toBe(
+      "inputs[0] 'x': 'datatype' is required",
+    );
+    const twice = { name: "x", shape: [1], datatype: "FP32", data: [1] };
+    expect(thrownError(() => v2Request({ inputs: [twice, twice] })).message).toMatch(/given twice/);
+  });
+
+  it("rejects a non-string id and binary tensor data", () => {
+    const x = { name: "x", shape: [1], datatype: "FP32", data: [1] };
+    expect(thrownError(() => v2Request({ id: 7, inputs: [x] })).message).toMatch(/'id' must be a string/);
+    expect(
+      thrownError(() => v2Request({ inputs: [{ ...x, parameters: { binary_data_size: 4 } }] })).message,
+    ).toMatch(/binary tensor data is not supported/);
+  });
+});
+
+describe("v2Response", () => {
+  it("writes the spec's response, with model_version only when the model has one", () => {
+    const outputs = [
+      { name: "output0", datatype: "FP32" as const, shape: [2], data: new Float32Array([0.5, 0.25]) },
+    ];
+    expect(v2Response({ name: "mymodel", version: "3" }, "42", outputs)).toEqual({
+      model_name: "mymodel",
+      model_version: "3",
+      id: "42",
+      outputs: [{ name: "output0", datatype: "FP32", shape: [2], data: [0.5, 0.25] }],
+    });
+    expect(v2Response({ name: "mymodel" }, "1", outputs)).not.toHaveProperty("model_version");
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../errors.js";
+import { numpyDatatype, parseSignature, signatureInputSpecs } from "./signature.js";
+
+describe("parseSignature", () => {
+  it("reads a column-based signature with outputs and params", () => {
+    const signature = parseSignature(
+      {
+        inputs:
+          '[{"type": "double", "name": "sepal length", "required": true}, {"type": "string", "name": "kind", "required": false}]',
+        outputs: '[{"type": "long", "required": true}]',
+        params: '[{"name": "top_k", "type": "long", "default": 3, "shape": null}]',
+      },
+      "model/MLmodel",
+    );
+    expect(signature).toEqual({
+      kind: "columns",
+      inputs: [
+        { name: "sepal length", type: "double", required: true },
+        { name: "kind", type: "string", required: false },
+      ],
+      outputs: { kind: "columns", specs: [{ type: "long", required: true }] },
+      params: [{ name: "top_k", type: "long", default: 3, shape: null }],
+    });
+  });
+
+  it("treats columns without 'required' (MLflow before 2.10) as required", () => {
+    const signature = parseSignature({ inputs: '[{"name": "x", "type": "float"}]' }, "MLmodel");
+    expect(signature).toEqual({ kind: "columns", inputs: [{ name: "x", type: "float", required: true }] });
+  });
+
+  it("reads a tensor-based signature", () => {
+    const signature = parseSignature(
+      {
+        inputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 4]}, "name": "x"}]',
+        outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1]}}]',
+      },
+      "MLmodel",
+    );
+    expect(signature).toEqual({
+      kind: "tensors",
+      inputs: [{ name: "x", dtype: "float32", shape: [-1, 4] }],
+      outputs: { kind: "tensors", specs: [{ dtype: "int64", shape: [-1] }] },
+    });
+    expect(signatureInputSpecs(signature!)).toEqual([{ name: "x", datatype: "FP32", shape: [-1, 4] }]);
+  });
+
+  it("is undefined without inputs", () => {
+    expect(parseSignature({}, "MLmodel")).toBeUndefined();
+  });
+
+  it("names the file and column of an unsupported column type", () => {
+    let error: unknown;
+    try {
+      parseSignature(
+        { inputs: '[{"type": "array", "items": {"type": "long"}, "name": "ids"}]' },
+        "m/MLmodel",
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(FlowOpsError);
+    expect((error as FlowOpsError).message).toMatch(
+      /^m\/MLmodel: signature.inputs\[0\] 'ids' has type "array"/,
+    );
+  });
+
+  it("names the file when the JSON is broken", () => {
+    expect(() => parseSignature({ inputs: "[{" }, "m/MLmodel")).toThrow(
+      /m\/MLmodel: signature.inputs is not valid JSON/,
+    );
+  });
+
+  it("maps column types and numpy dtypes to V2 datatypes", () => {
+    const signature = parseSignature(
+      {
+        inputs:
+          '[{"name": "a", "type": "long"}, {"name": "b", "type": "string"}, {"name": "c", "type": "boolean"}]',
+      },
+      "MLmodel",
+    );
+    expect(signatureInputSpecs(signature!).map((spec) => spec.datatype)).toEqual(["INT64", "BYTES", "BOOL"]);
+    expect(numpyDatatype("float64")).toBe("FP64");
+    expect(numpyDatatype("<U12")).toBe("BYTES");
+    expect(numpyDatatype("complex64")).toBeUndefined();
+  });
+});

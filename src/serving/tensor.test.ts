@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../errors.js";
+import {
+  concatBatch,
+  elementCount,
+  splitBatch,
+  tensorFromJson,
+  tensorToJson,
+  type Tensor,
+} from "./tensor.js";
+
+function errorOf(fn: () => unknown): FlowOpsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof FlowOpsError) return error;
+    throw error;
+  }
+  throw new Error("expected a FlowOpsError");
+}
+
+describe("tensorFromJson", () => {
+  it("reads flat FP32 data into a Float32Array", () => {
+    const t = tensorFromJson("x", "FP32", [2, 2], [1, 2.5, 3, 4], "inputs[0] 'x'");
+    expect(t.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(t.data as Float32Array)).toEqual([1, 2.5, 3, 4]);
+    expect(t.shape).toEqual([2, 2]);
+  });
+
+  it("flattens nested data in row-major order", () => {
+    const t = tensorFromJson(
+      "x",
+      "INT32",
+      [2, 3],
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      "x",
+    );
+    expect(Array.from(t.data as Int32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("keeps 64-bit integers in BigInt arrays and BOOL in a Uint8Array", () => {
+    expect(tensorFromJson("a", "INT64", [2], [-3, 9007199254740991], "a").data).toEqual(
+      new BigInt64Array([-3n, 9007199254740991n]),
+    );
+    expect(tensorFromJson("b", "BOOL", [3], [true, false, 1], "b").data).toEqual(new Uint8Array([1, 0, 1]));
+    expect(tensorFromJson("s", "BYTES", [2], ["a", "é"], "s").data).toEqual(["a", "é"]);
+  });
+
+  it("rejects data whose element count does not match the shape, naming the input", () => {
+    const error = errorOf(() => tensorFromJson("x", "FP32", [2, 3], [1, 2, 3, 4, 5], "inputs[0] 'x'"));
+    expect(error.httpStatus).toBe(400);
+    expect(error.message).toBe("inputs[0] 'x': shape [2,3] holds 6 elements but data has 5");
+  });
+
+  it("rejects an unknown datatype and lists the known ones", () => {
+    expect(errorOf(() => tensorFromJson("x", "FLOAT", [1], [1], "inputs[0] 'x'")).message).toMatch(
+      /inputs\[0\] 'x': datatype "FLOAT" is not one of BOOL, UINT8, .*BYTES/,
+    );
+  });
+
+  it("rejects FP16 in JSON", () => {
+    expect(errorOf(() => tensorFromJson("x", "FP16", [1], [1], "x")).message).toMatch(
+      /FP16 cannot be carried in JSON/,
+    );
+  });
+
+  it("rejects values of the wrong kind and integers out of range, naming the element", () => {
+    expect(errorOf(() => tensorFromJson("x", "FP32", [2], [1, "a"], "x")).message).toBe(
+      'x data[1] is "a", expected a number',
+    );
+    expect(errorOf(() => tensorFromJson("x", "UINT8", [1], [256], "x")).message).toBe(
+      "x data[0] is 256, expected an integer that fits UINT8",
+    );
+    expect(errorOf(() => tensorFromJson("x", "INT32", [1], [1.5], "x")).message).toMatch(
+      /expected an integer/,
+    );
+  });
+
+  it("rejects a negative or fractional shape", () => {
+    expect(errorOf(() => tensorFromJson("x", "FP32", [-1, 2], [1, 2], "x")).message).toMatch(
+      /shape must be an array of non-negative integers/,
+    );
+  });
+});
+
+describe("tensorToJson", () => {
+  it("writes BOOL as booleans and BigInt as numbers", () => {
+    expect(
+      tensorToJson({ name: "b", datatype: "BOOL", shape: [2], data: new Uint8Array([1, 0]) }).data,
+    ).toEqual([true, false]);
+    expect(
+      tensorToJson({ name: "i", datatype: "INT64", shape: [1], data: new BigInt64Array([42n]) }).data,
+    ).toEqual([42]);
+  });
+
+  it("decodes FP16 bits to numbers", () => {
+    const t: Tensor = {
+      name: "h",
+      datatype: "FP16",
+      shape: [3],
+      data: new Uint16Array([0x3c00, 0xc000, 0x3555]),
+    };
+    const values = tensorToJson(t).data as number[];
+    expect(values[0]).toBe(1);
+    expect(values[1]).toBe(-2);
+    expect(values[2]).toBeCloseTo(1 / 3, 3);
+  });
+});
+
+describe("batches", () => {
+  const part = (rows: number, start: number): Tensor => ({
+    name: "x",
+    datatype: "FP32",
+    shape: [rows, 2],
+    data: Float32Array.from({ length: rows * 2 }, (_, i) => start + i),
+  });
+
+  it("counts the elements of a shape, a scalar being one", () => {
+    expect(elementCount([3, 4])).toBe(12);
+    expect(elementCount([])).toBe(1);
+    expect(elementCount([0, 5])).toBe(0);
+  });
+
+  it("concatenates along dimension 0 and splits back into the same parts", () => {
+    const batch = concatBatch([part(1, 0), part(2, 10)]);
+    expect(batch.shape).toEqual([3, 2]);
+    expect(Array.from(batch.data as Float32Array)).toEqual([0, 1, 10, 11, 12, 13]);
+    const [a, b] = splitBatch(batch, [1, 2]);
+    expect(a?.shape).toEqual([1, 2]);
+    expect(Array.from(b?.data as Float32Array)).toEqual([10, 11, 12, 13]);
+  });
+
+  it("concatenates BYTES tensors", () => {
+    const s = (values: string[]): Tensor => ({
+      name: "s",
+      datatype: "BYTES",
+      shape: [values.length],
+      data: values,
+    });
+    expect(concatBatch([s(["a"]), s(["b", "c"])]).data).toEqual(["a", "b", "c"]);
+  });
+
+  it("refuses to batch tensors whose trailing dims differ", () => {
+    const other: Tensor = { name: "x", datatype: "FP32", shape: [1, 3], data: new Float32Array(3) };
+    expect(errorOf(() => concatBatch([part(1, 0), other])).message).toMatch(/trailing dims must match/);
+  });
+
+  it("refuses a split whose row counts do not add up", () => {
+    expect(errorOf(() => splitBatch(part(2, 0), [1])).message).toMatch(/into 1 rows/);
+  });
+});

@@ -1,0 +1,383 @@
+/**
+ * The tensor core every serving protocol maps onto: a named, typed, row-major flat array with a shape, the
+ * KServe V2 datatype names, JSON in and out, and the batch concatenation the dynamic batcher uses.
+ *
+ * Data lives in TypedArrays (not JS number arrays) because the runtimes hand them to ONNX Runtime worker
+ * threads by transfer. Conversions check each element once; JSON parsing stays free of schema libraries
+ * because it sits on the hot path of every V2 request.
+ */
+import { FlowOpsError } from "../errors.js";
+import { decodeHalfFloat } from "./halfFloat.js";
+
+export const DATATYPES = [
+  "BOOL",
+  "UINT8",
+  "UINT16",
+  "UINT32",
+  "UINT64",
+  "INT8",
+  "INT16",
+  "INT32",
+  "INT64",
+  "FP16",
+  "FP32",
+  "FP64",
+  "BYTES",
+] as const;
+export type Datatype = (typeof DATATYPES)[number];
+
+/**
+ * Flat row-major data: numeric types in their TypedArray (INT64/UINT64 as BigInt64Array/BigUint64Array, FP16 as
+ * its raw bits in a Uint16Array, never parsed from JSON), BOOL as Uint8Array, BYTES as string[].
+ */
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array
+  | string[];
+
+export interface Tensor {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+  data: TensorData;
+}
+
+export interface TensorSpec {
+  name: string;
+  datatype: Datatype;
+  /** -1 = any size in that dimension. */
+  shape: number[];
+}
+
+export interface TensorJson {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+  data: (number | string | boolean)[];
+}
+
+const DATATYPE_SET: ReadonlySet<string> = new Set(DATATYPES);
+
+export function isDatatype(value: unknown): value is Datatype {
+  return typeof value === "string" && DATATYPE_SET.has(value);
+}
+
+/** Number of elements of a concrete shape (no -1); the empty shape is a scalar (1). */
+export function elementCount(shape: readonly number[]): number {
+  let count = 1;
+  for (let i = 0; i < shape.length; i++) count *= shape[i] as number;
+  return count;
+}
+
+/** A zeroed data array of `length` elements for `datatype`. */
+export function allocateTensorData(datatype: Datatype, length: number): TensorData {
+  switch (datatype) {
+    case "BOOL":
+    case "UINT8":
+      return new Uint8Array(length);
+    case "UINT16":
+    case "FP16":
+      return new Uint16Array(length);
+    case "UINT32":
+      return new Uint32Array(length);
+    case "UINT64":
+      return new BigUint64Array(length);
+    case "INT8":
+      return new Int8Array(length);
+    case "INT16":
+      return new Int16Array(length);
+    case "INT32":
+      return new Int32Array(length);
+    case "INT64":
+      return new BigInt64Array(length);
+    case "FP32":
+      return new Float32Array(length);
+    case "FP64":
+      return new Float64Array(length);
+    case "BYTES":
+      return new Array<string>(length).fill("");
+  }
+}
+
+/** Inclusive value ranges of the integer datatypes held in Number-valued arrays. */
+const INTEGER_RANGE: Partial<Record<Datatype, readonly [number, number]>> = {
+  UINT8: [0, 255],
+  UINT16: [0, 65535],
+  UINT32: [0, 4294967295],
+  INT8: [-128, 127],
+  INT16: [-32768, 32767],
+  INT32: [-2147483648, 2147483647],
+};
+const INT64_MIN = -(2 ** 63);
+const INT64_LIMIT = 2 ** 63;
+const UINT64_LIMIT = 2 ** 64;
+
+/**
+ * Writes JSON values (already flat) into a new data array of `datatype`. Numbers go to numeric types when they fit
+ * (integers only for integer types); booleans also go to numeric types as 0/1 and 0/1 to BOOL, as numpy does.
+ * `describe(index)` names an element in the error message.
+ */
+export function dataFromJsonValues(
+  datatype: Datatype,
+  values: readonly unknown[],
+  describe: (index: number) => string,
+): TensorData {
+  const length = values.length;
+  const out = allocateTensorData(datatype, length);
+  if (datatype === "BYTES") {
+    const strings = out as string[];
+    for (let i = 0; i < length; i++) {
+      const value = values[i];
+      if (typeof value !== "string") throw elementError(describe(i), value, "a string");
+      strings[i] = value;
+    }
+    return strings;
+  }
+  if (datatype === "FP16") {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `FP16 values cannot be carried in JSON (${describe(0)}); send FP32 instead`,
+    );
+  }
+  if (datatype === "FP32" || datatype === "FP64") {
+    const numbers = out as Float32Array | Float64Array;
+    for (let i = 0; i < length; i++) {
+      const value = values[i];
+      if (typeof value === "number") numbers[i] = value;
+      else if (typeof value === "boolean") numbers[i] = value ? 1 : 0;
+      else throw elementError(describe(i), value, "a number");
+    }
+    return numbers;
+  }
+  if (datatype === "BOOL") {
+    const flags = out as Uint8Array;
+    for (let i = 0; i < length; i++) {
+      const value = values[i];
+      if (value === true || value === 1) flags[i] = 1;
+      else if (value !== false && value !== 0) throw elementError(describe(i), value, "true or false");
+    }
+    return flags;
+  }
+  if (datatype === "INT64" || datatype === "UINT64") {
+    const big = out as BigInt64Array | BigUint64Array;
+    const min = datatype === "INT64" ? INT64_MIN : 0;
+    const limit = datatype === "INT64" ? INT64_LIMIT : UINT64_LIMIT;
+    for (let i = 0; i < length; i++) {
+      const value = integerValue(values[i]);
+      if (value === undefined || value < min || value >= limit) {
+        throw elementError(describe(i), values[i], `an integer that fits ${datatype}`);
+      }
+      big[i] = BigInt(value);
+    }
+    return big;
+  }
+  const [min, max] = INTEGER_RANGE[datatype] as readonly [number, number];
+  const ints = out as Exclude<TensorData, string[] | BigInt64Array | BigUint64Array>;
+  for (let i = 0; i < length; i++) {
+    const value = integerValue(values[i]);
+    if (value === undefined || value < min || value > max) {
+      throw elementError(describe(i), values[i], `an integer that fits ${datatype}`);
+    }
+    ints[i] = value;
+  }
+  return ints;
+}
+
+function integerValue(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isInteger(value) ? value : undefined;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return undefined;
+}
+
+function elementError(element: string, value: unknown, expected: string): FlowOpsError {
+  return new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `${element} is ${showValue(value)}, expected ${expected}`,
+  );
+}
+
+/** A short rendering of a JSON value for error messages. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/**
+ * Appends the leaves of a nested JSON array to `out` in row-major order. Nesting is not checked against the
+ * shape here; the caller compares the element count with the shape, as the V2 spec allows flat or nested data.
+ */
+export function flattenJsonArray(value: readonly unknown[], out: unknown[]): void {
+  for (let i = 0; i < value.length; i++) {
+    const element = value[i];
+    if (Array.isArray(element)) flattenJsonArray(element, out);
+    else out.push(element);
+  }
+}
+
+/**
+ * Builds a tensor from the parts of a V2 JSON input (`where` names it in errors, e.g. "inputs[0] 'x'"): checks
+ * the datatype and shape, flattens nested data and checks that the element count matches the shape.
+ */
+export function tensorFromJson(
+  name: string,
+  datatype: string,
+  shape: unknown,
+  data: unknown,
+  where: string,
+): Tensor {
+  if (!isDatatype(datatype)) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${where}: datatype ${showValue(datatype)} is not one of ${DATATYPES.join(", ")}`,
+    );
+  }
+  if (datatype === "FP16") {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${where}: datatype FP16 cannot be carried in JSON; send FP32 instead`,
+    );
+  }
+  const dims = shapeFromJson(shape, where);
+  if (!Array.isArray(data)) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${where}: data must be an array, got ${showValue(data)}`,
+    );
+  }
+  const count = elementCount(dims);
+  let flat: readonly unknown[] = data;
+  if (data.length > 0 && Array.isArray(data[0])) {
+    const leaves: unknown[] = [];
+    flattenJsonArray(data, leaves);
+    flat = leaves;
+  }
+  if (flat.length !== count) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${where}: shape [${dims.join(",")}] holds ${count} elements but data has ${flat.length}`,
+    );
+  }
+  const values = dataFromJsonValues(datatype, flat, (index) => `${where} data[${index}]`);
+  return { name, datatype, shape: dims, data: values };
+}
+
+function shapeFromJson(shape: unknown, where: string): number[] {
+  if (Array.isArray(shape)) {
+    let valid = true;
+    for (let i = 0; i < shape.length; i++) {
+      const dim: unknown = shape[i];
+      if (typeof dim !== "number" || !Number.isInteger(dim) || dim < 0) valid = false;
+    }
+    if (valid) return shape as number[];
+  }
+  throw new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `${where}: shape must be an array of non-negative integers, got ${showValue(shape)}`,
+  );
+}
+
+/** The V2 JSON form of a tensor: BOOL as booleans, 64-bit integers as numbers (exact up to 2^53), FP16 decoded. */
+export function tensorToJson(t: Tensor): TensorJson {
+  return { name: t.name, datatype: t.datatype, shape: t.shape, data: jsonValues(t) };
+}
+
+/** The tensor's elements as flat JSON values (see tensorToJson). */
+export function jsonValues(t: Tensor): (number | string | boolean)[] {
+  const data = t.data;
+  if (Array.isArray(data)) return data;
+  const length = data.length;
+  const out = new Array<number | boolean>(length);
+  if (t.datatype === "BOOL") {
+    for (let i = 0; i < length; i++) out[i] = data[i] !== 0;
+  } else if (t.datatype === "FP16") {
+    for (let i = 0; i < length; i++) out[i] = decodeHalfFloat(data[i] as number);
+  } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    for (let i = 0; i < length; i++) out[i] = Number(data[i]);
+  } else {
+    for (let i = 0; i < length; i++) out[i] = data[i] as number;
+  }
+  return out;
+}
+
+/** Concatenates tensors of the same name, datatype and trailing dimensions along dimension 0. */
+export function concatBatch(parts: readonly Tensor[]): Tensor {
+  const first = parts[0];
+  if (first === undefined) throw new FlowOpsError("INVALID_PARAMETER_VALUE", "cannot batch zero tensors");
+  if (parts.length === 1) return first;
+  const trailing = first.shape.slice(1);
+  let rows = 0;
+  let total = 0;
+  for (const part of parts) {
+    if (
+      part.name !== first.name ||
+      part.datatype !== first.datatype ||
+      part.shape.length !== first.shape.length ||
+      part.shape.length === 0 ||
+      !sameDims(part.shape, first.shape, 1)
+    ) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `cannot batch tensor '${part.name}' ${part.datatype} [${part.shape.join(",")}] with ` +
+          `'${first.name}' ${first.datatype} [${first.shape.join(",")}]: name, datatype and trailing dims must match`,
+      );
+    }
+    rows += part.shape[0] as number;
+    total += part.data.length;
+  }
+  let data: TensorData;
+  if (Array.isArray(first.data)) {
+    const strings: string[] = [];
+    for (const part of parts) for (const value of part.data as string[]) strings.push(value);
+    data = strings;
+  } else {
+    const typed = allocateTensorData(first.datatype, total) as Exclude<TensorData, string[]>;
+    let offset = 0;
+    for (const part of parts) {
+      (typed as Float64Array).set(part.data as Float64Array, offset);
+      offset += part.data.length;
+    }
+    data = typed;
+  }
+  return { name: first.name, datatype: first.datatype, shape: [rows, ...trailing], data };
+}
+
+/**
+ * Splits a tensor along dimension 0 into parts of `rowCounts` rows. Typed parts are views on the same buffer
+ * (no copy), so a caller that transfers one part's buffer must copy first.
+ */
+export function splitBatch(t: Tensor, rowCounts: readonly number[]): Tensor[] {
+  const rows = t.shape[0];
+  let sum = 0;
+  for (const count of rowCounts) sum += count;
+  if (rows === undefined || sum !== rows) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `cannot split tensor '${t.name}' of shape [${t.shape.join(",")}] into ${sum} rows`,
+    );
+  }
+  const trailing = t.shape.slice(1);
+  const stride = elementCount(trailing);
+  const parts: Tensor[] = [];
+  let offset = 0;
+  for (const count of rowCounts) {
+    const end = offset + count * stride;
+    const data = Array.isArray(t.data) ? t.data.slice(offset, end) : t.data.subarray(offset, end);
+    parts.push({ name: t.name, datatype: t.datatype, shape: [count, ...trailing], data });
+    offset = end;
+  }
+  return parts;
+}
+
+function sameDims(a: readonly number[], b: readonly number[], from: number): boolean {
+  for (let i = from; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
