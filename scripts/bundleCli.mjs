@@ -2,8 +2,8 @@
  * Bundles the `flowops` command into dist/bundle/ with esbuild. Node 20 loads an ES module graph file by file
  * (the CLI's own ~100 files, yaml's ~60, kysely's ~400), which was most of a no-op `repro` or an unchanged
  * `data status`; one bundle with code splitting keeps each command's code lazy and loads in a fraction of the
- * time. Native and heavy packages stay external (loaded from node_modules when used). The hash worker is its
- * own entry so `new URL("./hashWorker.js", import.meta.url)` finds it beside the chunks.
+ * time. Native and heavy packages stay external (loaded from node_modules when used). Worker threads' files are
+ * entries of their own so `new URL("./hashWorker.js", import.meta.url)` finds them beside the chunks.
  */
 import { rm } from "node:fs/promises";
 import { build } from "esbuild";
@@ -11,7 +11,11 @@ import { build } from "esbuild";
 const outdir = "dist/bundle";
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: "src/cli/main.ts", hashWorker: "src/data/hashWorker.ts" },
+  entryPoints: {
+    main: "src/cli/main.ts",
+    hashWorker: "src/data/hashWorker.ts",
+    onnxWorker: "src/serving/runtimes/onnxWorker.ts",
+  },
   bundle: true,
   splitting: true,
   format: "esm",

@@ -1,0 +1,26 @@
+/**
+ * The seam between serving (HTTP, batch predict) and the engines that run a model. Each runtime (ONNX in
+ * worker threads, MLflow pyfunc in Python processes) returns a `LoadedModel`; shared code never asks which.
+ */
+import type { ModelSignature } from "./signature.js";
+import type { Tensor, TensorSpec } from "./tensor.js";
+
+export interface LoadedModel {
+  readonly name: string;
+  readonly version: string;
+  /** "onnx_onnxv1" | "mlflow_pyfunc" (KServe V2 metadata `platform`). */
+  readonly platform: string;
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  readonly signature?: ModelSignature;
+  ready(): boolean;
+  /**
+   * Inputs already adapted (adaptInput); resolves with outputs; rejects with FlowOpsError
+   * (TEMPORARILY_UNAVAILABLE when a worker crashed mid-request, INVALID_PARAMETER_VALUE for model-side input errors).
+   */
+  infer(
+    inputs: Tensor[],
+    options?: { outputs?: string[]; params?: Record<string, unknown> },
+  ): Promise<Tensor[]>;
+  close(): Promise<void>;
+}
