@@ -1,0 +1,68 @@
+/**
+ * JSON Lines output: one object per row with every column as a key, in column order. Numbers keep their type
+ * (float32 values in their shortest form, 64-bit integers as exact digits even beyond 2^53); NaN and the
+ * infinities, which JSON cannot hold, become null as pandas' to_json writes them.
+ */
+
+import type { CellValue } from "./tableChunk.js";
+import {
+  TableFileSink,
+  batchRowCount,
+  numberText,
+  valueAt,
+  type TableWriter,
+  type WriterColumn,
+} from "./tableWriter.js";
+
+export class JsonLinesTableWriter implements TableWriter {
+  readonly format = "jsonl" as const;
+  private readonly sink: TableFileSink;
+  private readonly keys: string[];
+
+  constructor(
+    readonly path: string,
+    readonly columns: readonly string[],
+  ) {
+    this.keys = columns.map((name) => `${JSON.stringify(name)}:`);
+    this.sink = new TableFileSink(path);
+  }
+
+  async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
+    const rows = batchRowCount(this.path, this.columns, batch);
+    const columns = this.columns.map((name) => batch[name] as WriterColumn);
+    const float32 = columns.map((values) => values instanceof Float32Array);
+    const lines: string[] = [];
+    for (let row = 0; row < rows; row++) {
+      let line = "{";
+      for (let c = 0; c < columns.length; c++) {
+        if (c > 0) line += ",";
+        line +=
+          (this.keys[c] as string) + jsonText(valueAt(columns[c] as WriterColumn, row), float32[c] === true);
+      }
+      lines.push(`${line}}`);
+    }
+    if (rows > 0) this.sink.write(`${lines.join("\n")}\n`);
+  }
+
+  async appendFile(path: string): Promise<void> {
+    this.sink.appendFrom(path, new Uint8Array(0));
+  }
+
+  async close(): Promise<void> {
+    this.sink.close();
+  }
+}
+
+function jsonText(value: CellValue | bigint, float32: boolean): string {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? numberText(value, float32) : "null";
+    case "bigint":
+      return value.toString();
+    case "string":
+    case "boolean":
+      return JSON.stringify(value);
+    default:
+      return "null";
+  }
+}

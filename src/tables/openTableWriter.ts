@@ -1,0 +1,46 @@
+/**
+ * The one entry point to writing tables, the counterpart of openTable.ts: picks the writer for a format and
+ * checks the column names once for every format.
+ */
+
+import { FlowOpsError } from "../errors.js";
+import { DelimitedTableWriter } from "./csvWriter.js";
+import { JsonLinesTableWriter } from "./jsonlWriter.js";
+import { ParquetTableWriter } from "./parquetWriter.js";
+import type { TableFormat } from "./tableFormat.js";
+import type { TableWriter } from "./tableWriter.js";
+
+export type { TableWriter, TypedArray, WriterColumn } from "./tableWriter.js";
+
+/** Creates (or truncates) `path` and returns a writer for it. */
+export function openTableWriter(path: string, format: TableFormat, columns: readonly string[]): TableWriter {
+  assertUniqueNames(path, columns);
+  switch (format) {
+    case "csv":
+    case "tsv":
+      return new DelimitedTableWriter(path, format, columns);
+    case "jsonl":
+      return new JsonLinesTableWriter(path, columns);
+    case "parquet":
+      return new ParquetTableWriter(path, columns);
+    default:
+      return assertNever(format);
+  }
+}
+
+function assertUniqueNames(path: string, columns: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of columns) {
+    if (seen.has(name)) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `${path}: the column name '${name}' is given more than once`,
+      );
+    }
+    seen.add(name);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown table format ${String(value)}`);
+}

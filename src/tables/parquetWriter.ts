@@ -1,0 +1,228 @@
+/**
+ * Parquet output with hyparquet-writer: each batch becomes one row group, flushed to the file as soon as it is
+ * encoded, so memory is bounded by a batch. The schema is fixed by the first batch (or the first appended file):
+ * typed arrays keep their type (Float32Array -> FLOAT, Float64Array -> DOUBLE, small integers -> INT32, 64-bit
+ * integers -> INT64), cell columns become DOUBLE when every value is a number, BOOLEAN when every value is a
+ * boolean, else STRING (a column with only nulls is STRING). Later batches are converted into that schema, and a
+ * value that does not fit (text in a DOUBLE column) is an error naming the column and the row; appended files
+ * are converted the same way. Every column is nullable. A writer that got no rows writes a valid empty file with STRING columns.
+ */
+
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from "hyparquet-writer";
+
+import { FlowOpsError } from "../errors.js";
+import type { CellValue } from "./tableChunk.js";
+import {
+  TableFileSink,
+  batchRowCount,
+  numberText,
+  type TableWriter,
+  type TypedArray,
+  type WriterColumn,
+} from "./tableWriter.js";
+
+type ColumnData = ColumnSource["data"];
+
+/** A ByteWriter that hands its bytes to the file after each row group instead of keeping the whole file. */
+class FlushingByteWriter extends ByteWriter {
+  constructor(private readonly sink: TableFileSink) {
+    super(1 << 16);
+  }
+
+  flush(): void {
+    this.sink.write(new Uint8Array(this.buffer, 0, this.index).slice());
+    this.index = 0;
+  }
+
+  override finish(): void {
+    this.flush();
+  }
+}
+
+export class ParquetTableWriter implements TableWriter {
+  readonly format = "parquet" as const;
+  private readonly sink: TableFileSink;
+  private writer: ParquetWriter | undefined;
+  private schema: SchemaElement[] | undefined;
+  private rowsWritten = 0;
+
+  constructor(
+    readonly path: string,
+    readonly columns: readonly string[],
+  ) {
+    this.sink = new TableFileSink(path);
+  }
+
+  async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
+    const rows = batchRowCount(this.path, this.columns, batch);
+    if (rows === 0) return;
+    const schema =
+      this.schema ?? this.start(this.columns.map((name) => schemaElement(name, batch[name] as WriterColumn)));
+    const columnData = this.columns.map((name, c) => ({
+      name,
+      data: this.toColumnData(name, batch[name] as WriterColumn, schema[c + 1] as SchemaElement),
+    }));
+    this.writeRowGroup(columnData, rows);
+  }
+
+  async appendFile(path: string): Promise<void> {
+    const file = await asyncBufferFromFile(path);
+    const metadata = await parquetMetadataAsync(file);
+    // hyparquet-writer brings its own copy of hyparquet's types; the schema elements are the same thrift structs.
+    const partColumns = parquetSchema(metadata).children.map((child) => child.element as SchemaElement);
+    const names = partColumns.map((element) => element.name);
+    if (names.join("\u0000") !== this.columns.join("\u0000")) {
+      throw new FlowOpsError(
+        "INVALID_STATE",
+        `${path} has columns ${names.join(", ")}; ${this.path} has ${this.columns.join(", ")}`,
+      );
+    }
+    const schema = this.schema ?? this.start(partColumns);
+    const rowCount = Number(metadata.num_rows);
+    if (rowCount === 0) return;
+    let rows: unknown[][] = [];
+    await parquetRead({
+      file,
+      metadata,
+      onComplete: (read: unknown[][]) => {
+        rows = read;
+      },
+    });
+    const columnData = partColumns.map((element, c) => {
+      const own = schema[c + 1] as SchemaElement;
+      const values = rows.map((row) => row[c]);
+      // A part whose first rows called for another type (a column that was all null there) is converted.
+      const sameType = element.type === own.type && element.converted_type === own.converted_type;
+      return {
+        name: element.name,
+        data: sameType
+          ? (values as ColumnData)
+          : this.toColumnData(element.name, values as (CellValue | bigint)[], own),
+      };
+    });
+    this.writeRowGroup(columnData, rows.length);
+  }
+
+  async close(): Promise<void> {
+    if (this.writer === undefined && this.schema === undefined) {
+      this.start(this.columns.map((name) => stringElement(name)));
+    }
+    this.writer?.finish();
+    this.writer = undefined;
+    this.sink.close();
+  }
+
+  private start(columns: readonly SchemaElement[]): SchemaElement[] {
+    const schema: SchemaElement[] = [{ name: "root", num_children: columns.length }, ...columns];
+    this.schema = schema;
+    this.writer = new ParquetWriter({
+      writer: new FlushingByteWriter(this.sink),
+      schema,
+      createdBy: "flowops",
+    });
+    return schema;
+  }
+
+  private writeRowGroup(columnData: ColumnSource[], rows: number): void {
+    if (this.writer === undefined) throw new FlowOpsError("INVALID_STATE", `${this.path} is already closed`);
+    try {
+      void this.writer.write({ columnData, rowGroupSize: rows });
+    } catch (error) {
+      if (error instanceof FlowOpsError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `cannot write ${this.path} as Parquet (${reason})`, {
+        cause: error,
+      });
+    }
+    this.rowsWritten += rows;
+  }
+
+  /** The batch's values in the form hyparquet-writer expects for the column's schema element. */
+  private toColumnData(
+    name: string,
+    values: WriterColumn | readonly (CellValue | bigint)[],
+    element: SchemaElement,
+  ): ColumnData {
+    const float32 = values instanceof Float32Array;
+    const misfit = (row: number, value: unknown): FlowOpsError =>
+      new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `${this.path}: column '${name}' row ${this.rowsWritten + row + 1} holds ${describeValue(value)}, ` +
+          `which does not fit its Parquet type ${typeName(element)} (set by the first rows written)`,
+      );
+    switch (element.type) {
+      case "FLOAT":
+      case "DOUBLE":
+        if (isTypedArray(values)) return Float64Array.from(values as ArrayLike<number | bigint>, Number);
+        return values.map((value, row) => {
+          if (value === null || typeof value === "number") return value;
+          if (typeof value === "bigint") return Number(value);
+          throw misfit(row, value);
+        });
+      case "INT32":
+      case "INT64": {
+        const big = element.type === "INT64";
+        return Array.from(values as ArrayLike<CellValue | bigint>, (value, row) => {
+          if (value === null) return null;
+          if (typeof value === "bigint") return big ? value : Number(value);
+          if (typeof value === "number" && Number.isInteger(value)) return big ? BigInt(value) : value;
+          throw misfit(row, value);
+        }) as ColumnData;
+      }
+      case "BOOLEAN":
+        return Array.from(values as ArrayLike<CellValue | bigint>, (value, row) => {
+          if (value === null || typeof value === "boolean") return value;
+          if (typeof value === "number" && isTypedArray(values)) return value !== 0;
+          throw misfit(row, value);
+        });
+      default:
+        return Array.from(values as ArrayLike<CellValue | bigint>, (value) => {
+          if (value === null) return null;
+          return typeof value === "number" ? numberText(value, float32) : String(value);
+        });
+    }
+  }
+}
+
+function isTypedArray(values: WriterColumn | readonly (CellValue | bigint)[]): values is TypedArray {
+  return ArrayBuffer.isView(values);
+}
+
+/** The schema element the first batch's values call for. */
+function schemaElement(name: string, values: WriterColumn): SchemaElement {
+  const optional = { name, repetition_type: "OPTIONAL" } as const;
+  if (values instanceof Float32Array) return { ...optional, type: "FLOAT" };
+  if (values instanceof Float64Array) return { ...optional, type: "DOUBLE" };
+  if (values instanceof BigInt64Array || values instanceof Uint32Array) return { ...optional, type: "INT64" };
+  if (values instanceof BigUint64Array) return { ...optional, type: "INT64", converted_type: "UINT_64" };
+  if (isTypedArray(values)) return { ...optional, type: "INT32" };
+  let numbers = 0;
+  let booleans = 0;
+  let others = 0;
+  for (const value of values) {
+    if (typeof value === "number") numbers++;
+    else if (typeof value === "boolean") booleans++;
+    else if (value !== null) others++;
+  }
+  if (others === 0 && booleans === 0 && numbers > 0) return { ...optional, type: "DOUBLE" };
+  if (others === 0 && numbers === 0 && booleans > 0) return { ...optional, type: "BOOLEAN" };
+  return stringElement(name);
+}
+
+function stringElement(name: string): SchemaElement {
+  return { name, repetition_type: "OPTIONAL", type: "BYTE_ARRAY", converted_type: "UTF8" };
+}
+
+function typeName(element: SchemaElement): string {
+  if (element.converted_type === "UTF8") return "STRING";
+  return element.converted_type === undefined
+    ? String(element.type)
+    : `${element.type} (${element.converted_type})`;
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === "string"
+    ? `the text ${JSON.stringify(value)}`
+    : `the ${typeof value} ${String(value)}`;
+}

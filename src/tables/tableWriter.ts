@@ -1,0 +1,158 @@
+/**
+ * The seam for writing tables: a writer streams batches of columns to a file in one format (CSV/TSV, JSON Lines,
+ * Parquet) and can append the rows of a file an earlier writer of the same format produced, which is how batch
+ * prediction joins its part files into the final output. Columns hold cells (`CellValue`, what the readers give)
+ * or typed arrays (what a model's output tensors hold), so predictions keep their numeric type. Writers are
+ * created by `openTableWriter` (openTableWriter.ts); this file holds the interface and what all writers share.
+ */
+
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+
+import { FlowOpsError } from "../errors.js";
+import type { CellValue } from "./tableChunk.js";
+import type { TableFormat } from "./tableFormat.js";
+
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+/** One column of a batch: cells, or a typed array (Uint8Array holds numbers here; booleans come as cells). */
+export type WriterColumn = readonly CellValue[] | TypedArray;
+
+export interface TableWriter {
+  readonly path: string;
+  readonly format: TableFormat;
+  /** Column names in output order; every batch holds exactly these. */
+  readonly columns: readonly string[];
+  /** Appends the batch's rows; all columns have the same length. */
+  write(columns: Readonly<Record<string, WriterColumn>>): Promise<void>;
+  /** Appends the rows of `path`, a file written by a writer of this format with the same columns. */
+  appendFile(path: string): Promise<void>;
+  /** Finishes the file (the Parquet footer) and closes it; a writer that got no rows writes an empty table. */
+  close(): Promise<void>;
+}
+
+/**
+ * Checks a batch against the writer's columns and returns its row count: every column present, no extra ones,
+ * all of one length.
+ */
+export function batchRowCount(
+  path: string,
+  columns: readonly string[],
+  batch: Readonly<Record<string, WriterColumn>>,
+): number {
+  const extra = Object.keys(batch).filter((name) => !columns.includes(name));
+  if (extra.length > 0) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${path}: the batch has column ${extra.map((n) => `'${n}'`).join(", ")}, which the table does not have; ` +
+        `its columns are: ${columns.join(", ")}`,
+    );
+  }
+  let rows: number | undefined;
+  for (const name of columns) {
+    const values = batch[name];
+    if (values === undefined) {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${path}: the batch lacks column '${name}'`);
+    }
+    if (rows !== undefined && values.length !== rows) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `${path}: column '${name}' has ${values.length} values where the batch has ${rows} rows`,
+      );
+    }
+    rows = values.length;
+  }
+  return rows ?? 0;
+}
+
+/**
+ * The shortest decimal text that reads back as the same number: JavaScript's own for doubles, and for float32
+ * values (a model's FP32 output) the fewest digits that round back to the same float32, so 0.1f prints as
+ * "0.1" rather than "0.10000000149011612".
+ */
+export function numberText(value: number, float32: boolean): string {
+  if (!float32 || !Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  for (let digits = 1; digits < 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(Number(value.toPrecision(9)));
+}
+
+/** The value at `row` as a cell or a bigint, typed arrays included. */
+export function valueAt(column: WriterColumn, row: number): CellValue | bigint {
+  return column[row] ?? null;
+}
+
+const COPY_BLOCK_BYTES = 1 << 20;
+
+/**
+ * The file a writer streams to. Writes are synchronous: a batch is encoded in memory first, so each write is
+ * one system call per batch, and a writer needs no back-pressure handling.
+ */
+export class TableFileSink {
+  private readonly fd: number;
+  private closed = false;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, "w");
+    } catch (error) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  write(data: string | Uint8Array): void {
+    if (this.closed) throw new FlowOpsError("INVALID_STATE", `${this.path} is already closed`);
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+  }
+
+  /**
+   * Appends the bytes of `source` after its first `prefix.length` bytes, which must equal `prefix` (a part's
+   * header, checked so that parts written with other columns are never glued together).
+   */
+  appendFrom(source: string, prefix: Uint8Array): void {
+    const fd = openSync(source, "r");
+    try {
+      const head = Buffer.alloc(prefix.length);
+      const got = prefix.length === 0 ? 0 : readSync(fd, head, 0, prefix.length, 0);
+      if (got !== prefix.length || !head.equals(prefix)) {
+        throw new FlowOpsError(
+          "INVALID_STATE",
+          `${source} does not start with the header of ${this.path}; it was written with other columns`,
+        );
+      }
+      const block = Buffer.alloc(COPY_BLOCK_BYTES);
+      let position = prefix.length;
+      for (;;) {
+        const read = readSync(fd, block, 0, block.length, position);
+        if (read === 0) break;
+        this.write(block.subarray(0, read));
+        position += read;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
