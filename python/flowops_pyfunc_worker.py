@@ -1,0 +1,272 @@
+"""FlowOps pyfunc worker: serves one MLflow pyfunc model over length-prefixed JSON frames.
+
+Usage: python -u flowops_pyfunc_worker.py <model-dir>
+
+Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by that many bytes of UTF-8 JSON:
+  first frame out:  {"type": "ready", "signature": {...} | null, "mlflow_version", "python_version", "pid"}
+                    or {"type": "startup_error", "stage": "import_mlflow" | "load_model", "error": {...}} then exit 1
+  request in:       {"id", "columns": {name: [values]}} | {"id", "tensors": [{name, datatype, shape, data}]},
+                    optional "params": {...}
+  response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data}]}
+                    or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
+The worker exits when stdin closes. Logs go to stderr; anything the model prints is sent to stderr too, so it
+can never corrupt the frame stream. Only the standard library, mlflow, pandas and numpy are used.
+"""
+
+import base64
+import json
+import math
+import os
+import platform
+import struct
+import sys
+import traceback
+
+_HEADER = struct.Struct(">I")
+
+
+def _claim_stdout():
+    """Keeps the real stdout for frames and points fd 1 (and sys.stdout) at stderr for everything else."""
+    frames = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return frames
+
+
+def _log(message):
+    sys.stderr.write(f"flowops-pyfunc-worker[{os.getpid()}]: {message}\n")
+    sys.stderr.flush()
+
+
+def _write_frame(out, message):
+    body = json.dumps(message, allow_nan=False, default=str).encode("utf-8")
+    out.write(_HEADER.pack(len(body)) + body)
+
+
+def _read_exact(stream, size):
+    chunks = []
+    remaining = size
+    while remaining > 0:
+        chunk = stream.read(remaining)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(stream):
+    header = _read_exact(stream, _HEADER.size)
+    if header is None:
+        return None
+    (length,) = _HEADER.unpack(header)
+    body = _read_exact(stream, length)
+    if body is None:
+        return None
+    return json.loads(body.decode("utf-8"))
+
+
+def _error_info(error):
+    info = {"type": type(error).__name__, "message": str(error) or type(error).__name__}
+    code = getattr(error, "error_code", None)
+    if isinstance(code, str):
+        info["error_code"] = code
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        info["missing_module"] = error.name.split(".")[0]
+    return info
+
+
+# ---- inputs ---------------------------------------------------------------------------------------------
+
+_NUMPY_DTYPES = {
+    "BOOL": "bool",
+    "UINT8": "uint8",
+    "UINT16": "uint16",
+    "UINT32": "uint32",
+    "UINT64": "uint64",
+    "INT8": "int8",
+    "INT16": "int16",
+    "INT32": "int32",
+    "INT64": "int64",
+    "FP16": "float16",
+    "FP32": "float32",
+    "FP64": "float64",
+    "BYTES": "object",
+}
+
+# MLflow column types (mlflow.types.DataType names) to the pandas dtype the scoring server would give them.
+_COLUMN_DTYPES = {
+    "double": "float64",
+    "float": "float32",
+    "long": "int64",
+    "integer": "int32",
+    "boolean": "bool",
+    "string": "object",
+}
+
+
+def _tensor_array(np, tensor):
+    dtype = _NUMPY_DTYPES.get(tensor["datatype"], "object")
+    data = tensor["data"]
+    if dtype.startswith("float"):
+        data = [math.nan if value is None else value for value in data]
+    array = np.array(data, dtype=dtype)
+    return array.reshape(tensor["shape"])
+
+
+def _column_schema(model):
+    schema = model.metadata.get_input_schema() if model.metadata is not None else None
+    if schema is None or schema.is_tensor_spec():
+        return {}
+    types = {}
+    for spec in schema.inputs:
+        name = getattr(spec, "name", None)
+        type_name = getattr(getattr(spec, "type", None), "name", None)
+        if name is not None and isinstance(type_name, str):
+            types[name] = type_name
+    return types
+
+
+def _typed_column(pd, values, type_name):
+    """Casts one column as MLflow's scoring server does when it parses JSON with a signature."""
+    series = pd.Series(values)
+    try:
+        if type_name == "binary":
+            return series.map(lambda v: base64.b64decode(v) if isinstance(v, str) else v)
+        if type_name == "datetime":
+            return pd.to_datetime(series)
+        dtype = _COLUMN_DTYPES.get(type_name)
+        if dtype is not None and not (dtype.startswith("int") and series.isna().any()):
+            return series.astype(dtype)
+    except (TypeError, ValueError):
+        # Left as sent: MLflow's own schema enforcement then reports the mismatch with its message.
+        pass
+    return series
+
+
+def _model_input(np, pd, model, request):
+    if "columns" in request:
+        types = _column_schema(model)
+        columns = request["columns"]
+        return pd.DataFrame({name: _typed_column(pd, values, types.get(name)) for name, values in columns.items()})
+    tensors = request.get("tensors") or []
+    arrays = {tensor["name"]: _tensor_array(np, tensor) for tensor in tensors}
+    if len(arrays) == 1:
+        return next(iter(arrays.values()))
+    return arrays
+
+
+# ---- outputs --------------------------------------------------------------------------------------------
+
+
+def _scalar_text(value):
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _output_tensor(np, name, values):
+    array = np.asarray(values)
+    if array.ndim == 0:
+        array = array.reshape(1)
+    shape = list(array.shape)
+    flat = array.reshape(-1)
+    kind = array.dtype.kind
+    if kind == "b":
+        return {"name": name, "datatype": "BOOL", "shape": shape, "data": [bool(v) for v in flat]}
+    if kind in "iu":
+        return {"name": name, "datatype": "INT64", "shape": shape, "data": [int(v) for v in flat]}
+    if kind == "f":
+        data = [None if math.isnan(v) or math.isinf(v) else float(v) for v in flat.astype("float64").tolist()]
+        return {"name": name, "datatype": "FP64", "shape": shape, "data": data}
+    if kind == "O" and all(isinstance(v, (list, tuple, np.ndarray)) for v in flat) and len(flat) > 0:
+        # Ragged or nested object columns (e.g. lists per row) are sent as JSON text per row.
+        data = [json.dumps(np.asarray(v).tolist()) for v in flat]
+        return {"name": name, "datatype": "BYTES", "shape": shape, "data": data}
+    return {"name": name, "datatype": "BYTES", "shape": shape, "data": [_scalar_text(v) for v in flat]}
+
+
+def _model_outputs(np, pd, prediction):
+    if isinstance(prediction, pd.DataFrame):
+        return [_output_tensor(np, str(column), prediction[column].to_numpy()) for column in prediction.columns]
+    if isinstance(prediction, pd.Series):
+        # One prediction per row, like a 1-D array (MLflow's scoring server drops the Series name as well).
+        return [_output_tensor(np, "predictions", prediction.to_numpy())]
+    if isinstance(prediction, dict):
+        return [_output_tensor(np, str(key), value) for key, value in prediction.items()]
+    return [_output_tensor(np, "predictions", prediction)]
+
+
+# ---- main loop ------------------------------------------------------------------------------------------
+
+
+def _accepts_params(model):
+    import inspect
+
+    try:
+        return "params" in inspect.signature(model.predict).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _serve(frames_in, frames_out, model, np, pd):
+    with_params = _accepts_params(model)
+    while True:
+        request = _read_frame(frames_in)
+        if request is None:
+            return
+        request_id = request.get("id")
+        try:
+            data = _model_input(np, pd, model, request)
+            params = request.get("params")
+            if params and with_params:
+                prediction = model.predict(data, params=params)
+            else:
+                prediction = model.predict(data)
+            reply = {"type": "result", "id": request_id, "ok": True, "outputs": _model_outputs(np, pd, prediction)}
+        except Exception as error:  # noqa: BLE001 - every model error goes back to the caller
+            _log(f"request {request_id} failed: {traceback.format_exc()}")
+            reply = {"type": "result", "id": request_id, "ok": False, "error": _error_info(error)}
+        _write_frame(frames_out, reply)
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write("usage: flowops_pyfunc_worker.py <model-dir>\n")
+        return 2
+    model_dir = argv[1]
+    frames_out = _claim_stdout()
+    frames_in = sys.stdin.buffer
+    try:
+        import mlflow.pyfunc
+        import numpy as np
+        import pandas as pd
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which names what to install
+        _write_frame(frames_out, {"type": "startup_error", "stage": "import_mlflow", "error": _error_info(error)})
+        return 1
+    try:
+        model = mlflow.pyfunc.load_model(model_dir)
+    except Exception as error:  # noqa: BLE001
+        _log(f"loading {model_dir} failed: {traceback.format_exc()}")
+        _write_frame(frames_out, {"type": "startup_error", "stage": "load_model", "error": _error_info(error)})
+        return 1
+    signature = model.metadata.signature if model.metadata is not None else None
+    _write_frame(
+        frames_out,
+        {
+            "type": "ready",
+            "signature": signature.to_dict() if signature is not None else None,
+            "mlflow_version": mlflow.__version__,
+            "python_version": platform.python_version(),
+            "pid": os.getpid(),
+        },
+    )
+    _log(f"serving {model_dir} (mlflow {mlflow.__version__}, python {platform.python_version()})")
+    _serve(frames_in, frames_out, model, np, pd)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

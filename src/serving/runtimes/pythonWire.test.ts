@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { modelRequirements, workerStartupError } from "./pythonStartupError.js";
+import { outputTensors, parseWorkerMessage, predictionError, workerRequest } from "./pythonWire.js";
+
+describe("workerRequest", () => {
+  it("sends 1-D inputs of a column model as columns, with INT64 as numbers and BOOL as booleans", () => {
+    const request = workerRequest(
+      3,
+      [
+        { name: "n", datatype: "INT64", shape: [2], data: BigInt64Array.from([1n, -2n]) },
+        { name: "b", datatype: "BOOL", shape: [2], data: Uint8Array.from([1, 0]) },
+        { name: "s", datatype: "BYTES", shape: [2], data: ["x", "y"] },
+      ],
+      true,
+      { k: 2 },
+    );
+    expect(request).toEqual({
+      id: 3,
+      columns: { n: [1, -2], b: [true, false], s: ["x", "y"] },
+      params: { k: 2 },
+    });
+  });
+
+  it("sends other inputs as flat tensors and leaves out empty params", () => {
+    const request = workerRequest(
+      1,
+      [{ name: "x", datatype: "FP32", shape: [1, 2], data: Float32Array.from([0.5, 2]) }],
+      false,
+      {},
+    );
+    expect(request).toEqual({
+      id: 1,
+      tensors: [{ name: "x", datatype: "FP32", shape: [1, 2], data: [0.5, 2] }],
+    });
+  });
+
+  it("refuses a 2-D input for a column model, naming it", () => {
+    expect(() =>
+      workerRequest(
+        1,
+        [{ name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array(2) }],
+        true,
+        undefined,
+      ),
+    ).toThrow("input 'x': the model takes columns, so each input must be 1-D, got shape [1,2]");
+  });
+});
+
+describe("outputTensors", () => {
+  it("builds typed outputs and turns null floats (NaN in Python) back into NaN", () => {
+    const [scores, labels, flags] = outputTensors([
+      { name: "score", datatype: "FP64", shape: [3], data: [0.5, null, 1] },
+      { name: "label", datatype: "INT64", shape: [2], data: [1, 0] },
+      { name: "flag", datatype: "BOOL", shape: [1], data: [true] },
+    ]);
+    expect(Array.from(scores?.data as Float64Array)).toEqual([0.5, Number.NaN, 1]);
+    expect(labels?.data).toEqual(BigInt64Array.from([1n, 0n]));
+    expect(flags?.data).toEqual(Uint8Array.from([1]));
+  });
+
+  it("rejects an output whose data does not fill its shape", () => {
+    expect(() => outputTensors([{ name: "p", datatype: "FP64", shape: [2, 2], data: [1] }])).toThrow(
+      "Python model output 0 'p': shape [2,2] holds 4 elements but data has 1",
+    );
+  });
+});
+
+describe("worker messages and errors", () => {
+  it("rejects a frame that is not a worker message", () => {
+    expect(() => parseWorkerMessage({ id: "1" })).toThrow(/unexpected message/);
+  });
+
+  it("keeps MLflow's error code for a prediction error and defaults to INVALID_PARAMETER_VALUE", () => {
+    expect(predictionError({ type: "MlflowException", message: "bad", error_code: "BAD_REQUEST" }).code).toBe(
+      "BAD_REQUEST",
+    );
+    const error = predictionError({ type: "ValueError", message: "X has 2 features" });
+    expect(error.code).toBe("INVALID_PARAMETER_VALUE");
+    expect(error.message).toBe(
+      "Encountered an error while evaluating the model: ValueError: X has 2 features",
+    );
+  });
+
+  it("names mlflow and the model's requirements when mlflow cannot be imported", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "flowops-pyreq-"));
+    try {
+      await writeFile(
+        join(dir, "requirements.txt"),
+        "-r base.txt\n# pinned by mlflow\nmlflow==2.22.5\nscikit-learn==1.9.1  # learner\n\ncloudpickle>=3\n",
+      );
+      expect(modelRequirements(dir)).toEqual(["mlflow==2.22.5", "scikit-learn==1.9.1", "cloudpickle>=3"]);
+      const error = workerStartupError(
+        "import_mlflow",
+        { type: "ModuleNotFoundError", message: "No module named 'mlflow'", missing_module: "mlflow" },
+        { python: "/usr/bin/python3", modelDir: dir },
+      );
+      expect(error.message).toContain(
+        "`/usr/bin/python3 -m pip install mlflow==2.22.5 scikit-learn==1.9.1 'cloudpickle>=3'`",
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names the model's requirements when loading the model misses a module", () => {
+    const error = workerStartupError(
+      "load_model",
+      { type: "ModuleNotFoundError", message: "No module named 'xgboost'", missing_module: "xgboost" },
+      { python: "python3", modelDir: "/no/such/model" },
+    );
+    expect(error.message).toContain("install the model's packages with `python3 -m pip install xgboost`");
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * The messages FlowOps and python/flowops_pyfunc_worker.py exchange (each one frame, see pythonFraming.ts), and
+ * their conversion to and from tensors. Column inputs go as `columns` (the worker builds a pandas DataFrame),
+ * anything else as `tensors` (numpy arrays). Outputs come back as flat JSON tensors; non-finite floats travel as
+ * null because JSON has no NaN.
+ */
+import { FlowOpsError, isErrorCode } from "../../errors.js";
+import {
+  dataFromJsonValues,
+  isDatatype,
+  jsonValues,
+  showValue,
+  type Tensor,
+  type TensorData,
+} from "../tensor.js";
+
+export interface WireTensor {
+  name: string;
+  datatype: string;
+  shape: number[];
+  data: unknown[];
+}
+
+export interface WorkerRequest {
+  id: number;
+  columns?: Record<string, unknown[]>;
+  tensors?: WireTensor[];
+  params?: Record<string, unknown>;
+}
+
+export interface WorkerErrorInfo {
+  type: string;
+  message: string;
+  error_code?: string;
+  missing_module?: string;
+}
+
+/** The MLmodel `signature` block as MLflow's `ModelSignature.to_dict()` gives it (JSON strings). */
+export interface WireSignature {
+  inputs?: string | null;
+  outputs?: string | null;
+  params?: string | null;
+}
+
+export type WorkerMessage =
+  | {
+      type: "ready";
+      signature: WireSignature | null;
+      mlflow_version: string;
+      python_version: string;
+      pid: number;
+    }
+  | { type: "startup_error"; stage: "import_mlflow" | "load_model"; error: WorkerErrorInfo }
+  | { type: "result"; id: number; ok: true; outputs: WireTensor[] }
+  | { type: "result"; id: number; ok: false; error: WorkerErrorInfo };
+
+/**
+ * The request for adapted inputs. `asColumns` when the model takes a DataFrame: each input is then one 1-D
+ * column named after its column.
+ */
+export function workerRequest(
+  id: number,
+  inputs: readonly Tensor[],
+  asColumns: boolean,
+  params: Record<string, unknown> | undefined,
+): WorkerRequest {
+  const request: WorkerRequest = { id };
+  if (asColumns) {
+    const columns: Record<string, unknown[]> = {};
+    for (const input of inputs) {
+      if (input.shape.length !== 1) {
+        throw new FlowOpsError(
+          "INVALID_PARAMETER_VALUE",
+          `input '${input.name}': the model takes columns, so each input must be 1-D, got shape [${input.shape.join(",")}]`,
+        );
+      }
+      columns[input.name] = jsonValues(input);
+    }
+    request.columns = columns;
+  } else {
+    request.tensors = inputs.map((input) => ({
+      name: input.name,
+      datatype: input.datatype,
+      shape: input.shape,
+      data: jsonValues(input),
+    }));
+  }
+  if (params !== undefined && Object.keys(params).length > 0) request.params = params;
+  return request;
+}
+
+/** Checks the shape of a frame from the worker; a malformed one means the stream cannot be trusted. */
+export function parseWorkerMessage(value: unknown): WorkerMessage {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const type = (value as { type?: unknown }).type;
+    if (type === "ready" || type === "startup_error") return value as WorkerMessage;
+    const message = value as { type?: unknown; id?: unknown; ok?: unknown };
+    if (type === "result" && typeof message.id === "number" && typeof message.ok === "boolean") {
+      return value as WorkerMessage;
+    }
+  }
+  throw new FlowOpsError("DATA_LOSS", `the Python worker sent an unexpected message: ${showValue(value)}`);
+}
+
+/** Tensors from a worker's outputs, checked like any other input to FlowOps. */
+export function outputTensors(outputs: readonly WireTensor[]): Tensor[] {
+  return outputs.map((output, index) => {
+    const where = `Python model output ${index} '${String(output.name)}'`;
+    const { datatype, shape, data } = output;
+    if (!isDatatype(datatype) || !Array.isArray(shape) || !Array.isArray(data)) {
+      throw new FlowOpsError("INTERNAL_ERROR", `${where}: not a tensor (${showValue(output)})`);
+    }
+    let count = 1;
+    for (const dim of shape) count *= dim;
+    if (count !== data.length) {
+      throw new FlowOpsError(
+        "INTERNAL_ERROR",
+        `${where}: shape [${shape.join(",")}] holds ${count} elements but data has ${data.length}`,
+      );
+    }
+    return { name: output.name, datatype, shape, data: outputData(datatype, data, where) };
+  });
+}
+
+function outputData(datatype: Tensor["datatype"], data: readonly unknown[], where: string): TensorData {
+  if (datatype === "FP64" || datatype === "FP32") {
+    const numbers = datatype === "FP64" ? new Float64Array(data.length) : new Float32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const value = data[i];
+      numbers[i] = typeof value === "number" ? value : Number.NaN;
+    }
+    return numbers;
+  }
+  return dataFromJsonValues(datatype, data, (index) => `${where} data[${index}]`);
+}
+
+/** A model-side prediction error as a FlowOpsError: MLflow's own code when it gave one, else INVALID_PARAMETER_VALUE (400, as MLflow's scoring server). */
+export function predictionError(error: WorkerErrorInfo): FlowOpsError {
+  const code =
+    error.error_code !== undefined && isErrorCode(error.error_code)
+      ? error.error_code
+      : "INVALID_PARAMETER_VALUE";
+  return new FlowOpsError(
+    code,
+    `Encountered an error while evaluating the model: ${error.type}: ${error.message}`,
+  );
+}
