@@ -1,0 +1,87 @@
+/**
+ * The one entry from a model URI to a running model: resolve the URI to local files (modelStore.ts), read
+ * the MLmodel (mlmodel.ts), and start the runtime its flavors call for: ONNX when the model has an onnx
+ * flavor or a model.onnx, else MLflow's python_function. Serving and batch predict call this and see only
+ * a LoadedModel.
+ */
+import type { FlowOpsClient } from "../client/index.js";
+import { FlowOpsError } from "../errors.js";
+import { readMlflowModel, type MlflowModel, type OnnxFlavor, type PythonFunctionFlavor } from "./mlmodel.js";
+import { ModelStore } from "./modelStore.js";
+import { parseModelUri } from "./modelUri.js";
+import type { LoadedModel } from "./runtime.js";
+import { loadOnnxModel } from "./runtimes/onnx.js";
+import { loadPythonModel } from "./runtimes/python.js";
+
+export interface LoadModelOptions {
+  /** Tracking server for models:/ and runs:/ URIs; $MLFLOW_TRACKING_URI by default. */
+  trackingUri?: string;
+  /** The name to serve under; the registered model name (or directory name) by default. */
+  name?: string;
+  /** Worker threads (ONNX) or processes (Python). */
+  workers?: number;
+  /** Python interpreter for python_function models; $FLOWOPS_PYTHON, then python3. */
+  python?: string;
+  executionProviders?: "auto" | "cpu";
+  /** FlowOps home for the model store; $FLOWOPS_HOME, then ./.flowops. */
+  home?: string;
+  /** A ready client (tests, callers that hold one); made from `trackingUri` otherwise. */
+  client?: FlowOpsClient;
+  env?: NodeJS.ProcessEnv;
+  log?: (message: string) => void;
+}
+
+/**
+ * @example const model = await loadModel("models:/churn@champion", { trackingUri: "http://localhost:5000" });
+ */
+export async function loadModel(uri: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const store = new ModelStore({
+    ...(options.home === undefined ? {} : { home: options.home }),
+    ...(options.client === undefined ? {} : { client: options.client }),
+    ...(options.trackingUri === undefined ? {} : { trackingUri: options.trackingUri }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  const resolved = await store.resolve(parseModelUri(uri));
+  const model = await readMlflowModel(resolved.path);
+  const name = options.name ?? resolved.name;
+  const version = resolved.version;
+  const runtime = chooseRuntime(model, resolved.source);
+  switch (runtime.kind) {
+    case "onnx": {
+      return loadOnnxModel(runtime.flavor.path, {
+        name,
+        version,
+        ...(options.workers === undefined ? {} : { threads: options.workers }),
+        ...(options.executionProviders === undefined
+          ? {}
+          : { executionProviders: options.executionProviders }),
+        ...(model.signature === undefined ? {} : { signature: model.signature }),
+        ...(options.log === undefined ? {} : { log: options.log }),
+      });
+    }
+    case "python":
+      return loadPythonModel(model.dir, {
+        name,
+        version,
+        ...(options.workers === undefined ? {} : { workers: options.workers }),
+        ...(options.python === undefined ? {} : { python: options.python }),
+        ...(options.log === undefined ? {} : { log: options.log }),
+      });
+  }
+}
+
+/** ONNX whenever there is an ONNX file: it runs in-process, without Python or the model's packages. */
+export function chooseRuntime(
+  model: MlflowModel,
+  source: string,
+): { kind: "onnx"; flavor: OnnxFlavor } | { kind: "python"; flavor: PythonFunctionFlavor } {
+  if (model.onnx !== undefined) return { kind: "onnx", flavor: model.onnx };
+  if (model.pythonFunction !== undefined) return { kind: "python", flavor: model.pythonFunction };
+  const found = model.flavorNames.length === 0 ? "none" : model.flavorNames.join(", ");
+  throw new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `${model.file ?? source}: the model has no flavor FlowOps can serve (found: ${found}); ` +
+      "it needs an 'onnx' or a 'python_function' flavor.",
+  );
+}
