@@ -29,6 +29,8 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
   ["evaluate", async () => (await import("./quality.js")).evaluateCommand()],
   ["fairness", async () => (await import("./quality.js")).fairnessCommand()],
   ["gate", async () => (await import("./quality.js")).gateCommand()],
+  ["serve", async () => (await import("./serve.js")).serveCommand()],
+  ["predict", async () => (await import("./predict.js")).predictCommand()],
 ];
 
 /** The first argument that is not an option: the command to load, if it is one of ours. */

@@ -1,0 +1,144 @@
+/**
+ * `flowops serve`: loads one or more models (models:/, runs:/, a directory) and answers KServe V2, V1 and
+ * MLflow scoring requests until SIGINT/SIGTERM, then drains requests in flight and closes the models. A
+ * second signal exits at once. Wiring only: loading is src/serving/loadModel.ts, HTTP is src/server/serving.
+ */
+import { Command, Option } from "commander";
+import { FlowOpsError } from "../errors.js";
+import type { LoadedModel } from "../serving/runtime.js";
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  workers?: number;
+  name?: string;
+  maxBatchSize?: number;
+  maxQueueDelayMs?: number;
+  bodyLimit?: number;
+  trackingUri?: string;
+}
+
+const DEFAULT_QUEUE_DELAY_MS = 2;
+
+function wholeNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0) {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${flag} expects a whole number, got '${value}'`);
+    }
+    return parsed;
+  };
+}
+
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description(
+      "Serve models over HTTP: KServe V2 (/v2/models/{name}/infer), V1 (:predict), MLflow (/invocations), /metrics.",
+    )
+    .argument(
+      "<model-uri...>",
+      "models:/name/version, models:/name@alias, runs:/id/path or a model directory",
+    )
+    .option("-h, --host <host>", "address to bind", "127.0.0.1")
+    .addOption(
+      new Option("-p, --port <port>", "port to listen on").default(8080).argParser(wholeNumber("--port")),
+    )
+    .option(
+      "--workers <n>",
+      "inference workers per model (threads for ONNX, processes for Python)",
+      wholeNumber("--workers"),
+    )
+    .option("--name <name>", "name to serve the model under (one model only; default: the registered name)")
+    .option(
+      "--max-batch-size <rows>",
+      "turn on dynamic batching: combine concurrent requests into calls of up to this many rows",
+      wholeNumber("--max-batch-size"),
+    )
+    .option(
+      "--max-queue-delay-ms <ms>",
+      `longest wait for a batch to fill (with --max-batch-size; default ${DEFAULT_QUEUE_DELAY_MS})`,
+      wholeNumber("--max-queue-delay-ms"),
+    )
+    .option(
+      "--body-limit <bytes>",
+      "largest accepted request body (default 32 MiB)",
+      wholeNumber("--body-limit"),
+    )
+    .option(
+      "--tracking-uri <uri>",
+      "tracking server for models:/ and runs:/ URIs (default $MLFLOW_TRACKING_URI)",
+    )
+    .helpOption("--help", "show help")
+    .action(async (uris: string[], opts: ServeOptions) => {
+      await serve(uris, opts);
+    });
+}
+
+async function serve(uris: string[], opts: ServeOptions): Promise<void> {
+  if (opts.name !== undefined && uris.length > 1) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      "--name applies to one model; give one model URI with it",
+    );
+  }
+  if (opts.maxQueueDelayMs !== undefined && opts.maxBatchSize === undefined) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", "--max-queue-delay-ms needs --max-batch-size");
+  }
+  // Loaded on use: Fastify, prom-client and the runtimes would slow every other command's start.
+  const { loadModel } = await import("../serving/loadModel.js");
+  const { startModelServer, describeEndpoints } = await import("../server/serving/startModelServer.js");
+  const models: LoadedModel[] = [];
+  try {
+    for (const uri of uris) {
+      models.push(
+        await loadModel(uri, {
+          ...(opts.trackingUri === undefined ? {} : { trackingUri: opts.trackingUri }),
+          ...(opts.name === undefined ? {} : { name: opts.name }),
+          ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+          log: (message) => process.stderr.write(`${message}\n`),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled(models.map((model) => model.close()));
+    throw error;
+  }
+  const server = await startModelServer({
+    models,
+    host: opts.host,
+    port: opts.port,
+    bodyLimit: opts.bodyLimit,
+    batching:
+      opts.maxBatchSize === undefined
+        ? undefined
+        : {
+            maxBatchSize: opts.maxBatchSize,
+            maxQueueDelayMs: opts.maxQueueDelayMs ?? DEFAULT_QUEUE_DELAY_MS,
+          },
+    logger: { level: "info" },
+  });
+  process.stdout.write(`Serving at ${server.url}\n${describeEndpoints(server.url, models).join("\n")}\n`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting without waiting for requests in flight\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`${signal}: finishing requests in flight, then closing the models\n`);
+      server.close().then(
+        () => resolve(),
+        (error: unknown) => {
+          process.stderr.write(
+            `error while closing: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

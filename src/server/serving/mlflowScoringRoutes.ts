@@ -1,0 +1,48 @@
+/**
+ * MLflow scoring-server routes (`mlflow models serve`), so existing clients switch by changing the URL:
+ * `POST /invocations` scores with the default (first) model; `/ping` and `/health` answer 200 when it is
+ * loaded and 404 otherwise, as MLflow does; `/version` names the server. Errors are `{"error_code", "message"}`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { mlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput.js";
+import { FLOWOPS_VERSION } from "../../version.js";
+import { predict } from "./prediction.js";
+import { keepEveryBodyRaw } from "./requestBodies.js";
+import { sendMlflowError } from "./servingErrors.js";
+import type { ServingContext } from "./servingContext.js";
+
+const EMPTY = Buffer.alloc(0);
+
+export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingContext): Promise<void> {
+  keepEveryBodyRaw(scope);
+  const served = ctx.models.defaultModel;
+  scope.setErrorHandler((error, request, reply) => {
+    const status = sendMlflowError(request, reply, error, ctx.bodyLimit);
+    if (request.method === "POST")
+      ctx.metrics.observeRequest(served.labels, "mlflow", status, reply.elapsedTime / 1000);
+    return reply;
+  });
+
+  const health = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
+    reply
+      .code(served.model.ready() ? 200 : 404)
+      .type("application/json")
+      .send("\n");
+  scope.get("/ping", health);
+  scope.get("/health", health);
+  scope.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
+
+  scope.post("/invocations", async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+      const outputs = await predict(served, mlflowRequest(body, request.headers["content-type"]));
+      const answer = mlflowResponse(outputs, served.model.signature);
+      ctx.metrics.observeRequest(served.labels, "mlflow", 200, reply.elapsedTime / 1000);
+      return reply.send(answer);
+    } catch (error) {
+      const status = sendMlflowError(request, reply, error, ctx.bodyLimit);
+      ctx.metrics.observeRequest(served.labels, "mlflow", status, reply.elapsedTime / 1000);
+      return reply;
+    }
+  });
+}

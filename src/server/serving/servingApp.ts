@@ -1,0 +1,88 @@
+/**
+ * Builds the model server: KServe V2 and V1, MLflow's scoring routes and `/metrics` on one Fastify app over
+ * one ModelSet. Wire concerns only; the protocols parse and format in src/serving/payloads. Request logging
+ * is off (it would cost more than a small model's inference); errors are logged. Closing the app stops
+ * accepting, lets requests in flight finish, then closes the models.
+ */
+import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { BatchingOptions } from "../../serving/dynamicBatcher.js";
+import { ModelSet } from "../../serving/modelSet.js";
+import type { LoadedModel } from "../../serving/runtime.js";
+import { ServingMetrics } from "../../serving/servingMetrics.js";
+import { metricsRoute } from "./metricsRoute.js";
+import { mlflowScoringRoutes } from "./mlflowScoringRoutes.js";
+import { newRequestId, REQUEST_ID_HEADER } from "./requestId.js";
+import type { ServingContext } from "./servingContext.js";
+import { v1Routes } from "./v1Routes.js";
+import { v2Routes } from "./v2Routes.js";
+
+export const DEFAULT_SERVING_BODY_LIMIT = 32 * 1024 * 1024;
+
+export interface ServingAppOptions {
+  /** Served side by side; the first is the default (`/invocations`). */
+  models: readonly LoadedModel[];
+  /** Largest request body in bytes (413 above it); 32 MiB by default. */
+  bodyLimit?: number | undefined;
+  /** Dynamic batching; off when absent. */
+  batching?: BatchingOptions | undefined;
+  /** pino options, or false (tests); errors only are logged per request either way. */
+  logger?: boolean | { level: string } | undefined;
+  /** Metrics sink; a fresh Registry by default. */
+  metrics?: ServingMetrics | undefined;
+}
+
+export interface ServingApp {
+  app: FastifyInstance;
+  models: ModelSet;
+  metrics: ServingMetrics;
+}
+
+export async function buildServingApp(options: ServingAppOptions): Promise<ServingApp> {
+  const metrics = options.metrics ?? new ServingMetrics();
+  const models = new ModelSet(options.models, {
+    batching: options.batching,
+    observerFor: (labels) => metrics.batchObserver(labels),
+  });
+  const bodyLimit = options.bodyLimit ?? DEFAULT_SERVING_BODY_LIMIT;
+  const app = Fastify({
+    logger: options.logger ?? { level: "info" },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    requestIdHeader: REQUEST_ID_HEADER,
+    genReqId: newRequestId,
+    routerOptions: { maxParamLength: 500 },
+  });
+  const ctx: ServingContext = { models, metrics, bodyLimit };
+
+  app.addHook("onRequest", (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `no endpoint ${request.method} ${request.url.split("?")[0]}` }),
+  );
+  app.addHook("preClose", (done) => {
+    closeConnectionsAsTheyIdle(app);
+    done();
+  });
+  // Fastify's own onClose runs after the listener stopped and requests in flight were answered.
+  app.addHook("onClose", async () => models.close());
+
+  await app.register(async (scope) => v2Routes(scope, ctx));
+  await app.register(async (scope) => v1Routes(scope, ctx));
+  await app.register(async (scope) => mlflowScoringRoutes(scope, ctx));
+  await app.register(async (scope) => metricsRoute(scope, metrics));
+  return { app, models, metrics };
+}
+
+/**
+ * Node's `server.close()` closes the connections idle at that moment, but a keep-alive connection whose
+ * request was in flight stays open after its answer until the client hangs up, so the close would wait for
+ * the keep-alive timeout. Checking during the shutdown only keeps the request path free of any hook.
+ */
+function closeConnectionsAsTheyIdle(app: FastifyInstance): void {
+  const server = app.server;
+  if (!server.listening) return;
+  const timer = setInterval(() => server.closeIdleConnections(), 20);
+  server.once("close", () => clearInterval(timer));
+}

@@ -1,0 +1,67 @@
+/**
+ * One mapping from anything a serving route throws to a FlowOpsError with its HTTP status, and the body each
+ * protocol sends for it: KServe V2 and V1 `{"error": msg}`, MLflow's scoring server `{"error_code", "message"}`.
+ * Unknown throws answer a generic 500 and are logged with their details; they never reach the client.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { FlowOpsError, toFlowOpsError } from "../../errors.js";
+
+const GENERIC_500 = "Internal server error while serving the request; see the server log.";
+
+/** Fastify's own errors (body too large, media type, unreadable body) as the FlowOpsError the client sees. */
+export function servingError(error: unknown, bodyLimit: number): FlowOpsError {
+  if (error instanceof FlowOpsError) return error;
+  const fastify = error as Partial<FastifyError>;
+  if (fastify.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return new FlowOpsError(
+      "PAYLOAD_TOO_LARGE",
+      `request body is larger than this server's limit of ${bodyLimit} bytes (flowops serve --body-limit)`,
+    );
+  }
+  if (fastify.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return new FlowOpsError("UNSUPPORTED_MEDIA_TYPE", fastify.message ?? "unsupported media type");
+  }
+  if (typeof fastify.statusCode === "number" && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    return new FlowOpsError("BAD_REQUEST", fastify.message ?? "bad request");
+  }
+  return toFlowOpsError(error);
+}
+
+/** The message a client may see: FlowOpsErrors say what was wrong; anything else stays in the log. */
+function clientMessage(known: FlowOpsError, original: unknown): string {
+  return known.httpStatus >= 500 && !(original instanceof FlowOpsError) ? GENERIC_500 : known.message;
+}
+
+function logServerError(request: FastifyRequest, known: FlowOpsError, original: unknown): void {
+  if (known.httpStatus >= 500)
+    request.log.error({ err: original, reqId: request.id }, "inference request failed");
+}
+
+/** Sends a KServe V2/V1 error (`{"error": "..."}`) and returns the status sent. */
+export function sendKServeError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  bodyLimit: number,
+): number {
+  const known = servingError(error, bodyLimit);
+  logServerError(request, known, error);
+  void reply.code(known.httpStatus).send({ error: clientMessage(known, error) });
+  return known.httpStatus;
+}
+
+/** Sends an MLflow scoring-server error (`{"error_code", "message"}`) and returns the status sent. */
+export function sendMlflowError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  bodyLimit: number,
+): number {
+  const known = servingError(error, bodyLimit);
+  logServerError(request, known, error);
+  const internal = known.httpStatus >= 500 && !(error instanceof FlowOpsError);
+  void reply
+    .code(known.httpStatus)
+    .send({ error_code: internal ? "INTERNAL_ERROR" : known.code, message: clientMessage(known, error) });
+  return known.httpStatus;
+}

@@ -1,0 +1,61 @@
+/**
+ * KServe V1 (TF Serving style) routes: list models, model readiness, and `:predict` with `instances` or
+ * `inputs`. `:explain` is not offered. Errors are `{"error": "..."}` like V2.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { FlowOpsError } from "../../errors.js";
+import { v1Request, v1Response } from "../../serving/payloads/modelInput.js";
+import { predict } from "./prediction.js";
+import { parseEveryBodyAsJson } from "./requestBodies.js";
+import { sendKServeError } from "./servingErrors.js";
+import { labelsFor, NO_MODEL, type ServingContext } from "./servingContext.js";
+
+/** `name:verb` from the last path segment; the colon is part of the segment, so the router cannot split it. */
+function modelAndVerb(target: string): { name: string; verb: string } {
+  const colon = target.lastIndexOf(":");
+  return colon < 0
+    ? { name: target, verb: "" }
+    : { name: target.slice(0, colon), verb: target.slice(colon + 1) };
+}
+
+export async function v1Routes(scope: FastifyInstance, ctx: ServingContext): Promise<void> {
+  parseEveryBodyAsJson(scope);
+  scope.setErrorHandler((error, request, reply) => {
+    const status = sendKServeError(request, reply, error, ctx.bodyLimit);
+    if (request.method === "POST") {
+      const target = (request.params as { target?: string } | undefined)?.target;
+      const name = target === undefined ? undefined : modelAndVerb(target).name;
+      ctx.metrics.observeRequest(labelsFor(ctx, name), "v1", status, reply.elapsedTime / 1000);
+    }
+    return reply;
+  });
+
+  scope.get("/v1/models", async () => ({ models: ctx.models.names() }));
+  scope.get("/v1/models/:name", async (request: FastifyRequest) => {
+    const { model } = ctx.models.find((request.params as { name: string }).name);
+    return { name: model.name, ready: model.ready() };
+  });
+
+  scope.post("/v1/models/:target", async (request: FastifyRequest, reply: FastifyReply) => {
+    let labels = NO_MODEL;
+    try {
+      const { name, verb } = modelAndVerb((request.params as { target: string }).target);
+      if (verb !== "predict") {
+        throw new FlowOpsError(
+          "ENDPOINT_NOT_FOUND",
+          `POST /v1/models/{name}:${verb || "<verb>"} is not served; use /v1/models/${name}:predict`,
+        );
+      }
+      const served = ctx.models.find(name);
+      labels = served.labels;
+      const outputs = await predict(served, v1Request(request.body));
+      const body = v1Response(outputs);
+      ctx.metrics.observeRequest(labels, "v1", 200, reply.elapsedTime / 1000);
+      return reply.send(body);
+    } catch (error) {
+      const status = sendKServeError(request, reply, error, ctx.bodyLimit);
+      ctx.metrics.observeRequest(labels, "v1", status, reply.elapsedTime / 1000);
+      return reply;
+    }
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * KServe Open Inference Protocol (V2) REST routes: server and model health, metadata, and infer, with and
+ * without a version in the path. Errors are `{"error": "..."}`; clients key off the status (§1.4 of the notes).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { v2Request, v2Response } from "../../serving/payloads/modelInput.js";
+import type { ServedModel } from "../../serving/modelSet.js";
+import type { TensorSpec } from "../../serving/tensor.js";
+import { FLOWOPS_VERSION } from "../../version.js";
+import { predict } from "./prediction.js";
+import { parseEveryBodyAsJson } from "./requestBodies.js";
+import { setRequestIdHeader } from "./requestId.js";
+import { sendKServeError } from "./servingErrors.js";
+import { labelsFor, NO_MODEL, type ServingContext } from "./servingContext.js";
+
+interface ModelParams {
+  name: string;
+  version?: string;
+}
+
+function tensorMeta(spec: TensorSpec): TensorSpec {
+  return { name: spec.name, datatype: spec.datatype, shape: [...spec.shape] };
+}
+
+export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Promise<void> {
+  parseEveryBodyAsJson(scope);
+  scope.setErrorHandler((error, request, reply) => {
+    const status = sendKServeError(request, reply, error, ctx.bodyLimit);
+    if (request.method === "POST") {
+      const params = request.params as Partial<ModelParams> | undefined;
+      ctx.metrics.observeRequest(
+        labelsFor(ctx, params?.name, params?.version),
+        "v2",
+        status,
+        reply.elapsedTime / 1000,
+      );
+    }
+    return reply;
+  });
+
+  scope.get("/v2", async () => ({ name: "flowops", version: FLOWOPS_VERSION, extensions: [] }));
+  scope.get("/v2/health/live", async () => ({ live: true }));
+  scope.get("/v2/health/ready", async (_request, reply) => {
+    const ready = ctx.models.ready();
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
+
+  const find = (request: FastifyRequest): ServedModel => {
+    const { name, version } = request.params as ModelParams;
+    return ctx.models.find(name, version);
+  };
+
+  const metadata = async (request: FastifyRequest): Promise<unknown> => {
+    const { model } = find(request);
+    return {
+      name: model.name,
+      versions: ctx.models.versionsOf(model.name),
+      platform: model.platform,
+      inputs: model.inputs.map(tensorMeta),
+      outputs: model.outputs.map(tensorMeta),
+    };
+  };
+  scope.get("/v2/models/:name", metadata);
+  scope.get("/v2/models/:name/versions/:version", metadata);
+
+  const modelReady = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const { model } = find(request);
+    const ready = model.ready();
+    return reply.code(ready ? 200 : 503).send({ name: model.name, ready });
+  };
+  scope.get("/v2/models/:name/ready", modelReady);
+  scope.get("/v2/models/:name/versions/:version/ready", modelReady);
+
+  const infer = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    let labels = NO_MODEL;
+    try {
+      const served = find(request);
+      labels = served.labels;
+      const parsed = v2Request(request.body);
+      const id = parsed.id ?? request.id;
+      setRequestIdHeader(reply, id);
+      const outputs = await predict(served, parsed);
+      const body = v2Response({ name: served.model.name, version: served.model.version }, id, outputs);
+      ctx.metrics.observeRequest(labels, "v2", 200, reply.elapsedTime / 1000);
+      return reply.send(body);
+    } catch (error) {
+      const status = sendKServeError(request, reply, error, ctx.bodyLimit);
+      ctx.metrics.observeRequest(labels, "v2", status, reply.elapsedTime / 1000);
+      return reply;
+    }
+  };
+  scope.post("/v2/models/:name/infer", infer);
+  scope.post("/v2/models/:name/versions/:version/infer", infer);
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../errors.js";
+import { DynamicBatcher } from "./dynamicBatcher.js";
+import type { LoadedModel } from "./runtime.js";
+import type { Tensor } from "./tensor.js";
+
+/** y = sum(x) per row, recording the rows of every call. */
+function rowSumModel(behaviour: { fail?: boolean } = {}): LoadedModel & { calls: number[][] } {
+  const calls: number[][] = [];
+  return {
+    name: "sum",
+    version: "1",
+    platform: "test",
+    inputs: [{ name: "x", datatype: "FP64", shape: [-1, 2] }],
+    outputs: [{ name: "y", datatype: "FP64", shape: [-1] }],
+    calls,
+    ready: () => true,
+    infer: async (inputs) => {
+      const x = inputs[0] as Tensor;
+      calls.push([...x.shape]);
+      if (behaviour.fail === true) throw new FlowOpsError("INVALID_PARAMETER_VALUE", "row 1 is bad");
+      const data = x.data as Float64Array;
+      const rows = x.shape[0] as number;
+      const width = x.shape[1] as number;
+      const y = new Float64Array(rows);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < width; c++) y[r] = (y[r] as number) + (data[r * width + c] as number);
+      return [{ name: "y", datatype: "FP64", shape: [rows], data: y }];
+    },
+    close: async () => undefined,
+  };
+}
+
+function rows(...values: number[][]): Tensor {
+  const width = values[0]?.length ?? 0;
+  return {
+    name: "x",
+    datatype: "FP64",
+    shape: [values.length, width],
+    data: Float64Array.from(values.flat()),
+  };
+}
+
+const sums = (outputs: Tensor[]): number[] => Array.from(outputs[0]?.data as Float64Array);
+
+describe("DynamicBatcher", () => {
+  it("calls the model once per request when batching is off", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model);
+    const answers = await Promise.all([batcher.infer([rows([1, 2])]), batcher.infer([rows([3, 4], [5, 6])])]);
+    expect(model.calls).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(answers.map(sums)).toEqual([[3], [7, 11]]);
+  });
+
+  it("combines concurrent requests into one model call and gives each its own rows", async () => {
+    const model = rowSumModel();
+    // The batch fills to its size before the (long) delay, so the combination does not depend on timing.
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 6, maxQueueDelayMs: 60_000 });
+    const answers = await Promise.all([
+      batcher.infer([rows([1, 1])]),
+      batcher.infer([rows([2, 2], [3, 3])]),
+      batcher.infer([rows([4, 4], [5, 5], [6, 6])]),
+    ]);
+    expect(model.calls).toEqual([[6, 2]]);
+    expect(answers.map(sums)).toEqual([[2], [4, 6], [8, 10, 12]]);
+  });
+
+  it("runs a partial batch when its queue delay expires", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 100, maxQueueDelayMs: 1 });
+    const answers = await Promise.all([batcher.infer([rows([1, 2])]), batcher.infer([rows([3, 4])])]);
+    expect(model.calls).toEqual([[2, 2]]);
+    expect(answers.map(sums)).toEqual([[3], [7]]);
+  });
+
+  it("starts a new batch when the next request would overflow the batch size", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 3, maxQueueDelayMs: 60_000 });
+    const first = batcher.infer([rows([1, 1], [1, 1])]);
+    const second = batcher.infer([rows([2, 2], [2, 2])]);
+    const third = batcher.infer([rows([3, 3])]);
+    expect((await Promise.all([first, second, third])).map(sums)).toEqual([[2, 2], [4, 4], [6]]);
+    expect(model.calls).toEqual([
+      [2, 2],
+      [3, 2],
+    ]);
+  });
+
+  it("does not combine requests whose rows have different widths", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 2, maxQueueDelayMs: 1 });
+    const answers = await Promise.all([batcher.infer([rows([1, 2])]), batcher.infer([rows([1, 2, 3])])]);
+    expect(model.calls).toHaveLength(2);
+    expect(answers.map(sums)).toEqual([[3], [6]]);
+  });
+
+  it("sends requests with parameters to the model on their own", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 2, maxQueueDelayMs: 60_000 });
+    await batcher.infer([rows([1, 2])], { params: { threshold: 0.5 } });
+    expect(model.calls).toEqual([[1, 2]]);
+  });
+
+  it("rejects every request of a batch the model failed", async () => {
+    const batcher = new DynamicBatcher(rowSumModel({ fail: true }), {
+      maxBatchSize: 2,
+      maxQueueDelayMs: 60_000,
+    });
+    const results = await Promise.allSettled([batcher.infer([rows([1, 2])]), batcher.infer([rows([3, 4])])]);
+    expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: "INVALID_PARAMETER_VALUE" });
+  });
+
+  it("drain runs a waiting batch and resolves after it finished", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 10, maxQueueDelayMs: 60_000 });
+    const waiting = batcher.infer([rows([1, 2])]);
+    await batcher.drain();
+    expect(model.calls).toEqual([[1, 2]]);
+    expect(sums(await waiting)).toEqual([3]);
+  });
+
+  it("reports rows per call and queue time to its observer", async () => {
+    const batches: number[] = [];
+    const queued: number[] = [];
+    const batcher = new DynamicBatcher(
+      rowSumModel(),
+      { maxBatchSize: 3, maxQueueDelayMs: 60_000 },
+      { observeBatch: (n) => batches.push(n), observeQueue: (s) => queued.push(s) },
+    );
+    await Promise.all([batcher.infer([rows([1, 1])]), batcher.infer([rows([1, 1], [2, 2])])]);
+    expect(batches).toEqual([3]);
+    expect(queued).toHaveLength(2);
+  });
+
+  it("rejects a batch size below one row", () => {
+    expect(() => new DynamicBatcher(rowSumModel(), { maxBatchSize: 0, maxQueueDelayMs: 1 })).toThrow(
+      /max batch size/,
+    );
+  });
+});

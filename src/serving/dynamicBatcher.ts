@@ -1,0 +1,204 @@
+/**
+ * Dynamic batching in front of a LoadedModel: concurrent requests with the same input names, datatypes and
+ * trailing dimensions wait at most `maxQueueDelayMs` and run as one model call of up to `maxBatchSize` rows,
+ * then each gets its own rows of the outputs back. Off (every request is its own call) unless configured,
+ * because it trades latency for throughput and only suits models whose outputs are row-aligned with their
+ * inputs. It also counts calls in flight, so a shutdown can wait for them before closing the model.
+ */
+import { FlowOpsError } from "../errors.js";
+import type { LoadedModel } from "./runtime.js";
+import type { BatchObserver } from "./servingMetrics.js";
+import { concatBatch, splitBatch, type Tensor } from "./tensor.js";
+
+export interface BatchingOptions {
+  /** Most rows in one combined model call. */
+  maxBatchSize: number;
+  /** Longest time the first request of a batch waits for others. */
+  maxQueueDelayMs: number;
+}
+
+export interface InferOptions {
+  outputs?: string[];
+  params?: Record<string, unknown>;
+}
+
+interface Pending {
+  inputs: Tensor[];
+  rows: number;
+  enqueuedAt: number;
+  resolve(outputs: Tensor[]): void;
+  reject(error: unknown): void;
+}
+
+interface Queue {
+  parts: Pending[];
+  rows: number;
+  options: InferOptions | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const NO_OBSERVER: BatchObserver = { observeBatch: () => undefined, observeQueue: () => undefined };
+
+export class DynamicBatcher {
+  private readonly queues = new Map<string, Queue>();
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly model: LoadedModel,
+    private readonly batching: BatchingOptions | undefined = undefined,
+    private readonly observer: BatchObserver = NO_OBSERVER,
+  ) {
+    if (batching !== undefined) {
+      if (!Number.isInteger(batching.maxBatchSize) || batching.maxBatchSize < 1) {
+        throw new FlowOpsError(
+          "INVALID_PARAMETER_VALUE",
+          `max batch size must be a whole number of rows >= 1, got ${batching.maxBatchSize}`,
+        );
+      }
+      if (!Number.isFinite(batching.maxQueueDelayMs) || batching.maxQueueDelayMs < 0) {
+        throw new FlowOpsError(
+          "INVALID_PARAMETER_VALUE",
+          `max queue delay must be a number of milliseconds >= 0, got ${batching.maxQueueDelayMs}`,
+        );
+      }
+    }
+  }
+
+  /** Runs the inputs, alone or as part of a combined batch; resolves with this request's outputs only. */
+  infer(inputs: Tensor[], options?: InferOptions): Promise<Tensor[]> {
+    const rows = batchRows(inputs);
+    const batching = this.batching;
+    if (batching === undefined || rows === undefined || rows >= batching.maxBatchSize || options?.params) {
+      return this.track(this.callModel(inputs, options, rows ?? 1));
+    }
+    const key = batchKey(inputs, options);
+    let queue = this.queues.get(key);
+    if (queue !== undefined && queue.rows + rows > batching.maxBatchSize) {
+      this.flush(key, queue);
+      queue = undefined;
+    }
+    if (queue === undefined) {
+      queue = { parts: [], rows: 0, options, timer: undefined };
+      this.queues.set(key, queue);
+    }
+    const request = new Promise<Tensor[]>((resolve, reject) => {
+      queue.parts.push({ inputs, rows, enqueuedAt: performance.now(), resolve, reject });
+    });
+    queue.rows += rows;
+    if (queue.rows >= batching.maxBatchSize) {
+      this.flush(key, queue);
+    } else if (queue.timer === undefined) {
+      const waiting = queue;
+      waiting.timer = setTimeout(() => this.flush(key, waiting), batching.maxQueueDelayMs);
+    }
+    return this.track(request);
+  }
+
+  /** Runs queued batches now and resolves when no model call is queued or running. */
+  async drain(): Promise<void> {
+    for (const [key, queue] of [...this.queues]) this.flush(key, queue);
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private flush(key: string, queue: Queue): void {
+    if (this.queues.get(key) === queue) this.queues.delete(key);
+    if (queue.timer !== undefined) clearTimeout(queue.timer);
+    const { parts } = queue;
+    if (parts.length === 0) return;
+    const started = performance.now();
+    for (const part of parts) this.observer.observeQueue((started - part.enqueuedAt) / 1000);
+    const only = parts.length === 1 ? parts[0] : undefined;
+    if (only !== undefined) {
+      this.callModel(only.inputs, queue.options, only.rows).then(only.resolve, only.reject);
+      return;
+    }
+    let combined: Tensor[];
+    try {
+      combined = (parts[0]?.inputs ?? []).map((_, i) =>
+        concatBatch(parts.map((part) => part.inputs[i] as Tensor)),
+      );
+    } catch (error) {
+      for (const part of parts) part.reject(error);
+      return;
+    }
+    const rowCounts = parts.map((part) => part.rows);
+    this.callModel(combined, queue.options, queue.rows).then(
+      (outputs) => {
+        let perPart: Tensor[][];
+        try {
+          perPart = splitOutputs(outputs, rowCounts, queue.rows, this.model);
+        } catch (error) {
+          for (const part of parts) part.reject(error);
+          return;
+        }
+        parts.forEach((part, i) => part.resolve(perPart[i] ?? []));
+      },
+      (error: unknown) => {
+        for (const part of parts) part.reject(error);
+      },
+    );
+  }
+
+  private callModel(inputs: Tensor[], options: InferOptions | undefined, rows: number): Promise<Tensor[]> {
+    this.observer.observeBatch(rows);
+    try {
+      return options === undefined ? this.model.infer(inputs) : this.model.infer(inputs, options);
+    } catch (error) {
+      // A model that throws synchronously must fail its request, not the caller's event loop turn.
+      return Promise.reject(error);
+    }
+  }
+
+  private track(request: Promise<Tensor[]>): Promise<Tensor[]> {
+    this.inFlight += 1;
+    const settle = (): void => {
+      this.inFlight -= 1;
+      if (this.inFlight === 0 && this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
+    };
+    request.then(settle, settle);
+    return request;
+  }
+}
+
+/** Rows along dim 0 when every input has the same first dimension; otherwise the request is not batchable. */
+function batchRows(inputs: readonly Tensor[]): number | undefined {
+  let rows: number | undefined;
+  for (const input of inputs) {
+    const first = input.shape[0];
+    if (first === undefined) return undefined;
+    if (rows !== undefined && rows !== first) return undefined;
+    rows = first;
+  }
+  return rows;
+}
+
+/** Requests can share a batch only when their inputs line up name by name, type by type, and row shape. */
+function batchKey(inputs: readonly Tensor[], options: InferOptions | undefined): string {
+  const parts = inputs.map((t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}`);
+  return `${parts.join("|")}>${options?.outputs?.join(",") ?? "*"}`;
+}
+
+function splitOutputs(
+  outputs: readonly Tensor[],
+  rowCounts: readonly number[],
+  rows: number,
+  model: LoadedModel,
+): Tensor[][] {
+  const split = outputs.map((output) => {
+    if (output.shape[0] !== rows) {
+      throw new FlowOpsError(
+        "INTERNAL_ERROR",
+        `model '${model.name}' version '${model.version}': output '${output.name}' has shape [${output.shape.join(",")}] ` +
+          `for a batch of ${rows} rows, so it cannot be batched dynamically; serve it without --max-batch-size`,
+      );
+    }
+    return splitBatch(output, rowCounts);
+  });
+  return rowCounts.map((_, i) => split.map((pieces) => pieces[i] as Tensor));
+}

@@ -1,0 +1,118 @@
+/**
+ * Prometheus metrics of the model server, in a Registry of their own so a process that serves models and
+ * something else never mixes the two sets. Label children are cached: `labels()` hashes its arguments on every
+ * call, and the hot path runs once per request.
+ */
+import { Counter, Histogram, Registry } from "prom-client";
+
+export type ServingProtocol = "v2" | "v1" | "mlflow";
+
+/** The model a request addressed; empty strings when the request never reached a known model. */
+export interface ModelLabels {
+  model: string;
+  version: string;
+}
+
+/** What the dynamic batcher (or the direct path) reports per call into the model. */
+export interface BatchObserver {
+  /** Rows of one model call. */
+  observeBatch(rows: number): void;
+  /** Time one request waited before its model call started. */
+  observeQueue(seconds: number): void;
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
+const QUEUE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+interface RequestChildren {
+  requests: Counter.Internal;
+  errors: Counter.Internal;
+  latency: Histogram.Internal<string>;
+}
+
+export class ServingMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter;
+  private readonly errors: Counter;
+  private readonly latency: Histogram;
+  private readonly batchSize: Histogram;
+  private readonly queue: Histogram;
+  private readonly children = new Map<string, RequestChildren>();
+
+  constructor() {
+    const registers = [this.registry];
+    const labelNames = ["model", "version", "protocol", "code"] as const;
+    this.requests = new Counter({
+      name: "flowops_inference_requests_total",
+      help: "Inference requests answered, by model, version, protocol and HTTP status.",
+      labelNames,
+      registers,
+    });
+    this.errors = new Counter({
+      name: "flowops_inference_errors_total",
+      help: "Inference requests answered with an HTTP error status (4xx or 5xx).",
+      labelNames,
+      registers,
+    });
+    this.latency = new Histogram({
+      name: "flowops_inference_latency_seconds",
+      help: "Time from the request reaching its route to the response being ready, in seconds.",
+      labelNames: ["model", "version", "protocol"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: "flowops_inference_batch_size",
+      help: "Rows per model call (several requests when dynamic batching combines them).",
+      labelNames: ["model", "version"],
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
+    this.queue = new Histogram({
+      name: "flowops_inference_queue_seconds",
+      help: "Time a request waited for its model call to start, in seconds.",
+      labelNames: ["model", "version"],
+      buckets: QUEUE_BUCKETS,
+      registers,
+    });
+  }
+
+  /** Records one answered inference request. */
+  observeRequest(labels: ModelLabels, protocol: ServingProtocol, status: number, seconds: number): void {
+    const code = String(status);
+    const key = `${labels.model}\u0000${labels.version}\u0000${protocol}\u0000${code}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      const all = { model: labels.model, version: labels.version, protocol, code };
+      child = {
+        requests: this.requests.labels(all),
+        errors: this.errors.labels(all),
+        latency: this.latency.labels({ model: labels.model, version: labels.version, protocol }),
+      };
+      this.children.set(key, child);
+    }
+    child.requests.inc();
+    if (status >= 400) child.errors.inc();
+    child.latency.observe(seconds);
+  }
+
+  /** The observer a model's runner reports its calls to. */
+  batchObserver(labels: ModelLabels): BatchObserver {
+    const batch = this.batchSize.labels({ model: labels.model, version: labels.version });
+    const queue = this.queue.labels({ model: labels.model, version: labels.version });
+    return {
+      observeBatch: (rows) => batch.observe(rows),
+      observeQueue: (seconds) => queue.observe(seconds),
+    };
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition of every serving metric. */
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
