@@ -1,0 +1,157 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { CommanderError } from "commander";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { loadModel } from "../serving/loadModel.js";
+import { mlpOnnx } from "../serving/onnx/onnxModelWriter.js";
+import type { LoadedModel } from "../serving/runtime.js";
+import type { Tensor } from "../serving/tensor.js";
+import { openTable } from "../tables/openTable.js";
+import type { CellValue } from "../tables/tableChunk.js";
+import { predictCommand, runPredict, type PredictDependencies } from "./predict.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-predict-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A model that doubles its single column and records whether it was closed. */
+function doublingModel(): LoadedModel & { closed: boolean } {
+  const model = {
+    name: "doubler",
+    version: "3",
+    platform: "test",
+    inputs: [{ name: "x", datatype: "FP64" as const, shape: [-1, 1] }],
+    outputs: [{ name: "twice", datatype: "FP64" as const, shape: [-1] }],
+    closed: false,
+    ready: () => true,
+    infer: (inputs: Tensor[]): Promise<Tensor[]> => {
+      const x = inputs[0] as Tensor;
+      const data = Float64Array.from(x.data as Float64Array, (v) => v * 2);
+      return Promise.resolve([{ name: "twice", datatype: "FP64", shape: [data.length], data }]);
+    },
+    close: () => {
+      model.closed = true;
+      return Promise.resolve();
+    },
+  };
+  return model;
+}
+
+function captured(model: LoadedModel): PredictDependencies & { text: () => string; uris: string[] } {
+  let text = "";
+  const uris: string[] = [];
+  let clock = 0;
+  return {
+    loadModel: (uri) => {
+      uris.push(uri);
+      return Promise.resolve(model);
+    },
+    stdout: { write: (chunk: string) => (text += chunk) },
+    progress: { enabled: false },
+    now: () => (clock += 500),
+    text: () => text,
+    uris,
+  };
+}
+
+async function readAll(path: string): Promise<Record<string, CellValue[]>> {
+  const result: Record<string, CellValue[]> = {};
+  for await (const chunk of openTable(path).chunks()) {
+    for (const name of chunk.columns) (result[name] ??= []).push(...chunk.column(name));
+  }
+  return result;
+}
+
+describe("flowops predict", () => {
+  it("writes the predictions, closes the model and prints a summary with the rate", async () => {
+    const input = join(dir, "numbers.csv");
+    await writeFile(input, "x\n1\n2\n3\n");
+    const output = join(dir, "numbers-out.csv");
+    const model = doublingModel();
+    const deps = captured(model);
+    await runPredict("models:/doubler/3", { input, output, batchSize: 2 }, deps);
+    expect(deps.uris).toEqual(["models:/doubler/3"]);
+    expect(model.closed).toBe(true);
+    expect(await readAll(output)).toEqual({ x: ["1", "2", "3"], twice: ["2", "4", "6"] });
+    expect(deps.text()).toBe(`Wrote 3 rows with twice to ${output}; 3 rows predicted in 0.5s (6 rows/s)\n`);
+  });
+
+  it("prints a JSON summary with --json", async () => {
+    const input = join(dir, "json.jsonl");
+    await writeFile(input, '{"x": 1}\n{"x": 5}\n');
+    const output = join(dir, "json-out.parquet");
+    const deps = captured(doublingModel());
+    await runPredict("./model", { input, output, json: true }, deps);
+    const summary = JSON.parse(deps.text()) as Record<string, unknown>;
+    expect(summary).toMatchObject({
+      rows: 2,
+      format: "parquet",
+      predictionColumns: ["twice"],
+      model: { name: "doubler", version: "3" },
+    });
+    expect((await readAll(output)).twice).toEqual([2, 10]);
+  });
+
+  it("fails on a missing input before loading the model", async () => {
+    const deps = captured(doublingModel());
+    await expect(
+      runPredict("./model", { input: join(dir, "absent.csv"), output: join(dir, "o.csv") }, deps),
+    ).rejects.toThrow(/does not exist/);
+    expect(deps.uris).toEqual([]);
+  });
+
+  it("rejects a batch size that is not a positive integer as a usage error", async () => {
+    const command = predictCommand()
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined });
+    await expect(
+      command.parseAsync(["m", "--input", "a.csv", "--output", "b.csv", "--batch-size", "0"], {
+        from: "user",
+      }),
+    ).rejects.toBeInstanceOf(CommanderError);
+  });
+
+  it("runs an ONNX model directory end to end", async () => {
+    const modelDir = join(dir, "mlp");
+    await mkdir(modelDir);
+    const { bytes } = mlpOnnx({ inputs: 2, hidden: 4, outputs: 3, seed: 7 });
+    await writeFile(join(modelDir, "model.onnx"), bytes);
+    const input = join(dir, "features.csv");
+    await writeFile(input, "id,f0,f1\na,0.5,1\nb,-1,2\nc,3,0\n");
+    const output = join(dir, "features-out.jsonl");
+    let text = "";
+    await runPredict(
+      modelDir,
+      { input, output, batchSize: 2, columns: ["f0", "f1"], workers: 1 },
+      {
+        loadModel,
+        stdout: { write: (chunk: string) => (text += chunk) },
+        progress: { enabled: false },
+        now: Date.now,
+      },
+    );
+    const table = await readAll(output);
+    expect(Object.keys(table)).toEqual([
+      "id",
+      "f0",
+      "f1",
+      "probabilities_0",
+      "probabilities_1",
+      "probabilities_2",
+      "label",
+    ]);
+    for (let r = 0; r < 3; r++) {
+      const probabilities = [0, 1, 2].map((k) => table[`probabilities_${k}`]?.[r] as number);
+      expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(table.label?.[r]).toBe(probabilities.indexOf(Math.max(...probabilities)));
+    }
+    expect(text).toContain("Wrote 3 rows");
+  }, 60_000);
+});

@@ -1,0 +1,150 @@
+/**
+ * `flowops predict <model-uri> --input F --output F`: batch inference over a table file (CSV, TSV, JSON Lines,
+ * Parquet; formats from the extensions). Progress with rows/s on stderr; a summary on stdout, or JSON with --json.
+ * An interrupted run continues where it stopped when rerun with the same input and options.
+ * Wiring only: loading is src/serving/loadModel.ts, the work is src/serving/batchPredict.ts.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+
+import type { LoadModelOptions } from "../serving/loadModel.js";
+import { batchPredict, type BatchPredictResult } from "../serving/batchPredict.js";
+import type { LoadedModel } from "../serving/runtime.js";
+import { openTable } from "../tables/openTable.js";
+import { parseTableFormat, type TableFormat } from "../tables/tableFormat.js";
+import { createProgress, type ProgressOptions } from "./progressBar.js";
+
+export const DEFAULT_BATCH_SIZE = 1024;
+
+export interface PredictFlags {
+  input: string;
+  output: string;
+  batchSize?: number;
+  columns?: string[];
+  inputFormat?: TableFormat;
+  format?: TableFormat;
+  workers?: number;
+  trackingUri?: string;
+  json?: boolean;
+}
+
+/** What the command touches beyond its arguments, so tests can give a fake model and capture the output. */
+export interface PredictDependencies {
+  loadModel(uri: string, options: LoadModelOptions): Promise<LoadedModel>;
+  stdout: { write(text: string): unknown };
+  progress?: ProgressOptions;
+  now(): number;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError("must be a positive integer.");
+  return parsed;
+}
+
+function columnList(value: string): string[] {
+  const names = value.split(",").map((name) => name.trim());
+  if (names.some((name) => name === "")) throw new InvalidArgumentError("expects names separated by commas.");
+  return names;
+}
+
+function tableFormat(value: string): TableFormat {
+  try {
+    return parseTableFormat(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+export function predictCommand(): Command {
+  return new Command("predict")
+    .description("Run a model over a table file and write its rows with the predictions added.")
+    .argument("<model-uri>", "models:/name/version, models:/name@alias, runs:/id/path or a model directory")
+    .requiredOption("-i, --input <file>", "table to predict on (.csv, .tsv, .jsonl, .parquet)")
+    .requiredOption("-o, --output <file>", "where to write the input columns and the predictions")
+    .addOption(
+      new Option("-b, --batch-size <rows>", "rows per model call and per resumable chunk")
+        .default(DEFAULT_BATCH_SIZE)
+        .argParser(positiveInteger),
+    )
+    .addOption(
+      new Option("--columns <names>", "input columns given to the model, in order (default: all)").argParser(
+        columnList,
+      ),
+    )
+    .addOption(
+      new Option("--input-format <format>", "input format when the extension does not tell").argParser(
+        tableFormat,
+      ),
+    )
+    .addOption(
+      new Option("--format <format>", "output format when the extension does not tell").argParser(
+        tableFormat,
+      ),
+    )
+    .addOption(
+      new Option("--workers <n>", "inference workers (threads for ONNX, processes for Python)").argParser(
+        positiveInteger,
+      ),
+    )
+    .option(
+      "--tracking-uri <uri>",
+      "tracking server for models:/ and runs:/ URIs (default $MLFLOW_TRACKING_URI)",
+    )
+    .option("--json", "print a JSON summary", false)
+    .action(async (uri: string, flags: PredictFlags) => {
+      // Loaded on use: the runtimes (onnxruntime-node) would slow every other command's start.
+      const { loadModel } = await import("../serving/loadModel.js");
+      await runPredict(uri, flags, { loadModel, stdout: process.stdout, now: Date.now });
+    });
+}
+
+export async function runPredict(
+  uri: string,
+  flags: PredictFlags,
+  deps: PredictDependencies,
+): Promise<BatchPredictResult> {
+  // Opened before the model loads, so a missing or unreadable input fails fast.
+  const input = openTable(flags.input, { format: flags.inputFormat });
+  const model = await deps.loadModel(uri, {
+    ...(flags.trackingUri === undefined ? {} : { trackingUri: flags.trackingUri }),
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  const progress = createProgress("Predicting", undefined, {
+    ...deps.progress,
+    enabled: flags.json !== true && deps.progress?.enabled !== false,
+    unit: "count",
+  });
+  const started = deps.now();
+  let result: BatchPredictResult;
+  try {
+    result = await batchPredict(model, {
+      input,
+      output: flags.output,
+      format: flags.format,
+      batchSize: flags.batchSize ?? DEFAULT_BATCH_SIZE,
+      columns: flags.columns,
+      onProgress: (rows) => progress.advance(rows),
+    });
+  } finally {
+    progress.done();
+    await model.close();
+  }
+  const seconds = Math.max((deps.now() - started) / 1000, 1e-3);
+  const predicted = result.rows - result.resumedRows;
+  const rowsPerSecond = Math.round(predicted / seconds);
+  if (flags.json === true) {
+    deps.stdout.write(
+      `${JSON.stringify({ ...result, model: { name: model.name, version: model.version }, seconds, rowsPerSecond }, null, 2)}\n`,
+    );
+  } else {
+    const resumed =
+      result.resumedChunks > 0 ? ` (${result.resumedRows} rows from an interrupted run reused)` : "";
+    deps.stdout.write(
+      `Wrote ${result.rows} rows with ${result.predictionColumns.join(", ") || "no prediction columns"} ` +
+        `to ${result.output}${resumed}; ${predicted} rows predicted in ${seconds.toFixed(1)}s (${rowsPerSecond} rows/s)\n`,
+    );
+  }
+  return result;
+}

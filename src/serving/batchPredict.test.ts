@@ -1,0 +1,206 @@
+import { existsSync } from "node:fs";
+import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { FlowOpsError } from "../errors.js";
+import { openTable } from "../tables/openTable.js";
+import type { CellValue } from "../tables/tableChunk.js";
+import { batchPredict } from "./batchPredict.js";
+import type { LoadedModel } from "./runtime.js";
+import type { Tensor } from "./tensor.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-batch-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface FakeModel extends LoadedModel {
+  calls: number;
+}
+
+/**
+ * A model over rows [a, b]: `sum` = a + b (FP64, one column) and `half` = [a/2, b/2] (FP32, two columns).
+ * `failOnCall` makes that call reject, as a crashed worker would; `onCall` sees each call before it answers.
+ */
+function summingModel(
+  options: { failOnCall?: number; onCall?: () => void; outputName?: string } = {},
+): FakeModel {
+  const model: FakeModel = {
+    name: "summer",
+    version: "1",
+    platform: "test",
+    inputs: [{ name: "x", datatype: "FP64", shape: [-1, 2] }],
+    outputs: [
+      { name: options.outputName ?? "sum", datatype: "FP64", shape: [-1] },
+      { name: "half", datatype: "FP32", shape: [-1, 2] },
+    ],
+    calls: 0,
+    ready: () => true,
+    infer(inputs: Tensor[]): Promise<Tensor[]> {
+      model.calls += 1;
+      options.onCall?.();
+      if (model.calls === options.failOnCall) {
+        return Promise.reject(new FlowOpsError("TEMPORARILY_UNAVAILABLE", "the worker crashed"));
+      }
+      const x = inputs[0] as Tensor;
+      const values = x.data as Float64Array;
+      const rows = x.shape[0] as number;
+      const sum = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) sum[r] = (values[2 * r] as number) + (values[2 * r + 1] as number);
+      const half = Float32Array.from(values, (v) => v / 2);
+      return Promise.resolve([
+        { name: options.outputName ?? "sum", datatype: "FP64", shape: [rows], data: sum },
+        { name: "half", datatype: "FP32", shape: [rows, 2], data: half },
+      ]);
+    },
+    close: () => Promise.resolve(),
+  };
+  return model;
+}
+
+async function writeInput(name: string, rows: number): Promise<string> {
+  const path = join(dir, name);
+  const lines = ["id,a,b"];
+  for (let r = 0; r < rows; r++) lines.push(`row ${r},${r},${r * 10}`);
+  await writeFile(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+async function readAll(path: string): Promise<Record<string, CellValue[]>> {
+  const result: Record<string, CellValue[]> = {};
+  for await (const chunk of openTable(path).chunks()) {
+    for (const name of chunk.columns) (result[name] ??= []).push(...chunk.column(name));
+  }
+  return result;
+}
+
+function predictOptions(input: string, output: string, extra: { onProgress?: (rows: number) => void } = {}) {
+  return { input: openTable(input), output, batchSize: 4, columns: ["a", "b"], ...extra };
+}
+
+describe("batchPredict", () => {
+  it("writes the input columns followed by one column per output, [N, K] outputs as K columns", async () => {
+    const input = await writeInput("small.csv", 10);
+    const output = join(dir, "small-out.jsonl");
+    const progress: number[] = [];
+    const model = summingModel();
+    const result = await batchPredict(
+      model,
+      predictOptions(input, output, { onProgress: (rows) => progress.push(rows) }),
+    );
+    expect(result).toMatchObject({ rows: 10, chunks: 3, resumedChunks: 0, format: "jsonl" });
+    expect(result.predictionColumns).toEqual(["sum", "half_0", "half_1"]);
+    expect(progress).toEqual([4, 4, 2]);
+    expect(model.calls).toBe(3);
+    const table = await readAll(output);
+    expect(Object.keys(table)).toEqual(["id", "a", "b", "sum", "half_0", "half_1"]);
+    expect(table.sum).toEqual(Array.from({ length: 10 }, (_, r) => r * 11));
+    expect(table.half_1).toEqual(Array.from({ length: 10 }, (_, r) => r * 5));
+    expect(table.id?.[9]).toBe("row 9");
+    expect(existsSync(`${output}.parts`)).toBe(false);
+  });
+
+  it("writes the output only at the end, by renaming a finished file onto it", async () => {
+    const input = await writeInput("atomic.csv", 10);
+    const output = join(dir, "atomic-out.csv");
+    const seen: boolean[] = [];
+    await batchPredict(
+      summingModel({ onCall: () => seen.push(existsSync(output)) }),
+      predictOptions(input, output),
+    );
+    expect(seen).toEqual([false, false, false]);
+    expect(existsSync(output)).toBe(true);
+  });
+
+  for (const format of ["csv", "jsonl", "parquet"] as const) {
+    it(`resumes an interrupted ${format} run after its last finished chunk and gives the uninterrupted output`, async () => {
+      const input = await writeInput(`resume-${format}.csv`, 18);
+      const whole = join(dir, `whole.${format}`);
+      await batchPredict(summingModel(), predictOptions(input, whole));
+
+      const output = join(dir, `resumed.${format}`);
+      const failing = summingModel({ failOnCall: 3 });
+      await expect(batchPredict(failing, predictOptions(input, output))).rejects.toThrow(
+        /rows 9-12: the worker crashed/,
+      );
+      expect(existsSync(output)).toBe(false);
+      expect((await readdir(`${output}.parts`)).sort()).toEqual([
+        `000000.${format}`,
+        `000001.${format}`,
+        "progress.json",
+      ]);
+
+      const rerun = summingModel();
+      const progress: number[] = [];
+      const result = await batchPredict(
+        rerun,
+        predictOptions(input, output, { onProgress: (rows) => progress.push(rows) }),
+      );
+      expect(rerun.calls).toBe(3);
+      expect(progress).toEqual([4, 4, 2]);
+      expect(result).toMatchObject({ rows: 18, chunks: 5, resumedChunks: 2, resumedRows: 8 });
+      expect(await readFile(output)).toEqual(await readFile(whole));
+      expect(existsSync(`${output}.parts`)).toBe(false);
+    });
+  }
+
+  it("starts over when the input changed since the interrupted run", async () => {
+    const input = await writeInput("changed.csv", 12);
+    const output = join(dir, "changed-out.csv");
+    await expect(
+      batchPredict(summingModel({ failOnCall: 3 }), predictOptions(input, output)),
+    ).rejects.toThrow();
+    await appendFile(input, "row 12,12,120\n");
+    const rerun = summingModel();
+    const result = await batchPredict(rerun, predictOptions(input, output));
+    expect(rerun.calls).toBe(4);
+    expect(result).toMatchObject({ rows: 13, resumedChunks: 0 });
+    expect((await readAll(output)).sum?.at(-1)).toBe("132");
+  });
+
+  it("starts over when the options changed since the interrupted run", async () => {
+    const input = await writeInput("options.csv", 12);
+    const output = join(dir, "options-out.csv");
+    await expect(
+      batchPredict(summingModel({ failOnCall: 3 }), predictOptions(input, output)),
+    ).rejects.toThrow();
+    const rerun = summingModel();
+    await batchPredict(rerun, { ...predictOptions(input, output), batchSize: 6 });
+    expect(rerun.calls).toBe(2);
+  });
+
+  it("refuses an output column that the input already has", async () => {
+    const input = await writeInput("clash.csv", 3);
+    const output = join(dir, "clash-out.csv");
+    await expect(
+      batchPredict(summingModel({ outputName: "id" }), predictOptions(input, output)),
+    ).rejects.toThrow(/already has the column 'id'/);
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it("writes the input columns and the announced prediction columns for an input without rows", async () => {
+    const input = join(dir, "empty.csv");
+    await writeFile(input, "id,a,b\n");
+    const output = join(dir, "empty-out.csv");
+    const model = summingModel();
+    const result = await batchPredict(model, predictOptions(input, output));
+    expect(model.calls).toBe(0);
+    expect(result.rows).toBe(0);
+    expect(await readFile(output, "utf8")).toBe("id,a,b,sum,half_0,half_1\n");
+  });
+
+  it("names the rows of a chunk the model rejects", async () => {
+    const input = await writeInput("bad.csv", 6);
+    await appendFile(input, "row 6,seven,70\n");
+    const output = join(dir, "bad-out.csv");
+    await expect(batchPredict(summingModel(), predictOptions(input, output))).rejects.toThrow(
+      /bad\.csv rows 5-7/,
+    );
+  });
+});

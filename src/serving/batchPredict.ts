@@ -1,0 +1,327 @@
+/**
+ * Batch inference over a table file: read `batchSize` rows at a time, send them to the model as a frame (the
+ * same adaptInput path as an HTTP request), and write the input columns plus one column per model output (a
+ * [N, K] output becomes K columns `<name>_0..K-1`).
+ *
+ * Resumable: each finished chunk is a part file `<output>.parts/<n>.<ext>`, recorded in
+ * `<output>.parts/progress.json` with a key made of the input's path, size and mtime, the options and the
+ * model. A rerun with the same key skips the recorded chunks without calling the model; any other key starts
+ * over. The output appears only at the end: the parts are joined into a temporary file beside them, which is
+ * renamed onto `<output>` (atomic on one filesystem), and then the parts are removed.
+ * This module never prints: progress goes to `onProgress`.
+ */
+
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+
+import { FlowOpsError } from "../errors.js";
+import { openTable } from "../tables/openTable.js";
+import { openTableWriter } from "../tables/openTableWriter.js";
+import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js";
+import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
+import type { WriterColumn } from "../tables/tableWriter.js";
+import { decodeHalfFloat } from "./halfFloat.js";
+import { adaptInput } from "./payloads/adaptInput.js";
+import type { LoadedModel } from "./runtime.js";
+import type { Tensor, TensorSpec } from "./tensor.js";
+
+export interface BatchPredictOptions {
+  /** The table to predict on; it is read again from its path in chunks of `batchSize` rows. */
+  input: TableSource;
+  /** The output file; its format comes from `format`, else from its extension. */
+  output: string;
+  format?: TableFormat | undefined;
+  batchSize: number;
+  /** The input columns the model is given, in this order (default: all of them). All columns are kept. */
+  columns?: readonly string[] | undefined;
+  /** Called after each chunk predicted in this run with its row count (resumed chunks are not reported). */
+  onProgress?: ((rows: number) => void) | undefined;
+}
+
+export interface BatchPredictResult {
+  output: string;
+  format: TableFormat;
+  /** Rows in the output. */
+  rows: number;
+  chunks: number;
+  /** Chunks (and their rows) taken from an earlier, interrupted run. */
+  resumedChunks: number;
+  resumedRows: number;
+  /** The prediction columns added to the input's columns. */
+  predictionColumns: string[];
+}
+
+/** What progress.json holds: the run's key and the chunks finished so far. */
+interface ProgressRecord {
+  key: string;
+  input: { path: string; size: number; mtimeMs: number };
+  chunksDone: number;
+  rowsDone: number;
+  /** Output columns, fixed by the first chunk. */
+  columns: string[] | undefined;
+  predictionColumns: string[] | undefined;
+}
+
+const PROGRESS_FILE = "progress.json";
+
+export async function batchPredict(
+  model: LoadedModel,
+  options: BatchPredictOptions,
+): Promise<BatchPredictResult> {
+  const { output, batchSize } = options;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `batch size must be a positive integer, got ${batchSize}`,
+    );
+  }
+  const format = options.format ?? formatFromPath(output);
+  const source = openTable(options.input.path, { format: options.input.format, chunkRows: batchSize });
+  const partsDir = `${output}.parts`;
+  const progress = await startProgress(
+    partsDir,
+    await runKey(model, options, format),
+    options.input.path,
+    format,
+  );
+  const resumedChunks = progress.chunksDone;
+  const resumedRows = progress.rowsDone;
+
+  let chunkIndex = 0;
+  for await (const chunk of source.chunks()) {
+    if (chunkIndex++ < resumedChunks) continue;
+    const batch = await predictChunk(model, chunk, options.input.path, options.columns);
+    const columns = [...chunk.columns, ...batch.predictionColumns];
+    if (progress.columns === undefined) {
+      assertNoCollision(options.input.path, chunk.columns, batch.predictionColumns);
+      progress.columns = columns;
+      progress.predictionColumns = batch.predictionColumns;
+    } else if (columns.join("\u0000") !== progress.columns.join("\u0000")) {
+      throw new FlowOpsError(
+        "INVALID_STATE",
+        `${options.input.path} rows from ${chunk.startRow + 1}: the model gave the columns ` +
+          `${batch.predictionColumns.join(", ")} where earlier chunks had ${(progress.predictionColumns ?? []).join(", ")}`,
+      );
+    }
+    const part = partPath(partsDir, progress.chunksDone, format);
+    const writer = openTableWriter(`${part}.tmp`, format, columns);
+    try {
+      await writer.write({ ...inputColumns(chunk), ...batch.values });
+    } finally {
+      await writer.close();
+    }
+    await rename(`${part}.tmp`, part);
+    progress.chunksDone += 1;
+    progress.rowsDone += chunk.rowCount;
+    await saveProgress(partsDir, progress);
+    options.onProgress?.(chunk.rowCount);
+  }
+  if (chunkIndex < resumedChunks) {
+    throw new FlowOpsError(
+      "INVALID_STATE",
+      `${options.input.path} has fewer chunks than ${join(partsDir, PROGRESS_FILE)} records; delete ${partsDir} and rerun`,
+    );
+  }
+
+  const columns = progress.columns ?? (await source.columns()).slice();
+  const assembled = join(partsDir, `assembled.${format}`);
+  const writer = openTableWriter(assembled, format, columns);
+  try {
+    for (let n = 0; n < progress.chunksDone; n++) await writer.appendFile(partPath(partsDir, n, format));
+  } finally {
+    await writer.close();
+  }
+  await rename(assembled, output);
+  await rm(partsDir, { recursive: true, force: true });
+  return {
+    output,
+    format,
+    rows: progress.rowsDone,
+    chunks: progress.chunksDone,
+    resumedChunks,
+    resumedRows,
+    predictionColumns: progress.predictionColumns ?? [],
+  };
+}
+
+/** The model's predictions for one chunk, as named output columns in output order. */
+async function predictChunk(
+  model: LoadedModel,
+  chunk: TableChunk,
+  inputPath: string,
+  columns: readonly string[] | undefined,
+): Promise<{ predictionColumns: string[]; values: Record<string, WriterColumn> }> {
+  const rowCount = chunk.rowCount;
+  if (rowCount === 0) return emptyPredictions(model.outputs);
+  const names = columns ?? chunk.columns;
+  const cells = names.map((name) => chunk.column(name));
+  const rows: CellValue[][] = new Array<CellValue[]>(rowCount);
+  for (let r = 0; r < rowCount; r++) rows[r] = cells.map((column) => column[r] ?? null);
+  const where = `${inputPath} rows ${chunk.startRow + 1}-${chunk.startRow + rowCount}`;
+  let outputs: Tensor[];
+  try {
+    const tensors = adaptInput({ kind: "frame", columns: [...names], rows }, model.inputs, model.signature);
+    outputs = await model.infer(tensors);
+  } catch (error) {
+    if (!(error instanceof FlowOpsError)) throw error;
+    throw new FlowOpsError(error.code, `${where}: ${error.message}`, {
+      cause: error,
+    });
+  }
+  const values: Record<string, WriterColumn> = {};
+  for (const tensor of outputs) Object.assign(values, outputColumns(tensor, rowCount, where));
+  return { predictionColumns: Object.keys(values), values };
+}
+
+/** A tensor of shape [N, ...] as columns: [N] is one column, [N, K, ...] is K... columns `<name>_<i>`. */
+function outputColumns(tensor: Tensor, rowCount: number, where: string): Record<string, WriterColumn> {
+  if (tensor.shape.length === 0 || tensor.shape[0] !== rowCount) {
+    throw new FlowOpsError(
+      "INVALID_STATE",
+      `${where}: the model's output '${tensor.name}' has shape [${tensor.shape.join(",")}]; ` +
+        `expected ${rowCount} rows first`,
+    );
+  }
+  const data = columnData(tensor);
+  if (tensor.shape.length === 1) return { [tensor.name]: data };
+  const width = tensor.shape.slice(1).reduce((a, b) => a * b, 1);
+  const result: Record<string, WriterColumn> = {};
+  for (let k = 0; k < width; k++) {
+    const column = stridedCopy(data, k, width, rowCount);
+    result[`${tensor.name}_${k}`] = column;
+  }
+  return result;
+}
+
+/** The tensor's flat data as a writer column: BOOL as booleans, FP16 decoded to float32. */
+function columnData(tensor: Tensor): WriterColumn {
+  const data = tensor.data;
+  if (Array.isArray(data)) return data;
+  if (tensor.datatype === "BOOL") return Array.from(data as Uint8Array, (value) => value !== 0);
+  if (tensor.datatype === "FP16") return Float32Array.from(data as Uint16Array, decodeHalfFloat);
+  return data as WriterColumn;
+}
+
+function stridedCopy(data: WriterColumn, offset: number, stride: number, rows: number): WriterColumn {
+  if (Array.isArray(data)) {
+    return Array.from({ length: rows }, (_, r) => data[r * stride + offset] ?? null);
+  }
+  const typed = data as Exclude<WriterColumn, readonly CellValue[]>;
+  const Constructor = typed.constructor as new (length: number) => typeof typed;
+  const column = new Constructor(rows);
+  for (let r = 0; r < rows; r++) column[r] = typed[r * stride + offset] as never;
+  return column;
+}
+
+/** For an empty input: the prediction columns the output specs announce, with no rows. */
+function emptyPredictions(specs: readonly TensorSpec[]): {
+  predictionColumns: string[];
+  values: Record<string, WriterColumn>;
+} {
+  const values: Record<string, WriterColumn> = {};
+  for (const spec of specs) {
+    const trailing = spec.shape.slice(1);
+    const width = trailing.reduce((a, b) => a * b, 1);
+    if (trailing.length === 0 || width < 1) values[spec.name] = [];
+    else for (let k = 0; k < width; k++) values[`${spec.name}_${k}`] = [];
+  }
+  return { predictionColumns: Object.keys(values), values };
+}
+
+function inputColumns(chunk: TableChunk): Record<string, WriterColumn> {
+  const values: Record<string, WriterColumn> = {};
+  for (const name of chunk.columns) values[name] = chunk.column(name);
+  return values;
+}
+
+function assertNoCollision(
+  input: string,
+  inputNames: readonly string[],
+  predictions: readonly string[],
+): void {
+  const clash = predictions.filter((name) => inputNames.includes(name));
+  if (clash.length > 0) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${input} already has the column ${clash.map((n) => `'${n}'`).join(", ")}, which the model's output ` +
+        "would be written to; rename or drop it in the input",
+    );
+  }
+}
+
+function partPath(partsDir: string, index: number, format: TableFormat): string {
+  return join(partsDir, `${String(index).padStart(6, "0")}.${format}`);
+}
+
+/** The digest of everything that decides the output: the input file as it is now, the options and the model. */
+async function runKey(
+  model: LoadedModel,
+  options: BatchPredictOptions,
+  format: TableFormat,
+): Promise<string> {
+  const info = await stat(options.input.path);
+  const key = {
+    input: {
+      path: resolve(options.input.path),
+      format: options.input.format,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+    },
+    output: { format },
+    batchSize: options.batchSize,
+    columns: options.columns ?? null,
+    model: { name: model.name, version: model.version, platform: model.platform },
+  };
+  return createHash("sha256").update(JSON.stringify(key)).digest("hex");
+}
+
+/**
+ * The progress to continue from: the recorded one when its key matches and all its parts are there, else a
+ * fresh one in an emptied parts directory.
+ */
+async function startProgress(
+  partsDir: string,
+  key: string,
+  inputPath: string,
+  format: TableFormat,
+): Promise<ProgressRecord> {
+  const recorded = await readProgress(partsDir);
+  if (recorded?.key === key) {
+    const parts = Array.from({ length: recorded.chunksDone }, (_, n) => partPath(partsDir, n, format));
+    if (parts.every((part) => existsSync(part))) return recorded;
+  }
+  await rm(partsDir, { recursive: true, force: true });
+  await mkdir(partsDir, { recursive: true });
+  const info = await stat(inputPath);
+  const fresh: ProgressRecord = {
+    key,
+    input: { path: resolve(inputPath), size: info.size, mtimeMs: info.mtimeMs },
+    chunksDone: 0,
+    rowsDone: 0,
+    columns: undefined,
+    predictionColumns: undefined,
+  };
+  await saveProgress(partsDir, fresh);
+  return fresh;
+}
+
+async function readProgress(partsDir: string): Promise<ProgressRecord | undefined> {
+  const path = join(partsDir, PROGRESS_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const record = JSON.parse(await readFile(path, "utf8")) as ProgressRecord;
+    if (typeof record.key !== "string" || !Number.isSafeInteger(record.chunksDone)) return undefined;
+    return record;
+  } catch {
+    // A progress file cut short by a crash is as good as none: the run starts over.
+    return undefined;
+  }
+}
+
+async function saveProgress(partsDir: string, progress: ProgressRecord): Promise<void> {
+  const path = join(partsDir, PROGRESS_FILE);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(progress, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
+}
