@@ -8,12 +8,10 @@
  * is never cut short by the process exiting.
  */
 import { statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { extname } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { FlowOpsError, notFound } from "../errors.js";
+import { startModuleWorker } from "../moduleWorker.js";
 import { md5File, md5FileSync, type FileDigest } from "./md5File.js";
 
 /** A batch sent to a worker. */
@@ -261,19 +259,6 @@ function closedError(): FlowOpsError {
   return new FlowOpsError("CANCELLED", "the hash pool was closed");
 }
 
-/**
- * Starts the worker module beside this one, with this module's own extension: `.js` in the compiled package,
- * `.ts` when running from source under vitest or tsx. A `.ts` worker needs tsx's loader, which Node 20 does not
- * pass on to worker threads, so a two-line bootstrap registers it in the thread before importing the module.
- */
 function startWorker(): Worker {
-  const extension = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./hashWorker${extension}`, import.meta.url);
-  if (extension !== ".ts") return new Worker(url);
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(
-    /\.cjs$/,
-    ".mjs",
-  );
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}));`;
-  return new Worker(bootstrap, { eval: true });
+  return startModuleWorker(import.meta.url, "hashWorker");
 }

@@ -9,12 +9,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { extname, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { resolve } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { FlowOpsError, notFound } from "../../errors.js";
+import { startModuleWorker } from "../../moduleWorker.js";
 import { OnnxWorkerPool } from "../onnx/onnxWorkerPool.js";
 import type { LoadedModel } from "../runtime.js";
 import type { ModelSignature } from "../signature.js";
@@ -185,19 +184,7 @@ function gpuPresent(): boolean {
   }
 }
 
-/**
- * Starts onnxWorker beside this module with this module's own extension, as src/data/hashPool.ts does: `.js` in
- * dist/ and in the esbuild bundle (entry `onnxWorker` -> dist/bundle/onnxWorker.js), `.ts` under vitest or tsx,
- * where a bootstrap registers tsx's loader in the thread because Node 20 does not pass it on.
- */
+/** Starts onnxWorker beside this module (the bundle has it as the entry `onnxWorker`). */
 export function startOnnxWorker(data: OnnxWorkerData): Worker {
-  const extension = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./onnxWorker${extension}`, import.meta.url);
-  if (extension !== ".ts") return new Worker(url, { workerData: data });
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(
-    /\.cjs$/,
-    ".mjs",
-  );
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}));`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
+  return startModuleWorker(import.meta.url, "onnxWorker", { workerData: data });
 }
