@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
 import type { ModelSignature } from "../signature.js";
 import type { TensorSpec } from "../tensor.js";
 import { adaptInput } from "./adaptInput.js";
 import { mlflowRequest } from "./mlflowPayload.js";
 import { v2Request } from "./v2Payload.js";
-
-function thrownError(fn: () => unknown): FlowOpsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FlowOpsError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to throw a FlowOpsError");
-}
+import { thrownError } from "../../../test/support/thrownError.js";
 
 const ONNX_SPECS: TensorSpec[] = [{ name: "float_input", datatype: "FP32", shape: [-1, 4] }];
 const IRIS_COLUMNS: ModelSignature = {

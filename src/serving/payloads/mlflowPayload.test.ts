@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
 import type { ModelSignature } from "../signature.js";
 import { mlflowRequest, mlflowResponse } from "./mlflowPayload.js";
-
-function thrownError(fn: () => unknown): FlowOpsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FlowOpsError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to throw a FlowOpsError");
-}
+import { thrownError } from "../../../test/support/thrownError.js";
 
 const JSON_TYPE = "application/json";
 

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
 import { v1Request, v1Response } from "./v1Payload.js";
-
-function thrownError(fn: () => unknown): FlowOpsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FlowOpsError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to throw a FlowOpsError");
-}
+import { thrownError } from "../../../test/support/thrownError.js";
 
 describe("v1Request", () => {
   it("reads instances given as rows", () => {

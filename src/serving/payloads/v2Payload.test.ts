@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
 import { v2Request, v2Response } from "./v2Payload.js";
-
-function thrownError(fn: () => unknown): FlowOpsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FlowOpsError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to throw a FlowOpsError");
-}
+import { thrownError } from "../../../test/support/thrownError.js";
 
 describe("v2Request", () => {
   it("parses the spec's request with id, parameters, nested data and requested outputs", () => {
