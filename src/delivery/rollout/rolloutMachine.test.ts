@@ -1,0 +1,420 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import { step } from "./rolloutMachine.js";
+import { parseRolloutSpec } from "./rolloutSpec.js";
+import { createRollout, type RolloutAction, type RolloutInput, type RolloutState } from "./rolloutState.js";
+
+/** Drives one rollout with a fake clock, keeping the last actions. */
+class Driver {
+  actions: RolloutAction[] = [];
+  now = 0;
+  constructor(public state: RolloutState) {}
+
+  send(input: RolloutInput, advanceMs = 0): RolloutAction[] {
+    this.now += advanceMs;
+    const result = step(this.state, input, this.now);
+    this.state = result.state;
+    this.actions = result.actions;
+    return result.actions;
+  }
+
+  runId(kind: string): string {
+    const run = this.state.analyses.find((a) => a.kind === kind);
+    if (run === undefined) throw new Error(`no ${kind} analysis running`);
+    return run.runId;
+  }
+
+  finish(kind: string, phase: "Successful" | "Failed" | "Inconclusive" | "Error", advanceMs = 0) {
+    return this.send({ type: "analysisCompleted", runId: this.runId(kind), phase }, advanceMs);
+  }
+}
+
+const ofType = <T extends RolloutAction["type"]>(actions: RolloutAction[], type: T) =>
+  actions.filter((a): a is Extract<RolloutAction, { type: T }> => a.type === type);
+
+const canarySpec = parseRolloutSpec(
+  `strategy:
+  canary:
+    steps:
+      - setWeight: 20
+      - pause: {duration: 5m}
+      - analysis: {templates: [{templateName: error-rate}]}
+      - setWeight: 50
+      - pause: {}
+      - setWeight: 100
+    analysis: {templates: [{templateName: latency}], startingStep: 1}
+`,
+  "rollout.yaml",
+);
+
+function deployedCanary(): Driver {
+  const d = new Driver(createRollout(canarySpec, "iris:1"));
+  d.send({ type: "deploy", candidate: "iris:2" });
+  d.send({ type: "candidateLoaded" }, 1000);
+  return d;
+}
+
+describe("canary rollout", () => {
+  it("sends no traffic to a candidate before it has loaded", () => {
+    const d = new Driver(createRollout(canarySpec, "iris:1"));
+    const actions = d.send({ type: "deploy", candidate: "iris:2" });
+    expect(actions.filter((a) => a.type !== "recordEvent")).toEqual([{ type: "loadModel", model: "iris:2" }]);
+    expect(d.state.phase).toBe("Progressing");
+  });
+
+  it("walks a healthy canary through every step to promotion", () => {
+    const d = deployedCanary();
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      {
+        type: "setTraffic",
+        routes: [
+          { model: "iris:1", weight: 80 },
+          { model: "iris:2", weight: 20 },
+        ],
+      },
+    ]);
+    expect(ofType(d.actions, "startAnalysis").map((a) => [a.kind, a.templates])).toEqual([
+      ["background", ["latency"]],
+    ]);
+    expect(d.state).toMatchObject({ phase: "Paused", pauseReason: "PauseStep", pauseUntil: 301_000 });
+
+    expect(d.send({ type: "tick" }, 200_000)).toEqual([]);
+    d.send({ type: "tick" }, 100_000);
+    expect(d.state.phase).toBe("Progressing");
+    expect(ofType(d.actions, "startAnalysis").map((a) => a.templates)).toEqual([["error-rate"]]);
+
+    d.finish("step", "Successful", 60_000);
+    expect(d.state.canaryWeight).toBe(50);
+    expect(d.state).toMatchObject({ phase: "Paused", pauseReason: "PauseStep" });
+    expect(d.state.pauseUntil).toBeUndefined();
+    expect(d.send({ type: "tick" }, 86_400_000)).toEqual([]);
+
+    d.send({ type: "promote" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2", previousStable: "iris:1" });
+    expect(d.state.candidate).toBeUndefined();
+    expect(ofType(d.actions, "stopAnalysis")).toHaveLength(1);
+    expect(ofType(d.actions, "unloadModel")).toEqual([
+      { type: "unloadModel", model: "iris:1", afterSeconds: 30 },
+    ]);
+    expect(ofType(d.actions, "setTraffic").at(-1)?.routes).toEqual([{ model: "iris:2", weight: 100 }]);
+  });
+
+  it("sets the candidate's weight to 0 at once when an analysis fails, naming the failing values", () => {
+    const d = deployedCanary();
+    d.send({ type: "tick" }, 300_000);
+    const actions = d.send({
+      type: "analysisCompleted",
+      runId: d.runId("step"),
+      phase: "Failed",
+      failures: [{ metric: "error_rate", value: "0.12", condition: "result[0] > 0.05" }],
+    });
+    expect(d.state).toMatchObject({
+      phase: "Degraded",
+      canaryWeight: 0,
+      stable: "iris:1",
+      candidate: "iris:2",
+    });
+    expect(ofType(actions, "setTraffic")).toEqual([
+      { type: "setTraffic", routes: [{ model: "iris:1", weight: 100 }] },
+    ]);
+    expect(ofType(actions, "stopAnalysis")).toHaveLength(1);
+    expect(ofType(actions, "unloadModel")).toEqual([
+      { type: "unloadModel", model: "iris:2", afterSeconds: 30 },
+    ]);
+    const event = ofType(actions, "recordEvent").find((e) => e.kind === "Aborted");
+    expect(event?.details).toContain("error_rate = 0.12 (condition result[0] > 0.05)");
+  });
+
+  it("aborts on a failed background analysis too", () => {
+    const d = deployedCanary();
+    d.finish("background", "Error", 10_000);
+    expect(d.state.phase).toBe("Degraded");
+    expect(d.state.abortedReason).toMatch(/background analysis .* Error/);
+  });
+
+  it("pauses for a human when an analysis is inconclusive, and promote passes the step", () => {
+    const d = deployedCanary();
+    d.send({ type: "tick" }, 300_000);
+    d.finish("step", "Inconclusive");
+    expect(d.state).toMatchObject({ phase: "Paused", pauseReason: "InconclusiveAnalysis", canaryWeight: 20 });
+    d.send({ type: "promote" });
+    expect(d.state.canaryWeight).toBe(50);
+    expect(d.state.pauseReason).toBe("PauseStep");
+  });
+
+  it("restarts an inconclusive background analysis on promote without skipping a step", () => {
+    const d = deployedCanary();
+    const before = d.runId("background");
+    d.finish("background", "Inconclusive");
+    d.send({ type: "promote" });
+    expect(d.state.stepIndex).toBe(1);
+    expect(d.runId("background")).not.toBe(before);
+  });
+
+  it("skips every remaining step on promote --full", () => {
+    const d = deployedCanary();
+    d.send({ type: "promote", full: true });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2" });
+    expect(d.state.analyses).toEqual([]);
+  });
+
+  it("retries an aborted rollout from the first step after reloading the candidate", () => {
+    const d = deployedCanary();
+    d.send({ type: "abort", reason: "bad dashboards" });
+    expect(d.state.abortedReason).toBe("aborted by user: bad dashboards");
+    d.send({ type: "retry" });
+    expect(d.actions.filter((a) => a.type !== "recordEvent")).toEqual([
+      { type: "loadModel", model: "iris:2" },
+    ]);
+    expect(d.state).toMatchObject({ phase: "Progressing", stepIndex: 0, attempt: 1 });
+    d.send({ type: "candidateLoaded" });
+    expect(d.state.canaryWeight).toBe(20);
+  });
+
+  it("replaces a candidate still in progress when a newer one is deployed", () => {
+    const d = deployedCanary();
+    d.send({ type: "deploy", candidate: "iris:3" });
+    expect(ofType(d.actions, "setTraffic").at(-1)?.routes).toEqual([{ model: "iris:1", weight: 100 }]);
+    expect(ofType(d.actions, "unloadModel")).toEqual([
+      { type: "unloadModel", model: "iris:2", afterSeconds: 0 },
+    ]);
+    expect(ofType(d.actions, "loadModel")).toEqual([{ type: "loadModel", model: "iris:3" }]);
+    expect(d.state).toMatchObject({
+      phase: "Progressing",
+      candidate: "iris:3",
+      revision: 2,
+      canaryWeight: 0,
+    });
+  });
+
+  it("ignores the result of an analysis that was stopped", () => {
+    const d = deployedCanary();
+    const stale = d.runId("background");
+    d.send({ type: "abort", reason: "manual" });
+    d.send({ type: "retry" });
+    d.send({ type: "candidateLoaded" });
+    const actions = d.send({ type: "analysisCompleted", runId: stale, phase: "Failed" });
+    expect(actions).toEqual([]);
+    expect(d.state.phase).toBe("Paused");
+  });
+
+  it("undoes a finished rollout by fast-tracking the previous stable once it is loaded", () => {
+    const d = deployedCanary();
+    d.send({ type: "promote", full: true });
+    d.send({ type: "undo" });
+    expect(ofType(d.actions, "setTraffic")).toEqual([]);
+    expect(ofType(d.actions, "loadModel")).toEqual([{ type: "loadModel", model: "iris:1" }]);
+    d.send({ type: "candidateLoaded" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:1", previousStable: "iris:2" });
+    expect(ofType(d.actions, "startAnalysis")).toEqual([]);
+  });
+
+  it("undoes a rollout in progress by dropping the candidate", () => {
+    const d = deployedCanary();
+    d.send({ type: "undo" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:1", canaryWeight: 0 });
+    expect(ofType(d.actions, "setTraffic").at(-1)?.routes).toEqual([{ model: "iris:1", weight: 100 }]);
+  });
+
+  it("refuses promote, abort and retry when nothing is in progress", () => {
+    const d = new Driver(createRollout(canarySpec, "iris:1"));
+    expect(() => d.send({ type: "promote" })).toThrow(FlowOpsError);
+    expect(() => d.send({ type: "promote" })).toThrow(/no rollout in progress/);
+    expect(() => d.send({ type: "abort", reason: "x" })).toThrow(/no rollout in progress/);
+    expect(() => d.send({ type: "retry" })).toThrow(/only an aborted rollout/);
+    expect(() => d.send({ type: "undo" })).toThrow(/no previous stable/);
+  });
+
+  it("never routes traffic to a candidate that failed to load", () => {
+    const d = new Driver(createRollout(canarySpec, "iris:1"));
+    const all: RolloutAction[] = [];
+    all.push(...d.send({ type: "deploy", candidate: "iris:2" }));
+    all.push(...d.send({ type: "candidateLoadFailed", message: "onnx: bad graph" }));
+    all.push(...d.send({ type: "tick" }, 600_000));
+    expect(ofType(all, "setTraffic")).toEqual([]);
+    expect(d.state.phase).toBe("Degraded");
+    expect(d.state.abortedReason).toContain("onnx: bad graph");
+    expect(() => d.send({ type: "promote" })).toThrow(FlowOpsError);
+  });
+
+  it("continues identically after the state is stored as JSON and read back", () => {
+    const a = deployedCanary();
+    const b = new Driver(JSON.parse(JSON.stringify(a.state)) as RolloutState);
+    b.now = a.now;
+    const both = (input: RolloutInput, dt: number) => expect(b.send(input, dt)).toEqual(a.send(input, dt));
+    both({ type: "tick" }, 300_000);
+    both({ type: "analysisCompleted", runId: a.runId("background"), phase: "Successful" }, 1000);
+    both({ type: "analysisCompleted", runId: a.runId("step"), phase: "Successful" }, 1000);
+    expect(a.state.pauseReason).toBe("PauseStep");
+    // A background run that finished is not started again by later steps.
+    expect(a.state.analyses).toEqual([]);
+    both({ type: "promote" }, 1000);
+    expect(a.state.phase).toBe("Healthy");
+    expect(b.state).toEqual(a.state);
+  });
+
+  it("does not modify the state it is given", () => {
+    const d = deployedCanary();
+    const before = JSON.stringify(d.state);
+    step(d.state, { type: "promote", full: true }, 5);
+    expect(JSON.stringify(d.state)).toBe(before);
+  });
+});
+
+function blueGreen(yaml: string): Driver {
+  const d = new Driver(createRollout(parseRolloutSpec(`strategy:\n  blueGreen: ${yaml}\n`, "r.yaml"), "m:1"));
+  d.send({ type: "deploy", candidate: "m:2" });
+  d.send({ type: "candidateLoaded" }, 1000);
+  return d;
+}
+
+describe("blue-green rollout", () => {
+  const analyses =
+    "{autoPromotionSeconds: 60, prePromotionAnalysis: {templates: [{templateName: smoke}]}, " +
+    "postPromotionAnalysis: {templates: [{templateName: error-rate}]}}";
+
+  it("previews, auto-promotes after autoPromotionSeconds, and completes after post-promotion analysis", () => {
+    const d = blueGreen(analyses);
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      { type: "setTraffic", routes: [{ model: "m:1", weight: 100 }], preview: "m:2" },
+    ]);
+    d.finish("prePromotion", "Successful", 5000);
+    expect(d.state).toMatchObject({ phase: "Paused", pauseReason: "BlueGreenPause", pauseUntil: 66_000 });
+    expect(d.send({ type: "tick" }, 30_000)).toEqual([]);
+    d.send({ type: "tick" }, 30_000);
+    expect(d.state).toMatchObject({ phase: "Promoting", activeIsCandidate: true });
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      { type: "setTraffic", routes: [{ model: "m:2", weight: 100 }] },
+    ]);
+    expect(ofType(d.actions, "unloadModel")).toEqual([]);
+    d.finish("postPromotion", "Successful", 60_000);
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "m:2" });
+    expect(ofType(d.actions, "unloadModel")).toEqual([
+      { type: "unloadModel", model: "m:1", afterSeconds: 30 },
+    ]);
+  });
+
+  it("switches back to the still-loaded old version when post-promotion analysis fails", () => {
+    const d = blueGreen(analyses);
+    d.finish("prePromotion", "Successful");
+    d.send({ type: "promote" });
+    expect(d.state.phase).toBe("Promoting");
+    d.finish("postPromotion", "Failed", 20_000);
+    expect(d.state).toMatchObject({ phase: "Degraded", stable: "m:1", activeIsCandidate: false });
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      { type: "setTraffic", routes: [{ model: "m:1", weight: 100 }] },
+    ]);
+    expect(ofType(d.actions, "unloadModel")).toEqual([
+      { type: "unloadModel", model: "m:2", afterSeconds: 30 },
+    ]);
+  });
+
+  it("aborts before the switch when pre-promotion analysis fails", () => {
+    const d = blueGreen(analyses);
+    d.finish("prePromotion", "Failed");
+    expect(d.state).toMatchObject({ phase: "Degraded", previewActive: false });
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      { type: "setTraffic", routes: [{ model: "m:1", weight: 100 }] },
+    ]);
+  });
+
+  it("waits for promote when autoPromotionEnabled is false, ignoring autoPromotionSeconds", () => {
+    const d = blueGreen("{autoPromotionEnabled: false, autoPromotionSeconds: 10}");
+    expect(d.state).toMatchObject({ phase: "Paused", pauseReason: "BlueGreenPause" });
+    expect(d.send({ type: "tick" }, 3_600_000)).toEqual([]);
+    d.send({ type: "promote" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "m:2" });
+  });
+
+  it("switches at once when autoPromotionSeconds is 0, as Argo only pauses for a positive value", () => {
+    const d = blueGreen("{autoPromotionSeconds: 0}");
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "m:2" });
+  });
+
+  it("switches at once with the defaults", () => {
+    const d = blueGreen("{}");
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "m:2", previousStable: "m:1" });
+  });
+});
+
+describe("A/B test rollout", () => {
+  const spec = parseRolloutSpec(
+    `strategy:
+  abTest:
+    variants: [{name: stable, weight: 70}, {name: candidate, weight: 30}]
+    stickiness: {header: x-user, seed: exp-7}
+    test: {metric: online_accuracy, maxSamples: 5000}
+`,
+    "r.yaml",
+  );
+  const started = (): Driver => {
+    const d = new Driver(createRollout(spec, "m:1"));
+    d.send({ type: "deploy", candidate: "m:2" });
+    d.send({ type: "candidateLoaded" });
+    return d;
+  };
+
+  it("splits traffic by the variant weights with sticky assignment", () => {
+    const d = started();
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      {
+        type: "setTraffic",
+        routes: [
+          { model: "m:1", weight: 70 },
+          { model: "m:2", weight: 30 },
+        ],
+        abTest: { stickiness: { header: "x-user", seed: "exp-7", separator: ":" } },
+      },
+    ]);
+  });
+
+  it("promotes the candidate when the test finds it significantly better", () => {
+    const d = started();
+    d.send({ type: "experimentConcluded", winner: "candidate", reason: "p = 0.01 < 0.05" }, 3_600_000);
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "m:2" });
+  });
+
+  it("keeps stable when the test favours it and pauses when the sample cap is hit without a winner", () => {
+    const lost = started();
+    lost.send({ type: "experimentConcluded", winner: "stable", reason: "p = 0.002" });
+    expect(lost.state).toMatchObject({ phase: "Degraded", canaryWeight: 0 });
+    const capped = started();
+    capped.send({ type: "experimentConcluded", winner: "none", reason: "sample cap 5000" });
+    expect(capped.state).toMatchObject({ phase: "Paused", pauseReason: "AwaitingDecision" });
+    capped.send({ type: "promote" });
+    expect(capped.state.stable).toBe("m:2");
+  });
+});
+
+describe("shadow rollout", () => {
+  const spec = parseRolloutSpec(
+    "strategy:\n  shadow: {mirrorPercent: 25, duration: 10m, analysis: {templates: [{templateName: agreement}]}}\n",
+    "r.yaml",
+  );
+  const started = (): Driver => {
+    const d = new Driver(createRollout(spec, "m:1"));
+    d.send({ type: "deploy", candidate: "m:2" });
+    d.send({ type: "candidateLoaded" });
+    return d;
+  };
+
+  it("mirrors traffic without serving the candidate, then promotes after the duration and analysis", () => {
+    const d = started();
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      { type: "setTraffic", routes: [{ model: "m:1", weight: 100 }], mirror: { model: "m:2", percent: 25 } },
+    ]);
+    d.finish("shadow", "Successful", 300_000);
+    expect(d.state.phase).toBe("Progressing");
+    d.send({ type: "tick" }, 300_000);
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "m:2" });
+  });
+
+  it("stops mirroring when the shadow analysis fails", () => {
+    const d = started();
+    d.finish("shadow", "Failed", 60_000);
+    expect(d.state.phase).toBe("Degraded");
+    expect(ofType(d.actions, "setTraffic")).toEqual([
+      { type: "setTraffic", routes: [{ model: "m:1", weight: 100 }] },
+    ]);
+  });
+});
