@@ -23,6 +23,7 @@ import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
 import { decodeHalfFloat } from "./halfFloat.js";
+import { numericBatchInput } from "./numericBatchInput.js";
 import { adaptInput } from "./payloads/adaptInput.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor, TensorSpec } from "./tensor.js";
@@ -156,13 +157,10 @@ async function predictChunk(
   const rowCount = chunk.rowCount;
   if (rowCount === 0) return emptyPredictions(model.outputs);
   const names = columns ?? chunk.columns;
-  const cells = names.map((name) => chunk.column(name));
-  const rows: CellValue[][] = new Array<CellValue[]>(rowCount);
-  for (let r = 0; r < rowCount; r++) rows[r] = cells.map((column) => column[r] ?? null);
   const where = `${inputPath} rows ${chunk.startRow + 1}-${chunk.startRow + rowCount}`;
   let outputs: Tensor[];
   try {
-    const tensors = adaptInput({ kind: "frame", columns: [...names], rows }, model.inputs, model.signature);
+    const tensors = numericBatchInput(model, chunk, names) ?? frameInput(model, chunk, names);
     outputs = await model.infer(tensors);
   } catch (error) {
     if (!(error instanceof FlowOpsError)) throw error;
@@ -173,6 +171,14 @@ async function predictChunk(
   const values: Record<string, WriterColumn> = {};
   for (const tensor of outputs) Object.assign(values, outputColumns(tensor, rowCount, where));
   return { predictionColumns: Object.keys(values), values };
+}
+
+/** The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are. */
+function frameInput(model: LoadedModel, chunk: TableChunk, names: readonly string[]): Tensor[] {
+  const cells = names.map((name) => chunk.column(name));
+  const rows: CellValue[][] = new Array<CellValue[]>(chunk.rowCount);
+  for (let r = 0; r < chunk.rowCount; r++) rows[r] = cells.map((column) => column[r] ?? null);
+  return adaptInput({ kind: "frame", columns: [...names], rows }, model.inputs, model.signature);
 }
 
 /** A tensor of shape [N, ...] as columns: [N] is one column, [N, K, ...] is K... columns `<name>_<i>`. */

@@ -81,11 +81,16 @@ export function batchRowCount(
  */
 export function numberText(value: number, float32: boolean): string {
   if (!float32 || !Number.isFinite(value) || Number.isInteger(value)) return String(value);
-  for (let digits = 1; digits < 9; digits++) {
-    const text = value.toPrecision(digits);
-    if (Math.fround(Number(text)) === value) return String(Number(text));
+  // Most float32 values need 8 or 9 digits: start at 8, walk down while shorter still round-trips, else up
+  // (if d digits round-trip so do d+1: the nearest (d+1)-digit number is at least as close).
+  const roundTrips = (digits: number): boolean => Math.fround(Number(value.toPrecision(digits))) === value;
+  let digits = 8;
+  if (roundTrips(digits)) {
+    while (digits > 1 && roundTrips(digits - 1)) digits--;
+  } else {
+    while (digits < 9 && !roundTrips(digits)) digits++;
   }
-  return String(Number(value.toPrecision(9)));
+  return String(Number(value.toPrecision(digits)));
 }
 
 /** The value at `row` as a cell or a bigint, typed arrays included. */
