@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Worker } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../../errors.js";
 import { encodeOnnxModel, mlpOnnx, type MlpWeights } from "../onnx/onnxModelWriter.js";
@@ -74,6 +74,41 @@ function watchedWorld(): OnnxWorld & { workers: Worker[] } {
       return worker;
     },
   };
+}
+
+/**
+ * A worker thread that announces the model as the real one would and then never answers. Terminating a thread
+ * while onnxruntime runs on it, or letting onnxruntime fail inside a provider library, can abort the whole
+ * process (a native exception during teardown), so tests of crash handling and provider fallback use this
+ * stand-in instead of provoking onnxruntime.
+ */
+function standInWorker(ready: OnnxWorkerReply): Worker {
+  return new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     parentPort.postMessage(workerData.ready);
+     parentPort.on("message", (message) => { if (message.type === "close") process.exit(0); });`,
+    { eval: true, workerData: { ready } },
+  );
+}
+
+/** The ready reply of the test MLP, read from a real load. */
+async function mlpReady(overrides: Partial<OnnxWorkerReply> = {}): Promise<OnnxWorkerReply> {
+  const probe = await loadOnnxModel(mlpPath, {
+    name: "mlp",
+    version: "1",
+    threads: 1,
+    executionProviders: "cpu",
+  });
+  await probe.close();
+  return {
+    type: "ready",
+    inputs: probe.inputs,
+    outputs: probe.outputs,
+    skippedOutputs: [],
+    provider: "cpu",
+    fallbacks: [],
+    ...overrides,
+  } as OnnxWorkerReply;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
@@ -282,7 +317,16 @@ describe("loadOnnxModel failures", () => {
   });
 
   it("rejects the requests of a crashed worker as temporarily unavailable and serves the next on a replacement", async () => {
-    const world = watchedWorld();
+    const ready = await mlpReady();
+    const workers: Worker[] = [];
+    const world: OnnxWorld = {
+      gpuPresent: () => false,
+      startWorker(data) {
+        const worker = workers.length === 0 ? standInWorker(ready) : defaultOnnxWorld.startWorker(data);
+        workers.push(worker);
+        return worker;
+      },
+    };
     const lines: string[] = [];
     const model = await loadOnnxModel(
       mlpPath,
@@ -291,7 +335,7 @@ describe("loadOnnxModel failures", () => {
     );
     try {
       const inFlight = model.infer([features(4)]);
-      await world.workers[0]!.terminate();
+      await workers[0]!.terminate();
       const error = await rejection(inFlight);
       expect(error.code).toBe("TEMPORARILY_UNAVAILABLE");
       expect(error.httpStatus).toBe(503);
@@ -299,23 +343,32 @@ describe("loadOnnxModel failures", () => {
       const input = features(3);
       const copy = structuredClone(input);
       checkOutputs(copy, await model.infer([input]));
-      expect(world.workers).toHaveLength(2);
+      expect(workers).toHaveLength(2);
     } finally {
       await model.close();
     }
   });
 
-  it("falls back to the CPU with a log line when CUDA is asked for and cannot start", async () => {
+  it("asks for CUDA first when a GPU is present, and logs the fallback to the CPU", async () => {
+    const ready = await mlpReady({ fallbacks: ["cuda: libonnxruntime_providers_cuda.so is not installed"] });
+    const asked: string[][] = [];
+    const world: OnnxWorld = {
+      gpuPresent: () => true,
+      startWorker(data) {
+        asked.push([...data.providers]);
+        return standInWorker(ready);
+      },
+    };
     const lines: string[] = [];
-    const world: OnnxWorld = { ...defaultOnnxWorld, gpuPresent: () => true };
     const model = await loadOnnxModel(
       mlpPath,
       { name: "mlp", version: "1", threads: 1, executionProviders: "auto", log: (line) => lines.push(line) },
       world,
     );
     try {
-      expect(lines.join("\n")).toMatch(/execution provider (cuda: .*falling back|using the cuda)/);
-      checkOutputs(structuredClone(features(2)), await model.infer([features(2)]));
+      expect(asked).toEqual([["cuda", "cpu"]]);
+      expect(lines.join("\n")).toMatch(/execution provider cuda: .*not installed; falling back/);
+      expect(lines.join("\n")).toMatch(/using the cpu execution provider/);
     } finally {
       await model.close();
     }
