@@ -7,14 +7,7 @@
  */
 
 import type { CellValue } from "./tableChunk.js";
-import {
-  TableFileSink,
-  batchRowCount,
-  numberText,
-  valueAt,
-  type TableWriter,
-  type WriterColumn,
-} from "./tableWriter.js";
+import { TableFileSink, batchLines, numberText, type TableWriter, type WriterColumn } from "./tableWriter.js";
 
 export class DelimitedTableWriter implements TableWriter {
   private readonly sink: TableFileSink;
@@ -36,19 +29,14 @@ export class DelimitedTableWriter implements TableWriter {
   }
 
   async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
-    const rows = batchRowCount(this.path, this.columns, batch);
-    const columns = this.columns.map((name) => batch[name] as WriterColumn);
-    const float32 = columns.map((values) => values instanceof Float32Array);
-    const lines: string[] = [];
-    for (let row = 0; row < rows; row++) {
-      let line = "";
-      for (let c = 0; c < columns.length; c++) {
-        if (c > 0) line += this.separator;
-        line += this.fieldText(valueAt(columns[c] as WriterColumn, row), float32[c] === true);
-      }
-      lines.push(line);
-    }
-    if (rows > 0) this.sink.write(`${lines.join("\n")}\n`);
+    const text = batchLines(
+      this.path,
+      this.columns,
+      batch,
+      { open: "", separator: this.separator, close: "" },
+      (value, float32) => this.fieldText(value, float32),
+    );
+    if (text !== "") this.sink.write(text);
   }
 
   async appendFile(path: string): Promise<void> {
