@@ -118,17 +118,20 @@ export function isWithin(x: number, range: Range): boolean {
   return true;
 }
 
-/** Values that are not numbers (text that does not parse, booleans) are unexpected, not errors. */
-class BetweenAccumulator extends ColumnMapAccumulator {
+/** A map expectation that holds each value to a range (of the value itself, or of its length). */
+abstract class RangeAccumulator extends ColumnMapAccumulator {
   constructor(
     column: string,
     mostlyValue: number,
     context: ValidationContext,
-    private readonly range: Range,
+    protected readonly range: Range,
   ) {
     super(column, mostlyValue, context);
   }
+}
 
+/** Values that are not numbers (text that does not parse, booleans) are unexpected, not errors. */
+class BetweenAccumulator extends RangeAccumulator {
   protected isUnexpected(value: PresentValue): boolean {
     const x = numericValue(value, this.context.encoding);
     return x === undefined || Number.isNaN(x) || !isWithin(x, this.range);
@@ -233,16 +236,7 @@ export const matchRegexExpectation = defineExpectation(
 );
 
 /** Length in code points, as Python's len(); a typed non-string value has no length and is unexpected. */
-class ValueLengthsAccumulator extends ColumnMapAccumulator {
-  constructor(
-    column: string,
-    mostlyValue: number,
-    context: ValidationContext,
-    private readonly range: Range,
-  ) {
-    super(column, mostlyValue, context);
-  }
-
+class ValueLengthsAccumulator extends RangeAccumulator {
   protected isUnexpected(value: PresentValue): boolean {
     return typeof value !== "string" || !isWithin(codePointLength(value), this.range);
   }
