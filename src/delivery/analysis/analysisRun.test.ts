@@ -146,6 +146,16 @@ describe("limits", () => {
     ).toEqual(expected);
   });
 
+  it("counts a provider's inconclusive measurement against inconclusiveLimit, with its message kept", () => {
+    const run = createAnalysisRun(template([{ interval: "10s", inconclusiveLimit: 1, ...judged }]), {}, T0);
+    const thin = { inconclusive: "3 requests to the candidate in the last 10s; 20 needed" };
+    const states = record(run, [thin, thin]);
+    expect(phases(states)).toEqual(["Running", "Inconclusive"]);
+    const last = states[1]?.results[0]?.measurements.at(-1);
+    expect(last?.phase).toBe("Inconclusive");
+    expect(last?.message).toContain("20 needed");
+  });
+
   it("never fails on failures when failureLimit is -1", () => {
     const run = createAnalysisRun(
       template([{ interval: "10s", count: 3, failureLimit: -1, ...judged }]),

@@ -46,7 +46,12 @@ export interface AnalysisRunState {
   readonly terminated: boolean;
 }
 
-export type MeasurementOutcome = { readonly value: MetricValue } | { readonly error: string };
+/**
+ * What a provider measured: a value the conditions judge, an error (could not measure), or an inconclusive
+ * measurement the provider judged itself (too few samples to say anything, FlowOps' low-traffic rule).
+ */
+export type MeasurementOutcome =
+  { readonly value: MetricValue } | { readonly error: string } | { readonly inconclusive: string };
 
 function resolveArgs(
   template: AnalysisTemplate,
@@ -231,9 +236,11 @@ function measure(metric: AnalysisMetric, outcome: MeasurementOutcome, now: numbe
     ...(metric.successCondition === undefined ? {} : { successCondition: metric.successCondition }),
     ...(metric.failureCondition === undefined ? {} : { failureCondition: metric.failureCondition }),
   };
-  return "error" in outcome
-    ? { phase: "Error", message: outcome.error, finishedAt: now, ...conditions }
-    : { ...judgeValue(metric, outcome.value), value: outcome.value, finishedAt: now, ...conditions };
+  if ("error" in outcome) return { phase: "Error", message: outcome.error, finishedAt: now, ...conditions };
+  if ("inconclusive" in outcome) {
+    return { phase: "Inconclusive", message: outcome.inconclusive, finishedAt: now, ...conditions };
+  }
+  return { ...judgeValue(metric, outcome.value), value: outcome.value, finishedAt: now, ...conditions };
 }
 
 /** Stops the run (the rollout finished or was aborted): metrics not yet judged complete as Successful. */

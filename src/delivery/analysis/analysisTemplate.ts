@@ -41,6 +41,8 @@ const flowopsProvider = z.strictObject({
   metric: z.enum(FLOWOPS_METRICS),
   compare: z.literal("stable").optional(),
   window: duration.optional(),
+  /** Fewer samples than this in the window make the measurement Inconclusive (20 when absent). */
+  minSamples: z.number().int().min(1).optional(),
 });
 
 const provider = z

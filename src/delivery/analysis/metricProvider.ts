@@ -9,7 +9,8 @@ import type { MetricValue } from "./conditionExpression.js";
 
 /** What one measurement attempt produced. `Running` is for providers that poll (a job still in progress). */
 export interface ProviderMeasurement {
-  readonly phase: "Successful" | "Error" | "Running";
+  /** `Inconclusive`: too little data to judge (FlowOps' low-traffic rule); `message` says what was missing. */
+  readonly phase: "Successful" | "Error" | "Running" | "Inconclusive";
   readonly value?: MetricValue;
   readonly message?: string;
   /** For `Running`: when to ask again (ms since the epoch). */
@@ -40,12 +41,14 @@ export interface MetricProvider {
 /** Turns a provider's measurement into what `recordMeasurement` takes, or undefined while still running. */
 export function toOutcome(
   measurement: ProviderMeasurement,
-): { value: MetricValue } | { error: string } | undefined {
+): { value: MetricValue } | { error: string } | { inconclusive: string } | undefined {
   switch (measurement.phase) {
     case "Successful":
       return { value: measurement.value ?? null };
     case "Error":
       return { error: measurement.message ?? "the provider reported an error without a message" };
+    case "Inconclusive":
+      return { inconclusive: measurement.message ?? "the provider had too little data to judge" };
     case "Running":
       return undefined;
   }
