@@ -62,6 +62,40 @@ describe("canary rollout", () => {
     expect(d.state.phase).toBe("Progressing");
   });
 
+  it("pauses as inconclusive instead of promoting when the background analysis never judged the candidate", () => {
+    const d = deployedCanary();
+    d.send({ type: "tick" }, 300_000);
+    d.finish("step", "Successful", 60_000);
+    d.send({ type: "promote" });
+    expect(d.state).toMatchObject({ phase: "Paused", pauseReason: "InconclusiveAnalysis", stable: "iris:1" });
+    expect(d.state.history.at(-2)?.details).toMatch(/too little traffic/);
+
+    d.send({ type: "promote" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2" });
+  });
+
+  it("promotes on its own when traffic arrives and the analysis judges the candidate after that pause", () => {
+    const d = deployedCanary();
+    d.send({ type: "tick" }, 300_000);
+    d.finish("step", "Successful", 60_000);
+    d.send({ type: "promote" });
+    expect(d.state.pauseReason).toBe("InconclusiveAnalysis");
+    const background = d.state.analyses.find((a) => a.kind === "background");
+    d.send({ type: "analysisJudged", runId: background?.runId ?? "" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2" });
+  });
+
+  it("finishes the steps once the background analysis judges the candidate", () => {
+    const d = deployedCanary();
+    d.send({ type: "tick" }, 300_000);
+    d.finish("step", "Successful", 60_000);
+    const background = d.state.analyses.find((a) => a.kind === "background");
+    d.send({ type: "analysisJudged", runId: background?.runId ?? "" });
+    expect(d.state.phase).toBe("Paused");
+    d.send({ type: "promote" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2" });
+  });
+
   it("walks a healthy canary through every step to promotion", () => {
     const d = deployedCanary();
     expect(ofType(d.actions, "setTraffic")).toEqual([
@@ -89,6 +123,8 @@ describe("canary rollout", () => {
     expect(d.state.pauseUntil).toBeUndefined();
     expect(d.send({ type: "tick" }, 86_400_000)).toEqual([]);
 
+    const background = d.state.analyses.find((a) => a.kind === "background");
+    d.send({ type: "analysisJudged", runId: background?.runId ?? "" });
     d.send({ type: "promote" });
     expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2", previousStable: "iris:1" });
     expect(d.state.candidate).toBeUndefined();

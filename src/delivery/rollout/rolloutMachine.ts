@@ -14,7 +14,7 @@ import type {
   RolloutStepResult,
 } from "./rolloutState.js";
 import { RolloutTransition } from "./rolloutTransition.js";
-import { analysisSucceeded, promote, startStrategy, tick } from "./strategyProgress.js";
+import { advanceCanary, analysisSucceeded, promote, startStrategy, tick } from "./strategyProgress.js";
 
 export function step(state: RolloutState, input: RolloutInput, now: number): RolloutStepResult {
   const t = new RolloutTransition(structuredClone(state), now);
@@ -39,6 +39,24 @@ export function step(state: RolloutState, input: RolloutInput, now: number): Rol
     case "analysisCompleted":
       analysisCompleted(t, input.runId, input.phase, input.failures ?? []);
       break;
+    case "analysisJudged": {
+      const run = t.state.analyses.find((a) => a.runId === input.runId);
+      if (run?.kind === "background" && t.state.backgroundJudged !== true) {
+        t.state.backgroundJudged = true;
+        // Steps that ran out while the candidate was still unjudged were waiting for exactly this.
+        const state = t.state;
+        const steps = state.spec.strategy.kind === "canary" ? state.spec.strategy.canary.steps.length : 0;
+        if (
+          state.pauseReason === "InconclusiveAnalysis" &&
+          state.inconclusiveKind === "background" &&
+          state.stepIndex >= steps
+        ) {
+          t.resume();
+          advanceCanary(t);
+        }
+      }
+      break;
+    }
     case "experimentConcluded":
       experimentConcluded(t, input.winner, input.reason);
       break;
@@ -98,6 +116,7 @@ function beginCandidate(t: RolloutTransition, candidate: string, fastTrack: bool
   state.stepIndex = 0;
   state.canaryWeight = 0;
   state.backgroundAnalysisDone = false;
+  state.backgroundJudged = false;
   delete state.abortedReason;
   t.resume();
   t.actions.push({ type: "loadModel", model: candidate });
@@ -175,6 +194,7 @@ function retry(t: RolloutTransition): void {
   state.stepIndex = 0;
   state.canaryWeight = 0;
   state.backgroundAnalysisDone = false;
+  state.backgroundJudged = false;
   state.candidateLoaded = false;
   delete state.abortedReason;
   t.resume();

@@ -64,6 +64,12 @@ export interface RolloutState {
   inconclusiveKind?: AnalysisKind;
   /** Canary: the background analysis of this attempt finished successfully, so it is not started again. */
   backgroundAnalysisDone: boolean;
+  /**
+   * Canary: the background analysis of this attempt has judged the candidate at least once on every metric
+   * (FlowOps' low-traffic rule: steps that run out before that pause the rollout instead of promoting).
+   * Absent in states stored before the rule, read as false.
+   */
+  backgroundJudged?: boolean;
   /** Shadow: when mirroring has run long enough. */
   shadowEndsAt?: number;
   analyses: AnalysisRunRef[];
@@ -77,6 +83,8 @@ export type RolloutInput =
   | { type: "candidateLoadFailed"; message: string }
   | { type: "tick" }
   | { type: "analysisCompleted"; runId: string; phase: AnalysisPhase; failures?: AnalysisFailure[] }
+  /** A running analysis has judged every metric at least once (Successful measurements, not Inconclusive). */
+  | { type: "analysisJudged"; runId: string }
   /** A/B: the sequential test's decision (experiments/sequentialTest.ts decides; this only acts on it). */
   | { type: "experimentConcluded"; winner: "stable" | "candidate" | "none"; reason: string }
   | { type: "promote"; full?: boolean }
@@ -133,6 +141,7 @@ export function createRollout(spec: RolloutSpec, stable: string): RolloutState {
     previewActive: false,
     activeIsCandidate: false,
     backgroundAnalysisDone: false,
+    backgroundJudged: false,
     analyses: [],
     history: [],
   };

@@ -68,6 +68,17 @@ export function advanceCanary(t: RolloutTransition): void {
     }
     const step = canary.steps[state.stepIndex];
     if (step === undefined) {
+      if (t.hasAnalysis("background") && state.backgroundJudged !== true && !state.backgroundAnalysisDone) {
+        // FlowOps' low-traffic rule: a candidate its analysis never judged is not promoted on time alone.
+        t.record(
+          "AnalysisInconclusive",
+          "the steps are done but the background analysis has not judged the candidate on every metric yet " +
+            "(too little traffic); promote to accept it anyway",
+        );
+        t.pause("InconclusiveAnalysis");
+        state.inconclusiveKind = "background";
+        return;
+      }
       t.completePromotion();
       return;
     }
@@ -183,6 +194,11 @@ export function promote(t: RolloutTransition, full: boolean): void {
       if (!wasPaused || inconclusive !== "background") {
         t.stopAnalyses(["step"]);
         state.stepIndex += 1;
+      }
+      // Promoting past the low-traffic pause at the end of the steps is the human's judgement.
+      if (state.stepIndex >= strategy.canary.steps.length) {
+        t.completePromotion();
+        return;
       }
       advanceCanary(t);
       return;
