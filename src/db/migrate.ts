@@ -9,6 +9,7 @@ import type { SqlDialectName } from "./dialect.js";
 import * as initial from "./migrations/0001_initial.js";
 import * as datasetVersions from "./migrations/0002_dataset_versions.js";
 import * as gateRecords from "./migrations/0003_gate_records.js";
+import * as deployments from "./migrations/0004_deployments.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0001_initial": initial,
   "0002_dataset_versions": datasetVersions,
   "0003_gate_records": gateRecords,
+  "0004_deployments": deployments,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -211,6 +211,55 @@ export interface GateRecordTable {
   created_at: number;
 }
 
+/** One safe-delivery deployment; spec, templates, state and webhooks are JSON (the spec as its YAML text). */
+export interface DeploymentTable {
+  name: string;
+  spec_yaml: string;
+  /** `[{name, yaml}]` */
+  templates_json: string;
+  /** The RolloutState, as rolloutState.ts defines it. */
+  state_json: string;
+  /** `string[]` of webhook URLs. */
+  webhooks_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A deployment's event log, read in id order. */
+export interface DeploymentEventTable {
+  id: Generated<number>;
+  deployment: string;
+  at: number;
+  kind: string;
+  details: string;
+  values_json: string | null;
+}
+
+/** An analysis run of a deployment; the state is the AnalysisRunState, so a restart continues the run. */
+export interface AnalysisRunTable {
+  /** `<endpoint>/<runId>` */
+  id: string;
+  deployment: string;
+  run_id: string;
+  kind: string;
+  phase: string;
+  state_json: string;
+  started_at: number;
+  finished_at: number | null;
+}
+
+/** A label sent for a served prediction; `correct` is 0/1, null when the prediction was not found. */
+export interface FeedbackTable {
+  id: Generated<number>;
+  request_id: string;
+  endpoint: string | null;
+  model: string | null;
+  label: string;
+  prediction: string | null;
+  correct: number | null;
+  at: number;
+}
+
 export interface Database {
   experiments: ExperimentTable;
   experiment_tags: ExperimentTagTable;
@@ -234,4 +283,8 @@ export interface Database {
   logged_model_metrics: LoggedModelMetricTable;
   dataset_versions: DatasetVersionTable;
   gate_records: GateRecordTable;
+  deployments: DeploymentTable;
+  deployment_events: DeploymentEventTable;
+  analysis_runs: AnalysisRunTable;
+  feedback: FeedbackTable;
 }
