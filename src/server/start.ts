@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { flowopsHome, openMetadataDb } from "../db/connect.js";
+import { createEmbeddedDelivery } from "../delivery/deployments/embeddedDelivery.js";
 import {
   DEFAULT_PROTECTED_ALIASES,
   DEFAULT_PROTECTED_STAGES,
@@ -68,24 +69,36 @@ export async function startServer(
 ): Promise<RunningServer> {
   const config = resolveServerConfig(settings);
   const meta = await openMetadataDb(config.backendStoreUri);
-  const ctx: ServerContext = { config, meta, now: () => Date.now() };
+  let url = "";
+  // Deployments load their models through this server's own API once it listens.
+  const delivery = createEmbeddedDelivery({
+    meta,
+    trackingUri: () => url,
+    log: (message) => app.log.warn(message),
+  });
+  const ctx: ServerContext = { config, meta, now: () => Date.now(), delivery };
   const app = await buildServer(ctx, options);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
+    await delivery.close();
     await meta.close();
     throw error;
   }
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  // A restarted server resumes every deployment with the split and analyses it had.
+  await delivery.resume();
+  delivery.start();
   return {
     url,
     config: { ...config, port },
     app,
     async close() {
       await app.close();
+      await delivery.close();
       await meta.close();
     },
   };
