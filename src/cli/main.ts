@@ -31,6 +31,8 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
   ["gate", async () => (await import("./quality.js")).gateCommand()],
   ["serve", async () => (await import("./serve.js")).serveCommand()],
   ["predict", async () => (await import("./predict.js")).predictCommand()],
+  ["deploy", async () => (await import("./deploy.js")).deployCommand()],
+  ["rollout", async () => (await import("./rollout.js")).rolloutCommand()],
 ];
 
 /** The first argument that is not an option: the command to load, if it is one of ours. */

@@ -2,10 +2,11 @@
  * The TypeScript API client of a FlowOps (or MLflow) tracking server: `new FlowOpsClient()` and then
  * `client.experiments`, `client.runs`, `client.registry`, `client.artifacts`, `client.loggedModels`. It speaks the MLflow REST
  * wire, so it works against either server; `client.datasets` (dataset versions, lineage) and
- * `client.gates` (quality gates) need FlowOps.
+ * `client.gates` (quality gates) and `client.deployments` (safe delivery) need FlowOps.
  */
 import { ArtifactsApi } from "./artifacts.js";
 import { DatasetsApi } from "./datasets.js";
+import { DeploymentsApi } from "./deployments.js";
 import { ExperimentsApi } from "./experiments.js";
 import { GatesApi } from "./gates.js";
 import { HttpTransport, type ClientOptions } from "./http.js";
@@ -16,6 +17,13 @@ import { RunsApi } from "./runs.js";
 export type { ClientOptions } from "./http.js";
 export type { ArtifactFile, ArtifactTarget } from "./artifacts.js";
 export type { DatasetVersion, ModelVersionLineage, RecordDatasetVersionInput } from "./datasets.js";
+export type {
+  CreateDeploymentInput,
+  DeploymentEvent,
+  DeploymentStatus,
+  DeploymentStrategy,
+  FeedbackResult,
+} from "./deployments.js";
 export type {
   ConditionResult,
   EvaluateGateInput,
@@ -36,6 +44,7 @@ export class FlowOpsClient {
   readonly loggedModels: LoggedModelsApi;
   readonly datasets: DatasetsApi;
   readonly gates: GatesApi;
+  readonly deployments: DeploymentsApi;
   private readonly http: HttpTransport;
 
   /**
@@ -54,6 +63,7 @@ export class FlowOpsClient {
     this.loggedModels = new LoggedModelsApi(this.http);
     this.datasets = new DatasetsApi(this.http);
     this.gates = new GatesApi(this.http);
+    this.deployments = new DeploymentsApi(this.http);
   }
 
   /** The server base URL the client talks to. */

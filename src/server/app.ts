@@ -8,6 +8,8 @@ import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
 import { datasetRoutes } from "./routes/datasets.js";
+import { deploymentRoutes } from "./routes/deployments.js";
+import { endpointRoutes } from "./routes/endpoints.js";
 import { gateRoutes } from "./routes/gates.js";
 import { loggedModelRoutes } from "./routes/loggedModels.js";
 import { pipelineTriggerRoutes, type PipelineTriggerTargets } from "./routes/pipelineTriggers.js";
@@ -50,6 +52,14 @@ export async function buildServer(
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
   await app.register(async (scope) => pipelineTriggerRoutes(scope, options.pipelineTriggers));
+  const delivery = ctx.delivery;
+  if (delivery !== undefined) {
+    await app.register(async (scope) => deploymentRoutes(scope, delivery));
+    // The data plane's own body parsers and error shapes stay inside its scope.
+    await app.register(async (scope) =>
+      endpointRoutes(scope, { registry: delivery.registry, bodyLimit: ctx.config.bodyLimit }),
+    );
+  }
   return app;
 }
 

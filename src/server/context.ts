@@ -3,6 +3,7 @@
  * cheap, stateless wrappers over the database, so each plugin builds the ones it needs.
  */
 import type { MetadataDb } from "../db/connect.js";
+import type { DeliveryController } from "../delivery/deployments/deliveryController.js";
 
 export interface ServerConfig {
   host: string;
@@ -30,4 +31,9 @@ export interface ServerContext {
   meta: MetadataDb;
   /** Milliseconds since the epoch; injected so tests can pin time. */
   now(): number;
+  /**
+   * Safe delivery (deployments, rollouts, endpoint inference); its routes are registered only when set. It
+   * owns timers and loaded models, so whoever creates it starts and closes it.
+   */
+  delivery?: DeliveryController;
 }
