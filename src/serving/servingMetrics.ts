@@ -4,6 +4,7 @@
  * call, and the hot path runs once per request.
  */
 import { Counter, Histogram, Registry } from "prom-client";
+import { INFERENCE_LATENCY_BUCKETS } from "../monitoring/metricNames.js";
 
 export type ServingProtocol = "v2" | "v1" | "mlflow";
 
@@ -21,7 +22,6 @@ export interface BatchObserver {
   observeQueue(seconds: number): void;
 }
 
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
 const QUEUE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
@@ -59,7 +59,8 @@ export class ServingMetrics {
       name: "flowops_inference_latency_seconds",
       help: "Time from the request reaching its route to the response being ready, in seconds.",
       labelNames: ["model", "version", "protocol"],
-      buckets: LATENCY_BUCKETS,
+      // Shared with the SLO rules, which count requests under a bucket's bound (300 ms is a common SLO).
+      buckets: [...INFERENCE_LATENCY_BUCKETS],
       registers,
     });
     this.batchSize = new Histogram({
