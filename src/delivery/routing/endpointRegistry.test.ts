@@ -7,7 +7,7 @@ import type { Tensor } from "../../serving/tensor.js";
 import { FeedbackLedger } from "../telemetry/feedbackLedger.js";
 import type { ComparisonObservation, RequestObservation } from "../telemetry/liveTelemetry.js";
 import { LiveTelemetry } from "../telemetry/liveTelemetry.js";
-import { EndpointRegistry, type ModelLoader } from "./endpointRegistry.js";
+import { EndpointRegistry, type AnswerEvent, type ModelLoader } from "./endpointRegistry.js";
 import type { TrafficPlan } from "./trafficRouter.js";
 
 const STABLE = "models:/churn/1";
@@ -291,6 +291,28 @@ describe("EndpointRegistry", () => {
       [{ model: "churn", version: "2" }, "v2", 400],
       [{ model: "churn", version: "3" }, "v2", 500],
     ]);
+  });
+
+  it("tells observers about every answer and hands a request copy only to those that ask for it", async () => {
+    const { registry } = await servingBoth({
+      candidate: { failWith: new FlowOpsError("INTERNAL_ERROR", "candidate broke") },
+    });
+    registry.setTraffic("churn", canary(50));
+    const seen: AnswerEvent[] = [];
+    let asked = 0;
+    const remove = registry.addObserver({
+      wantsRequest: () => asked++ % 2 === 0,
+      answered: (event) => seen.push(event),
+    });
+    for (let i = 0; i < 4; i++)
+      await registry.infer("churn", rows([1, 2]), meta(`r${i}`)).catch(() => undefined);
+    remove();
+    await registry.infer("churn", rows([1, 2]), meta("after"));
+    expect(seen).toHaveLength(4);
+    expect(seen.map((e) => e.status).sort()).toEqual([200, 200, 500, 500]);
+    expect(seen.filter((e) => e.request !== undefined)).toHaveLength(2);
+    expect(seen.filter((e) => e.status === 200).every((e) => e.outputs !== undefined)).toBe(true);
+    expect(seen.every((e) => e.endpoint === "churn" && e.at === NOW)).toBe(true);
   });
 
   it("shares one load between concurrent calls for the same model", async () => {

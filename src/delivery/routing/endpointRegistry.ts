@@ -54,7 +54,29 @@ interface Endpoint {
   router?: TrafficRouter;
 }
 
+/** One answered request, as observers (drift sampling, SLO accounting) see it after the caller has its answer. */
+export interface AnswerEvent {
+  endpoint: string;
+  modelKey: string;
+  model: LoadedModel;
+  variant: Variant;
+  status: number;
+  seconds: number;
+  at: number;
+  /** A copy of the request, only when the observer's `wantsRequest` said so (copies cost on the hot path). */
+  request?: PredictRequest;
+  outputs?: Tensor[];
+}
+
+export interface AnswerObserver {
+  /** Whether this request's inputs are wanted (a sampler's coin toss); asked before the model runs. */
+  wantsRequest?(endpoint: string, modelKey: string): boolean;
+  /** Called synchronously after the answer is recorded; must not throw or block. */
+  answered(event: AnswerEvent): void;
+}
+
 export class EndpointRegistry {
+  private readonly observers = new Set<AnswerObserver>();
   private readonly byName = new Map<string, Endpoint>();
   private readonly now: () => number;
   private readonly log: (message: string) => void;
@@ -130,18 +152,27 @@ export class EndpointRegistry {
     // The ONNX runtime takes the input arrays over (transfers them to its worker), so the copy a shadow or
     // comparison run needs is taken before the answering model sees them.
     const shadowRequest =
-      choice.mirrorTo !== undefined || choice.compareWith !== undefined ? structuredClone(request) : undefined;
+      choice.mirrorTo !== undefined || choice.compareWith !== undefined
+        ? structuredClone(request)
+        : undefined;
+    const observed =
+      this.observers.size === 0 ? undefined : this.observedRequest(endpoint, served.key, request);
     const started = performance.now();
     let outputs: Tensor[];
     try {
       outputs = await predict(served, request);
     } catch (error) {
-      this.recordAnswer(endpoint, served, meta, statusOf(error), elapsedSeconds(started), undefined);
+      const status = statusOf(error);
+      const seconds = elapsedSeconds(started);
+      this.recordAnswer(endpoint, served, meta, status, seconds, undefined);
+      if (observed !== undefined) this.notify(observed, { endpoint, served, choice, status, seconds });
       throw error;
     }
     const seconds = elapsedSeconds(started);
     const predictions = predictionsOf(outputs);
     this.recordAnswer(endpoint, served, meta, 200, seconds, predictions);
+    if (observed !== undefined)
+      this.notify(observed, { endpoint, served, choice, status: 200, seconds, outputs });
     if (shadowRequest !== undefined) {
       this.shadow.start({
         endpoint,
@@ -212,6 +243,56 @@ export class EndpointRegistry {
     this.byName.set(endpoint, created);
     target = created;
     return target;
+  }
+
+  /** Adds an observer of answered requests; returns the function that removes it. */
+  addObserver(observer: AnswerObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Which observers see this request, and the copy of it the ones that asked for it get. */
+  private observedRequest(
+    endpoint: string,
+    modelKey: string,
+    request: PredictRequest,
+  ): { observers: AnswerObserver[]; request: PredictRequest | undefined } {
+    let wanted = false;
+    for (const observer of this.observers) {
+      if (observer.wantsRequest?.(endpoint, modelKey) === true) wanted = true;
+    }
+    return { observers: [...this.observers], request: wanted ? structuredClone(request) : undefined };
+  }
+
+  private notify(
+    observed: { observers: AnswerObserver[]; request: PredictRequest | undefined },
+    answer: {
+      endpoint: string;
+      served: EndpointModel;
+      choice: { variant: Variant };
+      status: number;
+      seconds: number;
+      outputs?: Tensor[];
+    },
+  ): void {
+    const event: AnswerEvent = {
+      endpoint: answer.endpoint,
+      modelKey: answer.served.key,
+      model: answer.served.model,
+      variant: answer.choice.variant,
+      status: answer.status,
+      seconds: answer.seconds,
+      at: this.now(),
+      ...(observed.request === undefined ? {} : { request: observed.request }),
+      ...(answer.outputs === undefined ? {} : { outputs: answer.outputs }),
+    };
+    for (const observer of observed.observers) {
+      try {
+        observer.answered(event);
+      } catch (error) {
+        this.log(`endpoint '${answer.endpoint}': an answer observer failed: ${String(error)}`);
+      }
+    }
   }
 
   private recordAnswer(
