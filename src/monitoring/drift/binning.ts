@@ -1,0 +1,168 @@
+/**
+ * Evidently's `get_binned_data` (stattests/utils.py), the shares PSI, KL divergence and Jensen-Shannon compare:
+ * a numeric column whose reference holds more than 20 distinct values is cut on numpy's Sturges edges over both
+ * samples together; anything else gets one bin per value over the union of both sides. PSI and KL then replace
+ * empty bins (zero-fill); Jensen-Shannon does not.
+ */
+
+import { distinctSorted, type DriftSample } from "./driftSample.js";
+
+/** Counts per category over the union of both sides, in first-seen order. */
+export interface CategoryCounts {
+  readonly keys: readonly (string | number)[];
+  readonly reference: Float64Array;
+  readonly current: Float64Array;
+  readonly referenceSize: number;
+  readonly currentSize: number;
+}
+
+export interface BinnedShares {
+  readonly reference: Float64Array;
+  readonly current: Float64Array;
+}
+
+const MAX_VALUE_BINS_DISTINCT = 20;
+
+export function categoryCounts(reference: DriftSample, current: DriftSample): CategoryCounts {
+  const index = new Map<string | number, number>();
+  const referenceCounts: number[] = [];
+  const currentCounts: number[] = [];
+  const count = (key: string | number, side: number[], other: number[]): void => {
+    let at = index.get(key);
+    if (at === undefined) {
+      at = index.size;
+      index.set(key, at);
+      side.push(0);
+      other.push(0);
+    }
+    side[at]!++;
+  };
+  const addRuns = (sample: DriftSample, side: number[], other: number[]): number => {
+    if (sample.kind === "categorical") {
+      for (const label of sample.labels) count(label, side, other);
+      return sample.labels.length;
+    }
+    const sorted = sample.sorted;
+    for (let start = 0; start < sorted.length;) {
+      let end = start + 1;
+      while (end < sorted.length && sorted[end] === sorted[start]) end++;
+      const key = sorted[start]! === 0 ? 0 : sorted[start]!;
+      count(key, side, other);
+      side[index.get(key)!]! += end - start - 1;
+      start = end;
+    }
+    return sorted.length;
+  };
+  const referenceSize = addRuns(reference, referenceCounts, currentCounts);
+  const currentSize = addRuns(current, currentCounts, referenceCounts);
+  return {
+    keys: [...index.keys()],
+    reference: Float64Array.from(referenceCounts),
+    current: Float64Array.from(currentCounts),
+    referenceSize,
+    currentSize,
+  };
+}
+
+/** numpy `histogram_bin_edges(concat(a, b), bins="sturges")` for two sorted, non-empty arrays. */
+export function sturgesEdges(a: Float64Array, b: Float64Array): Float64Array {
+  const first = Math.min(a[0]!, b[0]!);
+  const last = Math.max(a[a.length - 1]!, b[b.length - 1]!);
+  return equalWidthEdges(first, last, sturgesBinCount(first, last, a.length + b.length));
+}
+
+function sturgesBinCount(first: number, last: number, size: number): number {
+  const width = (last - first) / (Math.log2(size) + 1);
+  return width ? Math.ceil((last - first) / width) : 1;
+}
+
+/** numpy `linspace(first, last, bins + 1)` after `_get_outer_edges` widens an empty range by ±0.5. */
+export function equalWidthEdges(first: number, last: number, bins: number): Float64Array {
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const edges = new Float64Array(bins + 1);
+  const step = (last - first) / bins;
+  for (let i = 0; i < bins; i++) edges[i] = i * step + first;
+  edges[bins] = last;
+  return edges;
+}
+
+/** numpy `histogram(values, edges)` counts for sorted values: [e_i, e_i+1), the last bin closed. */
+export function histogramCounts(sorted: Float64Array, edges: Float64Array): Float64Array {
+  const bins = edges.length - 1;
+  const counts = new Float64Array(bins);
+  let previous = lowerBound(sorted, edges[0]!);
+  for (let i = 1; i <= bins; i++) {
+    const position = i === bins ? upperBound(sorted, edges[i]!) : lowerBound(sorted, edges[i]!);
+    counts[i - 1] = position - previous;
+    previous = position;
+  }
+  return counts;
+}
+
+function lowerBound(sorted: Float64Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function upperBound(sorted: Float64Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! <= value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Whether Evidently bins this pair on Sturges edges rather than one bin per value. */
+export function usesSturgesBins(reference: DriftSample): reference is DriftSample & { kind: "numerical" } {
+  return (
+    reference.kind === "numerical" &&
+    distinctSorted(reference.sorted, MAX_VALUE_BINS_DISTINCT + 1) > MAX_VALUE_BINS_DISTINCT
+  );
+}
+
+export function binnedShares(reference: DriftSample, current: DriftSample, zeroFill: boolean): BinnedShares {
+  let shares: BinnedShares;
+  if (usesSturgesBins(reference) && current.kind === "numerical") {
+    const edges = sturgesEdges(reference.sorted, current.sorted);
+    shares = {
+      reference: toShares(histogramCounts(reference.sorted, edges), reference.sorted.length),
+      current: toShares(histogramCounts(current.sorted, edges), current.sorted.length),
+    };
+  } else {
+    const counts = categoryCounts(reference, current);
+    shares = {
+      reference: toShares(counts.reference, counts.referenceSize),
+      current: toShares(counts.current, counts.currentSize),
+    };
+  }
+  if (zeroFill) {
+    fillZeros(shares.reference);
+    fillZeros(shares.current);
+  }
+  return shares;
+}
+
+function toShares(counts: Float64Array, size: number): Float64Array {
+  for (let i = 0; i < counts.length; i++) counts[i] = counts[i]! / size;
+  return counts;
+}
+
+/** Empty bins become min_nonzero / 1e6 when the smallest share is at most 1e-4, else 1e-4. */
+function fillZeros(shares: Float64Array): void {
+  let smallest = Number.POSITIVE_INFINITY;
+  for (const share of shares) if (share !== 0 && share < smallest) smallest = share;
+  const fill = smallest <= 0.0001 ? smallest / 10 ** 6 : 0.0001;
+  for (let i = 0; i < shares.length; i++) if (shares[i] === 0) shares[i] = fill;
+}
