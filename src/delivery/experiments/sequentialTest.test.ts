@@ -107,6 +107,29 @@ describe("lookAt", () => {
     expect(look.decision).toBe("sample-cap");
   });
 
+  it("concludes when every stable answer is right and every candidate answer wrong (regression: zero plug-in variance read as no evidence)", () => {
+    const look = lookAt(
+      {
+        ...NEW_SEQUENTIAL_TEST,
+        control: observeCounts(EMPTY_ARM, 40, 40),
+        treatment: observeCounts(EMPTY_ARM, 0, 40),
+      },
+      { ...config, metric: "proportion" },
+    );
+    expect(look.decision).toBe("significant");
+    expect(look.delta).toBe(-1);
+  });
+
+  it("still finds no evidence in two arms without a single error", () => {
+    const arm = observeCounts(EMPTY_ARM, 0, 500);
+    const look = lookAt(
+      { ...NEW_SEQUENTIAL_TEST, control: arm, treatment: arm },
+      { ...config, metric: "proportion" },
+    );
+    expect(look.decision).toBe("not-yet");
+    expect(look.state.pValue).toBe(1);
+  });
+
   it("rejects alpha outside (0, 1) and a non-positive tau", () => {
     expect(() => lookAt(NEW_SEQUENTIAL_TEST, { ...config, alpha: 1 })).toThrow(/alpha/);
     expect(() => lookAt(NEW_SEQUENTIAL_TEST, { ...config, tau: 0 })).toThrow(/tau/);

@@ -42,6 +42,11 @@ function armVariance(arm: ArmStats, metric: SequentialMetric): number {
   return Math.max(0, (arm.sumSquares - arm.n * mean * mean) / (arm.n - 1));
 }
 
+function shrunkProportionVariance(arm: ArmStats): number {
+  const p = (arm.sum + 0.5) / (arm.n + 1);
+  return p * (1 - p);
+}
+
 export function differenceEstimate(
   control: ArmStats,
   treatment: ArmStats,
@@ -53,8 +58,20 @@ export function differenceEstimate(
       `sequential test: each arm needs at least 2 observations (control ${control.n}, treatment ${treatment.n})`,
     );
   }
-  const varianceC = armVariance(control, metric);
-  const varianceT = armVariance(treatment, metric);
+  let varianceC = armVariance(control, metric);
+  let varianceT = armVariance(treatment, metric);
+  // Two proportions that are each all 0 or all 1 but differ (every stable answer right, every candidate
+  // answer wrong) have a plug-in variance of 0, which would read as no evidence at all. Shrinking each arm
+  // by half an observation each way (p = (x + 0.5) / (n + 1)) keeps the variance positive exactly then.
+  if (
+    metric === "proportion" &&
+    varianceC === 0 &&
+    varianceT === 0 &&
+    control.sum / control.n !== treatment.sum / treatment.n
+  ) {
+    varianceC = shrunkProportionVariance(control);
+    varianceT = shrunkProportionVariance(treatment);
+  }
   const pooled =
     ((control.n - 1) * varianceC + (treatment.n - 1) * varianceT) / (control.n + treatment.n - 2);
   return {
