@@ -10,6 +10,9 @@ import * as initial from "./migrations/0001_initial.js";
 import * as datasetVersions from "./migrations/0002_dataset_versions.js";
 import * as gateRecords from "./migrations/0003_gate_records.js";
 import * as deployments from "./migrations/0004_deployments.js";
+import * as monitoring from "./migrations/0005_monitoring.js";
+import * as monitoringEvents from "./migrations/0006_monitoring_events.js";
+import * as retraining from "./migrations/0007_retraining.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -19,6 +22,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0002_dataset_versions": datasetVersions,
   "0003_gate_records": gateRecords,
   "0004_deployments": deployments,
+  "0005_monitoring": monitoring,
+  "0006_monitoring_events": monitoringEvents,
+  "0007_retraining": retraining,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -260,6 +260,57 @@ export interface FeedbackTable {
   at: number;
 }
 
+/** The reference profile of a model version's training data (a ReferenceProfile as JSON). */
+export interface ModelProfileTable {
+  model_name: string;
+  version: string;
+  profile_json: string;
+  created_at: number;
+}
+
+/** One closed drift-monitoring window of an endpoint; `dataset_drift` is 0/1, the report is a DriftReport. */
+export interface DriftReportTable {
+  id: Generated<number>;
+  endpoint: string;
+  model: string;
+  window_start: number;
+  window_end: number;
+  rows: number;
+  share: number;
+  dataset_drift: number;
+  report_json: string;
+}
+
+/** A monitoring event (an SLO alert firing or resolving); `endpoint` null for server-wide events. */
+export interface MonitoringEventTable {
+  id: Generated<number>;
+  endpoint: string | null;
+  kind: string;
+  severity: string;
+  at: number;
+  details_json: string;
+}
+
+/**
+ * One retraining of an endpoint: its trigger (kind and JSON details), its status (running, pipeline_failed,
+ * gates_failed, failed, interrupted, deployed) and the pipeline run, model version and deployment revision
+ * it led to.
+ */
+export interface RetrainingRunTable {
+  id: Generated<number>;
+  endpoint: string;
+  trigger_kind: string;
+  trigger_details: string;
+  status: string;
+  pipeline_run_id: string | null;
+  model_name: string | null;
+  model_version: string | null;
+  deployment_revision: number | null;
+  message: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   experiments: ExperimentTable;
   experiment_tags: ExperimentTagTable;
@@ -287,4 +338,8 @@ export interface Database {
   deployment_events: DeploymentEventTable;
   analysis_runs: AnalysisRunTable;
   feedback: FeedbackTable;
+  model_profiles: ModelProfileTable;
+  drift_reports: DriftReportTable;
+  monitoring_events: MonitoringEventTable;
+  retraining_runs: RetrainingRunTable;
 }
