@@ -33,6 +33,8 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
   ["predict", async () => (await import("./predict.js")).predictCommand()],
   ["deploy", async () => (await import("./deploy.js")).deployCommand()],
   ["rollout", async () => (await import("./rollout.js")).rolloutCommand()],
+  ["drift", async () => (await import("./drift.js")).driftCommand()],
+  ["monitor", async () => (await import("./monitor.js")).monitorCommand()],
 ];
 
 /** The first argument that is not an option: the command to load, if it is one of ours. */

@@ -29,6 +29,14 @@ export function serverCommand(): Command {
       "--protected-stages <list>",
       "comma list of stages that need a passing quality gate record (default Production; '' for none; env FLOWOPS_PROTECTED_STAGES)",
     )
+    .option(
+      "--monitoring-config <file>",
+      "monitoring config YAML: slos and alerts.webhooks (default: built-in SLOs; env FLOWOPS_MONITORING_CONFIG)",
+    )
+    .option(
+      "--retraining-config <file>",
+      "retraining config YAML: per endpoint its pipeline, model, gates, triggers and cooldown (env FLOWOPS_RETRAINING_CONFIG)",
+    )
     .helpOption("--help", "show help")
     .action(async (opts: Record<string, unknown>) => {
       // Loaded on use: the server graph (Fastify, Kysely, the S3 SDK) would slow every other command's start.
@@ -43,6 +51,8 @@ export function serverCommand(): Command {
         bodyLimit: opts.bodyLimit as number | undefined,
         protectedAliases: opts.protectedAliases as string | undefined,
         protectedStages: opts.protectedStages as string | undefined,
+        monitoringConfig: opts.monitoringConfig as string | undefined,
+        retrainingConfig: opts.retrainingConfig as string | undefined,
       });
       const stop = (): void => {
         void server.close().then(() => process.exit(0));

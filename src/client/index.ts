@@ -2,7 +2,8 @@
  * The TypeScript API client of a FlowOps (or MLflow) tracking server: `new FlowOpsClient()` and then
  * `client.experiments`, `client.runs`, `client.registry`, `client.artifacts`, `client.loggedModels`. It speaks the MLflow REST
  * wire, so it works against either server; `client.datasets` (dataset versions, lineage) and
- * `client.gates` (quality gates) and `client.deployments` (safe delivery) need FlowOps.
+ * `client.gates` (quality gates), `client.deployments` (safe delivery) and `client.monitoring` (drift) and
+ * `client.retraining` need FlowOps.
  */
 import { ArtifactsApi } from "./artifacts.js";
 import { DatasetsApi } from "./datasets.js";
@@ -11,7 +12,9 @@ import { ExperimentsApi } from "./experiments.js";
 import { GatesApi } from "./gates.js";
 import { HttpTransport, type ClientOptions } from "./http.js";
 import { LoggedModelsApi } from "./loggedModels.js";
+import { MonitoringApi } from "./monitoring.js";
 import { RegistryApi } from "./registry.js";
+import { RetrainingApi } from "./retraining.js";
 import { RunsApi } from "./runs.js";
 
 export type { ClientOptions } from "./http.js";
@@ -33,6 +36,8 @@ export type {
   GateResult,
 } from "./gates.js";
 export type { LoggedModelOrderBy } from "./loggedModels.js";
+export type { DriftReportEntry, EndpointDriftStatus, StoredProfileSummary } from "./monitoring.js";
+export type { RetrainingRun } from "./retraining.js";
 export type { BatchMetric, MetricOptions } from "./runs.js";
 export type * from "./types.js";
 
@@ -45,6 +50,8 @@ export class FlowOpsClient {
   readonly datasets: DatasetsApi;
   readonly gates: GatesApi;
   readonly deployments: DeploymentsApi;
+  readonly monitoring: MonitoringApi;
+  readonly retraining: RetrainingApi;
   private readonly http: HttpTransport;
 
   /**
@@ -64,6 +71,8 @@ export class FlowOpsClient {
     this.datasets = new DatasetsApi(this.http);
     this.gates = new GatesApi(this.http);
     this.deployments = new DeploymentsApi(this.http);
+    this.monitoring = new MonitoringApi(this.http);
+    this.retraining = new RetrainingApi(this.http);
   }
 
   /** The server base URL the client talks to. */

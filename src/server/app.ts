@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { RetrainingRunStore } from "../monitoring/retraining/retrainingRunStore.js";
 import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
@@ -12,8 +13,11 @@ import { deploymentRoutes } from "./routes/deployments.js";
 import { endpointRoutes } from "./routes/endpoints.js";
 import { gateRoutes } from "./routes/gates.js";
 import { loggedModelRoutes } from "./routes/loggedModels.js";
+import { monitoringRoutes } from "./routes/monitoring.js";
+import { monitoringStatusRoutes } from "./routes/monitoringStatus.js";
 import { pipelineTriggerRoutes, type PipelineTriggerTargets } from "./routes/pipelineTriggers.js";
 import { registryRoutes } from "./routes/registry.js";
+import { retrainingRoutes } from "./routes/retraining.js";
 import { searchRoutes } from "./routes/search.js";
 import { trackingRoutes } from "./routes/tracking.js";
 import { sendWire } from "./rpc.js";
@@ -40,6 +44,8 @@ export async function buildServer(
     requestIdHeader: "x-request-id",
   });
   installWireConventions(app);
+  // Before any route is registered, so every plugin's routes inherit the request metrics hook.
+  ctx.monitoring?.metrics?.instrument(app);
 
   app.get("/health", async (_request, reply) => reply.type("text/plain").send("OK"));
   app.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
@@ -51,6 +57,8 @@ export async function buildServer(
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
+  await app.register(async (scope) => monitoringRoutes(scope, ctx));
+  await app.register(async (scope) => monitoringStatusRoutes(scope, ctx));
   await app.register(async (scope) => pipelineTriggerRoutes(scope, options.pipelineTriggers));
   const delivery = ctx.delivery;
   if (delivery !== undefined) {
@@ -59,6 +67,11 @@ export async function buildServer(
     await app.register(async (scope) =>
       endpointRoutes(scope, { registry: delivery.registry, bodyLimit: ctx.config.bodyLimit }),
     );
+  }
+  const retraining = ctx.retraining;
+  if (retraining !== undefined) {
+    const runs = new RetrainingRunStore(ctx.meta);
+    await app.register(async (scope) => retrainingRoutes(scope, { loop: retraining, runs }));
   }
   return app;
 }

@@ -4,6 +4,10 @@
  */
 import type { MetadataDb } from "../db/connect.js";
 import type { DeliveryController } from "../delivery/deployments/deliveryController.js";
+import type { DriftMonitor } from "../monitoring/online/driftMonitor.js";
+import type { RetrainingLoop } from "../monitoring/retraining/retrainingLoop.js";
+import type { ServerMetrics } from "../monitoring/metrics/serverMetrics.js";
+import type { SloMonitor } from "../monitoring/slo/sloMonitor.js";
 
 export interface ServerConfig {
   host: string;
@@ -36,4 +40,17 @@ export interface ServerContext {
    * owns timers and loaded models, so whoever creates it starts and closes it.
    */
   delivery?: DeliveryController;
+  /** Live monitoring of the delivery's endpoints; created, started and closed with `delivery`. */
+  monitoring?: ServerMonitoring;
+  /** The retraining loop, when a retraining config was given; its routes are registered only when set. */
+  retraining?: RetrainingLoop;
+}
+
+/** The monitors a server runs over its endpoints; each owns timers, so whoever creates them closes them. */
+export interface ServerMonitoring {
+  drift: DriftMonitor;
+  /** SLO evaluation over the endpoints' answers; alerts go to the monitoring event log and webhooks. */
+  slo?: SloMonitor;
+  /** The Prometheus registry served at `/metrics`; its HTTP hook is installed when the server is built. */
+  metrics?: ServerMetrics;
 }

@@ -4,8 +4,20 @@
  */
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { FlowOpsClient } from "../client/index.js";
 import { flowopsHome, openMetadataDb } from "../db/connect.js";
+import { DeploymentStore } from "../delivery/deployments/deploymentStore.js";
 import { createEmbeddedDelivery } from "../delivery/deployments/embeddedDelivery.js";
+import { WebhookNotifier } from "../delivery/deployments/webhookNotifier.js";
+import { MonitoringEventStore } from "../monitoring/events/monitoringEventStore.js";
+import { ServerMetrics } from "../monitoring/metrics/serverMetrics.js";
+import { DriftMonitor } from "../monitoring/online/driftMonitor.js";
+import { DriftReportStore } from "../monitoring/online/driftReportStore.js";
+import { ProfileStore } from "../monitoring/online/profileStore.js";
+import { readRetrainingConfig } from "../monitoring/retraining/retrainingConfig.js";
+import { RetrainingLoop } from "../monitoring/retraining/retrainingLoop.js";
+import { RetrainingRunStore } from "../monitoring/retraining/retrainingRunStore.js";
+import { readMonitoringConfig, SloMonitor } from "../monitoring/slo/sloMonitor.js";
 import {
   DEFAULT_PROTECTED_ALIASES,
   DEFAULT_PROTECTED_STAGES,
@@ -26,12 +38,18 @@ export interface ServerSettings {
   /** Comma lists as given on the command line; "" protects none. Env FLOWOPS_PROTECTED_* otherwise. */
   protectedAliases?: string | undefined;
   protectedStages?: string | undefined;
+  /** A monitoring config (SLOs, alert webhooks); env FLOWOPS_MONITORING_CONFIG, else the default SLOs. */
+  monitoringConfig?: string | undefined;
+  /** A retraining config (`--retraining-config`); env FLOWOPS_RETRAINING_CONFIG; no retraining without one. */
+  retrainingConfig?: string | undefined;
 }
 
 export interface RunningServer {
   url: string;
   config: ServerConfig;
   app: FastifyInstance;
+  /** The retraining loop, when a retraining config was given. */
+  retraining?: RetrainingLoop;
   close(): Promise<void>;
 }
 
@@ -68,15 +86,71 @@ export async function startServer(
   options: { logger?: boolean | { level: string } } = {},
 ): Promise<RunningServer> {
   const config = resolveServerConfig(settings);
+  const monitoringConfig = await readMonitoringConfig(
+    settings.monitoringConfig ?? process.env.FLOWOPS_MONITORING_CONFIG,
+  );
+  const retrainingFile = settings.retrainingConfig ?? process.env.FLOWOPS_RETRAINING_CONFIG;
+  const retrainingConfig =
+    retrainingFile === undefined || retrainingFile === ""
+      ? undefined
+      : await readRetrainingConfig(retrainingFile);
   const meta = await openMetadataDb(config.backendStoreUri);
+  const metrics = new ServerMetrics();
   let url = "";
   // Deployments load their models through this server's own API once it listens.
   const delivery = createEmbeddedDelivery({
     meta,
     trackingUri: () => url,
+    metrics: metrics.serving,
     log: (message) => app.log.warn(message),
   });
-  const ctx: ServerContext = { config, meta, now: () => Date.now(), delivery };
+  metrics.watchDeployments(delivery);
+  const driftMonitor = new DriftMonitor({
+    registry: delivery.registry,
+    profiles: new ProfileStore(meta),
+    reports: new DriftReportStore(meta),
+    log: (message) => app.log.warn(message),
+  });
+  const sloMonitor = new SloMonitor({
+    config: monitoringConfig.slos,
+    registry: delivery.registry,
+    events: new MonitoringEventStore(meta),
+    webhooks: new WebhookNotifier({ log: (message) => app.log.warn(message) }),
+    webhookUrls: monitoringConfig.webhooks,
+    deployment: (endpoint) => delivery.status(endpoint),
+    metrics,
+    log: (message) => app.log.warn(message),
+  });
+  driftMonitor.addReportListener((endpoint, report) => {
+    metrics.observeDrift(endpoint, report);
+    sloMonitor.observeDriftShare(endpoint, report.share);
+  });
+  // The loop calls this server's own API, whose address is known once it listens.
+  let selfClient: FlowOpsClient | undefined;
+  const retraining =
+    retrainingConfig === undefined
+      ? undefined
+      : new RetrainingLoop({
+          config: retrainingConfig,
+          delivery,
+          deployments: new DeploymentStore(meta),
+          client: () => (selfClient ??= new FlowOpsClient({ trackingUri: url })),
+          runs: new RetrainingRunStore(meta),
+          log: (message) => app.log.info(message),
+        });
+  if (retraining !== undefined) {
+    driftMonitor.addReportListener((endpoint) => {
+      void retraining.onDrift(endpoint, driftMonitor.status(endpoint).consecutiveDriftWindows);
+    });
+  }
+  const ctx: ServerContext = {
+    config,
+    meta,
+    now: () => Date.now(),
+    delivery,
+    monitoring: { drift: driftMonitor, slo: sloMonitor, metrics },
+    ...(retraining === undefined ? {} : { retraining }),
+  };
   const app = await buildServer(ctx, options);
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -92,12 +166,19 @@ export async function startServer(
   // A restarted server resumes every deployment with the split and analyses it had.
   await delivery.resume();
   delivery.start();
+  driftMonitor.start();
+  sloMonitor.start();
+  await retraining?.start();
   return {
     url,
     config: { ...config, port },
     app,
+    ...(retraining === undefined ? {} : { retraining }),
     async close() {
       await app.close();
+      await retraining?.close();
+      await driftMonitor.close();
+      await sloMonitor.close();
       await delivery.close();
       await meta.close();
     },

@@ -1,0 +1,144 @@
+/**
+ * Drift-monitoring calls of the client (FlowOps' own `/api/v1`, not part of MLflow's wire): store the
+ * reference profile of a model version (what live windows are compared with), read it back, and list an
+ * endpoint's drift reports. Profiles are built on the client (buildProfile) so the data never travels.
+ */
+import type { DriftReport } from "../monitoring/drift/datasetDrift.js";
+import type { ColumnProfile, ReferenceProfile } from "../monitoring/drift/referenceProfile.js";
+import type { EndpointDriftStatus } from "../monitoring/online/driftMonitor.js";
+import { encodeQuery, type HttpMethod, type HttpTransport } from "./http.js";
+
+export type { DriftReport } from "../monitoring/drift/datasetDrift.js";
+export type { ReferenceProfile } from "../monitoring/drift/referenceProfile.js";
+export type { EndpointDriftStatus } from "../monitoring/online/driftMonitor.js";
+
+const API = "/api/v1";
+
+export interface StoredProfileSummary {
+  modelName: string;
+  version: string;
+  createdAt: number;
+  rows: number;
+  columns: { name: string; kind: ColumnProfile["kind"] }[];
+}
+
+export interface DriftReportEntry {
+  id: number;
+  endpoint: string;
+  /** The model key whose answers the window held, e.g. `models:/churn/3`. */
+  model: string;
+  windowStart: number;
+  windowEnd: number;
+  rows: number;
+  share: number;
+  datasetDrift: boolean;
+  report: DriftReport;
+}
+
+interface DriftReportWire {
+  id: number;
+  endpoint: string;
+  model: string;
+  window_start: number;
+  window_end: number;
+  rows: number;
+  share: number;
+  dataset_drift: boolean;
+  report: DriftReport;
+}
+
+export class MonitoringApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /**
+   * Stores (or replaces) the reference profile of a registered model version.
+   * @example
+   * const table = await readDriftTable(await openTable("train.parquet"));
+   * await client.monitoring.putProfile({ modelName: "churn", version: 3, profile: buildProfile(table) });
+   */
+  async putProfile(input: {
+    modelName: string;
+    version: string | number;
+    profile: ReferenceProfile;
+  }): Promise<StoredProfileSummary> {
+    const body = await this.request<{
+      model_name: string;
+      version: string;
+      created_at: number;
+      rows: number;
+      columns: StoredProfileSummary["columns"];
+    }>("PUT", "/monitoring/profiles", {
+      model_name: input.modelName,
+      version: String(input.version),
+      profile: input.profile,
+    });
+    return {
+      modelName: body.model_name,
+      version: body.version,
+      createdAt: body.created_at,
+      rows: body.rows,
+      columns: body.columns,
+    };
+  }
+
+  /**
+   * The stored profile of a model version; RESOURCE_DOES_NOT_EXIST when it has none.
+   * @example const { profile } = await client.monitoring.getProfile("churn", 3);
+   */
+  async getProfile(
+    modelName: string,
+    version: string | number,
+  ): Promise<{ profile: ReferenceProfile; createdAt: number }> {
+    const query = encodeQuery({ model_name: modelName, version: String(version) });
+    const body = await this.request<{ profile: ReferenceProfile; created_at: number }>(
+      "GET",
+      `/monitoring/profiles?${query}`,
+    );
+    return { profile: body.profile, createdAt: body.created_at };
+  }
+
+  /**
+   * An endpoint's drift reports, newest first (or, with `afterId`, the newer ones oldest first), and the
+   * live monitor's state of the endpoint when the server runs one.
+   * @example
+   * const { reports } = await client.monitoring.driftReports("churn", { limit: 1 });
+   * if (reports[0]?.datasetDrift) console.log(reports[0].report.columns.filter((c) => c.drifted));
+   */
+  async driftReports(
+    endpoint: string,
+    options: { limit?: number; afterId?: number } = {},
+  ): Promise<{ reports: DriftReportEntry[]; status?: EndpointDriftStatus }> {
+    const query = encodeQuery({ endpoint, limit: options.limit, after_id: options.afterId });
+    const body = await this.request<{ reports?: DriftReportWire[]; status?: EndpointDriftStatus }>(
+      "GET",
+      `/monitoring/drift?${query}`,
+    );
+    return {
+      reports: (body.reports ?? []).map((row) => ({
+        id: row.id,
+        endpoint: row.endpoint,
+        model: row.model,
+        windowStart: row.window_start,
+        windowEnd: row.window_end,
+        rows: row.rows,
+        share: row.share,
+        datasetDrift: row.dataset_drift,
+        report: row.report,
+      })),
+      ...(body.status === undefined ? {} : { status: body.status }),
+    };
+  }
+
+  private async request<T>(method: HttpMethod, path: string, fields?: object): Promise<T> {
+    const body = fields === undefined ? undefined : JSON.stringify(fields);
+    const response = await this.http.send({
+      method,
+      path: `${API}${path}`,
+      ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: () => body }),
+      // Storing a profile again replaces it with the same one.
+      idempotent: true,
+    });
+    const text = await response.text();
+    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+  }
+}
