@@ -2,7 +2,9 @@
  * `flowops data log <path> --run <id>`: records the current version of a DVC-tracked file or directory on
  * the tracking server (md5 as DVC computes it, size, file count, default remote, git commit, user) and
  * logs it as an MLflow dataset input of the run, so the run shows exactly which data it was trained on.
- * Hashing goes through the repository's hash state, so an unchanged dataset is not re-read.
+ * Hashing goes through the repository's hash state, so an unchanged dataset is not re-read. A table file
+ * (csv, tsv, jsonl, parquet) also gets its reference profile uploaded as the run artifact
+ * `flowops/profiles/<name>.json`, which becomes the drift reference of model versions registered from the run.
  */
 import { execFile } from "node:child_process";
 import { userInfo } from "node:os";
@@ -13,6 +15,7 @@ import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { DatasetVersion, RecordDatasetVersionInput } from "../data/datasetVersions.js";
 import { hashPath } from "../data/hashTree.js";
 import { invalidParameter } from "../errors.js";
+import { logDatasetProfile, type DatasetProfileOutcome } from "../monitoring/profiles/profileArtifact.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
@@ -21,6 +24,9 @@ export interface DataLogOptions extends TrackingOptions {
   run: string;
   name?: string;
   context?: string;
+  /** False with `--no-profile`. */
+  profile?: boolean;
+  verbose?: boolean;
 }
 
 /** What touches the world besides the repository: git and the user's identity. */
@@ -97,6 +103,8 @@ export function dataLogCommand(): Command {
     .requiredOption("--run <id>", "run that used this data")
     .option("--name <name>", "dataset name (default: the path relative to the repository root)")
     .option("--context <context>", "what the run used it for, e.g. training or evaluation")
+    .option("--no-profile", "do not upload the table's reference profile (flowops/profiles/<name>.json)")
+    .option("--verbose", "say when no profile was uploaded, and why")
     .action(async (target: string, opts: DataLogOptions) => {
       const cwd = process.cwd();
       const progress = createProgress("Hashing", undefined, { enabled: opts.json !== true, unit: "bytes" });
@@ -107,15 +115,35 @@ export function dataLogCommand(): Command {
           onProgress: (bytes) => progress.advance(bytes),
         }),
       ).finally(() => progress.done());
-      const { datasetVersion, created } = await logDatasetVersion(clientFor(opts), facts, opts.run, {
+      const client = clientFor(opts);
+      const { datasetVersion, created } = await logDatasetVersion(client, facts, opts.run, {
         context: opts.context,
       });
-      if (opts.json) return printJson({ dataset_version: datasetVersion, created, run_id: opts.run });
+      const profile: DatasetProfileOutcome | undefined =
+        opts.profile === false
+          ? undefined
+          : await logDatasetProfile(client.artifacts, opts.run, {
+              name: datasetVersion.name,
+              file: resolve(cwd, target),
+            });
+      if (profile !== undefined && "skipped" in profile && opts.verbose === true) {
+        process.stderr.write(`No profile uploaded: ${profile.skipped}\n`);
+      }
+      const uploaded = profile !== undefined && "uploaded" in profile ? profile.uploaded : undefined;
+      if (opts.json) {
+        return printJson({
+          dataset_version: datasetVersion,
+          created,
+          run_id: opts.run,
+          ...(uploaded === undefined ? {} : { profile_artifact: uploaded }),
+        });
+      }
       const files = datasetVersion.nfiles === undefined ? "" : `, ${datasetVersion.nfiles} files`;
       process.stdout.write(
         `${created ? "Recorded" : "Found"} ${datasetVersion.name} ${datasetVersion.md5} ` +
           `(${datasetVersion.size} bytes${files}) as version ${datasetVersion.id}; linked to run ${opts.run}\n`,
       );
+      if (uploaded !== undefined) process.stdout.write(`Uploaded its profile as ${uploaded}\n`);
     });
 }
 

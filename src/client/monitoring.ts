@@ -1,12 +1,18 @@
 /**
  * Drift-monitoring calls of the client (FlowOps' own `/api/v1`, not part of MLflow's wire): store the
  * reference profile of a model version (what live windows are compared with), read it back, and list an
- * endpoint's drift reports. Profiles are built on the client (buildProfile) so the data never travels.
+ * endpoint's drift reports. Profiles are built on the client (buildProfile) so the data never travels; a
+ * training run can carry its profile as an artifact, which the server stores with each version registered
+ * from the run (logTrainingProfile).
  */
+import { basename } from "node:path";
 import type { DriftReport } from "../monitoring/drift/datasetDrift.js";
 import type { ColumnProfile, ReferenceProfile } from "../monitoring/drift/referenceProfile.js";
 import type { EndpointDriftStatus } from "../monitoring/online/driftMonitor.js";
+import type { TrainingProfileOptions } from "../monitoring/profiles/trainingProfile.js";
+import { ArtifactsApi } from "./artifacts.js";
 import { encodeQuery, type HttpMethod, type HttpTransport } from "./http.js";
+import { RunsApi } from "./runs.js";
 
 export type { DriftReport } from "../monitoring/drift/datasetDrift.js";
 export type { ReferenceProfile } from "../monitoring/drift/referenceProfile.js";
@@ -47,8 +53,53 @@ interface DriftReportWire {
   report: DriftReport;
 }
 
+export interface LogTrainingProfileOptions extends Pick<
+  TrainingProfileOptions,
+  "columns" | "categorical" | "predictionsFile" | "predictions" | "sampleSize"
+> {
+  /**
+   * The dataset's name, as its dataset input on the run is named (default: the file's base name). When the
+   * run has several profiles, the server takes the one whose dataset input has context `training`.
+   */
+  name?: string;
+}
+
 export class MonitoringApi {
-  constructor(private readonly http: HttpTransport) {}
+  private readonly artifacts: ArtifactsApi;
+
+  constructor(private readonly http: HttpTransport) {
+    this.artifacts = new ArtifactsApi(http, new RunsApi(http));
+  }
+
+  /**
+   * Builds the reference profile of a training table file here (with the model's predictions on it as the
+   * `prediction` column when given) and uploads it to the run as `flowops/profiles/<name>.json`; a model
+   * version later registered from the run gets it as its drift reference.
+   * @example
+   * await client.monitoring.logTrainingProfile(runId, "data/train.csv", {
+   *   columns: ["age", "income"],
+   *   predictionsFile: "out/train_predictions.csv",
+   * });
+   */
+  async logTrainingProfile(
+    runId: string,
+    file: string,
+    options: LogTrainingProfileOptions = {},
+  ): Promise<{ artifactPath: string; profile: ReferenceProfile }> {
+    // Loaded on use: the table readers (Parquet among them) are not needed by the client's other calls.
+    const [{ profileTrainingData }, { uploadTrainingProfile }] = await Promise.all([
+      import("../monitoring/profiles/trainingProfile.js"),
+      import("../monitoring/profiles/profileArtifact.js"),
+    ]);
+    const profile = await profileTrainingData(file, options);
+    const artifactPath = await uploadTrainingProfile(
+      this.artifacts,
+      runId,
+      options.name ?? basename(file),
+      profile,
+    );
+    return { artifactPath, profile };
+  }
 
   /**
    * Stores (or replaces) the reference profile of a registered model version.

@@ -136,6 +136,16 @@ export class MlflowReproTracking implements ReproTracking {
     await this.logInBatches(runId, stageParams(entry), metrics, tags);
     const datasets = this.datasetInputs(stage, entry);
     if (datasets.length > 0) await this.client.runs.logInputs(runId, { datasets });
+    // Profiles of table deps, for versions registered from this run; only a stage that ran (re-reading
+    // unchanged data on every repro would slow no-op repros down).
+    if (result.outcome === "ran" && datasets.length > 0) {
+      const files = datasets.map(({ dataset }) => ({
+        name: dataset.name,
+        file: join(this.root, dataset.name),
+      }));
+      const { logDatasetProfiles } = await import("../monitoring/profiles/profileArtifact.js");
+      await logDatasetProfiles(this.client.artifacts, runId, files);
+    }
     if (result.logPath !== undefined && existsSync(join(this.root, result.logPath))) {
       await this.client.artifacts.uploadArtifact({ runId }, join(this.root, result.logPath), "logs");
     }

@@ -35,6 +35,7 @@ import {
   assertPromotionAllowed,
   promotionProtection,
 } from "../../registry/promotionGuard.js";
+import { VersionProfileCapture } from "../../monitoring/profiles/versionProfileCapture.js";
 import { searchModelVersions, searchRegisteredModels } from "../../registry/registrySearch.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
@@ -54,6 +55,13 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
   const { db } = ctx.meta;
   const artifactRoots = [ctx.config.defaultArtifactRoot, ctx.config.artifactsDestination];
   const protection = promotionProtection(ctx.config);
+  // A version registered from a run that logged a training profile gets it as its drift reference.
+  const profileCapture = new VersionProfileCapture({
+    meta: ctx.meta,
+    config: ctx.config,
+    now: () => ctx.now(),
+    log: app.log,
+  });
 
   registerRpc(app, {
     method: "POST",
@@ -184,7 +192,9 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     }),
     handle: async (input) => {
       for (const tag of input.tags ?? []) assertModelVersionTagWritable(tag.key);
-      return { model_version: await createModelVersion(db, input, artifactRoots, ctx.now()) };
+      const created = await createModelVersion(db, input, artifactRoots, ctx.now());
+      await profileCapture.capture(created);
+      return { model_version: created };
     },
   });
 
