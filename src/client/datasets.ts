@@ -8,15 +8,13 @@ import type {
   ModelVersionLineage,
   RecordDatasetVersionInput,
 } from "../data/datasetVersions.js";
-import { encodeQuery, type HttpMethod, type HttpTransport } from "./http.js";
+import { encodeQuery, sendFlowOpsJson, type HttpMethod, type HttpTransport } from "./http.js";
 
 export type {
   DatasetVersion,
   ModelVersionLineage,
   RecordDatasetVersionInput,
 } from "../data/datasetVersions.js";
-
-const API = "/api/v1";
 
 export class DatasetsApi {
   constructor(private readonly http: HttpTransport) {}
@@ -92,14 +90,6 @@ export class DatasetsApi {
     fields?: object,
     idempotent = false,
   ): Promise<T> {
-    const body = fields === undefined ? undefined : JSON.stringify(fields);
-    const response = await this.http.send({
-      method,
-      path: `${API}${path}`,
-      ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: () => body }),
-      idempotent,
-    });
-    const text = await response.text();
-    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+    return sendFlowOpsJson<T>(this.http, method, path, fields, idempotent);
   }
 }

@@ -10,12 +10,10 @@ import type {
   StrategyName,
 } from "../delivery/deployments/deliveryController.js";
 import type { DeploymentEvent } from "../delivery/deployments/deploymentStore.js";
-import { encodeQuery, type HttpMethod, type HttpTransport } from "./http.js";
+import { encodeQuery, sendFlowOpsJson, type HttpMethod, type HttpTransport } from "./http.js";
 
 export type { DeploymentStatus } from "../delivery/deployments/deliveryController.js";
 export type { DeploymentEvent } from "../delivery/deployments/deploymentStore.js";
-
-const API = "/api/v1";
 
 /** Argo's strategy keys (`blueGreen`), or the CLI's spellings of them (`blue-green`). */
 export type DeploymentStrategy = StrategyName;
@@ -174,16 +172,8 @@ export class DeploymentsApi {
     fields?: object,
     idempotent = false,
   ): Promise<T> {
-    const body = fields === undefined ? undefined : JSON.stringify(fields);
-    const response = await this.http.send({
-      method,
-      path: `${API}${path}`,
-      ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: () => body }),
-      // A rollout action sent twice would act twice (promote skips two steps): only reads and deletes retry.
-      idempotent,
-    });
-    const text = await response.text();
-    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+    // A rollout action sent twice would act twice (promote skips two steps): only reads and deletes retry.
+    return sendFlowOpsJson<T>(this.http, method, path, fields, idempotent);
   }
 }
 

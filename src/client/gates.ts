@@ -5,12 +5,10 @@
  */
 import type { GateRecord } from "../quality/gates/gateRecords.js";
 import type { GateResult } from "../quality/gates/gateResult.js";
-import { encodeQuery, type HttpMethod, type HttpTransport } from "./http.js";
+import { encodeQuery, sendFlowOpsJson, type HttpMethod, type HttpTransport } from "./http.js";
 
 export type { GateRecord } from "../quality/gates/gateRecords.js";
 export type { ConditionResult, GateChampion, GateResult } from "../quality/gates/gateResult.js";
-
-const API = "/api/v1";
 
 export interface EvaluateGateInput {
   /** The policy's YAML text. */
@@ -81,15 +79,7 @@ export class GatesApi {
   }
 
   private async request<T>(method: HttpMethod, path: string, fields?: object): Promise<T> {
-    const body = fields === undefined ? undefined : JSON.stringify(fields);
-    const response = await this.http.send({
-      method,
-      path: `${API}${path}`,
-      ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: () => body }),
-      // Evaluating again appends another record, which is harmless: the newest one decides.
-      idempotent: true,
-    });
-    const text = await response.text();
-    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+    // Evaluating again appends another record, which is harmless: the newest one decides.
+    return sendFlowOpsJson<T>(this.http, method, path, fields, true);
   }
 }

@@ -208,3 +208,28 @@ function wireNumberOrValue(value: number): number | string {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Prefix of FlowOps' own API (not part of MLflow's wire). */
+export const FLOWOPS_API = "/api/v1";
+
+/**
+ * One JSON call on FlowOps' own API: fields as the JSON body, an empty answer read as `{}`. `idempotent`
+ * says whether the transport may retry it after a connection failure (an action sent twice must not be).
+ */
+export async function sendFlowOpsJson<T>(
+  http: HttpTransport,
+  method: HttpMethod,
+  path: string,
+  fields: object | undefined,
+  idempotent: boolean,
+): Promise<T> {
+  const body = fields === undefined ? undefined : JSON.stringify(fields);
+  const response = await http.send({
+    method,
+    path: `${FLOWOPS_API}${path}`,
+    ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: () => body }),
+    idempotent,
+  });
+  const text = await response.text();
+  return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+}

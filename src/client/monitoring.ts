@@ -11,14 +11,12 @@ import type { ColumnProfile, ReferenceProfile } from "../monitoring/drift/refere
 import type { EndpointDriftStatus } from "../monitoring/online/driftMonitor.js";
 import type { TrainingProfileOptions } from "../monitoring/profiles/trainingProfile.js";
 import { ArtifactsApi } from "./artifacts.js";
-import { encodeQuery, type HttpMethod, type HttpTransport } from "./http.js";
+import { encodeQuery, sendFlowOpsJson, type HttpMethod, type HttpTransport } from "./http.js";
 import { RunsApi } from "./runs.js";
 
 export type { DriftReport } from "../monitoring/drift/datasetDrift.js";
 export type { ReferenceProfile } from "../monitoring/drift/referenceProfile.js";
 export type { EndpointDriftStatus } from "../monitoring/online/driftMonitor.js";
-
-const API = "/api/v1";
 
 export interface StoredProfileSummary {
   modelName: string;
@@ -181,15 +179,7 @@ export class MonitoringApi {
   }
 
   private async request<T>(method: HttpMethod, path: string, fields?: object): Promise<T> {
-    const body = fields === undefined ? undefined : JSON.stringify(fields);
-    const response = await this.http.send({
-      method,
-      path: `${API}${path}`,
-      ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: () => body }),
-      // Storing a profile again replaces it with the same one.
-      idempotent: true,
-    });
-    const text = await response.text();
-    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+    // Storing a profile again replaces it with the same one.
+    return sendFlowOpsJson<T>(this.http, method, path, fields, true);
   }
 }

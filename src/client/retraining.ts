@@ -4,11 +4,9 @@
  * one by hand. The server runs the retraining; these methods only carry the request.
  */
 import type { WireRetrainingRun } from "../monitoring/retraining/retrainingRunWire.js";
-import { encodeQuery, type HttpMethod, type HttpTransport } from "./http.js";
+import { encodeQuery, sendFlowOpsJson, type HttpMethod, type HttpTransport } from "./http.js";
 
 export type RetrainingRun = WireRetrainingRun;
-
-const API = "/api/v1";
 
 export class RetrainingApi {
   constructor(private readonly http: HttpTransport) {}
@@ -42,14 +40,6 @@ export class RetrainingApi {
   }
 
   private async request<T>(method: HttpMethod, path: string, fields?: object, idempotent = true): Promise<T> {
-    const body = fields === undefined ? undefined : JSON.stringify(fields);
-    const response = await this.http.send({
-      method,
-      path: `${API}${path}`,
-      ...(body === undefined ? {} : { headers: { "Content-Type": "application/json" }, body: () => body }),
-      idempotent,
-    });
-    const text = await response.text();
-    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+    return sendFlowOpsJson<T>(this.http, method, path, fields, idempotent);
   }
 }
