@@ -3,6 +3,7 @@
  * train in a second on a few thousand rows. The exported ONNX model takes raw features: the standardisation
  * is folded into the first layer, so serving needs no preprocessing step.
  */
+import { mulberry32 } from "../../src/seededRandom.js";
 import type { MlpWeights } from "../../src/serving/onnx/onnxModelWriter.js";
 
 /** Weights on standardised inputs, with the standardisation itself; what a warm start continues from. */
@@ -25,17 +26,8 @@ export interface SgdSettings {
   seed: number;
 }
 
-/** A seeded mulberry32 stream: the same seed trains the same model. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded stream: the same seed trains the same model. */
+export const seededRandom = mulberry32;
 
 /** Fresh weights (Glorot uniform) with the standardisation measured on `rows`. */
 export function initialState(

@@ -4,6 +4,8 @@
  * `shift` moves the feature distributions (heavier usage, lower income) but not the labelling function: the
  * covariate shift a deployed model meets when its market changes, which drift detection must notice.
  */
+import { mulberry32 } from "../seededRandom.js";
+
 export const FEATURE_COLUMNS = ["age", "income", "tenure", "usage"] as const;
 
 export interface Customer {
@@ -33,20 +35,12 @@ export const MARKET_SHIFT: CustomerShift = { usage: 20, income: -10 };
 
 /** A seeded generator of customers; ids continue from `firstId`. */
 export class CustomerGenerator {
-  private state: number;
+  private readonly uniform: () => number;
   private nextId: number;
 
   constructor(seed: number, firstId = 1) {
-    this.state = seed >>> 0;
+    this.uniform = mulberry32(seed);
     this.nextId = firstId;
-  }
-
-  private uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   private normal(): number {

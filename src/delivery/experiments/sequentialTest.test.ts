@@ -17,18 +17,7 @@ import {
   type SequentialTestConfig,
   type SequentialTestState,
 } from "./sequentialTest.js";
-
-/** mulberry32: a small seeded PRNG, so the simulations give the same numbers on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../seededRandom.js";
 
 function seededNormal(random: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -145,7 +134,7 @@ function monitoredRun(
   config: SequentialTestConfig,
   batch: number,
 ): { decision: string; naiveEverSignificant: boolean } {
-  const draw = sampler(seededRandom(seed));
+  const draw = sampler(mulberry32(seed));
   let state: SequentialTestState = NEW_SEQUENTIAL_TEST;
   let naiveEverSignificant = false;
   for (;;) {
@@ -267,7 +256,7 @@ describe("Wald SPRT", () => {
         [0.01, "healthy"],
         [0.02, "degraded"],
       ] as const) {
-        const random = seededRandom(seed * 2 + (rate === 0.01 ? 0 : 1));
+        const random = mulberry32(seed * 2 + (rate === 0.01 ? 0 : 1));
         let state = NEW_WALD_SPRT;
         while (state.decision === "continue") state = observeWald(state, config, random() < rate ? 1 : 0, 1);
         if (state.decision !== target && target === "healthy") flaggedHealthy++;

@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LiveTelemetry } from "./liveTelemetry.js";
-
-/** A deterministic uniform source in [0, 1) (mulberry32), so sample sets are reproducible. */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../../seededRandom.js";
 
 function exactQuantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
@@ -41,7 +30,7 @@ describe("LiveTelemetry", () => {
 
   it("answers latency quantiles of a long-tailed sample within 5 %", () => {
     const telemetry = new LiveTelemetry();
-    const random = uniform(7);
+    const random = mulberry32(7);
     const samples: number[] = [];
     for (let i = 0; i < 20_000; i++) {
       // Log-normal around 20 ms with a tail to seconds, spread over 20 one-second buckets.

@@ -12,6 +12,7 @@ import { FlowOpsError } from "../../errors.js";
 import { equalWidthEdges } from "./binning.js";
 import type { DriftTable } from "./datasetDrift.js";
 import { sortFloat64InPlace } from "./float64Sort.js";
+import { mulberry32 } from "../../seededRandom.js";
 
 export const PROFILE_FORMAT_VERSION = 1;
 /** The label standing for every category beyond the most frequent ones. */
@@ -112,7 +113,7 @@ function numericalProfile(
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   const reservoir = new Float64Array(settings.sampleSize);
-  const random = seededUniform(settings.seed);
+  const random = mulberry32(settings.seed);
   const distinct = new Set<number>();
   for (const value of values) {
     if (!Number.isFinite(value)) continue;
@@ -209,18 +210,6 @@ function categoricalProfile(
     distinct: counts.size,
     frequencies: kept,
     otherCount,
-  };
-}
-
-/** mulberry32: small, fast and seedable; the profile only needs it to be deterministic and uniform. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

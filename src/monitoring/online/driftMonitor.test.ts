@@ -9,6 +9,7 @@ import type { Tensor } from "../../serving/tensor.js";
 import { buildProfile, type ReferenceProfile } from "../drift/referenceProfile.js";
 import type { NewDriftReport, StoredDriftReport } from "./driftReportStore.js";
 import { DriftMonitor, type DriftMonitorOptions } from "./driftMonitor.js";
+import { mulberry32 } from "../../seededRandom.js";
 
 const STABLE = "models:/churn/1";
 const CANDIDATE = "models:/churn/2";
@@ -36,14 +37,7 @@ function sumModel(version: string): LoadedModel {
 
 /** Seeded standard normal draws (mulberry32 and Box-Muller), so every run sees the same data. */
 function normals(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 

@@ -2,12 +2,13 @@
  * A fixed-size uniform sample of (actual, predicted) pairs from a stream (Vitter's algorithm R) with a
  * seeded generator, so the points drawn for plots are the same on every run over the same file.
  */
+import { mulberry32 } from "../../seededRandom.js";
 
 export class PairReservoir {
   readonly first: Float64Array;
   readonly second: Float64Array;
   private seen = 0;
-  private state: number;
+  private readonly nextUniform: () => number;
 
   constructor(
     readonly capacity: number,
@@ -15,7 +16,7 @@ export class PairReservoir {
   ) {
     this.first = new Float64Array(capacity);
     this.second = new Float64Array(capacity);
-    this.state = seed >>> 0;
+    this.nextUniform = mulberry32(seed);
   }
 
   offer(a: number, b: number): void {
@@ -39,14 +40,5 @@ export class PairReservoir {
       first: Array.from(this.first.subarray(0, size)),
       second: Array.from(this.second.subarray(0, size)),
     };
-  }
-
-  /** mulberry32: small, fast and good enough for sampling plot points. */
-  private nextUniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { Datatype } from "../tensor.js";
 import { ProtobufWriter } from "./protobufWriter.js";
+import { mulberry32 } from "../../seededRandom.js";
 
 export type OnnxAttributeValue =
   | { int: number }
@@ -216,16 +217,5 @@ function randomMlpWeights(inputs: number, hidden: number, outputs: number, seed:
     b1: uniform(hidden, 0.1),
     w2: uniform(hidden * outputs, Math.sqrt(6 / (hidden + outputs))),
     b2: uniform(outputs, 0.1),
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
