@@ -136,6 +136,11 @@ export async function startServer(
           deployments: new DeploymentStore(meta),
           client: () => (selfClient ??= new FlowOpsClient({ trackingUri: url })),
           runs: new RetrainingRunStore(meta),
+          pipelineObserver: {
+            stage: (pipeline, stage, outcome, seconds) =>
+              metrics.observeStage(pipeline, stage, outcome, seconds),
+            pipeline: (pipeline, outcome, seconds) => metrics.observePipeline(pipeline, outcome, seconds),
+          },
           log: (message) => app.log.info(message),
         });
   if (retraining !== undefined) {

@@ -102,8 +102,15 @@ async function loopWithPipeline(accuracy: number): Promise<RetrainingLoop> {
     runs: new RetrainingRunStore(server.ctx.meta),
     log: () => undefined,
     env: { ...process.env, TRAIN_ACCURACY: String(accuracy) },
+    pipelineObserver: {
+      stage: (pipeline, stage, outcome) => observed.push(`${pipeline} ${stage} ${outcome}`),
+      pipeline: (pipeline, outcome) => observed.push(`${pipeline} ${outcome}`),
+    },
   });
 }
+
+/** What the pipeline observer (the server's pipeline metrics) was told, in order. */
+const observed: string[] = [];
 
 describe("a retraining from drift to canary", () => {
   it("trains from the stable model, registers the result, passes the gates and starts a canary of it", async () => {
@@ -116,6 +123,8 @@ describe("a retraining from drift to canary", () => {
       (await new DeploymentStore(server.ctx.meta).get("churn")).state.revision,
     );
     expect(await readFile(join(dir, "pipeline", "base.txt"), "utf8")).toBe("models:/churn/1");
+    expect(observed.at(-1)).toBe("retraining-churn succeeded");
+    expect(observed.filter((line) => / ran$/.test(line)).length).toBeGreaterThan(0);
 
     const version = await client.registry.getModelVersion("churn", "2");
     expect(version.run_id).toBe(run.pipelineRunId);

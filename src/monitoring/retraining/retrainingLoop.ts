@@ -14,7 +14,11 @@ import type { DeploymentStore } from "../../delivery/deployments/deploymentStore
 import { FlowOpsError } from "../../errors.js";
 import { foldStageMetrics, registerModelVersion, RETRAINING_TAG, uploadModel } from "./modelPublisher.js";
 import { retrainingFor, type EndpointRetraining, type RetrainingConfig } from "./retrainingConfig.js";
-import { reproPipelineRunner, type RunRetrainingPipeline } from "./retrainingPipeline.js";
+import {
+  reproPipelineRunner,
+  type PipelineObserver,
+  type RunRetrainingPipeline,
+} from "./retrainingPipeline.js";
 import type {
   RetrainingRun,
   RetrainingRunStore,
@@ -41,6 +45,8 @@ export interface RetrainingLoopOptions {
   log?: (message: string) => void;
   /** Runs an endpoint's pipeline; `repro` tracked in the server by default. */
   runPipeline?: RunRetrainingPipeline;
+  /** Told each stage's outcome when the default runner runs the pipeline (metrics). */
+  pipelineObserver?: PipelineObserver;
   /** Environment the pipeline inherits, before the loop's own variables; process.env by default. */
   env?: NodeJS.ProcessEnv;
   /** How often label and schedule triggers are checked, in ms (30 s). */
@@ -62,7 +68,8 @@ export class RetrainingLoop {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? ((message) => process.stderr.write(`${message}\n`));
     this.runPipeline =
-      options.runPipeline ?? ((dir, env, request) => reproPipelineRunner(this.client)(dir, env, request));
+      options.runPipeline ??
+      ((dir, env, request) => reproPipelineRunner(this.client, options.pipelineObserver)(dir, env, request));
     this.startedAt = this.now();
   }
 

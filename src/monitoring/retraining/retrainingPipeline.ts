@@ -6,7 +6,7 @@
  */
 import type { FlowOpsClient } from "../../client/index.js";
 import { withDataRepo } from "../../data/dataRepo.js";
-import { repro } from "../../pipelines/repro.js";
+import { repro, type ReproEvent } from "../../pipelines/repro.js";
 import { MlflowReproTracking } from "../../pipelines/reproTracking.js";
 
 export interface PipelineRunRequest {
@@ -32,21 +32,42 @@ export type RunRetrainingPipeline = (
   request: PipelineRunRequest,
 ) => Promise<PipelineRunOutcome>;
 
+/** Told each stage's and the whole pipeline's outcome (the server's pipeline metrics). */
+export interface PipelineObserver {
+  stage(pipeline: string, stage: string, outcome: string, seconds: number): void;
+  pipeline(pipeline: string, outcome: "succeeded" | "failed", seconds: number): void;
+}
+
 /** The default runner: repro tracked in the server `client` talks to. */
-export function reproPipelineRunner(client: FlowOpsClient): RunRetrainingPipeline {
+export function reproPipelineRunner(
+  client: FlowOpsClient,
+  observer?: PipelineObserver,
+): RunRetrainingPipeline {
   return (dir, env, request) =>
     withDataRepo(dir, async (repo) => {
+      const started = performance.now();
       const tracking = new MlflowReproTracking(client, repo.root, request.experiment, client.trackingUri);
       // Forced: the base model is an input DVC cannot see, and a retraining exists to train again.
       const result = await repro(repo, {
         env,
         tracking,
         force: true,
+        ...(observer === undefined
+          ? {}
+          : {
+              onEvent: (event: ReproEvent) => {
+                if (event.type !== "stage-end") return;
+                const seconds = (event.result.durationMs ?? 0) / 1000;
+                observer.stage(request.experiment, event.result.name, event.result.outcome, seconds);
+              },
+            }),
         ...(request.targets === undefined ? {} : { targets: request.targets }),
         ...(request.signal === undefined ? {} : { signal: request.signal }),
       });
       const failed = result.stages.filter((s) => !["ran", "skipped", "restored"].includes(s.outcome));
       const parentRunId = tracking.runId;
+      const seconds = (performance.now() - started) / 1000;
+      observer?.pipeline(request.experiment, result.ok ? "succeeded" : "failed", seconds);
       return {
         ok: result.ok,
         ...(parentRunId === undefined ? {} : { parentRunId }),
