@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CommanderError, type Command } from "commander";
@@ -9,7 +11,7 @@ import { sqliteBackend } from "../../test/support/backends.js";
 import type { DeliveryController, DeploymentStatus } from "../delivery/deployments/deliveryController.js";
 import { FlowOpsError } from "../errors.js";
 import { buildServer } from "../server/app.js";
-import { APPLY_REFUSAL, deployCommand } from "./deploy.js";
+import { deployCommand } from "./deploy.js";
 import { formatDeploymentStatus, rolloutCommand } from "./rollout.js";
 
 const ROLLOUT_YAML = `strategy:
@@ -95,16 +97,71 @@ describe("flowops deploy --target kubernetes", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("refuses --apply and says how to apply the rendered files", async () => {
-    const message = await usageError(deployCommand(), [
-      "churn",
-      "--model",
-      "models:/churn/3",
-      "--target",
-      "kubernetes",
-      "--apply",
-    ]);
-    expect(message).toContain(APPLY_REFUSAL);
+  it("refuses the apply options without --apply", async () => {
+    for (const [flag, ...value] of [["--dry-run"], ["--kubeconfig", "k"], ["--context", "prod"]] as const) {
+      expect(
+        await usageError(deployCommand(), [
+          "churn",
+          "--model",
+          "models:/churn/3",
+          "--target",
+          "kubernetes",
+          "--render",
+          dir,
+          flag,
+          ...value,
+        ]),
+      ).toContain(`${flag} needs --apply`);
+    }
+  });
+
+  it("refuses --apply on the embedded target", async () => {
+    expect(await usageError(deployCommand(), ["churn", "--model", "m", "--apply"])).toContain(
+      "--apply needs --target kubernetes",
+    );
+    expect(await usageError(deployCommand(), ["churn", "--model", "m", "--kubeconfig", "k"])).toContain(
+      "--kubeconfig needs --target kubernetes",
+    );
+  });
+
+  it("applies the manifests with a server-side dry run and also writes them with --render", async () => {
+    const patches: string[] = [];
+    const cluster = fakeCluster(patches);
+    const server = await listen(cluster);
+    try {
+      const kubeconfig = join(dir, "kubeconfig");
+      await writeFile(kubeconfig, kubeconfigFor(server));
+      const out = join(dir, "manifests");
+      const printed = await run(deployCommand(), [
+        "churn",
+        "--model",
+        "models:/churn/4",
+        "--target",
+        "kubernetes",
+        "--namespace",
+        "models",
+        "--render",
+        out,
+        "--apply",
+        "--dry-run",
+        "--kubeconfig",
+        kubeconfig,
+        "--context",
+        "fake",
+      ]);
+      expect(printed.trim().split("\n")).toEqual([
+        "analysistemplate.argoproj.io/churn-flowops-default created (server dry run)",
+        "service/churn-stable created (server dry run)",
+        "service/churn-canary created (server dry run)",
+        "rollout.argoproj.io/churn created (server dry run)",
+      ]);
+      expect(patches).toHaveLength(4);
+      expect(patches.every((patch) => patch.includes("dryRun=All"))).toBe(true);
+      expect(patches[3]).toContain("/apis/argoproj.io/v1alpha1/namespaces/models/rollouts/churn?");
+      expect(await readdir(out)).toHaveLength(4);
+    } finally {
+      await new Promise((resolve) => cluster.close(resolve));
+    }
   });
 
   it("needs --render when rendering for kubernetes", async () => {
@@ -210,6 +267,47 @@ describe("flowops deploy --target kubernetes", () => {
     expect((error as FlowOpsError).message).toContain("'abTest' has no Argo Rollouts equivalent");
   });
 });
+
+/** A Kubernetes API that serves Services and Argo Rollouts, has no objects, and echoes applied ones. */
+function fakeCluster(patches: string[]): Server {
+  const resources: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
+    "/api/v1": [{ name: "services", kind: "Service", namespaced: true }],
+    "/apis/argoproj.io/v1alpha1": [
+      { name: "rollouts", kind: "Rollout", namespaced: true },
+      { name: "analysistemplates", kind: "AnalysisTemplate", namespaced: true },
+    ],
+  };
+  return createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      const listed = resources[req.url ?? ""];
+      if (listed !== undefined) res.end(JSON.stringify({ kind: "APIResourceList", resources: listed }));
+      else if (req.method === "PATCH") {
+        patches.push(req.url ?? "");
+        res.statusCode = 201;
+        res.end(body);
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ kind: "Status", code: 404, reason: "NotFound" }));
+      }
+    });
+  });
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const kubeconfigFor = (server: string): string => `apiVersion: v1
+kind: Config
+clusters: [{name: fake, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]
+users: [{name: fake, user: {token: t}}]
+contexts: [{name: fake, context: {cluster: fake, user: fake}}, {name: other, context: {cluster: none, user: fake}}]
+current-context: other
+`;
 
 describe("flowops deploy and rollout against a server", () => {
   const endpoints = new Map<string, DeploymentStatus>();

@@ -1,9 +1,10 @@
 /**
  * `flowops deploy <endpoint> --model <uri>`: puts a model version on an endpoint. Embedded (the default), the
  * tracking server serves it: the first deploy creates the endpoint with the version as stable, later ones
- * start a rollout of the new version. `--target kubernetes --render DIR` writes Argo Rollouts (or, with
- * --kserve, KServe) manifests instead. Wiring only: the server and src/delivery decide. Exit codes: 0 done,
- * 1 the server or the render refused, 2 bad usage.
+ * start a rollout of the new version. `--target kubernetes` renders Argo Rollouts (or, with --kserve, KServe)
+ * manifests instead: `--render DIR` writes them, `--apply` submits them with server-side apply (both may be
+ * given). Wiring only: the server and src/delivery decide. Exit codes: 0 done, 1 the server, the render or the
+ * cluster refused, 2 bad usage.
  */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
@@ -24,8 +25,6 @@ import { printJson } from "./output.js";
 import { formatDeploymentStatus } from "./rollout.js";
 import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
-export const APPLY_REFUSAL = "--apply needs @kubernetes/client-node, not installed; use kubectl apply -f DIR";
-
 const STRATEGIES = ["canary", "blue-green", "ab-test", "shadow"] as const;
 type StrategyOption = (typeof STRATEGIES)[number];
 
@@ -45,6 +44,9 @@ export interface DeployOptions extends TrackingOptions {
   target: "embedded" | "kubernetes";
   render?: string;
   apply: boolean;
+  kubeconfig?: string;
+  context?: string;
+  dryRun: boolean;
   kserve: boolean;
   image?: string;
   replicas: number;
@@ -93,7 +95,21 @@ export function deployCommand(): Command {
           .default("embedded"),
       )
       .option("--render <dir>", "kubernetes: write the manifests into this directory")
-      .option("--apply", "kubernetes: apply the manifests to the cluster", false)
+      .option(
+        "--apply",
+        "kubernetes: server-side apply the manifests to the cluster (as field manager flowops)",
+        false,
+      )
+      .option(
+        "--kubeconfig <path>",
+        "kubernetes --apply: the kubeconfig (default $KUBECONFIG or ~/.kube/config)",
+      )
+      .option("--context <name>", "kubernetes --apply: the kubeconfig context (default its current-context)")
+      .option(
+        "--dry-run",
+        "kubernetes --apply: a server-side dry run; the cluster validates, persists nothing",
+        false,
+      )
       .option("--kserve", "kubernetes: render a KServe InferenceService instead of an Argo Rollout", false)
       .option("--image <image>", "kubernetes: the serving image (default flowops/flowops:<version>)")
       .option("--replicas <n>", "kubernetes: serving replicas", positiveInt, 1)
@@ -108,25 +124,36 @@ export function deployCommand(): Command {
       command.error("error: --strategy and --config exclude each other (rollout.yaml names its strategy)");
     }
     if (opts.target === "embedded") {
-      for (const flag of ["render", "image", "namespace", "stableVersion"] as const) {
-        if (opts[flag] !== undefined) {
-          command.error(
-            `error: --${flag === "stableVersion" ? "stable-version" : flag} needs --target kubernetes`,
-          );
-        }
-      }
-      if (opts.apply || opts.kserve) {
-        command.error(`error: --${opts.apply ? "apply" : "kserve"} needs --target kubernetes`);
-      }
+      const given = KUBERNETES_FLAGS.find((flag) => isGiven(opts[flag]));
+      if (given !== undefined) command.error(`error: --${optionName(given)} needs --target kubernetes`);
       await deployEmbedded(endpoint, opts);
       return;
     }
     if (opts.webhook.length > 0) command.error("error: --webhook applies to the embedded target only");
-    if (opts.apply) command.error(`error: ${APPLY_REFUSAL}`);
-    if (opts.render === undefined) return command.error("error: --target kubernetes needs --render DIR");
-    await renderForKubernetes(endpoint, opts, opts.render);
+    if (!opts.apply) {
+      const given = APPLY_FLAGS.find((flag) => isGiven(opts[flag]));
+      if (given !== undefined) command.error(`error: --${optionName(given)} needs --apply`);
+      if (opts.render === undefined)
+        command.error("error: --target kubernetes needs --render DIR or --apply");
+    }
+    await deployToKubernetes(endpoint, opts);
   });
 }
+
+/** The options of the kubernetes target only; `APPLY_FLAGS` of those mean something only with --apply. */
+const APPLY_FLAGS = ["kubeconfig", "context", "dryRun"] as const;
+const KUBERNETES_FLAGS = [
+  "render",
+  "apply",
+  "kserve",
+  "image",
+  "namespace",
+  "stableVersion",
+  ...APPLY_FLAGS,
+] as const;
+
+const isGiven = (value: string | boolean | undefined): boolean => value !== undefined && value !== false;
+const optionName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 async function deployEmbedded(endpoint: string, opts: DeployOptions): Promise<void> {
   const client = clientFor(opts);
@@ -187,12 +214,45 @@ async function endpointExists(client: FlowOpsClient, endpoint: string): Promise<
   }
 }
 
-async function renderForKubernetes(endpoint: string, opts: DeployOptions, dir: string): Promise<void> {
+async function deployToKubernetes(endpoint: string, opts: DeployOptions): Promise<void> {
+  const description = await describeDeployment(endpoint, opts);
+  const { renderDeployment, renderManifests } = await import("../delivery/kubernetes/renderDeployment.js");
+  const dir = opts.render;
+  const files = dir !== undefined ? await renderDeployment(description, dir) : undefined;
+  if (!opts.apply && dir !== undefined && files !== undefined) {
+    if (opts.json === true) printJson({ files });
+    else {
+      for (const path of files) process.stdout.write(`${path}\n`);
+      process.stderr.write(`Wrote ${files.length} manifests; apply them with: kubectl apply -f ${dir}\n`);
+    }
+    return;
+  }
+  const { applyManifests, objectReference } = await import("../delivery/kubernetes/applyManifests.js");
+  const applied = await applyManifests(renderManifests(description), {
+    dryRun: opts.dryRun,
+    ...(opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {}),
+    ...(opts.context !== undefined ? { context: opts.context } : {}),
+  });
+  if (opts.json === true) printJson({ ...(files !== undefined ? { files } : {}), applied });
+  else {
+    for (const path of files ?? []) process.stderr.write(`Wrote ${path}\n`);
+    const suffix = applied.dryRun ? " (server dry run)" : "";
+    for (const object of applied.objects) {
+      process.stdout.write(`${objectReference(object)} ${object.outcome}${suffix}\n`);
+    }
+    process.stderr.write(
+      `${applied.dryRun ? "Dry-ran" : "Applied"} ${applied.objects.length} objects on ${applied.server} ` +
+        `(context ${applied.context})\n`,
+    );
+  }
+}
+
+/** The rollout spec, templates and pinned model of a kubernetes deploy, in the shape the renderers read. */
+async function describeDeployment(endpoint: string, opts: DeployOptions): Promise<DeploymentDescription> {
   const { parseRolloutSpec } = await import("../delivery/rollout/rolloutSpec.js");
   const { parseAnalysisTemplate } = await import("../delivery/analysis/analysisTemplate.js");
   const { defaultAnalysisTemplates, defaultRolloutSpec } =
     await import("../delivery/deployments/defaultRollout.js");
-  const { renderDeployment } = await import("../delivery/kubernetes/renderDeployment.js");
 
   const spec: RolloutSpec =
     opts.config !== undefined
@@ -212,7 +272,7 @@ async function renderForKubernetes(endpoint: string, opts: DeployOptions, dir: s
   }
 
   const model = await pinnedModel(opts.model, () => clientFor(opts));
-  const description: DeploymentDescription = {
+  return {
     endpoint,
     modelUri: model.uri,
     modelVersion: model.version,
@@ -224,12 +284,6 @@ async function renderForKubernetes(endpoint: string, opts: DeployOptions, dir: s
     ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
     ...(opts.stableVersion !== undefined ? { stableModelVersion: opts.stableVersion } : {}),
   };
-  const paths = await renderDeployment(description, dir);
-  if (opts.json === true) printJson({ files: paths });
-  else {
-    for (const path of paths) process.stdout.write(`${path}\n`);
-    process.stderr.write(`Wrote ${paths.length} manifests; apply them with: kubectl apply -f ${dir}\n`);
-  }
 }
 
 /** A parsed rollout spec in the Argo shape the renderers read (durations back to Argo's notation). */
