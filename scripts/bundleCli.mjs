@@ -31,6 +31,7 @@ await build({
     "fastify",
     "pino",
     "onnxruntime-node",
+    "@kubernetes/client-node",
     "tsx",
     "tsx/*",
   ],

