@@ -8,6 +8,7 @@ call and response that broke (the point of this suite is to route failures to th
 from __future__ import annotations
 
 import os
+import sys
 
 # Set before mlflow is imported anywhere: a server bug must fail fast, not retry with back-off for minutes,
 # and logging must be synchronous so a test sees its own writes.
@@ -98,7 +99,12 @@ def flowops_server() -> Iterator[FlowOpsServer]:
         "--artifacts-destination",
         str(workdir / "artifacts"),
     ]
-    env = {**os.environ, "FLOWOPS_HOME": str(workdir / "home")}
+    # The server's Python runtime must start an interpreter that has mlflow: this one.
+    env = {
+        **os.environ,
+        "FLOWOPS_HOME": str(workdir / "home"),
+        "FLOWOPS_PYTHON": os.environ.get("FLOWOPS_PYTHON", sys.executable),
+    }
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT, env=env)
     try:
