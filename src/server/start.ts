@@ -109,6 +109,7 @@ export async function startServer(
     registry: delivery.registry,
     profiles: new ProfileStore(meta),
     reports: new DriftReportStore(meta),
+    ...monitoringConfig.drift,
     log: (message) => app.log.warn(message),
   });
   const sloMonitor = new SloMonitor({

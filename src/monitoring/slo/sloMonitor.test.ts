@@ -163,4 +163,19 @@ describe("parseMonitoringConfig", () => {
     expect(error).toBeInstanceOf(FlowOpsError);
     expect((error as Error).message).toBe("m.yaml:3: expected a webhook URL");
   });
+
+  it("reads the drift monitor's settings, keeping only the keys given", () => {
+    const config = parseMonitoringConfig("drift:\n  windowSeconds: 30\n  sampleRate: 0.25\n", "m.yaml");
+    expect(config.drift).toEqual({ windowSeconds: 30, sampleRate: 0.25 });
+    expect(parseMonitoringConfig("alerts:\n  webhooks: []\n", "m.yaml").drift).toEqual({});
+  });
+
+  it("names the file, line and key of a drift setting out of range or unknown", () => {
+    expect(() => parseMonitoringConfig("drift:\n  windowSeconds: 30\n  sampleRate: 2\n", "m.yaml")).toThrow(
+      /^m\.yaml:3: drift\.sampleRate: /,
+    );
+    expect(() => parseMonitoringConfig("drift:\n  window: 30\n", "m.yaml")).toThrow(
+      /^m\.yaml:2: drift\.window: /,
+    );
+  });
 });

@@ -20,6 +20,7 @@ import {
   type SloEvaluation,
   type WindowCounts,
 } from "./burnRate.js";
+import { driftSettingsFromYaml, type DriftSettings } from "../online/driftSettings.js";
 import { DEFAULT_SLO_CONFIG } from "./defaultSlos.js";
 import {
   sloConfigFromYaml,
@@ -37,10 +38,13 @@ export interface MonitoringConfig {
   slos: SloConfig;
   /** URLs every alert transition is POSTed to. */
   webhooks: string[];
+  /** How the drift monitor samples and windows live traffic (`drift:`). */
+  drift: DriftSettings;
 }
 
 /**
- * Reads a monitoring config: its `slos` section (sloSpec.ts) and `alerts: {webhooks: [url, ...]}`. A file
+ * Reads a monitoring config: its `slos` section (sloSpec.ts), `alerts: {webhooks: [url, ...]}` and `drift:`
+ * (online/driftSettings.ts). A file
  * without SLOs gets the defaults; other sections belong to other readers.
  */
 export function parseMonitoringConfig(text: string, file: string): MonitoringConfig {
@@ -61,12 +65,12 @@ export function parseMonitoringConfig(text: string, file: string): MonitoringCon
     });
   }
   const empty = slos.defaults === undefined && slos.endpoints.length === 0;
-  return { slos: empty ? DEFAULT_SLO_CONFIG : slos, webhooks };
+  return { slos: empty ? DEFAULT_SLO_CONFIG : slos, webhooks, drift: driftSettingsFromYaml(yaml, file) };
 }
 
 /** The config at `file` ($FLOWOPS_MONITORING_CONFIG or --monitoring-config), or the defaults without one. */
 export async function readMonitoringConfig(file: string | undefined): Promise<MonitoringConfig> {
-  if (file === undefined || file === "") return { slos: DEFAULT_SLO_CONFIG, webhooks: [] };
+  if (file === undefined || file === "") return { slos: DEFAULT_SLO_CONFIG, webhooks: [], drift: {} };
   let text: string;
   try {
     text = await readFile(file, "utf8");
