@@ -24,6 +24,46 @@ export function malformedFile(path: string, line: number | undefined, message: s
   );
 }
 
+/** A key path as a reader would write it: `strategy.canary.steps[2].setWeight`; "the file" when empty. */
+export function describeKeyPath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return "the file";
+  return path
+    .map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`))
+    .join("")
+    .replace(/^\./, "");
+}
+
+/** The part of a schema problem a YAML reader reports: where it is, which unknown keys, what was wrong. */
+export interface SchemaIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code?: string;
+  readonly keys?: readonly string[];
+}
+
+/**
+ * The first problem a schema (zod) found in the value at `basePath` of `yaml`, as `file:line: path: message`;
+ * an unknown key is reported at its own line as `unknown key 'k' in path`.
+ */
+export function schemaProblem(
+  yaml: YamlFile,
+  issues: readonly SchemaIssue[],
+  basePath: readonly (string | number)[] = [],
+): FlowOpsError {
+  const issue = issues[0];
+  if (issue === undefined) return malformedFile(yaml.path, yaml.lineOf(basePath), "invalid value");
+  const path = [...basePath, ...issue.path.filter((k): k is string | number => typeof k !== "symbol")];
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys?.[0] ?? "";
+    return malformedFile(
+      yaml.path,
+      yaml.lineOf([...path, key]),
+      `unknown key '${key}' in ${describeKeyPath(path)}`,
+    );
+  }
+  return malformedFile(yaml.path, yaml.lineOf(path), `${describeKeyPath(path)}: ${issue.message}`);
+}
+
 export async function readYamlFile(path: string): Promise<YamlFile> {
   let text: string;
   try {

@@ -13,7 +13,7 @@
  *       analysis: {templates: [{templateName: latency}], startingStep: 1}
  */
 import { z } from "zod";
-import { malformedFile, parseYamlText, type YamlFile } from "../../data/yamlFile.js";
+import { malformedFile, parseYamlText, schemaProblem, type YamlFile } from "../../data/yamlFile.js";
 
 const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -203,20 +203,7 @@ export function parseRolloutSpec(yamlText: string, file: string): RolloutSpec {
 
 export function rolloutSpecFromYaml(yaml: YamlFile): RolloutSpec {
   const parsed = rolloutFile.safeParse(yaml.value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue === undefined) throw malformedFile(yaml.path, undefined, "invalid rollout spec");
-    const path = issue.path.filter((k): k is string | number => typeof k !== "symbol");
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0] ?? "";
-      throw malformedFile(
-        yaml.path,
-        yaml.lineOf([...path, key]),
-        `unknown key '${key}' in ${describePath(path)}`,
-      );
-    }
-    throw malformedFile(yaml.path, yaml.lineOf(path), `${describePath(path)}: ${issue.message}`);
-  }
+  if (!parsed.success) throw schemaProblem(yaml, parsed.error.issues);
   const strategy = toStrategy(parsed.data.strategy);
   if (strategy.kind === "canary") checkCanaryReachesFull(strategy.canary, yaml);
   return { strategy };
@@ -251,12 +238,4 @@ function checkCanaryReachesFull(spec: CanaryStrategy, yaml: YamlFile): void {
       `steps never reach 100 %: the last setWeight is ${last.weight}`,
     );
   }
-}
-
-function describePath(path: readonly (string | number)[]): string {
-  if (path.length === 0) return "the file";
-  return path
-    .map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`))
-    .join("")
-    .replace(/^\./, "");
 }

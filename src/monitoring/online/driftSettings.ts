@@ -4,7 +4,7 @@
  * every answer sampled, dataset drift at half the columns).
  */
 import { z } from "zod";
-import { malformedFile, type YamlFile } from "../../data/yamlFile.js";
+import { schemaProblem, type YamlFile } from "../../data/yamlFile.js";
 
 const driftSection = z.strictObject({
   windowSeconds: z.number().positive().optional(),
@@ -23,7 +23,7 @@ export interface DriftSettings {
 }
 
 /** The settings under `drift:` in a parsed monitoring config; `{}` when the section is absent. */
-export function driftSettingsFromYaml(yaml: YamlFile, file: string): DriftSettings {
+export function driftSettingsFromYaml(yaml: YamlFile): DriftSettings {
   const value = (yaml.value as { drift?: unknown } | null | undefined)?.drift;
   if (value === undefined || value === null) return {};
   const parsed = driftSection.safeParse(value);
@@ -33,9 +33,5 @@ export function driftSettingsFromYaml(yaml: YamlFile, file: string): DriftSettin
       Object.entries(parsed.data).filter(([, setting]) => setting !== undefined),
     ) as DriftSettings;
   }
-  const issue = parsed.error.issues[0];
-  const path = ["drift", ...(issue?.path ?? []).map((key) => (typeof key === "number" ? key : String(key)))];
-  const unknownKey = issue?.code === "unrecognized_keys" ? issue.keys[0] : undefined;
-  const where = unknownKey === undefined ? path : [...path, unknownKey];
-  throw malformedFile(file, yaml.lineOf(where), `${where.join(".")}: ${issue?.message ?? "invalid"}`);
+  throw schemaProblem(yaml, parsed.error.issues, ["drift"]);
 }

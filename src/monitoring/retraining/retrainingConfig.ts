@@ -18,7 +18,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { malformedFile, parseYamlText, type YamlFile } from "../../data/yamlFile.js";
+import { parseYamlText, schemaProblem, type YamlFile } from "../../data/yamlFile.js";
 import { FlowOpsError } from "../../errors.js";
 import { parseSloDuration } from "../slo/sloDuration.js";
 
@@ -126,20 +126,7 @@ export function retrainingConfigFromYaml(yaml: YamlFile, baseDir: string): Retra
     root !== null && typeof root === "object" ? (root as Record<string, unknown>).retraining : undefined;
   if (value === undefined || value === null) return { endpoints: [] };
   const parsed = retrainingSection.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue === undefined) throw malformedFile(yaml.path, yaml.lineOf(["retraining"]), "invalid section");
-    const path = ["retraining", ...issue.path.filter((k): k is string | number => typeof k !== "symbol")];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0] ?? "";
-      throw malformedFile(
-        yaml.path,
-        yaml.lineOf([...path, key]),
-        `unknown key '${key}' in ${path.join(".")}`,
-      );
-    }
-    throw malformedFile(yaml.path, yaml.lineOf(path), `${path.join(".")}: ${issue.message}`);
-  }
+  if (!parsed.success) throw schemaProblem(yaml, parsed.error.issues, ["retraining"]);
   return {
     endpoints: Object.entries(parsed.data).map(([endpoint, section]) => {
       const pipelineDir = resolve(baseDir, section.pipeline.dir);

@@ -175,7 +175,7 @@ describe("parseMonitoringConfig", () => {
       /^m\.yaml:3: drift\.sampleRate: /,
     );
     expect(() => parseMonitoringConfig("drift:\n  window: 30\n", "m.yaml")).toThrow(
-      /^m\.yaml:2: drift\.window: /,
+      /^m\.yaml:2: unknown key 'window' in drift$/,
     );
   });
 });

@@ -65,7 +65,7 @@ export function parseMonitoringConfig(text: string, file: string): MonitoringCon
     });
   }
   const empty = slos.defaults === undefined && slos.endpoints.length === 0;
-  return { slos: empty ? DEFAULT_SLO_CONFIG : slos, webhooks, drift: driftSettingsFromYaml(yaml, file) };
+  return { slos: empty ? DEFAULT_SLO_CONFIG : slos, webhooks, drift: driftSettingsFromYaml(yaml) };
 }
 
 /** The config at `file` ($FLOWOPS_MONITORING_CONFIG or --monitoring-config), or the defaults without one. */

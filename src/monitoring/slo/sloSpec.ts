@@ -16,7 +16,7 @@
  *           - throughput: {minRps: 10}                   # at least 10 requests per second over 5m
  */
 import { z } from "zod";
-import { malformedFile, parseYamlText, type YamlFile } from "../../data/yamlFile.js";
+import { malformedFile, parseYamlText, schemaProblem, type YamlFile } from "../../data/yamlFile.js";
 import { formatPrometheusDuration, parseSloDuration } from "./sloDuration.js";
 
 export const DEFAULT_SLO_WINDOW_MS = 30 * 86_400_000;
@@ -168,20 +168,7 @@ export function sloConfigFromYaml(yaml: YamlFile, keyPath: readonly string[] = [
   const value = valueAt(yaml.value, keyPath);
   if (value === undefined || value === null) return { endpoints: [] };
   const parsed = slosSection.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue === undefined) throw malformedFile(yaml.path, yaml.lineOf(keyPath), "invalid slos section");
-    const path = [...keyPath, ...issue.path.filter((k): k is string | number => typeof k !== "symbol")];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0] ?? "";
-      throw malformedFile(
-        yaml.path,
-        yaml.lineOf([...path, key]),
-        `unknown key '${key}' in ${describePath(path)}`,
-      );
-    }
-    throw malformedFile(yaml.path, yaml.lineOf(path), `${describePath(path)}: ${issue.message}`);
-  }
+  if (!parsed.success) throw schemaProblem(yaml, parsed.error.issues, keyPath);
   const toSet = (set: z.infer<typeof sloSet>, setPath: readonly (string | number)[]): SloSet => {
     checkUniqueIds(set.objectives, (index) => yaml.lineOf([...setPath, "objectives", index]), yaml.path);
     return { windowMs: set.window ?? DEFAULT_SLO_WINDOW_MS, objectives: set.objectives };
@@ -230,12 +217,4 @@ function valueAt(root: unknown, keyPath: readonly string[]): unknown {
     node = (node as Record<string, unknown>)[key];
   }
   return node;
-}
-
-function describePath(path: readonly (string | number)[]): string {
-  if (path.length === 0) return "the file";
-  return path
-    .map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`))
-    .join("")
-    .replace(/^\./, "");
 }
