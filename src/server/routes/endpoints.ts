@@ -7,10 +7,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EndpointRegistry } from "../../delivery/routing/endpointRegistry.js";
-import { mlflowRequest, mlflowResponse, v2Request, v2Response } from "../../serving/payloads/modelInput.js";
-import { keepEveryBodyRaw, parseEveryBodyAsJson } from "../serving/requestBodies.js";
+import {
+  mlflowRequest,
+  mlflowResponse,
+  v2EncodedResponse,
+  v2InferRequest,
+} from "../../serving/payloads/modelInput.js";
+import { keepEveryBodyRaw, parseV2Bodies } from "../serving/requestBodies.js";
 import { newRequestId, REQUEST_ID_HEADER, setRequestIdHeader } from "../serving/requestId.js";
 import { sendKServeError, sendMlflowError } from "../serving/servingErrors.js";
+import { sendV2Response } from "../serving/v2Routes.js";
 
 export interface EndpointRoutesOptions {
   registry: Pick<EndpointRegistry, "infer">;
@@ -38,7 +44,7 @@ export async function endpointRoutes(app: FastifyInstance, options: EndpointRout
 
 async function v2EndpointRoutes(scope: FastifyInstance, options: EndpointRoutesOptions): Promise<void> {
   const { registry, bodyLimit } = options;
-  parseEveryBodyAsJson(scope);
+  parseV2Bodies(scope);
   // Errors raised before the handler runs (body too large, malformed JSON).
   scope.setErrorHandler((error, request, reply) => {
     if (!reply.hasHeader(REQUEST_ID_HEADER)) setRequestIdHeader(reply, headerRequestId(request));
@@ -53,7 +59,7 @@ async function v2EndpointRoutes(scope: FastifyInstance, options: EndpointRoutesO
       let requestId = headerRequestId(request);
       setRequestIdHeader(reply, requestId);
       try {
-        const parsed = v2Request(request.body);
+        const parsed = v2InferRequest(request.body);
         if (parsed.id !== undefined) {
           requestId = parsed.id;
           setRequestIdHeader(reply, requestId);
@@ -64,8 +70,10 @@ async function v2EndpointRoutes(scope: FastifyInstance, options: EndpointRoutesO
           protocol: "v2",
           ...(preview ? { preview: true } : {}),
         });
-        return reply.send(
-          v2Response({ name: endpoint, version: result.model.version }, requestId, result.outputs),
+        const model = { name: endpoint, version: result.model.version };
+        return sendV2Response(
+          reply,
+          v2EncodedResponse(model, requestId, result.outputs, parsed.binaryOutputs),
         );
       } catch (error) {
         sendKServeError(request, reply, error, bodyLimit);

@@ -2,26 +2,45 @@
  * Body parsing of the serving routes, set per route plugin: the KServe protocols read any body as JSON (curl
  * -d sends form encoding by default, and KServe's own server does not look at the type), while MLflow's
  * `/invocations` takes the raw bytes so its payload parser can apply MLflow's media-type rules (JSON or CSV,
- * UTF-8 only, else 415). Each body is parsed once.
+ * UTF-8 only, else 415). V2 bodies sent with `Inference-Header-Content-Length` (the binary tensor data
+ * extension, whatever their content type) are kept raw for the V2 parser to split. Each body is parsed once.
  */
 import type { FastifyInstance } from "fastify";
 import { FlowOpsError } from "../../errors.js";
+import { INFERENCE_HEADER_CONTENT_LENGTH, V2BinaryBody } from "../../serving/payloads/modelInput.js";
 
 export function parseEveryBodyAsJson(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
-    const text = typeof body === "string" ? body : body.toString("utf8");
-    if (text.trim() === "") {
-      done(new FlowOpsError("BAD_REQUEST", "request body is empty; expected a JSON object"), undefined);
-      return;
-    }
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      done(new FlowOpsError("BAD_REQUEST", `request body is not valid JSON: ${reason}`), undefined);
-    }
+    parseJson(typeof body === "string" ? body : body.toString("utf8"), done);
   });
+}
+
+/**
+ * KServe V2 bodies: binary-framed ones become a V2BinaryBody (parsed in the handler, so their errors are counted
+ * like any other bad request), every other body is read as JSON.
+ */
+export function parseV2Bodies(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
+    const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+    const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+    if (headerLength !== undefined) done(null, new V2BinaryBody(headerLength, bytes));
+    else parseJson(bytes.toString("utf8"), done);
+  });
+}
+
+function parseJson(text: string, done: (error: Error | null, body?: unknown) => void): void {
+  if (text.trim() === "") {
+    done(new FlowOpsError("BAD_REQUEST", "request body is empty; expected a JSON object"), undefined);
+    return;
+  }
+  try {
+    done(null, JSON.parse(text));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    done(new FlowOpsError("BAD_REQUEST", `request body is not valid JSON: ${reason}`), undefined);
+  }
 }
 
 export function keepEveryBodyRaw(scope: FastifyInstance): void {

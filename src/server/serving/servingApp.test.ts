@@ -80,7 +80,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 describe("KServe V2 routes", () => {
   it("answers server metadata, liveness and readiness", async () => {
     const { app } = await serve([rowSumModel("sum", "1")]);
-    expect((await app.inject({ url: "/v2" })).json()).toMatchObject({ name: "flowops", extensions: [] });
+    expect((await app.inject({ url: "/v2" })).json()).toMatchObject({
+      name: "flowops",
+      extensions: ["binary_tensor_data"],
+    });
     expect((await app.inject({ url: "/v2/health/live" })).json()).toEqual({ live: true });
     const ready = await app.inject({ url: "/v2/health/ready" });
     expect([ready.statusCode, ready.json()]).toEqual([200, { ready: true }]);

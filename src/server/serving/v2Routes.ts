@@ -1,14 +1,21 @@
 /**
  * KServe Open Inference Protocol (V2) REST routes: server and model health, metadata, and infer, with and
  * without a version in the path. Errors are `{"error": "..."}`; clients key off the status (§1.4 of the notes).
+ * Infer also speaks the binary tensor data extension, in both directions, as tritonclient does.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { v2Request, v2Response } from "../../serving/payloads/modelInput.js";
+import {
+  BINARY_TENSOR_DATA_EXTENSION,
+  INFERENCE_HEADER_CONTENT_LENGTH,
+  v2EncodedResponse,
+  v2InferRequest,
+  type V2EncodedResponse,
+} from "../../serving/payloads/modelInput.js";
 import type { ServedModel } from "../../serving/modelSet.js";
 import type { TensorSpec } from "../../serving/tensor.js";
 import { FLOWOPS_VERSION } from "../../version.js";
 import { predict } from "./prediction.js";
-import { parseEveryBodyAsJson } from "./requestBodies.js";
+import { parseV2Bodies } from "./requestBodies.js";
 import { setRequestIdHeader } from "./requestId.js";
 import { sendKServeError } from "./servingErrors.js";
 import { labelsFor, NO_MODEL, type ServingContext } from "./servingContext.js";
@@ -18,12 +25,21 @@ interface ModelParams {
   version?: string;
 }
 
+/** Sends a V2 infer response, binary-framed with its header length when any output is binary data. */
+export function sendV2Response(reply: FastifyReply, response: V2EncodedResponse): FastifyReply {
+  if (response.kind === "json") return reply.send(response.body);
+  return reply
+    .header(INFERENCE_HEADER_CONTENT_LENGTH, String(response.headerLength))
+    .type("application/octet-stream")
+    .send(response.bytes);
+}
+
 function tensorMeta(spec: TensorSpec): TensorSpec {
   return { name: spec.name, datatype: spec.datatype, shape: [...spec.shape] };
 }
 
 export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Promise<void> {
-  parseEveryBodyAsJson(scope);
+  parseV2Bodies(scope);
   scope.setErrorHandler((error, request, reply) => {
     const status = sendKServeError(request, reply, error, ctx.bodyLimit);
     if (request.method === "POST") {
@@ -38,7 +54,11 @@ export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Pro
     return reply;
   });
 
-  scope.get("/v2", async () => ({ name: "flowops", version: FLOWOPS_VERSION, extensions: [] }));
+  scope.get("/v2", async () => ({
+    name: "flowops",
+    version: FLOWOPS_VERSION,
+    extensions: [BINARY_TENSOR_DATA_EXTENSION],
+  }));
   scope.get("/v2/health/live", async () => ({ live: true }));
   scope.get("/v2/health/ready", async (_request, reply) => {
     const ready = ctx.models.ready();
@@ -76,13 +96,14 @@ export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Pro
     try {
       const served = find(request);
       labels = served.labels;
-      const parsed = v2Request(request.body);
+      const parsed = v2InferRequest(request.body);
       const id = parsed.id ?? request.id;
       setRequestIdHeader(reply, id);
       const outputs = await predict(served, parsed);
-      const body = v2Response({ name: served.model.name, version: served.model.version }, id, outputs);
+      const model = { name: served.model.name, version: served.model.version };
+      const response = v2EncodedResponse(model, id, outputs, parsed.binaryOutputs);
       ctx.metrics.observeRequest(labels, "v2", 200, reply.elapsedTime / 1000);
-      return reply.send(body);
+      return sendV2Response(reply, response);
     } catch (error) {
       const status = sendKServeError(request, reply, error, ctx.bodyLimit);
       ctx.metrics.observeRequest(labels, "v2", status, reply.elapsedTime / 1000);

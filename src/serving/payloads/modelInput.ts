@@ -1,9 +1,23 @@
 /**
- * The request payloads of every serving protocol in one import: the shared request shape, the V2, V1 and
+ * The request payloads of every serving protocol in one import: the shared request shape, the V2 (JSON and binary), V1 and
  * MLflow parsers and formatters, and adaptInput. Each lives in its own file; this module only gathers them.
  */
 export { UNNAMED_INPUT, type ModelInput, type PredictRequest } from "./predictRequest.js";
-export { v2Request, v2Response, type V2InferResponse } from "./v2Payload.js";
+export {
+  v2Request,
+  v2Response,
+  type BinaryOutputChoice,
+  type V2InferResponse,
+  type V2Request,
+} from "./v2Payload.js";
 export { mlflowJsonRequest, mlflowRequest, mlflowResponse } from "./mlflowPayload.js";
 export { v1Request, v1Response } from "./v1Payload.js";
 export { adaptInput } from "./adaptInput.js";
+export {
+  BINARY_TENSOR_DATA_EXTENSION,
+  INFERENCE_HEADER_CONTENT_LENGTH,
+  V2BinaryBody,
+  v2EncodedResponse,
+  v2InferRequest,
+  type V2EncodedResponse,
+} from "./v2Binary.js";

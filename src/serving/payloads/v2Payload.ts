@@ -1,12 +1,41 @@
 /**
  * KServe Open Inference Protocol (V2) REST payloads: the inference request `{"id"?, "parameters"?, "inputs":
  * [{name, shape, datatype, parameters?, data}], "outputs"?: [{name}]}` and its response. Hand-checked rather
- * than schema-validated: this runs on every request of the hot path. Binary tensor data is not supported.
+ * than schema-validated: this runs on every request of the hot path. The binary tensor data extension's framing
+ * lives in v2Binary.ts; this module reads its JSON parts (`binary_data_size`, `binary_data`, `binary_data_output`)
+ * and hands binary inputs to the decoder v2Binary passes in, so the JSON path stays free of byte handling.
  */
 import { FlowOpsError } from "../../errors.js";
 import { showValue, tensorFromJson, tensorToJson, type Tensor, type TensorJson } from "../tensor.js";
 import { isJsonObject } from "./invalidInput.js";
 import type { PredictRequest } from "./predictRequest.js";
+
+/** Which outputs the client wants as binary tensor data: the request-wide default, then per-output choices. */
+export interface BinaryOutputChoice {
+  all: boolean;
+  byName: ReadonlyMap<string, boolean>;
+}
+
+/** A parsed V2 request; `binaryOutputs` only when at least one output may be sent as binary data. */
+export interface V2Request extends PredictRequest {
+  binaryOutputs?: BinaryOutputChoice;
+}
+
+/** An input whose values follow the JSON header as binary tensor data (`parameters.binary_data_size`). */
+export interface BinaryInputHeader {
+  name: string;
+  datatype: unknown;
+  shape: unknown;
+  binaryDataSize: unknown;
+  /** Names the input in error messages, e.g. "inputs[0] 'x'". */
+  where: string;
+}
+
+/** Decodes the next binary input of the body; only a request sent with the binary extension has one. */
+export type BinaryInputDecoder = (input: BinaryInputHeader) => Tensor;
+
+/** The request-level parameter asking for every output as binary data; a transport choice, not a model param. */
+const BINARY_DATA_OUTPUT = "binary_data_output";
 
 export interface V2InferResponse {
   model_name: string;
@@ -15,8 +44,11 @@ export interface V2InferResponse {
   outputs: TensorJson[];
 }
 
-/** Parses a V2 infer request body (already JSON-decoded); errors are INVALID_PARAMETER_VALUE naming the field. */
-export function v2Request(body: unknown): PredictRequest {
+/**
+ * Parses a V2 infer request body (already JSON-decoded); errors are INVALID_PARAMETER_VALUE naming the field.
+ * `decodeBinary` reads inputs sent as binary tensor data; without it such inputs are refused.
+ */
+export function v2Request(body: unknown, decodeBinary?: BinaryInputDecoder): V2Request {
   if (!isJsonObject(body))
     throw v2Error(`request body must be a JSON object with 'inputs', got ${showValue(body)}`);
   const inputs = body.inputs;
@@ -36,35 +68,69 @@ export function v2Request(body: unknown): PredictRequest {
       if ((tensors[j] as Tensor).name === name) throw v2Error(`${where}: input '${name}' is given twice`);
     }
     if (input.datatype === undefined) throw v2Error(`${where}: 'datatype' is required`);
-    if (input.data === undefined) throw v2Error(`${where}: 'data' is required`);
     if (input.shape === undefined) throw v2Error(`${where}: 'shape' is required`);
     const parameters = input.parameters;
-    if (isJsonObject(parameters) && parameters.binary_data_size !== undefined) {
-      throw v2Error(`${where}: binary tensor data is not supported; send the values in 'data' as JSON`);
+    const binaryDataSize = isJsonObject(parameters) ? parameters.binary_data_size : undefined;
+    if (binaryDataSize !== undefined) {
+      if (decodeBinary === undefined) {
+        throw v2Error(
+          `${where}: binary tensor data is not supported in a plain JSON body; send the JSON header's length ` +
+            "in the Inference-Header-Content-Length header and the tensor bytes after it",
+        );
+      }
+      if (input.data !== undefined) {
+        throw v2Error(`${where}: give either 'data' or parameters.binary_data_size, not both`);
+      }
+      const header = { name, datatype: input.datatype, shape: input.shape, binaryDataSize, where };
+      tensors[i] = decodeBinary(header);
+      continue;
     }
+    if (input.data === undefined) throw v2Error(`${where}: 'data' is required`);
     tensors[i] = tensorFromJson(name, input.datatype as string, input.shape, input.data, where);
   }
-  const request: PredictRequest = { input: { kind: "tensors", tensors } };
+  const request: V2Request = { input: { kind: "tensors", tensors } };
+  let binaryByDefault = false;
   if (body.id !== undefined) {
     if (typeof body.id !== "string") throw v2Error(`'id' must be a string, got ${showValue(body.id)}`);
     request.id = body.id;
   }
   if (body.parameters !== undefined) {
     if (!isJsonObject(body.parameters)) throw v2Error("'parameters' must be a JSON object");
-    request.params = body.parameters;
+    const { [BINARY_DATA_OUTPUT]: binaryDataOutput, ...params } = body.parameters;
+    if (binaryDataOutput !== undefined) {
+      if (typeof binaryDataOutput !== "boolean") {
+        throw v2Error(
+          `parameters.${BINARY_DATA_OUTPUT} must be true or false, got ${showValue(binaryDataOutput)}`,
+        );
+      }
+      binaryByDefault = binaryDataOutput;
+    }
+    // Left out of the model's params: it only shapes the response, and params would turn off batching.
+    if (Object.keys(params).length > 0 || binaryDataOutput === undefined) request.params = params;
   }
-  if (body.outputs !== undefined) request.outputs = requestedOutputs(body.outputs);
+  const byName = new Map<string, boolean>();
+  if (body.outputs !== undefined) request.outputs = requestedOutputs(body.outputs, byName);
+  if (binaryByDefault || [...byName.values()].includes(true)) {
+    request.binaryOutputs = { all: binaryByDefault, byName };
+  }
   return request;
 }
 
-function requestedOutputs(outputs: unknown): string[] {
+/** The requested output names; each output's `binary_data` choice goes into `binaryChoices`. */
+function requestedOutputs(outputs: unknown, binaryChoices: Map<string, boolean>): string[] {
   if (!Array.isArray(outputs)) throw v2Error("'outputs' must be a list of {\"name\": ...} objects");
   return outputs.map((output: unknown, i) => {
     if (!isJsonObject(output) || typeof output.name !== "string") {
       throw v2Error(`outputs[${i}]: 'name' must be a string`);
     }
-    if (isJsonObject(output.parameters) && output.parameters.binary_data === true) {
-      throw v2Error(`outputs[${i}] '${output.name}': binary tensor data is not supported`);
+    const binaryData = isJsonObject(output.parameters) ? output.parameters.binary_data : undefined;
+    if (binaryData !== undefined) {
+      if (typeof binaryData !== "boolean") {
+        throw v2Error(
+          `outputs[${i}] '${output.name}': parameters.binary_data must be true or false, got ${showValue(binaryData)}`,
+        );
+      }
+      binaryChoices.set(output.name, binaryData);
     }
     return output.name;
   });
