@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { addTargets } from "./addTargets.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
-import { dataStatus, formatStatus, statusJson } from "./dataStatus.js";
+import { cacheHasAll, dataStatus, formatStatus, statusJson } from "./dataStatus.js";
+import { readDvcFile } from "./dvcFile.js";
 
 let dir: string;
 let repo: DataRepo;
@@ -67,5 +68,20 @@ describe("dataStatus", () => {
       "../foo.dvc": [{ "changed outs": { "../foo": "modified" } }],
     });
     await expect(dataStatus(repo, ["nope"], { cwd: dir })).rejects.toThrow(/'nope' does not exist/);
+  });
+
+  it("remembers a complete directory until an object is removed from the cache", async () => {
+    const { md5 } = (await readDvcFile(join(dir, "d.dvc"))).outs[0]!;
+    // A listing changed in the last two seconds is not trusted; age the fan-out directories.
+    const fanOut = join(dir, ".dvc", "cache", "files", "md5");
+    const past = new Date(Date.now() - 60_000);
+    for (const name of await readdir(fanOut)) await utimes(join(fanOut, name), past, past);
+    expect(await cacheHasAll(repo, md5!)).toBe(true);
+    const readManifest = vi.spyOn(repo.cache, "readDirManifest");
+    expect(await cacheHasAll(repo, md5!)).toBe(true);
+    expect(readManifest).not.toHaveBeenCalled();
+    await rm(join(fanOut, "60"), { recursive: true });
+    expect(await cacheHasAll(repo, md5!)).toBe(false);
+    expect(readManifest).toHaveBeenCalled();
   });
 });

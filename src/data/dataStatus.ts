@@ -11,7 +11,8 @@ import type { DataRepo } from "./dataRepo.js";
 import { dvcFileWdir, loadTrackedOuts, selectTrackedOuts, type DvcOut } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
-import { hashPath } from "./hashTree.js";
+import { cacheListingToken } from "./cacheListingToken.js";
+import { hashPathSummary } from "./hashTree.js";
 import type { ObjectCache } from "./objectCache.js";
 
 export type OutStatus = "modified" | "deleted" | "not in cache" | "new";
@@ -23,24 +24,38 @@ export interface DataStatusEntry {
   changedOuts: Record<string, OutStatus>;
 }
 
-/** Whether the object and, for a directory, its manifest and every file it lists are in the cache. */
-export async function cacheHasAll(repo: Pick<DataRepo, "cache">, oid: Oid): Promise<boolean> {
+const COMPLETE_TREE_MEMO = "complete-tree";
+
+/**
+ * Whether the object and, for a directory, its manifest and every file it lists are in the cache. A tree
+ * found complete is remembered in the state (when given) under the cache's listing token, so asking again
+ * while no object was added or removed costs 256 directory stats instead of the manifest and its listings.
+ */
+export async function cacheHasAll(
+  repo: Pick<DataRepo, "cache"> & Partial<Pick<DataRepo, "state">>,
+  oid: Oid,
+): Promise<boolean> {
   if (!(await repo.cache.has(oid))) return false;
   if (!isDirOid(oid)) return true;
+  const token = repo.state === undefined ? undefined : cacheListingToken(repo.cache);
+  if (token !== undefined && repo.state?.recall(COMPLETE_TREE_MEMO, oid, token) !== undefined) return true;
   let entries;
   try {
     entries = await repo.cache.readDirManifest(oid);
   } catch {
     return false;
   }
-  return (
-    (
-      await missingObjects(
-        repo.cache,
-        entries.map((e) => e.md5),
-      )
-    ).length === 0
+  const unlisted = await unlistedObjects(
+    repo.cache,
+    entries.map((e) => e.md5),
   );
+  if (unlisted.length === 0) {
+    // Only objects in the fan-out directories the token covers (not DVC 2's layout) make a lasting answer.
+    if (token !== undefined) repo.state?.remember(COMPLETE_TREE_MEMO, oid, token, "1");
+    return true;
+  }
+  for (const other of unlisted) if (!(await repo.cache.has(other))) return false;
+  return true;
 }
 
 /**
@@ -52,6 +67,13 @@ export async function missingObjects(
   cache: Pick<ObjectCache, "objectPath" | "has">,
   oids: readonly Oid[],
 ): Promise<Oid[]> {
+  const missing: Oid[] = [];
+  for (const oid of await unlistedObjects(cache, oids)) if (!(await cache.has(oid))) missing.push(oid);
+  return missing;
+}
+
+/** The oids of `oids` not listed in their fan-out directory of the cache's current layout. */
+async function unlistedObjects(cache: Pick<ObjectCache, "objectPath">, oids: readonly Oid[]): Promise<Oid[]> {
   // Objects sit at <cache>/<first two hex digits>/<the rest>: group by the prefix, locate each directory once.
   const byPrefix = new Map<string, Oid[]>();
   for (const oid of oids) {
@@ -66,9 +88,7 @@ export async function missingObjects(
     const names = new Set(await readdir(dir).catch(() => [] as string[]));
     for (const oid of group) if (!names.has(oid.slice(2))) unseen.push(oid);
   }
-  const missing: Oid[] = [];
-  for (const oid of unseen) if (!(await cache.has(oid))) missing.push(oid);
-  return missing;
+  return unseen;
 }
 
 async function pathExists(abs: string): Promise<boolean> {
@@ -91,7 +111,7 @@ export async function outStatus(
     return "not in cache";
   if (!(await pathExists(abs))) return "deleted";
   if (out.md5 === undefined) return "new";
-  const hashed = await hashPath(abs, {
+  const hashed = await hashPathSummary(abs, {
     root: repo.root,
     state: repo.state,
     ignore: repo.ignore,

@@ -93,4 +93,16 @@ describe("findDvcFiles and selectTrackedOuts", () => {
       /'nope' does not exist as an output or a \.dvc file/,
     );
   });
+
+  it("does not look for .dvc files inside tracked outputs, as DVC's collect_files does not", async () => {
+    await mkdir(join(dir, "sub", "d", "deeper"), { recursive: true });
+    await writeFile(join(dir, "sub", "d.dvc"), DIR_DVC);
+    await writeFile(join(dir, "sub", "d", "deeper", "inner.dvc"), FILE_DVC);
+    await mkdir(join(dir, "other"));
+    await writeFile(join(dir, "other", "foo.dvc"), FILE_DVC);
+    const tracked = await loadTrackedOuts({ root: dir });
+    expect(tracked.map((t) => t.dvcFile)).toEqual([join(dir, "other", "foo.dvc"), join(dir, "sub", "d.dvc")]);
+    // findDvcFiles (used by gc) still sees every file.
+    expect(await findDvcFiles({ root: dir })).toContain(join(dir, "sub", "d", "deeper", "inner.dvc"));
+  });
 });

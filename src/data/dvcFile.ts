@@ -163,12 +163,32 @@ export function dvcFileWdir(dvcFilePath: string, doc: Pick<DvcFileDoc, "wdir">):
  * .dvcignore rejects (DVC skips ignored directories the same way). Also skips directories whose walk fails
  * with EACCES, as DVC's walk does, instead of failing the whole command.
  */
-export async function findDvcFiles(repo: {
+export async function findDvcFiles(repo: WalkedRepo): Promise<string[]> {
+  const found: string[] = [];
+  await walkDvcFiles(repo, (file) => {
+    found.push(file);
+    return [];
+  });
+  return found.sort();
+}
+
+interface WalkedRepo {
   root: string;
   ignore?: { ignores(relPosixPath: string, isDir: boolean): boolean };
-}): Promise<string[]> {
-  const found: string[] = [];
-  const skip = (rel: string, isDir: boolean): boolean => repo.ignore?.ignores(rel, isDir) ?? false;
+}
+
+/**
+ * Calls `found` for each `*.dvc` file, a directory's files before its subdirectories; `found` answers with
+ * the absolute paths of the file's outs, which are not entered: like DVC's `collect_files`, the walk does not
+ * descend into tracked outputs, which is most of a workspace's files.
+ */
+async function walkDvcFiles(
+  repo: WalkedRepo,
+  found: (dvcFile: string) => Promise<string[]> | string[],
+): Promise<void> {
+  const skip = (abs: string, isDir: boolean): boolean =>
+    repo.ignore?.ignores(relative(repo.root, abs).split(sep).join("/"), isDir) ?? false;
+  const outs = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
     let entries;
     try {
@@ -177,19 +197,18 @@ export async function findDvcFiles(repo: {
       if ((error as NodeJS.ErrnoException).code === "EACCES") return;
       throw error;
     }
+    const subdirs: string[] = [];
     for (const entry of entries) {
-      const abs = join(dir, entry.name);
-      const rel = relative(repo.root, abs).split(sep).join("/");
       if (entry.isDirectory()) {
-        if (entry.name === ".git" || entry.name === ".dvc" || skip(rel, true)) continue;
-        await walk(abs);
-      } else if (entry.isFile() && entry.name.endsWith(DVC_FILE_SUFFIX) && !skip(rel, false)) {
-        found.push(abs);
+        if (entry.name !== ".git" && entry.name !== ".dvc") subdirs.push(join(dir, entry.name));
+      } else if (entry.isFile() && entry.name.endsWith(DVC_FILE_SUFFIX)) {
+        const abs = join(dir, entry.name);
+        if (!skip(abs, false)) for (const out of await found(abs)) outs.add(out);
       }
     }
+    for (const subdir of subdirs) if (!outs.has(subdir) && !skip(subdir, true)) await walk(subdir);
   };
   await walk(repo.root);
-  return found.sort();
 }
 
 /** One out of one `.dvc` file, with its absolute workspace path. */
@@ -203,16 +222,16 @@ export interface TrackedOut {
 }
 
 /** Every out of every `.dvc` file in the workspace, in file order. */
-export async function loadTrackedOuts(repo: Parameters<typeof findDvcFiles>[0]): Promise<TrackedOut[]> {
-  const tracked: TrackedOut[] = [];
-  for (const dvcFile of await findDvcFiles(repo)) {
+export async function loadTrackedOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
+  const byFile = new Map<string, TrackedOut[]>();
+  await walkDvcFiles(repo, async (dvcFile) => {
     const doc = await readDvcFile(dvcFile);
     const wdir = dvcFileWdir(dvcFile, doc);
-    doc.outs.forEach((out, index) =>
-      tracked.push({ dvcFile, doc, out, index, abs: resolve(wdir, out.path) }),
-    );
-  }
-  return tracked;
+    const outs = doc.outs.map((out, index) => ({ dvcFile, doc, out, index, abs: resolve(wdir, out.path) }));
+    byFile.set(dvcFile, outs);
+    return outs.map((tracked) => tracked.abs);
+  });
+  return [...byFile.keys()].sort().flatMap((file) => byFile.get(file)!);
 }
 
 /** True when `inner` is `outer` or lies inside it. */

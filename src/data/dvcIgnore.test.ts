@@ -28,6 +28,20 @@ describe("DvcIgnore", () => {
     expect(ignore.ignores(".dvc", false)).toBe(false);
   });
 
+  it("matches walked entries by name alone with only the built-in patterns, as the full matcher does", async () => {
+    const ignore = await loadDvcIgnore(root);
+    const names = [".git", ".hg", ".dvc", ".gitignore", ".dvcignore", "git", "a.git", ".hg.txt", "data"];
+    for (const name of names) {
+      for (const isDir of [true, false]) {
+        for (const path of [name, `sub/dir/${name}`]) {
+          expect(ignore.ignoresWalkedEntry(path, isDir), `${path} (dir: ${isDir})`).toBe(
+            ignore.ignores(path, isDir),
+          );
+        }
+      }
+    }
+  });
+
   it("applies root patterns with gitignore semantics: globs, dir-only, anchors, negation", async () => {
     write(".dvcignore", "# comment\n*.tmp\n  logs/  \n/top.txt\n!keep.tmp\n");
     const ignore = await loadDvcIgnore(root);

@@ -17,6 +17,13 @@ export const DVCIGNORE_FILE = ".dvcignore";
 /** DVC's `DvcIgnoreFilter` defaults. */
 const DEFAULT_PATTERNS = [".hg/", ".git/", ".git", ".dvc/"];
 
+/** What a directory listing says about the two names that change the rules below it. */
+export interface ListedMarkers {
+  /** A `.dvc` directory: the directory is a nested DVC repo. */
+  hasDvcDir: boolean;
+  hasDvcignore: boolean;
+}
+
 export class DvcIgnore {
   private patterns: string[];
   private matcher: Ignore;
@@ -52,12 +59,13 @@ export class DvcIgnore {
    * Prepares a walk of the directory `relPosixDir` (relative to the root; "" for the root): reads the
    * `.dvcignore` files of it and its ancestors. Afterwards `ignoresWalkedEntry` can match entries alone.
    */
-  enterDirectory(relPosixDir: string): void {
+  enterDirectory(relPosixDir: string, listing?: ListedMarkers): void {
     let dir = "";
-    for (const part of relPosixDir === "" ? [] : relPosixDir.split("/")) {
+    const parts = relPosixDir === "" ? [] : relPosixDir.split("/");
+    parts.forEach((part, index) => {
       dir = dir === "" ? part : `${dir}/${part}`;
-      this.scan(dir);
-    }
+      this.scan(dir, index === parts.length - 1 ? listing : undefined);
+    });
   }
 
   /**
@@ -66,17 +74,26 @@ export class DvcIgnore {
    * per file instead of one per file and ancestor.
    */
   ignoresWalkedEntry(relPosixPath: string, isDir: boolean): boolean {
+    // With only the built-in patterns (the usual case) the answer depends on the entry's name alone; the
+    // general matcher costs more than the stat of the file in a walk of many small files.
+    if (this.patterns.length === DEFAULT_PATTERNS.length) {
+      const name = relPosixPath.slice(relPosixPath.lastIndexOf("/") + 1);
+      return name === ".git" || (isDir && (name === ".hg" || name === ".dvc"));
+    }
     return this.matcher.ignores(isDir ? `${relPosixPath}/` : relPosixPath);
   }
 
-  /** Reads `dir/.dvcignore` (unless it is itself ignored) and marks a nested DVC repo, once per directory. */
-  private scan(dir: string): void {
+  /**
+   * Reads `dir/.dvcignore` (unless it is itself ignored) and marks a nested DVC repo, once per directory.
+   * `listing` is what a walk that just listed `dir` saw, which spares two stats per directory.
+   */
+  private scan(dir: string, listing?: ListedMarkers): void {
     if (this.scanned.has(dir)) return;
     this.scanned.add(dir);
     const added: string[] = [];
-    if (isDirectory(join(this.root, dir, ".dvc"))) added.push(`/${dir}/`);
+    if (listing?.hasDvcDir ?? isDirectory(join(this.root, dir, ".dvc"))) added.push(`/${dir}/`);
     const file = join(this.root, dir, DVCIGNORE_FILE);
-    if (!this.matcher.ignores(`${dir}/${DVCIGNORE_FILE}`) && existsSync(file)) {
+    if (!this.matcher.ignores(`${dir}/${DVCIGNORE_FILE}`) && (listing?.hasDvcignore ?? existsSync(file))) {
       added.push(...parsePatterns(readFileSync(file, "utf8")).map((pattern) => rebase(pattern, dir)));
     }
     if (added.length === 0) return;

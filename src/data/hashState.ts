@@ -20,6 +20,15 @@ interface StateRow {
   md5: string;
 }
 
+/**
+ * A remembered conclusion about many files at once (a directory's hash, a cache holding every object of a
+ * tree): valid while `token`, a digest of everything it was drawn from, is unchanged.
+ */
+export interface StateMemo {
+  token: string;
+  value: string;
+}
+
 /** What must be unchanged for a recorded hash to still hold. */
 export function statToken(st: BigIntStats): string {
   return `${st.ino}:${st.mtimeNs}:${st.size}`;
@@ -34,6 +43,8 @@ export class HashState {
   private readonly selectUnder: Database.Statement<[string, string], StateRow>;
   private readonly upsert: Database.Statement<[string, string, string]>;
   private readonly writeAll: (rows: [string, { token: string; md5: string }][]) => void;
+  private readonly selectMemo: Database.Statement<[string, string], StateMemo>;
+  private readonly upsertMemo: Database.Statement<[string, string, string, string]>;
   private closed = false;
 
   private constructor(private readonly db: Database.Database) {
@@ -43,6 +54,10 @@ export class HashState {
     this.writeAll = db.transaction((rows: [string, { token: string; md5: string }][]) => {
       for (const [path, { token, md5 }] of rows) this.upsert.run(path, token, md5);
     });
+    this.selectMemo = db.prepare("SELECT token, value FROM memos WHERE kind = ? AND key = ?");
+    this.upsertMemo = db.prepare(
+      "INSERT OR REPLACE INTO memos (kind, key, token, value) VALUES (?, ?, ?, ?)",
+    );
   }
 
   /** Opens (creating on demand) the state database in `stateDir`, normally `<repo>/.dvc/tmp`. */
@@ -59,16 +74,16 @@ export class HashState {
     }
   }
 
-  /** The recorded md5 of `absPath` when `st` (a bigint stat of it) still matches, else undefined. */
-  lookup(absPath: string, st: BigIntStats): string | undefined {
-    const token = statToken(st);
+  /** The recorded md5 of `absPath` when `st` (a bigint stat of it, or its statToken) still matches. */
+  lookup(absPath: string, st: BigIntStats | string): string | undefined {
+    const token = typeof st === "string" ? st : statToken(st);
     const row = this.pending.get(absPath) ?? this.findRow(absPath);
     return row !== undefined && row.token === token ? row.md5 : undefined;
   }
 
   /** Remembers `md5` for `absPath` at the state `st`; written by the next `flush()`. */
-  record(absPath: string, st: BigIntStats, md5: string): void {
-    this.pending.set(absPath, { token: statToken(st), md5 });
+  record(absPath: string, st: BigIntStats | string, md5: string): void {
+    this.pending.set(absPath, { token: typeof st === "string" ? st : statToken(st), md5 });
     if (this.pending.size >= AUTO_FLUSH_ROWS) this.flush();
   }
 
@@ -84,6 +99,19 @@ export class HashState {
       this.preloaded.set(row.path, { token: row.token, md5: row.md5 });
     }
     this.preloadedDirs.add(dir);
+  }
+
+  /** The memo of `kind` for `key` when it was recorded with this `token`, else undefined. */
+  recall(kind: string, key: string, token: string): string | undefined {
+    if (this.closed) return undefined;
+    const memo = this.selectMemo.get(kind, key);
+    return memo !== undefined && memo.token === token ? memo.value : undefined;
+  }
+
+  /** Remembers `value` for (`kind`, `key`) while `token` holds; written at once (memos are few). */
+  remember(kind: string, key: string, token: string, value: string): void {
+    if (this.closed) return;
+    this.upsertMemo.run(kind, key, token, value);
   }
 
   /** Writes the buffered records in one transaction. */
@@ -128,6 +156,9 @@ function openDatabase(file: string): Database.Database {
     db.pragma("synchronous = NORMAL");
     db.exec(
       "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY NOT NULL, token TEXT NOT NULL, md5 TEXT NOT NULL) WITHOUT ROWID",
+    );
+    db.exec(
+      "CREATE TABLE IF NOT EXISTS memos (kind TEXT NOT NULL, key TEXT NOT NULL, token TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
     );
     return db;
   } catch (error) {

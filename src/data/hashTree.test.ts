@@ -3,11 +3,11 @@ import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadDvcIgnore } from "./dvcIgnore.js";
 import { HashPool } from "./hashPool.js";
 import { HashState } from "./hashState.js";
-import { hashPath, type HashContext } from "./hashTree.js";
+import { hashPath, hashPathSummary, type HashContext } from "./hashTree.js";
 
 const md5 = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
 
@@ -176,5 +176,38 @@ describe("hashPath", () => {
       code: "RESOURCE_DOES_NOT_EXIST",
       message: expect.stringContaining("broken symlink"),
     });
+  });
+
+  it("summarizes an unchanged directory from one memo, without the per-file rows", async () => {
+    for (let i = 0; i < 20; i++) write(`data/f${i}`, `content ${i}`);
+    const full = await hashPath(join(root, "data"), ctx());
+    const preload = vi.spyOn(state, "preload");
+    const summary = await hashPathSummary(join(root, "data"), ctx());
+    expect(summary).toEqual({ kind: "dir", md5: full.md5, size: full.size, nfiles: 20 });
+    expect(preload).not.toHaveBeenCalled();
+    expect(pool.hashed).toHaveLength(20);
+  });
+
+  it("summarizes a changed directory as hashPath does: new content, a new file, a removed file", async () => {
+    write("data/a", "a");
+    write("data/b", "b");
+    const edits: (() => void)[] = [
+      () => write("data/a", "changed"),
+      () => write("data/sub/c", "c"),
+      () => rmSync(join(root, "data", "b")),
+    ];
+    let previous = (await hashPathSummary(join(root, "data"), ctx())).md5;
+    for (const edit of edits) {
+      edit();
+      const summary = await hashPathSummary(join(root, "data"), ctx());
+      expect(summary.md5).not.toBe(previous);
+      expect(summary.md5).toBe((await hashPath(join(root, "data"), { root, pool })).md5);
+      previous = summary.md5;
+    }
+  });
+
+  it("summarizes a file like hashPath", async () => {
+    write("f", "x");
+    expect(await hashPathSummary(join(root, "f"), ctx())).toEqual(await hashPath(join(root, "f"), ctx()));
   });
 });

@@ -5,15 +5,16 @@
  * to files count with their target's bytes. Only files whose (inode, mtime, size) changed since the state
  * last saw them are read; the rest cost one stat each. This module reads the workspace and never writes it.
  */
-import { statSync, type BigIntStats, type Dirent } from "node:fs";
-import { lstat, readdir, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readdirSync, statSync, type BigIntStats, type Dirent } from "node:fs";
+import { lstat, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
 import { compareCodePoints, dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import { DVCIGNORE_FILE, type DvcIgnore } from "./dvcIgnore.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
-import type { HashState } from "./hashState.js";
+import { statToken, type HashState } from "./hashState.js";
 
 export type HashedPath =
   ({ kind: "file" } & HashInfo) | ({ kind: "dir"; entries: DirEntry[]; manifest: Buffer } & HashInfo);
@@ -29,10 +30,27 @@ export interface HashContext {
   onProgress?: (bytes: number, files: number) => void;
 }
 
+/**
+ * A file of a walk, reduced at once to what hashing needs: holding 10k stat objects (each with a dozen
+ * BigInts and Dates) through a walk made garbage collection a large part of an unchanged `status`.
+ */
 interface FoundFile {
   abs: string;
   relpath: string;
-  st: BigIntStats;
+  /** The state's (inode, mtime, size) token. */
+  token: string;
+  size: number;
+  isexec: boolean;
+}
+
+function foundFile(abs: string, relpath: string, st: BigIntStats): FoundFile {
+  return {
+    abs,
+    relpath,
+    token: statToken(st),
+    size: Number(st.size),
+    isexec: (st.mode & EXECUTABLE_BITS) !== 0n,
+  };
 }
 
 const EXECUTABLE_BITS = 0o111n;
@@ -40,44 +58,92 @@ const EXECUTABLE_BITS = 0o111n;
 /** Hashes `absPath` (a file, or a directory as a DVC tree). A missing path is RESOURCE_DOES_NOT_EXIST. */
 export async function hashPath(absPath: string, ctx: HashContext): Promise<HashedPath> {
   const st = await statFollowing(absPath);
-  if (st.isDirectory()) return hashDirectory(absPath, ctx);
-  if (!st.isFile())
-    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${absPath}: not a regular file or directory`);
-  const [digest] = await hashFound([{ abs: absPath, relpath: "", st }], ctx);
-  return {
-    kind: "file",
-    md5: digest!,
-    size: Number(st.size),
-    ...((st.mode & EXECUTABLE_BITS) !== 0n ? { isexec: true } : {}),
-  };
+  if (st.isDirectory()) return hashDirectory(absPath, await walkDirectory(absPath, ctx), ctx);
+  return hashFile(absPath, st, ctx);
 }
 
-async function hashDirectory(absDir: string, ctx: HashContext): Promise<HashedPath> {
-  ctx.state?.preload(absDir);
+/**
+ * `hashPath` without a directory's entries and manifest, for callers that only compare hashes (status, stage
+ * checks, lock records). An unchanged directory costs its walk and one memo lookup: the state remembers its
+ * hash under a digest of every file's (path, inode, mtime, size), so the per-file rows and
+ * the manifest are only touched when something changed.
+ */
+export async function hashPathSummary(absPath: string, ctx: HashContext): Promise<PathSummary> {
+  const st = await statFollowing(absPath);
+  if (!st.isDirectory()) return hashFile(absPath, st, ctx);
+  const files = await walkDirectory(absPath, ctx);
+  const remembered = recallTree(absPath, files, ctx);
+  if (remembered !== undefined) {
+    if (files.length > 0) ctx.onProgress?.(0, files.length);
+    return remembered;
+  }
+  const { kind, md5, size, nfiles } = await hashDirectory(absPath, files, ctx);
+  return { kind, md5, size, ...(nfiles !== undefined ? { nfiles } : {}) };
+}
+
+export type PathSummary = { kind: "file" | "dir" } & HashInfo;
+
+const TREE_MEMO = "tree";
+
+async function hashFile(absPath: string, st: BigIntStats, ctx: HashContext): Promise<HashedPath> {
+  if (!st.isFile())
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${absPath}: not a regular file or directory`);
+  const file = foundFile(absPath, "", st);
+  const [digest] = await hashFound([file], ctx);
+  return { kind: "file", md5: digest!, size: file.size, ...(file.isexec ? { isexec: true } : {}) };
+}
+
+/** The files DVC would see below `absDir`, in manifest order. */
+async function walkDirectory(absDir: string, ctx: HashContext): Promise<FoundFile[]> {
   const files: FoundFile[] = [];
   const rootRel = walkRoot(absDir, ctx);
   // A directory inside an ignored one holds nothing DVC would see.
   if (rootRel !== null) await walk(absDir, "", ctx, files, rootRel);
   files.sort((a, b) => compareCodePoints(a.relpath, b.relpath));
+  return files;
+}
+
+/** Everything a directory's hash is drawn from, as one digest (a manifest records no executable bits). */
+function treeToken(files: readonly FoundFile[]): string {
+  const lines = files.map(({ relpath, token }) => `${relpath}\0${token}`);
+  return createHash("md5").update(lines.join("\n")).digest("hex");
+}
+
+function recallTree(absDir: string, files: readonly FoundFile[], ctx: HashContext): PathSummary | undefined {
+  const value = ctx.state?.recall(TREE_MEMO, absDir, treeToken(files));
+  if (value === undefined) return undefined;
+  const { md5, size, nfiles } = JSON.parse(value) as { md5: string; size: number; nfiles: number };
+  return { kind: "dir", md5, size, nfiles };
+}
+
+async function hashDirectory(absDir: string, files: FoundFile[], ctx: HashContext): Promise<HashedPath> {
+  ctx.state?.preload(absDir);
   const digests = await hashFound(files, ctx);
   const entries: DirEntry[] = files.map((file, index) => ({
     relpath: file.relpath,
     md5: digests[index]!,
-    size: Number(file.st.size),
-    ...((file.st.mode & EXECUTABLE_BITS) !== 0n ? { isexec: true } : {}),
+    size: file.size,
+    ...(file.isexec ? { isexec: true } : {}),
   }));
   const manifest = serializeDirManifest(entries);
-  return {
-    kind: "dir",
+  const hashed = {
+    kind: "dir" as const,
     md5: dirManifestOid(manifest),
     size: entries.reduce((sum, entry) => sum + (entry.size ?? 0), 0),
     nfiles: entries.length,
     entries,
     manifest,
   };
+  // Drawn from the stats taken before reading: a file changed since then misses next time, as per file.
+  ctx.state?.remember(
+    TREE_MEMO,
+    absDir,
+    treeToken(files),
+    JSON.stringify({ md5: hashed.md5, size: hashed.size, nfiles: hashed.nfiles }),
+  );
+  return hashed;
 }
 
-/** Collects the files below `absDir`, applying ignore rules; `.dvcignore` inside a tracked dir is an error. */
 /**
  * absDir relative to the repo root (POSIX); undefined when no ignore rules apply (none, or outside the
  * root); null when absDir or one of its ancestors is itself ignored.
@@ -102,18 +168,30 @@ async function walk(
   out: FoundFile[],
   rootRelDir: string | undefined,
 ): Promise<void> {
-  if (rootRelDir !== undefined) ctx.ignore?.enterDirectory(rootRelDir);
-  const ignored = (name: string, isDir: boolean): boolean =>
-    rootRelDir !== undefined &&
-    ctx.ignore !== undefined &&
-    ctx.ignore.ignoresWalkedEntry(rootRelDir === "" ? name : `${rootRelDir}/${name}`, isDir);
   let dirents: Dirent[];
   try {
-    dirents = await readdir(absDir, { withFileTypes: true });
+    // Blocking, like the stats below: a thread-pool round trip per directory costs more than the listing.
+    dirents = readdirSync(absDir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFound(`${absDir}: directory not found`);
     throw error;
   }
+  if (rootRelDir !== undefined) {
+    ctx.ignore?.enterDirectory(rootRelDir, {
+      hasDvcDir: dirents.some(
+        (d) =>
+          d.name === ".dvc" &&
+          (d.isDirectory() ||
+            (d.isSymbolicLink() &&
+              statSync(join(absDir, d.name), { throwIfNoEntry: false })?.isDirectory() === true)),
+      ),
+      hasDvcignore: dirents.some((d) => d.name === DVCIGNORE_FILE),
+    });
+  }
+  const ignored = (name: string, isDir: boolean): boolean =>
+    rootRelDir !== undefined &&
+    ctx.ignore !== undefined &&
+    ctx.ignore.ignoresWalkedEntry(rootRelDir === "" ? name : `${rootRelDir}/${name}`, isDir);
   const subdirs: [string, string, string][] = [];
   let sinceYield = 0;
   for (const dirent of dirents) {
@@ -136,7 +214,7 @@ async function walk(
         `${abs}: a ${DVCIGNORE_FILE} file must not be inside a tracked directory (${absDir}); move its rules up`,
       );
     }
-    out.push({ abs, relpath, st });
+    out.push(foundFile(abs, relpath, st));
     // Let timers and progress output run during a walk of very many files.
     if (++sinceYield % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -153,7 +231,7 @@ async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise
   const missing: number[] = [];
   let hits = 0;
   files.forEach((file, index) => {
-    const known = ctx.state?.lookup(file.abs, file.st);
+    const known = ctx.state?.lookup(file.abs, file.token);
     if (known === undefined) missing.push(index);
     else {
       digests[index] = known;
@@ -167,7 +245,7 @@ async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise
   const results = await pool.hashFiles(
     missing.map((index) => files[index]!.abs),
     onProgress === undefined ? undefined : (bytes) => onProgress(bytes, 0),
-    missing.map((index) => Number(files[index]!.st.size)),
+    missing.map((index) => files[index]!.size),
   );
   missing.forEach((index, position) => {
     const file = files[index]!;
@@ -175,14 +253,10 @@ async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise
     digests[index] = md5;
     // Record only when the file did not change while it was read; otherwise the next run rehashes it.
     const after = statOrUndefinedSync(file.abs);
-    if (after !== undefined && sameFile(after, file.st)) ctx.state?.record(file.abs, file.st, md5);
+    if (after !== undefined && statToken(after) === file.token) ctx.state?.record(file.abs, file.token, md5);
   });
   onProgress?.(0, missing.length);
   return digests;
-}
-
-function sameFile(a: BigIntStats, b: BigIntStats): boolean {
-  return a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.size === b.size;
 }
 
 function statFollowingSync(path: string): BigIntStats {

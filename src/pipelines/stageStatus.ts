@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { cacheHasAll } from "../data/dataStatus.js";
-import { hashPath, type HashedPath } from "../data/hashTree.js";
+import { hashPath, hashPathSummary, type HashedPath, type PathSummary } from "../data/hashTree.js";
 import { lockCmd, type LockEntry, type LockFile } from "./dvcLock.js";
 import type { Stage, StageOut } from "./dvcYaml.js";
 import { loadParamsFile, selectParams, type ParamsObject } from "./paramsFile.js";
@@ -74,7 +74,7 @@ async function depChanges(repo: DataRepo, stage: Stage, lock: LockEntry | undefi
   const changes: StageChange[] = [];
   const locked = byPath(lock?.deps);
   for (const path of stage.deps) {
-    const current = await hashIfExists(repo, join(stage.wdir, path));
+    const current = await summarizeIfExists(repo, join(stage.wdir, path));
     const recorded = locked.get(path);
     // DVC compares hash infos: with no recorded hash the dep reads as "modified", not "new".
     if (current === undefined) changes.push({ kind: "deps", path, status: "deleted" });
@@ -119,7 +119,7 @@ async function outChanges(repo: DataRepo, stage: Stage, lock: LockEntry | undefi
       changes.push({ kind: "outs", path: out.path, status: "not in cache" });
       continue;
     }
-    const current = await hashIfExists(repo, join(stage.wdir, out.path));
+    const current = await summarizeIfExists(repo, join(stage.wdir, out.path));
     if (current === undefined) changes.push({ kind: "outs", path: out.path, status: "deleted" });
     else if (recorded === undefined) changes.push({ kind: "outs", path: out.path, status: "modified" });
     else if (recorded.md5 !== current.md5) changes.push({ kind: "outs", path: out.path, status: "modified" });
@@ -129,9 +129,22 @@ async function outChanges(repo: DataRepo, stage: Stage, lock: LockEntry | undefi
 
 /** Hashes a workspace path through the state; undefined when it does not exist. */
 export async function hashIfExists(repo: DataRepo, absPath: string): Promise<HashedPath | undefined> {
+  return undefinedIfMissing(absPath, () =>
+    hashPath(absPath, { root: repo.root, state: repo.state, ignore: repo.ignore }),
+  );
+}
+
+/** `hashIfExists` without a directory's entries (hashPathSummary), for comparisons and lock records. */
+export async function summarizeIfExists(repo: DataRepo, absPath: string): Promise<PathSummary | undefined> {
+  return undefinedIfMissing(absPath, () =>
+    hashPathSummary(absPath, { root: repo.root, state: repo.state, ignore: repo.ignore }),
+  );
+}
+
+async function undefinedIfMissing<T>(absPath: string, hash: () => Promise<T>): Promise<T | undefined> {
   if (!existsSync(absPath)) return undefined;
   try {
-    return await hashPath(absPath, { root: repo.root, state: repo.state, ignore: repo.ignore });
+    return await hash();
   } catch (error) {
     if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
     throw error;
@@ -139,7 +152,7 @@ export async function hashIfExists(repo: DataRepo, absPath: string): Promise<Has
 }
 
 /** A lock record for a hashed path, with DVC's fields. */
-export function lockFileOf(path: string, hashed: HashedPath): LockFile {
+export function lockFileOf(path: string, hashed: PathSummary): LockFile {
   return {
     path,
     hash: "md5",
@@ -154,7 +167,7 @@ export function lockFileOf(path: string, hashed: HashedPath): LockFile {
 export async function hashDeps(repo: DataRepo, stage: Stage): Promise<LockFile[]> {
   const deps: LockFile[] = [];
   for (const path of stage.deps) {
-    const hashed = await hashIfExists(repo, join(stage.wdir, path));
+    const hashed = await summarizeIfExists(repo, join(stage.wdir, path));
     if (hashed === undefined) {
       throw new FlowOpsError(
         "RESOURCE_DOES_NOT_EXIST",
