@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { closeDataRepo, initDataRepo } from "../data/dataRepo.js";
+import { closeDataRepo, initDataRepo, openDataRepo } from "../data/dataRepo.js";
+import { push } from "../data/pushPull.js";
 import { reproCommand } from "./repro.js";
 
 let dir: string;
@@ -73,6 +74,29 @@ describe("flowops repro", () => {
   it("says what would run with --dry", async () => {
     await flowops("hello", "--dry");
     expect(stdout).toContain("Would run stage 'hello': out 'hello.txt' deleted\n");
+  });
+
+  it("with --pull checks out a stage's pushed outputs instead of running it", async () => {
+    await appendFile(
+      join(dir, ".dvc", "config"),
+      `[core]\n    remote = storage\n['remote "storage"']\n    url = ${join(dir, "..", `${dir.split("/").at(-1)}-remote`)}\n`,
+    );
+    await flowops("hello");
+    const repo = await openDataRepo(dir);
+    try {
+      expect((await push(repo)).failed).toEqual([]);
+      await rm(join(repo.cacheDir, "files"), { recursive: true, force: true });
+    } finally {
+      closeDataRepo(repo);
+    }
+    await rm(join(dir, "hello.txt"));
+    stdout = "";
+
+    await flowops("hello", "--pull");
+
+    expect(stdout).toBe("Pulling data for stage: 'hello'\nData and pipelines are up to date.\n");
+    expect(await readFile(join(dir, "hello.txt"), "utf8")).toBe("hi there\n");
+    await rm(join(dir, "..", `${dir.split("/").at(-1)}-remote`), { recursive: true, force: true });
   });
 
   it("rejects --jobs 0 as a usage error", async () => {

@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
+import { pullRunCache, reproPull } from "../pipelines/reproPull.js";
 import { reproTrackingFor } from "../pipelines/reproTracking.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
 import { printJson } from "./output.js";
@@ -18,6 +19,7 @@ interface ReproCliOptions {
   forceDownstream?: boolean;
   allowMissing?: boolean;
   dry?: boolean;
+  pull?: boolean;
   retries?: number;
   runCache: boolean;
   timeout?: number;
@@ -58,6 +60,10 @@ export function reproCommand(): Command {
     .option("--allow-missing", "skip stages whose only changes are data missing from the workspace")
     .option("--dry", "print what would run; change nothing")
     .option(
+      "--pull",
+      "fetch missing deps, outs of otherwise unchanged stages and the run-cache from the remote",
+    )
+    .option(
       "--retries <n>",
       "extra attempts for a failing stage (flowops.yaml retries win)",
       nonNegativeInt("--retries"),
@@ -80,6 +86,17 @@ export function reproCommand(): Command {
       process.once("SIGINT", onSigint);
       try {
         const tracking = opts.dry ? undefined : reproTrackingFor(repo.root, opts);
+        const onWarning = (message: string): void => {
+          process.stderr.write(`WARNING: ${message}\n`);
+        };
+        // DVC pulls the run-cache before planning, whenever --pull is given and the run-cache is in use.
+        if (opts.pull === true && opts.runCache) {
+          try {
+            await pullRunCache(repo);
+          } catch (error) {
+            onWarning(`Failed to pull run cache: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
         const result = await repro(repo, {
           targets,
           jobs: opts.jobs,
@@ -91,6 +108,7 @@ export function reproCommand(): Command {
           ...(opts.forceDownstream ? { forceDownstream: true } : {}),
           ...(opts.allowMissing ? { allowMissing: true } : {}),
           ...(opts.dry ? { dry: true } : {}),
+          ...(opts.pull ? { pull: reproPull(repo, { runCache: opts.runCache, onWarning }) } : {}),
           ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
           ...(tracking !== undefined ? { tracking } : {}),
@@ -144,6 +162,8 @@ function stageLine(result: StageResult): string {
     case "skipped":
       if (result.wouldRun === true) return `Would run stage ${name}: ${describeChanges(result.changes)}\n`;
       if (result.message === "frozen") return `Stage ${name} is frozen: outputs verified, not run.\n`;
+      // DVC's words; like DVC, a pulled stage is not a reproduced one, so the summary still says up to date.
+      if (result.message === "pulled") return `Pulling data for stage: ${name}\n`;
       return `Stage ${name} didn't change, skipping\n`;
     case "failed": {
       const log = result.logPath === undefined ? "" : ` (log: ${result.logPath})`;

@@ -52,10 +52,22 @@ describe("loadParamsFile", () => {
     );
   });
 
-  it("refuses Python params files and reports missing files and directories", async () => {
-    await expect(loadParamsFile(file("params.py", "LR = 0.1\n"))).rejects.toMatchObject({
-      code: "NOT_IMPLEMENTED",
-    });
+  it("reads Python params files by their literal assignments, classes nested", async () => {
+    const text = "LR = 0.1\nclass TrainConfig:\n    EPOCHS = 3\n    F = 1.0\n";
+    const values = await loadParamsFile(file("params.py", text));
+    expect(values).toEqual({ LR: 0.1, TrainConfig: { EPOCHS: 3, F: new PyFloat(1) } });
+    expect(selectParams(values, ["TrainConfig.EPOCHS", "LR"])).toEqual({ "TrainConfig.EPOCHS": 3, LR: 0.1 });
+    await expect(loadParamsFile(file("bad.py", "A = (1,\n"))).rejects.toThrow(/bad\.py:\d+: invalid Python/);
+  });
+
+  it("fails a stage's params that use a set from params.py, as dvc does, and allows the other keys", () => {
+    const values = parseParamsText("params.py", "LR = 0.1\nTAGS = {'a', 'b'}\n");
+    expect(selectParams(values, ["LR"])).toEqual({ LR: 0.1 });
+    expect(() => selectParams(values, ["TAGS"])).toThrow(/params\.py:2: param 'TAGS' is a set/);
+    expect(() => selectParams(values, "all")).toThrow(/param 'TAGS' is a set/);
+  });
+
+  it("reports missing files and directories", async () => {
     await expect(loadParamsFile(join(dir, "none.yaml"))).rejects.toMatchObject({
       code: "RESOURCE_DOES_NOT_EXIST",
     });

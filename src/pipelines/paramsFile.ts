@@ -1,6 +1,7 @@
 /**
- * Params files as DVC reads them (`dvc/utils/serialize`, `dvc/dependency/param.py`): `.json` and `.toml` by
- * their own parsers, everything else as YAML; `.py` params are Python modules, which FlowOps does not execute.
+ * Params files as DVC reads them (`dvc/utils/serialize`, `dvc/dependency/param.py`): `.json`, `.toml` and
+ * `.py` (literal assignments, read without running Python: pythonParams.ts) by their own parsers,
+ * everything else as YAML.
  * Values keep Python's int/float distinction (see pythonValues.ts) so lock files and commands match DVC's.
  */
 import { readFile } from "node:fs/promises";
@@ -8,6 +9,7 @@ import { extname } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile } from "../data/yamlFile.js";
+import { parsePythonParams, type UnrecordableParam } from "./pythonParams.js";
 import { isPlainObject, parsePythonJson, parsePythonYaml, pyFloat, type PyValue } from "./pythonValues.js";
 
 export type ParamsObject = Record<string, PyValue>;
@@ -41,11 +43,15 @@ export function parseParamsText(path: string, text: string): ParamsObject {
   const ext = extname(path).toLowerCase();
   let value: unknown;
   switch (ext) {
-    case ".py":
-      throw new FlowOpsError(
-        "NOT_IMPLEMENTED",
-        `${path}: Python params files are not supported by FlowOps; use params.yaml, .json or .toml`,
-      );
+    case ".py": {
+      const parsed = parsePythonParams(path, text);
+      // Kept beside the values, unseen by callers that only read them, for selectParams to report.
+      Object.defineProperty(parsed.values, UNRECORDABLE, {
+        value: { path, params: parsed.unrecordable },
+        enumerable: false,
+      });
+      return parsed.values;
+    }
     case ".json":
       value = parsePythonJson(path, text);
       break;
@@ -92,6 +98,41 @@ function fromToml(value: unknown): PyValue {
   return value as PyValue;
 }
 
+const UNRECORDABLE = Symbol("unrecordable Python params");
+
+interface UnrecordableNote {
+  path: string;
+  params: ReadonlyMap<string, UnrecordableParam>;
+}
+
+const UNRECORDABLE_NAMES: Record<UnrecordableParam["kind"], string> = {
+  set: "a set",
+  bytes: "bytes",
+  complex: "a complex number",
+  ellipsis: "Ellipsis",
+};
+
+/**
+ * A params.py value DVC parses but cannot record (`Object of type set is not JSON serializable`) fails
+ * only the stages that use it, as in DVC; other keys of the same file stay usable.
+ */
+function rejectUnrecordable(obj: ParamsObject, keys: readonly string[] | "all"): void {
+  const note = (obj as { [UNRECORDABLE]?: UnrecordableNote })[UNRECORDABLE];
+  if (note === undefined) return;
+  for (const [param, found] of note.params) {
+    const used =
+      keys === "all" ||
+      keys.some((key) => param === key || param.startsWith(`${key}.`) || key.startsWith(`${param}.`));
+    if (!used) continue;
+    throw malformedFile(
+      note.path,
+      found.line,
+      `param '${param}' is ${UNRECORDABLE_NAMES[found.kind]}, which dvc.lock cannot record ` +
+        "(DVC: not JSON serializable); use a list, string or number",
+    );
+  }
+}
+
 /** dpath-style lookup of `a.b.0.c` (list items by index), as `dvc.dependency.param` does. */
 export function lookupParam(obj: unknown, dotted: string): { found: boolean; value?: PyValue } {
   let node: unknown = obj;
@@ -112,6 +153,7 @@ export function lookupParam(obj: unknown, dotted: string): { found: boolean; val
  * `{key: value}` for each listed key that exists (`read_param_file(..., flatten=True)`).
  */
 export function selectParams(obj: ParamsObject, keys: readonly string[] | "all"): ParamsObject {
+  rejectUnrecordable(obj, keys);
   if (keys === "all") return obj;
   const out: ParamsObject = {};
   for (const key of keys) {

@@ -25,6 +25,7 @@ import { buildDag } from "./pipelineDag.js";
 import { restoreFromRunCache } from "./runCache.js";
 import { recordStage } from "./stageRecord.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
+import type { ReproPull } from "./reproPull.js";
 import type { ReproTracking } from "./reproTracking.js";
 import {
   commandLines,
@@ -56,6 +57,8 @@ export interface ReproOptions {
   timeoutSeconds?: number;
   /** Restore from the run-cache when possible; true by default (`--no-run-cache` sets false). */
   runCache?: boolean;
+  /** `--pull`: fetch missing data from the remote before a changed stage runs (see reproPull.ts). */
+  pull?: ReproPull;
   tracking?: ReproTracking;
   onEvent?: (event: ReproEvent) => void;
   signal?: AbortSignal;
@@ -270,6 +273,10 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     const lock = await recordInContext(context, stage, false);
     return { ...base, outcome: "skipped", changes, lock, message: "frozen" };
   }
+  // --pull: fetch what the stage lacks; outs of a stage whose only changes were missing data are checked out.
+  const pulled =
+    options.pull !== undefined && !forced ? await options.pull.beforeRun(stage, changes) : undefined;
+  if (pulled === "checked-out") return { ...base, outcome: "skipped", changes, message: "pulled" };
   for (const out of stageOuts(stage)) {
     if (!out.persist) await rm(join(stage.wdir, out.path), { recursive: true, force: true });
   }

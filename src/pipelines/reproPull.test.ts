@@ -1,0 +1,170 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { push } from "../data/pushPull.js";
+import { repro, type ReproResult } from "./repro.js";
+import { pullRunCache, reproPull } from "./reproPull.js";
+
+let root: string;
+let dir: string;
+let repo: DataRepo | undefined;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "flowops-repro-pull-"));
+  dir = join(root, "project");
+  await mkdir(dir);
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+});
+
+afterEach(async () => {
+  if (repo !== undefined) closeDataRepo(repo);
+  repo = undefined;
+  await rm(root, { recursive: true, force: true });
+});
+
+const PIPELINE = `stages:
+  prep:
+    cmd: cat data.txt > prep.txt && echo prep >> runs.log
+    deps:
+    - data.txt
+    outs:
+    - prep.txt
+  train:
+    cmd: cat prep.txt prep.txt > model.txt && echo train >> runs.log
+    deps:
+    - prep.txt
+    outs:
+    - model.txt
+`;
+
+/** A repo with a local directory remote, the pipeline above, and `data.txt` as given. */
+async function setUp(data: string, options: { trackData: boolean }): Promise<DataRepo> {
+  await writeFile(join(dir, "dvc.yaml"), PIPELINE);
+  await writeFile(join(dir, "data.txt"), data);
+  closeDataRepo(await initDataRepo(dir));
+  await writeFile(
+    join(dir, ".dvc", "config"),
+    `[core]\n    remote = storage\n['remote "storage"']\n    url = ${join(root, "remote")}\n`,
+  );
+  repo = await openDataRepo(dir);
+  if (options.trackData) {
+    const oid = createHash("md5").update(data).digest("hex");
+    await repo.cache.addBytes(oid, Buffer.from(data));
+    await writeFile(
+      join(dir, "data.txt.dvc"),
+      `outs:\n- md5: ${oid}\n  size: ${Buffer.byteLength(data)}\n  hash: md5\n  path: data.txt\n`,
+    );
+  }
+  return repo;
+}
+
+function opened(): DataRepo {
+  if (repo === undefined) throw new Error("setUp first");
+  return repo;
+}
+
+const read = (path: string): Promise<string> => readFile(join(dir, path), "utf8");
+
+const outcomes = (result: ReproResult): Record<string, string> =>
+  Object.fromEntries(result.stages.map((s) => [s.name, `${s.outcome}${s.message ? `:${s.message}` : ""}`]));
+
+async function forgetLocalData(paths: readonly string[]): Promise<void> {
+  await rm(join(opened().cacheDir, "files"), { recursive: true, force: true });
+  for (const path of paths) await rm(join(dir, path), { force: true });
+}
+
+describe("repro with pull", () => {
+  it("checks out pushed outputs of unchanged stages instead of running them", async () => {
+    await setUp("v1\n", { trackData: true });
+    expect(outcomes(await repro(opened()))).toEqual({ prep: "ran", train: "ran" });
+    expect((await push(opened())).failed).toEqual([]);
+    await forgetLocalData(["data.txt", "prep.txt", "model.txt"]);
+
+    const result = await repro(opened(), { pull: reproPull(opened()) });
+
+    expect(outcomes(result)).toEqual({ prep: "skipped:pulled", train: "skipped:pulled" });
+    expect(await read("runs.log")).toBe("prep\ntrain\n");
+    expect(await read("data.txt")).toBe("v1\n");
+    expect(await read("prep.txt")).toBe("v1\n");
+    expect(await read("model.txt")).toBe("v1\nv1\n");
+  });
+
+  it("pulls a missing tracked dep before running a stage whose command changed", async () => {
+    await setUp("v1\n", { trackData: true });
+    await repro(opened());
+    await push(opened());
+    await forgetLocalData(["data.txt"]);
+    await writeFile(join(dir, "dvc.yaml"), PIPELINE.replace("> prep.txt", "> prep.txt && true"));
+    const warnings: string[] = [];
+
+    const result = await repro(opened(), {
+      pull: reproPull(opened(), { onWarning: (m) => warnings.push(m) }),
+    });
+
+    // model.txt is in the workspace but no longer in the cache: it is fetched, as dvc does.
+    expect(outcomes(result)).toEqual({ prep: "ran", train: "skipped:pulled" });
+    expect(warnings).toEqual([]);
+    expect(await read("data.txt")).toBe("v1\n");
+    expect(await read("runs.log")).toBe("prep\ntrain\nprep\n");
+  });
+
+  it("still runs a stage whose deps changed, and the stages after it", async () => {
+    await setUp("v1\n", { trackData: false });
+    await repro(opened());
+    await push(opened());
+    await forgetLocalData(["prep.txt", "model.txt"]);
+    await writeFile(join(dir, "data.txt"), "v2\n");
+
+    const result = await repro(opened(), { pull: reproPull(opened(), { runCache: false }), runCache: false });
+
+    expect(outcomes(result)).toEqual({ prep: "ran", train: "ran" });
+    expect(await read("runs.log")).toBe("prep\ntrain\nprep\ntrain\n");
+    expect(await read("model.txt")).toBe("v2\nv2\n");
+  });
+
+  it("without --pull, runs the stages whose outputs are missing", async () => {
+    await setUp("v1\n", { trackData: false });
+    await repro(opened());
+    await push(opened());
+    await forgetLocalData(["prep.txt", "model.txt"]);
+
+    expect(outcomes(await repro(opened(), { runCache: false }))).toEqual({ prep: "ran", train: "ran" });
+  });
+
+  it("leaves a stage with only missing data alone with --allow-missing, as dvc does", async () => {
+    await setUp("v1\n", { trackData: false });
+    await repro(opened());
+    await push(opened());
+    await forgetLocalData(["prep.txt", "model.txt"]);
+
+    const result = await repro(opened(), { pull: reproPull(opened()), allowMissing: true });
+
+    expect(outcomes(result)).toEqual({ prep: "skipped", train: "skipped" });
+    expect(existsSync(join(dir, "prep.txt"))).toBe(false);
+  });
+
+  it("restores a changed stage from a pulled run-cache entry whose outputs are fetched", async () => {
+    await setUp("v1\n", { trackData: false });
+    await repro(opened());
+    await push(opened());
+    // `dvc push --run-cache` leaves the entries under the remote's runs/.
+    await cp(join(opened().cacheDir, "runs"), join(root, "remote", "runs"), { recursive: true });
+    await writeFile(join(dir, "data.txt"), "v2\n");
+    await repro(opened());
+    await rm(opened().cacheDir, { recursive: true, force: true });
+    await forgetLocalData(["prep.txt", "model.txt"]);
+    await writeFile(join(dir, "data.txt"), "v1\n");
+
+    expect(await pullRunCache(opened())).toBe(2);
+    const result = await repro(opened(), { pull: reproPull(opened()) });
+
+    expect(outcomes(result)).toEqual({ prep: "restored", train: "restored" });
+    expect(await read("runs.log")).toBe("prep\ntrain\nprep\ntrain\n");
+    expect(await read("model.txt")).toBe("v1\nv1\n");
+  });
+});
