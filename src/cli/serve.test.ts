@@ -22,6 +22,18 @@ describe("flowops serve", () => {
     ).rejects.toThrow(/--max-queue-delay-ms needs --max-batch-size/);
   });
 
+  it("refuses --execution inline with more than one worker", async () => {
+    await expect(
+      serveCommand().parseAsync(["a", "--execution", "inline", "--workers", "3"], { from: "user" }),
+    ).rejects.toThrow(/--execution inline .* cannot use --workers 3/);
+  });
+
+  it("lists the execution modes in its help", () => {
+    const help = serveCommand().helpInformation();
+    expect(help).toMatch(/--execution <mode>/);
+    expect(help.replace(/\s+/g, " ")).toMatch(/choices: "auto", "inline", "workers"/);
+  });
+
   it("refuses a batch size that is not a whole number", async () => {
     await expect(
       serveCommand().parseAsync(["a", "--max-batch-size", "2.5"], { from: "user" }),

@@ -7,10 +7,15 @@ import { Command, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
 import type { LoadedModel } from "../serving/runtime.js";
 
+/** Restated from runtimes/onnx.ts so that `--help` does not load the serving runtimes. */
+const EXECUTIONS = ["auto", "inline", "workers"] as const;
+type Execution = (typeof EXECUTIONS)[number];
+
 interface ServeOptions {
   port: number;
   host: string;
   workers?: number;
+  execution?: Execution;
   name?: string;
   maxBatchSize?: number;
   maxQueueDelayMs?: number;
@@ -48,6 +53,16 @@ export function serveCommand(): Command {
       "inference workers per model (threads for ONNX, processes for Python)",
       wholeNumber("--workers"),
     )
+    .addOption(
+      new Option(
+        "--execution <mode>",
+        "where ONNX runs happen: 'inline' on the server's event loop (no thread hop; best for models that run " +
+          "in well under a millisecond), 'workers' on worker threads, 'auto' times the model at start-up and " +
+          "runs it inline when a batch-1 run takes under 0.5 ms and --workers is not above 1",
+      )
+        .choices(EXECUTIONS)
+        .default("auto"),
+    )
     .option("--name <name>", "name to serve the model under (one model only; default: the registered name)")
     .option(
       "--max-batch-size <rows>",
@@ -81,6 +96,12 @@ async function serve(uris: string[], opts: ServeOptions): Promise<void> {
       "--name applies to one model; give one model URI with it",
     );
   }
+  if (opts.execution === "inline" && opts.workers !== undefined && opts.workers > 1) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `--execution inline runs ONNX models on the server's event loop; it cannot use --workers ${opts.workers}`,
+    );
+  }
   if (opts.maxQueueDelayMs !== undefined && opts.maxBatchSize === undefined) {
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", "--max-queue-delay-ms needs --max-batch-size");
   }
@@ -95,6 +116,7 @@ async function serve(uris: string[], opts: ServeOptions): Promise<void> {
           ...(opts.trackingUri === undefined ? {} : { trackingUri: opts.trackingUri }),
           ...(opts.name === undefined ? {} : { name: opts.name }),
           ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+          ...(opts.execution === undefined ? {} : { execution: opts.execution }),
           log: (message) => process.stderr.write(`${message}\n`),
         }),
       );

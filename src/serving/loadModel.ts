@@ -10,7 +10,7 @@ import { readMlflowModel, type MlflowModel, type OnnxFlavor, type PythonFunction
 import { ModelStore } from "./modelStore.js";
 import { parseModelUri } from "./modelUri.js";
 import type { LoadedModel } from "./runtime.js";
-import { loadOnnxModel } from "./runtimes/onnx.js";
+import { loadOnnxModel, type OnnxExecution } from "./runtimes/onnx.js";
 import { loadPythonModel } from "./runtimes/python.js";
 
 export interface LoadModelOptions {
@@ -23,6 +23,8 @@ export interface LoadModelOptions {
   /** Python interpreter for python_function models; $FLOWOPS_PYTHON, then python3. */
   python?: string;
   executionProviders?: "auto" | "cpu";
+  /** ONNX: on the event loop or on worker threads; "auto" picks by the model's run time (see loadOnnxModel). */
+  execution?: OnnxExecution;
   /** FlowOps home for the model store; $FLOWOPS_HOME, then ./.flowops. */
   home?: string;
   /** A ready client (tests, callers that hold one); made from `trackingUri` otherwise. */
@@ -53,6 +55,7 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
         name,
         version,
         ...(options.workers === undefined ? {} : { threads: options.workers }),
+        ...(options.execution === undefined ? {} : { execution: options.execution }),
         ...(options.executionProviders === undefined
           ? {}
           : { executionProviders: options.executionProviders }),

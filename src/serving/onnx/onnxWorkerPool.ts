@@ -10,6 +10,7 @@ import type { Worker } from "node:worker_threads";
 import { FlowOpsError } from "../../errors.js";
 import type { OnnxWorkerData, OnnxWorkerReply, OnnxWorkerRequest } from "../runtimes/onnxWorker.js";
 import type { Tensor } from "../tensor.js";
+import { sessionChoiceLines } from "./sessionChoiceLog.js";
 
 export type OnnxReadyReply = Extract<OnnxWorkerReply, { type: "ready" }>;
 
@@ -233,17 +234,7 @@ export class OnnxWorkerPool {
   private logProvider(reply: OnnxReadyReply): void {
     if (this.providerLogged) return;
     this.providerLogged = true;
-    for (const fallback of reply.fallbacks) {
-      this.config.log(`onnx model ${this.config.label}: execution provider ${fallback}; falling back`);
-    }
-    if (reply.provider !== "cpu" || reply.fallbacks.length > 0) {
-      this.config.log(`onnx model ${this.config.label}: using the ${reply.provider} execution provider`);
-    }
-    if (reply.skippedOutputs.length > 0) {
-      this.config.log(
-        `onnx model ${this.config.label}: not serving non-tensor outputs ${reply.skippedOutputs.join(", ")}`,
-      );
-    }
+    for (const line of sessionChoiceLines(this.config.label, reply)) this.config.log(line);
   }
 }
 

@@ -107,6 +107,28 @@ describe("adaptInput with frames for an ONNX-style [-1, F] input", () => {
     });
   });
 
+  it("stacks rows sent in the signature's own column order as they are, naming a bad cell's column", () => {
+    const columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+    const [tensor] = adaptInput(
+      mlflow({ dataframe_split: { columns, data: [[5.1, 3.5, 1.4, 0.2]] } }),
+      ONNX_SPECS,
+      IRIS_COLUMNS,
+    );
+    expect(tensor?.data).toEqual(new Float32Array([5.1, 3.5, 1.4, 0.2]));
+    const bad = mlflow({
+      dataframe_split: {
+        columns,
+        data: [
+          [5.1, 3.5, 1.4, 0.2],
+          [5.0, "wide", 1.4, 0.2],
+        ],
+      },
+    });
+    expect(thrownError(() => adaptInput(bad, ONNX_SPECS, IRIS_COLUMNS)).message).toBe(
+      "input 'float_input' row 1 column 'sepal_width' is \"wide\", expected a number",
+    );
+  });
+
   it("names a column the signature needs and the request lacks", () => {
     const input = mlflow({ dataframe_records: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }] });
     expect(thrownError(() => adaptInput(input, ONNX_SPECS, IRIS_COLUMNS)).message).toBe(

@@ -63,9 +63,10 @@ export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly Colum
     perRow = 0;
   }
   prepareCells(values, spec.datatype);
-  const names =
-    picks === undefined ? frame.columns : (order as readonly ColumnSpec[]).map((c) => c.name as string);
   const data = dataFromJsonValues(spec.datatype, values, (index) => {
+    // Column names are only gathered for the message, so a request that converts cleanly never builds them.
+    const names =
+      picks === undefined ? frame.columns : (order as readonly ColumnSpec[]).map((c) => c.name as string);
     const row = Math.floor(index / perRow);
     const column =
       names !== undefined && perRow === names.length
@@ -76,7 +77,12 @@ export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly Colum
   return { name: spec.name, datatype: spec.datatype, shape: [rows.length, ...trailing], data };
 }
 
-function columnPicks(columns: readonly string[], order: readonly ColumnSpec[]): number[] {
+/** Where each signature column sits in the frame; undefined when the frame already has exactly that order. */
+function columnPicks(columns: readonly string[], order: readonly ColumnSpec[]): number[] | undefined {
+  // Clients usually send the signature's columns in its order: a cheap check spares the search per column.
+  if (columns.length === order.length && order.every((column, i) => column.name === columns[i])) {
+    return undefined;
+  }
   return order.map((column) => {
     const index = columns.indexOf(column.name as string);
     if (index === -1) {

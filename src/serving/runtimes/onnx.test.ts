@@ -96,6 +96,7 @@ async function mlpReady(overrides: Partial<OnnxWorkerReply> = {}): Promise<OnnxW
   const probe = await loadOnnxModel(mlpPath, {
     name: "mlp",
     version: "1",
+    execution: "workers",
     threads: 1,
     executionProviders: "cpu",
   });
@@ -211,9 +212,9 @@ describe("loadOnnxModel", () => {
   });
 });
 
-describe("loadOnnxModel with INT64 tensors", () => {
+describe.each(["inline", "workers"] as const)("loadOnnxModel with INT64 tensors (%s)", (execution) => {
   it("feeds and returns BigInt64Array data", async () => {
-    const path = join(dir, "int64.onnx");
+    const path = join(dir, `int64-${execution}.onnx`);
     const bytes = encodeOnnxModel({
       name: "int64",
       inputs: [{ name: "ids", datatype: "INT64", shape: [-1] }],
@@ -231,6 +232,7 @@ describe("loadOnnxModel with INT64 tensors", () => {
     const model = await loadOnnxModel(path, {
       name: "ids",
       version: "1",
+      execution,
       threads: 1,
       executionProviders: "cpu",
     });
@@ -251,44 +253,48 @@ describe("loadOnnxModel with INT64 tensors", () => {
   });
 });
 
-describe("loadOnnxModel with BOOL and BYTES tensors", () => {
-  it("feeds and returns BOOL as Uint8Array and BYTES as strings", async () => {
-    const path = join(dir, "bool-bytes.onnx");
-    const bytes = encodeOnnxModel({
-      name: "bool_bytes",
-      inputs: [
-        { name: "flags", datatype: "BOOL", shape: [-1] },
-        { name: "words", datatype: "BYTES", shape: [-1] },
-      ],
-      outputs: [
-        { name: "negated", datatype: "BOOL", shape: [-1] },
-        { name: "same_words", datatype: "BYTES", shape: [-1] },
-      ],
-      nodes: [
-        { opType: "Not", inputs: ["flags"], outputs: ["negated"] },
-        { opType: "Identity", inputs: ["words"], outputs: ["same_words"] },
-      ],
+describe.each(["inline", "workers"] as const)(
+  "loadOnnxModel with BOOL and BYTES tensors (%s)",
+  (execution) => {
+    it("feeds and returns BOOL as Uint8Array and BYTES as strings", async () => {
+      const path = join(dir, `bool-bytes-${execution}.onnx`);
+      const bytes = encodeOnnxModel({
+        name: "bool_bytes",
+        inputs: [
+          { name: "flags", datatype: "BOOL", shape: [-1] },
+          { name: "words", datatype: "BYTES", shape: [-1] },
+        ],
+        outputs: [
+          { name: "negated", datatype: "BOOL", shape: [-1] },
+          { name: "same_words", datatype: "BYTES", shape: [-1] },
+        ],
+        nodes: [
+          { opType: "Not", inputs: ["flags"], outputs: ["negated"] },
+          { opType: "Identity", inputs: ["words"], outputs: ["same_words"] },
+        ],
+      });
+      await writeFile(path, bytes);
+      const model = await loadOnnxModel(path, {
+        name: "bb",
+        version: "1",
+        execution,
+        threads: 1,
+        executionProviders: "cpu",
+      });
+      try {
+        const [negated, words] = await model.infer([
+          { name: "flags", datatype: "BOOL", shape: [3], data: Uint8Array.from([1, 0, 1]) },
+          { name: "words", datatype: "BYTES", shape: [2], data: ["héllo", ""] },
+        ]);
+        expect(negated).toMatchObject({ datatype: "BOOL", shape: [3] });
+        expect([...(negated!.data as Uint8Array)]).toEqual([0, 1, 0]);
+        expect(words).toEqual({ name: "same_words", datatype: "BYTES", shape: [2], data: ["héllo", ""] });
+      } finally {
+        await model.close();
+      }
     });
-    await writeFile(path, bytes);
-    const model = await loadOnnxModel(path, {
-      name: "bb",
-      version: "1",
-      threads: 1,
-      executionProviders: "cpu",
-    });
-    try {
-      const [negated, words] = await model.infer([
-        { name: "flags", datatype: "BOOL", shape: [3], data: Uint8Array.from([1, 0, 1]) },
-        { name: "words", datatype: "BYTES", shape: [2], data: ["héllo", ""] },
-      ]);
-      expect(negated).toMatchObject({ datatype: "BOOL", shape: [3] });
-      expect([...(negated!.data as Uint8Array)]).toEqual([0, 1, 0]);
-      expect(words).toEqual({ name: "same_words", datatype: "BYTES", shape: [2], data: ["héllo", ""] });
-    } finally {
-      await model.close();
-    }
-  });
-});
+  },
+);
 
 describe("loadOnnxModel failures", () => {
   it("reports a missing file as not found", async () => {
@@ -330,7 +336,14 @@ describe("loadOnnxModel failures", () => {
     const lines: string[] = [];
     const model = await loadOnnxModel(
       mlpPath,
-      { name: "mlp", version: "1", threads: 1, executionProviders: "cpu", log: (line) => lines.push(line) },
+      {
+        name: "mlp",
+        version: "1",
+        execution: "workers",
+        threads: 1,
+        executionProviders: "cpu",
+        log: (line) => lines.push(line),
+      },
       world,
     );
     try {
@@ -362,7 +375,14 @@ describe("loadOnnxModel failures", () => {
     const lines: string[] = [];
     const model = await loadOnnxModel(
       mlpPath,
-      { name: "mlp", version: "1", threads: 1, executionProviders: "auto", log: (line) => lines.push(line) },
+      {
+        name: "mlp",
+        version: "1",
+        execution: "workers",
+        threads: 1,
+        executionProviders: "auto",
+        log: (line) => lines.push(line),
+      },
       world,
     );
     try {

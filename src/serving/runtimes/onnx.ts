@@ -1,11 +1,13 @@
 /**
- * The ONNX runtime: serves an `.onnx` file with onnxruntime-node on a pool of worker threads (one session per
- * thread, sized to the cores by default), because a session's `run` holds the thread that calls it. It checks
- * each request against the model's own input and output metadata before it leaves the event loop, so a wrong
- * name, datatype or shape is a clear 400 rather than an onnxruntime message. The CUDA execution provider is
- * tried when asked for ("auto") and a GPU answers `nvidia-smi`; CPU otherwise.
- * `infer` hands the inputs' typed arrays to a worker thread (transfer, not copy): afterwards the caller's arrays
- * are detached (length 0) and must not be reused.
+ * The ONNX runtime: serves an `.onnx` file with onnxruntime-node, in one of two places. A model whose runs are
+ * short runs on the server's event loop (onnx/inlineSession.ts), because for it the hop to a worker thread costs
+ * more than the run; any other runs on a pool of worker threads (one session per thread, sized to the cores by
+ * default), because a session's `run` holds the thread that calls it. "auto" times the model to choose. It checks
+ * each request against the model's own input and output metadata before it reaches either, so a wrong name,
+ * datatype or shape is a clear 400 rather than an onnxruntime message. The CUDA execution provider is tried when
+ * asked for ("auto") and a GPU answers `nvidia-smi`; CPU otherwise.
+ * `infer` may hand the inputs' typed arrays to a worker thread (transfer, not copy): afterwards the caller's
+ * arrays may be detached (length 0) and must not be reused.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -14,22 +16,44 @@ import { resolve } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { FlowOpsError, notFound } from "../../errors.js";
 import { startModuleWorker } from "../../moduleWorker.js";
+import type { InlineOnnxSession } from "../onnx/inlineSession.js";
 import { OnnxWorkerPool } from "../onnx/onnxWorkerPool.js";
+import { sessionChoiceLines } from "../onnx/sessionChoiceLog.js";
 import type { LoadedModel } from "../runtime.js";
 import type { ModelSignature } from "../signature.js";
 import { elementCount, type Tensor, type TensorSpec } from "../tensor.js";
 import type { OnnxExecutionProvider, OnnxWorkerData } from "./onnxWorker.js";
 
+/** Where runs happen: on the event loop, on worker threads, or chosen by timing the model ("auto"). */
+export const ONNX_EXECUTIONS = ["auto", "inline", "workers"] as const;
+export type OnnxExecution = (typeof ONNX_EXECUTIONS)[number];
+
+/**
+ * "auto" runs a model inline when its median batch-1 run is under this. An inline run holds the event loop, which
+ * also parses and answers every request (roughly 0.05-0.1 ms each), so at 1,000 req/s a 0.5 ms run keeps the loop
+ * about 60% busy and requests rarely queue behind one another; at 1 ms the loop would be saturated at that rate.
+ * Above this the worker hop (about 0.1-0.3 ms of messaging and wake-up) is small beside the run, and worker
+ * threads run requests in parallel, so the pool is the better place.
+ */
+export const INLINE_RUN_THRESHOLD_MS = 0.5;
+const TIMED_PROBE_RUNS = 15;
+
 export interface OnnxLoadOptions {
   name: string;
   version: string;
-  /** Worker threads, each with its own session; default os.availableParallelism(). */
+  /**
+   * "auto" (default): inline when a timed probe finds runs shorter than INLINE_RUN_THRESHOLD_MS and `threads`
+   * is not above 1, else worker threads. "inline": on the event loop (`threads` above 1 is refused).
+   * "workers": always worker threads.
+   */
+  execution?: OnnxExecution;
+  /** Worker threads, each with its own session; default os.availableParallelism(). Above 1 means workers. */
   threads?: number;
   /** "auto" (default) tries CUDA when a GPU is present, then CPU; "cpu" never tries CUDA. */
   executionProviders?: "auto" | "cpu";
   /** The MLflow signature from the model's MLmodel, when there is one. */
   signature?: ModelSignature;
-  /** Where provider choices and worker restarts are reported; default stderr. */
+  /** Where provider choices, the execution choice and worker restarts are reported; default stderr. */
   log?: (line: string) => void;
 }
 
@@ -41,7 +65,29 @@ export interface OnnxWorld {
 
 export const defaultOnnxWorld: OnnxWorld = { startWorker: startOnnxWorker, gpuPresent };
 
-/** Loads `path` on every thread of a new pool; a file that onnxruntime rejects fails with its message. */
+/** What runs a checked request: the worker pool or the inline session. */
+interface OnnxRunner {
+  ready(): boolean;
+  run(inputs: readonly Tensor[], outputs: readonly string[]): Promise<Tensor[]>;
+  close(): Promise<void>;
+}
+
+interface LoadedRunner {
+  runner: OnnxRunner;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+interface LoadPlan {
+  file: string;
+  label: string;
+  providers: OnnxExecutionProvider[];
+  threads: number | undefined;
+  log: (line: string) => void;
+  world: OnnxWorld;
+}
+
+/** Loads `path` inline or on a new pool (see `execution`); a file that onnxruntime rejects fails with its message. */
 export async function loadOnnxModel(
   path: string,
   options: OnnxLoadOptions,
@@ -49,26 +95,115 @@ export async function loadOnnxModel(
 ): Promise<LoadedModel> {
   const file = resolve(path);
   if (!existsSync(file)) throw notFound(`${file}: ONNX model file not found`);
-  const providers: OnnxExecutionProvider[] =
-    (options.executionProviders ?? "auto") === "auto" && world.gpuPresent() ? ["cuda", "cpu"] : ["cpu"];
-  const label = `'${options.name}' version ${options.version}`;
-  const pool = new OnnxWorkerPool({
-    label,
-    size: options.threads ?? availableParallelism(),
-    workerData: { path: file, providers },
-    startWorker: world.startWorker,
+  const plan: LoadPlan = {
+    file,
+    label: `'${options.name}' version ${options.version}`,
+    providers:
+      (options.executionProviders ?? "auto") === "auto" && world.gpuPresent() ? ["cuda", "cpu"] : ["cpu"],
+    threads: options.threads,
     log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
-  });
-  let ready;
-  try {
-    ready = await pool.start();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${file}: cannot load the ONNX model: ${message}`, {
-      cause: error,
-    });
+    world,
+  };
+  const execution = options.execution ?? "auto";
+  let loaded: LoadedRunner;
+  switch (execution) {
+    case "inline":
+      if (plan.threads !== undefined && plan.threads > 1) {
+        throw invalid(
+          `model ${plan.label}: execution 'inline' runs on the server's event loop, so it cannot use ${plan.threads} worker threads; choose execution 'workers' or 'auto' with workers above 1`,
+        );
+      }
+      loaded = inlineRunner(await openInline(plan), plan);
+      break;
+    case "workers":
+      loaded = await startPool(plan);
+      break;
+    case "auto":
+      loaded =
+        plan.threads !== undefined && plan.threads > 1 ? await startPool(plan) : await chooseByTiming(plan);
+      break;
+    default:
+      throw invalid(
+        `model ${plan.label}: unknown execution '${String(execution)}' (expected one of: ${ONNX_EXECUTIONS.join(", ")})`,
+      );
   }
-  return new OnnxModel(options, ready.inputs, ready.outputs, pool);
+  return new OnnxModel(options, loaded.inputs, loaded.outputs, loaded.runner);
+}
+
+/** Opens the model inline and times it; keeps it when runs are short, else closes it and starts the pool. */
+async function chooseByTiming(plan: LoadPlan): Promise<LoadedRunner> {
+  const inline = await openInline(plan);
+  let medianMs: number;
+  try {
+    const timing = await inline.timeRuns(TIMED_PROBE_RUNS);
+    // On the CPU provider a run's CPU time is its cost on a quiet machine, while wall-clock time also counts
+    // the time other processes held the core, so a busy start-up would push a fast model to the workers. A GPU
+    // run waits for the device, which the event loop would wait for too, so there wall-clock time is the cost.
+    medianMs = inline.provider === "cpu" ? timing.cpuMs : timing.wallMs;
+  } catch (error) {
+    await inline.close();
+    plan.log(
+      `onnx model ${plan.label}: cannot time a run on a zero input (${messageOf(error)}); using worker threads`,
+    );
+    return startPool(plan);
+  }
+  const shown = medianMs.toFixed(3);
+  if (medianMs < INLINE_RUN_THRESHOLD_MS) {
+    plan.log(
+      `onnx model ${plan.label}: a batch-1 run takes ${shown} ms; running on the event loop (--execution workers for worker threads)`,
+    );
+    return inlineRunner(inline, plan);
+  }
+  await inline.close();
+  plan.log(
+    `onnx model ${plan.label}: a batch-1 run takes ${shown} ms (inline below ${INLINE_RUN_THRESHOLD_MS} ms); using worker threads`,
+  );
+  return startPool(plan);
+}
+
+async function openInline(plan: LoadPlan): Promise<InlineOnnxSession> {
+  // Loaded on use: a model served by workers never needs onnxruntime on the server's own thread.
+  const { InlineOnnxSession } = await import("../onnx/inlineSession.js");
+  try {
+    return await InlineOnnxSession.open({ label: plan.label, path: plan.file, providers: plan.providers });
+  } catch (error) {
+    throw cannotLoad(plan.file, error);
+  }
+}
+
+function inlineRunner(inline: InlineOnnxSession, plan: LoadPlan): LoadedRunner {
+  for (const line of sessionChoiceLines(plan.label, inline)) plan.log(line);
+  return { runner: inline, inputs: inline.inputs, outputs: inline.outputs };
+}
+
+async function startPool(plan: LoadPlan): Promise<LoadedRunner> {
+  const pool = new OnnxWorkerPool({
+    label: plan.label,
+    size: plan.threads ?? availableParallelism(),
+    workerData: { path: plan.file, providers: plan.providers },
+    startWorker: plan.world.startWorker,
+    log: plan.log,
+  });
+  try {
+    const ready = await pool.start();
+    return { runner: pool, inputs: ready.inputs, outputs: ready.outputs };
+  } catch (error) {
+    throw cannotLoad(plan.file, error);
+  }
+}
+
+function cannotLoad(file: string, error: unknown): FlowOpsError {
+  return new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `${file}: cannot load the ONNX model: ${messageOf(error)}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 class OnnxModel implements LoadedModel {
@@ -81,7 +216,7 @@ class OnnxModel implements LoadedModel {
     options: OnnxLoadOptions,
     readonly inputs: TensorSpec[],
     readonly outputs: TensorSpec[],
-    private readonly pool: OnnxWorkerPool,
+    private readonly runner: OnnxRunner,
   ) {
     this.name = options.name;
     this.version = options.version;
@@ -89,7 +224,7 @@ class OnnxModel implements LoadedModel {
   }
 
   ready(): boolean {
-    return this.pool.ready();
+    return this.runner.ready();
   }
 
   infer(
@@ -103,11 +238,11 @@ class OnnxModel implements LoadedModel {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.pool.run(inputs, outputs);
+    return this.runner.run(inputs, outputs);
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.runner.close();
   }
 
   private checkInputs(inputs: readonly Tensor[]): void {

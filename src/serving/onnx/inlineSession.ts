@@ -1,0 +1,124 @@
+/**
+ * An ONNX model's session on the server's own event loop, for models whose runs are short (an MLP or a small
+ * tree ensemble at batch 1 runs in microseconds). Handing such a request to a worker thread costs more than the
+ * run itself: two postMessage hops, a thread wake-up, and worker threads competing with the event loop for the
+ * same cores. Here a run holds the event loop for its whole duration, so this is only for models that
+ * runtimes/onnx.ts has timed as fast (or that the operator asked to run inline). Same conversions and errors as
+ * the worker (ortSession.ts); it does not validate requests (the model does).
+ */
+import { performance } from "node:perf_hooks";
+import type * as ort from "onnxruntime-node";
+import { FlowOpsError } from "../../errors.js";
+import { allocateTensorData, elementCount, type Tensor, type TensorSpec } from "../tensor.js";
+import {
+  messageOf,
+  openOrtSession,
+  runOrtSession,
+  type OnnxExecutionProvider,
+  type OpenedOrtSession,
+} from "./ortSession.js";
+
+export interface InlineSessionConfig {
+  /** Names the model in errors. */
+  label: string;
+  path: string;
+  /** Tried in order; the first that creates a session wins. */
+  providers: OnnxExecutionProvider[];
+}
+
+export class InlineOnnxSession {
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  readonly skippedOutputs: string[];
+  readonly provider: OnnxExecutionProvider;
+  readonly fallbacks: string[];
+  private readonly session: ort.InferenceSession;
+  private closed = false;
+  /** Runs already scheduled; close() lets them finish before it frees the native session under them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly label: string,
+    opened: OpenedOrtSession,
+  ) {
+    this.session = opened.session;
+    this.inputs = opened.inputs;
+    this.outputs = opened.outputs;
+    this.skippedOutputs = opened.skippedOutputs;
+    this.provider = opened.provider;
+    this.fallbacks = opened.fallbacks;
+  }
+
+  /** Opens the model file; onnxruntime's own error when it rejects the file. */
+  static async open(config: InlineSessionConfig): Promise<InlineOnnxSession> {
+    return new InlineOnnxSession(config.label, await openOrtSession(config.path, config.providers));
+  }
+
+  ready(): boolean {
+    return !this.closed;
+  }
+
+  async run(inputs: readonly Tensor[], outputs: readonly string[]): Promise<Tensor[]> {
+    if (this.closed) throw unavailable(`model ${this.label} is closed`);
+    const running = runOrtSession(this.session, inputs, outputs);
+    this.inFlight.add(running);
+    try {
+      return await running;
+    } catch (error) {
+      // The same wording and code the worker pool gives a run that onnxruntime rejects.
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `model ${this.label}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    } finally {
+      this.inFlight.delete(running);
+    }
+  }
+
+  /**
+   * How long a run on an all-zero batch-1 input (unknown dims as 1) takes: the medians of `samples` runs, after
+   * one untimed run that lets onnxruntime allocate, in wall-clock time and in this process's CPU time. Rejects
+   * when the model cannot run on such an input.
+   */
+  async timeRuns(samples: number): Promise<{ wallMs: number; cpuMs: number }> {
+    const inputs = this.inputs.map(zeroInput);
+    const outputs = this.outputs.map((spec) => spec.name);
+    await runOrtSession(this.session, inputs, outputs);
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const startCpu = process.cpuUsage();
+      const start = performance.now();
+      await runOrtSession(this.session, inputs, outputs);
+      wall.push(performance.now() - start);
+      const used = process.cpuUsage(startCpu);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    return { wallMs: median(wall), cpuMs: median(cpu) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
+    await this.session.release();
+  }
+}
+
+function zeroInput(spec: TensorSpec): Tensor {
+  const shape = spec.shape.length === 0 ? [1] : spec.shape.map((dim) => (dim < 0 ? 1 : dim));
+  return {
+    name: spec.name,
+    datatype: spec.datatype,
+    shape,
+    data: allocateTensorData(spec.datatype, elementCount(shape)),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function unavailable(message: string): FlowOpsError {
+  return new FlowOpsError("TEMPORARILY_UNAVAILABLE", message);
+}
