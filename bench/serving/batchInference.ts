@@ -1,14 +1,19 @@
 /**
- * The batch half of the serving benchmark: `flowops predict` on the ONNX export over a generated CSV, against
+ * The batch half of the serving benchmark: `flowops predict` on the ONNX export over a generated CSV, and over
+ * the same rows as Parquet (FLOAT columns, Parquet out), against
  * onnxruntime-node's own session over the same rows already in memory (ortBatch.ts) and, for reference,
  * onnxruntime's Python session (ort_batch.py), in memory and end to end with pandas reading and writing the
  * CSVs (the same work flowops does, done the way a Python user would). Each side runs `repeats` times, alternating; rows per second
  * are medians. flowops is timed end to end as a user sees it (process start, CSV in, CSV out); the anchors
- * time their run() loops only.
+ * time their run() loops only. After the runs it prints each flowops format's median as a share of the in-memory
+ * onnxruntime-node loop measured in the same run, with the load average (the machine may be shared).
  */
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { featureMatrix } from "./featureRows.js";
 
 export interface BatchSide {
   tool: string;
@@ -40,12 +45,23 @@ function mustRun(command: string, args: string[]): { stdout: string; seconds: nu
   return { stdout: run.stdout, seconds };
 }
 
-function flowopsPredict(settings: BatchSettings): number {
-  rmSync(settings.outputCsv, { force: true });
-  rmSync(`${settings.outputCsv}.parts`, { recursive: true, force: true });
+/** The benchmark rows as Parquet: one non-null FLOAT column per feature, f0..fN-1, as in the CSV. */
+function writeFeatureParquet(path: string, rows: number, features: number): void {
+  const matrix = featureMatrix(rows, features);
+  const columnData = Array.from({ length: features }, (_, j) => {
+    const data = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) data[r] = matrix[r * features + j] as number;
+    return { name: `f${j}`, data, type: "FLOAT" as const, nullable: false };
+  });
+  writeFileSync(path, new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 65_536 })));
+}
+
+function flowopsPredict(settings: BatchSettings, input: string, output: string): number {
+  rmSync(output, { force: true });
+  rmSync(`${output}.parts`, { recursive: true, force: true });
   const { seconds } = mustRun(process.execPath, [
     ...[resolve(REPO, "bin/flowops.js"), "predict", settings.onnxDir],
-    ...["--input", settings.csv, "--output", settings.outputCsv],
+    ...["--input", input, "--output", output],
     ...["--batch-size", String(settings.batchSize), "--json"],
   ]);
   return settings.rows / seconds;
@@ -69,9 +85,29 @@ function ortPython(settings: BatchSettings, python: string, endToEnd: boolean): 
   return (JSON.parse(stdout) as { rowsPerSecond: number }).rowsPerSecond;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * The first side is flowops on CSV and the second the onnxruntime-node loop (run.ts reads them by position);
+ * flowops on Parquet comes last.
+ */
 export function compareBatch(settings: BatchSettings): BatchSide[] {
+  const parquet = settings.csv.replace(/\.csv$/, "") + ".parquet";
+  const outputParquet = settings.outputCsv.replace(/\.csv$/, "") + ".parquet";
+  writeFeatureParquet(parquet, settings.rows, settings.features);
+  const loadBefore = loadavg();
   const sides: Array<BatchSide & { run: () => number }> = [
-    { tool: "flowops predict (CSV in, CSV out)", rowsPerSecond: [], run: () => flowopsPredict(settings) },
+    {
+      tool: "flowops predict (CSV in, CSV out)",
+      rowsPerSecond: [],
+      run: () => flowopsPredict(settings, settings.csv, settings.outputCsv),
+    },
     { tool: "onnxruntime-node session (in memory)", rowsPerSecond: [], run: () => ortNode(settings) },
   ];
   const python = settings.python;
@@ -87,6 +123,11 @@ export function compareBatch(settings: BatchSettings): BatchSide[] {
       run: () => ortPython(settings, python, true),
     });
   }
+  sides.push({
+    tool: "flowops predict (Parquet in, Parquet out)",
+    rowsPerSecond: [],
+    run: () => flowopsPredict(settings, parquet, outputParquet),
+  });
   for (let i = 0; i < settings.repeats; i++) {
     for (const side of sides) {
       const rate = side.run();
@@ -95,5 +136,19 @@ export function compareBatch(settings: BatchSettings): BatchSide[] {
     }
   }
   rmSync(settings.outputCsv, { force: true });
+  rmSync(outputParquet, { force: true });
+  rmSync(parquet, { force: true });
+  const ort = median(sides[1]?.rowsPerSecond ?? []);
+  const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(" ");
+  console.log(
+    `\nflowops predict as a share of the in-memory onnxruntime-node loop measured in this run ` +
+      `(${Math.round(ort).toLocaleString("en")} rows/s); load average ${load(loadBefore)} before, ${load(loadavg())} after:`,
+  );
+  for (const side of sides.filter((s) => s.tool.startsWith("flowops"))) {
+    const rate = median(side.rowsPerSecond);
+    console.log(
+      `  ${side.tool}: ${Math.round(rate).toLocaleString("en")} rows/s = ${((100 * rate) / ort).toFixed(1)} %`,
+    );
+  }
   return sides.map(({ tool, rowsPerSecond }) => ({ tool, rowsPerSecond }));
 }

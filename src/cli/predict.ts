@@ -109,6 +109,8 @@ export async function runPredict(
   const model = await deps.loadModel(uri, {
     ...(flags.trackingUri === undefined ? {} : { trackingUri: flags.trackingUri }),
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    // Worker threads even for a fast model: reading and writing the next chunks overlap its runs.
+    execution: "workers",
     log: (message) => process.stderr.write(`${message}\n`),
   });
   const progress = createProgress("Predicting", undefined, {

@@ -3,6 +3,7 @@ import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/p
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { FlowOpsError } from "../errors.js";
@@ -69,6 +70,24 @@ async function writeInput(name: string, rows: number): Promise<string> {
   const lines = ["id,a,b"];
   for (let r = 0; r < rows; r++) lines.push(`row ${r},${r},${r * 10}`);
   await writeFile(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+/** The same table as writeInput, as Parquet: `id` text, `a` non-null FLOAT, `b` DOUBLE (null at `nullAt`). */
+async function writeParquetInput(name: string, rows: number, nullAt?: number): Promise<string> {
+  const path = join(dir, name);
+  const ids = Array.from({ length: rows }, (_, r) => `row ${r}`);
+  const a = Float32Array.from({ length: rows }, (_, r) => r);
+  const b = Array.from({ length: rows }, (_, r) => (r === nullAt ? null : r * 10));
+  const buffer = parquetWriteBuffer({
+    columnData: [
+      { name: "id", data: ids, type: "STRING" },
+      { name: "a", data: a, type: "FLOAT", nullable: false },
+      { name: "b", data: b, type: "DOUBLE" },
+    ],
+    rowGroupSize: 5,
+  });
+  await writeFile(path, new Uint8Array(buffer));
   return path;
 }
 
@@ -149,6 +168,51 @@ describe("batchPredict", () => {
       expect(existsSync(`${output}.parts`)).toBe(false);
     });
   }
+
+  for (const format of ["csv", "parquet"] as const) {
+    it(`gives the same ${format} output from a Parquet input's typed columns as from the same rows in CSV`, async () => {
+      const fromCsv = join(dir, `from-csv.${format}`);
+      await batchPredict(summingModel(), predictOptions(await writeInput("same.csv", 11), fromCsv));
+      const fromParquet = join(dir, `from-parquet.${format}`);
+      const result = await batchPredict(
+        summingModel(),
+        predictOptions(await writeParquetInput("same.parquet", 11), fromParquet),
+      );
+      expect(result).toMatchObject({ rows: 11, chunks: 3 });
+      const expected = await readAll(fromCsv);
+      const actual = await readAll(fromParquet);
+      if (format === "csv") expect(actual).toEqual(expected);
+      else {
+        for (const name of ["sum", "half_0", "half_1"]) expect(actual[name]).toEqual(expected[name]);
+        expect(actual.a).toEqual(Array.from({ length: 11 }, (_, r) => r));
+        expect(actual.id?.[10]).toBe("row 10");
+      }
+    });
+  }
+
+  it("names the column and row of a null in a Parquet feature column", async () => {
+    const input = await writeParquetInput("null.parquet", 8, 5);
+    const output = join(dir, "null-out.parquet");
+    await expect(batchPredict(summingModel(), predictOptions(input, output))).rejects.toThrow(
+      /rows 5-8: column b, row 6: missing value/,
+    );
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it("resumes a Parquet-to-Parquet run and gives the uninterrupted output", async () => {
+    const input = await writeParquetInput("resume-typed.parquet", 18);
+    const whole = join(dir, "whole-typed.parquet");
+    await batchPredict(summingModel(), predictOptions(input, whole));
+    const output = join(dir, "resumed-typed.parquet");
+    await expect(
+      batchPredict(summingModel({ failOnCall: 4 }), predictOptions(input, output)),
+    ).rejects.toThrow(/rows 13-16: the worker crashed/);
+    const rerun = summingModel();
+    const result = await batchPredict(rerun, predictOptions(input, output));
+    expect(rerun.calls).toBe(2);
+    expect(result).toMatchObject({ rows: 18, resumedChunks: 3 });
+    expect(await readFile(output)).toEqual(await readFile(whole));
+  });
 
   it("starts over when the input changed since the interrupted run", async () => {
     const input = await writeInput("changed.csv", 12);

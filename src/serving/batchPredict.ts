@@ -17,6 +17,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 import { FlowOpsError } from "../errors.js";
+import { hasTypedColumns } from "../tables/columnarTableChunk.js";
 import { openTable } from "../tables/openTable.js";
 import { openTableWriter } from "../tables/openTableWriter.js";
 import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js";
@@ -91,9 +92,7 @@ export async function batchPredict(
   const resumedRows = progress.rowsDone;
 
   let chunkIndex = 0;
-  for await (const chunk of source.chunks()) {
-    if (chunkIndex++ < resumedChunks) continue;
-    const batch = await predictChunk(model, chunk, options.input.path, options.columns);
+  const writePart = async (chunk: TableChunk, batch: ChunkPredictions): Promise<void> => {
     const columns = [...chunk.columns, ...batch.predictionColumns];
     if (progress.columns === undefined) {
       assertNoCollision(options.input.path, chunk.columns, batch.predictionColumns);
@@ -107,7 +106,7 @@ export async function batchPredict(
       );
     }
     const part = partPath(partsDir, progress.chunksDone, format);
-    const writer = openTableWriter(`${part}.tmp`, format, columns);
+    const writer = openTableWriter(`${part}.tmp`, format, columns, { intermediate: true });
     try {
       await writer.write({ ...inputColumns(chunk), ...batch.values });
     } finally {
@@ -118,6 +117,26 @@ export async function batchPredict(
     progress.rowsDone += chunk.rowCount;
     await saveProgress(partsDir, progress);
     options.onProgress?.(chunk.rowCount);
+  };
+  // A pipeline two chunks deep: while the runtime infers chunk k (in its worker threads), this thread writes
+  // chunk k-1 and reads chunk k+1. Parts are still written, and progress recorded, strictly in order.
+  const chunks = source.chunks()[Symbol.asyncIterator]();
+  let written: { chunk: TableChunk; predictions: Promise<ChunkPredictions> } | undefined;
+  try {
+    for (;;) {
+      const step = await chunks.next();
+      if (step.done === true) break;
+      const chunk = step.value;
+      if (chunkIndex++ < resumedChunks) continue;
+      const predictions = predictChunk(model, chunk, options.input.path, options.columns);
+      // Settled later, in order; this keeps a failure from surfacing as an unhandled rejection meanwhile.
+      predictions.catch(() => undefined);
+      if (written !== undefined) await writePart(written.chunk, await written.predictions);
+      written = { chunk, predictions };
+    }
+    if (written !== undefined) await writePart(written.chunk, await written.predictions);
+  } finally {
+    await chunks.return?.();
   }
   if (chunkIndex < resumedChunks) {
     throw new FlowOpsError(
@@ -147,13 +166,18 @@ export async function batchPredict(
   };
 }
 
+interface ChunkPredictions {
+  predictionColumns: string[];
+  values: Record<string, WriterColumn>;
+}
+
 /** The model's predictions for one chunk, as named output columns in output order. */
 async function predictChunk(
   model: LoadedModel,
   chunk: TableChunk,
   inputPath: string,
   columns: readonly string[] | undefined,
-): Promise<{ predictionColumns: string[]; values: Record<string, WriterColumn> }> {
+): Promise<ChunkPredictions> {
   const rowCount = chunk.rowCount;
   if (rowCount === 0) return emptyPredictions(model.outputs);
   const names = columns ?? chunk.columns;
@@ -238,7 +262,9 @@ function emptyPredictions(specs: readonly TensorSpec[]): {
 
 function inputColumns(chunk: TableChunk): Record<string, WriterColumn> {
   const values: Record<string, WriterColumn> = {};
-  for (const name of chunk.columns) values[name] = chunk.column(name);
+  // Typed columns (numeric Parquet columns) go to the writer as they are, keeping their type and no cells.
+  const typed = hasTypedColumns(chunk) ? chunk : undefined;
+  for (const name of chunk.columns) values[name] = typed?.typedColumn(name) ?? chunk.column(name);
   return values;
 }
 

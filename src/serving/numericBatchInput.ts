@@ -1,10 +1,11 @@
 /**
  * The fast path of batch inference for the common tabular model: one numeric input of shape [N, F] fed from F
- * numeric columns. Columns are parsed straight from the table's text into one typed array (no row objects, no
- * per-cell protocol coercion), which is what lets `flowops predict` keep up with the runtime. Anything else
- * (several inputs, strings, a column the file lacks) returns undefined and takes the general frame path, which
- * also reports the errors.
+ * numeric columns. Columns are parsed straight from the table's text, or taken as the typed arrays a Parquet
+ * column decodes to, and interleaved into one typed array (no row objects, no per-cell protocol coercion),
+ * which is what lets `flowops predict` keep up with the runtime. Anything else (several inputs, strings, a
+ * column the file lacks) returns undefined and takes the general frame path, which also reports the errors.
  */
+import { hasTypedColumns } from "../tables/columnarTableChunk.js";
 import type { TableChunk } from "../tables/tableChunk.js";
 import { numericColumn } from "../tables/numericColumn.js";
 import type { LoadedModel } from "./runtime.js";
@@ -25,8 +26,9 @@ export function numericBatchInput(
   const rows = chunk.rowCount;
   const data = spec.datatype === "FP32" ? new Float32Array(rows * width) : new Float64Array(rows * width);
   order.forEach((name, j) => {
-    const values = numericColumn(chunk, name);
-    for (let r = 0; r < rows; r++) data[r * width + j] = values[r]!;
+    const values =
+      (hasTypedColumns(chunk) ? chunk.typedColumn(name) : undefined) ?? numericColumn(chunk, name);
+    for (let r = 0, at = j; r < rows; r++, at += width) data[at] = values[r]!;
   });
   return [{ name: spec.name, datatype: spec.datatype, shape: [rows, width], data }];
 }

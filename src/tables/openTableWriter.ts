@@ -12,8 +12,21 @@ import type { TableWriter } from "./tableWriter.js";
 
 export type { TableWriter, TypedArray, WriterColumn } from "./tableWriter.js";
 
+export interface TableWriterOptions {
+  /**
+   * The file is an intermediate one that only `appendFile` reads back (a batch prediction part): written for
+   * speed rather than size (Parquet: uncompressed, plain encoding, no statistics or page indexes).
+   */
+  intermediate?: boolean | undefined;
+}
+
 /** Creates (or truncates) `path` and returns a writer for it. */
-export function openTableWriter(path: string, format: TableFormat, columns: readonly string[]): TableWriter {
+export function openTableWriter(
+  path: string,
+  format: TableFormat,
+  columns: readonly string[],
+  options: TableWriterOptions = {},
+): TableWriter {
   assertUniqueNames(path, columns);
   switch (format) {
     case "csv":
@@ -22,7 +35,7 @@ export function openTableWriter(path: string, format: TableFormat, columns: read
     case "jsonl":
       return new JsonLinesTableWriter(path, columns);
     case "parquet":
-      return new ParquetTableWriter(path, columns);
+      return new ParquetTableWriter(path, columns, { intermediate: options.intermediate === true });
     default:
       return assertNever(format);
   }

@@ -1,11 +1,14 @@
 /**
- * Parquet tables, read with hyparquet. The schema's top-level fields are the columns; rows are read in windows of
- * `chunkRows` (hyparquet skips the pages before a window without decompressing them and stops after it), only
- * the requested columns. Values become cells: BigInt -> number when it is a safe integer (else its decimal text),
- * Date -> ISO 8601 text, binary -> base64, lists and structs -> JSON text, missing -> null.
+ * Parquet tables, read with hyparquet. The schema's top-level fields are the columns; rows are decoded in
+ * windows of about READ_WINDOW_CELLS values (hyparquet skips the pages before a window without decompressing
+ * them and stops after it), only the requested columns, and chunks of `chunkRows` are cut from them. A numeric
+ * column that hyparquet decodes to a typed array (FLOAT, DOUBLE, plain INT32, no nulls in the window) stays
+ * one (ColumnarTableChunk); other values become cells: BigInt -> number when it is a safe integer (else its
+ * decimal text), Date -> ISO 8601 text, binary -> base64, lists and structs -> JSON text, missing -> null.
  *
- * Memory: decoded values are bounded by the window; the compressed bytes fetched per window are those of the
- * column chunks it touches (a whole row group's column unless the file has an offset index).
+ * Memory: decoded values are bounded by the window (or one chunk, when chunks are larger); the compressed
+ * bytes fetched per window are those of the column chunks it touches (a whole row group's column unless the
+ * file has an offset index).
  */
 
 import { stat } from "node:fs/promises";
@@ -15,7 +18,15 @@ import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
 
 import { FlowOpsError } from "../errors.js";
 import { selectColumns } from "./columnSelection.js";
-import { MaterialisedTableChunk, type CellValue, type TableChunk, type TableSource } from "./tableChunk.js";
+import { ColumnarTableChunk, isNumericArray, type ColumnValues } from "./columnarTableChunk.js";
+import { ColumnSegments, concatenated } from "./columnSegments.js";
+import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
+
+/**
+ * Values decoded at once (rows times selected columns), unless a chunk is larger; also the most values held
+ * ahead of the chunk being handed out, so a wide table is read in fewer rows at a time than a narrow one.
+ */
+const READ_WINDOW_CELLS = 1 << 22;
 
 export interface ParquetTableOptions {
   chunkRows: number;
@@ -41,40 +52,70 @@ export class ParquetTableSource implements TableSource {
     const { selected } = selectColumns(this.path, header, this.options.columns);
     const totalRows = Number(metadata.num_rows);
     const chunkRows = this.options.chunkRows;
+    // Decoding is done a window of rows at a time, never less than a page's worth, so a small chunk size does
+    // not decode the same page once per chunk.
+    const windowRows = Math.max(chunkRows, Math.floor(READ_WINDOW_CELLS / Math.max(1, selected.length)));
+    const buffer = new ColumnSegments();
+    let readRows = 0;
     let startRow = 0;
     do {
-      const endRow = Math.min(totalRows, startRow + chunkRows);
-      const rowCount = endRow - startRow;
-      const columnsData = new Map<string, CellValue[]>(
-        selected.map((name) => [name, new Array<CellValue>(rowCount).fill(null)]),
-      );
-      if (rowCount > 0 && selected.length > 0) {
-        const windowStart = startRow;
-        const copyWindow = (data: ColumnData): void => {
-          const target = columnsData.get(data.columnName);
-          if (target === undefined) return;
-          const from = Math.max(data.rowStart, windowStart);
-          const to = Math.min(data.rowEnd, endRow);
-          for (let row = from; row < to; row++) {
-            target[row - windowStart] = toCellValue(data.columnData[row - data.rowStart]);
-          }
-        };
-        try {
-          await parquetRead({
-            file,
-            metadata,
-            columns: [...selected],
-            rowStart: startRow,
-            rowEnd: endRow,
-            onChunk: copyWindow,
-          });
-        } catch (error) {
-          throw this.readError(error, `rows ${startRow + 1}-${endRow}`);
-        }
+      const rowCount = Math.min(chunkRows, totalRows - startRow);
+      while (buffer.buffered < rowCount) {
+        const windowEnd = Math.min(totalRows, readRows + windowRows);
+        buffer.push(
+          windowEnd - readRows,
+          await this.readWindow(file, metadata, selected, readRows, windowEnd),
+        );
+        readRows = windowEnd;
       }
-      yield new MaterialisedTableChunk(this.path, header, columnsData, startRow, rowCount);
-      startRow = endRow;
+      const values =
+        selected.length === 0 ? new Map<string, ColumnValues>() : buffer.take(rowCount, selected);
+      yield new ColumnarTableChunk(this.path, header, values, startRow, rowCount);
+      startRow += rowCount;
     } while (startRow < totalRows);
+  }
+
+  /** Rows [rowStart, rowEnd) of the selected columns: typed arrays where hyparquet gave them without nulls. */
+  private async readWindow(
+    file: AsyncBuffer,
+    metadata: FileMetaData,
+    selected: readonly string[],
+    rowStart: number,
+    rowEnd: number,
+  ): Promise<Map<string, ColumnValues>> {
+    const pieces = new Map<string, { rowStart: number; values: ColumnValues }[]>(
+      selected.map((name) => [name, []]),
+    );
+    const collect = (data: ColumnData): void => {
+      const from = Math.max(data.rowStart, rowStart);
+      const to = Math.min(data.rowEnd, rowEnd);
+      if (from >= to) return;
+      const decoded: unknown = data.columnData;
+      const values = isNumericArray(decoded)
+        ? decoded.subarray(from - data.rowStart, to - data.rowStart)
+        : cellsOf(data.columnData, from - data.rowStart, to - data.rowStart);
+      pieces.get(data.columnName)?.push({ rowStart: from, values });
+    };
+    if (selected.length > 0 && rowEnd > rowStart) {
+      try {
+        await parquetRead({ file, metadata, columns: [...selected], rowStart, rowEnd, onChunk: collect });
+      } catch (error) {
+        throw this.readError(error, `rows ${rowStart + 1}-${rowEnd}`);
+      }
+    }
+    const columns = new Map<string, ColumnValues>();
+    for (const [name, parts] of pieces) {
+      parts.sort((a, b) => a.rowStart - b.rowStart);
+      const covered = parts.reduce((sum, part) => sum + part.values.length, 0);
+      if (covered !== rowEnd - rowStart) {
+        throw this.readError(
+          new Error(`column '${name}' gave ${covered} values for ${rowEnd - rowStart} rows`),
+          `rows ${rowStart + 1}-${rowEnd}`,
+        );
+      }
+      columns.set(name, concatenated(parts.map((part) => part.values)));
+    }
+    return columns;
   }
 
   private async open(): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
@@ -112,6 +153,12 @@ export class ParquetTableSource implements TableSource {
 
 function topLevelColumns(metadata: FileMetaData): string[] {
   return parquetSchema(metadata).children.map((child) => child.element.name);
+}
+
+function cellsOf(decoded: ArrayLike<unknown>, from: number, to: number): CellValue[] {
+  const cells = new Array<CellValue>(to - from);
+  for (let i = from; i < to; i++) cells[i - from] = toCellValue(decoded[i]);
+  return cells;
 }
 
 function toCellValue(value: unknown): CellValue {

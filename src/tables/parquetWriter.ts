@@ -6,6 +6,8 @@
  * boolean, else STRING (a column with only nulls is STRING). Later batches are converted into that schema, and a
  * value that does not fit (text in a DOUBLE column) is an error naming the column and the row; appended files
  * are converted the same way. Every column is nullable. A writer that got no rows writes a valid empty file with STRING columns.
+ * Intermediate files (TableWriterOptions) are written uncompressed and plainly encoded, for speed; appending one
+ * reads it column by column, so numeric columns go back out as the typed arrays they were.
  */
 
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
@@ -50,6 +52,7 @@ export class ParquetTableWriter implements TableWriter {
   constructor(
     readonly path: string,
     readonly columns: readonly string[],
+    private readonly options: { intermediate: boolean } = { intermediate: false },
   ) {
     this.sink = new TableFileSink(path);
   }
@@ -58,10 +61,16 @@ export class ParquetTableWriter implements TableWriter {
     const rows = batchRowCount(this.path, this.columns, batch);
     if (rows === 0) return;
     const schema =
-      this.schema ?? this.start(this.columns.map((name) => schemaElement(name, batch[name] as WriterColumn)));
+      this.schema ??
+      this.start(
+        this.columns.map((name) =>
+          schemaElement(name, batch[name] as WriterColumn, this.options.intermediate),
+        ),
+      );
     const columnData = this.columns.map((name, c) => ({
       name,
       data: this.toColumnData(name, batch[name] as WriterColumn, schema[c + 1] as SchemaElement),
+      ...this.encodingOf(schema[c + 1] as SchemaElement),
     }));
     this.writeRowGroup(columnData, rows);
   }
@@ -78,30 +87,33 @@ export class ParquetTableWriter implements TableWriter {
         `${path} has columns ${names.join(", ")}; ${this.path} has ${this.columns.join(", ")}`,
       );
     }
-    const schema = this.schema ?? this.start(partColumns);
+    // A part may mark its typed columns REQUIRED (see schemaElement); the output keeps every column nullable.
+    const schema =
+      this.schema ??
+      this.start(partColumns.map((element) => ({ ...element, repetition_type: "OPTIONAL" as const })));
     const rowCount = Number(metadata.num_rows);
     if (rowCount === 0) return;
-    let rows: unknown[][] = [];
+    // Read column by column: numeric columns come back as typed arrays and are written back as they are.
+    const pieces = partColumns.map(() => [] as { rowStart: number; values: ArrayLike<unknown> }[]);
     await parquetRead({
       file,
       metadata,
-      onComplete: (read: unknown[][]) => {
-        rows = read;
+      onChunk: (chunk) => {
+        pieces[names.indexOf(chunk.columnName)]?.push({ rowStart: chunk.rowStart, values: chunk.columnData });
       },
     });
     const columnData = partColumns.map((element, c) => {
       const own = schema[c + 1] as SchemaElement;
-      const values = rows.map((row) => row[c]);
+      const parts = (pieces[c] ?? []).sort((a, b) => a.rowStart - b.rowStart).map((part) => part.values);
+      const values = joinedColumn(parts, rowCount);
       // A part whose first rows called for another type (a column that was all null there) is converted.
       const sameType = element.type === own.type && element.converted_type === own.converted_type;
       return {
         name: element.name,
-        data: sameType
-          ? (values as ColumnData)
-          : this.toColumnData(element.name, values as (CellValue | bigint)[], own),
+        data: sameType ? values : this.toColumnData(element.name, values as (CellValue | bigint)[], own),
       };
     });
-    this.writeRowGroup(columnData, rows.length);
+    this.writeRowGroup(columnData, rowCount);
   }
 
   async close(): Promise<void> {
@@ -122,6 +134,18 @@ export class ParquetTableWriter implements TableWriter {
       createdBy: "flowops",
     });
     return schema;
+  }
+
+  /** How a column is encoded: hyparquet-writer's defaults, except in intermediate files (see TableWriterOptions). */
+  private encodingOf(element: SchemaElement): Partial<ColumnSource> {
+    if (!this.options.intermediate) return {};
+    const numeric = element.type === "FLOAT" || element.type === "DOUBLE" || element.type === "INT32";
+    return {
+      codec: "UNCOMPRESSED",
+      statistics: false,
+      offsetIndex: false,
+      ...(numeric || element.type === "INT64" ? { encoding: "PLAIN" } : {}),
+    };
   }
 
   private writeRowGroup(columnData: ColumnSource[], rows: number): void {
@@ -154,6 +178,8 @@ export class ParquetTableWriter implements TableWriter {
     switch (element.type) {
       case "FLOAT":
       case "DOUBLE":
+        if (element.type === "FLOAT" && values instanceof Float32Array) return values;
+        if (element.type === "DOUBLE" && values instanceof Float64Array) return values;
         if (isTypedArray(values)) return Float64Array.from(values as ArrayLike<number | bigint>, Number);
         return values.map((value, row) => {
           if (value === null || typeof value === "number") return value;
@@ -185,13 +211,40 @@ export class ParquetTableWriter implements TableWriter {
   }
 }
 
+/** A column's pieces as one array: a typed array when they all are of one kind, else plain values. */
+function joinedColumn(parts: readonly ArrayLike<unknown>[], rows: number): ColumnData {
+  const first = parts[0];
+  if (parts.length === 1 && first !== undefined && first.length === rows) return first as ColumnData;
+  if (ArrayBuffer.isView(first) && parts.every((part) => part.constructor === first.constructor)) {
+    const Kind = first.constructor as new (length: number) => TypedArray;
+    const joined = new Kind(rows);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part as never, at);
+      at += part.length;
+    }
+    return joined as ColumnData;
+  }
+  const values = new Array<unknown>(rows);
+  let at = 0;
+  for (const part of parts) for (let i = 0; i < part.length; i++) values[at++] = part[i];
+  return values as ColumnData;
+}
+
 function isTypedArray(values: WriterColumn | readonly (CellValue | bigint)[]): values is TypedArray {
   return ArrayBuffer.isView(values);
 }
 
-/** The schema element the first batch's values call for. */
-function schemaElement(name: string, values: WriterColumn): SchemaElement {
-  const optional = { name, repetition_type: "OPTIONAL" } as const;
+/**
+ * The schema element the first batch's values call for. In an intermediate file, a typed array (which cannot
+ * hold a null) makes the column REQUIRED: hyparquet then reads it back as a typed array rather than assembling
+ * an array of numbers through definition levels.
+ */
+function schemaElement(name: string, values: WriterColumn, intermediate: boolean): SchemaElement {
+  const optional = {
+    name,
+    repetition_type: intermediate && isTypedArray(values) ? "REQUIRED" : "OPTIONAL",
+  } as const;
   if (values instanceof Float32Array) return { ...optional, type: "FLOAT" };
   if (values instanceof Float64Array) return { ...optional, type: "DOUBLE" };
   if (values instanceof BigInt64Array || values instanceof Uint32Array) return { ...optional, type: "INT64" };
