@@ -172,7 +172,7 @@ export async function findDvcFiles(repo: WalkedRepo): Promise<string[]> {
   return found.sort();
 }
 
-interface WalkedRepo {
+export interface WalkedRepo {
   root: string;
   ignore?: { ignores(relPosixPath: string, isDir: boolean): boolean };
 }
@@ -182,9 +182,23 @@ interface WalkedRepo {
  * the absolute paths of the file's outs, which are not entered: like DVC's `collect_files`, the walk does not
  * descend into tracked outputs, which is most of a workspace's files.
  */
-async function walkDvcFiles(
+function walkDvcFiles(
   repo: WalkedRepo,
   found: (dvcFile: string) => Promise<string[]> | string[],
+): Promise<void> {
+  return walkWorkspaceFiles(repo, (name) => name.endsWith(DVC_FILE_SUFFIX), found);
+}
+
+/**
+ * DVC's `collect_files` walk, for any kind of file that declares outputs (`*.dvc`, `dvc.yaml`): calls `found`
+ * for each file whose name `wanted` accepts, a directory's files before its subdirectories, and does not
+ * enter the outputs `found` answers with (absolute paths), nor `.git/`, `.dvc/`, .dvcignored directories or
+ * directories it may not read.
+ */
+export async function walkWorkspaceFiles(
+  repo: WalkedRepo,
+  wanted: (fileName: string) => boolean,
+  found: (abs: string) => Promise<string[]> | string[],
 ): Promise<void> {
   const skip = (abs: string, isDir: boolean): boolean =>
     repo.ignore?.ignores(relative(repo.root, abs).split(sep).join("/"), isDir) ?? false;
@@ -201,7 +215,7 @@ async function walkDvcFiles(
     for (const entry of entries) {
       if (entry.isDirectory()) {
         if (entry.name !== ".git" && entry.name !== ".dvc") subdirs.push(join(dir, entry.name));
-      } else if (entry.isFile() && entry.name.endsWith(DVC_FILE_SUFFIX)) {
+      } else if (entry.isFile() && wanted(entry.name)) {
         const abs = join(dir, entry.name);
         if (!skip(abs, false)) for (const out of await found(abs)) outs.add(out);
       }
