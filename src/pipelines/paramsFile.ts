@@ -5,8 +5,8 @@
  * Values keep Python's int/float distinction (see pythonValues.ts) so lock files and commands match DVC's.
  */
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { extname } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile } from "../data/yamlFile.js";
 import { parsePythonParams, type UnrecordableParam } from "./pythonParams.js";
@@ -71,11 +71,22 @@ export function parseParamsText(path: string, text: string): ParamsObject {
   return value as ParamsObject;
 }
 
+let parseToml: typeof import("smol-toml").parse | undefined;
+
+/**
+ * smol-toml on first use, through its CommonJS build so that parsing stays synchronous: most pipelines have
+ * no TOML params, and every `repro` and `status` would otherwise compile it at start-up.
+ */
+function tomlParser(): typeof import("smol-toml").parse {
+  parseToml ??= (createRequire(import.meta.url)("smol-toml") as typeof import("smol-toml")).parse;
+  return parseToml;
+}
+
 function tomlValue(path: string, text: string): unknown {
   let parsed: unknown;
   try {
     // Integers as BigInt so that every remaining number is known to be a TOML float.
-    parsed = parseToml(text, { integersAsBigInt: true });
+    parsed = tomlParser()(text, { integersAsBigInt: true });
   } catch (error) {
     const line = (error as { line?: number }).line;
     const message = ((error as Error).message.split("\n")[0] ?? "").trim();

@@ -13,7 +13,6 @@
 
 import { stat } from "node:fs/promises";
 
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
 
 import { FlowOpsError } from "../errors.js";
@@ -42,13 +41,11 @@ export class ParquetTableSource implements TableSource {
   ) {}
 
   async columns(): Promise<readonly string[]> {
-    const { metadata } = await this.open();
-    return topLevelColumns(metadata);
+    return (await this.open()).columns;
   }
 
   async *chunks(): AsyncGenerator<TableChunk, void, undefined> {
-    const { file, metadata } = await this.open();
-    const header = topLevelColumns(metadata);
+    const { file, metadata, columns: header } = await this.open();
     const { selected } = selectColumns(this.path, header, this.options.columns);
     const totalRows = Number(metadata.num_rows);
     const chunkRows = this.options.chunkRows;
@@ -98,6 +95,7 @@ export class ParquetTableSource implements TableSource {
     };
     if (selected.length > 0 && rowEnd > rowStart) {
       try {
+        const { parquetRead } = await hyparquet();
         await parquetRead({ file, metadata, columns: [...selected], rowStart, rowEnd, onChunk: collect });
       } catch (error) {
         throw this.readError(error, `rows ${rowStart + 1}-${rowEnd}`);
@@ -118,7 +116,7 @@ export class ParquetTableSource implements TableSource {
     return columns;
   }
 
-  private async open(): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
+  private async open(): Promise<{ file: AsyncBuffer; metadata: FileMetaData; columns: string[] }> {
     try {
       const info = await stat(this.path);
       if (info.isDirectory()) {
@@ -130,9 +128,11 @@ export class ParquetTableSource implements TableSource {
       }
       throw error;
     }
+    const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } = await hyparquet();
     const file = await asyncBufferFromFile(this.path);
     try {
-      return { file, metadata: await parquetMetadataAsync(file) };
+      const metadata = await parquetMetadataAsync(file);
+      return { file, metadata, columns: parquetSchema(metadata).children.map((child) => child.element.name) };
     } catch (error) {
       throw this.readError(error, "its footer");
     }
@@ -151,8 +151,12 @@ export class ParquetTableSource implements TableSource {
   }
 }
 
-function topLevelColumns(metadata: FileMetaData): string[] {
-  return parquetSchema(metadata).children.map((child) => child.element.name);
+/**
+ * Loaded on first use: commands that never read Parquet (`data status`, `repro`) then do not compile its
+ * ~200 KiB at start-up.
+ */
+function hyparquet(): Promise<typeof import("hyparquet")> {
+  return import("hyparquet");
 }
 
 function cellsOf(decoded: ArrayLike<unknown>, from: number, to: number): CellValue[] {
