@@ -4,7 +4,8 @@
  * validate the plain value and ask `lineOf` for the line of the key or item that was wrong.
  */
 import { readFile } from "node:fs/promises";
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type SchemaOptions } from "yaml";
+import { cachedYamlParse, type YamlValueCodec } from "./yamlParseCache.js";
 import { FlowOpsError } from "../errors.js";
 
 export interface YamlFile {
@@ -80,20 +81,41 @@ export async function readYamlFile(path: string): Promise<YamlFile> {
 
 /** Parses YAML text; a syntax error becomes `path:line: <what the parser expected>`. */
 export function parseYamlText(path: string, text: string): YamlFile {
-  const lineCounter = new LineCounter();
-  // uniqueKeys: a repeated key is an error in DVC (ruamel) too, instead of the last one silently winning.
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const line = lineCounter.linePos(first.pos[0]).line;
-    throw malformedFile(path, line, `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
-  }
-  return {
-    path,
-    value: doc.toJS({ maxAliasCount: 100 }) ?? undefined,
-    lineOf: (keyPath) => nodeLine(doc, lineCounter, keyPath),
-  };
+  return parseYamlDocument(path, text, { flavour: "yaml" });
 }
+
+/**
+ * The one YAML reader behind parseYamlText and Python-flavoured parsing: repeated keys are errors (as in DVC's
+ * ruamel) instead of the last one silently winning, and parses are cached (yamlParseCache.ts).
+ */
+export function parseYamlDocument(
+  path: string,
+  text: string,
+  settings: { flavour: string; customTags?: TagsOption; codec?: YamlValueCodec },
+): YamlFile {
+  const parse = (): YamlFile => {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, {
+      lineCounter,
+      uniqueKeys: true,
+      prettyErrors: false,
+      ...(settings.customTags === undefined ? {} : { customTags: settings.customTags }),
+    });
+    const first = doc.errors[0];
+    if (first !== undefined) {
+      const line = lineCounter.linePos(first.pos[0]).line;
+      throw malformedFile(path, line, `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
+    }
+    return {
+      path,
+      value: doc.toJS({ maxAliasCount: 100 }) ?? undefined,
+      lineOf: (keyPath) => nodeLine(doc, lineCounter, keyPath),
+    };
+  };
+  return cachedYamlParse(path, text, settings.flavour, parse, settings.codec);
+}
+
+type TagsOption = NonNullable<SchemaOptions["customTags"]>;
 
 function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number {
   let node: unknown = doc.contents;

@@ -5,9 +5,8 @@
  * number whose kind is obvious (a fraction is a float, an integer an int). This module also renders values
  * the way Python's `str`, `repr` and `json.dumps` do, and compares them with Python's `==`.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { ScalarTag } from "yaml";
-import { malformedFile, type YamlFile } from "../data/yamlFile.js";
+import { malformedFile, parseYamlDocument, type YamlFile } from "../data/yamlFile.js";
 
 /** A float whose value is integral (`1.0`, `1e3`): Python prints it with a fraction, JS would not. */
 export class PyFloat {
@@ -180,49 +179,14 @@ const pythonFloatTag: ScalarTag = {
 
 /** Parses YAML like `yamlFile.parseYamlText`, keeping integral floats as PyFloat. */
 export function parsePythonYaml(path: string, text: string): YamlFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
+  return parseYamlDocument(path, text, {
+    flavour: "python-yaml",
     customTags: (tags) => [pythonFloatTag, ...tags],
+    codec: {
+      encode: (value) => (value instanceof PyFloat ? value.value : undefined),
+      decode: (encoded) => new PyFloat(encoded as number),
+    },
   });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const line = lineCounter.linePos(first.pos[0]).line;
-    throw malformedFile(path, line, `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
-  }
-  return {
-    path,
-    value: doc.toJS({ maxAliasCount: 100 }) ?? undefined,
-    lineOf: (keyPath) => nodeLine(doc, lineCounter, keyPath),
-  };
-}
-
-function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number {
-  const start = (n: unknown): number | undefined =>
-    (n as { range?: [number, number, number] } | null)?.range?.[0];
-  let node: unknown = doc.contents;
-  let offset = start(node) ?? 0;
-  for (const key of keyPath) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => {
-        const k = item.key as { value?: unknown } | null;
-        return k !== null && typeof k === "object" && String(k.value) === String(key);
-      });
-      if (pair === undefined) break;
-      offset = start(pair.key) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === "number") {
-      const item = node.items[key];
-      if (item === undefined) break;
-      offset = start(item) ?? offset;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return lineCounter.linePos(offset).line;
 }
 
 const SENTINEL = "\u0000pyfloat:";
