@@ -6,7 +6,7 @@
  * (csv, tsv, jsonl, parquet) also gets its reference profile uploaded as the run artifact
  * `flowops/profiles/<name>.json`, which becomes the drift reference of model versions registered from the run.
  */
-import { execFile } from "node:child_process";
+import { childProcess } from "../childProcess.js";
 import { userInfo } from "node:os";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { Command } from "commander";
@@ -150,10 +150,15 @@ export function dataLogCommand(): Command {
 /** `git rev-parse HEAD` in the repository; undefined outside git or before the first commit. */
 export function readGitHead(root: string): Promise<string | undefined> {
   return new Promise((resolveHead) => {
-    execFile("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }, (error, stdout) => {
-      const head = stdout.trim();
-      resolveHead(error === null && /^[0-9a-f]{40,64}$/.test(head) ? head : undefined);
-    });
+    childProcess().execFile(
+      "git",
+      ["rev-parse", "--verify", "-q", "HEAD"],
+      { cwd: root },
+      (error, stdout) => {
+        const head = stdout.trim();
+        resolveHead(error === null && /^[0-9a-f]{40,64}$/.test(head) ? head : undefined);
+      },
+    );
   });
 }
 

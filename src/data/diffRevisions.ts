@@ -5,9 +5,9 @@
  * cache`; paths are relative to the repo root, as DVC's are. A revision's `.dvc` files are read with `git show`; directories are expanded through their cached
  * manifests (a directory whose manifest is not cached is compared as a whole). It never prints.
  */
-import { execFile } from "node:child_process";
 import { relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
+import { childProcess } from "../childProcess.js";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { loadTrackedOuts, parseDvcFile, type DvcOut } from "./dvcFile.js";
@@ -16,7 +16,13 @@ import { HashPool } from "./hashPool.js";
 import { hashPath } from "./hashTree.js";
 import { parseYamlText } from "./yamlFile.js";
 
-const run = promisify(execFile);
+function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; maxBuffer?: number },
+): Promise<{ stdout: string }> {
+  return promisify(childProcess().execFile)(file, args, { ...options, encoding: "utf8" });
+}
 
 /** Tracked path (relative to the repo root, POSIX; directories end with `/`) -> hash. */
 export type DataSnapshot = Map<string, Oid>;
@@ -49,7 +55,7 @@ export interface DiffOptions {
 
 async function git(root: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run("git", args, { cwd: root, maxBuffer: 1 << 30, encoding: "utf8" });
+    const { stdout } = await run("git", args, { cwd: root, maxBuffer: 1 << 30 });
     return stdout;
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? error).trim();

@@ -4,7 +4,7 @@
  * process runner is injected, so parsing is tested without a GPU. It only reads the inventory: handing GPUs
  * to stages is gpuAllocator's job.
  */
-import { execFile } from "node:child_process";
+import { childProcess } from "../childProcess.js";
 import { FlowOpsError } from "../errors.js";
 
 export interface Gpu {
@@ -23,7 +23,7 @@ export const NVIDIA_SMI_ARGS = ["--query-gpu=index,uuid,name,memory.total", "--f
 
 const runProgram: ExecProgram = (file, args) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: 30_000 }, (error, stdout) => {
+    childProcess().execFile(file, [...args], { timeout: 30_000 }, (error, stdout) => {
       if (error) reject(error);
       else resolve(stdout);
     });

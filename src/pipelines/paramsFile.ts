@@ -4,6 +4,7 @@
  * everything else as YAML.
  * Values keep Python's int/float distinction (see pythonValues.ts) so lock files and commands match DVC's.
  */
+import type * as SmolToml from "smol-toml";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { extname } from "node:path";
@@ -71,14 +72,14 @@ export function parseParamsText(path: string, text: string): ParamsObject {
   return value as ParamsObject;
 }
 
-let parseToml: typeof import("smol-toml").parse | undefined;
+let parseToml: typeof SmolToml.parse | undefined;
 
 /**
  * smol-toml on first use, through its CommonJS build so that parsing stays synchronous: most pipelines have
  * no TOML params, and every `repro` and `status` would otherwise compile it at start-up.
  */
-function tomlParser(): typeof import("smol-toml").parse {
-  parseToml ??= (createRequire(import.meta.url)("smol-toml") as typeof import("smol-toml")).parse;
+function tomlParser(): typeof SmolToml.parse {
+  parseToml ??= (createRequire(import.meta.url)("smol-toml") as typeof SmolToml).parse;
   return parseToml;
 }
 

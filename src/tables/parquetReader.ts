@@ -11,6 +11,7 @@
  * file has an offset index).
  */
 
+import type * as Hyparquet from "hyparquet";
 import { stat } from "node:fs/promises";
 
 import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
@@ -155,7 +156,7 @@ export class ParquetTableSource implements TableSource {
  * Loaded on first use: commands that never read Parquet (`data status`, `repro`) then do not compile its
  * ~200 KiB at start-up.
  */
-function hyparquet(): Promise<typeof import("hyparquet")> {
+function hyparquet(): Promise<typeof Hyparquet> {
   return import("hyparquet");
 }
 

@@ -5,7 +5,8 @@
  * timeout or cancellation ends everything the command started (SIGTERM, then SIGKILL after a grace period),
  * not only the shell.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { childProcess } from "../../childProcess.js";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -95,7 +96,7 @@ export class LocalExecutor implements StageExecutor {
     return new Promise((resolve) => {
       let child: ChildProcess;
       try {
-        child = spawn(this.shell, ["-c", line], {
+        child = childProcess().spawn(this.shell, ["-c", line], {
           cwd,
           env: options.env,
           detached: true,
