@@ -17,6 +17,11 @@ export const DVCIGNORE_FILE = ".dvcignore";
 /** DVC's `DvcIgnoreFilter` defaults. */
 const DEFAULT_PATTERNS = [".hg/", ".git/", ".git", ".dvc/"];
 
+/** What DEFAULT_PATTERNS ignore, by an entry's name. */
+export function ignoredByBuiltinPatterns(name: string, isDir: boolean): boolean {
+  return name === ".git" || (isDir && (name === ".hg" || name === ".dvc"));
+}
+
 /** What a directory listing says about the two names that change the rules below it. */
 export interface ListedMarkers {
   /** A `.dvc` directory: the directory is a nested DVC repo. */
@@ -68,6 +73,11 @@ export class DvcIgnore {
     });
   }
 
+  /** No .dvcignore rules and no nested repo seen so far: an entry's name alone decides. */
+  get onlyBuiltinPatterns(): boolean {
+    return this.patterns.length === DEFAULT_PATTERNS.length;
+  }
+
   /**
    * `ignores` for an entry of a directory being walked top-down, whose ancestors were each checked on the
    * way down and entered with `enterDirectory`: only the entry itself is matched, so a walk costs one match
@@ -76,9 +86,8 @@ export class DvcIgnore {
   ignoresWalkedEntry(relPosixPath: string, isDir: boolean): boolean {
     // With only the built-in patterns (the usual case) the answer depends on the entry's name alone; the
     // general matcher costs more than the stat of the file in a walk of many small files.
-    if (this.patterns.length === DEFAULT_PATTERNS.length) {
-      const name = relPosixPath.slice(relPosixPath.lastIndexOf("/") + 1);
-      return name === ".git" || (isDir && (name === ".hg" || name === ".dvc"));
+    if (this.onlyBuiltinPatterns) {
+      return ignoredByBuiltinPatterns(relPosixPath.slice(relPosixPath.lastIndexOf("/") + 1), isDir);
     }
     return this.matcher.ignores(isDir ? `${relPosixPath}/` : relPosixPath);
   }

@@ -11,7 +11,7 @@ import { lstat, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
 import { compareCodePoints, dirManifestOid, serializeDirManifest } from "./dirManifest.js";
-import { DVCIGNORE_FILE, type DvcIgnore } from "./dvcIgnore.js";
+import { DVCIGNORE_FILE, ignoredByBuiltinPatterns, type DvcIgnore } from "./dvcIgnore.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { statToken, type HashState } from "./hashState.js";
@@ -188,14 +188,20 @@ async function walk(
       hasDvcignore: dirents.some((d) => d.name === DVCIGNORE_FILE),
     });
   }
+  const ignore = rootRelDir === undefined ? undefined : ctx.ignore;
+  // Checked per directory: a .dvcignore found on the way down brings rules that need the whole path.
+  const byName = ignore?.onlyBuiltinPatterns === true;
   const ignored = (name: string, isDir: boolean): boolean =>
-    rootRelDir !== undefined &&
-    ctx.ignore !== undefined &&
-    ctx.ignore.ignoresWalkedEntry(rootRelDir === "" ? name : `${rootRelDir}/${name}`, isDir);
+    ignore !== undefined &&
+    (byName
+      ? ignoredByBuiltinPatterns(name, isDir)
+      : ignore.ignoresWalkedEntry(rootRelDir === "" ? name : `${rootRelDir}/${name}`, isDir));
+  // join() would normalize each name again; a listed name holds no separator.
+  const prefix = absDir.endsWith(sep) ? absDir : `${absDir}${sep}`;
   const subdirs: [string, string, string][] = [];
   let sinceYield = 0;
   for (const dirent of dirents) {
-    const abs = join(absDir, dirent.name);
+    const abs = prefix + dirent.name;
     const relpath = relDir === "" ? dirent.name : `${relDir}/${dirent.name}`;
     if (dirent.isDirectory()) {
       if (!ignored(dirent.name, true)) subdirs.push([abs, relpath, dirent.name]);
