@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { readPipeline } from "../pipelines/dvcYaml.js";
+import { FlowOpsError } from "../errors.js";
+import { readWorkspacePipelines } from "../pipelines/pipelineFiles.js";
 import { buildDag } from "../pipelines/pipelineDag.js";
 import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
 import { paramsDiff } from "../pipelines/paramsDiff.js";
@@ -66,7 +67,15 @@ export function dagCommand(): Command {
     .option("--mermaid", "Mermaid flowchart")
     .option("--json", "JSON: stages and edges")
     .action(async (targets: string[], opts: { dot?: boolean; mermaid?: boolean; json?: boolean }) => {
-      const dag = buildDag(await readPipeline(findPipelineRoot(process.cwd())));
+      const root = findPipelineRoot(process.cwd());
+      const pipeline = await readWorkspacePipelines(root);
+      if (pipeline === undefined) {
+        throw new FlowOpsError(
+          "RESOURCE_DOES_NOT_EXIST",
+          `${join(root, "dvc.yaml")}: file not found (no pipeline defined)`,
+        );
+      }
+      const dag = buildDag(pipeline);
       const format: DagFormat = opts.json ? "json" : opts.dot ? "dot" : opts.mermaid ? "mermaid" : "ascii";
       process.stdout.write(renderDag(dag, format, targets));
     });

@@ -7,7 +7,7 @@
  */
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile } from "../data/yamlFile.js";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
@@ -55,6 +55,28 @@ export function emptyLock(): Lock {
 /** The `cmd` DVC records for a stage: a string when dvc.yaml has a string. */
 export function lockCmd(stage: Pick<Stage, "cmd" | "cmdIsString">): string | string[] {
   return stage.cmdIsString ? (stage.cmd[0] ?? "") : [...stage.cmd];
+}
+
+/** The directory whose dvc.lock holds `stage`'s entry: the one of its dvc.yaml. */
+export function stageLockDir(stage: Pick<Stage, "pipelineFile">): string {
+  return dirname(stage.pipelineFile);
+}
+
+/**
+ * Each stage's entry in the dvc.lock beside its dvc.yaml, keyed by the stage's address (`Stage.name`);
+ * every lock file is read once. Stages without an entry are absent.
+ */
+export async function readStageLocks(
+  stages: readonly Pick<Stage, "name" | "lockName" | "pipelineFile">[],
+): Promise<Map<string, LockEntry>> {
+  const dirs = [...new Set(stages.map(stageLockDir))];
+  const locks = new Map(await Promise.all(dirs.map(async (dir) => [dir, await readLock(dir)] as const)));
+  const entries = new Map<string, LockEntry>();
+  for (const stage of stages) {
+    const entry = locks.get(stageLockDir(stage))?.stages.get(stage.lockName);
+    if (entry !== undefined) entries.set(stage.name, entry);
+  }
+  return entries;
 }
 
 /** Reads `<root>/dvc.lock`; a missing file is an empty lock. */

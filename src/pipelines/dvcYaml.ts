@@ -4,7 +4,7 @@
  * `flowops.yaml` merged in. Every error names `dvc.yaml:line`. It does not look at the workspace beyond the
  * params/vars files interpolation needs; hashing and status belong to the executor.
  */
-import { isAbsolute, join, relative, sep } from "node:path";
+import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile } from "../data/yamlFile.js";
 import { readFile } from "node:fs/promises";
@@ -36,7 +36,15 @@ export interface ParamsDep {
 }
 
 export interface Stage {
+  /**
+   * The stage as DVC addresses it from the repo root (`PipelineStage.addressing`): `train` in the root
+   * dvc.yaml, `prep/dvc.yaml:clean` in another one. Unique across the repo's pipeline files.
+   */
   name: string;
+  /** The name inside its own dvc.yaml: the key of its dvc.lock entry. */
+  lockName: string;
+  /** Absolute path of the dvc.yaml that defines it; its dvc.lock lies beside it. */
+  pipelineFile: string;
   /** Command lines, run in order; a string `cmd` is one line. */
   cmd: string[];
   /** True when dvc.yaml wrote `cmd` as a string (dvc.lock records it in the same shape). */
@@ -57,25 +65,36 @@ export interface Stage {
   gpus?: { count: number; type?: string };
   timeoutSeconds?: number;
   retries?: number;
-  /** The foreach/matrix group this stage was generated from. */
+  /** The foreach/matrix group this stage was generated from, addressed like `name`. */
   group?: string;
   /** Line of the stage (or its group) in dvc.yaml. */
   line: number;
 }
 
 export interface Pipeline {
-  /** Absolute path of dvc.yaml. */
+  /** Absolute path of the root dvc.yaml (the one errors about the whole pipeline name). */
   file: string;
+  /** The repo root. */
   root: string;
+  /** Every dvc.yaml read (absolute, sorted); `[file]` for a single-file pipeline. */
+  files: string[];
   stages: Stage[];
-  /** Top-level `params` files and `metrics` files (relative to root). */
+  /** Top-level `params` files and `metrics` files (relative to root, POSIX). */
   params: string[];
   metrics: string[];
   plots: unknown[];
   artifacts: Record<string, unknown>;
 }
 
-/** Reads `<root>/dvc.yaml` (and `<root>/flowops.yaml` when present). */
+/** DVC's address of stage `name` of the dvc.yaml at `dvcfile` (repo-relative POSIX). */
+export function stageAddress(dvcfile: string, name: string): string {
+  return dvcfile === PIPELINE_FILE ? name : `${dvcfile}:${name}`;
+}
+
+/**
+ * Reads `<root>/dvc.yaml` only (and `<root>/flowops.yaml` when present); pipelineFiles.ts reads every
+ * dvc.yaml of a repo.
+ */
 export async function readPipeline(root: string): Promise<Pipeline> {
   const file = join(root, PIPELINE_FILE);
   let text: string;
@@ -88,13 +107,27 @@ export async function readPipeline(root: string): Promise<Pipeline> {
     throw error;
   }
   const pipeline = await parsePipeline(root, file, text);
-  const config = await readFlowopsStageConfig(root);
-  if (config !== undefined) applySettings(pipeline, config.file, config.stages);
+  await applyFlowopsConfig(pipeline);
   return pipeline;
 }
 
-/** Parses dvc.yaml text; `root` is the directory the file lives in. */
-export async function parsePipeline(root: string, file: string, text: string): Promise<Pipeline> {
+/** Merges `<repo root>/flowops.yaml` settings into the stages they name. */
+export async function applyFlowopsConfig(pipeline: Pipeline): Promise<void> {
+  const config = await readFlowopsStageConfig(pipeline.root);
+  if (config !== undefined) applySettings(pipeline, config.file, config.stages);
+}
+
+/**
+ * Parses dvc.yaml text; `root` is the directory the file lives in, `repoRoot` the repository's root (stage
+ * names are addressed and `relWdir`, `params` and `metrics` made relative to it).
+ */
+export async function parsePipeline(
+  root: string,
+  file: string,
+  text: string,
+  repoRoot: string = root,
+): Promise<Pipeline> {
+  const dvcfile = relative(repoRoot, file).split(sep).join("/");
   const yaml = parsePythonYaml(file, text);
   const fail: Fail = (keyPath, message) => malformedFile(file, yaml.lineOf(keyPath), message);
   const doc = yaml.value ?? {};
@@ -125,15 +158,23 @@ export async function parsePipeline(root: string, file: string, text: string): P
     for (const instance of instances) {
       if (seen.has(instance.name)) throw fail(["stages", name], `stage '${instance.name}' is defined twice`);
       seen.add(instance.name);
-      stages.push(await resolveInstance(root, instance, context, fail, line));
+      const stage = await resolveInstance(root, repoRoot, instance, context, fail, line);
+      stage.pipelineFile = file;
+      stage.lockName = stage.name;
+      stage.name = stageAddress(dvcfile, stage.name);
+      if (stage.group !== undefined) stage.group = stageAddress(dvcfile, stage.group);
+      stages.push(stage);
     }
   }
+  const fromRepoRoot = (path: unknown): string =>
+    posix.normalize(posix.join(relative(repoRoot, root).split(sep).join("/") || ".", String(path)));
   return {
     file,
-    root,
+    root: repoRoot,
+    files: [file],
     stages,
-    params: ((top.params ?? []) as unknown[]).map(String),
-    metrics: ((top.metrics ?? []) as unknown[]).map(String),
+    params: ((top.params ?? []) as unknown[]).map(fromRepoRoot),
+    metrics: ((top.metrics ?? []) as unknown[]).map(fromRepoRoot),
     plots: (top.plots ?? []) as unknown[],
     artifacts: (top.artifacts ?? {}) as Record<string, unknown>,
   };
@@ -161,6 +202,7 @@ function checkNoInterpolation(value: unknown, where: string): void {
 
 async function resolveInstance(
   root: string,
+  repoRoot: string,
   instance: StageInstance,
   groupContext: InterpolationContext,
   fail: Fail,
@@ -202,11 +244,12 @@ async function resolveInstance(
     // item/key shadow globals of the same name for this instance only (DVC warns and does so).
     resolved = await resolveAll(groupContext.withBindings(bindings));
   }
-  return toStage(root, name, resolved, fail, at, line, instance.group);
+  return toStage(root, repoRoot, name, resolved, fail, at, line, instance.group);
 }
 
 function toStage(
   root: string,
+  repoRoot: string,
   name: string,
   d: Record<string, unknown>,
   fail: Fail,
@@ -222,10 +265,10 @@ function toStage(
   }
   const wdirText = String(d.wdir);
   const wdir = join(root, wdirText);
-  if (isAbsolute(wdirText) || relative(root, wdir).startsWith("..")) {
+  if (isAbsolute(wdirText) || relative(repoRoot, wdir).startsWith("..")) {
     throw fail(at("wdir"), `stage '${name}': wdir '${wdirText}' is outside the repository`);
   }
-  const relWdir = relative(root, wdir).split(sep).join("/") || ".";
+  const relWdir = relative(repoRoot, wdir).split(sep).join("/") || ".";
   const stringList = (key: string): string[] => {
     const value = d[key] ?? [];
     if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== "")) {
@@ -235,6 +278,8 @@ function toStage(
   };
   const stage: Stage = {
     name,
+    lockName: name,
+    pipelineFile: join(root, PIPELINE_FILE),
     cmd: cmd as string[],
     cmdIsString,
     wdir,

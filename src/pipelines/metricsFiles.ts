@@ -3,10 +3,10 @@
  * YAML, TOML by extension) for `flowops metrics show` and `flowops metrics diff`, with the JSON shapes of
  * `dvc metrics show --json` (`{"": {"data": {path: {"data": {...}}}}}`) and `dvc metrics diff --json`.
  */
-import { existsSync } from "node:fs";
-import { join, posix } from "node:path";
+import { posix } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { readPipeline, type Pipeline } from "./dvcYaml.js";
+import type { Pipeline } from "./dvcYaml.js";
+import { readWorkspacePipelines } from "./pipelineFiles.js";
 import { parseParamsText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
 import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
@@ -24,10 +24,6 @@ export function metricsPaths(pipeline: Pipeline | undefined): string[] {
   }
   for (const m of pipeline?.metrics ?? []) paths.add(posix.normalize(m));
   return [...paths].sort();
-}
-
-async function pipelineOf(root: string): Promise<Pipeline | undefined> {
-  return existsSync(join(root, "dvc.yaml")) ? readPipeline(root) : undefined;
 }
 
 async function readMetrics(root: string, path: string, rev: Revision): Promise<MetricsFileResult> {
@@ -52,7 +48,8 @@ async function readMetrics(root: string, path: string, rev: Revision): Promise<M
 export async function metricsShow(root: string, rev?: string): Promise<MetricsShow> {
   if (rev !== undefined) await assertRevision(root, rev);
   const data: Record<string, MetricsFileResult> = {};
-  for (const path of metricsPaths(await pipelineOf(root))) data[path] = await readMetrics(root, path, rev);
+  for (const path of metricsPaths(await readWorkspacePipelines(root)))
+    data[path] = await readMetrics(root, path, rev);
   return { [rev ?? ""]: { data } };
 }
 
@@ -66,7 +63,7 @@ export async function metricsDiff(
   await assertRevision(root, a);
   if (revB !== undefined) await assertRevision(root, revB);
   const result: MetricsDiff = {};
-  for (const path of metricsPaths(await pipelineOf(root))) {
+  for (const path of metricsPaths(await readWorkspacePipelines(root))) {
     const before = await readMetrics(root, path, a);
     const after = await readMetrics(root, path, revB);
     const changes = diffValues(

@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { readPipeline, type Pipeline } from "./dvcYaml.js";
+import type { Pipeline } from "./dvcYaml.js";
+import { readWorkspacePipelines } from "./pipelineFiles.js";
 import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
 import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
@@ -49,7 +50,7 @@ export async function paramsDiff(
   const b: Revision = revB;
   await assertRevision(root, a);
   if (b !== undefined) await assertRevision(root, b);
-  const pipeline = existsSync(join(root, "dvc.yaml")) ? await readPipeline(root) : undefined;
+  const pipeline = await readWorkspacePipelines(root);
   const tracked = trackedParams(pipeline);
   if (tracked.size === 0 && existsSync(join(root, DEFAULT_PARAMS_FILE)))
     tracked.set(DEFAULT_PARAMS_FILE, "all");

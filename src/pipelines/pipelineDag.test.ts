@@ -5,6 +5,8 @@ import { buildDag } from "./pipelineDag.js";
 function stage(name: string, deps: string[], outs: string[], extra: Partial<Stage> = {}): Stage {
   return {
     name,
+    lockName: name,
+    pipelineFile: "/repo/dvc.yaml",
     cmd: [`run ${name}`],
     cmdIsString: true,
     wdir: "/repo",
@@ -22,7 +24,16 @@ function stage(name: string, deps: string[], outs: string[], extra: Partial<Stag
 }
 
 function pipeline(...stages: Stage[]): Pipeline {
-  return { file: "/repo/dvc.yaml", root: "/repo", stages, params: [], metrics: [], plots: [], artifacts: {} };
+  return {
+    file: "/repo/dvc.yaml",
+    root: "/repo",
+    files: ["/repo/dvc.yaml"],
+    stages,
+    params: [],
+    metrics: [],
+    plots: [],
+    artifacts: {},
+  };
 }
 
 describe("buildDag", () => {
@@ -94,13 +105,13 @@ describe("buildDag", () => {
 
   it("rejects two stages declaring the same out, naming both", () => {
     expect(() => buildDag(pipeline(stage("a", [], ["model.pkl"]), stage("b", [], ["model.pkl"])))).toThrow(
-      /output 'model.pkl' is declared by both stage 'a' and stage 'b'/,
+      /output 'model.pkl' is declared by both stage 'a' \(dvc.yaml:1\) and stage 'b' \(dvc.yaml:1\)/,
     );
   });
 
   it("rejects an out inside another stage's out directory, naming both stages and paths", () => {
     expect(() => buildDag(pipeline(stage("a", [], ["data"]), stage("b", [], ["data/sub/file"])))).toThrow(
-      /output 'data\/sub\/file' of stage 'b' is inside output 'data' of stage 'a'/,
+      /output 'data\/sub\/file' of stage 'b' \(dvc.yaml:1\) is inside output 'data' of stage 'a' \(dvc.yaml:1\)/,
     );
   });
 

@@ -2,11 +2,12 @@
  * The stage graph of a pipeline: stage B depends on stage A when one of B's deps is one of A's outs (metrics
  * and plots included), lies inside an out directory of A, or contains one of A's outs. Building the graph
  * rejects what DVC rejects: two stages declaring the same out, an out inside another out, and cycles, each
- * error naming the stages and paths. Paths are compared relative to the repo root, POSIX.
+ * error naming the stages, their files and paths. The graph spans every dvc.yaml of the repo: stages are
+ * keyed by their DVC address (`train`, `prep/dvc.yaml:clean`), paths compared relative to the repo root, POSIX.
  */
-import { posix } from "node:path";
+import { posix, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
-import type { Pipeline, Stage } from "./dvcYaml.js";
+import { PIPELINE_FILE, stageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
 
 export interface Dag {
   readonly pipeline: Pipeline;
@@ -45,8 +46,39 @@ function ancestors(path: string): string[] {
 }
 
 function invalid(pipeline: Pipeline, stage: Stage | undefined, message: string): FlowOpsError {
-  const where = stage === undefined ? pipeline.file : `${pipeline.file}:${stage.line}`;
+  const where = stage === undefined ? pipeline.file : `${stage.pipelineFile}:${stage.line}`;
   return new FlowOpsError("INVALID_PARAMETER_VALUE", `${where}: ${message}`);
+}
+
+/** The repo-relative POSIX path of the dvc.yaml that defines `stage`. */
+export function stageDvcfile(pipeline: Pipeline, stage: Stage): string {
+  return relative(pipeline.root, stage.pipelineFile).split(sep).join("/");
+}
+
+/** `stage 'name' (file:line)`, so an error about two stages says where each one is. */
+function located(pipeline: Pipeline, stage: Stage): string {
+  return `stage '${stage.name}' (${stageDvcfile(pipeline, stage)}:${stage.line})`;
+}
+
+/**
+ * DVC's `parse_target` (dvc/utils/__init__.py): `file:name` (the name after the last `:` when it holds no
+ * `/`), a bare `name` (a stage of the root dvc.yaml), or a path to a dvc.yaml (all of its stages). A
+ * generated name keeps its `@key` whole.
+ */
+export function parseStageTarget(target: string): { file: string; name?: string } {
+  const at = target.indexOf("@");
+  const group = at < 0 ? target : target.slice(0, at);
+  const key = at < 0 ? "" : target.slice(at);
+  const colon = group.lastIndexOf(":");
+  const normal = (file: string): string => (file === "" ? PIPELINE_FILE : posix.normalize(file));
+  if (colon >= 0 && !group.slice(colon + 1).includes("/")) {
+    const name = group.slice(colon + 1);
+    const file = normal(group.slice(0, colon));
+    return name === "" ? { file } : { file, name: `${name}${key}` };
+  }
+  const base = posix.basename(target);
+  if (base === PIPELINE_FILE || base.endsWith(".dvc")) return { file: normal(target) };
+  return { file: PIPELINE_FILE, name: target };
 }
 
 export function buildDag(pipeline: Pipeline): Dag {
@@ -61,7 +93,7 @@ export function buildDag(pipeline: Pipeline): Dag {
         throw invalid(
           pipeline,
           stage,
-          `output '${path}' is declared by both stage '${existing.stage.name}' and stage '${stage.name}'`,
+          `output '${path}' is declared by both ${located(pipeline, existing.stage)} and ${located(pipeline, stage)}`,
         );
       }
       owner.set(path, { stage, path: out.path });
@@ -79,7 +111,7 @@ export function buildDag(pipeline: Pipeline): Dag {
         throw invalid(
           pipeline,
           stage,
-          `output '${path}' of stage '${stage.name}' is inside output '${dir}' of stage '${outer.stage.name}'`,
+          `output '${path}' of ${located(pipeline, stage)} is inside output '${dir}' of ${located(pipeline, outer.stage)}`,
         );
       }
     }
@@ -135,17 +167,22 @@ export function buildDag(pipeline: Pipeline): Dag {
   };
   const resolveTargets = (targets: readonly string[]): string[] =>
     targets.flatMap((target) => {
-      const name = target.startsWith("dvc.yaml:") ? target.slice("dvc.yaml:".length) : target;
-      if (stages.has(name)) return [name];
-      const members = pipeline.stages.filter((s) => s.group === name).map((s) => s.name);
+      const { file, name } = parseStageTarget(target);
+      if (name === undefined) {
+        const inFile = pipeline.stages.filter((s) => stageDvcfile(pipeline, s) === file).map((s) => s.name);
+        if (inFile.length > 0) return inFile;
+        throw notFound(`'${target}': no stages in ${file} (pipeline files: ${fileList(pipeline)})`);
+      }
+      const address = stageAddress(file, name);
+      if (stages.has(address)) return [address];
+      const members = pipeline.stages.filter((s) => s.group === address).map((s) => s.name);
       if (members.length > 0) return members;
-      throw notFound(
-        `stage '${target}' not found in ${pipeline.file} (stages: ${[...stages.keys()].join(", ")})`,
-      );
+      throw notFound(`stage '${target}' not found in ${file} (stages: ${[...stages.keys()].join(", ")})`);
     });
   const get = (name: string): void => {
     // Throws for an unknown stage so callers never get an empty answer for a typo.
-    if (!stages.has(name)) throw notFound(`stage '${name}' not found in ${pipeline.file}`);
+    if (!stages.has(name))
+      throw notFound(`stage '${name}' not found (pipeline files: ${fileList(pipeline)})`);
   };
 
   return {
@@ -184,6 +221,10 @@ export function buildDag(pipeline: Pipeline): Dag {
   };
 }
 
+function fileList(pipeline: Pipeline): string {
+  return pipeline.files.map((file) => relative(pipeline.root, file).split(sep).join("/")).join(", ");
+}
+
 function checkAcyclic(pipeline: Pipeline, parents: Map<string, Set<string>>): void {
   const state = new Map<string, "visiting" | "done">();
   const stack: string[] = [];
@@ -195,7 +236,14 @@ function checkAcyclic(pipeline: Pipeline, parents: Map<string, Set<string>>): vo
       const loop = stack.slice(stack.indexOf(name)).reverse();
       const cycle = [name, ...loop.slice(0, -1)];
       const stage = pipeline.stages.find((st) => st.name === name);
-      throw invalid(pipeline, stage, `cycle in the pipeline: stage ${[...cycle, cycle[0]].join(" -> ")}`);
+      const files = [...new Set(cycle.map((n) => pipeline.stages.find((st) => st.name === n)))]
+        .flatMap((st) => (st === undefined ? [] : [`${stageDvcfile(pipeline, st)}:${st.line}`]))
+        .join(", ");
+      throw invalid(
+        pipeline,
+        stage,
+        `cycle in the pipeline: stage ${[...cycle, cycle[0]].join(" -> ")} (defined at ${files})`,
+      );
     }
     state.set(name, "visiting");
     stack.push(name);

@@ -5,6 +5,8 @@ import { renderDag } from "./renderDag.js";
 
 const stage = (name: string, deps: string[], outs: string[]): Stage => ({
   name,
+  lockName: name,
+  pipelineFile: "/r/dvc.yaml",
   cmd: ["x"],
   cmdIsString: true,
   wdir: "/r",
@@ -21,6 +23,7 @@ const stage = (name: string, deps: string[], outs: string[]): Stage => ({
 const pipeline: Pipeline = {
   file: "/r/dvc.yaml",
   root: "/r",
+  files: ["/r/dvc.yaml"],
   stages: [stage("prepare", ["raw"], ["prepared"]), stage("train", ["prepared"], ["model"])],
   params: [],
   metrics: [],

@@ -15,8 +15,9 @@ import { dirname, join } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
 import { ensureGitignored } from "../data/gitignoreEntries.js";
 import { FlowOpsError } from "../errors.js";
-import { lockCmd, readLock, type Lock, type LockEntry } from "./dvcLock.js";
-import { readPipeline, type Pipeline, type Stage } from "./dvcYaml.js";
+import { lockCmd, readStageLocks, type LockEntry } from "./dvcLock.js";
+import type { Pipeline, Stage } from "./dvcYaml.js";
+import { readPipelines } from "./pipelineFiles.js";
 import type { OutputStream, StageExecutor, StageRunResult } from "./executor.js";
 import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator, type GpuLease } from "./gpuAllocator.js";
@@ -37,7 +38,10 @@ import {
 } from "./stageStatus.js";
 
 export interface ReproOptions {
-  /** Stage names (`train`, `dvc.yaml:train`, or a foreach/matrix group); all stages when empty. */
+  /**
+   * Targets as `dvc repro` takes them: `train`, `dvc.yaml:train`, `prep/dvc.yaml:clean`, `prep/dvc.yaml` (all
+   * its stages) or a foreach/matrix group; all stages of every dvc.yaml when empty.
+   */
   targets?: readonly string[];
   /** Run even unchanged stages, and skip the run-cache. */
   force?: boolean;
@@ -109,10 +113,11 @@ export type ReproEvent =
 export const LOG_DIR = join(".dvc", "tmp", "flowops", "logs");
 
 export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise<ReproResult> {
-  const pipeline = options.pipeline ?? (await readPipeline(repo.root));
+  const pipeline = options.pipeline ?? (await readPipelines(repo));
   const plan = planStages(pipeline, options);
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomBytes(3).toString("hex")}`;
-  const lockAtStart = readLock(repo.root);
+  const planned = new Set(plan.map((p) => p.name));
+  const lockAtStart = readStageLocks(pipeline.stages.filter((stage) => planned.has(stage.name)));
   // Awaited by the first stage checked; a malformed dvc.lock must not become an unhandled rejection first.
   lockAtStart.catch(() => undefined);
   const context: ReproContext = {
@@ -215,11 +220,11 @@ interface ReproContext {
   settled: Set<string>;
   outcomes: Map<string, StageOutcome>;
   /**
-   * dvc.lock as it was when the repro began, read once: a stage's own entry changes only when that stage is
-   * recorded, after its change check, so re-reading the file for every stage (20 parses for 20 stages) only
-   * cost time.
+   * The dvc.lock entries as they were when the repro began (each lock file read once), by stage address: a
+   * stage's own entry changes only when that stage is recorded, after its change check, so re-reading the
+   * file for every stage (20 parses for 20 stages) only cost time.
    */
-  lockAtStart: Promise<Lock>;
+  lockAtStart: Promise<Map<string, LockEntry>>;
   /** The planned stages each stage waits for. */
   upstream: Map<string, string[]>;
   emit: (event: ReproEvent) => void;
@@ -259,7 +264,7 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   let changes: StageChange[] = [];
   const forced = options.force === true || (options.forceDownstream === true && upstreamRan(context, stage));
   if (!forced) {
-    const lock = (await context.lockAtStart).stages.get(stage.name);
+    const lock = (await context.lockAtStart).get(stage.name);
     changes = await stageChanges(repo, stage, lock);
     if (options.allowMissing === true) changes = changes.filter((change) => !isMissingData(change));
     if (changes.length === 0) return { ...base, outcome: "skipped", changes };

@@ -10,7 +10,7 @@ import { join, relative, sep } from "node:path";
 import { FlowOpsClient } from "../client/index.js";
 import type { DatasetInput, Metric, Param, RunStatus, Tag } from "../client/index.js";
 import { DVC_SOURCE_TYPE } from "../data/datasetVersions.js";
-import { readLock, type LockEntry, type LockFile } from "./dvcLock.js";
+import { readLock, stageLockDir, type LockEntry, type LockFile } from "./dvcLock.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
 import { flattenParams, loadParamsFile } from "./paramsFile.js";
 import { numericValue, pyStr } from "./pythonValues.js";
@@ -113,7 +113,7 @@ export class MlflowReproTracking implements ReproTracking {
     const end = Date.now();
     const runId =
       this.stageRuns.get(stage.name) ?? (await this.openStageRun(stage, end - (result.durationMs ?? 0)));
-    const entry = result.lock ?? (await readLock(this.root)).stages.get(stage.name);
+    const entry = result.lock ?? (await readLock(stageLockDir(stage))).stages.get(stage.lockName);
     const tags: Tag[] = [
       { key: OUTCOME_TAG, value: result.outcome },
       { key: CACHED_TAG, value: String(cached) },

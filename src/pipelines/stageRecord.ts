@@ -5,14 +5,14 @@
  * paths in plan order.
  */
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
 import { compareCodePoints } from "../data/dirManifest.js";
 import type { HashedPath } from "../data/hashTree.js";
 import { linkFromCache } from "../data/linkTypes.js";
 import { FlowOpsError } from "../errors.js";
-import { lockCmd, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
-import type { Stage } from "./dvcYaml.js";
+import { lockCmd, stageLockDir, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
+import { stageAddress, type Stage } from "./dvcYaml.js";
 import { isRunCacheable, saveRunCache } from "./runCache.js";
 import { hashDeps, hashIfExists, lockFileOf, readStageParams, stageOuts } from "./stageStatus.js";
 
@@ -60,17 +60,22 @@ export async function recordStage(
   // Sorted as DVC sorts (Python string order): the run-cache value hashes the lists in this order.
   const byPath = (a: LockFile, b: LockFile): number => compareCodePoints(a.path, b.path);
   const entry: LockEntry = { cmd: lockCmd(stage), deps: deps.sort(byPath), params, outs: outs.sort(byPath) };
-  await updateLock(repo.root, (lock) => {
-    if (lock.stages.has(stage.name)) {
-      lock.stages.set(stage.name, entry);
+  // The entry goes into the dvc.lock beside the stage's dvc.yaml, under its name in that file.
+  const dvcfile = relative(repo.root, stage.pipelineFile).split(sep).join("/");
+  const addressOf = (lockName: string): string => stageAddress(dvcfile, lockName);
+  await updateLock(stageLockDir(stage), (lock) => {
+    if (lock.stages.has(stage.lockName)) {
+      lock.stages.set(stage.lockName, entry);
       return;
     }
     // DVC appends new entries as stages finish one by one, in plan order. Parallel stages finish in any
     // order, so entries new in this repro are kept in plan order: dvc.lock does not depend on timing.
     order.addedToLock.add(stage.name);
-    const entries = [...lock.stages, [stage.name, entry] as const];
-    const rank = (name: string): number =>
-      order.addedToLock.has(name) ? (order.planIndex.get(name) ?? 0) : -1;
+    const entries = [...lock.stages, [stage.lockName, entry] as const];
+    const rank = (lockName: string): number => {
+      const name = addressOf(lockName);
+      return order.addedToLock.has(name) ? (order.planIndex.get(name) ?? 0) : -1;
+    };
     const ordered = entries
       .map((item, position) => ({ item, position }))
       .sort((a, b) => rank(a.item[0]) - rank(b.item[0]) || a.position - b.position);

@@ -1,0 +1,98 @@
+/**
+ * Every `dvc.yaml` of a repository, collected as DVC's `collect_files` (dvc/repo/index.py) does: one walk of
+ * the workspace that skips `.git/`, `.dvc/`, .dvcignored and gitignored directories and the outputs of the `.dvc` files and
+ * pipeline stages it has met, so tracked data directories are never entered. Each file is read and parsed
+ * once, during the walk; the stages of all files make one pipeline, addressed as DVC prints them
+ * (`train`, `prep/dvc.yaml:clean`). It checks nothing across files: pipelineDag.ts does.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { dvcFileWdir, readDvcFile, walkWorkspaceFiles, type WalkedRepo } from "../data/dvcFile.js";
+import { loadDvcIgnore } from "../data/dvcIgnore.js";
+import { FlowOpsError } from "../errors.js";
+import { applyFlowopsConfig, parsePipeline, PIPELINE_FILE, type Pipeline } from "./dvcYaml.js";
+import { GitIgnoreMatcher } from "./gitIgnoreMatcher.js";
+import { stageOuts } from "./stageStatus.js";
+
+const DVC_FILE_SUFFIX = ".dvc";
+
+const isCollected = (name: string): boolean => name === PIPELINE_FILE || name.endsWith(DVC_FILE_SUFFIX);
+
+/** The repo's .dvcignore rules, and Git's when the repo is in Git (DVC skips both). */
+function withGitIgnore(repo: WalkedRepo): WalkedRepo {
+  if (!existsSync(join(repo.root, ".git"))) return repo;
+  const git = new GitIgnoreMatcher(repo.root);
+  const dvc = repo.ignore;
+  return {
+    root: repo.root,
+    ignore: {
+      ignores: (rel, isDir) => (dvc?.ignores(rel, isDir) ?? false) || git.ignores(rel, isDir),
+    },
+  };
+}
+
+/** Walks the workspace once, parsing each dvc.yaml as it is met; answers the parsed files by path. */
+async function collectPipelines(repo: WalkedRepo): Promise<Map<string, Pipeline>> {
+  const parsed = new Map<string, Pipeline>();
+  await walkWorkspaceFiles(withGitIgnore(repo), isCollected, async (abs) => {
+    if (abs.endsWith(DVC_FILE_SUFFIX)) {
+      const doc = await readDvcFile(abs);
+      const wdir = dvcFileWdir(abs, doc);
+      return doc.outs.map((out) => resolve(wdir, out.path));
+    }
+    const dir = resolve(abs, "..");
+    const pipeline = await parsePipeline(dir, abs, await readFile(abs, "utf8"), repo.root);
+    parsed.set(abs, pipeline);
+    return pipeline.stages.flatMap((stage) => stageOuts(stage).map((out) => join(stage.wdir, out.path)));
+  });
+  return parsed;
+}
+
+/** Absolute paths of every `dvc.yaml` in the repo, sorted. */
+export async function findPipelineFiles(repo: WalkedRepo): Promise<string[]> {
+  return [...(await collectPipelines(repo)).keys()].sort();
+}
+
+/**
+ * Reads every `dvc.yaml` of the repo into one pipeline (files in sorted order, each file's stages in its
+ * order), with `flowops.yaml` settings merged in. No dvc.yaml at all is RESOURCE_DOES_NOT_EXIST.
+ */
+export async function readPipelines(repo: WalkedRepo): Promise<Pipeline> {
+  const pipeline = await readPipelinesIfAny(repo);
+  if (pipeline === undefined) {
+    throw new FlowOpsError(
+      "RESOURCE_DOES_NOT_EXIST",
+      `${join(repo.root, PIPELINE_FILE)}: file not found, and no dvc.yaml below ${repo.root} (no pipeline defined)`,
+    );
+  }
+  return pipeline;
+}
+
+/** Like readPipelines, but no pipeline file at all is `undefined` (for views that also work without one). */
+export async function readPipelinesIfAny(repo: WalkedRepo): Promise<Pipeline | undefined> {
+  const parsed = await collectPipelines(repo);
+  const files = [...parsed.keys()].sort();
+  if (files.length === 0) return undefined;
+  const parts = files.map((file) => parsed.get(file)!);
+  const pipeline: Pipeline = {
+    file: join(repo.root, PIPELINE_FILE),
+    root: repo.root,
+    files,
+    stages: parts.flatMap((part) => part.stages),
+    params: parts.flatMap((part) => part.params),
+    metrics: parts.flatMap((part) => part.metrics),
+    plots: parts.flatMap((part) => part.plots),
+    artifacts: Object.assign({}, ...parts.map((part) => part.artifacts)) as Record<string, unknown>,
+  };
+  await applyFlowopsConfig(pipeline);
+  return pipeline;
+}
+
+/**
+ * Every dvc.yaml below `root` (with its .dvcignore applied), for read-only views that open no data repo;
+ * `undefined` when there is none.
+ */
+export async function readWorkspacePipelines(root: string): Promise<Pipeline | undefined> {
+  return readPipelinesIfAny({ root, ignore: await loadDvcIgnore(root) });
+}
