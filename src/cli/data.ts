@@ -102,7 +102,10 @@ function statusCommand(): Command {
     .description(
       "Show tracked outputs that changed: modified, deleted, new or not in cache (exit 0 either way).",
     )
-    .argument("[targets...]", ".dvc files or tracked paths (default: all)")
+    .argument(
+      "[targets...]",
+      ".dvc files, stage names (train, sub/dvc.yaml:train) or tracked paths (default: all)",
+    )
     .option("--json", "print machine-readable JSON", false)
     .action(async (targets: string[], opts: JsonOption) => {
       await withDataRepo(process.cwd(), async (repo) => {
@@ -124,8 +127,11 @@ function printCheckout(summary: CheckoutSummary): void {
 
 function checkoutCommand(): Command {
   return new Command("checkout")
-    .description("Restore tracked outputs in the workspace from the cache.")
-    .argument("[targets...]", ".dvc files or tracked paths (default: all)")
+    .description("Restore tracked outputs (of .dvc files and dvc.lock) in the workspace from the cache.")
+    .argument(
+      "[targets...]",
+      ".dvc files, stage names (train, sub/dvc.yaml:train) or tracked paths (default: all)",
+    )
     .option("-f, --force", "overwrite or remove workspace content that is not in the cache", false)
     .option("--relink", "recreate links or copies from the cache even where content matches", false)
     .option("--json", "print machine-readable JSON", false)

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { closeDataRepo, initDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { GC_SCOPE_REQUIRED } from "../data/pushPull.js";
+import { runCacheKey, runCachePath, runCacheValue, serializeRunCacheEntry } from "../pipelines/runCache.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 
 function md5(text: string): string {
@@ -96,6 +97,25 @@ describe("flowops data push/fetch/pull/gc", () => {
     const pulled = await run(pullCommand(), clone, []);
     expect(pulled.stdout).toBe("A       bar\nA       foo\n1 file fetched and 2 files added\n");
     expect(readFileSync(join(clone, "bar"), "utf8")).toBe("bar\n");
+  });
+
+  it("moves the run-cache with --run-cache, counting its entries as pushed as DVC does", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    const entry = {
+      cmd: "make foo",
+      deps: [{ path: "src", hash: "md5" as const, md5: md5("src"), size: 3 }],
+      params: {},
+      outs: [{ path: "foo", hash: "md5" as const, md5: md5("foo\n"), size: 4 }],
+    };
+    const file = runCachePath(join(dir, ".dvc", "cache"), runCacheKey(entry), runCacheValue(entry));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, serializeRunCacheEntry(entry));
+    expect((await run(pushCommand(), dir, ["--run-cache"])).stdout).toBe("2 files pushed\n");
+
+    const clone = await project("clone", {}, false);
+    const fetched = await run(fetchCommand(), clone, ["--run-cache", "--json"]);
+    expect(JSON.parse(fetched.stdout)).toMatchObject({ transferred: 1, runCacheEntries: 1, failed: [] });
+    expect(readFileSync(file.replace(dir, clone), "utf8")).toBe(readFileSync(file, "utf8"));
   });
 
   it("exits 1 and names the file when an object cannot be pushed", async () => {

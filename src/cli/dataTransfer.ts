@@ -26,6 +26,7 @@ interface SyncFlags {
   remote?: string;
   jobs?: number;
   json?: boolean;
+  runCache?: boolean;
 }
 
 function parseJobs(value: string): number {
@@ -44,6 +45,7 @@ function withSyncOptions(command: Command): Command {
         "objects transferred at once (default: remote jobs, else 4 x cores)",
       ).argParser(parseJobs),
     )
+    .option("--run-cache", "also transfer the run-cache (entries under runs/ and the objects they name)")
     .option("--json", "print a JSON summary");
 }
 
@@ -77,6 +79,7 @@ function transferOptions(
   return {
     ...(flags.remote !== undefined ? { remote: flags.remote } : {}),
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
+    ...(flags.runCache === true ? { runCache: true } : {}),
     onProgress,
   };
 }
@@ -105,6 +108,7 @@ function syncJson(result: SyncResult): Record<string, unknown> {
     skipped: result.skipped,
     bytes: result.bytes,
     failed: result.failed,
+    ...(result.runCacheEntries !== undefined ? { runCacheEntries: result.runCacheEntries } : {}),
   };
 }
 

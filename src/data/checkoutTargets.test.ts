@@ -99,3 +99,72 @@ describe("checkoutTargets", () => {
     expect((await lstat(join(dir, "foo"))).nlink).toBe(2);
   });
 });
+
+describe("checkoutTargets with dvc.lock outs", () => {
+  /**
+   * Turns `foo` (already in the cache) into the out of stage `train` of `<sub>/dvc.yaml`, with an uncached
+   * metric beside it, and forgets foo.dvc.
+   */
+  async function pipelineOut(sub: string, isexec = false): Promise<string> {
+    const md5 = "d3b07384d113edec49eaa6238ad5ff00";
+    await rm(join(dir, "foo.dvc"), { force: true });
+    await rm(join(dir, "foo"), { force: true });
+    await mkdir(join(dir, sub), { recursive: true });
+    await writeFile(
+      join(dir, sub, "dvc.yaml"),
+      "stages:\n  train:\n    cmd: make\n    outs:\n    - model\n    metrics:\n    - m.json:\n        cache: false\n",
+    );
+    await writeFile(
+      join(dir, sub, "dvc.lock"),
+      `schema: '2.0'\nstages:\n  train:\n    cmd: make\n    outs:\n    - path: m.json\n      hash: md5\n      md5: 99914b932bd37a50b983c5e7c90ae93b\n      size: 2\n    - path: model\n      hash: md5\n      md5: ${md5}\n      size: 4\n${isexec ? "      isexec: true\n" : ""}`,
+    );
+    return sub === "." ? "model" : `${sub}/model`;
+  }
+
+  it("restores a deleted stage out and leaves cache: false outs alone", async () => {
+    const model = await pipelineOut(".");
+    const summary = await checkoutTargets(repo, [], { cwd: dir });
+    expect(summary).toEqual({ added: [model], modified: [], deleted: [], failed: [] });
+    expect(await read("model")).toBe("foo\n");
+    await expect(stat(join(dir, "m.json"))).rejects.toThrow(/ENOENT/);
+    expect((await checkoutTargets(repo, [], { cwd: dir })).added).toEqual([]);
+  });
+
+  it("accepts a stage name, dvc.yaml:name and a subdirectory's sub/dvc.yaml:name as targets", async () => {
+    await pipelineOut(".");
+    expect((await checkoutTargets(repo, ["train"], { cwd: dir })).added).toEqual(["model"]);
+    await rm(join(dir, "model"));
+    expect((await checkoutTargets(repo, ["dvc.yaml:train"], { cwd: dir })).added).toEqual(["model"]);
+    await rm(join(dir, "dvc.yaml"));
+    await rm(join(dir, "dvc.lock"));
+    await rm(join(dir, "model"));
+    await pipelineOut("sub");
+    expect((await checkoutTargets(repo, ["sub/dvc.yaml:train"], { cwd: dir })).added).toEqual(["sub/model"]);
+    await rm(join(dir, "sub", "model"));
+    // From inside sub/, a bare name is a stage of sub/dvc.yaml, and paths print relative to the cwd.
+    expect((await checkoutTargets(repo, ["train"], { cwd: join(dir, "sub") })).added).toEqual(["model"]);
+  });
+
+  it("names a stage that no dvc.lock records", async () => {
+    await pipelineOut(".");
+    await expect(checkoutTargets(repo, ["evaluate"], { cwd: dir })).rejects.toThrow(
+      /'evaluate' does not exist as an output, a \.dvc file or a stage name/,
+    );
+  });
+
+  it("refuses to overwrite an edited stage out without force, then restores it with force", async () => {
+    await pipelineOut(".");
+    await writeFile(join(dir, "model"), "edited\n");
+    await expect(checkoutTargets(repo, ["train"], { cwd: dir })).rejects.toThrow(/unsaved files/);
+    expect(await read("model")).toBe("edited\n");
+    const summary = await checkoutTargets(repo, ["train"], { cwd: dir, force: true });
+    expect(summary.modified).toEqual(["model"]);
+    expect(await read("model")).toBe("foo\n");
+  });
+
+  it("makes an out executable when dvc.lock records isexec", async () => {
+    await pipelineOut(".", true);
+    await checkoutTargets(repo, [], { cwd: dir });
+    expect((await stat(join(dir, "model"))).mode & 0o111).not.toBe(0);
+  });
+});

@@ -1,15 +1,16 @@
 /**
- * `checkout`: make the workspace match the `.dvc` files from the cache, as `dvc checkout` does. Deleted or
- * modified outs are restored; an out whose object is missing or corrupt is reported by path and the other
- * outs still get restored. Without `force`, workspace content that would be lost (a modified file or an extra
- * file in a tracked directory whose content is not in the cache) stops the whole checkout before anything is
- * touched, listing every such file, as DVC refuses to remove unsaved files. It never prints.
+ * `checkout`: make the workspace match the `.dvc` files and every `dvc.lock` from the cache, as
+ * `dvc checkout` does (stage outs with `cache: false` are git's, not ours). Deleted or modified outs are
+ * restored; an out whose object is missing or corrupt is reported by path and the other outs still get
+ * restored. Without `force`, workspace content that would be lost (a modified file or an extra file in a
+ * tracked directory whose content is not in the cache) stops the whole checkout before anything is touched,
+ * listing every such file, as DVC refuses to remove unsaved files. It never prints.
  */
 import { lstat, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
-import { loadTrackedOuts, selectTrackedOuts, type TrackedOut } from "./dvcFile.js";
+import { selectCheckoutOuts, type CheckoutOut } from "./checkoutSelection.js";
 import { isDirOid, type DirEntry } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
@@ -41,9 +42,9 @@ export interface CheckoutOptions {
   onProgress?: (bytes: number, files: number) => void;
 }
 
-function displayPath(cwd: string, tracked: TrackedOut): string {
-  const rel = relative(cwd, tracked.abs).split(sep).join("/");
-  return tracked.out.md5 !== undefined && isDirOid(tracked.out.md5) ? `${rel}/` : rel;
+function displayPath(cwd: string, out: CheckoutOut): string {
+  const rel = relative(cwd, out.abs).split(sep).join("/");
+  return out.md5 !== undefined && isDirOid(out.md5) ? `${rel}/` : rel;
 }
 
 async function kindOf(abs: string): Promise<"file" | "dir" | "missing"> {
@@ -73,33 +74,37 @@ async function unsavedFiles(
 }
 
 interface Planned {
-  tracked: TrackedOut;
+  out: CheckoutOut;
+  md5: string;
   display: string;
   before: "file" | "dir" | "missing";
   current?: HashedPath;
   entries?: DirEntry[];
 }
 
+/**
+ * Checks out the outs `targets` select (`.dvc` files, stage names such as `train`, `dvc.yaml:train` or
+ * `sub/dvc.yaml:train`, pipeline files, or paths at or inside outs); every cached out without targets.
+ */
 export async function checkoutTargets(
   repo: DataRepo,
   targets?: string[],
   options: CheckoutOptions = {},
 ): Promise<CheckoutSummary> {
   const cwd = options.cwd ?? process.cwd();
-  const selected = selectTrackedOuts(await loadTrackedOuts(repo), targets ?? [], cwd);
+  const selected = await selectCheckoutOuts(repo, targets ?? [], cwd);
   const summary: CheckoutSummary = { added: [], modified: [], deleted: [], failed: [] };
   const pool = HashPool.shared();
   const planned: Planned[] = [];
   const unsaved: string[] = [];
-  for (const tracked of selected) {
-    const md5 = tracked.out.md5;
-    if (tracked.out.cache === false) continue;
-    const display = displayPath(cwd, tracked);
+  for (const out of selected) {
+    const display = displayPath(cwd, out);
+    const md5 = out.md5;
     if (md5 === undefined) {
-      summary.failed.push({ path: display, reason: `no hash recorded in ${tracked.dvcFile}` });
+      summary.failed.push({ path: display, reason: `no hash recorded in ${out.source}` });
       continue;
     }
-    const plan: Planned = { tracked, display, before: await kindOf(tracked.abs) };
+    const plan: Planned = { out, md5, display, before: await kindOf(out.abs) };
     try {
       if (isDirOid(md5)) plan.entries = await repo.cache.readDirManifest(md5);
     } catch (error) {
@@ -107,7 +112,7 @@ export async function checkoutTargets(
       continue;
     }
     if (plan.before !== "missing") {
-      plan.current = await hashPath(tracked.abs, {
+      plan.current = await hashPath(out.abs, {
         root: repo.root,
         state: repo.state,
         ignore: repo.ignore,
@@ -115,7 +120,7 @@ export async function checkoutTargets(
       });
       if (options.force !== true) {
         unsaved.push(
-          ...(await unsavedFiles(repo, tracked.abs, plan.current, {
+          ...(await unsavedFiles(repo, out.abs, plan.current, {
             md5,
             ...(plan.entries ? { entries: plan.entries } : {}),
           })),
@@ -149,28 +154,22 @@ async function checkoutOne(
   options: CheckoutOptions,
   summary: CheckoutSummary,
 ): Promise<void> {
-  const { tracked, current } = plan;
-  const md5 = tracked.out.md5 as string;
+  const { out, md5, current } = plan;
   const upToDate = current !== undefined && current.md5 === md5;
   if (upToDate && options.relink !== true) return;
   const wantDir = isDirOid(md5);
   // A file where a directory belongs (or the reverse) is replaced whole; unsaved content was checked above.
   if (plan.before !== "missing" && (plan.before === "dir") !== wantDir) {
-    await rm(tracked.abs, { recursive: true, force: true });
+    await rm(out.abs, { recursive: true, force: true });
   }
-  const result = await materializeOut(
-    repo.cache,
-    { md5, ...(tracked.out.isexec === true ? { isexec: true } : {}) },
-    tracked.abs,
-    {
-      linkTypes: repo.linkTypes,
-      state: repo.state,
-      ignore: repo.ignore,
-      root: repo.root,
-      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-    },
-  );
-  if (options.relink === true) await relink(repo, tracked, md5, plan.entries);
+  const result = await materializeOut(repo.cache, { md5, ...(out.isexec ? { isexec: true } : {}) }, out.abs, {
+    linkTypes: repo.linkTypes,
+    state: repo.state,
+    ignore: repo.ignore,
+    root: repo.root,
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+  });
+  if (options.relink === true) await relink(repo, out.abs, md5, plan.entries);
   const cwd = options.cwd ?? process.cwd();
   summary.deleted.push(...result.deleted.map((p) => relative(cwd, p).split(sep).join("/")));
   const changed =
@@ -183,14 +182,14 @@ async function checkoutOne(
 /** `--relink`: every file of the out is linked again from the cache with the configured link type. */
 async function relink(
   repo: DataRepo,
-  tracked: TrackedOut,
+  abs: string,
   md5: string,
   entries: DirEntry[] | undefined,
 ): Promise<void> {
   const files =
     entries === undefined
-      ? [{ abs: tracked.abs, md5 }]
-      : entries.map((e) => ({ abs: join(tracked.abs, ...e.relpath.split("/")), md5: e.md5 }));
+      ? [{ abs, md5 }]
+      : entries.map((e) => ({ abs: join(abs, ...e.relpath.split("/")), md5: e.md5 }));
   for (const file of files) {
     await linkFromCache(await repo.cache.verifiedPath(file.md5), file.abs, repo.linkTypes);
   }

@@ -259,6 +259,41 @@ describe("pull", () => {
     expect(again.checkout).toMatchObject({ added: [], modified: [], deleted: [], failed: [] });
   });
 
+  it("restores the cached dvc.lock outs of the root and of a subdirectory pipeline, not cache: false ones", async () => {
+    const repo = await makeRepo("project");
+    const pipeline = (name: string): string =>
+      `stages:\n  ${name}:\n    cmd: make\n    outs:\n    - out.txt\n    metrics:\n    - m.json:\n        cache: false\n`;
+    const lock = (name: string, content: string): string =>
+      `schema: '2.0'\nstages:\n  ${name}:\n    cmd: make\n    outs:\n    - path: m.json\n      hash: md5\n      md5: ${md5("{}")}\n      size: 2\n    - path: out.txt\n      hash: md5\n      md5: ${md5(content)}\n      size: ${content.length}\n`;
+    for (const [dir, name, content] of [
+      [".", "prep", "root out\n"],
+      ["sub", "train", "sub out\n"],
+    ] as const) {
+      mkdirSync(join(repo.root, dir), { recursive: true });
+      writeFileSync(join(repo.root, dir, "dvc.yaml"), pipeline(name));
+      writeFileSync(join(repo.root, dir, "dvc.lock"), lock(name, content));
+      await repo.cache.addBytes(md5(content), Buffer.from(content));
+    }
+    expect(await push(repo)).toMatchObject({ transferred: 2, failed: [] });
+
+    const clone = await cloneOf(repo, "clone");
+    for (const file of ["dvc.yaml", "dvc.lock", "sub/dvc.yaml", "sub/dvc.lock"]) {
+      mkdirSync(dirname(join(clone.root, file)), { recursive: true });
+      writeFileSync(join(clone.root, file), readFileSync(join(repo.root, file)));
+    }
+    const result = await pull(clone, ["sub/dvc.yaml:train"]);
+    expect(result.fetch).toMatchObject({ transferred: 1, failed: [] });
+    expect(result.checkout.added).toEqual([expect.stringMatching(/clone\/sub\/out\.txt$/)]);
+    expect(readFileSync(join(clone.root, "sub", "out.txt"), "utf8")).toBe("sub out\n");
+    expect(existsSync(join(clone.root, "out.txt"))).toBe(false);
+
+    const rest = await pull(clone);
+    expect(rest.checkout.added).toHaveLength(1);
+    expect(readFileSync(join(clone.root, "out.txt"), "utf8")).toBe("root out\n");
+    expect(existsSync(join(clone.root, "m.json"))).toBe(false);
+    expect(existsSync(join(clone.root, "sub", "m.json"))).toBe(false);
+  });
+
   it("never writes a corrupt remote object into the workspace and names it", async () => {
     const repo = await makeRepo("project");
     await trackFile(repo, "foo", "foo\n");

@@ -1,7 +1,7 @@
 /**
  * `push`, `fetch`, `pull` and `gc` with DVC's meaning: push sends the used objects the remote lacks, fetch
  * brings them into the cache (directory manifests first, since only they say which files a directory holds),
- * pull is fetch then checkout, and gc deletes cache (and with `cloud`, remote) objects nothing in scope uses.
+ * pull is fetch then checkout (of `.dvc` and `dvc.lock` outs alike), and gc deletes cache (and with `cloud`, remote) objects nothing in scope uses.
  * Objects go to the remote named on the command line, else to the out's own `remote:`, else the default.
  * Results are values with per-object failures; printing is the CLI's job.
  */
@@ -10,6 +10,12 @@ import { checkoutTargets } from "./checkoutTargets.js";
 import { openDataRemote, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
 import { objectKey, type Oid } from "./hashInfo.js";
+import {
+  localRunCacheEntries,
+  pullRunCacheEntries,
+  pushRunCacheEntries,
+  runCacheObjects,
+} from "./runCacheTransfer.js";
 import {
   fetchObjects,
   forEachLimited,
@@ -26,11 +32,18 @@ export interface TransferCommandOptions extends OpenRemoteOptions {
   jobs?: number;
   /** Every event of every transfer batch, with the name of the remote that batch talks to. */
   onProgress?: (event: TransferEvent, remote: string) => void;
+  /**
+   * `--run-cache`: also move the run-cache entries (to or from the remote's `runs/`) and the objects they
+   * name, through the named remote or the default one.
+   */
+  runCache?: boolean;
 }
 
 export interface SyncResult extends TransferResult {
   /** The remotes that were used. */
   remotes: string[];
+  /** With `runCache`: the run-cache entry files copied (push counts them in `transferred`, as DVC does). */
+  runCacheEntries?: number;
 }
 
 /** Sends the objects of `targets` (everything tracked by default) that their remote lacks. */
@@ -40,7 +53,11 @@ export async function push(
   options: TransferCommandOptions = {},
 ): Promise<SyncResult> {
   const used = await usedObjects(repo, targets);
-  const pushable = new Map([...used].filter(([, owner]) => owner.push !== false));
+  const entries = options.runCache === true ? await localRunCacheEntries(repo) : [];
+  const pushable = withRunCacheObjects(
+    new Map([...used].filter(([, owner]) => owner.push !== false)),
+    await runCacheObjects(repo, entries),
+  );
   // A directory whose manifest the cache lacks goes through as just its manifest: skipped when the remote
   // has it, otherwise reported as missing. Its files are unknown, so nothing else of it can be sent.
   const result = await perRemote(repo, pushable, options, pushObjects);
@@ -49,7 +66,17 @@ export async function push(
       ? { ...failure, reason: "directory manifest is corrupt in the local cache (it was removed)" }
       : failure,
   );
-  return { ...result, failed };
+  if (options.runCache !== true) return { ...result, failed };
+  // Entries go last, as manifests do: a remote should not name results whose objects it lacks.
+  const remote = openDataRemote(repo, options.remote, remoteOptions(options));
+  const runCacheEntries = await pushRunCacheEntries(repo, remote, entries);
+  return {
+    ...result,
+    failed,
+    transferred: result.transferred + runCacheEntries,
+    runCacheEntries,
+    remotes: [...new Set([...result.remotes, remote.name])],
+  };
 }
 
 /** Brings the objects of `targets` that the cache lacks: directory manifests first, then the files they list. */
@@ -58,11 +85,50 @@ export async function fetch(
   targets?: readonly string[],
   options: TransferCommandOptions = {},
 ): Promise<SyncResult> {
-  const before = await usedObjects(repo, targets);
+  let entries: string[] | undefined;
+  let runCacheRemote: string | undefined;
+  if (options.runCache === true) {
+    const remote = openDataRemote(repo, options.remote, remoteOptions(options));
+    entries = await pullRunCacheEntries(repo, remote);
+    runCacheRemote = remote.name;
+  }
+  const collect = async (): Promise<Map<Oid, UsedObject>> =>
+    withRunCacheObjects(
+      await usedObjects(repo, targets),
+      entries === undefined ? new Map() : await runCacheObjects(repo, entries),
+    );
+  const result = await fetchInRounds(repo, collect, options);
+  if (runCacheRemote === undefined) return result;
+  return {
+    ...result,
+    remotes: [...new Set([...result.remotes, runCacheRemote])],
+    runCacheEntries: entries?.length ?? 0,
+  };
+}
+
+/**
+ * Fetches the objects that the given run-cache entries (paths relative to the cache, `runs/ab/<key>/<value>`)
+ * name, as `repro --pull` needs them to restore a stage. Objects the remote lacks are skipped, not failures.
+ */
+export async function fetchRunCacheEntryObjects(
+  repo: DataRepo,
+  entries: readonly string[],
+  options: TransferCommandOptions = {},
+): Promise<SyncResult> {
+  return fetchInRounds(repo, () => runCacheObjects(repo, entries), options);
+}
+
+/** fetch's two rounds: directory manifests first, then everything `collect` names once they are read. */
+async function fetchInRounds(
+  repo: DataRepo,
+  collect: () => Promise<Map<Oid, UsedObject>>,
+  options: TransferCommandOptions,
+): Promise<SyncResult> {
+  const before = await collect();
   const manifests = new Map([...before].filter(([, owner]) => owner.unexpanded !== undefined));
   const first = await perRemote(repo, manifests, options, fetchObjects);
   const failedManifests = new Set(first.failed.map((failure) => failure.oid));
-  const after = manifests.size === 0 ? before : await usedObjects(repo, targets);
+  const after = manifests.size === 0 ? before : await collect();
   const rest = new Map([...after].filter(([oid]) => !failedManifests.has(oid)));
   const second = await perRemote(repo, rest, options, fetchObjects);
   return {
@@ -75,6 +141,15 @@ export async function fetch(
     failed: [...first.failed, ...second.failed],
     remotes: [...new Set([...first.remotes, ...second.remotes])],
   };
+}
+
+/** The workspace's objects plus the run-cache's; an object both use keeps its workspace owner. */
+function withRunCacheObjects(
+  used: Map<Oid, UsedObject>,
+  runCache: ReadonlyMap<Oid, UsedObject>,
+): Map<Oid, UsedObject> {
+  for (const [oid, owner] of runCache) if (!used.has(oid)) used.set(oid, owner);
+  return used;
 }
 
 export interface PullOptions extends TransferCommandOptions {

@@ -22,6 +22,11 @@ export interface ObjectOwner {
   dvcFile: string;
   /** The out has no `hash: md5` (DVC 2): its objects live in the remote's legacy layout, as DVC 3 keeps them. */
   legacy?: boolean;
+  /**
+   * Absent at the source is not a failure (run-cache objects: an old entry's outputs may be long gone); it is
+   * left out of the counts. Corrupt content is still reported.
+   */
+  optional?: boolean;
 }
 
 export interface TransferFailure {
@@ -92,10 +97,14 @@ export async function pushObjects(
 
   const send = async (oid: Oid): Promise<void> => {
     const failure = (reason: string): TransferFailure => ({ oid, path: ownerPath(objects, oid), reason });
-    let problem: TransferFailure | undefined;
+    let problem: (TransferFailure & { absent?: boolean }) | undefined;
     let bytes = 0;
     try {
       problem = await uploadProblem(repo.cache, oid, onRemote, failure);
+      if (problem?.absent === true && objects.get(oid)?.optional === true) {
+        options.onProgress?.({ type: "object", oid, ok: false, bytes: 0 });
+        return;
+      }
       if (problem === undefined) {
         const source = await repo.cache.locate(oid);
         if (source === undefined) throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", "it left the cache");
@@ -124,8 +133,8 @@ async function uploadProblem(
   oid: Oid,
   onRemote: ReadonlySet<Oid>,
   failure: (reason: string) => TransferFailure,
-): Promise<TransferFailure | undefined> {
-  if (!(await cache.has(oid))) return failure("is missing from the local cache");
+): Promise<(TransferFailure & { absent?: boolean }) | undefined> {
+  if (!(await cache.has(oid))) return { ...failure("is missing from the local cache"), absent: true };
   if (!(await cache.verify(oid))) {
     return failure("is corrupt in the local cache (its content does not match its hash) and was not pushed");
   }
@@ -134,10 +143,13 @@ async function uploadProblem(
   const absent = entries.filter((entry) => !onRemote.has(entry.md5));
   if (absent.length === 0) return undefined;
   const first = absent[0];
-  return failure(
-    `directory manifest not pushed because ${absent.length} of its files did not reach the remote` +
-      (first === undefined ? "" : ` (first: '${first.relpath}', ${first.md5})`),
-  );
+  return {
+    ...failure(
+      `directory manifest not pushed because ${absent.length} of its files did not reach the remote` +
+        (first === undefined ? "" : ` (first: '${first.relpath}', ${first.md5})`),
+    ),
+    absent: true,
+  };
 }
 
 /**
@@ -170,6 +182,10 @@ export async function fetchObjects(
   const receive = async (oid: Oid): Promise<void> => {
     const failure = (reason: string): TransferFailure => ({ oid, path: ownerPath(objects, oid), reason });
     if (!onRemote.has(oid) && !legacy.has(oid)) {
+      if (objects.get(oid)?.optional === true) {
+        options.onProgress?.({ type: "object", oid, ok: false, bytes: 0 });
+        return;
+      }
       record(result, options, oid, failure(`is missing from remote '${remote.name}'`), 0);
       return;
     }
@@ -220,7 +236,7 @@ function record(
     result.transferred += 1;
     result.bytes += bytes;
   } else {
-    result.failed.push(problem);
+    result.failed.push({ oid: problem.oid, path: problem.path, reason: problem.reason });
   }
   options.onProgress?.({ type: "object", oid, ok: problem === undefined, bytes });
 }

@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import { ObjectCache } from "./objectCache.js";
-import { expandOuts, selectOuts, type TrackedOut } from "./usedObjects.js";
+import { expandOuts, lockOuts, selectOuts, type TrackedOut } from "./usedObjects.js";
 
 const ROOT = "/work/project";
 const OUTS: TrackedOut[] = [
   { dvcFile: "data.dvc", path: "data", md5: "a".repeat(32) + ".dir" },
   { dvcFile: "models/model.pkl.dvc", path: "models/model.pkl", md5: "b".repeat(32) },
   { dvcFile: "dvc.lock", stage: "train", path: "out/metrics.json", md5: "c".repeat(32) },
+  { dvcFile: "sub/dvc.lock", stage: "sub/dvc.yaml:train", path: "sub/model", md5: "d".repeat(32) },
 ];
 
 describe("selectOuts", () => {
@@ -21,6 +22,8 @@ describe("selectOuts", () => {
     expect(select(`${ROOT}/data.dvc`)).toEqual(["data"]);
     expect(select("train")).toEqual(["out/metrics.json"]);
     expect(select("dvc.yaml:train")).toEqual(["out/metrics.json"]);
+    expect(select("sub/dvc.yaml:train")).toEqual(["sub/model"]);
+    expect(select(`${ROOT}/sub/dvc.yaml`)).toEqual(["sub/model"]);
     expect(select(`${ROOT}/models/model.pkl`)).toEqual(["models/model.pkl"]);
     expect(select(`${ROOT}/models`)).toEqual(["models/model.pkl"]);
   });
@@ -97,5 +100,37 @@ describe("expandOuts", () => {
     expect(used.get(oid)?.unexpanded).toBe("corrupt");
     expect(used.get(absent)?.unexpanded).toBe("missing");
     expect(used.size).toBe(2);
+  });
+});
+
+describe("lockOuts", () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "flowops-lockouts-"));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const lock = (stage: string, path: string, md5: string): string =>
+    `schema: '2.0'\nstages:\n  ${stage}:\n    cmd: make\n    outs:\n    - path: ${path}\n      hash: md5\n      md5: ${md5}\n      size: 1\n      isexec: true\n`;
+
+  it("collects every dvc.lock, with paths from the root and stages named by their dvc.yaml", async () => {
+    mkdirSync(join(root, "sub", "deeper"), { recursive: true });
+    writeFileSync(join(root, "dvc.lock"), lock("prep", "data/clean.csv", "a".repeat(32)));
+    writeFileSync(join(root, "sub", "dvc.lock"), lock("train", "model.pkl", "b".repeat(32)));
+    writeFileSync(join(root, "sub", "deeper", "dvc.lock"), lock("eval", "../report.json", "c".repeat(32)));
+    const outs = await lockOuts({ root });
+    expect(outs.map((out) => [out.dvcFile, out.stage, out.path, out.isexec])).toEqual([
+      ["dvc.lock", "prep", "data/clean.csv", true],
+      ["sub/deeper/dvc.lock", "sub/deeper/dvc.yaml:eval", "sub/report.json", true],
+      ["sub/dvc.lock", "sub/dvc.yaml:train", "sub/model.pkl", true],
+    ]);
+  });
+
+  it("does not look for dvc.lock files inside a pipeline's outputs", async () => {
+    mkdirSync(join(root, "out"), { recursive: true });
+    writeFileSync(join(root, "dvc.lock"), lock("prep", "out", "a".repeat(32) + ".dir"));
+    writeFileSync(join(root, "out", "dvc.lock"), lock("inner", "x", "b".repeat(32)));
+    const outs = await lockOuts({ root });
+    expect(outs.map((out) => out.stage)).toEqual(["prep"]);
   });
 });

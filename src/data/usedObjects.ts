@@ -1,17 +1,24 @@
 /**
- * Which cache objects a repo uses: the outs of its `.dvc` files and of `dvc.lock` (outs declared
+ * Which cache objects a repo uses: the outs of its `.dvc` files and of every `dvc.lock` (outs declared
  * `cache: false` in dvc.yaml excluded), with directories expanded through their verified manifests (the
  * manifest oid included). Push, fetch and gc all start here; gc also asks which objects git history uses.
  * It reads only: it never fetches a missing manifest (pushPull does that and asks again).
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, posix, relative, resolve, sep } from "node:path";
+import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
 import type { DataRepo } from "./dataRepo.js";
-import { findDvcFiles, parseDvcFile, readDvcFile, type DvcFileDoc } from "./dvcFile.js";
+import {
+  findDvcFiles,
+  parseDvcFile,
+  readDvcFile,
+  walkWorkspaceFiles,
+  type DvcFileDoc,
+  type WalkedRepo,
+} from "./dvcFile.js";
 import { isDirOid, isOid, type Oid } from "./hashInfo.js";
 import type { ObjectOwner } from "./transferObjects.js";
 import { parseYamlText, readYamlFile } from "./yamlFile.js";
@@ -30,8 +37,10 @@ export interface TrackedOut {
   dvcFile: string;
   path: string;
   md5: Oid;
-  /** The pipeline stage for outs from dvc.lock. */
+  /** The pipeline stage for outs from dvc.lock: `train`, or `sub/dvc.yaml:train` below the root. */
   stage?: string;
+  /** dvc.lock's `isexec` for the out. */
+  isexec?: boolean;
   remote?: string;
   push?: boolean;
   /** No `hash: md5`: a DVC 2 entry, whose objects DVC keeps in the remote's legacy layout. */
@@ -57,14 +66,14 @@ export async function usedObjects(
   );
 }
 
-/** The cached outs of every `.dvc` file and of the root `dvc.lock`. */
+/** The cached outs of every `.dvc` file and of every `dvc.lock`. */
 export async function trackedOuts(repo: UsedRepo): Promise<TrackedOut[]> {
   const outs: TrackedOut[] = [];
   for (const file of await findDvcFiles(repo)) {
     const doc = await readDvcFile(file);
     outs.push(...dvcFileOuts(doc, relPosix(repo.root, file)));
   }
-  outs.push(...(await lockOuts(repo.root)));
+  outs.push(...(await lockOuts(repo)));
   return outs;
 }
 
@@ -86,22 +95,43 @@ function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): Tracked
   return outs;
 }
 
-async function lockOuts(root: string): Promise<TrackedOut[]> {
-  const lockPath = join(root, "dvc.lock");
-  if (!existsSync(lockPath)) return [];
-  const stages = existsSync(join(root, "dvc.yaml")) ? (await readPipeline(root)).stages : [];
+/**
+ * The cached outs of every `dvc.lock` in the workspace (each beside its `dvc.yaml`), found by DVC's walk,
+ * which does not enter the outs it finds. Stages of a lock below the root are named `sub/dvc.yaml:train`.
+ */
+export async function lockOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
+  const byLock = new Map<string, TrackedOut[]>();
+  await walkWorkspaceFiles(
+    repo,
+    (name) => name === LOCK_FILE_NAME,
+    async (lockPath) => {
+      const outs = await outsOfLock(repo.root, lockPath);
+      byLock.set(lockPath, outs);
+      return outs.map((out) => join(repo.root, ...out.path.split("/")));
+    },
+  );
+  return [...byLock.keys()].sort().flatMap((lockPath) => byLock.get(lockPath) ?? []);
+}
+
+const LOCK_FILE_NAME = "dvc.lock";
+
+async function outsOfLock(root: string, lockPath: string): Promise<TrackedOut[]> {
+  const dir = dirname(lockPath);
+  const relDir = relPosix(root, dir);
+  const stages = existsSync(join(dir, "dvc.yaml")) ? (await readPipeline(dir)).stages : [];
   const byName = new Map(stages.map((stage) => [stage.name, stage]));
   const outs: TrackedOut[] = [];
   for (const entry of lockEntries((await readYamlFile(lockPath)).value)) {
     const stage = byName.get(entry.stage);
-    const wdir = stage?.wdir ?? root;
+    const wdir = stage?.wdir ?? dir;
     const declared = stage === undefined ? undefined : declaredOut(stage, wdir, resolve(wdir, entry.path));
     if (declared?.cache === false) continue;
     outs.push({
-      dvcFile: "dvc.lock",
-      stage: entry.stage,
+      dvcFile: relDir === "" ? LOCK_FILE_NAME : `${relDir}/${LOCK_FILE_NAME}`,
+      stage: relDir === "" ? entry.stage : `${relDir}/dvc.yaml:${entry.stage}`,
       path: relPosix(root, resolve(wdir, entry.path)),
       md5: entry.md5,
+      ...(entry.isexec ? { isexec: true } : {}),
       ...(declared?.remote !== undefined ? { remote: declared.remote } : {}),
       ...(declared?.push === false ? { push: false } : {}),
       ...(entry.legacy ? { legacy: true } : {}),
@@ -115,16 +145,25 @@ function declaredOut(stage: Stage, wdir: string, absPath: string): StageOut | un
 }
 
 /** `stages.<name>.outs[].{path, md5}` of a parsed dvc.lock; anything else is not ours to judge. */
-function lockEntries(value: unknown): { stage: string; path: string; md5: Oid; legacy: boolean }[] {
+interface LockOutEntry {
+  stage: string;
+  path: string;
+  md5: Oid;
+  legacy: boolean;
+  isexec: boolean;
+}
+
+function lockEntries(value: unknown): LockOutEntry[] {
   const stages = (value as { stages?: unknown } | undefined)?.stages;
   if (typeof stages !== "object" || stages === null) return [];
-  const entries: { stage: string; path: string; md5: Oid; legacy: boolean }[] = [];
+  const entries: LockOutEntry[] = [];
   for (const [stage, body] of Object.entries(stages)) {
     const outs = (body as { outs?: unknown } | null)?.outs;
     if (!Array.isArray(outs)) continue;
-    for (const out of outs as { path?: unknown; md5?: unknown; hash?: unknown }[]) {
+    for (const out of outs as { path?: unknown; md5?: unknown; hash?: unknown; isexec?: unknown }[]) {
       if (typeof out?.path === "string" && typeof out.md5 === "string" && isOid(out.md5)) {
-        entries.push({ stage, path: out.path, md5: out.md5, legacy: out.hash === undefined });
+        const legacy = out.hash === undefined;
+        entries.push({ stage, path: out.path, md5: out.md5, legacy, isexec: out.isexec === true });
       }
     }
   }
@@ -147,11 +186,13 @@ export function selectOuts(
   for (const target of targets) {
     const abs = resolve(target);
     const rel = relPosix(repo.root, abs);
-    const stageName = target.startsWith("dvc.yaml:") ? target.slice("dvc.yaml:".length) : target;
+    const stageName = stageAddress(repo.root, process.cwd(), target);
+    const pipelineLock = rel.endsWith("dvc.yaml") ? `${rel.slice(0, -"dvc.yaml".length)}dvc.lock` : undefined;
     let matched = false;
     for (const out of outs) {
       const whole =
         out.dvcFile === rel ||
+        (out.stage !== undefined && out.dvcFile === pipelineLock) ||
         out.stage === stageName ||
         out.path === rel ||
         rel === "" ||
@@ -171,6 +212,21 @@ export function selectOuts(
     }
   }
   return [...selected].map(([out, within]) => (within === undefined ? out : { ...out, within }));
+}
+
+/**
+ * The stage a target addresses, spelled as lock outs name stages (`train` at the root, `sub/dvc.yaml:train`
+ * below it), as DVC resolves addresses: `file:name` names a stage of that dvc.yaml, a bare name one of the
+ * dvc.yaml in `cwd` (the root's when `cwd` is outside the repo).
+ */
+export function stageAddress(root: string, cwd: string, target: string): string {
+  const colon = target.lastIndexOf(":");
+  const file = colon < 0 ? "dvc.yaml" : target.slice(0, colon);
+  const name = colon < 0 ? target : target.slice(colon + 1);
+  // Called from outside the repo (a library caller), bare names mean the root's dvc.yaml.
+  const base = relPosix(root, cwd).startsWith("..") ? root : cwd;
+  const rel = relPosix(root, resolve(base, file));
+  return rel === "dvc.yaml" ? name : `${rel}:${name}`;
 }
 
 /** Each out's object, and for a directory its manifest's files, owned by the first out naming them. */

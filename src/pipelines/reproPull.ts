@@ -4,27 +4,22 @@
  * as `reproduce` does before planning); during it, a stage whose only changes are
  * data missing from the workspace has its outs pulled and checked out instead of being run; a stage that
  * must run first pulls its missing deps, then the objects of the run-cache entry that matches its inputs,
- * so the run-cache can restore it. Transfers go through pushPull/transferObjects; this module only decides
- * what to fetch. It never runs commands and never writes dvc.lock.
+ * so the run-cache can restore it. Transfers and checkouts go through pushPull (the same paths as
+ * `flowops data pull`); this module only decides what to pull. It never runs commands and never writes
+ * dvc.lock.
  */
-import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
-import { pipeline as streamPipeline } from "node:stream/promises";
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { openDataRemote, type OpenRemoteOptions } from "../data/dataRemote.js";
 import type { DataRepo } from "../data/dataRepo.js";
-import { isDirOid, isOid } from "../data/hashInfo.js";
-import { cacheHasAll } from "../data/dataStatus.js";
-import { materializeOut } from "../data/materialize.js";
-import { fetch } from "../data/pushPull.js";
-import { fetchObjects } from "../data/transferObjects.js";
-import { expandOuts, selectOuts, trackedOuts, type TrackedOut } from "../data/usedObjects.js";
+import { fetchRunCacheEntryObjects, pull } from "../data/pushPull.js";
+import { pullRunCacheEntries } from "../data/runCacheTransfer.js";
 import { toFlowOpsError } from "../errors.js";
-import { lockCmd, readLock, type Lock } from "./dvcLock.js";
+import { lockCmd } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
-import { parseRunCacheEntry, runCacheKey, runCachePath, isRunCacheable } from "./runCache.js";
+import { runCacheKey, runCachePath, isRunCacheable } from "./runCache.js";
 import { hashDeps, readStageParams, stageOuts, type StageChange } from "./stageStatus.js";
 
 /** What repro asks before running a changed stage. */
@@ -108,39 +103,16 @@ async function pullMissingDeps(repo: DataRepo, stage: Stage, options: ReproPullO
 }
 
 /**
- * fetch, then a checkout of the selected outs missing from the workspace; returns the paths that could not
- * be checked out. pushPull.pull is not used: its checkout (checkoutTargets) knows `.dvc` files only, and
- * these paths are as often outs of dvc.lock.
+ * `pushPull.pull` of the paths: fetch, then checkout of the outs (`.dvc` and `dvc.lock` alike) they select.
+ * Returns the paths that could not be checked out.
  */
 async function pullPaths(
   repo: DataRepo,
   absPaths: readonly string[],
   options: ReproPullOptions,
 ): Promise<string[]> {
-  await fetch(repo, absPaths, transferOptions(options));
-  const selected = selectOuts(repo, await trackedOuts(repo), absPaths);
-  const lock = await readLock(repo.root);
-  const failed: string[] = [];
-  for (const out of selected) {
-    const dest = join(repo.root, ...out.path.split("/"));
-    if (existsSync(dest)) continue;
-    if (!(await cacheHasAll(repo, out.md5))) {
-      failed.push(out.path);
-      continue;
-    }
-    const isexec = out.stage === undefined ? undefined : lockIsexec(lock, out.stage, out.path);
-    await mkdir(dirname(dest), { recursive: true });
-    await materializeOut(repo.cache, { md5: out.md5, ...(isexec === true ? { isexec } : {}) }, dest, {
-      linkTypes: repo.linkTypes,
-      state: repo.state,
-    });
-  }
-  return failed;
-}
-
-/** The `isexec` dvc.lock records for a stage's out (a path relative to the root, root-wdir stages only). */
-function lockIsexec(lock: Lock, stageName: string, path: string): boolean | undefined {
-  return lock.stages.get(stageName)?.outs.find((out) => out.path === path)?.isexec;
+  const result = await pull(repo, absPaths, transferOptions(options));
+  return result.checkout.failed.map((failure) => failure.path);
 }
 
 /**
@@ -155,20 +127,12 @@ async function fetchRunCacheObjects(repo: DataRepo, stage: Stage, options: Repro
     .map((out) => ({ path: out.path }))
     .sort((a, b) => compareCodePoints(a.path, b.path));
   const dir = runCachePath(repo.cacheDir, runCacheKey({ cmd: lockCmd(stage), deps, params, outs }));
-  const entry = await newestEntryText(dir);
+  const entry = await newestEntryPath(dir);
   if (entry === undefined) return;
-  let lockOuts;
+  // A corrupt entry names no objects here; runCache.restoreFromRunCache reports and removes it.
   try {
-    lockOuts = parseRunCacheEntry(entry.path, entry.text).outs;
-  } catch {
-    // runCache.restoreFromRunCache reports and removes a corrupt entry.
-    return;
-  }
-  const tracked: TrackedOut[] = lockOuts
-    .filter((out) => out.md5 !== undefined && isOid(out.md5))
-    .map((out) => ({ dvcFile: entry.path, path: out.path, md5: out.md5 ?? "", stage: stage.name }));
-  try {
-    await fetchOuts(repo, tracked, options);
+    const relEntry = relative(repo.cacheDir, entry).split(sep).join("/");
+    await fetchRunCacheEntryObjects(repo, [relEntry], transferOptions(options));
   } catch (error) {
     options.onWarning?.(
       `unable to pull run-cache outputs of '${stage.name}': ${toFlowOpsError(error).message}`,
@@ -176,22 +140,8 @@ async function fetchRunCacheObjects(repo: DataRepo, stage: Stage, options: Repro
   }
 }
 
-/** fetch's two rounds for outs no `.dvc` file names: directory manifests first, then what they list. */
-async function fetchOuts(
-  repo: DataRepo,
-  outs: readonly TrackedOut[],
-  options: ReproPullOptions,
-): Promise<void> {
-  if (outs.length === 0) return;
-  const remote = openDataRemote(repo, options.remote, remoteOptions(options));
-  const jobs = options.jobs === undefined ? {} : { jobs: options.jobs };
-  const manifests = outs.filter((out) => isDirOid(out.md5));
-  if (manifests.length > 0) await fetchObjects(repo, remote, await expandOuts(repo, manifests), jobs);
-  await fetchObjects(repo, remote, await expandOuts(repo, outs), jobs);
-}
-
 /** The newest file of a run-cache key directory, by mtime, as DVC's `_load` picks it. */
-async function newestEntryText(dir: string): Promise<{ path: string; text: string } | undefined> {
+async function newestEntryPath(dir: string): Promise<string | undefined> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((name) => !name.startsWith("."));
@@ -202,9 +152,7 @@ async function newestEntryText(dir: string): Promise<{ path: string; text: strin
     names.map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
   );
   const newest = dated.sort((a, b) => b.mtime - a.mtime)[0];
-  if (newest === undefined) return undefined;
-  const path = join(dir, newest.name);
-  return { path, text: await readFile(path, "utf8") };
+  return newest === undefined ? undefined : join(dir, newest.name);
 }
 
 /**
@@ -213,31 +161,8 @@ async function newestEntryText(dir: string): Promise<{ path: string; text: strin
  */
 export async function pullRunCache(repo: DataRepo, options: ReproPullOptions = {}): Promise<number> {
   const remote = openDataRemote(repo, options.remote, remoteOptions(options));
-  let copied = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await remote.store.list(dir)) {
-      if (entry.is_dir) {
-        await walk(entry.path);
-        continue;
-      }
-      const dest = join(repo.cacheDir, ...entry.path.split("/"));
-      await mkdir(dirname(dest), { recursive: true });
-      // Through a temp file: a half-copied entry must never be read as a (corrupt) run-cache entry.
-      const temp = join(dirname(dest), `.${randomBytes(8).toString("hex")}.tmp`);
-      try {
-        await streamPipeline(await remote.store.read(entry.path), createWriteStream(temp));
-        await rename(temp, dest);
-      } finally {
-        await rm(temp, { force: true });
-      }
-      copied++;
-    }
-  };
-  await walk(RUNS_DIR);
-  return copied;
+  return (await pullRunCacheEntries(repo, remote)).length;
 }
-
-const RUNS_DIR = "runs";
 
 function transferOptions(options: ReproPullOptions): { remote?: string; jobs?: number } & OpenRemoteOptions {
   return {

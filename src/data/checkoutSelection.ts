@@ -1,0 +1,80 @@
+/**
+ * Which outs `checkout` (and so `pull`) restores: the cached outs of every `.dvc` file and of every
+ * `dvc.lock`, narrowed by targets as `dvc checkout` resolves them. It reads only.
+ */
+import { dirname, join, resolve } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import type { DataRepo } from "./dataRepo.js";
+import { isSameOrInside, loadTrackedOuts } from "./dvcFile.js";
+import { lockOuts, stageAddress } from "./usedObjects.js";
+
+/** One out to check out, from a `.dvc` file or a `dvc.lock`. */
+export interface CheckoutOut {
+  abs: string;
+  /** Undefined when the `.dvc` file records no hash (reported as a failure). */
+  md5?: string;
+  isexec: boolean;
+  /** The file declaring the out, for messages. */
+  source: string;
+  /** For lock outs: the stage address (`train`, `sub/dvc.yaml:train`). */
+  stage?: string;
+  /** For lock outs: the absolute paths of the `dvc.yaml` and `dvc.lock` that declare it. */
+  pipelineFiles?: readonly string[];
+  /** For `.dvc` outs: the absolute `.dvc` file. */
+  dvcFile?: string;
+}
+
+/** Every cached out (`.dvc` files first, then locks), or those `targets` select; unknown targets are errors. */
+export async function selectCheckoutOuts(
+  repo: Pick<DataRepo, "root" | "ignore">,
+  targets: readonly string[],
+  cwd: string,
+): Promise<CheckoutOut[]> {
+  const outs = await checkoutOuts(repo);
+  if (targets.length === 0) return outs;
+  const selected = new Set<CheckoutOut>();
+  for (const target of targets) {
+    const abs = resolve(cwd, target);
+    const stage = stageAddress(repo.root, cwd, target);
+    const matches = outs.filter(
+      (out) =>
+        out.dvcFile === abs ||
+        isSameOrInside(abs, out.abs) ||
+        (out.stage !== undefined && (out.stage === stage || out.pipelineFiles?.includes(abs) === true)),
+    );
+    if (matches.length === 0) {
+      throw new FlowOpsError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `'${target}' does not exist as an output, a .dvc file or a stage name in 'dvc.yaml'`,
+      );
+    }
+    matches.forEach((match) => selected.add(match));
+  }
+  return outs.filter((out) => selected.has(out));
+}
+
+async function checkoutOuts(repo: Pick<DataRepo, "root" | "ignore">): Promise<CheckoutOut[]> {
+  const outs: CheckoutOut[] = [];
+  for (const tracked of await loadTrackedOuts(repo)) {
+    if (tracked.out.cache === false) continue;
+    outs.push({
+      abs: tracked.abs,
+      ...(tracked.out.md5 !== undefined ? { md5: tracked.out.md5 } : {}),
+      isexec: tracked.out.isexec === true,
+      source: tracked.dvcFile,
+      dvcFile: tracked.dvcFile,
+    });
+  }
+  for (const out of await lockOuts(repo)) {
+    const lockFile = join(repo.root, ...out.dvcFile.split("/"));
+    outs.push({
+      abs: join(repo.root, ...out.path.split("/")),
+      md5: out.md5,
+      isexec: out.isexec === true,
+      source: out.dvcFile,
+      ...(out.stage !== undefined ? { stage: out.stage } : {}),
+      pipelineFiles: [lockFile, join(dirname(lockFile), "dvc.yaml")],
+    });
+  }
+  return outs;
+}
