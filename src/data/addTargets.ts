@@ -95,7 +95,7 @@ async function commitToCache(repo: DataRepo, abs: string, hashed: HashedPath): P
     await repo.cache.addFile(file.abs, file.md5, { move });
     if (move || relinks(repo)) {
       await linkFromCache(repo.cache.objectPath(file.md5), file.abs, repo.linkTypes);
-      repo.state.record(file.abs, await stat(file.abs, { bigint: true }), file.md5);
+      repo.state.record(file.abs, await stat(file.abs), file.md5);
     }
   });
   if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);

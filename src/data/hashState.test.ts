@@ -7,7 +7,7 @@ import { HashState, STATE_FILE_NAME } from "./hashState.js";
 describe("HashState", () => {
   let dir: string;
   let stateDir: string;
-  const bigStat = (path: string) => statSync(path, { bigint: true });
+  const fileStat = (path: string) => statSync(path);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "flowops-state-"));
@@ -19,8 +19,8 @@ describe("HashState", () => {
     const file = join(dir, "a");
     writeFileSync(file, "a");
     const state = HashState.open(stateDir);
-    state.record(file, bigStat(file), "0cc175b9c0f1b6a831c399e269772661");
-    expect(state.lookup(file, bigStat(file))).toBe("0cc175b9c0f1b6a831c399e269772661");
+    state.record(file, fileStat(file), "0cc175b9c0f1b6a831c399e269772661");
+    expect(state.lookup(file, fileStat(file))).toBe("0cc175b9c0f1b6a831c399e269772661");
     state.close();
     expect(statSync(join(stateDir, STATE_FILE_NAME)).isFile()).toBe(true);
   });
@@ -29,11 +29,11 @@ describe("HashState", () => {
     const file = join(dir, "a");
     writeFileSync(file, "a");
     const state = HashState.open(stateDir);
-    state.record(file, bigStat(file), "md5-of-a");
+    state.record(file, fileStat(file), "md5-of-a");
     state.flush();
     state.close();
     const reopened = HashState.open(stateDir);
-    expect(reopened.lookup(file, bigStat(file))).toBe("md5-of-a");
+    expect(reopened.lookup(file, fileStat(file))).toBe("md5-of-a");
     reopened.close();
   });
 
@@ -41,9 +41,9 @@ describe("HashState", () => {
     const file = join(dir, "a");
     writeFileSync(file, "a");
     const state = HashState.open(stateDir);
-    state.record(file, bigStat(file), "md5-of-a");
+    state.record(file, fileStat(file), "md5-of-a");
     writeFileSync(file, "ab");
-    expect(state.lookup(file, bigStat(file))).toBeUndefined();
+    expect(state.lookup(file, fileStat(file))).toBeUndefined();
     state.close();
   });
 
@@ -51,13 +51,13 @@ describe("HashState", () => {
     const file = join(dir, "a");
     writeFileSync(file, "a");
     const state = HashState.open(stateDir);
-    const before = bigStat(file);
+    const before = fileStat(file);
     state.record(file, before, "md5-of-a");
     writeFileSync(join(dir, "b"), "a");
     rmSync(file);
     writeFileSync(file, "a");
-    const after = bigStat(file);
-    const changedIdentity = after.ino !== before.ino || after.mtimeNs !== before.mtimeNs;
+    const after = fileStat(file);
+    const changedIdentity = after.ino !== before.ino || after.mtimeMs !== before.mtimeMs;
     expect(changedIdentity).toBe(true);
     expect(state.lookup(file, after)).toBeUndefined();
     state.close();
@@ -68,15 +68,15 @@ describe("HashState", () => {
     const files = ["x", "y", "z"].map((name) => join(dir, `${name}`));
     for (const file of files) writeFileSync(file, file);
     const state = HashState.open(stateDir);
-    state.record(join(sub, "ignored-prefix"), bigStat(files[0]!), "m0");
-    state.record(files[1]!, bigStat(files[1]!), "m1");
+    state.record(join(sub, "ignored-prefix"), fileStat(files[0]!), "m0");
+    state.record(files[1]!, fileStat(files[1]!), "m1");
     state.flush();
     state.preload(dir);
-    expect(state.lookup(files[1]!, bigStat(files[1]!))).toBe("m1");
-    expect(state.lookup(files[2]!, bigStat(files[2]!))).toBeUndefined();
-    state.record(files[2]!, bigStat(files[2]!), "m2");
+    expect(state.lookup(files[1]!, fileStat(files[1]!))).toBe("m1");
+    expect(state.lookup(files[2]!, fileStat(files[2]!))).toBeUndefined();
+    state.record(files[2]!, fileStat(files[2]!), "m2");
     state.flush();
-    expect(state.lookup(files[2]!, bigStat(files[2]!))).toBe("m2");
+    expect(state.lookup(files[2]!, fileStat(files[2]!))).toBe("m2");
     state.close();
   });
 
@@ -84,7 +84,7 @@ describe("HashState", () => {
     const file = join(dir, "data2", "f");
     rmSync(join(dir, "data2"), { recursive: true, force: true });
     writeFileSync(join(dir, "f"), "f");
-    const st = bigStat(join(dir, "f"));
+    const st = fileStat(join(dir, "f"));
     const state = HashState.open(stateDir);
     state.record(file, st, "m");
     state.flush();
@@ -99,9 +99,9 @@ describe("HashState", () => {
     const file = join(dir, "a");
     writeFileSync(file, "a");
     const state = HashState.open(stateDir);
-    state.record(file, bigStat(file), "m");
+    state.record(file, fileStat(file), "m");
     state.flush();
-    expect(state.lookup(file, bigStat(file))).toBe("m");
+    expect(state.lookup(file, fileStat(file))).toBe("m");
     state.close();
   });
 });

@@ -6,7 +6,7 @@
  * last saw them are read; the rest cost one stat each. This module reads the workspace and never writes it.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, statSync, type BigIntStats, type Dirent } from "node:fs";
+import { readdirSync, statSync, type Stats, type Dirent } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
@@ -43,17 +43,17 @@ interface FoundFile {
   isexec: boolean;
 }
 
-function foundFile(abs: string, relpath: string, st: BigIntStats): FoundFile {
+function foundFile(abs: string, relpath: string, st: Stats): FoundFile {
   return {
     abs,
     relpath,
     token: statToken(st),
     size: Number(st.size),
-    isexec: (st.mode & EXECUTABLE_BITS) !== 0n,
+    isexec: (st.mode & EXECUTABLE_BITS) !== 0,
   };
 }
 
-const EXECUTABLE_BITS = 0o111n;
+const EXECUTABLE_BITS = 0o111;
 
 /** Hashes `absPath` (a file, or a directory as a DVC tree). A missing path is RESOURCE_DOES_NOT_EXIST. */
 export async function hashPath(absPath: string, ctx: HashContext): Promise<HashedPath> {
@@ -85,7 +85,7 @@ export type PathSummary = { kind: "file" | "dir" } & HashInfo;
 
 const TREE_MEMO = "tree";
 
-async function hashFile(absPath: string, st: BigIntStats, ctx: HashContext): Promise<HashedPath> {
+async function hashFile(absPath: string, st: Stats, ctx: HashContext): Promise<HashedPath> {
   if (!st.isFile())
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${absPath}: not a regular file or directory`);
   const file = foundFile(absPath, "", st);
@@ -265,27 +265,27 @@ async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise
   return digests;
 }
 
-function statFollowingSync(path: string): BigIntStats {
+function statFollowingSync(path: string): Stats {
   try {
-    return statSync(path, { bigint: true });
+    return statSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     throw notFound(`${path}: broken symlink`);
   }
 }
 
-function statOrUndefinedSync(path: string): BigIntStats | undefined {
+function statOrUndefinedSync(path: string): Stats | undefined {
   try {
-    return statSync(path, { bigint: true });
+    return statSync(path);
   } catch {
     return undefined;
   }
 }
 
 /** Stat following symlinks; a missing path or a dangling symlink is RESOURCE_DOES_NOT_EXIST naming it. */
-async function statFollowing(path: string): Promise<BigIntStats> {
+async function statFollowing(path: string): Promise<Stats> {
   try {
-    return await stat(path, { bigint: true });
+    return await stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     const link = await lstat(path).catch(() => undefined);

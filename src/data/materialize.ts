@@ -7,7 +7,7 @@
  * so the next status does not rehash it.
  */
 import { lstat, readdir, rm, rmdir, stat } from "node:fs/promises";
-import { lstatSync, statSync, type BigIntStats } from "node:fs";
+import { lstatSync, statSync, type Stats } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { DvcIgnore } from "./dvcIgnore.js";
@@ -80,7 +80,7 @@ async function materializeDirectory(
   const result: MaterializeResult = { added: [], modified: [], deleted: [] };
   const entries = await cache.readDirManifest(oid);
   const existingRoot = await lstatOrUndefined(destAbs);
-  const present = new Map<string, BigIntStats>();
+  const present = new Map<string, Stats>();
   if (existingRoot?.isDirectory() === true) {
     options.state?.preload(destAbs);
     for (const file of await listFiles(destAbs, options)) present.set(file.relpath, file.st);
@@ -160,17 +160,17 @@ async function writeFile(
   options: MaterializeOptions,
 ): Promise<void> {
   await linkFromCache(objectAbs, destAbs, options.linkTypes, { isexec });
-  const st = await stat(destAbs, { bigint: true });
+  const st = await stat(destAbs);
   options.state?.record(destAbs, st, oid);
   options.onProgress?.(Number(st.size), 1);
 }
 
 /** The md5 of a workspace file: from the state when its stat still matches, else hashed and recorded. */
 async function currentMd5(abs: string, options: MaterializeOptions): Promise<string | undefined> {
-  let st: BigIntStats;
+  let st: Stats;
   try {
     // Blocking stat: far cheaper in CPU than a promise per file when checking thousands of unchanged files.
-    st = statSync(abs, { bigint: true });
+    st = statSync(abs);
   } catch {
     return undefined;
   }
@@ -185,7 +185,7 @@ async function currentMd5(abs: string, options: MaterializeOptions): Promise<str
 interface ListedFile {
   abs: string;
   relpath: string;
-  st: BigIntStats;
+  st: Stats;
 }
 
 /** Files (and symlinks) below `dir`, without following symlinked directories, minus ignored ones. */
@@ -196,7 +196,7 @@ async function listFiles(dir: string, options: MaterializeOptions, relDir = ""):
     const relpath = relDir === "" ? dirent.name : `${relDir}/${dirent.name}`;
     if (isIgnored(abs, dirent.isDirectory(), options)) continue;
     if (dirent.isDirectory()) out.push(...(await listFiles(abs, options, relpath)));
-    else out.push({ abs, relpath, st: lstatSync(abs, { bigint: true }) });
+    else out.push({ abs, relpath, st: lstatSync(abs) });
   }
   return out;
 }

@@ -98,9 +98,8 @@ export class ObjectCache {
       } else {
         await copyFile(srcAbs, temp, fsConstants.COPYFILE_FICLONE);
       }
-      const after =
-        options.move === true ? await stat(temp, { bigint: true }) : await stat(srcAbs, { bigint: true });
-      const unchanged = after.mtimeNs === before.mtimeNs && after.size === before.size;
+      const after = options.move === true ? await stat(temp) : await stat(srcAbs);
+      const unchanged = after.mtimeMs === before.mtimeMs && after.size === before.size;
       if (!trusted || !unchanged) {
         const { md5 } = await md5File(temp);
         if (md5 !== contentMd5(oid)) {
@@ -146,7 +145,7 @@ export class ObjectCache {
   async check(oid: Oid): Promise<ObjectCheck> {
     const path = await this.locate(oid);
     if (path === undefined) return "missing";
-    const st = await stat(path, { bigint: true });
+    const st = await stat(path);
     const expected = contentMd5(oid);
     if (this.state?.lookup(path, st) === expected) return "ok";
     const legacy = path !== this.objectPath(oid);
@@ -237,7 +236,7 @@ export class ObjectCache {
 
   private async recordVerified(path: string, oid: Oid): Promise<void> {
     if (this.state === undefined) return;
-    this.state.record(path, await stat(path, { bigint: true }), contentMd5(oid));
+    this.state.record(path, await stat(path), contentMd5(oid));
   }
 }
 
@@ -273,7 +272,7 @@ async function isFile(path: string): Promise<boolean> {
 
 async function statOrMissing(path: string, oid: Oid) {
   try {
-    return await stat(path, { bigint: true });
+    return await stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw notFound(`${path}: file not found (adding object ${oid})`);

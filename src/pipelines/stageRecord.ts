@@ -107,7 +107,7 @@ async function commitOut(repo: DataRepo, abs: string, hashed: HashedPath, linkab
     await repo.cache.addFile(file.abs, file.md5);
     if (relink) {
       await linkFromCache(repo.cache.objectPath(file.md5), file.abs, repo.linkTypes, { isexec: file.isexec });
-      repo.state.record(file.abs, await stat(file.abs, { bigint: true }), file.md5);
+      repo.state.record(file.abs, await stat(file.abs), file.md5);
     }
   }
   if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
