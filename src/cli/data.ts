@@ -5,26 +5,19 @@
  */
 import { Command } from "commander";
 import { join, relative, sep } from "node:path";
-import { addTargets } from "../data/addTargets.js";
-import { checkoutTargets, type CheckoutSummary } from "../data/checkoutTargets.js";
+import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, DVC_DIR, findDataRepoRoot, initDataRepo, withDataRepo } from "../data/dataRepo.js";
-import { dataStatus, formatStatus, statusJson } from "../data/dataStatus.js";
-import { diffRevisions, formatDiff, isEmptyDiff } from "../data/diffRevisions.js";
-import { listTracked } from "../data/listTracked.js";
-import {
-  addRemote,
-  defaultRemote,
-  listRemotes,
-  modifyRemote,
-  removeRemote,
-  setDefaultRemote,
-  unsetDefaultRemote,
-} from "../data/remoteConfig.js";
 import { FlowOpsError } from "../errors.js";
 import { dataLogCommand } from "./dataLog.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand } from "./dataTransfer.js";
 import { formatTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
+
+/**
+ * Each subcommand loads its module when it runs: `data status` is mostly start-up, and compiling the code of
+ * every other subcommand was a large part of it.
+ */
+const remoteConfig = () => import("../data/remoteConfig.js");
 
 interface JsonOption {
   json?: boolean;
@@ -69,9 +62,11 @@ function addCommand(): Command {
     .action(async (targets: string[], opts: JsonOption) => {
       await withDataRepo(process.cwd(), async (repo) => {
         const progress = progressFor("Adding", opts.json);
-        const results = await addTargets(repo, targets, { onProgress: progress.onProgress }).finally(
-          progress.done,
-        );
+        const results = await (
+          await import("../data/addTargets.js")
+        )
+          .addTargets(repo, targets, { onProgress: progress.onProgress })
+          .finally(progress.done);
         if (opts.json === true) {
           return printJson(
             results.map((r) => ({
@@ -109,6 +104,7 @@ function statusCommand(): Command {
     .option("--json", "print machine-readable JSON", false)
     .action(async (targets: string[], opts: JsonOption) => {
       await withDataRepo(process.cwd(), async (repo) => {
+        const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
         const entries = await dataStatus(repo, targets);
         if (opts.json === true) return printJson(statusJson(entries));
         process.stdout.write(formatStatus(entries));
@@ -138,11 +134,15 @@ function checkoutCommand(): Command {
     .action(async (targets: string[], opts: JsonOption & { force: boolean; relink: boolean }) => {
       await withDataRepo(process.cwd(), async (repo) => {
         const progress = progressFor("Checking out", opts.json);
-        const summary = await checkoutTargets(repo, targets, {
-          force: opts.force,
-          relink: opts.relink,
-          onProgress: progress.onProgress,
-        }).finally(progress.done);
+        const summary = await (
+          await import("../data/checkoutTargets.js")
+        )
+          .checkoutTargets(repo, targets, {
+            force: opts.force,
+            relink: opts.relink,
+            onProgress: progress.onProgress,
+          })
+          .finally(progress.done);
         if (opts.json === true) printJson(summary);
         else printCheckout(summary);
         if (summary.failed.length > 0) {
@@ -165,7 +165,9 @@ function lsCommand(): Command {
     .option("--json", "print machine-readable JSON", false)
     .action(async (path: string, opts: JsonOption & { recursive: boolean; dvcOnly: boolean }) => {
       await withDataRepo(process.cwd(), async (repo) => {
-        const entries = await listTracked(repo, path, { recursive: opts.recursive, dvcOnly: opts.dvcOnly });
+        const entries = await (
+          await import("../data/listTracked.js")
+        ).listTracked(repo, path, { recursive: opts.recursive, dvcOnly: opts.dvcOnly });
         if (opts.json === true) return printJson(entries);
         if (entries.length > 0) process.stdout.write(`${entries.map((e) => e.path).join("\n")}\n`);
       });
@@ -187,6 +189,7 @@ function diffCommand(): Command {
         opts: JsonOption & { targets?: string[]; showHash: boolean },
       ) => {
         await withDataRepo(process.cwd(), async (repo) => {
+          const { diffRevisions, formatDiff, isEmptyDiff } = await import("../data/diffRevisions.js");
           const diff = await diffRevisions(repo, aRev, bRev, {
             showHash: opts.showHash,
             ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
@@ -224,7 +227,9 @@ function remoteCommand(): Command {
       .option("-f, --force", "overwrite an existing remote of that name", false)
       .action(
         async (name: string, url: string, opts: { default: boolean; local: boolean; force: boolean }) => {
-          await addRemote(await dvcDirHere(), name, url, {
+          await (
+            await remoteConfig()
+          ).addRemote(await dvcDirHere(), name, url, {
             makeDefault: opts.default,
             local: opts.local,
             force: opts.force,
@@ -239,7 +244,7 @@ function remoteCommand(): Command {
       .description("List remotes (local paths shown resolved).")
       .option("--json", "print machine-readable JSON", false)
       .action(async (opts: JsonOption) => {
-        const remotes = await listRemotes(await dvcDirHere());
+        const remotes = await (await remoteConfig()).listRemotes(await dvcDirHere());
         if (opts.json === true) return printJson(remotes);
         if (remotes.length === 0) return;
         const table = formatTable(
@@ -259,14 +264,14 @@ function remoteCommand(): Command {
       .action(async (name: string | undefined, opts: JsonOption & { unset: boolean; local: boolean }) => {
         const dvcDir = await dvcDirHere();
         if (opts.unset) {
-          await unsetDefaultRemote(dvcDir, { local: opts.local });
+          await (await remoteConfig()).unsetDefaultRemote(dvcDir, { local: opts.local });
           return;
         }
         if (name !== undefined) {
-          await setDefaultRemote(dvcDir, name, { local: opts.local });
+          await (await remoteConfig()).setDefaultRemote(dvcDir, name, { local: opts.local });
           return;
         }
-        const current = await defaultRemote(dvcDir);
+        const current = await (await remoteConfig()).defaultRemote(dvcDir);
         if (opts.json === true) return printJson({ default: current ?? null });
         if (current === undefined) throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", "No default remote set");
         process.stdout.write(`${current}\n`);
@@ -278,7 +283,7 @@ function remoteCommand(): Command {
       .argument("<name>")
       .option("--local", "remove it from .dvc/config.local", false)
       .action(async (name: string, opts: { local: boolean }) => {
-        await removeRemote(await dvcDirHere(), name, { local: opts.local });
+        await (await remoteConfig()).removeRemote(await dvcDirHere(), name, { local: opts.local });
       }),
   );
   command.addCommand(
@@ -296,7 +301,9 @@ function remoteCommand(): Command {
           value: string | undefined,
           opts: { unset: boolean; local: boolean },
         ) => {
-          await modifyRemote(await dvcDirHere(), name, option, value, {
+          await (
+            await remoteConfig()
+          ).modifyRemote(await dvcDirHere(), name, option, value, {
             unset: opts.unset,
             local: opts.local,
             cwd: process.cwd(),

@@ -15,7 +15,7 @@ import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { DatasetVersion, RecordDatasetVersionInput } from "../data/datasetVersions.js";
 import { hashPath } from "../data/hashTree.js";
 import { invalidParameter } from "../errors.js";
-import { logDatasetProfile, type DatasetProfileOutcome } from "../monitoring/profiles/profileArtifact.js";
+import type { DatasetProfileOutcome } from "../monitoring/profiles/profileArtifact.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
@@ -122,7 +122,9 @@ export function dataLogCommand(): Command {
       const profile: DatasetProfileOutcome | undefined =
         opts.profile === false
           ? undefined
-          : await logDatasetProfile(client.artifacts, opts.run, {
+          : await (
+              await import("../monitoring/profiles/profileArtifact.js")
+            ).logDatasetProfile(client.artifacts, opts.run, {
               name: datasetVersion.name,
               file: resolve(cwd, target),
             });

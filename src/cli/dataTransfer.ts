@@ -7,20 +7,13 @@ import { createInterface } from "node:readline/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
 import { withDataRepo } from "../data/dataRepo.js";
-import {
-  fetch,
-  gc,
-  GC_SCOPE_REQUIRED,
-  pull,
-  push,
-  type CheckoutSummary,
-  type GcResult,
-  type SyncResult,
-  type TransferCommandOptions,
-} from "../data/pushPull.js";
+import type { CheckoutSummary, GcResult, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
 import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
+
+/** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
+const transfers = () => import("../data/pushPull.js");
 
 interface SyncFlags {
   remote?: string;
@@ -118,7 +111,7 @@ export function pushCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags) => {
       const progress = progressReporter("Pushing", flags.json === true);
       const result = await withDataRepo(process.cwd(), (repo) =>
-        push(repo, targets, transferOptions(flags, progress.onProgress)),
+        transfers().then(({ push }) => push(repo, targets, transferOptions(flags, progress.onProgress))),
       ).finally(() => progress.finish());
       finishSync(result, flags, "pushed", "failed to push data to the cloud", "upload");
     });
@@ -130,7 +123,7 @@ export function fetchCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags) => {
       const progress = progressReporter("Fetching", flags.json === true);
       const result = await withDataRepo(process.cwd(), (repo) =>
-        fetch(repo, targets, transferOptions(flags, progress.onProgress)),
+        transfers().then(({ fetch }) => fetch(repo, targets, transferOptions(flags, progress.onProgress))),
       ).finally(() => progress.finish());
       finishSync(result, flags, "fetched", "failed to fetch data from the cloud", "download");
     });
@@ -163,6 +156,7 @@ export function pullCommand(): Command {
     .option("-f, --force", "overwrite workspace changes without asking")
     .action(async (targets: string[], flags: SyncFlags & { force?: boolean }) => {
       const progress = progressReporter("Fetching", flags.json === true);
+      const { pull } = await transfers();
       const result = await withDataRepo(process.cwd(), (repo) =>
         pull(repo, targets, {
           ...transferOptions(flags, progress.onProgress),
@@ -250,12 +244,13 @@ export function gcCommand(): Command {
         ...(flags.allCommits === true ? { allCommits: true } : {}),
       };
       if (Object.keys(scope).length === 0) {
-        throw new FlowOpsError("INVALID_PARAMETER_VALUE", GC_SCOPE_REQUIRED);
+        throw new FlowOpsError("INVALID_PARAMETER_VALUE", (await transfers()).GC_SCOPE_REQUIRED);
       }
       if (flags.json !== true) process.stderr.write(`WARNING: ${gcWarning(flags)}\n`);
       if (flags.force !== true && flags.dry !== true && !(await confirm())) {
         throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
       }
+      const { gc } = await transfers();
       const result = await withDataRepo(process.cwd(), (repo) =>
         gc(repo, {
           ...scope,
