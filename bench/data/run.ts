@@ -7,7 +7,9 @@
  *
  * Each tool works in its own fresh git + DVC repository whose data files are hard links to one generated
  * copy (so both read the same bytes from the page cache). `add` is timed once per tool (cold state);
- * unchanged `status`, the cold-state rehash and the no-op `repro` are timed `--repeats` times.
+ * unchanged `status`, the cold-state rehash and the no-op `repro` are timed `--repeats` times. Unchanged `status`
+ * is timed in the steady state, for both tools alike: 2 s after `add` (FlowOps does not trust a cache listing
+ * changed in the last 2 s) and after one untimed `status` (each tool records what it learnt on its first one).
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
     for (const tool of TOOLS) {
       const many = await makeRepo(base, tool, "many", join(base, "src-many"));
       record(`add ${files} files`, tool, run(tool, many, addArgs(tool, ["data"])));
+      await settle(tool, many);
       for (let i = 0; i < repeats; i++) record(`status ${files} files, unchanged`, tool, status(tool, many));
       for (let i = 0; i < repeats; i++) {
         clearState(tool, many);
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
 
       const large = await makeRepo(base, tool, "large", join(base, "src-large"));
       record("add one large file", tool, run(tool, large, addArgs(tool, ["large.bin"])));
+      await settle(tool, large);
       for (let i = 0; i < repeats; i++) record("status one large file, unchanged", tool, status(tool, large));
       for (let i = 0; i < repeats; i++) {
         clearState(tool, large);
@@ -179,6 +183,11 @@ async function main(): Promise<void> {
 
 function addArgs(tool: Tool, targets: string[]): string[] {
   return tool === "dvc" ? ["add", ...targets] : ["data", "add", ...targets];
+}
+
+async function settle(tool: Tool, dir: string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  status(tool, dir);
 }
 
 function status(tool: Tool, dir: string): number {
