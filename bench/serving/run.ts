@@ -6,7 +6,7 @@
  *
  *   npm run build && npm run bench:serving -- [--rates 10,25,50,...,8000,16000] [--duration-s 10]
  *        [--warmup-s 2] [--connections 64] [--rows 1000000] [--batch-size 8192] [--repeats 3]
- *        [--only online|batch] [--servers echo,mlflow,onnx,v2,python] [--mlflow-workers N]
+ *        [--only online|batch] [--servers echo,mlflow,onnx,v2,onnx-workers,python] [--mlflow-workers N]
  *        [--python bench/serving/.venv/bin/python]
  *
  * Online: each server answers the same one-row MLflow request (dataframe_split, 20 float columns) on
@@ -150,6 +150,21 @@ async function runOnline(models: Models, bodies: { mlflow: string; v2: string })
     plans.push({
       spec: flowopsServer("flowops serve (ONNX export)", models.onnx, ["--name", "bench"]),
       endpoints: onnxEndpoints,
+    });
+  }
+  // The same model forced onto worker threads, to compare with the event loop that "auto" picks for it.
+  if (servers.has("onnx-workers")) {
+    plans.push({
+      spec: flowopsServer("flowops serve (ONNX export, --execution workers)", models.onnx, [
+        "--name",
+        "bench",
+        "--execution",
+        "workers",
+      ]),
+      endpoints: [
+        { name: "/invocations", path: "/invocations", body: bodies.mlflow },
+        { name: "V2 infer", path: "/v2/models/bench/infer", body: bodies.v2 },
+      ],
     });
   }
   if (servers.has("python")) {

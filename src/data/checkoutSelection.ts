@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { isSameOrInside, loadTrackedOuts } from "./dvcFile.js";
-import { lockOuts, stageAddress } from "./usedObjects.js";
+import { lockOuts, stageTargetAddress } from "./usedObjects.js";
 
 /** One out to check out, from a `.dvc` file or a `dvc.lock`. */
 export interface CheckoutOut {
@@ -35,7 +35,7 @@ export async function selectCheckoutOuts(
   const selected = new Set<CheckoutOut>();
   for (const target of targets) {
     const abs = resolve(cwd, target);
-    const stage = stageAddress(repo.root, cwd, target);
+    const stage = stageTargetAddress(repo.root, cwd, target);
     const matches = outs.filter(
       (out) =>
         out.dvcFile === abs ||

@@ -186,7 +186,7 @@ export function selectOuts(
   for (const target of targets) {
     const abs = resolve(target);
     const rel = relPosix(repo.root, abs);
-    const stageName = stageAddress(repo.root, process.cwd(), target);
+    const stageName = stageTargetAddress(repo.root, process.cwd(), target);
     const pipelineLock = rel.endsWith("dvc.yaml") ? `${rel.slice(0, -"dvc.yaml".length)}dvc.lock` : undefined;
     let matched = false;
     for (const out of outs) {
@@ -219,7 +219,7 @@ export function selectOuts(
  * below it), as DVC resolves addresses: `file:name` names a stage of that dvc.yaml, a bare name one of the
  * dvc.yaml in `cwd` (the root's when `cwd` is outside the repo).
  */
-export function stageAddress(root: string, cwd: string, target: string): string {
+export function stageTargetAddress(root: string, cwd: string, target: string): string {
   const colon = target.lastIndexOf(":");
   const file = colon < 0 ? "dvc.yaml" : target.slice(0, colon);
   const name = colon < 0 ? target : target.slice(colon + 1);
