@@ -196,7 +196,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.write_line(_tail(log_path.read_text(errors="replace"), 20_000))
     terminalreporter.section("failing tests and the HTTP call that broke")
     for report in failed:
-        http = dict(report.user_properties).get("failing_http", "(no HTTP call recorded)")
+        # A collection error's report has no user_properties.
+        http = dict(getattr(report, "user_properties", [])).get("failing_http", "(no HTTP call recorded)")
         message = report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash") else str(report.longrepr)
         terminalreporter.write_line(f"{report.nodeid}\n  error: {message.splitlines()[0][:300] if message else ''}")
         terminalreporter.write_line("  http: " + http.replace("\n", "\n  "))
