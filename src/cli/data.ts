@@ -95,7 +95,7 @@ function addCommand(): Command {
 function statusCommand(): Command {
   return new Command("status")
     .description(
-      "Show tracked outputs that changed: modified, deleted, new or not in cache (exit 0 either way).",
+      "Show tracked outputs and pipeline stages that changed: modified, deleted, new or not in cache, changed deps, outs or command (exit 0 either way).",
     )
     .argument(
       "[targets...]",
@@ -106,10 +106,29 @@ function statusCommand(): Command {
       await withDataRepo(process.cwd(), async (repo) => {
         const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
         const entries = await dataStatus(repo, targets);
-        if (opts.json === true) return printJson(statusJson(entries));
-        process.stdout.write(formatStatus(entries));
+        // Stages are listed for the whole workspace, as `dvc status` with no targets lists them.
+        const pipeline = targets.length === 0 ? await workspacePipelineStatus(repo) : undefined;
+        if (opts.json === true) return printJson({ ...statusJson(entries), ...pipeline?.json });
+        if (pipeline?.frozen !== undefined) {
+          for (const stage of pipeline.frozen) {
+            process.stderr.write(
+              `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
+            );
+          }
+        }
+        const stagesText = pipeline?.text ?? "";
+        process.stdout.write(
+          entries.length === 0 && stagesText !== "" ? stagesText : formatStatus(entries) + stagesText,
+        );
       });
     });
+}
+
+async function workspacePipelineStatus(repo: Parameters<Parameters<typeof withDataRepo>[1]>[0]) {
+  const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
+    await import("../pipelines/pipelineStatus.js");
+  const status = await pipelineStatus(repo);
+  return { json: pipelineStatusJson(status), text: formatPipelineStatus(status), frozen: status.frozen };
 }
 
 function printCheckout(summary: CheckoutSummary): void {

@@ -70,6 +70,25 @@ export async function stageChanges(
   return outChanges(repo, stage, lock);
 }
 
+/**
+ * Everything `dvc status` reports for a stage, without stopping at the first category (`Stage.status`): deps
+ * and params (not for a frozen stage), outs, then "always changed" and a changed command.
+ */
+export async function stageStatusChanges(
+  repo: DataRepo,
+  stage: Stage,
+  lock: LockEntry | undefined,
+): Promise<StageChange[]> {
+  const changes: StageChange[] = [];
+  if (!stage.frozen)
+    changes.push(...(await depChanges(repo, stage, lock)), ...(await paramChanges(stage, lock)));
+  changes.push(...(await outChanges(repo, stage, lock)));
+  if (stage.alwaysChanged) changes.push({ kind: "always-changed", why: "always_changed" });
+  else if (isCallbackStage(stage)) changes.push({ kind: "always-changed", why: "callback" });
+  if (lock !== undefined && !pyEquals(lockCmd(stage), lock.cmd)) changes.push({ kind: "cmd" });
+  return changes;
+}
+
 async function depChanges(repo: DataRepo, stage: Stage, lock: LockEntry | undefined): Promise<StageChange[]> {
   const changes: StageChange[] = [];
   const locked = byPath(lock?.deps);
