@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync }
 import { join } from "node:path";
 
 import type { DriftTable } from "../../src/monitoring/drift/datasetDrift.js";
-import { seededRandom } from "../quality/seededRandom.js";
+import { mulberry32 as seededRandom } from "../../src/seededRandom.js";
 
 export interface DriftDataLayout {
   readonly names: readonly string[];

@@ -21,7 +21,7 @@ import {
   waitForDeployment,
   writeHarnessModels,
 } from "../../test/support/deliveryHarness.js";
-import { seededRandom } from "../quality/seededRandom.js";
+import { mulberry32 as seededRandom } from "../../src/seededRandom.js";
 
 const ENDPOINT = "shift";
 const MODEL_NAME = "drift-bench";

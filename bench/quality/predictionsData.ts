@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from "node:fs";
 import { BatchedLineWriter } from "./batchedLineWriter.js";
-import { seededRandom } from "./seededRandom.js";
+import { mulberry32 as seededRandom } from "../../src/seededRandom.js";
 
 export interface PredictionsLayout {
   /** Class labels in sorted order (as both tools sort them). */

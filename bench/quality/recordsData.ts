@@ -12,7 +12,7 @@ import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { stringify } from "yaml";
 import { BatchedLineWriter } from "./batchedLineWriter.js";
-import { seededRandom } from "./seededRandom.js";
+import { mulberry32 as seededRandom } from "../../src/seededRandom.js";
 
 export const RECORD_COLUMNS = [
   "id",

@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { seededRandom } from "../quality/seededRandom.js";
+import { mulberry32 as seededRandom } from "../../src/seededRandom.js";
 
 const SEED = 20265;
 

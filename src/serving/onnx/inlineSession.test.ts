@@ -1,13 +1,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../../errors.js";
 import type { LoadedModel } from "../runtime.js";
-import { defaultOnnxWorld, loadOnnxModel, type OnnxExecution, type OnnxWorld } from "../runtimes/onnx.js";
+import { loadOnnxModel, type OnnxExecution } from "../runtimes/onnx.js";
 import type { Tensor } from "../tensor.js";
 import { encodeOnnxModel, mlpOnnx } from "./onnxModelWriter.js";
+import { watchedOnnxWorld } from "../../../test/support/watchedOnnxWorld.js";
 
 let dir: string;
 let mlpPath: string;
@@ -35,19 +35,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function watchedWorld(): OnnxWorld & { workers: Worker[] } {
-  const workers: Worker[] = [];
-  return {
-    workers,
-    gpuPresent: () => false,
-    startWorker(data) {
-      const worker = defaultOnnxWorld.startWorker(data);
-      workers.push(worker);
-      return worker;
-    },
-  };
-}
-
 function rows(count: number, salt: number): Tensor {
   const data = Float32Array.from({ length: count * 16 }, (_, i) => Math.sin(i * 0.91 + salt) * 4);
   return { name: "input", datatype: "FP32", shape: [count, 16], data };
@@ -62,7 +49,11 @@ async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
   return error as FlowOpsError;
 }
 
-async function load(path: string, execution: OnnxExecution, world = watchedWorld()): Promise<LoadedModel> {
+async function load(
+  path: string,
+  execution: OnnxExecution,
+  world = watchedOnnxWorld(),
+): Promise<LoadedModel> {
   return loadOnnxModel(
     path,
     { name: "m", version: "1", execution, threads: 1, executionProviders: "cpu", log: () => undefined },
@@ -142,7 +133,7 @@ describe("errors onnxruntime raises during a run", () => {
 
 describe("execution 'auto'", () => {
   it("runs a tiny model on the event loop, starting no worker thread", async () => {
-    const world = watchedWorld();
+    const world = watchedOnnxWorld();
     const lines: string[] = [];
     const model = await loadOnnxModel(
       mlpPath,
@@ -162,7 +153,7 @@ describe("execution 'auto'", () => {
   });
 
   it("uses worker threads when more than one is asked for", async () => {
-    const world = watchedWorld();
+    const world = watchedOnnxWorld();
     const model = await loadOnnxModel(
       mlpPath,
       { name: "m", version: "1", threads: 2, executionProviders: "cpu", log: () => undefined },
@@ -180,7 +171,11 @@ describe("execution 'auto'", () => {
 describe("execution 'inline'", () => {
   it("refuses more than one worker thread, saying which options conflict", async () => {
     const error = await rejection(
-      loadOnnxModel(mlpPath, { name: "m", version: "1", execution: "inline", threads: 4 }, watchedWorld()),
+      loadOnnxModel(
+        mlpPath,
+        { name: "m", version: "1", execution: "inline", threads: 4 },
+        watchedOnnxWorld(),
+      ),
     );
     expect(error.code).toBe("INVALID_PARAMETER_VALUE");
     expect(error.message).toMatch(/execution 'inline' .* cannot use 4 worker threads/);
@@ -190,7 +185,7 @@ describe("execution 'inline'", () => {
     const path = join(dir, "broken.onnx");
     await writeFile(path, "this is not a protobuf");
     for (const execution of ["inline", "auto"] as const) {
-      const world = watchedWorld();
+      const world = watchedOnnxWorld();
       const error = await rejection(load(path, execution, world));
       expect(error.code).toBe("INVALID_PARAMETER_VALUE");
       expect(error.message.startsWith(`${path}: cannot load the ONNX model: `)).toBe(true);

@@ -9,6 +9,7 @@ import type { LoadedModel } from "../runtime.js";
 import type { Tensor } from "../tensor.js";
 import { defaultOnnxWorld, loadOnnxModel, type OnnxWorld } from "./onnx.js";
 import type { OnnxWorkerReply } from "./onnxWorker.js";
+import { watchedOnnxWorld } from "../../../test/support/watchedOnnxWorld.js";
 
 const SIZES = { inputs: 16, hidden: 32, outputs: 3 };
 let dir: string;
@@ -62,20 +63,6 @@ function checkOutputs(input: Tensor, outputs: Tensor[]): void {
   }
 }
 
-/** The real worker start, keeping each thread so a test can watch its messages or stop it. */
-function watchedWorld(): OnnxWorld & { workers: Worker[] } {
-  const workers: Worker[] = [];
-  return {
-    workers,
-    gpuPresent: () => false,
-    startWorker(data) {
-      const worker = defaultOnnxWorld.startWorker(data);
-      workers.push(worker);
-      return worker;
-    },
-  };
-}
-
 /**
  * A worker thread that announces the model as the real one would and then never answers. Terminating a thread
  * while onnxruntime runs on it, or letting onnxruntime fail inside a provider library, can abort the whole
@@ -123,7 +110,7 @@ async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
 
 describe("loadOnnxModel", () => {
   let model: LoadedModel;
-  const world = watchedWorld();
+  const world = watchedOnnxWorld();
 
   beforeAll(async () => {
     model = await loadOnnxModel(
@@ -308,7 +295,7 @@ describe("loadOnnxModel failures", () => {
   it("names the file and gives onnxruntime's message when the model does not load, and stops its threads", async () => {
     const path = join(dir, "broken.onnx");
     await writeFile(path, "this is not a protobuf");
-    const world = watchedWorld();
+    const world = watchedOnnxWorld();
     const error = await rejection(loadOnnxModel(path, { name: "m", version: "1", threads: 2 }, world));
     expect(error.code).toBe("INVALID_PARAMETER_VALUE");
     expect(error.message).toMatch(
@@ -397,7 +384,7 @@ describe("loadOnnxModel failures", () => {
 
 describe("LoadedModel.close", () => {
   it("terminates every worker thread and turns later requests away", async () => {
-    const world = watchedWorld();
+    const world = watchedOnnxWorld();
     const model = await loadOnnxModel(
       mlpPath,
       { name: "mlp", version: "1", threads: 3, executionProviders: "cpu" },
