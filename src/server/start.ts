@@ -137,11 +137,8 @@ export async function startServer(
           deployments: new DeploymentStore(meta),
           client: () => (selfClient ??= new FlowOpsClient({ trackingUri: url })),
           runs: new RetrainingRunStore(meta),
-          pipelineObserver: {
-            stage: (pipeline, stage, outcome, seconds) =>
-              metrics.observeStage(pipeline, stage, outcome, seconds),
-            pipeline: (pipeline, outcome, seconds) => metrics.observePipeline(pipeline, outcome, seconds),
-          },
+          // No pipelineObserver: the loop's repro is tracked in this server, whose run updates feed the
+          // pipeline metrics (monitoring/metrics/trackedRunMetrics.ts); observing here too would count twice.
           log: (message) => app.log.info(message),
         });
   if (retraining !== undefined) {

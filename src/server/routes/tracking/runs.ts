@@ -1,6 +1,11 @@
 /** Run lifecycle RPCs (create, get, update, delete, restore) and single-tag RPCs: thin handlers. */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import {
+  serverMetricsObserver,
+  storeRunReader,
+  TrackedRunMetrics,
+} from "../../../monitoring/metrics/trackedRunMetrics.js";
 import { RUN_STATUSES } from "../../../tracking/entities.js";
 import {
   createRun,
@@ -18,6 +23,16 @@ import { experimentId, tagList, withRunId } from "./requestFields.js";
 
 export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
+  // A repro run from anywhere (a shell's `--tracking-uri`, the retraining loop) reaches /metrics when it ends.
+  const metrics = ctx.monitoring?.metrics;
+  const onRunTerminated =
+    metrics === undefined
+      ? undefined
+      : new TrackedRunMetrics({
+          reader: storeRunReader(db),
+          observer: serverMetricsObserver(metrics),
+          log: (message) => app.log.warn(message),
+        });
 
   registerRpc(app, {
     method: "POST",
@@ -47,7 +62,12 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       end_time: int64().optional(),
       run_name: z.string().optional(),
     }),
-    handle: async (input) => ({ run_info: await updateRun(db, input.run_id, input) }),
+    handle: async (input) => {
+      const info = await updateRun(db, input.run_id, input);
+      // Only an update that sets the status ends a run; a later rename of an ended run is not counted again.
+      if (input.status !== undefined) await onRunTerminated?.onRunTerminated(info);
+      return { run_info: info };
+    },
   });
 
   registerRpc(app, {
