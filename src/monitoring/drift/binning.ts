@@ -5,7 +5,7 @@
  * empty bins (zero-fill); Jensen-Shannon does not.
  */
 
-import { distinctSorted, type DriftSample } from "./driftSample.js";
+import type { DriftSample, NumericalSample } from "./driftSample.js";
 
 /** Counts per category over the union of both sides, in first-seen order. */
 export interface CategoryCounts {
@@ -64,10 +64,10 @@ export function categoryCounts(reference: DriftSample, current: DriftSample): Ca
   };
 }
 
-/** numpy `histogram_bin_edges(concat(a, b), bins="sturges")` for two sorted, non-empty arrays. */
-export function sturgesEdges(a: Float64Array, b: Float64Array): Float64Array {
-  const first = Math.min(a[0]!, b[0]!);
-  const last = Math.max(a[a.length - 1]!, b[b.length - 1]!);
+/** numpy `histogram_bin_edges(concat(a, b), bins="sturges")` for two non-empty samples. */
+export function sturgesEdges(a: NumericalSample, b: NumericalSample): Float64Array {
+  const first = Math.min(a.min, b.min);
+  const last = Math.max(a.max, b.max);
   return equalWidthEdges(first, last, sturgesBinCount(first, last, a.length + b.length));
 }
 
@@ -89,56 +89,44 @@ export function equalWidthEdges(first: number, last: number, bins: number): Floa
   return edges;
 }
 
-/** numpy `histogram(values, edges)` counts for sorted values: [e_i, e_i+1), the last bin closed. */
-export function histogramCounts(sorted: Float64Array, edges: Float64Array): Float64Array {
+/**
+ * numpy `histogram(values, edges)` counts, values in any order: bins [e_i, e_i+1), the last one closed, values
+ * outside the edges not counted. The bin is guessed from the equal widths and then settled by comparing with
+ * the edges themselves, as numpy does, so rounding in the guess never moves a value across an edge.
+ */
+export function histogramCounts(values: Float64Array, edges: Float64Array): Float64Array {
   const bins = edges.length - 1;
   const counts = new Float64Array(bins);
-  let previous = lowerBound(sorted, edges[0]!);
-  for (let i = 1; i <= bins; i++) {
-    const position = i === bins ? upperBound(sorted, edges[i]!) : lowerBound(sorted, edges[i]!);
-    counts[i - 1] = position - previous;
-    previous = position;
+  const first = edges[0]!;
+  const last = edges[bins]!;
+  const scale = bins / (last - first);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (!(value >= first && value <= last)) continue;
+    let bin = ((value - first) * scale) | 0;
+    if (bin > bins - 1) bin = bins - 1;
+    while (bin > 0 && value < edges[bin]!) bin--;
+    while (bin < bins - 1 && value >= edges[bin + 1]!) bin++;
+    counts[bin]!++;
   }
   return counts;
-}
-
-function lowerBound(sorted: Float64Array, value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle]! < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-function upperBound(sorted: Float64Array, value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle]! <= value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** Whether Evidently bins this pair on Sturges edges rather than one bin per value. */
 export function usesSturgesBins(reference: DriftSample): reference is DriftSample & { kind: "numerical" } {
   return (
     reference.kind === "numerical" &&
-    distinctSorted(reference.sorted, MAX_VALUE_BINS_DISTINCT + 1) > MAX_VALUE_BINS_DISTINCT
+    reference.distinctValues(MAX_VALUE_BINS_DISTINCT + 1) > MAX_VALUE_BINS_DISTINCT
   );
 }
 
 export function binnedShares(reference: DriftSample, current: DriftSample, zeroFill: boolean): BinnedShares {
   let shares: BinnedShares;
   if (usesSturgesBins(reference) && current.kind === "numerical") {
-    const edges = sturgesEdges(reference.sorted, current.sorted);
+    const edges = sturgesEdges(reference, current);
     shares = {
-      reference: toShares(histogramCounts(reference.sorted, edges), reference.sorted.length),
-      current: toShares(histogramCounts(current.sorted, edges), current.sorted.length),
+      reference: toShares(histogramCounts(reference.values, edges), reference.length),
+      current: toShares(histogramCounts(current.values, edges), current.length),
     };
   } else {
     const counts = categoryCounts(reference, current);

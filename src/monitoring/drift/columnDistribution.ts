@@ -29,14 +29,14 @@ export type ColumnDistribution =
 
 export function columnDistribution(reference: DriftSample, current: DriftSample): ColumnDistribution {
   if (usesSturgesBins(reference) && current.kind === "numerical") {
-    const edges = sturgesEdges(reference.sorted, current.sorted);
-    const shares = (sorted: Float64Array): number[] =>
-      Array.from(histogramCounts(sorted, edges), (count) => count / sorted.length);
+    const edges = sturgesEdges(reference, current);
+    const shares = (values: Float64Array): number[] =>
+      Array.from(histogramCounts(values, edges), (count) => count / values.length);
     return {
       kind: "histogram",
       edges: Array.from(edges),
-      reference: shares(reference.sorted),
-      current: shares(current.sorted),
+      reference: shares(reference.values),
+      current: shares(current.values),
     };
   }
   const counts = categoryCounts(reference, current);

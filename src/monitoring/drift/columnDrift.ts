@@ -15,7 +15,7 @@
 import { FlowOpsError } from "../../errors.js";
 import { columnDistribution, type ColumnDistribution } from "./columnDistribution.js";
 import {
-  distinctSortedUnion,
+  distinctValuesUnion,
   prepareSample,
   sampleSize,
   type ColumnValues,
@@ -118,7 +118,7 @@ export function columnDrift(
 /** Distinct values over both sides, counted only as far as the choice of test needs (6). */
 function distinctUnion(reference: DriftSample, current: DriftSample): number {
   if (reference.kind === "numerical" && current.kind === "numerical") {
-    return distinctSortedUnion(reference.sorted, current.sorted, 6);
+    return distinctValuesUnion([reference.values, current.values], 6);
   }
   const seen = new Set<string>();
   for (const sample of [reference, current]) {

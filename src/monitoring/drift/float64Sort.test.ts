@@ -1,21 +1,17 @@
 import { describe, expect, it } from "vitest";
 
-import { sortedFiniteValues } from "./float64Sort.js";
+import { mulberry32 } from "../../seededRandom.js";
+import { finiteSample } from "./driftSample.js";
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(1664525, state) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+/** What drift tests sort: the finite values, copied and then sorted in place (float64Sort). */
+const sortedFiniteValues = (values: Float64Array): Float64Array => finiteSample(values).sorted;
 
 const nativeSorted = (values: Float64Array): Float64Array =>
   Float64Array.from(values.filter(Number.isFinite)).sort();
 
-describe("sortedFiniteValues", () => {
+describe("sorting the finite values of a drift column", () => {
   it("sorts mixed signs, magnitudes, subnormals and duplicates as the engine's sort does", () => {
-    const random = seeded(3);
+    const random = mulberry32(3);
     const values = Float64Array.from({ length: 50_000 }, (_, i) => {
       const u = random();
       if (i % 7 === 0) return Math.round(u * 20) - 10;
@@ -26,7 +22,7 @@ describe("sortedFiniteValues", () => {
   });
 
   it("orders values that share their high 32 bits by their low bits", () => {
-    const random = seeded(5);
+    const random = mulberry32(5);
     const values = Float64Array.from(
       { length: 20_000 },
       (_, i) => 1 + random() * 1e-9 * (i % 3 === 0 ? -1 : 1),

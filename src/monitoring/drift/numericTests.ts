@@ -1,7 +1,7 @@
 /**
- * The tests on two sorted numeric samples: Kolmogorov-Smirnov (scipy `ks_2samp` p-value) and the normed
- * Wasserstein distance (`wasserstein_distance / max(std(reference, ddof=0), 0.001)`), each one pass over the
- * two sorted arrays with no allocation per element.
+ * The statistics on two sorted numeric samples: Kolmogorov-Smirnov (scipy `ks_2samp` p-value) and scipy's
+ * `wasserstein_distance`, each one pass over the two sorted arrays with no allocation per element (large
+ * samples get the Wasserstein distance without a sort: bucketedWasserstein.ts), and numpy's `std`.
  */
 
 import { ksTwoSampleP } from "./kolmogorovSmirnovTwoSample.js";
@@ -56,11 +56,6 @@ export function wassersteinDistance(reference: Float64Array, current: Float64Arr
 /** scipy `ks_2samp(reference, current).pvalue` for sorted samples. */
 export function ksPValue(reference: Float64Array, current: Float64Array): number {
   return ksTwoSampleP(ksStatistic(reference, current), reference.length, current.length);
-}
-
-/** Evidently's normed Wasserstein distance for sorted samples. */
-export function normedWasserstein(reference: Float64Array, current: Float64Array): number {
-  return wassersteinDistance(reference, current) / Math.max(populationStd(reference), 0.001);
 }
 
 /** numpy `std(values)` (ddof = 0), by the two-pass formula numpy uses. */

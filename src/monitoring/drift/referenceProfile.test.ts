@@ -77,7 +77,16 @@ describe("reference profiles", () => {
     const reference = table(1, 5000);
     const current = table(99, 3000);
     const fromProfile = detectDrift(profileToTable(buildProfile(reference)), current);
-    expect(fromProfile).toEqual(detectDrift(reference, current));
+    const fromData = detectDrift(reference, current);
+    // The profile holds the values sorted, so sums (the reference's std) may differ in the last bit.
+    const withoutScores = (report: typeof fromData): unknown => ({
+      ...report,
+      columns: report.columns.map(({ score: _score, ...rest }) => rest),
+    });
+    expect(withoutScores(fromProfile)).toEqual(withoutScores(fromData));
+    fromProfile.columns.forEach((column, i) => {
+      expect(column.score).toBeCloseTo(fromData.columns[i]!.score, 12);
+    });
   });
 
   it("finds the same drift from a sampled profile as from the data on a shifted window", () => {
