@@ -4,6 +4,7 @@
  * paired predictions. Pure functions over in-memory values.
  */
 import { FlowOpsError } from "../../errors.js";
+import { histogramCounts as binnedCounts, sturgesEdgesOfRange } from "../../monitoring/drift/binning.js";
 
 export type PsiBinning = "sturges" | "values";
 
@@ -25,10 +26,7 @@ export interface PsiResult {
 /** Evidently bins numbers into histogram bins only when the reference has more than this many unique values. */
 export const MAX_UNIQUE_FOR_VALUE_BINS = 20;
 
-/**
- * `np.histogram_bin_edges(values, bins="sturges")`, numpy's arithmetic step by step so the edges match to the
- * last bit: the bin count is ceil(range / width) with width = range / (log2(n) + 1).
- */
+/** `np.histogram_bin_edges(values, bins="sturges")`, to the last bit (drift/binning.ts does numpy's arithmetic). */
 export function sturgesEdges(values: readonly number[]): number[] {
   let min = Infinity;
   let max = -Infinity;
@@ -36,41 +34,12 @@ export function sturgesEdges(values: readonly number[]): number[] {
     if (value < min) min = value;
     if (value > max) max = value;
   }
-  const width = (max - min) / (Math.log2(values.length) + 1);
-  let first = min;
-  let last = max;
-  if (first === last) {
-    first -= 0.5;
-    last += 0.5;
-  }
-  const count = width > 0 ? Math.ceil((last - first) / width) : 1;
-  const step = (last - first) / count;
-  const edges: number[] = [];
-  for (let i = 0; i < count; i++) edges.push(i * step + first);
-  edges.push(last);
-  return edges;
+  return Array.from(sturgesEdgesOfRange(min, max, values.length));
 }
 
 /** `np.histogram(values, edges)[0]`: half-open bins, the last one closed; values outside are not counted. */
 export function histogramCounts(values: readonly number[], edges: readonly number[]): number[] {
-  const counts = new Array<number>(edges.length - 1).fill(0);
-  const lastEdge = edges[edges.length - 1] as number;
-  for (const value of values) {
-    if (value < (edges[0] as number) || value > lastEdge) continue;
-    if (value === lastEdge) {
-      counts[counts.length - 1] = (counts[counts.length - 1] as number) + 1;
-      continue;
-    }
-    let low = 0;
-    let high = edges.length - 1;
-    while (high - low > 1) {
-      const middle = (low + high) >> 1;
-      if (value >= (edges[middle] as number)) low = middle;
-      else high = middle;
-    }
-    counts[low] = (counts[low] as number) + 1;
-  }
-  return counts;
+  return Array.from(binnedCounts(Float64Array.from(values), Float64Array.from(edges)));
 }
 
 /** Evidently's zero-fill: zeros become min_nonzero / 1e6 when min_nonzero <= 1e-4, else 1e-4. */

@@ -66,9 +66,12 @@ export function categoryCounts(reference: DriftSample, current: DriftSample): Ca
 
 /** numpy `histogram_bin_edges(concat(a, b), bins="sturges")` for two non-empty samples. */
 export function sturgesEdges(a: NumericalSample, b: NumericalSample): Float64Array {
-  const first = Math.min(a.min, b.min);
-  const last = Math.max(a.max, b.max);
-  return equalWidthEdges(first, last, sturgesBinCount(first, last, a.length + b.length));
+  return sturgesEdgesOfRange(Math.min(a.min, b.min), Math.max(a.max, b.max), a.length + b.length);
+}
+
+/** numpy `histogram_bin_edges(values, bins="sturges")` from the values' minimum, maximum and count. */
+export function sturgesEdgesOfRange(first: number, last: number, size: number): Float64Array {
+  return equalWidthEdges(first, last, sturgesBinCount(first, last, size));
 }
 
 function sturgesBinCount(first: number, last: number, size: number): number {
