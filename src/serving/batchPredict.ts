@@ -6,8 +6,9 @@
  * Resumable: each finished chunk is a part file `<output>.parts/<n>.<ext>`, recorded in
  * `<output>.parts/progress.json` with a key made of the input's path, size and mtime, the options and the
  * model. A rerun with the same key skips the recorded chunks without calling the model; any other key starts
- * over. The output appears only at the end: the parts are joined into a temporary file beside them, which is
- * renamed onto `<output>` (atomic on one filesystem), and then the parts are removed.
+ * over. The output appears only at the end: the parts are joined into a temporary file beside them (Parquet
+ * parts by copying their row groups, see parquetWriter.ts), which is renamed onto `<output>` (atomic on one
+ * filesystem), and then the parts are removed.
  * This module never prints: progress goes to `onProgress`.
  */
 

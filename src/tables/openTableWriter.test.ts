@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { parquetMetadata } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { FlowOpsError } from "../errors.js";
@@ -153,6 +154,46 @@ describe("openTableWriter", () => {
     for (const [path] of parts.reverse()) await reversed.appendFile(path);
     await reversed.close();
     expect(await readAll(nullsFirst)).toEqual({ x: [null, "1.5", "2"] });
+  });
+
+  it("appends Parquet parts with its schema by copying their row groups byte for byte", async () => {
+    const parts = [0, 1].map((n) => join(dir, `copy-part-${n}.parquet`));
+    for (const [n, part] of parts.entries()) {
+      const writer = openTableWriter(part, "parquet", ["id", "x", "label"], { intermediate: true });
+      await writer.write({
+        id: [`r${2 * n}`, null],
+        x: new Float32Array([n, n + 0.5]),
+        label: new BigInt64Array([BigInt(n), 7n]),
+      });
+      await writer.close();
+    }
+    const path = join(dir, "copied.parquet");
+    const joined = openTableWriter(path, "parquet", ["id", "x", "label"]);
+    for (const part of parts) await joined.appendFile(part);
+    await joined.close();
+    expect(await readAll(path, 3)).toEqual({
+      id: ["r0", null, "r2", null],
+      x: [0, 0.5, 1, 1.5],
+      label: [0, 7, 1, 7],
+    });
+    const output = await readFile(path);
+    const metadata = parquetMetadata(
+      output.buffer.slice(output.byteOffset, output.byteOffset + output.length),
+    );
+    expect(metadata.row_groups.length).toBe(2);
+    const partBytes = await readFile(parts[1] as string);
+    const partMetadata = parquetMetadata(
+      partBytes.buffer.slice(partBytes.byteOffset, partBytes.byteOffset + partBytes.length),
+    );
+    const span = (
+      columns: readonly { file_offset: bigint; meta_data?: { total_compressed_size: bigint } }[],
+    ) => [
+      Number(columns[0]?.file_offset),
+      Number(columns.at(-1)?.file_offset) + Number(columns.at(-1)?.meta_data?.total_compressed_size),
+    ];
+    const [from, to] = span(partMetadata.row_groups[0]?.columns ?? []);
+    const [at, end] = span(metadata.row_groups[1]?.columns ?? []);
+    expect(output.subarray(at, end).equals(partBytes.subarray(from, to))).toBe(true);
   });
 
   it("refuses to append a CSV file written with other columns", async () => {

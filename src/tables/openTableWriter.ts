@@ -14,8 +14,9 @@ export type { TableWriter, TypedArray, WriterColumn } from "./tableWriter.js";
 
 export interface TableWriterOptions {
   /**
-   * The file is an intermediate one that only `appendFile` reads back (a batch prediction part): written for
-   * speed rather than size (Parquet: uncompressed, plain encoding, no statistics or page indexes).
+   * The file is an intermediate one that only `appendFile` reads back (a batch prediction part). Parquet: its
+   * row groups are encoded as the final file's are, so appending copies them, and it has no page indexes,
+   * which a copied row group does not carry along.
    */
   intermediate?: boolean | undefined;
 }

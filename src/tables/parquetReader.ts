@@ -20,6 +20,8 @@ import { FlowOpsError } from "../errors.js";
 import { selectColumns } from "./columnSelection.js";
 import { ColumnarTableChunk, isNumericArray, type ColumnValues } from "./columnarTableChunk.js";
 import { ColumnSegments, concatenated } from "./columnSegments.js";
+import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
+import { snappyDecompress } from "./snappyDecompress.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
 /**
@@ -42,11 +44,25 @@ export class ParquetTableSource implements TableSource {
   ) {}
 
   async columns(): Promise<readonly string[]> {
-    return (await this.open()).columns;
+    const { file, columns } = await this.open();
+    await file.close();
+    return columns;
   }
 
   async *chunks(): AsyncGenerator<TableChunk, void, undefined> {
     const { file, metadata, columns: header } = await this.open();
+    try {
+      yield* this.chunksOf(file, metadata, header);
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async *chunksOf(
+    file: AsyncBuffer,
+    metadata: FileMetaData,
+    header: string[],
+  ): AsyncGenerator<TableChunk, void, undefined> {
     const { selected } = selectColumns(this.path, header, this.options.columns);
     const totalRows = Number(metadata.num_rows);
     const chunkRows = this.options.chunkRows;
@@ -60,10 +76,9 @@ export class ParquetTableSource implements TableSource {
       const rowCount = Math.min(chunkRows, totalRows - startRow);
       while (buffer.buffered < rowCount) {
         const windowEnd = Math.min(totalRows, readRows + windowRows);
-        buffer.push(
-          windowEnd - readRows,
-          await this.readWindow(file, metadata, selected, readRows, windowEnd),
-        );
+        for (const segment of await this.readWindow(file, metadata, selected, readRows, windowEnd)) {
+          buffer.push(segment.rows, segment.columns);
+        }
         readRows = windowEnd;
       }
       const values =
@@ -73,14 +88,17 @@ export class ParquetTableSource implements TableSource {
     } while (startRow < totalRows);
   }
 
-  /** Rows [rowStart, rowEnd) of the selected columns: typed arrays where hyparquet gave them without nulls. */
+  /**
+   * Rows [rowStart, rowEnd) of the selected columns, typed arrays where hyparquet gave them without nulls: one
+   * segment per row group when every column came in the same pieces (no copy), else one joined segment.
+   */
   private async readWindow(
     file: AsyncBuffer,
     metadata: FileMetaData,
     selected: readonly string[],
     rowStart: number,
     rowEnd: number,
-  ): Promise<Map<string, ColumnValues>> {
+  ): Promise<WindowSegment[]> {
     const pieces = new Map<string, { rowStart: number; values: ColumnValues }[]>(
       selected.map((name) => [name, []]),
     );
@@ -97,12 +115,19 @@ export class ParquetTableSource implements TableSource {
     if (selected.length > 0 && rowEnd > rowStart) {
       try {
         const { parquetRead } = await hyparquet();
-        await parquetRead({ file, metadata, columns: [...selected], rowStart, rowEnd, onChunk: collect });
+        await parquetRead({
+          file,
+          metadata,
+          columns: [...selected],
+          rowStart,
+          rowEnd,
+          compressors: { SNAPPY: snappyDecompress },
+          onChunk: collect,
+        });
       } catch (error) {
         throw this.readError(error, `rows ${rowStart + 1}-${rowEnd}`);
       }
     }
-    const columns = new Map<string, ColumnValues>();
     for (const [name, parts] of pieces) {
       parts.sort((a, b) => a.rowStart - b.rowStart);
       const covered = parts.reduce((sum, part) => sum + part.values.length, 0);
@@ -112,12 +137,11 @@ export class ParquetTableSource implements TableSource {
           `rows ${rowStart + 1}-${rowEnd}`,
         );
       }
-      columns.set(name, concatenated(parts.map((part) => part.values)));
     }
-    return columns;
+    return windowSegments(pieces, rowEnd - rowStart);
   }
 
-  private async open(): Promise<{ file: AsyncBuffer; metadata: FileMetaData; columns: string[] }> {
+  private async open(): Promise<{ file: FileByteRanges; metadata: FileMetaData; columns: string[] }> {
     try {
       const info = await stat(this.path);
       if (info.isDirectory()) {
@@ -129,12 +153,13 @@ export class ParquetTableSource implements TableSource {
       }
       throw error;
     }
-    const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } = await hyparquet();
-    const file = await asyncBufferFromFile(this.path);
+    const { parquetMetadataAsync, parquetSchema } = await hyparquet();
+    const file = await openFileByteRanges(this.path);
     try {
       const metadata = await parquetMetadataAsync(file);
       return { file, metadata, columns: parquetSchema(metadata).children.map((child) => child.element.name) };
     } catch (error) {
+      await file.close();
       throw this.readError(error, "its footer");
     }
   }
@@ -150,6 +175,39 @@ export class ParquetTableSource implements TableSource {
       },
     );
   }
+}
+
+interface WindowSegment {
+  rows: number;
+  columns: Map<string, ColumnValues>;
+}
+
+/** The window's pieces as segments: per piece when all columns share their piece boundaries, else joined. */
+function windowSegments(
+  pieces: ReadonlyMap<string, readonly { rowStart: number; values: ColumnValues }[]>,
+  rows: number,
+): WindowSegment[] {
+  const lists = [...pieces.values()];
+  const first = lists[0];
+  if (first === undefined) return [{ rows, columns: new Map() }];
+  const aligned = lists.every(
+    (parts) =>
+      parts.length === first.length &&
+      parts.every(
+        (part, i) => part.rowStart === first[i]?.rowStart && part.values.length === first[i]?.values.length,
+      ),
+  );
+  if (!aligned) {
+    const columns = new Map<string, ColumnValues>();
+    for (const [name, parts] of pieces) columns.set(name, concatenated(parts.map((part) => part.values)));
+    return [{ rows, columns }];
+  }
+  return first.map((piece, i) => ({
+    rows: piece.values.length,
+    columns: new Map(
+      [...pieces].map(([name, parts]) => [name, (parts[i] as { values: ColumnValues }).values]),
+    ),
+  }));
 }
 
 /**

@@ -1,19 +1,31 @@
 /**
- * Parquet output with hyparquet-writer: each batch becomes one row group, flushed to the file as soon as it is
- * encoded, so memory is bounded by a batch. The schema is fixed by the first batch (or the first appended file):
- * typed arrays keep their type (Float32Array -> FLOAT, Float64Array -> DOUBLE, small integers -> INT32, 64-bit
- * integers -> INT64), cell columns become DOUBLE when every value is a number, BOOLEAN when every value is a
- * boolean, else STRING (a column with only nulls is STRING). Later batches are converted into that schema, and a
- * value that does not fit (text in a DOUBLE column) is an error naming the column and the row; appended files
- * are converted the same way. Every column is nullable. A writer that got no rows writes a valid empty file with STRING columns.
- * Intermediate files (TableWriterOptions) are written uncompressed and plainly encoded, for speed; appending one
- * reads it column by column, so numeric columns go back out as the typed arrays they were.
+ * Parquet output: each batch becomes one row group, flushed to the file as soon as it is encoded, so memory is
+ * bounded by a batch. The schema is fixed by the first batch (or the first appended file): typed arrays keep
+ * their type (Float32Array -> FLOAT, Float64Array -> DOUBLE, small integers -> INT32, 64-bit integers -> INT64),
+ * cell columns become DOUBLE when every value is a number, BOOLEAN when every value is a boolean, else STRING (a
+ * column with only nulls is STRING). Later batches are converted into that schema, and a value that does not
+ * fit (text in a DOUBLE column) is an error naming the column and the row; appended files are converted the
+ * same way. Every column is nullable. A writer that got no rows writes a valid empty file with STRING columns.
+ *
+ * Typed numeric columns are written from their bytes (parquetNumericChunk.ts); cell columns go through
+ * hyparquet-writer's column encoder (dictionary, Snappy, statistics). Appending a file with the same schema
+ * (batch prediction's parts) copies its row groups' bytes and moves their footer entries; any other file is
+ * read column by column and written again. Intermediate files (TableWriterOptions) leave out page indexes,
+ * which a copied row group would not carry along.
  */
 
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import { parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import type { AsyncBuffer, FileMetaData } from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from "hyparquet-writer";
+import { writeColumn } from "hyparquet-writer/src/column.js";
+import { encodeNestedValues } from "hyparquet-writer/src/dremel.js";
+import { schemaPathResolver } from "hyparquet-writer/src/schema.js";
 
 import { FlowOpsError } from "../errors.js";
+import { openFileByteRanges } from "./fileByteRanges.js";
+import { plainNumericValues, writePlainNumericChunk, type PlainNumericArray } from "./parquetNumericChunk.js";
+import { relocatedRowGroup, rowGroupSpans, sameLeafSchema } from "./parquetRowGroupSpans.js";
+import { snappyDecompress } from "./snappyDecompress.js";
 import type { CellValue } from "./tableChunk.js";
 import {
   TableFileSink,
@@ -25,6 +37,16 @@ import {
 } from "./tableWriter.js";
 
 type ColumnData = ColumnSource["data"];
+// hyparquet-writer brings its own copy of hyparquet's types; the footer structs are the same thrift structs.
+type WriterRowGroup = ParquetWriter["row_groups"][number];
+type ColumnEncoder = Parameters<typeof writeColumn>[0]["column"];
+type SchemaPath = ReturnType<ReturnType<typeof schemaPathResolver>>;
+
+/** hyparquet-writer's default page size, used for the columns its encoder writes. */
+const PAGE_BYTES = 1 << 20;
+
+/** One column of a row group: bytes of a typed array, or values for hyparquet-writer's encoder. */
+type RowGroupColumn = { plain: PlainNumericArray } | { encoded: ColumnSource };
 
 /** A ByteWriter that hands its bytes to the file after each row group instead of keeping the whole file. */
 class FlushingByteWriter extends ByteWriter {
@@ -33,8 +55,15 @@ class FlushingByteWriter extends ByteWriter {
   }
 
   flush(): void {
-    this.sink.write(new Uint8Array(this.buffer, 0, this.index).slice());
+    if (this.index > 0) this.sink.write(new Uint8Array(this.buffer, 0, this.index));
     this.index = 0;
+  }
+
+  /** Writes bytes to the file after those buffered, without copying them into the buffer. */
+  appendDirect(bytes: Uint8Array): void {
+    this.flush();
+    this.sink.write(bytes);
+    this.offset += bytes.length;
   }
 
   override finish(): void {
@@ -45,8 +74,10 @@ class FlushingByteWriter extends ByteWriter {
 export class ParquetTableWriter implements TableWriter {
   readonly format = "parquet" as const;
   private readonly sink: TableFileSink;
+  private out: FlushingByteWriter | undefined;
   private writer: ParquetWriter | undefined;
   private schema: SchemaElement[] | undefined;
+  private schemaPaths: Map<string, SchemaPath> | undefined;
   private rowsWritten = 0;
 
   constructor(
@@ -61,22 +92,27 @@ export class ParquetTableWriter implements TableWriter {
     const rows = batchRowCount(this.path, this.columns, batch);
     if (rows === 0) return;
     const schema =
-      this.schema ??
-      this.start(
-        this.columns.map((name) =>
-          schemaElement(name, batch[name] as WriterColumn, this.options.intermediate),
-        ),
-      );
-    const columnData = this.columns.map((name, c) => ({
-      name,
-      data: this.toColumnData(name, batch[name] as WriterColumn, schema[c + 1] as SchemaElement),
-      ...this.encodingOf(schema[c + 1] as SchemaElement),
-    }));
-    this.writeRowGroup(columnData, rows);
+      this.schema ?? this.start(this.columns.map((name) => schemaElement(name, batch[name] as WriterColumn)));
+    const columns = this.columns.map((name, c): RowGroupColumn => {
+      const element = schema[c + 1] as SchemaElement;
+      const values = batch[name] as WriterColumn;
+      const plain = plainNumericValues(element, values);
+      if (plain !== undefined) return { plain };
+      return { encoded: { name, data: this.toColumnData(name, values, element), ...this.encodingOf() } };
+    });
+    this.writeRowGroup(columns, rows);
   }
 
   async appendFile(path: string): Promise<void> {
-    const file = await asyncBufferFromFile(path);
+    const file = await openFileByteRanges(path);
+    try {
+      await this.appendFrom(path, file);
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async appendFrom(path: string, file: AsyncBuffer): Promise<void> {
     const metadata = await parquetMetadataAsync(file);
     // hyparquet-writer brings its own copy of hyparquet's types; the schema elements are the same thrift structs.
     const partColumns = parquetSchema(metadata).children.map((child) => child.element as SchemaElement);
@@ -87,33 +123,38 @@ export class ParquetTableWriter implements TableWriter {
         `${path} has columns ${names.join(", ")}; ${this.path} has ${this.columns.join(", ")}`,
       );
     }
-    // A part may mark its typed columns REQUIRED (see schemaElement); the output keeps every column nullable.
+    // A part may mark its typed columns REQUIRED (written by another tool); the output keeps every column nullable.
     const schema =
       this.schema ??
       this.start(partColumns.map((element) => ({ ...element, repetition_type: "OPTIONAL" as const })));
     const rowCount = Number(metadata.num_rows);
     if (rowCount === 0) return;
+    if (sameLeafSchema(metadata.schema as SchemaElement[], schema)) {
+      await this.copyRowGroups(file, metadata);
+      return;
+    }
     // Read column by column: numeric columns come back as typed arrays and are written back as they are.
     const pieces = partColumns.map(() => [] as { rowStart: number; values: ArrayLike<unknown> }[]);
     await parquetRead({
       file,
       metadata,
+      compressors: { SNAPPY: snappyDecompress },
       onChunk: (chunk) => {
         pieces[names.indexOf(chunk.columnName)]?.push({ rowStart: chunk.rowStart, values: chunk.columnData });
       },
     });
-    const columnData = partColumns.map((element, c) => {
+    const columns = partColumns.map((element, c): RowGroupColumn => {
       const own = schema[c + 1] as SchemaElement;
       const parts = (pieces[c] ?? []).sort((a, b) => a.rowStart - b.rowStart).map((part) => part.values);
       const values = joinedColumn(parts, rowCount);
+      const plain = plainNumericValues(own, values);
+      if (plain !== undefined) return { plain };
       // A part whose first rows called for another type (a column that was all null there) is converted.
       const sameType = element.type === own.type && element.converted_type === own.converted_type;
-      return {
-        name: element.name,
-        data: sameType ? values : this.toColumnData(element.name, values as (CellValue | bigint)[], own),
-      };
+      const data = sameType ? values : this.toColumnData(element.name, values as (CellValue | bigint)[], own);
+      return { encoded: { name: element.name, data, ...this.encodingOf() } };
     });
-    this.writeRowGroup(columnData, rowCount);
+    this.writeRowGroup(columns, rowCount);
   }
 
   async close(): Promise<void> {
@@ -128,30 +169,67 @@ export class ParquetTableWriter implements TableWriter {
   private start(columns: readonly SchemaElement[]): SchemaElement[] {
     const schema: SchemaElement[] = [{ name: "root", num_children: columns.length }, ...columns];
     this.schema = schema;
-    this.writer = new ParquetWriter({
-      writer: new FlushingByteWriter(this.sink),
-      schema,
-      createdBy: "flowops",
-    });
+    this.out = new FlushingByteWriter(this.sink);
+    this.writer = new ParquetWriter({ writer: this.out, schema, createdBy: "flowops" });
+    const resolve = schemaPathResolver(schema);
+    this.schemaPaths = new Map(columns.map((element) => [element.name, resolve([element.name])]));
     return schema;
   }
 
-  /** How a column is encoded: hyparquet-writer's defaults, except in intermediate files (see TableWriterOptions). */
-  private encodingOf(element: SchemaElement): Partial<ColumnSource> {
-    if (!this.options.intermediate) return {};
-    const numeric = element.type === "FLOAT" || element.type === "DOUBLE" || element.type === "INT32";
-    return {
-      codec: "UNCOMPRESSED",
-      statistics: false,
-      offsetIndex: false,
-      ...(numeric || element.type === "INT64" ? { encoding: "PLAIN" } : {}),
-    };
+  /** hyparquet-writer's defaults, less page indexes in intermediate files (see TableWriterOptions). */
+  private encodingOf(): Partial<ColumnSource> {
+    return this.options.intermediate ? { offsetIndex: false } : {};
   }
 
-  private writeRowGroup(columnData: ColumnSource[], rows: number): void {
-    if (this.writer === undefined) throw new FlowOpsError("INVALID_STATE", `${this.path} is already closed`);
+  /** Appends the row groups of a file with this writer's schema as they are, moving only their offsets. */
+  private async copyRowGroups(file: AsyncBuffer, metadata: FileMetaData): Promise<void> {
+    const { out, writer } = this.open();
+    for (const span of rowGroupSpans(metadata)) {
+      const bytes = new Uint8Array(await file.slice(span.start, span.end));
+      const at = out.offset;
+      out.appendDirect(bytes);
+      writer.row_groups.push(relocatedRowGroup(span.rowGroup, BigInt(at - span.start)) as WriterRowGroup);
+      writer.num_rows += span.rowGroup.num_rows;
+      this.rowsWritten += Number(span.rowGroup.num_rows);
+    }
+  }
+
+  /**
+   * One row group, assembled here rather than by ParquetWriter.write so that typed columns skip its encoder;
+   * the footer (ParquetWriter.finish) lists it like any other.
+   */
+  private writeRowGroup(columns: readonly RowGroupColumn[], rows: number): void {
+    const { out, writer } = this.open();
+    const groupStart = out.offset;
+    const chunks: WriterRowGroup["columns"] = [];
     try {
-      void this.writer.write({ columnData, rowGroupSize: rows });
+      for (let c = 0; c < columns.length; c++) {
+        const column = columns[c] as RowGroupColumn;
+        const element = this.schema?.[c + 1] as SchemaElement;
+        if ("plain" in column) {
+          chunks.push(writePlainNumericChunk(out, element, column.plain));
+          continue;
+        }
+        const source = column.encoded;
+        const schemaPath = this.schemaPaths?.get(element.name) ?? [];
+        const result = writeColumn({
+          writer: out,
+          column: {
+            columnName: element.name,
+            element,
+            schemaPath: schemaPath.map((node) => node.element),
+            codec: source.codec ?? writer.codec,
+            compressors: writer.compressors as ColumnEncoder["compressors"],
+            stats: source.statistics ?? writer.statistics,
+            pageSize: PAGE_BYTES,
+            columnIndex: false,
+            offsetIndex: source.offsetIndex ?? true,
+          },
+          pageData: encodeNestedValues(schemaPath, source.data),
+        });
+        chunks.push(result.chunk);
+        writer.pendingIndexes.push(result);
+      }
     } catch (error) {
       if (error instanceof FlowOpsError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -159,7 +237,24 @@ export class ParquetTableWriter implements TableWriter {
         cause: error,
       });
     }
+    let uncompressed = 0n;
+    for (const chunk of chunks) uncompressed += chunk.meta_data?.total_uncompressed_size ?? 0n;
+    writer.row_groups.push({
+      columns: chunks,
+      total_byte_size: uncompressed,
+      num_rows: BigInt(rows),
+      total_compressed_size: BigInt(out.offset - groupStart),
+    });
+    writer.num_rows += BigInt(rows);
+    out.flush();
     this.rowsWritten += rows;
+  }
+
+  private open(): { out: FlushingByteWriter; writer: ParquetWriter } {
+    if (this.writer === undefined || this.out === undefined) {
+      throw new FlowOpsError("INVALID_STATE", `${this.path} is already closed`);
+    }
+    return { out: this.out, writer: this.writer };
   }
 
   /** The batch's values in the form hyparquet-writer expects for the column's schema element. */
@@ -235,16 +330,9 @@ function isTypedArray(values: WriterColumn | readonly (CellValue | bigint)[]): v
   return ArrayBuffer.isView(values);
 }
 
-/**
- * The schema element the first batch's values call for. In an intermediate file, a typed array (which cannot
- * hold a null) makes the column REQUIRED: hyparquet then reads it back as a typed array rather than assembling
- * an array of numbers through definition levels.
- */
-function schemaElement(name: string, values: WriterColumn, intermediate: boolean): SchemaElement {
-  const optional = {
-    name,
-    repetition_type: intermediate && isTypedArray(values) ? "REQUIRED" : "OPTIONAL",
-  } as const;
+/** The schema element the first batch's values call for. */
+function schemaElement(name: string, values: WriterColumn): SchemaElement {
+  const optional = { name, repetition_type: "OPTIONAL" } as const;
   if (values instanceof Float32Array) return { ...optional, type: "FLOAT" };
   if (values instanceof Float64Array) return { ...optional, type: "DOUBLE" };
   if (values instanceof BigInt64Array || values instanceof Uint32Array) return { ...optional, type: "INT64" };
