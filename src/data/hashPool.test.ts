@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -36,8 +36,34 @@ describe("HashPool", () => {
       files.map((f) => f.path),
       (n) => (reported += n),
     );
-    expect(digests).toEqual(files.map(({ md5, size }) => ({ md5, size })));
+    expect(digests.map(({ md5, size }) => ({ md5, size }))).toEqual(
+      files.map(({ md5, size }) => ({ md5, size })),
+    );
     expect(reported).toBe(files.reduce((sum, f) => sum + f.size, 0));
+  });
+
+  it("stamps each file with a stat of the file it read, on workers and in-thread", async () => {
+    const many = writeFiles(300, () => 40_000);
+    const few = writeFiles(3, () => 1000, "small");
+    for (const group of [many, few, few.slice(0, 1)]) {
+      const digests = await pool.hashFiles(group.map((f) => f.path));
+      digests.forEach((digest, i) => {
+        const st = statSync(group[i]!.path);
+        expect(digest.stamp).toEqual({ ino: st.ino, mtimeMs: st.mtimeMs, size: st.size });
+      });
+    }
+  });
+
+  it("hashes thousands of small files of mixed sizes exactly", async () => {
+    // Guided batches shrink towards the end; every file must still land in exactly one batch.
+    const files = writeFiles(2000, (i) => (i % 13) * 997);
+    const digests = await pool.hashFiles(
+      files.map((f) => f.path),
+      undefined,
+      files.map((f) => f.size),
+    );
+    expect(digests.map((d) => d.md5)).toEqual(files.map((f) => f.md5));
+    expect(digests.map((d) => d.size)).toEqual(files.map((f) => f.size));
   });
 
   it("balances a large file among small ones", async () => {

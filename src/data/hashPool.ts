@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { FlowOpsError, notFound } from "../errors.js";
 import { startModuleWorker } from "../moduleWorker.js";
-import { md5File, md5FileSync, type FileDigest } from "./md5File.js";
+import { md5FileStamped, md5FileSyncStamped, type StampedDigest } from "./md5File.js";
 
 /** A batch sent to a worker. */
 export interface HashBatchRequest {
@@ -20,7 +20,7 @@ export interface HashBatchRequest {
   paths: string[];
 }
 
-export type HashOutcome = FileDigest | { error: { code?: string; message: string } };
+export type HashOutcome = StampedDigest | { error: { code?: string; message: string } };
 
 /** A worker's answer: progress while hashing, then the outcomes of the whole batch in order. */
 export type HashBatchReply =
@@ -37,11 +37,11 @@ const MAX_BATCH_BYTES = 64 << 20;
 
 interface Job {
   paths: readonly string[];
-  results: FileDigest[];
+  results: StampedDigest[];
   remaining: number;
   failed: boolean;
   onBytes: ((bytes: number) => void) | undefined;
-  resolve: (results: FileDigest[]) => void;
+  resolve: (results: StampedDigest[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -76,14 +76,14 @@ export class HashPool {
   }
 
   /**
-   * MD5 and size of each file, in input order. `sizes` (the files' sizes, when the caller has stat'ed them)
-   * spares a stat per file for batching. `onBytes` hears progress in bytes hashed.
+   * MD5, size and after-read stamp of each file, in input order. `sizes` (the files' sizes, when the caller
+   * has stat'ed them) spares a stat per file for batching. `onBytes` hears progress in bytes hashed.
    */
   hashFiles(
     paths: readonly string[],
     onBytes?: (bytes: number) => void,
     sizes?: readonly number[],
-  ): Promise<FileDigest[]> {
+  ): Promise<StampedDigest[]> {
     if (this.closed) return Promise.reject(new FlowOpsError("INVALID_STATE", "the hash pool is closed"));
     if (paths.length === 0) return Promise.resolve([]);
     if (paths.length === 1) return hashOneInThread(paths[0]!, onBytes);
@@ -95,7 +95,7 @@ export class HashPool {
     return new Promise((resolve, reject) => {
       const job: Job = {
         paths,
-        results: new Array<FileDigest>(paths.length),
+        results: new Array<StampedDigest>(paths.length),
         remaining: paths.length,
         failed: false,
         onBytes,
@@ -117,17 +117,24 @@ export class HashPool {
     await Promise.all(workers.map(({ worker }) => worker.terminate()));
   }
 
+  /**
+   * Guided batches: each takes a share of the bytes still unplanned, so batches shrink towards the end and
+   * the cores finish within a small batch of each other instead of one core hashing a last big batch alone.
+   */
   private planBatches(job: Job, sizes: readonly number[], total: number): Batch[] {
-    const target = Math.min(MAX_BATCH_BYTES, Math.max(MIN_BATCH_BYTES, Math.ceil(total / (this.size * 8))));
     const order = sizes.map((_, index) => index).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0));
     const batches: Batch[] = [];
     let indices: number[] = [];
     let bytes = 0;
+    let unplanned = total;
+    let target = batchTarget(unplanned, this.size);
     for (const index of order) {
       indices.push(index);
       bytes += sizes[index] ?? 0;
       if (bytes >= target || indices.length >= MAX_BATCH_FILES) {
         batches.push({ id: this.nextBatchId++, job, indices });
+        unplanned -= bytes;
+        target = batchTarget(unplanned, this.size);
         indices = [];
         bytes = 0;
       }
@@ -223,11 +230,11 @@ export function hashFailure(path: string, error: { code?: string; message: strin
 async function hashInThread(
   paths: readonly string[],
   onBytes?: (bytes: number) => void,
-): Promise<FileDigest[]> {
-  const results: FileDigest[] = [];
+): Promise<StampedDigest[]> {
+  const results: StampedDigest[] = [];
   for (const path of paths) {
     try {
-      results.push(md5FileSync(path, onBytes));
+      results.push(md5FileSyncStamped(path, onBytes));
     } catch (error) {
       const { code, message } = error as NodeJS.ErrnoException;
       throw hashFailure(path, { ...(code === undefined ? {} : { code }), message });
@@ -237,13 +244,17 @@ async function hashInThread(
 }
 
 /** One file gains nothing from a worker; the async reader overlaps reading with hashing instead. */
-async function hashOneInThread(path: string, onBytes?: (bytes: number) => void): Promise<FileDigest[]> {
+async function hashOneInThread(path: string, onBytes?: (bytes: number) => void): Promise<StampedDigest[]> {
   try {
-    return [await md5File(path, onBytes)];
+    return [await md5FileStamped(path, onBytes)];
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     throw hashFailure(path, { ...(code === undefined ? {} : { code }), message });
   }
+}
+
+function batchTarget(unplannedBytes: number, threads: number): number {
+  return Math.min(MAX_BATCH_BYTES, Math.max(MIN_BATCH_BYTES, Math.ceil(unplannedBytes / (threads * 4))));
 }
 
 function sizeOrZero(path: string): number {

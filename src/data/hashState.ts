@@ -34,7 +34,7 @@ export interface StateMemo {
  * a quarter of a microsecond (DVC's state keeps float seconds, no finer): bigint stats cost twice as much to
  * make, which an unchanged `status` of 10k files paid once per file.
  */
-export function statToken(st: Stats): string {
+export function statToken(st: Pick<Stats, "ino" | "mtimeMs" | "size">): string {
   return `${st.ino}:${st.mtimeMs}:${st.size}`;
 }
 

@@ -127,6 +127,24 @@ describe("hashPath", () => {
     expect(third.md5).not.toBe(first.md5);
   });
 
+  it("does not record the hash of a file that changed between the walk and its reading", async () => {
+    for (let i = 0; i < 3; i++) write(`data/f${i}`, `content ${i}`);
+    class EditingPool extends CountingPool {
+      override hashFiles(paths: readonly string[], onBytes?: (n: number) => void, sizes?: readonly number[]) {
+        write("data/f1", "content 1, edited after the walk");
+        return super.hashFiles(paths, onBytes, sizes);
+      }
+    }
+    const editing = new EditingPool({ jobs: 1 });
+    try {
+      await hashPath(join(root, "data"), ctx({ pool: editing }));
+    } finally {
+      await editing.close();
+    }
+    await hashPath(join(root, "data"), ctx());
+    expect(pool.hashed).toEqual([join(root, "data", "f1")]);
+  });
+
   it("serves a reopened state without rehashing", async () => {
     write("data/x", "x");
     await hashPath(join(root, "data"), ctx());

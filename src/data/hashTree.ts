@@ -255,11 +255,11 @@ async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise
   );
   missing.forEach((index, position) => {
     const file = files[index]!;
-    const { md5 } = results[position]!;
+    const { md5, stamp } = results[position]!;
     digests[index] = md5;
-    // Record only when the file did not change while it was read; otherwise the next run rehashes it.
-    const after = statOrUndefinedSync(file.abs);
-    if (after !== undefined && statToken(after) === file.token) ctx.state?.record(file.abs, file.token, md5);
+    // Record only when the file did not change while it was read (its stamp, an fstat taken after reading,
+    // still matches the walk's stat); otherwise the next run rehashes it.
+    if (statToken(stamp) === file.token) ctx.state?.record(file.abs, file.token, md5);
   });
   onProgress?.(0, missing.length);
   return digests;
@@ -271,14 +271,6 @@ function statFollowingSync(path: string): Stats {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     throw notFound(`${path}: broken symlink`);
-  }
-}
-
-function statOrUndefinedSync(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,9 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { READ_CHUNK_BYTES, legacyMd5FileSync, md5File, md5FileSync } from "./md5File.js";
+import {
+  READ_CHUNK_BYTES,
+  legacyMd5FileSync,
+  md5File,
+  md5FileStamped,
+  md5FileSync,
+  md5FileSyncStamped,
+} from "./md5File.js";
 
 const md5 = (data: Buffer | string) => createHash("md5").update(data).digest("hex");
 
@@ -49,6 +56,19 @@ describe("md5File", () => {
 
   it("rejects a missing file with ENOENT", async () => {
     await expect(md5File(join(dir, "nope"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("stamps a hashed file with its inode, mtime and size after reading", async () => {
+    const data = randomBytes(100_000);
+    writeFileSync(join(dir, "f"), data);
+    const st = statSync(join(dir, "f"));
+    const expected = {
+      md5: md5(data),
+      size: data.length,
+      stamp: { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size },
+    };
+    expect(md5FileSyncStamped(join(dir, "f"))).toEqual(expected);
+    expect(await md5FileStamped(join(dir, "f"))).toEqual(expected);
   });
 });
 
