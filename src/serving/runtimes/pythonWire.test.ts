@@ -84,6 +84,16 @@ describe("worker messages and errors", () => {
     );
   });
 
+  it("answers a module missing at prediction time as the server's fault, naming what to install", () => {
+    const error = predictionError({
+      type: "ModuleNotFoundError",
+      message: "No module named 'lightgbm'",
+      missing_module: "lightgbm",
+    });
+    expect(error.code).toBe("INTERNAL_ERROR");
+    expect(error.message).toContain("python -m pip install lightgbm");
+  });
+
   it("names mlflow and the model's requirements when mlflow cannot be imported", async () => {
     const dir = await mkdtemp(join(tmpdir(), "flowops-pyreq-"));
     try {

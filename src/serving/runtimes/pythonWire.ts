@@ -134,8 +134,20 @@ function outputData(datatype: Tensor["datatype"], data: readonly unknown[], wher
   return dataFromJsonValues(datatype, data, (index) => `${where} data[${index}]`);
 }
 
-/** A model-side prediction error as a FlowOpsError: MLflow's own code when it gave one, else INVALID_PARAMETER_VALUE (400, as MLflow's scoring server). */
+/**
+ * A model-side prediction error as a FlowOpsError: MLflow's own code when it gave one, else
+ * INVALID_PARAMETER_VALUE (400, as MLflow's scoring server). A module the model imports only while predicting
+ * and that is not installed is the server's fault, not the request's: 500, naming what to install.
+ */
 export function predictionError(error: WorkerErrorInfo): FlowOpsError {
+  if (error.missing_module !== undefined && error.error_code === undefined) {
+    return new FlowOpsError(
+      "INTERNAL_ERROR",
+      `Encountered an error while evaluating the model: ${error.type}: ${error.message}; the model needs the ` +
+        `Python package that provides '${error.missing_module}': install it in the serving interpreter ` +
+        `(python -m pip install ${error.missing_module})`,
+    );
+  }
   const code =
     error.error_code !== undefined && isErrorCode(error.error_code)
       ? error.error_code
