@@ -99,36 +99,30 @@ function statusCommand(): Command {
     )
     .argument(
       "[targets...]",
-      ".dvc files, stage names (train, sub/dvc.yaml:train) or tracked paths (default: all)",
+      "stage names (train, sub/dvc.yaml:train), dvc.yaml or .dvc files, or output paths (default: all)",
     )
+    .option("-d, --with-deps", "also show the stages the targets depend on", false)
     .option("--json", "print machine-readable JSON", false)
-    .action(async (targets: string[], opts: JsonOption) => {
+    .action(async (targets: string[], opts: JsonOption & { withDeps: boolean }) => {
       await withDataRepo(process.cwd(), async (repo) => {
+        const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
+          await import("../pipelines/pipelineStatus.js");
         const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
-        const entries = await dataStatus(repo, targets);
-        // Stages are listed for the whole workspace, as `dvc status` with no targets lists them.
-        const pipeline = targets.length === 0 ? await workspacePipelineStatus(repo) : undefined;
-        if (opts.json === true) return printJson({ ...statusJson(entries), ...pipeline?.json });
-        if (pipeline?.frozen !== undefined) {
-          for (const stage of pipeline.frozen) {
-            process.stderr.write(
-              `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
-            );
-          }
+        // With targets, pipelineStatus answers for `.dvc` files too, in the targets' order, as dvc does.
+        const entries = targets.length === 0 ? await dataStatus(repo) : [];
+        const pipeline = await pipelineStatus(repo, { targets, withDeps: opts.withDeps, cwd: process.cwd() });
+        if (opts.json === true) return printJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
+        for (const stage of pipeline.frozen) {
+          process.stderr.write(
+            `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
+          );
         }
-        const stagesText = pipeline?.text ?? "";
+        const stagesText = formatPipelineStatus(pipeline);
         process.stdout.write(
           entries.length === 0 && stagesText !== "" ? stagesText : formatStatus(entries) + stagesText,
         );
       });
     });
-}
-
-async function workspacePipelineStatus(repo: Parameters<Parameters<typeof withDataRepo>[1]>[0]) {
-  const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
-    await import("../pipelines/pipelineStatus.js");
-  const status = await pipelineStatus(repo);
-  return { json: pipelineStatusJson(status), text: formatPipelineStatus(status), frozen: status.frozen };
 }
 
 function printCheckout(summary: CheckoutSummary): void {

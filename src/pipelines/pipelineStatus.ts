@@ -2,56 +2,143 @@
  * The pipeline half of `dvc status`: for every stage of every dvc.yaml, what changed since its dvc.lock entry,
  * in dvc's shapes. JSON: `{"train": [{"changed deps": {"data.txt": "modified", "params.yaml": {"lr":
  * "modified"}}}, {"changed outs": {...}}, "always changed", "changed command"]}`; text: the same, indented with
- * tabs and statuses padded to 20 columns. Both were observed from dvc 3.67.1. It never writes anything.
+ * tabs and statuses padded to 20 columns. Both were observed from dvc 3.67.1. With targets it reports what
+ * they select (statusTargets.ts), `.dvc` files included, in the targets' order, so the result is the whole
+ * of `dvc status <targets>`. Stages and paths are named relative to the cwd, as dvc names them. It never
+ * writes anything.
  */
+import { relative, resolve, sep } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
+import { outStatus } from "../data/dataStatus.js";
+import { dvcFileWdir, loadTrackedOuts, isSameOrInside } from "../data/dvcFile.js";
 import { readStageLocks } from "./dvcLock.js";
+import { PIPELINE_FILE, type Stage } from "./dvcYaml.js";
 import { readPipelinesIfAny } from "./pipelineFiles.js";
 import { stageStatusChanges, type StageChange } from "./stageStatus.js";
+import { resolveStatusTargets, type StatusSelection } from "./statusTargets.js";
 
 export type ChangedDeps = Record<string, string | Record<string, string>>;
 export type StageStatusItem =
   string | { "changed deps": ChangedDeps } | { "changed outs": Record<string, string> };
 
 export interface StageStatusEntry {
-  /** The stage's address (`train`, `sub/dvc.yaml:train`). */
+  /** The stage's address (`train`, `sub/dvc.yaml:train`), or a `.dvc` file a target selected. */
   stage: string;
   items: StageStatusItem[];
 }
 
 export interface PipelineStatus {
-  /** Only stages with changes, in pipeline order. */
+  /** Only stages with changes, in pipeline order (or the targets' order). */
   stages: StageStatusEntry[];
   /** Frozen stages: dvc warns that their dependencies are not shown. */
   frozen: string[];
 }
 
-/** The status of every stage of the workspace's pipelines; empty when there is no dvc.yaml. */
-export async function pipelineStatus(repo: DataRepo): Promise<PipelineStatus> {
-  const pipeline = await readPipelinesIfAny(repo);
-  if (pipeline === undefined) return { stages: [], frozen: [] };
-  const locks = await readStageLocks(pipeline.stages);
-  const stages: StageStatusEntry[] = [];
-  for (const stage of pipeline.stages) {
-    const items = statusItems(await stageStatusChanges(repo, stage, locks.get(stage.name)));
-    if (items.length > 0) stages.push({ stage: stage.name, items });
-  }
-  return { stages, frozen: pipeline.stages.filter((stage) => stage.frozen).map((stage) => stage.name) };
+export interface PipelineStatusOptions {
+  /**
+   * Stage names, `file:name`, dvc.yaml or `.dvc` files, or output paths (relative to `cwd`). None: every
+   * stage, and no `.dvc` files (dataStatus.ts reports those).
+   */
+  targets?: readonly string[];
+  /** Also report the stages the targeted stages depend on (`dvc status --with-deps`). */
+  withDeps?: boolean;
+  /** The directory targets and printed paths are relative to; the repo root by default. */
+  cwd?: string;
 }
 
-function statusItems(changes: readonly StageChange[]): StageStatusItem[] {
+const posixRel = (from: string, to: string): string => relative(from, to).split(sep).join("/");
+
+/** The status of the workspace's stages (or of what `targets` select); empty when there is no dvc.yaml. */
+export async function pipelineStatus(
+  repo: DataRepo,
+  options: PipelineStatusOptions = {},
+): Promise<PipelineStatus> {
+  const cwd = options.cwd ?? repo.root;
+  const targets = options.targets ?? [];
+  const pipeline = await readPipelinesIfAny(repo);
+  if (pipeline === undefined && targets.length === 0) return { stages: [], frozen: [] };
+  const selections: StatusSelection[] =
+    targets.length === 0
+      ? (pipeline?.stages ?? []).map((stage) => ({ kind: "stage", stage }))
+      : resolveStatusTargets(
+          { root: repo.root, cwd, pipeline, tracked: await loadTrackedOuts(repo) },
+          targets,
+          options.withDeps === true,
+        );
+  const selectedStages = selections.flatMap((s) => (s.kind === "stage" ? [s.stage] : []));
+  const locks = await readStageLocks(selectedStages);
+  const changesOf = new Map<Stage, StageChange[]>();
+  // Keyed by name: a stage selected twice keeps its first place and its last non-empty answer (dvc's dict update).
+  const entries = new Map<string, StageStatusItem[]>();
+  for (const selection of selections) {
+    if (selection.kind === "tracked") {
+      for (const [dvcFile, outs] of await trackedStatus(repo, selection, cwd)) {
+        entries.set(dvcFile, [{ "changed outs": outs }]);
+      }
+      continue;
+    }
+    const { stage, filter } = selection;
+    let changes = changesOf.get(stage);
+    if (changes === undefined) {
+      changes = await stageStatusChanges(repo, stage, locks.get(stage.name));
+      changesOf.set(stage, changes);
+    }
+    const shown = changes.filter(
+      (change) =>
+        filter === undefined ||
+        change.kind !== "outs" ||
+        isSameOrInside(filter, resolve(stage.wdir, change.path)),
+    );
+    const items = statusItems(stage, shown, cwd);
+    const address = cwdAddress(stage, cwd);
+    if (items.length > 0) entries.set(address, items);
+  }
+  repo.state.flush();
+  return {
+    stages: [...entries].map(([stage, items]) => ({ stage, items })),
+    frozen: [...new Set(selectedStages)]
+      .filter((stage) => stage.frozen)
+      .map((stage) => cwdAddress(stage, cwd)),
+  };
+}
+
+/** Changed outs of the selected `.dvc` outs, by `.dvc` file; both relative to `cwd`. */
+async function trackedStatus(
+  repo: DataRepo,
+  selection: Extract<StatusSelection, { kind: "tracked" }>,
+  cwd: string,
+): Promise<Map<string, Record<string, string>>> {
+  const byFile = new Map<string, Record<string, string>>();
+  for (const tracked of selection.outs) {
+    const status = await outStatus(repo, tracked.out, dvcFileWdir(tracked.dvcFile, tracked.doc));
+    if (status === undefined) continue;
+    const key = posixRel(cwd, tracked.dvcFile);
+    byFile.set(key, { ...byFile.get(key), [posixRel(cwd, tracked.abs)]: status });
+  }
+  return byFile;
+}
+
+/** dvc's `addressing`: the stage name alone in the cwd's dvc.yaml, else `path/dvc.yaml:name`. */
+function cwdAddress(stage: Stage, cwd: string): string {
+  const file = posixRel(cwd, stage.pipelineFile);
+  return file === PIPELINE_FILE ? stage.lockName : `${file}:${stage.lockName}`;
+}
+
+function statusItems(stage: Stage, changes: readonly StageChange[], cwd: string): StageStatusItem[] {
+  const path = (inWdir: string): string => posixRel(cwd, resolve(stage.wdir, inWdir));
   const deps: ChangedDeps = {};
   const outs: Record<string, string> = {};
   const flags: string[] = [];
   for (const change of changes) {
-    if (change.kind === "deps") deps[change.path] = change.status;
+    if (change.kind === "deps") deps[path(change.path)] = change.status;
     else if (change.kind === "params") {
-      if (change.key === undefined) deps[change.file] = change.status;
+      const file = path(change.file);
+      if (change.key === undefined) deps[file] = change.status;
       else {
-        const keys = deps[change.file];
-        deps[change.file] = { ...(typeof keys === "object" ? keys : {}), [change.key]: change.status };
+        const keys = deps[file];
+        deps[file] = { ...(typeof keys === "object" ? keys : {}), [change.key]: change.status };
       }
-    } else if (change.kind === "outs") outs[change.path] = change.status;
+    } else if (change.kind === "outs") outs[path(change.path)] = change.status;
     else if (change.kind === "always-changed") flags.push("always changed");
     else flags.push("changed command");
   }

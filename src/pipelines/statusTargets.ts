@@ -1,0 +1,141 @@
+/**
+ * Which stages and `.dvc` outs `dvc status <targets>` looks at, resolved as DVC's `collect_granular`
+ * (dvc/repo/stage.py) does, in its order of priority: a stage (or foreach group) name of the dvc.yaml in the
+ * cwd; a `dvc.yaml` or `.dvc` file, with `:name` for one stage of a dvc.yaml; the one output (of a stage or a
+ * `.dvc` file) that the path is or lies inside, which shows only that stage's outs containing the path and
+ * never adds upstream stages; and last the name again, for the error. `withDeps` adds every stage a
+ * selected stage depends on, upstream first. Errors carry dvc's messages. It reads only.
+ */
+import { existsSync } from "node:fs";
+import { basename, relative, resolve, sep } from "node:path";
+import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
+import { FlowOpsError } from "../errors.js";
+import { PIPELINE_FILE, stageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
+import { buildDag } from "./pipelineDag.js";
+import { stageOuts } from "./stageStatus.js";
+
+const DVC_FILE_SUFFIX = ".dvc";
+
+/** One thing to report on, in the order the targets name them. */
+export type StatusSelection =
+  /** `filter`: absolute path; only the stage's outs that are it or contain it are reported. */
+  | { kind: "stage"; stage: Stage; filter?: string }
+  /** The outs of a `.dvc` file that a target selects (all of them, or the one a path lies in). */
+  | { kind: "tracked"; outs: TrackedOut[] };
+
+export interface StatusTargetSources {
+  root: string;
+  cwd: string;
+  /** The workspace's pipeline; undefined when it has no dvc.yaml. */
+  pipeline: Pipeline | undefined;
+  tracked: readonly TrackedOut[];
+}
+
+const posixRel = (from: string, to: string): string => relative(from, to).split(sep).join("/");
+
+/**
+ * DVC's `parse_target`: `file:name` (`:name` is the cwd's dvc.yaml), a dvc.yaml or `.dvc` path, or a bare
+ * name, which is a stage name or an output path (`file` undefined).
+ */
+function parseTarget(target: string): { file?: string; name?: string } {
+  const colon = target.lastIndexOf(":");
+  if (colon >= 0 && !target.slice(colon + 1).includes("/")) {
+    const name = target.slice(colon + 1);
+    const file = target.slice(0, colon) || PIPELINE_FILE;
+    return name === "" ? { file } : { file, name };
+  }
+  const base = basename(target);
+  if (base === PIPELINE_FILE || base.endsWith(DVC_FILE_SUFFIX)) return { file: target };
+  return { name: target };
+}
+
+/** Resolves every target; an unknown one is RESOURCE_DOES_NOT_EXIST with dvc's message. */
+export function resolveStatusTargets(
+  sources: StatusTargetSources,
+  targets: readonly string[],
+  withDeps: boolean,
+): StatusSelection[] {
+  return targets.flatMap((target) => resolveTarget(sources, target.replaceAll("\\", "/"), withDeps));
+}
+
+function resolveTarget(sources: StatusTargetSources, target: string, withDeps: boolean): StatusSelection[] {
+  const { file, name } = parseTarget(target);
+  if (file === undefined) {
+    const stages = stagesInFile(sources, resolve(sources.cwd, PIPELINE_FILE), name);
+    if (stages.length > 0) return stageSelections(sources, stages, withDeps);
+  } else if (!withDeps) {
+    return fromFile(sources, target, file, name, withDeps);
+  }
+  const out = outSelection(sources, resolve(sources.cwd, target));
+  if (out !== undefined) return [out];
+  return fromFile(sources, target, file ?? PIPELINE_FILE, name, withDeps, file === undefined);
+}
+
+/** What a dvc.yaml or `.dvc` file (and maybe a stage name in it) selects; DVC's `collect` for one target. */
+function fromFile(
+  sources: StatusTargetSources,
+  target: string,
+  file: string,
+  name: string | undefined,
+  withDeps: boolean,
+  bareName = false,
+): StatusSelection[] {
+  const abs = resolve(sources.cwd, file);
+  const relFile = posixRel(sources.cwd, abs);
+  const noOutputOrStage = `'${target}' does not exist as an output or a stage name in '${relFile}'`;
+  if (!existsSync(abs)) {
+    throw new FlowOpsError(
+      "RESOURCE_DOES_NOT_EXIST",
+      bareName ? `${noOutputOrStage}: '${relFile}' does not exist` : `'${abs}' does not exist`,
+    );
+  }
+  if (abs.endsWith(DVC_FILE_SUFFIX)) {
+    const outs = sources.tracked.filter((tracked) => tracked.dvcFile === abs);
+    return outs.length > 0 ? [{ kind: "tracked", outs }] : [];
+  }
+  const stages = stagesInFile(sources, abs, name);
+  if (name !== undefined && stages.length === 0) {
+    const notFound = `Stage '${name}' not found inside '${relFile}' file`;
+    // Without --with-deps a `file:name` target is loaded straight from its file, and dvc says only this.
+    const message = withDeps || bareName ? `${noOutputOrStage}: ${notFound}` : notFound;
+    throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", message);
+  }
+  return stageSelections(sources, stages, withDeps);
+}
+
+/** The stages of the dvc.yaml at `abs` (all, or those named `name` or generated from group `name`). */
+function stagesInFile(sources: StatusTargetSources, abs: string, name: string | undefined): Stage[] {
+  const inFile = (sources.pipeline?.stages ?? []).filter((stage) => stage.pipelineFile === abs);
+  if (name === undefined) return inFile;
+  const address = stageAddress(posixRel(sources.root, abs), name);
+  return inFile.filter((stage) => stage.name === address || stage.group === address);
+}
+
+function stageSelections(
+  sources: StatusTargetSources,
+  stages: readonly Stage[],
+  withDeps: boolean,
+): StatusSelection[] {
+  if (!withDeps || sources.pipeline === undefined) return stages.map((stage) => ({ kind: "stage", stage }));
+  const dag = buildDag(sources.pipeline);
+  const seen = new Set<string>();
+  return stages
+    .flatMap((stage) => dag.upstream(stage.name))
+    .filter((stage) => !seen.has(stage.name) && seen.add(stage.name))
+    .map((stage) => ({ kind: "stage", stage }));
+}
+
+/** The one output (of a `.dvc` file or a stage) that `abs` is or lies inside, as `find_outs_by_path`. */
+function outSelection(sources: StatusTargetSources, abs: string): StatusSelection | undefined {
+  const tracked = sources.tracked.filter((out) => isSameOrInside(abs, out.abs));
+  const stages = (sources.pipeline?.stages ?? []).filter((stage) =>
+    stageOuts(stage).some((out) => isSameOrInside(abs, resolve(stage.wdir, out.path))),
+  );
+  const [only] = tracked;
+  if (tracked.length === 1 && stages.length === 0 && only !== undefined)
+    return { kind: "tracked", outs: [only] };
+  const [stage] = stages;
+  if (stages.length === 1 && tracked.length === 0 && stage !== undefined)
+    return { kind: "stage", stage, filter: abs };
+  return undefined;
+}
