@@ -329,11 +329,21 @@ describe("flowops deploy and rollout against a server", () => {
       endpoints.set(input.name, status);
       return status;
     },
-    async deploy(name: string, modelUri: string) {
-      calls.push(`deploy ${name} ${modelUri}`);
+    async deploy(
+      name: string,
+      modelUri: string,
+      update?: { specFile?: string; strategy?: string; templates?: unknown[]; webhooks?: string[] },
+    ) {
+      const described =
+        update === undefined
+          ? ""
+          : ` ${update.specFile ?? update.strategy ?? "-"} ${update.templates?.length ?? 0} ` +
+            `${update.webhooks?.join(",") ?? "-"}`;
+      calls.push(`deploy ${name} ${modelUri}${described}`);
       const current = endpoints.get(name);
       if (current === undefined) throw missing(name);
-      return { ...current, phase: "Progressing", candidate: modelUri };
+      const respecified = update?.specFile === undefined ? {} : { steps: 4 };
+      return { ...current, ...respecified, phase: "Progressing", candidate: modelUri };
     },
     async status(name: string) {
       const next = statusSequence.shift();
@@ -408,6 +418,69 @@ describe("flowops deploy and rollout against a server", () => {
       deployment: { phase: "Progressing", candidate: "models:/churn/4" },
     });
     expect(calls).toEqual([`create churn models:/churn/3 ${config} 1`, "deploy churn models:/churn/4"]);
+  });
+
+  it("passes --config, --analysis and --webhook of a deploy to an existing endpoint and says the spec was updated", async () => {
+    endpoints.set("fraud", statusOf("fraud"));
+    const config = join(dir, "four-steps.yaml");
+    await writeFile(config, ROLLOUT_YAML);
+    await writeFile(join(dir, "error-rate.yaml"), TEMPLATE_YAML);
+    const out = await run(deployCommand(), [
+      "fraud",
+      "--model",
+      "models:/fraud/2",
+      "--config",
+      config,
+      "--analysis",
+      join(dir, "error-rate.yaml"),
+      "--webhook",
+      "http://hooks.example/flowops",
+      "--tracking-uri",
+      url,
+    ]);
+    expect(out).toContain(
+      "Updated the rollout spec of 'fraud' (canary, 4 steps); deploying models:/fraud/2 under it.",
+    );
+    expect(calls).toEqual([`deploy fraud models:/fraud/2 ${config} 1 http://hooks.example/flowops`]);
+
+    const json = JSON.parse(
+      await run(deployCommand(), [
+        "fraud",
+        "--model",
+        "models:/fraud/3",
+        "--strategy",
+        "blue-green",
+        "--tracking-uri",
+        url,
+        "--json",
+      ]),
+    );
+    expect(json).toMatchObject({ created: false, specUpdated: true });
+    expect(calls.at(-1)).toBe("deploy fraud models:/fraud/3 blue-green 0 -");
+  });
+
+  it("reads no rollout option of a plain deploy to an existing endpoint", async () => {
+    endpoints.set("fraud", statusOf("fraud"));
+    const out = await run(deployCommand(), ["fraud", "--model", "models:/fraud/2", "--tracking-uri", url]);
+    expect(out).toContain("Deploying models:/fraud/2 to 'fraud'.");
+    expect(calls).toEqual(["deploy fraud models:/fraud/2"]);
+  });
+
+  it("refuses an unreadable --config before touching an existing endpoint", async () => {
+    endpoints.set("fraud", statusOf("fraud"));
+    const missingFile = join(dir, "no-such-rollout.yaml");
+    await expect(
+      run(deployCommand(), [
+        "fraud",
+        "--model",
+        "models:/fraud/2",
+        "--config",
+        missingFile,
+        "--tracking-uri",
+        url,
+      ]),
+    ).rejects.toThrow(`--config ${missingFile}: cannot read the file`);
+    expect(calls).toEqual([]);
   });
 
   it("says so when the server has no deployments API", async () => {

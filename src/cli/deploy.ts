@@ -1,7 +1,8 @@
 /**
  * `flowops deploy <endpoint> --model <uri>`: puts a model version on an endpoint. Embedded (the default), the
  * tracking server serves it: the first deploy creates the endpoint with the version as stable, later ones
- * start a rollout of the new version. `--target kubernetes` renders Argo Rollouts (or, with --kserve, KServe)
+ * start a rollout of the new version (under a new rollout spec, templates or webhooks when those are given,
+ * as `kubectl apply` of a changed Rollout does). `--target kubernetes` renders Argo Rollouts (or, with --kserve, KServe)
  * manifests instead: `--render DIR` writes them, `--apply` submits them with server-side apply (both may be
  * given). Wiring only: the server and src/delivery decide. Exit codes: 0 done, 1 the server, the render or the
  * cluster refused, 2 bad usage.
@@ -9,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { DeploymentStrategy } from "../client/deployments.js";
+import type { DeploymentStrategy, DeploymentUpdateInput } from "../client/deployments.js";
 import type { FlowOpsClient } from "../client/index.js";
 import type { AnalysisTemplate } from "../delivery/analysis/analysisTemplate.js";
 import type { DefaultStrategy } from "../delivery/deployments/defaultRollout.js";
@@ -79,16 +80,34 @@ export function deployCommand(): Command {
     new Command("deploy")
       .description(
         "Deploy a model version to an endpoint: served by the tracking server (embedded; the first deploy " +
-          "creates the endpoint, later ones start a rollout), or rendered as Kubernetes manifests.",
+          "creates the endpoint, later ones start a rollout, under the --config/--strategy, --analysis and " +
+          "--webhook given, which replace the endpoint's), or rendered as Kubernetes manifests.",
       )
       .argument("<endpoint>", "the endpoint's name (lower-case letters, digits, '-')")
       .requiredOption("--model <uri>", "models:/name/version, models:/name@alias, runs:/id/path")
       .addOption(
-        new Option("--strategy <strategy>", "a built-in rollout (without --config)").choices(STRATEGIES),
+        new Option(
+          "--strategy <strategy>",
+          "a built-in rollout (without --config); on an existing endpoint it replaces the rollout spec",
+        ).choices(STRATEGIES),
       )
-      .option("--config <file>", "rollout.yaml: canary steps, blue-green, A/B test or shadow")
-      .option("--analysis <file>", "an AnalysisTemplate the rollout names (repeatable)", collect, [])
-      .option("--webhook <url>", "POST each rollout event here (repeatable; embedded)", collect, [])
+      .option(
+        "--config <file>",
+        "rollout.yaml: canary steps, blue-green, A/B test or shadow; on an existing endpoint it replaces " +
+          "the rollout spec, and this version rolls out under it",
+      )
+      .option(
+        "--analysis <file>",
+        "an AnalysisTemplate the rollout names (repeatable; replaces an existing endpoint's templates)",
+        collect,
+        [],
+      )
+      .option(
+        "--webhook <url>",
+        "POST each rollout event here (repeatable; embedded; replaces an existing endpoint's webhooks)",
+        collect,
+        [],
+      )
       .addOption(
         new Option("--target <target>", "who serves the endpoint")
           .choices(["embedded", "kubernetes"])
@@ -158,41 +177,45 @@ const optionName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.t
 async function deployEmbedded(endpoint: string, opts: DeployOptions): Promise<void> {
   const client = clientFor(opts);
   const exists = await endpointExists(client, endpoint);
-  let created = false;
-  let status;
-  if (exists) {
-    if (opts.config !== undefined || opts.strategy !== undefined || opts.analysis.length > 0) {
-      process.stderr.write(
-        `note: endpoint '${endpoint}' exists; its rollout spec and templates stay as created ` +
-          `(flowops rollout and a new endpoint change them)\n`,
-      );
-    }
-    status = await client.deployments.deploy(endpoint, opts.model);
-  } else {
-    const templates = await Promise.all(
-      opts.analysis.map(async (file) => ({ yaml: await readNamedFile(file, "--analysis"), file })),
-    );
-    status = await client.deployments.create({
-      name: endpoint,
-      modelUri: opts.model,
-      ...(opts.strategy !== undefined ? { strategy: opts.strategy satisfies DeploymentStrategy } : {}),
-      ...(opts.config !== undefined
-        ? { rolloutYaml: await readNamedFile(opts.config, "--config"), rolloutFile: opts.config }
-        : {}),
-      ...(templates.length > 0 ? { analysisTemplates: templates } : {}),
-      ...(opts.webhook.length > 0 ? { webhooks: opts.webhook } : {}),
-    });
-    created = true;
-  }
-  if (opts.json === true) printJson({ created, deployment: status });
+  const rollout = await rolloutOptions(opts);
+  const updatesSpec = exists && Object.keys(rollout).length > 0;
+  const status = exists
+    ? await client.deployments.deploy(endpoint, opts.model, rollout)
+    : await client.deployments.create({ name: endpoint, modelUri: opts.model, ...rollout });
+  if (opts.json === true) printJson({ created: !exists, specUpdated: updatesSpec, deployment: status });
   else {
     process.stdout.write(
-      created
+      !exists
         ? `Created endpoint '${endpoint}' serving ${status.stable}.\n`
-        : `Deploying ${opts.model} to '${endpoint}'.\n`,
+        : updatesSpec
+          ? `Updated the rollout spec of '${endpoint}' (${rolloutSummary(status)}); deploying ${opts.model} under it.\n`
+          : `Deploying ${opts.model} to '${endpoint}'.\n`,
     );
     process.stdout.write(formatDeploymentStatus(status));
   }
+}
+
+/**
+ * --strategy, --config, --analysis and --webhook as the API's fields, files read; only those given, so a
+ * deploy to an existing endpoint replaces exactly what the user named and keeps the rest.
+ */
+async function rolloutOptions(opts: DeployOptions): Promise<DeploymentUpdateInput> {
+  const templates = await Promise.all(
+    opts.analysis.map(async (file) => ({ yaml: await readNamedFile(file, "--analysis"), file })),
+  );
+  return {
+    ...(opts.strategy !== undefined ? { strategy: opts.strategy satisfies DeploymentStrategy } : {}),
+    ...(opts.config !== undefined
+      ? { rolloutYaml: await readNamedFile(opts.config, "--config"), rolloutFile: opts.config }
+      : {}),
+    ...(templates.length > 0 ? { analysisTemplates: templates } : {}),
+    ...(opts.webhook.length > 0 ? { webhooks: opts.webhook } : {}),
+  };
+}
+
+/** The strategy the endpoint now rolls out with, as the status reports it. */
+function rolloutSummary(status: { strategy: string; steps?: number }): string {
+  return status.steps === undefined ? status.strategy : `${status.strategy}, ${status.steps} steps`;
 }
 
 /** Whether the endpoint exists; a server without the deployments API is an error, not a missing endpoint. */

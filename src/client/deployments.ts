@@ -34,6 +34,9 @@ export interface CreateDeploymentInput {
   webhooks?: string[];
 }
 
+/** What a deploy to an existing endpoint may replace of its rollout; an absent field keeps the endpoint's. */
+export type DeploymentUpdateInput = Omit<CreateDeploymentInput, "name" | "modelUri">;
+
 /** What the server answers for one label; `matched` is false when the request id is unknown or forgotten. */
 export type FeedbackResult = Awaited<ReturnType<DeliveryController["feedback"]>>;
 
@@ -52,21 +55,27 @@ export class DeploymentsApi {
     const body = await this.request<{ deployment: DeploymentStatus }>("POST", "/deployments", {
       name: input.name,
       model_uri: input.modelUri,
-      strategy: input.strategy,
-      rollout_yaml: input.rolloutYaml,
-      rollout_file: input.rolloutFile,
-      analysis_templates: input.analysisTemplates,
-      webhooks: input.webhooks,
+      ...rolloutFields(input),
     });
     return body.deployment;
   }
 
   /**
-   * Starts a rollout of `modelUri` as the endpoint's candidate, following the endpoint's rollout spec.
+   * Starts a rollout of `modelUri` as the endpoint's candidate, following the endpoint's rollout spec; with
+   * `update`, the spec, templates or webhooks given replace the endpoint's first (checked before anything
+   * changes) and the new version rolls out under them. A rollout in progress is replaced, as without.
    * @example const status = await client.deployments.deploy("churn", "models:/churn/4");
+   * @example
+   * await client.deployments.deploy("churn", "models:/churn/5", {
+   *   rolloutYaml: await readFile("blue-green.yaml", "utf8"), rolloutFile: "blue-green.yaml",
+   * });
    */
-  async deploy(name: string, modelUri: string): Promise<DeploymentStatus> {
-    return this.action(name, "deploy", { model_uri: modelUri });
+  async deploy(
+    name: string,
+    modelUri: string,
+    update: DeploymentUpdateInput = {},
+  ): Promise<DeploymentStatus> {
+    return this.action(name, "deploy", { model_uri: modelUri, ...rolloutFields(update) });
   }
 
   /**
@@ -175,6 +184,17 @@ export class DeploymentsApi {
     // A rollout action sent twice would act twice (promote skips two steps): only reads and deletes retry.
     return sendFlowOpsJson<T>(this.http, method, path, fields, idempotent);
   }
+}
+
+/** The wire names of a rollout's spec, templates and webhooks (undefined fields are not sent). */
+function rolloutFields(input: DeploymentUpdateInput): object {
+  return {
+    strategy: input.strategy,
+    rollout_yaml: input.rolloutYaml,
+    rollout_file: input.rolloutFile,
+    analysis_templates: input.analysisTemplates,
+    webhooks: input.webhooks,
+  };
 }
 
 function segment(name: string): string {

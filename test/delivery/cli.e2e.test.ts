@@ -111,8 +111,10 @@ describe("flowops deploy and rollout against a running server", () => {
 
     const deployed = await against("deploy", "churn", "--model", models.healthy, "--config", rolloutFile);
     expect(deployed.code).toBe(0);
-    expect(deployed.stdout).toContain(`Deploying ${models.healthy} to 'churn'.`);
-    expect(deployed.stderr).toContain("endpoint 'churn' exists");
+    // --config on an existing endpoint is applied as its rollout spec (the same file here), not ignored.
+    expect(deployed.stdout).toContain(
+      `Updated the rollout spec of 'churn' (canary, 3 steps); deploying ${models.healthy} under it.`,
+    );
 
     const paused = await settled("churn", (s) => s.phase === "Paused");
     expect(paused.candidate).toBe(models.healthy);

@@ -296,6 +296,114 @@ describe("DeliveryController", () => {
     ).rejects.toThrow(/ab.yaml: strategy.abTest.test.metric: 'latency'/);
   });
 
+  it("rolls the next version out under a canary spec given with deploy, and keeps it after a restart", async () => {
+    await createChurn();
+    const fourSteps = `strategy:
+  canary:
+    steps:
+      - setWeight: 40
+      - pause: {}
+      - setWeight: 70
+      - setWeight: 100
+`;
+    const status = await controller.deploy("churn", "models:/churn/2", {
+      specYaml: fourSteps,
+      specFile: "four-steps.yaml",
+    });
+    expect(status).toMatchObject({
+      strategy: "canary",
+      steps: 4,
+      phase: "Paused",
+      candidate: "models:/churn/2",
+    });
+    expect(registry.plan?.routes).toContainEqual({ model: "models:/churn/2", weight: 40 });
+    const kinds = (await controller.events("churn")).map((e) => e.kind);
+    expect(kinds.indexOf("SpecUpdated")).toBeLessThan(kinds.indexOf("CandidateLoaded"));
+    const updated = (await controller.events("churn")).find((e) => e.kind === "SpecUpdated");
+    expect(updated?.details).toContain("canary, 3 steps -> canary, 4 steps from four-steps.yaml");
+
+    await controller.close();
+    registry = new FakeRegistry();
+    controller = controllerOver(registry);
+    await controller.resume();
+    expect(await controller.status("churn")).toMatchObject({ steps: 4, phase: "Paused" });
+    expect(registry.plan?.routes).toContainEqual({ model: "models:/churn/2", weight: 40 });
+  });
+
+  it("switches an endpoint to blue-green when deploy names that strategy", async () => {
+    await createChurn();
+    const status = await controller.deploy("churn", "models:/churn/2", { strategy: "blue-green" });
+    expect(status).toMatchObject({ strategy: "blueGreen", preview: "models:/churn/2" });
+    expect(status.steps).toBeUndefined();
+    expect(registry.plan?.routes).toEqual([{ model: "models:/churn/1", weight: 100 }]);
+    expect(status.analyses.map((a) => a.kind)).toEqual(["prePromotion"]);
+  });
+
+  it("replaces a rollout in progress under its old spec and rolls the new version out under the new one", async () => {
+    await createChurn();
+    await controller.deploy("churn", "models:/churn/2");
+    expect(registry.plan?.routes).toContainEqual({ model: "models:/churn/2", weight: 20 });
+
+    const status = await controller.deploy("churn", "models:/churn/3", { strategy: "blue-green" });
+    expect(status).toMatchObject({ strategy: "blueGreen", candidate: "models:/churn/3" });
+    expect(registry.plan?.routes).toEqual([{ model: "models:/churn/1", weight: 100 }]);
+    expect(registry.loaded.has("churn models:/churn/2")).toBe(false);
+    const events = await controller.events("churn");
+    expect(events.find((e) => e.kind === "CandidateDropped")?.details).toBe("replaced by models:/churn/3");
+    expect(events.find((e) => e.kind === "SpecUpdated")?.details).toContain(
+      "models:/churn/3 rolls out under it",
+    );
+  });
+
+  it("refuses a new spec naming a missing template before anything changes", async () => {
+    await createChurn();
+    const spec = `strategy:
+  canary:
+    steps: [{setWeight: 100}]
+    analysis: {templates: [{templateName: latency-slo}]}
+`;
+    await expect(
+      controller.deploy("churn", "models:/churn/2", { specYaml: spec, specFile: "new-rollout.yaml" }),
+    ).rejects.toThrow(/new-rollout.yaml: .*AnalysisTemplate 'latency-slo' is not defined/);
+    const status = await controller.status("churn");
+    expect(status).toMatchObject({ phase: "Healthy", strategy: "canary", steps: 3 });
+    expect(status.candidate).toBeUndefined();
+    expect((await controller.events("churn")).map((e) => e.kind)).toEqual(["Created"]);
+    expect(registry.loaded.has("churn models:/churn/2")).toBe(false);
+  });
+
+  it("aborts the new version rather than roll it out under the old spec when the new one cannot be stored", async () => {
+    const store = new DeploymentStore(meta);
+    store.updateSpec = () => Promise.reject(new Error("disk full"));
+    controller = new DeliveryController({
+      store,
+      registry,
+      providers: [provider],
+      telemetry: new LiveTelemetry(),
+      feedback: new FeedbackLedger(),
+      resolveModelKey: (uri) => Promise.resolve(uri),
+      now: () => clock,
+      log: () => undefined,
+    });
+    await createChurn();
+    await expect(controller.deploy("churn", "models:/churn/2", { strategy: "blue-green" })).rejects.toThrow(
+      "disk full",
+    );
+    const status = await controller.status("churn");
+    expect(status).toMatchObject({ phase: "Degraded", strategy: "canary", steps: 3 });
+    expect(status.abortedReason).toContain("rollout spec could not be stored (disk full)");
+    expect(registry.loaded.has("churn models:/churn/2")).toBe(false);
+  });
+
+  it("checks the kept spec against templates that replace the endpoint's own", async () => {
+    await createChurn();
+    const other = TEMPLATE.replace("{name: errors}", "{name: latency}");
+    await expect(
+      controller.deploy("churn", "models:/churn/2", { templates: [{ yaml: other, file: "latency.yaml" }] }),
+    ).rejects.toThrow(/<deployment churn rollout spec>: .*AnalysisTemplate 'errors' is not defined/);
+    expect((await controller.status("churn")).candidate).toBeUndefined();
+  });
+
   it("stores feedback whether or not a prediction matches it", async () => {
     await createChurn();
     expect(await controller.feedback("req-1", 1)).toEqual({ matched: false });

@@ -6,22 +6,28 @@
  */
 import { FlowOpsError } from "../../errors.js";
 import type { MetricProvider } from "../analysis/metricProvider.js";
-import { parseRolloutSpec, type RolloutSpec } from "../rollout/rolloutSpec.js";
 import { createRollout, type RolloutInput } from "../rollout/rolloutState.js";
 import type { EndpointRegistry } from "../routing/endpointRegistry.js";
 import type { FeedbackLedger } from "../telemetry/feedbackLedger.js";
 import type { LiveTelemetry } from "../telemetry/liveTelemetry.js";
 import { AnalysisExecutor, type MeasuredRun } from "./analysisExecutor.js";
-import { defaultRolloutSpecYaml, type DefaultStrategy } from "./defaultRollout.js";
-import { deploymentStatus, type DeploymentStatus } from "./deploymentStatus.js";
-import { validateEndpointName, type DeploymentEvent, type DeploymentStore } from "./deploymentStore.js";
 import {
-  checkTemplatesExist,
-  parseTemplates,
-  storedTemplateSet,
-  templateSet,
-} from "./deploymentTemplates.js";
-import { checkExperimentMetric, ExperimentExecutor } from "./experimentExecutor.js";
+  changesRollout,
+  specChange,
+  validatedSpec,
+  type CreateDeploymentInput,
+  type DeploymentUpdate,
+  type ValidatedSpec,
+} from "./deploymentSpec.js";
+import { deploymentStatus, type DeploymentStatus } from "./deploymentStatus.js";
+import {
+  validateEndpointName,
+  type DeploymentEvent,
+  type DeploymentRecord,
+  type DeploymentStore,
+} from "./deploymentStore.js";
+import { storedTemplateSet } from "./deploymentTemplates.js";
+import { ExperimentExecutor } from "./experimentExecutor.js";
 import { KeyedMutex } from "./keyedMutex.js";
 import { describe, RolloutDriver, type DeliveryRegistry } from "./rolloutDriver.js";
 import { trafficPlanFor } from "./rolloutTrafficPlan.js";
@@ -29,6 +35,7 @@ import type { WebhookNotifier } from "./webhookNotifier.js";
 
 export type { DeploymentStatus } from "./deploymentStatus.js";
 export type { DeliveryRegistry } from "./rolloutDriver.js";
+export type { CreateDeploymentInput, DeploymentUpdate, StrategyName } from "./deploymentSpec.js";
 
 export interface DeliveryDeps<R extends DeliveryRegistry = EndpointRegistry> {
   store: DeploymentStore;
@@ -43,30 +50,6 @@ export interface DeliveryDeps<R extends DeliveryRegistry = EndpointRegistry> {
   tickMs?: number;
   log?: (message: string) => void;
 }
-
-/** Strategy names as rollout.yaml spells them, or as the CLI does. */
-export type StrategyName = DefaultStrategy | "blue-green" | "ab-test";
-
-export interface CreateDeploymentInput {
-  name: string;
-  modelUri: string;
-  specYaml?: string;
-  /** Names the spec in error messages. */
-  specFile?: string;
-  /** The default spec of this strategy when there is no specYaml (canary). */
-  strategy?: StrategyName;
-  templates?: { yaml: string; file: string }[];
-  webhooks?: string[];
-}
-
-const CLI_STRATEGIES: Record<StrategyName, DefaultStrategy> = {
-  canary: "canary",
-  blueGreen: "blueGreen",
-  "blue-green": "blueGreen",
-  abTest: "abTest",
-  "ab-test": "abTest",
-  shadow: "shadow",
-};
 
 /**
  * `R` is the registry's type, so the data plane can reach the whole EndpointRegistry (`infer`) through
@@ -105,21 +88,7 @@ export class DeliveryController<R extends DeliveryRegistry = EndpointRegistry> {
   /** A new deployment serving its first version as stable, at 100 %. Nothing is stored if it cannot load. */
   async create(input: CreateDeploymentInput): Promise<DeploymentStatus> {
     const name = validateEndpointName(input.name, "name");
-    const strategy = CLI_STRATEGIES[input.strategy ?? "canary"];
-    if (strategy === undefined) {
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `strategy '${String(input.strategy)}': expected one of ${Object.keys(CLI_STRATEGIES).join(", ")}`,
-      );
-    }
-    const specFile =
-      input.specFile ?? (input.specYaml === undefined ? `<default ${strategy} rollout>` : "rollout.yaml");
-    const specYaml = input.specYaml ?? defaultRolloutSpecYaml(strategy, name);
-    const spec: RolloutSpec = parseRolloutSpec(specYaml, specFile);
-    checkExperimentMetric(spec, specFile);
-    const own = parseTemplates(input.templates ?? []);
-    const set = templateSet(own);
-    checkTemplatesExist(spec, set, specFile);
+    const { spec, specYaml, templates, set, webhooks } = validatedSpec(name, input);
     const stable = await this.deps.resolveModelKey(input.modelUri);
     return this.mutex.run(name, async () => {
       if (await this.exists(name)) {
@@ -130,14 +99,7 @@ export class DeliveryController<R extends DeliveryRegistry = EndpointRegistry> {
       try {
         await this.deps.registry.load(name, stable);
         this.deps.registry.setTraffic(name, trafficPlanFor(state));
-        await this.deps.store.create({
-          name,
-          specYaml,
-          templates: own.map(({ name: templateName, yaml }) => ({ name: templateName, yaml })),
-          state,
-          webhooks: input.webhooks ?? [],
-          createdAt: now,
-        });
+        await this.deps.store.create({ name, specYaml, templates, state, webhooks, createdAt: now });
       } catch (error) {
         await this.deps.registry.remove(name).catch(() => undefined);
         throw error;
@@ -155,11 +117,27 @@ export class DeliveryController<R extends DeliveryRegistry = EndpointRegistry> {
     });
   }
 
-  /** Starts rolling out a new version; returns once it has loaded (or failed to) and the strategy began. */
-  async deploy(name: string, modelUri: string): Promise<DeploymentStatus> {
+  /**
+   * Starts rolling out a new version; returns once it has loaded (or failed to) and the strategy began.
+   * With an `update` (a new spec, templates or webhooks), the new version rolls out under the new spec: it is
+   * checked as `create` checks it before anything changes, then the deploy is applied under the spec the
+   * deployment had (a candidate still in progress is replaced, and taken down by the rules it was brought up
+   * under), and the new spec is stored before the new candidate loads, so its strategy starts under it.
+   */
+  async deploy(name: string, modelUri: string, update?: DeploymentUpdate): Promise<DeploymentStatus> {
     await this.driver.recordOf(name);
     const candidate = await this.deps.resolveModelKey(modelUri);
-    return this.command(name, { type: "deploy", candidate });
+    if (update === undefined || !changesRollout(update))
+      return this.command(name, { type: "deploy", candidate });
+    const loads = await this.mutex.run(name, async () => {
+      const before = await this.driver.recordOf(name);
+      const next = validatedSpec(name, update, before);
+      const loads = await this.driver.apply(name, [{ type: "deploy", candidate }]);
+      await this.storeSpec(await this.driver.recordOf(name), before, next);
+      return loads;
+    });
+    await this.driver.loadCandidates(name, loads);
+    return this.status(name);
   }
 
   /** Ends the current wait or step; `full` skips every step left. INVALID_STATE with nothing in progress. */
@@ -331,6 +309,40 @@ export class DeliveryController<R extends DeliveryRegistry = EndpointRegistry> {
     });
     await this.driver.loadCandidates(name, loads);
     return this.status(name);
+  }
+
+  /**
+   * Stores a validated spec on a deployment whose candidate has not loaded yet (nothing routed depends on the
+   * spec until it does). If the store refuses, the candidate is aborted rather than left to roll out under
+   * the spec it was not deployed with.
+   */
+  private async storeSpec(
+    current: DeploymentRecord,
+    before: DeploymentRecord,
+    next: ValidatedSpec,
+  ): Promise<void> {
+    const now = this.now();
+    const state = { ...current.state, spec: next.spec };
+    const event = {
+      at: now,
+      kind: "SpecUpdated",
+      details: specChange(before, next, current.state.candidate),
+    };
+    const { specYaml, templates, webhooks } = next;
+    try {
+      await this.deps.store.updateSpec(current.name, { specYaml, templates, webhooks, state }, [event], now);
+    } catch (error) {
+      if (current.state.candidate !== undefined) {
+        const reason = `its rollout spec could not be stored (${describe(error)}); the spec is unchanged`;
+        await this.driver
+          .apply(current.name, [{ type: "abort", reason }])
+          .catch((abortError: unknown) => this.log(`Deployment ${current.name}: ${describe(abortError)}`));
+      }
+      throw error;
+    }
+    const record = { ...current, specYaml, templates, webhooks, state, updatedAt: now };
+    this.driver.adopt(record, next.set);
+    this.driver.notify(record, [event]);
   }
 
   private async exists(name: string): Promise<boolean> {

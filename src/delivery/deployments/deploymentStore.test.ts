@@ -232,6 +232,46 @@ describe.each(metadataBackends())("DeploymentStore on $name", (backend) => {
     expect(await store.events("churn")).toEqual([]);
   });
 
+  it("replaces spec, templates, webhooks and state together and records the update's events", async () => {
+    await store.create(newRecord("churn"));
+    const state = createRollout(defaultRolloutSpec("blueGreen"), STABLE);
+    const update = {
+      specYaml: defaultRolloutSpecYaml("blueGreen"),
+      templates: [{ name: "errors", yaml: "kind: AnalysisTemplate\n" }],
+      webhooks: ["https://hooks.example.com/other"],
+      state,
+    };
+    await store.updateSpec(
+      "churn",
+      update,
+      [{ at: T0 + 5, kind: "SpecUpdated", details: "blueGreen" }],
+      T0 + 5,
+    );
+    expect(await store.get("churn")).toEqual({ ...newRecord("churn"), ...update, updatedAt: T0 + 5 });
+    expect((await store.events("churn")).map((e) => [e.kind, e.details])).toEqual([
+      ["SpecUpdated", "blueGreen"],
+    ]);
+  });
+
+  it("leaves the deployment as it was when a spec update fails", async () => {
+    await store.create(newRecord("churn"));
+    const update = {
+      specYaml: defaultRolloutSpecYaml("blueGreen"),
+      templates: [],
+      webhooks: [],
+      state: createRollout(defaultRolloutSpec("blueGreen"), STABLE),
+    };
+    // An event without a kind breaks a NOT NULL column after the deployment row was updated.
+    const broken = { at: T0, kind: null as unknown as string, details: "" };
+    await expect(store.updateSpec("churn", update, [broken], T0 + 9)).rejects.toThrow();
+    expect(await store.get("churn")).toEqual({ ...newRecord("churn"), updatedAt: T0 });
+    const badHook = { ...update, webhooks: ["ftp://x"] };
+    expect((await rejection(store.updateSpec("churn", badHook, [], T0))).message).toContain(
+      "webhooks[0] 'ftp://x'",
+    );
+    expect((await rejection(store.updateSpec("nope", update, [], T0))).code).toBe("RESOURCE_DOES_NOT_EXIST");
+  });
+
   it("refuses a run that belongs to another deployment", async () => {
     await store.create(newRecord("churn"));
     const run = {

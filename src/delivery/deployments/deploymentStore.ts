@@ -153,18 +153,7 @@ export class DeploymentStore {
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) throw deploymentMissing(name);
       if (events.length > 0) {
-        await tx
-          .insertInto("deployment_events")
-          .values(
-            events.map((event) => ({
-              deployment: name,
-              at: event.at,
-              kind: event.kind,
-              details: event.details,
-              values_json: event.values === undefined ? null : JSON.stringify(event.values),
-            })),
-          )
-          .execute();
+        await tx.insertInto("deployment_events").values(eventRows(name, events)).execute();
       }
       for (const run of runs) {
         const changes = {
@@ -185,6 +174,36 @@ export class DeploymentStore {
           .onConflict((oc) => oc.column("id").doUpdateSet(changes))
           .execute();
       }
+    });
+  }
+
+  /**
+   * Replaces a deployment's rollout spec, templates and webhooks, with the state that carries the parsed spec,
+   * and records `events`, in one transaction: a failed update leaves the deployment as it was.
+   */
+  async updateSpec(
+    name: string,
+    update: Pick<DeploymentRecord, "specYaml" | "templates" | "webhooks" | "state">,
+    events: Omit<DeploymentEvent, "id" | "deployment">[],
+    at: number,
+  ): Promise<void> {
+    validateEndpointName(name, "name");
+    update.webhooks.forEach((url, i) => validateWebhookUrl(url, `webhooks[${i}]`));
+    await this.db.transaction().execute(async (tx) => {
+      const updated = await tx
+        .updateTable("deployments")
+        .set({
+          spec_yaml: update.specYaml,
+          templates_json: JSON.stringify(update.templates),
+          webhooks_json: JSON.stringify(update.webhooks),
+          state_json: JSON.stringify(update.state),
+          updated_at: at,
+        })
+        .where("name", "=", name)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) throw deploymentMissing(name);
+      if (events.length > 0)
+        await tx.insertInto("deployment_events").values(eventRows(name, events)).execute();
     });
   }
 
@@ -255,6 +274,16 @@ export class DeploymentStore {
     const row = await query.executeTakeFirst();
     return Number(row?.n ?? 0);
   }
+}
+
+function eventRows(name: string, events: readonly Omit<DeploymentEvent, "id" | "deployment">[]) {
+  return events.map((event) => ({
+    deployment: name,
+    at: event.at,
+    kind: event.kind,
+    details: event.details,
+    values_json: event.values === undefined ? null : JSON.stringify(event.values),
+  }));
 }
 
 function toDeploymentRecord(row: Selectable<DeploymentTable>): DeploymentRecord {

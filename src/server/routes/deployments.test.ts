@@ -195,6 +195,43 @@ describe("deployment and endpoint routes", () => {
     ]);
   });
 
+  it("passes a new rollout spec, templates and webhooks given with a deploy to the controller", async () => {
+    await client.deployments.deploy("churn", "models:/churn/5", {
+      rolloutYaml: "strategy: {blueGreen: {}}",
+      rolloutFile: "blue-green.yaml",
+      analysisTemplates: [{ yaml: "kind: AnalysisTemplate", file: "errors.yaml" }],
+      webhooks: ["http://hooks.example/flowops"],
+    });
+    await client.deployments.deploy("churn", "models:/churn/6", { strategy: "shadow" });
+    expect(calls).toEqual([
+      {
+        method: "deploy",
+        args: [
+          "churn",
+          "models:/churn/5",
+          {
+            specYaml: "strategy: {blueGreen: {}}",
+            specFile: "blue-green.yaml",
+            templates: [{ yaml: "kind: AnalysisTemplate", file: "errors.yaml" }],
+            webhooks: ["http://hooks.example/flowops"],
+          },
+        ],
+      },
+      { method: "deploy", args: ["churn", "models:/churn/6", { strategy: "shadow" }] },
+    ]);
+  });
+
+  it("rejects a deploy whose templates lack their file, naming the field", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/v1/deployments/churn/deploy",
+      payload: { model_uri: "models:/churn/5", analysis_templates: [{ yaml: "kind: AnalysisTemplate" }] },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toContain("analysis_templates");
+    expect(calls).toEqual([]);
+  });
+
   it("reads status, the list and events after an id", async () => {
     expect((await client.deployments.status("churn")).phase).toBe("Healthy");
     expect((await client.deployments.list()).map((d) => d.name)).toEqual(["churn"]);

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { DeliveryController } from "../../delivery/deployments/deliveryController.js";
+import type { DeliveryController, DeploymentUpdate } from "../../delivery/deployments/deliveryController.js";
 import { registerRpc } from "../rpc.js";
 import { bool, int64 } from "../wire.js";
 import { FLOWOPS_API_PREFIXES } from "./datasets.js";
@@ -35,6 +35,31 @@ const feedbackRequest = z
       ctx.addIssue({ code: "custom", path: ["label"], message: "required" });
   });
 
+/**
+ * A rollout's spec, templates and webhooks: what creating an endpoint sets and what a deploy to an existing
+ * one may replace (an absent field keeps the endpoint's).
+ */
+const rolloutFields = {
+  strategy: strategy.optional(),
+  rollout_yaml: z.string().min(1).optional(),
+  rollout_file: z.string().min(1).optional(),
+  analysis_templates: z.array(z.object({ yaml: z.string().min(1), file: z.string().min(1) })).optional(),
+  webhooks: z.array(z.string().min(1)).optional(),
+};
+
+type RolloutFields = z.infer<z.ZodObject<typeof rolloutFields>>;
+
+/** The controller's names for the fields given, leaving out those absent. */
+function rolloutInput(input: RolloutFields): DeploymentUpdate {
+  return {
+    ...(input.strategy !== undefined ? { strategy: input.strategy } : {}),
+    ...(input.rollout_yaml !== undefined ? { specYaml: input.rollout_yaml } : {}),
+    ...(input.rollout_file !== undefined ? { specFile: input.rollout_file } : {}),
+    ...(input.analysis_templates !== undefined ? { templates: input.analysis_templates } : {}),
+    ...(input.webhooks !== undefined ? { webhooks: input.webhooks } : {}),
+  };
+}
+
 /** The routes below `/deployments/:name` read the name from the path. */
 const named = <T extends z.ZodRawShape>(shape: T) => z.object({ name: endpointName, ...shape });
 
@@ -57,26 +82,12 @@ export async function deploymentRoutes(app: FastifyInstance, delivery: DeliveryC
     {
       method: "POST",
       path: "deployments",
-      request: z.object({
-        name: endpointName,
-        model_uri: z.string().min(1),
-        strategy: strategy.optional(),
-        rollout_yaml: z.string().min(1).optional(),
-        rollout_file: z.string().min(1).optional(),
-        analysis_templates: z
-          .array(z.object({ yaml: z.string().min(1), file: z.string().min(1) }))
-          .optional(),
-        webhooks: z.array(z.string().min(1)).optional(),
-      }),
+      request: z.object({ name: endpointName, model_uri: z.string().min(1), ...rolloutFields }),
       async handle(input) {
         const deployment = await delivery.create({
           name: input.name,
           modelUri: input.model_uri,
-          ...(input.strategy !== undefined ? { strategy: input.strategy } : {}),
-          ...(input.rollout_yaml !== undefined ? { specYaml: input.rollout_yaml } : {}),
-          ...(input.rollout_file !== undefined ? { specFile: input.rollout_file } : {}),
-          ...(input.analysis_templates !== undefined ? { templates: input.analysis_templates } : {}),
-          ...(input.webhooks !== undefined ? { webhooks: input.webhooks } : {}),
+          ...rolloutInput(input),
         });
         return { deployment };
       },
@@ -116,9 +127,14 @@ export async function deploymentRoutes(app: FastifyInstance, delivery: DeliveryC
     {
       method: "POST",
       path: "deployments/:name/deploy",
-      request: named({ model_uri: z.string().min(1) }),
+      request: named({ model_uri: z.string().min(1), ...rolloutFields }),
       async handle(input) {
-        return { deployment: await delivery.deploy(input.name, input.model_uri) };
+        const update = rolloutInput(input);
+        const deployment =
+          Object.keys(update).length === 0
+            ? await delivery.deploy(input.name, input.model_uri)
+            : await delivery.deploy(input.name, input.model_uri, update);
+        return { deployment };
       },
     },
     FLOWOPS_API_PREFIXES,
