@@ -1,12 +1,14 @@
 /**
  * The batch half of the serving benchmark: `flowops predict` on the ONNX export over a generated CSV, and over
- * the same rows as Parquet (FLOAT columns, Parquet out), against
- * onnxruntime-node's own session over the same rows already in memory (ortBatch.ts) and, for reference,
- * onnxruntime's Python session (ort_batch.py), in memory and end to end with pandas reading and writing the
- * CSVs (the same work flowops does, done the way a Python user would). Each side runs `repeats` times, alternating; rows per second
- * are medians. flowops is timed end to end as a user sees it (process start, CSV in, CSV out); the anchors
- * time their run() loops only. After the runs it prints each flowops format's median as a share of the in-memory
- * onnxruntime-node loop measured in the same run, with the load average (the machine may be shared).
+ * the same rows as Parquet (FLOAT columns, Parquet out), against onnxruntime-node's own session over the same
+ * rows already in memory (ortBatch.ts) and, for reference, onnxruntime's Python session (ort_batch.py), in
+ * memory and end to end with pandas reading and writing the CSVs (the same work flowops does, done the way a
+ * Python user would), and end to end on the Parquet file with pyarrow reading and writing it
+ * (ort_batch_parquet.py). Each side runs `repeats` times, alternating; rows per second are medians. flowops and
+ * the pyarrow anchor are timed as whole processes, as a user sees them (process start, file in, file out); the
+ * other anchors time their run() loops (or, for pandas, their read-score-write) only. After the runs it prints
+ * each flowops format's median as a share of the in-memory onnxruntime-node loop measured in the same run, and
+ * flowops on Parquet against the pyarrow anchor, with the load average (the machine may be shared).
  */
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
@@ -85,6 +87,16 @@ function ortPython(settings: BatchSettings, python: string, endToEnd: boolean): 
   return (JSON.parse(stdout) as { rowsPerSecond: number }).rowsPerSecond;
 }
 
+/** pyarrow in, onnxruntime in batches, pyarrow out, timed as one process as flowopsPredict times flowops. */
+function ortPythonParquet(settings: BatchSettings, python: string, input: string, output: string): number {
+  rmSync(output, { force: true });
+  const { seconds } = mustRun(python, [
+    ...[resolve(import.meta.dirname, "ort_batch_parquet.py"), settings.onnxFile, input, output],
+    ...["--batch-size", String(settings.batchSize)],
+  ]);
+  return settings.rows / seconds;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -122,6 +134,11 @@ export function compareBatch(settings: BatchSettings): BatchSide[] {
       rowsPerSecond: [],
       run: () => ortPython(settings, python, true),
     });
+    sides.push({
+      tool: "pyarrow Parquet in + onnxruntime Python + pyarrow Parquet out",
+      rowsPerSecond: [],
+      run: () => ortPythonParquet(settings, python, parquet, outputParquet),
+    });
   }
   sides.push({
     tool: "flowops predict (Parquet in, Parquet out)",
@@ -148,6 +165,17 @@ export function compareBatch(settings: BatchSettings): BatchSide[] {
     const rate = median(side.rowsPerSecond);
     console.log(
       `  ${side.tool}: ${Math.round(rate).toLocaleString("en")} rows/s = ${((100 * rate) / ort).toFixed(1)} %`,
+    );
+  }
+  const pythonParquet = sides.find((s) => s.tool.startsWith("pyarrow Parquet"));
+  const flowopsParquet = sides.find((s) => s.tool.startsWith("flowops predict (Parquet"));
+  if (pythonParquet !== undefined && flowopsParquet !== undefined) {
+    const ours = median(flowopsParquet.rowsPerSecond);
+    const theirs = median(pythonParquet.rowsPerSecond);
+    console.log(
+      `  ${flowopsParquet.tool} against ${pythonParquet.tool} (both whole processes): ` +
+        `${Math.round(ours).toLocaleString("en")} vs ${Math.round(theirs).toLocaleString("en")} rows/s = ` +
+        `${((100 * ours) / theirs).toFixed(1)} %`,
     );
   }
   return sides.map(({ tool, rowsPerSecond }) => ({ tool, rowsPerSecond }));

@@ -281,15 +281,16 @@ function printBatch(sides: BatchSide[], rows: number, batchSize: number): void {
   console.log(
     `\nBatch inference, ${rows.toLocaleString("en")} rows x ${FEATURES} features, batch ${batchSize}`,
   );
-  console.log("\n| tool | median rows/s | flowops / this |");
-  console.log("|---|---:|---:|");
-  const ours = median(sides[0]!.rowsPerSecond);
+  // One ratio column per flowops side (CSV, Parquet), so each reads against the anchor doing the same job.
+  const ours = sides.filter((side) => side.tool.startsWith("flowops"));
+  console.log(`\n| tool | median rows/s | ${ours.map((side) => `${side.tool} / this`).join(" | ")} |`);
+  console.log(`|---|---:|${ours.map(() => "---:|").join("")}`);
   for (const side of sides) {
     const rate = median(side.rowsPerSecond);
-    console.log(
-      `| ${side.tool} | ${Math.round(rate).toLocaleString("en")} | ` +
-        `${side === sides[0] ? "" : `${((100 * ours) / rate).toFixed(1)} %`} |`,
+    const shares = ours.map((own) =>
+      own === side ? "" : `${((100 * median(own.rowsPerSecond)) / rate).toFixed(1)} %`,
     );
+    console.log(`| ${side.tool} | ${Math.round(rate).toLocaleString("en")} | ${shares.join(" | ")} |`);
   }
 }
 

@@ -99,8 +99,9 @@ async function readAll(path: string): Promise<Record<string, CellValue[]>> {
   return result;
 }
 
+/** Batches of 4 rows, one batch per part, so that each model call is its own resume checkpoint. */
 function predictOptions(input: string, output: string, extra: { onProgress?: (rows: number) => void } = {}) {
-  return { input: openTable(input), output, batchSize: 4, columns: ["a", "b"], ...extra };
+  return { input: openTable(input), output, batchSize: 4, partRows: 4, columns: ["a", "b"], ...extra };
 }
 
 describe("batchPredict", () => {
@@ -123,6 +124,40 @@ describe("batchPredict", () => {
     expect(table.half_1).toEqual(Array.from({ length: 10 }, (_, r) => r * 5));
     expect(table.id?.[9]).toBe("row 9");
     expect(existsSync(`${output}.parts`)).toBe(false);
+  });
+
+  it("cuts a part into model calls of batchSize rows and writes their outputs in order", async () => {
+    const input = await writeParquetInput("parts.parquet", 23);
+    const output = join(dir, "parts-out.parquet");
+    const progress: number[] = [];
+    const model = summingModel();
+    const result = await batchPredict(model, {
+      ...predictOptions(input, output, { onProgress: (rows) => progress.push(rows) }),
+      partRows: 10,
+    });
+    // 10 rows per part rounds down to 8 (two batches of 4): parts of 8, 8 and 7 rows, 6 model calls.
+    expect(result).toMatchObject({ rows: 23, chunks: 3 });
+    expect(progress).toEqual([8, 8, 7]);
+    expect(model.calls).toBe(6);
+    const table = await readAll(output);
+    expect(table.sum).toEqual(Array.from({ length: 23 }, (_, r) => r * 11));
+    expect(table.half_0).toEqual(Array.from({ length: 23 }, (_, r) => r / 2));
+    expect(table.id?.[22]).toBe("row 22");
+  });
+
+  it("puts the rows of the model call that failed in its error", async () => {
+    const input = await writeInput("failing-batch.csv", 20);
+    const output = join(dir, "failing-batch-out.csv");
+    await expect(
+      batchPredict(summingModel({ failOnCall: 2 }), { ...predictOptions(input, output), partRows: 12 }),
+    ).rejects.toThrow(/rows 5-8: the worker crashed/);
+  });
+
+  it("refuses rows per part that are not a positive integer", async () => {
+    const input = await writeInput("bad-part.csv", 3);
+    await expect(
+      batchPredict(summingModel(), { ...predictOptions(input, join(dir, "bad-part-out.csv")), partRows: 0 }),
+    ).rejects.toThrow(/rows per part must be a positive integer, got 0/);
   });
 
   it("writes the output only at the end, by renaming a finished file onto it", async () => {

@@ -1,11 +1,12 @@
 /**
- * Batch inference over a table file: read `batchSize` rows at a time, send them to the model as a frame (the
- * same adaptInput path as an HTTP request), and write the input columns plus one column per model output (a
- * [N, K] output becomes K columns `<name>_0..K-1`).
+ * Batch inference over a table file: read a part's rows at a time (`partRows`, several batches), send them to
+ * the model `batchSize` rows at a time (numeric columns as one interleaved tensor, anything else as a frame
+ * through the same adaptInput path as an HTTP request), and write the input columns plus one column per model
+ * output (a [N, K] output becomes K columns `<name>_0..K-1`).
  *
- * Resumable: each finished chunk is a part file `<output>.parts/<n>.<ext>`, recorded in
+ * Resumable: each finished part is a file `<output>.parts/<n>.<ext>`, recorded in
  * `<output>.parts/progress.json` with a key made of the input's path, size and mtime, the options and the
- * model. A rerun with the same key skips the recorded chunks without calling the model; any other key starts
+ * model. A rerun with the same key skips the recorded parts without calling the model; any other key starts
  * over. The output appears only at the end: the parts are joined into a temporary file beside them (Parquet
  * parts by copying their row groups, see parquetWriter.ts), which is renamed onto `<output>` (atomic on one
  * filesystem), and then the parts are removed.
@@ -25,7 +26,7 @@ import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
 import { decodeHalfFloat } from "./halfFloat.js";
-import { numericBatchInput } from "./numericBatchInput.js";
+import { numericBatchInput, type BatchInput } from "./numericBatchInput.js";
 import { adaptInput } from "./payloads/adaptInput.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor, TensorSpec } from "./tensor.js";
@@ -36,10 +37,18 @@ export interface BatchPredictOptions {
   /** The output file; its format comes from `format`, else from its extension. */
   output: string;
   format?: TableFormat | undefined;
+  /** Rows per model call. */
   batchSize: number;
+  /**
+   * Rows per part: the unit of resuming and of writing (one Parquet row group). Rounded down to a whole number
+   * of batches, at least one; default DEFAULT_PART_ROWS so rounded. Each part is a file with its own footer,
+   * opened, written, renamed and read back once more when the output is joined, so parts much smaller than this
+   * cost more in that bookkeeping than in the rows themselves.
+   */
+  partRows?: number | undefined;
   /** The input columns the model is given, in this order (default: all of them). All columns are kept. */
   columns?: readonly string[] | undefined;
-  /** Called after each chunk predicted in this run with its row count (resumed chunks are not reported). */
+  /** Called after each part predicted in this run with its row count (resumed parts are not reported). */
   onProgress?: ((rows: number) => void) | undefined;
 }
 
@@ -48,8 +57,9 @@ export interface BatchPredictResult {
   format: TableFormat;
   /** Rows in the output. */
   rows: number;
+  /** Parts written (see `partRows`). */
   chunks: number;
-  /** Chunks (and their rows) taken from an earlier, interrupted run. */
+  /** Parts (and their rows) taken from an earlier, interrupted run. */
   resumedChunks: number;
   resumedRows: number;
   /** The prediction columns added to the input's columns. */
@@ -69,6 +79,9 @@ interface ProgressRecord {
 
 const PROGRESS_FILE = "progress.json";
 
+/** Default rows per part: at 20 float features about 5 MB of input and a few ms of bookkeeping per part. */
+export const DEFAULT_PART_ROWS = 65_536;
+
 export async function batchPredict(
   model: LoadedModel,
   options: BatchPredictOptions,
@@ -80,12 +93,13 @@ export async function batchPredict(
       `batch size must be a positive integer, got ${batchSize}`,
     );
   }
+  const partRows = rowsPerPart(batchSize, options.partRows);
   const format = options.format ?? formatFromPath(output);
-  const source = openTable(options.input.path, { format: options.input.format, chunkRows: batchSize });
+  const source = openTable(options.input.path, { format: options.input.format, chunkRows: partRows });
   const partsDir = `${output}.parts`;
   const progress = await startProgress(
     partsDir,
-    await runKey(model, options, format),
+    await runKey(model, options, format, partRows),
     options.input.path,
     format,
   );
@@ -119,8 +133,8 @@ export async function batchPredict(
     await saveProgress(partsDir, progress);
     options.onProgress?.(chunk.rowCount);
   };
-  // A pipeline two chunks deep: while the runtime infers chunk k (in its worker threads), this thread writes
-  // chunk k-1 and reads chunk k+1. Parts are still written, and progress recorded, strictly in order.
+  // A pipeline two parts deep: while the runtime infers part k's batches (in its worker threads), this thread
+  // writes part k-1 and reads part k+1. Parts are still written, and progress recorded, strictly in order.
   const chunks = source.chunks()[Symbol.asyncIterator]();
   let written: { chunk: TableChunk; predictions: Promise<ChunkPredictions> } | undefined;
   try {
@@ -129,7 +143,7 @@ export async function batchPredict(
       if (step.done === true) break;
       const chunk = step.value;
       if (chunkIndex++ < resumedChunks) continue;
-      const predictions = predictChunk(model, chunk, options.input.path, options.columns);
+      const predictions = predictChunk(model, chunk, options.input.path, options.columns, batchSize);
       // Settled later, in order; this keeps a failure from surfacing as an unhandled rejection meanwhile.
       predictions.catch(() => undefined);
       if (written !== undefined) await writePart(written.chunk, await written.predictions);
@@ -172,38 +186,114 @@ interface ChunkPredictions {
   values: Record<string, WriterColumn>;
 }
 
-/** The model's predictions for one chunk, as named output columns in output order. */
+/**
+ * The model's predictions for one part, as named output columns in output order. Its batches are all handed to
+ * the runtime at once, so a pool of worker threads runs them side by side.
+ */
 async function predictChunk(
   model: LoadedModel,
   chunk: TableChunk,
   inputPath: string,
   columns: readonly string[] | undefined,
+  batchSize: number,
 ): Promise<ChunkPredictions> {
   const rowCount = chunk.rowCount;
   if (rowCount === 0) return emptyPredictions(model.outputs);
   const names = columns ?? chunk.columns;
-  const where = `${inputPath} rows ${chunk.startRow + 1}-${chunk.startRow + rowCount}`;
-  let outputs: Tensor[];
+  let input: BatchInput;
   try {
-    const tensors = numericBatchInput(model, chunk, names) ?? frameInput(model, chunk, names);
-    outputs = await model.infer(tensors);
+    input = numericBatchInput(model, chunk, names) ?? frameInput(model, chunk, names);
   } catch (error) {
-    if (!(error instanceof FlowOpsError)) throw error;
-    throw new FlowOpsError(error.code, `${where}: ${error.message}`, {
-      cause: error,
-    });
+    throw located(error, rowsWhere(inputPath, chunk, 0, rowCount));
   }
-  const values: Record<string, WriterColumn> = {};
-  for (const tensor of outputs) Object.assign(values, outputColumns(tensor, rowCount, where));
+  const batches: Promise<Record<string, WriterColumn>>[] = [];
+  for (let start = 0; start < rowCount; start += batchSize) {
+    const end = Math.min(rowCount, start + batchSize);
+    batches.push(predictBatch(model, input, start, end, rowsWhere(inputPath, chunk, start, end)));
+  }
+  const values = joinedBatches(await Promise.all(batches), rowsWhere(inputPath, chunk, 0, rowCount));
   return { predictionColumns: Object.keys(values), values };
 }
 
+async function predictBatch(
+  model: LoadedModel,
+  input: BatchInput,
+  start: number,
+  end: number,
+  where: string,
+): Promise<Record<string, WriterColumn>> {
+  let outputs: Tensor[];
+  try {
+    outputs = await model.infer(input(start, end));
+  } catch (error) {
+    throw located(error, where);
+  }
+  const values: Record<string, WriterColumn> = {};
+  for (const tensor of outputs) Object.assign(values, outputColumns(tensor, end - start, where));
+  return values;
+}
+
+function rowsWhere(inputPath: string, chunk: TableChunk, start: number, end: number): string {
+  return `${inputPath} rows ${chunk.startRow + start + 1}-${chunk.startRow + end}`;
+}
+
+/** A FlowOpsError with the rows it concerns in front; anything else (a bug) as it is. */
+function located(error: unknown, where: string): unknown {
+  if (!(error instanceof FlowOpsError)) return error;
+  return new FlowOpsError(error.code, `${where}: ${error.message}`, { cause: error });
+}
+
 /** The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are. */
-function frameInput(model: LoadedModel, chunk: TableChunk, names: readonly string[]): Tensor[] {
+function frameInput(model: LoadedModel, chunk: TableChunk, names: readonly string[]): BatchInput {
   const cells = names.map((name) => chunk.column(name));
-  const rows: CellValue[][] = new Array<CellValue[]>(chunk.rowCount);
-  for (let r = 0; r < chunk.rowCount; r++) rows[r] = cells.map((column) => column[r] ?? null);
-  return adaptInput({ kind: "frame", columns: [...names], rows }, model.inputs, model.signature);
+  return (start, end) => {
+    const rows: CellValue[][] = new Array<CellValue[]>(end - start);
+    for (let r = start; r < end; r++) rows[r - start] = cells.map((column) => column[r] ?? null);
+    return adaptInput({ kind: "frame", columns: [...names], rows }, model.inputs, model.signature);
+  };
+}
+
+/** The batches' output columns joined, in order, into the part's columns. */
+function joinedBatches(
+  batches: readonly Record<string, WriterColumn>[],
+  where: string,
+): Record<string, WriterColumn> {
+  const first = batches[0] ?? {};
+  if (batches.length === 1) return first;
+  const names = Object.keys(first);
+  const values: Record<string, WriterColumn> = {};
+  for (const name of names) {
+    values[name] = joinedColumn(
+      batches.map((batch) => {
+        const column = batch[name];
+        if (column === undefined || Object.keys(batch).length !== names.length) {
+          throw new FlowOpsError(
+            "INVALID_STATE",
+            `${where}: the model gave the columns ${Object.keys(batch).join(", ")} for one batch and ${names.join(", ")} for another`,
+          );
+        }
+        return column;
+      }),
+    );
+  }
+  return values;
+}
+
+/** Pieces of one column as one: a typed array when they all are of one kind, else cells. */
+function joinedColumn(pieces: readonly WriterColumn[]): WriterColumn {
+  const first = pieces[0] as WriterColumn;
+  if (ArrayBuffer.isView(first) && pieces.every((piece) => piece.constructor === first.constructor)) {
+    const typed = first as Exclude<WriterColumn, readonly CellValue[]>;
+    const Constructor = typed.constructor as new (length: number) => typeof typed;
+    const joined = new Constructor(pieces.reduce((total, piece) => total + piece.length, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      joined.set(piece as never, at);
+      at += piece.length;
+    }
+    return joined;
+  }
+  return pieces.flatMap((piece) => Array.from(piece as ArrayLike<CellValue>));
 }
 
 /** A tensor of shape [N, ...] as columns: [N] is one column, [N, K, ...] is K... columns `<name>_<i>`. */
@@ -284,6 +374,17 @@ function assertNoCollision(
   }
 }
 
+/** `requested` (default DEFAULT_PART_ROWS) rounded down to whole batches, at least one. */
+function rowsPerPart(batchSize: number, requested: number | undefined): number {
+  if (requested !== undefined && (!Number.isSafeInteger(requested) || requested < 1)) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `rows per part must be a positive integer, got ${requested}`,
+    );
+  }
+  return batchSize * Math.max(1, Math.floor((requested ?? DEFAULT_PART_ROWS) / batchSize));
+}
+
 function partPath(partsDir: string, index: number, format: TableFormat): string {
   return join(partsDir, `${String(index).padStart(6, "0")}.${format}`);
 }
@@ -293,6 +394,7 @@ async function runKey(
   model: LoadedModel,
   options: BatchPredictOptions,
   format: TableFormat,
+  partRows: number,
 ): Promise<string> {
   const info = await stat(options.input.path);
   const key = {
@@ -304,6 +406,7 @@ async function runKey(
     },
     output: { format },
     batchSize: options.batchSize,
+    partRows,
     columns: options.columns ?? null,
     model: { name: model.name, version: model.version, platform: model.platform },
   };

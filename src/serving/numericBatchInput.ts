@@ -5,17 +5,24 @@
  * which is what lets `flowops predict` keep up with the runtime. Anything else (several inputs, strings, a
  * column the file lacks) returns undefined and takes the general frame path, which also reports the errors.
  */
-import { hasTypedColumns } from "../tables/columnarTableChunk.js";
+import { hasTypedColumns, type NumericArray } from "../tables/columnarTableChunk.js";
 import type { TableChunk } from "../tables/tableChunk.js";
 import { numericColumn } from "../tables/numericColumn.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
 
+/** The model's input for rows [start, end) of the chunk the features came from. */
+export type BatchInput = (start: number, end: number) => Tensor[];
+
+/**
+ * The chunk's feature columns, taken (or parsed) once, as a function giving the input tensor for any row range
+ * of the chunk: batch prediction reads parts larger than one inference batch and cuts them into batches.
+ */
 export function numericBatchInput(
   model: Pick<LoadedModel, "inputs" | "signature">,
   chunk: TableChunk,
   names: readonly string[],
-): Tensor[] | undefined {
+): BatchInput | undefined {
   const spec = model.inputs.length === 1 ? model.inputs[0] : undefined;
   if (spec === undefined || spec.shape.length !== 2) return undefined;
   if (spec.datatype !== "FP32" && spec.datatype !== "FP64") return undefined;
@@ -23,14 +30,116 @@ export function numericBatchInput(
   if (order === undefined || !order.every((name) => chunk.columns.includes(name))) return undefined;
   const width = order.length;
   if (spec.shape[1] !== -1 && spec.shape[1] !== width) return undefined;
-  const rows = chunk.rowCount;
-  const data = spec.datatype === "FP32" ? new Float32Array(rows * width) : new Float64Array(rows * width);
-  order.forEach((name, j) => {
-    const values =
-      (hasTypedColumns(chunk) ? chunk.typedColumn(name) : undefined) ?? numericColumn(chunk, name);
-    for (let r = 0, at = j; r < rows; r++, at += width) data[at] = values[r]!;
+  const typed = hasTypedColumns(chunk) ? chunk : undefined;
+  const columns = order.map((name) => typed?.typedColumn(name) ?? numericColumn(chunk, name));
+  const { name, datatype } = spec;
+  return (start, end) => {
+    const rows = end - start;
+    const data =
+      datatype === "FP32"
+        ? interleaveFloat32(columns, start, rows, width)
+        : interleaveFloat64(columns, start, rows, width);
+    return [{ name, datatype, shape: [rows, width], data }];
+  };
+}
+
+/*
+ * Interleaving is the one per-value loop of this path (rows x features values per chunk). Each loop below
+ * reads one kind of typed array and writes one, so V8 compiles it to a monomorphic load and store; a single
+ * loop over `NumericArray` and `Float32Array | Float64Array` would see up to six combinations and go
+ * polymorphic. Text and cell columns arrive here as Float64Array (numericColumn), so they share those loops.
+ */
+
+function interleaveFloat32(
+  columns: readonly NumericArray[],
+  start: number,
+  rows: number,
+  width: number,
+): Float32Array {
+  const data = new Float32Array(rows * width);
+  columns.forEach((whole, j) => {
+    const column = whole.subarray(start, start + rows);
+    if (column instanceof Float32Array) float32FromFloat32(data, column, j, rows, width);
+    else if (column instanceof Float64Array) float32FromFloat64(data, column, j, rows, width);
+    else float32FromInt32(data, column, j, rows, width);
   });
-  return [{ name: spec.name, datatype: spec.datatype, shape: [rows, width], data }];
+  return data;
+}
+
+function interleaveFloat64(
+  columns: readonly NumericArray[],
+  start: number,
+  rows: number,
+  width: number,
+): Float64Array {
+  const data = new Float64Array(rows * width);
+  columns.forEach((whole, j) => {
+    const column = whole.subarray(start, start + rows);
+    if (column instanceof Float32Array) float64FromFloat32(data, column, j, rows, width);
+    else if (column instanceof Float64Array) float64FromFloat64(data, column, j, rows, width);
+    else float64FromInt32(data, column, j, rows, width);
+  });
+  return data;
+}
+
+function float32FromFloat32(
+  out: Float32Array,
+  column: Float32Array,
+  j: number,
+  rows: number,
+  width: number,
+): void {
+  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+}
+
+function float32FromFloat64(
+  out: Float32Array,
+  column: Float64Array,
+  j: number,
+  rows: number,
+  width: number,
+): void {
+  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+}
+
+function float32FromInt32(
+  out: Float32Array,
+  column: Int32Array,
+  j: number,
+  rows: number,
+  width: number,
+): void {
+  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+}
+
+function float64FromFloat32(
+  out: Float64Array,
+  column: Float32Array,
+  j: number,
+  rows: number,
+  width: number,
+): void {
+  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+}
+
+function float64FromFloat64(
+  out: Float64Array,
+  column: Float64Array,
+  j: number,
+  rows: number,
+  width: number,
+): void {
+  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+}
+
+function float64FromInt32(
+  out: Float64Array,
+  column: Int32Array,
+  j: number,
+  rows: number,
+  width: number,
+): void {
+  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
 }
 
 /** A column signature orders the features by name; otherwise they go in the order given. */
