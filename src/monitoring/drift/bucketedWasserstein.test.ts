@@ -4,7 +4,7 @@ import { mulberry32 } from "../../seededRandom.js";
 import { histogramCounts, sturgesEdges } from "./binning.js";
 import { sampleWassersteinDistance } from "./bucketedWasserstein.js";
 import { finiteSample } from "./driftSample.js";
-import { wassersteinDistance } from "./numericTests.js";
+import { populationStd, wassersteinDistance } from "./numericTests.js";
 
 const random = mulberry32(20261202);
 
@@ -105,5 +105,22 @@ describe("histogramCounts on values in any order", () => {
     }
     expect(misplaced).toEqual([]);
     expect(at).toBe(sorted.length);
+  });
+});
+
+describe("finiteSample's standard deviation, from one pass", () => {
+  it("agrees with numpy's two-pass formula on a narrow spread far from zero, an outlier first and non-finite values", () => {
+    const narrow = normal(50_000, 1e6, 1e-3);
+    const outlierFirst = normal(50_000);
+    outlierFirst[0] = 1e9;
+    const withGaps = normal(20_000, -3, 7);
+    withGaps[0] = Number.NaN;
+    withGaps[10] = Number.NEGATIVE_INFINITY;
+    for (const values of [narrow, outlierFirst, withGaps]) {
+      const sample = finiteSample(values);
+      const expected = populationStd(sample.sorted);
+      expect(Math.abs(sample.std - expected) / expected).toBeLessThan(1e-9);
+    }
+    expect(finiteSample(new Float64Array(100).fill(2.5)).std).toBe(0);
   });
 });

@@ -26,6 +26,8 @@ export class NumericalSample {
     readonly values: Float64Array,
     readonly min: number,
     readonly max: number,
+    /** numpy `std(values)` (ddof = 0). */
+    readonly std: number,
   ) {}
 
   get length(): number {
@@ -62,27 +64,39 @@ export function prepareSample(values: ColumnValues): DriftSample {
   return { kind: "categorical", labels };
 }
 
-/** The finite values with their range: the array itself when all are finite, else a copy without the rest. */
+/**
+ * The finite values with their range and standard deviation: the array itself when all are finite, else a copy
+ * without the rest. The deviation comes from sums of differences to the first value in the same pass (the
+ * shifted-data formula: with the shift inside the data, it keeps the precision numpy's two passes have).
+ */
 export function finiteSample(values: Float64Array): NumericalSample {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let finite = 0;
+  let shift = Number.NaN;
+  let sum = 0;
+  let squares = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     // x - x is 0 for finite x and NaN for NaN and ±Infinity.
     if (value - value !== 0) continue;
+    if (finite === 0) shift = value;
     finite++;
     if (value < min) min = value;
     if (value > max) max = value;
+    const difference = value - shift;
+    sum += difference;
+    squares += difference * difference;
   }
-  if (finite === values.length) return new NumericalSample(values, min, max);
+  const std = finite === 0 ? Number.NaN : Math.sqrt(Math.max(0, (squares - (sum * sum) / finite) / finite));
+  if (finite === values.length) return new NumericalSample(values, min, max, std);
   const copy = new Float64Array(finite);
   let at = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     if (value - value === 0) copy[at++] = value;
   }
-  return new NumericalSample(copy, min, max);
+  return new NumericalSample(copy, min, max, std);
 }
 
 export function sampleSize(sample: DriftSample): number {

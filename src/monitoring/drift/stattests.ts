@@ -10,7 +10,7 @@ import { chiSquareP, twoProportionZP } from "./categoryTests.js";
 import { jensenShannonDistance, klDivergence, populationStabilityIndex } from "./distributionDistances.js";
 import type { DriftSample } from "./driftSample.js";
 import { sampleWassersteinDistance } from "./bucketedWasserstein.js";
-import { ksPValue, populationStd } from "./numericTests.js";
+import { ksPValue } from "./numericTests.js";
 import { judgeScore, type StattestName, type StattestResult } from "./stattest.js";
 
 export function runStattest(
@@ -32,7 +32,7 @@ function stattestScore(method: StattestName, reference: DriftSample, current: Dr
       return method === "ks"
         ? ksPValue(reference.sorted, current.sorted)
         : // Evidently's normed distance: wasserstein_distance / max(std(reference, ddof=0), 0.001).
-          sampleWassersteinDistance(reference, current) / Math.max(populationStd(reference.values), 0.001);
+          sampleWassersteinDistance(reference, current) / Math.max(reference.std, 0.001);
     }
     case "chisquare":
       return chiSquareP(categoryCounts(reference, current));
