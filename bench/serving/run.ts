@@ -256,9 +256,14 @@ function printTargets(online: OnlineRow[], batch: BatchSide[]): void {
     onnxBest === undefined || mlflowBest === undefined || mlflowBest === 0
       ? undefined
       : onnxBest / mlflowBest;
-  const ours = batch[0] === undefined ? undefined : median(batch[0].rowsPerSecond);
-  const ort = batch[1] === undefined ? undefined : median(batch[1].rowsPerSecond);
-  const share = ours === undefined || ort === undefined ? undefined : ours / ort;
+  // The fastest flowops format is the one the target is judged on (Parquet; CSV text parsing is slower).
+  const flowopsRates = batch
+    .filter((side) => side.tool.startsWith("flowops"))
+    .map((side) => median(side.rowsPerSecond));
+  const ours = flowopsRates.length === 0 ? undefined : Math.max(...flowopsRates);
+  const ort = batch.find((side) => side.tool.startsWith("onnxruntime-node"));
+  const ortRate = ort === undefined ? undefined : median(ort.rowsPerSecond);
+  const share = ours === undefined || ortRate === undefined ? undefined : ours / ortRate;
   console.log("\n| target | measured | verdict |");
   console.log("|---|---|---|");
   console.log(
@@ -272,7 +277,7 @@ function printTargets(online: OnlineRow[], batch: BatchSide[]): void {
       `${verdict(ratio === undefined ? undefined : ratio >= 10)} |`,
   );
   console.log(
-    `| batch >= 80 % of onnxruntime-node's rows/s | ` +
+    `| batch >= 80 % of onnxruntime-node's rows/s (fastest flowops format) | ` +
       `${share === undefined ? "not measured" : `${(100 * share).toFixed(1)} %`} | ${verdict(share === undefined ? undefined : share >= 0.8)} |`,
   );
 }
