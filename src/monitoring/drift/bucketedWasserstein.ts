@@ -13,6 +13,7 @@
  */
 
 import type { NumericalSample } from "./driftSample.js";
+import { sortRange } from "./float64Sort.js";
 import { wassersteinDistance } from "./numericTests.js";
 
 /** Below this many values (both sides) sorting costs little and the sorted formula is used. */
@@ -182,21 +183,4 @@ function gather(
     if (index >= 0) gathered[next[index]!++] = value;
   }
   return gathered;
-}
-
-/** Insertion sort for the short runs of one bucket; the engine's sort for a long one. */
-function sortRange(values: Float64Array, start: number, end: number): void {
-  if (end - start > 64) {
-    values.subarray(start, end).sort();
-    return;
-  }
-  for (let i = start + 1; i < end; i++) {
-    const value = values[i]!;
-    let j = i - 1;
-    while (j >= start && values[j]! > value) {
-      values[j + 1] = values[j]!;
-      j--;
-    }
-    values[j + 1] = value;
-  }
 }

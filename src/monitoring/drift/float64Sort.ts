@@ -90,12 +90,13 @@ function sortRunsOfEqualHighWord(values: Float64Array): void {
     const high = words[2 * start + 1];
     let end = start + 1;
     while (end < length && words[2 * end + 1] === high) end++;
-    if (end - start > 1) sortRun(values, start, end);
+    if (end - start > 1) sortRange(values, start, end);
     start = end;
   }
 }
 
-function sortRun(values: Float64Array, start: number, end: number): void {
+/** Sorts values[start, end) in place: by insertion when short, else by the engine. */
+export function sortRange(values: Float64Array, start: number, end: number): void {
   if (end - start > INSERTION_RUN) {
     values.subarray(start, end).sort();
     return;
