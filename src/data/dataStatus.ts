@@ -8,7 +8,7 @@
 import { lstat, readdir } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
 import type { DataRepo } from "./dataRepo.js";
-import { dvcFileWdir, loadTrackedOuts, selectTrackedOuts, type DvcOut } from "./dvcFile.js";
+import { dvcFileWdir, loadTrackedOuts, selectTrackedOuts, type DvcOut, type TrackedOut } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { cacheListingToken } from "./cacheListingToken.js";
@@ -132,17 +132,25 @@ export async function dataStatus(
 ): Promise<DataStatusEntry[]> {
   const cwd = options.cwd ?? process.cwd();
   const selected = selectTrackedOuts(await loadTrackedOuts(repo), targets, cwd);
+  const byFile = await changedOutsByDvcFile(repo, selected, cwd);
+  repo.state.flush();
+  return [...byFile.entries()].map(([dvcFile, changedOuts]) => ({ dvcFile, changedOuts }));
+}
+
+/** The changed outs among `outs`, by `.dvc` file, both named relative to `cwd`; files with no change left out. */
+export async function changedOutsByDvcFile(
+  repo: DataRepo,
+  outs: readonly TrackedOut[],
+  cwd: string,
+): Promise<Map<string, Record<string, OutStatus>>> {
   const byFile = new Map<string, Record<string, OutStatus>>();
-  for (const tracked of selected) {
+  for (const tracked of outs) {
     const status = await outStatus(repo, tracked.out, dvcFileWdir(tracked.dvcFile, tracked.doc));
     if (status === undefined) continue;
     const key = posixRel(cwd, tracked.dvcFile);
-    const outs = byFile.get(key) ?? {};
-    outs[posixRel(cwd, tracked.abs)] = status;
-    byFile.set(key, outs);
+    byFile.set(key, { ...byFile.get(key), [posixRel(cwd, tracked.abs)]: status });
   }
-  repo.state.flush();
-  return [...byFile.entries()].map(([dvcFile, changedOuts]) => ({ dvcFile, changedOuts }));
+  return byFile;
 }
 
 /** `dvc status --json`: `{"foo.dvc": [{"changed outs": {"foo": "modified"}}]}`. */

@@ -9,8 +9,8 @@
  */
 import { relative, resolve, sep } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
-import { outStatus } from "../data/dataStatus.js";
-import { dvcFileWdir, loadTrackedOuts, isSameOrInside } from "../data/dvcFile.js";
+import { changedOutsByDvcFile } from "../data/dataStatus.js";
+import { loadTrackedOuts, isSameOrInside } from "../data/dvcFile.js";
 import { readStageLocks } from "./dvcLock.js";
 import { PIPELINE_FILE, type Stage } from "./dvcYaml.js";
 import { readPipelinesIfAny } from "./pipelineFiles.js";
@@ -72,7 +72,7 @@ export async function pipelineStatus(
   const entries = new Map<string, StageStatusItem[]>();
   for (const selection of selections) {
     if (selection.kind === "tracked") {
-      for (const [dvcFile, outs] of await trackedStatus(repo, selection, cwd)) {
+      for (const [dvcFile, outs] of await changedOutsByDvcFile(repo, selection.outs, cwd)) {
         entries.set(dvcFile, [{ "changed outs": outs }]);
       }
       continue;
@@ -100,22 +100,6 @@ export async function pipelineStatus(
       .filter((stage) => stage.frozen)
       .map((stage) => cwdAddress(stage, cwd)),
   };
-}
-
-/** Changed outs of the selected `.dvc` outs, by `.dvc` file; both relative to `cwd`. */
-async function trackedStatus(
-  repo: DataRepo,
-  selection: Extract<StatusSelection, { kind: "tracked" }>,
-  cwd: string,
-): Promise<Map<string, Record<string, string>>> {
-  const byFile = new Map<string, Record<string, string>>();
-  for (const tracked of selection.outs) {
-    const status = await outStatus(repo, tracked.out, dvcFileWdir(tracked.dvcFile, tracked.doc));
-    if (status === undefined) continue;
-    const key = posixRel(cwd, tracked.dvcFile);
-    byFile.set(key, { ...byFile.get(key), [posixRel(cwd, tracked.abs)]: status });
-  }
-  return byFile;
 }
 
 /** dvc's `addressing`: the stage name alone in the cwd's dvc.yaml, else `path/dvc.yaml:name`. */
