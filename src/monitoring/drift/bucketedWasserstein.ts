@@ -31,13 +31,18 @@ export function sampleWassersteinDistance(
   const m = current.length;
   const low = Math.min(reference.min, current.min);
   const high = Math.max(reference.max, current.max);
-  const scale = bucketCount(n + m) / (high - low);
+  const buckets = bucketCount(n + m);
   // Counts scaled by n·m are compared exactly only while they stay integers a double holds.
   const exactCounts = n * m <= Number.MAX_SAFE_INTEGER;
-  if (n + m < minBucketedValues || !exactCounts || !Number.isFinite(scale) || !(high > low)) {
+  if (
+    n + m < minBucketedValues ||
+    !exactCounts ||
+    !Number.isFinite(buckets / (high - low)) ||
+    !(high > low)
+  ) {
     return high > low ? wassersteinDistance(reference.sorted, current.sorted) : 0;
   }
-  return bucketedDistance(reference.values, current.values, low, high, scale, bucketCount(n + m));
+  return bucketedDistance(reference.values, current.values, low, high, buckets);
 }
 
 function bucketCount(values: number): number {
@@ -70,12 +75,12 @@ function bucketedDistance(
   b: Float64Array,
   low: number,
   high: number,
-  scale: number,
   buckets: number,
 ): number {
   const n = a.length;
   const m = b.length;
   const width = (high - low) / buckets;
+  const scale = buckets / (high - low);
   const totalsA = accumulate(a, low, scale, buckets);
   const totalsB = accumulate(b, low, scale, buckets);
   // Buckets where D may cross zero: [bucket, elements of a below it, elements of b below it] triples.
