@@ -6,6 +6,7 @@
  * entries of their own so `new URL("./hashWorker.js", import.meta.url)` finds them beside the chunks.
  */
 import { rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { build } from "esbuild";
 
 const outdir = "dist/bundle";
@@ -39,5 +40,17 @@ await build({
   banner: {
     js: 'import { createRequire as __flowopsCreateRequire } from "node:module"; const require = __flowopsCreateRequire(import.meta.url);',
   },
+  // src/yamlLibrary.ts requires this file on first use instead of bundling yaml into a chunk every command loads.
+  define: { FLOWOPS_BUNDLED_YAML: JSON.stringify("./yaml.cjs") },
+  logLevel: "warning",
+});
+// yaml as one CommonJS file: loaded synchronously, in one read and compile, by the commands that parse YAML.
+await build({
+  entryPoints: [createRequire(import.meta.url).resolve("yaml")],
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  outfile: `${outdir}/yaml.cjs`,
   logLevel: "warning",
 });

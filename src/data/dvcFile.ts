@@ -7,10 +7,10 @@
 import { readdir } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { stringify } from "yaml";
 import { isOid } from "./hashInfo.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { malformedFile, readYamlFile, type YamlFile } from "./yamlFile.js";
+import { yamlLibrary } from "../yamlLibrary.js";
 
 export interface DvcOut {
   /** POSIX, relative to the .dvc file's wdir. */
@@ -143,7 +143,7 @@ export function serializeDvcFile(
   for (const [key, value] of Object.entries(merged)) {
     if (!(DOC_KEY_ORDER as readonly string[]).includes(key) && value !== undefined) ordered[key] = value;
   }
-  return stringify(ordered, { indentSeq: false, singleQuote: true, lineWidth: 0 });
+  return yamlLibrary().stringify(ordered, { indentSeq: false, singleQuote: true, lineWidth: 0 });
 }
 
 export async function writeDvcFile(

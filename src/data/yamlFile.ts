@@ -4,7 +4,8 @@
  * validate the plain value and ask `lineOf` for the line of the key or item that was wrong.
  */
 import { readFile } from "node:fs/promises";
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type SchemaOptions } from "yaml";
+import type { Document, LineCounter, SchemaOptions } from "yaml";
+import { yamlLibrary } from "../yamlLibrary.js";
 import { cachedYamlParse, type YamlValueCodec } from "./yamlParseCache.js";
 import { FlowOpsError } from "../errors.js";
 
@@ -94,6 +95,7 @@ export function parseYamlDocument(
   settings: { flavour: string; customTags?: TagsOption; codec?: YamlValueCodec },
 ): YamlFile {
   const parse = (): YamlFile => {
+    const { LineCounter, parseDocument } = yamlLibrary();
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, {
       lineCounter,
@@ -118,6 +120,7 @@ export function parseYamlDocument(
 type TagsOption = NonNullable<SchemaOptions["customTags"]>;
 
 function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number {
+  const { isMap, isSeq } = yamlLibrary();
   let node: unknown = doc.contents;
   let offset = 0;
   const rangeStart = (n: unknown): number | undefined =>

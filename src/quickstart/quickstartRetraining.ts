@@ -7,9 +7,9 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import YAML from "yaml";
 import type { FlowOpsClient, RetrainingRun } from "../client/index.js";
 import { FlowOpsError } from "../errors.js";
+import { yamlLibrary } from "../yamlLibrary.js";
 
 const POLL_MS = 300;
 
@@ -34,7 +34,7 @@ export async function writeRetrainingConfig(
   };
   await writeFile(
     file,
-    `# Written by flowops quickstart: retrain ${endpoint} from its deployed model when its inputs drift.\n${YAML.stringify(config)}`,
+    `# Written by flowops quickstart: retrain ${endpoint} from its deployed model when its inputs drift.\n${yamlLibrary().stringify(config)}`,
   );
   return file;
 }

@@ -6,14 +6,13 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 
-import { stringify } from "yaml";
-
 import { writeFileAtomic } from "../../writeFileAtomic.js";
 import { renderAnalysisTemplate } from "./analysisTemplates.js";
 import { renderRollout, renderRolloutServices } from "./argoRollout.js";
 import type { DeploymentDescription } from "./deploymentDescription.js";
 import { renderInferenceService } from "./kserveInferenceService.js";
 import type { KubernetesObject } from "./kubernetesObject.js";
+import { yamlLibrary } from "../../yamlLibrary.js";
 
 export function renderManifests(description: DeploymentDescription): KubernetesObject[] {
   switch (description.target) {
@@ -30,7 +29,7 @@ export function renderManifests(description: DeploymentDescription): KubernetesO
 
 /** One YAML stream of the given objects, `---`-separated, keys in render order. */
 export function manifestsToYaml(objects: KubernetesObject[]): string {
-  return objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join("");
+  return objects.map((object) => `---\n${yamlLibrary().stringify(object, { lineWidth: 0 })}`).join("");
 }
 
 export function manifestFileName(object: KubernetesObject): string {

@@ -7,7 +7,6 @@
  * Serving series name the endpoint in their `model` label (src/monitoring/metricNames.ts). A group per
  * endpoint with its own objectives selects `model="name"`; the defaults group selects every other endpoint.
  */
-import { stringify } from "yaml";
 import { invalidParameter } from "../../errors.js";
 import {
   DRIFT_SHARE,
@@ -25,6 +24,7 @@ import {
 } from "./burnRate.js";
 import { formatPrometheusDuration } from "./sloDuration.js";
 import type { BudgetedObjective, SloConfig, SloObjective, SloSet } from "./sloSpec.js";
+import { yamlLibrary } from "../../yamlLibrary.js";
 
 export const ERROR_RATIO_RECORD_PREFIX = "flowops:slo_errors_per_request:ratio_rate";
 export const BURN_ALERT = "FlowOpsErrorBudgetBurn";
@@ -82,7 +82,7 @@ export function renderPrometheusRules(
   config: SloConfig,
   options: PrometheusRuleOptions & { header?: string } = {},
 ): string {
-  const body = stringify({ groups: prometheusRuleGroups(config, options) }, { lineWidth: 0 });
+  const body = yamlLibrary().stringify({ groups: prometheusRuleGroups(config, options) }, { lineWidth: 0 });
   const header = options.header === undefined ? "" : `${options.header.replace(/^/gm, "# ")}\n`;
   return `${header}${body}`;
 }

@@ -11,7 +11,8 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import type { Node } from "yaml";
+import { yamlLibrary } from "../../yamlLibrary.js";
 import { invalidParameter } from "../../errors.js";
 import {
   ConditionSyntaxError,
@@ -53,6 +54,7 @@ export async function loadGatePolicy(path: string): Promise<GatePolicy> {
 }
 
 export function parseGatePolicy(text: string, file: string): GatePolicy {
+  const { LineCounter, isMap, isScalar, isSeq, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -112,6 +114,7 @@ export function parseGatePolicy(text: string, file: string): GatePolicy {
 type Fail = (node: Node | null | undefined, message: string) => never;
 
 function conditionOf(node: Node, fail: Fail): GateCondition {
+  const { isMap, isScalar } = yamlLibrary();
   let text: string;
   if (isScalar(node) && typeof node.value === "string") {
     text = node.value;
@@ -132,6 +135,7 @@ function conditionOf(node: Node, fail: Fail): GateCondition {
 }
 
 function requiredString(node: Node | undefined, key: string, at: Node, fail: Fail): string {
+  const { isScalar } = yamlLibrary();
   if (node === undefined) return fail(at, `missing key '${key}' (a non-empty string)`);
   if (!isScalar(node) || typeof node.value !== "string" || node.value.trim() === "") {
     return fail(node ?? at, `'${key}' must be a non-empty string`);
