@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
+import { runVegetaRate } from "./vegetaLoad.js";
 
 export interface RateResult {
   rate: number;
@@ -26,6 +27,8 @@ export interface LoadSettings {
   warmupS: number;
   connections: number;
   p99LimitMs: number;
+  /** The load generator: ours (loadGenerator.ts, the default) or the vegeta binary at this path (vegetaLoad.ts). */
+  generator?: { kind: "node" } | { kind: "vegeta"; path: string };
 }
 
 export interface Endpoint {
@@ -41,6 +44,9 @@ export function withinLimit(result: RateResult, p99LimitMs: number): boolean {
 }
 
 function runRate(endpoint: Endpoint, rate: number, settings: LoadSettings): RateResult {
+  if (settings.generator?.kind === "vegeta") {
+    return runVegetaRate(settings.generator.path, endpoint, rate, settings);
+  }
   const run = spawnSync(
     process.execPath,
     [
@@ -61,8 +67,8 @@ export function stepRates(endpoint: Endpoint, settings: LoadSettings): RateResul
     results.push(result);
     console.log(
       `[${endpoint.label}] ${rate}/s: achieved ${result.achievedRate.toFixed(0)}/s, ` +
-        `p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, errors ${result.errors}, ` +
-        `send lag p99 ${result.sendLagP99Ms.toFixed(2)} ms` +
+        `p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, errors ${result.errors}` +
+        (Number.isNaN(result.sendLagP99Ms) ? "" : `, send lag p99 ${result.sendLagP99Ms.toFixed(2)} ms`) +
         (result.firstError === undefined ? "" : ` (${result.firstError})`),
     );
     if (!sustained(result, settings.p99LimitMs)) break;

@@ -7,7 +7,7 @@
  *   npm run build && npm run bench:serving -- [--rates 10,25,50,...,8000,16000] [--duration-s 10]
  *        [--warmup-s 2] [--connections 64] [--rows 1000000] [--batch-size 8192] [--repeats 3]
  *        [--only online|batch] [--servers echo,mlflow,onnx,v2,onnx-workers,python] [--mlflow-workers N]
- *        [--python bench/serving/.venv/bin/python]
+ *        [--python bench/serving/.venv/bin/python] [--generator node|vegeta] [--vegeta bench/serving/.bin/vegeta]
  *
  * Online: each server answers the same one-row MLflow request (dataframe_split, 20 float columns) on
  * /invocations, and flowops' ONNX server the same row as a KServe V2 infer request too. The load generator
@@ -15,7 +15,8 @@
  * time), stepping up until a request fails, the server falls behind, or p99 passes 100 ms; the figure quoted
  * is the highest step with p99 under 10 ms. The generator and the server share this machine's cores, so a
  * do-nothing echo server is measured first: its row is the floor under every other row. Batch: see
- * batchInference.ts.
+ * batchInference.ts. `--generator vegeta` drives the same steps with vegeta instead (vegetaLoad.ts says how to
+ * install it): a generator that is neither Node nor ours, with a lower floor.
  *
  * The Python side runs from bench/serving/.venv (python3 -m venv bench/serving/.venv &&
  * bench/serving/.venv/bin/pip install -r bench/serving/requirements.txt); make_models.py trains the model
@@ -52,6 +53,8 @@ const { values } = parseArgs({
     servers: { type: "string", default: "echo,mlflow,onnx,v2,python" },
     "mlflow-workers": { type: "string" },
     python: { type: "string", default: process.env.FLOWOPS_BENCH_PYTHON ?? "bench/serving/.venv/bin/python" },
+    generator: { type: "string", default: "node" },
+    vegeta: { type: "string", default: "bench/serving/.bin/vegeta" },
     keep: { type: "boolean", default: false },
   },
 });
@@ -67,7 +70,19 @@ const settings: LoadSettings = {
   warmupS: Number(values["warmup-s"]),
   connections: Number(values.connections),
   p99LimitMs: Number(values["p99-limit-ms"]),
+  generator: loadGenerator(values.generator, resolve(values.vegeta)),
 };
+
+function loadGenerator(name: string, vegetaPath: string): NonNullable<LoadSettings["generator"]> {
+  if (name === "node") return { kind: "node" };
+  if (name !== "vegeta") throw new Error(`--generator must be node or vegeta, not ${name}`);
+  if (!existsSync(vegetaPath)) {
+    throw new Error(
+      `${vegetaPath} is missing: GOBIN=$PWD/bench/serving/.bin go install github.com/tsenart/vegeta/v12@v12.13.0`,
+    );
+  }
+  return { kind: "vegeta", path: vegetaPath };
+}
 const servers = new Set(values.servers.split(","));
 
 interface Models {
@@ -200,7 +215,7 @@ function printOnline(rows: OnlineRow[]): void {
   console.log(
     `\nOnline, batch 1 (load generator and server share the ${availableParallelism()} cores; ` +
       `${settings.durationS} s per rate after ${settings.warmupS} s warm-up, open loop, ` +
-      `${settings.connections} keep-alive connections)`,
+      `${settings.connections} keep-alive connections, generator: ${settings.generator?.kind ?? "node"})`,
   );
   console.log("\n| server | endpoint | rate /s | achieved /s | p50 ms | p99 ms | errors | send lag p99 ms |");
   console.log("|---|---|---:|---:|---:|---:|---:|---:|");
@@ -208,7 +223,8 @@ function printOnline(rows: OnlineRow[]): void {
     for (const r of row.results) {
       console.log(
         `| ${row.server} | ${row.endpoint} | ${r.rate} | ${r.achievedRate.toFixed(0)} | ` +
-          `${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} | ${r.sendLagP99Ms.toFixed(2)} |`,
+          `${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} | ` +
+          `${Number.isNaN(r.sendLagP99Ms) ? "n/a" : r.sendLagP99Ms.toFixed(2)} |`,
       );
     }
   }
