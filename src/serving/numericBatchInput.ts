@@ -48,7 +48,11 @@ export function numericBatchInput(
  * reads one kind of typed array and writes one, so V8 compiles it to a monomorphic load and store; a single
  * loop over `NumericArray` and `Float32Array | Float64Array` would see up to six combinations and go
  * polymorphic. Text and cell columns arrive here as Float64Array (numericColumn), so they share those loops.
+ * Rows go in blocks of BLOCK_ROWS, every column per block: a whole batch is ~0.6 MB (8,192 rows x 20 floats), and
+ * a column written down all of it at a stride of one row touched every cache line of that once per column,
+ * while a block's ~40 KB stays in the core's cache across its columns.
  */
+const BLOCK_ROWS = 512;
 
 function interleaveFloat32(
   columns: readonly NumericArray[],
@@ -57,12 +61,15 @@ function interleaveFloat32(
   width: number,
 ): Float32Array {
   const data = new Float32Array(rows * width);
-  columns.forEach((whole, j) => {
-    const column = whole.subarray(start, start + rows);
-    if (column instanceof Float32Array) float32FromFloat32(data, column, j, rows, width);
-    else if (column instanceof Float64Array) float32FromFloat64(data, column, j, rows, width);
-    else float32FromInt32(data, column, j, rows, width);
-  });
+  const parts = columns.map((whole) => whole.subarray(start, start + rows));
+  for (let from = 0; from < rows; from += BLOCK_ROWS) {
+    const to = Math.min(rows, from + BLOCK_ROWS);
+    parts.forEach((column, j) => {
+      if (column instanceof Float32Array) float32FromFloat32(data, column, j, from, to, width);
+      else if (column instanceof Float64Array) float32FromFloat64(data, column, j, from, to, width);
+      else float32FromInt32(data, column, j, from, to, width);
+    });
+  }
   return data;
 }
 
@@ -73,12 +80,15 @@ function interleaveFloat64(
   width: number,
 ): Float64Array {
   const data = new Float64Array(rows * width);
-  columns.forEach((whole, j) => {
-    const column = whole.subarray(start, start + rows);
-    if (column instanceof Float32Array) float64FromFloat32(data, column, j, rows, width);
-    else if (column instanceof Float64Array) float64FromFloat64(data, column, j, rows, width);
-    else float64FromInt32(data, column, j, rows, width);
-  });
+  const parts = columns.map((whole) => whole.subarray(start, start + rows));
+  for (let from = 0; from < rows; from += BLOCK_ROWS) {
+    const to = Math.min(rows, from + BLOCK_ROWS);
+    parts.forEach((column, j) => {
+      if (column instanceof Float32Array) float64FromFloat32(data, column, j, from, to, width);
+      else if (column instanceof Float64Array) float64FromFloat64(data, column, j, from, to, width);
+      else float64FromInt32(data, column, j, from, to, width);
+    });
+  }
   return data;
 }
 
@@ -86,60 +96,66 @@ function float32FromFloat32(
   out: Float32Array,
   column: Float32Array,
   j: number,
-  rows: number,
+  from: number,
+  to: number,
   width: number,
 ): void {
-  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+  for (let r = from, at = from * width + j; r < to; r++, at += width) out[at] = column[r]!;
 }
 
 function float32FromFloat64(
   out: Float32Array,
   column: Float64Array,
   j: number,
-  rows: number,
+  from: number,
+  to: number,
   width: number,
 ): void {
-  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+  for (let r = from, at = from * width + j; r < to; r++, at += width) out[at] = column[r]!;
 }
 
 function float32FromInt32(
   out: Float32Array,
   column: Int32Array,
   j: number,
-  rows: number,
+  from: number,
+  to: number,
   width: number,
 ): void {
-  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+  for (let r = from, at = from * width + j; r < to; r++, at += width) out[at] = column[r]!;
 }
 
 function float64FromFloat32(
   out: Float64Array,
   column: Float32Array,
   j: number,
-  rows: number,
+  from: number,
+  to: number,
   width: number,
 ): void {
-  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+  for (let r = from, at = from * width + j; r < to; r++, at += width) out[at] = column[r]!;
 }
 
 function float64FromFloat64(
   out: Float64Array,
   column: Float64Array,
   j: number,
-  rows: number,
+  from: number,
+  to: number,
   width: number,
 ): void {
-  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+  for (let r = from, at = from * width + j; r < to; r++, at += width) out[at] = column[r]!;
 }
 
 function float64FromInt32(
   out: Float64Array,
   column: Int32Array,
   j: number,
-  rows: number,
+  from: number,
+  to: number,
   width: number,
 ): void {
-  for (let r = 0, at = j; r < rows; r++, at += width) out[at] = column[r]!;
+  for (let r = from, at = from * width + j; r < to; r++, at += width) out[at] = column[r]!;
 }
 
 /** A column signature orders the features by name; otherwise they go in the order given. */

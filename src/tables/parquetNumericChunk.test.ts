@@ -74,6 +74,48 @@ describe("plain numeric column chunks", () => {
     });
   });
 
+  it("finds the bounds wherever they sit, in either running lane, for every array type", () => {
+    const decreasing = Float32Array.from({ length: 7 }, (_, i) => 7 - i);
+    expect(numericStatistics(decreasing)).toMatchObject({ min_value: 1, max_value: 7, nan_count: 0n });
+    const shuffled = new Float64Array([4, -2.5, NaN, 9, 0.5, -7, 3, NaN, 8.25]);
+    expect(numericStatistics(shuffled)).toMatchObject({ min_value: -7, max_value: 9, nan_count: 2n });
+    expect(numericStatistics(new Float32Array([NaN, Infinity, -Infinity]))).toMatchObject({
+      min_value: -Infinity,
+      max_value: Infinity,
+      nan_count: 1n,
+    });
+    expect(numericStatistics(new Int32Array([3, -2147483648, 2147483647]))).toEqual({
+      null_count: 0n,
+      min_value: -2147483648,
+      max_value: 2147483647,
+    });
+  });
+
+  it("keeps 64-bit bounds exact inside and outside the range a double holds", () => {
+    const safe = new BigInt64Array([-(2n ** 53n) + 1n, 0n, 2n ** 53n - 1n, -1n]);
+    expect(numericStatistics(safe)).toEqual({
+      null_count: 0n,
+      min_value: -(2n ** 53n) + 1n,
+      max_value: 2n ** 53n - 1n,
+    });
+    const large = new BigInt64Array([2n ** 62n + 1n, 2n ** 62n, -(2n ** 63n)]);
+    expect(numericStatistics(large)).toEqual({
+      null_count: 0n,
+      min_value: -(2n ** 63n),
+      max_value: 2n ** 62n + 1n,
+    });
+    expect(numericStatistics(new BigUint64Array([2n ** 64n - 1n, 1n]))).toEqual({
+      null_count: 0n,
+      min_value: 1n,
+      max_value: 2n ** 64n - 1n,
+    });
+    expect(numericStatistics(new BigInt64Array(new BigInt64Array([9n, -4n, 6n]).buffer, 8, 2))).toEqual({
+      null_count: 0n,
+      min_value: -4n,
+      max_value: 6n,
+    });
+  });
+
   it("leaves cells, booleans and text to the general encoder", () => {
     const double = { name: "x", type: "DOUBLE", repetition_type: "OPTIONAL" } as const;
     expect(plainNumericValues(double, [1, 2])).toBeUndefined();

@@ -149,33 +149,146 @@ function presentRun(rows: number): Uint8Array {
  * when every value is NaN or there are none.
  */
 export function numericStatistics(values: PlainNumericArray): Statistics {
-  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
-    if (values.length === 0) return { null_count: 0n };
-    let min = values[0] as bigint;
-    let max = min;
-    for (const value of values) {
-      if (value < min) min = value;
-      else if (value > max) max = value;
-    }
-    return { min_value: min, max_value: max, null_count: 0n };
-  }
+  if (values instanceof BigInt64Array) return bigintStatistics(values);
+  if (values instanceof BigUint64Array) return bigintStatistics(values);
+  // One scan per array type: a single loop fed every type reads elements through a megamorphic access, which
+  // cost ~10 ns per value (a fifth of a 1M-row Parquet predict went here); each of these stays monomorphic.
+  const bounds =
+    values instanceof Float32Array
+      ? float32Bounds(values)
+      : values instanceof Float64Array
+        ? float64Bounds(values)
+        : int32Bounds(values);
   const float = !(values instanceof Int32Array);
+  // The hyparquet type does not list nan_count yet; the writer passes it through to the footer.
+  const counts = {
+    null_count: 0n,
+    ...(float ? { nan_count: BigInt(values.length - bounds.present) } : {}),
+  } as Statistics;
+  if (bounds.present === 0) return counts;
+  const { min, max } = bounds;
+  return { ...counts, min_value: min === 0 ? -0 : min, max_value: max === 0 ? 0 : max };
+}
+
+interface Bounds {
+  min: number;
+  max: number;
+  /** Values that are not NaN. */
+  present: number;
+}
+
+function float32Bounds(values: Float32Array): Bounds {
+  // Two running bounds (even and odd elements) halve the chain of dependent compares; a NaN fails every compare,
+  // so it never becomes a bound and is only counted.
+  let min0 = Infinity;
+  let max0 = -Infinity;
+  let min1 = Infinity;
+  let max1 = -Infinity;
+  let nans = 0;
+  const n = values.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a = values[i]!;
+    const b = values[i + 1]!;
+    if (a < min0) min0 = a;
+    if (a > max0) max0 = a;
+    if (a !== a) nans++;
+    if (b < min1) min1 = b;
+    if (b > max1) max1 = b;
+    if (b !== b) nans++;
+  }
+  if (i < n) {
+    const a = values[i]!;
+    if (a < min0) min0 = a;
+    if (a > max0) max0 = a;
+    if (a !== a) nans++;
+  }
+  return { min: lower(min0, min1), max: upper(max0, max1), present: n - nans };
+}
+
+function float64Bounds(values: Float64Array): Bounds {
+  // Two running bounds (even and odd elements) halve the chain of dependent compares; a NaN fails every compare,
+  // so it never becomes a bound and is only counted.
+  let min0 = Infinity;
+  let max0 = -Infinity;
+  let min1 = Infinity;
+  let max1 = -Infinity;
+  let nans = 0;
+  const n = values.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a = values[i]!;
+    const b = values[i + 1]!;
+    if (a < min0) min0 = a;
+    if (a > max0) max0 = a;
+    if (a !== a) nans++;
+    if (b < min1) min1 = b;
+    if (b > max1) max1 = b;
+    if (b !== b) nans++;
+  }
+  if (i < n) {
+    const a = values[i]!;
+    if (a < min0) min0 = a;
+    if (a > max0) max0 = a;
+    if (a !== a) nans++;
+  }
+  return { min: lower(min0, min1), max: upper(max0, max1), present: n - nans };
+}
+
+/** The smaller of two running minima; not Math.min, which would prefer -0 and turn Infinity into a bound. */
+function lower(a: number, b: number): number {
+  return b < a ? b : a;
+}
+
+function upper(a: number, b: number): number {
+  return b > a ? b : a;
+}
+
+function int32Bounds(values: Int32Array): Bounds {
   let min = Infinity;
   let max = -Infinity;
-  let nans = 0;
-  let present = 0;
   for (let i = 0; i < values.length; i++) {
-    const value = values[i] as number;
-    if (Number.isNaN(value)) {
-      nans++;
-      continue;
-    }
-    present++;
+    const value = values[i]!;
     if (value < min) min = value;
     if (value > max) max = value;
   }
-  // The hyparquet type does not list nan_count yet; the writer passes it through to the footer.
-  const counts = { null_count: 0n, ...(float ? { nan_count: BigInt(nans) } : {}) } as Statistics;
-  if (present === 0) return counts;
-  return { ...counts, min_value: min === 0 ? -0 : min, max_value: max === 0 ? 0 : max };
+  return { min, max, present: values.length };
+}
+
+function bigintStatistics(values: BigInt64Array | BigUint64Array): Statistics {
+  if (values.length === 0) return { null_count: 0n };
+  if (values instanceof BigInt64Array) {
+    const bounds = safeInt64Bounds(values);
+    if (bounds !== undefined) {
+      return { min_value: BigInt(bounds.min), max_value: BigInt(bounds.max), null_count: 0n };
+    }
+  }
+  let min = values[0]!;
+  let max = min;
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i]!;
+    if (value < min) min = value;
+    else if (value > max) max = value;
+  }
+  return { min_value: min, max_value: max, null_count: 0n };
+}
+
+/**
+ * Bounds of 64-bit integers read as two 32-bit halves, as doubles: reading a BigInt64Array makes a BigInt per
+ * element (~35 ms per million labels, as much as the rest of a part's statistics). Undefined when a value
+ * lies outside ±2^53, where a double is no longer exact; the caller then compares BigInts.
+ */
+function safeInt64Bounds(values: BigInt64Array): { min: number; max: number } | undefined {
+  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < halves.length; i += 2) {
+    // Little-endian: the low half first. Between -2^21 and 2^21 - 1 the high half keeps the value exact.
+    const high = halves[i + 1]!;
+    if (high < -0x200000 || high >= 0x200000) return undefined;
+    const value = high * 0x100000000 + (halves[i]! >>> 0);
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return { min, max };
 }
