@@ -90,10 +90,20 @@ function ortPython(settings: BatchSettings, python: string, endToEnd: boolean): 
 /** pyarrow in, onnxruntime in batches, pyarrow out, timed as one process as flowopsPredict times flowops. */
 function ortPythonParquet(settings: BatchSettings, python: string, input: string, output: string): number {
   rmSync(output, { force: true });
-  const { seconds } = mustRun(python, [
+  const { seconds, stdout } = mustRun(python, [
     ...[resolve(import.meta.dirname, "ort_batch_parquet.py"), settings.onnxFile, input, output],
     ...["--batch-size", String(settings.batchSize)],
   ]);
+  const phases = JSON.parse(stdout.trim().split("\n").pop()!) as {
+    readSeconds: number;
+    runSeconds: number;
+    writeSeconds: number;
+  };
+  const ms = (s: number): string => `${(s * 1000).toFixed(0)} ms`;
+  console.log(
+    `[pyarrow phases] read ${ms(phases.readSeconds)}, onnxruntime ${ms(phases.runSeconds)}, ` +
+      `write ${ms(phases.writeSeconds)}, whole process ${ms(seconds)}`,
+  );
   return settings.rows / seconds;
 }
 
