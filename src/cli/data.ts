@@ -3,7 +3,7 @@
  * versioning. Wiring only: each subcommand opens the repo, calls the data layer, and prints text (what dvc
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
-import { Command } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { join, relative, sep } from "node:path";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, DVC_DIR, findDataRepoRoot, initDataRepo, withDataRepo } from "../data/dataRepo.js";
@@ -92,6 +92,13 @@ function addCommand(): Command {
     });
 }
 
+interface StatusFlags {
+  withDeps: boolean;
+  cloud: boolean;
+  remote?: string;
+  jobs?: number;
+}
+
 function statusCommand(): Command {
   return new Command("status")
     .description(
@@ -102,9 +109,36 @@ function statusCommand(): Command {
       "stage names (train, sub/dvc.yaml:train), dvc.yaml or .dvc files, or output paths (default: all)",
     )
     .option("-d, --with-deps", "also show the stages the targets depend on", false)
+    .option(
+      "-c, --cloud",
+      "compare the cache with the default remote instead: new (only in the cache), deleted (only in the remote), missing (in neither)",
+      false,
+    )
+    .option("-r, --remote <name>", "compare the cache with this remote (implies --cloud)")
+    .addOption(
+      new Option(
+        "-j, --jobs <n>",
+        "remote checks at once with --cloud (default: remote jobs, else 4 x cores)",
+      ).argParser((value) => {
+        const jobs = Number(value);
+        if (!Number.isInteger(jobs) || jobs < 1)
+          throw new InvalidArgumentError("must be a positive integer.");
+        return jobs;
+      }),
+    )
     .option("--json", "print machine-readable JSON", false)
-    .action(async (targets: string[], opts: JsonOption & { withDeps: boolean }) => {
+    .action(async (targets: string[], opts: JsonOption & StatusFlags) => {
       await withDataRepo(process.cwd(), async (repo) => {
+        if (opts.cloud || opts.remote !== undefined) {
+          const { cloudStatus, formatCloudStatus } = await import("../data/cloudStatus.js");
+          const status = await cloudStatus(repo, targets, {
+            ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+            ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+          });
+          if (opts.json === true) return printJson(status.entries);
+          process.stdout.write(formatCloudStatus(status, { indent: opts.cloud }));
+          return;
+        }
         const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
           await import("../pipelines/pipelineStatus.js");
         const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");

@@ -344,7 +344,7 @@ export async function forEachLimited<T>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-async function filterLimited<T>(
+export async function filterLimited<T>(
   items: readonly T[],
   limit: number,
   keep: (item: T) => Promise<boolean>,

@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addTargets } from "./addTargets.js";
+import { cloudStatus, formatCloudStatus } from "./cloudStatus.js";
+import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { push } from "./pushPull.js";
+
+let root: string;
+let repo: DataRepo;
+
+beforeEach(async () => {
+  root = mkdtempSync(join(tmpdir(), "flowops-cloudstatus-"));
+  const dir = join(root, "ws");
+  mkdirSync(join(dir, "data", "sub"), { recursive: true });
+  closeDataRepo(await initDataRepo(dir, { noScm: true }));
+  writeFileSync(
+    join(dir, ".dvc", "config"),
+    `[core]\n    no_scm = True\n    remote = store\n['remote "store"']\n    url = ../../remote\n` +
+      `['remote "other"']\n    url = ../../other\n`,
+  );
+  repo = await openDataRepo(dir);
+  writeFileSync(join(dir, "data", "a.txt"), "a\n");
+  writeFileSync(join(dir, "data", "sub", "b.txt"), "b\n");
+  writeFileSync(join(dir, "c.txt"), "c\n");
+  writeFileSync(join(dir, "local.txt"), "never pushed\n");
+  await addTargets(repo, ["data", "c.txt", "local.txt"], { cwd: dir });
+  // An out that says push: false is never compared, as in DVC.
+  writeFileSync(
+    join(dir, "local.txt.dvc"),
+    "outs:\n- md5: 1f1f9d0f0a7f2e6c1c9ad1d2cd8d6b37\n  size: 13\n  hash: md5\n  path: local.txt\n  push: false\n",
+  );
+});
+
+afterEach(() => {
+  closeDataRepo(repo);
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("cloudStatus", () => {
+  it("calls everything new before a push, and nothing after it", async () => {
+    const before = await cloudStatus(repo, [], { cwd: repo.root });
+    expect(before).toEqual({
+      remote: "store",
+      entries: { "c.txt": "new", data: "new", "data/a.txt": "new", "data/sub/b.txt": "new" },
+    });
+    await push(repo);
+    const after = await cloudStatus(repo, [], { cwd: repo.root });
+    expect(after.entries).toEqual({});
+    expect(formatCloudStatus(after, { indent: true })).toBe("Cache and remote 'store' are in sync.\n");
+  });
+
+  it("lists deleted and missing objects, deleted first, once the cache loses them", async () => {
+    await push(repo, [join(repo.root, "data")]);
+    rmSync(join(repo.root, ".dvc", "cache"), { recursive: true, force: true });
+    const status = await cloudStatus(repo, [], { cwd: repo.root });
+    // The directory's manifest came back from the remote so that its files could be listed.
+    expect(status.entries).toEqual({
+      "data/a.txt": "deleted",
+      "data/sub/b.txt": "deleted",
+      "c.txt": "missing",
+    });
+    expect(Object.values(status.entries)).toEqual(["deleted", "deleted", "missing"]);
+    expect(formatCloudStatus(status, { indent: false })).toBe(
+      "deleted:            data/a.txt\ndeleted:            data/sub/b.txt\nmissing:            c.txt\n",
+    );
+  });
+
+  it("names outs from the cwd and keeps a directory's manifest for a path inside it", async () => {
+    const fromData = await cloudStatus(repo, [], { cwd: join(repo.root, "data") });
+    expect(fromData.entries).toEqual({
+      "../c.txt": "new",
+      ".": "new",
+      "./a.txt": "new",
+      "./sub/b.txt": "new",
+    });
+    const inside = await cloudStatus(repo, [join(repo.root, "data", "sub")], { cwd: repo.root });
+    expect(inside.entries).toEqual({ data: "new", "data/sub/b.txt": "new" });
+  });
+
+  it("compares with the remote named, and refuses an unknown one", async () => {
+    await push(repo);
+    const other = await cloudStatus(repo, [join(repo.root, "c.txt")], { remote: "other", cwd: repo.root });
+    expect(other).toEqual({ remote: "other", entries: { "c.txt": "new" } });
+    await expect(cloudStatus(repo, [], { remote: "nowhere" })).rejects.toThrow(
+      /remote 'nowhere' doesn't exist/,
+    );
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * `status --cloud` / `status -r <remote>` with DVC's meaning (dvc/repo/status.py `_cloud_status` and
+ * dvc-data's `compare_status`): every object the targets use, compared between the local cache and one remote
+ * (the one named, else `core.remote`). An object in both is fine and not listed; `new` is only in the cache
+ * (push would send it), `deleted` only in the remote (pull would bring it back), `missing` in neither.
+ * Names are the outs' paths relative to the cwd, a directory's files as `dir/file` beside the directory itself
+ * (its manifest). As DVC does:
+ * - outs that say `push: false` are left out (nothing would push them);
+ * - outs with their own `remote:` are left out (DVC compares only outs without one against the remote);
+ * - a directory whose manifest the cache lacks has the manifest fetched first, where the remote has it, so
+ *   its files can be compared too (the only write this makes, into the cache);
+ * - a target inside a tracked directory compares the files under it and the directory's manifest.
+ */
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { openDataRemote, type OpenRemoteOptions } from "./dataRemote.js";
+import type { DataRepo } from "./dataRepo.js";
+import { isDirOid, type Oid } from "./hashInfo.js";
+import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
+import { expandOuts, selectOuts, trackedOuts, type UsedObject } from "./usedObjects.js";
+
+export type CloudState = "new" | "deleted" | "missing";
+
+export interface CloudStatusOptions extends OpenRemoteOptions {
+  /** The remote to compare with; `core.remote` by default. */
+  remote?: string;
+  jobs?: number;
+  /** Names are relative to this directory (DVC's: the cwd when it is inside the repo, else the root). */
+  cwd?: string;
+}
+
+export interface CloudStatus {
+  /** The remote compared with. */
+  remote: string;
+  /** Name -> state, only for objects not in both places: deleted first, then new, then missing, as DVC lists them. */
+  entries: Record<string, CloudState>;
+}
+
+export async function cloudStatus(
+  repo: DataRepo,
+  targets: readonly string[] = [],
+  options: CloudStatusOptions = {},
+): Promise<CloudStatus> {
+  const remote = openDataRemote(repo, options.remote, options.env === undefined ? {} : { env: options.env });
+  const jobs = options.jobs ?? remote.jobs;
+  const comparable = (all: Map<Oid, UsedObject>): Map<Oid, UsedObject> =>
+    new Map([...all].filter(([, owner]) => owner.push !== false && owner.remote === undefined));
+
+  const all = await trackedOuts(repo);
+  const outs = targets.length === 0 ? all : selectOuts(repo, all, targets);
+  const collect = async (): Promise<Map<Oid, UsedObject>> => comparable(await usedWithManifests(repo, outs));
+  let used = await collect();
+  const unread = new Map([...used].filter(([, owner]) => owner.unexpanded === "missing"));
+  if (unread.size > 0) {
+    // Failures (the remote lacks the manifest too) are not errors here: the manifest is then reported missing.
+    await fetchObjects(repo, remote, unread, { jobs });
+    used = await collect();
+  }
+
+  const byLayout = { files: [] as Oid[], legacy: [] as Oid[] };
+  for (const [oid, owner] of used) byLayout[owner.legacy === true ? "legacy" : "files"].push(oid);
+  const inRemote = new Set<Oid>([
+    ...(await remoteHas(remote, byLayout.files, jobs, "files")),
+    ...(await remoteHas(remote, byLayout.legacy, jobs, "legacy")),
+  ]);
+  const inCache = await filterLimited([...used.keys()], jobs, (oid) => repo.cache.has(oid));
+
+  const base = namingBase(repo.root, options.cwd ?? process.cwd());
+  const outsByFile = new Map<string, typeof outs>();
+  for (const out of outs) outsByFile.set(out.dvcFile, [...(outsByFile.get(out.dvcFile) ?? []), out]);
+  const name = (owner: UsedObject): string => {
+    // DVC names an out by its path relative to the cwd ("." for the cwd itself) and a directory's file by
+    // joining that name and the file's path inside the directory, without normalising ("./sub/b.txt").
+    const out = outsByFile
+      .get(owner.dvcFile)
+      ?.find((candidate) => owner.path === candidate.path || owner.path.startsWith(`${candidate.path}/`));
+    const outPath = out?.path ?? owner.path;
+    const outName = relative(base, resolve(repo.root, outPath)).split(sep).join("/") || ".";
+    return owner.path === outPath ? outName : `${outName}/${owner.path.slice(outPath.length + 1)}`;
+  };
+  const states: Record<CloudState, string[]> = { deleted: [], new: [], missing: [] };
+  for (const [oid, owner] of used) {
+    const cached = inCache.has(oid);
+    const remoteHolds = inRemote.has(oid);
+    if (cached && remoteHolds) continue;
+    states[cached ? "new" : remoteHolds ? "deleted" : "missing"].push(name(owner));
+  }
+  const entries: Record<string, CloudState> = {};
+  for (const state of ["deleted", "new", "missing"] as const) {
+    for (const entry of states[state].sort()) entries[entry] = state;
+  }
+  return { remote: remote.name, entries };
+}
+
+/**
+ * The outs' objects as push sees them, plus the manifest of every directory selected by a path inside it:
+ * push leaves such a manifest out (the files are what it sends), while DVC's status names it too.
+ */
+async function usedWithManifests(
+  repo: DataRepo,
+  outs: Awaited<ReturnType<typeof trackedOuts>>,
+): Promise<Map<Oid, UsedObject>> {
+  const used = await expandOuts(repo, outs);
+  for (const out of outs) {
+    if (out.within === undefined || !isDirOid(out.md5) || used.has(out.md5)) continue;
+    used.set(out.md5, {
+      path: out.path,
+      dvcFile: out.dvcFile,
+      ...(out.remote !== undefined ? { remote: out.remote } : {}),
+      ...(out.push === false ? { push: false } : {}),
+      ...(out.legacy === true ? { legacy: true } : {}),
+    });
+  }
+  return used;
+}
+
+/** DVC names outs relative to the cwd when the cwd is inside the repo, else relative to the root. */
+function namingBase(root: string, cwd: string): string {
+  const fromRoot = relative(root, cwd);
+  return fromRoot.startsWith("..") || isAbsolute(fromRoot) ? root : cwd;
+}
+
+/**
+ * The text `dvc status -c` prints: one `state:` line per entry, padded as DVC pads it, tab-indented only with
+ * `--cloud` (DVC indents by that flag, so `-r <remote>` alone prints flush left).
+ */
+export function formatCloudStatus(status: CloudStatus, options: { indent: boolean }): string {
+  const indent = options.indent ? "\t" : "";
+  const lines = Object.entries(status.entries).map(
+    ([entry, state]) => `${indent}${`${state}:`.padEnd(20)}${entry}`,
+  );
+  return lines.length === 0 ? `Cache and remote '${status.remote}' are in sync.\n` : `${lines.join("\n")}\n`;
+}

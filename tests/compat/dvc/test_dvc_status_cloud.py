@@ -1,0 +1,93 @@
+"""`dvc status --cloud` and `flowops data status --cloud` on the same workspace and local remote: the same
+names with the same states (new, deleted, missing) as objects move between the cache and the remote, for all
+outs and for targets, with `-r <remote>`, and the same "in sync" line once nothing differs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import Workspace
+
+
+def cloud_status(workspace: Workspace, *args: str, cwd: Path | None = None) -> tuple[dict, dict]:
+    dvc = workspace.dvc("status", "--json", *args, cwd=cwd).json()
+    flowops = workspace.flowops("data", "status", "--json", *args, cwd=cwd).json()
+    return dvc, flowops
+
+
+@pytest.fixture
+def tracked(workspace: Workspace, tmp_path: Path) -> Workspace:
+    """A directory (with a nested file and two files of equal content), a single file and a pipeline out.
+    Equal contents inside one directory are named by the first file, as in both tools; the test keeps equal
+    contents out of different outs, where the name DVC reports depends on the order its sets were built in."""
+    workspace.dvc("remote", "add", "-d", "-q", "store", str(tmp_path / "remote"))
+    workspace.dvc("remote", "add", "-q", "other", str(tmp_path / "other-remote"))
+    workspace.write("data/a.txt", "a\n")
+    workspace.write("data/sub/b.txt", "b\n")
+    workspace.write("data/same1.txt", "same\n")
+    workspace.write("data/same2.txt", "same\n")
+    workspace.write("c.txt", "c\n")
+    workspace.write("dvc.yaml", "stages:\n  copy:\n    cmd: cat c.txt c.txt > copy.txt\n    deps:\n    - c.txt\n    outs:\n    - copy.txt\n")
+    workspace.dvc("add", "-q", "data", "c.txt")
+    workspace.dvc("repro", "-q")
+    return workspace
+
+
+def test_everything_new_before_a_push(tracked: Workspace) -> None:
+    dvc, flowops = cloud_status(tracked, "-c")
+    assert flowops == dvc
+    assert dvc["c.txt"] == "new" and dvc["data"] == "new" and dvc["data/sub/b.txt"] == "new"
+
+
+def test_in_sync_after_push_says_so_in_dvc_words(tracked: Workspace) -> None:
+    tracked.flowops("data", "push")
+    dvc, flowops = cloud_status(tracked, "-c")
+    assert dvc == flowops == {}
+    text_dvc = tracked.dvc("status", "-c").stdout
+    text_flowops = tracked.flowops("data", "status", "-c").stdout
+    assert text_flowops == text_dvc == "Cache and remote 'store' are in sync.\n"
+
+
+def test_deleted_and_missing_after_the_cache_loses_objects(tracked: Workspace) -> None:
+    tracked.dvc("push", "-q", "data")
+    cache = tracked.root / ".dvc" / "cache"
+    shutil.rmtree(cache / "files")
+    dvc, flowops = cloud_status(tracked, "-c")
+    assert flowops == dvc
+    assert dvc["c.txt"] == "missing" and dvc["data/a.txt"] == "deleted"
+    # Both fetched the directory's manifest from the remote to list its files, so it is in both places now.
+    assert "data" not in dvc
+
+
+def test_targets_and_subdirectory_names(tracked: Workspace) -> None:
+    tracked.dvc("push", "-q", "c.txt")
+    for args in (["-c", "c.txt.dvc"], ["-c", "data"], ["-c", "copy"], ["-c", "data/sub"]):
+        dvc, flowops = cloud_status(tracked, *args)
+        assert flowops == dvc, args
+    dvc, flowops = cloud_status(tracked, "-c", cwd=tracked.root / "data")
+    assert flowops == dvc
+    assert "../c.txt" not in dvc and dvc["../copy.txt"] == "new"
+
+
+def test_named_remote_and_its_text(tracked: Workspace) -> None:
+    tracked.flowops("data", "push")
+    dvc, flowops = cloud_status(tracked, "-r", "other")
+    assert flowops == dvc
+    assert set(dvc.values()) == {"new"}
+    # DVC indents the lines with a tab only for --cloud; -r alone prints them flush left.
+    lines_dvc = sorted(tracked.dvc("status", "-r", "other").stdout.splitlines())
+    lines_flowops = sorted(tracked.flowops("data", "status", "-r", "other").stdout.splitlines())
+    assert lines_flowops == lines_dvc
+    lines_dvc = sorted(tracked.dvc("status", "-c", "-r", "other").stdout.splitlines())
+    lines_flowops = sorted(tracked.flowops("data", "status", "-c", "-r", "other").stdout.splitlines())
+    assert lines_flowops == lines_dvc and lines_dvc[0].startswith("\t")
+
+
+def test_no_remote_is_an_error_for_both(workspace: Workspace) -> None:
+    workspace.write("c.txt", "c\n")
+    workspace.dvc("add", "-q", "c.txt")
+    assert workspace.dvc("status", "-c", check=False).returncode != 0
+    assert workspace.flowops("data", "status", "-c", check=False).returncode != 0
