@@ -94,6 +94,7 @@ function addCommand(): Command {
 
 interface StatusFlags {
   withDeps: boolean;
+  recursive: boolean;
   cloud: boolean;
   remote?: string;
   jobs?: number;
@@ -109,6 +110,11 @@ function statusCommand(): Command {
       "stage names (train, sub/dvc.yaml:train), dvc.yaml or .dvc files, or output paths (default: all)",
     )
     .option("-d, --with-deps", "also show the stages the targets depend on", false)
+    .option(
+      "-R, --recursive",
+      "a directory target selects every stage and .dvc file inside it, at any depth",
+      false,
+    )
     .option(
       "-c, --cloud",
       "compare the cache with the default remote instead: new (only in the cache), deleted (only in the remote), missing (in neither)",
@@ -144,7 +150,12 @@ function statusCommand(): Command {
         const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
         // With targets, pipelineStatus answers for `.dvc` files too, in the targets' order, as dvc does.
         const entries = targets.length === 0 ? await dataStatus(repo) : [];
-        const pipeline = await pipelineStatus(repo, { targets, withDeps: opts.withDeps, cwd: process.cwd() });
+        const pipeline = await pipelineStatus(repo, {
+          targets,
+          withDeps: opts.withDeps,
+          recursive: opts.recursive,
+          cwd: process.cwd(),
+        });
         if (opts.json === true) return printJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
         for (const stage of pipeline.frozen) {
           process.stderr.write(

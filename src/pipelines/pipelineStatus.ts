@@ -42,6 +42,8 @@ export interface PipelineStatusOptions {
   targets?: readonly string[];
   /** Also report the stages the targeted stages depend on (`dvc status --with-deps`). */
   withDeps?: boolean;
+  /** Directory targets select every stage and `.dvc` file inside them (`dvc status -R`). */
+  recursive?: boolean;
   /** The directory targets and printed paths are relative to; the repo root by default. */
   cwd?: string;
 }
@@ -64,6 +66,7 @@ export async function pipelineStatus(
           { root: repo.root, cwd, pipeline, tracked: await loadTrackedOuts(repo) },
           targets,
           options.withDeps === true,
+          options.recursive === true,
         );
   const selectedStages = selections.flatMap((s) => (s.kind === "stage" ? [s.stage] : []));
   const locks = await readStageLocks(selectedStages);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -45,6 +45,30 @@ async function resolveNames(targets: string[], withDeps = false): Promise<string
 }
 
 describe("resolveStatusTargets", () => {
+  it("with recursive, selects the stages and .dvc files defined inside a directory target", async () => {
+    await mkdir(join(dir, "sub", "deeper"), { recursive: true });
+    await writeFile(
+      join(dir, "sub", "dvc.yaml"),
+      "stages:\n  s1:\n    cmd: echo s > s.txt\n    outs:\n    - s.txt\n",
+    );
+    await mkdir(join(dir, "empty"));
+    const pipeline = await readWorkspacePipelines(dir);
+    const inner = join(dir, "sub", "deeper", "x.txt.dvc");
+    const tracked = [{ dvcFile: inner, abs: join(dir, "sub", "deeper", "x.txt") }] as never[];
+    const sources = { root: dir, cwd: dir, pipeline, tracked };
+    const names = (targets: string[], recursive: boolean): string[] =>
+      resolveStatusTargets(sources, targets, false, recursive).map((s: StatusSelection) =>
+        s.kind === "stage" ? s.stage.name : `tracked ${s.outs.length}`,
+      );
+    expect(names(["sub"], true)).toEqual(["sub/dvc.yaml:s1", "tracked 1"]);
+    expect(names(["."], true)).toEqual(["eval", "score", "fit@a", "fit@b", "sub/dvc.yaml:s1", "tracked 1"]);
+    expect(names(["empty"], true)).toEqual([]);
+    // Not a directory: resolved as without recursive.
+    expect(names(["score"], true)).toEqual(["score"]);
+    // Without recursive a directory is an output path, and this one is nobody's.
+    expect(() => names(["empty"], false)).toThrow(/'empty' does not exist as an output or a stage name/);
+  });
+
   it("prefers a stage name over an output path of the same name", async () => {
     expect(await resolveNames(["eval"])).toEqual(["eval"]);
   });

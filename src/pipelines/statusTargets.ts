@@ -6,7 +6,7 @@
  * never adds upstream stages; and last the name again, for the error. `withDeps` adds every stage a
  * selected stage depends on, upstream first. Errors carry dvc's messages. It reads only.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, relative, resolve, sep } from "node:path";
 import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
 import { FlowOpsError } from "../errors.js";
@@ -49,13 +49,40 @@ function parseTarget(target: string): { file?: string; name?: string } {
   return { name: target };
 }
 
-/** Resolves every target; an unknown one is RESOURCE_DOES_NOT_EXIST with dvc's message. */
+/**
+ * Resolves every target; an unknown one is RESOURCE_DOES_NOT_EXIST with dvc's message. With `recursive`
+ * (`dvc status -R`), a target that is a directory selects every stage and `.dvc` file defined inside it, at
+ * any depth, and nothing upstream (DVC's `collect_inside_path`); other targets resolve as without it.
+ */
 export function resolveStatusTargets(
   sources: StatusTargetSources,
   targets: readonly string[],
   withDeps: boolean,
+  recursive = false,
 ): StatusSelection[] {
-  return targets.flatMap((target) => resolveTarget(sources, target.replaceAll("\\", "/"), withDeps));
+  return targets.flatMap((target) => {
+    const posixTarget = target.replaceAll("\\", "/");
+    const abs = resolve(sources.cwd, posixTarget);
+    if (recursive && isDirectory(abs)) return insideDirectory(sources, abs);
+    return resolveTarget(sources, posixTarget, withDeps);
+  });
+}
+
+function isDirectory(abs: string): boolean {
+  return statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/** The stages of every dvc.yaml, and the outs of every `.dvc` file, that lie in `dirAbs` or below it. */
+function insideDirectory(sources: StatusTargetSources, dirAbs: string): StatusSelection[] {
+  const stages: StatusSelection[] = (sources.pipeline?.stages ?? [])
+    .filter((stage) => isSameOrInside(stage.pipelineFile, dirAbs))
+    .map((stage) => ({ kind: "stage", stage }));
+  const byFile = new Map<string, TrackedOut[]>();
+  for (const out of sources.tracked) {
+    if (!isSameOrInside(out.dvcFile, dirAbs)) continue;
+    byFile.set(out.dvcFile, [...(byFile.get(out.dvcFile) ?? []), out]);
+  }
+  return [...stages, ...[...byFile.values()].map((outs): StatusSelection => ({ kind: "tracked", outs }))];
 }
 
 function resolveTarget(sources: StatusTargetSources, target: string, withDeps: boolean): StatusSelection[] {

@@ -103,3 +103,23 @@ def test_status_targets_refuse_a_target_that_names_nothing_as_dvc_does(changed: 
     assert (ours.returncode, dvc.returncode) == (1, 1)
     message = dvc.stderr.strip().removeprefix("ERROR: ")
     assert message in ours.stderr
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [["-R", "sub"], ["-R", "."], ["-R", "sub", "train"], ["-R", "raw.txt"], ["-R", "sub", "-d"]],
+    ids=" ".join,
+)
+def test_status_recursive_selects_what_is_defined_inside_a_directory(changed: Workspace, targets: list[str]):
+    # A nested .dvc file too, so -R has one to find below the root.
+    changed.write("sub/inner.txt", "inner\n")
+    changed.dvc("add", "-q", "sub/inner.txt")
+    changed.write("sub/inner.txt", "changed inner\n")
+    expected = changed.dvc("status", "--json", *targets).json()
+    assert changed.flowops("data", "status", "--json", *targets).json() == expected
+
+
+def test_status_recursive_on_a_directory_with_nothing_defined_is_empty(changed: Workspace):
+    (changed.root / "empty").mkdir()
+    assert changed.dvc("status", "--json", "-R", "empty").json() == {}
+    assert changed.flowops("data", "status", "--json", "-R", "empty").json() == {}
