@@ -18,7 +18,7 @@ import { invalidParameter } from "../errors.js";
 import type { DatasetProfileOutcome } from "../monitoring/profiles/profileArtifact.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
-import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
 export interface DataLogOptions extends TrackingOptions {
   run: string;
@@ -115,6 +115,8 @@ export function dataLogCommand(): Command {
           onProgress: (bytes) => progress.advance(bytes),
         }),
       ).finally(() => progress.done());
+      // Loaded here: the data commands share a chunk, and only this one talks to the server.
+      const { clientFor } = await import("./trackingClient.js");
       const client = clientFor(opts);
       const { datasetVersion, created } = await logDatasetVersion(client, facts, opts.run, {
         context: opts.context,

@@ -24,7 +24,8 @@ import type { RolloutSpec } from "../delivery/rollout/rolloutSpec.js";
 import { FlowOpsError } from "../errors.js";
 import { printJson } from "./output.js";
 import { formatDeploymentStatus } from "./rollout.js";
-import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { clientFor } from "./trackingClient.js";
+import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
 const STRATEGIES = ["canary", "blue-green", "ab-test", "shadow"] as const;
 type StrategyOption = (typeof STRATEGIES)[number];

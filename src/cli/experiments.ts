@@ -1,7 +1,8 @@
 /** `flowops experiments ls|create`. */
 import { Command, Option } from "commander";
 import { formatTime, printJson, printTable } from "./output.js";
-import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { clientFor } from "./trackingClient.js";
+import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
 const VIEW = { active: "ACTIVE_ONLY", deleted: "DELETED_ONLY", all: "ALL" } as const;
 

@@ -1,7 +1,8 @@
 /** `flowops models ls|show|alias`. */
 import { Command } from "commander";
 import { formatTime, printJson, printTable } from "./output.js";
-import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { clientFor } from "./trackingClient.js";
+import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
 export function modelsCommand(): Command {
   const command = new Command("models").description("List and inspect registered models; manage aliases.");

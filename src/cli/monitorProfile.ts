@@ -13,7 +13,8 @@ import { buildProfile } from "../monitoring/drift/referenceProfile.js";
 import { modelVersionOfKey } from "../monitoring/online/modelKeyProfile.js";
 import { openTable } from "../tables/openTable.js";
 import { formatTable, printJson } from "./output.js";
-import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { clientFor } from "./trackingClient.js";
+import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
 interface MonitorProfileOptions extends TrackingOptions {
   data: string;

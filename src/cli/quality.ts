@@ -13,7 +13,7 @@ import type { EvaluationReport } from "../quality/evaluation/evaluatePredictions
 import type { QualityResults } from "../quality/qualityRun.js";
 import { formatTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
-import { clientFor } from "./trackingOptions.js";
+import { clientFor } from "./trackingClient.js";
 
 interface RunOptions {
   run?: string;

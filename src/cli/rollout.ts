@@ -8,7 +8,8 @@ import { Command, InvalidArgumentError } from "commander";
 import type { DeploymentEvent, DeploymentStatus } from "../client/deployments.js";
 import type { FlowOpsClient } from "../client/index.js";
 import { formatTime, printJson, printTable } from "./output.js";
-import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { clientFor } from "./trackingClient.js";
+import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
 const WATCH_INTERVAL_MS = 1000;
 

@@ -3,7 +3,8 @@ import { Command, Option } from "commander";
 import { compareRuns } from "../tracking/compareRuns.js";
 import type { Run } from "../tracking/entities.js";
 import { formatTime, printJson, printTable } from "./output.js";
-import { clientFor, withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { clientFor } from "./trackingClient.js";
+import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 
 function metricSummary(run: Run): string {
   return run.data.metrics

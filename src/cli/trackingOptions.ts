@@ -1,6 +1,5 @@
 /** The options every client-side command shares: which server to talk to, and whether to print JSON. */
 import type { Command } from "commander";
-import { FlowOpsClient } from "../client/index.js";
 
 export interface TrackingOptions {
   trackingUri?: string;
@@ -14,8 +13,4 @@ export function withTrackingOptions(command: Command): Command {
       "tracking server URL (default $MLFLOW_TRACKING_URI, then http://127.0.0.1:5000)",
     )
     .option("--json", "print machine-readable JSON", false);
-}
-
-export function clientFor(options: TrackingOptions): FlowOpsClient {
-  return new FlowOpsClient(options.trackingUri !== undefined ? { trackingUri: options.trackingUri } : {});
 }
