@@ -3,12 +3,13 @@
  * versioning. Wiring only: each subcommand opens the repo, calls the data layer, and prints text (what dvc
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command } from "commander";
 import { join, relative, sep } from "node:path";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, DVC_DIR, findDataRepoRoot, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
 import { dataLogCommand } from "./dataLog.js";
+import { statusCommand } from "./dataStatusCommand.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand } from "./dataTransfer.js";
 import { formatTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
@@ -88,84 +89,6 @@ function addCommand(): Command {
         } else {
           for (const r of results) process.stdout.write(`Added ${rel(r.path)} (${rel(r.dvcFile)})\n`);
         }
-      });
-    });
-}
-
-interface StatusFlags {
-  withDeps: boolean;
-  recursive: boolean;
-  cloud: boolean;
-  remote?: string;
-  jobs?: number;
-}
-
-function statusCommand(): Command {
-  return new Command("status")
-    .description(
-      "Show tracked outputs and pipeline stages that changed: modified, deleted, new or not in cache, changed deps, outs or command (exit 0 either way).",
-    )
-    .argument(
-      "[targets...]",
-      "stage names (train, sub/dvc.yaml:train), dvc.yaml or .dvc files, or output paths (default: all)",
-    )
-    .option("-d, --with-deps", "also show the stages the targets depend on", false)
-    .option(
-      "-R, --recursive",
-      "a directory target selects every stage and .dvc file inside it, at any depth",
-      false,
-    )
-    .option(
-      "-c, --cloud",
-      "compare the cache with the default remote instead: new (only in the cache), deleted (only in the remote), missing (in neither)",
-      false,
-    )
-    .option("-r, --remote <name>", "compare the cache with this remote (implies --cloud)")
-    .addOption(
-      new Option(
-        "-j, --jobs <n>",
-        "remote checks at once with --cloud (default: remote jobs, else 4 x cores)",
-      ).argParser((value) => {
-        const jobs = Number(value);
-        if (!Number.isInteger(jobs) || jobs < 1)
-          throw new InvalidArgumentError("must be a positive integer.");
-        return jobs;
-      }),
-    )
-    .option("--json", "print machine-readable JSON", false)
-    .action(async (targets: string[], opts: JsonOption & StatusFlags) => {
-      await withDataRepo(process.cwd(), async (repo) => {
-        if (opts.cloud || opts.remote !== undefined) {
-          const { cloudStatus, formatCloudStatus } = await import("../data/cloudStatus.js");
-          const status = await cloudStatus(repo, targets, {
-            ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
-            ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-          });
-          if (opts.json === true) return printJson(status.entries);
-          process.stdout.write(formatCloudStatus(status, { indent: opts.cloud }));
-          return;
-        }
-        const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
-          await import("../pipelines/pipelineStatus.js");
-        const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
-        // With targets, pipelineStatus answers for `.dvc` files too, in the targets' order, as dvc does.
-        const entries = targets.length === 0 ? await dataStatus(repo) : [];
-        const pipeline = await pipelineStatus(repo, {
-          targets,
-          withDeps: opts.withDeps,
-          recursive: opts.recursive,
-          cwd: process.cwd(),
-        });
-        if (opts.json === true) return printJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
-        for (const stage of pipeline.frozen) {
-          process.stderr.write(
-            `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
-          );
-        }
-        const stagesText = formatPipelineStatus(pipeline);
-        process.stdout.write(
-          entries.length === 0 && stagesText !== "" ? stagesText : formatStatus(entries) + stagesText,
-        );
       });
     });
 }

@@ -91,3 +91,20 @@ def test_no_remote_is_an_error_for_both(workspace: Workspace) -> None:
     workspace.dvc("add", "-q", "c.txt")
     assert workspace.dvc("status", "-c", check=False).returncode != 0
     assert workspace.flowops("data", "status", "-c", check=False).returncode != 0
+
+
+def test_quiet_exit_status_matches_dvc(tracked: Workspace) -> None:
+    def exit_codes(*args: str) -> tuple[int, int]:
+        dvc = tracked.dvc("status", "-q", *args, check=False)
+        flowops = tracked.flowops("data", "status", "-q", *args, check=False)
+        assert flowops.stdout == dvc.stdout == ""
+        return flowops.returncode, dvc.returncode
+
+    assert exit_codes() == (0, 0)
+    assert exit_codes("-c") == (1, 1)
+    assert exit_codes("-c", "--json") == (0, 0)
+    tracked.flowops("data", "push")
+    assert exit_codes("-c") == (0, 0)
+    tracked.write("c.txt", "changed\n")
+    assert exit_codes() == (1, 1)
+    assert exit_codes("--json") == (0, 0)

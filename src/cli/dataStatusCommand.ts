@@ -1,0 +1,103 @@
+/**
+ * `flowops data status`: what changed in the workspace (outs and stages, as `dvc status`), or with `--cloud` /
+ * `-r` what differs between the cache and a remote (as `dvc status -c`). Parsing and printing only: the
+ * answers come from data/dataStatus.ts, pipelines/pipelineStatus.ts and data/cloudStatus.ts, loaded on use.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { withDataRepo } from "../data/dataRepo.js";
+import { printJson } from "./output.js";
+
+interface StatusFlags {
+  json?: boolean;
+  quiet: boolean;
+  withDeps: boolean;
+  recursive: boolean;
+  cloud: boolean;
+  remote?: string;
+  jobs?: number;
+}
+
+export function statusCommand(): Command {
+  return new Command("status")
+    .description(
+      "Show tracked outputs and pipeline stages that changed: modified, deleted, new or not in cache, changed deps, outs or command (exit 0 either way, unless --quiet).",
+    )
+    .argument(
+      "[targets...]",
+      "stage names (train, sub/dvc.yaml:train), dvc.yaml or .dvc files, or output paths (default: all)",
+    )
+    .option("-d, --with-deps", "also show the stages the targets depend on", false)
+    .option(
+      "-R, --recursive",
+      "a directory target selects every stage and .dvc file inside it, at any depth",
+      false,
+    )
+    .option(
+      "-c, --cloud",
+      "compare the cache with the default remote instead: new (only in the cache), deleted (only in the remote), missing (in neither)",
+      false,
+    )
+    .option("-r, --remote <name>", "compare the cache with this remote (implies --cloud)")
+    .addOption(
+      new Option(
+        "-j, --jobs <n>",
+        "remote checks at once with --cloud (default: remote jobs, else 4 x cores)",
+      ).argParser((value) => {
+        const jobs = Number(value);
+        if (!Number.isInteger(jobs) || jobs < 1)
+          throw new InvalidArgumentError("must be a positive integer.");
+        return jobs;
+      }),
+    )
+    .option(
+      "-q, --quiet",
+      "print nothing; exit 1 when something is listed, 0 when nothing is (as dvc status -q)",
+      false,
+    )
+    .option("--json", "print machine-readable JSON", false)
+    .action(async (targets: string[], opts: StatusFlags) => {
+      // As in dvc, --json with --quiet prints nothing (dvc's quiet silences all output) and exits 0.
+      const quietly = (changed: boolean): void => {
+        if (changed) process.exitCode = 1;
+      };
+      await withDataRepo(process.cwd(), async (repo) => {
+        if (opts.cloud || opts.remote !== undefined) {
+          const { cloudStatus, formatCloudStatus } = await import("../data/cloudStatus.js");
+          const status = await cloudStatus(repo, targets, {
+            ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+            ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+          });
+          if (opts.json === true) return opts.quiet ? undefined : printJson(status.entries);
+          if (opts.quiet) return quietly(Object.keys(status.entries).length > 0);
+          process.stdout.write(formatCloudStatus(status, { indent: opts.cloud }));
+          return;
+        }
+        const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
+          await import("../pipelines/pipelineStatus.js");
+        const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
+        // With targets, pipelineStatus answers for `.dvc` files too, in the targets' order, as dvc does.
+        const entries = targets.length === 0 ? await dataStatus(repo) : [];
+        const pipeline = await pipelineStatus(repo, {
+          targets,
+          withDeps: opts.withDeps,
+          recursive: opts.recursive,
+          cwd: process.cwd(),
+        });
+        if (opts.json === true) {
+          return opts.quiet
+            ? undefined
+            : printJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
+        }
+        if (opts.quiet) return quietly(entries.length > 0 || pipeline.stages.length > 0);
+        for (const stage of pipeline.frozen) {
+          process.stderr.write(
+            `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
+          );
+        }
+        const stagesText = formatPipelineStatus(pipeline);
+        process.stdout.write(
+          entries.length === 0 && stagesText !== "" ? stagesText : formatStatus(entries) + stagesText,
+        );
+      });
+    });
+}
