@@ -74,6 +74,8 @@ TARGETS = [
     ["-d", "dvc.yaml:train"],
     ["model.txt", "-d"],
     ["dvc.yaml", "-d"],
+    ["raw.txt.dvc", "-d"],
+    ["-d", "raw.txt", "train"],
 ]
 
 
