@@ -42,6 +42,20 @@ async function data(
 }
 
 describe("flowops data", () => {
+  it("says when a project tracks nothing yet, and exits 1 with --quiet once something changed", async () => {
+    await mkdir(join(dir, ".git"));
+    await data(["init"]);
+    expect((await data(["status"])).stdout).toMatch(
+      /^There are no data or pipelines tracked in this project yet\.\n/,
+    );
+    await writeFile(join(dir, "foo"), "foo\n");
+    await data(["add", "foo"]);
+    expect((await data(["status"])).stdout).toBe("Data and pipelines are up to date.\n");
+    expect(await data(["status", "-q"])).toMatchObject({ stdout: "", exitCode: 0 });
+    await writeFile(join(dir, "foo"), "bar\n");
+    expect(await data(["status", "-q"])).toMatchObject({ stdout: "", exitCode: 1 });
+  });
+
   it("runs init, add, status and checkout end to end with JSON output", async () => {
     await mkdir(join(dir, ".git"));
     await data(["init"]);

@@ -76,7 +76,11 @@ export function statusCommand(): Command {
           await import("../pipelines/pipelineStatus.js");
         const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
         // With targets, pipelineStatus answers for `.dvc` files too, in the targets' order, as dvc does.
-        const entries = targets.length === 0 ? await dataStatus(repo) : [];
+        let dvcFiles: number | undefined;
+        const entries =
+          targets.length === 0
+            ? await dataStatus(repo, [], { onDvcFiles: (count) => (dvcFiles = count) })
+            : [];
         const pipeline = await pipelineStatus(repo, {
           targets,
           withDeps: opts.withDeps,
@@ -93,6 +97,19 @@ export function statusCommand(): Command {
           process.stderr.write(
             `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
           );
+        }
+        if (
+          entries.length === 0 &&
+          pipeline.stages.length === 0 &&
+          dvcFiles === 0 &&
+          pipeline.defined === 0
+        ) {
+          // dvc's first line, so scripts reading it see the same; the hint is ours.
+          process.stdout.write(
+            "There are no data or pipelines tracked in this project yet.\n" +
+              "Track data with `flowops data add <path>`, or define stages in dvc.yaml.\n",
+          );
+          return;
         }
         const stagesText = formatPipelineStatus(pipeline);
         process.stdout.write(

@@ -128,10 +128,16 @@ function posixRel(from: string, to: string): string {
 export async function dataStatus(
   repo: DataRepo,
   targets: readonly string[] = [],
-  options: { cwd?: string } = {},
+  options: {
+    cwd?: string;
+    /** Hears how many `.dvc` files the workspace has, so a caller can tell an empty project from a clean one. */
+    onDvcFiles?: (count: number) => void;
+  } = {},
 ): Promise<DataStatusEntry[]> {
   const cwd = options.cwd ?? process.cwd();
-  const selected = selectTrackedOuts(await loadTrackedOuts(repo), targets, cwd);
+  const tracked = await loadTrackedOuts(repo);
+  options.onDvcFiles?.(new Set(tracked.map((out) => out.dvcFile)).size);
+  const selected = selectTrackedOuts(tracked, targets, cwd);
   const byFile = await changedOutsByDvcFile(repo, selected, cwd);
   repo.state.flush();
   return [...byFile.entries()].map(([dvcFile, changedOuts]) => ({ dvcFile, changedOuts }));

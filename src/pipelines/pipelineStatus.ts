@@ -32,6 +32,8 @@ export interface PipelineStatus {
   stages: StageStatusEntry[];
   /** Frozen stages: dvc warns that their dependencies are not shown. */
   frozen: string[];
+  /** How many stages the workspace's dvc.yaml files define, changed or not. */
+  defined: number;
 }
 
 export interface PipelineStatusOptions {
@@ -58,7 +60,7 @@ export async function pipelineStatus(
   const cwd = options.cwd ?? repo.root;
   const targets = options.targets ?? [];
   const pipeline = await readPipelinesIfAny(repo);
-  if (pipeline === undefined && targets.length === 0) return { stages: [], frozen: [] };
+  if (pipeline === undefined && targets.length === 0) return { stages: [], frozen: [], defined: 0 };
   const selections: StatusSelection[] =
     targets.length === 0
       ? (pipeline?.stages ?? []).map((stage) => ({ kind: "stage", stage }))
@@ -102,6 +104,7 @@ export async function pipelineStatus(
     frozen: [...new Set(selectedStages)]
       .filter((stage) => stage.frozen)
       .map((stage) => cwdAddress(stage, cwd)),
+    defined: pipeline?.stages.length ?? 0,
   };
 }
 

@@ -108,3 +108,13 @@ def test_quiet_exit_status_matches_dvc(tracked: Workspace) -> None:
     tracked.write("c.txt", "changed\n")
     assert exit_codes() == (1, 1)
     assert exit_codes("--json") == (0, 0)
+
+
+def test_an_empty_project_says_so_in_dvc_words(workspace: Workspace) -> None:
+    first_line_dvc = workspace.dvc("status").stdout.splitlines()[0]
+    first_line_flowops = workspace.flowops("data", "status").stdout.splitlines()[0]
+    assert first_line_flowops == first_line_dvc == "There are no data or pipelines tracked in this project yet."
+    assert workspace.flowops("data", "status", "--json").json() == workspace.dvc("status", "--json").json() == {}
+    workspace.write("c.txt", "c\n")
+    workspace.dvc("add", "-q", "c.txt")
+    assert workspace.flowops("data", "status").stdout == workspace.dvc("status").stdout
