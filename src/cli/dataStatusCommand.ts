@@ -3,8 +3,9 @@
  * `-r` what differs between the cache and a remote (as `dvc status -c`). Parsing and printing only: the
  * answers come from data/dataStatus.ts, pipelines/pipelineStatus.ts and data/cloudStatus.ts, loaded on use.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
+import { parseJobs } from "./dataTransfer.js";
 import { printJson } from "./output.js";
 
 interface StatusFlags {
@@ -42,12 +43,7 @@ export function statusCommand(): Command {
       new Option(
         "-j, --jobs <n>",
         "remote checks at once with --cloud (default: remote jobs, else 4 x cores)",
-      ).argParser((value) => {
-        const jobs = Number(value);
-        if (!Number.isInteger(jobs) || jobs < 1)
-          throw new InvalidArgumentError("must be a positive integer.");
-        return jobs;
-      }),
+      ).argParser(parseJobs),
     )
     .option(
       "-q, --quiet",

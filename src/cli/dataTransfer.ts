@@ -22,7 +22,8 @@ interface SyncFlags {
   runCache?: boolean;
 }
 
-function parseJobs(value: string): number {
+/** `-j` as the data commands take it: a positive integer. */
+export function parseJobs(value: string): number {
   const jobs = Number(value);
   if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError("must be a positive integer.");
   return jobs;

@@ -16,7 +16,14 @@ import { openDataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
-import { expandOuts, selectOuts, trackedOuts, type UsedObject } from "./usedObjects.js";
+import {
+  expandOuts,
+  outOwner,
+  selectOuts,
+  trackedOuts,
+  type TrackedOut,
+  type UsedObject,
+} from "./usedObjects.js";
 
 export type CloudState = "new" | "deleted" | "missing";
 
@@ -65,7 +72,7 @@ export async function cloudStatus(
   const inCache = await filterLimited([...used.keys()], jobs, (oid) => repo.cache.has(oid));
 
   const base = namingBase(repo.root, options.cwd ?? process.cwd());
-  const outsByFile = new Map<string, typeof outs>();
+  const outsByFile = new Map<string, TrackedOut[]>();
   for (const out of outs) outsByFile.set(out.dvcFile, [...(outsByFile.get(out.dvcFile) ?? []), out]);
   const name = (owner: UsedObject): string => {
     // DVC names an out by its path relative to the cwd ("." for the cwd itself) and a directory's file by
@@ -95,20 +102,10 @@ export async function cloudStatus(
  * The outs' objects as push sees them, plus the manifest of every directory selected by a path inside it:
  * push leaves such a manifest out (the files are what it sends), while DVC's status names it too.
  */
-async function usedWithManifests(
-  repo: DataRepo,
-  outs: Awaited<ReturnType<typeof trackedOuts>>,
-): Promise<Map<Oid, UsedObject>> {
+async function usedWithManifests(repo: DataRepo, outs: readonly TrackedOut[]): Promise<Map<Oid, UsedObject>> {
   const used = await expandOuts(repo, outs);
   for (const out of outs) {
-    if (out.within === undefined || !isDirOid(out.md5) || used.has(out.md5)) continue;
-    used.set(out.md5, {
-      path: out.path,
-      dvcFile: out.dvcFile,
-      ...(out.remote !== undefined ? { remote: out.remote } : {}),
-      ...(out.push === false ? { push: false } : {}),
-      ...(out.legacy === true ? { legacy: true } : {}),
-    });
+    if (out.within !== undefined && isDirOid(out.md5) && !used.has(out.md5)) used.set(out.md5, outOwner(out));
   }
   return used;
 }

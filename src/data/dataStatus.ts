@@ -154,7 +154,9 @@ export async function changedOutsByDvcFile(
     const status = await outStatus(repo, tracked.out, dvcFileWdir(tracked.dvcFile, tracked.doc));
     if (status === undefined) continue;
     const key = posixRel(cwd, tracked.dvcFile);
-    byFile.set(key, { ...byFile.get(key), [posixRel(cwd, tracked.abs)]: status });
+    const changed = byFile.get(key) ?? {};
+    changed[posixRel(cwd, tracked.abs)] = status;
+    byFile.set(key, changed);
   }
   return byFile;
 }

@@ -236,13 +236,7 @@ export async function expandOuts(repo: Pick<DataRepo, "cache">, outs: readonly T
     if (!used.has(oid)) used.set(oid, owner);
   };
   for (const out of outs) {
-    const owner: UsedObject = {
-      path: out.path,
-      dvcFile: out.dvcFile,
-      ...(out.remote !== undefined ? { remote: out.remote } : {}),
-      ...(out.push === false ? { push: false } : {}),
-      ...(out.legacy === true ? { legacy: true } : {}),
-    };
+    const owner = outOwner(out);
     if (!isDirOid(out.md5)) {
       add(out.md5, owner);
       continue;
@@ -266,6 +260,17 @@ export async function expandOuts(repo: Pick<DataRepo, "cache">, outs: readonly T
     }
   }
   return used;
+}
+
+/** The owner an out gives its own object: where it is declared, its remote and whether it may be pushed. */
+export function outOwner(out: TrackedOut): UsedObject {
+  return {
+    path: out.path,
+    dvcFile: out.dvcFile,
+    ...(out.remote !== undefined ? { remote: out.remote } : {}),
+    ...(out.push === false ? { push: false } : {}),
+    ...(out.legacy === true ? { legacy: true } : {}),
+  };
 }
 
 /** Which git revisions `gc` keeps the objects of, besides the workspace. */
