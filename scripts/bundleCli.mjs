@@ -3,20 +3,18 @@
  * (the CLI's own ~100 files, yaml's ~60, kysely's ~400), which was most of a no-op `repro` or an unchanged
  * `data status`; one bundle with code splitting keeps each command's code lazy and loads in a fraction of the
  * time. Native and heavy packages stay external (loaded from node_modules when used). Worker threads' files are
- * entries of their own so `new URL("./hashWorker.js", import.meta.url)` finds them beside the chunks.
+ * entries of their own (found by workerEntries.mjs) so `new URL("./hashWorker.js", import.meta.url)` finds them
+ * beside the chunks.
  */
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
+import { workerEntries } from "./workerEntries.mjs";
 
 const outdir = "dist/bundle";
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: {
-    main: "src/cli/main.ts",
-    hashWorker: "src/data/hashWorker.ts",
-    onnxWorker: "src/serving/runtimes/onnxWorker.ts",
-  },
+  entryPoints: { main: "src/cli/main.ts", ...(await workerEntries()) },
   bundle: true,
   splitting: true,
   format: "esm",

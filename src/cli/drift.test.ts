@@ -107,6 +107,13 @@ describe("flowops drift", () => {
     expect(badColumn.err).toContain("salary");
   });
 
+  it("exits 2, not the 1 of dataset drift, when the HTML page cannot be written", async () => {
+    const html = join(dir, "no-such-dir", "report.html");
+    const { code, err } = await run({ current: shifted, html });
+    expect(code).toBe(2);
+    expect(err).toContain(html);
+  });
+
   it("applies a bare numbers-only --method to numeric columns and leaves categories to the default", () => {
     expect(parseDriftOptions({ reference, current: same, method: ["ks"] })).toEqual({
       numericalMethod: "ks",

@@ -84,7 +84,7 @@ export function driftCommand(): Command {
     });
 }
 
-/** Runs the comparison and prints it; returns the exit code. Errors are printed, not thrown (exit 2). */
+/** Runs the comparison and prints it; returns the exit code. Errors of any kind are printed, not thrown (exit 2). */
 export async function runDrift(
   options: DriftCommandOptions,
   io: { write: (text: string) => void; writeError?: (text: string) => void },
@@ -105,8 +105,9 @@ export async function runDrift(
     );
     return report.datasetDrift ? DRIFT_EXIT.drift : DRIFT_EXIT.noDrift;
   } catch (error) {
-    if (!(error instanceof FlowOpsError)) throw error;
-    writeError(`error: ${error.code}: ${error.message}\n`);
+    // Every failure exits 2, not only FlowOps' own: the top-level handler's exit 1 would read as "drift".
+    if (error instanceof FlowOpsError) writeError(`error: ${error.code}: ${error.message}\n`);
+    else writeError(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return DRIFT_EXIT.error;
   }
 }
