@@ -4,6 +4,7 @@
  *
  *   npm run bench:monitoring -- [--rows 1000000] [--columns 20] [--shifted 10] [--repeats 5]
  *                                [--evidently-repeats 1] [--rps 100] [--trials 3] [--skip-evidently] [--skip-live]
+ *                                [--cli-repeats 3]
  *
  * Data: seeded normals written once to a temp dir as raw float64 files (driftData.ts), which both sides read
  * into memory before any timing starts. flowops runs from an esbuild bundle of driftTiming.ts (worker threads
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     trials: { type: "string", default: "3" },
     "skip-evidently": { type: "boolean", default: false },
     "skip-live": { type: "boolean", default: false },
+    "cli-repeats": { type: "string", default: "3" },
   },
 });
 
@@ -161,6 +163,64 @@ async function compareWithEvidently(base: string): Promise<void> {
         `load after: ${load()}`,
     );
   }
+  timeDriftCommand(dataDir);
+}
+
+/**
+ * `flowops drift` on Parquet copies of the data, each run a fresh process of the built CLI, timed as it is
+ * (this VM sets NODE_EXTRA_CA_CERTS, ~85 ms of every Node start) and with that variable unset, interleaved.
+ */
+function timeDriftCommand(dataDir: string): void {
+  const repeats = Number(values["cli-repeats"]);
+  if (repeats <= 0) return;
+  const bin = join(root, "bin", "flowops.js");
+  if (!existsSync(join(root, "dist", "bundle", "main.js"))) {
+    console.log("\n(flowops drift from files skipped: run `npm run build` first)");
+    return;
+  }
+  const written = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(here, "writeDriftParquet.ts"), dataDir],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (written.status !== 0) throw new Error(`writeDriftParquet.ts exited ${written.status}`);
+  const args = [
+    bin,
+    "drift",
+    "--reference",
+    join(dataDir, "reference.parquet"),
+    "--current",
+    join(dataDir, "current.parquet"),
+    "--json",
+  ];
+  const { NODE_EXTRA_CA_CERTS: extraCaCerts, ...withoutCaCerts } = process.env;
+  const timings: Record<"asIs" | "unset", number[]> = { asIs: [], unset: [] };
+  let drifted = 0;
+  for (let round = 0; round < repeats; round++) {
+    for (const variant of ["asIs", "unset"] as const) {
+      if (variant === "unset" && extraCaCerts === undefined) continue;
+      const started = performance.now();
+      const result = spawnSync(process.execPath, args, {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: variant === "asIs" ? process.env : withoutCaCerts,
+      });
+      timings[variant].push((performance.now() - started) / 1000);
+      // Exit 1 is "dataset drift", which this data has.
+      if (result.status !== 1) throw new Error(`flowops drift exited ${result.status}:\n${result.stderr}`);
+      drifted = (JSON.parse(result.stdout) as { driftedColumns: number }).driftedColumns;
+    }
+  }
+  const describe = (xs: readonly number[]): string =>
+    `median ${median(xs).toFixed(3)} s (${xs.map((x) => x.toFixed(2)).join(", ")})`;
+  console.log(
+    `\n## flowops drift, a fresh process reading both sides from Parquet (${drifted} columns drifted)`,
+  );
+  console.log(`as this machine starts Node: ${describe(timings.asIs)}`);
+  if (timings.unset.length > 0) console.log(`NODE_EXTRA_CA_CERTS unset: ${describe(timings.unset)}`);
+  console.log(`load after: ${load()}`);
 }
 
 async function liveShiftToAlert(): Promise<void> {
