@@ -70,7 +70,8 @@ export function statusCommand(): Command {
         }
         const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
           await import("../pipelines/pipelineStatus.js");
-        const { dataStatus, formatStatus, statusJson } = await import("../data/dataStatus.js");
+        const { dataStatus, formatStatus, statusJson, EMPTY_PROJECT_MESSAGE } =
+          await import("../data/dataStatus.js");
         // With targets, pipelineStatus answers for `.dvc` files too, in the targets' order, as dvc does.
         let dvcFiles: number | undefined;
         const entries =
@@ -100,11 +101,7 @@ export function statusCommand(): Command {
           dvcFiles === 0 &&
           pipeline.defined === 0
         ) {
-          // dvc's first line, so scripts reading it see the same; the hint is ours.
-          process.stdout.write(
-            "There are no data or pipelines tracked in this project yet.\n" +
-              "Track data with `flowops data add <path>`, or define stages in dvc.yaml.\n",
-          );
+          process.stdout.write(EMPTY_PROJECT_MESSAGE);
           return;
         }
         const stagesText = formatPipelineStatus(pipeline);

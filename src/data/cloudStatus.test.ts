@@ -44,11 +44,35 @@ describe("cloudStatus", () => {
     expect(before).toEqual({
       remote: "store",
       entries: { "c.txt": "new", data: "new", "data/a.txt": "new", "data/sub/b.txt": "new" },
+      tracksAnything: true,
     });
     await push(repo);
     const after = await cloudStatus(repo, [], { cwd: repo.root });
     expect(after.entries).toEqual({});
     expect(formatCloudStatus(after, { indent: true })).toBe("Cache and remote 'store' are in sync.\n");
+  });
+
+  it("says a project that tracks nothing is empty, as dvc does, rather than in sync", async () => {
+    const empty = join(root, "empty");
+    mkdirSync(empty);
+    closeDataRepo(await initDataRepo(empty, { noScm: true }));
+    writeFileSync(
+      join(empty, ".dvc", "config"),
+      `[core]\n    no_scm = True\n    remote = store\n['remote "store"']\n    url = ../../remote\n`,
+    );
+    const emptyRepo = await openDataRepo(empty);
+    try {
+      const status = await cloudStatus(emptyRepo, [], { cwd: empty });
+      expect(status).toEqual({ remote: "store", entries: {}, tracksAnything: false });
+      expect(formatCloudStatus(status, { indent: true })).toMatch(
+        /^There are no data or pipelines tracked in this project yet\.\n/,
+      );
+      // A stage alone makes the project non-empty, even with no cached out.
+      writeFileSync(join(empty, "dvc.yaml"), "stages:\n  hello:\n    cmd: echo hi\n");
+      expect((await cloudStatus(emptyRepo, [], { cwd: empty })).tracksAnything).toBe(true);
+    } finally {
+      closeDataRepo(emptyRepo);
+    }
   });
 
   it("lists deleted and missing objects, deleted first, once the cache loses them", async () => {
@@ -82,7 +106,7 @@ describe("cloudStatus", () => {
   it("compares with the remote named, and refuses an unknown one", async () => {
     await push(repo);
     const other = await cloudStatus(repo, [join(repo.root, "c.txt")], { remote: "other", cwd: repo.root });
-    expect(other).toEqual({ remote: "other", entries: { "c.txt": "new" } });
+    expect(other).toEqual({ remote: "other", entries: { "c.txt": "new" }, tracksAnything: true });
     await expect(cloudStatus(repo, [], { remote: "nowhere" })).rejects.toThrow(
       /remote 'nowhere' doesn't exist/,
     );

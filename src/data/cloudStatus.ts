@@ -13,7 +13,10 @@
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { openDataRemote, type OpenRemoteOptions } from "./dataRemote.js";
+import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import type { DataRepo } from "./dataRepo.js";
+import { EMPTY_PROJECT_MESSAGE } from "./dataStatus.js";
+import { findDvcFiles } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
 import {
@@ -40,6 +43,11 @@ export interface CloudStatus {
   remote: string;
   /** Name -> state, only for objects not in both places: deleted first, then new, then missing, as DVC lists them. */
   entries: Record<string, CloudState>;
+  /**
+   * False when the project defines nothing (no `.dvc` file, no stage), where DVC prints its empty-project
+   * message instead of "in sync". Only looked at when nothing is listed.
+   */
+  tracksAnything: boolean;
 }
 
 export async function cloudStatus(
@@ -95,7 +103,11 @@ export async function cloudStatus(
   for (const state of ["deleted", "new", "missing"] as const) {
     for (const entry of states[state].sort()) entries[entry] = state;
   }
-  return { remote: remote.name, entries };
+  const tracksAnything =
+    Object.keys(entries).length > 0 ||
+    (await findDvcFiles(repo)).length > 0 ||
+    ((await readPipelinesIfAny(repo))?.stages.length ?? 0) > 0;
+  return { remote: remote.name, entries, tracksAnything };
 }
 
 /**
@@ -125,5 +137,6 @@ export function formatCloudStatus(status: CloudStatus, options: { indent: boolea
   const lines = Object.entries(status.entries).map(
     ([entry, state]) => `${indent}${`${state}:`.padEnd(20)}${entry}`,
   );
-  return lines.length === 0 ? `Cache and remote '${status.remote}' are in sync.\n` : `${lines.join("\n")}\n`;
+  if (lines.length > 0) return `${lines.join("\n")}\n`;
+  return status.tracksAnything ? `Cache and remote '${status.remote}' are in sync.\n` : EMPTY_PROJECT_MESSAGE;
 }

@@ -15,6 +15,11 @@ import { cacheListingToken } from "./cacheListingToken.js";
 import { hashPathSummary } from "./hashTree.js";
 import type { ObjectCache } from "./objectCache.js";
 
+/** DVC's first line when a project defines nothing, so scripts reading it see the same; the hint is ours. */
+export const EMPTY_PROJECT_MESSAGE =
+  "There are no data or pipelines tracked in this project yet.\n" +
+  "Track data with `flowops data add <path>`, or define stages in dvc.yaml.\n";
+
 export type OutStatus = "modified" | "deleted" | "not in cache" | "new";
 
 export interface DataStatusEntry {

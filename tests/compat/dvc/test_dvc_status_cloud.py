@@ -118,3 +118,10 @@ def test_an_empty_project_says_so_in_dvc_words(workspace: Workspace) -> None:
     workspace.write("c.txt", "c\n")
     workspace.dvc("add", "-q", "c.txt")
     assert workspace.flowops("data", "status").stdout == workspace.dvc("status").stdout
+
+
+def test_an_empty_project_with_a_remote_says_so_in_dvc_words(workspace: Workspace, tmp_path: Path) -> None:
+    workspace.dvc("remote", "add", "-d", "-q", "store", str(tmp_path / "remote"))
+    first_line_dvc = workspace.dvc("status", "-c").stdout.splitlines()[0]
+    first_line_flowops = workspace.flowops("data", "status", "-c").stdout.splitlines()[0]
+    assert first_line_flowops == first_line_dvc == "There are no data or pipelines tracked in this project yet."
