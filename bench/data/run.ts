@@ -109,6 +109,21 @@ function clearState(tool: Tool, dir: string): void {
   else sh(dir, "rm -f .dvc/tmp/flowops-hashes.sqlite*");
 }
 
+/** bench/data/fileHashCeiling.ts in a child process, `repeats` times: the median MiB/s. */
+function fileHashCeiling(dir: string, threads: number): number {
+  const runs: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", join(import.meta.dirname, "fileHashCeiling.ts"), dir, String(threads)],
+      { encoding: "utf8" },
+    );
+    if (result.status !== 0) throw new Error(`fileHashCeiling.ts exited ${result.status}: ${result.stderr}`);
+    runs.push((JSON.parse(result.stdout) as { mibPerSecond: number }).mibPerSecond);
+  }
+  return median(runs);
+}
+
 interface Row {
   name: string;
   dvc: number;
@@ -245,6 +260,12 @@ async function main(): Promise<void> {
     };
     console.log("");
     throughput(`rehash ${files} files (no state)`, totalBytes, cores);
+    const ceiling = fileHashCeiling(join(base, "src-many", "data"), cores);
+    console.log(
+      `  the same files hashed on ${cores} threads with nothing else (no start-up, walk or state), ` +
+        `median of ${repeats}: ${ceiling.toFixed(0)} MiB/s = ${((100 * ceiling) / (baseline * cores)).toFixed(0)} % ` +
+        "of md5 (bench/data/fileHashCeiling.ts)",
+    );
     throughput("rehash one large file (no state)", largeBytes, 1);
   } finally {
     if (!values.keep) await rm(base, { recursive: true, force: true });
