@@ -8,10 +8,12 @@
  */
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { argv } from "node:process";
 import { build } from "esbuild";
 import { workerEntries } from "./workerEntries.mjs";
 
-const outdir = "dist/bundle";
+// Another directory only for the test that runs a bundle of its own (test/bundledCli.e2e.test.ts).
+const outdir = argv[2] ?? "dist/bundle";
 await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { main: "src/cli/main.ts", ...(await workerEntries()) },
