@@ -4,6 +4,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { ColumnarTableChunk } from "./columnarTableChunk.js";
 import { labelColumn, numericColumn } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import { MaterialisedTableChunk, type CellValue, type TableChunk } from "./tableChunk.js";
@@ -72,6 +73,21 @@ describe("numericColumn", () => {
       Array.from(numericColumn(typedChunk([1.5, true, false, null]), "x", { allowMissing: true })),
     ).toEqual([1.5, 1, 0, NaN]);
     expect(() => numericColumn(typedChunk([null]), "x")).toThrow("column x, row 11: missing value (empty)");
+  });
+
+  it("copies a typed-array column, checking NaN and infinities as it checks cells", () => {
+    const values = Float32Array.of(0.5, NaN, -Infinity, 2);
+    const chunk = new ColumnarTableChunk("t.parquet", ["x"], new Map([["x", values]]), 20, values.length);
+    const numbers = numericColumn(chunk, "x", { allowMissing: true, allowInfinite: true });
+    expect(Array.from(numbers)).toEqual([0.5, NaN, -Infinity, 2]);
+    numbers[0] = 9;
+    expect(values[0]).toBe(0.5);
+    expect(() => numericColumn(chunk, "x", { allowInfinite: true })).toThrow(
+      "column x, row 22: missing value NaN",
+    );
+    expect(() => numericColumn(chunk, "x", { allowMissing: true })).toThrow(
+      "column x, row 23: -Infinity is infinite",
+    );
   });
 });
 

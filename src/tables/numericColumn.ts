@@ -7,6 +7,7 @@
  */
 
 import { FlowOpsError } from "../errors.js";
+import { hasTypedColumns, type NumericArray } from "./columnarTableChunk.js";
 import { cellText, hasTextCells, type TextCells } from "./csvChunk.js";
 import { parseDecimalSpan } from "./decimalText.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
@@ -49,12 +50,29 @@ export function numericColumn(
   name: string,
   options: NumericColumnOptions = {},
 ): Float64Array {
+  const typed = hasTypedColumns(chunk) ? chunk.typedColumn(name) : undefined;
+  if (typed !== undefined) return numbersFromTyped(chunk, name, typed, options);
   const cells = hasTextCells(chunk) ? chunk.textCells(name) : undefined;
   if (cells !== undefined) return numbersFromText(chunk, name, cells, options);
   const values = chunk.column(name);
   const result = new Float64Array(chunk.rowCount);
   for (let index = 0; index < values.length; index++) {
     result[index] = cellNumber(chunk, name, index, values[index] as CellValue, options);
+  }
+  return result;
+}
+
+/** The typed-array path: one copy; only NaN and infinities go through the cell checks that may reject them. */
+function numbersFromTyped(
+  chunk: TableChunk,
+  name: string,
+  typed: NumericArray,
+  options: NumericColumnOptions,
+): Float64Array {
+  const result = new Float64Array(typed);
+  for (let row = 0; row < result.length; row++) {
+    const value = result[row] as number;
+    if (value - value !== 0) cellNumber(chunk, name, row, value, options);
   }
   return result;
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 
 import { describe, expect, it } from "vitest";
 
+import { hasTypedColumns } from "./columnarTableChunk.js";
 import { labelColumn, numericColumn } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
@@ -49,6 +50,22 @@ describe("Parquet reader", () => {
     expect(labelColumn(chunk, "pred").slice(0, 3)).toEqual(["0", "1", "0"]);
     expect(Array.from(numericColumn(chunk, "score").slice(0, 2))).toEqual([0, 0.125]);
     expect(() => chunk.column("id")).toThrow(/was not read/);
+  });
+
+  it("gives pyarrow's dictionary-encoded OPTIONAL doubles as typed arrays, across row groups", async () => {
+    const chunks: TableChunk[] = [];
+    for await (const chunk of openTable(FIXTURE, { chunkRows: 3 }).chunks()) chunks.push(chunk);
+    const scores = chunks.map((chunk) => (hasTypedColumns(chunk) ? chunk.typedColumn("score") : undefined));
+    expect(scores.every((values) => values instanceof Float64Array)).toBe(true);
+    expect(scores.flatMap((values) => Array.from(values ?? []))).toEqual(
+      Array.from({ length: 10 }, (_, i) => i / 8),
+    );
+    expect(chunks.map((chunk) => hasTypedColumns(chunk) && chunk.typedColumn("label"))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("rejects an unknown requested column, listing the schema", async () => {

@@ -1,18 +1,21 @@
 /**
- * Parquet tables, read with hyparquet. The schema's top-level fields are the columns; rows are decoded in
- * windows of about READ_WINDOW_CELLS values (hyparquet skips the pages before a window without decompressing
- * them and stops after it), only the requested columns, and chunks of `chunkRows` are cut from them. A numeric
- * column that hyparquet decodes to a typed array (FLOAT, DOUBLE, plain INT32, no nulls in the window) stays
- * one (ColumnarTableChunk); other values become cells: BigInt -> number when it is a safe integer (else its
- * decimal text), Date -> ISO 8601 text, binary -> base64, lists and structs -> JSON text, missing -> null.
+ * Parquet tables. The schema's top-level fields are the columns; rows are decoded in windows of about
+ * READ_WINDOW_CELLS values, only the requested columns, and chunks of `chunkRows` are cut from them. Flat
+ * FLOAT, DOUBLE, INT32 and INT64 columns are decoded by parquetPlainColumns.ts while a window holds no nulls;
+ * every other column, and those it hands back, by hyparquet (which skips the pages before a window without
+ * decompressing them and stops after it). A FLOAT, DOUBLE or INT32 column without nulls in the window, or one
+ * hyparquet decodes to a typed array, stays one (ColumnarTableChunk); other values become cells: BigInt ->
+ * number when it is a safe integer (else its decimal text), Date -> ISO 8601 text, binary -> base64, lists and
+ * structs -> JSON text, missing -> null.
  *
  * Memory: decoded values are bounded by the window (or one chunk, when chunks are larger); the compressed
- * bytes fetched per window are those of the column chunks it touches (a whole row group's column unless the
- * file has an offset index).
+ * bytes fetched per window are the pages it touches for the fast path, and for hyparquet those of the column
+ * chunks it touches (a whole row group's column unless the file has an offset index).
  */
 
 import type * as Hyparquet from "hyparquet";
 import { stat } from "node:fs/promises";
+import { endianness } from "node:os";
 
 import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
 
@@ -21,6 +24,7 @@ import { selectColumns } from "./columnSelection.js";
 import { ColumnarTableChunk, isNumericArray, type ColumnValues } from "./columnarTableChunk.js";
 import { ColumnSegments, concatenated } from "./columnSegments.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
+import { ParquetPlainColumns } from "./parquetPlainColumns.js";
 import { snappyDecompress } from "./snappyDecompress.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
@@ -29,6 +33,8 @@ import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
  * ahead of the chunk being handed out, so a wide table is read in fewer rows at a time than a narrow one.
  */
 const READ_WINDOW_CELLS = 1 << 22;
+
+const LITTLE_ENDIAN = endianness() === "LE";
 
 export interface ParquetTableOptions {
   chunkRows: number;
@@ -70,13 +76,15 @@ export class ParquetTableSource implements TableSource {
     // not decode the same page once per chunk.
     const windowRows = Math.max(chunkRows, Math.floor(READ_WINDOW_CELLS / Math.max(1, selected.length)));
     const buffer = new ColumnSegments();
+    const plainColumns = new ParquetPlainColumns(file, metadata);
     let readRows = 0;
     let startRow = 0;
     do {
       const rowCount = Math.min(chunkRows, totalRows - startRow);
       while (buffer.buffered < rowCount) {
         const windowEnd = Math.min(totalRows, readRows + windowRows);
-        for (const segment of await this.readWindow(file, metadata, selected, readRows, windowEnd)) {
+        const segments = await this.readWindow(file, metadata, plainColumns, selected, readRows, windowEnd);
+        for (const segment of segments) {
           buffer.push(segment.rows, segment.columns);
         }
         readRows = windowEnd;
@@ -89,12 +97,14 @@ export class ParquetTableSource implements TableSource {
   }
 
   /**
-   * Rows [rowStart, rowEnd) of the selected columns, typed arrays where hyparquet gave them without nulls: one
-   * segment per row group when every column came in the same pieces (no copy), else one joined segment.
+   * Rows [rowStart, rowEnd) of the selected columns, typed arrays where they were decoded without nulls: one
+   * segment per row group when every column came in the same pieces (no copy), else one joined segment. Flat
+   * numeric columns are decoded by `plainColumns` when it can; the rest, and those it hands back, by hyparquet.
    */
   private async readWindow(
     file: AsyncBuffer,
     metadata: FileMetaData,
+    plainColumns: ParquetPlainColumns,
     selected: readonly string[],
     rowStart: number,
     rowEnd: number,
@@ -102,28 +112,34 @@ export class ParquetTableSource implements TableSource {
     const pieces = new Map<string, { rowStart: number; values: ColumnValues }[]>(
       selected.map((name) => [name, []]),
     );
-    const collect = (data: ColumnData): void => {
-      const from = Math.max(data.rowStart, rowStart);
-      const to = Math.min(data.rowEnd, rowEnd);
+    const add = (name: string, decoded: unknown, decodedStart: number, decodedEnd: number): void => {
+      const from = Math.max(decodedStart, rowStart);
+      const to = Math.min(decodedEnd, rowEnd);
       if (from >= to) return;
-      const decoded: unknown = data.columnData;
       const values = isNumericArray(decoded)
-        ? decoded.subarray(from - data.rowStart, to - data.rowStart)
-        : cellsOf(data.columnData, from - data.rowStart, to - data.rowStart);
-      pieces.get(data.columnName)?.push({ rowStart: from, values });
+        ? decoded.subarray(from - decodedStart, to - decodedStart)
+        : cellsOf(decoded as ArrayLike<unknown>, from - decodedStart, to - decodedStart);
+      pieces.get(name)?.push({ rowStart: from, values });
     };
     if (selected.length > 0 && rowEnd > rowStart) {
       try {
-        const { parquetRead } = await hyparquet();
-        await parquetRead({
-          file,
-          metadata,
-          columns: [...selected],
-          rowStart,
-          rowEnd,
-          compressors: { SNAPPY: snappyDecompress },
-          onChunk: collect,
-        });
+        const plain = await plainColumns.read(selected, rowStart, rowEnd);
+        for (const [name, parts] of plain) {
+          for (const part of parts) add(name, part.values, part.rowStart, part.rowStart + part.values.length);
+        }
+        const rest = selected.filter((name) => !plain.has(name));
+        if (rest.length > 0) {
+          const { parquetRead } = await hyparquet();
+          await parquetRead({
+            file,
+            metadata,
+            columns: rest,
+            rowStart,
+            rowEnd,
+            compressors: { SNAPPY: snappyDecompress },
+            onChunk: (data: ColumnData) => add(data.columnName, data.columnData, data.rowStart, data.rowEnd),
+          });
+        }
       } catch (error) {
         throw this.readError(error, `rows ${rowStart + 1}-${rowEnd}`);
       }
@@ -219,8 +235,27 @@ function hyparquet(): Promise<typeof Hyparquet> {
 }
 
 function cellsOf(decoded: ArrayLike<unknown>, from: number, to: number): CellValue[] {
+  if (decoded instanceof BigInt64Array && LITTLE_ENDIAN) return int64Cells(decoded, from, to);
   const cells = new Array<CellValue>(to - from);
   for (let i = from; i < to; i++) cells[i - from] = toCellValue(decoded[i]);
+  return cells;
+}
+
+/**
+ * INT64 values as cells, as toCellValue makes them, without a BigInt per value: each is read as two 32-bit
+ * halves (low first), which give it exactly as a double while the high half lies within ±2^21.
+ */
+function int64Cells(values: BigInt64Array, from: number, to: number): CellValue[] {
+  const cells = new Array<CellValue>(to - from);
+  const halves = new Int32Array(values.buffer, values.byteOffset + from * 8, (to - from) * 2);
+  for (let i = 0; i < cells.length; i++) {
+    const high = halves[2 * i + 1] as number;
+    const value = high * 0x100000000 + ((halves[2 * i] as number) >>> 0);
+    cells[i] =
+      high >= -0x200000 && high < 0x200000 && Number.isSafeInteger(value)
+        ? value
+        : toCellValue(values[from + i]);
+  }
   return cells;
 }
 

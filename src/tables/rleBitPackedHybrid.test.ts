@@ -1,0 +1,71 @@
+import { ByteWriter } from "hyparquet-writer";
+import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
+import { describe, expect, it } from "vitest";
+
+import { decodeRleBitPackedHybrid } from "./rleBitPackedHybrid.js";
+
+/** Values below 2^bitWidth, with runs of repeats long enough for an encoder to choose RLE. */
+function sample(bitWidth: number, length: number): number[] {
+  const limit = 2 ** Math.min(bitWidth, 31);
+  return Array.from({ length }, (_, i) =>
+    i % 50 < 20 ? 7 % limit : Math.floor(Math.abs(Math.sin(i)) * limit),
+  );
+}
+
+function encoded(values: number[], bitWidth: number): Uint8Array {
+  const writer = new ByteWriter();
+  writeRleBitPackedHybrid(writer, values, bitWidth);
+  return new Uint8Array(writer.getBuffer());
+}
+
+/** One bit-packed run, least significant bit first, as the format lays it out for any width. */
+function bitPacked(values: number[], bitWidth: number): Uint8Array {
+  const groups = Math.ceil(values.length / 8);
+  let bits = 0n;
+  values.forEach((value, i) => (bits |= BigInt(value) << BigInt(i * bitWidth)));
+  const body = Array.from({ length: groups * bitWidth }, (_, i) => Number((bits >> BigInt(8 * i)) & 0xffn));
+  return Uint8Array.from([(groups << 1) | 1, ...body]);
+}
+
+describe("decodeRleBitPackedHybrid", () => {
+  it("decodes the RLE and bit-packed runs an encoder writes, at widths 1 to 24", () => {
+    for (let bitWidth = 1; bitWidth <= 24; bitWidth++) {
+      const values = sample(bitWidth, 203);
+      const bytes = encoded(values, bitWidth);
+      const out = new Int32Array(values.length);
+      expect(decodeRleBitPackedHybrid(bytes, 0, bytes.length, bitWidth, out)).toBe(bytes.length);
+      expect(Array.from(out)).toEqual(values);
+    }
+  });
+
+  it("decodes bit-packed runs wider than 24 bits", () => {
+    for (let bitWidth = 25; bitWidth <= 32; bitWidth++) {
+      const values = sample(bitWidth, 16);
+      const bytes = bitPacked(values, bitWidth);
+      const out = new Int32Array(13);
+      decodeRleBitPackedHybrid(bytes, 0, bytes.length, bitWidth, out);
+      expect(Array.from(out)).toEqual(values.slice(0, 13));
+    }
+  });
+
+  it("decodes a zero bit width as runs of zeros and starts at the given offset", () => {
+    const bytes = Uint8Array.of(0xff, 10 << 1, 3 << 1);
+    const out = new Uint8Array(13).fill(9);
+    expect(decodeRleBitPackedHybrid(bytes, 1, bytes.length, 0, out)).toBe(3);
+    expect(Array.from(out)).toEqual(new Array(13).fill(0));
+  });
+
+  it("rejects runs that end before the values do, or a run value wider than the bit width", () => {
+    const bytes = encoded(new Array<number>(20).fill(1), 1);
+    expect(() => decodeRleBitPackedHybrid(bytes, 0, bytes.length, 1, new Uint8Array(21))).toThrow(
+      "encoded values end after 20 of 21",
+    );
+    expect(() => decodeRleBitPackedHybrid(Uint8Array.of(1 << 4, 2), 0, 2, 1, new Uint8Array(8))).toThrow(
+      "run value 2 does not fit in 1 bits",
+    );
+    const packed = bitPacked([1, 2, 3, 4, 5, 6, 7, 0], 3);
+    expect(() => decodeRleBitPackedHybrid(packed, 0, 2, 3, new Uint8Array(8))).toThrow(
+      "encoded values end after 0 of 8",
+    );
+  });
+});

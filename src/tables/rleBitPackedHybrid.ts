@@ -1,0 +1,104 @@
+/**
+ * Parquet's RLE / bit-packed hybrid encoding (definition levels, dictionary indices), decoded straight into a
+ * typed array. hyparquet's decoder fills a plain Array through a DataView, one boxed value at a time; a page of
+ * a million levels that is a single "all present" run is one `fill` here.
+ * Format: https://parquet.apache.org/docs/file-format/data-pages/encodings/#run-length-encoding--bit-packing-hybrid-rle--3
+ */
+
+/** Widths up to this keep the bit buffer below 2^31, so 32-bit integer operations stay exact. */
+const FAST_BIT_WIDTH = 24;
+
+/**
+ * Decodes `out.length` values of `bitWidth` bits from `bytes[start, end)` into `out`; returns the offset after
+ * the last run read. Throws when the runs end before `out` is full; padding in the last bit-packed group is
+ * ignored, and a last group may be cut short after the bytes its used values need.
+ */
+export function decodeRleBitPackedHybrid(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  bitWidth: number,
+  out: Uint8Array | Int32Array,
+): number {
+  if (bitWidth < 0 || bitWidth > 32) throw new Error(`bit width ${bitWidth} is not between 0 and 32`);
+  const count = out.length;
+  const valueBytes = (bitWidth + 7) >> 3;
+  let pos = start;
+  let seen = 0;
+  while (seen < count) {
+    // The run header is a ULEB128 varint: run length << 1, low bit set for a bit-packed run.
+    let header = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= end) throw new Error(`encoded values end after ${seen} of ${count}`);
+      if (shift > 28) throw new Error(`run header at byte ${pos} is too long`);
+      const byte = bytes[pos++] as number;
+      header += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    if (header % 2 === 0) {
+      const runLength = Math.min(header / 2, count - seen);
+      if (pos + valueBytes > end) throw new Error(`encoded values end after ${seen} of ${count}`);
+      let value = 0;
+      for (let i = 0; i < valueBytes; i++) value += (bytes[pos + i] as number) * 2 ** (8 * i);
+      if (value >= 2 ** bitWidth) throw new Error(`run value ${value} does not fit in ${bitWidth} bits`);
+      pos += valueBytes;
+      out.fill(value, seen, seen + runLength);
+      seen += runLength;
+    } else {
+      const values = Math.min(((header - 1) / 2) * 8, count - seen);
+      const runBytes = ((header - 1) / 2) * bitWidth;
+      const usedBytes = Math.ceil((values * bitWidth) / 8);
+      if (pos + usedBytes > end) throw new Error(`encoded values end after ${seen} of ${count}`);
+      if (bitWidth <= FAST_BIT_WIDTH) unpackNarrow(bytes, pos, bitWidth, out, seen, values);
+      else unpackWide(bytes, pos, bitWidth, out, seen, values);
+      pos = Math.min(end, pos + runBytes);
+      seen += values;
+    }
+  }
+  return pos;
+}
+
+function unpackNarrow(
+  bytes: Uint8Array,
+  pos: number,
+  bitWidth: number,
+  out: Uint8Array | Int32Array,
+  at: number,
+  values: number,
+): void {
+  const mask = (1 << bitWidth) - 1;
+  let buffer = 0;
+  let bits = 0;
+  for (let i = 0; i < values; i++) {
+    while (bits < bitWidth) {
+      buffer |= (bytes[pos++] as number) << bits;
+      bits += 8;
+    }
+    out[at + i] = buffer & mask;
+    buffer >>>= bitWidth;
+    bits -= bitWidth;
+  }
+}
+
+/** Widths above 24 bits, bit by bit in floating point: only dictionaries of over 16M entries need them. */
+function unpackWide(
+  bytes: Uint8Array,
+  pos: number,
+  bitWidth: number,
+  out: Uint8Array | Int32Array,
+  at: number,
+  values: number,
+): void {
+  let bit = pos * 8;
+  for (let i = 0; i < values; i++) {
+    let value = 0;
+    for (let got = 0; got < bitWidth;) {
+      const shift = bit & 7;
+      const take = Math.min(8 - shift, bitWidth - got);
+      value += (((bytes[Math.floor(bit / 8)] as number) >> shift) & ((1 << take) - 1)) * 2 ** got;
+      got += take;
+      bit += take;
+    }
+    out[at + i] = value;
+  }
+}
