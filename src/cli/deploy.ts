@@ -8,19 +8,12 @@
  * cluster refused, 2 bad usage.
  */
 import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { DeploymentStrategy, DeploymentUpdateInput } from "../client/deployments.js";
 import type { FlowOpsClient } from "../client/index.js";
 import type { AnalysisTemplate } from "../delivery/analysis/analysisTemplate.js";
 import type { DefaultStrategy } from "../delivery/deployments/defaultRollout.js";
-import type {
-  AnalysisReference,
-  AnalysisTemplateDefinition,
-  CanaryStep as RenderedCanaryStep,
-  DeploymentDescription,
-} from "../delivery/kubernetes/deploymentDescription.js";
-import type { RolloutSpec } from "../delivery/rollout/rolloutSpec.js";
+import type { DeploymentDescription } from "../delivery/kubernetes/deploymentDescription.js";
 import { FlowOpsError } from "../errors.js";
 import { printJson } from "./output.js";
 import { formatDeploymentStatus } from "./rollout.js";
@@ -271,168 +264,44 @@ async function deployToKubernetes(endpoint: string, opts: DeployOptions): Promis
   }
 }
 
-/** The rollout spec, templates and pinned model of a kubernetes deploy, in the shape the renderers read. */
+/**
+ * The files the options name, parsed, and the model pinned, described for the renderers; which templates a
+ * cluster carries and how the description is shaped, src/delivery/kubernetes decides.
+ */
 async function describeDeployment(endpoint: string, opts: DeployOptions): Promise<DeploymentDescription> {
   const { parseRolloutSpec } = await import("../delivery/rollout/rolloutSpec.js");
   const { parseAnalysisTemplate } = await import("../delivery/analysis/analysisTemplate.js");
-  const { defaultAnalysisTemplates, defaultRolloutSpec } =
-    await import("../delivery/deployments/defaultRollout.js");
+  const { defaultRolloutSpec } = await import("../delivery/deployments/defaultRollout.js");
+  const { clusterAnalysisTemplates } = await import("../delivery/kubernetes/clusterAnalysisTemplates.js");
+  const { pinnedModel } = await import("../delivery/kubernetes/pinnedModel.js");
+  const { describeKubernetesDeployment } =
+    await import("../delivery/kubernetes/describeKubernetesDeployment.js");
 
-  const spec: RolloutSpec =
+  const spec =
     opts.config !== undefined
       ? parseRolloutSpec(await readNamedFile(opts.config, "--config"), opts.config)
       : defaultRolloutSpec(STRATEGY_KEYS[opts.strategy ?? "canary"], endpoint);
-  const templates: AnalysisTemplate[] = [];
+  const supplied: AnalysisTemplate[] = [];
   for (const file of opts.analysis) {
-    templates.push(parseAnalysisTemplate(await readNamedFile(file, "--analysis"), file));
+    supplied.push(parseAnalysisTemplate(await readNamedFile(file, "--analysis"), file));
   }
-  // Built-in templates join only when the spec names them and the user did not supply one of that name.
-  const supplied = new Set(templates.map((template) => template.metadata.name));
-  const named = new Set(referencedTemplates(spec));
-  for (const builtIn of defaultAnalysisTemplates()) {
-    if (named.has(builtIn.metadata.name) && !supplied.has(builtIn.metadata.name)) {
-      templates.push(measurableInCluster(builtIn));
-    }
-  }
-
-  const model = await pinnedModel(opts.model, () => clientFor(opts));
-  return {
-    endpoint,
-    modelUri: model.uri,
-    modelVersion: model.version,
-    replicas: opts.replicas,
-    rollout: { strategy: renderStrategy(spec) },
-    analysisTemplates: withoutUndefinedKeys<AnalysisTemplateDefinition[]>(templates),
-    target: opts.kserve ? "kserve" : "argo-rollouts",
-    ...(opts.image !== undefined ? { image: opts.image } : {}),
-    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
-    ...(opts.stableVersion !== undefined ? { stableModelVersion: opts.stableVersion } : {}),
-  };
-}
-
-/** A parsed rollout spec in the Argo shape the renderers read (durations back to Argo's notation). */
-function renderStrategy(spec: RolloutSpec): DeploymentDescription["rollout"]["strategy"] {
-  const strategy = spec.strategy;
-  switch (strategy.kind) {
-    case "canary": {
-      const steps = strategy.canary.steps.map((step): RenderedCanaryStep => {
-        switch (step.kind) {
-          case "setWeight":
-            return { setWeight: step.weight };
-          case "pause":
-            return {
-              pause: step.durationMs === undefined ? {} : { duration: argoDuration(step.durationMs) },
-            };
-          case "analysis":
-            return { analysis: withoutUndefinedKeys<AnalysisReference>(step.analysis) };
-        }
-      });
-      const analysis = strategy.canary.analysis;
-      return {
-        canary: {
-          steps,
-          ...(analysis !== undefined
-            ? { analysis: withoutUndefinedKeys<AnalysisReference & { startingStep?: number }>(analysis) }
-            : {}),
-        },
-      };
-    }
-    case "blueGreen":
-      return { blueGreen: withoutUndefinedKeys<BlueGreenRender>(strategy.blueGreen) };
-    case "abTest":
-      return { abTest: { ...strategy.abTest } };
-    case "shadow":
-      return { shadow: { ...strategy.shadow } };
-  }
-}
-
-type BlueGreenRender = Extract<
-  DeploymentDescription["rollout"]["strategy"],
-  { blueGreen: unknown }
->["blueGreen"];
-
-/**
- * The parsed schemas type an absent optional field as `undefined`, the render's shapes omit the key
- * (exactOptionalPropertyTypes); a JSON copy of plain parsed data drops exactly those keys.
- */
-function withoutUndefinedKeys<T>(value: object): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** Whole seconds as Argo's bare number, anything finer in milliseconds. */
-function argoDuration(ms: number): string | number {
-  return ms % 1000 === 0 ? ms / 1000 : `${ms}ms`;
-}
-
-/**
- * The FlowOps metrics Argo can read back from Prometheus (src/delivery/kubernetes/prometheusQueries.ts);
- * agreement, prediction PSI and online accuracy exist only inside the embedded server.
- */
-const PROMETHEUS_SERIES: ReadonlySet<string> = new Set([
-  "error_rate",
-  "latency_p50",
-  "latency_p95",
-  "latency_p99",
-]);
-
-/** A built-in template without the metrics a cluster cannot measure; a user's template is rendered as written. */
-function measurableInCluster(template: AnalysisTemplate): AnalysisTemplate {
-  const metrics = template.spec.metrics.filter(
-    (metric) =>
-      metric.provider.flowops === undefined || PROMETHEUS_SERIES.has(metric.provider.flowops.metric),
+  const analysis = clusterAnalysisTemplates(spec, supplied);
+  // Before the model is pinned: the notes describe the user's inputs, and still show when the registry
+  // then refuses the alias.
+  for (const note of analysis.notes) process.stderr.write(`note: ${note}\n`);
+  const model = await pinnedModel(
+    opts.model,
+    async (name, alias) => (await clientFor(opts).registry.getModelVersionByAlias(name, alias)).version,
   );
-  const dropped = template.spec.metrics
-    .filter((metric) => !metrics.includes(metric))
-    .map((metric) => metric.name);
-  if (dropped.length > 0) {
-    process.stderr.write(
-      `note: built-in analysis '${template.metadata.name}' renders without ${dropped.join(", ")} ` +
-        `(measured inside the embedded server only)\n`,
-    );
-  }
-  return { ...template, spec: { ...template.spec, metrics } };
-}
-
-function referencedTemplates(spec: RolloutSpec): string[] {
-  const strategy = spec.strategy;
-  const refs: { templates: { templateName: string }[] }[] = [];
-  switch (strategy.kind) {
-    case "canary":
-      if (strategy.canary.analysis !== undefined) refs.push(strategy.canary.analysis);
-      for (const step of strategy.canary.steps) if (step.kind === "analysis") refs.push(step.analysis);
-      break;
-    case "blueGreen":
-      if (strategy.blueGreen.prePromotionAnalysis !== undefined)
-        refs.push(strategy.blueGreen.prePromotionAnalysis);
-      if (strategy.blueGreen.postPromotionAnalysis !== undefined)
-        refs.push(strategy.blueGreen.postPromotionAnalysis);
-      break;
-    case "shadow":
-      if (strategy.shadow.analysis !== undefined) refs.push(strategy.shadow.analysis);
-      break;
-    case "abTest":
-      break;
-  }
-  return refs.flatMap((ref) => ref.templates.map((template) => template.templateName));
-}
-
-/**
- * The model a cluster should load, with an alias resolved now so every pod, and every restart, loads the
- * same version; the version labels the serving metrics the analyses query.
- */
-async function pinnedModel(
-  uri: string,
-  client: () => FlowOpsClient,
-): Promise<{ uri: string; version: string }> {
-  const registered = /^models:\/([^/@]+)\/([^/]+)$/.exec(uri);
-  if (registered !== null) return { uri, version: registered[2] as string };
-  const aliased = /^models:\/([^/@]+)@([^/]+)$/.exec(uri);
-  if (aliased !== null) {
-    const name = aliased[1] as string;
-    const version = (await client().registry.getModelVersionByAlias(name, aliased[2] as string)).version;
-    return { uri: `models:/${name}/${version}`, version };
-  }
-  const run = /^runs:\/([^/]+)\//.exec(uri);
-  if (run !== null) return { uri, version: run[1] as string };
-  return { uri, version: basename(uri) };
+  return describeKubernetesDeployment({
+    endpoint,
+    spec,
+    analysisTemplates: analysis.templates,
+    model,
+    replicas: opts.replicas,
+    kserve: opts.kserve,
+    image: opts.image,
+    namespace: opts.namespace,
+    stableVersion: opts.stableVersion,
+  });
 }

@@ -34,5 +34,13 @@ export function parseArgoDuration(text: string | number): number | undefined {
   return position === 0 ? undefined : total;
 }
 
+/**
+ * Milliseconds in Argo's notation, the inverse of `parseArgoDuration`: whole seconds as the bare number Argo
+ * reads as seconds, anything finer in milliseconds.
+ */
+export function formatArgoDuration(ms: number): string | number {
+  return ms % 1000 === 0 ? ms / 1000 : `${ms}ms`;
+}
+
 /** The message shown when a duration does not parse, naming the accepted forms. */
 export const DURATION_FORMS = "a duration like 30s, 5m, 1h30m or a whole number of seconds";

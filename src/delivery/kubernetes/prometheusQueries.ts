@@ -21,6 +21,17 @@ const QUANTILES: Partial<Record<FlowOpsMetricName, number>> = {
   latency_p99: 0.99,
 };
 
+/**
+ * The FlowOps metrics a query here can read back from Prometheus; agreement, prediction PSI and online
+ * accuracy exist only inside the embedded server.
+ */
+export const PROMETHEUS_SERIES: ReadonlySet<string> = new Set([
+  "error_rate",
+  "latency_p50",
+  "latency_p95",
+  "latency_p99",
+]);
+
 function selector(versionArg: string): string {
   return `{model="{{args.${MODEL_ARG}}}",version="{{args.${versionArg}}}"}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseArgoDuration, parseRolloutSpec } from "./rolloutSpec.js";
+import { parseRolloutSpec } from "./rolloutSpec.js";
 
 const canaryYaml = `strategy:
   canary:
@@ -108,18 +108,5 @@ describe("parseRolloutSpec", () => {
 
   it("reports YAML syntax errors with the line", () => {
     expect(errorOf("strategy:\n  canary: [\n")).toMatch(/^rollout\.yaml:\d+: invalid YAML/);
-  });
-});
-
-describe("parseArgoDuration", () => {
-  it("reads Argo's units, Go-style sequences and bare seconds", () => {
-    expect(parseArgoDuration("30s")).toBe(30_000);
-    expect(parseArgoDuration("5m")).toBe(300_000);
-    expect(parseArgoDuration("1h30m")).toBe(5_400_000);
-    expect(parseArgoDuration("250ms")).toBe(250);
-    expect(parseArgoDuration("45")).toBe(45_000);
-    expect(parseArgoDuration(10)).toBe(10_000);
-    expect(parseArgoDuration("10 minutes")).toBeUndefined();
-    expect(parseArgoDuration(-1)).toBeUndefined();
   });
 });

@@ -14,29 +14,12 @@
  */
 import { z } from "zod";
 import { malformedFile, parseYamlText, schemaProblem, type YamlFile } from "../../data/yamlFile.js";
-
-const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * Argo's duration strings in milliseconds: `30s`, `5m`, `1h`, Go-style sequences like `1h30m`, and a bare
- * number (or numeric string) meaning seconds, as Argo's pause `duration` accepts.
- */
-export function parseArgoDuration(value: string | number): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const part of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    total += Number(part[1]) * (DURATION_UNIT_MS[part[2] ?? "s"] ?? 1000);
-  }
-  return total;
-}
+import { DURATION_FORMS, parseArgoDuration } from "../analysis/argoDuration.js";
 
 const duration = z
   .union([z.string(), z.number()])
   .refine((v) => parseArgoDuration(v) !== undefined, {
-    message: "expected a duration like 30s, 5m, 1h or a number of seconds",
+    message: `expected ${DURATION_FORMS}`,
   })
   .transform((v) => parseArgoDuration(v) ?? 0);
 
