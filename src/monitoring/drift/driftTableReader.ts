@@ -7,6 +7,7 @@
  */
 
 import { FlowOpsError } from "../../errors.js";
+import { hasTypedColumns, type NumericArray } from "../../tables/columnarTableChunk.js";
 import { labelColumn, numericColumn } from "../../tables/numericColumn.js";
 import type { TableSource } from "../../tables/tableChunk.js";
 import type { DriftTable } from "./datasetDrift.js";
@@ -33,11 +34,18 @@ export async function readDriftTable(
     }
   }
   const labels = new Set(options.categorical ?? []);
-  const numbers = new Map<string, Float64Array[]>();
+  const numbers = new Map<string, NumericArray[]>();
   for (const name of names) if (!labels.has(name)) numbers.set(name, []);
   if (numbers.size > 0) {
     for await (const chunk of source.chunks()) {
       for (const [name, parts] of numbers) {
+        // A typed column is kept as it comes: missing values and infinities are allowed here, so it needs no
+        // check, and the join at the end is its one copy.
+        const typed = hasTypedColumns(chunk) ? chunk.typedColumn(name) : undefined;
+        if (typed !== undefined) {
+          parts.push(typed);
+          continue;
+        }
         try {
           parts.push(numericColumn(chunk, name, { allowMissing: true, allowInfinite: true }));
         } catch (error) {
@@ -61,8 +69,13 @@ export async function readDriftTable(
   });
 }
 
-function concatenate(parts: readonly Float64Array[]): Float64Array {
-  const result = new Float64Array(parts.reduce((sum, part) => sum + part.length, 0));
+/**
+ * One column's parts joined as doubles, on a SharedArrayBuffer: detectDriftInParallel hands such a column to
+ * its worker threads as it is, where a column on a private buffer would be copied to shared memory first.
+ */
+function concatenate(parts: readonly NumericArray[]): Float64Array {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const result = new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
   let at = 0;
   for (const part of parts) {
     result.set(part, at);
