@@ -225,6 +225,24 @@ describe("batchPredict", () => {
     });
   }
 
+  it("writes CSV input cells as the file spells them, quoting only what the output needs quoted", async () => {
+    const input = join(dir, "verbatim.csv");
+    await writeFile(input, 'id,a,b\nplain,007.50,1E1\n"a, b",-0,.5\ncafé\tau,1e-7,2\nx"y,+3,4\n');
+    const expected = {
+      csv: 'id,a,b,sum,half_0,half_1\nplain,007.50,1E1,17.5,3.75,5\n"a, b",-0,.5,0.5,0,0.25\n',
+      tsv: "id\ta\tb\tsum\thalf_0\thalf_1\nplain\t007.50\t1E1\t17.5\t3.75\t5\na, b\t-0\t.5\t0.5\t0\t0.25\n",
+    };
+    const rest = {
+      csv: 'café\tau,1e-7,2,2.0000001,5e-8,1\n"x""y",+3,4,7,1.5,2\n',
+      tsv: '"café\tau"\t1e-7\t2\t2.0000001\t5e-8\t1\n"x""y"\t+3\t4\t7\t1.5\t2\n',
+    };
+    for (const format of ["csv", "tsv"] as const) {
+      const output = join(dir, `verbatim-out.${format}`);
+      await batchPredict(summingModel(), predictOptions(input, output));
+      expect(await readFile(output, "utf8")).toBe(expected[format] + rest[format]);
+    }
+  });
+
   it("names the column and row of a null in a Parquet feature column", async () => {
     const input = await writeParquetInput("null.parquet", 8, 5);
     const output = join(dir, "null-out.parquet");

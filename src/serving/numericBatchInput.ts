@@ -1,13 +1,14 @@
 /**
  * The fast path of batch inference for the common tabular model: one numeric input of shape [N, F] fed from F
- * numeric columns. Columns are parsed straight from the table's text, or taken as the typed arrays a Parquet
- * column decodes to, and interleaved into one typed array (no row objects, no per-cell protocol coercion),
- * which is what lets `flowops predict` keep up with the runtime. Anything else (several inputs, strings, a
- * column the file lacks) returns undefined and takes the general frame path, which also reports the errors.
+ * numeric columns. CSV rows of plain decimals are parsed straight from the text into that layout; other columns
+ * are parsed one by one, or taken as the typed arrays a Parquet column decodes to, and interleaved into one typed
+ * array (no row objects, no per-cell protocol coercion), which is what lets `flowops predict` keep up with the
+ * runtime. Anything else (several inputs, strings, a column the file lacks) returns undefined and takes the
+ * general frame path, which also reports the errors.
  */
 import { hasTypedColumns, type NumericArray } from "../tables/columnarTableChunk.js";
 import type { TableChunk } from "../tables/tableChunk.js";
-import { numericColumn } from "../tables/numericColumn.js";
+import { numericColumn, numericRows } from "../tables/numericColumn.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
 
@@ -31,8 +32,16 @@ export function numericBatchInput(
   const width = order.length;
   if (spec.shape[1] !== -1 && spec.shape[1] !== width) return undefined;
   const typed = hasTypedColumns(chunk) ? chunk : undefined;
-  const columns = order.map((name) => typed?.typedColumn(name) ?? numericColumn(chunk, name));
   const { name, datatype } = spec;
+  const rows = typed === undefined ? numericRows(chunk, order) : undefined;
+  if (rows !== undefined) {
+    return (start, end) => {
+      const values = rows.subarray(start * width, end * width);
+      const data = datatype === "FP32" ? new Float32Array(values) : values;
+      return [{ name, datatype, shape: [end - start, width], data }];
+    };
+  }
+  const columns = order.map((name) => typed?.typedColumn(name) ?? numericColumn(chunk, name));
   return (start, end) => {
     const rows = end - start;
     const data =

@@ -17,9 +17,16 @@ export interface TextCells {
   readonly texts: readonly string[];
   /** Per row: index into `texts`. */
   readonly textOfRow: Int32Array;
-  /** Per row: start in the row's text, or -1 - i for `quoted[i]`; start === end means an empty (null) cell. */
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
+  /**
+   * Row r's cell: `spans[first + r * stride]` is its start in the row's text, or -1 - i for `quoted[i]`, and the
+   * entry after it its end; start === end means an empty (null) cell. These are the parser's own row-major
+   * pairs, shared by the chunk's columns, so taking a column copies nothing and a writer going row by row reads
+   * them in order.
+   */
+  readonly spans: Int32Array;
+  readonly first: number;
+  readonly stride: number;
+  readonly rowCount: number;
   readonly quoted: readonly (string | null)[];
 }
 
@@ -104,13 +111,15 @@ export class CsvTableChunk implements TableChunk, TextCellColumns {
     const slot = this.slotOfName.get(name);
     if (slot === undefined) return undefined;
     const { cells, slots, texts, textOfRow, quoted } = this.sink;
-    const starts = new Int32Array(this.rowCount);
-    const ends = new Int32Array(this.rowCount);
-    for (let row = 0, at = slot * 2; row < this.rowCount; row++, at += slots * 2) {
-      starts[row] = cells[at] as number;
-      ends[row] = cells[at + 1] as number;
-    }
-    return { texts, textOfRow, starts, ends, quoted };
+    return {
+      texts,
+      textOfRow,
+      spans: cells,
+      first: slot * 2,
+      stride: slots * 2,
+      rowCount: this.rowCount,
+      quoted,
+    };
   }
 
   column(name: string): readonly CellValue[] {
@@ -134,9 +143,10 @@ export class CsvTableChunk implements TableChunk, TextCellColumns {
 
 /** The text of one cell, null when empty. */
 export function cellText(cells: TextCells, row: number): string | null {
-  const start = cells.starts[row] as number;
+  const at = cells.first + row * cells.stride;
+  const start = cells.spans[at] as number;
   if (start < 0) return cells.quoted[-1 - start] ?? null;
-  const end = cells.ends[row] as number;
+  const end = cells.spans[at + 1] as number;
   if (start === end) return null;
   return (cells.texts[cells.textOfRow[row] as number] as string).slice(start, end);
 }

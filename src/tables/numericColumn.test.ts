@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ColumnarTableChunk } from "./columnarTableChunk.js";
-import { labelColumn, numericColumn } from "./numericColumn.js";
+import { labelColumn, numericColumn, numericRows } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import { MaterialisedTableChunk, type CellValue, type TableChunk } from "./tableChunk.js";
 
@@ -101,5 +101,24 @@ describe("labelColumn", () => {
       "true",
       null,
     ]);
+  });
+});
+
+describe("numericRows", () => {
+  it("reads plain decimals of several CSV columns row by row, as numericColumn reads each", async () => {
+    const chunk = await csvChunk("a,b,c\n1,-2.5,x\n3e2,.5,y\n0.1,7,z\n");
+    const rows = numericRows(chunk, ["b", "a"]);
+    expect(rows).toBeDefined();
+    const b = numericColumn(chunk, "b");
+    const a = numericColumn(chunk, "a");
+    expect(Array.from(rows ?? [])).toEqual([b[0], a[0], b[1], a[1], b[2], a[2]]);
+  });
+
+  it("declines a cell that is not a plain decimal, leaving it to numericColumn", async () => {
+    for (const cell of ["", " 4", "NA", "inf", "1e400", '"7"', "0.1234567890123456789"]) {
+      const chunk = await csvChunk(`a,b\n1,2\n3,${cell}\n`);
+      expect(numericRows(chunk, ["a", "b"])).toBeUndefined();
+    }
+    expect(numericRows(typedChunk([1, 2]), ["x"])).toBeUndefined();
   });
 });

@@ -62,6 +62,42 @@ export function numericColumn(
   return result;
 }
 
+/**
+ * Several columns of a CSV chunk read as plain decimals row by row into one row-major array (a model's [N, F]
+ * input), or undefined when a column is not one of CSV text or a cell is not a plain decimal. Reading the chunk's
+ * cells in the order the parser stored them, row after row, is faster than column after column at a stride of a
+ * row; anything else (blanks, missing markers, infinities, bad text) goes to `numericColumn`, which reads it or
+ * names the cell.
+ */
+export function numericRows(chunk: TableChunk, names: readonly string[]): Float64Array | undefined {
+  if (!hasTextCells(chunk)) return undefined;
+  const columns: TextCells[] = [];
+  for (const name of names) {
+    const cells = chunk.textCells(name);
+    if (cells === undefined || (columns.length > 0 && cells.spans !== columns[0]?.spans)) return undefined;
+    columns.push(cells);
+  }
+  const head = columns[0];
+  if (head === undefined) return new Float64Array(0);
+  const { spans, stride, texts, textOfRow } = head;
+  const firsts = Int32Array.from(columns, (cells) => cells.first);
+  const width = firsts.length;
+  const result = new Float64Array(chunk.rowCount * width);
+  for (let row = 0, at = 0; row < chunk.rowCount; row++) {
+    const text = texts[textOfRow[row] as number] as string;
+    const base = row * stride;
+    for (let c = 0; c < width; c++) {
+      const pair = base + (firsts[c] as number);
+      const start = spans[pair] as number;
+      const end = spans[pair + 1] as number;
+      const value = start >= 0 && start < end ? parseDecimalSpan(text, start, end) : undefined;
+      if (value === undefined) return undefined;
+      result[at++] = value;
+    }
+  }
+  return result;
+}
+
 /** The typed-array path: one copy; only NaN and infinities go through the cell checks that may reject them. */
 function numbersFromTyped(
   chunk: TableChunk,
@@ -84,11 +120,11 @@ function numbersFromText(
   cells: TextCells,
   options: NumericColumnOptions,
 ): Float64Array {
-  const { texts, textOfRow, starts, ends } = cells;
+  const { texts, textOfRow, spans, stride } = cells;
   const result = new Float64Array(chunk.rowCount);
-  for (let row = 0; row < result.length; row++) {
-    const start = starts[row] as number;
-    const end = ends[row] as number;
+  for (let row = 0, at = cells.first; row < result.length; row++, at += stride) {
+    const start = spans[at] as number;
+    const end = spans[at + 1] as number;
     const fast =
       start >= 0 && start < end
         ? parseDecimalSpan(texts[textOfRow[row] as number] as string, start, end)

@@ -9,6 +9,8 @@
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 
 import { FlowOpsError } from "../errors.js";
+import type { TextCells } from "./csvChunk.js";
+import { decimalValue, float32Digits } from "./float32Decimal.js";
 import type { CellValue } from "./tableChunk.js";
 import type { TableFormat } from "./tableFormat.js";
 
@@ -41,13 +43,35 @@ export interface TableWriter {
 }
 
 /**
+ * A column of CSV cells as spans of the text they were read from (csvChunk.ts), so that a writer of text can copy
+ * them as they were in the file: their text is what the reader's cells would hold, without a string made per cell.
+ */
+export class TextCellColumn {
+  constructor(readonly cells: TextCells) {}
+
+  get length(): number {
+    return this.cells.rowCount;
+  }
+}
+
+/** Capability of writers that take `TextCellColumn`s besides the usual columns. */
+export interface TextCellTableWriter extends TableWriter {
+  readonly writesTextCells: true;
+  write(columns: Readonly<Record<string, WriterColumn | TextCellColumn>>): Promise<void>;
+}
+
+export function writesTextCells(writer: TableWriter): writer is TextCellTableWriter {
+  return (writer as Partial<TextCellTableWriter>).writesTextCells === true;
+}
+
+/**
  * Checks a batch against the writer's columns and returns its row count: every column present, no extra ones,
  * all of one length.
  */
 export function batchRowCount(
   path: string,
   columns: readonly string[],
-  batch: Readonly<Record<string, WriterColumn>>,
+  batch: Readonly<Record<string, { readonly length: number }>>,
 ): number {
   const extra = Object.keys(batch).filter((name) => !columns.includes(name));
   if (extra.length > 0) {
@@ -77,10 +101,16 @@ export function batchRowCount(
 /**
  * The shortest decimal text that reads back as the same number: JavaScript's own for doubles, and for float32
  * values (a model's FP32 output) the fewest digits that round back to the same float32, so 0.1f prints as
- * "0.1" rather than "0.10000000149011612".
+ * "0.1" rather than "0.10000000149011612". The search below defines that form; float32Digits finds the same
+ * digits without strings, and the search runs only for the few values it leaves.
  */
 export function numberText(value: number, float32: boolean): string {
   if (!float32 || !Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  const decimal = { digits: 0, exponent: 0 };
+  if (float32Digits(Math.abs(value), decimal)) {
+    const magnitude = decimalValue(decimal.digits, decimal.exponent);
+    return String(value < 0 ? -magnitude : magnitude);
+  }
   // Most float32 values need 8 or 9 digits: start at 8, walk down while shorter still round-trips, else up
   // (if d digits round-trip so do d+1: the nearest (d+1)-digit number is at least as close).
   const roundTrips = (digits: number): boolean => Math.fround(Number(value.toPrecision(digits))) === value;
@@ -128,8 +158,8 @@ export function valueAt(column: WriterColumn, row: number): CellValue | bigint {
 const COPY_BLOCK_BYTES = 1 << 20;
 
 /**
- * The file a writer streams to. Writes are synchronous: a batch is encoded in memory first, so each write is
- * one system call per batch, and a writer needs no back-pressure handling.
+ * The file a writer streams to. Writes are synchronous: a batch (or, for CSV, a megabyte of it) is encoded in
+ * memory first, so each write is one system call for many rows, and a writer needs no back-pressure handling.
  */
 export class TableFileSink {
   private readonly fd: number;

@@ -1,0 +1,146 @@
+/**
+ * The columns of a batch prediction part: the model's output tensors as named columns ([N] one column, [N, K]
+ * K columns `<name>_<k>`), the batches' pieces joined in order, and the input columns written beside them.
+ */
+
+import { FlowOpsError } from "../errors.js";
+import { hasTypedColumns } from "../tables/columnarTableChunk.js";
+import { hasTextCells } from "../tables/csvChunk.js";
+import type { CellValue, TableChunk } from "../tables/tableChunk.js";
+import {
+  TextCellColumn,
+  writesTextCells,
+  type TableWriter,
+  type WriterColumn,
+} from "../tables/tableWriter.js";
+import { decodeHalfFloat } from "./halfFloat.js";
+import type { Tensor, TensorSpec } from "./tensor.js";
+
+/**
+ * Writes the chunk's input columns followed by `predictions` as one batch. Input columns go as the reader holds
+ * them: typed arrays (numeric Parquet columns) keep their type, and CSV cells go to a writer that takes them as
+ * spans of the file's text (CSV and TSV), so they are neither made into strings nor reformatted.
+ */
+export async function writePartRows(
+  writer: TableWriter,
+  chunk: TableChunk,
+  predictions: Readonly<Record<string, WriterColumn>>,
+): Promise<void> {
+  if (writesTextCells(writer) && hasTextCells(chunk)) {
+    const textColumn = (name: string): WriterColumn | TextCellColumn => {
+      const cells = chunk.textCells(name);
+      return cells === undefined ? chunk.column(name) : new TextCellColumn(cells);
+    };
+    await writer.write({ ...inputColumns(chunk, textColumn), ...predictions });
+  } else {
+    await writer.write({ ...inputColumns(chunk, (name) => chunk.column(name)), ...predictions });
+  }
+}
+
+function inputColumns<Column>(
+  chunk: TableChunk,
+  untyped: (name: string) => Column,
+): Record<string, WriterColumn | Column> {
+  const typed = hasTypedColumns(chunk) ? chunk : undefined;
+  const values: Record<string, WriterColumn | Column> = {};
+  for (const name of chunk.columns) values[name] = typed?.typedColumn(name) ?? untyped(name);
+  return values;
+}
+
+/** The batches' output columns joined, in order, into the part's columns. */
+export function joinedBatches(
+  batches: readonly Record<string, WriterColumn>[],
+  where: string,
+): Record<string, WriterColumn> {
+  const first = batches[0] ?? {};
+  if (batches.length === 1) return first;
+  const names = Object.keys(first);
+  const values: Record<string, WriterColumn> = {};
+  for (const name of names) {
+    values[name] = joinedColumn(
+      batches.map((batch) => {
+        const column = batch[name];
+        if (column === undefined || Object.keys(batch).length !== names.length) {
+          throw new FlowOpsError(
+            "INVALID_STATE",
+            `${where}: the model gave the columns ${Object.keys(batch).join(", ")} for one batch and ${names.join(", ")} for another`,
+          );
+        }
+        return column;
+      }),
+    );
+  }
+  return values;
+}
+
+/** Pieces of one column as one: a typed array when they all are of one kind, else cells. */
+function joinedColumn(pieces: readonly WriterColumn[]): WriterColumn {
+  const first = pieces[0] as WriterColumn;
+  if (ArrayBuffer.isView(first) && pieces.every((piece) => piece.constructor === first.constructor)) {
+    const typed = first as Exclude<WriterColumn, readonly CellValue[]>;
+    const Constructor = typed.constructor as new (length: number) => typeof typed;
+    const joined = new Constructor(pieces.reduce((total, piece) => total + piece.length, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      joined.set(piece as never, at);
+      at += piece.length;
+    }
+    return joined;
+  }
+  return pieces.flatMap((piece) => Array.from(piece as ArrayLike<CellValue>));
+}
+
+/** A tensor of shape [N, ...] as columns: [N] is one column, [N, K, ...] is K... columns `<name>_<i>`. */
+export function outputColumns(tensor: Tensor, rowCount: number, where: string): Record<string, WriterColumn> {
+  if (tensor.shape.length === 0 || tensor.shape[0] !== rowCount) {
+    throw new FlowOpsError(
+      "INVALID_STATE",
+      `${where}: the model's output '${tensor.name}' has shape [${tensor.shape.join(",")}]; ` +
+        `expected ${rowCount} rows first`,
+    );
+  }
+  const data = columnData(tensor);
+  if (tensor.shape.length === 1) return { [tensor.name]: data };
+  const width = tensor.shape.slice(1).reduce((a, b) => a * b, 1);
+  const result: Record<string, WriterColumn> = {};
+  for (let k = 0; k < width; k++) {
+    const column = stridedCopy(data, k, width, rowCount);
+    result[`${tensor.name}_${k}`] = column;
+  }
+  return result;
+}
+
+/** The tensor's flat data as a writer column: BOOL as booleans, FP16 decoded to float32. */
+function columnData(tensor: Tensor): WriterColumn {
+  const data = tensor.data;
+  if (Array.isArray(data)) return data;
+  if (tensor.datatype === "BOOL") return Array.from(data as Uint8Array, (value) => value !== 0);
+  if (tensor.datatype === "FP16") return Float32Array.from(data as Uint16Array, decodeHalfFloat);
+  return data as WriterColumn;
+}
+
+function stridedCopy(data: WriterColumn, offset: number, stride: number, rows: number): WriterColumn {
+  if (Array.isArray(data)) {
+    return Array.from({ length: rows }, (_, r) => data[r * stride + offset] ?? null);
+  }
+  const typed = data as Exclude<WriterColumn, readonly CellValue[]>;
+  const Constructor = typed.constructor as new (length: number) => typeof typed;
+  const column = new Constructor(rows);
+  for (let r = 0; r < rows; r++) column[r] = typed[r * stride + offset] as never;
+  return column;
+}
+
+/** For an empty input: the prediction columns the output specs announce, with no rows. */
+export function emptyPredictions(specs: readonly TensorSpec[]): {
+  predictionColumns: string[];
+  values: Record<string, WriterColumn>;
+} {
+  const values: Record<string, WriterColumn> = {};
+  for (const spec of specs) {
+    const trailing = spec.shape.slice(1);
+    const width = trailing.reduce((a, b) => a * b, 1);
+    if (trailing.length === 0 || width < 1) values[spec.name] = [];
+    else for (let k = 0; k < width; k++) values[`${spec.name}_${k}`] = [];
+  }
+  return { predictionColumns: Object.keys(values), values };
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+
+import { ByteBuilder } from "./byteBuilder.js";
+import { decimalValue } from "./float32Decimal.js";
+
+function written(write: (bytes: ByteBuilder) => void, capacity = 4): Buffer {
+  const bytes = new ByteBuilder(capacity);
+  write(bytes);
+  return Buffer.from(bytes.take());
+}
+
+describe("ByteBuilder", () => {
+  it("writes text as Buffer.from writes it, ASCII, accents, emoji and lone surrogates alike", () => {
+    const texts = [
+      "plain",
+      "",
+      "naïve café",
+      "日本語",
+      "emoji 😀",
+      "lone \ud800 half",
+      "é".repeat(100),
+      "x".repeat(300),
+    ];
+    for (const text of texts) expect(written((bytes) => bytes.text(text))).toEqual(Buffer.from(text, "utf8"));
+  });
+
+  it("grows past its capacity and keeps what was written", () => {
+    const bytes = new ByteBuilder(2);
+    for (let i = 0; i < 1000; i++) {
+      bytes.text("ab");
+      bytes.byte(44);
+    }
+    expect(Buffer.from(bytes.take()).toString()).toBe("ab,".repeat(1000));
+    expect(bytes.length).toBe(0);
+  });
+
+  it("writes safe integers as String does", () => {
+    const values = [
+      0,
+      -0,
+      7,
+      -7,
+      10,
+      99,
+      100,
+      2 ** 31,
+      -(2 ** 31) - 1,
+      1e15,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+    ];
+    for (const value of values)
+      expect(written((bytes) => bytes.integer(value)).toString()).toBe(String(value));
+  });
+
+  it("writes digits times a power of ten as String writes that number, in plain and exponential notation", () => {
+    const cases: [number, number][] = [
+      [1, -1],
+      [15, -1],
+      [123456789, -9],
+      [1, -6],
+      [1, -7],
+      [25, -8],
+      [123, 0],
+      [123, 18],
+      [1, 20],
+      [1, 21],
+      [12, 20],
+      [5000, -3],
+      [8388607, -1],
+      [100, -9],
+      [987654321, -30],
+    ];
+    for (const [digits, exponent] of cases) {
+      const value = decimalValue(digits, exponent);
+      const text = Number.isNaN(value) ? `${digits}e${exponent}` : String(value);
+      expect(written((bytes) => bytes.decimal(false, { digits, exponent })).toString()).toBe(
+        String(Number(text)),
+      );
+      expect(written((bytes) => bytes.decimal(true, { digits, exponent })).toString()).toBe(
+        String(-Number(text)),
+      );
+    }
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * A growing byte buffer that text writers encode rows into, so a batch becomes bytes without a string per cell,
+ * per line and for the batch (whose garbage, not the formatting, was most of the time spent writing CSV).
+ * Text goes in as UTF-8, byte by byte while it is ASCII, through Node's encoder otherwise; numbers go in as the
+ * digits JavaScript's `String` gives them, written without making that string.
+ */
+
+import type { DecimalDigits } from "./float32Decimal.js";
+
+/** Strings this long or longer go to Node's encoder at once; shorter ones are cheaper to copy here. */
+const NATIVE_TEXT_LENGTH = 64;
+const ZERO = 48;
+const MINUS = 45;
+
+export class ByteBuilder {
+  private buffer: Buffer;
+  /** Bytes written so far; a writer may also set it after filling `reserve`'s room itself. */
+  length = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  /** The buffer, with room for `count` more bytes after `length`. Valid until the next call that may grow it. */
+  reserve(count: number): Uint8Array {
+    const needed = this.length + count;
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+
+  byte(code: number): void {
+    this.reserve(1)[this.length++] = code;
+  }
+
+  /** `text` as UTF-8 (a lone surrogate as U+FFFD, as `Buffer.from` writes it). */
+  text(text: string): void {
+    const count = text.length;
+    if (count < NATIVE_TEXT_LENGTH) {
+      const bytes = this.reserve(count);
+      let at = this.length;
+      let i = 0;
+      for (; i < count; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        bytes[at++] = code;
+      }
+      if (i === count) {
+        this.length = at;
+        return;
+      }
+    }
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4).
+    this.reserve(count * 3);
+    this.length += this.buffer.write(text, this.length, "utf8");
+  }
+
+  /** A safe integer as `String(value)` writes it. */
+  integer(value: number): void {
+    if (value < 0) {
+      this.byte(MINUS);
+      value = -value;
+    }
+    const count = digitCount(value);
+    const bytes = this.reserve(count);
+    let at = this.length + count;
+    do {
+      const next = Math.floor(value / 10);
+      bytes[--at] = ZERO + (value - next * 10);
+      value = next;
+    } while (value > 0);
+    this.length += count;
+  }
+
+  /**
+   * `sign * digits * 10^exponent` (digits a positive integer below 2^53) as `String` writes the double that
+   * decimal reads as, when no shorter decimal reads as that double: plain notation from 1e-6 up to 1e21,
+   * exponential (`1.5e-7`, `1e+21`) outside, and no trailing zeros.
+   */
+  decimal(negative: boolean, decimal: DecimalDigits): void {
+    let { digits, exponent } = decimal;
+    while (digits % 10 === 0) {
+      digits /= 10;
+      exponent++;
+    }
+    if (negative) this.byte(MINUS);
+    const count = digitCount(digits);
+    // Where the decimal point falls, counted in digits from the first (ECMAScript's Number::toString `n`).
+    const point = count + exponent;
+    if (count <= point && point <= 21) {
+      this.integerDigits(digits, count, 0);
+      for (let k = count; k < point; k++) this.byte(ZERO);
+    } else if (point > 0 && point <= 21) {
+      this.integerDigits(digits, count, point);
+    } else if (point > -6 && point <= 0) {
+      this.byte(ZERO);
+      this.byte(46);
+      for (let k = point; k < 0; k++) this.byte(ZERO);
+      this.integerDigits(digits, count, 0);
+    } else {
+      this.integerDigits(digits, count, count > 1 ? 1 : 0);
+      this.byte(101);
+      this.byte(point > 0 ? 43 : MINUS);
+      this.integer(Math.abs(point - 1));
+    }
+  }
+
+  /** The bytes written since the last `take`; they stay valid until the next write. */
+  take(): Uint8Array {
+    const bytes = this.buffer.subarray(0, this.length);
+    this.length = 0;
+    return bytes;
+  }
+
+  /** The `count` digits of `digits`, with a decimal point after the first `point` of them when it is above 0. */
+  private integerDigits(digits: number, count: number, point: number): void {
+    const width = point > 0 ? count + 1 : count;
+    const bytes = this.reserve(width);
+    let at = this.length + width;
+    for (let k = count; k > 0; k--) {
+      if (k === point) bytes[--at] = 46;
+      const next = Math.floor(digits / 10);
+      bytes[--at] = ZERO + (digits - next * 10);
+      digits = next;
+    }
+    this.length += width;
+  }
+}
+
+function digitCount(value: number): number {
+  let count = 1;
+  for (let bound = 10; value >= bound && count < 16; bound *= 10) count++;
+  return count;
+}
