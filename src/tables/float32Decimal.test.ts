@@ -1,29 +1,13 @@
 import { describe, expect, it } from "vitest";
 
 import { decimalValue, float32Digits, type DecimalDigits } from "./float32Decimal.js";
-import { numberText } from "./tableWriter.js";
+import { mulberry32 } from "../seededRandom.js";
+import { float32TextBySearch, numberText } from "./tableWriter.js";
 
-/** The definition float32Digits must agree with: numberText's search over toPrecision, strings and all. */
-function searchedText(value: number): string {
-  const roundTrips = (digits: number): boolean => Math.fround(Number(value.toPrecision(digits))) === value;
-  let digits = 8;
-  if (roundTrips(digits)) {
-    while (digits > 1 && roundTrips(digits - 1)) digits--;
-  } else {
-    while (digits < 9 && !roundTrips(digits)) digits++;
-  }
-  return String(Number(value.toPrecision(digits)));
-}
-
-/** A deterministic stream of 32-bit patterns (mulberry32). */
+/** A deterministic stream of 32-bit patterns. */
 function bitPatterns(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const uniform = mulberry32(seed);
+  return () => uniform() * 4294967296;
 }
 
 const EDGES = [
@@ -71,8 +55,8 @@ describe("float32Digits", () => {
       if (!float32Digits(magnitude, digits)) continue;
       answered++;
       const text = String(decimalValue(digits.digits, digits.exponent));
-      if (text !== searchedText(magnitude))
-        expect.fail(`${magnitude}: ${text} vs ${searchedText(magnitude)}`);
+      if (text !== float32TextBySearch(magnitude))
+        expect.fail(`${magnitude}: ${text} vs ${float32TextBySearch(magnitude)}`);
     }
     // Bit patterns spread over all exponents; about a third lie where powers of ten up to 10^22 reach.
     expect(answered).toBeGreaterThan(total / 5);
@@ -88,8 +72,8 @@ describe("float32Digits", () => {
     for (const value of values) {
       if (Number.isInteger(value)) continue;
       fractional++;
-      expect(numberText(value, true)).toBe(searchedText(value));
-      expect(numberText(-value, true)).toBe(searchedText(-value));
+      expect(numberText(value, true)).toBe(float32TextBySearch(value));
+      expect(numberText(-value, true)).toBe(float32TextBySearch(-value));
       if (float32Digits(value, digits)) answered++;
     }
     // Down to 1e-4 every value is answered without strings; below, all but near-ties.

@@ -111,8 +111,16 @@ export function numberText(value: number, float32: boolean): string {
     const magnitude = decimalValue(decimal.digits, decimal.exponent);
     return String(value < 0 ? -magnitude : magnitude);
   }
-  // Most float32 values need 8 or 9 digits: start at 8, walk down while shorter still round-trips, else up
-  // (if d digits round-trip so do d+1: the nearest (d+1)-digit number is at least as close).
+  return float32TextBySearch(value);
+}
+
+/**
+ * A float32 value's shortest round-tripping text found by trying toPrecision: the definition float32Digits
+ * agrees with, and the path for the few values it leaves. Most float32 values need 8 or 9 digits: start at 8,
+ * walk down while shorter still round-trips, else up (if d digits round-trip so do d+1: the nearest
+ * (d+1)-digit number is at least as close).
+ */
+export function float32TextBySearch(value: number): string {
   const roundTrips = (digits: number): boolean => Math.fround(Number(value.toPrecision(digits))) === value;
   let digits = 8;
   if (roundTrips(digits)) {
