@@ -13,6 +13,7 @@
 import { ByteBuilder } from "./byteBuilder.js";
 import { cellText, type TextCells } from "./csvChunk.js";
 import { float32Digits, type DecimalDigits } from "./float32Decimal.js";
+import { int64Words, safeInt64At } from "./int64Words.js";
 import type { CellValue } from "./tableChunk.js";
 import {
   TableFileSink,
@@ -29,8 +30,6 @@ const FLUSH_BYTES = 1 << 20;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
-/** 64-bit columns are read as pairs of 32-bit words, low word first on a little-endian machine. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** A batch column with what writing one of its cells needs to know, so the row loop switches on `kind`. */
 type OutputColumn =
@@ -199,16 +198,10 @@ export class DelimitedTableWriter implements TextCellTableWriter {
 
   /** 64-bit integers from their 32-bit halves while they are safe integers: no BigInt made per cell. */
   private writeInt64(column: Extract<OutputColumn, { kind: "int64" }>, row: number): void {
-    const { words } = column;
-    if (words !== undefined) {
-      const low = (words[2 * row] as number) >>> 0;
-      const high = words[2 * row + 1] as number;
-      // Exact while the sum is a safe integer; beyond, it rounds to 2^53 or more, which the check refuses.
-      const value = (column.signed ? high : high >>> 0) * 4294967296 + low;
-      if (Number.isSafeInteger(value)) {
-        this.bytes.integer(value);
-        return;
-      }
+    const value = column.words === undefined ? undefined : safeInt64At(column.words, row, column.signed);
+    if (value !== undefined) {
+      this.bytes.integer(value);
+      return;
     }
     this.bytes.text((column.values[row] as bigint).toString());
   }
@@ -291,10 +284,12 @@ function outputColumn(column: WriterColumn | TextCellColumn): OutputColumn {
   if (column instanceof TextCellColumn) return { kind: "text", cells: column.cells };
   if (column instanceof Float32Array) return { kind: "float32", values: column };
   if (column instanceof BigInt64Array || column instanceof BigUint64Array) {
-    const words = LITTLE_ENDIAN
-      ? new Int32Array(column.buffer, column.byteOffset, column.length * 2)
-      : undefined;
-    return { kind: "int64", values: column, words, signed: column instanceof BigInt64Array };
+    return {
+      kind: "int64",
+      values: column,
+      words: int64Words(column),
+      signed: column instanceof BigInt64Array,
+    };
   }
   if (ArrayBuffer.isView(column)) return { kind: "number", values: column };
   return { kind: "cells", values: column };

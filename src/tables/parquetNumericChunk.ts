@@ -7,7 +7,7 @@
  * as one RLE run of "present", since a typed array holds no nulls. Min, max, null and NaN counts are kept.
  */
 
-import { endianness } from "node:os";
+import { LITTLE_ENDIAN, safeInt64At } from "./int64Words.js";
 
 import type { ByteWriter, ParquetWriter, SchemaElement } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
@@ -22,7 +22,6 @@ export type PlainNumericArray = Float32Array | Float64Array | Int32Array | BigIn
 const PAGE_BYTES = 1 << 20;
 /** Value runs at least this long skip the writer's buffer (see DirectByteWriter). */
 const DIRECT_BYTES = 1 << 14;
-const LITTLE_ENDIAN = endianness() === "LE";
 
 /**
  * The values in the physical form `element` is written in, when they are a typed array that converts without
@@ -279,14 +278,12 @@ function bigintStatistics(values: BigInt64Array | BigUint64Array): Statistics {
  * lies outside ±2^53, where a double is no longer exact; the caller then compares BigInts.
  */
 function safeInt64Bounds(values: BigInt64Array): { min: number; max: number } | undefined {
-  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < halves.length; i += 2) {
-    // Little-endian: the low half first. Between -2^21 and 2^21 - 1 the high half keeps the value exact.
-    const high = halves[i + 1]!;
-    if (high < -0x200000 || high >= 0x200000) return undefined;
-    const value = high * 0x100000000 + (halves[i]! >>> 0);
+  for (let i = 0; i < values.length; i++) {
+    const value = safeInt64At(words, i, true);
+    if (value === undefined) return undefined;
     if (value < min) min = value;
     if (value > max) max = value;
   }

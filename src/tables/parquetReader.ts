@@ -15,7 +15,6 @@
 
 import type * as Hyparquet from "hyparquet";
 import { stat } from "node:fs/promises";
-import { endianness } from "node:os";
 
 import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
 
@@ -24,6 +23,7 @@ import { selectColumns } from "./columnSelection.js";
 import { ColumnarTableChunk, isNumericArray, type ColumnValues } from "./columnarTableChunk.js";
 import { ColumnSegments, concatenated } from "./columnSegments.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
+import { int64Words, safeInt64At } from "./int64Words.js";
 import { ParquetPlainColumns } from "./parquetPlainColumns.js";
 import { snappyDecompress } from "./snappyDecompress.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
@@ -33,8 +33,6 @@ import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
  * ahead of the chunk being handed out, so a wide table is read in fewer rows at a time than a narrow one.
  */
 const READ_WINDOW_CELLS = 1 << 22;
-
-const LITTLE_ENDIAN = endianness() === "LE";
 
 export interface ParquetTableOptions {
   chunkRows: number;
@@ -235,27 +233,17 @@ function hyparquet(): Promise<typeof Hyparquet> {
 }
 
 function cellsOf(decoded: ArrayLike<unknown>, from: number, to: number): CellValue[] {
-  if (decoded instanceof BigInt64Array && LITTLE_ENDIAN) return int64Cells(decoded, from, to);
+  const words = decoded instanceof BigInt64Array ? int64Words(decoded) : undefined;
+  if (words !== undefined) return int64Cells(decoded as BigInt64Array, words, from, to);
   const cells = new Array<CellValue>(to - from);
   for (let i = from; i < to; i++) cells[i - from] = toCellValue(decoded[i]);
   return cells;
 }
 
-/**
- * INT64 values as cells, as toCellValue makes them, without a BigInt per value: each is read as two 32-bit
- * halves (low first), which give it exactly as a double while the high half lies within ±2^21.
- */
-function int64Cells(values: BigInt64Array, from: number, to: number): CellValue[] {
+/** INT64 values as cells, as toCellValue makes them, without a BigInt per value that is a safe integer. */
+function int64Cells(values: BigInt64Array, words: Int32Array, from: number, to: number): CellValue[] {
   const cells = new Array<CellValue>(to - from);
-  const halves = new Int32Array(values.buffer, values.byteOffset + from * 8, (to - from) * 2);
-  for (let i = 0; i < cells.length; i++) {
-    const high = halves[2 * i + 1] as number;
-    const value = high * 0x100000000 + ((halves[2 * i] as number) >>> 0);
-    cells[i] =
-      high >= -0x200000 && high < 0x200000 && Number.isSafeInteger(value)
-        ? value
-        : toCellValue(values[from + i]);
-  }
+  for (let i = from; i < to; i++) cells[i - from] = safeInt64At(words, i, true) ?? toCellValue(values[i]);
   return cells;
 }
 
