@@ -103,8 +103,9 @@ export async function cloudStatus(
   for (const state of ["deleted", "new", "missing"] as const) {
     for (const entry of states[state].sort()) entries[entry] = state;
   }
+  // The walk for `.dvc` files is repeated only for a project whose files name no cached out at all.
   const tracksAnything =
-    Object.keys(entries).length > 0 ||
+    all.length > 0 ||
     (await findDvcFiles(repo)).length > 0 ||
     ((await readPipelinesIfAny(repo))?.stages.length ?? 0) > 0;
   return { remote: remote.name, entries, tracksAnything };
