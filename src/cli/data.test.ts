@@ -69,7 +69,13 @@ describe("flowops data", () => {
     });
     await expect(data(["checkout"])).rejects.toThrow(/unsaved files/);
     const forced = await data(["checkout", "--force", "--json"]);
-    expect(JSON.parse(forced.stdout)).toEqual({ added: [], modified: ["foo"], deleted: [], failed: [] });
+    expect(JSON.parse(forced.stdout)).toEqual({
+      added: [],
+      modified: ["foo"],
+      deleted: [],
+      failed: [],
+      stats: { added: 0, modified: 1, deleted: 0 },
+    });
     expect(await readFile(join(dir, "foo"), "utf8")).toBe("foo\n");
   });
 

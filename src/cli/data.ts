@@ -93,11 +93,11 @@ function addCommand(): Command {
     });
 }
 
+/** One line per out that changed, as dvc prints them; files removed inside a directory are its "M". */
 function printCheckout(summary: CheckoutSummary): void {
   const lines = [
     ...summary.added.map((p) => `A       ${p}`),
     ...summary.modified.map((p) => `M       ${p}`),
-    ...summary.deleted.map((p) => `D       ${p}`),
   ].sort((a, b) => (a.slice(8) < b.slice(8) ? -1 : 1));
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }

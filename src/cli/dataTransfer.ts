@@ -179,9 +179,15 @@ export function pullCommand(): Command {
           ["modified", checkout.modified],
         ]);
         process.stdout.write(`${summary || "Everything is up to date."}\n`);
-        if (failures > 0) {
+        // As dvc: an out that could not be checked out is the failure (its missing objects are why); a
+        // download failure with every out still checked out is counted in files.
+        if (result.checkout.failed.length > 0) {
           process.stderr.write(
-            `ERROR: failed to pull data from the cloud - ${plural(failures, "file")} failed\n`,
+            `ERROR: failed to pull data from the cloud - Checkout failed for following targets:\n${result.checkout.failed.map((failure) => failure.path).join("\n")}\nIs your cache up to date?\n`,
+          );
+        } else if (result.fetch.failed.length > 0) {
+          process.stderr.write(
+            `ERROR: failed to pull data from the cloud - ${plural(result.fetch.failed.length, "file")} failed to download\n`,
           );
         }
       }
@@ -189,7 +195,7 @@ export function pullCommand(): Command {
     });
 }
 
-/** Counts and DVC-style change lines ("A       data/") from a checkout summary. */
+/** File counts and DVC-style change lines ("A       data/", one per out) from a checkout summary. */
 function checkoutCounts(summary: CheckoutSummary): {
   added: number;
   deleted: number;
@@ -200,12 +206,9 @@ function checkoutCounts(summary: CheckoutSummary): {
   const lines = [
     ...summary.added.map((path) => `A       ${path}`),
     ...summary.modified.map((path) => `M       ${path}`),
-    ...summary.deleted.map((path) => `D       ${path}`),
   ];
   return {
-    added: summary.added.length,
-    deleted: summary.deleted.length,
-    modified: summary.modified.length,
+    ...summary.stats,
     lines,
     failed: summary.failed.map((failure) => `${failure.path}: ${failure.reason}`),
   };

@@ -2,10 +2,11 @@
  * Which outs `checkout` (and so `pull`) restores: the cached outs of every `.dvc` file and of every
  * `dvc.lock`, narrowed by targets as `dvc checkout` resolves them. It reads only.
  */
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { isSameOrInside, loadTrackedOuts } from "./dvcFile.js";
+import { isDirOid } from "./hashInfo.js";
 import { lockOuts, stageTargetAddress } from "./usedObjects.js";
 
 /** One out to check out, from a `.dvc` file or a `dvc.lock`. */
@@ -22,6 +23,11 @@ export interface CheckoutOut {
   pipelineFiles?: readonly string[];
   /** For `.dvc` outs: the absolute `.dvc` file. */
   dvcFile?: string;
+  /**
+   * For a directory out targeted by paths inside it (`checkout data/sub`): those paths, relative to the out
+   * (POSIX). Only files at or below them are checked out, as DVC's granular checkout does. Undefined: all.
+   */
+  only?: string[];
 }
 
 /** Every cached out (`.dvc` files first, then locks), or those `targets` select; unknown targets are errors. */
@@ -32,25 +38,42 @@ export async function selectCheckoutOuts(
 ): Promise<CheckoutOut[]> {
   const outs = await checkoutOuts(repo);
   if (targets.length === 0) return outs;
-  const selected = new Set<CheckoutOut>();
+  // An out maps to undefined when selected whole, else to the paths inside it that targets named.
+  const selected = new Map<CheckoutOut, string[] | undefined>();
   for (const target of targets) {
     const abs = resolve(cwd, target);
     const stage = stageTargetAddress(repo.root, cwd, target);
-    const matches = outs.filter(
-      (out) =>
+    let matched = false;
+    for (const out of outs) {
+      const whole =
         out.dvcFile === abs ||
-        isSameOrInside(abs, out.abs) ||
-        (out.stage !== undefined && (out.stage === stage || out.pipelineFiles?.includes(abs) === true)),
-    );
-    if (matches.length === 0) {
+        abs === out.abs ||
+        (out.stage !== undefined && (out.stage === stage || out.pipelineFiles?.includes(abs) === true));
+      if (whole) {
+        selected.set(out, undefined);
+      } else if (out.md5 !== undefined && isDirOid(out.md5) && isSameOrInside(abs, out.abs)) {
+        const inside = relative(out.abs, abs).split(sep).join("/");
+        const paths = selected.has(out) ? selected.get(out) : [];
+        paths?.push(inside);
+        selected.set(out, paths);
+      } else {
+        continue;
+      }
+      matched = true;
+    }
+    if (!matched) {
       throw new FlowOpsError(
         "RESOURCE_DOES_NOT_EXIST",
         `'${target}' does not exist as an output, a .dvc file or a stage name in 'dvc.yaml'`,
       );
     }
-    matches.forEach((match) => selected.add(match));
   }
-  return outs.filter((out) => selected.has(out));
+  return outs
+    .filter((out) => selected.has(out))
+    .map((out) => {
+      const only = selected.get(out);
+      return only === undefined ? out : { ...out, only };
+    });
 }
 
 async function checkoutOuts(repo: Pick<DataRepo, "root" | "ignore">): Promise<CheckoutOut[]> {

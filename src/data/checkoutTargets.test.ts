@@ -31,6 +31,7 @@ describe("checkoutTargets", () => {
       modified: [],
       deleted: [],
       failed: [],
+      stats: { added: 0, modified: 0, deleted: 0 },
     });
   });
 
@@ -67,6 +68,7 @@ describe("checkoutTargets", () => {
     const summary = await checkoutTargets(repo, [], { cwd: dir, force: true });
     expect(summary.modified.sort()).toEqual(["d/", "foo"]);
     expect(summary.deleted).toEqual(["d/c"]);
+    expect(summary.stats).toEqual({ added: 1, modified: 1, deleted: 1 });
     expect(await read("foo")).toBe("foo\n");
     expect((await readdir(join(dir, "d"))).sort()).toEqual(["a", "b"]);
   });
@@ -124,7 +126,7 @@ describe("checkoutTargets with dvc.lock outs", () => {
   it("restores a deleted stage out and leaves cache: false outs alone", async () => {
     const model = await pipelineOut(".");
     const summary = await checkoutTargets(repo, [], { cwd: dir });
-    expect(summary).toEqual({ added: [model], modified: [], deleted: [], failed: [] });
+    expect(summary).toMatchObject({ added: [model], modified: [], deleted: [], failed: [] });
     expect(await read("model")).toBe("foo\n");
     await expect(stat(join(dir, "m.json"))).rejects.toThrow(/ENOENT/);
     expect((await checkoutTargets(repo, [], { cwd: dir })).added).toEqual([]);
@@ -166,5 +168,65 @@ describe("checkoutTargets with dvc.lock outs", () => {
     await pipelineOut(".", true);
     await checkoutTargets(repo, [], { cwd: dir });
     expect((await stat(join(dir, "model"))).mode & 0o111).not.toBe(0);
+  });
+});
+
+describe("checkoutTargets of a path inside a tracked directory (dvc's granular checkout)", () => {
+  describe("with the directory edited", () => {
+    beforeEach(async () => {
+      await mkdir(join(dir, "d", "sub"));
+      await writeFile(join(dir, "d", "sub", "s1"), "s1\n");
+      await writeFile(join(dir, "d", "sub", "s2"), "s2\n");
+      await addTargets(repo, ["d"], { cwd: dir });
+    });
+
+    it("restores only that path, leaving unsaved edits elsewhere in the directory alone", async () => {
+      await rm(join(dir, "d", "sub"), { recursive: true });
+      await writeFile(join(dir, "d", "a"), "my edit\n");
+      for (const force of [false, true]) {
+        const summary = await checkoutTargets(repo, ["d/sub"], { cwd: dir, force });
+        expect(await read("d", "a")).toBe("my edit\n");
+        expect((await readdir(join(dir, "d", "sub"))).sort()).toEqual(["s1", "s2"]);
+        expect(summary.modified).toEqual(force ? [] : ["d/"]);
+      }
+      await rm(join(dir, "d", "sub", "s2"));
+      expect(await checkoutTargets(repo, ["d/sub/s2"], { cwd: dir })).toMatchObject({
+        modified: ["d/"],
+        stats: { added: 1, modified: 0, deleted: 0 },
+      });
+      expect(await read("d", "sub", "s2")).toBe("s2\n");
+      expect(await read("d", "a")).toBe("my edit\n");
+    });
+
+    it("refuses unsaved content inside the path without force, and with force removes extras only there", async () => {
+      await writeFile(join(dir, "d", "sub", "s1"), "unsaved\n");
+      await writeFile(join(dir, "d", "sub", "extra"), "extra\n");
+      await writeFile(join(dir, "d", "outside"), "outside\n");
+      await expect(checkoutTargets(repo, ["d/sub"], { cwd: dir })).rejects.toThrow(
+        `Use \`--force\` to force.\n${join(dir, "d", "sub", "extra")}\n${join(dir, "d", "sub", "s1")}`,
+      );
+      const summary = await checkoutTargets(repo, ["d/sub"], { cwd: dir, force: true });
+      expect(summary).toMatchObject({ modified: ["d/"], deleted: ["d/sub/extra"] });
+      expect((await readdir(join(dir, "d", "sub"))).sort()).toEqual(["s1", "s2"]);
+      expect(await read("d", "sub", "s1")).toBe("s1\n");
+      expect(await read("d", "outside")).toBe("outside\n");
+    });
+
+    it("does nothing for a path the directory does not hold, as dvc", async () => {
+      await writeFile(join(dir, "d", "a"), "my edit\n");
+      expect((await checkoutTargets(repo, ["d/nope"], { cwd: dir })).modified).toEqual([]);
+      expect(await read("d", "a")).toBe("my edit\n");
+    });
+  });
+
+  it("restores a tracked directory that holds no files", async () => {
+    await mkdir(join(dir, "empty", "sub"), { recursive: true });
+    await addTargets(repo, ["empty"], { cwd: dir });
+    await rm(join(dir, "empty"), { recursive: true });
+    const summary = await checkoutTargets(repo, [], { cwd: dir });
+    expect(summary.added).toEqual(["empty/"]);
+    expect(summary.stats).toEqual({ added: 0, modified: 0, deleted: 0 });
+    expect((await lstat(join(dir, "empty"))).isDirectory()).toBe(true);
+    expect((await checkoutTargets(repo, [], { cwd: dir })).added).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import { isDirOid, type DirEntry } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
 import { linkFromCache } from "./linkTypes.js";
-import { materializeOut } from "./materialize.js";
+import { isSelected, materializeOut } from "./materialize.js";
 
 export interface CheckoutFailure {
   /** The out's path relative to the cwd (directories end with `/`). */
@@ -28,9 +28,11 @@ export interface CheckoutSummary {
   added: string[];
   /** Outs that existed and were changed. */
   modified: string[];
-  /** Files removed from the workspace (extra files in tracked directories). */
+  /** Files removed from the workspace (extra files in tracked directories); part of their out's change. */
   deleted: string[];
   failed: CheckoutFailure[];
+  /** Files written new, rewritten and removed, as dvc counts them for `pull`'s summary line. */
+  stats: { added: number; modified: number; deleted: number };
 }
 
 export interface CheckoutOptions {
@@ -55,18 +57,23 @@ async function kindOf(abs: string): Promise<"file" | "dir" | "missing"> {
   }
 }
 
-/** Workspace files whose content would be lost by checking out `expected` over `current`. */
+/**
+ * Workspace files whose content would be lost by checking out `expected` over `current`; with `only`, files
+ * of a directory out outside those paths are left alone, so they cannot be lost.
+ */
 async function unsavedFiles(
   repo: DataRepo,
   abs: string,
   current: HashedPath,
   expected: { md5: string; entries?: DirEntry[] },
+  only: readonly string[] | undefined,
 ): Promise<string[]> {
   if (current.md5 === expected.md5) return [];
   if (current.kind === "file") return (await repo.cache.has(current.md5)) ? [] : [abs];
   const wanted = new Map((expected.entries ?? []).map((e) => [e.relpath, e.md5]));
   const lost: string[] = [];
   for (const entry of current.entries) {
+    if (!isSelected(entry.relpath, only)) continue;
     if (wanted.get(entry.relpath) === entry.md5) continue;
     if (!(await repo.cache.has(entry.md5))) lost.push(join(abs, ...entry.relpath.split("/")));
   }
@@ -93,7 +100,13 @@ export async function checkoutTargets(
 ): Promise<CheckoutSummary> {
   const cwd = options.cwd ?? process.cwd();
   const selected = await selectCheckoutOuts(repo, targets ?? [], cwd);
-  const summary: CheckoutSummary = { added: [], modified: [], deleted: [], failed: [] };
+  const summary: CheckoutSummary = {
+    added: [],
+    modified: [],
+    deleted: [],
+    failed: [],
+    stats: { added: 0, modified: 0, deleted: 0 },
+  };
   const pool = HashPool.shared();
   const planned: Planned[] = [];
   const unsaved: string[] = [];
@@ -120,10 +133,13 @@ export async function checkoutTargets(
       });
       if (options.force !== true) {
         unsaved.push(
-          ...(await unsavedFiles(repo, out.abs, plan.current, {
-            md5,
-            ...(plan.entries ? { entries: plan.entries } : {}),
-          })),
+          ...(await unsavedFiles(
+            repo,
+            out.abs,
+            plan.current,
+            { md5, ...(plan.entries ? { entries: plan.entries } : {}) },
+            out.only,
+          )),
         );
       }
     }
@@ -167,13 +183,26 @@ async function checkoutOne(
     state: repo.state,
     ignore: repo.ignore,
     root: repo.root,
+    ...(out.only !== undefined ? { only: out.only } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   });
-  if (options.relink === true) await relink(repo, out.abs, md5, plan.entries);
+  if (options.relink === true) {
+    await relink(
+      repo,
+      out.abs,
+      md5,
+      plan.entries?.filter((entry) => isSelected(entry.relpath, out.only)),
+    );
+  }
   const cwd = options.cwd ?? process.cwd();
   summary.deleted.push(...result.deleted.map((p) => relative(cwd, p).split(sep).join("/")));
+  summary.stats.added += result.added.length;
+  summary.stats.modified += result.modified.length;
+  summary.stats.deleted += result.deleted.length;
   const changed =
-    result.added.length + result.modified.length + result.deleted.length > 0 || options.relink === true;
+    result.added.length + result.modified.length + result.deleted.length > 0 ||
+    result.createdEmpty === true ||
+    options.relink === true;
   if (!changed) return;
   if (plan.before === "missing") summary.added.push(plan.display);
   else summary.modified.push(plan.display);

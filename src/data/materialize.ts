@@ -6,7 +6,7 @@
  * skipped; files of a directory that its manifest lacks are removed; what was written is recorded in the state
  * so the next status does not rehash it.
  */
-import { lstat, readdir, rm, rmdir, stat } from "node:fs/promises";
+import { lstat, mkdir, readdir, rm, rmdir, stat } from "node:fs/promises";
 import { lstatSync, statSync, type Stats } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
@@ -25,6 +25,11 @@ export interface MaterializeOptions {
   /** With `root`, workspace files that these rules ignore are neither compared nor deleted. */
   ignore?: DvcIgnore;
   root?: string;
+  /**
+   * For a directory: only the files at or below these paths (relative to it, POSIX) are compared, written or
+   * removed, as `dvc checkout data/sub` restores part of a tracked directory and leaves the rest alone.
+   */
+  only?: readonly string[];
 }
 
 /** Absolute paths of the files written or removed. */
@@ -32,6 +37,8 @@ export interface MaterializeResult {
   added: string[];
   modified: string[];
   deleted: string[];
+  /** A tracked directory with no files was created: a change, but no file to count (dvc counts none). */
+  createdEmpty?: boolean;
 }
 
 /** Parallel file operations; linking is I/O bound, and a bound keeps file descriptors in check. */
@@ -78,12 +85,15 @@ async function materializeDirectory(
   options: MaterializeOptions,
 ): Promise<MaterializeResult> {
   const result: MaterializeResult = { added: [], modified: [], deleted: [] };
-  const entries = await cache.readDirManifest(oid);
+  const selected = (relpath: string): boolean => isSelected(relpath, options.only);
+  const entries = (await cache.readDirManifest(oid)).filter((entry) => selected(entry.relpath));
   const existingRoot = await lstatOrUndefined(destAbs);
   const present = new Map<string, Stats>();
   if (existingRoot?.isDirectory() === true) {
     options.state?.preload(destAbs);
-    for (const file of await listFiles(destAbs, options)) present.set(file.relpath, file.st);
+    for (const file of await listFiles(destAbs, options)) {
+      if (selected(file.relpath)) present.set(file.relpath, file.st);
+    }
   }
 
   // 1. Decide what to write, comparing present files by md5 (state first).
@@ -135,7 +145,20 @@ async function materializeDirectory(
     await writeFile(objects.get(entry.md5)!, abs, entry.md5, entry.isexec === true, options);
     (existed ? result.modified : result.added).push(abs);
   });
+  // A tracked directory with no files is still a directory to restore (its files' writes made any other).
+  if (entries.length === 0 && options.only === undefined && existingRoot?.isDirectory() !== true) {
+    await mkdir(destAbs, { recursive: true });
+    result.createdEmpty = true;
+  }
   return result;
+}
+
+/** Whether `relpath` (POSIX, in a directory out) is at or below one of `only`; all are without `only`. */
+export function isSelected(relpath: string, only: readonly string[] | undefined): boolean {
+  return (
+    only === undefined ||
+    only.some((path) => relpath === path || (relpath.startsWith(path) && relpath[path.length] === "/"))
+  );
 }
 
 /** The object's verified path; a missing object is RESOURCE_DOES_NOT_EXIST, a corrupt one DATA_LOSS. */

@@ -83,6 +83,19 @@ def make_workspace(path: Path) -> Workspace:
     return ws
 
 
+def clone_without_data(src: Workspace, make_ws, name: str) -> Workspace:
+    """A second checkout of the same project: the .dvc files and config, no workspace data, an empty cache."""
+    dst = make_ws(name)
+    for path in src.root.rglob("*.dvc"):
+        if not path.is_file() or ".dvc" in path.relative_to(src.root).parts[:-1]:
+            continue
+        target = dst.root / path.relative_to(src.root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    shutil.copy(src.root / ".dvc" / "config", dst.root / ".dvc" / "config")
+    return dst
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     yield make_workspace(tmp_path / "ws")

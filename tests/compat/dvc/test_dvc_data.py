@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import Workspace
+from conftest import Workspace, clone_without_data
 
 
 def _fill_dir(ws: Workspace) -> None:
@@ -72,19 +72,6 @@ def test_a_modified_file_is_reported_modified_by_both_tools(workspace: Workspace
     assert workspace.flowops("data", "status", "--json").json() == expected
 
 
-def _clone_without_data(src: Workspace, make_ws, name: str) -> Workspace:
-    """A second checkout of the same project: the .dvc files and config, no workspace data, an empty cache."""
-    dst = make_ws(name)
-    for path in src.root.rglob("*.dvc"):
-        if not path.is_file() or ".dvc" in path.relative_to(src.root).parts[:-1]:
-            continue
-        target = dst.root / path.relative_to(src.root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target)
-    shutil.copy(src.root / ".dvc" / "config", dst.root / ".dvc" / "config")
-    return dst
-
-
 def test_objects_pushed_by_dvc_are_pulled_by_flowops(workspace: Workspace, make_ws, tmp_path: Path):
     remote = tmp_path / "remote"
     _fill_dir(workspace)
@@ -92,7 +79,7 @@ def test_objects_pushed_by_dvc_are_pulled_by_flowops(workspace: Workspace, make_
     workspace.dvc("add", "data")
     workspace.dvc("push")
 
-    other = _clone_without_data(workspace, make_ws, "other")
+    other = clone_without_data(workspace, make_ws, "other")
     other.flowops("data", "pull")
     assert other.read("data/train.csv") == "x,y\n1,2\n3,4\n"
     assert other.read("data/unicodé/naïve ☃.txt") == "snow\n"
@@ -107,7 +94,7 @@ def test_objects_pushed_by_flowops_are_pulled_by_dvc(workspace: Workspace, make_
     workspace.flowops("data", "add", "data")
     workspace.flowops("data", "push")
 
-    other = _clone_without_data(workspace, make_ws, "other")
+    other = clone_without_data(workspace, make_ws, "other")
     other.dvc("pull")
     assert other.read("data/nested/labels.txt") == "cat\ndog\n"
     assert other.dvc("status", "--json").json() == {}
@@ -136,7 +123,7 @@ def test_a_corrupt_remote_object_never_reaches_the_workspace(workspace: Workspac
     obj.chmod(0o644)
     obj.write_bytes(b"evil weights")
 
-    other = _clone_without_data(workspace, make_ws, "other")
+    other = clone_without_data(workspace, make_ws, "other")
     result = other.flowops("data", "pull", check=False)
     assert result.returncode == 1
     assert "weights.bin" in result.stdout + result.stderr

@@ -115,3 +115,32 @@ def test_flowops_restores_a_subdirectory_stage_from_the_run_cache_dvc_saved(work
     assert _runs(workspace) == ["clean", "train", "clean", "train"]
     assert workspace.read("prep/clean.txt").startswith("3")
     assert workspace.dvc("status", "--json").json() == {}
+
+
+def test_from_a_subdirectory_both_tools_reproduce_only_its_dvc_yaml(make_ws):
+    by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws, tool in ((by_dvc, by_dvc.dvc), (by_flowops, by_flowops.flowops)):
+        _project(ws)
+        prep = ws.root / "prep"
+        tool("repro", cwd=prep)
+        assert _runs(ws) == ["clean"], ws.root.name
+        tool("repro", "../dvc.yaml:train", cwd=prep)
+        assert _runs(ws) == ["clean", "train"], ws.root.name
+        (ws.root / "empty").mkdir()
+        refused = tool("repro", check=False, cwd=ws.root / "empty")
+        assert refused.returncode != 0, ws.root.name
+        assert f"'{ws.root / 'empty' / 'dvc.yaml'}' does not exist" in refused.stderr, refused.stderr
+    for path in ("dvc.lock", "prep/dvc.lock", ".gitignore", "prep/.gitignore"):
+        assert by_flowops.read(path) == by_dvc.read(path), path
+
+
+def test_from_the_root_neither_tool_runs_a_dvc_yaml_the_root_one_does_not_depend_on(make_ws):
+    for name in ("by_dvc", "by_flowops"):
+        ws = make_ws(name)
+        tool = ws.dvc if name == "by_dvc" else ws.flowops
+        _project(ws)
+        ws.write("other/dvc.yaml", 'stages:\n  other:\n    cmd: echo other >> ../runs.log\n')
+        tool("repro")
+        assert _runs(ws) == ["clean", "train"], name
+        tool("repro", "other/dvc.yaml")
+        assert _runs(ws) == ["clean", "train", "other"], name

@@ -1,0 +1,63 @@
+"""Which values dvc reads from params and metrics files, and which it reports: YAML numbers as ruamel types
+them (`1_000` is an int), every key of the default params.yaml in `params diff`, and only number, bool and
+string metrics in `metrics show` and `metrics diff`. Both tools must agree on the same repository."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Workspace
+
+UNDERSCORE_PARAMS = "p:\n  us: 1_000\n  hex: -0x_1F\n  f: 1_0e3\n  s: _1\n"
+UNDERSCORE_DVC_YAML = """stages:
+  s:
+    cmd: echo ${p.us} ${p.hex} ${p.f} ${p.s} > o
+    params: [p]
+    outs: [o]
+"""
+
+
+def test_both_tools_read_yaml_numbers_with_underscores_as_ruamel_does(make_ws):
+    by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in (by_dvc, by_flowops):
+        ws.write("params.yaml", UNDERSCORE_PARAMS)
+        ws.write("dvc.yaml", UNDERSCORE_DVC_YAML)
+    by_dvc.dvc("repro")
+    by_flowops.flowops("repro")
+    assert by_flowops.read("o") == by_dvc.read("o") == "1000 -31 10000.0 _1\n"
+    assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
+    assert by_flowops.dvc("status", "--json").json() == {}
+
+
+def test_params_diff_lists_keys_of_params_yaml_that_no_stage_uses(workspace: Workspace):
+    workspace.write("params.yaml", "seed: 1\nlr: 0.1\nunused: 5\n")
+    workspace.write(
+        "dvc.yaml", "stages:\n  s:\n    cmd: echo ${seed} > o\n    params: [seed]\n    outs: [o]\n"
+    )
+    workspace.git("add", "-A")
+    workspace.git("commit", "-qm", "params")
+    workspace.write("params.yaml", "seed: 2\nlr: 0.2\nunused: 5\nnewp: 3\n")
+    changed = workspace.dvc("params", "diff", "--json").json()
+    assert set(changed["params.yaml"]) == {"seed", "lr", "newp"}
+    assert workspace.flowops("params", "diff", "--json").json() == changed
+    every = workspace.dvc("params", "diff", "--all", "--json").json()
+    assert "unused" in every["params.yaml"]
+    assert workspace.flowops("params", "diff", "--all", "--json").json() == every
+
+
+def _metrics(acc: float, n: int) -> str:
+    values = {"acc": acc, "arr": [1, n], "ok": n == 2, "name": f"r{n}", "none": None, "e": {}}
+    return json.dumps({**values, "d": {"a": n, "l": [n]}})
+
+
+def test_metrics_show_and_diff_leave_out_lists_nulls_and_empty_mappings(workspace: Workspace):
+    workspace.write(
+        "dvc.yaml", "stages:\n  s:\n    cmd: echo\n    metrics:\n    - m.json:\n        cache: false\n"
+    )
+    workspace.write("m.json", _metrics(0.9, 2))
+    workspace.git("add", "-A")
+    workspace.git("commit", "-qm", "metrics")
+    workspace.write("m.json", _metrics(0.95, 3))
+    for args in (["show", "--json"], ["diff", "--json"], ["diff", "--all", "--json"]):
+        expected = workspace.dvc("metrics", *args).json()
+        assert workspace.flowops("metrics", *args).json() == expected, args
