@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -97,6 +97,50 @@ describe("flowops repro", () => {
     expect(stdout).toBe("Pulling data for stage: 'hello'\nData and pipelines are up to date.\n");
     expect(await readFile(join(dir, "hello.txt"), "utf8")).toBe("hi there\n");
     await rm(join(dir, "..", `${dir.split("/").at(-1)}-remote`), { recursive: true, force: true });
+  });
+
+  it("from a subdirectory reproduces only the cwd's dvc.yaml and accepts a ../dvc.yaml:stage target", async () => {
+    await mkdir(join(dir, "pipe"));
+    await writeFile(join(dir, "pipe", "in"), "1\n");
+    await writeFile(
+      join(dir, "pipe", "dvc.yaml"),
+      "stages:\n  s:\n    cmd: cp in out\n    deps: [in]\n    outs: [out]\n",
+    );
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      "stages:\n  top:\n    cmd: cp pipe/out top.txt\n    deps: [pipe/out]\n    outs: [top.txt]\n",
+    );
+    const ran = async (...args: string[]): Promise<string[][]> => {
+      stdout = "";
+      await flowops(...args, "--json");
+      const result = JSON.parse(stdout) as { stages: { name: string; outcome: string }[] };
+      return result.stages.map((s) => [s.name, s.outcome]);
+    };
+    await flowops();
+    await writeFile(join(dir, "pipe", "in"), "2\n");
+    process.chdir(join(dir, "pipe"));
+
+    stdout = "";
+    await flowops();
+    // Named as dvc names them from here; JSON keeps the repo-relative addresses.
+    expect(stdout).toMatch(/^Running stage 's':\nStage 's' ran in \d+\.\d s\.\n$/);
+    expect(await ran("../dvc.yaml:top")).toEqual([
+      ["pipe/dvc.yaml:s", "skipped"],
+      ["top", "ran"],
+    ]);
+    stdout = "";
+    await flowops("../dvc.yaml:top", "--force", "--dry");
+    expect(stdout).toContain("Would run stage '../dvc.yaml:top': forced\n");
+    expect(await ran("--all-pipelines", "--dry")).toEqual([
+      ["pipe/dvc.yaml:s", "skipped"],
+      ["top", "skipped"],
+    ]);
+  });
+
+  it("refuses a plain repro in a directory without a dvc.yaml, as dvc does", async () => {
+    await mkdir(join(dir, "empty"));
+    process.chdir(join(dir, "empty"));
+    await expect(flowops()).rejects.toThrow(`'${join(dir, "empty", "dvc.yaml")}' does not exist`);
   });
 
   it("rejects --jobs 0 as a usage error", async () => {

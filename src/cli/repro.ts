@@ -6,6 +6,8 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
+import { cwdStageAddress, type Pipeline } from "../pipelines/dvcYaml.js";
+import { readPipelines } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import { pullRunCache, reproPull } from "../pipelines/reproPull.js";
 import { reproTrackingFor } from "../pipelines/reproTracking.js";
@@ -16,6 +18,7 @@ interface ReproCliOptions {
   jobs: number;
   force?: boolean;
   singleItem?: boolean;
+  allPipelines?: boolean;
   forceDownstream?: boolean;
   allowMissing?: boolean;
   dry?: boolean;
@@ -46,7 +49,10 @@ const positiveNumber = (value: string): number => {
 export function reproCommand(): Command {
   return new Command("repro")
     .description("Reproduce a DVC pipeline: run the stages whose deps, params, command or outs changed.")
-    .argument("[targets...]", "stages to reproduce, with their upstream stages (default: all)")
+    .argument(
+      "[targets...]",
+      "stages to reproduce, with their upstream stages (default: those of the dvc.yaml in the cwd)",
+    )
     .addOption(
       new Option("-j, --jobs <n>", "stages run at once").default(1).argParser((v) => {
         const n = nonNegativeInt("--jobs")(v);
@@ -56,6 +62,7 @@ export function reproCommand(): Command {
     )
     .option("-f, --force", "run every planned stage even if nothing changed (skips the run-cache)")
     .option("-s, --single-item", "only the targets, not their upstream stages")
+    .option("--all-pipelines", "every stage of every dvc.yaml in the repo; targets are ignored")
     .option("--force-downstream", "also run every stage downstream of one that runs")
     .option("--allow-missing", "skip stages whose only changes are data missing from the workspace")
     .option("--dry", "print what would run; change nothing")
@@ -80,7 +87,8 @@ export function reproCommand(): Command {
     )
     .option("--json", "print the result as JSON")
     .action(async (targets: string[], opts: ReproCliOptions) => {
-      const repo = await openDataRepo(process.cwd());
+      const cwd = process.cwd();
+      const repo = await openDataRepo(cwd);
       const controller = new AbortController();
       const onSigint = (): void => controller.abort(new Error("interrupted"));
       process.once("SIGINT", onSigint);
@@ -97,12 +105,16 @@ export function reproCommand(): Command {
             onWarning(`Failed to pull run cache: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
+        const pipeline = await readPipelines(repo);
+        const named = cwdNames(pipeline, cwd);
         const result = await repro(repo, {
-          targets,
+          // As dvc: targets are relative to the cwd, whose dvc.yaml is the default; --all-pipelines wins.
+          ...(opts.allPipelines ? {} : { targets, cwd }),
+          pipeline,
           jobs: opts.jobs,
           runCache: opts.runCache,
           signal: controller.signal,
-          onEvent: printer(opts.json === true),
+          onEvent: printer(opts.json === true, named),
           ...(opts.force ? { force: true } : {}),
           ...(opts.singleItem ? { singleItem: true } : {}),
           ...(opts.forceDownstream ? { forceDownstream: true } : {}),
@@ -114,7 +126,7 @@ export function reproCommand(): Command {
           ...(tracking !== undefined ? { tracking } : {}),
         });
         if (opts.json) printJson(toJson(result));
-        else printSummary(result);
+        else printSummary(result, named);
         if (!result.ok) process.exitCode = 1;
       } finally {
         process.removeListener("SIGINT", onSigint);
@@ -123,8 +135,14 @@ export function reproCommand(): Command {
     });
 }
 
+/** Stage names as dvc prints them, relative to the cwd; JSON keeps the repo-relative addresses. */
+function cwdNames(pipeline: Pipeline, cwd: string): (name: string) => string {
+  const byName = new Map(pipeline.stages.map((stage) => [stage.name, cwdStageAddress(stage, cwd)]));
+  return (name) => byName.get(name) ?? name;
+}
+
 /** Progress lines as DVC words them, plus the output of each stage prefixed with its name. */
-function printer(json: boolean): (event: ReproEvent) => void {
+function printer(json: boolean, named: (name: string) => string): (event: ReproEvent) => void {
   const out = json ? process.stderr : process.stdout;
   return (event) => {
     switch (event.type) {
@@ -133,27 +151,27 @@ function printer(json: boolean): (event: ReproEvent) => void {
       case "stage-start": {
         const gpus = event.gpus === undefined ? "" : ` on GPU ${event.gpus.join(",")}`;
         const attempt = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
-        out.write(`Running stage '${event.stage}'${gpus}${attempt}:\n`);
+        out.write(`Running stage '${named(event.stage)}'${gpus}${attempt}:\n`);
         return;
       }
       case "output":
-        out.write(`[${event.stage}] ${event.line}\n`);
+        out.write(`[${named(event.stage)}] ${event.line}\n`);
         return;
       case "retry":
-        out.write(`Stage '${event.stage}' failed; retrying (attempt ${event.attempt}).\n`);
+        out.write(`Stage '${named(event.stage)}' failed; retrying (attempt ${event.attempt}).\n`);
         return;
       case "warning":
         process.stderr.write(`WARNING: ${event.message}\n`);
         return;
       case "stage-end":
-        out.write(stageLine(event.result));
+        out.write(stageLine(event.result, named));
         return;
     }
   };
 }
 
-function stageLine(result: StageResult): string {
-  const name = `'${result.name}'`;
+function stageLine(result: StageResult, named: (name: string) => string): string {
+  const name = `'${named(result.name)}'`;
   switch (result.outcome) {
     case "ran":
       return `Stage ${name} ran in ${((result.durationMs ?? 0) / 1000).toFixed(1)} s.\n`;
@@ -206,8 +224,8 @@ export function describeChanges(changes: readonly StageChange[]): string {
     .join(", ");
 }
 
-function printSummary(result: ReproResult): void {
-  const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${s.name}'`);
+function printSummary(result: ReproResult, named: (name: string) => string): void {
+  const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${named(s.name)}'`);
   if (failed.length > 0) {
     process.stderr.write(
       `ERROR: failed to reproduce ${failed.join(", ")}; logs under .dvc/tmp/flowops/logs/${result.runId}/\n`,

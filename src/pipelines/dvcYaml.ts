@@ -91,6 +91,11 @@ export function stageAddress(dvcfile: string, name: string): string {
   return dvcfile === PIPELINE_FILE ? name : `${dvcfile}:${name}`;
 }
 
+/** DVC's `addressing` of a stage as dvc prints it from `cwd`: the name alone in the cwd's dvc.yaml. */
+export function cwdStageAddress(stage: Stage, cwd: string): string {
+  return stageAddress(relative(cwd, stage.pipelineFile).split(sep).join("/"), stage.lockName);
+}
+
 /**
  * Reads `<root>/dvc.yaml` only (and `<root>/flowops.yaml` when present); pipelineFiles.ts reads every
  * dvc.yaml of a repo.

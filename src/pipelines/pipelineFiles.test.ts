@@ -172,6 +172,27 @@ describe("repro over several dvc.yaml files", () => {
       "prep/dvc.yaml:clean": "skipped",
       train: "ran",
     });
-    await expect(outcomes({ targets: ["clean"] })).rejects.toThrow(/stage 'clean' not found in dvc.yaml/);
+    await expect(outcomes({ targets: ["clean"] })).rejects.toThrow(
+      "Stage 'clean' not found inside 'dvc.yaml' file",
+    );
+  });
+
+  it("from a subdirectory runs only that directory's dvc.yaml, and takes ../dvc.yaml targets", async () => {
+    await setUp({ ...TWO_FILES, "other/dvc.yaml": "stages:\n  o:\n    cmd: echo o >> ../runs.log\n" });
+    const prep = join(dir, "prep");
+    expect(await outcomes({ cwd: prep, dry: true })).toEqual({ "prep/dvc.yaml:clean": "skipped" });
+    expect(await outcomes({ cwd: prep, targets: ["../dvc.yaml:train"] })).toEqual({
+      "prep/dvc.yaml:clean": "ran",
+      train: "ran",
+    });
+    // From the root too, dvc's default is the cwd's dvc.yaml: an unrelated file's stages are not run.
+    expect(await outcomes({ cwd: dir })).toEqual({ "prep/dvc.yaml:clean": "skipped", train: "skipped" });
+    expect(await read("runs.log")).toBe("clean\ntrain\n");
+    // Without a cwd (`dvc repro --all-pipelines`) every dvc.yaml is.
+    expect(await outcomes()).toEqual({
+      "other/dvc.yaml:o": "ran",
+      "prep/dvc.yaml:clean": "skipped",
+      train: "skipped",
+    });
   });
 });

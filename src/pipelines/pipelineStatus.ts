@@ -12,7 +12,7 @@ import type { DataRepo } from "../data/dataRepo.js";
 import { changedOutsByDvcFile } from "../data/dataStatus.js";
 import { loadTrackedOuts, isSameOrInside } from "../data/dvcFile.js";
 import { readStageLocks } from "./dvcLock.js";
-import { PIPELINE_FILE, type Stage } from "./dvcYaml.js";
+import { cwdStageAddress, type Stage } from "./dvcYaml.js";
 import { readPipelinesIfAny } from "./pipelineFiles.js";
 import { stageStatusChanges, type StageChange } from "./stageStatus.js";
 import { resolveStatusTargets, type StatusSelection } from "./statusTargets.js";
@@ -95,7 +95,7 @@ export async function pipelineStatus(
         isSameOrInside(filter, resolve(stage.wdir, change.path)),
     );
     const items = statusItems(stage, shown, cwd);
-    const address = cwdAddress(stage, cwd);
+    const address = cwdStageAddress(stage, cwd);
     if (items.length > 0) entries.set(address, items);
   }
   repo.state.flush();
@@ -103,15 +103,9 @@ export async function pipelineStatus(
     stages: [...entries].map(([stage, items]) => ({ stage, items })),
     frozen: [...new Set(selectedStages)]
       .filter((stage) => stage.frozen)
-      .map((stage) => cwdAddress(stage, cwd)),
+      .map((stage) => cwdStageAddress(stage, cwd)),
     defined: pipeline?.stages.length ?? 0,
   };
-}
-
-/** dvc's `addressing`: the stage name alone in the cwd's dvc.yaml, else `path/dvc.yaml:name`. */
-function cwdAddress(stage: Stage, cwd: string): string {
-  const file = posixRel(cwd, stage.pipelineFile);
-  return file === PIPELINE_FILE ? stage.lockName : `${file}:${stage.lockName}`;
 }
 
 function statusItems(stage: Stage, changes: readonly StageChange[], cwd: string): StageStatusItem[] {

@@ -22,9 +22,9 @@ import type { OutputStream, StageExecutor, StageRunResult } from "./executor.js"
 import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator, type GpuLease } from "./gpuAllocator.js";
 import { readGpuInventory } from "./gpuInventory.js";
-import { buildDag } from "./pipelineDag.js";
 import { restoreFromRunCache } from "./runCache.js";
 import { recordStage } from "./stageRecord.js";
+import { planStages, type ReproTargets } from "./reproPlan.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
 import type { ReproPull } from "./reproPull.js";
 import type { ReproTracking } from "./reproTracking.js";
@@ -37,16 +37,9 @@ import {
   type StageChange,
 } from "./stageStatus.js";
 
-export interface ReproOptions {
-  /**
-   * Targets as `dvc repro` takes them: `train`, `dvc.yaml:train`, `prep/dvc.yaml:clean`, `prep/dvc.yaml` (all
-   * its stages) or a foreach/matrix group; all stages of every dvc.yaml when empty.
-   */
-  targets?: readonly string[];
+export interface ReproOptions extends ReproTargets {
   /** Run even unchanged stages, and skip the run-cache. */
   force?: boolean;
-  /** Only the targets, not their upstream stages. */
-  singleItem?: boolean;
   /** Run every stage downstream of one that ran, even if its own deps did not change (DVC's flag). */
   forceDownstream?: boolean;
   /** A stage whose only changes are deps or outs missing from the workspace is not run (DVC's flag). */
@@ -234,19 +227,6 @@ interface ReproContext {
   /** Position of each planned stage, and the stages this repro added to dvc.lock (kept in plan order). */
   planIndex: Map<string, number>;
   addedToLock: Set<string>;
-}
-
-/** The stages to consider, in DVC's order, each with the planned stages it waits for. */
-export function planStages(
-  pipeline: Pipeline,
-  options: Pick<ReproOptions, "targets" | "singleItem">,
-): { name: string; upstream: string[] }[] {
-  const dag = buildDag(pipeline);
-  const targets = dag.resolveTargets(options.targets ?? []);
-  const ordered = dag.order(targets).map((stage) => stage.name);
-  const names =
-    options.singleItem === true && targets.length > 0 ? ordered.filter((n) => targets.includes(n)) : ordered;
-  return names.map((name) => ({ name, upstream: dag.parents(name) }));
 }
 
 function stageNamed(context: ReproContext, name: string): Stage {

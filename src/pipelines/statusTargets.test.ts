@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readWorkspacePipelines } from "./pipelineFiles.js";
-import { resolveStatusTargets, type StatusSelection } from "./statusTargets.js";
+import { resolveReproTargets, resolveStatusTargets, type StatusSelection } from "./statusTargets.js";
 
 let dir: string;
 
@@ -92,5 +92,52 @@ describe("resolveStatusTargets", () => {
     expect(() =>
       resolveStatusTargets({ root: dir, cwd: dir, pipeline: undefined, tracked: [] }, ["x"], false),
     ).toThrow("'x' does not exist as an output or a stage name in 'dvc.yaml': 'dvc.yaml' does not exist");
+  });
+});
+
+describe("resolveReproTargets", () => {
+  async function reproNames(cwd: string, targets: string[]): Promise<string[]> {
+    const pipeline = await readWorkspacePipelines(dir);
+    return resolveReproTargets({ root: dir, cwd, pipeline }, targets).map((stage) => stage.name);
+  }
+
+  beforeEach(async () => {
+    await mkdir(join(dir, "sub"));
+    await writeFile(join(dir, "sub", "dvc.yaml"), "stages:\n  s1:\n    cmd: echo s > s.txt\n");
+  });
+
+  it("defaults to the stages of the cwd's dvc.yaml, not every dvc.yaml of the repo", async () => {
+    expect(await reproNames(join(dir, "sub"), [])).toEqual(["sub/dvc.yaml:s1"]);
+    expect(await reproNames(dir, [])).toEqual(["eval", "score", "fit@a", "fit@b"]);
+  });
+
+  it("reads targets relative to the cwd, a parent's dvc.yaml included", async () => {
+    const sub = join(dir, "sub");
+    expect(await reproNames(sub, ["../dvc.yaml:score", "s1", "../dvc.yaml:fit@b"])).toEqual([
+      "score",
+      "sub/dvc.yaml:s1",
+      "fit@b",
+    ]);
+    expect(await reproNames(dir, ["sub/dvc.yaml", "fit", "sub/dvc.yaml"])).toEqual([
+      "sub/dvc.yaml:s1",
+      "fit@a",
+      "fit@b",
+    ]);
+  });
+
+  it("takes no output paths and refuses what names nothing with dvc's messages", async () => {
+    await expect(reproNames(dir, ["e.txt"])).rejects.toThrow(
+      /^Stage 'e.txt' not found inside 'dvc.yaml' file$/,
+    );
+    await expect(reproNames(join(dir, "sub"), ["score"])).rejects.toThrow(
+      /^Stage 'score' not found inside 'dvc.yaml' file$/,
+    );
+    await expect(reproNames(join(dir, "sub"), ["../dvc.yaml:nope"])).rejects.toThrow(
+      /^Stage 'nope' not found inside '..\/dvc.yaml' file$/,
+    );
+    await mkdir(join(dir, "empty"));
+    await expect(reproNames(join(dir, "empty"), [])).rejects.toThrow(
+      `'${join(dir, "empty", "dvc.yaml")}' does not exist`,
+    );
   });
 });

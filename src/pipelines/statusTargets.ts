@@ -4,14 +4,15 @@
  * cwd; a `dvc.yaml` or `.dvc` file, with `:name` for one stage of a dvc.yaml; the one output (of a stage or a
  * `.dvc` file) that the path is or lies inside, which shows only that stage's outs containing the path and
  * never adds upstream stages; and last the name again, for the error. `withDeps` adds every stage a
- * selected stage depends on, upstream first. Errors carry dvc's messages. It reads only.
+ * selected stage depends on, upstream first. `dvc repro` resolves its targets by the same rules without the
+ * output step (`resolveReproTargets`). Errors carry dvc's messages. It reads only.
  */
 import { existsSync, statSync } from "node:fs";
-import { basename, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
 import { FlowOpsError } from "../errors.js";
 import { PIPELINE_FILE, stageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
-import { buildDag } from "./pipelineDag.js";
+import { buildDag, parseStageTarget } from "./pipelineDag.js";
 import { stageOuts } from "./stageStatus.js";
 
 const DVC_FILE_SUFFIX = ".dvc";
@@ -34,19 +35,12 @@ export interface StatusTargetSources {
 const posixRel = (from: string, to: string): string => relative(from, to).split(sep).join("/");
 
 /**
- * DVC's `parse_target`: `file:name` (`:name` is the cwd's dvc.yaml), a dvc.yaml or `.dvc` path, or a bare
- * name, which is a stage name or an output path (`file` undefined).
+ * DVC's `parse_target`, with a bare name (`file` undefined) kept apart from `dvc.yaml:name`: it may be an
+ * output path as well as a stage name of the cwd's dvc.yaml.
  */
 function parseTarget(target: string): { file?: string; name?: string } {
-  const colon = target.lastIndexOf(":");
-  if (colon >= 0 && !target.slice(colon + 1).includes("/")) {
-    const name = target.slice(colon + 1);
-    const file = target.slice(0, colon) || PIPELINE_FILE;
-    return name === "" ? { file } : { file, name };
-  }
-  const base = basename(target);
-  if (base === PIPELINE_FILE || base.endsWith(DVC_FILE_SUFFIX)) return { file: target };
-  return { name: target };
+  const parsed = parseStageTarget(target);
+  return parsed.name === target ? { name: target } : parsed;
 }
 
 /**
@@ -66,6 +60,27 @@ export function resolveStatusTargets(
     if (recursive && isDirectory(abs)) return insideDirectory(sources, abs);
     return resolveTarget(sources, posixTarget, withDeps);
   });
+}
+
+/**
+ * The stages `dvc repro <targets>` starts from, loaded as DVC's `collect` loads them (`from_target`): a stage
+ * or foreach group of the cwd's dvc.yaml, `file:name`, or a dvc.yaml for all its stages, paths relative to
+ * the cwd; never an output path. No targets means the cwd's dvc.yaml, so from a subdirectory only its own
+ * pipeline (and what that depends on) is reproduced, and a cwd without one is an error, as in dvc. A `.dvc`
+ * file selects no stage: its outs are data, not something to run. Each stage once, in the targets' order.
+ */
+export function resolveReproTargets(
+  sources: Omit<StatusTargetSources, "tracked">,
+  targets: readonly string[],
+): Stage[] {
+  const fromTargets = (targets.length > 0 ? targets : [PIPELINE_FILE]).flatMap((target) => {
+    const posixTarget = target.replaceAll("\\", "/");
+    const { file, name } = parseTarget(posixTarget);
+    return fromFile({ ...sources, tracked: [] }, posixTarget, file ?? PIPELINE_FILE, name, false);
+  });
+  return [
+    ...new Set(fromTargets.flatMap((selection) => (selection.kind === "stage" ? [selection.stage] : []))),
+  ];
 }
 
 function isDirectory(abs: string): boolean {

@@ -2,7 +2,8 @@
 
 `prep/dvc.yaml:clean` runs in `prep/`, reads `prep/params.yaml` and writes `prep/clean.txt`, which the root
 `dvc.yaml:train` depends on. Each tool must leave lock files (one beside each dvc.yaml) that the other one
-calls up to date, and run-cache entries the other one can restore from.
+calls up to date, and run-cache entries the other one can restore from. Without targets each reproduces the
+dvc.yaml of the cwd (and what it depends on), so from `prep/` only `clean` runs.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def test_from_the_root_neither_tool_runs_a_dvc_yaml_the_root_one_does_not_depend
         ws = make_ws(name)
         tool = ws.dvc if name == "by_dvc" else ws.flowops
         _project(ws)
-        ws.write("other/dvc.yaml", 'stages:\n  other:\n    cmd: echo other >> ../runs.log\n')
+        ws.write("other/dvc.yaml", "stages:\n  other:\n    cmd: echo other >> ../runs.log\n")
         tool("repro")
         assert _runs(ws) == ["clean", "train"], name
         tool("repro", "other/dvc.yaml")
