@@ -22,6 +22,7 @@ import {
   type TrackedOut,
 } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
+import { refuseGitTrackedOut } from "./gitTracked.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
@@ -207,6 +208,10 @@ export async function addTargets(
           `To include '${other}' in '${target}', run 'dvc remove ${posixRel(cwd, overlapped.dvcFile)}' and then 'dvc add ${target}'`,
       );
     }
+    const existing = tracked.find((t) => t.dvcFile === ownDvcFile);
+    const useCache = existing?.out.cache !== false;
+    // Before anything is hashed or written, as dvc fails `add` with no .dvc file or cache change.
+    if (inside === undefined && useCache) await refuseGitTrackedOut(repo, abs, posixRel(cwd, abs));
     const hashed = await hashPath(abs, {
       root: repo.root,
       state: repo.state,
@@ -218,8 +223,6 @@ export async function addTargets(
       results.push(await addInsideTrackedDir(repo, inside, abs, hashed));
       continue;
     }
-    const existing = tracked.find((t) => t.dvcFile === ownDvcFile);
-    const useCache = existing?.out.cache !== false;
     if (useCache) await commitToCache(repo, abs, hashed);
     const hash = hashInfoOf(hashed);
     const out = updatedOut(existing?.out, existing?.out.path ?? basename(abs), hash);

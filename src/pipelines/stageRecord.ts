@@ -9,6 +9,7 @@ import { join, relative, sep } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
 import { compareCodePoints } from "../data/dirManifest.js";
 import type { HashedPath } from "../data/hashTree.js";
+import { refuseGitTrackedOut } from "../data/gitTracked.js";
 import { linkFromCache } from "../data/linkTypes.js";
 import { FlowOpsError } from "../errors.js";
 import { lockCmd, stageLockDir, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
@@ -53,6 +54,8 @@ export async function recordStage(
         `stage '${stage.name}': output '${out.path}' does not exist`,
       );
     }
+    // As dvc, after the command ran and before anything is recorded: the run's outputs stay for the user.
+    if (out.cache) await refuseGitTrackedOut(repo, abs, out.path);
     // Uncached metrics and plots go into the object cache too when a run-cache entry will name them.
     if (out.cache || (saveCache && cacheable)) await commitOut(repo, abs, hashed, out.cache);
     outs.push(lockFileOf(out.path, hashed));

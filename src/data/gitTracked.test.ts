@@ -1,0 +1,65 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repro } from "../pipelines/repro.js";
+import { addTargets } from "./addTargets.js";
+import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { trackedByGit } from "./gitTracked.js";
+
+let dir: string;
+let repo: DataRepo;
+const git = (...args: string[]) => execFileSync("git", args, { cwd: dir });
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-git-tracked-"));
+  git("init", "-q");
+  repo = await initDataRepo(dir);
+  await mkdir(join(dir, "data"));
+  await writeFile(join(dir, "data", "in.txt"), "in\n");
+  await writeFile(join(dir, "o.txt"), "old\n");
+  git("add", "o.txt", "data/in.txt");
+});
+afterEach(async () => {
+  closeDataRepo(repo);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("outputs Git already tracks", () => {
+  it("are what Git's index holds: a file, or a directory with a file in it", async () => {
+    await writeFile(join(dir, "new.txt"), "new\n");
+    expect(await trackedByGit(dir, join(dir, "o.txt"))).toBe(true);
+    expect(await trackedByGit(dir, join(dir, "data"))).toBe(true);
+    expect(await trackedByGit(dir, join(dir, "new.txt"))).toBe(false);
+    expect(await trackedByGit(dir, join(dir, "missing"))).toBe(false);
+  });
+
+  it("are refused by add, as dvc, before a .dvc file, a .gitignore line or a cache object is written", async () => {
+    for (const target of ["o.txt", "data"]) {
+      await expect(addTargets(repo, [target], { cwd: dir })).rejects.toMatchObject({
+        code: "INVALID_PARAMETER_VALUE",
+        message: expect.stringContaining(
+          `output '${target}' is already tracked by SCM (e.g. Git).\n    You can remove it from Git, then add to DVC.\n        To stop tracking from Git:\n            git rm -r --cached '${target}'`,
+        ),
+      });
+      expect(existsSync(join(dir, `${target}.dvc`))).toBe(false);
+    }
+    expect(existsSync(join(dir, ".gitignore"))).toBe(false);
+    git("rm", "-q", "--cached", "o.txt");
+    expect((await addTargets(repo, ["o.txt"], { cwd: dir }))[0]?.changed).toBe(true);
+  });
+
+  it("fail the stage that writes them in repro, and no dvc.lock entry is recorded", async () => {
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      "stages:\n  s:\n    cmd: echo new > o.txt\n    outs: [o.txt]\n  t:\n    cmd: echo t > t.txt\n    outs: [t.txt]\n",
+    );
+    const result = await repro(repo, { cwd: dir });
+    const s = result.stages.find((stage) => stage.name === "s");
+    expect(s?.outcome).toBe("failed");
+    expect(JSON.stringify(result)).toContain("output 'o.txt' is already tracked by SCM");
+    expect(await readFile(join(dir, "dvc.lock"), "utf8")).not.toMatch(/^ {2}s:/m);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * dvc refuses to take over an output that Git already tracks (`OutputAlreadyTrackedError`): both would then
+ * version it, and the `.gitignore` entry dvc adds would not stop Git from committing its changes.
+ */
+import { execFile } from "node:child_process";
+import { relative, sep } from "node:path";
+import { promisify } from "node:util";
+import { FlowOpsError } from "../errors.js";
+
+const run = promisify(execFile);
+
+/**
+ * Whether Git's index holds `abs` (a file, or any file below a directory), as dvc's `scm.is_tracked` asks.
+ * False without a usable `git`: repos are found by their `.git` directory, and the check is a safeguard.
+ */
+export async function trackedByGit(root: string, abs: string): Promise<boolean> {
+  const rel = relative(root, abs).split(sep).join("/");
+  try {
+    const { stdout } = await run("git", ["ls-files", "-z", "--", rel === "" ? "." : rel], {
+      cwd: root,
+      maxBuffer: 1 << 20,
+    });
+    return stdout.length > 0;
+  } catch (error) {
+    // A long listing means tracked files: ls-files only lists what the index holds.
+    if ((error as { code?: unknown }).code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return true;
+    return false;
+  }
+}
+
+/** Fails as dvc does when `repo` is under Git and Git tracks the out at `abs` (shown as `display`). */
+export async function refuseGitTrackedOut(
+  repo: { root: string; scm: boolean },
+  abs: string,
+  display: string,
+): Promise<void> {
+  if (!repo.scm || !(await trackedByGit(repo.root, abs))) return;
+  throw new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `output '${display}' is already tracked by SCM (e.g. Git).\n` +
+      "    You can remove it from Git, then add to DVC.\n" +
+      "        To stop tracking from Git:\n" +
+      `            git rm -r --cached '${display}'\n` +
+      `            git commit -m "stop tracking ${display}"`,
+  );
+}
