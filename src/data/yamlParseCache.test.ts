@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PyFloat, parsePythonYaml } from "../pipelines/pythonValues.js";
+import { PYTHON_YAML_FLAVOUR, PyFloat, parsePythonYaml } from "../pipelines/pythonValues.js";
 import { parseYamlText, type YamlFile } from "./yamlFile.js";
 import { cachedYamlParse } from "./yamlParseCache.js";
 
@@ -44,7 +44,7 @@ describe("cachedYamlParse", () => {
     const path = join(root, "dvc.yaml");
     const first = parsePythonYaml(path, TEXT);
     const parse = vi.fn(() => parsePythonYaml(join(root, "elsewhere.yaml"), TEXT));
-    const second = cachedYamlParse(path, TEXT, "python-yaml", parse, {
+    const second = cachedYamlParse(path, TEXT, PYTHON_YAML_FLAVOUR, parse, {
       encode: (value) => (value instanceof PyFloat ? value.value : undefined),
       decode: (encoded) => new PyFloat(encoded as number),
     });

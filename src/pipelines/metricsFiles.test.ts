@@ -54,6 +54,46 @@ describe("metrics files", () => {
     );
   });
 
+  // Regression: list values (and nulls, empty mappings) were shown and diffed; dvc's `_extract_metrics` keeps
+  // only numbers, bools and strings, and drops mappings left empty.
+  const WITH_OTHER_TYPES = (acc: number, n: number): string =>
+    JSON.stringify({
+      acc,
+      arr: [1, n],
+      ok: n === 2,
+      name: `run${n}`,
+      none: null,
+      empty: {},
+      nested: { l: [n], e: {} },
+      deep: { a: n, b: [n] },
+    });
+
+  it("shows only number, bool and string metrics, as dvc does", async () => {
+    write("metrics.json", WITH_OTHER_TYPES(0.95, 3));
+    expect(pyJsonDumps(await metricsShow(root))).toContain(
+      '"metrics.json": {"data": {"acc": 0.95, "ok": false, "name": "run3", "deep": {"a": 3}}}',
+    );
+  });
+
+  it("diffs only number, bool and string metrics, with --all too, as dvc does", async () => {
+    write("metrics.json", WITH_OTHER_TYPES(0.9, 2));
+    git("commit", "-qam", "other types");
+    write("metrics.json", WITH_OTHER_TYPES(0.95, 3));
+    expect(pyJsonDumps(await metricsDiff(root))).toBe(
+      '{"metrics.json": {"acc": {"old": 0.9, "new": 0.95, "diff": 0.04999999999999993}, "ok": {"old": true, "new": false, "diff": -1}, "name": {"old": "run2", "new": "run3"}, "deep.a": {"old": 2, "new": 3, "diff": 1}}}',
+    );
+    const all = await metricsDiff(root, "HEAD", undefined, { all: true });
+    expect(Object.keys(all["metrics.json"] ?? {})).toEqual(["acc", "ok", "name", "deep.a"]);
+  });
+
+  it("finds no metrics in a file holding a list, as dvc does, and reports a lone number as unreadable", async () => {
+    write("metrics.json", "[0.9, 0.8]");
+    write("eval.yaml", "0.8\n");
+    const shown = await metricsShow(root);
+    expect(shown[""]?.data["metrics.json"]).toEqual({ data: {} });
+    expect(shown[""]?.data["eval.yaml"]).toMatchObject({ error: { type: "ParseError" } });
+  });
+
   it("includes unchanged metrics with --all", async () => {
     const diff = await metricsDiff(root, "HEAD", undefined, { all: true });
     expect(pyJsonDumps(diff["eval.yaml"])).toBe('{"auc": {"old": 0.8, "new": 0.8, "diff": 0.0}}');

@@ -4,14 +4,15 @@
  * `dvc metrics show --json` (`{"": {"data": {path: {"data": {...}}}}}`) and `dvc metrics diff --json`.
  */
 import { posix } from "node:path";
+import { malformedFile } from "../data/yamlFile.js";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { readWorkspacePipelines } from "./pipelineFiles.js";
-import { parseParamsText } from "./paramsFile.js";
+import { parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
 import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
-import type { PyValue } from "./pythonValues.js";
+import { isPlainObject, type PyValue } from "./pythonValues.js";
 
 export type MetricsFileResult = { data: Record<string, PyValue> } | { error: { type: string; msg: string } };
 export type MetricsShow = Record<string, { data: Record<string, MetricsFileResult> }>;
@@ -26,6 +27,33 @@ export function metricsPaths(pipeline: Pipeline | undefined): string[] {
   return [...paths].sort();
 }
 
+/**
+ * dvc's `_extract_metrics`: numbers, bools and strings are metrics; lists and nulls are not, and a mapping
+ * left with no metrics is dropped with them, so neither `show` nor `diff` ever lists them.
+ */
+function extractMetrics(values: Record<string, PyValue>): Record<string, PyValue> {
+  const metrics: Record<string, PyValue> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (isPlainObject(value)) {
+      const nested = extractMetrics(value as Record<string, PyValue>);
+      if (Object.keys(nested).length > 0) metrics[key] = nested;
+    } else if (value !== null && !Array.isArray(value)) {
+      metrics[key] = value;
+    }
+  }
+  return metrics;
+}
+
+function metricsOfFile(path: string, text: string): Record<string, PyValue> {
+  const value = parseDataText(path, text);
+  // A top-level list (or null) holds no metrics for DVC either; a lone scalar it would show as the file's
+  // data, which does not fit this result's shape, so it is reported as unreadable instead.
+  if (Array.isArray(value) || value === null) return {};
+  if (!isPlainObject(value))
+    throw malformedFile(path, 1, `expected a mapping of metrics, got ${typeof value}`);
+  return extractMetrics(value as Record<string, PyValue>);
+}
+
 async function readMetrics(root: string, path: string, rev: Revision): Promise<MetricsFileResult> {
   const text = await readAtRevision(root, path, rev);
   if (text === undefined) {
@@ -37,7 +65,7 @@ async function readMetrics(root: string, path: string, rev: Revision): Promise<M
     };
   }
   try {
-    return { data: parseParamsText(path, text) };
+    return { data: metricsOfFile(path, text) };
   } catch (error) {
     if (error instanceof FlowOpsError) return { error: { type: "ParseError", msg: error.message } };
     throw error;

@@ -64,8 +64,41 @@ describe("paramsDiff", () => {
     );
     const diff = await paramsDiff(root);
     expect(pyJsonDumps(diff)).toBe(
-      '{"params.yaml": {"lr": {"old": 0.001, "new": 0.002, "diff": 0.001}, "epochs": {"old": 10, "new": 11, "diff": 1}}}',
+      '{"params.yaml": {"lr": {"old": 0.001, "new": 0.002, "diff": 0.001}, "epochs": {"old": 10, "new": 11, "diff": 1}, "unused": {"old": 1, "new": 2, "diff": 1}}}',
     );
+  });
+
+  // Regression: keys of params.yaml that no stage lists were left out; dvc's `_collect_params` always adds
+  // the default params file whole, at each revision where it exists.
+  it("includes every key of the default params.yaml, used by a stage or not, as dvc does", async () => {
+    write("dvc.yaml", "stages:\n  s:\n    cmd: echo ${seed} > o\n    params: [seed]\n    outs: [o]\n");
+    write("params.yaml", "seed: 1\nlr: 0.1\nunused: 5\n");
+    git("add", "-A");
+    git("commit", "-qm", "only seed used");
+    write("params.yaml", "seed: 2\nlr: 0.2\nunused: 6\nnewp: 3\n");
+    expect(await paramsDiff(root)).toEqual({
+      "params.yaml": {
+        seed: { old: 1, new: 2, diff: 1 },
+        lr: { old: 0.1, new: 0.2, diff: 0.1 },
+        unused: { old: 5, new: 6, diff: 1 },
+        newp: { old: null, new: 3 },
+      },
+    });
+    write("params.yaml", "seed: 2\nlr: 0.1\nunused: 5\n");
+    const all = await paramsDiff(root, "HEAD", undefined, { all: true });
+    expect(all["params.yaml"]).toEqual({
+      seed: { old: 1, new: 2, diff: 1 },
+      lr: { old: 0.1, new: 0.1, diff: new PyFloat(0) },
+      unused: { old: 5, new: 5, diff: 0 },
+    });
+  });
+
+  it("reads a default params.yaml that no stage uses and only one revision has", async () => {
+    write("dvc.yaml", "stages:\n  s:\n    cmd: echo\n    params:\n    - extra.json:\n      - seed\n");
+    git("rm", "-q", "params.yaml");
+    git("commit", "-qam", "no params.yaml");
+    write("params.yaml", "seed: 1\n");
+    expect(await paramsDiff(root)).toEqual({ "params.yaml": { seed: { old: null, new: 1 } } });
   });
 
   it("lists every tracked param with --all, lists as Python prints them and floats diffed as floats", async () => {
@@ -82,7 +115,7 @@ describe("paramsDiff", () => {
       "opt.name": { old: "adam", new: "adam" },
     });
     expect(diff["conf.toml"]).toEqual({ "data.split": { old: 0.2, new: 0.2, diff: new PyFloat(0) } });
-    expect(Object.keys(diff["params.yaml"] ?? {})).not.toContain("unused");
+    expect(diff["params.yaml"]?.unused).toEqual({ old: 1, new: 1, diff: 0 });
   });
 
   it("compares two revisions and reports a param added since", async () => {

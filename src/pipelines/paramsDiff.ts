@@ -1,10 +1,9 @@
 /**
- * `flowops params diff [a] [b]`: the params a pipeline tracks (stage `params` and top-level `params` files),
- * compared between two revisions, HEAD and the workspace by default. The result has the shape of
- * `dvc params diff --json`: `{file: {dotted.key: {old, new, diff?}}}`.
+ * `flowops params diff [a] [b]`: the params a pipeline tracks (stage `params`, top-level `params` files and
+ * the whole default params.yaml), compared between two revisions, HEAD and the workspace by default. The
+ * result has the shape of `dvc params diff --json`: `{file: {dotted.key: {old, new, diff?}}}`.
  */
-import { existsSync } from "node:fs";
-import { join, posix } from "node:path";
+import { posix } from "node:path";
 import type { Pipeline } from "./dvcYaml.js";
 import { readWorkspacePipelines } from "./pipelineFiles.js";
 import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
@@ -52,8 +51,9 @@ export async function paramsDiff(
   if (b !== undefined) await assertRevision(root, b);
   const pipeline = await readWorkspacePipelines(root);
   const tracked = trackedParams(pipeline);
-  if (tracked.size === 0 && existsSync(join(root, DEFAULT_PARAMS_FILE)))
-    tracked.set(DEFAULT_PARAMS_FILE, "all");
+  // dvc's `_collect_params` adds the default params file whole at every revision where it exists, whatever
+  // the stages list; a revision without it reads as no params, as for any other file.
+  tracked.set(DEFAULT_PARAMS_FILE, "all");
   const result: ParamsDiff = {};
   for (const [file, keys] of tracked) {
     const changes = diffValues(

@@ -39,6 +39,58 @@ describe("loadParamsFile", () => {
     expect(values).toEqual({ a: new PyFloat(1), b: new PyFloat(1000), c: 1, d: 0.5, e: new PyFloat(1000) });
   });
 
+  // Regression: `1_000` was read as a string, so repro wrote `us: '1_000'` and `echo 1_000` into dvc.lock.
+  it("reads YAML numbers with underscores, signs and prefixes as ruamel's safe loader does", () => {
+    // Each form and what dvc 3.67.1 (ruamel.yaml 0.19.1, typ="safe") reads it as.
+    const forms: [string, unknown][] = [
+      ["1_000", 1000],
+      ["1__0", 10],
+      ["1_", 1],
+      ["-_1", -1],
+      ["0x_1F", 31],
+      ["-0x1F", -31],
+      ["0b1_0", 2],
+      ["0o1_7", 15],
+      ["0_10", 10],
+      ["010", 10],
+      ["08", 8],
+      ["0o10", 8],
+      ["0x1F", 31],
+      ["-0", 0],
+      ["1_0.5", 10.5],
+      ["1_000.5", 1000.5],
+      ["1_0e3", new PyFloat(10000)],
+      ["1_e3", new PyFloat(1000)],
+      ["._5", 0.5],
+      ["1.", new PyFloat(1)],
+      [".5e+3", new PyFloat(500)],
+      ["1e3", new PyFloat(1000)],
+      ["+.inf", Infinity],
+      ["_1", "_1"],
+      ["__1", "__1"],
+      ["1e_3", "1e_3"],
+      ["1e3_", "1e3_"],
+      [".5e3", ".5e3"],
+      ["0X1F", "0X1F"],
+      ["0o8", "0o8"],
+      ["0b", "0b"],
+      ["1_0:30", "1_0:30"],
+      ["-.NaN", "-.NaN"],
+      ["yes", "yes"],
+      ["no", "no"],
+      ["~", null],
+    ];
+    const text = forms.map(([form], i) => `k${i}: ${form}\n`).join("");
+    const values = parseParamsText("p.yaml", text);
+    expect(forms.map((_, i) => values[`k${i}`])).toEqual(forms.map(([, value]) => value));
+    expect(Object.is(values.k13, -0)).toBe(false);
+  });
+
+  it("rejects an int of only a prefix and underscores, which ruamel cannot construct", () => {
+    expect(() => parseParamsText("p.yaml", "a: 1\nb: 0x_\n")).toThrow(/p\.yaml:2: invalid YAML/);
+    expect(() => parseParamsText("p.yaml", "b: -_\n")).toThrow(/p\.yaml:1: invalid YAML/);
+  });
+
   it("names the file and line of malformed YAML, JSON and TOML", async () => {
     await expect(loadParamsFile(file("bad.yaml", "a: 1\nb: [1\n"))).rejects.toThrow(
       /bad\.yaml:\d+: invalid YAML/,

@@ -41,9 +41,23 @@ export async function loadParamsFile(absPath: string): Promise<ParamsObject> {
 
 /** Parses params text by the file's extension (used for workspace files and `git show rev:path` alike). */
 export function parseParamsText(path: string, text: string): ParamsObject {
-  const ext = extname(path).toLowerCase();
-  let value: unknown;
-  switch (ext) {
+  const value = parseDataText(path, text);
+  if (!isPlainObject(value)) {
+    throw malformedFile(
+      path,
+      1,
+      `expected a mapping of parameters, got ${Array.isArray(value) ? "a list" : typeof value}`,
+    );
+  }
+  return value as ParamsObject;
+}
+
+/**
+ * A params or metrics file's top-level value by the file's extension, whatever its type (DVC's `load_path`):
+ * metrics files may hold a list, which DVC reads and then finds no metrics in.
+ */
+export function parseDataText(path: string, text: string): unknown {
+  switch (extname(path).toLowerCase()) {
     case ".py": {
       const parsed = parsePythonParams(path, text);
       // Kept beside the values, unseen by callers that only read them, for selectParams to report.
@@ -54,22 +68,12 @@ export function parseParamsText(path: string, text: string): ParamsObject {
       return parsed.values;
     }
     case ".json":
-      value = parsePythonJson(path, text);
-      break;
+      return parsePythonJson(path, text);
     case ".toml":
-      value = tomlValue(path, text);
-      break;
+      return tomlValue(path, text);
     default:
-      value = parsePythonYaml(path, text).value ?? {};
+      return parsePythonYaml(path, text).value ?? {};
   }
-  if (!isPlainObject(value)) {
-    throw malformedFile(
-      path,
-      1,
-      `expected a mapping of parameters, got ${Array.isArray(value) ? "a list" : typeof value}`,
-    );
-  }
-  return value as ParamsObject;
 }
 
 let parseToml: typeof SmolToml.parse | undefined;

@@ -7,6 +7,7 @@
  */
 import type { ScalarTag } from "yaml";
 import { malformedFile, parseYamlDocument, type YamlFile } from "../data/yamlFile.js";
+import { RUAMEL_FLOAT, RUAMEL_INT } from "./ruamelResolver.js";
 
 /** A float whose value is integral (`1.0`, `1e3`): Python prints it with a fraction, JS would not. */
 export class PyFloat {
@@ -165,23 +166,63 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   return a === b || (a === undefined && b === null) || (a === null && b === undefined);
 }
 
-// ruamel's YAML 1.2 float resolver (dvc reads YAML with ruamel): underscores allowed, `1e3` is a float.
-const PY_FLOAT =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?)$/;
+const FLOAT_TAG = "tag:yaml.org,2002:float";
+const INT_TAG = "tag:yaml.org,2002:int";
 
-const pythonFloatTag: ScalarTag = {
+/** ruamel's `construct_yaml_float` (dvc reads YAML with ruamel's safe loader): underscores are dropped. */
+const ruamelFloatTag: ScalarTag = {
   identify: (value) => value instanceof PyFloat,
   default: true,
-  tag: "tag:yaml.org,2002:float",
-  test: PY_FLOAT,
-  resolve: (str: string) => pyFloat(Number(str.replaceAll("_", ""))) as unknown as number,
+  tag: FLOAT_TAG,
+  test: RUAMEL_FLOAT,
+  resolve: (str: string) => {
+    const text = str.replaceAll("_", "").toLowerCase();
+    const sign = text.startsWith("-") ? -1 : 1;
+    const unsigned = text.replace(/^[-+]/, "");
+    if (unsigned === ".inf") return sign * Infinity;
+    if (unsigned === ".nan") return NaN;
+    return pyFloat(Number(text)) as unknown as number;
+  },
 };
+
+/** ruamel's `construct_yaml_int`: underscores are dropped, `0b`/`0o`/`0x` set the base, `010` is decimal. */
+const ruamelIntTag: ScalarTag = {
+  default: true,
+  tag: INT_TAG,
+  test: RUAMEL_INT,
+  resolve: (str: string, onError: (message: string) => void) => {
+    const text = str.replaceAll("_", "");
+    const negative = text.startsWith("-");
+    const unsigned = text.replace(/^[-+]/, "");
+    const prefix = /^0[box]/.test(unsigned) ? unsigned.slice(0, 2) : "";
+    const digits = unsigned.slice(prefix.length);
+    // `0x_` and `-_` match the pattern but leave no digits: Python's int() raises, so dvc cannot load the file.
+    if (digits === "") {
+      onError(`cannot construct an int from '${str}'`);
+      return str;
+    }
+    // BigInt reads a leading zero as decimal, as Python's int() does, and rounds large values once.
+    const value = BigInt(`${prefix}${digits}`);
+    return Number(negative ? -value : value);
+  },
+};
+
+/**
+ * The parse cache's key for these rules. Renamed whenever they change (last: ruamel's ints, `1_000`), so a
+ * parse cached under the old rules is never reused.
+ */
+export const PYTHON_YAML_FLAVOUR = "python-yaml-ruamel";
 
 /** Parses YAML like `yamlFile.parseYamlText`, keeping integral floats as PyFloat. */
 export function parsePythonYaml(path: string, text: string): YamlFile {
   return parseYamlDocument(path, text, {
-    flavour: "python-yaml",
-    customTags: (tags) => [pythonFloatTag, ...tags],
+    flavour: PYTHON_YAML_FLAVOUR,
+    // ruamel's number rules replace the YAML 1.2 core schema's, which read `1_000` as a string.
+    customTags: (tags) => [
+      ruamelIntTag,
+      ruamelFloatTag,
+      ...tags.filter((tag) => typeof tag === "string" || (tag.tag !== INT_TAG && tag.tag !== FLOAT_TAG)),
+    ],
     codec: {
       encode: (value) => (value instanceof PyFloat ? value.value : undefined),
       decode: (encoded) => new PyFloat(encoded as number),

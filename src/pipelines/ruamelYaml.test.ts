@@ -37,6 +37,12 @@ describe("dumpRuamelYaml", () => {
     );
   });
 
+  it("quotes ints and floats with underscores, signs and prefixes, but leaves _1 and .5e3 plain", () => {
+    expect(dumpRuamelYaml({ cmd: ["1_000", "_1", "0b1", ".5e3", "-0x1F", "1_0e3", "0x_"] })).toBe(
+      "cmd:\n- '1_000'\n- _1\n- '0b1'\n- .5e3\n- '-0x1F'\n- '1_0e3'\n- '0x_'\n",
+    );
+  });
+
   it("moves a word longer than the line to its own line", () => {
     expect(
       dumpRuamelYaml({

@@ -6,33 +6,11 @@
  * `write_double_quoted` (ruamel/yaml/emitter.py), including where long lines wrap.
  */
 import { isPlainObject, pyFloatRepr, PyFloat } from "./pythonValues.js";
+import { resolvesAsString } from "./ruamelResolver.js";
 
 const BEST_WIDTH = 80;
 const BREAKS = "\n\x85\u2028\u2029";
 const WHITESPACE = "\0 \t\r\n\x85\u2028\u2029";
-
-// ruamel's YAML 1.2 implicit resolvers: a plain scalar matching one of these would not read back as a string.
-const IMPLICIT: [RegExp, string][] = [
-  [/^(?:true|True|TRUE|false|False|FALSE)$/, "tTfF"],
-  [
-    /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
-    "-+0123456789.",
-  ],
-  [/^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$/, "-+0123456789"],
-  [/^(?:<<)$/, "<"],
-  [/^(?:~|null|Null|NULL|)$/, "~nN"],
-  [
-    /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/,
-    "0123456789",
-  ],
-  [/^(?:=)$/, "="],
-];
-
-function resolvesAsString(text: string): boolean {
-  if (text === "") return false;
-  const first = text[0] ?? "";
-  return !IMPLICIT.some(([re, firsts]) => firsts.includes(first) && re.test(text));
-}
 
 interface Analysis {
   empty: boolean;
