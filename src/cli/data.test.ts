@@ -56,6 +56,17 @@ describe("flowops data", () => {
     expect(await data(["status", "-q"])).toMatchObject({ stdout: "", exitCode: 1 });
   });
 
+  it("quotes paths in the git add hint as dvc does (shlex.quote), so it pastes into a shell", async () => {
+    await mkdir(join(dir, ".git"));
+    await data(["init"]);
+    await writeFile(join(dir, "single file.bin"), "x\n");
+    await writeFile(join(dir, "it's.txt"), "y\n");
+    const added = await data(["add", "single file.bin", "it's.txt"]);
+    expect(added.stdout).toBe(
+      `\nTo track the changes with git, run:\n\n\tgit add 'single file.bin.dvc' .gitignore 'it'"'"'s.txt.dvc'\n`,
+    );
+  });
+
   it("runs init, add, status and checkout end to end with JSON output", async () => {
     await mkdir(join(dir, ".git"));
     await data(["init"]);

@@ -13,6 +13,7 @@ import { statusCommand } from "./dataStatusCommand.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand } from "./dataTransfer.js";
 import { formatTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
+import { shellQuote } from "../shellQuote.js";
 
 /**
  * Each subcommand loads its module when it runs: `data status` is mostly start-up, and compiling the code of
@@ -84,7 +85,7 @@ function addCommand(): Command {
         ];
         if (repo.scm && toStage.length > 0) {
           process.stdout.write(
-            `\nTo track the changes with git, run:\n\n\tgit add ${toStage.map(rel).join(" ")}\n`,
+            `\nTo track the changes with git, run:\n\n\tgit add ${toStage.map((path) => shellQuote(rel(path))).join(" ")}\n`,
           );
         } else {
           for (const r of results) process.stdout.write(`Added ${rel(r.path)} (${rel(r.dvcFile)})\n`);

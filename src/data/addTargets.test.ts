@@ -83,6 +83,17 @@ describe("addTargets", () => {
     );
   });
 
+  it("adding an unchanged file inside a tracked directory leaves its .dvc file untouched, size included", async () => {
+    await mkdir(join(dir, "d"));
+    await writeFile(join(dir, "d", "a"), "a\n");
+    await addTargets(repo, ["d"], { cwd: dir });
+    const before = await read("d.dvc");
+    expect(before).toContain("  size: 2\n");
+    const [result] = await addTargets(repo, ["d/a"], { cwd: dir });
+    expect(result?.changed).toBe(false);
+    expect(await read("d.dvc")).toBe(before);
+  });
+
   it("refuses a directory that holds another tracked output, naming it", async () => {
     await mkdir(join(dir, "sub"));
     await writeFile(join(dir, "sub", "z"), "z\n");

@@ -269,6 +269,15 @@ async function addInsideTrackedDir(
   const oid = dirManifestOid(manifest);
   await commitToCache(repo, abs, hashed);
   await repo.cache.addBytes(oid, manifest);
+  // Unchanged content leaves the .dvc file as it is, size included, as dvc does.
+  if (oid === parentMd5) {
+    const hash: OutHash = {
+      md5: oid,
+      ...(parent.out.size !== undefined ? { size: parent.out.size } : {}),
+      nfiles: entries.length,
+    };
+    return { path: parent.abs, dvcFile: parent.dvcFile, hash, changed: false };
+  }
   const hash: OutHash = { md5: oid, nfiles: entries.length };
   const changed = await writeOut(
     parent.dvcFile,

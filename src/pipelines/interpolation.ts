@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join, normalize } from "node:path";
 import { loadParamsFile, DEFAULT_PARAMS_FILE } from "./paramsFile.js";
 import { cloneValue, isPlainObject, pyFloatRepr, PyFloat, type PyValue } from "./pythonValues.js";
+import { shellQuote } from "../shellQuote.js";
 
 export class InterpolationError extends Error {
   override readonly name = "InterpolationError";
@@ -205,11 +206,6 @@ export function toInterpolatedString(value: PyValue): string {
   if (typeof value === "string") return value;
   if (Array.isArray(value)) return `[${value.map((v) => toInterpolatedString(v)).join(", ")}]`;
   return dictToFlags(value);
-}
-
-function shellQuote(s: string): string {
-  if (s !== "" && /^[\w@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replaceAll("'", `'"'"'`)}'`;
 }
 
 function dictToFlags(obj: Record<string, PyValue>, prefix = ""): string {
