@@ -1,4 +1,16 @@
-import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -92,6 +104,21 @@ describe("addTargets", () => {
     const [result] = await addTargets(repo, ["d/a"], { cwd: dir });
     expect(result?.changed).toBe(false);
     expect(await read("d.dvc")).toBe(before);
+  });
+
+  it("refuses a symlink to a directory and a path below one, as dvc, and takes a symlink to a file", async () => {
+    await mkdir(join(dir, "real"));
+    await writeFile(join(dir, "real", "f"), "f\n");
+    await symlink("real", join(dir, "linkdir"));
+    await symlink(join("real", "f"), join(dir, "linkfile"));
+    for (const target of ["linkdir", "linkdir/f"]) {
+      await expect(addTargets(repo, [target], { cwd: dir })).rejects.toThrow(
+        "Cannot add files inside symlinked directories to DVC.",
+      );
+    }
+    expect((await addTargets(repo, ["linkfile"], { cwd: dir }))[0]?.hash.md5).toBe(
+      createHash("md5").update("f\n").digest("hex"),
+    );
   });
 
   it("refuses a directory that holds another tracked output, naming it", async () => {

@@ -5,7 +5,7 @@
  * link type is not copy. A file or directory inside an already tracked directory updates that directory's
  * `.dvc` file, as DVC 3 does (granular add). It reports progress through callbacks and never prints.
  */
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
@@ -148,6 +148,28 @@ function checkTarget(repo: DataRepo, abs: string, target: string): void {
 }
 
 /**
+ * dvc refuses a symlink to a directory, and any path below one: the walk would not follow it, and the
+ * tracked content would live outside what the out's path names.
+ */
+function refuseSymlinkedDirectory(repo: DataRepo, abs: string): void {
+  const parts = relative(repo.root, abs)
+    .split(sep)
+    .filter((part) => part !== "");
+  let path = repo.root;
+  for (const [index, part] of parts.entries()) {
+    path = join(path, part);
+    const link = lstatSync(path, { throwIfNoEntry: false });
+    if (link?.isSymbolicLink() !== true) continue;
+    // Inner components are directories by position; the target itself only when its link leads to one.
+    if (index < parts.length - 1 || statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) {
+      throw invalidParameter(
+        "Cannot add files inside symlinked directories to DVC. See <https://dvc.org/doc/user-guide/troubleshooting#add-symlink> for more information.",
+      );
+    }
+  }
+}
+
+/**
  * A stage's out belongs to its stage: adding it (or a path inside it, or a directory holding it) would give
  * one path two owners, so DVC refuses, and so do we. dvc.yaml is read only when the repository has one.
  */
@@ -193,6 +215,7 @@ export async function addTargets(
     } catch {
       throw notFound(`output '${target}' does not exist: no such file or directory: '${abs}'`);
     }
+    refuseSymlinkedDirectory(repo, abs);
     await refuseStageOuts(repo, abs, target);
     const tracked = await loadTrackedOuts(repo);
     const ownDvcFile = `${abs}${DVC_FILE_SUFFIX}`;

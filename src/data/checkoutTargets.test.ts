@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -162,6 +162,19 @@ describe("checkoutTargets with dvc.lock outs", () => {
     const summary = await checkoutTargets(repo, ["train"], { cwd: dir, force: true });
     expect(summary.modified).toEqual(["model"]);
     expect(await read("model")).toBe("foo\n");
+  });
+
+  it("gives back the executable bit a .dvc file records, to a file whose content is right", async () => {
+    await writeFile(join(dir, "run.sh"), "echo\n");
+    await chmod(join(dir, "run.sh"), 0o755);
+    await addTargets(repo, ["run.sh"], { cwd: dir });
+    await chmod(join(dir, "run.sh"), 0o644);
+    expect(await checkoutTargets(repo, ["run.sh"], { cwd: dir })).toMatchObject({
+      modified: ["run.sh"],
+      stats: { modified: 1 },
+    });
+    expect((await stat(join(dir, "run.sh"))).mode & 0o777).toBe(0o744);
+    expect((await checkoutTargets(repo, ["run.sh"], { cwd: dir })).modified).toEqual([]);
   });
 
   it("makes an out executable when dvc.lock records isexec", async () => {

@@ -6,7 +6,7 @@
  * tracked directory whose content is not in the cache) stops the whole checkout before anything is touched,
  * listing every such file, as DVC refuses to remove unsaved files. It never prints.
  */
-import { lstat, rm } from "node:fs/promises";
+import { chmod, lstat, rm, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -43,6 +43,8 @@ export interface CheckoutOptions {
   cwd?: string;
   onProgress?: (bytes: number, files: number) => void;
 }
+
+const OWNER_EXECUTE = 0o100;
 
 function displayPath(cwd: string, out: CheckoutOut): string {
   const rel = relative(cwd, out.abs).split(sep).join("/");
@@ -172,6 +174,21 @@ async function checkoutOne(
 ): Promise<void> {
   const { out, md5, current } = plan;
   const upToDate = current !== undefined && current.md5 === md5;
+  // Right content without the executable bit the .dvc file records: dvc sets it (the owner's, as
+  // os.chmod(mode | S_IEXEC)) and reports the out modified.
+  if (
+    upToDate &&
+    options.relink !== true &&
+    out.isexec &&
+    current.kind === "file" &&
+    current.isexec !== true
+  ) {
+    const { mode } = await stat(out.abs);
+    await chmod(out.abs, mode | OWNER_EXECUTE);
+    summary.modified.push(plan.display);
+    summary.stats.modified++;
+    return;
+  }
   if (upToDate && options.relink !== true) return;
   const wantDir = isDirOid(md5);
   // A file where a directory belongs (or the reverse) is replaced whole; unsaved content was checked above.

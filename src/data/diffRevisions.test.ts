@@ -86,6 +86,21 @@ describe("diffRevisions", () => {
     );
   });
 
+  it("prints no files summary when only directories changed, as dvc", () => {
+    const diff = {
+      added: [],
+      deleted: [],
+      modified: [
+        {
+          path: "d/",
+          hash: { old: "562ee692a592790b08e880eff9046f72.dir", new: "8608a6580a428ef1bf80ea6fd6b45432.dir" },
+        },
+      ],
+      renamed: [],
+    };
+    expect(formatDiff(diff)).toBe("Modified:\n    562ee692..8608a658  d/\n\n");
+  });
+
   it("limits the diff to targets and names an unknown revision", async () => {
     await writeFile(join(dir, "foo"), "bar\n");
     await writeFile(join(dir, "d", "c"), "c\n");

@@ -261,5 +261,9 @@ export function formatDiff(diff: DataDiff): string {
     [files(diff.modified), "modified"],
     [files(diff["not in cache"] ?? []), "not in cache"],
   ].filter(([n]) => (n as number) > 0);
-  return `${sections.join("\n")}\nfiles summary: ${counts.map(([n, what]) => `${String(n)} ${String(what)}`).join(", ")}\n`;
+  // As dvc: every section ends with a blank line; with no file counted (only directories, whose manifests are
+  // not in the cache) there is no summary line.
+  const body = `${sections.join("\n")}\n`;
+  if (counts.length === 0) return body;
+  return `${body}files summary: ${counts.map(([n, what]) => `${String(n)} ${String(what)}`).join(", ")}\n`;
 }
