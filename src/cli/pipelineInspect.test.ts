@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { dagCommand, findPipelineRoot, metricsCommand, paramsCommand } from "./pipelineInspect.js";
 
 describe("pipeline inspection commands", () => {
@@ -11,12 +11,46 @@ describe("pipeline inspection commands", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("finds the repository root above the current directory", () => {
-    mkdirSync(join(dir, ".dvc"));
+  it("finds the repository root above the current directory, past a subdirectory's own dvc.yaml", () => {
     mkdirSync(join(dir, "a", "b"), { recursive: true });
-    expect(findPipelineRoot(join(dir, "a", "b"))).toBe(dir);
     writeFileSync(join(dir, "a", "dvc.yaml"), "stages: {}\n");
     expect(findPipelineRoot(join(dir, "a", "b"))).toBe(join(dir, "a"));
+    mkdirSync(join(dir, ".dvc"));
+    expect(findPipelineRoot(join(dir, "a", "b"))).toBe(dir);
+  });
+
+  it("shows the whole repository's pipeline from a subdirectory, reading targets relative to it", async () => {
+    mkdirSync(join(dir, ".dvc"));
+    mkdirSync(join(dir, "pipe"));
+    writeFileSync(
+      join(dir, "pipe", "dvc.yaml"),
+      "stages:\n  s:\n    cmd: cp in out\n    deps: [in]\n    outs: [out]\n",
+    );
+    writeFileSync(
+      join(dir, "dvc.yaml"),
+      "stages:\n  top:\n    cmd: cp pipe/out top.txt\n    deps: [pipe/out]\n    outs: [top.txt]\n  other:\n    cmd: echo\n",
+    );
+    const before = process.cwd();
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      process.chdir(join(dir, "pipe"));
+      await dagCommand().parseAsync(["node", "dag", "--json"]);
+      await dagCommand().parseAsync(["node", "dag", "--json", "../dvc.yaml:top"]);
+    } finally {
+      process.chdir(before);
+      write.mockRestore();
+    }
+    const names = written.map((text) =>
+      (JSON.parse(text) as { stages: { name: string }[] }).stages.map((s) => s.name).sort(),
+    );
+    expect(names).toEqual([
+      ["other", "pipe/dvc.yaml:s", "top"],
+      ["pipe/dvc.yaml:s", "top"],
+    ]);
   });
 
   it("declares dvc's options", () => {

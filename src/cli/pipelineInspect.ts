@@ -9,6 +9,7 @@ import { FlowOpsError } from "../errors.js";
 import { readWorkspacePipelines } from "../pipelines/pipelineFiles.js";
 import { buildDag } from "../pipelines/pipelineDag.js";
 import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
+import { resolveReproTargets } from "../pipelines/statusTargets.js";
 import { paramsDiff } from "../pipelines/paramsDiff.js";
 import { metricsDiff, metricsShow } from "../pipelines/metricsFiles.js";
 import { flattenParams } from "../pipelines/paramsFile.js";
@@ -23,14 +24,18 @@ import {
 import type { ValueChange } from "../pipelines/valueDiff.js";
 import { formatTable } from "./output.js";
 
-/** The directory holding `.dvc/` (or `dvc.yaml`), searching upwards from `cwd`. */
+/**
+ * The repository root as dvc finds it: the nearest directory above `cwd` holding `.dvc/`, so a subdirectory
+ * with its own dvc.yaml is still part of the whole repo's pipeline. Without `.dvc/` anywhere, the nearest
+ * directory holding a dvc.yaml; else `cwd`.
+ */
 export function findPipelineRoot(cwd: string): string {
-  let dir = resolve(cwd);
-  for (;;) {
-    if (existsSync(join(dir, ".dvc")) || existsSync(join(dir, "dvc.yaml"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(cwd);
-    dir = parent;
+  const start = resolve(cwd);
+  let nearestPipeline: string | undefined;
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".dvc"))) return dir;
+    if (nearestPipeline === undefined && existsSync(join(dir, "dvc.yaml"))) nearestPipeline = dir;
+    if (dirname(dir) === dir) return nearestPipeline ?? start;
   }
 }
 
@@ -77,7 +82,12 @@ export function dagCommand(): Command {
       }
       const dag = buildDag(pipeline);
       const format: DagFormat = opts.json ? "json" : opts.dot ? "dot" : opts.mermaid ? "mermaid" : "ascii";
-      process.stdout.write(renderDag(dag, format, targets));
+      // Targets are read relative to the cwd, as dvc dag reads them (`train`, `../dvc.yaml:top`).
+      const selected =
+        targets.length === 0
+          ? []
+          : resolveReproTargets({ root, cwd: process.cwd(), pipeline }, targets).map((stage) => stage.name);
+      process.stdout.write(renderDag(dag, format, selected));
     });
 }
 
