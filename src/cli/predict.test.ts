@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { loadModel } from "../serving/loadModel.js";
+import { loadModel, type LoadModelOptions } from "../serving/loadModel.js";
 import { mlpOnnx } from "../serving/onnx/onnxModelWriter.js";
 import type { LoadedModel } from "../serving/runtime.js";
 import type { Tensor } from "../serving/tensor.js";
@@ -44,13 +44,17 @@ function doublingModel(): LoadedModel & { closed: boolean } {
   return model;
 }
 
-function captured(model: LoadedModel): PredictDependencies & { text: () => string; uris: string[] } {
+function captured(
+  model: LoadedModel,
+): PredictDependencies & { text: () => string; uris: string[]; loadOptions: LoadModelOptions[] } {
   let text = "";
   const uris: string[] = [];
+  const loadOptions: LoadModelOptions[] = [];
   let clock = 0;
   return {
-    loadModel: (uri) => {
+    loadModel: (uri, options) => {
       uris.push(uri);
+      loadOptions.push(options);
       return Promise.resolve(model);
     },
     stdout: { write: (chunk: string) => (text += chunk) },
@@ -58,6 +62,7 @@ function captured(model: LoadedModel): PredictDependencies & { text: () => strin
     now: () => (clock += 500),
     text: () => text,
     uris,
+    loadOptions,
   };
 }
 
@@ -97,6 +102,22 @@ describe("flowops predict", () => {
       model: { name: "doubler", version: "3" },
     });
     expect((await readAll(output)).twice).toEqual([2, 10]);
+  });
+
+  it("regression: does not give a batch chunk the online 60 s request limit, so a slow batch finishes", async () => {
+    const input = join(dir, "slow.csv");
+    await writeFile(input, "x\n1\n");
+    const deps = captured(doublingModel());
+    await runPredict("./model", { input, output: join(dir, "slow-out.csv") }, deps);
+    expect(deps.loadOptions[0]?.requestTimeoutMs).toBe(Infinity);
+  });
+
+  it("limits each chunk to --chunk-timeout seconds when asked to", async () => {
+    const input = join(dir, "limited.csv");
+    await writeFile(input, "x\n1\n");
+    const deps = captured(doublingModel());
+    await runPredict("./model", { input, output: join(dir, "limited-out.csv"), chunkTimeout: 90 }, deps);
+    expect(deps.loadOptions[0]?.requestTimeoutMs).toBe(90_000);
   });
 
   it("fails on a missing input before loading the model", async () => {

@@ -25,6 +25,8 @@ export interface PredictFlags {
   workers?: number;
   trackingUri?: string;
   json?: boolean;
+  /** Seconds a Python model may take for one chunk; no limit by default. */
+  chunkTimeout?: number;
 }
 
 /** What the command touches beyond its arguments, so tests can give a fake model and capture the output. */
@@ -39,6 +41,13 @@ function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < 1)
     throw new InvalidArgumentError("must be a positive integer.");
+  return parsed;
+}
+
+function positiveSeconds(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed <= 0)
+    throw new InvalidArgumentError("must be a positive number of seconds.");
   return parsed;
 }
 
@@ -87,6 +96,12 @@ export function predictCommand(): Command {
         positiveInteger,
       ),
     )
+    .addOption(
+      new Option(
+        "--chunk-timeout <seconds>",
+        "longest a Python model may take for one chunk (default: no limit; serve's online limit does not apply)",
+      ).argParser(positiveSeconds),
+    )
     .option(
       "--tracking-uri <uri>",
       "tracking server for models:/ and runs:/ URIs (default $MLFLOW_TRACKING_URI)",
@@ -111,6 +126,8 @@ export async function runPredict(
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     // Worker threads even for a fast model: reading and writing the next chunks overlap its runs.
     execution: "workers",
+    // An offline chunk of thousands of rows may rightly take longer than an online request may.
+    requestTimeoutMs: flags.chunkTimeout === undefined ? Infinity : flags.chunkTimeout * 1000,
     log: (message) => process.stderr.write(`${message}\n`),
   });
   const progress = createProgress("Predicting", undefined, {

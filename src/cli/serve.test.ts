@@ -28,6 +28,20 @@ describe("flowops serve", () => {
     ).rejects.toThrow(/--execution inline .* cannot use --workers 3/);
   });
 
+  it("regression: refuses --workers 0 instead of accepting it silently", async () => {
+    await expect(serveCommand().parseAsync(["a", "--workers", "0"], { from: "user" })).rejects.toThrow(
+      /--workers expects a positive whole number, got '0'/,
+    );
+  });
+
+  it("refuses a --timeout that is not a positive number of seconds", async () => {
+    for (const value of ["0", "-5", "soon"]) {
+      await expect(serveCommand().parseAsync(["a", "--timeout", value], { from: "user" })).rejects.toThrow(
+        `--timeout expects a positive number of seconds, got '${value}'`,
+      );
+    }
+  });
+
   it("lists the execution modes in its help", () => {
     const help = serveCommand().helpInformation();
     expect(help).toMatch(/--execution <mode>/);

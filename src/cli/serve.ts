@@ -21,15 +21,30 @@ interface ServeOptions {
   maxQueueDelayMs?: number;
   bodyLimit?: number;
   trackingUri?: string;
+  timeout?: number;
 }
 
 const DEFAULT_QUEUE_DELAY_MS = 2;
 
-function wholeNumber(flag: string): (value: string) => number {
+function wholeNumber(flag: string, least = 0): (value: string) => number {
+  const kind = least > 0 ? "a positive whole number" : "a whole number";
   return (value) => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) {
-      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${flag} expects a whole number, got '${value}'`);
+    if (value.trim() === "" || !Number.isInteger(parsed) || parsed < least) {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${flag} expects ${kind}, got '${value}'`);
+    }
+    return parsed;
+  };
+}
+
+function positiveSeconds(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isFinite(parsed) || parsed <= 0) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `${flag} expects a positive number of seconds, got '${value}'`,
+      );
     }
     return parsed;
   };
@@ -51,7 +66,7 @@ export function serveCommand(): Command {
     .option(
       "--workers <n>",
       "inference workers per model (threads for ONNX, processes for Python)",
-      wholeNumber("--workers"),
+      wholeNumber("--workers", 1),
     )
     .addOption(
       new Option(
@@ -78,6 +93,12 @@ export function serveCommand(): Command {
       "--body-limit <bytes>",
       "largest accepted request body (default 32 MiB)",
       wholeNumber("--body-limit"),
+    )
+    .option(
+      "--timeout <seconds>",
+      "longest a Python model may take for one request before it is answered 504 and its worker restarted " +
+        "(default $MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT, then 60, as MLflow's scoring server)",
+      positiveSeconds("--timeout"),
     )
     .option(
       "--tracking-uri <uri>",
@@ -117,6 +138,7 @@ async function serve(uris: string[], opts: ServeOptions): Promise<void> {
           ...(opts.name === undefined ? {} : { name: opts.name }),
           ...(opts.workers === undefined ? {} : { workers: opts.workers }),
           ...(opts.execution === undefined ? {} : { execution: opts.execution }),
+          ...(opts.timeout === undefined ? {} : { requestTimeoutMs: opts.timeout * 1000 }),
           log: (message) => process.stderr.write(`${message}\n`),
         }),
       );

@@ -8,7 +8,8 @@
 import { FlowOpsError } from "../errors.js";
 import type { LoadedModel } from "./runtime.js";
 import type { BatchObserver } from "./servingMetrics.js";
-import { concatBatch, splitBatch, type Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import { concatBatch, splitBatch } from "./tensorBatch.js";
 
 export interface BatchingOptions {
   /** Most rows in one combined model call. */

@@ -20,6 +20,11 @@ export interface LoadModelOptions {
   name?: string;
   /** Worker threads (ONNX) or processes (Python). */
   workers?: number;
+  /**
+   * Python models: the limit for one request, Infinity for none; $MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT
+   * seconds, then 60 s, by default. ONNX runs have no limit.
+   */
+  requestTimeoutMs?: number;
   /** Python interpreter for python_function models; $FLOWOPS_PYTHON, then python3. */
   python?: string;
   executionProviders?: "auto" | "cpu";
@@ -69,6 +74,7 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
         version,
         ...(options.workers === undefined ? {} : { workers: options.workers }),
         ...(options.python === undefined ? {} : { python: options.python }),
+        ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
         ...(options.log === undefined ? {} : { log: options.log }),
       });
   }

@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FlowOpsError } from "../errors.js";
-import {
-  concatBatch,
-  elementCount,
-  splitBatch,
-  tensorFromJson,
-  tensorToJson,
-  type Tensor,
-} from "./tensor.js";
+import { elementCount, tensorFromJson, tensorToJson, type Tensor } from "./tensor.js";
 
 function errorOf(fn: () => unknown): FlowOpsError {
   try {
@@ -110,45 +103,10 @@ describe("tensorToJson", () => {
   });
 });
 
-describe("batches", () => {
-  const part = (rows: number, start: number): Tensor => ({
-    name: "x",
-    datatype: "FP32",
-    shape: [rows, 2],
-    data: Float32Array.from({ length: rows * 2 }, (_, i) => start + i),
-  });
-
+describe("elementCount", () => {
   it("counts the elements of a shape, a scalar being one", () => {
     expect(elementCount([3, 4])).toBe(12);
     expect(elementCount([])).toBe(1);
     expect(elementCount([0, 5])).toBe(0);
-  });
-
-  it("concatenates along dimension 0 and splits back into the same parts", () => {
-    const batch = concatBatch([part(1, 0), part(2, 10)]);
-    expect(batch.shape).toEqual([3, 2]);
-    expect(Array.from(batch.data as Float32Array)).toEqual([0, 1, 10, 11, 12, 13]);
-    const [a, b] = splitBatch(batch, [1, 2]);
-    expect(a?.shape).toEqual([1, 2]);
-    expect(Array.from(b?.data as Float32Array)).toEqual([10, 11, 12, 13]);
-  });
-
-  it("concatenates BYTES tensors", () => {
-    const s = (values: string[]): Tensor => ({
-      name: "s",
-      datatype: "BYTES",
-      shape: [values.length],
-      data: values,
-    });
-    expect(concatBatch([s(["a"]), s(["b", "c"])]).data).toEqual(["a", "b", "c"]);
-  });
-
-  it("refuses to batch tensors whose trailing dims differ", () => {
-    const other: Tensor = { name: "x", datatype: "FP32", shape: [1, 3], data: new Float32Array(3) };
-    expect(errorOf(() => concatBatch([part(1, 0), other])).message).toMatch(/trailing dims must match/);
-  });
-
-  it("refuses a split whose row counts do not add up", () => {
-    expect(errorOf(() => splitBatch(part(2, 0), [1])).message).toMatch(/into 1 rows/);
   });
 });

@@ -1,13 +1,13 @@
 /**
  * The tensor core every serving protocol maps onto: a named, typed, row-major flat array with a shape, the
- * KServe V2 datatype names, JSON in and out, and the batch concatenation the dynamic batcher uses.
+ * KServe V2 datatype names, and JSON in and out (batching along dimension 0 is tensorBatch.ts).
  *
  * Data lives in TypedArrays (not JS number arrays) because the runtimes hand them to ONNX Runtime worker
  * threads by transfer. Conversions check each element once; JSON parsing stays free of schema libraries
  * because it sits on the hot path of every V2 request.
  */
 import { FlowOpsError } from "../errors.js";
-import { decodeHalfFloat } from "./halfFloat.js";
+import { decodeHalfFloat, encodeHalfFloat } from "./halfFloat.js";
 
 export const DATATYPES = [
   "BOOL",
@@ -48,6 +48,11 @@ export interface Tensor {
   datatype: Datatype;
   shape: number[];
   data: TensorData;
+  /**
+   * BYTES elements that are missing (their `data` entry is ""): null in an MLflow `string` column, which MLflow
+   * passes to the model as None. Only the Python runtime takes them; ONNX refuses them.
+   */
+  nulls?: number[];
 }
 
 export interface TensorSpec {
@@ -142,10 +147,15 @@ export function dataFromJsonValues(
     return strings;
   }
   if (datatype === "FP16") {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `FP16 values cannot be carried in JSON (${describe(0)}); send FP32 instead`,
-    );
+    // Only reached for values the client sent as FP32/FP64 (or untyped) for an FP16 input: JSON FP16 is refused.
+    const halves = out as Uint16Array;
+    for (let i = 0; i < length; i++) {
+      const value = values[i];
+      if (typeof value === "number") halves[i] = encodeHalfFloat(value);
+      else if (typeof value === "boolean") halves[i] = encodeHalfFloat(value ? 1 : 0);
+      else throw elementError(describe(i), value, "a number");
+    }
+    return halves;
   }
   if (datatype === "FP32" || datatype === "FP64") {
     const numbers = out as Float32Array | Float64Array;
@@ -243,7 +253,8 @@ export function tensorFromJson(
   if (datatype === "FP16") {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
-      `${where}: datatype FP16 cannot be carried in JSON; send FP32 instead`,
+      `${where}: datatype FP16 cannot be carried in JSON; send FP32 (converted to the model's FP16) ` +
+        "or binary tensor data (Content-Type application/octet-stream, binary_data_size)",
     );
   }
   const dims = shapeFromJson(shape, where);
@@ -306,78 +317,4 @@ export function jsonValues(t: Tensor): (number | string | boolean)[] {
     for (let i = 0; i < length; i++) out[i] = data[i] as number;
   }
   return out;
-}
-
-/** Concatenates tensors of the same name, datatype and trailing dimensions along dimension 0. */
-export function concatBatch(parts: readonly Tensor[]): Tensor {
-  const first = parts[0];
-  if (first === undefined) throw new FlowOpsError("INVALID_PARAMETER_VALUE", "cannot batch zero tensors");
-  if (parts.length === 1) return first;
-  const trailing = first.shape.slice(1);
-  let rows = 0;
-  let total = 0;
-  for (const part of parts) {
-    if (
-      part.name !== first.name ||
-      part.datatype !== first.datatype ||
-      part.shape.length !== first.shape.length ||
-      part.shape.length === 0 ||
-      !sameDims(part.shape, first.shape, 1)
-    ) {
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `cannot batch tensor '${part.name}' ${part.datatype} [${part.shape.join(",")}] with ` +
-          `'${first.name}' ${first.datatype} [${first.shape.join(",")}]: name, datatype and trailing dims must match`,
-      );
-    }
-    rows += part.shape[0] as number;
-    total += part.data.length;
-  }
-  let data: TensorData;
-  if (Array.isArray(first.data)) {
-    const strings: string[] = [];
-    for (const part of parts) for (const value of part.data as string[]) strings.push(value);
-    data = strings;
-  } else {
-    const typed = allocateTensorData(first.datatype, total) as Exclude<TensorData, string[]>;
-    let offset = 0;
-    for (const part of parts) {
-      (typed as Float64Array).set(part.data as Float64Array, offset);
-      offset += part.data.length;
-    }
-    data = typed;
-  }
-  return { name: first.name, datatype: first.datatype, shape: [rows, ...trailing], data };
-}
-
-/**
- * Splits a tensor along dimension 0 into parts of `rowCounts` rows. Typed parts are views on the same buffer
- * (no copy), so a caller that transfers one part's buffer must copy first.
- */
-export function splitBatch(t: Tensor, rowCounts: readonly number[]): Tensor[] {
-  const rows = t.shape[0];
-  let sum = 0;
-  for (const count of rowCounts) sum += count;
-  if (rows === undefined || sum !== rows) {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `cannot split tensor '${t.name}' of shape [${t.shape.join(",")}] into ${sum} rows`,
-    );
-  }
-  const trailing = t.shape.slice(1);
-  const stride = elementCount(trailing);
-  const parts: Tensor[] = [];
-  let offset = 0;
-  for (const count of rowCounts) {
-    const end = offset + count * stride;
-    const data = Array.isArray(t.data) ? t.data.slice(offset, end) : t.data.subarray(offset, end);
-    parts.push({ name: t.name, datatype: t.datatype, shape: [count, ...trailing], data });
-    offset = end;
-  }
-  return parts;
-}
-
-function sameDims(a: readonly number[], b: readonly number[], from: number): boolean {
-  for (let i = from; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

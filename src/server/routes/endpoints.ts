@@ -109,7 +109,12 @@ async function mlflowEndpointRoutes(scope: FastifyInstance, options: EndpointRou
           protocol: "mlflow",
           ...(preview ? { preview: true } : {}),
         });
-        return reply.send(mlflowResponse(result.outputs, result.model.signature));
+        return reply.send(
+          mlflowResponse(result.outputs, result.model.signature, {
+            platform: result.model.platform,
+            request: parsed,
+          }),
+        );
       } catch (error) {
         sendMlflowError(request, reply, error, bodyLimit);
         return reply;

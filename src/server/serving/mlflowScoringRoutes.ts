@@ -35,8 +35,12 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
   scope.post("/invocations", async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
-      const outputs = await predict(served, mlflowRequest(body, request.headers["content-type"]));
-      const answer = mlflowResponse(outputs, served.model.signature);
+      const parsed = mlflowRequest(body, request.headers["content-type"]);
+      const outputs = await predict(served, parsed);
+      const answer = mlflowResponse(outputs, served.model.signature, {
+        platform: served.model.platform,
+        request: parsed,
+      });
       ctx.metrics.observeRequest(served.labels, "mlflow", 200, reply.elapsedTime / 1000);
       return reply.send(answer);
     } catch (error) {

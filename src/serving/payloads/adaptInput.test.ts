@@ -90,6 +90,25 @@ describe("adaptInput with tensors", () => {
   });
 });
 
+describe("regression: FP16 inputs could not be sent as JSON at all", () => {
+  const HALF: TensorSpec[] = [{ name: "h", datatype: "FP16", shape: [-1, 2] }];
+
+  it("converts FP32 JSON values for an FP16 input to half precision, as the FP16 message advises", () => {
+    const input = v2Request({ inputs: [{ name: "h", shape: [1, 2], datatype: "FP32", data: [1.5, -2] }] });
+    expect(adaptInput(input.input, HALF)).toEqual([
+      { name: "h", datatype: "FP16", shape: [1, 2], data: new Uint16Array([0x3e00, 0xc000]) },
+    ]);
+    expect(adaptInput(mlflow({ inputs: [[1, 65504]] }), HALF)[0]?.data).toEqual(
+      new Uint16Array([0x3c00, 0x7bff]),
+    );
+  });
+
+  it("points FP16 JSON to FP32 or the binary tensor data extension", () => {
+    const send = () => v2Request({ inputs: [{ name: "h", shape: [1, 2], datatype: "FP16", data: [1, 2] }] });
+    expect(thrownError(send).message).toMatch(/send FP32 .*or binary tensor data/);
+  });
+});
+
 describe("adaptInput with frames for an ONNX-style [-1, F] input", () => {
   it("stacks dataframe_split rows in the signature's column order", () => {
     const input = mlflow({

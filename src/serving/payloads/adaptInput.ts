@@ -15,6 +15,7 @@ import {
   type Frame,
 } from "./frameTensors.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
+import { checkBatchSizes } from "./batchRows.js";
 
 export function adaptInput(
   input: ModelInput,
@@ -93,6 +94,7 @@ function adaptTensors(
       );
     }
   }
+  checkBatchSizes(adapted, specs);
   return adapted;
 }
 
@@ -100,7 +102,8 @@ function adaptTensors(
 function conform(tensor: Tensor, spec: TensorSpec): Tensor {
   let data = tensor.data;
   if (tensor.datatype !== spec.datatype) {
-    if (tensor.datatype === "BYTES" || spec.datatype === "BYTES" || spec.datatype === "FP16") {
+    // FP32 values for an FP16 input are converted (JSON cannot carry FP16 itself, see tensorFromJson).
+    if (tensor.datatype === "BYTES" || spec.datatype === "BYTES") {
       throw new FlowOpsError(
         "INVALID_PARAMETER_VALUE",
         `input '${spec.name}': datatype ${tensor.datatype} cannot be converted to the model's ${spec.datatype}`,

@@ -14,6 +14,7 @@ import {
   type Tensor,
   type TensorSpec,
 } from "../tensor.js";
+import { checkRowWidths } from "./batchRows.js";
 import { inferCells, prepareCells } from "./frameCells.js";
 import { requireTensorFromJson } from "./jsonTensor.js";
 import type { ModelInput } from "./predictRequest.js";
@@ -27,6 +28,8 @@ export interface ColumnTarget {
   /** [-1] or [-1, 1] (sklearn-onnx takes each column as [N, 1]). */
   shape: readonly number[];
   required: boolean;
+  /** Null cells are kept as missing values (MLflow `string` columns take None) rather than refused. */
+  nullable?: boolean;
 }
 
 /** Stacks the rows into one tensor for `spec` (shape [-1, ...]); `order` picks frame columns by name. */
@@ -115,14 +118,12 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
   const rows = frame.rows;
   const columns = frame.columns;
   if (columns === undefined) {
-    const width = rows[0]?.length ?? targets.length;
-    if (width !== targets.length) {
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `rows have ${width} values but the model takes ${targets.length} columns ` +
-          `(${targets.map((t) => t.name).join(", ")}); send rows of ${targets.length} values or named columns`,
-      );
-    }
+    checkRowWidths(
+      rows,
+      targets.length,
+      `the model takes ${targets.length} columns (${targets.map((t) => t.name).join(", ")}); ` +
+        `send rows of ${targets.length} values or named columns`,
+    );
   }
   const tensors: Tensor[] = [];
   targets.forEach((target, position) => {
@@ -136,9 +137,12 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
     }
     const values = columnValues(rows, index);
     prepareCells(values, target.datatype);
+    const nulls = target.nullable === true ? takeNulls(values) : undefined;
     const data = dataFromJsonValues(target.datatype, values, (row) => `row ${row} column '${target.name}'`);
     const shape = target.shape.length === 2 ? [rows.length, 1] : [rows.length];
-    tensors.push({ name: target.name, datatype: target.datatype, shape, data });
+    const tensor: Tensor = { name: target.name, datatype: target.datatype, shape, data };
+    if (nulls !== undefined) tensor.nulls = nulls;
+    tensors.push(tensor);
   });
   return tensors;
 }
@@ -146,6 +150,7 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
 /** One tensor per frame column, typed from the values, for a model that declares no inputs. */
 export function inferredFrameColumns(frame: Frame): Tensor[] {
   const width = frame.columns?.length ?? frame.rows[0]?.length ?? 0;
+  if (frame.columns === undefined) checkRowWidths(frame.rows, width, `row 0 has ${width}`);
   const tensors: Tensor[] = [];
   for (let c = 0; c < width; c++) {
     const name = frame.columns?.[c] ?? String(c);
@@ -167,8 +172,22 @@ export function signatureTargets(
       datatype: spec?.datatype ?? columnDatatype(column.type),
       shape: spec?.shape ?? [-1],
       required: column.required,
+      // MLflow's schema enforcement leaves a string column's None alone (`_enforce_mlflow_datatype`).
+      nullable: column.type === "string" && (spec?.datatype ?? "BYTES") === "BYTES",
     };
   });
+}
+
+/** Indices of the null cells, each replaced by "" in `values`; undefined when there are none. */
+function takeNulls(values: unknown[]): number[] | undefined {
+  let nulls: number[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null) {
+      (nulls ??= []).push(i);
+      values[i] = "";
+    }
+  }
+  return nulls;
 }
 
 function columnValues(rows: readonly unknown[][], index: number): unknown[] {

@@ -25,6 +25,7 @@ describe("mlflowRequest with JSON", () => {
           [3, 4],
         ],
       },
+      dataframe: true,
     });
   });
 
@@ -217,6 +218,51 @@ describe("mlflowResponse", () => {
         { label: 1, probabilities: [0.25, 0.75] },
         { label: 0, probabilities: [1, 0] },
       ],
+    });
+  });
+
+  it("regression: answers a single-output ONNX model by output name, as MLflow's onnx flavor does", () => {
+    const variable = {
+      name: "variable",
+      datatype: "FP32" as const,
+      shape: [2, 1],
+      data: new Float32Array([1.5, 2.5]),
+    };
+    const signature: ModelSignature = {
+      kind: "tensors",
+      inputs: [{ dtype: "float32", shape: [-1, 3] }],
+      outputs: { kind: "tensors", specs: [{ dtype: "float32", shape: [-1, 1] }] },
+    };
+    for (const body of ['{"inputs": [[1, 2, 3]]}', '{"dataframe_split": {"data": [[1, 2, 3]]}}']) {
+      const request = mlflowRequest(body, JSON_TYPE);
+      expect(mlflowResponse([variable], signature, { platform: "onnx_onnxv1", request })).toEqual({
+        predictions: { variable: [[1.5], [2.5]] },
+      });
+    }
+  });
+
+  it("answers an ONNX model without a tensor signature given a DataFrame with one flat record per row", () => {
+    const variable = {
+      name: "variable",
+      datatype: "FP32" as const,
+      shape: [2, 1],
+      data: new Float32Array([1.5, 2.5]),
+    };
+    const context = { platform: "onnx_onnxv1" };
+    const frame = mlflowRequest("a,b,c\n1,2,3\n4,5,6\n", "text/csv");
+    expect(mlflowResponse([variable], undefined, { ...context, request: frame })).toEqual({
+      predictions: [{ variable: 1.5 }, { variable: 2.5 }],
+    });
+    const rows = mlflowRequest('{"instances": [[1, 2, 3], [4, 5, 6]]}', JSON_TYPE);
+    expect(mlflowResponse([variable], undefined, { ...context, request: rows })).toEqual({
+      predictions: { variable: [[1.5], [2.5]] },
+    });
+  });
+
+  it("keeps a pyfunc model's single output as its rows", () => {
+    const request = mlflowRequest('{"dataframe_split": {"data": [[1, 2]]}}', JSON_TYPE);
+    expect(mlflowResponse([label], undefined, { platform: "mlflow_pyfunc", request })).toEqual({
+      predictions: [1, 0],
     });
   });
 

@@ -25,7 +25,9 @@ import { decodeUtf8Body } from "./utf8Body.js";
 /** Parses an `/invocations` body; 415 for other media types or charsets, 400 for malformed input. */
 export function mlflowRequest(body: Buffer | string, contentType: string | undefined): PredictRequest {
   const mediaType = mlflowMediaType(contentType);
-  if (mediaType === "text/csv") return { input: frameFromCsv(decodeUtf8Body(body, "CSV body")) };
+  if (mediaType === "text/csv") {
+    return { input: frameFromCsv(decodeUtf8Body(body, "CSV body")), dataframe: true };
+  }
   const text = decodeUtf8Body(body, "JSON body");
   let parsed: unknown;
   try {
@@ -66,11 +68,12 @@ export function mlflowJsonRequest(parsed: unknown): PredictRequest {
     );
   }
   const input = mlflowInput(key, parsed[key]);
+  const request: PredictRequest = key.startsWith("dataframe_") ? { input, dataframe: true } : { input };
   const params = parsed.params;
-  if (params === undefined || params === null) return { input };
+  if (params === undefined || params === null) return request;
   if (!isJsonObject(params))
     throw invalidInput("'params' must be a JSON object of parameter names to values.");
-  return { input, params };
+  return { ...request, params };
 }
 
 function mlflowInput(key: MlflowInputKey, value: unknown): ModelInput {
@@ -86,12 +89,26 @@ function mlflowInput(key: MlflowInputKey, value: unknown): ModelInput {
   }
 }
 
+/** What besides the outputs decides the answer's form: the runtime's platform and the parsed request. */
+export interface MlflowResponseContext {
+  platform: string;
+  request?: PredictRequest;
+}
+
 /**
  * `{"predictions": ...}`: one output as nested lists (rows); several as {name: rows}, or as records
  * `[{name: value}, ...]` when the signature's outputs are columns (a pyfunc returning a DataFrame, which MLflow
  * serialises as records). A single [N,1] output under a one-column output signature is flattened to N values.
+ * ONNX models answer as MLflow's onnx flavor does (see onnxPredictions).
  */
-export function mlflowResponse(outputs: Tensor[], signature?: ModelSignature): { predictions: unknown } {
+export function mlflowResponse(
+  outputs: Tensor[],
+  signature?: ModelSignature,
+  context?: MlflowResponseContext,
+): { predictions: unknown } {
+  if (context?.platform === ONNX_PLATFORM) {
+    return { predictions: onnxPredictions(outputs, signature, context.request?.dataframe === true) };
+  }
   const columnOutputs = signature?.outputs?.kind === "columns" ? signature.outputs.specs : undefined;
   if (outputs.length === 1) {
     const only = outputs[0] as Tensor;
@@ -111,9 +128,42 @@ export function mlflowResponse(outputs: Tensor[], signature?: ModelSignature): {
     }
     return { predictions: records };
   }
+  return { predictions: outputsByName(outputs) };
+}
+
+const ONNX_PLATFORM = "onnx_onnxv1";
+
+/**
+ * MLflow's `_OnnxModelWrapper.predict` returns `{output name: array}` for an ndarray or dict input, whatever the
+ * number of outputs, and for a DataFrame input a DataFrame with each output flattened to a column (served as
+ * records). Schema enforcement decides which it gets: a tensor signature turns a DataFrame into arrays, a column
+ * signature turns a dict into a DataFrame; without a signature the request's own form stays. Outputs of different
+ * flat lengths make MLflow fail to build that DataFrame; they are answered by name here instead.
+ */
+function onnxPredictions(
+  outputs: readonly Tensor[],
+  signature: ModelSignature | undefined,
+  dataframe: boolean,
+): unknown {
+  const takesFrame = signature === undefined ? dataframe : signature.kind === "columns";
+  const rows = outputs[0]?.data.length;
+  if (!takesFrame || rows === undefined || outputs.some((t) => t.data.length !== rows)) {
+    return outputsByName(outputs);
+  }
+  const columns = outputs.map((t) => jsonValues(t));
+  const records: Record<string, NestedJson>[] = [];
+  for (let r = 0; r < rows; r++) {
+    const record: Record<string, NestedJson> = {};
+    outputs.forEach((t, i) => (record[t.name] = (columns[i] as NestedJson[])[r] as NestedJson));
+    records.push(record);
+  }
+  return records;
+}
+
+function outputsByName(outputs: readonly Tensor[]): Record<string, NestedJson> {
   const byName: Record<string, NestedJson> = {};
   for (const t of outputs) byName[t.name] = nestedJson(t);
-  return { predictions: byName };
+  return byName;
 }
 
 function pythonTypeName(value: unknown): string {

@@ -16,6 +16,11 @@ export interface PredictRequest {
   /** Output names the client asked for (V2 `outputs`); all outputs when absent. */
   outputs?: string[];
   id?: string;
+  /**
+   * MLflow: the body was a DataFrame (dataframe_split, dataframe_records, CSV). Flavors such as onnx answer a
+   * DataFrame differently from an array or dict, so the response follows it.
+   */
+  dataframe?: true;
 }
 
 /** Name of the tensor a payload sends without one (MLflow/V1 `inputs: [...]`, `instances: [1, 2]`). */

@@ -294,6 +294,11 @@ function checkTensor(input: Tensor, spec: TensorSpec): void {
       `input '${input.name}': shape ${formatShape(input.shape)} does not match ${formatShape(spec.shape)}`,
     );
   }
+  const missing = input.nulls?.[0];
+  if (missing !== undefined) {
+    // ONNX string tensors have no missing value; MLflow's onnx flavor fails on None the same way.
+    throw invalid(`input '${input.name}': element ${missing} is null, but ONNX string inputs cannot be null`);
+  }
   const count = elementCount(input.shape);
   if (input.data.length !== count) {
     const detached =

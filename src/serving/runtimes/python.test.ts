@@ -6,7 +6,12 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../../errors.js";
 import type { Tensor } from "../tensor.js";
-import { loadPythonModel, type PythonLoadedModel, type PythonModelOptions } from "./python.js";
+import {
+  loadPythonModel,
+  scoringRequestTimeoutMs,
+  type PythonLoadedModel,
+  type PythonModelOptions,
+} from "./python.js";
 
 // The compat venvs that .ci/run creates have the real mlflow + scikit-learn: mlflow 3 in ./.venv, 2.x beside.
 const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python"]
@@ -85,6 +90,19 @@ function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
     },
   );
 }
+
+describe("scoringRequestTimeoutMs", () => {
+  it("honours MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT (seconds), 60 s by default as in MLflow", () => {
+    expect(scoringRequestTimeoutMs({})).toBe(60_000);
+    expect(scoringRequestTimeoutMs({ MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: "600" })).toBe(600_000);
+  });
+
+  it("names the variable when its value is not a positive whole number", () => {
+    expect(() => scoringRequestTimeoutMs({ MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: "1m" })).toThrow(
+      /MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT must be a positive whole number of seconds, got '1m'/,
+    );
+  });
+});
 
 describe("loadPythonModel", () => {
   let dir = "";
@@ -200,6 +218,16 @@ describe("loadPythonModel", () => {
         expect(workerLog).toContain(`python worker ${String(pid)} was killed by SIGKILL; restarting it`);
         const [doubled] = await model.infer([column("seconds", [0.01])]);
         expect(Array.from(doubled?.data as Float64Array)).toEqual([0.02]);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "regression: lets a request run without a limit when the timeout is Infinity (batch predict)",
+      async () => {
+        const unlimited = await load(join(dir, "sleepy"), { requestTimeoutMs: Infinity });
+        const [doubled] = await unlimited.infer([column("seconds", [0.2])]);
+        expect(Array.from(doubled?.data as Float64Array)).toEqual([0.4]);
       },
       TIMEOUT,
     );

@@ -22,7 +22,10 @@ export interface PythonModelOptions {
   workers?: number;
   /** Interpreter; default FLOWOPS_PYTHON, then `python3`. */
   python?: string;
-  /** Per-request limit (default 60 s, as MLflow's scoring server `MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT`). */
+  /**
+   * Per-request limit; Infinity for none (batch predict). Default: $MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT
+   * seconds, then 60 s, as MLflow's scoring server.
+   */
   requestTimeoutMs?: number;
   /** Limit for importing mlflow and loading the model in each worker (default 300 s). */
   startupTimeoutMs?: number;
@@ -39,6 +42,7 @@ export interface PythonLoadedModel extends LoadedModel {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+export const REQUEST_TIMEOUT_VARIABLE = "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT";
 const DEFAULT_STARTUP_TIMEOUT_MS = 300_000;
 const WORKER_SCRIPT = join("python", "flowops_pyfunc_worker.py");
 
@@ -79,7 +83,7 @@ export async function loadPythonModel(
     inputs = [];
   }
   const outputs = signature?.outputs === undefined ? [] : schemaSpecs(signature.outputs);
-  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const timeoutMs = options.requestTimeoutMs ?? scoringRequestTimeoutMs(process.env);
   const takesColumns = (tensors: readonly Tensor[]): boolean =>
     signature === undefined
       ? tensors.every((tensor) => tensor.shape.length === 1)
@@ -105,6 +109,23 @@ export async function loadPythonModel(
     close: () => pool.close(),
   };
   return model;
+}
+
+/**
+ * The online request limit MLflow's scoring server applies: $MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT seconds (an
+ * int in `mlflow/environment_variables.py`, default 60), so a deployment tuned for MLflow behaves the same here.
+ */
+export function scoringRequestTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = nonEmpty(env[REQUEST_TIMEOUT_VARIABLE]);
+  if (value === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
+  const seconds = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || seconds < 1) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${REQUEST_TIMEOUT_VARIABLE} must be a positive whole number of seconds, got '${value}'`,
+    );
+  }
+  return seconds * 1000;
 }
 
 /**

@@ -74,7 +74,7 @@ export function workerRequest(
           `input '${input.name}': the model takes columns, so each input must be 1-D, got shape [${input.shape.join(",")}]`,
         );
       }
-      columns[input.name] = jsonValues(input);
+      columns[input.name] = wireValues(input);
     }
     request.columns = columns;
   } else {
@@ -82,11 +82,20 @@ export function workerRequest(
       name: input.name,
       datatype: input.datatype,
       shape: input.shape,
-      data: jsonValues(input),
+      data: wireValues(input),
     }));
   }
   if (params !== undefined && Object.keys(params).length > 0) request.params = params;
   return request;
+}
+
+/** The input's values as JSON, missing strings as null (None in the worker, as MLflow passes them). */
+function wireValues(input: Tensor): unknown[] {
+  const values: unknown[] = jsonValues(input);
+  if (input.nulls === undefined) return values;
+  const copy = values.slice();
+  for (const index of input.nulls) copy[index] = null;
+  return copy;
 }
 
 /** Checks the shape of a frame from the worker; a malformed one means the stream cannot be trusted. */

@@ -45,7 +45,8 @@ type WorkerAnswer = { ok: true; outputs: WireTensor[] } | { ok: false; error: Wo
 interface Pending {
   resolve: (answer: WorkerAnswer) => void;
   reject: (error: FlowOpsError) => void;
-  timer: NodeJS.Timeout;
+  /** Undefined when the request has no limit. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Characters of stderr kept to explain a worker that dies before it is ready. */
@@ -189,7 +190,7 @@ export class PythonWorkerProcess {
   }
 
   /**
-   * Sends one request. Past `timeoutMs` the request rejects with DEADLINE_EXCEEDED and the worker is stopped:
+   * Sends one request (`timeoutMs` Infinity: no limit). Past `timeoutMs` the request rejects with DEADLINE_EXCEEDED and the worker is stopped:
    * a single-threaded worker stuck in a model call would otherwise hold up every later request.
    */
   request(build: (id: number) => WorkerRequest, timeoutMs: number): Promise<WorkerAnswer> {
@@ -197,16 +198,19 @@ export class PythonWorkerProcess {
     const id = this.nextId++;
     const frame = encodeFrame(build(id));
     return new Promise<WorkerAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (!this.pending.delete(id)) return;
-        reject(
-          new FlowOpsError(
-            "DEADLINE_EXCEEDED",
-            `the model did not answer within ${timeoutMs / 1000} s; its Python worker is restarted`,
-          ),
-        );
-        void this.stop();
-      }, timeoutMs);
+      // setTimeout would fire at once for Infinity (it clamps anything past 2^31-1 ms to 1 ms).
+      const timer = !Number.isFinite(timeoutMs)
+        ? undefined
+        : setTimeout(() => {
+            if (!this.pending.delete(id)) return;
+            reject(
+              new FlowOpsError(
+                "DEADLINE_EXCEEDED",
+                `the model did not answer within ${timeoutMs / 1000} s; its Python worker is restarted`,
+              ),
+            );
+            void this.stop();
+          }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       this.child.stdin.write(frame);
     });

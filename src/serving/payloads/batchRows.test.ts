@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import type { ModelSignature } from "../signature.js";
+import { signatureInputSpecs } from "../signature.js";
+import type { TensorSpec } from "../tensor.js";
+import { adaptInput } from "./adaptInput.js";
+import { mlflowRequest } from "./mlflowPayload.js";
+import { v1Request } from "./v1Payload.js";
+import { v2Request } from "./v2Payload.js";
+import { thrownError } from "../../../test/support/thrownError.js";
+
+const COLUMNS: ModelSignature = {
+  kind: "columns",
+  inputs: [
+    { name: "a", type: "double", required: true },
+    { name: "b", type: "double", required: true },
+  ],
+};
+const mlflow = (body: unknown) => mlflowRequest(JSON.stringify(body), "application/json").input;
+
+describe("regression: inputs with unequal row counts were padded with NaN instead of refused", () => {
+  it("refuses MLflow column lists of different lengths, naming each column's count", () => {
+    const error = thrownError(() =>
+      adaptInput(mlflow({ inputs: { a: [1, 30], b: [1] } }), signatureInputSpecs(COLUMNS), COLUMNS),
+    );
+    expect(error.code).toBe("INVALID_PARAMETER_VALUE");
+    expect(error.message).toMatch(/'a' has 2 rows.*'b' has 1/);
+  });
+
+  it("refuses V2 inputs of different batch sizes", () => {
+    const specs: TensorSpec[] = [
+      { name: "x", datatype: "FP32", shape: [-1] },
+      { name: "y", datatype: "FP32", shape: [-1] },
+    ];
+    const request = v2Request({
+      inputs: [
+        { name: "x", shape: [1], datatype: "FP32", data: [1] },
+        { name: "y", shape: [3], datatype: "FP32", data: [1, 2, 3] },
+      ],
+    });
+    expect(thrownError(() => adaptInput(request.input, specs)).message).toMatch(/'x' has 1 rows.*'y' has 3/);
+  });
+
+  it("refuses ONNX inputs shaped [1,2] and [2,2] rather than letting the model broadcast them", () => {
+    const specs: TensorSpec[] = [
+      { name: "x", datatype: "FP32", shape: [-1, 2] },
+      { name: "y", datatype: "FP32", shape: [-1, 2] },
+    ];
+    const request = v2Request({
+      inputs: [
+        { name: "x", shape: [1, 2], datatype: "FP32", data: [1, 2] },
+        { name: "y", shape: [2, 2], datatype: "FP32", data: [1, 2, 3, 4] },
+      ],
+    });
+    expect(thrownError(() => adaptInput(request.input, specs)).code).toBe("INVALID_PARAMETER_VALUE");
+  });
+
+  it("leaves alone inputs whose first dimension is fixed, so it is not the batch", () => {
+    const specs: TensorSpec[] = [
+      { name: "x", datatype: "FP32", shape: [-1, 2] },
+      { name: "table", datatype: "FP32", shape: [3] },
+    ];
+    const request = v2Request({
+      inputs: [
+        { name: "x", shape: [1, 2], datatype: "FP32", data: [1, 2] },
+        { name: "table", shape: [3], datatype: "FP32", data: [1, 2, 3] },
+      ],
+    });
+    expect(adaptInput(request.input, specs).map((t) => t.shape)).toEqual([[1, 2], [3]]);
+  });
+
+  it("refuses instance rows of different widths for a column model (MLflow and V1)", () => {
+    const specs = signatureInputSpecs(COLUMNS);
+    for (const input of [
+      mlflow({ instances: [[1, 2], [30]] }),
+      v1Request({ instances: [[1, 2], [30]] }).input,
+    ]) {
+      expect(thrownError(() => adaptInput(input, specs, COLUMNS)).message).toMatch(
+        /^row 1 has 1 values but the model takes 2 columns/,
+      );
+    }
+  });
+
+  it("refuses instance rows of different widths for a model without specs", () => {
+    expect(thrownError(() => adaptInput(mlflow({ instances: [[1, 2], [30]] }), [])).message).toMatch(
+      /^row 1 has 1 values but row 0 has 2/,
+    );
+  });
+});

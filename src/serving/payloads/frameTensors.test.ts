@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { workerRequest } from "../runtimes/pythonWire.js";
+import type { ModelSignature } from "../signature.js";
+import { signatureInputSpecs } from "../signature.js";
+import { adaptInput } from "./adaptInput.js";
+import { mlflowRequest } from "./mlflowPayload.js";
+import { thrownError } from "../../../test/support/thrownError.js";
+
+const MIXED: ModelSignature = {
+  kind: "columns",
+  inputs: [
+    { name: "age", type: "long", required: true },
+    { name: "income", type: "double", required: true },
+    { name: "city", type: "string", required: true },
+  ],
+};
+const specs = signatureInputSpecs(MIXED);
+const split = (data: unknown[][]) =>
+  mlflowRequest(
+    JSON.stringify({ dataframe_split: { columns: ["age", "income", "city"], data } }),
+    "application/json",
+  ).input;
+
+describe("regression: null in an MLflow string column was refused, though MLflow passes it on as None", () => {
+  it("passes null in a string column of dataframe_split to a Python model as null", () => {
+    const tensors = adaptInput(
+      split([
+        [30, 1.5, null],
+        [40, 2.5, "x"],
+      ]),
+      specs,
+      MIXED,
+    );
+    expect(tensors[2]).toMatchObject({ name: "city", datatype: "BYTES", shape: [2], nulls: [0] });
+    expect(workerRequest(1, tensors, true, undefined).columns?.city).toEqual([null, "x"]);
+  });
+
+  it("passes an empty CSV cell in a string column as null", () => {
+    const input = mlflowRequest("age,income,city\n30,1.5,\n", "text/csv").input;
+    const tensors = adaptInput(input, specs, MIXED);
+    expect(workerRequest(1, tensors, true, undefined).columns?.city).toEqual([null]);
+  });
+
+  it("still turns null into NaN in a double column and refuses it in a long column, as MLflow does", () => {
+    const [, income] = adaptInput(split([[30, null, "x"]]), specs, MIXED);
+    expect(Array.from(income?.data as Float64Array)).toEqual([NaN]);
+    expect(thrownError(() => adaptInput(split([[null, 1.5, "x"]]), specs, MIXED)).message).toBe(
+      "row 0 column 'age' is null, expected an integer that fits INT64",
+    );
+  });
+});
