@@ -18,8 +18,9 @@ import type { Tensor, TensorSpec } from "./tensor.js";
 
 /**
  * Writes the chunk's input columns followed by `predictions` as one batch. Input columns go as the reader holds
- * them: typed arrays (numeric Parquet columns) keep their type, and CSV cells go to a writer that takes them as
- * spans of the file's text (CSV and TSV), so they are neither made into strings nor reformatted.
+ * them: typed arrays (numeric Parquet columns; INT64 ones as 64-bit integers, so they stay exact) keep their
+ * type, and CSV cells go to a writer that takes them as spans of the file's text (CSV and TSV), so they are
+ * neither made into strings nor reformatted.
  */
 export async function writePartRows(
   writer: TableWriter,
@@ -43,7 +44,9 @@ function inputColumns<Column>(
 ): Record<string, WriterColumn | Column> {
   const typed = hasTypedColumns(chunk) ? chunk : undefined;
   const values: Record<string, WriterColumn | Column> = {};
-  for (const name of chunk.columns) values[name] = typed?.typedColumn(name) ?? untyped(name);
+  for (const name of chunk.columns) {
+    values[name] = typed?.int64Column(name) ?? typed?.typedColumn(name) ?? untyped(name);
+  }
   return values;
 }
 

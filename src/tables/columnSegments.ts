@@ -5,7 +5,13 @@
  */
 
 import type { CellValue } from "./tableChunk.js";
-import { isNumericArray, type ColumnValues, type NumericArray } from "./columnarTableChunk.js";
+import {
+  cellValues,
+  isTypedColumnValues,
+  type ColumnValues,
+  type Int64Array,
+  type NumericArray,
+} from "./columnarTableChunk.js";
 
 interface Segment {
   rows: number;
@@ -56,7 +62,7 @@ export class ColumnSegments {
 
 function sliceOf(values: ColumnValues, from: number, to: number): ColumnValues {
   if (from === 0 && to === values.length) return values;
-  return isNumericArray(values) ? values.subarray(from, to) : values.slice(from, to);
+  return isTypedColumnValues(values) ? values.subarray(from, to) : values.slice(from, to);
 }
 
 /** One column from its pieces: a typed array when all pieces are typed arrays of one kind, else cells. */
@@ -64,18 +70,22 @@ export function concatenated(parts: readonly ColumnValues[]): ColumnValues {
   if (parts.length === 1) return parts[0] as ColumnValues;
   const first = parts[0];
   const total = parts.reduce((sum, part) => sum + part.length, 0);
-  if (isNumericArray(first) && parts.every((part) => part.constructor === first.constructor)) {
-    const Kind = first.constructor as new (length: number) => NumericArray;
+  if (isTypedColumnValues(first) && parts.every((part) => part.constructor === first.constructor)) {
+    const Kind = first.constructor as new (length: number) => NumericArray | Int64Array;
     const joined = new Kind(total);
     let at = 0;
-    for (const part of parts as readonly NumericArray[]) {
-      joined.set(part, at);
+    for (const part of parts) {
+      // Every part is of `first`'s kind; TypeScript cannot see that through the union.
+      joined.set(part as never, at);
       at += part.length;
     }
     return joined;
   }
   const cells = new Array<CellValue>(total);
   let at = 0;
-  for (const part of parts) for (let i = 0; i < part.length; i++) cells[at++] = part[i] as CellValue;
+  for (const part of parts) {
+    const values = isTypedColumnValues(part) ? cellValues(part) : part;
+    for (let i = 0; i < values.length; i++) cells[at++] = values[i] as CellValue;
+  }
   return cells;
 }

@@ -6,6 +6,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { hasTypedColumns } from "./columnarTableChunk.js";
+import { concatenated } from "./columnSegments.js";
 import { openTable } from "./openTable.js";
 
 let dir: string;
@@ -62,5 +63,35 @@ describe("Parquet chunks held column by column", () => {
     for await (const chunk of openTable(path).chunks()) {
       expect(() => chunk.column("y")).toThrow(/has no column 'y'; its columns are: x, n, label/);
     }
+  });
+
+  it("holds a non-null INT64 column as 64-bit integers, giving cells as before, and one with nulls as cells", async () => {
+    const path = join(dir, "int64.parquet");
+    const big = 2n ** 60n + 1n;
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "id", data: BigInt64Array.of(-3n, big, 5n), type: "INT64", nullable: false },
+        { name: "maybe", data: [1n, null, big], type: "INT64" },
+      ],
+    });
+    await writeFile(path, new Uint8Array(buffer));
+    for await (const chunk of openTable(path).chunks()) {
+      if (!hasTypedColumns(chunk)) throw new Error("expected a columnar chunk");
+      expect(Array.from(chunk.int64Column("id") ?? [])).toEqual([-3n, big, 5n]);
+      expect(chunk.typedColumn("id")).toBeUndefined();
+      expect(chunk.column("id")).toEqual([-3, big.toString(), 5]);
+      expect(chunk.int64Column("maybe")).toBeUndefined();
+      expect(chunk.column("maybe")).toEqual([1, null, big.toString()]);
+    }
+  });
+
+  it("joins 64-bit integer pieces with cell pieces as cells", () => {
+    expect(concatenated([BigInt64Array.of(1n, 2n ** 62n), [null, "x"]])).toEqual([
+      1,
+      "4611686018427387904",
+      null,
+      "x",
+    ]);
+    expect(concatenated([BigInt64Array.of(1n), BigInt64Array.of(2n)])).toEqual(BigInt64Array.of(1n, 2n));
   });
 });

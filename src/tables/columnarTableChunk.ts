@@ -1,21 +1,31 @@
 /**
  * The chunk the Parquet reader builds: each column is either a typed array (a numeric Parquet column with no
  * nulls in this chunk, exactly as hyparquet decoded it) or cells. Typed columns are what lets batch inference
- * interleave features into its input tensor and write them back out without one object per cell; `column()`
+ * interleave features into its input tensor and write them back out without one object per cell, and 64-bit
+ * integer columns what lets it write them back exactly (as INT64, or as exact digits in text); `column()`
  * still gives cells for every consumer that wants them, converted once on first use.
  */
 
+import { int64Cells } from "./int64Words.js";
 import { absentColumnError, type CellValue, type TableChunk } from "./tableChunk.js";
 
 /** The typed arrays a numeric column may be held in; every value is a plain JavaScript number. */
 export type NumericArray = Float32Array | Float64Array | Int32Array;
 
-export type ColumnValues = NumericArray | readonly CellValue[];
+/** A 64-bit integer column (signed, or UINT_64); its values are BigInts, beyond what a number holds exactly. */
+export type Int64Array = BigInt64Array | BigUint64Array;
+
+export type ColumnValues = NumericArray | Int64Array | readonly CellValue[];
 
 /** Capability of chunks that hold some columns as typed arrays. */
 export interface TypedColumns {
   /** The column as a typed array when it is held as one (numeric, no nulls), else undefined. */
   typedColumn(name: string): NumericArray | undefined;
+  /**
+   * The column as 64-bit integers when it is held as them (an INT64 column without nulls), else undefined.
+   * Kept apart from `typedColumn`, whose values are numbers: these are for writing the column back as it was.
+   */
+  int64Column(name: string): Int64Array | undefined;
 }
 
 export function hasTypedColumns(chunk: TableChunk): chunk is TableChunk & TypedColumns {
@@ -24,6 +34,21 @@ export function hasTypedColumns(chunk: TableChunk): chunk is TableChunk & TypedC
 
 export function isNumericArray(values: unknown): values is NumericArray {
   return values instanceof Float32Array || values instanceof Float64Array || values instanceof Int32Array;
+}
+
+export function isInt64Array(values: unknown): values is Int64Array {
+  return values instanceof BigInt64Array || values instanceof BigUint64Array;
+}
+
+/** Values held as a typed array, of either kind. */
+export function isTypedColumnValues(values: unknown): values is NumericArray | Int64Array {
+  return isNumericArray(values) || isInt64Array(values);
+}
+
+/** Column values as cells: numbers of a numeric array, 64-bit integers as int64Cells gives them. */
+export function cellValues(values: ColumnValues): readonly CellValue[] {
+  if (isInt64Array(values)) return int64Cells(values, 0, values.length);
+  return isNumericArray(values) ? Array.from(values) : values;
 }
 
 export class ColumnarTableChunk implements TableChunk, TypedColumns {
@@ -42,13 +67,18 @@ export class ColumnarTableChunk implements TableChunk, TypedColumns {
     return isNumericArray(values) ? values : undefined;
   }
 
+  int64Column(name: string): Int64Array | undefined {
+    const values = this.values.get(name);
+    return isInt64Array(values) ? values : undefined;
+  }
+
   column(name: string): readonly CellValue[] {
     const values = this.values.get(name);
     if (values === undefined) throw absentColumnError(this.path, this.columns, [...this.values.keys()], name);
-    if (!isNumericArray(values)) return values;
+    if (!isTypedColumnValues(values)) return values;
     let cells = this.cells.get(name);
     if (cells === undefined) {
-      cells = Array.from(values);
+      cells = cellValues(values);
       this.cells.set(name, cells);
     }
     return cells;

@@ -21,3 +21,26 @@ export function safeInt64At(words: Int32Array, index: number, signed: boolean): 
   const value = (signed ? high : high >>> 0) * 4294967296 + ((words[2 * index] as number) >>> 0);
   return Number.isSafeInteger(value) ? value : undefined;
 }
+
+/**
+ * Elements [from, to) as table cells: a number when it is a safe integer, else its exact decimal text (a cell
+ * has no 64-bit integer type, and a double would round it), made without a BigInt per safe value.
+ */
+export function int64Cells(
+  values: BigInt64Array | BigUint64Array,
+  from: number,
+  to: number,
+): (number | string)[] {
+  const words = int64Words(values);
+  const signed = values instanceof BigInt64Array;
+  const cells = new Array<number | string>(to - from);
+  for (let i = from; i < to; i++) {
+    const safe = words === undefined ? undefined : safeInt64At(words, i, signed);
+    cells[i - from] = safe ?? int64Cell(values[i] as bigint);
+  }
+  return cells;
+}
+
+function int64Cell(value: bigint): number | string {
+  return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+}

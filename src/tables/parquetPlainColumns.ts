@@ -3,8 +3,8 @@
  * column (what pandas, pyarrow and our own writer write) into a plain Array one at a time, even when it holds
  * no nulls, and the reader then copied that into cells: most of the time of reading a wide numeric file. Here a
  * column whose every column chunk is a top-level FLOAT, DOUBLE, INT32 or INT64 leaf, with no logical type that
- * changes its values in hyparquet, UNCOMPRESSED or SNAPPY, is decoded page by page (parquetPlainPage.ts) into
- * the typed array hyparquet gives for a REQUIRED PLAIN column of that type.
+ * changes its values in hyparquet, stored in a codec parquetDecompressors.ts reads, is decoded page by page
+ * (parquetPlainPage.ts) into the typed array hyparquet gives for a REQUIRED PLAIN column of that type.
  *
  * A column is read here only for windows without nulls: a row group whose statistics count nulls, or a page
  * whose definition levels show one, sends the column back to hyparquet for the window (decided before any of
@@ -19,6 +19,7 @@ import { endianness } from "node:os";
 
 import type { AsyncBuffer, FileMetaData, PageHeader, SchemaElement } from "hyparquet";
 
+import { isReadableCodec, type ReadableCodec } from "./parquetDecompressors.js";
 import {
   copyRows,
   dataPageRows,
@@ -27,7 +28,6 @@ import {
   newValues,
   type DecodedPage,
   type PageFallback,
-  type PlainCodec,
   type PlainColumnFormat,
   type PlainType,
   type PlainValues,
@@ -52,7 +52,7 @@ interface ChunkSpan {
   rows: number;
   start: number;
   end: number;
-  codec: PlainCodec;
+  codec: ReadableCodec;
   /** From the chunk's statistics, when they say. */
   nullCount: number | undefined;
 }
@@ -344,7 +344,7 @@ function chunkSpans(metadata: FileMetaData, name: string, type: PlainType): Chun
     const meta = chunk?.meta_data;
     if (chunks.length !== 1 || chunk?.file_path !== undefined || meta === undefined) return undefined;
     if (meta.path_in_schema.length !== 1 || meta.type !== type) return undefined;
-    if (meta.codec !== "UNCOMPRESSED" && meta.codec !== "SNAPPY") return undefined;
+    if (!isReadableCodec(meta.codec)) return undefined;
     // As hyparquet locates a chunk: some writers store a dictionary offset of 0 for "none".
     const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
     const rows = Number(rowGroup.num_rows);

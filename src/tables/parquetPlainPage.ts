@@ -8,15 +8,13 @@
 
 import type { PageHeader } from "hyparquet";
 
+import { decompressedPage, type ReadableCodec } from "./parquetDecompressors.js";
 import { decodeRleBitPackedHybrid } from "./rleBitPackedHybrid.js";
-import { snappyDecompress } from "./snappyDecompress.js";
 
 export type PlainType = "FLOAT" | "DOUBLE" | "INT32" | "INT64";
 
 /** The typed array hyparquet itself gives for a REQUIRED PLAIN column of each type. */
 export type PlainValues = Float32Array | Float64Array | Int32Array | BigInt64Array;
-
-export type PlainCodec = "UNCOMPRESSED" | "SNAPPY";
 
 export interface PlainColumnFormat {
   readonly type: PlainType;
@@ -63,14 +61,14 @@ export function decodeDictionaryPage(
   header: PageHeader,
   body: Uint8Array,
   format: PlainColumnFormat,
-  codec: PlainCodec,
+  codec: ReadableCodec,
 ): PageResult<PlainValues> {
   const dictionary = header.dictionary_page_header;
   if (dictionary === undefined) throw new Error("DICTIONARY_PAGE has no dictionary header");
   if (dictionary.encoding !== "PLAIN" && dictionary.encoding !== "PLAIN_DICTIONARY") {
     return { fallback: "encoding" };
   }
-  const page = decompressed(body, header.uncompressed_page_size, codec);
+  const page = decompressedPage(body, header.uncompressed_page_size, codec);
   const count = dictionary.num_values;
   const width = bytesPerValue(format.type);
   if (!Number.isInteger(count) || count < 0 || count * width > page.length) {
@@ -85,12 +83,12 @@ export function decodeDataPage(
   header: PageHeader,
   body: Uint8Array,
   format: PlainColumnFormat,
-  codec: PlainCodec,
+  codec: ReadableCodec,
   dictionary: PlainValues | undefined,
 ): PageResult<DecodedPage> {
   const rows = dataPageRows(header);
   if (header.type === "DATA_PAGE") {
-    const page = decompressed(body, header.uncompressed_page_size, codec);
+    const page = decompressedPage(body, header.uncompressed_page_size, codec);
     const encoding = header.data_page_header?.encoding;
     let pos = 0;
     if (format.optional) {
@@ -120,7 +118,8 @@ export function decodeDataPage(
   }
   const raw = body.subarray(levelsEnd);
   // An empty value section may be stored as zero bytes, which is no valid compressed stream.
-  const values = v2.is_compressed !== false && valuesSize > 0 ? decompressed(raw, valuesSize, codec) : raw;
+  const values =
+    v2.is_compressed !== false && valuesSize > 0 ? decompressedPage(raw, valuesSize, codec) : raw;
   if (values.length !== valuesSize) {
     throw new Error(`page values hold ${values.length} bytes where the header says ${valuesSize}`);
   }
@@ -137,12 +136,6 @@ export function copyRows(page: DecodedPage, out: PlainValues, at: number, from: 
     // Both arrays are of the column's one type; TypeScript cannot see that through the union.
     (out as Float64Array).set((page.values as Float64Array).subarray(from, from + count), at);
   }
-}
-
-function decompressed(body: Uint8Array, size: number, codec: PlainCodec): Uint8Array {
-  if (codec === "SNAPPY") return snappyDecompress(body, size);
-  if (body.length !== size) throw new Error(`page holds ${body.length} bytes where the header says ${size}`);
-  return body;
 }
 
 /** Whether every definition level (bit width 1, so 0 or 1) in `bytes[start, end)` says "present". */

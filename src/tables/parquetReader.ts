@@ -3,10 +3,11 @@
  * READ_WINDOW_CELLS values, only the requested columns, and chunks of `chunkRows` are cut from them. Flat
  * FLOAT, DOUBLE, INT32 and INT64 columns are decoded by parquetPlainColumns.ts while a window holds no nulls;
  * every other column, and those it hands back, by hyparquet (which skips the pages before a window without
- * decompressing them and stops after it). A FLOAT, DOUBLE or INT32 column without nulls in the window, or one
- * hyparquet decodes to a typed array, stays one (ColumnarTableChunk); other values become cells: BigInt ->
- * number when it is a safe integer (else its decimal text), Date -> ISO 8601 text, binary -> base64, lists and
- * structs -> JSON text, missing -> null.
+ * decompressing them and stops after it), with the codecs of parquetDecompressors.ts. A FLOAT, DOUBLE, INT32 or
+ * INT64 column without nulls in the window, or one hyparquet decodes to a typed array, stays one
+ * (ColumnarTableChunk; INT64 as 64-bit integers, so a writer keeps them exact); other values become cells:
+ * BigInt -> number when it is a safe integer (else its decimal text), Date -> ISO 8601 text, binary -> base64,
+ * lists and structs -> JSON text, missing -> null.
  *
  * Memory: decoded values are bounded by the window (or one chunk, when chunks are larger); the compressed
  * bytes fetched per window are the pages it touches for the fast path, and for hyparquet those of the column
@@ -20,12 +21,11 @@ import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
 
 import { FlowOpsError } from "../errors.js";
 import { selectColumns } from "./columnSelection.js";
-import { ColumnarTableChunk, isNumericArray, type ColumnValues } from "./columnarTableChunk.js";
+import { ColumnarTableChunk, isTypedColumnValues, type ColumnValues } from "./columnarTableChunk.js";
 import { ColumnSegments, concatenated } from "./columnSegments.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
-import { int64Words, safeInt64At } from "./int64Words.js";
+import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
 import { ParquetPlainColumns } from "./parquetPlainColumns.js";
-import { snappyDecompress } from "./snappyDecompress.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
 /**
@@ -114,7 +114,7 @@ export class ParquetTableSource implements TableSource {
       const from = Math.max(decodedStart, rowStart);
       const to = Math.min(decodedEnd, rowEnd);
       if (from >= to) return;
-      const values = isNumericArray(decoded)
+      const values = isTypedColumnValues(decoded)
         ? decoded.subarray(from - decodedStart, to - decodedStart)
         : cellsOf(decoded as ArrayLike<unknown>, from - decodedStart, to - decodedStart);
       pieces.get(name)?.push({ rowStart: from, values });
@@ -134,7 +134,7 @@ export class ParquetTableSource implements TableSource {
             columns: rest,
             rowStart,
             rowEnd,
-            compressors: { SNAPPY: snappyDecompress },
+            compressors: PARQUET_DECOMPRESSORS,
             onChunk: (data: ColumnData) => add(data.columnName, data.columnData, data.rowStart, data.rowEnd),
           });
         }
@@ -233,17 +233,8 @@ function hyparquet(): Promise<typeof Hyparquet> {
 }
 
 function cellsOf(decoded: ArrayLike<unknown>, from: number, to: number): CellValue[] {
-  const words = decoded instanceof BigInt64Array ? int64Words(decoded) : undefined;
-  if (words !== undefined) return int64Cells(decoded as BigInt64Array, words, from, to);
   const cells = new Array<CellValue>(to - from);
   for (let i = from; i < to; i++) cells[i - from] = toCellValue(decoded[i]);
-  return cells;
-}
-
-/** INT64 values as cells, as toCellValue makes them, without a BigInt per value that is a safe integer. */
-function int64Cells(values: BigInt64Array, words: Int32Array, from: number, to: number): CellValue[] {
-  const cells = new Array<CellValue>(to - from);
-  for (let i = from; i < to; i++) cells[i - from] = safeInt64At(words, i, true) ?? toCellValue(values[i]);
   return cells;
 }
 

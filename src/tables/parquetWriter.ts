@@ -1,17 +1,18 @@
 /**
  * Parquet output: each batch becomes one row group, flushed to the file as soon as it is encoded, so memory is
- * bounded by a batch. The schema is fixed by the first batch (or the first appended file): typed arrays keep
- * their type (Float32Array -> FLOAT, Float64Array -> DOUBLE, small integers -> INT32, 64-bit integers -> INT64),
- * cell columns become DOUBLE when every value is a number, BOOLEAN when every value is a boolean, else STRING (a
- * column with only nulls is STRING). Later batches are converted into that schema, and a value that does not
- * fit (text in a DOUBLE column) is an error naming the column and the row; appended files are converted the
- * same way. Every column is nullable. A writer that got no rows writes a valid empty file with STRING columns.
+ * bounded by a batch. The schema is fixed by the first batch (parquetColumnTypes.ts: typed arrays keep their
+ * type, cells become DOUBLE, BOOLEAN or STRING); later batches are converted into it, and a value that does not
+ * fit (text in a DOUBLE column) is an error naming the column and the row. Appended files are different: each
+ * part of a batch prediction was typed by its own rows (a JSON Lines column of numbers, then text), so their
+ * footers are read as they are given and their rows only once the writer closes (or gets a batch), when the
+ * schema is chosen to hold every file's types (`joinedElement`). Every column is nullable. A writer that got
+ * no rows writes a valid empty file with STRING columns.
  *
  * Typed numeric columns are written from their bytes (parquetNumericChunk.ts); cell columns go through
- * hyparquet-writer's column encoder (dictionary, Snappy, statistics). Appending a file with the same schema
- * (batch prediction's parts) copies its row groups' bytes and moves their footer entries; any other file is
- * read column by column and written again. Intermediate files (TableWriterOptions) leave out page indexes,
- * which a copied row group would not carry along.
+ * hyparquet-writer's column encoder (dictionary, Snappy, statistics). Appending a file with the output's schema
+ * (batch prediction's parts, as a rule) copies its row groups' bytes and moves their footer entries; any other
+ * file is read column by column and written again. Intermediate files (TableWriterOptions) leave out page
+ * indexes, which a copied row group would not carry along.
  */
 
 import { parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
@@ -25,21 +26,27 @@ import { schemaPathResolver } from "hyparquet-writer/src/schema.js";
 
 import { FlowOpsError } from "../errors.js";
 import { openFileByteRanges } from "./fileByteRanges.js";
+import {
+  batchElement,
+  fileColumns,
+  joinedElement,
+  sameType,
+  stringElement,
+  type FileColumn,
+} from "./parquetColumnTypes.js";
+import { toColumnData, type ColumnData } from "./parquetColumnValues.js";
+import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
 import { writeParquetFooter } from "./parquetFooter.js";
 import { plainNumericValues, writePlainNumericChunk, type PlainNumericArray } from "./parquetNumericChunk.js";
 import { relocatedRowGroup, rowGroupSpans, sameLeafSchema } from "./parquetRowGroupSpans.js";
-import { snappyDecompress } from "./snappyDecompress.js";
 import type { CellValue } from "./tableChunk.js";
 import {
   TableFileSink,
   batchRowCount,
-  numberText,
   type TableWriter,
   type TypedArray,
   type WriterColumn,
 } from "./tableWriter.js";
-
-type ColumnData = ColumnSource["data"];
 // hyparquet-writer brings its own copy of hyparquet's types; the footer structs are the same thrift structs.
 type WriterRowGroup = ParquetWriter["row_groups"][number];
 type ColumnEncoder = Parameters<typeof writeColumn>[0]["column"];
@@ -85,6 +92,8 @@ export class ParquetTableWriter implements TableWriter {
   private schema: SchemaElement[] | undefined;
   private schemaPaths: Map<string, SchemaPath> | undefined;
   private rowsWritten = 0;
+  /** Files given to appendFile and not yet copied, with their columns' types (see the module comment). */
+  private pendingFiles: { path: string; columns: FileColumn[] }[] = [];
 
   constructor(
     readonly path: string,
@@ -97,42 +106,72 @@ export class ParquetTableWriter implements TableWriter {
   async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
     const rows = batchRowCount(this.path, this.columns, batch);
     if (rows === 0) return;
+    await this.appendPendingFiles();
     const schema =
-      this.schema ?? this.start(this.columns.map((name) => schemaElement(name, batch[name] as WriterColumn)));
+      this.schema ?? this.start(this.columns.map((name) => batchElement(name, batch[name] as WriterColumn)));
     const columns = this.columns.map((name, c): RowGroupColumn => {
       const element = schema[c + 1] as SchemaElement;
       const values = batch[name] as WriterColumn;
       const plain = plainNumericValues(element, values);
       if (plain !== undefined) return { plain };
-      return { encoded: { name, data: this.toColumnData(name, values, element), ...this.encodingOf() } };
+      const data = toColumnData({ path: this.path, name, firstRow: this.rowsWritten }, values, element);
+      return { encoded: { name, data, ...this.encodingOf() } };
     });
     this.writeRowGroup(columns, rows);
   }
 
+  /** Reads the file's footer now (a file with other columns fails here) and its rows when the schema is set. */
   async appendFile(path: string): Promise<void> {
     const file = await openFileByteRanges(path);
     try {
-      await this.appendFrom(path, file);
+      const metadata = await parquetMetadataAsync(file);
+      this.pendingFiles.push({ path, columns: fileColumns(metadata, this.columnsOf(path, metadata)) });
     } finally {
       await file.close();
     }
   }
 
-  private async appendFrom(path: string, file: AsyncBuffer): Promise<void> {
-    const metadata = await parquetMetadataAsync(file);
+  /** The file's top-level schema elements, checked against this writer's columns. */
+  private columnsOf(path: string, metadata: FileMetaData): SchemaElement[] {
     // hyparquet-writer brings its own copy of hyparquet's types; the schema elements are the same thrift structs.
-    const partColumns = parquetSchema(metadata).children.map((child) => child.element as SchemaElement);
-    const names = partColumns.map((element) => element.name);
+    const elements = parquetSchema(metadata).children.map((child) => child.element as SchemaElement);
+    const names = elements.map((element) => element.name);
     if (names.join("\u0000") !== this.columns.join("\u0000")) {
       throw new FlowOpsError(
         "INVALID_STATE",
         `${path} has columns ${names.join(", ")}; ${this.path} has ${this.columns.join(", ")}`,
       );
     }
-    // A part may mark its typed columns REQUIRED (written by another tool); the output keeps every column nullable.
-    const schema =
-      this.schema ??
-      this.start(partColumns.map((element) => ({ ...element, repetition_type: "OPTIONAL" as const })));
+    return elements;
+  }
+
+  /**
+   * Copies the files appendFile took, in order, into a schema that holds all of their types, unless a batch
+   * already set it. Footers are read again rather than kept: a long run has thousands of parts.
+   */
+  private async appendPendingFiles(): Promise<void> {
+    const files = this.pendingFiles;
+    if (files.length === 0) return;
+    this.pendingFiles = [];
+    if (this.schema === undefined) {
+      this.start(
+        this.columns.map((_, c) => joinedElement(files.map((file) => file.columns[c] as FileColumn))),
+      );
+    }
+    for (const { path } of files) {
+      const file = await openFileByteRanges(path);
+      try {
+        await this.appendFrom(path, file);
+      } finally {
+        await file.close();
+      }
+    }
+  }
+
+  private async appendFrom(path: string, file: AsyncBuffer): Promise<void> {
+    const metadata = await parquetMetadataAsync(file);
+    const partColumns = this.columnsOf(path, metadata);
+    const schema = this.schema as SchemaElement[];
     const rowCount = Number(metadata.num_rows);
     if (rowCount === 0) return;
     if (sameLeafSchema(metadata.schema as SchemaElement[], schema)) {
@@ -144,9 +183,12 @@ export class ParquetTableWriter implements TableWriter {
     await parquetRead({
       file,
       metadata,
-      compressors: { SNAPPY: snappyDecompress },
+      compressors: PARQUET_DECOMPRESSORS,
       onChunk: (chunk) => {
-        pieces[names.indexOf(chunk.columnName)]?.push({ rowStart: chunk.rowStart, values: chunk.columnData });
+        pieces[this.columns.indexOf(chunk.columnName)]?.push({
+          rowStart: chunk.rowStart,
+          values: chunk.columnData,
+        });
       },
     });
     const columns = partColumns.map((element, c): RowGroupColumn => {
@@ -155,21 +197,29 @@ export class ParquetTableWriter implements TableWriter {
       const values = joinedColumn(parts, rowCount);
       const plain = plainNumericValues(own, values);
       if (plain !== undefined) return { plain };
-      // A part whose first rows called for another type (a column that was all null there) is converted.
-      const sameType = element.type === own.type && element.converted_type === own.converted_type;
-      const data = sameType ? values : this.toColumnData(element.name, values as (CellValue | bigint)[], own);
+      // A part whose rows called for another type (all null there, or numbers where others hold text) is
+      // converted; FLOAT values come back as numbers, and keep float32's shortest text.
+      if (sameType(element, own))
+        return { encoded: { name: element.name, data: values, ...this.encodingOf() } };
+      const target = { path: this.path, name: element.name, firstRow: this.rowsWritten };
+      const float32 = element.type === "FLOAT";
+      const data = toColumnData({ ...target, float32 }, values as (CellValue | bigint)[], own);
       return { encoded: { name: element.name, data, ...this.encodingOf() } };
     });
     this.writeRowGroup(columns, rowCount);
   }
 
   async close(): Promise<void> {
-    if (this.writer === undefined && this.schema === undefined) {
-      this.start(this.columns.map((name) => stringElement(name)));
+    try {
+      await this.appendPendingFiles();
+      if (this.writer === undefined && this.schema === undefined) {
+        this.start(this.columns.map((name) => stringElement(name)));
+      }
+      if (this.writer !== undefined && this.out !== undefined) finishFile(this.out, this.writer);
+    } finally {
+      this.writer = undefined;
+      this.sink.close();
     }
-    if (this.writer !== undefined && this.out !== undefined) finishFile(this.out, this.writer);
-    this.writer = undefined;
-    this.sink.close();
   }
 
   private start(columns: readonly SchemaElement[]): SchemaElement[] {
@@ -262,54 +312,6 @@ export class ParquetTableWriter implements TableWriter {
     }
     return { out: this.out, writer: this.writer };
   }
-
-  /** The batch's values in the form hyparquet-writer expects for the column's schema element. */
-  private toColumnData(
-    name: string,
-    values: WriterColumn | readonly (CellValue | bigint)[],
-    element: SchemaElement,
-  ): ColumnData {
-    const float32 = values instanceof Float32Array;
-    const misfit = (row: number, value: unknown): FlowOpsError =>
-      new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `${this.path}: column '${name}' row ${this.rowsWritten + row + 1} holds ${describeValue(value)}, ` +
-          `which does not fit its Parquet type ${typeName(element)} (set by the first rows written)`,
-      );
-    switch (element.type) {
-      case "FLOAT":
-      case "DOUBLE":
-        if (element.type === "FLOAT" && values instanceof Float32Array) return values;
-        if (element.type === "DOUBLE" && values instanceof Float64Array) return values;
-        if (isTypedArray(values)) return Float64Array.from(values as ArrayLike<number | bigint>, Number);
-        return values.map((value, row) => {
-          if (value === null || typeof value === "number") return value;
-          if (typeof value === "bigint") return Number(value);
-          throw misfit(row, value);
-        });
-      case "INT32":
-      case "INT64": {
-        const big = element.type === "INT64";
-        return Array.from(values as ArrayLike<CellValue | bigint>, (value, row) => {
-          if (value === null) return null;
-          if (typeof value === "bigint") return big ? value : Number(value);
-          if (typeof value === "number" && Number.isInteger(value)) return big ? BigInt(value) : value;
-          throw misfit(row, value);
-        }) as ColumnData;
-      }
-      case "BOOLEAN":
-        return Array.from(values as ArrayLike<CellValue | bigint>, (value, row) => {
-          if (value === null || typeof value === "boolean") return value;
-          if (typeof value === "number" && isTypedArray(values)) return value !== 0;
-          throw misfit(row, value);
-        });
-      default:
-        return Array.from(values as ArrayLike<CellValue | bigint>, (value) => {
-          if (value === null) return null;
-          return typeof value === "number" ? numberText(value, float32) : String(value);
-        });
-    }
-  }
 }
 
 /**
@@ -350,46 +352,4 @@ function joinedColumn(parts: readonly ArrayLike<unknown>[], rows: number): Colum
   let at = 0;
   for (const part of parts) for (let i = 0; i < part.length; i++) values[at++] = part[i];
   return values as ColumnData;
-}
-
-function isTypedArray(values: WriterColumn | readonly (CellValue | bigint)[]): values is TypedArray {
-  return ArrayBuffer.isView(values);
-}
-
-/** The schema element the first batch's values call for. */
-function schemaElement(name: string, values: WriterColumn): SchemaElement {
-  const optional = { name, repetition_type: "OPTIONAL" } as const;
-  if (values instanceof Float32Array) return { ...optional, type: "FLOAT" };
-  if (values instanceof Float64Array) return { ...optional, type: "DOUBLE" };
-  if (values instanceof BigInt64Array || values instanceof Uint32Array) return { ...optional, type: "INT64" };
-  if (values instanceof BigUint64Array) return { ...optional, type: "INT64", converted_type: "UINT_64" };
-  if (isTypedArray(values)) return { ...optional, type: "INT32" };
-  let numbers = 0;
-  let booleans = 0;
-  let others = 0;
-  for (const value of values) {
-    if (typeof value === "number") numbers++;
-    else if (typeof value === "boolean") booleans++;
-    else if (value !== null) others++;
-  }
-  if (others === 0 && booleans === 0 && numbers > 0) return { ...optional, type: "DOUBLE" };
-  if (others === 0 && numbers === 0 && booleans > 0) return { ...optional, type: "BOOLEAN" };
-  return stringElement(name);
-}
-
-function stringElement(name: string): SchemaElement {
-  return { name, repetition_type: "OPTIONAL", type: "BYTE_ARRAY", converted_type: "UTF8" };
-}
-
-function typeName(element: SchemaElement): string {
-  if (element.converted_type === "UTF8") return "STRING";
-  return element.converted_type === undefined
-    ? String(element.type)
-    : `${element.type} (${element.converted_type})`;
-}
-
-function describeValue(value: unknown): string {
-  return typeof value === "string"
-    ? `the text ${JSON.stringify(value)}`
-    : `the ${typeof value} ${String(value)}`;
 }

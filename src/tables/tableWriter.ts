@@ -36,7 +36,11 @@ export interface TableWriter {
   readonly columns: readonly string[];
   /** Appends the batch's rows; all columns have the same length. */
   write(columns: Readonly<Record<string, WriterColumn>>): Promise<void>;
-  /** Appends the rows of `path`, a file written by a writer of this format with the same columns. */
+  /**
+   * Appends the rows of `path`, a file written by a writer of this format with the same columns. The rows may
+   * be read only at `close` (Parquet reads every appended footer first, to choose types that hold them all),
+   * so the file must stay in place until then.
+   */
   appendFile(path: string): Promise<void>;
   /** Finishes the file (the Parquet footer) and closes it; a writer that got no rows writes an empty table. */
   close(): Promise<void>;
