@@ -187,11 +187,39 @@ describe("canary rollout", () => {
     expect(d.runId("background")).not.toBe(before);
   });
 
-  it("skips every remaining step on promote --full", () => {
+  it("skips every remaining step on promote --full and reports the steps as complete", () => {
     const d = deployedCanary();
     d.send({ type: "promote", full: true });
-    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2" });
+    // Argo's currentStepIndex after a full promotion is len(steps), not the step it skipped from.
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:2", stepIndex: 6 });
     expect(d.state.analyses).toEqual([]);
+  });
+
+  it("promotes to 100 % on the candidate after the last step when the steps end below 100 %", () => {
+    const spec = parseRolloutSpec(
+      "strategy:\n  canary:\n    steps:\n      - setWeight: 20\n      - pause: {}\n" +
+        "      - setWeight: 60\n      - pause: {}\n",
+      "r.yaml",
+    );
+    const d = new Driver(createRollout(spec, "gm:1"));
+    d.send({ type: "deploy", candidate: "gm:2" });
+    d.send({ type: "candidateLoaded" });
+    d.send({ type: "promote" });
+    expect(d.state).toMatchObject({ phase: "Paused", canaryWeight: 60, stepIndex: 3 });
+    d.send({ type: "promote" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "gm:2", previousStable: "gm:1", stepIndex: 4 });
+    expect(d.state.candidate).toBeUndefined();
+    expect(ofType(d.actions, "setTraffic").at(-1)?.routes).toEqual([{ model: "gm:2", weight: 100 }]);
+    expect(ofType(d.actions, "unloadModel")).toEqual([
+      { type: "unloadModel", model: "gm:1", afterSeconds: 30 },
+    ]);
+  });
+
+  it("reports the steps of a new endpoint and of a redeployed stable as complete, as Argo does", () => {
+    expect(createRollout(canarySpec, "iris:1").stepIndex).toBe(6);
+    const d = deployedCanary();
+    d.send({ type: "deploy", candidate: "iris:1" });
+    expect(d.state).toMatchObject({ phase: "Healthy", stable: "iris:1", stepIndex: 6 });
   });
 
   it("retries an aborted rollout from the first step after reloading the candidate", () => {

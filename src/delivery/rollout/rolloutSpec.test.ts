@@ -47,10 +47,18 @@ describe("parseRolloutSpec", () => {
     expect(spec.strategy.canary.scaleDownDelaySeconds).toBe(30);
   });
 
-  it("refuses canary steps that never reach 100 % and names the line of the last setWeight", () => {
+  it("accepts Argo's canary whose steps end below 100 % (the rollout promotes after the last step)", () => {
     const text =
-      "strategy:\n  canary:\n    steps:\n      - setWeight: 20\n      - setWeight: 40\n      - pause: {}\n";
-    expect(errorOf(text)).toBe("rollout.yaml:5: steps never reach 100 %: the last setWeight is 40");
+      "strategy:\n  canary:\n    steps:\n      - setWeight: 20\n      - pause: {}\n" +
+      "      - setWeight: 60\n      - pause: {}\n";
+    const spec = parseRolloutSpec(text, "r.yaml");
+    expect(spec.strategy.kind === "canary" && spec.strategy.canary.steps).toEqual([
+      { kind: "setWeight", weight: 20 },
+      { kind: "pause" },
+      { kind: "setWeight", weight: 60 },
+      { kind: "pause" },
+    ]);
+    expect(errorOf("strategy:\n  canary:\n    steps:\n      - pause: {duration: 1m}\n")).toBe("no error");
   });
 
   it("rejects a weight outside 0..100 with the file and line", () => {

@@ -1,7 +1,8 @@
 /**
  * `rollout.yaml`: how one deployment moves from its stable model to a candidate, in Argo Rollouts'
  * vocabulary (canary steps, blue-green, plus FlowOps' A/B test and shadow strategies). Parsing only: the
- * behaviour lives in rolloutMachine.ts. Every error names the file, the line and what was expected.
+ * behaviour lives in rolloutMachine.ts. Every error names the file, the line and what was expected. Canary
+ * steps need not end with `setWeight: 100`: once the last step completes the candidate takes all traffic.
  *
  *   strategy:
  *     canary:
@@ -13,7 +14,7 @@
  *       analysis: {templates: [{templateName: latency}], startingStep: 1}
  */
 import { z } from "zod";
-import { malformedFile, parseYamlText, schemaProblem, type YamlFile } from "../../data/yamlFile.js";
+import { parseYamlText, schemaProblem, type YamlFile } from "../../data/yamlFile.js";
 import { DURATION_FORMS, parseArgoDuration } from "../analysis/argoDuration.js";
 
 const duration = z
@@ -187,9 +188,8 @@ export function parseRolloutSpec(yamlText: string, file: string): RolloutSpec {
 export function rolloutSpecFromYaml(yaml: YamlFile): RolloutSpec {
   const parsed = rolloutFile.safeParse(yaml.value);
   if (!parsed.success) throw schemaProblem(yaml, parsed.error.issues);
-  const strategy = toStrategy(parsed.data.strategy);
-  if (strategy.kind === "canary") checkCanaryReachesFull(strategy.canary, yaml);
-  return { strategy };
+  // Steps may end below 100 %: as in Argo, the candidate is promoted to 100 % once the last step completes.
+  return { strategy: toStrategy(parsed.data.strategy) };
 }
 
 function toStrategy(value: z.infer<typeof strategy>): RolloutStrategy {
@@ -198,27 +198,4 @@ function toStrategy(value: z.infer<typeof strategy>): RolloutStrategy {
   if (value.abTest !== undefined) return { kind: "abTest", abTest: value.abTest };
   // The schema's refinement guarantees exactly one key, so the last one is shadow.
   return { kind: "shadow", shadow: value.shadow as ShadowStrategy };
-}
-
-/** A canary that never sets 100 % would leave the candidate half-promoted forever, so it is refused. */
-function checkCanaryReachesFull(spec: CanaryStrategy, yaml: YamlFile): void {
-  let lastIndex = -1;
-  spec.steps.forEach((step, index) => {
-    if (step.kind === "setWeight") lastIndex = index;
-  });
-  const last = spec.steps[lastIndex];
-  if (last === undefined || last.kind !== "setWeight") {
-    throw malformedFile(
-      yaml.path,
-      yaml.lineOf(["strategy", "canary", "steps"]),
-      "steps never reach 100 %: no step sets a weight",
-    );
-  }
-  if (last.weight !== 100) {
-    throw malformedFile(
-      yaml.path,
-      yaml.lineOf(["strategy", "canary", "steps", lastIndex, "setWeight"]),
-      `steps never reach 100 %: the last setWeight is ${last.weight}`,
-    );
-  }
 }

@@ -125,6 +125,15 @@ export interface RolloutStepResult {
   actions: RolloutAction[];
 }
 
+/**
+ * The step index of a rollout with nothing left to do: a canary's step count, as Argo sets
+ * `currentStepIndex = len(steps)` whenever it promotes a stable (last step, `--full`, first deploy,
+ * rollback to stable), so a settled rollout reads "Step: 5/5" rather than the step it left from.
+ */
+export function completedStepIndex(spec: RolloutSpec): number {
+  return spec.strategy.kind === "canary" ? spec.strategy.canary.steps.length : 0;
+}
+
 /** A deployment serving `stable` with nothing in progress (Argo skips steps on the first deploy too). */
 export function createRollout(spec: RolloutSpec, stable: string): RolloutState {
   return {
@@ -136,7 +145,7 @@ export function createRollout(spec: RolloutSpec, stable: string): RolloutState {
     revision: 0,
     attempt: 0,
     runCounter: 0,
-    stepIndex: 0,
+    stepIndex: completedStepIndex(spec),
     canaryWeight: 0,
     previewActive: false,
     activeIsCandidate: false,

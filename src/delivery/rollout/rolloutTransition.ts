@@ -4,7 +4,14 @@
  * machine creates one per input; strategies call its methods and never build actions themselves.
  */
 import type { AnalysisRef } from "./rolloutSpec.js";
-import type { AnalysisKind, PauseReason, RolloutAction, RolloutState, TrafficRoute } from "./rolloutState.js";
+import {
+  completedStepIndex,
+  type AnalysisKind,
+  type PauseReason,
+  type RolloutAction,
+  type RolloutState,
+  type TrafficRoute,
+} from "./rolloutState.js";
 
 const HISTORY_LIMIT = 100;
 /** Argo's abortScaleDownDelaySeconds default: the aborted version stays loaded a while for a quick retry. */
@@ -117,6 +124,7 @@ export class RolloutTransition {
     state.candidateLoaded = false;
     state.fastTrack = false;
     state.canaryWeight = 0;
+    state.stepIndex = completedStepIndex(state.spec);
     state.previewActive = false;
     state.activeIsCandidate = false;
     this.resume();
@@ -144,6 +152,7 @@ export class RolloutTransition {
     delete state.shadowEndsAt;
     state.candidateLoaded = false;
     state.fastTrack = false;
+    state.stepIndex = completedStepIndex(state.spec);
     this.resume();
     state.phase = "Healthy";
     this.record("CandidateDropped", reason);
