@@ -89,6 +89,41 @@ export const notFound = (message: string): FlowOpsError =>
 export const alreadyExists = (message: string): FlowOpsError =>
   new FlowOpsError("RESOURCE_ALREADY_EXISTS", message);
 
+/** A few words for the filesystem errors people meet, in place of "ENOENT: no such file or directory, open 'x'". */
+const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "is a directory",
+  ENOTDIR: "not a directory",
+  EEXIST: "a file of that name exists",
+};
+
+/** The errno code of a Node system error (`ENOENT`), if `error` is one. */
+export function systemErrorCode(error: unknown): string | undefined {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Why a file could not be used, in a few words when the error is a known filesystem one. */
+export function describeFileError(error: unknown): string {
+  const words = FILE_ERROR_WORDS[systemErrorCode(error) ?? ""];
+  if (words !== undefined) return words;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A file named by a command-line option cannot be read: the option, the file and why, e.g.
+ * `--policy: cannot read nope.yaml: no such file`. The original error is kept as the cause.
+ */
+export function unreadableFile(option: string, path: string, error: unknown): FlowOpsError {
+  return new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `${option}: cannot read ${path}: ${describeFileError(error)}`,
+    { cause: error },
+  );
+}
+
 /** Normalises anything thrown into a FlowOpsError once, keeping the original as the cause. */
 export function toFlowOpsError(error: unknown): FlowOpsError {
   if (error instanceof FlowOpsError) return error;

@@ -170,7 +170,7 @@ describe("quality checks through the CLI", () => {
     await writeFile(data, "age\n10\n30\n");
     await writeFile(
       join(dir, "suite.yaml"),
-      "expectations:\n  - expect_column_values_to_be_between: { column: age, min_value: 18 }\n",
+      "name: adults\nexpectations:\n  - expect_column_values_to_be_between: { column: age, min_value: 18 }\n",
     );
     expect(await flowops("validate", data, "--suite", join(dir, "suite.yaml"))).toBe(1);
     expect(await flowops("evaluate", "--data", data, "--task", "classification")).toBe(2);

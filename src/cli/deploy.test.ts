@@ -266,6 +266,20 @@ describe("flowops deploy --target kubernetes", () => {
     expect(error).toBeInstanceOf(FlowOpsError);
     expect((error as FlowOpsError).message).toContain("'abTest' has no Argo Rollouts equivalent");
   });
+
+  it("says --render names a file, not a directory, instead of Node's EEXIST", async () => {
+    const file = join(dir, "afile");
+    await writeFile(file, "not a directory\n");
+    const args = ["churn", "--model", "models:/churn/4", "--target", "kubernetes", "--render", file];
+    const error = await run(deployCommand(), args).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(FlowOpsError);
+    expect((error as FlowOpsError).message).toBe(
+      `--render: cannot write manifests into ${file}: not a directory`,
+    );
+  });
 });
 
 /** A Kubernetes API that serves Services and Argo Rollouts, has no objects, and echoes applied ones. */
@@ -479,7 +493,7 @@ describe("flowops deploy and rollout against a server", () => {
         "--tracking-uri",
         url,
       ]),
-    ).rejects.toThrow(`--config ${missingFile}: cannot read the file`);
+    ).rejects.toThrow(`--config: cannot read ${missingFile}: no such file`);
     expect(calls).toEqual([]);
   });
 

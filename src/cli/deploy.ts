@@ -4,17 +4,17 @@
  * start a rollout of the new version (under a new rollout spec, templates or webhooks when those are given,
  * as `kubectl apply` of a changed Rollout does). `--target kubernetes` renders Argo Rollouts (or, with --kserve, KServe)
  * manifests instead: `--render DIR` writes them, `--apply` submits them with server-side apply (both may be
- * given). Wiring only: the server and src/delivery decide. Exit codes: 0 done, 1 the server, the render or the
- * cluster refused, 2 bad usage.
+ * given). Wiring only: the server and src/delivery decide. Exit codes (main.ts): 0 done, 2 bad usage or an
+ * error (the server, the render or the cluster refused); deploy has no "no" outcome, so never 1.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { DeploymentStrategy, DeploymentUpdateInput } from "../client/deployments.js";
 import type { FlowOpsClient } from "../client/index.js";
 import type { AnalysisTemplate } from "../delivery/analysis/analysisTemplate.js";
 import type { DefaultStrategy } from "../delivery/deployments/defaultRollout.js";
 import type { DeploymentDescription } from "../delivery/kubernetes/deploymentDescription.js";
-import { FlowOpsError } from "../errors.js";
+import { describeFileError, FlowOpsError, systemErrorCode, unreadableFile } from "../errors.js";
 import { printJson } from "./output.js";
 import { formatDeploymentStatus } from "./rollout.js";
 import { clientFor } from "./trackingClient.js";
@@ -62,9 +62,23 @@ async function readNamedFile(path: string, option: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
+    throw unreadableFile(option, path, error);
+  }
+}
+
+/**
+ * --render names a directory, or a path to create one at. Checked before the model is pinned, so a file of
+ * that name is reported as such rather than as Node's EEXIST from deep inside the render.
+ */
+async function checkRenderDirectory(dir: string): Promise<void> {
+  const problem = await stat(dir).then(
+    (found) => (found.isDirectory() ? undefined : "not a directory"),
+    (error: unknown) => (systemErrorCode(error) === "ENOENT" ? undefined : describeFileError(error)),
+  );
+  if (problem !== undefined) {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
-      `${option} ${path}: cannot read the file (${(error as Error).message})`,
+      `--render: cannot write manifests into ${dir}: ${problem}`,
     );
   }
 }
@@ -232,6 +246,7 @@ async function endpointExists(client: FlowOpsClient, endpoint: string): Promise<
 }
 
 async function deployToKubernetes(endpoint: string, opts: DeployOptions): Promise<void> {
+  if (opts.render !== undefined) await checkRenderDirectory(opts.render);
   const description = await describeDeployment(endpoint, opts);
   const { renderDeployment, renderManifests } = await import("../delivery/kubernetes/renderDeployment.js");
   const dir = opts.render;

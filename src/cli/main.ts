@@ -1,10 +1,24 @@
 /**
  * The `flowops` command: wiring only. Each subcommand parses its options, calls a capability, and formats
- * the result (text, or JSON with --json). Exit codes: 0 success, 1 failure of the work, 2 bad usage.
+ * the result (text, or JSON with --json). Exit codes are decided here, once for every command: see
+ * EXIT_CODES.
  */
 import { Command, CommanderError } from "commander";
-import { FlowOpsError } from "../errors.js";
+import { describeFileError, FlowOpsError, systemErrorCode } from "../errors.js";
 import { FLOWOPS_VERSION } from "../version.js";
+
+/**
+ * 0 success; 1 the command's check said no (gate failed, validation failed, dataset drift, rollout Degraded,
+ * alert firing, `data status -q` found changes); 2 bad usage or an error, so a script can tell "no" from
+ * "could not tell", as grep and diff do. Commands set 1 themselves (process.exitCode); errors reach main().
+ */
+export const EXIT_CODES = { success: 0, negative: 1, error: 2 } as const;
+
+/**
+ * dvc's commands keep dvc's exit codes, so scripts written for dvc work unchanged: dvc exits 1 on an error
+ * (a target that names nothing, no remote), as on `status -q` finding changes.
+ */
+const DVC_COMMANDS: ReadonlySet<string> = new Set(["data", "repro", "dag", "params", "metrics"]);
 
 type CommandLoader = () => Promise<Command>;
 
@@ -72,15 +86,24 @@ export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT_CODES.success;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+      const shown = error.code === "commander.helpDisplayed" || error.code === "commander.version";
+      return shown ? EXIT_CODES.success : EXIT_CODES.error;
     }
-    if (error instanceof FlowOpsError) {
-      process.stderr.write(`error: ${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
+    const command = commandNamed(argv);
+    return command !== undefined && DVC_COMMANDS.has(command) ? 1 : EXIT_CODES.error;
   }
+}
+
+/** One line for anything thrown: FlowOpsError's code and message; a filesystem error's path and reason. */
+function errorMessage(error: unknown): string {
+  if (error instanceof FlowOpsError) return `${error.code}: ${error.message}`;
+  const path = typeof error === "object" && error !== null ? (error as { path?: unknown }).path : undefined;
+  if (systemErrorCode(error) !== undefined && typeof path === "string") {
+    return `${path}: ${describeFileError(error)}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

@@ -2,7 +2,8 @@
  * `flowops monitor status [endpoint]`, `flowops monitor events` and `flowops monitor profile` (from
  * monitorProfile.ts): what the server's monitors say about each endpoint, read through
  * `/api/v1/monitoring`. Wiring only: the server evaluates; this prints. `status` exits 1 when an alert is
- * firing (so scripts can gate on it), 2 on bad usage.
+ * firing (so scripts can gate on it), 2 on bad usage or an error (main.ts), so "firing" and "could not
+ * tell" differ.
  */
 import { Command, InvalidArgumentError } from "commander";
 import { HttpTransport } from "../client/http.js";
@@ -74,7 +75,8 @@ export function monitorCommand(): Command {
     withTrackingOptions(
       new Command("status")
         .description(
-          "SLOs (SLI, budget left, burn rates, alerts), latest drift and traffic; exits 1 when an alert fires.",
+          "SLOs (SLI, budget left, burn rates, alerts), latest drift and traffic; exits 1 when an alert " +
+            "fires, 2 on an error.",
         )
         .argument("[endpoint]", "one endpoint (default: every monitored endpoint)"),
     ).action(async (endpoint: string | undefined, opts: TrackingOptions) => {

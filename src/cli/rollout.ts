@@ -1,8 +1,8 @@
 /**
  * `flowops rollout status|promote|abort|retry|undo|events <endpoint>`: reads and steers an endpoint's rollout
  * through the tracking server's deployments API, as `kubectl argo rollouts` does for Argo. Wiring only: the
- * server decides; this prints. Exit codes: 0 done, 1 the rollout is Degraded (status) or the server refused,
- * 2 bad usage.
+ * server decides; this prints. Exit codes (main.ts): 0 done, 1 the rollout is Degraded (status), 2 bad usage
+ * or an error (an unknown endpoint, a refused promote).
  */
 import { Command, InvalidArgumentError } from "commander";
 import type { DeploymentEvent, DeploymentStatus } from "../client/deployments.js";
@@ -114,7 +114,9 @@ export function rolloutCommand(options: RolloutCommandOptions = {}): Command {
   rollout.addCommand(
     withTrackingOptions(
       new Command("status")
-        .description("Phase, traffic split, step and analyses; exits 1 when the rollout is Degraded.")
+        .description(
+          "Phase, traffic split, step and analyses; exits 1 when the rollout is Degraded, 2 on an error.",
+        )
         .argument("<endpoint>", "the endpoint's name")
         .option("--watch", "poll every second until the rollout is Healthy or Degraded", false),
     ).action(async (endpoint: string, opts: TrackingOptions & { watch: boolean }) => {

@@ -87,7 +87,7 @@ describe("push and fetch with runCache", () => {
     const clone = await makeRepo("clone");
     const result = await pull(clone, [], { runCache: true });
     expect(result.fetch.runCacheEntries).toBe(1);
-    expect(result.checkout).toEqual({ added: [], modified: [], deleted: [], failed: [] });
+    expect(result.checkout).toMatchObject({ added: [], modified: [], deleted: [], failed: [] });
     expect(existsSync(join(clone.cacheDir, kept))).toBe(true);
   });
 });

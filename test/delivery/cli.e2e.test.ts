@@ -134,7 +134,7 @@ describe("flowops deploy and rollout against a running server", () => {
     expect(afterPromote.stable).toBe(models.healthy);
 
     const nothing = await against("rollout", "promote", "churn");
-    expect(nothing.code).toBe(1);
+    expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/INVALID_STATE: .*no rollout in progress/);
 
     const undone = await against("rollout", "undo", "churn");
@@ -193,21 +193,21 @@ describe("flowops deploy and rollout against a running server", () => {
     expect(back.weights).toEqual([{ model: models.stable, weight: 100 }]);
   }, 30_000);
 
-  it("exits 1 naming an unknown endpoint", async () => {
+  it("exits 2 naming an unknown endpoint (1 is kept for a Degraded rollout)", async () => {
     const result = await against("rollout", "status", "no-such-endpoint");
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/RESOURCE_DOES_NOT_EXIST: .*no-such-endpoint/);
     const promote = await against("rollout", "promote", "no-such-endpoint");
-    expect(promote.code).toBe(1);
+    expect(promote.code).toBe(2);
     expect(promote.stderr).toContain("no-such-endpoint");
   });
 
-  it("exits 1 naming the file and line of a bad rollout.yaml, and creates nothing", async () => {
+  it("exits 2 naming the file and line of a bad rollout.yaml, and creates nothing", async () => {
     const result = await against("deploy", "refused", "--model", models.stable, "--config", badRolloutFile);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${badRolloutFile}:4:`);
     expect(result.stderr).toMatch(/weight from 0 to 100/);
-    expect((await against("rollout", "status", "refused")).code).toBe(1);
+    expect((await against("rollout", "status", "refused")).code).toBe(2);
   });
 
   it("renders Kubernetes manifests into a directory", async () => {

@@ -1,0 +1,157 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { EXIT_CODES, main } from "./main.js";
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `flowops <args>` in-process through `main`, capturing what it prints. */
+async function flowops(...args: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    err.push(String(chunk));
+    return true;
+  });
+  try {
+    const code = await main(["node", "flowops", ...args]);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+const DEGRADED = {
+  name: "degraded",
+  phase: "Degraded",
+  strategy: "canary",
+  stable: "models:/churn/3",
+  candidate: "models:/churn/4",
+  weights: [{ model: "models:/churn/3", weight: 100 }],
+  stepIndex: 0,
+  steps: 2,
+  abortedReason: "error-rate failed",
+  analyses: [],
+  createdAt: 1,
+  updatedAt: 2,
+};
+
+const FIRING = {
+  endpoint: "churn",
+  traffic: [],
+  drift: null,
+  slos: [
+    {
+      id: "availability",
+      kind: "availability",
+      sli: 0.9,
+      budgetRemaining: 0,
+      burnRates: { "5m": 20 },
+      value: null,
+      alerts: [{ name: "fast-burn", severity: "page", since: 0, firing: true }],
+    },
+  ],
+};
+
+/** A tracking server that knows one Degraded deployment and one firing alert, and answers garbage below /garbage. */
+function fakeServer(): Server {
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const json = (status: number, body: unknown): void => {
+      res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith("/garbage/")) {
+      res.writeHead(200, { "Content-Type": "application/json" }).end("<html>not json</html>");
+    } else if (url.pathname === "/api/v1/deployments/degraded") {
+      json(200, { deployment: DEGRADED });
+    } else if (url.pathname === "/api/v1/monitoring/status" && url.searchParams.get("endpoint") === "churn") {
+      json(200, { endpoints: [FIRING] });
+    } else {
+      json(404, { error_code: "RESOURCE_DOES_NOT_EXIST", message: `Nothing at ${url.pathname}.` });
+    }
+  });
+}
+
+describe("flowops exit codes", () => {
+  let server: Server;
+  let url: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    server = fakeServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dir = await mkdtemp(join(tmpdir(), "flowops-main-"));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it("exits 1 for a Degraded rollout and 2 when rollout status cannot tell (an unknown endpoint)", async () => {
+    const degraded = await flowops("rollout", "status", "degraded", "--tracking-uri", url);
+    expect(degraded.code).toBe(EXIT_CODES.negative);
+    expect(degraded.stdout).toContain("Degraded");
+
+    const unknown = await flowops("rollout", "status", "nope", "--tracking-uri", url);
+    expect(unknown.code).toBe(EXIT_CODES.error);
+    expect(unknown.stderr).toBe("error: RESOURCE_DOES_NOT_EXIST: Nothing at /api/v1/deployments/nope.\n");
+  });
+
+  it("exits 1 for a firing alert and 2 when monitor status fails", async () => {
+    expect((await flowops("monitor", "status", "churn", "--tracking-uri", url)).code).toBe(1);
+    const failed = await flowops("monitor", "status", "nope", "--tracking-uri", url);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain("RESOURCE_DOES_NOT_EXIST");
+  });
+
+  it("exits 2 with a one-line message for an error that is not a FlowOpsError", async () => {
+    const result = await flowops("monitor", "status", "--tracking-uri", `${url}/garbage`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: .*JSON.*\n$/);
+  });
+
+  it("exits 2 for an error of any FlowOps command, such as a refused promote", async () => {
+    expect((await flowops("rollout", "promote", "nope", "--tracking-uri", url)).code).toBe(2);
+  });
+
+  it("names the option and the file when a file given on the command line cannot be read", async () => {
+    const missing = join(dir, "nope.yaml");
+    const result = await flowops(
+      ...["deploy", "churn", "--model", "models:/churn/3", "--target", "kubernetes"],
+      ...["--render", join(dir, "out"), "--config", missing],
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `error: INVALID_PARAMETER_VALUE: --config: cannot read ${missing}: no such file\n`,
+    );
+  });
+
+  it("keeps dvc's exit code 1 for an error of a dvc-compatible command", async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const result = await flowops("data", "status");
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("not a DVC repository");
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
