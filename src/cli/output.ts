@@ -1,7 +1,12 @@
 /** How commands print data: aligned text tables for people, JSON with --json for programs. */
+import { toWireJson } from "../server/wire.js";
 
+/**
+ * --json output. Non-finite numbers are written as the tracking API sends them ("NaN", "Infinity",
+ * "-Infinity"): plain JSON.stringify would turn a NaN metric into null, which reads as "no value".
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${toWireJson(value, 2)}\n`);
 }
 
 /** Left-aligned columns separated by two spaces; an empty table prints its header only. */

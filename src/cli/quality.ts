@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { unreadableFile } from "../errors.js";
 import { openTable } from "../tables/openTable.js";
 import type { TableSource } from "../tables/tableChunk.js";
 import type { EvaluationReport } from "../quality/evaluation/evaluatePredictions.js";
@@ -264,24 +265,42 @@ export function gateCommand(): Command {
         "(the registry refuses protected aliases and stages without a passing record).",
     )
     .requiredOption("--policy <file>", "gate policy (gates.yaml)")
-    .option("--run <id>", "the run whose metrics are judged (default $MLFLOW_RUN_ID)")
+    .option(
+      "--run <id>",
+      "the run whose metrics are judged (default: the version's own run with --model/--version, else " +
+        "$MLFLOW_RUN_ID); with a version it must be the run the version was registered from",
+    )
     .option("--model <name>", "registered model whose version is gated")
     .option("--version <n>", "model version gated (with --model)")
     .option("--tracking-uri <uri>", "tracking server URL (default $MLFLOW_TRACKING_URI)")
     .option("--json", "print the gate result as JSON", false)
     .action(async (opts: Partial<GateCliOptions> & { policy: string }) => {
-      const runId = opts.run ?? process.env.MLFLOW_RUN_ID;
-      if (runId === undefined || runId === "") {
-        return command.error("error: --run is required (or MLFLOW_RUN_ID)");
-      }
       if ((opts.model === undefined) !== (opts.version === undefined)) {
         command.error("error: --model and --version go together");
       }
+      // Read first: a missing policy file fails before any server call, naming the option.
+      const policyYaml = await readFile(opts.policy, "utf8").catch((error: unknown) => {
+        throw unreadableFile("--policy", opts.policy, error);
+      });
       const client = clientFor({
         ...(opts.trackingUri !== undefined ? { trackingUri: opts.trackingUri } : {}),
       });
+      // A gate on a version judges the version's own run (the server refuses any other), so the ambient
+      // MLFLOW_RUN_ID is only a default when no version is named.
+      const runId =
+        opts.run ??
+        (opts.model !== undefined && opts.version !== undefined
+          ? (await client.registry.getModelVersion(opts.model, opts.version)).run_id
+          : process.env.MLFLOW_RUN_ID);
+      if (runId === undefined || runId === "") {
+        return command.error(
+          opts.model === undefined
+            ? "error: --run is required (or MLFLOW_RUN_ID)"
+            : `error: model version ${opts.model}/${opts.version ?? ""} was registered without a run, so no gate can judge it`,
+        );
+      }
       const response = await client.gates.evaluate({
-        policyYaml: await readFile(opts.policy, "utf8"),
+        policyYaml,
         policyFile: opts.policy,
         runId,
         ...(opts.model !== undefined ? { modelName: opts.model } : {}),

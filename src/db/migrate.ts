@@ -13,6 +13,7 @@ import * as deployments from "./migrations/0004_deployments.js";
 import * as monitoring from "./migrations/0005_monitoring.js";
 import * as monitoringEvents from "./migrations/0006_monitoring_events.js";
 import * as retraining from "./migrations/0007_retraining.js";
+import * as gateRecordsFollowVersions from "./migrations/0008_gate_records_follow_versions.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0005_monitoring": monitoring,
   "0006_monitoring_events": monitoringEvents,
   "0007_retraining": retraining,
+  "0008_gate_records_follow_versions": gateRecordsFollowVersions,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -191,7 +191,7 @@ export async function transitionModelVersionStage(
 
 /**
  * Soft delete, as MLflow's `Deleted_Internal` stage: the row stays so its number is never reused, its
- * details are redacted, and its aliases and tags go.
+ * details are redacted, and its aliases, tags and quality-gate records go.
  */
 export async function deleteModelVersion(
   db: Kysely<Database>,
@@ -225,6 +225,11 @@ export async function deleteModelVersion(
     await tx
       .deleteFrom("model_version_tags")
       .where("name", "=", name)
+      .where("version", "=", number)
+      .execute();
+    await tx
+      .deleteFrom("gate_records")
+      .where("model_name", "=", name)
       .where("version", "=", number)
       .execute();
     await tx

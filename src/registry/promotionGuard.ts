@@ -74,8 +74,23 @@ export async function assertPromotionAllowed(
   // A missing version is reported as such, before any word about gates.
   const number = await assertModelVersionExists(db, request.name, request.version);
   const latest = await latestGateRecord(db, request.name, number);
-  if (latest?.passed === true) return;
   const ref = `${request.name}/${number}`;
+  if (latest?.passed === true) {
+    // Records made before gates were tied to the version's run may have judged another run.
+    const versionRun = await db
+      .selectFrom("model_versions")
+      .select("run_id")
+      .where("name", "=", request.name)
+      .where("version", "=", number)
+      .executeTakeFirst();
+    if (versionRun?.run_id === latest.run_id) return;
+    throw new FlowOpsError(
+      "PERMISSION_DENIED",
+      `Model version ${ref}'s latest passing quality gate record judged run ${latest.run_id}, not the ` +
+        `version's own run ${versionRun?.run_id ?? "(none)"}: run \`flowops gate --policy <gates.yaml> ` +
+        `--model ${request.name} --version ${number}\` before ${target}.`,
+    );
+  }
   throw new FlowOpsError(
     "PERMISSION_DENIED",
     `Model version ${ref} has no passing quality gate record${latestFailure(latest)}: run ` +

@@ -1,7 +1,8 @@
 /**
  * Registered models: create, read, rename, describe, delete, tags and latest versions per stage, with the
- * semantics and messages of MLflow's SQL registry store. A rename carries the model's versions, tags and
- * aliases along; a delete removes them. Returns domain objects; never rows.
+ * semantics and messages of MLflow's SQL registry store. A rename carries the model's versions, tags,
+ * aliases and quality-gate records along; a delete removes them, so a model re-created under the name
+ * never inherits another model's gate passes. Returns domain objects; never rows.
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
@@ -139,6 +140,11 @@ export async function renameRegisteredModel(
       ] as const) {
         await tx.updateTable(table).set({ name: newName }).where("name", "=", name).execute();
       }
+      await tx
+        .updateTable("gate_records")
+        .set({ model_name: newName })
+        .where("model_name", "=", name)
+        .execute();
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw modelExists(newName);
@@ -156,6 +162,7 @@ export async function deleteRegisteredModel(db: Kysely<Database>, name: string):
 }
 
 async function deleteEverythingNamed(tx: Transaction<Database>, name: string): Promise<void> {
+  await tx.deleteFrom("gate_records").where("model_name", "=", name).execute();
   for (const table of [
     "model_version_tags",
     "registered_model_aliases",

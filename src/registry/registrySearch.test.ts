@@ -107,10 +107,28 @@ describe.each(metadataBackends())("registry search on $name", (backend) => {
     expect(await versionKeys({ filter: "tags.stage LIKE 'candidate\\_%'" })).toEqual(["alpha/2"]);
   });
 
+  // Regression: MLflow 3.17 accepts a list of names; FlowOps answered 400.
+  it("filters model versions and models by a list of names with IN and NOT IN", async () => {
+    expect(await versionKeys({ filter: "name IN ('beta', 'gamma')", order_by: ["name"] })).toEqual([
+      "beta/1",
+      "gamma/1",
+    ]);
+    expect(await versionKeys({ filter: "name NOT IN ('alpha')", order_by: ["name"] })).toEqual([
+      "beta/1",
+      "gamma/1",
+    ]);
+    expect(
+      await versionKeys({ filter: "run_id NOT IN ('runalpha', 'runbeta')", order_by: ["name"] }),
+    ).toEqual(["gamma/1"]);
+    const models = await searchRegisteredModels(meta, { filter: "name IN ('alpha', 'gamma')" });
+    expect(models.items.map((m) => m.name)).toEqual(["alpha", "gamma"]);
+  });
+
   it.each([
     [{ filter: "run_id = 'x' OR name = 'y'" }],
     [{ filter: "metrics.acc > 1" }],
-    [{ filter: "name IN ('alpha')" }],
+    [{ filter: "tags.stage IN ('x')" }],
+    [{ filter: "source_path IN ('x')" }],
     [{ order_by: ["name", "name DESC"] }],
     [{ order_by: ["run_id"] }],
     [{ max_results: 200_001 }],

@@ -9,6 +9,7 @@ import { invalidParameter } from "../errors.js";
 import {
   decodePageToken,
   encodePageToken,
+  LIST_COMPARATORS,
   NUMERIC_COMPARATORS,
   parseOrderBy,
   parseSearchFilter,
@@ -41,15 +42,18 @@ export interface Page<T> {
 
 const TAG_RULE = { valueType: "string", comparators: STRING_COMPARATORS } as const;
 
+/** Names may also be listed: MLflow's SQL store allows IN and NOT IN for model (and version) names. */
+const NAME_RULE = { valueType: "string", comparators: [...STRING_COMPARATORS, ...LIST_COMPARATORS] } as const;
+
 const REGISTERED_MODEL_FILTER: FilterSchema = {
-  attribute: { name: TAG_RULE },
+  attribute: { name: NAME_RULE },
   tag: TAG_RULE,
 };
 
 const MODEL_VERSION_FILTER: FilterSchema = {
   attribute: {
-    name: TAG_RULE,
-    run_id: { valueType: "string", comparators: [...STRING_COMPARATORS, "IN"] },
+    name: NAME_RULE,
+    run_id: NAME_RULE,
     source_path: TAG_RULE,
     version_number: { valueType: "number", comparators: NUMERIC_COMPARATORS },
   },
@@ -183,7 +187,7 @@ function withTiebreaks(
 
 function modelVersionAttributeCondition(meta: MetadataDb, clause: FilterClause): RawBuilder<SqlBool> {
   const column = sql.ref(MODEL_VERSION_COLUMNS[clause.key] ?? "mv.name");
-  if (clause.comparator === "IN") {
+  if (clause.comparator === "IN" && clause.key === "run_id") {
     // Run ids are lower-case hex, so MLflow drops values with upper case letters rather than match them.
     const values = (Array.isArray(clause.value) ? clause.value : [String(clause.value)]).filter(
       (v) => v === v.toLowerCase(),

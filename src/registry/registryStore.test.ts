@@ -247,9 +247,9 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
       "INVALID_PARAMETER_VALUE",
     );
     await rejects(
-      setRegisteredModelTag(meta.db, "m", { key: "k", value: "x".repeat(5001) }),
+      setRegisteredModelTag(meta.db, "m", { key: "k", value: "x".repeat(100_001) }),
       "INVALID_PARAMETER_VALUE",
-      /'value' exceeds the maximum length of 5000/,
+      /'value' exceeds the maximum length of 100000/,
     );
     await rejects(getModelVersion(meta.db, "m", "one"), "INVALID_PARAMETER_VALUE", /must be an integer/);
   });

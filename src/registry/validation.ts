@@ -3,20 +3,42 @@
  * alias names, and tag keys and values. Checks only; nothing here touches the database.
  */
 import { invalidParameter } from "../errors.js";
+import {
+  BAD_CHARACTERS_MESSAGE,
+  hasValidKeyCharacters,
+  pathNotUnique,
+  pythonNormpath,
+} from "../tracking/entityValidation.js";
 
 const MAX_TAG_KEY_LENGTH = 250;
-const MAX_TAG_VALUE_LENGTH = 5000;
+/** MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH: registered-model and model-version tags alike. */
+export const MAX_TAG_VALUE_LENGTH = 100_000;
 const MAX_ALIAS_LENGTH = 255;
 const ALIAS_PATTERN = /^[\w-]*$/;
 const VERSION_ALIAS_PATTERN = /^[vV]\d+$/;
-const TAG_KEY_PATTERN = /^[/\w.\- :]*$/;
 
 const missing = (field: string) => invalidParameter(`Missing value for required parameter '${field}'.`);
 const tooLong = (field: string, limit: number) =>
   invalidParameter(`'${field}' exceeds the maximum length of ${limit} characters`);
 
+/** MLflow's `invalid_value`: the value as compact JSON, then why. */
+const invalidValue = (field: string, value: string, why: string) =>
+  invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: ${why}`);
+
+const badPath = (name: string) =>
+  "Names may be treated as files in certain cases, and must not resolve to other names when treated as " +
+  `such. This name would resolve to '${pythonNormpath(name)}'`;
+
+/**
+ * `_validate_model_name` (and `_validate_model_renaming` with field `new_name`): a name with '/' or ':'
+ * could never be addressed as `models:/<name>/<version>`, so it is refused when it is first used.
+ */
 export function validateModelName(name: string | undefined, field = "name"): string {
-  if (name === undefined || name === "") throw missing(field);
+  if (name === undefined || name.trim() === "") throw missing(field);
+  if (name.includes("/") || name.includes(":")) {
+    throw invalidParameter(`Invalid model name '${name}'. Names cannot contain '/' or ':'.`);
+  }
+  if (pathNotUnique(name)) throw invalidValue("name", name, badPath(name));
   return name;
 }
 
@@ -52,18 +74,8 @@ export function validateAliasName(alias: string | undefined): string {
 /** `_validate_tag_name`: the characters of param and metric names, and no path tricks. */
 export function validateTagKey(key: string | undefined): string {
   if (key === undefined) throw missing("key");
-  if (!TAG_KEY_PATTERN.test(key)) {
-    throw invalidParameter(
-      `Invalid value ${JSON.stringify(key)} for parameter 'key' supplied: Names may only contain alphanumerics, ` +
-        "underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).",
-    );
-  }
-  if (!isPathUnique(key)) {
-    throw invalidParameter(
-      `Invalid value ${JSON.stringify(key)} for parameter 'key' supplied: Names may be treated as files in ` +
-        "certain cases, and must not resolve to other names when treated as such.",
-    );
-  }
+  if (!hasValidKeyCharacters(key)) throw invalidValue("key", key, BAD_CHARACTERS_MESSAGE);
+  if (pathNotUnique(key)) throw invalidValue("key", key, badPath(key));
   if (key.length > MAX_TAG_KEY_LENGTH) throw tooLong("key", MAX_TAG_KEY_LENGTH);
   return key;
 }
@@ -71,10 +83,4 @@ export function validateTagKey(key: string | undefined): string {
 export function validateTag(tag: { key: string; value: string }): void {
   validateTagKey(tag.key);
   if (tag.value.length > MAX_TAG_VALUE_LENGTH) throw tooLong("value", MAX_TAG_VALUE_LENGTH);
-}
-
-// posixpath.normpath(name) == name, and not ".", "..", "../x" or "/x" (`path_not_unique`).
-function isPathUnique(name: string): boolean {
-  if (name.startsWith("/")) return false;
-  return !name.split("/").some((s) => s === "" || s === "." || s === "..");
 }

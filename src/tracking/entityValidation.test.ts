@@ -26,7 +26,7 @@ describe("key validation", () => {
   });
 
   it("accepts MLflow's key alphabet, unicode letters included", () => {
-    for (const key of ["loss", "val/acc", "a b", "x-y.z_1", "précision"]) {
+    for (const key of ["loss", "val/acc", "a b", "x-y.z_1", "précision", "eval:loss", "a:b/c:d"]) {
       expect(() => validateKeyName("metric", key)).not.toThrow();
     }
   });
@@ -35,7 +35,11 @@ describe("key validation", () => {
     for (const key of ["", ".", "/abs", "a/../b", "trailing/", "..hidden/../x"]) {
       expect(() => validateKeyName("metric", key)).toThrow(/Invalid metric name/);
     }
-    expect(() => validateKeyName("parameter", "a@b")).toThrow(/Names may only contain alphanumerics/);
+    expect(() => validateKeyName("parameter", "a@b")).toThrow(
+      "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).",
+    );
+    // Python's \w has no combining marks.
+    expect(() => validateKeyName("tag", "e\u0301")).toThrow(/Names may only contain/);
   });
 
   it("lists duplicate param keys as MLflow does", () => {

@@ -12,7 +12,7 @@ export const MAX_TAG_VAL_LENGTH = 8000;
 export const MAX_ENTITY_KEY_LENGTH = 250;
 export const MAX_EXPERIMENT_NAME_LENGTH = 500;
 export const MAX_EXPERIMENT_TAG_KEY_LENGTH = 250;
-export const MAX_EXPERIMENT_TAG_VAL_LENGTH = 5000;
+export const MAX_EXPERIMENT_TAG_VAL_LENGTH = 20000;
 export const MAX_DATASET_NAME_SIZE = 500;
 export const MAX_DATASET_DIGEST_SIZE = 36;
 export const MAX_DATASET_SCHEMA_SIZE = 1048575;
@@ -21,10 +21,18 @@ export const MAX_DATASET_PROFILE_SIZE = 16777215;
 export const MAX_INPUT_TAG_KEY_SIZE = 255;
 export const MAX_INPUT_TAG_VALUE_SIZE = 500;
 
-// Python's `\w` is Unicode-aware: letters, digits, marks and underscore.
-const VALID_KEY = /^[/\p{L}\p{N}\p{M}_.\- ]*$/u;
-const BAD_CHARACTERS_MESSAGE =
-  "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).";
+// MLflow's non-Windows rule, `^[/\w.\- :]*$` (a server answers for every client, so the Windows variant
+// without colons does not apply). Python's `\w` is Unicode-aware: letters, numbers and underscore, but
+// not combining marks.
+const VALID_KEY = /^[/\p{L}\p{N}_.\- :]*$/u;
+/** `bad_character_message()` of mlflow/utils/validation.py on a non-Windows server. */
+export const BAD_CHARACTERS_MESSAGE =
+  "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).";
+
+/** `validate_param_and_metric_name`: the characters MLflow allows in metric, param and tag names. */
+export function hasValidKeyCharacters(name: string): boolean {
+  return VALID_KEY.test(name);
+}
 
 type KeyKind = "metric" | "parameter" | "tag";
 
@@ -42,7 +50,8 @@ export function pythonNormpath(path: string): string {
   return "/".repeat(leading) + parts.join("/") || ".";
 }
 
-function pathNotUnique(name: string): boolean {
+/** `path_not_unique`: the name would name another file once normalised, or leaves its directory. */
+export function pathNotUnique(name: string): boolean {
   const norm = pythonNormpath(name);
   return norm !== name || norm === "." || norm.startsWith("..") || norm.startsWith("/");
 }
@@ -62,7 +71,7 @@ export function validateLength(entityName: string, limit: number, value: string)
 }
 
 export function validateKeyName(kind: KeyKind, name: string): void {
-  if (!VALID_KEY.test(name))
+  if (!hasValidKeyCharacters(name))
     throw invalidParameter(`Invalid ${kind} name: '${name}'. ${BAD_CHARACTERS_MESSAGE}`);
   if (pathNotUnique(name)) {
     throw invalidParameter(
@@ -91,16 +100,28 @@ export function validateMetric(metric: {
   validateLength("Metric name", MAX_ENTITY_KEY_LENGTH, metric.key);
 }
 
-export function validateParam(param: { key: string; value: string }): void {
-  validateKeyName("parameter", param.key);
-  validateLength("Param key", MAX_ENTITY_KEY_LENGTH, param.key);
-  validateLength("Param value", MAX_PARAM_VAL_LENGTH, param.value);
+/**
+ * `_validate_length_limit(..., truncate=True)`: MLflow's store cuts an over-long param or run-tag value to
+ * the limit (MLFLOW_TRUNCATE_LONG_VALUES, on by default) instead of refusing it. Python slices code points.
+ */
+function truncated(value: string, limit: number): string {
+  if (value.length <= limit) return value;
+  const points = [...value];
+  return points.length <= limit ? value : points.slice(0, limit).join("");
 }
 
-export function validateRunTag(tag: { key: string; value: string }): void {
+/** Checks a param and returns it as stored: its value cut to MAX_PARAM_VAL_LENGTH. */
+export function validateParam<P extends { key: string; value: string }>(param: P): P {
+  validateKeyName("parameter", param.key);
+  validateLength("Param key", MAX_ENTITY_KEY_LENGTH, param.key);
+  return { ...param, value: truncated(param.value, MAX_PARAM_VAL_LENGTH) };
+}
+
+/** Checks a run tag and returns it as stored: its value cut to MAX_TAG_VAL_LENGTH. */
+export function validateRunTag<T extends { key: string; value: string }>(tag: T): T {
   validateKeyName("tag", tag.key);
   validateLength("Tag key", MAX_ENTITY_KEY_LENGTH, tag.key);
-  validateLength("Tag value", MAX_TAG_VAL_LENGTH, tag.value);
+  return { ...tag, value: truncated(tag.value, MAX_TAG_VAL_LENGTH) };
 }
 
 export function validateExperimentTag(tag: { key: string; value: string }): void {

@@ -136,6 +136,15 @@ describe.each(metadataBackends())("experiment store on $name", (backend) => {
     });
   });
 
+  it("accepts experiment tag values up to 20000 characters and refuses longer ones", async () => {
+    const id = await createExperiment(meta.db, { name: "long-tags" }, root, 1);
+    await setExperimentTag(meta.db, id, { key: "note:v1", value: "x".repeat(20000) });
+    expect((await getExperiment(meta.db, id)).tags[0]?.value).toHaveLength(20000);
+    await expect(setExperimentTag(meta.db, id, { key: "n", value: "x".repeat(20001) })).rejects.toThrow(
+      /exceeded length limit of 20000/,
+    );
+  });
+
   it("reads experiments in input order and drops unknown ids", async () => {
     const a = await createExperiment(meta.db, { name: "order-a" }, root, 1);
     const b = await createExperiment(meta.db, { name: "order-b" }, root, 1);

@@ -5,7 +5,7 @@ import { createExperiment } from "./experimentStore.js";
 import { LOGGED_MODELS_TAG, logModel } from "./modelHistory.js";
 import { logInputs, logOutputs } from "./runInputs.js";
 import { logBatch, logMetric, logParam } from "./runLogging.js";
-import { createRun, deleteRun, getRun } from "./runStore.js";
+import { createRun, deleteRun, getRun, setRunTag } from "./runStore.js";
 
 describe.each(metadataBackends())("run logging on $name", (backend) => {
   let meta: MetadataDb;
@@ -41,11 +41,26 @@ describe.each(metadataBackends())("run logging on $name", (backend) => {
     ]);
   });
 
-  it("refuses a param value over 6000 characters", async () => {
+  it("truncates param values over 6000 and run tag values over 8000 characters, as MLflow's store does", async () => {
     const runId = await newRun();
-    await expect(logParam(meta.db, runId, { key: "p", value: "x".repeat(6001) })).rejects.toMatchObject({
-      message: expect.stringContaining("exceeded length limit of 6000") as unknown,
+    await logParam(meta.db, runId, { key: "p", value: "x".repeat(6001) });
+    await logBatch(meta.db, runId, {
+      params: [{ key: "q", value: "y".repeat(7000) }],
+      tags: [{ key: "t", value: "z".repeat(8001) }],
     });
+    await setRunTag(meta.db, runId, { key: "u", value: "w".repeat(9000) });
+    const { data } = await getRun(meta.db, runId);
+    const lengths = (list: { key: string; value: string }[]) =>
+      Object.fromEntries(list.map((e) => [e.key, e.value.length]));
+    expect(lengths(data.params)).toEqual({ p: 6000, q: 6000 });
+    expect(lengths(data.tags)).toMatchObject({ t: 8000, u: 8000 });
+  });
+
+  it("accepts metric names with a colon and keeps a step of 2**62", async () => {
+    const runId = await newRun();
+    await logMetric(meta.db, runId, { key: "eval:loss", value: 1, timestamp: 1, step: 2 ** 62 });
+    const { data } = await getRun(meta.db, runId);
+    expect(data.metrics).toEqual([{ key: "eval:loss", value: 1, timestamp: 1, step: 2 ** 62 }]);
   });
 
   it("reports the latest metric by step, then timestamp, then value", async () => {

@@ -74,13 +74,11 @@ function isLater(a: MetricRow, b: MetricRow): boolean {
 
 export async function logBatch(db: Kysely<Database>, runId: string, batch: LogBatchInput): Promise<void> {
   const metrics = batch.metrics ?? [];
-  const params = batch.params ?? [];
-  const tags = batch.tags ?? [];
-  validateBatchLimits(metrics.length, params.length, tags.length);
-  validateParamKeysUnique(params);
+  validateBatchLimits(metrics.length, batch.params?.length ?? 0, batch.tags?.length ?? 0);
+  validateParamKeysUnique(batch.params ?? []);
   metrics.forEach(validateMetric);
-  params.forEach(validateParam);
-  tags.forEach(validateRunTag);
+  const params = (batch.params ?? []).map(validateParam);
+  const tags = (batch.tags ?? []).map(validateRunTag);
   await db.transaction().execute(async (tx) => {
     await requireActiveRun(tx, runId);
     await writeParams(tx, runId, params, (conflicts) => {
@@ -102,8 +100,8 @@ export async function logMetric(db: Kysely<Database>, runId: string, metric: Met
   });
 }
 
-export async function logParam(db: Kysely<Database>, runId: string, param: Param): Promise<void> {
-  validateParam(param);
+export async function logParam(db: Kysely<Database>, runId: string, logged: Param): Promise<void> {
+  const param = validateParam(logged);
   await db.transaction().execute(async (tx) => {
     await requireActiveRun(tx, runId);
     await writeParams(

@@ -65,8 +65,7 @@ export async function createRun(db: Kysely<Database>, input: CreateRunInput, now
       `The experiment ${experiment.experiment_id} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
     );
   }
-  const tags = [...(input.tags ?? [])];
-  tags.forEach(validateRunTag);
+  const tags = (input.tags ?? []).map(validateRunTag);
   const nameTag = lastValue(tags, RUN_NAME_TAG);
   const runName = input.run_name || undefined;
   if (runName !== undefined && nameTag !== undefined && runName !== nameTag) {
@@ -140,8 +139,8 @@ export async function restoreRun(db: Kysely<Database>, runId: string): Promise<v
     .execute();
 }
 
-export async function setRunTag(db: Kysely<Database>, runId: string, tag: Tag): Promise<void> {
-  validateRunTag(tag);
+export async function setRunTag(db: Kysely<Database>, runId: string, given: Tag): Promise<void> {
+  const tag = validateRunTag(given);
   await requireActiveRun(db, runId);
   await db.transaction().execute((tx) => writeRunTags(tx, runId, [tag]));
 }

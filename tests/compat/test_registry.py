@@ -184,3 +184,14 @@ def test_register_model_from_a_run_uri(client, experiment_id, unique):
     version = mlflow.register_model(f"runs:/{run.info.run_id}/model", f"compat-register-{unique}")
     assert version.version == "1"
     assert version.run_id == run.info.run_id
+
+
+@pytest.mark.parametrize("name", ["team/churn", "team:churn"])
+def test_model_names_with_a_slash_or_colon_are_rejected(client, name):
+    with pytest.raises(MlflowException, match=r"Names cannot contain '/' or ':'"):
+        client.create_registered_model(name)
+
+
+def test_search_model_versions_by_a_list_of_names(client, registered):
+    versions = client.search_model_versions(f"name IN ('{registered}', 'no-such-model')")
+    assert sorted(v.version for v in versions) == ["1", "2", "3"]

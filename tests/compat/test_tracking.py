@@ -216,3 +216,27 @@ def test_update_run_status_and_end_time(client, experiment_id):
     info = client.get_run(run.info.run_id).info
     assert info.status == "KILLED"
     assert info.end_time == 1_700_000_000_000
+
+
+def test_keys_with_a_colon_long_values_and_int64_steps_are_stored_as_mlflow_stores_them(client, experiment_id):
+    run = client.create_run(experiment_id)
+    run_id = run.info.run_id
+    client.log_param(run_id, "opt:lr", "x" * 6001)
+    client.set_tag(run_id, "note:long", "y" * 8001)
+    client.log_metric(run_id, "eval:loss", 0.5, step=2**62)
+    client.set_experiment_tag(experiment_id, "doc:readme", "z" * 20000)
+    data = client.get_run(run_id).data
+    assert len(data.params["opt:lr"]) == 6000
+    assert len(data.tags["note:long"]) == 8000
+    assert [m.step for m in client.get_metric_history(run_id, "eval:loss")] == [2**62]
+    assert len(client.get_experiment(experiment_id).tags["doc:readme"]) == 20000
+
+
+def test_search_runs_by_a_missing_or_present_param(client, experiment_id):
+    with_lr = client.create_run(experiment_id)
+    client.log_param(with_lr.info.run_id, "lr", "0.1")
+    without = client.create_run(experiment_id)
+    missing = client.search_runs([experiment_id], "params.lr IS NULL")
+    present = client.search_runs([experiment_id], "params.lr IS NOT NULL")
+    assert [r.info.run_id for r in missing] == [without.info.run_id]
+    assert [r.info.run_id for r in present] == [with_lr.info.run_id]

@@ -193,14 +193,13 @@ describe.each(metadataBackends())("gate evaluation on $name", (backend) => {
     expect(result.notes[0]).toMatch(/is this version, churn\/1/);
   });
 
-  it("takes the champion's metrics from the run its passing gate evaluated", async () => {
-    const trainRun = await runWith({ loss: 0.1 });
-    const championVersion = await versionOf(trainRun);
-    const evalRun = await runWith({ f1_macro: 0.8 });
+  it("takes the champion's metrics from the run the champion version was registered from", async () => {
+    const championRun = await runWith({ f1_macro: 0.8 });
+    const championVersion = await versionOf(championRun);
     await evaluateGate(
       meta.db,
       policy(["f1_macro > 0.5"]),
-      { runId: evalRun, modelName: "churn", version: championVersion },
+      { modelName: "churn", version: championVersion },
       now(),
     );
     await setRegisteredModelAlias(meta.db, "churn", "production", championVersion);
@@ -211,8 +210,48 @@ describe.each(metadataBackends())("gate evaluation on $name", (backend) => {
       { runId, modelName: "churn", version: await versionOf(runId) },
       now(),
     );
-    expect(result.champion?.run_id).toBe(evalRun);
+    expect(result.champion?.run_id).toBe(championRun);
     expect(result.conditions[0]).toMatchObject({ passed: true, threshold: 0.8 });
+  });
+
+  it("refuses to record a gate that judges another run than the version's, naming both runs", async () => {
+    const good = await runWith({ accuracy: 0.95 });
+    const bad = await runWith({ accuracy: 0.5 });
+    const version = await versionOf(bad);
+    await expect(
+      evaluateGate(meta.db, policy(["accuracy >= 0.9"]), { runId: good, modelName: "churn", version }, now()),
+    ).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: expect.stringContaining(
+        `Run ${good} is not the run of model version churn/${version}, which was registered from run ${bad}`,
+      ),
+    });
+    expect(await listGateRecords(meta.db, { modelName: "churn" })).toEqual([]);
+  });
+
+  it("judges the version's own run when only the model version is given", async () => {
+    const bad = await runWith({ accuracy: 0.5 });
+    const version = await versionOf(bad);
+    const { result, record } = await evaluateGate(
+      meta.db,
+      policy(["accuracy >= 0.9"]),
+      { modelName: "churn", version },
+      now(),
+    );
+    expect(result).toMatchObject({ run_id: bad, passed: false });
+    expect(record).toMatchObject({ run_id: bad, passed: false });
+  });
+
+  it("refuses to gate a version registered without a run", async () => {
+    await createModelVersion(
+      meta.db,
+      { name: "churn", source: "mlflow-artifacts:/loose/model" },
+      ROOTS,
+      now(),
+    );
+    await expect(
+      evaluateGate(meta.db, policy(["accuracy >= 0.9"]), { modelName: "churn", version: 1 }, now()),
+    ).rejects.toThrow(/churn\/1 was registered without a run, so no quality gate can judge it/);
   });
 
   it("records the outcome for a model version and sets its gate tags; the newest record wins", async () => {

@@ -1,12 +1,13 @@
 /**
  * Evaluates a gate policy against a run's latest metrics and, when a model version is named, records the
  * outcome (gate record + `flowops.gate.*` tags) so the promotion guard can trust it. Only the server calls
- * this with a version: clients ask the server, they never write records themselves.
+ * this with a version: clients ask the server, they never write records themselves. A gate for a version
+ * judges the version's own run (the run it was registered from): a client may name that run or leave it
+ * out, and naming any other run is refused, so a good run cannot vouch for a model it did not produce.
  *
- * The champion is the version the policy's champion alias points to for the same model. Its metrics come
- * from the run its newest passing gate record evaluated (the run that qualified it), else from the run
- * the version was registered from. With no champion (alias unset, no model named) or when the champion is
- * the version being gated, champion conditions pass with a note: the first version has nothing to beat.
+ * The champion is the version the policy's champion alias points to for the same model; its metrics come
+ * from the run it was registered from. With no champion (alias unset, no model named) or when the champion
+ * is the version being gated, champion conditions pass with a note: the first version has nothing to beat.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
@@ -20,11 +21,12 @@ import {
   type GateCondition,
 } from "./gateConditions.js";
 import type { GatePolicy } from "./gatePolicy.js";
-import { listGateRecords, recordGateResult, type GateRecord } from "./gateRecords.js";
+import { assertJudgesVersionRun, recordGateResult, versionRunId, type GateRecord } from "./gateRecords.js";
 import { formatNumber, type ConditionResult, type GateChampion, type GateResult } from "./gateResult.js";
 
 export interface GateTarget {
-  runId: string;
+  /** Required without a model version; with one, it may be left out and must be the version's run. */
+  runId?: string | undefined;
   modelName?: string | undefined;
   version?: string | number | undefined;
 }
@@ -58,11 +60,12 @@ export async function evaluateGate(
   }
   if (target.modelName !== undefined) validateModelName(target.modelName);
   const version = target.version === undefined ? undefined : parseModelVersion(target.version);
+  const runId = await judgedRun(db, target, version);
 
   const run: MetricSource = {
-    runId: target.runId,
-    label: `run ${target.runId}`,
-    metrics: await runMetrics(db, target.runId, true),
+    runId,
+    label: `run ${runId}`,
+    metrics: await runMetrics(db, runId, true),
   };
   const side = await championSide(db, policy.champion, target.modelName, version);
   const conditions = policy.conditions.map(({ condition, line }) => ({
@@ -76,7 +79,7 @@ export async function evaluateGate(
     policy_name: policy.name,
     policy_file: policy.file,
     policy_digest: policy.digest,
-    run_id: target.runId,
+    run_id: runId,
     ...(target.modelName === undefined ? {} : { model_name: target.modelName }),
     ...(version === undefined ? {} : { version: String(version) }),
     passed: conditions.every((c) => c.passed),
@@ -88,6 +91,23 @@ export async function evaluateGate(
   };
   if (version === undefined) return { result };
   return { result, record: await recordGateResult(db, result, now) };
+}
+
+/** The run to judge: the version's own when a version is named, else the one given. */
+async function judgedRun(
+  db: Kysely<Database>,
+  target: GateTarget,
+  version: number | undefined,
+): Promise<string> {
+  if (version === undefined || target.modelName === undefined) {
+    if (target.runId === undefined || target.runId === "") {
+      throw invalidParameter("A run id is required when no model version is named.");
+    }
+    return target.runId;
+  }
+  const versionRun = await versionRunId(db, target.modelName, version);
+  assertJudgesVersionRun(`${target.modelName}/${version}`, versionRun, target.runId || undefined);
+  return versionRun;
 }
 
 function evaluateCondition(
@@ -188,10 +208,7 @@ async function championSide(
     .where("version", "=", championVersion)
     .where("deleted", "=", 0)
     .executeTakeFirst();
-  const qualifying = (
-    await listGateRecords(db, { modelName, version: championVersion, maxResults: 100 })
-  ).find((r) => r.passed);
-  const runId = qualifying?.run_id ?? row?.run_id ?? null;
+  const runId = row?.run_id || null;
   const champion: GateChampion = {
     alias,
     model_name: modelName,

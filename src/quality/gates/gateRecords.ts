@@ -2,11 +2,15 @@
  * The gate-record store: appends the outcome of a gate for a model version together with the version's
  * `flowops.gate.*` tags (one transaction, so tags never disagree with the newest record), and reads
  * records back newest first. Rows stay inside this module; callers get GateRecord objects.
+ *
+ * A record belongs to one model version, whose identity is its name and number: the registry moves
+ * records on rename and deletes them with the version (registeredModelStore, modelVersionStore), and a
+ * record only ever judges the version's own run, so no other run can vouch for the version.
  */
 import type { Kysely, Selectable } from "kysely";
 import type { Database, GateRecordTable } from "../../db/schema.js";
 import { invalidParameter } from "../../errors.js";
-import { assertModelVersionExists } from "../../registry/modelVersionStore.js";
+import { assertModelVersionExists, noModelVersion } from "../../registry/modelVersionStore.js";
 import { parseModelVersion, validateModelName } from "../../registry/validation.js";
 import type { GateResult } from "./gateResult.js";
 import { GATE_TAGS } from "./gateTags.js";
@@ -37,6 +41,8 @@ export async function recordGateResult(
   }
   return db.transaction().execute(async (tx) => {
     const number = await assertModelVersionExists(tx, name, version);
+    // Checked again here, in the transaction that writes, so the record can never name another run.
+    assertJudgesVersionRun(`${name}/${number}`, await versionRunId(tx, name, number), result.run_id);
     const row = await tx
       .insertInto("gate_records")
       .values({
@@ -66,6 +72,38 @@ export async function recordGateResult(
     }
     return toGateRecord(row);
   });
+}
+
+/**
+ * The run a gate on this version judges: the run the version was registered from. A version without one
+ * cannot be gated, since a pass on any other run would vouch for a model that run did not produce.
+ */
+export async function versionRunId(db: Kysely<Database>, name: string, version: number): Promise<string> {
+  const row = await db
+    .selectFrom("model_versions")
+    .select("run_id")
+    .where("name", "=", name)
+    .where("version", "=", version)
+    .where("deleted", "=", 0)
+    .executeTakeFirst();
+  if (row === undefined) throw noModelVersion(name, version);
+  if (row.run_id === null || row.run_id === "") {
+    throw invalidParameter(
+      `Model version ${name}/${version} was registered without a run, so no quality gate can judge it: ` +
+        "register the model version from the run that produced it (run_id or a runs:/ source).",
+    );
+  }
+  return row.run_id;
+}
+
+/** Refuses a gate that would judge `requested` for a version registered from another run. */
+export function assertJudgesVersionRun(ref: string, versionRun: string, requested: string | undefined): void {
+  if (requested === undefined || requested === versionRun) return;
+  throw invalidParameter(
+    `Run ${requested} is not the run of model version ${ref}, which was registered from run ` +
+      `${versionRun}: a quality gate judges the version's own run. Pass run ${versionRun}, or leave ` +
+      "the run out to judge the version's run.",
+  );
 }
 
 /** The newest record of a version, or undefined when no gate has run for it. */

@@ -125,15 +125,15 @@ describe("dataset version and lineage routes", () => {
     expect(missing.code).toBe("RESOURCE_DOES_NOT_EXIST");
   });
 
-  it("finds the lineage of a model whose name contains a slash", async () => {
-    const experimentId = await client.experiments.create("lineage-slash");
+  it("finds the lineage of a model whose name needs escaping in a URL", async () => {
+    const experimentId = await client.experiments.create("lineage-escaped");
     const run = await client.runs.create({ experimentId });
-    await client.registry.createRegisteredModel("team/churn");
-    await client.registry.createModelVersion("team/churn", `${run.info.artifact_uri}/model`, {
+    await client.registry.createRegisteredModel("team churn %é?");
+    await client.registry.createModelVersion("team churn %é?", `${run.info.artifact_uri}/model`, {
       runId: run.info.run_id,
     });
-    const lineage = await client.datasets.lineageOfModelVersion("team/churn", "1");
-    expect(lineage.model_version.name).toBe("team/churn");
+    const lineage = await client.datasets.lineageOfModelVersion("team churn %é?", "1");
+    expect(lineage.model_version.name).toBe("team churn %é?");
     expect(lineage.datasets).toEqual([]);
   });
 });

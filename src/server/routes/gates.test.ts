@@ -167,23 +167,67 @@ describe("quality gate routes and promotion guard", () => {
   });
 
   it("blocks again when a later gate for the version fails, and says which conditions failed", async () => {
-    const good = await world.run(GOOD);
-    const version = await world.version(good.run_id);
-    await world.gate({ run_id: good.run_id, model_name: "churn", version });
-    const bad = await world.run(BAD);
-    const failed = await world.gate({ run_id: bad.run_id, model_name: "churn", version });
+    const run = await world.run(GOOD);
+    const version = await world.version(run.run_id);
+    await world.gate({ run_id: run.run_id, model_name: "churn", version });
+    const strict = "name: prod-gate\nconditions:\n  - accuracy >= 0.99\n";
+    const failed = await world.gate({ model_name: "churn", version }, strict);
     expect(failed.json.gate?.passed).toBe(false);
     const refused = await world.setAlias("production", version);
     expect(refused.status).toBe(403);
     expect(refused.json.message).toMatch(
-      /\(the latest, policy 'prod-gate' at .+, failed: accuracy >= 0\.9\)/,
+      /\(the latest, policy 'prod-gate' at .+, failed: accuracy >= 0\.99\)/,
     );
 
     const records = await world.request("GET", "/api/v1/gates/records", { model_name: "churn", version });
     expect(records.json.records?.map((r) => [r.passed, r.run_id])).toEqual([
-      [false, bad.run_id],
-      [true, good.run_id],
+      [false, run.run_id],
+      [true, run.run_id],
     ]);
+  });
+
+  // Regression: a good run's pass was recorded on a version registered from a failing run.
+  it("refuses with 400 a gate for a version that names another run than the version's", async () => {
+    const good = await world.run(GOOD);
+    const bad = await world.run(BAD);
+    const version = await world.version(bad.run_id);
+    const gated = await world.gate({ run_id: good.run_id, model_name: "churn", version });
+    expect(gated.status).toBe(400);
+    expect(gated.json.error_code).toBe("INVALID_PARAMETER_VALUE");
+    expect(gated.json.message).toContain(
+      `Run ${good.run_id} is not the run of model version churn/${version}, which was registered from run ${bad.run_id}`,
+    );
+    expect((await world.setAlias("production", version)).status).toBe(403);
+
+    const own = await world.gate({ model_name: "churn", version });
+    expect(own.status).toBe(200);
+    expect(own.json.gate).toMatchObject({ run_id: bad.run_id, passed: false });
+    expect((await world.setAlias("production", version)).status).toBe(403);
+  });
+
+  it("does not trust a passing record that judged another run than the version's", async () => {
+    const good = await world.run(GOOD);
+    const bad = await world.run(BAD);
+    const version = await world.version(bad.run_id);
+    // Such records were written before gates were tied to the version's run.
+    await world.server.ctx.meta.db
+      .insertInto("gate_records")
+      .values({
+        model_name: "churn",
+        version: Number(version),
+        run_id: good.run_id,
+        policy_name: "prod-gate",
+        policy_digest: "0".repeat(64),
+        passed: 1,
+        report_json: JSON.stringify({ conditions: [] }),
+        created_at: Date.now(),
+      })
+      .execute();
+    const refused = await world.setAlias("production", version);
+    expect(refused.status).toBe(403);
+    expect(refused.json.message).toContain(
+      `latest passing quality gate record judged run ${good.run_id}, not the version's own run ${bad.run_id}`,
+    );
   });
 
   it("lets a version without a gate record take unprotected aliases and stages", async () => {

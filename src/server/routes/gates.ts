@@ -1,6 +1,7 @@
 /**
  * Quality gates on FlowOps' own API (`/api/v1/gates`): evaluate a policy for a run (and record it for a
- * model version, which is what lets the version be promoted), and list records. Evaluation lives in
+ * model version, judging the version's own run, which is what lets the version be promoted), and list
+ * records. Evaluation lives in
  * quality/gates; this plugin validates input, calls it, and stores the Markdown and HTML reports with the
  * run's artifacts. A report that cannot be stored is a warning: the record is what promotion relies on.
  */
@@ -56,7 +57,8 @@ export async function gateRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       request: z.object({
         policy_yaml: z.string().min(1),
         policy_file: z.string().min(1).optional(),
-        run_id: z.string().min(1),
+        // Optional with a model version: the gate then judges the version's own run.
+        run_id: z.string().min(1).optional(),
         model_name: z.string().min(1).optional(),
         version: version.optional(),
       }),

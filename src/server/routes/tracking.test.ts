@@ -137,6 +137,27 @@ describe("tracking routes", () => {
     expect(metrics.find((m) => m.key === "ninf")?.value).toBe(-1.7976931348623157e308);
   });
 
+  // Regression: steps above 2**53 - 1 (MLflow's int64) were refused with 400.
+  it("accepts a metric step of 2**62 and sends it back exactly", async () => {
+    const runId = await newRun("big-steps");
+    const step = 2 ** 62;
+    const logged = await call(
+      "POST",
+      "runs/log-metric",
+      `{"run_id": "${runId}", "key": "eval:loss", "value": 1, "timestamp": 5, "step": 4611686018427387904}`,
+    );
+    expect(logged.status).toBe(200);
+    const history = await call("GET", `metrics/get-history?run_id=${runId}&metric_key=eval:loss`);
+    expect(history.text).toContain('"step":4611686018427387904');
+    expect(history.json.metrics).toEqual([{ key: "eval:loss", value: 1, timestamp: 5, step }]);
+    const tooBig = await call(
+      "POST",
+      "runs/log-metric",
+      `{"run_id": "${runId}", "key": "m", "value": 1, "timestamp": 5, "step": 9223372036854775808}`,
+    );
+    expect(tooBig.status).toBe(400);
+  });
+
   it("lets a replayed log-batch succeed without duplicating rows", async () => {
     const runId = await newRun("replay");
     const body = {

@@ -117,6 +117,10 @@ function attributeValue(model: LoggedModel, key: string): string | number | unde
 }
 
 function compare(lhs: string | number | undefined, clause: FilterClause): boolean {
+  // Not offered by the logged-model filter schema; answered here so the switch below stays exhaustive.
+  if (clause.comparator === "IS NULL" || clause.comparator === "IS NOT NULL") {
+    return (lhs === undefined) === (clause.comparator === "IS NULL");
+  }
   if (lhs === undefined || (typeof lhs === "number" && Number.isNaN(lhs))) return false;
   const rhs = clause.value;
   switch (clause.comparator) {

@@ -13,6 +13,7 @@ import { excerpt, tokenize, type Token } from "./filterTokenizer.js";
 import {
   COMPARATORS,
   isKeyword,
+  NULL_COMPARATORS,
   parseIdentifier,
   TokenCursor,
   type Comparator,
@@ -66,6 +67,7 @@ function parseClause(cursor: TokenCursor): FilterClause {
   }
   const identifier = parseIdentifier(cursor);
   const comparator = parseComparator(cursor);
+  if (NULL_COMPARATORS.includes(comparator)) return { ...identifier, comparator, value: "" };
   const valueToken = cursor.peek();
   if (valueToken === undefined) throw cursor.error(`expected a value after '${comparator}'`);
   const value = parseValue(cursor, identifier, comparator);
@@ -90,10 +92,23 @@ function parseComparator(cursor: TokenCursor): Comparator {
       if (inToken !== undefined && isKeyword(inToken, "IN")) return "NOT IN";
       throw cursor.errorAt(inToken ?? token, "expected IN after NOT");
     }
+    if (upper === "IS") return parseNullComparator(cursor, token);
   }
   throw cursor.errorAt(
     token,
     `expected a comparator (${COMPARATORS.join(", ")}), found '${excerpt(token.text)}'`,
+  );
+}
+
+/** `IS NULL` or `IS NOT NULL`, after the IS. */
+function parseNullComparator(cursor: TokenCursor, is: Token): Comparator {
+  let token = cursor.next();
+  const negated = token !== undefined && isKeyword(token, "NOT");
+  if (negated) token = cursor.next();
+  if (token !== undefined && isKeyword(token, "NULL")) return negated ? "IS NOT NULL" : "IS NULL";
+  throw cursor.errorAt(
+    token ?? is,
+    `expected ${negated ? "NULL after IS NOT" : "NULL or NOT NULL after IS"}`,
   );
 }
 

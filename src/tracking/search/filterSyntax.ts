@@ -7,13 +7,30 @@ import { excerpt, syntaxError, type Token } from "./filterTokenizer.js";
 
 export type EntityType = "metric" | "parameter" | "tag" | "attribute" | "dataset";
 
-export const COMPARATORS = ["=", "!=", ">", ">=", "<", "<=", "LIKE", "ILIKE", "IN", "NOT IN"] as const;
+export const COMPARATORS = [
+  "=",
+  "!=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "LIKE",
+  "ILIKE",
+  "IN",
+  "NOT IN",
+  "IS NULL",
+  "IS NOT NULL",
+] as const;
 export type Comparator = (typeof COMPARATORS)[number];
+
+/** `IS NULL` and `IS NOT NULL` take no value: they ask whether the run has the param or tag at all. */
+export const NULL_COMPARATORS: readonly Comparator[] = ["IS NULL", "IS NOT NULL"];
 
 export interface FilterClause {
   type: EntityType;
   key: string;
   comparator: Comparator;
+  /** The empty string for the NULL_COMPARATORS, which take no value. */
   value: string | number | string[];
 }
 
@@ -34,7 +51,7 @@ const ENTITY_ALIASES: Readonly<Record<string, EntityType>> = {
   datasets: "dataset",
 };
 
-const KEYWORDS: ReadonlySet<string> = new Set(["AND", "OR", "NOT", "LIKE", "ILIKE", "IN"]);
+const KEYWORDS: ReadonlySet<string> = new Set(["AND", "OR", "NOT", "LIKE", "ILIKE", "IN", "IS"]);
 
 export interface Identifier {
   type: EntityType;

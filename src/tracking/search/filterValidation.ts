@@ -5,7 +5,7 @@
  * maps key aliases (`created`, `run name`) to canonical keys.
  */
 import { invalidParameter } from "../../errors.js";
-import type { Comparator, EntityType, FilterClause } from "./filterSyntax.js";
+import { NULL_COMPARATORS, type Comparator, type EntityType, type FilterClause } from "./filterSyntax.js";
 
 export const STRING_COMPARATORS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE"];
 export const NUMERIC_COMPARATORS: readonly Comparator[] = ["=", "!=", ">", ">=", "<", "<="];
@@ -44,13 +44,20 @@ export function validateFilter(clauses: readonly FilterClause[], schema: FilterS
     const rule = ruleFor(clause, schema);
     const name = ENTITY_NAMES[clause.type];
     if (!rule.comparators.includes(clause.comparator)) {
+      if (NULL_COMPARATORS.includes(clause.comparator)) {
+        throw invalidParameter(
+          `IS NULL / IS NOT NULL is only supported for tags and params, not for '${name}' '${clause.key}'`,
+        );
+      }
       throw invalidParameter(
         `Invalid comparator '${clause.comparator}' for ${name} '${clause.key}'; ` +
           `valid comparators are '${rule.comparators.join("', '")}'`,
       );
     }
     const value = clause.value;
-    if (Array.isArray(value)) {
+    if (NULL_COMPARATORS.includes(clause.comparator)) {
+      // No value to check: the clause asks whether the entity exists.
+    } else if (Array.isArray(value)) {
       // The parser only builds lists for IN / NOT IN, and lists hold quoted strings.
       if (rule.valueType !== "string") {
         throw invalidParameter(`Expected a numeric value for ${name} '${clause.key}', found a list`);

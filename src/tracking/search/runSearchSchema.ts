@@ -4,7 +4,7 @@
  * the SQL layer sees only `run_id`, `run_name`, `status`, `artifact_uri`, `user_id`, `start_time`, `end_time`.
  */
 import { invalidParameter } from "../../errors.js";
-import type { FilterClause } from "./filterSyntax.js";
+import { NULL_COMPARATORS, type FilterClause } from "./filterSyntax.js";
 import {
   LIST_COMPARATORS,
   NUMERIC_COMPARATORS,
@@ -41,8 +41,9 @@ export const RUN_FILTER_SCHEMA: FilterSchema = {
   },
   dataset: { name: datasetKey, digest: datasetKey, context: datasetKey },
   metric: { valueType: "number", comparators: NUMERIC_COMPARATORS },
-  parameter: { valueType: "string", comparators: STRING_COMPARATORS },
-  tag: { valueType: "string", comparators: STRING_COMPARATORS },
+  // SearchUtils.VALID_PARAM_COMPARATORS / VALID_TAG_COMPARATORS: only params and tags can be missing.
+  parameter: { valueType: "string", comparators: [...STRING_COMPARATORS, ...NULL_COMPARATORS] },
+  tag: { valueType: "string", comparators: [...STRING_COMPARATORS, ...NULL_COMPARATORS] },
 };
 
 export const RUN_ORDER_BY_SCHEMA: OrderBySchema = {

@@ -97,6 +97,18 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
     expect(await ids({ filter: "tags.`extra key` = 'yes'" })).toEqual(["r1"]);
   });
 
+  // Regression: MLflow 3.17 accepts IS NULL / IS NOT NULL for params and tags; FlowOps answered 400.
+  it("finds runs without or with a param or tag using IS NULL and IS NOT NULL", async () => {
+    expect(await ids({ filter: "params.model IS NULL" })).toEqual(["r3"]);
+    expect(await ids({ filter: "params.model is not null" })).toEqual(["r2", "r1"]);
+    expect(await ids({ filter: "tags.team IS NOT NULL AND params.lr = '0.01'" })).toEqual(["r1"]);
+    expect(await ids({ filter: "tags.`extra key` IS NULL" })).toEqual(["r3", "r2"]);
+    await expect(ids({ filter: "metrics.acc IS NULL" })).rejects.toThrow(
+      "IS NULL / IS NOT NULL is only supported for tags and params, not for 'metric' 'acc'",
+    );
+    await expect(ids({ filter: "params.lr IS 'x'" })).rejects.toThrow(/expected NULL or NOT NULL after IS/);
+  });
+
   it("matches LIKE case-sensitively and ILIKE case-insensitively", async () => {
     expect(await ids({ filter: "params.model LIKE 'Lin%'" })).toEqual(["r1"]);
     expect(await ids({ filter: "params.model ILIKE 'lin%'" })).toEqual(["r2", "r1"]);

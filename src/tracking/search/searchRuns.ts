@@ -12,7 +12,7 @@ import type { MetadataDb } from "../../db/connect.js";
 import { invalidParameter } from "../../errors.js";
 import type { ViewType } from "../entities.js";
 import { parseSearchFilter } from "./filterParser.js";
-import type { FilterClause } from "./filterSyntax.js";
+import { NULL_COMPARATORS, type FilterClause } from "./filterSyntax.js";
 import { parseOrderBy, type OrderByTerm } from "./orderBy.js";
 import { decodePageToken, encodePageToken } from "./pageToken.js";
 import { RUN_ORDER_BY_SCHEMA, validateRunFilter } from "./runSearchSchema.js";
@@ -73,6 +73,8 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
       conditions.push(compareSql(meta.dialect, attributeColumn(clause.key), clause.comparator, clause.value));
     } else if (clause.type === "dataset") {
       conditions.push(datasetCondition(meta, clause));
+    } else if (NULL_COMPARATORS.includes(clause.comparator)) {
+      conditions.push(presenceCondition(clause));
     } else {
       joins.push(sql`inner join ${sql.table(ENTITY_TABLES[clause.type])} as ${sql.id(alias)}
         on ${sql.ref(`${alias}.run_uuid`)} = r.run_uuid and ${sql.ref(`${alias}.key`)} = ${clause.key}
@@ -155,6 +157,15 @@ function entityCondition(meta: MetadataDb, alias: string, clause: FilterClause):
   return clause.comparator === "!="
     ? sql<SqlBool>`(${isNan} = 1 or ${compared})`
     : sql<SqlBool>`(${isNan} = 0 and ${compared})`;
+}
+
+/** `params.x IS NULL`: the run has no param (or tag) x; `IS NOT NULL`: it has one, whatever its value. */
+function presenceCondition(clause: FilterClause): RawBuilder<SqlBool> {
+  const table = ENTITY_TABLES[clause.type as "parameter" | "tag"];
+  const found = sql`select 1 from ${sql.table(table)} as e where e.run_uuid = r.run_uuid and e.key = ${clause.key}`;
+  return clause.comparator === "IS NULL"
+    ? sql<SqlBool>`not exists (${found})`
+    : sql<SqlBool>`exists (${found})`;
 }
 
 /** Each dataset clause may match a different dataset of the run, as in MLflow, so each is its own EXISTS. */
