@@ -111,13 +111,7 @@ export class HashPool {
       return hashInThread(paths, onBytes);
     }
     const { job, done } = newJob(paths, onBytes, true);
-    this.queue.push(
-      ...this.planBatches(
-        job,
-        paths.map((_, index) => index),
-        byteCounts,
-      ),
-    );
+    this.queue.push(...this.planBatches(job, paths.map((_, index) => index), byteCounts));
     this.dispatch();
     return done;
   }

@@ -123,12 +123,7 @@ async function hashWalkingDirectory(absDir: string, ctx: HashContext): Promise<H
     throw error;
   }
   await digests.finish();
-  return directoryHash(
-    absDir,
-    files,
-    files.map((file) => digests.of(file)),
-    ctx,
-  );
+  return directoryHash(absDir, files, files.map((file) => digests.of(file)), ctx);
 }
 
 async function hashDirectory(absDir: string, files: FoundFile[], ctx: HashContext): Promise<HashedPath> {
