@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HashPool } from "./hashPool.js";
 
 const md5 = (data: Buffer) => createHash("md5").update(data).digest("hex");
@@ -115,70 +115,5 @@ describe("HashPool", () => {
       timeout: 20_000,
     });
     expect(stdout.trim()).toBe(files[0]!.md5);
-  });
-
-  describe("openStream", () => {
-    it("starts hashing on workers before the stream ends, and answers in the order added", async () => {
-      // 200 files of 64 KiB pass the in-thread limits, so batches go out while files are still being added.
-      const files = writeFiles(200, (i) => 60_000 + (i % 5) * 2000);
-      let reported = 0;
-      const stream = pool.openStream((n) => (reported += n));
-      expect(files.map((f) => stream.add(f.path, f.size))).toEqual(files.map((_, i) => i));
-      await vi.waitFor(() => expect(reported).toBeGreaterThan(0), { timeout: 10_000 });
-      const digests = await stream.end();
-      expect(digests.map(({ md5, size }) => ({ md5, size }))).toEqual(
-        files.map(({ md5, size }) => ({ md5, size })),
-      );
-      expect(reported).toBe(files.reduce((sum, f) => sum + f.size, 0));
-    });
-
-    it("re-plans what is still queued at the end: a large file added last is hashed too", async () => {
-      const files = [...writeFiles(300, () => 30_000), ...writeFiles(1, () => 12 << 20, "big")];
-      const stream = pool.openStream();
-      for (const f of files) stream.add(f.path, f.size);
-      expect((await stream.end()).map((d) => d.md5)).toEqual(files.map((f) => f.md5));
-    });
-
-    it("hashes a small stream in-thread at the end, and an empty one to nothing", async () => {
-      const files = writeFiles(3, () => 1000);
-      let reported = 0;
-      const stream = pool.openStream((n) => (reported += n));
-      for (const f of files) stream.add(f.path, f.size);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(reported).toBe(0);
-      expect((await stream.end()).map((d) => d.md5)).toEqual(files.map((f) => f.md5));
-      expect(reported).toBe(3000);
-      await expect(pool.openStream().end()).resolves.toEqual([]);
-    });
-
-    it("fails naming a missing file added among many", async () => {
-      const files = writeFiles(150, () => 60_000);
-      const missing = join(dir, "missing");
-      const stream = pool.openStream();
-      for (const f of files.slice(0, 100)) stream.add(f.path, f.size);
-      stream.add(missing, 60_000);
-      for (const f of files.slice(100)) stream.add(f.path, f.size);
-      await expect(stream.end()).rejects.toMatchObject({
-        code: "RESOURCE_DOES_NOT_EXIST",
-        message: expect.stringContaining(missing),
-      });
-      expect((await pool.hashFiles(files.map((f) => f.path)))[7]!.md5).toBe(files[7]!.md5);
-    });
-
-    it("cancels without an unhandled rejection, and the pool goes on", async () => {
-      const files = writeFiles(200, () => 60_000);
-      const started = pool.openStream();
-      for (const f of files) started.add(f.path, f.size);
-      started.cancel(new Error("walk failed"));
-      const small = pool.openStream();
-      small.add(files[0]!.path, files[0]!.size);
-      small.cancel(new Error("walk failed"));
-      // A cancelled stream is never awaited by its walk; an unhandled rejection would fail this file's run.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await expect(started.end()).rejects.toThrow("walk failed");
-      expect(started.add(files[1]!.path, files[1]!.size)).toBe(-1);
-      const digests = await pool.hashFiles(files.map((f) => f.path));
-      expect(digests.map((d) => d.md5)).toEqual(files.map((f) => f.md5));
-    });
   });
 });

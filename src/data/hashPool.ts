@@ -34,29 +34,11 @@ const IN_THREAD_MAX_FILES = 64;
 const MAX_BATCH_FILES = 256;
 const MIN_BATCH_BYTES = 1 << 20;
 const MAX_BATCH_BYTES = 64 << 20;
-/** A stream sends a batch at MIN_BATCH_BYTES or at this many files, whichever comes first. */
-const STREAM_BATCH_FILES = 64;
-
-/**
- * Files hashed while a directory walk is still finding them (`HashPool.openStream`): workers start, and the
- * first batches go out, during the walk instead of after it.
- */
-export interface HashStream {
-  /** Queues a file of `size` bytes; its result is at the returned index of `end()`'s array. */
-  add(path: string, size: number): number;
-  /** Every added file's result, in the order added, once all are hashed. Call once, after the last `add`. */
-  end(): Promise<StampedDigest[]>;
-  /** Drops what is not sent yet and fails the stream (for a walk that failed); later calls do nothing. */
-  cancel(reason: unknown): void;
-}
 
 interface Job {
-  /** A stream's paths grow until it ends. */
   paths: readonly string[];
   results: StampedDigest[];
   remaining: number;
-  /** False while a stream may still add files: the job is not done when `remaining` first reaches 0. */
-  ended: boolean;
   failed: boolean;
   onBytes: ((bytes: number) => void) | undefined;
   resolve: (results: StampedDigest[]) => void;
@@ -110,74 +92,19 @@ export class HashPool {
     if (total <= IN_THREAD_MAX_BYTES && paths.length <= IN_THREAD_MAX_FILES) {
       return hashInThread(paths, onBytes);
     }
-    const { job, done } = newJob(paths, onBytes, true);
-    this.queue.push(...this.planBatches(job, paths.map((_, index) => index), byteCounts));
-    this.dispatch();
-    return done;
-  }
-
-  /**
-   * A job fed file by file as a walk finds them. Like `hashFiles`, small work is hashed in-thread at `end()`;
-   * once the files added pass those limits, workers start and batches go out as they fill. At `end()` what
-   * is still queued is planned again as `hashFiles` plans it (largest first, shrinking batches), since a walk
-   * finishes long before the hashing of many files does.
-   */
-  openStream(onBytes?: (bytes: number) => void): HashStream {
-    if (this.closed) throw new FlowOpsError("INVALID_STATE", "the hash pool is closed");
-    const paths: string[] = [];
-    const sizes: number[] = [];
-    let totalBytes = 0;
-    let started: ReturnType<typeof newJob> | undefined;
-    let unsent: number[] = [];
-    let unsentBytes = 0;
-    let cancelled: { reason: unknown } | undefined;
-    const send = (job: Job): void => {
-      this.queue.push({ id: this.nextBatchId++, job, indices: unsent });
-      unsent = [];
-      unsentBytes = 0;
+    return new Promise((resolve, reject) => {
+      const job: Job = {
+        paths,
+        results: new Array<StampedDigest>(paths.length),
+        remaining: paths.length,
+        failed: false,
+        onBytes,
+        resolve,
+        reject,
+      };
+      this.queue.push(...this.planBatches(job, byteCounts, total));
       this.dispatch();
-    };
-    return {
-      add: (path, size) => {
-        if (cancelled !== undefined) return -1;
-        const index = paths.push(path) - 1;
-        sizes.push(size);
-        totalBytes += size;
-        unsent.push(index);
-        unsentBytes += size;
-        if (started === undefined) {
-          if (totalBytes <= IN_THREAD_MAX_BYTES && paths.length <= IN_THREAD_MAX_FILES) return index;
-          started = newJob(paths, onBytes, false);
-        } else {
-          started.job.remaining++;
-        }
-        if (unsentBytes >= MIN_BATCH_BYTES || unsent.length >= STREAM_BATCH_FILES) send(started.job);
-        return index;
-      },
-      end: () => {
-        if (cancelled !== undefined) return Promise.reject(cancelled.reason);
-        if (started === undefined) {
-          if (paths.length === 0) return Promise.resolve([]);
-          return paths.length === 1 ? hashOneInThread(paths[0]!, onBytes) : hashInThread(paths, onBytes);
-        }
-        const { job, done } = started;
-        const queued = this.queue.filter((batch) => batch.job === job);
-        this.queue.splice(0, this.queue.length, ...this.queue.filter((batch) => batch.job !== job));
-        const rest = [...queued.flatMap((batch) => batch.indices), ...unsent];
-        unsent = [];
-        this.queue.push(...this.planBatches(job, rest, sizes));
-        job.ended = true;
-        if (!job.failed && job.remaining === 0) job.resolve(job.results);
-        this.dispatch();
-        return done;
-      },
-      cancel: (reason) => {
-        if (cancelled !== undefined) return;
-        cancelled = { reason };
-        unsent = [];
-        if (started !== undefined) this.fail(started.job, reason);
-      },
-    };
+    });
   }
 
   /** Stops the workers; pending calls fail. */
@@ -194,9 +121,8 @@ export class HashPool {
    * Guided batches: each takes a share of the bytes still unplanned, so batches shrink towards the end and
    * the cores finish within a small batch of each other instead of one core hashing a last big batch alone.
    */
-  private planBatches(job: Job, planned: readonly number[], sizes: readonly number[]): Batch[] {
-    const order = [...planned].sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0));
-    const total = order.reduce((sum, index) => sum + (sizes[index] ?? 0), 0);
+  private planBatches(job: Job, sizes: readonly number[], total: number): Batch[] {
+    const order = sizes.map((_, index) => index).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0));
     const batches: Batch[] = [];
     let indices: number[] = [];
     let bytes = 0;
@@ -273,7 +199,7 @@ export class HashPool {
         job.remaining--;
       }
     });
-    if (!job.failed && job.ended && job.remaining === 0) job.resolve(job.results);
+    if (!job.failed && job.remaining === 0) job.resolve(job.results);
     this.dispatch();
   }
 
@@ -293,32 +219,6 @@ export class HashPool {
     job.failed = true;
     job.reject(error);
   }
-}
-
-/**
- * A job and its promise. The promise is marked handled: a stream cancelled after a failed walk is never
- * awaited, and its rejection must not end the process; callers that await it still see the error.
- */
-function newJob(
-  paths: readonly string[],
-  onBytes: ((bytes: number) => void) | undefined,
-  ended: boolean,
-): { job: Job; done: Promise<StampedDigest[]> } {
-  let job: Job | undefined;
-  const done = new Promise<StampedDigest[]>((resolve, reject) => {
-    job = {
-      paths,
-      results: new Array<StampedDigest>(paths.length),
-      remaining: paths.length,
-      ended,
-      failed: false,
-      onBytes,
-      resolve,
-      reject,
-    };
-  });
-  done.catch(() => undefined);
-  return { job: job!, done };
 }
 
 /** The error for a file that could not be hashed, naming it. */

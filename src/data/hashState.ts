@@ -108,14 +108,9 @@ export class HashState {
 
   /** The memo of `kind` for `key` when it was recorded with this `token`, else undefined. */
   recall(kind: string, key: string, token: string): string | undefined {
-    const memo = this.memo(kind, key);
-    return memo !== undefined && memo.token === token ? memo.value : undefined;
-  }
-
-  /** The memo of `kind` for `key` whatever its token, for a caller that decides before it has a token. */
-  memo(kind: string, key: string): StateMemo | undefined {
     if (this.closed) return undefined;
-    return this.selectMemo.get(kind, key);
+    const memo = this.selectMemo.get(kind, key);
+    return memo !== undefined && memo.token === token ? memo.value : undefined;
   }
 
   /** Remembers `value` for (`kind`, `key`) while `token` holds; written at once (memos are few). */

@@ -13,9 +13,8 @@ import { FlowOpsError, notFound } from "../errors.js";
 import { compareCodePoints, dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import { DVCIGNORE_FILE, ignoredByBuiltinPatterns, type DvcIgnore } from "./dvcIgnore.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
-import { FileDigests, foundFile, type FoundFile } from "./fileDigests.js";
-import type { HashPool } from "./hashPool.js";
-import type { HashState } from "./hashState.js";
+import { HashPool } from "./hashPool.js";
+import { statToken, type HashState } from "./hashState.js";
 
 export type HashedPath =
   ({ kind: "file" } & HashInfo) | ({ kind: "dir"; entries: DirEntry[]; manifest: Buffer } & HashInfo);
@@ -31,10 +30,35 @@ export interface HashContext {
   onProgress?: (bytes: number, files: number) => void;
 }
 
+/**
+ * A file of a walk, reduced at once to what hashing needs: holding 10k stat objects (each with a dozen
+ * BigInts and Dates) through a walk made garbage collection a large part of an unchanged `status`.
+ */
+interface FoundFile {
+  abs: string;
+  relpath: string;
+  /** The state's (inode, mtime, size) token. */
+  token: string;
+  size: number;
+  isexec: boolean;
+}
+
+function foundFile(abs: string, relpath: string, st: Stats): FoundFile {
+  return {
+    abs,
+    relpath,
+    token: statToken(st),
+    size: Number(st.size),
+    isexec: (st.mode & EXECUTABLE_BITS) !== 0,
+  };
+}
+
+const EXECUTABLE_BITS = 0o111;
+
 /** Hashes `absPath` (a file, or a directory as a DVC tree). A missing path is RESOURCE_DOES_NOT_EXIST. */
 export async function hashPath(absPath: string, ctx: HashContext): Promise<HashedPath> {
   const st = await statFollowing(absPath);
-  if (st.isDirectory()) return hashWalkingDirectory(absPath, ctx);
+  if (st.isDirectory()) return hashDirectory(absPath, await walkDirectory(absPath, ctx), ctx);
   return hashFile(absPath, st, ctx);
 }
 
@@ -47,22 +71,13 @@ export async function hashPath(absPath: string, ctx: HashContext): Promise<Hashe
 export async function hashPathSummary(absPath: string, ctx: HashContext): Promise<PathSummary> {
   const st = await statFollowing(absPath);
   if (!st.isDirectory()) return hashFile(absPath, st, ctx);
-  // With no memo of the tree (never hashed, or the state was lost) most files will need hashing: start
-  // while walking. With one, the walk alone usually settles it, and per-file lookups would only cost.
-  const memo = ctx.state?.memo(TREE_MEMO, absPath);
-  let hashed: HashedPath;
-  if (memo === undefined) {
-    hashed = await hashWalkingDirectory(absPath, ctx);
-  } else {
-    const files = await walkDirectory(absPath, ctx);
-    if (memo.token === treeToken(files)) {
-      if (files.length > 0) ctx.onProgress?.(0, files.length);
-      const { md5, size, nfiles } = JSON.parse(memo.value) as { md5: string; size: number; nfiles: number };
-      return { kind: "dir", md5, size, nfiles };
-    }
-    hashed = await hashDirectory(absPath, files, ctx);
+  const files = await walkDirectory(absPath, ctx);
+  const remembered = recallTree(absPath, files, ctx);
+  if (remembered !== undefined) {
+    if (files.length > 0) ctx.onProgress?.(0, files.length);
+    return remembered;
   }
-  const { kind, md5, size, nfiles } = hashed;
+  const { kind, md5, size, nfiles } = await hashDirectory(absPath, files, ctx);
   return { kind, md5, size, ...(nfiles !== undefined ? { nfiles } : {}) };
 }
 
@@ -78,29 +93,12 @@ async function hashFile(absPath: string, st: Stats, ctx: HashContext): Promise<H
   return { kind: "file", md5: digest!, size: file.size, ...(file.isexec ? { isexec: true } : {}) };
 }
 
-/**
- * The files DVC would see below `absDir`, in manifest order. `onFile` hears each as it is found, in walk
- * order, so hashing can start before the walk ends.
- */
-async function walkDirectory(
-  absDir: string,
-  ctx: HashContext,
-  onFile?: (file: FoundFile) => void,
-): Promise<FoundFile[]> {
+/** The files DVC would see below `absDir`, in manifest order. */
+async function walkDirectory(absDir: string, ctx: HashContext): Promise<FoundFile[]> {
   const files: FoundFile[] = [];
-  const found =
-    onFile === undefined
-      ? (file: FoundFile) => files.push(file)
-      : (file: FoundFile) => {
-          files.push(file);
-          onFile(file);
-        };
   const rootRel = walkRoot(absDir, ctx);
   // A directory inside an ignored one holds nothing DVC would see.
-  // Yield now and then to let timers and progress output run during a walk of very many files, and more
-  // often while hashing goes on beside it, so the workers' finished batches are answered with new ones.
-  const sink: FileSink = { found, yieldEvery: onFile === undefined ? 4096 : 256, sinceYield: 0 };
-  if (rootRel !== null) await walk(absDir, "", ctx, sink, rootRel);
+  if (rootRel !== null) await walk(absDir, "", ctx, files, rootRel);
   files.sort((a, b) => compareCodePoints(a.relpath, b.relpath));
   return files;
 }
@@ -111,32 +109,16 @@ function treeToken(files: readonly FoundFile[]): string {
   return createHash("md5").update(lines.join("\n")).digest("hex");
 }
 
-/** Walks `absDir` and hashes each file the state does not know as soon as the walk finds it. */
-async function hashWalkingDirectory(absDir: string, ctx: HashContext): Promise<HashedPath> {
-  ctx.state?.preload(absDir);
-  const digests = new FileDigests(ctx);
-  let files: FoundFile[];
-  try {
-    files = await walkDirectory(absDir, ctx, (file) => digests.add(file));
-  } catch (error) {
-    digests.cancel(error);
-    throw error;
-  }
-  await digests.finish();
-  return directoryHash(absDir, files, files.map((file) => digests.of(file)), ctx);
+function recallTree(absDir: string, files: readonly FoundFile[], ctx: HashContext): PathSummary | undefined {
+  const value = ctx.state?.recall(TREE_MEMO, absDir, treeToken(files));
+  if (value === undefined) return undefined;
+  const { md5, size, nfiles } = JSON.parse(value) as { md5: string; size: number; nfiles: number };
+  return { kind: "dir", md5, size, nfiles };
 }
 
 async function hashDirectory(absDir: string, files: FoundFile[], ctx: HashContext): Promise<HashedPath> {
   ctx.state?.preload(absDir);
-  return directoryHash(absDir, files, await hashFound(files, ctx), ctx);
-}
-
-function directoryHash(
-  absDir: string,
-  files: readonly FoundFile[],
-  digests: readonly string[],
-  ctx: HashContext,
-): HashedPath {
+  const digests = await hashFound(files, ctx);
   const entries: DirEntry[] = files.map((file, index) => ({
     relpath: file.relpath,
     md5: digests[index]!,
@@ -162,13 +144,6 @@ function directoryHash(
   return hashed;
 }
 
-/** Where a walk puts the files it finds, and how often it yields to the event loop. */
-interface FileSink {
-  found: (file: FoundFile) => void;
-  yieldEvery: number;
-  sinceYield: number;
-}
-
 /**
  * absDir relative to the repo root (POSIX); undefined when no ignore rules apply (none, or outside the
  * root); null when absDir or one of its ancestors is itself ignored.
@@ -190,7 +165,7 @@ async function walk(
   absDir: string,
   relDir: string,
   ctx: HashContext,
-  sink: FileSink,
+  out: FoundFile[],
   rootRelDir: string | undefined,
 ): Promise<void> {
   let dirents: Dirent[];
@@ -224,6 +199,7 @@ async function walk(
   // join() would normalize each name again; a listed name holds no separator.
   const prefix = absDir.endsWith(sep) ? absDir : `${absDir}${sep}`;
   const subdirs: [string, string, string][] = [];
+  let sinceYield = 0;
   for (const dirent of dirents) {
     const abs = prefix + dirent.name;
     const relpath = relDir === "" ? dirent.name : `${relDir}/${dirent.name}`;
@@ -244,22 +220,49 @@ async function walk(
         `${abs}: a ${DVCIGNORE_FILE} file must not be inside a tracked directory (${absDir}); move its rules up`,
       );
     }
-    sink.found(foundFile(abs, relpath, st));
-    if (++sink.sinceYield % sink.yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
+    out.push(foundFile(abs, relpath, st));
+    // Let timers and progress output run during a walk of very many files.
+    if (++sinceYield % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   for (const [abs, relpath, name] of subdirs) {
     const childRootRel =
       rootRelDir === undefined ? undefined : rootRelDir === "" ? name : `${rootRelDir}/${name}`;
-    await walk(abs, relpath, ctx, sink, childRootRel);
+    await walk(abs, relpath, ctx, out, childRootRel);
   }
 }
 
 /** The md5 of each file: from the state when its stat still matches, else hashed (in parallel) and recorded. */
 async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise<string[]> {
-  const digests = new FileDigests(ctx);
-  for (const file of files) digests.add(file);
-  await digests.finish();
-  return files.map((file) => digests.of(file));
+  const digests = new Array<string>(files.length);
+  const missing: number[] = [];
+  let hits = 0;
+  files.forEach((file, index) => {
+    const known = ctx.state?.lookup(file.abs, file.token);
+    if (known === undefined) missing.push(index);
+    else {
+      digests[index] = known;
+      hits++;
+    }
+  });
+  if (hits > 0) ctx.onProgress?.(0, hits);
+  if (missing.length === 0) return digests;
+  const pool = ctx.pool ?? HashPool.shared();
+  const onProgress = ctx.onProgress;
+  const results = await pool.hashFiles(
+    missing.map((index) => files[index]!.abs),
+    onProgress === undefined ? undefined : (bytes) => onProgress(bytes, 0),
+    missing.map((index) => files[index]!.size),
+  );
+  missing.forEach((index, position) => {
+    const file = files[index]!;
+    const { md5, stamp } = results[position]!;
+    digests[index] = md5;
+    // Record only when the file did not change while it was read (its stamp, an fstat taken after reading,
+    // still matches the walk's stat); otherwise the next run rehashes it.
+    if (statToken(stamp) === file.token) ctx.state?.record(file.abs, file.token, md5);
+  });
+  onProgress?.(0, missing.length);
+  return digests;
 }
 
 function statFollowingSync(path: string): Stats {
