@@ -15,7 +15,11 @@ export interface EvaluateGateInput {
   policyYaml: string;
   /** The policy's file name, used in error messages and the report. */
   policyFile?: string;
-  runId: string;
+  /**
+   * The run judged. With `modelName` and `version` it may be left out: the server judges the run the version
+   * was registered from, and refuses any other.
+   */
+  runId?: string;
   /** With `version`, the outcome is recorded for that model version (what promotion checks). */
   modelName?: string;
   version?: string | number;
@@ -37,7 +41,7 @@ export class GatesApi {
    * @example
    * const { gate } = await client.gates.evaluate({
    *   policyYaml: await readFile("gates.yaml", "utf8"), policyFile: "gates.yaml",
-   *   runId, modelName: "churn", version: 3,
+   *   modelName: "churn", version: 3,
    * });
    * if (!gate.passed) console.log(gate.conditions.filter((c) => !c.passed));
    */
