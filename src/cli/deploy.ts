@@ -7,7 +7,9 @@
  * given). Wiring only: the server and src/delivery decide. Exit codes (main.ts): 0 done, 2 bad usage or an
  * error (the server, the render or the cluster refused); deploy has no "no" outcome, so never 1.
  */
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { DeploymentStrategy, DeploymentUpdateInput } from "../client/deployments.js";
 import type { FlowOpsClient } from "../client/index.js";
@@ -182,7 +184,17 @@ const KUBERNETES_FLAGS = [
 const isGiven = (value: string | boolean | undefined): boolean => value !== undefined && value !== false;
 const optionName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-async function deployEmbedded(endpoint: string, opts: DeployOptions): Promise<void> {
+/**
+ * A local model directory named relative to the caller's cwd, made absolute: the server resolves paths
+ * against its own cwd, so `--model ./model` would name a different directory there (or none).
+ */
+export function callerModelUri(model: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(model) || isAbsolute(model)) return model;
+  return existsSync(model) ? resolve(model) : model;
+}
+
+async function deployEmbedded(endpoint: string, given: DeployOptions): Promise<void> {
+  const opts = { ...given, model: callerModelUri(given.model) };
   const client = clientFor(opts);
   const exists = await endpointExists(client, endpoint);
   const rollout = await rolloutOptions(opts);
