@@ -269,6 +269,16 @@ function remoteCommand(): Command {
       }),
   );
   command.addCommand(
+    new Command("rename")
+      .description("Rename a remote (and the default remote setting that names it).")
+      .argument("<name>")
+      .argument("<new>")
+      .option("--local", "rename it in .dvc/config.local", false)
+      .action(async (name: string, newName: string, opts: { local: boolean }) => {
+        await (await remoteConfig()).renameRemote(await dvcDirHere(), name, newName, { local: opts.local });
+      }),
+  );
+  command.addCommand(
     new Command("modify")
       .description("Set or unset an option of a remote (url, jobs, endpointurl, region, access_key_id...).")
       .argument("<name>")

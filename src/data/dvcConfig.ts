@@ -114,6 +114,11 @@ export class ConfigDocument {
     if (Object.keys(this.section(section)).length === 0) this.removeSection(section);
   }
 
+  /** Removes a section's keys and keeps its header where it is, so the section is refilled in place. */
+  clearSection(section: string): void {
+    this.lines = this.lines.filter((l) => l.kind !== "entry" || l.section !== section);
+  }
+
   removeSection(section: string): void {
     this.lines = this.lines.filter((l) => l.kind === "other" || l.section !== section);
   }

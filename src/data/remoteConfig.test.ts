@@ -8,6 +8,7 @@ import {
   listRemotes,
   modifyRemote,
   removeRemote,
+  renameRemote,
   setDefaultRemote,
   storedRemoteUrl,
   unsetDefaultRemote,
@@ -43,6 +44,32 @@ describe("remote config", () => {
     );
     await addRemote(dvcDir, "r", "/z", { force: true, cwd: root });
     expect(await config()).toBe("['remote \"r\"']\n    url = /z\n");
+  });
+
+  it("replaces a remote in place with force, as dvc: the other remotes keep their order", async () => {
+    await addRemote(dvcDir, "a", "/a", { cwd: root });
+    await addRemote(dvcDir, "b", "/b", { cwd: root });
+    await addRemote(dvcDir, "a", "/a2", { force: true, cwd: root });
+    expect(await config()).toBe("['remote \"a\"']\n    url = /a2\n['remote \"b\"']\n    url = /b\n");
+  });
+
+  it("renames a remote as dvc remote rename: moved to the end, the default following it", async () => {
+    await addRemote(dvcDir, "a", "/ra", { makeDefault: true, cwd: root });
+    await addRemote(dvcDir, "b", "/rb", { cwd: root });
+    await modifyRemote(dvcDir, "a", "jobs", "4");
+    await writeFile(join(dvcDir, "config.local"), "[core]\n    remote = a\n");
+    await renameRemote(dvcDir, "a", "c");
+    // Observed: dvc 3.67.1 after the same commands (without the local file).
+    expect(await config()).toBe(
+      "[core]\n    remote = c\n['remote \"b\"']\n    url = /rb\n['remote \"c\"']\n    url = /ra\n    jobs = 4\n",
+    );
+    expect(await readFile(join(dvcDir, "config.local"), "utf8")).toBe("[core]\n    remote = c\n");
+    await expect(renameRemote(dvcDir, "c", "b")).rejects.toThrow(
+      "config file error: Rename failed. Remote name 'b' already exists.",
+    );
+    await expect(renameRemote(dvcDir, "zz", "y")).rejects.toThrow(
+      "config file error: remote 'zz' doesn't exist.",
+    );
   });
 
   it("lists remotes with local paths resolved and the default marked", async () => {

@@ -115,8 +115,8 @@ export async function addRemote(
   return writeDvcConfig(
     dvcDir,
     (d) => {
-      // DVC's --force replaces the whole section: options of the old remote do not leak into the new one.
-      d.removeSection(section);
+      // DVC's --force replaces the whole section in place: options of the old remote do not leak into the new.
+      d.clearSection(section);
       d.set(section, "url", stored);
       if (options.makeDefault === true) d.set("core", "remote", name);
     },
@@ -176,6 +176,44 @@ export async function removeRemote(
     options,
   );
   return writeDvcConfig(dvcDir, dropDefault, { local: options.local !== true });
+}
+
+/**
+ * `dvc remote rename`: the remote's section moves to the end under its new name (dvc rewrites it through a
+ * dict), and `core.remote` naming it follows in this file and in the files it overrides.
+ */
+export async function renameRemote(
+  dvcDir: string,
+  name: string,
+  newName: string,
+  options: ConfigScope = {},
+): Promise<DvcConfig> {
+  if (newName === "" || newName.includes('"')) throw configFailure(`invalid remote name '${newName}'.`);
+  if (remoteExists(await readDvcConfig(dvcDir), newName)) {
+    throw new FlowOpsError(
+      "RESOURCE_ALREADY_EXISTS",
+      `config file error: Rename failed. Remote name '${newName}' already exists.`,
+    );
+  }
+  const doc = await readConfigDocument(dvcDir, options);
+  const section = remoteSectionName(name);
+  if (!doc.hasSection(section)) throw notFound(`config file error: remote '${name}' doesn't exist.`);
+  const renameDefault = (d: ConfigDocument): void => {
+    if (d.get("core", "remote") === name) d.set("core", "remote", newName);
+  };
+  const values = doc.section(section);
+  await writeDvcConfig(
+    dvcDir,
+    (d) => {
+      d.removeSection(section);
+      for (const [key, value] of Object.entries(values)) d.set(remoteSectionName(newName), key, value);
+      renameDefault(d);
+    },
+    options,
+  );
+  // The project file's default is overridden by config.local, never the reverse.
+  if (options.local === true) return readDvcConfig(dvcDir);
+  return writeDvcConfig(dvcDir, renameDefault, { local: true });
 }
 
 /** Sets (or with `unset`, removes) one option of an existing remote, validating it as DVC's schema does. */
