@@ -23,6 +23,8 @@ export interface CheckoutOut {
   pipelineFiles?: readonly string[];
   /** For `.dvc` outs: the absolute `.dvc` file. */
   dvcFile?: string;
+  /** A DVC 2 entry (no `hash: md5`): a file's md5 is md5-dos2unix. */
+  legacy?: boolean;
   /**
    * For a directory out targeted by paths inside it (`checkout data/sub`): those paths, relative to the out
    * (POSIX). Only files at or below them are checked out, as DVC's granular checkout does. Undefined: all.
@@ -86,6 +88,7 @@ async function checkoutOuts(repo: Pick<DataRepo, "root" | "ignore">): Promise<Ch
       isexec: tracked.out.isexec === true,
       source: tracked.dvcFile,
       dvcFile: tracked.dvcFile,
+      ...(tracked.out.hash === undefined ? { legacy: true } : {}),
     });
   }
   for (const out of await lockOuts(repo)) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -162,6 +163,17 @@ describe("checkoutTargets with dvc.lock outs", () => {
     const summary = await checkoutTargets(repo, ["train"], { cwd: dir, force: true });
     expect(summary.modified).toEqual(["model"]);
     expect(await read("model")).toBe("foo\n");
+  });
+
+  it("leaves alone a text file with CRLF that a DVC 2 entry records by its md5-dos2unix hash", async () => {
+    const text = "line1\r\nline2\r\n";
+    const legacy = createHash("md5").update(text.replaceAll("\r\n", "\n")).digest("hex");
+    await writeFile(join(dir, "crlf.txt"), text);
+    await mkdir(join(dir, ".dvc", "cache", legacy.slice(0, 2)), { recursive: true });
+    await writeFile(join(dir, ".dvc", "cache", legacy.slice(0, 2), legacy.slice(2)), text);
+    await writeFile(join(dir, "crlf.txt.dvc"), `outs:\n- md5: ${legacy}\n  size: 14\n  path: crlf.txt\n`);
+    expect(await checkoutTargets(repo, [], { cwd: dir })).toMatchObject({ added: [], modified: [] });
+    expect(await read("crlf.txt")).toBe(text);
   });
 
   it("gives back the executable bit a .dvc file records, to a file whose content is right", async () => {

@@ -15,6 +15,7 @@ import { isDirOid, type DirEntry } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
 import { linkFromCache } from "./linkTypes.js";
+import { legacyMd5FileSync } from "./md5File.js";
 import { isSelected, materializeOut } from "./materialize.js";
 
 export interface CheckoutFailure {
@@ -133,6 +134,15 @@ export async function checkoutTargets(
         ignore: repo.ignore,
         pool,
       });
+      // A DVC 2 record of a text file with CRLF is its md5-dos2unix: the same content, nothing to restore.
+      if (
+        out.legacy === true &&
+        plan.current.kind === "file" &&
+        plan.current.md5 !== md5 &&
+        legacyMd5FileSync(out.abs).md5 === md5
+      ) {
+        plan.current = { ...plan.current, md5 };
+      }
       if (options.force !== true) {
         unsaved.push(
           ...(await unsavedFiles(

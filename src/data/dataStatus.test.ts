@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +42,21 @@ describe("dataStatus", () => {
     expect(formatStatus(entries)).toBe(
       "d.dvc:\n\tchanged outs:\n\t\tmodified:           d\nfoo.dvc:\n\tchanged outs:\n\t\tmodified:           foo\n",
     );
+  });
+
+  it("reads a DVC 2 entry of a text file with CRLF by its md5-dos2unix hash, unchanged", async () => {
+    const text = "line1\r\nline2\r\n";
+    const legacy = createHash("md5").update(text.replaceAll("\r\n", "\n")).digest("hex");
+    await writeFile(join(dir, "crlf.txt"), text);
+    await mkdir(join(dir, ".dvc", "cache", legacy.slice(0, 2)), { recursive: true });
+    await writeFile(join(dir, ".dvc", "cache", legacy.slice(0, 2), legacy.slice(2)), text);
+    // As DVC 2 wrote it: no `hash: md5`, the dos2unix md5, the size on disk.
+    await writeFile(join(dir, "crlf.txt.dvc"), `outs:\n- md5: ${legacy}\n  size: 14\n  path: crlf.txt\n`);
+    expect(statusJson(await dataStatus(repo, [], { cwd: dir }))).toEqual({});
+    await writeFile(join(dir, "crlf.txt"), "line1\r\nchanged\r\n");
+    expect(statusJson(await dataStatus(repo, [], { cwd: dir }))).toEqual({
+      "crlf.txt.dvc": [{ "changed outs": { "crlf.txt": "modified" } }],
+    });
   });
 
   it("reports a deleted out, and not in cache before deleted, as dvc does", async () => {

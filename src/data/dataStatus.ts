@@ -13,6 +13,7 @@ import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { cacheListingToken } from "./cacheListingToken.js";
 import { hashPathSummary } from "./hashTree.js";
+import { legacyMd5FileSync } from "./md5File.js";
 import type { ObjectCache } from "./objectCache.js";
 
 /** DVC's first line when a project defines nothing, so scripts reading it see the same; the hint is ours. */
@@ -122,7 +123,12 @@ export async function outStatus(
     ignore: repo.ignore,
     pool: HashPool.shared(),
   });
-  return hashed.md5 === out.md5 ? undefined : "modified";
+  if (hashed.md5 === out.md5) return undefined;
+  // A DVC 2 entry (no `hash: md5`) of a file records md5-dos2unix, which differs for text with CRLF: ask that
+  // hash before calling it modified. Only a mismatch pays the second read.
+  if (out.hash === undefined && hashed.kind === "file" && legacyMd5FileSync(abs).md5 === out.md5)
+    return undefined;
+  return "modified";
 }
 
 function posixRel(from: string, to: string): string {
