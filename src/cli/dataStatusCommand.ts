@@ -5,8 +5,8 @@
  */
 import { Command, Option } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
-import { parseJobs } from "./dataTransfer.js";
 import { printJson } from "./output.js";
+import { positiveInteger } from "./numberOptions.js";
 
 interface StatusFlags {
   json?: boolean;
@@ -43,7 +43,7 @@ export function statusCommand(): Command {
       new Option(
         "-j, --jobs <n>",
         "remote checks at once with --cloud (default: remote jobs, else 4 x cores)",
-      ).argParser(parseJobs),
+      ).argParser(positiveInteger),
     )
     .option(
       "-q, --quiet",

@@ -4,13 +4,14 @@
  * Exit 1 when any object failed. The work itself lives in data/pushPull.ts.
  */
 import { createInterface } from "node:readline/promises";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
 import { withDataRepo } from "../data/dataRepo.js";
 import type { CheckoutSummary, GcResult, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
 import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
+import { positiveInteger } from "./numberOptions.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
@@ -22,13 +23,6 @@ interface SyncFlags {
   runCache?: boolean;
 }
 
-/** `-j` as the data commands take it: a positive integer. */
-export function parseJobs(value: string): number {
-  const jobs = Number(value);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new InvalidArgumentError("must be a positive integer.");
-  return jobs;
-}
-
 function withSyncOptions(command: Command): Command {
   return command
     .argument("[targets...]", ".dvc files, stage names or tracked paths (default: everything tracked)")
@@ -37,7 +31,7 @@ function withSyncOptions(command: Command): Command {
       new Option(
         "-j, --jobs <n>",
         "objects transferred at once (default: remote jobs, else 4 x cores)",
-      ).argParser(parseJobs),
+      ).argParser(positiveInteger),
     )
     .option("--run-cache", "also transfer the run-cache (entries under runs/ and the objects they name)")
     .option("--json", "print a JSON summary");
@@ -238,7 +232,7 @@ export function gcCommand(): Command {
     .option("-r, --remote <name>", "remote to clean with --cloud (default: core.remote)")
     .option("--dry", "only report what would be removed")
     .option("-f, --force", "do not ask for confirmation")
-    .addOption(new Option("-j, --jobs <n>", "remote deletions at once").argParser(parseJobs))
+    .addOption(new Option("-j, --jobs <n>", "remote deletions at once").argParser(positiveInteger))
     .option("--json", "print a JSON summary")
     .action(async (flags: GcFlags) => {
       const scope = {

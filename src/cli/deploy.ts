@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import type { DeploymentStrategy, DeploymentUpdateInput } from "../client/deployments.js";
 import type { FlowOpsClient } from "../client/index.js";
 import type { AnalysisTemplate } from "../delivery/analysis/analysisTemplate.js";
@@ -21,6 +21,7 @@ import { printJson } from "./output.js";
 import { formatDeploymentStatus } from "./rollout.js";
 import { clientFor } from "./trackingClient.js";
 import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { positiveInteger } from "./numberOptions.js";
 
 const STRATEGIES = ["canary", "blue-green", "ab-test", "shadow"] as const;
 type StrategyOption = (typeof STRATEGIES)[number];
@@ -52,12 +53,6 @@ export interface DeployOptions extends TrackingOptions {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer.");
-  return n;
-};
 
 /** Reads a file the user named, saying which option named it when it cannot be read. */
 async function readNamedFile(path: string, option: string): Promise<string> {
@@ -141,7 +136,7 @@ export function deployCommand(): Command {
       )
       .option("--kserve", "kubernetes: render a KServe InferenceService instead of an Argo Rollout", false)
       .option("--image <image>", "kubernetes: the serving image (default flowops/flowops:<version>)")
-      .option("--replicas <n>", "kubernetes: serving replicas", positiveInt, 1)
+      .option("--replicas <n>", "kubernetes: serving replicas", positiveInteger, 1)
       .option("--namespace <ns>", "kubernetes: namespace of the rendered objects")
       .option(
         "--stable-version <v>",

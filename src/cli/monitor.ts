@@ -5,19 +5,14 @@
  * firing (so scripts can gate on it), 2 on bad usage or an error (main.ts), so "firing" and "could not
  * tell" differ.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { HttpTransport } from "../client/http.js";
 import type { MonitoringEvent } from "../monitoring/events/monitoringEventStore.js";
 import type { EndpointMonitoringStatus } from "../server/routes/monitoringStatus.js";
 import { monitorProfileCommand } from "./monitorProfile.js";
 import { formatTable, formatTime, printJson, printTable } from "./output.js";
 import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
-
-const nonNegativeInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer.");
-  return n;
-};
+import { nonNegativeInteger } from "./numberOptions.js";
 
 const percent = (ratio: number | null): string =>
   ratio === null ? "-" : `${Number((ratio * 100).toPrecision(6))}%`;
@@ -98,8 +93,8 @@ export function monitorCommand(): Command {
       new Command("events")
         .description("Monitoring events (SLO alerts firing and resolving), oldest first.")
         .option("--endpoint <name>", "only this endpoint's events")
-        .option("--after-id <id>", "only events after this one", nonNegativeInt)
-        .option("--limit <n>", "at most this many (default 100, at most 1000)", nonNegativeInt),
+        .option("--after-id <id>", "only events after this one", nonNegativeInteger)
+        .option("--limit <n>", "at most this many (default 100, at most 1000)", nonNegativeInteger),
     ).action(async (opts: TrackingOptions & { endpoint?: string; afterId?: number; limit?: number }) => {
       const params = new URLSearchParams();
       if (opts.endpoint !== undefined) params.set("endpoint", opts.endpoint);

@@ -6,7 +6,7 @@
  * i-th feature of an unnamed 2-D input, and `prediction` for the model's answers when the file has them.
  * Exported as a subcommand; `flowops monitor` adds it.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { FlowOpsError } from "../errors.js";
 import { readDriftTable } from "../monitoring/drift/driftTableReader.js";
 import { buildProfile } from "../monitoring/drift/referenceProfile.js";
@@ -15,6 +15,7 @@ import { openTable } from "../tables/openTable.js";
 import { formatTable, printJson } from "./output.js";
 import { clientFor } from "./trackingClient.js";
 import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { positiveInteger } from "./numberOptions.js";
 
 interface MonitorProfileOptions extends TrackingOptions {
   data: string;
@@ -28,13 +29,6 @@ const columnList = (value: string): string[] =>
     .split(",")
     .map((column) => column.trim())
     .filter((column) => column !== "");
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError("--sample-size must be a positive integer.");
-  return n;
-}
 
 export function monitorProfileCommand(): Command {
   return withTrackingOptions(

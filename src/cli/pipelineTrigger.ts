@@ -5,7 +5,7 @@
  * combined and run until interrupted; every firing and its outcome goes to the trigger log
  * (`.dvc/tmp/flowops/pipeline-triggers.jsonl`), which `triggers ls` prints.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { openDataRepo, withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import { repro } from "../pipelines/repro.js";
 import { MlflowReproTracking, reproTrackingFor } from "../pipelines/reproTracking.js";
@@ -13,6 +13,7 @@ import { jsonlTriggerLog, triggerLogPath, type TriggerRecord } from "../pipeline
 import type { RunPipeline } from "../pipelines/triggers/triggerRunner.js";
 import type { TriggerCommandOptions } from "../pipelines/triggers/triggerSession.js";
 import { formatTime, printJson, printTable } from "./output.js";
+import { portNumber, positiveInteger } from "./numberOptions.js";
 
 export interface ReproRunnerOptions {
   jobs?: number;
@@ -40,22 +41,6 @@ export function reproRunner(root: string, opts: ReproRunnerOptions): RunPipeline
   };
 }
 
-const positiveInt =
-  (flag: string) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${flag} must be a positive integer.`);
-    return n;
-  };
-
-const port = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError("--port must be 0 to 65535.");
-  return n;
-};
-
 export function pipelineCommand(): Command {
   const command = new Command("pipeline").description("Run the pipeline on triggers and list past firings.");
   command.addCommand(
@@ -63,27 +48,25 @@ export function pipelineCommand(): Command {
       .description("Run `repro` when new data arrives, on a schedule, on a webhook call, or once now.")
       .option("--on-new-data <dataset>", "dataset file (CSV/JSONL rows) or directory (files) to watch")
       .addOption(
-        new Option("--threshold <n>", "new samples that fire the pipeline").argParser(
-          positiveInt("--threshold"),
-        ),
+        new Option("--threshold <n>", "new samples that fire the pipeline").argParser(positiveInteger),
       )
       .addOption(
         new Option("--interval <seconds>", "how often --on-new-data counts samples")
           .default(60)
-          .argParser(positiveInt("--interval")),
+          .argParser(positiveInteger),
       )
       .option("--cron <expr>", 'cron schedule, e.g. "0 3 * * *" or @hourly')
       .option("--timezone <tz>", "IANA time zone of --cron (default: the system's)")
       .option("--webhook", "accept POST /api/v1/pipelines/<name>/trigger")
       .option("--host <host>", "webhook listen address", "127.0.0.1")
-      .addOption(new Option("--port <port>", "webhook port").default(5050).argParser(port))
+      .addOption(new Option("--port <port>", "webhook port").default(5050).argParser(portNumber))
       .option("--secret-env <var>", "environment variable holding the webhook's shared secret")
       .option("--once", "check --on-new-data once, or run the pipeline now, and exit")
       .option(
         "--name <name>",
         "pipeline name in the trigger log and webhook URL (default: the repository directory name)",
       )
-      .addOption(new Option("-j, --jobs <n>", "stages run at once").argParser(positiveInt("--jobs")))
+      .addOption(new Option("-j, --jobs <n>", "stages run at once").argParser(positiveInteger))
       .option("--targets <stages...>", "stages to reproduce (default: all)")
       .option(
         "--tracking-uri <uri>",
@@ -121,7 +104,7 @@ export function pipelineCommand(): Command {
   triggers.addCommand(
     new Command("ls")
       .description("List trigger firings and their outcomes, oldest first.")
-      .addOption(new Option("-n, --limit <n>", "only the newest N").argParser(positiveInt("--limit")))
+      .addOption(new Option("-n, --limit <n>", "only the newest N").argParser(positiveInteger))
       .option("--json", "print JSON", false)
       .action(async (opts: { limit?: number; json?: boolean }) => {
         const repo = await openDataRepo(process.cwd());

@@ -12,6 +12,7 @@ import type { LoadedModel } from "../serving/runtime.js";
 import { openTable } from "../tables/openTable.js";
 import { parseTableFormat, type TableFormat } from "../tables/tableFormat.js";
 import { createProgress, type ProgressOptions } from "./progressBar.js";
+import { positiveInteger, positiveSeconds } from "./numberOptions.js";
 
 export const DEFAULT_BATCH_SIZE = 1024;
 
@@ -35,20 +36,6 @@ export interface PredictDependencies {
   stdout: { write(text: string): unknown };
   progress?: ProgressOptions;
   now(): number;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError("must be a positive integer.");
-  return parsed;
-}
-
-function positiveSeconds(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed) || parsed <= 0)
-    throw new InvalidArgumentError("must be a positive number of seconds.");
-  return parsed;
 }
 
 function columnList(value: string): string[] {

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { unreadableFile } from "../errors.js";
 import { openTable } from "../tables/openTable.js";
 import type { TableSource } from "../tables/tableChunk.js";
@@ -15,6 +15,7 @@ import type { QualityResults } from "../quality/qualityRun.js";
 import { formatTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { clientFor } from "./trackingClient.js";
+import { positiveInteger } from "./numberOptions.js";
 
 interface RunOptions {
   run?: string;
@@ -22,14 +23,6 @@ interface RunOptions {
   json?: boolean;
   chunkRows?: number;
 }
-
-const positiveInt =
-  (name: string) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer.`);
-    return n;
-  };
 
 const columnList = (value: string): string[] =>
   value
@@ -41,7 +34,7 @@ function withRunOptions(command: Command): Command {
   return command
     .option("--run <id>", "log results into this run (default $MLFLOW_RUN_ID; none: log nothing)")
     .option("--tracking-uri <uri>", "tracking server URL (default $MLFLOW_TRACKING_URI)")
-    .option("--chunk-rows <n>", "rows read at a time (memory bound)", positiveInt("--chunk-rows"))
+    .option("--chunk-rows <n>", "rows read at a time (memory bound)", positiveInteger)
     .option("--json", "print the report as JSON", false);
 }
 
@@ -227,11 +220,7 @@ export function fairnessCommand(): Command {
       .requiredOption("--y-pred <column>", "column of predicted labels (binary)")
       .requiredOption("--sensitive <columns>", "sensitive feature column(s), comma-separated", columnList)
       .option("--pos-label <label>", "the positive label (default: 1, else the greater label)")
-      .option(
-        "--min-group-count <n>",
-        "groups smaller than this are flagged (default 30)",
-        positiveInt("--min-group-count"),
-      ),
+      .option("--min-group-count <n>", "groups smaller than this are flagged (default 30)", positiveInteger),
   ).action(async (opts: FairnessCliOptions) => {
     const { assessFairness } = await import("../quality/fairness/assessFairness.js");
     const { formatFairnessReport } = await import("../quality/fairness/formatFairnessReport.js");

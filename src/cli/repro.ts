@@ -13,6 +13,7 @@ import { pullRunCache, reproPull } from "../pipelines/reproPull.js";
 import { reproTrackingFor } from "../pipelines/reproTracking.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
 import { printJson } from "./output.js";
+import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
 
 interface ReproCliOptions {
   jobs: number;
@@ -31,21 +32,6 @@ interface ReproCliOptions {
   json?: boolean;
 }
 
-const nonNegativeInt =
-  (name: string) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new InvalidArgumentError(`${name} must be a non-negative integer.`);
-    return n;
-  };
-
-const positiveNumber = (value: string): number => {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError("must be a positive number of seconds.");
-  return n;
-};
-
 export function reproCommand(): Command {
   return new Command("repro")
     .description("Reproduce a DVC pipeline: run the stages whose deps, params, command or outs changed.")
@@ -55,7 +41,7 @@ export function reproCommand(): Command {
     )
     .addOption(
       new Option("-j, --jobs <n>", "stages run at once").default(1).argParser((v) => {
-        const n = nonNegativeInt("--jobs")(v);
+        const n = nonNegativeInteger(v);
         if (n === 0) throw new InvalidArgumentError("--jobs must be at least 1.");
         return n;
       }),
@@ -73,10 +59,10 @@ export function reproCommand(): Command {
     .option(
       "--retries <n>",
       "extra attempts for a failing stage (flowops.yaml retries win)",
-      nonNegativeInt("--retries"),
+      nonNegativeInteger,
     )
     .option("--no-run-cache", "do not restore outputs from the run-cache")
-    .option("--timeout <seconds>", "time limit per stage (flowops.yaml timeout wins)", positiveNumber)
+    .option("--timeout <seconds>", "time limit per stage (flowops.yaml timeout wins)", positiveSeconds)
     .option(
       "--tracking-uri <uri>",
       "record the run in this tracking server (default $MLFLOW_TRACKING_URI; none: no tracking)",

@@ -4,12 +4,13 @@
  * server decides; this prints. Exit codes (main.ts): 0 done, 1 the rollout is Degraded (status), 2 bad usage
  * or an error (an unknown endpoint, a refused promote).
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import type { DeploymentEvent, DeploymentStatus } from "../client/deployments.js";
 import type { FlowOpsClient } from "../client/index.js";
 import { formatTime, printJson, printTable } from "./output.js";
 import { clientFor } from "./trackingClient.js";
 import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
+import { nonNegativeInteger } from "./numberOptions.js";
 
 const WATCH_INTERVAL_MS = 1000;
 
@@ -99,12 +100,6 @@ async function watchStatus(
   }
 }
 
-const nonNegativeInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer.");
-  return n;
-};
-
 export function rolloutCommand(options: RolloutCommandOptions = {}): Command {
   const intervalMs = options.watchIntervalMs ?? WATCH_INTERVAL_MS;
   const rollout = new Command("rollout").description(
@@ -175,7 +170,7 @@ export function rolloutCommand(options: RolloutCommandOptions = {}): Command {
       new Command("events")
         .description("The rollout's events, oldest first.")
         .argument("<endpoint>", "the endpoint's name")
-        .option("--after-id <id>", "only events after this one", nonNegativeInt),
+        .option("--after-id <id>", "only events after this one", nonNegativeInteger),
     ).action(async (endpoint: string, opts: TrackingOptions & { afterId?: number }) => {
       const events = await clientFor(opts).deployments.events(
         endpoint,

@@ -1,17 +1,11 @@
 /** `flowops runs ls|show|compare`. */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { compareRuns } from "../tracking/compareRuns.js";
 import type { Run } from "../tracking/entities.js";
 import { formatTime, printJson, printTable } from "./output.js";
 import { clientFor } from "./trackingClient.js";
 import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
-
-/** Checked here: a NaN would reach the server and come back as `Invalid value "NaN"`, naming no option. */
-function positiveIntArgument(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer.");
-  return n;
-}
+import { positiveInteger } from "./numberOptions.js";
 
 function metricSummary(run: Run): string {
   return run.data.metrics
@@ -28,7 +22,7 @@ export function runsCommand(): Command {
       .requiredOption("-e, --experiment-id <ids...>", "experiment ids")
       .option("--filter <filter>", "MLflow search filter, e.g. \"metrics.acc > 0.9 AND params.lr = '0.1'\"")
       .option("--order-by <clauses...>", "e.g. 'metrics.acc DESC'")
-      .addOption(new Option("--max-results <n>", "page size").default(100).argParser(positiveIntArgument))
+      .addOption(new Option("--max-results <n>", "page size").default(100).argParser(positiveInteger))
       .action(
         async (
           opts: TrackingOptions & {

@@ -36,8 +36,11 @@ describe("flowops serve", () => {
 
   it("refuses a --timeout that is not a positive number of seconds", async () => {
     for (const value of ["0", "-5", "soon"]) {
-      await expect(serveCommand().parseAsync(["a", "--timeout", value], { from: "user" })).rejects.toThrow(
-        `--timeout expects a positive number of seconds, got '${value}'`,
+      const command = serveCommand()
+        .exitOverride()
+        .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+      await expect(command.parseAsync(["a", "--timeout", value], { from: "user" })).rejects.toThrow(
+        `option '--timeout <seconds>' argument '${value}' is invalid. expected a positive number of seconds.`,
       );
     }
   });

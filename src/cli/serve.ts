@@ -6,6 +6,7 @@
 import { Command, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
 import type { LoadedModel } from "../serving/runtime.js";
+import { positiveSeconds } from "./numberOptions.js";
 
 /** Restated from runtimes/onnx.ts so that `--help` does not load the serving runtimes. */
 const EXECUTIONS = ["auto", "inline", "workers"] as const;
@@ -32,19 +33,6 @@ function wholeNumber(flag: string, least = 0): (value: string) => number {
     const parsed = Number(value);
     if (value.trim() === "" || !Number.isInteger(parsed) || parsed < least) {
       throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${flag} expects ${kind}, got '${value}'`);
-    }
-    return parsed;
-  };
-}
-
-function positiveSeconds(flag: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (value.trim() === "" || !Number.isFinite(parsed) || parsed <= 0) {
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `${flag} expects a positive number of seconds, got '${value}'`,
-      );
     }
     return parsed;
   };
@@ -98,7 +86,7 @@ export function serveCommand(): Command {
       "--timeout <seconds>",
       "longest a Python model may take for one request before it is answered 504 and its worker restarted " +
         "(default $MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT, then 60, as MLflow's scoring server)",
-      positiveSeconds("--timeout"),
+      positiveSeconds,
     )
     .option(
       "--tracking-uri <uri>",

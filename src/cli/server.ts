@@ -1,20 +1,6 @@
 /** `flowops server`: MLflow's own flags, so existing scripts switch by changing one word. */
-import { Command, InvalidArgumentError, Option } from "commander";
-
-/** Checked here: Node's own error for a bad port ("ERR_SOCKET_BAD_PORT ... Received type number (NaN)") names no option. */
-function portArgument(value: string): number {
-  const port = Number(value);
-  if (value.trim() === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError("expected an integer from 0 to 65535.");
-  }
-  return port;
-}
-
-function positiveIntArgument(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer.");
-  return n;
-}
+import { Command, Option } from "commander";
+import { portNumber, positiveInteger } from "./numberOptions.js";
 
 export function serverCommand(): Command {
   return new Command("server")
@@ -34,8 +20,8 @@ export function serverCommand(): Command {
     .option("--serve-artifacts", "proxy artifact uploads and downloads through this server (default)", true)
     .option("--no-serve-artifacts", "do not serve artifacts; clients write to the artifact root directly")
     .option("-h, --host <host>", "address to bind", "127.0.0.1")
-    .addOption(new Option("-p, --port <port>", "port to listen on").default(5000).argParser(portArgument))
-    .option("--body-limit <bytes>", "largest accepted JSON request body", positiveIntArgument)
+    .addOption(new Option("-p, --port <port>", "port to listen on").default(5000).argParser(portNumber))
+    .option("--body-limit <bytes>", "largest accepted JSON request body", positiveInteger)
     .option(
       "--protected-aliases <list>",
       "comma list of aliases that need a passing quality gate record (default production; '' for none; env FLOWOPS_PROTECTED_ALIASES)",
