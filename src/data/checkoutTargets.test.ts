@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTargets } from "./addTargets.js";
 import { checkoutTargets } from "./checkoutTargets.js";
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { writeDvc2CrlfFile } from "../../test/support/dvc2Entries.js";
 
 let dir: string;
 let repo: DataRepo;
@@ -166,12 +166,7 @@ describe("checkoutTargets with dvc.lock outs", () => {
   });
 
   it("leaves alone a text file with CRLF that a DVC 2 entry records by its md5-dos2unix hash", async () => {
-    const text = "line1\r\nline2\r\n";
-    const legacy = createHash("md5").update(text.replaceAll("\r\n", "\n")).digest("hex");
-    await writeFile(join(dir, "crlf.txt"), text);
-    await mkdir(join(dir, ".dvc", "cache", legacy.slice(0, 2)), { recursive: true });
-    await writeFile(join(dir, ".dvc", "cache", legacy.slice(0, 2), legacy.slice(2)), text);
-    await writeFile(join(dir, "crlf.txt.dvc"), `outs:\n- md5: ${legacy}\n  size: 14\n  path: crlf.txt\n`);
+    const { text } = await writeDvc2CrlfFile(dir);
     expect(await checkoutTargets(repo, [], { cwd: dir })).toMatchObject({ added: [], modified: [] });
     expect(await read("crlf.txt")).toBe(text);
   });

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { addTargets } from "./addTargets.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
 import { cacheHasAll, dataStatus, formatStatus, statusJson } from "./dataStatus.js";
 import { readDvcFile } from "./dvcFile.js";
+import { writeDvc2CrlfFile } from "../../test/support/dvc2Entries.js";
 
 let dir: string;
 let repo: DataRepo;
@@ -45,13 +45,7 @@ describe("dataStatus", () => {
   });
 
   it("reads a DVC 2 entry of a text file with CRLF by its md5-dos2unix hash, unchanged", async () => {
-    const text = "line1\r\nline2\r\n";
-    const legacy = createHash("md5").update(text.replaceAll("\r\n", "\n")).digest("hex");
-    await writeFile(join(dir, "crlf.txt"), text);
-    await mkdir(join(dir, ".dvc", "cache", legacy.slice(0, 2)), { recursive: true });
-    await writeFile(join(dir, ".dvc", "cache", legacy.slice(0, 2), legacy.slice(2)), text);
-    // As DVC 2 wrote it: no `hash: md5`, the dos2unix md5, the size on disk.
-    await writeFile(join(dir, "crlf.txt.dvc"), `outs:\n- md5: ${legacy}\n  size: 14\n  path: crlf.txt\n`);
+    await writeDvc2CrlfFile(dir);
     expect(statusJson(await dataStatus(repo, [], { cwd: dir }))).toEqual({});
     await writeFile(join(dir, "crlf.txt"), "line1\r\nchanged\r\n");
     expect(statusJson(await dataStatus(repo, [], { cwd: dir }))).toEqual({

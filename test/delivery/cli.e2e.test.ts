@@ -6,11 +6,11 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DeploymentStatus } from "../../src/client/deployments.js";
-import { main } from "../../src/cli/main.js";
 import { startServer, type RunningServer } from "../../src/server/start.js";
 import { postV2, writeHarnessModels } from "../support/deliveryHarness.js";
+import { flowopsInProcess, type CliResult } from "../support/cliInProcess.js";
 
 const ROLLOUT_YAML = `strategy:
   canary:
@@ -27,33 +27,7 @@ const BAD_ROLLOUT_YAML = `strategy:
       - setWeight: 130
 `;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `flowops <args>` in-process, capturing what it prints. */
-async function flowops(...args: string[]): Promise<CliResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err.push(String(chunk));
-    return true;
-  });
-  try {
-    const code = await main(["node", "flowops", ...args]);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const flowops = flowopsInProcess;
 
 let dir: string;
 let server: RunningServer;

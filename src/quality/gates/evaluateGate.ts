@@ -21,7 +21,13 @@ import {
   type GateCondition,
 } from "./gateConditions.js";
 import type { GatePolicy } from "./gatePolicy.js";
-import { assertJudgesVersionRun, recordGateResult, versionRunId, type GateRecord } from "./gateRecords.js";
+import {
+  assertJudgesVersionRun,
+  liveVersionRun,
+  recordGateResult,
+  versionRunId,
+  type GateRecord,
+} from "./gateRecords.js";
 import { formatNumber, type ConditionResult, type GateChampion, type GateResult } from "./gateResult.js";
 
 export interface GateTarget {
@@ -201,13 +207,7 @@ async function championSide(
     };
   }
   const championVersion = Number(pointer.version);
-  const row = await db
-    .selectFrom("model_versions")
-    .select("run_id")
-    .where("name", "=", modelName)
-    .where("version", "=", championVersion)
-    .where("deleted", "=", 0)
-    .executeTakeFirst();
+  const row = await liveVersionRun(db, modelName, championVersion);
   const runId = row?.run_id || null;
   const champion: GateChampion = {
     alias,

@@ -74,18 +74,27 @@ export async function recordGateResult(
   });
 }
 
-/**
- * The run a gate on this version judges: the run the version was registered from. A version without one
- * cannot be gated, since a pass on any other run would vouch for a model that run did not produce.
- */
-export async function versionRunId(db: Kysely<Database>, name: string, version: number): Promise<string> {
-  const row = await db
+/** The run a live (not deleted) model version was registered from; undefined when there is no such version. */
+export async function liveVersionRun(
+  db: Kysely<Database>,
+  name: string,
+  version: number,
+): Promise<{ run_id: string | null } | undefined> {
+  return db
     .selectFrom("model_versions")
     .select("run_id")
     .where("name", "=", name)
     .where("version", "=", version)
     .where("deleted", "=", 0)
     .executeTakeFirst();
+}
+
+/**
+ * The run a gate on this version judges: the run the version was registered from. A version without one
+ * cannot be gated, since a pass on any other run would vouch for a model that run did not produce.
+ */
+export async function versionRunId(db: Kysely<Database>, name: string, version: number): Promise<string> {
+  const row = await liveVersionRun(db, name, version);
   if (row === undefined) throw noModelVersion(name, version);
   if (row.run_id === null || row.run_id === "") {
     throw invalidParameter(
