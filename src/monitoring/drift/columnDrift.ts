@@ -72,9 +72,11 @@ export function columnDrift(
 ): ColumnDrift {
   const columnType: ColumnType = reference instanceof Float64Array ? "numerical" : "categorical";
   if (current instanceof Float64Array !== (columnType === "numerical")) {
+    const [side, values] = columnType === "numerical" ? ["current data", current] : ["reference", reference];
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
-      `column '${column}' is ${columnType} in the reference but ${columnType === "numerical" ? "categorical" : "numerical"} in the current data`,
+      `column '${column}' is ${columnType} in the reference but ${columnType === "numerical" ? "categorical" : "numerical"} in the current data` +
+        firstTextCell(values, side),
     );
   }
   const referenceSample = prepareSample(reference);
@@ -129,4 +131,13 @@ function distinctUnion(reference: DriftSample, current: DriftSample): number {
     }
   }
   return seen.size;
+}
+
+/** Where a column that should hold numbers first holds text, so the message leads to the bad cell. */
+function firstTextCell(values: ColumnValues, side: string): string {
+  if (values instanceof Float64Array) return "";
+  const row = values.findIndex(
+    (value) => typeof value === "string" && value.trim() !== "" && !Number.isFinite(Number(value)),
+  );
+  return row < 0 ? "" : `: row ${row + 1} of the ${side} (header not counted) holds '${String(values[row])}'`;
 }

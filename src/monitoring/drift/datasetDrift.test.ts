@@ -120,6 +120,22 @@ describe("detectDrift on synthetic data with known shifts", () => {
     ).toThrow(/current data has no column 'x'/);
   });
 
+  it("rejects a column numerical on one side and text on the other, naming the first text cell", () => {
+    expect(() =>
+      detectDrift([{ name: "y", values: normals(1, 10) }], [{ name: "y", values: ["2", "", "abc", "x"] }]),
+    ).toThrow(
+      "column 'y' is numerical in the reference but categorical in the current data: row 3 of the current data (header not counted) holds 'abc'",
+    );
+  });
+
+  it("names the option, not an internal field, for a per-column setting of an unknown column", () => {
+    expect(() =>
+      detectDrift([{ name: "x", values: normals(1, 10) }], [{ name: "x", values: normals(1, 10) }], {
+        perColumn: { zzz: { method: "psi" } },
+      }),
+    ).toThrow(/^a per-column method or threshold names column 'zzz', which is not compared/);
+  });
+
   it("rejects a numeric-only test on a categorical column", () => {
     const run = () =>
       detectDrift([{ name: "c", values: ["a", "b"] }], [{ name: "c", values: ["a", "b"] }], {

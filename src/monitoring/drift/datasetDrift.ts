@@ -72,7 +72,7 @@ export function planColumns(
     if (!names.includes(name)) {
       throw new FlowOpsError(
         "INVALID_PARAMETER_VALUE",
-        `perColumn names column '${name}', which is not compared; compared columns: ${names.join(", ")}`,
+        `a per-column method or threshold names column '${name}', which is not compared; compared columns: ${names.join(", ")}`,
       );
     }
   }
