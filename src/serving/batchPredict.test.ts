@@ -151,6 +151,8 @@ describe("batchPredict", () => {
     await expect(
       batchPredict(summingModel({ failOnCall: 2 }), { ...predictOptions(input, output), partRows: 12 }),
     ).rejects.toThrow(/rows 5-8: the worker crashed/);
+    // The first part failed: nothing to resume from, so no parts directory is left behind.
+    expect(existsSync(`${output}.parts`)).toBe(false);
   });
 
   it("refuses rows per part that are not a positive integer", async () => {

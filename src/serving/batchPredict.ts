@@ -149,6 +149,10 @@ export async function batchPredict(
       written = { chunk, predictions };
     }
     if (written !== undefined) await writePart(written.chunk, await written.predictions);
+  } catch (error) {
+    // With no part finished there is nothing to resume from: leave no parts directory behind.
+    if (progress.chunksDone === 0) await rm(partsDir, { recursive: true, force: true });
+    throw error;
   } finally {
     await chunks.return?.();
   }
