@@ -12,6 +12,7 @@ import { loadDvcIgnore, type DvcIgnore } from "./dvcIgnore.js";
 import { HashState } from "./hashState.js";
 import { parseLinkTypes, type LinkType } from "./linkTypes.js";
 import { ObjectCache } from "./objectCache.js";
+import { stageInGit } from "./gitTracked.js";
 
 export interface DataRepo {
   /** The directory holding `.dvc/` (absolute). */
@@ -112,7 +113,8 @@ export async function openDataRepo(cwd: string): Promise<DataRepo> {
 /**
  * `dvc init [--no-scm] [-f]`: Git repos get an empty config and `.dvc/.gitignore`; `--no-scm` repos get
  * `core.no_scm`. Like DVC, a directory that is not a Git root needs `noScm`, and an existing `.dvc/` needs
- * `force` (which recreates it: cache and config included). An existing `.dvcignore` is kept.
+ * `force` (which recreates it: cache and config included). An existing `.dvcignore` is kept. In Git, the
+ * three files are staged, as dvc stages them.
  */
 export async function initDataRepo(
   dir: string,
@@ -142,6 +144,7 @@ export async function initDataRepo(
   if (!noScm) await writeFile(join(dvcDir, ".gitignore"), DVC_GITIGNORE);
   const dvcignore = join(root, ".dvcignore");
   if (!(await exists(dvcignore))) await writeFile(dvcignore, DVCIGNORE_TEMPLATE);
+  if (!noScm) await stageInGit(root, [".dvc/config", ".dvc/.gitignore", ".dvcignore"]);
   return openDataRepo(root);
 }
 

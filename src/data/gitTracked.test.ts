@@ -36,6 +36,16 @@ describe("outputs Git already tracks", () => {
     expect(await trackedByGit(dir, join(dir, "missing"))).toBe(false);
   });
 
+  it("include what data init created, staged as dvc init stages it", () => {
+    const staged = execFileSync("git", ["diff", "--cached", "--name-only"], { cwd: dir, encoding: "utf8" });
+    expect(
+      staged
+        .split("\n")
+        .filter((line) => line !== "")
+        .sort(),
+    ).toEqual([".dvc/.gitignore", ".dvc/config", ".dvcignore", "data/in.txt", "o.txt"]);
+  });
+
   it("are refused by add, as dvc, before a .dvc file, a .gitignore line or a cache object is written", async () => {
     for (const target of ["o.txt", "data"]) {
       await expect(addTargets(repo, [target], { cwd: dir })).rejects.toMatchObject({

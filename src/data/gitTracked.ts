@@ -1,6 +1,7 @@
 /**
- * dvc refuses to take over an output that Git already tracks (`OutputAlreadyTrackedError`): both would then
- * version it, and the `.gitignore` entry dvc adds would not stop Git from committing its changes.
+ * The Git index as dvc consults and changes it. dvc refuses to take over an output that Git already tracks
+ * (`OutputAlreadyTrackedError`): both would then version it, and the `.gitignore` entry dvc adds would not stop
+ * Git from committing its changes. `dvc init` stages the files it creates.
  */
 import { execFile } from "node:child_process";
 import { relative, sep } from "node:path";
@@ -43,4 +44,12 @@ export async function refuseGitTrackedOut(
       `            git rm -r --cached '${display}'\n` +
       `            git commit -m "stop tracking ${display}"`,
   );
+}
+
+/**
+ * `git add` of `paths` (relative to `root`), as `dvc init` stages its files. Best effort: without a usable
+ * `git` or a real repository the files are simply left for the user to add, as the init message says.
+ */
+export async function stageInGit(root: string, paths: readonly string[]): Promise<void> {
+  await run("git", ["add", "--", ...paths], { cwd: root }).catch(() => undefined);
 }
