@@ -1,5 +1,5 @@
-"""`flowops data checkout` and `pull` beside `dvc checkout` and `dvc pull`: the same workspace afterwards and
-the same lines printed, for the cases where a checkout touches only part of what is tracked."""
+"""`flowops data init`, `checkout` and `pull` beside dvc's: the same workspace and Git index afterwards and the
+same lines printed, for the cases where a checkout touches only part of what is tracked."""
 
 from __future__ import annotations
 
@@ -52,3 +52,17 @@ def test_checkout_and_pull_restore_a_tracked_directory_with_no_files(workspace: 
         pulled[tool] = result.stdout.splitlines()[-1]
     # The empty directory is a change but no file: "... and 1 file added" for both.
     assert pulled["flowops"] == pulled["dvc"]
+
+
+def test_init_stages_the_same_files_in_git_as_dvc_init(tmp_path: Path):
+    staged = {}
+    for tool in ("dvc", "flowops"):
+        ws = Workspace(tmp_path / tool)
+        ws.root.mkdir()
+        ws.git("init", "-q")
+        if tool == "dvc":
+            ws.dvc("init", "-q")
+        else:
+            ws.flowops("data", "init")
+        staged[tool] = sorted(ws.git("diff", "--cached", "--name-only").stdout.split())
+    assert staged["flowops"] == staged["dvc"] == [".dvc/.gitignore", ".dvc/config", ".dvcignore"]
