@@ -42,6 +42,6 @@ describe("printJson", () => {
 
 describe("formatTable", () => {
   it("aligns columns and trims trailing blanks", () => {
-    expect(formatTable(["a", "bb"], [["xxx", ""]])).toBe("a    bb\nxxx");
+    expect(formatTable(["a", "bb"], [["abc", ""]])).toBe("a    bb\nabc");
   });
 });

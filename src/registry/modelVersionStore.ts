@@ -37,15 +37,23 @@ export async function assertModelVersionExists(
 ): Promise<number> {
   validateModelName(name);
   const number = parseModelVersion(version);
-  const row = await db
+  if ((await liveVersionRun(db, name, number)) === undefined) throw noModelVersion(name, version);
+  return number;
+}
+
+/** The run a live (not deleted) model version was registered from; undefined when there is no such version. */
+export async function liveVersionRun(
+  db: Kysely<Database>,
+  name: string,
+  version: number,
+): Promise<{ run_id: string | null } | undefined> {
+  return db
     .selectFrom("model_versions")
-    .select("version")
+    .select("run_id")
     .where("name", "=", name)
-    .where("version", "=", number)
+    .where("version", "=", version)
     .where("deleted", "=", 0)
     .executeTakeFirst();
-  if (row === undefined) throw noModelVersion(name, version);
-  return number;
 }
 
 export async function createModelVersion(

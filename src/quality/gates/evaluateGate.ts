@@ -21,14 +21,9 @@ import {
   type GateCondition,
 } from "./gateConditions.js";
 import type { GatePolicy } from "./gatePolicy.js";
-import {
-  assertJudgesVersionRun,
-  liveVersionRun,
-  recordGateResult,
-  versionRunId,
-  type GateRecord,
-} from "./gateRecords.js";
+import { assertJudgesVersionRun, recordGateResult, versionRunId, type GateRecord } from "./gateRecords.js";
 import { formatNumber, type ConditionResult, type GateChampion, type GateResult } from "./gateResult.js";
+import { liveVersionRun } from "../../registry/modelVersionStore.js";
 
 export interface GateTarget {
   /** Required without a model version; with one, it may be left out and must be the version's run. */

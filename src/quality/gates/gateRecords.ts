@@ -10,7 +10,11 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, GateRecordTable } from "../../db/schema.js";
 import { invalidParameter } from "../../errors.js";
-import { assertModelVersionExists, noModelVersion } from "../../registry/modelVersionStore.js";
+import {
+  assertModelVersionExists,
+  liveVersionRun,
+  noModelVersion,
+} from "../../registry/modelVersionStore.js";
 import { parseModelVersion, validateModelName } from "../../registry/validation.js";
 import type { GateResult } from "./gateResult.js";
 import { GATE_TAGS } from "./gateTags.js";
@@ -72,21 +76,6 @@ export async function recordGateResult(
     }
     return toGateRecord(row);
   });
-}
-
-/** The run a live (not deleted) model version was registered from; undefined when there is no such version. */
-export async function liveVersionRun(
-  db: Kysely<Database>,
-  name: string,
-  version: number,
-): Promise<{ run_id: string | null } | undefined> {
-  return db
-    .selectFrom("model_versions")
-    .select("run_id")
-    .where("name", "=", name)
-    .where("version", "=", version)
-    .where("deleted", "=", 0)
-    .executeTakeFirst();
 }
 
 /**
