@@ -1,5 +1,5 @@
 /** How commands print data: aligned text tables for people, JSON with --json for programs. */
-import { toWireJson } from "../server/wire.js";
+import { toWireJson } from "../wireJson.js";
 
 /**
  * --json output. Non-finite numbers are written as the tracking API sends them ("NaN", "Infinity",

@@ -5,6 +5,9 @@
  */
 import { z } from "zod";
 import { FlowOpsError } from "../errors.js";
+import { isInt64 } from "../wireJson.js";
+
+export { toWireJson } from "../wireJson.js";
 
 const API_DOCS_HINT = "See the API docs for more information about request parameters.";
 
@@ -23,12 +26,6 @@ export const int64 = (): z.ZodType<number> =>
       .transform((s) => Number(s))
       .refine(isInt64, { message: "Expected a 64-bit integer" }),
   ]) as unknown as z.ZodType<number>;
-
-const INT64_LIMIT = 2 ** 63;
-
-function isInt64(value: number): boolean {
-  return Number.isInteger(value) && value >= -INT64_LIMIT && value < INT64_LIMIT;
-}
 
 /** A double field; protobuf JSON spells the non-finite values "NaN", "Infinity" and "-Infinity". */
 export const double = (): z.ZodType<number> =>
@@ -90,35 +87,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
-}
-
-/**
- * JSON with protobuf's spelling of non-finite doubles, and integers between 2**53 and 2**63 written with
- * all their digits (an int64 such as step 2**62 is 4611686018427387904, where JavaScript would print
- * 4611686018427388000, which a Python client reads as another integer); every other value as
- * JSON.stringify writes it. `space` indents as JSON.stringify's third argument does (the CLI's --json).
- */
-export function toWireJson(value: unknown, space?: number): string {
-  // Large integers leave the replacer as marked strings and are unquoted afterwards. The marker holds a
-  // NUL (escaped as \u0000 in the output) and a per-call nonce, so no string in the value can forge one.
-  const marker = `\u0000${Math.random().toString(36).slice(2)}:`;
-  let marked = false;
-  const text = JSON.stringify(
-    value,
-    (_key, v: unknown) => {
-      if (typeof v !== "number") return v;
-      if (!Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-      if (Number.isSafeInteger(v) || !isInt64(v)) return v;
-      marked = true;
-      return `${marker}${BigInt(v).toString()}`;
-    },
-    space,
-  );
-  if (!marked) return text;
-  const escaped = JSON.stringify(marker)
-    .slice(1, -1)
-    .replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
-  return text.replace(new RegExp(`"${escaped}(-?\\d+)"`, "g"), "$1");
 }
 
 /** Drops keys whose value is undefined or null, as proto JSON omits unset fields. */
