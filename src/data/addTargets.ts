@@ -126,7 +126,11 @@ async function writeOut(
   out: DvcOut,
 ): Promise<boolean> {
   const outs = doc === undefined ? [out] : doc.outs.map((o, i) => (i === index ? out : o));
-  const next = { outs, ...(doc !== undefined ? { raw: doc.raw } : {}) };
+  const next = {
+    outs,
+    ...(doc !== undefined ? { raw: doc.raw } : {}),
+    ...(doc?.text !== undefined ? { text: doc.text } : {}),
+  };
   const before = doc === undefined ? undefined : serializeDvcFile(doc);
   await writeDvcFile(dvcFile, next);
   return before !== serializeDvcFile(next);

@@ -11,6 +11,7 @@ import { isOid } from "./hashInfo.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { malformedFile, readYamlFile, type YamlFile } from "./yamlFile.js";
 import { yamlLibrary } from "../yamlLibrary.js";
+import { DVC_YAML_STRINGIFY, updateDvcFileText } from "./dvcFileUpdate.js";
 
 export interface DvcOut {
   /** POSIX, relative to the .dvc file's wdir. */
@@ -39,6 +40,8 @@ export interface DvcFileDoc {
   md5?: string;
   /** Every top-level key as read, so a rewrite keeps keys this module does not know. */
   raw: Record<string, unknown>;
+  /** The file's text when read from disk: a rewrite applies its changes to it, keeping comments (as dvc). */
+  text?: string;
 }
 
 export const DVC_FILE_SUFFIX = ".dvc";
@@ -49,7 +52,8 @@ const OUT_KEY_ORDER = ["md5", "size", "nfiles", "isexec", "hash", "path"] as con
 const DOC_KEY_ORDER = ["md5", "frozen", "deps", "outs", "wdir"] as const;
 
 export async function readDvcFile(path: string): Promise<DvcFileDoc> {
-  return parseDvcFile(await readYamlFile(path));
+  const file = await readYamlFile(path);
+  return { ...parseDvcFile(file), ...(file.text !== undefined ? { text: file.text } : {}) };
 }
 
 export function parseDvcFile(file: YamlFile): DvcFileDoc {
@@ -130,10 +134,11 @@ export function orderedOut(out: DvcOut): Record<string, unknown> {
   return ordered;
 }
 
-/** The file's bytes as `dvc add` writes them (ruamel: block style, sequences not indented under their key). */
-export function serializeDvcFile(
-  doc: Pick<DvcFileDoc, "outs"> & Partial<Pick<DvcFileDoc, "raw" | "wdir" | "md5">>,
-): string {
+/**
+ * The file's bytes as `dvc add` writes them (ruamel: block style, sequences not indented under their key); over
+ * the old text when there is one, as dvc does, so its comments and layout stay.
+ */
+export function serializeDvcFile(doc: DvcFileUpdate): string {
   const merged: Record<string, unknown> = { ...doc.raw };
   merged.outs = doc.outs.map(orderedOut);
   if (doc.wdir !== undefined) merged.wdir = doc.wdir;
@@ -143,13 +148,14 @@ export function serializeDvcFile(
   for (const [key, value] of Object.entries(merged)) {
     if (!(DOC_KEY_ORDER as readonly string[]).includes(key) && value !== undefined) ordered[key] = value;
   }
-  return yamlLibrary().stringify(ordered, { indentSeq: false, singleQuote: true, lineWidth: 0 });
+  if (doc.text !== undefined) return updateDvcFileText(doc.text, ordered);
+  return yamlLibrary().stringify(ordered, DVC_YAML_STRINGIFY);
 }
 
-export async function writeDvcFile(
-  path: string,
-  doc: Pick<DvcFileDoc, "outs"> & Partial<Pick<DvcFileDoc, "raw" | "wdir" | "md5">>,
-): Promise<void> {
+export type DvcFileUpdate = Pick<DvcFileDoc, "outs"> &
+  Partial<Pick<DvcFileDoc, "raw" | "wdir" | "md5" | "text">>;
+
+export async function writeDvcFile(path: string, doc: DvcFileUpdate): Promise<void> {
   await writeFileAtomic(path, serializeDvcFile(doc));
 }
 

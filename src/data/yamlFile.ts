@@ -16,6 +16,8 @@ export interface YamlFile {
   readonly value: unknown;
   /** The 1-based line of the node at `keyPath` (object keys and array indices), or of its nearest parent. */
   lineOf(keyPath: readonly (string | number)[]): number;
+  /** The text parsed, when it was read from a file by readYamlFile. */
+  readonly text?: string;
 }
 
 /** A malformed-file error: `file:line: message`, with INVALID_PARAMETER_VALUE so the CLI exits 1. */
@@ -77,7 +79,7 @@ export async function readYamlFile(path: string): Promise<YamlFile> {
       cause: error,
     });
   }
-  return parseYamlText(path, text);
+  return { ...parseYamlText(path, text), text };
 }
 
 /** Parses YAML text; a syntax error becomes `path:line: <what the parser expected>`. */

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
+
 from conftest import Workspace, clone_without_data
 
 
@@ -45,6 +47,48 @@ def test_flowops_writes_the_same_dvc_file_as_dvc_add(make_ws):
         return {str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file() and "runs" not in p.parts}
 
     assert objects(by_flowops) == objects(by_dvc)
+
+
+EDITED_DVC_FILES = {
+    # Comments, quotes, a key dvc does not know and flow style, as a person edits a .dvc file.
+    "data.dvc": """# the training set
+outs:   # outputs
+- md5: "{md5}"  # refreshed by add
+  size: {size}
+  nfiles: {nfiles}
+  hash: md5
+  path: data
+  desc: 'training data'   # shown by dvc ls
+  meta: {{owner: ml-team, tags: [raw, v1]}}
+
+# end
+""",
+    # A DVC 2 entry (no `hash: md5`) with indented sequences.
+    "model.bin.dvc": """outs:
+  - md5: {md5}
+    size: {size}
+    path: model.bin
+""",
+}
+
+
+def test_a_re_add_keeps_a_dvc_files_comments_and_layout_as_dvc_does(make_ws):
+    by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in (by_dvc, by_flowops):
+        _fill_dir(ws)
+        ws.write("model.bin", b"first")
+        ws.dvc("add", "data", "model.bin")
+        for name, template in EDITED_DVC_FILES.items():
+            out = yaml.safe_load(ws.read(name))["outs"][0]
+            ws.write(name, template.format(md5=out["md5"], size=out["size"], nfiles=out.get("nfiles")))
+        ws.write("data/added.txt", "new\n")
+        ws.write("model.bin", b"second version")
+    by_dvc.dvc("add", "data", "model.bin")
+    by_flowops.flowops("data", "add", "data", "model.bin")
+    for name in EDITED_DVC_FILES:
+        assert by_flowops.read(name) == by_dvc.read(name), name
+    assert "# refreshed by add" in by_flowops.read("data.dvc")
+    assert by_flowops.dvc("status", "--json").json() == {}
 
 
 def test_a_file_added_by_dvc_is_clean_for_flowops_and_restored_by_flowops_checkout(workspace: Workspace):
