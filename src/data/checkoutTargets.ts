@@ -15,7 +15,7 @@ import { isDirOid, type DirEntry } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
 import { linkFromCache } from "./linkTypes.js";
-import { legacyMd5FileSync } from "./md5File.js";
+import { legacyFileMatches, withLegacyHashes } from "./legacyTree.js";
 import { isSelected, materializeOut } from "./materialize.js";
 
 export interface CheckoutFailure {
@@ -135,13 +135,11 @@ export async function checkoutTargets(
         pool,
       });
       // A DVC 2 record of a text file with CRLF is its md5-dos2unix: the same content, nothing to restore.
-      if (
-        out.legacy === true &&
-        plan.current.kind === "file" &&
-        plan.current.md5 !== md5 &&
-        legacyMd5FileSync(out.abs).md5 === md5
-      ) {
-        plan.current = { ...plan.current, md5 };
+      if (out.legacy === true && plan.current.md5 !== md5) {
+        if (plan.current.kind === "file" && legacyFileMatches(out.abs, md5))
+          plan.current = { ...plan.current, md5 };
+        else if (plan.current.kind === "dir" && plan.entries !== undefined)
+          plan.current = withLegacyHashes(plan.current, out.abs, plan.entries);
       }
       if (options.force !== true) {
         unsaved.push(
@@ -211,6 +209,7 @@ async function checkoutOne(
     ignore: repo.ignore,
     root: repo.root,
     ...(out.only !== undefined ? { only: out.only } : {}),
+    ...(out.legacy === true ? { legacy: true } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   });
   if (options.relink === true) {

@@ -13,6 +13,7 @@ import { FlowOpsError } from "../errors.js";
 import type { DvcIgnore } from "./dvcIgnore.js";
 import { isDirOid, type DirEntry, type Oid } from "./hashInfo.js";
 import type { HashState } from "./hashState.js";
+import { legacyFileMatches } from "./legacyTree.js";
 import { linkFromCache, type LinkType } from "./linkTypes.js";
 import { md5File } from "./md5File.js";
 import { corruptObject, type ObjectCache } from "./objectCache.js";
@@ -30,6 +31,8 @@ export interface MaterializeOptions {
    * removed, as `dvc checkout data/sub` restores part of a tracked directory and leaves the rest alone.
    */
   only?: readonly string[];
+  /** A DVC 2 record: a file whose md5-dos2unix is the recorded hash is already right (legacyTree.ts). */
+  legacy?: boolean;
 }
 
 /** Absolute paths of the files written or removed. */
@@ -103,7 +106,7 @@ async function materializeDirectory(
   await forEachLimited(entries, async (entry) => {
     const abs = join(destAbs, ...entry.relpath.split("/"));
     const existed = present.has(entry.relpath);
-    if (existed && (await currentMd5(abs, options)) === entry.md5) unchanged++;
+    if (existed && (await sameContent(abs, entry.md5, options))) unchanged++;
     else toWrite.push({ entry, existed });
   });
   if (unchanged > 0) options.onProgress?.(0, unchanged);
@@ -189,6 +192,11 @@ async function writeFile(
 }
 
 /** The md5 of a workspace file: from the state when its stat still matches, else hashed and recorded. */
+async function sameContent(abs: string, md5: Oid, options: MaterializeOptions): Promise<boolean> {
+  if ((await currentMd5(abs, options)) === md5) return true;
+  return options.legacy === true && legacyFileMatches(abs, md5);
+}
+
 async function currentMd5(abs: string, options: MaterializeOptions): Promise<string | undefined> {
   let st: Stats;
   try {

@@ -3,6 +3,7 @@ same lines printed, for the cases where a checkout touches only part of what is 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from conftest import Workspace, clone_without_data
@@ -66,3 +67,22 @@ def test_init_stages_the_same_files_in_git_as_dvc_init(tmp_path: Path):
             ws.flowops("data", "init")
         staged[tool] = sorted(ws.git("diff", "--cached", "--name-only").stdout.split())
     assert staged["flowops"] == staged["dvc"] == [".dvc/.gitignore", ".dvc/config", ".dvcignore"]
+
+
+DVC2_FIXTURE = Path(__file__).resolve().parents[3] / "test" / "fixtures" / "data" / "dvc2-crlf.tar"
+
+
+def test_a_dvc2_workspace_with_crlf_text_is_clean_and_restored_alike(make_ws):
+    """Made by dvc 2.58.2 (test/fixtures/data/README.md): DVC 2 recorded text files by md5-dos2unix."""
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        subprocess.run(["tar", "-xf", str(DVC2_FIXTURE), "-C", str(ws.root)], check=True)
+        run = ws.dvc if tool == "dvc" else lambda *args: ws.flowops("data", *args)
+        assert run("status").stdout.strip() == "Data and pipelines are up to date.", tool
+        assert run("checkout").stdout.strip() == "", tool
+        ws.write("data/sub/deep.txt", "edited\r\n")
+        (ws.root / "single.txt").unlink()
+        result = run("checkout", "--force")
+        assert sorted(result.stdout.split()) == ["A", "M", "data/", "single.txt"], (tool, result.stdout)
+        assert (ws.root / "data/sub/deep.txt").read_bytes() == b"deep\r\n", tool
+        assert (ws.root / "single.txt").read_bytes() == b"x\r\n", tool
