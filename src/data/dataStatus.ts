@@ -12,8 +12,8 @@ import { dvcFileWdir, loadTrackedOuts, selectTrackedOuts, type DvcOut, type Trac
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { cacheListingToken } from "./cacheListingToken.js";
-import { hashPath, hashPathSummary, type HashContext } from "./hashTree.js";
-import { legacyFileMatches, withLegacyHashes } from "./legacyTree.js";
+import { hashPathSummary } from "./hashTree.js";
+import { matchesLegacyRecord } from "./legacyTree.js";
 import type { ObjectCache } from "./objectCache.js";
 
 /** DVC's first line when a project defines nothing, so scripts reading it see the same; the hint is ours. */
@@ -122,22 +122,9 @@ export async function outStatus(
   if (hashed.md5 === out.md5) return undefined;
   // A DVC 2 entry (no `hash: md5`) records md5-dos2unix, which differs for text with CRLF: ask that hash
   // before calling it modified. Only a mismatch pays the second read.
-  if (out.hash === undefined && hashed.kind === "file" && legacyFileMatches(abs, out.md5)) return undefined;
-  if (out.hash === undefined && hashed.kind === "dir" && (await legacyTreeMatches(repo, abs, out.md5, ctx)))
+  if (out.hash === undefined && (await matchesLegacyRecord(repo, abs, hashed.kind, out.md5, ctx)))
     return undefined;
   return "modified";
-}
-
-async function legacyTreeMatches(repo: DataRepo, abs: string, oid: Oid, ctx: HashContext): Promise<boolean> {
-  if (!isDirOid(oid)) return false;
-  let recorded;
-  try {
-    recorded = await repo.cache.readDirManifest(oid);
-  } catch {
-    return false;
-  }
-  const current = await hashPath(abs, ctx);
-  return current.kind === "dir" && withLegacyHashes(current, abs, recorded).md5 === oid;
 }
 
 function posixRel(from: string, to: string): string {

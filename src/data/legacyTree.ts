@@ -6,29 +6,55 @@
  * md5 differs from the recorded manifest, never the whole directory again.
  */
 import { join } from "node:path";
+import type { DataRepo } from "./dataRepo.js";
 import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
-import type { DirEntry } from "./hashInfo.js";
-import type { HashedPath } from "./hashTree.js";
+import { isDirOid, type DirEntry, type Oid } from "./hashInfo.js";
+import { hashPath, type HashContext, type HashedPath } from "./hashTree.js";
 import { legacyMd5FileSync } from "./md5File.js";
 
 type HashedDir = Extract<HashedPath, { kind: "dir" }>;
 
 /**
+ * Whether the workspace path `abs`, whose md5 differs from `oid`, is what a DVC 2 record of `oid` (a `.dvc` out
+ * or a dvc.lock entry without `hash: md5`) describes, as dvc 3 decides with md5-dos2unix.
+ */
+export async function matchesLegacyRecord(
+  repo: Pick<DataRepo, "cache">,
+  abs: string,
+  kind: "file" | "dir",
+  oid: Oid,
+  ctx: HashContext,
+): Promise<boolean> {
+  if (kind === "file") return !isDirOid(oid) && legacyFileMatches(abs, oid);
+  if (!isDirOid(oid)) return false;
+  // A dependency's manifest is often not cached; then every file's legacy hash is read.
+  const recorded = await repo.cache.readDirManifest(oid).catch(() => undefined);
+  const current = await hashPath(abs, ctx);
+  return current.kind === "dir" && withLegacyHashes(current, abs, recorded).md5 === oid;
+}
+
+/**
  * `current` (a workspace directory hashed with md5) with each file whose legacy hash is the one `recorded`
  * lists given that hash instead, and the tree hash recomputed: equal to the recorded oid exactly when dvc 3
- * would call the out unchanged.
+ * would call the out unchanged. Without `recorded`, every file takes its legacy hash.
  */
 export function withLegacyHashes(
   current: HashedDir,
   dirAbs: string,
-  recorded: readonly DirEntry[],
+  recorded: readonly DirEntry[] | undefined,
 ): HashedDir {
-  const recordedMd5 = new Map(recorded.map((entry) => [entry.relpath, entry.md5]));
+  const recordedMd5 = recorded === undefined ? undefined : new Map(recorded.map((e) => [e.relpath, e.md5]));
   let changed = false;
   const entries = current.entries.map((entry) => {
+    const abs = join(dirAbs, ...entry.relpath.split("/"));
+    if (recordedMd5 === undefined) {
+      const legacy = legacyMd5(abs);
+      if (legacy === undefined || legacy === entry.md5) return entry;
+      changed = true;
+      return { ...entry, md5: legacy };
+    }
     const want = recordedMd5.get(entry.relpath);
-    if (want === undefined || want === entry.md5) return entry;
-    if (!legacyFileMatches(join(dirAbs, ...entry.relpath.split("/")), want)) return entry;
+    if (want === undefined || want === entry.md5 || !legacyFileMatches(abs, want)) return entry;
     changed = true;
     return { ...entry, md5: want };
   });
@@ -39,9 +65,13 @@ export function withLegacyHashes(
 
 /** Whether the file at `abs` has `md5` as its DVC 2 (md5-dos2unix) hash; false when it cannot be read. */
 export function legacyFileMatches(abs: string, md5: string): boolean {
+  return legacyMd5(abs) === md5;
+}
+
+function legacyMd5(abs: string): string | undefined {
   try {
-    return legacyMd5FileSync(abs).md5 === md5;
+    return legacyMd5FileSync(abs).md5;
   } catch {
-    return false;
+    return undefined;
   }
 }

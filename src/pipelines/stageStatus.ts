@@ -12,6 +12,7 @@ import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { cacheHasAll } from "../data/dataStatus.js";
 import { hashPath, hashPathSummary, type HashedPath, type PathSummary } from "../data/hashTree.js";
+import { matchesLegacyRecord } from "../data/legacyTree.js";
 import { lockCmd, type LockEntry, type LockFile } from "./dvcLock.js";
 import type { Stage, StageOut } from "./dvcYaml.js";
 import { loadParamsFile, selectParams, type ParamsObject } from "./paramsFile.js";
@@ -97,7 +98,8 @@ async function depChanges(repo: DataRepo, stage: Stage, lock: LockEntry | undefi
     const recorded = locked.get(path);
     // DVC compares hash infos: with no recorded hash the dep reads as "modified", not "new".
     if (current === undefined) changes.push({ kind: "deps", path, status: "deleted" });
-    else if (recorded?.md5 !== current.md5) changes.push({ kind: "deps", path, status: "modified" });
+    else if (!(await matchesLock(repo, join(stage.wdir, path), current, recorded)))
+      changes.push({ kind: "deps", path, status: "modified" });
   }
   return changes;
 }
@@ -141,9 +143,25 @@ async function outChanges(repo: DataRepo, stage: Stage, lock: LockEntry | undefi
     const current = await summarizeIfExists(repo, join(stage.wdir, out.path));
     if (current === undefined) changes.push({ kind: "outs", path: out.path, status: "deleted" });
     else if (recorded === undefined) changes.push({ kind: "outs", path: out.path, status: "modified" });
-    else if (recorded.md5 !== current.md5) changes.push({ kind: "outs", path: out.path, status: "modified" });
+    else if (!(await matchesLock(repo, join(stage.wdir, out.path), current, recorded)))
+      changes.push({ kind: "outs", path: out.path, status: "modified" });
   }
   return changes;
+}
+
+/** Whether a hashed path is what its lock entry records; DVC 2 entries (no `hash: md5`) by md5-dos2unix. */
+async function matchesLock(
+  repo: DataRepo,
+  abs: string,
+  current: PathSummary,
+  recorded: LockFile | undefined,
+): Promise<boolean> {
+  if (recorded?.md5 === undefined) return false;
+  if (recorded.md5 === current.md5) return true;
+  const ctx = { root: repo.root, state: repo.state, ignore: repo.ignore };
+  return (
+    recorded.hash === undefined && (await matchesLegacyRecord(repo, abs, current.kind, recorded.md5, ctx))
+  );
 }
 
 /** Hashes a workspace path through the state; undefined when it does not exist. */
