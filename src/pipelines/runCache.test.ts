@@ -158,6 +158,25 @@ describe("run-cache files shared with dvc", () => {
     expect(await readFile(join(dir, "out.txt"), "utf8")).toBe("hello");
   });
 
+  it("restores a stage whose deps are not listed in path order (the key sorts them, as dvc.lock does)", async () => {
+    await writeFile(join(dir, "a.txt"), "a\n");
+    await writeFile(join(dir, "b.txt"), "b\n");
+    await writeFile(join(dir, "params.yaml"), "p: 1\n");
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      "stages:\n  s:\n    cmd: echo ran >> runs.log; cat b.txt a.txt > o.txt\n    deps: [b.txt, a.txt]\n" +
+        "    params: [p]\n    outs: [o.txt]\n",
+    );
+    repo = await initDataRepo(dir);
+    await repro(repo);
+    await writeFile(join(dir, "params.yaml"), "p: 2\n");
+    await repro(repo);
+    await writeFile(join(dir, "params.yaml"), "p: 1\n");
+    const result = await repro(repo);
+    expect(result.stages[0]?.outcome).toBe("restored");
+    expect(await readFile(join(dir, "runs.log"), "utf8")).toBe("ran\nran\n");
+  });
+
   it.skipIf(!existsSync(DVC_BIN))(
     "leaves a workspace that dvc status reports up to date",
     async () => {

@@ -104,10 +104,13 @@ export async function restoreFromRunCache(
   partial: Omit<LockEntry, "outs">,
 ): Promise<LockEntry | undefined> {
   if (!isRunCacheable(stage)) return undefined;
+  const byPath = (a: { path: string }, b: { path: string }): number => compareCodePoints(a.path, b.path);
+  // Saved entries are lock entries, deps and outs sorted by path (as dvc.lock lists them): the key must be too.
   const outs = stageOuts(stage)
     .map((out) => ({ path: out.path }))
-    .sort((a, b) => compareCodePoints(a.path, b.path));
-  const dir = runCachePath(repo.cacheDir, runCacheKey({ ...partial, outs }));
+    .sort(byPath);
+  const deps = partial.deps === undefined ? {} : { deps: [...partial.deps].sort(byPath) };
+  const dir = runCachePath(repo.cacheDir, runCacheKey({ ...partial, ...deps, outs }));
   const entry = await newestEntry(dir);
   if (entry === undefined) return undefined;
   for (const out of entry.outs) {
