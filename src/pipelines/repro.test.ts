@@ -73,6 +73,10 @@ describe("repro with forceDownstream", () => {
       a: "skipped",
       b: "skipped",
     });
+    // Forced stages never ask the run-cache (dvc's run_stage), though b's inputs match an entry.
+    await writeFile(join(dir, "data.txt"), "v4\n");
+    expect(outcomes(await run({ forceDownstream: true }))).toEqual({ a: "ran", b: "ran" });
+    expect(await read("runs.log")).toBe("a\nb\na\na\nb\na\nb\n");
   });
 });
 

@@ -267,7 +267,8 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   }
   const deps = await hashDeps(repo, stage);
   const params = await readStageParams(stage);
-  if (options.runCache !== false && options.force !== true) {
+  // dvc's run_stage asks the run-cache only when not forced, and --force-downstream forces the stages below.
+  if (options.runCache !== false && !forced) {
     const restored = await restoreFromRunCache(repo, stage, { cmd: lockCmd(stage), deps, params });
     if (restored !== undefined) {
       const lock = await recordInContext(context, stage, false);
