@@ -73,7 +73,10 @@ describe("flowops repro", () => {
 
   it("says what would run with --dry", async () => {
     await flowops("hello", "--dry");
-    expect(stdout).toContain("Would run stage 'hello': out 'hello.txt' deleted\n");
+    // dvc prints each command, interpolated, under the stage it would run.
+    expect(stdout).toContain(
+      "Would run stage 'hello': out 'hello.txt' deleted\n> echo hi there > hello.txt && echo said hi\n",
+    );
   });
 
   it("with --pull checks out a stage's pushed outputs instead of running it", async () => {
@@ -123,7 +126,7 @@ describe("flowops repro", () => {
     stdout = "";
     await flowops();
     // Named as dvc names them from here; JSON keeps the repo-relative addresses.
-    expect(stdout).toMatch(/^Running stage 's':\nStage 's' ran in \d+\.\d s\.\n$/);
+    expect(stdout).toMatch(/^Running stage 's':\n> cp in out\nStage 's' ran in \d+\.\d s\.\n$/);
     expect(await ran("../dvc.yaml:top")).toEqual([
       ["pipe/dvc.yaml:s", "skipped"],
       ["top", "ran"],

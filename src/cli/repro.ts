@@ -137,7 +137,7 @@ function printer(json: boolean, named: (name: string) => string): (event: ReproE
       case "stage-start": {
         const gpus = event.gpus === undefined ? "" : ` on GPU ${event.gpus.join(",")}`;
         const attempt = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
-        out.write(`Running stage '${named(event.stage)}'${gpus}${attempt}:\n`);
+        out.write(`Running stage '${named(event.stage)}'${gpus}${attempt}:\n${commandLines(event.cmd)}`);
         return;
       }
       case "output":
@@ -164,7 +164,8 @@ function stageLine(result: StageResult, named: (name: string) => string): string
     case "restored":
       return `Stage ${name} is cached - skipping run, checking out outputs\n`;
     case "skipped":
-      if (result.wouldRun === true) return `Would run stage ${name}: ${describeChanges(result.changes)}\n`;
+      if (result.wouldRun === true)
+        return `Would run stage ${name}: ${describeChanges(result.changes)}\n${commandLines(result.cmd ?? [])}`;
       if (result.message === "frozen") return `Stage ${name} is frozen: outputs verified, not run.\n`;
       // DVC's words; like DVC, a pulled stage is not a reproduced one, so the summary still says up to date.
       if (result.message === "pulled") return `Pulling data for stage: ${name}\n`;
@@ -179,6 +180,11 @@ function stageLine(result: StageResult, named: (name: string) => string): string
     case "cancelled":
       return `Stage ${name} cancelled\n`;
   }
+}
+
+/** Each command line as dvc prints it before running it. */
+function commandLines(cmd: readonly string[]): string {
+  return cmd.map((line) => `> ${line}\n`).join("");
 }
 
 function indent(text: string): string {

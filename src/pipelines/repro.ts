@@ -86,6 +86,8 @@ export interface StageResult {
   lock?: LockEntry;
   /** With --dry: the stage would run. */
   wouldRun?: boolean;
+  /** With `wouldRun`: the command lines that would run, interpolated. */
+  cmd?: readonly string[];
 }
 
 export interface ReproResult {
@@ -97,7 +99,15 @@ export interface ReproResult {
 
 export type ReproEvent =
   | { type: "plan"; stages: string[] }
-  | { type: "stage-start"; stage: string; attempt: number; changes: StageChange[]; gpus?: readonly number[] }
+  | {
+      type: "stage-start";
+      stage: string;
+      attempt: number;
+      changes: StageChange[];
+      /** The command lines about to run, interpolated. */
+      cmd: readonly string[];
+      gpus?: readonly number[];
+    }
   | { type: "output"; stage: string; line: string; stream: OutputStream }
   | { type: "retry"; stage: string; attempt: number; previous: StageResult }
   | { type: "stage-end"; result: StageResult }
@@ -251,7 +261,8 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   }
   if (options.dry === true) {
     const frozen = stage.frozen ? { message: "frozen" } : {};
-    return { ...base, outcome: "skipped", changes, wouldRun: !stage.frozen, ...frozen };
+    const wouldRun = stage.frozen ? { wouldRun: false } : { wouldRun: true, cmd: stage.cmd };
+    return { ...base, outcome: "skipped", changes, ...wouldRun, ...frozen };
   }
   if (stage.frozen) {
     // DVC never runs a frozen stage's command: it checks the outs are there and records them.
@@ -331,7 +342,14 @@ async function executeStage(
   }
   try {
     const gpus = lease?.indices;
-    context.emit({ type: "stage-start", stage: stage.name, attempt, changes, ...(gpus ? { gpus } : {}) });
+    context.emit({
+      type: "stage-start",
+      stage: stage.name,
+      attempt,
+      changes,
+      cmd: stage.cmd,
+      ...(gpus ? { gpus } : {}),
+    });
     let runEnv: Record<string, string> | undefined;
     await guardTracking(context, async () => {
       runEnv = await options.tracking?.stageStarting?.(stage);
