@@ -10,7 +10,8 @@ import type { Pipeline } from "./dvcYaml.js";
 import { readWorkspacePipelines } from "./pipelineFiles.js";
 import { parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
-import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
+import { assertRevision, type Revision } from "./revisionFiles.js";
+import { TrackedFileReader } from "./trackedFileText.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
 import { isPlainObject, type PyValue } from "./pythonValues.js";
 
@@ -54,8 +55,12 @@ function metricsOfFile(path: string, text: string): Record<string, PyValue> {
   return extractMetrics(value as Record<string, PyValue>);
 }
 
-async function readMetrics(root: string, path: string, rev: Revision): Promise<MetricsFileResult> {
-  const text = await readAtRevision(root, path, rev);
+async function readMetrics(
+  files: TrackedFileReader,
+  path: string,
+  rev: Revision,
+): Promise<MetricsFileResult> {
+  const text = await files.read(path, rev);
   if (text === undefined) {
     return {
       error: {
@@ -76,8 +81,13 @@ async function readMetrics(root: string, path: string, rev: Revision): Promise<M
 export async function metricsShow(root: string, rev?: string): Promise<MetricsShow> {
   if (rev !== undefined) await assertRevision(root, rev);
   const data: Record<string, MetricsFileResult> = {};
-  for (const path of metricsPaths(await readWorkspacePipelines(root)))
-    data[path] = await readMetrics(root, path, rev);
+  const pipeline = await readWorkspacePipelines(root);
+  const files = new TrackedFileReader(root, pipeline);
+  try {
+    for (const path of metricsPaths(pipeline)) data[path] = await readMetrics(files, path, rev);
+  } finally {
+    files.close();
+  }
   return { [rev ?? ""]: { data } };
 }
 
@@ -91,15 +101,21 @@ export async function metricsDiff(
   await assertRevision(root, a);
   if (revB !== undefined) await assertRevision(root, revB);
   const result: MetricsDiff = {};
-  for (const path of metricsPaths(await readWorkspacePipelines(root))) {
-    const before = await readMetrics(root, path, a);
-    const after = await readMetrics(root, path, revB);
-    const changes = diffValues(
-      "data" in before ? before.data : {},
-      "data" in after ? after.data : {},
-      options.all === true,
-    );
-    if (Object.keys(changes).length > 0) result[path] = changes;
+  const pipeline = await readWorkspacePipelines(root);
+  const files = new TrackedFileReader(root, pipeline);
+  try {
+    for (const path of metricsPaths(pipeline)) {
+      const before = await readMetrics(files, path, a);
+      const after = await readMetrics(files, path, revB);
+      const changes = diffValues(
+        "data" in before ? before.data : {},
+        "data" in after ? after.data : {},
+        options.all === true,
+      );
+      if (Object.keys(changes).length > 0) result[path] = changes;
+    }
+  } finally {
+    files.close();
   }
   return result;
 }

@@ -1,0 +1,63 @@
+/**
+ * The text of a pipeline file as dvc's DVCFileSystem sees it, for `metrics show|diff`: from Git at a revision
+ * (or the workspace), and, when Git does not hold it because it is a cached stage out (metrics are cached by
+ * default and git-ignored), from the DVC cache by the md5 that revision's dvc.lock records. The object is
+ * verified before it is read.
+ */
+import { readFile } from "node:fs/promises";
+import { posix, relative, sep } from "node:path";
+import { closeDataRepo, openDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { isDirOid } from "../data/hashInfo.js";
+import { LOCK_FILE, parseLock, stageLockDir } from "./dvcLock.js";
+import type { Pipeline, Stage } from "./dvcYaml.js";
+import { stagePath } from "./pipelineDag.js";
+import { readAtRevision, revisionLabel, type Revision } from "./revisionFiles.js";
+import { stageOuts } from "./stageStatus.js";
+
+/** Reads files of one repository; `close()` releases the DVC cache when it was opened. */
+export class TrackedFileReader {
+  private repo: DataRepo | undefined;
+
+  constructor(
+    private readonly root: string,
+    private readonly pipeline: Pipeline | undefined,
+  ) {}
+
+  /** The text of `path` (repo-relative, POSIX) at `rev`; undefined when neither Git nor the cache has it. */
+  async read(path: string, rev: Revision): Promise<string | undefined> {
+    const text = await readAtRevision(this.root, path, rev);
+    if (text !== undefined) return text;
+    const owner = this.pipeline?.stages.find((stage) =>
+      stageOuts(stage).some((out) => out.cache && stagePath(stage, out.path) === path),
+    );
+    if (owner === undefined) return undefined;
+    const md5 = await this.lockedMd5(owner, path, rev);
+    if (md5 === undefined || isDirOid(md5)) return undefined;
+    this.repo ??= await openDataRepo(this.root);
+    try {
+      return await readFile(await this.repo.cache.verifiedPath(md5), "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.repo !== undefined) closeDataRepo(this.repo);
+    this.repo = undefined;
+  }
+
+  /** The md5 the dvc.lock beside `stage`'s dvc.yaml records at `rev` for the out at `path`. */
+  private async lockedMd5(stage: Stage, path: string, rev: Revision): Promise<string | undefined> {
+    const lockDir = relative(this.root, stageLockDir(stage)).split(sep).join("/");
+    const lockPath = posix.join(lockDir, LOCK_FILE);
+    const text = await readAtRevision(this.root, lockPath, rev);
+    if (text === undefined) return undefined;
+    let entry;
+    try {
+      entry = parseLock(`${revisionLabel(rev)}:${lockPath}`, text).stages.get(stage.lockName);
+    } catch {
+      return undefined;
+    }
+    return entry?.outs.find((out) => stagePath(stage, out.path) === path)?.md5;
+  }
+}
