@@ -93,7 +93,8 @@ export async function createModelVersion(
             version: next,
             creation_time: now,
             last_updated_time: now,
-            description: input.description ?? null,
+            // MLflow stores the request's unset proto2 description as "", which its client reads as "" (not None).
+            description: input.description ?? "",
             user_id: null,
             current_stage: "None",
             source: input.source,

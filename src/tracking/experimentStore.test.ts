@@ -83,7 +83,12 @@ describe.each(metadataBackends())("experiment store on $name", (backend) => {
       code: "RESOURCE_DOES_NOT_EXIST",
       message: "No Experiment with id=987654 exists",
     });
+    // MLflow 3.17.2 (`_parse_experiment_id`): not an integer is a 400, not a 404.
     await expect(getExperiment(meta.db, "not-a-number")).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: "Invalid experiment ID 'not-a-number'. Experiment ID must be a valid integer.",
+    });
+    await expect(getExperiment(meta.db, "99999999999999999999")).rejects.toMatchObject({
       code: "RESOURCE_DOES_NOT_EXIST",
     });
     await expect(getExperimentByName(meta.db, "x")).rejects.toMatchObject({
@@ -118,10 +123,11 @@ describe.each(metadataBackends())("experiment store on $name", (backend) => {
     expect((await getRun(meta.db, run.info.run_id)).info.lifecycle_stage).toBe("active");
   });
 
-  it("refuses to delete the Default experiment", async () => {
-    await expect(deleteExperiment(meta.db, "0", 1)).rejects.toMatchObject({
-      code: "INVALID_PARAMETER_VALUE",
-    });
+  it("deletes and restores the Default experiment, as MLflow 3's SQL store does", async () => {
+    await deleteExperiment(meta.db, "0", 1);
+    expect((await getExperiment(meta.db, "0")).lifecycle_stage).toBe("deleted");
+    await restoreExperiment(meta.db, "0", 2);
+    expect((await getExperiment(meta.db, "0")).lifecycle_stage).toBe("active");
   });
 
   it("upserts and deletes experiment tags", async () => {

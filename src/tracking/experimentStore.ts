@@ -22,11 +22,18 @@ export interface CreateExperimentInput {
   tags?: readonly Tag[] | undefined;
 }
 
-/** Experiment ids are integers in the database and strings on the wire; anything else names nothing. */
+/**
+ * Experiment ids are integers in the database and strings on the wire. As MLflow's `_parse_experiment_id`
+ * (Python's `int()`): anything but an integer is INVALID_PARAMETER_VALUE; an integer beyond the ids this
+ * store hands out names nothing (undefined).
+ */
 export function parseExperimentId(experimentId: string | number): number | undefined {
   const text = String(experimentId).trim();
-  if (!/^-?\d{1,15}$/.test(text)) return undefined;
-  return Number(text);
+  if (!/^[+-]?\d+$/.test(text)) {
+    throw invalidParameter(`Invalid experiment ID '${experimentId}'. Experiment ID must be a valid integer.`);
+  }
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
 }
 
 function noExperiment(experimentId: string | number): Error {
@@ -178,12 +185,8 @@ export async function deleteExperiment(
   experimentId: string,
   now: number,
 ): Promise<void> {
+  // The default experiment too: MLflow 3's SQL store deletes (and restores) it like any other.
   const id = await requireStage(db, experimentId, "active");
-  if (id === DEFAULT_EXPERIMENT_ID) {
-    throw invalidParameter(
-      `Cannot delete the default experiment '${DEFAULT_EXPERIMENT_ID}'. This is an internally reserved experiment.`,
-    );
-  }
   await db.transaction().execute(async (tx) => {
     await tx
       .updateTable("experiments")

@@ -60,21 +60,30 @@ function encodeOffset(offset: number): string {
   return Buffer.from(JSON.stringify({ offset })).toString("base64");
 }
 
-/** All points of one metric in step order; paged only when max_results is given. */
+/**
+ * All points of one metric, ordered as MLflow's SQL store orders them (timestamp, step, value: a resumed run
+ * whose steps start again keeps its time order); paged only when max_results is given.
+ */
 export async function getMetricHistory(
   db: Kysely<Database>,
   runId: string,
   metricKey: string,
   options: { maxResults?: number | undefined; pageToken?: string | undefined } = {},
 ): Promise<MetricHistoryPage> {
+  // A page of 0 would hand back a token for the same offset forever (MLflow refuses it the same way).
+  if (options.maxResults !== undefined && options.maxResults <= 0) {
+    throw invalidParameter(
+      `Invalid value ${options.maxResults} for parameter 'max_results' supplied. It must be a positive integer.`,
+    );
+  }
   const offset = decodeOffset(options.pageToken);
   let query = db
     .selectFrom("metrics")
     .selectAll()
     .where("run_uuid", "=", runId)
     .where("key", "=", metricKey)
-    .orderBy("step")
     .orderBy("timestamp")
+    .orderBy("step")
     .orderBy("value");
   if (options.maxResults !== undefined) query = query.limit(options.maxResults + 1).offset(offset);
   else if (offset > 0) query = query.offset(offset);

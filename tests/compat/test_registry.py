@@ -56,6 +56,11 @@ def test_model_versions_are_numbered_and_ready(client, registered):
     assert versions[0].current_stage == "None"
 
 
+def test_a_version_created_without_a_description_has_an_empty_one(client, registered):
+    # As mlflow server stores the request's unset description: "", which the client reads as "" (not None).
+    assert client.get_model_version(registered, "1").description == ""
+
+
 def test_aliases_point_at_versions_and_can_move_and_be_deleted(client, registered):
     client.set_registered_model_alias(registered, "champion", "1")
     client.set_registered_model_alias(registered, "challenger", "2")

@@ -122,6 +122,22 @@ def test_nan_and_infinite_metrics_round_trip(client, experiment_id):
     assert math.isnan(history.value)
 
 
+def test_metric_history_is_in_time_order_when_steps_start_again(client, experiment_id):
+    # MLflow's SQL store orders a history by timestamp, then step: a resumed run keeps its time order.
+    with mlflow.start_run() as run:
+        mlflow.log_metric("loss", 0.5, step=10, timestamp=1_000)
+        mlflow.log_metric("loss", 0.9, step=0, timestamp=2_000)
+    history = client.get_metric_history(run.info.run_id, "loss")
+    assert [(m.step, m.timestamp, m.value) for m in history] == [(10, 1_000, 0.5), (0, 2_000, 0.9)]
+
+
+def test_a_non_integer_experiment_id_is_an_invalid_parameter(client):
+    with pytest.raises(MlflowException) as raised:
+        client.get_experiment("abc")
+    assert raised.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert "Experiment ID must be a valid integer" in str(raised.value)
+
+
 def test_get_metric_history_of_an_unlogged_key_is_empty(client, experiment_id):
     with mlflow.start_run() as run:
         mlflow.log_metric("present", 1.0)
@@ -183,6 +199,15 @@ def test_delete_experiment_and_restore_experiment(client, flowops_server, unique
     client.restore_experiment(experiment_id)
     assert client.get_experiment(experiment_id).lifecycle_stage == "active"
     assert mlflow.set_experiment(name).experiment_id == experiment_id
+
+
+def test_the_default_experiment_can_be_deleted_and_restored(client):
+    client.delete_experiment("0")
+    try:
+        assert client.get_experiment("0").lifecycle_stage == "deleted"
+    finally:
+        client.restore_experiment("0")
+    assert client.get_experiment("0").lifecycle_stage == "active"
 
 
 def test_rename_experiment(client, unique):

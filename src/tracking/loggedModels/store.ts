@@ -8,6 +8,7 @@ import { invalidParameter, notFound, type FlowOpsError } from "../../errors.js";
 import type { MetadataDb } from "../../db/connect.js";
 import type { Tag } from "../entities.js";
 import { readExperiments } from "../experimentReader.js";
+import { parseExperimentId } from "../experimentStore.js";
 import type { FinalLoggedModelStatus, LoggedModel } from "./entities.js";
 import { assertValidModelName, assertValidParams, assertValidTags, generateModelName } from "./modelName.js";
 import { readLifecycleStage, readLoggedModels } from "./reader.js";
@@ -36,8 +37,9 @@ export class LoggedModelStore {
     assertValidParams(params);
     assertValidTags(tags);
     const experimentId = parseExperimentId(input.experimentId);
-    const [experiment] = await readExperiments(this.meta.db, [experimentId]);
-    if (experiment === undefined) {
+    const [experiment] =
+      experimentId === undefined ? [] : await readExperiments(this.meta.db, [experimentId]);
+    if (experiment === undefined || experimentId === undefined) {
       throw notFound(`No Experiment with id=${input.experimentId} exists`);
     }
     if (experiment.lifecycle_stage !== "active") {
@@ -195,11 +197,6 @@ export function modelArtifactLocation(experimentLocation: string, modelId: strin
 
 export function modelNotFound(modelId: string): FlowOpsError {
   return notFound(`Logged model with ID '${modelId}' not found.`);
-}
-
-export function parseExperimentId(experimentId: string): number {
-  if (!/^\d{1,18}$/.test(experimentId)) throw notFound(`No Experiment with id=${experimentId} exists`);
-  return Number(experimentId);
 }
 
 function lastValuePerKey(tags: readonly Tag[]): Tag[] {

@@ -9,6 +9,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
+import { parseExperimentId } from "../experimentStore.js";
 import { invalidParameter } from "../../errors.js";
 import type { ViewType } from "../entities.js";
 import { parseSearchFilter } from "./filterParser.js";
@@ -59,7 +60,9 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
   const clauses = validateRunFilter(parseSearchFilter(request.filter));
   const orderBy = parseOrderBy(request.order_by, RUN_ORDER_BY_SCHEMA);
   const offset = decodePageToken(request.page_token);
-  const experimentIds = request.experiment_ids.filter((id) => /^\d{1,15}$/.test(id)).map(Number);
+  const experimentIds = request.experiment_ids
+    .map(parseExperimentId)
+    .filter((id): id is number => id !== undefined);
   if (experimentIds.length === 0) return { runIds: [] };
 
   const joins: RawBuilder<unknown>[] = [];
