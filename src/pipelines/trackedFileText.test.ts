@@ -46,7 +46,7 @@ describe("metrics of cached outs, read through dvc.lock and the cache as dvc doe
     expect(diff["m.json"]?.acc).toMatchObject({ old: 0.5, new: 0.7 });
   });
 
-  it("shows a workspace metric whose file was deleted from the cache, and diffs it against HEAD", async () => {
+  it("shows a workspace metric whose file was deleted from the workspace, and diffs it against HEAD", async () => {
     await rm(join(root, "m.json"));
     expect((await metricsShow(root))[""]?.data["m.json"]).toEqual({ data: { acc: 0.7 } });
     expect((await metricsShow(root, "HEAD~1"))["HEAD~1"]?.data["m.json"]).toEqual({ data: { acc: 0.5 } });

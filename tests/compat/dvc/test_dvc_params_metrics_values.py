@@ -61,3 +61,19 @@ def test_metrics_show_and_diff_leave_out_lists_nulls_and_empty_mappings(workspac
     for args in (["show", "--json"], ["diff", "--json"], ["diff", "--all", "--json"]):
         expected = workspace.dvc("metrics", *args).json()
         assert workspace.flowops("metrics", *args).json() == expected, args
+
+
+def test_cached_metrics_are_read_through_dvc_lock_and_the_cache(workspace: Workspace):
+    """A stage's metrics are cached by default, so Git holds only their md5 in dvc.lock."""
+    workspace.write("dvc.yaml", "stages:\n  ev:\n    cmd: cp v.json m.json\n    deps: [v.json]\n    metrics: [m.json]\n")
+    for acc in (0.5, 0.7):
+        workspace.write("v.json", json.dumps({"acc": acc}))
+        workspace.dvc("repro", "-q")
+        workspace.git("add", "-A")
+        workspace.git("commit", "-qm", f"acc {acc}")
+    workspace.write("v.json", json.dumps({"acc": 0.9}))
+    workspace.dvc("repro", "-q")
+    (workspace.root / "m.json").unlink()
+    for args in (["diff", "HEAD~1", "HEAD", "--json"], ["diff", "--json"], ["show", "--json"]):
+        expected = workspace.dvc("metrics", *args).json()
+        assert workspace.flowops("metrics", *args).json() == expected, args
