@@ -4,7 +4,7 @@
  * validate the plain value and ask `lineOf` for the line of the key or item that was wrong.
  */
 import { readFile } from "node:fs/promises";
-import type { Document, LineCounter, SchemaOptions } from "yaml";
+import type { Document, LineCounter, SchemaOptions, YAMLError } from "yaml";
 import { yamlLibrary } from "../yamlLibrary.js";
 import { cachedYamlParse, type YamlValueCodec } from "./yamlParseCache.js";
 import { FlowOpsError } from "../errors.js";
@@ -26,6 +26,24 @@ export function malformedFile(path: string, line: number | undefined, message: s
     "INVALID_PARAMETER_VALUE",
     `${path}${line === undefined ? "" : `:${line}`}: ${message}`,
   );
+}
+
+/** Past this many, a file's problems are counted rather than listed: the first few are enough to start on. */
+const MAX_LISTED_PROBLEMS = 5;
+
+/**
+ * Several problems of one file as one error, a `file:line: message` line each in the order of their lines,
+ * so that one run shows what to fix (DVC reports every schema error too).
+ */
+export function malformedFileProblems(
+  path: string,
+  problems: readonly { line: number; message: string }[],
+): FlowOpsError {
+  const sorted = [...problems].sort((a, b) => a.line - b.line);
+  const lines = sorted.slice(0, MAX_LISTED_PROBLEMS).map((p) => `${path}:${p.line}: ${p.message}`);
+  const more = sorted.length - MAX_LISTED_PROBLEMS;
+  if (more > 0) lines.push(`(and ${more} more problem${more === 1 ? "" : "s"})`);
+  return new FlowOpsError("INVALID_PARAMETER_VALUE", lines.join("\n"));
 }
 
 /** A key path as a reader would write it: `strategy.canary.steps[2].setWeight`; "the file" when empty. */
@@ -105,11 +123,7 @@ export function parseYamlDocument(
       prettyErrors: false,
       ...(settings.customTags === undefined ? {} : { customTags: settings.customTags }),
     });
-    const first = doc.errors[0];
-    if (first !== undefined) {
-      const line = lineCounter.linePos(first.pos[0]).line;
-      throw malformedFile(path, line, `invalid YAML: ${first.message.split("\n")[0] ?? first.code}`);
-    }
+    if (doc.errors.length > 0) throw syntaxError(path, text, doc, lineCounter);
     return {
       path,
       value: doc.toJS({ maxAliasCount: 100 }) ?? undefined,
@@ -120,6 +134,59 @@ export function parseYamlDocument(
 }
 
 type TagsOption = NonNullable<SchemaOptions["customTags"]>;
+
+/**
+ * The parser's first error, at the line a reader has to fix; the parser's own position is elsewhere for
+ * two common mistakes. An unclosed quote is reported where the string ends, usually the end of the file;
+ * the line to fix is where it opens. An over-indented `key:` line continues the value on the line above,
+ * which its ':' then turns into a key spanning both lines: the parser first blames the line above ("nested
+ * mappings are not allowed in compact mappings"), then reports that key, whose end is the ':' of the
+ * culprit line (where DVC's ruamel points too).
+ */
+function syntaxError(path: string, text: string, doc: Document, lineCounter: LineCounter): FlowOpsError {
+  const line = (offset: number): number => lineCounter.linePos(offset).line;
+  const keyOverLines = (e: YAMLError | undefined): boolean =>
+    e?.code === "MULTILINE_IMPLICIT_KEY" && line(e.pos[0]) < line(e.pos[1]);
+  const [first, second] = doc.errors;
+  const error = first?.code === "BLOCK_AS_IMPLICIT_KEY" && keyOverLines(second) ? second : first;
+  if (error === undefined) return malformedFile(path, undefined, "invalid YAML");
+  const [start, end] = error.pos;
+  if (keyOverLines(error)) {
+    const above = line(start);
+    return malformedFile(
+      path,
+      line(end),
+      `invalid YAML: mapping values are not allowed here; this line continues the text of line ${above} ` +
+        `(is it indented too far, or is a ':' missing on line ${above}?)`,
+    );
+  }
+  const quoted = error.code === "MISSING_CHAR" ? unclosedQuoteAt(doc, start) : undefined;
+  if (quoted !== undefined) {
+    const runsTo = text.slice(start).trim() === "" ? "to the end of the file" : `on to line ${line(start)}`;
+    return malformedFile(
+      path,
+      line(quoted.offset),
+      `invalid YAML: missing closing quote (the string that starts here with ${quoted.quote} runs ${runsTo})`,
+    );
+  }
+  return malformedFile(path, line(start), `invalid YAML: ${error.message.split("\n")[0] ?? error.code}`);
+}
+
+/** The opening quote of the quoted scalar that the parser found unclosed at `end`, if that is the error. */
+function unclosedQuoteAt(doc: Document, end: number): { offset: number; quote: string } | undefined {
+  const { Scalar, visit } = yamlLibrary();
+  let found: { offset: number; quote: string } | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const quote =
+        node.type === Scalar.QUOTE_DOUBLE ? '"' : node.type === Scalar.QUOTE_SINGLE ? "'" : undefined;
+      if (quote === undefined || node.range?.[1] !== end) return undefined;
+      found = { offset: node.range[0], quote };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
 
 function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number {
   const { isMap, isSeq } = yamlLibrary();

@@ -154,6 +154,40 @@ describe("readPipeline", () => {
     );
   });
 
+  it("names an unknown top-level key without a stray empty key path and lists the allowed keys", async () => {
+    write("dvc.yaml", "stagez:\n  a:\n    cmd: echo a\n");
+    await expect(readPipeline(root)).rejects.toThrow(
+      "dvc.yaml:1: extra key 'stagez' not allowed at the top level " +
+        "(allowed: stages, vars, params, metrics, plots, artifacts, datasets)",
+    );
+  });
+
+  it("reports every schema problem, each at its line, as dvc does", async () => {
+    write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    gpus: 1\n  b:\n    cmd: y\n    frozen: maybe\n");
+    const message = await readPipeline(root).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(message.split("\n")).toEqual([
+      expect.stringMatching(/dvc\.yaml:4: stages\.a: extra key 'gpus' not allowed/),
+      expect.stringMatching(/dvc\.yaml:7: stages\.b\.frozen: expected a boolean$/),
+    ]);
+  });
+
+  it("says what a foreach accepts when given a number", async () => {
+    write("dvc.yaml", "stages:\n  a:\n    foreach: 5\n    do:\n      cmd: echo ${item}\n");
+    await expect(readPipeline(root)).rejects.toThrow(
+      /dvc\.yaml:3: stages\.a\.foreach: expected a list, a mapping or a '\$\{\.\.\.\}' string$/,
+    );
+  });
+
+  it("lists every type an entry may have when it has none of them", async () => {
+    write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    outs: [5]\n");
+    await expect(readPipeline(root)).rejects.toThrow(
+      /dvc\.yaml:4: stages\.a\.outs\[0\]: expected a string or a mapping$/,
+    );
+  });
+
   it("reports a wrong type with the line of the field", async () => {
     write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    frozen: maybe\n");
     await expect(readPipeline(root)).rejects.toThrow(/dvc\.yaml:4: stages\.a\.frozen: expected a boolean/);

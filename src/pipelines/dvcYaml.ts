@@ -6,16 +6,19 @@
  */
 import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { malformedFile } from "../data/yamlFile.js";
+import { malformedFile, malformedFileProblems } from "../data/yamlFile.js";
 import { readFile } from "node:fs/promises";
 import { InterpolationContext, InterpolationError, checkExpressions } from "./interpolation.js";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
 import { expandStage, FOREACH_KEY, MATRIX_KEY, type StageInstance } from "./stageExpansion.js";
 import { readFlowopsStageConfig, type StageSettings } from "./flowopsStageConfig.js";
 import { isPlainObject, parsePythonYaml } from "./pythonValues.js";
-import { validateStageDefinition, validateTopLevel, type Fail } from "./dvcYamlSchema.js";
+import { validateStageDefinition, validateTopLevel } from "./dvcYamlSchema.js";
 
 export const PIPELINE_FILE = "dvc.yaml";
+
+/** The `dvc.yaml:line: message` error for the node at `keyPath`. */
+type Fail = (keyPath: (string | number)[], message: string) => FlowOpsError;
 
 export interface StageOut {
   /** As written in dvc.yaml, relative to the stage's wdir (POSIX). */
@@ -136,10 +139,17 @@ export async function parsePipeline(
   const yaml = parsePythonYaml(file, text);
   const fail: Fail = (keyPath, message) => malformedFile(file, yaml.lineOf(keyPath), message);
   const doc = yaml.value ?? {};
-  validateTopLevel(doc, fail);
+  const problems = validateTopLevel(doc);
   const top = doc as Record<string, unknown>;
+  if (isPlainObject(top.stages)) {
+    for (const [name, def] of Object.entries(top.stages))
+      problems.push(...validateStageDefinition(name, def));
+  }
+  if (problems.length > 0) {
+    const located = problems.map(({ path, message }) => ({ line: yaml.lineOf(path), message }));
+    throw malformedFileProblems(file, located);
+  }
   const rawStages = (top.stages ?? {}) as Record<string, Record<string, unknown>>;
-  for (const [name, def] of Object.entries(rawStages)) validateStageDefinition(name, def, fail);
 
   const context = InterpolationContext.empty();
   const vars = (top.vars ?? []) as unknown[];
