@@ -8,7 +8,12 @@ import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile, malformedFileProblems } from "../data/yamlFile.js";
 import { readFile } from "node:fs/promises";
-import { InterpolationContext, InterpolationError, checkExpressions } from "./interpolation.js";
+import {
+  InterpolationContext,
+  InterpolationError,
+  checkExpressions,
+  trackedVarKeys,
+} from "./interpolation.js";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
 import { expandStage, FOREACH_KEY, MATRIX_KEY, type StageInstance } from "./stageExpansion.js";
 import { readFlowopsStageConfig, type StageSettings } from "./flowopsStageConfig.js";
@@ -72,6 +77,8 @@ export interface Stage {
   group?: string;
   /** Line of the stage (or its group) in dvc.yaml. */
   line: number;
+  /** Keys of vars files (repo-relative) its `${...}` used: dvc's `tracked_vars`, which `params diff` lists. */
+  trackedVars?: Record<string, string[]>;
 }
 
 export interface Pipeline {
@@ -167,13 +174,17 @@ export async function parsePipeline(
       const value = def[key];
       await wrap(fail, ["stages", name, key], `'stages.${name}.${key}'`, () => checkExpressions(value));
     }
-    const instances = await wrap(fail, ["stages", name], `stage '${name}'`, () =>
-      expandStage(name, def, context),
+    const { result: instances, used: groupUsed } = await context.track(() =>
+      wrap(fail, ["stages", name], `stage '${name}'`, () => expandStage(name, def, context)),
     );
     for (const instance of instances) {
       if (seen.has(instance.name)) throw fail(["stages", name], `stage '${instance.name}' is defined twice`);
       seen.add(instance.name);
-      const stage = await resolveInstance(root, repoRoot, instance, context, fail, line);
+      const { result: stage, used } = await context.track(() =>
+        resolveInstance(root, repoRoot, instance, context, fail, line),
+      );
+      const trackedVars = trackedVarKeys(repoRoot, [groupUsed, used]);
+      if (Object.keys(trackedVars).length > 0) stage.trackedVars = trackedVars;
       stage.pipelineFile = file;
       stage.lockName = stage.name;
       stage.name = stageAddress(dvcfile, stage.name);

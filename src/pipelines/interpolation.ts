@@ -5,10 +5,13 @@
  * Errors are InterpolationError with DVC's wording; dvcYaml.ts adds the file and line.
  */
 import { existsSync } from "node:fs";
-import { isAbsolute, join, normalize } from "node:path";
+import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { loadParamsFile, DEFAULT_PARAMS_FILE } from "./paramsFile.js";
 import { cloneValue, isPlainObject, pyFloatRepr, PyFloat, type PyValue } from "./pythonValues.js";
 import { shellQuote } from "../shellQuote.js";
+
+/** Values of vars files a stage interpolated: file (absolute) -> dotted key -> value. */
+export type TrackedVars = Map<string, Map<string, PyValue>>;
 
 export class InterpolationError extends Error {
   override readonly name = "InterpolationError";
@@ -54,6 +57,10 @@ export class InterpolationContext {
     private readonly imports: Map<string, string[] | null>,
     /** `item`/`key` of a generated stage: kept apart so binding them never copies the whole context. */
     private readonly bindings: Record<string, PyValue> = {},
+    /** The vars file (absolute) each value came from, by its key path joined with NUL; inline vars have none. */
+    private readonly sources: Map<string, string> = new Map(),
+    /** Shared by every copy of a context, so a stage's lookups are tracked through its clones. */
+    private readonly tracker: { used?: TrackedVars } = {},
   ) {}
 
   static empty(): InterpolationContext {
@@ -61,7 +68,27 @@ export class InterpolationContext {
   }
 
   clone(): InterpolationContext {
-    return new InterpolationContext(cloneValue(this.data), new Map(this.imports), { ...this.bindings });
+    return new InterpolationContext(
+      cloneValue(this.data),
+      new Map(this.imports),
+      { ...this.bindings },
+      new Map(this.sources),
+      this.tracker,
+    );
+  }
+
+  /**
+   * Runs `work` and answers which values of vars files it interpolated (dvc's `Context.track`, whose result
+   * `params diff` lists beside the params files): `{file (absolute): {dotted key: value}}`.
+   */
+  async track<T>(work: () => Promise<T>): Promise<{ result: T; used: TrackedVars }> {
+    const used: TrackedVars = new Map();
+    this.tracker.used = used;
+    try {
+      return { result: await work(), used };
+    } finally {
+      delete this.tracker.used;
+    }
   }
 
   /** `params.yaml` in `wdirAbs` when `withDefault` and it exists, then each `vars` entry in order. */
@@ -105,12 +132,15 @@ export class InterpolationContext {
       }
       data = picked;
     }
-    this.merge(data, file);
+    this.merge(data, file, abs);
     this.imports.set(abs, selected === null ? null : [...(previous ?? []), ...selected]);
   }
 
-  /** Merges mappings recursively; redefining a value is an error, as in DVC. */
-  merge(update: Record<string, PyValue>, source: string): void {
+  /**
+   * Merges mappings recursively; redefining a value is an error, as in DVC. `sourceFile` (absolute) marks the
+   * values as coming from a vars file, so interpolating them is tracked; inline vars are not.
+   */
+  merge(update: Record<string, PyValue>, source: string, sourceFile?: string): void {
     const walk = (into: Record<string, PyValue>, from: Record<string, PyValue>, path: string[]): void => {
       for (const [key, value] of Object.entries(from)) {
         const existing = into[key];
@@ -122,6 +152,7 @@ export class InterpolationContext {
           );
         } else {
           into[key] = cloneValue(value);
+          if (sourceFile !== undefined) this.sources.set([...path, key].join("\0"), sourceFile);
         }
       }
     };
@@ -134,7 +165,13 @@ export class InterpolationContext {
 
   /** A context where top-level `values` (`item`, `key`) shadow variables of the same name. */
   withBindings(values: Record<string, PyValue>): InterpolationContext {
-    return new InterpolationContext(this.data, this.imports, { ...this.bindings, ...values });
+    return new InterpolationContext(
+      this.data,
+      this.imports,
+      { ...this.bindings, ...values },
+      this.sources,
+      this.tracker,
+    );
   }
 
   select(expression: string): PyValue {
@@ -151,7 +188,21 @@ export class InterpolationContext {
         throw new InterpolationError(`Could not find '${expression}'`);
       }
     }
+    if (this.tracker.used !== undefined && !(parts[0]! in this.bindings))
+      this.recordUse(parts, node as PyValue);
     return node as PyValue;
+  }
+
+  /** Notes a value looked up from a vars file: the file holding the shortest recorded prefix of its path. */
+  private recordUse(parts: readonly string[], value: PyValue): void {
+    for (let length = 1; length <= parts.length; length++) {
+      const file = this.sources.get(parts.slice(0, length).join("\0"));
+      if (file === undefined) continue;
+      const keys = this.tracker.used!.get(file) ?? new Map<string, PyValue>();
+      keys.set(parts.join("."), value);
+      this.tracker.used!.set(file, keys);
+      return;
+    }
   }
 
   /**
@@ -232,4 +283,16 @@ function dictToFlags(obj: Record<string, PyValue>, prefix = ""): string {
     }
   }
   return result.trimEnd();
+}
+
+/** The keys a stage interpolated from vars files, by file relative to the repo root (POSIX). */
+export function trackedVarKeys(repoRoot: string, uses: readonly TrackedVars[]): Record<string, string[]> {
+  const keys: Record<string, string[]> = {};
+  for (const used of uses) {
+    for (const [abs, values] of used) {
+      const file = relative(repoRoot, abs).split(sep).join("/");
+      keys[file] = [...new Set([...(keys[file] ?? []), ...values.keys()])];
+    }
+  }
+  return keys;
 }

@@ -127,6 +127,24 @@ describe("paramsDiff", () => {
     });
   });
 
+  it("lists the keys stages interpolated from vars files, as dvc's tracked vars", async () => {
+    write("config.yaml", "model:\n  depth: 3\n  unused: 1\nother: 5\n");
+    write("params.yaml", "lr: 0.1\n");
+    write(
+      "dvc.yaml",
+      "vars:\n  - config.yaml\nstages:\n  train:\n    cmd: echo ${lr} ${model.depth}\n    outs: [o]\n",
+    );
+    git("add", "-A");
+    git("commit", "-qm", "vars");
+    write("config.yaml", "model:\n  depth: 4\n  unused: 2\nother: 6\n");
+    write("params.yaml", "lr: 0.2\n");
+    // Observed: `dvc params diff --json` on the same edits (only the used key of config.yaml).
+    expect(await paramsDiff(root)).toEqual({
+      "config.yaml": { "model.depth": { old: 3, new: 4, diff: 1 } },
+      "params.yaml": { lr: { old: 0.1, new: 0.2, diff: 0.1 } },
+    });
+  });
+
   it("names an unknown revision", async () => {
     await expect(paramsDiff(root, "no-such-rev")).rejects.toThrow("unknown Git revision 'no-such-rev'");
   });

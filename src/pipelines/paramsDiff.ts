@@ -27,6 +27,21 @@ export function trackedParams(pipeline: Pipeline | undefined): Map<string, Set<s
   return tracked;
 }
 
+/**
+ * dvc's `_collect_vars`: the keys stages interpolated from vars files, for files not already listed as params
+ * (those are shown anyway, and only once).
+ */
+function addTrackedVars(tracked: Map<string, Set<string> | "all">, pipeline: Pipeline | undefined): void {
+  const vars = new Map<string, Set<string>>();
+  for (const stage of pipeline?.stages ?? []) {
+    for (const [file, keys] of Object.entries(stage.trackedVars ?? {})) {
+      if (tracked.has(file)) continue;
+      vars.set(file, new Set([...(vars.get(file) ?? []), ...keys]));
+    }
+  }
+  for (const [file, keys] of vars) tracked.set(file, keys);
+}
+
 async function paramsAt(
   root: string,
   file: string,
@@ -54,6 +69,7 @@ export async function paramsDiff(
   // dvc's `_collect_params` adds the default params file whole at every revision where it exists, whatever
   // the stages list; a revision without it reads as no params, as for any other file.
   tracked.set(DEFAULT_PARAMS_FILE, "all");
+  addTrackedVars(tracked, pipeline);
   const result: ParamsDiff = {};
   for (const [file, keys] of tracked) {
     const changes = diffValues(

@@ -77,3 +77,18 @@ def test_cached_metrics_are_read_through_dvc_lock_and_the_cache(workspace: Works
     for args in (["diff", "HEAD~1", "HEAD", "--json"], ["diff", "--json"], ["show", "--json"]):
         expected = workspace.dvc("metrics", *args).json()
         assert workspace.flowops("metrics", *args).json() == expected, args
+
+
+def test_params_diff_lists_the_keys_stages_interpolated_from_vars_files(workspace: Workspace):
+    workspace.write("params.yaml", "lr: 0.1\n")
+    workspace.write("config.yaml", "model:\n  depth: 3\n  unused: 1\n")
+    workspace.write(
+        "dvc.yaml",
+        "vars:\n  - config.yaml\nstages:\n  train:\n    cmd: echo ${lr} ${model.depth} > o\n    outs: [o]\n",
+    )
+    workspace.git("add", "-A")
+    workspace.git("commit", "-qm", "vars")
+    workspace.write("params.yaml", "lr: 0.2\n")
+    workspace.write("config.yaml", "model:\n  depth: 4\n  unused: 2\n")
+    for args in (["diff", "--json"], ["diff", "--all", "--json"]):
+        assert workspace.flowops("params", *args).json() == workspace.dvc("params", *args).json(), args
