@@ -14,6 +14,7 @@ import * as monitoring from "./migrations/0005_monitoring.js";
 import * as monitoringEvents from "./migrations/0006_monitoring_events.js";
 import * as retraining from "./migrations/0007_retraining.js";
 import * as gateRecordsFollowVersions from "./migrations/0008_gate_records_follow_versions.js";
+import * as webhooks from "./migrations/0009_webhooks.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0006_monitoring_events": monitoringEvents,
   "0007_retraining": retraining,
   "0008_gate_records_follow_versions": gateRecordsFollowVersions,
+  "0009_webhooks": webhooks,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -311,6 +311,29 @@ export interface RetrainingRunTable {
   finished_at: number | null;
 }
 
+/**
+ * A registry webhook (mlflow's `webhooks` table). `secret` signs deliveries and is never returned by the
+ * API; a deleted webhook keeps its row (`deleted_timestamp`, as mlflow soft-deletes) but loses its secret.
+ */
+export interface WebhookTable {
+  webhook_id: string;
+  name: string;
+  description: string | null;
+  url: string;
+  status: string;
+  secret: string | null;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  deleted_timestamp: number | null;
+}
+
+/** One event a webhook subscribes to, in payload spelling (`model_version`, `created`). */
+export interface WebhookEventTable {
+  webhook_id: string;
+  entity: string;
+  action: string;
+}
+
 export interface Database {
   experiments: ExperimentTable;
   experiment_tags: ExperimentTagTable;
@@ -342,4 +365,6 @@ export interface Database {
   drift_reports: DriftReportTable;
   monitoring_events: MonitoringEventTable;
   retraining_runs: RetrainingRunTable;
+  webhooks: WebhookTable;
+  webhook_events: WebhookEventTable;
 }

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { RetrainingRunStore } from "../monitoring/retraining/retrainingRunStore.js";
+import { RegistryWebhooks } from "../registry/webhooks/registryWebhooks.js";
 import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
@@ -20,6 +21,7 @@ import { registryRoutes } from "./routes/registry.js";
 import { retrainingRoutes } from "./routes/retraining.js";
 import { searchRoutes } from "./routes/search.js";
 import { trackingRoutes } from "./routes/tracking.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { sendWire } from "./rpc.js";
 
 export interface BuildServerOptions {
@@ -50,9 +52,14 @@ export async function buildServer(
   app.get("/health", async (_request, reply) => reply.type("text/plain").send("OK"));
   app.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
 
+  // Registry webhooks are delivered with this server's logger; deliveries in flight end when it closes.
+  const webhooks = new RegistryWebhooks({ db: ctx.meta.db, log: app.log, settings: ctx.config.webhooks });
+  app.addHook("onClose", async () => webhooks.close());
+
   await app.register(async (scope) => trackingRoutes(scope, ctx));
   await app.register(async (scope) => searchRoutes(scope, ctx));
-  await app.register(async (scope) => registryRoutes(scope, ctx));
+  await app.register(async (scope) => registryRoutes(scope, ctx, webhooks));
+  await app.register(async (scope) => webhookRoutes(scope, ctx, webhooks));
   await app.register(async (scope) => loggedModelRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));

@@ -7,6 +7,7 @@ import type { DeliveryController } from "../delivery/deployments/deliveryControl
 import type { DriftMonitor } from "../monitoring/online/driftMonitor.js";
 import type { RetrainingLoop } from "../monitoring/retraining/retrainingLoop.js";
 import type { ServerMetrics } from "../monitoring/metrics/serverMetrics.js";
+import type { WebhookDeliverySettings } from "../registry/webhooks/webhookSettings.js";
 import type { SloMonitor } from "../monitoring/slo/sloMonitor.js";
 
 export interface ServerConfig {
@@ -28,6 +29,8 @@ export interface ServerConfig {
   protectedAliases?: readonly string[];
   /** Stages guarded the same way; ["Production"] when unset. */
   protectedStages?: readonly string[];
+  /** Registry webhook delivery (URL schemes, private addresses, timeouts); mlflow's defaults when unset. */
+  webhooks?: WebhookDeliverySettings;
 }
 
 export interface ServerContext {

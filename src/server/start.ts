@@ -24,6 +24,7 @@ import {
   parseProtectedList,
   validateProtectedStages,
 } from "../registry/promotionGuard.js";
+import { webhookSettingsFromEnv } from "../registry/webhooks/webhookSettings.js";
 import { buildServer } from "./app.js";
 import type { ServerConfig, ServerContext } from "./context.js";
 
@@ -78,6 +79,8 @@ export function resolveServerConfig(
         DEFAULT_PROTECTED_STAGES,
       settings.protectedStages !== undefined ? "--protected-stages" : "FLOWOPS_PROTECTED_STAGES",
     ),
+    // mlflow's own variables (MLFLOW_WEBHOOK_ALLOWED_SCHEMES, MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS, ...).
+    webhooks: webhookSettingsFromEnv(env),
   };
 }
 

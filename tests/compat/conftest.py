@@ -104,6 +104,10 @@ def flowops_server() -> Iterator[FlowOpsServer]:
         **os.environ,
         "FLOWOPS_HOME": str(workdir / "home"),
         "FLOWOPS_PYTHON": os.environ.get("FLOWOPS_PYTHON", sys.executable),
+        # test_webhooks.py's receiver is plain HTTP on 127.0.0.1, which mlflow (and so FlowOps) refuses by
+        # default; these are mlflow's own switches, the ones `mlflow server` needs for the same test.
+        "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": os.environ.get("MLFLOW_WEBHOOK_ALLOWED_SCHEMES", "http,https"),
+        "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": os.environ.get("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS", "true"),
     }
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT, env=env)

@@ -37,6 +37,7 @@ import {
 } from "../../registry/promotionGuard.js";
 import { VersionProfileCapture } from "../../monitoring/profiles/versionProfileCapture.js";
 import { searchModelVersions, searchRegisteredModels } from "../../registry/registrySearch.js";
+import type { RegistryWebhooks } from "../../registry/webhooks/registryWebhooks.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
 import { bool, int64, keyValue, list } from "../wire.js";
@@ -51,7 +52,12 @@ const searchRequest = z.object({
   page_token: z.string().optional(),
 });
 
-export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+/** `webhooks` hears of each change once it is saved (mlflow's handlers call `deliver_webhook` there). */
+export async function registryRoutes(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  webhooks: RegistryWebhooks,
+): Promise<void> {
   const { db } = ctx.meta;
   const artifactRoots = [ctx.config.defaultArtifactRoot, ctx.config.artifactsDestination];
   const protection = promotionProtection(ctx.config);
@@ -71,7 +77,11 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
       tags: list(keyValue).optional(),
       description: z.string().optional(),
     }),
-    handle: async (input) => ({ registered_model: await createRegisteredModel(db, input, ctx.now()) }),
+    handle: async (input) => {
+      const created = await createRegisteredModel(db, input, ctx.now());
+      webhooks.notify({ kind: "registered_model_created", ...input, tags: input.tags ?? [] });
+      return { registered_model: created };
+    },
   });
 
   registerRpc(app, {
@@ -136,6 +146,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     request: z.object({ name: z.string(), key: z.string(), value: z.string() }),
     handle: async ({ name, key, value }) => {
       await setRegisteredModelTag(db, name, { key, value });
+      webhooks.notify({ kind: "registered_model_tag_set", name, key, value });
       return {};
     },
   });
@@ -146,6 +157,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     request: z.object({ name: z.string(), key: z.string() }),
     handle: async ({ name, key }) => {
       await deleteRegisteredModelTag(db, name, key);
+      webhooks.notify({ kind: "registered_model_tag_deleted", name, key });
       return {};
     },
   });
@@ -157,6 +169,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     handle: async (input) => {
       await assertPromotionAllowed(db, input, protection);
       await setRegisteredModelAlias(db, input.name, input.alias, input.version);
+      webhooks.notify({ kind: "alias_set", ...input });
       return {};
     },
   });
@@ -167,6 +180,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     request: z.object({ name: z.string(), alias: z.string() }),
     handle: async ({ name, alias }) => {
       await deleteRegisteredModelAlias(db, name, alias);
+      webhooks.notify({ kind: "alias_deleted", name, alias });
       return {};
     },
   });
@@ -193,6 +207,15 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     handle: async (input) => {
       for (const tag of input.tags ?? []) assertModelVersionTagWritable(tag.key);
       const created = await createModelVersion(db, input, artifactRoots, ctx.now());
+      webhooks.notify({
+        kind: "model_version_created",
+        name: created.name,
+        version: created.version,
+        source: created.source,
+        run_id: created.run_id,
+        tags: input.tags ?? [],
+        description: input.description,
+      });
       await profileCapture.capture(created);
       return { model_version: created };
     },
@@ -264,6 +287,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     handle: async (input) => {
       assertModelVersionTagWritable(input.key);
       await setModelVersionTag(db, input.name, input.version, { key: input.key, value: input.value });
+      webhooks.notify({ kind: "model_version_tag_set", ...input });
       return {};
     },
   });
@@ -275,6 +299,7 @@ export async function registryRoutes(app: FastifyInstance, ctx: ServerContext): 
     handle: async (input) => {
       assertModelVersionTagWritable(input.key);
       await deleteModelVersionTag(db, input.name, input.version, input.key);
+      webhooks.notify({ kind: "model_version_tag_deleted", ...input });
       return {};
     },
   });
