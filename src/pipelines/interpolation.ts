@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { loadParamsFile, DEFAULT_PARAMS_FILE } from "./paramsFile.js";
-import { cloneValue, isPlainObject, pyFloatRepr, PyFloat, type PyValue } from "./pythonValues.js";
+import { cloneValue, isPlainObject, pyFloatRepr, PyFloat, PyInt, type PyValue } from "./pythonValues.js";
 import { shellQuote } from "../shellQuote.js";
 
 /** Values of vars files a stage interpolated: file (absolute) -> dotted key -> value. */
@@ -253,6 +253,7 @@ export function toInterpolatedString(value: PyValue): string {
   if (value === null) return "None";
   if (typeof value === "boolean") return value ? "true" : "false";
   if (value instanceof PyFloat) return pyFloatRepr(value.value);
+  if (value instanceof PyInt) return value.value.toString();
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
   if (typeof value === "string") return value;
   if (Array.isArray(value)) return `[${value.map((v) => toInterpolatedString(v)).join(", ")}]`;

@@ -11,7 +11,14 @@ import { extname } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile } from "../data/yamlFile.js";
 import { parsePythonParams, type UnrecordableParam } from "./pythonParams.js";
-import { isPlainObject, parsePythonJson, parsePythonYaml, pyFloat, type PyValue } from "./pythonValues.js";
+import {
+  isPlainObject,
+  parsePythonJson,
+  parsePythonYaml,
+  pyFloat,
+  type PyValue,
+  pyInt,
+} from "./pythonValues.js";
 
 export type ParamsObject = Record<string, PyValue>;
 
@@ -101,7 +108,7 @@ function tomlValue(path: string, text: string): unknown {
 }
 
 function fromToml(value: unknown): PyValue {
-  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "bigint") return pyInt(value);
   if (typeof value === "number") return pyFloat(value);
   if (Array.isArray(value)) return value.map(fromToml);
   if (value instanceof Date) return value.toISOString();

@@ -14,10 +14,32 @@ export class PyFloat {
   constructor(readonly value: number) {}
 }
 
-export type PyValue = null | boolean | number | string | PyFloat | PyValue[] | { [key: string]: PyValue };
+/**
+ * An int beyond 2**53, exact: Python's ints have no limit, and a seed like 12345678901234567890 read as a JS
+ * number would be written back to dvc.lock as another number (and a change to its last digits missed).
+ */
+export class PyInt {
+  constructor(readonly value: bigint) {}
+}
+
+export type PyValue =
+  null | boolean | number | string | PyFloat | PyInt | PyValue[] | { [key: string]: PyValue };
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PyFloat);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof PyFloat) &&
+    !(value instanceof PyInt)
+  );
+}
+
+/** An int from a parser: a JS number while that is exact, else a PyInt. */
+export function pyInt(value: bigint): number | PyInt {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : new PyInt(value);
 }
 
 /** A float from a parser: integral values are wrapped so they keep their kind. */
@@ -29,6 +51,7 @@ export function pyFloat(value: number): number | PyFloat {
 export function numericValue(value: unknown): number | undefined {
   if (typeof value === "number") return value;
   if (value instanceof PyFloat) return value.value;
+  if (value instanceof PyInt) return Number(value.value);
   return undefined;
 }
 
@@ -56,8 +79,9 @@ export function pyFloatRepr(x: number): string {
 }
 
 /** Python's `repr` for numbers: ints as digits, floats as `pyFloatRepr`. */
-export function pyNumberRepr(value: number | PyFloat): string {
+export function pyNumberRepr(value: number | PyFloat | PyInt): string {
   if (value instanceof PyFloat) return pyFloatRepr(value.value);
+  if (value instanceof PyInt) return value.value.toString();
   return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
 }
 
@@ -79,7 +103,8 @@ function pyStrRepr(s: string): string {
 export function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "number" || value instanceof PyFloat) return pyNumberRepr(value);
+  if (typeof value === "number" || value instanceof PyFloat || value instanceof PyInt)
+    return pyNumberRepr(value);
   if (typeof value === "string") return pyStrRepr(value);
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
   if (isPlainObject(value)) {
@@ -118,6 +143,7 @@ function jsonString(s: string): string {
 export function pyJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "boolean") return value ? "true" : "false";
+  if (value instanceof PyInt) return pyNumberRepr(value);
   if (typeof value === "number" || value instanceof PyFloat) {
     const n = numericValue(value) ?? 0;
     if (Number.isNaN(n)) return "NaN";
@@ -151,8 +177,10 @@ export function toPlain(value: unknown): unknown {
   return value;
 }
 
-/** Python's `==`: 1 == 1.0 == True, lists and dicts element-wise. */
+/** Python's `==`: 1 == 1.0 == True, lists and dicts element-wise; big ints exactly. */
 export function pyEquals(a: unknown, b: unknown): boolean {
+  if (a instanceof PyInt || b instanceof PyInt)
+    return exactInt(a) !== undefined && exactInt(a) === exactInt(b);
   const na = typeof a === "boolean" ? Number(a) : numericValue(a);
   const nb = typeof b === "boolean" ? Number(b) : numericValue(b);
   if (na !== undefined && nb !== undefined) return na === nb;
@@ -164,6 +192,13 @@ export function pyEquals(a: unknown, b: unknown): boolean {
     return ka.length === Object.keys(b).length && ka.every((k) => k in b && pyEquals(a[k], b[k]));
   }
   return a === b || (a === undefined && b === null) || (a === null && b === undefined);
+}
+
+/** The exact integer behind an int (or an integral float), for comparing with a PyInt. */
+function exactInt(value: unknown): bigint | undefined {
+  if (value instanceof PyInt) return value.value;
+  const n = typeof value === "boolean" ? Number(value) : numericValue(value);
+  return n !== undefined && Number.isInteger(n) ? BigInt(n) : undefined;
 }
 
 const FLOAT_TAG = "tag:yaml.org,2002:float";
@@ -201,9 +236,9 @@ const ruamelIntTag: ScalarTag = {
       onError(`cannot construct an int from '${str}'`);
       return str;
     }
-    // BigInt reads a leading zero as decimal, as Python's int() does, and rounds large values once.
+    // BigInt reads a leading zero as decimal, as Python's int() does.
     const value = BigInt(`${prefix}${digits}`);
-    return Number(negative ? -value : value);
+    return pyInt(negative ? -value : value) as unknown as number;
   },
 };
 
@@ -224,13 +259,18 @@ export function parsePythonYaml(path: string, text: string): YamlFile {
       ...tags.filter((tag) => typeof tag === "string" || (tag.tag !== INT_TAG && tag.tag !== FLOAT_TAG)),
     ],
     codec: {
-      encode: (value) => (value instanceof PyFloat ? value.value : undefined),
-      decode: (encoded) => new PyFloat(encoded as number),
+      encode: (value) =>
+        value instanceof PyFloat ? value.value : value instanceof PyInt ? `int:${value.value}` : undefined,
+      decode: (encoded) =>
+        typeof encoded === "string" && encoded.startsWith("int:")
+          ? new PyInt(BigInt(encoded.slice(4)))
+          : new PyFloat(encoded as number),
     },
   });
 }
 
 const SENTINEL = "\u0000pyfloat:";
+const INT_SENTINEL = "\u0000pyint:";
 
 /** Parses JSON keeping integral floats (`1.0`, `1e3`) as PyFloat, as Python's json module does. */
 export function parsePythonJson(path: string, text: string): unknown {
@@ -248,8 +288,10 @@ export function parsePythonJson(path: string, text: string): unknown {
       const match = /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(i));
       const token = match?.[0] ?? ch;
       const isFloatToken = match !== null && (match[1] !== undefined || match[2] !== undefined);
+      const bigInt = !isFloatToken && match !== null && !Number.isSafeInteger(Number(token));
       // The JSON escape \u0000 decodes to SENTINEL's first character; no real params string starts that way.
-      rewritten += isFloatToken && Number.isInteger(Number(token)) ? `"\\u0000pyfloat:${token}"` : token;
+      if (bigInt) rewritten += `"\\u0000pyint:${token}"`;
+      else rewritten += isFloatToken && Number.isInteger(Number(token)) ? `"\\u0000pyfloat:${token}"` : token;
       i += token.length;
     } else {
       rewritten += ch;
@@ -257,11 +299,12 @@ export function parsePythonJson(path: string, text: string): unknown {
     }
   }
   try {
-    return JSON.parse(rewritten, (_key, value: unknown) =>
-      typeof value === "string" && value.startsWith(SENTINEL)
-        ? new PyFloat(Number(value.slice(SENTINEL.length)))
-        : value,
-    );
+    return JSON.parse(rewritten, (_key, value: unknown) => {
+      if (typeof value !== "string") return value;
+      if (value.startsWith(SENTINEL)) return new PyFloat(Number(value.slice(SENTINEL.length)));
+      if (value.startsWith(INT_SENTINEL)) return new PyInt(BigInt(value.slice(INT_SENTINEL.length)));
+      return value;
+    });
   } catch (error) {
     throw malformedFile(path, undefined, `invalid JSON: ${(error as Error).message}`);
   }

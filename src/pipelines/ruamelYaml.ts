@@ -5,7 +5,7 @@
  * ruamel's `Emitter.analyze_scalar`, `choose_scalar_style`, `write_plain`, `write_single_quoted` and
  * `write_double_quoted` (ruamel/yaml/emitter.py), including where long lines wrap.
  */
-import { isPlainObject, pyFloatRepr, PyFloat } from "./pythonValues.js";
+import { isPlainObject, pyFloatRepr, PyFloat, PyInt } from "./pythonValues.js";
 import { resolvesAsString } from "./ruamelResolver.js";
 
 const BEST_WIDTH = 80;
@@ -328,6 +328,7 @@ class Emitter {
 function scalarText(value: unknown): { text: string; plain: boolean } {
   if (value === null || value === undefined) return { text: "", plain: true };
   if (typeof value === "boolean") return { text: value ? "true" : "false", plain: true };
+  if (value instanceof PyInt) return { text: value.value.toString(), plain: true };
   if (value instanceof PyFloat || typeof value === "number") {
     const n = value instanceof PyFloat ? value.value : value;
     if (Number.isNaN(n)) return { text: ".nan", plain: true };

@@ -4,7 +4,16 @@
  * (Python bools count as numbers). Lists print as Python prints them, as DVC's `format_dict` does.
  */
 import { flattenParams } from "./paramsFile.js";
-import { isFloat, numericValue, pyEquals, pyFloat, pyRepr, type PyValue } from "./pythonValues.js";
+import {
+  isFloat,
+  numericValue,
+  pyEquals,
+  pyFloat,
+  PyInt,
+  pyInt,
+  pyRepr,
+  type PyValue,
+} from "./pythonValues.js";
 
 export interface ValueChange {
   old: PyValue;
@@ -15,6 +24,18 @@ export interface ValueChange {
 function asNumber(value: unknown): number | undefined {
   if (typeof value === "boolean") return Number(value);
   return numericValue(value);
+}
+
+function intDifference(before: unknown, after: unknown): bigint | undefined {
+  const exact = (value: unknown): bigint | undefined =>
+    value instanceof PyInt
+      ? value.value
+      : typeof value === "number" && Number.isInteger(value)
+        ? BigInt(value)
+        : undefined;
+  const x = exact(before);
+  const y = exact(after);
+  return x === undefined || y === undefined ? undefined : y - x;
 }
 
 function display(value: PyValue | undefined): PyValue {
@@ -39,7 +60,12 @@ export function diffValues(old: unknown, next: unknown, withUnchanged: boolean):
     const change: ValueChange = { old: display(before), new: display(after) };
     const x = asNumber(before);
     const y = asNumber(after);
-    if (x !== undefined && y !== undefined) {
+    if (before instanceof PyInt || after instanceof PyInt) {
+      // Two ints: their exact difference (Python's ints), unless either side is not an int at all.
+      const bigDiff = intDifference(before, after);
+      if (bigDiff !== undefined) change.diff = pyInt(bigDiff);
+      else if (x !== undefined && y !== undefined) change.diff = pyFloat(y - x);
+    } else if (x !== undefined && y !== undefined) {
       const difference = y - x;
       change.diff = isFloat(before) || isFloat(after) ? pyFloat(difference) : difference;
     }
