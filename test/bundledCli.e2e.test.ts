@@ -5,6 +5,7 @@
  * inside the repository, so its external packages resolve from node_modules as dist/bundle's do.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +85,19 @@ describe("the bundled flowops command", () => {
     expect(report.columns.filter((c) => c.drifted).map((c) => c.column)).toEqual(
       Array.from({ length: 12 }, (_, c) => `f${c}`),
     );
+  }, 120_000);
+
+  it("finishes a repro whose output reader went away (`| head -1`) instead of dying of EPIPE", async () => {
+    const project = join(work, "piped");
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, "dvc.yaml"), "stages:\n  many:\n    cmd: seq 1 200000 && touch done\n");
+    expect(flowops(project, "data", "init", "--no-scm").status).toBe(0);
+    const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(work, "flowops.mjs"))} repro | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`;
+    const run = spawnSync("bash", ["-c", script], { cwd: project, encoding: "utf8" });
+    expect(run.stdout).toBe("Running stage 'many':\n");
+    expect(run.stderr).not.toContain("EPIPE");
+    expect(run.stderr).toContain("rc=0");
+    expect(existsSync(join(project, "done"))).toBe(true);
   }, 120_000);
 
   it("hashes a directory on its worker threads in data add, then calls it up to date", async () => {

@@ -83,6 +83,7 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedOutput();
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
@@ -95,6 +96,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${errorMessage(error)}\n`);
     const command = commandNamed(argv);
     return command !== undefined && DVC_COMMANDS.has(command) ? 1 : EXIT_CODES.error;
+  }
+}
+
+/**
+ * `flowops repro | head -1`: once the reader has gone, writes fail with EPIPE, which would crash the command
+ * midway through a stage. The command finishes its work instead, its output discarded.
+ */
+function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount("error") > 0) continue;
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
   }
 }
 

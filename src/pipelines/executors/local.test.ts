@@ -103,6 +103,9 @@ describe("LocalExecutor", () => {
       { env: process.env, logPath: join(dir, "x.log") },
     );
     expect(result.status).toBe("error");
-    expect(result.message).toContain(join(dir, "missing"));
+    // Node's own words would blame the shell: `spawn /bin/sh ENOENT`.
+    expect(result.message).toBe(
+      `cannot run 'true': the working directory ${join(dir, "missing")} does not exist`,
+    );
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { childProcess } from "../../childProcess.js";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
@@ -132,12 +132,10 @@ export class LocalExecutor implements StageExecutor {
         resolve(outcome);
       };
       child.once("error", (error) => {
-        // Spawning failed (the shell or the working directory is missing): nothing ran.
-        settle({
-          status: "error",
-          exitCode: null,
-          message: `cannot run '${line}' in ${cwd}: ${error.message}`,
-        });
+        // Spawning failed (the shell or the working directory is missing): nothing ran. Node blames the shell
+        // (`spawn /bin/sh ENOENT`) for a missing cwd too, so that case is named for what it is.
+        const reason = existsSync(cwd) ? error.message : `the working directory ${cwd} does not exist`;
+        settle({ status: "error", exitCode: null, message: `cannot run '${line}': ${reason}` });
       });
       child.once("exit", (code, signal) => {
         void drainOrDrop(child, pending).then(() => {
