@@ -100,3 +100,15 @@ def test_search_experiments_filters_by_name_and_view_type(client, unique):
     assert [e.experiment_id for e in everything] == [gone, kept]
     tagged = client.search_experiments(filter_string=f"tags.purpose = 'search' and name LIKE '%{unique}%'")
     assert [e.experiment_id for e in tagged] == [kept]
+
+
+def test_search_experiments_finds_experiments_without_or_with_a_tag(client, unique):
+    tagged = client.create_experiment(f"compat-null-tag-{unique}-tagged", tags={"owner": "ml"})
+    untagged = client.create_experiment(f"compat-null-tag-{unique}-untagged")
+    name = f"name LIKE 'compat-null-tag-{unique}%'"
+    assert [e.experiment_id for e in client.search_experiments(filter_string=f"tags.owner IS NULL AND {name}")] == [
+        untagged
+    ]
+    assert [
+        e.experiment_id for e in client.search_experiments(filter_string=f"tags.owner IS NOT NULL AND {name}")
+    ] == [tagged]

@@ -51,6 +51,10 @@ describe.each(metadataBackends())("searchExperiments on $name", (backend) => {
     expect(await ids({ filter: "last_update_time < 450 AND creation_time > 100" })).toEqual([2, 3]);
     expect(await ids({ filter: "tags.team = 'a'" })).toEqual([1]);
     expect(await ids({ filter: "tags.team != 'a'" })).toEqual([2]);
+    // MLflow 3.17.2 accepts IS NULL / IS NOT NULL on experiment tags.
+    expect(await ids({ filter: "tags.team IS NULL" })).toEqual([3]);
+    expect(await ids({ filter: "tags.team IS NOT NULL AND name != 'beta'" })).toEqual([1]);
+    await expect(ids({ filter: "name IS NULL" })).rejects.toThrow(/only supported for tags/);
   });
 
   it("orders by the allowed keys with experiment_id as tiebreak", async () => {

@@ -9,6 +9,7 @@ import type { MetadataDb } from "../../db/connect.js";
 import { invalidParameter } from "../../errors.js";
 import type { ViewType } from "../entities.js";
 import { parseSearchFilter } from "./filterParser.js";
+import { NULL_COMPARATORS } from "./filterSyntax.js";
 import {
   NUMERIC_COMPARATORS,
   STRING_COMPARATORS,
@@ -42,7 +43,8 @@ export const EXPERIMENT_FILTER_SCHEMA: FilterSchema = {
     creation_time: { valueType: "number", comparators: NUMERIC_COMPARATORS },
     last_update_time: { valueType: "number", comparators: NUMERIC_COMPARATORS },
   },
-  tag: { valueType: "string", comparators: STRING_COMPARATORS },
+  // MLflow 3.17.2's SearchExperimentsUtils accepts IS NULL / IS NOT NULL on tags, as for runs.
+  tag: { valueType: "string", comparators: [...STRING_COMPARATORS, ...NULL_COMPARATORS] },
 };
 
 export const EXPERIMENT_ORDER_BY_SCHEMA: OrderBySchema = {
@@ -73,7 +75,14 @@ export async function searchExperiments(
     sql<SqlBool>`e.lifecycle_stage in (${sql.join(lifecycleStagesFor(request.view_type))})`,
   ];
   clauses.forEach((clause, index) => {
-    if (clause.type === "tag") {
+    if (clause.type === "tag" && NULL_COMPARATORS.includes(clause.comparator)) {
+      const found = sql`select 1 from experiment_tags as et where et.experiment_id = e.experiment_id and et.key = ${clause.key}`;
+      conditions.push(
+        clause.comparator === "IS NULL"
+          ? sql<SqlBool>`not exists (${found})`
+          : sql<SqlBool>`exists (${found})`,
+      );
+    } else if (clause.type === "tag") {
       const alias = `t${index}`;
       joins.push(sql`inner join experiment_tags as ${sql.id(alias)}
         on ${sql.ref(`${alias}.experiment_id`)} = e.experiment_id and ${sql.ref(`${alias}.key`)} = ${clause.key}
