@@ -104,24 +104,39 @@ export function validateMetric(metric: {
  * `_validate_length_limit(..., truncate=True)`: MLflow's store cuts an over-long param or run-tag value to
  * the limit (MLFLOW_TRUNCATE_LONG_VALUES, on by default) instead of refusing it. Python slices code points.
  */
-function truncated(value: string, limit: number): string {
+function truncated(entity: string, value: string, limit: number): string {
   if (value.length <= limit) return value;
   const points = [...value];
-  return points.length <= limit ? value : points.slice(0, limit).join("");
+  if (points.length <= limit) return value;
+  if (!truncateLongValues())
+    throw invalidParameter(`'${entity}' exceeds the maximum length of ${limit} characters`);
+  return points.slice(0, limit).join("");
+}
+
+/** MLflow's `MLFLOW_TRUNCATE_LONG_VALUES` (a `_BooleanEnvironmentVariable`, true by default). */
+function truncateLongValues(): boolean {
+  const raw = process.env.MLFLOW_TRUNCATE_LONG_VALUES;
+  if (raw === undefined) return true;
+  const value = raw.toLowerCase();
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw invalidParameter(
+    `MLFLOW_TRUNCATE_LONG_VALUES value must be one of ['true', 'false', '1', '0'] (case-insensitive), but got ${raw}`,
+  );
 }
 
 /** Checks a param and returns it as stored: its value cut to MAX_PARAM_VAL_LENGTH. */
 export function validateParam<P extends { key: string; value: string }>(param: P): P {
   validateKeyName("parameter", param.key);
   validateLength("Param key", MAX_ENTITY_KEY_LENGTH, param.key);
-  return { ...param, value: truncated(param.value, MAX_PARAM_VAL_LENGTH) };
+  return { ...param, value: truncated("Param value", param.value, MAX_PARAM_VAL_LENGTH) };
 }
 
 /** Checks a run tag and returns it as stored: its value cut to MAX_TAG_VAL_LENGTH. */
 export function validateRunTag<T extends { key: string; value: string }>(tag: T): T {
   validateKeyName("tag", tag.key);
   validateLength("Tag key", MAX_ENTITY_KEY_LENGTH, tag.key);
-  return { ...tag, value: truncated(tag.value, MAX_TAG_VAL_LENGTH) };
+  return { ...tag, value: truncated("value", tag.value, MAX_TAG_VAL_LENGTH) };
 }
 
 export function validateExperimentTag(tag: { key: string; value: string }): void {

@@ -56,6 +56,22 @@ describe.each(metadataBackends())("run logging on $name", (backend) => {
     expect(lengths(data.tags)).toMatchObject({ t: 8000, u: 8000 });
   });
 
+  it("refuses over-long values instead when MLFLOW_TRUNCATE_LONG_VALUES is false, as MLflow does", async () => {
+    const runId = await newRun();
+    process.env.MLFLOW_TRUNCATE_LONG_VALUES = "False";
+    try {
+      await expect(logParam(meta.db, runId, { key: "p", value: "x".repeat(6001) })).rejects.toMatchObject({
+        code: "INVALID_PARAMETER_VALUE",
+        message: "'Param value' exceeds the maximum length of 6000 characters",
+      });
+      await expect(setRunTag(meta.db, runId, { key: "t", value: "z".repeat(8001) })).rejects.toMatchObject({
+        message: "'value' exceeds the maximum length of 8000 characters",
+      });
+    } finally {
+      delete process.env.MLFLOW_TRUNCATE_LONG_VALUES;
+    }
+  });
+
   it("accepts metric names with a colon and keeps a step of 2**62", async () => {
     const runId = await newRun();
     await logMetric(meta.db, runId, { key: "eval:loss", value: 1, timestamp: 1, step: 2 ** 62 });
