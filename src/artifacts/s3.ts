@@ -19,6 +19,21 @@ const PARALLEL_PARTS = 4;
 export interface S3StoreOptions {
   /** Where endpoint, region and credentials are read from; the process environment by default. */
   env?: NodeJS.ProcessEnv;
+  /** A dvc remote's own options (data/s3RemoteOptions.ts). */
+  settings?: S3StoreSettings;
+}
+
+export interface S3StoreSettings {
+  /** A profile of the shared credentials and config files (explicit keys in `env` still win). */
+  profile?: string;
+  /** The shared credentials file to read that profile from, instead of ~/.aws/credentials. */
+  credentialsFile?: string;
+  /** TLS for an https endpoint: skip verification, or trust this CA bundle (PEM). */
+  tls?: { rejectUnauthorized?: boolean; ca?: string };
+  /** Extra PutObject / CreateMultipartUpload parameters: encryption, ACL, grants. */
+  uploadParams?: Record<string, string>;
+  /** Extra GetObject / HeadObject parameters (the SSE-C key an object was written with). */
+  readParams?: Record<string, string>;
 }
 
 interface Connection {
@@ -31,6 +46,7 @@ export class S3ArtifactStore implements ArtifactStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly settings: S3StoreSettings;
   private connection: Promise<Connection> | undefined;
 
   constructor(uri: string, options: S3StoreOptions = {}) {
@@ -42,6 +58,7 @@ export class S3ArtifactStore implements ArtifactStore {
     this.prefix = (match[2] ?? "").replace(/^\/+|\/+$/g, "");
     this.rootUri = `s3://${this.bucket}${this.prefix === "" ? "" : `/${this.prefix}`}`;
     this.env = options.env ?? process.env;
+    this.settings = options.settings ?? {};
   }
 
   async write(path: string, body: Readable): Promise<void> {
@@ -51,13 +68,15 @@ export class S3ArtifactStore implements ArtifactStore {
     const { Upload } = await import("@aws-sdk/lib-storage");
     const upload = new Upload({
       client,
-      params: { Bucket: this.bucket, Key: this.key(rel), Body: body },
+      params: { ...this.settings.uploadParams, Bucket: this.bucket, Key: this.key(rel), Body: body },
       partSize: PART_SIZE,
       queueSize: PARALLEL_PARTS,
       leavePartsOnError: false,
     });
     try {
       await upload.done();
+    } catch (error) {
+      throw this.describe(error);
     } finally {
       // A failed source stream leaves the request side waiting; make sure it is released.
       if (!body.readableEnded) body.destroy();
@@ -68,11 +87,13 @@ export class S3ArtifactStore implements ArtifactStore {
     const rel = assertSafeRelativePath(path);
     const { sdk, client } = await this.connect();
     try {
-      const result = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+      const result = await client.send(
+        new sdk.GetObjectCommand({ ...this.settings.readParams, Bucket: this.bucket, Key: this.key(rel) }),
+      );
       return result.Body as Readable;
     } catch (error) {
       if (isS3NotFound(error)) throw notFound(`Artifact '${path}' does not exist.`);
-      throw error;
+      throw this.describe(error);
     }
   }
 
@@ -100,18 +121,24 @@ export class S3ArtifactStore implements ArtifactStore {
     if (rel === "") return { is_dir: true };
     const { sdk, client } = await this.connect();
     try {
-      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+      const head = await client.send(
+        new sdk.HeadObjectCommand({ ...this.settings.readParams, Bucket: this.bucket, Key: this.key(rel) }),
+      );
       return { is_dir: false, file_size: head.ContentLength ?? 0 };
     } catch (error) {
-      if (!isS3NotFound(error)) throw error;
+      if (!isS3NotFound(error)) throw this.describe(error);
     }
-    const probe = await client.send(
-      new sdk.ListObjectsV2Command({
-        Bucket: this.bucket,
-        Prefix: directoryPrefix(this.key(rel)),
-        MaxKeys: 1,
-      }),
-    );
+    const probe = await client
+      .send(
+        new sdk.ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: directoryPrefix(this.key(rel)),
+          MaxKeys: 1,
+        }),
+      )
+      .catch((error: unknown) => {
+        throw this.describe(error);
+      });
     return (probe.KeyCount ?? 0) > 0 ? { is_dir: true } : undefined;
   }
 
@@ -149,26 +176,56 @@ export class S3ArtifactStore implements ArtifactStore {
     const { sdk, client } = await this.connect();
     let token: string | undefined;
     do {
-      const page = await client.send(
-        new sdk.ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
-          ...(token === undefined ? {} : { ContinuationToken: token }),
-        }),
-      );
+      const page = await client
+        .send(
+          new sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+            ...(token === undefined ? {} : { ContinuationToken: token }),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw this.describe(error);
+        });
       yield page;
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
   }
 
+  /** An S3 failure that names this store, and says what a 403, a missing bucket or a dead endpoint means. */
+  private describe(error: unknown): unknown {
+    return describeS3Error(error, this.rootUri, s3ClientConfig(this.env).endpoint as string | undefined);
+  }
+
   private connect(): Promise<Connection> {
-    this.connection ??= import("@aws-sdk/client-s3").then((sdk) => ({
+    this.connection ??= import("@aws-sdk/client-s3").then(async (sdk) => ({
       sdk,
-      client: new sdk.S3Client(s3ClientConfig(this.env)),
+      client: new sdk.S3Client(await withSettings(s3ClientConfig(this.env), this.settings)),
     }));
     return this.connection;
   }
+}
+
+/** The client config with a remote's profile, credentials file and TLS settings applied. */
+export async function withSettings(
+  config: S3Sdk.S3ClientConfig,
+  settings: S3StoreSettings,
+): Promise<S3Sdk.S3ClientConfig> {
+  const result = { ...config };
+  if (settings.profile !== undefined) result.profile = settings.profile;
+  if (settings.credentialsFile !== undefined && result.credentials === undefined) {
+    const { fromIni } = await import("@aws-sdk/credential-provider-ini");
+    result.credentials = fromIni({
+      filepath: settings.credentialsFile,
+      ...(settings.profile !== undefined ? { profile: settings.profile } : {}),
+    });
+  }
+  if (settings.tls !== undefined) {
+    const { Agent } = await import("node:https");
+    result.requestHandler = { httpsAgent: new Agent({ keepAlive: true, ...settings.tls }) };
+  }
+  return result;
 }
 
 /** Client settings the way MLflow's boto3 setup reads them from the environment. */
@@ -200,4 +257,44 @@ function directoryPrefix(key: string): string {
 function isS3NotFound(error: unknown): boolean {
   const name = (error as { name?: string } | undefined)?.name;
   return name === "NoSuchKey" || name === "NotFound";
+}
+
+/**
+ * The SDK reports a 403 on HEAD as "UnknownError" and a refused connection as a bare errno; neither says which
+ * storage was asked. Other errors keep their message, prefixed with the store.
+ */
+export function describeS3Error(error: unknown, rootUri: string, endpoint: string | undefined): unknown {
+  if (error instanceof FlowOpsError) return error;
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const status = e.$metadata?.httpStatusCode;
+  const where = endpoint === undefined ? rootUri : `${rootUri} at ${endpoint}`;
+  if (
+    status === 403 ||
+    ["AccessDenied", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch"].includes(e.name ?? "")
+  )
+    return new FlowOpsError(
+      "PERMISSION_DENIED",
+      `${where}: access denied (403 ${e.name ?? "Forbidden"}); check the credentials`,
+      { cause: error },
+    );
+  if (e.name === "NoSuchBucket")
+    return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${where}: the bucket does not exist`, {
+      cause: error,
+    });
+  const code = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (
+    code !== undefined &&
+    ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET"].includes(code)
+  )
+    return new FlowOpsError("TEMPORARILY_UNAVAILABLE", `${where}: cannot reach the S3 endpoint (${code})`, {
+      cause: error,
+    });
+  if (error instanceof Error)
+    return new FlowOpsError("INTERNAL_ERROR", `${where}: ${error.message}`, { cause: error });
+  return error;
 }

@@ -5,6 +5,7 @@
  * S3 remotes take `endpointurl`, `region` and credentials from their config section. It must not read or
  * write objects itself: transferObjects does.
  */
+import { s3RemoteSettings } from "./s3RemoteOptions.js";
 import { availableParallelism } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { resolveArtifactStore, uriScheme } from "../artifacts/resolveStore.js";
@@ -46,8 +47,16 @@ export function openDataRemote(repo: RemoteRepo, name?: string, options: OpenRem
   }
   const section = remoteSection(repo, remoteName);
   const url = resolveRemoteUrl(repo, remoteName, new Set());
-  const env = uriScheme(url) === "s3" ? s3Environment(section, options.env ?? process.env) : undefined;
-  const store = resolveArtifactStore(url, env === undefined ? {} : { env });
+  const s3 = uriScheme(url) === "s3";
+  const store = resolveArtifactStore(
+    url,
+    s3
+      ? {
+          env: s3Environment(section, options.env ?? process.env),
+          settings: s3RemoteSettings(remoteName, section, repo.dvcDir),
+        }
+      : {},
+  );
   return { name: remoteName, url, store, jobs: remoteJobs(repo, remoteName, section) };
 }
 

@@ -243,7 +243,12 @@ export async function modifyRemote(
   if (INT_OPTIONS.has(option) && !/^-?\d+$/.test(value)) {
     throw configFailure(`expected int for dictionary value @ data['remote']['${name}']['${option}']`);
   }
-  if (BOOL_OPTIONS.has(option) && !/^(true|false|yes|no|on|off|1|0)$/i.test(value)) {
+  // ssl_verify is a bool or a CA bundle's path (dvc's `Any(Bool, str)`).
+  if (
+    BOOL_OPTIONS.has(option) &&
+    option !== "ssl_verify" &&
+    !/^(true|false|yes|no|on|off|1|0)$/i.test(value)
+  ) {
     throw configFailure(`expected bool for dictionary value @ data['remote']['${name}']['${option}']`);
   }
   const stored = option === "url" ? storedRemoteUrl(value, dvcDir, options.cwd ?? process.cwd()) : value;
