@@ -12,6 +12,7 @@ import { resolveArtifactStore, uriScheme } from "../artifacts/resolveStore.js";
 import type { ArtifactStore } from "../artifacts/store.js";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
+import { configuredRemoteName } from "./dvcConfig.js";
 
 export interface DataRemote {
   name: string;
@@ -61,7 +62,8 @@ export function openDataRemote(repo: RemoteRepo, name?: string, options: OpenRem
 }
 
 function remoteSection(repo: RemoteRepo, name: string): Record<string, string> {
-  const section = Object.hasOwn(repo.config.remotes, name) ? repo.config.remotes[name] : undefined;
+  const configured = configuredRemoteName(repo.config, name);
+  const section = configured === undefined ? undefined : repo.config.remotes[configured];
   if (section === undefined) {
     throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `config file error: remote '${name}' doesn't exist.`);
   }

@@ -211,6 +211,17 @@ export async function readDvcConfig(dvcDir: string): Promise<DvcConfig> {
   return { core: sections.core ?? {}, cache: sections.cache ?? {}, remotes, sections };
 }
 
+/**
+ * The configured name of remote `name`. dvc stores the names it adds in lower case and finds remotes whatever
+ * the case they are asked for in (`dvc push -r Store` after `dvc remote add Store`), so an exact match first,
+ * then one ignoring case.
+ */
+export function configuredRemoteName(config: Pick<DvcConfig, "remotes">, name: string): string | undefined {
+  if (Object.hasOwn(config.remotes, name)) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(config.remotes).find((configured) => configured.toLowerCase() === lower);
+}
+
 /** Edits one config file in place (temp file + rename) and returns the merged config afterwards. */
 export async function writeDvcConfig(
   dvcDir: string,

@@ -13,6 +13,8 @@ import {
   storedRemoteUrl,
   unsetDefaultRemote,
 } from "./remoteConfig.js";
+import { openDataRemote } from "./dataRemote.js";
+import { readDvcConfig } from "./dvcConfig.js";
 
 let root: string;
 let dvcDir: string;
@@ -34,6 +36,19 @@ describe("remote config", () => {
     expect(await config()).toBe("[core]\n    remote = r\n['remote \"r\"']\n    url = ../../x\n");
     expect(storedRemoteUrl("sub/rel", dvcDir, join(root, "sub2"))).toBe("../sub2/sub/rel");
     expect(storedRemoteUrl("s3://b/p", dvcDir, root)).toBe("s3://b/p");
+  });
+
+  it("stores added names in lower case and finds remotes whatever the case, as dvc does", async () => {
+    await addRemote(dvcDir, "Store", "/tmp/rs1", { makeDefault: true, cwd: root });
+    await addRemote(dvcDir, "Other", "/tmp/rs2", { cwd: root });
+    await setDefaultRemote(dvcDir, "OTHER");
+    await modifyRemote(dvcDir, "STORE", "jobs", "3");
+    // Observed: the same four dvc commands.
+    expect(await config()).toBe(
+      "[core]\n    remote = other\n['remote \"store\"']\n    url = /tmp/rs1\n    jobs = 3\n['remote \"other\"']\n    url = /tmp/rs2\n",
+    );
+    const repo = { dvcDir, config: await readDvcConfig(dvcDir) };
+    expect(openDataRemote(repo, "Store").url).toBe("/tmp/rs1");
   });
 
   it("refuses to overwrite a remote without force, and force replaces the whole section", async () => {

@@ -8,6 +8,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import {
+  configuredRemoteName,
   readConfigDocument,
   readDvcConfig,
   remoteSectionName,
@@ -93,16 +94,18 @@ export function resolvedRemoteUrl(url: string, dvcDir: string): string {
 }
 
 function remoteExists(config: DvcConfig, name: string): boolean {
-  return Object.hasOwn(config.remotes, name);
+  return configuredRemoteName(config, name) !== undefined;
 }
 
 export async function addRemote(
   dvcDir: string,
-  name: string,
+  given: string,
   url: string,
   options: ConfigScope & { makeDefault?: boolean; force?: boolean; cwd?: string } = {},
 ): Promise<DvcConfig> {
-  if (name === "" || name.includes('"')) throw configFailure(`invalid remote name '${name}'.`);
+  if (given === "" || given.includes('"')) throw configFailure(`invalid remote name '${given}'.`);
+  // dvc stores the names it adds in lower case (`dvc remote add Store` writes remote "store").
+  const name = given.toLowerCase();
   const doc = await readConfigDocument(dvcDir, options);
   const section = remoteSectionName(name);
   if (doc.hasSection(section) && options.force !== true) {
@@ -145,10 +148,9 @@ export async function setDefaultRemote(
   name: string,
   options: ConfigScope = {},
 ): Promise<DvcConfig> {
-  if (!remoteExists(await readDvcConfig(dvcDir), name)) {
-    throw configFailure("default remote must be present in remote list.");
-  }
-  return writeDvcConfig(dvcDir, (d) => d.set("core", "remote", name), options);
+  const configured = configuredRemoteName(await readDvcConfig(dvcDir), name);
+  if (configured === undefined) throw configFailure("default remote must be present in remote list.");
+  return writeDvcConfig(dvcDir, (d) => d.set("core", "remote", configured), options);
 }
 
 export async function unsetDefaultRemote(dvcDir: string, options: ConfigScope = {}): Promise<DvcConfig> {
@@ -219,13 +221,14 @@ export async function renameRemote(
 /** Sets (or with `unset`, removes) one option of an existing remote, validating it as DVC's schema does. */
 export async function modifyRemote(
   dvcDir: string,
-  name: string,
+  given: string,
   option: string,
   value: string | undefined,
   options: ConfigScope & { unset?: boolean; cwd?: string } = {},
 ): Promise<DvcConfig> {
   const config = await readDvcConfig(dvcDir);
-  if (!remoteExists(config, name)) throw notFound(`config file error: remote '${name}' doesn't exist.`);
+  const name = configuredRemoteName(config, given);
+  if (name === undefined) throw notFound(`config file error: remote '${given}' doesn't exist.`);
   const section = remoteSectionName(name);
   if (!INT_OPTIONS.has(option) && !BOOL_OPTIONS.has(option) && !STRING_OPTIONS.has(option)) {
     throw configFailure(`extra keys not allowed @ data['remote']['${name}']['${option}']`);
