@@ -167,7 +167,23 @@ def _scalar_text(value):
     return str(value)
 
 
-def _output_tensor(np, name, values):
+def _is_missing(value):
+    # None, NaN and pandas' NA in an object column: MLflow's JSON answer has null there, not the text "None".
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _output_tensor(np, name, values, record_key=None):
+    tensor = _output_tensor_data(np, name, values)
+    if record_key is not None:
+        tensor["record_key"] = record_key
+    return tensor
+
+
+def _output_tensor_data(np, name, values):
     array = np.asarray(values)
     if array.ndim == 0:
         array = array.reshape(1)
@@ -185,15 +201,26 @@ def _output_tensor(np, name, values):
         # Ragged or nested object columns (e.g. lists per row) are sent as JSON text per row.
         data = [json.dumps(np.asarray(v).tolist()) for v in flat]
         return {"name": name, "datatype": "BYTES", "shape": shape, "data": data}
-    return {"name": name, "datatype": "BYTES", "shape": shape, "data": [_scalar_text(v) for v in flat]}
+    nulls = [index for index, value in enumerate(flat) if _is_missing(value)]
+    missing = set(nulls)
+    data = ["" if index in missing else _scalar_text(value) for index, value in enumerate(flat)]
+    tensor = {"name": name, "datatype": "BYTES", "shape": shape, "data": data}
+    if nulls:
+        tensor["nulls"] = nulls
+    return tensor
 
 
 def _model_outputs(np, pd, prediction):
+    # A DataFrame or Series is answered on /invocations as records, as MLflow's `_get_jsonable_obj` does
+    # (`pd.DataFrame(series)` names an unnamed Series' column 0): each tensor carries its record key.
     if isinstance(prediction, pd.DataFrame):
-        return [_output_tensor(np, str(column), prediction[column].to_numpy()) for column in prediction.columns]
+        return [
+            _output_tensor(np, str(column), prediction[column].to_numpy(), record_key=str(column))
+            for column in prediction.columns
+        ]
     if isinstance(prediction, pd.Series):
-        # One prediction per row, like a 1-D array (MLflow's scoring server drops the Series name as well).
-        return [_output_tensor(np, "predictions", prediction.to_numpy())]
+        key = "0" if prediction.name is None else str(prediction.name)
+        return [_output_tensor(np, "predictions", prediction.to_numpy(), record_key=key)]
     if isinstance(prediction, dict):
         return [_output_tensor(np, str(key), value) for key, value in prediction.items()]
     return [_output_tensor(np, "predictions", prediction)]

@@ -53,6 +53,11 @@ export interface Tensor {
    * passes to the model as None. Only the Python runtime takes them; ONNX refuses them.
    */
   nulls?: number[];
+  /**
+   * The column a Python model's DataFrame (or Series) answer gave this output: MLflow's /invocations answers
+   * such predictions as records keyed by these.
+   */
+  recordKey?: string;
 }
 
 export interface TensorSpec {
@@ -66,7 +71,8 @@ export interface TensorJson {
   name: string;
   datatype: Datatype;
   shape: number[];
-  data: (number | string | boolean)[];
+  /** null only for a missing BYTES element of a Python model's output (`Tensor.nulls`). */
+  data: (number | string | boolean | null)[];
 }
 
 const DATATYPE_SET: ReadonlySet<string> = new Set(DATATYPES);
@@ -302,9 +308,14 @@ export function tensorToJson(t: Tensor): TensorJson {
 }
 
 /** The tensor's elements as flat JSON values (see tensorToJson). */
-export function jsonValues(t: Tensor): (number | string | boolean)[] {
+export function jsonValues(t: Tensor): (number | string | boolean | null)[] {
   const data = t.data;
-  if (Array.isArray(data)) return data;
+  if (Array.isArray(data)) {
+    if (t.nulls === undefined || t.nulls.length === 0) return data;
+    const values: (number | string | boolean | null)[] = [...data];
+    for (const index of t.nulls) values[index] = null;
+    return values;
+  }
   const length = data.length;
   const out = new Array<number | boolean>(length);
   if (t.datatype === "BOOL") {

@@ -84,6 +84,7 @@ export function splitBatch(t: Tensor, rowCounts: readonly number[]): Tensor[] {
     const end = offset + count * stride;
     const data = Array.isArray(t.data) ? t.data.slice(offset, end) : t.data.subarray(offset, end);
     const part: Tensor = { name: t.name, datatype: t.datatype, shape: [count, ...trailing], data };
+    if (t.recordKey !== undefined) part.recordKey = t.recordKey;
     const nulls = t.nulls?.filter((index) => index >= offset && index < end).map((index) => index - offset);
     if (nulls !== undefined && nulls.length > 0) part.nulls = nulls;
     parts.push(part);

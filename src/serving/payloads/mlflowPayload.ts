@@ -109,6 +109,8 @@ export function mlflowResponse(
   if (context?.platform === ONNX_PLATFORM) {
     return { predictions: onnxPredictions(outputs, signature, context.request?.dataframe === true) };
   }
+  const frame = frameRecords(outputs);
+  if (frame !== undefined) return { predictions: frame };
   const columnOutputs = signature?.outputs?.kind === "columns" ? signature.outputs.specs : undefined;
   if (outputs.length === 1) {
     const only = outputs[0] as Tensor;
@@ -129,6 +131,22 @@ export function mlflowResponse(
     return { predictions: records };
   }
   return { predictions: outputsByName(outputs) };
+}
+
+/** A Python model's DataFrame or Series answer as MLflow gives it: `[{column: value}, ...]`, one per row. */
+function frameRecords(outputs: readonly Tensor[]): Record<string, NestedJson>[] | undefined {
+  const rows = outputs[0]?.shape[0];
+  if (rows === undefined || !outputs.every((t) => t.recordKey !== undefined && t.shape[0] === rows)) {
+    return undefined;
+  }
+  const values = outputs.map((t) => jsonValues(t) as NestedJson[]);
+  const records: Record<string, NestedJson>[] = [];
+  for (let r = 0; r < rows; r++) {
+    const record: Record<string, NestedJson> = {};
+    outputs.forEach((t, i) => (record[t.recordKey as string] = rowJson(t, values[i] as NestedJson[], r)));
+    records.push(record);
+  }
+  return records;
 }
 
 const ONNX_PLATFORM = "onnx_onnxv1";

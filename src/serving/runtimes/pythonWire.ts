@@ -19,6 +19,10 @@ export interface WireTensor {
   datatype: string;
   shape: number[];
   data: unknown[];
+  /** Outputs only: BYTES elements the model left missing (None, NaN, NA); their `data` entry is "". */
+  nulls?: number[];
+  /** Outputs only: the column of the DataFrame (or Series) the model returned, for MLflow's records answer. */
+  record_key?: string;
 }
 
 export interface WorkerRequest {
@@ -127,7 +131,16 @@ export function outputTensors(outputs: readonly WireTensor[]): Tensor[] {
         `${where}: shape [${shape.join(",")}] holds ${count} elements but data has ${data.length}`,
       );
     }
-    return { name: output.name, datatype, shape, data: outputData(datatype, data, where) };
+    const tensor: Tensor = { name: output.name, datatype, shape, data: outputData(datatype, data, where) };
+    const nulls = output.nulls;
+    if (Array.isArray(nulls) && nulls.length > 0) {
+      if (datatype !== "BYTES" || !nulls.every((i) => Number.isInteger(i) && i >= 0 && i < count)) {
+        throw new FlowOpsError("INTERNAL_ERROR", `${where}: bad missing-value list ${showValue(nulls)}`);
+      }
+      tensor.nulls = [...nulls];
+    }
+    if (typeof output.record_key === "string") tensor.recordKey = output.record_key;
+    return tensor;
   });
 }
 
