@@ -13,6 +13,8 @@ export interface LoadedModel {
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
   readonly signature?: ModelSignature;
+  /** The MLflow version running the model (a Python model's worker), for the scoring server's `/version`. */
+  readonly mlflowVersion?: string;
   ready(): boolean;
   /**
    * Inputs already adapted (adaptInput); resolves with outputs; rejects with FlowOpsError

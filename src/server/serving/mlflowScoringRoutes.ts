@@ -1,7 +1,7 @@
 /**
  * MLflow scoring-server routes (`mlflow models serve`), so existing clients switch by changing the URL:
  * `POST /invocations` scores with the default (first) model; `/ping` and `/health` answer 200 when it is
- * loaded and 404 otherwise, as MLflow does; `/version` names the server. Errors are `{"error_code", "message"}`.
+ * loaded and 404 otherwise, as MLflow does; `/version` is the model's MLflow version (FlowOps' for ONNX). Errors are `{"error_code", "message"}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { mlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput.js";
@@ -30,7 +30,10 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
       .send("\n");
   scope.get("/ping", health);
   scope.get("/health", health);
-  scope.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
+  // MLflow answers its own version; a Python model's worker tells which MLflow it runs. An ONNX model runs
+  // without MLflow, so the server names itself.
+  const version = served.model.mlflowVersion ?? FLOWOPS_VERSION;
+  scope.get("/version", async (_request, reply) => reply.type("text/plain").send(version));
 
   scope.post("/invocations", async (request: FastifyRequest, reply: FastifyReply) => {
     try {

@@ -388,6 +388,9 @@ describe("MLflow scoring routes", () => {
     expect((await app.inject({ url: "/version" })).body).toMatch(/^\d+\.\d+\.\d+/);
     const down = await serve([rowSumModel("sum", "1", { ready: false })]);
     expect((await down.app.inject({ url: "/ping" })).statusCode).toBe(404);
+    // KServe V1 answers ModelNotReady (503), so a probe on the V1 path sees it too.
+    const v1 = await down.app.inject({ url: "/v1/models/sum" });
+    expect([v1.statusCode, v1.json()]).toEqual([503, { name: "sum", ready: false }]);
   });
 });
 

@@ -31,9 +31,11 @@ export async function v1Routes(scope: FastifyInstance, ctx: ServingContext): Pro
   });
 
   scope.get("/v1/models", async () => ({ models: ctx.models.names() }));
-  scope.get("/v1/models/:name", async (request: FastifyRequest) => {
+  // KServe's V1 endpoint raises ModelNotReady (503) for a model that is not ready, so probes see it.
+  scope.get("/v1/models/:name", async (request: FastifyRequest, reply: FastifyReply) => {
     const { model } = ctx.models.find((request.params as { name: string }).name);
-    return { name: model.name, ready: model.ready() };
+    const ready = model.ready();
+    return reply.code(ready ? 200 : 503).send({ name: model.name, ready });
   });
 
   scope.post("/v1/models/:target", async (request: FastifyRequest, reply: FastifyReply) => {

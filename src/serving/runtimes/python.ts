@@ -93,6 +93,7 @@ export async function loadPythonModel(
     name: options.name,
     version: options.version,
     platform: "mlflow_pyfunc",
+    ...(pool.ready?.mlflowVersion !== undefined ? { mlflowVersion: pool.ready.mlflowVersion } : {}),
     inputs,
     outputs,
     ...(signature === undefined ? {} : { signature }),

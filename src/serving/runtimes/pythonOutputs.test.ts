@@ -81,6 +81,10 @@ describe.skipIf(PY === undefined)("Python model outputs on /invocations", () => 
     TIMEOUT,
   );
 
+  it("knows the MLflow version its worker runs, for the scoring server's /version", () => {
+    expect(model.mlflowVersion).toMatch(/^[23]\.\d+\.\d+/);
+  });
+
   it(
     "answers a missing text value as null, in V2 JSON too",
     async () => {
