@@ -314,6 +314,33 @@ describe("batchPredict", () => {
     expect(await readFile(output, "utf8")).toBe("id,a,b,sum,half_0,half_1\n");
   });
 
+  it("reads pandas' NA markers in CSV cells as missing for a model that takes columns", async () => {
+    const input = join(dir, "na.csv");
+    await writeFile(input, "id,a,b\nr0,1,NA\nr1,2,null\nr2,3,4\n");
+    const seen: number[] = [];
+    const model: LoadedModel = {
+      name: "columns",
+      version: "1",
+      platform: "test",
+      inputs: [
+        { name: "a", datatype: "FP64", shape: [-1] },
+        { name: "b", datatype: "FP64", shape: [-1] },
+      ],
+      outputs: [{ name: "b_out", datatype: "FP64", shape: [-1] }],
+      ready: () => true,
+      infer(inputs: Tensor[]): Promise<Tensor[]> {
+        const b = inputs.find((t) => t.name === "b") as Tensor;
+        seen.push(...(b.data as Float64Array));
+        return Promise.resolve([
+          { name: "b_out", datatype: "FP64", shape: [b.shape[0] as number], data: b.data },
+        ]);
+      },
+      close: () => Promise.resolve(),
+    };
+    await batchPredict(model, { ...predictOptions(input, join(dir, "na-out.csv")), partRows: 8 });
+    expect(seen).toEqual([NaN, NaN, 4]);
+  });
+
   it("names the rows of a chunk the model rejects", async () => {
     const input = await writeInput("bad.csv", 6);
     await appendFile(input, "row 6,seven,70\n");

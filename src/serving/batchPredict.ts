@@ -19,6 +19,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 import { FlowOpsError } from "../errors.js";
+import { hasTextCells } from "../tables/csvChunk.js";
+import { PANDAS_NA_VALUES } from "../tables/numericColumn.js";
 import { openTable } from "../tables/openTable.js";
 import { openTableWriter } from "../tables/openTableWriter.js";
 import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js";
@@ -249,9 +251,13 @@ function located(error: unknown, where: string): unknown {
 /** The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are. */
 function frameInput(model: LoadedModel, chunk: TableChunk, names: readonly string[]): BatchInput {
   const cells = names.map((name) => chunk.column(name));
+  // CSV text as pandas.read_csv reads it (MLflow's batch scoring): its default NA markers are missing.
+  const csv = hasTextCells(chunk);
+  const cell = (value: CellValue | undefined): CellValue =>
+    value === undefined || (csv && typeof value === "string" && PANDAS_NA_VALUES.has(value)) ? null : value;
   return (start, end) => {
     const rows: CellValue[][] = new Array<CellValue[]>(end - start);
-    for (let r = start; r < end; r++) rows[r - start] = cells.map((column) => column[r] ?? null);
+    for (let r = start; r < end; r++) rows[r - start] = cells.map((column) => cell(column[r]));
     return adaptInput({ kind: "frame", columns: [...names], rows }, model.inputs, model.signature);
   };
 }

@@ -13,7 +13,7 @@ import { parseDecimalSpan } from "./decimalText.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
 
 /** pandas' default `na_values` (pandas/_libs/parsers.pyx STR_NA_VALUES), plus the empty field. */
-const MISSING_MARKERS: ReadonlySet<string> = new Set([
+export const PANDAS_NA_VALUES: ReadonlySet<string> = new Set([
   "",
   "#N/A",
   "#N/A N/A",
@@ -191,7 +191,7 @@ export function labelColumn(chunk: TableChunk, name: string): readonly (string |
  * +-Infinity for infinite.
  */
 function parseNumericText(text: string, number: number): number {
-  if (MISSING_MARKERS.has(text) || text.trim() === "") return Number.NaN;
+  if (PANDAS_NA_VALUES.has(text) || text.trim() === "") return Number.NaN;
   const infinity = INFINITY_TEXT.exec(text);
   if (infinity !== null) return infinity[1] === "-" ? -Infinity : Infinity;
   if (/^\s*0[xXoObB]/.test(text)) return Number.NaN;
@@ -205,7 +205,7 @@ function isLetter(code: number): boolean {
 function isMissing(value: CellValue): boolean {
   if (value === null) return true;
   if (typeof value === "number") return Number.isNaN(value);
-  if (typeof value === "string") return MISSING_MARKERS.has(value) || value.trim() === "";
+  if (typeof value === "string") return PANDAS_NA_VALUES.has(value) || value.trim() === "";
   return false;
 }
 

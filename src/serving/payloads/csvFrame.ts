@@ -1,11 +1,13 @@
 /**
  * `text/csv` request bodies (MLflow `/invocations`) as a frame: the first record is the header, as
  * `pandas.read_csv` reads it; RFC 4180 quoting (separators, doubled quotes and line breaks inside quotes), CRLF
- * or LF, blank lines skipped, empty header names become "Unnamed: <i>" and empty cells null. Cells stay text;
+ * or LF, blank lines skipped, empty header names become "Unnamed: <i>" and empty cells (and pandas' NA markers)
+ * null. Cells stay text;
  * adaptInput converts them to the model's types, the way MLflow passes the schema's dtypes to read_csv.
  * Request bodies are small, so this is a plain character loop rather than the streaming table reader.
  */
 import { FlowOpsError } from "../../errors.js";
+import { PANDAS_NA_VALUES } from "../../tables/numericColumn.js";
 import type { ModelInput } from "./predictRequest.js";
 
 const QUOTE = 34;
@@ -27,6 +29,11 @@ export function frameFromCsv(text: string): ModelInput & { kind: "frame" } {
       );
     }
     while (record.length < columns.length) record.push(null);
+    // read_csv's default na_values are missing in every column, quoted or not (MLflow reads CSV with it).
+    for (let c = 0; c < record.length; c++) {
+      const cell = record[c];
+      if (cell !== null && cell !== undefined && PANDAS_NA_VALUES.has(cell)) record[c] = null;
+    }
     rows.push(record);
   }
   return { kind: "frame", columns, rows };

@@ -154,6 +154,20 @@ describe("mlflowRequest with CSV", () => {
     });
   });
 
+  it("reads pandas' default NA markers as missing in data rows, quoted or not, but not in the header", () => {
+    const csv = 'NA,s\nNA,null\nN/A,"NULL"\nnan,""\n1.5,None\n';
+    expect(mlflowRequest(Buffer.from(csv), "text/csv").input).toEqual({
+      kind: "frame",
+      columns: ["NA", "s"],
+      rows: [
+        [null, null],
+        [null, null],
+        [null, null],
+        ["1.5", null],
+      ],
+    });
+  });
+
   it("names the pandas index column like pandas does", () => {
     expect(mlflowRequest(",a\n0,1\n", "text/csv; charset=utf-8").input).toEqual({
       kind: "frame",
