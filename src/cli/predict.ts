@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import type { LoadModelOptions } from "../serving/loadModel.js";
 import { batchPredict, type BatchPredictResult } from "../serving/batchPredict.js";
 import type { LoadedModel } from "../serving/runtime.js";
-import { openTable } from "../tables/openTable.js";
+import { DEFAULT_CHUNK_ROWS, openTable } from "../tables/openTable.js";
 import { parseTableFormat, type TableFormat } from "../tables/tableFormat.js";
 import { createProgress, type ProgressOptions } from "./progressBar.js";
 import { positiveInteger, positiveSeconds } from "./numberOptions.js";
@@ -59,7 +59,10 @@ export function predictCommand(): Command {
     .requiredOption("-i, --input <file>", "table to predict on (.csv, .tsv, .jsonl, .parquet)")
     .requiredOption("-o, --output <file>", "where to write the input columns and the predictions")
     .addOption(
-      new Option("-b, --batch-size <rows>", "rows per model call and per resumable chunk")
+      new Option(
+        "-b, --batch-size <rows>",
+        `rows per model call (an interrupted run resumes after its last finished chunk of ${DEFAULT_CHUNK_ROWS.toLocaleString("en")} rows, rounded down to a multiple of this)`,
+      )
         .default(DEFAULT_BATCH_SIZE)
         .argParser(positiveInteger),
     )
