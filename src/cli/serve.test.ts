@@ -10,10 +10,13 @@ import { serveCommand } from "./serve.js";
 const SERVE_MODULE = fileURLToPath(new URL("./serve.ts", import.meta.url));
 
 describe("flowops serve", () => {
-  it("refuses --name with more than one model", async () => {
+  it("takes --name once per model URI, in order, and refuses another count", async () => {
     await expect(serveCommand().parseAsync(["a", "b", "--name", "x"], { from: "user" })).rejects.toThrow(
-      /--name applies to one model/,
+      /--name was given 1 time\(s\) for 2 model\(s\); give it once per model URI, in order/,
     );
+    await expect(
+      serveCommand().parseAsync(["a", "--name", "x", "--name", "y"], { from: "user" }),
+    ).rejects.toThrow(/--name was given 2 time\(s\) for 1 model\(s\)/);
   });
 
   it("refuses a queue delay without a batch size", async () => {

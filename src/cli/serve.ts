@@ -17,7 +17,8 @@ interface ServeOptions {
   host: string;
   workers?: number;
   execution?: Execution;
-  name?: string;
+  /** One per model URI, in order. */
+  name?: string[];
   maxBatchSize?: number;
   maxQueueDelayMs?: number;
   bodyLimit?: number;
@@ -66,7 +67,11 @@ export function serveCommand(): Command {
         .choices(EXECUTIONS)
         .default("auto"),
     )
-    .option("--name <name>", "name to serve the model under (one model only; default: the registered name)")
+    .option(
+      "--name <name>",
+      "name to serve a model under, once per model URI in their order (default: the registered name, or the directory's)",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option(
       "--max-batch-size <rows>",
       "turn on dynamic batching: combine concurrent requests into calls of up to this many rows",
@@ -99,10 +104,10 @@ export function serveCommand(): Command {
 }
 
 async function serve(uris: string[], opts: ServeOptions): Promise<void> {
-  if (opts.name !== undefined && uris.length > 1) {
+  if (opts.name !== undefined && opts.name.length !== uris.length) {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
-      "--name applies to one model; give one model URI with it",
+      `--name was given ${opts.name.length} time(s) for ${uris.length} model(s); give it once per model URI, in order`,
     );
   }
   if (opts.execution === "inline" && opts.workers !== undefined && opts.workers > 1) {
@@ -119,11 +124,12 @@ async function serve(uris: string[], opts: ServeOptions): Promise<void> {
   const { startModelServer, describeEndpoints } = await import("../server/serving/startModelServer.js");
   const models: LoadedModel[] = [];
   try {
-    for (const uri of uris) {
+    for (const [index, uri] of uris.entries()) {
+      const name = opts.name?.[index];
       models.push(
         await loadModel(uri, {
           ...(opts.trackingUri === undefined ? {} : { trackingUri: opts.trackingUri }),
-          ...(opts.name === undefined ? {} : { name: opts.name }),
+          ...(name === undefined ? {} : { name }),
           ...(opts.workers === undefined ? {} : { workers: opts.workers }),
           ...(opts.execution === undefined ? {} : { execution: opts.execution }),
           ...(opts.timeout === undefined ? {} : { requestTimeoutMs: opts.timeout * 1000 }),

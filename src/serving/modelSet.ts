@@ -35,7 +35,7 @@ export class ModelSet {
       if (versions.some((served) => served.model.version === model.version)) {
         throw new FlowOpsError(
           "INVALID_PARAMETER_VALUE",
-          `model '${model.name}' version '${model.version}' is given twice; serve each name and version once`,
+          `model '${model.name}' version '${model.version}' is given twice; serve each name and version once (name each model with its own --name)`,
         );
       }
       const labels = { model: model.name, version: model.version };
