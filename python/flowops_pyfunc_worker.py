@@ -148,7 +148,11 @@ def _model_input(np, pd, model, request):
     if "columns" in request:
         types = _column_schema(model)
         columns = request["columns"]
-        return pd.DataFrame({name: _typed_column(pd, values, types.get(name)) for name, values in columns.items()})
+        frame = pd.DataFrame({name: _typed_column(pd, values, types.get(name)) for name, values in columns.items()})
+        if request.get("index") is not None:
+            # dataframe_split's index, as MLflow builds the frame with orient="split".
+            frame.index = pd.Index(request["index"])
+        return frame
     tensors = request.get("tensors") or []
     arrays = {tensor["name"]: _tensor_array(np, tensor) for tensor in tensors}
     if len(arrays) == 1:

@@ -21,6 +21,8 @@ export interface BatchingOptions {
 export interface InferOptions {
   outputs?: string[];
   params?: Record<string, unknown>;
+  /** The rows' DataFrame index (dataframe_split); a request with one runs alone, never batched with others. */
+  index?: unknown[];
 }
 
 interface Pending {
@@ -70,7 +72,13 @@ export class DynamicBatcher {
   infer(inputs: Tensor[], options?: InferOptions): Promise<Tensor[]> {
     const rows = batchRows(inputs);
     const batching = this.batching;
-    if (batching === undefined || rows === undefined || rows >= batching.maxBatchSize || options?.params) {
+    if (
+      batching === undefined ||
+      rows === undefined ||
+      rows >= batching.maxBatchSize ||
+      options?.params ||
+      options?.index
+    ) {
       return this.track(this.callModel(inputs, options, rows ?? 1));
     }
     const key = batchKey(inputs, options);

@@ -22,7 +22,7 @@ export interface LoadedModel {
    */
   infer(
     inputs: Tensor[],
-    options?: { outputs?: string[]; params?: Record<string, unknown> },
+    options?: { outputs?: string[]; params?: Record<string, unknown>; index?: unknown[] },
   ): Promise<Tensor[]>;
   close(): Promise<void>;
 }

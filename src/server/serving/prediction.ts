@@ -18,8 +18,11 @@ export function predict(served: ServedModel, request: PredictRequest): Promise<T
     );
   }
   const inputs = adaptInput(request.input, model.inputs, model.signature);
-  if (request.outputs === undefined && request.params === undefined) return served.runner.infer(inputs);
+  const index = request.input.kind === "frame" ? request.input.index : undefined;
+  if (request.outputs === undefined && request.params === undefined && index === undefined)
+    return served.runner.infer(inputs);
   const options: InferOptions = {};
+  if (index !== undefined) options.index = index;
   if (request.outputs !== undefined) options.outputs = request.outputs;
   if (request.params !== undefined) options.params = request.params;
   return served.runner.infer(inputs, options);

@@ -60,7 +60,8 @@ export function frameFromDataframeSplit(split: unknown): Frame {
       `Shape of passed values is (${data.length}, 1), indices imply (${data.length}, ${columns.length})`,
     );
   }
-  return { kind: "frame", columns, rows };
+  const index = Array.isArray(split.index) ? { index: split.index as unknown[] } : {};
+  return { kind: "frame", columns, rows, ...index };
 }
 
 export function frameFromDataframeRecords(records: unknown): Frame {

@@ -35,6 +35,7 @@ describe("mlflowRequest with JSON", () => {
       kind: "frame",
       columns: ["x"],
       rows: [[1.5], [2.5]],
+      index: [7, 8],
     });
   });
 

@@ -8,7 +8,13 @@ export type ModelInput =
   /** V2 inputs, MLflow/V1 `inputs` (a dict of named tensors, or one unnamed tensor with name ""). */
   | { kind: "tensors"; tensors: Tensor[] }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
-  | { kind: "frame"; columns: string[] | undefined; rows: unknown[][] };
+  | {
+      kind: "frame";
+      columns: string[] | undefined;
+      rows: unknown[][];
+      /** dataframe_split's `index`: a Python model's DataFrame gets it, as MLflow builds it with orient="split". */
+      index?: unknown[];
+    };
 
 export interface PredictRequest {
   input: ModelInput;

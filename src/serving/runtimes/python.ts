@@ -101,7 +101,7 @@ export async function loadPythonModel(
     workerPids: () => pool.workerPids(),
     async infer(tensors, inferOptions) {
       const answer = await pool.request(
-        (id) => workerRequest(id, tensors, takesColumns(tensors), inferOptions?.params),
+        (id) => workerRequest(id, tensors, takesColumns(tensors), inferOptions?.params, inferOptions?.index),
         timeoutMs,
       );
       if (!answer.ok) throw predictionError(answer.error);

@@ -33,6 +33,8 @@ class Shapes(mlflow.pyfunc.PythonModel):
             return pd.Series(np.arange(n) * 1.5, name="score")
         if kind == "unnamed":
             return pd.Series(np.arange(n))
+        if kind == "index":
+            return pd.DataFrame({"idx": [str(i) for i in model_input.index]})
         if kind == "none":
             return pd.DataFrame({"v": [float("nan")] * n, "w": [None] * n, "s": ["x"] * n})
         return np.arange(n)
@@ -77,6 +79,19 @@ describe.skipIf(PY === undefined)("Python model outputs on /invocations", () => 
       expect(await predictions("series")).toEqual([{ score: 0 }, { score: 1.5 }]);
       expect(await predictions("unnamed")).toEqual([{ "0": 0 }, { "0": 1 }]);
       expect(await predictions("array")).toEqual([0, 1]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "gives the model the rows' dataframe_split index, as MLflow builds the frame with orient='split'",
+    async () => {
+      const outputs = await model.infer([input], { params: { ret: "index" }, index: [10, 20] });
+      expect(mlflowResponse(outputs, model.signature, { platform: model.platform }).predictions).toEqual([
+        { idx: "10" },
+        { idx: "20" },
+      ]);
+      expect(await predictions("index")).toEqual([{ idx: "0" }, { idx: "1" }]);
     },
     TIMEOUT,
   );

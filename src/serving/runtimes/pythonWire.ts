@@ -28,6 +28,8 @@ export interface WireTensor {
 export interface WorkerRequest {
   id: number;
   columns?: Record<string, unknown[]>;
+  /** With `columns`: the DataFrame's index (dataframe_split), else pandas' default 0..n-1. */
+  index?: unknown[];
   tensors?: WireTensor[];
   params?: Record<string, unknown>;
 }
@@ -67,6 +69,7 @@ export function workerRequest(
   inputs: readonly Tensor[],
   asColumns: boolean,
   params: Record<string, unknown> | undefined,
+  index?: readonly unknown[],
 ): WorkerRequest {
   const request: WorkerRequest = { id };
   if (asColumns) {
@@ -81,6 +84,7 @@ export function workerRequest(
       columns[input.name] = wireValues(input);
     }
     request.columns = columns;
+    if (index !== undefined) request.index = [...index];
   } else {
     request.tensors = inputs.map((input) => ({
       name: input.name,
