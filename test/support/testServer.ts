@@ -49,3 +49,35 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * One MLflow REST call to a test server: `GET` (and `DELETE` when `queryForDelete`) send `body` as the query
+ * string, a list value as a repeated key; anything else sends it as JSON. Answers the status and the JSON body.
+ */
+export async function callMlflowApi<Body>(
+  server: Pick<TestServer, "url">,
+  method: string,
+  path: string,
+  body?: object,
+  options: { queryForDelete?: boolean } = {},
+): Promise<{ status: number; json: Body }> {
+  const url = `${server.url}/api/2.0/mlflow/${path}`;
+  const inQuery = method === "GET" || (method === "DELETE" && options.queryForDelete === true);
+  const response = inQuery
+    ? await fetch(body ? `${url}?${queryString(body)}` : url, { method })
+    : await fetch(url, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body ?? {}),
+      });
+  return { status: response.status, json: (await response.json()) as Body };
+}
+
+function queryString(body: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(body)) {
+    for (const item of Array.isArray(value) ? (value as unknown[]) : [value])
+      params.append(key, String(item));
+  }
+  return params.toString();
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ModelVersion, RegisteredModel } from "../../registry/entities.js";
-import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import { callMlflowApi, startTestServer, type TestServer } from "../../../test/support/testServer.js";
 
 /** The union of the registry's response bodies and MLflow's error body. */
 interface WireBody {
@@ -17,30 +17,8 @@ interface WireBody {
 let server: TestServer;
 const RUN_ID = "0123456789abcdef0123456789abcdef";
 
-async function call(
-  method: string,
-  path: string,
-  body?: object,
-): Promise<{ status: number; json: WireBody }> {
-  const url = `${server.url}/api/2.0/mlflow/${path}`;
-  const response =
-    method === "GET"
-      ? await fetch(body ? `${url}?${query(body)}` : url)
-      : await fetch(url, {
-          method,
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body ?? {}),
-        });
-  return { status: response.status, json: (await response.json()) as WireBody };
-}
-
-function query(body: object): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(body)) {
-    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
-  }
-  return params.toString();
-}
+const call = (method: string, path: string, body?: object) =>
+  callMlflowApi<WireBody>(server, method, path, body);
 
 beforeAll(async () => {
   server = await startTestServer();

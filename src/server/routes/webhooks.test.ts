@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Webhook, WebhookTestResult } from "../../registry/webhooks/webhook.js";
 import { DEFAULT_WEBHOOK_DELIVERY } from "../../registry/webhooks/webhookSettings.js";
-import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import { callMlflowApi, startTestServer, type TestServer } from "../../../test/support/testServer.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../../test/support/webhookReceiver.js";
 
 interface WireBody {
@@ -16,22 +16,8 @@ interface WireBody {
 let server: TestServer;
 let receiver: WebhookReceiver;
 
-async function call(
-  method: string,
-  path: string,
-  body?: object,
-): Promise<{ status: number; json: WireBody }> {
-  const url = `${server.url}/api/2.0/mlflow/${path}`;
-  const response =
-    method === "GET" || method === "DELETE"
-      ? await fetch(body ? `${url}?${new URLSearchParams(body as Record<string, string>)}` : url, { method })
-      : await fetch(url, {
-          method,
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body ?? {}),
-        });
-  return { status: response.status, json: (await response.json()) as WireBody };
-}
+const call = (method: string, path: string, body?: object) =>
+  callMlflowApi<WireBody>(server, method, path, body, { queryForDelete: true });
 
 const EVENTS = [
   { entity: "REGISTERED_MODEL", action: "CREATED" },
