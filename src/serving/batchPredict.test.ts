@@ -339,6 +339,11 @@ describe("batchPredict", () => {
     };
     await batchPredict(model, { ...predictOptions(input, join(dir, "na-out.csv")), partRows: 8 });
     expect(seen).toEqual([NaN, NaN, 4]);
+    // A bad cell is named by its row in the file, whichever batch it fell in (the 6th data row here).
+    await writeFile(input, "id,a,b\nr0,1,2\nr1,2,3\nr2,3,4\nr3,4,5\nr4,5,6\nr5,6,oops\n");
+    await expect(batchPredict(model, predictOptions(input, join(dir, "bad-cell.csv")))).rejects.toThrow(
+      /na\.csv rows 5-6: row 6 column 'b'/,
+    );
   });
 
   it("names the rows of a chunk the model rejects", async () => {

@@ -258,7 +258,8 @@ function frameInput(model: LoadedModel, chunk: TableChunk, names: readonly strin
   return (start, end) => {
     const rows: CellValue[][] = new Array<CellValue[]>(end - start);
     for (let r = start; r < end; r++) rows[r - start] = cells.map((column) => cell(column[r]));
-    return adaptInput({ kind: "frame", columns: [...names], rows }, model.inputs, model.signature);
+    const firstRow = chunk.startRow + start + 1;
+    return adaptInput({ kind: "frame", columns: [...names], rows, firstRow }, model.inputs, model.signature);
   };
 }
 

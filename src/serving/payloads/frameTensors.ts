@@ -70,7 +70,7 @@ export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly Colum
     // Column names are only gathered for the message, so a request that converts cleanly never builds them.
     const names =
       picks === undefined ? frame.columns : (order as readonly ColumnSpec[]).map((c) => c.name as string);
-    const row = Math.floor(index / perRow);
+    const row = (frame.firstRow ?? 0) + Math.floor(index / perRow);
     const column =
       names !== undefined && perRow === names.length
         ? `column '${names[index % perRow]}'`
@@ -138,7 +138,12 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
     const values = columnValues(rows, index);
     prepareCells(values, target.datatype);
     const nulls = target.nullable === true ? takeNulls(values) : undefined;
-    const data = dataFromJsonValues(target.datatype, values, (row) => `row ${row} column '${target.name}'`);
+    const first = frame.firstRow ?? 0;
+    const data = dataFromJsonValues(
+      target.datatype,
+      values,
+      (row) => `row ${first + row} column '${target.name}'`,
+    );
     const shape = target.shape.length === 2 ? [rows.length, 1] : [rows.length];
     const tensor: Tensor = { name: target.name, datatype: target.datatype, shape, data };
     if (nulls !== undefined) tensor.nulls = nulls;

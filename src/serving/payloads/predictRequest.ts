@@ -14,6 +14,11 @@ export type ModelInput =
       rows: unknown[][];
       /** dataframe_split's `index`: a Python model's DataFrame gets it, as MLflow builds it with orient="split". */
       index?: unknown[];
+      /**
+       * How error messages number the first row: 0 for a request's rows (by default); `predict` gives the row's
+       * 1-based number in its file, so a bad cell is named where it is, whichever batch it fell in.
+       */
+      firstRow?: number;
     };
 
 export interface PredictRequest {
