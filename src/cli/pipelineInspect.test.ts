@@ -53,6 +53,35 @@ describe("pipeline inspection commands", () => {
     ]);
   });
 
+  it("shows metric columns sorted by name, as dvc metrics show", async () => {
+    mkdirSync(join(dir, ".dvc"));
+    writeFileSync(
+      join(dir, "dvc.yaml"),
+      "stages:\n  s:\n    cmd: echo\n    metrics:\n    - m.json:\n        cache: false\n",
+    );
+    writeFileSync(join(dir, "m.json"), '{"zeta": 1, "alpha": {"y": 2, "b": 3}, "mid": 0.5}');
+    const before = process.cwd();
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      process.chdir(dir);
+      await metricsCommand().parseAsync(["node", "metrics", "show"]);
+    } finally {
+      process.chdir(before);
+      write.mockRestore();
+    }
+    expect(written.join("").split("\n")[0]?.split(/\s+/)).toEqual([
+      "Path",
+      "alpha.b",
+      "alpha.y",
+      "mid",
+      "zeta",
+    ]);
+  });
+
   it("declares dvc's options", () => {
     expect(dagCommand().options.map((o) => o.long)).toEqual(["--dot", "--mermaid", "--json"]);
     const diff = paramsCommand().commands.find((c) => c.name() === "diff");

@@ -126,7 +126,8 @@ export function metricsCommand(): Command {
         const flat = Object.entries(files).map(
           ([path, r]) => [path, "data" in r ? flattenParams(r.data) : {}] as const,
         );
-        const keys = [...new Set(flat.flatMap(([, values]) => Object.keys(values)))];
+        // dvc sorts the metric columns by name.
+        const keys = [...new Set(flat.flatMap(([, values]) => Object.keys(values)))].sort();
         for (const [path, r] of Object.entries(files)) {
           if ("error" in r) process.stderr.write(`warning: ${path}: ${r.error.msg}\n`);
         }
