@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { formatTable, printJson } from "./output.js";
+import { formatDvcTable, formatTable, printJson } from "./output.js";
 
 describe("printJson", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -43,5 +43,22 @@ describe("printJson", () => {
 describe("formatTable", () => {
   it("aligns columns and trims trailing blanks", () => {
     expect(formatTable(["a", "bb"], [["abc", ""]])).toBe("a    bb\nabc");
+  });
+});
+
+describe("formatDvcTable", () => {
+  it("pads as dvc's tables do: header plus two, two spaces apart, no trailing spaces", () => {
+    // Observed: `dvc metrics diff` and `dvc metrics show` (dvc 3.67.1) on the same files.
+    expect(
+      formatDvcTable(["Path", "Metric", "HEAD", "workspace", "Change"], [["a.yaml", "k", "1", "2", "1"]]),
+    ).toBe("Path    Metric    HEAD    workspace    Change\na.yaml  k         1       2            1");
+    expect(
+      formatDvcTable(
+        ["Path", "alpha.b", "alpha.y", "c", "k", "mid", "zeta"],
+        [["m.json", "3", "2", "-", "-", "0.5", "1"]],
+      ),
+    ).toBe(
+      "Path    alpha.b    alpha.y    c    k    mid    zeta\nm.json  3          2          -    -    0.5    1",
+    );
   });
 });

@@ -20,6 +20,21 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join("\n");
 }
 
+/**
+ * A table as dvc prints one (`ui.table`: tabulate's "plain" format): each column as wide as its longest cell or
+ * its header plus two, columns two spaces apart, trailing spaces trimmed. For the dvc-compatible commands, whose
+ * output scripts may already parse.
+ */
+export function formatDvcTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length + 2, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
 export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
   process.stdout.write(`${formatTable(header, rows)}\n`);
 }

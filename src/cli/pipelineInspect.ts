@@ -22,7 +22,7 @@ import {
   type PyValue,
 } from "../pipelines/pythonValues.js";
 import type { ValueChange } from "../pipelines/valueDiff.js";
-import { formatTable } from "./output.js";
+import { formatDvcTable } from "./output.js";
 
 /**
  * The repository root as dvc finds it: the nearest directory above `cwd` holding `.dvc/`, so a subdirectory
@@ -104,7 +104,7 @@ export function paramsCommand(): Command {
         const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, { all: opts.all === true });
         if (opts.json) return write(pyJsonDumps(diff));
         if (Object.keys(diff).length === 0) return;
-        write(formatTable(["Path", "Param", a, b ?? "workspace"], changeRows(diff, false)));
+        write(formatDvcTable(["Path", "Param", a, b ?? "workspace"], changeRows(diff, false)));
       }),
   );
   return command;
@@ -133,7 +133,7 @@ export function metricsCommand(): Command {
         }
         if (keys.length === 0) return;
         write(
-          formatTable(
+          formatDvcTable(
             ["Path", ...keys],
             flat.map(([path, values]) => [path, ...keys.map((k) => cell(values[k], opts.precision))]),
           ),
@@ -151,7 +151,7 @@ export function metricsCommand(): Command {
         const diff = await metricsDiff(findPipelineRoot(process.cwd()), a, b, { all: opts.all === true });
         if (opts.json) return write(pyJsonDumps(diff));
         if (Object.keys(diff).length === 0) return;
-        write(formatTable(["Path", "Metric", a, b ?? "workspace", "Change"], changeRows(diff, true)));
+        write(formatDvcTable(["Path", "Metric", a, b ?? "workspace", "Change"], changeRows(diff, true)));
       }),
   );
   return command;
