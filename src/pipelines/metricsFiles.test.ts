@@ -45,6 +45,13 @@ describe("metrics files", () => {
     expect(shown[""]?.data["eval.yaml"]).toEqual({ data: { auc: 0.8 } });
     expect(shown[""]?.data["scores.toml"]).toEqual({ data: { f1: 0.7 } });
     expect(shown[""]?.data["extra.json"]).toMatchObject({ error: { type: "FileNotFoundError" } });
+    // dvc's order: each stage's metrics as dvc.yaml lists them, then the top-level ones.
+    expect(Object.keys(shown[""]?.data ?? {})).toEqual([
+      "metrics.json",
+      "eval.yaml",
+      "scores.toml",
+      "extra.json",
+    ]);
   });
 
   it("diffs HEAD against the workspace as dvc does", async () => {

@@ -19,13 +19,14 @@ export type MetricsFileResult = { data: Record<string, PyValue> } | { error: { t
 export type MetricsShow = Record<string, { data: Record<string, MetricsFileResult> }>;
 export type MetricsDiff = Record<string, Record<string, ValueChange>>;
 
+/** dvc's `_collect_metrics` order: each stage's metrics as its dvc.yaml lists them, then top-level ones. */
 export function metricsPaths(pipeline: Pipeline | undefined): string[] {
   const paths = new Set<string>();
   for (const stage of pipeline?.stages ?? []) {
     for (const m of stage.metrics) paths.add(stagePath(stage, m.path));
   }
   for (const m of pipeline?.metrics ?? []) paths.add(posix.normalize(m));
-  return [...paths].sort();
+  return [...paths];
 }
 
 /**
