@@ -11,13 +11,7 @@ export function printJson(value: unknown): void {
 
 /** Left-aligned columns separated by two spaces; an empty table prints its header only. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  return alignedTable(header, rows, 0);
 }
 
 /**
@@ -26,7 +20,17 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
  * output scripts may already parse.
  */
 export function formatDvcTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length + 2, ...rows.map((r) => (r[i] ?? "").length)));
+  return alignedTable(header, rows, 2);
+}
+
+function alignedTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  headerPadding: number,
+): string {
+  const widths = header.map((h, i) =>
+    Math.max(h.length + headerPadding, ...rows.map((r) => (r[i] ?? "").length)),
+  );
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))

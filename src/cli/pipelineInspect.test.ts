@@ -4,6 +4,24 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { dagCommand, findPipelineRoot, metricsCommand, paramsCommand } from "./pipelineInspect.js";
 
+/** What `run` writes to stdout, each write apart, run with `cwd` as the current directory. */
+async function printedIn(cwd: string, run: () => Promise<unknown>): Promise<string[]> {
+  const before = process.cwd();
+  const written: string[] = [];
+  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    process.chdir(cwd);
+    await run();
+  } finally {
+    process.chdir(before);
+    write.mockRestore();
+  }
+  return written;
+}
+
 describe("pipeline inspection commands", () => {
   let dir: string;
   beforeEach(() => {
@@ -30,20 +48,10 @@ describe("pipeline inspection commands", () => {
       join(dir, "dvc.yaml"),
       "stages:\n  top:\n    cmd: cp pipe/out top.txt\n    deps: [pipe/out]\n    outs: [top.txt]\n  other:\n    cmd: echo\n",
     );
-    const before = process.cwd();
-    const written: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      process.chdir(join(dir, "pipe"));
+    const written = await printedIn(join(dir, "pipe"), async () => {
       await dagCommand().parseAsync(["node", "dag", "--json"]);
       await dagCommand().parseAsync(["node", "dag", "--json", "../dvc.yaml:top"]);
-    } finally {
-      process.chdir(before);
-      write.mockRestore();
-    }
+    });
     const names = written.map((text) =>
       (JSON.parse(text) as { stages: { name: string }[] }).stages.map((s) => s.name).sort(),
     );
@@ -60,19 +68,7 @@ describe("pipeline inspection commands", () => {
       "stages:\n  s:\n    cmd: echo\n    metrics:\n    - m.json:\n        cache: false\n",
     );
     writeFileSync(join(dir, "m.json"), '{"zeta": 1, "alpha": {"y": 2, "b": 3}, "mid": 0.5}');
-    const before = process.cwd();
-    const written: string[] = [];
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      process.chdir(dir);
-      await metricsCommand().parseAsync(["node", "metrics", "show"]);
-    } finally {
-      process.chdir(before);
-      write.mockRestore();
-    }
+    const written = await printedIn(dir, () => metricsCommand().parseAsync(["node", "metrics", "show"]));
     expect(written.join("").split("\n")[0]?.split(/\s+/)).toEqual([
       "Path",
       "alpha.b",
