@@ -7,6 +7,7 @@ import {
   parseDirManifest,
   pythonJsonString,
   serializeDirManifest,
+  sortByCodePoints,
 } from "./dirManifest.js";
 import type { DirEntry } from "./hashInfo.js";
 
@@ -62,6 +63,23 @@ describe("serializeDirManifest", () => {
     expect(dirManifestOid(serializeDirManifest(entries))).toBe(
       `${createHash("md5").update(expected).digest("hex")}.dir`,
     );
+  });
+
+  it("sortByCodePoints orders as compareCodePoints does, with and without astral characters", () => {
+    const alphabet = ["a", "B", "-", "/", "_", ".", "0", "é", "\uFFFD", "\uE000", "😀", "文"];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const word = (pool: string[]) =>
+      Array.from({ length: 1 + (next() % 6) }, () => pool[next() % pool.length]!).join("");
+    for (const pool of [alphabet.slice(0, 10), alphabet]) {
+      const words = Array.from({ length: 500 }, () => ({ relpath: word(pool) }));
+      const expected = [...words].sort((x, y) => compareCodePoints(x.relpath, y.relpath));
+      expect(sortByCodePoints(words, (w) => w.relpath).map((w) => w.relpath)).toEqual(
+        expected.map((w) => w.relpath),
+      );
+    }
+    // The case UTF-16 order gets wrong: an astral character sorts after U+FFFD.
+    expect(sortByCodePoints(["😀", "\uFFFD"], (w) => w)).toEqual(["\uFFFD", "😀"]);
   });
 
   it("sorts astral characters after U+E000..U+FFFF as Python's code-point order does", () => {

@@ -10,9 +10,10 @@ import { readdirSync, statSync, type Stats, type Dirent } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
-import { compareCodePoints, dirManifestOid, serializeDirManifest } from "./dirManifest.js";
+import { dirManifestOid, serializeDirManifest, sortByCodePoints } from "./dirManifest.js";
 import { DVCIGNORE_FILE, ignoredByBuiltinPatterns, type DvcIgnore } from "./dvcIgnore.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
+import { isDirectoryStat, isRegularFile, statFileSync, type FileStat } from "./fileStat.js";
 import { HashPool } from "./hashPool.js";
 import { statToken, type HashState } from "./hashState.js";
 
@@ -43,7 +44,7 @@ interface FoundFile {
   isexec: boolean;
 }
 
-function foundFile(abs: string, relpath: string, st: Stats): FoundFile {
+function foundFile(abs: string, relpath: string, st: FileStat): FoundFile {
   return {
     abs,
     relpath,
@@ -99,7 +100,7 @@ async function walkDirectory(absDir: string, ctx: HashContext): Promise<FoundFil
   const rootRel = walkRoot(absDir, ctx);
   // A directory inside an ignored one holds nothing DVC would see.
   if (rootRel !== null) await walk(absDir, "", ctx, files, rootRel);
-  files.sort((a, b) => compareCodePoints(a.relpath, b.relpath));
+  sortByCodePoints(files, (file) => file.relpath);
   return files;
 }
 
@@ -212,7 +213,7 @@ async function walk(
     // Blocking stats: measured 8x cheaper in CPU than promise-based ones, which dominate a no-change status.
     const st = statFollowingSync(abs);
     // A symlink to a directory: listed by os.walk but never entered, so DVC leaves it out.
-    if (st.isDirectory() || !st.isFile()) continue;
+    if (isDirectoryStat(st) || !isRegularFile(st)) continue;
     if (dirent.isSymbolicLink() && ignored(dirent.name, false)) continue;
     if (dirent.name === DVCIGNORE_FILE) {
       throw new FlowOpsError(
@@ -265,9 +266,9 @@ async function hashFound(files: readonly FoundFile[], ctx: HashContext): Promise
   return digests;
 }
 
-function statFollowingSync(path: string): Stats {
+function statFollowingSync(path: string): FileStat {
   try {
-    return statSync(path);
+    return statFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     throw notFound(`${path}: broken symlink`);
