@@ -54,6 +54,28 @@ describe("metrics files", () => {
     ]);
   });
 
+  it("reads each revision's metrics files from its own dvc.yaml, as dvc does", async () => {
+    write(
+      "dvc.yaml",
+      "stages:\n  train:\n    cmd: echo\n    metrics:\n    - m1.json:\n        cache: false\n",
+    );
+    write("m1.json", '{"acc": 0.5}');
+    write("m2.json", '{"loss": 0.3}');
+    git("add", "-A");
+    git("commit", "-qm", "m1 only");
+    write(
+      "dvc.yaml",
+      "stages:\n  train:\n    cmd: echo\n    metrics:\n    - m2.json:\n        cache: false\n",
+    );
+    // Observed: `dvc metrics diff --json` on the same edit.
+    const expected =
+      '{"m2.json": {"loss": {"old": null, "new": 0.3}}, "m1.json": {"acc": {"old": 0.5, "new": null}}}';
+    expect(pyJsonDumps(await metricsDiff(root))).toBe(expected);
+    git("commit", "-qam", "m2 only");
+    expect(pyJsonDumps(await metricsDiff(root, "HEAD~1", "HEAD"))).toBe(expected);
+    expect(Object.keys((await metricsShow(root, "HEAD~1"))["HEAD~1"]?.data ?? {})).toEqual(["m1.json"]);
+  });
+
   it("diffs HEAD against the workspace as dvc does", async () => {
     write("metrics.json", '{"acc": 0.95, "loss": {"train": 0.1}, "new": 1}');
     expect(pyJsonDumps(await metricsDiff(root))).toBe(

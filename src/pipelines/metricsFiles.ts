@@ -7,10 +7,10 @@ import { posix } from "node:path";
 import { malformedFile } from "../data/yamlFile.js";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
-import { readWorkspacePipelines } from "./pipelineFiles.js";
 import { parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
 import { assertRevision, type Revision } from "./revisionFiles.js";
+import { readPipelinesAt } from "./revisionPipelines.js";
 import { TrackedFileReader } from "./trackedFileText.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
 import { isPlainObject, type PyValue } from "./pythonValues.js";
@@ -58,10 +58,11 @@ function metricsOfFile(path: string, text: string): Record<string, PyValue> {
 
 async function readMetrics(
   files: TrackedFileReader,
+  pipeline: Pipeline | undefined,
   path: string,
   rev: Revision,
 ): Promise<MetricsFileResult> {
-  const text = await files.read(path, rev);
+  const text = await files.read(path, rev, pipeline);
   if (text === undefined) {
     return {
       error: {
@@ -78,20 +79,24 @@ async function readMetrics(
   }
 }
 
-/** Metrics in the workspace (or at `rev`), keyed by revision: `""` is the workspace, as DVC prints it. */
+/**
+ * Metrics in the workspace (or at `rev`, the files that revision's dvc.yaml lists), keyed by revision: `""` is
+ * the workspace, as DVC prints it.
+ */
 export async function metricsShow(root: string, rev?: string): Promise<MetricsShow> {
   if (rev !== undefined) await assertRevision(root, rev);
   const data: Record<string, MetricsFileResult> = {};
-  const pipeline = await readWorkspacePipelines(root);
-  const files = new TrackedFileReader(root, pipeline);
+  const pipeline = await readPipelinesAt(root, rev);
+  const files = new TrackedFileReader(root);
   try {
-    for (const path of metricsPaths(pipeline)) data[path] = await readMetrics(files, path, rev);
+    for (const path of metricsPaths(pipeline)) data[path] = await readMetrics(files, pipeline, path, rev);
   } finally {
     files.close();
   }
   return { [rev ?? ""]: { data } };
 }
 
+/** Each revision's metrics files as its own dvc.yaml lists them; a file listed at one revision only is all new or all gone. */
 export async function metricsDiff(
   root: string,
   revA?: string,
@@ -102,15 +107,26 @@ export async function metricsDiff(
   await assertRevision(root, a);
   if (revB !== undefined) await assertRevision(root, revB);
   const result: MetricsDiff = {};
-  const pipeline = await readWorkspacePipelines(root);
-  const files = new TrackedFileReader(root, pipeline);
+  const pipelineA = await readPipelinesAt(root, a);
+  const pipelineB = await readPipelinesAt(root, revB);
+  const pathsA = new Set(metricsPaths(pipelineA));
+  const pathsB = new Set(metricsPaths(pipelineB));
+  const files = new TrackedFileReader(root);
+  const metricsAt = async (
+    paths: Set<string>,
+    pipeline: Pipeline | undefined,
+    path: string,
+    rev: Revision,
+  ): Promise<Record<string, PyValue>> => {
+    if (!paths.has(path)) return {};
+    const read = await readMetrics(files, pipeline, path, rev);
+    return "data" in read ? read.data : {};
+  };
   try {
-    for (const path of metricsPaths(pipeline)) {
-      const before = await readMetrics(files, path, a);
-      const after = await readMetrics(files, path, revB);
+    for (const path of new Set([...pathsB, ...pathsA])) {
       const changes = diffValues(
-        "data" in before ? before.data : {},
-        "data" in after ? after.data : {},
+        await metricsAt(pathsA, pipelineA, path, a),
+        await metricsAt(pathsB, pipelineB, path, revB),
         options.all === true,
       );
       if (Object.keys(changes).length > 0) result[path] = changes;

@@ -145,6 +145,33 @@ describe("paramsDiff", () => {
     });
   });
 
+  it("reads each revision's own dvc.yaml for what it tracks, as dvc does", async () => {
+    write("dvc.yaml", "stages:\n  train:\n    cmd: echo\n    params:\n    - extra.json:\n      - seed\n");
+    git("commit", "-qam", "only seed tracked");
+    write("dvc.yaml", DVC_YAML.replace("      - opt.name\n", "      - opt.name\n      - opt.beta\n"));
+    write("extra.json", '{"seed": 43, "opt": {"name": "adam", "beta": 0.9}}');
+    // Observed: `dvc params diff --json` on the same edits: keys HEAD's dvc.yaml did not track are new.
+    const fromHead = await paramsDiff(root);
+    expect(fromHead["extra.json"]).toEqual({
+      seed: { old: 42, new: 43, diff: 1 },
+      "opt.name": { old: null, new: "adam" },
+      "opt.beta": { old: null, new: 0.9 },
+    });
+    expect(fromHead["conf.toml"]).toEqual({ "data.split": { old: null, new: 0.2 } });
+    git("commit", "-qam", "three");
+    // Between two commits the older one's dvc.yaml counts for the old side, not the workspace's.
+    expect((await paramsDiff(root, "HEAD~2", "HEAD~1"))["extra.json"]).toEqual({
+      "opt.name": { old: "adam", new: null },
+    });
+  });
+
+  it("names the revision and file of a malformed dvc.yaml at a revision", async () => {
+    write("dvc.yaml", "stages:\n  train:\n    cmd: [\n");
+    git("commit", "-qam", "broken");
+    write("dvc.yaml", DVC_YAML);
+    await expect(paramsDiff(root)).rejects.toThrow(/HEAD:dvc\.yaml/);
+  });
+
   it("names an unknown revision", async () => {
     await expect(paramsDiff(root, "no-such-rev")).rejects.toThrow("unknown Git revision 'no-such-rev'");
   });

@@ -5,9 +5,9 @@
  */
 import { posix } from "node:path";
 import type { Pipeline } from "./dvcYaml.js";
-import { readWorkspacePipelines } from "./pipelineFiles.js";
 import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
 import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
+import { readPipelinesAt } from "./revisionPipelines.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
 
 export type ParamsDiff = Record<string, Record<string, ValueChange>>;
@@ -54,6 +54,21 @@ async function paramsAt(
   return keys === "all" ? all : selectParams(all, [...keys]);
 }
 
+/** What `rev` tracks: its own pipeline's params and vars, and the default params file whole. */
+async function trackedAt(root: string, rev: Revision): Promise<Map<string, Set<string> | "all">> {
+  const pipeline = await readPipelinesAt(root, rev);
+  const tracked = trackedParams(pipeline);
+  // dvc's `_collect_params` adds the default params file whole at every revision where it exists, whatever
+  // the stages list; a revision without it reads as no params, as for any other file.
+  tracked.set(DEFAULT_PARAMS_FILE, "all");
+  addTrackedVars(tracked, pipeline);
+  return tracked;
+}
+
+/**
+ * Each revision's params as its own dvc.yaml tracks them (dvc's `params show` per revision, then a diff): a
+ * param tracked at one revision only is added or removed.
+ */
 export async function paramsDiff(
   root: string,
   revA?: string,
@@ -64,17 +79,15 @@ export async function paramsDiff(
   const b: Revision = revB;
   await assertRevision(root, a);
   if (b !== undefined) await assertRevision(root, b);
-  const pipeline = await readWorkspacePipelines(root);
-  const tracked = trackedParams(pipeline);
-  // dvc's `_collect_params` adds the default params file whole at every revision where it exists, whatever
-  // the stages list; a revision without it reads as no params, as for any other file.
-  tracked.set(DEFAULT_PARAMS_FILE, "all");
-  addTrackedVars(tracked, pipeline);
+  const trackedA = await trackedAt(root, a);
+  const trackedB = await trackedAt(root, b);
   const result: ParamsDiff = {};
-  for (const [file, keys] of tracked) {
+  for (const file of new Set([...trackedA.keys(), ...trackedB.keys()])) {
+    const keysA = trackedA.get(file);
+    const keysB = trackedB.get(file);
     const changes = diffValues(
-      await paramsAt(root, file, keys, a),
-      await paramsAt(root, file, keys, b),
+      keysA === undefined ? {} : await paramsAt(root, file, keysA, a),
+      keysB === undefined ? {} : await paramsAt(root, file, keysB, b),
       options.all === true,
     );
     if (Object.keys(changes).length > 0) result[file] = changes;

@@ -18,20 +18,20 @@ import { stageOuts } from "./stageStatus.js";
 export class TrackedFileReader {
   private repo: DataRepo | undefined;
 
-  constructor(
-    private readonly root: string,
-    private readonly pipeline: Pipeline | undefined,
-  ) {}
+  constructor(private readonly root: string) {}
 
-  /** The text of `path` (repo-relative, POSIX) at `rev`; undefined when neither Git nor the cache has it. */
-  async read(path: string, rev: Revision): Promise<string | undefined> {
+  /**
+   * The text of `path` (repo-relative, POSIX) at `rev`, whose stages are `pipeline`'s; undefined when neither
+   * Git nor the cache has it.
+   */
+  async read(path: string, rev: Revision, pipeline: Pipeline | undefined): Promise<string | undefined> {
     const text = await readAtRevision(this.root, path, rev);
-    if (text !== undefined) return text;
-    const owner = this.pipeline?.stages.find((stage) =>
+    if (text !== undefined || pipeline === undefined) return text;
+    const owner = pipeline.stages.find((stage) =>
       stageOuts(stage).some((out) => out.cache && stagePath(stage, out.path) === path),
     );
     if (owner === undefined) return undefined;
-    const md5 = await this.lockedMd5(owner, path, rev);
+    const md5 = await this.lockedMd5(pipeline.root, owner, path, rev);
     if (md5 === undefined || isDirOid(md5)) return undefined;
     this.repo ??= await openDataRepo(this.root);
     try {
@@ -47,8 +47,14 @@ export class TrackedFileReader {
   }
 
   /** The md5 the dvc.lock beside `stage`'s dvc.yaml records at `rev` for the out at `path`. */
-  private async lockedMd5(stage: Stage, path: string, rev: Revision): Promise<string | undefined> {
-    const lockDir = relative(this.root, stageLockDir(stage)).split(sep).join("/");
+  private async lockedMd5(
+    pipelineRoot: string,
+    stage: Stage,
+    path: string,
+    rev: Revision,
+  ): Promise<string | undefined> {
+    // Relative to the root the pipeline was read from: a revision's is a temporary copy (revisionPipelines.ts).
+    const lockDir = relative(pipelineRoot, stageLockDir(stage)).split(sep).join("/");
     const lockPath = posix.join(lockDir, LOCK_FILE);
     const text = await readAtRevision(this.root, lockPath, rev);
     if (text === undefined) return undefined;

@@ -92,3 +92,23 @@ def test_params_diff_lists_the_keys_stages_interpolated_from_vars_files(workspac
     workspace.write("config.yaml", "model:\n  depth: 4\n  unused: 2\n")
     for args in (["diff", "--json"], ["diff", "--all", "--json"]):
         assert workspace.flowops("params", *args).json() == workspace.dvc("params", *args).json(), args
+
+
+def test_params_and_metrics_diff_read_each_revisions_own_dvc_yaml(workspace: Workspace):
+    """A param or metrics file tracked at one revision only is added or removed, not compared."""
+    workspace.write("extra.json", json.dumps({"seed": 42, "opt": {"name": "adam", "beta": 0.9}}))
+    workspace.write("m1.json", json.dumps({"acc": 0.5}))
+    workspace.write("m2.json", json.dumps({"loss": 0.3}))
+    stage = "stages:\n  s:\n    cmd: echo\n    params:\n    - extra.json: [{keys}]\n    metrics:\n    - {metrics}:\n        cache: false\n"
+    workspace.write("dvc.yaml", stage.format(keys="seed", metrics="m1.json"))
+    workspace.git("add", "-A")
+    workspace.git("commit", "-qm", "one")
+    workspace.write("dvc.yaml", stage.format(keys="seed, opt.name", metrics="m2.json"))
+    workspace.write("extra.json", json.dumps({"seed": 43, "opt": {"name": "adam", "beta": 0.9}}))
+    checks = [["params", "diff", "--json"], ["metrics", "diff", "--json"]]
+    for args in checks:
+        assert workspace.flowops(*args).json() == workspace.dvc(*args).json(), args
+    workspace.git("commit", "-qam", "two")
+    for args in checks:
+        between = [*args[:2], "HEAD~1", "HEAD", "--json"]
+        assert workspace.flowops(*between).json() == workspace.dvc(*between).json(), between
