@@ -35,6 +35,23 @@ function importChain(entry: string, pkg: string): string[] | undefined {
   return undefined;
 }
 
+/** Every source file `entry` loads through static imports (repo-relative). */
+function staticallyLoaded(entry: string): string[] {
+  const seen = new Set<string>([entry]);
+  const queue = [entry];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    for (const match of readFileSync(file, "utf8").matchAll(STATIC_IMPORT)) {
+      const spec = (match[2] ?? match[3])!;
+      if (onlyTypes(match[1] ?? "") || !spec.startsWith(".")) continue;
+      const target = resolve(dirname(file), spec.replace(/\.js$/, ".ts"));
+      if (!existsSync(target) || seen.has(target)) continue;
+      seen.add(target);
+      queue.push(target);
+    }
+  }
+  return [...seen].map((file) => relative(ROOT, file));
+}
+
 /** `{ type A, type B }`: erased by the compiler, so nothing is loaded. */
 function onlyTypes(names: string): boolean {
   const braces = /^\{([^}]*)\}$/s.exec(names.trim());
@@ -47,6 +64,14 @@ describe("start-up imports of the quick commands", () => {
   it.each(QUICK_COMMANDS)("%s loads neither zod nor the HTTP server", (entry) => {
     expect(importChain(join(ROOT, entry), "zod")).toBeUndefined();
     expect(importChain(join(ROOT, entry), "fastify")).toBeUndefined();
+  });
+
+  it("repro loads the tracking client and remote pulls only when asked for them", () => {
+    const loaded = staticallyLoaded(join(ROOT, "src/cli/repro.ts"));
+    expect(loaded.filter((file) => file.startsWith("src/client/"))).toEqual([]);
+    expect(loaded).not.toContain("src/pipelines/reproTracking.ts");
+    expect(loaded).not.toContain("src/pipelines/reproPull.ts");
+    expect(loaded).toContain("src/pipelines/repro.ts");
   });
 
   it("finds a chain where one exists", () => {

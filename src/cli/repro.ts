@@ -9,8 +9,6 @@ import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline } from "../pipelines/dvcYaml.js";
 import { readPipelines } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
-import { pullRunCache, reproPull } from "../pipelines/reproPull.js";
-import { reproTrackingFor } from "../pipelines/reproTracking.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
 import { printJson } from "./output.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
@@ -79,14 +77,21 @@ export function reproCommand(): Command {
       const onSigint = (): void => controller.abort(new Error("interrupted"));
       process.once("SIGINT", onSigint);
       try {
-        const tracking = opts.dry ? undefined : reproTrackingFor(repo.root, opts);
+        // Tracking (the HTTP client, dataset lineage) and --pull (remotes) load only when asked for: a no-op
+        // repro is judged against dvc by its start-up time.
+        const wantsTracking = (opts.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? "") !== "";
+        const tracking =
+          opts.dry || !wantsTracking
+            ? undefined
+            : (await import("../pipelines/reproTracking.js")).reproTrackingFor(repo.root, opts);
+        const pulling = opts.pull === true ? await import("../pipelines/reproPull.js") : undefined;
         const onWarning = (message: string): void => {
           process.stderr.write(`WARNING: ${message}\n`);
         };
         // DVC pulls the run-cache before planning, whenever --pull is given and the run-cache is in use.
-        if (opts.pull === true && opts.runCache) {
+        if (pulling !== undefined && opts.runCache) {
           try {
-            await pullRunCache(repo);
+            await pulling.pullRunCache(repo);
           } catch (error) {
             onWarning(`Failed to pull run cache: ${error instanceof Error ? error.message : String(error)}`);
           }
@@ -106,7 +111,9 @@ export function reproCommand(): Command {
           ...(opts.forceDownstream ? { forceDownstream: true } : {}),
           ...(opts.allowMissing ? { allowMissing: true } : {}),
           ...(opts.dry ? { dry: true } : {}),
-          ...(opts.pull ? { pull: reproPull(repo, { runCache: opts.runCache, onWarning }) } : {}),
+          ...(pulling !== undefined
+            ? { pull: pulling.reproPull(repo, { runCache: opts.runCache, onWarning }) }
+            : {}),
           ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
           ...(tracking !== undefined ? { tracking } : {}),
