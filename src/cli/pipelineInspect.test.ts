@@ -78,6 +78,20 @@ describe("pipeline inspection commands", () => {
     ]);
   });
 
+  it("prints rounded floats as floats and a lone value under an unnamed column, as dvc metrics show", async () => {
+    mkdirSync(join(dir, ".dvc"));
+    writeFileSync(join(dir, "dvc.yaml"), "metrics:\n- m.json\n- n.json\n");
+    writeFileSync(join(dir, "m.json"), '{"a": 12.345678, "b": 0.0, "d": 1e-7, "e": 3}');
+    writeFileSync(join(dir, "n.json"), "0.95");
+    const written = await printedIn(dir, () => metricsCommand().parseAsync(["node", "metrics", "show"]));
+    // Observed: `dvc metrics show` on the same files.
+    expect(written.join("")).toBe(
+      "Path          a         b    d    e\n" +
+        "m.json  -     12.34568  0.0  0.0  3\n" +
+        "n.json  0.95  -         -    -    -\n",
+    );
+  });
+
   it("declares dvc's options", () => {
     expect(dagCommand().options.map((o) => o.long)).toEqual(["--dot", "--mermaid", "--json"]);
     const diff = paramsCommand().commands.find((c) => c.name() === "diff");

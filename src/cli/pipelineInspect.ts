@@ -11,11 +11,11 @@ import { buildDag } from "../pipelines/pipelineDag.js";
 import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
 import { resolveReproTargets } from "../pipelines/statusTargets.js";
 import { paramsDiff } from "../pipelines/paramsDiff.js";
-import { metricsDiff, metricsShow } from "../pipelines/metricsFiles.js";
-import { flattenParams } from "../pipelines/paramsFile.js";
+import { flatMetrics, metricsDiff, metricsShow } from "../pipelines/metricsFiles.js";
 import {
   isFloat,
   numericValue,
+  pyFloat,
   pyJsonDumps,
   pyRepr,
   pyStr,
@@ -46,7 +46,8 @@ function write(text: string): void {
 function cell(value: PyValue | undefined, precision = 5): string {
   if (value === undefined || value === null) return "-";
   const n = numericValue(value);
-  if (n !== undefined && isFloat(value)) return pyStr(Number(n.toFixed(precision)));
+  // dvc rounds floats to `precision` digits and prints them as floats still (`0.0`, not `0`).
+  if (n !== undefined && isFloat(value)) return pyStr(pyFloat(Number(n.toFixed(precision))));
   return typeof value === "string" ? value : pyRepr(value);
 }
 
@@ -124,7 +125,7 @@ export function metricsCommand(): Command {
         if (opts.json) return write(pyJsonDumps(shown));
         const files = shown[""]?.data ?? {};
         const flat = Object.entries(files).map(
-          ([path, r]) => [path, "data" in r ? flattenParams(r.data) : {}] as const,
+          ([path, r]) => [path, "data" in r ? flatMetrics(r.data) : {}] as const,
         );
         // dvc sorts the metric columns by name.
         const keys = [...new Set(flat.flatMap(([, values]) => Object.keys(values)))].sort();

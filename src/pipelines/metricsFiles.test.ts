@@ -115,12 +115,33 @@ describe("metrics files", () => {
     expect(Object.keys(all["metrics.json"] ?? {})).toEqual(["acc", "ok", "name", "deep.a"]);
   });
 
-  it("finds no metrics in a file holding a list, as dvc does, and reports a lone number as unreadable", async () => {
+  it("finds no metrics in a file holding a list, null or a lone 0, and keeps a lone number, as dvc does", async () => {
     write("metrics.json", "[0.9, 0.8]");
     write("eval.yaml", "0.8\n");
+    write("scores.toml", "");
+    write("extra.json", "0");
     const shown = await metricsShow(root);
     expect(shown[""]?.data["metrics.json"]).toEqual({ data: {} });
-    expect(shown[""]?.data["eval.yaml"]).toMatchObject({ error: { type: "ParseError" } });
+    expect(shown[""]?.data["eval.yaml"]).toEqual({ data: 0.8 });
+    expect(shown[""]?.data["extra.json"]).toEqual({ data: {} });
+  });
+
+  // Each expected string is what `dvc metrics diff --json` printed for the same files.
+  it.each([
+    ["0.95", '{"m.json": {"": {"old": 0.9, "new": 0.95, "diff": 0.04999999999999993}}}'],
+    ["true", '{"m.json": {"": {"old": 0.9, "new": true, "diff": 0.09999999999999998}}}'],
+    ['"1.5"', '{"m.json": {"": {"old": 0.9, "new": 1.5, "diff": 0.6}}}'],
+    ['"abc"', '{"m.json": {"": {"old": 0.9, "new": "abc"}}}'],
+    ['{"acc": 1, "x": []}', '{"m.json": {"acc": {"old": "unable to parse", "new": 1}}}'],
+    ["[1, 2]", "{}"],
+    ["0", "{}"],
+  ])("diffs a file holding a lone 0.9 against %s as dvc does", async (next, expected) => {
+    write("dvc.yaml", "metrics:\n- m.json\n");
+    write("m.json", "0.9");
+    git("add", "-A");
+    git("commit", "-qm", "lone value");
+    write("m.json", next);
+    expect(pyJsonDumps(await metricsDiff(root))).toBe(expected);
   });
 
   it("includes unchanged metrics with --all", async () => {

@@ -4,18 +4,19 @@
  * `dvc metrics show --json` (`{"": {"data": {path: {"data": {...}}}}}`) and `dvc metrics diff --json`.
  */
 import { posix } from "node:path";
-import { malformedFile } from "../data/yamlFile.js";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
-import { parseDataText } from "./paramsFile.js";
+import { flattenParams, parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
 import { assertRevision, type Revision } from "./revisionFiles.js";
 import { readPipelinesAt } from "./revisionPipelines.js";
 import { TrackedFileReader } from "./trackedFileText.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
-import { isPlainObject, type PyValue } from "./pythonValues.js";
+import { isPlainObject, parsePythonJson, PyFloat, PyInt, type PyValue } from "./pythonValues.js";
 
-export type MetricsFileResult = { data: Record<string, PyValue> } | { error: { type: string; msg: string } };
+/** A file's metrics: a mapping, or (as dvc allows) a lone number, bool or string. */
+export type MetricsData = Record<string, PyValue> | PyValue;
+export type MetricsFileResult = { data: MetricsData } | { error: { type: string; msg: string } };
 export type MetricsShow = Record<string, { data: Record<string, MetricsFileResult> }>;
 export type MetricsDiff = Record<string, Record<string, ValueChange>>;
 
@@ -46,14 +47,61 @@ function extractMetrics(values: Record<string, PyValue>): Record<string, PyValue
   return metrics;
 }
 
-function metricsOfFile(path: string, text: string): Record<string, PyValue> {
+/** dvc's `_extract_metrics` on a whole file: a scalar stays as it is, a list or null holds no metrics. */
+function metricsOfFile(path: string, text: string): MetricsData {
   const value = parseDataText(path, text);
-  // A top-level list (or null) holds no metrics for DVC either; a lone scalar it would show as the file's
-  // data, which does not fit this result's shape, so it is reported as unreadable instead.
+  if (isPlainObject(value)) return extractMetrics(value as Record<string, PyValue>);
   if (Array.isArray(value) || value === null) return {};
-  if (!isPlainObject(value))
-    throw malformedFile(path, 1, `expected a mapping of metrics, got ${typeof value}`);
-  return extractMetrics(value as Record<string, PyValue>);
+  // dvc's `_read_metric` ends with `val or {}`: a lone 0, false or "" holds no metrics either.
+  return truthy(value as PyValue) ? (value as PyValue) : {};
+}
+
+/** Metrics as flat dotted keys, for tables: a lone value is one metric with the empty name, as dvc shows it. */
+export function flatMetrics(data: MetricsData): Record<string, PyValue> {
+  return isPlainObject(data) ? flattenParams(data) : { "": data };
+}
+
+/** Python's truthiness, for dvc's `if not d` on a file's metrics. */
+function truthy(value: PyValue): boolean {
+  if (value === null || value === false || value === "" || value === 0) return false;
+  if (value instanceof PyFloat) return value.value !== 0;
+  if (value instanceof PyInt) return value.value !== 0n;
+  return !(Array.isArray(value) && value.length === 0);
+}
+
+/** dvc's `_parse`: a lone string that is JSON counts as what it encodes. */
+function parsedRaw(path: string, data: MetricsData): MetricsData {
+  if (typeof data !== "string") return data;
+  try {
+    return parsePythonJson(path, data) as PyValue;
+  } catch {
+    return data;
+  }
+}
+
+/**
+ * dvc's `utils.diff._diff` for one file: mappings by dotted key (a lone value facing a mapping reads "unable to
+ * parse" for each of its keys), two lone values as one metric with the empty name.
+ */
+function diffMetricsData(
+  path: string,
+  oldData: MetricsData,
+  newData: MetricsData,
+  withUnchanged: boolean,
+): Record<string, ValueChange> {
+  const before = parsedRaw(path, oldData);
+  const after = parsedRaw(path, newData);
+  if (isPlainObject(before) || isPlainObject(after)) {
+    const unparsable = (data: PyValue): PyValue | undefined =>
+      !isPlainObject(data) && truthy(data) ? "unable to parse" : undefined;
+    const missingOld = unparsable(before);
+    const missingNew = unparsable(after);
+    return diffValues(isPlainObject(before) ? before : {}, isPlainObject(after) ? after : {}, withUnchanged, {
+      ...(missingOld !== undefined ? { old: missingOld } : {}),
+      ...(missingNew !== undefined ? { new: missingNew } : {}),
+    });
+  }
+  return diffValues({ "": before }, { "": after }, withUnchanged);
 }
 
 async function readMetrics(
@@ -117,14 +165,15 @@ export async function metricsDiff(
     pipeline: Pipeline | undefined,
     path: string,
     rev: Revision,
-  ): Promise<Record<string, PyValue>> => {
+  ): Promise<MetricsData> => {
     if (!paths.has(path)) return {};
     const read = await readMetrics(files, pipeline, path, rev);
     return "data" in read ? read.data : {};
   };
   try {
     for (const path of new Set([...pathsB, ...pathsA])) {
-      const changes = diffValues(
+      const changes = diffMetricsData(
+        path,
         await metricsAt(pathsA, pipelineA, path, a),
         await metricsAt(pathsB, pipelineB, path, revB),
         options.all === true,

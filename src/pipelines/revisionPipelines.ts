@@ -34,11 +34,13 @@ function isPipelineSource(path: string, size: number): boolean {
 /** Runs git with `input` on stdin; its stdout as bytes. A failure names the command and git's message. */
 function git(root: string, args: string[], input?: string): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("git", ["-C", root, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("git", ["-C", root, ...args], {
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolvePromise(Buffer.concat(out));
@@ -50,7 +52,11 @@ function git(root: string, args: string[], input?: string): Promise<Buffer> {
           ),
         );
     });
-    child.stdin.end(input ?? "");
+    if (input !== undefined && child.stdin !== null) {
+      // A git that exits early closes its stdin; its exit status, not EPIPE, says what went wrong.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(input);
+    }
   });
 }
 

@@ -43,14 +43,23 @@ function display(value: PyValue | undefined): PyValue {
   return Array.isArray(value) ? pyRepr(value) : value;
 }
 
-export function diffValues(old: unknown, next: unknown, withUnchanged: boolean): Record<string, ValueChange> {
+/**
+ * `missing` is what a side reads for a key it lacks: None by default; dvc reads "unable to parse" on the side
+ * of a metrics file that holds a lone value while the other holds a mapping.
+ */
+export function diffValues(
+  old: unknown,
+  next: unknown,
+  withUnchanged: boolean,
+  missing: { old?: PyValue; new?: PyValue } = {},
+): Record<string, ValueChange> {
   const a = flattenParams(old);
   const b = flattenParams(next);
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   const result: Record<string, ValueChange> = {};
   for (const key of keys) {
-    const before = a[key];
-    const after = b[key];
+    const before = a[key] ?? missing.old;
+    const after = b[key] ?? missing.new;
     if (
       !withUnchanged &&
       (before === undefined ? after === undefined : after !== undefined && pyEquals(before, after))

@@ -112,3 +112,17 @@ def test_params_and_metrics_diff_read_each_revisions_own_dvc_yaml(workspace: Wor
     for args in checks:
         between = [*args[:2], "HEAD~1", "HEAD", "--json"]
         assert workspace.flowops(*between).json() == workspace.dvc(*between).json(), between
+
+
+def test_metrics_files_holding_a_lone_value_show_and_diff_as_dvc(workspace: Workspace):
+    workspace.write("dvc.yaml", "metrics:\n- m.json\n- n.yaml\n")
+    workspace.write("m.json", "0.9")
+    workspace.write("n.yaml", "acc: 0.5\n")
+    workspace.git("add", "-A")
+    workspace.git("commit", "-qm", "lone value")
+    for value in ("0.95", '"abc"', "true", "0", "[1, 2]", '{"acc": 1, "x": []}'):
+        workspace.write("m.json", value)
+        for args in (["show", "--json"], ["diff", "--json"], ["diff", "--all", "--json"]):
+            expected = workspace.dvc("metrics", *args).json()
+            assert workspace.flowops("metrics", *args).json() == expected, (value, args)
+        assert workspace.flowops("metrics", "show").stdout == workspace.dvc("metrics", "show").stdout, value
