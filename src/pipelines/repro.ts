@@ -18,7 +18,7 @@ import { FlowOpsError } from "../errors.js";
 import { lockCmd, readStageLocks, type LockEntry } from "./dvcLock.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
 import { readPipelines } from "./pipelineFiles.js";
-import type { OutputStream, StageExecutor, StageRunResult } from "./executor.js";
+import type { StageExecutor, StageRunResult } from "./executor.js";
 import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator, type GpuLease } from "./gpuAllocator.js";
 import { readGpuInventory } from "./gpuInventory.js";
@@ -27,6 +27,7 @@ import { recordStage } from "./stageRecord.js";
 import { planStages, type ReproTargets } from "./reproPlan.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
 import type { ReproPull } from "./reproPull.js";
+import type { ReproEvent, ReproResult, StageResult } from "./reproResult.js";
 import type { ReproTracking } from "./reproTracking.js";
 import {
   commandLines,
@@ -68,50 +69,7 @@ export interface ReproOptions extends ReproTargets {
   pipeline?: Pipeline;
 }
 
-export interface StageResult {
-  name: string;
-  outcome: StageOutcome;
-  /** Why it ran (or would run, with --dry); empty when forced or skipped. */
-  changes: StageChange[];
-  attempts: number;
-  durationMs?: number;
-  exitCode?: number | null;
-  /** Relative to the repo root. */
-  logPath?: string;
-  logTail?: string;
-  /** What went wrong, or a note (`frozen`, `upstream 'x' failed`). */
-  message?: string;
-  gpus?: readonly number[];
-  /** The dvc.lock entry written for the stage. */
-  lock?: LockEntry;
-  /** With --dry: the stage would run. */
-  wouldRun?: boolean;
-  /** With `wouldRun`: the command lines that would run, interpolated. */
-  cmd?: readonly string[];
-}
-
-export interface ReproResult {
-  /** Names the log directory `.dvc/tmp/flowops/logs/<runId>/`. */
-  runId: string;
-  ok: boolean;
-  stages: StageResult[];
-}
-
-export type ReproEvent =
-  | { type: "plan"; stages: string[] }
-  | {
-      type: "stage-start";
-      stage: string;
-      attempt: number;
-      changes: StageChange[];
-      /** The command lines about to run, interpolated. */
-      cmd: readonly string[];
-      gpus?: readonly number[];
-    }
-  | { type: "output"; stage: string; line: string; stream: OutputStream }
-  | { type: "retry"; stage: string; attempt: number; previous: StageResult }
-  | { type: "stage-end"; result: StageResult }
-  | { type: "warning"; message: string };
+export type { ReproEvent, ReproResult, StageResult } from "./reproResult.js";
 
 export const LOG_DIR = join(".dvc", "tmp", "flowops", "logs");
 

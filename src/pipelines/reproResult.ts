@@ -1,0 +1,53 @@
+/**
+ * What a `repro` reports: each stage's result, the whole run's, and the events a caller hears while it runs
+ * (the CLI prints them; tracking and triggers record them).
+ */
+import type { LockEntry } from "./dvcLock.js";
+import type { OutputStream } from "./executor.js";
+import type { StageOutcome } from "./reproScheduler.js";
+import type { StageChange } from "./stageStatus.js";
+
+export interface StageResult {
+  name: string;
+  outcome: StageOutcome;
+  /** Why it ran (or would run, with --dry); empty when forced or skipped. */
+  changes: StageChange[];
+  attempts: number;
+  durationMs?: number;
+  exitCode?: number | null;
+  /** Relative to the repo root. */
+  logPath?: string;
+  logTail?: string;
+  /** What went wrong, or a note (`frozen`, `upstream 'x' failed`). */
+  message?: string;
+  gpus?: readonly number[];
+  /** The dvc.lock entry written for the stage. */
+  lock?: LockEntry;
+  /** With --dry: the stage would run. */
+  wouldRun?: boolean;
+  /** With `wouldRun`: the command lines that would run, interpolated. */
+  cmd?: readonly string[];
+}
+
+export interface ReproResult {
+  /** Names the log directory `.dvc/tmp/flowops/logs/<runId>/`. */
+  runId: string;
+  ok: boolean;
+  stages: StageResult[];
+}
+
+export type ReproEvent =
+  | { type: "plan"; stages: string[] }
+  | {
+      type: "stage-start";
+      stage: string;
+      attempt: number;
+      changes: StageChange[];
+      /** The command lines about to run, interpolated. */
+      cmd: readonly string[];
+      gpus?: readonly number[];
+    }
+  | { type: "output"; stage: string; line: string; stream: OutputStream }
+  | { type: "retry"; stage: string; attempt: number; previous: StageResult }
+  | { type: "stage-end"; result: StageResult }
+  | { type: "warning"; message: string };
