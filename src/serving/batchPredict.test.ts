@@ -245,13 +245,29 @@ describe("batchPredict", () => {
     }
   });
 
-  it("names the column and row of a null in a Parquet feature column", async () => {
+  it("feeds a null in a Parquet float feature as NaN, and names it in a column the signature types long", async () => {
     const input = await writeParquetInput("null.parquet", 8, 5);
     const output = join(dir, "null-out.parquet");
-    await expect(batchPredict(summingModel(), predictOptions(input, output))).rejects.toThrow(
-      /rows 5-8: column b, row 6: missing value/,
+    await batchPredict(summingModel(), predictOptions(input, output));
+    const table = await readAll(output);
+    expect(table.sum?.[5]).toBeNaN();
+    expect(table.sum?.[4]).toBe(44);
+    // pandas reads the column as float64, which MLflow refuses for a long column: so is it refused here.
+    const typed: LoadedModel = {
+      ...summingModel(),
+      signature: {
+        kind: "columns",
+        inputs: [
+          { name: "a", type: "double", required: true },
+          { name: "b", type: "long", required: true },
+        ],
+      },
+    };
+    const refused = join(dir, "null-long-out.parquet");
+    await expect(batchPredict(typed, predictOptions(input, refused))).rejects.toThrow(
+      /rows 5-8: column b, row 6: missing value \(empty\) \(the model takes long here; pandas reads/,
     );
-    expect(existsSync(output)).toBe(false);
+    expect(existsSync(refused)).toBe(false);
   });
 
   it("resumes a Parquet-to-Parquet run and gives the uninterrupted output", async () => {

@@ -27,6 +27,7 @@ import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
 import { numericBatchInput, type BatchInput } from "./numericBatchInput.js";
+import { integerColumns, integerMissingError } from "./integerFeatures.js";
 import { adaptInput } from "./payloads/adaptInput.js";
 import { emptyPredictions, joinedBatches, outputColumns, writePartRows } from "./predictionColumns.js";
 import type { LoadedModel } from "./runtime.js";
@@ -251,13 +252,23 @@ function located(error: unknown, where: string): unknown {
 /** The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are. */
 function frameInput(model: LoadedModel, chunk: TableChunk, names: readonly string[]): BatchInput {
   const cells = names.map((name) => chunk.column(name));
+  const integerTypes = integerColumns(model, names);
+  const integers = names.map((name) => integerTypes.get(name));
   // CSV text as pandas.read_csv reads it (MLflow's batch scoring): its default NA markers are missing.
   const csv = hasTextCells(chunk);
-  const cell = (value: CellValue | undefined): CellValue =>
-    value === undefined || (csv && typeof value === "string" && PANDAS_NA_VALUES.has(value)) ? null : value;
+  const cell = (value: CellValue | undefined, c: number, r: number): CellValue => {
+    const missing =
+      value === undefined ||
+      value === null ||
+      (csv && typeof value === "string" && PANDAS_NA_VALUES.has(value));
+    if (!missing) return value;
+    const integer = integers[c];
+    if (integer !== undefined) throw integerMissingError(chunk, names[c] as string, r, value, integer);
+    return null;
+  };
   return (start, end) => {
     const rows: CellValue[][] = new Array<CellValue[]>(end - start);
-    for (let r = start; r < end; r++) rows[r - start] = cells.map((column) => cell(column[r]));
+    for (let r = start; r < end; r++) rows[r - start] = cells.map((column, c) => cell(column[r], c, r));
     const firstRow = chunk.startRow + start + 1;
     return adaptInput({ kind: "frame", columns: [...names], rows, firstRow }, model.inputs, model.signature);
   };

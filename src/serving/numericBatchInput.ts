@@ -8,7 +8,8 @@
  */
 import { hasTypedColumns, type NumericArray } from "../tables/columnarTableChunk.js";
 import type { TableChunk } from "../tables/tableChunk.js";
-import { numericColumn, numericRows } from "../tables/numericColumn.js";
+import { numericColumn, numericRows, type NumericColumnOptions } from "../tables/numericColumn.js";
+import { integerColumns, integerMissingNote } from "./integerFeatures.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
 
@@ -41,7 +42,10 @@ export function numericBatchInput(
       return [{ name, datatype, shape: [end - start, width], data }];
     };
   }
-  const columns = order.map((name) => typed?.typedColumn(name) ?? numericColumn(chunk, name));
+  const integers = integerColumns(model, order);
+  const columns = order.map(
+    (name) => typed?.typedColumn(name) ?? numericColumn(chunk, name, featureOptions(integers.get(name))),
+  );
   return (start, end) => {
     const rows = end - start;
     const data =
@@ -165,6 +169,16 @@ function float64FromInt32(
   width: number,
 ): void {
   for (let r = from, at = from * width + j; r < to; r++, at += width) out[at] = column[r]!;
+}
+
+/**
+ * How a feature's cells are read: as pandas reads a float column (missing markers and nulls as NaN, "inf" as
+ * infinite), which is what MLflow hands the model; a column the signature types as integers takes neither,
+ * as MLflow refuses the float64 column pandas would make of it.
+ */
+function featureOptions(integerType: string | undefined): NumericColumnOptions {
+  if (integerType !== undefined) return { missingNote: integerMissingNote(integerType) };
+  return { allowMissing: true, allowInfinite: true };
 }
 
 /** A column signature orders the features by name; otherwise they go in the order given. */

@@ -6,6 +6,7 @@
 import { FlowOpsError } from "../errors.js";
 import { hasTypedColumns } from "../tables/columnarTableChunk.js";
 import { hasTextCells } from "../tables/csvChunk.js";
+import { pandasCsvColumn, pandasJsonColumn } from "../tables/pandasColumnTypes.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
 import {
   TextCellColumn,
@@ -20,7 +21,7 @@ import type { Tensor, TensorSpec } from "./tensor.js";
  * Writes the chunk's input columns followed by `predictions` as one batch. Input columns go as the reader holds
  * them: typed arrays (numeric Parquet columns; INT64 ones as 64-bit integers, so they stay exact) keep their
  * type, and CSV cells go to a writer that takes them as spans of the file's text (CSV and TSV), so they are
- * neither made into strings nor reformatted.
+ * neither made into strings nor reformatted; other writers get cells typed as pandas would read them.
  */
 export async function writePartRows(
   writer: TableWriter,
@@ -34,8 +35,19 @@ export async function writePartRows(
     };
     await writer.write({ ...inputColumns(chunk, textColumn), ...predictions });
   } else {
-    await writer.write({ ...inputColumns(chunk, (name) => chunk.column(name)), ...predictions });
+    await writer.write({ ...inputColumns(chunk, (name) => typedCells(chunk, name)), ...predictions });
   }
+}
+
+/**
+ * An input column for a writer that keeps types, typed as pandas would have read it (pandasColumnTypes.ts), so
+ * that the output holds what MLflow's batch scoring would write: CSV numbers as numbers, not their text.
+ */
+function typedCells(chunk: TableChunk, name: string): WriterColumn {
+  const cells = hasTextCells(chunk) ? chunk.textCells(name) : undefined;
+  if (cells !== undefined) return pandasCsvColumn(cells);
+  const values = chunk.column(name);
+  return pandasJsonColumn(values) ?? values;
 }
 
 function inputColumns<Column>(

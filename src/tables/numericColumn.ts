@@ -42,6 +42,8 @@ export interface NumericColumnOptions {
   allowMissing?: boolean;
   /** Infinite values are kept instead of an error. */
   allowInfinite?: boolean;
+  /** Said after a refused missing value, to tell the reader why the caller could not take it. */
+  missingNote?: string;
 }
 
 /** Parses a column to float64; errors name the column and `chunk.describeRow(row)`. */
@@ -163,7 +165,8 @@ function cellNumber(
     if (number !== number) {
       if (!isMissing(value)) throw cellError(chunk, name, index, `${quoted(value)} is not a number`);
       if (options.allowMissing !== true) {
-        throw cellError(chunk, name, index, `missing value ${value === null ? "(empty)" : quoted(value)}`);
+        const note = options.missingNote === undefined ? "" : ` (${options.missingNote})`;
+        throw cellError(chunk, name, index, `missing value ${missingText(value)}${note}`);
       }
     } else if (options.allowInfinite !== true) {
       throw cellError(chunk, name, index, `${quoted(value)} is infinite`);
@@ -207,6 +210,11 @@ function isMissing(value: CellValue): boolean {
   if (typeof value === "number") return Number.isNaN(value);
   if (typeof value === "string") return PANDAS_NA_VALUES.has(value) || value.trim() === "";
   return false;
+}
+
+/** A missing cell as error messages show it: its marker quoted, or "(empty)" for an empty cell or null. */
+export function missingText(value: CellValue | undefined): string {
+  return value === null || value === undefined ? "(empty)" : quoted(value);
 }
 
 function quoted(value: CellValue): string {
