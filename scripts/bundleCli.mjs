@@ -1,10 +1,11 @@
 /**
  * Bundles the `flowops` command into dist/bundle/ with esbuild. Node 20 loads an ES module graph file by file
  * (the CLI's own ~100 files, yaml's ~60, kysely's ~400), which was most of a no-op `repro` or an unchanged
- * `data status`; one bundle with code splitting keeps each command's code lazy and loads in a fraction of the
- * time. Native and heavy packages stay external (loaded from node_modules when used). Worker threads' files are
- * entries of their own (found by workerEntries.mjs) so `new URL("./hashWorker.js", import.meta.url)` finds them
- * beside the chunks.
+ * `data status`. Two bundles: every command with code splitting (main.js and its chunks), which keeps each
+ * command's code lazy, and the quick commands alone in one file (quick.js, see src/cli/quickMain.ts). Native
+ * and heavy packages stay external (loaded from node_modules when used). Worker threads' files are entries of
+ * their own (found by workerEntries.mjs) so `new URL("./hashWorker.js", import.meta.url)` finds them beside
+ * the chunks.
  */
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -15,10 +16,9 @@ import { workerEntries } from "./workerEntries.mjs";
 // Another directory only for the test that runs a bundle of its own (test/bundledCli.e2e.test.ts).
 const outdir = argv[2] ?? "dist/bundle";
 await rm(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: { main: "src/cli/main.ts", ...(await workerEntries()) },
+/** What both bundles share: the externals, the require() banner and the yaml file's name. */
+const common = {
   bundle: true,
-  splitting: true,
   format: "esm",
   platform: "node",
   target: "node20",
@@ -43,7 +43,14 @@ await build({
   // src/yamlLibrary.ts requires this file on first use instead of bundling yaml into a chunk every command loads.
   define: { FLOWOPS_BUNDLED_YAML: JSON.stringify("./yaml.cjs") },
   logLevel: "warning",
+};
+await build({
+  ...common,
+  entryPoints: { main: "src/cli/main.ts", ...(await workerEntries()) },
+  splitting: true,
 });
+// The quick commands as one file (src/cli/quickMain.ts says why); workers and yaml.cjs are the split build's.
+await build({ ...common, entryPoints: { quick: "src/cli/quickMain.ts" }, splitting: false });
 // yaml as one CommonJS file: loaded synchronously, in one read and compile, by the commands that parse YAML.
 await build({
   entryPoints: [createRequire(import.meta.url).resolve("yaml")],

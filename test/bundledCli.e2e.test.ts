@@ -1,7 +1,8 @@
 /**
  * The commands that start worker threads, run from a CLI bundle as `npm ci` builds it (scripts/bundleCli.mjs):
  * a worker's module must sit beside the bundle's chunks, which no test of the sources can show. `flowops
- * drift` on tables large enough for its worker threads once failed only here. The bundle is built into tmp/
+ * drift` on tables large enough for its worker threads once failed only here. `data` and `repro` run from the
+ * quick commands' bundle (quick.js), whose workers are the split build's. The bundle is built into tmp/
  * inside the repository, so its external packages resolve from node_modules as dist/bundle's do.
  */
 import { spawnSync } from "node:child_process";
@@ -10,6 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { QUICK_COMMANDS } from "../src/cli/quickMain.js";
 import { mlpOnnx } from "../src/serving/onnx/onnxModelWriter.js";
 import { openTableWriter } from "../src/tables/openTableWriter.js";
 import { mulberry32 } from "../src/seededRandom.js";
@@ -27,10 +29,11 @@ beforeAll(async () => {
     encoding: "utf8",
   });
   expect(built.status, built.stderr).toBe(0);
-  // bin/flowops.js's launch, pointed at this bundle.
+  // bin/flowops.js's launch, pointed at this bundle: the quick commands from quick.js, the rest from main.js.
   await writeFile(
     join(work, "flowops.mjs"),
-    `const { main } = await import(${JSON.stringify(join(bundle, "main.js"))});\n` +
+    `const quick = ${JSON.stringify(QUICK_COMMANDS.map(([name]) => name))}.includes(process.argv[2]);\n` +
+      `const { main } = await import(quick ? ${JSON.stringify(join(bundle, "quick.js"))} : ${JSON.stringify(join(bundle, "main.js"))});\n` +
       "process.exitCode = await main(process.argv);\n",
   );
 }, 120_000);

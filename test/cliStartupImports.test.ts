@@ -58,7 +58,12 @@ function onlyTypes(names: string): boolean {
   return braces !== null && braces[1]!.split(",").every((name) => /^\s*(type\s.*)?$/s.test(name));
 }
 
-const QUICK_COMMANDS = ["src/cli/data.ts", "src/cli/repro.ts", "src/cli/pipelineInspect.ts"];
+const QUICK_COMMANDS = [
+  "src/cli/data.ts",
+  "src/cli/repro.ts",
+  "src/cli/pipelineInspect.ts",
+  "src/cli/quickMain.ts",
+];
 
 describe("start-up imports of the quick commands", () => {
   it.each(QUICK_COMMANDS)("%s loads neither zod nor the HTTP server", (entry) => {

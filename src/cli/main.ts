@@ -1,33 +1,17 @@
 /**
- * The `flowops` command: wiring only. Each subcommand parses its options, calls a capability, and formats
- * the result (text, or JSON with --json). Exit codes are decided here, once for every command: see
- * EXIT_CODES.
+ * The `flowops` command with every command (program.ts runs it). quickMain.ts is the same for the quick
+ * commands alone, in a bundle of its own.
  */
-import { Command, CommanderError } from "commander";
-import { describeFileError, FlowOpsError, systemErrorCode } from "../errors.js";
-import { FLOWOPS_VERSION } from "../version.js";
+import { EXIT_CODES, runCommandLine, type CommandTable } from "./program.js";
 
-/**
- * 0 success; 1 the command's check said no (gate failed, validation failed, dataset drift, rollout Degraded,
- * alert firing, `data status -q` found changes); 2 bad usage or an error, so a script can tell "no" from
- * "could not tell", as grep and diff do. Commands set 1 themselves (process.exitCode); errors reach main().
- */
-export const EXIT_CODES = { success: 0, negative: 1, error: 2 } as const;
-
-/**
- * dvc's commands keep dvc's exit codes, so scripts written for dvc work unchanged: dvc exits 1 on an error
- * (a target that names nothing, no remote), as on `status -q` finding changes.
- */
-const DVC_COMMANDS: ReadonlySet<string> = new Set(["data", "repro", "dag", "params", "metrics"]);
-
-type CommandLoader = () => Promise<Command>;
+export { EXIT_CODES };
 
 /**
  * Each top-level command with the module that defines it, in help order. Modules are imported only when their
  * command is named on the command line, so `flowops data status` does not pay for the server, the database
  * layer or zod: start-up time is most of a no-op command's time.
  */
-const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
+export const COMMANDS: CommandTable = [
   ["quickstart", async () => (await import("./quickstart.js")).quickstartCommand()],
   ["server", async () => (await import("./server.js")).serverCommand()],
   ["experiments", async () => (await import("./experiments.js")).experimentsCommand()],
@@ -51,73 +35,6 @@ const COMMANDS: ReadonlyArray<readonly [string, CommandLoader]> = [
   ["monitor", async () => (await import("./monitor.js")).monitorCommand()],
 ];
 
-/** The first argument that is not an option: the command to load, if it is one of ours. */
-function commandNamed(argv: readonly string[]): string | undefined {
-  const first = argv.slice(2).find((arg) => !arg.startsWith("-"));
-  return COMMANDS.some(([name]) => name === first) ? first : undefined;
-}
-
-/**
- * The program with every command, or only the one `argv` names (help and unknown commands load them all, so
- * listings and "unknown command" suggestions stay complete; `--version` alone loads none).
- */
-export async function buildProgram(argv?: readonly string[]): Promise<Command> {
-  const program = new Command("flowops")
-    .description("FlowOps: MLOps from data to production, compatible with MLflow and DVC.")
-    .version(FLOWOPS_VERSION)
-    // `flowops gate --version 3` is the gate's option: the program's own -V/--version only before a command.
-    .enablePositionalOptions()
-    .exitOverride();
-  const only = argv === undefined ? undefined : commandNamed(argv);
-  const versionOnly = argv !== undefined && argv.length === 3 && ["-V", "--version"].includes(argv[2] ?? "");
-  for (const [name, load] of COMMANDS) {
-    if (!versionOnly && (only === undefined || only === name)) program.addCommand(await load());
-  }
-  // addCommand does not inherit settings: make every subcommand report usage errors to main() (exit 2).
-  const override = (command: Command): void => {
-    command.exitOverride();
-    command.commands.forEach(override);
-  };
-  override(program);
-  return program;
-}
-
 export async function main(argv: string[]): Promise<number> {
-  ignoreClosedOutput();
-  const program = await buildProgram(argv);
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT_CODES.success;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      const shown = error.code === "commander.helpDisplayed" || error.code === "commander.version";
-      return shown ? EXIT_CODES.success : EXIT_CODES.error;
-    }
-    process.stderr.write(`error: ${errorMessage(error)}\n`);
-    const command = commandNamed(argv);
-    return command !== undefined && DVC_COMMANDS.has(command) ? 1 : EXIT_CODES.error;
-  }
-}
-
-/**
- * `flowops repro | head -1`: once the reader has gone, writes fail with EPIPE, which would crash the command
- * midway through a stage. The command finishes its work instead, its output discarded.
- */
-function ignoreClosedOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.listenerCount("error") > 0) continue;
-    stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE") throw error;
-    });
-  }
-}
-
-/** One line for anything thrown: FlowOpsError's code and message; a filesystem error's path and reason. */
-function errorMessage(error: unknown): string {
-  if (error instanceof FlowOpsError) return `${error.code}: ${error.message}`;
-  const path = typeof error === "object" && error !== null ? (error as { path?: unknown }).path : undefined;
-  if (systemErrorCode(error) !== undefined && typeof path === "string") {
-    return `${path}: ${describeFileError(error)}`;
-  }
-  return error instanceof Error ? error.message : String(error);
+  return runCommandLine(argv, COMMANDS);
 }
