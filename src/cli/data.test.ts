@@ -118,6 +118,35 @@ describe("flowops data", () => {
     expect(await readFile(join(dir, ".dvc", "config"), "utf8")).toBe("[core]\n    no_scm = True\n");
   });
 
+  it("lists remotes in dvc's tab-expanded columns, one level with --local, and answers a missing default on stdout", async () => {
+    await data(["init", "--no-scm"]);
+    expect(await data(["remote", "default"])).toMatchObject({
+      stdout: "No default remote set\n",
+      stderr: "",
+      exitCode: 1,
+    });
+    await data(["remote", "add", "-d", "r3", "s3://bucket/prefix"]);
+    await data(["remote", "add", "verylongname", "/x"]);
+    await data(["remote", "add", "--local", "mine", "/y"]);
+    expect((await data(["remote", "list"])).stdout).toBe(
+      "r3      s3://bucket/prefix      (default)\nverylongname    /x\nmine    /y\n",
+    );
+    expect((await data(["remote", "list", "--local"])).stdout).toBe("mine    /y\n");
+    expect(await data(["remote", "default", "--local"])).toMatchObject({ exitCode: 1 });
+  });
+
+  it("says Relinked successfully after checkout --relink and lists only outs whose content changed", async () => {
+    await data(["init", "--no-scm"]);
+    await writeFile(join(dir, "foo"), "foo\n");
+    await writeFile(join(dir, "bar"), "bar\n");
+    await data(["add", "foo", "bar"]);
+    await rm(join(dir, "bar"));
+    expect(await data(["checkout", "--relink"])).toMatchObject({
+      stdout: "A       bar\nRelinked successfully\n",
+      exitCode: 0,
+    });
+  });
+
   it("registers the transfer and log commands, each with help", () => {
     const names = dataCommand().commands.map((c) => c.name());
     expect(names).toEqual([

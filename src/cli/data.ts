@@ -11,7 +11,7 @@ import { FlowOpsError } from "../errors.js";
 import { dataLogCommand } from "./dataLog.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand } from "./dataTransfer.js";
-import { formatTable, printJson } from "./output.js";
+import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { shellQuote } from "../shellQuote.js";
 
@@ -133,7 +133,7 @@ function checkoutCommand(): Command {
               "Is your cache up to date? (flowops data pull)\n",
           );
           process.exitCode = 1;
-        }
+        } else if (opts.relink && opts.json !== true) process.stdout.write("Relinked successfully\n");
       });
     });
 }
@@ -183,6 +183,12 @@ function diffCommand(): Command {
     );
 }
 
+function expandTabs(line: string, size = 8): string {
+  let out = "";
+  for (const char of line) out += char === "\t" ? " ".repeat(size - (out.length % size)) : char;
+  return out;
+}
+
 /** The `.dvc` directory of the enclosing repo; remote commands need no cache or state. */
 async function dvcDirHere(): Promise<string> {
   const root = await findDataRepoRoot(process.cwd());
@@ -224,16 +230,16 @@ function remoteCommand(): Command {
   command.addCommand(
     new Command("list")
       .description("List remotes (local paths shown resolved).")
+      .option("--local", "only the remotes of .dvc/config.local", false)
       .option("--json", "print machine-readable JSON", false)
-      .action(async (opts: JsonOption) => {
-        const remotes = await (await remoteConfig()).listRemotes(await dvcDirHere());
+      .action(async (opts: JsonOption & { local: boolean }) => {
+        const remotes = await (await remoteConfig()).listRemotes(await dvcDirHere(), { local: opts.local });
         if (opts.json === true) return printJson(remotes);
-        if (remotes.length === 0) return;
-        const table = formatTable(
-          ["NAME", "URL", ""],
-          remotes.map((r) => [r.name, r.resolvedUrl, r.isDefault ? "(default)" : ""]),
-        );
-        process.stdout.write(`${table.split("\n").slice(1).join("\n")}\n`);
+        // dvc writes "name\turl[\t(default)]" through rich, which expands tabs to 8-column stops.
+        for (const r of remotes) {
+          const line = [r.name, r.resolvedUrl, ...(r.isDefault ? ["(default)"] : [])].join("\t");
+          process.stdout.write(`${expandTabs(line)}\n`);
+        }
       }),
   );
   command.addCommand(
@@ -241,7 +247,7 @@ function remoteCommand(): Command {
       .description("Show, set or unset the default remote.")
       .argument("[name]")
       .option("--unset", "unset the default remote", false)
-      .option("--local", "write .dvc/config.local", false)
+      .option("--local", "read or write .dvc/config.local", false)
       .option("--json", "print machine-readable JSON", false)
       .action(async (name: string | undefined, opts: JsonOption & { unset: boolean; local: boolean }) => {
         const dvcDir = await dvcDirHere();
@@ -253,10 +259,11 @@ function remoteCommand(): Command {
           await (await remoteConfig()).setDefaultRemote(dvcDir, name, { local: opts.local });
           return;
         }
-        const current = await (await remoteConfig()).defaultRemote(dvcDir);
+        const current = await (await remoteConfig()).defaultRemote(dvcDir, { local: opts.local });
         if (opts.json === true) return printJson({ default: current ?? null });
-        if (current === undefined) throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", "No default remote set");
-        process.stdout.write(`${current}\n`);
+        // As dvc: an answer on stdout and exit 1, not an error.
+        process.stdout.write(`${current ?? "No default remote set"}\n`);
+        if (current === undefined) process.exitCode = 1;
       }),
   );
   command.addCommand(

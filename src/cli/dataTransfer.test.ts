@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -142,13 +143,29 @@ describe("flowops data push/fetch/pull/gc", () => {
     await expect(run(gcCommand(), dir, ["-f"])).rejects.toThrow(GC_SCOPE_REQUIRED);
     rmSync(join(dir, "bar.dvc"));
     const dry = await run(gcCommand(), dir, ["-w", "--dry"]);
-    expect(dry.stdout).toBe("Would remove 1 objects from repo cache.\n");
+    const bar = join(dir, ".dvc", "cache", "files", "md5", "c1", "57a79031e1c40f85931829bc5fc552");
+    expect(dry.stdout).toBe(
+      `Removing ${bar}\nRemoved 1 objects from repo cache.\nNo unused 'legacy' cache to remove.\n`,
+    );
     const done = await run(gcCommand(), dir, ["-w", "-f"]);
     expect(done.stderr).toContain(
       "This will remove all cache except items used in the workspace of the current repo.",
     );
-    expect(done.stdout).toBe("Removed 1 objects from repo cache.\n");
-    expect((await run(gcCommand(), dir, ["-w", "-f"])).stdout).toBe("No unused 'repo' cache to remove.\n");
+    expect(done.stdout).toBe("Removed 1 objects from repo cache.\nNo unused 'legacy' cache to remove.\n");
+    expect((await run(gcCommand(), dir, ["-w", "-f"])).stdout).toBe(
+      "No unused 'repo' cache to remove.\nNo unused 'legacy' cache to remove.\n",
+    );
+  });
+
+  it("words the gc warning for branches and tags as dvc does", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir });
+    git("init", "-q");
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "one");
+    const result = await run(gcCommand(), dir, ["-a", "-T", "--dry"]);
+    expect(result.stderr).toContain(
+      "items used in the workspace and all git branches and tags of the current repo.",
+    );
   });
 
   it("asks for confirmation, and without a terminal only -f proceeds", async () => {

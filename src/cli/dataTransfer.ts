@@ -264,14 +264,13 @@ export function gcCommand(): Command {
 }
 
 function gcWarning(flags: GcFlags): string {
-  const kept = ["the workspace"];
-  if (flags.allCommits === true) kept.push("all git commits");
-  else {
-    if (flags.allBranches === true) kept.push("all git branches");
-    if (flags.allTags === true) kept.push("all git tags");
-  }
-  const joined = kept.length === 1 ? kept[0] : `${kept.slice(0, -1).join(", ")} and ${kept.at(-1) ?? ""}`;
-  return `This will remove all cache except items used in ${joined} of the current repo.`;
+  // dvc's CmdGC wording, branch for branch.
+  let kept = "the workspace";
+  if (flags.allCommits === true) kept += " and all git commits";
+  else if (flags.allBranches === true && flags.allTags === true) kept += " and all git branches and tags";
+  else if (flags.allBranches === true) kept += " and all git branches";
+  else if (flags.allTags === true) kept += " and all git tags";
+  return `This will remove all cache except items used in ${kept} of the current repo.`;
 }
 
 /** Asks on a terminal; without one, only -f/--force may proceed (as DVC's prompt fails on closed stdin). */
@@ -292,16 +291,22 @@ function printGc(result: GcResult): void {
       `WARNING: the manifest of '${dir.path}' (md5: ${dir.oid}, ${dir.dvcFile}) is not in the cache; its files are not protected\n`,
     );
   }
-  const verb = result.dryRun ? "Would remove" : "Removed";
-  process.stdout.write(
-    result.removed.length > 0
-      ? `${verb} ${result.removed.length} objects from repo cache.\n`
-      : "No unused 'repo' cache to remove.\n",
-  );
-  if (result.cloudRemoved === undefined) return;
-  process.stdout.write(
-    result.cloudRemoved.length > 0
-      ? `${verb} ${result.cloudRemoved.length} objects from remote.\n`
-      : "No unused cache to remove from remote.\n",
+  // As dvc: --dry names each file and still says "Removed"; each cache layout gets its own line.
+  const report = (paths: readonly string[], removed: string, none: string): void => {
+    if (result.dryRun) for (const path of paths) process.stdout.write(`Removing ${path}\n`);
+    process.stdout.write(`${paths.length > 0 ? removed.replace("%d", String(paths.length)) : none}\n`);
+  };
+  for (const scheme of ["repo", "legacy"] as const) {
+    report(
+      result.removedPaths[scheme],
+      `Removed %d objects from ${scheme} cache.`,
+      `No unused '${scheme}' cache to remove.`,
+    );
+  }
+  if (result.cloudRemovedPaths === undefined) return;
+  report(
+    result.cloudRemovedPaths,
+    "Removed %d objects from remote.",
+    "No unused cache to remove from remote.",
   );
 }

@@ -225,10 +225,9 @@ async function checkoutOne(
   summary.stats.added += result.added.length;
   summary.stats.modified += result.modified.length;
   summary.stats.deleted += result.deleted.length;
+  // Relinking alone is no change: dvc lists only outs whose content it restored, then "Relinked successfully".
   const changed =
-    result.added.length + result.modified.length + result.deleted.length > 0 ||
-    result.createdEmpty === true ||
-    options.relink === true;
+    result.added.length + result.modified.length + result.deleted.length > 0 || result.createdEmpty === true;
   if (!changed) return;
   if (plan.before === "missing") summary.added.push(plan.display);
   else summary.modified.push(plan.display);

@@ -62,6 +62,20 @@ describe("listTracked", () => {
     ]);
   });
 
+  it("orders -R listings by whole path as dvc does, so d.dvc precedes the files of d", async () => {
+    const entries = await listTracked(repo, ".", { cwd: dir, recursive: true });
+    expect(entries.map((e) => e.path)).toEqual([
+      ".dvcignore",
+      ".gitignore",
+      "d.dvc",
+      "d/a",
+      "d/s/b",
+      "foo",
+      "foo.dvc",
+      "plain",
+    ]);
+  });
+
   it("lists inside a tracked directory even when the workspace lacks it", async () => {
     await rm(join(dir, "d"), { recursive: true });
     const entries = await listTracked(repo, "d", { cwd: dir });

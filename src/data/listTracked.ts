@@ -167,6 +167,8 @@ export async function listTracked(
     }
   };
   await walk(abs, target.node, "");
+  // dvc sorts the listed paths as whole strings, so with -R `data.dvc` comes before `data/a` ('.' < '/').
+  if (options.recursive === true) listed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return listed;
 }
 

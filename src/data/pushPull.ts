@@ -5,6 +5,7 @@
  * Objects go to the remote named on the command line, else to the out's own `remote:`, else the default.
  * Results are values with per-object failures; printing is the CLI's job.
  */
+import { existsSync } from "node:fs";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { checkoutTargets } from "./checkoutTargets.js";
 import { openDataRemote, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
@@ -163,17 +164,55 @@ export interface PullResult {
   checkout: CheckoutSummary;
 }
 
-/** fetch, then checkout of the same targets; objects that failed to fetch show up as checkout failures too. */
+/**
+ * fetch, then checkout of the same targets; objects that failed to fetch show up as checkout failures too.
+ * Checkout removes a cache object it finds corrupt, so when some out failed, a second fetch brings back what
+ * the remote still has and those outs are checked out again: dvc's pull likewise replaces a cache file whose
+ * content no longer matches its hash. The second round costs nothing when every out was checked out.
+ */
 export async function pull(
   repo: DataRepo,
   targets?: readonly string[],
   options: PullOptions = {},
 ): Promise<PullResult> {
+  const checkoutOptions = options.force !== undefined ? { force: options.force } : {};
   const fetched = await fetch(repo, targets, options);
-  const checkout = await checkoutTargets(repo, targets === undefined ? undefined : [...targets], {
-    ...(options.force !== undefined ? { force: options.force } : {}),
-  });
-  return { fetch: fetched, checkout };
+  const checkout = await checkoutTargets(
+    repo,
+    targets === undefined ? undefined : [...targets],
+    checkoutOptions,
+  );
+  if (checkout.failed.length === 0) return { fetch: fetched, checkout };
+  const refetched = await fetch(repo, targets, options);
+  const known = new Set(fetched.failed.map((failure) => failure.oid));
+  const fetchedBoth: SyncResult = {
+    ...fetched,
+    transferred: fetched.transferred + refetched.transferred,
+    bytes: fetched.bytes + refetched.bytes,
+    failed: [...fetched.failed, ...refetched.failed.filter((failure) => !known.has(failure.oid))],
+  };
+  if (refetched.transferred === 0) return { fetch: fetchedBoth, checkout };
+  const retried = await checkoutTargets(
+    repo,
+    checkout.failed.map((failure) => failure.path.replace(/\/$/, "")),
+    checkoutOptions,
+  );
+  return { fetch: fetchedBoth, checkout: mergeCheckouts(checkout, retried) };
+}
+
+/** The first checkout's changes plus the retry's; the retry's failures replace the first's. */
+function mergeCheckouts(first: CheckoutSummary, retry: CheckoutSummary): CheckoutSummary {
+  return {
+    added: [...first.added, ...retry.added].sort(),
+    modified: [...first.modified, ...retry.modified].sort(),
+    deleted: [...first.deleted, ...retry.deleted],
+    failed: retry.failed,
+    stats: {
+      added: first.stats.added + retry.stats.added,
+      modified: first.stats.modified + retry.stats.modified,
+      deleted: first.stats.deleted + retry.stats.deleted,
+    },
+  };
 }
 
 type Transfer = typeof pushObjects;
@@ -224,6 +263,13 @@ export interface GcOptions extends HistoryScope, OpenRemoteOptions {
 export interface GcResult {
   /** Objects removed (or, with dryRun, that would be) from the local cache. */
   removed: Oid[];
+  /**
+   * The files behind `removed`, per cache layout, directory manifests first: dvc collects its DVC 3 cache
+   * ("repo") and DVC 2's ("legacy") one after the other and reports each, naming every file with `--dry`.
+   */
+  removedPaths: { repo: string[]; legacy: string[] };
+  /** The remote files behind `cloudRemoved`, as dvc names them with `--dry` (no scheme). */
+  cloudRemovedPaths?: string[];
   /** The same for the remote, with `cloud`. */
   cloudRemoved?: Oid[];
   remote?: string;
@@ -261,19 +307,34 @@ export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> 
     .map(([oid, owner]) => ({ oid, path: owner.path, dvcFile: owner.dvcFile }));
 
   const removed: Oid[] = [];
+  const repoPaths: string[] = [];
+  const legacyPaths: string[] = [];
   for await (const oid of repo.cache.listOids()) {
     if (used.has(oid)) continue;
     removed.push(oid);
+    if (existsSync(repo.cache.objectPath(oid))) repoPaths.push(repo.cache.objectPath(oid));
+    if (existsSync(repo.cache.legacyObjectPath(oid))) legacyPaths.push(repo.cache.legacyObjectPath(oid));
     if (!dryRun) await repo.cache.remove(oid);
   }
-  const result: GcResult = { removed, unexpanded, dryRun };
+  const removedPaths = { repo: manifestsFirst(repoPaths), legacy: manifestsFirst(legacyPaths) };
+  const result: GcResult = { removed, removedPaths, unexpanded, dryRun };
   if (remote === undefined) return result;
 
   const cloudRemoved = [...(await listRemoteOids(remote, options.jobs ?? remote.jobs))]
     .filter((oid) => !used.has(oid))
     .sort();
   if (!dryRun) await deleteRemoteObjects(remote, cloudRemoved, options.jobs ?? remote.jobs);
-  return { ...result, cloudRemoved, remote: remote.name };
+  const base = remote.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/+$/, "");
+  const cloudRemovedPaths = manifestsFirst(cloudRemoved.map((oid) => `${base}/${objectKey(oid)}`));
+  return { ...result, cloudRemoved, cloudRemovedPaths, remote: remote.name };
+}
+
+/** dvc-data's gc removes (and with --dry lists) directory manifests before files. */
+function manifestsFirst(paths: readonly string[]): string[] {
+  return [
+    ...paths.filter((path) => path.endsWith(".dir")),
+    ...paths.filter((path) => !path.endsWith(".dir")),
+  ];
 }
 
 async function gcUsedObjects(repo: DataRepo, options: GcOptions): Promise<Map<Oid, UsedObject>> {

@@ -127,8 +127,20 @@ export async function addRemote(
   );
 }
 
-export async function listRemotes(dvcDir: string): Promise<RemoteListing[]> {
-  const config = await readDvcConfig(dvcDir);
+/** With `local`, only what `.dvc/config.local` says, as `dvc remote list --local` reads that level alone. */
+async function readScope(dvcDir: string, options: ConfigScope): Promise<Pick<DvcConfig, "core" | "remotes">> {
+  if (options.local !== true) return readDvcConfig(dvcDir);
+  const doc = await readConfigDocument(dvcDir, { local: true });
+  const remotes: Record<string, Record<string, string>> = {};
+  for (const section of doc.sectionNames()) {
+    const match = /^remote\s+"(.*)"$/.exec(section);
+    if (match?.[1] !== undefined) remotes[match[1]] = doc.section(section);
+  }
+  return { core: doc.hasSection("core") ? doc.section("core") : {}, remotes };
+}
+
+export async function listRemotes(dvcDir: string, options: ConfigScope = {}): Promise<RemoteListing[]> {
+  const config = await readScope(dvcDir, options);
   return Object.entries(config.remotes).map(([name, values]) => ({
     name,
     url: values.url ?? "",
@@ -138,8 +150,8 @@ export async function listRemotes(dvcDir: string): Promise<RemoteListing[]> {
 }
 
 /** The default remote's name (`core.remote`, local config winning), or undefined. */
-export async function defaultRemote(dvcDir: string): Promise<string | undefined> {
-  const name = (await readDvcConfig(dvcDir)).core.remote;
+export async function defaultRemote(dvcDir: string, options: ConfigScope = {}): Promise<string | undefined> {
+  const name = (await readScope(dvcDir, options)).core.remote;
   return name === undefined || name === "" ? undefined : name;
 }
 
