@@ -6,8 +6,7 @@
  * last saw them are read; the rest cost one stat each. This module reads the workspace and never writes it.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, statSync, type Stats, type Dirent } from "node:fs";
-import { lstat, stat } from "node:fs/promises";
+import { lstatSync, readdirSync, statSync, type Dirent } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
 import { dirManifestOid, serializeDirManifest, sortByCodePoints } from "./dirManifest.js";
@@ -58,8 +57,8 @@ const EXECUTABLE_BITS = 0o111;
 
 /** Hashes `absPath` (a file, or a directory as a DVC tree). A missing path is RESOURCE_DOES_NOT_EXIST. */
 export async function hashPath(absPath: string, ctx: HashContext): Promise<HashedPath> {
-  const st = await statFollowing(absPath);
-  if (st.isDirectory()) return hashDirectory(absPath, await walkDirectory(absPath, ctx), ctx);
+  const st = statFollowing(absPath);
+  if (isDirectoryStat(st)) return hashDirectory(absPath, await walkDirectory(absPath, ctx), ctx);
   return hashFile(absPath, st, ctx);
 }
 
@@ -70,8 +69,8 @@ export async function hashPath(absPath: string, ctx: HashContext): Promise<Hashe
  * the manifest are only touched when something changed.
  */
 export async function hashPathSummary(absPath: string, ctx: HashContext): Promise<PathSummary> {
-  const st = await statFollowing(absPath);
-  if (!st.isDirectory()) return hashFile(absPath, st, ctx);
+  const st = statFollowing(absPath);
+  if (!isDirectoryStat(st)) return hashFile(absPath, st, ctx);
   const files = await walkDirectory(absPath, ctx);
   const remembered = recallTree(absPath, files, ctx);
   if (remembered !== undefined) {
@@ -86,8 +85,8 @@ export type PathSummary = { kind: "file" | "dir" } & HashInfo;
 
 const TREE_MEMO = "tree";
 
-async function hashFile(absPath: string, st: Stats, ctx: HashContext): Promise<HashedPath> {
-  if (!st.isFile())
+async function hashFile(absPath: string, st: FileStat, ctx: HashContext): Promise<HashedPath> {
+  if (!isRegularFile(st))
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${absPath}: not a regular file or directory`);
   const file = foundFile(absPath, "", st);
   const [digest] = await hashFound([file], ctx);
@@ -275,13 +274,17 @@ function statFollowingSync(path: string): FileStat {
   }
 }
 
-/** Stat following symlinks; a missing path or a dangling symlink is RESOURCE_DOES_NOT_EXIST naming it. */
-async function statFollowing(path: string): Promise<Stats> {
+/**
+ * Stat following symlinks; a missing path or a dangling symlink is RESOURCE_DOES_NOT_EXIST naming it. Blocking,
+ * as the walk's: a no-op repro checks each stage's deps and outs one by one, and a thread-pool round trip per
+ * path costs more than the stat.
+ */
+function statFollowing(path: string): FileStat {
   try {
-    return await stat(path);
+    return statFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    const link = await lstat(path).catch(() => undefined);
+    const link = lstatSync(path, { throwIfNoEntry: false });
     throw notFound(
       link?.isSymbolicLink() === true ? `${path}: broken symlink` : `${path}: no such file or directory`,
     );

@@ -23,6 +23,7 @@ import { constants as fsConstants } from "node:fs";
 import { dirname, join } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
 import { parseDirManifest } from "./dirManifest.js";
+import { isRegularFile, statFileSync } from "./fileStat.js";
 import { isDirOid, isOid, legacyObjectKey, objectKey, type DirEntry, type Oid } from "./hashInfo.js";
 import type { HashState } from "./hashState.js";
 import { legacyMd5FileSync, md5File } from "./md5File.js";
@@ -262,9 +263,10 @@ function tempNameFor(final: string): string {
   return `${final}.${randomBytes(6).toString("hex")}.tmp`;
 }
 
+/** Blocking: a local stat costs less than a thread-pool round trip, and checks ask for objects one by one. */
 async function isFile(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return isRegularFile(statFileSync(path));
   } catch {
     return false;
   }
