@@ -6,8 +6,9 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
   first frame out:  {"type": "ready", "signature": {...} | null, "mlflow_version", "python_version", "pid"}
                     or {"type": "startup_error", "stage": "import_mlflow" | "load_model", "error": {...}} then exit 1
   request in:       {"id", "columns": {name: [values]}} | {"id", "tensors": [{name, datatype, shape, data}]},
-                    optional "params": {...}
+                    optional "params": {...}, "keep_dict": true (named tensors stay a dict even when only one)
   response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data}]}
+                    (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
 The worker exits when stdin closes. Logs go to stderr; anything the model prints is sent to stderr too, so it
 can never corrupt the frame stream. Only the standard library, mlflow, pandas and numpy are used.
@@ -155,7 +156,7 @@ def _model_input(np, pd, model, request):
         return frame
     tensors = request.get("tensors") or []
     arrays = {tensor["name"]: _tensor_array(np, tensor) for tensor in tensors}
-    if len(arrays) == 1:
+    if len(arrays) == 1 and not request.get("keep_dict"):
         return next(iter(arrays.values()))
     return arrays
 
@@ -187,10 +188,23 @@ def _output_tensor(np, name, values, record_key=None):
     return tensor
 
 
+def _plain(value):
+    """One element of an object array as MLflow's JSON encoder writes it (numbers stay numbers)."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    item = getattr(value, "item", None)
+    if callable(item):
+        plain = item()
+        if isinstance(plain, (bool, int, float, str)):
+            return None if isinstance(plain, float) and not math.isfinite(plain) else plain
+    return _scalar_text(value)
+
+
 def _output_tensor_data(np, name, values):
+    # A scalar answer (a str, a number) keeps shape []: MLflow answers it as the bare value, not a list.
     array = np.asarray(values)
-    if array.ndim == 0:
-        array = array.reshape(1)
     shape = list(array.shape)
     flat = array.reshape(-1)
     kind = array.dtype.kind
@@ -211,6 +225,10 @@ def _output_tensor_data(np, name, values):
     tensor = {"name": name, "datatype": "BYTES", "shape": shape, "data": data}
     if nulls:
         tensor["nulls"] = nulls
+    if kind == "O" and any(isinstance(_plain(value), (bool, int, float)) for value in flat):
+        # A list mixing numbers with text ([1, "a", None]) is text in a BYTES tensor; MLflow's JSON keeps 1 a
+        # number, so the values travel as they are too, for /invocations.
+        tensor["json"] = [_plain(value) for value in flat]
     return tensor
 
 
@@ -226,7 +244,8 @@ def _model_outputs(np, pd, prediction):
         key = "0" if prediction.name is None else str(prediction.name)
         return [_output_tensor(np, "predictions", prediction.to_numpy(), record_key=key)]
     if isinstance(prediction, dict):
-        return [_output_tensor(np, str(key), value) for key, value in prediction.items()]
+        # Marked so that a one-key dict is still answered as {key: ...} on /invocations, not as a bare list.
+        return [dict(_output_tensor(np, str(key), value), dict_key=True) for key, value in prediction.items()]
     return [_output_tensor(np, "predictions", prediction)]
 
 

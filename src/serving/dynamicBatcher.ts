@@ -23,6 +23,8 @@ export interface InferOptions {
   params?: Record<string, unknown>;
   /** The rows' DataFrame index (dataframe_split); a request with one runs alone, never batched with others. */
   index?: unknown[];
+  /** The request's MLflow form (PredictRequest.dataframe); requests of different forms never share a batch. */
+  dataframe?: boolean;
 }
 
 interface Pending {
@@ -190,7 +192,7 @@ function batchRows(inputs: readonly Tensor[]): number | undefined {
 /** Requests can share a batch only when their inputs line up name by name, type by type, and row shape. */
 function batchKey(inputs: readonly Tensor[], options: InferOptions | undefined): string {
   const parts = inputs.map((t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}`);
-  return `${parts.join("|")}>${options?.outputs?.join(",") ?? "*"}`;
+  return `${parts.join("|")}>${options?.outputs?.join(",") ?? "*"}>${String(options?.dataframe)}`;
 }
 
 function splitOutputs(

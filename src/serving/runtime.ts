@@ -22,7 +22,12 @@ export interface LoadedModel {
    */
   infer(
     inputs: Tensor[],
-    options?: { outputs?: string[]; params?: Record<string, unknown>; index?: unknown[] },
+    options?: {
+      outputs?: string[];
+      params?: Record<string, unknown>;
+      index?: unknown[];
+      dataframe?: boolean;
+    },
   ): Promise<Tensor[]>;
   close(): Promise<void>;
 }

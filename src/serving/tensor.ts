@@ -58,6 +58,13 @@ export interface Tensor {
    * such predictions as records keyed by these.
    */
   recordKey?: string;
+  /**
+   * A Python model's object answer mixing numbers and text, element by element as JSON (flat, row-major): `data`
+   * holds it as text for V2, while MLflow's /invocations answers each element with its own type.
+   */
+  jsonData?: unknown[];
+  /** A Python model answered a dict with this output as one key: MLflow answers even one key as {name: value}. */
+  dictKey?: true;
 }
 
 export interface TensorSpec {

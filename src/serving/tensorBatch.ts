@@ -85,6 +85,8 @@ export function splitBatch(t: Tensor, rowCounts: readonly number[]): Tensor[] {
     const data = Array.isArray(t.data) ? t.data.slice(offset, end) : t.data.subarray(offset, end);
     const part: Tensor = { name: t.name, datatype: t.datatype, shape: [count, ...trailing], data };
     if (t.recordKey !== undefined) part.recordKey = t.recordKey;
+    if (t.jsonData !== undefined) part.jsonData = t.jsonData.slice(offset, end);
+    if (t.dictKey !== undefined) part.dictKey = t.dictKey;
     const nulls = t.nulls?.filter((index) => index >= offset && index < end).map((index) => index - offset);
     if (nulls !== undefined && nulls.length > 0) part.nulls = nulls;
     parts.push(part);

@@ -19,9 +19,15 @@ export function predict(served: ServedModel, request: PredictRequest): Promise<T
   }
   const inputs = adaptInput(request.input, model.inputs, model.signature);
   const index = request.input.kind === "frame" ? request.input.index : undefined;
-  if (request.outputs === undefined && request.params === undefined && index === undefined)
+  if (
+    request.outputs === undefined &&
+    request.params === undefined &&
+    index === undefined &&
+    request.dataframe === undefined
+  )
     return served.runner.infer(inputs);
   const options: InferOptions = {};
+  if (request.dataframe !== undefined) options.dataframe = request.dataframe;
   if (index !== undefined) options.index = index;
   if (request.outputs !== undefined) options.outputs = request.outputs;
   if (request.params !== undefined) options.params = request.params;

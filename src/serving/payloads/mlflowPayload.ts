@@ -17,7 +17,7 @@ import {
   pythonListRepr,
   type MlflowInputKey,
 } from "./mlflowMessages.js";
-import { nestedJson, rowJson, type NestedJson } from "./nestedJson.js";
+import { elementJson, nestedJson, rowJson, type NestedJson } from "./nestedJson.js";
 import type { ModelInput, PredictRequest } from "./predictRequest.js";
 import { inputsInput, instancesInput } from "./tfServingInput.js";
 import { decodeUtf8Body } from "./utf8Body.js";
@@ -68,7 +68,7 @@ export function mlflowJsonRequest(parsed: unknown): PredictRequest {
     );
   }
   const input = mlflowInput(key, parsed[key]);
-  const request: PredictRequest = key.startsWith("dataframe_") ? { input, dataframe: true } : { input };
+  const request: PredictRequest = { input, dataframe: key.startsWith("dataframe_") };
   const params = parsed.params;
   if (params === undefined || params === null) return request;
   if (!isJsonObject(params))
@@ -112,16 +112,20 @@ export function mlflowResponse(
   const frame = frameRecords(outputs);
   if (frame !== undefined) return { predictions: frame };
   const columnOutputs = signature?.outputs?.kind === "columns" ? signature.outputs.specs : undefined;
+  // A dict answer stays a dict, even of one key and under a column output signature (`_get_jsonable_obj`).
+  if (outputs.length > 0 && outputs.every((t) => t.dictKey === true)) {
+    return { predictions: outputsByName(outputs) };
+  }
   if (outputs.length === 1) {
     const only = outputs[0] as Tensor;
     if (columnOutputs?.length === 1 && only.shape.length === 2 && only.shape[1] === 1) {
-      return { predictions: jsonValues(only) };
+      return { predictions: elementJson(only) };
     }
     return { predictions: nestedJson(only) };
   }
   const rows = outputs[0]?.shape[0];
   if (columnOutputs !== undefined && rows !== undefined && outputs.every((t) => t.shape[0] === rows)) {
-    const values = outputs.map((t) => jsonValues(t) as NestedJson[]);
+    const values = outputs.map((t) => elementJson(t));
     const records: Record<string, NestedJson>[] = [];
     for (let r = 0; r < rows; r++) {
       const record: Record<string, NestedJson> = {};
@@ -139,7 +143,7 @@ function frameRecords(outputs: readonly Tensor[]): Record<string, NestedJson>[] 
   if (rows === undefined || !outputs.every((t) => t.recordKey !== undefined && t.shape[0] === rows)) {
     return undefined;
   }
-  const values = outputs.map((t) => jsonValues(t) as NestedJson[]);
+  const values = outputs.map((t) => elementJson(t));
   const records: Record<string, NestedJson>[] = [];
   for (let r = 0; r < rows; r++) {
     const record: Record<string, NestedJson> = {};

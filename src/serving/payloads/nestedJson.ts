@@ -8,10 +8,15 @@ export type NestedJson = number | string | boolean | null | NestedJson[];
 
 /** The tensor as nested lists; a scalar (shape []) as its value, a 1-D tensor as a flat list. */
 export function nestedJson(t: Tensor): NestedJson {
-  const values = jsonValues(t);
+  const values = elementJson(t);
   if (t.shape.length === 0) return values[0] as NestedJson;
   if (t.shape.length === 1) return values;
   return nest(values, t.shape, 0, 0);
+}
+
+/** The tensor's elements as JSON values, flat; a Python model's mixed object answer keeps each element's type. */
+export function elementJson(t: Tensor): NestedJson[] {
+  return (t.jsonData as NestedJson[] | undefined) ?? jsonValues(t);
 }
 
 function nest(

@@ -28,10 +28,11 @@ export interface PredictRequest {
   outputs?: string[];
   id?: string;
   /**
-   * MLflow: the body was a DataFrame (dataframe_split, dataframe_records, CSV). Flavors such as onnx answer a
-   * DataFrame differently from an array or dict, so the response follows it.
+   * MLflow: true when the body was a DataFrame (dataframe_split, dataframe_records, CSV), false for `instances`
+   * and `inputs` (numpy arrays or a dict of them); other protocols leave it out. A model without a signature gets
+   * the form the client sent, as MLflow passes it on, and flavors such as onnx answer a DataFrame differently.
    */
-  dataframe?: true;
+  dataframe?: boolean;
 }
 
 /** Name of the tensor a payload sends without one (MLflow/V1 `inputs: [...]`, `instances: [1, 2]`). */

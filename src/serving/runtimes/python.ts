@@ -84,9 +84,11 @@ export async function loadPythonModel(
   }
   const outputs = signature?.outputs === undefined ? [] : schemaSpecs(signature.outputs);
   const timeoutMs = options.requestTimeoutMs ?? scoringRequestTimeoutMs(process.env);
-  const takesColumns = (tensors: readonly Tensor[]): boolean =>
+  // Without a signature MLflow hands the model what the client sent: a DataFrame for dataframe_* and CSV, numpy
+  // arrays (or a dict of them) for instances/inputs. Other protocols (V2, V1) send 1-D tensors as columns.
+  const takesColumns = (tensors: readonly Tensor[], dataframe: boolean | undefined): boolean =>
     signature === undefined
-      ? tensors.every((tensor) => tensor.shape.length === 1)
+      ? dataframe !== false && tensors.every((tensor) => tensor.shape.length === 1)
       : signature.kind === "columns";
 
   const model: PythonLoadedModel = {
@@ -101,7 +103,15 @@ export async function loadPythonModel(
     workerPids: () => pool.workerPids(),
     async infer(tensors, inferOptions) {
       const answer = await pool.request(
-        (id) => workerRequest(id, tensors, takesColumns(tensors), inferOptions?.params, inferOptions?.index),
+        (id) =>
+          workerRequest(
+            id,
+            tensors,
+            takesColumns(tensors, inferOptions?.dataframe),
+            inferOptions?.params,
+            inferOptions?.index,
+            signature === undefined && inferOptions?.dataframe === false,
+          ),
         timeoutMs,
       );
       if (!answer.ok) throw predictionError(answer.error);

@@ -73,12 +73,13 @@ describe("worker messages and errors", () => {
     expect(() => parseWorkerMessage({ id: "1" })).toThrow(/unexpected message/);
   });
 
-  it("keeps MLflow's error code for a prediction error and defaults to INVALID_PARAMETER_VALUE", () => {
+  it("keeps MLflow's error code for a prediction error and defaults to BAD_REQUEST, as MLflow does", () => {
     expect(predictionError({ type: "MlflowException", message: "bad", error_code: "BAD_REQUEST" }).code).toBe(
       "BAD_REQUEST",
     );
+    // `mlflow models serve` 3.17.2 answers a model's own ValueError with error_code BAD_REQUEST (400).
     const error = predictionError({ type: "ValueError", message: "X has 2 features" });
-    expect(error.code).toBe("INVALID_PARAMETER_VALUE");
+    expect(error.code).toBe("BAD_REQUEST");
     expect(error.message).toBe(
       "Encountered an error while evaluating the model: ValueError: X has 2 features",
     );

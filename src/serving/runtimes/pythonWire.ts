@@ -23,6 +23,10 @@ export interface WireTensor {
   nulls?: number[];
   /** Outputs only: the column of the DataFrame (or Series) the model returned, for MLflow's records answer. */
   record_key?: string;
+  /** Outputs only: the elements of an object array mixing numbers and text, as JSON values (flat). */
+  json?: unknown[];
+  /** Outputs only: the model answered a dict and this is one of its keys. */
+  dict_key?: boolean;
 }
 
 export interface WorkerRequest {
@@ -31,6 +35,8 @@ export interface WorkerRequest {
   /** With `columns`: the DataFrame's index (dataframe_split), else pandas' default 0..n-1. */
   index?: unknown[];
   tensors?: WireTensor[];
+  /** With `tensors`: a single named tensor stays a one-key dict (MLflow's `inputs: {name: ...}`), not a bare array. */
+  keep_dict?: true;
   params?: Record<string, unknown>;
 }
 
@@ -70,6 +76,7 @@ export function workerRequest(
   asColumns: boolean,
   params: Record<string, unknown> | undefined,
   index?: readonly unknown[],
+  keepDict?: boolean,
 ): WorkerRequest {
   const request: WorkerRequest = { id };
   if (asColumns) {
@@ -92,6 +99,7 @@ export function workerRequest(
       shape: input.shape,
       data: wireValues(input),
     }));
+    if (keepDict === true && inputs.every((input) => input.name !== "")) request.keep_dict = true;
   }
   if (params !== undefined && Object.keys(params).length > 0) request.params = params;
   return request;
@@ -144,6 +152,8 @@ export function outputTensors(outputs: readonly WireTensor[]): Tensor[] {
       tensor.nulls = [...nulls];
     }
     if (typeof output.record_key === "string") tensor.recordKey = output.record_key;
+    if (Array.isArray(output.json) && output.json.length === count) tensor.jsonData = [...output.json];
+    if (output.dict_key === true) tensor.dictKey = true;
     return tensor;
   });
 }
@@ -161,8 +171,8 @@ function outputData(datatype: Tensor["datatype"], data: readonly unknown[], wher
 }
 
 /**
- * A model-side prediction error as a FlowOpsError: MLflow's own code when it gave one, else
- * INVALID_PARAMETER_VALUE (400, as MLflow's scoring server). A module the model imports only while predicting
+ * A model-side prediction error as a FlowOpsError: MLflow's own code when it gave one, else BAD_REQUEST (400),
+ * the code MLflow's scoring server gives any other exception the model raises. A module the model imports only while predicting
  * and that is not installed is the server's fault, not the request's: 500, naming what to install.
  */
 export function predictionError(error: WorkerErrorInfo): FlowOpsError {
@@ -175,9 +185,7 @@ export function predictionError(error: WorkerErrorInfo): FlowOpsError {
     );
   }
   const code =
-    error.error_code !== undefined && isErrorCode(error.error_code)
-      ? error.error_code
-      : "INVALID_PARAMETER_VALUE";
+    error.error_code !== undefined && isErrorCode(error.error_code) ? error.error_code : "BAD_REQUEST";
   return new FlowOpsError(
     code,
     `Encountered an error while evaluating the model: ${error.type}: ${error.message}`,
