@@ -93,7 +93,15 @@ describe("pipeline inspection commands", () => {
   });
 
   it("declares dvc's options", () => {
-    expect(dagCommand().options.map((o) => o.long)).toEqual(["--dot", "--mermaid", "--json"]);
+    expect(dagCommand().options.map((o) => o.long)).toEqual([
+      "--dot",
+      "--mermaid",
+      "--md",
+      "--json",
+      "--full",
+      "--outs",
+      "--collapse-foreach-matrix",
+    ]);
     const diff = paramsCommand().commands.find((c) => c.name() === "diff");
     expect(diff?.options.map((o) => o.long)).toEqual(["--all", "--json"]);
     expect(metricsCommand().commands.map((c) => c.name())).toEqual(["show", "diff"]);

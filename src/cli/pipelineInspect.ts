@@ -5,11 +5,13 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
+import { loadTrackedOuts } from "../data/dvcFile.js";
+import { loadDvcIgnore } from "../data/dvcIgnore.js";
 import { FlowOpsError } from "../errors.js";
 import { readWorkspacePipelines } from "../pipelines/pipelineFiles.js";
 import { buildDag } from "../pipelines/pipelineDag.js";
 import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
-import { resolveReproTargets } from "../pipelines/statusTargets.js";
+import { dagGraph } from "../pipelines/dagGraph.js";
 import { paramsDiff } from "../pipelines/paramsDiff.js";
 import { flatMetrics, metricsDiff, metricsShow } from "../pipelines/metricsFiles.js";
 import {
@@ -65,14 +67,30 @@ function changeRows(diff: Record<string, Record<string, ValueChange>>, withChang
   return rows;
 }
 
+interface DagCliOptions {
+  dot?: boolean;
+  mermaid?: boolean;
+  md?: boolean;
+  json?: boolean;
+  full?: boolean;
+  outs?: boolean;
+  collapseForeachMatrix?: boolean;
+}
+
 export function dagCommand(): Command {
   return new Command("dag")
-    .description("Show the pipeline's stages and their dependencies (ASCII, --dot, --mermaid or --json).")
-    .argument("[targets...]", "stages to show with their upstream stages")
+    .description(
+      "Show the pipeline's stages and their dependencies (ASCII, --dot, --mermaid, --md or --json).",
+    )
+    .argument("[targets...]", "stages (or outputs, dvc.yaml or .dvc files) to show with their upstream")
     .option("--dot", "Graphviz dot")
     .option("--mermaid", "Mermaid flowchart")
+    .option("--md", "Mermaid flowchart in a Markdown block")
     .option("--json", "JSON: stages and edges")
-    .action(async (targets: string[], opts: { dot?: boolean; mermaid?: boolean; json?: boolean }) => {
+    .option("--full", "the whole pipeline each target belongs to, not only its upstream")
+    .option("-o, --outs", "draw the outputs instead of the stages")
+    .option("--collapse-foreach-matrix", "one node per foreach/matrix group")
+    .action(async (targets: string[], opts: DagCliOptions) => {
       const root = findPipelineRoot(process.cwd());
       const pipeline = await readWorkspacePipelines(root);
       if (pipeline === undefined) {
@@ -81,14 +99,29 @@ export function dagCommand(): Command {
           `${join(root, "dvc.yaml")}: file not found (no pipeline defined)`,
         );
       }
-      const dag = buildDag(pipeline);
-      const format: DagFormat = opts.json ? "json" : opts.dot ? "dot" : opts.mermaid ? "mermaid" : "ascii";
-      // Targets are read relative to the cwd, as dvc dag reads them (`train`, `../dvc.yaml:top`).
-      const selected =
-        targets.length === 0
-          ? []
-          : resolveReproTargets({ root, cwd: process.cwd(), pipeline }, targets).map((stage) => stage.name);
-      process.stdout.write(renderDag(dag, format, selected));
+      // `.dvc` files are nodes of dvc's graph too, upstream of the stages that read their data.
+      const tracked = await loadTrackedOuts({ root, ignore: await loadDvcIgnore(root) });
+      const graph = dagGraph(buildDag(pipeline), {
+        root,
+        // Labels and targets are relative to the cwd, as dvc dag prints and reads them.
+        cwd: process.cwd(),
+        ...(opts.json ? { labelDir: root } : {}),
+        tracked,
+        targets,
+        ...(opts.full ? { full: true } : {}),
+        ...(opts.outs ? { outs: true } : {}),
+        ...(opts.collapseForeachMatrix ? { collapseForeachMatrix: true } : {}),
+      });
+      const format: DagFormat = opts.json
+        ? "json"
+        : opts.dot
+          ? "dot"
+          : opts.mermaid
+            ? "mermaid"
+            : opts.md
+              ? "md"
+              : "ascii";
+      process.stdout.write(renderDag(graph, format));
     });
 }
 

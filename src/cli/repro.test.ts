@@ -138,6 +138,11 @@ describe("flowops repro", () => {
       ["pipe/dvc.yaml:s", "skipped"],
       ["top", "skipped"],
     ]);
+    // dvc's short form of --all-pipelines.
+    expect(await ran("-P", "--dry")).toEqual([
+      ["pipe/dvc.yaml:s", "skipped"],
+      ["top", "skipped"],
+    ]);
   });
 
   it("refuses a plain repro in a directory without a dvc.yaml, as dvc does", async () => {

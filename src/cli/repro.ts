@@ -46,7 +46,7 @@ export function reproCommand(): Command {
     )
     .option("-f, --force", "run every planned stage even if nothing changed (skips the run-cache)")
     .option("-s, --single-item", "only the targets, not their upstream stages")
-    .option("--all-pipelines", "every stage of every dvc.yaml in the repo; targets are ignored")
+    .option("-P, --all-pipelines", "every stage of every dvc.yaml in the repo; targets are ignored")
     .option("--force-downstream", "also run every stage downstream of one that runs")
     .option("--allow-missing", "skip stages whose only changes are data missing from the workspace")
     .option("--dry", "print what would run; change nothing")

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Pipeline, Stage } from "./dvcYaml.js";
+import { dagGraph } from "./dagGraph.js";
 import { buildDag } from "./pipelineDag.js";
 import { renderDag } from "./renderDag.js";
 
@@ -33,20 +34,23 @@ const pipeline: Pipeline = {
 
 describe("renderDag", () => {
   const dag = buildDag(pipeline);
+  const graph = dagGraph(dag, { root: "/r", cwd: "/r" });
 
   // The dot and mermaid texts are what `dvc dag --dot` / `dvc dag --mermaid` print for this pipeline.
   it("prints Graphviz dot as dvc does", () => {
-    expect(renderDag(dag, "dot")).toBe('strict digraph {\n"prepare";\n"train";\n"prepare" -> "train";\n}\n');
+    expect(renderDag(graph, "dot")).toBe(
+      'strict digraph {\n"prepare";\n"train";\n"prepare" -> "train";\n}\n\n',
+    );
   });
 
   it("prints a Mermaid flowchart as dvc does", () => {
-    expect(renderDag(dag, "mermaid")).toBe(
+    expect(renderDag(graph, "mermaid")).toBe(
       'flowchart TD\n\tnode1["prepare"]\n\tnode2["train"]\n\tnode1-->node2\n',
     );
   });
 
   it("draws one layer per depth in ASCII and lists the edges", () => {
-    const text = renderDag(dag, "ascii");
+    const text = renderDag(graph, "ascii");
     expect(text.split("\n").slice(0, 3)).toEqual(["+---------+", "| prepare |", "+---------+"]);
     expect(text).toContain("| train |");
     expect(text.indexOf("prepare")).toBeLessThan(text.indexOf("train"));
@@ -54,7 +58,9 @@ describe("renderDag", () => {
   });
 
   it("prints stages and edges as JSON, limited to targets and their upstream", () => {
-    expect(JSON.parse(renderDag(dag, "json", ["prepare"]))).toEqual({
+    expect(
+      JSON.parse(renderDag(dagGraph(dag, { root: "/r", cwd: "/r", targets: ["prepare"] }), "json")),
+    ).toEqual({
       stages: [{ name: "prepare", cmd: ["x"], deps: ["raw"], outs: ["prepared"] }],
       edges: [],
     });

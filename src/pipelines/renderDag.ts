@@ -1,38 +1,40 @@
 /**
- * Renders a pipeline DAG for `flowops dag`: a layered ASCII drawing (each stage in the layer after its
- * deepest upstream stage, then the edges), Graphviz dot and Mermaid in the exact text `dvc dag --dot` and
- * `dvc dag --mermaid` print, and JSON for scripts.
+ * Renders a pipeline DAG for `flowops dag`: a layered ASCII drawing (each node in the layer after its
+ * deepest upstream node, then the edges), Graphviz dot, Mermaid (bare or in a Markdown block) in the exact
+ * text `dvc dag --dot|--mermaid|--md` prints, and JSON for scripts.
  */
-import type { Dag } from "./pipelineDag.js";
+import type { DagGraph } from "./dagGraph.js";
 
-export type DagFormat = "ascii" | "dot" | "mermaid" | "json";
+export type DagFormat = "ascii" | "dot" | "mermaid" | "md" | "json";
 
-export function renderDag(dag: Dag, format: DagFormat = "ascii", targets?: readonly string[]): string {
-  const names = selectedNames(dag, targets);
-  const edges = dag.edges.filter(([a, b]) => names.includes(a) && names.includes(b));
+export function renderDag(graph: DagGraph, format: DagFormat = "ascii"): string {
+  const { nodes, edges } = graph;
+  const index = new Map(nodes.map((n, i) => [n, i]));
+  const at = (n: string): number => index.get(n) ?? -1;
   switch (format) {
-    case "dot":
+    case "dot": {
+      // networkx writes the reversed graph: nodes in index order, edges by upstream then downstream node;
+      // dvc's ui.write adds a newline after write_dot's own.
+      const sorted = [...edges].sort(([a1, b1], [a2, b2]) => at(a1) - at(a2) || at(b1) - at(b2));
       return [
         "strict digraph {",
-        ...names.map((n) => `"${n}";`),
-        ...edges.map(([a, b]) => `"${a}" -> "${b}";`),
+        ...nodes.map((n) => `"${n}";`),
+        ...sorted.map(([a, b]) => `"${a}" -> "${b}";`),
         "}",
         "",
-      ].join("\n");
-    case "mermaid": {
-      const id = new Map(names.map((n, i) => [n, `node${i + 1}`]));
-      return [
-        "flowchart TD",
-        ...names.map((n) => `\t${id.get(n)}["${n}"]`),
-        ...edges.map(([a, b]) => `\t${id.get(a)}-->${id.get(b)}`),
         "",
       ].join("\n");
+    }
+    case "mermaid":
+    case "md": {
+      const text = mermaid(graph);
+      return format === "md" ? `\`\`\`mermaid\n${text}\n\`\`\`\n` : `${text}\n`;
     }
     case "json":
       return `${JSON.stringify(
         {
-          stages: names.map((n) => {
-            const s = dag.stages.get(n);
+          stages: nodes.map((n) => {
+            const s = graph.stages.get(n);
             return {
               name: n,
               cmd: s?.cmd ?? [],
@@ -46,26 +48,59 @@ export function renderDag(dag: Dag, format: DagFormat = "ascii", targets?: reado
         2,
       )}\n`;
     case "ascii":
-      return renderAscii(dag, names, edges);
+      return renderAscii(graph);
   }
 }
 
-function selectedNames(dag: Dag, targets: readonly string[] | undefined): string[] {
-  if (targets === undefined || targets.length === 0) return [...dag.stages.keys()];
-  const wanted = new Set(dag.order(targets).map((s) => s.name));
-  return [...dag.stages.keys()].filter((n) => wanted.has(n));
+/** dvc's `_show_mermaid`: one block per connected pipeline (in node order), nodes and edges sorted by label. */
+function mermaid({ nodes, edges }: DagGraph): string {
+  const lines = ["flowchart TD"];
+  const seen = new Set<string>();
+  let count = 0;
+  for (const start of nodes) {
+    if (seen.has(start)) continue;
+    const component = new Set([start]);
+    const queue = [start];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (const [a, b] of edges) {
+        const other = a === next ? b : b === next ? a : undefined;
+        if (other !== undefined && !component.has(other)) {
+          component.add(other);
+          queue.push(other);
+        }
+      }
+    }
+    const id = new Map<string, string>();
+    for (const node of [...component].sort(byCodePoint)) {
+      seen.add(node);
+      id.set(node, `node${++count}`);
+      lines.push(`\t${id.get(node)}["${node}"]`);
+    }
+    const inside = edges.filter(([a]) => component.has(a));
+    inside.sort(([a1, b1], [a2, b2]) => byCodePoint(a1, a2) || byCodePoint(b1, b2));
+    for (const [a, b] of inside) lines.push(`\t${id.get(a)}-->${id.get(b)}`);
+  }
+  return lines.join("\n");
 }
 
-function renderAscii(dag: Dag, names: string[], edges: (readonly [string, string])[]): string {
+/** Python's string order (code points), not the locale's. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function renderAscii({ nodes: names, edges }: DagGraph): string {
   if (names.length === 0) return "(no stages)\n";
   const layer = new Map<string, number>();
-  for (const stage of dag.order(names)) {
-    const parents = dag.parents(stage.name).filter((p) => names.includes(p));
-    layer.set(
-      stage.name,
-      parents.length === 0 ? 0 : Math.max(...parents.map((p) => (layer.get(p) ?? 0) + 1)),
-    );
-  }
+  // A collapsed group may depend on itself: that edge sets no layer.
+  const levelOf = (name: string): number => {
+    const known = layer.get(name);
+    if (known !== undefined) return known;
+    const parents = edges.filter(([a, b]) => b === name && a !== name).map(([a]) => a);
+    const level = parents.length === 0 ? 0 : Math.max(...parents.map((p) => levelOf(p) + 1));
+    layer.set(name, level);
+    return level;
+  };
+  for (const name of names) levelOf(name);
   const depth = Math.max(...layer.values());
   const lines: string[] = [];
   for (let level = 0; level <= depth; level++) {
