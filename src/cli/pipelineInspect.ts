@@ -41,6 +41,10 @@ export function findPipelineRoot(cwd: string): string {
   }
 }
 
+function warn(message: string): void {
+  process.stderr.write(`WARNING: ${message}\n`);
+}
+
 function write(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
@@ -135,7 +139,10 @@ export function paramsCommand(): Command {
       .option("--all", "include unchanged params")
       .option("--json", "print JSON as `dvc params diff --json`")
       .action(async (a: string, b: string | undefined, opts: { all?: boolean; json?: boolean }) => {
-        const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, { all: opts.all === true });
+        const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, {
+          all: opts.all === true,
+          onWarning: warn,
+        });
         if (opts.json) return write(pyJsonDumps(diff));
         if (Object.keys(diff).length === 0) return;
         write(formatDvcTable(["Path", "Param", a, b ?? "workspace"], changeRows(diff, false)));
@@ -182,7 +189,10 @@ export function metricsCommand(): Command {
       .option("--all", "include unchanged metrics")
       .option("--json", "print JSON as `dvc metrics diff --json`")
       .action(async (a: string, b: string | undefined, opts: { all?: boolean; json?: boolean }) => {
-        const diff = await metricsDiff(findPipelineRoot(process.cwd()), a, b, { all: opts.all === true });
+        const diff = await metricsDiff(findPipelineRoot(process.cwd()), a, b, {
+          all: opts.all === true,
+          onWarning: warn,
+        });
         if (opts.json) return write(pyJsonDumps(diff));
         if (Object.keys(diff).length === 0) return;
         write(formatDvcTable(["Path", "Metric", a, b ?? "workspace", "Change"], changeRows(diff, true)));

@@ -76,6 +76,18 @@ describe("metrics files", () => {
     expect(Object.keys((await metricsShow(root, "HEAD~1"))["HEAD~1"]?.data ?? {})).toEqual(["m1.json"]);
   });
 
+  it("reads no metrics at a revision whose dvc.yaml is malformed, with a warning, as dvc does", async () => {
+    write("dvc.yaml", "stages:\n  train:\n    cmd: [\n");
+    git("commit", "-qam", "broken");
+    git("checkout", "-q", "HEAD~1", "--", "dvc.yaml");
+    const warnings: string[] = [];
+    const diff = await metricsDiff(root, undefined, undefined, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^failed to load metrics in revision 'HEAD', HEAD:dvc\.yaml/),
+    ]);
+    expect(diff["eval.yaml"]).toEqual({ auc: { old: null, new: 0.8 } });
+  });
+
   it("diffs HEAD against the workspace as dvc does", async () => {
     write("metrics.json", '{"acc": 0.95, "loss": {"train": 0.1}, "new": 1}');
     expect(pyJsonDumps(await metricsDiff(root))).toBe(

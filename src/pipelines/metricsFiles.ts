@@ -9,7 +9,7 @@ import type { Pipeline } from "./dvcYaml.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
 import { assertRevision, type Revision } from "./revisionFiles.js";
-import { readPipelinesAt } from "./revisionPipelines.js";
+import { readPipelinesAt, readPipelinesOrWarn } from "./revisionPipelines.js";
 import { TrackedFileReader } from "./trackedFileText.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
 import { isPlainObject, parsePythonJson, PyFloat, PyInt, type PyValue } from "./pythonValues.js";
@@ -149,14 +149,16 @@ export async function metricsDiff(
   root: string,
   revA?: string,
   revB?: string,
-  options: { all?: boolean } = {},
+  options: { all?: boolean; onWarning?: (message: string) => void } = {},
 ): Promise<MetricsDiff> {
   const a = revA ?? "HEAD";
   await assertRevision(root, a);
   if (revB !== undefined) await assertRevision(root, revB);
   const result: MetricsDiff = {};
-  const pipelineA = await readPipelinesAt(root, a);
-  const pipelineB = await readPipelinesAt(root, revB);
+  const onWarning = options.onWarning ?? (() => undefined);
+  // A revision whose pipeline cannot be read has no metrics, as in dvc (with a warning).
+  const pipelineA = (await readPipelinesOrWarn(root, a, "metrics", onWarning)) ?? undefined;
+  const pipelineB = (await readPipelinesOrWarn(root, revB, "metrics", onWarning)) ?? undefined;
   const pathsA = new Set(metricsPaths(pipelineA));
   const pathsB = new Set(metricsPaths(pipelineB));
   const files = new TrackedFileReader(root);

@@ -165,11 +165,18 @@ describe("paramsDiff", () => {
     });
   });
 
-  it("names the revision and file of a malformed dvc.yaml at a revision", async () => {
+  it("reads no params at a revision whose dvc.yaml is malformed, with a warning naming it, as dvc does", async () => {
     write("dvc.yaml", "stages:\n  train:\n    cmd: [\n");
     git("commit", "-qam", "broken");
     write("dvc.yaml", DVC_YAML);
-    await expect(paramsDiff(root)).rejects.toThrow(/HEAD:dvc\.yaml/);
+    const warnings: string[] = [];
+    const diff = await paramsDiff(root, undefined, undefined, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^failed to load params in revision 'HEAD', HEAD:dvc\.yaml/),
+    ]);
+    // Observed with dvc: every param of that revision reads as missing, params.yaml's too.
+    expect(diff["params.yaml"]?.lr).toEqual({ old: null, new: 0.001 });
+    expect(diff["extra.json"]?.seed).toEqual({ old: null, new: 42 });
   });
 
   it("names an unknown revision", async () => {

@@ -7,7 +7,7 @@ import { posix } from "node:path";
 import type { Pipeline } from "./dvcYaml.js";
 import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
 import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
-import { readPipelinesAt } from "./revisionPipelines.js";
+import { readPipelinesOrWarn } from "./revisionPipelines.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
 
 export type ParamsDiff = Record<string, Record<string, ValueChange>>;
@@ -54,9 +54,17 @@ async function paramsAt(
   return keys === "all" ? all : selectParams(all, [...keys]);
 }
 
-/** What `rev` tracks: its own pipeline's params and vars, and the default params file whole. */
-async function trackedAt(root: string, rev: Revision): Promise<Map<string, Set<string> | "all">> {
-  const pipeline = await readPipelinesAt(root, rev);
+/**
+ * What `rev` tracks: its own pipeline's params and vars, and the default params file whole; nothing at all when
+ * its pipeline cannot be read (dvc then reads no params for that revision, not even params.yaml).
+ */
+async function trackedAt(
+  root: string,
+  rev: Revision,
+  onWarning: (message: string) => void,
+): Promise<Map<string, Set<string> | "all">> {
+  const pipeline = await readPipelinesOrWarn(root, rev, "params", onWarning);
+  if (pipeline === null) return new Map();
   const tracked = trackedParams(pipeline);
   // dvc's `_collect_params` adds the default params file whole at every revision where it exists, whatever
   // the stages list; a revision without it reads as no params, as for any other file.
@@ -73,14 +81,15 @@ export async function paramsDiff(
   root: string,
   revA?: string,
   revB?: string,
-  options: { all?: boolean } = {},
+  options: { all?: boolean; onWarning?: (message: string) => void } = {},
 ): Promise<ParamsDiff> {
   const a: Revision = revA ?? "HEAD";
   const b: Revision = revB;
   await assertRevision(root, a);
   if (b !== undefined) await assertRevision(root, b);
-  const trackedA = await trackedAt(root, a);
-  const trackedB = await trackedAt(root, b);
+  const onWarning = options.onWarning ?? (() => undefined);
+  const trackedA = await trackedAt(root, a, onWarning);
+  const trackedB = await trackedAt(root, b, onWarning);
   const result: ParamsDiff = {};
   for (const file of new Set([...trackedA.keys(), ...trackedB.keys()])) {
     const keysA = trackedA.get(file);

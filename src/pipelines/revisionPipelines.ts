@@ -13,7 +13,7 @@ import { dirname, join, posix } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { readWorkspacePipelines } from "./pipelineFiles.js";
-import type { Revision } from "./revisionFiles.js";
+import { revisionLabel, type Revision } from "./revisionFiles.js";
 
 const SOURCE_EXTENSIONS = new Set([".yaml", ".yml", ".json", ".toml", ".py", ".dvc", ".lock"]);
 const SOURCE_NAMES = new Set([".dvcignore", ".gitignore"]);
@@ -113,5 +113,24 @@ export async function readPipelinesAt(root: string, rev: Revision): Promise<Pipe
     throw atRevision(error, dir, rev);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `readPipelinesAt`, but a revision whose pipeline cannot be read counts as defining nothing, with a warning:
+ * dvc's `params diff` and `metrics diff` go on the same way ("failed to load params in revision 'HEAD', ...").
+ */
+export async function readPipelinesOrWarn(
+  root: string,
+  rev: Revision,
+  what: "params" | "metrics",
+  onWarning: (message: string) => void,
+): Promise<Pipeline | undefined | null> {
+  try {
+    return await readPipelinesAt(root, rev);
+  } catch (error) {
+    if (!(error instanceof FlowOpsError)) throw error;
+    onWarning(`failed to load ${what} in revision '${revisionLabel(rev)}', ${error.message}`);
+    return null;
   }
 }
