@@ -16,6 +16,7 @@ import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
 interface ReproCliOptions {
   jobs: number;
   force?: boolean;
+  keepGoing?: boolean;
   singleItem?: boolean;
   allPipelines?: boolean;
   forceDownstream?: boolean;
@@ -46,6 +47,7 @@ export function reproCommand(): Command {
     )
     .option("-f, --force", "run every planned stage even if nothing changed (skips the run-cache)")
     .option("-s, --single-item", "only the targets, not their upstream stages")
+    .option("-k, --keep-going", "after a stage fails, still run the stages that do not depend on it")
     .option("-P, --all-pipelines", "every stage of every dvc.yaml in the repo; targets are ignored")
     .option("--force-downstream", "also run every stage downstream of one that runs")
     .option("--allow-missing", "skip stages whose only changes are data missing from the workspace")
@@ -106,6 +108,7 @@ export function reproCommand(): Command {
           runCache: opts.runCache,
           signal: controller.signal,
           onEvent: printer(opts.json === true, named),
+          ...(opts.keepGoing ? { keepGoing: true } : {}),
           ...(opts.force ? { force: true } : {}),
           ...(opts.singleItem ? { singleItem: true } : {}),
           ...(opts.forceDownstream ? { forceDownstream: true } : {}),
@@ -185,7 +188,10 @@ function stageLine(result: StageResult, named: (name: string) => string): string
     case "not-run-upstream-failed":
       return `Stage ${name} not run: ${result.message ?? "an upstream stage failed"}\n`;
     case "cancelled":
-      return `Stage ${name} cancelled\n`;
+      // Stopped by another stage's failure (the message says which), or by an interrupt.
+      return result.message !== undefined
+        ? `Stage ${name} ${result.message}\n`
+        : `Stage ${name} cancelled\n`;
   }
 }
 

@@ -248,7 +248,7 @@ describe("repro scheduling", () => {
     expect([...(await readLock(dir)).stages.keys()].sort()).toEqual(["a", "b"]);
   });
 
-  it("runs a failing stage's dependants not at all and its independent stages to the end", async () => {
+  it("with keepGoing runs a failing stage's dependants not at all and its independent stages to the end", async () => {
     await setUp({
       "dvc.yaml": `stages:
   broken:
@@ -263,7 +263,16 @@ describe("repro scheduling", () => {
     outs: [independent.out]
 `,
     });
-    const result = await run({ jobs: 1 });
+    const stopped = await run({ jobs: 1 });
+    // dvc's default: nothing more starts after the failure.
+    expect(outcomes(stopped)).toEqual({
+      broken: "failed",
+      child: "not-run-upstream-failed",
+      independent: "cancelled",
+    });
+    expect(stopped.stages.find((s) => s.name === "independent")?.message).toContain("--keep-going");
+    expect((await readLock(dir)).stages.has("independent")).toBe(false);
+    const result = await run({ jobs: 1, keepGoing: true });
     expect(outcomes(result)).toEqual({
       broken: "failed",
       child: "not-run-upstream-failed",

@@ -4,9 +4,9 @@
  * otherwise delete its non-persistent outs, try the run-cache, else run its commands (with GPUs leased when
  * the stage asks for them); then commit its outs to the object cache, rewrite its dvc.lock entry (the other
  * entries kept, bytes as dvc writes them), add .gitignore entries and save a run-cache entry. A failed
- * stage stops only its dependants. A GPU stage is admitted only when its GPUs are free, so waiting for them
- * never holds a job slot. New dvc.lock entries and .gitignore lines follow plan order, as a sequential dvc
- * run writes them, whatever order parallel stages finish in. Ordering and retries are reproScheduler's;
+ * stage stops its dependants, and the rest of the run unless `keepGoing`. A GPU stage is admitted only when
+ * its GPUs are free, so waiting for them never holds a job slot. New dvc.lock entries and .gitignore lines
+ * follow plan order, as a sequential dvc run writes them, whatever order parallel stages finish in. Ordering and retries are reproScheduler's;
  * executing is the executor's.
  */
 import { randomBytes } from "node:crypto";
@@ -49,6 +49,8 @@ export interface ReproOptions extends ReproTargets {
   dry?: boolean;
   /** Stages run at once; 1 by default (DVC's behaviour). */
   jobs?: number;
+  /** After a stage fails, still run the stages that do not depend on it (DVC's `-k`); false: stop, as DVC. */
+  keepGoing?: boolean;
   /** Extra attempts after a failure, for stages whose flowops.yaml sets none; 0 by default. */
   retries?: number;
   /** Time limit per stage, for stages whose flowops.yaml sets none. */
@@ -108,6 +110,7 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
   );
   const results = await runSchedule<StageResult>(plan, {
     jobs: options.jobs ?? 1,
+    ...(options.keepGoing === true ? { keepGoing: true } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     retries: (name) => context.stages.get(name)?.retries ?? options.retries ?? 0,
     onRetry: (name, attempt, previous) => {
@@ -150,7 +153,11 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
       attempts: 0,
       ...(why.outcome === "not-run-upstream-failed"
         ? { message: `upstream stage '${why.failed}' failed` }
-        : {}),
+        : why.failed !== undefined
+          ? {
+              message: `not run: stage '${why.failed}' failed (--keep-going runs the stages that do not depend on it)`,
+            }
+          : {}),
     }),
   });
   try {

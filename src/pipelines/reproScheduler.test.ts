@@ -25,9 +25,11 @@ const common = {
   fromError: (_name: string, error: unknown): Result => ({ outcome: "failed", note: String(error) }),
   notRun: (
     _name: string,
-    why: { outcome: "not-run-upstream-failed"; failed: string } | { outcome: "cancelled" },
+    why: { outcome: "not-run-upstream-failed"; failed: string } | { outcome: "cancelled"; failed?: string },
   ): Result =>
-    why.outcome === "cancelled" ? { outcome: "cancelled" } : { outcome: why.outcome, note: why.failed },
+    why.outcome === "cancelled"
+      ? { outcome: "cancelled", ...(why.failed !== undefined ? { note: `stopped by ${why.failed}` } : {}) }
+      : { outcome: why.outcome, note: why.failed },
 };
 
 const tick = async (): Promise<void> => {
@@ -98,7 +100,7 @@ describe("runSchedule", () => {
     expect(results.get("impossible")).toEqual({ outcome: "failed", note: "no such GPU" });
   });
 
-  it("skips every dependant of a failed stage and lets independent stages finish", async () => {
+  it("skips every dependant of a failed stage and, keeping going, lets independent stages finish", async () => {
     const plan: ScheduledStage[] = [
       { name: "broken", upstream: [] },
       { name: "child", upstream: ["broken"] },
@@ -108,6 +110,7 @@ describe("runSchedule", () => {
     const results = await runSchedule(plan, {
       ...common,
       jobs: 1,
+      keepGoing: true,
       run: async (name) => ({ outcome: name === "broken" ? "failed" : "ran" }),
     });
     expect(Object.fromEntries(results)).toEqual({
@@ -115,6 +118,34 @@ describe("runSchedule", () => {
       child: { outcome: "not-run-upstream-failed", note: "broken" },
       grandchild: { outcome: "not-run-upstream-failed", note: "broken" },
       independent: { outcome: "ran" },
+    });
+  });
+
+  it("stops starting stages after a failure unless keeping going, as dvc; running ones finish", async () => {
+    const plan: ScheduledStage[] = [
+      { name: "slow", upstream: [] },
+      { name: "broken", upstream: [] },
+      { name: "child", upstream: ["broken"] },
+      { name: "independent", upstream: [] },
+      { name: "afterSlow", upstream: ["slow"] },
+    ];
+    const started: string[] = [];
+    const results = await runSchedule(plan, {
+      ...common,
+      jobs: 2,
+      run: async (name) => {
+        started.push(name);
+        if (name === "slow") await tick();
+        return { outcome: name === "broken" ? "failed" : "ran" };
+      },
+    });
+    expect(started).toEqual(["slow", "broken"]);
+    expect(Object.fromEntries(results)).toEqual({
+      slow: { outcome: "ran" },
+      broken: { outcome: "failed" },
+      child: { outcome: "not-run-upstream-failed", note: "broken" },
+      independent: { outcome: "cancelled", note: "stopped by broken" },
+      afterSlow: { outcome: "cancelled", note: "stopped by broken" },
     });
   });
 

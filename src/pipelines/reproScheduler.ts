@@ -1,8 +1,9 @@
 /**
  * Runs the stages of a plan as a DAG with at most `jobs` at once: a stage starts when everything upstream
  * of it in the plan has finished well, in plan order among the ready ones. A failed stage marks all its
- * dependants `not-run-upstream-failed` and the independent stages keep running; failed attempts are retried
- * up to the stage's retry count. What "running a stage" means (change checks, run-cache, executing,
+ * dependants `not-run-upstream-failed`; the independent stages keep running with `keepGoing`, and are
+ * otherwise not started (`cancelled`), as dvc stops at the first failure unless `-k`. Stages already running
+ * finish either way. Failed attempts are retried up to the stage's retry count. What "running a stage" means (change checks, run-cache, executing,
  * committing) is the caller's `run`; this module only orders, limits and retries.
  */
 
@@ -41,8 +42,13 @@ export interface ScheduleOptions<R extends StageAttempt> {
   /** The result of a stage that was never started. */
   notRun: (
     name: string,
-    why: { outcome: "not-run-upstream-failed"; failed: string } | { outcome: "cancelled" },
+    why:
+      | { outcome: "not-run-upstream-failed"; failed: string }
+      /** `failed`: the stage whose failure stopped the schedule (without keepGoing). */
+      | { outcome: "cancelled"; failed?: string },
   ) => R;
+  /** After a failure, still start the stages that do not depend on it (dvc's `--keep-going`). */
+  keepGoing?: boolean;
   /** Extra attempts after a failure, per stage; 0 by default. */
   retries?: (name: string) => number;
   /** Called before each retry, e.g. to print it. */
@@ -119,15 +125,32 @@ export async function runSchedule<R extends StageAttempt>(
   const isReady = (name: string): boolean =>
     (upstreamOf.get(name) ?? []).every((up) => results.has(up) && !running.has(up));
 
+  /** The first stage that failed, once one has and the schedule does not keep going. */
+  const stoppedBy = (): string | undefined => {
+    if (options.keepGoing === true) return undefined;
+    for (const [name, result] of results) if (result.outcome === "failed") return name;
+    return undefined;
+  };
+
   let admitRefused = false;
   for (;;) {
     // Settle what can no longer run, then start what is ready, in plan order.
     const forceAdmit = admitRefused && running.size === 0;
     admitRefused = false;
+    const stopped = stoppedBy();
     for (let i = 0; i < waiting.length;) {
       const name = waiting[i] as string;
-      if (options.signal?.aborted) {
-        notRun(name, options.notRun(name, { outcome: "cancelled" }));
+      if (options.signal?.aborted || stopped !== undefined) {
+        const failed = stopped === undefined ? undefined : blockedBy(name);
+        notRun(
+          name,
+          failed !== undefined
+            ? options.notRun(name, { outcome: "not-run-upstream-failed", failed })
+            : options.notRun(name, {
+                outcome: "cancelled",
+                ...(stopped !== undefined ? { failed: stopped } : {}),
+              }),
+        );
         waiting.splice(i, 1);
         continue;
       }

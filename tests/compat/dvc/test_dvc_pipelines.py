@@ -107,3 +107,28 @@ def test_flowops_restores_a_stage_from_the_run_cache_dvc_saved(workspace: Worksp
     assert _runs(workspace) == ["prepare", "train", "train"]
     assert workspace.read("model.txt").startswith("0.1")
     assert workspace.dvc("status", "--json").json() == {}
+
+
+FAILING_PIPELINE = """stages:
+  broken:
+    cmd: echo going wrong && exit 3
+    outs: [broken.out]
+  independent:
+    cmd: echo fine > independent.out
+    outs: [independent.out]
+"""
+
+
+def test_both_tools_stop_at_a_failed_stage_and_go_on_with_keep_going(make_ws):
+    by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in (by_dvc, by_flowops):
+        ws.write("dvc.yaml", FAILING_PIPELINE)
+    assert by_dvc.dvc("repro", check=False).returncode != 0
+    assert by_flowops.flowops("repro", check=False).returncode != 0
+    for ws in (by_dvc, by_flowops):
+        assert not (ws.root / "independent.out").exists()
+        assert not (ws.root / "dvc.lock").exists()
+    by_dvc.dvc("repro", "-k", check=False)
+    by_flowops.flowops("repro", "-k", check=False)
+    assert by_flowops.read("independent.out") == by_dvc.read("independent.out") == "fine\n"
+    assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
