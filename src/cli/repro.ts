@@ -189,9 +189,7 @@ function stageLine(result: StageResult, named: (name: string) => string): string
       return `Stage ${name} not run: ${result.message ?? "an upstream stage failed"}\n`;
     case "cancelled":
       // Stopped by another stage's failure (the message says which), or by an interrupt.
-      return result.message !== undefined
-        ? `Stage ${name} ${result.message}\n`
-        : `Stage ${name} cancelled\n`;
+      return result.message !== undefined ? `Stage ${name} ${result.message}\n` : `Stage ${name} cancelled\n`;
   }
 }
 
