@@ -1,28 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { TrackedOut } from "../data/dvcFile.js";
-import type { Pipeline, Stage } from "./dvcYaml.js";
+import { testStage } from "../../test/support/pipelineStages.js";
+import type { Pipeline } from "./dvcYaml.js";
 import { dagGraph } from "./dagGraph.js";
 import { buildDag } from "./pipelineDag.js";
 import { renderDag } from "./renderDag.js";
 
-const stage = (name: string, deps: string[], outs: string[], extra: Partial<Stage> = {}): Stage => ({
-  name,
-  lockName: name,
-  pipelineFile: "/r/dvc.yaml",
-  cmd: ["x"],
-  cmdIsString: true,
-  wdir: "/r",
-  relWdir: ".",
-  deps,
-  params: [],
-  outs: outs.map((path) => ({ path, cache: true, persist: false })),
-  metrics: [],
-  plots: [],
-  frozen: false,
-  alwaysChanged: false,
-  line: 1,
-  ...extra,
-});
+const stage = testStage;
 
 // The pipeline of tests/compat/dvc/test_dvc_dag.py, defined out of run order; the expected texts are what
 // dvc 3.67 printed for it.

@@ -1,26 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Pipeline, Stage } from "./dvcYaml.js";
+import { testStage } from "../../test/support/pipelineStages.js";
+import type { Pipeline } from "./dvcYaml.js";
 import { dagGraph } from "./dagGraph.js";
 import { buildDag } from "./pipelineDag.js";
 import { renderDag } from "./renderDag.js";
 
-const stage = (name: string, deps: string[], outs: string[]): Stage => ({
-  name,
-  lockName: name,
-  pipelineFile: "/r/dvc.yaml",
-  cmd: ["x"],
-  cmdIsString: true,
-  wdir: "/r",
-  relWdir: ".",
-  deps,
-  params: [],
-  outs: outs.map((path) => ({ path, cache: true, persist: false })),
-  metrics: [],
-  plots: [],
-  frozen: false,
-  alwaysChanged: false,
-  line: 1,
-});
+const stage = testStage;
 const pipeline: Pipeline = {
   file: "/r/dvc.yaml",
   root: "/r",
