@@ -7,7 +7,8 @@ import { closeDataRepo, initDataRepo, type DataRepo } from "../data/dataRepo.js"
 import { readLock } from "./dvcLock.js";
 import { readPipeline, type Stage } from "./dvcYaml.js";
 import { repro } from "./repro.js";
-import { commandLines, stageChanges } from "./stageStatus.js";
+import { commandLines, readStageParams, stageChanges } from "./stageStatus.js";
+import { testStage } from "../../test/support/pipelineStages.js";
 
 let dir: string;
 let repo: DataRepo;
@@ -108,5 +109,18 @@ describe("commandLines", () => {
       "echo b",
     ]);
     expect(commandLines(await stageFrom("    cmd: [echo a, echo b]\n"))).toEqual(["echo a", "echo b"]);
+  });
+});
+
+describe("readStageParams", () => {
+  it("names a missing params file from the repo root, wdir included", async () => {
+    const stage = testStage("s", [], [], {
+      wdir: join(dir, "cfg"),
+      relWdir: "cfg",
+      params: [{ file: "params.yaml", keys: ["lr"] }],
+    });
+    await expect(readStageParams(stage)).rejects.toThrow(
+      "stage 's': parameters file 'cfg/params.yaml' does not exist",
+    );
   });
 });

@@ -7,7 +7,7 @@
  * so unchanged files are never rehashed. It never writes the workspace, the cache or dvc.lock.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { cacheHasAll } from "../data/dataStatus.js";
@@ -224,7 +224,8 @@ export async function readStageParams(stage: Stage): Promise<Record<string, Para
     if (!existsSync(abs)) {
       throw new FlowOpsError(
         "RESOURCE_DOES_NOT_EXIST",
-        `stage '${stage.name}': parameters file '${file}' does not exist`,
+        // Named from the repo root: with a `wdir`, `params.yaml` alone would point at the wrong file.
+        `stage '${stage.name}': parameters file '${posix.normalize(posix.join(stage.relWdir, file))}' does not exist`,
       );
     }
     const values = selectParams(await loadParamsFile(abs), keys);
