@@ -1,26 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Pipeline, Stage } from "./dvcYaml.js";
 import { buildDag } from "./pipelineDag.js";
+import { testStage } from "../../test/support/pipelineStages.js";
 
 function stage(name: string, deps: string[], outs: string[], extra: Partial<Stage> = {}): Stage {
-  return {
-    name,
-    lockName: name,
+  return testStage(name, deps, outs, {
     pipelineFile: "/repo/dvc.yaml",
     cmd: [`run ${name}`],
-    cmdIsString: true,
     wdir: "/repo",
-    relWdir: ".",
-    deps,
-    params: [],
-    outs: outs.map((path) => ({ path, cache: true, persist: false })),
-    metrics: [],
-    plots: [],
-    frozen: false,
-    alwaysChanged: false,
-    line: 1,
     ...extra,
-  };
+  });
 }
 
 function pipeline(...stages: Stage[]): Pipeline {
