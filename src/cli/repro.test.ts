@@ -154,4 +154,19 @@ describe("flowops repro", () => {
   it("rejects --jobs 0 as a usage error", async () => {
     await expect(flowops("-j", "0")).rejects.toThrow(/--jobs must be at least 1/);
   });
+
+  it("with --ignore-errors reports the failure as a warning and exits 0, as dvc", async () => {
+    await flowops("--ignore-errors");
+    expect(stdout).toMatch(/WARNING: stage 'broken': failed to reproduce: .* \(ignored\)\n/);
+    expect(stdout).toContain("Stage 'hello' ran in");
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  it("with -q prints only the stages' own output; with -v also why each stage runs", async () => {
+    await flowops("-q", "hello");
+    expect(stdout).toBe("[hello] said hi\n");
+    stdout = "";
+    await flowops("-v", "-f", "hello");
+    expect(stdout).toContain("Running stage 'hello':\nReason: forced\n> echo hi there");
+  });
 });

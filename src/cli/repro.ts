@@ -2,11 +2,12 @@
  * `flowops repro [targets...]`: DVC's `dvc repro`, with parallel stages (`-j`), retries, timeouts, GPU
  * leases (flowops.yaml) and optional tracking of each stage as a nested MLflow run. Stage output streams
  * with a `[stage]` prefix (to stderr with --json, so stdout holds only the JSON). Exits 1 naming each
- * failed stage with its log tail.
+ * failed stage with its log tail; with --ignore-errors, as dvc, a failure is a warning and the exit is 0.
  */
+import { createInterface } from "node:readline";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
-import { cwdStageAddress, type Pipeline } from "../pipelines/dvcYaml.js";
+import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
@@ -17,8 +18,17 @@ interface ReproCliOptions {
   jobs: number;
   force?: boolean;
   keepGoing?: boolean;
+  ignoreErrors?: boolean;
   singleItem?: boolean;
+  pipeline?: boolean;
   allPipelines?: boolean;
+  recursive?: boolean;
+  downstream?: boolean;
+  glob?: boolean;
+  interactive?: boolean;
+  commit: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
   forceDownstream?: boolean;
   allowMissing?: boolean;
   dry?: boolean;
@@ -47,8 +57,19 @@ export function reproCommand(): Command {
     )
     .option("-f, --force", "run every planned stage even if nothing changed (skips the run-cache)")
     .option("-s, --single-item", "only the targets, not their upstream stages")
-    .option("-k, --keep-going", "after a stage fails, still run the stages that do not depend on it")
+    .option("-i, --interactive", "ask before reproducing each changed stage")
+    .addOption(
+      new Option(
+        "-k, --keep-going",
+        "after a stage fails, still run the stages that do not depend on it",
+      ).conflicts("ignoreErrors"),
+    )
+    .option("--ignore-errors", "a failed stage stops nothing, not even its dependants; exit 0")
+    .option("-p, --pipeline", "every stage of the pipelines the targets belong to")
     .option("-P, --all-pipelines", "every stage of every dvc.yaml in the repo; targets are ignored")
+    .option("-R, --recursive", "a target that is a directory means every stage defined inside it")
+    .option("--downstream", "the targets and the stages that depend on them, not what they depend on")
+    .option("--glob", "target names are shell-style patterns (train-*, dir/dvc.yaml:eval?)")
     .option("--force-downstream", "also run every stage downstream of one that runs")
     .option("--allow-missing", "skip stages whose only changes are data missing from the workspace")
     .option("--dry", "print what would run; change nothing")
@@ -62,6 +83,7 @@ export function reproCommand(): Command {
       nonNegativeInteger,
     )
     .option("--no-run-cache", "do not restore outputs from the run-cache")
+    .option("--no-commit", "record outs in dvc.lock without putting them into the cache")
     .option("--timeout <seconds>", "time limit per stage (flowops.yaml timeout wins)", positiveSeconds)
     .option(
       "--tracking-uri <uri>",
@@ -72,6 +94,8 @@ export function reproCommand(): Command {
       "experiment for the tracked runs (default $MLFLOW_EXPERIMENT_NAME, then Default)",
     )
     .option("--json", "print the result as JSON")
+    .addOption(new Option("-q, --quiet", "print only errors and the stages' own output").conflicts("verbose"))
+    .option("-v, --verbose", "also print why each stage runs")
     .action(async (targets: string[], opts: ReproCliOptions) => {
       const cwd = process.cwd();
       const repo = await openDataRepo(cwd);
@@ -107,8 +131,15 @@ export function reproCommand(): Command {
           jobs: opts.jobs,
           runCache: opts.runCache,
           signal: controller.signal,
-          onEvent: printer(opts.json === true, named),
+          onEvent: printer(opts, named),
           ...(opts.keepGoing ? { keepGoing: true } : {}),
+          ...(opts.ignoreErrors ? { ignoreErrors: true } : {}),
+          ...(opts.pipeline ? { wholePipeline: true } : {}),
+          ...(opts.recursive ? { recursive: true } : {}),
+          ...(opts.downstream ? { downstream: true } : {}),
+          ...(opts.glob ? { glob: true } : {}),
+          ...(opts.commit ? {} : { noCommit: true }),
+          ...(opts.interactive ? { confirm: stageConfirmation(named) } : {}),
           ...(opts.force ? { force: true } : {}),
           ...(opts.singleItem ? { singleItem: true } : {}),
           ...(opts.forceDownstream ? { forceDownstream: true } : {}),
@@ -122,8 +153,9 @@ export function reproCommand(): Command {
           ...(tracking !== undefined ? { tracking } : {}),
         });
         if (opts.json) printJson(toJson(result));
-        else printSummary(result, named);
-        if (!result.ok) process.exitCode = 1;
+        else printSummary(result, named, opts);
+        // As dvc: with --ignore-errors a failed stage is reported but the command succeeds.
+        if (!result.ok && opts.ignoreErrors !== true) process.exitCode = 1;
       } finally {
         process.removeListener("SIGINT", onSigint);
         closeDataRepo(repo);
@@ -137,36 +169,71 @@ function cwdNames(pipeline: Pipeline, cwd: string): (name: string) => string {
   return (name) => byName.get(name) ?? name;
 }
 
+/**
+ * `-i`: asks on the terminal (or reads the answers piped to stdin) before each changed stage runs; parallel
+ * stages ask one at a time. No answer (end of input) is a no, as DVC's prompt outside a terminal.
+ */
+function stageConfirmation(named: (name: string) => string): (stage: Stage) => Promise<boolean> {
+  let asking: Promise<unknown> = Promise.resolve();
+  let answers: AsyncIterator<string> | undefined;
+  return (stage) => {
+    const answer = asking.then(async () => {
+      process.stderr.write(
+        `Going to reproduce stage: '${named(stage.name)}'. Are you sure you want to continue? [y/n] `,
+      );
+      answers ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
+      for (;;) {
+        const line = await answers.next();
+        if (line.done === true) return false;
+        const reply = line.value.trim().toLowerCase();
+        if (reply === "y" || reply === "yes") return true;
+        if (reply === "n" || reply === "no") return false;
+        process.stderr.write("Please answer y or n: ");
+      }
+    });
+    asking = answer;
+    return answer;
+  };
+}
+
 /** Progress lines as DVC words them, plus the output of each stage prefixed with its name. */
-function printer(json: boolean, named: (name: string) => string): (event: ReproEvent) => void {
-  const out = json ? process.stderr : process.stdout;
+function printer(opts: ReproCliOptions, named: (name: string) => string): (event: ReproEvent) => void {
+  const out = opts.json === true ? process.stderr : process.stdout;
+  const quiet = opts.quiet === true;
   return (event) => {
     switch (event.type) {
       case "plan":
         return;
       case "stage-start": {
+        if (quiet) return;
         const gpus = event.gpus === undefined ? "" : ` on GPU ${event.gpus.join(",")}`;
         const attempt = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
-        out.write(`Running stage '${named(event.stage)}'${gpus}${attempt}:\n${commandLines(event.cmd)}`);
+        const why = opts.verbose === true ? `Reason: ${describeChanges(event.changes)}\n` : "";
+        out.write(
+          `Running stage '${named(event.stage)}'${gpus}${attempt}:\n${why}${commandLines(event.cmd)}`,
+        );
         return;
       }
       case "output":
         out.write(`[${named(event.stage)}] ${event.line}\n`);
         return;
       case "retry":
+        if (quiet) return;
         out.write(`Stage '${named(event.stage)}' failed; retrying (attempt ${event.attempt}).\n`);
         return;
       case "warning":
+        if (quiet) return;
         process.stderr.write(`WARNING: ${event.message}\n`);
         return;
       case "stage-end":
-        out.write(stageLine(event.result, named));
+        if (quiet && event.result.outcome !== "failed") return;
+        out.write(stageLine(event.result, named, opts.ignoreErrors === true));
         return;
     }
   };
 }
 
-function stageLine(result: StageResult, named: (name: string) => string): string {
+function stageLine(result: StageResult, named: (name: string) => string, ignored: boolean): string {
   const name = `'${named(result.name)}'`;
   switch (result.outcome) {
     case "ran":
@@ -183,7 +250,8 @@ function stageLine(result: StageResult, named: (name: string) => string): string
     case "failed": {
       const log = result.logPath === undefined ? "" : ` (log: ${result.logPath})`;
       const tail = result.logTail ? `${indent(result.logTail)}\n` : "";
-      return `ERROR: ${result.message ?? `failed to reproduce ${name}`}${log}\n${tail}`;
+      const failure = `${result.message ?? `failed to reproduce ${name}`}${log}`;
+      return ignored ? `WARNING: ${failure} (ignored)\n${tail}` : `ERROR: ${failure}\n${tail}`;
     }
     case "not-run-upstream-failed":
       return `Stage ${name} not run: ${result.message ?? "an upstream stage failed"}\n`;
@@ -227,13 +295,14 @@ export function describeChanges(changes: readonly StageChange[]): string {
     .join(", ");
 }
 
-function printSummary(result: ReproResult, named: (name: string) => string): void {
+function printSummary(result: ReproResult, named: (name: string) => string, opts: ReproCliOptions): void {
   const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${named(s.name)}'`);
+  if (failed.length > 0 && opts.ignoreErrors === true) return;
   if (failed.length > 0) {
     process.stderr.write(
       `ERROR: failed to reproduce ${failed.join(", ")}; logs under .dvc/tmp/flowops/logs/${result.runId}/\n`,
     );
-  } else if (result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true)) {
+  } else if (!opts.quiet && result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true)) {
     process.stdout.write("Data and pipelines are up to date.\n");
   }
 }

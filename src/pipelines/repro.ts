@@ -51,6 +51,15 @@ export interface ReproOptions extends ReproTargets {
   jobs?: number;
   /** After a stage fails, still run the stages that do not depend on it (DVC's `-k`); false: stop, as DVC. */
   keepGoing?: boolean;
+  /** A failed stage stops nothing, not even its dependants (DVC's `--ignore-errors`). */
+  ignoreErrors?: boolean;
+  /** Record outs in dvc.lock but put nothing into the object cache or the run-cache (DVC's `--no-commit`). */
+  noCommit?: boolean;
+  /**
+   * Asked before a changed stage is reproduced (DVC's `-i`); false fails the stage with DVC's "reproduction
+   * aborted by the user", so what depends on it does not run.
+   */
+  confirm?: (stage: Stage) => Promise<boolean>;
   /** Extra attempts after a failure, for stages whose flowops.yaml sets none; 0 by default. */
   retries?: number;
   /** Time limit per stage, for stages whose flowops.yaml sets none. */
@@ -111,6 +120,7 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
   const results = await runSchedule<StageResult>(plan, {
     jobs: options.jobs ?? 1,
     ...(options.keepGoing === true ? { keepGoing: true } : {}),
+    ...(options.ignoreErrors === true ? { ignoreErrors: true } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     retries: (name) => context.stages.get(name)?.retries ?? options.retries ?? 0,
     onRetry: (name, attempt, previous) => {
@@ -217,6 +227,12 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   const started = Date.now();
   const base = { name: stage.name, attempts: attempt };
   let changes: StageChange[] = [];
+  if (stage.frozen && attempt === 1) {
+    context.emit({
+      type: "warning",
+      message: `stage: '${stage.name}' is frozen. Its dependencies are not going to be reproduced.`,
+    });
+  }
   const forced = options.force === true || (options.forceDownstream === true && upstreamRan(context, stage));
   if (!forced) {
     const lock = (await context.lockAtStart).get(stage.name);
@@ -228,6 +244,14 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     const frozen = stage.frozen ? { message: "frozen" } : {};
     const wouldRun = stage.frozen ? { wouldRun: false } : { wouldRun: true, cmd: stage.cmd };
     return { ...base, outcome: "skipped", changes, ...wouldRun, ...frozen };
+  }
+  if (options.confirm !== undefined && !(await options.confirm(stage))) {
+    return {
+      ...base,
+      outcome: "failed",
+      changes,
+      message: `stage '${stage.name}': reproduction aborted by the user`,
+    };
   }
   if (stage.frozen) {
     // DVC never runs a frozen stage's command: it checks the outs are there and records them.
@@ -269,7 +293,10 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
 }
 
 async function recordInContext(context: ReproContext, stage: Stage, saveCache: boolean): Promise<LockEntry> {
-  const recorded = await recordStage(context.repo, stage, saveCache, context);
+  const recorded = await recordStage(context.repo, stage, saveCache, {
+    ...context,
+    noCommit: context.options.noCommit === true,
+  });
   context.gitignorePending.set(stage.name, recorded.gitignored);
   return recorded.entry;
 }

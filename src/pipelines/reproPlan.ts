@@ -1,14 +1,17 @@
 /**
- * Which stages a `repro` considers, and in what order: the stages its targets select (resolved as `dvc repro`
- * resolves them, relative to the cwd) with everything upstream of them, dependencies first, as DVC's
- * `plan_repro`. It only plans; repro.ts runs the plan.
+ * Which stages a `repro` considers, and in what order, as DVC's `reproduce` and `plan_repro` choose them
+ * (dvc/repo/reproduce.py): the stages its targets select (resolved relative to the cwd), with everything
+ * upstream of them, dependencies first; `downstream` swaps upstream for downstream, `pipeline` takes each
+ * target's whole pipeline (the connected part of the graph it lies in). Planning uses DVC's "active" graph:
+ * a frozen stage is cut off from the stages it depends on, so reproducing below it never reruns what is
+ * above it. It only plans; repro.ts runs the plan.
  */
 import type { Pipeline } from "./dvcYaml.js";
-import { buildDag } from "./pipelineDag.js";
-import { resolveReproTargets } from "./statusTargets.js";
+import { buildDag, type Dag } from "./pipelineDag.js";
+import { resolveReproTargets, type ReproTargetOptions } from "./statusTargets.js";
 
 /** What a repro starts from. */
-export interface ReproTargets {
+export interface ReproTargets extends ReproTargetOptions {
   /**
    * Targets as `dvc repro` takes them, relative to `cwd`: `train`, `dvc.yaml:train`, `prep/dvc.yaml:clean`,
    * `../dvc.yaml:train`, `prep/dvc.yaml` (all its stages) or a foreach/matrix group.
@@ -22,6 +25,10 @@ export interface ReproTargets {
   cwd?: string;
   /** Only the targets, not their upstream stages. */
   singleItem?: boolean;
+  /** `--downstream`: the targets and every stage that depends on them, instead of what they depend on. */
+  downstream?: boolean;
+  /** `-p`: every stage of the pipelines (connected parts of the graph) the targets belong to. */
+  wholePipeline?: boolean;
 }
 
 /** The stages to consider, in DVC's order, each with the planned stages it waits for. */
@@ -30,16 +37,85 @@ export function planStages(
   options: ReproTargets,
 ): { name: string; upstream: string[] }[] {
   const dag = buildDag(pipeline);
+  const graph = activeGraph(dag);
   const allPipelines = options.cwd === undefined && (options.targets ?? []).length === 0;
   const targets = allPipelines
     ? []
     : resolveReproTargets(
         { root: pipeline.root, cwd: options.cwd ?? pipeline.root, pipeline },
         options.targets ?? [],
+        options,
       ).map((stage) => stage.name);
-  // An empty `order` means every stage; targets that select none (a `.dvc` file) must plan none.
-  const ordered = allPipelines || targets.length > 0 ? dag.order(targets).map((stage) => stage.name) : [];
-  const names =
-    options.singleItem === true && !allPipelines ? ordered.filter((n) => targets.includes(n)) : ordered;
-  return names.map((name) => ({ name, upstream: dag.parents(name) }));
+  let names: string[];
+  if (allPipelines) names = graph.postOrder(dag.stages.keys());
+  else if (options.wholePipeline === true) names = wholePipelines(graph, [...dag.stages.keys()], targets);
+  else if (options.singleItem === true) names = graph.postOrder(targets).filter((n) => targets.includes(n));
+  else if (options.downstream === true) names = graph.postOrder(dag.stages.keys(), graph.below(targets));
+  else names = graph.postOrder(targets);
+  return names.map((name) => ({ name, upstream: graph.parents(name) }));
+}
+
+interface ActiveGraph {
+  /** Direct upstream stages, none for a frozen stage. */
+  parents(name: string): string[];
+  /**
+   * DFS post-order from `roots`, upstream first, in dvc.yaml order among siblings (networkx's
+   * `dfs_postorder_nodes`); with `within`, only those stages are visited, as on DVC's subgraph.
+   */
+  postOrder(roots: Iterable<string>, within?: ReadonlySet<string>): string[];
+  /** The stages `names` are, and every stage that depends on one of them. */
+  below(names: readonly string[]): Set<string>;
+  /** The stages connected to `name` by any chain of dependencies, in either direction. */
+  component(name: string): Set<string>;
+}
+
+function activeGraph(dag: Dag): ActiveGraph {
+  const frozen = (name: string): boolean => dag.stages.get(name)?.frozen === true;
+  const parents = (name: string): string[] => (frozen(name) ? [] : dag.parents(name));
+  const children = (name: string): string[] => dag.children(name).filter((child) => !frozen(child));
+  const reach = (start: readonly string[], next: (name: string) => string[]): Set<string> => {
+    const reached = new Set(start);
+    const queue = [...start];
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      for (const other of next(name)) {
+        if (reached.has(other)) continue;
+        reached.add(other);
+        queue.push(other);
+      }
+    }
+    return reached;
+  };
+  return {
+    parents,
+    postOrder: (roots, within) => {
+      const seen = new Set<string>();
+      const order: string[] = [];
+      const visit = (name: string): void => {
+        if (seen.has(name) || (within !== undefined && !within.has(name))) return;
+        seen.add(name);
+        for (const parent of parents(name)) visit(parent);
+        order.push(name);
+      };
+      for (const root of roots) visit(root);
+      return order;
+    },
+    below: (names) => reach(names, children),
+    component: (name) => reach([name], (other) => [...parents(other), ...children(other)]),
+  };
+}
+
+/**
+ * `-p`: the pipelines the targets lie in, one after another in the order the targets name them (DVC
+ * composes them in that order), each in dvc.yaml order.
+ */
+function wholePipelines(graph: ActiveGraph, all: readonly string[], targets: readonly string[]): string[] {
+  const names: string[] = [];
+  const taken = new Set<string>();
+  for (const target of targets) {
+    if (taken.has(target)) continue;
+    const component = graph.component(target);
+    for (const name of component) taken.add(name);
+    names.push(...graph.postOrder(all, component));
+  }
+  return names;
 }

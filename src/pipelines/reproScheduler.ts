@@ -2,7 +2,8 @@
  * Runs the stages of a plan as a DAG with at most `jobs` at once: a stage starts when everything upstream
  * of it in the plan has finished well, in plan order among the ready ones. A failed stage marks all its
  * dependants `not-run-upstream-failed`; the independent stages keep running with `keepGoing`, and are
- * otherwise not started (`cancelled`), as dvc stops at the first failure unless `-k`. Stages already running
+ * otherwise not started (`cancelled`), as dvc stops at the first failure unless `-k`; with `ignoreErrors`
+ * (dvc's `--ignore-errors`) even the dependants start. Stages already running
  * finish either way. Failed attempts are retried up to the stage's retry count. What "running a stage" means (change checks, run-cache, executing,
  * committing) is the caller's `run`; this module only orders, limits and retries.
  */
@@ -49,6 +50,8 @@ export interface ScheduleOptions<R extends StageAttempt> {
   ) => R;
   /** After a failure, still start the stages that do not depend on it (dvc's `--keep-going`). */
   keepGoing?: boolean;
+  /** A failure stops nothing: its dependants start too (dvc's `--ignore-errors`). */
+  ignoreErrors?: boolean;
   /** Extra attempts after a failure, per stage; 0 by default. */
   retries?: (name: string) => number;
   /** Called before each retry, e.g. to print it. */
@@ -112,6 +115,7 @@ export async function runSchedule<R extends StageAttempt>(
 
   /** The first upstream stage (transitively) that did not finish well, if any. */
   const blockedBy = (name: string): string | undefined => {
+    if (options.ignoreErrors === true) return undefined;
     for (const up of upstreamOf.get(name) ?? []) {
       const done = results.get(up);
       if (done === undefined) continue;
@@ -127,7 +131,7 @@ export async function runSchedule<R extends StageAttempt>(
 
   /** The first stage that failed, once one has and the schedule does not keep going. */
   const stoppedBy = (): string | undefined => {
-    if (options.keepGoing === true) return undefined;
+    if (options.keepGoing === true || options.ignoreErrors === true) return undefined;
     for (const [name, result] of results) if (result.outcome === "failed") return name;
     return undefined;
   };

@@ -17,12 +17,14 @@ import { stageAddress, type Stage } from "./dvcYaml.js";
 import { isRunCacheable, saveRunCache } from "./runCache.js";
 import { hashDeps, hashIfExists, lockFileOf, readStageParams, stageOuts } from "./stageStatus.js";
 
-/** Keeps entries new to dvc.lock in plan order, whatever order parallel stages finish in. */
-export interface LockOrder {
+/** How a repro records: entries new to dvc.lock in plan order (whatever order parallel stages finish in). */
+export interface RecordContext {
   /** Position of each planned stage. */
   planIndex: ReadonlyMap<string, number>;
   /** Stages this repro added to dvc.lock (filled here). */
   addedToLock: Set<string>;
+  /** `--no-commit`: hash and record the outs, but copy nothing into the object cache or the run-cache. */
+  noCommit?: boolean;
 }
 
 export interface RecordedStage {
@@ -39,7 +41,7 @@ export async function recordStage(
   repo: DataRepo,
   stage: Stage,
   saveCache: boolean,
-  order: LockOrder,
+  context: RecordContext,
 ): Promise<RecordedStage> {
   const deps = await hashDeps(repo, stage);
   const params = await readStageParams(stage);
@@ -57,7 +59,8 @@ export async function recordStage(
     // As dvc, after the command ran and before anything is recorded: the run's outputs stay for the user.
     if (out.cache) await refuseGitTrackedOut(repo, abs, out.path);
     // Uncached metrics and plots go into the object cache too when a run-cache entry will name them.
-    if (out.cache || (saveCache && cacheable)) await commitOut(repo, abs, hashed, out.cache);
+    if (context.noCommit !== true && (out.cache || (saveCache && cacheable)))
+      await commitOut(repo, abs, hashed, out.cache);
     outs.push(lockFileOf(out.path, hashed));
   }
   // Sorted as DVC sorts (Python string order): the run-cache value hashes the lists in this order.
@@ -73,11 +76,11 @@ export async function recordStage(
     }
     // DVC appends new entries as stages finish one by one, in plan order. Parallel stages finish in any
     // order, so entries new in this repro are kept in plan order: dvc.lock does not depend on timing.
-    order.addedToLock.add(stage.name);
+    context.addedToLock.add(stage.name);
     const entries = [...lock.stages, [stage.lockName, entry] as const];
     const rank = (lockName: string): number => {
       const name = addressOf(lockName);
-      return order.addedToLock.has(name) ? (order.planIndex.get(name) ?? 0) : -1;
+      return context.addedToLock.has(name) ? (context.planIndex.get(name) ?? 0) : -1;
     };
     const ordered = entries
       .map((item, position) => ({ item, position }))
@@ -85,7 +88,7 @@ export async function recordStage(
     lock.stages.clear();
     for (const { item } of ordered) lock.stages.set(item[0], item[1]);
   });
-  if (saveCache) await saveRunCache(repo, stage, entry);
+  if (saveCache && context.noCommit !== true) await saveRunCache(repo, stage, entry);
   const gitignored = stageOuts(stage)
     .filter((out) => out.cache)
     .map((out) => join(stage.wdir, out.path));

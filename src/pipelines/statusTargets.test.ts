@@ -96,9 +96,13 @@ describe("resolveStatusTargets", () => {
 });
 
 describe("resolveReproTargets", () => {
-  async function reproNames(cwd: string, targets: string[]): Promise<string[]> {
+  async function reproNames(
+    cwd: string,
+    targets: string[],
+    options: { recursive?: boolean; glob?: boolean } = {},
+  ): Promise<string[]> {
     const pipeline = await readWorkspacePipelines(dir);
-    return resolveReproTargets({ root: dir, cwd, pipeline }, targets).map((stage) => stage.name);
+    return resolveReproTargets({ root: dir, cwd, pipeline }, targets, options).map((stage) => stage.name);
   }
 
   beforeEach(async () => {
@@ -138,6 +142,40 @@ describe("resolveReproTargets", () => {
     await mkdir(join(dir, "empty"));
     await expect(reproNames(join(dir, "empty"), [])).rejects.toThrow(
       `'${join(dir, "empty", "dvc.yaml")}' does not exist`,
+    );
+  });
+
+  it("with recursive, takes a directory for the stages defined inside it, in run order", async () => {
+    await mkdir(join(dir, "sub", "deeper"));
+    await writeFile(
+      join(dir, "sub", "deeper", "dvc.yaml"),
+      "stages:\n  d1:\n    cmd: cat ../s.txt > d.txt\n    deps: [../s.txt]\n",
+    );
+    await writeFile(
+      join(dir, "sub", "dvc.yaml"),
+      "stages:\n  s2:\n    cmd: cat s.txt\n    deps: [s.txt]\n  s1:\n    cmd: echo s > s.txt\n    outs: [s.txt]\n",
+    );
+    expect(await reproNames(dir, ["sub"], { recursive: true })).toEqual([
+      "sub/dvc.yaml:s1",
+      "sub/deeper/dvc.yaml:d1",
+      "sub/dvc.yaml:s2",
+    ]);
+    // Not a directory: read as without -R; a directory without -R is no target.
+    expect(await reproNames(dir, ["eval"], { recursive: true })).toEqual(["eval"]);
+    await expect(reproNames(dir, ["sub"])).rejects.toThrow(/Stage 'sub' not found/);
+  });
+
+  it("with glob, matches the names of one dvc.yaml and takes a group's name whole", async () => {
+    expect(await reproNames(dir, ["*e*"], { glob: true })).toEqual(["eval", "score"]);
+    expect(await reproNames(dir, ["fit@?"], { glob: true })).toEqual(["fit@a", "fit@b"]);
+    expect(await reproNames(dir, ["fit"], { glob: true })).toEqual(["fit@a", "fit@b"]);
+    expect(await reproNames(join(dir, "sub"), ["../dvc.yaml:s*", "s?"], { glob: true })).toEqual([
+      "score",
+      "sub/dvc.yaml:s1",
+    ]);
+    expect(await reproNames(dir, ["nothing-*"], { glob: true })).toEqual([]);
+    await expect(reproNames(dir, ["missing/dvc.yaml:x*"], { glob: true })).rejects.toThrow(
+      /missing\/dvc.yaml' does not exist/,
     );
   });
 });

@@ -13,6 +13,7 @@ import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
 import { FlowOpsError } from "../errors.js";
 import { PIPELINE_FILE, stageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
 import { buildDag, parseStageTarget } from "./pipelineDag.js";
+import { stageNameGlob } from "./stageNameGlob.js";
 import { stageOuts } from "./stageStatus.js";
 
 const DVC_FILE_SUFFIX = ".dvc";
@@ -62,25 +63,66 @@ export function resolveStatusTargets(
   });
 }
 
+/** How `dvc repro` reads its targets besides stage names and files. */
+export interface ReproTargetOptions {
+  /** `-R`: a target that is a directory selects every stage of every dvc.yaml inside it, at any depth. */
+  recursive?: boolean;
+  /** `--glob`: the name part of a target (`train-*`, `dir/dvc.yaml:eval?`) is a Python fnmatch pattern. */
+  glob?: boolean;
+}
+
 /**
  * The stages `dvc repro <targets>` starts from, loaded as DVC's `collect` loads them (`from_target`): a stage
  * or foreach group of the cwd's dvc.yaml, `file:name`, or a dvc.yaml for all its stages, paths relative to
  * the cwd; never an output path. No targets means the cwd's dvc.yaml, so from a subdirectory only its own
  * pipeline (and what that depends on) is reproduced, and a cwd without one is an error, as in dvc. A `.dvc`
  * file selects no stage: its outs are data, not something to run. Each stage once, in the targets' order.
+ * With `recursive`, a directory selects the stages defined inside it, in run order (DVC's
+ * `collect_inside_path`); with `glob`, a name that is no group is a pattern that may select none.
  */
 export function resolveReproTargets(
   sources: Omit<StatusTargetSources, "tracked">,
   targets: readonly string[],
+  options: ReproTargetOptions = {},
 ): Stage[] {
-  const fromTargets = (targets.length > 0 ? targets : [PIPELINE_FILE]).flatMap((target) => {
+  const fromTargets = (targets.length > 0 ? targets : [PIPELINE_FILE]).flatMap((target): Stage[] => {
     const posixTarget = target.replaceAll("\\", "/");
+    if (options.recursive === true && sources.pipeline !== undefined) {
+      const abs = resolve(sources.cwd, posixTarget);
+      if (isDirectory(abs)) {
+        return buildDag(sources.pipeline)
+          .order()
+          .filter((stage) => isSameOrInside(stage.pipelineFile, abs));
+      }
+    }
+    if (options.glob === true) return globTarget(sources, posixTarget);
     const { file, name } = parseTarget(posixTarget);
-    return fromFile({ ...sources, tracked: [] }, posixTarget, file ?? PIPELINE_FILE, name, false);
+    return fromFile({ ...sources, tracked: [] }, posixTarget, file ?? PIPELINE_FILE, name, false).flatMap(
+      (selection) => (selection.kind === "stage" ? [selection.stage] : []),
+    );
   });
-  return [
-    ...new Set(fromTargets.flatMap((selection) => (selection.kind === "stage" ? [selection.stage] : []))),
-  ];
+  return [...new Set(fromTargets)];
+}
+
+/**
+ * A `--glob` target, as DVC's `parse_target(isa_glob=True)` splits it: the file before the last `:` (the
+ * cwd's dvc.yaml when none), the pattern after it. A group's name selects the group; otherwise the pattern
+ * is matched against the names inside that file, and matching none is not an error.
+ */
+function globTarget(sources: Omit<StatusTargetSources, "tracked">, target: string): Stage[] {
+  const colon = target.lastIndexOf(":");
+  const file = colon < 0 ? "" : target.slice(0, colon);
+  const pattern = colon < 0 ? target : target.slice(colon + 1);
+  const abs = resolve(sources.cwd, file === "" ? PIPELINE_FILE : file);
+  if (!existsSync(abs)) throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `'${abs}' does not exist`);
+  if (abs.endsWith(DVC_FILE_SUFFIX)) return [];
+  const inFile = (sources.pipeline?.stages ?? []).filter((stage) => stage.pipelineFile === abs);
+  if (pattern === "") return inFile;
+  const group = stageAddress(posixRel(sources.root, abs), pattern);
+  const members = inFile.filter((stage) => stage.group === group);
+  if (members.length > 0) return members;
+  const matches = stageNameGlob(pattern);
+  return inFile.filter((stage) => matches.test(stage.lockName));
 }
 
 function isDirectory(abs: string): boolean {
