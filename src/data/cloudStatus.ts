@@ -17,16 +17,9 @@ import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import type { DataRepo } from "./dataRepo.js";
 import { EMPTY_PROJECT_MESSAGE } from "./dataStatus.js";
 import { findDvcFiles } from "./dvcFile.js";
-import { isDirOid, type Oid } from "./hashInfo.js";
+import type { Oid } from "./hashInfo.js";
 import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
-import {
-  expandOuts,
-  outOwner,
-  selectOuts,
-  trackedOuts,
-  type TrackedOut,
-  type UsedObject,
-} from "./usedObjects.js";
+import { expandOuts, selectOuts, trackedOuts, type TrackedOut, type UsedObject } from "./usedObjects.js";
 
 export type CloudState = "new" | "deleted" | "missing";
 
@@ -62,7 +55,7 @@ export async function cloudStatus(
 
   const all = await trackedOuts(repo);
   const outs = targets.length === 0 ? all : selectOuts(repo, all, targets);
-  const collect = async (): Promise<Map<Oid, UsedObject>> => comparable(await usedWithManifests(repo, outs));
+  const collect = async (): Promise<Map<Oid, UsedObject>> => comparable(await expandOuts(repo, outs));
   let used = await collect();
   const unread = new Map([...used].filter(([, owner]) => owner.unexpanded === "missing"));
   if (unread.size > 0) {
@@ -109,18 +102,6 @@ export async function cloudStatus(
     (await findDvcFiles(repo)).length > 0 ||
     ((await readPipelinesIfAny(repo))?.stages.length ?? 0) > 0;
   return { remote: remote.name, entries, tracksAnything };
-}
-
-/**
- * The outs' objects as push sees them, plus the manifest of every directory selected by a path inside it:
- * push leaves such a manifest out (the files are what it sends), while DVC's status names it too.
- */
-async function usedWithManifests(repo: DataRepo, outs: readonly TrackedOut[]): Promise<Map<Oid, UsedObject>> {
-  const used = await expandOuts(repo, outs);
-  for (const out of outs) {
-    if (out.within !== undefined && isDirOid(out.md5) && !used.has(out.md5)) used.set(out.md5, outOwner(out));
-  }
-  return used;
 }
 
 /** DVC names outs relative to the cwd when the cwd is inside the repo, else relative to the root. */

@@ -225,6 +225,20 @@ describe("push and fetch", () => {
     expect(await clone.cache.has(md5("a\n"))).toBe(false);
   });
 
+  it("pushes a path inside a tracked directory with the directory's manifest, as dvc", async () => {
+    const repo = await makeRepo("project");
+    const data = await trackDir(repo, "data", { a: "a\n", "sub/b": "b\n" });
+    const pushed = await push(repo, [join(repo.root, "data", "sub", "b")]);
+    expect(pushed).toMatchObject({ transferred: 2, failed: [] });
+    expect(remoteHasObject(data.oid)).toBe(true);
+    expect(remoteHasObject(md5("b\n"))).toBe(true);
+    expect(remoteHasObject(md5("a\n"))).toBe(false);
+    const clone = await cloneOf(repo, "clone");
+    const result = await fetch(clone, [join(clone.root, "data", "sub", "b")]);
+    expect(result).toMatchObject({ skipped: 0, failed: [] });
+    expect(await clone.cache.has(md5("b\n"))).toBe(true);
+  });
+
   it("reports a corrupt remote object by workspace path and keeps it out of the cache", async () => {
     const repo = await makeRepo("project");
     await trackDir(repo, "data", { a: "a\n", b: "b\n" });

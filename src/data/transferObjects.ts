@@ -2,8 +2,8 @@
  * Moves content-addressed objects between the local object cache and a remote, DVC 3 layout on both sides.
  * Only missing objects move; each lands atomically (the store's write, the cache's verified temp file), so an
  * interrupted transfer resumes by running again. Uploads are verified from the cache first and a directory
- * manifest is uploaded only after all its files are on the remote, so a remote never lists a directory whose
- * files it lacks. Downloads are verified before they become visible. Failures are reported per object, by
+ * manifest is uploaded only after those of its files that the push sends are on the remote (all of them,
+ * unless a path inside the directory was asked for: then, as dvc, the manifest goes with that part). Downloads are verified before they become visible. Failures are reported per object, by
  * oid and workspace path; one bad object never stops the others. Which objects a remote already has is
  * decided here too, by DVC's list-or-stat heuristic. Nothing here prints.
  */
@@ -66,7 +66,7 @@ export interface TransferRepo {
   cache: TransferCache;
 }
 
-/** Sends the objects the remote lacks: files first, then manifests whose files all arrived. */
+/** Sends the objects the remote lacks: files first, then manifests whose files (of this push) arrived. */
 export async function pushObjects(
   repo: TransferRepo,
   remote: DataRemote,
@@ -100,7 +100,12 @@ export async function pushObjects(
     let problem: (TransferFailure & { absent?: boolean }) | undefined;
     let bytes = 0;
     try {
-      problem = await uploadProblem(repo.cache, oid, onRemote, failure);
+      problem = await uploadProblem(
+        repo.cache,
+        oid,
+        (md5) => objects.has(md5) && !onRemote.has(md5),
+        failure,
+      );
       if (problem?.absent === true && objects.get(oid)?.optional === true) {
         options.onProgress?.({ type: "object", oid, ok: false, bytes: 0 });
         return;
@@ -127,11 +132,11 @@ export async function pushObjects(
   return result;
 }
 
-/** Why an object must not be uploaded (missing, corrupt, or a manifest whose files are not all up). */
+/** Why an object must not be uploaded (missing, corrupt, or a manifest whose pushed files are not all up). */
 async function uploadProblem(
   cache: TransferCache,
   oid: Oid,
-  onRemote: ReadonlySet<Oid>,
+  failedToArrive: (md5: Oid) => boolean,
   failure: (reason: string) => TransferFailure,
 ): Promise<(TransferFailure & { absent?: boolean }) | undefined> {
   if (!(await cache.has(oid))) return { ...failure("is missing from the local cache"), absent: true };
@@ -140,7 +145,7 @@ async function uploadProblem(
   }
   if (!isDirOid(oid)) return undefined;
   const entries = await cache.readDirManifest(oid);
-  const absent = entries.filter((entry) => !onRemote.has(entry.md5));
+  const absent = entries.filter((entry) => failedToArrive(entry.md5));
   if (absent.length === 0) return undefined;
   const first = absent[0];
   return {

@@ -70,7 +70,7 @@ describe("expandOuts", () => {
     });
   });
 
-  it("keeps only the files under the asked-for paths of a granular target, without the manifest", async () => {
+  it("keeps only the files under the asked-for paths of a granular target, and the manifest", async () => {
     const cache = new ObjectCache(dir);
     const manifest = serializeDirManifest([
       { relpath: "x", md5: md5("x") },
@@ -82,7 +82,12 @@ describe("expandOuts", () => {
     const used = await expandOuts({ cache }, [
       { dvcFile: "data.dvc", path: "data", md5: oid, within: ["sub"] },
     ]);
-    expect([...used.values()].map((owner) => owner.path).sort()).toEqual(["data/sub/y", "data/sub/z"]);
+    expect([...used.values()].map((owner) => owner.path).sort()).toEqual([
+      "data",
+      "data/sub/y",
+      "data/sub/z",
+    ]);
+    expect(used.get(oid)?.path).toBe("data");
   });
 
   it("marks a directory whose manifest is missing or corrupt instead of failing", async () => {

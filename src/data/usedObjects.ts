@@ -250,7 +250,9 @@ export async function expandOuts(repo: Pick<DataRepo, "cache">, outs: readonly T
       const within = out.within;
       const wanted = (relpath: string): boolean =>
         within === undefined || within.some((sub) => relpath === sub || relpath.startsWith(`${sub}/`));
-      if (within === undefined) add(out.md5, owner);
+      // As dvc, a path inside a directory still uses the directory's manifest: push sends it, so that a
+      // later pull of that path can find the file through it.
+      add(out.md5, owner);
       for (const entry of entries) {
         if (wanted(entry.relpath)) add(entry.md5, { ...owner, path: posix.join(out.path, entry.relpath) });
       }
