@@ -241,6 +241,8 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     if (changes.length === 0) return { ...base, outcome: "skipped", changes };
   }
   if (options.dry === true) {
+    // As dvc, a dry run still fails on params the stage names that its params file lacks.
+    if (!stage.frozen) await readStageParams(stage);
     const frozen = stage.frozen ? { message: "frozen" } : {};
     const wouldRun = stage.frozen ? { wouldRun: false } : { wouldRun: true, cmd: stage.cmd };
     return { ...base, outcome: "skipped", changes, ...wouldRun, ...frozen };

@@ -120,3 +120,15 @@ describe("repro of a frozen stage", () => {
     });
   });
 });
+
+describe("repro with dry", () => {
+  it("fails a stage whose params file lacks a param it names, as a real run would", async () => {
+    await writeFile(join(dir, "params.yaml"), "lr: 1\nbs: 2\n");
+    const yaml = "stages:\n  t:\n    cmd: echo hi > o.txt\n    params: [lr, bs]\n    outs: [o.txt]\n";
+    expect(outcomes(await run(yaml))).toEqual({ t: "ran" });
+    await writeFile(join(dir, "params.yaml"), "lr: 1\n");
+    const dry = await run(yaml, { dry: true });
+    expect(outcomes(dry)).toEqual({ t: "failed" });
+    expect(dry.stages[0]?.message).toMatch(/parameters 'bs' are missing from 'params.yaml'/);
+  });
+});
