@@ -141,4 +141,21 @@ describe("batchPredict input columns in typed outputs", () => {
     });
     expect((await readAll(parquet)).id).toEqual([123, 124]);
   });
+
+  it("keeps JSON Lines integers beyond 2^53 exact in every output format", async () => {
+    const input = join(dir, "big-ids.jsonl");
+    await writeFile(input, '{"id":1234567890123456789,"a":1}\n{"id":9007199254740993,"a":2}\n');
+    const jsonl = join(dir, "big-ids-out.jsonl");
+    await predict(input, jsonl);
+    expect(await readFile(jsonl, "utf8")).toBe(
+      '{"id":1234567890123456789,"a":1,"p":2}\n{"id":9007199254740993,"a":2,"p":4}\n',
+    );
+    const csv = join(dir, "big-ids-out.csv");
+    await predict(input, csv);
+    expect(await readFile(csv, "utf8")).toBe("id,a,p\n1234567890123456789,1,2\n9007199254740993,2,4\n");
+    const parquet = join(dir, "big-ids-out.parquet");
+    await predict(input, parquet);
+    expect((await parquetTypes(parquet)).id).toBe("INT64");
+    expect((await readAll(parquet)).id).toEqual(["1234567890123456789", "9007199254740993"]);
+  });
 });
