@@ -23,6 +23,19 @@ export function formatDvcTable(header: readonly string[], rows: readonly (readon
   return alignedTable(header, rows, 2);
 }
 
+/**
+ * A table as dvc prints one with `--md` (tabulate's "github" format): the same column widths as
+ * formatDvcTable, each cell padded by one space between pipes, a dashed line under the header; it ends with
+ * a blank line, as dvc adds the newline a Markdown table needs to its own line end.
+ */
+export function formatMarkdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length + 2, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return `${[line(header), rule, ...rows.map(line)].join("\n")}\n\n`;
+}
+
 function alignedTable(
   header: readonly string[],
   rows: readonly (readonly string[])[],

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,7 +104,59 @@ describe("pipeline inspection commands", () => {
       "--collapse-foreach-matrix",
     ]);
     const diff = paramsCommand().commands.find((c) => c.name() === "diff");
-    expect(diff?.options.map((o) => o.long)).toEqual(["--all", "--json"]);
+    expect(diff?.options.map((o) => o.long)).toEqual(["--all", "--json", "--md", "--no-path"]);
     expect(metricsCommand().commands.map((c) => c.name())).toEqual(["show", "diff"]);
+  });
+
+  it("shows the files given instead, a directory's files included, paths from the cwd, as dvc", async () => {
+    mkdirSync(join(dir, ".dvc"));
+    mkdirSync(join(dir, "eval"));
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "dvc.yaml"), "metrics:\n- m.json\n");
+    writeFileSync(join(dir, "m.json"), '{"acc": 0.9}');
+    writeFileSync(join(dir, "eval", "a.json"), '{"auc": 0.8}');
+    writeFileSync(join(dir, "eval", "b.yaml"), "f1: 0.5\n");
+    const show = (cwd: string, ...args: string[]): Promise<string> =>
+      printedIn(cwd, () => metricsCommand().parseAsync(["node", "metrics", "show", ...args])).then((w) =>
+        w.join(""),
+      );
+    // Observed: `dvc metrics show eval` and `dvc metrics show --md ../eval` (from sub/) on the same files.
+    expect(await show(dir, "eval")).toBe(
+      "Path         auc    f1\neval/a.json  0.8    -\neval/b.yaml  -      0.5\n",
+    );
+    expect(await show(join(dir, "sub"), "--md", "../eval")).toBe(
+      "| Path           | auc   | f1   |\n" +
+        "|----------------|-------|------|\n" +
+        "| ../eval/a.json | 0.8   | -    |\n" +
+        "| ../eval/b.yaml | -     | 0.5  |\n\n",
+    );
+    expect(JSON.parse(await show(dir, "--json", "m.json"))).toEqual({
+      "": { data: { "m.json": { data: { acc: 0.9 } } } },
+    });
+  });
+
+  it("prints a params diff without paths or as Markdown, as dvc params diff --no-path / --md", async () => {
+    const git = (...args: string[]): void => {
+      execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: dir });
+    };
+    git("init", "-q");
+    mkdirSync(join(dir, ".dvc"));
+    writeFileSync(join(dir, "params.yaml"), "lr: 0.1\nbs: 32\n");
+    writeFileSync(join(dir, "dvc.yaml"), "stages:\n  t:\n    cmd: echo\n    params: [lr, bs]\n");
+    git("add", "-A");
+    git("commit", "-qm", "one");
+    writeFileSync(join(dir, "params.yaml"), "lr: 0.2\nbs: 32\n");
+    const diff = (...args: string[]): Promise<string> =>
+      printedIn(dir, () => paramsCommand().parseAsync(["node", "params", "diff", ...args])).then((w) =>
+        w.join(""),
+      );
+    // Observed: dvc 3.67 on the same repository.
+    expect(await diff("--no-path")).toBe("Param    HEAD    workspace\nlr       0.1     0.2\n");
+    expect(await diff("--md", "--all")).toBe(
+      "| Path        | Param   | HEAD   | workspace   |\n" +
+        "|-------------|---------|--------|-------------|\n" +
+        "| params.yaml | bs      | 32     | 32          |\n" +
+        "| params.yaml | lr      | 0.1    | 0.2         |\n\n",
+    );
   });
 });

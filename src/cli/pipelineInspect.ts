@@ -3,7 +3,7 @@
  * Tables follow `dvc`'s columns; `--json` prints the JSON `dvc` prints (Python number formatting included).
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { Command, Option } from "commander";
 import { loadTrackedOuts } from "../data/dvcFile.js";
 import { loadDvcIgnore } from "../data/dvcIgnore.js";
@@ -24,7 +24,7 @@ import {
   type PyValue,
 } from "../pipelines/pythonValues.js";
 import type { ValueChange } from "../pipelines/valueDiff.js";
-import { formatDvcTable } from "./output.js";
+import { formatDvcTable, formatMarkdownTable } from "./output.js";
 
 /**
  * The repository root as dvc finds it: the nearest directory above `cwd` holding `.dvc/`, so a subdirectory
@@ -45,6 +45,11 @@ function warn(message: string): void {
   process.stderr.write(`WARNING: ${message}\n`);
 }
 
+/** A repo-relative POSIX path as dvc prints it: relative to the cwd. */
+function cwdRelative(root: string, cwd: string, path: string): string {
+  return relative(cwd, join(root, path)).split(sep).join("/");
+}
+
 function write(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
@@ -57,18 +62,57 @@ function cell(value: PyValue | undefined, precision = 5): string {
   return typeof value === "string" ? value : pyRepr(value);
 }
 
-function changeRows(diff: Record<string, Record<string, ValueChange>>, withChange: boolean): string[][] {
+function changeRows(
+  diff: Record<string, Record<string, ValueChange>>,
+  withChange: boolean,
+  precision = 5,
+): string[][] {
   const rows: string[][] = [];
   for (const [path, changes] of Object.entries(diff)) {
     for (const key of Object.keys(changes).sort()) {
       const change = changes[key];
       if (change === undefined) continue;
-      const row = [path, key, cell(change.old), cell(change.new)];
-      if (withChange) row.push(change.diff === undefined ? "-" : cell(change.diff));
+      const row = [path, key, cell(change.old, precision), cell(change.new, precision)];
+      if (withChange) row.push(change.diff === undefined ? "-" : cell(change.diff, precision));
       rows.push(row);
     }
   }
   return rows;
+}
+
+interface DiffCliOptions {
+  all?: boolean;
+  json?: boolean;
+  md?: boolean;
+  path: boolean;
+}
+
+/** A params or metrics diff as dvc prints it: paths relative to the cwd; --no-path drops them, --md. */
+function printDiff(
+  diff: Record<string, Record<string, ValueChange>>,
+  header: string[],
+  opts: DiffCliOptions,
+  rowsOf: (diff: Record<string, Record<string, ValueChange>>) => string[][],
+): void {
+  const root = findPipelineRoot(process.cwd());
+  const relative = Object.fromEntries(
+    Object.entries(diff).map(([path, changes]) => [cwdRelative(root, process.cwd(), path), changes]),
+  );
+  if (opts.json) return write(pyJsonDumps(relative));
+  if (Object.keys(relative).length === 0) return;
+  const rows = rowsOf(relative).map((row) => (opts.path ? row : row.slice(1)));
+  const columns = opts.path ? header : header.slice(1);
+  write(opts.md ? formatMarkdownTable(columns, rows) : formatDvcTable(columns, rows));
+}
+
+function withDiffOptions(command: Command, what: "params" | "metrics"): Command {
+  return command
+    .argument("[a_rev]", "old revision", "HEAD")
+    .argument("[b_rev]", "new revision (default: the workspace)")
+    .option("--all", `include unchanged ${what}`)
+    .option("--json", `print JSON as \`dvc ${what} diff --json\``)
+    .option("--md", "print the table as Markdown")
+    .option("--no-path", "leave out the file paths");
 }
 
 interface DagCliOptions {
@@ -132,21 +176,18 @@ export function dagCommand(): Command {
 export function paramsCommand(): Command {
   const command = new Command("params").description("Compare pipeline parameters between revisions.");
   command.addCommand(
-    new Command("diff")
-      .description("Show changed params between two Git revisions (default: HEAD and the workspace).")
-      .argument("[a_rev]", "old revision", "HEAD")
-      .argument("[b_rev]", "new revision (default: the workspace)")
-      .option("--all", "include unchanged params")
-      .option("--json", "print JSON as `dvc params diff --json`")
-      .action(async (a: string, b: string | undefined, opts: { all?: boolean; json?: boolean }) => {
-        const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, {
-          all: opts.all === true,
-          onWarning: warn,
-        });
-        if (opts.json) return write(pyJsonDumps(diff));
-        if (Object.keys(diff).length === 0) return;
-        write(formatDvcTable(["Path", "Param", a, b ?? "workspace"], changeRows(diff, false)));
-      }),
+    withDiffOptions(
+      new Command("diff").description(
+        "Show changed params between two Git revisions (default: HEAD and the workspace).",
+      ),
+      "params",
+    ).action(async (a: string, b: string | undefined, opts: DiffCliOptions) => {
+      const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, {
+        all: opts.all === true,
+        onWarning: warn,
+      });
+      printDiff(diff, ["Path", "Param", a, b ?? "workspace"], opts, (d) => changeRows(d, false));
+    }),
   );
   return command;
 }
@@ -155,15 +196,22 @@ export function metricsCommand(): Command {
   const command = new Command("metrics").description("Show and compare pipeline metrics files.");
   command.addCommand(
     new Command("show")
-      .description("Show the metrics files of the pipeline (JSON, YAML or TOML).")
+      .description("Show the metrics files of the pipeline (JSON, YAML or TOML), or the files given.")
+      .argument("[targets...]", "metrics files (or directories of them) to show instead, any file")
       .option("--json", "print JSON as `dvc metrics show --json`")
+      .option("--md", "print the table as Markdown")
       .addOption(
         new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
       )
-      .action(async (opts: { json?: boolean; precision: number }) => {
-        const shown = await metricsShow(findPipelineRoot(process.cwd()));
-        if (opts.json) return write(pyJsonDumps(shown));
-        const files = shown[""]?.data ?? {};
+      .action(async (targets: string[], opts: { json?: boolean; md?: boolean; precision: number }) => {
+        const cwd = process.cwd();
+        const root = findPipelineRoot(cwd);
+        const shown = await metricsShow(root, undefined, { targets, cwd });
+        // As dvc prints them: paths relative to the cwd.
+        const files = Object.fromEntries(
+          Object.entries(shown[""]?.data ?? {}).map(([path, r]) => [cwdRelative(root, cwd, path), r]),
+        );
+        if (opts.json) return write(pyJsonDumps({ "": { data: files } }));
         const flat = Object.entries(files).map(
           ([path, r]) => [path, "data" in r ? flatMetrics(r.data) : {}] as const,
         );
@@ -172,30 +220,33 @@ export function metricsCommand(): Command {
         for (const [path, r] of Object.entries(files)) {
           if ("error" in r) process.stderr.write(`warning: ${path}: ${r.error.msg}\n`);
         }
-        if (keys.length === 0) return;
-        write(
-          formatDvcTable(
-            ["Path", ...keys],
-            flat.map(([path, values]) => [path, ...keys.map((k) => cell(values[k], opts.precision))]),
-          ),
-        );
+        if (flat.length === 0) return;
+        const header = ["Path", ...keys];
+        const rows = flat.map(([path, values]) => [
+          path,
+          ...keys.map((k) => cell(values[k], opts.precision)),
+        ]);
+        write(opts.md ? formatMarkdownTable(header, rows) : formatDvcTable(header, rows));
       }),
   );
   command.addCommand(
-    new Command("diff")
-      .description("Show changed metrics between two Git revisions (default: HEAD and the workspace).")
-      .argument("[a_rev]", "old revision", "HEAD")
-      .argument("[b_rev]", "new revision (default: the workspace)")
-      .option("--all", "include unchanged metrics")
-      .option("--json", "print JSON as `dvc metrics diff --json`")
-      .action(async (a: string, b: string | undefined, opts: { all?: boolean; json?: boolean }) => {
+    withDiffOptions(
+      new Command("diff").description(
+        "Show changed metrics between two Git revisions (default: HEAD and the workspace).",
+      ),
+      "metrics",
+    )
+      .addOption(
+        new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
+      )
+      .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { precision: number }) => {
         const diff = await metricsDiff(findPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
           onWarning: warn,
         });
-        if (opts.json) return write(pyJsonDumps(diff));
-        if (Object.keys(diff).length === 0) return;
-        write(formatDvcTable(["Path", "Metric", a, b ?? "workspace", "Change"], changeRows(diff, true)));
+        printDiff(diff, ["Path", "Metric", a, b ?? "workspace", "Change"], opts, (d) =>
+          changeRows(d, true, opts.precision),
+        );
       }),
   );
   return command;

@@ -3,7 +3,8 @@
  * YAML, TOML by extension) for `flowops metrics show` and `flowops metrics diff`, with the JSON shapes of
  * `dvc metrics show --json` (`{"": {"data": {path: {"data": {...}}}}}`) and `dvc metrics diff --json`.
  */
-import { posix } from "node:path";
+import { readdir } from "node:fs/promises";
+import { join, posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
@@ -127,21 +128,66 @@ async function readMetrics(
   }
 }
 
+/** Which files `metricsShow` reads instead of the pipeline's metrics (dvc's `metrics show <targets>`). */
+export interface MetricsTargets {
+  /** Paths relative to `cwd`, any file (declared as metrics or not); a directory means every file in it. */
+  targets?: readonly string[];
+  /** The directory targets are relative to; the repo root by default. */
+  cwd?: string;
+}
+
 /**
  * Metrics in the workspace (or at `rev`, the files that revision's dvc.yaml lists), keyed by revision: `""` is
- * the workspace, as DVC prints it.
+ * the workspace, as DVC prints it. Paths are repo-relative, POSIX. With targets, only those files, in their order.
  */
-export async function metricsShow(root: string, rev?: string): Promise<MetricsShow> {
+export async function metricsShow(
+  root: string,
+  rev?: string,
+  options: MetricsTargets = {},
+): Promise<MetricsShow> {
   if (rev !== undefined) await assertRevision(root, rev);
   const data: Record<string, MetricsFileResult> = {};
   const pipeline = await readPipelinesAt(root, rev);
   const files = new TrackedFileReader(root);
+  const paths =
+    options.targets !== undefined && options.targets.length > 0
+      ? await targetPaths(root, options.cwd ?? root, options.targets, rev)
+      : metricsPaths(pipeline);
   try {
-    for (const path of metricsPaths(pipeline)) data[path] = await readMetrics(files, pipeline, path, rev);
+    for (const path of paths) data[path] = await readMetrics(files, pipeline, path, rev);
   } finally {
     files.close();
   }
   return { [rev ?? ""]: { data } };
+}
+
+/** Targets as repo-relative POSIX paths, a workspace directory expanded to its files (dvc's `try_expand_paths`). */
+async function targetPaths(
+  root: string,
+  cwd: string,
+  targets: readonly string[],
+  rev: Revision,
+): Promise<string[]> {
+  const paths = new Set<string>();
+  for (const target of targets) {
+    const abs = resolve(cwd, target);
+    const listed = rev === undefined ? await filesUnder(abs) : undefined;
+    for (const file of listed ?? [abs]) paths.add(relative(root, file).split(sep).join("/"));
+  }
+  return [...paths];
+}
+
+/** Every file under a directory, sorted; undefined when `abs` is not a directory. */
+async function filesUnder(abs: string): Promise<string[] | undefined> {
+  const entries = await readdir(abs, { recursive: true, withFileTypes: true }).catch(() => undefined);
+  if (entries === undefined) return undefined;
+  return (
+    entries
+      .filter((entry) => entry.isFile())
+      // parentPath is Node 20.12's name for what earlier releases call path.
+      .map((entry) => join(entry.parentPath ?? (entry as { path?: string }).path ?? abs, entry.name))
+      .sort()
+  );
 }
 
 /** Each revision's metrics files as its own dvc.yaml lists them; a file listed at one revision only is all new or all gone. */
