@@ -104,7 +104,14 @@ describe("pipeline inspection commands", () => {
       "--collapse-foreach-matrix",
     ]);
     const diff = paramsCommand().commands.find((c) => c.name() === "diff");
-    expect(diff?.options.map((o) => o.long)).toEqual(["--all", "--json", "--md", "--no-path"]);
+    expect(diff?.options.map((o) => o.long)).toEqual([
+      "--all",
+      "--json",
+      "--targets",
+      "--md",
+      "--no-path",
+      "--deps",
+    ]);
     expect(metricsCommand().commands.map((c) => c.name())).toEqual(["show", "diff"]);
   });
 
@@ -157,6 +164,18 @@ describe("pipeline inspection commands", () => {
         "|-------------|---------|--------|-------------|\n" +
         "| params.yaml | bs      | 32     | 32          |\n" +
         "| params.yaml | lr      | 0.1    | 0.2         |\n\n",
+    );
+    // --targets reads any params file whole; --deps leaves out the files no stage depends on.
+    writeFileSync(join(dir, "other.yaml"), "x: 3\n");
+    writeFileSync(
+      join(dir, "dvc.yaml"),
+      "stages:\n  t:\n    cmd: echo\n    params: [lr]\nparams:\n- other.yaml\n",
+    );
+    expect(await diff("--json", "--targets", "other.yaml")).toBe(
+      '{"other.yaml": {"x": {"old": null, "new": 3}}}\n',
+    );
+    expect(await diff("--json", "--deps", "--all")).toBe(
+      '{"params.yaml": {"lr": {"old": 0.1, "new": 0.2, "diff": 0.1}, "bs": {"old": 32, "new": null}}}\n',
     );
   });
 });

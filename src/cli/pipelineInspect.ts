@@ -82,6 +82,7 @@ function changeRows(
 
 interface DiffCliOptions {
   all?: boolean;
+  targets?: string[];
   json?: boolean;
   md?: boolean;
   path: boolean;
@@ -111,6 +112,7 @@ function withDiffOptions(command: Command, what: "params" | "metrics"): Command 
     .argument("[b_rev]", "new revision (default: the workspace)")
     .option("--all", `include unchanged ${what}`)
     .option("--json", `print JSON as \`dvc ${what} diff --json\``)
+    .option("--targets <paths...>", `only these ${what} files (whole), declared or not`)
     .option("--md", "print the table as Markdown")
     .option("--no-path", "leave out the file paths");
 }
@@ -181,13 +183,17 @@ export function paramsCommand(): Command {
         "Show changed params between two Git revisions (default: HEAD and the workspace).",
       ),
       "params",
-    ).action(async (a: string, b: string | undefined, opts: DiffCliOptions) => {
-      const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, {
-        all: opts.all === true,
-        onWarning: warn,
-      });
-      printDiff(diff, ["Path", "Param", a, b ?? "workspace"], opts, (d) => changeRows(d, false));
-    }),
+    )
+      .option("--deps", "only the params that stages depend on")
+      .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { deps?: boolean }) => {
+        const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, {
+          all: opts.all === true,
+          ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
+          ...(opts.deps === true ? { depsOnly: true } : {}),
+          onWarning: warn,
+        });
+        printDiff(diff, ["Path", "Param", a, b ?? "workspace"], opts, (d) => changeRows(d, false));
+      }),
   );
   return command;
 }
@@ -242,6 +248,7 @@ export function metricsCommand(): Command {
       .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { precision: number }) => {
         const diff = await metricsDiff(findPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
+          ...(opts.targets !== undefined ? { targets: opts.targets, cwd: process.cwd() } : {}),
           onWarning: warn,
         });
         printDiff(diff, ["Path", "Metric", a, b ?? "workspace", "Change"], opts, (d) =>

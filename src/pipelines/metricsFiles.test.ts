@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -159,5 +159,21 @@ describe("metrics files", () => {
   it("includes unchanged metrics with --all", async () => {
     const diff = await metricsDiff(root, "HEAD", undefined, { all: true });
     expect(pyJsonDumps(diff["eval.yaml"])).toBe('{"auc": {"old": 0.8, "new": 0.8, "diff": 0.0}}');
+  });
+
+  it("with targets, compares those files, a directory expanded at each revision from Git or the disk", async () => {
+    mkdirSync(join(root, "eval"));
+    write("eval/a.json", '{"auc": 0.8}');
+    write("eval/b.yaml", "f1: 0.5\n");
+    git("add", "-A");
+    git("commit", "-qm", "eval dir");
+    write("eval/a.json", '{"auc": 0.9}');
+    write("eval/c.json", '{"new": 1}');
+    expect(pyJsonDumps(await metricsDiff(root, "HEAD", undefined, { targets: ["eval"] }))).toBe(
+      '{"eval/a.json": {"auc": {"old": 0.8, "new": 0.9, "diff": 0.09999999999999998}}, ' +
+        '"eval/c.json": {"new": {"old": null, "new": 1}}}',
+    );
+    const shown = await metricsShow(root, "HEAD", { targets: ["eval"] });
+    expect(Object.keys(shown.HEAD?.data ?? {})).toEqual(["eval/a.json", "eval/b.yaml"]);
   });
 });

@@ -3,13 +3,12 @@
  * YAML, TOML by extension) for `flowops metrics show` and `flowops metrics diff`, with the JSON shapes of
  * `dvc metrics show --json` (`{"": {"data": {path: {"data": {...}}}}}`) and `dvc metrics diff --json`.
  */
-import { readdir } from "node:fs/promises";
-import { join, posix, relative, resolve, sep } from "node:path";
+import { posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
-import { assertRevision, type Revision } from "./revisionFiles.js";
+import { assertRevision, filesUnderAtRevision, type Revision } from "./revisionFiles.js";
 import { readPipelinesAt, readPipelinesOrWarn } from "./revisionPipelines.js";
 import { TrackedFileReader } from "./trackedFileText.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
@@ -161,7 +160,10 @@ export async function metricsShow(
   return { [rev ?? ""]: { data } };
 }
 
-/** Targets as repo-relative POSIX paths, a workspace directory expanded to its files (dvc's `try_expand_paths`). */
+/**
+ * Targets as repo-relative POSIX paths, a directory (in the workspace, or in Git at `rev`) expanded to its
+ * files, as dvc's `try_expand_paths` does on its repo file system.
+ */
 async function targetPaths(
   root: string,
   cwd: string,
@@ -170,32 +172,21 @@ async function targetPaths(
 ): Promise<string[]> {
   const paths = new Set<string>();
   for (const target of targets) {
-    const abs = resolve(cwd, target);
-    const listed = rev === undefined ? await filesUnder(abs) : undefined;
-    for (const file of listed ?? [abs]) paths.add(relative(root, file).split(sep).join("/"));
+    const path = relative(root, resolve(cwd, target)).split(sep).join("/");
+    for (const file of (await filesUnderAtRevision(root, path, rev)) ?? [path]) paths.add(file);
   }
   return [...paths];
 }
 
-/** Every file under a directory, sorted; undefined when `abs` is not a directory. */
-async function filesUnder(abs: string): Promise<string[] | undefined> {
-  const entries = await readdir(abs, { recursive: true, withFileTypes: true }).catch(() => undefined);
-  if (entries === undefined) return undefined;
-  return (
-    entries
-      .filter((entry) => entry.isFile())
-      // parentPath is Node 20.12's name for what earlier releases call path.
-      .map((entry) => join(entry.parentPath ?? (entry as { path?: string }).path ?? abs, entry.name))
-      .sort()
-  );
-}
-
-/** Each revision's metrics files as its own dvc.yaml lists them; a file listed at one revision only is all new or all gone. */
+/**
+ * Each revision's metrics files as its own dvc.yaml lists them (or the targets, at both); a file listed at one
+ * revision only is all new or all gone.
+ */
 export async function metricsDiff(
   root: string,
   revA?: string,
   revB?: string,
-  options: { all?: boolean; onWarning?: (message: string) => void } = {},
+  options: MetricsTargets & { all?: boolean; onWarning?: (message: string) => void } = {},
 ): Promise<MetricsDiff> {
   const a = revA ?? "HEAD";
   await assertRevision(root, a);
@@ -205,8 +196,15 @@ export async function metricsDiff(
   // A revision whose pipeline cannot be read has no metrics, as in dvc (with a warning).
   const pipelineA = (await readPipelinesOrWarn(root, a, "metrics", onWarning)) ?? undefined;
   const pipelineB = (await readPipelinesOrWarn(root, revB, "metrics", onWarning)) ?? undefined;
-  const pathsA = new Set(metricsPaths(pipelineA));
-  const pathsB = new Set(metricsPaths(pipelineB));
+  // Targets replace each revision's declared metrics files, as in dvc's `metrics diff --targets`.
+  const targets = options.targets ?? [];
+  const cwd = options.cwd ?? root;
+  const pathsA = new Set(
+    targets.length > 0 ? await targetPaths(root, cwd, targets, a) : metricsPaths(pipelineA),
+  );
+  const pathsB = new Set(
+    targets.length > 0 ? await targetPaths(root, cwd, targets, revB) : metricsPaths(pipelineB),
+  );
   const files = new TrackedFileReader(root);
   const metricsAt = async (
     paths: Set<string>,

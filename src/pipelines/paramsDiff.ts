@@ -12,8 +12,14 @@ import { diffValues, type ValueChange } from "./valueDiff.js";
 
 export type ParamsDiff = Record<string, Record<string, ValueChange>>;
 
-/** Params files (relative to root) and the keys tracked in each; "all" for whole files. */
-export function trackedParams(pipeline: Pipeline | undefined): Map<string, Set<string> | "all"> {
+/**
+ * Params files (relative to root) and the keys tracked in each; "all" for whole files. `depsOnly`: only what
+ * stages depend on, not the top-level `params` files.
+ */
+export function trackedParams(
+  pipeline: Pipeline | undefined,
+  depsOnly = false,
+): Map<string, Set<string> | "all"> {
   const tracked = new Map<string, Set<string> | "all">();
   const add = (file: string, keys: readonly string[] | "all"): void => {
     const previous = tracked.get(file);
@@ -23,7 +29,7 @@ export function trackedParams(pipeline: Pipeline | undefined): Map<string, Set<s
   for (const stage of pipeline?.stages ?? []) {
     for (const dep of stage.params) add(posix.normalize(posix.join(stage.relWdir, dep.file)), dep.keys);
   }
-  for (const file of pipeline?.params ?? []) add(posix.normalize(file), "all");
+  if (!depsOnly) for (const file of pipeline?.params ?? []) add(posix.normalize(file), "all");
   return tracked;
 }
 
@@ -54,18 +60,36 @@ async function paramsAt(
   return keys === "all" ? all : selectParams(all, [...keys]);
 }
 
+/** What a params diff compares, besides its revisions. */
+export interface ParamsDiffOptions {
+  /** Include unchanged params. */
+  all?: boolean;
+  /** `--targets`: these params files (repo-relative), whole, instead of what the pipeline tracks. */
+  targets?: readonly string[];
+  /** `--deps`: only the params stages depend on (no top-level params files, no default file, no vars). */
+  depsOnly?: boolean;
+  onWarning?: (message: string) => void;
+}
+
 /**
  * What `rev` tracks: its own pipeline's params and vars, and the default params file whole; nothing at all when
- * its pipeline cannot be read (dvc then reads no params for that revision, not even params.yaml).
+ * its pipeline cannot be read (dvc then reads no params for that revision, not even params.yaml). Targets
+ * replace all of it, as in dvc's `_collect_params`.
  */
 async function trackedAt(
   root: string,
   rev: Revision,
-  onWarning: (message: string) => void,
+  options: ParamsDiffOptions,
 ): Promise<Map<string, Set<string> | "all">> {
+  const targets = options.targets ?? [];
+  if (targets.length > 0) {
+    return new Map(targets.map((file) => [posix.normalize(file.replaceAll("\\", "/")), "all" as const]));
+  }
+  const onWarning = options.onWarning ?? (() => undefined);
   const pipeline = await readPipelinesOrWarn(root, rev, "params", onWarning);
   if (pipeline === null) return new Map();
-  const tracked = trackedParams(pipeline);
+  const tracked = trackedParams(pipeline, options.depsOnly === true);
+  if (options.depsOnly === true) return tracked;
   // dvc's `_collect_params` adds the default params file whole at every revision where it exists, whatever
   // the stages list; a revision without it reads as no params, as for any other file.
   tracked.set(DEFAULT_PARAMS_FILE, "all");
@@ -81,15 +105,14 @@ export async function paramsDiff(
   root: string,
   revA?: string,
   revB?: string,
-  options: { all?: boolean; onWarning?: (message: string) => void } = {},
+  options: ParamsDiffOptions = {},
 ): Promise<ParamsDiff> {
   const a: Revision = revA ?? "HEAD";
   const b: Revision = revB;
   await assertRevision(root, a);
   if (b !== undefined) await assertRevision(root, b);
-  const onWarning = options.onWarning ?? (() => undefined);
-  const trackedA = await trackedAt(root, a, onWarning);
-  const trackedB = await trackedAt(root, b, onWarning);
+  const trackedA = await trackedAt(root, a, options);
+  const trackedB = await trackedAt(root, b, options);
   const result: ParamsDiff = {};
   for (const file of new Set([...trackedA.keys(), ...trackedB.keys()])) {
     const keysA = trackedA.get(file);

@@ -1,10 +1,10 @@
 /**
  * Reads a file as it is in the workspace or at a Git revision (`git show <rev>:./<path>`), for params and
- * metrics diffs. A file absent at that revision is `undefined`; an unknown revision is an error naming it.
+ * metrics diffs, and lists a directory's files the same two ways. A file absent at that revision is `undefined`; an unknown revision is an error naming it.
  */
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile } from "node:fs/promises";
+import { join, posix, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import { FlowOpsError } from "../errors.js";
 
@@ -48,6 +48,44 @@ export async function readAtRevision(
       maxBuffer: 256 * 1024 * 1024,
     });
     return stdout;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files under `relPath` (POSIX, relative to root) at `rev`, sorted; undefined when it is no directory
+ * there. The workspace lists what is on disk; a revision, what Git holds.
+ */
+export async function filesUnderAtRevision(
+  root: string,
+  relPath: string,
+  rev: Revision,
+): Promise<string[] | undefined> {
+  if (rev === undefined) {
+    const abs = join(root, relPath);
+    const entries = await readdir(abs, { recursive: true, withFileTypes: true }).catch(() => undefined);
+    if (entries === undefined) return undefined;
+    return (
+      entries
+        .filter((entry) => entry.isFile())
+        // parentPath is Node 20.12's name for what earlier releases call path.
+        .map((entry) => join(entry.parentPath ?? (entry as { path?: string }).path ?? abs, entry.name))
+        .map((file) => relative(root, file).split(sep).join("/"))
+        .sort()
+    );
+  }
+  try {
+    const { stdout } = await run(
+      "git",
+      ["-C", root, "ls-tree", "-r", "--name-only", "-z", `${rev}:./${relPath}`],
+      {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const files = stdout.split("\0").filter((name) => name !== "");
+    return files.map((name) => posix.join(relPath, name)).sort();
   } catch {
     return undefined;
   }
