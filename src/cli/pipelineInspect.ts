@@ -13,7 +13,8 @@ import { buildDag } from "../pipelines/pipelineDag.js";
 import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
 import { dagGraph } from "../pipelines/dagGraph.js";
 import { paramsDiff } from "../pipelines/paramsDiff.js";
-import { flatMetrics, metricsDiff, metricsShow } from "../pipelines/metricsFiles.js";
+import { flatMetrics, metricsDiff, metricsShow, metricsShowAcross } from "../pipelines/metricsFiles.js";
+import { wantsRevisions } from "../pipelines/revisionSets.js";
 import {
   isFloat,
   numericValue,
@@ -78,6 +79,15 @@ function changeRows(
     }
   }
   return rows;
+}
+
+interface MetricsShowCliOptions {
+  allBranches?: boolean;
+  allTags?: boolean;
+  allCommits?: boolean;
+  json?: boolean;
+  md?: boolean;
+  precision: number;
 }
 
 interface DiffCliOptions {
@@ -204,31 +214,49 @@ export function metricsCommand(): Command {
     new Command("show")
       .description("Show the metrics files of the pipeline (JSON, YAML or TOML), or the files given.")
       .argument("[targets...]", "metrics files (or directories of them) to show instead, any file")
+      .option("-a, --all-branches", "also every branch")
+      .option("-T, --all-tags", "also every tag")
+      .option("-A, --all-commits", "also every commit")
       .option("--json", "print JSON as `dvc metrics show --json`")
       .option("--md", "print the table as Markdown")
       .addOption(
         new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
       )
-      .action(async (targets: string[], opts: { json?: boolean; md?: boolean; precision: number }) => {
+      .action(async (targets: string[], opts: MetricsShowCliOptions) => {
         const cwd = process.cwd();
         const root = findPipelineRoot(cwd);
-        const shown = await metricsShow(root, undefined, { targets, cwd });
+        const across = wantsRevisions(opts);
+        const shown = across
+          ? await metricsShowAcross(root, opts, { targets, cwd, onWarning: warn })
+          : await metricsShow(root, undefined, { targets, cwd });
         // As dvc prints them: paths relative to the cwd.
-        const files = Object.fromEntries(
-          Object.entries(shown[""]?.data ?? {}).map(([path, r]) => [cwdRelative(root, cwd, path), r]),
+        const byRevision = Object.fromEntries(
+          Object.entries(shown).map(([rev, { data }]) => [
+            rev,
+            Object.fromEntries(Object.entries(data).map(([path, r]) => [cwdRelative(root, cwd, path), r])),
+          ]),
         );
-        if (opts.json) return write(pyJsonDumps({ "": { data: files } }));
-        const flat = Object.entries(files).map(
-          ([path, r]) => [path, "data" in r ? flatMetrics(r.data) : {}] as const,
+        if (opts.json) {
+          const json = Object.fromEntries(Object.entries(byRevision).map(([rev, data]) => [rev, { data }]));
+          return write(pyJsonDumps(json));
+        }
+        const flat = Object.entries(byRevision).flatMap(([rev, files]) =>
+          Object.entries(files).map(
+            ([path, r]) => [rev, path, "data" in r ? flatMetrics(r.data) : {}] as const,
+          ),
         );
         // dvc sorts the metric columns by name.
-        const keys = [...new Set(flat.flatMap(([, values]) => Object.keys(values)))].sort();
-        for (const [path, r] of Object.entries(files)) {
-          if ("error" in r) process.stderr.write(`warning: ${path}: ${r.error.msg}\n`);
+        const keys = [...new Set(flat.flatMap(([, , values]) => Object.keys(values)))].sort();
+        for (const [rev, files] of Object.entries(byRevision)) {
+          for (const [path, r] of Object.entries(files)) {
+            if ("error" in r)
+              process.stderr.write(`warning: ${rev === "" ? "" : `${rev}: `}${path}: ${r.error.msg}\n`);
+          }
         }
         if (flat.length === 0) return;
-        const header = ["Path", ...keys];
-        const rows = flat.map(([path, values]) => [
+        const header = [...(across ? ["Revision"] : []), "Path", ...keys];
+        const rows = flat.map(([rev, path, values]) => [
+          ...(across ? [rev] : []),
           path,
           ...keys.map((k) => cell(values[k], opts.precision)),
         ]);

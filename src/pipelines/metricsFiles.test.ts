@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { metricsDiff, metricsShow } from "./metricsFiles.js";
+import { metricsDiff, metricsShow, metricsShowAcross } from "./metricsFiles.js";
 import { pyJsonDumps } from "./pythonValues.js";
 
 describe("metrics files", () => {
@@ -175,5 +175,34 @@ describe("metrics files", () => {
     );
     const shown = await metricsShow(root, "HEAD", { targets: ["eval"] });
     expect(Object.keys(shown.HEAD?.data ?? {})).toEqual(["eval/a.json", "eval/b.yaml"]);
+  });
+
+  it("across branches and tags: the workspace first (left out when it equals the current branch), names of one commit joined", async () => {
+    mkdirSync(join(root, ".dvc"));
+    write(".dvc/config", "");
+    git("add", "-A");
+    git("commit", "-qm", "dvc dir");
+    git("branch", "-M", "main");
+    git("checkout", "-q", "-b", "feature");
+    write("metrics.json", '{"acc": 0.7}');
+    git("commit", "-qam", "feature");
+    git("tag", "v1");
+    git("checkout", "-q", "main");
+    const shown = await metricsShowAcross(
+      root,
+      { allBranches: true, allTags: true },
+      { targets: ["metrics.json"] },
+    );
+    // Observed shape: `dvc metrics show -a -T --json metrics.json`.
+    expect(pyJsonDumps(shown)).toBe(
+      '{"feature,v1": {"data": {"metrics.json": {"data": {"acc": 0.7}}}}, ' +
+        '"main": {"data": {"metrics.json": {"data": {"acc": 0.9, "loss": {"train": 0.1}}}}}}',
+    );
+    write("metrics.json", '{"acc": 0.5}');
+    const changed = await metricsShowAcross(root, { allBranches: true }, { targets: ["metrics.json"] });
+    expect(Object.keys(changed)).toEqual(["workspace", "feature", "main"]);
+    // The first commit has no .dvc directory: dvc skips it, and so do we.
+    const commits = await metricsShowAcross(root, { allCommits: true }, { targets: ["metrics.json"] });
+    expect(Object.keys(commits)).toHaveLength(3);
   });
 });

@@ -9,10 +9,11 @@ import type { Pipeline } from "./dvcYaml.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
 import { assertRevision, filesUnderAtRevision, type Revision } from "./revisionFiles.js";
+import { activeBranch, revisionsIn, type RevisionScope } from "./revisionSets.js";
 import { readPipelinesAt, readPipelinesOrWarn } from "./revisionPipelines.js";
 import { TrackedFileReader } from "./trackedFileText.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
-import { isPlainObject, parsePythonJson, PyFloat, PyInt, type PyValue } from "./pythonValues.js";
+import { isPlainObject, parsePythonJson, pyJsonDumps, PyFloat, PyInt, type PyValue } from "./pythonValues.js";
 
 /** A file's metrics: a mapping, or (as dvc allows) a lone number, bool or string. */
 export type MetricsData = Record<string, PyValue> | PyValue;
@@ -158,6 +159,35 @@ export async function metricsShow(
     files.close();
   }
   return { [rev ?? ""]: { data } };
+}
+
+/**
+ * `metrics show -a / -T / -A`: the workspace (as "workspace") and then each revision of the scope, keyed by
+ * dvc's labels. The workspace is left out when it equals the branch HEAD is on, as dvc's `_hide_workspace`
+ * does; a revision whose pipeline cannot be read is reported to `onWarning` and left out.
+ */
+export async function metricsShowAcross(
+  root: string,
+  scope: RevisionScope,
+  options: MetricsTargets & { onWarning?: (message: string) => void } = {},
+): Promise<MetricsShow> {
+  const result: MetricsShow = {};
+  const workspace = (await metricsShow(root, undefined, options))[""];
+  if (workspace !== undefined) result.workspace = workspace;
+  for (const revision of await revisionsIn(root, scope)) {
+    try {
+      const shown = (await metricsShow(root, revision.sha, options))[revision.sha];
+      if (shown !== undefined) result[revision.label] = shown;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      options.onWarning?.(`failed to load metrics in revision '${revision.label}', ${reason}`);
+    }
+  }
+  const branch = await activeBranch(root);
+  const onBranch = branch === undefined ? undefined : result[branch];
+  if (onBranch !== undefined && pyJsonDumps(onBranch) === pyJsonDumps(result.workspace))
+    delete result.workspace;
+  return result;
 }
 
 /**

@@ -1,0 +1,76 @@
+/**
+ * The Git revisions `dvc metrics show -a / -T / -A` walks (dvc's `brancher` over scmrepo): every branch,
+ * every tag, or every commit reachable from HEAD, branches, remotes and tags. Names that point at the same
+ * commit are one revision, labelled by its names joined with "," as dvc labels it (a commit by its full
+ * SHA). Commits whose tree has no `.dvc` directory are left out, as dvc skips them.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface RevisionScope {
+  allBranches?: boolean;
+  allTags?: boolean;
+  allCommits?: boolean;
+}
+
+export interface NamedRevision {
+  /** What dvc prints in its Revision column and uses as the JSON key. */
+  label: string;
+  sha: string;
+}
+
+export function wantsRevisions(scope: RevisionScope): boolean {
+  return scope.allBranches === true || scope.allTags === true || scope.allCommits === true;
+}
+
+export async function revisionsIn(root: string, scope: RevisionScope): Promise<NamedRevision[]> {
+  const git = async (...args: string[]): Promise<string[]> => {
+    const { stdout } = await run("git", ["-C", root, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split("\n").filter((line) => line !== "");
+  };
+  const names: string[] = [];
+  if (scope.allCommits === true) {
+    // As scmrepo's list_all_commits: from HEAD, branches, remotes and tags, newest first.
+    names.push(...(await git("rev-list", "--topo-order", "HEAD", "--branches", "--remotes", "--tags")));
+  } else {
+    // refs are listed sorted by name, as scmrepo's list_branches and list_tags sort them.
+    if (scope.allBranches === true)
+      names.push(...(await git("for-each-ref", "--format=%(refname:short)", "refs/heads")));
+    if (scope.allTags === true)
+      names.push(...(await git("for-each-ref", "--format=%(refname:short)", "refs/tags")));
+  }
+  const bySha = new Map<string, string[]>();
+  for (const name of names) {
+    const [sha] = await git("rev-parse", "--verify", "--quiet", `${name}^{commit}`);
+    if (sha === undefined) continue;
+    const labels = bySha.get(sha) ?? [];
+    if (!labels.includes(name)) labels.push(name);
+    bySha.set(sha, labels);
+  }
+  const revisions: NamedRevision[] = [];
+  for (const [sha, labels] of bySha) {
+    if (await hasDvcDirectory(root, sha)) revisions.push({ label: labels.join(","), sha });
+  }
+  return revisions;
+}
+
+/** The branch HEAD is on, undefined when detached or outside Git. */
+export async function activeBranch(root: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run("git", ["-C", root, "symbolic-ref", "--quiet", "--short", "HEAD"]);
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function hasDvcDirectory(root: string, sha: string): Promise<boolean> {
+  try {
+    await run("git", ["-C", root, "cat-file", "-e", `${sha}:./.dvc`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
