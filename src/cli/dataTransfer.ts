@@ -17,6 +17,9 @@ import { positiveInteger } from "./numberOptions.js";
 const transfers = () => import("../data/pushPull.js");
 
 interface SyncFlags {
+  allBranches?: boolean;
+  allTags?: boolean;
+  allCommits?: boolean;
   remote?: string;
   jobs?: number;
   json?: boolean;
@@ -33,6 +36,9 @@ function withSyncOptions(command: Command): Command {
         "objects transferred at once (default: remote jobs, else 4 x cores)",
       ).argParser(positiveInteger),
     )
+    .option("-a, --all-branches", "also the data of the tip of every branch")
+    .option("-T, --all-tags", "also the data of every tag")
+    .option("-A, --all-commits", "also the data of every commit")
     .option("--run-cache", "also transfer the run-cache (entries under runs/ and the objects they name)")
     .option("--json", "print a JSON summary");
 }
@@ -68,6 +74,15 @@ function transferOptions(
     ...(flags.remote !== undefined ? { remote: flags.remote } : {}),
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
     ...(flags.runCache === true ? { runCache: true } : {}),
+    ...(flags.allBranches === true || flags.allTags === true || flags.allCommits === true
+      ? {
+          history: {
+            allBranches: flags.allBranches === true,
+            allTags: flags.allTags === true,
+            allCommits: flags.allCommits === true,
+          },
+        }
+      : {}),
     onProgress,
   };
 }

@@ -38,6 +38,12 @@ export interface TransferCommandOptions extends OpenRemoteOptions {
    * name, through the named remote or the default one.
    */
   runCache?: boolean;
+  /**
+   * `-a / -T / -A`: also the objects that `.dvc` files and dvc.lock name at the tip of every branch, at every
+   * tag, or in every commit (DVC's brancher), besides the workspace's. Applies to everything tracked: it
+   * cannot be combined with targets.
+   */
+  history?: HistoryScope;
 }
 
 export interface SyncResult extends TransferResult {
@@ -53,7 +59,7 @@ export async function push(
   targets?: readonly string[],
   options: TransferCommandOptions = {},
 ): Promise<SyncResult> {
-  const used = await usedObjects(repo, targets);
+  const used = await usedWithHistory(repo, targets, options.history);
   const entries = options.runCache === true ? await localRunCacheEntries(repo) : [];
   const pushable = withRunCacheObjects(
     new Map([...used].filter(([, owner]) => owner.push !== false)),
@@ -95,7 +101,7 @@ export async function fetch(
   }
   const collect = async (): Promise<Map<Oid, UsedObject>> =>
     withRunCacheObjects(
-      await usedObjects(repo, targets),
+      await usedWithHistory(repo, targets, options.history),
       entries === undefined ? new Map() : await runCacheObjects(repo, entries),
     );
   const result = await fetchInRounds(repo, collect, options);
@@ -142,6 +148,37 @@ async function fetchInRounds(
     failed: [...first.failed, ...second.failed],
     remotes: [...new Set([...first.remotes, ...second.remotes])],
   };
+}
+
+/**
+ * The objects of the targets (everything tracked by default), plus those of the history scope; an object both
+ * use keeps its workspace owner, unless only the history's owner could expand its manifest.
+ */
+async function usedWithHistory(
+  repo: DataRepo,
+  targets: readonly string[] | undefined,
+  history: HistoryScope | undefined,
+): Promise<Map<Oid, UsedObject>> {
+  if (history === undefined || !(history.allBranches || history.allTags || history.allCommits)) {
+    return usedObjects(repo, targets);
+  }
+  if (targets !== undefined && targets.length > 0) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      "-a, -T and -A take everything tracked at those revisions: give them without targets",
+    );
+  }
+  return mergeUsed(await usedObjects(repo), await historyUsedObjects(repo, history));
+}
+
+function mergeUsed(used: Map<Oid, UsedObject>, more: ReadonlyMap<Oid, UsedObject>): Map<Oid, UsedObject> {
+  for (const [oid, owner] of more) {
+    const known = used.get(oid);
+    if (known === undefined || (known.unexpanded !== undefined && owner.unexpanded === undefined)) {
+      used.set(oid, owner);
+    }
+  }
+  return used;
 }
 
 /** The workspace's objects plus the run-cache's; an object both use keeps its workspace owner. */
@@ -338,14 +375,7 @@ function manifestsFirst(paths: readonly string[]): string[] {
 }
 
 async function gcUsedObjects(repo: DataRepo, options: GcOptions): Promise<Map<Oid, UsedObject>> {
-  const used = await usedObjects(repo);
-  for (const [oid, owner] of await historyUsedObjects(repo, options)) {
-    const known = used.get(oid);
-    if (known === undefined || (known.unexpanded !== undefined && owner.unexpanded === undefined)) {
-      used.set(oid, owner);
-    }
-  }
-  return used;
+  return mergeUsed(await usedObjects(repo), await historyUsedObjects(repo, options));
 }
 
 async function deleteRemoteObjects(remote: DataRemote, oids: readonly Oid[], jobs: number): Promise<void> {

@@ -1,0 +1,102 @@
+/**
+ * push and fetch with a history scope (`-a`, `-T`, `-A`): the data `.dvc` files name at branch tips, tags or
+ * every commit moves too, as dvc's brancher collects it; the workspace's data always does.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addTargets } from "./addTargets.js";
+import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { objectKey } from "./hashInfo.js";
+import { fetch, push } from "./pushPull.js";
+
+let dir: string;
+const repos: DataRepo[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "flowops-history-transfer-"));
+});
+afterEach(() => {
+  for (const repo of repos.splice(0)) closeDataRepo(repo);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const md5 = (text: string): string => createHash("md5").update(text).digest("hex");
+const onRemote = (text: string): boolean => existsSync(join(dir, "remote", objectKey(md5(text))));
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd, stdio: "ignore" });
+}
+
+/** main: a.txt "one" then "main"; branch other: "two", tagged t2, then "three". The workspace: "main". */
+async function project(): Promise<DataRepo> {
+  const root = join(dir, "ws");
+  mkdirSync(root, { recursive: true });
+  git(root, "init", "-q");
+  closeDataRepo(await initDataRepo(root));
+  writeFileSync(
+    join(root, ".dvc", "config"),
+    "[core]\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
+  );
+  const repo = await openDataRepo(root);
+  repos.push(repo);
+  const version = async (text: string, message: string): Promise<void> => {
+    writeFileSync(join(root, "a.txt"), text);
+    await addTargets(repo, ["a.txt"], { cwd: root });
+    git(root, "add", "-A");
+    git(root, "commit", "-qm", message);
+  };
+  await version("one\n", "one");
+  git(root, "branch", "-M", "main");
+  git(root, "checkout", "-q", "-b", "other");
+  await version("two\n", "two");
+  git(root, "tag", "t2");
+  await version("three\n", "three");
+  git(root, "checkout", "-q", "main");
+  await version("main\n", "main");
+  return repo;
+}
+
+describe("push with a history scope", () => {
+  it("sends the workspace's data and that of branch tips, tags or every commit", async () => {
+    const repo = await project();
+    await push(repo, undefined, { history: { allBranches: true } });
+    expect(["main\n", "three\n"].map(onRemote)).toEqual([true, true]);
+    expect(["one\n", "two\n"].map(onRemote)).toEqual([false, false]);
+    await push(repo, undefined, { history: { allTags: true } });
+    expect(onRemote("two\n")).toBe(true);
+    expect(onRemote("one\n")).toBe(false);
+    expect(await push(repo, undefined, { history: { allCommits: true } })).toMatchObject({
+      transferred: 1,
+      failed: [],
+    });
+    expect(onRemote("one\n")).toBe(true);
+  });
+
+  it("refuses targets with a scope, rather than guess what they mean at other revisions", async () => {
+    const repo = await project();
+    await expect(push(repo, ["a.txt"], { history: { allBranches: true } })).rejects.toThrow(
+      /-a, -T and -A take everything tracked at those revisions/,
+    );
+  });
+});
+
+describe("fetch with a history scope", () => {
+  it("brings the data of every commit into a clone's cache", async () => {
+    const repo = await project();
+    await push(repo, undefined, { history: { allCommits: true } });
+    const clone = join(dir, "clone");
+    git(dir, "clone", "-q", repo.root, clone);
+    const cloned = await openDataRepo(clone);
+    repos.push(cloned);
+    expect(await fetch(cloned, undefined, { history: { allCommits: true } })).toMatchObject({
+      transferred: 4,
+      failed: [],
+    });
+    for (const text of ["one\n", "two\n", "three\n", "main\n"])
+      expect(await cloned.cache.has(md5(text))).toBe(true);
+  });
+});
