@@ -101,6 +101,24 @@ describe("flowops data", () => {
     expect(result.stderr).toMatch(/checkout failed for following targets:\nfoo: /);
   });
 
+  it("lets --allow-missing pass outs whose objects are absent, and --summary count the rest, as dvc", async () => {
+    await data(["init", "--no-scm"]);
+    await writeFile(join(dir, "bar"), "bar\n");
+    await data(["add", "bar"]);
+    await rm(join(dir, "bar"));
+    await writeFile(
+      join(dir, "foo.dvc"),
+      "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 4\n  hash: md5\n  path: foo\n",
+    );
+    expect(await data(["checkout", "--summary", "--allow-missing"])).toMatchObject({
+      stdout: "1 file added\n",
+      stderr: "",
+      exitCode: 0,
+    });
+    expect((await data(["checkout", "--summary", "--allow-missing"])).stdout).toBe("No changes.\n");
+    expect((await data(["checkout", "--summary"])).exitCode).toBe(1);
+  });
+
   it("manages remotes as dvc remote does", async () => {
     await data(["init", "--no-scm"]);
     expect((await data(["remote", "add", "-d", "storage", "../store"])).stdout).toBe(

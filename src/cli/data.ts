@@ -10,7 +10,7 @@ import { closeDataRepo, DVC_DIR, findDataRepoRoot, initDataRepo, withDataRepo } 
 import { FlowOpsError } from "../errors.js";
 import { dataLogCommand } from "./dataLog.js";
 import { statusCommand } from "./dataStatusCommand.js";
-import { fetchCommand, gcCommand, pullCommand, pushCommand } from "./dataTransfer.js";
+import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { shellQuote } from "../shellQuote.js";
@@ -103,6 +103,26 @@ function printCheckout(summary: CheckoutSummary): void {
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+interface CheckoutCliOptions {
+  force: boolean;
+  relink: boolean;
+  summary: boolean;
+  allowMissing: boolean;
+}
+
+/**
+ * dvc's `checkout --summary` line (`get_summary` over its stats, sorted by state): "1 file added and 2 files
+ * modified", counting outs; "No changes." when nothing changed.
+ */
+function checkoutSummaryLine(summary: CheckoutSummary): string {
+  return (
+    summaryLine([
+      ["added", summary.added.length],
+      ["modified", summary.modified.length],
+    ]) || "No changes."
+  );
+}
+
 function checkoutCommand(): Command {
   return new Command("checkout")
     .description("Restore tracked outputs (of .dvc files and dvc.lock) in the workspace from the cache.")
@@ -112,8 +132,10 @@ function checkoutCommand(): Command {
     )
     .option("-f, --force", "overwrite or remove workspace content that is not in the cache", false)
     .option("--relink", "recreate links or copies from the cache even where content matches", false)
+    .option("--summary", "print a one-line summary instead of each changed path", false)
+    .option("--allow-missing", "leave out, silently, outs whose data the cache lacks", false)
     .option("--json", "print machine-readable JSON", false)
-    .action(async (targets: string[], opts: JsonOption & { force: boolean; relink: boolean }) => {
+    .action(async (targets: string[], opts: JsonOption & CheckoutCliOptions) => {
       await withDataRepo(process.cwd(), async (repo) => {
         const progress = progressFor("Checking out", opts.json);
         const summary = await (
@@ -125,7 +147,10 @@ function checkoutCommand(): Command {
             onProgress: progress.onProgress,
           })
           .finally(progress.done);
+        // As dvc: --allow-missing lets outs whose objects are absent pass; corrupt ones still fail.
+        if (opts.allowMissing) summary.failed = summary.failed.filter((failure) => failure.missing !== true);
         if (opts.json === true) printJson(summary);
+        else if (opts.summary) process.stdout.write(`${checkoutSummaryLine(summary)}\n`);
         else printCheckout(summary);
         if (summary.failed.length > 0) {
           process.stderr.write(

@@ -22,6 +22,8 @@ export interface CheckoutFailure {
   /** The out's path relative to the cwd (directories end with `/`). */
   path: string;
   reason: string;
+  /** The cache lacks its object (not a corrupt one): what `--allow-missing` lets pass. */
+  missing?: boolean;
 }
 
 export interface CheckoutSummary {
@@ -124,7 +126,7 @@ export async function checkoutTargets(
     try {
       if (isDirOid(md5)) plan.entries = await repo.cache.readDirManifest(md5);
     } catch (error) {
-      summary.failed.push({ path: display, reason: toFlowOpsError(error).message });
+      summary.failed.push(failureOf(display, toFlowOpsError(error)));
       continue;
     }
     if (plan.before !== "missing") {
@@ -167,11 +169,19 @@ export async function checkoutTargets(
     } catch (error) {
       const failure = toFlowOpsError(error);
       if (failure.code !== "DATA_LOSS" && failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
-      summary.failed.push({ path: plan.display, reason: failure.message });
+      summary.failed.push(failureOf(plan.display, failure));
     }
   }
   repo.state.flush();
   return summary;
+}
+
+function failureOf(path: string, error: FlowOpsError): CheckoutFailure {
+  return {
+    path,
+    reason: error.message,
+    ...(error.code === "RESOURCE_DOES_NOT_EXIST" ? { missing: true } : {}),
+  };
 }
 
 async function checkoutOne(
