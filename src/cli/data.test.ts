@@ -119,6 +119,21 @@ describe("flowops data", () => {
     expect((await data(["checkout", "--summary"])).exitCode).toBe(1);
   });
 
+  it("adds what --glob patterns match, and with --no-commit leaves the cache empty", async () => {
+    await data(["init", "--no-scm"]);
+    await mkdir(join(dir, "data"));
+    for (const name of ["a.csv", "b.csv", "c.txt"]) await writeFile(join(dir, "data", name), name);
+    const added = await data(["add", "--glob", "--no-commit", "--json", "data/*.csv"]);
+    expect(JSON.parse(added.stdout).map((r: { path: string }) => r.path)).toEqual([
+      "data/a.csv",
+      "data/b.csv",
+    ]);
+    expect(JSON.parse((await data(["status", "--json"])).stdout)["data/a.csv.dvc"]).toEqual([
+      { "changed outs": { "data/a.csv": "not in cache" } },
+    ]);
+    await expect(data(["add", "--glob", "none-*"])).rejects.toThrow("Glob ['none-*'] has no matches.");
+  });
+
   it("manages remotes as dvc remote does", async () => {
     await data(["init", "--no-scm"]);
     expect((await data(["remote", "add", "-d", "storage", "../store"])).stdout).toBe(

@@ -60,14 +60,26 @@ function addCommand(): Command {
   return new Command("add")
     .description("Track files or directories: hash, store in the cache, write <target>.dvc and .gitignore.")
     .argument("<targets...>", "files or directories to track")
+    .option(
+      "--glob",
+      "targets are shell-style patterns (data/*.csv, **/*.parquet), expanded as dvc does",
+      false,
+    )
+    .option("--no-commit", "record the hashes without putting the data into the cache")
     .option("--json", "print machine-readable JSON", false)
-    .action(async (targets: string[], opts: JsonOption) => {
+    .action(async (patterns: string[], opts: JsonOption & { glob: boolean; commit: boolean }) => {
       await withDataRepo(process.cwd(), async (repo) => {
+        const targets = opts.glob
+          ? await (await import("../data/pathGlob.js")).expandPathGlobs(process.cwd(), patterns)
+          : patterns;
         const progress = progressFor("Adding", opts.json);
         const results = await (
           await import("../data/addTargets.js")
         )
-          .addTargets(repo, targets, { onProgress: progress.onProgress })
+          .addTargets(repo, targets, {
+            onProgress: progress.onProgress,
+            ...(opts.commit ? {} : { noCommit: true }),
+          })
           .finally(progress.done);
         if (opts.json === true) {
           return printJson(

@@ -47,6 +47,8 @@ export interface AddOptions {
   /** Relative targets are relative to this; the process's cwd by default. */
   cwd?: string;
   onProgress?: (bytes: number, files: number) => void;
+  /** `--no-commit`: write the `.dvc` file and .gitignore entry, but put nothing into the cache. */
+  noCommit?: boolean;
 }
 
 const COMMIT_CONCURRENCY = 16;
@@ -247,10 +249,15 @@ export async function addTargets(
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
     if (inside !== undefined) {
+      if (options.noCommit === true) {
+        throw invalidParameter(
+          `Cannot add '${target}' with --no-commit: it lies inside tracked directory '${posixRel(cwd, inside.abs)}', whose new manifest must go into the cache`,
+        );
+      }
       results.push(await addInsideTrackedDir(repo, inside, abs, hashed));
       continue;
     }
-    if (useCache) await commitToCache(repo, abs, hashed);
+    if (useCache && options.noCommit !== true) await commitToCache(repo, abs, hashed);
     const hash = hashInfoOf(hashed);
     const out = updatedOut(existing?.out, existing?.out.path ?? basename(abs), hash);
     const changed = await writeOut(ownDvcFile, existing?.doc, existing?.index ?? 0, out);
