@@ -187,6 +187,7 @@ describe("flowops data", () => {
       "add",
       "status",
       "checkout",
+      "commit",
       "ls",
       "diff",
       "remote",

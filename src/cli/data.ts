@@ -10,6 +10,7 @@ import { closeDataRepo, DVC_DIR, findDataRepoRoot, initDataRepo, withDataRepo } 
 import { FlowOpsError } from "../errors.js";
 import { dataLogCommand } from "./dataLog.js";
 import { statusCommand } from "./dataStatusCommand.js";
+import { commitCommand } from "./dataCommit.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
@@ -358,6 +359,7 @@ export function dataCommand(): Command {
   command.addCommand(addCommand());
   command.addCommand(statusCommand());
   command.addCommand(checkoutCommand());
+  command.addCommand(commitCommand());
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());

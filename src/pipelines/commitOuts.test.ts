@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addTargets } from "../data/addTargets.js";
+import { closeDataRepo, initDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { commitOuts } from "./commitOuts.js";
+import { readLock } from "./dvcLock.js";
+import { repro } from "./repro.js";
+
+let dir: string;
+let repo: DataRepo;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-commit-"));
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  repo = await initDataRepo(dir);
+});
+afterEach(async () => {
+  closeDataRepo(repo);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const inCache = (md5: string | undefined): boolean =>
+  md5 !== undefined && existsSync(join(dir, ".dvc", "cache", "files", "md5", md5.slice(0, 2), md5.slice(2)));
+
+// A stage with a dep, so that its run is cacheable as dvc's is.
+const PIPELINE = "stages:\n  make:\n    cmd: cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n";
+
+describe("commitOuts", () => {
+  it("puts what a --no-commit repro recorded into the cache and the run-cache, changing no hash", async () => {
+    await writeFile(join(dir, "in.txt"), "made\n");
+    await writeFile(join(dir, "dvc.yaml"), PIPELINE);
+    await repro(repo, { noCommit: true });
+    const md5 = (await readLock(dir)).stages.get("make")?.outs[0]?.md5;
+    expect(inCache(md5)).toBe(false);
+    expect(await commitOuts(repo, [], { cwd: dir })).toEqual({ committed: ["make"] });
+    expect(inCache(md5)).toBe(true);
+    expect((await readLock(dir)).stages.get("make")?.outs[0]?.md5).toBe(md5);
+    expect(existsSync(join(dir, ".dvc", "cache", "runs"))).toBe(true);
+  });
+
+  it("refuses a stage whose output changed unless forced, then records the new hash", async () => {
+    await writeFile(join(dir, "in.txt"), "made\n");
+    await writeFile(join(dir, "dvc.yaml"), PIPELINE);
+    await repro(repo);
+    await writeFile(join(dir, "out.txt"), "edited\n");
+    await expect(commitOuts(repo, ["make"], { cwd: dir })).rejects.toThrow(
+      "unable to commit changed stage: 'make'. Use `-f|--force` to force.",
+    );
+    await commitOuts(repo, ["make"], { cwd: dir, force: true });
+    const md5 = (await readLock(dir)).stages.get("make")?.outs[0]?.md5;
+    expect(md5).toBe(createHash("md5").update("edited\n").digest("hex"));
+    expect(inCache(md5)).toBe(true);
+  });
+
+  it("commits a .dvc file's out added with --no-commit, and refuses one edited since", async () => {
+    await writeFile(join(dir, "data.csv"), "a,b\n");
+    const [added] = await addTargets(repo, ["data.csv"], { cwd: dir, noCommit: true });
+    expect(inCache(added?.hash.md5)).toBe(false);
+    expect(await commitOuts(repo, ["data.csv.dvc"], { cwd: dir })).toEqual({ committed: ["data.csv.dvc"] });
+    expect(inCache(added?.hash.md5)).toBe(true);
+    await writeFile(join(dir, "data.csv"), "a,b\n1,2\n");
+    await expect(commitOuts(repo, [], { cwd: dir })).rejects.toThrow(
+      "unable to commit changed 'data.csv.dvc'",
+    );
+  });
+});
