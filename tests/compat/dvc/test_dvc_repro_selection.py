@@ -94,3 +94,20 @@ def test_a_no_commit_run_leaves_outs_that_dvc_reports_not_in_cache(workspace: Wo
     assert status == {"make": [{"changed outs": {"out.txt": "not in cache"}}]}
     workspace.dvc("commit", "-f")
     assert workspace.flowops("data", "status", "--json").json() == {}
+
+
+def test_flowops_data_commit_finishes_a_no_commit_run_for_dvc(workspace: Workspace):
+    workspace.write("in.txt", "made\n")
+    workspace.write(
+        "dvc.yaml", "stages:\n  make:\n    cmd: cat in.txt > out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n"
+    )
+    workspace.flowops("repro", "--no-commit")
+    workspace.write("extra.txt", "extra\n")
+    workspace.flowops("data", "add", "--no-commit", "extra.txt")
+    assert set(workspace.dvc("status", "--json").json()) == {"make", "extra.txt.dvc"}
+    workspace.flowops("data", "commit")
+    assert workspace.dvc("status", "--json").json() == {}
+    # What commit cached is enough for dvc to bring a deleted output back.
+    (workspace.root / "out.txt").unlink()
+    workspace.dvc("repro")
+    assert workspace.read("out.txt") == "made\n"
