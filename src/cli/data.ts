@@ -12,7 +12,7 @@ import { dataLogCommand } from "./dataLog.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { commitCommand } from "./dataCommit.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
-import { printJson } from "./output.js";
+import { formatMarkdownTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { shellQuote } from "../shellQuote.js";
 
@@ -201,20 +201,28 @@ function diffCommand(): Command {
     .argument("[b_rev]", "new revision (default: the workspace)")
     .option("--targets <paths...>", "only these tracked paths")
     .option("--show-hash", "include hashes", false)
+    .option("--hide-missing", "leave out the outputs not in the cache", false)
+    .option("--md", "print a Markdown table", false)
     .option("--json", "print machine-readable JSON", false)
     .action(
       async (
         aRev: string,
         bRev: string | undefined,
-        opts: JsonOption & { targets?: string[]; showHash: boolean },
+        opts: JsonOption & { targets?: string[]; showHash: boolean; hideMissing: boolean; md: boolean },
       ) => {
         await withDataRepo(process.cwd(), async (repo) => {
-          const { diffRevisions, formatDiff, isEmptyDiff } = await import("../data/diffRevisions.js");
+          const { diffRevisions, diffTableRows, formatDiff, isEmptyDiff } =
+            await import("../data/diffRevisions.js");
           const diff = await diffRevisions(repo, aRev, bRev, {
             showHash: opts.showHash,
             ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
           });
+          if (opts.hideMissing) delete diff["not in cache"];
           if (opts.json === true) return printJson(isEmptyDiff(diff) ? {} : diff);
+          if (opts.md) {
+            const { header, rows } = diffTableRows(diff, opts.showHash);
+            return process.stdout.write(formatMarkdownTable(header, rows));
+          }
           process.stdout.write(formatDiff(diff));
         });
       },

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTargets } from "./addTargets.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
-import { diffRevisions, formatDiff, isEmptyDiff } from "./diffRevisions.js";
+import { diffRevisions, diffTableRows, formatDiff, isEmptyDiff } from "./diffRevisions.js";
 
 let dir: string;
 let repo: DataRepo;
@@ -84,6 +84,14 @@ describe("diffRevisions", () => {
     expect(formatDiff(diff)).toBe(
       "Renamed:\n    60b725f1  d/a -> d/a2\n\nModified:\n    562ee692..8608a658  d/\n\nfiles summary: 1 renamed\n",
     );
+    // dvc diff --md --show-hash's rows.
+    expect(diffTableRows(diff, true)).toEqual({
+      header: ["Status", "Hash", "Path"],
+      rows: [
+        ["renamed", "60b725f1", "d/a -> d/a2"],
+        ["modified", "562ee692..8608a658", "d/"],
+      ],
+    });
   });
 
   it("prints no files summary when only directories changed, as dvc", () => {

@@ -267,3 +267,28 @@ export function formatDiff(diff: DataDiff): string {
   if (counts.length === 0) return body;
   return `${body}files summary: ${counts.map(([n, what]) => `${String(n)} ${String(what)}`).join(", ")}\n`;
 }
+
+/** dvc diff's `--md` rows: status, (hash,) path, in dvc's order of statuses. */
+export function diffTableRows(diff: DataDiff, showHash: boolean): { header: string[]; rows: string[][] } {
+  const short = (hash: DiffEntry["hash"]): string =>
+    hash === undefined
+      ? ""
+      : typeof hash === "string"
+        ? hash.slice(0, 8)
+        : `${hash.old.slice(0, 8)}..${hash.new.slice(0, 8)}`;
+  const rows: string[][] = [];
+  const statuses: [string, (DiffEntry | RenamedEntry)[]][] = [
+    ["added", diff.added],
+    ["deleted", diff.deleted],
+    ["renamed", diff.renamed],
+    ["modified", diff.modified],
+    ["not in cache", diff["not in cache"] ?? []],
+  ];
+  for (const [status, entries] of statuses) {
+    for (const entry of entries) {
+      const path = typeof entry.path === "string" ? entry.path : `${entry.path.old} -> ${entry.path.new}`;
+      rows.push(showHash ? [status, short(entry.hash as DiffEntry["hash"]), path] : [status, path]);
+    }
+  }
+  return { header: showHash ? ["Status", "Hash", "Path"] : ["Status", "Path"], rows };
+}
