@@ -78,6 +78,16 @@ def test_flowops_serves_a_registered_sklearn_model_with_sklearns_predictions(
         )
         assert records.json()["predictions"] == expected
 
+        # MLflow 3 takes pandas' own Parquet bytes too.
+        parquet = requests.post(
+            f"{url}/invocations",
+            data=rows.to_parquet(),
+            headers={"Content-Type": "application/vnd.apache.parquet"},
+            timeout=30,
+        )
+        assert parquet.status_code == 200, parquet.text
+        assert parquet.json()["predictions"] == expected
+
         v2 = requests.post(
             f"{url}/v2/models/{name}/infer",
             json={

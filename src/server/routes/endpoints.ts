@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EndpointRegistry } from "../../delivery/routing/endpointRegistry.js";
 import {
-  mlflowRequest,
+  readMlflowRequest,
   mlflowResponse,
   v2EncodedResponse,
   v2InferRequest,
@@ -102,7 +102,7 @@ async function mlflowEndpointRoutes(scope: FastifyInstance, options: EndpointRou
       setRequestIdHeader(reply, requestId);
       try {
         const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
-        const parsed = mlflowRequest(body, request.headers["content-type"]);
+        const parsed = await readMlflowRequest(body, request.headers["content-type"]);
         const result = await registry.infer(endpoint, parsed, {
           requestId,
           headers: request.headers,

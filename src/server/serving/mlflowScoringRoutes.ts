@@ -4,7 +4,7 @@
  * loaded and 404 otherwise, as MLflow does; `/version` is the model's MLflow version (FlowOps' for ONNX). Errors are `{"error_code", "message"}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { mlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput.js";
+import { readMlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput.js";
 import { FLOWOPS_VERSION } from "../../version.js";
 import { predict } from "./prediction.js";
 import { keepEveryBodyRaw } from "./requestBodies.js";
@@ -38,7 +38,7 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
   scope.post("/invocations", async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
-      const parsed = mlflowRequest(body, request.headers["content-type"]);
+      const parsed = await readMlflowRequest(body, request.headers["content-type"]);
       const outputs = await predict(served, parsed);
       const answer = mlflowResponse(outputs, served.model.signature, {
         platform: served.model.platform,

@@ -1,6 +1,7 @@
 /**
- * The media types MLflow's `/invocations` accepts: `application/json` or `text/csv`, with no parameter but
- * `charset=utf-8`. Anything else is 415, worded as MLflow words it.
+ * The media types MLflow's `/invocations` accepts: `application/json`, `text/csv` or (MLflow 3)
+ * `application/vnd.apache.parquet`, with no parameter but `charset=utf-8`. Anything else is 415, worded as
+ * MLflow words it.
  */
 import { FlowOpsError } from "../../errors.js";
 import { CONTENT_TYPES, SCORING_PROTOCOL_CHANGE_INFO, pythonListRepr } from "./mlflowMessages.js";
@@ -28,7 +29,8 @@ export function mlflowMediaType(contentType: string | undefined): MlflowMediaTyp
       `Unrecognized content type parameters: ${[...parameters.keys()].join(", ")}. ${SCORING_PROTOCOL_CHANGE_INFO}`,
     );
   }
-  if (mime === "application/json" || mime === "text/csv") return mime;
+  if (mime === "application/json" || mime === "text/csv" || mime === "application/vnd.apache.parquet")
+    return mime;
   throw new FlowOpsError(
     "UNSUPPORTED_MEDIA_TYPE",
     `This predictor only supports the following content types: Types: ${pythonListRepr(CONTENT_TYPES)}. ` +

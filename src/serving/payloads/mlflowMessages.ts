@@ -21,7 +21,7 @@ export const SCORING_PROTOCOL_CHANGE_INFO =
   " Model scoring protocol in MLflow 2.0, see" +
   " https://mlflow.org/docs/latest/models.html#deploy-mlflow-models.";
 
-export const CONTENT_TYPES = ["text/csv", "application/json"] as const;
+export const CONTENT_TYPES = ["text/csv", "application/json", "application/vnd.apache.parquet"] as const;
 
 /** A Python list repr (`['a', 'b']`), as MLflow prints the keys it received. */
 export function pythonListRepr(items: readonly string[]): string {

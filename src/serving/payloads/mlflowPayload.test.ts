@@ -130,7 +130,7 @@ describe("mlflowRequest media types", () => {
     const other = thrownError(() => mlflowRequest("x", "text/plain"));
     expect(other.httpStatus).toBe(415);
     expect(other.message).toBe(
-      "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got 'text/plain'.",
+      "This predictor only supports the following content types: Types: ['text/csv', 'application/json', 'application/vnd.apache.parquet']. Got 'text/plain'.",
     );
     expect(thrownError(() => mlflowRequest("{}", "application/json; charset=latin-1")).message).toBe(
       "The scoring server only supports UTF-8",

@@ -1,6 +1,6 @@
 /**
  * MLflow scoring server payloads (`POST /invocations`): JSON with exactly one of dataframe_split,
- * dataframe_records, instances, inputs (plus optional params), or CSV with a header row; responses are
+ * dataframe_records, instances, inputs (plus optional params), CSV with a header row, or a Parquet file; responses are
  * `{"predictions": ...}`. Behaviour and messages follow `mlflow/pyfunc/scoring_server/__init__.py`.
  */
 import { FlowOpsError } from "../../errors.js";
@@ -8,6 +8,7 @@ import type { ModelSignature } from "../signature.js";
 import { jsonValues, type Tensor } from "../tensor.js";
 import { frameFromCsv } from "./csvFrame.js";
 import { frameFromDataframeRecords, frameFromDataframeSplit } from "./dataframeFrame.js";
+import { frameFromParquet } from "./parquetFrame.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { mlflowMediaType } from "./mlflowContentType.js";
 import {
@@ -22,11 +23,28 @@ import type { ModelInput, PredictRequest } from "./predictRequest.js";
 import { inputsInput, instancesInput } from "./tfServingInput.js";
 import { decodeUtf8Body } from "./utf8Body.js";
 
-/** Parses an `/invocations` body; 415 for other media types or charsets, 400 for malformed input. */
+/**
+ * Parses an `/invocations` body of any of MLflow's media types, Parquet included (read asynchronously); 415
+ * for other media types or charsets, 400 for malformed input.
+ */
+export async function readMlflowRequest(
+  body: Buffer | string,
+  contentType: string | undefined,
+): Promise<PredictRequest> {
+  if (mlflowMediaType(contentType) !== "application/vnd.apache.parquet")
+    return mlflowRequest(body, contentType);
+  const bytes = typeof body === "string" ? Buffer.from(body, "latin1") : body;
+  return { input: await frameFromParquet(bytes), dataframe: true };
+}
+
+/** Parses a JSON or CSV `/invocations` body; 415 for other media types or charsets, 400 for malformed input. */
 export function mlflowRequest(body: Buffer | string, contentType: string | undefined): PredictRequest {
   const mediaType = mlflowMediaType(contentType);
   if (mediaType === "text/csv") {
     return { input: frameFromCsv(decodeUtf8Body(body, "CSV body")), dataframe: true };
+  }
+  if (mediaType === "application/vnd.apache.parquet") {
+    throw new FlowOpsError("INTERNAL_ERROR", "a Parquet body is read with readMlflowRequest");
   }
   const text = decodeUtf8Body(body, "JSON body");
   let parsed: unknown;

@@ -10,7 +10,7 @@ export {
   type V2InferResponse,
   type V2Request,
 } from "./v2Payload.js";
-export { mlflowJsonRequest, mlflowRequest, mlflowResponse } from "./mlflowPayload.js";
+export { mlflowJsonRequest, mlflowRequest, mlflowResponse, readMlflowRequest } from "./mlflowPayload.js";
 export { v1Request, v1Response } from "./v1Payload.js";
 export { adaptInput } from "./adaptInput.js";
 export {
