@@ -100,6 +100,19 @@ describe("flowops data push/fetch/pull/gc", () => {
     expect(readFileSync(join(clone, "bar"), "utf8")).toBe("bar\n");
   });
 
+  it("pulls what the remote has with --allow-missing, warning of the rest as dvc", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    await run(pushCommand(), dir, []);
+    const clone = await project("clone", { foo: "foo\n", bar: "bar\n" }, false);
+    expect((await run(pullCommand(), clone, [])).exitCode).toBe(1);
+    const allowed = await run(pullCommand(), clone, ["--allow-missing"]);
+    expect(allowed).toMatchObject({
+      exitCode: 0,
+      stderr: `WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\nmd5: ${md5("bar\n")}\n`,
+    });
+    expect(readFileSync(join(clone, "foo"), "utf8")).toBe("foo\n");
+  });
+
   it("moves the run-cache with --run-cache, counting its entries as pushed as DVC does", async () => {
     const dir = await project("p", { foo: "foo\n" });
     const entry = {

@@ -164,7 +164,8 @@ export function pullCommand(): Command {
   return withSyncOptions(new Command("pull"))
     .description("fetch, then checkout: bring tracked data into the workspace.")
     .option("-f, --force", "overwrite workspace changes without asking")
-    .action(async (targets: string[], flags: SyncFlags & { force?: boolean }) => {
+    .option("--allow-missing", "data the remote lacks is no error: those outs are left as they are")
+    .action(async (targets: string[], flags: SyncFlags & { force?: boolean; allowMissing?: boolean }) => {
       const progress = progressReporter("Fetching", flags.json === true);
       const { pull } = await transfers();
       const result = await withDataRepo(process.cwd(), (repo) =>
@@ -173,6 +174,18 @@ export function pullCommand(): Command {
           ...(flags.force === true ? { force: true } : {}),
         }),
       ).finally(() => progress.finish());
+      if (flags.allowMissing === true) {
+        // Missing on the remote, and so missing from the cache at checkout; corrupt data still fails.
+        const missing = result.fetch.failed.filter((failure) => failure.missing === true);
+        if (missing.length > 0 && flags.json !== true) {
+          process.stderr.write(
+            "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
+              missing.map((failure) => `md5: ${failure.oid}\n`).join(""),
+          );
+        }
+        result.fetch.failed = result.fetch.failed.filter((failure) => failure.missing !== true);
+        result.checkout.failed = result.checkout.failed.filter((failure) => failure.missing !== true);
+      }
       const checkout = checkoutCounts(result.checkout);
       const failures = result.fetch.failed.length + checkout.failed.length;
       if (flags.json === true) {

@@ -34,6 +34,8 @@ export interface TransferFailure {
   /** The workspace path the object belongs to (a file inside a tracked directory where known). */
   path: string;
   reason: string;
+  /** The remote lacks it (not corrupt, not unreachable): what `pull --allow-missing` lets pass. */
+  missing?: boolean;
 }
 
 export interface TransferResult {
@@ -191,7 +193,13 @@ export async function fetchObjects(
         options.onProgress?.({ type: "object", oid, ok: false, bytes: 0 });
         return;
       }
-      record(result, options, oid, failure(`is missing from remote '${remote.name}'`), 0);
+      record(
+        result,
+        options,
+        oid,
+        { ...failure(`is missing from remote '${remote.name}'`), missing: true },
+        0,
+      );
       return;
     }
     const isLegacy = !onRemote.has(oid);
@@ -241,7 +249,12 @@ function record(
     result.transferred += 1;
     result.bytes += bytes;
   } else {
-    result.failed.push({ oid: problem.oid, path: problem.path, reason: problem.reason });
+    result.failed.push({
+      oid: problem.oid,
+      path: problem.path,
+      reason: problem.reason,
+      ...(problem.missing === true ? { missing: true } : {}),
+    });
   }
   options.onProgress?.({ type: "object", oid, ok: problem === undefined, bytes });
 }
