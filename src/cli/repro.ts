@@ -4,7 +4,6 @@
  * with a `[stage]` prefix (to stderr with --json, so stdout holds only the JSON). Exits 1 naming each
  * failed stage with its log tail; with --ignore-errors, as dvc, a failure is a warning and the exit is 0.
  */
-import { createInterface } from "node:readline";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
@@ -181,6 +180,8 @@ function stageConfirmation(named: (name: string) => string): (stage: Stage) => P
       process.stderr.write(
         `Going to reproduce stage: '${named(stage.name)}'. Are you sure you want to continue? [y/n] `,
       );
+      // Loaded only for -i: a no-op repro is judged by its start-up time.
+      const { createInterface } = await import("node:readline");
       answers ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
       for (;;) {
         const line = await answers.next();
