@@ -10,6 +10,7 @@ import type { EndpointRegistry } from "../../delivery/routing/endpointRegistry.j
 import {
   readMlflowRequest,
   mlflowResponse,
+  mlflowResponseBody,
   v2EncodedResponse,
   v2InferRequest,
 } from "../../serving/payloads/modelInput.js";
@@ -109,12 +110,15 @@ async function mlflowEndpointRoutes(scope: FastifyInstance, options: EndpointRou
           protocol: "mlflow",
           ...(preview ? { preview: true } : {}),
         });
-        return reply.send(
+        const written = mlflowResponseBody(
           mlflowResponse(result.outputs, result.model.signature, {
             platform: result.model.platform,
             request: parsed,
           }),
         );
+        return typeof written === "string"
+          ? reply.type("application/json").send(written)
+          : reply.send(written);
       } catch (error) {
         sendMlflowError(request, reply, error, bodyLimit);
         return reply;

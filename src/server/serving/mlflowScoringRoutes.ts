@@ -4,7 +4,7 @@
  * loaded and 404 otherwise, as MLflow does; `/version` is the model's MLflow version (FlowOps' for ONNX). Errors are `{"error_code", "message"}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { readMlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput.js";
+import { mlflowResponse, mlflowResponseBody, readMlflowRequest } from "../../serving/payloads/modelInput.js";
 import { FLOWOPS_VERSION } from "../../version.js";
 import { predict } from "./prediction.js";
 import { keepEveryBodyRaw } from "./requestBodies.js";
@@ -45,7 +45,8 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
         request: parsed,
       });
       ctx.metrics.observeRequest(served.labels, "mlflow", 200, reply.elapsedTime / 1000);
-      return reply.send(answer);
+      const written = mlflowResponseBody(answer);
+      return typeof written === "string" ? reply.type("application/json").send(written) : reply.send(written);
     } catch (error) {
       const status = sendMlflowError(request, reply, error, ctx.bodyLimit);
       ctx.metrics.observeRequest(served.labels, "mlflow", status, reply.elapsedTime / 1000);

@@ -212,3 +212,25 @@ function pythonTypeName(value: unknown): string {
   if (typeof value === "boolean") return "<class 'bool'>";
   return Number.isInteger(value) ? "<class 'int'>" : "<class 'float'>";
 }
+
+/**
+ * The `/invocations` response as MLflow's server writes it: Python's `json.dump` with `allow_nan`, so a NaN or
+ * infinite prediction is the bare token `NaN`, `Infinity` or `-Infinity` (which Python clients read back as
+ * floats) rather than JSON.stringify's null. Returned as text only when such a value is present; otherwise the
+ * object, for the server's own serializer.
+ */
+export function mlflowResponseBody(answer: { predictions: unknown }): unknown {
+  if (!holdsNonFinite(answer.predictions)) return answer;
+  const marker = "\u0000non-finite:";
+  const text = JSON.stringify(answer, (_key, value: unknown) =>
+    typeof value === "number" && !Number.isFinite(value) ? `${marker}${String(value)}` : value,
+  );
+  return text.replace(/"\\u0000non-finite:(NaN|Infinity|-Infinity)"/g, "$1");
+}
+
+function holdsNonFinite(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some(holdsNonFinite);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(holdsNonFinite);
+  return false;
+}

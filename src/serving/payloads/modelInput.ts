@@ -10,7 +10,13 @@ export {
   type V2InferResponse,
   type V2Request,
 } from "./v2Payload.js";
-export { mlflowJsonRequest, mlflowRequest, mlflowResponse, readMlflowRequest } from "./mlflowPayload.js";
+export {
+  mlflowJsonRequest,
+  mlflowRequest,
+  mlflowResponse,
+  mlflowResponseBody,
+  readMlflowRequest,
+} from "./mlflowPayload.js";
 export { v1Request, v1Response } from "./v1Payload.js";
 export { adaptInput } from "./adaptInput.js";
 export {
