@@ -25,7 +25,15 @@ import {
   type TransferEvent,
   type TransferResult,
 } from "./transferObjects.js";
-import { historyUsedObjects, usedObjects, type HistoryScope, type UsedObject } from "./usedObjects.js";
+import {
+  expandOuts,
+  historyTrackedOuts,
+  historyUsedObjects,
+  usedObjects,
+  type HistoryScope,
+  type TrackedOut,
+  type UsedObject,
+} from "./usedObjects.js";
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
   /** The remote for every object; otherwise each out's `remote:` or the default remote. */
@@ -59,7 +67,7 @@ export async function push(
   targets?: readonly string[],
   options: TransferCommandOptions = {},
 ): Promise<SyncResult> {
-  const used = await usedWithHistory(repo, targets, options.history);
+  const used = await usedWithHistory(repo, targets, historyOutsOnce(repo, targets, options.history));
   const entries = options.runCache === true ? await localRunCacheEntries(repo) : [];
   const pushable = withRunCacheObjects(
     new Map([...used].filter(([, owner]) => owner.push !== false)),
@@ -99,9 +107,11 @@ export async function fetch(
     entries = await pullRunCacheEntries(repo, remote);
     runCacheRemote = remote.name;
   }
+  // History is read from Git once; only its expansion is redone once manifests have arrived.
+  const history = historyOutsOnce(repo, targets, options.history);
   const collect = async (): Promise<Map<Oid, UsedObject>> =>
     withRunCacheObjects(
-      await usedWithHistory(repo, targets, options.history),
+      await usedWithHistory(repo, targets, history),
       entries === undefined ? new Map() : await runCacheObjects(repo, entries),
     );
   const result = await fetchInRounds(repo, collect, options);
@@ -151,24 +161,37 @@ async function fetchInRounds(
 }
 
 /**
- * The objects of the targets (everything tracked by default), plus those of the history scope; an object both
- * use keeps its workspace owner, unless only the history's owner could expand its manifest.
+ * The outs a history scope names, read from Git on first use and kept (undefined without a scope). A scope
+ * takes everything tracked, so it is refused with targets.
  */
-async function usedWithHistory(
+function historyOutsOnce(
   repo: DataRepo,
   targets: readonly string[] | undefined,
   history: HistoryScope | undefined,
-): Promise<Map<Oid, UsedObject>> {
-  if (history === undefined || !(history.allBranches || history.allTags || history.allCommits)) {
-    return usedObjects(repo, targets);
-  }
+): (() => Promise<TrackedOut[]>) | undefined {
+  if (history === undefined || !(history.allBranches || history.allTags || history.allCommits))
+    return undefined;
   if (targets !== undefined && targets.length > 0) {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
       "-a, -T and -A take everything tracked at those revisions: give them without targets",
     );
   }
-  return mergeUsed(await usedObjects(repo), await historyUsedObjects(repo, history));
+  let outs: Promise<TrackedOut[]> | undefined;
+  return () => (outs ??= historyTrackedOuts(repo, history));
+}
+
+/**
+ * The objects of the targets (everything tracked by default), plus those of the history's outs; an object
+ * both use keeps its workspace owner, unless only the history's owner could expand its manifest.
+ */
+async function usedWithHistory(
+  repo: DataRepo,
+  targets: readonly string[] | undefined,
+  history: (() => Promise<TrackedOut[]>) | undefined,
+): Promise<Map<Oid, UsedObject>> {
+  if (history === undefined) return usedObjects(repo, targets);
+  return mergeUsed(await usedObjects(repo), await expandOuts(repo, await history()));
 }
 
 function mergeUsed(used: Map<Oid, UsedObject>, more: ReadonlyMap<Oid, UsedObject>): Map<Oid, UsedObject> {

@@ -288,13 +288,21 @@ export interface HistoryScope {
  * is an error naming the commit and path: gc must never delete what an unreadable file might reference.
  */
 export async function historyUsedObjects(repo: UsedRepo, scope: HistoryScope): Promise<Map<Oid, UsedObject>> {
+  return expandOuts(repo, await historyTrackedOuts(repo, scope));
+}
+
+/**
+ * The cached outs those revisions' `.dvc` files and dvc.lock name, unexpanded: what reads Git, so a caller that
+ * expands twice (fetch, before and after fetching manifests) reads history once.
+ */
+export async function historyTrackedOuts(repo: UsedRepo, scope: HistoryScope): Promise<TrackedOut[]> {
   const revisionArgs = scope.allCommits === true ? ["--all"] : [];
   if (scope.allCommits !== true && scope.allBranches === true) revisionArgs.push("--no-walk", "--branches");
   if (scope.allCommits !== true && scope.allTags === true) {
     if (!revisionArgs.includes("--no-walk")) revisionArgs.push("--no-walk");
     revisionArgs.push("--tags");
   }
-  if (revisionArgs.length === 0) return new Map();
+  if (revisionArgs.length === 0) return [];
   const commits = (await git(repo.root, ["rev-list", ...revisionArgs]))
     .split("\n")
     .filter((line) => line !== "");
@@ -324,7 +332,7 @@ export async function historyUsedObjects(repo: UsedRepo, scope: HistoryScope): P
     }
     outs.push(...dvcFileOuts(parseDvcFile(parsed), origin.path, label));
   }
-  return expandOuts(repo, outs);
+  return outs;
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {

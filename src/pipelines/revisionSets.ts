@@ -41,19 +41,21 @@ export async function revisionsIn(root: string, scope: RevisionScope): Promise<N
     if (scope.allTags === true)
       names.push(...(await git("for-each-ref", "--format=%(refname:short)", "refs/tags")));
   }
+  if (names.length === 0) return [];
+  // One git call each for every name's commit and for which commits hold a .dvc directory: -A names many.
+  const shas = await git("rev-parse", ...names.map((name) => `${name}^{commit}`));
   const bySha = new Map<string, string[]>();
-  for (const name of names) {
-    const [sha] = await git("rev-parse", "--verify", "--quiet", `${name}^{commit}`);
-    if (sha === undefined) continue;
+  names.forEach((name, index) => {
+    const sha = shas[index];
+    if (sha === undefined) return;
     const labels = bySha.get(sha) ?? [];
     if (!labels.includes(name)) labels.push(name);
     bySha.set(sha, labels);
-  }
-  const revisions: NamedRevision[] = [];
-  for (const [sha, labels] of bySha) {
-    if (await hasDvcDirectory(root, sha)) revisions.push({ label: labels.join(","), sha });
-  }
-  return revisions;
+  });
+  const withDvc = await commitsWithDvcDirectory(root, [...bySha.keys()]);
+  return [...bySha]
+    .filter(([sha]) => withDvc.has(sha))
+    .map(([sha, labels]) => ({ label: labels.join(","), sha }));
 }
 
 /** The branch HEAD is on, undefined when detached or outside Git. */
@@ -66,11 +68,19 @@ export async function activeBranch(root: string): Promise<string | undefined> {
   }
 }
 
-async function hasDvcDirectory(root: string, sha: string): Promise<boolean> {
-  try {
-    await run("git", ["-C", root, "cat-file", "-e", `${sha}:./.dvc`]);
-    return true;
-  } catch {
-    return false;
-  }
+/** Which of the commits hold `.dvc` beside the repo root (`git cat-file --batch-check`, one process). */
+async function commitsWithDvcDirectory(root: string, shas: readonly string[]): Promise<Set<string>> {
+  const { stdout: prefix } = await run("git", ["-C", root, "rev-parse", "--show-prefix"]);
+  const input = shas.map((sha) => `${sha}:${prefix.trim()}.dvc\n`).join("");
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = execFile(
+      "git",
+      ["-C", root, "cat-file", "--batch-check"],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, out) => (error === null ? resolve(out) : reject(error)),
+    );
+    child.stdin?.end(input);
+  });
+  const lines = stdout.split("\n");
+  return new Set(shas.filter((_sha, index) => lines[index]?.endsWith(" missing") === false));
 }

@@ -32,4 +32,8 @@ describe("stageNameGlob", () => {
   it.each(cases)("%s against %s is %s, as Python's fnmatch", (pattern, name, matches) => {
     expect(stageNameGlob(pattern).test(name)).toBe(matches);
   });
+
+  it("refuses a set that makes no pattern, naming it", () => {
+    expect(() => stageNameGlob("s[z-a]")).toThrow("'s[z-a]' is not a valid pattern");
+  });
 });

@@ -3,6 +3,7 @@
  * characters (`/`, `@` and `:` included, unlike shell globs on paths), `?` one character, `[seq]` and
  * `[!seq]` a character in or not in the set. A `[` without a closing `]` is a literal, as in Python.
  */
+import { FlowOpsError } from "../errors.js";
 
 /** A RegExp that matches a whole name exactly when Python's `fnmatch.fnmatchcase(name, pattern)` would. */
 export function stageNameGlob(pattern: string): RegExp {
@@ -25,7 +26,12 @@ export function stageNameGlob(pattern: string): RegExp {
       source += escapeRegExp(char);
     }
   }
-  return new RegExp(`^${source}$`, "u");
+  try {
+    return new RegExp(`^${source}$`, "u");
+  } catch {
+    // A reversed range such as `[z-a]`: Python silently drops it from the set; refused here, by name.
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${pattern}' is not a valid pattern`);
+  }
 }
 
 /** The set that starts after a `[` at `start`; `end` is the index of its `]`. */
