@@ -104,6 +104,13 @@ function reportFailures(failures: readonly TransferFailure[]): void {
   }
 }
 
+/** DVC's warning for a revision in which a target named nothing (`-a/-T/-A` with targets). */
+function reportSkippedRevisions(result: SyncResult): void {
+  for (const revision of result.skippedRevisions ?? []) {
+    process.stderr.write(`WARNING: failed to collect '${revision}', skipping\n`);
+  }
+}
+
 function syncJson(result: SyncResult): Record<string, unknown> {
   return {
     remotes: result.remotes,
@@ -112,6 +119,7 @@ function syncJson(result: SyncResult): Record<string, unknown> {
     bytes: result.bytes,
     failed: result.failed,
     ...(result.runCacheEntries !== undefined ? { runCacheEntries: result.runCacheEntries } : {}),
+    ...(result.skippedRevisions !== undefined ? { skippedRevisions: result.skippedRevisions } : {}),
   };
 }
 
@@ -148,6 +156,7 @@ function finishSync(
 ): void {
   if (flags.json === true) printJson(syncJson(result));
   else {
+    reportSkippedRevisions(result);
     reportFailures(result.failed);
     process.stdout.write(`${summaryLine([[verb, result.transferred]]) || "Everything is up to date."}\n`);
   }
@@ -191,6 +200,7 @@ export function pullCommand(): Command {
       if (flags.json === true) {
         printJson({ fetch: syncJson(result.fetch), checkout: result.checkout });
       } else {
+        reportSkippedRevisions(result.fetch);
         reportFailures(result.fetch.failed);
         for (const failure of checkout.failed) process.stderr.write(`ERROR: ${failure}\n`);
         for (const line of checkout.lines) process.stdout.write(`${line}\n`);

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTargets } from "./addTargets.js";
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
@@ -76,11 +76,59 @@ describe("push with a history scope", () => {
     expect(onRemote("one\n")).toBe(true);
   });
 
-  it("refuses targets with a scope, rather than guess what they mean at other revisions", async () => {
+  it("sends what the targets name at each revision, as dvc push -A <target> does", async () => {
     const repo = await project();
-    await expect(push(repo, ["a.txt"], { history: { allBranches: true } })).rejects.toThrow(
-      /-a, -T and -A take everything tracked at those revisions/,
-    );
+    writeFileSync(join(repo.root, "b.txt"), "bee\n");
+    await addTargets(repo, ["b.txt"], { cwd: repo.root });
+    const result = await push(repo, [join(repo.root, "a.txt")], { history: { allCommits: true } });
+    expect(result).toMatchObject({ transferred: 4, failed: [] });
+    expect(result.skippedRevisions).toBeUndefined();
+    expect(["one\n", "two\n", "three\n", "main\n"].map(onRemote)).toEqual([true, true, true, true]);
+    expect(onRemote("bee\n")).toBe(false);
+  });
+
+  it("skips the revisions where a target names nothing, and fails only when none has it", async () => {
+    const repo = await project();
+    writeFileSync(join(repo.root, "b.txt"), "bee\n");
+    await addTargets(repo, ["b.txt"], { cwd: repo.root });
+    git(repo.root, "add", "-A");
+    git(repo.root, "commit", "-qm", "bee");
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo.root, encoding: "utf8" }).trim();
+    const result = await push(repo, [join(repo.root, "b.txt.dvc")], { history: { allBranches: true } });
+    expect(result).toMatchObject({ transferred: 1, failed: [] });
+    // The tip of `other` never had b.txt.dvc; main's tip and the workspace do.
+    expect(result.skippedRevisions).toHaveLength(1);
+    expect(result.skippedRevisions?.[0]).not.toBe(head);
+    expect(onRemote("bee\n")).toBe(true);
+    expect(onRemote("three\n")).toBe(false);
+
+    rmSync(join(repo.root, "b.txt.dvc"));
+    const pastOnly = await fetch(repo, [join(repo.root, "b.txt.dvc")], { history: { allBranches: true } });
+    expect(pastOnly.skippedRevisions).toContain("workspace");
+    await expect(
+      push(repo, [join(repo.root, "nowhere.dvc")], { history: { allCommits: true } }),
+    ).rejects.toThrow(/nowhere\.dvc' does not exist/);
+  });
+
+  it("selects a stage's outs at each revision by the stage's name", async () => {
+    const repo = await project();
+    const lock = (text: string): string =>
+      `schema: '2.0'\nstages:\n  make:\n    cmd: echo\n    outs:\n    - path: out.txt\n      hash: md5\n      md5: ${md5(text)}\n      size: ${text.length}\n`;
+    for (const text of ["v1\n", "v2\n"]) {
+      writeFileSync(
+        join(repo.root, "dvc.yaml"),
+        "stages:\n  make:\n    cmd: echo\n    outs:\n    - out.txt\n",
+      );
+      writeFileSync(join(repo.root, "dvc.lock"), lock(text));
+      mkdirSync(dirname(repo.cache.objectPath(md5(text))), { recursive: true });
+      writeFileSync(repo.cache.objectPath(md5(text)), text);
+      git(repo.root, "add", "dvc.yaml", "dvc.lock");
+      git(repo.root, "commit", "-qm", text);
+    }
+    const result = await push(repo, ["make"], { history: { allCommits: true } });
+    expect(result).toMatchObject({ transferred: 2, failed: [] });
+    expect(["v1\n", "v2\n"].map(onRemote)).toEqual([true, true]);
+    expect(onRemote("main\n")).toBe(false);
   });
 });
 

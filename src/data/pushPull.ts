@@ -26,14 +26,14 @@ import {
   type TransferResult,
 } from "./transferObjects.js";
 import {
-  expandOuts,
+  hasHistoryScope,
+  historySelectedOuts,
   historyTrackedOuts,
   historyUsedObjects,
-  usedObjects,
   type HistoryScope,
-  type TrackedOut,
-  type UsedObject,
-} from "./usedObjects.js";
+  type SelectedHistoryOuts,
+} from "./historyOuts.js";
+import { expandOuts, usedObjects, type UsedObject } from "./usedObjects.js";
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
   /** The remote for every object; otherwise each out's `remote:` or the default remote. */
@@ -48,8 +48,8 @@ export interface TransferCommandOptions extends OpenRemoteOptions {
   runCache?: boolean;
   /**
    * `-a / -T / -A`: also the objects that `.dvc` files and dvc.lock name at the tip of every branch, at every
-   * tag, or in every commit (DVC's brancher), besides the workspace's. Applies to everything tracked: it
-   * cannot be combined with targets.
+   * tag, or in every commit (DVC's brancher), besides the workspace's; with targets, what the targets name in
+   * each of those revisions.
    */
   history?: HistoryScope;
 }
@@ -59,6 +59,8 @@ export interface SyncResult extends TransferResult {
   remotes: string[];
   /** With `runCache`: the run-cache entry files copied (push counts them in `transferred`, as DVC does). */
   runCacheEntries?: number;
+  /** With a history scope and targets: the revisions (`workspace` or commits) where a target named nothing. */
+  skippedRevisions?: string[];
 }
 
 /** Sends the objects of `targets` (everything tracked by default) that their remote lacks. */
@@ -67,7 +69,12 @@ export async function push(
   targets?: readonly string[],
   options: TransferCommandOptions = {},
 ): Promise<SyncResult> {
-  const used = await usedWithHistory(repo, targets, historyOutsOnce(repo, targets, options.history));
+  const { used, skippedRevisions } = await usedWithHistory(
+    repo,
+    targets,
+    historyOutsOnce(repo, targets, options.history),
+  );
+  const skippedField = skippedRevisions.length > 0 ? { skippedRevisions } : {};
   const entries = options.runCache === true ? await localRunCacheEntries(repo) : [];
   const pushable = withRunCacheObjects(
     new Map([...used].filter(([, owner]) => owner.push !== false)),
@@ -81,7 +88,7 @@ export async function push(
       ? { ...failure, reason: "directory manifest is corrupt in the local cache (it was removed)" }
       : failure,
   );
-  if (options.runCache !== true) return { ...result, failed };
+  if (options.runCache !== true) return { ...result, failed, ...skippedField };
   // Entries go last, as manifests do: a remote should not name results whose objects it lacks.
   const remote = openDataRemote(repo, options.remote, remoteOptions(options));
   const runCacheEntries = await pushRunCacheEntries(repo, remote, entries);
@@ -91,6 +98,7 @@ export async function push(
     transferred: result.transferred + runCacheEntries,
     runCacheEntries,
     remotes: [...new Set([...result.remotes, remote.name])],
+    ...skippedField,
   };
 }
 
@@ -109,12 +117,17 @@ export async function fetch(
   }
   // History is read from Git once; only its expansion is redone once manifests have arrived.
   const history = historyOutsOnce(repo, targets, options.history);
-  const collect = async (): Promise<Map<Oid, UsedObject>> =>
-    withRunCacheObjects(
-      await usedWithHistory(repo, targets, history),
+  let skippedRevisions: string[] = [];
+  const collect = async (): Promise<Map<Oid, UsedObject>> => {
+    const collected = await usedWithHistory(repo, targets, history);
+    skippedRevisions = collected.skippedRevisions;
+    return withRunCacheObjects(
+      collected.used,
       entries === undefined ? new Map() : await runCacheObjects(repo, entries),
     );
-  const result = await fetchInRounds(repo, collect, options);
+  };
+  const fetched = await fetchInRounds(repo, collect, options);
+  const result = skippedRevisions.length > 0 ? { ...fetched, skippedRevisions } : fetched;
   if (runCacheRemote === undefined) return result;
   return {
     ...result,
@@ -160,38 +173,53 @@ async function fetchInRounds(
   };
 }
 
-/**
- * The outs a history scope names, read from Git on first use and kept (undefined without a scope). A scope
- * takes everything tracked, so it is refused with targets.
- */
+/** What a history scope adds: its outs, and with targets the revisions where they named nothing. */
+type HistoryOuts = Pick<SelectedHistoryOuts, "outs"> & Partial<SelectedHistoryOuts>;
+
+/** The outs a history scope names, read from Git on first use and kept (undefined without a scope). */
 function historyOutsOnce(
   repo: DataRepo,
   targets: readonly string[] | undefined,
   history: HistoryScope | undefined,
-): (() => Promise<TrackedOut[]>) | undefined {
-  if (history === undefined || !(history.allBranches || history.allTags || history.allCommits))
-    return undefined;
-  if (targets !== undefined && targets.length > 0) {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      "-a, -T and -A take everything tracked at those revisions: give them without targets",
-    );
-  }
-  let outs: Promise<TrackedOut[]> | undefined;
-  return () => (outs ??= historyTrackedOuts(repo, history));
+): (() => Promise<HistoryOuts>) | undefined {
+  if (!hasHistoryScope(history)) return undefined;
+  let outs: Promise<HistoryOuts> | undefined;
+  if (targets !== undefined && targets.length > 0)
+    return () => (outs ??= historySelectedOuts(repo, history, targets));
+  return () => (outs ??= historyTrackedOuts(repo, history).then((tracked) => ({ outs: tracked })));
 }
 
 /**
  * The objects of the targets (everything tracked by default), plus those of the history's outs; an object
- * both use keeps its workspace owner, unless only the history's owner could expand its manifest.
+ * both use keeps its workspace owner, unless only the history's owner could expand its manifest. With
+ * targets, as in DVC, the workspace is one more revision: skipped when a target names nothing there, an
+ * error only when no revision had them all.
  */
 async function usedWithHistory(
   repo: DataRepo,
   targets: readonly string[] | undefined,
-  history: (() => Promise<TrackedOut[]>) | undefined,
-): Promise<Map<Oid, UsedObject>> {
-  if (history === undefined) return usedObjects(repo, targets);
-  return mergeUsed(await usedObjects(repo), await expandOuts(repo, await history()));
+  history: (() => Promise<HistoryOuts>) | undefined,
+): Promise<UsedWithHistory> {
+  if (history === undefined) return { used: await usedObjects(repo, targets), skippedRevisions: [] };
+  const past = await history();
+  const skippedRevisions = (past.skipped ?? []).map((skip) => skip.revision);
+  let workspace: Map<Oid, UsedObject>;
+  try {
+    workspace = await usedObjects(repo, targets);
+  } catch (error) {
+    const failure = toFlowOpsError(error);
+    if (past.collected === undefined || past.collected === 0 || failure.code !== "RESOURCE_DOES_NOT_EXIST")
+      throw failure;
+    workspace = new Map();
+    skippedRevisions.unshift("workspace");
+  }
+  return { used: mergeUsed(workspace, await expandOuts(repo, past.outs)), skippedRevisions };
+}
+
+interface UsedWithHistory {
+  used: Map<Oid, UsedObject>;
+  /** `workspace` or commits where a target named nothing: DVC's "failed to collect '<rev>', skipping". */
+  skippedRevisions: string[];
 }
 
 function mergeUsed(used: Map<Oid, UsedObject>, more: ReadonlyMap<Oid, UsedObject>): Map<Oid, UsedObject> {

@@ -4,16 +4,13 @@
  * manifest oid included). Push, fetch and gc all start here; gc also asks which objects git history uses.
  * It reads only: it never fetches a missing manifest (pushPull does that and asks again).
  */
-import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
-import { promisify } from "node:util";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
 import type { DataRepo } from "./dataRepo.js";
 import {
   findDvcFiles,
-  parseDvcFile,
   readDvcFile,
   walkWorkspaceFiles,
   type DvcFileDoc,
@@ -21,7 +18,7 @@ import {
 } from "./dvcFile.js";
 import { isDirOid, isOid, type Oid } from "./hashInfo.js";
 import type { ObjectOwner } from "./transferObjects.js";
-import { parseYamlText, readYamlFile } from "./yamlFile.js";
+import { readYamlFile } from "./yamlFile.js";
 
 export interface UsedObject extends ObjectOwner {
   /** The out's own remote (`remote:`), used when no remote is named on the command line. */
@@ -78,7 +75,7 @@ export async function trackedOuts(repo: UsedRepo): Promise<TrackedOut[]> {
 }
 
 /** The cached outs of one `.dvc` file; `relFile` is its POSIX path from the root (or `commit:path`). */
-function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): TrackedOut[] {
+export function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): TrackedOut[] {
   const base = posix.join(posix.dirname(relFile), doc.wdir ?? ".");
   const outs: TrackedOut[] = [];
   for (const out of doc.outs) {
@@ -153,7 +150,7 @@ interface LockOutEntry {
   isexec: boolean;
 }
 
-function lockEntries(value: unknown): LockOutEntry[] {
+export function lockEntries(value: unknown): LockOutEntry[] {
   const stages = (value as { stages?: unknown } | undefined)?.stages;
   if (typeof stages !== "object" || stages === null) return [];
   const entries: LockOutEntry[] = [];
@@ -275,109 +272,6 @@ export function outOwner(out: TrackedOut): UsedObject {
   };
 }
 
-/** Which git revisions `gc` keeps the objects of, besides the workspace. */
-export interface HistoryScope {
-  allBranches?: boolean;
-  allTags?: boolean;
-  allCommits?: boolean;
-}
-
-/**
- * Objects referenced by `.dvc` files and `dvc.lock` in the chosen git revisions. Each distinct blob is read
- * once (`git cat-file --batch`), since most files are the same in most commits. A file that does not parse
- * is an error naming the commit and path: gc must never delete what an unreadable file might reference.
- */
-export async function historyUsedObjects(repo: UsedRepo, scope: HistoryScope): Promise<Map<Oid, UsedObject>> {
-  return expandOuts(repo, await historyTrackedOuts(repo, scope));
-}
-
-/**
- * The cached outs those revisions' `.dvc` files and dvc.lock name, unexpanded: what reads Git, so a caller that
- * expands twice (fetch, before and after fetching manifests) reads history once.
- */
-export async function historyTrackedOuts(repo: UsedRepo, scope: HistoryScope): Promise<TrackedOut[]> {
-  const revisionArgs = scope.allCommits === true ? ["--all"] : [];
-  if (scope.allCommits !== true && scope.allBranches === true) revisionArgs.push("--no-walk", "--branches");
-  if (scope.allCommits !== true && scope.allTags === true) {
-    if (!revisionArgs.includes("--no-walk")) revisionArgs.push("--no-walk");
-    revisionArgs.push("--tags");
-  }
-  if (revisionArgs.length === 0) return [];
-  const commits = (await git(repo.root, ["rev-list", ...revisionArgs]))
-    .split("\n")
-    .filter((line) => line !== "");
-  const blobs = new Map<string, { commit: string; path: string }>();
-  for (const commit of commits) {
-    for (const line of (await git(repo.root, ["ls-tree", "-r", "-z", commit])).split("\0")) {
-      const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(line);
-      if (match === null) continue;
-      const [, blob, path] = match as unknown as [string, string, string];
-      const name = posix.basename(path);
-      if ((name.endsWith(".dvc") || name === "dvc.lock") && !blobs.has(blob))
-        blobs.set(blob, { commit, path });
-    }
-  }
-  const outs: TrackedOut[] = [];
-  for (const [blob, text] of await readBlobs(repo.root, [...blobs.keys()])) {
-    const origin = blobs.get(blob);
-    if (origin === undefined) continue;
-    const label = `${origin.commit.slice(0, 7)}:${origin.path}`;
-    const parsed = parseYamlText(label, text);
-    const dir = posix.dirname(origin.path);
-    if (posix.basename(origin.path) === "dvc.lock") {
-      for (const entry of lockEntries(parsed.value)) {
-        outs.push({ dvcFile: label, path: posix.join(dir, entry.path), md5: entry.md5 });
-      }
-      continue;
-    }
-    outs.push(...dvcFileOuts(parseDvcFile(parsed), origin.path, label));
-  }
-  return outs;
-}
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)("git", args, { cwd, maxBuffer: 1 << 30, encoding: "utf8" });
-    return stdout;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new FlowOpsError(
-      "INVALID_STATE",
-      `git ${args[0] ?? ""} failed in ${cwd}: ${stderr.trim() || String(error)}`,
-    );
-  }
-}
-
-/** Contents of the given blobs, read through one `git cat-file --batch` process. */
-function readBlobs(cwd: string, blobs: readonly string[]): Promise<Map<string, string>> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) {
-        reject(new FlowOpsError("INVALID_STATE", `git cat-file failed in ${cwd}: ${stderr.trim()}`));
-        return;
-      }
-      const output = Buffer.concat(chunks);
-      const contents = new Map<string, string>();
-      let offset = 0;
-      while (offset < output.length) {
-        const headerEnd = output.indexOf(0x0a, offset);
-        const [blob, , size] = output.subarray(offset, headerEnd).toString("utf8").split(" ");
-        const length = Number(size);
-        contents.set(blob ?? "", output.subarray(headerEnd + 1, headerEnd + 1 + length).toString("utf8"));
-        offset = headerEnd + 1 + length + 1;
-      }
-      resolvePromise(contents);
-    });
-    child.stdin.end(blobs.map((blob) => `${blob}\n`).join(""));
-  });
-}
-
-function relPosix(root: string, abs: string): string {
+export function relPosix(root: string, abs: string): string {
   return relative(root, abs).split(sep).join("/");
 }

@@ -1,0 +1,215 @@
+/**
+ * The outs that `.dvc` files and dvc.lock name in git history (DVC's brancher: branch tips, tags, or every
+ * commit), for gc's scope and push/fetch/pull's `-a/-T/-A`. Git is read with one `rev-list`, one `ls-tree`
+ * per commit and one `cat-file --batch` for all the distinct files, since most are the same in most commits.
+ */
+import { execFile, spawn } from "node:child_process";
+import { posix } from "node:path";
+import { promisify } from "node:util";
+import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { parseDvcFile } from "./dvcFile.js";
+import type { Oid } from "./hashInfo.js";
+import {
+  dvcFileOuts,
+  expandOuts,
+  lockEntries,
+  selectOuts,
+  type TrackedOut,
+  type UsedObject,
+  type UsedRepo,
+} from "./usedObjects.js";
+import { parseYamlText } from "./yamlFile.js";
+
+/** Which git revisions count besides the workspace. */
+export interface HistoryScope {
+  allBranches?: boolean;
+  allTags?: boolean;
+  allCommits?: boolean;
+}
+
+export function hasHistoryScope(scope: HistoryScope | undefined): scope is HistoryScope {
+  return (
+    scope !== undefined && (scope.allBranches === true || scope.allTags === true || scope.allCommits === true)
+  );
+}
+
+/**
+ * Objects referenced by `.dvc` files and `dvc.lock` in the chosen git revisions. A file that does not parse
+ * is an error naming the commit and path: gc must never delete what an unreadable file might reference.
+ */
+export async function historyUsedObjects(repo: UsedRepo, scope: HistoryScope): Promise<Map<Oid, UsedObject>> {
+  return expandOuts(repo, await historyTrackedOuts(repo, scope));
+}
+
+/**
+ * The cached outs those revisions' `.dvc` files and dvc.lock name, unexpanded: what reads Git, so a caller that
+ * expands twice (fetch, before and after fetching manifests) reads history once.
+ */
+export async function historyTrackedOuts(repo: UsedRepo, scope: HistoryScope): Promise<TrackedOut[]> {
+  const history = await readHistory(repo, scope);
+  const seen = new Set<string>();
+  const outs: TrackedOut[] = [];
+  for (const [commit, files] of history.commits) {
+    for (const file of files) {
+      if (seen.has(file.blob)) continue;
+      seen.add(file.blob);
+      outs.push(...labelled(commit, history.outsOf(file)));
+    }
+  }
+  return outs;
+}
+
+/** What the targets select at each revision, and the revisions where some target names nothing. */
+export interface SelectedHistoryOuts {
+  outs: TrackedOut[];
+  /** Commits skipped as DVC skips them ("failed to collect"), with the reason. */
+  skipped: { revision: string; message: string }[];
+  /** How many commits the targets could be collected in. */
+  collected: number;
+}
+
+/**
+ * As DVC's `push/fetch -a <targets>`: the targets are resolved in each revision's own files (a `.dvc` file, a
+ * stage, a tracked path, or a path inside a tracked directory). A revision in which a target names nothing is
+ * skipped with a warning, not failed: the target may be newer than that commit.
+ */
+export async function historySelectedOuts(
+  repo: UsedRepo,
+  scope: HistoryScope,
+  targets: readonly string[],
+): Promise<SelectedHistoryOuts> {
+  const history = await readHistory(repo, scope);
+  const selected = new Map<string, TrackedOut>();
+  const skipped: SelectedHistoryOuts["skipped"] = [];
+  let collected = 0;
+  for (const [commit, files] of history.commits) {
+    let outs: TrackedOut[];
+    try {
+      outs = selectOuts(repo, files.flatMap(history.outsOf), targets);
+    } catch (error) {
+      const failure = toFlowOpsError(error);
+      if (failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
+      skipped.push({ revision: commit, message: failure.message });
+      continue;
+    }
+    collected += 1;
+    // The same out in many commits is expanded once: its manifest is read once, not once per commit.
+    for (const out of labelled(commit, outs)) {
+      const key = `${out.md5}\0${out.within?.join("\0") ?? "*"}`;
+      if (!selected.has(key)) selected.set(key, out);
+    }
+  }
+  return { outs: [...selected.values()], skipped, collected };
+}
+
+function labelled(commit: string, outs: readonly TrackedOut[]): TrackedOut[] {
+  return outs.map((out) => ({ ...out, dvcFile: `${commit.slice(0, 7)}:${out.dvcFile}` }));
+}
+
+interface HistoryFile {
+  blob: string;
+  path: string;
+}
+
+interface History {
+  /** Each commit in scope with its `.dvc` and dvc.lock files. */
+  commits: Map<string, HistoryFile[]>;
+  /** A file's outs, `dvcFile` being its path in the commit; parsed once per blob and path. */
+  outsOf: (file: HistoryFile) => TrackedOut[];
+}
+
+async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History> {
+  const revisionArgs = scope.allCommits === true ? ["--all"] : [];
+  if (scope.allCommits !== true && scope.allBranches === true) revisionArgs.push("--no-walk", "--branches");
+  if (scope.allCommits !== true && scope.allTags === true) {
+    if (!revisionArgs.includes("--no-walk")) revisionArgs.push("--no-walk");
+    revisionArgs.push("--tags");
+  }
+  const commits = new Map<string, HistoryFile[]>();
+  if (revisionArgs.length === 0) return { commits, outsOf: () => [] };
+  const shas = (await git(repo.root, ["rev-list", ...revisionArgs]))
+    .split("\n")
+    .filter((line) => line !== "");
+  const firstSeen = new Map<string, string>();
+  for (const commit of shas) {
+    const files: HistoryFile[] = [];
+    for (const line of (await git(repo.root, ["ls-tree", "-r", "-z", commit])).split("\0")) {
+      const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(line);
+      if (match === null) continue;
+      const [, blob, path] = match as unknown as [string, string, string];
+      const name = posix.basename(path);
+      if (!name.endsWith(".dvc") && name !== "dvc.lock") continue;
+      files.push({ blob, path });
+      if (!firstSeen.has(blob)) firstSeen.set(blob, commit);
+    }
+    commits.set(commit, files);
+  }
+  const texts = await readBlobs(repo.root, [...firstSeen.keys()]);
+  const parsed = new Map<string, TrackedOut[]>();
+  const outsOf = (file: HistoryFile): TrackedOut[] => {
+    const key = `${file.blob}\0${file.path}`;
+    let outs = parsed.get(key);
+    if (outs === undefined) {
+      const label = `${(firstSeen.get(file.blob) ?? "").slice(0, 7)}:${file.path}`;
+      outs = fileOuts(file.path, parseYamlText(label, texts.get(file.blob) ?? ""));
+      parsed.set(key, outs);
+    }
+    return outs;
+  };
+  return { commits, outsOf };
+}
+
+/** One file's outs, named as the workspace's are: lock outs carry their stage (`train`, `sub/dvc.yaml:train`). */
+function fileOuts(path: string, parsed: ReturnType<typeof parseYamlText>): TrackedOut[] {
+  if (posix.basename(path) !== "dvc.lock") return dvcFileOuts(parseDvcFile(parsed), path);
+  const dir = posix.dirname(path);
+  return lockEntries(parsed.value).map((entry) => ({
+    dvcFile: path,
+    stage: dir === "." ? entry.stage : `${dir}/dvc.yaml:${entry.stage}`,
+    path: posix.join(dir, entry.path),
+    md5: entry.md5,
+  }));
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)("git", args, { cwd, maxBuffer: 1 << 30, encoding: "utf8" });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? "";
+    throw new FlowOpsError(
+      "INVALID_STATE",
+      `git ${args[0] ?? ""} failed in ${cwd}: ${stderr.trim() || String(error)}`,
+    );
+  }
+}
+
+/** Contents of the given blobs, read through one `git cat-file --batch` process. */
+function readBlobs(cwd: string, blobs: readonly string[]): Promise<Map<string, string>> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) {
+        reject(new FlowOpsError("INVALID_STATE", `git cat-file failed in ${cwd}: ${stderr.trim()}`));
+        return;
+      }
+      const output = Buffer.concat(chunks);
+      const contents = new Map<string, string>();
+      let offset = 0;
+      while (offset < output.length) {
+        const headerEnd = output.indexOf(0x0a, offset);
+        const [blob, , size] = output.subarray(offset, headerEnd).toString("utf8").split(" ");
+        const length = Number(size);
+        contents.set(blob ?? "", output.subarray(headerEnd + 1, headerEnd + 1 + length).toString("utf8"));
+        offset = headerEnd + 1 + length + 1;
+      }
+      resolvePromise(contents);
+    });
+    child.stdin.end(blobs.map((blob) => `${blob}\n`).join(""));
+  });
+}
