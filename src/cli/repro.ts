@@ -55,7 +55,7 @@ export function reproCommand(): Command {
       }),
     )
     .option("-f, --force", "run every planned stage even if nothing changed (skips the run-cache)")
-    .option("-s, --single-item", "only the targets, not their upstream stages")
+    .option("-s, --single-item", "only the targets, in the order given, not their upstream stages")
     .option("-i, --interactive", "ask before reproducing each changed stage")
     .addOption(
       new Option(

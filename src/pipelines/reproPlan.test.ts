@@ -53,6 +53,17 @@ describe("planStages", () => {
     expect(await plan(TWO_PIPELINES, { targets: ["c"], singleItem: true })).toEqual(["c"]);
   });
 
+  it("with singleItem, takes the targets in the order given; one waits only for a dependency listed before it", async () => {
+    await writeFile(join(dir, "dvc.yaml"), TWO_PIPELINES);
+    const pipeline = await readWorkspacePipelines(dir);
+    if (pipeline === undefined) throw new Error("no pipeline");
+    expect(planStages(pipeline, { cwd: dir, targets: ["c", "a", "b", "c"], singleItem: true })).toEqual([
+      { name: "c", upstream: [] },
+      { name: "a", upstream: [] },
+      { name: "b", upstream: ["a"] },
+    ]);
+  });
+
   it("with downstream, takes the targets and what depends on them instead", async () => {
     expect(await plan(TWO_PIPELINES, { targets: ["b"], downstream: true })).toEqual(["b", "c", "d"]);
     expect(await plan(TWO_PIPELINES, { targets: ["d", "x"], downstream: true })).toEqual(["x", "d", "y"]);

@@ -23,7 +23,7 @@ export interface ReproTargets extends ReproTargetOptions {
    * stage of every dvc.yaml (`dvc repro --all-pipelines`).
    */
   cwd?: string;
-  /** Only the targets, not their upstream stages. */
+  /** Only the targets, not their upstream stages, in the order given. */
   singleItem?: boolean;
   /** `--downstream`: the targets and every stage that depends on them, instead of what they depend on. */
   downstream?: boolean;
@@ -49,7 +49,7 @@ export function planStages(
   let names: string[];
   if (allPipelines) names = graph.postOrder(dag.stages.keys());
   else if (options.wholePipeline === true) names = wholePipelines(graph, [...dag.stages.keys()], targets);
-  else if (options.singleItem === true) names = graph.postOrder(targets).filter((n) => targets.includes(n));
+  else if (options.singleItem === true) return singleItems(graph, targets);
   else if (options.downstream === true) names = graph.postOrder(dag.stages.keys(), graph.below(targets));
   else names = graph.postOrder(targets);
   return names.map((name) => ({ name, upstream: graph.parents(name) }));
@@ -102,6 +102,18 @@ function activeGraph(dag: Dag): ActiveGraph {
     below: (names) => reach(names, children),
     component: (name) => reach([name], (other) => [...parents(other), ...children(other)]),
   };
+}
+
+/**
+ * `-s`: the targets alone, in the order given, as DVC runs them (its plan is the collected stages, no graph).
+ * A stage still waits for a dependency listed before it, so `--jobs` cannot race what DVC runs in sequence.
+ */
+function singleItems(graph: ActiveGraph, targets: readonly string[]): { name: string; upstream: string[] }[] {
+  const names = [...new Set(targets)];
+  return names.map((name, index) => ({
+    name,
+    upstream: graph.parents(name).filter((parent) => names.indexOf(parent) < index && names.includes(parent)),
+  }));
 }
 
 /**

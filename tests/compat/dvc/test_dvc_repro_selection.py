@@ -77,6 +77,14 @@ def test_both_tools_run_the_same_stages(make_ws, flags: list[str], frozen_b: boo
     assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
 
 
+def test_single_item_runs_the_targets_in_the_order_given(make_ws):
+    by_dvc, by_flowops = _pair(make_ws)
+    by_dvc.dvc("repro", "-s", "b", "x", "a")
+    by_flowops.flowops("repro", "-s", "b", "x", "a")
+    assert _runs(by_dvc) == _runs(by_flowops) == ["b", "x", "a"]
+    assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
+
+
 def test_both_tools_run_the_dependants_of_a_failed_stage_with_ignore_errors(make_ws):
     by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
     for ws in (by_dvc, by_flowops):
