@@ -121,6 +121,8 @@ interface CheckoutCliOptions {
   relink: boolean;
   summary: boolean;
   allowMissing: boolean;
+  withDeps: boolean;
+  recursive: boolean;
 }
 
 /**
@@ -147,14 +149,23 @@ function checkoutCommand(): Command {
     .option("--relink", "recreate links or copies from the cache even where content matches", false)
     .option("--summary", "print a one-line summary instead of each changed path", false)
     .option("--allow-missing", "leave out, silently, outs whose data the cache lacks", false)
+    .option(
+      "-d, --with-deps",
+      "also the outputs of the stages and .dvc files that stage targets depend on",
+      false,
+    )
+    .option("-R, --recursive", "a directory target selects every stage and .dvc file inside it", false)
     .option("--json", "print machine-readable JSON", false)
     .action(async (targets: string[], opts: JsonOption & CheckoutCliOptions) => {
       await withDataRepo(process.cwd(), async (repo) => {
+        const expanded = await (
+          await import("../data/targetExpansion.js")
+        ).expandDataTargets(repo, targets, { withDeps: opts.withDeps, recursive: opts.recursive });
         const progress = progressFor("Checking out", opts.json);
         const summary = await (
           await import("../data/checkoutTargets.js")
         )
-          .checkoutTargets(repo, targets, {
+          .checkoutTargets(repo, expanded, {
             force: opts.force,
             relink: opts.relink,
             onProgress: progress.onProgress,

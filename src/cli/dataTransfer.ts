@@ -6,7 +6,7 @@
 import { createInterface } from "node:readline/promises";
 import { Command, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
-import { withDataRepo } from "../data/dataRepo.js";
+import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { CheckoutSummary, GcResult, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
 import { printJson } from "./output.js";
@@ -16,7 +16,21 @@ import { positiveInteger } from "./numberOptions.js";
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
 
+/** The targets after `--glob`, `-R` and `-d`, resolved in the workspace. */
+async function expandedTargets(repo: DataRepo, targets: string[], flags: SyncFlags): Promise<string[]> {
+  if (flags.glob !== true && flags.recursive !== true && flags.withDeps !== true) return targets;
+  const { expandDataTargets } = await import("../data/targetExpansion.js");
+  return expandDataTargets(repo, targets, {
+    glob: flags.glob === true,
+    recursive: flags.recursive === true,
+    withDeps: flags.withDeps === true,
+  });
+}
+
 interface SyncFlags {
+  withDeps?: boolean;
+  recursive?: boolean;
+  glob?: boolean;
   allBranches?: boolean;
   allTags?: boolean;
   allCommits?: boolean;
@@ -36,6 +50,9 @@ function withSyncOptions(command: Command): Command {
         "objects transferred at once (default: remote jobs, else 4 x cores)",
       ).argParser(positiveInteger),
     )
+    .option("-d, --with-deps", "also the data of the stages and .dvc files that stage targets depend on")
+    .option("-R, --recursive", "a directory target selects every stage and .dvc file inside it")
+    .option("--glob", "targets are path patterns (*, ?, [...], **), expanded as dvc expands them")
     .option("-a, --all-branches", "also the data of the tip of every branch")
     .option("-T, --all-tags", "also the data of every tag")
     .option("-A, --all-commits", "also the data of every commit")
@@ -129,7 +146,13 @@ export function pushCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags) => {
       const progress = progressReporter("Pushing", flags.json === true);
       const result = await withDataRepo(process.cwd(), (repo) =>
-        transfers().then(({ push }) => push(repo, targets, transferOptions(flags, progress.onProgress))),
+        transfers().then(async ({ push }) =>
+          push(
+            repo,
+            await expandedTargets(repo, targets, flags),
+            transferOptions(flags, progress.onProgress),
+          ),
+        ),
       ).finally(() => progress.finish());
       finishSync(result, flags, "pushed", "failed to push data to the cloud", "upload");
     });
@@ -141,7 +164,13 @@ export function fetchCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags) => {
       const progress = progressReporter("Fetching", flags.json === true);
       const result = await withDataRepo(process.cwd(), (repo) =>
-        transfers().then(({ fetch }) => fetch(repo, targets, transferOptions(flags, progress.onProgress))),
+        transfers().then(async ({ fetch }) =>
+          fetch(
+            repo,
+            await expandedTargets(repo, targets, flags),
+            transferOptions(flags, progress.onProgress),
+          ),
+        ),
       ).finally(() => progress.finish());
       finishSync(result, flags, "fetched", "failed to fetch data from the cloud", "download");
     });
@@ -177,8 +206,8 @@ export function pullCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags & { force?: boolean; allowMissing?: boolean }) => {
       const progress = progressReporter("Fetching", flags.json === true);
       const { pull } = await transfers();
-      const result = await withDataRepo(process.cwd(), (repo) =>
-        pull(repo, targets, {
+      const result = await withDataRepo(process.cwd(), async (repo) =>
+        pull(repo, await expandedTargets(repo, targets, flags), {
           ...transferOptions(flags, progress.onProgress),
           ...(flags.force === true ? { force: true } : {}),
         }),

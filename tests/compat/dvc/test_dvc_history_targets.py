@@ -57,3 +57,55 @@ def test_push_skips_revisions_without_the_target(make_ws, tmp_path: Path):
         assert missing.returncode != 0, (tool, missing.stdout, missing.stderr)
     assert outcomes["flowops"] == outcomes["dvc"]
     assert outcomes["dvc"][:3] == (0, ["1 file pushed"], 2)
+
+
+PIPELINE = """\
+stages:
+  prep:
+    cmd: (cat a.txt; echo p) > p.txt
+    deps: [a.txt]
+    outs: [p.txt]
+  train:
+    cmd: (cat p.txt; echo m) > m.txt
+    deps: [p.txt]
+    outs: [m.txt]
+"""
+
+
+def _pipeline(ws: Workspace, remote: Path) -> None:
+    ws.dvc("remote", "add", "-d", "storage", str(remote))
+    ws.write("a.txt", "a\n")
+    ws.write("b.txt", "b\n")
+    ws.write("sub/c.txt", "c\n")
+    ws.dvc("add", "a.txt", "b.txt", "sub/c.txt")
+    ws.write("dvc.yaml", PIPELINE)
+    ws.dvc("repro")
+
+
+def test_with_deps_recursive_and_glob_select_the_same_data(make_ws, tmp_path: Path):
+    selections = [["-d", "train"], ["train"], ["-d", "m.txt"], ["-R", "sub"], ["--glob", "*.txt.dvc"]]
+    pushed = {}
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        remote = tmp_path / f"remote-{tool}"
+        _pipeline(ws, remote)
+        run = _runner(ws, tool)
+        for args in selections:
+            result = run("push", *args)
+            pushed[(tool, *args)] = (result.stdout.splitlines()[-1], _remote_files(remote))
+            for path in remote.rglob("*"):
+                if path.is_file():
+                    path.unlink()
+        for out in ("a.txt", "p.txt", "m.txt", "sub/c.txt"):
+            (ws.root / out).unlink()
+        run("checkout", "-d", "train")
+        run("checkout", "-R", "sub")
+        pushed[(tool, "restored")] = sorted(
+            out for out in ("a.txt", "b.txt", "p.txt", "m.txt", "sub/c.txt") if (ws.root / out).exists()
+        )
+    for args in selections:
+        assert pushed[("flowops", *args)] == pushed[("dvc", *args)], args
+    assert [len(pushed[("dvc", *args)][1]) for args in selections] == [3, 1, 1, 1, 2]
+    assert pushed[("flowops", "restored")] == pushed[("dvc", "restored")] == [
+        "a.txt", "b.txt", "m.txt", "p.txt", "sub/c.txt"
+    ]
