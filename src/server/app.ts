@@ -6,6 +6,8 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { RetrainingRunStore } from "../monitoring/retraining/retrainingRunStore.js";
 import { RegistryWebhooks } from "../registry/webhooks/registryWebhooks.js";
+import { webhookSecretCipher } from "../registry/webhooks/webhookSecretCipher.js";
+import { encryptStoredWebhookSecrets } from "../registry/webhooks/webhookStore.js";
 import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
@@ -53,7 +55,14 @@ export async function buildServer(
   app.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
 
   // Registry webhooks are delivered with this server's logger; deliveries in flight end when it closes.
-  const webhooks = new RegistryWebhooks({ db: ctx.meta.db, log: app.log, settings: ctx.config.webhooks });
+  const webhooks = new RegistryWebhooks({
+    db: ctx.meta.db,
+    log: app.log,
+    settings: ctx.config.webhooks,
+    cipher: webhookSecretCipher(process.env, ctx.config.webhookSecretKeyFile),
+  });
+  // Secrets stored in the clear by an earlier version are encrypted before anything reads them.
+  await encryptStoredWebhookSecrets(ctx.meta.db, webhooks.cipher);
   app.addHook("onClose", async () => webhooks.close());
 
   await app.register(async (scope) => trackingRoutes(scope, ctx));

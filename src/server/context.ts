@@ -31,6 +31,11 @@ export interface ServerConfig {
   protectedStages?: readonly string[];
   /** Registry webhook delivery (URL schemes, private addresses, timeouts); mlflow's defaults when unset. */
   webhooks?: WebhookDeliverySettings;
+  /**
+   * Where the key that encrypts webhook secrets is kept when MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY is unset
+   * (generated on first use); unset, such a server's key lasts as long as the process, as mlflow's does.
+   */
+  webhookSecretKeyFile?: string;
 }
 
 export interface ServerContext {

@@ -81,6 +81,7 @@ export function resolveServerConfig(
     ),
     // mlflow's own variables (MLFLOW_WEBHOOK_ALLOWED_SCHEMES, MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS, ...).
     webhooks: webhookSettingsFromEnv(env),
+    webhookSecretKeyFile: join(home, "webhook-secret.key"),
   };
 }
 

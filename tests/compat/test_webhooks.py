@@ -13,6 +13,8 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -186,6 +188,24 @@ def test_the_secret_is_never_returned(flowops_server, client, receiver, webhooks
         assert response.status_code == 200
         assert SECRET not in response.text
         assert '"secret"' not in response.text
+
+
+def test_the_secret_is_stored_as_mlflow_stores_it(flowops_server, client, receiver, webhooks, unique):
+    """Encrypted at rest as a Fernet token that Python's `cryptography` (what mlflow's store uses) decrypts
+    with the server's key: the one in MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY, here the generated key file."""
+    if os.environ.get("FLOWOPS_COMPAT_SERVER_URL"):
+        pytest.skip("the database of a server started elsewhere is not at hand")
+    from cryptography.fernet import Fernet
+
+    webhook = client.create_webhook(
+        name=f"stored-{unique}", url=receiver.url, events=["registered_model.created"], secret=SECRET
+    )
+    webhooks.append(webhook.webhook_id)
+    with sqlite3.connect(flowops_server.workdir / "db.sqlite") as db:
+        (stored,) = db.execute("SELECT secret FROM webhooks WHERE webhook_id = ?", (webhook.webhook_id,)).fetchone()
+    assert SECRET not in stored
+    key = (flowops_server.workdir / "home" / "webhook-secret.key").read_text().strip()
+    assert Fernet(key).decrypt(stored.encode()).decode() == SECRET
 
 
 def test_invalid_webhooks_are_refused(client, receiver, unique):

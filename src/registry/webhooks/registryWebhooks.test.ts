@@ -1,9 +1,11 @@
+import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../../db/connect.js";
 import { sqliteBackend } from "../../../test/support/backends.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../../test/support/webhookReceiver.js";
 import { RegistryWebhooks, type WebhookLog } from "./registryWebhooks.js";
 import { webhookEvent } from "./webhookEvents.js";
+import { WebhookSecretCipher } from "./webhookSecretCipher.js";
 import { DEFAULT_WEBHOOK_DELIVERY } from "./webhookSettings.js";
 import { createWebhook } from "./webhookStore.js";
 
@@ -41,7 +43,7 @@ async function hook(
   return createWebhook(
     meta.db,
     { name, url, events: [ALIAS_CREATED], ...options },
-    { urlPolicy: SETTINGS.urlPolicy, now: Date.now() },
+    { urlPolicy: SETTINGS.urlPolicy, cipher: webhooks.cipher, now: Date.now() },
   );
 }
 
@@ -66,7 +68,7 @@ describe("RegistryWebhooks.notify", () => {
     await createWebhook(
       meta.db,
       { name: "other", url: `${receiver.url}/other`, events: [webhookEvent("model_version", "created")] },
-      { urlPolicy: SETTINGS.urlPolicy, now: Date.now() },
+      { urlPolicy: SETTINGS.urlPolicy, cipher: webhooks.cipher, now: Date.now() },
     );
     webhooks.notify({ kind: "alias_set", name: "m", alias: "champion", version: "2" });
     await webhooks.settled();
@@ -76,7 +78,29 @@ describe("RegistryWebhooks.notify", () => {
       action: "created",
       data: { name: "m", alias: "champion", version: "2" },
     });
-    expect(receiver.received[0]?.headers["x-mlflow-signature"]).toMatch(/^v1,/);
+    // Signed with the secret as given, though the store holds it encrypted.
+    const headers = receiver.received[0]?.headers ?? {};
+    const signed = `${String(headers["x-mlflow-delivery-id"])}.${String(headers["x-mlflow-timestamp"])}.${receiver.received[0]?.body ?? ""}`;
+    expect(headers["x-mlflow-signature"]).toBe(
+      `v1,${createHmac("sha256", "k").update(signed).digest("base64")}`,
+    );
+  });
+
+  it("never delivers unsigned when a secret cannot be decrypted under the key in use", async () => {
+    await createWebhook(
+      meta.db,
+      { name: "rekeyed", url: receiver.url, events: [ALIAS_CREATED], secret: "k" },
+      {
+        urlPolicy: SETTINGS.urlPolicy,
+        cipher: new WebhookSecretCipher(WebhookSecretCipher.generateKey()),
+        now: Date.now(),
+      },
+    );
+    webhooks.notify({ kind: "alias_set", name: "m", alias: "a", version: "1" });
+    await webhooks.settled();
+    expect(receiver.received).toEqual([]);
+    expect(logged.map((l) => [l.level, l.message])).toEqual([["error", "webhook delivery failed"]]);
+    expect(String((logged[0]?.details as { err?: unknown }).err)).toMatch(/another key than the one in use/);
   });
 
   it("sends prompt events for a registered model tagged as a prompt", async () => {
@@ -101,7 +125,7 @@ describe("RegistryWebhooks.notify", () => {
         url: receiver.url,
         events: [webhookEvent("prompt_alias", "created"), ALIAS_CREATED],
       },
-      { urlPolicy: SETTINGS.urlPolicy, now: Date.now() },
+      { urlPolicy: SETTINGS.urlPolicy, cipher: webhooks.cipher, now: Date.now() },
     );
     webhooks.notify({ kind: "alias_set", name: "greeting", alias: "prod", version: "1" });
     await webhooks.settled();

@@ -14,6 +14,7 @@ import type { WebhookTestResult } from "./webhook.js";
 import { eventName, type WebhookEvent } from "./webhookEvents.js";
 import { examplePayload, type WebhookNotice } from "./webhookPayloads.js";
 import { sendWebhookRequest } from "./webhookRequest.js";
+import { webhookSecretCipher, type WebhookSecretCipher } from "./webhookSecretCipher.js";
 import { DEFAULT_WEBHOOK_DELIVERY, type WebhookDeliverySettings } from "./webhookSettings.js";
 import { activeWebhooksFor, webhookTarget, type WebhookTarget } from "./webhookStore.js";
 import type { ResolveHost, WebhookUrlPolicy } from "./webhookUrlPolicy.js";
@@ -33,6 +34,8 @@ export interface RegistryWebhooksOptions {
   ca?: string | undefined;
   resolveHost?: ResolveHost | undefined;
   now?: (() => number) | undefined;
+  /** Decrypts the stored secrets; a key for this process alone when unset (tests). */
+  cipher?: WebhookSecretCipher | undefined;
 }
 
 export class RegistryWebhooks {
@@ -42,8 +45,11 @@ export class RegistryWebhooks {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
+  readonly cipher: WebhookSecretCipher;
+
   constructor(private readonly options: RegistryWebhooksOptions) {
     this.settings = options.settings ?? DEFAULT_WEBHOOK_DELIVERY;
+    this.cipher = options.cipher ?? webhookSecretCipher({});
   }
 
   get urlPolicy(): WebhookUrlPolicy {
@@ -71,7 +77,7 @@ export class RegistryWebhooks {
       const chosen = event ?? target.events[0];
       if (chosen === undefined) throw new Error("the webhook subscribes to no events");
       const response = await sendWebhookRequest(
-        target,
+        this.decrypted(target),
         { event: chosen, data: examplePayload(chosen) },
         this.requestOptions(),
       );
@@ -97,6 +103,10 @@ export class RegistryWebhooks {
     await this.settled();
   }
 
+  private decrypted(target: WebhookTarget): { url: string; secret: string | null } {
+    return { url: target.url, secret: target.secret ? this.cipher.decrypt(target.secret) : null };
+  }
+
   private async dispatch(change: RegistryChange): Promise<void> {
     const isPrompt = promptFromRequest(change) ?? (await isPromptModel(this.options.db, change.name));
     const notice = noticeFor(change, isPrompt);
@@ -111,7 +121,8 @@ export class RegistryWebhooks {
     await this.turn();
     try {
       if (this.closing.signal.aborted) return;
-      const response = await sendWebhookRequest(target, notice, this.requestOptions());
+      // A secret that cannot be decrypted fails the delivery: it is never sent unsigned instead.
+      const response = await sendWebhookRequest(this.decrypted(target), notice, this.requestOptions());
       if (response.status >= 400) {
         this.options.log.warn(
           { ...details, status: response.status },

@@ -3,10 +3,12 @@ import type { MetadataDb } from "../../db/connect.js";
 import { FlowOpsError } from "../../errors.js";
 import { metadataBackends } from "../../../test/support/backends.js";
 import { webhookEvent } from "./webhookEvents.js";
+import { WebhookSecretCipher } from "./webhookSecretCipher.js";
 import {
   activeWebhooksFor,
   createWebhook,
   deleteWebhook,
+  encryptStoredWebhookSecrets,
   getWebhook,
   listWebhooks,
   updateWebhook,
@@ -14,6 +16,11 @@ import {
 } from "./webhookStore.js";
 
 const POLICY = { allowedSchemes: ["https"], allowPrivateIps: true };
+const CIPHER = new WebhookSecretCipher(WebhookSecretCipher.generateKey());
+const secretOf = async (db: MetadataDb["db"], id: string): Promise<string | null> => {
+  const stored = (await webhookTarget(db, id)).secret;
+  return stored === null ? null : CIPHER.decrypt(stored);
+};
 const MODEL_VERSION_CREATED = webhookEvent("model_version", "created");
 const TAG_SET = webhookEvent("model_version_tag", "set");
 const MODEL_CREATED = webhookEvent("registered_model", "created");
@@ -32,7 +39,7 @@ describe.each(metadataBackends())("webhook store on $name", (backend) => {
   let meta: MetadataDb;
   let close: () => Promise<void>;
   let clock = 1_000;
-  const options = () => ({ urlPolicy: POLICY, now: (clock += 1) });
+  const options = () => ({ urlPolicy: POLICY, cipher: CIPHER, now: (clock += 1) });
 
   beforeEach(async () => {
     const opened = await backend.open();
@@ -67,7 +74,25 @@ describe.each(metadataBackends())("webhook store on $name", (backend) => {
       last_updated_timestamp: clock,
     });
     expect(JSON.stringify(await getWebhook(meta.db, created.webhook_id))).not.toContain("s3cr3t");
-    expect(await webhookTarget(meta.db, created.webhook_id)).toMatchObject({ secret: "s3cr3t" });
+    // Stored as a Fernet token, never in the clear.
+    const row = await meta.db.selectFrom("webhooks").select("secret").executeTakeFirstOrThrow();
+    expect(row.secret).toMatch(/^gAAAAA[A-Za-z0-9_-]+=*$/);
+    expect(await secretOf(meta.db, created.webhook_id)).toBe("s3cr3t");
+  });
+
+  it("encrypts secrets that an earlier version stored in the clear, and leaves tokens alone", async () => {
+    const { webhook_id } = await createWebhook(
+      meta.db,
+      { name: "old", url: "https://x.test/", events: [MODEL_CREATED], secret: "kept" },
+      options(),
+    );
+    const token = (await webhookTarget(meta.db, webhook_id)).secret;
+    await meta.db.updateTable("webhooks").set({ secret: "plain" }).execute();
+    expect(await encryptStoredWebhookSecrets(meta.db, CIPHER)).toBe(1);
+    expect(await secretOf(meta.db, webhook_id)).toBe("plain");
+    await meta.db.updateTable("webhooks").set({ secret: token }).execute();
+    expect(await encryptStoredWebhookSecrets(meta.db, CIPHER)).toBe(0);
+    expect(await secretOf(meta.db, webhook_id)).toBe("kept");
   });
 
   it("refuses bad names, URLs and empty event lists with mlflow's messages", async () => {
@@ -129,7 +154,7 @@ describe.each(metadataBackends())("webhook store on $name", (backend) => {
       last_updated_timestamp: clock,
     });
     expect(updated).not.toHaveProperty("description");
-    expect(await webhookTarget(meta.db, webhook_id)).toMatchObject({ secret: "two" });
+    expect(await secretOf(meta.db, webhook_id)).toBe("two");
     await rejects(
       updateWebhook(meta.db, webhook_id, { url: "ftp://x.test/" }, options()),
       "INVALID_PARAMETER_VALUE",
@@ -172,8 +197,15 @@ describe.each(metadataBackends())("webhook store on $name", (backend) => {
       { name: "other", url: "https://x.test/other", events: [MODEL_CREATED] },
       options(),
     );
-    expect(await activeWebhooksFor(meta.db, TAG_SET)).toEqual([
-      { webhook_id: subscribed.webhook_id, url: "https://x.test/on", secret: "k", events: [TAG_SET] },
+    const active = await activeWebhooksFor(meta.db, TAG_SET);
+    expect(active).toEqual([
+      {
+        webhook_id: subscribed.webhook_id,
+        url: "https://x.test/on",
+        secret: expect.any(String) as unknown,
+        events: [TAG_SET],
+      },
     ]);
+    expect(CIPHER.decrypt(active[0]?.secret ?? "")).toBe("k");
   });
 });

@@ -2,7 +2,8 @@
  * Registry webhooks in the metadata database, with the semantics and messages of mlflow's SQL store
  * (`create_webhook` ... `delete_webhook`): soft deletes, newest-first offset paging, and partial updates
  * where an absent field keeps its value. The API shape never carries the secret; only `WebhookTarget`,
- * which the delivery side reads, does.
+ * which the delivery side reads, does, still encrypted: the secret is stored as a Fernet token
+ * (webhookSecretCipher) and decrypted only to sign a delivery.
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
@@ -16,6 +17,7 @@ import {
   type WebhookStatus,
 } from "./webhook.js";
 import { compareEvents, normaliseEvents, toWireEvent, type WebhookEvent } from "./webhookEvents.js";
+import { isFernetToken, type WebhookSecretCipher } from "./webhookSecretCipher.js";
 import { validateWebhookUrl, type ResolveHost, type WebhookUrlPolicy } from "./webhookUrlPolicy.js";
 
 export interface CreateWebhookInput {
@@ -39,6 +41,8 @@ export interface UpdateWebhookInput {
 
 export interface WebhookWriteOptions {
   urlPolicy: WebhookUrlPolicy;
+  /** Encrypts the secret before it is stored. */
+  cipher: WebhookSecretCipher;
   now: number;
   resolveHost?: ResolveHost;
 }
@@ -47,7 +51,7 @@ export interface WebhookWriteOptions {
 export interface WebhookTarget {
   webhook_id: string;
   url: string;
-  /** Null or "" when deliveries go unsigned. */
+  /** The stored secret, a Fernet token; null when deliveries go unsigned. */
   secret: string | null;
   events: WebhookEvent[];
 }
@@ -77,7 +81,7 @@ export async function createWebhook(
         description: input.description || null,
         url: input.url,
         status: input.status ?? "ACTIVE",
-        secret: input.secret || null,
+        secret: input.secret ? options.cipher.encrypt(input.secret) : null,
         creation_timestamp: options.now,
         last_updated_timestamp: options.now,
         deleted_timestamp: null,
@@ -136,7 +140,9 @@ export async function updateWebhook(
         ...(input.name === undefined ? {} : { name: input.name }),
         ...(input.description === undefined ? {} : { description: input.description }),
         ...(input.url === undefined ? {} : { url: input.url }),
-        ...(input.secret === undefined ? {} : { secret: input.secret || null }),
+        ...(input.secret === undefined
+          ? {}
+          : { secret: input.secret ? options.cipher.encrypt(input.secret) : null }),
         ...(input.status === undefined ? {} : { status: input.status }),
         last_updated_timestamp: options.now,
       })
@@ -161,6 +167,33 @@ export async function deleteWebhook(db: Kysely<Database>, webhookId: string, now
     .where("deleted_timestamp", "is", null)
     .executeTakeFirst();
   if (Number(deleted.numUpdatedRows) === 0) throw noWebhook(webhookId);
+}
+
+/**
+ * Encrypts the secrets an earlier version stored in the clear, each in place; tokens are left as they are.
+ * Run when a server starts, so no plaintext secret outlives an upgrade.
+ */
+export async function encryptStoredWebhookSecrets(
+  db: Kysely<Database>,
+  cipher: WebhookSecretCipher,
+): Promise<number> {
+  const rows = await db
+    .selectFrom("webhooks")
+    .select(["webhook_id", "secret"])
+    .where("secret", "is not", null)
+    .execute();
+  let encrypted = 0;
+  for (const row of rows) {
+    if (row.secret === null || row.secret === "" || isFernetToken(row.secret)) continue;
+    await db
+      .updateTable("webhooks")
+      .set({ secret: cipher.encrypt(row.secret) })
+      .where("webhook_id", "=", row.webhook_id)
+      .where("secret", "=", row.secret)
+      .execute();
+    encrypted += 1;
+  }
+  return encrypted;
 }
 
 /** The active webhooks subscribed to `event`, with their secrets, for delivery. */

@@ -30,7 +30,7 @@ export async function webhookRoutes(
   webhooks: RegistryWebhooks,
 ): Promise<void> {
   const { db } = ctx.meta;
-  const writeOptions = () => ({ urlPolicy: webhooks.urlPolicy, now: ctx.now() });
+  const writeOptions = () => ({ urlPolicy: webhooks.urlPolicy, cipher: webhooks.cipher, now: ctx.now() });
 
   registerRpc(app, {
     method: "POST",
