@@ -90,14 +90,14 @@ describe("flowops data", () => {
     expect(await readFile(join(dir, "foo"), "utf8")).toBe("foo\n");
   });
 
-  it("exits 1 and names the out when checkout cannot find an object", async () => {
+  it("exits 255, as dvc, and names the out when checkout cannot find an object", async () => {
     await data(["init", "--no-scm"]);
     await writeFile(
       join(dir, "foo.dvc"),
       "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 4\n  hash: md5\n  path: foo\n",
     );
     const result = await data(["checkout"]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(255);
     expect(result.stderr).toMatch(/checkout failed for following targets:\nfoo: /);
   });
 
@@ -116,7 +116,7 @@ describe("flowops data", () => {
       exitCode: 0,
     });
     expect((await data(["checkout", "--summary", "--allow-missing"])).stdout).toBe("No changes.\n");
-    expect((await data(["checkout", "--summary"])).exitCode).toBe(1);
+    expect((await data(["checkout", "--summary"])).exitCode).toBe(255);
   });
 
   it("adds what --glob patterns match, and with --no-commit leaves the cache empty", async () => {

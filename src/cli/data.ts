@@ -6,9 +6,16 @@
 import { Command } from "commander";
 import { join, relative, sep } from "node:path";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
-import { closeDataRepo, DVC_DIR, findDataRepoRoot, initDataRepo, withDataRepo } from "../data/dataRepo.js";
-import { FlowOpsError } from "../errors.js";
+import {
+  closeDataRepo,
+  DVC_DIR,
+  findDataRepoRoot,
+  initDataRepo,
+  notADvcRepository,
+  withDataRepo,
+} from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
+import { DVC_EXIT } from "./dvcExitCodes.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { commitCommand } from "./dataCommit.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
@@ -181,7 +188,7 @@ function checkoutCommand(): Command {
             `error: checkout failed for following targets:\n${summary.failed.map((f) => `${f.path}: ${f.reason}`).join("\n")}\n` +
               "Is your cache up to date? (flowops data pull)\n",
           );
-          process.exitCode = 1;
+          process.exitCode = DVC_EXIT.raised;
         } else if (opts.relink && opts.json !== true) process.stdout.write("Relinked successfully\n");
       });
     });
@@ -250,10 +257,7 @@ function expandTabs(line: string, size = 8): string {
 async function dvcDirHere(): Promise<string> {
   const root = await findDataRepoRoot(process.cwd());
   if (root === undefined) {
-    throw new FlowOpsError(
-      "RESOURCE_DOES_NOT_EXIST",
-      `${process.cwd()}: not a DVC repository (or any of the parent directories): run flowops data init`,
-    );
+    throw notADvcRepository(process.cwd());
   }
   return join(root, DVC_DIR);
 }

@@ -118,13 +118,19 @@ describe("flowops exit codes", () => {
     );
   });
 
-  it("keeps dvc's exit code 1 for an error of a dvc-compatible command", async () => {
+  it("keeps dvc's exit codes for the dvc-compatible commands", async () => {
     const cwd = process.cwd();
     process.chdir(dir);
     try {
       const result = await flowops("data", "status");
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(253);
       expect(result.stderr).toContain("not a DVC repository");
+      expect((await flowops("data", "status", "--bogus")).code).toBe(254);
+      await flowops("data", "init", "--no-scm");
+      // Caught and reported by dvc's own command: 1; let through to dvc's main: 255.
+      expect((await flowops("data", "push", "nowhere.dvc")).code).toBe(1);
+      expect((await flowops("repro", "nowhere")).code).toBe(255);
+      expect((await flowops("dag", "nowhere")).code).toBe(255);
     } finally {
       process.chdir(cwd);
     }

@@ -6,20 +6,16 @@
  */
 import { Command, CommanderError } from "commander";
 import { describeFileError, FlowOpsError, systemErrorCode } from "../errors.js";
+import { DVC_COMMANDS, dvcExitCode } from "./dvcExitCodes.js";
 import { FLOWOPS_VERSION } from "../version.js";
 
 /**
  * 0 success; 1 the command's check said no (gate failed, validation failed, dataset drift, rollout Degraded,
  * alert firing, `data status -q` found changes); 2 bad usage or an error, so a script can tell "no" from
  * "could not tell", as grep and diff do. Commands set 1 themselves (process.exitCode); errors reach main().
+ * dvc's commands (data, repro, dag, params, metrics) exit as dvc does instead: see dvcExitCodes.ts.
  */
 export const EXIT_CODES = { success: 0, negative: 1, error: 2 } as const;
-
-/**
- * dvc's commands keep dvc's exit codes, so scripts written for dvc work unchanged: dvc exits 1 on an error
- * (a target that names nothing, no remote), as on `status -q` finding changes.
- */
-const DVC_COMMANDS: ReadonlySet<string> = new Set(["data", "repro", "dag", "params", "metrics"]);
 
 export type CommandLoader = () => Promise<Command>;
 /** Each top-level command with what defines it, in help order. */
@@ -63,13 +59,16 @@ export async function runCommandLine(argv: string[], commands: CommandTable): Pr
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_CODES.success;
   } catch (error) {
+    const command = commandNamed(argv, commands);
+    // dvc's commands keep dvc's exit codes (dvcExitCodes.ts), so scripts written for dvc work unchanged.
+    const dvc = command !== undefined && DVC_COMMANDS.has(command);
     if (error instanceof CommanderError) {
       const shown = error.code === "commander.helpDisplayed" || error.code === "commander.version";
-      return shown ? EXIT_CODES.success : EXIT_CODES.error;
+      if (shown) return EXIT_CODES.success;
+      return dvc ? dvcExitCode(argv, error) : EXIT_CODES.error;
     }
     process.stderr.write(`error: ${errorMessage(error)}\n`);
-    const command = commandNamed(argv, commands);
-    return command !== undefined && DVC_COMMANDS.has(command) ? 1 : EXIT_CODES.error;
+    return dvc ? dvcExitCode(argv, error) : EXIT_CODES.error;
   }
 }
 

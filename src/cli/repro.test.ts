@@ -59,7 +59,7 @@ describe("flowops repro", () => {
       /ERROR: stage 'broken': failed to reproduce: command 'echo about to fail && exit 4' exited with code 4 \(log: \.dvc\/tmp\/flowops\/logs\/.*\/broken\.log\)\n {4}about to fail\n/,
     );
     expect(stderr).toContain("ERROR: failed to reproduce 'broken'");
-    expect(process.exitCode).toBe(1);
+    expect(process.exitCode).toBe(255);
   });
 
   it("prints one JSON document with --json and keeps stage output off stdout", async () => {

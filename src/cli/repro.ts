@@ -10,6 +10,7 @@ import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml
 import { readPipelines } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
+import { DVC_EXIT } from "./dvcExitCodes.js";
 import { printJson } from "./output.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
 
@@ -153,8 +154,8 @@ export function reproCommand(): Command {
         });
         if (opts.json) printJson(toJson(result));
         else printSummary(result, named, opts);
-        // As dvc: with --ignore-errors a failed stage is reported but the command succeeds.
-        if (!result.ok && opts.ignoreErrors !== true) process.exitCode = 1;
+        // As dvc: a failed stage is its ReproductionError (255); with --ignore-errors the command succeeds.
+        if (!result.ok && opts.ignoreErrors !== true) process.exitCode = DVC_EXIT.raised;
       } finally {
         process.removeListener("SIGINT", onSigint);
         closeDataRepo(repo);

@@ -83,13 +83,26 @@ function truthy(value: string | undefined): boolean {
   return value !== undefined && ["true", "1", "yes", "on"].includes(value.toLowerCase());
 }
 
+const notRepository = new WeakSet<object>();
+
+/** dvc's NotDvcRepoError: no `.dvc` directory here or above (dvc exits 253 for it, whatever the command). */
+export function notADvcRepository(cwd: string): FlowOpsError {
+  const error = new FlowOpsError(
+    "RESOURCE_DOES_NOT_EXIST",
+    `${resolve(cwd)}: not a DVC repository (or any of the parent directories): run flowops data init`,
+  );
+  notRepository.add(error);
+  return error;
+}
+
+export function isNotADvcRepository(error: unknown): boolean {
+  return typeof error === "object" && error !== null && notRepository.has(error);
+}
+
 export async function openDataRepo(cwd: string): Promise<DataRepo> {
   const root = await findDataRepoRoot(cwd);
   if (root === undefined) {
-    throw new FlowOpsError(
-      "RESOURCE_DOES_NOT_EXIST",
-      `${resolve(cwd)}: not a DVC repository (or any of the parent directories): run flowops data init`,
-    );
+    throw notADvcRepository(cwd);
   }
   const dvcDir = join(root, DVC_DIR);
   const tmpDir = join(dvcDir, "tmp");

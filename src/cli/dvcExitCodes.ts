@@ -1,0 +1,32 @@
+/**
+ * dvc's exit codes for the commands that stand in for dvc's, so a script written against `dvc` reads ours
+ * the same (dvc/cli/__init__.py): 253 outside a DVC repository, 254 for bad usage, 255 for an error that
+ * dvc's command lets through to its main (repro, checkout, gc, dag, metrics, params), and 1 for one its
+ * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls, remote...).
+ */
+import { CommanderError } from "commander";
+import { isNotADvcRepository } from "../data/dataRepo.js";
+
+export const DVC_EXIT = { failed: 1, notARepository: 253, usage: 254, raised: 255 } as const;
+
+/** The top-level commands that are dvc's. */
+export const DVC_COMMANDS: ReadonlySet<string> = new Set(["data", "repro", "dag", "params", "metrics"]);
+
+/** dvc's commands whose errors reach dvc's main, named as `repro` or `data checkout`. */
+const RAISING: ReadonlySet<string> = new Set([
+  "repro",
+  "dag",
+  "params",
+  "metrics",
+  "data checkout",
+  "data gc",
+]);
+
+/** The exit code of `error` from the dvc command that `argv` runs (`["node", "flowops", "data", "gc", ...]`). */
+export function dvcExitCode(argv: readonly string[], error: unknown): number {
+  if (error instanceof CommanderError) return DVC_EXIT.usage;
+  if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;
+  const [command, sub] = argv.slice(2).filter((arg) => !arg.startsWith("-"));
+  const path = command === "data" ? `data ${sub ?? ""}` : (command ?? "");
+  return RAISING.has(path) ? DVC_EXIT.raised : DVC_EXIT.failed;
+}
