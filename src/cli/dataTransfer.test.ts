@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { closeDataRepo, initDataRepo, openDataRepo } from "../data/dataRepo.js";
-import { GC_SCOPE_REQUIRED } from "../data/pushPull.js";
+import { GC_SCOPE_REQUIRED } from "../data/garbageCollect.js";
 import { runCacheKey, runCachePath, runCacheValue, serializeRunCacheEntry } from "../pipelines/runCache.js";
 import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 

@@ -7,7 +7,8 @@ import { createInterface } from "node:readline/promises";
 import { Command, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
-import type { CheckoutSummary, GcResult, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
+import type { GcResult } from "../data/garbageCollect.js";
+import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
 import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
@@ -15,6 +16,7 @@ import { positiveInteger } from "./numberOptions.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
+const collector = () => import("../data/garbageCollect.js");
 
 /** The targets after `--glob`, `-R` and `-d`, resolved in the workspace. */
 async function expandedTargets(repo: DataRepo, targets: string[], flags: SyncFlags): Promise<string[]> {
@@ -309,13 +311,13 @@ export function gcCommand(): Command {
         ...(flags.allCommits === true ? { allCommits: true } : {}),
       };
       if (Object.keys(scope).length === 0) {
-        throw new FlowOpsError("INVALID_PARAMETER_VALUE", (await transfers()).GC_SCOPE_REQUIRED);
+        throw new FlowOpsError("INVALID_PARAMETER_VALUE", (await collector()).GC_SCOPE_REQUIRED);
       }
       if (flags.json !== true) process.stderr.write(`WARNING: ${gcWarning(flags)}\n`);
       if (flags.force !== true && flags.dry !== true && !(await confirm())) {
         throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
       }
-      const { gc } = await transfers();
+      const { gc } = await collector();
       const result = await withDataRepo(process.cwd(), (repo) =>
         gc(repo, {
           ...scope,

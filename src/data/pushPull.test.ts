@@ -8,7 +8,8 @@ import { createBucket, findMotoServer, startMotoServer, type MotoServer } from "
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import { objectKey, type Oid } from "./hashInfo.js";
-import { fetch, gc, GC_SCOPE_REQUIRED, pull, push } from "./pushPull.js";
+import { gc, GC_SCOPE_REQUIRED } from "./garbageCollect.js";
+import { fetch, pull, push } from "./pushPull.js";
 
 function md5(text: string): string {
   return createHash("md5").update(text).digest("hex");

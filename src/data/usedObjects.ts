@@ -275,3 +275,17 @@ export function outOwner(out: TrackedOut): UsedObject {
 export function relPosix(root: string, abs: string): string {
   return relative(root, abs).split(sep).join("/");
 }
+
+/** `used` plus `more`; an object both use keeps its first owner, unless only the second could expand it. */
+export function mergeUsed(
+  used: Map<Oid, UsedObject>,
+  more: ReadonlyMap<Oid, UsedObject>,
+): Map<Oid, UsedObject> {
+  for (const [oid, owner] of more) {
+    const known = used.get(oid);
+    if (known === undefined || (known.unexpanded !== undefined && owner.unexpanded === undefined)) {
+      used.set(oid, owner);
+    }
+  }
+  return used;
+}

@@ -1,0 +1,121 @@
+/**
+ * `gc` with DVC's meaning: deletes the cache objects (and with `cloud`, the remote's) that nothing in scope
+ * uses: the workspace always, and with `-a/-T/-A` git history too. Directory manifests the cache lacks are
+ * fetched first, so files a kept directory lists are never deleted.
+ */
+import { existsSync } from "node:fs";
+import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { openDataRemote, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
+import type { DataRepo } from "./dataRepo.js";
+import { objectKey, type Oid } from "./hashInfo.js";
+import { historyUsedObjects, type HistoryScope } from "./historyOuts.js";
+import { remoteOptions } from "./pushPull.js";
+import { fetchObjects, forEachLimited, listRemoteOids } from "./transferObjects.js";
+import { mergeUsed, usedObjects, type UsedObject } from "./usedObjects.js";
+
+export interface GcOptions extends HistoryScope, OpenRemoteOptions {
+  workspace?: boolean;
+  /** Also delete unused objects from the remote. */
+  cloud?: boolean;
+  remote?: string;
+  dryRun?: boolean;
+  jobs?: number;
+}
+
+export interface GcResult {
+  /** Objects removed (or, with dryRun, that would be) from the local cache. */
+  removed: Oid[];
+  /**
+   * The files behind `removed`, per cache layout, directory manifests first: dvc collects its DVC 3 cache
+   * ("repo") and DVC 2's ("legacy") one after the other and reports each, naming every file with `--dry`.
+   */
+  removedPaths: { repo: string[]; legacy: string[] };
+  /** The remote files behind `cloudRemoved`, as dvc names them with `--dry` (no scheme). */
+  cloudRemovedPaths?: string[];
+  /** The same for the remote, with `cloud`. */
+  cloudRemoved?: Oid[];
+  remote?: string;
+  /** Directories in scope whose manifest is in neither cache nor remote: their files could not be kept. */
+  unexpanded: { oid: Oid; path: string; dvcFile: string }[];
+  dryRun: boolean;
+}
+
+/** DVC's wording for gc without a scope. */
+export const GC_SCOPE_REQUIRED =
+  "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` or `-A|--all-commits` needs to be set.";
+
+/**
+ * Removes cache objects that neither the workspace nor the chosen git history uses (the workspace is always
+ * kept, as in DVC). With `cloud`, the remote's unused objects go too; directory manifests the cache lacks
+ * are fetched from that remote first, so files a kept directory lists are never deleted from it.
+ */
+export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> {
+  if (options.workspace !== true && !options.allBranches && !options.allTags && !options.allCommits) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", GC_SCOPE_REQUIRED);
+  }
+  const dryRun = options.dryRun === true;
+  const remote =
+    options.cloud === true ? openDataRemote(repo, options.remote, remoteOptions(options)) : undefined;
+  let used = await gcUsedObjects(repo, options);
+  if (remote !== undefined) {
+    const manifests = new Map([...used].filter(([, owner]) => owner.unexpanded !== undefined));
+    if (manifests.size > 0) {
+      await fetchObjects(repo, remote, manifests, options.jobs === undefined ? {} : { jobs: options.jobs });
+      used = await gcUsedObjects(repo, options);
+    }
+  }
+  const unexpanded = [...used]
+    .filter(([, owner]) => owner.unexpanded !== undefined)
+    .map(([oid, owner]) => ({ oid, path: owner.path, dvcFile: owner.dvcFile }));
+
+  const removed: Oid[] = [];
+  const repoPaths: string[] = [];
+  const legacyPaths: string[] = [];
+  for await (const oid of repo.cache.listOids()) {
+    if (used.has(oid)) continue;
+    removed.push(oid);
+    if (existsSync(repo.cache.objectPath(oid))) repoPaths.push(repo.cache.objectPath(oid));
+    if (existsSync(repo.cache.legacyObjectPath(oid))) legacyPaths.push(repo.cache.legacyObjectPath(oid));
+    if (!dryRun) await repo.cache.remove(oid);
+  }
+  const removedPaths = { repo: manifestsFirst(repoPaths), legacy: manifestsFirst(legacyPaths) };
+  const result: GcResult = { removed, removedPaths, unexpanded, dryRun };
+  if (remote === undefined) return result;
+
+  const cloudRemoved = [...(await listRemoteOids(remote, options.jobs ?? remote.jobs))]
+    .filter((oid) => !used.has(oid))
+    .sort();
+  if (!dryRun) await deleteRemoteObjects(remote, cloudRemoved, options.jobs ?? remote.jobs);
+  const base = remote.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/+$/, "");
+  const cloudRemovedPaths = manifestsFirst(cloudRemoved.map((oid) => `${base}/${objectKey(oid)}`));
+  return { ...result, cloudRemoved, cloudRemovedPaths, remote: remote.name };
+}
+
+/** dvc-data's gc removes (and with --dry lists) directory manifests before files. */
+function manifestsFirst(paths: readonly string[]): string[] {
+  return [
+    ...paths.filter((path) => path.endsWith(".dir")),
+    ...paths.filter((path) => !path.endsWith(".dir")),
+  ];
+}
+
+async function gcUsedObjects(repo: DataRepo, options: GcOptions): Promise<Map<Oid, UsedObject>> {
+  return mergeUsed(await usedObjects(repo), await historyUsedObjects(repo, options));
+}
+
+async function deleteRemoteObjects(remote: DataRemote, oids: readonly Oid[], jobs: number): Promise<void> {
+  const errors: string[] = [];
+  await forEachLimited(oids, jobs, async (oid) => {
+    try {
+      await remote.store.delete(objectKey(oid));
+    } catch (error) {
+      errors.push(`${oid}: ${toFlowOpsError(error).message}`);
+    }
+  });
+  if (errors.length > 0) {
+    throw new FlowOpsError(
+      "INTERNAL_ERROR",
+      `failed to remove ${errors.length} objects from remote '${remote.name}': ${errors.slice(0, 5).join("; ")}`,
+    );
+  }
+}
