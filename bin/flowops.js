@@ -1,21 +1,34 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is built into dist/ by `npm ci` (the prepare script): dist/bundle/ (esbuild bundles,
 // fast start-up), or the plain tsc output when the bundle is absent. The quick commands, named first, run from
-// dist/bundle/quick.js, one file without code splitting (see src/cli/quickMain.ts for why).
+// dist/bundle/quick.cjs, one CommonJS file without code splitting run through V8's code cache (see
+// src/cli/quickMain.ts and loadCachedBundle.js for why).
 import { existsSync } from "node:fs";
-import { URL } from "node:url";
+import { fileURLToPath, URL } from "node:url";
+import { loadCachedBundle } from "./loadCachedBundle.js";
 
 const QUICK_COMMANDS = ["data", "repro", "dag", "params", "metrics"];
 const quick = QUICK_COMMANDS.includes(process.argv[2] ?? "");
-const bundled = new URL(quick ? "../dist/bundle/quick.js" : "../dist/bundle/main.js", import.meta.url);
-const { main } = await import(existsSync(bundled) ? bundled.href : "../dist/cli/main.js");
+const quickBundle = fileURLToPath(new URL("../dist/bundle/quick.cjs", import.meta.url));
+let main;
+let afterRun = () => {};
+if (quick && existsSync(quickBundle)) {
+  const loaded = loadCachedBundle(quickBundle);
+  main = loaded.exports.main;
+  afterRun = loaded.saveCache;
+} else {
+  const bundled = new URL("../dist/bundle/main.js", import.meta.url);
+  ({ main } = await import(existsSync(bundled) ? bundled.href : "../dist/cli/main.js"));
+}
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
-  },
-);
+main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    },
+  )
+  .finally(afterRun);

@@ -2,7 +2,7 @@
  * Bundles the `flowops` command into dist/bundle/ with esbuild. Node 20 loads an ES module graph file by file
  * (the CLI's own ~100 files, yaml's ~60, kysely's ~400), which was most of a no-op `repro` or an unchanged
  * `data status`. Two bundles: every command with code splitting (main.js and its chunks), which keeps each
- * command's code lazy, and the quick commands alone in one file (quick.js, see src/cli/quickMain.ts). Native
+ * command's code lazy, and the quick commands alone in one file (quick.cjs, see src/cli/quickMain.ts). Native
  * and heavy packages stay external (loaded from node_modules when used). Worker threads' files are entries of
  * their own (found by workerEntries.mjs) so `new URL("./hashWorker.js", import.meta.url)` finds them beside
  * the chunks.
@@ -49,8 +49,21 @@ await build({
   entryPoints: { main: "src/cli/main.ts", ...(await workerEntries()) },
   splitting: true,
 });
-// The quick commands as one file (src/cli/quickMain.ts says why); workers and yaml.cjs are the split build's.
-await build({ ...common, entryPoints: { quick: "src/cli/quickMain.ts" }, splitting: false });
+// The quick commands as one CommonJS file (src/cli/quickMain.ts says why), which bin/loadCachedBundle.js runs
+// through V8's code cache; workers and yaml.cjs are the split build's, found beside it through the
+// `import.meta.url` that the banner recreates.
+await build({
+  ...common,
+  format: "cjs",
+  entryPoints: { quick: "src/cli/quickMain.ts" },
+  outExtension: { ".js": ".cjs" },
+  splitting: false,
+  // import() of a package kept external becomes require(): code run by vm.Script from a code cache has no
+  // dynamic import in Node 20 ("A dynamic import callback was not specified"). Those packages all ship CommonJS.
+  supported: { "dynamic-import": false },
+  banner: { js: 'const __flowopsImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { ...common.define, "import.meta.url": "__flowopsImportMetaUrl" },
+});
 // yaml as one CommonJS file: loaded synchronously, in one read and compile, by the commands that parse YAML.
 await build({
   entryPoints: [createRequire(import.meta.url).resolve("yaml")],

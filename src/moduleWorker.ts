@@ -1,6 +1,7 @@
 /**
  * Starts a worker thread from a module beside the caller, with the caller's own extension: `.js` in the
- * compiled package and the bundle, `.ts` when running from source under vitest or tsx. A `.ts` worker needs
+ * compiled package and the bundle, `.ts` when running from source under vitest or tsx. The quick commands'
+ * CommonJS bundle (`quick.cjs`) starts the split build's `.js` workers beside it. A `.ts` worker needs
  * tsx's loader, which Node 20 does not pass on to worker threads, so a two-line bootstrap registers it in the
  * thread before importing the module.
  */
@@ -21,7 +22,8 @@ export function startModuleWorker(
   options: WorkerThreads.WorkerOptions = {},
 ): WorkerThreads.Worker {
   const { Worker } = workerThreads();
-  const extension = extname(fileURLToPath(callerUrl));
+  const callerExtension = extname(fileURLToPath(callerUrl));
+  const extension = callerExtension === ".cjs" ? ".js" : callerExtension;
   const url = new URL(`./${baseName}${extension}`, callerUrl);
   if (extension !== ".ts") return new Worker(url, options);
   const tsxApi = pathToFileURL(createRequire(callerUrl).resolve("tsx/esm/api")).href.replace(

@@ -2,7 +2,7 @@
  * The commands that start worker threads, run from a CLI bundle as `npm ci` builds it (scripts/bundleCli.mjs):
  * a worker's module must sit beside the bundle's chunks, which no test of the sources can show. `flowops
  * drift` on tables large enough for its worker threads once failed only here. `data` and `repro` run from the
- * quick commands' bundle (quick.js), whose workers are the split build's. The bundle is built into tmp/
+ * quick commands' CommonJS bundle (quick.cjs, through V8's code cache), whose workers are the split build's. The bundle is built into tmp/
  * inside the repository, so its external packages resolve from node_modules as dist/bundle's do.
  */
 import { spawnSync } from "node:child_process";
@@ -29,12 +29,17 @@ beforeAll(async () => {
     encoding: "utf8",
   });
   expect(built.status, built.stderr).toBe(0);
-  // bin/flowops.js's launch, pointed at this bundle: the quick commands from quick.js, the rest from main.js.
+  // bin/flowops.js's launch, pointed at this bundle: the quick commands from quick.cjs through the code cache
+  // (run twice below, so the second run starts from the cache the first wrote), the rest from main.js.
   await writeFile(
     join(work, "flowops.mjs"),
-    `const quick = ${JSON.stringify(QUICK_COMMANDS.map(([name]) => name))}.includes(process.argv[2]);\n` +
-      `const { main } = await import(quick ? ${JSON.stringify(join(bundle, "quick.js"))} : ${JSON.stringify(join(bundle, "main.js"))});\n` +
-      "process.exitCode = await main(process.argv);\n",
+    `import { loadCachedBundle } from ${JSON.stringify(join(repo, "bin", "loadCachedBundle.js"))};\n` +
+      `const quick = ${JSON.stringify(QUICK_COMMANDS.map(([name]) => name))}.includes(process.argv[2]);\n` +
+      "let main;\nlet afterRun = () => {};\n" +
+      `if (quick) {\n  const loaded = loadCachedBundle(${JSON.stringify(join(bundle, "quick.cjs"))});\n` +
+      "  main = loaded.exports.main;\n  afterRun = loaded.saveCache;\n" +
+      `} else ({ main } = await import(${JSON.stringify(join(bundle, "main.js"))}));\n` +
+      "process.exitCode = await main(process.argv);\nafterRun();\n",
   );
 }, 120_000);
 
@@ -115,6 +120,8 @@ describe("the bundled flowops command", () => {
     const status = flowops(project, "data", "status");
     expect(status.status).toBe(0);
     expect(status.stdout).toContain("up to date");
+    // The quick commands' code cache, written beside the bundle by the first of them that ran.
+    expect(existsSync(join(bundle, "quick.cjs.cache"))).toBe(true);
   }, 120_000);
 
   it("predicts with an ONNX model on its worker threads", async () => {
