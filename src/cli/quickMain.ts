@@ -1,7 +1,7 @@
 /**
  * The quick commands (data, repro, dag, params, metrics) on their own, for a bundle without code splitting
- * (scripts/bundleCli.mjs builds it as dist/bundle/quick.js; bin/flowops.js runs it when one of them is the first
- * argument). These are judged against dvc by their start-up time, and Node 20 loads an ES module graph file by
+ * (scripts/bundleCli.mjs builds it as dist/bundle/quick.cjs; bin/flowops.js runs it, through V8's code cache,
+ * when one of them is the first argument). These are judged against dvc by their start-up time, and Node 20 loads an ES module graph file by
  * file: the split bundle made an unchanged `data status` load ~20 files and a no-op `repro` ~35, while this one
  * is one file, at ~20 ms less CPU each on this VM. Their rarely used paths (push to S3, dataset profiles) come
  * inlined; the packages kept external (the AWS SDK, better-sqlite3) still load only on use.
