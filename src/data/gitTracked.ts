@@ -3,12 +3,14 @@
  * (`OutputAlreadyTrackedError`): both would then version it, and the `.gitignore` entry dvc adds would not stop
  * Git from committing its changes. `dvc init` stages the files it creates.
  */
-import { execFile } from "node:child_process";
 import { relative, sep } from "node:path";
-import { promisify } from "node:util";
+import { execFileText } from "../childProcess.js";
 import { FlowOpsError } from "../errors.js";
 
-const run = promisify(execFile);
+/** `git <args>`; child_process loads on the first call, not when a command that never makes one starts. */
+function git(args: string[], options: { cwd: string; maxBuffer?: number }): Promise<{ stdout: string }> {
+  return execFileText("git", args, options);
+}
 
 /**
  * Whether Git's index holds `abs` (a file, or any file below a directory), as dvc's `scm.is_tracked` asks.
@@ -17,7 +19,7 @@ const run = promisify(execFile);
 export async function trackedByGit(root: string, abs: string): Promise<boolean> {
   const rel = relative(root, abs).split(sep).join("/");
   try {
-    const { stdout } = await run("git", ["ls-files", "-z", "--", rel === "" ? "." : rel], {
+    const { stdout } = await git(["ls-files", "-z", "--", rel === "" ? "." : rel], {
       cwd: root,
       maxBuffer: 1 << 20,
     });
@@ -51,5 +53,5 @@ export async function refuseGitTrackedOut(
  * `git` or a real repository the files are simply left for the user to add, as the init message says.
  */
 export async function stageInGit(root: string, paths: readonly string[]): Promise<void> {
-  await run("git", ["add", "--", ...paths], { cwd: root }).catch(() => undefined);
+  await git(["add", "--", ...paths], { cwd: root }).catch(() => undefined);
 }

@@ -2,13 +2,13 @@
  * Reads a file as it is in the workspace or at a Git revision (`git show <rev>:./<path>`), for params and
  * metrics diffs, and lists a directory's files the same two ways. A file absent at that revision is `undefined`; an unknown revision is an error naming it.
  */
-import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
-import { promisify } from "node:util";
 import { FlowOpsError } from "../errors.js";
+import { execFileText } from "../childProcess.js";
 
-const run = promisify(execFile);
+// child_process loads on the first git call, not at the start of every quick command.
+const run = execFileText;
 
 /** `undefined` rev means the workspace. */
 export type Revision = string | undefined;

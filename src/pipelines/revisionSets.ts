@@ -4,10 +4,10 @@
  * commit are one revision, labelled by its names joined with "," as dvc labels it (a commit by its full
  * SHA). Commits whose tree has no `.dvc` directory are left out, as dvc skips them.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { childProcess, execFileText } from "../childProcess.js";
 
-const run = promisify(execFile);
+// child_process loads on the first git call, not at the start of every quick command.
+const run = execFileText;
 
 export interface RevisionScope {
   allBranches?: boolean;
@@ -73,11 +73,11 @@ async function commitsWithDvcDirectory(root: string, shas: readonly string[]): P
   const { stdout: prefix } = await run("git", ["-C", root, "rev-parse", "--show-prefix"]);
   const input = shas.map((sha) => `${sha}:${prefix.trim()}.dvc\n`).join("");
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = execFile(
+    const child = childProcess().execFile(
       "git",
       ["-C", root, "cat-file", "--batch-check"],
       { maxBuffer: 64 * 1024 * 1024 },
-      (error, out) => (error === null ? resolve(out) : reject(error)),
+      (error: Error | null, out: string) => (error === null ? resolve(out) : reject(error)),
     );
     child.stdin?.end(input);
   });
