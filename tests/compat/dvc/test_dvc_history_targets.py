@@ -31,13 +31,19 @@ def _runner(ws: Workspace, tool: str):
     return ws.dvc if tool == "dvc" else (lambda *args, **kw: ws.flowops("data", *args, **kw))
 
 
-def test_push_all_commits_of_one_target(make_ws, tmp_path: Path):
-    remotes = {}
+def _twins(make_ws, tmp_path: Path, setup):
+    """Each tool's workspace after `setup`, with its own remote and its way to run data commands."""
     for tool in ("dvc", "flowops"):
         ws = make_ws(tool)
         remote = tmp_path / f"remote-{tool}"
-        _history(ws, remote)
-        result = _runner(ws, tool)("push", "-A", "f.txt")
+        setup(ws, remote)
+        yield tool, ws, remote, _runner(ws, tool)
+
+
+def test_push_all_commits_of_one_target(make_ws, tmp_path: Path):
+    remotes = {}
+    for tool, _ws, remote, run in _twins(make_ws, tmp_path, _history):
+        result = run("push", "-A", "f.txt")
         assert result.stdout.splitlines()[-1] == "3 files pushed", (tool, result.stdout, result.stderr)
         remotes[tool] = _remote_files(remote)
     assert remotes["flowops"] == remotes["dvc"]
@@ -46,14 +52,11 @@ def test_push_all_commits_of_one_target(make_ws, tmp_path: Path):
 
 def test_push_skips_revisions_without_the_target(make_ws, tmp_path: Path):
     outcomes = {}
-    for tool in ("dvc", "flowops"):
-        ws = make_ws(tool)
-        remote = tmp_path / f"remote-{tool}"
-        _history(ws, remote)
-        result = _runner(ws, tool)("push", "-A", "g.txt.dvc", check=False)
+    for tool, _ws, remote, run in _twins(make_ws, tmp_path, _history):
+        result = run("push", "-A", "g.txt.dvc", check=False)
         warnings = [line for line in result.stderr.splitlines() if "failed to collect" in line]
         outcomes[tool] = (result.returncode, result.stdout.splitlines()[-1:], len(warnings), _remote_files(remote))
-        missing = _runner(ws, tool)("fetch", "-A", "nowhere.dvc", check=False)
+        missing = run("fetch", "-A", "nowhere.dvc", check=False)
         assert missing.returncode != 0, (tool, missing.stdout, missing.stderr)
     assert outcomes["flowops"] == outcomes["dvc"]
     assert outcomes["dvc"][:3] == (0, ["1 file pushed"], 2)
@@ -85,11 +88,7 @@ def _pipeline(ws: Workspace, remote: Path) -> None:
 def test_with_deps_recursive_and_glob_select_the_same_data(make_ws, tmp_path: Path):
     selections = [["-d", "train"], ["train"], ["-d", "m.txt"], ["-R", "sub"], ["--glob", "*.txt.dvc"]]
     pushed = {}
-    for tool in ("dvc", "flowops"):
-        ws = make_ws(tool)
-        remote = tmp_path / f"remote-{tool}"
-        _pipeline(ws, remote)
-        run = _runner(ws, tool)
+    for tool, ws, remote, run in _twins(make_ws, tmp_path, _pipeline):
         for args in selections:
             result = run("push", *args)
             pushed[(tool, *args)] = (result.stdout.splitlines()[-1], _remote_files(remote))
