@@ -5,10 +5,12 @@
  * failed stage with its log tail; with --ignore-errors, as dvc, a failure is a warning and the exit is 0.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { relative, sep } from "node:path";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
+import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { printJson } from "./output.js";
@@ -152,7 +154,7 @@ export function reproCommand(): Command {
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
           ...(tracking !== undefined ? { tracking } : {}),
         });
-        if (opts.json) printJson(toJson(result));
+        if (opts.json) printJson(toJson(result, repo.root));
         else printSummary(result, named, opts);
         // As dvc: a failed stage is its ReproductionError (255); with --ignore-errors the command succeeds.
         if (!result.ok && opts.ignoreErrors !== true) process.exitCode = DVC_EXIT.raised;
@@ -231,8 +233,38 @@ function printer(opts: ReproCliOptions, named: (name: string) => string): (event
         if (quiet && event.result.outcome !== "failed") return;
         out.write(stageLine(event.result, named, opts.ignoreErrors === true));
         return;
+      case "data-source":
+        if (quiet && event.result.outcome !== "failed") return;
+        out.write(dataSourceLine(event.result, relativeTo(process.cwd()), opts.ignoreErrors === true));
+        return;
     }
   };
+}
+
+/** A `.dvc` file's line, in dvc's words (its `Stage.reproduce` and `run`). */
+function dataSourceLine(result: DataSourceResult, named: (abs: string) => string, ignored: boolean): string {
+  const name = `'${named(result.dvcFile)}'`;
+  switch (result.outcome) {
+    case "verified":
+      return `Verifying data sources in stage: ${name}\n`;
+    case "skipped":
+      if (result.wouldVerify === true)
+        return `Would verify data sources in stage: ${name}: ${describeOutChanges(result.changes, named)}\n`;
+      return `${name} didn't change, skipping\n`;
+    case "failed": {
+      const failure = result.message ?? `failed to reproduce ${name}`;
+      return ignored ? `WARNING: ${failure} (ignored)\n` : `ERROR: ${failure}\n`;
+    }
+  }
+}
+
+function describeOutChanges(changes: DataSourceResult["changes"], named: (abs: string) => string): string {
+  if (changes.length === 0) return "forced";
+  return changes.map((change) => `out '${named(change.path)}' ${change.status}`).join(", ");
+}
+
+function relativeTo(cwd: string): (abs: string) => string {
+  return (abs) => relative(cwd, abs).split(sep).join("/");
 }
 
 function stageLine(result: StageResult, named: (name: string) => string, ignored: boolean): string {
@@ -299,17 +331,24 @@ export function describeChanges(changes: readonly StageChange[]): string {
 
 function printSummary(result: ReproResult, named: (name: string) => string, opts: ReproCliOptions): void {
   const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${named(s.name)}'`);
-  if (failed.length > 0 && opts.ignoreErrors === true) return;
+  if (opts.ignoreErrors === true) return;
   if (failed.length > 0) {
     process.stderr.write(
       `ERROR: failed to reproduce ${failed.join(", ")}; logs under .dvc/tmp/flowops/logs/${result.runId}/\n`,
     );
-  } else if (!opts.quiet && result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true)) {
+    // A failed data source's line, printed as it failed, says it all: it ran no command, so it has no log.
+  } else if (result.dataSources.some((source) => source.outcome === "failed")) {
+    return;
+  } else if (
+    !opts.quiet &&
+    result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true) &&
+    result.dataSources.every((source) => source.outcome === "skipped" && source.wouldVerify !== true)
+  ) {
     process.stdout.write("Data and pipelines are up to date.\n");
   }
 }
 
-function toJson(result: ReproResult): unknown {
+function toJson(result: ReproResult, root: string): unknown {
   return {
     run_id: result.runId,
     ok: result.ok,
@@ -324,6 +363,16 @@ function toJson(result: ReproResult): unknown {
       ...(s.gpus !== undefined ? { gpus: s.gpus } : {}),
       ...(s.logPath !== undefined ? { log: s.logPath } : {}),
       ...(s.message !== undefined ? { message: s.message } : {}),
+    })),
+    data_sources: result.dataSources.map((source) => ({
+      dvc_file: relative(root, source.dvcFile).split(sep).join("/"),
+      outcome: source.outcome,
+      ...(source.wouldVerify !== undefined ? { would_verify: source.wouldVerify } : {}),
+      changes: source.changes.map((change) => ({
+        path: relative(root, change.path).split(sep).join("/"),
+        status: change.status,
+      })),
+      ...(source.message !== undefined ? { message: source.message } : {}),
     })),
   };
 }

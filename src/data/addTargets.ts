@@ -73,7 +73,7 @@ async function eachLimited<T>(
   await Promise.all(runners);
 }
 
-function hashInfoOf(hashed: HashedPath): HashInfo {
+export function hashInfoOf(hashed: HashedPath): HashInfo {
   return {
     md5: hashed.md5,
     size: hashed.size,
@@ -88,7 +88,7 @@ function relinks(repo: DataRepo): boolean {
 }
 
 /** Moves (or copies) the hashed content into the cache, then relinks the workspace when configured. */
-async function commitToCache(repo: DataRepo, abs: string, hashed: HashedPath): Promise<void> {
+export async function commitToCache(repo: DataRepo, abs: string, hashed: HashedPath): Promise<void> {
   const move = repo.linkTypes[0] === "hardlink" || repo.linkTypes[0] === "symlink";
   const files: { abs: string; md5: string }[] =
     hashed.kind === "file"
@@ -105,7 +105,7 @@ async function commitToCache(repo: DataRepo, abs: string, hashed: HashedPath): P
 }
 
 /** The updated out: new hash fields, every other key (remote, desc, push...) kept. */
-function updatedOut(previous: DvcOut | undefined, path: string, hash: OutHash): DvcOut {
+export function updatedOut(previous: DvcOut | undefined, path: string, hash: OutHash): DvcOut {
   const out: DvcOut = { ...previous, path };
   delete out.md5;
   delete out.size;

@@ -41,11 +41,11 @@ describe("expandDataTargets", () => {
     expect(await expand(["train", "a.txt"], {})).toEqual(["train", "a.txt"]);
   });
 
-  it("with withDeps, adds the upstream stages and the .dvc files they read", async () => {
+  it("with withDeps, adds the upstream stages and the .dvc files they read, upstream first", async () => {
     expect(await expand(["train"], { withDeps: true })).toEqual([
+      join(dir, "a.txt.dvc"),
       `${join(dir, "dvc.yaml")}:prep`,
       `${join(dir, "dvc.yaml")}:train`,
-      join(dir, "a.txt.dvc"),
     ]);
     // An output path selects only that output, with or without -d, as in dvc.
     expect(await expand(["m.txt"], { withDeps: true })).toEqual(["m.txt"]);

@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { resolveStatusTargets, type StatusSelection } from "../pipelines/statusTargets.js";
 import type { Stage } from "../pipelines/dvcYaml.js";
-import { isSameOrInside, loadTrackedOuts, type TrackedOut, type WalkedRepo } from "./dvcFile.js";
+import { loadTrackedOuts, type WalkedRepo } from "./dvcFile.js";
 import { expandPathGlobs } from "./pathGlob.js";
 
 export interface TargetExpansionOptions {
@@ -41,10 +41,10 @@ export async function expandDataTargets(
       return inside.length > 0 ? inside : [target];
     }
     if (options.withDeps !== true) return [target];
+    // The stages and the `.dvc` files upstream of them, as `status -d` lists them.
     const selections = resolveStatusTargets(sources, [target], true, false);
-    const stages = selections.flatMap((s) => (s.kind === "stage" && s.filter === undefined ? [s.stage] : []));
-    if (stages.length === 0) return [target];
-    return [...stages.map(stageTarget), ...dvcFilesFeeding(stages, tracked)];
+    const stages = selections.filter((s) => s.kind === "stage" && s.filter === undefined);
+    return stages.length === 0 ? [target] : selectionTargets(selections);
   });
   return [...new Set(expanded)];
 }
@@ -58,14 +58,6 @@ function selectionTargets(selections: readonly StatusSelection[]): string[] {
 /** A stage as a target that resolves to it from any cwd: its dvc.yaml's absolute path and its own name. */
 function stageTarget(stage: Stage): string {
   return `${stage.pipelineFile}:${stage.lockName}`;
-}
-
-/** The `.dvc` files whose outs the stages read: their upstream nodes in DVC's graph. */
-function dvcFilesFeeding(stages: readonly Stage[], tracked: readonly TrackedOut[]): string[] {
-  const deps = stages.flatMap((stage) => stage.deps.map((dep) => resolve(stage.wdir, dep)));
-  return tracked
-    .filter((out) => deps.some((dep) => isSameOrInside(dep, out.abs) || isSameOrInside(out.abs, dep)))
-    .map((out) => out.dvcFile);
 }
 
 function isDirectory(abs: string): boolean {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -67,5 +67,23 @@ describe("commitOuts", () => {
     await expect(commitOuts(repo, [], { cwd: dir })).rejects.toThrow(
       "unable to commit changed 'data.csv.dvc'",
     );
+  });
+
+  it("writes a forced commit into the .dvc file that tracks the out, whatever its name", async () => {
+    await writeFile(join(dir, "data.csv"), "a,b\n");
+    await writeFile(
+      join(dir, "inputs.dvc"),
+      "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  path: data.csv\n",
+    );
+    expect(await commitOuts(repo, ["inputs.dvc"], { cwd: dir, force: true })).toEqual({
+      committed: ["inputs.dvc"],
+    });
+    const md5 = createHash("md5").update("a,b\n").digest("hex");
+    // Over the old text, as dvc's apply_diff: known keys keep their place, new ones are appended.
+    expect(await readFile(join(dir, "inputs.dvc"), "utf8")).toBe(
+      `outs:\n- md5: ${md5}\n  path: data.csv\n  size: 4\n  hash: md5\n`,
+    );
+    expect(existsSync(join(dir, "data.csv.dvc"))).toBe(false);
+    expect(inCache(md5)).toBe(true);
   });
 });

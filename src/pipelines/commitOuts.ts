@@ -6,10 +6,10 @@
  * `force` (dvc asks on a terminal; nothing is written before every selected item has been checked).
  */
 import { relative, sep } from "node:path";
-import { addTargets } from "../data/addTargets.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { loadTrackedOuts, type TrackedOut } from "../data/dvcFile.js";
 import { ensureGitignored } from "../data/gitignoreEntries.js";
+import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
 import { FlowOpsError } from "../errors.js";
 import { readStageLocks } from "./dvcLock.js";
 import { cwdStageAddress, type Stage } from "./dvcYaml.js";
@@ -60,11 +60,8 @@ export async function commitOuts(
   if (options.force !== true) await refuseChanged(repo, stages, outs, cwd);
   const committed: string[] = [];
   for (const [dvcFile, fileOuts] of groupByFile(outs)) {
-    await addTargets(
-      repo,
-      fileOuts.map((out) => out.abs),
-      { cwd: repo.root },
-    );
+    // Into the same `.dvc` file, whatever its name (`add` would write `<out>.dvc`).
+    await saveTrackedOuts(repo, fileOuts, { cwd });
     committed.push(relativeName(cwd, dvcFile));
   }
   const order = { planIndex: new Map<string, number>(), addedToLock: new Set<string>() };

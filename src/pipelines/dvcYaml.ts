@@ -7,6 +7,7 @@
 import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile, malformedFileProblems } from "../data/yamlFile.js";
+import type { TrackedOut } from "../data/dvcFile.js";
 import { readFile } from "node:fs/promises";
 import {
   InterpolationContext,
@@ -94,6 +95,11 @@ export interface Pipeline {
   metrics: string[];
   plots: unknown[];
   artifacts: Record<string, unknown>;
+  /**
+   * The outs of the workspace's `.dvc` files, found by the walk that found the dvc.yaml files (DVC's index
+   * holds both kinds of stage); absent for a pipeline read from one file.
+   */
+  trackedOuts?: TrackedOut[];
 }
 
 /** DVC's address of stage `name` of the dvc.yaml at `dvcfile` (repo-relative POSIX). */

@@ -8,7 +8,13 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { dvcFileWdir, readDvcFile, walkWorkspaceFiles, type WalkedRepo } from "../data/dvcFile.js";
+import {
+  dvcFileWdir,
+  readDvcFile,
+  walkWorkspaceFiles,
+  type TrackedOut,
+  type WalkedRepo,
+} from "../data/dvcFile.js";
 import { loadDvcIgnore } from "../data/dvcIgnore.js";
 import { FlowOpsError } from "../errors.js";
 import { applyFlowopsConfig, parsePipeline, PIPELINE_FILE, type Pipeline } from "./dvcYaml.js";
@@ -32,26 +38,41 @@ function withGitIgnore(repo: WalkedRepo): WalkedRepo {
   };
 }
 
-/** Walks the workspace once, parsing each dvc.yaml as it is met; answers the parsed files by path. */
-async function collectPipelines(repo: WalkedRepo): Promise<Map<string, Pipeline>> {
+/**
+ * Walks the workspace once, parsing each dvc.yaml and `.dvc` file as it is met; answers the parsed dvc.yaml
+ * files by path, and the `.dvc` files' outs in path order.
+ */
+async function collectPipelines(
+  repo: WalkedRepo,
+): Promise<{ parsed: Map<string, Pipeline>; trackedOuts: TrackedOut[] }> {
   const parsed = new Map<string, Pipeline>();
+  const tracked = new Map<string, TrackedOut[]>();
   await walkWorkspaceFiles(withGitIgnore(repo), isCollected, async (abs) => {
     if (abs.endsWith(DVC_FILE_SUFFIX)) {
       const doc = await readDvcFile(abs);
       const wdir = dvcFileWdir(abs, doc);
-      return doc.outs.map((out) => resolve(wdir, out.path));
+      const outs = doc.outs.map((out, index) => ({
+        dvcFile: abs,
+        doc,
+        out,
+        index,
+        abs: resolve(wdir, out.path),
+      }));
+      tracked.set(abs, outs);
+      return outs.map((out) => out.abs);
     }
     const dir = resolve(abs, "..");
     const pipeline = await parsePipeline(dir, abs, await readFile(abs, "utf8"), repo.root);
     parsed.set(abs, pipeline);
     return pipeline.stages.flatMap((stage) => stageOuts(stage).map((out) => join(stage.wdir, out.path)));
   });
-  return parsed;
+  const trackedOuts = [...tracked.keys()].sort().flatMap((file) => tracked.get(file)!);
+  return { parsed, trackedOuts };
 }
 
 /** Absolute paths of every `dvc.yaml` in the repo, sorted. */
 export async function findPipelineFiles(repo: WalkedRepo): Promise<string[]> {
-  return [...(await collectPipelines(repo)).keys()].sort();
+  return [...(await collectPipelines(repo)).parsed.keys()].sort();
 }
 
 /**
@@ -71,7 +92,7 @@ export async function readPipelines(repo: WalkedRepo): Promise<Pipeline> {
 
 /** Like readPipelines, but no pipeline file at all is `undefined` (for views that also work without one). */
 export async function readPipelinesIfAny(repo: WalkedRepo): Promise<Pipeline | undefined> {
-  const parsed = await collectPipelines(repo);
+  const { parsed, trackedOuts } = await collectPipelines(repo);
   const files = [...parsed.keys()].sort();
   if (files.length === 0) return undefined;
   const parts = files.map((file) => parsed.get(file)!);
@@ -84,6 +105,7 @@ export async function readPipelinesIfAny(repo: WalkedRepo): Promise<Pipeline | u
     metrics: parts.flatMap((part) => part.metrics),
     plots: parts.flatMap((part) => part.plots),
     artifacts: Object.assign({}, ...parts.map((part) => part.artifacts)) as Record<string, unknown>,
+    trackedOuts,
   };
   await applyFlowopsConfig(pipeline);
   return pipeline;

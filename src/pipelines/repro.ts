@@ -10,79 +10,41 @@
  * executing is the executor's.
  */
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
-import { ensureGitignored } from "../data/gitignoreEntries.js";
 import { FlowOpsError } from "../errors.js";
 import { lockCmd, readStageLocks, type LockEntry } from "./dvcLock.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
 import { readPipelines } from "./pipelineFiles.js";
-import type { StageExecutor, StageRunResult } from "./executor.js";
 import { LocalExecutor } from "./executors/local.js";
-import { GpuAllocator, type GpuLease } from "./gpuAllocator.js";
+import { GpuAllocator } from "./gpuAllocator.js";
 import { readGpuInventory } from "./gpuInventory.js";
 import { restoreFromRunCache } from "./runCache.js";
-import { recordStage } from "./stageRecord.js";
-import { planStages, type ReproTargets } from "./reproPlan.js";
-import { runSchedule, type StageOutcome } from "./reproScheduler.js";
-import type { ReproPull } from "./reproPull.js";
-import type { ReproEvent, ReproResult, StageResult } from "./reproResult.js";
-import type { ReproTracking } from "./reproTracking.js";
 import {
-  commandLines,
-  hashDeps,
-  readStageParams,
-  stageChanges,
-  stageOuts,
-  type StageChange,
-} from "./stageStatus.js";
-
-export interface ReproOptions extends ReproTargets {
-  /** Run even unchanged stages, and skip the run-cache. */
-  force?: boolean;
-  /** Run every stage downstream of one that ran, even if its own deps did not change (DVC's flag). */
-  forceDownstream?: boolean;
-  /** A stage whose only changes are deps or outs missing from the workspace is not run (DVC's flag). */
-  allowMissing?: boolean;
-  /** Report what would run; change nothing. */
-  dry?: boolean;
-  /** Stages run at once; 1 by default (DVC's behaviour). */
-  jobs?: number;
-  /** After a stage fails, still run the stages that do not depend on it (DVC's `-k`); false: stop, as DVC. */
-  keepGoing?: boolean;
-  /** A failed stage stops nothing, not even its dependants (DVC's `--ignore-errors`). */
-  ignoreErrors?: boolean;
-  /** Record outs in dvc.lock but put nothing into the object cache or the run-cache (DVC's `--no-commit`). */
-  noCommit?: boolean;
-  /**
-   * Asked before a changed stage is reproduced (DVC's `-i`); false fails the stage with DVC's "reproduction
-   * aborted by the user", so what depends on it does not run.
-   */
-  confirm?: (stage: Stage) => Promise<boolean>;
-  /** Extra attempts after a failure, for stages whose flowops.yaml sets none; 0 by default. */
-  retries?: number;
-  /** Time limit per stage, for stages whose flowops.yaml sets none. */
-  timeoutSeconds?: number;
-  /** Restore from the run-cache when possible; true by default (`--no-run-cache` sets false). */
-  runCache?: boolean;
-  /** `--pull`: fetch missing data from the remote before a changed stage runs (see reproPull.ts). */
-  pull?: ReproPull;
-  tracking?: ReproTracking;
-  onEvent?: (event: ReproEvent) => void;
-  signal?: AbortSignal;
-  /** Injected for tests and other backends; the local executor and GPU inventory by default. */
-  executor?: StageExecutor;
-  gpus?: GpuAllocator;
-  /** Environment the commands inherit; process.env by default. */
-  env?: NodeJS.ProcessEnv;
-  /** The pipeline, when the caller has read it already. */
-  pipeline?: Pipeline;
-}
+  finishStage,
+  guardTracking,
+  messageOf,
+  type ReproContext,
+  type ReproOptions,
+} from "./reproContext.js";
+import { executeStage, failureMessage } from "./stageCommand.js";
+import {
+  plannedDataSources,
+  reproDataSource,
+  stagesBlockedByDataSources,
+  type DataSourceResult,
+} from "./dataSources.js";
+import { recordStage } from "./stageRecord.js";
+import { planStages } from "./reproPlan.js";
+import { runSchedule, type StageOutcome } from "./reproScheduler.js";
+import type { ReproResult, StageResult } from "./reproResult.js";
+import { hashDeps, readStageParams, stageChanges, stageOuts, type StageChange } from "./stageStatus.js";
 
 export type { ReproEvent, ReproResult, StageResult } from "./reproResult.js";
 
-export const LOG_DIR = join(".dvc", "tmp", "flowops", "logs");
+export { LOG_DIR } from "./stageCommand.js";
+export type { ReproOptions } from "./reproContext.js";
 
 export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise<ReproResult> {
   const pipeline = options.pipeline ?? (await readPipelines(repo));
@@ -117,7 +79,27 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
   await guardTracking(context, () =>
     options.tracking?.start({ runId, stages: plan.map((p) => p.name), pipeline }),
   );
-  const results = await runSchedule<StageResult>(plan, {
+  const dataSources = await reproDataSources(context, pipeline, plan);
+  const blocked = stagesBlockedByDataSources(
+    dataSources.filter((source) => source.outcome === "failed"),
+    pipeline,
+    plan,
+    options,
+  );
+  for (const [name, why] of blocked) {
+    const result: StageResult = {
+      name,
+      outcome: why.outcome,
+      changes: [],
+      attempts: 0,
+      message: why.message,
+    };
+    context.settled.add(name);
+    context.outcomes.set(name, result.outcome);
+    context.emit({ type: "stage-end", result });
+  }
+  const runnable = plan.filter((p) => !blocked.has(p.name));
+  const results = await runSchedule<StageResult>(runnable, {
     jobs: options.jobs ?? 1,
     ...(options.keepGoing === true ? { keepGoing: true } : {}),
     ...(options.ignoreErrors === true ? { ignoreErrors: true } : {}),
@@ -175,43 +157,46 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
   } catch (error) {
     context.emit({ type: "warning", message: `.gitignore: ${messageOf(error)}` });
   }
-  const stages = [...results.values()];
-  const outcome: ReproResult = { runId, ok: stages.every((s) => okOutcomes.has(s.outcome)), stages };
+  const stages = plan.flatMap(({ name }): StageResult[] => {
+    const result = results.get(name);
+    if (result !== undefined) return [result];
+    const why = blocked.get(name);
+    return why === undefined
+      ? []
+      : [{ name, outcome: why.outcome, changes: [], attempts: 0, message: why.message }];
+  });
+  const ok =
+    stages.every((s) => okOutcomes.has(s.outcome)) &&
+    dataSources.every((source) => source.outcome !== "failed");
+  const outcome: ReproResult = { runId, ok, stages, dataSources };
   await guardTracking(context, () => options.tracking?.finish(outcome));
   return outcome;
 }
 
 const okOutcomes: ReadonlySet<StageOutcome> = new Set(["ran", "skipped", "restored"]);
 
-interface ReproContext {
-  repo: DataRepo;
-  options: ReproOptions;
-  runId: string;
-  executor: StageExecutor;
-  gpus: GpuAllocator;
-  /** .gitignore updates, chained one at a time in plan order (see writeGitignoreInPlanOrder). */
-  gitignoreWrites: Promise<unknown>;
-  gitignorePending: Map<string, string[]>;
-  gitignoreCursor: number;
-  planNames: string[];
-  /** Stages whose final result is known, and those results' outcomes. */
-  settled: Set<string>;
-  outcomes: Map<string, StageOutcome>;
-  /**
-   * The dvc.lock entries as they were when the repro began (each lock file read once), by stage address: a
-   * stage's own entry changes only when that stage is recorded, after its change check, so re-reading the
-   * file for every stage (20 parses for 20 stages) only cost time.
-   */
-  lockAtStart: Promise<Map<string, LockEntry>>;
-  /** The planned stages each stage waits for. */
-  upstream: Map<string, string[]>;
-  emit: (event: ReproEvent) => void;
-  stages: Map<string, Stage>;
-  /** GPU leases taken when a stage was admitted, used by its first attempt. */
-  reserved: Map<string, GpuLease>;
-  /** Position of each planned stage, and the stages this repro added to dvc.lock (kept in plan order). */
-  planIndex: Map<string, number>;
-  addedToLock: Set<string>;
+/** The planned data sources, one at a time before the stages: none has anything upstream. */
+async function reproDataSources(
+  context: ReproContext,
+  pipeline: Pipeline,
+  plan: readonly { name: string }[],
+): Promise<DataSourceResult[]> {
+  const { options } = context;
+  const results: DataSourceResult[] = [];
+  for (const outs of plannedDataSources(pipeline, plan, options)) {
+    if (options.signal?.aborted === true) break;
+    const result = await reproDataSource(context.repo, outs, {
+      ...(options.force === true ? { force: true } : {}),
+      ...(options.dry === true ? { dry: true } : {}),
+      // With --pull, data missing here is the pull's to bring, before the stage that reads it runs.
+      ...(options.allowMissing === true || options.pull !== undefined ? { allowMissing: true } : {}),
+      ...(options.noCommit === true ? { noCommit: true } : {}),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    });
+    results.push(result);
+    context.emit({ type: "data-source", result });
+  }
+  return results;
 }
 
 function stageNamed(context: ReproContext, name: string): Stage {
@@ -314,112 +299,4 @@ function isMissingData(change: StageChange): boolean {
     (change.kind === "deps" && change.status === "deleted") ||
     (change.kind === "outs" && (change.status === "deleted" || change.status === "not in cache"))
   );
-}
-
-async function executeStage(
-  context: ReproContext,
-  stage: Stage,
-  attempt: number,
-  changes: StageChange[],
-): Promise<{ result: StageRunResult; logPath: string; gpus?: readonly number[] }> {
-  const { repo, options } = context;
-  const logPath = join(LOG_DIR, context.runId, `${stage.name.replace(/[/\\]/g, "_")}.log`);
-  const logAbs = join(repo.root, logPath);
-  if (attempt > 1) {
-    await mkdir(dirname(logAbs), { recursive: true });
-    await appendFile(logAbs, `\nflowops: attempt ${attempt}\n`);
-  }
-  let lease = context.reserved.get(stage.name);
-  context.reserved.delete(stage.name);
-  if (lease === undefined && stage.gpus !== undefined && stage.gpus.count > 0) {
-    lease = await context.gpus.acquire(stage.gpus.count, stage.gpus.type, options.signal);
-  }
-  try {
-    const gpus = lease?.indices;
-    context.emit({
-      type: "stage-start",
-      stage: stage.name,
-      attempt,
-      changes,
-      cmd: stage.cmd,
-      ...(gpus ? { gpus } : {}),
-    });
-    let runEnv: Record<string, string> | undefined;
-    await guardTracking(context, async () => {
-      runEnv = await options.tracking?.stageStarting?.(stage);
-    });
-    const env: NodeJS.ProcessEnv = {
-      ...(options.env ?? process.env),
-      ...runEnv,
-      DVC_ROOT: repo.root,
-      DVC_STAGE: stage.name,
-      ...(gpus !== undefined ? { CUDA_VISIBLE_DEVICES: gpus.join(",") } : {}),
-    };
-    const timeoutSeconds = stage.timeoutSeconds ?? options.timeoutSeconds;
-    const result = await context.executor.run(
-      { name: stage.name, cmd: commandLines(stage), wdir: stage.wdir },
-      {
-        env,
-        logPath: logAbs,
-        ...(options.signal !== undefined ? { signal: options.signal } : {}),
-        ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}),
-        onOutput: (line, stream) => context.emit({ type: "output", stage: stage.name, line, stream }),
-      },
-    );
-    return { result, logPath, ...(gpus ? { gpus } : {}) };
-  } finally {
-    lease?.release();
-  }
-}
-
-function failureMessage(stage: Stage, result: StageRunResult, timeoutSeconds: number | undefined): string {
-  const command = result.command === undefined ? "" : ` '${result.command}'`;
-  switch (result.status) {
-    case "timed-out":
-      return `stage '${stage.name}': timed out after ${timeoutSeconds ?? "?"} s running${command}`;
-    case "cancelled":
-      return `stage '${stage.name}': cancelled`;
-    case "error":
-      return `stage '${stage.name}': ${result.message ?? "could not start"}`;
-    default:
-      return `stage '${stage.name}': failed to reproduce: command${command} exited with code ${result.exitCode ?? result.message ?? "?"}`;
-  }
-}
-
-/** Reports a stage's final result (after its retries): to the caller, then to the tracking. */
-async function finishStage(context: ReproContext, stage: Stage, result: StageResult): Promise<void> {
-  context.settled.add(stage.name);
-  context.outcomes.set(stage.name, result.outcome);
-  writeGitignoreInPlanOrder(context);
-  context.emit({ type: "stage-end", result });
-  await guardTracking(context, () => context.options.tracking?.stageFinished(stage, result));
-}
-
-/**
- * Adds .gitignore lines for the outs of settled stages, in plan order: DVC, running one stage at a time,
- * appends them in that order, and parallel stages must not make the file depend on which finished first.
- */
-function writeGitignoreInPlanOrder(context: ReproContext): void {
-  for (;;) {
-    const name = context.planNames[context.gitignoreCursor];
-    if (name === undefined || !context.settled.has(name)) return;
-    context.gitignoreCursor++;
-    const paths = context.gitignorePending.get(name) ?? [];
-    context.gitignoreWrites = context.gitignoreWrites.then(async () => {
-      for (const path of paths) await ensureGitignored(context.repo, path);
-    });
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Tracking is a record of the run, not part of it: its failures become warnings. */
-async function guardTracking(context: ReproContext, call: () => Promise<void> | undefined): Promise<void> {
-  try {
-    await call();
-  } catch (error) {
-    context.emit({ type: "warning", message: `tracking: ${messageOf(error)}` });
-  }
 }

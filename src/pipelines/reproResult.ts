@@ -2,6 +2,7 @@
  * What a `repro` reports: each stage's result, the whole run's, and the events a caller hears while it runs
  * (the CLI prints them; tracking and triggers record them).
  */
+import type { DataSourceResult } from "./dataSources.js";
 import type { LockEntry } from "./dvcLock.js";
 import type { OutputStream } from "./executor.js";
 import type { StageOutcome } from "./reproScheduler.js";
@@ -34,6 +35,8 @@ export interface ReproResult {
   runId: string;
   ok: boolean;
   stages: StageResult[];
+  /** The `.dvc` files reproduced before the stages (dataSources.ts). */
+  dataSources: DataSourceResult[];
 }
 
 export type ReproEvent =
@@ -50,4 +53,5 @@ export type ReproEvent =
   | { type: "output"; stage: string; line: string; stream: OutputStream }
   | { type: "retry"; stage: string; attempt: number; previous: StageResult }
   | { type: "stage-end"; result: StageResult }
+  | { type: "data-source"; result: DataSourceResult }
   | { type: "warning"; message: string };

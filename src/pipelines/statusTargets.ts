@@ -12,6 +12,7 @@ import { relative, resolve, sep } from "node:path";
 import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
 import { FlowOpsError } from "../errors.js";
 import { PIPELINE_FILE, stageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
+import { dataSourcesFeeding, dvcFileOuts } from "./dataSources.js";
 import { buildDag, parseStageTarget } from "./pipelineDag.js";
 import { stageNameGlob } from "./stageNameGlob.js";
 import { stageOuts } from "./stageStatus.js";
@@ -195,6 +196,11 @@ function stagesInFile(sources: StatusTargetSources, abs: string, name: string | 
   return inFile.filter((stage) => stage.name === address || stage.group === address);
 }
 
+/**
+ * The stages, and with `withDeps` everything upstream of them in DVC's graph: stages, and the `.dvc` files
+ * whose outs they read, each just before the first stage that reads it (`dvc status -d train` lists
+ * `data.dvc` and then `train`).
+ */
 function stageSelections(
   sources: StatusTargetSources,
   stages: readonly Stage[],
@@ -202,11 +208,17 @@ function stageSelections(
 ): StatusSelection[] {
   if (!withDeps || sources.pipeline === undefined) return stages.map((stage) => ({ kind: "stage", stage }));
   const dag = buildDag(sources.pipeline);
+  const dvcFiles = dvcFileOuts(sources.tracked);
   const seen = new Set<string>();
   return stages
     .flatMap((stage) => dag.upstream(stage.name))
     .filter((stage) => !seen.has(stage.name) && seen.add(stage.name))
-    .map((stage) => ({ kind: "stage", stage }));
+    .flatMap((stage): StatusSelection[] => [
+      ...dataSourcesFeeding(stage, dvcFiles)
+        .filter((dvcFile) => !seen.has(dvcFile) && seen.add(dvcFile))
+        .map((dvcFile): StatusSelection => ({ kind: "tracked", outs: dvcFiles.get(dvcFile)! })),
+      { kind: "stage", stage },
+    ]);
 }
 
 /** The one output (of a `.dvc` file or a stage) that `abs` is or lies inside, as `find_outs_by_path`. */

@@ -1,0 +1,137 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addTargets } from "../data/addTargets.js";
+import { closeDataRepo, initDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { readPipelines } from "./pipelineFiles.js";
+import { plannedDataSources } from "./dataSources.js";
+import { repro, type ReproOptions, type ReproResult } from "./repro.js";
+import { pipelineStatus } from "./pipelineStatus.js";
+
+let dir: string;
+let repo: DataRepo;
+
+// raw.txt (raw.txt.dvc) feeds prep -> train; other.txt (other.txt.dvc) feeds nothing; lone reads nothing.
+const PIPELINE = `stages:
+  prep:
+    cmd: cat raw.txt > prep.txt
+    deps: [raw.txt]
+    outs: [prep.txt]
+  train:
+    cmd: cat prep.txt > model.txt
+    deps: [prep.txt]
+    outs: [model.txt]
+  lone:
+    cmd: echo lone > lone.txt
+    outs: [lone.txt]
+`;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-data-sources-"));
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  repo = await initDataRepo(dir);
+  await writeFile(join(dir, "raw.txt"), "one\n");
+  await writeFile(join(dir, "other.txt"), "other\n");
+  await addTargets(repo, ["raw.txt", "other.txt"], { cwd: dir });
+  await writeFile(join(dir, "dvc.yaml"), PIPELINE);
+});
+
+afterEach(async () => {
+  closeDataRepo(repo);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const run = async (options: ReproOptions = {}): Promise<ReproResult> =>
+  repro(repo, { cwd: dir, pipeline: await readPipelines(repo), ...options });
+
+const sources = (result: ReproResult): Record<string, string> =>
+  Object.fromEntries(result.dataSources.map((s) => [s.dvcFile.slice(dir.length + 1), s.outcome]));
+
+const outcomes = (result: ReproResult): Record<string, string> =>
+  Object.fromEntries(result.stages.map((s) => [s.name, s.outcome]));
+
+describe("plannedDataSources", () => {
+  it("takes the .dvc files upstream of the planned stages, .dvc targets first, all of them for all pipelines", async () => {
+    const pipeline = await readPipelines(repo);
+    const names = (groups: ReturnType<typeof plannedDataSources>): string[] =>
+      groups.map((outs) => outs[0]!.dvcFile.slice(dir.length + 1));
+    const plan = [{ name: "prep" }, { name: "train" }];
+    expect(names(plannedDataSources(pipeline, plan, { cwd: dir, targets: ["train"] }))).toEqual([
+      "raw.txt.dvc",
+    ]);
+    expect(
+      names(
+        plannedDataSources(pipeline, [{ name: "lone" }], { cwd: dir, targets: ["other.txt.dvc", "lone"] }),
+      ),
+    ).toEqual(["other.txt.dvc"]);
+    expect(
+      names(plannedDataSources(pipeline, plan, { cwd: dir, targets: ["train"], singleItem: true })),
+    ).toEqual([]);
+    expect(names(plannedDataSources(pipeline, [], {}))).toEqual(["other.txt.dvc", "raw.txt.dvc"]);
+  });
+});
+
+describe("repro of data sources", () => {
+  it("records changed data in its .dvc file and the cache before the stages that read it, as dvc repro", async () => {
+    expect(sources(await run())).toEqual({ "raw.txt.dvc": "skipped" });
+    const before = await readFile(join(dir, "raw.txt.dvc"), "utf8");
+    await writeFile(join(dir, "raw.txt"), "two\n");
+    const result = await run({ targets: ["train"] });
+    expect(sources(result)).toEqual({ "raw.txt.dvc": "verified" });
+    expect(result.dataSources[0]!.changes).toEqual([{ path: join(dir, "raw.txt"), status: "modified" }]);
+    expect(outcomes(result)).toEqual({ prep: "ran", train: "ran" });
+    const after = await readFile(join(dir, "raw.txt.dvc"), "utf8");
+    expect(after).not.toBe(before);
+    // The new content is in the cache, so the .dvc file and the data agree and nothing is left to do.
+    expect(after).toContain("md5: c193497a1a06b2c72230e6146ff47080");
+    expect(await repo.cache.has("c193497a1a06b2c72230e6146ff47080")).toBe(true);
+    expect(sources(await run({ targets: ["train"] }))).toEqual({ "raw.txt.dvc": "skipped" });
+    expect((await pipelineStatus(repo, { targets: ["train"], withDeps: true, cwd: dir })).stages).toEqual([]);
+  });
+
+  it("with --dry and --no-commit changes nothing, or records without committing", async () => {
+    await run();
+    await writeFile(join(dir, "raw.txt"), "two\n");
+    const before = await readFile(join(dir, "raw.txt.dvc"), "utf8");
+    const dry = await run({ dry: true });
+    expect(dry.dataSources[0]).toMatchObject({ outcome: "skipped", wouldVerify: true });
+    expect(await readFile(join(dir, "raw.txt.dvc"), "utf8")).toBe(before);
+    await run({ noCommit: true });
+    expect(await readFile(join(dir, "raw.txt.dvc"), "utf8")).toContain("c193497a1a06b2c72230e6146ff47080");
+    expect(await repo.cache.has("c193497a1a06b2c72230e6146ff47080")).toBe(false);
+  });
+
+  it("fails on missing data with dvc's words and stops the stages, or only those below it with keepGoing", async () => {
+    await run();
+    await rm(join(dir, "raw.txt"));
+    const stopped = await run({ targets: ["train", "lone"], force: true });
+    expect(stopped.ok).toBe(false);
+    expect(stopped.dataSources[0]!.message).toBe(
+      "failed to reproduce 'raw.txt.dvc': missing data 'source': raw.txt",
+    );
+    expect(outcomes(stopped)).toEqual({ prep: "cancelled", train: "cancelled", lone: "cancelled" });
+    const going = await run({ targets: ["train", "lone"], force: true, keepGoing: true });
+    expect(outcomes(going)).toEqual({
+      prep: "not-run-upstream-failed",
+      train: "not-run-upstream-failed",
+      lone: "ran",
+    });
+    expect(going.stages.find((s) => s.name === "prep")!.message).toBe("upstream stage 'raw.txt.dvc' failed");
+    // --allow-missing does not count data missing from the workspace as a change.
+    expect(sources(await run({ targets: ["train"], allowMissing: true }))).toEqual({
+      "raw.txt.dvc": "skipped",
+    });
+  });
+});
+
+describe("status --with-deps", () => {
+  it("lists the .dvc files upstream of a stage before it, as dvc status -d", async () => {
+    await run();
+    await writeFile(join(dir, "raw.txt"), "two\n");
+    const status = await pipelineStatus(repo, { targets: ["train"], withDeps: true, cwd: dir });
+    expect(status.stages.map((entry) => entry.stage)).toEqual(["raw.txt.dvc", "prep"]);
+    expect(status.stages[0]!.items).toEqual([{ "changed outs": { "raw.txt": "modified" } }]);
+  });
+});

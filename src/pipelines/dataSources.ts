@@ -1,0 +1,168 @@
+/**
+ * The `.dvc` files of a repro: DVC's graph holds each `.dvc` file as a stage with no command upstream of the
+ * stages that read its outs, and `dvc repro` reproduces it like the others (dvc/stage/__init__.py
+ * `Stage.reproduce` and `run`): unchanged, "'data.dvc' didn't change, skipping"; changed, "Verifying data
+ * sources in stage", which records the workspace's data in the `.dvc` file and commits it to the cache, so the
+ * stage that reads it and the `.dvc` file never disagree; missing from the workspace, dvc's "missing data
+ * 'source'" error, which stops what depends on it. `.dvc` files with deps (imports) are not data sources.
+ */
+import { relative, resolve, sep } from "node:path";
+import { outStatus, type OutStatus } from "../data/dataStatus.js";
+import type { DataRepo } from "../data/dataRepo.js";
+import { dvcFileWdir, isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
+import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
+import type { Pipeline, Stage } from "./dvcYaml.js";
+// Type only: reproPlan.ts reaches this module through statusTargets.ts.
+import type { ReproTargets } from "./reproPlan.js";
+
+const DVC_FILE_SUFFIX = ".dvc";
+
+/** A data source's part in a repro. */
+export interface DataSourceResult {
+  /** The `.dvc` file, absolute. */
+  dvcFile: string;
+  /** `verified`: its data was recorded and committed anew; `skipped`: unchanged (or a dry run). */
+  outcome: "verified" | "skipped" | "failed";
+  /** Why it was (or, with --dry, would be) verified; empty when forced or unchanged. */
+  changes: { path: string; status: OutStatus }[];
+  /** With --dry: it would be verified. */
+  wouldVerify?: boolean;
+  message?: string;
+}
+
+export interface DataSourceOptions {
+  force?: boolean;
+  dry?: boolean;
+  /** Outs missing from the workspace or the cache are no change (`--allow-missing`, and `--pull`). */
+  allowMissing?: boolean;
+  noCommit?: boolean;
+  /** Paths in messages are relative to this. */
+  cwd?: string;
+}
+
+/** The outs of each `.dvc` file, grouped by file, in path order. */
+export function dvcFileOuts(tracked: readonly TrackedOut[]): Map<string, TrackedOut[]> {
+  const byFile = new Map<string, TrackedOut[]>();
+  for (const out of tracked) byFile.set(out.dvcFile, [...(byFile.get(out.dvcFile) ?? []), out]);
+  return byFile;
+}
+
+/** Imports (`.dvc` files with deps) are re-imported by dvc, not verified; FlowOps does not re-import. */
+function dataSourceFiles(tracked: readonly TrackedOut[]): Map<string, TrackedOut[]> {
+  return new Map([...dvcFileOuts(tracked)].filter(([, outs]) => (outs[0]?.doc.deps ?? []).length === 0));
+}
+
+/** The `.dvc` files (of `files`) whose outs `stage` reads: its upstream `.dvc` nodes in DVC's graph. */
+export function dataSourcesFeeding(stage: Stage, sources: ReadonlyMap<string, TrackedOut[]>): string[] {
+  const deps = stage.deps.map((dep) => resolve(stage.wdir, dep));
+  return [...sources]
+    .filter(([, outs]) =>
+      outs.some((out) => deps.some((dep) => isSameOrInside(dep, out.abs) || isSameOrInside(out.abs, dep))),
+    )
+    .map(([dvcFile]) => dvcFile);
+}
+
+/**
+ * The data sources a repro with `plan` (the stages planned, in order) reproduces, in DVC's order: `.dvc`
+ * targets first, then those feeding each planned stage, upstream of it. All of them for `--all-pipelines`;
+ * only `.dvc` targets with `-s` or `--downstream`, as nothing is upstream there. A frozen stage's upstream
+ * is cut off, as in DVC's active graph.
+ */
+export function plannedDataSources(
+  pipeline: Pipeline,
+  plan: readonly { name: string }[],
+  options: ReproTargets,
+): TrackedOut[][] {
+  const sources = dataSourceFiles(pipeline.trackedOuts ?? []);
+  if (sources.size === 0) return [];
+  const targets = options.targets ?? [];
+  if (options.cwd === undefined && targets.length === 0) return [...sources.values()];
+  const chosen = new Set<string>();
+  const cwd = options.cwd ?? pipeline.root;
+  for (const target of targets) {
+    const abs = resolve(cwd, target);
+    if (abs.endsWith(DVC_FILE_SUFFIX) && sources.has(abs)) chosen.add(abs);
+  }
+  if (options.singleItem !== true && options.downstream !== true) {
+    const stages = new Map(pipeline.stages.map((stage) => [stage.name, stage]));
+    for (const { name } of plan) {
+      const stage = stages.get(name);
+      if (stage === undefined || stage.frozen) continue;
+      for (const dvcFile of dataSourcesFeeding(stage, sources)) chosen.add(dvcFile);
+    }
+  }
+  return [...chosen].map((dvcFile) => sources.get(dvcFile)!);
+}
+
+/** Reproduces one data source (its outs, all from one `.dvc` file). Failures are results, not throws. */
+export async function reproDataSource(
+  repo: DataRepo,
+  outs: readonly TrackedOut[],
+  options: DataSourceOptions = {},
+): Promise<DataSourceResult> {
+  const dvcFile = outs[0]?.dvcFile ?? "";
+  const changes: DataSourceResult["changes"] = [];
+  if (options.force !== true) {
+    for (const tracked of outs) {
+      const status = await outStatus(repo, tracked.out, dvcFileWdir(tracked.dvcFile, tracked.doc));
+      if (status === undefined) continue;
+      if (options.allowMissing === true && (status === "deleted" || status === "not in cache")) continue;
+      changes.push({ path: tracked.abs, status });
+    }
+    if (changes.length === 0) return { dvcFile, outcome: "skipped", changes };
+  }
+  if (options.dry === true) return { dvcFile, outcome: "skipped", changes, wouldVerify: true };
+  try {
+    await saveTrackedOuts(repo, outs, {
+      ...(options.noCommit === true ? { noCommit: true } : {}),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    });
+    return { dvcFile, outcome: "verified", changes };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const name = relative(options.cwd ?? repo.root, dvcFile)
+      .split(sep)
+      .join("/");
+    return { dvcFile, outcome: "failed", changes, message: `failed to reproduce '${name}': ${reason}` };
+  }
+}
+
+/**
+ * The planned stages a failed data source keeps from running, with the result each gets: with
+ * `ignoreErrors` none; with `keepGoing` the stages that read it and everything below them; otherwise all of
+ * them, as dvc stops at the first failure and its data sources come before the stages that read them.
+ */
+export function stagesBlockedByDataSources(
+  failed: readonly DataSourceResult[],
+  pipeline: Pipeline,
+  plan: readonly { name: string; upstream: readonly string[] }[],
+  options: { keepGoing?: boolean; ignoreErrors?: boolean; cwd?: string },
+): Map<string, { outcome: "cancelled" | "not-run-upstream-failed"; message: string }> {
+  const blocked = new Map<string, { outcome: "cancelled" | "not-run-upstream-failed"; message: string }>();
+  const [first] = failed;
+  if (first === undefined || options.ignoreErrors === true) return blocked;
+  const named = (dvcFile: string): string =>
+    relative(options.cwd ?? pipeline.root, dvcFile)
+      .split(sep)
+      .join("/");
+  if (options.keepGoing !== true) {
+    const message = `not run: stage '${named(first.dvcFile)}' failed (--keep-going runs the stages that do not depend on it)`;
+    for (const { name } of plan) blocked.set(name, { outcome: "cancelled", message });
+    return blocked;
+  }
+  const sources = dataSourceFiles(pipeline.trackedOuts ?? []);
+  const failedFiles = new Set(failed.map((result) => result.dvcFile));
+  const stages = new Map(pipeline.stages.map((stage) => [stage.name, stage]));
+  for (const { name, upstream } of plan) {
+    const stage = stages.get(name);
+    const source =
+      stage === undefined || stage.frozen
+        ? undefined
+        : dataSourcesFeeding(stage, sources).find((dvcFile) => failedFiles.has(dvcFile));
+    const cause = source !== undefined ? named(source) : upstream.find((parent) => blocked.has(parent));
+    if (cause !== undefined) {
+      blocked.set(name, { outcome: "not-run-upstream-failed", message: `upstream stage '${cause}' failed` });
+    }
+  }
+  return blocked;
+}

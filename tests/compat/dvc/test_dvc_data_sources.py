@@ -1,0 +1,80 @@
+"""`.dvc` files as stages of the pipeline graph: `repro` verifies the data sources upstream of its stages and
+records changed data in them (dvc's "Verifying data sources in stage"), and `status -d` lists them."""
+
+from __future__ import annotations
+
+from conftest import Workspace
+
+PIPELINE = """\
+stages:
+  train:
+    cmd: cat data/a.txt data/b.txt > model.txt
+    deps: [data]
+    outs: [model.txt]
+"""
+
+
+def _pair(make_ws) -> tuple[Workspace, Workspace]:
+    """Two workspaces where a `dvc add`ed directory feeds a stage that ran once; then one file changed."""
+    pair = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in pair:
+        ws.write("data/a.txt", "a\n")
+        ws.write("data/b.txt", "b\n")
+        ws.dvc("add", "-q", "data")
+        ws.write("dvc.yaml", PIPELINE)
+        ws.dvc("repro", "-q")
+        ws.git("add", "-A")
+        ws.git("commit", "-qm", "first")
+        ws.write("data/b.txt", "b, changed\n")
+    return pair
+
+
+def test_repro_records_changed_data_in_its_dvc_file_as_dvc_does(make_ws):
+    by_dvc, by_flowops = _pair(make_ws)
+    by_dvc.dvc("repro")
+    result = by_flowops.flowops("repro")
+    assert "Verifying data sources in stage: 'data.dvc'" in result.stdout
+    assert by_flowops.read("data.dvc") == by_dvc.read("data.dvc")
+    assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
+    # The new data is in the cache: dvc finds both the .dvc file and the stage up to date.
+    status = by_flowops.dvc("status", "--json").json()
+    assert status == {}
+    again = by_flowops.flowops("repro")
+    assert "'data.dvc' didn't change, skipping" in again.stdout
+    assert "Data and pipelines are up to date." in again.stdout
+
+
+def test_status_with_deps_lists_the_dvc_file_upstream(make_ws):
+    by_dvc, by_flowops = _pair(make_ws)
+    expected = by_dvc.dvc("status", "train", "-d", "--json").json()
+    # dvc's order follows its stages' hashes, which vary between runs; the entries must agree.
+    assert set(expected) == {"data.dvc", "train"}
+    assert by_flowops.flowops("data", "status", "train", "-d", "--json").json() == expected
+
+
+def test_missing_data_source_fails_with_dvcs_error_and_exit_code(make_ws):
+    by_dvc, by_flowops = _pair(make_ws)
+    for ws in (by_dvc, by_flowops):
+        for name in ("a.txt", "b.txt"):
+            (ws.root / "data" / name).unlink()
+        (ws.root / "data").rmdir()
+    dvc = by_dvc.dvc("repro", check=False)
+    ours = by_flowops.flowops("repro", check=False)
+    message = "ERROR: failed to reproduce 'data.dvc': missing data 'source': data"
+    assert message in dvc.stderr
+    assert message in ours.stderr + ours.stdout
+    assert ours.returncode == dvc.returncode == 255
+    # Nothing was written by either tool.
+    assert by_flowops.read("data.dvc") == by_dvc.read("data.dvc")
+
+
+def test_forced_commit_writes_the_dvc_file_that_tracks_the_out(make_ws):
+    by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in (by_dvc, by_flowops):
+        ws.write("data.csv", "a,b\n")
+        ws.write("inputs.dvc", "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  path: data.csv\n")
+    by_dvc.dvc("commit", "-f", "inputs.dvc")
+    by_flowops.flowops("data", "commit", "-f", "inputs.dvc")
+    assert by_flowops.read("inputs.dvc") == by_dvc.read("inputs.dvc")
+    assert not (by_flowops.root / "data.csv.dvc").exists()
+    assert by_flowops.dvc("status", "--json").json() == {}
