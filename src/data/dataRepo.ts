@@ -4,6 +4,7 @@
  * flushes the state). `initDataRepo` writes exactly what `dvc init` (3.67.1) writes, so either tool can
  * work in a repo the other created. It must not hash, link or transfer anything itself.
  */
+import type { PathSummary } from "./hashTree.js";
 import { access, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
@@ -29,6 +30,12 @@ export interface DataRepo {
   linkTypes: LinkType[];
   /** Whether the repo is inside Git (and not `core.no_scm`): `.gitignore` entries are written only then. */
   scm: boolean;
+  /**
+   * While set, the hash summaries of workspace paths taken in this command, reused when the same path is
+   * asked again. A repro sets it while nothing has written the workspace, so a `.dvc` file's data and the
+   * stage that reads it cost one walk, and drops it before a stage changes anything.
+   */
+  workspaceSummaries?: Map<string, PathSummary> | undefined;
 }
 
 export const DVC_DIR = ".dvc";

@@ -117,7 +117,13 @@ export async function outStatus(
     return "not in cache";
   if (!(await pathExists(abs))) return "deleted";
   if (out.md5 === undefined) return "new";
-  const ctx = { root: repo.root, state: repo.state, ignore: repo.ignore, pool: HashPool.shared() };
+  const ctx = {
+    root: repo.root,
+    state: repo.state,
+    ignore: repo.ignore,
+    pool: HashPool.shared(),
+    ...(repo.workspaceSummaries !== undefined ? { summaries: repo.workspaceSummaries } : {}),
+  };
   const hashed = await hashPathSummary(abs, ctx);
   if (hashed.md5 === out.md5) return undefined;
   // A DVC 2 entry (no `hash: md5`) records md5-dos2unix, which differs for text with CRLF: ask that hash

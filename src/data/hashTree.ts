@@ -28,6 +28,8 @@ export interface HashContext {
   pool?: HashPool;
   /** Increments: bytes newly hashed, files finished (hashed or found in the state). */
   onProgress?: (bytes: number, files: number) => void;
+  /** Summaries already taken in this command that still hold (DataRepo's `workspaceSummaries`). */
+  summaries?: Map<string, PathSummary>;
 }
 
 /**
@@ -69,6 +71,14 @@ export async function hashPath(absPath: string, ctx: HashContext): Promise<Hashe
  * the manifest are only touched when something changed.
  */
 export async function hashPathSummary(absPath: string, ctx: HashContext): Promise<PathSummary> {
+  const known = ctx.summaries?.get(absPath);
+  if (known !== undefined) return known;
+  const summary = await summarize(absPath, ctx);
+  ctx.summaries?.set(absPath, summary);
+  return summary;
+}
+
+async function summarize(absPath: string, ctx: HashContext): Promise<PathSummary> {
   const st = statFollowing(absPath);
   if (!isDirectoryStat(st)) return hashFile(absPath, st, ctx);
   const files = await walkDirectory(absPath, ctx);

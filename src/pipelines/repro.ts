@@ -47,6 +47,17 @@ export { LOG_DIR } from "./stageCommand.js";
 export type { ReproOptions } from "./reproContext.js";
 
 export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise<ReproResult> {
+  // Until a stage writes the workspace, a path hashed once (a `.dvc` file's data, then the stage reading it)
+  // is not walked again.
+  repo.workspaceSummaries = new Map();
+  try {
+    return await reproPlanned(repo, options);
+  } finally {
+    repo.workspaceSummaries = undefined;
+  }
+}
+
+async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<ReproResult> {
   const pipeline = options.pipeline ?? (await readPipelines(repo));
   const plan = planStages(pipeline, options);
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomBytes(3).toString("hex")}`;
@@ -245,6 +256,8 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     const lock = await recordInContext(context, stage, false);
     return { ...base, outcome: "skipped", changes, lock, message: "frozen" };
   }
+  // From here on this stage writes the workspace: what was hashed before may no longer hold.
+  repo.workspaceSummaries = undefined;
   // --pull: fetch what the stage lacks; outs of a stage whose only changes were missing data are checked out.
   const pulled =
     options.pull !== undefined && !forced ? await options.pull.beforeRun(stage, changes) : undefined;

@@ -174,7 +174,12 @@ export async function hashIfExists(repo: DataRepo, absPath: string): Promise<Has
 /** `hashIfExists` without a directory's entries (hashPathSummary), for comparisons and lock records. */
 export async function summarizeIfExists(repo: DataRepo, absPath: string): Promise<PathSummary | undefined> {
   return undefinedIfMissing(absPath, () =>
-    hashPathSummary(absPath, { root: repo.root, state: repo.state, ignore: repo.ignore }),
+    hashPathSummary(absPath, {
+      root: repo.root,
+      state: repo.state,
+      ignore: repo.ignore,
+      ...(repo.workspaceSummaries !== undefined ? { summaries: repo.workspaceSummaries } : {}),
+    }),
   );
 }
 
