@@ -1,12 +1,15 @@
 /**
  * One mapping from anything a serving route throws to a FlowOpsError with its HTTP status, and the body each
- * protocol sends for it: KServe V2 and V1 `{"error": msg}`, MLflow's scoring server `{"error_code", "message"}`.
+ * protocol sends for it: KServe V2 and V1 `{"error": msg}`, MLflow's scoring server `{"error_code", "message"}`
+ * (and its timeout's plain sentence).
  * Unknown throws answer a generic 500 and are logged with their details; they never reach the client.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { FlowOpsError, toFlowOpsError } from "../../errors.js";
 
 const GENERIC_500 = "Internal server error while serving the request; see the server log.";
+/** mlflow/pyfunc/scoring_server `timeout_middleware`'s whole answer. */
+export const MLFLOW_TIMEOUT_BODY = "Request processing time exceeded limit";
 
 /** Fastify's own errors (body too large, media type, unreadable body) as the FlowOpsError the client sees. */
 export function servingError(error: unknown, bodyLimit: number): FlowOpsError {
@@ -59,6 +62,11 @@ export function sendMlflowError(
 ): number {
   const known = servingError(error, bodyLimit);
   logServerError(request, known, error);
+  if (known.code === "DEADLINE_EXCEEDED") {
+    // MLflow's timeout middleware answers these bytes, not JSON, under a JSON media type; clients match them.
+    void reply.code(504).type("application/json").send(MLFLOW_TIMEOUT_BODY);
+    return 504;
+  }
   const internal = known.httpStatus >= 500 && !(error instanceof FlowOpsError);
   void reply
     .code(known.httpStatus)
