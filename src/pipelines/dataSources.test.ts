@@ -126,6 +126,22 @@ describe("repro of data sources", () => {
   });
 });
 
+describe("a .dvc file as a repro target", () => {
+  it("alone is verified with no stage; --downstream and -p add the stages that read it", async () => {
+    await run();
+    await writeFile(join(dir, "raw.txt"), "two\n");
+    const alone = await run({ targets: ["raw.txt.dvc"], dry: true });
+    expect(sources(alone)).toEqual({ "raw.txt.dvc": "skipped" });
+    expect(alone.stages).toEqual([]);
+    const below = await run({ targets: ["raw.txt.dvc"], downstream: true });
+    expect(sources(below)).toEqual({ "raw.txt.dvc": "verified" });
+    expect(outcomes(below)).toEqual({ prep: "ran", train: "ran" });
+    const whole = await run({ targets: ["raw.txt.dvc"], wholePipeline: true });
+    expect(sources(whole)).toEqual({ "raw.txt.dvc": "skipped" });
+    expect(outcomes(whole)).toEqual({ prep: "skipped", train: "skipped" });
+  });
+});
+
 describe("status --with-deps", () => {
   it("lists the .dvc files upstream of a stage before it, as dvc status -d", async () => {
     await run();

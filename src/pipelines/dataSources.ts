@@ -63,6 +63,24 @@ export function dataSourcesFeeding(stage: Stage, sources: ReadonlyMap<string, Tr
 }
 
 /**
+ * The stages that read the `.dvc` files among `targets` (relative to `cwd`), in pipeline order: what
+ * `--downstream` and `-p` start from for such a target. A frozen stage is cut off from what it reads.
+ */
+export function stagesReadingDvcFiles(pipeline: Pipeline, cwd: string, targets: readonly string[]): string[] {
+  const files = dvcFileOuts(pipeline.trackedOuts ?? []);
+  const wanted = new Map(
+    targets
+      .map((target) => resolve(cwd, target))
+      .filter((abs) => abs.endsWith(DVC_FILE_SUFFIX) && files.has(abs))
+      .map((abs) => [abs, files.get(abs)!]),
+  );
+  if (wanted.size === 0) return [];
+  return pipeline.stages
+    .filter((stage) => !stage.frozen && dataSourcesFeeding(stage, wanted).length > 0)
+    .map((stage) => stage.name);
+}
+
+/**
  * The data sources a repro with `plan` (the stages planned, in order) reproduces, in DVC's order: `.dvc`
  * targets first, then those feeding each planned stage, upstream of it. All of them for `--all-pipelines`;
  * only `.dvc` targets with `-s` or `--downstream`, as nothing is upstream there. A frozen stage's upstream

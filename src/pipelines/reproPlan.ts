@@ -6,6 +6,7 @@
  * a frozen stage is cut off from the stages it depends on, so reproducing below it never reruns what is
  * above it. It only plans; repro.ts runs the plan.
  */
+import { stagesReadingDvcFiles } from "./dataSources.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { buildDag, type Dag } from "./pipelineDag.js";
 import { resolveReproTargets, type ReproTargetOptions } from "./statusTargets.js";
@@ -46,11 +47,21 @@ export function planStages(
         options.targets ?? [],
         options,
       ).map((stage) => stage.name);
+  // A `.dvc` target is a data source (dataSources.ts plans it); below it, and in its pipeline, are the
+  // stages that read it.
+  const withReaders = (): string[] => [
+    ...new Set([
+      ...targets,
+      ...stagesReadingDvcFiles(pipeline, options.cwd ?? pipeline.root, options.targets ?? []),
+    ]),
+  ];
   let names: string[];
   if (allPipelines) names = graph.postOrder(dag.stages.keys());
-  else if (options.wholePipeline === true) names = wholePipelines(graph, [...dag.stages.keys()], targets);
+  else if (options.wholePipeline === true)
+    names = wholePipelines(graph, [...dag.stages.keys()], withReaders());
   else if (options.singleItem === true) return singleItems(graph, targets);
-  else if (options.downstream === true) names = graph.postOrder(dag.stages.keys(), graph.below(targets));
+  else if (options.downstream === true)
+    names = graph.postOrder(dag.stages.keys(), graph.below(withReaders()));
   else names = graph.postOrder(targets);
   return names.map((name) => ({ name, upstream: graph.parents(name) }));
 }
