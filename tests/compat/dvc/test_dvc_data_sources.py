@@ -78,3 +78,12 @@ def test_forced_commit_writes_the_dvc_file_that_tracks_the_out(make_ws):
     assert by_flowops.read("inputs.dvc") == by_dvc.read("inputs.dvc")
     assert not (by_flowops.root / "data.csv.dvc").exists()
     assert by_flowops.dvc("status", "--json").json() == {}
+
+
+def test_downstream_of_a_dvc_file_runs_the_stages_that_read_it(make_ws):
+    by_dvc, by_flowops = _pair(make_ws)
+    by_dvc.dvc("repro", "--downstream", "data.dvc")
+    by_flowops.flowops("repro", "--downstream", "data.dvc")
+    assert by_flowops.read("model.txt") == by_dvc.read("model.txt") == "a\nb, changed\n"
+    assert by_flowops.read("data.dvc") == by_dvc.read("data.dvc")
+    assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
