@@ -126,7 +126,10 @@ describe("flowops repro", () => {
     stdout = "";
     await flowops();
     // Named as dvc names them from here; JSON keeps the repo-relative addresses.
-    expect(stdout).toMatch(/^Running stage 's':\n> cp in out\nStage 's' ran in \d+\.\d s\.\n$/);
+    // Then dvc's reminder of what to `git add`: the dvc.lock entry changed; .gitignore already lists out.
+    expect(stdout).toMatch(
+      /^Running stage 's':\n> cp in out\nStage 's' ran in \d+\.\d s\.\n\nTo track the changes with git, run:\n\n\tgit add dvc\.lock\n$/,
+    );
     expect(await ran("../dvc.yaml:top")).toEqual([
       ["pipe/dvc.yaml:s", "skipped"],
       ["top", "ran"],

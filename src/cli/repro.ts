@@ -12,6 +12,7 @@ import { readPipelines } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
+import { shellQuote } from "../shellQuote.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { printJson } from "./output.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
@@ -155,7 +156,10 @@ export function reproCommand(): Command {
           ...(tracking !== undefined ? { tracking } : {}),
         });
         if (opts.json) printJson(toJson(result, repo.root));
-        else printSummary(result, named, opts);
+        else {
+          printSummary(result, named, opts);
+          if (repo.scm && opts.quiet !== true) printGitHint(result.filesToTrack, cwd);
+        }
         // As dvc: a failed stage is its ReproductionError (255); with --ignore-errors the command succeeds.
         if (!result.ok && opts.ignoreErrors !== true) process.exitCode = DVC_EXIT.raised;
       } finally {
@@ -348,6 +352,15 @@ function printSummary(result: ReproResult, named: (name: string) => string, opts
   }
 }
 
+/** dvc's reminder after a command that changed files Git tracks (its scm_context), paths from the cwd. */
+function printGitHint(files: readonly string[], cwd: string): void {
+  if (files.length === 0) return;
+  const named = [...files].map(relativeTo(cwd)).sort();
+  process.stdout.write(
+    `\nTo track the changes with git, run:\n\n\tgit add ${named.map(shellQuote).join(" ")}\n`,
+  );
+}
+
 function toJson(result: ReproResult, root: string): unknown {
   return {
     run_id: result.runId,
@@ -364,6 +377,7 @@ function toJson(result: ReproResult, root: string): unknown {
       ...(s.logPath !== undefined ? { log: s.logPath } : {}),
       ...(s.message !== undefined ? { message: s.message } : {}),
     })),
+    files_to_track: result.filesToTrack.map((file) => relative(root, file).split(sep).join("/")).sort(),
     data_sources: result.dataSources.map((source) => ({
       dvc_file: relative(root, source.dvcFile).split(sep).join("/"),
       outcome: source.outcome,

@@ -26,15 +26,15 @@ export interface SaveTrackedOutsOptions {
 /**
  * `outs` all belong to one `.dvc` file (as `loadTrackedOuts` lists them). Missing workspace data is dvc's
  * MissingDataSource error, raised before anything is hashed or written. Answers whether the file's bytes
- * changed.
+ * changed, and the `.gitignore` files that got a line.
  */
 export async function saveTrackedOuts(
   repo: DataRepo,
   outs: readonly TrackedOut[],
   options: SaveTrackedOutsOptions = {},
-): Promise<{ changed: boolean }> {
+): Promise<{ changed: boolean; gitignores: string[] }> {
   const [first] = outs;
-  if (first === undefined) return { changed: false };
+  if (first === undefined) return { changed: false, gitignores: [] };
   const { dvcFile, doc } = first;
   if (outs.some((out) => out.dvcFile !== dvcFile)) {
     throw new FlowOpsError("INTERNAL_ERROR", "saveTrackedOuts: outs of more than one .dvc file");
@@ -44,6 +44,7 @@ export async function saveTrackedOuts(
     if (!(await exists(out.abs))) missing.push(posixRel(options.cwd ?? repo.root, out.abs));
   if (missing.length > 0) throw missingDataSource(missing);
   const next = [...doc.outs];
+  const gitignores: string[] = [];
   for (const tracked of outs) {
     const hashed = await hashPath(tracked.abs, {
       root: repo.root,
@@ -54,7 +55,8 @@ export async function saveTrackedOuts(
     const useCache = tracked.out.cache !== false;
     if (useCache && options.noCommit !== true) await commitToCache(repo, tracked.abs, hashed);
     next[tracked.index] = updatedOut(tracked.out, tracked.out.path, hashInfoOf(hashed));
-    if (useCache) await ensureGitignored(repo, tracked.abs);
+    const gitignore = useCache ? await ensureGitignored(repo, tracked.abs) : undefined;
+    if (gitignore !== undefined) gitignores.push(gitignore);
   }
   const text = serializeDvcFile({
     outs: next,
@@ -64,7 +66,7 @@ export async function saveTrackedOuts(
   const changed = text !== (doc.text ?? serializeDvcFile(doc));
   if (changed) await writeFileAtomic(dvcFile, text);
   repo.state.flush();
-  return { changed };
+  return { changed, gitignores };
 }
 
 /** dvc's MissingDataSource, word for word. */

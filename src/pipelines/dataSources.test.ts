@@ -87,7 +87,11 @@ describe("repro of data sources", () => {
     // The new content is in the cache, so the .dvc file and the data agree and nothing is left to do.
     expect(after).toContain("md5: c193497a1a06b2c72230e6146ff47080");
     expect(await repo.cache.has("c193497a1a06b2c72230e6146ff47080")).toBe(true);
-    expect(sources(await run({ targets: ["train"] }))).toEqual({ "raw.txt.dvc": "skipped" });
+    // What dvc would tell the user to `git add`: the rewritten .dvc file and the dvc.lock whose entries changed.
+    expect(result.filesToTrack.sort()).toEqual([join(dir, "dvc.lock"), join(dir, "raw.txt.dvc")]);
+    const again = await run({ targets: ["train"] });
+    expect(sources(again)).toEqual({ "raw.txt.dvc": "skipped" });
+    expect(again.filesToTrack).toEqual([]);
     expect((await pipelineStatus(repo, { targets: ["train"], withDeps: true, cwd: dir })).stages).toEqual([]);
   });
 

@@ -12,7 +12,7 @@ import type { DataRepo } from "../data/dataRepo.js";
 import { dvcFileWdir, isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
 import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
-// Type only: reproPlan.ts reaches this module through statusTargets.ts.
+// Type only: reproPlan.ts imports this module.
 import type { ReproTargets } from "./reproPlan.js";
 
 const DVC_FILE_SUFFIX = ".dvc";
@@ -28,6 +28,8 @@ export interface DataSourceResult {
   /** With --dry: it would be verified. */
   wouldVerify?: boolean;
   message?: string;
+  /** Once verified: the `.dvc` file (dvc names it to `git add` whenever it rewrites it) and new `.gitignore`s. */
+  filesToTrack?: string[];
 }
 
 export interface DataSourceOptions {
@@ -131,11 +133,11 @@ export async function reproDataSource(
   }
   if (options.dry === true) return { dvcFile, outcome: "skipped", changes, wouldVerify: true };
   try {
-    await saveTrackedOuts(repo, outs, {
+    const { gitignores } = await saveTrackedOuts(repo, outs, {
       ...(options.noCommit === true ? { noCommit: true } : {}),
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });
-    return { dvcFile, outcome: "verified", changes };
+    return { dvcFile, outcome: "verified", changes, filesToTrack: [dvcFile, ...gitignores] };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const name = relative(options.cwd ?? repo.root, dvcFile)

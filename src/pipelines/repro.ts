@@ -83,6 +83,7 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
     lockAtStart,
     upstream: new Map(plan.map((p) => [p.name, p.upstream])),
     gitignorePending: new Map(),
+    filesToTrack: new Set(),
     gitignoreCursor: 0,
   };
   context.emit({ type: "plan", stages: plan.map((p) => p.name) });
@@ -179,7 +180,7 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
   const ok =
     stages.every((s) => okOutcomes.has(s.outcome)) &&
     dataSources.every((source) => source.outcome !== "failed");
-  const outcome: ReproResult = { runId, ok, stages, dataSources };
+  const outcome: ReproResult = { runId, ok, stages, dataSources, filesToTrack: [...context.filesToTrack] };
   await guardTracking(context, () => options.tracking?.finish(outcome));
   return outcome;
 }
@@ -205,6 +206,7 @@ async function reproDataSources(
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });
     results.push(result);
+    for (const file of result.filesToTrack ?? []) context.filesToTrack.add(file);
     context.emit({ type: "data-source", result });
   }
   return results;
@@ -298,6 +300,7 @@ async function recordInContext(context: ReproContext, stage: Stage, saveCache: b
     noCommit: context.options.noCommit === true,
   });
   context.gitignorePending.set(stage.name, recorded.gitignored);
+  if (recorded.lockChanged !== undefined) context.filesToTrack.add(recorded.lockChanged);
   return recorded.entry;
 }
 

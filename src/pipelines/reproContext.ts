@@ -66,6 +66,8 @@ export interface ReproContext {
   /** .gitignore updates, chained one at a time in plan order (see writeGitignoreInPlanOrder). */
   gitignoreWrites: Promise<unknown>;
   gitignorePending: Map<string, string[]>;
+  /** Files this repro changed that Git should hear of: dvc.lock files, `.dvc` files, `.gitignore` files. */
+  filesToTrack: Set<string>;
   gitignoreCursor: number;
   planNames: string[];
   /** Stages whose final result is known, and those results' outcomes. */
@@ -108,7 +110,10 @@ export function writeGitignoreInPlanOrder(context: ReproContext): void {
     context.gitignoreCursor++;
     const paths = context.gitignorePending.get(name) ?? [];
     context.gitignoreWrites = context.gitignoreWrites.then(async () => {
-      for (const path of paths) await ensureGitignored(context.repo, path);
+      for (const path of paths) {
+        const gitignore = await ensureGitignored(context.repo, path);
+        if (gitignore !== undefined) context.filesToTrack.add(gitignore);
+      }
     });
   }
 }

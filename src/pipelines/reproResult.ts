@@ -37,6 +37,11 @@ export interface ReproResult {
   stages: StageResult[];
   /** The `.dvc` files reproduced before the stages (dataSources.ts). */
   dataSources: DataSourceResult[];
+  /**
+   * What this repro changed that Git should hear of (absolute): dvc.lock files whose entries changed, `.dvc`
+   * files of verified data sources, `.gitignore` files that got a line. dvc names these to `git add`.
+   */
+  filesToTrack: string[];
 }
 
 export type ReproEvent =

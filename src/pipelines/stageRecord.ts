@@ -12,7 +12,7 @@ import type { HashedPath } from "../data/hashTree.js";
 import { refuseGitTrackedOut } from "../data/gitTracked.js";
 import { linkFromCache } from "../data/linkTypes.js";
 import { FlowOpsError } from "../errors.js";
-import { lockCmd, stageLockDir, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
+import { LOCK_FILE, lockCmd, stageLockDir, updateLock, type LockEntry, type LockFile } from "./dvcLock.js";
 import { stageAddress, type Stage } from "./dvcYaml.js";
 import { isRunCacheable, saveRunCache } from "./runCache.js";
 import { hashDeps, hashIfExists, lockFileOf, readStageParams, stageOuts } from "./stageStatus.js";
@@ -29,6 +29,8 @@ export interface RecordContext {
 
 export interface RecordedStage {
   entry: LockEntry;
+  /** The dvc.lock (absolute) when this stage's entry in it changed: dvc then names it to `git add`. */
+  lockChanged?: string;
   /** Cached outs (absolute) that belong in .gitignore. */
   gitignored: string[];
 }
@@ -69,8 +71,11 @@ export async function recordStage(
   // The entry goes into the dvc.lock beside the stage's dvc.yaml, under its name in that file.
   const dvcfile = relative(repo.root, stage.pipelineFile).split(sep).join("/");
   const addressOf = (lockName: string): string => stageAddress(dvcfile, lockName);
+  let changed = true;
   await updateLock(stageLockDir(stage), (lock) => {
-    if (lock.stages.has(stage.lockName)) {
+    const previous = lock.stages.get(stage.lockName);
+    if (previous !== undefined) {
+      changed = canonicalJson(previous) !== canonicalJson(entry);
       lock.stages.set(stage.lockName, entry);
       return;
     }
@@ -92,7 +97,16 @@ export async function recordStage(
   const gitignored = stageOuts(stage)
     .filter((out) => out.cache)
     .map((out) => join(stage.wdir, out.path));
-  return { entry, gitignored };
+  return { entry, gitignored, ...(changed ? { lockChanged: join(stageLockDir(stage), LOCK_FILE) } : {}) };
+}
+
+/** JSON with object keys sorted, so two entries compare by content whatever order their keys were read in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 /**
