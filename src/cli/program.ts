@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { describeFileError, FlowOpsError, systemErrorCode } from "../errors.js";
 import { DVC_COMMANDS, dvcExitCode } from "./dvcExitCodes.js";
+import { addDvcLogLevelOptions, restoreDvcOutput } from "./dvcLogLevel.js";
 import { FLOWOPS_VERSION } from "../version.js";
 
 /**
@@ -49,6 +50,8 @@ export async function buildProgram(commands: CommandTable, argv?: readonly strin
     command.commands.forEach(override);
   };
   override(program);
+  for (const command of program.commands)
+    if (DVC_COMMANDS.has(command.name())) addDvcLogLevelOptions(command);
   return program;
 }
 
@@ -57,8 +60,10 @@ export async function runCommandLine(argv: string[], commands: CommandTable): Pr
   const program = await buildProgram(commands, argv);
   try {
     await program.parseAsync(argv);
+    restoreDvcOutput();
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_CODES.success;
   } catch (error) {
+    restoreDvcOutput();
     const command = commandNamed(argv, commands);
     // dvc's commands keep dvc's exit codes (dvcExitCodes.ts), so scripts written for dvc work unchanged.
     const dvc = command !== undefined && DVC_COMMANDS.has(command);

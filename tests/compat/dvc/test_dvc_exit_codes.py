@@ -41,3 +41,18 @@ def test_outside_a_repository_both_exit_253(tmp_path: Path):
     by_dvc = _run([str(DVC_BIN), "status"], outside, False, env)
     by_flowops = _run(["node", str(FLOWOPS_BIN), "data", "status"], outside, False, env)
     assert by_dvc.returncode == by_flowops.returncode == 253
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["add", "-q", "g.txt"], ["push", "-q"], ["checkout", "-q"], ["diff", "-q"], ["gc", "-w", "-f", "-q"]],
+)
+def test_quiet_prints_nothing_as_dvc_does(make_ws, args: list[str]):
+    # dvc takes -q/--quiet on every command; a script's `dvc push -q` must keep working as `flowops data push -q`.
+    pair = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in pair:
+        ws.write("g.txt", "g\n")
+        ws.dvc("remote", "add", "-d", "store", str(ws.root.parent / f"{ws.root.name}-remote"))
+    by_dvc = pair[0].dvc(*args)
+    by_flowops = pair[1].flowops("data", *args)
+    assert (by_flowops.stdout, by_flowops.stderr) == (by_dvc.stdout, by_dvc.stderr) == ("", "")

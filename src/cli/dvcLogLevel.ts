@@ -1,0 +1,64 @@
+/**
+ * dvc's `-q/--quiet` and `-v/--verbose`, which every dvc command takes (dvc/cli/parser.py's parent parser), on
+ * every command that stands in for one, so `dvc pull -q` in a script works as `flowops data pull -q`. A
+ * command that gives them its own meaning (`data status -q` exits 1 on changes; `repro -v` says why each stage
+ * runs) keeps it. Quiet prints nothing but errors: dvc's also hides those (it logs at CRITICAL), but an error
+ * line on stderr breaks no script and tells the user why the exit code is not 0. Verbose starts with dvc's
+ * debug lines: the version, and the command line.
+ */
+import { Option, type Command } from "commander";
+import { FLOWOPS_VERSION } from "../version.js";
+
+/** Adds the two options to every leaf command below `command` that does not define them itself. */
+export function addDvcLogLevelOptions(command: Command): void {
+  if (command.commands.length > 0) {
+    for (const sub of command.commands) addDvcLogLevelOptions(sub);
+    return;
+  }
+  const has = (flag: string): boolean => command.options.some((o) => o.short === flag || o.long === flag);
+  if (has("-q") || has("--quiet") || has("-v") || has("--verbose")) return;
+  command
+    .addOption(new Option("-q, --quiet", "Be quiet: print nothing but errors.").conflicts("verbose"))
+    .addOption(new Option("-v, --verbose", "Be verbose."))
+    .hook("preAction", (_parent, action) => {
+      const opts = action.opts<{ quiet?: boolean; verbose?: boolean }>();
+      if (opts.quiet === true) printOnlyErrors();
+      if (opts.verbose === true) {
+        process.stderr.write(
+          `DEBUG: flowops v${FLOWOPS_VERSION}, Node.js ${process.version} on ${process.platform}-${process.arch}\n` +
+            `DEBUG: command: ${process.argv.slice(1).join(" ")}\n`,
+        );
+      }
+    });
+}
+
+let restore: (() => void) | undefined;
+
+/** Errors reach stderr as one write starting with `error:` (the CLI's) or `ERROR:` (dvc's words). */
+function printOnlyErrors(): void {
+  if (restore !== undefined) return;
+  const { stdout, stderr } = process;
+  const writes = { stdout: stdout.write, stderr: stderr.write };
+  const swallow = (rest: unknown[]): true => {
+    // A caller waiting on the write's callback (a flush before exit) still hears it.
+    const done = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+    if (done !== undefined) process.nextTick(done);
+    return true;
+  };
+  stdout.write = ((_chunk: unknown, ...rest: unknown[]) => swallow(rest)) as typeof stdout.write;
+  stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    const text = typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : "";
+    if (!/^(error|ERROR):/.test(text)) return swallow(rest);
+    return (writes.stderr as (...args: unknown[]) => boolean).call(stderr, chunk, ...rest);
+  }) as typeof stderr.write;
+  restore = () => {
+    stdout.write = writes.stdout;
+    stderr.write = writes.stderr;
+    restore = undefined;
+  };
+}
+
+/** Undoes `-q` once the command is over, for a caller that runs more than one command in its process. */
+export function restoreDvcOutput(): void {
+  restore?.();
+}
