@@ -40,6 +40,22 @@ afterEach(async () => {
 });
 
 describe("diffRevisions", () => {
+  it("is empty before the first commit, whatever the revisions, as dvc's diff", async () => {
+    const fresh = await mkdtemp(join(tmpdir(), "flowops-diff-fresh-"));
+    try {
+      execFileSync("git", ["init", "-q"], { cwd: fresh });
+      const other = await initDataRepo(fresh);
+      await writeFile(join(fresh, "g"), "g\n");
+      await addTargets(other, ["g"], { cwd: fresh });
+      const empty = { added: [], deleted: [], modified: [], renamed: [] };
+      expect(await diffRevisions(other, "HEAD", undefined, { cwd: fresh })).toEqual(empty);
+      expect(await diffRevisions(other, "nope", undefined, { cwd: fresh })).toEqual(empty);
+      closeDataRepo(other);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+
   it("is empty when the workspace matches HEAD", async () => {
     expect(isEmptyDiff(await diffRevisions(repo, "HEAD", undefined, { cwd: dir }))).toBe(true);
   });

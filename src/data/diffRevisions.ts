@@ -63,6 +63,16 @@ async function git(root: string, args: string[]): Promise<string> {
   }
 }
 
+async function hasCommits(root: string): Promise<boolean> {
+  try {
+    const { stdout } = await run("git", ["rev-list", "-n", "1", "--all"], { cwd: root });
+    return stdout.trim() !== "";
+  } catch {
+    // Not a Git repository (core.no_scm): revisions fail later with their own message.
+    return true;
+  }
+}
+
 async function revisionExists(root: string, rev: string): Promise<void> {
   try {
     await run("git", ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { cwd: root });
@@ -196,6 +206,8 @@ export async function diffRevisions(
   bRev?: string,
   options: DiffOptions = {},
 ): Promise<DataDiff> {
+  // As dvc's `diff`: before the first commit there is nothing to compare with, whatever the revisions say.
+  if (!(await hasCommits(repo.root))) return { added: [], deleted: [], modified: [], renamed: [] };
   const cwd = options.cwd ?? process.cwd();
   const targets = (options.targets ?? []).map((t) =>
     relative(repo.root, resolve(cwd, t)).split(sep).join("/"),
