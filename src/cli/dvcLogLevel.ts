@@ -9,27 +9,30 @@
 import { Option, type Command } from "commander";
 import { FLOWOPS_VERSION } from "../version.js";
 
-/** Adds the two options to every leaf command below `command` that does not define them itself. */
+/** Adds the two options to every leaf command below `command`, each unless the command defines it itself. */
 export function addDvcLogLevelOptions(command: Command): void {
   if (command.commands.length > 0) {
     for (const sub of command.commands) addDvcLogLevelOptions(sub);
     return;
   }
   const has = (flag: string): boolean => command.options.some((o) => o.short === flag || o.long === flag);
-  if (has("-q") || has("--quiet") || has("-v") || has("--verbose")) return;
-  command
-    .addOption(new Option("-q, --quiet", "Be quiet: print nothing but errors.").conflicts("verbose"))
-    .addOption(new Option("-v, --verbose", "Be verbose."))
-    .hook("preAction", (_parent, action) => {
-      const opts = action.opts<{ quiet?: boolean; verbose?: boolean }>();
-      if (opts.quiet === true) printOnlyErrors();
-      if (opts.verbose === true) {
-        process.stderr.write(
-          `DEBUG: flowops v${FLOWOPS_VERSION}, Node.js ${process.version} on ${process.platform}-${process.arch}\n` +
-            `DEBUG: command: ${process.argv.slice(1).join(" ")}\n`,
-        );
-      }
-    });
+  const ownQuiet = has("-q") || has("--quiet");
+  const ownVerbose = has("-v") || has("--verbose");
+  if (ownQuiet && ownVerbose) return;
+  if (!ownQuiet) {
+    command.addOption(new Option("-q, --quiet", "Be quiet: print nothing but errors.").conflicts("verbose"));
+  }
+  if (!ownVerbose) command.addOption(new Option("-v, --verbose", "Be verbose.").conflicts("quiet"));
+  command.hook("preAction", (_parent, action) => {
+    const opts = action.opts<{ quiet?: boolean; verbose?: boolean }>();
+    if (!ownQuiet && opts.quiet === true) printOnlyErrors();
+    if (!ownVerbose && opts.verbose === true) {
+      process.stderr.write(
+        `DEBUG: flowops v${FLOWOPS_VERSION}, Node.js ${process.version} on ${process.platform}-${process.arch}\n` +
+          `DEBUG: command: ${process.argv.slice(1).join(" ")}\n`,
+      );
+    }
+  });
 }
 
 let restore: (() => void) | undefined;
