@@ -5,6 +5,7 @@
  */
 import { Command, Option } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
+import { FlowOpsError } from "../errors.js";
 import { printJson } from "./output.js";
 import { positiveInteger } from "./numberOptions.js";
 
@@ -16,6 +17,9 @@ interface StatusFlags {
   cloud: boolean;
   remote?: string;
   jobs?: number;
+  allBranches?: boolean;
+  allTags?: boolean;
+  allCommits?: boolean;
 }
 
 export function statusCommand(): Command {
@@ -39,6 +43,9 @@ export function statusCommand(): Command {
       false,
     )
     .option("-r, --remote <name>", "compare the cache with this remote (implies --cloud)")
+    .option("-a, --all-branches", "with --cloud: also the data of the tip of every branch")
+    .option("-T, --all-tags", "with --cloud: also the data of every tag")
+    .option("-A, --all-commits", "with --cloud: also the data of every commit")
     .addOption(
       new Option(
         "-j, --jobs <n>",
@@ -62,12 +69,18 @@ export function statusCommand(): Command {
           const status = await cloudStatus(repo, targets, {
             ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
             ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+            history: {
+              allBranches: opts.allBranches === true,
+              allTags: opts.allTags === true,
+              allCommits: opts.allCommits === true,
+            },
           });
           if (opts.json === true) return opts.quiet ? undefined : printJson(status.entries);
           if (opts.quiet) return quietly(Object.keys(status.entries).length > 0);
           process.stdout.write(formatCloudStatus(status, { indent: opts.cloud }));
           return;
         }
+        refuseCloudOnlyOptions(opts);
         const { pipelineStatus, pipelineStatusJson, formatPipelineStatus } =
           await import("../pipelines/pipelineStatus.js");
         const { dataStatus, formatStatus, statusJson, EMPTY_PROJECT_MESSAGE } =
@@ -110,4 +123,22 @@ export function statusCommand(): Command {
         );
       });
     });
+}
+
+/** dvc's error for the options that only mean something with --cloud (dvc/repo/status.py `status`). */
+function refuseCloudOnlyOptions(opts: StatusFlags): void {
+  const given = [
+    ["--all-branches", opts.allBranches],
+    ["--all-tags", opts.allTags],
+    ["--all-commits", opts.allCommits],
+    ["--jobs", opts.jobs !== undefined],
+  ]
+    .filter(([, set]) => set === true)
+    .map(([flag]) => flag as string);
+  if (given.length > 0) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `The following options are meaningless for local status: ${given.join(", ")}`,
+    );
+  }
 }

@@ -14,10 +14,17 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { openDataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
+import { toFlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { EMPTY_PROJECT_MESSAGE } from "./dataStatus.js";
 import { findDvcFiles } from "./dvcFile.js";
 import type { Oid } from "./hashInfo.js";
+import {
+  hasHistoryScope,
+  historySelectedOuts,
+  historyTrackedOuts,
+  type HistoryScope,
+} from "./historyOuts.js";
 import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
 import { expandOuts, selectOuts, trackedOuts, type TrackedOut, type UsedObject } from "./usedObjects.js";
 
@@ -29,6 +36,8 @@ export interface CloudStatusOptions extends OpenRemoteOptions {
   jobs?: number;
   /** Names are relative to this directory (DVC's: the cwd when it is inside the repo, else the root). */
   cwd?: string;
+  /** `-a/-T/-A`: also the objects these git revisions use (their names, where two differ, the last's). */
+  history?: HistoryScope;
 }
 
 export interface CloudStatus {
@@ -54,7 +63,7 @@ export async function cloudStatus(
     new Map([...all].filter(([, owner]) => owner.push !== false && owner.remote === undefined));
 
   const all = await trackedOuts(repo);
-  const outs = targets.length === 0 ? all : selectOuts(repo, all, targets);
+  const outs = await withHistory(repo, all, targets, options.history);
   const collect = async (): Promise<Map<Oid, UsedObject>> => comparable(await expandOuts(repo, outs));
   let used = await collect();
   const unread = new Map([...used].filter(([, owner]) => owner.unexpanded === "missing"));
@@ -102,6 +111,30 @@ export async function cloudStatus(
     (await findDvcFiles(repo)).length > 0 ||
     ((await readPipelinesIfAny(repo))?.stages.length ?? 0) > 0;
   return { remote: remote.name, entries, tracksAnything };
+}
+
+/**
+ * The outs the targets select in the workspace, plus, with a history scope, in each of its revisions. As in
+ * DVC, the workspace is one more revision: a target it lacks skips it when some commit has the target.
+ */
+async function withHistory(
+  repo: DataRepo,
+  all: TrackedOut[],
+  targets: readonly string[],
+  scope: HistoryScope | undefined,
+): Promise<TrackedOut[]> {
+  if (!hasHistoryScope(scope)) return targets.length === 0 ? all : selectOuts(repo, all, targets);
+  const past =
+    targets.length === 0
+      ? { outs: await historyTrackedOuts(repo, scope), collected: 1 }
+      : await historySelectedOuts(repo, scope, targets);
+  try {
+    return [...(targets.length === 0 ? all : selectOuts(repo, all, targets)), ...past.outs];
+  } catch (error) {
+    const failure = toFlowOpsError(error);
+    if (past.collected === 0 || failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
+    return past.outs;
+  }
 }
 
 /** DVC names outs relative to the cwd when the cwd is inside the repo, else relative to the root. */

@@ -125,3 +125,40 @@ def test_an_empty_project_with_a_remote_says_so_in_dvc_words(workspace: Workspac
     first_line_dvc = workspace.dvc("status", "-c").stdout.splitlines()[0]
     first_line_flowops = workspace.flowops("data", "status", "-c").stdout.splitlines()[0]
     assert first_line_flowops == first_line_dvc == "There are no data or pipelines tracked in this project yet."
+
+
+@pytest.mark.parametrize("scope", ["-a", "-T", "-A"])
+def test_history_scopes_compare_every_revisions_objects(tracked: Workspace, scope: str) -> None:
+    # The first commit's data is pushed, then c.txt and a file of data/ change in a second commit, tagged,
+    # which also stops tracking gone.txt.
+    tracked.write("gone.txt", "gone\n")
+    tracked.dvc("add", "-q", "gone.txt")
+    tracked.flowops("data", "push")
+    tracked.git("add", "-A")
+    tracked.git("commit", "-qm", "first")
+    tracked.git("rm", "-q", "gone.txt.dvc")
+    (tracked.root / "gone.txt").unlink()
+    tracked.write("c.txt", "c, second\n")
+    tracked.write("data/a.txt", "a, second\n")
+    tracked.dvc("add", "-q", "data", "c.txt")
+    tracked.dvc("repro", "-q")
+    tracked.git("add", "-A")
+    tracked.git("commit", "-qm", "second")
+    tracked.git("tag", "v2")
+    # The first commit's objects leave the cache: only the remote has them now.
+    tracked.git("checkout", "-q", "HEAD~1")
+    tracked.dvc("checkout", "-q", "-f")
+    old = {path for path, state in cloud_status(tracked, "-c")[0].items()}
+    tracked.git("checkout", "-q", "-")
+    tracked.dvc("checkout", "-q", "-f")
+    tracked.dvc("gc", "-w", "-f", "-q")
+    dvc, flowops = cloud_status(tracked, "-c", scope)
+    assert flowops == dvc
+    assert old == set() and dvc.get("c.txt") == "new"
+    # Every commit (-A) adds the first commit's objects, which only the remote still has.
+    assert (dvc.get("gone.txt") == "deleted") == (scope == "-A"), dvc
+    # Local status refuses the history flags with dvc's words and exit code.
+    by_dvc = tracked.dvc("status", scope, check=False)
+    by_flowops = tracked.flowops("data", "status", scope, check=False)
+    assert by_flowops.returncode == by_dvc.returncode == 1
+    assert "The following options are meaningless for local status" in by_flowops.stderr
