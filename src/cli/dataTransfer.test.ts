@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { closeDataRepo, initDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { GC_SCOPE_REQUIRED } from "../data/garbageCollect.js";
 import { runCacheKey, runCachePath, runCacheValue, serializeRunCacheEntry } from "../pipelines/runCache.js";
-import { fetchCommand, gcCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
+import { gcCommand } from "./dataGc.js";
+import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 
 function md5(text: string): string {
   return createHash("md5").update(text).digest("hex");

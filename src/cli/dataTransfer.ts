@@ -3,11 +3,8 @@
  * pushed", "Everything is up to date.", "Removed 2 objects from repo cache."), or a JSON summary with --json.
  * Exit 1 when any object failed. The work itself lives in data/pushPull.ts.
  */
-import { createInterface } from "node:readline/promises";
 import { Command, Option } from "commander";
-import { FlowOpsError } from "../errors.js";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
-import type { GcResult } from "../data/garbageCollect.js";
 import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
 import { printJson } from "./output.js";
@@ -16,7 +13,6 @@ import { positiveInteger } from "./numberOptions.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
-const collector = () => import("../data/garbageCollect.js");
 
 /** The targets after `--glob`, `-R` and `-d`, resolved in the workspace. */
 async function expandedTargets(repo: DataRepo, targets: string[], flags: SyncFlags): Promise<string[]> {
@@ -275,107 +271,4 @@ function checkoutCounts(summary: CheckoutSummary): {
     lines,
     failed: summary.failed.map((failure) => `${failure.path}: ${failure.reason}`),
   };
-}
-
-interface GcFlags {
-  workspace?: boolean;
-  allBranches?: boolean;
-  allTags?: boolean;
-  allCommits?: boolean;
-  cloud?: boolean;
-  remote?: string;
-  dry?: boolean;
-  force?: boolean;
-  jobs?: number;
-  json?: boolean;
-}
-
-export function gcCommand(): Command {
-  return new Command("gc")
-    .description("Remove cache objects that the workspace (and optionally git history) does not use.")
-    .option("-w, --workspace", "keep objects used in the workspace")
-    .option("-a, --all-branches", "also keep objects used in the tip of every branch")
-    .option("-T, --all-tags", "also keep objects used in every tag")
-    .option("-A, --all-commits", "also keep objects used in every commit")
-    .option("-c, --cloud", "also remove unused objects from the remote")
-    .option("-r, --remote <name>", "remote to clean with --cloud (default: core.remote)")
-    .option("--dry", "only report what would be removed")
-    .option("-f, --force", "do not ask for confirmation")
-    .addOption(new Option("-j, --jobs <n>", "remote deletions at once").argParser(positiveInteger))
-    .option("--json", "print a JSON summary")
-    .action(async (flags: GcFlags) => {
-      const scope = {
-        ...(flags.workspace === true ? { workspace: true } : {}),
-        ...(flags.allBranches === true ? { allBranches: true } : {}),
-        ...(flags.allTags === true ? { allTags: true } : {}),
-        ...(flags.allCommits === true ? { allCommits: true } : {}),
-      };
-      if (Object.keys(scope).length === 0) {
-        throw new FlowOpsError("INVALID_PARAMETER_VALUE", (await collector()).GC_SCOPE_REQUIRED);
-      }
-      if (flags.json !== true) process.stderr.write(`WARNING: ${gcWarning(flags)}\n`);
-      if (flags.force !== true && flags.dry !== true && !(await confirm())) {
-        throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
-      }
-      const { gc } = await collector();
-      const result = await withDataRepo(process.cwd(), (repo) =>
-        gc(repo, {
-          ...scope,
-          ...(flags.cloud === true ? { cloud: true } : {}),
-          ...(flags.remote !== undefined ? { remote: flags.remote } : {}),
-          ...(flags.dry === true ? { dryRun: true } : {}),
-          ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
-        }),
-      );
-      if (flags.json === true) printJson(result);
-      else printGc(result);
-    });
-}
-
-function gcWarning(flags: GcFlags): string {
-  // dvc's CmdGC wording, branch for branch.
-  let kept = "the workspace";
-  if (flags.allCommits === true) kept += " and all git commits";
-  else if (flags.allBranches === true && flags.allTags === true) kept += " and all git branches and tags";
-  else if (flags.allBranches === true) kept += " and all git branches";
-  else if (flags.allTags === true) kept += " and all git tags";
-  return `This will remove all cache except items used in ${kept} of the current repo.`;
-}
-
-/** Asks on a terminal; without one, only -f/--force may proceed (as DVC's prompt fails on closed stdin). */
-async function confirm(): Promise<boolean> {
-  if (process.stdin.isTTY !== true) return false;
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question("Are you sure you want to proceed? [y/n]: ");
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    prompt.close();
-  }
-}
-
-function printGc(result: GcResult): void {
-  for (const dir of result.unexpanded) {
-    process.stderr.write(
-      `WARNING: the manifest of '${dir.path}' (md5: ${dir.oid}, ${dir.dvcFile}) is not in the cache; its files are not protected\n`,
-    );
-  }
-  // As dvc: --dry names each file and still says "Removed"; each cache layout gets its own line.
-  const report = (paths: readonly string[], removed: string, none: string): void => {
-    if (result.dryRun) for (const path of paths) process.stdout.write(`Removing ${path}\n`);
-    process.stdout.write(`${paths.length > 0 ? removed.replace("%d", String(paths.length)) : none}\n`);
-  };
-  for (const scheme of ["repo", "legacy"] as const) {
-    report(
-      result.removedPaths[scheme],
-      `Removed %d objects from ${scheme} cache.`,
-      `No unused '${scheme}' cache to remove.`,
-    );
-  }
-  if (result.cloudRemovedPaths === undefined) return;
-  report(
-    result.cloudRemovedPaths,
-    "Removed %d objects from remote.",
-    "No unused cache to remove from remote.",
-  );
 }

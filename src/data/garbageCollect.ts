@@ -1,22 +1,30 @@
 /**
- * `gc` with DVC's meaning: deletes the cache objects (and with `cloud`, the remote's) that nothing in scope
- * uses: the workspace always, and with `-a/-T/-A` git history too. Directory manifests the cache lacks are
- * fetched first, so files a kept directory lists are never deleted.
+ * `gc` with DVC's meaning (dvc/repo/gc.py): deletes the cache objects (and with `cloud`, the remote's) that
+ * nothing in scope uses: the workspace always, and git history as `-a/-T/-A`, `--rev/-n`, `--date` and
+ * `--all-experiments` choose; `projects` are other repositories sharing this cache, their use kept too.
+ * `notInRemote` keeps only the used objects the remote lacks: the rest can be pulled again. Directory
+ * manifests the cache lacks are fetched first, so files a kept directory lists are never deleted.
  */
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { openDataRemote, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
 import { objectKey, type Oid } from "./hashInfo.js";
-import { historyUsedObjects, type HistoryScope } from "./historyOuts.js";
+import { loadDvcIgnore } from "./dvcIgnore.js";
+import { hasHistoryScope, historyUsedObjects, type HistoryScope } from "./historyOuts.js";
 import { remoteOptions } from "./pushPull.js";
-import { fetchObjects, forEachLimited, listRemoteOids } from "./transferObjects.js";
+import { fetchObjects, forEachLimited, listRemoteOids, remoteHas } from "./transferObjects.js";
 import { mergeUsed, usedObjects, type UsedObject } from "./usedObjects.js";
 
 export interface GcOptions extends HistoryScope, OpenRemoteOptions {
   workspace?: boolean;
   /** Also delete unused objects from the remote. */
   cloud?: boolean;
+  /** Keep only the used objects that the remote lacks (`--not-in-remote`). */
+  notInRemote?: boolean;
+  /** Roots of other repositories that share this cache (`-p/--projects`). */
+  projects?: readonly string[];
   remote?: string;
   dryRun?: boolean;
   jobs?: number;
@@ -42,7 +50,24 @@ export interface GcResult {
 
 /** DVC's wording for gc without a scope. */
 export const GC_SCOPE_REQUIRED =
-  "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` or `-A|--all-commits` needs to be set.";
+  "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` `--all-experiments`, `--all-commits`, " +
+  "`--date` or `--rev` needs to be set.";
+
+/**
+ * dvc's `_validate_args`, message for message. Its check that `--remote` comes with `--cloud` or
+ * `--not-in-remote` is never reached from dvc's command (no caller passes the remote), so `-r` alone is
+ * ignored here too.
+ */
+export function validateGcOptions(options: GcOptions): void {
+  const refuse = (message: string): never => {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", message);
+  };
+  if (options.notInRemote === true && options.cloud === true)
+    refuse("`--not-in-remote` and `--cloud` are mutually exclusive");
+  if (options.workspace !== true && !hasHistoryScope(options)) refuse(GC_SCOPE_REQUIRED);
+  if (options.num !== undefined && options.rev === undefined && options.allBranches !== true)
+    refuse("`--num` can only be used alongside `--rev` or `--all-branches`");
+}
 
 /**
  * Removes cache objects that neither the workspace nor the chosen git history uses (the workspace is always
@@ -50,12 +75,12 @@ export const GC_SCOPE_REQUIRED =
  * are fetched from that remote first, so files a kept directory lists are never deleted from it.
  */
 export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> {
-  if (options.workspace !== true && !options.allBranches && !options.allTags && !options.allCommits) {
-    throw new FlowOpsError("INVALID_PARAMETER_VALUE", GC_SCOPE_REQUIRED);
-  }
+  validateGcOptions(options);
   const dryRun = options.dryRun === true;
   const remote =
-    options.cloud === true ? openDataRemote(repo, options.remote, remoteOptions(options)) : undefined;
+    options.cloud === true || options.notInRemote === true
+      ? openDataRemote(repo, options.remote, remoteOptions(options))
+      : undefined;
   let used = await gcUsedObjects(repo, options);
   if (remote !== undefined) {
     const manifests = new Map([...used].filter(([, owner]) => owner.unexpanded !== undefined));
@@ -67,6 +92,8 @@ export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> 
   const unexpanded = [...used]
     .filter(([, owner]) => owner.unexpanded !== undefined)
     .map(([oid, owner]) => ({ oid, path: owner.path, dvcFile: owner.dvcFile }));
+  if (options.notInRemote === true && remote !== undefined)
+    used = await notInRemote(remote, used, options.jobs);
 
   const removed: Oid[] = [];
   const repoPaths: string[] = [];
@@ -80,7 +107,7 @@ export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> 
   }
   const removedPaths = { repo: manifestsFirst(repoPaths), legacy: manifestsFirst(legacyPaths) };
   const result: GcResult = { removed, removedPaths, unexpanded, dryRun };
-  if (remote === undefined) return result;
+  if (remote === undefined || options.cloud !== true) return result;
 
   const cloudRemoved = [...(await listRemoteOids(remote, options.jobs ?? remote.jobs))]
     .filter((oid) => !used.has(oid))
@@ -100,7 +127,32 @@ function manifestsFirst(paths: readonly string[]): string[] {
 }
 
 async function gcUsedObjects(repo: DataRepo, options: GcOptions): Promise<Map<Oid, UsedObject>> {
-  return mergeUsed(await usedObjects(repo), await historyUsedObjects(repo, options));
+  let used = mergeUsed(await usedObjects(repo), await historyUsedObjects(repo, options));
+  for (const project of options.projects ?? []) {
+    // The other repository's files, expanded through this (shared) cache.
+    const other = {
+      root: resolve(project),
+      cache: repo.cache,
+      ignore: await loadDvcIgnore(resolve(project)),
+    };
+    used = mergeUsed(mergeUsed(used, await usedObjects(other)), await historyUsedObjects(other, options));
+  }
+  return used;
+}
+
+/** dvc's `_used_obj_ids_not_in_remote`: of the used objects, only those the remote lacks stay. */
+async function notInRemote(
+  remote: DataRemote,
+  used: Map<Oid, UsedObject>,
+  jobs: number | undefined,
+): Promise<Map<Oid, UsedObject>> {
+  const byLayout = { files: [] as Oid[], legacy: [] as Oid[] };
+  for (const [oid, owner] of used) byLayout[owner.legacy === true ? "legacy" : "files"].push(oid);
+  const present = new Set<Oid>([
+    ...(await remoteHas(remote, byLayout.files, jobs ?? remote.jobs, "files")),
+    ...(await remoteHas(remote, byLayout.legacy, jobs ?? remote.jobs, "legacy")),
+  ]);
+  return new Map([...used].filter(([oid]) => !present.has(oid)));
 }
 
 async function deleteRemoteObjects(remote: DataRemote, oids: readonly Oid[], jobs: number): Promise<void> {

@@ -20,16 +20,33 @@ import {
 } from "./usedObjects.js";
 import { parseYamlText } from "./yamlFile.js";
 
-/** Which git revisions count besides the workspace. */
+/** Which git revisions count besides the workspace (dvc's `iter_revs`). */
 export interface HistoryScope {
   allBranches?: boolean;
   allTags?: boolean;
   allCommits?: boolean;
+  /** `--rev`: this commit and the `num - 1` before it (first parents). */
+  rev?: string;
+  /** With `rev` and `allBranches`: how many commits back from each; 1 by default. */
+  num?: number;
+  /** `--date YYYY-MM-DD`: every commit made on or after that day (local midnight, as dvc's strptime). */
+  commitDate?: string;
+  /** dvc's experiments: the commits of each `refs/exps/...` ref down to its baseline. */
+  allExperiments?: boolean;
+  /** A revision whose files do not parse is skipped (with `onSkipped`) instead of failing the whole read. */
+  skipFailed?: boolean;
+  onSkipped?: (revision: string, reason: string) => void;
 }
 
 export function hasHistoryScope(scope: HistoryScope | undefined): scope is HistoryScope {
   return (
-    scope !== undefined && (scope.allBranches === true || scope.allTags === true || scope.allCommits === true)
+    scope !== undefined &&
+    (scope.allBranches === true ||
+      scope.allTags === true ||
+      scope.allCommits === true ||
+      scope.rev !== undefined ||
+      scope.commitDate !== undefined ||
+      scope.allExperiments === true)
   );
 }
 
@@ -50,11 +67,17 @@ export async function historyTrackedOuts(repo: UsedRepo, scope: HistoryScope): P
   const seen = new Set<string>();
   const outs: TrackedOut[] = [];
   for (const [commit, files] of history.commits) {
-    for (const file of files) {
-      if (seen.has(file.blob)) continue;
-      seen.add(file.blob);
-      outs.push(...labelled(commit, history.outsOf(file)));
+    const fresh = files.filter((file) => !seen.has(file.blob));
+    let found: TrackedOut[];
+    try {
+      found = fresh.flatMap((file) => labelled(commit, history.outsOf(file)));
+    } catch (error) {
+      if (scope.skipFailed !== true) throw error;
+      scope.onSkipped?.(commit, toFlowOpsError(error).message);
+      continue;
     }
+    for (const file of fresh) seen.add(file.blob);
+    outs.push(...found);
   }
   return outs;
 }
@@ -119,17 +142,9 @@ interface History {
 }
 
 async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History> {
-  const revisionArgs = scope.allCommits === true ? ["--all"] : [];
-  if (scope.allCommits !== true && scope.allBranches === true) revisionArgs.push("--no-walk", "--branches");
-  if (scope.allCommits !== true && scope.allTags === true) {
-    if (!revisionArgs.includes("--no-walk")) revisionArgs.push("--no-walk");
-    revisionArgs.push("--tags");
-  }
   const commits = new Map<string, HistoryFile[]>();
-  if (revisionArgs.length === 0) return { commits, outsOf: () => [] };
-  const shas = (await git(repo.root, ["rev-list", ...revisionArgs]))
-    .split("\n")
-    .filter((line) => line !== "");
+  const shas = await scopeCommits(repo.root, scope);
+  if (shas.length === 0) return { commits, outsOf: () => [] };
   const firstSeen = new Map<string, string>();
   for (const commit of shas) {
     const files: HistoryFile[] = [];
@@ -157,6 +172,67 @@ async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History
     return outs;
   };
   return { commits, outsOf };
+}
+
+/** The commits a scope names, each once, in dvc's order (revs, then branches or all, tags, date, experiments). */
+async function scopeCommits(root: string, scope: HistoryScope): Promise<string[]> {
+  const lines = (text: string): string[] => text.split("\n").filter((line) => line !== "");
+  const num = scope.num ?? 1;
+  const firstParents = async (rev: string): Promise<string[]> =>
+    num <= 0 ? [] : lines(await git(root, ["rev-list", "--first-parent", `--max-count=${num}`, rev, "--"]));
+  const shas: string[] = [];
+  if (scope.rev !== undefined) {
+    const known = await git(root, ["rev-parse", "--verify", "--quiet", `${scope.rev}^{commit}`]).catch(
+      () => "",
+    );
+    if (known.trim() === "")
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${scope.rev}'`);
+    shas.push(...(await firstParents(scope.rev)));
+  }
+  if (scope.allCommits === true) shas.push(...lines(await git(root, ["rev-list", "--all"])));
+  else {
+    if (scope.allBranches === true) {
+      for (const tip of lines(await git(root, ["for-each-ref", "--format=%(objectname)", "refs/heads"]))) {
+        shas.push(...(await firstParents(tip)));
+      }
+    }
+    if (scope.allTags === true) shas.push(...lines(await git(root, ["rev-list", "--no-walk", "--tags"])));
+    if (scope.commitDate !== undefined) {
+      const since = commitDateStamp(scope.commitDate);
+      for (const line of lines(await git(root, ["log", "--all", "--format=%H %ct"]))) {
+        const [sha, time] = line.split(" ");
+        if (sha !== undefined && Number(time) >= since) shas.push(sha);
+      }
+    }
+  }
+  if (scope.allExperiments === true) shas.push(...(await experimentCommits(root)));
+  return [...new Set(shas)];
+}
+
+/** `YYYY-MM-DD` as the Unix time of that day's local midnight; anything else is dvc's usage error. */
+export function commitDateStamp(date: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const [year, month, day] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
+  const midnight = new Date(year, month - 1, day);
+  // Date rolls 2024-13-01 over into 2025: a day that does not read back the same does not exist.
+  if (match === null || midnight.getMonth() !== month - 1 || midnight.getDate() !== day) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `--date: '${date}' is not a date as yyyy-mm-dd`);
+  }
+  return midnight.getTime() / 1000;
+}
+
+/** dvc's `exp_commits`: for each experiment ref `refs/exps/<baseline>/<name>`, its commits down to the baseline. */
+async function experimentCommits(root: string): Promise<string[]> {
+  const shas: string[] = [];
+  const refs = (await git(root, ["for-each-ref", "--format=%(refname)", "refs/exps"])).split("\n");
+  for (const ref of refs) {
+    const match = /^refs\/exps\/([0-9a-f]{2})\/([0-9a-f]{38})\/[^/]+$/.exec(ref);
+    if (match === null) continue;
+    const baseline = `${match[1]}${match[2]}`;
+    const listed = await git(root, ["rev-list", "--first-parent", ref, `^${baseline}`, "--"]);
+    shas.push(...listed.split("\n").filter((line) => line !== ""));
+  }
+  return shas;
 }
 
 /** One file's outs, named as the workspace's are: lock outs carry their stage (`train`, `sub/dvc.yaml:train`). */
