@@ -60,4 +60,19 @@ describe("gc scopes beyond -w/-a/-T/-A", () => {
     });
     expect(skipped).toHaveLength(1);
   });
+
+  it("--all-experiments keeps the objects of dvc's experiment commits (refs/exps/<baseline>/<name>)", async () => {
+    const repo = await makeRepo("project", "", { git: true });
+    await trackFile(repo, "f", "one\n");
+    commit(repo.root, "baseline");
+    const git = (...args: string[]): string =>
+      execFileSync("git", args, { cwd: repo.root, encoding: "utf8" }).trim();
+    const baseline = git("rev-parse", "HEAD");
+    const tried = await trackFile(repo, "f", "tried\n");
+    commit(repo.root, "experiment");
+    git("update-ref", `refs/exps/${baseline.slice(0, 2)}/${baseline.slice(2)}/exp-1`, "HEAD");
+    git("reset", "-q", "--hard", baseline);
+    expect((await gc(repo, { workspace: true, dryRun: true })).removed).toEqual([tried]);
+    expect((await gc(repo, { workspace: true, allExperiments: true, dryRun: true })).removed).toEqual([]);
+  });
 });
