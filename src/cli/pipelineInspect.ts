@@ -208,6 +208,9 @@ export function paramsCommand(): Command {
   return command;
 }
 
+/** dvc 3 searches a directory target with or without its `-R` (checked against dvc 3.x); so do we. */
+const RECURSIVE_HELP = "search directory targets for metrics files at any depth (always done; dvc's flag)";
+
 export function metricsCommand(): Command {
   const command = new Command("metrics").description("Show and compare pipeline metrics files.");
   command.addCommand(
@@ -217,6 +220,7 @@ export function metricsCommand(): Command {
       .option("-a, --all-branches", "also every branch")
       .option("-T, --all-tags", "also every tag")
       .option("-A, --all-commits", "also every commit")
+      .option("-R, --recursive", RECURSIVE_HELP)
       .option("--json", "print JSON as `dvc metrics show --json`")
       .option("--md", "print the table as Markdown")
       .addOption(
@@ -270,6 +274,7 @@ export function metricsCommand(): Command {
       ),
       "metrics",
     )
+      .option("-R, --recursive", RECURSIVE_HELP)
       .addOption(
         new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
       )
