@@ -55,6 +55,7 @@ function withSyncOptions(command: Command): Command {
     .option("-T, --all-tags", "also the data of every tag")
     .option("-A, --all-commits", "also the data of every commit")
     .option("--run-cache", "also transfer the run-cache (entries under runs/ and the objects they name)")
+    .option("--no-run-cache", "do not transfer the run-cache (the default)")
     .option("--json", "print a JSON summary");
 }
 
