@@ -43,7 +43,10 @@ export function statusCommand(): Command {
       false,
     )
     .option("-r, --remote <name>", "compare the cache with this remote (implies --cloud)")
-    .option("--no-updates", "dvc's: ignore updates to imported data; FlowOps does not check imports, so always")
+    .option(
+      "--no-updates",
+      "dvc's: ignore updates to imported data; FlowOps does not check imports, so always",
+    )
     .option("-a, --all-branches", "with --cloud: also the data of the tip of every branch")
     .option("-T, --all-tags", "with --cloud: also the data of every tag")
     .option("-A, --all-commits", "with --cloud: also the data of every commit")
