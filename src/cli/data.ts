@@ -75,44 +75,48 @@ function addCommand(): Command {
       false,
     )
     .option("--no-commit", "record the hashes without putting the data into the cache")
+    .option("--no-relink", "copy into the cache and leave the workspace files as they are (any cache.type)")
     .option("--json", "print machine-readable JSON", false)
-    .action(async (patterns: string[], opts: JsonOption & { glob: boolean; commit: boolean }) => {
-      await withDataRepo(process.cwd(), async (repo) => {
-        const targets = opts.glob
-          ? await (await import("../data/pathGlob.js")).expandPathGlobs(process.cwd(), patterns)
-          : patterns;
-        const progress = progressFor("Adding", opts.json);
-        const results = await (
-          await import("../data/addTargets.js")
-        )
-          .addTargets(repo, targets, {
-            onProgress: progress.onProgress,
-            ...(opts.commit ? {} : { noCommit: true }),
-          })
-          .finally(progress.done);
-        if (opts.json === true) {
-          return printJson(
-            results.map((r) => ({
-              path: rel(r.path),
-              dvc_file: rel(r.dvcFile),
-              ...r.hash,
-              changed: r.changed,
-              ...(r.gitignore !== undefined ? { gitignore: rel(r.gitignore) } : {}),
-            })),
-          );
-        }
-        const toStage = [
-          ...new Set(results.flatMap((r) => [r.dvcFile, ...(r.gitignore ? [r.gitignore] : [])])),
-        ];
-        if (repo.scm && toStage.length > 0) {
-          process.stdout.write(
-            `\nTo track the changes with git, run:\n\n\tgit add ${toStage.map((path) => shellQuote(rel(path))).join(" ")}\n`,
-          );
-        } else {
-          for (const r of results) process.stdout.write(`Added ${rel(r.path)} (${rel(r.dvcFile)})\n`);
-        }
-      });
-    });
+    .action(
+      async (patterns: string[], opts: JsonOption & { glob: boolean; commit: boolean; relink: boolean }) => {
+        await withDataRepo(process.cwd(), async (repo) => {
+          const targets = opts.glob
+            ? await (await import("../data/pathGlob.js")).expandPathGlobs(process.cwd(), patterns)
+            : patterns;
+          const progress = progressFor("Adding", opts.json);
+          const results = await (
+            await import("../data/addTargets.js")
+          )
+            .addTargets(repo, targets, {
+              onProgress: progress.onProgress,
+              ...(opts.commit ? {} : { noCommit: true }),
+              ...(opts.relink ? {} : { noRelink: true }),
+            })
+            .finally(progress.done);
+          if (opts.json === true) {
+            return printJson(
+              results.map((r) => ({
+                path: rel(r.path),
+                dvc_file: rel(r.dvcFile),
+                ...r.hash,
+                changed: r.changed,
+                ...(r.gitignore !== undefined ? { gitignore: rel(r.gitignore) } : {}),
+              })),
+            );
+          }
+          const toStage = [
+            ...new Set(results.flatMap((r) => [r.dvcFile, ...(r.gitignore ? [r.gitignore] : [])])),
+          ];
+          if (repo.scm && toStage.length > 0) {
+            process.stdout.write(
+              `\nTo track the changes with git, run:\n\n\tgit add ${toStage.map((path) => shellQuote(rel(path))).join(" ")}\n`,
+            );
+          } else {
+            for (const r of results) process.stdout.write(`Added ${rel(r.path)} (${rel(r.dvcFile)})\n`);
+          }
+        });
+      },
+    );
 }
 
 /** One line per out that changed, as dvc prints them; files removed inside a directory are its "M". */

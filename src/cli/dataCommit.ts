@@ -7,6 +7,7 @@ interface CommitCliOptions {
   force?: boolean;
   withDeps?: boolean;
   recursive?: boolean;
+  relink?: boolean;
   json?: boolean;
 }
 
@@ -19,6 +20,7 @@ export function commitCommand(): Command {
     .option("-f, --force", "also commit outputs, deps or commands that changed since they were recorded")
     .option("-d, --with-deps", "also the stages the targets depend on")
     .option("-R, --recursive", "a directory target means every stage and .dvc file inside it")
+    .option("--no-relink", "copy into the cache and leave the workspace files as they are (any cache.type)")
     .option("--json", "print what was committed as JSON")
     .action(async (targets: string[], opts: CommitCliOptions) => {
       const cwd = process.cwd();
@@ -28,6 +30,7 @@ export function commitCommand(): Command {
           ...(opts.force === true ? { force: true } : {}),
           ...(opts.withDeps === true ? { withDeps: true } : {}),
           ...(opts.recursive === true ? { recursive: true } : {}),
+          ...(opts.relink === false ? { noRelink: true } : {}),
         }),
       );
       if (opts.json === true) printJson(result);

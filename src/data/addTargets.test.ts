@@ -179,6 +179,17 @@ describe("addTargets", () => {
     expect(await readlink(join(dir, "bar"))).toBe(objectPath("c157a79031e1c40f85931829bc5fc552"));
   });
 
+  it("with noRelink copies into the cache and leaves the workspace file as it was (dvc's --no-relink)", async () => {
+    await reopenWithCacheType("hardlink");
+    await writeFile(join(dir, "foo"), "foo\n");
+    const before = await stat(join(dir, "foo"));
+    await addTargets(repo, ["foo"], { cwd: dir, noRelink: true });
+    const after = await stat(join(dir, "foo"));
+    expect(after.ino).toBe(before.ino);
+    expect(after.nlink).toBe(1);
+    expect(await readFile(objectPath("d3b07384d113edec49eaa6238ad5ff00"), "utf8")).toBe("foo\n");
+  });
+
   it("writes no .gitignore in a repo without Git", async () => {
     closeDataRepo(repo);
     await rm(join(dir, ".git"), { recursive: true });

@@ -49,6 +49,8 @@ export interface AddOptions {
   onProgress?: (bytes: number, files: number) => void;
   /** `--no-commit`: write the `.dvc` file and .gitignore entry, but put nothing into the cache. */
   noCommit?: boolean;
+  /** `--no-relink`: copy into the cache and leave the workspace files as they are, whatever `cache.type`. */
+  noRelink?: boolean;
 }
 
 const COMMIT_CONCURRENCY = 16;
@@ -87,16 +89,24 @@ function relinks(repo: DataRepo): boolean {
   return repo.linkTypes[0] !== undefined && repo.linkTypes[0] !== "copy";
 }
 
-/** Moves (or copies) the hashed content into the cache, then relinks the workspace when configured. */
-export async function commitToCache(repo: DataRepo, abs: string, hashed: HashedPath): Promise<void> {
-  const move = repo.linkTypes[0] === "hardlink" || repo.linkTypes[0] === "symlink";
+/**
+ * Moves (or copies) the hashed content into the cache, then relinks the workspace when configured; with
+ * `relink` false (dvc's `--no-relink`) it copies and leaves the workspace alone.
+ */
+export async function commitToCache(
+  repo: DataRepo,
+  abs: string,
+  hashed: HashedPath,
+  relink = true,
+): Promise<void> {
+  const move = relink && (repo.linkTypes[0] === "hardlink" || repo.linkTypes[0] === "symlink");
   const files: { abs: string; md5: string }[] =
     hashed.kind === "file"
       ? [{ abs, md5: hashed.md5 }]
       : hashed.entries.map((e) => ({ abs: join(abs, ...e.relpath.split("/")), md5: e.md5 }));
   await eachLimited(files, COMMIT_CONCURRENCY, async (file) => {
     await repo.cache.addFile(file.abs, file.md5, { move });
-    if (move || relinks(repo)) {
+    if (move || (relink && relinks(repo))) {
       await linkFromCache(repo.cache.objectPath(file.md5), file.abs, repo.linkTypes);
       repo.state.record(file.abs, await stat(file.abs), file.md5);
     }
@@ -254,10 +264,11 @@ export async function addTargets(
           `Cannot add '${target}' with --no-commit: it lies inside tracked directory '${posixRel(cwd, inside.abs)}', whose new manifest must go into the cache`,
         );
       }
-      results.push(await addInsideTrackedDir(repo, inside, abs, hashed));
+      results.push(await addInsideTrackedDir(repo, inside, abs, hashed, options.noRelink !== true));
       continue;
     }
-    if (useCache && options.noCommit !== true) await commitToCache(repo, abs, hashed);
+    if (useCache && options.noCommit !== true)
+      await commitToCache(repo, abs, hashed, options.noRelink !== true);
     const hash = hashInfoOf(hashed);
     const out = updatedOut(existing?.out, existing?.out.path ?? basename(abs), hash);
     const changed = await writeOut(ownDvcFile, existing?.doc, existing?.index ?? 0, out);
@@ -284,6 +295,7 @@ async function addInsideTrackedDir(
   parent: TrackedOut,
   abs: string,
   hashed: HashedPath,
+  relink: boolean,
 ): Promise<AddResult> {
   const parentMd5 = parent.out.md5;
   if (parentMd5 === undefined || !parentMd5.endsWith(".dir")) {
@@ -301,7 +313,7 @@ async function addInsideTrackedDir(
   const entries = [...kept, ...added].map((e) => ({ relpath: e.relpath, md5: e.md5 }));
   const manifest = serializeDirManifest(entries);
   const oid = dirManifestOid(manifest);
-  await commitToCache(repo, abs, hashed);
+  await commitToCache(repo, abs, hashed, relink);
   await repo.cache.addBytes(oid, manifest);
   // Unchanged content leaves the .dvc file as it is, size included, as dvc does.
   if (oid === parentMd5) {

@@ -19,6 +19,8 @@ import { hashPath } from "./hashTree.js";
 export interface SaveTrackedOutsOptions {
   /** Record the new hashes but put nothing into the cache (`repro --no-commit`). */
   noCommit?: boolean;
+  /** Copy into the cache and leave the workspace files as they are (`commit --no-relink`). */
+  noRelink?: boolean;
   /** Paths in errors are relative to this (dvc prints them from the cwd); the repo root by default. */
   cwd?: string;
 }
@@ -53,7 +55,8 @@ export async function saveTrackedOuts(
       pool: HashPool.shared(),
     });
     const useCache = tracked.out.cache !== false;
-    if (useCache && options.noCommit !== true) await commitToCache(repo, tracked.abs, hashed);
+    if (useCache && options.noCommit !== true)
+      await commitToCache(repo, tracked.abs, hashed, options.noRelink !== true);
     next[tracked.index] = updatedOut(tracked.out, tracked.out.path, hashInfoOf(hashed));
     const gitignore = useCache ? await ensureGitignored(repo, tracked.abs) : undefined;
     if (gitignore !== undefined) gitignores.push(gitignore);

@@ -27,6 +27,8 @@ export interface CommitOptions {
   withDeps?: boolean;
   /** A directory target means every stage and `.dvc` file inside it (`-R`). */
   recursive?: boolean;
+  /** Copy into the cache and leave the workspace's `.dvc`-tracked files as they are (`--no-relink`). */
+  noRelink?: boolean;
 }
 
 export interface CommitResult {
@@ -61,7 +63,7 @@ export async function commitOuts(
   const committed: string[] = [];
   for (const [dvcFile, fileOuts] of groupByFile(outs)) {
     // Into the same `.dvc` file, whatever its name (`add` would write `<out>.dvc`).
-    await saveTrackedOuts(repo, fileOuts, { cwd });
+    await saveTrackedOuts(repo, fileOuts, { cwd, ...(options.noRelink === true ? { noRelink: true } : {}) });
     committed.push(relativeName(cwd, dvcFile));
   }
   const order = { planIndex: new Map<string, number>(), addedToLock: new Set<string>() };
