@@ -4,7 +4,7 @@
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
 import { Command } from "commander";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import {
   closeDataRepo,
@@ -17,12 +17,12 @@ import {
 import { dataLogCommand } from "./dataLog.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { statusCommand } from "./dataStatusCommand.js";
+import { addCommand } from "./dataAdd.js";
 import { commitCommand } from "./dataCommit.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
-import { shellQuote } from "../shellQuote.js";
 
 /**
  * Each subcommand loads its module when it runs: `data status` is mostly start-up, and compiling the code of
@@ -33,8 +33,6 @@ const remoteConfig = () => import("../data/remoteConfig.js");
 interface JsonOption {
   json?: boolean;
 }
-
-const rel = (path: string): string => relative(process.cwd(), path).split(sep).join("/") || ".";
 
 function progressFor(
   label: string,
@@ -63,60 +61,6 @@ function initCommand(): Command {
           (result.scm ? "\nYou can now commit the changes to git.\n" : ""),
       );
     });
-}
-
-function addCommand(): Command {
-  return new Command("add")
-    .description("Track files or directories: hash, store in the cache, write <target>.dvc and .gitignore.")
-    .argument("<targets...>", "files or directories to track")
-    .option(
-      "--glob",
-      "targets are shell-style patterns (data/*.csv, **/*.parquet), expanded as dvc does",
-      false,
-    )
-    .option("--no-commit", "record the hashes without putting the data into the cache")
-    .option("--no-relink", "copy into the cache and leave the workspace files as they are (any cache.type)")
-    .option("--json", "print machine-readable JSON", false)
-    .action(
-      async (patterns: string[], opts: JsonOption & { glob: boolean; commit: boolean; relink: boolean }) => {
-        await withDataRepo(process.cwd(), async (repo) => {
-          const targets = opts.glob
-            ? await (await import("../data/pathGlob.js")).expandPathGlobs(process.cwd(), patterns)
-            : patterns;
-          const progress = progressFor("Adding", opts.json);
-          const results = await (
-            await import("../data/addTargets.js")
-          )
-            .addTargets(repo, targets, {
-              onProgress: progress.onProgress,
-              ...(opts.commit ? {} : { noCommit: true }),
-              ...(opts.relink ? {} : { noRelink: true }),
-            })
-            .finally(progress.done);
-          if (opts.json === true) {
-            return printJson(
-              results.map((r) => ({
-                path: rel(r.path),
-                dvc_file: rel(r.dvcFile),
-                ...r.hash,
-                changed: r.changed,
-                ...(r.gitignore !== undefined ? { gitignore: rel(r.gitignore) } : {}),
-              })),
-            );
-          }
-          const toStage = [
-            ...new Set(results.flatMap((r) => [r.dvcFile, ...(r.gitignore ? [r.gitignore] : [])])),
-          ];
-          if (repo.scm && toStage.length > 0) {
-            process.stdout.write(
-              `\nTo track the changes with git, run:\n\n\tgit add ${toStage.map((path) => shellQuote(rel(path))).join(" ")}\n`,
-            );
-          } else {
-            for (const r of results) process.stdout.write(`Added ${rel(r.path)} (${rel(r.dvcFile)})\n`);
-          }
-        });
-      },
-    );
 }
 
 /** One line per out that changed, as dvc prints them; files removed inside a directory are its "M". */

@@ -87,3 +87,26 @@ def test_downstream_of_a_dvc_file_runs_the_stages_that_read_it(make_ws):
     assert by_flowops.read("model.txt") == by_dvc.read("model.txt") == "a\nb, changed\n"
     assert by_flowops.read("data.dvc") == by_dvc.read("data.dvc")
     assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
+
+
+def test_add_out_brings_outside_data_in_as_dvc_does(make_ws, tmp_path):
+    outside = tmp_path / "outside" / "raw"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "a.txt").write_text("a\n")
+    (outside / "sub" / "b.txt").write_text("b\n")
+    by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in (by_dvc, by_flowops):
+        (ws.root / "data").mkdir()
+    by_dvc.dvc("add", str(outside), "-o", "data")
+    by_flowops.flowops("data", "add", str(outside), "-o", "data")
+    for name in ("data/raw.dvc", "data/.gitignore", "data/raw/a.txt", "data/raw/sub/b.txt"):
+        assert by_flowops.read(name) == by_dvc.read(name), name
+    assert by_flowops.dvc("status", "--json").json() == {}
+    assert (outside / "a.txt").read_text() == "a\n"
+    # Already there: both refuse without --force, in the same words and with the same exit code.
+    dvc = by_dvc.dvc("add", str(outside), "-o", "data", check=False)
+    ours = by_flowops.flowops("data", "add", str(outside), "-o", "data", check=False)
+    assert ours.returncode == dvc.returncode == 1
+    assert "The directory 'data/raw' already exists locally" in dvc.stderr
+    assert "The directory 'data/raw' already exists locally" in ours.stderr
+    by_flowops.flowops("data", "add", str(outside), "-o", "data", "-f")

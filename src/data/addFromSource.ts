@@ -1,0 +1,103 @@
+/**
+ * `add <source> -o <dest>`: dvc's transfer of data from anywhere on this machine into the workspace
+ * (dvc/repo/add.py `_add_transfer`, `Stage.transfer`). The source is hashed where it lies and copied into the
+ * cache, never moved or changed; then `dest` is checked out from the cache as any tracked out would be, and
+ * `dest.dvc` and its `.gitignore` line are written. The destination is resolved as dvc's `resolve_output`
+ * does: an existing directory receives the source under its own name; anything already at the destination
+ * is refused unless `force`.
+ */
+import { existsSync, statSync } from "node:fs";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
+import { hashInfoOf, updatedOut, type AddResult } from "./addTargets.js";
+import type { DataRepo } from "./dataRepo.js";
+import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile } from "./dvcFile.js";
+import { ensureGitignored } from "./gitignoreEntries.js";
+import { HashPool } from "./hashPool.js";
+import { hashPath } from "./hashTree.js";
+import { materializeOut } from "./materialize.js";
+
+export interface AddFromSourceOptions {
+  /** Relative paths are relative to this; the process's cwd by default. */
+  cwd?: string;
+  /** Replace what is at the destination (dvc's `-f/--force`). */
+  force?: boolean;
+  onProgress?: (bytes: number, files: number) => void;
+}
+
+/** dvc's `resolve_output`: where `source` lands for `-o out` (out omitted: the cwd, under its own name). */
+export function resolveOutput(source: string, out: string | undefined, cwd: string, force: boolean): string {
+  const name = basename(resolve(cwd, source));
+  const outAbs = out === undefined ? undefined : resolve(cwd, out);
+  const dest =
+    outAbs === undefined
+      ? resolve(cwd, name)
+      : statSync(outAbs, { throwIfNoEntry: false })?.isDirectory() === true
+        ? join(outAbs, name)
+        : outAbs;
+  if (existsSync(dest) && !force) {
+    const kind = statSync(dest).isDirectory() ? "directory" : "file";
+    const shown = relative(cwd, dest).split(sep).join("/");
+    throw new FlowOpsError(
+      "RESOURCE_ALREADY_EXISTS",
+      `The ${kind} '${shown}' already exists locally. \nTo override it, re-run with '--force'.`,
+    );
+  }
+  return dest;
+}
+
+export async function addFromSource(
+  repo: DataRepo,
+  source: string,
+  out: string | undefined,
+  options: AddFromSourceOptions = {},
+): Promise<AddResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const sourceAbs = resolve(cwd, source);
+  if (!existsSync(sourceAbs)) throw notFound(`'${source}' does not exist`);
+  const dest = resolveOutput(source, out, cwd, options.force === true);
+  if (!isSameOrInside(dest, repo.root) || dest === repo.root) {
+    throw invalidParameter(`'${dest}': the destination must be inside the repository ${repo.root}`);
+  }
+  if (isSameOrInside(dest, sourceAbs) || isSameOrInside(sourceAbs, dest)) {
+    throw invalidParameter(`'${source}' and its destination '${dest}' overlap; add it in place instead`);
+  }
+  const tracked = await loadTrackedOuts(repo);
+  const overlap = tracked.find((t) => isSameOrInside(dest, t.abs) || isSameOrInside(t.abs, dest));
+  const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
+  if (overlap !== undefined && overlap.dvcFile !== dvcFile) {
+    throw new FlowOpsError(
+      "RESOURCE_CONFLICT",
+      `Cannot add to '${relative(cwd, dest)}': it overlaps the output '${relative(cwd, overlap.abs)}' of ${relative(cwd, overlap.dvcFile)}`,
+    );
+  }
+  const hashed = await hashPath(sourceAbs, {
+    root: repo.root,
+    state: repo.state,
+    pool: HashPool.shared(),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+  });
+  // Copied, never moved: the source stays as it is, wherever it lives.
+  const files =
+    hashed.kind === "file"
+      ? [{ abs: sourceAbs, md5: hashed.md5 }]
+      : hashed.entries.map((e) => ({ abs: join(sourceAbs, ...e.relpath.split("/")), md5: e.md5 }));
+  for (const file of files) await repo.cache.addFile(file.abs, file.md5, { move: false });
+  if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
+  await materializeOut(repo.cache, hashed, dest, {
+    linkTypes: repo.linkTypes,
+    state: repo.state,
+    ignore: repo.ignore,
+    root: repo.root,
+  });
+  const hash = hashInfoOf(hashed);
+  const existing = tracked.find((t) => t.dvcFile === dvcFile);
+  await writeDvcFile(dvcFile, {
+    outs: [updatedOut(existing?.out, basename(dest), hash)],
+    ...(existing !== undefined ? { raw: existing.doc.raw } : {}),
+    ...(existing?.doc.text !== undefined ? { text: existing.doc.text } : {}),
+  });
+  const gitignore = await ensureGitignored(repo, dest);
+  repo.state.flush();
+  return { path: dest, dvcFile, hash, changed: true, ...(gitignore !== undefined ? { gitignore } : {}) };
+}
