@@ -9,6 +9,7 @@ import { withDataRepo } from "../data/dataRepo.js";
 import { invalidParameter } from "../errors.js";
 import { shellQuote } from "../shellQuote.js";
 import { printJson } from "./output.js";
+import { positiveInteger } from "./numberOptions.js";
 import { createProgress } from "./progressBar.js";
 
 interface AddFlags {
@@ -17,6 +18,9 @@ interface AddFlags {
   relink: boolean;
   out?: string;
   force?: boolean;
+  toRemote?: boolean;
+  remote?: string;
+  remoteJobs?: number;
   json?: boolean;
 }
 
@@ -40,6 +44,11 @@ export function addCommand(): Command {
       ),
     )
     .option("-f, --force", "with --out: replace what is already at the destination")
+    .option("--to-remote", "upload one target straight to the remote: only its .dvc file is written here")
+    .option("-r, --remote <name>", "with --to-remote: the remote (default: core.remote)")
+    .addOption(
+      new Option("--remote-jobs <n>", "with --to-remote: uploads at once").argParser(positiveInteger),
+    )
     .option("--json", "print machine-readable JSON", false)
     .action(async (patterns: string[], opts: AddFlags) => {
       refuseWithOut(patterns, opts);
@@ -48,12 +57,20 @@ export function addCommand(): Command {
         const onProgress = (bytes: number): void => sink.advance(bytes);
         let results: AddResult[];
         try {
-          if (opts.out !== undefined) {
+          if (opts.out !== undefined || opts.toRemote === true) {
             const { addFromSource } = await import("../data/addFromSource.js");
             results = [
               await addFromSource(repo, patterns[0]!, opts.out, {
                 onProgress,
                 ...(opts.force === true ? { force: true } : {}),
+                ...(opts.toRemote === true
+                  ? {
+                      toRemote: {
+                        ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+                        ...(opts.remoteJobs !== undefined ? { jobs: opts.remoteJobs } : {}),
+                      },
+                    }
+                  : {}),
               }),
             ];
           } else {
@@ -96,9 +113,14 @@ export function addCommand(): Command {
     });
 }
 
-/** dvc's CmdAdd.validate_args for `--out`, word for word. */
+/** dvc's CmdAdd.validate_args for `--out` and `--to-remote`, word for word. */
 function refuseWithOut(targets: readonly string[], opts: AddFlags): void {
-  if (opts.out === undefined) return;
+  if (opts.out === undefined && opts.toRemote !== true) {
+    const invalid =
+      opts.remote !== undefined ? "--remote" : opts.remoteJobs !== undefined ? "--remote-jobs" : undefined;
+    if (invalid !== undefined) throw invalidParameter(`${invalid} can't be used without --to-remote`);
+    return;
+  }
   const invalid =
     targets.length !== 1
       ? "multiple targets"
@@ -107,5 +129,6 @@ function refuseWithOut(targets: readonly string[], opts: AddFlags): void {
         : !opts.commit
           ? "--no-commit option"
           : undefined;
-  if (invalid !== undefined) throw invalidParameter(`${invalid} can't be used with --out`);
+  const option = opts.toRemote === true ? "--to-remote" : "--out";
+  if (invalid !== undefined) throw invalidParameter(`${invalid} can't be used with ${option}`);
 }

@@ -110,3 +110,40 @@ def test_add_out_brings_outside_data_in_as_dvc_does(make_ws, tmp_path):
     assert "The directory 'data/raw' already exists locally" in dvc.stderr
     assert "The directory 'data/raw' already exists locally" in ours.stderr
     by_flowops.flowops("data", "add", str(outside), "-o", "data", "-f")
+
+
+def test_add_to_remote_uploads_without_a_local_copy_as_dvc_does(make_ws, tmp_path):
+    outside = tmp_path / "outside" / "raw"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "a.txt").write_text("a\n")
+    (outside / "sub" / "b.txt").write_text("b\n")
+    remotes = {}
+    for name in ("by_dvc", "by_flowops"):
+        ws = make_ws(name)
+        remotes[name] = tmp_path / f"{name}-remote"
+        ws.dvc("remote", "add", "-d", "store", str(remotes[name]))
+        remotes[name] = (ws, remotes[name])
+    (by_dvc, dvc_remote), (by_flowops, our_remote) = remotes["by_dvc"], remotes["by_flowops"]
+    by_dvc.dvc("add", str(outside), "--to-remote")
+    by_flowops.flowops("data", "add", str(outside), "--to-remote")
+    assert by_flowops.read("raw.dvc") == by_dvc.read("raw.dvc")
+    # dvc may leave an empty `.<random>.tmp` beside the objects; only objects count.
+    objects = lambda root: sorted(
+        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")
+    )
+    assert objects(our_remote) == objects(dvc_remote) and len(objects(dvc_remote)) == 3
+    assert not (by_flowops.root / "raw").exists()
+    cache = by_flowops.root / ".dvc" / "cache"
+    assert not cache.exists() or objects(cache) == []
+    # The data comes back with a pull, by either tool.
+    by_flowops.dvc("pull", "-q")
+    assert by_flowops.read("raw/sub/b.txt") == "b\n"
+    # The options' checks, in dvc's words.
+    for args, message in (
+        (["-r", "store"], "--remote can't be used without --to-remote"),
+        (["--to-remote", "--no-commit"], "--no-commit option can't be used with --to-remote"),
+    ):
+        dvc = by_dvc.dvc("add", str(outside), *args, check=False)
+        ours = by_flowops.flowops("data", "add", str(outside), *args, check=False)
+        assert message in dvc.stderr and message in ours.stderr
+        assert ours.returncode == dvc.returncode == 1
