@@ -3,7 +3,7 @@
  * pushed", "Everything is up to date.", "Removed 2 objects from repo cache."), or a JSON summary with --json.
  * Exit 1 when any object failed. The work itself lives in data/pushPull.ts.
  */
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
@@ -160,19 +160,37 @@ export function pushCommand(): Command {
 export function fetchCommand(): Command {
   return withSyncOptions(new Command("fetch"))
     .description("Download tracked data the cache lacks, verified, without touching the workspace.")
-    .action(async (targets: string[], flags: SyncFlags) => {
-      const progress = progressReporter("Fetching", flags.json === true);
-      const result = await withDataRepo(process.cwd(), (repo) =>
-        transfers().then(async ({ fetch }) =>
-          fetch(
-            repo,
-            await expandedTargets(repo, targets, flags),
-            transferOptions(flags, progress.onProgress),
+    .addOption(
+      new Option("--max-size <bytes>", "only outs smaller than this (their recorded size)").argParser(
+        positiveInteger,
+      ),
+    )
+    .addOption(
+      new Option("--type <type>", "only outs of this type (metrics or plots); may be given twice")
+        .choices(["metrics", "plots"])
+        // After choices(), whose check this replaces: the values gather into a list, as dvc's append.
+        .argParser((value: string, previous: string[] | undefined) => {
+          if (value !== "metrics" && value !== "plots") {
+            throw new InvalidArgumentError("Allowed choices are metrics, plots.");
+          }
+          return [...(previous ?? []), value];
+        }),
+    )
+    .action(
+      async (targets: string[], flags: SyncFlags & { maxSize?: number; type?: ("metrics" | "plots")[] }) => {
+        const progress = progressReporter("Fetching", flags.json === true);
+        const result = await withDataRepo(process.cwd(), (repo) =>
+          transfers().then(async ({ fetch }) =>
+            fetch(repo, await expandedTargets(repo, targets, flags), {
+              ...transferOptions(flags, progress.onProgress),
+              ...(flags.maxSize !== undefined ? { maxSize: flags.maxSize } : {}),
+              ...(flags.type !== undefined ? { types: flags.type } : {}),
+            }),
           ),
-        ),
-      ).finally(() => progress.finish());
-      finishSync(result, flags, "fetched", "failed to fetch data from the cloud", "download");
-    });
+        ).finally(() => progress.finish());
+        finishSync(result, flags, "fetched", "failed to fetch data from the cloud", "download");
+      },
+    );
 }
 
 function finishSync(

@@ -24,7 +24,14 @@ import {
   type HistoryScope,
   type SelectedHistoryOuts,
 } from "./historyOuts.js";
-import { expandOuts, mergeUsed, usedObjects, type UsedObject } from "./usedObjects.js";
+import {
+  expandOuts,
+  mergeUsed,
+  outsFilter,
+  usedObjects,
+  type TrackedOut,
+  type UsedObject,
+} from "./usedObjects.js";
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
   /** The remote for every object; otherwise each out's `remote:` or the default remote. */
@@ -43,6 +50,10 @@ export interface TransferCommandOptions extends OpenRemoteOptions {
    * each of those revisions.
    */
   history?: HistoryScope;
+  /** `fetch --max-size`: leave out outs of this many bytes or more. */
+  maxSize?: number;
+  /** `fetch --type`: only metrics or plots outs. */
+  types?: ("metrics" | "plots")[];
 }
 
 export interface SyncResult extends TransferResult {
@@ -110,7 +121,12 @@ export async function fetch(
   const history = historyOutsOnce(repo, targets, options.history);
   let skippedRevisions: string[] = [];
   const collect = async (): Promise<Map<Oid, UsedObject>> => {
-    const collected = await usedWithHistory(repo, targets, history);
+    const collected = await usedWithHistory(
+      repo,
+      targets,
+      history,
+      outsFilter(options.maxSize, options.types),
+    );
     skippedRevisions = collected.skippedRevisions;
     return withRunCacheObjects(
       collected.used,
@@ -190,13 +206,14 @@ async function usedWithHistory(
   repo: DataRepo,
   targets: readonly string[] | undefined,
   history: (() => Promise<HistoryOuts>) | undefined,
+  keep?: (out: TrackedOut) => boolean,
 ): Promise<UsedWithHistory> {
-  if (history === undefined) return { used: await usedObjects(repo, targets), skippedRevisions: [] };
+  if (history === undefined) return { used: await usedObjects(repo, targets, keep), skippedRevisions: [] };
   const past = await history();
   const skippedRevisions = (past.skipped ?? []).map((skip) => skip.revision);
   let workspace: Map<Oid, UsedObject>;
   try {
-    workspace = await usedObjects(repo, targets);
+    workspace = await usedObjects(repo, targets, keep);
   } catch (error) {
     const failure = toFlowOpsError(error);
     if (past.collected === undefined || past.collected === 0 || failure.code !== "RESOURCE_DOES_NOT_EXIST")
@@ -204,7 +221,8 @@ async function usedWithHistory(
     workspace = new Map();
     skippedRevisions.unshift("workspace");
   }
-  return { used: mergeUsed(workspace, await expandOuts(repo, past.outs)), skippedRevisions };
+  const pastOuts = keep === undefined ? past.outs : past.outs.filter(keep);
+  return { used: mergeUsed(workspace, await expandOuts(repo, pastOuts)), skippedRevisions };
 }
 
 interface UsedWithHistory {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import { ObjectCache } from "./objectCache.js";
-import { expandOuts, lockOuts, selectOuts, type TrackedOut } from "./usedObjects.js";
+import { expandOuts, lockOuts, outsFilter, selectOuts, type TrackedOut } from "./usedObjects.js";
 
 const ROOT = "/work/project";
 const OUTS: TrackedOut[] = [
@@ -137,5 +137,32 @@ describe("lockOuts", () => {
     writeFileSync(join(root, "out", "dvc.lock"), lock("inner", "x", "b".repeat(32)));
     const outs = await lockOuts({ root });
     expect(outs.map((out) => out.stage)).toEqual(["prep"]);
+  });
+});
+
+describe("outsFilter (fetch --max-size / --type)", () => {
+  const out = (size?: number, kind?: "metrics" | "plots") => ({
+    dvcFile: "x.dvc",
+    path: "x",
+    md5: "d41d8cd98f00b204e9800998ecf8427e",
+    ...(size !== undefined ? { size } : {}),
+    ...(kind !== undefined ? { kind } : {}),
+  });
+
+  it("leaves out outs of max-size bytes or more, keeps unknown sizes, and keeps only the types asked for", () => {
+    expect(outsFilter(undefined, undefined)).toBeUndefined();
+    const small = outsFilter(100, undefined)!;
+    expect([small(out(99)), small(out(100)), small(out(500)), small(out())]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    const metrics = outsFilter(undefined, ["metrics"])!;
+    expect([metrics(out(1, "metrics")), metrics(out(1, "plots")), metrics(out(1))]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });

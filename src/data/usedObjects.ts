@@ -42,6 +42,10 @@ export interface TrackedOut {
   push?: boolean;
   /** No `hash: md5`: a DVC 2 entry, whose objects DVC keeps in the remote's legacy layout. */
   legacy?: boolean;
+  /** The out's recorded size in bytes (a directory's total), when its file records one. */
+  size?: number;
+  /** Declared under a stage's `metrics` or `plots` (`fetch --type`). */
+  kind?: "metrics" | "plots";
   /**
    * For a directory named by a path inside it: only the files at or under these relpaths are used, and the
    * manifest itself only while it is needed to list them (not yet in the cache).
@@ -51,16 +55,38 @@ export interface TrackedOut {
 
 export type UsedRepo = Pick<DataRepo, "root" | "cache" | "ignore">;
 
-/** All objects used by the workspace's `.dvc` files and `dvc.lock`, or only by the outs `targets` select. */
+/**
+ * All objects used by the workspace's `.dvc` files and `dvc.lock`, or only by the outs `targets` select;
+ * `keep` leaves outs out before they are expanded (`fetch --max-size/--type`).
+ */
 export async function usedObjects(
   repo: UsedRepo,
   targets?: readonly string[],
+  keep?: (out: TrackedOut) => boolean,
 ): Promise<Map<Oid, UsedObject>> {
   const outs = await trackedOuts(repo);
-  return expandOuts(
-    repo,
-    targets === undefined || targets.length === 0 ? outs : selectOuts(repo, outs, targets),
-  );
+  const selected = targets === undefined || targets.length === 0 ? outs : selectOuts(repo, outs, targets);
+  return expandOuts(repo, keep === undefined ? selected : selected.filter(keep));
+}
+
+/**
+ * dvc's `targets_view` filter for `fetch --max-size/--type`: an out whose recorded size is `maxSize` bytes or
+ * more is left out (an unknown size is not), and with `types` only metrics or plots outs are kept.
+ */
+export function outsFilter(
+  maxSize: number | undefined,
+  types: readonly ("metrics" | "plots")[] | undefined,
+): ((out: TrackedOut) => boolean) | undefined {
+  if (maxSize === undefined && (types === undefined || types.length === 0)) return undefined;
+  return (out) =>
+    !(
+      maxSize !== undefined &&
+      maxSize > 0 &&
+      out.size !== undefined &&
+      out.size > 0 &&
+      out.size >= maxSize
+    ) &&
+    (types === undefined || types.length === 0 || (out.kind !== undefined && types.includes(out.kind)));
 }
 
 /** The cached outs of every `.dvc` file and of every `dvc.lock`. */
@@ -87,6 +113,7 @@ export function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): 
       ...(out.remote !== undefined ? { remote: out.remote } : {}),
       ...(out.push === false ? { push: false } : {}),
       ...(out.hash === undefined ? { legacy: true } : {}),
+      ...(typeof out.size === "number" ? { size: out.size } : {}),
     });
   }
   return outs;
@@ -132,9 +159,18 @@ async function outsOfLock(root: string, lockPath: string): Promise<TrackedOut[]>
       ...(declared?.remote !== undefined ? { remote: declared.remote } : {}),
       ...(declared?.push === false ? { push: false } : {}),
       ...(entry.legacy ? { legacy: true } : {}),
+      ...(entry.size !== undefined ? { size: entry.size } : {}),
+      ...(stage !== undefined && declaredIn(stage.metrics, wdir, entry.path)
+        ? { kind: "metrics" as const }
+        : {}),
+      ...(stage !== undefined && declaredIn(stage.plots, wdir, entry.path) ? { kind: "plots" as const } : {}),
     });
   }
   return outs;
+}
+
+function declaredIn(outs: readonly StageOut[], wdir: string, path: string): boolean {
+  return outs.some((out) => resolve(wdir, out.path) === resolve(wdir, path));
 }
 
 function declaredOut(stage: Stage, wdir: string, absPath: string): StageOut | undefined {
@@ -148,6 +184,7 @@ interface LockOutEntry {
   md5: Oid;
   legacy: boolean;
   isexec: boolean;
+  size?: number;
 }
 
 export function lockEntries(value: unknown): LockOutEntry[] {
@@ -157,10 +194,23 @@ export function lockEntries(value: unknown): LockOutEntry[] {
   for (const [stage, body] of Object.entries(stages)) {
     const outs = (body as { outs?: unknown } | null)?.outs;
     if (!Array.isArray(outs)) continue;
-    for (const out of outs as { path?: unknown; md5?: unknown; hash?: unknown; isexec?: unknown }[]) {
+    for (const out of outs as {
+      path?: unknown;
+      md5?: unknown;
+      hash?: unknown;
+      isexec?: unknown;
+      size?: unknown;
+    }[]) {
       if (typeof out?.path === "string" && typeof out.md5 === "string" && isOid(out.md5)) {
         const legacy = out.hash === undefined;
-        entries.push({ stage, path: out.path, md5: out.md5, legacy, isexec: out.isexec === true });
+        entries.push({
+          stage,
+          path: out.path,
+          md5: out.md5,
+          legacy,
+          isexec: out.isexec === true,
+          ...(typeof out.size === "number" ? { size: out.size } : {}),
+        });
       }
     }
   }
