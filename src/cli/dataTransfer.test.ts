@@ -152,6 +152,18 @@ describe("flowops data push/fetch/pull/gc", () => {
     expect(result.stderr).toContain("failed to push data to the cloud - 1 file failed to upload");
   });
 
+  it("warns of an object the cache lacks and still exits 0, as dvc's push", async () => {
+    const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
+    const gone = md5("foo\n");
+    rmSync(join(dir, ".dvc", "cache", "files", "md5", gone.slice(0, 2), gone.slice(2)), { force: true });
+    const result = await run(pushCommand(), dir, []);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(
+      `WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\nmd5: ${gone}\n`,
+    );
+    expect(result.stdout).toBe("1 file pushed\n");
+  });
+
   it("refuses gc without a scope and removes unused objects with -w -f", async () => {
     const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
     await expect(run(gcCommand(), dir, ["-f"])).rejects.toThrow(GC_SCOPE_REQUIRED);

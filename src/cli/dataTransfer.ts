@@ -120,6 +120,24 @@ function reportFailures(failures: readonly TransferFailure[]): void {
   }
 }
 
+/**
+ * What push left behind without failing, as dvc's push warns about it: objects the cache lacks (dvc's words
+ * and md5 lines), then manifests held back because some of their files are not on the remote.
+ */
+function reportNotPushed(notPushed: readonly TransferFailure[]): void {
+  const absent = notPushed.filter((item) => item.missingLocally === true);
+  if (absent.length > 0) {
+    process.stderr.write(
+      "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
+        absent.map((item) => `md5: ${item.oid}\n`).join(""),
+    );
+  }
+  for (const item of notPushed) {
+    if (item.missingLocally !== true)
+      process.stderr.write(`WARNING: '${item.path}' (md5: ${item.oid}) ${item.reason}\n`);
+  }
+}
+
 /** DVC's warning for a revision in which a target named nothing (`-a/-T/-A` with targets). */
 function reportSkippedRevisions(result: SyncResult): void {
   for (const revision of result.skippedRevisions ?? []) {
@@ -134,6 +152,7 @@ function syncJson(result: SyncResult): Record<string, unknown> {
     skipped: result.skipped,
     bytes: result.bytes,
     failed: result.failed,
+    ...(result.notPushed !== undefined ? { notPushed: result.notPushed } : {}),
     ...(result.runCacheEntries !== undefined ? { runCacheEntries: result.runCacheEntries } : {}),
     ...(result.skippedRevisions !== undefined ? { skippedRevisions: result.skippedRevisions } : {}),
   };
@@ -203,6 +222,7 @@ function finishSync(
   if (flags.json === true) printJson(syncJson(result));
   else {
     reportSkippedRevisions(result);
+    reportNotPushed(result.notPushed ?? []);
     reportFailures(result.failed);
     process.stdout.write(`${summaryLine([[verb, result.transferred]]) || "Everything is up to date."}\n`);
   }

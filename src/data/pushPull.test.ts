@@ -69,16 +69,15 @@ describe("push and fetch", () => {
     chmodSync(repo.cache.objectPath(bad), 0o644);
     writeFileSync(repo.cache.objectPath(bad), "rotten bits\n");
     const result = await push(repo);
-    expect(result.failed.map((f) => [f.path, f.oid])).toEqual([
-      ["data/b", bad],
-      ["data", data.oid],
-    ]);
+    // The corrupt file fails the push; the manifest is held back (not a failure of its own).
+    expect(result.failed.map((f) => [f.path, f.oid])).toEqual([["data/b", bad]]);
     expect(result.failed[0]?.reason).toMatch(/corrupt in the local cache/);
+    expect(result.notPushed?.map((f) => [f.path, f.oid])).toEqual([["data", data.oid]]);
     expect(remoteHasObject(data.oid)).toBe(false);
     expect(remoteHasObject(md5("a\n"))).toBe(true);
   });
 
-  it("skips a directory whose manifest only the remote has, and reports one that nobody has", async () => {
+  it("skips a directory whose manifest only the remote has, and warns of one that nobody has, as dvc", async () => {
     const repo = await makeRepo("project");
     const data = await trackDir(repo, "data", { a: "a\n" });
     await push(repo);
@@ -87,8 +86,9 @@ describe("push and fetch", () => {
 
     rmSync(remoteDirectory(), { recursive: true, force: true });
     const result = await push(clone);
-    expect(result.failed).toEqual([
-      { oid: data.oid, path: "data", reason: "is missing from the local cache" },
+    expect(result.failed).toEqual([]);
+    expect(result.notPushed).toEqual([
+      { oid: data.oid, path: "data", reason: "is missing from the local cache", missingLocally: true },
     ]);
   });
 

@@ -333,6 +333,7 @@ async function perRemote(
     total.skipped += result.skipped;
     total.bytes += result.bytes;
     total.failed.push(...result.failed);
+    if (result.notPushed !== undefined) (total.notPushed ??= []).push(...result.notPushed);
     total.remotes.push(remote.name);
   }
   return total;

@@ -143,10 +143,10 @@ describe("pushObjects", () => {
     store.failWritesAfter = 4;
     const first = await pushObjects({ cache }, remote, objects, { jobs: 1 });
     expect(first.transferred).toBe(4);
-    expect(first.failed).toHaveLength(7);
-    // The manifest never reaches a remote that lacks some of its files.
+    expect(first.failed).toHaveLength(6);
+    // The manifest never reaches a remote that lacks some of its files; its files' failures fail the push.
     expect(existsSync(join(remoteDir, objectKey(dirOid)))).toBe(false);
-    expect(first.failed.find((f) => f.oid === dirOid)?.reason).toMatch(/6 of its files/);
+    expect(first.notPushed?.find((f) => f.oid === dirOid)?.reason).toMatch(/6 of its files/);
 
     store.writes = [];
     store.failWritesAfter = Infinity;
@@ -163,13 +163,15 @@ describe("pushObjects", () => {
     const result = await pushObjects({ cache }, remote, objects);
     expect(result.failed).toEqual([
       { oid: bad, path: "data/f1", reason: expect.stringMatching(/corrupt in the local cache/) as string },
+    ]);
+    expect(result.notPushed).toEqual([
       { oid: dirOid, path: "data", reason: expect.stringMatching(/1 of its files/) as string },
     ]);
     expect(existsSync(join(remoteDir, objectKey(bad)))).toBe(false);
     expect(result.transferred).toBe(2);
   });
 
-  it("reports an object missing from the cache", async () => {
+  it("leaves out an object missing from the cache, as dvc's push warns and goes on", async () => {
     const cache = new ObjectCache(join(root, "cache"));
     const oid = md5("never added");
     const result = await pushObjects(
@@ -177,7 +179,10 @@ describe("pushObjects", () => {
       remote,
       new Map([[oid, { path: "ghost", dvcFile: "ghost.dvc" }]]),
     );
-    expect(result.failed).toEqual([{ oid, path: "ghost", reason: "is missing from the local cache" }]);
+    expect(result.failed).toEqual([]);
+    expect(result.notPushed).toEqual([
+      { oid, path: "ghost", reason: "is missing from the local cache", missingLocally: true },
+    ]);
   });
 
   it("reports progress: the planned total, then one event per object", async () => {

@@ -36,6 +36,8 @@ export interface TransferFailure {
   reason: string;
   /** The remote lacks it (not corrupt, not unreachable): what `pull --allow-missing` lets pass. */
   missing?: boolean;
+  /** The local cache lacks it: what push warns about and leaves out. */
+  missingLocally?: boolean;
 }
 
 export interface TransferResult {
@@ -44,6 +46,11 @@ export interface TransferResult {
   /** Objects already at the destination. */
   skipped: number;
   failed: TransferFailure[];
+  /**
+   * Push only: objects not sent because the local cache lacks them (or, for a manifest, lacks files it lists),
+   * which dvc's push warns about and does not fail on. A manifest is still never sent before its files.
+   */
+  notPushed?: TransferFailure[];
   /** Bytes moved. */
   bytes: number;
 }
@@ -108,7 +115,15 @@ export async function pushObjects(
         (md5) => objects.has(md5) && !onRemote.has(md5),
         failure,
       );
-      if (problem?.absent === true && objects.get(oid)?.optional === true) {
+      if (problem?.absent === true) {
+        if (objects.get(oid)?.optional !== true) {
+          (result.notPushed ??= []).push({
+            oid: problem.oid,
+            path: problem.path,
+            reason: problem.reason,
+            ...(problem.missingLocally === true ? { missingLocally: true } : {}),
+          });
+        }
         options.onProgress?.({ type: "object", oid, ok: false, bytes: 0 });
         return;
       }
@@ -134,14 +149,19 @@ export async function pushObjects(
   return result;
 }
 
-/** Why an object must not be uploaded (missing, corrupt, or a manifest whose pushed files are not all up). */
+/**
+ * Why an object must not be uploaded: missing (`absent`), corrupt, or a manifest whose files are not all up
+ * (`absent` too: its files' own failures, if any, are what fails the push).
+ */
 async function uploadProblem(
   cache: TransferCache,
   oid: Oid,
   failedToArrive: (md5: Oid) => boolean,
   failure: (reason: string) => TransferFailure,
 ): Promise<(TransferFailure & { absent?: boolean }) | undefined> {
-  if (!(await cache.has(oid))) return { ...failure("is missing from the local cache"), absent: true };
+  if (!(await cache.has(oid))) {
+    return { ...failure("is missing from the local cache"), missingLocally: true, absent: true };
+  }
   if (!(await cache.verify(oid))) {
     return failure("is corrupt in the local cache (its content does not match its hash) and was not pushed");
   }
