@@ -7,27 +7,12 @@ import { sqliteBackend } from "../../test/support/backends.js";
 import type { DeliveryController, DeploymentStatus } from "../delivery/deployments/deliveryController.js";
 import { FlowOpsError } from "../errors.js";
 import { buildServer } from "../server/app.js";
+import { statusOf } from "../server/routes/deploymentsFixtures.js";
 import { deployCommand } from "./deploy.js";
 import { quietCommandOutput, ROLLOUT_YAML, run, TEMPLATE_YAML } from "./deployFixtures.js";
 import { formatDeploymentStatus, rolloutCommand } from "./rollout.js";
 
 quietCommandOutput();
-
-function statusOf(name: string, overrides: Partial<DeploymentStatus> = {}): DeploymentStatus {
-  return {
-    name,
-    phase: "Healthy",
-    strategy: "canary",
-    stable: "models:/churn/3",
-    weights: [{ model: "models:/churn/3", weight: 100 }],
-    stepIndex: 0,
-    steps: 5,
-    analyses: [],
-    createdAt: 1,
-    updatedAt: 2,
-    ...overrides,
-  };
-}
 
 describe("flowops deploy and rollout against a server", () => {
   const endpoints = new Map<string, DeploymentStatus>();

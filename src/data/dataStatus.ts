@@ -5,13 +5,14 @@
  * differs). Hashing goes through the state, so an unchanged workspace costs one stat per file.
  * `outStatus` is exported for pipeline stage checks. It never prints.
  */
-import { lstat, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
 import type { DataRepo } from "./dataRepo.js";
 import { dvcFileWdir, loadTrackedOuts, selectTrackedOuts, type DvcOut, type TrackedOut } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { cacheListingToken } from "./cacheListingToken.js";
+import { pathExists } from "./fileStat.js";
 import { hashPathSummary } from "./hashTree.js";
 import { matchesLegacyRecord } from "./legacyTree.js";
 import type { ObjectCache } from "./objectCache.js";
@@ -95,15 +96,6 @@ async function unlistedObjects(cache: Pick<ObjectCache, "objectPath">, oids: rea
     for (const oid of group) if (!names.has(oid.slice(2))) unseen.push(oid);
   }
   return unseen;
-}
-
-async function pathExists(abs: string): Promise<boolean> {
-  try {
-    await lstat(abs);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The status of one out whose path is relative to `wdirAbs`; undefined when it is up to date. */

@@ -10,6 +10,7 @@
  * not check it), and after a first call agrees field by field with `fs.statSync`.
  */
 import { statSync } from "node:fs";
+import { lstat } from "node:fs/promises";
 
 export interface FileStat {
   ino: number;
@@ -96,4 +97,14 @@ export function statFileSync(path: string): FileStat {
 /** Which path answers, for tests: "binding" once the self-check passed, "statSync" otherwise. */
 export function statFileSource(): "binding" | "statSync" | "unchecked" {
   return binding === undefined ? "unchecked" : binding === null ? "statSync" : "binding";
+}
+
+/** Whether anything (a dangling symlink included) is at `abs`. */
+export async function pathExists(abs: string): Promise<boolean> {
+  try {
+    await lstat(abs);
+    return true;
+  } catch {
+    return false;
+  }
 }

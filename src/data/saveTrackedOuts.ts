@@ -5,13 +5,13 @@
  * file keeps its name, whatever it is, and every other key of each out. Outs with `cache: false` are
  * recorded but not committed, as dvc's.
  */
-import { lstat } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { commitToCache, hashInfoOf, updatedOut } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
 import { serializeDvcFile, type TrackedOut } from "./dvcFile.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
+import { pathExists } from "./fileStat.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath } from "./hashTree.js";
@@ -43,7 +43,7 @@ export async function saveTrackedOuts(
   }
   const missing: string[] = [];
   for (const out of outs)
-    if (!(await exists(out.abs))) missing.push(posixRel(options.cwd ?? repo.root, out.abs));
+    if (!(await pathExists(out.abs))) missing.push(posixRel(options.cwd ?? repo.root, out.abs));
   if (missing.length > 0) throw missingDataSource(missing);
   const next = [...doc.outs];
   const gitignores: string[] = [];
@@ -76,15 +76,6 @@ export async function saveTrackedOuts(
 export function missingDataSource(paths: readonly string[]): FlowOpsError {
   const source = paths.length > 1 ? "sources" : "source";
   return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `missing data '${source}': ${paths.join(", ")}`);
-}
-
-async function exists(abs: string): Promise<boolean> {
-  try {
-    await lstat(abs);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function posixRel(from: string, to: string): string {

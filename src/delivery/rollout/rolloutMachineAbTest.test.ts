@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Driver, ofType } from "./rolloutMachineFixtures.js";
+import { ofType, startedRollout, type Driver } from "./rolloutMachineFixtures.js";
 import { parseRolloutSpec } from "./rolloutSpec.js";
-import { createRollout } from "./rolloutState.js";
 
 describe("A/B test rollout", () => {
   const spec = parseRolloutSpec(
@@ -13,12 +12,7 @@ describe("A/B test rollout", () => {
 `,
     "r.yaml",
   );
-  const started = (): Driver => {
-    const d = new Driver(createRollout(spec, "m:1"));
-    d.send({ type: "deploy", candidate: "m:2" });
-    d.send({ type: "candidateLoaded" });
-    return d;
-  };
+  const started = (): Driver => startedRollout(spec);
 
   it("splits traffic by the variant weights with sticky assignment", () => {
     const d = started();

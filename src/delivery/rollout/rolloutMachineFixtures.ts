@@ -3,7 +3,8 @@
  * filter for the actions of one type. Test-only; nothing in the product imports it.
  */
 import { step } from "./rolloutMachine.js";
-import type { RolloutAction, RolloutInput, RolloutState } from "./rolloutState.js";
+import type { RolloutSpec } from "./rolloutSpec.js";
+import { createRollout, type RolloutAction, type RolloutInput, type RolloutState } from "./rolloutState.js";
 
 /** Drives one rollout with a fake clock, keeping the last actions. */
 export class Driver {
@@ -32,3 +33,11 @@ export class Driver {
 
 export const ofType = <T extends RolloutAction["type"]>(actions: RolloutAction[], type: T) =>
   actions.filter((a): a is Extract<RolloutAction, { type: T }> => a.type === type);
+
+/** A rollout of `spec` from m:1 whose candidate m:2 was deployed and has loaded: where each strategy starts. */
+export function startedRollout(spec: RolloutSpec): Driver {
+  const d = new Driver(createRollout(spec, "m:1"));
+  d.send({ type: "deploy", candidate: "m:2" });
+  d.send({ type: "candidateLoaded" });
+  return d;
+}

@@ -1,19 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { Driver, ofType } from "./rolloutMachineFixtures.js";
+import { ofType, startedRollout, type Driver } from "./rolloutMachineFixtures.js";
 import { parseRolloutSpec } from "./rolloutSpec.js";
-import { createRollout } from "./rolloutState.js";
 
 describe("shadow rollout", () => {
   const spec = parseRolloutSpec(
     "strategy:\n  shadow: {mirrorPercent: 25, duration: 10m, analysis: {templates: [{templateName: agreement}]}}\n",
     "r.yaml",
   );
-  const started = (): Driver => {
-    const d = new Driver(createRollout(spec, "m:1"));
-    d.send({ type: "deploy", candidate: "m:2" });
-    d.send({ type: "candidateLoaded" });
-    return d;
-  };
+  const started = (): Driver => startedRollout(spec);
 
   it("mirrors traffic without serving the candidate, then promotes after the duration and analysis", () => {
     const d = started();

@@ -14,7 +14,8 @@ import type { LoadedModel } from "../../serving/runtime.js";
 import { buildServer } from "../app.js";
 import type { ServerContext } from "../context.js";
 
-function statusOf(name: string, overrides: Partial<DeploymentStatus> = {}): DeploymentStatus {
+/** A deployment's status as the controller reports it, with `overrides`; shared with the CLI's deploy tests. */
+export function statusOf(name: string, overrides: Partial<DeploymentStatus> = {}): DeploymentStatus {
   return {
     name,
     phase: "Healthy",
