@@ -4,17 +4,10 @@
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
 import { Command } from "commander";
-import { join } from "node:path";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
-import {
-  closeDataRepo,
-  DVC_DIR,
-  findDataRepoRoot,
-  initDataRepo,
-  notADvcRepository,
-  withDataRepo,
-} from "../data/dataRepo.js";
+import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
+import { remoteCommand } from "./dataRemote.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { addCommand } from "./dataAdd.js";
@@ -23,12 +16,6 @@ import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
-
-/**
- * Each subcommand loads its module when it runs: `data status` is mostly start-up, and compiling the code of
- * every other subcommand was a large part of it.
- */
-const remoteConfig = () => import("../data/remoteConfig.js");
 
 interface JsonOption {
   json?: boolean;
@@ -194,133 +181,6 @@ function diffCommand(): Command {
         });
       },
     );
-}
-
-function expandTabs(line: string, size = 8): string {
-  let out = "";
-  for (const char of line) out += char === "\t" ? " ".repeat(size - (out.length % size)) : char;
-  return out;
-}
-
-/** The `.dvc` directory of the enclosing repo; remote commands need no cache or state. */
-async function dvcDirHere(): Promise<string> {
-  const root = await findDataRepoRoot(process.cwd());
-  if (root === undefined) {
-    throw notADvcRepository(process.cwd());
-  }
-  return join(root, DVC_DIR);
-}
-
-function remoteCommand(): Command {
-  const command = new Command("remote").description(
-    "Manage DVC remotes in .dvc/config (or .dvc/config.local).",
-  );
-  command.addCommand(
-    new Command("add")
-      .description("Add a remote; a relative local path is stored relative to .dvc/ as DVC does.")
-      .argument("<name>")
-      .argument("<url>", "a local path or s3://bucket/prefix")
-      .option("-d, --default", "make it the default remote", false)
-      .option("--local", "write .dvc/config.local (Git-ignored)", false)
-      .option("-f, --force", "overwrite an existing remote of that name", false)
-      .action(
-        async (name: string, url: string, opts: { default: boolean; local: boolean; force: boolean }) => {
-          await (
-            await remoteConfig()
-          ).addRemote(await dvcDirHere(), name, url, {
-            makeDefault: opts.default,
-            local: opts.local,
-            force: opts.force,
-            cwd: process.cwd(),
-          });
-          if (opts.default) process.stdout.write(`Setting '${name}' as a default remote.\n`);
-        },
-      ),
-  );
-  command.addCommand(
-    new Command("list")
-      .description("List remotes (local paths shown resolved).")
-      .option("--local", "only the remotes of .dvc/config.local", false)
-      .option("--json", "print machine-readable JSON", false)
-      .action(async (opts: JsonOption & { local: boolean }) => {
-        const remotes = await (await remoteConfig()).listRemotes(await dvcDirHere(), { local: opts.local });
-        if (opts.json === true) return printJson(remotes);
-        // dvc writes "name\turl[\t(default)]" through rich, which expands tabs to 8-column stops.
-        for (const r of remotes) {
-          const line = [r.name, r.resolvedUrl, ...(r.isDefault ? ["(default)"] : [])].join("\t");
-          process.stdout.write(`${expandTabs(line)}\n`);
-        }
-      }),
-  );
-  command.addCommand(
-    new Command("default")
-      .description("Show, set or unset the default remote.")
-      .argument("[name]")
-      .option("--unset", "unset the default remote", false)
-      .option("--local", "read or write .dvc/config.local", false)
-      .option("--json", "print machine-readable JSON", false)
-      .action(async (name: string | undefined, opts: JsonOption & { unset: boolean; local: boolean }) => {
-        const dvcDir = await dvcDirHere();
-        if (opts.unset) {
-          await (await remoteConfig()).unsetDefaultRemote(dvcDir, { local: opts.local });
-          return;
-        }
-        if (name !== undefined) {
-          await (await remoteConfig()).setDefaultRemote(dvcDir, name, { local: opts.local });
-          return;
-        }
-        const current = await (await remoteConfig()).defaultRemote(dvcDir, { local: opts.local });
-        if (opts.json === true) return printJson({ default: current ?? null });
-        // As dvc: an answer on stdout and exit 1, not an error.
-        process.stdout.write(`${current ?? "No default remote set"}\n`);
-        if (current === undefined) process.exitCode = 1;
-      }),
-  );
-  command.addCommand(
-    new Command("remove")
-      .description("Remove a remote (and unset it as the default).")
-      .argument("<name>")
-      .option("--local", "remove it from .dvc/config.local", false)
-      .action(async (name: string, opts: { local: boolean }) => {
-        await (await remoteConfig()).removeRemote(await dvcDirHere(), name, { local: opts.local });
-      }),
-  );
-  command.addCommand(
-    new Command("rename")
-      .description("Rename a remote (and the default remote setting that names it).")
-      .argument("<name>")
-      .argument("<new>")
-      .option("--local", "rename it in .dvc/config.local", false)
-      .action(async (name: string, newName: string, opts: { local: boolean }) => {
-        await (await remoteConfig()).renameRemote(await dvcDirHere(), name, newName, { local: opts.local });
-      }),
-  );
-  command.addCommand(
-    new Command("modify")
-      .description("Set or unset an option of a remote (url, jobs, endpointurl, region, access_key_id...).")
-      .argument("<name>")
-      .argument("<option>")
-      .argument("[value]")
-      .option("-u, --unset", "remove the option", false)
-      .option("--local", "write .dvc/config.local (for secrets)", false)
-      .action(
-        async (
-          name: string,
-          option: string,
-          value: string | undefined,
-          opts: { unset: boolean; local: boolean },
-        ) => {
-          await (
-            await remoteConfig()
-          ).modifyRemote(await dvcDirHere(), name, option, value, {
-            unset: opts.unset,
-            local: opts.local,
-            cwd: process.cwd(),
-          });
-        },
-      ),
-  );
-  return command;
 }
 
 export function dataCommand(): Command {

@@ -2,12 +2,13 @@
  * dvc's exit codes for the commands that stand in for dvc's, so a script written against `dvc` reads ours
  * the same (dvc/cli/__init__.py): 253 outside a DVC repository, 254 for bad usage, 255 for an error that
  * dvc's command lets through to its main (repro, checkout, gc, dag, metrics, params), and 1 for one its
- * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls, remote...).
+ * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls...), and 251 for
+ * every error of `remote`, which dvc raises as a ConfigError ("configuration error").
  */
 import { CommanderError } from "commander";
 import { isNotADvcRepository } from "../data/dataRepo.js";
 
-export const DVC_EXIT = { failed: 1, notARepository: 253, usage: 254, raised: 255 } as const;
+export const DVC_EXIT = { failed: 1, config: 251, notARepository: 253, usage: 254, raised: 255 } as const;
 
 /** The top-level commands that are dvc's. */
 export const DVC_COMMANDS: ReadonlySet<string> = new Set(["data", "repro", "dag", "params", "metrics"]);
@@ -25,8 +26,10 @@ const RAISING: ReadonlySet<string> = new Set([
 /** The exit code of `error` from the dvc command that `argv` runs (`["node", "flowops", "data", "gc", ...]`). */
 export function dvcExitCode(argv: readonly string[], error: unknown): number {
   if (error instanceof CommanderError) return DVC_EXIT.usage;
-  if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;
   const [command, sub] = argv.slice(2).filter((arg) => !arg.startsWith("-"));
   const path = command === "data" ? `data ${sub ?? ""}` : (command ?? "");
+  // dvc's remote commands read the config without a repository, so outside one they fail on the config too.
+  if (path === "data remote") return DVC_EXIT.config;
+  if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;
   return RAISING.has(path) ? DVC_EXIT.raised : DVC_EXIT.failed;
 }

@@ -86,9 +86,9 @@ describe("readDvcConfig", () => {
 describe("writeDvcConfig", () => {
   it("writes the chosen file only and creates no empty config.local for a no-op", async () => {
     await writeFile(join(dir, "config"), "");
-    await writeDvcConfig(dir, (d) => d.unset("core", "remote"), { local: true });
+    await writeDvcConfig(dir, (d) => d.unset("core", "remote"), { level: "local" });
     await expect(readFile(join(dir, "config.local"), "utf8")).rejects.toThrow(/ENOENT/);
-    const config = await writeDvcConfig(dir, (d) => d.set("cache", "type", "hardlink"), { local: true });
+    const config = await writeDvcConfig(dir, (d) => d.set("cache", "type", "hardlink"), { level: "local" });
     expect(await readFile(join(dir, "config.local"), "utf8")).toBe("[cache]\n    type = hardlink\n");
     expect(await readFile(join(dir, "config"), "utf8")).toBe("");
     expect(config.cache.type).toBe("hardlink");

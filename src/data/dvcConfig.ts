@@ -1,16 +1,24 @@
 /**
- * `.dvc/config` and `.dvc/config.local`: the configobj-style INI files DVC reads. Reading merges the two
- * files (local wins, as in DVC); writing edits one file in place, line by line, so comments, unknown
+ * DVC's configobj-style INI config files (levels in data/configLevels.ts). Reading merges the levels (a later
+ * one wins, as in DVC); writing edits one file in place, line by line, so comments, unknown
  * sections and unknown keys survive (DVC itself drops comments; keeping them is strictly kinder). Section
  * names are written as DVC writes them: `[core]`, `['remote "storage"']`; keys indented four spaces.
  * It must not interpret values beyond splitting remotes out: callers validate what they use.
  */
 import { writeFileAtomic } from "../writeFileAtomic.js";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import {
+  availableLevels,
+  configLevelFile,
+  levelsBelow,
+  isPathOption,
+  resolveConfigPath,
+  type ConfigLevel,
+} from "./configLevels.js";
 
-/** The merged view of config + config.local. */
+/** The merged view of the config levels (system, global, `.dvc/config`, `.dvc/config.local`). */
 export interface DvcConfig {
   /** `[core]`: `remote` (the default remote), `no_scm`, `autostage`... */
   core: Record<string, string>;
@@ -21,9 +29,6 @@ export interface DvcConfig {
   /** Every section by its logical name (`core`, `remote "storage"`), for keys this interface does not name. */
   sections: Record<string, Record<string, string>>;
 }
-
-export const CONFIG_FILE = "config";
-export const LOCAL_CONFIG_FILE = "config.local";
 
 type ConfigLine =
   | { kind: "header"; section: string; raw: string }
@@ -189,19 +194,44 @@ async function readConfigText(path: string): Promise<string> {
 }
 
 export async function readConfigDocument(
-  dvcDir: string,
-  options: { local?: boolean } = {},
+  dvcDir: string | undefined,
+  options: LevelOption = {},
 ): Promise<ConfigDocument> {
-  const path = join(dvcDir, options.local === true ? LOCAL_CONFIG_FILE : CONFIG_FILE);
+  const path = configLevelFile(dvcDir, options.level ?? "repo");
   return ConfigDocument.parse(path, await readConfigText(path));
 }
 
-/** Reads `.dvc/config` and `.dvc/config.local` and merges them, key by key, local winning. */
-export async function readDvcConfig(dvcDir: string): Promise<DvcConfig> {
-  const docs = [await readConfigDocument(dvcDir), await readConfigDocument(dvcDir, { local: true })];
+export interface LevelOption {
+  /** Which file: `repo` (`.dvc/config`) unless said otherwise. */
+  level?: ConfigLevel | undefined;
+}
+
+/**
+ * Reads the levels (all that exist here unless `levels` names some) and merges them key by key, a later level
+ * winning, as dvc's `Config.load` does. Path-valued options come out as dvc loads them: relative to the file
+ * that set them, so a relative url in the global config is not mistaken for one relative to `.dvc/`.
+ */
+export async function readDvcConfig(
+  dvcDir: string | undefined,
+  options: { levels?: readonly ConfigLevel[] } = {},
+): Promise<DvcConfig> {
+  const docs: ConfigDocument[] = [];
+  for (const level of options.levels ?? availableLevels(dvcDir))
+    docs.push(await readConfigDocument(dvcDir, { level }));
+  return mergeConfigDocuments(docs);
+}
+
+function mergeConfigDocuments(docs: readonly ConfigDocument[]): DvcConfig {
   const sections: Record<string, Record<string, string>> = {};
   for (const doc of docs) {
-    for (const name of doc.sectionNames()) sections[name] = { ...sections[name], ...doc.section(name) };
+    const dir = dirname(doc.path);
+    for (const name of doc.sectionNames()) {
+      const values = doc.section(name);
+      for (const [key, value] of Object.entries(values)) {
+        if (isPathOption(name, key)) values[key] = resolveConfigPath(value, dir);
+      }
+      sections[name] = { ...sections[name], ...values };
+    }
   }
   const remotes: Record<string, Record<string, string>> = {};
   for (const [name, values] of Object.entries(sections)) {
@@ -222,16 +252,37 @@ export function configuredRemoteName(config: Pick<DvcConfig, "remotes">, name: s
   return Object.keys(config.remotes).find((configured) => configured.toLowerCase() === lower);
 }
 
-/** Edits one config file in place (temp file + rename) and returns the merged config afterwards. */
+/**
+ * Edits one config file in place (temp file + rename) and returns the merged config afterwards. As dvc's
+ * `Config.edit`, the file is checked merged onto the levels below it first, and the edit refused (nothing
+ * written) when that leaves a remote without a url.
+ */
 export async function writeDvcConfig(
-  dvcDir: string,
+  dvcDir: string | undefined,
   mutate: (doc: ConfigDocument) => void,
-  options: { local?: boolean } = {},
+  options: LevelOption = {},
 ): Promise<DvcConfig> {
-  const doc = await readConfigDocument(dvcDir, options);
+  const level = options.level ?? "repo";
+  const doc = await readConfigDocument(dvcDir, { level });
   const before = doc.toString();
   mutate(doc);
+  // Checked even when unchanged, as dvc checks every edit.
+  const below: ConfigDocument[] = [];
+  for (const l of levelsBelow(dvcDir, level)) below.push(await readConfigDocument(dvcDir, { level: l }));
+  for (const [name, values] of Object.entries(mergeConfigDocuments([...below, doc]).remotes)) {
+    if (values.url === undefined) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `config file error: expected 'url' for dictionary value @ data['remote']['${name}']`,
+      );
+    }
+  }
   // Unchanged: no write, so that e.g. unsetting a key never creates an empty config.local.
-  if (doc.toString() !== before) await writeFileAtomic(doc.path, doc.toString());
+  if (doc.toString() !== before) {
+    // The global and system directories may not exist yet; dvc creates them too.
+    await mkdir(dirname(doc.path), { recursive: true });
+    // configobj writes an emptied file as one blank line; writing the same keeps git from seeing a change.
+    await writeFileAtomic(doc.path, doc.toString() === "" ? "\n" : doc.toString());
+  }
   return readDvcConfig(dvcDir);
 }

@@ -89,7 +89,7 @@ describe("remote config", () => {
 
   it("lists remotes with local paths resolved and the default marked", async () => {
     await addRemote(dvcDir, "r", "/tmp/x", { cwd: root });
-    await addRemote(dvcDir, "l", "store", { local: true, makeDefault: true, cwd: root });
+    await addRemote(dvcDir, "l", "store", { level: "local", makeDefault: true, cwd: root });
     expect(await listRemotes(dvcDir)).toEqual([
       { name: "r", url: "/tmp/x", resolvedUrl: "/tmp/x", isDefault: false },
       { name: "l", url: "../store", resolvedUrl: join(root, "store"), isDefault: true },
@@ -130,7 +130,7 @@ describe("remote config", () => {
     );
     await expect(modifyRemote(dvcDir, "nope", "jobs", "1")).rejects.toThrow("remote 'nope' doesn't exist.");
     await modifyRemote(dvcDir, "r", "endpointurl", "http://minio:9000");
-    await modifyRemote(dvcDir, "r", "secret_access_key", "s3cret", { local: true });
+    await modifyRemote(dvcDir, "r", "secret_access_key", "s3cret", { level: "local" });
     expect(await config()).toBe(
       "['remote \"r\"']\n    url = s3://b/p\n    endpointurl = http://minio:9000\n",
     );

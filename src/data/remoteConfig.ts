@@ -1,11 +1,12 @@
 /**
  * `remote add|list|default|remove|modify` with DVC's semantics (checked against dvc 3.67.1): a relative
  * local url given on the command line is relative to the current directory and is stored relative to the
- * `.dvc/` directory; `-d` sets `core.remote` in the same file; `--local` writes `config.local`; removing the
- * default remote also unsets `core.remote`; unknown options and bad values are refused before writing.
+ * directory of the config file it goes into; `-d` sets `core.remote` in the same file; `--system`, `--global`
+ * and `--local` pick the level (data/configLevels.ts); removing the default remote also unsets `core.remote`
+ * in the levels that override it; unknown options and bad values are refused before writing.
  * It must not open remotes (data/dataRemote.ts does).
  */
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import {
   configuredRemoteName,
@@ -16,6 +17,13 @@ import {
   type ConfigDocument,
   type DvcConfig,
 } from "./dvcConfig.js";
+import {
+  availableLevels,
+  CONFIG_LEVELS,
+  configLevelFile,
+  levelsBelow,
+  type ConfigLevel,
+} from "./configLevels.js";
 
 export interface RemoteListing {
   name: string;
@@ -27,8 +35,11 @@ export interface RemoteListing {
 }
 
 export interface ConfigScope {
-  /** Write `.dvc/config.local` (Git-ignored: for secrets) instead of `.dvc/config`. */
-  local?: boolean;
+  /**
+   * The level to write (`repo`, i.e. `.dvc/config`, when absent) or to read alone (every level merged when
+   * absent), as dvc's `--system`, `--global`, `--project` and `--local`.
+   */
+  level?: ConfigLevel | undefined;
 }
 
 /** Options every remote takes, plus those of the S3, HTTP and SSH remotes (`dvc/config_schema.py`). */
@@ -83,14 +94,15 @@ function configFailure(message: string): FlowOpsError {
  * The url as DVC stores it: a local path given relative to `cwd` becomes relative to `.dvc/` with POSIX
  * separators; absolute paths and urls with a scheme are kept as given.
  */
-export function storedRemoteUrl(url: string, dvcDir: string, cwd: string): string {
-  if (SCHEME.test(url) || isAbsolute(url)) return url;
-  return relative(dvcDir, resolve(cwd, url)).split(sep).join("/");
+export function storedRemoteUrl(url: string, configDir: string, cwd: string): string {
+  // A `~` path is kept as typed, as dvc's `_to_relpath` keeps it, so it follows the user's home.
+  if (SCHEME.test(url) || isAbsolute(url) || url === "~" || url.startsWith("~/")) return url;
+  return relative(configDir, resolve(cwd, url)).split(sep).join("/");
 }
 
-/** What `dvc remote list` prints for a url: local paths resolved against `.dvc/`. */
-export function resolvedRemoteUrl(url: string, dvcDir: string): string {
-  return SCHEME.test(url) || isAbsolute(url) ? url : resolve(dvcDir, url);
+/** The directory a level's relative paths are relative to. */
+function levelDir(dvcDir: string | undefined, level: ConfigLevel): string {
+  return dirname(configLevelFile(dvcDir, level));
 }
 
 function remoteExists(config: DvcConfig, name: string): boolean {
@@ -98,7 +110,7 @@ function remoteExists(config: DvcConfig, name: string): boolean {
 }
 
 export async function addRemote(
-  dvcDir: string,
+  dvcDir: string | undefined,
   given: string,
   url: string,
   options: ConfigScope & { makeDefault?: boolean; force?: boolean; cwd?: string } = {},
@@ -106,7 +118,8 @@ export async function addRemote(
   if (given === "" || given.includes('"')) throw configFailure(`invalid remote name '${given}'.`);
   // dvc stores the names it adds in lower case (`dvc remote add Store` writes remote "store").
   const name = given.toLowerCase();
-  const doc = await readConfigDocument(dvcDir, options);
+  const level = options.level ?? "repo";
+  const doc = await readConfigDocument(dvcDir, { level });
   const section = remoteSectionName(name);
   if (doc.hasSection(section) && options.force !== true) {
     throw new FlowOpsError(
@@ -114,7 +127,7 @@ export async function addRemote(
       `config file error: remote '${name}' already exists. Use \`-f|--force\` to overwrite it.`,
     );
   }
-  const stored = storedRemoteUrl(url, dvcDir, options.cwd ?? process.cwd());
+  const stored = storedRemoteUrl(url, levelDir(dvcDir, level), options.cwd ?? process.cwd());
   return writeDvcConfig(
     dvcDir,
     (d) => {
@@ -123,81 +136,113 @@ export async function addRemote(
       d.set(section, "url", stored);
       if (options.makeDefault === true) d.set("core", "remote", name);
     },
-    options,
+    { level },
   );
 }
 
-/** With `local`, only what `.dvc/config.local` says, as `dvc remote list --local` reads that level alone. */
-async function readScope(dvcDir: string, options: ConfigScope): Promise<Pick<DvcConfig, "core" | "remotes">> {
-  if (options.local !== true) return readDvcConfig(dvcDir);
-  const doc = await readConfigDocument(dvcDir, { local: true });
-  const remotes: Record<string, Record<string, string>> = {};
-  for (const section of doc.sectionNames()) {
-    const match = /^remote\s+"(.*)"$/.exec(section);
-    if (match?.[1] !== undefined) remotes[match[1]] = doc.section(section);
-  }
-  return { core: doc.hasSection("core") ? doc.section("core") : {}, remotes };
+/** One level alone with `level` (as `dvc remote list --local` reads it), else every level merged. */
+async function readScope(dvcDir: string | undefined, options: ConfigScope): Promise<DvcConfig> {
+  return readDvcConfig(dvcDir, options.level === undefined ? {} : { levels: [options.level] });
 }
 
-export async function listRemotes(dvcDir: string, options: ConfigScope = {}): Promise<RemoteListing[]> {
+/** The remotes, with `url` as the file that set it says and `resolvedUrl` as dvc resolves it. */
+export async function listRemotes(
+  dvcDir: string | undefined,
+  options: ConfigScope = {},
+): Promise<RemoteListing[]> {
+  const levels = options.level === undefined ? availableLevels(dvcDir) : [options.level];
+  const configured: Record<string, string> = {};
+  for (const level of levels) {
+    const doc = await readConfigDocument(dvcDir, { level });
+    for (const section of doc.sectionNames()) {
+      const match = /^remote\s+"(.*)"$/.exec(section);
+      const url = doc.get(section, "url");
+      if (match?.[1] !== undefined && url !== undefined) configured[match[1]] = url;
+    }
+  }
   const config = await readScope(dvcDir, options);
   return Object.entries(config.remotes).map(([name, values]) => ({
     name,
-    url: values.url ?? "",
-    resolvedUrl: resolvedRemoteUrl(values.url ?? "", dvcDir),
+    url: configured[name] ?? values.url ?? "",
+    resolvedUrl: values.url ?? "",
     isDefault: config.core.remote === name,
   }));
 }
 
-/** The default remote's name (`core.remote`, local config winning), or undefined. */
-export async function defaultRemote(dvcDir: string, options: ConfigScope = {}): Promise<string | undefined> {
+/** The default remote's name (`core.remote`, a later level winning), or undefined. */
+export async function defaultRemote(
+  dvcDir: string | undefined,
+  options: ConfigScope = {},
+): Promise<string | undefined> {
   const name = (await readScope(dvcDir, options)).core.remote;
   return name === undefined || name === "" ? undefined : name;
 }
 
+/** The level and those below it merged, where dvc looks for the remote an edit at that level names. */
+function readUpTo(dvcDir: string | undefined, level: ConfigLevel): Promise<DvcConfig> {
+  return readDvcConfig(dvcDir, { levels: [...levelsBelow(dvcDir, level), level] });
+}
+
 export async function setDefaultRemote(
-  dvcDir: string,
+  dvcDir: string | undefined,
   name: string,
   options: ConfigScope = {},
 ): Promise<DvcConfig> {
-  const configured = configuredRemoteName(await readDvcConfig(dvcDir), name);
+  const level = options.level ?? "repo";
+  const configured = configuredRemoteName(await readUpTo(dvcDir, level), name);
   if (configured === undefined) throw configFailure("default remote must be present in remote list.");
-  return writeDvcConfig(dvcDir, (d) => d.set("core", "remote", configured), options);
+  return writeDvcConfig(dvcDir, (d) => d.set("core", "remote", configured), { level });
 }
 
-export async function unsetDefaultRemote(dvcDir: string, options: ConfigScope = {}): Promise<DvcConfig> {
-  return writeDvcConfig(dvcDir, (d) => d.unset("core", "remote"), options);
+export async function unsetDefaultRemote(
+  dvcDir: string | undefined,
+  options: ConfigScope = {},
+): Promise<DvcConfig> {
+  return writeDvcConfig(dvcDir, (d) => d.unset("core", "remote"), { level: options.level ?? "repo" });
 }
 
-/** Removes the remote from the file that defines it; `core.remote` naming it is unset in both files. */
+/** The levels that override `level`, nearest the user first (dvc walks `reversed(LEVELS)` down to it). */
+function levelsAbove(dvcDir: string | undefined, level: ConfigLevel): ConfigLevel[] {
+  return availableLevels(dvcDir)
+    .filter((l) => CONFIG_LEVELS.indexOf(l) > CONFIG_LEVELS.indexOf(level))
+    .reverse();
+}
+
+/**
+ * Removes the remote from the level that defines it; `core.remote` naming it is unset there and in every level
+ * that overrides it, as dvc does.
+ */
 export async function removeRemote(
-  dvcDir: string,
+  dvcDir: string | undefined,
   name: string,
   options: ConfigScope = {},
 ): Promise<DvcConfig> {
-  const doc = await readConfigDocument(dvcDir, options);
+  const level = options.level ?? "repo";
+  const doc = await readConfigDocument(dvcDir, { level });
   const section = remoteSectionName(name);
   if (!doc.hasSection(section)) throw notFound(`config file error: remote '${name}' doesn't exist.`);
   const dropDefault = (d: ConfigDocument): void => {
     if (d.get("core", "remote") === name) d.unset("core", "remote");
   };
+  // In dvc's order: the remote's own level first, then the levels above it.
   await writeDvcConfig(
     dvcDir,
     (d) => {
       d.removeSection(section);
       dropDefault(d);
     },
-    options,
+    { level },
   );
-  return writeDvcConfig(dvcDir, dropDefault, { local: options.local !== true });
+  for (const above of levelsAbove(dvcDir, level)) await writeDvcConfig(dvcDir, dropDefault, { level: above });
+  return readDvcConfig(dvcDir);
 }
 
 /**
  * `dvc remote rename`: the remote's section moves to the end under its new name (dvc rewrites it through a
- * dict), and `core.remote` naming it follows in this file and in the files it overrides.
+ * dict), and `core.remote` naming it follows in this level and in the levels that override it.
  */
 export async function renameRemote(
-  dvcDir: string,
+  dvcDir: string | undefined,
   name: string,
   newName: string,
   options: ConfigScope = {},
@@ -209,7 +254,8 @@ export async function renameRemote(
       `config file error: Rename failed. Remote name '${newName}' already exists.`,
     );
   }
-  const doc = await readConfigDocument(dvcDir, options);
+  const level = options.level ?? "repo";
+  const doc = await readConfigDocument(dvcDir, { level });
   const section = remoteSectionName(name);
   if (!doc.hasSection(section)) throw notFound(`config file error: remote '${name}' doesn't exist.`);
   const renameDefault = (d: ConfigDocument): void => {
@@ -223,22 +269,26 @@ export async function renameRemote(
       for (const [key, value] of Object.entries(values)) d.set(remoteSectionName(newName), key, value);
       renameDefault(d);
     },
-    options,
+    { level },
   );
-  // The project file's default is overridden by config.local, never the reverse.
-  if (options.local === true) return readDvcConfig(dvcDir);
-  return writeDvcConfig(dvcDir, renameDefault, { local: true });
+  for (const above of levelsAbove(dvcDir, level))
+    await writeDvcConfig(dvcDir, renameDefault, { level: above });
+  return readDvcConfig(dvcDir);
 }
 
-/** Sets (or with `unset`, removes) one option of an existing remote, validating it as DVC's schema does. */
+/**
+ * Sets (or with `unset`, removes) one option of a remote, validating it as DVC's schema does. The remote may be
+ * defined at this level or one below it (`--local` secrets for a remote of `.dvc/config`).
+ */
 export async function modifyRemote(
-  dvcDir: string,
+  dvcDir: string | undefined,
   given: string,
   option: string,
   value: string | undefined,
   options: ConfigScope & { unset?: boolean; cwd?: string } = {},
 ): Promise<DvcConfig> {
-  const config = await readDvcConfig(dvcDir);
+  const level = options.level ?? "repo";
+  const config = await readUpTo(dvcDir, level);
   const name = configuredRemoteName(config, given);
   if (name === undefined) throw notFound(`config file error: remote '${given}' doesn't exist.`);
   const section = remoteSectionName(name);
@@ -251,7 +301,7 @@ export async function modifyRemote(
     if (option === "url" || merged.url === undefined) {
       throw configFailure(`expected 'url' for dictionary value @ data['remote']['${name}']`);
     }
-    return writeDvcConfig(dvcDir, (d) => d.unset(section, option), options);
+    return writeDvcConfig(dvcDir, (d) => d.unset(section, option), { level });
   }
   if (value === undefined)
     throw invalidParameter(`remote modify ${name} ${option}: a value is required (or --unset)`);
@@ -266,6 +316,7 @@ export async function modifyRemote(
   ) {
     throw configFailure(`expected bool for dictionary value @ data['remote']['${name}']['${option}']`);
   }
-  const stored = option === "url" ? storedRemoteUrl(value, dvcDir, options.cwd ?? process.cwd()) : value;
-  return writeDvcConfig(dvcDir, (d) => d.set(section, option, stored), options);
+  const stored =
+    option === "url" ? storedRemoteUrl(value, levelDir(dvcDir, level), options.cwd ?? process.cwd()) : value;
+  return writeDvcConfig(dvcDir, (d) => d.set(section, option, stored), { level });
 }

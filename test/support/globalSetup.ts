@@ -3,11 +3,27 @@
  * (CI may point it at its own server); otherwise a throwaway cluster starts from the local binaries. With
  * FLOWOPS_REQUIRE_POSTGRES=1 (set by .ci/run) a missing server fails the run instead of narrowing it.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { findPostgresBinDir, startPostgresCluster, type PostgresCluster } from "./postgresCluster.js";
 
 let cluster: PostgresCluster | undefined;
+let dvcConfigRoot: string | undefined;
+
+/**
+ * The data layer reads dvc's global and system config (~/.config/dvc, /etc/xdg/dvc) as dvc does; the tests
+ * point both at empty directories so a developer's own remotes cannot change their outcome. Forked workers
+ * inherit the variables.
+ */
+function isolateDvcUserConfig(): void {
+  dvcConfigRoot = mkdtempSync(join(tmpdir(), "flowops-dvc-user-config-"));
+  process.env.DVC_GLOBAL_CONFIG_DIR = join(dvcConfigRoot, "global");
+  process.env.DVC_SYSTEM_CONFIG_DIR = join(dvcConfigRoot, "system");
+}
 
 export async function setup(): Promise<void> {
+  isolateDvcUserConfig();
   if (process.env.FLOWOPS_TEST_POSTGRES_URI) return;
   const binDir = findPostgresBinDir();
   if (binDir === undefined) {
@@ -22,5 +38,6 @@ export async function setup(): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  if (dvcConfigRoot !== undefined) rmSync(dvcConfigRoot, { recursive: true, force: true });
   await cluster?.stop();
 }

@@ -106,6 +106,13 @@ def make_ws(tmp_path: Path):
     return lambda name: make_workspace(tmp_path / name)
 
 
+@pytest.fixture(autouse=True)
+def _isolated_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both tools read dvc's global and system config; each test gets its own, empty, so the machine's cannot leak in."""
+    monkeypatch.setenv("DVC_GLOBAL_CONFIG_DIR", str(tmp_path / "dvc-global"))
+    monkeypatch.setenv("DVC_SYSTEM_CONFIG_DIR", str(tmp_path / "dvc-system"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _tools_present() -> None:
     if not DVC_BIN.exists():
