@@ -191,6 +191,7 @@ describe("flowops data", () => {
       "ls",
       "diff",
       "remote",
+      "config",
       "push",
       "pull",
       "fetch",

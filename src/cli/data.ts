@@ -1,5 +1,5 @@
 /**
- * `flowops data init|add|status|checkout|ls|diff|remote|push|pull|fetch|gc|log`: DVC-compatible data
+ * `flowops data init|add|status|checkout|ls|diff|remote|config|push|pull|fetch|gc|log`: DVC-compatible data
  * versioning. Wiring only: each subcommand opens the repo, calls the data layer, and prints text (what dvc
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
@@ -8,6 +8,7 @@ import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
 import { remoteCommand } from "./dataRemote.js";
+import { configCommand } from "./dataConfig.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { addCommand } from "./dataAdd.js";
@@ -195,6 +196,7 @@ export function dataCommand(): Command {
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());
+  command.addCommand(configCommand());
   command.addCommand(pushCommand());
   command.addCommand(pullCommand());
   command.addCommand(fetchCommand());

@@ -17,6 +17,7 @@ import {
   resolveConfigPath,
   type ConfigLevel,
 } from "./configLevels.js";
+import { validateDvcConfig } from "./configSchema.js";
 
 /** The merged view of the config levels (system, global, `.dvc/config`, `.dvc/config.local`). */
 export interface DvcConfig {
@@ -104,9 +105,11 @@ export class ConfigDocument {
     }
     if (!this.hasSection(section)) {
       const header: ConfigLine = { kind: "header", section, raw: `[${formatSectionName(section)}]` };
-      // DVC writes [core] first (its config dict starts with it); other new sections go at the end.
-      const firstHeader = this.lines.findIndex((l) => l.kind === "header");
-      if (section === "core" && firstHeader >= 0) this.lines.splice(firstHeader, 0, header, entry);
+      // dvc writes plain sections first, then remotes, machines and dbs (`_pack_named`): a new section goes
+      // before the first section of a later kind.
+      const rank = sectionRank(section);
+      const before = this.lines.findIndex((l) => l.kind === "header" && sectionRank(l.section) > rank);
+      if (before >= 0) this.lines.splice(before, 0, header, entry);
       else this.lines.push(header, entry);
       return;
     }
@@ -141,6 +144,11 @@ export class ConfigDocument {
     });
     return end;
   }
+}
+
+function sectionRank(section: string): number {
+  const kind = /^(remote|machine|db)\s+"/.exec(section)?.[1];
+  return kind === undefined ? 0 : ["remote", "machine", "db"].indexOf(kind) + 1;
 }
 
 function configError(path: string, line: number, message: string): FlowOpsError {
@@ -254,8 +262,8 @@ export function configuredRemoteName(config: Pick<DvcConfig, "remotes">, name: s
 
 /**
  * Edits one config file in place (temp file + rename) and returns the merged config afterwards. As dvc's
- * `Config.edit`, the file is checked merged onto the levels below it first, and the edit refused (nothing
- * written) when that leaves a remote without a url.
+ * `Config.edit`, the file is checked merged onto the levels below it first (data/configSchema.ts), and the edit
+ * refused, nothing written, when that fails.
  */
 export async function writeDvcConfig(
   dvcDir: string | undefined,
@@ -269,14 +277,7 @@ export async function writeDvcConfig(
   // Checked even when unchanged, as dvc checks every edit.
   const below: ConfigDocument[] = [];
   for (const l of levelsBelow(dvcDir, level)) below.push(await readConfigDocument(dvcDir, { level: l }));
-  for (const [name, values] of Object.entries(mergeConfigDocuments([...below, doc]).remotes)) {
-    if (values.url === undefined) {
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `config file error: expected 'url' for dictionary value @ data['remote']['${name}']`,
-      );
-    }
-  }
+  validateDvcConfig(mergeConfigDocuments([...below, doc]).sections);
   // Unchanged: no write, so that e.g. unsetting a key never creates an empty config.local.
   if (doc.toString() !== before) {
     // The global and system directories may not exist yet; dvc creates them too.

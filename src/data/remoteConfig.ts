@@ -42,48 +42,6 @@ export interface ConfigScope {
   level?: ConfigLevel | undefined;
 }
 
-/** Options every remote takes, plus those of the S3, HTTP and SSH remotes (`dvc/config_schema.py`). */
-const INT_OPTIONS = new Set(["jobs", "checksum_jobs", "port", "read_timeout", "connect_timeout"]);
-const BOOL_OPTIONS = new Set([
-  "verify",
-  "version_aware",
-  "worktree",
-  "listobjects",
-  "use_ssl",
-  "ssl_verify",
-  "allow_anonymous_login",
-  "cache_regions",
-  "ask_password",
-  "allow_agent",
-]);
-const STRING_OPTIONS = new Set([
-  "url",
-  "region",
-  "profile",
-  "credentialpath",
-  "configpath",
-  "endpointurl",
-  "access_key_id",
-  "secret_access_key",
-  "session_token",
-  "sse",
-  "sse_kms_key_id",
-  "sse_customer_algorithm",
-  "sse_customer_key",
-  "acl",
-  "grant_read",
-  "grant_read_acp",
-  "grant_write_acp",
-  "grant_full_control",
-  "user",
-  "password",
-  "keyfile",
-  "auth",
-  "custom_auth_header",
-  "method",
-  "ssl_verify",
-]);
-
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
 
 function configFailure(message: string): FlowOpsError {
@@ -277,8 +235,8 @@ export async function renameRemote(
 }
 
 /**
- * Sets (or with `unset`, removes) one option of a remote, validating it as DVC's schema does. The remote may be
- * defined at this level or one below it (`--local` secrets for a remote of `.dvc/config`).
+ * Sets (or with `unset`, removes) one option of a remote. The remote may be defined at this level or one below
+ * it (`--local` secrets for a remote of `.dvc/config`).
  */
 export async function modifyRemote(
   dvcDir: string | undefined,
@@ -292,30 +250,20 @@ export async function modifyRemote(
   const name = configuredRemoteName(config, given);
   if (name === undefined) throw notFound(`config file error: remote '${given}' doesn't exist.`);
   const section = remoteSectionName(name);
-  if (!INT_OPTIONS.has(option) && !BOOL_OPTIONS.has(option) && !STRING_OPTIONS.has(option)) {
-    throw configFailure(`extra keys not allowed @ data['remote']['${name}']['${option}']`);
-  }
+  // The option and its value are checked by dvc's schema when the edit is written (data/configSchema.ts).
   if (options.unset === true) {
-    const merged = { ...config.remotes[name] };
-    delete merged[option];
-    if (option === "url" || merged.url === undefined) {
+    // dvc checks before the emptied section is dropped on save, so unsetting the url is refused there too.
+    const below = await readDvcConfig(dvcDir, { levels: levelsBelow(dvcDir, level) });
+    const doc = await readConfigDocument(dvcDir, { level });
+    const remaining = { ...below.remotes[name], ...doc.section(section) };
+    delete remaining[option];
+    if (remaining.url === undefined) {
       throw configFailure(`expected 'url' for dictionary value @ data['remote']['${name}']`);
     }
     return writeDvcConfig(dvcDir, (d) => d.unset(section, option), { level });
   }
   if (value === undefined)
     throw invalidParameter(`remote modify ${name} ${option}: a value is required (or --unset)`);
-  if (INT_OPTIONS.has(option) && !/^-?\d+$/.test(value)) {
-    throw configFailure(`expected int for dictionary value @ data['remote']['${name}']['${option}']`);
-  }
-  // ssl_verify is a bool or a CA bundle's path (dvc's `Any(Bool, str)`).
-  if (
-    BOOL_OPTIONS.has(option) &&
-    option !== "ssl_verify" &&
-    !/^(true|false|yes|no|on|off|1|0)$/i.test(value)
-  ) {
-    throw configFailure(`expected bool for dictionary value @ data['remote']['${name}']['${option}']`);
-  }
   const stored =
     option === "url" ? storedRemoteUrl(value, levelDir(dvcDir, level), options.cwd ?? process.cwd()) : value;
   return writeDvcConfig(dvcDir, (d) => d.set(section, option, stored), { level });

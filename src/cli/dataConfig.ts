@@ -1,0 +1,95 @@
+/**
+ * `flowops data config [name] [value]`: dvc's `config` command, wiring for data/configOptions.ts. Argument
+ * mistakes dvc reports itself (exit 1) are reported the same way; config errors exit 251 (cli/dvcExitCodes.ts).
+ */
+import { Command, InvalidArgumentError } from "commander";
+import type { ConfigName } from "../data/configOptions.js";
+import { configLevelOf, dvcDirOrNone, withLevelOptions } from "./dataRemote.js";
+import { printJson } from "./output.js";
+
+const configOptions = () => import("../data/configOptions.js");
+
+interface ConfigCliOptions {
+  unset: boolean;
+  list: boolean;
+  showOrigin: boolean;
+  json?: boolean;
+  system?: boolean;
+  global?: boolean;
+  project?: boolean;
+  local?: boolean;
+}
+
+/** A malformed name is a usage error (exit 254), as argparse's `type=` makes it in dvc. */
+function checkName(value: string): string {
+  if (!/^(?:(remote|db)\.)?[^.]*\.[^.]*$/.test(value)) {
+    throw new InvalidArgumentError(
+      "name argument should look like remote.name.option or db.name.option or section.option",
+    );
+  }
+  return value;
+}
+
+/** dvc logs these and returns 1 instead of raising. */
+function refuse(message: string): void {
+  process.stderr.write(`ERROR: ${message}\n`);
+  process.exitCode = 1;
+}
+
+async function run(
+  nameText: string | undefined,
+  value: string | undefined,
+  opts: ConfigCliOptions,
+): Promise<void> {
+  const lib = await configOptions();
+  const level = configLevelOf(opts);
+  const dvcDir = await dvcDirOrNone();
+  const name: ConfigName | undefined = nameText === undefined ? undefined : lib.parseConfigName(nameText);
+  if (opts.showOrigin && (value !== undefined || opts.unset)) {
+    return refuse("--show-origin can't be used together with any of these options: -u/--unset, value");
+  }
+  if (opts.list) {
+    if (name !== undefined || value !== undefined || opts.unset) {
+      return refuse("-l/--list can't be used together with any of these options: -u/--unset, name, value");
+    }
+    const entries = await lib.listConfigOptions(dvcDir, level);
+    if (opts.json === true) return printJson(entries);
+    const prefix = (l: (typeof entries)[number]["level"]) =>
+      opts.showOrigin ? `${lib.levelOrigin(dvcDir, l)}\t` : "";
+    for (const e of entries) process.stdout.write(`${prefix(e.level)}${e.name}=${e.value}\n`);
+    return;
+  }
+  if (name === undefined) return refuse("name argument is required");
+  if (value === undefined && !opts.unset) {
+    const found = await lib.getConfigOption(dvcDir, name, level);
+    if (opts.json === true) return printJson(found ?? null);
+    if (found === undefined) return;
+    const origin = opts.showOrigin ? `${lib.levelOrigin(dvcDir, found.level)}\t` : "";
+    process.stdout.write(`${origin}${found.value}\n`);
+    return;
+  }
+  if (opts.unset) await lib.unsetConfigOption(dvcDir, name, level);
+  else await lib.setConfigOption(dvcDir, name, value ?? "", { level, cwd: process.cwd() });
+  if (nameText === "cache.type") {
+    process.stderr.write(
+      "WARNING: You have changed the 'cache.type' option. This doesn't update any existing workspace file " +
+        "links, but it can be done with:\n             flowops data checkout --relink\n",
+    );
+  }
+}
+
+export function configCommand(): Command {
+  return withLevelOptions(
+    new Command("config")
+      .description(
+        "Get, set, unset or list DVC config options (core.remote, cache.type, remote.<name>.<option>...), " +
+          "checked against dvc's schema.",
+      )
+      .argument("[name]", "section.option, remote.<name>.<option> or db.<name>.<option>", checkName)
+      .argument("[value]", "the value to set")
+      .option("-u, --unset", "unset the option", false)
+      .option("-l, --list", "list every option set, level by level", false)
+      .option("--show-origin", "show the file each value comes from", false)
+      .option("--json", "print machine-readable JSON (get and --list)", false),
+  ).action(run);
+}
