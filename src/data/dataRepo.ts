@@ -7,7 +7,7 @@
 import type { PathSummary } from "./hashTree.js";
 import { access, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { FlowOpsError } from "../errors.js";
+import { FlowOpsError, invalidParameter } from "../errors.js";
 import { readDvcConfig, type DvcConfig } from "./dvcConfig.js";
 import { loadDvcIgnore, type DvcIgnore } from "./dvcIgnore.js";
 import { HashState } from "./hashState.js";
@@ -132,22 +132,29 @@ export async function openDataRepo(cwd: string): Promise<DataRepo> {
 
 /**
  * `dvc init [--no-scm] [-f]`: Git repos get an empty config and `.dvc/.gitignore`; `--no-scm` repos get
- * `core.no_scm`. Like DVC, a directory that is not a Git root needs `noScm`, and an existing `.dvc/` needs
+ * `core.no_scm`. Like DVC, a directory that is not a Git root needs `noScm` (or `subdir`, inside a parent Git
+ * repository), and an existing `.dvc/` needs
  * `force` (which recreates it: cache and config included). An existing `.dvcignore` is kept. In Git, the
  * three files are staged, as dvc stages them.
  */
 export async function initDataRepo(
   dir: string,
-  options: { noScm?: boolean; force?: boolean } = {},
+  options: { noScm?: boolean; force?: boolean; subdir?: boolean } = {},
 ): Promise<DataRepo> {
   const root = resolve(dir);
   const dvcDir = join(root, DVC_DIR);
   const noScm = options.noScm === true;
-  if (!noScm && !(await exists(join(root, ".git")))) {
+  if (noScm && options.subdir === true) {
+    throw invalidParameter("Cannot initialize repo with `--no-scm` and `--subdir`");
+  }
+  // --subdir: a project in a monorepo; the Git repository may be any parent, as dvc's search_parent_directories.
+  const tracked = options.subdir === true ? await insideGit(root) : await exists(join(root, ".git"));
+  if (!noScm && !tracked) {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
       `failed to initiate DVC - ${root} is not tracked by any supported SCM tool (e.g. Git). ` +
-        "Use `--no-scm` if you don't want to use any SCM.",
+        "Use `--no-scm` if you don't want to use any SCM or `--subdir` if initializing inside a " +
+        "subdirectory of a parent SCM repository.",
     );
   }
   if (await exists(dvcDir)) {
