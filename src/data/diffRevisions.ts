@@ -2,7 +2,8 @@
  * `diff [a_rev] [b_rev]`: what changed in tracked data between two Git revisions, or between a revision
  * (HEAD by default) and the workspace, in `dvc diff`'s JSON shape: `added`, `deleted`, `modified`,
  * `renamed` (a deleted and an added entry with the same hash) and, against the workspace only, `not in
- * cache`; paths are relative to the repo root, as DVC's are. A revision's `.dvc` files are read with `git show`; directories are expanded through their cached
+ * cache`; paths are relative to the repo root, as DVC's are. A revision's `.dvc` files are read with `git show`,
+ * its stages' outs from its dvc.yaml and dvc.lock files (data/stageOutsSnapshot.ts); directories are expanded through their cached
  * manifests (a directory whose manifest is not cached is compared as a whole). It never prints.
  */
 import { relative, resolve, sep } from "node:path";
@@ -14,6 +15,7 @@ import { loadTrackedOuts, parseDvcFile, type DvcOut } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath } from "./hashTree.js";
+import { revisionStageOuts, workspaceStageOuts } from "./stageOutsSnapshot.js";
 import { parseYamlText } from "./yamlFile.js";
 
 function run(
@@ -125,22 +127,31 @@ export async function revisionSnapshot(repo: DataRepo, rev: string): Promise<Dat
       if (out.md5 !== undefined) await addOut(repo, snapshot, outRelPath(path, doc, out), out.md5);
     }
   }
+  for (const out of await revisionStageOuts(repo.root, rev)) {
+    if (out.md5 === undefined) snapshot.set(out.path, UNKNOWN_HASH);
+    else await addOut(repo, snapshot, out.path, out.md5);
+  }
   return snapshot;
 }
+
+/** A stage out declared at a revision whose stage has no dvc.lock entry there: listed, with no hash. */
+const UNKNOWN_HASH = "";
 
 /** The tracked data as it is in the workspace now (hashed through the state); missing outs are absent. */
 export async function workspaceSnapshot(repo: DataRepo): Promise<DataSnapshot> {
   const snapshot: DataSnapshot = new Map();
   const pool = HashPool.shared();
-  for (const tracked of await loadTrackedOuts(repo)) {
+  const outs = [...(await loadTrackedOuts(repo)).map((tracked) => tracked.abs)];
+  for (const abs of await workspaceStageOuts(repo.root)) if (!outs.includes(abs)) outs.push(abs);
+  for (const abs of outs) {
     let hashed;
     try {
-      hashed = await hashPath(tracked.abs, { root: repo.root, state: repo.state, ignore: repo.ignore, pool });
+      hashed = await hashPath(abs, { root: repo.root, state: repo.state, ignore: repo.ignore, pool });
     } catch (error) {
       if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") continue;
       throw error;
     }
-    const rel = relative(repo.root, tracked.abs).split(sep).join("/");
+    const rel = relative(repo.root, abs).split(sep).join("/");
     await addOut(repo, snapshot, rel, hashed.md5, hashed.kind === "dir" ? hashed.entries : []);
   }
   repo.state.flush();
@@ -159,6 +170,7 @@ export function compareSnapshots(
   const deleted: [string, Oid][] = [...a].filter(([p]) => !b.has(p));
   const renamed: RenamedEntry[] = [];
   for (const [oldPath, hash] of [...deleted]) {
+    if (hash === UNKNOWN_HASH) continue;
     const match = added.findIndex(([p, h]) => h === hash && p.endsWith("/") === oldPath.endsWith("/"));
     if (match < 0) continue;
     const [newPath] = added.splice(match, 1)[0] as [string, Oid];
@@ -226,7 +238,7 @@ export async function diffRevisions(
   if (bRev === undefined) {
     const missing: DiffEntry[] = [];
     for (const [p, h] of a) {
-      if (!(await repo.cache.has(h)))
+      if (h !== UNKNOWN_HASH && !(await repo.cache.has(h)))
         missing.push({ path: p, ...(options.showHash === true ? { hash: h } : {}) });
     }
     diff["not in cache"] = missing.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));

@@ -105,10 +105,22 @@ function atRevision(error: unknown, dir: string, rev: string): unknown {
 /** The pipeline defined at `rev` (the workspace's when undefined); undefined when it defines none. */
 export async function readPipelinesAt(root: string, rev: Revision): Promise<Pipeline | undefined> {
   if (rev === undefined) return readWorkspacePipelines(root);
+  return withPipelinesAt(root, rev, async (pipeline) => pipeline);
+}
+
+/**
+ * Runs `work` on the pipeline defined at `rev`, while its files (dvc.lock files included) are still in the
+ * temporary copy that `pipeline.root` names; the copy is removed afterwards.
+ */
+export async function withPipelinesAt<T>(
+  root: string,
+  rev: string,
+  work: (pipeline: Pipeline | undefined) => Promise<T>,
+): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "flowops-revision-"));
   try {
     await writeBlobs(root, await pipelineSources(root, rev), dir);
-    return await readWorkspacePipelines(dir);
+    return await work(await readWorkspacePipelines(dir));
   } catch (error) {
     throw atRevision(error, dir, rev);
   } finally {

@@ -108,3 +108,28 @@ def test_with_deps_recursive_and_glob_select_the_same_data(make_ws, tmp_path: Pa
     assert pushed[("flowops", "restored")] == pushed[("dvc", "restored")] == [
         "a.txt", "b.txt", "m.txt", "p.txt", "sub/c.txt"
     ]
+
+
+def test_diff_lists_stage_outputs_from_dvc_lock_and_unrun_stages(make_ws):
+    """dvc diff covers pipeline outputs too: a changed out recorded in dvc.lock is modified; an out declared
+    by a stage that never ran is listed without a hash (deleted while the file is absent); cache: false
+    metrics are left out."""
+    outputs = {}
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        run = ws.dvc if tool == "dvc" else (lambda *args, **kw: ws.flowops("data", *args, **kw))
+        ws.write("in", "1\n")
+        ws.write("dvc.yaml", "stages:\n  s:\n    cmd: cp in m.json && mkdir -p od && cp in od/x\n    deps: [in]\n"
+                 "    outs: [od]\n    metrics:\n    - m.json:\n        cache: false\n"
+                 "  never:\n    cmd: echo > never.txt\n    outs: [never.txt]\n")
+        ws.dvc("repro", "s")
+        ws.git("add", "-A")
+        ws.git("commit", "-qm", "one")
+        ws.write("in", "2\n")
+        ws.dvc("repro", "s")
+        ws.git("add", "-A")
+        ws.git("commit", "-qm", "two")
+        outputs[tool] = [run("diff", *revs, "--json").json() for revs in ([], ["HEAD~1"], ["HEAD~1", "HEAD"])]
+    assert outputs["flowops"] == outputs["dvc"]
+    assert {"path": "never.txt"} in outputs["dvc"][0]["deleted"]
+    assert {"path": "od/x"} in outputs["dvc"][1]["modified"]

@@ -1,0 +1,67 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { diffRevisions } from "./diffRevisions.js";
+import { revisionStageOuts } from "./stageOutsSnapshot.js";
+
+let dir: string;
+let repo: DataRepo;
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@example.com",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@example.com",
+};
+const git = (...args: string[]): string =>
+  execFileSync("git", args, { cwd: dir, env: gitEnv, encoding: "utf8" });
+const MD5_ONE = "b026324c6904b2a9cb4b88d6d61c81d1"; // "1\n"
+const MD5_TWO = "26ab0db90d72e28ad0ba1e22ee510510"; // "2\n"
+const lock = (md5: string): string =>
+  `schema: '2.0'\nstages:\n  s:\n    cmd: cp in out\n    outs:\n    - path: out\n      hash: md5\n      md5: ${md5}\n      size: 2\n`;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-diff-stages-"));
+  git("init", "-q");
+  repo = await initDataRepo(dir);
+  await writeFile(
+    join(dir, "dvc.yaml"),
+    "stages:\n  s:\n    cmd: cp in out\n    outs: [out]\n    metrics:\n    - m.json:\n        cache: false\n" +
+      "  never:\n    cmd: echo > never.txt\n    outs: [never.txt]\n",
+  );
+  await writeFile(join(dir, "dvc.lock"), lock(MD5_ONE));
+  git("add", "-A");
+  git("commit", "-qm", "one");
+});
+afterEach(async () => {
+  closeDataRepo(repo);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("diff of stage outputs", () => {
+  it("reads a revision's declared cached outs with the hashes its dvc.lock records", async () => {
+    expect(await revisionStageOuts(dir, "HEAD")).toEqual([
+      { path: "out", md5: MD5_ONE },
+      { path: "never.txt", md5: undefined },
+    ]);
+  });
+
+  it("compares them as dvc diff does, revision to revision and against the workspace", async () => {
+    await writeFile(join(dir, "dvc.lock"), lock(MD5_TWO));
+    await writeFile(join(dir, "out"), "2\n");
+    git("add", "dvc.lock");
+    git("commit", "-qm", "two");
+    const between = await diffRevisions(repo, "HEAD~1", "HEAD");
+    expect(between).toMatchObject({ added: [], deleted: [], modified: [{ path: "out" }] });
+    const workspace = await diffRevisions(repo, "HEAD~1");
+    // The never-run stage's out is declared with no hash: absent from the workspace, so deleted.
+    expect(workspace.modified).toEqual([{ path: "out" }]);
+    expect(workspace.deleted).toEqual([{ path: "never.txt" }]);
+    expect(workspace["not in cache"]).toEqual([{ path: "out" }]);
+    await writeFile(join(dir, "never.txt"), "\n");
+    expect((await diffRevisions(repo)).modified).toEqual([{ path: "never.txt" }]);
+  });
+});
