@@ -38,7 +38,11 @@ function initCommand(): Command {
     .description("Initialize a DVC repository here (writes .dvc/ and .dvcignore as `dvc init` does).")
     .option("--no-scm", "initialize without Git (no .gitignore entries are written)")
     .option("-f, --force", "recreate .dvc/ if it exists (its cache and config are lost)", false)
-    .option("--subdir", "initialize inside a subdirectory of a parent Git repository (a monorepo project)", false)
+    .option(
+      "--subdir",
+      "initialize inside a subdirectory of a parent Git repository (a monorepo project)",
+      false,
+    )
     .option("--json", "print machine-readable JSON", false)
     .action(async (opts: JsonOption & { scm: boolean; force: boolean; subdir: boolean }) => {
       // dvc raises this one past its command (exit 255), unlike init's other errors (exit 1).
