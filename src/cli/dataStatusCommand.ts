@@ -79,6 +79,12 @@ export function statusCommand(): Command {
               allCommits: opts.allCommits === true,
             },
           });
+          if (status.unknownDirs.length > 0 && !opts.quiet) {
+            process.stderr.write(
+              "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
+                status.unknownDirs.map((oid) => `name: None, md5: ${oid}\n`).join(""),
+            );
+          }
           if (opts.json === true) return opts.quiet ? undefined : printJson(status.entries);
           if (opts.quiet) return quietly(Object.keys(status.entries).length > 0);
           process.stdout.write(formatCloudStatus(status, { indent: opts.cloud }));

@@ -50,6 +50,8 @@ export interface CloudStatus {
    * message instead of "in sync". Only looked at when nothing is listed.
    */
   tracksAnything: boolean;
+  /** Directory manifests found neither in the cache nor in the remote: left out of `entries`, as dvc does. */
+  unknownDirs: Oid[];
 }
 
 export async function cloudStatus(
@@ -68,10 +70,13 @@ export async function cloudStatus(
   let used = await collect();
   const unread = new Map([...used].filter(([, owner]) => owner.unexpanded === "missing"));
   if (unread.size > 0) {
-    // Failures (the remote lacks the manifest too) are not errors here: the manifest is then reported missing.
+    // Failures (the remote lacks the manifest too) are not errors here.
     await fetchObjects(repo, remote, unread, { jobs });
     used = await collect();
   }
+  // A manifest in neither place leaves its directory unknown: dvc warns about it and does not list it.
+  const unknownDirs = [...used].filter(([, owner]) => owner.unexpanded === "missing").map(([oid]) => oid);
+  for (const oid of unknownDirs) used.delete(oid);
 
   const byLayout = { files: [] as Oid[], legacy: [] as Oid[] };
   for (const [oid, owner] of used) byLayout[owner.legacy === true ? "legacy" : "files"].push(oid);
@@ -110,7 +115,7 @@ export async function cloudStatus(
     all.length > 0 ||
     (await findDvcFiles(repo)).length > 0 ||
     ((await readPipelinesIfAny(repo))?.stages.length ?? 0) > 0;
-  return { remote: remote.name, entries, tracksAnything };
+  return { remote: remote.name, entries, tracksAnything, unknownDirs };
 }
 
 /**

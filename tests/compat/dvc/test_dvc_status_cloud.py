@@ -162,3 +162,13 @@ def test_history_scopes_compare_every_revisions_objects(tracked: Workspace, scop
     by_flowops = tracked.flowops("data", "status", scope, check=False)
     assert by_flowops.returncode == by_dvc.returncode == 1
     assert "The following options are meaningless for local status" in by_flowops.stderr
+
+
+def test_directory_whose_manifest_is_nowhere_is_warned_about_not_listed(tracked: Workspace) -> None:
+    shutil.rmtree(tracked.root / ".dvc" / "cache")
+    dvc, flowops = cloud_status(tracked, "-c")
+    assert flowops == dvc
+    assert "data" not in dvc and dvc["c.txt"] == "missing"
+    warnings = [tracked.dvc("status", "-c").stderr, tracked.flowops("data", "status", "-c").stderr]
+    assert warnings[0] == warnings[1]
+    assert "name: None, md5: " in warnings[0]
