@@ -45,6 +45,7 @@ describe("cloudStatus", () => {
       remote: "store",
       entries: { "c.txt": "new", data: "new", "data/a.txt": "new", "data/sub/b.txt": "new" },
       tracksAnything: true,
+      unknownDirs: [],
     });
     await push(repo);
     const after = await cloudStatus(repo, [], { cwd: repo.root });
@@ -63,7 +64,7 @@ describe("cloudStatus", () => {
     const emptyRepo = await openDataRepo(empty);
     try {
       const status = await cloudStatus(emptyRepo, [], { cwd: empty });
-      expect(status).toEqual({ remote: "store", entries: {}, tracksAnything: false });
+      expect(status).toEqual({ remote: "store", entries: {}, tracksAnything: false, unknownDirs: [] });
       expect(formatCloudStatus(status, { indent: true })).toMatch(
         /^There are no data or pipelines tracked in this project yet\.\n/,
       );
@@ -106,7 +107,12 @@ describe("cloudStatus", () => {
   it("compares with the remote named, and refuses an unknown one", async () => {
     await push(repo);
     const other = await cloudStatus(repo, [join(repo.root, "c.txt")], { remote: "other", cwd: repo.root });
-    expect(other).toEqual({ remote: "other", entries: { "c.txt": "new" }, tracksAnything: true });
+    expect(other).toEqual({
+      remote: "other",
+      entries: { "c.txt": "new" },
+      tracksAnything: true,
+      unknownDirs: [],
+    });
     await expect(cloudStatus(repo, [], { remote: "nowhere" })).rejects.toThrow(
       /remote 'nowhere' doesn't exist/,
     );
