@@ -15,7 +15,7 @@ import { addCommand } from "./dataAdd.js";
 import { commitCommand } from "./dataCommit.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
-import { formatMarkdownTable, printJson } from "./output.js";
+import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 
 interface JsonOption {
@@ -158,7 +158,7 @@ function lsCommand(): Command {
         const entries = await (
           await import("../data/listTracked.js")
         ).listTracked(repo, path, { recursive: opts.recursive, dvcOnly: opts.dvcOnly });
-        if (opts.json === true) return printJson(entries);
+        if (opts.json === true) return printDvcJson(entries);
         if (entries.length > 0) process.stdout.write(`${entries.map((e) => e.path).join("\n")}\n`);
       });
     });
@@ -188,7 +188,7 @@ function diffCommand(): Command {
             ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
           });
           if (opts.hideMissing) delete diff["not in cache"];
-          if (opts.json === true) return printJson(isEmptyDiff(diff) ? {} : diff);
+          if (opts.json === true) return printDvcJson(isEmptyDiff(diff) ? {} : diff);
           if (opts.md) {
             const { header, rows } = diffTableRows(diff, opts.showHash);
             return process.stdout.write(formatMarkdownTable(header, rows));

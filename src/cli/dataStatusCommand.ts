@@ -6,7 +6,7 @@
 import { Command, Option } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
-import { printJson } from "./output.js";
+import { printDvcJson } from "./output.js";
 import { positiveInteger } from "./numberOptions.js";
 
 interface StatusFlags {
@@ -85,7 +85,7 @@ export function statusCommand(): Command {
                 status.unknownDirs.map((oid) => `name: None, md5: ${oid}\n`).join(""),
             );
           }
-          if (opts.json === true) return opts.quiet ? undefined : printJson(status.entries);
+          if (opts.json === true) return opts.quiet ? undefined : printDvcJson(status.entries);
           if (opts.quiet) return quietly(Object.keys(status.entries).length > 0);
           process.stdout.write(formatCloudStatus(status, { indent: opts.cloud }));
           return;
@@ -110,7 +110,7 @@ export function statusCommand(): Command {
         if (opts.json === true) {
           return opts.quiet
             ? undefined
-            : printJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
+            : printDvcJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
         }
         if (opts.quiet) return quietly(entries.length > 0 || pipeline.stages.length > 0);
         for (const stage of pipeline.frozen) {

@@ -1,5 +1,6 @@
 /** How commands print data: aligned text tables for people, JSON with --json for programs. */
 import { toWireJson } from "../wireJson.js";
+import { pyJsonDumps } from "../pipelines/pythonValues.js";
 
 /**
  * --json output. Non-finite numbers are written as the tracking API sends them ("NaN", "Infinity",
@@ -7,6 +8,14 @@ import { toWireJson } from "../wireJson.js";
  */
 export function printJson(value: unknown): void {
   process.stdout.write(`${toWireJson(value, 2)}\n`);
+}
+
+/**
+ * --json of a command that dvc has too (status, diff, ls): dvc's bytes when piped (Python's `json.dumps`:
+ * one line, `", "` and `": "`, non-ASCII escaped), indented on a terminal, as dvc's `ui.write_json`.
+ */
+export function printDvcJson(value: unknown): void {
+  process.stdout.write(`${process.stdout.isTTY ? JSON.stringify(value, null, 2) : pyJsonDumps(value)}\n`);
 }
 
 /** Left-aligned columns separated by two spaces; an empty table prints its header only. */

@@ -1,15 +1,47 @@
 /**
  * `ls`: the workspace as `dvc ls` shows a repository: files and directories, with tracked outs marked
  * (`isout`) and their recorded md5; `recursive` descends into directories, tracked ones through their cached
- * manifest (so an out listed by its `.dvc` file shows even when the workspace lacks it). Entry fields and
+ * manifest (so an out listed by its `.dvc` file or dvc.lock shows even when the workspace lacks it). Stage
+ * outs count as dvc's index counts them: cached ones declared in dvc.yaml, with dvc.lock's md5 when recorded. Entry fields and
  * their order are `dvc ls --json`'s. `.git/` and `.dvc/` and .dvcignore'd paths are left out. It never prints.
  */
 import { lstat, readdir } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { notFound } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
-import { isSameOrInside, loadTrackedOuts, type TrackedOut } from "./dvcFile.js";
+import { isSameOrInside, loadTrackedOuts } from "./dvcFile.js";
 import { isDirOid, type DirEntry } from "./hashInfo.js";
+import { workspaceDeclaredStageOuts } from "./stageOutsSnapshot.js";
+
+/** An out of a `.dvc` file or of a stage (dvc.yaml + dvc.lock), with what its file records. */
+interface ListedOut {
+  abs: string;
+  md5: string | null;
+  size: number | undefined;
+  isexec: boolean;
+  /** A stage out that no dvc.lock records yet: dvc lists it, with size 0 when the workspace lacks it. */
+  unrecorded?: boolean;
+}
+
+async function listedOuts(repo: DataRepo): Promise<ListedOut[]> {
+  const outs: ListedOut[] = (await loadTrackedOuts(repo)).map((tracked) => ({
+    abs: tracked.abs,
+    md5: tracked.out.md5 ?? null,
+    size: typeof tracked.out.size === "number" ? tracked.out.size : undefined,
+    isexec: tracked.out.isexec === true,
+  }));
+  for (const out of await workspaceDeclaredStageOuts(repo.root)) {
+    if (outs.some((o) => o.abs === out.abs)) continue;
+    outs.push({
+      abs: out.abs,
+      md5: out.md5 ?? null,
+      size: out.size,
+      isexec: out.isexec === true,
+      ...(out.md5 === undefined ? { unrecorded: true } : {}),
+    });
+  }
+  return outs;
+}
 
 export interface ListedEntry {
   isout: boolean;
@@ -79,15 +111,15 @@ async function manifestTree(abs: string, entries: readonly DirEntry[]): Promise<
   return root;
 }
 
-async function trackedNode(repo: DataRepo, tracked: TrackedOut): Promise<Node> {
-  const md5 = tracked.out.md5 ?? null;
+async function trackedNode(repo: DataRepo, tracked: ListedOut): Promise<Node> {
+  const md5 = tracked.md5;
   const st = await statNode(tracked.abs);
   const isdir = md5 !== null ? isDirOid(md5) : (st?.isdir ?? false);
   const node: Node = {
     isdir,
-    isexec: tracked.out.isexec === true,
-    size: st?.size ?? tracked.out.size ?? null,
-    out: { md5, size: tracked.out.size ?? null },
+    isexec: tracked.isexec,
+    size: st?.size ?? tracked.size ?? (tracked.unrecorded === true ? 0 : null),
+    out: { md5, size: tracked.size ?? null },
   };
   if (isdir && md5 !== null && (await repo.cache.has(md5))) {
     node.children = await manifestTree(tracked.abs, await repo.cache.readDirManifest(md5));
@@ -99,7 +131,7 @@ async function trackedNode(repo: DataRepo, tracked: TrackedOut): Promise<Node> {
 async function workspaceChildren(
   repo: DataRepo,
   absDir: string,
-  outs: readonly TrackedOut[],
+  outs: readonly ListedOut[],
 ): Promise<Map<string, Node>> {
   const children = new Map<string, Node>();
   let names: string[] = [];
@@ -128,13 +160,18 @@ async function childrenOf(
   repo: DataRepo,
   abs: string,
   node: Node | undefined,
-  outs: readonly TrackedOut[],
+  outs: readonly ListedOut[],
 ): Promise<Map<string, Node>> {
-  if (node?.out !== undefined) return node.children ?? new Map();
-  return workspaceChildren(repo, abs, outs);
+  if (node?.out === undefined) return workspaceChildren(repo, abs, outs);
+  // dvc lists a tracked directory's workspace files too: those the manifest lacks are not outs.
+  const children = new Map(node.children ?? []);
+  for (const [name, plain] of await workspaceChildren(repo, abs, [])) {
+    if (!children.has(name)) children.set(name, plain);
+  }
+  return children;
 }
 
-function holdsOut(abs: string, outs: readonly TrackedOut[]): boolean {
+function holdsOut(abs: string, outs: readonly ListedOut[]): boolean {
   return outs.some((t) => isSameOrInside(t.abs, abs));
 }
 
@@ -145,7 +182,7 @@ export async function listTracked(
 ): Promise<ListedEntry[]> {
   const cwd = options.cwd ?? process.cwd();
   const abs = resolve(cwd, path);
-  const outs = await loadTrackedOuts(repo);
+  const outs = await listedOuts(repo);
   const target = await resolveNode(repo, abs, outs);
   if (target === undefined)
     throw notFound(`'${path}' does not exist in the workspace or in the tracked data`);
@@ -157,7 +194,7 @@ export async function listTracked(
       const child = children.get(name) as Node;
       const childAbs = join(dirAbs, name);
       const rel = prefix === "" ? name : `${prefix}/${name}`;
-      const tracked = child.out !== undefined || node?.out !== undefined;
+      const tracked = child.out !== undefined;
       if (options.recursive === true && child.isdir) {
         await walk(childAbs, child.out !== undefined ? child : undefined, rel);
         continue;
@@ -191,7 +228,7 @@ function toEntry(node: Node, path: string): ListedEntry {
 async function resolveNode(
   repo: DataRepo,
   abs: string,
-  outs: readonly TrackedOut[],
+  outs: readonly ListedOut[],
 ): Promise<{ isdir: boolean; node: Node | undefined } | undefined> {
   const exact = outs.find((t) => t.abs === abs);
   if (exact !== undefined) {

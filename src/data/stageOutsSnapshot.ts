@@ -13,8 +13,12 @@ import { withPipelinesAt } from "../pipelines/revisionPipelines.js";
 export interface DeclaredStageOut {
   /** POSIX, relative to the repository root. */
   path: string;
+  abs: string;
   /** The md5 dvc.lock records; undefined when the stage has no entry for it. */
   md5: string | undefined;
+  /** dvc.lock's `size` and `isexec`, when it records them. */
+  size?: number | undefined;
+  isexec?: boolean | undefined;
 }
 
 function cachedOuts(stage: Stage): string[] {
@@ -29,8 +33,14 @@ async function declaredOuts(root: string, stages: readonly Stage[]): Promise<Dec
   for (const stage of stages) {
     const recorded = locks.get(stage.name)?.outs ?? [];
     for (const abs of cachedOuts(stage)) {
-      const md5 = recorded.find((file) => resolve(stage.wdir, file.path) === abs)?.md5;
-      outs.set(abs, { path: relative(root, abs).split(sep).join("/"), md5 });
+      const lock = recorded.find((file) => resolve(stage.wdir, file.path) === abs);
+      outs.set(abs, {
+        path: relative(root, abs).split(sep).join("/"),
+        abs,
+        md5: lock?.md5,
+        size: lock?.size,
+        isexec: lock?.isexec,
+      });
     }
   }
   return [...outs.values()];
@@ -47,4 +57,10 @@ export async function revisionStageOuts(root: string, rev: string): Promise<Decl
 export async function workspaceStageOuts(root: string): Promise<string[]> {
   const pipeline = await readWorkspacePipelines(root);
   return pipeline === undefined ? [] : [...new Set(pipeline.stages.flatMap(cachedOuts))];
+}
+
+/** The workspace's declared stage outs with what its dvc.lock files record for them. */
+export async function workspaceDeclaredStageOuts(root: string): Promise<DeclaredStageOut[]> {
+  const pipeline = await readWorkspacePipelines(root);
+  return pipeline === undefined ? [] : declaredOuts(root, pipeline.stages);
 }
