@@ -5,19 +5,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTargets } from "./addTargets.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { gitIn } from "./gitFixtures.js";
 import { diffRevisions, diffTableRows, formatDiff, isEmptyDiff } from "./diffRevisions.js";
 
 let dir: string;
 let repo: DataRepo;
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.com",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.com",
-};
-const git = (...args: string[]): string =>
-  execFileSync("git", args, { cwd: dir, env: gitEnv, encoding: "utf8" });
+const git = gitIn(() => dir);
 const commit = (message: string): void => {
   git("add", "-A");
   git("commit", "-q", "-m", message);

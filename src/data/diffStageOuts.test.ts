@@ -1,23 +1,15 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { gitIn } from "./gitFixtures.js";
 import { diffRevisions } from "./diffRevisions.js";
 import { revisionStageOuts } from "./stageOutsSnapshot.js";
 
 let dir: string;
 let repo: DataRepo;
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.com",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.com",
-};
-const git = (...args: string[]): string =>
-  execFileSync("git", args, { cwd: dir, env: gitEnv, encoding: "utf8" });
+const git = gitIn(() => dir);
 const MD5_ONE = "b026324c6904b2a9cb4b88d6d61c81d1"; // "1\n"
 const MD5_TWO = "26ab0db90d72e28ad0ba1e22ee510510"; // "2\n"
 const lock = (md5: string): string =>
