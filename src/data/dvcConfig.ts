@@ -3,7 +3,7 @@
  * one wins, as in DVC); writing edits one file in place, line by line, so comments, unknown
  * sections and unknown keys survive (DVC itself drops comments; keeping them is strictly kinder). Section
  * names are written as DVC writes them: `[core]`, `['remote "storage"']`; keys indented four spaces.
- * It must not interpret values beyond splitting remotes out: callers validate what they use.
+ * Reading is lenient (callers check what they use); every write is checked against dvc's schema first.
  */
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { mkdir, readFile } from "node:fs/promises";
