@@ -192,6 +192,7 @@ describe("flowops data", () => {
       "diff",
       "remote",
       "config",
+      "cache",
       "push",
       "pull",
       "fetch",

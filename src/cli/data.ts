@@ -8,7 +8,7 @@ import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
 import { remoteCommand } from "./dataRemote.js";
-import { configCommand } from "./dataConfig.js";
+import { cacheCommand, configCommand } from "./dataConfig.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { addCommand } from "./dataAdd.js";
@@ -212,6 +212,7 @@ export function dataCommand(): Command {
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());
   command.addCommand(configCommand());
+  command.addCommand(cacheCommand());
   command.addCommand(pushCommand());
   command.addCommand(pullCommand());
   command.addCommand(fetchCommand());

@@ -93,3 +93,23 @@ export function configCommand(): Command {
       .option("--json", "print machine-readable JSON (get and --list)", false),
   ).action(run);
 }
+
+/** `flowops data cache dir [value]`: dvc's `cache dir`, the `cache.dir` option with the default shown. */
+export function cacheCommand(): Command {
+  const dir = withLevelOptions(
+    new Command("dir")
+      .description("Show or set the cache directory (cache.dir); a relative path is stored as dvc stores it.")
+      .argument("[value]", "the new cache directory")
+      .option("-u, --unset", "unset cache.dir (back to .dvc/cache)", false),
+  ).action(async (value: string | undefined, opts: ConfigCliOptions) => {
+    const lib = await configOptions();
+    const level = configLevelOf(opts);
+    const dvcDir = await dvcDirOrNone();
+    const name = lib.parseConfigName("cache.dir");
+    if (opts.unset) await lib.unsetConfigOption(dvcDir, name, level);
+    else if (value !== undefined)
+      await lib.setConfigOption(dvcDir, name, value, { level, cwd: process.cwd() });
+    else process.stdout.write(`${await lib.cacheDirSetting(dvcDir, level)}\n`);
+  });
+  return new Command("cache").description("Manage cache settings (as dvc cache).").addCommand(dir);
+}

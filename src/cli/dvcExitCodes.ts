@@ -3,7 +3,7 @@
  * the same (dvc/cli/__init__.py): 253 outside a DVC repository, 254 for bad usage, 255 for an error that
  * dvc's command lets through to its main (repro, checkout, gc, dag, metrics, params), and 1 for one its
  * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls...), and 251 for
- * every error of `remote` and `config`, which dvc raises as a ConfigError ("configuration error").
+ * every error of `remote`, `config` and `cache`, which dvc raises as a ConfigError ("configuration error").
  */
 import { CommanderError } from "commander";
 import { isNotADvcRepository } from "../data/dataRepo.js";
@@ -29,7 +29,7 @@ export function dvcExitCode(argv: readonly string[], error: unknown): number {
   const [command, sub] = argv.slice(2).filter((arg) => !arg.startsWith("-"));
   const path = command === "data" ? `data ${sub ?? ""}` : (command ?? "");
   // dvc's remote commands read the config without a repository, so outside one they fail on the config too.
-  if (path === "data remote" || path === "data config") return DVC_EXIT.config;
+  if (path === "data remote" || path === "data config" || path === "data cache") return DVC_EXIT.config;
   if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;
   return RAISING.has(path) ? DVC_EXIT.raised : DVC_EXIT.failed;
 }

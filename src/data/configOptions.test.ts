@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  cacheDirSetting,
   getConfigOption,
   levelOrigin,
   listConfigOptions,
@@ -96,5 +97,17 @@ describe("dvc config options", () => {
       "expected true or false",
     );
     expect(await config()).toBe("\n");
+  });
+
+  it("shows the cache directory as dvc cache dir does: the default, a level's setting, or an error", async () => {
+    expect(await cacheDirSetting(dvcDir)).toBe(join(dvcDir, "cache"));
+    await setConfigOption(dvcDir, parseConfigName("cache.dir"), "../c1", { cwd: dvcDir });
+    // Stored relative to .dvc/, shown resolved, as dvc shows it.
+    expect(await readFile(join(dvcDir, "config"), "utf8")).toBe("[cache]\n    dir = ../c1\n");
+    expect(await cacheDirSetting(dvcDir)).toBe(join(root, "c1"));
+    expect(await cacheDirSetting(dvcDir, "repo")).toBe(join(root, "c1"));
+    await expect(cacheDirSetting(dvcDir, "local")).rejects.toThrow(
+      "option 'dir' doesn't exist in section 'cache'",
+    );
   });
 });

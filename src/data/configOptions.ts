@@ -4,7 +4,7 @@
  * messages and listing order (checked against dvc 3.67.1). Writing goes through writeDvcConfig, so every edit
  * is checked against dvc's schema first.
  */
-import { dirname, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { availableLevels, configLevelFile, isPathOption, type ConfigLevel } from "./configLevels.js";
 import { readConfigDocument, readDvcConfig, writeDvcConfig, type DvcConfig } from "./dvcConfig.js";
@@ -154,4 +154,17 @@ export async function listConfigOptions(
     }
   }
   return entries;
+}
+
+/**
+ * `dvc cache dir` without a value: the cache directory a level sets (an error when it sets none), or with no
+ * level the merged setting, defaulting to `.dvc/cache`.
+ */
+export async function cacheDirSetting(dvcDir: string | undefined, level?: ConfigLevel): Promise<string> {
+  const name: ConfigName = { top: undefined, section: "cache", option: "dir" };
+  if (level !== undefined) return lookUp(await readLevel(dvcDir, level), name);
+  const merged = (await readDvcConfig(dvcDir)).cache.dir;
+  if (merged !== undefined) return merged;
+  if (dvcDir === undefined) throw configFailure("option 'dir' doesn't exist in section 'cache'");
+  return join(dvcDir, "cache");
 }

@@ -1,4 +1,4 @@
-"""`flowops data config` beside `dvc config` on twin repositories: the same files written, the same values
+"""`flowops data config` and `data cache dir` beside `dvc config` and `dvc cache dir` on twin repositories: the same files written, the same values
 and listings printed, the same exit codes, for good and bad input at every level."""
 
 from __future__ import annotations
@@ -39,6 +39,13 @@ SCRIPT = [
     ["config", "-u", "core.autostage"],
     ["config", "-u", "core.autostage"],
     ["config", "--global", "--local", "core.remote"],
+    ["cache", "dir"],
+    ["cache", "dir", "--local"],
+    ["cache", "dir", "../c1"],
+    ["cache", "dir"],
+    ["cache", "dir", "--project"],
+    ["cache", "dir", "-u"],
+    ["cache", "dir", "-u"],
 ]
 
 
