@@ -20,23 +20,14 @@ import { expandStage, FOREACH_KEY, MATRIX_KEY, type StageInstance } from "./stag
 import { readFlowopsStageConfig, type StageSettings } from "./flowopsStageConfig.js";
 import { isPlainObject, parsePythonYaml } from "./pythonValues.js";
 import { validateStageDefinition, validateTopLevel } from "./dvcYamlSchema.js";
+import { parseStageOuts, type StageOut } from "./stageOuts.js";
+
+export type { StageOut } from "./stageOuts.js";
 
 export const PIPELINE_FILE = "dvc.yaml";
 
 /** The `dvc.yaml:line: message` error for the node at `keyPath`. */
-type Fail = (keyPath: (string | number)[], message: string) => FlowOpsError;
-
-export interface StageOut {
-  /** As written in dvc.yaml, relative to the stage's wdir (POSIX). */
-  path: string;
-  cache: boolean;
-  persist: boolean;
-  remote?: string;
-  push?: boolean;
-  desc?: string;
-  /** Plot properties (template, x, y, ...) for plots. */
-  plot?: Record<string, unknown>;
-}
+export type Fail = (keyPath: (string | number)[], message: string) => FlowOpsError;
 
 export interface ParamsDep {
   /** Params file relative to the stage's wdir (POSIX), `params.yaml` by default. */
@@ -318,9 +309,9 @@ function toStage(
     relWdir,
     deps: stringList("deps"),
     params: toParams(d.params, name, fail, at),
-    outs: toOuts(d.outs, "outs", name, fail, at),
-    metrics: toOuts(d.metrics, "metrics", name, fail, at),
-    plots: toOuts(d.plots, "plots", name, fail, at),
+    outs: parseStageOuts(d.outs, "outs", name, fail, at),
+    metrics: parseStageOuts(d.metrics, "metrics", name, fail, at),
+    plots: parseStageOuts(d.plots, "plots", name, fail, at),
     frozen: d.frozen === true,
     alwaysChanged: d.always_changed === true,
     line,
@@ -360,38 +351,6 @@ function toParams(
     }
   }
   return [...byFile].map(([file, keys]) => ({ file, keys }));
-}
-
-function toOuts(
-  raw: unknown,
-  key: string,
-  name: string,
-  fail: Fail,
-  at: (key: string) => (string | number)[],
-): StageOut[] {
-  const outs: StageOut[] = [];
-  for (const [index, entry] of ((raw ?? []) as unknown[]).entries()) {
-    if (typeof entry === "string") {
-      outs.push({ path: entry, cache: true, persist: false });
-      continue;
-    }
-    if (!isPlainObject(entry)) throw fail([...at(key), index], `stage '${name}': invalid ${key} entry`);
-    for (const [path, flagsRaw] of Object.entries(entry)) {
-      const flags = (flagsRaw ?? {}) as Record<string, unknown>;
-      const out: StageOut = { path, cache: flags.cache !== false, persist: flags.persist === true };
-      if (typeof flags.remote === "string") out.remote = flags.remote;
-      if (typeof flags.push === "boolean") out.push = flags.push;
-      if (typeof flags.desc === "string") out.desc = flags.desc;
-      if (key === "plots") {
-        const plot = Object.fromEntries(
-          Object.entries(flags).filter(([k]) => !["cache", "persist", "remote", "push", "desc"].includes(k)),
-        );
-        if (Object.keys(plot).length > 0) out.plot = plot;
-      }
-      outs.push(out);
-    }
-  }
-  return outs;
 }
 
 function applySettings(pipeline: Pipeline, file: string, settings: Map<string, StageSettings>): void {
