@@ -141,8 +141,8 @@ const UNKNOWN_HASH = "";
 export async function workspaceSnapshot(repo: DataRepo): Promise<DataSnapshot> {
   const snapshot: DataSnapshot = new Map();
   const pool = HashPool.shared();
-  const outs = [...(await loadTrackedOuts(repo)).map((tracked) => tracked.abs)];
-  for (const abs of await workspaceStageOuts(repo.root)) if (!outs.includes(abs)) outs.push(abs);
+  const outs = new Set((await loadTrackedOuts(repo)).map((tracked) => tracked.abs));
+  for (const abs of await workspaceStageOuts(repo.root)) outs.add(abs);
   for (const abs of outs) {
     let hashed;
     try {

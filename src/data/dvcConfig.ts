@@ -223,9 +223,9 @@ export async function readDvcConfig(
   dvcDir: string | undefined,
   options: { levels?: readonly ConfigLevel[] } = {},
 ): Promise<DvcConfig> {
-  const docs: ConfigDocument[] = [];
-  for (const level of options.levels ?? availableLevels(dvcDir))
-    docs.push(await readConfigDocument(dvcDir, { level }));
+  // Read together: every command opens the config, and the user levels are usually absent files.
+  const levels = options.levels ?? availableLevels(dvcDir);
+  const docs = await Promise.all(levels.map((level) => readConfigDocument(dvcDir, { level })));
   return mergeConfigDocuments(docs);
 }
 

@@ -30,8 +30,9 @@ async function listedOuts(repo: DataRepo): Promise<ListedOut[]> {
     size: typeof tracked.out.size === "number" ? tracked.out.size : undefined,
     isexec: tracked.out.isexec === true,
   }));
+  const seen = new Set(outs.map((o) => o.abs));
   for (const out of await workspaceDeclaredStageOuts(repo.root)) {
-    if (outs.some((o) => o.abs === out.abs)) continue;
+    if (seen.has(out.abs)) continue;
     outs.push({
       abs: out.abs,
       md5: out.md5 ?? null,
