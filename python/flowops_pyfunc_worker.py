@@ -6,7 +6,8 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
   first frame out:  {"type": "ready", "signature": {...} | null, "mlflow_version", "python_version", "pid"}
                     or {"type": "startup_error", "stage": "import_mlflow" | "load_model", "error": {...}} then exit 1
   request in:       {"id", "columns": {name: [values]}} | {"id", "tensors": [{name, datatype, shape, data}]},
-                    optional "params": {...}, "keep_dict": true (named tensors stay a dict even when only one)
+                    optional "params": {...} or "params_json": "<their source text>" (so `5.0` stays a float),
+                    "keep_dict": true (named tensors stay a dict even when only one)
   response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data}]}
                     (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
@@ -270,7 +271,7 @@ def _serve(frames_in, frames_out, model, np, pd):
         request_id = request.get("id")
         try:
             data = _model_input(np, pd, model, request)
-            params = request.get("params")
+            params = json.loads(request["params_json"]) if "params_json" in request else request.get("params")
             if params and with_params:
                 prediction = model.predict(data, params=params)
             else:

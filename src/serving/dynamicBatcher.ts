@@ -21,6 +21,8 @@ export interface BatchingOptions {
 export interface InferOptions {
   outputs?: string[];
   params?: Record<string, unknown>;
+  /** PredictRequest.paramsJson: the params' source text, for a Python model. */
+  paramsJson?: string;
   /** The rows' DataFrame index (dataframe_split); a request with one runs alone, never batched with others. */
   index?: unknown[];
   /** The request's MLflow form (PredictRequest.dataframe); requests of different forms never share a batch. */

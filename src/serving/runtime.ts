@@ -25,6 +25,8 @@ export interface LoadedModel {
     options?: {
       outputs?: string[];
       params?: Record<string, unknown>;
+      /** The params' source text (PredictRequest.paramsJson); a Python model's worker parses it as MLflow would. */
+      paramsJson?: string;
       index?: unknown[];
       dataframe?: boolean;
     },

@@ -48,7 +48,18 @@ class Answers(mlflow.pyfunc.PythonModel):
             return {"x": [1, 2], "y": "s"}
         return [1, "a", None, 2.5, True]
 
+class Typed(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        return [repr(sorted((params or {}).items()))]
+
 mlflow.pyfunc.save_model(sys.argv[1] + "/forms", python_model=Forms())
+typed = ModelSignature(
+    inputs=Schema([ColSpec("double", "a")]),
+    params=ParamSchema(
+        [ParamSpec("k", "long", 3), ParamSpec("ks", "long", [1], shape=(-1,)), ParamSpec("d", "double", 1.5)]
+    ),
+)
+mlflow.pyfunc.save_model(sys.argv[1] + "/typed", python_model=Typed(), signature=typed)
 signature = ModelSignature(
     inputs=Schema([ColSpec("double", "a")]), params=ParamSchema([ParamSpec("mode", "string", "mixed")])
 )
@@ -60,6 +71,7 @@ describe.skipIf(PY === undefined)("/invocations with Python models, as mlflow mo
   const models: PythonLoadedModel[] = [];
   let forms: ServedModel;
   let answers: ServedModel;
+  let typed: ServedModel;
   const load = async (name: string): Promise<ServedModel> => {
     const model = await loadPythonModel(join(dir, name), { name, version: "1", python: PY!, log: () => {} });
     models.push(model);
@@ -68,15 +80,17 @@ describe.skipIf(PY === undefined)("/invocations with Python models, as mlflow mo
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "flowops-mlflow-py-"));
     execFileSync(PY!, ["-c", SAVE_MODELS, dir], { stdio: ["ignore", "ignore", "pipe"] });
-    [forms, answers] = await Promise.all([load("forms"), load("answers")]);
+    [forms, answers, typed] = await Promise.all([load("forms"), load("answers"), load("typed")]);
   }, TIMEOUT);
   afterAll(async () => {
     await Promise.all(models.map((model) => model.close()));
     await rm(dir, { recursive: true, force: true });
   });
 
-  const invoke = async (served: ServedModel, body: unknown): Promise<unknown> => {
-    const request = mlflowRequest(JSON.stringify(body), "application/json");
+  const invoke = async (served: ServedModel, body: unknown): Promise<unknown> =>
+    invokeText(served, JSON.stringify(body));
+  const invokeText = async (served: ServedModel, body: string): Promise<unknown> => {
+    const request = mlflowRequest(body, "application/json");
     const outputs = await predict(served, request);
     return mlflowResponse(outputs, served.model.signature, { platform: served.model.platform, request })
       .predictions;
@@ -128,6 +142,33 @@ describe.skipIf(PY === undefined)("/invocations with Python models, as mlflow mo
       expect((error as FlowOpsError).code).toBe("BAD_REQUEST");
       expect((error as FlowOpsError).httpStatus).toBe(400);
       expect((error as FlowOpsError).message).toContain("boom from the model");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "hands a Python model its params as json.loads reads the body, so MLflow refuses 5.0 for a long param",
+    async () => {
+      const records = '"dataframe_records": [{"a": 1.0}]';
+      const refusal = (body: string) =>
+        invokeText(typed, body).then(
+          () => undefined,
+          (thrown: unknown) => thrown as FlowOpsError,
+        );
+      // JSON.parse reads 5.0 as 5, so FlowOps used to pass an int where MLflow's server passes a float.
+      const single = await refusal(`{${records}, "params": {"k": 5.0}}`);
+      expect(single?.httpStatus).toBe(400);
+      expect(single?.message).toContain(
+        "Can not safely convert `<class 'float'>` to `DataType.long` for value `5.0`",
+      );
+      const listed = await refusal(`{"params": {"ks": [1, 2e0]}, ${records}}`);
+      expect(listed?.message).toContain("Failed to validate type and shape for 'ks'");
+      expect(await invokeText(typed, `{${records}, "params": {"k": 5, "d": 2, "ks": [4]}}`)).toEqual([
+        "[('d', 2.0), ('k', 5), ('ks', [4])]",
+      ]);
+      expect(
+        await invokeText(typed, `{"params": {"k": 1.0}, ${records}, "params": {"k": 6, "d": 2.50}}`),
+      ).toEqual(["[('d', 2.5), ('k', 6), ('ks', [1])]"]);
     },
     TIMEOUT,
   );

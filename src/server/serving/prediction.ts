@@ -31,5 +31,6 @@ export function predict(served: ServedModel, request: PredictRequest): Promise<T
   if (index !== undefined) options.index = index;
   if (request.outputs !== undefined) options.outputs = request.outputs;
   if (request.params !== undefined) options.params = request.params;
+  if (request.paramsJson !== undefined) options.paramsJson = request.paramsJson;
   return served.runner.infer(inputs, options);
 }

@@ -32,13 +32,13 @@ describe("regression: null in an MLflow string column was refused, though MLflow
       MIXED,
     );
     expect(tensors[2]).toMatchObject({ name: "city", datatype: "BYTES", shape: [2], nulls: [0] });
-    expect(workerRequest(1, tensors, true, undefined).columns?.city).toEqual([null, "x"]);
+    expect(workerRequest(1, tensors, true).columns?.city).toEqual([null, "x"]);
   });
 
   it("passes an empty CSV cell in a string column as null", () => {
     const input = mlflowRequest("age,income,city\n30,1.5,\n", "text/csv").input;
     const tensors = adaptInput(input, specs, MIXED);
-    expect(workerRequest(1, tensors, true, undefined).columns?.city).toEqual([null]);
+    expect(workerRequest(1, tensors, true).columns?.city).toEqual([null]);
   });
 
   it("still turns null into NaN in a double column and refuses it in a long column, as MLflow does", () => {

@@ -10,6 +10,7 @@ import { frameFromCsv } from "./csvFrame.js";
 import { frameFromDataframeRecords, frameFromDataframeSplit } from "./dataframeFrame.js";
 import { frameFromParquet } from "./parquetFrame.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
+import { holdsIntegralNumber, topLevelMemberText } from "./jsonMemberText.js";
 import { mlflowMediaType } from "./mlflowContentType.js";
 import {
   MLFLOW_INPUT_KEYS,
@@ -56,7 +57,12 @@ export function mlflowRequest(body: Buffer | string, contentType: string | undef
       `Ensure that input is a valid JSON formatted string. Error: '${(error as Error).message}'\nInput: \n${shown}\n`,
     );
   }
-  return mlflowJsonRequest(parsed);
+  const request = mlflowJsonRequest(parsed);
+  if (request.params !== undefined && holdsIntegralNumber(request.params)) {
+    const paramsJson = topLevelMemberText(text, "params");
+    if (paramsJson !== undefined) request.paramsJson = paramsJson;
+  }
+  return request;
 }
 
 /** The JSON form of mlflowRequest, for a body already parsed. */

@@ -24,6 +24,11 @@ export type ModelInput =
 export interface PredictRequest {
   input: ModelInput;
   params?: Record<string, unknown>;
+  /**
+   * `params` as the body spelled it, when that says more than the parsed value (`5.0`, a float to Python, parses
+   * as 5): a Python model is handed what json.loads makes of it, so MLflow's type checks see what they would.
+   */
+  paramsJson?: string;
   /** Output names the client asked for (V2 `outputs`); all outputs when absent. */
   outputs?: string[];
   id?: string;

@@ -104,14 +104,12 @@ export async function loadPythonModel(
     async infer(tensors, inferOptions) {
       const answer = await pool.request(
         (id) =>
-          workerRequest(
-            id,
-            tensors,
-            takesColumns(tensors, inferOptions?.dataframe),
-            inferOptions?.params,
-            inferOptions?.index,
-            signature === undefined && inferOptions?.dataframe === false,
-          ),
+          workerRequest(id, tensors, takesColumns(tensors, inferOptions?.dataframe), {
+            params: inferOptions?.params,
+            paramsJson: inferOptions?.paramsJson,
+            index: inferOptions?.index,
+            keepDict: signature === undefined && inferOptions?.dataframe === false,
+          }),
         timeoutMs,
       );
       if (!answer.ok) throw predictionError(answer.error);

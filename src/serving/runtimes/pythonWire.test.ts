@@ -15,7 +15,7 @@ describe("workerRequest", () => {
         { name: "s", datatype: "BYTES", shape: [2], data: ["x", "y"] },
       ],
       true,
-      { k: 2 },
+      { params: { k: 2 } },
     );
     expect(request).toEqual({
       id: 3,
@@ -29,7 +29,7 @@ describe("workerRequest", () => {
       1,
       [{ name: "x", datatype: "FP32", shape: [1, 2], data: Float32Array.from([0.5, 2]) }],
       false,
-      {},
+      { params: {} },
     );
     expect(request).toEqual({
       id: 1,
@@ -43,7 +43,6 @@ describe("workerRequest", () => {
         1,
         [{ name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array(2) }],
         true,
-        undefined,
       ),
     ).toThrow("input 'x': the model takes columns, so each input must be 1-D, got shape [1,2]");
   });

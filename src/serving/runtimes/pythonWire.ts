@@ -38,6 +38,17 @@ export interface WorkerRequest {
   /** With `tensors`: a single named tensor stays a one-key dict (MLflow's `inputs: {name: ...}`), not a bare array. */
   keep_dict?: true;
   params?: Record<string, unknown>;
+  /** Replaces `params`: their source text, which the worker parses with json.loads (`5.0` stays a float). */
+  params_json?: string;
+}
+
+/** What a request carries besides its inputs. */
+export interface WorkerRequestOptions {
+  params?: Record<string, unknown> | undefined;
+  paramsJson?: string | undefined;
+  index?: readonly unknown[] | undefined;
+  /** A single named tensor stays a one-key dict. */
+  keepDict?: boolean;
 }
 
 export interface WorkerErrorInfo {
@@ -74,10 +85,9 @@ export function workerRequest(
   id: number,
   inputs: readonly Tensor[],
   asColumns: boolean,
-  params: Record<string, unknown> | undefined,
-  index?: readonly unknown[],
-  keepDict?: boolean,
+  options: WorkerRequestOptions = {},
 ): WorkerRequest {
+  const { params, paramsJson, index, keepDict } = options;
   const request: WorkerRequest = { id };
   if (asColumns) {
     const columns: Record<string, unknown[]> = {};
@@ -101,7 +111,10 @@ export function workerRequest(
     }));
     if (keepDict === true && inputs.every((input) => input.name !== "")) request.keep_dict = true;
   }
-  if (params !== undefined && Object.keys(params).length > 0) request.params = params;
+  if (params !== undefined && Object.keys(params).length > 0) {
+    if (paramsJson !== undefined) request.params_json = paramsJson;
+    else request.params = params;
+  }
   return request;
 }
 
