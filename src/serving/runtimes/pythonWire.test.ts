@@ -39,11 +39,7 @@ describe("workerRequest", () => {
 
   it("refuses a 2-D input for a column model, naming it", () => {
     expect(() =>
-      workerRequest(
-        1,
-        [{ name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array(2) }],
-        true,
-      ),
+      workerRequest(1, [{ name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array(2) }], true),
     ).toThrow("input 'x': the model takes columns, so each input must be 1-D, got shape [1,2]");
   });
 });
