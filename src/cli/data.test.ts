@@ -188,6 +188,7 @@ describe("flowops data", () => {
       "status",
       "checkout",
       "commit",
+      "remove",
       "ls",
       "diff",
       "remote",

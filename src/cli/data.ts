@@ -13,6 +13,7 @@ import { DVC_EXIT } from "./dvcExitCodes.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { addCommand } from "./dataAdd.js";
 import { commitCommand } from "./dataCommit.js";
+import { removeCommand } from "./dataRemove.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
@@ -208,6 +209,7 @@ export function dataCommand(): Command {
   command.addCommand(statusCommand());
   command.addCommand(checkoutCommand());
   command.addCommand(commitCommand());
+  command.addCommand(removeCommand());
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());

@@ -25,7 +25,20 @@ export function updateDvcFileText(oldText: string, state: Record<string, unknown
   const doc = yaml.parseDocument(oldText, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0 || !yaml.isMap(doc.contents)) return yaml.stringify(state, DVC_YAML_STRINGIFY);
   applyDiff(doc, state, doc.contents);
-  yaml.visit(doc, {
+  return dumpLikeRuamel(oldText, doc);
+}
+
+/**
+ * `text` loaded and dumped again as dvc's ruamel round trip does (its layout, quotes only where needed,
+ * comments where they stood); the text itself when it is not YAML.
+ */
+export function redumpLikeRuamel(text: string): string {
+  const doc = yamlLibrary().parseDocument(text, { prettyErrors: false });
+  return doc.errors.length > 0 ? text : dumpLikeRuamel(text, doc);
+}
+
+function dumpLikeRuamel(oldText: string, doc: Document): string {
+  yamlLibrary().visit(doc, {
     Scalar(_key, node) {
       if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") delete node.type;
     },
@@ -119,9 +132,12 @@ function keepCommentColumns(oldText: string, newText: string): string {
     const old = before[i]!;
     const now = after[i]!;
     if (old.before === "") {
-      // The library puts a blank line before a document's last comment; ruamel keeps the lines as they were.
+      // The library puts a blank line before a document's last comment, and drops one before a mapping's
+      // trailing comment; ruamel keeps the lines as they were.
       const blankNow = now.before === "" && now.line > 0 && lines[now.line - 1]!.trim() === "";
-      if (blankNow && !(old.line > 0 && oldLines[old.line - 1]!.trim() === "")) lines.splice(now.line - 1, 1);
+      const blankBefore = old.line > 0 && oldLines[old.line - 1]!.trim() === "";
+      if (blankNow && !blankBefore) lines.splice(now.line - 1, 1);
+      else if (!blankNow && blankBefore && now.before === "" && now.line > 0) lines.splice(now.line, 0, "");
       continue;
     }
     const line = lines[now.line]!;
