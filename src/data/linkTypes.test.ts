@@ -57,6 +57,14 @@ describe("linkFromCache", () => {
     expect(statSync(dest).ino).toBe(statSync(object).ino);
   });
 
+  it("hard-links over a link to the same object without leaving its temp name behind", async () => {
+    const dest = join(dir, "ws", "file");
+    await linkFromCache(object, dest, ["hardlink"]);
+    await linkFromCache(object, dest, ["hardlink"]);
+    expect(readdirSync(join(dir, "ws"))).toEqual(["file"]);
+    expect(statSync(object).nlink).toBe(2);
+  });
+
   it("symlinks: the workspace file points into the cache", async () => {
     const dest = join(dir, "ws", "file");
     expect(await linkFromCache(object, dest, ["symlink"])).toBe("symlink");

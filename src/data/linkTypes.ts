@@ -50,6 +50,9 @@ export async function linkFromCache(
     try {
       await makeLink(type, objectAbs, temp, options.isexec === true);
       await rename(temp, destAbs);
+      // rename(2) does nothing when both names are hard links to one file, as when the destination is
+      // already linked to this object, and the temp name would stay behind.
+      if (type === "hardlink") await rm(temp, { force: true });
       return type;
     } catch (error) {
       await rm(temp, { force: true });
