@@ -189,6 +189,7 @@ describe("flowops data", () => {
       "checkout",
       "commit",
       "remove",
+      "move",
       "ls",
       "diff",
       "remote",

@@ -14,6 +14,7 @@ import { statusCommand } from "./dataStatusCommand.js";
 import { addCommand } from "./dataAdd.js";
 import { commitCommand } from "./dataCommit.js";
 import { removeCommand } from "./dataRemove.js";
+import { moveCommand } from "./dataMove.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
@@ -210,6 +211,7 @@ export function dataCommand(): Command {
   command.addCommand(checkoutCommand());
   command.addCommand(commitCommand());
   command.addCommand(removeCommand());
+  command.addCommand(moveCommand());
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());

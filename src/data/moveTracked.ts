@@ -1,0 +1,243 @@
+/**
+ * `dvc move`: rename a tracked file or directory together with its `.dvc` file. When the `.dvc` file is named
+ * after the output (`data.dvc` for `data`), a new one is written beside the destination and the old one
+ * deleted; otherwise the same file records the new path, keeping its comments. The `.gitignore` entries
+ * follow, and the moved data is saved and committed again (its hash is unchanged unless it was edited).
+ * Outputs of dvc.yaml stages cannot be moved, as in dvc. Every check runs before anything moves; dvc skips
+ * the destination checks when the `.dvc` file keeps its name.
+ */
+import { existsSync, statSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import { GitIgnoreMatcher } from "../pipelines/gitIgnoreMatcher.js";
+import { cwdStageAddress } from "../pipelines/dvcYaml.js";
+import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
+import { stageOuts } from "../pipelines/stageStatus.js";
+import type { DataRepo } from "./dataRepo.js";
+import {
+  DVC_FILE_SUFFIX,
+  isSameOrInside,
+  loadTrackedOuts,
+  serializeDvcFile,
+  type DvcFileDoc,
+  type DvcOut,
+} from "./dvcFile.js";
+import { cwdRelative, isValidDvcFileName } from "./dvcTarget.js";
+import { ensureGitignored, removeGitignored } from "./gitignoreEntries.js";
+import { saveTrackedOuts } from "./saveTrackedOuts.js";
+import { writeFileAtomic } from "../writeFileAtomic.js";
+
+export interface MoveOptions {
+  cwd: string;
+  /** Where dvc's warnings go (a source that is missing from the workspace). */
+  warn?: (message: string) => void;
+}
+
+export interface MoveResult {
+  /** The `.dvc` file that records the output now, cwd-relative. */
+  dvcFile: string;
+  /** Where the output is now, cwd-relative. */
+  path: string;
+  /** Files Git should stage (dvc's "git add" reminder), cwd-relative, in the order they changed. */
+  toTrack: string[];
+}
+
+/** An output that some `.dvc` file or stage declares, for the duplicate and overlap checks. */
+interface DeclaredOut {
+  abs: string;
+  /** As written in its file. */
+  path: string;
+  /** dvc's `stage.addressing` from the cwd. */
+  owner: string;
+}
+
+export async function moveTracked(
+  repo: DataRepo,
+  from: string,
+  to: string,
+  options: MoveOptions,
+): Promise<MoveResult> {
+  const { cwd } = options;
+  const fromAbs = resolve(cwd, from);
+  if (isValidDvcFileName(fromAbs)) throw invalid(`DVC file '${from}' cannot be an output.`);
+  const tracked = await loadTrackedOuts(repo);
+  const pipeline = await readPipelinesIfAny(repo);
+  const source = tracked.find((out) => out.abs === fromAbs);
+  if (source === undefined) {
+    const stage = pipeline?.stages.find((s) =>
+      stageOuts(s).some((out) => resolve(s.wdir, out.path) === fromAbs),
+    );
+    if (stage === undefined) {
+      throw new FlowOpsError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `Unable to find DVC file with output '${cwdRelative(cwd, fromAbs)}'`,
+      );
+    }
+    const address = cwdStageAddress(stage, cwd);
+    throw invalid(
+      "move is not permitted for stages that are not data sources. You need to either move " +
+        `'${address}' to a new location and edit it by hand, or remove '${address}' and create a new one at the ` +
+        "desired location.",
+    );
+  }
+
+  const toPath = isDirectory(resolve(cwd, to)) ? join(to, basename(from)) : to;
+  const toAbs = resolve(cwd, toPath);
+  const { dvcFile: oldDvcFile, doc } = source;
+  const renamed = basename(oldDvcFile, DVC_FILE_SUFFIX) === basename(fromAbs);
+  const dvcFile = renamed
+    ? resolve(cwd, join(dirname(toPath), `${basename(toPath)}${DVC_FILE_SUFFIX}`))
+    : oldDvcFile;
+  const oldWdir = dvcFileWdirOf(oldDvcFile, doc);
+  const wdir = renamed ? dirname(toAbs) : oldWdir;
+  if (renamed) checkNewDvcFile(repo, cwd, wdir, dvcFile, join(dirname(toPath), `${basename(toPath)}.dvc`));
+  const outPath = posix(relative(wdir, toAbs));
+  const declared: DeclaredOut[] = [
+    ...tracked
+      .filter((out) => out !== source)
+      .map((out) => ({ abs: out.abs, path: out.out.path, owner: cwdRelative(cwd, out.dvcFile) })),
+    ...(pipeline?.stages ?? []).flatMap((stage) =>
+      stageOuts(stage).map((out) => ({
+        abs: resolve(stage.wdir, out.path),
+        path: out.path,
+        owner: cwdStageAddress(stage, cwd),
+      })),
+    ),
+  ];
+  checkNoOverlap(declared, { abs: toAbs, path: outPath, owner: cwdRelative(cwd, dvcFile) });
+
+  // Nothing has changed yet; from here on the move happens.
+  const toTrack: string[] = [];
+  const track = (abs: string | undefined): void => {
+    if (abs !== undefined) toTrack.push(cwdRelative(cwd, abs));
+  };
+  const cached = source.out.cache !== false;
+  const exists = existsSync(fromAbs);
+  if (exists) {
+    await mkdir(dirname(toAbs), { recursive: true });
+    await rename(fromAbs, toAbs);
+  } else {
+    options.warn?.(`'${fromAbs}' missing`);
+  }
+  if (cached) {
+    const gitignore = await removeGitignored(repo, fromAbs);
+    if (gitignore !== undefined && existsSync(gitignore)) track(gitignore);
+  }
+
+  const outs = doc.outs.map((out, index): DvcOut => {
+    if (index === source.index) return { ...out, path: outPath };
+    return renamed ? { ...out, path: posix(relative(wdir, resolve(oldWdir, out.path))) } : out;
+  });
+  const next: DvcFileDoc = renamed
+    ? { path: dvcFile, outs, raw: newFileKeys(doc, oldWdir, wdir) }
+    : { ...doc, outs };
+  if (exists) {
+    const saved = await saveTrackedOuts(
+      repo,
+      [{ dvcFile, doc: next, out: outs[source.index]!, index: source.index, abs: toAbs }],
+      { cwd },
+    );
+    for (const gitignore of saved.gitignores) track(gitignore);
+    if (!saved.changed && renamed) await writeFileAtomic(dvcFile, serializeDvcFile(next));
+  } else {
+    await writeFileAtomic(
+      dvcFile,
+      serializeDvcFile({ outs, raw: next.raw, ...(next.text !== undefined ? { text: next.text } : {}) }),
+    );
+    if (cached) track(await ensureGitignored(repo, toAbs));
+  }
+  if (renamed) {
+    await rm(oldDvcFile, { force: true });
+    track(oldDvcFile);
+  }
+  track(dvcFile);
+  return {
+    dvcFile: cwdRelative(cwd, dvcFile),
+    path: cwdRelative(cwd, toAbs),
+    toTrack: [...new Set(toTrack)],
+  };
+}
+
+function invalid(message: string): FlowOpsError {
+  return new FlowOpsError("INVALID_PARAMETER_VALUE", message);
+}
+
+function posix(path: string): string {
+  return path.split("\\").join("/");
+}
+
+function isDirectory(abs: string): boolean {
+  return statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+function dvcFileWdirOf(dvcFile: string, doc: DvcFileDoc): string {
+  return resolve(dirname(dvcFile), doc.wdir ?? ".");
+}
+
+/**
+ * What dvc's `stage.create` checks for the new `.dvc` file: its directory exists inside the repository, Git
+ * does not ignore the file, and no file has that name yet. `shown` is the name as dvc prints it.
+ */
+function checkNewDvcFile(repo: DataRepo, cwd: string, wdir: string, dvcFile: string, shown: string): void {
+  const wdirError = (what: string): FlowOpsError => invalid(`stage working dir '${wdir}' ${what}`);
+  const info = statSync(wdir, { throwIfNoEntry: false });
+  if (info === undefined) throw wdirError("does not exist");
+  if (!info.isDirectory()) throw wdirError("is not directory");
+  if (!isSameOrInside(wdir, repo.root)) throw wdirError("is outside of DVC repo");
+  const rel = posix(relative(repo.root, dvcFile));
+  if (repo.scm && gitIgnores(repo.root, rel)) {
+    throw invalid(`bad DVC file name '${cwdRelative(cwd, dvcFile)}' is git-ignored.`);
+  }
+  if (existsSync(dvcFile)) throw invalid(`'${shown}' already exists`);
+}
+
+/** Whether Git ignores `rel` or a directory above it (a file inside an ignored directory is ignored). */
+function gitIgnores(root: string, rel: string): boolean {
+  const matcher = new GitIgnoreMatcher(root);
+  const parts = rel.split("/");
+  return parts.some((_, i) => matcher.ignores(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
+}
+
+/** dvc's `check_graph` for the moved output: no other output is it, holds it, or lies inside it. */
+function checkNoOverlap(declared: readonly DeclaredOut[], moved: DeclaredOut): void {
+  const same = declared.find((out) => out.abs === moved.abs);
+  if (same !== undefined) {
+    throw invalid(
+      `output '${moved.path}' is already specified in stage: '${same.owner}'.\n` +
+        `Use \`dvc remove ${same.owner}\` to stop tracking the overlapping output.`,
+    );
+  }
+  for (const out of declared) {
+    const parent = isSameOrInside(moved.abs, out.abs)
+      ? out
+      : isSameOrInside(out.abs, moved.abs)
+        ? moved
+        : undefined;
+    if (parent === undefined) continue;
+    const inner = parent === out ? moved : out;
+    throw invalid(
+      `The output paths:\n'${parent.path}'('${parent.owner}')\n'${inner.path}'('${inner.owner}')\n` +
+        "overlap and are thus in the same tracked directory.\nTo keep reproducibility, outputs should be in " +
+        "separate tracked directories or tracked individually.",
+    );
+  }
+}
+
+/**
+ * The top-level keys of the new `.dvc` file: the old file's, with its `md5` and `wdir` dropped (the new file
+ * lies in its output's directory) and its local deps' paths made relative to the new place, as dvc's move.
+ */
+function newFileKeys(doc: DvcFileDoc, oldWdir: string, wdir: string): Record<string, unknown> {
+  const { md5: _md5, wdir: _wdir, ...raw } = doc.raw;
+  if (Array.isArray(raw.deps)) {
+    raw.deps = raw.deps.map((dep: unknown) => {
+      if (typeof dep !== "object" || dep === null) return dep;
+      const { path, repo } = dep as { path?: unknown; repo?: unknown };
+      if (typeof path !== "string" || repo !== undefined || isAbsolute(path) || path.includes("://"))
+        return dep;
+      return { ...dep, path: posix(relative(wdir, resolve(oldWdir, path))) };
+    });
+  }
+  return raw;
+}
