@@ -63,7 +63,8 @@ describe("flowops data", () => {
     await writeFile(join(dir, "it's.txt"), "y\n");
     const added = await data(["add", "single file.bin", "it's.txt"]);
     expect(added.stdout).toBe(
-      `\nTo track the changes with git, run:\n\n\tgit add 'single file.bin.dvc' .gitignore 'it'"'"'s.txt.dvc'\n`,
+      `\nTo track the changes with git, run:\n\n\tgit add 'single file.bin.dvc' .gitignore 'it'"'"'s.txt.dvc'\n` +
+        "\nTo enable auto staging, run:\n\n\tflowops data config core.autostage true\n",
     );
   });
 
@@ -72,7 +73,9 @@ describe("flowops data", () => {
     await data(["init"]);
     await writeFile(join(dir, "foo"), "foo\n");
     const added = await data(["add", "foo"]);
-    expect(added.stdout).toBe("\nTo track the changes with git, run:\n\n\tgit add foo.dvc .gitignore\n");
+    expect(added.stdout).toBe(
+      "\nTo track the changes with git, run:\n\n\tgit add foo.dvc .gitignore\n\nTo enable auto staging, run:\n\n\tflowops data config core.autostage true\n",
+    );
     expect(JSON.parse((await data(["status", "--json"])).stdout)).toEqual({});
     await writeFile(join(dir, "foo"), "bar\n");
     expect(JSON.parse((await data(["status", "--json"])).stdout)).toEqual({

@@ -7,7 +7,7 @@ import { relative, sep } from "node:path";
 import type { AddResult } from "../data/addTargets.js";
 import { withDataRepo } from "../data/dataRepo.js";
 import { invalidParameter } from "../errors.js";
-import { shellQuote } from "../shellQuote.js";
+import { reportFilesToTrack } from "./gitReminder.js";
 import { printJson } from "./output.js";
 import { positiveInteger } from "./numberOptions.js";
 import { createProgress } from "./progressBar.js";
@@ -103,9 +103,7 @@ export function addCommand(): Command {
           ...new Set(results.flatMap((r) => [r.dvcFile, ...(r.gitignore ? [r.gitignore] : [])])),
         ];
         if (repo.scm && toStage.length > 0) {
-          process.stdout.write(
-            `\nTo track the changes with git, run:\n\n\tgit add ${toStage.map((path) => shellQuote(rel(path))).join(" ")}\n`,
-          );
+          await reportFilesToTrack(repo, toStage.map(rel), process.cwd());
         } else {
           for (const r of results) process.stdout.write(`Added ${rel(r.path)} (${rel(r.dvcFile)})\n`);
         }

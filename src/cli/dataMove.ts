@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
 import { printJson } from "./output.js";
-import { shellQuote } from "../shellQuote.js";
+import { reportFilesToTrack } from "./gitReminder.js";
 
 export function moveCommand(): Command {
   return new Command("move")
@@ -24,7 +24,8 @@ export function moveCommand(): Command {
             cwd,
             warn: (message) => process.stderr.write(`WARNING: ${message}\n`),
           });
-          return { moved, scm: repo.scm };
+          await reportFilesToTrack(repo, opts.json === true ? [] : moved.toTrack, cwd);
+          return moved;
         } catch (error) {
           if (!(error instanceof FlowOpsError)) throw error;
           // dvc's CmdMove reports every failure this way.
@@ -33,11 +34,6 @@ export function moveCommand(): Command {
           });
         }
       });
-      if (opts.json === true) return printJson(result.moved);
-      if (result.scm && result.moved.toTrack.length > 0) {
-        process.stdout.write(
-          `\nTo track the changes with git, run:\n\n\tgit add ${result.moved.toTrack.map(shellQuote).join(" ")}\n`,
-        );
-      }
+      if (opts.json === true) printJson(result);
     });
 }

@@ -128,7 +128,7 @@ describe("flowops repro", () => {
     // Named as dvc names them from here; JSON keeps the repo-relative addresses.
     // Then dvc's reminder of what to `git add`: the dvc.lock entry changed; .gitignore already lists out.
     expect(stdout).toMatch(
-      /^Running stage 's':\n> cp in out\nStage 's' ran in \d+\.\d s\.\n\nTo track the changes with git, run:\n\n\tgit add dvc\.lock\n$/,
+      /^Running stage 's':\n> cp in out\nStage 's' ran in \d+\.\d s\.\n\nTo track the changes with git, run:\n\n\tgit add dvc\.lock\n\nTo enable auto staging, run:\n\n\tflowops data config core\.autostage true\n$/,
     );
     expect(await ran("../dvc.yaml:top")).toEqual([
       ["pipe/dvc.yaml:s", "skipped"],

@@ -12,7 +12,7 @@ import { readPipelines } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
-import { shellQuote } from "../shellQuote.js";
+import { reportFilesToTrack } from "./gitReminder.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { printJson } from "./output.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
@@ -158,7 +158,8 @@ export function reproCommand(): Command {
         if (opts.json) printJson(toJson(result, repo.root));
         else {
           printSummary(result, named, opts);
-          if (repo.scm && opts.quiet !== true) printGitHint(result.filesToTrack, cwd);
+          if (opts.quiet !== true)
+            await reportFilesToTrack(repo, [...result.filesToTrack].map(relativeTo(cwd)).sort(), cwd);
         }
         // As dvc: a failed stage is its ReproductionError (255); with --ignore-errors the command succeeds.
         if (!result.ok && opts.ignoreErrors !== true) process.exitCode = DVC_EXIT.raised;
@@ -350,15 +351,6 @@ function printSummary(result: ReproResult, named: (name: string) => string, opts
   ) {
     process.stdout.write("Data and pipelines are up to date.\n");
   }
-}
-
-/** dvc's reminder after a command that changed files Git tracks (its scm_context), paths from the cwd. */
-function printGitHint(files: readonly string[], cwd: string): void {
-  if (files.length === 0) return;
-  const named = [...files].map(relativeTo(cwd)).sort();
-  process.stdout.write(
-    `\nTo track the changes with git, run:\n\n\tgit add ${named.map(shellQuote).join(" ")}\n`,
-  );
 }
 
 function toJson(result: ReproResult, root: string): unknown {
