@@ -193,6 +193,7 @@ describe("flowops data", () => {
       "commit",
       "remove",
       "move",
+      "unprotect",
       "ls",
       "diff",
       "remote",

@@ -13,7 +13,7 @@ import { DVC_EXIT } from "./dvcExitCodes.js";
 import { statusCommand } from "./dataStatusCommand.js";
 import { addCommand } from "./dataAdd.js";
 import { commitCommand } from "./dataCommit.js";
-import { removeCommand } from "./dataRemove.js";
+import { removeCommand, unprotectCommand } from "./dataRemove.js";
 import { moveCommand } from "./dataMove.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
@@ -212,6 +212,7 @@ export function dataCommand(): Command {
   command.addCommand(commitCommand());
   command.addCommand(removeCommand());
   command.addCommand(moveCommand());
+  command.addCommand(unprotectCommand());
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());

@@ -1,4 +1,4 @@
-/** `flowops data remove` (dvc's `remove`); the work is data/removeTargets.ts. */
+/** `flowops data remove` and `data unprotect` (dvc's `remove` and `unprotect`); the work is in src/data. */
 import { Command } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
 import { printJson } from "./output.js";
@@ -32,5 +32,20 @@ export function removeCommand(): Command {
       );
       // dvc prints nothing when it succeeds.
       if (opts.json === true) printJson(result);
+    });
+}
+
+export function unprotectCommand(): Command {
+  return new Command("unprotect")
+    .description(
+      "Make tracked files or directories editable: hard links and symlinks into the cache become copies " +
+        "(for cache.type hardlink or symlink).",
+    )
+    .argument("<targets...>", "data files or directories")
+    .action(async (targets: string[]) => {
+      const cwd = process.cwd();
+      await withDataRepo(cwd, async () =>
+        (await import("../data/unprotectOut.js")).unprotectTargets(cwd, targets),
+      );
     });
 }

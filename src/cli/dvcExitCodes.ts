@@ -1,7 +1,7 @@
 /**
  * dvc's exit codes for the commands that stand in for dvc's, so a script written against `dvc` reads ours
  * the same (dvc/cli/__init__.py): 253 outside a DVC repository, 254 for bad usage, 255 for an error that
- * dvc's command lets through to its main (repro, checkout, gc, dag, metrics, params), and 1 for one its
+ * dvc's command lets through to its main (repro, checkout, gc, unprotect, dag, metrics, params), and 1 for one its
  * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls...), and 251 for
  * every error of `remote`, `config` and `cache`, which dvc raises as a ConfigError ("configuration error").
  */
@@ -21,6 +21,7 @@ const RAISING: ReadonlySet<string> = new Set([
   "metrics",
   "data checkout",
   "data gc",
+  "data unprotect",
 ]);
 
 /** The exit code of `error` from the dvc command that `argv` runs (`["node", "flowops", "data", "gc", ...]`). */

@@ -2,7 +2,7 @@ import { chmod, link, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { unprotectOut } from "./unprotectOut.js";
+import { unprotectOut, unprotectTargets } from "./unprotectOut.js";
 
 let dir = "";
 beforeEach(async () => {
@@ -33,4 +33,12 @@ it("turns hard links and symlinks into the cache into writable copies, leaving t
   expect((await lstat(join(dir, "out/plain"))).mode & 0o111).not.toBe(0);
   expect((await lstat(object)).mode & 0o777).toBe(0o444);
   expect((await lstat(object)).nlink).toBe(1);
+});
+
+it("unprotects targets relative to the cwd and names a missing one as dvc does", async () => {
+  await writeFile(join(dir, "f"), "f\n");
+  await link(join(dir, "f"), join(dir, "g"));
+  await unprotectTargets(dir, ["g"]);
+  expect((await lstat(join(dir, "g"))).nlink).toBe(1);
+  await expect(unprotectTargets(dir, ["nope"])).rejects.toThrow("can't unprotect non-existing data 'nope'");
 });

@@ -1,12 +1,13 @@
 /**
  * dvc's `unprotect` (dvc_data's `LocalHashFileDB.unprotect`): an output checked out as hard links or symlinks
  * into the cache becomes files of its own, so editing it can no longer change the cache. Each linked file is
- * copied beside itself and the copy renamed over it, so a reader never sees half a file. Used when an output
- * stops being tracked (`data remove` without `--outs`).
+ * copied beside itself and the copy renamed over it, so a reader never sees half a file. Used by `data unprotect`
+ * and when an output stops being tracked (`data remove` without `--outs`).
  */
 import { randomBytes } from "node:crypto";
 import { chmod, copyFile, lstat, readdir, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+import { FlowOpsError } from "../errors.js";
 
 /** Unprotects the file, or every file below the directory, at `abs`; a missing path is left alone. */
 export async function unprotectOut(abs: string): Promise<void> {
@@ -34,4 +35,15 @@ async function unprotectFile(abs: string): Promise<void> {
   // dvc sets 0o666 & ~umask and so drops an executable's x bits; they are kept here.
   const mode = (await stat(abs)).mode;
   await chmod(abs, ((mode & 0o111) !== 0 ? 0o777 : 0o666) & ~process.umask());
+}
+
+/** dvc's `unprotect` command: each target (relative to `cwd`) in turn; a missing one is dvc's error. */
+export async function unprotectTargets(cwd: string, targets: readonly string[]): Promise<void> {
+  for (const target of targets) {
+    const abs = resolve(cwd, target);
+    if ((await lstat(abs).catch(() => undefined)) === undefined) {
+      throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `can't unprotect non-existing data '${target}'`);
+    }
+    await unprotectOut(abs);
+  }
 }

@@ -181,3 +181,21 @@ def test_remove_keeps_what_dvc_loses(workspace: Workspace):
     assert ws.read("dvc.yaml") == "metrics:\n- summary.json\nstages: {}\n"
     assert ws.read(".gitignore") == "/p.out\n"
     assert os.path.exists(ws.root / "s.txt")
+
+
+def test_unprotect_matches_dvc(make_ws):
+    results = {}
+    for tool in ("dvc", "flowops"):
+        ws: Workspace = make_ws(tool)
+        _build(ws)
+        run = ws.dvc if tool == "dvc" else (lambda *a, **kw: ws.flowops("data", *a, **kw))
+        linked = _state(ws)["data/x.txt"][1]
+        codes = [run("unprotect", *args, check=False).returncode for args in (["a.txt", "data"], ["nope"])]
+        results[tool] = (linked, codes, _state(ws))
+        # Editing an unprotected file leaves the cache, and so dvc's view of the old version, intact.
+        ws.write("a.txt", "edited\n")
+        assert ws.dvc("status", "--json").json() == {"a.txt.dvc": [{"changed outs": {"a.txt": "modified"}}]}
+    assert results["flowops"] == results["dvc"]
+    linked, codes, state = results["flowops"]
+    assert linked == 2 and codes == [0, 255]
+    assert state["a.txt"][1:] == (1, False, "0o200") and state["data/x.txt"][1:] == (1, False, "0o200")
