@@ -194,6 +194,8 @@ describe("flowops data", () => {
       "remove",
       "move",
       "unprotect",
+      "freeze",
+      "unfreeze",
       "ls",
       "diff",
       "remote",

@@ -15,6 +15,7 @@ import { addCommand } from "./dataAdd.js";
 import { commitCommand } from "./dataCommit.js";
 import { removeCommand, unprotectCommand } from "./dataRemove.js";
 import { moveCommand } from "./dataMove.js";
+import { freezeCommand } from "./dataFreeze.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
@@ -213,6 +214,8 @@ export function dataCommand(): Command {
   command.addCommand(removeCommand());
   command.addCommand(moveCommand());
   command.addCommand(unprotectCommand());
+  command.addCommand(freezeCommand(true));
+  command.addCommand(freezeCommand(false));
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());

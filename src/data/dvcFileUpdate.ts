@@ -11,6 +11,7 @@ import { yamlLibrary } from "../yamlLibrary.js";
 /** How dvc's ruamel dumper lays YAML out: block style, sequences not indented under their key. */
 export const DVC_YAML_STRINGIFY = {
   indentSeq: false,
+  nullStr: "",
   singleQuote: true,
   lineWidth: 0,
   flowCollectionPadding: false,
@@ -29,6 +30,24 @@ export function updateDvcFileText(oldText: string, state: Record<string, unknown
 }
 
 /**
+ * `state` written over the mapping at `keyPath` of `oldText` (one stage of a dvc.yaml: dvc's `apply_diff` of
+ * `to_pipeline_file` onto the stage as read), the rest dumped again as ruamel would; undefined when there is
+ * no mapping there.
+ */
+export function updateYamlTextAt(
+  oldText: string,
+  keyPath: readonly string[],
+  state: Record<string, unknown>,
+): string | undefined {
+  const yaml = yamlLibrary();
+  const doc = yaml.parseDocument(oldText, { prettyErrors: false });
+  const node = doc.errors.length > 0 ? undefined : doc.getIn(keyPath, true);
+  if (!yaml.isMap(node)) return undefined;
+  applyDiff(doc, state, node);
+  return dumpLikeRuamel(oldText, doc);
+}
+
+/**
  * `text` loaded and dumped again as dvc's ruamel round trip does (its layout, quotes only where needed,
  * comments where they stood); the text itself when it is not YAML.
  */
@@ -38,9 +57,16 @@ export function redumpLikeRuamel(text: string): string {
 }
 
 function dumpLikeRuamel(oldText: string, doc: Document): string {
-  yamlLibrary().visit(doc, {
-    Scalar(_key, node) {
+  const { isPair, visit } = yamlLibrary();
+  visit(doc, {
+    Scalar(_key, node, path) {
       if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") delete node.type;
+      if (node.value !== null) return;
+      // ruamel writes a null as nothing in block style (`key:`, `- `), whatever spelled it, and as `null`
+      // inside a flow collection.
+      const parent = path[path.length - 1];
+      const collection = (isPair(parent) ? path[path.length - 2] : parent) as { flow?: boolean } | undefined;
+      node.source = collection?.flow === true ? "null" : "";
     },
   });
   return keepCommentColumns(oldText, doc.toString(DVC_YAML_STRINGIFY));
