@@ -1,7 +1,7 @@
 /**
  * dvc's exit codes for the commands that stand in for dvc's, so a script written against `dvc` reads ours
  * the same (dvc/cli/__init__.py): 253 outside a DVC repository, 254 for bad usage, 255 for an error that
- * dvc's command lets through to its main (repro, checkout, gc, unprotect, dag, metrics, params), and 1 for one its
+ * dvc's command lets through to its main (repro, stage, checkout, gc, unprotect, dag, metrics, params), and 1 for one its
  * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls...), and 251 for
  * every error of `remote`, `config` and `cache`, which dvc raises as a ConfigError ("configuration error").
  */
@@ -11,11 +11,19 @@ import { isNotADvcRepository } from "../data/dataRepo.js";
 export const DVC_EXIT = { failed: 1, config: 251, notARepository: 253, usage: 254, raised: 255 } as const;
 
 /** The top-level commands that are dvc's. */
-export const DVC_COMMANDS: ReadonlySet<string> = new Set(["data", "repro", "dag", "params", "metrics"]);
+export const DVC_COMMANDS: ReadonlySet<string> = new Set([
+  "data",
+  "repro",
+  "stage",
+  "dag",
+  "params",
+  "metrics",
+]);
 
 /** dvc's commands whose errors reach dvc's main, named as `repro` or `data checkout`. */
 const RAISING: ReadonlySet<string> = new Set([
   "repro",
+  "stage",
   "dag",
   "params",
   "metrics",

@@ -19,6 +19,7 @@ export const COMMANDS: CommandTable = [
   ["models", async () => (await import("./models.js")).modelsCommand()],
   ["data", async () => (await import("./data.js")).dataCommand()],
   ["repro", async () => (await import("./repro.js")).reproCommand()],
+  ["stage", async () => (await import("./stage.js")).stageCommand()],
   ["dag", async () => (await import("./pipelineInspect.js")).dagCommand()],
   ["params", async () => (await import("./pipelineInspect.js")).paramsCommand()],
   ["metrics", async () => (await import("./pipelineInspect.js")).metricsCommand()],

@@ -31,8 +31,8 @@ export function updateDvcFileText(oldText: string, state: Record<string, unknown
 
 /**
  * `state` written over the mapping at `keyPath` of `oldText` (one stage of a dvc.yaml: dvc's `apply_diff` of
- * `to_pipeline_file` onto the stage as read), the rest dumped again as ruamel would; undefined when there is
- * no mapping there.
+ * `to_pipeline_file` onto the stage as read), or added at the end of its parent when there is none yet, the
+ * rest dumped again as ruamel would; undefined when something else is there.
  */
 export function updateYamlTextAt(
   oldText: string,
@@ -41,9 +41,18 @@ export function updateYamlTextAt(
 ): string | undefined {
   const yaml = yamlLibrary();
   const doc = yaml.parseDocument(oldText, { prettyErrors: false });
-  const node = doc.errors.length > 0 ? undefined : doc.getIn(keyPath, true);
-  if (!yaml.isMap(node)) return undefined;
-  applyDiff(doc, state, node);
+  if (doc.errors.length > 0 || !yaml.isMap(doc.contents)) return undefined;
+  const node = doc.getIn(keyPath, true);
+  if (yaml.isMap(node)) applyDiff(doc, state, node);
+  else if (node === undefined || (yaml.isScalar(node) && node.value === null)) {
+    // An empty parent (`stages:` with nothing under it) becomes a mapping first.
+    for (let depth = 1; depth < keyPath.length; depth++) {
+      const parent = doc.getIn(keyPath.slice(0, depth), true);
+      if (yaml.isScalar(parent) && parent.value === null)
+        doc.setIn(keyPath.slice(0, depth), doc.createNode({}));
+    }
+    doc.setIn(keyPath, doc.createNode(state));
+  } else return undefined;
   return dumpLikeRuamel(oldText, doc);
 }
 

@@ -27,6 +27,7 @@ import { cwdRelative, isValidDvcFileName } from "./dvcTarget.js";
 import { ensureGitignored, removeGitignored } from "./gitignoreEntries.js";
 import { saveTrackedOuts } from "./saveTrackedOuts.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
+import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
 
 export interface MoveOptions {
   cwd: string;
@@ -41,15 +42,6 @@ export interface MoveResult {
   path: string;
   /** Files Git should stage (dvc's "git add" reminder), cwd-relative, in the order they changed. */
   toTrack: string[];
-}
-
-/** An output that some `.dvc` file or stage declares, for the duplicate and overlap checks. */
-interface DeclaredOut {
-  abs: string;
-  /** As written in its file. */
-  path: string;
-  /** dvc's `stage.addressing` from the cwd. */
-  owner: string;
 }
 
 export async function moveTracked(
@@ -93,18 +85,11 @@ export async function moveTracked(
   const wdir = renamed ? dirname(toAbs) : oldWdir;
   if (renamed) checkNewDvcFile(repo, cwd, wdir, dvcFile, join(dirname(toPath), `${basename(toPath)}.dvc`));
   const outPath = posix(relative(wdir, toAbs));
-  const declared: DeclaredOut[] = [
-    ...tracked
-      .filter((out) => out !== source)
-      .map((out) => ({ abs: out.abs, path: out.out.path, owner: cwdRelative(cwd, out.dvcFile) })),
-    ...(pipeline?.stages ?? []).flatMap((stage) =>
-      stageOuts(stage).map((out) => ({
-        abs: resolve(stage.wdir, out.path),
-        path: out.path,
-        owner: cwdStageAddress(stage, cwd),
-      })),
-    ),
-  ];
+  const declared = declaredOuts(
+    tracked.filter((out) => out !== source),
+    pipeline?.stages ?? [],
+    cwd,
+  );
   checkNoOverlap(declared, { abs: toAbs, path: outPath, owner: cwdRelative(cwd, dvcFile) });
 
   // Nothing has changed yet; from here on the move happens.
@@ -197,31 +182,6 @@ function gitIgnores(root: string, rel: string): boolean {
   const matcher = new GitIgnoreMatcher(root);
   const parts = rel.split("/");
   return parts.some((_, i) => matcher.ignores(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
-}
-
-/** dvc's `check_graph` for the moved output: no other output is it, holds it, or lies inside it. */
-function checkNoOverlap(declared: readonly DeclaredOut[], moved: DeclaredOut): void {
-  const same = declared.find((out) => out.abs === moved.abs);
-  if (same !== undefined) {
-    throw invalid(
-      `output '${moved.path}' is already specified in stage: '${same.owner}'.\n` +
-        `Use \`dvc remove ${same.owner}\` to stop tracking the overlapping output.`,
-    );
-  }
-  for (const out of declared) {
-    const parent = isSameOrInside(moved.abs, out.abs)
-      ? out
-      : isSameOrInside(out.abs, moved.abs)
-        ? moved
-        : undefined;
-    if (parent === undefined) continue;
-    const inner = parent === out ? moved : out;
-    throw invalid(
-      `The output paths:\n'${parent.path}'('${parent.owner}')\n'${inner.path}'('${inner.owner}')\n` +
-        "overlap and are thus in the same tracked directory.\nTo keep reproducibility, outputs should be in " +
-        "separate tracked directories or tracked individually.",
-    );
-  }
 }
 
 /**

@@ -1,0 +1,71 @@
+"""`flowops stage add` beside `dvc stage add` on twin repositories: the same dvc.yaml and .gitignore bytes
+after each command, the same output and exit codes, and a pipeline both tools then reproduce alike."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import Workspace
+
+SCRIPT = [
+    ["-n", "prep", "-d", "a.txt", "-o", "prepared", "cp", "a.txt", "prepared"],
+    ["-n", "train", "-d", "prepared", "-p", "lr,x.y", "-p", "other.yaml:k", "-p", "whole.yaml:", "-O", "scratch",
+     "--outs-persist", "model.bin", "-m", "m.json", "-M", "m2.json", "--plots", "p.csv", "--plots-no-cache", "q.csv",
+     "--desc", "trains it", "--always-changed", "-w", ".", "echo t"],
+    ["-n", "prep", "echo", "again"],
+    ["-n", "bad/name", "echo"],
+    ["-n", "dup", "-o", "a.txt", "echo"],
+    ["-n", "w", "-w", "nodir", "echo"],
+    ["-n", "insub", "-w", "sub", "-d", "../a.txt", "-o", "out.txt", "cp", "../a.txt", "out.txt"],
+    ["-f", "-n", "prep", "-d", "a.txt", "-o", "prepared", "cp", "a.txt", "prepared", "#", "with spaces"],
+    # A hand edit first: a forced re-add keeps the old stage's desc and each kept output's annotations.
+    ("edit", "    - model.bin:\n        persist: true\n",
+     "    - model.bin:\n        persist: true\n        desc: the model\n        remote: store\n        push: false\n"),
+    ["-f", "-n", "train", "--desc", "ignored", "-d", "prepared", "-o", "model.bin", "cp prepared model.bin"],
+]
+
+
+def _normal(text: str, ws: Workspace) -> str:
+    # The autostage tip names each tool's own config command; errors differ only in their prefix.
+    text = text.replace("flowops data config core.autostage", "dvc config core.autostage")
+    text = re.sub(r"^error: [A-Z_]+: ", "ERROR: ", text, flags=re.M)
+    text = re.sub(r"\tgit add (.*)\n", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())) + "\n", text)
+    return text.replace(str(ws.root), "WS")
+
+
+def _read(ws: Workspace, rel: str) -> str | None:
+    path = ws.root / rel
+    return path.read_text() if path.exists() else None
+
+
+def test_stage_add_matches_dvc(make_ws):
+    results = {}
+    for tool in ("dvc", "flowops"):
+        ws: Workspace = make_ws(tool)
+        ws.write("a.txt", "a\n")
+        ws.write("params.yaml", "lr: 1\nx:\n  y: 2\n")
+        (ws.root / "sub").mkdir()
+        ws.dvc("add", "-q", "a.txt")
+        run = ws.dvc if tool == "dvc" else ws.flowops
+        steps = []
+        for args in SCRIPT:
+            if args[0] == "edit":
+                ws.write("dvc.yaml", ws.read("dvc.yaml").replace(args[1], args[2]))
+                continue
+            result = run("stage", "add", *args, check=False)
+            steps.append((args, result.returncode, _normal(result.stdout, ws), _normal(result.stderr, ws),
+                          _read(ws, "dvc.yaml"), _read(ws, ".gitignore"), _read(ws, "sub/.gitignore")))
+        results[tool] = (steps, ws)
+    for mine, theirs in zip(results["flowops"][0], results["dvc"][0]):
+        assert mine == theirs
+    codes = [step[1] for step in results["dvc"][0]]
+    assert codes == [0, 0, 255, 255, 255, 255, 0, 0, 0]
+    final = results["flowops"][0][-1][4]
+    assert "    desc: trains it\n" in final and "        desc: the model\n        remote: store\n        push: false\n" in final
+
+    # What one tool declared, the other runs: flowops reproduces the stages dvc added, and dvc finds them done.
+    dvc_ws = results["dvc"][1]
+    dvc_ws.flowops("repro", "prep", "insub")
+    assert dvc_ws.read("prepared") == "a\n" and dvc_ws.read("sub/out.txt") == "a\n"
+    status = dvc_ws.dvc("status", "prep", "insub", "--json").json()
+    assert status == {}
