@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatStageList } from "../pipelines/stageList.js";
 import { joinCommand, stageCommand } from "./stage.js";
 
 describe("stage add", () => {
@@ -15,5 +16,16 @@ describe("stage add", () => {
     add.parse(["-n", "s", "-o", "out", "python", "train.py", "-o", "--lr", "1"], { from: "user" });
     expect(add.opts()).toMatchObject({ name: "s", outs: ["out"] });
     expect(add.args).toEqual(["python", "train.py", "-o", "--lr", "1"]);
+  });
+});
+
+describe("stage list", () => {
+  it("pads names to one width, two spaces before the description, no trailing spaces", () => {
+    expect(
+      formatStageList([
+        { stage: "prep", description: "Outputs data" },
+        { stage: "sub/dvc.yaml:s", description: "" },
+      ]),
+    ).toBe("prep            Outputs data\nsub/dvc.yaml:s\n");
   });
 });

@@ -1,5 +1,5 @@
 /** `flowops stage add` (dvc's `stage add`); the work is pipelines/addStage.ts. */
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
 import { printJson } from "./output.js";
 import { reportFilesToTrack } from "./gitReminder.js";
@@ -92,6 +92,45 @@ export function stageCommand(): Command {
         });
         if (opts.json === true) printJson(result);
       }),
+  );
+  stage.addCommand(
+    new Command("list")
+      .description("List stages with a one-line description (the cwd's dvc.yaml, or targets).")
+      .argument("[targets...]", "stages, dvc.yaml files or, with -R, directories (default: dvc.yaml)")
+      .option("--all", "every stage of the repository, .dvc files included")
+      .option("-R, --recursive", "a directory target means the stages defined below it")
+      .option("--name-only", "names only")
+      .addOption(new Option("--names-only").hideHelp())
+      .option("--json", "print the listing as JSON")
+      .action(
+        async (
+          targets: string[],
+          opts: {
+            all?: boolean;
+            recursive?: boolean;
+            nameOnly?: boolean;
+            namesOnly?: boolean;
+            json?: boolean;
+          },
+        ) => {
+          const cwd = process.cwd();
+          const { listStages, formatStageList } = await import("../pipelines/stageList.js");
+          const listings = await withDataRepo(cwd, (repo) =>
+            listStages(repo, {
+              cwd,
+              targets,
+              ...(opts.all === true ? { all: true } : {}),
+              ...(opts.recursive === true ? { recursive: true } : {}),
+            }),
+          );
+          const shown =
+            opts.nameOnly === true || opts.namesOnly === true
+              ? listings.map((l) => ({ ...l, description: "" }))
+              : listings;
+          if (opts.json === true) printJson(shown);
+          else process.stdout.write(formatStageList(shown));
+        },
+      ),
   );
   return stage;
 }

@@ -69,3 +69,51 @@ def test_stage_add_matches_dvc(make_ws):
     assert dvc_ws.read("prepared") == "a\n" and dvc_ws.read("sub/out.txt") == "a\n"
     status = dvc_ws.dvc("status", "prep", "insub", "--json").json()
     assert status == {}
+
+
+LISTED = """\
+stages:
+  prep:
+    cmd: echo
+    deps: [a.txt]
+    outs: [prepared]
+  train:
+    desc: "\\n\\n  trains the model, with a first line far longer than the eighty characters dvc shows of it  \\nsecond"
+    cmd: echo
+  deponly:
+    cmd: echo
+    deps: [a.txt]
+    params: [lr]
+  nothing:
+    cmd: echo
+  loop:
+    foreach: [p, q]
+    do:
+      cmd: echo ${item}
+      metrics: ["${item}.json"]
+      outs: ["${item}.out"]
+"""
+
+
+def test_stage_list_matches_dvc(make_ws):
+    results = {}
+    for tool in ("dvc", "flowops"):
+        ws: Workspace = make_ws(tool)
+        ws.write("a.txt", "a\n")
+        ws.write("zz/f.txt", "f\n")
+        ws.dvc("add", "-q", "a.txt", "zz/f.txt")
+        ws.write("dvc.yaml", LISTED)
+        ws.write("sub/dvc.yaml", "stages:\n  s2:\n    cmd: echo\n    plots: [p.csv]\n")
+        run = ws.dvc if tool == "dvc" else ws.flowops
+        results[tool] = [
+            (args, result.returncode, result.stdout, _normal(result.stderr, ws))
+            for args in ([], ["--all"], ["--name-only"], ["-R", "sub"], ["train", "loop"], ["nope"], ["sub/dvc.yaml"])
+            for result in [run("stage", "list", *args, check=False)]
+        ]
+    assert results["flowops"] == results["dvc"]
+    # --all: stages and .dvc files in the order dvc's walk meets them.
+    assert results["dvc"][1][2].splitlines()[-3:] == [
+        "a.txt.dvc        Outputs a.txt",
+        "sub/dvc.yaml:s2  Reports p.csv",
+        "zz/f.txt.dvc     Outputs f.txt",
+    ]
