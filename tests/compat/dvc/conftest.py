@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,27 @@ class Workspace:
 
     def read(self, rel: str) -> str:
         return (self.root / rel).read_text()
+
+
+def error_lines(stderr: str) -> str:
+    """dvc writes "ERROR: message", flowops "error: CODE: message": the messages themselves, for comparing."""
+    lines = [re.sub(r"^(ERROR: |error: [A-Z_]+: )", "", line) for line in stderr.splitlines()]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def workspace_files(ws: Workspace, links: bool = False) -> dict[str, object]:
+    """Every workspace file outside .git and .dvc with its text; with `links`, its link count and write bits."""
+    files: dict[str, object] = {}
+    for path in sorted(ws.root.rglob("*")):
+        rel = path.relative_to(ws.root).as_posix()
+        if rel.split("/")[0] in (".git", ".dvc") or not path.is_file():
+            continue
+        if links:
+            info = path.lstat()
+            files[rel] = (path.read_text(), info.st_nlink, path.is_symlink(), oct(info.st_mode & 0o222))
+        else:
+            files[rel] = (path.read_text(), path.is_symlink())
+    return files
 
 
 def make_workspace(path: Path) -> Workspace:

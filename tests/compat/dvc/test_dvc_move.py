@@ -5,9 +5,8 @@ the end."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from conftest import Workspace
+from conftest import Workspace, error_lines, workspace_files
 
 # Each step: (source, destination). Failures first, while everything is where `add` put it.
 SCRIPT: list[tuple[str, str]] = [
@@ -46,25 +45,10 @@ def _build(ws: Workspace) -> None:
     ws.git("commit", "-qm", "start")
 
 
-def _message(stderr: str) -> str:
-    lines = [re.sub(r"^(ERROR: |error: [A-Z_]+: )", "", line) for line in stderr.splitlines()]
-    return "\n".join(line for line in lines if line.strip())
-
-
 def _to_add(stdout: str) -> list[str]:
     # dvc lists the files from a Python set, so their order varies from run to run.
     match = re.search(r"\tgit add (.*)\n", stdout)
     return sorted(match.group(1).split()) if match else []
-
-
-def _state(ws: Workspace) -> dict[str, object]:
-    files: dict[str, object] = {}
-    for path in sorted(ws.root.rglob("*")):
-        rel = path.relative_to(ws.root).as_posix()
-        if rel.split("/")[0] in (".git", ".dvc") or not path.is_file():
-            continue
-        files[rel] = (path.read_text(), path.is_symlink())
-    return files
 
 
 def test_move_matches_dvc(make_ws):
@@ -76,8 +60,8 @@ def test_move_matches_dvc(make_ws):
         steps = []
         for src, dst in SCRIPT:
             result = run("move", src, dst, check=False)
-            message = _message(result.stderr).replace(str(ws.root), "WS")
-            steps.append(((src, dst), result.returncode, message, _to_add(result.stdout), _state(ws)))
+            message = error_lines(result.stderr).replace(str(ws.root), "WS")
+            steps.append(((src, dst), result.returncode, message, _to_add(result.stdout), workspace_files(ws)))
         results[tool] = (steps, ws.dvc("status", "--json").json(), ws.flowops("data", "status", "--json").json())
 
     dvc_steps, dvc_status, dvc_ours = results["dvc"]

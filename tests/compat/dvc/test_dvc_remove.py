@@ -5,10 +5,8 @@ tools' `status`."""
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
 
-from conftest import Workspace
+from conftest import Workspace, error_lines, workspace_files
 
 PIPELINE = """\
 # the project's pipeline
@@ -96,24 +94,6 @@ def _build(ws: Workspace) -> None:
     ws.git("commit", "-qm", "start")
 
 
-def _message(stderr: str) -> str:
-    # dvc writes "ERROR: message"; flowops "error: CODE: message". The messages themselves are compared.
-    lines = [re.sub(r"^(ERROR: |error: [A-Z_]+: )", "", line) for line in stderr.splitlines()]
-    return "\n".join(line for line in lines if line.strip())
-
-
-def _state(ws: Workspace) -> dict[str, object]:
-    files: dict[str, object] = {}
-    for path in sorted(ws.root.rglob("*")):
-        rel = path.relative_to(ws.root).as_posix()
-        if rel.split("/")[0] in (".git", ".dvc") or not path.is_file():
-            continue
-        info = path.lstat()
-        # Unprotected outputs are files of their own again, writable, not links into the cache.
-        files[rel] = (path.read_text(), info.st_nlink, path.is_symlink(), oct(info.st_mode & 0o222))
-    return files
-
-
 def test_remove_matches_dvc(make_ws):
     results = {}
     for tool in ("dvc", "flowops"):
@@ -123,12 +103,12 @@ def test_remove_matches_dvc(make_ws):
         for args, cwd in SCRIPT:
             run = ws.dvc if tool == "dvc" else (lambda *a, **kw: ws.flowops("data", *a, **kw))
             result = run("remove", *args, check=False, cwd=ws.root / cwd)
-            message = _message(result.stderr).replace(str(ws.root), "WS")
+            message = error_lines(result.stderr).replace(str(ws.root), "WS")
             # The files after every step, so each rewrite of a dvc.yaml is compared, not just the last.
-            steps.append((args, result.returncode, result.stdout, message, _state(ws)))
+            steps.append((args, result.returncode, result.stdout, message, workspace_files(ws, links=True)))
         status = ws.dvc("status", "--json").json()
         ours = ws.flowops("data", "status", "--json").json()
-        results[tool] = (steps, _state(ws), status, ours)
+        results[tool] = (steps, workspace_files(ws, links=True), status, ours)
 
     dvc_steps, dvc_state, dvc_status, dvc_ours = results["dvc"]
     fo_steps, fo_state, fo_status, fo_ours = results["flowops"]
@@ -157,7 +137,7 @@ def test_refusals_match_dvc(make_ws):
         _build(ws)
         run = ws.dvc if tool == "dvc" else (lambda *a, **kw: ws.flowops("data", *a, **kw))
         results[tool] = [
-            (args, result.returncode, _message(result.stderr))
+            (args, result.returncode, error_lines(result.stderr))
             for args in REFUSALS
             for result in [run("remove", *args, check=False)]
         ]
@@ -189,9 +169,9 @@ def test_unprotect_matches_dvc(make_ws):
         ws: Workspace = make_ws(tool)
         _build(ws)
         run = ws.dvc if tool == "dvc" else (lambda *a, **kw: ws.flowops("data", *a, **kw))
-        linked = _state(ws)["data/x.txt"][1]
+        linked = workspace_files(ws, links=True)["data/x.txt"][1]
         codes = [run("unprotect", *args, check=False).returncode for args in (["a.txt", "data"], ["nope"])]
-        results[tool] = (linked, codes, _state(ws))
+        results[tool] = (linked, codes, workspace_files(ws, links=True))
         # Editing an unprotected file leaves the cache, and so dvc's view of the old version, intact.
         ws.write("a.txt", "edited\n")
         assert ws.dvc("status", "--json").json() == {"a.txt.dvc": [{"changed outs": {"a.txt": "modified"}}]}
