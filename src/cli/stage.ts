@@ -20,6 +20,7 @@ interface StageAddOptions {
   wdir?: string;
   alwaysChanged?: boolean;
   desc?: string;
+  run?: boolean;
   json?: boolean;
 }
 
@@ -55,6 +56,7 @@ export function stageCommand(): Command {
       .option("-w, --wdir <dir>", "the directory to run the command in")
       .option("--always-changed", "run the stage on every repro")
       .option("--desc <text>", "a description")
+      .option("--run", "then run it (or restore it from the run-cache), as `repro <name> --single-item`")
       .option("--json", "print the stage added as JSON")
       .argument("<command...>", "the command to run (what follows it is its own arguments)")
       .passThroughOptions()
@@ -91,6 +93,15 @@ export function stageCommand(): Command {
           return added;
         });
         if (opts.json === true) printJson(result);
+        if (opts.run === true) {
+          const { reproCommand } = await import("./repro.js");
+          await reproCommand().parseAsync([opts.name, "--single-item"], { from: "user" });
+          // As dvc's scm_context: a failed run takes back the .gitignore entries the stage added.
+          if (process.exitCode !== undefined && process.exitCode !== 0) {
+            const { removeGitignored } = await import("../data/gitignoreEntries.js");
+            for (const abs of result.ignored) await removeGitignored({ scm: true }, abs);
+          }
+        }
       }),
   );
   stage.addCommand(

@@ -33,6 +33,7 @@ it("writes the stage as dvc lays it out and ignores its cached outputs at once",
   expect(added).toEqual({
     message: "Added stage 'train' in 'dvc.yaml'",
     toTrack: ["dvc.yaml", ".gitignore"],
+    ignored: [join(dir, "model")],
   });
   expect(await readFile(join(dir, "dvc.yaml"), "utf8")).toBe(
     "stages:\n  train:\n    cmd: python train.py\n    deps:\n    - data\n    params:\n    - lr\n    - b.yaml:\n" +

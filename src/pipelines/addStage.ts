@@ -49,6 +49,8 @@ export interface AddStageResult {
   message: string;
   /** Files Git should stage, cwd-relative. */
   toTrack: string[];
+  /** Outputs (absolute) whose `.gitignore` entry this added, for taking back when `--run` fails. */
+  ignored: string[];
 }
 
 const INVALID_NAME_CHARS = /[\\/@:]/;
@@ -109,12 +111,16 @@ export async function addStage(
 
   await writeFileAtomic(pipelineFile, text);
   const toTrack = [relFile];
+  const ignored: string[] = [];
   for (const out of outs) {
     if (!out.cache) continue;
-    const gitignore = await ensureGitignored(repo, resolve(added.wdir, out.path));
-    if (gitignore !== undefined) toTrack.push(cwdRelative(cwd, gitignore));
+    const abs = resolve(added.wdir, out.path);
+    const gitignore = await ensureGitignored(repo, abs);
+    if (gitignore === undefined) continue;
+    toTrack.push(cwdRelative(cwd, gitignore));
+    ignored.push(abs);
   }
-  return { message: `Added stage '${spec.name}' in '${relFile}'`, toTrack: [...new Set(toTrack)] };
+  return { message: `Added stage '${spec.name}' in '${relFile}'`, toTrack: [...new Set(toTrack)], ignored };
 }
 
 function invalid(message: string): FlowOpsError {

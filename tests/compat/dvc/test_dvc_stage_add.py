@@ -117,3 +117,18 @@ def test_stage_list_matches_dvc(make_ws):
         "sub/dvc.yaml:s2  Reports p.csv",
         "zz/f.txt.dvc     Outputs f.txt",
     ]
+
+
+def test_stage_add_run_matches_dvc(make_ws):
+    """`--run` runs the new stage at once: the same dvc.lock and outputs, and a failing command exits 255."""
+    results = {}
+    for tool in ("dvc", "flowops"):
+        ws: Workspace = make_ws(tool)
+        ws.write("a.txt", "a\n")
+        ws.dvc("add", "-q", "a.txt")
+        run = ws.dvc if tool == "dvc" else ws.flowops
+        ok = run("stage", "add", "-n", "prep", "-d", "a.txt", "-o", "prepared", "--run", "cp", "a.txt", "prepared")
+        failed = run("stage", "add", "-n", "bad", "-d", "a.txt", "-o", "b.txt", "--run", "false", check=False)
+        results[tool] = (ok.returncode, failed.returncode, ws.read("dvc.lock"), ws.read("prepared"), ws.read(".gitignore"))
+    assert results["flowops"] == results["dvc"]
+    assert results["dvc"][1] == 255
