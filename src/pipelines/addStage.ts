@@ -87,9 +87,8 @@ export async function addStage(
   if (text === undefined) throw invalid(`${relFile}: 'stages' is not a mapping`);
 
   // The new stage as repro will read it, checked against every other output in the repository.
-  const added = (await parsePipeline(cwd, pipelineFile, text, repo.root)).stages.find(
-    (stage) => stage.lockName === spec.name,
-  )!;
+  const parsed = await parsePipeline(cwd, pipelineFile, text, repo.root);
+  const added = parsed.stages.find((stage) => stage.lockName === spec.name)!;
   const pipeline = await readPipelinesIfAny(repo);
   const others = (pipeline?.stages ?? []).filter(
     (stage) => !(stage.pipelineFile === pipelineFile && stage.lockName === spec.name),
@@ -105,7 +104,7 @@ export async function addStage(
     const stages = pipeline.stages.filter((stage) => stage.pipelineFile !== pipelineFile);
     buildDag({
       ...pipeline,
-      stages: [...stages, ...(await parsePipeline(cwd, pipelineFile, text, repo.root)).stages],
+      stages: [...stages, ...parsed.stages],
     });
   }
 

@@ -84,6 +84,8 @@ async function setOne(target: string, frozen: boolean, options: FreezeOptions): 
       `Stage '${name}' not found inside '${cwdRelative(cwd, file)}' file`,
     );
   }
+  // Read again as plain values: parsePipeline's document holds Python-typed numbers, which the dump would
+  // not write back as they were written.
   const definition = (yamlLibrary().parse(text) as { stages?: Record<string, unknown> }).stages?.[name];
   // dvc cannot write back a stage whose definition differs from what it resolved to: a foreach or matrix
   // member, or one that interpolates `${...}`.

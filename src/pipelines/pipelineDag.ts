@@ -7,6 +7,7 @@
  */
 import { posix, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
+import { parseDvcTarget } from "../data/dvcTarget.js";
 import { PIPELINE_FILE, stageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
 
 export interface Dag {
@@ -61,24 +62,14 @@ function located(pipeline: Pipeline, stage: Stage): string {
 }
 
 /**
- * DVC's `parse_target` (dvc/utils/__init__.py): `file:name` (the name after the last `:` when it holds no
- * `/`), a bare `name` (a stage of the root dvc.yaml), or a path to a dvc.yaml (all of its stages). A
- * generated name keeps its `@key` whole.
+ * DVC's `parse_target` (src/data/dvcTarget.ts) with the file made explicit: `file:name`, a bare `name` (a
+ * stage of the root dvc.yaml), or a path to a dvc.yaml (all of its stages). A generated name keeps its
+ * `@key` whole.
  */
 export function parseStageTarget(target: string): { file: string; name?: string } {
-  const at = target.indexOf("@");
-  const group = at < 0 ? target : target.slice(0, at);
-  const key = at < 0 ? "" : target.slice(at);
-  const colon = group.lastIndexOf(":");
-  const normal = (file: string): string => (file === "" ? PIPELINE_FILE : posix.normalize(file));
-  if (colon >= 0 && !group.slice(colon + 1).includes("/")) {
-    const name = group.slice(colon + 1);
-    const file = normal(group.slice(0, colon));
-    return name === "" ? { file } : { file, name: `${name}${key}` };
-  }
-  const base = posix.basename(target);
-  if (base === PIPELINE_FILE || base.endsWith(".dvc")) return { file: normal(target) };
-  return { file: PIPELINE_FILE, name: target };
+  const { path, name } = parseDvcTarget(target);
+  const file = path === undefined ? PIPELINE_FILE : posix.normalize(path);
+  return name === undefined ? { file } : { file, name };
 }
 
 export function buildDag(pipeline: Pipeline): Dag {

@@ -133,6 +133,9 @@ describe("parseStageTarget", () => {
     expect(parseStageTarget("./prep/dvc.yaml:clean")).toEqual({ file: "prep/dvc.yaml", name: "clean" });
     expect(parseStageTarget("prep/dvc.yaml")).toEqual({ file: "prep/dvc.yaml" });
     expect(parseStageTarget("prep/dvc.yaml:build@a:b")).toEqual({ file: "prep/dvc.yaml", name: "build@a:b" });
+    expect(parseStageTarget("prep/data.dvc")).toEqual({ file: "prep/data.dvc" });
+    expect(parseStageTarget("build@a")).toEqual({ file: "dvc.yaml", name: "build@a" });
+    expect(() => parseStageTarget("prep/dvc.lock:clean")).toThrow("Did you mean: `prep/dvc.yaml:clean`?");
   });
 });
 
