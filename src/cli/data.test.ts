@@ -196,6 +196,8 @@ describe("flowops data", () => {
       "unprotect",
       "freeze",
       "unfreeze",
+      "import-url",
+      "update",
       "ls",
       "diff",
       "remote",

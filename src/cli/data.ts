@@ -16,6 +16,7 @@ import { commitCommand } from "./dataCommit.js";
 import { removeCommand, unprotectCommand } from "./dataRemove.js";
 import { moveCommand } from "./dataMove.js";
 import { freezeCommand } from "./dataFreeze.js";
+import { importUrlCommand, updateCommand } from "./dataImport.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
@@ -216,6 +217,8 @@ export function dataCommand(): Command {
   command.addCommand(unprotectCommand());
   command.addCommand(freezeCommand(true));
   command.addCommand(freezeCommand(false));
+  command.addCommand(importUrlCommand());
+  command.addCommand(updateCommand());
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());

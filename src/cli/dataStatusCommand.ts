@@ -97,9 +97,13 @@ export function statusCommand(): Command {
           await import("../data/dataStatus.js");
         // With targets, pipelineStatus answers for `.dvc` files too, in the targets' order, as dvc does.
         let dvcFiles: number | undefined;
+        const frozenDvcFiles: string[] = [];
         const entries =
           targets.length === 0
-            ? await dataStatus(repo, [], { onDvcFiles: (count) => (dvcFiles = count) })
+            ? await dataStatus(repo, [], {
+                onDvcFiles: (count) => (dvcFiles = count),
+                onFrozen: (dvcFile) => frozenDvcFiles.push(dvcFile),
+              })
             : [];
         const pipeline = await pipelineStatus(repo, {
           targets,
@@ -113,7 +117,7 @@ export function statusCommand(): Command {
             : printDvcJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
         }
         if (opts.quiet) return quietly(entries.length > 0 || pipeline.stages.length > 0);
-        for (const stage of pipeline.frozen) {
+        for (const stage of [...pipeline.frozen, ...frozenDvcFiles]) {
           process.stderr.write(
             `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
           );

@@ -129,7 +129,7 @@ export async function addFromSource(
  * directory's manifest from a temp file), re-hashing it first, so a file changed since it was hashed is
  * reported, never uploaded under the old hash.
  */
-async function uploadFromSource(
+export async function uploadFromSource(
   repo: DataRepo,
   hashed: HashedPath,
   files: readonly { abs: string; md5: Oid }[],

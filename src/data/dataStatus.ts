@@ -24,11 +24,19 @@ export const EMPTY_PROJECT_MESSAGE =
 
 export type OutStatus = "modified" | "deleted" | "not in cache" | "new";
 
-export interface DataStatusEntry {
+export interface DataStatusEntry extends DvcFileStatus {
   /** The `.dvc` file, relative to the cwd (POSIX), as `dvc status` names it. */
   dvcFile: string;
+}
+
+/** What changed in one `.dvc` file, in dvc's order: deps (an unfrozen import's source), outs, stage md5. */
+export interface DvcFileStatus {
+  /** Source path (as dvc shows it) -> status; only for an import that is not frozen, and only if changed. */
+  changedDeps?: Record<string, OutStatus>;
   /** Out path (relative to the cwd) -> status; only outs that changed. */
   changedOuts: Record<string, OutStatus>;
+  /** The recorded stage md5 of an import differs from its contents (dvc's "changed checksum"). */
+  changedChecksum?: boolean;
 }
 
 const COMPLETE_TREE_MEMO = "complete-tree";
@@ -137,52 +145,92 @@ export async function dataStatus(
     cwd?: string;
     /** Hears how many `.dvc` files the workspace has, so a caller can tell an empty project from a clean one. */
     onDvcFiles?: (count: number) => void;
+    /** Hears each frozen `.dvc` file (named from the cwd): dvc warns that its deps are not shown. */
+    onFrozen?: (dvcFile: string) => void;
   } = {},
 ): Promise<DataStatusEntry[]> {
   const cwd = options.cwd ?? process.cwd();
   const tracked = await loadTrackedOuts(repo);
   options.onDvcFiles?.(new Set(tracked.map((out) => out.dvcFile)).size);
   const selected = selectTrackedOuts(tracked, targets, cwd);
-  const byFile = await changedOutsByDvcFile(repo, selected, cwd);
+  const byFile = await dvcFileStatuses(repo, selected, cwd, options.onFrozen);
   repo.state.flush();
-  return [...byFile.entries()].map(([dvcFile, changedOuts]) => ({ dvcFile, changedOuts }));
+  return [...byFile.entries()].map(([dvcFile, status]) => ({ dvcFile, ...status }));
 }
 
-/** The changed outs among `outs`, by `.dvc` file, both named relative to `cwd`; files with no change left out. */
-export async function changedOutsByDvcFile(
+/**
+ * The status of the `.dvc` files that `outs` belong to, by file named relative to `cwd`; files with no change
+ * left out. An import (a `.dvc` file with a dep) is also checked for its source, unless frozen, and for its
+ * stage md5, as dvc's `Stage.status` does.
+ */
+export async function dvcFileStatuses(
   repo: DataRepo,
   outs: readonly TrackedOut[],
   cwd: string,
-): Promise<Map<string, Record<string, OutStatus>>> {
-  const byFile = new Map<string, Record<string, OutStatus>>();
+  onFrozen?: (dvcFile: string) => void,
+): Promise<Map<string, DvcFileStatus>> {
+  const byFile = new Map<string, DvcFileStatus>();
+  const seen = new Set<string>();
   for (const tracked of outs) {
+    const key = posixRel(cwd, tracked.dvcFile);
+    if (!seen.has(tracked.dvcFile)) {
+      seen.add(tracked.dvcFile);
+      if (tracked.doc.raw.frozen === true) onFrozen?.(key);
+      if (tracked.doc.deps !== undefined || tracked.doc.raw.cmd !== undefined) {
+        const { importStatus } = await import("./importStatus.js");
+        const { changedDeps, changedChecksum } = await importStatus(repo, tracked.dvcFile, tracked.doc, cwd);
+        if (changedDeps !== undefined || changedChecksum) {
+          byFile.set(key, {
+            ...(changedDeps !== undefined ? { changedDeps } : {}),
+            changedOuts: {},
+            ...(changedChecksum ? { changedChecksum } : {}),
+          });
+        }
+      }
+    }
     const status = await outStatus(repo, tracked.out, dvcFileWdir(tracked.dvcFile, tracked.doc));
     if (status === undefined) continue;
-    const key = posixRel(cwd, tracked.dvcFile);
-    const changed = byFile.get(key) ?? {};
-    changed[posixRel(cwd, tracked.abs)] = status;
-    byFile.set(key, changed);
+    const entry = byFile.get(key) ?? { changedOuts: {} };
+    entry.changedOuts[posixRel(cwd, tracked.abs)] = status;
+    byFile.set(key, entry);
   }
   return byFile;
+}
+
+/** A status as `dvc status --json` lists it: `[{"changed deps": ...}, {"changed outs": ...}, "changed checksum"]`. */
+export function dvcFileStatusItems(
+  status: DvcFileStatus,
+): (
+  { "changed deps": Record<string, OutStatus> } | { "changed outs": Record<string, OutStatus> } | string
+)[] {
+  return [
+    ...(status.changedDeps !== undefined ? [{ "changed deps": status.changedDeps }] : []),
+    ...(Object.keys(status.changedOuts).length > 0 ? [{ "changed outs": status.changedOuts }] : []),
+    ...(status.changedChecksum === true ? ["changed checksum"] : []),
+  ];
 }
 
 /** `dvc status --json`: `{"foo.dvc": [{"changed outs": {"foo": "modified"}}]}`. */
 export function statusJson(
   entries: readonly DataStatusEntry[],
-): Record<string, { "changed outs": Record<string, OutStatus> }[]> {
-  return Object.fromEntries(entries.map((e) => [e.dvcFile, [{ "changed outs": e.changedOuts }]]));
+): Record<string, ReturnType<typeof dvcFileStatusItems>> {
+  return Object.fromEntries(entries.map((e) => [e.dvcFile, dvcFileStatusItems(e)]));
 }
 
-/** `dvc status` text: the file, `changed outs:`, then each out with its status padded to 20 columns. */
+/** `dvc status` text: the file, then each kind of change, its paths with statuses padded to 20 columns. */
 export function formatStatus(entries: readonly DataStatusEntry[]): string {
   if (entries.length === 0) return "Data and pipelines are up to date.\n";
+  const paths = (changes: Record<string, OutStatus>): string =>
+    Object.entries(changes)
+      .map(([path, status]) => `\t\t${`${status}:`.padEnd(20)}${path}\n`)
+      .join("");
   return entries
     .map(
       (e) =>
-        `${e.dvcFile}:\n\tchanged outs:\n` +
-        Object.entries(e.changedOuts)
-          .map(([path, status]) => `\t\t${`${status}:`.padEnd(20)}${path}\n`)
-          .join(""),
+        `${e.dvcFile}:\n` +
+        (e.changedDeps !== undefined ? `\tchanged deps:\n${paths(e.changedDeps)}` : "") +
+        (Object.keys(e.changedOuts).length > 0 ? `\tchanged outs:\n${paths(e.changedOuts)}` : "") +
+        (e.changedChecksum === true ? "\tchanged checksum\n" : ""),
     )
     .join("");
 }

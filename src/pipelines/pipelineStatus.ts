@@ -9,7 +9,7 @@
  */
 import { relative, resolve, sep } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
-import { changedOutsByDvcFile } from "../data/dataStatus.js";
+import { dvcFileStatuses, dvcFileStatusItems } from "../data/dataStatus.js";
 import { loadTrackedOuts, isSameOrInside } from "../data/dvcFile.js";
 import { readStageLocks } from "./dvcLock.js";
 import { cwdStageAddress, type Stage } from "./dvcYaml.js";
@@ -75,11 +75,13 @@ export async function pipelineStatus(
   const changesOf = new Map<Stage, StageChange[]>();
   // Keyed by name: a stage selected twice keeps its first place and its last non-empty answer (dvc's dict update).
   const entries = new Map<string, StageStatusItem[]>();
+  const frozenFiles = new Set<string>();
   for (const selection of selections) {
     if (selection.kind === "tracked") {
-      for (const [dvcFile, outs] of await changedOutsByDvcFile(repo, selection.outs, cwd)) {
-        entries.set(dvcFile, [{ "changed outs": outs }]);
-      }
+      const statuses = await dvcFileStatuses(repo, selection.outs, cwd, (dvcFile) =>
+        frozenFiles.add(dvcFile),
+      );
+      for (const [dvcFile, status] of statuses) entries.set(dvcFile, dvcFileStatusItems(status));
       continue;
     }
     const { stage, filter } = selection;
@@ -101,9 +103,12 @@ export async function pipelineStatus(
   repo.state.flush();
   return {
     stages: [...entries].map(([stage, items]) => ({ stage, items })),
-    frozen: [...new Set(selectedStages)]
-      .filter((stage) => stage.frozen)
-      .map((stage) => cwdStageAddress(stage, cwd)),
+    frozen: [
+      ...[...new Set(selectedStages)]
+        .filter((stage) => stage.frozen)
+        .map((stage) => cwdStageAddress(stage, cwd)),
+      ...frozenFiles,
+    ],
     defined: pipeline?.stages.length ?? 0,
   };
 }

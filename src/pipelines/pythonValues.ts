@@ -6,6 +6,7 @@
  * the way Python's `str`, `repr` and `json.dumps` do, and compares them with Python's `==`.
  */
 import type { ScalarTag } from "yaml";
+import { compareCodePoints } from "../data/dirManifest.js";
 import { malformedFile, parseYamlDocument, type YamlFile } from "../data/yamlFile.js";
 import { RUAMEL_FLOAT, RUAMEL_INT } from "./ruamelResolver.js";
 
@@ -158,6 +159,19 @@ export function pyJsonDumps(value: unknown): string {
       .join(", ")}}`;
   }
   return jsonString(String(value));
+}
+
+/**
+ * dvc's `dict_hash` input: `json.dumps(dict_filter(value, exclude), sort_keys=True)`. Written by hand, not
+ * through an object: JS orders integer-like keys first, Python sorts all keys alike.
+ */
+export function pySortedJsonDumps(value: unknown, exclude: ReadonlySet<string> = new Set()): string {
+  if (Array.isArray(value)) return `[${value.map((item) => pySortedJsonDumps(item, exclude)).join(", ")}]`;
+  if (!isPlainObject(value)) return pyJsonDumps(value);
+  const keys = Object.keys(value)
+    .filter((key) => !exclude.has(key) && value[key] !== undefined)
+    .sort(compareCodePoints);
+  return `{${keys.map((key) => `${pyJsonDumps(key)}: ${pySortedJsonDumps(value[key], exclude)}`).join(", ")}}`;
 }
 
 /** A deep copy that keeps PyFloat instances (structuredClone would turn them into plain objects). */

@@ -17,7 +17,7 @@ import { materializeOut } from "../data/materialize.js";
 import { FlowOpsError } from "../errors.js";
 import { lockEntryToYaml, parseLock, type LockEntry, type LockFile } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
-import { isPlainObject, parsePythonYaml, pyJsonDumps } from "./pythonValues.js";
+import { isPlainObject, parsePythonYaml, pySortedJsonDumps } from "./pythonValues.js";
 import { dumpRuamelYaml } from "./ruamelYaml.js";
 import { isCallbackStage, stageOuts } from "./stageStatus.js";
 
@@ -44,13 +44,7 @@ export function runCacheValue(entry: RunCacheEntry): string {
 
 /** Python's `json.dumps(dict_filter(d, ["size", "nfiles"]), sort_keys=True)`, the bytes both hashes cover. */
 export function runCacheJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(runCacheJson).join(", ")}]`;
-  if (!isPlainObject(value)) return pyJsonDumps(value);
-  // Written by hand, not through an object: JS orders integer-like keys first, Python sorts all keys alike.
-  const keys = Object.keys(value)
-    .filter((key) => !EXCLUDED_KEYS.has(key) && value[key] !== undefined)
-    .sort(compareCodePoints);
-  return `{${keys.map((key) => `${pyJsonDumps(key)}: ${runCacheJson(value[key])}`).join(", ")}}`;
+  return pySortedJsonDumps(value, EXCLUDED_KEYS);
 }
 
 /** Where a run-cache entry lives: `<cache>/runs/<key[:2]>/<key>/<value>`. */

@@ -1,0 +1,149 @@
+/**
+ * `flowops data import-url` and `data update` (dvc's `import-url` and `update`); the work is
+ * data/importUrl.ts and data/updateImports.ts. Failures carry dvc's sentences around the cause.
+ */
+import { Command, Option } from "commander";
+import { relative, sep } from "node:path";
+import { withDataRepo } from "../data/dataRepo.js";
+import type { ImportMode } from "../data/importStage.js";
+import { FlowOpsError, invalidParameter } from "../errors.js";
+import { reportFilesToTrack } from "./gitReminder.js";
+import { positiveInteger } from "./numberOptions.js";
+import { printJson } from "./output.js";
+import { createProgress } from "./progressBar.js";
+
+interface TransferFlags {
+  /** False with --no-download (commander's negated option). */
+  download?: boolean;
+  toRemote?: boolean;
+  remote?: string;
+  jobs?: number;
+  json?: boolean;
+}
+
+const rel = (path: string): string => relative(process.cwd(), path).split(sep).join("/") || ".";
+const importing = (source: string, out: string): void => {
+  process.stdout.write(`Importing '${source}' -> '${out}'\n`);
+};
+
+function transferOptions(command: Command): Command {
+  return command
+    .option("--no-download", "hash the source and record it, but do not download the data")
+    .option("--to-remote", "send the data straight to a remote: nothing lands in the cache or workspace")
+    .option("-r, --remote <name>", "with --to-remote: the remote (default: core.remote)")
+    .addOption(new Option("-j, --jobs <n>", "uploads at once").argParser(positiveInteger))
+    .option("--json", "print machine-readable JSON", false);
+}
+
+/** dvc's checks of --to-remote against the other transfer options, and the mode they choose. */
+function importMode(opts: TransferFlags & { noExec?: boolean }, noDownloadConflict: string): ImportMode {
+  if (opts.toRemote === true) {
+    if (opts.download === false || opts.noExec === true) throw invalidParameter(noDownloadConflict);
+    return {
+      kind: "to-remote",
+      ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+    };
+  }
+  if (opts.remote !== undefined) throw invalidParameter("--remote can't be used without --to-remote");
+  return opts.download === false ? { kind: "no-download" } : { kind: "download" };
+}
+
+/** dvc's commands catch their errors and print one line with the cause after ` - `. */
+function wrapped(sentence: string, error: unknown): unknown {
+  return error instanceof FlowOpsError
+    ? new FlowOpsError(error.code, `${sentence} - ${error.message}`, { cause: error })
+    : error;
+}
+
+export function importUrlCommand(): Command {
+  return transferOptions(
+    new Command("import-url")
+      .description(
+        "Copy a file or directory from outside the workspace into it and track where it came from (<out>.dvc " +
+          "with the source as a dep); `data update` brings it up to date. Local paths only for now.",
+      )
+      .argument("<url>", "the source: a local path (absolute, or relative to the cwd)")
+      .argument("[out]", "where to put it in the workspace (a directory: under the source's name)")
+      .option("-f, --force", "replace what is already at the destination")
+      .option("--no-exec", "only write the .dvc file: no hashing, no data"),
+  ).action(
+    async (
+      url: string,
+      out: string | undefined,
+      opts: TransferFlags & { force?: boolean; exec?: boolean },
+    ) => {
+      const noExec = opts.exec === false;
+      const mode = importMode(
+        { ...opts, noExec },
+        "--no-exec/--no-download/--version-aware cannot be combined with --to-remote",
+      );
+      await withDataRepo(process.cwd(), async (repo) => {
+        const { importUrl } = await import("../data/importUrl.js");
+        const sink = createProgress("Importing", undefined, { enabled: opts.json !== true, unit: "bytes" });
+        let result;
+        try {
+          result = await importUrl(repo, url, out, {
+            mode,
+            noExec,
+            ...(opts.force === true ? { force: true } : {}),
+            ...(opts.json === true ? {} : { onImporting: importing }),
+            onProgress: (bytes) => sink.advance(bytes),
+          });
+        } catch (error) {
+          throw wrapped(
+            `failed to import ${url}. You could also try downloading it manually, and adding it with \`dvc add\`.`,
+            error,
+          );
+        } finally {
+          sink.done();
+        }
+        if (opts.json === true) {
+          return printJson({
+            path: rel(result.path),
+            dvc_file: rel(result.dvcFile),
+            ...(result.gitignore !== undefined ? { gitignore: rel(result.gitignore) } : {}),
+          });
+        }
+        const files = [result.dvcFile, ...(result.gitignore !== undefined ? [result.gitignore] : [])];
+        await reportFilesToTrack(repo, files.map(rel), process.cwd());
+      });
+    },
+  );
+}
+
+export function updateCommand(): Command {
+  return transferOptions(
+    new Command("update")
+      .description(
+        "Bring imports (.dvc files written by import-url) up to date with their sources; unchanged ones are skipped.",
+      )
+      .argument("<targets...>", ".dvc files to update (with -R: directories too)")
+      .option("-R, --recursive", "a directory target updates every import inside it", false),
+  ).action(async (targets: string[], opts: TransferFlags & { recursive: boolean }) => {
+    const mode = importMode(opts, "--to-remote can't be used with --no-download");
+    await withDataRepo(process.cwd(), async (repo) => {
+      const { updateImports } = await import("../data/updateImports.js");
+      const sink = createProgress("Updating", undefined, { enabled: opts.json !== true, unit: "bytes" });
+      const say = (line: string): void => {
+        if (opts.json !== true) process.stdout.write(`${line}\n`);
+      };
+      let updated: string[];
+      try {
+        updated = await updateImports(repo, targets, {
+          mode,
+          recursive: opts.recursive,
+          onImporting: (source, out) => say(`Importing '${source}' -> '${out}'`),
+          onSkipped: say,
+          warn: (message) => process.stderr.write(`WARNING: ${message}\n`),
+          onProgress: (bytes) => sink.advance(bytes),
+        });
+      } catch (error) {
+        throw wrapped("failed update data", error);
+      } finally {
+        sink.done();
+      }
+      if (opts.json === true) printJson({ updated: updated.map(rel) });
+    });
+  });
+}

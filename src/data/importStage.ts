@@ -1,0 +1,128 @@
+/**
+ * An import's `.dvc` file (dvc's `import-url` stage): one dep, the source, and one out, the copy in the
+ * workspace, both hashed, plus the stage md5 and `frozen: true`. Shared by `import-url`, which writes one,
+ * and `update`, which brings one up to date. Only local sources are read: a path, absolute or relative to the
+ * `.dvc` file's directory, as dvc records it.
+ */
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import { hashInfoOf, updatedOut } from "./addTargets.js";
+import { uploadFromSource } from "./addFromSource.js";
+import type { DataRepo } from "./dataRepo.js";
+import { isSameOrInside, orderedOut, type DvcOut } from "./dvcFile.js";
+import { HashPool } from "./hashPool.js";
+import { hashPath, type HashedPath } from "./hashTree.js";
+import { materializeOut } from "./materialize.js";
+
+/** What `import-url` and `update` do with the data: dvc's default, `--no-download`, or `--to-remote`. */
+export type ImportMode =
+  { kind: "download" } | { kind: "no-download" } | { kind: "to-remote"; remote?: string; jobs?: number };
+
+/** A URL scheme (`s3://`, `https://`, `remote://`): dvc reads those through its filesystems; we do not yet. */
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/** Whether a dep path is a URL (which dvc reads through a filesystem plugin) rather than a local path. */
+export function isUrlPath(defPath: string): boolean {
+  return URL_SCHEME.test(defPath);
+}
+
+/** The source's absolute path for a dep recorded as `defPath` in a `.dvc` file whose directory is `wdir`. */
+export function importSourcePath(defPath: string, wdir: string): string {
+  if (isUrlPath(defPath)) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `'${defPath}': only local paths can be imported by flowops yet; download it and use \`flowops data add\``,
+    );
+  }
+  return isAbsolute(defPath) ? defPath : resolve(wdir, defPath);
+}
+
+/** dvc's `Output.__str__` for a local path: as written when absolute, else absolute outside the repo, else from the cwd. */
+export function shownPath(defPath: string, abs: string, root: string, cwd: string): string {
+  if (isAbsolute(defPath)) return defPath;
+  if (!isSameOrInside(abs, root) || abs === root) return abs;
+  const from = isSameOrInside(cwd, root) ? cwd : root;
+  return relative(from, abs).split(sep).join("/");
+}
+
+/** dvc's error when an import's source is missing (DependencyDoesNotExistError). */
+export function missingDependency(shown: string): FlowOpsError {
+  return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `dependency '${shown}' does not exist`);
+}
+
+/** A dep or out entry in dvc's key order: the hashes first (when known), then `hash: md5` and the path. */
+export function hashedEntry(
+  previous: DvcOut | undefined,
+  path: string,
+  hashed: HashedPath | undefined,
+): DvcOut {
+  if (hashed !== undefined) return orderedOut(updatedOut(previous, path, hashInfoOf(hashed))) as DvcOut;
+  const cleared: DvcOut = { ...previous, path, hash: "md5" };
+  delete cleared.md5;
+  delete cleared.size;
+  delete cleared.nfiles;
+  delete cleared.isexec;
+  return orderedOut(cleared) as DvcOut;
+}
+
+/**
+ * Brings the hashed source where `mode` says: into the cache and the workspace at `dest` (replacing
+ * what was there once the cache holds the new content), nowhere (`no-download`), or to a remote. Answers
+ * the out's new entry: hashed, or without hashes for `no-download`.
+ */
+export async function fetchImportSource(
+  repo: DataRepo,
+  source: { abs: string; hashed: HashedPath },
+  dest: string,
+  previousOut: DvcOut | undefined,
+  outPath: string,
+  mode: ImportMode,
+): Promise<DvcOut> {
+  const { abs: sourceAbs, hashed } = source;
+  if (mode.kind === "no-download") return hashedEntry(previousOut, outPath, undefined);
+  const files =
+    hashed.kind === "file"
+      ? [{ abs: sourceAbs, md5: hashed.md5 }]
+      : hashed.entries.map((e) => ({ abs: resolve(sourceAbs, ...e.relpath.split("/")), md5: e.md5 }));
+  if (mode.kind === "to-remote") {
+    await uploadFromSource(repo, hashed, files, relative(repo.root, dest).split(sep).join("/"), {
+      ...(mode.remote !== undefined ? { remote: mode.remote } : {}),
+      ...(mode.jobs !== undefined ? { jobs: mode.jobs } : {}),
+    });
+  } else {
+    for (const file of files) await repo.cache.addFile(file.abs, file.md5, { move: false });
+    if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
+    await checkoutImported(repo, hashed, dest);
+  }
+  return hashedEntry(previousOut, outPath, hashed);
+}
+
+/** Puts cached content at `dest`, replacing the old copy, as dvc's run removes outs before it imports. */
+export async function checkoutImported(
+  repo: DataRepo,
+  hashed: Pick<HashedPath, "md5" | "isexec">,
+  dest: string,
+): Promise<void> {
+  if (existsSync(dest)) await rm(dest, { recursive: true, force: true });
+  await materializeOut(repo.cache, hashed, dest, {
+    linkTypes: repo.linkTypes,
+    state: repo.state,
+    ignore: repo.ignore,
+    root: repo.root,
+  });
+}
+
+export function hashSource(
+  repo: DataRepo,
+  sourceAbs: string,
+  onProgress?: (bytes: number, files: number) => void,
+): Promise<HashedPath> {
+  return hashPath(sourceAbs, {
+    root: repo.root,
+    state: repo.state,
+    pool: HashPool.shared(),
+    ...(onProgress !== undefined ? { onProgress } : {}),
+  });
+}

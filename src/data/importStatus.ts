@@ -1,0 +1,34 @@
+/**
+ * The stage half of `dvc status` for a `.dvc` file with deps (an import): its source, unless the file is
+ * frozen (dvc's `_status_deps`), and its stage md5 (`_status_stage`, "changed checksum"). Only local sources
+ * are hashed; a URL dep is not checked, as we cannot read it yet.
+ */
+import { existsSync } from "node:fs";
+import type { DataRepo } from "./dataRepo.js";
+import type { OutStatus } from "./dataStatus.js";
+import { dvcFileWdir, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
+import { hashSource, importSourcePath, isUrlPath, shownPath } from "./importStage.js";
+import { hasStageMd5, singleStageMd5 } from "./stageMd5.js";
+
+export async function importStatus(
+  repo: DataRepo,
+  dvcFile: string,
+  doc: DvcFileDoc,
+  cwd: string,
+): Promise<{ changedDeps?: Record<string, OutStatus>; changedChecksum: boolean }> {
+  const changedChecksum = hasStageMd5(doc.raw) && doc.md5 !== singleStageMd5(doc.raw);
+  if (doc.raw.frozen === true || doc.deps === undefined) return { changedChecksum };
+  const wdir = dvcFileWdir(dvcFile, doc);
+  const changedDeps: Record<string, OutStatus> = {};
+  for (const item of doc.deps) {
+    const dep = item as DvcOut;
+    if (typeof dep !== "object" || dep === null || typeof dep.path !== "string" || isUrlPath(dep.path))
+      continue;
+    const abs = importSourcePath(dep.path, wdir);
+    const shown = shownPath(dep.path, abs, repo.root, cwd);
+    if (!existsSync(abs)) changedDeps[shown] = "deleted";
+    else if (dep.md5 === undefined) changedDeps[shown] = "new";
+    else if ((await hashSource(repo, abs)).md5 !== dep.md5) changedDeps[shown] = "modified";
+  }
+  return { ...(Object.keys(changedDeps).length > 0 ? { changedDeps } : {}), changedChecksum };
+}

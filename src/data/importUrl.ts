@@ -1,0 +1,124 @@
+/**
+ * `import-url <source> [out]`: dvc's `imp_url` for local sources. The source is copied into the cache and
+ * checked out at `out`, and `out.dvc` records both (the source as a dep) with the stage md5 and `frozen:
+ * true`, so `status` does not look at the source again until `update` is asked to. `--no-exec` writes the
+ * `.dvc` file only; `--no-download` hashes the source but leaves the out unhashed and absent; `--to-remote`
+ * sends the objects to a remote and nothing into the workspace. The `.dvc` file's bytes are dvc's.
+ */
+import { existsSync } from "node:fs";
+import { basename, dirname, relative, resolve, sep } from "node:path";
+import { FlowOpsError, invalidParameter } from "../errors.js";
+import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
+import { resolveOutput } from "./addFromSource.js";
+import type { DataRepo } from "./dataRepo.js";
+import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile, type DvcOut } from "./dvcFile.js";
+import { ensureGitignored } from "./gitignoreEntries.js";
+import {
+  fetchImportSource,
+  hashSource,
+  hashedEntry,
+  importSourcePath,
+  missingDependency,
+  shownPath,
+  type ImportMode,
+} from "./importStage.js";
+import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
+import { singleStageMd5 } from "./stageMd5.js";
+
+export interface ImportUrlOptions {
+  /** Relative paths are relative to this; the process's cwd by default. */
+  cwd?: string;
+  /** Replace what is at the destination (dvc's `-f/--force`). */
+  force?: boolean;
+  /** Write the `.dvc` file only (dvc's `--no-exec`). */
+  noExec?: boolean;
+  mode?: ImportMode;
+  /** dvc's "Importing 'src' -> 'out'", before the data moves. */
+  onImporting?: (source: string, out: string) => void;
+  onProgress?: (bytes: number, files: number) => void;
+}
+
+export interface ImportUrlResult {
+  dvcFile: string;
+  path: string;
+  gitignore?: string;
+}
+
+export async function importUrl(
+  repo: DataRepo,
+  url: string,
+  out: string | undefined,
+  options: ImportUrlOptions = {},
+): Promise<ImportUrlResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const mode = options.mode ?? { kind: "download" };
+  if (mode.kind === "to-remote" && options.noExec === true) {
+    throw invalidParameter("--no-exec/--no-download/--version-aware cannot be combined with --to-remote");
+  }
+  // dvc checks the destination only when data will land there.
+  const dest =
+    mode.kind === "to-remote" && out === undefined
+      ? resolve(cwd, basename(url))
+      : resolveOutput(url, out, cwd, options.force === true);
+  if (!isSameOrInside(dest, repo.root) || dest === repo.root) {
+    throw invalidParameter(`'${dest}': the destination must be inside the repository ${repo.root}`);
+  }
+  const wdir = dirname(dest);
+  const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
+  // A source inside the repository is recorded relative to the `.dvc` file; anything else as given.
+  const urlAbs = resolve(cwd, url);
+  const defPath =
+    existsSync(urlAbs) && isSameOrInside(urlAbs, repo.root)
+      ? relative(wdir, urlAbs).split(sep).join("/")
+      : url;
+  const sourceAbs = importSourcePath(defPath, wdir);
+
+  const tracked = (await loadTrackedOuts(repo)).filter((t) => t.dvcFile !== dvcFile);
+  const pipeline = await readPipelinesIfAny(repo);
+  checkNoOverlap(declaredOuts(tracked, pipeline?.stages ?? [], cwd), {
+    abs: dest,
+    path: basename(dest),
+    owner: relative(cwd, dvcFile).split(sep).join("/"),
+  });
+  if (isSameOrInside(dest, sourceAbs) || isSameOrInside(sourceAbs, dest)) {
+    throw invalidParameter(`'${url}' and its destination '${dest}' overlap`);
+  }
+
+  let dep: DvcOut;
+  let outEntry: DvcOut;
+  if (options.noExec === true) {
+    dep = hashedEntry(undefined, defPath, undefined);
+    outEntry = hashedEntry(undefined, basename(dest), undefined);
+  } else {
+    const shownSource = shownPath(defPath, sourceAbs, repo.root, cwd);
+    if (mode.kind !== "to-remote") {
+      options.onImporting?.(shownSource, relative(cwd, dest).split(sep).join("/"));
+    }
+    if (!existsSync(sourceAbs)) throw missingDependency(shownSource);
+    const hashed = await hashSource(repo, sourceAbs, options.onProgress);
+    outEntry = await fetchImportSource(
+      repo,
+      { abs: sourceAbs, hashed },
+      dest,
+      undefined,
+      basename(dest),
+      mode,
+    );
+    dep = hashedEntry(undefined, defPath, hashed);
+  }
+  const raw: Record<string, unknown> = { frozen: true, deps: [dep], outs: [outEntry] };
+  if (options.noExec !== true) raw.md5 = singleStageMd5(raw);
+  await writeDvcFile(dvcFile, { outs: [outEntry], raw });
+  const gitignore = mode.kind === "to-remote" ? undefined : await ensureGitignored(repo, dest);
+  repo.state.flush();
+  return { dvcFile, path: dest, ...(gitignore !== undefined ? { gitignore } : {}) };
+}
+
+/** dvc's CmdImportUrl wraps every failure in this sentence. */
+export function importFailed(url: string, error: FlowOpsError): FlowOpsError {
+  return new FlowOpsError(
+    error.code,
+    `failed to import ${url}. You could also try downloading it manually, and adding it with \`dvc add\`. - ` +
+      error.message,
+  );
+}

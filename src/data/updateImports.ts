@@ -1,0 +1,170 @@
+/**
+ * `update <targets>`: dvc's `update` for imports of local sources. An import is brought up to date when its
+ * stage md5, its source or its out changed (dvc's `Stage.changed` with the stage unfrozen for the check);
+ * otherwise it is skipped with dvc's "'x.dvc' didn't change, skipping". The `.dvc` file is rewritten over its
+ * old text, so comments stay and new keys land where dvc's `apply_diff` puts them. A `.dvc` file that is not
+ * an import gets dvc's warning that it was never pushed to a remote (dvc's worktree update, which we do not
+ * have, is the only other thing `update` does).
+ */
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { resolve } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import type { DataRepo } from "./dataRepo.js";
+import { cacheHasAll, outStatus } from "./dataStatus.js";
+import { cwdRelative, targetFile } from "./dvcTarget.js";
+import {
+  DVC_FILE_SUFFIX,
+  dvcFileWdir,
+  isSameOrInside,
+  loadTrackedOuts,
+  readDvcFile,
+  writeDvcFile,
+  type DvcFileDoc,
+  type DvcOut,
+} from "./dvcFile.js";
+import {
+  checkoutImported,
+  fetchImportSource,
+  hashSource,
+  hashedEntry,
+  importSourcePath,
+  missingDependency,
+  shownPath,
+  type ImportMode,
+} from "./importStage.js";
+import { isOid, type Oid } from "./hashInfo.js";
+import { singleStageMd5 } from "./stageMd5.js";
+
+export interface UpdateImportsOptions {
+  cwd?: string;
+  mode?: ImportMode;
+  /** A directory target selects every `.dvc` file inside it (dvc's `-R`). */
+  recursive?: boolean;
+  onImporting?: (source: string, out: string) => void;
+  /** dvc's "'x.dvc' didn't change, skipping". */
+  onSkipped?: (message: string) => void;
+  warn?: (message: string) => void;
+  onProgress?: (bytes: number, files: number) => void;
+}
+
+/** The `.dvc` files updated (absolute), in the targets' order. */
+export async function updateImports(
+  repo: DataRepo,
+  targets: readonly string[],
+  options: UpdateImportsOptions = {},
+): Promise<string[]> {
+  const cwd = options.cwd ?? process.cwd();
+  const files = await targetFiles(repo, targets, cwd, options.recursive === true);
+  const updated: string[] = [];
+  for (const file of files) {
+    if (await updateOne(repo, file, cwd, options)) updated.push(file);
+  }
+  repo.state.flush();
+  return updated;
+}
+
+async function targetFiles(
+  repo: DataRepo,
+  targets: readonly string[],
+  cwd: string,
+  recursive: boolean,
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const target of targets) {
+    const abs = resolve(cwd, target);
+    if (recursive && existsSync(abs) && !abs.endsWith(DVC_FILE_SUFFIX)) {
+      const inside = (await loadTrackedOuts(repo))
+        .map((tracked) => tracked.dvcFile)
+        .filter((dvcFile) => isSameOrInside(dvcFile, abs));
+      files.push(...new Set(inside));
+      continue;
+    }
+    const file = targetFile(cwd, target);
+    if (!file.endsWith(DVC_FILE_SUFFIX)) {
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `'${cwdRelative(cwd, file)}' holds pipeline stages; only imports (.dvc files) can be updated`,
+      );
+    }
+    files.push(file);
+  }
+  return [...new Set(files)];
+}
+
+/** dvc's `is_import`: no command, one dep, one out. */
+function importParts(doc: DvcFileDoc): { dep: DvcOut; out: DvcOut } | undefined {
+  if (doc.raw.cmd !== undefined || doc.deps?.length !== 1 || doc.outs.length !== 1) return undefined;
+  const dep = doc.deps[0] as DvcOut;
+  if (typeof dep !== "object" || dep === null || typeof dep.path !== "string") {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${doc.path}: deps[0] must be a mapping with a 'path'`);
+  }
+  return { dep, out: doc.outs[0]! };
+}
+
+async function updateOne(
+  repo: DataRepo,
+  file: string,
+  cwd: string,
+  options: UpdateImportsOptions,
+): Promise<boolean> {
+  const doc = await readDvcFile(file);
+  const wdir = dvcFileWdir(file, doc);
+  const parts = importParts(doc);
+  if (parts === undefined) {
+    for (const out of doc.outs) {
+      if (out.cache === false) continue;
+      options.warn?.(
+        `Could not update '${cwdRelative(cwd, resolve(wdir, out.path))}', it was never pushed to a remote`,
+      );
+    }
+    return false;
+  }
+  const { dep, out } = parts;
+  const mode = options.mode ?? { kind: "download" };
+  const dest = resolve(wdir, out.path);
+  const sourceAbs = importSourcePath(dep.path, wdir);
+  const shownSource = shownPath(dep.path, sourceAbs, repo.root, cwd);
+  const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
+  const source = existsSync(sourceAbs) ? await hashSource(repo, sourceAbs, options.onProgress) : undefined;
+  const depChanged = source === undefined || source.md5 !== dep.md5;
+  const outChanged = (await outStatus(repo, out, wdir)) !== undefined;
+  if (!stageChanged && !depChanged && !outChanged) {
+    options.onSkipped?.(`'${cwdRelative(cwd, file)}' didn't change, skipping`);
+    return false;
+  }
+  options.onImporting?.(shownSource, cwdRelative(cwd, dest));
+  if (source === undefined) throw missingDependency(shownSource);
+
+  let newOut: DvcOut;
+  if (mode.kind === "no-download") {
+    // dvc removes the out before an import runs, and clears its hashes when nothing was downloaded.
+    await rm(dest, { recursive: true, force: true });
+    newOut = hashedEntry(out, out.path, undefined);
+  } else if (
+    mode.kind === "download" &&
+    !stageChanged &&
+    !depChanged &&
+    typeof out.md5 === "string" &&
+    isOid(out.md5) &&
+    (await cacheHasAll(repo, out.md5 as Oid))
+  ) {
+    // dvc's `already_cached`: only the workspace copy is missing or changed.
+    await checkoutImported(
+      repo,
+      { md5: out.md5 as Oid, ...(out.isexec === true ? { isexec: true } : {}) },
+      dest,
+    );
+    newOut = out;
+  } else {
+    newOut = await fetchImportSource(repo, { abs: sourceAbs, hashed: source }, dest, out, out.path, mode);
+  }
+  const raw: Record<string, unknown> = {
+    ...doc.raw,
+    deps: [hashedEntry(dep, dep.path, source)],
+    outs: [newOut],
+  };
+  raw.md5 = singleStageMd5(raw);
+  await writeDvcFile(file, { outs: [newOut], raw, ...(doc.text !== undefined ? { text: doc.text } : {}) });
+  return true;
+}
