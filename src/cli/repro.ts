@@ -249,16 +249,26 @@ function printer(opts: ReproCliOptions, named: (name: string) => string): (event
 /** A `.dvc` file's line, in dvc's words (its `Stage.reproduce` and `run`). */
 function dataSourceLine(result: DataSourceResult, named: (abs: string) => string, ignored: boolean): string {
   const name = `'${named(result.dvcFile)}'`;
+  const importing =
+    result.importing === undefined
+      ? ""
+      : `Importing '${result.importing.source}' -> '${result.importing.out}'\n`;
   switch (result.outcome) {
+    case "imported":
+      return importing;
     case "verified":
-      return `Verifying data sources in stage: ${name}\n`;
+      return result.frozenImport === true
+        ? `Verifying outputs in frozen stage: ${name}\n`
+        : `Verifying data sources in stage: ${name}\n`;
     case "skipped":
+      if (importing !== "") return importing;
       if (result.wouldVerify === true)
         return `Would verify data sources in stage: ${name}: ${describeOutChanges(result.changes, named)}\n`;
       return `${name} didn't change, skipping\n`;
     case "failed": {
       const failure = result.message ?? `failed to reproduce ${name}`;
-      return ignored ? `WARNING: ${failure} (ignored)\n` : `ERROR: ${failure}\n`;
+      const verifying = result.frozenImport === true ? `Verifying outputs in frozen stage: ${name}\n` : "";
+      return importing + verifying + (ignored ? `WARNING: ${failure} (ignored)\n` : `ERROR: ${failure}\n`);
     }
   }
 }

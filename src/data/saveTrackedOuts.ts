@@ -6,6 +6,7 @@
  * recorded but not committed, as dvc's.
  */
 import { relative, sep } from "node:path";
+import { hasStageMd5, singleStageMd5 } from "./stageMd5.js";
 import { FlowOpsError } from "../errors.js";
 import { commitToCache, hashInfoOf, updatedOut } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -61,9 +62,13 @@ export async function saveTrackedOuts(
     const gitignore = useCache ? await ensureGitignored(repo, tracked.abs) : undefined;
     if (gitignore !== undefined) gitignores.push(gitignore);
   }
+  // An import's stage md5 covers its outs: dvc's `save` recomputes it.
+  const raw = hasStageMd5(doc.raw)
+    ? { ...doc.raw, md5: singleStageMd5({ ...doc.raw, outs: next }) }
+    : doc.raw;
   const text = serializeDvcFile({
     outs: next,
-    raw: doc.raw,
+    raw,
     ...(doc.text !== undefined ? { text: doc.text } : {}),
   });
   const changed = text !== (doc.text ?? serializeDvcFile(doc));

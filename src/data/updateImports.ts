@@ -93,7 +93,7 @@ async function targetFiles(
 }
 
 /** dvc's `is_import`: no command, one dep, one out. */
-function importParts(doc: DvcFileDoc): { dep: DvcOut; out: DvcOut } | undefined {
+export function importParts(doc: DvcFileDoc): { dep: DvcOut; out: DvcOut } | undefined {
   if (doc.raw.cmd !== undefined || doc.deps?.length !== 1 || doc.outs.length !== 1) return undefined;
   const dep = doc.deps[0] as DvcOut;
   if (typeof dep !== "object" || dep === null || typeof dep.path !== "string") {
@@ -109,9 +109,8 @@ async function updateOne(
   options: UpdateImportsOptions,
 ): Promise<boolean> {
   const doc = await readDvcFile(file);
-  const wdir = dvcFileWdir(file, doc);
-  const parts = importParts(doc);
-  if (parts === undefined) {
+  if (importParts(doc) === undefined) {
+    const wdir = dvcFileWdir(file, doc);
     for (const out of doc.outs) {
       if (out.cache === false) continue;
       options.warn?.(
@@ -120,8 +119,39 @@ async function updateOne(
     }
     return false;
   }
-  const { dep, out } = parts;
+  const result = await refreshImport(repo, file, doc, cwd, {
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    ...(options.onImporting !== undefined ? { onImporting: options.onImporting } : {}),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+  });
+  if (result === "skipped") options.onSkipped?.(`'${cwdRelative(cwd, file)}' didn't change, skipping`);
+  return result === "imported";
+}
+
+export interface RefreshImportOptions {
+  mode?: ImportMode;
+  /** Import even when nothing changed (`repro --force`). */
+  force?: boolean;
+  /** Only say what would be imported (`repro --dry`). */
+  dry?: boolean;
+  onImporting?: (source: string, out: string) => void;
+  onProgress?: (bytes: number, files: number) => void;
+}
+
+/**
+ * Re-imports `doc` (an import, see `importParts`) when its stage md5, source or out changed, as dvc's
+ * `Stage.reproduce` does for an unfrozen import; `frozen` is not looked at (`update` unfreezes for this).
+ */
+export async function refreshImport(
+  repo: DataRepo,
+  file: string,
+  doc: DvcFileDoc,
+  cwd: string,
+  options: RefreshImportOptions = {},
+): Promise<"skipped" | "imported"> {
+  const { dep, out } = importParts(doc)!;
   const mode = options.mode ?? { kind: "download" };
+  const wdir = dvcFileWdir(file, doc);
   const dest = resolve(wdir, out.path);
   const sourceAbs = importSourcePath(dep.path, wdir);
   const shownSource = shownPath(dep.path, sourceAbs, repo.root, cwd);
@@ -129,12 +159,12 @@ async function updateOne(
   const source = existsSync(sourceAbs) ? await hashSource(repo, sourceAbs, options.onProgress) : undefined;
   const depChanged = source === undefined || source.md5 !== dep.md5;
   const outChanged = (await outStatus(repo, out, wdir)) !== undefined;
-  if (!stageChanged && !depChanged && !outChanged) {
-    options.onSkipped?.(`'${cwdRelative(cwd, file)}' didn't change, skipping`);
-    return false;
-  }
+  if (!stageChanged && !depChanged && !outChanged && options.force !== true) return "skipped";
   options.onImporting?.(shownSource, cwdRelative(cwd, dest));
+  if (options.dry === true) return "imported";
   if (source === undefined) throw missingDependency(shownSource);
+  // The workspace changes here: what a repro hashed before (this import's out) no longer holds.
+  repo.workspaceSummaries?.clear();
 
   let newOut: DvcOut;
   if (mode.kind === "no-download") {
@@ -143,6 +173,7 @@ async function updateOne(
     newOut = hashedEntry(out, out.path, undefined);
   } else if (
     mode.kind === "download" &&
+    options.force !== true &&
     !stageChanged &&
     !depChanged &&
     typeof out.md5 === "string" &&
@@ -166,5 +197,5 @@ async function updateOne(
   };
   raw.md5 = singleStageMd5(raw);
   await writeDvcFile(file, { outs: [newOut], raw, ...(doc.text !== undefined ? { text: doc.text } : {}) });
-  return true;
+  return "imported";
 }

@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addTargets } from "../data/addTargets.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { readDvcFile } from "../data/dvcFile.js";
+import { importUrl } from "../data/importUrl.js";
+import { singleStageMd5 } from "../data/stageMd5.js";
 import { readPipelines } from "./pipelineFiles.js";
 import { plannedDataSources } from "./dataSources.js";
 import { repro, type ReproOptions, type ReproResult } from "./repro.js";
@@ -153,5 +156,69 @@ describe("status --with-deps", () => {
     const status = await pipelineStatus(repo, { targets: ["train"], withDeps: true, cwd: dir });
     expect(status.stages.map((entry) => entry.stage)).toEqual(["raw.txt.dvc", "prep"]);
     expect(status.stages[0]!.items).toEqual([{ "changed outs": { "raw.txt": "modified" } }]);
+  });
+});
+
+describe("imports in a repro", () => {
+  // src.txt lives outside the workspace; raw2.txt is its import and feeds `use`.
+  const USES_IMPORT = `stages:
+  use:
+    cmd: cat raw2.txt > used.txt
+    deps: [raw2.txt]
+    outs: [used.txt]
+`;
+  let outside: string;
+
+  beforeEach(async () => {
+    outside = await mkdtemp(join(tmpdir(), "flowops-import-source-"));
+    await writeFile(join(outside, "src.txt"), "v1\n");
+    await importUrl(repo, join(outside, "src.txt"), "raw2.txt", { cwd: dir });
+    await writeFile(join(dir, "dvc.yaml"), USES_IMPORT);
+  });
+
+  afterEach(async () => {
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it("leaves a frozen import alone when its source changes, and re-imports it once unfrozen", async () => {
+    expect(sources(await run())).toEqual({ "raw2.txt.dvc": "skipped" });
+    await writeFile(join(outside, "src.txt"), "v2\n");
+    const frozen = await run();
+    expect(sources(frozen)).toEqual({ "raw2.txt.dvc": "skipped" });
+    expect(outcomes(frozen)).toEqual({ use: "skipped" });
+
+    const dvcFile = join(dir, "raw2.txt.dvc");
+    await writeFile(dvcFile, (await readFile(dvcFile, "utf8")).replace("frozen: true\n", ""));
+    const dry = await run({ dry: true });
+    expect(dry.dataSources[0]).toMatchObject({
+      outcome: "skipped",
+      wouldVerify: true,
+      importing: { source: join(outside, "src.txt"), out: "raw2.txt" },
+    });
+    expect(await readFile(join(dir, "raw2.txt"), "utf8")).toBe("v1\n");
+
+    const result = await run();
+    expect(sources(result)).toEqual({ "raw2.txt.dvc": "imported" });
+    // The stage sees the new data: what was hashed before the import is not trusted after it.
+    expect(outcomes(result)).toEqual({ use: "ran" });
+    expect(await readFile(join(dir, "used.txt"), "utf8")).toBe("v2\n");
+    expect((await pipelineStatus(repo, { targets: ["raw2.txt.dvc"], cwd: dir })).stages).toEqual([]);
+  });
+
+  it("verifies a frozen import's changed out and records it with a new stage md5", async () => {
+    await run();
+    await writeFile(join(dir, "raw2.txt"), "edited\n", { flag: "w" });
+    const result = await run();
+    expect(result.dataSources[0]).toMatchObject({ outcome: "verified", frozenImport: true });
+    const doc = await readDvcFile(join(dir, "raw2.txt.dvc"));
+    expect(doc.outs[0]!.size).toBe(7);
+    expect(doc.md5).toBe(singleStageMd5(doc.raw));
+    await rm(join(dir, "raw2.txt"));
+    const missing = await run();
+    expect(missing.dataSources[0]).toMatchObject({
+      outcome: "failed",
+      frozenImport: true,
+      message: "failed to reproduce 'raw2.txt.dvc': missing data 'source': raw2.txt",
+    });
   });
 });

@@ -4,12 +4,17 @@
  * `Stage.reproduce` and `run`): unchanged, "'data.dvc' didn't change, skipping"; changed, "Verifying data
  * sources in stage", which records the workspace's data in the `.dvc` file and commits it to the cache, so the
  * stage that reads it and the `.dvc` file never disagree; missing from the workspace, dvc's "missing data
- * 'source'" error, which stops what depends on it. `.dvc` files with deps (imports) are not data sources.
+ * 'source'" error, which stops what depends on it. An import (a `.dvc` file with a dep) that is not frozen
+ * is re-imported when its source, its out or its stage md5 changed ("Importing 'src' -> 'out'"); a frozen one
+ * is verified like a data source, as dvc's `run` verifies a frozen stage's outputs.
  */
 import { relative, resolve, sep } from "node:path";
 import { outStatus, type OutStatus } from "../data/dataStatus.js";
 import type { DataRepo } from "../data/dataRepo.js";
-import { dvcFileWdir, isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
+import { dvcFileWdir, isSameOrInside, type DvcFileDoc, type TrackedOut } from "../data/dvcFile.js";
+import { ensureGitignored } from "../data/gitignoreEntries.js";
+import { importParts, refreshImport } from "../data/updateImports.js";
+import { FlowOpsError } from "../errors.js";
 import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
 // Type only: reproPlan.ts imports this module.
@@ -21,8 +26,14 @@ const DVC_FILE_SUFFIX = ".dvc";
 export interface DataSourceResult {
   /** The `.dvc` file, absolute. */
   dvcFile: string;
-  /** `verified`: its data was recorded and committed anew; `skipped`: unchanged (or a dry run). */
-  outcome: "verified" | "skipped" | "failed";
+  /**
+   * `verified`: its data was recorded and committed anew; `imported`: an import brought up to date from
+   * its source; `skipped`: unchanged (or a dry run).
+   */
+  outcome: "verified" | "imported" | "skipped" | "failed";
+  /** An import: dvc's words for it ("Importing 'src' -> 'out'", or the frozen stage's verification). */
+  importing?: { source: string; out: string };
+  frozenImport?: boolean;
   /** Why it was (or, with --dry, would be) verified; empty when forced or unchanged. */
   changes: { path: string; status: OutStatus }[];
   /** With --dry: it would be verified. */
@@ -49,9 +60,14 @@ export function dvcFileOuts(tracked: readonly TrackedOut[]): Map<string, Tracked
   return byFile;
 }
 
-/** Imports (`.dvc` files with deps) are re-imported by dvc, not verified; FlowOps does not re-import. */
+/** The `.dvc` files dvc reproduces without a command: `dvc add` data sources, and imports. */
 function dataSourceFiles(tracked: readonly TrackedOut[]): Map<string, TrackedOut[]> {
-  return new Map([...dvcFileOuts(tracked)].filter(([, outs]) => (outs[0]?.doc.deps ?? []).length === 0));
+  return new Map(
+    [...dvcFileOuts(tracked)].filter(([, outs]) => {
+      const doc = outs[0]?.doc;
+      return doc !== undefined && ((doc.deps ?? []).length === 0 || importParts(doc) !== undefined);
+    }),
+  );
 }
 
 /** The `.dvc` files (of `files`) whose outs `stage` reads: its upstream `.dvc` nodes in DVC's graph. */
@@ -121,6 +137,11 @@ export async function reproDataSource(
   options: DataSourceOptions = {},
 ): Promise<DataSourceResult> {
   const dvcFile = outs[0]?.dvcFile ?? "";
+  const doc = outs[0]?.doc;
+  if (doc !== undefined && importParts(doc) !== undefined && doc.raw.frozen !== true) {
+    return reproImport(repo, dvcFile, doc, options);
+  }
+  const frozenImport = doc !== undefined && importParts(doc) !== undefined ? { frozenImport: true } : {};
   const changes: DataSourceResult["changes"] = [];
   if (options.force !== true) {
     for (const tracked of outs) {
@@ -131,19 +152,68 @@ export async function reproDataSource(
     }
     if (changes.length === 0) return { dvcFile, outcome: "skipped", changes };
   }
-  if (options.dry === true) return { dvcFile, outcome: "skipped", changes, wouldVerify: true };
+  if (options.dry === true)
+    return { dvcFile, outcome: "skipped", changes, wouldVerify: true, ...frozenImport };
   try {
     const { gitignores } = await saveTrackedOuts(repo, outs, {
       ...(options.noCommit === true ? { noCommit: true } : {}),
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });
-    return { dvcFile, outcome: "verified", changes, filesToTrack: [dvcFile, ...gitignores] };
+    return { dvcFile, outcome: "verified", changes, filesToTrack: [dvcFile, ...gitignores], ...frozenImport };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const name = relative(options.cwd ?? repo.root, dvcFile)
       .split(sep)
       .join("/");
-    return { dvcFile, outcome: "failed", changes, message: `failed to reproduce '${name}': ${reason}` };
+    return {
+      dvcFile,
+      outcome: "failed",
+      changes,
+      ...frozenImport,
+      message: `failed to reproduce '${name}': ${reason}`,
+    };
+  }
+}
+
+/** An unfrozen import in a repro: re-imported from its source when anything changed, as dvc's `_sync_import`. */
+async function reproImport(
+  repo: DataRepo,
+  dvcFile: string,
+  doc: DvcFileDoc,
+  options: DataSourceOptions,
+): Promise<DataSourceResult> {
+  const cwd = options.cwd ?? repo.root;
+  let importing: { source: string; out: string } | undefined;
+  try {
+    const outcome = await refreshImport(repo, dvcFile, doc, cwd, {
+      ...(options.force === true ? { force: true } : {}),
+      ...(options.dry === true ? { dry: true } : {}),
+      onImporting: (source, out) => (importing = { source, out }),
+    });
+    if (outcome === "skipped") return { dvcFile, outcome: "skipped", changes: [] };
+    const gitignore =
+      options.dry === true
+        ? undefined
+        : await ensureGitignored(repo, resolve(dvcFileWdir(dvcFile, doc), doc.outs[0]!.path));
+    return {
+      dvcFile,
+      outcome: options.dry === true ? "skipped" : "imported",
+      changes: [],
+      ...(importing !== undefined ? { importing } : {}),
+      ...(options.dry === true
+        ? { wouldVerify: true }
+        : { filesToTrack: [dvcFile, ...(gitignore !== undefined ? [gitignore] : [])] }),
+    };
+  } catch (error) {
+    if (!(error instanceof FlowOpsError)) throw error;
+    const name = relative(cwd, dvcFile).split(sep).join("/");
+    return {
+      dvcFile,
+      outcome: "failed",
+      changes: [],
+      ...(importing !== undefined ? { importing } : {}),
+      message: `failed to reproduce '${name}': ${error.message}`,
+    };
   }
 }
 
