@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, relative, resolve, sep } from "node:path";
-import { FlowOpsError, invalidParameter } from "../errors.js";
+import { invalidParameter } from "../errors.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -112,13 +112,4 @@ export async function importUrl(
   const gitignore = mode.kind === "to-remote" ? undefined : await ensureGitignored(repo, dest);
   repo.state.flush();
   return { dvcFile, path: dest, ...(gitignore !== undefined ? { gitignore } : {}) };
-}
-
-/** dvc's CmdImportUrl wraps every failure in this sentence. */
-export function importFailed(url: string, error: FlowOpsError): FlowOpsError {
-  return new FlowOpsError(
-    error.code,
-    `failed to import ${url}. You could also try downloading it manually, and adding it with \`dvc add\`. - ` +
-      error.message,
-  );
 }
