@@ -111,17 +111,20 @@ export function statusCommand(): Command {
           recursive: opts.recursive,
           cwd: process.cwd(),
         });
+        // dvc warns before it prints, with --json too.
+        if (!opts.quiet) {
+          for (const stage of [...pipeline.frozen, ...frozenDvcFiles]) {
+            process.stderr.write(
+              `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
+            );
+          }
+        }
         if (opts.json === true) {
           return opts.quiet
             ? undefined
             : printDvcJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
         }
         if (opts.quiet) return quietly(entries.length > 0 || pipeline.stages.length > 0);
-        for (const stage of [...pipeline.frozen, ...frozenDvcFiles]) {
-          process.stderr.write(
-            `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
-          );
-        }
         if (
           entries.length === 0 &&
           pipeline.stages.length === 0 &&

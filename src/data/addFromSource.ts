@@ -8,20 +8,13 @@
  * the remote, verified on the way: nothing enters the cache or the workspace, only `dest.dvc` is written.
  */
 import { existsSync, statSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import { hashInfoOf, updatedOut, type AddResult } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
 import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import { HashPool } from "./hashPool.js";
-import { isDirOid, type Oid } from "./hashInfo.js";
-import { hashPath, type HashedPath } from "./hashTree.js";
-import { md5File } from "./md5File.js";
-import { openDataRemote } from "./dataRemote.js";
-import { pushObjects, type ObjectOwner, type TransferCache } from "./transferObjects.js";
-import { materializeOut } from "./materialize.js";
+import { hashSource, transferSource } from "./sourceTransfer.js";
 
 export interface AddFromSourceOptions {
   /** Relative paths are relative to this; the process's cwd by default. */
@@ -83,35 +76,8 @@ export async function addFromSource(
       `Cannot add to '${relative(cwd, dest)}': it overlaps the output '${relative(cwd, overlap.abs)}' of ${relative(cwd, overlap.dvcFile)}`,
     );
   }
-  const hashed = await hashPath(sourceAbs, {
-    root: repo.root,
-    state: repo.state,
-    pool: HashPool.shared(),
-    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-  });
-  // Copied, never moved: the source stays as it is, wherever it lives.
-  const files =
-    hashed.kind === "file"
-      ? [{ abs: sourceAbs, md5: hashed.md5 }]
-      : hashed.entries.map((e) => ({ abs: join(sourceAbs, ...e.relpath.split("/")), md5: e.md5 }));
-  if (options.toRemote !== undefined) {
-    await uploadFromSource(
-      repo,
-      hashed,
-      files,
-      relative(repo.root, dest).split(sep).join("/"),
-      options.toRemote,
-    );
-  } else {
-    for (const file of files) await repo.cache.addFile(file.abs, file.md5, { move: false });
-    if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
-    await materializeOut(repo.cache, hashed, dest, {
-      linkTypes: repo.linkTypes,
-      state: repo.state,
-      ignore: repo.ignore,
-      root: repo.root,
-    });
-  }
+  const hashed = await hashSource(repo, sourceAbs, options.onProgress);
+  await transferSource(repo, { abs: sourceAbs, hashed }, dest, options.toRemote);
   const hash = hashInfoOf(hashed);
   const existing = tracked.find((t) => t.dvcFile === dvcFile);
   await writeDvcFile(dvcFile, {
@@ -122,61 +88,4 @@ export async function addFromSource(
   const gitignore = options.toRemote === undefined ? await ensureGitignored(repo, dest) : undefined;
   repo.state.flush();
   return { path: dest, dvcFile, hash, changed: true, ...(gitignore !== undefined ? { gitignore } : {}) };
-}
-
-/**
- * Pushes the source's objects as if they were cached: the transfer reads each file where it lies (and a
- * directory's manifest from a temp file), re-hashing it first, so a file changed since it was hashed is
- * reported, never uploaded under the old hash.
- */
-export async function uploadFromSource(
-  repo: DataRepo,
-  hashed: HashedPath,
-  files: readonly { abs: string; md5: Oid }[],
-  destRel: string,
-  target: { remote?: string; jobs?: number },
-): Promise<void> {
-  const remote = openDataRemote(repo, target.remote);
-  const at = new Map(files.map((file) => [file.md5, file.abs]));
-  const scratch = await mkdtemp(join(repo.tmpDir, "to-remote-"));
-  try {
-    if (hashed.kind === "dir") {
-      const manifestPath = join(scratch, "manifest");
-      await writeFile(manifestPath, hashed.manifest);
-      at.set(hashed.md5, manifestPath);
-    }
-    const locate = async (oid: Oid): Promise<string | undefined> => at.get(oid);
-    const cache: TransferCache = {
-      locate,
-      has: async (oid) => at.has(oid),
-      verify: async (oid) => {
-        const path = at.get(oid);
-        // A manifest's oid is its md5 with `.dir` after it.
-        return path !== undefined && `${(await md5File(path)).md5}${isDirOid(oid) ? ".dir" : ""}` === oid;
-      },
-      readDirManifest: async () => (hashed.kind === "dir" ? hashed.entries : []),
-      openTempFile: () => {
-        throw new FlowOpsError("INTERNAL_ERROR", "an upload from the source never downloads");
-      },
-    };
-    const owners = new Map<Oid, ObjectOwner>(
-      [...at.keys()].map((oid) => [oid, { path: destRel, dvcFile: `${destRel}${DVC_FILE_SUFFIX}` }]),
-    );
-    const result = await pushObjects(
-      { cache },
-      remote,
-      owners,
-      target.jobs !== undefined ? { jobs: target.jobs } : {},
-    );
-    if (result.failed.length > 0) {
-      const [first] = result.failed;
-      throw new FlowOpsError(
-        "INTERNAL_ERROR",
-        `failed to upload ${result.failed.length} of ${owners.size} objects to remote '${remote.name}'` +
-          (first === undefined ? "" : ` (first: ${first.oid}: ${first.reason})`),
-      );
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
 }

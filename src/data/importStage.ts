@@ -4,17 +4,13 @@
  * and `update`, which brings one up to date. Only local sources are read: a path, absolute or relative to the
  * `.dvc` file's directory, as dvc records it.
  */
-import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { hashInfoOf, updatedOut } from "./addTargets.js";
-import { uploadFromSource } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
 import { isSameOrInside, orderedOut, type DvcOut } from "./dvcFile.js";
-import { HashPool } from "./hashPool.js";
-import { hashPath, type HashedPath } from "./hashTree.js";
-import { materializeOut } from "./materialize.js";
+import type { HashedPath } from "./hashTree.js";
+import { transferSource } from "./sourceTransfer.js";
 
 /** What `import-url` and `update` do with the data: dvc's default, `--no-download`, or `--to-remote`. */
 export type ImportMode =
@@ -68,9 +64,8 @@ export function hashedEntry(
 }
 
 /**
- * Brings the hashed source where `mode` says: into the cache and the workspace at `dest` (replacing
- * what was there once the cache holds the new content), nowhere (`no-download`), or to a remote. Answers
- * the out's new entry: hashed, or without hashes for `no-download`.
+ * Brings the hashed source where `mode` says: into the cache and the workspace at `dest`, nowhere
+ * (`no-download`), or to a remote. Answers the out's new entry: hashed, or without hashes for `no-download`.
  */
 export async function fetchImportSource(
   repo: DataRepo,
@@ -80,49 +75,8 @@ export async function fetchImportSource(
   outPath: string,
   mode: ImportMode,
 ): Promise<DvcOut> {
-  const { abs: sourceAbs, hashed } = source;
   if (mode.kind === "no-download") return hashedEntry(previousOut, outPath, undefined);
-  const files =
-    hashed.kind === "file"
-      ? [{ abs: sourceAbs, md5: hashed.md5 }]
-      : hashed.entries.map((e) => ({ abs: resolve(sourceAbs, ...e.relpath.split("/")), md5: e.md5 }));
-  if (mode.kind === "to-remote") {
-    await uploadFromSource(repo, hashed, files, relative(repo.root, dest).split(sep).join("/"), {
-      ...(mode.remote !== undefined ? { remote: mode.remote } : {}),
-      ...(mode.jobs !== undefined ? { jobs: mode.jobs } : {}),
-    });
-  } else {
-    for (const file of files) await repo.cache.addFile(file.abs, file.md5, { move: false });
-    if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
-    await checkoutImported(repo, hashed, dest);
-  }
-  return hashedEntry(previousOut, outPath, hashed);
-}
-
-/** Puts cached content at `dest`, replacing the old copy, as dvc's run removes outs before it imports. */
-export async function checkoutImported(
-  repo: DataRepo,
-  hashed: Pick<HashedPath, "md5" | "isexec">,
-  dest: string,
-): Promise<void> {
-  if (existsSync(dest)) await rm(dest, { recursive: true, force: true });
-  await materializeOut(repo.cache, hashed, dest, {
-    linkTypes: repo.linkTypes,
-    state: repo.state,
-    ignore: repo.ignore,
-    root: repo.root,
-  });
-}
-
-export function hashSource(
-  repo: DataRepo,
-  sourceAbs: string,
-  onProgress?: (bytes: number, files: number) => void,
-): Promise<HashedPath> {
-  return hashPath(sourceAbs, {
-    root: repo.root,
-    state: repo.state,
-    pool: HashPool.shared(),
-    ...(onProgress !== undefined ? { onProgress } : {}),
-  });
+  const { kind: _kind, ...toRemote } = mode;
+  await transferSource(repo, source, dest, mode.kind === "to-remote" ? toRemote : undefined);
+  return hashedEntry(previousOut, outPath, source.hashed);
 }

@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, relative, resolve, sep } from "node:path";
 import { invalidParameter } from "../errors.js";
+import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -15,7 +16,6 @@ import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile, type Dv
 import { ensureGitignored } from "./gitignoreEntries.js";
 import {
   fetchImportSource,
-  hashSource,
   hashedEntry,
   importSourcePath,
   missingDependency,
@@ -23,6 +23,7 @@ import {
   type ImportMode,
 } from "./importStage.js";
 import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
+import { hashSource } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface ImportUrlOptions {
@@ -73,6 +74,12 @@ export async function importUrl(
       : url;
   const sourceAbs = importSourcePath(defPath, wdir);
 
+  // dvc refuses a `.dvc` file Git would not see before it looks at the graph.
+  if (repo.scm && gitIgnores(repo.root, relative(repo.root, dvcFile).split(sep).join("/"))) {
+    throw invalidParameter(
+      `bad DVC file name '${relative(cwd, dvcFile).split(sep).join("/")}' is git-ignored.`,
+    );
+  }
   const tracked = (await loadTrackedOuts(repo)).filter((t) => t.dvcFile !== dvcFile);
   const pipeline = await readPipelinesIfAny(repo);
   checkNoOverlap(declaredOuts(tracked, pipeline?.stages ?? [], cwd), {

@@ -10,7 +10,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { GitIgnoreMatcher } from "../pipelines/gitIgnoreMatcher.js";
+import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
 import { cwdStageAddress } from "../pipelines/dvcYaml.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { stageOuts } from "../pipelines/stageStatus.js";
@@ -175,13 +175,6 @@ function checkNewDvcFile(repo: DataRepo, cwd: string, wdir: string, dvcFile: str
     throw invalid(`bad DVC file name '${cwdRelative(cwd, dvcFile)}' is git-ignored.`);
   }
   if (existsSync(dvcFile)) throw invalid(`'${shown}' already exists`);
-}
-
-/** Whether Git ignores `rel` or a directory above it (a file inside an ignored directory is ignored). */
-function gitIgnores(root: string, rel: string): boolean {
-  const matcher = new GitIgnoreMatcher(root);
-  const parts = rel.split("/");
-  return parts.some((_, i) => matcher.ignores(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
 }
 
 /**

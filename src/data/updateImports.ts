@@ -8,7 +8,8 @@
  */
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { PIPELINE_FILE } from "../pipelines/dvcYaml.js";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { cacheHasAll, outStatus } from "./dataStatus.js";
@@ -24,9 +25,7 @@ import {
   type DvcOut,
 } from "./dvcFile.js";
 import {
-  checkoutImported,
   fetchImportSource,
-  hashSource,
   hashedEntry,
   importSourcePath,
   missingDependency,
@@ -34,6 +33,7 @@ import {
   type ImportMode,
 } from "./importStage.js";
 import { isOid, type Oid } from "./hashInfo.js";
+import { checkoutReplacing, hashSource } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface UpdateImportsOptions {
@@ -80,6 +80,10 @@ async function targetFiles(
       files.push(...new Set(inside));
       continue;
     }
+    if (!target.endsWith(DVC_FILE_SUFFIX) && basename(target) !== PIPELINE_FILE) {
+      files.push(await outputOwner(repo, target, abs, cwd));
+      continue;
+    }
     const file = targetFile(cwd, target);
     if (!file.endsWith(DVC_FILE_SUFFIX)) {
       throw new FlowOpsError(
@@ -90,6 +94,23 @@ async function targetFiles(
     files.push(file);
   }
   return [...new Set(files)];
+}
+
+/**
+ * The `.dvc` file whose out is `abs`, for a target named by its output, as dvc's `collect_targets` finds it;
+ * otherwise dvc's message for a name that is neither an output nor a stage.
+ */
+async function outputOwner(repo: DataRepo, target: string, abs: string, cwd: string): Promise<string> {
+  const owner = (await loadTrackedOuts(repo)).find((tracked) => tracked.abs === abs);
+  if (owner !== undefined) return owner.dvcFile;
+  const pipelineFile = join(cwd, PIPELINE_FILE);
+  const noOutputOrStage = `'${target}' does not exist as an output or a stage name in '${PIPELINE_FILE}'`;
+  throw new FlowOpsError(
+    "RESOURCE_DOES_NOT_EXIST",
+    existsSync(pipelineFile)
+      ? `${noOutputOrStage}; only imports (.dvc files) can be updated`
+      : `${noOutputOrStage}: '${PIPELINE_FILE}' does not exist`,
+  );
 }
 
 /** dvc's `is_import`: no command, one dep, one out. */
@@ -181,7 +202,7 @@ export async function refreshImport(
     (await cacheHasAll(repo, out.md5 as Oid))
   ) {
     // dvc's `already_cached`: only the workspace copy is missing or changed.
-    await checkoutImported(
+    await checkoutReplacing(
       repo,
       { md5: out.md5 as Oid, ...(out.isexec === true ? { isexec: true } : {}) },
       dest,
@@ -190,12 +211,10 @@ export async function refreshImport(
   } else {
     newOut = await fetchImportSource(repo, { abs: sourceAbs, hashed: source }, dest, out, out.path, mode);
   }
-  const raw: Record<string, unknown> = {
-    ...doc.raw,
-    deps: [hashedEntry(dep, dep.path, source)],
-    outs: [newOut],
-  };
-  raw.md5 = singleStageMd5(raw);
+  const deps = [hashedEntry(dep, dep.path, source)];
+  // dvc computes the md5 while the out still holds what it held, and clears a --no-download out after.
+  const md5 = singleStageMd5({ ...doc.raw, deps, outs: [mode.kind === "no-download" ? out : newOut] });
+  const raw: Record<string, unknown> = { ...doc.raw, deps, outs: [newOut], md5 };
   await writeDvcFile(file, { outs: [newOut], raw, ...(doc.text !== undefined ? { text: doc.text } : {}) });
   return "imported";
 }

