@@ -89,7 +89,7 @@ describe("importUrl", () => {
     );
   });
 
-  it("refuses a taken destination, a missing source and an output another file declares", async () => {
+  it("refuses a taken destination, a missing source, a git-ignored .dvc name and an overlapping output", async () => {
     await writeFile(join(dir, "a.txt"), "mine\n");
     await expect(importUrl(repo, join(source, "a.txt"), undefined, { cwd: dir })).rejects.toThrow(
       "The file 'a.txt' already exists locally. \nTo override it, re-run with '--force'.",
@@ -98,6 +98,11 @@ describe("importUrl", () => {
       `dependency '${join(source, "nope")}' does not exist`,
     );
     await importUrl(repo, join(source, "dir"), "data", { cwd: dir });
+    await expect(
+      importUrl(repo, join(source, "a.txt"), "data/a.txt", { cwd: dir, force: true }),
+    ).rejects.toThrow("bad DVC file name 'data/a.txt.dvc' is git-ignored.");
+    // Where Git does not ignore the new .dvc file, the overlap with data.dvc's output is what stops it.
+    await writeFile(join(dir, ".gitignore"), "");
     await expect(
       importUrl(repo, join(source, "a.txt"), "data/a.txt", { cwd: dir, force: true }),
     ).rejects.toThrow(/^The output paths:\n'data'\('data.dvc'\)/);
