@@ -198,6 +198,7 @@ describe("flowops data", () => {
       "unfreeze",
       "import-url",
       "update",
+      "check-ignore",
       "ls",
       "diff",
       "remote",

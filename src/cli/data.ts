@@ -15,6 +15,7 @@ import { addCommand } from "./dataAdd.js";
 import { commitCommand } from "./dataCommit.js";
 import { removeCommand, unprotectCommand } from "./dataRemove.js";
 import { moveCommand } from "./dataMove.js";
+import { checkIgnoreCommand } from "./dataCheckIgnore.js";
 import { freezeCommand } from "./dataFreeze.js";
 import { importUrlCommand, updateCommand } from "./dataImport.js";
 import { gcCommand } from "./dataGc.js";
@@ -219,6 +220,7 @@ export function dataCommand(): Command {
   command.addCommand(freezeCommand(false));
   command.addCommand(importUrlCommand());
   command.addCommand(updateCommand());
+  command.addCommand(checkIgnoreCommand());
   command.addCommand(lsCommand());
   command.addCommand(diffCommand());
   command.addCommand(remoteCommand());

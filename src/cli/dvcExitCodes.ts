@@ -30,6 +30,7 @@ const RAISING: ReadonlySet<string> = new Set([
   "data checkout",
   "data gc",
   "data unprotect",
+  "data check-ignore",
 ]);
 
 /** The exit code of `error` from the dvc command that `argv` runs (`["node", "flowops", "data", "gc", ...]`). */
