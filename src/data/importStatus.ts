@@ -1,7 +1,7 @@
 /**
  * The stage half of `dvc status` for a `.dvc` file with deps (an import): its source, unless the file is
  * frozen (dvc's `_status_deps`), and its stage md5 (`_status_stage`, "changed checksum"). Only local sources
- * are hashed; a URL dep is not checked, as we cannot read it yet.
+ * are hashed; a URL dep or one in another repository (`dvc import`) is not checked, as we cannot read them.
  */
 import { existsSync } from "node:fs";
 import type { DataRepo } from "./dataRepo.js";
@@ -23,7 +23,14 @@ export async function importStatus(
   const changedDeps: Record<string, OutStatus> = {};
   for (const item of doc.deps) {
     const dep = item as DvcOut;
-    if (typeof dep !== "object" || dep === null || typeof dep.path !== "string" || isUrlPath(dep.path))
+    // A source in another repository (`dvc import`) or behind a URL is not read here.
+    if (
+      typeof dep !== "object" ||
+      dep === null ||
+      typeof dep.path !== "string" ||
+      dep.repo !== undefined ||
+      isUrlPath(dep.path)
+    )
       continue;
     const abs = importSourcePath(dep.path, wdir);
     const shown = shownPath(dep.path, abs, repo.root, cwd);

@@ -113,14 +113,26 @@ async function outputOwner(repo: DataRepo, target: string, abs: string, cwd: str
   );
 }
 
-/** dvc's `is_import`: no command, one dep, one out. */
+/**
+ * dvc's `is_import` (no command, one dep, one out) for a source read by path: not an import from another
+ * repository (`dvc import`, a dep with `repo:`), which `repoImportSource` names.
+ */
 export function importParts(doc: DvcFileDoc): { dep: DvcOut; out: DvcOut } | undefined {
   if (doc.raw.cmd !== undefined || doc.deps?.length !== 1 || doc.outs.length !== 1) return undefined;
   const dep = doc.deps[0] as DvcOut;
   if (typeof dep !== "object" || dep === null || typeof dep.path !== "string") {
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${doc.path}: deps[0] must be a mapping with a 'path'`);
   }
+  if (dep.repo !== undefined) return undefined;
   return { dep, out: doc.outs[0]! };
+}
+
+/** `path from url` for a `.dvc` file written by `dvc import` (a dep with `repo: {url}`). */
+export function repoImportSource(doc: DvcFileDoc): string | undefined {
+  const dep = doc.deps?.length === 1 ? (doc.deps[0] as DvcOut) : undefined;
+  const repo = dep?.repo as { url?: unknown } | undefined;
+  if (typeof repo !== "object" || repo === null) return undefined;
+  return `'${String(dep?.path)}' from ${String(repo.url)}`;
 }
 
 async function updateOne(
@@ -130,6 +142,14 @@ async function updateOne(
   options: UpdateImportsOptions,
 ): Promise<boolean> {
   const doc = await readDvcFile(file);
+  const fromRepo = repoImportSource(doc);
+  if (fromRepo !== undefined) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `'${cwdRelative(cwd, file)}' imports ${fromRepo} (dvc import): flowops cannot update imports from ` +
+        `another repository yet; run \`dvc update ${cwdRelative(cwd, file)}\``,
+    );
+  }
   if (importParts(doc) === undefined) {
     const wdir = dvcFileWdir(file, doc);
     for (const out of doc.outs) {
