@@ -14,7 +14,8 @@ import { hashInfoOf, updatedOut, type AddResult } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
 import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import { hashSource, transferSource } from "./sourceTransfer.js";
+import { hashSource } from "./importSource.js";
+import { transferSource } from "./sourceTransfer.js";
 
 export interface AddFromSourceOptions {
   /** Relative paths are relative to this; the process's cwd by default. */

@@ -4,49 +4,15 @@
  * and `update`, which brings one up to date. Only local sources are read: a path, absolute or relative to the
  * `.dvc` file's directory, as dvc records it.
  */
-import { isAbsolute, relative, resolve, sep } from "node:path";
-import { FlowOpsError } from "../errors.js";
 import { hashInfoOf, updatedOut } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
-import { isSameOrInside, orderedOut, type DvcOut } from "./dvcFile.js";
+import { orderedOut, type DvcOut } from "./dvcFile.js";
 import type { HashedPath } from "./hashTree.js";
 import { transferSource } from "./sourceTransfer.js";
 
 /** What `import-url` and `update` do with the data: dvc's default, `--no-download`, or `--to-remote`. */
 export type ImportMode =
   { kind: "download" } | { kind: "no-download" } | { kind: "to-remote"; remote?: string; jobs?: number };
-
-/** A URL scheme (`s3://`, `https://`, `remote://`): dvc reads those through its filesystems; we do not yet. */
-const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-
-/** Whether a dep path is a URL (which dvc reads through a filesystem plugin) rather than a local path. */
-export function isUrlPath(defPath: string): boolean {
-  return URL_SCHEME.test(defPath);
-}
-
-/** The source's absolute path for a dep recorded as `defPath` in a `.dvc` file whose directory is `wdir`. */
-export function importSourcePath(defPath: string, wdir: string): string {
-  if (isUrlPath(defPath)) {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `'${defPath}': only local paths can be imported by flowops yet; download it and use \`flowops data add\``,
-    );
-  }
-  return isAbsolute(defPath) ? defPath : resolve(wdir, defPath);
-}
-
-/** dvc's `Output.__str__` for a local path: as written when absolute, else absolute outside the repo, else from the cwd. */
-export function shownPath(defPath: string, abs: string, root: string, cwd: string): string {
-  if (isAbsolute(defPath)) return defPath;
-  if (!isSameOrInside(abs, root) || abs === root) return abs;
-  const from = isSameOrInside(cwd, root) ? cwd : root;
-  return relative(from, abs).split(sep).join("/");
-}
-
-/** dvc's error when an import's source is missing (DependencyDoesNotExistError). */
-export function missingDependency(shown: string): FlowOpsError {
-  return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `dependency '${shown}' does not exist`);
-}
 
 /** A dep or out entry in dvc's key order: the hashes first (when known), then `hash: md5` and the path. */
 export function hashedEntry(

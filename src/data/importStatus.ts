@@ -7,8 +7,7 @@ import { existsSync } from "node:fs";
 import type { DataRepo } from "./dataRepo.js";
 import type { OutStatus } from "./dataStatus.js";
 import { dvcFileWdir, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
-import { importSourcePath, isUrlPath, shownPath } from "./importStage.js";
-import { hashSource } from "./sourceTransfer.js";
+import { hashSource, importSourcePath, isUrlPath, shownPath } from "./importSource.js";
 import { hasStageMd5, singleStageMd5 } from "./stageMd5.js";
 
 export async function importStatus(

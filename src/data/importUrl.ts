@@ -14,16 +14,9 @@ import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
 import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile, type DvcOut } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import {
-  fetchImportSource,
-  hashedEntry,
-  importSourcePath,
-  missingDependency,
-  shownPath,
-  type ImportMode,
-} from "./importStage.js";
+import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
+import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
 import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
-import { hashSource } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface ImportUrlOptions {

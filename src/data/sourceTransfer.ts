@@ -11,8 +11,7 @@ import type { DataRepo } from "./dataRepo.js";
 import { openDataRemote } from "./dataRemote.js";
 import { DVC_FILE_SUFFIX } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
-import { HashPool } from "./hashPool.js";
-import { hashPath, type HashedPath } from "./hashTree.js";
+import type { HashedPath } from "./hashTree.js";
 import { materializeOut } from "./materialize.js";
 import { md5File } from "./md5File.js";
 import { pushObjects, type ObjectOwner, type TransferCache } from "./transferObjects.js";
@@ -53,20 +52,6 @@ export async function checkoutReplacing(
     state: repo.state,
     ignore: repo.ignore,
     root: repo.root,
-  });
-}
-
-/** Hashes data outside the workspace (or in it) through the state, so an unchanged source is not reread. */
-export function hashSource(
-  repo: DataRepo,
-  sourceAbs: string,
-  onProgress?: (bytes: number, files: number) => void,
-): Promise<HashedPath> {
-  return hashPath(sourceAbs, {
-    root: repo.root,
-    state: repo.state,
-    pool: HashPool.shared(),
-    ...(onProgress !== undefined ? { onProgress } : {}),
   });
 }
 

@@ -24,16 +24,10 @@ import {
   type DvcFileDoc,
   type DvcOut,
 } from "./dvcFile.js";
-import {
-  fetchImportSource,
-  hashedEntry,
-  importSourcePath,
-  missingDependency,
-  shownPath,
-  type ImportMode,
-} from "./importStage.js";
+import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
+import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
 import { isOid, type Oid } from "./hashInfo.js";
-import { checkoutReplacing, hashSource } from "./sourceTransfer.js";
+import { checkoutReplacing } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface UpdateImportsOptions {
