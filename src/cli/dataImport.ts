@@ -66,7 +66,10 @@ export function importUrlCommand(): Command {
       .argument("<url>", "the source: a local path (absolute, or relative to the cwd)")
       .argument("[out]", "where to put it in the workspace (a directory: under the source's name)")
       .option("-f, --force", "replace what is already at the destination")
-      .option("--no-exec", "only write the .dvc file: no hashing, no data"),
+      // dvc's argparse makes the two a mutually exclusive group: a usage error (exit 254).
+      .addOption(
+        new Option("--no-exec", "only write the .dvc file: no hashing, no data").conflicts("download"),
+      ),
   ).action(
     async (
       url: string,
