@@ -221,4 +221,23 @@ describe("imports in a repro", () => {
       message: "failed to reproduce 'raw2.txt.dvc': missing data 'source': raw2.txt",
     });
   });
+
+  it("verifies a frozen import from another repository, and skips it when unchanged", async () => {
+    // As `dvc import /tmp/up f.txt` writes it; its md5 is dvc's for these contents.
+    await writeFile(
+      join(dir, "f.txt.dvc"),
+      "md5: d2c7da53ba72497f5bd8c6ddafcda250\nfrozen: true\ndeps:\n- path: f.txt\n  repo:\n    url: /tmp/up\n" +
+        "    rev_lock: 72e093c4972be7fff541567c46f3013449ed9805\nouts:\n- md5: 764efa883dda1e11db47671c4a3bbd9e\n" +
+        "  size: 3\n  hash: md5\n  path: f.txt\n",
+    );
+    await writeFile(join(dir, "f.txt"), "hi\n");
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      "stages:\n  use:\n    cmd: cat f.txt > g.txt\n    deps: [f.txt]\n    outs: [g.txt]\n",
+    );
+    // Not in the cache yet: dvc's verification commits it, and the md5 (which covers the outs) stays dvc's.
+    expect(sources(await run())).toEqual({ "f.txt.dvc": "verified" });
+    expect((await readDvcFile(join(dir, "f.txt.dvc"))).md5).toBe("d2c7da53ba72497f5bd8c6ddafcda250");
+    expect(sources(await run())).toEqual({ "f.txt.dvc": "skipped" });
+  });
 });

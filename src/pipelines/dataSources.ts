@@ -13,7 +13,7 @@ import { outStatus, type OutStatus } from "../data/dataStatus.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { dvcFileWdir, isSameOrInside, type DvcFileDoc, type TrackedOut } from "../data/dvcFile.js";
 import { ensureGitignored } from "../data/gitignoreEntries.js";
-import { importParts, refreshImport } from "../data/updateImports.js";
+import { importParts, refreshImport, repoImportSource } from "../data/updateImports.js";
 import { FlowOpsError } from "../errors.js";
 import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
@@ -60,12 +60,17 @@ export function dvcFileOuts(tracked: readonly TrackedOut[]): Map<string, Tracked
   return byFile;
 }
 
-/** The `.dvc` files dvc reproduces without a command: `dvc add` data sources, and imports. */
+/**
+ * The `.dvc` files dvc reproduces without a command: `dvc add` data sources, imports, and frozen imports from
+ * another repository (an unfrozen one would need that repository asked for updates, which FlowOps cannot).
+ */
 function dataSourceFiles(tracked: readonly TrackedOut[]): Map<string, TrackedOut[]> {
   return new Map(
     [...dvcFileOuts(tracked)].filter(([, outs]) => {
       const doc = outs[0]?.doc;
-      return doc !== undefined && ((doc.deps ?? []).length === 0 || importParts(doc) !== undefined);
+      if (doc === undefined) return false;
+      if ((doc.deps ?? []).length === 0 || importParts(doc) !== undefined) return true;
+      return repoImportSource(doc) !== undefined && doc.raw.frozen === true;
     }),
   );
 }
@@ -141,7 +146,9 @@ export async function reproDataSource(
   if (doc !== undefined && importParts(doc) !== undefined && doc.raw.frozen !== true) {
     return reproImport(repo, dvcFile, doc, options);
   }
-  const frozenImport = doc !== undefined && importParts(doc) !== undefined ? { frozenImport: true } : {};
+  const isImport =
+    doc !== undefined && (importParts(doc) !== undefined || repoImportSource(doc) !== undefined);
+  const frozenImport = isImport ? { frozenImport: true } : {};
   const changes: DataSourceResult["changes"] = [];
   if (options.force !== true) {
     for (const tracked of outs) {
