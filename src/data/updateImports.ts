@@ -169,6 +169,8 @@ export interface RefreshImportOptions {
   force?: boolean;
   /** Only say what would be imported (`repro --dry`). */
   dry?: boolean;
+  /** An out missing from the workspace or the cache is no change (`repro --allow-missing`, `--pull`). */
+  allowMissing?: boolean;
   onImporting?: (source: string, out: string) => void;
   onProgress?: (bytes: number, files: number) => void;
 }
@@ -193,7 +195,11 @@ export async function refreshImport(
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
   const source = existsSync(sourceAbs) ? await hashSource(repo, sourceAbs, options.onProgress) : undefined;
   const depChanged = source === undefined || source.md5 !== dep.md5;
-  const outChanged = (await outStatus(repo, out, wdir)) !== undefined;
+  const outState = await outStatus(repo, out, wdir);
+  // With --allow-missing (and --pull) a repro takes data missing here as no change, as dvc's `changed` does.
+  const outChanged =
+    outState !== undefined &&
+    !(options.allowMissing === true && (outState === "deleted" || outState === "not in cache"));
   if (!stageChanged && !depChanged && !outChanged && options.force !== true) return "skipped";
   options.onImporting?.(shownSource, cwdRelative(cwd, dest));
   if (options.dry === true) return "imported";

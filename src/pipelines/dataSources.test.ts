@@ -197,6 +197,12 @@ describe("imports in a repro", () => {
     });
     expect(await readFile(join(dir, "raw2.txt"), "utf8")).toBe("v1\n");
 
+    // Only the copy missing, with --allow-missing: no change, as in dvc.
+    await writeFile(join(outside, "src.txt"), "v1\n");
+    await rm(join(dir, "raw2.txt"));
+    expect(sources(await run({ allowMissing: true }))).toEqual({ "raw2.txt.dvc": "skipped" });
+    await writeFile(join(outside, "src.txt"), "v2\n");
+
     const result = await run();
     expect(sources(result)).toEqual({ "raw2.txt.dvc": "imported" });
     // The stage sees the new data: what was hashed before the import is not trusted after it.

@@ -195,6 +195,7 @@ async function reproImport(
     const outcome = await refreshImport(repo, dvcFile, doc, cwd, {
       ...(options.force === true ? { force: true } : {}),
       ...(options.dry === true ? { dry: true } : {}),
+      ...(options.allowMissing === true ? { allowMissing: true } : {}),
       onImporting: (source, out) => (importing = { source, out }),
     });
     if (outcome === "skipped") return { dvcFile, outcome: "skipped", changes: [] };
