@@ -265,3 +265,38 @@ def test_status_json_warns_of_frozen_imports_like_dvc(make_ws, tmp_path):
     for ws in (twins.dvc, twins.fo):
         for result in (ws.dvc("status", "--json"), ws.flowops("data", "status", "--json")):
             assert (result.json(), result.stderr) == ({}, FROZEN.format("a.txt.dvc") + "\n")
+
+
+def test_repro_of_imports_matches_dvc(make_ws, tmp_path):
+    """An import feeding a stage: frozen, repro leaves a changed source alone; unfrozen, it imports it again and
+    the stage runs on the new data; a frozen import's edited copy is verified. The .dvc and dvc.lock bytes match
+    dvc's after each repro, and each tool's status is clean on the other's result."""
+    src = _source(tmp_path)
+    twins = Twins(make_ws, src)
+    pipeline = "stages:\n  use:\n    cmd: cat a.txt > b.txt\n    deps: [a.txt]\n    outs: [b.txt]\n"
+    assert twins.step("import-url", str(src / "a.txt"))[0] == 0
+    twins.each(lambda ws: ws.write("dvc.yaml", pipeline))
+
+    def repro() -> list[str]:
+        dvc_out = twins.dvc.dvc("repro").stdout
+        fo_out = twins.fo.flowops("repro").stdout
+        assert workspace_files(twins.fo) == workspace_files(twins.dvc)
+        # The lines both print about the import; stage and reminder lines are worded apart.
+        wanted = ("Importing", "Verifying", "'a.txt.dvc'")
+        mine = [line for line in _normal(fo_out, twins.fo, src) if line.startswith(wanted)]
+        theirs = [line for line in _normal(dvc_out, twins.dvc, src) if line.startswith(wanted)]
+        assert mine == theirs
+        return theirs
+
+    assert repro() == ["'a.txt.dvc' didn't change, skipping"]
+    (src / "a.txt").write_text("a2\n")
+    assert repro() == ["'a.txt.dvc' didn't change, skipping"]
+    assert twins.step("unfreeze", "a.txt.dvc")[0] == 0
+    assert repro() == ["Importing 'SRC/a.txt' -> 'a.txt'"]
+    assert twins.fo.read("b.txt") == "a2\n"
+    assert twins.step("freeze", "a.txt.dvc")[0] == 0
+    twins.each(lambda ws: ws.write("a.txt", "edited\n"))
+    assert repro() == ["Verifying outputs in frozen stage: 'a.txt.dvc'"]
+    for ws in (twins.dvc, twins.fo):
+        assert ws.dvc("status").stdout == UP_TO_DATE
+        assert ws.flowops("data", "status").stdout == UP_TO_DATE
