@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { repoImportDvcFile } from "./importFixtures.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
 import { dataStatus, formatStatus } from "./dataStatus.js";
 import { importUrl } from "./importUrl.js";
@@ -172,13 +173,7 @@ describe("updateImports", () => {
   });
 
   it("leaves an import from another repository (dvc import) alone, in update and in status", async () => {
-    // As `dvc import /tmp/up f.txt` writes it (dvc 3.67.1); its md5 is dvc's for these contents.
-    await writeFile(
-      join(dir, "f.txt.dvc"),
-      "md5: d2c7da53ba72497f5bd8c6ddafcda250\ndeps:\n- path: f.txt\n  repo:\n    url: /tmp/up\n" +
-        "    rev_lock: 72e093c4972be7fff541567c46f3013449ed9805\nouts:\n- md5: 764efa883dda1e11db47671c4a3bbd9e\n" +
-        "  size: 3\n  hash: md5\n  path: f.txt\n",
-    );
+    await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(false));
     await writeFile(join(dir, "f.txt"), "hi\n");
     await expect(updateImports(repo, ["f.txt.dvc"], { cwd: dir })).rejects.toThrow(
       "'f.txt.dvc' imports 'f.txt' from /tmp/up (dvc import): flowops cannot update imports from another repository yet",

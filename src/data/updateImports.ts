@@ -23,6 +23,7 @@ import {
   writeDvcFile,
   type DvcFileDoc,
   type DvcOut,
+  type TrackedOut,
 } from "./dvcFile.js";
 import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
 import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
@@ -65,17 +66,20 @@ async function targetFiles(
   recursive: boolean,
 ): Promise<string[]> {
   const files: string[] = [];
+  // Read once, and only when a target is a directory or an output path.
+  let tracked: Promise<TrackedOut[]> | undefined;
+  const trackedOuts = (): Promise<TrackedOut[]> => (tracked ??= loadTrackedOuts(repo));
   for (const target of targets) {
     const abs = resolve(cwd, target);
     if (recursive && existsSync(abs) && !abs.endsWith(DVC_FILE_SUFFIX)) {
-      const inside = (await loadTrackedOuts(repo))
+      const inside = (await trackedOuts())
         .map((tracked) => tracked.dvcFile)
         .filter((dvcFile) => isSameOrInside(dvcFile, abs));
       files.push(...new Set(inside));
       continue;
     }
     if (!target.endsWith(DVC_FILE_SUFFIX) && basename(target) !== PIPELINE_FILE) {
-      files.push(await outputOwner(repo, target, abs, cwd));
+      files.push(outputOwner(await trackedOuts(), target, abs, cwd));
       continue;
     }
     const file = targetFile(cwd, target);
@@ -94,8 +98,8 @@ async function targetFiles(
  * The `.dvc` file whose out is `abs`, for a target named by its output, as dvc's `collect_targets` finds it;
  * otherwise dvc's message for a name that is neither an output nor a stage.
  */
-async function outputOwner(repo: DataRepo, target: string, abs: string, cwd: string): Promise<string> {
-  const owner = (await loadTrackedOuts(repo)).find((tracked) => tracked.abs === abs);
+function outputOwner(tracked: readonly TrackedOut[], target: string, abs: string, cwd: string): string {
+  const owner = tracked.find((out) => out.abs === abs);
   if (owner !== undefined) return owner.dvcFile;
   const pipelineFile = join(cwd, PIPELINE_FILE);
   const noOutputOrStage = `'${target}' does not exist as an output or a stage name in '${PIPELINE_FILE}'`;

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { REPO_IMPORT_MD5, repoImportDvcFile } from "../data/importFixtures.js";
 import { addTargets } from "../data/addTargets.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "../data/dataRepo.js";
 import { readDvcFile } from "../data/dvcFile.js";
@@ -229,13 +230,7 @@ describe("imports in a repro", () => {
   });
 
   it("verifies a frozen import from another repository, and skips it when unchanged", async () => {
-    // As `dvc import /tmp/up f.txt` writes it; its md5 is dvc's for these contents.
-    await writeFile(
-      join(dir, "f.txt.dvc"),
-      "md5: d2c7da53ba72497f5bd8c6ddafcda250\nfrozen: true\ndeps:\n- path: f.txt\n  repo:\n    url: /tmp/up\n" +
-        "    rev_lock: 72e093c4972be7fff541567c46f3013449ed9805\nouts:\n- md5: 764efa883dda1e11db47671c4a3bbd9e\n" +
-        "  size: 3\n  hash: md5\n  path: f.txt\n",
-    );
+    await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(true));
     await writeFile(join(dir, "f.txt"), "hi\n");
     await writeFile(
       join(dir, "dvc.yaml"),
@@ -243,7 +238,7 @@ describe("imports in a repro", () => {
     );
     // Not in the cache yet: dvc's verification commits it, and the md5 (which covers the outs) stays dvc's.
     expect(sources(await run())).toEqual({ "f.txt.dvc": "verified" });
-    expect((await readDvcFile(join(dir, "f.txt.dvc"))).md5).toBe("d2c7da53ba72497f5bd8c6ddafcda250");
+    expect((await readDvcFile(join(dir, "f.txt.dvc"))).md5).toBe(REPO_IMPORT_MD5);
     expect(sources(await run())).toEqual({ "f.txt.dvc": "skipped" });
   });
 });
