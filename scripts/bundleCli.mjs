@@ -18,38 +18,45 @@ const outdir = argv[2] ?? "dist/bundle";
 await rm(outdir, { recursive: true, force: true });
 /**
  * Node built-ins that the quick commands load at start-up but seldom use (commander requires child_process,
- * with net and dgram behind it, for subcommands we never spawn; zlib serves Parquet; readline/promises gc's
- * prompt), each replaced by a proxy that requires it on first use: ~6 ms less of every `data status`.
+ * with net and dgram behind it, for subcommands we never spawn; zlib serves Parquet; readline gc's prompt;
+ * crypto only hashes, which an unchanged `data status` never does), each required on first use instead: 21
+ * fewer built-in modules loaded by every `data status`. They stay external under a `lazy-builtin:` prefix, which
+ * the bundle's own `require` (LAZY_REQUIRE below) answers with a proxy. An external's named imports compile to
+ * plain property reads of what `require` returned, so nothing loads until a name is read. (A virtual module
+ * in the bundle would be CommonJS to esbuild, and copying its ~100 names for each importing file cost more
+ * than the lazy loading saved.)
  */
 function lazyBuiltins(names) {
-  const requireHere = createRequire(import.meta.url);
   const filter = new RegExp(`^(${names.map((name) => name.replace(/[/]/g, "\\/")).join("|")})$`);
   return {
     name: "lazy-builtins",
     setup(build) {
-      build.onResolve({ filter }, (args) =>
-        args.namespace === "lazy-builtin"
-          ? { path: args.path, external: true }
-          : { path: args.path, namespace: "lazy-builtin" },
-      );
-      build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
-        // esbuild's CommonJS interop (__toESM) lists a module's names and asks each for its descriptor when it
-        // is imported: answered from the names this Node has, so importing loads nothing until a name is read.
-        contents: `let loaded;
-const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
-const names = ${JSON.stringify(Object.getOwnPropertyNames(requireHere(args.path)))};
-module.exports = new Proxy({}, {
-  get: (_, key) => load()[key],
-  has: (_, key) => key in load(),
-  ownKeys: () => [...names],
-  getOwnPropertyDescriptor: (_, key) =>
-    names.includes(key) ? { enumerable: true, configurable: true, get: () => load()[key] } : undefined,
-});`,
-        loader: "js",
-      }));
+      build.onResolve({ filter }, (args) => ({ path: `lazy-builtin:${args.path}`, external: true }));
     },
   };
 }
+
+/**
+ * Wraps the bundle's `require` (the module wrapper's parameter) so `lazy-builtin:<name>` gives a proxy that
+ * requires `<name>` when a property is first read. Namespace and default imports (esbuild's `__toESM`) list the
+ * proxy's names, which loads the module then: the same as before, only later.
+ */
+const LAZY_REQUIRE = `require = ((plain) => {
+  const lazy = (name) => {
+    let loaded;
+    const load = () => (loaded ??= plain(name));
+    return new Proxy({}, {
+      get: (_, key) => load()[key],
+      has: (_, key) => key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const found = Reflect.getOwnPropertyDescriptor(load(), key);
+        return found === undefined ? undefined : { enumerable: found.enumerable, configurable: true, get: () => load()[key] };
+      },
+    });
+  };
+  return Object.assign((id) => (id.startsWith("lazy-builtin:") ? lazy(id.slice(13)) : plain(id)), plain);
+})(require);`;
 
 /** What both bundles share: the externals, the require() banner and the yaml file's name. */
 const common = {
@@ -90,14 +97,31 @@ await build({
 await build({
   ...common,
   format: "cjs",
-  plugins: [lazyBuiltins(["node:child_process", "node:zlib", "node:readline/promises"])],
+  // better-sqlite3's JavaScript rides in the bundle (~6 ms less of every `data status` than resolving and
+  // compiling its dozen files from node_modules); its addon is still loaded from there (src/db/sqliteAddon.ts).
+  external: common.external.filter((name) => name !== "better-sqlite3"),
+  plugins: [
+    lazyBuiltins([
+      "node:child_process",
+      "node:zlib",
+      "node:readline/promises",
+      "node:readline",
+      "node:crypto",
+      "node:fs/promises",
+      "node:os",
+      "node:stream",
+      "node:string_decoder",
+    ]),
+  ],
   entryPoints: { quick: "src/cli/quickMain.ts" },
   outExtension: { ".js": ".cjs" },
   splitting: false,
   // import() of a package kept external becomes require(): code run by vm.Script from a code cache has no
   // dynamic import in Node 20 ("A dynamic import callback was not specified"). Those packages all ship CommonJS.
   supported: { "dynamic-import": false },
-  banner: { js: 'const __flowopsImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  banner: {
+    js: `${LAZY_REQUIRE}\nconst __flowopsImportMetaUrl = require("node:url").pathToFileURL(__filename).href;`,
+  },
   define: { ...common.define, "import.meta.url": "__flowopsImportMetaUrl" },
 });
 // yaml as one CommonJS file: loaded synchronously, in one read and compile, by the commands that parse YAML.

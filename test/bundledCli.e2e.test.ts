@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -123,6 +123,37 @@ describe("the bundled flowops command", () => {
     // The quick commands' code cache, written beside the bundle by the first of them that ran.
     expect(existsSync(join(bundle, "quick.cjs.cache"))).toBe(true);
   }, 120_000);
+
+  it("loads neither crypto, readline nor child_process for an unchanged status of a file", async () => {
+    const project = join(work, "one-file");
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, "data.txt"), "some data\n");
+    expect(flowops(project, "data", "init", "--no-scm").status).toBe(0);
+    expect(flowops(project, "data", "add", "data.txt").status).toBe(0);
+    // Built-ins that scripts/bundleCli.mjs makes lazy in quick.cjs: an unchanged status has no use for them.
+    const listFile = join(work, "modules.json");
+    const hook = join(work, "list-modules.cjs");
+    await writeFile(
+      hook,
+      `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(listFile)}, ` +
+        "JSON.stringify(process.moduleLoadList)));\n",
+    );
+    const run = spawnSync(
+      process.execPath,
+      ["--require", hook, join(work, "flowops.mjs"), "data", "status"],
+      {
+        cwd: project,
+        encoding: "utf8",
+        env: { ...process.env, FLOWOPS_HOME: join(work, "home") },
+      },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain("up to date");
+    const loaded = JSON.parse(await readFile(listFile, "utf8")) as string[];
+    expect(loaded).toContain("NativeModule fs");
+    for (const name of ["crypto", "readline", "child_process", "zlib"])
+      expect(loaded, name).not.toContain(`NativeModule ${name}`);
+  }, 60_000);
 
   it("predicts with an ONNX model on its worker threads", async () => {
     const modelDir = join(work, "model");

@@ -4,7 +4,8 @@
  * when one of them is the first argument). These are judged against dvc by their start-up time, and Node 20 loads an ES module graph file by
  * file: the split bundle made an unchanged `data status` load ~20 files and a no-op `repro` ~35, while this one
  * is one file, at ~20 ms less CPU each on this VM. Their rarely used paths (push to S3, dataset profiles) come
- * inlined; the packages kept external (the AWS SDK, better-sqlite3) still load only on use.
+ * inlined; the packages kept external (the AWS SDK, onnxruntime) still load only on use. better-sqlite3, which
+ * every one of them opens, is inside it.
  */
 import { dataCommand } from "./data.js";
 import { dagCommand, metricsCommand, paramsCommand } from "./pipelineInspect.js";

@@ -5,10 +5,10 @@
  * writes). Writes are buffered and flushed in one transaction: one commit per file would cost more than the
  * hashing it saves. It is only a cache: a lost or unreadable database is recreated empty.
  */
-import { existsSync, mkdirSync, rmSync, type Stats } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { mkdirSync, rmSync, type Stats } from "node:fs";
+import { join } from "node:path";
 import Database from "better-sqlite3";
+import { sqliteAddonOptions } from "../db/sqliteAddon.js";
 
 export const STATE_FILE_NAME = "flowops-hashes.sqlite";
 
@@ -153,31 +153,8 @@ export class HashState {
   }
 }
 
-let nativeBinding: string | null | undefined;
-
-/**
- * better-sqlite3's compiled addon, where its install puts it. Given as `nativeBinding`, it spares the `bindings`
- * package's search of a dozen candidate paths (~4 ms of an unchanged `data status` of ~170 ms). Null when the
- * file is elsewhere: better-sqlite3 then searches as usual.
- */
-function sqliteAddon(): string | null {
-  if (nativeBinding === undefined) {
-    let found: string | null = null;
-    try {
-      const packageJson = createRequire(import.meta.url).resolve("better-sqlite3/package.json");
-      const addon = join(dirname(packageJson), "build", "Release", "better_sqlite3.node");
-      if (existsSync(addon)) found = addon;
-    } catch {
-      // Not resolvable from here (a bundler moved things): better-sqlite3 finds its addon itself.
-    }
-    nativeBinding = found;
-  }
-  return nativeBinding;
-}
-
 function openDatabase(file: string): Database.Database {
-  const addon = sqliteAddon();
-  const db = new Database(file, addon === null ? {} : { nativeBinding: addon });
+  const db = new Database(file, sqliteAddonOptions());
   try {
     db.pragma("journal_mode = WAL");
     // The state is a cache: losing the last transaction on power loss only costs a rehash.

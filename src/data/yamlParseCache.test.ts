@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PYTHON_YAML_FLAVOUR, PyFloat, parsePythonYaml } from "../pipelines/pythonValues.js";
 import { parseYamlText, type YamlFile } from "./yamlFile.js";
-import { cachedYamlParse } from "./yamlParseCache.js";
+import { cachedYamlParse, entryName } from "./yamlParseCache.js";
 
 const TEXT = [
   "stages:",
@@ -67,6 +67,31 @@ describe("cachedYamlParse", () => {
     expect(cachedYamlParse(path, "a: 2\n", "yaml", parse).value).toEqual({ a: 2 });
     expect(parse).toHaveBeenCalledTimes(1);
     expect(readdirSync(join(root, ".dvc", "tmp", "flowops-yaml"))).toHaveLength(1);
+  });
+
+  it("answers an entry only for its own flavour and text, even when another key wrote that file", () => {
+    const path = join(root, "dvc.yaml");
+    const cacheDir = join(root, ".dvc", "tmp", "flowops-yaml");
+    parseYamlText(path, "a: 1\n");
+    const [name] = readdirSync(cacheDir);
+    const parse = vi.fn((): YamlFile => ({ path, value: "fresh", lineOf: () => 1 }));
+    // Another flavour of the same text: a miss, though the file holds that text.
+    const entryFile = join(cacheDir, name!);
+    expect(cachedYamlParse(path, "a: 1\n", "other-flavour", parse).value).toBe("fresh");
+    expect(parse).toHaveBeenCalledTimes(1);
+    // A file whose name the key shares, holding another file's text: a miss too.
+    writeFileSync(
+      entryFile,
+      JSON.stringify({ flavour: "yaml", text: "b: 2\n", value: { b: 2 }, lines: {} }),
+    );
+    expect(cachedYamlParse(path, "a: 1\n", "yaml", parse).value).toBe("fresh");
+    expect(parse).toHaveBeenCalledTimes(2);
+  });
+
+  it("names entries by two 32-bit FNV-1a hashes of the key", () => {
+    expect(entryName("")).toBe("811c9dc55ad1e806");
+    expect(entryName("a")).toMatch(/^e40c292c[0-9a-f]{8}$/);
+    expect(entryName("yaml\0/r/dvc.yaml")).not.toBe(entryName("yaml\0/r/dvc.lock"));
   });
 
   it("keeps no cache outside a DVC repository", () => {

@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { FlowOpsError } from "../errors.js";
 import type { SqlDialectName } from "./dialect.js";
 import { migrateToLatest } from "./migrate.js";
+import { sqliteAddonOptions } from "./sqliteAddon.js";
 import type { Database } from "./schema.js";
 
 export interface MetadataDb {
@@ -74,7 +75,7 @@ export async function openMetadataDb(uri: string): Promise<MetadataDb> {
 async function openSqlite(path: string): Promise<MetadataDb> {
   const { default: SqliteDatabase } = await import("better-sqlite3");
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SqliteDatabase(path);
+  const sqlite = new SqliteDatabase(path, sqliteAddonOptions());
   sqlite.pragma("journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the last commits.
   sqlite.pragma("synchronous = NORMAL");
