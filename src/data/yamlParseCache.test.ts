@@ -80,10 +80,7 @@ describe("cachedYamlParse", () => {
     expect(cachedYamlParse(path, "a: 1\n", "other-flavour", parse).value).toBe("fresh");
     expect(parse).toHaveBeenCalledTimes(1);
     // A file whose name the key shares, holding another file's text: a miss too.
-    writeFileSync(
-      entryFile,
-      JSON.stringify({ flavour: "yaml", text: "b: 2\n", value: { b: 2 }, lines: {} }),
-    );
+    writeFileSync(entryFile, JSON.stringify({ flavour: "yaml", text: "b: 2\n", value: { b: 2 }, lines: {} }));
     expect(cachedYamlParse(path, "a: 1\n", "yaml", parse).value).toBe("fresh");
     expect(parse).toHaveBeenCalledTimes(2);
   });
