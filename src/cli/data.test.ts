@@ -196,6 +196,7 @@ describe("flowops data", () => {
       "unprotect",
       "freeze",
       "unfreeze",
+      "get",
       "import-url",
       "update",
       "check-ignore",

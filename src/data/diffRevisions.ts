@@ -114,20 +114,38 @@ function outRelPath(dvcFileRel: string, doc: { wdir?: string }, out: DvcOut): st
     .join("/");
 }
 
-/** The tracked data recorded at a Git revision. */
-export async function revisionSnapshot(repo: DataRepo, rev: string): Promise<DataSnapshot> {
-  await revisionExists(repo.root, rev);
-  const listing = await git(repo.root, ["ls-tree", "-r", "-z", "--name-only", rev]);
-  const snapshot: DataSnapshot = new Map();
+/** An out a revision records: its path (POSIX, relative to the root), md5 (none when never run) and isexec. */
+export interface RevisionOut {
+  path: string;
+  md5: Oid | undefined;
+  isexec: boolean;
+}
+
+/** The outs of a Git revision's `.dvc` files, then those of its stages, with what they record. */
+export async function revisionOuts(root: string, rev: string): Promise<RevisionOut[]> {
+  await revisionExists(root, rev);
+  const listing = await git(root, ["ls-tree", "-r", "-z", "--name-only", rev]);
+  const outs: RevisionOut[] = [];
   for (const path of listing.split("\0")) {
     if (!path.endsWith(".dvc") || path === ".dvc" || path.startsWith(".dvc/")) continue;
-    const text = await git(repo.root, ["show", `${rev}:./${path}`]);
+    const text = await git(root, ["show", `${rev}:./${path}`]);
     const doc = parseDvcFile(parseYamlText(`${rev}:${path}`, text));
     for (const out of doc.outs) {
-      if (out.md5 !== undefined) await addOut(repo, snapshot, outRelPath(path, doc, out), out.md5);
+      if (out.md5 !== undefined) {
+        outs.push({ path: outRelPath(path, doc, out), md5: out.md5, isexec: out.isexec === true });
+      }
     }
   }
-  for (const out of await revisionStageOuts(repo.root, rev)) {
+  for (const out of await revisionStageOuts(root, rev)) {
+    outs.push({ path: out.path, md5: out.md5, isexec: out.isexec === true });
+  }
+  return outs;
+}
+
+/** The tracked data recorded at a Git revision. */
+export async function revisionSnapshot(repo: DataRepo, rev: string): Promise<DataSnapshot> {
+  const snapshot: DataSnapshot = new Map();
+  for (const out of await revisionOuts(repo.root, rev)) {
     if (out.md5 === undefined) snapshot.set(out.path, UNKNOWN_HASH);
     else await addOut(repo, snapshot, out.path, out.md5);
   }

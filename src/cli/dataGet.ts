@@ -1,0 +1,67 @@
+/**
+ * `flowops data get` (dvc's `get`): copies a file or directory of another repository into this directory;
+ * the work is data/getFromRepo.ts. It needs no DVC repository here. Failures carry dvc's sentence around
+ * the cause.
+ */
+import { Command, Option } from "commander";
+import { relative } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import { positiveInteger } from "./numberOptions.js";
+import { printJson } from "./output.js";
+import { createProgress } from "./progressBar.js";
+
+export function getCommand(): Command {
+  return new Command("get")
+    .description(
+      "Download a file or directory that another repository tracks with DVC or Git (a local path, opened in " +
+        "place: its workspace, or --rev), from its workspace, cache or default remote.",
+    )
+    .argument("<url>", "the repository: a local directory")
+    .argument("<path>", "a file or directory inside it")
+    .option("-o, --out <path>", "where to put it (an existing directory: under the path's name)")
+    .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA)")
+    .option("-f, --force", "replace what is already at the destination", false)
+    .addOption(new Option("-j, --jobs <n>", "files copied at once").argParser(positiveInteger))
+    .option("--remote <name>", "the repository's remote to download missing objects from (default: its own)")
+    .option("--json", "print machine-readable JSON", false)
+    .action(
+      async (
+        url: string,
+        path: string,
+        opts: { out?: string; rev?: string; force: boolean; jobs?: number; remote?: string; json: boolean },
+      ) => {
+        const { getFromRepo } = await import("../data/getFromRepo.js");
+        const sink = createProgress("Downloading", undefined, { enabled: !opts.json });
+        let copied = 0;
+        let result;
+        try {
+          result = await getFromRepo(url, path, process.cwd(), {
+            ...(opts.out !== undefined ? { out: opts.out } : {}),
+            ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
+            ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+            ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+            force: opts.force,
+            onProgress: (done) => {
+              sink.advance(done - copied);
+              copied = done;
+            },
+          });
+        } catch (error) {
+          throw error instanceof FlowOpsError
+            ? new FlowOpsError(error.code, `failed to get '${path}' from '${url}' - ${error.message}`, {
+                cause: error,
+              })
+            : error;
+        } finally {
+          sink.done();
+        }
+        if (opts.json) {
+          printJson({
+            path: relative(process.cwd(), result.out),
+            files: result.files,
+            downloaded: result.downloaded,
+          });
+        }
+      },
+    );
+}
