@@ -10,6 +10,33 @@ import { positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 
+interface GetFlags {
+  out?: string;
+  rev?: string;
+  force: boolean;
+  jobs?: number;
+  remote?: string;
+  showUrl: boolean;
+  json: boolean;
+}
+
+/** dvc's commands catch their errors and print one line with the cause after ` - `. */
+function wrapped(sentence: string, error: unknown): unknown {
+  return error instanceof FlowOpsError
+    ? new FlowOpsError(error.code, `${sentence} - ${error.message}`, { cause: error })
+    : error;
+}
+
+async function showUrl(url: string, path: string, opts: GetFlags): Promise<void> {
+  const { remoteObjectUrl } = await import("../data/remoteObjectUrl.js");
+  const found = await remoteObjectUrl(url, path, process.cwd(), {
+    ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
+    ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+  });
+  if (opts.json) printJson({ url: found });
+  else process.stdout.write(`${found}\n`);
+}
+
 export function getCommand(): Command {
   return new Command("get")
     .description(
@@ -23,45 +50,37 @@ export function getCommand(): Command {
     .option("-f, --force", "replace what is already at the destination", false)
     .addOption(new Option("-j, --jobs <n>", "files copied at once").argParser(positiveInteger))
     .option("--remote <name>", "the repository's remote to download missing objects from (default: its own)")
+    .option("--show-url", "print where the remote keeps the data (an out, or a file in one) and exit", false)
     .option("--json", "print machine-readable JSON", false)
-    .action(
-      async (
-        url: string,
-        path: string,
-        opts: { out?: string; rev?: string; force: boolean; jobs?: number; remote?: string; json: boolean },
-      ) => {
-        const { getFromRepo } = await import("../data/getFromRepo.js");
-        const sink = createProgress("Downloading", undefined, { enabled: !opts.json });
-        let copied = 0;
-        let result;
-        try {
-          result = await getFromRepo(url, path, process.cwd(), {
-            ...(opts.out !== undefined ? { out: opts.out } : {}),
-            ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
-            ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-            ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
-            force: opts.force,
-            onProgress: (done) => {
-              sink.advance(done - copied);
-              copied = done;
-            },
-          });
-        } catch (error) {
-          throw error instanceof FlowOpsError
-            ? new FlowOpsError(error.code, `failed to get '${path}' from '${url}' - ${error.message}`, {
-                cause: error,
-              })
-            : error;
-        } finally {
-          sink.done();
-        }
-        if (opts.json) {
-          printJson({
-            path: relative(process.cwd(), result.out),
-            files: result.files,
-            downloaded: result.downloaded,
-          });
-        }
-      },
-    );
+    .action(async (url: string, path: string, opts: GetFlags) => {
+      if (opts.showUrl) return showUrl(url, path, opts);
+      const { getFromRepo } = await import("../data/getFromRepo.js");
+      const sink = createProgress("Downloading", undefined, { enabled: !opts.json });
+      let copied = 0;
+      let result;
+      try {
+        result = await getFromRepo(url, path, process.cwd(), {
+          ...(opts.out !== undefined ? { out: opts.out } : {}),
+          ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
+          ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+          ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+          force: opts.force,
+          onProgress: (done) => {
+            sink.advance(done - copied);
+            copied = done;
+          },
+        });
+      } catch (error) {
+        throw wrapped(`failed to get '${path}' from '${url}'`, error);
+      } finally {
+        sink.done();
+      }
+      if (opts.json) {
+        printJson({
+          path: relative(process.cwd(), result.out),
+          files: result.files,
+          downloaded: result.downloaded,
+        });
+      }
+    });
 }

@@ -9,6 +9,7 @@ import { closeDataRepo, initDataRepo, openDataRepo } from "./dataRepo.js";
 import { getFromRepo } from "./getFromRepo.js";
 import { gitIn } from "./gitFixtures.js";
 import { push } from "./pushPull.js";
+import { remoteObjectUrl } from "./remoteObjectUrl.js";
 
 let base: string;
 let source: string;
@@ -135,6 +136,23 @@ describe("getFromRepo", () => {
     expect(await read("copy/notes.md")).toBe("committed\n");
     expect(execFileSync("git", ["-C", plain, "status", "--porcelain"], { encoding: "utf8" })).toBe(
       " M notes.md\n",
+    );
+  });
+
+  it("shows the remote URL of an out, of a file in a directory out, and refuses the rest", async () => {
+    const remote = join(base, "remote", "files", "md5");
+    expect(await remoteObjectUrl(source, "model.bin", dest)).toBe(
+      join(remote, "fa", "d624b28208abf62b4d0db65c04757b"),
+    );
+    expect(await remoteObjectUrl(source, "data/a.txt", dest)).toBe(
+      join(remote, "5b", "bf5a52328e7439ae6e719dfe712200"),
+    );
+    expect(await remoteObjectUrl(source, "data", dest, { rev: "HEAD~1" })).toMatch(/\.dir$/);
+    expect((await failure(remoteObjectUrl(source, "train.py", dest))).message).toBe(
+      "Unable to find DVC file with output 'train.py'",
+    );
+    expect((await failure(remoteObjectUrl(source, "data/sub", dest))).message).toMatch(
+      /'data\/sub' is a directory inside the output 'data'/,
     );
   });
 });

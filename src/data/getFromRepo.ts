@@ -1,24 +1,25 @@
 /**
  * `get <url> <path>`: dvc's `get`, a copy of a file or directory of another repository (DVC output or plain
- * file) into the current directory, tracked by nothing. The repository is a local directory, opened in place
- * as dvc opens one (repoView.ts says what it shows, at a revision or in its workspace). Output files come
- * from its workspace or Git tree, else from its cache (verified), else from its default remote (or `remote`)
- * through a temporary cache, so the source repository is never written to except its hash state. Everything
+ * file) into the current directory, tracked by nothing. A local directory is opened in place, as dvc opens one
+ * (repoView.ts says what it shows, at a revision or in its workspace); any other URL is cloned with Git into
+ * a temporary directory and read at the revision (its default branch without one), as dvc's external repo.
+ * Output files come from the workspace or Git tree, else from the cache (verified), else from the default
+ * remote (or `remote`) through a temporary cache, so the source repository is never written to except its
+ * hash state and a corrupt cache object, which is deleted as dvc deletes one. Everything
  * lands in a temporary sibling first and is renamed into place whole: a failed get leaves nothing behind,
  * where dvc leaves the files it had copied.
  */
-import { chmod, copyFile, lstat, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, normalize, resolve, sep } from "node:path";
-import { childProcess } from "../childProcess.js";
+import { basename, dirname, join, normalize, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { DVC_DIR, openDataRepo, type DataRepo } from "./dataRepo.js";
-import { openDataRemote, type DataRemote } from "./dataRemote.js";
+import type { DataRepo } from "./dataRepo.js";
 import { loadDvcIgnore } from "./dvcIgnore.js";
-import type { DirEntry, Oid } from "./hashInfo.js";
-import { ObjectCache } from "./objectCache.js";
+import type { Oid } from "./hashInfo.js";
 import { readRepoView, repoOuts, type ViewFile } from "./repoView.js";
-import { fetchObjects, forEachLimited, type ObjectOwner } from "./transferObjects.js";
+import { ObjectSupply } from "./sourceObjects.js";
+import { exists, gitBytes, gitRevisionExists, openSource, repoPath } from "./sourceRepo.js";
+import { forEachLimited, type ObjectOwner } from "./transferObjects.js";
 
 export interface GetOptions {
   /** Where to put it (an existing directory: under the path's name); the path's name in `cwd` by default. */
@@ -39,15 +40,6 @@ export interface GetResult {
   files: number;
   /** Objects downloaded from the source's remote. */
   downloaded: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** dvc's `resolve_output`: the path's name, in `out` when that is a directory; refused when it exists. */
@@ -84,120 +76,6 @@ async function resolveOutput(
   return abs;
 }
 
-async function gitRevisionExists(root: string, rev: string): Promise<boolean> {
-  try {
-    await gitBytes(root, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function gitBytes(root: string, args: string[]): Promise<Buffer> {
-  return new Promise((resolvePromise, reject) => {
-    childProcess().execFile(
-      "git",
-      args,
-      { cwd: root, encoding: "buffer", maxBuffer: 1 << 30 },
-      (error, stdout) => (error === null ? resolvePromise(stdout) : reject(error)),
-    );
-  });
-}
-
-/** The source's objects: its cache first, then its remote through a temporary cache. */
-class ObjectSupply {
-  private remote: DataRemote | undefined;
-  private readonly fetched: ObjectCache;
-  downloaded = 0;
-
-  constructor(
-    private readonly repo: DataRepo | undefined,
-    scratch: string,
-    private readonly options: GetOptions,
-  ) {
-    this.fetched = new ObjectCache(join(scratch, "cache"));
-  }
-
-  /** The path of a verified copy of each object, fetching the missing ones; an error names what failed. */
-  async paths(owners: ReadonlyMap<Oid, ObjectOwner>): Promise<Map<Oid, string>> {
-    const found = new Map<Oid, string>();
-    const missing = new Map<Oid, ObjectOwner>();
-    await forEachLimited([...owners.keys()], this.options.jobs ?? 8, async (oid) => {
-      if (this.repo !== undefined && (await this.repo.cache.verify(oid))) {
-        found.set(oid, (await this.repo.cache.locate(oid))!);
-      } else missing.set(oid, owners.get(oid)!);
-    });
-    if (missing.size === 0) return found;
-    const remote = this.openRemote(missing);
-    const result = await fetchObjects({ cache: this.fetched }, remote, missing, {
-      ...(this.options.jobs !== undefined ? { jobs: this.options.jobs } : {}),
-    });
-    this.downloaded += result.transferred;
-    if (result.failed.length > 0) {
-      const failure = result.failed[0]!;
-      throw new FlowOpsError(
-        "RESOURCE_DOES_NOT_EXIST",
-        `'${failure.path}' (${failure.oid}) is in neither the repository's cache nor its remote: ${failure.reason}`,
-      );
-    }
-    for (const oid of missing.keys()) found.set(oid, this.fetched.objectPath(oid));
-    return found;
-  }
-
-  async manifest(oid: Oid, outPath: string): Promise<DirEntry[] | undefined> {
-    let path;
-    try {
-      path = (await this.paths(new Map([[oid, { path: outPath, dvcFile: outPath }]]))).get(oid)!;
-    } catch {
-      return undefined;
-    }
-    return path.startsWith(this.fetched.cacheDir)
-      ? this.fetched.readDirManifest(oid)
-      : this.repo!.cache.readDirManifest(oid);
-  }
-
-  private openRemote(missing: ReadonlyMap<Oid, ObjectOwner>): DataRemote {
-    if (this.repo === undefined)
-      throw new FlowOpsError("INTERNAL_ERROR", "a Git-only repository has no outs");
-    try {
-      this.remote ??= openDataRemote(this.repo, this.options.remote);
-    } catch (error) {
-      const [oid, owner] = [...missing][0]!;
-      throw new FlowOpsError(
-        "RESOURCE_DOES_NOT_EXIST",
-        `'${owner.path}' (${oid}) is not in the repository's cache, and ` +
-          `${error instanceof FlowOpsError ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
-    return this.remote;
-  }
-}
-
-/** Opens `url` as dvc's `Repo.open` does for a local path: a DVC repository, else a Git-only one. */
-async function openSource(url: string, cwd: string): Promise<{ root: string; repo: DataRepo | undefined }> {
-  const root = resolve(cwd, url);
-  if (!(await stat(root).catch(() => undefined))?.isDirectory()) {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `'${url}' is not a local directory: only repositories on this machine can be read for now`,
-    );
-  }
-  if (await exists(join(root, DVC_DIR))) return { root, repo: await openDataRepo(root) };
-  if (await exists(join(root, ".git"))) return { root, repo: undefined };
-  throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${url}' is neither a DVC nor a Git repository`);
-}
-
-/** The path inside the repository, POSIX and relative to its root ("." for the root). */
-function repoPath(path: string): string {
-  const normal = normalize(path).split(sep).join("/").replace(/\/+$/, "");
-  if (normal === "" || normal === ".") return ".";
-  if (normal.startsWith("../") || normal === ".." || normal.startsWith("/")) {
-    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${path}' is outside the repository`);
-  }
-  return normal;
-}
-
 export async function getFromRepo(
   url: string,
   path: string,
@@ -205,14 +83,16 @@ export async function getFromRepo(
   options: GetOptions = {},
 ): Promise<GetResult> {
   const outAbs = await resolveOutput(path, options.out, cwd, options.force === true);
-  const { root, repo } = await openSource(url, cwd);
-  const rev = options.rev ?? (repo === undefined ? "HEAD" : undefined);
-  if (rev !== undefined && !(await gitRevisionExists(root, rev))) {
-    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
-  }
   const scratch = await mkdtemp(join(tmpdir(), "flowops-get-"));
   const staging = join(dirname(outAbs), `.${basename(outAbs)}.flowops-get-${process.pid}`);
+  let repo: DataRepo | undefined;
   try {
+    const source = await openSource(url, options.rev, cwd, scratch);
+    const { root, rev } = source;
+    repo = source.repo;
+    if (rev !== undefined && !(await gitRevisionExists(root, rev))) {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
+    }
     const supply = new ObjectSupply(repo, scratch, options);
     const viewed = repo ?? { root, ignore: await loadDvcIgnore(root) };
     const outs = repo === undefined ? [] : await repoOuts(repo, rev);
@@ -261,8 +141,8 @@ export async function getFromRepo(
     await rename(staging, outAbs);
     return { out: outAbs, files: view.files.length, downloaded: supply.downloaded };
   } finally {
+    repo?.state.close();
     await rm(staging, { recursive: true, force: true });
     await rm(scratch, { recursive: true, force: true });
-    repo?.state.close();
   }
 }

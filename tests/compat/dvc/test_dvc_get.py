@@ -69,8 +69,8 @@ class Getters:
         self.dvc_ws = Workspace(self.dvc_dir)
         self.fo_ws = Workspace(self.fo_dir)
 
-    def both(self, *args: str) -> tuple[tuple[int, str], tuple[int, str]]:
-        url = str(self.source.root)
+    def both(self, *args: str, url: str | None = None) -> tuple[tuple[int, str], tuple[int, str]]:
+        url = url or str(self.source.root)
         theirs = self.dvc_ws.dvc("get", url, *args, check=False)
         mine = self.fo_ws.flowops("data", "get", url, *args, check=False)
 
@@ -79,8 +79,8 @@ class Getters:
 
         return normal(theirs, self.dvc_dir), normal(mine, self.fo_dir)
 
-    def same(self, *args: str) -> tuple[int, str]:
-        theirs, mine = self.both(*args)
+    def same(self, *args: str, url: str | None = None) -> tuple[int, str]:
+        theirs, mine = self.both(*args, url=url)
         assert mine == theirs, args
         assert _tree(self.fo_dir) == _tree(self.dvc_dir), args
         return theirs
@@ -167,3 +167,28 @@ def test_a_missing_path_is_named(getters: Getters) -> None:
         f"repository '{getters.source.root}' neither as a DVC output nor as a Git-tracked file.",
     )
     assert os.listdir(getters.fo_dir) == []
+
+
+def test_a_git_url_is_cloned_and_its_objects_come_from_its_remote(getters: Getters, source: Workspace) -> None:
+    # Not a local path: both tools clone it, read its default branch (or --rev) and download from the
+    # remote its config names. HEAD's data/c.txt was never pushed, HEAD~1's data was.
+    url = source.root.as_uri()
+    assert getters.same("data", "--rev", "HEAD~1", url=url) == (0, "")
+    assert getters.same("train.py", url=url) == (0, "")
+    assert getters.same("model.bin", url=url) == (0, "")
+    assert getters.same("src", "--rev", "HEAD~1", url=url) == (0, "")
+
+
+def test_show_url_names_the_same_remote_objects(getters: Getters) -> None:
+    url = str(getters.source.root)
+    for args in (("data",), ("data/a.txt",), ("model.bin",), ("out/prep.txt",), ("data", "--rev", "HEAD~1")):
+        theirs = getters.dvc_ws.dvc("get", "--show-url", url, *args)
+        mine = getters.fo_ws.flowops("data", "get", "--show-url", url, *args)
+        assert mine.stdout == theirs.stdout, args
+        assert theirs.stdout.startswith(str(getters.source.root.parent / "remote" / "files" / "md5")), args
+    # Not an output: the same sentence (dvc exits 255 with the key appended, flowops 1).
+    theirs = getters.dvc_ws.dvc("get", "--show-url", url, "train.py", check=False)
+    mine = getters.fo_ws.flowops("data", "get", "--show-url", url, "train.py", check=False)
+    assert (theirs.returncode, mine.returncode) == (255, 1)
+    assert "Unable to find DVC file with output 'train.py'" in theirs.stderr
+    assert error_lines(mine.stderr) == "Unable to find DVC file with output 'train.py'"

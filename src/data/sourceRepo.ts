@@ -1,0 +1,92 @@
+/**
+ * The repository that `get` reads, opened as dvc's `Repo.open` opens one: a local DVC repository in place,
+ * anything else (a Git-only directory, a Git URL) through a clone. Shared by `data get` and its `--show-url`.
+ */
+import { lstat, stat } from "node:fs/promises";
+import { join, normalize, resolve, sep } from "node:path";
+import { childProcess } from "../childProcess.js";
+import { FlowOpsError } from "../errors.js";
+import { DVC_DIR, openDataRepo, type DataRepo } from "./dataRepo.js";
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function gitRevisionExists(root: string, rev: string): Promise<boolean> {
+  try {
+    await gitBytes(root, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function gitBytes(root: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    childProcess().execFile(
+      "git",
+      args,
+      { cwd: root, encoding: "buffer", maxBuffer: 1 << 30 },
+      (error, stdout) => (error === null ? resolvePromise(stdout) : reject(error)),
+    );
+  });
+}
+
+export interface Source {
+  root: string;
+  /** Undefined for a Git-only repository. */
+  repo: DataRepo | undefined;
+  /** The revision to read; undefined for a local repository's workspace. */
+  rev: string | undefined;
+}
+
+/**
+ * Opens `url` as dvc's `Repo.open` does: a local DVC repository in place; anything else (a Git-only
+ * directory, a Git URL) through a clone in `scratch`, checked out at `rev` so its `.dvc/config` is that
+ * revision's.
+ */
+export async function openSource(
+  url: string,
+  rev: string | undefined,
+  cwd: string,
+  scratch: string,
+): Promise<Source> {
+  const local = resolve(cwd, url);
+  if (
+    (await stat(local).catch(() => undefined))?.isDirectory() === true &&
+    (await exists(join(local, DVC_DIR)))
+  ) {
+    return { root: local, repo: await openDataRepo(local), rev };
+  }
+  const root = join(scratch, "clone");
+  try {
+    await gitBytes(scratch, ["clone", "--quiet", "--", url, root]);
+  } catch (error) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `Failed to clone repo '${url}' to '${root}'`, {
+      cause: error,
+    });
+  }
+  if (rev !== undefined) {
+    if (!(await gitRevisionExists(root, rev))) {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
+    }
+    await gitBytes(root, ["checkout", "--quiet", "--detach", rev]);
+  }
+  const repo = (await exists(join(root, DVC_DIR))) ? await openDataRepo(root) : undefined;
+  return { root, repo, rev: "HEAD" };
+}
+
+/** The path inside the repository, POSIX and relative to its root ("." for the root). */
+export function repoPath(path: string): string {
+  const normal = normalize(path).split(sep).join("/").replace(/\/+$/, "");
+  if (normal === "" || normal === ".") return ".";
+  if (normal.startsWith("../") || normal === ".." || normal.startsWith("/")) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${path}' is outside the repository`);
+  }
+  return normal;
+}
