@@ -197,6 +197,7 @@ describe("flowops data", () => {
       "freeze",
       "unfreeze",
       "get",
+      "import",
       "import-url",
       "update",
       "check-ignore",

@@ -56,6 +56,52 @@ function wrapped(sentence: string, error: unknown): unknown {
     : error;
 }
 
+export function importCommand(): Command {
+  return new Command("import")
+    .description(
+      "Bring a file or directory of another repository (a local path or a Git URL) in at a fixed commit, " +
+        "tracked by <out>.dvc with the repository as its dep (dvc import); `dvc update` moves it on.",
+    )
+    .argument("<url>", "the repository: a local directory or a Git URL")
+    .argument("<path>", "a file or directory inside it (a DVC output or a Git-tracked file)")
+    .option("-o, --out <path>", "where to put it in the workspace (a directory: under the path's name)")
+    .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA); its HEAD by default")
+    .option("-f, --force", "replace what is already at the destination")
+    .addOption(new Option("-j, --jobs <n>", "files copied at once").argParser(positiveInteger))
+    .option("--json", "print machine-readable JSON", false)
+    .action(
+      async (
+        url: string,
+        path: string,
+        opts: { out?: string; rev?: string; force?: boolean; jobs?: number; json?: boolean },
+      ) => {
+        await withDataRepo(process.cwd(), async (repo) => {
+          const { importRepo } = await import("../data/importRepo.js");
+          let result;
+          try {
+            result = await importRepo(repo, url, path, opts.out, {
+              ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
+              ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+              ...(opts.force === true ? { force: true } : {}),
+              ...(opts.json === true ? {} : { onImporting: importing }),
+            });
+          } catch (error) {
+            throw wrapped(`failed to import '${path}' from '${url}'.`, error);
+          }
+          if (opts.json === true) {
+            return printJson({
+              path: rel(result.path),
+              dvc_file: rel(result.dvcFile),
+              ...(result.gitignore !== undefined ? { gitignore: rel(result.gitignore) } : {}),
+            });
+          }
+          const files = [result.dvcFile, ...(result.gitignore !== undefined ? [result.gitignore] : [])];
+          await reportFilesToTrack(repo, files.map(rel), process.cwd());
+        });
+      },
+    );
+}
+
 export function importUrlCommand(): Command {
   return transferOptions(
     new Command("import-url")
@@ -119,11 +165,13 @@ export function updateCommand(): Command {
   return transferOptions(
     new Command("update")
       .description(
-        "Bring imports (.dvc files written by import-url) up to date with their sources; unchanged ones are skipped.",
+        "Bring imports (.dvc files written by import-url or import) up to date with their sources; unchanged " +
+          "ones are skipped.",
       )
       .argument("<targets...>", ".dvc files to update (with -R: directories too)")
+      .option("--rev <commit>", "imports from another repository: follow this Git revision from now on")
       .option("-R, --recursive", "a directory target updates every import inside it", false),
-  ).action(async (targets: string[], opts: TransferFlags & { recursive: boolean }) => {
+  ).action(async (targets: string[], opts: TransferFlags & { recursive: boolean; rev?: string }) => {
     const mode = importMode(opts, "--to-remote can't be used with --no-download");
     await withDataRepo(process.cwd(), async (repo) => {
       const { updateImports } = await import("../data/updateImports.js");
@@ -136,6 +184,8 @@ export function updateCommand(): Command {
         updated = await updateImports(repo, targets, {
           mode,
           recursive: opts.recursive,
+          ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
+          ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
           onImporting: (source, out) => say(`Importing '${source}' -> '${out}'`),
           onSkipped: say,
           warn: (message) => process.stderr.write(`WARNING: ${message}\n`),

@@ -4,45 +4,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../errors.js";
-import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, openDataRepo } from "./dataRepo.js";
 import { getFromRepo } from "./getFromRepo.js";
 import { gitIn } from "./gitFixtures.js";
-import { push } from "./pushPull.js";
 import { remoteObjectUrl } from "./remoteObjectUrl.js";
+import { makeSourceRepo } from "./sourceRepoFixtures.js";
 
 let base: string;
 let source: string;
 let dest: string;
-const git = gitIn(() => source);
 
-/** A source repository: data/ (a.txt, sub/b.txt) and model.bin tracked and pushed, train.py in Git; then
- * data/c.txt added in a second commit, which is not pushed. */
 beforeEach(async () => {
   base = await mkdtemp(join(tmpdir(), "flowops-get-"));
-  source = join(base, "source");
+  source = await makeSourceRepo(base);
   dest = join(base, "dest");
-  await mkdir(join(source, "data", "sub"), { recursive: true });
   await mkdir(dest);
-  git("init", "-q");
-  closeDataRepo(await initDataRepo(source));
-  await writeFile(
-    join(source, ".dvc", "config"),
-    `[core]\n    remote = store\n['remote "store"']\n    url = ${join(base, "remote")}\n`,
-  );
-  const repo = await openDataRepo(source);
-  await writeFile(join(source, "data", "a.txt"), "one\n");
-  await writeFile(join(source, "data", "sub", "b.txt"), "two\n");
-  await writeFile(join(source, "model.bin"), "weights\n");
-  await writeFile(join(source, "train.py"), "print(1)\n");
-  await addTargets(repo, ["data", "model.bin"], { cwd: source });
-  git("add", "-A");
-  git("commit", "-qm", "one");
-  await push(repo);
-  await writeFile(join(source, "data", "c.txt"), "three\n");
-  await addTargets(repo, ["data"], { cwd: source });
-  git("commit", "-qam", "two");
-  closeDataRepo(repo);
 });
 
 afterEach(async () => {

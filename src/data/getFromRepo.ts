@@ -40,6 +40,8 @@ export interface GetResult {
   files: number;
   /** Objects downloaded from the source's remote. */
   downloaded: number;
+  /** The commit read (what `rev` resolved to); undefined for a local repository's workspace. */
+  commit?: string;
 }
 
 /** dvc's `resolve_output`: the path's name, in `out` when that is a directory; refused when it exists. */
@@ -139,7 +141,16 @@ export async function getFromRepo(
     if (options.force === true) await rm(outAbs, { recursive: true, force: true });
     await mkdir(dirname(outAbs), { recursive: true });
     await rename(staging, outAbs);
-    return { out: outAbs, files: view.files.length, downloaded: supply.downloaded };
+    const commit =
+      rev === undefined
+        ? undefined
+        : (await gitBytes(root, ["rev-parse", `${rev}^{commit}`])).toString("utf8").trim();
+    return {
+      out: outAbs,
+      files: view.files.length,
+      downloaded: supply.downloaded,
+      ...(commit !== undefined ? { commit } : {}),
+    };
   } finally {
     repo?.state.close();
     await rm(staging, { recursive: true, force: true });

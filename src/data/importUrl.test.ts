@@ -172,12 +172,14 @@ describe("updateImports", () => {
     );
   });
 
-  it("leaves an import from another repository (dvc import) alone, in update and in status", async () => {
-    await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(false));
+  it("names the repository an import from another repository (dvc import) cannot reach, and leaves it in status", async () => {
+    const gone = join(base, "no-such-repo");
+    await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(false).replace("/tmp/up", gone));
     await writeFile(join(dir, "f.txt"), "hi\n");
     await expect(updateImports(repo, ["f.txt.dvc"], { cwd: dir })).rejects.toThrow(
-      "'f.txt.dvc' imports 'f.txt' from /tmp/up (dvc import): flowops cannot update imports from another repository yet",
+      `Failed to clone repo '${gone}' to `,
     );
+    await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(false));
     // Unfrozen, its source is not read (it is not a local path), and its md5 is dvc's: only the uncached out shows.
     expect(await dataStatus(repo, [], { cwd: dir })).toEqual([
       { dvcFile: "f.txt.dvc", changedOuts: { "f.txt": "not in cache" } },

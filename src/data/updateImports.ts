@@ -36,6 +36,10 @@ export interface UpdateImportsOptions {
   mode?: ImportMode;
   /** A directory target selects every `.dvc` file inside it (dvc's `-R`). */
   recursive?: boolean;
+  /** For imports from another repository: the revision to follow from now on (dvc's `--rev`). */
+  rev?: string;
+  /** For imports from another repository: files copied at once. */
+  jobs?: number;
   onImporting?: (source: string, out: string) => void;
   /** dvc's "'x.dvc' didn't change, skipping". */
   onSkipped?: (message: string) => void;
@@ -140,13 +144,16 @@ async function updateOne(
   options: UpdateImportsOptions,
 ): Promise<boolean> {
   const doc = await readDvcFile(file);
-  const fromRepo = repoImportSource(doc);
-  if (fromRepo !== undefined) {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `'${cwdRelative(cwd, file)}' imports ${fromRepo} (dvc import): flowops cannot update imports from ` +
-        `another repository yet; run \`dvc update ${cwdRelative(cwd, file)}\``,
-    );
+  if (repoImportSource(doc) !== undefined) {
+    const { updateRepoImport } = await import("./updateRepoImport.js");
+    const result = await updateRepoImport(repo, file, doc, cwd, {
+      ...(options.rev !== undefined ? { rev: options.rev } : {}),
+      ...(options.mode !== undefined ? { mode: options.mode } : {}),
+      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+      ...(options.onImporting !== undefined ? { onImporting: options.onImporting } : {}),
+    });
+    if (result === "skipped") options.onSkipped?.(`'${cwdRelative(cwd, file)}' didn't change, skipping`);
+    return result === "imported";
   }
   if (importParts(doc) === undefined) {
     const wdir = dvcFileWdir(file, doc);

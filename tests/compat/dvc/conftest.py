@@ -118,6 +118,40 @@ def clone_without_data(src: Workspace, make_ws, name: str) -> Workspace:
     return dst
 
 
+def make_source_repo(tmp_path: Path) -> Workspace:
+    """A repository for `get` and `import` to read, made by dvc: data/ (a.txt, sub/b.txt) and model.bin tracked
+    and pushed to a local remote, a stage `prep` writing out/, Git-tracked train.py, src/x.py and an executable
+    run.sh, a .dvcignore'd src/debug.log; then a second commit adding data/c.txt (not pushed), and an untracked
+    file."""
+    ws = make_workspace(tmp_path / "source")
+    ws.write("data/a.txt", "one\n")
+    ws.write("data/sub/b.txt", "two\n")
+    ws.write("model.bin", "weights\n")
+    ws.dvc("add", "-q", "data", "model.bin")
+    ws.write("train.py", "print('train')\n")
+    ws.write("src/x.py", "x = 1\n")
+    script = ws.write("run.sh", "#!/bin/sh\necho run\n")
+    script.chmod(0o755)
+    ws.write(".dvcignore", "*.log\n")
+    ws.write("src/debug.log", "noise\n")
+    ws.write(
+        "dvc.yaml",
+        "stages:\n  prep:\n    cmd: mkdir -p out && cat train.py > out/prep.txt\n    deps:\n    - train.py\n"
+        "    outs:\n    - out\n",
+    )
+    ws.dvc("repro", "-q")
+    remote = ws.root.parent / "remote"
+    ws.dvc("remote", "add", "-d", "store", str(remote))
+    ws.git("add", "-A")
+    ws.git("commit", "-qm", "one")
+    ws.dvc("push", "-q")
+    ws.write("data/c.txt", "three\n")
+    ws.dvc("add", "-q", "data")
+    ws.git("commit", "-qam", "two")
+    ws.write("untracked.txt", "not in git\n")
+    return ws
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     yield make_workspace(tmp_path / "ws")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Workspace, error_lines, make_workspace
+from conftest import Workspace, error_lines, make_source_repo
 
 
 def _tree(root: Path) -> dict[str, tuple[str, bool]]:
@@ -30,33 +30,7 @@ def _tree(root: Path) -> dict[str, tuple[str, bool]]:
 
 @pytest.fixture
 def source(tmp_path: Path) -> Workspace:
-    ws = make_workspace(tmp_path / "source")
-    ws.write("data/a.txt", "one\n")
-    ws.write("data/sub/b.txt", "two\n")
-    ws.write("model.bin", "weights\n")
-    ws.dvc("add", "-q", "data", "model.bin")
-    ws.write("train.py", "print('train')\n")
-    ws.write("src/x.py", "x = 1\n")
-    script = ws.write("run.sh", "#!/bin/sh\necho run\n")
-    script.chmod(0o755)
-    ws.write(".dvcignore", "*.log\n")
-    ws.write("src/debug.log", "noise\n")
-    ws.write(
-        "dvc.yaml",
-        "stages:\n  prep:\n    cmd: mkdir -p out && cat train.py > out/prep.txt\n    deps:\n    - train.py\n"
-        "    outs:\n    - out\n",
-    )
-    ws.dvc("repro", "-q")
-    remote = ws.root.parent / "remote"
-    ws.dvc("remote", "add", "-d", "store", str(remote))
-    ws.git("add", "-A")
-    ws.git("commit", "-qm", "one")
-    ws.dvc("push", "-q")
-    ws.write("data/c.txt", "three\n")
-    ws.dvc("add", "-q", "data")
-    ws.git("commit", "-qam", "two")
-    ws.write("untracked.txt", "not in git\n")
-    return ws
+    return make_source_repo(tmp_path)
 
 
 class Getters:

@@ -1,0 +1,89 @@
+import { execFileSync } from "node:child_process";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addTargets } from "./addTargets.js";
+import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { dataStatus } from "./dataStatus.js";
+import { readDvcFile } from "./dvcFile.js";
+import { gitIn } from "./gitFixtures.js";
+import { importRepo } from "./importRepo.js";
+import { makeSourceRepo } from "./sourceRepoFixtures.js";
+import { singleStageMd5 } from "./stageMd5.js";
+import { updateImports } from "./updateImports.js";
+
+let base: string;
+let source: string;
+let dir: string;
+let repo: DataRepo;
+
+beforeEach(async () => {
+  base = await mkdtemp(join(tmpdir(), "flowops-import-repo-"));
+  source = await makeSourceRepo(base);
+  dir = join(base, "repo");
+  await mkdir(dir);
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  repo = await initDataRepo(dir);
+});
+
+afterEach(async () => {
+  closeDataRepo(repo);
+  await rm(base, { recursive: true, force: true });
+});
+
+const text = (path: string): Promise<string> => readFile(join(dir, path), "utf8");
+const head = (rev = "HEAD"): string =>
+  execFileSync("git", ["rev-parse", rev], { cwd: source, encoding: "utf8" }).trim();
+
+describe("importRepo", () => {
+  it("records the repository, the commit read and dvc's stage md5, and caches the data", async () => {
+    const lines: string[] = [];
+    await importRepo(repo, source, "data", undefined, {
+      cwd: dir,
+      onImporting: (from, to) => lines.push(`${from} -> ${to}`),
+    });
+    expect(lines).toEqual([`data (${source}) -> data`]);
+    const dvcText = await text("data.dvc");
+    const md5 = /^md5: (\w+)$/m.exec(dvcText)![1];
+    expect(dvcText).toBe(
+      `md5: ${md5}\nfrozen: true\ndeps:\n- path: data\n  repo:\n    url: ${source}\n    rev_lock: ${head()}\n` +
+        "outs:\n- md5: 95beb326a40a563fdee3c40e02386d9e.dir\n  size: 14\n  nfiles: 3\n  hash: md5\n  path: data\n",
+    );
+    expect(md5).toBe(singleStageMd5((await readDvcFile(join(dir, "data.dvc"))).raw));
+    expect(await text("data/c.txt")).toBe("three\n");
+    expect(await text(".gitignore")).toBe("/data\n");
+    expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
+  });
+
+  it("reads the commit, not the source's uncommitted edits, and records --rev before rev_lock", async () => {
+    await chmod(join(source, "model.bin"), 0o644);
+    await writeFile(join(source, "model.bin"), "uncommitted\n");
+    await importRepo(repo, source, "model.bin", "m.bin", { cwd: dir });
+    expect(await text("m.bin")).toBe("weights\n");
+    await importRepo(repo, source, "data/sub", undefined, { cwd: dir, rev: "HEAD~1" });
+    expect(await text("sub.dvc")).toContain(`    rev: HEAD~1\n    rev_lock: ${head("HEAD~1")}\n`);
+    expect(await text("sub/b.txt")).toBe("two\n");
+  });
+
+  it("updates an import when its revision moved, and skips it otherwise", async () => {
+    await importRepo(repo, source, "model.bin", undefined, { cwd: dir });
+    const skipped: string[] = [];
+    expect(
+      await updateImports(repo, ["model.bin.dvc"], { cwd: dir, onSkipped: (m) => skipped.push(m) }),
+    ).toEqual([]);
+    expect(skipped).toEqual(["'model.bin.dvc' didn't change, skipping"]);
+    const sourceRepo = await openDataRepo(source);
+    await chmod(join(source, "model.bin"), 0o644);
+    await writeFile(join(source, "model.bin"), "weights v2\n");
+    await addTargets(sourceRepo, ["model.bin"], { cwd: source });
+    closeDataRepo(sourceRepo);
+    gitIn(() => source)("commit", "-qam", "three");
+    expect(await updateImports(repo, ["model.bin.dvc"], { cwd: dir })).toEqual([join(dir, "model.bin.dvc")]);
+    expect(await text("model.bin")).toBe("weights v2\n");
+    expect(await text("model.bin.dvc")).toContain(`rev_lock: ${head()}\n`);
+    const doc = await readDvcFile(join(dir, "model.bin.dvc"));
+    expect(doc.raw.md5).toBe(singleStageMd5(doc.raw));
+    expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * `import <url> <path>`: dvc's `import`, a file or directory of another repository brought in as `get`
+ * brings it (data/getFromRepo.ts), at a fixed commit, and tracked by `<out>.dvc`. The `.dvc` file's one dep
+ * names the repository (`repo: {url, rev, rev_lock}`: the revision asked for, if any, and the commit it
+ * resolved to) and the path in it; the out is hashed and cached like any other, with the stage md5 and
+ * `frozen: true`, so both tools leave it alone until `update`. As dvc, it reads the commit, never the source's
+ * workspace: a local repository's edits that are not committed do not come along.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import { basename, join, relative, sep } from "node:path";
+import { invalidParameter } from "../errors.js";
+import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
+import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
+import { resolveOutput } from "./addFromSource.js";
+import type { DataRepo } from "./dataRepo.js";
+import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile, type DvcOut } from "./dvcFile.js";
+import { getFromRepo } from "./getFromRepo.js";
+import { ensureGitignored } from "./gitignoreEntries.js";
+import { hashedEntry } from "./importStage.js";
+import { hashSource } from "./importSource.js";
+import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
+import { transferSource } from "./sourceTransfer.js";
+import { singleStageMd5 } from "./stageMd5.js";
+
+export interface ImportRepoOptions {
+  /** Relative paths are relative to this; the process's cwd by default. */
+  cwd?: string;
+  /** A Git revision of the source (recorded as `rev`); its HEAD otherwise. */
+  rev?: string;
+  force?: boolean;
+  jobs?: number;
+  /** dvc's "Importing 'path (url)' -> 'out'", before the data moves. */
+  onImporting?: (source: string, out: string) => void;
+}
+
+export interface ImportRepoResult {
+  dvcFile: string;
+  path: string;
+  gitignore?: string;
+}
+
+/** The dep of a repository import, in dvc's key order. */
+export function repoDep(path: string, url: string, rev: string | undefined, revLock: string): DvcOut {
+  return {
+    path,
+    repo: { url, ...(rev !== undefined ? { rev } : {}), rev_lock: revLock },
+  } as unknown as DvcOut;
+}
+
+/**
+ * Downloads `path` of the repository at `url` at `rev` (HEAD by default) into the cache and checks it out at
+ * `dest`; answers the out's entry and the commit read.
+ */
+export async function fetchRepoPath(
+  repo: DataRepo,
+  url: string,
+  path: string,
+  dest: string,
+  outPath: string,
+  options: { cwd: string; rev?: string | undefined; jobs?: number | undefined; previousOut?: DvcOut },
+): Promise<{ out: DvcOut; commit: string }> {
+  const staging = join(repo.tmpDir, `flowops-import-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    const got = await getFromRepo(url, path, options.cwd, {
+      out: join(staging, "data"),
+      rev: options.rev ?? "HEAD",
+      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+    });
+    const hashed = await hashSource(repo, got.out);
+    await transferSource(repo, { abs: got.out, hashed }, dest);
+    return { out: hashedEntry(options.previousOut, outPath, hashed), commit: got.commit! };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+export async function importRepo(
+  repo: DataRepo,
+  url: string,
+  path: string,
+  out: string | undefined,
+  options: ImportRepoOptions = {},
+): Promise<ImportRepoResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const dest = resolveOutput(path, out, cwd, options.force === true);
+  if (!isSameOrInside(dest, repo.root) || dest === repo.root) {
+    throw invalidParameter(`'${dest}': the destination must be inside the repository ${repo.root}`);
+  }
+  const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
+  if (repo.scm && gitIgnores(repo.root, relative(repo.root, dvcFile).split(sep).join("/"))) {
+    throw invalidParameter(
+      `bad DVC file name '${relative(cwd, dvcFile).split(sep).join("/")}' is git-ignored.`,
+    );
+  }
+  const tracked = (await loadTrackedOuts(repo)).filter((t) => t.dvcFile !== dvcFile);
+  const pipeline = await readPipelinesIfAny(repo);
+  checkNoOverlap(declaredOuts(tracked, pipeline?.stages ?? [], cwd), {
+    abs: dest,
+    path: basename(dest),
+    owner: relative(cwd, dvcFile).split(sep).join("/"),
+  });
+  options.onImporting?.(`${path} (${url})`, relative(cwd, dest).split(sep).join("/"));
+  const fetched = await fetchRepoPath(repo, url, path, dest, basename(dest), {
+    cwd,
+    rev: options.rev,
+    jobs: options.jobs,
+  });
+  const raw: Record<string, unknown> = {
+    frozen: true,
+    deps: [repoDep(path, url, options.rev, fetched.commit)],
+    outs: [fetched.out],
+  };
+  raw.md5 = singleStageMd5(raw);
+  await writeDvcFile(dvcFile, { outs: [fetched.out], raw });
+  const gitignore = await ensureGitignored(repo, dest);
+  repo.state.flush();
+  return { dvcFile, path: dest, ...(gitignore !== undefined ? { gitignore } : {}) };
+}

@@ -1,0 +1,105 @@
+/**
+ * `update` of a `dvc import` (a `.dvc` file whose dep names a repository): dvc's `RepoDependency.update`.
+ * The revision (`--rev`, else the recorded `rev`, else HEAD) is resolved again in the source repository; a new
+ * commit, or an out changed here, brings the path in again at that commit (data/importRepo.ts), and the
+ * `.dvc` file is rewritten over its old text with the new `rev_lock` (and `rev` when given), hashes and stage
+ * md5. Otherwise it is left alone.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { FlowOpsError, invalidParameter } from "../errors.js";
+import type { DataRepo } from "./dataRepo.js";
+import { outStatus } from "./dataStatus.js";
+import { cwdRelative } from "./dvcTarget.js";
+import { dvcFileWdir, writeDvcFile, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
+import { fetchRepoPath } from "./importRepo.js";
+import type { ImportMode } from "./importStage.js";
+import { gitBytes, gitRevisionExists, openSource } from "./sourceRepo.js";
+import { singleStageMd5 } from "./stageMd5.js";
+
+export interface RepoImportUpdateOptions {
+  /** A new revision to follow (recorded as `rev`). */
+  rev?: string;
+  mode?: ImportMode;
+  jobs?: number;
+  onImporting?: (source: string, out: string) => void;
+}
+
+interface RepoSpec {
+  url: string;
+  rev?: string;
+  rev_lock?: string;
+}
+
+function repoSpec(file: string, dep: DvcOut): RepoSpec {
+  const spec = dep.repo as Partial<RepoSpec> | undefined;
+  if (typeof spec?.url !== "string") {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${file}: deps[0].repo must have a 'url'`);
+  }
+  return spec as RepoSpec;
+}
+
+/** The commit `rev` names in the repository at `url` now. */
+async function currentCommit(url: string, rev: string, cwd: string): Promise<string> {
+  const scratch = await mkdtemp(join(tmpdir(), "flowops-update-"));
+  try {
+    const source = await openSource(url, rev, cwd, scratch);
+    source.repo?.state.close();
+    const at = source.rev ?? rev;
+    if (!(await gitRevisionExists(source.root, at))) {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
+    }
+    return (await gitBytes(source.root, ["rev-parse", `${at}^{commit}`])).toString("utf8").trim();
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function updateRepoImport(
+  repo: DataRepo,
+  file: string,
+  doc: DvcFileDoc,
+  cwd: string,
+  options: RepoImportUpdateOptions = {},
+): Promise<"skipped" | "imported"> {
+  const dep = doc.deps![0] as DvcOut;
+  const out = doc.outs[0]!;
+  const spec = repoSpec(file, dep);
+  if (options.mode !== undefined && options.mode.kind !== "download") {
+    throw invalidParameter(
+      `'${cwdRelative(cwd, file)}' imports from another repository: --no-download and --to-remote are not ` +
+        "supported for those yet",
+    );
+  }
+  const rev = options.rev ?? spec.rev;
+  const commit = await currentCommit(spec.url, rev ?? "HEAD", cwd);
+  const wdir = dvcFileWdir(file, doc);
+  const dest = resolve(wdir, out.path);
+  const outChanged = (await outStatus(repo, out, wdir)) !== undefined;
+  const revChanged = options.rev !== undefined && options.rev !== spec.rev;
+  if (commit === spec.rev_lock && !outChanged && !revChanged) return "skipped";
+  options.onImporting?.(`${dep.path} (${spec.url})`, cwdRelative(cwd, dest));
+  repo.workspaceSummaries?.clear();
+  const fetched = await fetchRepoPath(repo, spec.url, dep.path, dest, out.path, {
+    cwd,
+    rev: commit,
+    jobs: options.jobs,
+    previousOut: out,
+  });
+  // dvc updates the recorded mapping in place: new keys (a first `rev`) come after the old ones.
+  const newRepo: RepoSpec = {
+    ...spec,
+    rev_lock: commit,
+    ...(options.rev !== undefined ? { rev: options.rev } : {}),
+  };
+  const deps = [{ ...dep, repo: newRepo }];
+  const raw: Record<string, unknown> = { ...doc.raw, deps, outs: [fetched.out] };
+  raw.md5 = singleStageMd5(raw);
+  await writeDvcFile(file, {
+    outs: [fetched.out],
+    raw,
+    ...(doc.text !== undefined ? { text: doc.text } : {}),
+  });
+  return "imported";
+}

@@ -1,0 +1,124 @@
+"""`flowops data import` beside `dvc import` on twin repositories reading one source repository (conftest's
+`make_source_repo`): the same .dvc and .gitignore bytes (the repository dep with `rev_lock`, the stage md5,
+`frozen: true`), the same workspace files, objects and output; each tool's status is clean on both twins, and
+dvc checks out flowops's import from the cache alone."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import Workspace, error_lines, make_source_repo, workspace_files
+
+UP_TO_DATE = "Data and pipelines are up to date.\n"
+
+
+def _cache_objects(ws: Workspace) -> list[str]:
+    root = ws.root / ".dvc" / "cache" / "files" / "md5"
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def _step(dvc_ws: Workspace, fo_ws: Workspace, source: Workspace, *args: str) -> tuple[int, list[str], str]:
+    outcomes = []
+    for ws in (dvc_ws, fo_ws):
+        result = (
+            ws.dvc("import", *args, check=False)
+            if ws is dvc_ws
+            else ws.flowops("data", "import", *args, check=False)
+        )
+        stdout = result.stdout.replace("flowops data config core.autostage", "dvc config core.autostage")
+        stdout = "\n".join(
+            "\tgit add " + " ".join(sorted(line.split()[2:])) if line.startswith("\tgit add") else line
+            for line in stdout.splitlines()
+        )
+        outcomes.append((result.returncode, stdout, error_lines(result.stderr).replace(str(source.root), "SRC")))
+    assert outcomes[1] == outcomes[0], args
+    assert workspace_files(fo_ws) == workspace_files(dvc_ws), args
+    assert _cache_objects(fo_ws) == _cache_objects(dvc_ws), args
+    return outcomes[0]
+
+
+def test_imports_match_dvc_byte_for_byte(tmp_path: Path, make_ws) -> None:
+    source = make_source_repo(tmp_path)
+    # dvc reads an import's objects from the importing repository's cache or the source's remote (not the
+    # source's cache): everything is pushed.
+    source.dvc("push", "-q")
+    url = str(source.root)
+    dvc_ws, fo_ws = make_ws("dvc"), make_ws("flowops")
+    for args in (
+        (url, "data"),
+        (url, "model.bin", "--rev", "HEAD~1", "-o", "m.bin"),
+        (url, "data/sub", "-o", "sub"),
+        (url, "train.py"),
+        (url, "out"),
+    ):
+        code, stdout, _ = _step(dvc_ws, fo_ws, source, *args)
+        assert code == 0, args
+        assert stdout.startswith(f"Importing '{args[1]} ({url})' -> "), stdout
+    for name in ("data.dvc", "m.bin.dvc", "sub.dvc", "train.py.dvc", "out.dvc", ".gitignore"):
+        assert fo_ws.read(name) == dvc_ws.read(name), name
+    assert "rev: HEAD~1\n" in fo_ws.read("m.bin.dvc") and "rev_lock: " in fo_ws.read("data.dvc")
+    for ws in (dvc_ws, fo_ws):
+        assert ws.dvc("status").stdout == UP_TO_DATE
+        assert ws.flowops("data", "status").stdout == UP_TO_DATE
+    # dvc restores flowops's import from the cache alone.
+    shutil.rmtree(fo_ws.root / "data")
+    fo_ws.dvc("checkout", "data.dvc")
+    assert (fo_ws.root / "data" / "c.txt").read_text() == "three\n"
+
+
+def test_refusals_match_dvc(tmp_path: Path, make_ws) -> None:
+    source = make_source_repo(tmp_path)
+    url = str(source.root)
+    dvc_ws, fo_ws = make_ws("dvc"), make_ws("flowops")
+    assert _step(dvc_ws, fo_ws, source, url, "model.bin")[0] == 0
+    code, _, message = _step(dvc_ws, fo_ws, source, url, "model.bin")
+    assert code == 1 and "already exists locally" in message, message
+    code, _, message = _step(dvc_ws, fo_ws, source, url, "train.py", "--rev", "no-such-rev")
+    assert code == 1 and message.endswith("unknown Git revision 'no-such-rev'"), message
+
+
+def _update(dvc_ws: Workspace, fo_ws: Workspace, *args: str) -> tuple[int, str]:
+    outcomes = []
+    for ws in (dvc_ws, fo_ws):
+        if ws is dvc_ws:
+            result = ws.dvc("update", *args, check=False)
+        else:
+            result = ws.flowops("data", "update", *args, check=False)
+        outcomes.append((result.returncode, result.stdout + error_lines(result.stderr)))
+    assert outcomes[1] == outcomes[0], args
+    assert workspace_files(fo_ws) == workspace_files(dvc_ws), args
+    for name in args:
+        if name.endswith(".dvc"):
+            assert fo_ws.read(name) == dvc_ws.read(name), name
+    return outcomes[0]
+
+
+def test_update_follows_the_source_as_dvc_does(tmp_path: Path, make_ws) -> None:
+    source = make_source_repo(tmp_path)
+    source.dvc("push", "-q")
+    url = str(source.root)
+    dvc_ws, fo_ws = make_ws("dvc"), make_ws("flowops")
+    _step(dvc_ws, fo_ws, source, url, "model.bin")
+    _step(dvc_ws, fo_ws, source, url, "data", "--rev", "HEAD~1")
+    _step(dvc_ws, fo_ws, source, url, "train.py")
+    assert _update(dvc_ws, fo_ws, "model.bin.dvc") == (0, "'model.bin.dvc' didn't change, skipping\n")
+    (source.root / "model.bin").chmod(0o644)
+    source.write("model.bin", "weights v2\n")
+    source.write("train.py", "print('v2')\n")
+    source.dvc("add", "-q", "model.bin")
+    source.git("commit", "-qam", "three")
+    source.dvc("push", "-q")
+    # A new commit on HEAD, and HEAD~1 now names another commit: both are imported again.
+    code, text = _update(dvc_ws, fo_ws, "model.bin.dvc")
+    assert (code, text) == (0, f"Importing 'model.bin ({url})' -> 'model.bin'\n")
+    assert fo_ws.read("model.bin") == "weights v2\n"
+    assert _update(dvc_ws, fo_ws, "data.dvc")[0] == 0
+    assert (fo_ws.root / "data" / "c.txt").read_text() == "three\n"
+    # --rev is recorded after rev_lock, as dvc's dict update puts a new key.
+    assert _update(dvc_ws, fo_ws, "--rev", "HEAD~2", "train.py.dvc")[0] == 0
+    assert fo_ws.read("train.py") == "print('train')\n"
+    assert fo_ws.read("train.py.dvc").index("rev_lock:") < fo_ws.read("train.py.dvc").index("rev: HEAD~2")
+    for ws in (dvc_ws, fo_ws):
+        assert ws.dvc("status").stdout == UP_TO_DATE
+        assert ws.flowops("data", "status").stdout == UP_TO_DATE
