@@ -17,6 +17,8 @@ interface StatusFlags {
   cloud: boolean;
   remote?: string;
   jobs?: number;
+  /** False with --no-updates (commander's negated option). */
+  updates?: boolean;
   allBranches?: boolean;
   allTags?: boolean;
   allCommits?: boolean;
@@ -43,10 +45,7 @@ export function statusCommand(): Command {
       false,
     )
     .option("-r, --remote <name>", "compare the cache with this remote (implies --cloud)")
-    .option(
-      "--no-updates",
-      "dvc's: ignore updates to imported data; FlowOps does not check imports, so always",
-    )
+    .option("--no-updates", "do not ask the repositories of frozen imports (data import) for newer commits")
     .option("-a, --all-branches", "with --cloud: also the data of the tip of every branch")
     .option("-T, --all-tags", "with --cloud: also the data of every tag")
     .option("-A, --all-commits", "with --cloud: also the data of every commit")
@@ -103,6 +102,7 @@ export function statusCommand(): Command {
             ? await dataStatus(repo, [], {
                 onDvcFiles: (count) => (dvcFiles = count),
                 onFrozen: (dvcFile) => frozenDvcFiles.push(dvcFile),
+                checkUpdates: opts.updates !== false,
               })
             : [];
         const pipeline = await pipelineStatus(repo, {
@@ -110,6 +110,7 @@ export function statusCommand(): Command {
           withDeps: opts.withDeps,
           recursive: opts.recursive,
           cwd: process.cwd(),
+          checkUpdates: opts.updates !== false,
         });
         // dvc warns before it prints, with --json too.
         if (!opts.quiet) {

@@ -23,6 +23,8 @@ export const EMPTY_PROJECT_MESSAGE =
   "Track data with `flowops data add <path>`, or define stages in dvc.yaml.\n";
 
 export type OutStatus = "modified" | "deleted" | "not in cache" | "new";
+/** A dep's status: an out's, or for an import from another repository a newer commit at its revision. */
+export type DepStatus = OutStatus | "update available";
 
 export interface DataStatusEntry extends DvcFileStatus {
   /** The `.dvc` file, relative to the cwd (POSIX), as `dvc status` names it. */
@@ -31,8 +33,11 @@ export interface DataStatusEntry extends DvcFileStatus {
 
 /** What changed in one `.dvc` file, in dvc's order: deps (an unfrozen import's source), outs, stage md5. */
 export interface DvcFileStatus {
-  /** Source path (as dvc shows it) -> status; only for an import that is not frozen, and only if changed. */
-  changedDeps?: Record<string, OutStatus>;
+  /**
+   * Source path (as dvc shows it) -> status, only if changed: for an import that is not frozen, and for an
+   * import from another repository ("path (url)": "update available").
+   */
+  changedDeps?: Record<string, DepStatus>;
   /** Out path (relative to the cwd) -> status; only outs that changed. */
   changedOuts: Record<string, OutStatus>;
   /** The recorded stage md5 of an import differs from its contents (dvc's "changed checksum"). */
@@ -147,13 +152,17 @@ export async function dataStatus(
     onDvcFiles?: (count: number) => void;
     /** Hears each frozen `.dvc` file (named from the cwd): dvc warns that its deps are not shown. */
     onFrozen?: (dvcFile: string) => void;
+    /** Ask the repositories of frozen imports from another repository for newer commits (default true). */
+    checkUpdates?: boolean;
   } = {},
 ): Promise<DataStatusEntry[]> {
   const cwd = options.cwd ?? process.cwd();
   const tracked = await loadTrackedOuts(repo);
   options.onDvcFiles?.(new Set(tracked.map((out) => out.dvcFile)).size);
   const selected = selectTrackedOuts(tracked, targets, cwd);
-  const byFile = await dvcFileStatuses(repo, selected, cwd, options.onFrozen);
+  const byFile = await dvcFileStatuses(repo, selected, cwd, options.onFrozen, {
+    ...(options.checkUpdates !== undefined ? { checkUpdates: options.checkUpdates } : {}),
+  });
   repo.state.flush();
   return [...byFile.entries()].map(([dvcFile, status]) => ({ dvcFile, ...status }));
 }
@@ -168,6 +177,7 @@ export async function dvcFileStatuses(
   outs: readonly TrackedOut[],
   cwd: string,
   onFrozen?: (dvcFile: string) => void,
+  options: { checkUpdates?: boolean } = {},
 ): Promise<Map<string, DvcFileStatus>> {
   const byFile = new Map<string, DvcFileStatus>();
   const seen = new Set<string>();
@@ -175,10 +185,17 @@ export async function dvcFileStatuses(
     const key = posixRel(cwd, tracked.dvcFile);
     if (!seen.has(tracked.dvcFile)) {
       seen.add(tracked.dvcFile);
-      if (tracked.doc.raw.frozen === true) onFrozen?.(key);
+      // dvc names no frozen import from another repository: its updates show unless --no-updates.
+      if (tracked.doc.raw.frozen === true && !isRepoImport(tracked.doc)) onFrozen?.(key);
       if (tracked.doc.deps !== undefined || tracked.doc.raw.cmd !== undefined) {
         const { importStatus } = await import("./importStatus.js");
-        const { changedDeps, changedChecksum } = await importStatus(repo, tracked.dvcFile, tracked.doc, cwd);
+        const { changedDeps, changedChecksum } = await importStatus(
+          repo,
+          tracked.dvcFile,
+          tracked.doc,
+          cwd,
+          options.checkUpdates ?? true,
+        );
         if (changedDeps !== undefined || changedChecksum) {
           byFile.set(key, {
             ...(changedDeps !== undefined ? { changedDeps } : {}),
@@ -197,11 +214,17 @@ export async function dvcFileStatuses(
   return byFile;
 }
 
+/** dvc's `is_repo_import`: one dep, naming a repository. */
+function isRepoImport(doc: TrackedOut["doc"]): boolean {
+  const dep = doc.deps?.length === 1 ? (doc.deps[0] as { repo?: unknown }) : undefined;
+  return typeof dep === "object" && dep !== null && dep.repo !== undefined;
+}
+
 /** A status as `dvc status --json` lists it: `[{"changed deps": ...}, {"changed outs": ...}, "changed checksum"]`. */
 export function dvcFileStatusItems(
   status: DvcFileStatus,
 ): (
-  { "changed deps": Record<string, OutStatus> } | { "changed outs": Record<string, OutStatus> } | string
+  { "changed deps": Record<string, DepStatus> } | { "changed outs": Record<string, OutStatus> } | string
 )[] {
   return [
     ...(status.changedDeps !== undefined ? [{ "changed deps": status.changedDeps }] : []),
@@ -220,7 +243,7 @@ export function statusJson(
 /** `dvc status` text: the file, then each kind of change, its paths with statuses padded to 20 columns. */
 export function formatStatus(entries: readonly DataStatusEntry[]): string {
   if (entries.length === 0) return "Data and pipelines are up to date.\n";
-  const paths = (changes: Record<string, OutStatus>): string =>
+  const paths = (changes: Record<string, DepStatus>): string =>
     Object.entries(changes)
       .map(([path, status]) => `\t\t${`${status}:`.padEnd(20)}${path}\n`)
       .join("");

@@ -172,18 +172,21 @@ describe("updateImports", () => {
     );
   });
 
-  it("names the repository an import from another repository (dvc import) cannot reach, and leaves it in status", async () => {
+  it("names the repository an import from another repository (dvc import) cannot reach, in update and status", async () => {
     const gone = join(base, "no-such-repo");
     await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(false).replace("/tmp/up", gone));
     await writeFile(join(dir, "f.txt"), "hi\n");
     await expect(updateImports(repo, ["f.txt.dvc"], { cwd: dir })).rejects.toThrow(
       `Failed to clone repo '${gone}' to `,
     );
-    await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(false));
-    // Unfrozen, its source is not read (it is not a local path), and its md5 is dvc's: only the uncached out shows.
-    expect(await dataStatus(repo, [], { cwd: dir })).toEqual([
-      { dvcFile: "f.txt.dvc", changedOuts: { "f.txt": "not in cache" } },
-    ]);
+    // dvc's status asks the repository too, frozen or not, unless --no-updates; then the file is not frozen-warned.
+    await expect(dataStatus(repo, [], { cwd: dir })).rejects.toThrow(`Failed to clone repo '${gone}' to `);
+    await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(true));
+    const frozen: string[] = [];
+    expect(
+      await dataStatus(repo, [], { cwd: dir, checkUpdates: false, onFrozen: (f) => frozen.push(f) }),
+    ).toEqual([{ dvcFile: "f.txt.dvc", changedOuts: { "f.txt": "not in cache" } }]);
+    expect(frozen).toEqual([]);
   });
 
   it("reports an unfrozen import's changed source in status", async () => {

@@ -40,6 +40,16 @@ function repoSpec(file: string, dep: DvcOut): RepoSpec {
   return spec as RepoSpec;
 }
 
+/**
+ * dvc's `RepoDependency.workspace_status`: the dep as dvc names it ("path (url)") when its revision (HEAD
+ * without one) names another commit than `rev_lock` now; undefined when it does not.
+ */
+export async function repoUpdateAvailable(dep: DvcOut, cwd: string): Promise<string | undefined> {
+  const spec = repoSpec("a .dvc file", dep);
+  const commit = await currentCommit(spec.url, spec.rev ?? "HEAD", cwd);
+  return commit === spec.rev_lock ? undefined : `${dep.path} (${spec.url})`;
+}
+
 /** The commit `rev` names in the repository at `url` now. */
 async function currentCommit(url: string, rev: string, cwd: string): Promise<string> {
   const scratch = await mkdtemp(join(tmpdir(), "flowops-update-"));

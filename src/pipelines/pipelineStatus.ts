@@ -48,6 +48,8 @@ export interface PipelineStatusOptions {
   recursive?: boolean;
   /** The directory targets and printed paths are relative to; the repo root by default. */
   cwd?: string;
+  /** Ask the repositories of frozen imports from another repository for newer commits (default true). */
+  checkUpdates?: boolean;
 }
 
 const posixRel = (from: string, to: string): string => relative(from, to).split(sep).join("/");
@@ -78,8 +80,12 @@ export async function pipelineStatus(
   const frozenFiles = new Set<string>();
   for (const selection of selections) {
     if (selection.kind === "tracked") {
-      const statuses = await dvcFileStatuses(repo, selection.outs, cwd, (dvcFile) =>
-        frozenFiles.add(dvcFile),
+      const statuses = await dvcFileStatuses(
+        repo,
+        selection.outs,
+        cwd,
+        (dvcFile) => frozenFiles.add(dvcFile),
+        { checkUpdates: options.checkUpdates ?? true },
       );
       for (const [dvcFile, status] of statuses) entries.set(dvcFile, dvcFileStatusItems(status));
       continue;

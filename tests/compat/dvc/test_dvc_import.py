@@ -5,6 +5,7 @@ dvc checks out flowops's import from the cache alone."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -109,6 +110,22 @@ def test_update_follows_the_source_as_dvc_does(tmp_path: Path, make_ws) -> None:
     source.dvc("add", "-q", "model.bin")
     source.git("commit", "-qam", "three")
     source.dvc("push", "-q")
+    # Both tools' status asks the source (frozen imports included) and names the same updates; not with
+    # --no-updates, which warns about no frozen file either.
+    seen, plain = [], []
+    for ws in (dvc_ws, fo_ws):
+        seen += [ws.dvc("status", "--json").json(), ws.flowops("data", "status", "--json").json()]
+        # dvc lists the files in its own order: compared as sets of blocks.
+        for result in (ws.dvc("status"), ws.flowops("data", "status")):
+            plain.append(sorted(re.split(r"\n(?=\S)", result.stdout.rstrip("\n"))))
+        for result in (ws.dvc("status", "--no-updates"), ws.flowops("data", "status", "--no-updates")):
+            assert (result.stdout, result.stderr) == (UP_TO_DATE, "")
+    assert all(entry == seen[0] for entry in seen), seen
+    assert all(entry == plain[0] for entry in plain), plain
+    assert seen[0] == {
+        name: [{"changed deps": {f"{path} ({url})": "update available"}}]
+        for name, path in (("model.bin.dvc", "model.bin"), ("data.dvc", "data"), ("train.py.dvc", "train.py"))
+    }
     # A new commit on HEAD, and HEAD~1 now names another commit: both are imported again.
     code, text = _update(dvc_ws, fo_ws, "model.bin.dvc")
     assert (code, text) == (0, f"Importing 'model.bin ({url})' -> 'model.bin'\n")
