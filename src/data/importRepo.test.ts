@@ -86,4 +86,20 @@ describe("importRepo", () => {
     expect(doc.raw.md5).toBe(singleStageMd5(doc.raw));
     expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
   });
+
+  it("writes only the .dvc file with --no-exec, which update then completes", async () => {
+    const lines: string[] = [];
+    await importRepo(repo, source, "model.bin", undefined, {
+      cwd: dir,
+      noExec: true,
+      onImporting: (from, to) => lines.push(`${from} -> ${to}`),
+    });
+    expect(lines).toEqual([]);
+    expect(await text("model.bin.dvc")).toBe(
+      `frozen: true\ndeps:\n- path: model.bin\n  repo:\n    url: ${source}\nouts:\n- hash: md5\n  path: model.bin\n`,
+    );
+    expect(await updateImports(repo, ["model.bin.dvc"], { cwd: dir })).toEqual([join(dir, "model.bin.dvc")]);
+    expect(await text("model.bin")).toBe("weights\n");
+    expect(await text("model.bin.dvc")).toContain(`    rev_lock: ${head()}\n`);
+  });
 });

@@ -29,6 +29,8 @@ export interface ImportRepoOptions {
   rev?: string;
   force?: boolean;
   jobs?: number;
+  /** Write the `.dvc` file only (dvc's `--no-exec`): no commit resolved, no hashes, no data. */
+  noExec?: boolean;
   /** dvc's "Importing 'path (url)' -> 'out'", before the data moves. */
   onImporting?: (source: string, out: string) => void;
 }
@@ -39,11 +41,20 @@ export interface ImportRepoResult {
   gitignore?: string;
 }
 
-/** The dep of a repository import, in dvc's key order. */
-export function repoDep(path: string, url: string, rev: string | undefined, revLock: string): DvcOut {
+/** The dep of a repository import, in dvc's key order (no `rev_lock` before the first import ran). */
+export function repoDep(
+  path: string,
+  url: string,
+  rev: string | undefined,
+  revLock: string | undefined,
+): DvcOut {
   return {
     path,
-    repo: { url, ...(rev !== undefined ? { rev } : {}), rev_lock: revLock },
+    repo: {
+      url,
+      ...(rev !== undefined ? { rev } : {}),
+      ...(revLock !== undefined ? { rev_lock: revLock } : {}),
+    },
   } as unknown as DvcOut;
 }
 
@@ -101,18 +112,23 @@ export async function importRepo(
     path: basename(dest),
     owner: relative(cwd, dvcFile).split(sep).join("/"),
   });
-  options.onImporting?.(`${path} (${url})`, relative(cwd, dest).split(sep).join("/"));
-  const fetched = await fetchRepoPath(repo, url, path, dest, basename(dest), {
-    cwd,
-    rev: options.rev,
-    jobs: options.jobs,
-  });
+  let fetched: { out: DvcOut; commit: string | undefined };
+  if (options.noExec === true) {
+    fetched = { out: hashedEntry(undefined, basename(dest), undefined), commit: undefined };
+  } else {
+    options.onImporting?.(`${path} (${url})`, relative(cwd, dest).split(sep).join("/"));
+    fetched = await fetchRepoPath(repo, url, path, dest, basename(dest), {
+      cwd,
+      rev: options.rev,
+      jobs: options.jobs,
+    });
+  }
   const raw: Record<string, unknown> = {
     frozen: true,
     deps: [repoDep(path, url, options.rev, fetched.commit)],
     outs: [fetched.out],
   };
-  raw.md5 = singleStageMd5(raw);
+  if (options.noExec !== true) raw.md5 = singleStageMd5(raw);
   await writeDvcFile(dvcFile, { outs: [fetched.out], raw });
   const gitignore = await ensureGitignored(repo, dest);
   repo.state.flush();

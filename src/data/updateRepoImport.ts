@@ -46,6 +46,8 @@ function repoSpec(file: string, dep: DvcOut): RepoSpec {
  */
 export async function repoUpdateAvailable(dep: DvcOut, cwd: string): Promise<string | undefined> {
   const spec = repoSpec("a .dvc file", dep);
+  // Never imported (`--no-exec`): dvc compares the revision with itself.
+  if (spec.rev_lock === undefined) return undefined;
   const commit = await currentCommit(spec.url, spec.rev ?? "HEAD", cwd);
   return commit === spec.rev_lock ? undefined : `${dep.path} (${spec.url})`;
 }

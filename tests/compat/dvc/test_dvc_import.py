@@ -139,3 +139,23 @@ def test_update_follows_the_source_as_dvc_does(tmp_path: Path, make_ws) -> None:
     for ws in (dvc_ws, fo_ws):
         assert ws.dvc("status").stdout == UP_TO_DATE
         assert ws.flowops("data", "status").stdout == UP_TO_DATE
+
+
+def test_no_exec_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
+    source = make_source_repo(tmp_path)
+    source.dvc("push", "-q")
+    url = str(source.root)
+    dvc_ws, fo_ws = make_ws("dvc"), make_ws("flowops")
+    _step(dvc_ws, fo_ws, source, "--no-exec", url, "data")
+    _step(dvc_ws, fo_ws, source, "--no-exec", url, "model.bin", "--rev", "HEAD~1", "-o", "m")
+    for name in ("data.dvc", "m.dvc", ".gitignore"):
+        assert fo_ws.read(name) == dvc_ws.read(name), name
+    assert "rev_lock" not in fo_ws.read("data.dvc")
+    seen = []
+    for ws in (dvc_ws, fo_ws):
+        seen += [ws.dvc("status", "--json").json(), ws.flowops("data", "status", "--json").json()]
+    assert all(entry == seen[0] for entry in seen), seen
+    # One target at a time: dvc updates several in a set's order.
+    assert _update(dvc_ws, fo_ws, "data.dvc")[0] == 0
+    assert _update(dvc_ws, fo_ws, "m.dvc")[0] == 0
+    assert fo_ws.read("m") == "weights\n"
