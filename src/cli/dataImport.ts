@@ -4,7 +4,7 @@
  */
 import { Command, Option } from "commander";
 import { relative, sep } from "node:path";
-import { withDataRepo } from "../data/dataRepo.js";
+import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { ImportMode } from "../data/importStage.js";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { reportFilesToTrack } from "./gitReminder.js";
@@ -49,6 +49,24 @@ function importMode(opts: TransferFlags & { noExec?: boolean }, noDownloadConfli
   return opts.download === false ? { kind: "no-download" } : { kind: "download" };
 }
 
+/** What an import wrote: as JSON, or dvc's reminder to `git add` the `.dvc` file and `.gitignore`. */
+async function reportImported(
+  repo: DataRepo,
+  result: { path: string; dvcFile: string; gitignore?: string },
+  json: boolean,
+): Promise<void> {
+  if (json) {
+    printJson({
+      path: rel(result.path),
+      dvc_file: rel(result.dvcFile),
+      ...(result.gitignore !== undefined ? { gitignore: rel(result.gitignore) } : {}),
+    });
+    return;
+  }
+  const files = [result.dvcFile, ...(result.gitignore !== undefined ? [result.gitignore] : [])];
+  await reportFilesToTrack(repo, files.map(rel), process.cwd());
+}
+
 /** dvc's commands catch their errors and print one line with the cause after ` - `. */
 function wrapped(sentence: string, error: unknown): unknown {
   return error instanceof FlowOpsError
@@ -90,15 +108,7 @@ export function importCommand(): Command {
           } catch (error) {
             throw wrapped(`failed to import '${path}' from '${url}'.`, error);
           }
-          if (opts.json === true) {
-            return printJson({
-              path: rel(result.path),
-              dvc_file: rel(result.dvcFile),
-              ...(result.gitignore !== undefined ? { gitignore: rel(result.gitignore) } : {}),
-            });
-          }
-          const files = [result.dvcFile, ...(result.gitignore !== undefined ? [result.gitignore] : [])];
-          await reportFilesToTrack(repo, files.map(rel), process.cwd());
+          await reportImported(repo, result, opts.json === true);
         });
       },
     );
@@ -149,15 +159,7 @@ export function importUrlCommand(): Command {
         } finally {
           sink.done();
         }
-        if (opts.json === true) {
-          return printJson({
-            path: rel(result.path),
-            dvc_file: rel(result.dvcFile),
-            ...(result.gitignore !== undefined ? { gitignore: rel(result.gitignore) } : {}),
-          });
-        }
-        const files = [result.dvcFile, ...(result.gitignore !== undefined ? [result.gitignore] : [])];
-        await reportFilesToTrack(repo, files.map(rel), process.cwd());
+        await reportImported(repo, result, opts.json === true);
       });
     },
   );

@@ -9,16 +9,13 @@
 import { mkdir, rm } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { invalidParameter } from "../errors.js";
-import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
-import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
-import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile, type DvcOut } from "./dvcFile.js";
+import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dvcFile.js";
 import { getFromRepo } from "./getFromRepo.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import { hashedEntry } from "./importStage.js";
+import { checkImportTarget, hashedEntry } from "./importStage.js";
 import { hashSource } from "./importSource.js";
-import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
 import { transferSource } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
@@ -100,18 +97,7 @@ export async function importRepo(
     throw invalidParameter(`'${dest}': the destination must be inside the repository ${repo.root}`);
   }
   const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
-  if (repo.scm && gitIgnores(repo.root, relative(repo.root, dvcFile).split(sep).join("/"))) {
-    throw invalidParameter(
-      `bad DVC file name '${relative(cwd, dvcFile).split(sep).join("/")}' is git-ignored.`,
-    );
-  }
-  const tracked = (await loadTrackedOuts(repo)).filter((t) => t.dvcFile !== dvcFile);
-  const pipeline = await readPipelinesIfAny(repo);
-  checkNoOverlap(declaredOuts(tracked, pipeline?.stages ?? [], cwd), {
-    abs: dest,
-    path: basename(dest),
-    owner: relative(cwd, dvcFile).split(sep).join("/"),
-  });
+  await checkImportTarget(repo, dest, dvcFile, cwd);
   let fetched: { out: DvcOut; commit: string | undefined };
   if (options.noExec === true) {
     fetched = { out: hashedEntry(undefined, basename(dest), undefined), commit: undefined };

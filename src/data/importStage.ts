@@ -4,10 +4,15 @@
  * and `update`, which brings one up to date. Only local sources are read: a path, absolute or relative to the
  * `.dvc` file's directory, as dvc records it.
  */
+import { basename, relative, sep } from "node:path";
+import { invalidParameter } from "../errors.js";
+import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
+import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { hashInfoOf, updatedOut } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
-import { orderedOut, type DvcOut } from "./dvcFile.js";
+import { loadTrackedOuts, orderedOut, type DvcOut } from "./dvcFile.js";
 import type { HashedPath } from "./hashTree.js";
+import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
 import { transferSource } from "./sourceTransfer.js";
 
 /** What `import-url` and `update` do with the data: dvc's default, `--no-download`, or `--to-remote`. */
@@ -45,4 +50,27 @@ export async function fetchImportSource(
   const { kind: _kind, ...toRemote } = mode;
   await transferSource(repo, source, dest, mode.kind === "to-remote" ? toRemote : undefined);
   return hashedEntry(previousOut, outPath, source.hashed);
+}
+
+/**
+ * dvc's checks of an import's `.dvc` file and out before anything is read, in its order: a `.dvc` file Git
+ * would not see (refused before the graph is looked at), then an out that overlaps another output.
+ */
+export async function checkImportTarget(
+  repo: DataRepo,
+  dest: string,
+  dvcFile: string,
+  cwd: string,
+): Promise<void> {
+  const shown = (path: string): string => relative(cwd, path).split(sep).join("/");
+  if (repo.scm && gitIgnores(repo.root, relative(repo.root, dvcFile).split(sep).join("/"))) {
+    throw invalidParameter(`bad DVC file name '${shown(dvcFile)}' is git-ignored.`);
+  }
+  const tracked = (await loadTrackedOuts(repo)).filter((t) => t.dvcFile !== dvcFile);
+  const pipeline = await readPipelinesIfAny(repo);
+  checkNoOverlap(declaredOuts(tracked, pipeline?.stages ?? [], cwd), {
+    abs: dest,
+    path: basename(dest),
+    owner: shown(dvcFile),
+  });
 }

@@ -8,15 +8,12 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, relative, resolve, sep } from "node:path";
 import { invalidParameter } from "../errors.js";
-import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
-import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
-import { DVC_FILE_SUFFIX, isSameOrInside, loadTrackedOuts, writeDvcFile, type DvcOut } from "./dvcFile.js";
+import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
+import { checkImportTarget, fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
 import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
-import { checkNoOverlap, declaredOuts } from "./outputOverlap.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface ImportUrlOptions {
@@ -67,19 +64,7 @@ export async function importUrl(
       : url;
   const sourceAbs = importSourcePath(defPath, wdir);
 
-  // dvc refuses a `.dvc` file Git would not see before it looks at the graph.
-  if (repo.scm && gitIgnores(repo.root, relative(repo.root, dvcFile).split(sep).join("/"))) {
-    throw invalidParameter(
-      `bad DVC file name '${relative(cwd, dvcFile).split(sep).join("/")}' is git-ignored.`,
-    );
-  }
-  const tracked = (await loadTrackedOuts(repo)).filter((t) => t.dvcFile !== dvcFile);
-  const pipeline = await readPipelinesIfAny(repo);
-  checkNoOverlap(declaredOuts(tracked, pipeline?.stages ?? [], cwd), {
-    abs: dest,
-    path: basename(dest),
-    owner: relative(cwd, dvcFile).split(sep).join("/"),
-  });
+  await checkImportTarget(repo, dest, dvcFile, cwd);
   if (isSameOrInside(dest, sourceAbs) || isSameOrInside(sourceAbs, dest)) {
     throw invalidParameter(`'${url}' and its destination '${dest}' overlap`);
   }

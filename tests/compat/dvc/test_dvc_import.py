@@ -19,14 +19,16 @@ def _cache_objects(ws: Workspace) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def _step(dvc_ws: Workspace, fo_ws: Workspace, source: Workspace, *args: str) -> tuple[int, list[str], str]:
+def _both(dvc_ws: Workspace, fo_ws: Workspace, source: Workspace, command: str, *args: str) -> tuple[int, str, str]:
+    """`dvc <command>` and `flowops data <command>`, one per twin: the same exit code, output (wording and
+    set-ordered `git add` lists made alike) and messages; then the same workspace files and cache objects, and
+    the same bytes in each `.dvc` file named."""
     outcomes = []
     for ws in (dvc_ws, fo_ws):
-        result = (
-            ws.dvc("import", *args, check=False)
-            if ws is dvc_ws
-            else ws.flowops("data", "import", *args, check=False)
-        )
+        if ws is dvc_ws:
+            result = ws.dvc(command, *args, check=False)
+        else:
+            result = ws.flowops("data", command, *args, check=False)
         stdout = result.stdout.replace("flowops data config core.autostage", "dvc config core.autostage")
         stdout = "\n".join(
             "\tgit add " + " ".join(sorted(line.split()[2:])) if line.startswith("\tgit add") else line
@@ -36,7 +38,14 @@ def _step(dvc_ws: Workspace, fo_ws: Workspace, source: Workspace, *args: str) ->
     assert outcomes[1] == outcomes[0], args
     assert workspace_files(fo_ws) == workspace_files(dvc_ws), args
     assert _cache_objects(fo_ws) == _cache_objects(dvc_ws), args
+    for name in args:
+        if name.endswith(".dvc"):
+            assert fo_ws.read(name) == dvc_ws.read(name), name
     return outcomes[0]
+
+
+def _step(dvc_ws: Workspace, fo_ws: Workspace, source: Workspace, *args: str) -> tuple[int, str, str]:
+    return _both(dvc_ws, fo_ws, source, "import", *args)
 
 
 def test_imports_match_dvc_byte_for_byte(tmp_path: Path, make_ws) -> None:
@@ -79,22 +88,6 @@ def test_refusals_match_dvc(tmp_path: Path, make_ws) -> None:
     assert code == 1 and message.endswith("unknown Git revision 'no-such-rev'"), message
 
 
-def _update(dvc_ws: Workspace, fo_ws: Workspace, *args: str) -> tuple[int, str]:
-    outcomes = []
-    for ws in (dvc_ws, fo_ws):
-        if ws is dvc_ws:
-            result = ws.dvc("update", *args, check=False)
-        else:
-            result = ws.flowops("data", "update", *args, check=False)
-        outcomes.append((result.returncode, result.stdout + error_lines(result.stderr)))
-    assert outcomes[1] == outcomes[0], args
-    assert workspace_files(fo_ws) == workspace_files(dvc_ws), args
-    for name in args:
-        if name.endswith(".dvc"):
-            assert fo_ws.read(name) == dvc_ws.read(name), name
-    return outcomes[0]
-
-
 def test_update_follows_the_source_as_dvc_does(tmp_path: Path, make_ws) -> None:
     source = make_source_repo(tmp_path)
     source.dvc("push", "-q")
@@ -103,7 +96,11 @@ def test_update_follows_the_source_as_dvc_does(tmp_path: Path, make_ws) -> None:
     _step(dvc_ws, fo_ws, source, url, "model.bin")
     _step(dvc_ws, fo_ws, source, url, "data", "--rev", "HEAD~1")
     _step(dvc_ws, fo_ws, source, url, "train.py")
-    assert _update(dvc_ws, fo_ws, "model.bin.dvc") == (0, "'model.bin.dvc' didn't change, skipping\n")
+    assert _both(dvc_ws, fo_ws, source, "update", "model.bin.dvc") == (
+        0,
+        "'model.bin.dvc' didn't change, skipping",
+        "",
+    )
     (source.root / "model.bin").chmod(0o644)
     source.write("model.bin", "weights v2\n")
     source.write("train.py", "print('v2')\n")
@@ -127,13 +124,15 @@ def test_update_follows_the_source_as_dvc_does(tmp_path: Path, make_ws) -> None:
         for name, path in (("model.bin.dvc", "model.bin"), ("data.dvc", "data"), ("train.py.dvc", "train.py"))
     }
     # A new commit on HEAD, and HEAD~1 now names another commit: both are imported again.
-    code, text = _update(dvc_ws, fo_ws, "model.bin.dvc")
-    assert (code, text) == (0, f"Importing 'model.bin ({url})' -> 'model.bin'\n")
+    assert _both(dvc_ws, fo_ws, source, "update", "model.bin.dvc")[:2] == (
+        0,
+        f"Importing 'model.bin ({url})' -> 'model.bin'",
+    )
     assert fo_ws.read("model.bin") == "weights v2\n"
-    assert _update(dvc_ws, fo_ws, "data.dvc")[0] == 0
+    assert _both(dvc_ws, fo_ws, source, "update", "data.dvc")[0] == 0
     assert (fo_ws.root / "data" / "c.txt").read_text() == "three\n"
     # --rev is recorded after rev_lock, as dvc's dict update puts a new key.
-    assert _update(dvc_ws, fo_ws, "--rev", "HEAD~2", "train.py.dvc")[0] == 0
+    assert _both(dvc_ws, fo_ws, source, "update", "--rev", "HEAD~2", "train.py.dvc")[0] == 0
     assert fo_ws.read("train.py") == "print('train')\n"
     assert fo_ws.read("train.py.dvc").index("rev_lock:") < fo_ws.read("train.py.dvc").index("rev: HEAD~2")
     for ws in (dvc_ws, fo_ws):
@@ -156,6 +155,6 @@ def test_no_exec_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
         seen += [ws.dvc("status", "--json").json(), ws.flowops("data", "status", "--json").json()]
     assert all(entry == seen[0] for entry in seen), seen
     # One target at a time: dvc updates several in a set's order.
-    assert _update(dvc_ws, fo_ws, "data.dvc")[0] == 0
-    assert _update(dvc_ws, fo_ws, "m.dvc")[0] == 0
+    assert _both(dvc_ws, fo_ws, source, "update", "data.dvc")[0] == 0
+    assert _both(dvc_ws, fo_ws, source, "update", "m.dvc")[0] == 0
     assert fo_ws.read("m") == "weights\n"
