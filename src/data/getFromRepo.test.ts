@@ -66,7 +66,7 @@ describe("getFromRepo", () => {
     // HEAD's directory was never pushed.
     const error = await failure(getFromRepo(source, "data", dest, { rev: "HEAD", out: "head" }));
     expect(error.message).toMatch(
-      /the directory 'data' \(\w+\.dir\) is in neither the repository's cache nor/,
+      /^'data' \(\w+\.dir\) is not in the repository's cache and is missing from remote 'store'$/,
     );
     expect((await readdir(dest)).sort()).toEqual(["data"]);
   });

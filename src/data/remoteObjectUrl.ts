@@ -46,12 +46,6 @@ export async function remoteObjectUrl(
       const holder = outs.find((out) => isDirOid(out.md5!) && inRepo.startsWith(`${out.path}/`));
       if (holder === undefined) throw notAnOutput(path);
       const entries = await new ObjectSupply(repo, scratch, options).manifest(holder.md5!, holder.path);
-      if (entries === undefined) {
-        throw new FlowOpsError(
-          "RESOURCE_DOES_NOT_EXIST",
-          `the directory '${holder.path}' (${holder.md5}) is in neither the repository's cache nor its remote`,
-        );
-      }
       const rest = inRepo.slice(holder.path.length + 1);
       oid = entries.find((entry) => entry.relpath === rest)?.md5;
       if (oid === undefined) {

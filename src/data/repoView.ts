@@ -10,7 +10,6 @@
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { execFileText } from "../childProcess.js";
-import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { revisionOuts, type RevisionOut } from "./diffRevisions.js";
 import { loadTrackedOuts } from "./dvcFile.js";
@@ -30,8 +29,8 @@ export interface ViewFile {
   isexec: boolean;
 }
 
-/** The manifest of a directory out; undefined when neither the cache nor a remote has it. */
-export type ManifestReader = (oid: Oid, outPath: string) => Promise<DirEntry[] | undefined>;
+/** The manifest of a directory out; throws, saying why, when neither the cache nor a remote has it. */
+export type ManifestReader = (oid: Oid, outPath: string) => Promise<DirEntry[]>;
 
 /** dvc's `_is_dvc_file`: names the view never shows. dvc.lock is not one of them. */
 export function hiddenFromView(name: string): boolean {
@@ -138,14 +137,13 @@ async function outFiles(
       }
       continue;
     }
-    const entries = await readManifest(out.md5, out.path);
-    if (entries === undefined) {
+    let entries: DirEntry[];
+    try {
+      entries = await readManifest(out.md5, out.path);
+    } catch (error) {
       // The workspace holds this directory: dvc lists it from there, and a missing manifest is no error.
       if (await inWorkspace(out.path)) continue;
-      throw new FlowOpsError(
-        "RESOURCE_DOES_NOT_EXIST",
-        `the directory '${out.path}' (${out.md5}) is in neither the repository's cache nor its remote`,
-      );
+      throw error;
     }
     for (const entry of entries) {
       const file = `${out.path}/${entry.relpath}`;

@@ -43,20 +43,19 @@ export class ObjectSupply {
       const failure = result.failed[0]!;
       throw new FlowOpsError(
         "RESOURCE_DOES_NOT_EXIST",
-        `'${failure.path}' (${failure.oid}) is in neither the repository's cache nor its remote: ${failure.reason}`,
+        `'${failure.path}' (${failure.oid}) is not in the repository's cache and ${failure.reason}`,
       );
     }
-    for (const oid of missing.keys()) found.set(oid, this.fetched.objectPath(oid));
+    for (const oid of missing.keys()) {
+      // A DVC 2 remote's object lands in the legacy layout.
+      found.set(oid, (await this.fetched.locate(oid)) ?? this.fetched.objectPath(oid));
+    }
     return found;
   }
 
-  async manifest(oid: Oid, outPath: string): Promise<DirEntry[] | undefined> {
-    let path;
-    try {
-      path = (await this.paths(new Map([[oid, { path: outPath, dvcFile: outPath }]]))).get(oid)!;
-    } catch {
-      return undefined;
-    }
+  /** The entries of a directory's manifest; an error says why neither the cache nor the remote gave it. */
+  async manifest(oid: Oid, outPath: string): Promise<DirEntry[]> {
+    const path = (await this.paths(new Map([[oid, { path: outPath, dvcFile: outPath }]]))).get(oid)!;
     return path.startsWith(this.fetched.cacheDir)
       ? this.fetched.readDirManifest(oid)
       : this.repo!.cache.readDirManifest(oid);
