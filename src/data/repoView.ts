@@ -102,7 +102,8 @@ async function workspaceFiles(
 
 /** The Git tree's files at or under `path` at `rev`. */
 async function gitFiles(repo: ViewedRepo, rev: string, path: string, files: ViewFile[]): Promise<void> {
-  const args = ["ls-tree", "-r", "-z", "--full-tree", rev];
+  // A path is a path, not a pattern: `data/*.csv` names that file only, as in dvc.
+  const args = ["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", rev];
   if (path !== ".") args.push("--", path);
   const { stdout } = await execFileText("git", args, { cwd: repo.root, maxBuffer: 1 << 30 });
   for (const line of stdout.split("\0")) {
