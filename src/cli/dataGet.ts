@@ -40,10 +40,11 @@ async function showUrl(url: string, path: string, opts: GetFlags): Promise<void>
 export function getCommand(): Command {
   return new Command("get")
     .description(
-      "Download a file or directory that another repository tracks with DVC or Git (a local path, opened in " +
-        "place: its workspace, or --rev), from its workspace, cache or default remote.",
+      "Download a file or directory that another repository tracks with DVC or Git: a local repository is " +
+        "read in place (its workspace, or --rev), a Git URL through a clone; data from the workspace, the " +
+        "cache or the default remote.",
     )
-    .argument("<url>", "the repository: a local directory")
+    .argument("<url>", "the repository: a local directory or a Git URL")
     .argument("<path>", "a file or directory inside it")
     .option("-o, --out <path>", "where to put it (an existing directory: under the path's name)")
     .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA)")

@@ -78,7 +78,7 @@ export function importCommand(): Command {
   return new Command("import")
     .description(
       "Bring a file or directory of another repository (a local path or a Git URL) in at a fixed commit, " +
-        "tracked by <out>.dvc with the repository as its dep (dvc import); `dvc update` moves it on.",
+        "tracked by <out>.dvc with the repository as its dep (dvc import); `data update` moves it on.",
     )
     .argument("<url>", "the repository: a local directory or a Git URL")
     .argument("<path>", "a file or directory inside it (a DVC output or a Git-tracked file)")
