@@ -8,7 +8,7 @@
  * the remote, verified on the way: nothing enters the cache or the workspace, only `dest.dvc` is written.
  */
 import { existsSync, statSync } from "node:fs";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { basename, join, normalize, relative, resolve, sep } from "node:path";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import { hashInfoOf, updatedOut, type AddResult } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -29,7 +29,8 @@ export interface AddFromSourceOptions {
 
 /** dvc's `resolve_output`: where `source` lands for `-o out` (out omitted: the cwd, under its own name). */
 export function resolveOutput(source: string, out: string | undefined, cwd: string, force: boolean): string {
-  const name = basename(resolve(cwd, source));
+  // dvc's `basename(normpath(path))`: `.` stays `.`, as in dvc, rather than naming the cwd.
+  const name = basename(normalize(source));
   const outAbs = out === undefined ? undefined : resolve(cwd, out);
   const dest =
     outAbs === undefined

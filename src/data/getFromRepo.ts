@@ -9,16 +9,17 @@
  * lands in a temporary sibling first and is renamed into place whole: a failed get leaves nothing behind,
  * where dvc leaves the files it had copied.
  */
-import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, normalize, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
 import { loadDvcIgnore } from "./dvcIgnore.js";
 import type { Oid } from "./hashInfo.js";
 import { readRepoView, repoOuts, type ViewFile } from "./repoView.js";
 import { ObjectSupply } from "./sourceObjects.js";
-import { exists, gitBytes, gitRevisionExists, openSource, repoPath } from "./sourceRepo.js";
+import { gitBytes, gitRevisionExists, openSource, repoPath } from "./sourceRepo.js";
 import { forEachLimited, type ObjectOwner } from "./transferObjects.js";
 
 export interface GetOptions {
@@ -44,32 +45,10 @@ export interface GetResult {
   commit?: string;
 }
 
-/** dvc's `resolve_output`: the path's name, in `out` when that is a directory; refused when it exists. */
-async function resolveOutput(
-  path: string,
-  out: string | undefined,
-  cwd: string,
-  force: boolean,
-): Promise<string> {
-  const name = basename(normalize(path));
-  let target = out === undefined || out === "" ? name : out;
-  if (out !== undefined && out !== "") {
-    try {
-      if ((await stat(resolve(cwd, out))).isDirectory()) target = join(out, name);
-    } catch {
-      // Not there yet: it is the name to write.
-    }
-  }
-  const abs = resolve(cwd, target);
-  if ((await exists(abs)) && !force) {
-    const kind = (await stat(abs).catch(() => undefined))?.isDirectory() === true ? "directory" : "file";
-    throw new FlowOpsError(
-      "RESOURCE_ALREADY_EXISTS",
-      `The ${kind} '${target}' already exists locally. \nTo override it, re-run with '--force'.`,
-    );
-  }
-  // dvc's `is_valid_filename`: a `.dvc` file or a dvc.yaml would be taken for one of the workspace's.
-  if (target.endsWith(".dvc") || basename(target) === "dvc.yaml") {
+/** dvc's `resolve_output`, then its refusal of a destination named like a `.dvc` file or dvc.yaml. */
+function resolveGetOutput(path: string, out: string | undefined, cwd: string, force: boolean): string {
+  const abs = resolveOutput(path, out, cwd, force);
+  if (abs.endsWith(".dvc") || basename(abs) === "dvc.yaml") {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
       "the given path is a DVC file, you must specify a data file or a directory",
@@ -84,7 +63,7 @@ export async function getFromRepo(
   cwd: string,
   options: GetOptions = {},
 ): Promise<GetResult> {
-  const outAbs = await resolveOutput(path, options.out, cwd, options.force === true);
+  const outAbs = resolveGetOutput(path, options.out, cwd, options.force === true);
   const scratch = await mkdtemp(join(tmpdir(), "flowops-get-"));
   const staging = join(dirname(outAbs), `.${basename(outAbs)}.flowops-get-${process.pid}`);
   let repo: DataRepo | undefined;

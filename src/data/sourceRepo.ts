@@ -8,7 +8,7 @@ import { childProcess } from "../childProcess.js";
 import { FlowOpsError } from "../errors.js";
 import { DVC_DIR, openDataRepo, type DataRepo } from "./dataRepo.js";
 
-export async function exists(path: string): Promise<boolean> {
+async function exists(path: string): Promise<boolean> {
   try {
     await lstat(path);
     return true;
