@@ -18,6 +18,7 @@ export const DVC_COMMANDS: ReadonlySet<string> = new Set([
   "dag",
   "params",
   "metrics",
+  "plots",
 ]);
 
 /** dvc's commands whose errors reach dvc's main, named as `repro` or `data checkout`. */
@@ -31,13 +32,14 @@ const RAISING: ReadonlySet<string> = new Set([
   "data gc",
   "data unprotect",
   "data check-ignore",
+  "plots modify",
 ]);
 
 /** The exit code of `error` from the dvc command that `argv` runs (`["node", "flowops", "data", "gc", ...]`). */
 export function dvcExitCode(argv: readonly string[], error: unknown): number {
   if (error instanceof CommanderError) return DVC_EXIT.usage;
   const [command, sub] = argv.slice(2).filter((arg) => !arg.startsWith("-"));
-  const path = command === "data" ? `data ${sub ?? ""}` : (command ?? "");
+  const path = command === "data" || command === "plots" ? `${command} ${sub ?? ""}` : (command ?? "");
   // dvc's remote commands read the config without a repository, so outside one they fail on the config too.
   if (path === "data remote" || path === "data config" || path === "data cache") return DVC_EXIT.config;
   if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;

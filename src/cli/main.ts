@@ -23,6 +23,7 @@ export const COMMANDS: CommandTable = [
   ["dag", async () => (await import("./pipelineInspect.js")).dagCommand()],
   ["params", async () => (await import("./pipelineInspect.js")).paramsCommand()],
   ["metrics", async () => (await import("./pipelineInspect.js")).metricsCommand()],
+  ["plots", async () => (await import("./plots.js")).plotsCommand()],
   ["pipeline", async () => (await import("./pipelineTrigger.js")).pipelineCommand()],
   ["validate", async () => (await import("./quality.js")).validateCommand()],
   ["evaluate", async () => (await import("./quality.js")).evaluateCommand()],

@@ -85,6 +85,8 @@ export interface Pipeline {
   params: string[];
   metrics: string[];
   plots: unknown[];
+  /** Top-level `plots` of each dvc.yaml (absolute path) that has some, in `files` order: plot ids are per file. */
+  plotsByFile?: { file: string; plots: unknown[] }[];
   artifacts: Record<string, unknown>;
   /**
    * The outs of the workspace's `.dvc` files, found by the walk that found the dvc.yaml files (DVC's index

@@ -104,6 +104,9 @@ export async function readPipelinesIfAny(repo: WalkedRepo): Promise<Pipeline | u
     params: parts.flatMap((part) => part.params),
     metrics: parts.flatMap((part) => part.metrics),
     plots: parts.flatMap((part) => part.plots),
+    plotsByFile: parts
+      .filter((part) => part.plots.length > 0)
+      .map((part) => ({ file: part.file, plots: part.plots })),
     artifacts: Object.assign({}, ...parts.map((part) => part.artifacts)) as Record<string, unknown>,
     trackedOuts,
   };

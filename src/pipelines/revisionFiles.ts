@@ -4,8 +4,9 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
+import { promisify } from "node:util";
 import { FlowOpsError } from "../errors.js";
-import { execFileText } from "../childProcess.js";
+import { childProcess, execFileText } from "../childProcess.js";
 
 // child_process loads on the first git call, not at the start of every quick command.
 const run = execFileText;
@@ -47,6 +48,33 @@ export async function readAtRevision(
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024,
     });
+    return stdout;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bytes of `relPath` at `rev` (the workspace when undefined), for files that need not be text. */
+export async function readBytesAtRevision(
+  root: string,
+  relPath: string,
+  rev: Revision,
+): Promise<Buffer | undefined> {
+  if (rev === undefined) {
+    try {
+      return await readFile(join(root, relPath));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
+      throw error;
+    }
+  }
+  try {
+    const { stdout } = await promisify(childProcess().execFile)(
+      "git",
+      ["-C", root, "show", `${rev}:./${relPath}`],
+      { encoding: "buffer", maxBuffer: 256 * 1024 * 1024 },
+    );
     return stdout;
   } catch {
     return undefined;

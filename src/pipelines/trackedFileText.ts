@@ -11,7 +11,7 @@ import { isDirOid } from "../data/hashInfo.js";
 import { LOCK_FILE, parseLock, stageLockDir } from "./dvcLock.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
 import { stagePath } from "./pipelineDag.js";
-import { readAtRevision, revisionLabel, type Revision } from "./revisionFiles.js";
+import { readAtRevision, readBytesAtRevision, revisionLabel, type Revision } from "./revisionFiles.js";
 import { stageOuts } from "./stageStatus.js";
 
 /** Reads files of one repository; `close()` releases the DVC cache when it was opened. */
@@ -27,6 +27,18 @@ export class TrackedFileReader {
   async read(path: string, rev: Revision, pipeline: Pipeline | undefined): Promise<string | undefined> {
     const text = await readAtRevision(this.root, path, rev);
     if (text !== undefined || pipeline === undefined) return text;
+    return (await this.readCachedOut(path, rev, pipeline))?.toString("utf8");
+  }
+
+  /** `read` as bytes, for files that need not be text (a plot's image). */
+  async readBytes(path: string, rev: Revision, pipeline: Pipeline | undefined): Promise<Buffer | undefined> {
+    const bytes = await readBytesAtRevision(this.root, path, rev);
+    if (bytes !== undefined || pipeline === undefined) return bytes;
+    return this.readCachedOut(path, rev, pipeline);
+  }
+
+  /** A cached stage out that Git does not hold, from the DVC cache by the md5 dvc.lock records at `rev`. */
+  private async readCachedOut(path: string, rev: Revision, pipeline: Pipeline): Promise<Buffer | undefined> {
     const owner = pipeline.stages.find((stage) =>
       stageOuts(stage).some((out) => out.cache && stagePath(stage, out.path) === path),
     );
@@ -35,7 +47,7 @@ export class TrackedFileReader {
     if (md5 === undefined || isDirOid(md5)) return undefined;
     this.repo ??= await openDataRepo(this.root);
     try {
-      return await readFile(await this.repo.cache.verifiedPath(md5), "utf8");
+      return await readFile(await this.repo.cache.verifiedPath(md5));
     } catch {
       return undefined;
     }
