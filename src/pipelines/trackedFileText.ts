@@ -1,8 +1,9 @@
 /**
- * The text of a pipeline file as dvc's DVCFileSystem sees it, for `metrics show|diff`: from Git at a revision
- * (or the workspace), and, when Git does not hold it because it is a cached stage out (metrics are cached by
- * default and git-ignored), from the DVC cache by the md5 that revision's dvc.lock records. The object is
- * verified before it is read.
+ * The text of a pipeline file as dvc's DVCFileSystem sees it, for `metrics show|diff` and `plots`: from Git at a
+ * revision (or the workspace), and, when Git does not hold it because it is cached (metrics are cached by
+ * default and git-ignored), from the DVC cache: a stage out by the md5 that revision's dvc.lock records, a
+ * `.dvc` file's out by its own md5, a file inside a directory out through the manifest. Objects are verified
+ * before they are read.
  */
 import { readFile } from "node:fs/promises";
 import { posix, relative, sep } from "node:path";
@@ -37,20 +38,77 @@ export class TrackedFileReader {
     return this.readCachedOut(path, rev, pipeline);
   }
 
-  /** A cached stage out that Git does not hold, from the DVC cache by the md5 dvc.lock records at `rev`. */
+  /**
+   * A file Git does not hold because it is cached: a stage out (by the md5 dvc.lock records at `rev`), a `.dvc`
+   * file's out, or a file inside either kind of directory out (through its `.dir` manifest).
+   */
   private async readCachedOut(path: string, rev: Revision, pipeline: Pipeline): Promise<Buffer | undefined> {
-    const owner = pipeline.stages.find((stage) =>
-      stageOuts(stage).some((out) => out.cache && stagePath(stage, out.path) === path),
-    );
-    if (owner === undefined) return undefined;
-    const md5 = await this.lockedMd5(pipeline.root, owner, path, rev);
-    if (md5 === undefined || isDirOid(md5)) return undefined;
-    this.repo ??= await openDataRepo(this.root);
+    const found = await this.cachedOutHolding(path, rev, pipeline);
+    if (found === undefined) return undefined;
     try {
-      return await readFile(await this.repo.cache.verifiedPath(md5));
+      let oid: string | undefined = found.oid;
+      if (path !== found.outPath) {
+        if (!isDirOid(oid)) return undefined;
+        const relpath = path.slice(found.outPath.length + 1);
+        oid = (await (await this.cache()).readDirManifest(oid)).find(
+          (entry) => entry.relpath === relpath,
+        )?.md5;
+      }
+      if (oid === undefined || isDirOid(oid)) return undefined;
+      return await readFile(await (await this.cache()).verifiedPath(oid));
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The files (repo-relative, sorted) under `path` in a cached directory out at `rev`, from its manifest;
+   * undefined when no cached directory holds `path` or its manifest is not in the cache.
+   */
+  async listCachedFiles(
+    path: string,
+    rev: Revision,
+    pipeline: Pipeline | undefined,
+  ): Promise<string[] | undefined> {
+    if (pipeline === undefined) return undefined;
+    const found = await this.cachedOutHolding(path, rev, pipeline);
+    if (found === undefined || !isDirOid(found.oid)) return undefined;
+    let entries;
+    try {
+      entries = await (await this.cache()).readDirManifest(found.oid);
+    } catch {
+      return undefined;
+    }
+    const files = entries.map((entry) => `${found.outPath}/${entry.relpath}`);
+    const under = path === found.outPath ? files : files.filter((file) => file.startsWith(`${path}/`));
+    return under.length > 0 ? under.sort() : undefined;
+  }
+
+  private async cache(): Promise<DataRepo["cache"]> {
+    this.repo ??= await openDataRepo(this.root);
+    return this.repo.cache;
+  }
+
+  /** The cached out (its repo path and oid at `rev`) that is `path` or a directory holding it. */
+  private async cachedOutHolding(
+    path: string,
+    rev: Revision,
+    pipeline: Pipeline,
+  ): Promise<{ outPath: string; oid: string } | undefined> {
+    const holds = (outPath: string): boolean => path === outPath || path.startsWith(`${outPath}/`);
+    for (const stage of pipeline.stages) {
+      for (const out of stageOuts(stage)) {
+        const outPath = stagePath(stage, out.path);
+        if (!out.cache || !holds(outPath)) continue;
+        const oid = await this.lockedMd5(pipeline.root, stage, outPath, rev);
+        return oid === undefined ? undefined : { outPath, oid };
+      }
+    }
+    for (const tracked of pipeline.trackedOuts ?? []) {
+      const outPath = relative(pipeline.root, tracked.abs).split(sep).join("/");
+      if (holds(outPath) && tracked.out.md5 !== undefined) return { outPath, oid: tracked.out.md5 };
+    }
+    return undefined;
   }
 
   close(): void {

@@ -118,7 +118,7 @@ class PlotCollector {
 
   /** `unpack_if_dir`: each file of a directory, or the path itself, with `props`. */
   private async unpackIfDir(path: string, props: PlotProps): Promise<Record<string, PlotProps>> {
-    const files = await filesUnderAtRevision(this.o.root, this.repoPath(path), this.o.rev);
+    const files = await this.filesUnder(path);
     const result: Record<string, PlotProps> = {};
     if (files === undefined || files.length === 0) {
       result[path] = { ...props };
@@ -130,9 +130,18 @@ class PlotCollector {
     return result;
   }
 
+  /** The files under a directory, in Git (or the workspace) or in a cached directory out's manifest. */
+  private async filesUnder(path: string): Promise<string[] | undefined> {
+    const repoPath = this.repoPath(path);
+    return (
+      (await filesUnderAtRevision(this.o.root, repoPath, this.o.rev)) ??
+      (await this.o.reader.listCachedFiles(repoPath, this.o.rev, this.o.pipeline))
+    );
+  }
+
   private async exists(path: string): Promise<boolean> {
     const repoPath = this.repoPath(path);
-    if ((await filesUnderAtRevision(this.o.root, repoPath, this.o.rev)) !== undefined) return true;
+    if ((await this.filesUnder(path)) !== undefined) return true;
     return (await this.o.reader.readBytes(repoPath, this.o.rev, this.o.pipeline)) !== undefined;
   }
 

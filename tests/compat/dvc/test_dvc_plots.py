@@ -212,3 +212,28 @@ def test_modify_writes_dvc_yaml_as_dvc_does(workspace: Workspace, steps: list[li
             outcomes.append((result.returncode, result.stdout, error_lines(result.stderr).split("\n")[0]))
         results[tool] = (outcomes, workspace.read("dvc.yaml"))
     assert results["flowops"] == results["dvc"]
+
+
+def test_tracked_files_and_cached_directories_at_a_revision(workspace: Workspace):
+    """A `dvc add`ed plot and a stage's cached plot directory: HEAD's versions come from the cache, as do the
+    workspace's once the directory is deleted."""
+    workspace.write("tracked.csv", "x,y\n5,6\n")
+    workspace.dvc("add", "-q", "tracked.csv")
+    workspace.write(
+        "dvc.yaml",
+        "stages:\n  make:\n    cmd: mkdir -p curves/sub && printf 'x,y\\n0,1\\n' > curves/a.csv"
+        " && printf 'x,y\\n0,2\\n' > curves/sub/b.csv\n    plots:\n    - curves\n"
+        "plots:\n- tracked.csv\n- curves/sub:\n    x: x\n",
+    )
+    workspace.dvc("repro", "-q")
+    workspace.git("add", "-A")
+    workspace.git("commit", "-qm", "plots")
+    workspace.write("tracked.csv", "x,y\n5,7\n")
+    workspace.write("curves/a.csv", "x,y\n0,9\n")
+    for args in (["plots", "diff", "--json", "HEAD"], ["plots", "show", "--json"]):
+        ours, theirs = _both(workspace, *args)
+        assert ours.stdout == theirs.stdout, args
+    shutil.rmtree(workspace.root / "curves")
+    ours, theirs = _both(workspace, "plots", "show", "--json")
+    assert ours.stdout == theirs.stdout
+    assert '"y": "1"' in ours.stdout
