@@ -86,13 +86,27 @@ export function importCommand(): Command {
     .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA); its HEAD by default")
     .option("-f, --force", "replace what is already at the destination")
     .option("--no-exec", "only write the .dvc file: no commit resolved, no data")
+    .addOption(
+      new Option(
+        "--no-download",
+        "record the commit (rev_lock) but fetch no data; `data update` brings it",
+      ).conflicts("exec"),
+    )
     .addOption(new Option("-j, --jobs <n>", "files copied at once").argParser(positiveInteger))
     .option("--json", "print machine-readable JSON", false)
     .action(
       async (
         url: string,
         path: string,
-        opts: { out?: string; rev?: string; force?: boolean; exec?: boolean; jobs?: number; json?: boolean },
+        opts: {
+          out?: string;
+          rev?: string;
+          force?: boolean;
+          exec?: boolean;
+          download?: boolean;
+          jobs?: number;
+          json?: boolean;
+        },
       ) => {
         await withDataRepo(process.cwd(), async (repo) => {
           const { importRepo } = await import("../data/importRepo.js");
@@ -103,6 +117,7 @@ export function importCommand(): Command {
               ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
               ...(opts.force === true ? { force: true } : {}),
               ...(opts.exec === false ? { noExec: true } : {}),
+              ...(opts.download === false ? { noDownload: true } : {}),
               ...(opts.json === true ? {} : { onImporting: importing }),
             });
           } catch (error) {

@@ -102,4 +102,23 @@ describe("importRepo", () => {
     expect(await text("model.bin")).toBe("weights\n");
     expect(await text("model.bin.dvc")).toContain(`    rev_lock: ${head()}\n`);
   });
+
+  it("records the commit but no data with --no-download, and update brings the data", async () => {
+    const lines: string[] = [];
+    await importRepo(repo, source, "model.bin", "m", {
+      cwd: dir,
+      rev: "HEAD~1",
+      noDownload: true,
+      onImporting: (from, to) => lines.push(`${from} -> ${to}`),
+    });
+    expect(lines).toEqual([`model.bin (${source}) -> m`]);
+    const body =
+      `frozen: true\ndeps:\n- path: model.bin\n  repo:\n    url: ${source}\n    rev: HEAD~1\n` +
+      `    rev_lock: ${head("HEAD~1")}\nouts:\n- hash: md5\n  path: m\n`;
+    const dvcText = await text("m.dvc");
+    expect(dvcText).toBe(`md5: ${/^md5: (\w+)$/m.exec(dvcText)![1]}\n${body}`);
+    await expect(readFile(join(dir, "m"))).rejects.toThrow();
+    expect(await updateImports(repo, ["m.dvc"], { cwd: dir })).toEqual([join(dir, "m.dvc")]);
+    expect(await text("m")).toBe("weights\n");
+  });
 });

@@ -16,6 +16,7 @@ import { getFromRepo } from "./getFromRepo.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
 import { checkImportTarget, hashedEntry } from "./importStage.js";
 import { hashSource } from "./importSource.js";
+import { sourceCommit } from "./sourceRepo.js";
 import { transferSource } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
@@ -28,6 +29,11 @@ export interface ImportRepoOptions {
   jobs?: number;
   /** Write the `.dvc` file only (dvc's `--no-exec`): no commit resolved, no hashes, no data. */
   noExec?: boolean;
+  /**
+   * dvc's `--no-download`: resolve and record the commit (`rev_lock`) but fetch nothing; the out has no hash
+   * until `data update` brings the data.
+   */
+  noDownload?: boolean;
   /** dvc's "Importing 'path (url)' -> 'out'", before the data moves. */
   onImporting?: (source: string, out: string) => void;
 }
@@ -101,6 +107,10 @@ export async function importRepo(
   let fetched: { out: DvcOut; commit: string | undefined };
   if (options.noExec === true) {
     fetched = { out: hashedEntry(undefined, basename(dest), undefined), commit: undefined };
+  } else if (options.noDownload === true) {
+    options.onImporting?.(`${path} (${url})`, relative(cwd, dest).split(sep).join("/"));
+    const commit = await sourceCommit(url, options.rev ?? "HEAD", cwd);
+    fetched = { out: hashedEntry(undefined, basename(dest), undefined), commit };
   } else {
     options.onImporting?.(`${path} (${url})`, relative(cwd, dest).split(sep).join("/"));
     fetched = await fetchRepoPath(repo, url, path, dest, basename(dest), {

@@ -2,7 +2,8 @@
  * The repository that `get` reads, opened as dvc's `Repo.open` opens one: a local DVC repository in place,
  * anything else (a Git-only directory, a Git URL) through a clone. Shared by `data get` and its `--show-url`.
  */
-import { lstat, stat } from "node:fs/promises";
+import { lstat, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, normalize, resolve, sep } from "node:path";
 import { childProcess } from "../childProcess.js";
 import { FlowOpsError } from "../errors.js";
@@ -89,4 +90,20 @@ export function repoPath(path: string): string {
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${path}' is outside the repository`);
   }
   return normal;
+}
+
+/** The commit `rev` names in the repository at `url` now. */
+export async function sourceCommit(url: string, rev: string, cwd: string): Promise<string> {
+  const scratch = await mkdtemp(join(tmpdir(), "flowops-update-"));
+  try {
+    const source = await openSource(url, rev, cwd, scratch);
+    source.repo?.state.close();
+    const at = source.rev ?? rev;
+    if (!(await gitRevisionExists(source.root, at))) {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
+    }
+    return (await gitBytes(source.root, ["rev-parse", `${at}^{commit}`])).toString("utf8").trim();
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -5,9 +5,7 @@
  * `.dvc` file is rewritten over its old text with the new `rev_lock` (and `rev` when given), hashes and stage
  * md5. Otherwise it is left alone.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { outStatus } from "./dataStatus.js";
@@ -15,7 +13,7 @@ import { cwdRelative } from "./dvcTarget.js";
 import { dvcFileWdir, writeDvcFile, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
 import { fetchRepoPath } from "./importRepo.js";
 import type { ImportMode } from "./importStage.js";
-import { gitBytes, gitRevisionExists, openSource } from "./sourceRepo.js";
+import { sourceCommit } from "./sourceRepo.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface RepoImportUpdateOptions {
@@ -48,24 +46,8 @@ export async function repoUpdateAvailable(dep: DvcOut, cwd: string): Promise<str
   const spec = repoSpec("a .dvc file", dep);
   // Never imported (`--no-exec`): dvc compares the revision with itself.
   if (spec.rev_lock === undefined) return undefined;
-  const commit = await currentCommit(spec.url, spec.rev ?? "HEAD", cwd);
+  const commit = await sourceCommit(spec.url, spec.rev ?? "HEAD", cwd);
   return commit === spec.rev_lock ? undefined : `${dep.path} (${spec.url})`;
-}
-
-/** The commit `rev` names in the repository at `url` now. */
-async function currentCommit(url: string, rev: string, cwd: string): Promise<string> {
-  const scratch = await mkdtemp(join(tmpdir(), "flowops-update-"));
-  try {
-    const source = await openSource(url, rev, cwd, scratch);
-    source.repo?.state.close();
-    const at = source.rev ?? rev;
-    if (!(await gitRevisionExists(source.root, at))) {
-      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
-    }
-    return (await gitBytes(source.root, ["rev-parse", `${at}^{commit}`])).toString("utf8").trim();
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
 }
 
 export async function updateRepoImport(
@@ -85,7 +67,7 @@ export async function updateRepoImport(
     );
   }
   const rev = options.rev ?? spec.rev;
-  const commit = await currentCommit(spec.url, rev ?? "HEAD", cwd);
+  const commit = await sourceCommit(spec.url, rev ?? "HEAD", cwd);
   const wdir = dvcFileWdir(file, doc);
   const dest = resolve(wdir, out.path);
   const outChanged = (await outStatus(repo, out, wdir)) !== undefined;

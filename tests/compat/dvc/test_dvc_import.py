@@ -158,3 +158,28 @@ def test_no_exec_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
     assert _both(dvc_ws, fo_ws, source, "update", "data.dvc")[0] == 0
     assert _both(dvc_ws, fo_ws, source, "update", "m.dvc")[0] == 0
     assert fo_ws.read("m") == "weights\n"
+
+
+def test_no_download_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
+    """--no-download records the commit (rev_lock) and the stage md5 but no data and no out hash; update brings
+    the data and appends the hash after the path, as dvc's apply_diff does."""
+    source = make_source_repo(tmp_path)
+    source.dvc("push", "-q")
+    url = str(source.root)
+    dvc_ws, fo_ws = make_ws("dvc"), make_ws("flowops")
+    _step(dvc_ws, fo_ws, source, "--no-download", url, "data", "-o", "d")
+    _step(dvc_ws, fo_ws, source, "--no-download", url, "model.bin", "--rev", "HEAD~1", "-o", "m")
+    _step(dvc_ws, fo_ws, source, "--no-download", url, "nope")
+    for name in ("d.dvc", "m.dvc", "nope.dvc", ".gitignore"):
+        assert fo_ws.read(name) == dvc_ws.read(name), name
+    assert "rev_lock" in fo_ws.read("d.dvc")
+    # Both refuse the pair as bad usage (dvc's argparse prints its whole usage; the codes are what scripts see).
+    conflict = ("import", "--no-download", "--no-exec", url, "data", "-o", "x")
+    assert dvc_ws.dvc(*conflict, check=False).returncode == 254
+    assert fo_ws.flowops("data", *conflict, check=False).returncode == 254
+    seen = []
+    for ws in (dvc_ws, fo_ws):
+        seen += [ws.dvc("status", "--json").json(), ws.flowops("data", "status", "--json").json()]
+    assert all(entry == seen[0] for entry in seen), seen
+    assert _both(dvc_ws, fo_ws, source, "update", "m.dvc")[0] == 0
+    assert fo_ws.read("m") == "weights\n"
