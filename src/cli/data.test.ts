@@ -197,6 +197,7 @@ describe("flowops data", () => {
       "freeze",
       "unfreeze",
       "get",
+      "du",
       "import",
       "import-url",
       "update",

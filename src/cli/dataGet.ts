@@ -85,3 +85,34 @@ export function getCommand(): Command {
       }
     });
 }
+
+/** `flowops data du` (dvc's `du`): sizes of a path of a repository, as `get` would see it. */
+export function duCommand(): Command {
+  return new Command("du")
+    .description(
+      "Show disk usage of a path of a repository (a local directory or a Git URL), as dvc du: each entry of a " +
+        "directory and the total, DVC outputs by the size their .dvc file or dvc.lock records.",
+    )
+    .argument("<url>", "the repository: a local directory or a Git URL")
+    .argument("[path]", "a directory or file inside it (default: the whole repository)")
+    .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA)")
+    .option("-s, --summarize", "show the total only", false)
+    .option("--remote <name>", "the repository's remote to read directory manifests from (default: its own)")
+    .option("--json", "print machine-readable JSON: [{path, size}]", false)
+    .action(
+      async (
+        url: string,
+        path: string | undefined,
+        opts: { rev?: string; summarize: boolean; remote?: string; json: boolean },
+      ) => {
+        const { diskUsage, formatDiskUsage } = await import("../data/diskUsage.js");
+        const entries = await diskUsage(url, path, process.cwd(), {
+          ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
+          ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+          summarize: opts.summarize,
+        });
+        if (opts.json) printJson(entries.map((entry) => ({ path: entry.path, size: entry.bytes })));
+        else process.stdout.write(`${formatDiskUsage(entries)}\n`);
+      },
+    );
+}

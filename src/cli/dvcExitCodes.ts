@@ -32,6 +32,7 @@ const RAISING: ReadonlySet<string> = new Set([
   "data gc",
   "data unprotect",
   "data check-ignore",
+  "data du",
   "plots modify",
 ]);
 

@@ -119,6 +119,8 @@ export interface RevisionOut {
   path: string;
   md5: Oid | undefined;
   isexec: boolean;
+  /** The `size` the `.dvc` file or dvc.lock records (a directory's total), when it does. */
+  size?: number;
 }
 
 /** The outs of a Git revision's `.dvc` files, then those of its stages, with what they record. */
@@ -132,14 +134,23 @@ export async function revisionOuts(root: string, rev: string): Promise<RevisionO
     const doc = parseDvcFile(parseYamlText(`${rev}:${path}`, text));
     for (const out of doc.outs) {
       if (out.md5 !== undefined) {
-        outs.push({ path: outRelPath(path, doc, out), md5: out.md5, isexec: out.isexec === true });
+        outs.push({
+          path: outRelPath(path, doc, out),
+          md5: out.md5,
+          isexec: out.isexec === true,
+          ...sized(out.size),
+        });
       }
     }
   }
   for (const out of await revisionStageOuts(root, rev)) {
-    outs.push({ path: out.path, md5: out.md5, isexec: out.isexec === true });
+    outs.push({ path: out.path, md5: out.md5, isexec: out.isexec === true, ...sized(out.size) });
   }
   return outs;
+}
+
+export function sized(size: unknown): { size?: number } {
+  return typeof size === "number" ? { size } : {};
 }
 
 /** The tracked data recorded at a Git revision. */

@@ -11,7 +11,7 @@ import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { execFileText } from "../childProcess.js";
 import type { DataRepo } from "./dataRepo.js";
-import { revisionOuts, type RevisionOut } from "./diffRevisions.js";
+import { revisionOuts, sized, type RevisionOut } from "./diffRevisions.js";
 import { loadTrackedOuts } from "./dvcFile.js";
 import { isDirOid, type DirEntry, type Oid } from "./hashInfo.js";
 import { workspaceDeclaredStageOuts } from "./stageOutsSnapshot.js";
@@ -51,9 +51,10 @@ export async function repoOuts(repo: DataRepo, rev: string | undefined): Promise
     path: posixRelative(repo.root, tracked.abs),
     md5: tracked.out.md5,
     isexec: tracked.out.isexec === true,
+    ...sized(tracked.out.size),
   }));
   for (const out of await workspaceDeclaredStageOuts(repo.root)) {
-    outs.push({ path: out.path, md5: out.md5, isexec: out.isexec === true });
+    outs.push({ path: out.path, md5: out.md5, isexec: out.isexec === true, ...sized(out.size) });
   }
   return outs;
 }
