@@ -121,4 +121,23 @@ describe("importRepo", () => {
     expect(await updateImports(repo, ["m.dvc"], { cwd: dir })).toEqual([join(dir, "m.dvc")]);
     expect(await text("m")).toBe("weights\n");
   });
+
+  it("drops the data and the out's hashes on update --no-download when the revision moves", async () => {
+    await importRepo(repo, source, "model.bin", undefined, { cwd: dir });
+    const skipped: string[] = [];
+    const noDownload = {
+      cwd: dir,
+      mode: { kind: "no-download" as const },
+      onSkipped: (m: string) => skipped.push(m),
+    };
+    expect(await updateImports(repo, ["model.bin.dvc"], noDownload)).toEqual([]);
+    expect(skipped).toHaveLength(1);
+    expect(await updateImports(repo, ["model.bin.dvc"], { ...noDownload, rev: "HEAD~1" })).toEqual([
+      join(dir, "model.bin.dvc"),
+    ]);
+    await expect(readFile(join(dir, "model.bin"))).rejects.toThrow();
+    const dvcText = await text("model.bin.dvc");
+    expect(dvcText).toContain(`    rev_lock: ${head("HEAD~1")}\n    rev: HEAD~1\n`);
+    expect(dvcText.endsWith("outs:\n- hash: md5\n  path: model.bin\n")).toBe(true);
+  });
 });

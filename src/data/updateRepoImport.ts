@@ -5,6 +5,7 @@
  * `.dvc` file is rewritten over its old text with the new `rev_lock` (and `rev` when given), hashes and stage
  * md5. Otherwise it is left alone.
  */
+import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -12,7 +13,7 @@ import { outStatus } from "./dataStatus.js";
 import { cwdRelative } from "./dvcTarget.js";
 import { dvcFileWdir, writeDvcFile, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
 import { fetchRepoPath } from "./importRepo.js";
-import type { ImportMode } from "./importStage.js";
+import { hashedEntry, type ImportMode } from "./importStage.js";
 import { sourceCommit } from "./sourceRepo.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
@@ -60,12 +61,12 @@ export async function updateRepoImport(
   const dep = doc.deps![0] as DvcOut;
   const out = doc.outs[0]!;
   const spec = repoSpec(file, dep);
-  if (options.mode !== undefined && options.mode.kind !== "download") {
+  if (options.mode?.kind === "to-remote") {
     throw invalidParameter(
-      `'${cwdRelative(cwd, file)}' imports from another repository: --no-download and --to-remote are not ` +
-        "supported for those yet",
+      `'${cwdRelative(cwd, file)}' imports from another repository: --to-remote is not supported for those yet`,
     );
   }
+  const noDownload = options.mode?.kind === "no-download";
   const rev = options.rev ?? spec.rev;
   const commit = await sourceCommit(spec.url, rev ?? "HEAD", cwd);
   const wdir = dvcFileWdir(file, doc);
@@ -75,12 +76,19 @@ export async function updateRepoImport(
   if (commit === spec.rev_lock && !outChanged && !revChanged) return "skipped";
   options.onImporting?.(`${dep.path} (${spec.url})`, cwdRelative(cwd, dest));
   repo.workspaceSummaries?.clear();
-  const fetched = await fetchRepoPath(repo, spec.url, dep.path, dest, out.path, {
-    cwd,
-    rev: commit,
-    jobs: options.jobs,
-    previousOut: out,
-  });
+  let fetched: { out: DvcOut };
+  if (noDownload) {
+    // dvc drops the workspace copy and the out's hashes: the data comes with a later update without the flag.
+    await rm(dest, { recursive: true, force: true });
+    fetched = { out: hashedEntry(out, out.path, undefined) };
+  } else {
+    fetched = await fetchRepoPath(repo, spec.url, dep.path, dest, out.path, {
+      cwd,
+      rev: commit,
+      jobs: options.jobs,
+      previousOut: out,
+    });
+  }
   // dvc updates the recorded mapping in place: new keys (a first `rev`) come after the old ones.
   const newRepo: RepoSpec = {
     ...spec,
@@ -89,7 +97,8 @@ export async function updateRepoImport(
   };
   const deps = [{ ...dep, repo: newRepo }];
   const raw: Record<string, unknown> = { ...doc.raw, deps, outs: [fetched.out] };
-  raw.md5 = singleStageMd5(raw);
+  // As for import-url, dvc computes the md5 while the out still holds what it held.
+  raw.md5 = singleStageMd5({ ...raw, outs: [noDownload ? out : fetched.out] });
   await writeDvcFile(file, {
     outs: [fetched.out],
     raw,
