@@ -134,7 +134,7 @@ export function importUrlCommand(): Command {
     new Command("import-url")
       .description(
         "Copy a file or directory from outside the workspace into it and track where it came from (<out>.dvc " +
-          "with the source as a dep); `data update` brings it up to date. Local paths only for now.",
+          "with the source as a dep); `data update` brings it up to date. Local paths and http(s) URLs.",
       )
       .argument("<url>", "the source: a local path (absolute, or relative to the cwd)")
       .argument("[out]", "where to put it in the workspace (a directory: under the source's name)")

@@ -13,6 +13,11 @@ import { hashPath, type HashedPath } from "./hashTree.js";
 /** A URL scheme (`s3://`, `https://`, `remote://`): dvc reads those through its filesystems; we do not yet. */
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
+/** An http(s) URL: a source `import-url` reads through httpSource.ts. */
+export function isHttpUrl(path: string): boolean {
+  return /^https?:\/\//i.test(path);
+}
+
 /** Whether a dep path is a URL (which dvc reads through a filesystem plugin) rather than a local path. */
 export function isUrlPath(defPath: string): boolean {
   return URL_SCHEME.test(defPath);

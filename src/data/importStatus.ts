@@ -1,7 +1,7 @@
 /**
  * The stage half of `dvc status` for a `.dvc` file with deps (an import): its source, unless the file is
  * frozen (dvc's `_status_deps`), and its stage md5 (`_status_stage`, "changed checksum"). Only local sources
- * are hashed; a URL dep is not checked, as we cannot read it. An import from another repository (`dvc
+ * are hashed and http(s) ones asked for dvc's checksum; other URL deps (s3://) are not checked yet. An import from another repository (`dvc
  * import`) is asked for a newer commit at its revision, frozen or not unless `checkUpdates` is off, as dvc's
  * status does ("update available").
  */
@@ -9,7 +9,8 @@ import { existsSync } from "node:fs";
 import type { DataRepo } from "./dataRepo.js";
 import type { DepStatus } from "./dataStatus.js";
 import { dvcFileWdir, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
-import { hashSource, importSourcePath, isUrlPath, shownPath } from "./importSource.js";
+import { FlowOpsError } from "../errors.js";
+import { hashSource, importSourcePath, isHttpUrl, isUrlPath, shownPath } from "./importSource.js";
 import { hasStageMd5, singleStageMd5 } from "./stageMd5.js";
 
 export async function importStatus(
@@ -35,15 +36,15 @@ export async function importStatus(
   const changedDeps: Record<string, DepStatus> = {};
   for (const item of doc.deps) {
     const dep = item as DvcOut;
-    // A source in another repository (`dvc import`) or behind a URL is not read here.
-    if (
-      typeof dep !== "object" ||
-      dep === null ||
-      typeof dep.path !== "string" ||
-      dep.repo !== undefined ||
-      isUrlPath(dep.path)
-    )
+    if (typeof dep !== "object" || dep === null || typeof dep.path !== "string" || dep.repo !== undefined)
       continue;
+    if (isHttpUrl(dep.path)) {
+      const state = await httpDepStatus(dep);
+      if (state !== undefined) changedDeps[dep.path] = state;
+      continue;
+    }
+    // A source behind another kind of URL (s3://...) is not read here.
+    if (isUrlPath(dep.path)) continue;
     const abs = importSourcePath(dep.path, wdir);
     const shown = shownPath(dep.path, abs, repo.root, cwd);
     if (!existsSync(abs)) changedDeps[shown] = "deleted";
@@ -51,4 +52,19 @@ export async function importStatus(
     else if ((await hashSource(repo, abs)).md5 !== dep.md5) changedDeps[shown] = "modified";
   }
   return { ...(Object.keys(changedDeps).length > 0 ? { changedDeps } : {}), changedChecksum };
+}
+
+/** An http(s) dep as dvc's status sees it: gone, or changed when the server's checksum of it moved. */
+async function httpDepStatus(dep: DvcOut): Promise<DepStatus | undefined> {
+  const { httpSourceInfo } = await import("./httpSource.js");
+  let checksum: string;
+  try {
+    ({ checksum } = await httpSourceInfo(dep.path));
+  } catch (error) {
+    if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") return "deleted";
+    throw error;
+  }
+  const recorded = (dep as { checksum?: unknown }).checksum;
+  if (recorded === undefined) return "new";
+  return recorded === checksum ? undefined : "modified";
 }

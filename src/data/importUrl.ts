@@ -1,5 +1,5 @@
 /**
- * `import-url <source> [out]`: dvc's `imp_url` for local sources. The source is copied into the cache and
+ * `import-url <source> [out]`: dvc's `imp_url` for local sources and http(s) URLs. The source is copied into the cache and
  * checked out at `out`, and `out.dvc` records both (the source as a dep) with the stage md5 and `frozen:
  * true`, so `status` does not look at the source again until `update` is asked to. `--no-exec` writes the
  * `.dvc` file only; `--no-download` hashes the source but leaves the out unhashed and absent; `--to-remote`
@@ -12,6 +12,8 @@ import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
 import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
+import { isHttpUrl } from "./httpSource.js";
+import { fetchHttpSource } from "./importHttp.js";
 import { checkImportTarget, fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
 import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
 import { singleStageMd5 } from "./stageMd5.js";
@@ -56,6 +58,7 @@ export async function importUrl(
   }
   const wdir = dirname(dest);
   const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
+  if (isHttpUrl(url)) return importHttpUrl(repo, url, dest, dvcFile, cwd, mode, options);
   // A source inside the repository is recorded relative to the `.dvc` file; anything else as given.
   const urlAbs = resolve(cwd, url);
   const defPath =
@@ -90,6 +93,42 @@ export async function importUrl(
       mode,
     );
     dep = hashedEntry(undefined, defPath, hashed);
+  }
+  const raw: Record<string, unknown> = { frozen: true, deps: [dep], outs: [outEntry] };
+  if (options.noExec !== true) raw.md5 = singleStageMd5(raw);
+  await writeDvcFile(dvcFile, { outs: [outEntry], raw });
+  const gitignore = mode.kind === "to-remote" ? undefined : await ensureGitignored(repo, dest);
+  repo.state.flush();
+  return { dvcFile, path: dest, ...(gitignore !== undefined ? { gitignore } : {}) };
+}
+
+/** `import-url` of an http(s) URL: the same `.dvc` file, with dvc's checksum of the source as its dep. */
+async function importHttpUrl(
+  repo: DataRepo,
+  url: string,
+  dest: string,
+  dvcFile: string,
+  cwd: string,
+  mode: ImportMode,
+  options: ImportUrlOptions,
+): Promise<ImportUrlResult> {
+  await checkImportTarget(repo, dest, dvcFile, cwd);
+  let dep: DvcOut;
+  let outEntry: DvcOut;
+  if (options.noExec === true) {
+    dep = hashedEntry(undefined, url, undefined);
+    outEntry = hashedEntry(undefined, basename(dest), undefined);
+  } else {
+    if (mode.kind !== "to-remote") options.onImporting?.(url, relative(cwd, dest).split(sep).join("/"));
+    ({ dep, out: outEntry } = await fetchHttpSource(
+      repo,
+      url,
+      dest,
+      undefined,
+      basename(dest),
+      mode,
+      options.onProgress,
+    ));
   }
   const raw: Record<string, unknown> = { frozen: true, deps: [dep], outs: [outEntry] };
   if (options.noExec !== true) raw.md5 = singleStageMd5(raw);

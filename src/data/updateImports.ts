@@ -25,6 +25,8 @@ import {
   type DvcOut,
   type TrackedOut,
 } from "./dvcFile.js";
+import { httpSourceInfo, isHttpUrl } from "./httpSource.js";
+import { fetchHttpSource, httpDep } from "./importHttp.js";
 import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
 import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
 import { isOid, type Oid } from "./hashInfo.js";
@@ -201,6 +203,7 @@ export async function refreshImport(
   const mode = options.mode ?? { kind: "download" };
   const wdir = dvcFileWdir(file, doc);
   const dest = resolve(wdir, out.path);
+  if (isHttpUrl(dep.path)) return refreshHttpImport(repo, file, doc, dest, cwd, options);
   const sourceAbs = importSourcePath(dep.path, wdir);
   const shownSource = shownPath(dep.path, sourceAbs, repo.root, cwd);
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
@@ -244,6 +247,52 @@ export async function refreshImport(
   }
   const deps = [hashedEntry(dep, dep.path, source)];
   // dvc computes the md5 while the out still holds what it held, and clears a --no-download out after.
+  const md5 = singleStageMd5({ ...doc.raw, deps, outs: [mode.kind === "no-download" ? out : newOut] });
+  const raw: Record<string, unknown> = { ...doc.raw, deps, outs: [newOut], md5 };
+  await writeDvcFile(file, { outs: [newOut], raw, ...(doc.text !== undefined ? { text: doc.text } : {}) });
+  return "imported";
+}
+
+/** `refreshImport` of an http(s) source: changed when dvc's checksum of it changed (one HEAD request). */
+async function refreshHttpImport(
+  repo: DataRepo,
+  file: string,
+  doc: DvcFileDoc,
+  dest: string,
+  cwd: string,
+  options: RefreshImportOptions,
+): Promise<"skipped" | "imported"> {
+  const { dep, out } = importParts(doc)!;
+  const mode = options.mode ?? { kind: "download" };
+  const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
+  const info = await httpSourceInfo(dep.path);
+  const depChanged = info.checksum !== (dep as { checksum?: unknown }).checksum;
+  const outState = await outStatus(repo, out, dvcFileWdir(file, doc));
+  const outChanged =
+    outState !== undefined &&
+    !(options.allowMissing === true && (outState === "deleted" || outState === "not in cache"));
+  if (!stageChanged && !depChanged && !outChanged && options.force !== true) return "skipped";
+  options.onImporting?.(dep.path, cwdRelative(cwd, dest));
+  if (options.dry === true) return "imported";
+  repo.workspaceSummaries?.clear();
+  let newOut: DvcOut;
+  let newDep: DvcOut;
+  if (mode.kind === "no-download") {
+    await rm(dest, { recursive: true, force: true });
+    newDep = httpDep(dep.path, info);
+    newOut = hashedEntry(out, out.path, undefined);
+  } else {
+    ({ dep: newDep, out: newOut } = await fetchHttpSource(
+      repo,
+      dep.path,
+      dest,
+      out,
+      out.path,
+      mode,
+      options.onProgress,
+    ));
+  }
+  const deps = [newDep];
   const md5 = singleStageMd5({ ...doc.raw, deps, outs: [mode.kind === "no-download" ? out : newOut] });
   const raw: Record<string, unknown> = { ...doc.raw, deps, outs: [newOut], md5 };
   await writeDvcFile(file, { outs: [newOut], raw, ...(doc.text !== undefined ? { text: doc.text } : {}) });
