@@ -136,7 +136,7 @@ export function importUrlCommand(): Command {
         "Copy a file or directory from outside the workspace into it and track where it came from (<out>.dvc " +
           "with the source as a dep); `data update` brings it up to date. Local paths and http(s) URLs.",
       )
-      .argument("<url>", "the source: a local path (absolute, or relative to the cwd)")
+      .argument("<url>", "the source: a local path (absolute, or relative to the cwd), or an http(s) URL")
       .argument("[out]", "where to put it in the workspace (a directory: under the source's name)")
       .option("-f, --force", "replace what is already at the destination")
       // dvc's argparse makes the two a mutually exclusive group: a usage error (exit 254).
