@@ -14,7 +14,7 @@ import type { RevisionOut } from "./diffRevisions.js";
 import { loadDvcIgnore } from "./dvcIgnore.js";
 import { readRepoView, repoOuts, type ViewFile } from "./repoView.js";
 import { ObjectSupply } from "./sourceObjects.js";
-import { gitBytes, gitRevisionExists, openSource, repoPath } from "./sourceRepo.js";
+import { gitBytes, openSourceAt, repoPath } from "./sourceRepo.js";
 
 export interface DiskUsageEntry {
   /** As dvc prints it: relative to the repository root, "" for the root. */
@@ -38,12 +38,9 @@ export async function diskUsage(
   const scratch = await mkdtemp(join(tmpdir(), "flowops-du-"));
   let repo: DataRepo | undefined;
   try {
-    const source = await openSource(url, options.rev, cwd, scratch);
+    const source = await openSourceAt(url, options.rev, cwd, scratch);
     const { root, rev } = source;
     repo = source.repo;
-    if (rev !== undefined && !(await gitRevisionExists(root, rev))) {
-      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
-    }
     const supply = new ObjectSupply(
       repo,
       scratch,

@@ -19,7 +19,7 @@ import { loadDvcIgnore } from "./dvcIgnore.js";
 import type { Oid } from "./hashInfo.js";
 import { readRepoView, repoOuts, type ViewFile } from "./repoView.js";
 import { ObjectSupply } from "./sourceObjects.js";
-import { gitBytes, gitRevisionExists, openSource, repoPath } from "./sourceRepo.js";
+import { gitBytes, openSourceAt, repoPath } from "./sourceRepo.js";
 import { forEachLimited, type ObjectOwner } from "./transferObjects.js";
 
 export interface GetOptions {
@@ -68,12 +68,9 @@ export async function getFromRepo(
   const staging = join(dirname(outAbs), `.${basename(outAbs)}.flowops-get-${process.pid}`);
   let repo: DataRepo | undefined;
   try {
-    const source = await openSource(url, options.rev, cwd, scratch);
+    const source = await openSourceAt(url, options.rev, cwd, scratch);
     const { root, rev } = source;
     repo = source.repo;
-    if (rev !== undefined && !(await gitRevisionExists(root, rev))) {
-      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${rev}'`);
-    }
     const supply = new ObjectSupply(repo, scratch, options);
     const viewed = repo ?? { root, ignore: await loadDvcIgnore(root) };
     const outs = repo === undefined ? [] : await repoOuts(repo, rev);

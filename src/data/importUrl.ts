@@ -12,10 +12,9 @@ import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
 import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import { isHttpUrl } from "./httpSource.js";
 import { fetchHttpSource } from "./importHttp.js";
 import { checkImportTarget, fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
-import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
+import { hashSource, importSourcePath, isHttpUrl, missingDependency, shownPath } from "./importSource.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface ImportUrlOptions {
@@ -58,25 +57,37 @@ export async function importUrl(
   }
   const wdir = dirname(dest);
   const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
-  if (isHttpUrl(url)) return importHttpUrl(repo, url, dest, dvcFile, cwd, mode, options);
+  const http = isHttpUrl(url);
   // A source inside the repository is recorded relative to the `.dvc` file; anything else as given.
   const urlAbs = resolve(cwd, url);
   const defPath =
-    existsSync(urlAbs) && isSameOrInside(urlAbs, repo.root)
+    !http && existsSync(urlAbs) && isSameOrInside(urlAbs, repo.root)
       ? relative(wdir, urlAbs).split(sep).join("/")
       : url;
-  const sourceAbs = importSourcePath(defPath, wdir);
+  const sourceAbs = http ? undefined : importSourcePath(defPath, wdir);
 
   await checkImportTarget(repo, dest, dvcFile, cwd);
-  if (isSameOrInside(dest, sourceAbs) || isSameOrInside(sourceAbs, dest)) {
+  if (sourceAbs !== undefined && (isSameOrInside(dest, sourceAbs) || isSameOrInside(sourceAbs, dest))) {
     throw invalidParameter(`'${url}' and its destination '${dest}' overlap`);
   }
 
   let dep: DvcOut;
   let outEntry: DvcOut;
+  const outName = basename(dest);
   if (options.noExec === true) {
     dep = hashedEntry(undefined, defPath, undefined);
-    outEntry = hashedEntry(undefined, basename(dest), undefined);
+    outEntry = hashedEntry(undefined, outName, undefined);
+  } else if (sourceAbs === undefined) {
+    if (mode.kind !== "to-remote") options.onImporting?.(url, relative(cwd, dest).split(sep).join("/"));
+    ({ dep, out: outEntry } = await fetchHttpSource(
+      repo,
+      url,
+      dest,
+      undefined,
+      outName,
+      mode,
+      options.onProgress,
+    ));
   } else {
     const shownSource = shownPath(defPath, sourceAbs, repo.root, cwd);
     if (mode.kind !== "to-remote") {
@@ -84,51 +95,8 @@ export async function importUrl(
     }
     if (!existsSync(sourceAbs)) throw missingDependency(shownSource);
     const hashed = await hashSource(repo, sourceAbs, options.onProgress);
-    outEntry = await fetchImportSource(
-      repo,
-      { abs: sourceAbs, hashed },
-      dest,
-      undefined,
-      basename(dest),
-      mode,
-    );
+    outEntry = await fetchImportSource(repo, { abs: sourceAbs, hashed }, dest, undefined, outName, mode);
     dep = hashedEntry(undefined, defPath, hashed);
-  }
-  const raw: Record<string, unknown> = { frozen: true, deps: [dep], outs: [outEntry] };
-  if (options.noExec !== true) raw.md5 = singleStageMd5(raw);
-  await writeDvcFile(dvcFile, { outs: [outEntry], raw });
-  const gitignore = mode.kind === "to-remote" ? undefined : await ensureGitignored(repo, dest);
-  repo.state.flush();
-  return { dvcFile, path: dest, ...(gitignore !== undefined ? { gitignore } : {}) };
-}
-
-/** `import-url` of an http(s) URL: the same `.dvc` file, with dvc's checksum of the source as its dep. */
-async function importHttpUrl(
-  repo: DataRepo,
-  url: string,
-  dest: string,
-  dvcFile: string,
-  cwd: string,
-  mode: ImportMode,
-  options: ImportUrlOptions,
-): Promise<ImportUrlResult> {
-  await checkImportTarget(repo, dest, dvcFile, cwd);
-  let dep: DvcOut;
-  let outEntry: DvcOut;
-  if (options.noExec === true) {
-    dep = hashedEntry(undefined, url, undefined);
-    outEntry = hashedEntry(undefined, basename(dest), undefined);
-  } else {
-    if (mode.kind !== "to-remote") options.onImporting?.(url, relative(cwd, dest).split(sep).join("/"));
-    ({ dep, out: outEntry } = await fetchHttpSource(
-      repo,
-      url,
-      dest,
-      undefined,
-      basename(dest),
-      mode,
-      options.onProgress,
-    ));
   }
   const raw: Record<string, unknown> = { frozen: true, deps: [dep], outs: [outEntry] };
   if (options.noExec !== true) raw.md5 = singleStageMd5(raw);

@@ -107,3 +107,18 @@ export async function sourceCommit(url: string, rev: string, cwd: string): Promi
     await rm(scratch, { recursive: true, force: true });
   }
 }
+
+/** `openSource`, with an unknown revision refused in dvc's words. */
+export async function openSourceAt(
+  url: string,
+  rev: string | undefined,
+  cwd: string,
+  scratch: string,
+): Promise<Source> {
+  const source = await openSource(url, rev, cwd, scratch);
+  if (source.rev !== undefined && !(await gitRevisionExists(source.root, source.rev))) {
+    source.repo?.state.close();
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${source.rev}'`);
+  }
+  return source;
+}

@@ -3,23 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gitIn } from "../../data/gitFixtures.js";
 import { matchRenderers, plotsJson } from "./matchRenderers.js";
 import { diffRevisions, erroredRevisions, showPlots } from "./showPlots.js";
 
 describe("plots show and diff", () => {
   let root: string;
-  const git = (...args: string[]): void => {
-    execFileSync("git", ["-C", root, ...args], {
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@t",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@t",
-      },
-      stdio: "ignore",
-    });
-  };
+  const git = gitIn(() => root);
   const write = (name: string, content: string | Buffer): void => {
     mkdirSync(dirname(join(root, name)), { recursive: true });
     writeFileSync(join(root, name), content);
