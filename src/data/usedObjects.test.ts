@@ -35,6 +35,18 @@ describe("selectOuts", () => {
     expect(whole?.within).toBeUndefined();
   });
 
+  it("says an import's .dvc file records no data yet, rather than that it does not exist", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowops-select-"));
+    try {
+      writeFileSync(join(dir, "raw.dvc"), "frozen: true\nouts:\n- hash: md5\n  path: raw\n");
+      expect(() => selectOuts({ root: dir }, [], [join(dir, "raw.dvc")])).toThrow(
+        "records no data yet (imported with --no-download or --no-exec)",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names a target that matches nothing, as DVC does", () => {
     expect(() => select(`${ROOT}/missing.dvc`)).toThrow(`'${ROOT}/missing.dvc' does not exist`);
     expect(() => select("nostage")).toThrow(

@@ -252,6 +252,14 @@ export function selectOuts(
       else selected.set(out, [...(previous ?? []), rel.slice(out.path.length + 1)]);
     }
     if (!matched) {
+      // A `.dvc` file that is there but names no hashed out: an import made with --no-download or --no-exec.
+      if (target.endsWith(".dvc") && existsSync(abs)) {
+        throw new FlowOpsError(
+          "INVALID_STATE",
+          `'${target}' records no data yet (imported with --no-download or --no-exec); ` +
+            `\`flowops data update ${target}\` brings it`,
+        );
+      }
       const message = target.endsWith(".dvc")
         ? `'${abs}' does not exist`
         : `'${target}' does not exist as an output or a stage name in 'dvc.yaml'`;
