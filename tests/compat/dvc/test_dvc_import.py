@@ -158,11 +158,6 @@ def test_no_exec_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
     assert _both(dvc_ws, fo_ws, source, "update", "data.dvc")[0] == 0
     assert _both(dvc_ws, fo_ws, source, "update", "m.dvc")[0] == 0
     assert fo_ws.read("m") == "weights\n"
-    # update --no-download: an unchanged import is skipped, a never-downloaded one rewritten as it was, and one
-    # whose revision moves loses its workspace copy and its hashes.
-    for args in (["m.dvc"], ["d.dvc"], ["--rev", "HEAD", "m.dvc"]):
-        assert _both(dvc_ws, fo_ws, source, "update", "--no-download", *args)[0] == 0, args
-    assert not (fo_ws.root / "m").exists()
 
 
 def test_no_download_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
