@@ -108,7 +108,7 @@ export async function historySelectedOuts(
   for (const [commit, files] of history.commits) {
     let outs: TrackedOut[];
     try {
-      outs = selectOuts(repo, files.flatMap(history.outsOf), targets);
+      outs = selectOuts(repo, files.flatMap(history.outsOf), targets, false);
     } catch (error) {
       const failure = toFlowOpsError(error);
       if (failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;

@@ -227,6 +227,8 @@ export function selectOuts(
   repo: Pick<DataRepo, "root">,
   outs: readonly TrackedOut[],
   targets: readonly string[],
+  /** False when `outs` are a past revision's: the workspace's files say nothing about them. */
+  workspaceOuts = true,
 ): TrackedOut[] {
   /** Per selected out: undefined for all of it, else the relpaths inside it that were asked for. */
   const selected = new Map<TrackedOut, string[] | undefined>();
@@ -253,7 +255,7 @@ export function selectOuts(
     }
     if (!matched) {
       // A `.dvc` file that is there but names no hashed out: an import made with --no-download or --no-exec.
-      if (target.endsWith(".dvc") && existsSync(abs)) {
+      if (workspaceOuts && target.endsWith(".dvc") && existsSync(abs)) {
         throw new FlowOpsError(
           "INVALID_STATE",
           `'${target}' records no data yet (imported with --no-download or --no-exec); ` +
