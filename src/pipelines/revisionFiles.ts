@@ -34,24 +34,7 @@ export async function readAtRevision(
   relPath: string,
   rev: Revision,
 ): Promise<string | undefined> {
-  if (rev === undefined) {
-    try {
-      return await readFile(join(root, relPath), "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "EISDIR") return undefined;
-      throw error;
-    }
-  }
-  try {
-    const { stdout } = await run("git", ["-C", root, "show", `${rev}:./${relPath}`], {
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    return stdout;
-  } catch {
-    return undefined;
-  }
+  return (await readBytesAtRevision(root, relPath, rev))?.toString("utf8");
 }
 
 /** The bytes of `relPath` at `rev` (the workspace when undefined), for files that need not be text. */
