@@ -120,6 +120,25 @@ describe("flowops predict", () => {
     expect(deps.loadOptions[0]?.requestTimeoutMs).toBe(90_000);
   });
 
+  it("passes --execution-provider to the model loader", async () => {
+    const input = join(dir, "gpu.csv");
+    await writeFile(input, "x\n1\n");
+    const deps = captured(doublingModel());
+    await runPredict("./model", { input, output: join(dir, "gpu-out.csv"), executionProvider: "cuda" }, deps);
+    expect(deps.loadOptions[0]?.executionProviders).toBe("cuda");
+  });
+
+  it("accepts only auto, cuda or cpu as --execution-provider", async () => {
+    const command = predictCommand()
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined });
+    await expect(
+      command.parseAsync(["m", "-i", "a.csv", "-o", "b.csv", "--execution-provider", "tpu"], {
+        from: "user",
+      }),
+    ).rejects.toThrow(/Allowed choices are auto, cuda, cpu/);
+  });
+
   it("fails on a missing input before loading the model", async () => {
     const deps = captured(doublingModel());
     await expect(

@@ -7,12 +7,14 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import type { LoadModelOptions } from "../serving/loadModel.js";
+import type { ProviderChoice } from "../serving/onnx/providerChoice.js";
 import { batchPredict, type BatchPredictResult } from "../serving/batchPredict.js";
 import type { LoadedModel } from "../serving/runtime.js";
 import { DEFAULT_CHUNK_ROWS, openTable } from "../tables/openTable.js";
 import { parseTableFormat, type TableFormat } from "../tables/tableFormat.js";
 import { createProgress, type ProgressOptions } from "./progressBar.js";
 import { positiveInteger, positiveSeconds } from "./numberOptions.js";
+import { executionProviderOption } from "./serve.js";
 
 export const DEFAULT_BATCH_SIZE = 1024;
 
@@ -24,6 +26,7 @@ export interface PredictFlags {
   inputFormat?: TableFormat;
   format?: TableFormat;
   workers?: number;
+  executionProvider?: ProviderChoice;
   trackingUri?: string;
   json?: boolean;
   /** Seconds a Python model may take for one chunk; no limit by default. */
@@ -86,6 +89,7 @@ export function predictCommand(): Command {
         positiveInteger,
       ),
     )
+    .addOption(executionProviderOption())
     .addOption(
       new Option(
         "--chunk-timeout <seconds>",
@@ -114,6 +118,7 @@ export async function runPredict(
   const model = await deps.loadModel(uri, {
     ...(flags.trackingUri === undefined ? {} : { trackingUri: flags.trackingUri }),
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    ...(flags.executionProvider === undefined ? {} : { executionProviders: flags.executionProvider }),
     // Worker threads even for a fast model: reading and writing the next chunks overlap its runs.
     execution: "workers",
     // An offline chunk of thousands of rows may rightly take longer than an online request may.

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
+import { PROVIDER_CHOICES, type ProviderChoice } from "../serving/onnx/providerChoice.js";
 import type { LoadedModel } from "../serving/runtime.js";
 import { positiveSeconds } from "./numberOptions.js";
 
@@ -17,6 +18,7 @@ interface ServeOptions {
   host: string;
   workers?: number;
   execution?: Execution;
+  executionProvider?: ProviderChoice;
   /** One per model URI, in order. */
   name?: string[];
   maxBatchSize?: number;
@@ -37,6 +39,17 @@ function wholeNumber(flag: string, least = 0): (value: string) => number {
     }
     return parsed;
   };
+}
+
+/** Shared with `flowops predict`. */
+export function executionProviderOption(): Option {
+  return new Option(
+    "--execution-provider <provider>",
+    "where ONNX models run: 'auto' uses CUDA when a GPU is present and its onnxruntime libraries load, else the " +
+      "CPU; 'cuda' fails rather than fall back; 'cpu' never uses the GPU",
+  )
+    .choices(PROVIDER_CHOICES)
+    .default("auto");
 }
 
 export function serveCommand(): Command {
@@ -67,6 +80,7 @@ export function serveCommand(): Command {
         .choices(EXECUTIONS)
         .default("auto"),
     )
+    .addOption(executionProviderOption())
     .option(
       "--name <name>",
       "name to serve a model under, once per model URI in their order (default: the registered name, or the directory's)",
@@ -132,6 +146,7 @@ async function serve(uris: string[], opts: ServeOptions): Promise<void> {
           ...(name === undefined ? {} : { name }),
           ...(opts.workers === undefined ? {} : { workers: opts.workers }),
           ...(opts.execution === undefined ? {} : { execution: opts.execution }),
+          ...(opts.executionProvider === undefined ? {} : { executionProviders: opts.executionProvider }),
           ...(opts.timeout === undefined ? {} : { requestTimeoutMs: opts.timeout * 1000 }),
           log: (message) => process.stderr.write(`${message}\n`),
         }),

@@ -9,6 +9,7 @@ import { FlowOpsError } from "../errors.js";
 import { readMlflowModel, type MlflowModel, type OnnxFlavor, type PythonFunctionFlavor } from "./mlmodel.js";
 import { ModelStore } from "./modelStore.js";
 import { parseModelUri } from "./modelUri.js";
+import type { ProviderChoice } from "./onnx/providerChoice.js";
 import type { LoadedModel } from "./runtime.js";
 import { loadOnnxModel, type OnnxExecution } from "./runtimes/onnx.js";
 import { loadPythonModel } from "./runtimes/python.js";
@@ -27,7 +28,8 @@ export interface LoadModelOptions {
   requestTimeoutMs?: number;
   /** Python interpreter for python_function models; $FLOWOPS_PYTHON, then python3. */
   python?: string;
-  executionProviders?: "auto" | "cpu";
+  /** ONNX: "auto" (CUDA when a GPU is present, else CPU), "cuda" (or fail) or "cpu". */
+  executionProviders?: ProviderChoice;
   /** ONNX: on the event loop or on worker threads; "auto" picks by the model's run time (see loadOnnxModel). */
   execution?: OnnxExecution;
   /** FlowOps home for the model store; $FLOWOPS_HOME, then ./.flowops. */

@@ -18,6 +18,7 @@ import { FlowOpsError, notFound } from "../../errors.js";
 import { startModuleWorker } from "../../moduleWorker.js";
 import type { InlineOnnxSession } from "../onnx/inlineSession.js";
 import { OnnxWorkerPool } from "../onnx/onnxWorkerPool.js";
+import { CUDA_PROVIDER_HINT, providersFor, type ProviderChoice } from "../onnx/providerChoice.js";
 import { sessionChoiceLines } from "../onnx/sessionChoiceLog.js";
 import type { LoadedModel } from "../runtime.js";
 import type { ModelSignature } from "../signature.js";
@@ -49,8 +50,8 @@ export interface OnnxLoadOptions {
   execution?: OnnxExecution;
   /** Worker threads, each with its own session; default os.availableParallelism(). Above 1 means workers. */
   threads?: number;
-  /** "auto" (default) tries CUDA when a GPU is present, then CPU; "cpu" never tries CUDA. */
-  executionProviders?: "auto" | "cpu";
+  /** "auto" (default) tries CUDA when a GPU is present, then CPU; "cuda" fails without CUDA; "cpu" never tries it. */
+  executionProviders?: ProviderChoice;
   /** The MLflow signature from the model's MLmodel, when there is one. */
   signature?: ModelSignature;
   /** Where provider choices, the execution choice and worker restarts are reported; default stderr. */
@@ -98,8 +99,7 @@ export async function loadOnnxModel(
   const plan: LoadPlan = {
     file,
     label: `'${options.name}' version ${options.version}`,
-    providers:
-      (options.executionProviders ?? "auto") === "auto" && world.gpuPresent() ? ["cuda", "cpu"] : ["cpu"],
+    providers: providersFor(options.executionProviders ?? "auto", () => world.gpuPresent()),
     threads: options.threads,
     log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
     world,
@@ -169,7 +169,7 @@ async function openInline(plan: LoadPlan): Promise<InlineOnnxSession> {
   try {
     return await InlineOnnxSession.open({ label: plan.label, path: plan.file, providers: plan.providers });
   } catch (error) {
-    throw cannotLoad(plan.file, error);
+    throw cannotLoad(plan, error);
   }
 }
 
@@ -190,14 +190,22 @@ async function startPool(plan: LoadPlan): Promise<LoadedRunner> {
     const ready = await pool.start();
     return { runner: pool, inputs: ready.inputs, outputs: ready.outputs };
   } catch (error) {
-    throw cannotLoad(plan.file, error);
+    throw cannotLoad(plan, error);
   }
 }
 
-function cannotLoad(file: string, error: unknown): FlowOpsError {
+function cannotLoad(plan: LoadPlan, error: unknown): FlowOpsError {
+  if (plan.providers.length === 1 && plan.providers[0] === "cuda") {
+    // Most often the provider libraries are missing, which is the machine's state, not a bad model.
+    return new FlowOpsError(
+      "INVALID_STATE",
+      `${plan.file}: cannot load the ONNX model with the CUDA execution provider: ${messageOf(error)} (${CUDA_PROVIDER_HINT})`,
+      { cause: error },
+    );
+  }
   return new FlowOpsError(
     "INVALID_PARAMETER_VALUE",
-    `${file}: cannot load the ONNX model: ${messageOf(error)}`,
+    `${plan.file}: cannot load the ONNX model: ${messageOf(error)}`,
     {
       cause: error,
     },

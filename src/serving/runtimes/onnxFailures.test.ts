@@ -142,6 +142,52 @@ describe("loadOnnxModel failures", () => {
       await model.close();
     }
   });
+
+  it("asks for CUDA alone when told 'cuda', even without a GPU, and says what CUDA needs when it fails", async () => {
+    const failure: OnnxWorkerReply = {
+      type: "failed",
+      message: "libonnxruntime_providers_cuda.so: cannot open shared object file",
+    };
+    const asked: string[][] = [];
+    const world: OnnxWorld = {
+      gpuPresent: () => false,
+      startWorker(data) {
+        asked.push([...data.providers]);
+        return standInWorker(failure);
+      },
+    };
+    const error = await rejection(
+      loadOnnxModel(
+        mlpFile(),
+        { name: "mlp", version: "1", execution: "workers", threads: 1, executionProviders: "cuda" },
+        world,
+      ),
+    );
+    expect(asked[0]).toEqual(["cuda"]);
+    expect(error.code).toBe("INVALID_STATE");
+    expect(error.message).toContain("cannot load the ONNX model with the CUDA execution provider");
+    expect(error.message).toContain("libonnxruntime_providers_cuda.so: cannot open shared object file");
+    expect(error.message).toMatch(/onnxruntime-gpu wheel .*LD_LIBRARY_PATH/);
+  });
+
+  it("never asks for CUDA when told 'cpu', even with a GPU", async () => {
+    const ready = await mlpReady();
+    const asked: string[][] = [];
+    const world: OnnxWorld = {
+      gpuPresent: () => true,
+      startWorker(data) {
+        asked.push([...data.providers]);
+        return standInWorker(ready);
+      },
+    };
+    const model = await loadOnnxModel(
+      mlpFile(),
+      { name: "mlp", version: "1", execution: "workers", threads: 1, executionProviders: "cpu" },
+      world,
+    );
+    await model.close();
+    expect(asked).toEqual([["cpu"]]);
+  });
 });
 
 describe("LoadedModel.close", () => {
