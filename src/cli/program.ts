@@ -57,6 +57,9 @@ export async function buildProgram(commands: CommandTable, argv?: readonly strin
 
 export async function runCommandLine(argv: string[], commands: CommandTable): Promise<number> {
   ignoreClosedOutput();
+  // The AWS SDK warns on every S3 command under Node 20 that its releases from 2027 will need Node 22. That
+  // concerns whoever upgrades our pinned SDK, not the user, and it breaks output that must match dvc's.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const program = await buildProgram(commands, argv);
   try {
     await program.parseAsync(argv);

@@ -10,12 +10,17 @@ import { isSameOrInside } from "./dvcFile.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
 
-/** A URL scheme (`s3://`, `https://`, `remote://`): dvc reads those through its filesystems; we do not yet. */
+/** A URL scheme (`s3://`, `https://`, `remote://`): dvc reads those through its filesystems (we read http(s) and s3). */
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
 /** An http(s) URL: a source `import-url` reads through httpSource.ts. */
 export function isHttpUrl(path: string): boolean {
   return /^https?:\/\//i.test(path);
+}
+
+/** An s3:// URL: a source `import-url` reads through s3Source.ts. */
+export function isS3Url(path: string): boolean {
+  return /^s3:\/\//i.test(path);
 }
 
 /** Whether a dep path is a URL (which dvc reads through a filesystem plugin) rather than a local path. */

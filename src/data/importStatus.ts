@@ -1,7 +1,8 @@
 /**
  * The stage half of `dvc status` for a `.dvc` file with deps (an import): its source, unless the file is
  * frozen (dvc's `_status_deps`), and its stage md5 (`_status_stage`, "changed checksum"). Only local sources
- * are hashed and http(s) ones asked for dvc's checksum; other URL deps (s3://) are not checked yet. An import from another repository (`dvc
+ * are hashed; http(s) and s3 ones are asked for the field dvc compares (urlSource.ts); other URL deps (gs://,
+ * remote://) are not checked yet. An import from another repository (`dvc
  * import`) is asked for a newer commit at its revision, frozen or not unless `checkUpdates` is off, as dvc's
  * status does ("update available").
  */
@@ -10,7 +11,8 @@ import type { DataRepo } from "./dataRepo.js";
 import type { DepStatus } from "./dataStatus.js";
 import { dvcFileWdir, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
 import { FlowOpsError } from "../errors.js";
-import { hashSource, importSourcePath, isHttpUrl, isUrlPath, shownPath } from "./importSource.js";
+import { hashSource, importSourcePath, isUrlPath, shownPath } from "./importSource.js";
+import { isReadableUrl } from "./urlSource.js";
 import { hasStageMd5, singleStageMd5 } from "./stageMd5.js";
 
 export async function importStatus(
@@ -38,12 +40,12 @@ export async function importStatus(
     const dep = item as DvcOut;
     if (typeof dep !== "object" || dep === null || typeof dep.path !== "string" || dep.repo !== undefined)
       continue;
-    if (isHttpUrl(dep.path)) {
-      const state = await httpDepStatus(dep);
+    if (isReadableUrl(dep.path)) {
+      const state = await urlDepStatus(dep);
       if (state !== undefined) changedDeps[dep.path] = state;
       continue;
     }
-    // A source behind another kind of URL (s3://...) is not read here.
+    // A source behind another kind of URL (gs://, remote://...) is not read here.
     if (isUrlPath(dep.path)) continue;
     const abs = importSourcePath(dep.path, wdir);
     const shown = shownPath(dep.path, abs, repo.root, cwd);
@@ -54,17 +56,16 @@ export async function importStatus(
   return { ...(Object.keys(changedDeps).length > 0 ? { changedDeps } : {}), changedChecksum };
 }
 
-/** An http(s) dep as dvc's status sees it: gone, or changed when the server's checksum of it moved. */
-async function httpDepStatus(dep: DvcOut): Promise<DepStatus | undefined> {
-  const { httpSourceInfo } = await import("./httpSource.js");
-  let checksum: string;
+/** A dep behind a URL as dvc's status sees it: gone, or changed when the field dvc compares moved. */
+async function urlDepStatus(dep: DvcOut): Promise<DepStatus | undefined> {
+  const { describeUrlSource, sameSource } = await import("./urlSource.js");
+  let source: Awaited<ReturnType<typeof describeUrlSource>>;
   try {
-    ({ checksum } = await httpSourceInfo(dep.path));
+    source = await describeUrlSource(dep.path);
   } catch (error) {
     if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") return "deleted";
     throw error;
   }
-  const recorded = (dep as { checksum?: unknown }).checksum;
-  if (recorded === undefined) return "new";
-  return recorded === checksum ? undefined : "modified";
+  if ((dep as Record<string, unknown>)[source.identity.field] === undefined) return "new";
+  return sameSource(dep, source) ? undefined : "modified";
 }

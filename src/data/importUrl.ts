@@ -1,5 +1,5 @@
 /**
- * `import-url <source> [out]`: dvc's `imp_url` for local sources and http(s) URLs. The source is copied into the cache and
+ * `import-url <source> [out]`: dvc's `imp_url` for local sources, http(s) URLs and s3:// objects or prefixes. The source is copied into the cache and
  * checked out at `out`, and `out.dvc` records both (the source as a dep) with the stage md5 and `frozen:
  * true`, so `status` does not look at the source again until `update` is asked to. `--no-exec` writes the
  * `.dvc` file only; `--no-download` hashes the source but leaves the out unhashed and absent; `--to-remote`
@@ -12,10 +12,11 @@ import { resolveOutput } from "./addFromSource.js";
 import type { DataRepo } from "./dataRepo.js";
 import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import { fetchHttpSource } from "./importHttp.js";
+import { fetchUrlSource } from "./importFromUrl.js";
 import { checkImportTarget, fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
-import { hashSource, importSourcePath, isHttpUrl, missingDependency, shownPath } from "./importSource.js";
+import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
 import { singleStageMd5 } from "./stageMd5.js";
+import { describeUrlSource, isReadableUrl } from "./urlSource.js";
 
 export interface ImportUrlOptions {
   /** Relative paths are relative to this; the process's cwd by default. */
@@ -57,14 +58,14 @@ export async function importUrl(
   }
   const wdir = dirname(dest);
   const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
-  const http = isHttpUrl(url);
+  const remote = isReadableUrl(url);
   // A source inside the repository is recorded relative to the `.dvc` file; anything else as given.
   const urlAbs = resolve(cwd, url);
   const defPath =
-    !http && existsSync(urlAbs) && isSameOrInside(urlAbs, repo.root)
+    !remote && existsSync(urlAbs) && isSameOrInside(urlAbs, repo.root)
       ? relative(wdir, urlAbs).split(sep).join("/")
       : url;
-  const sourceAbs = http ? undefined : importSourcePath(defPath, wdir);
+  const sourceAbs = remote ? undefined : importSourcePath(defPath, wdir);
 
   await checkImportTarget(repo, dest, dvcFile, cwd);
   if (sourceAbs !== undefined && (isSameOrInside(dest, sourceAbs) || isSameOrInside(sourceAbs, dest))) {
@@ -79,9 +80,9 @@ export async function importUrl(
     outEntry = hashedEntry(undefined, outName, undefined);
   } else if (sourceAbs === undefined) {
     if (mode.kind !== "to-remote") options.onImporting?.(url, relative(cwd, dest).split(sep).join("/"));
-    ({ dep, out: outEntry } = await fetchHttpSource(
+    ({ dep, out: outEntry } = await fetchUrlSource(
       repo,
-      url,
+      await describeUrlSource(url),
       dest,
       undefined,
       outName,

@@ -25,13 +25,13 @@ import {
   type DvcOut,
   type TrackedOut,
 } from "./dvcFile.js";
-import { httpSourceInfo, isHttpUrl } from "./httpSource.js";
-import { fetchHttpSource, httpDep } from "./importHttp.js";
+import { fetchUrlSource } from "./importFromUrl.js";
 import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
 import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
 import { isOid, type Oid } from "./hashInfo.js";
 import { checkoutReplacing } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
+import { describeUrlSource, isReadableUrl, sameSource } from "./urlSource.js";
 
 export interface UpdateImportsOptions {
   cwd?: string;
@@ -203,7 +203,7 @@ export async function refreshImport(
   const mode = options.mode ?? { kind: "download" };
   const wdir = dvcFileWdir(file, doc);
   const dest = resolve(wdir, out.path);
-  if (isHttpUrl(dep.path)) return refreshHttpImport(repo, file, doc, dest, cwd, options);
+  if (isReadableUrl(dep.path)) return refreshUrlImport(repo, file, doc, dest, cwd, options);
   const sourceAbs = importSourcePath(dep.path, wdir);
   const shownSource = shownPath(dep.path, sourceAbs, repo.root, cwd);
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
@@ -253,8 +253,8 @@ export async function refreshImport(
   return "imported";
 }
 
-/** `refreshImport` of an http(s) source: changed when dvc's checksum of it changed (one HEAD request). */
-async function refreshHttpImport(
+/** `refreshImport` of a source behind a URL: changed when the field dvc compares changed (one request). */
+async function refreshUrlImport(
   repo: DataRepo,
   file: string,
   doc: DvcFileDoc,
@@ -265,8 +265,8 @@ async function refreshHttpImport(
   const { dep, out } = importParts(doc)!;
   const mode = options.mode ?? { kind: "download" };
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
-  const info = await httpSourceInfo(dep.path);
-  const depChanged = info.checksum !== (dep as { checksum?: unknown }).checksum;
+  const source = await describeUrlSource(dep.path);
+  const depChanged = !sameSource(dep, source);
   const outState = await outStatus(repo, out, dvcFileWdir(file, doc));
   const outChanged =
     outState !== undefined &&
@@ -279,12 +279,12 @@ async function refreshHttpImport(
   let newDep: DvcOut;
   if (mode.kind === "no-download") {
     await rm(dest, { recursive: true, force: true });
-    newDep = httpDep(dep.path, info);
+    newDep = source.dep;
     newOut = hashedEntry(out, out.path, undefined);
   } else {
-    ({ dep: newDep, out: newOut } = await fetchHttpSource(
+    ({ dep: newDep, out: newOut } = await fetchUrlSource(
       repo,
-      dep.path,
+      source,
       dest,
       out,
       out.path,

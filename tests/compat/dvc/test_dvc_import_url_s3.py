@@ -1,0 +1,152 @@
+"""`flowops data import-url` of s3:// sources beside `dvc import-url` (dvc-s3), both reading one moto S3 server
+through AWS_ENDPOINT_URL: the same .dvc bytes (an object's ETag, a prefix's tree of ETags), data, output,
+errors, status and update."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Workspace, error_lines, workspace_files
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _moto_server() -> str | None:
+    for candidate in (os.environ.get("FLOWOPS_MOTO_SERVER"), str(REPO_ROOT / ".venv" / "bin" / "moto_server")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return shutil.which("moto_server")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch):
+    binary = _moto_server()
+    if binary is None:
+        if os.environ.get("FLOWOPS_REQUIRE_S3") == "1":
+            pytest.fail("moto_server is required (FLOWOPS_REQUIRE_S3=1) but was not found")
+        pytest.skip("moto_server not found (FLOWOPS_MOTO_SERVER or .venv/bin/moto_server)")
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [binary, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for name, value in {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }.items():
+            monkeypatch.setenv(name, value)
+        import botocore.session
+
+        client = botocore.session.get_session().create_client("s3", endpoint_url=endpoint, region_name="us-east-1")
+        client.create_bucket(Bucket="src")
+        yield client
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _put(client, key: str, body: bytes) -> None:
+    client.put_object(Bucket="src", Key=key, Body=body)
+
+
+def _run(ws: Workspace, tool: str, *args: str):
+    result = ws.dvc(*args, check=False) if tool == "dvc" else ws.flowops("data", *args, check=False)
+    stdout = result.stdout.replace("flowops data config core.autostage", "dvc config core.autostage")
+    # dvc lists the files to `git add` in a set's order.
+    stdout = "\n".join(
+        "\tgit add " + " ".join(sorted(line.split()[2:])) if line.startswith("\tgit add") else line
+        for line in stdout.splitlines()
+    )
+    return result.returncode, stdout, error_lines(result.stderr)
+
+
+def _twins(make_ws):
+    twins = {"dvc": make_ws("dvc"), "flowops": make_ws("flowops")}
+
+    def both(*args: str, files: tuple[str, ...] = ()) -> tuple:
+        outcomes = {tool: _run(ws, tool, *args) for tool, ws in twins.items()}
+        assert outcomes["flowops"] == outcomes["dvc"], args
+        for name in files:
+            assert twins["flowops"].read(name) == twins["dvc"].read(name), name
+        return outcomes["dvc"]
+
+    return twins, both
+
+
+def _status_json_equal(twins) -> dict:
+    ours = twins["flowops"].flowops("data", "status", "--json").json()
+    theirs = twins["dvc"].dvc("status", "--json").json()
+    assert ours == theirs
+    return theirs
+
+
+def test_object_import_status_update_match_dvc(s3, make_ws) -> None:
+    _put(s3, "data/a.csv", b"x,y\n1,2\n")
+    twins, both = _twins(make_ws)
+    assert both("import-url", "s3://src/data/a.csv", files=("a.csv.dvc", "a.csv", ".gitignore"))[0] == 0
+    assert "etag: " in twins["flowops"].read("a.csv.dvc")
+    assert both("import-url", "--no-download", "s3://src/data/a.csv", "nd.csv", files=("nd.csv.dvc",))[0] == 0
+    assert both("import-url", "--no-exec", "s3://src/data/a.csv", "ne.csv", files=("ne.csv.dvc",))[0] == 0
+    assert both("update", "a.csv.dvc")[1] == "'a.csv.dvc' didn't change, skipping"
+
+    # A new body is a new ETag: an unfrozen import shows a changed dep, update imports the new data.
+    _put(s3, "data/a.csv", b"x,y\n1,2\n3,4\n")
+    for ws in twins.values():
+        ws.dvc("unfreeze", "a.csv.dvc")
+    assert _status_json_equal(twins)["a.csv.dvc"] == [{"changed deps": {"s3://src/data/a.csv": "modified"}}]
+    both("update", "a.csv.dvc", files=("a.csv.dvc", "a.csv"))
+    assert twins["flowops"].read("a.csv") == "x,y\n1,2\n3,4\n"
+    both("update", "--no-download", "nd.csv.dvc", files=("nd.csv.dvc",))
+
+    s3.delete_object(Bucket="src", Key="data/a.csv")
+    assert _status_json_equal(twins)["a.csv.dvc"] == [{"changed deps": {"s3://src/data/a.csv": "deleted"}}]
+
+
+def test_prefix_import_is_a_directory_recorded_by_its_etag_tree(s3, make_ws) -> None:
+    _put(s3, "dir/one.txt", b"one\n")
+    _put(s3, "dir/sub/two.txt", b"two\n")
+    _put(s3, "dirty/other.txt", b"not under dir/\n")
+    twins, both = _twins(make_ws)
+    assert both("import-url", "s3://src/dir", files=("dir.dvc", ".gitignore"))[0] == 0
+    assert both("import-url", "s3://src/dir/", "slash", files=("slash.dvc",))[0] == 0
+    assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])
+    assert twins["flowops"].read("dir/sub/two.txt") == "two\n"
+    assert not (twins["flowops"].root / "dir" / "other.txt").exists()
+
+    _put(s3, "dir/three.txt", b"3\n")
+    for ws in twins.values():
+        ws.dvc("unfreeze", "dir.dvc")
+    assert _status_json_equal(twins)["dir.dvc"] == [{"changed deps": {"s3://src/dir": "modified"}}]
+    both("update", "dir.dvc", files=("dir.dvc", "dir/three.txt"))
+    assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])
+
+
+def test_missing_key_and_missing_bucket_fail_as_in_dvc(s3, make_ws) -> None:
+    _, both = _twins(make_ws)
+    code, stdout, errors = both("import-url", "s3://src/nothing-here")
+    assert code == 1
+    assert "dependency 's3://src/nothing-here' does not exist" in errors
+    code, _, errors = both("import-url", "s3://no-such-bucket/x")
+    assert code == 1
+    assert "dependency 's3://no-such-bucket/x' does not exist" in errors
