@@ -2,7 +2,7 @@
  * `flowops data import-url` and `data update` (dvc's `import-url` and `update`); the work is
  * data/importUrl.ts and data/updateImports.ts. Failures carry dvc's sentences around the cause.
  */
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { relative, sep } from "node:path";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { ImportMode } from "../data/importStage.js";
@@ -129,6 +129,13 @@ export function importCommand(): Command {
     );
 }
 
+/** dvc's `DictAction`: each `key=value` (split at the first `=`) into one dict, a later key winning. */
+function fsConfigPair(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf("=");
+  if (at <= 0) throw new InvalidArgumentError(`expects key=value, got '${value}'.`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
 export function importUrlCommand(): Command {
   return transferOptions(
     new Command("import-url")
@@ -145,12 +152,19 @@ export function importUrlCommand(): Command {
       // dvc's argparse makes the two a mutually exclusive group: a usage error (exit 254).
       .addOption(
         new Option("--no-exec", "only write the .dvc file: no hashing, no data").conflicts("download"),
+      )
+      .addOption(
+        new Option(
+          "--fs-config <key=value...>",
+          "options of the source's filesystem, kept in the .dvc file (s3: endpointurl, region, profile, " +
+            "access_key_id, secret_access_key, ssl_verify...)",
+        ).argParser(fsConfigPair),
       ),
   ).action(
     async (
       url: string,
       out: string | undefined,
-      opts: TransferFlags & { force?: boolean; exec?: boolean },
+      opts: TransferFlags & { force?: boolean; exec?: boolean; fsConfig?: Record<string, string> },
     ) => {
       const noExec = opts.exec === false;
       const mode = importMode(
@@ -165,6 +179,7 @@ export function importUrlCommand(): Command {
           result = await importUrl(repo, url, out, {
             mode,
             noExec,
+            ...(opts.fsConfig !== undefined ? { fsConfig: opts.fsConfig } : {}),
             ...(opts.force === true ? { force: true } : {}),
             ...(opts.json === true ? {} : { onImporting: importing }),
             onProgress: (bytes) => sink.advance(bytes),

@@ -58,10 +58,10 @@ export async function importStatus(
 
 /** A dep behind a URL as dvc's status sees it: gone, or changed when the field dvc compares moved. */
 async function urlDepStatus(dep: DvcOut): Promise<DepStatus | undefined> {
-  const { describeUrlSource, sameSource } = await import("./urlSource.js");
+  const { depFsConfig, describeUrlSource, sameSource } = await import("./urlSource.js");
   let source: Awaited<ReturnType<typeof describeUrlSource>>;
   try {
-    source = await describeUrlSource(dep.path);
+    source = await describeUrlSource(dep.path, depFsConfig(dep));
   } catch (error) {
     if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") return "deleted";
     throw error;

@@ -90,6 +90,18 @@ describe("importUrl", () => {
     );
   });
 
+  it("keeps --fs-config in the dep, after its path, and refuses it for an http source it would not apply to", async () => {
+    const fsConfig = { endpointurl: "http://127.0.0.1:9", region: "us-east-1" };
+    await importUrl(repo, join(source, "a.txt"), "f.txt", { cwd: dir, noExec: true, fsConfig });
+    expect(await file("f.txt.dvc")).toBe(
+      `frozen: true\ndeps:\n- hash: md5\n  path: ${join(source, "a.txt")}\n  fs_config:\n` +
+        "    endpointurl: http://127.0.0.1:9\n    region: us-east-1\nouts:\n- hash: md5\n  path: f.txt\n",
+    );
+    await expect(
+      importUrl(repo, "http://127.0.0.1:9/x", "h.txt", { cwd: dir, fsConfig: { auth: "basic" } }),
+    ).rejects.toThrow(/does not apply --fs-config to http\(s\) sources yet \(given: auth\)/);
+  });
+
   it("refuses a taken destination, a missing source, a git-ignored .dvc name and an overlapping output", async () => {
     await writeFile(join(dir, "a.txt"), "mine\n");
     await expect(importUrl(repo, join(source, "a.txt"), undefined, { cwd: dir })).rejects.toThrow(

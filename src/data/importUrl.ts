@@ -26,6 +26,8 @@ export interface ImportUrlOptions {
   /** Write the `.dvc` file only (dvc's `--no-exec`). */
   noExec?: boolean;
   mode?: ImportMode;
+  /** dvc's `--fs-config`: options of the source's filesystem, kept in the dep (s3: endpointurl, region...). */
+  fsConfig?: Record<string, string>;
   /** dvc's "Importing 'src' -> 'out'", before the data moves. */
   onImporting?: (source: string, out: string) => void;
   onProgress?: (bytes: number, files: number) => void;
@@ -75,14 +77,15 @@ export async function importUrl(
   let dep: DvcOut;
   let outEntry: DvcOut;
   const outName = basename(dest);
+  const fsConfig = options.fsConfig;
   if (options.noExec === true) {
-    dep = hashedEntry(undefined, defPath, undefined);
+    dep = withFsConfig(hashedEntry(undefined, defPath, undefined), fsConfig);
     outEntry = hashedEntry(undefined, outName, undefined);
   } else if (sourceAbs === undefined) {
     if (mode.kind !== "to-remote") options.onImporting?.(url, relative(cwd, dest).split(sep).join("/"));
     ({ dep, out: outEntry } = await fetchUrlSource(
       repo,
-      await describeUrlSource(url),
+      await describeUrlSource(url, fsConfig, cwd),
       dest,
       undefined,
       outName,
@@ -97,7 +100,7 @@ export async function importUrl(
     if (!existsSync(sourceAbs)) throw missingDependency(shownSource);
     const hashed = await hashSource(repo, sourceAbs, options.onProgress);
     outEntry = await fetchImportSource(repo, { abs: sourceAbs, hashed }, dest, undefined, outName, mode);
-    dep = hashedEntry(undefined, defPath, hashed);
+    dep = withFsConfig(hashedEntry(undefined, defPath, hashed), fsConfig);
   }
   const raw: Record<string, unknown> = { frozen: true, deps: [dep], outs: [outEntry] };
   if (options.noExec !== true) raw.md5 = singleStageMd5(raw);
@@ -105,4 +108,9 @@ export async function importUrl(
   const gitignore = mode.kind === "to-remote" ? undefined : await ensureGitignored(repo, dest);
   repo.state.flush();
   return { dvcFile, path: dest, ...(gitignore !== undefined ? { gitignore } : {}) };
+}
+
+/** dvc writes a dep's `fs_config` after its path. */
+function withFsConfig(dep: DvcOut, fsConfig: Record<string, string> | undefined): DvcOut {
+  return fsConfig === undefined ? dep : ({ ...dep, fs_config: fsConfig } as DvcOut);
 }

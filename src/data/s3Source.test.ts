@@ -34,11 +34,13 @@ if (motoBinary !== undefined) {
     let server: MotoServer;
     let bucket: string;
     let scratch: string;
+    // dvc reads AWS_ENDPOINT_URL, never MLflow's MLFLOW_S3_ENDPOINT_URL (which the moto helper sets).
+    const env = (): NodeJS.ProcessEnv => ({ ...server.env, AWS_ENDPOINT_URL: server.endpoint });
     beforeAll(async () => {
       server = await startMotoServer(motoBinary);
       bucket = `src-${randomUUID().slice(0, 8)}`;
       await createBucket(server, bucket);
-      const store = new S3ArtifactStore(`s3://${bucket}`, { env: server.env });
+      const store = new S3ArtifactStore(`s3://${bucket}`, { env: env() });
       for (const [key, body] of Object.entries({
         "data/a.csv": "x,y\n1,2\n",
         "dir/one.txt": "one\n",
@@ -55,26 +57,33 @@ if (motoBinary !== undefined) {
     });
 
     it("describes an object by its ETag and size and downloads it", async () => {
-      const info = await s3SourceInfo(`s3://${bucket}/data/a.csv`, server.env);
+      const info = await s3SourceInfo(`s3://${bucket}/data/a.csv`, { env: env() });
       expect(info).toEqual({ kind: "file", etag: md5("x,y\n1,2\n"), size: 8 });
       const dest = join(scratch, "a.csv");
       let bytes = 0;
-      await downloadS3(`s3://${bucket}/data/a.csv`, info, dest, (n) => (bytes += n), server.env);
+      await downloadS3(`s3://${bucket}/data/a.csv`, info, dest, (n) => (bytes += n), { env: env() });
       expect(await readFile(dest, "utf8")).toBe("x,y\n1,2\n");
       expect(bytes).toBe(8);
     });
 
     it("describes a prefix as a directory of the objects under it, and downloads them", async () => {
-      const info = await s3SourceInfo(`s3://${bucket}/dir`, server.env);
+      const info = await s3SourceInfo(`s3://${bucket}/dir`, { env: env() });
       expect(info).toMatchObject({ kind: "directory", treeMd5: "188e57133001903489fba07345f5d891", size: 8 });
       const dest = join(scratch, "dir");
-      await downloadS3(`s3://${bucket}/dir`, info, dest, undefined, server.env);
+      await downloadS3(`s3://${bucket}/dir`, info, dest, undefined, { env: env() });
       expect((await readdir(dest, { recursive: true })).sort()).toEqual(["one.txt", "sub", "sub/two.txt"]);
+    });
+
+    it("takes the endpoint from the dep's fs_config over the environment", async () => {
+      const fsConfig = { endpointurl: server.endpoint, region: "us-east-1" };
+      const noEndpoint = { ...server.env, MLFLOW_S3_ENDPOINT_URL: "http://127.0.0.1:9" };
+      const info = await s3SourceInfo(`s3://${bucket}/data/a.csv`, { env: noEndpoint, fsConfig });
+      expect(info).toMatchObject({ kind: "file", size: 8 });
     });
 
     it("reports a missing key or bucket with dvc's sentence", async () => {
       for (const url of [`s3://${bucket}/absent`, "s3://no-such-bucket-here/x"]) {
-        const error = await s3SourceInfo(url, server.env).catch((caught: unknown) => caught);
+        const error = await s3SourceInfo(url, { env: env() }).catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(FlowOpsError);
         expect((error as FlowOpsError).code).toBe("RESOURCE_DOES_NOT_EXIST");
         expect((error as FlowOpsError).message).toBe(`dependency '${url}' does not exist`);

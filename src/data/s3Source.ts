@@ -3,8 +3,10 @@
  * object is a file, recorded by its ETag (quotes stripped) and size; otherwise the key is a prefix and, when
  * objects lie under it, a directory, recorded by the md5 of dvc's tree of the objects' ETags
  * (`[{"etag": .., "relpath": ..}]` as Python's json writes it) with its size and file count. The endpoint,
- * region and credentials come from the environment as for our S3 artifact store (AWS_ENDPOINT_URL, AWS_*),
- * which is also what dvc's boto stack reads, so both tools reach the same server with the same settings.
+ * region and credentials come from the dep's `fs_config` (dvc's `--fs-config`, the keys of an S3 remote's
+ * config) over the environment (AWS_ENDPOINT_URL, AWS_*), which is what dvc's boto stack reads too, so both
+ * tools reach the same server with the same settings. MLflow's MLFLOW_S3_ENDPOINT_URL is not read (dvc
+ * never reads it).
  */
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -13,9 +15,11 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type * as S3Sdk from "@aws-sdk/client-s3";
-import { describeS3Error, s3ClientConfig } from "../artifacts/s3.js";
+import { describeS3Error, s3ClientConfig, withSettings } from "../artifacts/s3.js";
 import { FlowOpsError } from "../errors.js";
+import { s3Environment } from "./dataRemote.js";
 import { pythonJsonString, sortByCodePoints } from "./dirManifest.js";
+import { s3RemoteSettings } from "./s3RemoteOptions.js";
 
 export interface S3Location {
   bucket: string;
@@ -44,18 +48,31 @@ export function parseS3Url(url: string): S3Location {
   return { bucket: match[1], key: (match[2] ?? "").replace(/\/+$/, "") };
 }
 
+export interface S3SourceOptions {
+  /** The environment the endpoint and credentials fall back to; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** The dep's `fs_config`: dvc-s3's options (endpointurl, region, profile, access_key_id, ssl_verify...). */
+  fsConfig?: Record<string, string>;
+  /** Where a relative `credentialpath` or CA bundle in `fsConfig` is found; the cwd by default. */
+  configDir?: string;
+}
+
 interface Connection {
   sdk: typeof S3Sdk;
   client: S3Sdk.S3Client;
+  endpoint: string | undefined;
 }
 
-async function connect(env: NodeJS.ProcessEnv): Promise<Connection> {
+async function connect(url: string, options: S3SourceOptions): Promise<Connection> {
+  const fsConfig = options.fsConfig ?? {};
+  const config = s3ClientConfig(s3Environment(fsConfig, options.env ?? process.env));
+  const settings = s3RemoteSettings(`fs_config of ${url}`, fsConfig, options.configDir ?? process.cwd());
   const sdk = await import("@aws-sdk/client-s3");
-  return { sdk, client: new sdk.S3Client(s3ClientConfig(env)) };
-}
-
-function failure(error: unknown, url: string, env: NodeJS.ProcessEnv): unknown {
-  return describeS3Error(error, url, s3ClientConfig(env).endpoint as string | undefined);
+  return {
+    sdk,
+    client: new sdk.S3Client(await withSettings(config, settings)),
+    endpoint: config.endpoint as string | undefined,
+  };
 }
 
 function isNotFound(error: unknown): boolean {
@@ -64,9 +81,9 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** s3fs's `info`: the object at the key, else the objects under it as a directory; gone is dvc's error. */
-export async function s3SourceInfo(url: string, env: NodeJS.ProcessEnv = process.env): Promise<S3SourceInfo> {
+export async function s3SourceInfo(url: string, options: S3SourceOptions = {}): Promise<S3SourceInfo> {
   const { bucket, key } = parseS3Url(url);
-  const { sdk, client } = await connect(env);
+  const { sdk, client, endpoint } = await connect(url, options);
   try {
     if (key !== "") {
       try {
@@ -93,7 +110,7 @@ export async function s3SourceInfo(url: string, env: NodeJS.ProcessEnv = process
         cause: error,
       });
     }
-    throw failure(error, url, env);
+    throw describeS3Error(error, url, endpoint);
   } finally {
     client.destroy();
   }
@@ -148,10 +165,10 @@ export async function downloadS3(
   info: S3SourceInfo,
   dest: string,
   onProgress?: (bytes: number) => void,
-  env: NodeJS.ProcessEnv = process.env,
+  options: S3SourceOptions = {},
 ): Promise<void> {
   const { bucket, key } = parseS3Url(url);
-  const { sdk, client } = await connect(env);
+  const { sdk, client, endpoint } = await connect(url, options);
   try {
     if (info.kind === "file") {
       await downloadObject(client, sdk, bucket, key, info.size, dest, onProgress);
@@ -164,7 +181,7 @@ export async function downloadS3(
     }
   } catch (error) {
     await rm(dest, { recursive: true, force: true });
-    throw failure(error, url, env);
+    throw describeS3Error(error, url, endpoint);
   } finally {
     client.destroy();
   }

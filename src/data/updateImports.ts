@@ -31,7 +31,7 @@ import { hashSource, importSourcePath, missingDependency, shownPath } from "./im
 import { isOid, type Oid } from "./hashInfo.js";
 import { checkoutReplacing } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
-import { describeUrlSource, isReadableUrl, sameSource } from "./urlSource.js";
+import { depFsConfig, describeUrlSource, isReadableUrl, sameSource } from "./urlSource.js";
 
 export interface UpdateImportsOptions {
   cwd?: string;
@@ -265,7 +265,7 @@ async function refreshUrlImport(
   const { dep, out } = importParts(doc)!;
   const mode = options.mode ?? { kind: "download" };
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
-  const source = await describeUrlSource(dep.path);
+  const source = await describeUrlSource(dep.path, depFsConfig(dep), cwd);
   const depChanged = !sameSource(dep, source);
   const outState = await outStatus(repo, out, dvcFileWdir(file, doc));
   const outChanged =

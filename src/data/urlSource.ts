@@ -4,6 +4,7 @@
  * order) and the one field dvc compares to tell a changed source, then downloads what it described.
  * `status`, `update` and `repro` ask the same question, so all of them agree with dvc on what changed.
  */
+import { FlowOpsError } from "../errors.js";
 import type { DvcOut } from "./dvcFile.js";
 import { isHttpUrl, isS3Url } from "./importSource.js";
 
@@ -20,36 +21,73 @@ export function isReadableUrl(url: string): boolean {
   return isHttpUrl(url) || isS3Url(url);
 }
 
-/** What the source is now; RESOURCE_DOES_NOT_EXIST with dvc's sentence when it is gone. */
-export async function describeUrlSource(url: string): Promise<UrlSourceState> {
+/** A dep's `fs_config` (dvc's `--fs-config`), when it records one. */
+export function depFsConfig(dep: DvcOut): Record<string, string> | undefined {
+  const config = (dep as { fs_config?: unknown }).fs_config;
+  if (typeof config !== "object" || config === null || Array.isArray(config)) return undefined;
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, String(value)]));
+}
+
+/**
+ * The dep entry dvc writes: the source's hashes and meta, `hash: md5`, the path, then `fs_config` when the
+ * import was given one (it is part of the stage, and of its md5).
+ */
+function depEntry(fields: Record<string, unknown>, url: string, fsConfig?: Record<string, string>): DvcOut {
+  return {
+    ...fields,
+    hash: "md5",
+    path: url,
+    ...(fsConfig !== undefined ? { fs_config: fsConfig } : {}),
+  } as unknown as DvcOut;
+}
+
+/**
+ * What the source is now; RESOURCE_DOES_NOT_EXIST with dvc's sentence when it is gone. `fsConfig` holds the
+ * filesystem options dvc keeps in the dep (s3: endpointurl, region, profile, credentials...).
+ */
+export async function describeUrlSource(
+  url: string,
+  fsConfig?: Record<string, string>,
+  configDir?: string,
+): Promise<UrlSourceState> {
   if (isS3Url(url)) {
     const { downloadS3, s3SourceInfo } = await import("./s3Source.js");
-    const info = await s3SourceInfo(url);
+    const options = {
+      ...(fsConfig !== undefined ? { fsConfig } : {}),
+      ...(configDir !== undefined ? { configDir } : {}),
+    };
+    const info = await s3SourceInfo(url, options);
     const download = (dest: string, onBytes?: (bytes: number) => void): Promise<void> =>
-      downloadS3(url, info, dest, onBytes);
+      downloadS3(url, info, dest, onBytes, options);
     if (info.kind === "file") {
       return {
-        dep: { etag: info.etag, size: info.size, hash: "md5", path: url } as unknown as DvcOut,
+        dep: depEntry({ etag: info.etag, size: info.size }, url, fsConfig),
         identity: { field: "etag", value: info.etag },
         download,
       };
     }
     const md5 = `${info.treeMd5}.dir`;
     return {
-      dep: { md5, size: info.size, nfiles: info.files.length, hash: "md5", path: url } as DvcOut,
+      dep: depEntry({ md5, size: info.size, nfiles: info.files.length }, url, fsConfig),
       identity: { field: "md5", value: md5 },
       download,
     };
   }
+  if (fsConfig !== undefined && Object.keys(fsConfig).length > 0) {
+    // dvc's http options (auth, custom headers...) would be recorded here and then not applied.
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `'${url}': flowops does not apply --fs-config to http(s) sources yet (given: ${Object.keys(fsConfig).join(", ")})`,
+    );
+  }
   const { downloadHttp, httpSourceInfo } = await import("./httpSource.js");
   const info = await httpSourceInfo(url);
   return {
-    dep: {
-      checksum: info.checksum,
-      ...(info.size !== undefined ? { size: info.size } : {}),
-      hash: "md5",
-      path: url,
-    } as unknown as DvcOut,
+    dep: depEntry(
+      { checksum: info.checksum, ...(info.size !== undefined ? { size: info.size } : {}) },
+      url,
+      fsConfig,
+    ),
     identity: { field: "checksum", value: info.checksum },
     download: async (dest, onBytes) => {
       await downloadHttp(url, dest, onBytes);

@@ -150,3 +150,22 @@ def test_missing_key_and_missing_bucket_fail_as_in_dvc(s3, make_ws) -> None:
     code, _, errors = both("import-url", "s3://no-such-bucket/x")
     assert code == 1
     assert "dependency 's3://no-such-bucket/x' does not exist" in errors
+
+
+def test_fs_config_is_recorded_in_the_dep_and_used_by_status_and_update(
+    s3, make_ws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    _put(s3, "data/a.csv", b"x,y\n1,2\n")
+    twins, both = _twins(make_ws)
+    config = ("--fs-config", f"endpointurl={endpoint}", "region=us-east-1")
+    assert both("import-url", "s3://src/data/a.csv", *config, files=("a.csv.dvc", "a.csv"))[0] == 0
+    assert "fs_config:" in twins["flowops"].read("a.csv.dvc")
+    assert both("import-url", "--no-exec", "s3://src/data/a.csv", "ne.csv", *config, files=("ne.csv.dvc",))[0] == 0
+    assert both("update", "a.csv.dvc")[1] == "'a.csv.dvc' didn't change, skipping"
+    _put(s3, "data/a.csv", b"x,y\n5,6\n")
+    for ws in twins.values():
+        ws.dvc("unfreeze", "a.csv.dvc")
+    assert _status_json_equal(twins)["a.csv.dvc"] == [{"changed deps": {"s3://src/data/a.csv": "modified"}}]
+    both("update", "a.csv.dvc", files=("a.csv.dvc", "a.csv"))
