@@ -61,6 +61,28 @@ export function openDataRemote(repo: RemoteRepo, name?: string, options: OpenRem
   return { name: remoteName, url, store, jobs: remoteJobs(repo, remoteName, section) };
 }
 
+/**
+ * `remote://name/sub` as dvc reads an import source given so: the location it names (an absolute local path
+ * or a URL) and the remote's config section, whose filesystem options (endpointurl, credentials...) apply.
+ */
+export function resolveRemotePath(
+  repo: RemoteRepo,
+  url: string,
+): { name: string; location: string; section: Record<string, string> } {
+  const match = /^remote:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (match?.[1] === undefined) throw invalidParameter(`'${url}': not a remote://name/path URL`);
+  const name = match[1];
+  const base = resolveRemoteUrl(repo, name, new Set());
+  const sub = match[2] ?? "";
+  const location =
+    sub === ""
+      ? base
+      : uriScheme(base) === undefined
+        ? join(base, sub)
+        : `${base.replace(/\/+$/, "")}/${sub}`;
+  return { name, location, section: remoteSection(repo, name) };
+}
+
 function remoteSection(repo: RemoteRepo, name: string): Record<string, string> {
   const configured = configuredRemoteName(repo.config, name);
   const section = configured === undefined ? undefined : repo.config.remotes[configured];

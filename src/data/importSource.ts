@@ -39,9 +39,12 @@ export function importSourcePath(defPath: string, wdir: string): string {
   return isAbsolute(defPath) ? defPath : resolve(wdir, defPath);
 }
 
-/** dvc's `Output.__str__` for a local path: as written when absolute, else absolute outside the repo, else from the cwd. */
+/**
+ * dvc's `Output.__str__` for a local source: as written when absolute or a URL (`remote://name/path`), else
+ * absolute outside the repo, else from the cwd.
+ */
 export function shownPath(defPath: string, abs: string, root: string, cwd: string): string {
-  if (isAbsolute(defPath)) return defPath;
+  if (isAbsolute(defPath) || isUrlPath(defPath)) return defPath;
   if (!isSameOrInside(abs, root) || abs === root) return abs;
   const from = isSameOrInside(cwd, root) ? cwd : root;
   return relative(from, abs).split(sep).join("/");

@@ -11,7 +11,8 @@ import type { DataRepo } from "./dataRepo.js";
 import type { DepStatus } from "./dataStatus.js";
 import { dvcFileWdir, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
 import { FlowOpsError } from "../errors.js";
-import { hashSource, importSourcePath, isUrlPath, shownPath } from "./importSource.js";
+import { isRemotePath, locateDep, type ImportLocation } from "./importLocation.js";
+import { hashSource, isUrlPath, shownPath } from "./importSource.js";
 import { isReadableUrl } from "./urlSource.js";
 import { hasStageMd5, singleStageMd5 } from "./stageMd5.js";
 
@@ -40,14 +41,15 @@ export async function importStatus(
     const dep = item as DvcOut;
     if (typeof dep !== "object" || dep === null || typeof dep.path !== "string" || dep.repo !== undefined)
       continue;
-    if (isReadableUrl(dep.path)) {
-      const state = await urlDepStatus(dep);
+    // A source behind another kind of URL (gs://, azure://...) is not read here.
+    if (isUrlPath(dep.path) && !isReadableUrl(dep.path) && !isRemotePath(dep.path)) continue;
+    const location = locateDep(repo, dep, wdir, cwd);
+    if (location.kind === "url") {
+      const state = await urlDepStatus(dep, location);
       if (state !== undefined) changedDeps[dep.path] = state;
       continue;
     }
-    // A source behind another kind of URL (gs://, remote://...) is not read here.
-    if (isUrlPath(dep.path)) continue;
-    const abs = importSourcePath(dep.path, wdir);
+    const abs = location.abs;
     const shown = shownPath(dep.path, abs, repo.root, cwd);
     if (!existsSync(abs)) changedDeps[shown] = "deleted";
     else if (dep.md5 === undefined) changedDeps[shown] = "new";
@@ -57,11 +59,14 @@ export async function importStatus(
 }
 
 /** A dep behind a URL as dvc's status sees it: gone, or changed when the field dvc compares moved. */
-async function urlDepStatus(dep: DvcOut): Promise<DepStatus | undefined> {
-  const { depFsConfig, describeUrlSource, sameSource } = await import("./urlSource.js");
+async function urlDepStatus(
+  dep: DvcOut,
+  location: Extract<ImportLocation, { kind: "url" }>,
+): Promise<DepStatus | undefined> {
+  const { describeUrlSource, sameSource } = await import("./urlSource.js");
   let source: Awaited<ReturnType<typeof describeUrlSource>>;
   try {
-    source = await describeUrlSource(dep.path, depFsConfig(dep));
+    source = await describeUrlSource(location.url, location.options);
   } catch (error) {
     if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") return "deleted";
     throw error;

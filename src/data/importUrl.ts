@@ -1,5 +1,6 @@
 /**
- * `import-url <source> [out]`: dvc's `imp_url` for local sources, http(s) URLs and s3:// objects or prefixes. The source is copied into the cache and
+ * `import-url <source> [out]`: dvc's `imp_url` for local sources, http(s) URLs, s3:// objects or prefixes, and
+ * `remote://name/path` inside a configured remote (importLocation.ts). The source is copied into the cache and
  * checked out at `out`, and `out.dvc` records both (the source as a dep) with the stage md5 and `frozen:
  * true`, so `status` does not look at the source again until `update` is asked to. `--no-exec` writes the
  * `.dvc` file only; `--no-download` hashes the source but leaves the out unhashed and absent; `--to-remote`
@@ -14,7 +15,8 @@ import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dv
 import { ensureGitignored } from "./gitignoreEntries.js";
 import { fetchUrlSource } from "./importFromUrl.js";
 import { checkImportTarget, fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
-import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
+import { isRemotePath, locateImportSource } from "./importLocation.js";
+import { hashSource, missingDependency, shownPath } from "./importSource.js";
 import { singleStageMd5 } from "./stageMd5.js";
 import { describeUrlSource, isReadableUrl } from "./urlSource.js";
 
@@ -60,14 +62,15 @@ export async function importUrl(
   }
   const wdir = dirname(dest);
   const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
-  const remote = isReadableUrl(url);
+  const remote = isReadableUrl(url) || isRemotePath(url);
   // A source inside the repository is recorded relative to the `.dvc` file; anything else as given.
   const urlAbs = resolve(cwd, url);
   const defPath =
     !remote && existsSync(urlAbs) && isSameOrInside(urlAbs, repo.root)
       ? relative(wdir, urlAbs).split(sep).join("/")
       : url;
-  const sourceAbs = remote ? undefined : importSourcePath(defPath, wdir);
+  const location = locateImportSource(repo, defPath, wdir, options.fsConfig, cwd);
+  const sourceAbs = location.kind === "local" ? location.abs : undefined;
 
   await checkImportTarget(repo, dest, dvcFile, cwd);
   if (sourceAbs !== undefined && (isSameOrInside(dest, sourceAbs) || isSameOrInside(sourceAbs, dest))) {
@@ -81,11 +84,11 @@ export async function importUrl(
   if (options.noExec === true) {
     dep = withFsConfig(hashedEntry(undefined, defPath, undefined), fsConfig);
     outEntry = hashedEntry(undefined, outName, undefined);
-  } else if (sourceAbs === undefined) {
+  } else if (location.kind === "url") {
     if (mode.kind !== "to-remote") options.onImporting?.(url, relative(cwd, dest).split(sep).join("/"));
     ({ dep, out: outEntry } = await fetchUrlSource(
       repo,
-      await describeUrlSource(url, fsConfig, cwd),
+      await describeUrlSource(location.url, location.options),
       dest,
       undefined,
       outName,
@@ -93,6 +96,7 @@ export async function importUrl(
       options.onProgress,
     ));
   } else {
+    const sourceAbs = location.abs;
     const shownSource = shownPath(defPath, sourceAbs, repo.root, cwd);
     if (mode.kind !== "to-remote") {
       options.onImporting?.(shownSource, relative(cwd, dest).split(sep).join("/"));

@@ -27,11 +27,12 @@ import {
 } from "./dvcFile.js";
 import { fetchUrlSource } from "./importFromUrl.js";
 import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
-import { hashSource, importSourcePath, missingDependency, shownPath } from "./importSource.js";
+import { locateDep, type ImportLocation } from "./importLocation.js";
+import { hashSource, missingDependency, shownPath } from "./importSource.js";
 import { isOid, type Oid } from "./hashInfo.js";
 import { checkoutReplacing } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
-import { depFsConfig, describeUrlSource, isReadableUrl, sameSource } from "./urlSource.js";
+import { describeUrlSource, sameSource } from "./urlSource.js";
 
 export interface UpdateImportsOptions {
   cwd?: string;
@@ -203,8 +204,9 @@ export async function refreshImport(
   const mode = options.mode ?? { kind: "download" };
   const wdir = dvcFileWdir(file, doc);
   const dest = resolve(wdir, out.path);
-  if (isReadableUrl(dep.path)) return refreshUrlImport(repo, file, doc, dest, cwd, options);
-  const sourceAbs = importSourcePath(dep.path, wdir);
+  const location = locateDep(repo, dep, wdir, cwd);
+  if (location.kind === "url") return refreshUrlImport(repo, file, doc, dest, location, cwd, options);
+  const sourceAbs = location.abs;
   const shownSource = shownPath(dep.path, sourceAbs, repo.root, cwd);
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
   const source = existsSync(sourceAbs) ? await hashSource(repo, sourceAbs, options.onProgress) : undefined;
@@ -259,13 +261,14 @@ async function refreshUrlImport(
   file: string,
   doc: DvcFileDoc,
   dest: string,
+  location: Extract<ImportLocation, { kind: "url" }>,
   cwd: string,
   options: RefreshImportOptions,
 ): Promise<"skipped" | "imported"> {
   const { dep, out } = importParts(doc)!;
   const mode = options.mode ?? { kind: "download" };
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
-  const source = await describeUrlSource(dep.path, depFsConfig(dep), cwd);
+  const source = await describeUrlSource(location.url, location.options);
   const depChanged = !sameSource(dep, source);
   const outState = await outStatus(repo, out, dvcFileWdir(file, doc));
   const outChanged =

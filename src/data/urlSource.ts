@@ -41,14 +41,38 @@ function depEntry(fields: Record<string, unknown>, url: string, fsConfig?: Recor
   } as unknown as DvcOut;
 }
 
-/**
- * What the source is now; RESOURCE_DOES_NOT_EXIST with dvc's sentence when it is gone. `fsConfig` holds the
- * filesystem options dvc keeps in the dep (s3: endpointurl, region, profile, credentials...).
- */
-export async function describeUrlSource(
+export interface DescribeOptions {
+  /** Filesystem options applied when reading (s3: endpointurl, region, profile, credentials...). */
+  fsConfig?: Record<string, string>;
+  /** Where relative paths in `fsConfig` resolve; the cwd by default. */
+  configDir?: string;
+  /** The dep's path when it is not the URL read (a `remote://name/path`). */
+  recordedPath?: string;
+  /** With `recordedPath`: the `fs_config` the dep records (the import's own `--fs-config`, not the remote's). */
+  recordedFsConfig?: Record<string, string>;
+}
+
+/** What the source at `url` is now; RESOURCE_DOES_NOT_EXIST with dvc's sentence when it is gone. */
+export async function describeUrlSource(url: string, options: DescribeOptions = {}): Promise<UrlSourceState> {
+  const recordedPath = options.recordedPath ?? url;
+  try {
+    const recordedFsConfig = options.recordedPath === undefined ? options.fsConfig : options.recordedFsConfig;
+    return await describeAt(url, options, recordedPath, recordedFsConfig);
+  } catch (error) {
+    if (recordedPath !== url && error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") {
+      throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `dependency '${recordedPath}' does not exist`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+async function describeAt(
   url: string,
-  fsConfig?: Record<string, string>,
-  configDir?: string,
+  { fsConfig, configDir }: DescribeOptions,
+  recordedPath: string,
+  recordedFsConfig: Record<string, string> | undefined,
 ): Promise<UrlSourceState> {
   if (isS3Url(url)) {
     const { downloadS3, s3SourceInfo } = await import("./s3Source.js");
@@ -61,14 +85,14 @@ export async function describeUrlSource(
       downloadS3(url, info, dest, onBytes, options);
     if (info.kind === "file") {
       return {
-        dep: depEntry({ etag: info.etag, size: info.size }, url, fsConfig),
+        dep: depEntry({ etag: info.etag, size: info.size }, recordedPath, recordedFsConfig),
         identity: { field: "etag", value: info.etag },
         download,
       };
     }
     const md5 = `${info.treeMd5}.dir`;
     return {
-      dep: depEntry({ md5, size: info.size, nfiles: info.files.length }, url, fsConfig),
+      dep: depEntry({ md5, size: info.size, nfiles: info.files.length }, recordedPath, recordedFsConfig),
       identity: { field: "md5", value: md5 },
       download,
     };
@@ -85,8 +109,8 @@ export async function describeUrlSource(
   return {
     dep: depEntry(
       { checksum: info.checksum, ...(info.size !== undefined ? { size: info.size } : {}) },
-      url,
-      fsConfig,
+      recordedPath,
+      recordedFsConfig,
     ),
     identity: { field: "checksum", value: info.checksum },
     download: async (dest, onBytes) => {

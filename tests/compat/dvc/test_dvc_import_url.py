@@ -300,3 +300,24 @@ def test_repro_of_imports_matches_dvc(make_ws, tmp_path):
     for ws in (twins.dvc, twins.fo):
         assert ws.dvc("status").stdout == UP_TO_DATE
         assert ws.flowops("data", "status").stdout == UP_TO_DATE
+
+
+def test_import_from_a_local_remote_path_matches_dvc(make_ws, tmp_path):
+    src = _source(tmp_path)
+    twins = Twins(make_ws, src)
+    twins.each(lambda ws: ws.dvc("remote", "add", "shelf", str(src)))
+    assert twins.step("import-url", "remote://shelf/dir", "fromdir")[:2] == (
+        0, ["Importing 'remote://shelf/dir' -> 'fromdir'", "", "To track the changes with git, run:", "",
+            "\tgit add .gitignore fromdir.dvc", "", "To enable auto staging, run:", "",
+            "\tdvc config core.autostage true"])
+    assert twins.step("import-url", "remote://shelf/a.txt")[0] == 0
+    assert twins.dvc.read("a.txt.dvc") == twins.fo.read("a.txt.dvc")
+    assert "  path: remote://shelf/a.txt\n" in twins.fo.read("a.txt.dvc")
+    code, out, err = twins.step("import-url", "remote://shelf/nope")
+    assert code == 1 and err.endswith(" - dependency 'remote://shelf/nope' does not exist")
+
+    (src / "dir" / "z").write_text("z\n")
+    twins.each(lambda ws: ws.dvc("unfreeze", "fromdir.dvc"))
+    assert twins.status()["fromdir.dvc"] == [{"changed deps": {"remote://shelf/dir": "modified"}}]
+    assert twins.step("update", "fromdir.dvc")[0] == 0
+    assert twins.dvc.read("fromdir.dvc") == twins.fo.read("fromdir.dvc")

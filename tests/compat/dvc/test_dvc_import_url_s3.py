@@ -169,3 +169,24 @@ def test_fs_config_is_recorded_in_the_dep_and_used_by_status_and_update(
         ws.dvc("unfreeze", "a.csv.dvc")
     assert _status_json_equal(twins)["a.csv.dvc"] == [{"changed deps": {"s3://src/data/a.csv": "modified"}}]
     both("update", "a.csv.dvc", files=("a.csv.dvc", "a.csv"))
+
+
+def test_remote_path_reads_with_the_remote_s_endpoint(s3, make_ws, monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    _put(s3, "data/a.csv", b"x,y\n1,2\n")
+    _put(s3, "dir/one.txt", b"one\n")
+    twins, both = _twins(make_ws)
+    for ws in twins.values():
+        ws.dvc("remote", "add", "bucket", "s3://src")
+        ws.dvc("remote", "modify", "bucket", "endpointurl", endpoint)
+    assert both("import-url", "remote://bucket/data/a.csv", "ra.csv", files=("ra.csv.dvc", "ra.csv"))[0] == 0
+    assert both("import-url", "remote://bucket/dir", "rdir", files=("rdir.dvc", "rdir/one.txt"))[0] == 0
+    assert "endpointurl" not in twins["flowops"].read("ra.csv.dvc")  # the remote's options stay in its config
+    code, _, errors = both("import-url", "remote://bucket/absent", "absent")
+    assert code == 1 and "dependency 'remote://bucket/absent' does not exist" in errors
+    _put(s3, "data/a.csv", b"x,y\n7,8\n")
+    for ws in twins.values():
+        ws.dvc("unfreeze", "ra.csv.dvc")
+    assert _status_json_equal(twins)["ra.csv.dvc"] == [{"changed deps": {"remote://bucket/data/a.csv": "modified"}}]
+    both("update", "ra.csv.dvc", files=("ra.csv.dvc", "ra.csv"))
