@@ -65,6 +65,13 @@ interface Connection {
 
 async function connect(url: string, options: S3SourceOptions): Promise<Connection> {
   const fsConfig = options.fsConfig ?? {};
+  if (/^(true|yes|on|1)$/i.test(fsConfig.version_aware ?? "")) {
+    // dvc's --version-aware records object versions and `push: false` outs, which flowops does not write.
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `'${url}': version_aware (dvc's --version-aware) is not supported by flowops yet; import without it`,
+    );
+  }
   const config = s3ClientConfig(s3Environment(fsConfig, options.env ?? process.env));
   const settings = s3RemoteSettings(`fs_config of ${url}`, fsConfig, options.configDir ?? process.cwd());
   const sdk = await import("@aws-sdk/client-s3");
