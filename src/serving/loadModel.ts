@@ -30,6 +30,8 @@ export interface LoadModelOptions {
   python?: string;
   /** ONNX: "auto" (CUDA when a GPU is present, else CPU), "cuda" (or fail) or "cpu". */
   executionProviders?: ProviderChoice;
+  /** ONNX: the most rows one run gets (dynamic batching's limit); 1 by default (see loadOnnxModel). */
+  batchRows?: number;
   /** ONNX: on the event loop or on worker threads; "auto" picks by the model's run time (see loadOnnxModel). */
   execution?: OnnxExecution;
   /** FlowOps home for the model store; $FLOWOPS_HOME, then ./.flowops. */
@@ -66,6 +68,7 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
         ...(options.executionProviders === undefined
           ? {}
           : { executionProviders: options.executionProviders }),
+        ...(options.batchRows === undefined ? {} : { batchRows: options.batchRows }),
         ...(model.signature === undefined ? {} : { signature: model.signature }),
         ...(options.log === undefined ? {} : { log: options.log }),
       });

@@ -97,7 +97,7 @@ PY
 check "CUDA predictions match the CPU's" $?
 
 echo "== flowops serve, small model, --execution-provider cuda"
-flowops serve "$models/small" --name small --port 18080 --execution-provider cuda >"$work/serve.log" 2>&1 &
+node bin/flowops.js serve "$models/small" --name small --port 18080 --execution-provider cuda >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -sf localhost:18080/v2/health/ready >/dev/null && break; sleep 0.2; done
 curl -sf -X POST localhost:18080/v2/models/small/infer -H 'content-type: application/json' \
@@ -112,6 +112,27 @@ kill -TERM $server; wait $server
 cat "$work/serve.log"
 grep -q "using the cuda execution provider" "$work/serve.log"
 check "serve logs the CUDA provider" $?
+
+echo "== flowops serve, small model, --execution-provider auto: one-row runs timed on both providers"
+serve_auto() {
+  node bin/flowops.js serve "$models/small" --name small --port 18081 "$@" >"$work/serve-auto.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -sf localhost:18081/v2/health/ready >/dev/null && break; sleep 0.2; done
+  curl -sf -X POST localhost:18081/invocations -H 'content-type: application/json' \
+    -d '{"inputs":[[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]]}' >/dev/null
+  status=$?
+  kill -TERM $server; wait $server
+  grep "execution provider\|batch-1 run" "$work/serve-auto.log"
+  return $status
+}
+serve_auto
+check "serve auto answers after timing both providers" $?
+grep -q "using the cpu execution provider" "$work/serve-auto.log"
+check "serve auto keeps the CPU for the small model (a one-row run is faster there)" $?
+serve_auto --max-batch-size 64
+check "serve auto with --max-batch-size answers" $?
+grep -q "using the cuda execution provider" "$work/serve-auto.log"
+check "serve auto with --max-batch-size keeps CUDA" $?
 
 echo "== onnxruntime-node's own loop, wide model, rows/s by batch size"
 node --input-type=module -e "

@@ -16,7 +16,7 @@ import { resolve } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { FlowOpsError, notFound } from "../../errors.js";
 import { startModuleWorker } from "../../moduleWorker.js";
-import type { InlineOnnxSession } from "../onnx/inlineSession.js";
+import type { InlineOnnxSession, InlineSessionConfig } from "../onnx/inlineSession.js";
 import { OnnxWorkerPool } from "../onnx/onnxWorkerPool.js";
 import { CUDA_PROVIDER_HINT, providersFor, type ProviderChoice } from "../onnx/providerChoice.js";
 import { sessionChoiceLines } from "../onnx/sessionChoiceLog.js";
@@ -52,6 +52,13 @@ export interface OnnxLoadOptions {
   threads?: number;
   /** "auto" (default) tries CUDA when a GPU is present, then CPU; "cuda" fails without CUDA; "cpu" never tries it. */
   executionProviders?: ProviderChoice;
+  /**
+   * The most rows one run will get (serve's --max-batch-size), 1 by default. With "auto" providers, a GPU and
+   * "auto" execution, runs of one row are timed on CUDA and on the CPU and the faster provider kept: a GPU
+   * adds ~0.1 ms of launches and copies to every run, which a small model served one request at a time does not
+   * win back. Larger batches keep CUDA.
+   */
+  batchRows?: number;
   /** The MLflow signature from the model's MLmodel, when there is one. */
   signature?: ModelSignature;
   /** Where provider choices, the execution choice and worker restarts are reported; default stderr. */
@@ -62,6 +69,8 @@ export interface OnnxLoadOptions {
 export interface OnnxWorld {
   startWorker(data: OnnxWorkerData): Worker;
   gpuPresent(): boolean;
+  /** Opens a session on the event loop; tests stand in sessions whose provider and timings they choose. */
+  openInline?(config: InlineSessionConfig): Promise<InlineOnnxSession>;
 }
 
 export const defaultOnnxWorld: OnnxWorld = { startWorker: startOnnxWorker, gpuPresent };
@@ -86,6 +95,8 @@ interface LoadPlan {
   threads: number | undefined;
   log: (line: string) => void;
   world: OnnxWorld;
+  /** Whether a CUDA session is timed against a CPU one before it is kept (see `batchRows`). */
+  compareCpu: boolean;
 }
 
 /** Loads `path` inline or on a new pool (see `execution`); a file that onnxruntime rejects fails with its message. */
@@ -100,6 +111,7 @@ export async function loadOnnxModel(
     file,
     label: `'${options.name}' version ${options.version}`,
     providers: providersFor(options.executionProviders ?? "auto", () => world.gpuPresent()),
+    compareCpu: (options.executionProviders ?? "auto") === "auto" && (options.batchRows ?? 1) <= 1,
     threads: options.threads,
     log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
     world,
@@ -131,17 +143,15 @@ export async function loadOnnxModel(
 }
 
 /** Opens the model inline and times it; keeps it when runs are short, else closes it and starts the pool. */
-async function chooseByTiming(plan: LoadPlan): Promise<LoadedRunner> {
-  const inline = await openInline(plan);
+async function chooseByTiming(initialPlan: LoadPlan): Promise<LoadedRunner> {
+  let plan = initialPlan;
+  let inline = await openInline(plan);
   let runMs: number;
   try {
-    const timing = await inline.timeRuns(TIMED_PROBE_RUNS);
-    // On the CPU provider the fastest run is the cost on a quiet machine: other processes holding the core, a
-    // collection or a page fault only add time. The median wall time grows with the load, and process CPU time
-    // (used before) also counts every other thread of this process, onnxruntime's spinning pool among them: in a
-    // loaded CI run it sent the tiny test MLP (tens of µs) to the workers. A GPU run waits for the device, which
-    // the event loop would wait for too, so there the median is the cost.
-    runMs = inline.provider === "cpu" ? timing.fastestMs : timing.medianMs;
+    runMs = await batchOneMs(inline);
+    if (inline.provider === "cuda" && plan.compareCpu) {
+      ({ plan, inline, runMs } = await fasterOfCudaAndCpu(plan, inline, runMs));
+    }
   } catch (error) {
     await inline.close();
     plan.log(
@@ -163,11 +173,55 @@ async function chooseByTiming(plan: LoadPlan): Promise<LoadedRunner> {
   return startPool(plan);
 }
 
-async function openInline(plan: LoadPlan): Promise<InlineOnnxSession> {
-  // Loaded on use: a model served by workers never needs onnxruntime on the server's own thread.
-  const { InlineOnnxSession } = await import("../onnx/inlineSession.js");
+/** Times the model on the CPU too and keeps the faster session; CUDA stays when the CPU session fails. */
+async function fasterOfCudaAndCpu(
+  plan: LoadPlan,
+  cuda: InlineOnnxSession,
+  cudaMs: number,
+): Promise<{ plan: LoadPlan; inline: InlineOnnxSession; runMs: number }> {
+  const cpuPlan: LoadPlan = { ...plan, providers: ["cpu"] };
+  let cpu: InlineOnnxSession | undefined;
+  let cpuMs: number;
   try {
-    return await InlineOnnxSession.open({ label: plan.label, path: plan.file, providers: plan.providers });
+    cpu = await openInline(cpuPlan);
+    cpuMs = await batchOneMs(cpu);
+  } catch (error) {
+    await cpu?.close();
+    plan.log(`onnx model ${plan.label}: cannot time it on the cpu (${messageOf(error)}); keeping cuda`);
+    return { plan, inline: cuda, runMs: cudaMs };
+  }
+  const both = `a batch-1 run takes ${cudaMs.toFixed(3)} ms on cuda, ${cpuMs.toFixed(3)} ms on cpu`;
+  if (cpuMs < cudaMs) {
+    plan.log(
+      `onnx model ${plan.label}: ${both}; using the cpu execution provider (--execution-provider cuda keeps the GPU)`,
+    );
+    await cuda.close();
+    return { plan: cpuPlan, inline: cpu, runMs: cpuMs };
+  }
+  plan.log(`onnx model ${plan.label}: ${both}; keeping cuda`);
+  await cpu.close();
+  return { plan, inline: cuda, runMs: cudaMs };
+}
+
+/**
+ * On the CPU provider the fastest run is the cost on a quiet machine: other processes holding the core, a
+ * collection or a page fault only add time. The median wall time grows with the load, and process CPU time
+ * (used before) also counts every other thread of this process, onnxruntime's spinning pool among them: in a
+ * loaded CI run it sent the tiny test MLP (tens of µs) to the workers. A GPU run waits for the device, which
+ * the event loop would wait for too, so there the median is the cost.
+ */
+async function batchOneMs(inline: InlineOnnxSession): Promise<number> {
+  const timing = await inline.timeRuns(TIMED_PROBE_RUNS);
+  return inline.provider === "cpu" ? timing.fastestMs : timing.medianMs;
+}
+
+async function openInline(plan: LoadPlan): Promise<InlineOnnxSession> {
+  const config = { label: plan.label, path: plan.file, providers: plan.providers };
+  try {
+    if (plan.world.openInline !== undefined) return await plan.world.openInline(config);
+    // Loaded on use: a model served by workers never needs onnxruntime on the server's own thread.
+    const { InlineOnnxSession } = await import("../onnx/inlineSession.js");
+    return await InlineOnnxSession.open(config);
   } catch (error) {
     throw cannotLoad(plan, error);
   }
