@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { relative, sep } from "node:path";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
-import { readPipelines } from "../pipelines/pipelineFiles.js";
+import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
@@ -125,7 +125,9 @@ export function reproCommand(): Command {
             onWarning(`Failed to pull run cache: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
-        const pipeline = await readPipelines(repo);
+        // As dvc: `.dvc` targets (imports) reproduce without any dvc.yaml; anything else needs one.
+        const onlyDvcFiles = targets.length > 0 && targets.every((target) => target.endsWith(".dvc"));
+        const pipeline = onlyDvcFiles ? await readPipelinesOrTrackedFiles(repo) : await readPipelines(repo);
         const named = cwdNames(pipeline, cwd);
         const result = await repro(repo, {
           // As dvc: targets are relative to the cwd, whose dvc.yaml is the default; --all-pipelines wins.
@@ -157,9 +159,13 @@ export function reproCommand(): Command {
         });
         if (opts.json) printJson(toJson(result, repo.root));
         else {
-          printSummary(result, named, opts);
-          if (opts.quiet !== true)
+          const reproduced = printSummary(result, named, opts);
+          if (opts.quiet !== true) {
             await reportFilesToTrack(repo, [...result.filesToTrack].map(relativeTo(cwd)).sort(), cwd);
+            // dvc's closing line once anything was reproduced, after its reminder to `git add`.
+            if (reproduced)
+              process.stdout.write("Use `flowops data push` to send your updates to remote storage.\n");
+          }
         }
         // As dvc: a failed stage is its ReproductionError (255); with --ignore-errors the command succeeds.
         if (!result.ok && opts.ignoreErrors !== true) process.exitCode = DVC_EXIT.raised;
@@ -344,23 +350,25 @@ export function describeChanges(changes: readonly StageChange[]): string {
     .join(", ");
 }
 
-function printSummary(result: ReproResult, named: (name: string) => string, opts: ReproCliOptions): void {
+/** Prints the failure or up-to-date summary; answers whether something was reproduced, as dvc's CmdRepro counts. */
+function printSummary(result: ReproResult, named: (name: string) => string, opts: ReproCliOptions): boolean {
   const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${named(s.name)}'`);
-  if (opts.ignoreErrors === true) return;
+  if (opts.ignoreErrors === true) return false;
   if (failed.length > 0) {
     process.stderr.write(
       `ERROR: failed to reproduce ${failed.join(", ")}; logs under .dvc/tmp/flowops/logs/${result.runId}/\n`,
     );
     // A failed data source's line, printed as it failed, says it all: it ran no command, so it has no log.
   } else if (result.dataSources.some((source) => source.outcome === "failed")) {
-    return;
+    return false;
   } else if (
     !opts.quiet &&
     result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true) &&
     result.dataSources.every((source) => source.outcome === "skipped" && source.wouldVerify !== true)
   ) {
     process.stdout.write("Data and pipelines are up to date.\n");
-  }
+  } else return true;
+  return false;
 }
 
 function toJson(result: ReproResult, root: string): unknown {

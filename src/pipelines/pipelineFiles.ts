@@ -92,9 +92,21 @@ export async function readPipelines(repo: WalkedRepo): Promise<Pipeline> {
 
 /** Like readPipelines, but no pipeline file at all is `undefined` (for views that also work without one). */
 export async function readPipelinesIfAny(repo: WalkedRepo): Promise<Pipeline | undefined> {
+  return readPipelinesOf(repo, false);
+}
+
+/**
+ * Like readPipelines, but with no dvc.yaml at all the pipeline has no stages and still holds the workspace's
+ * `.dvc` files: dvc reproduces a `.dvc` target (an import) in a repository without any dvc.yaml.
+ */
+export async function readPipelinesOrTrackedFiles(repo: WalkedRepo): Promise<Pipeline> {
+  return (await readPipelinesOf(repo, true))!;
+}
+
+async function readPipelinesOf(repo: WalkedRepo, emptyWhenNone: boolean): Promise<Pipeline | undefined> {
   const { parsed, trackedOuts } = await collectPipelines(repo);
   const files = [...parsed.keys()].sort();
-  if (files.length === 0) return undefined;
+  if (files.length === 0 && !emptyWhenNone) return undefined;
   const parts = files.map((file) => parsed.get(file)!);
   const pipeline: Pipeline = {
     file: join(repo.root, PIPELINE_FILE),

@@ -31,6 +31,7 @@ def _normal(text: str, ws: Workspace, src: Path) -> list[str]:
     """Output lines with the tool-specific wording made dvc's, paths shortened, and set-ordered lines sorted:
     dvc lists the files to `git add` and updates its imports in the order of a Python set."""
     text = text.replace("flowops data config core.autostage", "dvc config core.autostage")
+    text = text.replace("Use `flowops data push`", "Use `dvc push`")
     text = re.sub(r"\tgit add (.*)\n", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())) + "\n", text)
     text = text.replace(str(ws.root), "WS").replace(str(src), "SRC")
     lines = text.splitlines()
@@ -321,3 +322,30 @@ def test_import_from_a_local_remote_path_matches_dvc(make_ws, tmp_path):
     assert twins.status()["fromdir.dvc"] == [{"changed deps": {"remote://shelf/dir": "modified"}}]
     assert twins.step("update", "fromdir.dvc")[0] == 0
     assert twins.dvc.read("fromdir.dvc") == twins.fo.read("fromdir.dvc")
+
+
+def test_repro_of_an_import_without_any_dvc_yaml_matches_dvc(make_ws, tmp_path):
+    """dvc reproduces a `.dvc` target in a repository with no dvc.yaml at all; with no target it needs one."""
+    src = _source(tmp_path)
+    twins = Twins(make_ws, src)
+
+    def repro(*args: str) -> tuple[int, list[str], str]:
+        outcomes = []
+        for ws, result in ((twins.dvc, twins.dvc.dvc("repro", *args, check=False)),
+                           (twins.fo, twins.fo.flowops("repro", *args, check=False))):
+            stderr = error_lines(result.stderr).replace(str(ws.root), "WS")
+            outcomes.append((result.returncode, _normal(result.stdout, ws, src), stderr))
+        assert outcomes[1] == outcomes[0], args
+        assert workspace_files(twins.fo) == workspace_files(twins.dvc), args
+        return outcomes[0]
+
+    assert twins.step("import-url", str(src / "a.txt"))[0] == 0
+    assert repro("a.txt.dvc") == (0, ["'a.txt.dvc' didn't change, skipping", UP_TO_DATE.strip()], "")
+    assert twins.step("unfreeze", "a.txt.dvc")[0] == 0
+    (src / "a.txt").write_text("a3\n")
+    code, out, _ = repro("a.txt.dvc")
+    assert code == 0 and out[0] == "Importing 'SRC/a.txt' -> 'a.txt'" and out[-1].startswith("Use `dvc push`")
+    assert twins.fo.read("a.txt") == "a3\n" and twins.dvc.read("a.txt.dvc") == twins.fo.read("a.txt.dvc")
+    code, _, err = repro("nope.dvc")
+    assert code == 255 and err == "'WS/nope.dvc' does not exist"
+    assert twins.dvc.dvc("repro", check=False).returncode == twins.fo.flowops("repro", check=False).returncode == 255
