@@ -93,6 +93,10 @@ export function importCommand(): Command {
       ).conflicts("exec"),
     )
     .addOption(new Option("-j, --jobs <n>", "files copied at once").argParser(positiveInteger))
+    .option(
+      "--remote <name>",
+      "the repository's remote to download from (default: its own default), kept in the .dvc for `data update`",
+    )
     .option("--json", "print machine-readable JSON", false)
     .action(
       async (
@@ -105,6 +109,7 @@ export function importCommand(): Command {
           exec?: boolean;
           download?: boolean;
           jobs?: number;
+          remote?: string;
           json?: boolean;
         },
       ) => {
@@ -118,6 +123,7 @@ export function importCommand(): Command {
               ...(opts.force === true ? { force: true } : {}),
               ...(opts.exec === false ? { noExec: true } : {}),
               ...(opts.download === false ? { noDownload: true } : {}),
+              ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
               ...(opts.json === true ? {} : { onImporting: importing }),
             });
           } catch (error) {

@@ -34,6 +34,8 @@ export interface ImportRepoOptions {
    * until `data update` brings the data.
    */
   noDownload?: boolean;
+  /** dvc's `--remote`: the source repository's remote to download from, recorded in the dep for `update`. */
+  remote?: string;
   /** dvc's "Importing 'path (url)' -> 'out'", before the data moves. */
   onImporting?: (source: string, out: string) => void;
 }
@@ -50,6 +52,7 @@ export function repoDep(
   url: string,
   rev: string | undefined,
   revLock: string | undefined,
+  remote?: string,
 ): DvcOut {
   return {
     path,
@@ -57,6 +60,7 @@ export function repoDep(
       url,
       ...(rev !== undefined ? { rev } : {}),
       ...(revLock !== undefined ? { rev_lock: revLock } : {}),
+      ...(remote !== undefined ? { remote } : {}),
     },
   } as unknown as DvcOut;
 }
@@ -71,7 +75,14 @@ export async function fetchRepoPath(
   path: string,
   dest: string,
   outPath: string,
-  options: { cwd: string; rev?: string | undefined; jobs?: number | undefined; previousOut?: DvcOut },
+  options: {
+    cwd: string;
+    rev?: string | undefined;
+    jobs?: number | undefined;
+    previousOut?: DvcOut;
+    /** The source repository's remote to download from (its default otherwise). */
+    remote?: string | undefined;
+  },
 ): Promise<{ out: DvcOut; commit: string }> {
   const staging = join(repo.tmpDir, `flowops-import-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
@@ -81,6 +92,7 @@ export async function fetchRepoPath(
       out: join(staging, "data"),
       rev: options.rev ?? "HEAD",
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+      ...(options.remote !== undefined ? { remote: options.remote } : {}),
     });
     const hashed = await hashSource(repo, got.out);
     await transferSource(repo, { abs: got.out, hashed }, dest);
@@ -117,11 +129,12 @@ export async function importRepo(
       cwd,
       rev: options.rev,
       jobs: options.jobs,
+      remote: options.remote,
     });
   }
   const raw: Record<string, unknown> = {
     frozen: true,
-    deps: [repoDep(path, url, options.rev, fetched.commit)],
+    deps: [repoDep(path, url, options.rev, fetched.commit, options.remote)],
     outs: [fetched.out],
   };
   if (options.noExec !== true) raw.md5 = singleStageMd5(raw);

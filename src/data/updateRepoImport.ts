@@ -29,12 +29,23 @@ interface RepoSpec {
   url: string;
   rev?: string;
   rev_lock?: string;
+  /** dvc's `import --remote`: the source's remote to download from. */
+  remote?: string;
 }
 
 function repoSpec(file: string, dep: DvcOut): RepoSpec {
-  const spec = dep.repo as Partial<RepoSpec> | undefined;
+  const spec = dep.repo as (Partial<RepoSpec> & { config?: unknown; remote?: unknown }) | undefined;
   if (typeof spec?.url !== "string") {
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${file}: deps[0].repo must have a 'url'`);
+  }
+  // dvc's `import --config` and `--remote-config` record settings for the source repository that flowops does
+  // not apply; fetching without them could read other data, so such an import is refused by name.
+  if (spec.config !== undefined || (spec.remote !== undefined && typeof spec.remote !== "string")) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${file}: the import records ${spec.config !== undefined ? "'config'" : "a 'remote' config"} for its source ` +
+        "repository (dvc import --config/--remote-config), which flowops does not apply yet; update it with dvc",
+    );
   }
   return spec as RepoSpec;
 }
@@ -87,6 +98,7 @@ export async function updateRepoImport(
       rev: commit,
       jobs: options.jobs,
       previousOut: out,
+      remote: spec.remote,
     });
   }
   // dvc updates the recorded mapping in place: new keys (a first `rev`) come after the old ones.

@@ -188,3 +188,37 @@ def test_no_download_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
     for args in (["m.dvc"], ["d.dvc"], ["--rev", "HEAD", "m.dvc"]):
         assert _both(dvc_ws, fo_ws, source, "update", "--no-download", *args)[0] == 0, args
     assert not (fo_ws.root / "m").exists()
+
+
+def test_import_from_a_named_remote_of_the_source_and_update_from_it(tmp_path: Path, make_ws) -> None:
+    """`import --remote alt` downloads from the source's remote `alt` (its default remote lacks the data) and
+    records `remote: alt`; `update` reads from it again. An import with dvc's `--remote-config` is refused by
+    our update rather than fetched from the wrong place."""
+    source = make_source_repo(tmp_path)
+    alt = tmp_path / "alt"
+    source.dvc("remote", "add", "alt", str(alt))
+    source.dvc("push", "-q", "-r", "alt")
+    source.write("model.bin", "weights 2\n")
+    source.dvc("add", "-q", "model.bin")
+    source.git("commit", "-qam", "three")
+    source.dvc("push", "-q", "-r", "alt")  # only to alt: the default remote has the old model alone
+    shutil.rmtree(source.root / ".dvc" / "cache")
+    url = str(source.root)
+    dvc_ws, fo_ws = make_ws("dvc"), make_ws("flowops")
+    assert _step(dvc_ws, fo_ws, source, url, "model.bin", "--remote", "alt")[0] == 0
+    assert "    remote: alt\n" in fo_ws.read("model.bin.dvc")
+    assert fo_ws.read("model.bin") == "weights 2\n"
+
+    source.write("model.bin", "weights 3\n")
+    shutil.rmtree(source.root / ".dvc" / "cache", ignore_errors=True)
+    source.dvc("add", "-q", "model.bin")
+    source.git("commit", "-qam", "four")
+    source.dvc("push", "-q", "-r", "alt")
+    assert _both(dvc_ws, fo_ws, source, "update", "model.bin.dvc")[0] == 0
+    assert fo_ws.read("model.bin") == "weights 3\n"
+
+    dvc_ws.dvc("import", url, "model.bin", "-o", "rc.bin", "--remote-config", f"url={alt}")
+    shutil.copy(dvc_ws.root / "rc.bin.dvc", fo_ws.root / "rc.bin.dvc")
+    result = fo_ws.flowops("data", "update", "rc.bin.dvc", check=False)
+    assert result.returncode != 0
+    assert "records a 'remote' config for its source repository" in result.stderr
