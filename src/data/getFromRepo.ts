@@ -18,6 +18,7 @@ import type { DataRepo } from "./dataRepo.js";
 import { loadDvcIgnore } from "./dvcIgnore.js";
 import type { Oid } from "./hashInfo.js";
 import { readRepoView, repoOuts, type ViewFile } from "./repoView.js";
+import type { ObjectCache } from "./objectCache.js";
 import { ObjectSupply } from "./sourceObjects.js";
 import { gitBytes, openSourceAt, repoPath } from "./sourceRepo.js";
 import { forEachLimited, type ObjectOwner } from "./transferObjects.js";
@@ -31,6 +32,8 @@ export interface GetOptions {
   jobs?: number;
   /** The remote of the source repository to download missing objects from (its default otherwise). */
   remote?: string;
+  /** `import`: the importing repository's cache, whose objects need no download (see ObjectSupply). */
+  localCache?: ObjectCache;
   /** Called with the number of files written so far and the total. */
   onProgress?: (done: number, total: number) => void;
 }

@@ -93,6 +93,7 @@ export async function fetchRepoPath(
       rev: options.rev ?? "HEAD",
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
       ...(options.remote !== undefined ? { remote: options.remote } : {}),
+      localCache: repo.cache,
     });
     const hashed = await hashSource(repo, got.out);
     await transferSource(repo, { abs: got.out, hashed }, dest);

@@ -1,6 +1,7 @@
 /**
- * The objects of the repository `get` reads: its cache first (verified), then its default remote (or the one
- * named) through a temporary cache, so the source's own cache is not written to.
+ * The objects of the repository `get` and `import` read: the importing repository's cache first (for
+ * `import`), then the source's cache (verified), then the source's default remote (or the one named) through a
+ * temporary cache, so the source's own cache is not written to.
  */
 import { join } from "node:path";
 import { FlowOpsError } from "../errors.js";
@@ -19,7 +20,15 @@ export class ObjectSupply {
   constructor(
     private readonly repo: DataRepo | undefined,
     scratch: string,
-    private readonly options: { jobs?: number; remote?: string },
+    private readonly options: {
+      jobs?: number;
+      remote?: string;
+      /**
+       * The importing repository's cache, looked in before the source's: dvc's import reads through its own
+       * cache, so objects it already holds need no remote.
+       */
+      localCache?: ObjectCache;
+    },
   ) {
     this.fetched = new ObjectCache(join(scratch, "cache"));
   }
@@ -28,8 +37,11 @@ export class ObjectSupply {
   async paths(owners: ReadonlyMap<Oid, ObjectOwner>): Promise<Map<Oid, string>> {
     const found = new Map<Oid, string>();
     const missing = new Map<Oid, ObjectOwner>();
+    const local = this.options.localCache;
     await forEachLimited([...owners.keys()], this.options.jobs ?? 8, async (oid) => {
-      if (this.repo !== undefined && (await this.repo.cache.verify(oid))) {
+      if (local !== undefined && (await local.verify(oid))) {
+        found.set(oid, (await local.locate(oid))!);
+      } else if (this.repo !== undefined && (await this.repo.cache.verify(oid))) {
         found.set(oid, (await this.repo.cache.locate(oid))!);
       } else missing.set(oid, owners.get(oid)!);
     });
@@ -56,8 +68,10 @@ export class ObjectSupply {
   /** The entries of a directory's manifest; an error says why neither the cache nor the remote gave it. */
   async manifest(oid: Oid, outPath: string): Promise<DirEntry[]> {
     const path = (await this.paths(new Map([[oid, { path: outPath, dvcFile: outPath }]]))).get(oid)!;
-    return path.startsWith(this.fetched.cacheDir)
-      ? this.fetched.readDirManifest(oid)
+    if (path.startsWith(this.fetched.cacheDir)) return this.fetched.readDirManifest(oid);
+    const local = this.options.localCache;
+    return local !== undefined && path.startsWith(local.cacheDir)
+      ? local.readDirManifest(oid)
       : this.repo!.cache.readDirManifest(oid);
   }
 

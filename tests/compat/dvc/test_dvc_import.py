@@ -216,6 +216,8 @@ def test_import_from_a_named_remote_of_the_source_and_update_from_it(tmp_path: P
     source.dvc("push", "-q", "-r", "alt")
     assert _both(dvc_ws, fo_ws, source, "update", "model.bin.dvc")[0] == 0
     assert fo_ws.read("model.bin") == "weights 3\n"
+    # Without --remote the source's default remote lacks the object, but the importing cache holds it.
+    assert _step(dvc_ws, fo_ws, source, url, "model.bin", "-o", "again.bin")[0] == 0
 
     dvc_ws.dvc("import", url, "model.bin", "-o", "rc.bin", "--remote-config", f"url={alt}")
     shutil.copy(dvc_ws.root / "rc.bin.dvc", fo_ws.root / "rc.bin.dvc")
