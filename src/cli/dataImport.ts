@@ -147,11 +147,13 @@ export function importUrlCommand(): Command {
     new Command("import-url")
       .description(
         "Copy a file or directory from outside the workspace into it and track where it came from (<out>.dvc " +
-          "with the source as a dep); `data update` brings it up to date. Local paths, http(s) URLs and s3:// objects or prefixes.",
+          "with the source as a dep); `data update` brings it up to date. Local paths, http(s) URLs, s3:// objects or prefixes, and " +
+          "remote://name/path inside a configured remote.",
       )
       .argument(
         "<url>",
-        "the source: a local path (absolute, or relative to the cwd), an http(s) URL, or s3://bucket/key (AWS_ENDPOINT_URL and AWS_* as for dvc)",
+        "the source: a local path (absolute, or relative to the cwd), an http(s) URL, s3://bucket/key " +
+          "(AWS_ENDPOINT_URL and AWS_* as for dvc), or remote://name/path",
       )
       .argument("[out]", "where to put it in the workspace (a directory: under the source's name)")
       .option("-f, --force", "replace what is already at the destination")

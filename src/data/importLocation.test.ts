@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readDvcConfig } from "./dvcConfig.js";
-import { locateImportSource } from "./importLocation.js";
+import { locateImportSource, unreadableSource } from "./importLocation.js";
 
 let dir: string;
 const dvcDir = (): string => join(dir, ".dvc");
@@ -49,6 +49,16 @@ describe("locateImportSource", () => {
         recordedFsConfig: { region: "us-east-1" },
       },
     });
+  });
+
+  it("marks a path into a gs:// remote as unreadable, and the import fails naming what flowops reads", async () => {
+    const repo = await repoWithConfig("['remote \"gcs\"']\n    url = gs://bucket/base\n");
+    const location = locateImportSource(repo, "remote://gcs/x", dir, undefined, dir);
+    expect(location).toEqual({ kind: "unreadable", url: "gs://bucket/base/x" });
+    expect(unreadableSource("remote://gcs/x", "gs://bucket/base/x").message).toBe(
+      "'remote://gcs/x' is gs://bucket/base/x: flowops imports from local paths, http(s) and s3 only yet; " +
+        "download it and use `flowops data add`",
+    );
   });
 
   it("reads s3 and http URLs with the dep's fs_config, and names an unknown remote", async () => {

@@ -5,6 +5,7 @@
  * (its url and endpoint, credentials...), while the dep keeps the `remote://` path as written.
  */
 import { uriScheme } from "../artifacts/resolveStore.js";
+import { invalidParameter, type FlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { resolveRemotePath } from "./dataRemote.js";
 import type { DvcOut } from "./dvcFile.js";
@@ -12,7 +13,10 @@ import { importSourcePath } from "./importSource.js";
 import { depFsConfig, isReadableUrl, type DescribeOptions } from "./urlSource.js";
 
 export type ImportLocation =
-  { kind: "local"; abs: string } | { kind: "url"; url: string; options: DescribeOptions };
+  | { kind: "local"; abs: string }
+  | { kind: "url"; url: string; options: DescribeOptions }
+  /** A remote:// path into a remote that flowops cannot read from (gs://, azure://...). */
+  | { kind: "unreadable"; url: string };
 
 export function isRemotePath(path: string): boolean {
   return /^remote:\/\//i.test(path);
@@ -32,6 +36,7 @@ export function locateImportSource(
   if (isRemotePath(defPath)) {
     const { location, section } = resolveRemotePath(repo, defPath);
     if (uriScheme(location) === undefined) return { kind: "local", abs: location };
+    if (!isReadableUrl(location)) return { kind: "unreadable", url: location };
     // The remote's own options, with an `fs_config` given to the import applied over them.
     const merged = { ...section, ...fsConfig };
     delete merged.url;
@@ -64,4 +69,12 @@ export function locateDep(
   configDir: string,
 ): ImportLocation {
   return locateImportSource(repo, dep.path, wdir, depFsConfig(dep), configDir);
+}
+
+/** The error for an `unreadable` location, naming what flowops reads. */
+export function unreadableSource(defPath: string, location: string): FlowOpsError {
+  return invalidParameter(
+    `'${defPath}' is ${location}: flowops imports from local paths, http(s) and s3 only yet; download it and ` +
+      "use `flowops data add`",
+  );
 }

@@ -1,8 +1,9 @@
 /**
  * The stage half of `dvc status` for a `.dvc` file with deps (an import): its source, unless the file is
  * frozen (dvc's `_status_deps`), and its stage md5 (`_status_stage`, "changed checksum"). Only local sources
- * are hashed; http(s) and s3 ones are asked for the field dvc compares (urlSource.ts); other URL deps (gs://,
- * remote://) are not checked yet. An import from another repository (`dvc
+ * are hashed; http(s) and s3 ones, and `remote://` paths into such remotes, are asked for the field dvc
+ * compares (urlSource.ts, importLocation.ts); other URL deps (gs://, azure://) are not checked yet. An import
+ * from another repository (`dvc
  * import`) is asked for a newer commit at its revision, frozen or not unless `checkUpdates` is off, as dvc's
  * status does ("update available").
  */
@@ -44,6 +45,7 @@ export async function importStatus(
     // A source behind another kind of URL (gs://, azure://...) is not read here.
     if (isUrlPath(dep.path) && !isReadableUrl(dep.path) && !isRemotePath(dep.path)) continue;
     const location = locateDep(repo, dep, wdir, cwd);
+    if (location.kind === "unreadable") continue;
     if (location.kind === "url") {
       const state = await urlDepStatus(dep, location);
       if (state !== undefined) changedDeps[dep.path] = state;

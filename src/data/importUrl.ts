@@ -15,7 +15,7 @@ import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dv
 import { ensureGitignored } from "./gitignoreEntries.js";
 import { fetchUrlSource } from "./importFromUrl.js";
 import { checkImportTarget, fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
-import { isRemotePath, locateImportSource } from "./importLocation.js";
+import { isRemotePath, locateImportSource, unreadableSource } from "./importLocation.js";
 import { hashSource, missingDependency, shownPath } from "./importSource.js";
 import { singleStageMd5 } from "./stageMd5.js";
 import { describeUrlSource, isReadableUrl } from "./urlSource.js";
@@ -70,6 +70,7 @@ export async function importUrl(
       ? relative(wdir, urlAbs).split(sep).join("/")
       : url;
   const location = locateImportSource(repo, defPath, wdir, options.fsConfig, cwd);
+  if (location.kind === "unreadable") throw unreadableSource(defPath, location.url);
   const sourceAbs = location.kind === "local" ? location.abs : undefined;
 
   await checkImportTarget(repo, dest, dvcFile, cwd);

@@ -27,7 +27,7 @@ import {
 } from "./dvcFile.js";
 import { fetchUrlSource } from "./importFromUrl.js";
 import { fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
-import { locateDep, type ImportLocation } from "./importLocation.js";
+import { locateDep, unreadableSource, type ImportLocation } from "./importLocation.js";
 import { hashSource, missingDependency, shownPath } from "./importSource.js";
 import { isOid, type Oid } from "./hashInfo.js";
 import { checkoutReplacing } from "./sourceTransfer.js";
@@ -205,6 +205,7 @@ export async function refreshImport(
   const wdir = dvcFileWdir(file, doc);
   const dest = resolve(wdir, out.path);
   const location = locateDep(repo, dep, wdir, cwd);
+  if (location.kind === "unreadable") throw unreadableSource(dep.path, location.url);
   if (location.kind === "url") return refreshUrlImport(repo, file, doc, dest, location, cwd, options);
   const sourceAbs = location.abs;
   const shownSource = shownPath(dep.path, sourceAbs, repo.root, cwd);

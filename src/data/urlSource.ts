@@ -97,6 +97,9 @@ async function describeAt(
       download,
     };
   }
+  if (!isHttpUrl(url)) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${url}': flowops reads http(s) and s3 URLs only`);
+  }
   if (fsConfig !== undefined && Object.keys(fsConfig).length > 0) {
     // dvc's http options (auth, custom headers...) would be recorded here and then not applied.
     throw new FlowOpsError(

@@ -80,6 +80,18 @@ def error_lines(stderr: str) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+def data_outcome(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
+    """`dvc <args>` or `flowops data <args>`: the exit code, stdout with flowops's wording made dvc's (and the
+    set-ordered `git add` list sorted), and the error messages."""
+    result = ws.dvc(*args, check=False) if tool == "dvc" else ws.flowops("data", *args, check=False)
+    stdout = result.stdout.replace("flowops data config core.autostage", "dvc config core.autostage")
+    stdout = "\n".join(
+        "\tgit add " + " ".join(sorted(line.split()[2:])) if line.startswith("\tgit add") else line
+        for line in stdout.splitlines()
+    )
+    return result.returncode, stdout, error_lines(result.stderr)
+
+
 def workspace_files(ws: Workspace, links: bool = False) -> dict[str, object]:
     """Every workspace file outside .git and .dvc with its text; with `links`, its link count and write bits."""
     files: dict[str, object] = {}

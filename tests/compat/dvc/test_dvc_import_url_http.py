@@ -9,7 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import Workspace, error_lines
+from conftest import data_outcome
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -31,24 +31,13 @@ def server(tmp_path: Path):
         httpd.server_close()
 
 
-def _run(ws: Workspace, tool: str, *args: str):
-    result = ws.dvc(*args, check=False) if tool == "dvc" else ws.flowops("data", *args, check=False)
-    stdout = result.stdout.replace("flowops data config core.autostage", "dvc config core.autostage")
-    # dvc lists the files to `git add` in a set's order.
-    stdout = "\n".join(
-        "\tgit add " + " ".join(sorted(line.split()[2:])) if line.startswith("\tgit add") else line
-        for line in stdout.splitlines()
-    )
-    return result.returncode, stdout, error_lines(result.stderr)
-
-
 def test_import_status_update_match_dvc(server, make_ws) -> None:
     root, base = server
     (root / "data.csv").write_text("a,b\n1,2\n")
     twins = {"dvc": make_ws("dvc"), "flowops": make_ws("flowops")}
 
     def both(*args: str, files: tuple[str, ...] = ()) -> tuple:
-        outcomes = {tool: _run(ws, tool, *args) for tool, ws in twins.items()}
+        outcomes = {tool: data_outcome(ws, tool, *args) for tool, ws in twins.items()}
         assert outcomes["flowops"] == outcomes["dvc"], args
         for name in files:
             assert twins["flowops"].read(name) == twins["dvc"].read(name), name

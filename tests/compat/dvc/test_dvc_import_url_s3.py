@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Workspace, error_lines, workspace_files
+from conftest import data_outcome, workspace_files
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -70,22 +70,11 @@ def _put(client, key: str, body: bytes) -> None:
     client.put_object(Bucket="src", Key=key, Body=body)
 
 
-def _run(ws: Workspace, tool: str, *args: str):
-    result = ws.dvc(*args, check=False) if tool == "dvc" else ws.flowops("data", *args, check=False)
-    stdout = result.stdout.replace("flowops data config core.autostage", "dvc config core.autostage")
-    # dvc lists the files to `git add` in a set's order.
-    stdout = "\n".join(
-        "\tgit add " + " ".join(sorted(line.split()[2:])) if line.startswith("\tgit add") else line
-        for line in stdout.splitlines()
-    )
-    return result.returncode, stdout, error_lines(result.stderr)
-
-
 def _twins(make_ws):
     twins = {"dvc": make_ws("dvc"), "flowops": make_ws("flowops")}
 
     def both(*args: str, files: tuple[str, ...] = ()) -> tuple:
-        outcomes = {tool: _run(ws, tool, *args) for tool, ws in twins.items()}
+        outcomes = {tool: data_outcome(ws, tool, *args) for tool, ws in twins.items()}
         assert outcomes["flowops"] == outcomes["dvc"], args
         for name in files:
             assert twins["flowops"].read(name) == twins["dvc"].read(name), name
