@@ -24,6 +24,19 @@ function standInWorker(ready: OnnxWorkerReply): Worker {
   );
 }
 
+/** A world whose workers are stand-ins answering `reply`, recording the providers each was asked for. */
+function providerAskingWorld(gpu: boolean, reply: OnnxWorkerReply): { world: OnnxWorld; asked: string[][] } {
+  const asked: string[][] = [];
+  const world: OnnxWorld = {
+    gpuPresent: () => gpu,
+    startWorker(data) {
+      asked.push([...data.providers]);
+      return standInWorker(reply);
+    },
+  };
+  return { world, asked };
+}
+
 /** The ready reply of the test MLP, read from a real load. */
 async function mlpReady(overrides: Partial<OnnxWorkerReply> = {}): Promise<OnnxWorkerReply> {
   const probe = await loadOnnxModel(mlpFile(), {
@@ -113,14 +126,7 @@ describe("loadOnnxModel failures", () => {
 
   it("asks for CUDA first when a GPU is present, and logs the fallback to the CPU", async () => {
     const ready = await mlpReady({ fallbacks: ["cuda: libonnxruntime_providers_cuda.so is not installed"] });
-    const asked: string[][] = [];
-    const world: OnnxWorld = {
-      gpuPresent: () => true,
-      startWorker(data) {
-        asked.push([...data.providers]);
-        return standInWorker(ready);
-      },
-    };
+    const { world, asked } = providerAskingWorld(true, ready);
     const lines: string[] = [];
     const model = await loadOnnxModel(
       mlpFile(),
@@ -148,14 +154,7 @@ describe("loadOnnxModel failures", () => {
       type: "failed",
       message: "libonnxruntime_providers_cuda.so: cannot open shared object file",
     };
-    const asked: string[][] = [];
-    const world: OnnxWorld = {
-      gpuPresent: () => false,
-      startWorker(data) {
-        asked.push([...data.providers]);
-        return standInWorker(failure);
-      },
-    };
+    const { world, asked } = providerAskingWorld(false, failure);
     const error = await rejection(
       loadOnnxModel(
         mlpFile(),
@@ -172,14 +171,7 @@ describe("loadOnnxModel failures", () => {
 
   it("never asks for CUDA when told 'cpu', even with a GPU", async () => {
     const ready = await mlpReady();
-    const asked: string[][] = [];
-    const world: OnnxWorld = {
-      gpuPresent: () => true,
-      startWorker(data) {
-        asked.push([...data.providers]);
-        return standInWorker(ready);
-      },
-    };
+    const { world, asked } = providerAskingWorld(true, ready);
     const model = await loadOnnxModel(
       mlpFile(),
       { name: "mlp", version: "1", execution: "workers", threads: 1, executionProviders: "cpu" },

@@ -92,6 +92,21 @@ def data_outcome(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     return result.returncode, stdout, error_lines(result.stderr)
 
 
+def data_twins(make_ws):
+    """A dvc-driven and a flowops-driven workspace, and `both(*args, files=...)`: one `data` command on each,
+    the same outcome (data_outcome) and the same bytes in each named file; it answers dvc's outcome."""
+    twins = {"dvc": make_ws("dvc"), "flowops": make_ws("flowops")}
+
+    def both(*args: str, files: tuple[str, ...] = ()) -> tuple:
+        outcomes = {tool: data_outcome(ws, tool, *args) for tool, ws in twins.items()}
+        assert outcomes["flowops"] == outcomes["dvc"], args
+        for name in files:
+            assert twins["flowops"].read(name) == twins["dvc"].read(name), name
+        return outcomes["dvc"]
+
+    return twins, both
+
+
 def workspace_files(ws: Workspace, links: bool = False) -> dict[str, object]:
     """Every workspace file outside .git and .dvc with its text; with `links`, its link count and write bits."""
     files: dict[str, object] = {}

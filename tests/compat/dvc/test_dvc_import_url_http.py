@@ -9,7 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import data_outcome
+from conftest import data_twins
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -34,14 +34,7 @@ def server(tmp_path: Path):
 def test_import_status_update_match_dvc(server, make_ws) -> None:
     root, base = server
     (root / "data.csv").write_text("a,b\n1,2\n")
-    twins = {"dvc": make_ws("dvc"), "flowops": make_ws("flowops")}
-
-    def both(*args: str, files: tuple[str, ...] = ()) -> tuple:
-        outcomes = {tool: data_outcome(ws, tool, *args) for tool, ws in twins.items()}
-        assert outcomes["flowops"] == outcomes["dvc"], args
-        for name in files:
-            assert twins["flowops"].read(name) == twins["dvc"].read(name), name
-        return outcomes["dvc"]
+    twins, both = data_twins(make_ws)
 
     assert both("import-url", f"{base}/data.csv", files=("data.csv.dvc", "data.csv", ".gitignore"))[0] == 0
     assert both("import-url", "--no-download", f"{base}/data.csv", "nd.csv", files=("nd.csv.dvc",))[0] == 0

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import data_outcome, workspace_files
+from conftest import data_twins, workspace_files
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -70,19 +70,6 @@ def _put(client, key: str, body: bytes) -> None:
     client.put_object(Bucket="src", Key=key, Body=body)
 
 
-def _twins(make_ws):
-    twins = {"dvc": make_ws("dvc"), "flowops": make_ws("flowops")}
-
-    def both(*args: str, files: tuple[str, ...] = ()) -> tuple:
-        outcomes = {tool: data_outcome(ws, tool, *args) for tool, ws in twins.items()}
-        assert outcomes["flowops"] == outcomes["dvc"], args
-        for name in files:
-            assert twins["flowops"].read(name) == twins["dvc"].read(name), name
-        return outcomes["dvc"]
-
-    return twins, both
-
-
 def _status_json_equal(twins) -> dict:
     ours = twins["flowops"].flowops("data", "status", "--json").json()
     theirs = twins["dvc"].dvc("status", "--json").json()
@@ -92,7 +79,7 @@ def _status_json_equal(twins) -> dict:
 
 def test_object_import_status_update_match_dvc(s3, make_ws) -> None:
     _put(s3, "data/a.csv", b"x,y\n1,2\n")
-    twins, both = _twins(make_ws)
+    twins, both = data_twins(make_ws)
     assert both("import-url", "s3://src/data/a.csv", files=("a.csv.dvc", "a.csv", ".gitignore"))[0] == 0
     assert "etag: " in twins["flowops"].read("a.csv.dvc")
     assert both("import-url", "--no-download", "s3://src/data/a.csv", "nd.csv", files=("nd.csv.dvc",))[0] == 0
@@ -116,7 +103,7 @@ def test_prefix_import_is_a_directory_recorded_by_its_etag_tree(s3, make_ws) -> 
     _put(s3, "dir/one.txt", b"one\n")
     _put(s3, "dir/sub/two.txt", b"two\n")
     _put(s3, "dirty/other.txt", b"not under dir/\n")
-    twins, both = _twins(make_ws)
+    twins, both = data_twins(make_ws)
     assert both("import-url", "s3://src/dir", files=("dir.dvc", ".gitignore"))[0] == 0
     assert both("import-url", "s3://src/dir/", "slash", files=("slash.dvc",))[0] == 0
     assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])
@@ -132,7 +119,7 @@ def test_prefix_import_is_a_directory_recorded_by_its_etag_tree(s3, make_ws) -> 
 
 
 def test_missing_key_and_missing_bucket_fail_as_in_dvc(s3, make_ws) -> None:
-    _, both = _twins(make_ws)
+    _, both = data_twins(make_ws)
     code, stdout, errors = both("import-url", "s3://src/nothing-here")
     assert code == 1
     assert "dependency 's3://src/nothing-here' does not exist" in errors
@@ -147,7 +134,7 @@ def test_fs_config_is_recorded_in_the_dep_and_used_by_status_and_update(
     endpoint = os.environ["AWS_ENDPOINT_URL"]
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     _put(s3, "data/a.csv", b"x,y\n1,2\n")
-    twins, both = _twins(make_ws)
+    twins, both = data_twins(make_ws)
     config = ("--fs-config", f"endpointurl={endpoint}", "region=us-east-1")
     assert both("import-url", "s3://src/data/a.csv", *config, files=("a.csv.dvc", "a.csv"))[0] == 0
     assert "fs_config:" in twins["flowops"].read("a.csv.dvc")
@@ -165,7 +152,7 @@ def test_remote_path_reads_with_the_remote_s_endpoint(s3, make_ws, monkeypatch: 
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     _put(s3, "data/a.csv", b"x,y\n1,2\n")
     _put(s3, "dir/one.txt", b"one\n")
-    twins, both = _twins(make_ws)
+    twins, both = data_twins(make_ws)
     for ws in twins.values():
         ws.dvc("remote", "add", "bucket", "s3://src")
         ws.dvc("remote", "modify", "bucket", "endpointurl", endpoint)
