@@ -86,6 +86,7 @@ export function stageCommand(): Command {
             },
             { cwd, ...(opts.force === true ? { force: true } : {}) },
           );
+          if (added.warning !== undefined) process.stderr.write(`${added.warning}\n`);
           if (opts.json !== true) {
             process.stdout.write(`${added.message}\n`);
             await reportFilesToTrack(repo, added.toTrack, cwd);

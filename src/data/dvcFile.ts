@@ -10,8 +10,7 @@ import { FlowOpsError } from "../errors.js";
 import { isOid } from "./hashInfo.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { malformedFile, readYamlFile, type YamlFile } from "./yamlFile.js";
-import { yamlLibrary } from "../yamlLibrary.js";
-import { DVC_YAML_STRINGIFY, updateDvcFileText } from "./dvcFileUpdate.js";
+import { stringifyLikeRuamel, updateDvcFileText } from "./dvcFileUpdate.js";
 
 export interface DvcOut {
   /** POSIX, relative to the .dvc file's wdir. */
@@ -149,7 +148,7 @@ export function serializeDvcFile(doc: DvcFileUpdate): string {
     if (!(DOC_KEY_ORDER as readonly string[]).includes(key) && value !== undefined) ordered[key] = value;
   }
   if (doc.text !== undefined) return updateDvcFileText(doc.text, ordered);
-  return yamlLibrary().stringify(ordered, DVC_YAML_STRINGIFY);
+  return stringifyLikeRuamel(ordered);
 }
 
 export type DvcFileUpdate = Pick<DvcFileDoc, "outs"> &

@@ -7,6 +7,7 @@
  */
 import type { Document, Lexer as LexerType, Node as YamlNode, YAMLMap, YAMLSeq } from "yaml";
 import { yamlLibrary } from "../yamlLibrary.js";
+import { wrapLongPlainLines } from "./ruamelLineWidth.js";
 
 /** How dvc's ruamel dumper lays YAML out: block style, sequences not indented under their key. */
 export const DVC_YAML_STRINGIFY = {
@@ -17,6 +18,11 @@ export const DVC_YAML_STRINGIFY = {
   flowCollectionPadding: false,
 } as const;
 
+/** Plain data dumped as dvc's ruamel writer dumps it (block style, width 80). */
+export function stringifyLikeRuamel(data: unknown): string {
+  return wrapLongPlainLines(yamlLibrary().stringify(data, DVC_YAML_STRINGIFY));
+}
+
 /**
  * `state` (plain data, in dvc's key order) written over `oldText`; a fresh dump when the old text is not a
  * YAML mapping (dvc could not have loaded it either).
@@ -24,7 +30,7 @@ export const DVC_YAML_STRINGIFY = {
 export function updateDvcFileText(oldText: string, state: Record<string, unknown>): string {
   const yaml = yamlLibrary();
   const doc = yaml.parseDocument(oldText, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0 || !yaml.isMap(doc.contents)) return yaml.stringify(state, DVC_YAML_STRINGIFY);
+  if (doc.errors.length > 0 || !yaml.isMap(doc.contents)) return stringifyLikeRuamel(state);
   applyDiff(doc, state, doc.contents);
   return dumpLikeRuamel(oldText, doc);
 }
@@ -78,7 +84,7 @@ function dumpLikeRuamel(oldText: string, doc: Document): string {
       node.source = collection?.flow === true ? "null" : "";
     },
   });
-  return keepCommentColumns(oldText, doc.toString(DVC_YAML_STRINGIFY));
+  return wrapLongPlainLines(keepCommentColumns(oldText, doc.toString(DVC_YAML_STRINGIFY)));
 }
 
 type Container = Record<string, unknown> | unknown[];

@@ -7,8 +7,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { DVC_YAML_STRINGIFY, updateYamlTextAt } from "../data/dvcFileUpdate.js";
+import { dirname, join, resolve } from "node:path";
+import { stringifyLikeRuamel, updateYamlTextAt } from "../data/dvcFileUpdate.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { isSameOrInside, loadTrackedOuts } from "../data/dvcFile.js";
 import { cwdRelative } from "../data/dvcTarget.js";
@@ -51,6 +51,8 @@ export interface AddStageResult {
   toTrack: string[];
   /** Outputs (absolute) whose `.gitignore` entry this added, for taking back when `--run` fails. */
   ignored: string[];
+  /** dvc's warning when an output's directory does not exist yet, so its `.gitignore` cannot be written. */
+  warning?: string;
 }
 
 const INVALID_NAME_CHARS = /[\\/@:]/;
@@ -82,7 +84,7 @@ export async function addStage(
   const dumped = stageDefinitionDump(definition, pipelineFile, false);
   const text =
     oldText === undefined
-      ? yamlLibrary().stringify({ stages: { [spec.name]: dumped } }, DVC_YAML_STRINGIFY)
+      ? stringifyLikeRuamel({ stages: { [spec.name]: dumped } })
       : updateYamlTextAt(oldText, ["stages", spec.name], dumped);
   if (text === undefined) throw invalid(`${relFile}: 'stages' is not a mapping`);
 
@@ -111,15 +113,28 @@ export async function addStage(
   await writeFileAtomic(pipelineFile, text);
   const toTrack = [relFile];
   const ignored: string[] = [];
+  let warning: string | undefined;
   for (const out of outs) {
     if (!out.cache) continue;
     const abs = resolve(added.wdir, out.path);
+    if (repo.scm && !statSync(dirname(abs), { throwIfNoEntry: false })?.isDirectory()) {
+      // dvc's `stage add` stops ignoring outs at the first such one; repro writes the entries when it runs.
+      warning =
+        `Could not create .gitignore entry in ${join(dirname(abs), ".gitignore")}. DVC will attempt to create ` +
+        ".gitignore entry again when the stage is run.";
+      break;
+    }
     const gitignore = await ensureGitignored(repo, abs);
     if (gitignore === undefined) continue;
     toTrack.push(cwdRelative(cwd, gitignore));
     ignored.push(abs);
   }
-  return { message: `Added stage '${spec.name}' in '${relFile}'`, toTrack: [...new Set(toTrack)], ignored };
+  return {
+    message: `Added stage '${spec.name}' in '${relFile}'`,
+    toTrack: [...new Set(toTrack)],
+    ignored,
+    ...(warning !== undefined ? { warning } : {}),
+  };
 }
 
 function invalid(message: string): FlowOpsError {

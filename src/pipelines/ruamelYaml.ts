@@ -328,3 +328,18 @@ export function dumpRuamelYaml(data: Record<string, unknown>): string {
   emitMapping(e, data, 0, false);
   return `${e.out}\n`;
 }
+
+/**
+ * `head` (a line up to and including a mapping key's `:`) followed by the plain scalar `value`, laid out as
+ * ruamel's `write_plain` lays it at width 80: a word that would run past the width starts a new line at the
+ * key's column + 2, and a space past the width becomes a line break.
+ */
+export function wrapPlainValue(head: string, value: string, keyColumn: number): string {
+  const e = new Emitter();
+  e.write(head);
+  e.whitespace = false;
+  e.indention = false;
+  e.indent = keyColumn + 2;
+  e.writePlain(value, true);
+  return e.out;
+}

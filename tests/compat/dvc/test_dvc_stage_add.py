@@ -22,6 +22,11 @@ SCRIPT = [
     ("edit", "    - model.bin:\n        persist: true\n",
      "    - model.bin:\n        persist: true\n        desc: the model\n        remote: store\n        push: false\n"),
     ["-f", "-n", "train", "--desc", "ignored", "-d", "prepared", "-o", "model.bin", "cp prepared model.bin"],
+    # Past column 80 ruamel wraps: the command at a space, a long path on a line of its own. An output whose
+    # directory does not exist yet gets a warning instead of a .gitignore entry.
+    ["-n", "long", "-d", "data/a/rather/long/path/to/the/training/dataset/directory/that/goes/on.csv",
+     "-o", "models/out.pkl", "python train.py --epochs 10 --learning-rate 0.001 --batch-size 64 --model resnet50"
+     " --output models/out.pkl"],
 ]
 
 
@@ -59,8 +64,10 @@ def test_stage_add_matches_dvc(make_ws):
     for mine, theirs in zip(results["flowops"][0], results["dvc"][0]):
         assert mine == theirs
     codes = [step[1] for step in results["dvc"][0]]
-    assert codes == [0, 0, 255, 255, 255, 255, 0, 0, 0]
-    final = results["flowops"][0][-1][4]
+    assert codes == [0, 0, 255, 255, 255, 255, 0, 0, 0, 0]
+    assert "Could not create .gitignore entry in WS/models/.gitignore." in results["flowops"][0][-1][3]
+    assert "    cmd: python train.py --epochs 10 --learning-rate 0.001 --batch-size 64 \n" in results["flowops"][0][-1][4]
+    final = results["flowops"][0][-2][4]
     assert "    desc: trains it\n" in final and "        desc: the model\n        remote: store\n        push: false\n" in final
 
     # What one tool declared, the other runs: flowops reproduces the stages dvc added, and dvc finds them done.
