@@ -6,6 +6,7 @@
 import { Command, Option } from "commander";
 import { relative } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import { configFileOption, remoteConfigOption } from "./keyValueOption.js";
 import { positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
@@ -16,6 +17,8 @@ interface GetFlags {
   force: boolean;
   jobs?: number;
   remote?: string;
+  config?: string;
+  remoteConfig?: Record<string, string>;
   showUrl: boolean;
   json: boolean;
 }
@@ -32,6 +35,7 @@ async function showUrl(url: string, path: string, opts: GetFlags): Promise<void>
   const found = await remoteObjectUrl(url, path, process.cwd(), {
     ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
     ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+    ...(opts.remoteConfig !== undefined ? { remoteConfig: opts.remoteConfig } : {}),
   });
   if (opts.json) printJson({ url: found });
   else process.stdout.write(`${found}\n`);
@@ -51,6 +55,8 @@ export function getCommand(): Command {
     .option("-f, --force", "replace what is already at the destination", false)
     .addOption(new Option("-j, --jobs <n>", "files copied at once").argParser(positiveInteger))
     .option("--remote <name>", "the repository's remote to download missing objects from (default: its own)")
+    .addOption(configFileOption())
+    .addOption(remoteConfigOption())
     .option("--show-url", "print where the remote keeps the data (an out, or a file in one) and exit", false)
     .option("--json", "print machine-readable JSON", false)
     .action(async (url: string, path: string, opts: GetFlags) => {
@@ -65,6 +71,8 @@ export function getCommand(): Command {
           ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
           ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
           ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+          ...(opts.config !== undefined ? { config: opts.config } : {}),
+          ...(opts.remoteConfig !== undefined ? { remoteConfig: opts.remoteConfig } : {}),
           force: opts.force,
           onProgress: (done) => {
             sink.advance(done - copied);
@@ -98,17 +106,28 @@ export function duCommand(): Command {
     .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA)")
     .option("-s, --summarize", "show the total only", false)
     .option("--remote <name>", "the repository's remote to read directory manifests from (default: its own)")
+    .addOption(configFileOption())
+    .addOption(remoteConfigOption())
     .option("--json", "print machine-readable JSON: [{path, size}]", false)
     .action(
       async (
         url: string,
         path: string | undefined,
-        opts: { rev?: string; summarize: boolean; remote?: string; json: boolean },
+        opts: {
+          rev?: string;
+          summarize: boolean;
+          remote?: string;
+          config?: string;
+          remoteConfig?: Record<string, string>;
+          json: boolean;
+        },
       ) => {
         const { diskUsage, formatDiskUsage } = await import("../data/diskUsage.js");
         const entries = await diskUsage(url, path, process.cwd(), {
           ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
           ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+          ...(opts.config !== undefined ? { config: opts.config } : {}),
+          ...(opts.remoteConfig !== undefined ? { remoteConfig: opts.remoteConfig } : {}),
           summarize: opts.summarize,
         });
         if (opts.json) printJson(entries.map((entry) => ({ path: entry.path, size: entry.bytes })));

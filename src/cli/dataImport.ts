@@ -2,12 +2,13 @@
  * `flowops data import-url` and `data update` (dvc's `import-url` and `update`); the work is
  * data/importUrl.ts and data/updateImports.ts. Failures carry dvc's sentences around the cause.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { relative, sep } from "node:path";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { ImportMode } from "../data/importStage.js";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { reportFilesToTrack } from "./gitReminder.js";
+import { configFileOption, keyValuePair, remoteConfigOption } from "./keyValueOption.js";
 import { positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
@@ -97,6 +98,8 @@ export function importCommand(): Command {
       "--remote <name>",
       "the repository's remote to download from (default: its own default), kept in the .dvc for `data update`",
     )
+    .addOption(configFileOption())
+    .addOption(remoteConfigOption())
     .option("--json", "print machine-readable JSON", false)
     .action(
       async (
@@ -110,6 +113,8 @@ export function importCommand(): Command {
           download?: boolean;
           jobs?: number;
           remote?: string;
+          config?: string;
+          remoteConfig?: Record<string, string>;
           json?: boolean;
         },
       ) => {
@@ -124,6 +129,8 @@ export function importCommand(): Command {
               ...(opts.exec === false ? { noExec: true } : {}),
               ...(opts.download === false ? { noDownload: true } : {}),
               ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+              ...(opts.config !== undefined ? { config: opts.config } : {}),
+              ...(opts.remoteConfig !== undefined ? { remoteConfig: opts.remoteConfig } : {}),
               ...(opts.json === true ? {} : { onImporting: importing }),
             });
           } catch (error) {
@@ -133,13 +140,6 @@ export function importCommand(): Command {
         });
       },
     );
-}
-
-/** dvc's `DictAction`: each `key=value` (split at the first `=`) into one dict, a later key winning. */
-function fsConfigPair(value: string, previous: Record<string, string> | undefined): Record<string, string> {
-  const at = value.indexOf("=");
-  if (at <= 0) throw new InvalidArgumentError(`expects key=value, got '${value}'.`);
-  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
 
 export function importUrlCommand(): Command {
@@ -166,7 +166,7 @@ export function importUrlCommand(): Command {
           "--fs-config <key=value...>",
           "options of the source's filesystem, kept in the .dvc file (s3: endpointurl, region, profile, " +
             "access_key_id, secret_access_key, ssl_verify...)",
-        ).argParser(fsConfigPair),
+        ).argParser(keyValuePair),
       ),
   ).action(
     async (

@@ -13,6 +13,7 @@ import type { DataRepo } from "./dataRepo.js";
 import type { RevisionOut } from "./diffRevisions.js";
 import { loadDvcIgnore } from "./dvcIgnore.js";
 import { readRepoView, repoOuts, type ViewFile } from "./repoView.js";
+import { givenSourceConfig } from "./sourceConfig.js";
 import { ObjectSupply } from "./sourceObjects.js";
 import { gitBytes, openSourceAt, repoPath } from "./sourceRepo.js";
 
@@ -27,6 +28,9 @@ export interface DiskUsageOptions {
   /** One line: the path's total. */
   summarize?: boolean;
   remote?: string;
+  /** dvc's `--config` and `--remote-config` (sourceConfig.ts). */
+  config?: string;
+  remoteConfig?: Record<string, string>;
 }
 
 export async function diskUsage(
@@ -38,7 +42,7 @@ export async function diskUsage(
   const scratch = await mkdtemp(join(tmpdir(), "flowops-du-"));
   let repo: DataRepo | undefined;
   try {
-    const source = await openSourceAt(url, options.rev, cwd, scratch);
+    const source = await openSourceAt(url, options.rev, cwd, scratch, givenSourceConfig(options));
     const { root, rev } = source;
     repo = source.repo;
     const supply = new ObjectSupply(

@@ -241,6 +241,11 @@ function mergeConfigDocuments(docs: readonly ConfigDocument[]): DvcConfig {
       sections[name] = { ...sections[name], ...values };
     }
   }
+  return configFromSections(sections);
+}
+
+/** The merged view of sections keyed by their file names (`core`, `remote "storage"`). */
+export function configFromSections(sections: Record<string, Record<string, string>>): DvcConfig {
   const remotes: Record<string, Record<string, string>> = {};
   for (const [name, values] of Object.entries(sections)) {
     const match = /^remote\s+"(.*)"$/.exec(name);

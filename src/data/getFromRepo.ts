@@ -19,6 +19,7 @@ import { loadDvcIgnore } from "./dvcIgnore.js";
 import type { Oid } from "./hashInfo.js";
 import { readRepoView, repoOuts, type ViewFile } from "./repoView.js";
 import type { ObjectCache } from "./objectCache.js";
+import { givenSourceConfig, type ConfigTree } from "./sourceConfig.js";
 import { ObjectSupply } from "./sourceObjects.js";
 import { gitBytes, openSourceAt, repoPath } from "./sourceRepo.js";
 import { forEachLimited, type ObjectOwner } from "./transferObjects.js";
@@ -32,6 +33,10 @@ export interface GetOptions {
   jobs?: number;
   /** The remote of the source repository to download missing objects from (its default otherwise). */
   remote?: string;
+  /** dvc's `--config`: a config file (or an import's recorded dict) merged over the source's (sourceConfig.ts). */
+  config?: string | ConfigTree;
+  /** dvc's `--remote-config`: options merged into that remote. */
+  remoteConfig?: Record<string, string>;
   /** `import`: the importing repository's cache, whose objects need no download (see ObjectSupply). */
   localCache?: ObjectCache;
   /** Called with the number of files written so far and the total. */
@@ -71,7 +76,7 @@ export async function getFromRepo(
   const staging = join(dirname(outAbs), `.${basename(outAbs)}.flowops-get-${process.pid}`);
   let repo: DataRepo | undefined;
   try {
-    const source = await openSourceAt(url, options.rev, cwd, scratch);
+    const source = await openSourceAt(url, options.rev, cwd, scratch, givenSourceConfig(options));
     const { root, rev } = source;
     repo = source.repo;
     const supply = new ObjectSupply(repo, scratch, options);

@@ -16,6 +16,12 @@ import { getFromRepo } from "./getFromRepo.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
 import { checkImportTarget, hashedEntry } from "./importStage.js";
 import { hashSource } from "./importSource.js";
+import {
+  givenSourceConfig,
+  recordedSourceConfig,
+  type RecordedSourceConfig,
+  type SourceConfig,
+} from "./sourceConfig.js";
 import { sourceCommit } from "./sourceRepo.js";
 import { transferSource } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
@@ -36,6 +42,12 @@ export interface ImportRepoOptions {
   noDownload?: boolean;
   /** dvc's `--remote`: the source repository's remote to download from, recorded in the dep for `update`. */
   remote?: string;
+  /**
+   * dvc's `--config` (a file merged over the source's config) and `--remote-config` (options of that remote),
+   * recorded in the dep as dvc's `imp` records them (sourceConfig.ts) so `update` reads the source the same way.
+   */
+  config?: string;
+  remoteConfig?: Record<string, string>;
   /** dvc's "Importing 'path (url)' -> 'out'", before the data moves. */
   onImporting?: (source: string, out: string) => void;
 }
@@ -52,7 +64,7 @@ export function repoDep(
   url: string,
   rev: string | undefined,
   revLock: string | undefined,
-  remote?: string,
+  recorded: RecordedSourceConfig = {},
 ): DvcOut {
   return {
     path,
@@ -60,7 +72,8 @@ export function repoDep(
       url,
       ...(rev !== undefined ? { rev } : {}),
       ...(revLock !== undefined ? { rev_lock: revLock } : {}),
-      ...(remote !== undefined ? { remote } : {}),
+      ...(recorded.config !== undefined ? { config: recorded.config } : {}),
+      ...(recorded.remote !== undefined ? { remote: recorded.remote } : {}),
     },
   } as unknown as DvcOut;
 }
@@ -80,8 +93,8 @@ export async function fetchRepoPath(
     rev?: string | undefined;
     jobs?: number | undefined;
     previousOut?: DvcOut;
-    /** The source repository's remote to download from (its default otherwise). */
-    remote?: string | undefined;
+    /** How to read the source repository: its remote, config file, remote options (sourceConfig.ts). */
+    source?: SourceConfig | undefined;
   },
 ): Promise<{ out: DvcOut; commit: string }> {
   const staging = join(repo.tmpDir, `flowops-import-${process.pid}`);
@@ -92,7 +105,7 @@ export async function fetchRepoPath(
       out: join(staging, "data"),
       rev: options.rev ?? "HEAD",
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
-      ...(options.remote !== undefined ? { remote: options.remote } : {}),
+      ...options.source,
       localCache: repo.cache,
     });
     const hashed = await hashSource(repo, got.out);
@@ -116,6 +129,7 @@ export async function importRepo(
     throw invalidParameter(`'${dest}': the destination must be inside the repository ${repo.root}`);
   }
   const dvcFile = `${dest}${DVC_FILE_SUFFIX}`;
+  const recorded = recordedSourceConfig(options);
   await checkImportTarget(repo, dest, dvcFile, cwd);
   let fetched: { out: DvcOut; commit: string | undefined };
   if (options.noExec === true) {
@@ -130,12 +144,12 @@ export async function importRepo(
       cwd,
       rev: options.rev,
       jobs: options.jobs,
-      remote: options.remote,
+      source: givenSourceConfig(options),
     });
   }
   const raw: Record<string, unknown> = {
     frozen: true,
-    deps: [repoDep(path, url, options.rev, fetched.commit, options.remote)],
+    deps: [repoDep(path, url, options.rev, fetched.commit, recorded)],
     outs: [fetched.out],
   };
   if (options.noExec !== true) raw.md5 = singleStageMd5(raw);

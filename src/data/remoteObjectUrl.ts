@@ -10,12 +10,15 @@ import { FlowOpsError } from "../errors.js";
 import { openDataRemote } from "./dataRemote.js";
 import { isDirOid, objectKey, type Oid } from "./hashInfo.js";
 import { repoOuts } from "./repoView.js";
+import { givenSourceConfig } from "./sourceConfig.js";
 import { ObjectSupply } from "./sourceObjects.js";
 import { gitRevisionExists, openSource, repoPath } from "./sourceRepo.js";
 
 export interface ObjectUrlOptions {
   rev?: string;
   remote?: string;
+  /** dvc's `--remote-config` (sourceConfig.ts); like dvc's `get --show-url`, no `--config`. */
+  remoteConfig?: Record<string, string>;
 }
 
 function notAnOutput(path: string): FlowOpsError {
@@ -29,7 +32,11 @@ export async function remoteObjectUrl(
   options: ObjectUrlOptions = {},
 ): Promise<string> {
   const scratch = await mkdtemp(join(tmpdir(), "flowops-get-url-"));
-  const source = await openSource(url, options.rev, cwd, scratch).catch(async (error: unknown) => {
+  const config = givenSourceConfig({
+    ...(options.remote !== undefined ? { remote: options.remote } : {}),
+    ...(options.remoteConfig !== undefined ? { remoteConfig: options.remoteConfig } : {}),
+  });
+  const source = await openSource(url, options.rev, cwd, scratch, config).catch(async (error: unknown) => {
     await rm(scratch, { recursive: true, force: true });
     throw error;
   });

@@ -8,6 +8,7 @@ import { join, normalize, resolve, sep } from "node:path";
 import { childProcess } from "../childProcess.js";
 import { FlowOpsError } from "../errors.js";
 import { DVC_DIR, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { applySourceConfig, type SourceConfig } from "./sourceConfig.js";
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -46,23 +47,42 @@ export interface Source {
   rev: string | undefined;
 }
 
+/** A source repository opened with the settings given for it (sourceConfig.ts); closed again if they fail. */
+async function openWithConfig(
+  root: string,
+  config: SourceConfig | undefined,
+  cwd: string,
+  local: boolean,
+): Promise<DataRepo> {
+  const repo = await openDataRepo(root);
+  if (config === undefined) return repo;
+  try {
+    repo.config = await applySourceConfig(repo.config, config, cwd, local ? repo.cacheDir : undefined);
+  } catch (error) {
+    repo.state.close();
+    throw error;
+  }
+  return repo;
+}
+
 /**
  * Opens `url` as dvc's `Repo.open` does: a local DVC repository in place; anything else (a Git-only
  * directory, a Git URL) through a clone in `scratch`, checked out at `rev` so its `.dvc/config` is that
- * revision's.
+ * revision's. `config` is applied over the repository's own (dvc's `--config`, `--remote`, `--remote-config`).
  */
 export async function openSource(
   url: string,
   rev: string | undefined,
   cwd: string,
   scratch: string,
+  config?: SourceConfig,
 ): Promise<Source> {
   const local = resolve(cwd, url);
   if (
     (await stat(local).catch(() => undefined))?.isDirectory() === true &&
     (await exists(join(local, DVC_DIR)))
   ) {
-    return { root: local, repo: await openDataRepo(local), rev };
+    return { root: local, repo: await openWithConfig(local, config, cwd, true), rev };
   }
   const root = join(scratch, "clone");
   try {
@@ -78,7 +98,9 @@ export async function openSource(
     }
     await gitBytes(root, ["checkout", "--quiet", "--detach", rev]);
   }
-  const repo = (await exists(join(root, DVC_DIR))) ? await openDataRepo(root) : undefined;
+  const repo = (await exists(join(root, DVC_DIR)))
+    ? await openWithConfig(root, config, cwd, false)
+    : undefined;
   return { root, repo, rev: "HEAD" };
 }
 
@@ -114,8 +136,9 @@ export async function openSourceAt(
   rev: string | undefined,
   cwd: string,
   scratch: string,
+  config?: SourceConfig,
 ): Promise<Source> {
-  const source = await openSource(url, rev, cwd, scratch);
+  const source = await openSource(url, rev, cwd, scratch, config);
   if (source.rev !== undefined && !(await gitRevisionExists(source.root, source.rev))) {
     source.repo?.state.close();
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${source.rev}'`);

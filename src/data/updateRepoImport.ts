@@ -15,6 +15,7 @@ import { dvcFileWdir, writeDvcFile, type DvcFileDoc, type DvcOut } from "./dvcFi
 import { fetchRepoPath } from "./importRepo.js";
 import { hashedEntry, type ImportMode } from "./importStage.js";
 import { sourceCommit } from "./sourceRepo.js";
+import { givenSourceConfig, sourceConfigOfDep, type SourceConfig } from "./sourceConfig.js";
 import { singleStageMd5 } from "./stageMd5.js";
 
 export interface RepoImportUpdateOptions {
@@ -29,25 +30,18 @@ interface RepoSpec {
   url: string;
   rev?: string;
   rev_lock?: string;
-  /** dvc's `import --remote`: the source's remote to download from. */
-  remote?: string;
+  /** dvc's `import --config` (a file path) or `--remote` with `--remote-config` (a config dict). */
+  config?: unknown;
+  /** dvc's `import --remote` (a name) or `--remote-config` alone (the default remote's options). */
+  remote?: unknown;
 }
 
-function repoSpec(file: string, dep: DvcOut): RepoSpec {
-  const spec = dep.repo as (Partial<RepoSpec> & { config?: unknown; remote?: unknown }) | undefined;
+function repoSpec(file: string, dep: DvcOut): { spec: RepoSpec; source: SourceConfig } {
+  const spec = dep.repo as Partial<RepoSpec> | undefined;
   if (typeof spec?.url !== "string") {
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${file}: deps[0].repo must have a 'url'`);
   }
-  // dvc's `import --config` and `--remote-config` record settings for the source repository that flowops does
-  // not apply; fetching without them could read other data, so such an import is refused by name.
-  if (spec.config !== undefined || (spec.remote !== undefined && typeof spec.remote !== "string")) {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `${file}: the import records ${spec.config !== undefined ? "'config'" : "a 'remote' config"} for its source ` +
-        "repository (dvc import --config/--remote-config), which flowops does not apply yet; update it with dvc",
-    );
-  }
-  return spec as RepoSpec;
+  return { spec: spec as RepoSpec, source: sourceConfigOfDep(spec, `${file}: deps[0].repo`) };
 }
 
 /**
@@ -55,7 +49,7 @@ function repoSpec(file: string, dep: DvcOut): RepoSpec {
  * without one) names another commit than `rev_lock` now; undefined when it does not.
  */
 export async function repoUpdateAvailable(dep: DvcOut, cwd: string): Promise<string | undefined> {
-  const spec = repoSpec("a .dvc file", dep);
+  const { spec } = repoSpec("a .dvc file", dep);
   // Never imported (`--no-exec`): dvc compares the revision with itself.
   if (spec.rev_lock === undefined) return undefined;
   const commit = await sourceCommit(spec.url, spec.rev ?? "HEAD", cwd);
@@ -71,7 +65,7 @@ export async function updateRepoImport(
 ): Promise<"skipped" | "imported"> {
   const dep = doc.deps![0] as DvcOut;
   const out = doc.outs[0]!;
-  const spec = repoSpec(file, dep);
+  const { spec, source } = repoSpec(file, dep);
   if (options.mode?.kind === "to-remote") {
     throw invalidParameter(
       `'${cwdRelative(cwd, file)}' imports from another repository: --to-remote is not supported for those yet`,
@@ -98,7 +92,7 @@ export async function updateRepoImport(
       rev: commit,
       jobs: options.jobs,
       previousOut: out,
-      remote: spec.remote,
+      source: givenSourceConfig(source),
     });
   }
   // dvc updates the recorded mapping in place: new keys (a first `rev`) come after the old ones.

@@ -192,8 +192,7 @@ def test_no_download_then_update_matches_dvc(tmp_path: Path, make_ws) -> None:
 
 def test_import_from_a_named_remote_of_the_source_and_update_from_it(tmp_path: Path, make_ws) -> None:
     """`import --remote alt` downloads from the source's remote `alt` (its default remote lacks the data) and
-    records `remote: alt`; `update` reads from it again. An import with dvc's `--remote-config` is refused by
-    our update rather than fetched from the wrong place."""
+    records `remote: alt`; `update` reads from it again (test_dvc_import_config.py has `--remote-config`)."""
     source = make_source_repo(tmp_path)
     alt = tmp_path / "alt"
     source.dvc("remote", "add", "alt", str(alt))
@@ -218,9 +217,3 @@ def test_import_from_a_named_remote_of_the_source_and_update_from_it(tmp_path: P
     assert fo_ws.read("model.bin") == "weights 3\n"
     # Without --remote the source's default remote lacks the object, but the importing cache holds it.
     assert _step(dvc_ws, fo_ws, source, url, "model.bin", "-o", "again.bin")[0] == 0
-
-    dvc_ws.dvc("import", url, "model.bin", "-o", "rc.bin", "--remote-config", f"url={alt}")
-    shutil.copy(dvc_ws.root / "rc.bin.dvc", fo_ws.root / "rc.bin.dvc")
-    result = fo_ws.flowops("data", "update", "rc.bin.dvc", check=False)
-    assert result.returncode != 0
-    assert "records a 'remote' config for its source repository" in result.stderr
