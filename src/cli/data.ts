@@ -4,6 +4,10 @@
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
 import { Command } from "commander";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { FlowOpsError } from "../errors.js";
+import { configFileOption, remoteConfigOption } from "./keyValueOption.js";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
@@ -152,21 +156,71 @@ function checkoutCommand(): Command {
     });
 }
 
+interface LsFlags extends JsonOption {
+  recursive: boolean;
+  dvcOnly: boolean;
+  size: boolean;
+  showHash: boolean;
+  rev?: string;
+  remote?: string;
+  config?: string;
+  remoteConfig?: Record<string, string>;
+}
+
+/** Whether `url` names a repository (dvc's `ls <url>`) rather than a path of this one (our older `ls <path>`). */
+function namesRepository(url: string, path: string | undefined, opts: LsFlags): boolean {
+  if (path !== undefined || opts.rev !== undefined) return true;
+  const abs = resolve(url);
+  if (!existsSync(abs)) return true;
+  return existsSync(join(abs, ".dvc")) || existsSync(join(abs, ".git"));
+}
+
 function lsCommand(): Command {
   return new Command("ls")
-    .description("List the workspace with tracked outputs marked (like `dvc ls .`).")
-    .argument("[path]", "directory or file to list", ".")
+    .description(
+      "List a repository's files and directories with DVC outputs marked, as dvc ls: <url> is a local " +
+        "repository (its workspace, or --rev) or a Git URL (cloned); without it, this workspace.",
+    )
+    .argument("[url]", "the repository: a local directory or a Git URL (default: this one)")
+    .argument("[path]", "a directory or file inside it (default: its root)")
     .option("-R, --recursive", "list directories recursively", false)
     .option("--dvc-only", "only tracked outputs", false)
+    .option("--size", "show sizes", false)
+    .option("--show-hash", "show the md5 of each output", false)
+    .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA)")
+    .option("--remote <name>", "the repository's remote to read directory manifests from (default: its own)")
+    .addOption(configFileOption())
+    .addOption(remoteConfigOption())
     .option("--json", "print machine-readable JSON", false)
-    .action(async (path: string, opts: JsonOption & { recursive: boolean; dvcOnly: boolean }) => {
-      await withDataRepo(process.cwd(), async (repo) => {
-        const entries = await (
-          await import("../data/listTracked.js")
-        ).listTracked(repo, path, { recursive: opts.recursive, dvcOnly: opts.dvcOnly });
-        if (opts.json === true) return printDvcJson(entries);
-        if (entries.length > 0) process.stdout.write(`${entries.map((e) => e.path).join("\n")}\n`);
-      });
+    .action(async (url: string | undefined, path: string | undefined, opts: LsFlags) => {
+      const listing = { recursive: opts.recursive, dvcOnly: opts.dvcOnly };
+      let entries;
+      if (url !== undefined && namesRepository(url, path, opts)) {
+        const { listRepository } = await import("../data/listRevision.js");
+        try {
+          entries = await listRepository(url, path, process.cwd(), {
+            ...listing,
+            ...(opts.rev !== undefined ? { rev: opts.rev } : {}),
+            ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+            ...(opts.config !== undefined ? { config: opts.config } : {}),
+            ...(opts.remoteConfig !== undefined ? { remoteConfig: opts.remoteConfig } : {}),
+          });
+        } catch (error) {
+          throw error instanceof FlowOpsError
+            ? new FlowOpsError(error.code, `failed to list '${url}' - ${error.message}`, { cause: error })
+            : error;
+        }
+      } else {
+        entries = await withDataRepo(process.cwd(), async (repo) =>
+          (await import("../data/listTracked.js")).listTracked(repo, url ?? ".", listing),
+        );
+      }
+      if (opts.json === true) return printDvcJson(entries);
+      if (entries.length === 0) return;
+      if (opts.size || opts.showHash) {
+        const { formatListing } = await import("../data/listingTable.js");
+        process.stdout.write(`${formatListing(entries, { size: opts.size, hash: opts.showHash })}\n`);
+      } else process.stdout.write(`${entries.map((e) => e.path).join("\n")}\n`);
     });
 }
 

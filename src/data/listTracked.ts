@@ -14,7 +14,7 @@ import { isDirOid, type DirEntry } from "./hashInfo.js";
 import { workspaceDeclaredStageOuts } from "./stageOutsSnapshot.js";
 
 /** An out of a `.dvc` file or of a stage (dvc.yaml + dvc.lock), with what its file records. */
-interface ListedOut {
+export interface ListedOut {
   abs: string;
   md5: string | null;
   size: number | undefined;
@@ -61,6 +61,34 @@ export interface ListOptions {
   cwd?: string;
 }
 
+/**
+ * Where a listing reads the repository: the workspace (files on disk, the local cache), or a Git revision
+ * (listRevision.ts: the Git tree, the revision's outs, manifests from the cache or a remote).
+ */
+export interface ListingSource {
+  root: string;
+  outs(): Promise<ListedOut[]>;
+  /** What is at `abs`; `size` null where the listing shows no size (see `dvcOnly`). */
+  stat(abs: string): Promise<{ isdir: boolean; isexec: boolean; size: number | null } | undefined>;
+  /** The names in a plain directory ([] when there is none). */
+  names(absDir: string): Promise<string[]>;
+  /** A directory out's manifest, or undefined when it cannot be read. */
+  manifest(md5: string): Promise<readonly DirEntry[] | undefined>;
+  ignores(rel: string, isDir: boolean): boolean;
+}
+
+/** The workspace as dvc's working-tree filesystem shows it. */
+export function workspaceSource(repo: DataRepo): ListingSource {
+  return {
+    root: repo.root,
+    outs: () => listedOuts(repo),
+    stat: statNode,
+    names: (absDir) => readdir(absDir).catch(() => []),
+    manifest: async (md5) => ((await repo.cache.has(md5)) ? repo.cache.readDirManifest(md5) : undefined),
+    ignores: (rel, isDir) => repo.ignore.ignores(rel, isDir),
+  };
+}
+
 interface Node {
   isdir: boolean;
   isexec: boolean;
@@ -82,14 +110,18 @@ async function statNode(abs: string): Promise<{ isdir: boolean; isexec: boolean;
 }
 
 /** The tree of a tracked directory from its manifest; sizes from the workspace when the file is there. */
-async function manifestTree(abs: string, entries: readonly DirEntry[]): Promise<Map<string, Node>> {
+async function manifestTree(
+  source: ListingSource,
+  abs: string,
+  entries: readonly DirEntry[],
+): Promise<Map<string, Node>> {
   const root = new Map<string, Node>();
   for (const entry of entries) {
     const parts = entry.relpath.split("/");
     let level = root;
     for (const [i, part] of parts.entries()) {
       if (i === parts.length - 1) {
-        const st = await statNode(join(abs, ...parts));
+        const st = await source.stat(join(abs, ...parts));
         level.set(part, {
           isdir: false,
           isexec: entry.isexec ?? st?.isexec ?? false,
@@ -97,10 +129,11 @@ async function manifestTree(abs: string, entries: readonly DirEntry[]): Promise<
           out: { md5: entry.md5, size: st?.size ?? null },
         });
       } else {
+        // dvc shows a directory inside an out with the workspace's size for it, if it is there.
         const dir = level.get(part) ?? {
           isdir: true,
           isexec: false,
-          size: null,
+          size: (await source.stat(join(abs, ...parts.slice(0, i + 1))))?.size ?? null,
           out: { md5: null, size: null },
           children: new Map(),
         };
@@ -112,9 +145,9 @@ async function manifestTree(abs: string, entries: readonly DirEntry[]): Promise<
   return root;
 }
 
-async function trackedNode(repo: DataRepo, tracked: ListedOut): Promise<Node> {
+async function trackedNode(source: ListingSource, tracked: ListedOut): Promise<Node> {
   const md5 = tracked.md5;
-  const st = await statNode(tracked.abs);
+  const st = await source.stat(tracked.abs);
   const isdir = md5 !== null ? isDirOid(md5) : (st?.isdir ?? false);
   const node: Node = {
     isdir,
@@ -122,51 +155,43 @@ async function trackedNode(repo: DataRepo, tracked: ListedOut): Promise<Node> {
     size: st?.size ?? tracked.size ?? (tracked.unrecorded === true ? 0 : null),
     out: { md5, size: tracked.size ?? null },
   };
-  if (isdir && md5 !== null && (await repo.cache.has(md5))) {
-    node.children = await manifestTree(tracked.abs, await repo.cache.readDirManifest(md5));
-  }
+  const manifest = isdir && md5 !== null ? await source.manifest(md5) : undefined;
+  if (manifest !== undefined) node.children = await manifestTree(source, tracked.abs, manifest);
   return node;
 }
 
 /** Children of a plain (untracked) workspace directory merged with the outs that live in it. */
 async function workspaceChildren(
-  repo: DataRepo,
+  source: ListingSource,
   absDir: string,
   outs: readonly ListedOut[],
 ): Promise<Map<string, Node>> {
   const children = new Map<string, Node>();
-  let names: string[] = [];
-  try {
-    names = await readdir(absDir);
-  } catch {
-    names = [];
-  }
-  for (const name of names) {
+  for (const name of await source.names(absDir)) {
     const abs = join(absDir, name);
-    const rel = toPosix(relative(repo.root, abs));
-    const st = await statNode(abs);
-    if (st === undefined || name === ".git" || name === ".dvc" || repo.ignore.ignores(rel, st.isdir))
-      continue;
+    const rel = toPosix(relative(source.root, abs));
+    const st = await source.stat(abs);
+    if (st === undefined || name === ".git" || name === ".dvc" || source.ignores(rel, st.isdir)) continue;
     children.set(name, { isdir: st.isdir, isexec: st.isexec, size: st.size });
   }
   for (const tracked of outs) {
     if (resolve(tracked.abs, "..") === absDir) {
-      children.set(tracked.abs.slice(absDir.length + 1), await trackedNode(repo, tracked));
+      children.set(tracked.abs.slice(absDir.length + 1), await trackedNode(source, tracked));
     }
   }
   return children;
 }
 
 async function childrenOf(
-  repo: DataRepo,
+  source: ListingSource,
   abs: string,
   node: Node | undefined,
   outs: readonly ListedOut[],
 ): Promise<Map<string, Node>> {
-  if (node?.out === undefined) return workspaceChildren(repo, abs, outs);
+  if (node?.out === undefined) return workspaceChildren(source, abs, outs);
   // dvc lists a tracked directory's workspace files too: those the manifest lacks are not outs.
   const children = new Map(node.children ?? []);
-  for (const [name, plain] of await workspaceChildren(repo, abs, [])) {
+  for (const [name, plain] of await workspaceChildren(source, abs, [])) {
     if (!children.has(name)) children.set(name, plain);
   }
   return children;
@@ -181,16 +206,30 @@ export async function listTracked(
   path = ".",
   options: ListOptions = {},
 ): Promise<ListedEntry[]> {
+  return listSource(workspaceSource(repo), path, options);
+}
+
+/** `listTracked` over any source: the workspace, or a revision (listRevision.ts). */
+export async function listSource(
+  source: ListingSource,
+  path = ".",
+  options: ListOptions = {},
+): Promise<ListedEntry[]> {
   const cwd = options.cwd ?? process.cwd();
   const abs = resolve(cwd, path);
-  const outs = await listedOuts(repo);
-  const target = await resolveNode(repo, abs, outs);
+  if (options.dvcOnly === true) {
+    // dvc lists only its index then: outs with the sizes their files record, nothing sized from the disk.
+    const { stat } = source;
+    source = { ...source, stat: async (at) => ((st) => st && { ...st, size: null })(await stat(at)) };
+  }
+  const outs = await source.outs();
+  const target = await resolveNode(source, abs, outs);
   if (target === undefined)
     throw notFound(`'${path}' does not exist in the workspace or in the tracked data`);
   if (!target.isdir && target.node !== undefined) return [toEntry(target.node, basename(abs))];
   const listed: ListedEntry[] = [];
   const walk = async (dirAbs: string, node: Node | undefined, prefix: string): Promise<void> => {
-    const children = await childrenOf(repo, dirAbs, node, outs);
+    const children = await childrenOf(source, dirAbs, node, outs);
     for (const name of [...children.keys()].sort()) {
       const child = children.get(name) as Node;
       const childAbs = join(dirAbs, name);
@@ -227,22 +266,22 @@ function toEntry(node: Node, path: string): ListedEntry {
 
 /** The node at `abs`: a tracked out, a path inside a tracked directory, or a workspace path. */
 async function resolveNode(
-  repo: DataRepo,
+  source: ListingSource,
   abs: string,
   outs: readonly ListedOut[],
 ): Promise<{ isdir: boolean; node: Node | undefined } | undefined> {
   const exact = outs.find((t) => t.abs === abs);
   if (exact !== undefined) {
-    const node = await trackedNode(repo, exact);
+    const node = await trackedNode(source, exact);
     return { isdir: node.isdir, node };
   }
   const container = outs.find((t) => isSameOrInside(abs, t.abs));
   if (container !== undefined) {
-    let node: Node | undefined = await trackedNode(repo, container);
+    let node: Node | undefined = await trackedNode(source, container);
     for (const part of toPosix(relative(container.abs, abs)).split("/")) node = node?.children?.get(part);
     return node === undefined ? undefined : { isdir: node.isdir, node };
   }
-  const st = await statNode(abs);
+  const st = await source.stat(abs);
   if (st === undefined) return undefined;
   return { isdir: st.isdir, node: st.isdir ? undefined : { ...st } };
 }

@@ -1,0 +1,65 @@
+"""`flowops data ls <url> [path]` beside `dvc ls` on conftest's source repository: its workspace, its Git
+revisions and a clone of it by URL, with and without -R and --dvc-only. The JSON (`isout`, `isdir`, `isexec`,
+`size`, `md5`, `path`) and the text (names; `--size` and `--show-hash` tables) must be dvc's, sizes of Git
+trees and of outs included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Workspace, make_source_repo
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    ws = make_source_repo(tmp_path_factory.mktemp("ls"))
+    ws.dvc("push", "-q")  # data/c.txt too, so a clone can read every manifest from the remote
+    return ws
+
+
+CASES = [
+    [],
+    ["data"],
+    ["-R"],
+    ["--dvc-only"],
+    ["data", "-R"],
+    ["--rev", "HEAD"],
+    ["--rev", "HEAD~1", "-R"],
+    ["data", "--rev", "HEAD"],
+    ["data/sub", "--rev", "HEAD~1"],
+    ["--rev", "HEAD", "--dvc-only", "-R"],
+    ["src", "--rev", "HEAD"],
+    ["model.bin", "--rev", "HEAD"],
+    ["out", "--rev", "HEAD", "-R"],
+]
+
+
+@pytest.mark.parametrize("args", CASES)
+def test_listing_matches_dvc(source, args: list[str], tmp_path: Path):
+    here = Workspace(tmp_path)
+    url = str(source.root)
+    ours = here.flowops("data", "ls", url, *args, "--json", check=False)
+    theirs = here.dvc("ls", url, *args, "--json", check=False)
+    assert (ours.returncode, ours.stdout and ours.json()) == (theirs.returncode, theirs.stdout and theirs.json()), (
+        ours.stderr
+    )
+    for shown in ([], ["--size", "--show-hash"], ["--size"]):
+        plain = here.flowops("data", "ls", url, *args, *shown, check=False).stdout
+        assert plain == here.dvc("ls", url, *args, *shown, check=False).stdout, shown
+
+
+@pytest.mark.parametrize("args", [[], ["data", "-R"], ["--dvc-only"]])
+def test_a_git_url_is_cloned_and_listed_at_its_head(source, args: list[str], tmp_path: Path):
+    here = Workspace(tmp_path)
+    url = f"file://{source.root}"
+    ours = here.flowops("data", "ls", url, *args, "--json")
+    assert ours.json() == here.dvc("ls", url, *args, "--json").json()
+
+
+def test_a_missing_path_fails(source, tmp_path: Path):
+    here = Workspace(tmp_path)
+    ours = here.flowops("data", "ls", str(source.root), "nope", "--rev", "HEAD", check=False)
+    theirs = here.dvc("ls", str(source.root), "nope", "--rev", "HEAD", check=False)
+    assert ours.returncode != 0 and theirs.returncode != 0
+    assert "nope" in ours.stderr
