@@ -3,7 +3,7 @@
  * versioning. Wiring only: each subcommand opens the repo, calls the data layer, and prints text (what dvc
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
-import { Command } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
@@ -161,10 +161,16 @@ interface LsFlags extends JsonOption {
   dvcOnly: boolean;
   size: boolean;
   showHash: boolean;
+  level?: number;
   rev?: string;
   remote?: string;
   config?: string;
   remoteConfig?: Record<string, string>;
+}
+
+function integerOption(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got '${value}'`);
+  return Number(value);
 }
 
 /** Whether `url` names a repository (dvc's `ls <url>`) rather than a path of this one (our older `ls <path>`). */
@@ -185,6 +191,12 @@ function lsCommand(): Command {
     .argument("[path]", "a directory or file inside it (default: its root)")
     .option("-R, --recursive", "list directories recursively", false)
     .option("--dvc-only", "only tracked outputs", false)
+    .addOption(
+      new Option(
+        "-L, --level <depth>",
+        "with -R: how many levels down to go (deeper directories are listed)",
+      ).argParser(integerOption),
+    )
     .option("--size", "show sizes", false)
     .option("--show-hash", "show the md5 of each output", false)
     .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA)")
@@ -193,7 +205,11 @@ function lsCommand(): Command {
     .addOption(remoteConfigOption())
     .option("--json", "print machine-readable JSON", false)
     .action(async (url: string | undefined, path: string | undefined, opts: LsFlags) => {
-      const listing = { recursive: opts.recursive, dvcOnly: opts.dvcOnly };
+      const listing = {
+        recursive: opts.recursive,
+        dvcOnly: opts.dvcOnly,
+        ...(opts.level !== undefined ? { level: opts.level } : {}),
+      };
       let entries;
       if (url !== undefined && namesRepository(url, path, opts)) {
         const { listRepository } = await import("../data/listRevision.js");

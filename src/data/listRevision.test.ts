@@ -75,6 +75,20 @@ describe("ls of another repository (dvc ls <url>)", () => {
     ]);
   });
 
+  it("stops at --level: deeper directories are listed, 0 lists the path itself", async () => {
+    const two = await listRepository(source, undefined, base, { rev: "HEAD", recursive: true, level: 2 });
+    expect(two.filter((e) => e.path.startsWith("data/")).map((e) => [e.path, e.isdir])).toEqual([
+      ["data/a.txt", false],
+      ["data/c.txt", false],
+      ["data/sub", true],
+    ]);
+    const self = await listRepository(source, "data", base, { rev: "HEAD", recursive: true, level: 0 });
+    expect(self.map((e) => [e.path, e.isout, e.isdir])).toEqual([["data", true, true]]);
+    await expect(listRepository(source, undefined, base, { recursive: true, level: -1 })).rejects.toThrow(
+      "maxdepth must be at least 1",
+    );
+  });
+
   it("says which path is missing", async () => {
     await expect(listRepository(source, "nope", base, { rev: "HEAD" })).rejects.toThrow(
       "'nope' does not exist",

@@ -26,6 +26,7 @@ export interface ListRepositoryOptions extends SourceConfig {
   rev?: string;
   recursive?: boolean;
   dvcOnly?: boolean;
+  level?: number;
 }
 
 interface TreeEntry {
@@ -140,6 +141,7 @@ export async function listRepository(
       cwd: source.root,
       ...(options.recursive === true ? { recursive: true } : {}),
       ...(options.dvcOnly === true ? { dvcOnly: true } : {}),
+      ...(options.level !== undefined ? { level: options.level } : {}),
     };
     if (repo !== undefined && source.rev === undefined) {
       return await listSource(workspaceSource(repo), inRepo, listing);

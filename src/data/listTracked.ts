@@ -7,7 +7,7 @@
  */
 import { lstat, readdir } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { notFound } from "../errors.js";
+import { invalidParameter, notFound } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { isSameOrInside, loadTrackedOuts } from "./dvcFile.js";
 import { isDirOid, type DirEntry } from "./hashInfo.js";
@@ -58,6 +58,11 @@ export interface ListOptions {
   recursive?: boolean;
   /** Only tracked outs (and, when not recursive, directories that hold some). */
   dvcOnly?: boolean;
+  /**
+   * With `recursive`, dvc's `--level`: directories this deep (1: the listed directory's own) are listed
+   * instead of entered; 0 lists the path itself.
+   */
+  level?: number;
   cwd?: string;
 }
 
@@ -227,15 +232,23 @@ export async function listSource(
   if (target === undefined)
     throw notFound(`'${path}' does not exist in the workspace or in the tracked data`);
   if (!target.isdir && target.node !== undefined) return [toEntry(target.node, basename(abs))];
+  const level = options.recursive === true ? options.level : undefined;
+  if (level !== undefined && level < 0) throw invalidParameter("maxdepth must be at least 1");
+  if (level === 0) {
+    const st = await source.stat(abs);
+    const node = target.node ?? { isdir: true, isexec: false, size: st?.size ?? null };
+    return [toEntry(node, abs === source.root ? "." : basename(abs))];
+  }
   const listed: ListedEntry[] = [];
   const walk = async (dirAbs: string, node: Node | undefined, prefix: string): Promise<void> => {
+    const depth = prefix === "" ? 0 : prefix.split("/").length;
     const children = await childrenOf(source, dirAbs, node, outs);
     for (const name of [...children.keys()].sort()) {
       const child = children.get(name) as Node;
       const childAbs = join(dirAbs, name);
       const rel = prefix === "" ? name : `${prefix}/${name}`;
       const tracked = child.out !== undefined;
-      if (options.recursive === true && child.isdir) {
+      if (options.recursive === true && child.isdir && (level === undefined || depth < level - 1)) {
         await walk(childAbs, child.out !== undefined ? child : undefined, rel);
         continue;
       }

@@ -32,6 +32,10 @@ CASES = [
     ["src", "--rev", "HEAD"],
     ["model.bin", "--rev", "HEAD"],
     ["out", "--rev", "HEAD", "-R"],
+    ["-R", "-L", "1"],
+    ["-R", "-L", "2", "--dvc-only"],
+    ["data", "-R", "-L", "0"],
+    ["--rev", "HEAD", "-R", "-L", "2"],
 ]
 
 
