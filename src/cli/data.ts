@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { FlowOpsError } from "../errors.js";
+import { FlowOpsError, invalidParameter } from "../errors.js";
 import { configFileOption, remoteConfigOption } from "./keyValueOption.js";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
@@ -161,6 +161,7 @@ interface LsFlags extends JsonOption {
   dvcOnly: boolean;
   size: boolean;
   showHash: boolean;
+  tree: boolean;
   level?: number;
   rev?: string;
   remote?: string;
@@ -197,6 +198,7 @@ function lsCommand(): Command {
         "with -R: how many levels down to go (deeper directories are listed)",
       ).argParser(integerOption),
     )
+    .option("-T, --tree", "recurse into directories as a tree", false)
     .option("--size", "show sizes", false)
     .option("--show-hash", "show the md5 of each output", false)
     .option("--rev <commit>", "a Git revision of the repository (branch, tag, SHA)")
@@ -205,7 +207,11 @@ function lsCommand(): Command {
     .addOption(remoteConfigOption())
     .option("--json", "print machine-readable JSON", false)
     .action(async (url: string | undefined, path: string | undefined, opts: LsFlags) => {
+      if (opts.tree && opts.json === true) {
+        throw invalidParameter("Cannot use --tree and --json options together.");
+      }
       const listing = {
+        tree: opts.tree,
         recursive: opts.recursive,
         dvcOnly: opts.dvcOnly,
         ...(opts.level !== undefined ? { level: opts.level } : {}),
@@ -233,10 +239,11 @@ function lsCommand(): Command {
       }
       if (opts.json === true) return printDvcJson(entries);
       if (entries.length === 0) return;
-      if (opts.size || opts.showHash) {
-        const { formatListing } = await import("../data/listingTable.js");
-        process.stdout.write(`${formatListing(entries, { size: opts.size, hash: opts.showHash })}\n`);
-      } else process.stdout.write(`${entries.map((e) => e.path).join("\n")}\n`);
+      const columns = { size: opts.size, hash: opts.showHash };
+      const { formatListing, formatTree } = await import("../data/listingTable.js");
+      if (opts.tree) process.stdout.write(`${formatTree(entries, columns)}\n`);
+      else if (opts.size || opts.showHash) process.stdout.write(`${formatListing(entries, columns)}\n`);
+      else process.stdout.write(`${entries.map((e) => e.path).join("\n")}\n`);
     });
 }
 

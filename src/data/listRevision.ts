@@ -27,6 +27,7 @@ export interface ListRepositoryOptions extends SourceConfig {
   recursive?: boolean;
   dvcOnly?: boolean;
   level?: number;
+  tree?: boolean;
 }
 
 interface TreeEntry {
@@ -142,6 +143,7 @@ export async function listRepository(
       ...(options.recursive === true ? { recursive: true } : {}),
       ...(options.dvcOnly === true ? { dvcOnly: true } : {}),
       ...(options.level !== undefined ? { level: options.level } : {}),
+      ...(options.tree === true ? { tree: true } : {}),
     };
     if (repo !== undefined && source.rev === undefined) {
       return await listSource(workspaceSource(repo), inRepo, listing);

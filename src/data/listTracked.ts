@@ -63,6 +63,11 @@ export interface ListOptions {
    * instead of entered; 0 lists the path itself.
    */
   level?: number;
+  /**
+   * dvc's `--tree`: the path itself first (named as given), then every entry, directories before their
+   * contents, in walk order; `level` counts the levels shown below the path.
+   */
+  tree?: boolean;
   cwd?: string;
 }
 
@@ -222,6 +227,8 @@ export async function listSource(
 ): Promise<ListedEntry[]> {
   const cwd = options.cwd ?? process.cwd();
   const abs = resolve(cwd, path);
+  // The path itself is always sized as it is (dvc's `info` of it, in tree mode).
+  const rootStat = source.stat;
   if (options.dvcOnly === true) {
     // dvc lists only its index then: outs with the sizes their files record, nothing sized from the disk.
     const { stat } = source;
@@ -231,6 +238,11 @@ export async function listSource(
   const target = await resolveNode(source, abs, outs);
   if (target === undefined)
     throw notFound(`'${path}' does not exist in the workspace or in the tracked data`);
+  if (options.tree === true) {
+    const size = (await rootStat(abs))?.size ?? target.node?.size ?? null;
+    const root = { ...(target.node ?? { isdir: true, isexec: false }), size };
+    return treeEntries(source, abs, path, { isdir: target.isdir, node: target.node, root }, outs, options);
+  }
   if (!target.isdir && target.node !== undefined) return [toEntry(target.node, basename(abs))];
   const level = options.recursive === true ? options.level : undefined;
   if (level !== undefined && level < 0) throw invalidParameter("maxdepth must be at least 1");
@@ -260,6 +272,39 @@ export async function listSource(
   // dvc sorts the listed paths as whole strings, so with -R `data.dvc` comes before `data/a` ('.' < '/').
   if (options.recursive === true) listed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return listed;
+}
+
+async function treeEntries(
+  source: ListingSource,
+  abs: string,
+  path: string,
+  target: { isdir: boolean; node: Node | undefined; root: Node },
+  outs: readonly ListedOut[],
+  options: ListOptions,
+): Promise<ListedEntry[]> {
+  const rows = [toEntry(target.root, path === "" ? "." : path)];
+  const level = options.level;
+  const walk = async (
+    dirAbs: string,
+    node: Node | undefined,
+    prefix: string,
+    depth: number,
+  ): Promise<void> => {
+    const children = await childrenOf(source, dirAbs, node, outs);
+    for (const name of [...children.keys()].sort()) {
+      const child = children.get(name) as Node;
+      const childAbs = join(dirAbs, name);
+      const tracked = child.out !== undefined;
+      if (options.dvcOnly === true && !tracked && !(child.isdir && holdsOut(childAbs, outs))) continue;
+      const rel = prefix === "" ? name : `${prefix}/${name}`;
+      rows.push(toEntry(child, rel));
+      if (child.isdir && (level === undefined || depth < level)) {
+        await walk(childAbs, tracked ? child : undefined, rel, depth + 1);
+      }
+    }
+  };
+  if (target.isdir && (level === undefined || level > 0)) await walk(abs, target.node, "", 1);
+  return rows;
 }
 
 function basename(abs: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatListing } from "./listingTable.js";
+import { formatListing, formatTree } from "./listingTable.js";
 import type { ListedEntry } from "./listTracked.js";
 
 const entry = (path: string, size: number | null, md5: string | null, isdir = false): ListedEntry => ({
@@ -32,5 +32,25 @@ describe("ls --size / --show-hash tables", () => {
     expect(formatListing(entries, { size: true })).toBe(
       "   26  .gitignore\n2.93k  big.bin\n4.00k  data\n       src",
     );
+  });
+});
+
+describe("ls --tree", () => {
+  it("draws each entry under its parent with dvc's box-drawing edges", () => {
+    const entries = [
+      entry(".", 4096, null, true),
+      entry("data", 8, "d.dir", true),
+      entry("data/a.txt", null, "a"),
+      entry("data/sub", null, null, true),
+      entry("data/sub/b.txt", null, "b"),
+      entry("src", 32, null, true),
+      entry("src/x.py", 6, null),
+    ];
+    expect(formatTree(entries, {})).toBe(
+      [".", "├── data", "│   ├── a.txt", "│   └── sub", "│       └── b.txt", "└── src", "    └── x.py"].join(
+        "\n",
+      ),
+    );
+    expect(formatTree(entries.slice(0, 2), { size: true })).toBe("4.00k  .\n    8  └── data");
   });
 });

@@ -31,3 +31,37 @@ export function formatListing(
     )
     .join("\n");
 }
+
+const EDGE = "├── ";
+const LINE = "│   ";
+const CORNER = "└── ";
+const BLANK = "    ";
+
+/**
+ * `ls --tree` as dvc's `show_tree` draws it: the listed path, then each entry under its parent with box-drawing
+ * edges; `entries` come from a tree listing (listTracked.ts), the path itself first.
+ */
+export function formatTree(
+  entries: readonly ListedEntry[],
+  columns: { size?: boolean; hash?: boolean },
+): string {
+  const depths = entries.map((entry, i) => (i === 0 ? 0 : entry.path.split("/").length));
+  const last = entries.map((_, i) => {
+    for (let j = i + 1; j < entries.length; j++) if (depths[j]! <= depths[i]!) return depths[j]! < depths[i]!;
+    return true;
+  });
+  const ancestors: boolean[] = [];
+  const named = entries.map((entry, i) => {
+    const depth = depths[i]!;
+    if (depth === 0) return entry;
+    ancestors[depth] = last[i]!;
+    const prefix = ancestors
+      .slice(1, depth)
+      .map((isLast) => (isLast ? BLANK : LINE))
+      .join("");
+    return { ...entry, path: `${prefix}${last[i] ? CORNER : EDGE}${entry.path.split("/").at(-1)!}` };
+  });
+  return columns.size === true || columns.hash === true
+    ? formatListing(named, columns)
+    : named.map((entry) => entry.path).join("\n");
+}

@@ -53,6 +53,17 @@ def test_listing_matches_dvc(source, args: list[str], tmp_path: Path):
         assert plain == here.dvc("ls", url, *args, *shown, check=False).stdout, shown
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["-T"], ["data", "-T"], ["-T", "-L", "1"], ["-T", "--dvc-only", "--size"], ["-T", "--rev", "HEAD~1", "--show-hash"]],
+)
+def test_tree_matches_dvc(source, args: list[str], tmp_path: Path):
+    here = Workspace(tmp_path)
+    url = str(source.root)
+    ours = here.flowops("data", "ls", url, *args)
+    assert ours.stdout == here.dvc("ls", url, *args).stdout
+
+
 @pytest.mark.parametrize("args", [[], ["data", "-R"], ["--dvc-only"]])
 def test_a_git_url_is_cloned_and_listed_at_its_head(source, args: list[str], tmp_path: Path):
     here = Workspace(tmp_path)
