@@ -197,6 +197,7 @@ describe("flowops data", () => {
       "freeze",
       "unfreeze",
       "get",
+      "get-url",
       "du",
       "import",
       "import-url",

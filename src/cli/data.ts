@@ -21,7 +21,7 @@ import { removeCommand, unprotectCommand } from "./dataRemove.js";
 import { moveCommand } from "./dataMove.js";
 import { checkIgnoreCommand } from "./dataCheckIgnore.js";
 import { freezeCommand } from "./dataFreeze.js";
-import { duCommand, getCommand } from "./dataGet.js";
+import { duCommand, getCommand, getUrlCommand } from "./dataGet.js";
 import { importCommand, importUrlCommand, updateCommand } from "./dataImport.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
@@ -297,6 +297,7 @@ export function dataCommand(): Command {
   command.addCommand(freezeCommand(true));
   command.addCommand(freezeCommand(false));
   command.addCommand(getCommand());
+  command.addCommand(getUrlCommand());
   command.addCommand(duCommand());
   command.addCommand(importCommand());
   command.addCommand(importUrlCommand());

@@ -6,7 +6,7 @@
 import { Command, Option } from "commander";
 import { relative } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { configFileOption, remoteConfigOption } from "./keyValueOption.js";
+import { configFileOption, keyValuePair, remoteConfigOption } from "./keyValueOption.js";
 import { positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
@@ -132,6 +132,48 @@ export function duCommand(): Command {
         });
         if (opts.json) printJson(entries.map((entry) => ({ path: entry.path, size: entry.bytes })));
         else process.stdout.write(`${formatDiskUsage(entries)}\n`);
+      },
+    );
+}
+
+/** `flowops data get-url` (dvc's `get-url`): download what a URL holds; the work is data/getUrl.ts. */
+export function getUrlCommand(): Command {
+  return new Command("get-url")
+    .description(
+      "Download or copy a file or directory from a URL (a local path, http(s), s3:// or remote://name/path), " +
+        "tracked by nothing, as dvc get-url.",
+    )
+    .argument("<url>", "the source (see `data import-url --help` for the URLs read)")
+    .argument("[out]", "where to put it (an existing directory: under the source's name)")
+    .option("-f, --force", "replace what is already at the destination", false)
+    .addOption(
+      new Option(
+        "--fs-config <key=value...>",
+        "options of the source's filesystem (s3: endpointurl, region...)",
+      ).argParser(keyValuePair),
+    )
+    .option("--json", "print machine-readable JSON", false)
+    .action(
+      async (
+        url: string,
+        out: string | undefined,
+        opts: { force: boolean; fsConfig?: Record<string, string>; json: boolean },
+      ) => {
+        const { getUrl } = await import("../data/getUrl.js");
+        const sink = createProgress("Downloading", undefined, { enabled: !opts.json, unit: "bytes" });
+        let result;
+        try {
+          result = await getUrl(url, out, process.cwd(), {
+            force: opts.force,
+            ...(opts.fsConfig !== undefined ? { fsConfig: opts.fsConfig } : {}),
+            onBytes: (bytes) => sink.advance(bytes),
+          });
+        } catch (error) {
+          throw wrapped(`failed to get '${url}'`, error);
+        } finally {
+          sink.done();
+        }
+        if (opts.json) printJson({ path: relative(process.cwd(), result.out) });
       },
     );
 }

@@ -166,3 +166,22 @@ def test_remote_path_reads_with_the_remote_s_endpoint(s3, make_ws, monkeypatch: 
         ws.dvc("unfreeze", "ra.csv.dvc")
     assert _status_json_equal(twins)["ra.csv.dvc"] == [{"changed deps": {"remote://bucket/data/a.csv": "modified"}}]
     both("update", "ra.csv.dvc", files=("ra.csv.dvc", "ra.csv"))
+
+
+def test_get_url_of_an_object_and_a_prefix_matches_dvc(s3, tmp_path: Path) -> None:
+    """`data get-url` (dvc's get-url) of s3:// sources: the same files, nothing tracked."""
+    from conftest import Workspace
+
+    _put(s3, "one/a.csv", b"a,b\n1,2\n")
+    _put(s3, "dir/x.txt", b"x\n")
+    _put(s3, "dir/sub/y.txt", b"y\n")
+    for tool in ("dvc", "flowops"):
+        here = tmp_path / tool
+        here.mkdir()
+        ws = Workspace(here)
+        run = ws.dvc if tool == "dvc" else (lambda *args, **kw: ws.flowops("data", *args, **kw))
+        run("get-url", "s3://src/one/a.csv")
+        run("get-url", "s3://src/dir", "copied")
+        assert run("get-url", "s3://src/missing", check=False).returncode == 1
+    assert workspace_files(Workspace(tmp_path / "flowops")) == workspace_files(Workspace(tmp_path / "dvc"))
+    assert (tmp_path / "flowops" / "copied" / "sub" / "y.txt").read_text() == "y\n"
