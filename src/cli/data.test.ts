@@ -198,6 +198,7 @@ describe("flowops data", () => {
       "unfreeze",
       "get",
       "get-url",
+      "ls-url",
       "du",
       "import",
       "import-url",

@@ -3,11 +3,12 @@
  * versioning. Wiring only: each subcommand opens the repo, calls the data layer, and prints text (what dvc
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { configFileOption, remoteConfigOption } from "./keyValueOption.js";
+import { integer } from "./numberOptions.js";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
@@ -21,7 +22,7 @@ import { removeCommand, unprotectCommand } from "./dataRemove.js";
 import { moveCommand } from "./dataMove.js";
 import { checkIgnoreCommand } from "./dataCheckIgnore.js";
 import { freezeCommand } from "./dataFreeze.js";
-import { duCommand, getCommand, getUrlCommand } from "./dataGet.js";
+import { duCommand, getCommand, getUrlCommand, lsUrlCommand } from "./dataGet.js";
 import { importCommand, importUrlCommand, updateCommand } from "./dataImport.js";
 import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
@@ -169,11 +170,6 @@ interface LsFlags extends JsonOption {
   remoteConfig?: Record<string, string>;
 }
 
-function integerOption(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got '${value}'`);
-  return Number(value);
-}
-
 /** Whether `url` names a repository (dvc's `ls <url>`) rather than a path of this one (our older `ls <path>`). */
 function namesRepository(url: string, path: string | undefined, opts: LsFlags): boolean {
   if (path !== undefined || opts.rev !== undefined) return true;
@@ -196,7 +192,7 @@ function lsCommand(): Command {
       new Option(
         "-L, --level <depth>",
         "with -R: how many levels down to go (deeper directories are listed)",
-      ).argParser(integerOption),
+      ).argParser(integer),
     )
     .option("-T, --tree", "recurse into directories as a tree", false)
     .option("--size", "show sizes", false)
@@ -298,6 +294,7 @@ export function dataCommand(): Command {
   command.addCommand(freezeCommand(false));
   command.addCommand(getCommand());
   command.addCommand(getUrlCommand());
+  command.addCommand(lsUrlCommand());
   command.addCommand(duCommand());
   command.addCommand(importCommand());
   command.addCommand(importUrlCommand());

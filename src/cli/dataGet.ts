@@ -7,7 +7,7 @@ import { Command, Option } from "commander";
 import { relative } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { configFileOption, keyValuePair, remoteConfigOption } from "./keyValueOption.js";
-import { positiveInteger } from "./numberOptions.js";
+import { integer, positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 
@@ -174,6 +174,62 @@ export function getUrlCommand(): Command {
           sink.done();
         }
         if (opts.json) printJson({ path: relative(process.cwd(), result.out) });
+      },
+    );
+}
+
+/** `flowops data ls-url` (dvc's `list-url`/`ls-url`): what a URL holds; the work is data/listUrl.ts. */
+export function lsUrlCommand(): Command {
+  return new Command("ls-url")
+    .alias("list-url")
+    .description(
+      "List the contents of a URL (a local path, s3:// prefix, http(s) file or remote://name/path).",
+    )
+    .argument("<url>", "the URL (see `data import-url --help` for the URLs read)")
+    .option("-R, --recursive", "list files below directories too", false)
+    .addOption(
+      new Option(
+        "-L, --level <depth>",
+        "with -R: how many levels down to go (deeper directories are listed)",
+      ).argParser(integer),
+    )
+    .option("--size", "show sizes", false)
+    .addOption(
+      new Option(
+        "--fs-config <key=value...>",
+        "options of the source's filesystem (s3: endpointurl, region...)",
+      ).argParser(keyValuePair),
+    )
+    .option("--json", "print machine-readable JSON: [{path, isdir, size}]", false)
+    .action(
+      async (
+        url: string,
+        opts: {
+          recursive: boolean;
+          level?: number;
+          size: boolean;
+          fsConfig?: Record<string, string>;
+          json: boolean;
+        },
+      ) => {
+        const { listUrl } = await import("../data/listUrl.js");
+        let entries;
+        try {
+          entries = await listUrl(url, process.cwd(), {
+            recursive: opts.recursive,
+            ...(opts.level !== undefined ? { level: opts.level } : {}),
+            ...(opts.fsConfig !== undefined ? { fsConfig: opts.fsConfig } : {}),
+          });
+        } catch (error) {
+          throw wrapped(`failed to list '${url}'`, error);
+        }
+        if (opts.json) return printJson(entries);
+        if (entries.length === 0) return;
+        if (!opts.size)
+          return void process.stdout.write(`${entries.map((entry) => entry.path).join("\n")}\n`);
+        const { formatListing } = await import("../data/listingTable.js");
+        const listed = entries.map((entry) => ({ ...entry, isout: false, isexec: false, md5: null }));
+        process.stdout.write(`${formatListing(listed, { size: true })}\n`);
       },
     );
 }

@@ -15,6 +15,13 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
+/** Any integer, negative too (dvc's `type=int`, where the command itself refuses what it cannot use). */
+export function integer(value: string): number {
+  const n = numberOf(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError("expected an integer.");
+  return n;
+}
+
 export function nonNegativeInteger(value: string): number {
   const n = numberOf(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer.");

@@ -26,7 +26,7 @@ function missing(url: string): FlowOpsError {
 }
 
 /** The config `remote://` paths resolve in: the repository around `cwd` (dvc's `Config.from_cwd`), if any. */
-async function cwdConfig(cwd: string): Promise<Parameters<typeof locateImportSource>[0]> {
+export async function cwdConfig(cwd: string): Promise<Parameters<typeof locateImportSource>[0]> {
   const root = await findDataRepoRoot(cwd);
   if (root === undefined) return { dvcDir: join(cwd, ".dvc"), config: configFromSections({}) };
   const repo = await openDataRepo(root);

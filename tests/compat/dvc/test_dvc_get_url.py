@@ -40,3 +40,20 @@ def test_get_url_matches_dvc(tmp_path: Path) -> None:
         outcomes[tool] = (steps, workspace_files(ws))
     assert outcomes["flowops"] == outcomes["dvc"]
     assert outcomes["dvc"][0][3][1] == 1  # the second copy of file.txt was refused
+
+
+def test_ls_url_matches_dvc(tmp_path: Path) -> None:
+    """`data ls-url` beside `dvc ls-url` on a local directory. dvc walks in the file system's order, so the
+    lines compare as sets; each directory's own entries come before those below it in both."""
+    src = tmp_path / "src"
+    (src / "dir" / "sub").mkdir(parents=True)
+    (src / "dir" / "a.txt").write_text("a\n")
+    (src / "dir" / "sub" / "b.txt").write_text("b" * 3000)
+    (src / "file.txt").write_text("f\n")
+    here = Workspace(tmp_path)
+    for args in (["src"], ["src", "-R", "--size"], ["src/file.txt", "--size"], ["src", "-R", "-L", "1"],
+                 ["src", "-R", "-L", "2", "--size"], ["src", "-L", "0"], ["src/dir/"], ["src/nope"]):
+        ours = here.flowops("data", "ls-url", *args, check=False)
+        theirs = here.dvc("ls-url", *args, check=False)
+        assert (ours.returncode == 0) == (theirs.returncode == 0), args
+        assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines()), args

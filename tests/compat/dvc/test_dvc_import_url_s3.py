@@ -169,7 +169,8 @@ def test_remote_path_reads_with_the_remote_s_endpoint(s3, make_ws, monkeypatch: 
 
 
 def test_get_url_of_an_object_and_a_prefix_matches_dvc(s3, tmp_path: Path) -> None:
-    """`data get-url` (dvc's get-url) of s3:// sources: the same files, nothing tracked."""
+    """`data get-url` and `ls-url` (dvc's get-url and ls-url) of s3:// sources: the same files, nothing
+    tracked, and the same listings."""
     from conftest import Workspace
 
     _put(s3, "one/a.csv", b"a,b\n1,2\n")
@@ -185,3 +186,8 @@ def test_get_url_of_an_object_and_a_prefix_matches_dvc(s3, tmp_path: Path) -> No
         assert run("get-url", "s3://src/missing", check=False).returncode == 1
     assert workspace_files(Workspace(tmp_path / "flowops")) == workspace_files(Workspace(tmp_path / "dvc"))
     assert (tmp_path / "flowops" / "copied" / "sub" / "y.txt").read_text() == "y\n"
+    # ls-url of the same prefix and object: the same entries and sizes (s3 has no directory sizes).
+    here = Workspace(tmp_path)
+    for args in (["s3://src/dir"], ["s3://src/dir", "-R", "--size"], ["s3://src/one/a.csv"], ["s3://src", "--size"]):
+        ours = here.flowops("data", "ls-url", *args).stdout
+        assert sorted(ours.splitlines()) == sorted(here.dvc("ls-url", *args).stdout.splitlines()), args
