@@ -193,6 +193,7 @@ export function lsUrlCommand(): Command {
         "with -R: how many levels down to go (deeper directories are listed)",
       ).argParser(integer),
     )
+    .option("-T, --tree", "recurse into directories as a tree", false)
     .option("--size", "show sizes", false)
     .addOption(
       new Option(
@@ -206,6 +207,7 @@ export function lsUrlCommand(): Command {
         url: string,
         opts: {
           recursive: boolean;
+          tree: boolean;
           level?: number;
           size: boolean;
           fsConfig?: Record<string, string>;
@@ -217,6 +219,7 @@ export function lsUrlCommand(): Command {
         try {
           entries = await listUrl(url, process.cwd(), {
             recursive: opts.recursive,
+            tree: opts.tree,
             ...(opts.level !== undefined ? { level: opts.level } : {}),
             ...(opts.fsConfig !== undefined ? { fsConfig: opts.fsConfig } : {}),
           });
@@ -225,11 +228,12 @@ export function lsUrlCommand(): Command {
         }
         if (opts.json) return printJson(entries);
         if (entries.length === 0) return;
-        if (!opts.size)
-          return void process.stdout.write(`${entries.map((entry) => entry.path).join("\n")}\n`);
-        const { formatListing } = await import("../data/listingTable.js");
+        const { formatListing, formatTree } = await import("../data/listingTable.js");
         const listed = entries.map((entry) => ({ ...entry, isout: false, isexec: false, md5: null }));
-        process.stdout.write(`${formatListing(listed, { size: true })}\n`);
+        const columns = { size: opts.size };
+        if (opts.tree) process.stdout.write(`${formatTree(listed, columns)}\n`);
+        else if (opts.size) process.stdout.write(`${formatListing(listed, columns)}\n`);
+        else process.stdout.write(`${entries.map((entry) => entry.path).join("\n")}\n`);
       },
     );
 }

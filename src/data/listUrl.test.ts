@@ -41,6 +41,22 @@ describe("ls-url (dvc list-url) of a local directory", () => {
     expect((await listUrl("src", dir, { level: 0 }))[0]!.path).toBe(join(dir, "src"));
   });
 
+  it("walks a tree: the URL as given, then each entry by name, directories before their contents", async () => {
+    expect((await listUrl("src", dir, { tree: true })).map((e) => [e.path, e.isdir])).toEqual([
+      ["src", true],
+      ["dir", true],
+      ["dir/a.txt", false],
+      ["dir/sub", true],
+      ["dir/sub/b.txt", false],
+      ["f.txt", false],
+    ]);
+    expect((await listUrl("src", dir, { tree: true, level: 1 })).map((e) => e.path)).toEqual([
+      "src",
+      "dir",
+      "f.txt",
+    ]);
+  });
+
   it("refuses a missing path and a negative level", async () => {
     await expect(listUrl("nope", dir)).rejects.toThrow("The path 'nope' does not exist");
     await expect(listUrl("src", dir, { recursive: true, level: -1 })).rejects.toThrow(

@@ -22,6 +22,11 @@ export interface UrlEntry {
 
 export interface ListUrlOptions {
   recursive?: boolean;
+  /**
+   * dvc's `--tree`: the URL itself first (a local path as given, an s3 one as `bucket/key`), then every entry
+   * under it, sorted by name, directories before their contents; `level` counts the levels shown.
+   */
+  tree?: boolean;
   level?: number;
   fsConfig?: Record<string, string>;
 }
@@ -32,7 +37,9 @@ interface Dir {
   dirs: Map<string, { size: number | null; dir: Dir }>;
 }
 
-type UrlTree = { kind: "file"; name: string } | { kind: "dir"; name: string; dir: Dir };
+type UrlTree =
+  | { kind: "file"; name: string; size: number | null; shown: string }
+  | { kind: "dir"; name: string; size: number | null; shown: string; dir: Dir };
 
 function missing(url: string): FlowOpsError {
   return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `The path '${url}' does not exist`);
@@ -75,14 +82,15 @@ async function readUrlTree(
   if (location.kind === "local") {
     const info = await lstat(location.abs).catch(() => undefined);
     if (info === undefined) throw missing(url);
-    if (!info.isDirectory()) return { kind: "file", name: location.abs };
-    return { kind: "dir", name: location.abs, dir: await localDir(location.abs) };
+    const common = { name: location.abs, size: info.size, shown: url };
+    if (!info.isDirectory()) return { kind: "file", ...common };
+    return { kind: "dir", ...common, dir: await localDir(location.abs) };
   }
   if (isHttpUrl(location.url)) {
     // An http(s) URL names one file: dvc's HTTP filesystem lists nothing below it.
     const { httpSourceInfo } = await import("./httpSource.js");
-    await httpSourceInfo(location.url);
-    return { kind: "file", name: location.url };
+    const size = (await httpSourceInfo(location.url)).size ?? null;
+    return { kind: "file", name: location.url, size, shown: location.url };
   }
   const { parseS3Url, s3SourceInfo } = await import("./s3Source.js");
   let info;
@@ -94,13 +102,36 @@ async function readUrlTree(
   }
   const { bucket, key } = parseS3Url(location.url);
   const name = key === "" ? bucket : `${bucket}/${key}`;
-  return info.kind === "file" ? { kind: "file", name } : { kind: "dir", name, dir: keyTree(info.files) };
+  return info.kind === "file"
+    ? { kind: "file", name, size: info.size, shown: name }
+    : { kind: "dir", name, size: 0, shown: name, dir: keyTree(info.files) };
+}
+
+/** dvc's `_ls_tree` of a URL: the root, then each entry by name, recursing `level` levels (all without). */
+function treeEntries(tree: UrlTree, level: number | undefined): UrlEntry[] {
+  const entries: UrlEntry[] = [{ path: tree.shown, isdir: tree.kind === "dir", size: tree.size }];
+  const walk = (dir: Dir, prefix: string, depth: number): void => {
+    const names = [...dir.files.keys(), ...dir.dirs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      const sub = dir.dirs.get(name);
+      entries.push({
+        path: `${prefix}${name}`,
+        isdir: sub !== undefined,
+        size: sub?.size ?? dir.files.get(name)!,
+      });
+      if (sub !== undefined && (level === undefined || depth < level))
+        walk(sub.dir, `${prefix}${name}/`, depth + 1);
+    }
+  };
+  if (tree.kind === "dir" && (level === undefined || level > 0)) walk(tree.dir, "", 1);
+  return entries;
 }
 
 export async function listUrl(url: string, cwd: string, options: ListUrlOptions = {}): Promise<UrlEntry[]> {
   const { level } = options;
   if (level !== undefined && level < 0) throw invalidParameter("maxdepth must be at least 1");
   const tree = await readUrlTree(url, cwd, options.fsConfig);
+  if (options.tree === true) return treeEntries(tree, level);
   if (level === 0 || tree.kind === "file") return [{ path: tree.name, isdir: false, size: null }];
   const entries: UrlEntry[] = [];
   const sorted = <T>(map: Map<string, T>): [string, T][] =>

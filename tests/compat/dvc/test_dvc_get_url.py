@@ -57,3 +57,6 @@ def test_ls_url_matches_dvc(tmp_path: Path) -> None:
         theirs = here.dvc("ls-url", *args, check=False)
         assert (ours.returncode == 0) == (theirs.returncode == 0), args
         assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines()), args
+    # A tree is sorted by name in both: the text compares whole.
+    for args in (["src", "-T"], ["src", "-T", "-L", "1", "--size"], ["src/file.txt", "-T"]):
+        assert here.flowops("data", "ls-url", *args).stdout == here.dvc("ls-url", *args).stdout, args
