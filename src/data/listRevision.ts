@@ -110,7 +110,9 @@ async function revisionSource(
   for (const path of tree.keys()) {
     const slash = path.lastIndexOf("/");
     const parent = slash < 0 ? "." : path.slice(0, slash);
-    names.set(parent, [...(names.get(parent) ?? []), path.slice(slash + 1)]);
+    const siblings = names.get(parent) ?? [];
+    siblings.push(path.slice(slash + 1));
+    names.set(parent, siblings);
   }
   return {
     root: repo.root,
@@ -120,6 +122,8 @@ async function revisionSource(
       return Promise.resolve(path === "." ? { isdir: true, isexec: false, size: 0 } : tree.get(path));
     },
     names: (absDir) => Promise.resolve(names.get(rel(absDir)) ?? []),
+    // A manifest neither the cache nor the remote has leaves its directory without contents, as the
+    // workspace listing does for a missing cache; listing a path inside it then says it does not exist.
     manifest: (md5): Promise<readonly DirEntry[] | undefined> =>
       supply.manifest(md5, md5).catch(() => undefined),
     ignores: (path, isDir) => repo.ignore.ignores(path, isDir),
