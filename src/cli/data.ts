@@ -3,12 +3,12 @@
  * versioning. Wiring only: each subcommand opens the repo, calls the data layer, and prints text (what dvc
  * prints, where it prints something useful) or JSON with --json. Progress goes to stderr, never with --json.
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { configFileOption, remoteConfigOption } from "./keyValueOption.js";
-import { integer } from "./numberOptions.js";
+import { levelOption } from "./numberOptions.js";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
 import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
@@ -188,12 +188,7 @@ function lsCommand(): Command {
     .argument("[path]", "a directory or file inside it (default: its root)")
     .option("-R, --recursive", "list directories recursively", false)
     .option("--dvc-only", "only tracked outputs", false)
-    .addOption(
-      new Option(
-        "-L, --level <depth>",
-        "with -R: how many levels down to go (deeper directories are listed)",
-      ).argParser(integer),
-    )
+    .addOption(levelOption())
     .option("-T, --tree", "recurse into directories as a tree", false)
     .option("--size", "show sizes", false)
     .option("--show-hash", "show the md5 of each output", false)

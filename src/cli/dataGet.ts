@@ -6,8 +6,8 @@
 import { Command, Option } from "commander";
 import { relative } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { configFileOption, keyValuePair, remoteConfigOption } from "./keyValueOption.js";
-import { integer, positiveInteger } from "./numberOptions.js";
+import { configFileOption, fsConfigOption, remoteConfigOption } from "./keyValueOption.js";
+import { levelOption, positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 
@@ -146,12 +146,7 @@ export function getUrlCommand(): Command {
     .argument("<url>", "the source (see `data import-url --help` for the URLs read)")
     .argument("[out]", "where to put it (an existing directory: under the source's name)")
     .option("-f, --force", "replace what is already at the destination", false)
-    .addOption(
-      new Option(
-        "--fs-config <key=value...>",
-        "options of the source's filesystem (s3: endpointurl, region...)",
-      ).argParser(keyValuePair),
-    )
+    .addOption(fsConfigOption("options of the source's filesystem (s3: endpointurl, region...)"))
     .option("--json", "print machine-readable JSON", false)
     .action(
       async (
@@ -187,20 +182,10 @@ export function lsUrlCommand(): Command {
     )
     .argument("<url>", "the URL (see `data import-url --help` for the URLs read)")
     .option("-R, --recursive", "list files below directories too", false)
-    .addOption(
-      new Option(
-        "-L, --level <depth>",
-        "with -R: how many levels down to go (deeper directories are listed)",
-      ).argParser(integer),
-    )
+    .addOption(levelOption())
     .option("-T, --tree", "recurse into directories as a tree", false)
     .option("--size", "show sizes", false)
-    .addOption(
-      new Option(
-        "--fs-config <key=value...>",
-        "options of the source's filesystem (s3: endpointurl, region...)",
-      ).argParser(keyValuePair),
-    )
+    .addOption(fsConfigOption("options of the source's filesystem (s3: endpointurl, region...)"))
     .option("--json", "print machine-readable JSON: [{path, isdir, size}]", false)
     .action(
       async (

@@ -8,7 +8,7 @@ import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { ImportMode } from "../data/importStage.js";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { reportFilesToTrack } from "./gitReminder.js";
-import { configFileOption, keyValuePair, remoteConfigOption } from "./keyValueOption.js";
+import { configFileOption, fsConfigOption, remoteConfigOption } from "./keyValueOption.js";
 import { positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
@@ -162,11 +162,10 @@ export function importUrlCommand(): Command {
         new Option("--no-exec", "only write the .dvc file: no hashing, no data").conflicts("download"),
       )
       .addOption(
-        new Option(
-          "--fs-config <key=value...>",
+        fsConfigOption(
           "options of the source's filesystem, kept in the .dvc file (s3: endpointurl, region, profile, " +
             "access_key_id, secret_access_key, ssl_verify...)",
-        ).argParser(keyValuePair),
+        ),
       ),
   ).action(
     async (

@@ -11,6 +11,11 @@ export function keyValuePair(
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
 
+/** dvc's `--fs-config` of import-url, get-url and ls-url: options of the source's filesystem. */
+export function fsConfigOption(description: string): Option {
+  return new Option("--fs-config <key=value...>", description).argParser(keyValuePair);
+}
+
 /** dvc's `--config` of get, du and import: a config file merged over the source repository's. */
 export function configFileOption(): Option {
   return new Option("--config <path>", "a DVC config file merged over the repository's own config");

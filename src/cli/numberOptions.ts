@@ -3,7 +3,7 @@
  * the value ("option '--jobs <n>' argument 'x' is invalid."), so each adds only what was expected. An empty
  * or blank value is refused: `Number("")` is 0.
  */
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 
 function numberOf(value: string): number {
   return value.trim() === "" ? Number.NaN : Number(value);
@@ -20,6 +20,14 @@ export function integer(value: string): number {
   const n = numberOf(value);
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError("expected an integer.");
   return n;
+}
+
+/** dvc's `-L/--level` of ls and ls-url. */
+export function levelOption(): Option {
+  return new Option(
+    "-L, --level <depth>",
+    "with -R: how many levels down to go (deeper directories are listed)",
+  ).argParser(integer);
 }
 
 export function nonNegativeInteger(value: string): number {
