@@ -9,8 +9,8 @@ import { cp, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { resolveOutput } from "./addFromSource.js";
-import { findDataRepoRoot, openDataRepo } from "./dataRepo.js";
-import { configFromSections } from "./dvcConfig.js";
+import { DVC_DIR, findDataRepoRoot } from "./dataRepo.js";
+import { readDvcConfig } from "./dvcConfig.js";
 import { locateImportSource, unreadableSource } from "./importLocation.js";
 import { describeUrlSource } from "./urlSource.js";
 
@@ -25,13 +25,15 @@ function missing(url: string): FlowOpsError {
   return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `The path '${url}' does not exist`);
 }
 
-/** The config `remote://` paths resolve in: the repository around `cwd` (dvc's `Config.from_cwd`), if any. */
+/**
+ * The config `remote://` paths resolve in, as dvc's `Config.from_cwd`: the levels of the repository around
+ * `cwd`, or the system and global ones outside any. Only the config is read: the repository's cache and
+ * state are not opened for a download that never touches them.
+ */
 export async function cwdConfig(cwd: string): Promise<Parameters<typeof locateImportSource>[0]> {
   const root = await findDataRepoRoot(cwd);
-  if (root === undefined) return { dvcDir: join(cwd, ".dvc"), config: configFromSections({}) };
-  const repo = await openDataRepo(root);
-  repo.state.close();
-  return repo;
+  const dvcDir = join(root ?? cwd, DVC_DIR);
+  return { dvcDir, config: await readDvcConfig(root === undefined ? undefined : dvcDir) };
 }
 
 export async function getUrl(
