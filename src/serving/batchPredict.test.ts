@@ -186,11 +186,15 @@ describe("batchPredict", () => {
         /rows 9-12: the worker crashed/,
       );
       expect(existsSync(output)).toBe(false);
+      // Two parts finished: their rows in the one output file, and for Parquet their footers beside it.
+      const footers = format === "parquet" ? ["000000.footer", "000001.footer"] : [];
       expect((await readdir(`${output}.parts`)).sort()).toEqual([
-        `000000.${format}`,
-        `000001.${format}`,
+        ...footers,
+        `output.${format}`,
         "progress.json",
       ]);
+      // As if the run had been killed while writing a third part: bytes past the second, to be cut off.
+      await appendFile(join(`${output}.parts`, `output.${format}`), "half a part");
 
       const rerun = summingModel();
       const progress: number[] = [];

@@ -4,29 +4,38 @@
  * through the same adaptInput path as an HTTP request), and write the input columns plus one column per model
  * output (a [N, K] output becomes K columns `<name>_0..K-1`).
  *
- * Resumable: each finished part is a file `<output>.parts/<n>.<ext>`, recorded in
- * `<output>.parts/progress.json` with a key made of the input's path, size and mtime, the options and the
- * model. A rerun with the same key skips the recorded parts without calling the model; any other key starts
- * over. The output appears only at the end: the parts are joined into a temporary file beside them (Parquet
- * parts by copying their row groups, see parquetWriter.ts), which is renamed onto `<output>` (atomic on one
- * filesystem), and then the parts are removed.
+ * Resumable: the output is built in `<output>.parts/output.<ext>`, one part after another (openTablePartWriter),
+ * and `<output>.parts/progress.json` records after each part how many parts and bytes are finished, with a key
+ * made of the input's path, size and mtime, the options and the model. A rerun with the same key cuts the file
+ * back to the recorded bytes and skips the recorded parts without calling the model; any other key starts over.
+ * Parquet parts keep their footers in `<n>.footer` until the last part is in, when one footer for the whole
+ * file is written after the rows (parquetParts.ts). Rows are written once: nothing is copied at the end, and
+ * the disk holds one output's worth of rows, not two. The output appears only at the end, by a rename onto
+ * `<output>` (atomic on one filesystem), and then the parts directory is removed.
  * This module never prints: progress goes to `onProgress`.
  */
 
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 import { FlowOpsError } from "../errors.js";
 import { hasTextCells } from "../tables/csvChunk.js";
 import { PANDAS_NA_VALUES } from "../tables/numericColumn.js";
 import { openTable } from "../tables/openTable.js";
-import { openTableWriter } from "../tables/openTableWriter.js";
+import { openTablePartWriter, openTableWriter, TableFileSink } from "../tables/openTableWriter.js";
+import { finishParquetParts } from "../tables/parquetParts.js";
 import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js";
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
 import { numericBatchInput, type BatchInput } from "./numericBatchInput.js";
+import {
+  PROGRESS_FILE,
+  partFooterPath,
+  saveProgress,
+  startProgress,
+  type ProgressRecord,
+} from "./predictProgress.js";
 import { integerColumns, integerMissingError } from "./integerFeatures.js";
 import { adaptInput } from "./payloads/adaptInput.js";
 import { emptyPredictions, joinedBatches, outputColumns, writePartRows } from "./predictionColumns.js";
@@ -43,9 +52,9 @@ export interface BatchPredictOptions {
   batchSize: number;
   /**
    * Rows per part: the unit of resuming and of writing (one Parquet row group). Rounded down to a whole number
-   * of batches, at least one; default DEFAULT_PART_ROWS so rounded. Each part is a file with its own footer,
-   * opened, written, renamed and read back once more when the output is joined, so parts much smaller than this
-   * cost more in that bookkeeping than in the rows themselves.
+   * of batches, at least one; default DEFAULT_PART_ROWS so rounded. Each part records its progress (and, in
+   * Parquet, writes its own footer, read back once when the output is finished), so parts much smaller than
+   * this cost more in that bookkeeping than in the rows themselves.
    */
   partRows?: number | undefined;
   /** The input columns the model is given, in this order (default: all of them). All columns are kept. */
@@ -67,19 +76,6 @@ export interface BatchPredictResult {
   /** The prediction columns added to the input's columns. */
   predictionColumns: string[];
 }
-
-/** What progress.json holds: the run's key and the chunks finished so far. */
-interface ProgressRecord {
-  key: string;
-  input: { path: string; size: number; mtimeMs: number };
-  chunksDone: number;
-  rowsDone: number;
-  /** Output columns, fixed by the first chunk. */
-  columns: string[] | undefined;
-  predictionColumns: string[] | undefined;
-}
-
-const PROGRESS_FILE = "progress.json";
 
 /** Default rows per part: at 20 float features about 5 MB of input and a few ms of bookkeeping per part. */
 export const DEFAULT_PART_ROWS = 65_536;
@@ -107,6 +103,9 @@ export async function batchPredict(
   );
   const resumedChunks = progress.chunksDone;
   const resumedRows = progress.rowsDone;
+  const building = join(partsDir, `output.${format}`);
+  // Opened at the first part this run writes, cutting off whatever an interrupted run left past the last part.
+  let sink: TableFileSink | undefined;
 
   let chunkIndex = 0;
   const writePart = async (chunk: TableChunk, batch: ChunkPredictions): Promise<void> => {
@@ -122,16 +121,17 @@ export async function batchPredict(
           `${batch.predictionColumns.join(", ")} where earlier chunks had ${(progress.predictionColumns ?? []).join(", ")}`,
       );
     }
-    const part = partPath(partsDir, progress.chunksDone, format);
-    const writer = openTableWriter(`${part}.tmp`, format, columns, { intermediate: true });
+    sink ??= new TableFileSink(building, progress.bytes);
+    const footerPath = partFooterPath(partsDir, progress.chunksDone);
+    const writer = openTablePartWriter(format, columns, { sink, footerPath });
     try {
       await writePartRows(writer, chunk, batch.values);
     } finally {
       await writer.close();
     }
-    await rename(`${part}.tmp`, part);
     progress.chunksDone += 1;
     progress.rowsDone += chunk.rowCount;
+    progress.bytes = sink.position;
     await saveProgress(partsDir, progress);
     options.onProgress?.(chunk.rowCount);
   };
@@ -157,6 +157,7 @@ export async function batchPredict(
     if (progress.chunksDone === 0) await rm(partsDir, { recursive: true, force: true });
     throw error;
   } finally {
+    sink?.close();
     await chunks.return?.();
   }
   if (chunkIndex < resumedChunks) {
@@ -166,15 +167,7 @@ export async function batchPredict(
     );
   }
 
-  const columns = progress.columns ?? (await source.columns()).slice();
-  const assembled = join(partsDir, `assembled.${format}`);
-  const writer = openTableWriter(assembled, format, columns);
-  try {
-    for (let n = 0; n < progress.chunksDone; n++) await writer.appendFile(partPath(partsDir, n, format));
-  } finally {
-    await writer.close();
-  }
-  await rename(assembled, output);
+  await rename(await finishedOutput(partsDir, building, progress, format, source), output);
   await rm(partsDir, { recursive: true, force: true });
   return {
     output,
@@ -300,8 +293,29 @@ function rowsPerPart(batchSize: number, requested: number | undefined): number {
   return batchSize * Math.max(1, Math.floor((requested ?? DEFAULT_PART_ROWS) / batchSize));
 }
 
-function partPath(partsDir: string, index: number, format: TableFormat): string {
-  return join(partsDir, `${String(index).padStart(6, "0")}.${format}`);
+/** The finished output's path in the parts directory: the file the parts went to, or another when none did. */
+async function finishedOutput(
+  partsDir: string,
+  building: string,
+  progress: ProgressRecord,
+  format: TableFormat,
+  source: ReturnType<typeof openTable>,
+): Promise<string> {
+  const columns = progress.columns;
+  if (progress.chunksDone === 0 || columns === undefined) {
+    const empty = join(partsDir, `empty.${format}`);
+    await openTableWriter(empty, format, columns ?? (await source.columns()).slice()).close();
+    return empty;
+  }
+  if (format === "parquet") {
+    const footers = Array.from({ length: progress.chunksDone }, (_, n) => partFooterPath(partsDir, n));
+    const parts = { path: building, bytes: progress.bytes, footers, columns };
+    return finishParquetParts(parts, join(partsDir, "rewritten.parquet"));
+  }
+  // The text formats are done as they are, once cut back to the last part (a rerun that had every part to
+  // resume opened no sink and so cut nothing).
+  new TableFileSink(building, progress.bytes).close();
+  return building;
 }
 
 /** The digest of everything that decides the output: the input file as it is now, the options and the model. */
@@ -326,53 +340,4 @@ async function runKey(
     model: { name: model.name, version: model.version, platform: model.platform },
   };
   return createHash("sha256").update(JSON.stringify(key)).digest("hex");
-}
-
-/**
- * The progress to continue from: the recorded one when its key matches and all its parts are there, else a
- * fresh one in an emptied parts directory.
- */
-async function startProgress(
-  partsDir: string,
-  key: string,
-  inputPath: string,
-  format: TableFormat,
-): Promise<ProgressRecord> {
-  const recorded = await readProgress(partsDir);
-  if (recorded?.key === key) {
-    const parts = Array.from({ length: recorded.chunksDone }, (_, n) => partPath(partsDir, n, format));
-    if (parts.every((part) => existsSync(part))) return recorded;
-  }
-  await rm(partsDir, { recursive: true, force: true });
-  await mkdir(partsDir, { recursive: true });
-  const info = await stat(inputPath);
-  const fresh: ProgressRecord = {
-    key,
-    input: { path: resolve(inputPath), size: info.size, mtimeMs: info.mtimeMs },
-    chunksDone: 0,
-    rowsDone: 0,
-    columns: undefined,
-    predictionColumns: undefined,
-  };
-  await saveProgress(partsDir, fresh);
-  return fresh;
-}
-
-async function readProgress(partsDir: string): Promise<ProgressRecord | undefined> {
-  const path = join(partsDir, PROGRESS_FILE);
-  if (!existsSync(path)) return undefined;
-  try {
-    const record = JSON.parse(await readFile(path, "utf8")) as ProgressRecord;
-    if (typeof record.key !== "string" || !Number.isSafeInteger(record.chunksDone)) return undefined;
-    return record;
-  } catch {
-    // A progress file cut short by a crash is as good as none: the run starts over.
-    return undefined;
-  }
-}
-
-async function saveProgress(partsDir: string, progress: ProgressRecord): Promise<void> {
-  const path = join(partsDir, PROGRESS_FILE);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(progress, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
 }

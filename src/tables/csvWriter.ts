@@ -20,6 +20,7 @@ import {
   TextCellColumn,
   batchRowCount,
   numberText,
+  type TablePartTarget,
   type TextCellTableWriter,
   type TypedArray,
   type WriterColumn,
@@ -64,6 +65,7 @@ export class DelimitedTableWriter implements TextCellTableWriter {
     readonly path: string,
     readonly format: "csv" | "tsv",
     readonly columns: readonly string[],
+    private readonly part?: TablePartTarget,
   ) {
     this.separator = format === "tsv" ? "\t" : ",";
     this.separatorCode = this.separator.charCodeAt(0);
@@ -71,8 +73,8 @@ export class DelimitedTableWriter implements TextCellTableWriter {
       `${columns.map((name) => quoteField(name, this.separator)).join(this.separator)}\n`,
       "utf8",
     );
-    this.sink = new TableFileSink(path);
-    this.sink.write(this.header);
+    this.sink = part?.sink ?? new TableFileSink(path);
+    if (this.sink.position === 0) this.sink.write(this.header);
   }
 
   async write(batch: Readonly<Record<string, WriterColumn | TextCellColumn>>): Promise<void> {
@@ -95,7 +97,7 @@ export class DelimitedTableWriter implements TextCellTableWriter {
   }
 
   async close(): Promise<void> {
-    this.sink.close();
+    if (this.part === undefined) this.sink.close();
   }
 
   private writeCell(column: OutputColumn, row: number): void {

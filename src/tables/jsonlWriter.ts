@@ -5,7 +5,14 @@
  */
 
 import type { CellValue } from "./tableChunk.js";
-import { TableFileSink, batchLines, numberText, type TableWriter, type WriterColumn } from "./tableWriter.js";
+import {
+  TableFileSink,
+  batchLines,
+  numberText,
+  type TablePartTarget,
+  type TableWriter,
+  type WriterColumn,
+} from "./tableWriter.js";
 
 export class JsonLinesTableWriter implements TableWriter {
   readonly format = "jsonl" as const;
@@ -15,9 +22,10 @@ export class JsonLinesTableWriter implements TableWriter {
   constructor(
     readonly path: string,
     readonly columns: readonly string[],
+    private readonly part?: TablePartTarget,
   ) {
     this.keys = columns.map((name) => `${JSON.stringify(name)}:`);
-    this.sink = new TableFileSink(path);
+    this.sink = part?.sink ?? new TableFileSink(path);
   }
 
   async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
@@ -36,7 +44,7 @@ export class JsonLinesTableWriter implements TableWriter {
   }
 
   async close(): Promise<void> {
-    this.sink.close();
+    if (this.part === undefined) this.sink.close();
   }
 }
 

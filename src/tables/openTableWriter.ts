@@ -8,9 +8,10 @@ import { DelimitedTableWriter } from "./csvWriter.js";
 import { JsonLinesTableWriter } from "./jsonlWriter.js";
 import { ParquetTableWriter } from "./parquetWriter.js";
 import type { TableFormat } from "./tableFormat.js";
-import type { TableWriter } from "./tableWriter.js";
+import type { TablePartTarget, TableWriter } from "./tableWriter.js";
 
-export type { TableWriter, TypedArray, WriterColumn } from "./tableWriter.js";
+export type { TablePartTarget, TableWriter, TypedArray, WriterColumn } from "./tableWriter.js";
+export { TableFileSink } from "./tableWriter.js";
 
 export interface TableWriterOptions {
   /**
@@ -37,6 +38,31 @@ export function openTableWriter(
       return new JsonLinesTableWriter(path, columns);
     case "parquet":
       return new ParquetTableWriter(path, columns, { intermediate: options.intermediate === true });
+    default:
+      return assertNever(format);
+  }
+}
+
+/**
+ * A writer for one part of a file built part by part (see TablePartTarget): it writes after the parts already in
+ * `part.sink` and leaves the sink open. Parquet parts are intermediate (TableWriterOptions) and keep their
+ * footers apart, for finishParquetParts (parquetParts.ts).
+ */
+export function openTablePartWriter(
+  format: TableFormat,
+  columns: readonly string[],
+  part: TablePartTarget,
+): TableWriter {
+  const path = part.sink.path;
+  assertUniqueNames(path, columns);
+  switch (format) {
+    case "csv":
+    case "tsv":
+      return new DelimitedTableWriter(path, format, columns, part);
+    case "jsonl":
+      return new JsonLinesTableWriter(path, columns, part);
+    case "parquet":
+      return new ParquetTableWriter(path, columns, { intermediate: true, part });
     default:
       return assertNever(format);
   }

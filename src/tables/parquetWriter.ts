@@ -12,7 +12,9 @@
  * hyparquet-writer's column encoder (dictionary, Snappy, statistics). Appending a file with the output's schema
  * (batch prediction's parts, as a rule) copies its row groups' bytes and moves their footer entries; any other
  * file is read column by column and written again. Intermediate files (TableWriterOptions) leave out page
- * indexes, which a copied row group would not carry along.
+ * indexes, which a copied row group would not carry along. A part writer (TablePartTarget) writes its row
+ * groups into a file shared with the parts before and after it, and its footer to a file apart, for
+ * parquetParts.ts to join.
  */
 
 import { parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
@@ -24,8 +26,10 @@ import { writeBlooms } from "hyparquet-writer/src/bloom.js";
 import { writeIndexes } from "hyparquet-writer/src/indexes.js";
 import { schemaPathResolver } from "hyparquet-writer/src/schema.js";
 
+import { renameSync, writeFileSync } from "node:fs";
+
 import { FlowOpsError } from "../errors.js";
-import { openFileByteRanges } from "./fileByteRanges.js";
+import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
 import {
   batchElement,
   fileColumns,
@@ -43,6 +47,7 @@ import type { CellValue } from "./tableChunk.js";
 import {
   TableFileSink,
   batchRowCount,
+  type TablePartTarget,
   type TableWriter,
   type TypedArray,
   type WriterColumn,
@@ -53,7 +58,10 @@ type ColumnEncoder = Parameters<typeof writeColumn>[0]["column"];
 type SchemaPath = ReturnType<ReturnType<typeof schemaPathResolver>>;
 
 /** "PAR1" read as a little-endian uint32: the bytes that open and close a Parquet file. */
-const PARQUET_MAGIC = 0x31524150;
+export const PARQUET_MAGIC = 0x31524150;
+
+/** Opens the bytes of a Parquet file for reading. */
+export type OpenParquetBytes = () => Promise<FileByteRanges>;
 
 /** hyparquet-writer's default page size, used for the columns its encoder writes. */
 const PAGE_BYTES = 1 << 20;
@@ -93,14 +101,16 @@ export class ParquetTableWriter implements TableWriter {
   private schemaPaths: Map<string, SchemaPath> | undefined;
   private rowsWritten = 0;
   /** Files given to appendFile and not yet copied, with their columns' types (see the module comment). */
-  private pendingFiles: { path: string; columns: FileColumn[] }[] = [];
+  private pendingFiles: { path: string; open: OpenParquetBytes; columns: FileColumn[] }[] = [];
 
   constructor(
     readonly path: string,
     readonly columns: readonly string[],
-    private readonly options: { intermediate: boolean } = { intermediate: false },
+    private readonly options: { intermediate: boolean; part?: TablePartTarget | undefined } = {
+      intermediate: false,
+    },
   ) {
-    this.sink = new TableFileSink(path);
+    this.sink = options.part?.sink ?? new TableFileSink(path);
   }
 
   async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
@@ -122,10 +132,19 @@ export class ParquetTableWriter implements TableWriter {
 
   /** Reads the file's footer now (a file with other columns fails here) and its rows when the schema is set. */
   async appendFile(path: string): Promise<void> {
-    const file = await openFileByteRanges(path);
+    await this.appendBytes(path, () => openFileByteRanges(path));
+  }
+
+  /** appendFile for Parquet bytes that are not a file of their own (a part of a file built part by part). */
+  async appendBytes(name: string, open: OpenParquetBytes): Promise<void> {
+    const file = await open();
     try {
       const metadata = await parquetMetadataAsync(file);
-      this.pendingFiles.push({ path, columns: fileColumns(metadata, this.columnsOf(path, metadata)) });
+      this.pendingFiles.push({
+        path: name,
+        open,
+        columns: fileColumns(metadata, this.columnsOf(name, metadata)),
+      });
     } finally {
       await file.close();
     }
@@ -158,8 +177,8 @@ export class ParquetTableWriter implements TableWriter {
         this.columns.map((_, c) => joinedElement(files.map((file) => file.columns[c] as FileColumn))),
       );
     }
-    for (const { path } of files) {
-      const file = await openFileByteRanges(path);
+    for (const { path, open } of files) {
+      const file = await open();
       try {
         await this.appendFrom(path, file);
       } finally {
@@ -215,18 +234,29 @@ export class ParquetTableWriter implements TableWriter {
       if (this.writer === undefined && this.schema === undefined) {
         this.start(this.columns.map((name) => stringElement(name)));
       }
-      if (this.writer !== undefined && this.out !== undefined) finishFile(this.out, this.writer);
+      if (this.writer !== undefined && this.out !== undefined) {
+        const part = this.options.part;
+        if (part === undefined) finishFile(this.out, this.writer);
+        else finishPart(this.out, this.writer, part.footerPath);
+      }
     } finally {
       this.writer = undefined;
-      this.sink.close();
+      if (this.options.part === undefined) this.sink.close();
     }
   }
 
   private start(columns: readonly SchemaElement[]): SchemaElement[] {
     const schema: SchemaElement[] = [{ name: "root", num_children: columns.length }, ...columns];
     this.schema = schema;
+    const at = this.sink.position;
     this.out = new FlushingByteWriter(this.sink);
     this.writer = new ParquetWriter({ writer: this.out, schema, createdBy: "flowops" });
+    // A later part of a file built part by part: the file's opening magic is already there, and this part's
+    // offsets count from the file's start.
+    if (at > 0) {
+      this.out.index = 0;
+      this.out.offset = at;
+    }
     const resolve = schemaPathResolver(schema);
     this.schemaPaths = new Map(columns.map((element) => [element.name, resolve([element.name])]));
     return schema;
@@ -332,6 +362,26 @@ function finishFile(out: FlushingByteWriter, writer: ParquetWriter): void {
   } as Parameters<typeof writeParquetFooter>[1]);
   out.appendUint32(PARQUET_MAGIC);
   out.finish();
+}
+
+/**
+ * A part's end: its row groups are in the shared file, its footer (with their offsets in that file) goes to a file
+ * of its own, written whole before it takes its name. Parts are intermediate, so there are no page indexes.
+ */
+function finishPart(out: FlushingByteWriter, writer: ParquetWriter, footerPath: string): void {
+  out.finish();
+  const footer = new ByteWriter();
+  writeParquetFooter(footer, {
+    version: 2,
+    created_by: writer.createdBy,
+    schema: writer.schema,
+    num_rows: writer.num_rows,
+    row_groups: writer.row_groups,
+    key_value_metadata: writer.kvMetadata,
+  } as Parameters<typeof writeParquetFooter>[1]);
+  footer.appendUint32(PARQUET_MAGIC);
+  writeFileSync(`${footerPath}.tmp`, footer.getBytes());
+  renameSync(`${footerPath}.tmp`, footerPath);
 }
 
 /** A column's pieces as one array: a typed array when they all are of one kind, else plain values. */

@@ -6,7 +6,7 @@
  * created by `openTableWriter` (openTableWriter.ts); this file holds the interface and what all writers share.
  */
 
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 
 import { FlowOpsError } from "../errors.js";
 import type { TextCells } from "./csvChunk.js";
@@ -170,16 +170,35 @@ export function valueAt(column: WriterColumn, row: number): CellValue | bigint {
 const COPY_BLOCK_BYTES = 1 << 20;
 
 /**
+ * Where a writer of one part of a file built part by part (batch prediction's output) writes: into `sink`, after
+ * the parts before it, leaving the sink open for the next part. Text formats write their header only at the
+ * file's start. Parquet writes its opening magic only there, and its part's footer to `footerPath` instead of
+ * the file (parquetParts.ts joins the footers when the last part is in).
+ */
+export interface TablePartTarget {
+  sink: TableFileSink;
+  footerPath: string;
+}
+
+/**
  * The file a writer streams to. Writes are synchronous: a batch (or, for CSV, a megabyte of it) is encoded in
  * memory first, so each write is one system call for many rows, and a writer needs no back-pressure handling.
+ * A sink given `continueAt` continues a file that earlier writers built part by part: it keeps that many bytes,
+ * drops whatever lies past them (a part cut short), and writes from there; 0 creates or empties the file.
  */
 export class TableFileSink {
   private readonly fd: number;
   private closed = false;
+  /** Bytes in the file: where the next write goes. */
+  private at: number;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    continueAt = 0,
+  ) {
     try {
-      this.fd = openSync(path, "w");
+      this.fd = openSync(path, continueAt > 0 ? "r+" : "w");
+      if (continueAt > 0) ftruncateSync(this.fd, continueAt);
     } catch (error) {
       throw new FlowOpsError(
         "INVALID_PARAMETER_VALUE",
@@ -187,13 +206,21 @@ export class TableFileSink {
         { cause: error },
       );
     }
+    this.at = continueAt;
+  }
+
+  get position(): number {
+    return this.at;
   }
 
   write(data: string | Uint8Array): void {
     if (this.closed) throw new FlowOpsError("INVALID_STATE", `${this.path} is already closed`);
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let offset = 0;
-    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+    while (offset < bytes.length) {
+      offset += writeSync(this.fd, bytes, offset, bytes.length - offset, this.at + offset);
+    }
+    this.at += bytes.length;
   }
 
   /**

@@ -112,3 +112,43 @@ def test_flowops_serves_a_registered_sklearn_model_with_sklearns_predictions(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_flowops_predict_writes_parquet_and_csv_that_pandas_reads_with_sklearns_predictions(
+    flowops_server, registered_sklearn_model, tmp_path
+):
+    """Batch prediction over 150,000 rows: three parts of 65,536 rows, whose row groups are finished in place
+    into one Parquet file (one footer written after them), must read back in pandas with every input row and
+    sklearn's own prediction beside it."""
+    name, model, frame = registered_sklearn_model
+    rows = pd.concat([frame] * 750, ignore_index=True)
+    rows.insert(0, "id", range(len(rows)))
+    source = tmp_path / "rows.parquet"
+    rows.to_parquet(source)
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": flowops_server.url,
+        "FLOWOPS_PYTHON": sys.executable,
+        "FLOWOPS_HOME": str(tmp_path / "home"),
+    }
+    expected = model.predict(rows[["a", "b", "c", "d"]])
+    for suffix in ("parquet", "csv"):
+        output = tmp_path / f"scored.{suffix}"
+        command = [
+            *["node", str(REPO_ROOT / "bin" / "flowops.js"), "predict", f"models:/{name}/1"],
+            *["--input", str(source), "--output", str(output), "--columns", "a,b,c,d", "--json"],
+        ]
+        run = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        assert not (tmp_path / f"scored.{suffix}.parts").exists()
+        scored = pd.read_parquet(output) if suffix == "parquet" else pd.read_csv(output)
+        assert list(scored.columns[:5]) == ["id", "a", "b", "c", "d"]
+        assert len(scored) == len(rows)
+        assert scored["id"].tolist() == list(range(len(rows)))
+        assert scored.iloc[:, -1].tolist() == expected.tolist()
+        if suffix == "parquet":
+            import pyarrow.parquet as pq
+
+            assert pq.ParquetFile(output).metadata.num_row_groups == 3
+            # Parquet keeps the inputs' doubles exactly.
+            pd.testing.assert_frame_equal(scored[["a", "b", "c", "d"]], rows[["a", "b", "c", "d"]])
