@@ -64,7 +64,7 @@ export function predictCommand(): Command {
     .addOption(
       new Option(
         "-b, --batch-size <rows>",
-        `rows per model call (an interrupted run resumes after its last finished chunk of ${DEFAULT_CHUNK_ROWS.toLocaleString("en")} rows, rounded down to a multiple of this)`,
+        `rows per model call (an interrupted run resumes after its last finished chunk of ${withThousands(DEFAULT_CHUNK_ROWS)} rows, rounded down to a multiple of this)`,
       )
         .default(DEFAULT_BATCH_SIZE)
         .argParser(positiveInteger),
@@ -161,4 +161,9 @@ export async function runPredict(
     );
   }
   return result;
+}
+
+/** 65536 as "65,536"; toLocaleString would load ICU's number formatting, ~15 ms of every `predict`. */
+function withThousands(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+$)/g, ",");
 }
