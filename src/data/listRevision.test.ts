@@ -89,6 +89,19 @@ describe("ls of another repository (dvc ls <url>)", () => {
     );
   });
 
+  it("fails to expand a directory out whose manifest neither the cache nor a remote has, as dvc does", async () => {
+    const copy = join(base, "no-cache");
+    execFileSync("git", ["clone", "-q", source, copy]);
+    const top = await listRepository(copy, undefined, base, { rev: "HEAD" });
+    expect(top.map((e) => e.path)).toContain("data");
+    await expect(listRepository(copy, undefined, base, { rev: "HEAD", recursive: true })).rejects.toThrow(
+      /failed to load directory 'data': 'data' \([0-9a-f]{32}\.dir\) is not in the repository's cache/,
+    );
+    await expect(listRepository(copy, "data/a.txt", base, { rev: "HEAD" })).rejects.toThrow(
+      "failed to load directory 'data'",
+    );
+  });
+
   it("says which path is missing", async () => {
     await expect(listRepository(source, "nope", base, { rev: "HEAD" })).rejects.toThrow(
       "'nope' does not exist",

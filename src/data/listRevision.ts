@@ -122,10 +122,8 @@ async function revisionSource(
       return Promise.resolve(path === "." ? { isdir: true, isexec: false, size: 0 } : tree.get(path));
     },
     names: (absDir) => Promise.resolve(names.get(rel(absDir)) ?? []),
-    // A manifest neither the cache nor the remote has leaves its directory without contents, as the
-    // workspace listing does for a missing cache; listing a path inside it then says it does not exist.
-    manifest: (md5): Promise<readonly DirEntry[] | undefined> =>
-      supply.manifest(md5, md5).catch(() => undefined),
+    // A manifest neither the cache nor the remote has fails a listing that needs the directory's contents.
+    manifest: (md5, abs): Promise<readonly DirEntry[]> => supply.manifest(md5, rel(abs)),
     ignores: (path, isDir) => repo.ignore.ignores(path, isDir),
   };
 }

@@ -92,6 +92,21 @@ describe("listTracked", () => {
     ]);
   });
 
+  it("fails, as dvc does, to enter a directory out that neither the workspace nor the cache has", async () => {
+    const manifest = (await listTracked(repo, ".", { cwd: dir })).find((e) => e.path === "d")!.md5!;
+    await rm(join(dir, ".dvc", "cache", "files", "md5", manifest.slice(0, 2), manifest.slice(2)));
+    // The top level still lists d: only its contents are unknown.
+    expect((await listTracked(repo, ".", { cwd: dir })).map((e) => e.path)).toContain("d");
+    // With the directory on disk, its files are listed from there.
+    expect((await listTracked(repo, ".", { cwd: dir, recursive: true })).map((e) => e.path)).toContain("d/s/b");
+    expect((await listTracked(repo, "d/a", { cwd: dir })).map((e) => e.path)).toEqual(["a"]);
+    await rm(join(dir, "d"), { recursive: true });
+    const failure = `failed to load directory 'd': its manifest ${manifest} is not in the cache`;
+    await expect(listTracked(repo, ".", { cwd: dir, recursive: true })).rejects.toThrow(failure);
+    await expect(listTracked(repo, "d/a", { cwd: dir })).rejects.toThrow(failure);
+    await expect(listTracked(repo, ".", { cwd: dir, tree: true })).rejects.toThrow(failure);
+  });
+
   it("names a path that is neither in the workspace nor tracked", async () => {
     await expect(listTracked(repo, "nope", { cwd: dir })).rejects.toThrow(/'nope' does not exist/);
   });

@@ -82,8 +82,8 @@ export interface ListingSource {
   stat(abs: string): Promise<{ isdir: boolean; isexec: boolean; size: number | null } | undefined>;
   /** The names in a plain directory ([] when there is none). */
   names(absDir: string): Promise<string[]>;
-  /** A directory out's manifest, or undefined when it cannot be read. */
-  manifest(md5: string): Promise<readonly DirEntry[] | undefined>;
+  /** A directory out's manifest; rejects with the reason when it cannot be read. */
+  manifest(md5: string, abs: string): Promise<readonly DirEntry[]>;
   ignores(rel: string, isDir: boolean): boolean;
 }
 
@@ -94,7 +94,10 @@ export function workspaceSource(repo: DataRepo): ListingSource {
     outs: () => listedOuts(repo),
     stat: statNode,
     names: (absDir) => readdir(absDir).catch(() => []),
-    manifest: async (md5) => ((await repo.cache.has(md5)) ? repo.cache.readDirManifest(md5) : undefined),
+    manifest: async (md5) => {
+      if (await repo.cache.has(md5)) return repo.cache.readDirManifest(md5);
+      throw notFound(`its manifest ${md5} is not in the cache`);
+    },
     ignores: (rel, isDir) => repo.ignore.ignores(rel, isDir),
   };
 }
@@ -106,6 +109,8 @@ interface Node {
   out?: { md5: string | null; size: number | null };
   /** Tracked directory contents (from the manifest), keyed by name. */
   children?: Map<string, Node>;
+  /** Why a directory out's contents are unknown: its manifest could not be read. */
+  unreadable?: string;
 }
 
 const toPosix = (p: string): string => p.split(sep).join("/");
@@ -165,9 +170,23 @@ async function trackedNode(source: ListingSource, tracked: ListedOut): Promise<N
     size: st?.size ?? tracked.size ?? (tracked.unrecorded === true ? 0 : null),
     out: { md5, size: tracked.size ?? null },
   };
-  const manifest = isdir && md5 !== null ? await source.manifest(md5) : undefined;
-  if (manifest !== undefined) node.children = await manifestTree(source, tracked.abs, manifest);
+  if (!isdir || md5 === null) return node;
+  try {
+    node.children = await manifestTree(source, tracked.abs, await source.manifest(md5, tracked.abs));
+  } catch (error) {
+    node.unreadable = error instanceof Error ? error.message : String(error);
+  }
   return node;
+}
+
+/**
+ * A directory out's contents are needed (to list it or a path in it) but its manifest could not be read. dvc
+ * fails the listing then ("failed to load directory"); so does this, unless the workspace has the directory,
+ * whose files are listed instead.
+ */
+async function assertReadable(source: ListingSource, abs: string, node: Node): Promise<void> {
+  if (node.unreadable === undefined || (await source.stat(abs))?.isdir === true) return;
+  throw notFound(`failed to load directory '${toPosix(relative(source.root, abs))}': ${node.unreadable}`);
 }
 
 /** Children of a plain (untracked) workspace directory merged with the outs that live in it. */
@@ -199,6 +218,7 @@ async function childrenOf(
   outs: readonly ListedOut[],
 ): Promise<Map<string, Node>> {
   if (node?.out === undefined) return workspaceChildren(source, abs, outs);
+  await assertReadable(source, abs, node);
   // dvc lists a tracked directory's workspace files too: those the manifest lacks are not outs.
   const children = new Map(node.children ?? []);
   for (const [name, plain] of await workspaceChildren(source, abs, [])) {
@@ -336,6 +356,11 @@ async function resolveNode(
   const container = outs.find((t) => isSameOrInside(abs, t.abs));
   if (container !== undefined) {
     let node: Node | undefined = await trackedNode(source, container);
+    if (node.unreadable !== undefined) {
+      await assertReadable(source, container.abs, node);
+      const st = await source.stat(abs);
+      return st === undefined ? undefined : { isdir: st.isdir, node: st.isdir ? undefined : { ...st } };
+    }
     for (const part of toPosix(relative(container.abs, abs)).split("/")) node = node?.children?.get(part);
     return node === undefined ? undefined : { isdir: node.isdir, node };
   }

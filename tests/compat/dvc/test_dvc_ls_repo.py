@@ -5,6 +5,7 @@ trees and of outs included."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,29 @@ def test_a_missing_path_fails(source, tmp_path: Path):
     theirs = here.dvc("ls", str(source.root), "nope", "--rev", "HEAD", check=False)
     assert ours.returncode != 0 and theirs.returncode != 0
     assert "nope" in ours.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--rev", "HEAD"], ["--rev", "HEAD", "-R"], ["data", "--rev", "HEAD"], ["data/a.txt", "--rev", "HEAD"],
+     ["--rev", "HEAD", "-T"], ["--rev", "HEAD", "-R", "-L", "1"], ["--rev", "HEAD", "--dvc-only", "-R"]],
+)
+def test_a_directory_out_without_its_manifest_fails_where_dvc_fails(source, args: list[str], tmp_path: Path):
+    """A Git clone of the source whose remote is gone: no cache and no remote to read `data`'s manifest from.
+    Listings that need its contents fail in both tools (dvc: "failed to load directory"); the others agree."""
+    here = Workspace(tmp_path)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(source.root), str(clone)], check=True)
+    # Without the remote, in the commit listed: dvc reads a revision's config from that revision.
+    (clone / ".dvc" / "config").write_text("")
+    git = ["git", "-C", str(clone), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "commit", "-qam", "no remote"], check=True)
+    shown = [] if "-T" in args else ["--json"]  # dvc refuses --tree with --json
+    ours = here.flowops("data", "ls", str(clone), *args, *shown, check=False)
+    theirs = here.dvc("ls", str(clone), *args, *shown, check=False)
+    assert (ours.returncode == 0) == (theirs.returncode == 0), (ours.stderr, theirs.stderr)
+    if theirs.returncode == 0:
+        assert ours.stdout == theirs.stdout
+    else:
+        assert "failed to load directory 'data'" in ours.stderr
+        assert "failed to load directory" in theirs.stderr
