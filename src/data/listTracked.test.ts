@@ -98,7 +98,9 @@ describe("listTracked", () => {
     // The top level still lists d: only its contents are unknown.
     expect((await listTracked(repo, ".", { cwd: dir })).map((e) => e.path)).toContain("d");
     // With the directory on disk, its files are listed from there.
-    expect((await listTracked(repo, ".", { cwd: dir, recursive: true })).map((e) => e.path)).toContain("d/s/b");
+    expect((await listTracked(repo, ".", { cwd: dir, recursive: true })).map((e) => e.path)).toContain(
+      "d/s/b",
+    );
     expect((await listTracked(repo, "d/a", { cwd: dir })).map((e) => e.path)).toEqual(["a"]);
     await rm(join(dir, "d"), { recursive: true });
     const failure = `failed to load directory 'd': its manifest ${manifest} is not in the cache`;
