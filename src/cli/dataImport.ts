@@ -8,6 +8,7 @@ import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { ImportMode } from "../data/importStage.js";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { reportFilesToTrack } from "./gitReminder.js";
+import { DVC_EXIT } from "./dvcExitCodes.js";
 import { configFileOption, fsConfigOption, remoteConfigOption } from "./keyValueOption.js";
 import { positiveInteger } from "./numberOptions.js";
 import { printJson } from "./output.js";
@@ -118,6 +119,14 @@ export function importCommand(): Command {
           json?: boolean;
         },
       ) => {
+        if (opts.config !== undefined && opts.remote !== undefined && opts.remoteConfig !== undefined) {
+          // dvc's ValueError for this escapes its command: an unexpected error, exit 255, nothing written.
+          process.stderr.write(
+            "ERROR: unexpected error - Can't specify config path together with both remote and remote_config\n",
+          );
+          process.exitCode = DVC_EXIT.raised;
+          return;
+        }
         await withDataRepo(process.cwd(), async (repo) => {
           const { importRepo } = await import("../data/importRepo.js");
           let result;

@@ -69,11 +69,13 @@ def test_imports_record_the_settings_as_dvc_and_update_reads_through_them(tmp_pa
     assert bare.flowops("data", "import", url, "data", check=False).returncode != 0
     assert bare.dvc("import", url, "data", check=False).returncode != 0
     # dvc refuses a config path beside both --remote and --remote-config (a ValueError, exit 255, before any
-    # work); flowops refuses it by the same words.
+    # work); flowops refuses it by the same words and exit status.
     clash = ["--config", str(config), "--remote", "h", "--remote-config", f"url={hidden}"]
     ours = twins["flowops"].flowops("data", "import", url, "data", "-o", "clash", *clash, check=False)
-    assert ours.returncode != 0
+    theirs = twins["dvc"].dvc("import", url, "data", "-o", "clash", *clash, check=False)
+    assert ours.returncode == theirs.returncode == 255
     assert "Can't specify config path together with both remote and remote_config" in ours.stderr
+    assert not (twins["dvc"].root / "clash.dvc").exists()
     assert not (twins["flowops"].root / "clash.dvc").exists()
     # A misspelt option of the remote is refused by dvc's schema, naming it.
     bad = twins["flowops"].flowops(
