@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, opendir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +27,16 @@ describe("ls-url (dvc list-url) of a local directory", () => {
       ["dir/a.txt", 2],
       ["dir/sub/b.txt", 3],
     ]);
+  });
+
+  it("keeps the file system's order within a directory, as dvc's os.scandir walk does, not the names'", async () => {
+    const many = join(dir, "many");
+    await mkdir(join(many, "sub"), { recursive: true });
+    for (const name of ["zeta", "Mid", "beta_2", "beta-1", "9x", "alpha"])
+      await writeFile(join(many, name), name);
+    const order: string[] = [];
+    for await (const entry of await opendir(many)) if (entry.isFile()) order.push(entry.name);
+    expect((await listUrl("many", dir)).map((e) => e.path)).toEqual([...order, "sub"]);
   });
 
   it("stops at --level, and names a file or level 0 by its full path", async () => {

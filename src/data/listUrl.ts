@@ -6,7 +6,7 @@
  * -R and `--level N` directories N levels down are listed instead of entered. Local directories have their
  * sizes from the disk; s3 prefixes none, as s3fs reports them.
  */
-import { lstat, readdir } from "node:fs/promises";
+import { lstat, opendir } from "node:fs/promises";
 import { join } from "node:path";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import { cwdConfig } from "./getUrl.js";
@@ -45,9 +45,13 @@ function missing(url: string): FlowOpsError {
   return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `The path '${url}' does not exist`);
 }
 
+/**
+ * A local directory's entries in the order the file system gives them, as dvc's walk (os.scandir) lists them:
+ * `opendir`, since `readdir` sorts the names (libuv's scandir sorts them with strcmp).
+ */
 async function localDir(abs: string): Promise<Dir> {
   const dir: Dir = { files: new Map(), dirs: new Map() };
-  for (const entry of await readdir(abs, { withFileTypes: true })) {
+  for await (const entry of await opendir(abs)) {
     const path = join(abs, entry.name);
     const info = await lstat(path);
     if (info.isDirectory()) dir.dirs.set(entry.name, { size: info.size, dir: await localDir(path) });
@@ -133,19 +137,18 @@ export async function listUrl(url: string, cwd: string, options: ListUrlOptions 
   const tree = await readUrlTree(url, cwd, options.fsConfig);
   if (options.tree === true) return treeEntries(tree, level);
   if (level === 0 || tree.kind === "file") return [{ path: tree.name, isdir: false, size: null }];
+  // dvc's walk order: each directory's files, then its subdirectories (listed at the last level, else
+  // entered), both in the order the file system lists them (an s3 listing's is by key).
   const entries: UrlEntry[] = [];
-  const sorted = <T>(map: Map<string, T>): [string, T][] =>
-    [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const walk = (dir: Dir, prefix: string, depth: number): void => {
     const listDirs = options.recursive !== true || (level !== undefined && depth >= level - 1);
-    for (const [name, size] of sorted(dir.files))
-      entries.push({ path: `${prefix}${name}`, isdir: false, size });
+    for (const [name, size] of dir.files) entries.push({ path: `${prefix}${name}`, isdir: false, size });
     if (listDirs) {
-      for (const [name, sub] of sorted(dir.dirs))
+      for (const [name, sub] of dir.dirs)
         entries.push({ path: `${prefix}${name}`, isdir: true, size: sub.size });
       return;
     }
-    for (const [name, sub] of sorted(dir.dirs)) walk(sub.dir, `${prefix}${name}/`, depth + 1);
+    for (const [name, sub] of dir.dirs) walk(sub.dir, `${prefix}${name}/`, depth + 1);
   };
   walk(tree.dir, "", 0);
   return entries;
