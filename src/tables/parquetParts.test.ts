@@ -3,10 +3,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
+import { parquetMetadata } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { openTablePartWriter, TableFileSink, type WriterColumn } from "./openTableWriter.js";
+import { parquetContents } from "./parquetContentsFixtures.js";
 import { finishParquetParts, type ParquetParts } from "./parquetParts.js";
 
 let dir: string;
@@ -18,12 +19,12 @@ afterAll(async () => {
 });
 
 /** Writes each batch as one part of `name`.parquet, as batch prediction does, and returns what finishing needs. */
-function writeParts(
+async function writeParts(
   name: string,
   columns: readonly string[],
   batches: readonly Record<string, WriterColumn>[],
 ): Promise<ParquetParts> {
-  return (async () => {
+  {
     const path = join(dir, `${name}.parquet`);
     const footers: string[] = [];
     let bytes = 0;
@@ -39,17 +40,7 @@ function writeParts(
       footers.push(footerPath);
     }
     return { path, bytes, footers, columns };
-  })();
-}
-
-async function parquetContents(path: string): Promise<{ types: string[]; rows: Record<string, unknown>[] }> {
-  const bytes = await readFile(path);
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-  const metadata = parquetMetadata(file);
-  const types = parquetSchema(metadata).children.map(({ element }) =>
-    element.converted_type === "UTF8" ? "STRING" : String(element.type),
-  );
-  return { types, rows: await parquetReadObjects({ file, metadata }) };
+  }
 }
 
 describe("finishParquetParts", () => {

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { hasTypedColumns } from "./columnarTableChunk.js";
 import { openTable } from "./openTable.js";
+import { parquetContents } from "./parquetContentsFixtures.js";
 import { openTableWriter, type WriterColumn } from "./openTableWriter.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
 import type { TableFormat } from "./tableFormat.js";
@@ -30,17 +30,6 @@ const IDS = [
   42n,
   -7n,
 ];
-
-/** A file's top-level column types and its rows as hyparquet reads them (INT64 as BigInts). */
-async function parquetContents(path: string): Promise<{ types: string[]; rows: Record<string, unknown>[] }> {
-  const bytes = await readFile(path);
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-  const metadata = parquetMetadata(file);
-  const types = parquetSchema(metadata).children.map(({ element }) =>
-    element.converted_type === "UTF8" ? "STRING" : String(element.type),
-  );
-  return { types, rows: await parquetReadObjects({ file, metadata }) };
-}
 
 /** The chunk's columns as batch prediction hands input columns to a writer (serving/predictionColumns.ts). */
 function passthroughColumns(chunk: TableChunk): Record<string, WriterColumn> {

@@ -352,15 +352,7 @@ export class ParquetTableWriter implements TableWriter {
 function finishFile(out: FlushingByteWriter, writer: ParquetWriter): void {
   writeIndexes(out, writer.pendingIndexes);
   writeBlooms(out, writer.pendingIndexes);
-  writeParquetFooter(out, {
-    version: 2,
-    created_by: writer.createdBy,
-    schema: writer.schema,
-    num_rows: writer.num_rows,
-    row_groups: writer.row_groups,
-    key_value_metadata: writer.kvMetadata,
-  } as Parameters<typeof writeParquetFooter>[1]);
-  out.appendUint32(PARQUET_MAGIC);
+  writeFooterOf(out, writer);
   out.finish();
 }
 
@@ -371,7 +363,14 @@ function finishFile(out: FlushingByteWriter, writer: ParquetWriter): void {
 function finishPart(out: FlushingByteWriter, writer: ParquetWriter, footerPath: string): void {
   out.finish();
   const footer = new ByteWriter();
-  writeParquetFooter(footer, {
+  writeFooterOf(footer, writer);
+  writeFileSync(`${footerPath}.tmp`, footer.getBytes());
+  renameSync(`${footerPath}.tmp`, footerPath);
+}
+
+/** The footer listing the writer's row groups, its length and the closing magic. */
+function writeFooterOf(out: ByteWriter, writer: ParquetWriter): void {
+  writeParquetFooter(out, {
     version: 2,
     created_by: writer.createdBy,
     schema: writer.schema,
@@ -379,9 +378,7 @@ function finishPart(out: FlushingByteWriter, writer: ParquetWriter, footerPath: 
     row_groups: writer.row_groups,
     key_value_metadata: writer.kvMetadata,
   } as Parameters<typeof writeParquetFooter>[1]);
-  footer.appendUint32(PARQUET_MAGIC);
-  writeFileSync(`${footerPath}.tmp`, footer.getBytes());
-  renameSync(`${footerPath}.tmp`, footerPath);
+  out.appendUint32(PARQUET_MAGIC);
 }
 
 /** A column's pieces as one array: a typed array when they all are of one kind, else plain values. */
