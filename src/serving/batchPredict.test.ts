@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -153,6 +153,36 @@ describe("batchPredict", () => {
     ).rejects.toThrow(/rows 5-8: the worker crashed/);
     // The first part failed: nothing to resume from, so no parts directory is left behind.
     expect(existsSync(`${output}.parts`)).toBe(false);
+  });
+
+  it("refuses a second run on an output that a live run is writing, and takes over a dead run's lock", async () => {
+    const input = await writeInput("locked.csv", 6);
+    const output = join(dir, "nested", "locked-out.csv");
+    await mkdir(join(dir, "nested"), { recursive: true });
+    // This test's own process stands for a run still writing the output.
+    await writeFile(`${output}.lock`, `${process.pid}\n`);
+    const model = summingModel();
+    await expect(batchPredict(model, predictOptions(input, output))).rejects.toThrow(
+      new RegExp(`locked-out\\.csv is being written by another run \\(process ${process.pid}`),
+    );
+    expect(model.calls).toBe(0);
+    expect(existsSync(`${output}.parts`)).toBe(false);
+    // A process id that no process has: the run that held it is gone.
+    await writeFile(`${output}.lock`, "2147483646\n");
+    await batchPredict(model, predictOptions(input, output));
+    expect(existsSync(output)).toBe(true);
+    expect(existsSync(`${output}.lock`)).toBe(false);
+  });
+
+  it("releases the lock when a run fails, and creates the output's directory", async () => {
+    const input = await writeInput("unlocked.csv", 6);
+    const output = join(dir, "new-dir", "deeper", "out.csv");
+    await expect(
+      batchPredict(summingModel({ failOnCall: 1 }), predictOptions(input, output)),
+    ).rejects.toThrow(/the worker crashed/);
+    expect(existsSync(`${output}.lock`)).toBe(false);
+    await batchPredict(summingModel(), predictOptions(input, output));
+    expect(existsSync(output)).toBe(true);
   });
 
   it("refuses rows per part that are not a positive integer", async () => {

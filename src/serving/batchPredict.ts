@@ -11,7 +11,8 @@
  * Parquet parts keep their footers in `<n>.footer` until the last part is in, when one footer for the whole
  * file is written after the rows (parquetParts.ts). Rows are written once: nothing is copied at the end, and
  * the disk holds one output's worth of rows, not two. The output appears only at the end, by a rename onto
- * `<output>` (atomic on one filesystem), and then the parts directory is removed.
+ * `<output>` (atomic on one filesystem), and then the parts directory is removed. One run writes an output at
+ * a time (outputLock.ts).
  * This module never prints: progress goes to `onProgress`.
  */
 
@@ -29,6 +30,7 @@ import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
 import { numericBatchInput, type BatchInput } from "./numericBatchInput.js";
+import { lockOutput } from "./outputLock.js";
 import {
   PROGRESS_FILE,
   partFooterPath,
@@ -92,6 +94,20 @@ export async function batchPredict(
     );
   }
   const partRows = rowsPerPart(batchSize, options.partRows);
+  const unlock = await lockOutput(output);
+  try {
+    return await predictIntoOutput(model, options, partRows);
+  } finally {
+    await unlock();
+  }
+}
+
+async function predictIntoOutput(
+  model: LoadedModel,
+  options: BatchPredictOptions,
+  partRows: number,
+): Promise<BatchPredictResult> {
+  const { output, batchSize } = options;
   const format = options.format ?? formatFromPath(output);
   const source = openTable(options.input.path, { format: options.input.format, chunkRows: partRows });
   const partsDir = `${output}.parts`;
