@@ -171,11 +171,14 @@ async function trackedNode(source: ListingSource, tracked: ListedOut): Promise<N
     out: { md5, size: tracked.size ?? null },
   };
   if (!isdir || md5 === null) return node;
+  let manifest: readonly DirEntry[];
   try {
-    node.children = await manifestTree(source, tracked.abs, await source.manifest(md5, tracked.abs));
+    manifest = await source.manifest(md5, tracked.abs);
   } catch (error) {
     node.unreadable = error instanceof Error ? error.message : String(error);
+    return node;
   }
+  node.children = await manifestTree(source, tracked.abs, manifest);
   return node;
 }
 
@@ -356,13 +359,12 @@ async function resolveNode(
   const container = outs.find((t) => isSameOrInside(abs, t.abs));
   if (container !== undefined) {
     let node: Node | undefined = await trackedNode(source, container);
-    if (node.unreadable !== undefined) {
-      await assertReadable(source, container.abs, node);
-      const st = await source.stat(abs);
-      return st === undefined ? undefined : { isdir: st.isdir, node: st.isdir ? undefined : { ...st } };
+    // Without its manifest, a path inside the out is only what the workspace has (if it has the directory).
+    if (node.unreadable !== undefined) await assertReadable(source, container.abs, node);
+    else {
+      for (const part of toPosix(relative(container.abs, abs)).split("/")) node = node?.children?.get(part);
+      return node === undefined ? undefined : { isdir: node.isdir, node };
     }
-    for (const part of toPosix(relative(container.abs, abs)).split("/")) node = node?.children?.get(part);
-    return node === undefined ? undefined : { isdir: node.isdir, node };
   }
   const st = await source.stat(abs);
   if (st === undefined) return undefined;
