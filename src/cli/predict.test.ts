@@ -128,6 +128,34 @@ describe("flowops predict", () => {
     expect(deps.loadOptions[0]?.executionProviders).toBe("cuda");
   });
 
+  it("lets the loader choose inline or worker threads by timing a run of one batch", async () => {
+    const input = join(dir, "auto.csv");
+    await writeFile(input, "x\n1\n");
+    const deps = captured(doublingModel());
+    await runPredict("./model", { input, output: join(dir, "auto-out.csv"), batchSize: 4000 }, deps);
+    expect(deps.loadOptions[0]).toMatchObject({
+      execution: "auto",
+      inlineProbe: { rows: 4000, belowMs: 2 },
+      batchRows: 4000,
+    });
+    await runPredict(
+      "./model",
+      { input, output: join(dir, "workers-out.csv"), execution: "workers", workers: 3 },
+      deps,
+    );
+    expect(deps.loadOptions[1]).toMatchObject({ execution: "workers", workers: 3 });
+  });
+
+  it("refuses --execution inline with more than one worker, before loading the model", async () => {
+    const input = join(dir, "inline.csv");
+    await writeFile(input, "x\n1\n");
+    const deps = captured(doublingModel());
+    await expect(
+      runPredict("./model", { input, output: join(dir, "o.csv"), execution: "inline", workers: 2 }, deps),
+    ).rejects.toThrow("--execution inline runs ONNX models on the main thread; it cannot use --workers 2");
+    expect(deps.uris).toEqual([]);
+  });
+
   it("accepts only auto, cuda or cpu as --execution-provider", async () => {
     const command = predictCommand()
       .exitOverride()

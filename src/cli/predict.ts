@@ -6,15 +6,17 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 
+import { FlowOpsError } from "../errors.js";
 import type { LoadModelOptions } from "../serving/loadModel.js";
 import type { ProviderChoice } from "../serving/onnx/providerChoice.js";
+import { batchInlineProbe, INLINE_MS_PER_ROW } from "../serving/batchExecution.js";
 import { batchPredict, type BatchPredictResult } from "../serving/batchPredict.js";
 import type { LoadedModel } from "../serving/runtime.js";
 import { DEFAULT_CHUNK_ROWS, openTable } from "../tables/openTable.js";
 import { parseTableFormat, type TableFormat } from "../tables/tableFormat.js";
 import { createProgress, type ProgressOptions } from "./progressBar.js";
 import { positiveInteger, positiveSeconds } from "./numberOptions.js";
-import { executionProviderOption } from "./serve.js";
+import { EXECUTIONS, executionProviderOption, type Execution } from "./serve.js";
 
 export const DEFAULT_BATCH_SIZE = 1024;
 
@@ -26,6 +28,7 @@ export interface PredictFlags {
   inputFormat?: TableFormat;
   format?: TableFormat;
   workers?: number;
+  execution?: Execution;
   executionProvider?: ProviderChoice;
   trackingUri?: string;
   json?: boolean;
@@ -89,6 +92,16 @@ export function predictCommand(): Command {
         positiveInteger,
       ),
     )
+    .addOption(
+      new Option(
+        "--execution <mode>",
+        "where ONNX runs happen: 'inline' on the main thread, beside the thread that reads the input; " +
+          "'workers' on worker threads; 'auto' times a run of one batch at start-up and runs inline when it " +
+          `takes under ${INLINE_MS_PER_ROW * 1000} µs a row and --workers is not above 1`,
+      )
+        .choices(EXECUTIONS)
+        .default("auto"),
+    )
     .addOption(executionProviderOption())
     .addOption(
       new Option(
@@ -115,42 +128,54 @@ export async function runPredict(
 ): Promise<BatchPredictResult> {
   // Opened before the model loads, so a missing or unreadable input fails fast.
   const input = openTable(flags.input, { format: flags.inputFormat });
-  const model = await deps.loadModel(uri, {
-    ...(flags.trackingUri === undefined ? {} : { trackingUri: flags.trackingUri }),
-    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
-    ...(flags.executionProvider === undefined ? {} : { executionProviders: flags.executionProvider }),
-    // Worker threads even for a fast model: reading and writing the next chunks overlap its runs.
-    execution: "workers",
-    // An offline chunk of thousands of rows may rightly take longer than an online request may.
-    requestTimeoutMs: flags.chunkTimeout === undefined ? Infinity : flags.chunkTimeout * 1000,
-    log: (message) => process.stderr.write(`${message}\n`),
-  });
+  if (flags.execution === "inline" && flags.workers !== undefined && flags.workers > 1) {
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `--execution inline runs ONNX models on the main thread; it cannot use --workers ${flags.workers}`,
+    );
+  }
+  const batchSize = flags.batchSize ?? DEFAULT_BATCH_SIZE;
+  const started = deps.now();
+  // Called by batchPredict, which reads the input's first parts while the model loads.
+  const load = (): Promise<LoadedModel> =>
+    deps.loadModel(uri, {
+      ...(flags.trackingUri === undefined ? {} : { trackingUri: flags.trackingUri }),
+      ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+      ...(flags.executionProvider === undefined ? {} : { executionProviders: flags.executionProvider }),
+      execution: flags.execution ?? "auto",
+      inlineProbe: batchInlineProbe(batchSize),
+      // A GPU is kept for batches (see loadOnnxModel's batchRows).
+      batchRows: batchSize,
+      // An offline chunk of thousands of rows may rightly take longer than an online request may.
+      requestTimeoutMs: flags.chunkTimeout === undefined ? Infinity : flags.chunkTimeout * 1000,
+      log: (message) => process.stderr.write(`${message}\n`),
+    });
   const progress = createProgress("Predicting", undefined, {
     ...deps.progress,
     enabled: flags.json !== true && deps.progress?.enabled !== false,
     unit: "count",
   });
-  const started = deps.now();
   let result: BatchPredictResult;
+  let model: LoadedModel | undefined;
   try {
-    result = await batchPredict(model, {
+    result = await batchPredict(() => load().then((loaded) => (model = loaded)), {
       input,
       output: flags.output,
       format: flags.format,
-      batchSize: flags.batchSize ?? DEFAULT_BATCH_SIZE,
+      batchSize,
       columns: flags.columns,
       onProgress: (rows) => progress.advance(rows),
     });
   } finally {
     progress.done();
-    await model.close();
+    await model?.close();
   }
   const seconds = Math.max((deps.now() - started) / 1000, 1e-3);
   const predicted = result.rows - result.resumedRows;
   const rowsPerSecond = Math.round(predicted / seconds);
   if (flags.json === true) {
     deps.stdout.write(
-      `${JSON.stringify({ ...result, model: { name: model.name, version: model.version }, seconds, rowsPerSecond }, null, 2)}\n`,
+      `${JSON.stringify({ ...result, model: { name: model?.name, version: model?.version }, seconds, rowsPerSecond }, null, 2)}\n`,
     );
   } else {
     const resumed =

@@ -10,8 +10,8 @@ import type { LoadedModel } from "../serving/runtime.js";
 import { positiveSeconds } from "./numberOptions.js";
 
 /** Restated from runtimes/onnx.ts so that `--help` does not load the serving runtimes. */
-const EXECUTIONS = ["auto", "inline", "workers"] as const;
-type Execution = (typeof EXECUTIONS)[number];
+export const EXECUTIONS = ["auto", "inline", "workers"] as const;
+export type Execution = (typeof EXECUTIONS)[number];
 
 interface ServeOptions {
   port: number;

@@ -185,6 +185,33 @@ describe("batchPredict", () => {
     expect(existsSync(output)).toBe(true);
   });
 
+  it("calls a model loader only once the output is locked, and fails cleanly when it fails", async () => {
+    const input = await writeParquetInput("loaded.parquet", 9);
+    const output = join(dir, "loaded-out.csv");
+    await writeFile(`${output}.lock`, `${process.pid}\n`);
+    let loads = 0;
+    const loader = (): Promise<LoadedModel> => {
+      loads += 1;
+      return Promise.resolve(summingModel());
+    };
+    await expect(batchPredict(loader, predictOptions(input, output))).rejects.toThrow(
+      /being written by another run/,
+    );
+    expect(loads).toBe(0);
+    await rm(`${output}.lock`);
+    const failing = (): Promise<LoadedModel> =>
+      Promise.reject(new FlowOpsError("INVALID_PARAMETER_VALUE", "model.onnx: cannot load"));
+    await expect(batchPredict(failing, predictOptions(input, output))).rejects.toThrow(
+      "model.onnx: cannot load",
+    );
+    expect(existsSync(`${output}.lock`)).toBe(false);
+    expect(existsSync(`${output}.parts`)).toBe(false);
+    const result = await batchPredict(loader, predictOptions(input, output));
+    expect(loads).toBe(1);
+    expect(result.rows).toBe(9);
+    expect(await readFile(output, "utf8")).toContain("row 8,8,80,88");
+  });
+
   it("refuses rows per part that are not a positive integer", async () => {
     const input = await writeInput("bad-part.csv", 3);
     await expect(

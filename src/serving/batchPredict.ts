@@ -23,11 +23,11 @@ import { join, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { hasTextCells } from "../tables/csvChunk.js";
 import { PANDAS_NA_VALUES } from "../tables/numericColumn.js";
-import { openTable } from "../tables/openTable.js";
 import { openTablePartWriter, openTableWriter, TableFileSink } from "../tables/openTableWriter.js";
 import { finishParquetParts } from "../tables/parquetParts.js";
 import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js";
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
+import { openTableInWorker } from "../tables/workerTableSource.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
 import { numericBatchInput, type BatchInput } from "./numericBatchInput.js";
 import { lockOutput } from "./outputLock.js";
@@ -82,8 +82,12 @@ export interface BatchPredictResult {
 /** Default rows per part: at 20 float features about 5 MB of input and a few ms of bookkeeping per part. */
 export const DEFAULT_PART_ROWS = 65_536;
 
+/**
+ * `model` may be a loader, called once the output is locked: the input's first parts are then read while it
+ * loads (on their own thread where the format allows, see workerTableSource.ts).
+ */
 export async function batchPredict(
-  model: LoadedModel,
+  model: LoadedModel | (() => Promise<LoadedModel>),
   options: BatchPredictOptions,
 ): Promise<BatchPredictResult> {
   const { output, batchSize } = options;
@@ -94,22 +98,41 @@ export async function batchPredict(
     );
   }
   const partRows = rowsPerPart(batchSize, options.partRows);
-  const unlock = await lockOutput(output);
+  const source = openTableInWorker(options.input.path, {
+    format: options.input.format,
+    chunkRows: partRows,
+  });
+  const chunks = source.chunks()[Symbol.asyncIterator]();
+  // The first next() starts the reading, before the lock and the model; it is awaited once both are in hand.
+  const first = chunks.next();
+  first.catch(() => undefined);
   try {
-    return await predictIntoOutput(model, options, partRows);
+    const unlock = await lockOutput(output);
+    try {
+      const loaded = typeof model === "function" ? await model() : model;
+      return await predictIntoOutput(loaded, options, partRows, source, { chunks, first });
+    } finally {
+      await unlock();
+    }
   } finally {
-    await unlock();
+    await chunks.return?.();
   }
+}
+
+interface StartedChunks {
+  chunks: AsyncIterator<TableChunk>;
+  first: Promise<IteratorResult<TableChunk>>;
 }
 
 async function predictIntoOutput(
   model: LoadedModel,
   options: BatchPredictOptions,
   partRows: number,
+  source: TableSource,
+  { chunks, first }: StartedChunks,
 ): Promise<BatchPredictResult> {
   const { output, batchSize } = options;
   const format = options.format ?? formatFromPath(output);
-  const source = openTable(options.input.path, { format: options.input.format, chunkRows: partRows });
   const partsDir = `${output}.parts`;
   const progress = await startProgress(
     partsDir,
@@ -153,17 +176,25 @@ async function predictIntoOutput(
   };
   // A pipeline two parts deep: while the runtime infers part k's batches (in its worker threads), this thread
   // writes part k-1 and reads part k+1. Parts are still written, and progress recorded, strictly in order.
-  const chunks = source.chunks()[Symbol.asyncIterator]();
   let written: { chunk: TableChunk; predictions: Promise<ChunkPredictions> } | undefined;
+  let next = first;
+  const readNext = (): void => {
+    next = chunks.next();
+    next.catch(() => undefined);
+  };
   try {
     for (;;) {
-      const step = await chunks.next();
+      const step = await next;
       if (step.done === true) break;
       const chunk = step.value;
-      if (chunkIndex++ < resumedChunks) continue;
+      if (chunkIndex++ < resumedChunks) {
+        readNext();
+        continue;
+      }
       const predictions = predictChunk(model, chunk, options.input.path, options.columns, batchSize);
       // Settled later, in order; this keeps a failure from surfacing as an unhandled rejection meanwhile.
       predictions.catch(() => undefined);
+      readNext();
       if (written !== undefined) await writePart(written.chunk, await written.predictions);
       written = { chunk, predictions };
     }
@@ -174,7 +205,6 @@ async function predictIntoOutput(
     throw error;
   } finally {
     sink?.close();
-    await chunks.return?.();
   }
   if (chunkIndex < resumedChunks) {
     throw new FlowOpsError(
@@ -315,7 +345,7 @@ async function finishedOutput(
   building: string,
   progress: ProgressRecord,
   format: TableFormat,
-  source: ReturnType<typeof openTable>,
+  source: TableSource,
 ): Promise<string> {
   const columns = progress.columns;
   if (progress.chunksDone === 0 || columns === undefined) {

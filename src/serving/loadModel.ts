@@ -11,7 +11,7 @@ import { ModelStore } from "./modelStore.js";
 import { parseModelUri } from "./modelUri.js";
 import type { ProviderChoice } from "./onnx/providerChoice.js";
 import type { LoadedModel } from "./runtime.js";
-import { loadOnnxModel, type OnnxExecution } from "./runtimes/onnx.js";
+import { loadOnnxModel, type InlineProbe, type OnnxExecution } from "./runtimes/onnx.js";
 import { loadPythonModel } from "./runtimes/python.js";
 
 export interface LoadModelOptions {
@@ -34,6 +34,8 @@ export interface LoadModelOptions {
   batchRows?: number;
   /** ONNX: on the event loop or on worker threads; "auto" picks by the model's run time (see loadOnnxModel). */
   execution?: OnnxExecution;
+  /** ONNX, "auto" execution: the timed runs' rows and the run time below which the model runs inline. */
+  inlineProbe?: InlineProbe;
   /** FlowOps home for the model store; $FLOWOPS_HOME, then ./.flowops. */
   home?: string;
   /** A ready client (tests, callers that hold one); made from `trackingUri` otherwise. */
@@ -69,6 +71,7 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
           ? {}
           : { executionProviders: options.executionProviders }),
         ...(options.batchRows === undefined ? {} : { batchRows: options.batchRows }),
+        ...(options.inlineProbe === undefined ? {} : { inlineProbe: options.inlineProbe }),
         ...(model.signature === undefined ? {} : { signature: model.signature }),
         ...(options.log === undefined ? {} : { log: options.log }),
       });

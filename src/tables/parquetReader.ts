@@ -73,6 +73,11 @@ export class ParquetTableSource implements TableSource {
     // Decoding is done a window of rows at a time, never less than a page's worth, so a small chunk size does
     // not decode the same page once per chunk.
     const windowRows = Math.max(chunkRows, Math.floor(READ_WINDOW_CELLS / Math.max(1, selected.length)));
+    // The first window stops at the first row group's end (or the first chunk's, if later), so the first
+    // chunk is out after one row group's decoding rather than a whole window's: batch inference's scoring
+    // waits for it.
+    const firstRowGroupRows = Number(metadata.row_groups[0]?.num_rows ?? 0);
+    const firstWindowRows = Math.min(windowRows, Math.max(chunkRows, firstRowGroupRows));
     const buffer = new ColumnSegments();
     const plainColumns = new ParquetPlainColumns(file, metadata);
     let readRows = 0;
@@ -80,7 +85,7 @@ export class ParquetTableSource implements TableSource {
     do {
       const rowCount = Math.min(chunkRows, totalRows - startRow);
       while (buffer.buffered < rowCount) {
-        const windowEnd = Math.min(totalRows, readRows + windowRows);
+        const windowEnd = Math.min(totalRows, readRows + (readRows === 0 ? firstWindowRows : windowRows));
         const segments = await this.readWindow(file, metadata, plainColumns, selected, readRows, windowEnd);
         for (const segment of segments) {
           buffer.push(segment.rows, segment.columns);

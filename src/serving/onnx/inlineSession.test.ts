@@ -152,6 +152,39 @@ describe("execution 'auto'", () => {
     }
   });
 
+  it("times runs of the probe's rows and compares them with its threshold", async () => {
+    for (const [belowMs, workers] of [
+      [60_000, 0],
+      [0, 1],
+    ] as const) {
+      const world = watchedOnnxWorld();
+      const lines: string[] = [];
+      const model = await loadOnnxModel(
+        mlpPath,
+        {
+          name: "batch",
+          version: "1",
+          threads: 1,
+          executionProviders: "cpu",
+          inlineProbe: { rows: 4096, belowMs },
+          log: (line) => lines.push(line),
+        },
+        world,
+      );
+      try {
+        expect(world.workers).toHaveLength(workers);
+        expect(lines.join("\n")).toMatch(
+          workers === 0
+            ? /'batch' version 1: a run of 4096 rows takes [\d.]+ ms; running on the event loop/
+            : /'batch' version 1: a run of 4096 rows takes [\d.]+ ms \(inline below 0 ms\); using worker threads/,
+        );
+        expect((await model.infer([rows(3, 0)]))[0]?.shape).toEqual([3, 3]);
+      } finally {
+        await model.close();
+      }
+    }
+  });
+
   it("uses worker threads when more than one is asked for", async () => {
     const world = watchedOnnxWorld();
     const model = await loadOnnxModel(
@@ -164,6 +197,25 @@ describe("execution 'auto'", () => {
       expect((await model.infer([rows(1, 0)]))[0]?.shape).toEqual([1, 3]);
     } finally {
       await model.close();
+    }
+  });
+});
+
+describe("timing runs", () => {
+  it("gives the probe's rows to the first unknown dimension, and stops once enough time is spent", async () => {
+    const { InlineOnnxSession } = await import("./inlineSession.js");
+    const session = await InlineOnnxSession.open({ label: "'r'", path: reshapePath, providers: ["cpu"] });
+    try {
+      // The model reshapes its [-1] input to [2,2]: only a run of 4 values works.
+      const timed = await session.timeRuns(3, 4);
+      expect(timed.fastestMs).toBeGreaterThan(0);
+      expect(timed.medianMs).toBeGreaterThanOrEqual(timed.fastestMs);
+      await expect(session.timeRuns(3, 5)).rejects.toThrow();
+      // With nothing to spend, one timed run is the whole sample: its median is its fastest.
+      const once = await session.timeRuns(15, 4, 0);
+      expect(once.medianMs).toBe(once.fastestMs);
+    } finally {
+      await session.close();
     }
   });
 });

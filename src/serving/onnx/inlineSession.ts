@@ -75,19 +75,26 @@ export class InlineOnnxSession {
   }
 
   /**
-   * How long a run on an all-zero batch-1 input (unknown dims as 1) takes over `samples` runs, after one untimed
-   * run that lets onnxruntime allocate: the median and the fastest, in wall-clock time. Rejects when the model
-   * cannot run on such an input.
+   * How long a run on an all-zero input of `rows` rows (the first unknown dimension; others as 1) takes over
+   * `samples` runs, after one untimed run that lets onnxruntime allocate: the median and the fastest, in
+   * wall-clock time. Sampling stops early once the timed runs add up to `enoughMs` (after one at least), so timing a slow model at a
+   * large batch costs a few runs, not `samples`. Rejects when the model cannot run on such an input.
    */
-  async timeRuns(samples: number): Promise<{ medianMs: number; fastestMs: number }> {
-    const inputs = this.inputs.map(zeroInput);
+  async timeRuns(
+    samples: number,
+    rows = 1,
+    enoughMs = Infinity,
+  ): Promise<{ medianMs: number; fastestMs: number }> {
+    const inputs = this.inputs.map((spec) => zeroInput(spec, rows));
     const outputs = this.outputs.map((spec) => spec.name);
     await runOrtSession(this.session, inputs, outputs);
     const wall: number[] = [];
-    for (let i = 0; i < samples; i++) {
+    let spent = 0;
+    for (let i = 0; i < samples && (i === 0 || spent < enoughMs); i++) {
       const start = performance.now();
       await runOrtSession(this.session, inputs, outputs);
       wall.push(performance.now() - start);
+      spent += wall[i] as number;
     }
     const sorted = wall.sort((a, b) => a - b);
     return { medianMs: sorted[Math.floor(sorted.length / 2)] ?? 0, fastestMs: sorted[0] ?? 0 };
@@ -101,8 +108,10 @@ export class InlineOnnxSession {
   }
 }
 
-function zeroInput(spec: TensorSpec): Tensor {
-  const shape = spec.shape.length === 0 ? [1] : spec.shape.map((dim) => (dim < 0 ? 1 : dim));
+function zeroInput(spec: TensorSpec, rows: number): Tensor {
+  const batchDim = spec.shape.findIndex((dim) => dim < 0);
+  const shape =
+    spec.shape.length === 0 ? [1] : spec.shape.map((dim, i) => (i === batchDim ? rows : dim < 0 ? 1 : dim));
   return {
     name: spec.name,
     datatype: spec.datatype,

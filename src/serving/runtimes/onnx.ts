@@ -38,6 +38,11 @@ export type OnnxExecution = (typeof ONNX_EXECUTIONS)[number];
  */
 export const INLINE_RUN_THRESHOLD_MS = 0.5;
 const TIMED_PROBE_RUNS = 15;
+/**
+ * Timed runs stop once they add up to this many times the threshold (see InlineSession.timeRuns): a model whose
+ * runs are near the threshold still gets every sample, and one far above it is known after a run or two.
+ */
+const PROBE_ENOUGH_THRESHOLDS = 20;
 
 export interface OnnxLoadOptions {
   name: string;
@@ -59,10 +64,23 @@ export interface OnnxLoadOptions {
    * win back. Larger batches keep CUDA.
    */
   batchRows?: number;
+  /**
+   * What "auto" execution times, and below what it runs inline: by default runs of one row against
+   * INLINE_RUN_THRESHOLD_MS, the cost of a served request. Batch inference times runs of its batch size
+   * against a budget that grows with it (see batchExecution.ts).
+   */
+  inlineProbe?: InlineProbe;
   /** The MLflow signature from the model's MLmodel, when there is one. */
   signature?: ModelSignature;
   /** Where provider choices, the execution choice and worker restarts are reported; default stderr. */
   log?: (line: string) => void;
+}
+
+export interface InlineProbe {
+  /** Rows in each timed run: the first unknown dimension of every input; other unknown dimensions are 1. */
+  rows: number;
+  /** The run time below which the model runs inline. */
+  belowMs: number;
 }
 
 /** What loading touches beyond the model file; tests wrap the worker start to watch or stop threads. */
@@ -97,6 +115,7 @@ interface LoadPlan {
   world: OnnxWorld;
   /** Whether a CUDA session is timed against a CPU one before it is kept (see `batchRows`). */
   compareCpu: boolean;
+  probe: InlineProbe;
 }
 
 /** Loads `path` inline or on a new pool (see `execution`); a file that onnxruntime rejects fails with its message. */
@@ -112,6 +131,7 @@ export async function loadOnnxModel(
     label: `'${options.name}' version ${options.version}`,
     providers: providersFor(options.executionProviders ?? "auto", () => world.gpuPresent()),
     compareCpu: (options.executionProviders ?? "auto") === "auto" && (options.batchRows ?? 1) <= 1,
+    probe: options.inlineProbe ?? { rows: 1, belowMs: INLINE_RUN_THRESHOLD_MS },
     threads: options.threads,
     log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
     world,
@@ -148,7 +168,7 @@ async function chooseByTiming(initialPlan: LoadPlan): Promise<LoadedRunner> {
   let inline = await openInline(plan);
   let runMs: number;
   try {
-    runMs = await batchOneMs(inline);
+    runMs = await probeMs(inline, plan.probe);
     if (inline.provider === "cuda" && plan.compareCpu) {
       ({ plan, inline, runMs } = await fasterOfCudaAndCpu(plan, inline, runMs));
     }
@@ -159,17 +179,15 @@ async function chooseByTiming(initialPlan: LoadPlan): Promise<LoadedRunner> {
     );
     return startPool(plan);
   }
-  const shown = runMs.toFixed(3);
-  if (runMs < INLINE_RUN_THRESHOLD_MS) {
+  const took = `${probedRun(plan.probe.rows)} takes ${runMs.toFixed(3)} ms`;
+  if (runMs < plan.probe.belowMs) {
     plan.log(
-      `onnx model ${plan.label}: a batch-1 run takes ${shown} ms; running on the event loop (--execution workers for worker threads)`,
+      `onnx model ${plan.label}: ${took}; running on the event loop (--execution workers for worker threads)`,
     );
     return inlineRunner(inline, plan);
   }
   await inline.close();
-  plan.log(
-    `onnx model ${plan.label}: a batch-1 run takes ${shown} ms (inline below ${INLINE_RUN_THRESHOLD_MS} ms); using worker threads`,
-  );
+  plan.log(`onnx model ${plan.label}: ${took} (inline below ${plan.probe.belowMs} ms); using worker threads`);
   return startPool(plan);
 }
 
@@ -184,13 +202,13 @@ async function fasterOfCudaAndCpu(
   let cpuMs: number;
   try {
     cpu = await openInline(cpuPlan);
-    cpuMs = await batchOneMs(cpu);
+    cpuMs = await probeMs(cpu, plan.probe);
   } catch (error) {
     await cpu?.close();
     plan.log(`onnx model ${plan.label}: cannot time it on the cpu (${messageOf(error)}); keeping cuda`);
     return { plan, inline: cuda, runMs: cudaMs };
   }
-  const both = `a batch-1 run takes ${cudaMs.toFixed(3)} ms on cuda, ${cpuMs.toFixed(3)} ms on cpu`;
+  const both = `${probedRun(plan.probe.rows)} takes ${cudaMs.toFixed(3)} ms on cuda, ${cpuMs.toFixed(3)} ms on cpu`;
   if (cpuMs < cudaMs) {
     plan.log(
       `onnx model ${plan.label}: ${both}; using the cpu execution provider (--execution-provider cuda keeps the GPU)`,
@@ -210,9 +228,13 @@ async function fasterOfCudaAndCpu(
  * loaded CI run it sent the tiny test MLP (tens of µs) to the workers. A GPU run waits for the device, which
  * the event loop would wait for too, so there the median is the cost.
  */
-async function batchOneMs(inline: InlineOnnxSession): Promise<number> {
-  const timing = await inline.timeRuns(TIMED_PROBE_RUNS);
+async function probeMs(inline: InlineOnnxSession, { rows, belowMs }: InlineProbe): Promise<number> {
+  const timing = await inline.timeRuns(TIMED_PROBE_RUNS, rows, PROBE_ENOUGH_THRESHOLDS * belowMs);
   return inline.provider === "cpu" ? timing.fastestMs : timing.medianMs;
+}
+
+function probedRun(rows: number): string {
+  return rows === 1 ? "a batch-1 run" : `a run of ${rows} rows`;
 }
 
 async function openInline(plan: LoadPlan): Promise<InlineOnnxSession> {

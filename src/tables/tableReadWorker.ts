@@ -1,0 +1,89 @@
+/**
+ * The worker thread of WorkerTableSource: opens the table it is given and posts its chunks, column by column,
+ * at most `ahead` chunks beyond those the caller has taken. Typed columns travel as transfers (a copy first
+ * when their memory is shared with rows not yet sent); cells are cloned. An error is posted as its code and
+ * message, so the caller throws the same FlowOpsError the reader would have thrown on its own thread.
+ */
+
+import { parentPort, workerData } from "node:worker_threads";
+
+import { FlowOpsError, isErrorCode } from "../errors.js";
+import { hasTypedColumns, isTypedColumnValues, type ColumnValues } from "./columnarTableChunk.js";
+import { openTable } from "./openTable.js";
+import type { TableChunk } from "./tableChunk.js";
+import type { TableReadReply, TableReadRequest, TableReadSettings } from "./workerTableSource.js";
+
+const port = parentPort;
+if (port === null) throw new FlowOpsError("INTERNAL_ERROR", "tableReadWorker must run as a worker thread");
+const settings = workerData as TableReadSettings;
+
+let taken = 0;
+let release: (() => void) | undefined;
+port.on("message", (request: TableReadRequest) => {
+  if (request.type === "taken") {
+    taken += 1;
+    release?.();
+  }
+});
+
+void readAll().then(
+  () => post({ type: "end" }),
+  (error: unknown) =>
+    post({
+      type: "error",
+      code: error instanceof FlowOpsError && isErrorCode(error.code) ? error.code : "INTERNAL_ERROR",
+      message: error instanceof Error ? error.message : String(error),
+      bug: !(error instanceof FlowOpsError),
+    }),
+);
+
+async function readAll(): Promise<void> {
+  const source = openTable(settings.path, {
+    format: settings.format,
+    chunkRows: settings.chunkRows,
+    columns: settings.columns,
+  });
+  let sent = 0;
+  for await (const chunk of source.chunks()) {
+    while (sent - taken >= settings.ahead) await new Promise<void>((resolve) => (release = resolve));
+    release = undefined;
+    postChunk(chunk);
+    sent += 1;
+  }
+}
+
+function postChunk(chunk: TableChunk): void {
+  const names = settings.columns ?? chunk.columns;
+  const values: [string, ColumnValues][] = [];
+  const transfer = new Set<ArrayBuffer>();
+  for (const name of names) {
+    const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
+    values.push([name, typed === undefined ? chunk.column(name) : transferable(typed, transfer)]);
+  }
+  post(
+    { type: "chunk", columns: chunk.columns, startRow: chunk.startRow, rowCount: chunk.rowCount, values },
+    [...transfer],
+  );
+}
+
+/**
+ * The column itself when it alone spans its buffer, which then moves to the caller; otherwise a copy that
+ * does, because moving a buffer shared with another column, or with rows a later chunk still holds, would
+ * empty them on this side.
+ */
+function transferable<T extends ColumnValues>(values: T, transfer: Set<ArrayBuffer>): T {
+  if (!isTypedColumnValues(values)) return values;
+  const { buffer } = values;
+  const whole =
+    buffer instanceof ArrayBuffer &&
+    values.byteOffset === 0 &&
+    values.byteLength === buffer.byteLength &&
+    !transfer.has(buffer);
+  const owned = whole ? values : (values.slice() as typeof values);
+  transfer.add(owned.buffer as ArrayBuffer);
+  return owned as T;
+}
+
+function post(reply: TableReadReply, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(reply, transfer);
+}

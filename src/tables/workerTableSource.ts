@@ -1,0 +1,149 @@
+/**
+ * A table read on a worker thread: the same chunks as openTable's reader, decoded while the caller's thread
+ * does other work. Batch inference spends as much of its main thread reading Parquet (reads, Snappy, page
+ * decoding) as scoring and writing together, and scoring already runs on worker threads, so moving the
+ * decoding off the main thread is what lets the two cores share the whole job.
+ *
+ * Chunks come as ColumnarTableChunk (typed arrays moved, not copied), so only formats whose chunks describe
+ * their rows by number alone are read this way: Parquet and JSON Lines. CSV chunks name each row's line and
+ * are read where they are used (see `readsInWorker`).
+ */
+
+import type * as WorkerThreads from "node:worker_threads";
+
+import { FlowOpsError, type ErrorCode } from "../errors.js";
+import { startModuleWorker } from "../moduleWorker.js";
+import { ColumnarTableChunk, type ColumnValues } from "./columnarTableChunk.js";
+import { openTable, type OpenTableOptions } from "./openTable.js";
+import type { TableChunk, TableSource } from "./tableChunk.js";
+import type { TableFormat } from "./tableFormat.js";
+
+export interface TableReadSettings {
+  path: string;
+  format: TableFormat;
+  chunkRows: number | undefined;
+  columns: readonly string[] | undefined;
+  /** Chunks decoded ahead of those taken. */
+  ahead: number;
+}
+
+export type TableReadRequest = { type: "taken" };
+
+export type TableReadReply =
+  | {
+      type: "chunk";
+      columns: readonly string[];
+      startRow: number;
+      rowCount: number;
+      values: [string, ColumnValues][];
+    }
+  | { type: "end" }
+  /** `bug`: the error was not a FlowOpsError (the reader failed in a way it does not describe). */
+  | { type: "error"; code: ErrorCode; message: string; bug: boolean };
+
+/** Two: one being used, one ready, and one more on its way while the caller works on the first. */
+const CHUNKS_AHEAD = 2;
+
+/** Whether `format`'s chunks can be read on a worker thread (see the module comment). */
+export function readsInWorker(format: TableFormat): boolean {
+  return format === "parquet" || format === "jsonl";
+}
+
+/**
+ * `openTable`, with the reading on a worker thread where the format allows it (else the plain reader).
+ * Errors are checked as openTable checks them (a missing file fails here); reading errors come from `chunks()`.
+ */
+export function openTableInWorker(path: string, options: OpenTableOptions = {}): TableSource {
+  const plain = openTable(path, options);
+  if (!readsInWorker(plain.format)) return plain;
+  return new WorkerTableSource(plain, {
+    path,
+    format: plain.format,
+    chunkRows: options.chunkRows,
+    columns: options.columns,
+    ahead: CHUNKS_AHEAD,
+  });
+}
+
+export class WorkerTableSource implements TableSource {
+  constructor(
+    private readonly plain: TableSource,
+    private readonly settings: TableReadSettings,
+  ) {}
+
+  get path(): string {
+    return this.plain.path;
+  }
+
+  get format(): TableFormat {
+    return this.plain.format;
+  }
+
+  columns(): Promise<readonly string[]> {
+    return this.plain.columns();
+  }
+
+  async *chunks(): AsyncGenerator<TableChunk, void, undefined> {
+    const worker = startModuleWorker(import.meta.url, "tableReadWorker", { workerData: this.settings });
+    const replies = new ReplyQueue(worker, this.path);
+    try {
+      for (;;) {
+        const reply = await replies.next();
+        if (reply.type === "end") return;
+        worker.postMessage({ type: "taken" } satisfies TableReadRequest);
+        yield new ColumnarTableChunk(
+          this.path,
+          reply.columns,
+          new Map(reply.values),
+          reply.startRow,
+          reply.rowCount,
+        );
+      }
+    } finally {
+      await worker.terminate();
+    }
+  }
+}
+
+type ChunkReply = Extract<TableReadReply, { type: "chunk" | "end" }>;
+
+/** The worker's replies in order; an error reply, or the thread dying, fails the next read. */
+class ReplyQueue {
+  private readonly ready: ChunkReply[] = [];
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(worker: WorkerThreads.Worker, path: string) {
+    worker.on("message", (reply: TableReadReply) => {
+      if (reply.type === "error") this.fail(replyError(reply, path));
+      else this.ready.push(reply);
+      this.wake?.();
+    });
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => {
+      this.fail(
+        new FlowOpsError("INTERNAL_ERROR", `reading ${path}: the reading thread exited with code ${code}`),
+      );
+    });
+  }
+
+  async next(): Promise<ChunkReply> {
+    for (;;) {
+      const reply = this.ready.shift();
+      if (reply !== undefined) return reply;
+      if (this.failure !== undefined) throw this.failure;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake?.();
+  }
+}
+
+function replyError(reply: Extract<TableReadReply, { type: "error" }>, path: string): Error {
+  if (!reply.bug) return new FlowOpsError(reply.code, reply.message);
+  return new FlowOpsError("INTERNAL_ERROR", `reading ${path}: ${reply.message}`);
+}
