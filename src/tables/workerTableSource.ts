@@ -41,8 +41,12 @@ export type TableReadReply =
   /** `bug`: the error was not a FlowOpsError (the reader failed in a way it does not describe). */
   | { type: "error"; code: ErrorCode; message: string; bug: boolean };
 
-/** Two: one being used, one ready, and one more on its way while the caller works on the first. */
-const CHUNKS_AHEAD = 2;
+/**
+ * One part waits, decoded, while the caller works on the one before, and the next is decoded once it is taken:
+ * a 1M-row predict ran no faster with two waiting (0.595 s against 0.591 s), and every part held costs memory
+ * (a part of a 1,000-column table is ~500 MB).
+ */
+const CHUNKS_AHEAD = 1;
 
 /** Whether `format`'s chunks can be read on a worker thread (see the module comment). */
 export function readsInWorker(format: TableFormat): boolean {
