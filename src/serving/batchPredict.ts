@@ -101,6 +101,7 @@ export async function batchPredict(
   const source = openTableInWorker(options.input.path, {
     format: options.input.format,
     chunkRows: partRows,
+    numbers: true,
   });
   const chunks = source.chunks()[Symbol.asyncIterator]();
   // The first next() starts the reading, before the lock and the model; it is awaited once both are in hand.

@@ -7,6 +7,7 @@
  * general frame path, which also reports the errors.
  */
 import { hasTypedColumns, type NumericArray } from "../tables/columnarTableChunk.js";
+import { hasPlainNumbers } from "../tables/csvChunk.js";
 import type { TableChunk } from "../tables/tableChunk.js";
 import { numericColumn, numericRows, type NumericColumnOptions } from "../tables/numericColumn.js";
 import { integerColumns, integerMissingNote } from "./integerFeatures.js";
@@ -33,8 +34,10 @@ export function numericBatchInput(
   const width = order.length;
   if (spec.shape[1] !== -1 && spec.shape[1] !== width) return undefined;
   const typed = hasTypedColumns(chunk) ? chunk : undefined;
+  // CSV parsed on a reading thread: its columns of plain decimals are numbers already.
+  const parsed = hasPlainNumbers(chunk) ? chunk : undefined;
   const { name, datatype } = spec;
-  const rows = typed === undefined ? numericRows(chunk, order) : undefined;
+  const rows = typed === undefined && parsed === undefined ? numericRows(chunk, order) : undefined;
   if (rows !== undefined) {
     return (start, end) => {
       const values = rows.subarray(start * width, end * width);
@@ -44,7 +47,10 @@ export function numericBatchInput(
   }
   const integers = integerColumns(model, order);
   const columns = order.map(
-    (name) => typed?.typedColumn(name) ?? numericColumn(chunk, name, featureOptions(integers.get(name))),
+    (name) =>
+      typed?.typedColumn(name) ??
+      parsed?.plainNumbers(name) ??
+      numericColumn(chunk, name, featureOptions(integers.get(name))),
   );
   return (start, end) => {
     const rows = end - start;

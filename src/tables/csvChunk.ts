@@ -34,8 +34,32 @@ export function hasTextCells(chunk: TableChunk): chunk is TableChunk & TextCellC
   return typeof (chunk as Partial<TextCellColumns>).textCells === "function";
 }
 
+/** A chunk's cells as the parser stored them (see CsvCellSink); what a reading thread sends of a CSV chunk. */
+export interface CsvCells {
+  readonly texts: readonly string[];
+  readonly textOfRow: Int32Array;
+  readonly cells: Int32Array;
+  readonly lines: Uint32Array;
+  readonly quoted: readonly (string | null)[];
+  readonly count: number;
+  readonly slots: number;
+}
+
+/**
+ * Capability of chunks whose columns of plain decimals were parsed already, on the thread that read them
+ * (workerTableSource.ts): the numbers numericColumn would give, with nothing left to check.
+ */
+export interface PlainNumberColumns {
+  /** The column's numbers when every cell of it is a plain decimal, else undefined. */
+  plainNumbers(name: string): Float64Array | undefined;
+}
+
+export function hasPlainNumbers(chunk: TableChunk): chunk is TableChunk & PlainNumberColumns {
+  return typeof (chunk as Partial<PlainNumberColumns>).plainNumbers === "function";
+}
+
 /** Collects the cells of up to `capacity` rows as the parser finds them. */
-export class CsvCellSink {
+export class CsvCellSink implements CsvCells {
   readonly texts: string[] = [];
   textOfRow: Int32Array;
   /** Row-major pairs: (row * slots + slot) * 2 -> start, +1 -> end. */
@@ -101,7 +125,8 @@ export class CsvTableChunk implements TableChunk, TextCellColumns {
     readonly columns: readonly string[],
     selected: readonly string[],
     readonly startRow: number,
-    private readonly sink: CsvCellSink,
+    /** Read by a reading thread to send the chunk on (tableReadWorker.ts). */
+    readonly sink: CsvCells,
   ) {
     this.rowCount = sink.count;
     this.slotOfName = new Map(selected.map((name, slot) => [name, slot]));
@@ -134,10 +159,33 @@ export class CsvTableChunk implements TableChunk, TextCellColumns {
     return values;
   }
 
+  /** The selected columns, in slot order. */
+  get selected(): string[] {
+    return [...this.slotOfName.keys()];
+  }
+
   describeRow(fileRow: number): string {
     const line = this.sink.lines[fileRow - this.startRow];
     const inChunk = fileRow >= this.startRow && fileRow < this.startRow + this.rowCount;
     return inChunk && line !== undefined ? `row ${fileRow + 1} (line ${line})` : `row ${fileRow + 1}`;
+  }
+}
+
+/** A CSV chunk sent from a reading thread, with the columns it found to be plain decimals parsed there. */
+export class ParsedCsvTableChunk extends CsvTableChunk implements PlainNumberColumns {
+  constructor(
+    path: string,
+    columns: readonly string[],
+    selected: readonly string[],
+    startRow: number,
+    sink: CsvCells,
+    private readonly numbers: ReadonlyMap<string, Float64Array>,
+  ) {
+    super(path, columns, selected, startRow, sink);
+  }
+
+  plainNumbers(name: string): Float64Array | undefined {
+    return this.numbers.get(name);
   }
 }
 

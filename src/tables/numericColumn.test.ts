@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ColumnarTableChunk } from "./columnarTableChunk.js";
-import { labelColumn, numericColumn, numericRows } from "./numericColumn.js";
+import { hasTextCells, ParsedCsvTableChunk, type CsvTableChunk } from "./csvChunk.js";
+import { labelColumn, numericColumn, numericRows, plainDecimalColumns } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import { MaterialisedTableChunk, type CellValue, type TableChunk } from "./tableChunk.js";
 
@@ -120,5 +121,38 @@ describe("numericRows", () => {
       expect(numericRows(chunk, ["a", "b"])).toBeUndefined();
     }
     expect(numericRows(typedChunk([1, 2]), ["x"])).toBeUndefined();
+  });
+});
+
+describe("plainDecimalColumns", () => {
+  it("parses each column of plain decimals as numericColumn does, and gives up on a column at its first other cell", async () => {
+    const chunk = await csvChunk("a,b,c,d\n1,-2.5,x,4\n3e2,.5,y,\n0.1,7,z,6\n");
+    if (!hasTextCells(chunk)) throw new Error("a CSV chunk has text cells");
+    const cells = ["a", "b", "c", "d"].map((name) => chunk.textCells(name)!);
+    const [a, b, c, d] = plainDecimalColumns(cells);
+    expect(Array.from(a ?? [])).toEqual(Array.from(numericColumn(chunk, "a")));
+    expect(Array.from(b ?? [])).toEqual([-2.5, 0.5, 7]);
+    // Text, and a blank cell in the second row: left to numericColumn, which names what it finds.
+    expect(c).toBeUndefined();
+    expect(d).toBeUndefined();
+    expect(plainDecimalColumns([])).toEqual([]);
+  });
+
+  it("gives numericColumn its numbers through a chunk parsed on a reading thread, as a copy", async () => {
+    const chunk = (await csvChunk("a,b\n1,x\n2.5,y\n")) as CsvTableChunk;
+    const parsed = new Float64Array([10, 20]);
+    const sent = new ParsedCsvTableChunk(
+      "t.csv",
+      chunk.columns,
+      chunk.selected,
+      0,
+      chunk.sink,
+      new Map([["a", parsed]]),
+    );
+    const numbers = numericColumn(sent, "a");
+    expect(Array.from(numbers)).toEqual([10, 20]);
+    expect(numbers).not.toBe(parsed);
+    expect(() => numericColumn(sent, "b")).toThrow(/'x' is not a number/);
+    expect(sent.describeRow(1)).toBe(chunk.describeRow(1));
   });
 });

@@ -8,7 +8,7 @@
 
 import { FlowOpsError } from "../errors.js";
 import { hasTypedColumns, type NumericArray } from "./columnarTableChunk.js";
-import { cellText, hasTextCells, type TextCells } from "./csvChunk.js";
+import { cellText, hasPlainNumbers, hasTextCells, type TextCells } from "./csvChunk.js";
 import { parseDecimalSpan } from "./decimalText.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
 
@@ -54,6 +54,8 @@ export function numericColumn(
 ): Float64Array {
   const typed = hasTypedColumns(chunk) ? chunk.typedColumn(name) : undefined;
   if (typed !== undefined) return numbersFromTyped(chunk, name, typed, options);
+  const parsed = hasPlainNumbers(chunk) ? chunk.plainNumbers(name) : undefined;
+  if (parsed !== undefined) return new Float64Array(parsed);
   const cells = hasTextCells(chunk) ? chunk.textCells(name) : undefined;
   if (cells !== undefined) return numbersFromText(chunk, name, cells, options);
   const values = chunk.column(name);
@@ -98,6 +100,43 @@ export function numericRows(chunk: TableChunk, names: readonly string[]): Float6
     }
   }
   return result;
+}
+
+/**
+ * Columns of one CSV chunk as numbers, each when every cell of it is a plain decimal (what numbersFromText reads
+ * without a string), else undefined from its first cell that is not; for a reading thread, which leaves every
+ * other cell, and every error, to numericColumn on the thread that asks. The cells are read row by row, in the
+ * order the parser stored them, as numericRows does: column by column at a stride of a row was ~30 % slower.
+ */
+export function plainDecimalColumns(columns: readonly TextCells[]): (Float64Array | undefined)[] {
+  const head = columns[0];
+  if (head === undefined) return [];
+  if (columns.some((cells) => cells.spans !== head.spans)) {
+    return columns.map((cells) => plainDecimalColumns([cells])[0]);
+  }
+  const { spans, stride, texts, textOfRow, rowCount } = head;
+  const firsts = Int32Array.from(columns, (cells) => cells.first);
+  const results: (Float64Array | undefined)[] = columns.map(() => new Float64Array(rowCount));
+  let live = columns.length;
+  for (let row = 0; row < rowCount && live > 0; row++) {
+    const text = texts[textOfRow[row] as number] as string;
+    const base = row * stride;
+    for (let c = 0; c < firsts.length; c++) {
+      const out = results[c];
+      if (out === undefined) continue;
+      const pair = base + (firsts[c] as number);
+      const start = spans[pair] as number;
+      const end = spans[pair + 1] as number;
+      const value = start >= 0 && start < end ? parseDecimalSpan(text, start, end) : undefined;
+      if (value === undefined) {
+        results[c] = undefined;
+        live--;
+      } else {
+        out[row] = value;
+      }
+    }
+  }
+  return results;
 }
 
 /** The typed-array path: one copy; only NaN and infinities go through the cell checks that may reject them. */

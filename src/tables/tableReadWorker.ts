@@ -1,14 +1,17 @@
 /**
- * The worker thread of WorkerTableSource: opens the table it is given and posts its chunks, column by column,
- * at most `ahead` chunks beyond those the caller has taken. Typed columns travel as transfers (a copy first
- * when their memory is shared with rows not yet sent); cells are cloned. An error is posted as its code and
- * message, so the caller throws the same FlowOpsError the reader would have thrown on its own thread.
+ * The worker thread of WorkerTableSource: opens the table it is given and posts its chunks, at most `ahead`
+ * chunks beyond those the caller has taken. Typed columns travel as transfers (a copy first when their memory
+ * is shared with rows not yet sent); cells are cloned; a CSV chunk's position arrays, its own, are moved. An
+ * error is posted as its code and message, so the caller throws the same FlowOpsError the reader would have
+ * thrown on its own thread.
  */
 
 import { parentPort, workerData } from "node:worker_threads";
 
 import { FlowOpsError, isErrorCode } from "../errors.js";
 import { hasTypedColumns, isTypedColumnValues, type ColumnValues } from "./columnarTableChunk.js";
+import { CsvTableChunk, type TextCells } from "./csvChunk.js";
+import { plainDecimalColumns } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import type { TableChunk } from "./tableChunk.js";
 import type { TableReadReply, TableReadRequest, TableReadSettings } from "./workerTableSource.js";
@@ -45,14 +48,25 @@ async function readAll(): Promise<void> {
   });
   let sent = 0;
   for await (const chunk of source.chunks()) {
+    // Whether the caller is still busy with a chunk of ours, so that this thread would wait anyway.
+    const callerBusy = sent - taken >= settings.ahead;
+    const message =
+      chunk instanceof CsvTableChunk
+        ? csvMessage(chunk, settings.numbers && callerBusy)
+        : columnsMessage(chunk);
     while (sent - taken >= settings.ahead) await new Promise<void>((resolve) => (release = resolve));
     release = undefined;
-    postChunk(chunk);
+    post(message.reply, message.transfer);
     sent += 1;
   }
 }
 
-function postChunk(chunk: TableChunk): void {
+interface Message {
+  reply: TableReadReply;
+  transfer: ArrayBuffer[];
+}
+
+function columnsMessage(chunk: TableChunk): Message {
   const names = settings.columns ?? chunk.columns;
   const values: [string, ColumnValues][] = [];
   const transfer = new Set<ArrayBuffer>();
@@ -60,10 +74,44 @@ function postChunk(chunk: TableChunk): void {
     const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
     values.push([name, typed === undefined ? chunk.column(name) : transferable(typed, transfer)]);
   }
-  post(
-    { type: "chunk", columns: chunk.columns, startRow: chunk.startRow, rowCount: chunk.rowCount, values },
-    [...transfer],
-  );
+  const { columns, startRow, rowCount } = chunk;
+  return { reply: { type: "chunk", columns, startRow, rowCount, values }, transfer: [...transfer] };
+}
+
+/**
+ * A CSV chunk as the parser left it; its arrays move, since each chunk has a sink of its own (csvReader.ts).
+ * Columns of plain decimals are parsed here only when `parseNumbers`: while the caller is still busy with the
+ * chunk before, this thread would wait anyway and parses instead; when the caller waits for this chunk, it goes
+ * at once, and the caller parses what it needs itself. Parsing is most of reading a CSV of numbers, so this
+ * keeps the two threads about equally busy, whichever is the slower at the rest.
+ */
+function csvMessage(chunk: CsvTableChunk, parseNumbers: boolean): Message {
+  const { texts, textOfRow, cells, lines, quoted, count, slots } = chunk.sink;
+  const selected = chunk.selected;
+  const numbers: [string, Float64Array][] = [];
+  if (parseNumbers) {
+    const parsed = plainDecimalColumns(selected.map((name) => chunk.textCells(name) as TextCells));
+    parsed.forEach((values, i) => {
+      if (values !== undefined) numbers.push([selected[i] as string, values]);
+    });
+  }
+  const { columns, startRow } = chunk;
+  return {
+    reply: {
+      type: "csvChunk",
+      columns,
+      selected,
+      startRow,
+      cells: { texts, textOfRow, cells, lines, quoted, count, slots },
+      numbers,
+    },
+    transfer: [
+      textOfRow.buffer,
+      cells.buffer,
+      lines.buffer,
+      ...numbers.map(([, values]) => values.buffer),
+    ] as ArrayBuffer[],
+  };
 }
 
 /**

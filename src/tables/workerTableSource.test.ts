@@ -3,6 +3,14 @@ import { describe, expect, it } from "vitest";
 
 import { FlowOpsError } from "../errors.js";
 import { hasTypedColumns } from "./columnarTableChunk.js";
+import {
+  cellText,
+  hasPlainNumbers,
+  hasTextCells,
+  type PlainNumberColumns,
+  type TextCells,
+} from "./csvChunk.js";
+import { numericColumn } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import { doubles, scratchPath, useScratchDirectory, writeHyparquet } from "./parquetPlainColumnsFixtures.js";
 import type { TableChunk, TableSource } from "./tableChunk.js";
@@ -97,7 +105,7 @@ describe("reading a table on a worker thread", () => {
     expect(() => chunks[0]?.column("a")).toThrow(/column 'a' of .* was not read/);
   });
 
-  it("gives JSON Lines chunks as the plain reader does, and leaves CSV to the plain reader", async () => {
+  it("gives JSON Lines chunks as the plain reader does", async () => {
     const path = scratchPath("rows.jsonl");
     const lines = Array.from({ length: 50 }, (_, i) =>
       JSON.stringify({ x: i / 3, name: `r${i}`, flag: i % 2 === 0 }),
@@ -106,9 +114,73 @@ describe("reading a table on a worker thread", () => {
     expect(await seen(openTableInWorker(path, { chunkRows: 16 }))).toEqual(
       await seen(openTable(path, { chunkRows: 16 })),
     );
+  });
+
+  it("gives CSV and TSV chunks as the plain reader does: cells, quoted cells, lines and text spans", async () => {
+    const rows = Array.from({ length: 40 }, (_, i) =>
+      i % 9 === 4 ? `${i},"multi\nline ${i}",${i / 8}` : `${i},"say ""${i}""",${i % 7 === 0 ? "" : i / 8}`,
+    );
     const csv = scratchPath("rows.csv");
-    await writeFile(csv, "a,b\n1,2\n");
-    expect(openTableInWorker(csv)).not.toBeInstanceOf(WorkerTableSource);
+    await writeFile(csv, `id,text,value\n${rows.join("\n")}\n`);
+    const tsv = scratchPath("rows.tsv");
+    await writeFile(
+      tsv,
+      `id\tvalue\n${Array.from({ length: 30 }, (_, i) => `${i}\t${i * 1.5}`).join("\n")}\n`,
+    );
+    for (const path of [csv, tsv]) {
+      const inWorker = openTableInWorker(path, { chunkRows: 7, numbers: true });
+      expect(inWorker).toBeInstanceOf(WorkerTableSource);
+      const expected: TableChunk[] = [];
+      for await (const chunk of openTable(path, { chunkRows: 7 }).chunks()) expected.push(chunk);
+      const got: TableChunk[] = [];
+      for await (const chunk of inWorker.chunks()) got.push(chunk);
+      expect(got.map(seenChunk)).toEqual(expected.map(seenChunk));
+      got.forEach((chunk, i) => {
+        const plain = expected[i] as TableChunk;
+        for (const name of chunk.columns) {
+          if (!hasTextCells(chunk) || !hasTextCells(plain)) throw new Error("CSV chunks have text cells");
+          const spans = (c: TextCells): string[] =>
+            Array.from({ length: c.rowCount }, (_, row) => String(cellText(c, row)));
+          expect(spans(chunk.textCells(name)!)).toEqual(spans(plain.textCells(name)!));
+          expect(chunk.describeRow(chunk.startRow + 1)).toBe(plain.describeRow(plain.startRow + 1));
+        }
+      });
+    }
+  });
+
+  it("parses CSV columns of plain decimals on the reading thread while the caller is busy", async () => {
+    const path = scratchPath("numbers.csv");
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${i / 4},t${i},${i === 50 ? "" : i}`);
+    await writeFile(path, `a,b,text,gap\n${rows.join("\n")}\n`);
+    const source = openTableInWorker(path, { chunkRows: 10, numbers: true });
+    const plain: TableChunk[] = [];
+    for await (const chunk of openTable(path, { chunkRows: 10 }).chunks()) plain.push(chunk);
+    const carried: string[][] = [];
+    let index = 0;
+    for await (const chunk of source.chunks()) {
+      const expected = plain[index++] as TableChunk;
+      const names = hasPlainNumbers(chunk)
+        ? chunk.columns.filter((name) => chunk.plainNumbers(name) !== undefined)
+        : [];
+      carried.push(names);
+      for (const name of names) {
+        const numbers = (chunk as TableChunk & PlainNumberColumns).plainNumbers(name);
+        expect(Array.from(numbers ?? [])).toEqual(Array.from(numericColumn(expected, name)));
+      }
+      for (const name of ["a", "b"]) {
+        expect(Array.from(numericColumn(chunk, name))).toEqual(Array.from(numericColumn(expected, name)));
+      }
+      // A slow caller: the reading thread finishes the next chunk while this one is still in use.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(carried).toHaveLength(6);
+    // From the third chunk on, the thread had time: a and b are parsed; text never is, and gap not where it has a blank.
+    expect(carried.slice(2)).toEqual([
+      ["a", "b", "gap"],
+      ["a", "b", "gap"],
+      ["a", "b", "gap"],
+      ["a", "b"],
+    ]);
   });
 
   it("fails with the reader's own error, code and message", async () => {

@@ -1,12 +1,12 @@
 /**
  * A table read on a worker thread: the same chunks as openTable's reader, decoded while the caller's thread
- * does other work. Batch inference spends as much of its main thread reading Parquet (reads, Snappy, page
- * decoding) as scoring and writing together, and scoring already runs on worker threads, so moving the
- * decoding off the main thread is what lets the two cores share the whole job.
+ * does other work. Batch inference spent as much of its main thread reading (Parquet: file reads, Snappy,
+ * pages; CSV: decoding, splitting rows, parsing numbers) as scoring and writing together, so moving the reading
+ * off the main thread is what lets the two cores share the whole job.
  *
- * Chunks come as ColumnarTableChunk (typed arrays moved, not copied), so only formats whose chunks describe
- * their rows by number alone are read this way: Parquet and JSON Lines. CSV chunks name each row's line and
- * are read where they are used (see `readsInWorker`).
+ * Parquet and JSON Lines chunks come as ColumnarTableChunk (typed arrays moved, not copied, cells cloned). CSV
+ * chunks come as the parser left them (the text blocks and the cells' positions, which CSV output copies from,
+ * and each row's line for messages), and with `numbers`, each column of plain decimals parsed there too.
  */
 
 import type * as WorkerThreads from "node:worker_threads";
@@ -14,6 +14,7 @@ import type * as WorkerThreads from "node:worker_threads";
 import { FlowOpsError, type ErrorCode } from "../errors.js";
 import { startModuleWorker } from "../moduleWorker.js";
 import { ColumnarTableChunk, type ColumnValues } from "./columnarTableChunk.js";
+import { ParsedCsvTableChunk, type CsvCells } from "./csvChunk.js";
 import { openTable, type OpenTableOptions } from "./openTable.js";
 import type { TableChunk, TableSource } from "./tableChunk.js";
 import type { TableFormat } from "./tableFormat.js";
@@ -25,6 +26,18 @@ export interface TableReadSettings {
   columns: readonly string[] | undefined;
   /** Chunks decoded ahead of those taken. */
   ahead: number;
+  /** CSV: parse each column of plain decimals on the reading thread (see WorkerTableOptions). */
+  numbers: boolean;
+}
+
+export interface WorkerTableOptions extends OpenTableOptions {
+  /**
+   * CSV: parse every column whose cells are all plain decimals into numbers on the reading thread, for a
+   * caller that wants them as numbers (batch inference's model input); numericColumn and numericBatchInput
+   * then find them parsed (csvChunk.ts, PlainNumberColumns). Other cells, and their errors, stay with the
+   * caller's own parsing.
+   */
+  numbers?: boolean;
 }
 
 export type TableReadRequest = { type: "taken" };
@@ -36,6 +49,14 @@ export type TableReadReply =
       startRow: number;
       rowCount: number;
       values: [string, ColumnValues][];
+    }
+  | {
+      type: "csvChunk";
+      columns: readonly string[];
+      selected: readonly string[];
+      startRow: number;
+      cells: CsvCells;
+      numbers: [string, Float64Array][];
     }
   | { type: "end" }
   /** `bug`: the error was not a FlowOpsError (the reader failed in a way it does not describe). */
@@ -50,14 +71,14 @@ const CHUNKS_AHEAD = 1;
 
 /** Whether `format`'s chunks can be read on a worker thread (see the module comment). */
 export function readsInWorker(format: TableFormat): boolean {
-  return format === "parquet" || format === "jsonl";
+  return format === "parquet" || format === "jsonl" || format === "csv" || format === "tsv";
 }
 
 /**
  * `openTable`, with the reading on a worker thread where the format allows it (else the plain reader).
  * Errors are checked as openTable checks them (a missing file fails here); reading errors come from `chunks()`.
  */
-export function openTableInWorker(path: string, options: OpenTableOptions = {}): TableSource {
+export function openTableInWorker(path: string, options: WorkerTableOptions = {}): TableSource {
   const plain = openTable(path, options);
   if (!readsInWorker(plain.format)) return plain;
   return new WorkerTableSource(plain, {
@@ -66,6 +87,7 @@ export function openTableInWorker(path: string, options: OpenTableOptions = {}):
     chunkRows: options.chunkRows,
     columns: options.columns,
     ahead: CHUNKS_AHEAD,
+    numbers: options.numbers ?? false,
   });
 }
 
@@ -95,13 +117,7 @@ export class WorkerTableSource implements TableSource {
         const reply = await replies.next();
         if (reply.type === "end") return;
         worker.postMessage({ type: "taken" } satisfies TableReadRequest);
-        yield new ColumnarTableChunk(
-          this.path,
-          reply.columns,
-          new Map(reply.values),
-          reply.startRow,
-          reply.rowCount,
-        );
+        yield chunkOf(this.path, reply);
       }
     } finally {
       await worker.terminate();
@@ -109,7 +125,21 @@ export class WorkerTableSource implements TableSource {
   }
 }
 
-type ChunkReply = Extract<TableReadReply, { type: "chunk" | "end" }>;
+type ChunkReply = Extract<TableReadReply, { type: "chunk" | "csvChunk" | "end" }>;
+
+function chunkOf(path: string, reply: Extract<ChunkReply, { type: "chunk" | "csvChunk" }>): TableChunk {
+  if (reply.type === "chunk") {
+    return new ColumnarTableChunk(path, reply.columns, new Map(reply.values), reply.startRow, reply.rowCount);
+  }
+  return new ParsedCsvTableChunk(
+    path,
+    reply.columns,
+    reply.selected,
+    reply.startRow,
+    reply.cells,
+    new Map(reply.numbers),
+  );
+}
 
 /** The worker's replies in order; an error reply, or the thread dying, fails the next read. */
 class ReplyQueue {
