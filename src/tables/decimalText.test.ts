@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { parseDecimalSpan } from "./decimalText.js";
+import { parseDecimalSpan, readDecimalSpan } from "./decimalText.js";
 
 function parse(text: string): number | undefined {
   return parseDecimalSpan(`[${text}]`, 1, text.length + 1);
@@ -56,6 +56,46 @@ describe("parseDecimalSpan", () => {
       "inf",
     ]) {
       expect(parse(text)).toBeUndefined();
+    }
+  });
+});
+
+describe("readDecimalSpan", () => {
+  const read = (text: string): number | undefined => readDecimalSpan(`[${text}]`, 1, text.length + 1);
+
+  it("reads every plain decimal as Number does, long ones and large exponents included", () => {
+    const samples = [
+      "42",
+      "0.30000000000000004",
+      "-1.2532999515533447",
+      "1234567890123456789012",
+      "5e-324",
+      "-.5e300",
+      "+1.",
+      "1e-400",
+    ];
+    for (const text of samples) expect(read(text)).toBe(Number(text));
+  });
+
+  it("declines what is not a plain decimal, and a decimal too large for a double", () => {
+    for (const text of [
+      "",
+      " 1",
+      "1 ",
+      "+",
+      "-.",
+      ".e5",
+      "1e",
+      "1e+",
+      "0x1F",
+      "0b1",
+      "Infinity",
+      "NaN",
+      "1_000",
+      "1e400",
+      "--1",
+    ]) {
+      expect(read(text)).toBeUndefined();
     }
   });
 });

@@ -69,3 +69,49 @@ export function parseDecimalSpan(text: string, start: number, end: number): numb
   else return undefined;
   return negative ? -value : value;
 }
+
+/**
+ * parseDecimalSpan, and for a plain decimal beyond its fast path (16 or more digits, as pandas writes doubles,
+ * or a large exponent) `Number()` of the span's text: the same number numericColumn gives that cell. Undefined
+ * for anything else (spaces, signs alone, "NA", "inf", hex) and for a decimal that overflows to infinity,
+ * which numericColumn refuses or keeps by its own options.
+ */
+export function readDecimalSpan(text: string, start: number, end: number): number | undefined {
+  const fast = parseDecimalSpan(text, start, end);
+  if (fast !== undefined || !isDecimalSyntax(text, start, end)) return fast;
+  const value = Number(text.slice(start, end));
+  return value - value === 0 ? value : undefined;
+}
+
+/** `[+-]digits[.digits][(e|E)[+-]digits]`, with at least one digit before the exponent. */
+function isDecimalSyntax(text: string, start: number, end: number): boolean {
+  let at = start;
+  let code = text.charCodeAt(at);
+  if (code === 45 || code === 43) at++;
+  let digits = 0;
+  while (at < end && isDigit(text.charCodeAt(at))) {
+    at++;
+    digits++;
+  }
+  if (at < end && text.charCodeAt(at) === 46) {
+    at++;
+    while (at < end && isDigit(text.charCodeAt(at))) {
+      at++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (at < end && (text.charCodeAt(at) | 32) === 101) {
+    at++;
+    code = text.charCodeAt(at);
+    if (code === 45 || code === 43) at++;
+    const exponentStart = at;
+    while (at < end && isDigit(text.charCodeAt(at))) at++;
+    if (at === exponentStart) return false;
+  }
+  return at === end;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}

@@ -116,11 +116,29 @@ describe("numericRows", () => {
   });
 
   it("declines a cell that is not a plain decimal, leaving it to numericColumn", async () => {
-    for (const cell of ["", " 4", "NA", "inf", "1e400", '"7"', "0.1234567890123456789"]) {
+    for (const cell of ["", " 4", "NA", "inf", "1e400", '"7"', "0x10", "1e", "."]) {
       const chunk = await csvChunk(`a,b\n1,2\n3,${cell}\n`);
       expect(numericRows(chunk, ["a", "b"])).toBeUndefined();
     }
     expect(numericRows(typedChunk([1, 2]), ["x"])).toBeUndefined();
+  });
+});
+
+describe("long decimals", () => {
+  it("are read as Number() reads them, by numericRows and plainDecimalColumns alike", async () => {
+    const long = [
+      "0.1234567890123456789",
+      "-1.403499960899353",
+      "2.305799961090088e-3",
+      "1e-400",
+      "+12345678901234567890",
+    ];
+    const chunk = await csvChunk(`a,b\n${long.map((cell, i) => `${cell},${i}`).join("\n")}\n`);
+    if (!hasTextCells(chunk)) throw new Error("a CSV chunk has text cells");
+    const expected = long.map(Number);
+    expect(Array.from(numericColumn(chunk, "a"))).toEqual(expected);
+    expect(Array.from(numericRows(chunk, ["a"]) ?? [])).toEqual(expected);
+    expect(Array.from(plainDecimalColumns([chunk.textCells("a")!])[0] ?? [])).toEqual(expected);
   });
 });
 

@@ -9,7 +9,7 @@
 import { FlowOpsError } from "../errors.js";
 import { hasTypedColumns, type NumericArray } from "./columnarTableChunk.js";
 import { cellText, hasPlainNumbers, hasTextCells, type TextCells } from "./csvChunk.js";
-import { parseDecimalSpan } from "./decimalText.js";
+import { parseDecimalSpan, readDecimalSpan } from "./decimalText.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
 
 /** pandas' default `na_values` (pandas/_libs/parsers.pyx STR_NA_VALUES), plus the empty field. */
@@ -68,7 +68,8 @@ export function numericColumn(
 
 /**
  * Several columns of a CSV chunk read as plain decimals row by row into one row-major array (a model's [N, F]
- * input), or undefined when a column is not one of CSV text or a cell is not a plain decimal. Reading the chunk's
+ * input), or undefined when a column is not one of CSV text or a cell is not a plain decimal (readDecimalSpan,
+ * which gives what numericColumn gives such a cell). Reading the chunk's
  * cells in the order the parser stored them, row after row, is faster than column after column at a stride of a
  * row; anything else (blanks, missing markers, infinities, bad text) goes to `numericColumn`, which reads it or
  * names the cell.
@@ -94,7 +95,7 @@ export function numericRows(chunk: TableChunk, names: readonly string[]): Float6
       const pair = base + (firsts[c] as number);
       const start = spans[pair] as number;
       const end = spans[pair + 1] as number;
-      const value = start >= 0 && start < end ? parseDecimalSpan(text, start, end) : undefined;
+      const value = start >= 0 && start < end ? readDecimalSpan(text, start, end) : undefined;
       if (value === undefined) return undefined;
       result[at++] = value;
     }
@@ -103,8 +104,8 @@ export function numericRows(chunk: TableChunk, names: readonly string[]): Float6
 }
 
 /**
- * Columns of one CSV chunk as numbers, each when every cell of it is a plain decimal (what numbersFromText reads
- * without a string), else undefined from its first cell that is not; for a reading thread, which leaves every
+ * Columns of one CSV chunk as numbers, each when every cell of it is a plain decimal (readDecimalSpan: the
+ * number numericColumn gives that cell), else undefined from its first cell that is not; for a reading thread, which leaves every
  * other cell, and every error, to numericColumn on the thread that asks. The cells are read row by row, in the
  * order the parser stored them, as numericRows does: column by column at a stride of a row was ~30 % slower.
  */
@@ -127,7 +128,7 @@ export function plainDecimalColumns(columns: readonly TextCells[]): (Float64Arra
       const pair = base + (firsts[c] as number);
       const start = spans[pair] as number;
       const end = spans[pair + 1] as number;
-      const value = start >= 0 && start < end ? parseDecimalSpan(text, start, end) : undefined;
+      const value = start >= 0 && start < end ? readDecimalSpan(text, start, end) : undefined;
       if (value === undefined) {
         results[c] = undefined;
         live--;
