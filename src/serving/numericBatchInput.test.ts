@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { ColumnarTableChunk, type ColumnValues } from "../tables/columnarTableChunk.js";
+import { ParsedCsvTableChunk, type CsvTableChunk } from "../tables/csvChunk.js";
+import { openTable } from "../tables/openTable.js";
 import { numericBatchInput } from "./numericBatchInput.js";
 import type { TensorSpec } from "./tensor.js";
 
@@ -51,5 +57,39 @@ describe("numericBatchInput", () => {
     expect(numericBatchInput(two, chunk, ["f", "d"])).toBeUndefined();
     const wide = modelWith({ name: "x", datatype: "FP32", shape: [-1, 3] });
     expect(numericBatchInput(wide, chunk, ["f", "d"])).toBeUndefined();
+  });
+});
+
+describe("numericBatchInput on CSV parsed on a reading thread", () => {
+  async function csvChunk(): Promise<CsvTableChunk> {
+    const dir = await mkdtemp(join(tmpdir(), "flowops-numeric-input-"));
+    try {
+      await writeFile(join(dir, "in.csv"), "a,b\n1,2\n3,4\n");
+      for await (const chunk of openTable(join(dir, "in.csv")).chunks()) return chunk as CsvTableChunk;
+      throw new Error("no chunk");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const model = modelWith({ name: "x", datatype: "FP64", shape: [-1, 2] });
+
+  it("takes the columns the reading thread parsed, and reads the others from the text", async () => {
+    const chunk = await csvChunk();
+    // Numbers unlike the text's, to see which were used.
+    const sent = (numbers: [string, Float64Array][]): ParsedCsvTableChunk =>
+      new ParsedCsvTableChunk("in.csv", chunk.columns, chunk.selected, 0, chunk.sink, new Map(numbers));
+    const both = numericBatchInput(
+      model,
+      sent([
+        ["a", Float64Array.from([10, 30])],
+        ["b", Float64Array.from([20, 40])],
+      ]),
+      ["a", "b"],
+    );
+    expect(Array.from(both?.(0, 2)[0]?.data as Float64Array)).toEqual([10, 20, 30, 40]);
+    const one = numericBatchInput(model, sent([["b", Float64Array.from([20, 40])]]), ["a", "b"]);
+    expect(Array.from(one?.(0, 2)[0]?.data as Float64Array)).toEqual([1, 20, 3, 40]);
+    const none = numericBatchInput(model, sent([]), ["a", "b"]);
+    expect(Array.from(none?.(0, 2)[0]?.data as Float64Array)).toEqual([1, 2, 3, 4]);
   });
 });

@@ -34,10 +34,12 @@ export function numericBatchInput(
   const width = order.length;
   if (spec.shape[1] !== -1 && spec.shape[1] !== width) return undefined;
   const typed = hasTypedColumns(chunk) ? chunk : undefined;
-  // CSV parsed on a reading thread: its columns of plain decimals are numbers already.
+  // CSV parsed on a reading thread: its columns of plain decimals may be numbers already (see
+  // tableReadWorker.ts); when none of these are, the text is read here row by row as for any CSV chunk.
   const parsed = hasPlainNumbers(chunk) ? chunk : undefined;
+  const anyParsed = parsed !== undefined && order.some((name) => parsed.plainNumbers(name) !== undefined);
   const { name, datatype } = spec;
-  const rows = typed === undefined && parsed === undefined ? numericRows(chunk, order) : undefined;
+  const rows = typed === undefined && !anyParsed ? numericRows(chunk, order) : undefined;
   if (rows !== undefined) {
     return (start, end) => {
       const values = rows.subarray(start * width, end * width);
