@@ -14,7 +14,7 @@ import { numericColumn } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import { doubles, scratchPath, useScratchDirectory, writeHyparquet } from "./parquetPlainColumnsFixtures.js";
 import type { TableChunk, TableSource } from "./tableChunk.js";
-import { openTableInWorker, WorkerTableSource } from "./workerTableSource.js";
+import { openTableInWorker } from "./workerTableSource.js";
 
 useScratchDirectory();
 
@@ -80,7 +80,6 @@ describe("reading a table on a worker thread", () => {
     // 700-row chunks cut row groups of 1000: most chunks share memory with rows sent later.
     for (const chunkRows of [700, 1000, 4000]) {
       const inWorker = openTableInWorker(path, { chunkRows });
-      expect(inWorker).toBeInstanceOf(WorkerTableSource);
       const expected = await seen(openTable(path, { chunkRows }));
       const got = await seen(inWorker);
       expect(got).toEqual(expected);
@@ -129,7 +128,6 @@ describe("reading a table on a worker thread", () => {
     );
     for (const path of [csv, tsv]) {
       const inWorker = openTableInWorker(path, { chunkRows: 7, numbers: true });
-      expect(inWorker).toBeInstanceOf(WorkerTableSource);
       const expected: TableChunk[] = [];
       for await (const chunk of openTable(path, { chunkRows: 7 }).chunks()) expected.push(chunk);
       const got: TableChunk[] = [];

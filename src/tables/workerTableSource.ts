@@ -69,18 +69,12 @@ export type TableReadReply =
  */
 const CHUNKS_AHEAD = 1;
 
-/** Whether `format`'s chunks can be read on a worker thread (see the module comment). */
-export function readsInWorker(format: TableFormat): boolean {
-  return format === "parquet" || format === "jsonl" || format === "csv" || format === "tsv";
-}
-
 /**
- * `openTable`, with the reading on a worker thread where the format allows it (else the plain reader).
- * Errors are checked as openTable checks them (a missing file fails here); reading errors come from `chunks()`.
+ * `openTable`, with the reading on a worker thread. Errors are checked as openTable checks them (a missing file
+ * fails here); reading errors come from `chunks()`, with the reader's own codes and messages.
  */
-export function openTableInWorker(path: string, options: WorkerTableOptions = {}): TableSource {
+export function openTableInWorker(path: string, options: WorkerTableOptions = {}): WorkerTableSource {
   const plain = openTable(path, options);
-  if (!readsInWorker(plain.format)) return plain;
   return new WorkerTableSource(plain, {
     path,
     format: plain.format,
