@@ -13,6 +13,8 @@
  * the disk holds one output's worth of rows, not two. The output appears only at the end, by a rename onto
  * `<output>` (atomic on one filesystem), and then the parts directory is removed. One run writes an output at
  * a time (outputLock.ts).
+ * The input is read on a thread of its own (tables/workerTableSource.ts), started before the lock and the
+ * model; where the model runs is the loader's choice (serving/batchExecution.ts for ONNX).
  * This module never prints: progress goes to `onProgress`.
  */
 
@@ -84,7 +86,7 @@ export const DEFAULT_PART_ROWS = 65_536;
 
 /**
  * `model` may be a loader, called once the output is locked: the input's first parts are then read while it
- * loads (on their own thread where the format allows, see workerTableSource.ts).
+ * loads (the input is read on a thread of its own, see workerTableSource.ts).
  */
 export async function batchPredict(
   model: LoadedModel | (() => Promise<LoadedModel>),
@@ -175,8 +177,9 @@ async function predictIntoOutput(
     await saveProgress(partsDir, progress);
     options.onProgress?.(chunk.rowCount);
   };
-  // A pipeline two parts deep: while the runtime infers part k's batches (in its worker threads), this thread
-  // writes part k-1 and reads part k+1. Parts are still written, and progress recorded, strictly in order.
+  // A pipeline two parts deep: part k's batches are handed to the runtime (its worker threads, or this thread
+  // between awaits when it runs inline), part k-1 is written, and the reading thread decodes part k+1. Parts
+  // are still written, and progress recorded, strictly in order.
   let written: { chunk: TableChunk; predictions: Promise<ChunkPredictions> } | undefined;
   let next = first;
   const readNext = (): void => {
