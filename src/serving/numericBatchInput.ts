@@ -1,15 +1,15 @@
 /**
  * The fast path of batch inference for the common tabular model: one numeric input of shape [N, F] fed from F
- * numeric columns. CSV rows of plain decimals are parsed straight from the text into that layout; other columns
- * are parsed one by one, or taken as the typed arrays a Parquet column decodes to, and interleaved into one typed
- * array (no row objects, no per-cell protocol coercion), which is what lets `flowops predict` keep up with the
+ * numeric columns: taken as the typed arrays a Parquet column decodes to, or as the numbers a CSV column's plain
+ * decimals give (parsed on the reading thread, or here in one pass over the chunk's cells), or parsed one by
+ * one, and interleaved into one typed array (no row objects, no per-cell protocol coercion), which is what lets `flowops predict` keep up with the
  * runtime. Anything else (several inputs, strings, a column the file lacks) returns undefined and takes the
  * general frame path, which also reports the errors.
  */
 import { hasTypedColumns, type NumericArray } from "../tables/columnarTableChunk.js";
-import { hasPlainNumbers } from "../tables/csvChunk.js";
+import { hasPlainNumbers, hasTextCells } from "../tables/csvChunk.js";
 import type { TableChunk } from "../tables/tableChunk.js";
-import { numericColumn, numericRows, type NumericColumnOptions } from "../tables/numericColumn.js";
+import { numericColumn, plainDecimalColumns, type NumericColumnOptions } from "../tables/numericColumn.js";
 import { integerColumns, integerMissingNote } from "./integerFeatures.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
@@ -33,27 +33,8 @@ export function numericBatchInput(
   if (order === undefined || !order.every((name) => chunk.columns.includes(name))) return undefined;
   const width = order.length;
   if (spec.shape[1] !== -1 && spec.shape[1] !== width) return undefined;
-  const typed = hasTypedColumns(chunk) ? chunk : undefined;
-  // CSV parsed on a reading thread: its columns of plain decimals may be numbers already (see
-  // tableReadWorker.ts); when none of these are, the text is read here row by row as for any CSV chunk.
-  const parsed = hasPlainNumbers(chunk) ? chunk : undefined;
-  const anyParsed = parsed !== undefined && order.some((name) => parsed.plainNumbers(name) !== undefined);
+  const columns = featureColumns(model, chunk, order);
   const { name, datatype } = spec;
-  const rows = typed === undefined && !anyParsed ? numericRows(chunk, order) : undefined;
-  if (rows !== undefined) {
-    return (start, end) => {
-      const values = rows.subarray(start * width, end * width);
-      const data = datatype === "FP32" ? new Float32Array(values) : values;
-      return [{ name, datatype, shape: [end - start, width], data }];
-    };
-  }
-  const integers = integerColumns(model, order);
-  const columns = order.map(
-    (name) =>
-      typed?.typedColumn(name) ??
-      parsed?.plainNumbers(name) ??
-      numericColumn(chunk, name, featureOptions(integers.get(name))),
-  );
   return (start, end) => {
     const rows = end - start;
     const data =
@@ -62,6 +43,34 @@ export function numericBatchInput(
         : interleaveFloat64(columns, start, rows, width);
     return [{ name, datatype, shape: [rows, width], data }];
   };
+}
+
+/**
+ * The features as numbers, column by column: a Parquet column's typed array as it is; a CSV column the reading
+ * thread parsed (tableReadWorker.ts); the other CSV columns' plain decimals read here in one pass over the
+ * chunk's cells, row by row as the parser stored them; and whatever is left (blanks, missing markers, cells)
+ * by numericColumn, which reads it or names the cell.
+ */
+function featureColumns(
+  model: Pick<LoadedModel, "inputs" | "signature">,
+  chunk: TableChunk,
+  order: readonly string[],
+): NumericArray[] {
+  const typed = hasTypedColumns(chunk) ? chunk : undefined;
+  const parsed = hasPlainNumbers(chunk) ? chunk : undefined;
+  const columns = order.map((name) => typed?.typedColumn(name) ?? parsed?.plainNumbers(name));
+  if (hasTextCells(chunk)) {
+    const unread = order.flatMap((_, i) => (columns[i] === undefined ? [i] : []));
+    const cells = unread.map((i) => chunk.textCells(order[i] as string));
+    if (cells.every((column) => column !== undefined)) {
+      plainDecimalColumns(cells).forEach((values, k) => (columns[unread[k] as number] = values));
+    }
+  }
+  const integers = integerColumns(model, order);
+  return columns.map(
+    (values, i) =>
+      values ?? numericColumn(chunk, order[i] as string, featureOptions(integers.get(order[i] as string))),
+  );
 }
 
 /*

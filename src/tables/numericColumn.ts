@@ -67,47 +67,11 @@ export function numericColumn(
 }
 
 /**
- * Several columns of a CSV chunk read as plain decimals row by row into one row-major array (a model's [N, F]
- * input), or undefined when a column is not one of CSV text or a cell is not a plain decimal (readDecimalSpan,
- * which gives what numericColumn gives such a cell). Reading the chunk's
- * cells in the order the parser stored them, row after row, is faster than column after column at a stride of a
- * row; anything else (blanks, missing markers, infinities, bad text) goes to `numericColumn`, which reads it or
- * names the cell.
- */
-export function numericRows(chunk: TableChunk, names: readonly string[]): Float64Array | undefined {
-  if (!hasTextCells(chunk)) return undefined;
-  const columns: TextCells[] = [];
-  for (const name of names) {
-    const cells = chunk.textCells(name);
-    if (cells === undefined || (columns.length > 0 && cells.spans !== columns[0]?.spans)) return undefined;
-    columns.push(cells);
-  }
-  const head = columns[0];
-  if (head === undefined) return new Float64Array(0);
-  const { spans, stride, texts, textOfRow } = head;
-  const firsts = Int32Array.from(columns, (cells) => cells.first);
-  const width = firsts.length;
-  const result = new Float64Array(chunk.rowCount * width);
-  for (let row = 0, at = 0; row < chunk.rowCount; row++) {
-    const text = texts[textOfRow[row] as number] as string;
-    const base = row * stride;
-    for (let c = 0; c < width; c++) {
-      const pair = base + (firsts[c] as number);
-      const start = spans[pair] as number;
-      const end = spans[pair + 1] as number;
-      const value = start >= 0 && start < end ? readDecimalSpan(text, start, end) : undefined;
-      if (value === undefined) return undefined;
-      result[at++] = value;
-    }
-  }
-  return result;
-}
-
-/**
  * Columns of one CSV chunk as numbers, each when every cell of it is a plain decimal (readDecimalSpan: the
- * number numericColumn gives that cell), else undefined from its first cell that is not; for a reading thread, which leaves every
- * other cell, and every error, to numericColumn on the thread that asks. The cells are read row by row, in the
- * order the parser stored them, as numericRows does: column by column at a stride of a row was ~30 % slower.
+ * number numericColumn gives that cell), else undefined from its first cell that is not; every other cell, and
+ * every error, is left to numericColumn. Batch inference reads its CSV features with this, on the reading
+ * thread or its own. The cells are read row by row, in the order the parser stored them: column by column at a
+ * stride of a row was ~30 % slower.
  */
 export function plainDecimalColumns(columns: readonly TextCells[]): (Float64Array | undefined)[] {
   const head = columns[0];
