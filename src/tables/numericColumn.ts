@@ -9,7 +9,7 @@
 import { FlowOpsError } from "../errors.js";
 import { hasTypedColumns, type NumericArray } from "./columnarTableChunk.js";
 import { cellText, hasPlainNumbers, hasTextCells, type TextCells } from "./csvChunk.js";
-import { parseDecimalSpan, readDecimalSpan } from "./decimalText.js";
+import { readDecimalSpan } from "./decimalText.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
 
 /** pandas' default `na_values` (pandas/_libs/parsers.pyx STR_NA_VALUES), plus the empty field. */
@@ -133,7 +133,7 @@ function numbersFromText(
     const end = spans[at + 1] as number;
     const fast =
       start >= 0 && start < end
-        ? parseDecimalSpan(texts[textOfRow[row] as number] as string, start, end)
+        ? readDecimalSpan(texts[textOfRow[row] as number] as string, start, end)
         : undefined;
     result[row] = fast ?? cellNumber(chunk, name, row, cellText(cells, row), options);
   }
