@@ -65,6 +65,14 @@ describe("pandasCsvColumn (as pandas.read_csv types a column)", () => {
       Number("0.1234567890123456789"),
     ]);
     expect(await typed(["1", "NA", "null", "nan", "2"])).toEqual([1, null, null, null, 2]);
+    // pandas' own 17-digit doubles, and an integer too long for a double once the column is float64.
+    const long = [
+      "-1.2532999515533447",
+      "0.30000000000000004",
+      "12345678901234567890",
+      "9.999999999999999e-5",
+    ];
+    expect(Array.from((await typed(long)) as Float64Array)).toEqual(long.map(Number));
   });
 
   it("keeps text as text, pandas' missing markers as null, integers beyond int64 and JS-only literals too", async () => {

@@ -11,7 +11,7 @@
 
 import type { TextCells } from "./csvChunk.js";
 import { cellText } from "./csvChunk.js";
-import { parseDecimalSpan } from "./decimalText.js";
+import { readDecimalSpan } from "./decimalText.js";
 import { int64Words } from "./int64Words.js";
 import { PANDAS_NA_VALUES } from "./numericColumn.js";
 import type { CellValue } from "./tableChunk.js";
@@ -42,8 +42,12 @@ export function pandasCsvColumn(cells: TextCells): WriterColumn {
     // Plain decimals are read from the text, without a string per cell; only the rest are sliced.
     if (start >= 0 && start < end) {
       const text = texts[textOfRow[row] as number] as string;
-      value = parseDecimalSpan(text, start, end);
-      if (value !== undefined && integers && !isIntegerSpan(text, start, end)) integers = false;
+      value = readDecimalSpan(text, start, end);
+      if (value !== undefined && integers) {
+        // An int64 column's cells past 15 digits may not fit a double: the slow path reads them exactly.
+        if (!isIntegerSpan(text, start, end)) integers = false;
+        else if (value >= 1e15 || value <= -1e15) value = undefined;
+      }
     }
     if (value === undefined) {
       const text = cellText(cells, row);
@@ -83,7 +87,7 @@ export function pandasJsonColumn(values: readonly CellValue[]): BigInt64Array | 
   return int64FromSafe(values as readonly number[]);
 }
 
-/** True when the span is an optional sign and digits only (parseDecimalSpan already checked the rest). */
+/** True when the span is an optional sign and digits only (readDecimalSpan already checked the rest). */
 function isIntegerSpan(text: string, start: number, end: number): boolean {
   for (let at = start; at < end; at++) {
     const code = text.charCodeAt(at);
