@@ -35,9 +35,9 @@ export interface DecimalDigits {
  * that is not an integer; false (and `out` unspecified) where the arithmetic cannot be sure of the answer.
  */
 export function float32Digits(magnitude: number, out: DecimalDigits): boolean {
-  let exponent = Math.floor(Math.log10(magnitude)) - 8;
+  let exponent = decimalExponent(magnitude) - 8;
   let scaled = decimalValue(magnitude, -exponent);
-  // log10 can land one off next to a power of ten.
+  // The estimate can be one below the value's power of ten (and log10 would land one off next to one).
   if (scaled < 1e8) {
     exponent -= 1;
     scaled = decimalValue(magnitude, -exponent);
@@ -50,21 +50,44 @@ export function float32Digits(magnitude: number, out: DecimalDigits): boolean {
   let found = roundTrips(magnitude, scaled, exponent, digits, out);
   if (found === undefined) return false;
   if (found) {
+    // Each try leaves its rounding in `out`: keep the shortest that read back, not the last one tried.
+    let keptDigits = out.digits;
+    let keptExponent = out.exponent;
     while (digits > 1) {
       const shorter = roundTrips(magnitude, scaled, exponent, digits - 1, out);
       if (shorter === undefined) return false;
       if (!shorter) break;
       digits--;
+      keptDigits = out.digits;
+      keptExponent = out.exponent;
     }
-  } else {
-    while (digits < 9) {
-      found = roundTrips(magnitude, scaled, exponent, ++digits, out);
-      if (found === undefined) return false;
-      if (found) break;
-    }
+    out.digits = keptDigits;
+    out.exponent = keptExponent;
+    return true;
   }
-  // The loop above may have left `out` at a shorter length that failed: set it to the one chosen.
-  return roundTrips(magnitude, scaled, exponent, digits, out) !== undefined;
+  while (digits < 9) {
+    found = roundTrips(magnitude, scaled, exponent, ++digits, out);
+    if (found === undefined) return false;
+    if (found) break;
+  }
+  return true;
+}
+
+const exponentBits = new Float64Array(1);
+/** The 32 bits of a double holding its sign, exponent and the top of its mantissa (the machine's byte order). */
+const exponentWords = new Int32Array(exponentBits.buffer);
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LOG10_2 = Math.log10(2);
+
+/**
+ * floor(log10(magnitude)), or one below it, for a positive normal double: from its binary exponent, since
+ * Math.log10 cost a sixth of the whole search. 2^e <= magnitude < 2^(e+1) puts log10 between e*log10(2) and
+ * that plus 0.302.
+ */
+function decimalExponent(magnitude: number): number {
+  exponentBits[0] = magnitude;
+  const binary = ((exponentWords[HIGH_WORD] as number) >>> 20) - 1023;
+  return Math.floor(binary * LOG10_2);
 }
 
 /**
