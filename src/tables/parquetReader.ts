@@ -73,11 +73,19 @@ export class ParquetTableSource implements TableSource {
     // Decoding is done a window of rows at a time, never less than a page's worth, so a small chunk size does
     // not decode the same page once per chunk.
     const windowRows = Math.max(chunkRows, Math.floor(READ_WINDOW_CELLS / Math.max(1, selected.length)));
-    // The first window stops at the first row group's end (or the first chunk's, if later), so the first
-    // chunk is out after one row group's decoding rather than a whole window's: batch inference's scoring
-    // waits for it.
-    const firstRowGroupRows = Number(metadata.row_groups[0]?.num_rows ?? 0);
-    const firstWindowRows = Math.min(windowRows, Math.max(chunkRows, firstRowGroupRows));
+    // A window stops at the end of the row group where its first chunk ends, when that comes before the
+    // window's size: a reader on its own thread then hands parts on a row group at a time, so batch
+    // inference's scoring starts after one row group's decoding and never waits for several at once.
+    const rowGroupEnds: number[] = [];
+    for (const group of metadata.row_groups) {
+      rowGroupEnds.push((rowGroupEnds.at(-1) ?? 0) + Number(group.num_rows));
+    }
+    let group = 0;
+    const windowEndAfter = (from: number): number => {
+      const least = Math.min(totalRows, from + chunkRows);
+      while (group < rowGroupEnds.length && (rowGroupEnds[group] as number) < least) group++;
+      return Math.min(totalRows, from + windowRows, rowGroupEnds[group] ?? totalRows);
+    };
     const buffer = new ColumnSegments();
     const plainColumns = new ParquetPlainColumns(file, metadata);
     let readRows = 0;
@@ -85,7 +93,7 @@ export class ParquetTableSource implements TableSource {
     do {
       const rowCount = Math.min(chunkRows, totalRows - startRow);
       while (buffer.buffered < rowCount) {
-        const windowEnd = Math.min(totalRows, readRows + (readRows === 0 ? firstWindowRows : windowRows));
+        const windowEnd = windowEndAfter(readRows);
         const segments = await this.readWindow(file, metadata, plainColumns, selected, readRows, windowEnd);
         for (const segment of segments) {
           buffer.push(segment.rows, segment.columns);
