@@ -38,6 +38,15 @@ describe("decodedTextStream", () => {
     expect(texts.join("")).toBe(text);
   });
 
+  it("reads ASCII blocks and UTF-8 blocks of one file alike, and still refuses invalid bytes after ASCII", async () => {
+    const ascii = "1.5,abc,-2e3\n".repeat(200_000);
+    const text = `${ascii}ü,€,😀\n${ascii}`;
+    expect((await pieces("mixed.csv", Buffer.from(text, "utf8"))).join("")).toBe(text);
+    const invalid = Buffer.concat([Buffer.from(ascii), Buffer.from([0x61, 0xff, 0x0a])]);
+    const error = await pieces("invalid-after-ascii.csv", invalid).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidUtf8Error);
+  });
+
   it("splits a line longer than a block between whole characters", async () => {
     // Three-byte characters after one ASCII byte: the block boundary falls inside a character.
     const text = `x${"€".repeat(READ_BLOCK_BYTES)}\nend`;
