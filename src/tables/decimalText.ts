@@ -103,44 +103,31 @@ function nearDecimalValue(approximate: number, low32: number, exponent: number):
   const upper = Math.round((approximate - low32) / TWO_32) * TWO_32;
   const wHigh = upper + low32;
   const wLow = low32 - (wHigh - upper);
-  let product: number;
-  let t: number;
-  let aHigh: number;
-  let aLow: number;
-  let bHigh: number;
-  let bLow: number;
-  let productError: number;
   let valueHigh: number;
   let valueLow: number;
   if (exponent >= 0) {
     const power = POWERS_OF_TEN[exponent] as number;
-    product = wHigh * power;
-    t = SPLITTER * wHigh;
-    aHigh = t - (t - wHigh);
-    aLow = wHigh - aHigh;
-    t = SPLITTER * power;
-    bHigh = t - (t - power);
-    bLow = power - bHigh;
-    productError = aHigh * bHigh - product + aHigh * bLow + aLow * bHigh + aLow * bLow;
-    valueHigh = product;
-    valueLow = productError + wLow * power;
+    valueHigh = wHigh * power;
+    valueLow = productError(wHigh, power, valueHigh) + wLow * power;
   } else {
     const power = POWERS_OF_TEN[-exponent] as number;
-    const quotient = wHigh / power;
-    product = quotient * power;
-    t = SPLITTER * quotient;
-    aHigh = t - (t - quotient);
-    aLow = quotient - aHigh;
-    t = SPLITTER * power;
-    bHigh = t - (t - power);
-    bLow = power - bHigh;
-    productError = aHigh * bHigh - product + aHigh * bLow + aLow * bHigh + aLow * bLow;
+    valueHigh = wHigh / power;
+    const product = valueHigh * power;
     // wHigh - product is exact (Sterbenz: they are within one rounding of each other).
-    const remainder = wHigh - product - productError + wLow;
-    valueHigh = quotient;
-    valueLow = remainder / power;
+    valueLow = (wHigh - product - productError(valueHigh, power, product) + wLow) / power;
   }
   const margin = (valueHigh < 0 ? -valueHigh : valueHigh) * AMBIGUITY;
   const below = valueHigh + (valueLow - margin);
   return below === valueHigh + (valueLow + margin) ? below : undefined;
+}
+
+/** The rounding error of `a * b` against its double `product`, exactly: Dekker's product, Veltkamp's splits. */
+function productError(a: number, b: number, product: number): number {
+  let t = SPLITTER * a;
+  const aHigh = t - (t - a);
+  const aLow = a - aHigh;
+  t = SPLITTER * b;
+  const bHigh = t - (t - b);
+  const bLow = b - bHigh;
+  return aHigh * bHigh - product + aHigh * bLow + aLow * bHigh + aLow * bLow;
 }
