@@ -10,9 +10,10 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * The number `Number()` gives a plain decimal span (`[+-]digits[.digits][(e|E)[+-]digits]`), or undefined for
  * anything else (spaces, signs alone, "NA", "inf", hex) and for a decimal that overflows to infinity, which
  * numericColumn refuses or keeps by its own options. An integer mantissa under 2^53 with a power of ten within
- * 10^22 is one correctly rounded multiplication or division (Clinger's fast path). Up to 19 digits (pandas writes doubles with 17) it is read
- * exactly too, with double-double arithmetic (nearDecimalValue), because `Number()` of a slice cost three
- * times as much and such files are common. Anything longer or larger goes to `Number()` of the slice.
+ * 10^22 is one correctly rounded multiplication or division (Clinger's fast path). Up to 19 digits (pandas
+ * writes doubles with 17) it is read exactly too, with double-double arithmetic (nearDecimalValue), because
+ * `Number()` of a slice cost three times as much and such files are common. Anything longer or larger goes to
+ * `Number()` of the slice.
  */
 export function readDecimalSpan(text: string, start: number, end: number): number | undefined {
   let at = start;
