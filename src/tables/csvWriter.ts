@@ -6,12 +6,14 @@
  * booleans True and False.
  *
  * Rows are encoded straight into bytes (byteBuilder.ts) in blocks of about FLUSH_BYTES. Cells that came from a
- * CSV file as spans of its text (`TextCellColumn`) are copied from that text, and float32 values are written from
- * their digits (float32Decimal.ts); everything else goes through `fieldText`, which defines the output.
+ * CSV file as spans of its text (`TextCellColumn`) are copied from that text, and float32 values and most doubles
+ * are written from their digits (float32Decimal.ts, doubleDecimal.ts); everything else goes through `fieldText`,
+ * which defines the output.
  */
 
 import { ByteBuilder } from "./byteBuilder.js";
 import { cellText, type TextCells } from "./csvChunk.js";
+import { doubleDigits } from "./doubleDecimal.js";
 import { float32Digits, type DecimalDigits } from "./float32Decimal.js";
 import { int64Words, safeInt64At } from "./int64Words.js";
 import type { CellValue } from "./tableChunk.js";
@@ -117,9 +119,12 @@ export class DelimitedTableWriter implements TextCellTableWriter {
       case "number":
         this.writeNumber(column.values[row] as number);
         return;
-      case "cells":
-        this.bytes.text(this.fieldText(column.values[row] ?? null, false));
+      case "cells": {
+        const value = column.values[row] ?? null;
+        if (typeof value === "number") this.writeNumber(value);
+        else this.bytes.text(this.fieldText(value, false));
         return;
+      }
     }
   }
 
@@ -195,7 +200,9 @@ export class DelimitedTableWriter implements TextCellTableWriter {
 
   private writeNumber(value: number): void {
     if (Number.isSafeInteger(value)) this.bytes.integer(value);
-    else this.bytes.text(this.fieldText(value, false));
+    else if (value - value === 0 && doubleDigits(value < 0 ? -value : value, this.decimal)) {
+      this.bytes.decimal(value < 0, this.decimal);
+    } else this.bytes.text(this.fieldText(value, false));
   }
 
   /** 64-bit integers from their 32-bit halves while they are safe integers: no BigInt made per cell. */

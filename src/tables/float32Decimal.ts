@@ -84,7 +84,7 @@ const LOG10_2 = Math.log10(2);
  * Math.log10 cost a sixth of the whole search. 2^e <= magnitude < 2^(e+1) puts log10 between e*log10(2) and
  * that plus 0.302.
  */
-function decimalExponent(magnitude: number): number {
+export function decimalExponent(magnitude: number): number {
   exponentBits[0] = magnitude;
   const binary = ((exponentWords[HIGH_WORD] as number) >>> 20) - 1023;
   return Math.floor(binary * LOG10_2);

@@ -135,38 +135,6 @@ export function float32TextBySearch(value: number): string {
   return String(Number(value.toPrecision(digits)));
 }
 
-/**
- * A batch as text lines, one per row, for the line-based writers: `cell` formats column `c`'s value (float32
- * columns flagged, so they print in float32's shortest form), cells are joined by `separator` and wrapped in
- * `open` and `close`. Empty when the batch has no rows; otherwise ends with a newline.
- */
-export function batchLines(
-  path: string,
-  names: readonly string[],
-  batch: Readonly<Record<string, WriterColumn>>,
-  row: { open: string; separator: string; close: string },
-  cell: (value: CellValue | bigint, float32: boolean, c: number) => string,
-): string {
-  const rows = batchRowCount(path, names, batch);
-  const columns = names.map((name) => batch[name] as WriterColumn);
-  const float32 = columns.map((values) => values instanceof Float32Array);
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    let line = row.open;
-    for (let c = 0; c < columns.length; c++) {
-      if (c > 0) line += row.separator;
-      line += cell(valueAt(columns[c] as WriterColumn, r), float32[c] === true, c);
-    }
-    lines.push(line + row.close);
-  }
-  return rows > 0 ? `${lines.join("\n")}\n` : "";
-}
-
-/** The value at `row` as a cell or a bigint, typed arrays included. */
-export function valueAt(column: WriterColumn, row: number): CellValue | bigint {
-  return column[row] ?? null;
-}
-
 const COPY_BLOCK_BYTES = 1 << 20;
 
 /**
