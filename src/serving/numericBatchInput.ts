@@ -2,8 +2,8 @@
  * The fast path of batch inference for the common tabular model: one numeric input of shape [N, F] fed from F
  * numeric columns: taken as the typed arrays a Parquet column decodes to, or as the numbers a CSV column's plain
  * decimals give (parsed on the reading thread, or here in one pass over the chunk's cells), or parsed one by
- * one, and interleaved into one typed array (no row objects, no per-cell protocol coercion), which is what lets `flowops predict` keep up with the
- * runtime. Anything else (several inputs, strings, a column the file lacks) returns undefined and takes the
+ * one, and interleaved into one typed array (no row objects, no per-cell protocol coercion), which is what lets
+ * `flowops predict` keep up with the runtime. Anything else (several inputs, strings, a column the file lacks) returns undefined and takes the
  * general frame path, which also reports the errors.
  */
 import { hasTypedColumns, type NumericArray } from "../tables/columnarTableChunk.js";

@@ -5,7 +5,9 @@
  * digits JavaScript's `String` gives them, written without making that string.
  */
 
-import type { DecimalDigits } from "./float32Decimal.js";
+import { doubleDigits } from "./doubleDecimal.js";
+import { float32Digits, type DecimalDigits } from "./float32Decimal.js";
+import { numberText } from "./tableWriter.js";
 
 /** Strings this long or longer go to Node's encoder at once; shorter ones are cheaper to copy here. */
 const NATIVE_TEXT_LENGTH = 64;
@@ -16,6 +18,7 @@ export class ByteBuilder {
   private buffer: Buffer;
   /** Bytes written so far; a writer may also set it after filling `reserve`'s room itself. */
   length = 0;
+  private readonly digits: DecimalDigits = { digits: 0, exponent: 0 };
 
   constructor(capacity = 1 << 16) {
     this.buffer = Buffer.allocUnsafe(capacity);
@@ -106,6 +109,23 @@ export class ByteBuilder {
       this.byte(point > 0 ? 43 : MINUS);
       this.integer(Math.abs(point - 1));
     }
+  }
+
+  /**
+   * A finite number as `numberText` writes it (float32 values in their shortest form): safe integers and the
+   * digits float32Digits or doubleDigits find are written here, and only the values they leave make a string.
+   */
+  finiteNumber(value: number, float32: boolean): void {
+    if (Number.isSafeInteger(value)) {
+      this.integer(value);
+      return;
+    }
+    const magnitude = value < 0 ? -value : value;
+    const found = float32
+      ? !Number.isInteger(value) && float32Digits(magnitude, this.digits)
+      : doubleDigits(magnitude, this.digits);
+    if (found) this.decimal(value < 0, this.digits);
+    else this.text(numberText(value, float32));
   }
 
   /** The bytes written since the last `take`; they stay valid until the next write. */

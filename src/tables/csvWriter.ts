@@ -13,8 +13,6 @@
 
 import { ByteBuilder } from "./byteBuilder.js";
 import { cellText, type TextCells } from "./csvChunk.js";
-import { doubleDigits } from "./doubleDecimal.js";
-import { float32Digits, type DecimalDigits } from "./float32Decimal.js";
 import { int64Words, safeInt64At } from "./int64Words.js";
 import type { CellValue } from "./tableChunk.js";
 import {
@@ -50,7 +48,6 @@ export class DelimitedTableWriter implements TextCellTableWriter {
   private readonly separatorCode: number;
   private readonly header: Buffer;
   private readonly bytes = new ByteBuilder();
-  private readonly decimal: DecimalDigits = { digits: 0, exponent: 0 };
   /**
    * Text `index` of `texts` holds no quote in [from, quote) and no CR in [from, cr) (a position is the text's
    * length when there is none), so rows, which come in the order of their text, search each text about once.
@@ -111,17 +108,17 @@ export class DelimitedTableWriter implements TextCellTableWriter {
         this.writeTextRun(column.run, row);
         return;
       case "float32":
-        this.writeFloat32(column.values[row] as number);
+        this.writeNumber(column.values[row] as number, true);
         return;
       case "int64":
         this.writeInt64(column, row);
         return;
       case "number":
-        this.writeNumber(column.values[row] as number);
+        this.writeNumber(column.values[row] as number, false);
         return;
       case "cells": {
         const value = column.values[row] ?? null;
-        if (typeof value === "number") this.writeNumber(value);
+        if (typeof value === "number") this.writeNumber(value, false);
         else this.bytes.text(this.fieldText(value, false));
         return;
       }
@@ -183,26 +180,10 @@ export class DelimitedTableWriter implements TextCellTableWriter {
     return scan.quote >= end && scan.cr >= end;
   }
 
-  private writeFloat32(value: number): void {
-    if (Number.isSafeInteger(value)) {
-      this.bytes.integer(value);
-      return;
-    }
-    if (value - value === 0 && !Number.isInteger(value)) {
-      const negative = value < 0;
-      if (float32Digits(negative ? -value : value, this.decimal)) {
-        this.bytes.decimal(negative, this.decimal);
-        return;
-      }
-    }
-    this.bytes.text(this.fieldText(value, true));
-  }
-
-  private writeNumber(value: number): void {
-    if (Number.isSafeInteger(value)) this.bytes.integer(value);
-    else if (value - value === 0 && doubleDigits(value < 0 ? -value : value, this.decimal)) {
-      this.bytes.decimal(value < 0, this.decimal);
-    } else this.bytes.text(this.fieldText(value, false));
+  /** A number as `fieldText` writes it: finite ones from their digits (ByteBuilder.finiteNumber). */
+  private writeNumber(value: number, float32: boolean): void {
+    if (value - value === 0) this.bytes.finiteNumber(value, float32);
+    else this.bytes.text(this.fieldText(value, float32));
   }
 
   /** 64-bit integers from their 32-bit halves while they are safe integers: no BigInt made per cell. */

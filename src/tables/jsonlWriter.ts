@@ -4,18 +4,15 @@
  * infinities, which JSON cannot hold, become null as pandas' to_json writes them.
  *
  * Rows are encoded straight into bytes (byteBuilder.ts) in blocks of about FLUSH_BYTES, numbers from their
- * digits (float32Decimal.ts, doubleDecimal.ts): building each line as a string made garbage collection most of
+ * digits (ByteBuilder.finiteNumber): building each line as a string made garbage collection most of
  * the time spent writing a large file.
  */
 
 import { ByteBuilder } from "./byteBuilder.js";
-import { doubleDigits } from "./doubleDecimal.js";
-import { float32Digits, type DecimalDigits } from "./float32Decimal.js";
 import type { CellValue } from "./tableChunk.js";
 import {
   TableFileSink,
   batchRowCount,
-  numberText,
   type TablePartTarget,
   type TableWriter,
   type WriterColumn,
@@ -34,7 +31,6 @@ export class JsonLinesTableWriter implements TableWriter {
   /** Each column's `"name":`, the JSON text before its values. */
   private readonly keys: string[];
   private readonly bytes = new ByteBuilder();
-  private readonly decimal: DecimalDigits = { digits: 0, exponent: 0 };
 
   constructor(
     readonly path: string,
@@ -75,7 +71,9 @@ export class JsonLinesTableWriter implements TableWriter {
   private writeValue(value: CellValue | bigint, float32: boolean): void {
     switch (typeof value) {
       case "number":
-        this.writeNumber(value, float32);
+        // JSON holds no NaN or infinities: null, as pandas' to_json writes them.
+        if (value - value === 0) this.bytes.finiteNumber(value, float32);
+        else this.bytes.text("null");
         return;
       case "bigint":
         this.bytes.text(value.toString());
@@ -87,23 +85,5 @@ export class JsonLinesTableWriter implements TableWriter {
       default:
         this.bytes.text("null");
     }
-  }
-
-  /** `numberText`'s text, from the value's digits where they are found by arithmetic. */
-  private writeNumber(value: number, float32: boolean): void {
-    if (Number.isSafeInteger(value)) {
-      this.bytes.integer(value);
-      return;
-    }
-    if (value - value !== 0) {
-      this.bytes.text("null");
-      return;
-    }
-    const magnitude = value < 0 ? -value : value;
-    const found =
-      !Number.isInteger(value) &&
-      (float32 ? float32Digits(magnitude, this.decimal) : doubleDigits(magnitude, this.decimal));
-    if (found) this.bytes.decimal(value < 0, this.decimal);
-    else this.bytes.text(numberText(value, float32));
   }
 }
