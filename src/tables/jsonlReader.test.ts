@@ -4,6 +4,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { hasTypedColumns } from "./columnarTableChunk.js";
 import { openTable } from "./openTable.js";
 import type { CellValue, TableSource } from "./tableChunk.js";
 
@@ -68,6 +69,92 @@ describe("JSON Lines reader", () => {
     const path = await file("cols.jsonl", '{"a": 1, "b": 2}\n');
     await expect(readColumns(openTable(path, { columns: ["z"] }))).rejects.toThrow(
       /has no column 'z'; its columns are: a, b/,
+    );
+  });
+
+  it("reads flat lines and every other kind of line alike, as JSON.parse gives them", async () => {
+    let seed = 7;
+    const pick = <T>(items: readonly T[]): T => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return items[(seed >>> 8) % items.length] as T;
+    };
+    const values = [
+      "1",
+      "-0",
+      "2.5",
+      "-1.25e-3",
+      "1E5",
+      "0.1",
+      "12345678901234",
+      '"x"',
+      '"é \\" q"',
+      '""',
+      "true",
+      "false",
+      "null",
+      "[1, 2]",
+      '{"k": "v"}',
+      "9007199254740993.5",
+    ];
+    const lines: string[] = [];
+    for (let row = 0; row < 400; row++) {
+      const shape = pick(["flat", "flat", "flat", "spaced", "reordered", "missing", "extra", "blank"]);
+      const a = pick(values);
+      const b = pick(values.slice(0, 7));
+      const c = pick(values);
+      if (shape === "flat" || row === 0) lines.push(`{"a":${a},"b":${b},"c":${c}}`);
+      else if (shape === "spaced") lines.push(` { "a" : ${a} , "b" :${b},"c": ${c} } \r`);
+      else if (shape === "reordered") lines.push(`{"c":${c},"a":${a},"b":${b}}`);
+      else if (shape === "missing") lines.push(`{"a":${a},"c":${c}}`);
+      else if (shape === "extra") lines.push(`{"a":${a},"b":${b},"c":${c},"d":1}`);
+      else lines.push("  ");
+    }
+    const path = await file("mixed.jsonl", lines.join("\n"));
+    const expected: Record<string, CellValue[]> = { a: [], b: [], c: [] };
+    for (const line of lines) {
+      if (line.trim() === "") continue;
+      const object = JSON.parse(line) as Record<string, unknown>;
+      for (const key of ["a", "b", "c"]) {
+        const value = object[key];
+        (expected[key] as CellValue[]).push(
+          value === undefined
+            ? null
+            : typeof value === "object" && value !== null
+              ? JSON.stringify(value)
+              : (value as CellValue),
+        );
+      }
+    }
+    expect(await readColumns(openTable(path, { chunkRows: 7 }))).toEqual(expected);
+  });
+
+  it("hands out a column of fractions as a Float64Array of each chunk's own, and whole numbers as cells", async () => {
+    const lines = Array.from({ length: 5 }, (_, row) => `{"x": ${row + 0.5}, "n": ${row}, "s": "r${row}"}`);
+    const path = await file("typed.jsonl", lines.join("\n") + "\n");
+    const chunks = [];
+    for await (const chunk of openTable(path, { chunkRows: 2 }).chunks()) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.rowCount)).toEqual([2, 2, 1]);
+    const typed = chunks.map((chunk) => (hasTypedColumns(chunk) ? chunk.typedColumn("x") : undefined));
+    expect(typed.every((values) => values instanceof Float64Array)).toBe(true);
+    // Read after every chunk was made: no chunk's array may be one a later chunk wrote into.
+    expect(typed.flatMap((values) => Array.from(values ?? []))).toEqual([0.5, 1.5, 2.5, 3.5, 4.5]);
+    for (const chunk of chunks) {
+      expect(hasTypedColumns(chunk) && chunk.typedColumn("n")).toBeUndefined();
+      expect(hasTypedColumns(chunk) && chunk.typedColumn("s")).toBeUndefined();
+    }
+    expect(chunks.flatMap((chunk) => [...chunk.column("n")])).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("names the line of text that is not UTF-8, in a later block of the file too", async () => {
+    const line = `{"a": 0.25, "b": "${"x".repeat(80)}"}\n`;
+    const head = Buffer.from(line.repeat(15_000));
+    const path = join(dir, "latin1.jsonl");
+    await writeFile(
+      path,
+      Buffer.concat([head, Buffer.from('{"a": 1, "b": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]),
+    );
+    await expect(readColumns(openTable(path))).rejects.toThrow(
+      /latin1\.jsonl line 15001: the text is not valid UTF-8/,
     );
   });
 });

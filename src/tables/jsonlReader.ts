@@ -12,7 +12,8 @@ import { ColumnarTableChunk, type ColumnValues } from "./columnarTableChunk.js";
 import { selectColumns } from "./columnSelection.js";
 import { InvalidUtf8Error, decodedTextStream } from "./decodedTextStream.js";
 import { BigIntegerText, mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
-import { MaterialisedTableChunk, type CellValue, type TableChunk, type TableSource } from "./tableChunk.js";
+import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
+import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
 export interface JsonLinesTableOptions {
   chunkRows: number;
@@ -36,7 +37,15 @@ export class JsonLinesTableSource implements TableSource {
   ) {}
 
   async columns(): Promise<readonly string[]> {
-    for await (const value of this.objects()) return Object.keys(value);
+    let line = 1;
+    for await (const block of this.lineBlocks(() => line)) {
+      for (let pos = 0; pos < block.end; line++) {
+        const lineEnd = lineEndIn(block, pos);
+        const source = block.text.slice(pos, lineEnd);
+        if (source.trim() !== "") return Object.keys(this.parseLine(source, line));
+        pos = lineEnd + 1;
+      }
+    }
     return [];
   }
 
@@ -44,42 +53,61 @@ export class JsonLinesTableSource implements TableSource {
     const chunkRows = this.options.chunkRows;
     let header: readonly string[] | undefined;
     let selected: readonly string[] = [];
-    let columnsData: ReadCell[][] = [];
-    let bigColumns = new Set<number>();
+    /** Per selected column, the index of its key in the header. */
+    let keyOfSlot: number[] = [];
+    let builders: JsonColumnBuilder[] = [];
+    let scanner: FlatJsonLineScanner | undefined;
     let rowCount = 0;
     let startRow = 0;
     const toChunk = (): TableChunk => {
-      let chunk: TableChunk;
-      if (bigColumns.size === 0) {
-        const values = new Map<string, readonly CellValue[]>();
-        selected.forEach((name, slot) => values.set(name, (columnsData[slot] ?? []) as CellValue[]));
-        chunk = new MaterialisedTableChunk(this.path, header ?? [], values, startRow, rowCount);
-      } else {
-        const values = new Map<string, ColumnValues>();
-        selected.forEach((name, slot) => {
-          const cells = columnsData[slot] ?? [];
-          values.set(name, bigColumns.has(slot) ? bigIntegerColumn(cells) : (cells as CellValue[]));
-        });
-        chunk = new ColumnarTableChunk(this.path, header ?? [], values, startRow, rowCount);
-      }
+      const values = new Map<string, ColumnValues>();
+      selected.forEach((name, slot) => values.set(name, (builders[slot] as JsonColumnBuilder).take()));
+      const chunk = new ColumnarTableChunk(this.path, header ?? [], values, startRow, rowCount);
       startRow += rowCount;
       rowCount = 0;
-      columnsData = selected.map(() => []);
-      bigColumns = new Set();
       return chunk;
     };
-    for await (const value of this.objects()) {
-      if (header === undefined) {
-        header = Object.keys(value);
-        selected = selectColumns(this.path, header, this.options.columns).selected;
-        columnsData = selected.map(() => []);
+    let line = 1;
+    for await (const block of this.lineBlocks(() => line)) {
+      const text = block.text;
+      for (let pos = 0; pos < block.end; line++) {
+        const lineEnd = lineEndIn(block, pos);
+        if (scanner?.scan(text, pos, lineEnd) === true) {
+          const { kinds, numbers, strings } = scanner;
+          for (let slot = 0; slot < builders.length; slot++) {
+            const key = keyOfSlot[slot] as number;
+            const builder = builders[slot] as JsonColumnBuilder;
+            const kind = kinds[key];
+            if (kind === FlatValueKind.Number) builder.number(numbers[key] as number);
+            else
+              builder.cell(
+                kind === FlatValueKind.String
+                  ? (strings[key] as string)
+                  : (LITERALS[kind as number] as CellValue),
+              );
+          }
+        } else {
+          const source = text.slice(pos, lineEnd);
+          pos = lineEnd + 1;
+          if (source.trim() === "") continue;
+          const value = this.parseLine(source, line);
+          if (header === undefined) {
+            header = Object.keys(value);
+            selected = selectColumns(this.path, header, this.options.columns).selected;
+            const keys = header;
+            keyOfSlot = selected.map((name) => keys.indexOf(name));
+            builders = selected.map(() => new JsonColumnBuilder());
+            scanner = new FlatJsonLineScanner(header);
+          }
+          for (let slot = 0; slot < builders.length; slot++) {
+            (builders[slot] as JsonColumnBuilder).cell(toCell(value[selected[slot] as string]));
+          }
+          if (++rowCount >= chunkRows) yield toChunk();
+          continue;
+        }
+        pos = lineEnd + 1;
+        if (++rowCount >= chunkRows) yield toChunk();
       }
-      for (let slot = 0; slot < selected.length; slot++) {
-        const cell = toCell(value[selected[slot] as string]);
-        if (typeof cell === "bigint") bigColumns.add(slot);
-        (columnsData[slot] as ReadCell[]).push(cell);
-      }
-      if (++rowCount >= chunkRows) yield toChunk();
     }
     if (header === undefined) {
       selectColumns(this.path, [], this.options.columns);
@@ -89,11 +117,13 @@ export class JsonLinesTableSource implements TableSource {
     }
   }
 
-  /** The file's objects, in order. */
-  private async *objects(): AsyncGenerator<JsonObject, void, undefined> {
+  /**
+   * The file's text in blocks of whole lines: each line of `text[0, end)` ends at a line feed, except the
+   * file's last when it has none. `line()` is the number of the first line not yet read, for a UTF-8 error.
+   */
+  private async *lineBlocks(line: () => number): AsyncGenerator<LineBlock, void, undefined> {
     const stream = decodedTextStream(this.path);
     let rest = "";
-    let line = 1;
     try {
       for (;;) {
         let next: IteratorResult<string, void>;
@@ -101,7 +131,7 @@ export class JsonLinesTableSource implements TableSource {
           next = await stream.next();
         } catch (error) {
           if (error instanceof InvalidUtf8Error) {
-            const at = line + countLineFeeds(rest) + error.newlinesBefore;
+            const at = line() + countLineFeeds(rest) + error.newlinesBefore;
             throw new FlowOpsError(
               "INVALID_PARAMETER_VALUE",
               `${this.path} line ${at}: the text is not valid UTF-8`,
@@ -109,22 +139,18 @@ export class JsonLinesTableSource implements TableSource {
           }
           throw error;
         }
-        const final = next.done === true;
-        const text = final ? rest : rest + next.value;
-        let pos = 0;
-        for (;;) {
-          let lineFeed = text.indexOf("\n", pos);
-          if (lineFeed === -1) {
-            if (!final || pos >= text.length) break;
-            lineFeed = text.length;
-          }
-          const source = text.slice(pos, lineFeed);
-          if (source.trim() !== "") yield this.parseLine(source, line);
-          line++;
-          pos = lineFeed + 1;
+        if (next.done === true) {
+          if (rest !== "") yield { text: rest, end: rest.length };
+          return;
         }
-        if (final) return;
-        rest = pos >= text.length ? "" : text.slice(pos);
+        const text = rest + next.value;
+        const end = text.lastIndexOf("\n") + 1;
+        if (end === 0) {
+          rest = text;
+          continue;
+        }
+        rest = end === text.length ? "" : text.slice(end);
+        yield { text, end };
       }
     } finally {
       await stream.return(undefined);
@@ -153,6 +179,20 @@ export class JsonLinesTableSource implements TableSource {
   }
 }
 
+interface LineBlock {
+  readonly text: string;
+  readonly end: number;
+}
+
+/** Where the line starting at `pos` ends: its line feed, or the block's end for a last line without one. */
+function lineEndIn(block: LineBlock, pos: number): number {
+  const lineFeed = block.text.indexOf("\n", pos);
+  return lineFeed === -1 || lineFeed > block.end ? block.end : lineFeed;
+}
+
+/** The cells of FlatValueKind's literals, by kind. */
+const LITERALS: readonly CellValue[] = [null, null, true, false, null];
+
 function toCell(value: unknown): ReadCell {
   if (value === undefined || value === null) return null;
   switch (typeof value) {
@@ -163,6 +203,69 @@ function toCell(value: unknown): ReadCell {
       return value;
   }
   return value instanceof BigIntegerText ? value.toJSONText() : JSON.stringify(value);
+}
+
+/**
+ * One column of a chunk as its rows are read. Numbers go into a Float64Array until a value of another kind
+ * comes, and a column of numbers that are not all safe integers is handed out as that array, which moves to the
+ * caller's thread without a copy and is what pandas reads (float64). Any other column is handed out as cells,
+ * as before: integers among them may make an int64 column downstream (pandasJsonColumn), nulls stay nulls.
+ */
+class JsonColumnBuilder {
+  private numbers = new Float64Array(1024);
+  private cells: ReadCell[] | undefined;
+  private length = 0;
+  private fractional = false;
+  private big = false;
+
+  number(value: number): void {
+    if (this.cells !== undefined) {
+      this.cells.push(value);
+    } else {
+      if (this.length === this.numbers.length) {
+        const grown = new Float64Array(this.numbers.length * 2);
+        grown.set(this.numbers);
+        this.numbers = grown;
+      }
+      this.numbers[this.length] = value;
+    }
+    if (!Number.isSafeInteger(value)) this.fractional = true;
+    this.length++;
+  }
+
+  cell(value: ReadCell): void {
+    if (typeof value === "number") {
+      this.number(value);
+      return;
+    }
+    this.cells ??= Array.from(this.numbers.subarray(0, this.length));
+    this.cells.push(value);
+    if (typeof value === "bigint") this.big = true;
+    this.length++;
+  }
+
+  /** The column's values so far, which start it afresh. */
+  take(): ColumnValues {
+    let values: ColumnValues;
+    if (this.cells !== undefined) {
+      values = this.big ? bigIntegerColumn(this.cells) : (this.cells as CellValue[]);
+    } else if (this.fractional) {
+      // A full array moves to the caller as it is; a part of one is copied, and the array kept for the next chunk.
+      if (this.numbers.length === this.length) {
+        values = this.numbers;
+        this.numbers = new Float64Array(this.length);
+      } else {
+        values = this.numbers.slice(0, this.length);
+      }
+    } else {
+      values = Array.from(this.numbers.subarray(0, this.length));
+    }
+    this.cells = undefined;
+    this.length = 0;
+    this.fractional = false;
+    this.big = false;
+    return values;
+  }
 }
 
 /**

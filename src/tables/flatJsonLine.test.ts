@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+
+import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
+
+/** The values a successful scan left, as JSON.parse would give them; undefined when the scan refused the line. */
+function scanned(keys: readonly string[], line: string): unknown[] | undefined {
+  const scanner = new FlatJsonLineScanner(keys);
+  const text = `${line}\n{"after": 1}`;
+  if (!scanner.scan(text, 0, line.length)) return undefined;
+  return keys.map((_, k) => {
+    switch (scanner.kinds[k]) {
+      case FlatValueKind.Number:
+        return scanner.numbers[k];
+      case FlatValueKind.String:
+        return scanner.strings[k];
+      case FlatValueKind.True:
+        return true;
+      case FlatValueKind.False:
+        return false;
+      default:
+        return null;
+    }
+  });
+}
+
+function parsedValues(keys: readonly string[], line: string): unknown[] {
+  const object = JSON.parse(line) as Record<string, unknown>;
+  return keys.map((key) => object[key]);
+}
+
+describe("FlatJsonLineScanner", () => {
+  it("reads flat lines as JSON.parse does: numbers of every form, strings, literals and white space", () => {
+    const keys = ["a", "b", "c", "d", "e"];
+    const lines = [
+      '{"a":1,"b":-0,"c":0.5,"d":-12.5e+2,"e":1E-3}',
+      '{ "a" : "x y" , "b":"é€😀", "c":true,\t"d":false, "e":null }\r',
+      '{"a":123456789012345,"b":-0.000001,"c":0.1234567890123456789,"d":1e308,"e":4.9e-324}',
+      '{"a":"","b":"\u007f","c":9007199254740991e0,"d":2.0,"e":-1.7976931348623157e308}',
+    ];
+    for (const line of lines) {
+      const values = scanned(keys, line);
+      expect(values, line).toBeDefined();
+      expect(values).toEqual(parsedValues(keys, line));
+      // -0 stays -0, as JSON.parse gives it.
+      if (line.includes('"b":-0,')) expect(Object.is(values?.[1], -0)).toBe(true);
+    }
+  });
+
+  it("refuses every line it does not read exactly, leaving it to JSON.parse", () => {
+    const keys = ["a", "b"];
+    const refused = [
+      '{"a":1}', // a key missing
+      '{"a":1,"b":2,"c":3}', // a key added
+      '{"b":2,"a":1}', // keys in another order
+      '{"a":1,"b":2,"a":3}', // a key twice
+      '{"\\u0061":1,"b":2}', // a key escaped
+      '{"a":"x\\"y","b":2}', // an escape in a string
+      '{"a":"tab\there","b":2}', // a control character in a string
+      '{"a":[1],"b":2}', // nested values
+      '{"a":{"k":1},"b":2}',
+      '{"a":1234567890123456,"b":2}', // 16 digits: the exact big-integer path
+      '{"a":01,"b":2}', // not JSON numbers
+      '{"a":1.,"b":2}',
+      '{"a":.5,"b":2}',
+      '{"a":+1,"b":2}',
+      '{"a":-,"b":2}',
+      '{"a":1e,"b":2}',
+      '{"a":1e400,"b":2}', // Infinity to JSON.parse
+      '{"a":NaN,"b":2}',
+      '{"a":tru,"b":2}',
+      '{"a":1,"b":2}x',
+      '{"a":1,"b":2',
+      '{"a":1 "b":2}',
+      '{"a":1,,"b":2}',
+      '{"a":"open,"b":2}',
+      "",
+      "   ",
+      "[1,2]",
+    ];
+    for (const line of refused) expect(scanned(keys, line), line).toBeUndefined();
+  });
+
+  it("reads nothing for keys that need escapes, and reads the empty object for no keys", () => {
+    expect(scanned(['say "hi"'], '{"say \\"hi\\"":1}')).toBeUndefined();
+    expect(scanned([], "{ }")).toEqual([]);
+    expect(scanned([], '{"a":1}')).toBeUndefined();
+  });
+
+  it("stops at the end it is given, not at the end of the text", () => {
+    const scanner = new FlatJsonLineScanner(["a"]);
+    const text = '{"a":"unterminated\n"}';
+    expect(scanner.scan(text, 0, text.indexOf("\n"))).toBe(false);
+    const number = '{"a":12\n3}';
+    expect(scanner.scan(number, 0, number.indexOf("\n"))).toBe(false);
+  });
+});

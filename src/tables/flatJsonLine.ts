@@ -1,0 +1,153 @@
+/**
+ * Reads the common line of a JSON Lines table without `JSON.parse`: a flat object whose keys are the table's
+ * columns, all of them, in the order of the first line, each holding a number, a string without escapes, a
+ * boolean or null. `JSON.parse` made an object per line and a string or number per value, which was most of
+ * the time spent reading such a file; this reads the values into reusable slots instead. A line of any other
+ * shape (keys missing, added, reordered or escaped, nested values, escapes, integers of 16 digits or more, which
+ * take the exact big-integer path, anything not valid JSON) is refused as a whole, and the reader parses it with
+ * `JSON.parse` as before, so the values and the errors are those `JSON.parse` gives.
+ */
+
+import { readDecimalSpan } from "./decimalText.js";
+
+/** What a slot holds after a successful `scan`. */
+export const FlatValueKind = { Number: 0, String: 1, True: 2, False: 3, Null: 4 } as const;
+type FlatValueKind = (typeof FlatValueKind)[keyof typeof FlatValueKind];
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN = 123;
+const CLOSE = 125;
+const MINUS = 45;
+const PLUS = 43;
+const DOT = 46;
+const ZERO = 48;
+const LOWER_E = 101;
+
+/** Integer literals this long may lie beyond 2^53: the reader's exact path (jsonBigIntegers.ts) takes them. */
+const BIG_INTEGER_DIGITS = 16;
+
+export class FlatJsonLineScanner {
+  /** Per key, its JSON text with quotes; undefined when a key needs escapes, which no line is read for here. */
+  private readonly quotedKeys: readonly string[] | undefined;
+  /** Per key, after a successful scan: what it holds, and its number or string. */
+  readonly kinds: Uint8Array;
+  readonly numbers: Float64Array;
+  readonly strings: (string | undefined)[];
+
+  constructor(keys: readonly string[]) {
+    const quoted = keys.map((key) => JSON.stringify(key));
+    this.quotedKeys = quoted.every((text, k) => text.length === (keys[k] as string).length + 2)
+      ? quoted
+      : undefined;
+    this.kinds = new Uint8Array(keys.length);
+    this.numbers = new Float64Array(keys.length);
+    this.strings = new Array<string | undefined>(keys.length).fill(undefined);
+  }
+
+  /**
+   * Reads the line `text[start, end)` (`end` at its line feed or the end of the text) into the slots; false,
+   * with the slots in any state, when the line is not of the shape read here.
+   */
+  scan(text: string, start: number, end: number): boolean {
+    const keys = this.quotedKeys;
+    if (keys === undefined) return false;
+    let at = skipSpace(text, start);
+    if (text.charCodeAt(at) !== OPEN) return false;
+    for (let k = 0; k < keys.length; k++) {
+      at = skipSpace(text, at + 1);
+      const key = keys[k] as string;
+      if (!text.startsWith(key, at)) return false;
+      at = skipSpace(text, at + key.length);
+      if (text.charCodeAt(at) !== COLON) return false;
+      at = this.value(text, skipSpace(text, at + 1), end, k);
+      if (at < 0) return false;
+      at = skipSpace(text, at);
+      if (text.charCodeAt(at) !== (k === keys.length - 1 ? CLOSE : COMMA)) return false;
+    }
+    if (keys.length === 0) {
+      at = skipSpace(text, at + 1);
+      if (text.charCodeAt(at) !== CLOSE) return false;
+    }
+    return skipSpace(text, at + 1) === end;
+  }
+
+  /** Reads the value at `at` into slot `k`; returns where it ends, or -1. */
+  private value(text: string, at: number, end: number, k: number): number {
+    const code = text.charCodeAt(at);
+    if (code === QUOTE) {
+      const from = at + 1;
+      for (at = from; at < end; at++) {
+        const c = text.charCodeAt(at);
+        if (c === QUOTE) {
+          this.kinds[k] = FlatValueKind.String;
+          this.strings[k] = text.slice(from, at);
+          return at + 1;
+        }
+        if (c < 32 || c === BACKSLASH) return -1;
+      }
+      return -1;
+    }
+    if (code === MINUS || (code >= ZERO && code <= ZERO + 9)) return this.number(text, at, k);
+    if (text.startsWith("true", at)) return this.literal(k, FlatValueKind.True, at + 4);
+    if (text.startsWith("false", at)) return this.literal(k, FlatValueKind.False, at + 5);
+    if (text.startsWith("null", at)) return this.literal(k, FlatValueKind.Null, at + 4);
+    return -1;
+  }
+
+  private literal(k: number, kind: FlatValueKind, end: number): number {
+    this.kinds[k] = kind;
+    return end;
+  }
+
+  /** A number in JSON's grammar (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), which is stricter than readDecimalSpan's. */
+  private number(text: string, start: number, k: number): number {
+    let at = start;
+    if (text.charCodeAt(at) === MINUS) at++;
+    const integerStart = at;
+    if (text.charCodeAt(at) === ZERO) at++;
+    else if (isDigit(text.charCodeAt(at))) at = skipDigits(text, at + 1);
+    else return -1;
+    let integer = true;
+    if (text.charCodeAt(at) === DOT) {
+      if (!isDigit(text.charCodeAt(at + 1))) return -1;
+      at = skipDigits(text, at + 2);
+      integer = false;
+    }
+    if ((text.charCodeAt(at) | 32) === LOWER_E) {
+      at++;
+      const sign = text.charCodeAt(at);
+      if (sign === PLUS || sign === MINUS) at++;
+      if (!isDigit(text.charCodeAt(at))) return -1;
+      at = skipDigits(text, at + 1);
+      integer = false;
+    }
+    if (integer && at - integerStart >= BIG_INTEGER_DIGITS) return -1;
+    // Undefined only for a value beyond the doubles, which JSON.parse makes Infinity: that line goes there.
+    const value = readDecimalSpan(text, start, at);
+    if (value === undefined) return -1;
+    this.kinds[k] = FlatValueKind.Number;
+    this.numbers[k] = value;
+    return at;
+  }
+}
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= ZERO + 9;
+}
+
+function skipDigits(text: string, at: number): number {
+  while (isDigit(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** JSON's white space within a line: a line feed ends the line, so it never counts here. */
+function skipSpace(text: string, at: number): number {
+  for (;;) {
+    const code = text.charCodeAt(at);
+    if (code !== 32 && code !== 9 && code !== 13) return at;
+    at++;
+  }
+}
