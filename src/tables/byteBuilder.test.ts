@@ -82,4 +82,30 @@ describe("ByteBuilder", () => {
       );
     }
   });
+
+  it("writes every digit count and every place of the point as String does, across its eight-digit parts", () => {
+    // A fixed sequence of digit strings: each length from 1 to 16, with zeros inside and at the ends.
+    let seed = 12345;
+    const digitOf = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % 10;
+    };
+    for (let count = 1; count <= 16; count++) {
+      for (let trial = 0; trial < 40; trial++) {
+        let text = String(1 + (digitOf() % 9));
+        for (let k = 1; k < count; k++) text += trial % 4 === 0 && k % 3 === 0 ? "0" : String(digitOf());
+        const digits = Number(text);
+        if (!Number.isSafeInteger(digits)) continue;
+        expect(written((bytes) => bytes.integer(digits)).toString()).toBe(String(digits));
+        expect(written((bytes) => bytes.integer(-digits)).toString()).toBe(String(-digits));
+        if (count > 15) continue;
+        for (let exponent = -count - 7; exponent <= 2; exponent++) {
+          const value = Number(`${text}e${exponent}`);
+          expect(written((bytes) => bytes.decimal(false, { digits, exponent })).toString()).toBe(
+            String(value),
+          );
+        }
+      }
+    }
+  });
 });

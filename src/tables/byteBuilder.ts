@@ -67,15 +67,7 @@ export class ByteBuilder {
       this.byte(MINUS);
       value = -value;
     }
-    const count = digitCount(value);
-    const bytes = this.reserve(count);
-    let at = this.length + count;
-    do {
-      const next = Math.floor(value / 10);
-      bytes[--at] = ZERO + (value - next * 10);
-      value = next;
-    } while (value > 0);
-    this.length += count;
+    this.integerDigits(value, digitCount(value), 0);
   }
 
   /**
@@ -85,9 +77,19 @@ export class ByteBuilder {
    */
   decimal(negative: boolean, decimal: DecimalDigits): void {
     let { digits, exponent } = decimal;
-    while (digits % 10 === 0) {
-      digits /= 10;
-      exponent++;
+    // Trailing zeros off; `%` on a value past 2^31 would be a slow floating-point remainder.
+    if (digits < 2147483648) {
+      let small = digits | 0;
+      while (small !== 0 && small % 10 === 0) {
+        small = (small / 10) | 0;
+        exponent++;
+      }
+      digits = small;
+    } else {
+      for (let next = Math.floor(digits / 10); next * 10 === digits; next = Math.floor(digits / 10)) {
+        digits = next;
+        exponent++;
+      }
     }
     if (negative) this.byte(MINUS);
     const count = digitCount(digits);
@@ -140,11 +142,27 @@ export class ByteBuilder {
     const width = point > 0 ? count + 1 : count;
     const bytes = this.reserve(width);
     let at = this.length + width;
-    for (let k = count; k > 0; k--) {
-      if (k === point) bytes[--at] = 46;
-      const next = Math.floor(digits / 10);
-      bytes[--at] = ZERO + (digits - next * 10);
-      digits = next;
+    // Eight digits at a time in 32-bit integers, whose division by ten is a multiplication: a double's division
+    // per digit was most of the cost of writing a number.
+    let rest = digits;
+    for (let k = count; k > 0;) {
+      let part: number;
+      let partDigits: number;
+      if (k > 8) {
+        const upper = Math.floor(rest / 1e8);
+        part = (rest - upper * 1e8) | 0;
+        rest = upper;
+        partDigits = 8;
+      } else {
+        part = rest | 0;
+        partDigits = k;
+      }
+      for (const last = k - partDigits; k > last; k--) {
+        if (k === point) bytes[--at] = 46;
+        const next = (part / 10) | 0;
+        bytes[--at] = ZERO + part - next * 10;
+        part = next;
+      }
     }
     this.length += width;
   }
