@@ -39,6 +39,18 @@ export class ByteBuilder {
     this.reserve(1)[this.length++] = code;
   }
 
+  /** Bytes as they are; short ones (a key, a separator) are copied here, cheaper than `set` for a few bytes. */
+  bytes(source: Uint8Array): void {
+    const count = source.length;
+    const bytes = this.reserve(count);
+    if (count < NATIVE_TEXT_LENGTH) {
+      for (let i = 0, at = this.length; i < count; i++) bytes[at++] = source[i] as number;
+    } else {
+      bytes.set(source, this.length);
+    }
+    this.length += count;
+  }
+
   /** `text` as UTF-8 (a lone surrogate as U+FFFD, as `Buffer.from` writes it). */
   text(text: string): void {
     const count = text.length;
