@@ -4,7 +4,8 @@
  * rows already in memory (ortBatch.ts) and, for reference, onnxruntime's Python session (ort_batch.py), in
  * memory and end to end with pandas reading and writing the CSVs (the same work flowops does, done the way a
  * Python user would), and end to end on the Parquet file with pyarrow reading and writing it
- * (ort_batch_parquet.py). Each side runs `repeats` times, alternating; rows per second are medians. flowops and
+ * (ort_batch_parquet.py), and on the same rows as JSON Lines, flowops against pandas' read_json and to_json
+ * (ort_batch.py again). Each side runs `repeats` times, alternating; rows per second are medians. flowops and
  * the pyarrow anchor are timed as whole processes, as a user sees them (process start, file in, file out); the
  * other anchors time their run() loops (or, for pandas, their read-score-write) only. After the runs it prints
  * each flowops format's median as a share of the in-memory onnxruntime-node loop measured in the same run, and
@@ -15,7 +16,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { featureMatrix } from "./featureRows.js";
+import { featureMatrix, writeFeatureJsonLines } from "./featureRows.js";
 
 export interface BatchSide {
   tool: string;
@@ -78,11 +79,12 @@ function ortNode(settings: BatchSettings): number {
   return (JSON.parse(stdout) as { rowsPerSecond: number }).rowsPerSecond;
 }
 
-function ortPython(settings: BatchSettings, python: string, endToEnd: boolean): number {
+/** onnxruntime's Python session over `input` (CSV or JSON Lines), in memory or, with `output`, end to end. */
+function ortPython(settings: BatchSettings, python: string, input: string, output?: string): number {
   const { stdout } = mustRun(python, [
-    ...[resolve(import.meta.dirname, "ort_batch.py"), settings.onnxFile, settings.csv],
+    ...[resolve(import.meta.dirname, "ort_batch.py"), settings.onnxFile, input],
     ...["--batch-size", String(settings.batchSize)],
-    ...(endToEnd ? ["--output", settings.outputCsv] : []),
+    ...(output !== undefined ? ["--output", output] : []),
   ]);
   return (JSON.parse(stdout) as { rowsPerSecond: number }).rowsPerSecond;
 }
@@ -119,10 +121,13 @@ function median(values: readonly number[]): number {
  * The first side is flowops on CSV and the second the onnxruntime-node loop (run.ts reads them by position);
  * flowops on Parquet comes last.
  */
-export function compareBatch(settings: BatchSettings): BatchSide[] {
+export async function compareBatch(settings: BatchSettings): Promise<BatchSide[]> {
   const parquet = settings.csv.replace(/\.csv$/, "") + ".parquet";
   const outputParquet = settings.outputCsv.replace(/\.csv$/, "") + ".parquet";
+  const jsonLines = settings.csv.replace(/\.csv$/, "") + ".jsonl";
+  const outputJsonLines = settings.outputCsv.replace(/\.csv$/, "") + ".jsonl";
   writeFeatureParquet(parquet, settings.rows, settings.features);
+  await writeFeatureJsonLines(jsonLines, settings.rows, settings.features);
   const loadBefore = loadavg();
   const sides: Array<BatchSide & { run: () => number }> = [
     {
@@ -137,12 +142,17 @@ export function compareBatch(settings: BatchSettings): BatchSide[] {
     sides.push({
       tool: "onnxruntime Python session (in memory)",
       rowsPerSecond: [],
-      run: () => ortPython(settings, python, false),
+      run: () => ortPython(settings, python, settings.csv),
     });
     sides.push({
       tool: "pandas CSV in + onnxruntime Python + pandas CSV out",
       rowsPerSecond: [],
-      run: () => ortPython(settings, python, true),
+      run: () => ortPython(settings, python, settings.csv, settings.outputCsv),
+    });
+    sides.push({
+      tool: "pandas JSON Lines in + onnxruntime Python + pandas JSON Lines out",
+      rowsPerSecond: [],
+      run: () => ortPython(settings, python, jsonLines, outputJsonLines),
     });
     sides.push({
       tool: "pyarrow Parquet in + onnxruntime Python + pyarrow Parquet out",
@@ -150,6 +160,11 @@ export function compareBatch(settings: BatchSettings): BatchSide[] {
       run: () => ortPythonParquet(settings, python, parquet, outputParquet),
     });
   }
+  sides.push({
+    tool: "flowops predict (JSON Lines in, JSON Lines out)",
+    rowsPerSecond: [],
+    run: () => flowopsPredict(settings, jsonLines, outputJsonLines),
+  });
   sides.push({
     tool: "flowops predict (Parquet in, Parquet out)",
     rowsPerSecond: [],
@@ -165,6 +180,8 @@ export function compareBatch(settings: BatchSettings): BatchSide[] {
   rmSync(settings.outputCsv, { force: true });
   rmSync(outputParquet, { force: true });
   rmSync(parquet, { force: true });
+  rmSync(outputJsonLines, { force: true });
+  rmSync(jsonLines, { force: true });
   const ort = median(sides[1]?.rowsPerSecond ?? []);
   const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(" ");
   console.log(

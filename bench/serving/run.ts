@@ -342,7 +342,7 @@ async function main(): Promise<void> {
       console.log(`\ngenerating ${rows} rows`);
       await writeFeatureCsv(csv, rows, FEATURES);
       console.log(`  ${((await stat(csv)).size / 1024 / 1024).toFixed(0)} MiB`);
-      batch = compareBatch({
+      batch = await compareBatch({
         onnxDir: models.onnx,
         onnxFile: models.onnx_file,
         inputName: models.onnx_input,
