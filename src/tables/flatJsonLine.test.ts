@@ -93,4 +93,31 @@ describe("FlatJsonLineScanner", () => {
     const number = '{"a":12\n3}';
     expect(scanner.scan(number, 0, number.indexOf("\n"))).toBe(false);
   });
+
+  it("reads numbers of every length the double JSON.parse gives, or refuses them", () => {
+    let seed = 99;
+    const next = (bound: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % bound;
+    };
+    const digits = (count: number, first: string): string => {
+      let text = first;
+      while (text.length < count) text += String(next(10));
+      return text;
+    };
+    for (let trial = 0; trial < 5000; trial++) {
+      const integerDigits = next(19);
+      let text =
+        (next(2) === 0 ? "-" : "") + (integerDigits === 0 ? "0" : digits(integerDigits, String(1 + next(9))));
+      if (next(3) > 0) text += `.${digits(1 + next(20), String(next(10)))}`;
+      if (next(4) === 0) text += `${next(2) === 0 ? "e" : "E"}${["", "+", "-"][next(3)]}${next(40)}`;
+      const values = scanned(["n"], `{"n":${text}}`);
+      if (values === undefined) {
+        // Only integers of 16 digits or more are left to JSON.parse's exact path.
+        expect(text, text).toMatch(/^-?\d{16,}$/);
+        continue;
+      }
+      expect(Object.is(values[0], JSON.parse(text)), text).toBe(true);
+    }
+  });
 });
