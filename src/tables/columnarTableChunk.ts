@@ -28,6 +28,25 @@ export interface TypedColumns {
   int64Column(name: string): Int64Array | undefined;
 }
 
+/**
+ * A column's numbers as their text in the file, where each is the text `String` gives the number (what the text
+ * writers write for it): row r's bytes are `bytes[ends[r - 1] ?? 0, ends[r])`. The JSON Lines reader keeps it for
+ * a column of doubles, so a writer of text copies the numbers instead of formatting them again.
+ */
+export interface NumberText {
+  readonly bytes: Uint8Array;
+  readonly ends: Int32Array;
+}
+
+/** Capability of chunks that may hold some columns' number text (see NumberText). */
+export interface NumberTextColumns {
+  numberText(name: string): NumberText | undefined;
+}
+
+export function hasNumberText(chunk: TableChunk): chunk is TableChunk & NumberTextColumns {
+  return typeof (chunk as Partial<NumberTextColumns>).numberText === "function";
+}
+
 export function hasTypedColumns(chunk: TableChunk): chunk is TableChunk & TypedColumns {
   return typeof (chunk as Partial<TypedColumns>).typedColumn === "function";
 }
@@ -51,7 +70,7 @@ export function cellValues(values: ColumnValues): readonly CellValue[] {
   return isNumericArray(values) ? Array.from(values) : values;
 }
 
-export class ColumnarTableChunk implements TableChunk, TypedColumns {
+export class ColumnarTableChunk implements TableChunk, TypedColumns, NumberTextColumns {
   private readonly cells = new Map<string, readonly CellValue[]>();
 
   constructor(
@@ -60,7 +79,13 @@ export class ColumnarTableChunk implements TableChunk, TypedColumns {
     private readonly values: ReadonlyMap<string, ColumnValues>,
     readonly startRow: number,
     readonly rowCount: number,
+    /** The number text of some of the Float64Array columns. */
+    private readonly numberTexts?: ReadonlyMap<string, NumberText>,
   ) {}
+
+  numberText(name: string): NumberText | undefined {
+    return this.numberTexts?.get(name);
+  }
 
   typedColumn(name: string): NumericArray | undefined {
     const values = this.values.get(name);

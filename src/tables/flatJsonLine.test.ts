@@ -120,4 +120,52 @@ describe("FlatJsonLineScanner", () => {
       expect(Object.is(values[0], JSON.parse(text)), text).toBe(true);
     }
   });
+
+  it("marks a number's text as String's exactly when it is", () => {
+    const scanner = new FlatJsonLineScanner(["n"]);
+    let marked = 0;
+    let seed = 5;
+    const next = (bound: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % bound;
+    };
+    const fixed = [
+      "0",
+      "-0",
+      "0.0",
+      "-0.5",
+      "120",
+      "1.50",
+      "0.000001",
+      "0.0000001",
+      "0.0000015",
+      "1e3",
+      "1E-7",
+    ];
+    const texts = [...fixed];
+    for (let trial = 0; trial < 5000; trial++) {
+      let text = next(2) === 0 ? "-" : "";
+      text += next(3) === 0 ? "0" : String(1 + next(9)) + "0".repeat(next(3)) + String(next(1000000));
+      if (next(4) > 0) text += `.${"0".repeat(next(8))}${next(100000)}${"0".repeat(next(2))}`;
+      texts.push(text);
+    }
+    for (const text of texts) {
+      const line = `{"n":${text}}`;
+      if (!scanner.scan(line, 0, line.length)) {
+        expect(text).toMatch(/^-?\d{16,}$/);
+        continue;
+      }
+      const value = JSON.parse(text) as number;
+      const end = scanner.textEnds[0] as number;
+      if (end !== -1) {
+        marked++;
+        expect(line.slice(scanner.textStarts[0], end), text).toBe(text);
+      }
+      // Marked exactly when the text is String's (JavaScript's and the writers' form of the number).
+      expect(end !== -1, text).toBe(
+        String(value) === text && text.replace(/^-/, "").replace(".", "").length <= 15,
+      );
+    }
+    expect(marked).toBeGreaterThan(1000);
+  });
 });

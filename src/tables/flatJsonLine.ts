@@ -36,6 +36,12 @@ export class FlatJsonLineScanner {
   readonly kinds: Uint8Array;
   readonly numbers: Float64Array;
   readonly strings: (string | undefined)[];
+  /**
+   * Per key holding a number: where its text starts and ends in the line when that text is the one `String`
+   * gives the number (and so what a writer would write), else an end of -1. A writer can then copy it.
+   */
+  readonly textStarts: Int32Array;
+  readonly textEnds: Int32Array;
 
   constructor(keys: readonly string[]) {
     const quoted = keys.map((key) => JSON.stringify(key));
@@ -45,6 +51,8 @@ export class FlatJsonLineScanner {
     this.kinds = new Uint8Array(keys.length);
     this.numbers = new Float64Array(keys.length);
     this.strings = new Array<string | undefined>(keys.length).fill(undefined);
+    this.textStarts = new Int32Array(keys.length);
+    this.textEnds = new Int32Array(keys.length);
   }
 
   /**
@@ -107,6 +115,10 @@ export class FlatJsonLineScanner {
    * readDecimalSpan's. Its digits are summed on the way: up to 15 of them, without an exponent, the value is that
    * integer divided by a power of ten, one correctly rounded operation (Clinger's fast path); other numbers go to
    * readDecimalSpan.
+   *
+   * Such a number's text is `String`'s when it has no trailing zero in its fraction, is not "-0", and, below 1,
+   * is at least 1e-6 (below it `String` writes an exponent): no shorter decimal reads
+   * back as the same double, since decimals of up to 15 digits each read back as a double of their own.
    */
   private number(text: string, start: number, k: number): number {
     let at = start;
@@ -134,6 +146,7 @@ export class FlatJsonLineScanner {
       digits += fraction;
     }
     let value: number | undefined;
+    let canonical = false;
     if ((text.charCodeAt(at) | 32) === LOWER_E) {
       at++;
       const sign = text.charCodeAt(at);
@@ -145,6 +158,12 @@ export class FlatJsonLineScanner {
     } else if (digits <= 15) {
       value = fraction === 0 ? mantissa : mantissa / (POWERS_OF_TEN[fraction] as number);
       if (negative) value = -value;
+      if (fraction === 0) {
+        canonical = !negative || mantissa !== 0;
+      } else if (text.charCodeAt(at - 1) !== ZERO) {
+        // At least 1e-6: mantissa / 10^fraction >= 10^-6.
+        canonical = fraction <= 6 || mantissa >= (POWERS_OF_TEN[fraction - 6] as number);
+      }
     } else if (fraction === 0 && digits >= BIG_INTEGER_DIGITS) {
       return -1;
     } else {
@@ -153,6 +172,8 @@ export class FlatJsonLineScanner {
     if (value === undefined) return -1;
     this.kinds[k] = FlatValueKind.Number;
     this.numbers[k] = value;
+    this.textStarts[k] = start;
+    this.textEnds[k] = canonical ? at : -1;
     return at;
   }
 }

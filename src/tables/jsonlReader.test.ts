@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { hasTypedColumns } from "./columnarTableChunk.js";
+import { hasNumberText, hasTypedColumns } from "./columnarTableChunk.js";
 import { openTable } from "./openTable.js";
 import type { CellValue, TableSource } from "./tableChunk.js";
 
@@ -126,6 +126,21 @@ describe("JSON Lines reader", () => {
       }
     }
     expect(await readColumns(openTable(path, { chunkRows: 7 }))).toEqual(expected);
+    // Where a chunk keeps its numbers' text, each is the text String gives the number.
+    let texted = 0;
+    for await (const chunk of openTable(path, { chunkRows: 7 }).chunks()) {
+      for (const name of chunk.columns) {
+        const text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
+        if (text === undefined) continue;
+        texted++;
+        const values = [...chunk.column(name)];
+        const decoded = Array.from(text.ends, (end, row) =>
+          Buffer.from(text.bytes.subarray(row === 0 ? 0 : (text.ends[row - 1] as number), end)).toString(),
+        );
+        expect(decoded).toEqual(values.map(String));
+      }
+    }
+    expect(texted).toBeGreaterThan(0);
   });
 
   it("hands out a column of fractions as a Float64Array of each chunk's own, and whole numbers as cells", async () => {

@@ -5,14 +5,19 @@
  * exact, as pandas reads them: a column of integers holding one is an int64 column of the chunk (see
  * jsonBigIntegers.ts). Streams in 1 MiB blocks into chunks of at most `chunkRows` rows, keeping only the
  * requested columns.
+ *
+ * Most lines are read by FlatJsonLineScanner (flatJsonLine.ts) without `JSON.parse`; the others, and the first,
+ * whose keys are the columns, are parsed. Columns are built by JsonColumnBuilder (jsonColumnBuilder.ts):
+ * doubles as a Float64Array with their text as the writers write it, everything else as cells.
  */
 
 import { FlowOpsError } from "../errors.js";
-import { ColumnarTableChunk, type ColumnValues } from "./columnarTableChunk.js";
+import { ColumnarTableChunk, type ColumnValues, type NumberText } from "./columnarTableChunk.js";
 import { selectColumns } from "./columnSelection.js";
 import { InvalidUtf8Error, decodedTextStream } from "./decodedTextStream.js";
 import { BigIntegerText, mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
 import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
+import { JsonColumnBuilder, type ReadCell } from "./jsonColumnBuilder.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
 export interface JsonLinesTableOptions {
@@ -21,12 +26,6 @@ export interface JsonLinesTableOptions {
 }
 
 type JsonObject = Record<string, unknown>;
-
-/** A cell as read: a big integer stays a BigInt until its chunk decides its column's type. */
-type ReadCell = CellValue | bigint;
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 export class JsonLinesTableSource implements TableSource {
   readonly format = "jsonl" as const;
@@ -61,8 +60,14 @@ export class JsonLinesTableSource implements TableSource {
     let startRow = 0;
     const toChunk = (): TableChunk => {
       const values = new Map<string, ColumnValues>();
-      selected.forEach((name, slot) => values.set(name, (builders[slot] as JsonColumnBuilder).take()));
-      const chunk = new ColumnarTableChunk(this.path, header ?? [], values, startRow, rowCount);
+      const texts = new Map<string, NumberText>();
+      selected.forEach((name, slot) => {
+        const builder = builders[slot] as JsonColumnBuilder;
+        const text = builder.numberText();
+        if (text !== undefined) texts.set(name, text);
+        values.set(name, builder.take());
+      });
+      const chunk = new ColumnarTableChunk(this.path, header ?? [], values, startRow, rowCount, texts);
       startRow += rowCount;
       rowCount = 0;
       return chunk;
@@ -73,23 +78,13 @@ export class JsonLinesTableSource implements TableSource {
       for (let pos = 0; pos < block.end; line++) {
         const lineEnd = lineEndIn(block, pos);
         if (scanner?.scan(text, pos, lineEnd) === true) {
-          const { kinds, numbers, strings } = scanner;
-          for (let slot = 0; slot < builders.length; slot++) {
-            const key = keyOfSlot[slot] as number;
-            const builder = builders[slot] as JsonColumnBuilder;
-            const kind = kinds[key];
-            if (kind === FlatValueKind.Number) builder.number(numbers[key] as number);
-            else
-              builder.cell(
-                kind === FlatValueKind.String
-                  ? (strings[key] as string)
-                  : (LITERALS[kind as number] as CellValue),
-              );
-          }
+          addScanned(scanner, builders, keyOfSlot, text);
         } else {
           const source = text.slice(pos, lineEnd);
-          pos = lineEnd + 1;
-          if (source.trim() === "") continue;
+          if (source.trim() === "") {
+            pos = lineEnd + 1;
+            continue;
+          }
           const value = this.parseLine(source, line);
           if (header === undefined) {
             header = Object.keys(value);
@@ -99,11 +94,14 @@ export class JsonLinesTableSource implements TableSource {
             builders = selected.map(() => new JsonColumnBuilder());
             scanner = new FlatJsonLineScanner(header);
           }
-          for (let slot = 0; slot < builders.length; slot++) {
-            (builders[slot] as JsonColumnBuilder).cell(toCell(value[selected[slot] as string]));
+          // The first line too is read by the scanner when it can be, so its numbers come with their text.
+          if (scanner?.scan(text, pos, lineEnd) === true) {
+            addScanned(scanner, builders, keyOfSlot, text);
+          } else {
+            for (let slot = 0; slot < builders.length; slot++) {
+              (builders[slot] as JsonColumnBuilder).cell(toCell(value[selected[slot] as string]));
+            }
           }
-          if (++rowCount >= chunkRows) yield toChunk();
-          continue;
         }
         pos = lineEnd + 1;
         if (++rowCount >= chunkRows) yield toChunk();
@@ -179,6 +177,33 @@ export class JsonLinesTableSource implements TableSource {
   }
 }
 
+/** The values of a line the scanner read, into the builders of the selected columns. */
+function addScanned(
+  scanner: FlatJsonLineScanner,
+  builders: readonly JsonColumnBuilder[],
+  keyOfSlot: readonly number[],
+  text: string,
+): void {
+  const { kinds, numbers, strings, textStarts, textEnds } = scanner;
+  for (let slot = 0; slot < builders.length; slot++) {
+    const key = keyOfSlot[slot] as number;
+    const builder = builders[slot] as JsonColumnBuilder;
+    const kind = kinds[key];
+    if (kind === FlatValueKind.Number) {
+      builder.numberWithText(
+        numbers[key] as number,
+        text,
+        textStarts[key] as number,
+        textEnds[key] as number,
+      );
+    } else {
+      builder.cell(
+        kind === FlatValueKind.String ? (strings[key] as string) : (LITERALS[kind as number] as CellValue),
+      );
+    }
+  }
+}
+
 interface LineBlock {
   readonly text: string;
   readonly end: number;
@@ -203,81 +228,6 @@ function toCell(value: unknown): ReadCell {
       return value;
   }
   return value instanceof BigIntegerText ? value.toJSONText() : JSON.stringify(value);
-}
-
-/**
- * One column of a chunk as its rows are read. Numbers go into a Float64Array until a value of another kind
- * comes, and a column of numbers that are not all safe integers is handed out as that array, which moves to the
- * caller's thread without a copy and is what pandas reads (float64). Any other column is handed out as cells,
- * as before: integers among them may make an int64 column downstream (pandasJsonColumn), nulls stay nulls.
- */
-class JsonColumnBuilder {
-  private numbers = new Float64Array(1024);
-  private cells: ReadCell[] | undefined;
-  private length = 0;
-  private fractional = false;
-  private big = false;
-
-  number(value: number): void {
-    if (this.cells !== undefined) {
-      this.cells.push(value);
-    } else {
-      if (this.length === this.numbers.length) {
-        const grown = new Float64Array(this.numbers.length * 2);
-        grown.set(this.numbers);
-        this.numbers = grown;
-      }
-      this.numbers[this.length] = value;
-    }
-    if (!Number.isSafeInteger(value)) this.fractional = true;
-    this.length++;
-  }
-
-  cell(value: ReadCell): void {
-    if (typeof value === "number") {
-      this.number(value);
-      return;
-    }
-    this.cells ??= Array.from(this.numbers.subarray(0, this.length));
-    this.cells.push(value);
-    if (typeof value === "bigint") this.big = true;
-    this.length++;
-  }
-
-  /** The column's values so far, which start it afresh. */
-  take(): ColumnValues {
-    let values: ColumnValues;
-    if (this.cells !== undefined) {
-      values = this.big ? bigIntegerColumn(this.cells) : (this.cells as CellValue[]);
-    } else if (this.fractional) {
-      // A full array moves to the caller as it is; a part of one is copied, and the array kept for the next chunk.
-      if (this.numbers.length === this.length) {
-        values = this.numbers;
-        this.numbers = new Float64Array(this.length);
-      } else {
-        values = this.numbers.slice(0, this.length);
-      }
-    } else {
-      values = Array.from(this.numbers.subarray(0, this.length));
-    }
-    this.cells = undefined;
-    this.length = 0;
-    this.fractional = false;
-    this.big = false;
-    return values;
-  }
-}
-
-/**
- * A chunk's column that holds a big integer: int64 when all its cells are integers within int64 (as pandas
- * reads it); otherwise numbers, as pandas' float64 for a column with gaps or fractions holds them too.
- */
-function bigIntegerColumn(cells: readonly ReadCell[]): ColumnValues {
-  const fits = cells.every((cell) =>
-    typeof cell === "bigint" ? cell >= INT64_MIN && cell <= INT64_MAX : Number.isSafeInteger(cell),
-  );
-  if (fits) return BigInt64Array.from(cells, (cell) => BigInt(cell as number | bigint));
-  return cells.map((cell) => (typeof cell === "bigint" ? Number(cell) : cell));
 }
 
 function countLineFeeds(text: string): number {

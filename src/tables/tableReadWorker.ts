@@ -9,7 +9,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 
 import { FlowOpsError, isErrorCode } from "../errors.js";
-import { hasTypedColumns, isTypedColumnValues, type ColumnValues } from "./columnarTableChunk.js";
+import {
+  hasNumberText,
+  hasTypedColumns,
+  isTypedColumnValues,
+  type ColumnValues,
+  type NumberText,
+} from "./columnarTableChunk.js";
 import { CsvTableChunk, type TextCells } from "./csvChunk.js";
 import { plainDecimalColumns } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
@@ -69,13 +75,21 @@ interface Message {
 function columnsMessage(chunk: TableChunk): Message {
   const names = settings.columns ?? chunk.columns;
   const values: [string, ColumnValues][] = [];
+  const texts: [string, NumberText][] = [];
   const transfer = new Set<ArrayBuffer>();
   for (const name of names) {
     const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
     values.push([name, typed === undefined ? chunk.column(name) : transferable(typed, transfer)]);
+    const text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
+    if (text !== undefined) {
+      texts.push([
+        name,
+        { bytes: transferable(text.bytes, transfer), ends: transferable(text.ends, transfer) },
+      ]);
+    }
   }
   const { columns, startRow, rowCount } = chunk;
-  return { reply: { type: "chunk", columns, startRow, rowCount, values }, transfer: [...transfer] };
+  return { reply: { type: "chunk", columns, startRow, rowCount, values, texts }, transfer: [...transfer] };
 }
 
 /**
@@ -119,8 +133,8 @@ function csvMessage(chunk: CsvTableChunk, parseNumbers: boolean): Message {
  * does, because moving a buffer shared with another column, or with rows a later chunk still holds, would
  * empty them on this side.
  */
-function transferable<T extends ColumnValues>(values: T, transfer: Set<ArrayBuffer>): T {
-  if (!isTypedColumnValues(values)) return values;
+function transferable<T extends ColumnValues | Uint8Array>(values: T, transfer: Set<ArrayBuffer>): T {
+  if (!isTypedColumnValues(values) && !(values instanceof Uint8Array)) return values;
   const { buffer } = values;
   const whole =
     buffer instanceof ArrayBuffer &&

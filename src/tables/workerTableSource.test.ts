@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 
 import { FlowOpsError } from "../errors.js";
-import { hasTypedColumns } from "./columnarTableChunk.js";
+import { hasNumberText, hasTypedColumns } from "./columnarTableChunk.js";
 import {
   cellText,
   hasPlainNumbers,
@@ -25,6 +25,8 @@ interface SeenChunk {
   cells: Record<string, unknown[]>;
   /** Which columns came as typed arrays, and of which kind. */
   kinds: Record<string, string>;
+  /** Each row's number text, for the columns that have it (NumberText). */
+  texts: Record<string, string[]>;
   rows: string;
 }
 
@@ -37,7 +39,15 @@ async function seen(source: TableSource): Promise<SeenChunk[]> {
 function seenChunk(chunk: TableChunk): SeenChunk {
   const cells: Record<string, unknown[]> = {};
   const kinds: Record<string, string> = {};
+  const texts: Record<string, string[]> = {};
   for (const name of chunk.columns) {
+    const text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
+    if (text !== undefined) {
+      const { bytes, ends } = text;
+      texts[name] = Array.from(ends, (end, row) =>
+        Buffer.from(bytes.subarray(row === 0 ? 0 : (ends[row - 1] as number), end)).toString(),
+      );
+    }
     cells[name] = [...chunk.column(name)];
     const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
     kinds[name] = typed === undefined ? "cells" : typed.constructor.name;
@@ -48,6 +58,7 @@ function seenChunk(chunk: TableChunk): SeenChunk {
     columns: chunk.columns,
     cells,
     kinds,
+    texts,
     rows: chunk.describeRow(chunk.startRow),
   };
 }
@@ -110,9 +121,10 @@ describe("reading a table on a worker thread", () => {
       JSON.stringify({ x: i / 3, name: `r${i}`, flag: i % 2 === 0 }),
     );
     await writeFile(path, `${lines.join("\n")}\n`);
-    expect(await seen(openTableInWorker(path, { chunkRows: 16 }))).toEqual(
-      await seen(openTable(path, { chunkRows: 16 })),
-    );
+    const chunks = await seen(openTableInWorker(path, { chunkRows: 16 }));
+    expect(chunks).toEqual(await seen(openTable(path, { chunkRows: 16 })));
+    // The numbers' text came along, each as String writes its number.
+    for (const chunk of chunks) expect(chunk.texts.x).toEqual(chunk.cells.x?.map(String));
   });
 
   it("gives CSV and TSV chunks as the plain reader does: cells, quoted cells, lines and text spans", async () => {

@@ -13,7 +13,7 @@ import type * as WorkerThreads from "node:worker_threads";
 
 import { FlowOpsError, type ErrorCode } from "../errors.js";
 import { startModuleWorker } from "../moduleWorker.js";
-import { ColumnarTableChunk, type ColumnValues } from "./columnarTableChunk.js";
+import { ColumnarTableChunk, type ColumnValues, type NumberText } from "./columnarTableChunk.js";
 import { ParsedCsvTableChunk, type CsvCells } from "./csvChunk.js";
 import { openTable, type OpenTableOptions } from "./openTable.js";
 import type { TableChunk, TableSource } from "./tableChunk.js";
@@ -49,6 +49,8 @@ export type TableReadReply =
       startRow: number;
       rowCount: number;
       values: [string, ColumnValues][];
+      /** Number text of some Float64Array columns (JSON Lines), moved with them. */
+      texts: [string, NumberText][];
     }
   | {
       type: "csvChunk";
@@ -123,7 +125,8 @@ type ChunkReply = Extract<TableReadReply, { type: "chunk" | "csvChunk" | "end" }
 
 function chunkOf(path: string, reply: Extract<ChunkReply, { type: "chunk" | "csvChunk" }>): TableChunk {
   if (reply.type === "chunk") {
-    return new ColumnarTableChunk(path, reply.columns, new Map(reply.values), reply.startRow, reply.rowCount);
+    const { columns, values, startRow, rowCount, texts } = reply;
+    return new ColumnarTableChunk(path, columns, new Map(values), startRow, rowCount, new Map(texts));
   }
   return new ParsedCsvTableChunk(
     path,
