@@ -4,12 +4,14 @@
  */
 
 import { FlowOpsError } from "../errors.js";
-import { hasTypedColumns } from "../tables/columnarTableChunk.js";
+import { hasNumberText, hasTypedColumns } from "../tables/columnarTableChunk.js";
 import { hasTextCells } from "../tables/csvChunk.js";
 import { pandasCsvColumn, pandasJsonColumn } from "../tables/pandasColumnTypes.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
 import {
+  NumberTextColumn,
   TextCellColumn,
+  writesNumberText,
   writesTextCells,
   type TableWriter,
   type WriterColumn,
@@ -21,7 +23,8 @@ import type { Tensor, TensorSpec } from "./tensor.js";
  * Writes the chunk's input columns followed by `predictions` as one batch. Input columns go as the reader holds
  * them: typed arrays (numeric Parquet columns; INT64 ones as 64-bit integers, so they stay exact) keep their
  * type, and CSV cells go to a writer that takes them as spans of the file's text (CSV and TSV), so they are
- * neither made into strings nor reformatted; other writers get cells typed as pandas would read them.
+ * neither made into strings nor reformatted, as do JSON Lines numbers whose text the reader kept (NumberText) to
+ * a writer that takes it (CSV, TSV, JSON Lines); other writers get cells typed as pandas would read them.
  */
 export async function writePartRows(
   writer: TableWriter,
@@ -34,6 +37,19 @@ export async function writePartRows(
       return cells === undefined ? chunk.column(name) : new TextCellColumn(cells);
     };
     await writer.write({ ...inputColumns(chunk, textColumn), ...predictions });
+  } else if (writesNumberText(writer) && hasNumberText(chunk) && hasTypedColumns(chunk)) {
+    const numberTextColumn = (name: string): NumberTextColumn | undefined => {
+      const text = chunk.numberText(name);
+      const values = chunk.typedColumn(name);
+      return text !== undefined && values instanceof Float64Array
+        ? new NumberTextColumn(values, text)
+        : undefined;
+    };
+    const untyped = (name: string): WriterColumn => typedCells(chunk, name);
+    await writer.write({
+      ...inputColumns<WriterColumn | NumberTextColumn>(chunk, untyped, numberTextColumn),
+      ...predictions,
+    });
   } else {
     await writer.write({ ...inputColumns(chunk, (name) => typedCells(chunk, name)), ...predictions });
   }
@@ -50,14 +66,19 @@ function typedCells(chunk: TableChunk, name: string): WriterColumn {
   return pandasJsonColumn(values) ?? values;
 }
 
+/**
+ * The chunk's columns: 64-bit integer columns, then (where `preferred` gives one) a writer's own column, then
+ * typed columns, then `untyped`'s.
+ */
 function inputColumns<Column>(
   chunk: TableChunk,
   untyped: (name: string) => Column,
+  preferred: (name: string) => Column | undefined = () => undefined,
 ): Record<string, WriterColumn | Column> {
   const typed = hasTypedColumns(chunk) ? chunk : undefined;
   const values: Record<string, WriterColumn | Column> = {};
   for (const name of chunk.columns) {
-    values[name] = typed?.int64Column(name) ?? typed?.typedColumn(name) ?? untyped(name);
+    values[name] = typed?.int64Column(name) ?? preferred(name) ?? typed?.typedColumn(name) ?? untyped(name);
   }
   return values;
 }

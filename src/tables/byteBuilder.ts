@@ -39,14 +39,14 @@ export class ByteBuilder {
     this.reserve(1)[this.length++] = code;
   }
 
-  /** Bytes as they are; short ones (a key, a separator) are copied here, cheaper than `set` for a few bytes. */
-  bytes(source: Uint8Array): void {
-    const count = source.length;
+  /** `source[start, end)` as it is; short runs (a key, a number) are copied here, cheaper than `set` for a few bytes. */
+  bytes(source: Uint8Array, start = 0, end = source.length): void {
+    const count = end - start;
     const bytes = this.reserve(count);
     if (count < NATIVE_TEXT_LENGTH) {
-      for (let i = 0, at = this.length; i < count; i++) bytes[at++] = source[i] as number;
+      for (let i = start, at = this.length; i < end; i++) bytes[at++] = source[i] as number;
     } else {
-      bytes.set(source, this.length);
+      bytes.set(source.subarray(start, end), this.length);
     }
     this.length += count;
   }

@@ -15,12 +15,15 @@ import { ByteBuilder } from "./byteBuilder.js";
 import { cellText, type TextCells } from "./csvChunk.js";
 import { int64Words, safeInt64At } from "./int64Words.js";
 import type { CellValue } from "./tableChunk.js";
+import type { NumberText } from "./columnarTableChunk.js";
 import {
+  NumberTextColumn,
   TableFileSink,
   TextCellColumn,
   batchRowCount,
   numberText,
   type TablePartTarget,
+  type NumberTextTableWriter,
   type TextCellTableWriter,
   type TypedArray,
   type WriterColumn,
@@ -36,13 +39,15 @@ const CR = 13;
 type OutputColumn =
   | { kind: "text"; cells: TextCells }
   | { kind: "textRun"; run: readonly TextCells[] }
+  | { kind: "numberText"; text: NumberText }
   | { kind: "float32"; values: Float32Array }
   | { kind: "int64"; values: BigInt64Array | BigUint64Array; words: Int32Array | undefined; signed: boolean }
   | { kind: "number"; values: Exclude<TypedArray, Float32Array | BigInt64Array | BigUint64Array> }
   | { kind: "cells"; values: readonly CellValue[] };
 
-export class DelimitedTableWriter implements TextCellTableWriter {
+export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTableWriter {
   readonly writesTextCells = true;
+  readonly writesNumberText = true;
   private readonly sink: TableFileSink;
   private readonly separator: string;
   private readonly separatorCode: number;
@@ -76,9 +81,11 @@ export class DelimitedTableWriter implements TextCellTableWriter {
     if (this.sink.position === 0) this.sink.write(this.header);
   }
 
-  async write(batch: Readonly<Record<string, WriterColumn | TextCellColumn>>): Promise<void> {
+  async write(
+    batch: Readonly<Record<string, WriterColumn | TextCellColumn | NumberTextColumn>>,
+  ): Promise<void> {
     const rows = batchRowCount(this.path, this.columns, batch);
-    const columns = outputColumns(this.columns.map((name) => batch[name] as WriterColumn | TextCellColumn));
+    const columns = outputColumns(this.columns.map((name) => batch[name] as InputColumn));
     const bytes = this.bytes;
     for (let row = 0; row < rows; row++) {
       for (let c = 0; c < columns.length; c++) {
@@ -107,6 +114,11 @@ export class DelimitedTableWriter implements TextCellTableWriter {
       case "textRun":
         this.writeTextRun(column.run, row);
         return;
+      case "numberText": {
+        const { bytes, ends } = column.text;
+        this.bytes.bytes(bytes, row === 0 ? 0 : (ends[row - 1] as number), ends[row] as number);
+        return;
+      }
       case "float32":
         this.writeNumber(column.values[row] as number, true);
         return;
@@ -249,10 +261,12 @@ function positionOf(text: string, search: string, from: number): number {
 }
 
 /** The batch's columns in order, side-by-side CSV cells of one chunk gathered into runs. */
-function outputColumns(columns: readonly (WriterColumn | TextCellColumn)[]): OutputColumn[] {
+type InputColumn = WriterColumn | TextCellColumn | NumberTextColumn;
+
+function outputColumns(columns: readonly InputColumn[]): OutputColumn[] {
   const result: OutputColumn[] = [];
   for (let c = 0; c < columns.length; c++) {
-    const column = columns[c] as WriterColumn | TextCellColumn;
+    const column = columns[c] as InputColumn;
     const run: TextCells[] = [];
     for (let k = c; k < columns.length; k++) {
       const next = columns[k];
@@ -270,8 +284,9 @@ function outputColumns(columns: readonly (WriterColumn | TextCellColumn)[]): Out
   return result;
 }
 
-function outputColumn(column: WriterColumn | TextCellColumn): OutputColumn {
+function outputColumn(column: InputColumn): OutputColumn {
   if (column instanceof TextCellColumn) return { kind: "text", cells: column.cells };
+  if (column instanceof NumberTextColumn) return { kind: "numberText", text: column.text };
   if (column instanceof Float32Array) return { kind: "float32", values: column };
   if (column instanceof BigInt64Array || column instanceof BigUint64Array) {
     return {

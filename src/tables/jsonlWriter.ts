@@ -4,17 +4,19 @@
  * infinities, which JSON cannot hold, become null as pandas' to_json writes them.
  *
  * Rows are encoded straight into bytes (byteBuilder.ts) in blocks of about FLUSH_BYTES, numbers from their
- * digits (ByteBuilder.finiteNumber): building each line as a string made garbage collection most of
- * the time spent writing a large file.
+ * digits (ByteBuilder.finiteNumber), or copied as they were read where the reader kept their text
+ * (NumberTextColumn): building each line as a string made garbage collection most of the time spent writing
+ * a large file.
  */
 
 import { ByteBuilder } from "./byteBuilder.js";
 import type { CellValue } from "./tableChunk.js";
 import {
+  NumberTextColumn,
   TableFileSink,
   batchRowCount,
+  type NumberTextTableWriter,
   type TablePartTarget,
-  type TableWriter,
   type WriterColumn,
 } from "./tableWriter.js";
 
@@ -24,8 +26,9 @@ const OPEN = 123;
 const CLOSE = 125;
 const LF = 10;
 
-export class JsonLinesTableWriter implements TableWriter {
+export class JsonLinesTableWriter implements NumberTextTableWriter {
   readonly format = "jsonl" as const;
+  readonly writesNumberText = true;
   private readonly sink: TableFileSink;
   /** Each column's UTF-8 bytes before its value: `{"name":` for the first, `,"name":` for the others. */
   private readonly keys: Uint8Array[];
@@ -40,9 +43,9 @@ export class JsonLinesTableWriter implements TableWriter {
     this.sink = part?.sink ?? new TableFileSink(path);
   }
 
-  async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
+  async write(batch: Readonly<Record<string, WriterColumn | NumberTextColumn>>): Promise<void> {
     const rows = batchRowCount(this.path, this.columns, batch);
-    const columns = this.columns.map((name) => batch[name] as WriterColumn);
+    const columns = this.columns.map((name) => batch[name] as WriterColumn | NumberTextColumn);
     const kinds = columns.map(columnKind);
     const bytes = this.bytes;
     for (let row = 0; row < rows; row++) {
@@ -58,6 +61,11 @@ export class JsonLinesTableWriter implements TableWriter {
           case FLOAT32:
             this.writeNumber((columns[c] as Float32Array)[row] as number, true);
             break;
+          case NUMBER_TEXT: {
+            const { text } = columns[c] as NumberTextColumn;
+            bytes.bytes(text.bytes, row === 0 ? 0 : (text.ends[row - 1] as number), text.ends[row] as number);
+            break;
+          }
           default:
             this.writeValue((columns[c] as WriterColumn)[row] ?? null);
         }
@@ -103,9 +111,11 @@ export class JsonLinesTableWriter implements TableWriter {
 
 const FLOAT64 = 0;
 const FLOAT32 = 1;
-const OTHER = 2;
+const NUMBER_TEXT = 2;
+const OTHER = 3;
 
-function columnKind(values: WriterColumn): number {
+function columnKind(values: WriterColumn | NumberTextColumn): number {
+  if (values instanceof NumberTextColumn) return NUMBER_TEXT;
   if (values instanceof Float64Array) return FLOAT64;
   return values instanceof Float32Array ? FLOAT32 : OTHER;
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../errors.js";
 import { openTable } from "./openTable.js";
 import { openTableWriter } from "./openTableWriter.js";
+import { NumberTextColumn, writesNumberText } from "./tableWriter.js";
 import type { CellValue } from "./tableChunk.js";
 import type { TableFormat } from "./tableFormat.js";
 
@@ -54,6 +55,29 @@ describe("openTableWriter", () => {
     await writer.write({ "a\tb": ["x"], c: [true] });
     await writer.close();
     expect(await readAll(path)).toEqual({ "a\tb": ["x"], c: ["True"] });
+  });
+
+  it("copies the text of a NumberTextColumn into CSV, TSV and JSON Lines instead of formatting its numbers", async () => {
+    const values = new Float64Array([0.5, -1, 1e-7]);
+    // The text says 0.50 where String says 0.5: what is written shows which of the two the writer used.
+    const text = { bytes: Buffer.from("0.50-11e-7"), ends: new Int32Array([4, 6, 10]) };
+    const expected: Record<string, string> = {
+      csv: "x,y\n0.50,a\n-1,b\n1e-7,c\n",
+      tsv: "x\ty\n0.50\ta\n-1\tb\n1e-7\tc\n",
+      jsonl: '{"x":0.50,"y":"a"}\n{"x":-1,"y":"b"}\n{"x":1e-7,"y":"c"}\n',
+    };
+    for (const format of ["csv", "tsv", "jsonl"] as const) {
+      const path = join(dir, `numberText.${format}`);
+      const writer = openTableWriter(path, format, ["x", "y"]);
+      expect(writesNumberText(writer)).toBe(true);
+      if (!writesNumberText(writer)) continue;
+      await writer.write({ x: new NumberTextColumn(values, text), y: ["a", "b", "c"] });
+      await writer.close();
+      expect(await readFile(path, "utf8")).toBe(expected[format]);
+    }
+    const parquet = openTableWriter(join(dir, "numberText.parquet"), "parquet", ["x"]);
+    expect(writesNumberText(parquet)).toBe(false);
+    await parquet.close();
   });
 
   it("writes JSON Lines that keep types, 64-bit integers as exact digits", async () => {

@@ -9,6 +9,7 @@
 import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 
 import { FlowOpsError } from "../errors.js";
+import type { NumberText } from "./columnarTableChunk.js";
 import type { TextCells } from "./csvChunk.js";
 import { decimalValue, float32Digits } from "./float32Decimal.js";
 import type { CellValue } from "./tableChunk.js";
@@ -66,6 +67,31 @@ export interface TextCellTableWriter extends TableWriter {
 
 export function writesTextCells(writer: TableWriter): writer is TextCellTableWriter {
   return (writer as Partial<TextCellTableWriter>).writesTextCells === true;
+}
+
+/**
+ * A column of doubles with their text as read (NumberText: each number's text is the one `String` gives it, so
+ * what a writer of text would write), for such a writer to copy instead of formatting every number again.
+ */
+export class NumberTextColumn {
+  constructor(
+    readonly values: Float64Array,
+    readonly text: NumberText,
+  ) {}
+
+  get length(): number {
+    return this.values.length;
+  }
+}
+
+/** Capability of writers that take `NumberTextColumn`s besides the usual columns. */
+export interface NumberTextTableWriter extends TableWriter {
+  readonly writesNumberText: true;
+  write(columns: Readonly<Record<string, WriterColumn | NumberTextColumn>>): Promise<void>;
+}
+
+export function writesNumberText(writer: TableWriter): writer is NumberTextTableWriter {
+  return (writer as Partial<NumberTextTableWriter>).writesNumberText === true;
 }
 
 /**
