@@ -231,6 +231,31 @@ describe("batchPredict", () => {
     expect(existsSync(output)).toBe(true);
   });
 
+  it("writes JSON Lines input numbers to CSV and JSON Lines as String writes them, whatever their text was", async () => {
+    const input = join(dir, "forms.jsonl");
+    const forms = ["0.25", "-1.0", "1e3", "-0.0", "1E-7", "0.1234567890123456789", "2.50", "3"];
+    const lines = forms.map((a, r) => `{"id":"r${r}","a":${a},"b":${r === 3 ? "0.5" : "1.5"}}`);
+    // One line the scanner leaves to JSON.parse (keys reordered): its numbers are formatted, not copied.
+    lines.push('{"b":2.5,"id":"r8","a":-1.25}');
+    await writeFile(input, `${lines.join("\n")}\n`);
+    const written = [...forms, "-1.25"].map((a) => String(Number(a)));
+    const b = lines.map((_, r) => (r === 3 ? "0.5" : r === 8 ? "2.5" : "1.5"));
+    for (const format of ["csv", "jsonl"] as const) {
+      const output = join(dir, `forms-out.${format}`);
+      await batchPredict(summingModel(), predictOptions(input, output));
+      const rows = (await readFile(output, "utf8")).trimEnd().split("\n");
+      if (format === "csv") {
+        expect(rows.slice(1).map((row) => row.split(",").slice(1, 3).join(","))).toEqual(
+          written.map((a, r) => `${a},${b[r]}`),
+        );
+      } else {
+        expect(rows.map((row) => row.slice(0, row.indexOf(',"sum"')))).toEqual(
+          written.map((a, r) => `{"id":"r${r}","a":${a},"b":${b[r]}`),
+        );
+      }
+    }
+  });
+
   for (const format of ["csv", "jsonl", "parquet"] as const) {
     it(`resumes an interrupted ${format} run after its last finished chunk and gives the uninterrupted output`, async () => {
       const input = await writeInput(`resume-${format}.csv`, 18);

@@ -104,6 +104,8 @@ export async function batchPredict(
     format: options.input.format,
     chunkRows: partRows,
     numbers: true,
+    // Numbers' text is copied out by the text writers only; Parquet writes the doubles themselves.
+    numberText: (options.format ?? formatFromPath(output)) !== "parquet",
   });
   const chunks = source.chunks()[Symbol.asyncIterator]();
   // The first next() starts the reading, before the lock and the model; it is awaited once both are in hand.

@@ -40,7 +40,7 @@ describe("JsonColumnBuilder", () => {
     expect(Array.from(builder.take() as Float64Array)).toEqual(sources.map(Number));
   });
 
-  it("gives no text for a column of cells, of integers, or with a number no writer writes as one", () => {
+  it("gives no text for a column of cells, of integers, with a number no writer writes as one, or unasked", () => {
     const cells = new JsonColumnBuilder();
     addNumber(cells, "0.5");
     cells.cell("x");
@@ -52,6 +52,11 @@ describe("JsonColumnBuilder", () => {
     addNumber(integers, "2.0");
     expect(texts(integers)).toBeUndefined();
     expect(integers.take()).toEqual([1, 2]);
+
+    const unwanted = new JsonColumnBuilder(false);
+    addNumber(unwanted, "0.5");
+    expect(texts(unwanted)).toBeUndefined();
+    expect(unwanted.take()).toEqual(new Float64Array([0.5]));
 
     const infinite = new JsonColumnBuilder();
     addNumber(infinite, "0.5");

@@ -28,11 +28,16 @@ export class JsonColumnBuilder {
   private fractional = false;
   private big = false;
   /** Whether every value so far came with its text, which is then in textBytes up to textEnds[length - 1]. */
-  private texted = true;
+  private texted: boolean;
   private textBytes = new Uint8Array(8192);
   private textEnds = new Int32Array(1024);
   private textLength = 0;
   private readonly scratch = new ByteBuilder(64);
+
+  /** `keepText`: keep the numbers' text (NumberText); without it `numberText()` gives none. */
+  constructor(private readonly keepText = true) {
+    this.texted = keepText;
+  }
 
   /** A number read without its text (by JSON.parse). */
   number(value: number): void {
@@ -87,7 +92,7 @@ export class JsonColumnBuilder {
     this.length = 0;
     this.fractional = false;
     this.big = false;
-    this.texted = true;
+    this.texted = this.keepText;
     this.textLength = 0;
     return values;
   }

@@ -128,7 +128,7 @@ describe("JSON Lines reader", () => {
     expect(await readColumns(openTable(path, { chunkRows: 7 }))).toEqual(expected);
     // Where a chunk keeps its numbers' text, each is the text String gives the number.
     let texted = 0;
-    for await (const chunk of openTable(path, { chunkRows: 7 }).chunks()) {
+    for await (const chunk of openTable(path, { chunkRows: 7, numberText: true }).chunks()) {
       for (const name of chunk.columns) {
         const text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
         if (text === undefined) continue;

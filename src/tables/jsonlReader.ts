@@ -23,6 +23,8 @@ import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 export interface JsonLinesTableOptions {
   chunkRows: number;
   columns?: readonly string[] | undefined;
+  /** Keep each double's text (JsonColumnBuilder). */
+  numberText?: boolean | undefined;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -91,7 +93,8 @@ export class JsonLinesTableSource implements TableSource {
             selected = selectColumns(this.path, header, this.options.columns).selected;
             const keys = header;
             keyOfSlot = selected.map((name) => keys.indexOf(name));
-            builders = selected.map(() => new JsonColumnBuilder());
+            const keepText = this.options.numberText ?? false;
+            builders = selected.map(() => new JsonColumnBuilder(keepText));
             scanner = new FlatJsonLineScanner(header);
           }
           // The first line too is read by the scanner when it can be, so its numbers come with their text.

@@ -21,6 +21,11 @@ export interface OpenTableOptions {
   chunkRows?: number | undefined;
   /** Only these columns are materialised; unknown names are an error listing the known ones. */
   columns?: readonly string[] | undefined;
+  /**
+   * JSON Lines: keep each double's text as the CSV and JSON Lines writers write it (NumberText), for a caller
+   * that writes the columns out as text; it costs the reading a copy of every number.
+   */
+  numberText?: boolean | undefined;
 }
 
 export function openTable(path: string, options: OpenTableOptions = {}): TableSource {
@@ -39,7 +44,7 @@ export function openTable(path: string, options: OpenTableOptions = {}): TableSo
     case "tsv":
       return new DelimitedTableSource(path, { ...readerOptions, format });
     case "jsonl":
-      return new JsonLinesTableSource(path, readerOptions);
+      return new JsonLinesTableSource(path, { ...readerOptions, numberText: options.numberText ?? false });
     case "parquet":
       return new ParquetTableSource(path, readerOptions);
     default:

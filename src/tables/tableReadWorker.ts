@@ -51,6 +51,7 @@ async function readAll(): Promise<void> {
     format: settings.format,
     chunkRows: settings.chunkRows,
     columns: settings.columns,
+    numberText: settings.numberText,
   });
   let sent = 0;
   for await (const chunk of source.chunks()) {

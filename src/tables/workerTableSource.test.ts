@@ -121,10 +121,12 @@ describe("reading a table on a worker thread", () => {
       JSON.stringify({ x: i / 3, name: `r${i}`, flag: i % 2 === 0 }),
     );
     await writeFile(path, `${lines.join("\n")}\n`);
-    const chunks = await seen(openTableInWorker(path, { chunkRows: 16 }));
-    expect(chunks).toEqual(await seen(openTable(path, { chunkRows: 16 })));
-    // The numbers' text came along, each as String writes its number.
+    const chunks = await seen(openTableInWorker(path, { chunkRows: 16, numberText: true }));
+    expect(chunks).toEqual(await seen(openTable(path, { chunkRows: 16, numberText: true })));
+    // The numbers' text came along, each as String writes its number; it comes only when asked for.
     for (const chunk of chunks) expect(chunk.texts.x).toEqual(chunk.cells.x?.map(String));
+    const plain = await seen(openTableInWorker(path, { chunkRows: 16 }));
+    expect(plain.map((chunk) => chunk.texts)).toEqual(chunks.map(() => ({})));
   });
 
   it("gives CSV and TSV chunks as the plain reader does: cells, quoted cells, lines and text spans", async () => {

@@ -28,6 +28,8 @@ export interface TableReadSettings {
   ahead: number;
   /** CSV: parse each column of plain decimals on the reading thread (see WorkerTableOptions). */
   numbers: boolean;
+  /** JSON Lines: keep the doubles' text (OpenTableOptions). */
+  numberText: boolean;
 }
 
 export interface WorkerTableOptions extends OpenTableOptions {
@@ -84,6 +86,7 @@ export function openTableInWorker(path: string, options: WorkerTableOptions = {}
     columns: options.columns,
     ahead: CHUNKS_AHEAD,
     numbers: options.numbers ?? false,
+    numberText: options.numberText ?? false,
   });
 }
 
