@@ -88,7 +88,8 @@ export class JsonLinesTableSource implements TableSource {
             continue;
           }
           const value = this.parseLine(source, line);
-          if (header === undefined) {
+          const first = header === undefined;
+          if (first) {
             header = Object.keys(value);
             selected = selectColumns(this.path, header, this.options.columns).selected;
             const keys = header;
@@ -97,8 +98,9 @@ export class JsonLinesTableSource implements TableSource {
             builders = selected.map(() => new JsonColumnBuilder(keepText));
             scanner = new FlatJsonLineScanner(header);
           }
-          // The first line too is read by the scanner when it can be, so its numbers come with their text.
-          if (scanner?.scan(text, pos, lineEnd) === true) {
+          // The first line, which only JSON.parse could read before its keys were known, goes through the scanner
+          // too when it can, so its numbers come with their text; any other line here the scanner just refused.
+          if (first && scanner?.scan(text, pos, lineEnd) === true) {
             addScanned(scanner, builders, keyOfSlot, text);
           } else {
             for (let slot = 0; slot < builders.length; slot++) {
