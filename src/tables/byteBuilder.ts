@@ -16,12 +16,15 @@ const MINUS = 45;
 
 export class ByteBuilder {
   private buffer: Buffer;
+  /** The buffer as a DataView, for copies four bytes at a time (copyWords). */
+  private view: DataView;
   /** Bytes written so far; a writer may also set it after filling `reserve`'s room itself. */
   length = 0;
   private readonly digits: DecimalDigits = { digits: 0, exponent: 0 };
 
   constructor(capacity = 1 << 16) {
     this.buffer = Buffer.allocUnsafe(capacity);
+    this.view = viewOf(this.buffer);
   }
 
   /** The buffer, with room for `count` more bytes after `length`. Valid until the next call that may grow it. */
@@ -31,6 +34,7 @@ export class ByteBuilder {
       const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
       this.buffer.copy(grown, 0, 0, this.length);
       this.buffer = grown;
+      this.view = viewOf(grown);
     }
     return this.buffer;
   }
@@ -49,6 +53,26 @@ export class ByteBuilder {
       bytes.set(source.subarray(start, end), this.length);
     }
     this.length += count;
+  }
+
+  /**
+   * `key[0, keyLength)` and then `source[start, end)`, both short (a JSON key, a number's text), copied by
+   * copyWords. `key` must hold at least a multiple of four bytes, zeros after its own.
+   */
+  keyedWords(key: DataView, keyLength: number, source: DataView, start: number, end: number): void {
+    const count = end - start;
+    this.reserve(keyLength + count + 8);
+    const view = this.view;
+    // copyWords' loops, written out: with two calls of it, the JSON Lines writer's loop measured ~10 % slower.
+    let at = this.length;
+    for (let i = 0; i < keyLength; i += 4) view.setUint32(at + i, key.getUint32(i, true), true);
+    at += keyLength;
+    if (end + 3 <= source.byteLength) {
+      for (let i = 0; i < count; i += 4) view.setUint32(at + i, source.getUint32(start + i, true), true);
+    } else {
+      for (let i = 0; i < count; i++) view.setUint8(at + i, source.getUint8(start + i));
+    }
+    this.length = at + count;
   }
 
   /** `text` as UTF-8 (a lone surrogate as U+FFFD, as `Buffer.from` writes it). */
@@ -184,4 +208,23 @@ function digitCount(value: number): number {
   let count = 1;
   for (let bound = 10; value >= bound && count < 16; bound *= 10) count++;
   return count;
+}
+
+/** A DataView of exactly `bytes`. */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Copies `source[start, end)` to `target` at `at`, four bytes at a time where `source` has three more bytes
+ * after `end`, and then writes up to three bytes past `at + (end - start)`, which `target` must have room for:
+ * a DataView's 32-bit read or write costs about what a typed array's one byte does, and copying a few bytes
+ * (a number's text) a byte at a time was much of the time spent moving JSON Lines numbers.
+ */
+export function copyWords(target: DataView, at: number, source: DataView, start: number, end: number): void {
+  if (end + 3 <= source.byteLength) {
+    for (let i = start; i < end; i += 4, at += 4) target.setUint32(at, source.getUint32(i, true), true);
+  } else {
+    for (let i = start; i < end; i++, at++) target.setUint8(at, source.getUint8(i));
+  }
 }

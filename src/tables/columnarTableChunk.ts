@@ -30,11 +30,13 @@ export interface TypedColumns {
 
 /**
  * A column's numbers as their text in the file, where each is the text `String` gives the number (what the text
- * writers write for it): row r's bytes are `bytes[ends[r - 1] ?? 0, ends[r])`. The JSON Lines reader keeps it for
- * a column of doubles, so a writer of text copies the numbers instead of formatting them again.
+ * writers write for it): row r's bytes are `bytes[starts[r], ends[r])`. The JSON Lines reader keeps it for a
+ * column of doubles, so a writer of text copies the numbers instead of formatting them again. The columns of a
+ * chunk may share one `bytes` (the JSON Lines reader's holds the lines it read).
  */
 export interface NumberText {
   readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
   readonly ends: Int32Array;
 }
 

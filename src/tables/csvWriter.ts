@@ -115,8 +115,8 @@ export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTabl
         this.writeTextRun(column.run, row);
         return;
       case "numberText": {
-        const { bytes, ends } = column.text;
-        this.bytes.bytes(bytes, row === 0 ? 0 : (ends[row - 1] as number), ends[row] as number);
+        const { bytes, starts, ends } = column.text;
+        this.bytes.bytes(bytes, starts[row] as number, ends[row] as number);
         return;
       }
       case "float32":

@@ -67,21 +67,33 @@ export function readDecimalSpan(text: string, start: number, end: number): numbe
     exponent += exponentSign * written;
   }
   if (at !== end) return undefined;
-  let value: number | undefined;
-  if (exponent >= -22 && exponent <= 22) {
-    if (mantissa < EXACT_INTEGERS) {
-      // The sum of digits stays exact while under 2^53 (the running values only grow).
-      const power = POWERS_OF_TEN[exponent < 0 ? -exponent : exponent] as number;
-      value = exponent < 0 ? mantissa / power : mantissa * power;
-    } else if (digits <= 19) {
-      value = nearDecimalValue(mantissa, low32 >>> 0, exponent);
-    }
-  }
+  const value = decimalValue(mantissa, low32, digits, exponent);
   if (value === undefined) {
-    value = Number(text.slice(start, end));
-    return value - value === 0 ? value : undefined;
+    const read = Number(text.slice(start, end));
+    return read - read === 0 ? read : undefined;
   }
   return negative ? -value : value;
+}
+
+/**
+ * The double nearest `w * 10^exponent`, for the integer w of a decimal's `digits` digits given as `mantissa`
+ * (its digits summed in doubles) and `low32` (summed in 32-bit integers, `(Math.imul(low32, 10) + digit) | 0`),
+ * or undefined where only `Number()` of the text can tell (more than 19 digits, a power beyond 10^22, a value
+ * too near halfway between two doubles).
+ */
+export function decimalValue(
+  mantissa: number,
+  low32: number,
+  digits: number,
+  exponent: number,
+): number | undefined {
+  if (exponent < -22 || exponent > 22) return undefined;
+  if (mantissa < EXACT_INTEGERS) {
+    // The sum of digits stays exact while under 2^53 (the running values only grow).
+    const power = POWERS_OF_TEN[exponent < 0 ? -exponent : exponent] as number;
+    return exponent < 0 ? mantissa / power : mantissa * power;
+  }
+  return digits <= 19 ? nearDecimalValue(mantissa, low32 >>> 0, exponent) : undefined;
 }
 
 const EXACT_INTEGERS = 2 ** 53;

@@ -86,7 +86,7 @@ export function wholeSequencesEnd(bytes: Uint8Array): number {
   return length;
 }
 
-function fileReadError(path: string, error: unknown): unknown {
+export function fileReadError(path: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT")
     return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `table file ${path} does not exist`);

@@ -5,8 +5,8 @@ import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
 /** The values a successful scan left, as JSON.parse would give them; undefined when the scan refused the line. */
 function scanned(keys: readonly string[], line: string): unknown[] | undefined {
   const scanner = new FlatJsonLineScanner(keys);
-  const text = `${line}\n{"after": 1}`;
-  if (!scanner.scan(text, 0, line.length)) return undefined;
+  const bytes = Buffer.from(`${line}\n{"after": 1}`);
+  if (!scanner.scan(bytes, 0, Buffer.byteLength(line))) return undefined;
   return keys.map((_, k) => {
     switch (scanner.kinds[k]) {
       case FlatValueKind.Number:
@@ -88,9 +88,9 @@ describe("FlatJsonLineScanner", () => {
 
   it("stops at the end it is given, not at the end of the text", () => {
     const scanner = new FlatJsonLineScanner(["a"]);
-    const text = '{"a":"unterminated\n"}';
+    const text = Buffer.from('{"a":"unterminated\n"}');
     expect(scanner.scan(text, 0, text.indexOf("\n"))).toBe(false);
-    const number = '{"a":12\n3}';
+    const number = Buffer.from('{"a":12\n3}');
     expect(scanner.scan(number, 0, number.indexOf("\n"))).toBe(false);
   });
 
@@ -151,7 +151,7 @@ describe("FlatJsonLineScanner", () => {
     }
     for (const text of texts) {
       const line = `{"n":${text}}`;
-      if (!scanner.scan(line, 0, line.length)) {
+      if (!scanner.scan(Buffer.from(line), 0, line.length)) {
         expect(text).toMatch(/^-?\d{16,}$/);
         continue;
       }

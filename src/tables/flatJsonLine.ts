@@ -6,9 +6,15 @@
  * shape (keys missing, added, reordered or escaped, nested values, escapes, integers of 16 digits or more, which
  * take the exact big-integer path, anything not valid JSON) is refused as a whole, and the reader parses it with
  * `JSON.parse` as before, so the values and the errors are those `JSON.parse` gives.
+ *
+ * It reads the file's bytes, not decoded text: indexing a byte array is cheaper than `charCodeAt`, and a line of
+ * numbers needs no decoding at all. Only a string value is decoded, strictly; a line holding bytes that are not
+ * UTF-8 is refused, and the reader's decoding of it reports the line.
  */
 
-import { readDecimalSpan } from "./decimalText.js";
+import { decimalValue } from "./decimalText.js";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** What a slot holds after a successful `scan`. */
 export const FlatValueKind = { Number: 0, String: 1, True: 2, False: 3, Null: 4 } as const;
@@ -25,13 +31,16 @@ const PLUS = 43;
 const DOT = 46;
 const ZERO = 48;
 const LOWER_E = 101;
+const LOWER_T = 116;
+const LOWER_F = 102;
+const LOWER_N = 110;
 
 /** Integer literals this long may lie beyond 2^53: the reader's exact path (jsonBigIntegers.ts) takes them. */
 const BIG_INTEGER_DIGITS = 16;
 
 export class FlatJsonLineScanner {
-  /** Per key, its JSON text with quotes; undefined when a key needs escapes, which no line is read for here. */
-  private readonly quotedKeys: readonly string[] | undefined;
+  /** Per key, its JSON text with quotes as UTF-8; undefined when a key needs escapes, which no line is read for. */
+  private readonly quotedKeys: readonly Uint8Array[] | undefined;
   /** Per key, after a successful scan: what it holds, and its number or string. */
   readonly kinds: Uint8Array;
   readonly numbers: Float64Array;
@@ -46,7 +55,7 @@ export class FlatJsonLineScanner {
   constructor(keys: readonly string[]) {
     const quoted = keys.map((key) => JSON.stringify(key));
     this.quotedKeys = quoted.every((text, k) => text.length === (keys[k] as string).length + 2)
-      ? quoted
+      ? quoted.map((text) => new TextEncoder().encode(text))
       : undefined;
     this.kinds = new Uint8Array(keys.length);
     this.numbers = new Float64Array(keys.length);
@@ -56,52 +65,66 @@ export class FlatJsonLineScanner {
   }
 
   /**
-   * Reads the line `text[start, end)` (`end` at its line feed or the end of the text) into the slots; false,
+   * Reads the line `bytes[start, end)` (`end` at its line feed or the end of the bytes) into the slots; false,
    * with the slots in any state, when the line is not of the shape read here.
    */
-  scan(text: string, start: number, end: number): boolean {
+  scan(bytes: Buffer, start: number, end: number): boolean {
     const keys = this.quotedKeys;
     if (keys === undefined) return false;
-    let at = skipSpace(text, start);
-    if (text.charCodeAt(at) !== OPEN) return false;
+    let at = skipSpace(bytes, start);
+    if (bytes[at] !== OPEN) return false;
     for (let k = 0; k < keys.length; k++) {
-      at = skipSpace(text, at + 1);
-      const key = keys[k] as string;
-      if (!text.startsWith(key, at)) return false;
-      at = skipSpace(text, at + key.length);
-      if (text.charCodeAt(at) !== COLON) return false;
-      at = this.value(text, skipSpace(text, at + 1), end, k);
+      at = skipSpace(bytes, at + 1);
+      const key = keys[k] as Uint8Array;
+      for (let i = 0; i < key.length; i++) if (bytes[at + i] !== key[i]) return false;
+      at = skipSpace(bytes, at + key.length);
+      if (bytes[at] !== COLON) return false;
+      at = this.value(bytes, skipSpace(bytes, at + 1), end, k);
       if (at < 0) return false;
-      at = skipSpace(text, at);
-      if (text.charCodeAt(at) !== (k === keys.length - 1 ? CLOSE : COMMA)) return false;
+      at = skipSpace(bytes, at);
+      if (bytes[at] !== (k === keys.length - 1 ? CLOSE : COMMA)) return false;
     }
     if (keys.length === 0) {
-      at = skipSpace(text, at + 1);
-      if (text.charCodeAt(at) !== CLOSE) return false;
+      at = skipSpace(bytes, at + 1);
+      if (bytes[at] !== CLOSE) return false;
     }
-    return skipSpace(text, at + 1) === end;
+    return skipSpace(bytes, at + 1) === end;
   }
 
   /** Reads the value at `at` into slot `k`; returns where it ends, or -1. */
-  private value(text: string, at: number, end: number, k: number): number {
-    const code = text.charCodeAt(at);
-    if (code === QUOTE) {
-      const from = at + 1;
-      for (at = from; at < end; at++) {
-        const c = text.charCodeAt(at);
-        if (c === QUOTE) {
-          this.kinds[k] = FlatValueKind.String;
-          this.strings[k] = text.slice(from, at);
-          return at + 1;
+  private value(bytes: Buffer, at: number, end: number, k: number): number {
+    const code = bytes[at] as number;
+    if (code === QUOTE) return this.string(bytes, at + 1, end, k);
+    if (code === MINUS || (code >= ZERO && code <= ZERO + 9)) return this.number(bytes, at, k);
+    if (code === LOWER_T && matches(bytes, at, TRUE)) return this.literal(k, FlatValueKind.True, at + 4);
+    if (code === LOWER_F && matches(bytes, at, FALSE)) return this.literal(k, FlatValueKind.False, at + 5);
+    if (code === LOWER_N && matches(bytes, at, NULL)) return this.literal(k, FlatValueKind.Null, at + 4);
+    return -1;
+  }
+
+  /** A string without escapes or control characters from `from` to its closing quote, decoded strictly. */
+  private string(bytes: Buffer, from: number, end: number, k: number): number {
+    let ascii = true;
+    for (let at = from; at < end; at++) {
+      const c = bytes[at] as number;
+      if (c === QUOTE) {
+        let value: string;
+        if (ascii) {
+          value = bytes.toString("latin1", from, at);
+        } else {
+          try {
+            value = strictUtf8.decode(bytes.subarray(from, at));
+          } catch {
+            return -1;
+          }
         }
-        if (c < 32 || c === BACKSLASH) return -1;
+        this.kinds[k] = FlatValueKind.String;
+        this.strings[k] = value;
+        return at + 1;
       }
-      return -1;
+      if (c < 32 || c === BACKSLASH) return -1;
+      if (c >= 128) ascii = false;
     }
-    if (code === MINUS || (code >= ZERO && code <= ZERO + 9)) return this.number(text, at, k);
-    if (text.startsWith("true", at)) return this.literal(k, FlatValueKind.True, at + 4);
-    if (text.startsWith("false", at)) return this.literal(k, FlatValueKind.False, at + 5);
-    if (text.startsWith("null", at)) return this.literal(k, FlatValueKind.Null, at + 4);
     return -1;
   }
 
@@ -111,64 +134,99 @@ export class FlatJsonLineScanner {
   }
 
   /**
-   * A number in JSON's grammar (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), which is stricter than
-   * readDecimalSpan's. Its digits are summed on the way: up to 15 of them, without an exponent, the value is that
-   * integer divided by a power of ten, one correctly rounded operation (Clinger's fast path); other numbers go to
-   * readDecimalSpan.
+   * A number in JSON's grammar (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`). Its digits are summed on the way: up to
+   * 15 of them, without an exponent, the value is that integer divided by a power of ten, one correctly rounded
+   * operation (Clinger's fast path); other numbers go to decimalValue (decimalText.ts), exact as the CSV reader's
+   * numbers are, or to `Number()` of their text where it cannot tell.
    *
    * Such a number's text is `String`'s when it has no trailing zero in its fraction, is not "-0", and, below 1,
    * is at least 1e-6 (below it `String` writes an exponent): no shorter decimal reads
    * back as the same double, since decimals of up to 15 digits each read back as a double of their own.
    */
-  private number(text: string, start: number, k: number): number {
+  private number(bytes: Buffer, start: number, k: number): number {
     let at = start;
-    const negative = text.charCodeAt(at) === MINUS;
+    const negative = bytes[at] === MINUS;
     if (negative) at++;
     const integerStart = at;
     let mantissa = 0;
-    let code = text.charCodeAt(at) - ZERO;
+    let low32 = 0;
+    let code = (bytes[at] as number) - ZERO;
     if (code === 0) {
       at++;
     } else if (code > 0 && code <= 9) {
-      for (; code >= 0 && code <= 9; code = text.charCodeAt(++at) - ZERO) mantissa = mantissa * 10 + code;
+      for (; code >= 0 && code <= 9; code = (bytes[++at] as number) - ZERO) {
+        low32 = (Math.imul(low32, 10) + code) | 0;
+      }
     } else {
       return -1;
     }
     let digits = at - integerStart;
     let fraction = 0;
-    if (text.charCodeAt(at) === DOT) {
+    if (bytes[at] === DOT) {
       const fractionStart = ++at;
-      for (code = text.charCodeAt(at) - ZERO; code >= 0 && code <= 9; code = text.charCodeAt(++at) - ZERO) {
-        mantissa = mantissa * 10 + code;
+      for (
+        code = (bytes[at] as number) - ZERO;
+        code >= 0 && code <= 9;
+        code = (bytes[++at] as number) - ZERO
+      ) {
+        low32 = (Math.imul(low32, 10) + code) | 0;
       }
       fraction = at - fractionStart;
       if (fraction === 0) return -1;
       digits += fraction;
     }
+    // The digits were summed in 32-bit integers only: a double's multiply and add per digit, one after the
+    // other, made reading the number several times slower. Up to nine digits that sum is the integer; longer
+    // ones are summed again, in doubles (exact below 2^53, and what decimalValue needs above).
+    if (digits <= 9) {
+      mantissa = low32;
+    } else {
+      for (let i = integerStart; i < at; i++) {
+        const digit = (bytes[i] as number) - ZERO;
+        if (digit >= 0) mantissa = mantissa * 10 + digit;
+      }
+    }
     let value: number | undefined;
     let canonical = false;
-    if ((text.charCodeAt(at) | 32) === LOWER_E) {
+    if (((bytes[at] as number) | 32) === LOWER_E) {
       at++;
-      const sign = text.charCodeAt(at);
+      const sign = bytes[at];
       if (sign === PLUS || sign === MINUS) at++;
-      if (!isDigit(text.charCodeAt(at))) return -1;
-      at = skipDigits(text, at + 1);
-      // Undefined only for a value beyond the doubles, which JSON.parse makes Infinity: that line goes there.
-      value = readDecimalSpan(text, start, at);
+      const exponentStart = at;
+      let written = 0;
+      for (
+        code = (bytes[at] as number) - ZERO;
+        code >= 0 && code <= 9;
+        code = (bytes[++at] as number) - ZERO
+      ) {
+        if (written < 1e6) written = written * 10 + code;
+      }
+      if (at === exponentStart) return -1;
+      value = this.decimal(
+        bytes,
+        start,
+        at,
+        negative,
+        mantissa,
+        low32,
+        digits,
+        (sign === MINUS ? -written : written) - fraction,
+      );
     } else if (digits <= 15) {
       value = fraction === 0 ? mantissa : mantissa / (POWERS_OF_TEN[fraction] as number);
       if (negative) value = -value;
       if (fraction === 0) {
         canonical = !negative || mantissa !== 0;
-      } else if (text.charCodeAt(at - 1) !== ZERO) {
+      } else if (bytes[at - 1] !== ZERO) {
         // At least 1e-6: mantissa / 10^fraction >= 10^-6.
         canonical = fraction <= 6 || mantissa >= (POWERS_OF_TEN[fraction - 6] as number);
       }
     } else if (fraction === 0 && digits >= BIG_INTEGER_DIGITS) {
       return -1;
     } else {
-      value = readDecimalSpan(text, start, at);
+      value = this.decimal(bytes, start, at, negative, mantissa, low32, digits, -fraction);
     }
+    // Undefined only for a value beyond the doubles, which JSON.parse makes Infinity: that line goes there.
     if (value === undefined) return -1;
     this.kinds[k] = FlatValueKind.Number;
     this.numbers[k] = value;
@@ -176,23 +234,41 @@ export class FlatJsonLineScanner {
     this.textEnds[k] = canonical ? at : -1;
     return at;
   }
+
+  /** The value of the number `bytes[start, end)` whose digits were summed, or undefined when it is infinite. */
+  private decimal(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    negative: boolean,
+    mantissa: number,
+    low32: number,
+    digits: number,
+    exponent: number,
+  ): number | undefined {
+    let value = decimalValue(mantissa, low32, digits, exponent);
+    if (value === undefined) {
+      value = Number(bytes.toString("latin1", start, end));
+      return value - value === 0 ? value : undefined;
+    }
+    return negative ? -value : value;
+  }
 }
 
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+const TRUE = [116, 114, 117, 101];
+const FALSE = [102, 97, 108, 115, 101];
+const NULL = [110, 117, 108, 108];
 
-function isDigit(code: number): boolean {
-  return code >= ZERO && code <= ZERO + 9;
-}
-
-function skipDigits(text: string, at: number): number {
-  while (isDigit(text.charCodeAt(at))) at++;
-  return at;
+function matches(bytes: Buffer, at: number, word: readonly number[]): boolean {
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
 }
 
 /** JSON's white space within a line: a line feed ends the line, so it never counts here. */
-function skipSpace(text: string, at: number): number {
+function skipSpace(bytes: Buffer, at: number): number {
   for (;;) {
-    const code = text.charCodeAt(at);
+    const code = bytes[at];
     if (code !== 32 && code !== 9 && code !== 13) return at;
     at++;
   }

@@ -21,33 +21,90 @@ export type ReadCell = CellValue | bigint;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/**
+ * The bytes a chunk's number text lies in, shared by its columns: each line the scanner read, copied whole (one
+ * copy per line costs less than one per number), and the text of the numbers whose own is not `String`'s.
+ */
+export class NumberTextBytes {
+  private buffer: Uint8Array;
+  length = 0;
+  private readonly scratch = new ByteBuilder(64);
+
+  constructor(private capacity = 1 << 16) {
+    this.buffer = new Uint8Array(capacity);
+  }
+
+  /** Copies `source[start, end)` in; returns where it starts here. */
+  append(source: Uint8Array, start: number, end: number): number {
+    const at = this.length;
+    this.room(end - start).set(source.subarray(start, end), at);
+    this.length = at + end - start;
+    return at;
+  }
+
+  /** Writes a finite `value` as the text writers write it (ByteBuilder.finiteNumber); returns where it starts. */
+  appendNumber(value: number): number {
+    this.scratch.length = 0;
+    this.scratch.finiteNumber(value, false);
+    const count = this.scratch.length;
+    const source = this.scratch.reserve(0);
+    const bytes = this.room(count);
+    const at = this.length;
+    for (let i = 0; i < count; i++) bytes[at + i] = source[i] as number;
+    this.length = at + count;
+    return at;
+  }
+
+  /**
+   * The bytes so far, as a whole buffer, so that it moves to another thread without a copy (room at its end
+   * included); starts afresh, sized for a chunk like this one.
+   */
+  take(): Uint8Array {
+    const bytes = this.buffer;
+    this.capacity = Math.max(this.capacity, this.length + (this.length >> 3));
+    this.buffer = new Uint8Array(this.capacity);
+    this.length = 0;
+    return bytes;
+  }
+
+  private room(count: number): Uint8Array {
+    if (this.length + count > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + count));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    return this.buffer;
+  }
+}
+
 export class JsonColumnBuilder {
   private numbers = new Float64Array(1024);
   private cells: ReadCell[] | undefined;
   private length = 0;
   private fractional = false;
   private big = false;
-  /** Whether every value so far came with its text, which is then in textBytes up to textEnds[length - 1]. */
+  /** Whether every value so far came with its text, which is then `texts`'s bytes [textStarts[r], textEnds[r]). */
   private texted: boolean;
-  private textBytes = new Uint8Array(8192);
+  private textStarts = new Int32Array(1024);
   private textEnds = new Int32Array(1024);
-  private textLength = 0;
-  private readonly scratch = new ByteBuilder(64);
 
-  /** `keepText`: keep the numbers' text (NumberText); without it `numberText()` gives none. */
-  constructor(private readonly keepText = true) {
-    this.texted = keepText;
+  /** `texts`: where the chunk's number text is kept (NumberText); without it `numberText()` gives none. */
+  constructor(private readonly texts?: NumberTextBytes) {
+    this.texted = texts !== undefined;
   }
 
   /** A number read without its text (by JSON.parse). */
   number(value: number): void {
-    if (this.texted) this.addText(value, "", 0, -1);
+    if (this.texted) this.addText(value, 0, -1);
     this.push(value);
   }
 
-  /** A number whose text is `text[start, end)`, an end of -1 when that text is not `String`'s. */
-  numberWithText(value: number, text: string, start: number, end: number): void {
-    if (this.texted) this.addText(value, text, start, end);
+  /**
+   * A number whose text is `texts`'s bytes [start, end), an end of -1 when that text is not `String`'s; start
+   * and end are not read without `texts`.
+   */
+  numberWithText(value: number, start: number, end: number): void {
+    if (this.texted) this.addText(value, start, end);
     this.push(value);
   }
 
@@ -63,11 +120,15 @@ export class JsonColumnBuilder {
     this.length++;
   }
 
-  /** The text of the column's numbers so far, when `take` will give them as a Float64Array and all have it. */
-  numberText(): NumberText | undefined {
+  /**
+   * The text of the column's numbers so far, in `bytes` (what `texts` held, taken), when `take` will give them
+   * as a Float64Array and all have it.
+   */
+  numberText(bytes: Uint8Array): NumberText | undefined {
     if (!this.texted || this.cells !== undefined || !this.fractional || this.length === 0) return undefined;
     return {
-      bytes: this.textBytes.slice(0, this.textLength),
+      bytes,
+      starts: this.textStarts.slice(0, this.length),
       ends: this.textEnds.slice(0, this.length),
     };
   }
@@ -92,49 +153,31 @@ export class JsonColumnBuilder {
     this.length = 0;
     this.fractional = false;
     this.big = false;
-    this.texted = this.keepText;
-    this.textLength = 0;
+    this.texted = this.texts !== undefined;
     return values;
   }
 
   /**
-   * The text of the number at row `length`: copied from `text[start, end)`, or, where that is not `String`'s
-   * (-1.0, 1e3, a number JSON.parse read), written from the value as the writers would write it. A value no
-   * text writer writes as a number (an infinity, from JSON.parse) leaves the column without text.
+   * The text of the number at row `length`: `texts`'s [start, end), or, where that is not `String`'s (-1.0, 1e3,
+   * a number JSON.parse read), written there from the value as the writers would write it. A value no text
+   * writer writes as a number (an infinity, from JSON.parse) leaves the column without text.
    */
-  private addText(value: number, text: string, start: number, end: number): void {
-    let source: Uint8Array | undefined;
-    let count = end - start;
+  private addText(value: number, start: number, end: number): void {
+    const texts = this.texts as NumberTextBytes;
     if (end < 0) {
       if (value - value !== 0) {
         this.texted = false;
         return;
       }
-      this.scratch.length = 0;
-      this.scratch.finiteNumber(value, false);
-      count = this.scratch.length;
-      source = this.scratch.reserve(0);
-    }
-    if (this.textLength + count > this.textBytes.length) {
-      const grown = new Uint8Array(Math.max(this.textBytes.length * 2, this.textLength + count));
-      grown.set(this.textBytes.subarray(0, this.textLength));
-      this.textBytes = grown;
+      start = texts.appendNumber(value);
+      end = texts.length;
     }
     if (this.length === this.textEnds.length) {
-      const grown = new Int32Array(this.textEnds.length * 2);
-      grown.set(this.textEnds);
-      this.textEnds = grown;
+      this.textStarts = grownInt32(this.textStarts);
+      this.textEnds = grownInt32(this.textEnds);
     }
-    const bytes = this.textBytes;
-    let at = this.textLength;
-    if (source !== undefined) {
-      for (let i = 0; i < count; i++) bytes[at++] = source[i] as number;
-    } else {
-      // A number's text is ASCII: its UTF-16 code units are its bytes.
-      for (let i = start; i < end; i++) bytes[at++] = text.charCodeAt(i);
-    }
-    this.textLength = at;
-    this.textEnds[this.length] = at;
+    this.textStarts[this.length] = start;
+    this.textEnds[this.length] = end;
   }
 
   private push(value: number): void {
@@ -151,6 +194,12 @@ export class JsonColumnBuilder {
     if (!Number.isSafeInteger(value)) this.fractional = true;
     this.length++;
   }
+}
+
+function grownInt32(values: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(values.length * 2);
+  grown.set(values);
+  return grown;
 }
 
 /**

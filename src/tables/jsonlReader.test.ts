@@ -135,7 +135,7 @@ describe("JSON Lines reader", () => {
         texted++;
         const values = [...chunk.column(name)];
         const decoded = Array.from(text.ends, (end, row) =>
-          Buffer.from(text.bytes.subarray(row === 0 ? 0 : (text.ends[row - 1] as number), end)).toString(),
+          Buffer.from(text.bytes.subarray(text.starts[row], end)).toString(),
         );
         expect(decoded).toEqual(values.map(String));
       }
@@ -170,6 +170,38 @@ describe("JSON Lines reader", () => {
     );
     await expect(readColumns(openTable(path))).rejects.toThrow(
       /latin1\.jsonl line 15001: the text is not valid UTF-8/,
+    );
+  });
+
+  it("reads the bytes: a leading byte order mark, UTF-8 strings, a line longer than a block, no last line feed", async () => {
+    const long = "é".repeat(700_000); // 1.4 MB of UTF-8 on one line, more than a read block
+    const path = join(dir, "bytes.jsonl");
+    await writeFile(
+      path,
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(`{"a": 0.5, "b": "naïve 😀"}\n{"a": 1.5, "b": "${long}"}\n\n{"a": -2e-3, "b": "€"}`),
+      ]),
+    );
+    const source = openTable(path);
+    expect(await source.columns()).toEqual(["a", "b"]);
+    expect(await readColumns(source)).toEqual({ a: [0.5, 1.5, -0.002], b: ["naïve 😀", long, "€"] });
+  });
+
+  it("names the line whose bytes outside a string are not UTF-8, and one cut off at the end", async () => {
+    const good = '{"a": 0.25}\n';
+    const path = join(dir, "stray.jsonl");
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from(good.repeat(3)), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]),
+    );
+    await expect(readColumns(openTable(path))).rejects.toThrow(
+      /stray\.jsonl line 4: the text is not valid UTF-8/,
+    );
+    const cut = join(dir, "cut.jsonl");
+    await writeFile(cut, Buffer.concat([Buffer.from(`${good}{"a": 1, "b": "caf`), Buffer.from([0xc3])]));
+    await expect(readColumns(openTable(cut))).rejects.toThrow(
+      /cut\.jsonl line 2: the text is not valid UTF-8/,
     );
   });
 });

@@ -14,10 +14,10 @@
 import { FlowOpsError } from "../errors.js";
 import { ColumnarTableChunk, type ColumnValues, type NumberText } from "./columnarTableChunk.js";
 import { selectColumns } from "./columnSelection.js";
-import { InvalidUtf8Error, decodedTextStream } from "./decodedTextStream.js";
 import { BigIntegerText, mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
 import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
-import { JsonColumnBuilder, type ReadCell } from "./jsonColumnBuilder.js";
+import { JsonColumnBuilder, NumberTextBytes, type ReadCell } from "./jsonColumnBuilder.js";
+import { decodeLine, lineBytesBlocks } from "./lineBytesStream.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
 export interface JsonLinesTableOptions {
@@ -39,11 +39,11 @@ export class JsonLinesTableSource implements TableSource {
 
   async columns(): Promise<readonly string[]> {
     let line = 1;
-    for await (const block of this.lineBlocks(() => line)) {
-      for (let pos = 0; pos < block.end; line++) {
+    for await (const block of lineBytesBlocks(this.path)) {
+      for (let pos = 0; pos < block.length; line++) {
         const lineEnd = lineEndIn(block, pos);
-        const source = block.text.slice(pos, lineEnd);
-        if (source.trim() !== "") return Object.keys(this.parseLine(source, line));
+        const source = decodedLine(this.path, block, pos, lineEnd, line);
+        if (source.trim() !== "") return Object.keys(parseLine(this.path, source, line));
         pos = lineEnd + 1;
       }
     }
@@ -51,143 +51,168 @@ export class JsonLinesTableSource implements TableSource {
   }
 
   async *chunks(): AsyncGenerator<TableChunk, void, undefined> {
-    const chunkRows = this.options.chunkRows;
-    let header: readonly string[] | undefined;
-    let selected: readonly string[] = [];
-    /** Per selected column, the index of its key in the header. */
-    let keyOfSlot: number[] = [];
-    let builders: JsonColumnBuilder[] = [];
-    let scanner: FlatJsonLineScanner | undefined;
-    let rowCount = 0;
-    let startRow = 0;
-    const toChunk = (): TableChunk => {
-      const values = new Map<string, ColumnValues>();
-      const texts = new Map<string, NumberText>();
-      selected.forEach((name, slot) => {
-        const builder = builders[slot] as JsonColumnBuilder;
-        const text = builder.numberText();
-        if (text !== undefined) texts.set(name, text);
-        values.set(name, builder.take());
-      });
-      const chunk = new ColumnarTableChunk(this.path, header ?? [], values, startRow, rowCount, texts);
-      startRow += rowCount;
-      rowCount = 0;
-      return chunk;
-    };
-    let line = 1;
-    for await (const block of this.lineBlocks(() => line)) {
-      const text = block.text;
-      for (let pos = 0; pos < block.end; line++) {
-        const lineEnd = lineEndIn(block, pos);
-        if (scanner?.scan(text, pos, lineEnd) === true) {
-          addScanned(scanner, builders, keyOfSlot, text);
-        } else {
-          const source = text.slice(pos, lineEnd);
-          if (source.trim() === "") {
-            pos = lineEnd + 1;
-            continue;
-          }
-          const value = this.parseLine(source, line);
-          const first = header === undefined;
-          if (first) {
-            header = Object.keys(value);
-            selected = selectColumns(this.path, header, this.options.columns).selected;
-            const keys = header;
-            keyOfSlot = selected.map((name) => keys.indexOf(name));
-            const keepText = this.options.numberText ?? false;
-            builders = selected.map(() => new JsonColumnBuilder(keepText));
-            scanner = new FlatJsonLineScanner(header);
-          }
-          // The first line, which only JSON.parse could read before its keys were known, goes through the scanner
-          // too when it can, so its numbers come with their text; any other line here the scanner just refused.
-          if (first && scanner?.scan(text, pos, lineEnd) === true) {
-            addScanned(scanner, builders, keyOfSlot, text);
-          } else {
-            for (let slot = 0; slot < builders.length; slot++) {
-              (builders[slot] as JsonColumnBuilder).cell(toCell(value[selected[slot] as string]));
-            }
-          }
-        }
-        pos = lineEnd + 1;
-        if (++rowCount >= chunkRows) yield toChunk();
+    const rows = new JsonLinesChunkRows(this.path, this.options);
+    for await (const block of lineBytesBlocks(this.path)) {
+      for (let pos = 0; pos < block.length;) {
+        pos = rows.readLines(block, pos);
+        if (rows.full) yield rows.take();
       }
     }
-    if (header === undefined) {
-      selectColumns(this.path, [], this.options.columns);
-      yield toChunk();
-    } else if (rowCount > 0 || startRow === 0) {
-      yield toChunk();
-    }
-  }
-
-  /**
-   * The file's text in blocks of whole lines: each line of `text[0, end)` ends at a line feed, except the
-   * file's last when it has none. `line()` is the number of the first line not yet read, for a UTF-8 error.
-   */
-  private async *lineBlocks(line: () => number): AsyncGenerator<LineBlock, void, undefined> {
-    const stream = decodedTextStream(this.path);
-    let rest = "";
-    try {
-      for (;;) {
-        let next: IteratorResult<string, void>;
-        try {
-          next = await stream.next();
-        } catch (error) {
-          if (error instanceof InvalidUtf8Error) {
-            const at = line() + countLineFeeds(rest) + error.newlinesBefore;
-            throw new FlowOpsError(
-              "INVALID_PARAMETER_VALUE",
-              `${this.path} line ${at}: the text is not valid UTF-8`,
-            );
-          }
-          throw error;
-        }
-        if (next.done === true) {
-          if (rest !== "") yield { text: rest, end: rest.length };
-          return;
-        }
-        const text = rest + next.value;
-        const end = text.lastIndexOf("\n") + 1;
-        if (end === 0) {
-          rest = text;
-          continue;
-        }
-        rest = end === text.length ? "" : text.slice(end);
-        yield { text, end };
-      }
-    } finally {
-      await stream.return(undefined);
-    }
-  }
-
-  private parseLine(source: string, line: number): JsonObject {
-    let value: unknown;
-    try {
-      value = mayHoldBigIntegers(source) ? parseJsonKeepingBigIntegers(source) : JSON.parse(source);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `${this.path} line ${line}: not valid JSON (${reason})`,
-      );
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `${this.path} line ${line}: expected a JSON object, found ${kind}`,
-      );
-    }
-    return value as JsonObject;
+    if (rows.header === undefined) selectColumns(this.path, [], this.options.columns);
+    if (rows.header === undefined || rows.rowCount > 0 || rows.startRow === 0) yield rows.take();
   }
 }
 
-/** The values of a line the scanner read, into the builders of the selected columns. */
+/**
+ * The rows of the chunk being read, and the columns the first line gave. Lines are read here, outside the
+ * generator, in a loop the compiler can optimise as a whole: variables of an async generator that its closures
+ * share live in a context object, not in registers.
+ */
+class JsonLinesChunkRows {
+  header: readonly string[] | undefined;
+  rowCount = 0;
+  startRow = 0;
+  private selected: readonly string[] = [];
+  /** Per selected column, the index of its key in the header. */
+  private keyOfSlot: number[] = [];
+  private builders: JsonColumnBuilder[] = [];
+  private scanner: FlatJsonLineScanner | undefined;
+  /** Where the chunk's number text goes, when the caller asked for it. */
+  private texts: NumberTextBytes | undefined;
+  /** The number of the next line, counting blank ones, for errors. */
+  private line = 1;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: JsonLinesTableOptions,
+  ) {}
+
+  get full(): boolean {
+    return this.rowCount >= this.options.chunkRows;
+  }
+
+  /** Reads the lines of `block` from `pos` until its end or until the chunk is full; returns where it stopped. */
+  readLines(block: Buffer, pos: number): number {
+    const chunkRows = this.options.chunkRows;
+    const builders = this.builders;
+    const keyOfSlot = this.keyOfSlot;
+    const scanner = this.scanner;
+    // With number text asked for, the rest of the block is copied into the chunk's text bytes at once (a copy
+    // per line cost more than the copying itself); a line's numbers' text is then `base` further on there.
+    const base = this.texts === undefined ? 0 : this.texts.append(block, pos, block.length) - pos;
+    while (pos < block.length) {
+      const lineEnd = lineEndIn(block, pos);
+      if (scanner !== undefined && scanner.scan(block, pos, lineEnd)) {
+        addScanned(scanner, builders, keyOfSlot, base);
+      } else if (!this.readOtherLine(block, pos, lineEnd)) {
+        pos = lineEnd + 1;
+        this.line++;
+        continue;
+      } else if (scanner === undefined) {
+        // The first line: the columns are known from here on.
+        this.line++;
+        this.rowCount++;
+        return lineEnd + 1;
+      }
+      pos = lineEnd + 1;
+      this.line++;
+      if (++this.rowCount >= chunkRows) return pos;
+    }
+    return pos;
+  }
+
+  /** The chunk read so far; the next starts empty. */
+  take(): TableChunk {
+    const values = new Map<string, ColumnValues>();
+    const texts = new Map<string, NumberText>();
+    const textBytes = this.texts?.take();
+    this.selected.forEach((name, slot) => {
+      const builder = this.builders[slot] as JsonColumnBuilder;
+      const text = textBytes === undefined ? undefined : builder.numberText(textBytes);
+      if (text !== undefined) texts.set(name, text);
+      values.set(name, builder.take());
+    });
+    const chunk = new ColumnarTableChunk(
+      this.path,
+      this.header ?? [],
+      values,
+      this.startRow,
+      this.rowCount,
+      texts,
+    );
+    this.startRow += this.rowCount;
+    this.rowCount = 0;
+    return chunk;
+  }
+
+  /**
+   * A line the scanner could not read (or the first, before there was a scanner): parsed, its values added;
+   * false when it is blank.
+   */
+  private readOtherLine(block: Buffer, pos: number, lineEnd: number): boolean {
+    const source = decodedLine(this.path, block, pos, lineEnd, this.line);
+    if (source.trim() === "") return false;
+    const value = parseLine(this.path, source, this.line);
+    const first = this.header === undefined;
+    if (first) {
+      const header = Object.keys(value);
+      this.header = header;
+      this.selected = selectColumns(this.path, header, this.options.columns).selected;
+      this.keyOfSlot = this.selected.map((name) => header.indexOf(name));
+      const texts = this.options.numberText === true ? new NumberTextBytes() : undefined;
+      this.texts = texts;
+      this.builders = this.selected.map(() => new JsonColumnBuilder(texts));
+      this.scanner = new FlatJsonLineScanner(header);
+    }
+    // The first line, which only JSON.parse could read before its keys were known, goes through the scanner
+    // too when it can, so its numbers come with their text; any other line here the scanner just refused.
+    if (first && this.scanner?.scan(block, pos, lineEnd) === true) {
+      const base = this.texts === undefined ? 0 : this.texts.append(block, pos, lineEnd) - pos;
+      addScanned(this.scanner, this.builders, this.keyOfSlot, base);
+    } else {
+      for (let slot = 0; slot < this.builders.length; slot++) {
+        (this.builders[slot] as JsonColumnBuilder).cell(toCell(value[this.selected[slot] as string]));
+      }
+    }
+    return true;
+  }
+}
+
+function decodedLine(path: string, block: Buffer, start: number, end: number, line: number): string {
+  const source = decodeLine(block, start, end);
+  if (source === undefined) {
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${path} line ${line}: the text is not valid UTF-8`);
+  }
+  return source;
+}
+
+function parseLine(path: string, source: string, line: number): JsonObject {
+  let value: unknown;
+  try {
+    value = mayHoldBigIntegers(source) ? parseJsonKeepingBigIntegers(source) : JSON.parse(source);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${path} line ${line}: not valid JSON (${reason})`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+    throw new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `${path} line ${line}: expected a JSON object, found ${kind}`,
+    );
+  }
+  return value as JsonObject;
+}
+
+/**
+ * The values of a line the scanner read, into the builders of the selected columns; `base` places the line's
+ * positions in the chunk's NumberTextBytes (which hold a copy of the line).
+ */
 function addScanned(
   scanner: FlatJsonLineScanner,
   builders: readonly JsonColumnBuilder[],
   keyOfSlot: readonly number[],
-  text: string,
+  base: number,
 ): void {
   const { kinds, numbers, strings, textStarts, textEnds } = scanner;
   for (let slot = 0; slot < builders.length; slot++) {
@@ -195,11 +220,11 @@ function addScanned(
     const builder = builders[slot] as JsonColumnBuilder;
     const kind = kinds[key];
     if (kind === FlatValueKind.Number) {
+      const end = textEnds[key] as number;
       builder.numberWithText(
         numbers[key] as number,
-        text,
-        textStarts[key] as number,
-        textEnds[key] as number,
+        base + (textStarts[key] as number),
+        end < 0 ? -1 : base + end,
       );
     } else {
       builder.cell(
@@ -209,15 +234,10 @@ function addScanned(
   }
 }
 
-interface LineBlock {
-  readonly text: string;
-  readonly end: number;
-}
-
 /** Where the line starting at `pos` ends: its line feed, or the block's end for a last line without one. */
-function lineEndIn(block: LineBlock, pos: number): number {
-  const lineFeed = block.text.indexOf("\n", pos);
-  return lineFeed === -1 || lineFeed > block.end ? block.end : lineFeed;
+function lineEndIn(block: Buffer, pos: number): number {
+  const lineFeed = block.indexOf(10, pos);
+  return lineFeed === -1 ? block.length : lineFeed;
 }
 
 /** The cells of FlatValueKind's literals, by kind. */
@@ -233,10 +253,4 @@ function toCell(value: unknown): ReadCell {
       return value;
   }
   return value instanceof BigIntegerText ? value.toJSONText() : JSON.stringify(value);
-}
-
-function countLineFeeds(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count++;
-  return count;
 }

@@ -9,7 +9,7 @@
  * a large file.
  */
 
-import { ByteBuilder } from "./byteBuilder.js";
+import { ByteBuilder, viewOf } from "./byteBuilder.js";
 import type { CellValue } from "./tableChunk.js";
 import {
   NumberTextColumn,
@@ -25,6 +25,8 @@ const FLUSH_BYTES = 1 << 20;
 const OPEN = 123;
 const CLOSE = 125;
 const LF = 10;
+const EMPTY = new Uint8Array(0);
+const NO_ROWS = new Int32Array(0);
 
 export class JsonLinesTableWriter implements NumberTextTableWriter {
   readonly format = "jsonl" as const;
@@ -32,6 +34,8 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
   private readonly sink: TableFileSink;
   /** Each column's UTF-8 bytes before its value: `{"name":` for the first, `,"name":` for the others. */
   private readonly keys: Uint8Array[];
+  /** The keys again, each followed by zeros to a multiple of four bytes, for ByteBuilder.keyedWords. */
+  private readonly keyWords: DataView[];
   private readonly bytes = new ByteBuilder();
 
   constructor(
@@ -40,6 +44,11 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
     private readonly part?: TablePartTarget,
   ) {
     this.keys = columns.map((name, c) => Buffer.from(`${c === 0 ? "{" : ","}${JSON.stringify(name)}:`));
+    this.keyWords = this.keys.map((key) => {
+      const padded = new Uint8Array(key.length + 4);
+      padded.set(key);
+      return viewOf(padded);
+    });
     this.sink = part?.sink ?? new TableFileSink(path);
   }
 
@@ -48,12 +57,32 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
     const columns = this.columns.map((name) => batch[name] as WriterColumn | NumberTextColumn);
     const kinds = columns.map(columnKind);
     const bytes = this.bytes;
+    const keys = this.keys;
+    // Per column of number text, its bytes and where each row's starts and ends.
+    const texts = columns.map((values) =>
+      viewOf(values instanceof NumberTextColumn ? values.text.bytes : EMPTY),
+    );
+    const textStarts = columns.map((values) =>
+      values instanceof NumberTextColumn ? values.text.starts : NO_ROWS,
+    );
+    const textEnds = columns.map((values) =>
+      values instanceof NumberTextColumn ? values.text.ends : NO_ROWS,
+    );
     for (let row = 0; row < rows; row++) {
       if (columns.length === 0) bytes.byte(OPEN);
       for (let c = 0; c < columns.length; c++) {
-        bytes.bytes(this.keys[c] as Uint8Array);
+        const key = keys[c] as Uint8Array;
         // One branch per kind of column, so that each reads one kind of array (an access that sees several
         // kinds is several times slower).
+        switch (kinds[c]) {
+          case NUMBER_TEXT: {
+            const start = (textStarts[c] as Int32Array)[row] as number;
+            const end = (textEnds[c] as Int32Array)[row] as number;
+            bytes.keyedWords(this.keyWords[c] as DataView, key.length, texts[c] as DataView, start, end);
+            continue;
+          }
+        }
+        bytes.bytes(key);
         switch (kinds[c]) {
           case FLOAT64:
             this.writeNumber((columns[c] as Float64Array)[row] as number, false);
@@ -61,11 +90,6 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
           case FLOAT32:
             this.writeNumber((columns[c] as Float32Array)[row] as number, true);
             break;
-          case NUMBER_TEXT: {
-            const { text } = columns[c] as NumberTextColumn;
-            bytes.bytes(text.bytes, row === 0 ? 0 : (text.ends[row - 1] as number), text.ends[row] as number);
-            break;
-          }
           default:
             this.writeValue((columns[c] as WriterColumn)[row] ?? null);
         }

@@ -59,8 +59,13 @@ describe("openTableWriter", () => {
 
   it("copies the text of a NumberTextColumn into CSV, TSV and JSON Lines instead of formatting its numbers", async () => {
     const values = new Float64Array([0.5, -1, 1e-7]);
-    // The text says 0.50 where String says 0.5: what is written shows which of the two the writer used.
-    const text = { bytes: Buffer.from("0.50-11e-7"), ends: new Int32Array([4, 6, 10]) };
+    // The text says 0.50 where String says 0.5: what is written shows which of the two the writer used. Rows
+    // lie anywhere in the bytes, in any order, between other bytes.
+    const text = {
+      bytes: Buffer.from("1e-7|-1|0.50|"),
+      starts: new Int32Array([8, 5, 0]),
+      ends: new Int32Array([12, 7, 4]),
+    };
     const expected: Record<string, string> = {
       csv: "x,y\n0.50,a\n-1,b\n1e-7,c\n",
       tsv: "x\ty\n0.50\ta\n-1\tb\n1e-7\tc\n",

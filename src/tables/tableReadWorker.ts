@@ -85,7 +85,11 @@ function columnsMessage(chunk: TableChunk): Message {
     if (text !== undefined) {
       texts.push([
         name,
-        { bytes: transferable(text.bytes, transfer), ends: transferable(text.ends, transfer) },
+        {
+          bytes: transferable(text.bytes, transfer),
+          starts: transferable(text.starts, transfer),
+          ends: transferable(text.ends, transfer),
+        },
       ]);
     }
   }
@@ -137,11 +141,10 @@ function csvMessage(chunk: CsvTableChunk, parseNumbers: boolean): Message {
 function transferable<T extends ColumnValues | Uint8Array>(values: T, transfer: Set<ArrayBuffer>): T {
   if (!isTypedColumnValues(values) && !(values instanceof Uint8Array)) return values;
   const { buffer } = values;
+  // An array that is its whole buffer moves; one buffer may hold several columns' arrays (the JSON Lines
+  // reader's number text is one for the chunk), and moves once for all of them.
   const whole =
-    buffer instanceof ArrayBuffer &&
-    values.byteOffset === 0 &&
-    values.byteLength === buffer.byteLength &&
-    !transfer.has(buffer);
+    buffer instanceof ArrayBuffer && values.byteOffset === 0 && values.byteLength === buffer.byteLength;
   const owned = whole ? values : (values.slice() as typeof values);
   transfer.add(owned.buffer as ArrayBuffer);
   return owned as T;

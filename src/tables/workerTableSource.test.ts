@@ -43,10 +43,8 @@ function seenChunk(chunk: TableChunk): SeenChunk {
   for (const name of chunk.columns) {
     const text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
     if (text !== undefined) {
-      const { bytes, ends } = text;
-      texts[name] = Array.from(ends, (end, row) =>
-        Buffer.from(bytes.subarray(row === 0 ? 0 : (ends[row - 1] as number), end)).toString(),
-      );
+      const { bytes, starts, ends } = text;
+      texts[name] = Array.from(ends, (end, row) => Buffer.from(bytes.subarray(starts[row], end)).toString());
     }
     cells[name] = [...chunk.column(name)];
     const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
@@ -118,13 +116,17 @@ describe("reading a table on a worker thread", () => {
   it("gives JSON Lines chunks as the plain reader does", async () => {
     const path = scratchPath("rows.jsonl");
     const lines = Array.from({ length: 50 }, (_, i) =>
-      JSON.stringify({ x: i / 3, name: `r${i}`, flag: i % 2 === 0 }),
+      JSON.stringify({ x: i / 3, name: `r${i}`, flag: i % 2 === 0, y: -i / 7 }),
     );
     await writeFile(path, `${lines.join("\n")}\n`);
     const chunks = await seen(openTableInWorker(path, { chunkRows: 16, numberText: true }));
     expect(chunks).toEqual(await seen(openTable(path, { chunkRows: 16, numberText: true })));
-    // The numbers' text came along, each as String writes its number; it comes only when asked for.
-    for (const chunk of chunks) expect(chunk.texts.x).toEqual(chunk.cells.x?.map(String));
+    // The numbers' text came along, each as String writes its number, for two columns whose text shares one
+    // buffer; it comes only when asked for.
+    for (const chunk of chunks) {
+      expect(chunk.texts.x).toEqual(chunk.cells.x?.map(String));
+      expect(chunk.texts.y).toEqual(chunk.cells.y?.map(String));
+    }
     const plain = await seen(openTableInWorker(path, { chunkRows: 16 }));
     expect(plain.map((chunk) => chunk.texts)).toEqual(chunks.map(() => ({})));
   });
