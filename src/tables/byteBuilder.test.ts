@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ByteBuilder } from "./byteBuilder.js";
+import { ByteBuilder, viewOf } from "./byteBuilder.js";
 import { decimalValue } from "./float32Decimal.js";
 
 function written(write: (bytes: ByteBuilder) => void, capacity = 4): Buffer {
@@ -22,6 +22,30 @@ describe("ByteBuilder", () => {
       "x".repeat(300),
     ];
     for (const text of texts) expect(written((bytes) => bytes.text(text))).toEqual(Buffer.from(text, "utf8"));
+  });
+
+  it("writes a key and a span four bytes at a time, exactly, at the end of its source too", () => {
+    const padded = (text: string): DataView => viewOf(Buffer.concat([Buffer.from(text), Buffer.alloc(4)]));
+    const source = Buffer.from("xx0.5|-12.25|1e-7|123456789.125");
+    const spans: [number, number][] = [
+      [2, 5],
+      [6, 12],
+      [13, 17],
+      [18, source.length], // no three bytes after it: copied byte by byte
+      [2, 2],
+    ];
+    const keys = ['{"a":', ',"long key":', ",", ""];
+    const text = written((bytes) => {
+      spans.forEach(([start, end], i) => {
+        const key = keys[i % keys.length] as string;
+        bytes.keyedWords(padded(key), Buffer.byteLength(key), viewOf(source), start, end);
+      });
+      bytes.byte(125);
+    }, 3);
+    const expected = spans.map(
+      ([start, end], i) => `${keys[i % keys.length]}${source.toString("latin1", start, end)}`,
+    );
+    expect(text.toString()).toBe(`${expected.join("")}}`);
   });
 
   it("grows past its capacity and keeps what was written", () => {
