@@ -135,7 +135,7 @@ function nearDecimalValue(approximate: number, low32: number, exponent: number):
 }
 
 /** The rounding error of `a * b` against its double `product`, exactly: Dekker's product, Veltkamp's splits. */
-function productError(a: number, b: number, product: number): number {
+export function productError(a: number, b: number, product: number): number {
   let t = SPLITTER * a;
   const aHigh = t - (t - a);
   const aLow = a - aHigh;

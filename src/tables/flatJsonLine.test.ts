@@ -162,10 +162,57 @@ describe("FlatJsonLineScanner", () => {
         expect(line.slice(scanner.textStarts[0], end), text).toBe(text);
       }
       // Marked exactly when the text is String's (JavaScript's and the writers' form of the number).
-      expect(end !== -1, text).toBe(
-        String(value) === text && text.replace(/^-/, "").replace(".", "").length <= 15,
-      );
+      expect(end !== -1, text).toBe(String(value) === text);
     }
     expect(marked).toBeGreaterThan(1000);
+  });
+
+  it("marks texts of 16 and 17 digits as String's exactly when they are, as Python's repr writes doubles", () => {
+    const scanner = new FlatJsonLineScanner(["n"]);
+    let seed = 17;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const doubles = [0.1 + 0.2, 1 / 3, 2 / 3, 1e-6 + 1e-22, 0.1, 123456.789, 5e-324 * 2 ** 1000];
+    for (let k = -19; k < 56; k++) doubles.push(2 ** k, 2 ** k * (1 + 2 ** -52), 2 ** k * (1 - 2 ** -53));
+    for (let trial = 0; trial < 4000; trial++) {
+      doubles.push((random() + random() * 2 ** -30) * 10 ** Math.floor(random() * 23 - 6));
+    }
+    const texts: string[] = [];
+    for (const value of doubles) {
+      for (const sign of [1, -1]) {
+        const v = sign * value;
+        const precise = [16, 17].map((digits) => v.toPrecision(digits));
+        // The 17-digit form one unit off in its last digit: it may still read back as the same double.
+        const [mantissa = "", exponent] = v.toExponential(16).split("e");
+        const bumped = Number(`${mantissa}1e${exponent}`).toPrecision(17);
+        texts.push(String(v), ...precise, bumped);
+      }
+    }
+    let marked = 0;
+    let long = 0;
+    let missed = 0;
+    for (const text of texts) {
+      // Only plain decimals with a fraction and no trailing zero are read here as long texts.
+      if (/e|^-?\d+$|0$/.test(text)) continue;
+      const line = `{"n":${text}}`;
+      expect(scanner.scan(Buffer.from(line), 0, line.length), text).toBe(true);
+      const value = JSON.parse(text) as number;
+      expect(Object.is(scanner.numbers[0], value), text).toBe(true);
+      const isString = String(value) === text;
+      // A text marked is String's; one left unmarked is only a case too close to call (a tie such as
+      // 2^50 + 0.25, written ...624.2), which the writers then write themselves, the same.
+      if (scanner.textEnds[0] !== -1) {
+        expect(isString, text).toBe(true);
+        marked++;
+        if (text.replace(/^-?0?\.?0*/, "").replace(".", "").length > 15) long++;
+      } else if (isString) {
+        missed++;
+      }
+    }
+    expect(marked).toBeGreaterThan(4000);
+    expect(long).toBeGreaterThan(3000);
+    expect(missed).toBeLessThan(marked / 100);
   });
 });

@@ -13,6 +13,7 @@
  */
 
 import { decimalValue } from "./decimalText.js";
+import { isStringDigits } from "./doubleDecimal.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -225,6 +226,10 @@ export class FlatJsonLineScanner {
       return -1;
     } else {
       value = this.decimal(bytes, start, at, negative, mantissa, low32, digits, -fraction);
+      const last = (bytes[at - 1] as number) - ZERO;
+      if (value !== undefined && fraction > 0 && last !== 0) {
+        canonical = longTextIsString(bytes, integerStart, digits, fraction, value, mantissa, low32, last);
+      }
     }
     // Undefined only for a value beyond the doubles, which JSON.parse makes Infinity: that line goes there.
     if (value === undefined) return -1;
@@ -253,6 +258,35 @@ export class FlatJsonLineScanner {
     }
     return negative ? -value : value;
   }
+}
+
+/**
+ * Whether a number of more than 15 digits with a fraction (not ending in 0) is written as `String` writes its
+ * double `value`: plainly (at least 1e-6), with as many significant digits as the double needs and no other
+ * text of as many lying closer (isStringDigits). Python's `json.dumps` writes doubles so, with up to 17 digits.
+ */
+function longTextIsString(
+  bytes: Buffer,
+  integerStart: number,
+  digits: number,
+  fraction: number,
+  value: number,
+  mantissa: number,
+  low32: number,
+  last: number,
+): boolean {
+  // Leading zeros ("0.000123...") are not significant; more than five after the point make String write an
+  // exponent (below 1e-6).
+  let leading = 0;
+  if (bytes[integerStart] === ZERO) {
+    leading = 1;
+    while (bytes[integerStart + 1 + leading] === ZERO) leading++;
+    if (leading > 6) return false;
+  }
+  const significant = digits - leading;
+  if (significant <= 15) return true;
+  if (significant > 17) return false;
+  return isStringDigits(value < 0 ? -value : value, mantissa, low32, fraction, last);
 }
 
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
