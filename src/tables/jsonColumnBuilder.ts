@@ -22,8 +22,9 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * The bytes a chunk's number text lies in, shared by its columns: each line the scanner read, copied whole (one
- * copy per line costs less than one per number), and the text of the numbers whose own is not `String`'s.
+ * The bytes a chunk's number text lies in, shared by its columns: the lines the reader read, copied a block at
+ * a time (copying each number's few bytes on their own cost the reading thread ~0.5 s for 20M numbers), and the
+ * text of the numbers whose own is not `String`'s.
  */
 export class NumberTextBytes {
   private buffer: Uint8Array;

@@ -64,9 +64,8 @@ export class JsonLinesTableSource implements TableSource {
 }
 
 /**
- * The rows of the chunk being read, and the columns the first line gave. Lines are read here, outside the
- * generator, in a loop the compiler can optimise as a whole: variables of an async generator that its closures
- * share live in a context object, not in registers.
+ * The rows of the chunk being read, and the columns the first line gave: `chunks` hands blocks of lines in and
+ * takes full chunks out.
  */
 class JsonLinesChunkRows {
   header: readonly string[] | undefined;
