@@ -23,8 +23,9 @@ import type { Tensor, TensorSpec } from "./tensor.js";
  * Writes the chunk's input columns followed by `predictions` as one batch. Input columns go as the reader holds
  * them: typed arrays (numeric Parquet columns; INT64 ones as 64-bit integers, so they stay exact) keep their
  * type, and CSV cells go to a writer that takes them as spans of the file's text (CSV and TSV), so they are
- * neither made into strings nor reformatted, as do JSON Lines numbers whose text the reader kept (NumberText) to
- * a writer that takes it (CSV, TSV, JSON Lines); other writers get cells typed as pandas would read them.
+ * neither made into strings nor reformatted, as do numbers whose text the reading thread kept or made
+ * (NumberText: JSON Lines numbers, Parquet doubles and float32 values) to a writer that takes it (CSV, TSV,
+ * JSON Lines); other writers get cells typed as pandas would read them.
  */
 export async function writePartRows(
   writer: TableWriter,
@@ -41,7 +42,7 @@ export async function writePartRows(
     const numberTextColumn = (name: string): NumberTextColumn | undefined => {
       const text = chunk.numberText(name);
       const values = chunk.typedColumn(name);
-      return text !== undefined && values instanceof Float64Array
+      return text !== undefined && (values instanceof Float64Array || values instanceof Float32Array)
         ? new NumberTextColumn(values, text)
         : undefined;
     };

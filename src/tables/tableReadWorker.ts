@@ -17,6 +17,7 @@ import {
   type NumberText,
 } from "./columnarTableChunk.js";
 import { CsvTableChunk, type TextCells } from "./csvChunk.js";
+import { formattedNumberText } from "./formattedNumberText.js";
 import { plainDecimalColumns } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import type { TableChunk } from "./tableChunk.js";
@@ -60,7 +61,7 @@ async function readAll(): Promise<void> {
     const message =
       chunk instanceof CsvTableChunk
         ? csvMessage(chunk, settings.numbers && callerBusy)
-        : columnsMessage(chunk);
+        : columnsMessage(chunk, settings.numberText && callerBusy);
     while (sent - taken >= settings.ahead) await new Promise<void>((resolve) => (release = resolve));
     release = undefined;
     post(message.reply, message.transfer);
@@ -73,7 +74,12 @@ interface Message {
   transfer: ArrayBuffer[];
 }
 
-function columnsMessage(chunk: TableChunk): Message {
+/**
+ * A chunk's columns. With `formatText`, a column of doubles or float32 values that came without its number
+ * text (Parquet's) gets it here, so the caller copies it out instead of formatting every number: as with CSV
+ * numbers, only while the caller is still busy with the chunk before, when this thread would wait anyway.
+ */
+function columnsMessage(chunk: TableChunk, formatText: boolean): Message {
   const names = settings.columns ?? chunk.columns;
   const values: [string, ColumnValues][] = [];
   const texts: [string, NumberText][] = [];
@@ -81,7 +87,14 @@ function columnsMessage(chunk: TableChunk): Message {
   for (const name of names) {
     const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
     values.push([name, typed === undefined ? chunk.column(name) : transferable(typed, transfer)]);
-    const text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
+    let text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
+    if (
+      text === undefined &&
+      formatText &&
+      (typed instanceof Float32Array || typed instanceof Float64Array)
+    ) {
+      text = formattedNumberText(typed);
+    }
     if (text !== undefined) {
       texts.push([
         name,

@@ -70,12 +70,13 @@ export function writesTextCells(writer: TableWriter): writer is TextCellTableWri
 }
 
 /**
- * A column of doubles with their text as read (NumberText: each number's text is the one `String` gives it, so
- * what a writer of text would write), for such a writer to copy instead of formatting every number again.
+ * A column of doubles or float32 values with their text (NumberText: each number's text is what a writer of
+ * text writes for it: `String`'s for a double, the shortest that reads back for a float32), as read or as the
+ * reading thread formatted it, for such a writer to copy instead of formatting every number again.
  */
 export class NumberTextColumn {
   constructor(
-    readonly values: Float64Array,
+    readonly values: Float64Array | Float32Array,
     readonly text: NumberText,
   ) {}
 

@@ -14,6 +14,7 @@ import { numericColumn } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import { doubles, scratchPath, useScratchDirectory, writeHyparquet } from "./parquetPlainColumnsFixtures.js";
 import type { TableChunk, TableSource } from "./tableChunk.js";
+import { numberText } from "./tableWriter.js";
 import { openTableInWorker } from "./workerTableSource.js";
 
 useScratchDirectory();
@@ -94,6 +95,46 @@ describe("reading a table on a worker thread", () => {
       expect(got).toEqual(expected);
       expect(got[0]?.kinds).toEqual({ f: "Float32Array", d: "Float64Array", n: "BigInt64Array", s: "cells" });
     }
+  });
+
+  it("formats Parquet numbers as the writers write them while the caller is busy, not for NaN", async () => {
+    const d = doubles(3000, 2);
+    d[2700] = Number.NaN;
+    const path = await writeHyparquet(
+      "texts.parquet",
+      [
+        { name: "f", data: Float32Array.from(doubles(3000, 1)), type: "FLOAT", nullable: false },
+        { name: "d", data: d, type: "DOUBLE", nullable: false },
+        {
+          name: "n",
+          data: BigInt64Array.from({ length: 3000 }, (_, i) => BigInt(i)),
+          type: "INT64",
+          nullable: false,
+        },
+      ],
+      { rowGroupSize: 500 },
+    );
+    const source = openTableInWorker(path, { chunkRows: 500, numberText: true });
+    const chunks: SeenChunk[] = [];
+    for await (const chunk of source.chunks()) {
+      chunks.push(seenChunk(chunk));
+      // A slow caller: the reading thread is a chunk ahead, and would wait, so it formats instead.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const formatted = chunks.filter((chunk) => chunk.texts.f !== undefined);
+    expect(formatted.length).toBeGreaterThanOrEqual(3);
+    for (const chunk of formatted) {
+      expect(chunk.texts.f).toEqual(chunk.cells.f?.map((value) => numberText(value as number, true)));
+      expect(chunk.texts.n).toBeUndefined();
+      if (chunk.startRow === 2500) {
+        expect(chunk.texts.d).toBeUndefined();
+      } else {
+        expect(chunk.texts.d).toEqual(chunk.cells.d?.map((value) => numberText(value as number, false)));
+      }
+    }
+    // The values are those the plain reader gives, text or not.
+    const plain = await seen(openTable(path, { chunkRows: 500 }));
+    expect(chunks.map((chunk) => chunk.cells)).toEqual(plain.map((chunk) => chunk.cells));
   });
 
   it("reads only the columns asked for", async () => {
