@@ -48,12 +48,7 @@ export class NumberTextBytes {
     this.scratch.length = 0;
     this.scratch.finiteNumber(value, false);
     const count = this.scratch.length;
-    const source = this.scratch.reserve(0);
-    const bytes = this.room(count);
-    const at = this.length;
-    for (let i = 0; i < count; i++) bytes[at + i] = source[i] as number;
-    this.length = at + count;
-    return at;
+    return this.append(this.scratch.reserve(0), 0, count);
   }
 
   /**

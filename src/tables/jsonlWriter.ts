@@ -72,18 +72,17 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
       if (columns.length === 0) bytes.byte(OPEN);
       for (let c = 0; c < columns.length; c++) {
         const key = keys[c] as Uint8Array;
-        // One branch per kind of column, so that each reads one kind of array (an access that sees several
-        // kinds is several times slower).
-        switch (kinds[c]) {
-          case NUMBER_TEXT: {
-            const start = (textStarts[c] as Int32Array)[row] as number;
-            const end = (textEnds[c] as Int32Array)[row] as number;
-            bytes.keyedWords(this.keyWords[c] as DataView, key.length, texts[c] as DataView, start, end);
-            continue;
-          }
+        const kind = kinds[c];
+        if (kind === NUMBER_TEXT) {
+          const start = (textStarts[c] as Int32Array)[row] as number;
+          const end = (textEnds[c] as Int32Array)[row] as number;
+          bytes.keyedWords(this.keyWords[c] as DataView, key.length, texts[c] as DataView, start, end);
+          continue;
         }
         bytes.bytes(key);
-        switch (kinds[c]) {
+        // One branch per kind of column, so that each reads one kind of array (an access that sees several
+        // kinds is several times slower).
+        switch (kind) {
           case FLOAT64:
             this.writeNumber((columns[c] as Float64Array)[row] as number, false);
             break;
