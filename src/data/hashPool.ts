@@ -1,6 +1,7 @@
 /**
  * Hashes many files on all cores. MD5 is a serial chain, so one file is bound to one core; throughput comes
- * from hashing different files at once on worker threads. Paths travel in batches (one message per batch, not
+ * from hashing different files at once: on worker threads, and four to a thread in SIMD lanes (`Md5Lanes`),
+ * which is why batches carry the sizes (a large file is hashed alone, by OpenSSL). Paths travel in batches (one message per batch, not
  * per file) sized from the files' byte counts, largest files first so a big file does not start last and
  * leave the other cores idle. Small total work is hashed in-thread: starting a worker costs more; so is a
  * single file, which cannot be split across cores anyway.
@@ -12,15 +13,15 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { FlowOpsError, notFound } from "../errors.js";
 import { startModuleWorker } from "../moduleWorker.js";
-import { md5FileStamped, md5FileSyncStamped, type StampedDigest } from "./md5File.js";
+import { md5FileStamped, type StampedDigest } from "./md5File.js";
+import { Md5Lanes, type HashOutcome } from "./md5Lanes.js";
 
-/** A batch sent to a worker. */
+/** A batch sent to a worker; `sizes` are the caller's hints (0 when unknown), for choosing how to hash. */
 export interface HashBatchRequest {
   batch: number;
   paths: string[];
+  sizes: number[];
 }
-
-export type HashOutcome = StampedDigest | { error: { code?: string; message: string } };
 
 /** A worker's answer: progress while hashing, then the outcomes of the whole batch in order. */
 export type HashBatchReply =
@@ -37,6 +38,7 @@ const MAX_BATCH_BYTES = 64 << 20;
 
 interface Job {
   paths: readonly string[];
+  sizes: readonly number[];
   results: StampedDigest[];
   remaining: number;
   failed: boolean;
@@ -90,11 +92,12 @@ export class HashPool {
     const byteCounts = sizes ?? paths.map(sizeOrZero);
     const total = byteCounts.reduce((sum, size) => sum + size, 0);
     if (total <= IN_THREAD_MAX_BYTES && paths.length <= IN_THREAD_MAX_FILES) {
-      return hashInThread(paths, onBytes);
+      return hashInThread(paths, onBytes, byteCounts);
     }
     return new Promise((resolve, reject) => {
       const job: Job = {
         paths,
+        sizes: byteCounts,
         results: new Array<StampedDigest>(paths.length),
         remaining: paths.length,
         failed: false,
@@ -157,6 +160,7 @@ export class HashPool {
       const request: HashBatchRequest = {
         batch: batch.id,
         paths: batch.indices.map((i) => batch.job.paths[i]!),
+        sizes: batch.indices.map((i) => batch.job.sizes[i] ?? 0),
       };
       idle.worker.postMessage(request);
     }
@@ -230,17 +234,13 @@ export function hashFailure(path: string, error: { code?: string; message: strin
 async function hashInThread(
   paths: readonly string[],
   onBytes?: (bytes: number) => void,
+  sizes?: readonly number[],
 ): Promise<StampedDigest[]> {
-  const results: StampedDigest[] = [];
-  for (const path of paths) {
-    try {
-      results.push(md5FileSyncStamped(path, onBytes));
-    } catch (error) {
-      const { code, message } = error as NodeJS.ErrnoException;
-      throw hashFailure(path, { ...(code === undefined ? {} : { code }), message });
-    }
-  }
-  return results;
+  const outcomes = Md5Lanes.shared().hashFiles(paths, onBytes, sizes);
+  return outcomes.map((outcome, index) => {
+    if ("error" in outcome) throw hashFailure(paths[index]!, outcome.error);
+    return outcome;
+  });
 }
 
 /** One file gains nothing from a worker; the async reader overlaps reading with hashing instead. */

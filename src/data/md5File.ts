@@ -27,7 +27,7 @@ export interface StampedDigest extends FileDigest {
   stamp: FileStamp;
 }
 
-function stampOf(st: { ino: number; mtimeMs: number; size: number }): FileStamp {
+export function stampOf(st: { ino: number; mtimeMs: number; size: number }): FileStamp {
   return { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size };
 }
 
