@@ -9,7 +9,8 @@
 import type { PageHeader } from "hyparquet";
 
 import { decompressedPage, type ReadableCodec } from "./parquetDecompressors.js";
-import { decodeRleBitPackedHybrid } from "./rleBitPackedHybrid.js";
+import { lookUpDictionaryIndices } from "./parquetDictionaryIndices.js";
+import { allLevelsPresent } from "./rleBitPackedHybrid.js";
 
 export type PlainType = "FLOAT" | "DOUBLE" | "INT32" | "INT64";
 
@@ -98,7 +99,7 @@ export function decodeDataPage(
       const length = new DataView(page.buffer, page.byteOffset, 4).getUint32(0, true);
       pos = 4 + length;
       if (pos > page.length) throw new Error(`definition levels of ${length} bytes run past the page`);
-      if (!allPresent(page, 4, pos, rows)) return { fallback: "nulls" };
+      if (!allLevelsPresent(page, 4, pos, rows)) return { fallback: "nulls" };
     }
     return decodeValues(page.subarray(pos), encoding, rows, format, dictionary);
   }
@@ -113,7 +114,7 @@ export function decodeDataPage(
   if (levelsEnd > body.length || valuesSize < 0) {
     throw new Error(`levels of ${levelsEnd} bytes run past a page of ${body.length} bytes`);
   }
-  if (format.optional && !allPresent(body, v2.repetition_levels_byte_length, levelsEnd, rows)) {
+  if (format.optional && !allLevelsPresent(body, v2.repetition_levels_byte_length, levelsEnd, rows)) {
     return { fallback: "nulls" };
   }
   const raw = body.subarray(levelsEnd);
@@ -138,13 +139,6 @@ export function copyRows(page: DecodedPage, out: PlainValues, at: number, from: 
   }
 }
 
-/** Whether every definition level (bit width 1, so 0 or 1) in `bytes[start, end)` says "present". */
-function allPresent(bytes: Uint8Array, start: number, end: number, rows: number): boolean {
-  const levels = new Uint8Array(rows);
-  decodeRleBitPackedHybrid(bytes, start, end, 1, levels);
-  return !levels.includes(0);
-}
-
 function decodeValues(
   bytes: Uint8Array,
   encoding: string | undefined,
@@ -164,30 +158,7 @@ function decodeValues(
   if (dictionary === undefined) return { fallback: "encoding" };
   if (rows === 0) return { decoded: { values: newValues(format.type, 0) } };
   if (bytes.length < 1) throw new Error(`dictionary-encoded page has no index bit width`);
-  const bitWidth = bytes[0] as number;
-  const indices = new Int32Array(rows);
-  // A zero bit width means every index is 0; some writers then store no runs at all.
-  if (bitWidth > 0) decodeRleBitPackedHybrid(bytes, 1, bytes.length, bitWidth, indices);
-  return { decoded: { values: lookUp(dictionary, indices, format.type) } };
-}
-
-/** The dictionary's values at `indices`, copied as 32-bit words so one loop serves every type. */
-function lookUp(dictionary: PlainValues, indices: Int32Array, type: PlainType): PlainValues {
-  const values = newValues(type, indices.length);
-  const size = dictionary.length;
-  const words = bytesPerValue(type) / 4;
-  const from = new Int32Array(dictionary.buffer, dictionary.byteOffset, size * words);
-  const to = new Int32Array(values.buffer, values.byteOffset, indices.length * words);
-  for (let i = 0; i < indices.length; i++) {
-    const index = indices[i] as number;
-    if (index < 0 || index >= size)
-      throw new Error(`dictionary index ${index} is outside its ${size} values`);
-    if (words === 1) {
-      to[i] = from[index] as number;
-    } else {
-      to[2 * i] = from[2 * index] as number;
-      to[2 * i + 1] = from[2 * index + 1] as number;
-    }
-  }
-  return values;
+  const values = newValues(format.type, rows);
+  lookUpDictionaryIndices(bytes, 1, bytes.length, bytes[0] as number, dictionary, values);
+  return { decoded: { values } };
 }

@@ -2,7 +2,7 @@ import { ByteWriter } from "hyparquet-writer";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
 import { describe, expect, it } from "vitest";
 
-import { decodeRleBitPackedHybrid } from "./rleBitPackedHybrid.js";
+import { allLevelsPresent, decodeRleBitPackedHybrid } from "./rleBitPackedHybrid.js";
 
 /** Values below 2^bitWidth, with runs of repeats long enough for an encoder to choose RLE. */
 function sample(bitWidth: number, length: number): number[] {
@@ -67,5 +67,31 @@ describe("decodeRleBitPackedHybrid", () => {
     expect(() => decodeRleBitPackedHybrid(packed, 0, 2, 3, new Uint8Array(8))).toThrow(
       "encoded values end after 0 of 8",
     );
+  });
+});
+
+describe("allLevelsPresent", () => {
+  it("is true for runs of ones, repeated or bit-packed, ignoring the padding of the last group", () => {
+    const ones = new Array<number>(203).fill(1);
+    const bytes = encoded(ones, 1);
+    expect(allLevelsPresent(bytes, 0, bytes.length, 203)).toBe(true);
+    const packed = bitPacked([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0], 1);
+    expect(allLevelsPresent(packed, 0, packed.length, 11)).toBe(true);
+  });
+
+  it("is false when any level is 0, in a repeated run or anywhere in a bit-packed one", () => {
+    const repeated = encoded([...new Array<number>(30).fill(1), ...new Array<number>(30).fill(0)], 1);
+    expect(allLevelsPresent(repeated, 0, repeated.length, 60)).toBe(false);
+    for (const at of [0, 7, 8, 10]) {
+      const levels = new Array<number>(11).fill(1);
+      levels[at] = 0;
+      const packed = bitPacked(levels, 1);
+      expect(allLevelsPresent(packed, 0, packed.length, 11)).toBe(false);
+    }
+  });
+
+  it("rejects runs that end before the levels do", () => {
+    const bytes = encoded(new Array<number>(20).fill(1), 1);
+    expect(() => allLevelsPresent(bytes, 0, bytes.length, 21)).toThrow("encoded values end after 20 of 21");
   });
 });

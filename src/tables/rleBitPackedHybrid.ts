@@ -9,19 +9,28 @@
 const FAST_BIT_WIDTH = 24;
 
 /**
- * Decodes `out.length` values of `bitWidth` bits from `bytes[start, end)` into `out`; returns the offset after
- * the last run read. Throws when the runs end before `out` is full; padding in the last bit-packed group is
+ * What a decoder does with each run: `repeat` one value `count` times from value number `at`, or take `count`
+ * bit-packed values whose bits start at byte `pos` (the run is checked to hold them).
+ */
+export interface HybridRuns {
+  repeat(value: number, at: number, count: number): void;
+  packed(bytes: Uint8Array, pos: number, at: number, count: number): void;
+}
+
+/**
+ * Walks the runs of `count` values of `bitWidth` bits in `bytes[start, end)`; returns the offset after the
+ * last run read. Throws when the runs end before `count` values; padding in the last bit-packed group is
  * ignored, and a last group may be cut short after the bytes its used values need.
  */
-export function decodeRleBitPackedHybrid(
+export function walkRleBitPackedHybrid(
   bytes: Uint8Array,
   start: number,
   end: number,
   bitWidth: number,
-  out: Uint8Array | Int32Array,
+  count: number,
+  runs: HybridRuns,
 ): number {
   if (bitWidth < 0 || bitWidth > 32) throw new Error(`bit width ${bitWidth} is not between 0 and 32`);
-  const count = out.length;
   const valueBytes = (bitWidth + 7) >> 3;
   let pos = start;
   let seen = 0;
@@ -42,20 +51,60 @@ export function decodeRleBitPackedHybrid(
       for (let i = 0; i < valueBytes; i++) value += (bytes[pos + i] as number) * 2 ** (8 * i);
       if (value >= 2 ** bitWidth) throw new Error(`run value ${value} does not fit in ${bitWidth} bits`);
       pos += valueBytes;
-      out.fill(value, seen, seen + runLength);
+      runs.repeat(value, seen, runLength);
       seen += runLength;
     } else {
       const values = Math.min(((header - 1) / 2) * 8, count - seen);
       const runBytes = ((header - 1) / 2) * bitWidth;
       const usedBytes = Math.ceil((values * bitWidth) / 8);
       if (pos + usedBytes > end) throw new Error(`encoded values end after ${seen} of ${count}`);
-      if (bitWidth <= FAST_BIT_WIDTH) unpackNarrow(bytes, pos, bitWidth, out, seen, values);
-      else unpackWide(bytes, pos, bitWidth, out, seen, values);
+      runs.packed(bytes, pos, seen, values);
       pos = Math.min(end, pos + runBytes);
       seen += values;
     }
   }
   return pos;
+}
+
+/**
+ * Decodes `out.length` values of `bitWidth` bits from `bytes[start, end)` into `out`; returns the offset after
+ * the last run read (see `walkRleBitPackedHybrid`).
+ */
+export function decodeRleBitPackedHybrid(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  bitWidth: number,
+  out: Uint8Array | Int32Array,
+): number {
+  return walkRleBitPackedHybrid(bytes, start, end, bitWidth, out.length, {
+    repeat: (value, at, count) => out.fill(value, at, at + count),
+    packed: (packed, pos, at, count) => {
+      if (bitWidth <= FAST_BIT_WIDTH) unpackNarrow(packed, pos, bitWidth, out, at, count);
+      else unpackWide(packed, pos, bitWidth, out, at, count);
+    },
+  });
+}
+
+/**
+ * Whether all `count` definition levels of bit width 1 in `bytes[start, end)` are 1 ("present"), read from
+ * the runs without decoding them: a repeated 1, or bit-packed bytes of all ones.
+ */
+export function allLevelsPresent(bytes: Uint8Array, start: number, end: number, count: number): boolean {
+  let present = true;
+  walkRleBitPackedHybrid(bytes, start, end, 1, count, {
+    repeat: (value) => {
+      if (value !== 1) present = false;
+    },
+    packed: (packed, pos, _at, values) => {
+      const whole = values >> 3;
+      for (let i = 0; i < whole; i++) if (packed[pos + i] !== 0xff) present = false;
+      const rest = values & 7;
+      const restMask = (1 << rest) - 1;
+      if (rest > 0 && ((packed[pos + whole] as number) & restMask) !== restMask) present = false;
+    },
+  });
+  return present;
 }
 
 function unpackNarrow(
