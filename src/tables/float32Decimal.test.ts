@@ -80,6 +80,26 @@ describe("float32Digits", () => {
     expect(answered).toBeGreaterThan(fractional * 0.99);
   });
 
+  it("gives the same digits whatever length the search before it ended at", () => {
+    // The search starts at the last answer's length; powers of two and their neighbours (narrower below) and
+    // short decimals are where a wrong start would show.
+    const values = [0.1, 0.5, 1.5, 0.0123, 1.2345, 2.5, 0.3333333, 1e-4, 123456.79, 99999.99];
+    for (let e = -13; e <= 29; e++) values.push(2 ** e, 2 ** e * (1 + 2 ** -23), 2 ** e * (1 - 2 ** -24));
+    const lengths = [0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.12345678, 0.33333334];
+    const alone: DecimalDigits = { digits: 0, exponent: 0 };
+    const after: DecimalDigits = { digits: 0, exponent: 0 };
+    for (const value of values.map(Math.fround).filter((v) => !Number.isInteger(v))) {
+      for (const before of lengths.map(Math.fround)) {
+        float32Digits(Math.fround(0.5), alone);
+        expect(float32Digits(value, alone)).toBe(true);
+        float32Digits(before, after);
+        expect(float32Digits(value, after)).toBe(true);
+        expect(after).toEqual(alone);
+        expect(String(decimalValue(after.digits, after.exponent))).toBe(float32TextBySearch(value));
+      }
+    }
+  });
+
   it("gives the shortest digits, such as 1 x 10^-1 for 0.1f", () => {
     const digits: DecimalDigits = { digits: 0, exponent: 0 };
     expect(float32Digits(Math.fround(0.1), digits)).toBe(true);

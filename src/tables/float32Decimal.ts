@@ -3,18 +3,22 @@
  * that form by a search over `toPrecision(d)`: the fewest digits d whose rounding of the value reads back as the
  * same float32 (walking down from 8, or up to 9). Each step there formats a string and parses it back, which made
  * formatting predictions the costliest part of writing them. Here the same search runs on the value scaled to 9
- * integer digits, so a step is a multiplication, a rounding and `Math.fround`.
+ * integer digits.
  *
  * The answers are the same, not just close. A d-digit rounding is taken from the value scaled to 9 integer
- * digits, which is exact for values from 1e-4 up (see EXACT_SCALING), so rounding it is rounding the value. Below,
- * it is off by less than 1e-6 of a unit, which changes a rounding only within that distance of a half: such
- * values, and those whose scaling or reading back would take a power of ten beyond 10^22 (which doubles do not
- * hold exactly), return false and the caller takes the strings. Reading back is `digits * 10^k` or
- * `digits / 10^-k` with both operands exact, one correctly rounded operation, hence the double that
- * `Number(text)` gives (Clinger's fast path), before `Math.fround` as there.
+ * digits, which is exact for values from 1e-4 up to 10^9 (see EXACT_SCALING), so rounding it is rounding the
+ * value, and whether it reads back is a comparison with the float32's rounding interval, scaled exactly too
+ * (see float32Digits). Checked against the previous search, which read each rounding back through `Math.fround`,
+ * on every non-integer float32 from 1e-5 to 2e9. Outside that range the scaled value is off by less than 1e-6 of
+ * a unit, which changes a rounding only within that distance of a half: such values, and those whose scaling or
+ * reading back would take a power of ten beyond 10^22 (which doubles do not hold exactly), return false and the
+ * caller takes the strings. Reading back there is `digits * 10^k` or `digits / 10^-k` with both operands exact,
+ * one correctly rounded operation, hence the double that `Number(text)` gives (Clinger's fast path), before
+ * `Math.fround` as there.
  */
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const INVERSE_POWERS_OF_TEN = POWERS_OF_TEN.map((power) => 1 / power);
 const MAX_EXACT_POWER = 22;
 /**
  * A float32's 24 significant bits times 10^k (5^k has under 29 bits up to k = 12) fit a double's 53: scaling up
@@ -46,6 +50,88 @@ export function float32Digits(magnitude: number, out: DecimalDigits): boolean {
     scaled = decimalValue(magnitude, -exponent);
   }
   if (Number.isNaN(scaled)) return false;
+  if (exponent > 0 || -exponent > EXACT_SCALING) return searchInexact(magnitude, scaled, exponent, out);
+
+  // Scaled exactly: the rounding to each length, and whether it reads back, are exact integer and bound
+  // comparisons, written inline (a call taking doubles boxes them, which cost more than the arithmetic).
+  // The bounds: halfway to the float32 on each side, closer below a power of two. A midpoint has 25
+  // significant bits and 10^12 under 29 bits of odd factor (5^12), so both scaled bounds are exact doubles.
+  // Reading a decimal back is `Number` then `Math.fround`, two roundings; the first cannot carry a decimal
+  // onto or across a bound, since a scaled decimal and a bound differ by 0 or by more than 2 of a double's
+  // half units there (2^29 / 5^12). So a rounding reads back when it lies inside, or on a bound of a float32
+  // with an even mantissa (`Math.fround` sends a tie to the even one).
+  exponentBits[0] = magnitude;
+  const lowWord = exponentWords[1 - HIGH_WORD] as number;
+  const highWord = exponentWords[HIGH_WORD] as number;
+  const power = POWERS_OF_TWO[highWord >>> 20] as number;
+  const half = power * 2 ** -24;
+  const factor = POWERS_OF_TEN[-exponent] as number;
+  const lowBound = (magnitude - (magnitude === power ? half / 2 : half)) * factor;
+  const highBound = (magnitude + half) * factor;
+  // A float32's last mantissa bit is bit 29 of the double's low word.
+  const evenMantissa = ((lowWord >>> 29) & 1) === 0;
+  const whole = Math.floor(scaled);
+  const fraction = scaled - whole;
+
+  // Rounding to more digits never moves further from the value, so where the bounds are symmetric about it a
+  // length that reads back is followed by longer ones that do too, and the search can start anywhere: at the
+  // last answer's length (a column's values tend to share one), walking down while shorter roundings read
+  // back, or up until one does. Below a power of two the interval is narrower, where in principle a shorter
+  // rounding could read back and a longer one not; for no float32 power of two does that happen (each checked
+  // with `toPrecision` and `Math.fround`), so they need no search of their own.
+  let length = lengthHint;
+  let downward = true;
+  let first = true;
+  let kept = 0;
+  let keptLength = 0;
+  for (;;) {
+    const shift = 9 - length;
+    const unit = POWERS_OF_TEN[shift] as number;
+    // The reciprocal's product is within one of the quotient; the integer checks settle which.
+    let quotient = Math.floor(whole * (INVERSE_POWERS_OF_TEN[shift] as number));
+    if (quotient * unit > whole) quotient--;
+    else if (whole - quotient * unit >= unit) quotient++;
+    // The rest below the kept digits is exact (under 2^50); `toPrecision` rounds a tie up.
+    const rest = whole - quotient * unit + fraction;
+    const digits = rest >= unit / 2 ? quotient + 1 : quotient;
+    const candidate = digits * unit;
+    const readsBack =
+      (candidate > lowBound && candidate < highBound) ||
+      ((candidate === lowBound || candidate === highBound) && evenMantissa);
+    if (first) {
+      downward = readsBack;
+      first = false;
+    }
+    if (downward) {
+      if (!readsBack) break;
+      kept = digits;
+      keptLength = length;
+      if (length === 1) break;
+      length--;
+    } else {
+      // Nine digits always read back a float32.
+      if (readsBack || length === 9) {
+        kept = digits;
+        keptLength = length;
+        break;
+      }
+      length++;
+    }
+  }
+  out.digits = kept;
+  out.exponent = exponent + 9 - keptLength;
+  lengthHint = keptLength;
+  return true;
+}
+
+/** Where the search for the next exactly scaled value starts (see float32Digits). */
+let lengthHint = 8;
+
+/**
+ * The search for values scaled inexactly (below 1e-4, or of 10 integer digits and more), as `numberText`'s:
+ * from 8 digits down while shorter roundings read back, else up to 9.
+ */
+function searchInexact(magnitude: number, scaled: number, exponent: number, out: DecimalDigits): boolean {
   let digits = 8;
   let found = roundTrips(magnitude, scaled, exponent, digits, out);
   if (found === undefined) return false;
@@ -78,6 +164,8 @@ const exponentBits = new Float64Array(1);
 const exponentWords = new Int32Array(exponentBits.buffer);
 const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LOG10_2 = Math.log10(2);
+/** 2^(e - 1023) at each biased exponent e of a positive double. */
+const POWERS_OF_TWO = Float64Array.from({ length: 2048 }, (_, biased) => 2 ** (biased - 1023));
 
 /**
  * floor(log10(magnitude)), or one below it, for a positive normal double: from its binary exponent, since
@@ -102,10 +190,9 @@ export function decimalValue(digits: number, exponent: number): number {
 }
 
 /**
- * Whether the value rounded to `length` digits reads back as the same float32, with that rounding left in `out`;
- * undefined when the rounding or the reading back is not certain. `toPrecision` rounds a tie up (away from
- * zero for the magnitude), so an exactly scaled value does too; a scaled value off by a rounding cannot tell a
- * tie from a near one, and declines both.
+ * Whether the value, scaled inexactly, rounded to `length` digits reads back as the same float32, with that
+ * rounding left in `out`; undefined when the rounding or the reading back is not certain: a scaled value off
+ * by a rounding cannot tell a tie from a near one, and declines both.
  */
 function roundTrips(
   magnitude: number,
@@ -115,21 +202,11 @@ function roundTrips(
   out: DecimalDigits,
 ): boolean | undefined {
   const shift = 9 - length;
-  const unit = POWERS_OF_TEN[shift] as number;
-  let digits: number;
-  if (exponent <= 0 && -exponent <= EXACT_SCALING) {
-    // Integer and fraction parts are exact, and so is the rest below the kept digits (under 2^50).
-    const whole = Math.floor(scaled);
-    const kept = Math.floor(whole / unit);
-    const rest = whole - kept * unit + (scaled - whole);
-    digits = rest >= unit / 2 ? kept + 1 : kept;
-  } else {
-    const part = scaled / unit;
-    const whole = Math.floor(part);
-    const fraction = part - whole;
-    if (Math.abs(fraction - 0.5) < TIE_MARGIN) return undefined;
-    digits = fraction > 0.5 ? whole + 1 : whole;
-  }
+  const part = scaled / (POWERS_OF_TEN[shift] as number);
+  const whole = Math.floor(part);
+  const fraction = part - whole;
+  if (Math.abs(fraction - 0.5) < TIE_MARGIN) return undefined;
+  const digits = fraction > 0.5 ? whole + 1 : whole;
   const value = decimalValue(digits, exponent + shift);
   if (Number.isNaN(value)) return undefined;
   out.digits = digits;
