@@ -95,3 +95,25 @@ describe("Md5Lanes", () => {
     expect(outcomes.map((o) => ("md5" in o ? o.md5 : o))).toEqual(files.map((f) => f.md5));
   });
 });
+
+describe("Md5Lanes without WebAssembly SIMD", () => {
+  it("hashes each file with OpenSSL, with the same outcomes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowops-lanes-"));
+    try {
+      const files = [0, 70_000, 13].map((size, i) => {
+        const data = randomBytes(size);
+        const path = join(dir, `f${i}`);
+        writeFileSync(path, data);
+        return { path, md5: md5(data), size };
+      });
+      const paths = [...files.map((f) => f.path), join(dir, "missing")];
+      const outcomes = new Md5Lanes({ simd: false }).hashFiles(paths);
+      expect(outcomes.slice(0, 3).map((o) => ("md5" in o ? [o.md5, o.size] : o))).toEqual(
+        files.map((f) => [f.md5, f.size]),
+      );
+      expect(outcomes[3]).toEqual({ error: expect.objectContaining({ code: "ENOENT" }) as unknown });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

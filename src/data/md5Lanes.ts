@@ -56,17 +56,27 @@ const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssem
 let shared: Md5Lanes | undefined;
 
 export class Md5Lanes {
-  private readonly compress: CompressBlocks;
+  /** Undefined where the module cannot run (no WebAssembly SIMD): every file is then hashed by OpenSSL alone. */
+  private readonly compress: CompressBlocks | undefined;
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
 
-  constructor() {
-    const instance = new wasm.Instance(new wasm.Module(md5LanesModuleBytes(MEMORY_PAGES)));
-    const memory = instance.exports.memory as { buffer: ArrayBuffer };
-    this.compress = instance.exports.md5 as CompressBlocks;
+  /** `simd: false` hashes one file at a time with OpenSSL, as a machine without WebAssembly SIMD does. */
+  constructor(options: { simd?: boolean } = {}) {
+    let instance: { exports: Record<string, unknown> } | undefined;
+    if (options.simd !== false) {
+      try {
+        instance = new wasm.Instance(new wasm.Module(md5LanesModuleBytes(MEMORY_PAGES)));
+      } catch {
+        // V8 compiles SIMD only on CPUs that have it (SSE4.1 on x64); such a machine keeps OpenSSL's speed.
+      }
+    }
+    this.compress = instance?.exports.md5 as CompressBlocks | undefined;
     // The memory never grows, so these views stay valid.
-    this.bytes = new Uint8Array(memory.buffer);
-    this.view = new DataView(memory.buffer);
+    const buffer =
+      (instance?.exports.memory as { buffer: ArrayBuffer } | undefined)?.buffer ?? new ArrayBuffer(0);
+    this.bytes = new Uint8Array(buffer);
+    this.view = new DataView(buffer);
   }
 
   /** One per thread, made on first use (compiling the module takes well under a millisecond). */
@@ -85,11 +95,16 @@ export class Md5Lanes {
     sizes?: readonly number[],
   ): HashOutcome[] {
     const outcomes = new Array<HashOutcome>(paths.length);
+    const compress = this.compress;
     const queue: number[] = [];
     paths.forEach((path, index) => {
-      if ((sizes?.[index] ?? 0) > LANE_MAX_BYTES) outcomes[index] = hashAlone(path, onBytes);
-      else queue.push(index);
+      if (compress === undefined || (sizes?.[index] ?? 0) > LANE_MAX_BYTES) {
+        outcomes[index] = hashAlone(path, onBytes);
+      } else {
+        queue.push(index);
+      }
     });
+    if (compress === undefined) return outcomes;
     let next = 0;
     const lanes: Lane[] = Array.from({ length: MD5_LANES }, (_, lane) => ({
       index: -1,
@@ -135,7 +150,7 @@ export class Md5Lanes {
         if (lane.index < 0) lane.pointer = regionOf(position);
         this.view.setUint32(TABLE_OFFSET + 4 * position, lane.pointer, true);
       });
-      this.compress(0, TABLE_OFFSET, step);
+      compress(0, TABLE_OFFSET, step);
       lanes.forEach((lane, position) => {
         if (lane.index < 0) return;
         lane.blocks -= step;
