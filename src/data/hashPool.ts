@@ -1,12 +1,12 @@
 /**
  * Hashes many files on all cores. MD5 is a serial chain, so one file is bound to one core; throughput comes
  * from hashing different files at once: on worker threads, and four to a thread in SIMD lanes (`Md5Lanes`),
- * which is why batches carry the sizes (a large file is hashed alone, by OpenSSL). Paths travel in batches (one message per batch, not
- * per file) sized from the files' byte counts, largest files first so a big file does not start last and
- * leave the other cores idle. Small total work is hashed in-thread: starting a worker costs more; so is a
- * single file, which cannot be split across cores anyway.
- * Idle workers are unref'd so the pool never keeps the process alive; busy ones are ref'd so a pending hash
- * is never cut short by the process exiting.
+ * which is why batches carry the sizes (a large file is hashed alone, by OpenSSL). Paths travel in batches
+ * (one message per batch, not per file) sized from the files' byte counts, largest files first so a big file
+ * does not start last and leave the other cores idle. Small total work is hashed in-thread: starting a worker
+ * costs more; so is a single file, which cannot be split across cores anyway.
+ * Idle workers are unref'd so the pool never keeps the process alive; busy ones are ref'd so a pending hash is
+ * never cut short by the process exiting.
  */
 import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";

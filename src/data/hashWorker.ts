@@ -1,9 +1,9 @@
 /**
  * The worker thread of `HashPool`: receives batches of paths, hashes them four at a time (`Md5Lanes`) with
  * blocking reads (the thread has nothing else to do, and sync reads skip a thread-pool round trip per chunk),
- * answers with one message per batch plus occasional progress messages for large files. Each outcome carries the file's stamp (an fstat
- * after reading), so the caller needs no second stat per file on its own thread. Per-file failures are
- * returned, not thrown, so one unreadable file does not kill the worker.
+ * answers with one message per batch plus occasional progress messages for large files. Each outcome carries
+ * the file's stamp (an fstat after reading), so the caller needs no second stat per file on its own thread.
+ * Per-file failures are returned, not thrown, so one unreadable file does not kill the worker.
  */
 import { parentPort } from "node:worker_threads";
 import { FlowOpsError } from "../errors.js";
