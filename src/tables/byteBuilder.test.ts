@@ -48,6 +48,23 @@ describe("ByteBuilder", () => {
     expect(text.toString()).toBe(`${expected.join("")}}`);
   });
 
+  it("writes a separator and a span four bytes at a time, exactly, at the end of its source too", () => {
+    const source = Buffer.from("xx0.5|-12.25|1e-7|123456789.125");
+    const spans: [number, number, number][] = [
+      [-1, 2, 5],
+      [44, 6, 12],
+      [9, 13, 17],
+      [44, 18, source.length], // no three bytes after it: copied byte by byte
+      [44, 2, 2],
+    ];
+    const text = written((bytes) => {
+      for (const [separator, start, end] of spans)
+        bytes.separatedWords(separator, viewOf(source), start, end);
+      bytes.byte(10);
+    }, 3);
+    expect(text.toString()).toBe("0.5,-12.25\t1e-7,123456789.125,\n");
+  });
+
   it("grows past its capacity and keeps what was written", () => {
     const bytes = new ByteBuilder(2);
     for (let i = 0; i < 1000; i++) {

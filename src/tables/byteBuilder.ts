@@ -77,6 +77,25 @@ export class ByteBuilder {
     this.length = at + count;
   }
 
+  /**
+   * A separator byte (none when `separator` is negative) and then `source[start, end)`, short (a number's
+   * text), copied four bytes at a time as `keyedWords` copies: up to three bytes past the end are written and
+   * left to the next write.
+   */
+  separatedWords(separator: number, source: DataView, start: number, end: number): void {
+    const count = end - start;
+    this.reserve(count + 8);
+    const view = this.view;
+    let at = this.length;
+    if (separator >= 0) view.setUint8(at++, separator);
+    if (end + 3 <= source.byteLength) {
+      for (let i = 0; i < count; i += 4) view.setUint32(at + i, source.getUint32(start + i, true), true);
+    } else {
+      for (let i = 0; i < count; i++) view.setUint8(at + i, source.getUint8(start + i));
+    }
+    this.length = at + count;
+  }
+
   /** `text` as UTF-8 (a lone surrogate as U+FFFD, as `Buffer.from` writes it). */
   text(text: string): void {
     const count = text.length;
