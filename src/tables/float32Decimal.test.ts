@@ -80,9 +80,9 @@ describe("float32Digits", () => {
     expect(answered).toBeGreaterThan(fractional * 0.99);
   });
 
-  it("gives the same digits whatever length the search before it ended at", () => {
-    // The search starts at the last answer's length; powers of two and their neighbours (narrower below) and
-    // short decimals are where a wrong start would show.
+  it("gives the same digits whatever values came before", () => {
+    // Powers of two (narrower below), their neighbours and short decimals, each after values of every length:
+    // the answer is the value's alone, as `numberText`'s.
     const values = [0.1, 0.5, 1.5, 0.0123, 1.2345, 2.5, 0.3333333, 1e-4, 123456.79, 99999.99];
     for (let e = -13; e <= 29; e++) values.push(2 ** e, 2 ** e * (1 + 2 ** -23), 2 ** e * (1 - 2 ** -24));
     const lengths = [0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.12345678, 0.33333334];

@@ -52,9 +52,7 @@ export function float32Digits(magnitude: number, out: DecimalDigits): boolean {
   if (Number.isNaN(scaled)) return false;
   if (exponent > 0 || -exponent > EXACT_SCALING) return searchInexact(magnitude, scaled, exponent, out);
 
-  // Scaled exactly: the rounding to each length, and whether it reads back, are exact integer and bound
-  // comparisons, written inline (a call taking doubles boxes them, which cost more than the arithmetic).
-  // The bounds: halfway to the float32 on each side, closer below a power of two. A midpoint has 25
+  // Scaled exactly: a rounding, and whether it reads back, are exact integer and bound comparisons. The bounds: halfway to the float32 on each side, closer below a power of two. A midpoint has 25
   // significant bits and 10^12 under 29 bits of odd factor (5^12), so both scaled bounds are exact doubles.
   // Reading a decimal back is `Number` then `Math.fround`, two roundings; the first cannot carry a decimal
   // onto or across a bound, since a scaled decimal and a bound differ by 0 or by more than 2 of a double's
@@ -73,59 +71,73 @@ export function float32Digits(magnitude: number, out: DecimalDigits): boolean {
   const whole = Math.floor(scaled);
   const fraction = scaled - whole;
 
-  // Rounding to more digits never moves further from the value, so where the bounds are symmetric about it a
-  // length that reads back is followed by longer ones that do too, and the search can start anywhere: at the
-  // last answer's length (a column's values tend to share one), walking down while shorter roundings read
-  // back, or up until one does. Below a power of two the interval is narrower, where in principle a shorter
-  // rounding could read back and a longer one not; for no float32 power of two does that happen (each checked
-  // with `toPrecision` and `Math.fround`), so they need no search of their own.
-  let length = lengthHint;
-  let downward = true;
-  let first = true;
-  let kept = 0;
-  let keptLength = 0;
-  for (;;) {
-    const shift = 9 - length;
-    const unit = POWERS_OF_TEN[shift] as number;
-    // The reciprocal's product is within one of the quotient; the integer checks settle which.
-    let quotient = Math.floor(whole * (INVERSE_POWERS_OF_TEN[shift] as number));
-    if (quotient * unit > whole) quotient--;
-    else if (whole - quotient * unit >= unit) quotient++;
-    // The rest below the kept digits is exact (under 2^50); `toPrecision` rounds a tie up.
-    const rest = whole - quotient * unit + fraction;
-    const digits = rest >= unit / 2 ? quotient + 1 : quotient;
-    const candidate = digits * unit;
-    const readsBack =
-      (candidate > lowBound && candidate < highBound) ||
-      ((candidate === lowBound || candidate === highBound) && evenMantissa);
-    if (first) {
-      downward = readsBack;
-      first = false;
+  if (magnitude !== power) {
+    // The bounds are symmetric about the value, and the rounding to a length is the multiple of its unit
+    // nearest the value (a tie, rounded up, is as near as the other), so it reads back exactly when some
+    // multiple of that unit lies within the bounds. The scaled integers that read back run from `first` to
+    // `last`; the shortest length is the one whose unit, the largest power of ten with a multiple there, is
+    // found by dropping the digits in which `first - 1` and `last` differ. No search, and one rounding.
+    const first = evenMantissa ? Math.ceil(lowBound) : Math.floor(lowBound) + 1;
+    const last = evenMantissa ? Math.floor(highBound) : Math.ceil(highBound) - 1;
+    let below = first - 1;
+    let top = last;
+    let shift = 0;
+    while (shift < 8) {
+      const nextBelow = (below / 10) | 0;
+      const nextTop = (top / 10) | 0;
+      if (nextBelow === nextTop) break;
+      below = nextBelow;
+      top = nextTop;
+      shift++;
     }
-    if (downward) {
-      if (!readsBack) break;
-      kept = digits;
-      keptLength = length;
-      if (length === 1) break;
-      length--;
-    } else {
-      // Nine digits always read back a float32.
-      if (readsBack || length === 9) {
-        kept = digits;
-        keptLength = length;
-        break;
-      }
-      length++;
-    }
+    out.digits = roundedAt(whole, fraction, shift);
+    out.exponent = exponent + shift;
+    return true;
+  }
+
+  // A power of two has a narrower interval below it than above, where a multiple of a unit can lie within the
+  // bounds while the rounding does not: its lengths are tried as `numberText` tries them, from 8 down while
+  // shorter roundings read back, else 9.
+  let length = 8;
+  let kept = roundedAt(whole, fraction, 1);
+  if (!readsBackAt(kept * 10, lowBound, highBound, evenMantissa)) {
+    out.digits = roundedAt(whole, fraction, 0);
+    out.exponent = exponent;
+    return true;
+  }
+  while (length > 1) {
+    const digits = roundedAt(whole, fraction, 10 - length);
+    if (!readsBackAt(digits * (POWERS_OF_TEN[10 - length] as number), lowBound, highBound, evenMantissa))
+      break;
+    kept = digits;
+    length--;
   }
   out.digits = kept;
-  out.exponent = exponent + 9 - keptLength;
-  lengthHint = keptLength;
+  out.exponent = exponent + 9 - length;
   return true;
 }
 
-/** Where the search for the next exactly scaled value starts (see float32Digits). */
-let lengthHint = 8;
+/**
+ * The value (scaled to 9 integer digits, as `whole` and its `fraction`) rounded to the digits above its last
+ * `shift`, ties up as `toPrecision` rounds. The rest below the kept digits is exact (under 2^50).
+ */
+function roundedAt(whole: number, fraction: number, shift: number): number {
+  const unit = POWERS_OF_TEN[shift] as number;
+  // The reciprocal's product is within one of the quotient; the integer checks settle which.
+  let quotient = Math.floor(whole * (INVERSE_POWERS_OF_TEN[shift] as number));
+  if (quotient * unit > whole) quotient--;
+  else if (whole - quotient * unit >= unit) quotient++;
+  const rest = whole - quotient * unit + fraction;
+  return rest >= unit / 2 ? quotient + 1 : quotient;
+}
+
+/** Whether a scaled rounding reads back: inside the bounds, or on one where ties go to this float32. */
+function readsBackAt(candidate: number, lowBound: number, highBound: number, evenMantissa: boolean): boolean {
+  return (
+    (candidate > lowBound && candidate < highBound) ||
+    ((candidate === lowBound || candidate === highBound) && evenMantissa)
+  );
+}
 
 /**
  * The search for values scaled inexactly (below 1e-4, or of 10 integer digits and more), as `numberText`'s:
