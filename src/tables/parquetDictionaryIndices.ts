@@ -82,7 +82,10 @@ function unpackWords(
   }
 }
 
-/** As `unpackWords`, for entries of two words (DOUBLE, INT64). */
+/**
+ * As `unpackWords`, for entries of two words (DOUBLE, INT64): a loop of its own, so that each loop stays one
+ * tight shape with no per-value branch on the entry's width.
+ */
 function unpackDoubleWords(
   view: DataView,
   pos: number,
