@@ -4,8 +4,9 @@
  * hash's buffers), its last chunk is padded there, and every call compresses as many blocks as the
  * shortest lane has left; a lane whose file ends takes the next file. So four small files cost about what
  * two cost with OpenSSL, one after another.
- * A file larger than `LANE_MAX_BYTES` (by the caller's size hint) is hashed by OpenSSL instead: once the
- * small files are done it would be the only lane working, at a quarter of the vector's throughput.
+ * A file larger than `LANE_MAX_BYTES` (by the caller's size hint), or a file alone, is hashed by OpenSSL
+ * instead: once the small files are done it would be the only lane working, at a quarter of the vector's
+ * throughput.
  * Blocking reads, for worker threads and for a handful of files on the main thread (as `md5FileSyncStamped`).
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
@@ -105,6 +106,12 @@ export class Md5Lanes {
       }
     });
     if (compress === undefined) return outcomes;
+    // One file would have a lane to itself, at a quarter of the vector's throughput: OpenSSL is faster.
+    if (queue.length === 1) {
+      const index = queue[0] as number;
+      outcomes[index] = hashAlone(paths[index] as string, onBytes);
+      return outcomes;
+    }
     let next = 0;
     const lanes: Lane[] = Array.from({ length: MD5_LANES }, (_, lane) => ({
       index: -1,
