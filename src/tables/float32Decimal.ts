@@ -52,12 +52,13 @@ export function float32Digits(magnitude: number, out: DecimalDigits): boolean {
   if (Number.isNaN(scaled)) return false;
   if (exponent > 0 || -exponent > EXACT_SCALING) return searchInexact(magnitude, scaled, exponent, out);
 
-  // Scaled exactly: a rounding, and whether it reads back, are exact integer and bound comparisons. The bounds: halfway to the float32 on each side, closer below a power of two. A midpoint has 25
-  // significant bits and 10^12 under 29 bits of odd factor (5^12), so both scaled bounds are exact doubles.
-  // Reading a decimal back is `Number` then `Math.fround`, two roundings; the first cannot carry a decimal
-  // onto or across a bound, since a scaled decimal and a bound differ by 0 or by more than 2 of a double's
-  // half units there (2^29 / 5^12). So a rounding reads back when it lies inside, or on a bound of a float32
-  // with an even mantissa (`Math.fround` sends a tie to the even one).
+  // Scaled exactly: a rounding, and whether it reads back, are exact integer and bound comparisons. The
+  // bounds: halfway to the float32 on each side, closer below a power of two. A midpoint has 25 significant
+  // bits and 10^12 under 29 bits of odd factor (5^12), so both scaled bounds are exact doubles. Reading a
+  // decimal back is `Number` then `Math.fround`, two roundings; the first cannot carry a decimal onto or
+  // across a bound, since a scaled decimal and a bound differ by 0 or by more than 2 of a double's half units
+  // there (2^29 / 5^12). So a rounding reads back when it lies inside, or on a bound of a float32 with an even
+  // mantissa (`Math.fround` sends a tie to the even one).
   exponentBits[0] = magnitude;
   const lowWord = exponentWords[1 - HIGH_WORD] as number;
   const highWord = exponentWords[HIGH_WORD] as number;
