@@ -14,7 +14,7 @@ import type { Worker } from "node:worker_threads";
 import { FlowOpsError, notFound } from "../errors.js";
 import { startModuleWorker } from "../moduleWorker.js";
 import { md5FileStamped, type StampedDigest } from "./md5File.js";
-import { Md5Lanes, type HashOutcome } from "./md5Lanes.js";
+import { failedOutcome, Md5Lanes, type HashOutcome } from "./md5Lanes.js";
 
 /** A batch sent to a worker; `sizes` are the caller's hints (0 when unknown), for choosing how to hash. */
 export interface HashBatchRequest {
@@ -248,8 +248,7 @@ async function hashOneInThread(path: string, onBytes?: (bytes: number) => void):
   try {
     return [await md5FileStamped(path, onBytes)];
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw hashFailure(path, { ...(code === undefined ? {} : { code }), message });
+    throw hashFailure(path, failedOutcome(error).error);
   }
 }
 

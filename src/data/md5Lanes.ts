@@ -124,8 +124,7 @@ export class Md5Lanes {
     }));
 
     const fail = (lane: Lane, error: unknown) => {
-      const { code, message } = error as NodeJS.ErrnoException;
-      outcomes[lane.index] = { error: { ...(code === undefined ? {} : { code }), message } };
+      outcomes[lane.index] = failedOutcome(error);
       if (lane.fd >= 0) closeQuietly(lane.fd);
       lane.fd = -1;
       lane.index = -1;
@@ -232,9 +231,14 @@ function hashAlone(path: string, onBytes?: (bytes: number) => void): HashOutcome
   try {
     return md5FileSyncStamped(path, onBytes);
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    return { error: { ...(code === undefined ? {} : { code }), message } };
+    return failedOutcome(error);
   }
+}
+
+/** A read error as an outcome: its code (ENOENT, EISDIR...) and message, which cross to the pool's thread. */
+export function failedOutcome(error: unknown): { error: { code?: string; message: string } } {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return { error: { ...(code === undefined ? {} : { code }), message } };
 }
 
 function closeQuietly(fd: number): void {

@@ -119,7 +119,8 @@ export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTabl
     if (this.part === undefined) this.sink.close();
   }
 
-  private writeCell(column: OutputColumn, row: number): void {
+  /** A cell of any column but number text, which `write` copies itself with its separator. */
+  private writeCell(column: Exclude<OutputColumn, { kind: "numberText" }>, row: number): void {
     switch (column.kind) {
       case "text":
         this.writeTextCell(column.cells, row);
@@ -127,11 +128,6 @@ export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTabl
       case "textRun":
         this.writeTextRun(column.run, row);
         return;
-      case "numberText": {
-        const { bytes, starts, ends } = column.text;
-        this.bytes.bytes(bytes, starts[row] as number, ends[row] as number);
-        return;
-      }
       case "float32":
         this.writeNumber(column.values[row] as number, true);
         return;
