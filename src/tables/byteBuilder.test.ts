@@ -149,4 +149,24 @@ describe("ByteBuilder", () => {
       }
     }
   });
+
+  it("writes digits below 10^9 in 32-bit steps (shortDecimal) as decimal writes them, at every place of the point", () => {
+    let seed = 987;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 1;
+    };
+    const digitSets = [1, 9, 10, 99, 100, 5000, 123456789, 999999999, 100000000, 8388607, 16777216];
+    for (let trial = 0; trial < 400; trial++) digitSets.push(1 + (next() % 999999999));
+    for (const digits of digitSets) {
+      for (let exponent = -48; exponent <= 40; exponent++) {
+        for (const negative of [false, true]) {
+          const expected = written((bytes) => bytes.decimal(negative, { digits, exponent })).toString();
+          expect(written((bytes) => bytes.shortDecimal(negative, { digits, exponent })).toString()).toBe(
+            expected,
+          );
+        }
+      }
+    }
+  });
 });
