@@ -81,7 +81,7 @@ describe("dataStatus", () => {
   });
 
   it("remembers a complete directory until an object is removed from the cache", async () => {
-    const { md5 } = (await readDvcFile(join(dir, "d.dvc"))).outs[0]!;
+    const { md5 } = (await readDvcFile(join(dir, "d.dvc"), dir)).outs[0]!;
     // A listing changed in the last two seconds is not trusted; age the fan-out directories.
     const fanOut = join(dir, ".dvc", "cache", "files", "md5");
     const past = new Date(Date.now() - 60_000);

@@ -36,6 +36,24 @@ describe("serializeDvcFile", () => {
     expect(serializeDvcFile({ outs })).toBe(DIR_DVC);
   });
 
+  it("quotes paths that YAML 1.1 reads as something else, and escapes control characters, as dvc add does", () => {
+    // Each `path:` line as dvc 3.67.1 writes it; DVC cannot load the plain forms.
+    const cases: [string, string][] = [
+      ["2024-01-01", "'2024-01-01'"],
+      ["=", "'='"],
+      ["<<", "'<<'"],
+      ["0b101", "'0b101'"],
+      ["1_000", "'1_000'"],
+      ["yes", "yes"],
+      ["a\tb", '"a\\tb"'],
+      ["plain name.csv", "plain name.csv"],
+    ];
+    for (const [path, written] of cases) {
+      const outs = [{ path, hash: "md5" as const, size: 4, md5: "d3b07384d113edec49eaa6238ad5ff00" }];
+      expect(serializeDvcFile({ outs })).toBe(FILE_DVC.replace("path: foo", `path: ${written}`));
+    }
+  });
+
   it("keeps extra out keys after path and unknown top-level keys", () => {
     const outs = [
       { path: "foo", remote: "r", md5: "d3b07384d113edec49eaa6238ad5ff00", size: 4, hash: "md5" as const },
@@ -46,7 +64,7 @@ describe("serializeDvcFile", () => {
 
   it("round-trips what it reads", async () => {
     await writeFile(join(dir, "d.dvc"), DIR_DVC);
-    const doc = await readDvcFile(join(dir, "d.dvc"));
+    const doc = await readDvcFile(join(dir, "d.dvc"), dir);
     expect(serializeDvcFile(doc)).toBe(DIR_DVC);
   });
 });
@@ -55,19 +73,45 @@ describe("readDvcFile", () => {
   it("names the file, line and field of a bad value", async () => {
     const path = join(dir, "bad.dvc");
     await writeFile(path, "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: big\n  path: foo\n");
-    await expect(readDvcFile(path)).rejects.toThrow(`${path}:3: outs[0].size must be a non-negative integer`);
+    await expect(readDvcFile(path, dir)).rejects.toThrow(
+      `${path}:3: outs[0].size must be a non-negative integer`,
+    );
   });
 
   it("rejects a file without outs", async () => {
     const path = join(dir, "empty.dvc");
     await writeFile(path, "wdir: .\n");
-    await expect(readDvcFile(path)).rejects.toThrow(/empty\.dvc:1: 'outs' must be a non-empty list/);
+    await expect(readDvcFile(path, dir)).rejects.toThrow(/empty\.dvc:1: 'outs' must be a non-empty list/);
+  });
+
+  it("refuses an out outside the repository, naming the file and line, and keeps one that climbs inside it", async () => {
+    await mkdir(join(dir, "sub"));
+    const out = (path: string): string =>
+      `outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 4\n  hash: md5\n  path: ${path}\n`;
+    const inside = join(dir, "sub", "ok.dvc");
+    await writeFile(inside, out("../foo"));
+    expect((await readDvcFile(inside, dir)).outs[0]?.path).toBe("../foo");
+    for (const [name, path] of [
+      ["up.dvc", "../../escaped.txt"],
+      ["abs.dvc", "/etc/passwd"],
+      ["root.dvc", ".."],
+    ] as const) {
+      const file = join(dir, "sub", name);
+      await writeFile(file, out(path));
+      await expect(readDvcFile(file, dir)).rejects.toThrow(
+        `${file}:5: outs[0].path '${path}' is outside the repository (${dir})`,
+      );
+    }
+    const wdirFile = join(dir, "wdir.dvc");
+    await writeFile(wdirFile, `${out("x")}wdir: ..\n`);
+    await expect(readDvcFile(wdirFile, dir)).rejects.toThrow("outs[0].path 'x' is outside the repository");
+    await expect(loadTrackedOuts({ root: dir })).rejects.toThrow("is outside the repository");
   });
 
   it("reads a DVC 2 entry (no hash key) as legacy", async () => {
     const path = join(dir, "old.dvc");
     await writeFile(path, "outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 4\n  path: foo\n");
-    const doc = await readDvcFile(path);
+    const doc = await readDvcFile(path, dir);
     expect(doc.outs[0]?.hash).toBeUndefined();
   });
 });

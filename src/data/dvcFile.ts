@@ -50,12 +50,18 @@ const OUT_KEY_ORDER = ["md5", "size", "nfiles", "isexec", "hash", "path"] as con
 /** Top-level keys in DVC's order (`serialize.to_single_stage_file`); unknown keys follow. */
 const DOC_KEY_ORDER = ["md5", "frozen", "deps", "outs", "wdir"] as const;
 
-export async function readDvcFile(path: string): Promise<DvcFileDoc> {
+/** Reads and checks a `.dvc` file of the repository at `root` (absolute), whose outs must lie inside it. */
+export async function readDvcFile(path: string, root: string): Promise<DvcFileDoc> {
   const file = await readYamlFile(path);
-  return { ...parseDvcFile(file), ...(file.text !== undefined ? { text: file.text } : {}) };
+  return { ...parseDvcFile(file, root), ...(file.text !== undefined ? { text: file.text } : {}) };
 }
 
-export function parseDvcFile(file: YamlFile): DvcFileDoc {
+/**
+ * Checks a `.dvc` file's fields. With the repository's `root` (and the file's absolute path), an out outside
+ * the repository is an error: DVC 3 cannot check such an out out either, and writing it would let a committed
+ * `.dvc` file overwrite any file its user can write.
+ */
+export function parseDvcFile(file: YamlFile, root?: string): DvcFileDoc {
   const { path, value } = file;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw malformedFile(path, 1, "expected a mapping with an 'outs' list");
@@ -78,7 +84,7 @@ export function parseDvcFile(file: YamlFile): DvcFileDoc {
   if (deps !== undefined && !Array.isArray(deps)) {
     throw malformedFile(path, file.lineOf(["deps"]), "'deps' must be a list");
   }
-  return {
+  const doc: DvcFileDoc = {
     path,
     outs,
     raw,
@@ -86,6 +92,19 @@ export function parseDvcFile(file: YamlFile): DvcFileDoc {
     ...(md5 !== undefined ? { md5 } : {}),
     ...(deps !== undefined ? { deps } : {}),
   };
+  if (root !== undefined) {
+    const outsWdir = resolve(dvcFileWdir(path, doc));
+    outs.forEach((out, index) => {
+      if (!isInsideRepository(resolve(outsWdir, out.path), root)) {
+        throw malformedFile(
+          path,
+          file.lineOf(["outs", index, "path"]),
+          `outs[${index}].path '${out.path}' is outside the repository (${root})`,
+        );
+      }
+    });
+  }
+  return doc;
 }
 
 function parseOut(file: YamlFile, item: unknown, index: number): DvcOut {
@@ -244,7 +263,7 @@ export interface TrackedOut {
 export async function loadTrackedOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
   const byFile = new Map<string, TrackedOut[]>();
   await walkDvcFiles(repo, async (dvcFile) => {
-    const doc = await readDvcFile(dvcFile);
+    const doc = await readDvcFile(dvcFile, repo.root);
     const wdir = dvcFileWdir(dvcFile, doc);
     const outs = doc.outs.map((out, index) => ({ dvcFile, doc, out, index, abs: resolve(wdir, out.path) }));
     byFile.set(dvcFile, outs);
@@ -256,6 +275,11 @@ export async function loadTrackedOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
 /** True when `inner` is `outer` or lies inside it. */
 export function isSameOrInside(inner: string, outer: string): boolean {
   return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : `${outer}${sep}`);
+}
+
+/** True when `abs` lies inside the repository `root` and is not the root itself: where an out may be. */
+export function isInsideRepository(abs: string, root: string): boolean {
+  return abs !== root && isSameOrInside(abs, root);
 }
 
 /**

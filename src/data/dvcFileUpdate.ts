@@ -7,6 +7,7 @@
  */
 import type { Document, Lexer as LexerType, Node as YamlNode, YAMLMap, YAMLSeq } from "yaml";
 import { yamlLibrary } from "../yamlLibrary.js";
+import { dumpRuamelYaml } from "../pipelines/ruamelYaml.js";
 import { wrapLongPlainLines } from "./ruamelLineWidth.js";
 
 /** How dvc's ruamel dumper lays YAML out: block style, sequences not indented under their key. */
@@ -18,9 +19,14 @@ export const DVC_YAML_STRINGIFY = {
   flowCollectionPadding: false,
 } as const;
 
-/** Plain data dumped as dvc's ruamel writer dumps it (block style, width 80). */
-export function stringifyLikeRuamel(data: unknown): string {
-  return wrapLongPlainLines(yamlLibrary().stringify(data, DVC_YAML_STRINGIFY));
+/**
+ * A mapping of plain data dumped as dvc's ruamel writer dumps it (block style, width 80), through the port of
+ * ruamel's emitter that writes dvc.lock: it quotes what YAML 1.1 would read as something other than a string
+ * (`2024-01-01`, `=`, `<<`, `0b101`, `1_000`), which a YAML 1.2 writer leaves plain and dvc then fails
+ * to load, and escapes control characters.
+ */
+export function stringifyLikeRuamel(data: Record<string, unknown>): string {
+  return dumpRuamelYaml(data);
 }
 
 /**

@@ -64,7 +64,7 @@ describe("http sources of import-url", () => {
   it("imports, reports a changed source of an unfrozen import, and updates it", async () => {
     await importUrl(repo, url, undefined, { cwd: dir });
     expect(await readFile(join(dir, "data.csv"), "utf8")).toBe(body);
-    const doc = await readDvcFile(join(dir, "data.csv.dvc"));
+    const doc = await readDvcFile(join(dir, "data.csv.dvc"), dir);
     const dep = doc.deps![0] as unknown as Record<string, unknown>;
     expect(Object.keys(dep)).toEqual(["checksum", "size", "hash", "path"]);
     expect(dep).toMatchObject({

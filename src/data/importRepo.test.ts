@@ -50,7 +50,7 @@ describe("importRepo", () => {
       `md5: ${md5}\nfrozen: true\ndeps:\n- path: data\n  repo:\n    url: ${source}\n    rev_lock: ${head()}\n` +
         "outs:\n- md5: 95beb326a40a563fdee3c40e02386d9e.dir\n  size: 14\n  nfiles: 3\n  hash: md5\n  path: data\n",
     );
-    expect(md5).toBe(singleStageMd5((await readDvcFile(join(dir, "data.dvc"))).raw));
+    expect(md5).toBe(singleStageMd5((await readDvcFile(join(dir, "data.dvc"), dir)).raw));
     expect(await text("data/c.txt")).toBe("three\n");
     expect(await text(".gitignore")).toBe("/data\n");
     expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
@@ -82,7 +82,7 @@ describe("importRepo", () => {
     expect(await updateImports(repo, ["model.bin.dvc"], { cwd: dir })).toEqual([join(dir, "model.bin.dvc")]);
     expect(await text("model.bin")).toBe("weights v2\n");
     expect(await text("model.bin.dvc")).toContain(`rev_lock: ${head()}\n`);
-    const doc = await readDvcFile(join(dir, "model.bin.dvc"));
+    const doc = await readDvcFile(join(dir, "model.bin.dvc"), dir);
     expect(doc.raw.md5).toBe(singleStageMd5(doc.raw));
     expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
   });

@@ -53,7 +53,7 @@ describe("importUrl", () => {
         `  path: ${join(source, "a.txt")}\nouts:\n- md5: b1946ac92492d2347c6235b4d2611184\n  size: 6\n` +
         `  hash: md5\n  path: a.txt\n`,
     );
-    expect(md5).toBe(singleStageMd5((await readDvcFile(result.dvcFile)).raw));
+    expect(md5).toBe(singleStageMd5((await readDvcFile(result.dvcFile, dir)).raw));
     expect(await file("a.txt")).toBe("hello\n");
     expect(await file(".gitignore")).toBe("/a.txt\n");
     expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
@@ -144,7 +144,7 @@ describe("updateImports", () => {
     const text = await file("a.txt.dvc");
     expect(text).toContain("# keep me\n");
     expect(text).toContain("- md5: 738bb2e514e4c8141281efa630650db0\n  size: 11\n");
-    const doc = await readDvcFile(join(dir, "a.txt.dvc"));
+    const doc = await readDvcFile(join(dir, "a.txt.dvc"), dir);
     expect(doc.md5).toBe(singleStageMd5(doc.raw));
     expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
   });
@@ -163,7 +163,7 @@ describe("updateImports", () => {
     await writeFile(join(source, "a.txt"), "changed\n");
     await updateImports(repo, ["a.txt.dvc"], { cwd: dir, mode: { kind: "no-download" } });
     expect(existsSync(join(dir, "a.txt"))).toBe(false);
-    const doc = await readDvcFile(join(dir, "a.txt.dvc"));
+    const doc = await readDvcFile(join(dir, "a.txt.dvc"), dir);
     expect(doc.outs[0]).toEqual({ hash: "md5", path: "a.txt" });
     expect((doc.deps?.[0] as { size: number }).size).toBe(8);
   });

@@ -95,7 +95,7 @@ async function resolveRemoval(repo: DataRepo, target: string, options: RemoveOpt
           `Ignoring name '${name}' for single stage in 'SingleStageFile: ${cwdRelative(options.cwd, file)}'.`,
         );
       }
-      const doc = await readDvcFile(file);
+      const doc = await readDvcFile(file, repo.root);
       const wdir = dvcFileWdir(file, doc);
       return [
         {

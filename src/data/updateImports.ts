@@ -146,7 +146,7 @@ async function updateOne(
   cwd: string,
   options: UpdateImportsOptions,
 ): Promise<boolean> {
-  const doc = await readDvcFile(file);
+  const doc = await readDvcFile(file, repo.root);
   if (repoImportSource(doc) !== undefined) {
     const { updateRepoImport } = await import("./updateRepoImport.js");
     const result = await updateRepoImport(repo, file, doc, cwd, {

@@ -93,7 +93,7 @@ export function outsFilter(
 export async function trackedOuts(repo: UsedRepo): Promise<TrackedOut[]> {
   const outs: TrackedOut[] = [];
   for (const file of await findDvcFiles(repo)) {
-    const doc = await readDvcFile(file);
+    const doc = await readDvcFile(file, repo.root);
     outs.push(...dvcFileOuts(doc, relPosix(repo.root, file)));
   }
   outs.push(...(await lockOuts(repo)));

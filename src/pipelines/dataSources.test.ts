@@ -217,7 +217,7 @@ describe("imports in a repro", () => {
     await writeFile(join(dir, "raw2.txt"), "edited\n", { flag: "w" });
     const result = await run();
     expect(result.dataSources[0]).toMatchObject({ outcome: "verified", frozenImport: true });
-    const doc = await readDvcFile(join(dir, "raw2.txt.dvc"));
+    const doc = await readDvcFile(join(dir, "raw2.txt.dvc"), dir);
     expect(doc.outs[0]!.size).toBe(7);
     expect(doc.md5).toBe(singleStageMd5(doc.raw));
     await rm(join(dir, "raw2.txt"));
@@ -238,7 +238,7 @@ describe("imports in a repro", () => {
     );
     // Not in the cache yet: dvc's verification commits it, and the md5 (which covers the outs) stays dvc's.
     expect(sources(await run())).toEqual({ "f.txt.dvc": "verified" });
-    expect((await readDvcFile(join(dir, "f.txt.dvc"))).md5).toBe(REPO_IMPORT_MD5);
+    expect((await readDvcFile(join(dir, "f.txt.dvc"), dir)).md5).toBe(REPO_IMPORT_MD5);
     expect(sources(await run())).toEqual({ "f.txt.dvc": "skipped" });
   });
 });

@@ -193,6 +193,20 @@ describe("readPipeline", () => {
     await expect(readPipeline(root)).rejects.toThrow(/dvc\.yaml:4: stages\.a\.frozen: expected a boolean/);
   });
 
+  it("refuses a cached out outside the repository with its line, as DVC 3 does, and keeps an uncached one", async () => {
+    write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    outs:\n    - in.txt\n    - ../out.txt\n");
+    await expect(readPipeline(root)).rejects.toThrow(
+      /dvc\.yaml:6: stage 'a': cached output '\.\.\/out\.txt' is outside the repository/,
+    );
+    write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    metrics:\n    - /tmp/m.json:\n        cache: true\n");
+    await expect(readPipeline(root)).rejects.toThrow(
+      /dvc\.yaml:5: stage 'a': cached output '\/tmp\/m\.json'/,
+    );
+    write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    outs:\n    - ../log.txt:\n        cache: false\n");
+    const pipeline = await readPipeline(root);
+    expect(pipeline.stages[0]?.outs).toEqual([{ path: "../log.txt", cache: false, persist: false }]);
+  });
+
   it("names the file and line of a YAML syntax error", async () => {
     write("dvc.yaml", "stages:\n  a:\n    cmd: [x\n");
     await expect(readPipeline(root)).rejects.toThrow(/dvc\.yaml:\d+: invalid YAML/);

@@ -59,7 +59,7 @@ async function setOne(target: string, frozen: boolean, options: FreezeOptions): 
         `Ignoring name '${name}' for single stage in 'SingleStageFile: ${cwdRelative(cwd, file)}'.`,
       );
     }
-    const doc = await readDvcFile(file);
+    const doc = await readDvcFile(file, options.root);
     const { frozen: _old, ...raw } = doc.raw;
     const text = serializeDvcFile({
       outs: doc.outs,

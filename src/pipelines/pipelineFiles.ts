@@ -49,7 +49,7 @@ async function collectPipelines(
   const tracked = new Map<string, TrackedOut[]>();
   await walkWorkspaceFiles(withGitIgnore(repo), isCollected, async (abs) => {
     if (abs.endsWith(DVC_FILE_SUFFIX)) {
-      const doc = await readDvcFile(abs);
+      const doc = await readDvcFile(abs, repo.root);
       const wdir = dvcFileWdir(abs, doc);
       const outs = doc.outs.map((out, index) => ({
         dvcFile: abs,

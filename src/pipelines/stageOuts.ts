@@ -2,6 +2,8 @@
  * A stage's `outs`, `metrics` and `plots` lists as dvc.yaml writes them: a bare path, or a path mapped to
  * its flags (cache, persist, remote, push, desc, and plot properties for plots).
  */
+import { resolve } from "node:path";
+import { isInsideRepository } from "../data/dvcFile.js";
 import { isPlainObject } from "./pythonValues.js";
 import type { Fail } from "./dvcYaml.js";
 
@@ -17,18 +19,39 @@ export interface StageOut {
   plot?: Record<string, unknown>;
 }
 
-/** Parses the resolved `key` list (`outs`, `metrics` or `plots`) of stage `name`. */
+/** Where the stage runs and the repository it must write its cached outs inside. */
+export interface StagePlace {
+  wdir: string;
+  repoRoot: string;
+}
+
+/**
+ * Parses the resolved `key` list (`outs`, `metrics` or `plots`) of stage `name`. A cached out outside the
+ * repository is an error, as in DVC 3 (which dropped cached external outputs): caching it would write its
+ * `.gitignore` entry, and a checkout would write its content, outside the repository.
+ */
 export function parseStageOuts(
   raw: unknown,
   key: string,
   name: string,
   fail: Fail,
   at: (key: string) => (string | number)[],
+  place: StagePlace,
 ): StageOut[] {
   const outs: StageOut[] = [];
+  const checked = (out: StageOut, index: number): StageOut => {
+    if (out.cache && !isInsideRepository(resolve(place.wdir, out.path), place.repoRoot)) {
+      throw fail(
+        [...at(key), index],
+        `stage '${name}': cached output '${out.path}' is outside the repository; DVC 3 does not save ` +
+          "cached external outputs (mark it 'cache: false' to leave it uncached)",
+      );
+    }
+    return out;
+  };
   for (const [index, entry] of ((raw ?? []) as unknown[]).entries()) {
     if (typeof entry === "string") {
-      outs.push({ path: entry, cache: true, persist: false });
+      outs.push(checked({ path: entry, cache: true, persist: false }, index));
       continue;
     }
     if (!isPlainObject(entry)) throw fail([...at(key), index], `stage '${name}': invalid ${key} entry`);
@@ -44,7 +67,7 @@ export function parseStageOuts(
         );
         if (Object.keys(plot).length > 0) out.plot = plot;
       }
-      outs.push(out);
+      outs.push(checked(out, index));
     }
   }
   return outs;
