@@ -106,6 +106,16 @@ describe("updateDvcFileText", () => {
     );
   });
 
+  it("writes strings YAML 1.1 reads as something else quoted, as ruamel does, old and new alike", () => {
+    const old = `outs:\n- md5: ${OLD_MD5}\n  size: 2\n  hash: md5\n  path: '2024-01-01'\n`;
+    const state = {
+      outs: [{ md5: NEW_MD5, size: 4, hash: "md5", path: "2024-01-01", desc: "=", remote: "a\tb" }],
+    };
+    expect(updateDvcFileText(old, state)).toBe(
+      `outs:\n- md5: ${NEW_MD5}\n  size: 4\n  hash: md5\n  path: '2024-01-01'\n  desc: '='\n  remote: "a\\tb"\n`,
+    );
+  });
+
   it("dumps the state afresh when the old text is not a mapping", () => {
     const state = { outs: [{ md5: NEW_MD5, path: "foo" }] };
     expect(updateDvcFileText("- a\n- b\n", state)).toBe(`outs:\n- md5: ${NEW_MD5}\n  path: foo\n`);

@@ -7,7 +7,7 @@
  */
 import type { Document, Lexer as LexerType, Node as YamlNode, YAMLMap, YAMLSeq } from "yaml";
 import { yamlLibrary } from "../yamlLibrary.js";
-import { dumpRuamelYaml } from "../pipelines/ruamelYaml.js";
+import { dumpRuamelYaml, ruamelStringStyle } from "../pipelines/ruamelYaml.js";
 import { wrapLongPlainLines } from "./ruamelLineWidth.js";
 
 /** How dvc's ruamel dumper lays YAML out: block style, sequences not indented under their key. */
@@ -80,7 +80,15 @@ export function redumpLikeRuamel(text: string): string {
 function dumpLikeRuamel(oldText: string, doc: Document): string {
   const { isPair, visit } = yamlLibrary();
   visit(doc, {
-    Scalar(_key, node, path) {
+    Scalar(key, node, path) {
+      if (typeof node.value === "string" && node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED") {
+        // ruamel's choice, not the `yaml` library's: under YAML 1.2 it would leave `2024-01-01` or `=` plain,
+        // which dvc's YAML 1.1 loader reads as a date or a tag. A block scalar stays one, as ruamel keeps it.
+        const style = ruamelStringStyle(node.value, key === "key");
+        if (style === "plain") delete node.type;
+        else node.type = style === "single" ? "QUOTE_SINGLE" : "QUOTE_DOUBLE";
+        return;
+      }
       if (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE") delete node.type;
       if (node.value !== null) return;
       // ruamel writes a null as nothing in block style (`key:`, `- `), whatever spelled it, and as `null`

@@ -74,17 +74,11 @@ class Emitter {
 
   scalar(text: string, plainAllowed: boolean, simpleKey: boolean, continuationIndent: number): void {
     this.indent = continuationIndent;
-    const analysis = analyzeScalar(text);
     const split = !simpleKey;
-    if (plainAllowed && !(simpleKey && (analysis.empty || analysis.multiline)) && analysis.allowBlockPlain) {
-      this.writePlain(text, split);
-    } else if (text.includes("'") || text.includes("\n")) {
-      this.writeDoubleQuoted(text, split);
-    } else if (analysis.allowSingleQuoted && !(simpleKey && analysis.multiline)) {
-      this.writeSingleQuoted(text, split);
-    } else {
-      this.writeDoubleQuoted(text, split);
-    }
+    const style = scalarStyle(text, plainAllowed, simpleKey);
+    if (style === "plain") this.writePlain(text, split);
+    else if (style === "single") this.writeSingleQuoted(text, split);
+    else this.writeDoubleQuoted(text, split);
   }
 
   writePlain(input: string, split: boolean): void {
@@ -246,6 +240,22 @@ class Emitter {
     }
     this.writeIndicator('"', false);
   }
+}
+
+/** ruamel's `choose_scalar_style` for a scalar that is not a block scalar; `plainAllowed` from its resolver. */
+function scalarStyle(text: string, plainAllowed: boolean, simpleKey: boolean): "plain" | "single" | "double" {
+  const analysis = analyzeScalar(text);
+  if (plainAllowed && !(simpleKey && (analysis.empty || analysis.multiline)) && analysis.allowBlockPlain) {
+    return "plain";
+  }
+  if (text.includes("'") || text.includes("\n")) return "double";
+  if (analysis.allowSingleQuoted && !(simpleKey && analysis.multiline)) return "single";
+  return "double";
+}
+
+/** How ruamel writes the string `text` as a mapping key (`simpleKey`) or a value. */
+export function ruamelStringStyle(text: string, simpleKey: boolean): "plain" | "single" | "double" {
+  return scalarStyle(text, resolvesAsString(text), simpleKey);
 }
 
 function scalarText(value: unknown): { text: string; plain: boolean } {
