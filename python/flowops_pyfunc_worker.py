@@ -5,14 +5,19 @@ Usage: python -u flowops_pyfunc_worker.py <model-dir>
 Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by that many bytes of UTF-8 JSON:
   first frame out:  {"type": "ready", "signature": {...} | null, "mlflow_version", "python_version", "pid"}
                     or {"type": "startup_error", "stage": "import_mlflow" | "load_model", "error": {...}} then exit 1
-  request in:       {"id", "columns": {name: [values]}} | {"id", "tensors": [{name, datatype, shape, data}]},
+  request in:       {"id", "columns": {name: [values] | {datatype, raw}}}
+                    | {"id", "tensors": [{name, datatype, shape, data | raw}]},
                     optional "params": {...} or "params_json": "<their source text>" (so `5.0` stays a float),
-                    "keep_dict": true (named tensors stay a dict even when only one)
-  response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data}]}
+                    "keep_dict": true (named tensors stay a dict even when only one),
+                    "missing_nan": true (a None in a text column is NaN, as pandas.read_csv gives for a CSV body)
+  response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data | raw}]}
                     (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
-The worker exits when stdin closes. Logs go to stderr; anything the model prints is sent to stderr too, so it
-can never corrupt the frame stream. Only the standard library, mlflow, pandas and numpy are used.
+Numeric and BOOL elements travel as "raw": base64 of the array's bytes in this machine's byte order (the parent
+runs here too). JSON has no NaN or Infinity and no float32, so the bytes keep every value and the numpy dtype.
+Text (BYTES) travels as JSON values in "data". The worker exits when stdin closes. Logs go to stderr; anything
+the model prints is sent to stderr too, so it can never corrupt the frame stream. Only the standard library,
+mlflow, pandas and numpy are used.
 """
 
 import base64
@@ -107,7 +112,19 @@ _COLUMN_DTYPES = {
 }
 
 
+def _raw_array(np, datatype, raw):
+    dtype = _NUMPY_DTYPES.get(datatype)
+    if dtype is None or dtype == "object":
+        raise ValueError(f"raw bytes sent for a {datatype} tensor")
+    # BOOL bytes are read as uint8 first: any non-zero byte is True, as numpy's own casts have it.
+    array = np.frombuffer(base64.b64decode(raw), dtype="uint8" if dtype == "bool" else dtype)
+    # frombuffer views read-only bytes; a model may write into its input, as it can under MLflow.
+    return array.astype(dtype, copy=True)
+
+
 def _tensor_array(np, tensor):
+    if "raw" in tensor:
+        return _raw_array(np, tensor["datatype"], tensor["raw"]).reshape(tensor["shape"])
     dtype = _NUMPY_DTYPES.get(tensor["datatype"], "object")
     data = tensor["data"]
     if dtype.startswith("float"):
@@ -146,10 +163,21 @@ def _typed_column(pd, values, type_name):
     return series
 
 
+def _column_values(np, column, missing_nan):
+    if isinstance(column, dict):
+        # Python values, not the typed array: pandas then infers int64/float64 as it does for MLflow's JSON
+        # frames, and the signature's cast (_typed_column) narrows them, as before the bytes were used.
+        return _raw_array(np, column["datatype"], column["raw"]).tolist()
+    if missing_nan:
+        return [math.nan if value is None else value for value in column]
+    return column
+
+
 def _model_input(np, pd, model, request):
     if "columns" in request:
         types = _column_schema(model)
-        columns = request["columns"]
+        missing_nan = bool(request.get("missing_nan"))
+        columns = {name: _column_values(np, values, missing_nan) for name, values in request["columns"].items()}
         frame = pd.DataFrame({name: _typed_column(pd, values, types.get(name)) for name, values in columns.items()})
         if request.get("index") is not None:
             # dataframe_split's index, as MLflow builds the frame with orient="split".
@@ -203,19 +231,31 @@ def _plain(value):
     return _scalar_text(value)
 
 
+def _raw_datatype(dtype):
+    """The V2 datatype that keeps a numeric numpy dtype as it is (float32 stays FP32), or None for the rest."""
+    bits = dtype.itemsize * 8
+    if dtype.kind == "b":
+        return "BOOL"
+    if dtype.kind in "iu" and bits in (8, 16, 32, 64):
+        return ("UINT" if dtype.kind == "u" else "INT") + str(bits)
+    if dtype.kind == "f":
+        return {16: "FP16", 32: "FP32"}.get(bits, "FP64")
+    return None
+
+
 def _output_tensor_data(np, name, values):
     # A scalar answer (a str, a number) keeps shape []: MLflow answers it as the bare value, not a list.
     array = np.asarray(values)
     shape = list(array.shape)
     flat = array.reshape(-1)
     kind = array.dtype.kind
-    if kind == "b":
-        return {"name": name, "datatype": "BOOL", "shape": shape, "data": [bool(v) for v in flat]}
-    if kind in "iu":
-        return {"name": name, "datatype": "INT64", "shape": shape, "data": [int(v) for v in flat]}
-    if kind == "f":
-        data = [None if math.isnan(v) or math.isinf(v) else float(v) for v in flat.astype("float64").tolist()]
-        return {"name": name, "datatype": "FP64", "shape": shape, "data": data}
+    datatype = _raw_datatype(array.dtype)
+    if datatype is not None:
+        if datatype == "FP64" and array.dtype.itemsize != 8:
+            array = array.astype("float64")  # long double: V2 has nothing wider
+        native = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
+        raw = base64.b64encode(native.tobytes()).decode("ascii")
+        return {"name": name, "datatype": datatype, "shape": shape, "raw": raw}
     if kind == "O" and all(isinstance(v, (list, tuple, np.ndarray)) for v in flat) and len(flat) > 0:
         # Ragged or nested object columns (e.g. lists per row) are sent as JSON text per row.
         data = [json.dumps(np.asarray(v).tolist()) for v in flat]

@@ -5,7 +5,9 @@ import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
 
 /** y = sum(x) per row, recording the rows of every call. */
-function rowSumModel(behaviour: { fail?: boolean } = {}): LoadedModel & { calls: number[][] } {
+function rowSumModel(
+  behaviour: { fail?: boolean; failure?: (data: Float64Array) => FlowOpsError | undefined } = {},
+): LoadedModel & { calls: number[][] } {
   const calls: number[][] = [];
   return {
     name: "sum",
@@ -20,6 +22,8 @@ function rowSumModel(behaviour: { fail?: boolean } = {}): LoadedModel & { calls:
       calls.push([...x.shape]);
       if (behaviour.fail === true) throw new FlowOpsError("INVALID_PARAMETER_VALUE", "row 1 is bad");
       const data = x.data as Float64Array;
+      const failure = behaviour.failure?.(data);
+      if (failure !== undefined) throw failure;
       const rows = x.shape[0] as number;
       const width = x.shape[1] as number;
       const y = new Float64Array(rows);
@@ -112,6 +116,56 @@ describe("DynamicBatcher", () => {
     const results = await Promise.allSettled([batcher.infer([rows([1, 2])]), batcher.infer([rows([3, 4])])]);
     expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
     expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: "INVALID_PARAMETER_VALUE" });
+  });
+
+  it("fails only the request whose rows the model refused, and gives it its own error", async () => {
+    // sklearn refuses a whole batch when one row holds a NaN; the other requests of the batch must still be
+    // answered, and not with that request's error.
+    const model = rowSumModel({
+      failure: (data) =>
+        data.some(Number.isNaN) ? new FlowOpsError("BAD_REQUEST", "Input X contains NaN") : undefined,
+    });
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 4, maxQueueDelayMs: 60_000 });
+    const results = await Promise.allSettled([
+      batcher.infer([rows([1, 2])]),
+      batcher.infer([rows([NaN, 3])]),
+      batcher.infer([rows([3, 4])]),
+      batcher.infer([rows([5, 6])]),
+    ]);
+    expect(results.map((result) => result.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+    ]);
+    expect(results.flatMap((result) => (result.status === "fulfilled" ? [sums(result.value)] : []))).toEqual([
+      [3],
+      [7],
+      [11],
+    ]);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "Input X contains NaN",
+    });
+    // One combined call, then one call per request.
+    expect(model.calls).toEqual([
+      [4, 2],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
+  });
+
+  it("does not run requests again when the runtime itself failed the batch", async () => {
+    const model = rowSumModel({
+      failure: () => new FlowOpsError("TEMPORARILY_UNAVAILABLE", "the Python model worker exited"),
+    });
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 2, maxQueueDelayMs: 60_000 });
+    const results = await Promise.allSettled([batcher.infer([rows([1, 2])]), batcher.infer([rows([3, 4])])]);
+    expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: "TEMPORARILY_UNAVAILABLE" });
+    expect(model.calls).toEqual([[2, 2]]);
   });
 
   it("drain runs a waiting batch and resolves after it finished", async () => {

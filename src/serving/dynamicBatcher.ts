@@ -5,7 +5,7 @@
  * because it trades latency for throughput and only suits models whose outputs are row-aligned with their
  * inputs. It also counts calls in flight, so a shutdown can wait for them before closing the model.
  */
-import { FlowOpsError } from "../errors.js";
+import { FlowOpsError, type ErrorCode } from "../errors.js";
 import type { LoadedModel } from "./runtime.js";
 import type { BatchObserver } from "./servingMetrics.js";
 import type { Tensor } from "./tensor.js";
@@ -132,8 +132,9 @@ export class DynamicBatcher {
       combined = (parts[0]?.inputs ?? []).map((_, i) =>
         concatBatch(parts.map((part) => part.inputs[i] as Tensor)),
       );
-    } catch (error) {
-      for (const part of parts) part.reject(error);
+    } catch {
+      // Combining failed, which no one request caused: each still gets its own answer.
+      this.runEachAlone(parts, queue.options);
       return;
     }
     const rowCounts = parts.map((part) => part.rows);
@@ -149,9 +150,20 @@ export class DynamicBatcher {
         parts.forEach((part, i) => part.resolve(perPart[i] ?? []));
       },
       (error: unknown) => {
-        for (const part of parts) part.reject(error);
+        // One bad request must not fail the others, nor hand them its error: the combined call cannot say whose
+        // rows were at fault, so each request runs alone and gets its own result or error.
+        if (isRuntimeFailure(error)) {
+          for (const part of parts) part.reject(error);
+        } else {
+          this.runEachAlone(parts, queue.options);
+        }
       },
     );
+  }
+
+  /** One model call per request, outside any queue, so a failure here is final and never batched again. */
+  private runEachAlone(parts: readonly Pending[], options: InferOptions | undefined): void {
+    for (const part of parts) this.callModel(part.inputs, options, part.rows).then(part.resolve, part.reject);
   }
 
   private callModel(inputs: Tensor[], options: InferOptions | undefined, rows: number): Promise<Tensor[]> {
@@ -177,6 +189,24 @@ export class DynamicBatcher {
     request.then(settle, settle);
     return request;
   }
+}
+
+/**
+ * Errors that say the runtime could not answer (a crashed or overloaded worker, a timeout, a broken stream)
+ * rather than that some input was bad: running each request again would only repeat the failure, and
+ * multiply the wait, for every request of the batch.
+ */
+const RUNTIME_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "TEMPORARILY_UNAVAILABLE",
+  "DEADLINE_EXCEEDED",
+  "CANCELLED",
+  "DATA_LOSS",
+  "RESOURCE_EXHAUSTED",
+  "REQUEST_LIMIT_EXCEEDED",
+]);
+
+function isRuntimeFailure(error: unknown): boolean {
+  return error instanceof FlowOpsError && RUNTIME_FAILURES.has(error.code);
 }
 
 /** Rows along dim 0 when every input has the same first dimension; otherwise the request is not batchable. */

@@ -72,6 +72,41 @@ describe("tensorFromJson", () => {
     );
   });
 
+  it("keeps INT64 and UINT64 values beyond 2^53 exact, the limits included", () => {
+    const int64 = tensorFromJson(
+      "x",
+      "INT64",
+      [4],
+      [1234567890123456789n, 9007199254740993n, 9223372036854775807n, -9223372036854775808n],
+      "x",
+    );
+    expect([...(int64.data as BigInt64Array)]).toEqual([
+      1234567890123456789n,
+      9007199254740993n,
+      9223372036854775807n,
+      -9223372036854775808n,
+    ]);
+    const uint64 = tensorFromJson("x", "UINT64", [2], [18446744073709551615n, 7], "x");
+    expect([...(uint64.data as BigUint64Array)]).toEqual([18446744073709551615n, 7n]);
+  });
+
+  it("rejects big integers outside INT64, UINT64 or a narrower integer type, writing their digits", () => {
+    expect(errorOf(() => tensorFromJson("x", "INT64", [1], [9223372036854775808n], "x")).message).toBe(
+      "x data[0] is 9223372036854775808, expected an integer that fits INT64",
+    );
+    expect(errorOf(() => tensorFromJson("x", "UINT64", [1], [-1], "x")).message).toBe(
+      "x data[0] is -1, expected an integer that fits UINT64",
+    );
+    expect(errorOf(() => tensorFromJson("x", "INT32", [1], [9007199254740993n], "x")).message).toBe(
+      "x data[0] is 9007199254740993, expected an integer that fits INT32",
+    );
+  });
+
+  it("gives a big integer sent for a float tensor the nearest float", () => {
+    const t = tensorFromJson("x", "FP64", [1], [9007199254740993n], "x");
+    expect([...(t.data as Float64Array)]).toEqual([9007199254740992]);
+  });
+
   it("rejects a negative or fractional shape", () => {
     expect(errorOf(() => tensorFromJson("x", "FP32", [-1, 2], [1, 2], "x")).message).toMatch(
       /shape must be an array of non-negative integers/,
@@ -87,6 +122,18 @@ describe("tensorToJson", () => {
     expect(
       tensorToJson({ name: "i", datatype: "INT64", shape: [1], data: new BigInt64Array([42n]) }).data,
     ).toEqual([42]);
+  });
+
+  it("writes 64-bit integers beyond 2^53 as BigInts, never rounded to a double", () => {
+    const values = [1234567890123456789n, 9007199254740993n, 9223372036854775807n, -9223372036854775808n];
+    expect(
+      tensorToJson({ name: "i", datatype: "INT64", shape: [5], data: BigInt64Array.from([...values, -5n]) })
+        .data,
+    ).toEqual([...values, -5]);
+    expect(
+      tensorToJson({ name: "u", datatype: "UINT64", shape: [1], data: BigUint64Array.from([2n ** 64n - 1n]) })
+        .data,
+    ).toEqual([18446744073709551615n]);
   });
 
   it("decodes FP16 bits to numbers", () => {

@@ -7,6 +7,7 @@
  * because it sits on the hot path of every V2 request.
  */
 import { FlowOpsError } from "../errors.js";
+import { stringifyJsonWithBigIntegers } from "../tables/jsonBigIntegers.js";
 import { decodeHalfFloat, encodeHalfFloat } from "./halfFloat.js";
 
 export const DATATYPES = [
@@ -78,9 +79,15 @@ export interface TensorJson {
   name: string;
   datatype: Datatype;
   shape: number[];
-  /** null only for a missing BYTES element of a Python model's output (`Tensor.nulls`). */
-  data: (number | string | boolean | null)[];
+  /**
+   * null only for a missing BYTES element of a Python model's output (`Tensor.nulls`); a bigint only for a
+   * 64-bit integer beyond 2^53, which the JSON writers write as its exact digits.
+   */
+  data: JsonValue[];
 }
+
+/** An element as JSON: see TensorJson.data. */
+export type JsonValue = number | string | boolean | bigint | null;
 
 const DATATYPE_SET: ReadonlySet<string> = new Set(DATATYPES);
 
@@ -134,14 +141,15 @@ const INTEGER_RANGE: Partial<Record<Datatype, readonly [number, number]>> = {
   INT16: [-32768, 32767],
   INT32: [-2147483648, 2147483647],
 };
-const INT64_MIN = -(2 ** 63);
-const INT64_LIMIT = 2 ** 63;
-const UINT64_LIMIT = 2 ** 64;
+const INT64_MIN = -(2n ** 63n);
+const INT64_LIMIT = 2n ** 63n;
+const UINT64_LIMIT = 2n ** 64n;
 
 /**
  * Writes JSON values (already flat) into a new data array of `datatype`. Numbers go to numeric types when they fit
  * (integers only for integer types); booleans also go to numeric types as 0/1 and 0/1 to BOOL, as numpy does.
- * `describe(index)` names an element in the error message.
+ * BigInts (integers beyond 2^53, as parseJsonWithBigIntegers reads them) go to INT64/UINT64 exactly and to the
+ * float types as the nearest float. `describe(index)` names an element in the error message.
  */
 export function dataFromJsonValues(
   datatype: Datatype,
@@ -164,7 +172,7 @@ export function dataFromJsonValues(
     const halves = out as Uint16Array;
     for (let i = 0; i < length; i++) {
       const value = values[i];
-      if (typeof value === "number") halves[i] = encodeHalfFloat(value);
+      if (typeof value === "number" || typeof value === "bigint") halves[i] = encodeHalfFloat(Number(value));
       else if (typeof value === "boolean") halves[i] = encodeHalfFloat(value ? 1 : 0);
       else throw elementError(describe(i), value, "a number");
     }
@@ -176,6 +184,7 @@ export function dataFromJsonValues(
       const value = values[i];
       if (typeof value === "number") numbers[i] = value;
       else if (typeof value === "boolean") numbers[i] = value ? 1 : 0;
+      else if (typeof value === "bigint") numbers[i] = Number(value);
       else throw elementError(describe(i), value, "a number");
     }
     return numbers;
@@ -191,14 +200,14 @@ export function dataFromJsonValues(
   }
   if (datatype === "INT64" || datatype === "UINT64") {
     const big = out as BigInt64Array | BigUint64Array;
-    const min = datatype === "INT64" ? INT64_MIN : 0;
+    const min = datatype === "INT64" ? INT64_MIN : 0n;
     const limit = datatype === "INT64" ? INT64_LIMIT : UINT64_LIMIT;
     for (let i = 0; i < length; i++) {
-      const value = integerValue(values[i]);
+      const value = bigIntegerValue(values[i]);
       if (value === undefined || value < min || value >= limit) {
         throw elementError(describe(i), values[i], `an integer that fits ${datatype}`);
       }
-      big[i] = BigInt(value);
+      big[i] = value;
     }
     return big;
   }
@@ -220,6 +229,13 @@ function integerValue(value: unknown): number | undefined {
   return undefined;
 }
 
+/** An element for INT64/UINT64: a BigInt as it is (exact), an integral number or boolean converted. */
+function bigIntegerValue(value: unknown): bigint | undefined {
+  if (typeof value === "bigint") return value;
+  const integer = integerValue(value);
+  return integer === undefined ? undefined : BigInt(integer);
+}
+
 function elementError(element: string, value: unknown, expected: string): FlowOpsError {
   return new FlowOpsError(
     "INVALID_PARAMETER_VALUE",
@@ -230,7 +246,7 @@ function elementError(element: string, value: unknown, expected: string): FlowOp
 /** A short rendering of a JSON value for error messages. */
 export function showValue(value: unknown): string {
   if (value === undefined) return "missing";
-  const text = JSON.stringify(value);
+  const text = stringifyJsonWithBigIntegers(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
@@ -309,28 +325,35 @@ function shapeFromJson(shape: unknown, where: string): number[] {
   );
 }
 
-/** The V2 JSON form of a tensor: BOOL as booleans, 64-bit integers as numbers (exact up to 2^53), FP16 decoded. */
+/**
+ * The V2 JSON form of a tensor: BOOL as booleans, 64-bit integers as numbers while they are safe integers and as
+ * BigInts beyond (never rounded to a double), FP16 decoded.
+ */
 export function tensorToJson(t: Tensor): TensorJson {
   return { name: t.name, datatype: t.datatype, shape: t.shape, data: jsonValues(t) };
 }
 
 /** The tensor's elements as flat JSON values (see tensorToJson). */
-export function jsonValues(t: Tensor): (number | string | boolean | null)[] {
+export function jsonValues(t: Tensor): JsonValue[] {
   const data = t.data;
   if (Array.isArray(data)) {
     if (t.nulls === undefined || t.nulls.length === 0) return data;
-    const values: (number | string | boolean | null)[] = [...data];
+    const values: JsonValue[] = [...data];
     for (const index of t.nulls) values[index] = null;
     return values;
   }
   const length = data.length;
-  const out = new Array<number | boolean>(length);
+  const out = new Array<number | boolean | bigint>(length);
   if (t.datatype === "BOOL") {
     for (let i = 0; i < length; i++) out[i] = data[i] !== 0;
   } else if (t.datatype === "FP16") {
     for (let i = 0; i < length; i++) out[i] = decodeHalfFloat(data[i] as number);
   } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    for (let i = 0; i < length; i++) out[i] = Number(data[i]);
+    for (let i = 0; i < length; i++) {
+      const value = data[i] as bigint;
+      const number = Number(value);
+      out[i] = Number.isSafeInteger(number) ? number : value;
+    }
   } else {
     for (let i = 0; i < length; i++) out[i] = data[i] as number;
   }

@@ -51,6 +51,17 @@ describe("deployment and endpoint routes", () => {
     ]);
   });
 
+  it("answers a V2 request refused as invalid under the id its body sent", async () => {
+    const response = await server.app.inject({
+      method: "POST",
+      url: "/v2/models/churn/infer",
+      headers: { "x-request-id": "from-header" },
+      payload: { id: "from-body", inputs: [{ name: "x", datatype: "FP32", shape: [1, 2], data: [1] }] },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["x-request-id"]).toBe("from-body");
+  });
+
   it("answers V2 errors as {error} with the registry's status", async () => {
     const unknown = await server.app.inject({
       method: "POST",

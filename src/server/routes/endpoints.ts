@@ -13,7 +13,9 @@ import {
   mlflowResponseBody,
   v2EncodedResponse,
   v2InferRequest,
+  v2RequestId,
 } from "../../serving/payloads/modelInput.js";
+import { stringifyJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import { keepEveryBodyRaw, parseV2Bodies } from "../serving/requestBodies.js";
 import { newRequestId, REQUEST_ID_HEADER, setRequestIdHeader } from "../serving/requestId.js";
 import { sendKServeError, sendMlflowError } from "../serving/servingErrors.js";
@@ -38,6 +40,8 @@ function headerRequestId(request: FastifyRequest): string {
 }
 
 export async function endpointRoutes(app: FastifyInstance, options: EndpointRoutesOptions): Promise<void> {
+  // INT64/UINT64 outputs beyond 2^53 are BigInts in the answers, written as their exact digits.
+  app.setReplySerializer((payload) => stringifyJsonWithBigIntegers(payload));
   // Each protocol parses bodies its own way, so each gets a scope with its own parsers and error shape.
   await app.register(async (scope) => v2EndpointRoutes(scope, options));
   await app.register(async (scope) => mlflowEndpointRoutes(scope, options));
@@ -77,6 +81,9 @@ async function v2EndpointRoutes(scope: FastifyInstance, options: EndpointRoutesO
           v2EncodedResponse(model, requestId, result.outputs, parsed.binaryOutputs),
         );
       } catch (error) {
+        // A body refused as invalid may still have said its id; the client correlates the error by it.
+        const sentId = v2RequestId(request.body);
+        if (sentId !== undefined) setRequestIdHeader(reply, sentId);
         sendKServeError(request, reply, error, bodyLimit);
         return reply;
       }

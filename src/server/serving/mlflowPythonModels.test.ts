@@ -103,6 +103,15 @@ describe.skipIf(PY === undefined)("/invocations with Python models, as mlflow mo
       // DataFrame with a column named "" and came back as [{"": 1}, ...].
       expect(await invoke(forms, { inputs: [1, 2, 3] })).toEqual(["ndarray[3]"]);
       expect(await invoke(forms, { instances: ["a", "b"] })).toEqual(["ndarray[2]"]);
+      // Rows of instances are one 2-D array in MLflow; FlowOps used to hand the model a dict of columns '0', '1'.
+      expect(
+        await invoke(forms, {
+          instances: [
+            [1, 2],
+            [3, 4],
+          ],
+        }),
+      ).toEqual(["ndarray[2, 2]"]);
       expect(await invoke(forms, { inputs: { a: [1, 2], b: ["x", "y"] } })).toEqual({
         "dict:a": [1, 2],
         "dict:b": ["x", "y"],

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { FlowOpsError } from "../../errors.js";
+import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import { INFERENCE_HEADER_CONTENT_LENGTH, V2BinaryBody } from "../../serving/payloads/modelInput.js";
 
 export function parseEveryBodyAsJson(scope: FastifyInstance): void {
@@ -36,7 +37,8 @@ function parseJson(text: string, done: (error: Error | null, body?: unknown) => 
     return;
   }
   try {
-    done(null, JSON.parse(text));
+    // INT64 values beyond 2^53 stay exact (as BigInts); JSON.parse would round them to a double.
+    done(null, parseJsonWithBigIntegers(text));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     done(new FlowOpsError("BAD_REQUEST", `request body is not valid JSON: ${reason}`), undefined);

@@ -9,6 +9,7 @@ import type { BatchingOptions } from "../../serving/dynamicBatcher.js";
 import { ModelSet } from "../../serving/modelSet.js";
 import type { LoadedModel } from "../../serving/runtime.js";
 import { ServingMetrics } from "../../serving/servingMetrics.js";
+import { stringifyJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import { metricsRoute } from "./metricsRoute.js";
 import { mlflowScoringRoutes } from "./mlflowScoringRoutes.js";
 import { newRequestId, REQUEST_ID_HEADER } from "./requestId.js";
@@ -53,6 +54,8 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
     routerOptions: { maxParamLength: 500 },
   });
   const ctx: ServingContext = { models, metrics, bodyLimit };
+  // INT64/UINT64 outputs beyond 2^53 are BigInts in the answers, written as their exact digits.
+  app.setReplySerializer((payload) => stringifyJsonWithBigIntegers(payload));
 
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

@@ -81,6 +81,27 @@ describe("KServe V2 routes", () => {
     expect(generated.json().id).toBe(generated.headers["x-request-id"]);
   });
 
+  it("answers a request refused as invalid under the id its body sent", async () => {
+    // FlowOps used to answer a bad request with a newly generated x-request-id, not the one the client sent.
+    const { app } = await serve([rowSumModel("sum", "1")]);
+    const res = await app.inject({
+      method: "POST",
+      url: "/v2/models/sum/infer",
+      payload: { id: "req-bad", inputs: [{ name: "x", datatype: "FP64", shape: [1, 2], data: [1] }] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers["x-request-id"]).toBe("req-bad");
+    const binary = Buffer.from(JSON.stringify({ id: "req-bin", inputs: "not a list" }), "utf8");
+    const framed = await app.inject({
+      method: "POST",
+      url: "/v2/models/sum/infer",
+      headers: { "inference-header-content-length": String(binary.length) },
+      payload: binary,
+    });
+    expect(framed.statusCode).toBe(400);
+    expect(framed.headers["x-request-id"]).toBe("req-bin");
+  });
+
   it("serves two models and two versions of one side by side", async () => {
     const { app } = await serve([
       rowSumModel("sum", "1"),

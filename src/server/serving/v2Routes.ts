@@ -9,6 +9,7 @@ import {
   INFERENCE_HEADER_CONTENT_LENGTH,
   v2EncodedResponse,
   v2InferRequest,
+  v2RequestId,
   type V2EncodedResponse,
 } from "../../serving/payloads/modelInput.js";
 import type { ServedModel } from "../../serving/modelSet.js";
@@ -105,6 +106,9 @@ export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Pro
       ctx.metrics.observeRequest(labels, "v2", 200, reply.elapsedTime / 1000);
       return sendV2Response(reply, response);
     } catch (error) {
+      // A body refused as invalid may still have said its id; the client correlates the error by it.
+      const sentId = v2RequestId(request.body);
+      if (sentId !== undefined) setRequestIdHeader(reply, sentId);
       const status = sendKServeError(request, reply, error, ctx.bodyLimit);
       ctx.metrics.observeRequest(labels, "v2", status, reply.elapsedTime / 1000);
       return reply;

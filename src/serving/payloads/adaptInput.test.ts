@@ -3,6 +3,7 @@ import type { ModelSignature } from "../signature.js";
 import type { TensorSpec } from "../tensor.js";
 import { adaptInput } from "./adaptInput.js";
 import { mlflowRequest } from "./mlflowPayload.js";
+import { v1Request } from "./v1Payload.js";
 import { v2Request } from "./v2Payload.js";
 import { thrownError } from "../../../test/support/thrownError.js";
 
@@ -277,6 +278,44 @@ describe("adaptInput with frames for a column signature", () => {
     });
     const [tensor] = adaptInput(input, ONNX_SPECS, IRIS_COLUMNS);
     expect(tensor?.data).toEqual(new Float32Array([5.1, 3.5, 1.4, 0.2]));
+  });
+
+  it("hands instance rows to a model without specs or signature as one 2-D tensor (MLflow and V1)", () => {
+    // They used to reach the model as a dict of columns '0', '1', '2', which sklearn refused; MLflow parses
+    // instances of lists as one numpy array.
+    for (const input of [
+      mlflow({
+        instances: [
+          [1, 2, 3],
+          [-1, -2, -3],
+        ],
+      }),
+      v1Request({
+        instances: [
+          [1, 2, 3],
+          [-1, -2, -3],
+        ],
+      }).input,
+    ]) {
+      expect(adaptInput(input, [])).toEqual([
+        { name: "", datatype: "INT64", shape: [2, 3], data: new BigInt64Array([1n, 2n, 3n, -1n, -2n, -3n]) },
+      ]);
+    }
+  });
+
+  it("keeps instance rows mixing text and numbers as typed columns for a model without specs", () => {
+    expect(adaptInput(mlflow({ instances: [[1, "x"]] }), []).map((t) => [t.name, t.datatype])).toEqual([
+      ["0", "INT64"],
+      ["1", "BYTES"],
+    ]);
+  });
+
+  it("keeps dataframe_split rows without column names a frame of columns for a model without specs", () => {
+    const input = mlflow({ dataframe_split: { data: [[1, 2.5]] } });
+    expect(adaptInput(input, []).map((t) => [t.name, t.shape])).toEqual([
+      ["0", [1]],
+      ["1", [1]],
+    ]);
   });
 
   it("infers column types for a model without specs or signature", () => {

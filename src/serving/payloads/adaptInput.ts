@@ -8,6 +8,7 @@ import { FlowOpsError } from "../../errors.js";
 import type { ColumnSpec, ModelSignature } from "../signature.js";
 import { dataFromJsonValues, jsonValues, type Tensor, type TensorSpec } from "../tensor.js";
 import {
+  frameArray,
   frameColumns,
   inferredFrameColumns,
   signatureTargets,
@@ -45,7 +46,7 @@ function adaptFrame(
   const only = specs.length === 1 ? specs[0] : undefined;
   if (only !== undefined && only.shape.length >= 2) return [stackFrame(frame, only, columns)];
   if (columns !== undefined) return frameColumns(frame, signatureTargets(columns, specs));
-  if (specs.length === 0) return inferredFrameColumns(frame);
+  if (specs.length === 0) return frame.array === true ? frameArray(frame) : inferredFrameColumns(frame);
   return frameColumns(
     frame,
     specs.map((spec) => ({ name: spec.name, datatype: spec.datatype, shape: spec.shape, required: true })),

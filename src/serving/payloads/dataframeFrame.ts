@@ -29,6 +29,13 @@ export function frameFromDataframeSplit(split: unknown): Frame {
   if (split.columns !== undefined && split.columns !== null) {
     if (!Array.isArray(split.columns)) throw splitError("'columns' must be a list of column names");
     columns = split.columns.map((name: unknown) => (typeof name === "string" ? name : String(name)));
+    const duplicate = firstDuplicate(columns);
+    // Columns are found by name, so a repeated one would silently lose all but one of its values.
+    if (duplicate !== undefined) {
+      throw splitError(
+        `column '${duplicate}' appears more than once in 'columns'; column names must be unique`,
+      );
+    }
   }
   if (split.index !== undefined && split.index !== null) {
     if (!Array.isArray(split.index) || split.index.length !== data.length) {
@@ -82,6 +89,15 @@ export function frameFromDataframeRecords(records: unknown): Frame {
     return { kind: "frame", columns: undefined, rows: records as unknown[][] };
   }
   return frameFromRecords(records, "dataframe_records");
+}
+
+function firstDuplicate(names: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
 }
 
 function splitError(detail: string): Error {

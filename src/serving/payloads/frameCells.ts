@@ -25,12 +25,31 @@ export function prepareCells(values: unknown[], datatype: Datatype): void {
         if (typeof value !== "number") values[i] = value === null ? NaN : numberCell(value);
       }
       return;
+    case "INT64":
+    case "UINT64":
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (typeof value === "string") values[i] = int64Cell(value);
+      }
+      return;
     default:
       for (let i = 0; i < values.length; i++) {
         const value = values[i];
         if (typeof value === "string") values[i] = numberCell(value);
       }
   }
+}
+
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
+
+/**
+ * numberCell for a 64-bit integer column: integer text beyond 2^53 as its exact BigInt, as pandas reads an int64
+ * column (a Parquet or JSON Lines int64 column's cells beyond 2^53 arrive as such text, see int64Cells).
+ */
+function int64Cell(value: string): unknown {
+  const number = numberCell(value);
+  if (typeof number !== "number" || Number.isSafeInteger(number) || !INTEGER_TEXT.test(value)) return number;
+  return BigInt(value.trim());
 }
 
 /** The number a numeric text stands for (pandas spellings of inf and nan included); other values unchanged. */
@@ -52,7 +71,7 @@ function booleanCell(value: unknown): unknown {
 }
 
 function textCell(value: unknown): unknown {
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
   if (typeof value === "boolean") return value ? "True" : "False";
   return value;
 }

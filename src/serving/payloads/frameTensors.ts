@@ -16,8 +16,8 @@ import {
 } from "../tensor.js";
 import { checkRowWidths } from "./batchRows.js";
 import { inferCells, prepareCells } from "./frameCells.js";
-import { requireTensorFromJson } from "./jsonTensor.js";
-import type { ModelInput } from "./predictRequest.js";
+import { inferTensorFromJson, requireTensorFromJson } from "./jsonTensor.js";
+import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 
 export type Frame = ModelInput & { kind: "frame" };
 
@@ -162,6 +162,17 @@ export function inferredFrameColumns(frame: Frame): Tensor[] {
     tensors.push(requireTensorFromJson(name, inferCells(columnValues(frame.rows, c)), `column '${name}'`));
   }
   return tensors;
+}
+
+/**
+ * Rows sent as one nested list, for a model that declares no inputs: one unnamed [N, ...] tensor, as MLflow's
+ * `np.array(instances)` hands a model without a signature. Rows mixing text with numbers stay typed columns.
+ */
+export function frameArray(frame: Frame): Tensor[] {
+  const width = frame.rows[0]?.length ?? 0;
+  checkRowWidths(frame.rows, width, `row 0 has ${width}`);
+  const tensor = inferTensorFromJson(UNNAMED_INPUT, frame.rows, "instances");
+  return tensor === undefined ? inferredFrameColumns(frame) : [tensor];
 }
 
 /** Column targets of a column signature; the runtime's spec of the same name, when there is one, decides the type. */

@@ -27,6 +27,7 @@ export function topLevelMemberText(text: string, key: string): string | undefine
 /** True when a parsed value holds an integral number somewhere: only then can its source text say more. */
 export function holdsIntegralNumber(value: unknown): boolean {
   if (typeof value === "number") return Number.isInteger(value);
+  if (typeof value === "bigint") return true;
   if (Array.isArray(value)) return value.some(holdsIntegralNumber);
   if (typeof value === "object" && value !== null) return Object.values(value).some(holdsIntegralNumber);
   return false;

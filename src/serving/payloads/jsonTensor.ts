@@ -5,12 +5,19 @@
  * NaN), all strings BYTES.
  */
 import { invalidInput } from "./invalidInput.js";
+import { MAX_TENSOR_DIMS } from "./jsonDepth.js";
 import { dataFromJsonValues, showValue, type Datatype, type Tensor } from "../tensor.js";
 
 /** Infers a tensor from `value`; undefined when its leaves mix strings with numbers (the caller decides). */
 export function inferTensorFromJson(name: string, value: unknown, where: string): Tensor | undefined {
   const shape: number[] = [];
   for (let level: unknown = value; Array.isArray(level); level = level[0]) {
+    // Checked before collectLeaves recurses once per dimension.
+    if (shape.length === MAX_TENSOR_DIMS) {
+      throw invalidInput(
+        `${where} is nested more than ${MAX_TENSOR_DIMS} lists deep; a tensor has at most ${MAX_TENSOR_DIMS} dimensions`,
+      );
+    }
     shape.push(level.length);
     if (level.length === 0) break;
   }

@@ -51,6 +51,35 @@ describe("mlflowRequest with JSON", () => {
     });
   });
 
+  it("refuses dataframe_split columns that repeat a name, naming it", () => {
+    // The second 'a' used to be accepted and one of the two silently used; MLflow answers 400.
+    const body = JSON.stringify({ dataframe_split: { columns: ["a", "b", "c", "a"], data: [[1, 2, 3, 4]] } });
+    const error = thrownError(() => mlflowRequest(body, JSON_TYPE));
+    expect(error).toMatchObject({ code: "BAD_REQUEST" });
+    expect(error.message).toMatch(/column 'a' appears more than once in 'columns'/);
+  });
+
+  it("refuses a body nested deeper than any tensor with a 400, not a stack overflow", () => {
+    const depth = 200_000;
+    const deep = (key: string): string => `{"${key}": ${"[".repeat(depth)}1${"]".repeat(depth)}}`;
+    for (const key of ["inputs", "instances", "dataframe_records"]) {
+      const error = thrownError(() => mlflowRequest(deep(key), JSON_TYPE));
+      expect(error).toMatchObject({ code: "BAD_REQUEST" });
+      expect(error.message).toMatch(/nested more than \d+ lists or objects deep/);
+    }
+    const objects = `{"inputs": ${'{"a": '.repeat(depth)}1${"}".repeat(depth)}}`;
+    expect(thrownError(() => mlflowRequest(objects, JSON_TYPE))).toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("accepts a tensor of 64 dimensions and refuses one of 65", () => {
+    const nested = (dims: number): string => `{"inputs": ${"[".repeat(dims)}1${"]".repeat(dims)}}`;
+    const input = mlflowRequest(nested(64), JSON_TYPE).input;
+    expect(input.kind === "tensors" && input.tensors[0]?.shape.length).toBe(64);
+    expect(thrownError(() => mlflowRequest(nested(65), JSON_TYPE)).message).toMatch(
+      /^Invalid input. inputs is nested more than 64 lists deep/,
+    );
+  });
+
   it("reads instances as rows and inputs as named tensors", () => {
     expect(mlflowRequest('{"instances": [[1, 2], [3, 4]]}', JSON_TYPE).input).toEqual({
       kind: "frame",
@@ -59,6 +88,7 @@ describe("mlflowRequest with JSON", () => {
         [1, 2],
         [3, 4],
       ],
+      array: true,
     });
     expect(mlflowRequest('{"inputs": {"x": [[1.5, 2]], "s": ["a"]}}', JSON_TYPE).input).toEqual({
       kind: "tensors",

@@ -4,12 +4,14 @@
  * `{"predictions": ...}`. Behaviour and messages follow `mlflow/pyfunc/scoring_server/__init__.py`.
  */
 import { FlowOpsError } from "../../errors.js";
+import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import type { ModelSignature } from "../signature.js";
 import { jsonValues, type Tensor } from "../tensor.js";
 import { frameFromCsv } from "./csvFrame.js";
 import { frameFromDataframeRecords, frameFromDataframeSplit } from "./dataframeFrame.js";
 import { frameFromParquet } from "./parquetFrame.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
+import { checkJsonDepth } from "./jsonDepth.js";
 import { holdsIntegralNumber, topLevelMemberText } from "./jsonMemberText.js";
 import { mlflowMediaType } from "./mlflowContentType.js";
 import {
@@ -50,7 +52,8 @@ export function mlflowRequest(body: Buffer | string, contentType: string | undef
   const text = decodeUtf8Body(body, "JSON body");
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Integers beyond 2^53 as BigInts, as MLflow's json.loads keeps them exact for an int64 column or tensor.
+    parsed = parseJsonWithBigIntegers(text);
   } catch (error) {
     const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
     throw invalidInput(
@@ -67,6 +70,7 @@ export function mlflowRequest(body: Buffer | string, contentType: string | undef
 
 /** The JSON form of mlflowRequest, for a body already parsed. */
 export function mlflowJsonRequest(parsed: unknown): PredictRequest {
+  checkJsonDepth(parsed, "The JSON body");
   if (!isJsonObject(parsed)) {
     if (Array.isArray(parsed)) throw invalidInput(`${REQUIRED_INPUT_FORMAT}. Received a list.`);
     throw invalidInput(
@@ -228,10 +232,13 @@ function pythonTypeName(value: unknown): string {
 export function mlflowResponseBody(answer: { predictions: unknown }): unknown {
   if (!holdsNonFinite(answer.predictions)) return answer;
   const marker = "\u0000non-finite:";
+  // 64-bit integers beyond 2^53 (BigInts) are written as their digits through the same marker.
   const text = JSON.stringify(answer, (_key, value: unknown) =>
-    typeof value === "number" && !Number.isFinite(value) ? `${marker}${String(value)}` : value,
+    (typeof value === "number" && !Number.isFinite(value)) || typeof value === "bigint"
+      ? `${marker}${String(value)}`
+      : value,
   );
-  return text.replace(/"\\u0000non-finite:(NaN|Infinity|-Infinity)"/g, "$1");
+  return text.replace(/"\\u0000non-finite:(NaN|Infinity|-Infinity|-?\d+)"/g, "$1");
 }
 
 function holdsNonFinite(value: unknown): boolean {

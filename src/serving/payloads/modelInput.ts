@@ -25,5 +25,6 @@ export {
   V2BinaryBody,
   v2EncodedResponse,
   v2InferRequest,
+  v2RequestId,
   type V2EncodedResponse,
 } from "./v2Binary.js";

@@ -4,7 +4,7 @@
  */
 import { jsonValues, type Tensor } from "../tensor.js";
 
-export type NestedJson = number | string | boolean | null | NestedJson[];
+export type NestedJson = number | string | boolean | bigint | null | NestedJson[];
 
 /** The tensor as nested lists; a scalar (shape []) as its value, a 1-D tensor as a flat list. */
 export function nestedJson(t: Tensor): NestedJson {

@@ -19,6 +19,11 @@ export type ModelInput =
        * 1-based number in its file, so a bad cell is named where it is, whichever batch it fell in.
        */
       firstRow?: number;
+      /**
+       * The rows came as one nested list (`instances: [[...], ...]`), which MLflow parses as one numpy array
+       * (`parse_tf_serving_input`), not a DataFrame: a model that declares no inputs gets it as one tensor.
+       */
+      array?: boolean;
     };
 
 export interface PredictRequest {

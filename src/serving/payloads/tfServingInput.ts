@@ -9,7 +9,10 @@ import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { frameFromRecords } from "./recordsFrame.js";
 
-/** `instances`: objects become a frame with named columns, rows become a frame, scalars one unnamed tensor. */
+/**
+ * `instances`: objects become a frame with named columns, rows a frame marked as one array (so a model with a
+ * column signature still gets its columns by position), scalars one unnamed tensor.
+ */
 export function instancesInput(instances: unknown): ModelInput {
   if (!Array.isArray(instances)) return inputsInput(instances);
   const first: unknown = instances[0];
@@ -22,7 +25,7 @@ export function instancesInput(instances: unknown): ModelInput {
         );
       }
     }
-    return { kind: "frame", columns: undefined, rows: instances as unknown[][] };
+    return { kind: "frame", columns: undefined, rows: instances as unknown[][], array: true };
   }
   return { kind: "tensors", tensors: [requireTensorFromJson(UNNAMED_INPUT, instances, "instances")] };
 }

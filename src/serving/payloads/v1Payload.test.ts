@@ -18,7 +18,14 @@ describe("v1Request", () => {
         [1.0, 2.0, 5.0],
         [3.0, 4.0, 6.0],
       ],
+      array: true,
     });
+  });
+
+  it("refuses a body nested too deep with a 400", () => {
+    let instances: unknown = 1;
+    for (let i = 0; i < 200_000; i++) instances = [instances];
+    expect(thrownError(() => v1Request({ instances: [instances] }))).toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("reads instances given as objects, columns in first-seen order", () => {

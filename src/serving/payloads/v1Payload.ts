@@ -5,11 +5,13 @@
 import type { Tensor } from "../tensor.js";
 import { jsonValues } from "../tensor.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
+import { checkJsonDepth } from "./jsonDepth.js";
 import { nestedJson, rowJson, type NestedJson } from "./nestedJson.js";
 import type { PredictRequest } from "./predictRequest.js";
 import { inputsInput, instancesInput } from "./tfServingInput.js";
 
 export function v1Request(body: unknown): PredictRequest {
+  checkJsonDepth(body, "The request body");
   if (!isJsonObject(body))
     throw invalidInput("The request body must be a JSON object with 'instances' or 'inputs'.");
   const hasInstances = body.instances !== undefined;

@@ -10,6 +10,7 @@
  * transfer tensor buffers to worker threads.
  */
 import { FlowOpsError } from "../../errors.js";
+import { parseJsonWithBigIntegers, stringifyJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import {
   allocateTensorData,
   DATATYPES,
@@ -21,6 +22,7 @@ import {
   type Tensor,
   type TensorData,
 } from "../tensor.js";
+import { isJsonObject } from "./invalidInput.js";
 import {
   v2Request,
   type BinaryInputHeader,
@@ -78,12 +80,30 @@ export function v2InferRequest(body: unknown): V2Request {
   return body instanceof V2BinaryBody ? v2BinaryRequest(body.bytes, body.headerLength) : v2Request(body);
 }
 
+/**
+ * The `id` a V2 body sent, read without validating anything else, so a request refused as invalid is still
+ * answered under its own id; undefined when there is none or the body (a binary body's JSON header) is unreadable.
+ */
+export function v2RequestId(body: unknown): string | undefined {
+  let header = body;
+  if (body instanceof V2BinaryBody) {
+    try {
+      const length = parseHeaderLength(body.headerLength, body.bytes.length);
+      header = JSON.parse(UTF8.decode(body.bytes.subarray(0, length)));
+    } catch {
+      return undefined;
+    }
+  }
+  const id = isJsonObject(header) ? header.id : undefined;
+  return typeof id === "string" ? id : undefined;
+}
+
 /** Parses a binary-framed V2 request; errors are INVALID_PARAMETER_VALUE naming the input or the header. */
 export function v2BinaryRequest(bytes: Buffer, headerLengthValue: string | string[]): V2Request {
   const headerLength = parseHeaderLength(headerLengthValue, bytes.length);
   let header: unknown;
   try {
-    header = JSON.parse(UTF8.decode(bytes.subarray(0, headerLength)));
+    header = parseJsonWithBigIntegers(UTF8.decode(bytes.subarray(0, headerLength)));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw binaryError(
@@ -142,7 +162,7 @@ export function v2EncodedResponse(
       : { model_name: model.name, model_version: model.version, id, outputs: json }
   ) as V2InferResponse;
   if (chunks.length === 0) return { kind: "json", body };
-  const header = Buffer.from(JSON.stringify(body), "utf8");
+  const header = Buffer.from(stringifyJsonWithBigIntegers(body), "utf8");
   return { kind: "binary", headerLength: header.length, bytes: Buffer.concat([header, ...chunks]) };
 }
 

@@ -47,6 +47,16 @@ describe("v2Request", () => {
     });
   });
 
+  it("refuses data nested too deep with a 400, not a stack overflow", () => {
+    let data: unknown = 1;
+    for (let i = 0; i < 200_000; i++) data = [data];
+    const error = thrownError(() =>
+      v2Request({ inputs: [{ name: "x", datatype: "FP64", shape: [1], data }] }),
+    );
+    expect(error).toMatchObject({ code: "BAD_REQUEST" });
+    expect(error.message).toMatch(/nested more than \d+ lists or objects deep/);
+  });
+
   it("names the input whose data does not fit its shape", () => {
     const error = thrownError(() =>
       v2Request({ inputs: [{ name: "x", shape: [1, 4], datatype: "FP32", data: [1, 2, 3] }] }),

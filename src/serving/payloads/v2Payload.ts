@@ -8,6 +8,7 @@
 import { FlowOpsError } from "../../errors.js";
 import { showValue, tensorFromJson, tensorToJson, type Tensor, type TensorJson } from "../tensor.js";
 import { isJsonObject } from "./invalidInput.js";
+import { checkJsonDepth } from "./jsonDepth.js";
 import type { PredictRequest } from "./predictRequest.js";
 
 /** Which outputs the client wants as binary tensor data: the request-wide default, then per-output choices. */
@@ -49,6 +50,7 @@ export interface V2InferResponse {
  * `decodeBinary` reads inputs sent as binary tensor data; without it such inputs are refused.
  */
 export function v2Request(body: unknown, decodeBinary?: BinaryInputDecoder): V2Request {
+  checkJsonDepth(body, "The request body");
   if (!isJsonObject(body))
     throw v2Error(`request body must be a JSON object with 'inputs', got ${showValue(body)}`);
   const inputs = body.inputs;

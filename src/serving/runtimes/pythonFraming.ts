@@ -4,6 +4,7 @@
  * know where a message ends without scanning it. This file only frames bytes; it knows nothing of processes.
  */
 import { FlowOpsError } from "../../errors.js";
+import { stringifyJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 
 const HEADER_BYTES = 4;
 /** A frame larger than this is a broken stream rather than a real message (the HTTP body limit is far lower). */
@@ -11,7 +12,8 @@ export const MAX_FRAME_BYTES = 1 << 30;
 
 /** One message as a frame: length prefix + UTF-8 JSON. */
 export function encodeFrame(message: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(message), "utf8");
+  // INT64 values beyond 2^53 (BigInts) go as their digits, which Python's json reads back exactly.
+  const body = Buffer.from(stringifyJsonWithBigIntegers(message), "utf8");
   if (body.length > MAX_FRAME_BYTES) {
     throw new FlowOpsError(
       "PAYLOAD_TOO_LARGE",

@@ -5,8 +5,13 @@ import { describe, expect, it } from "vitest";
 import { modelRequirements, workerStartupError } from "./pythonStartupError.js";
 import { outputTensors, parseWorkerMessage, predictionError, workerRequest } from "./pythonWire.js";
 
+/** Base64 of a typed array's own bytes, as the worker's `numpy.ndarray.tobytes()` gives them. */
+function bytesOf(data: ArrayBufferView): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
+}
+
 describe("workerRequest", () => {
-  it("sends 1-D inputs of a column model as columns, with INT64 as numbers and BOOL as booleans", () => {
+  it("sends 1-D inputs of a column model as columns: numbers and BOOL as their bytes, text as JSON", () => {
     const request = workerRequest(
       3,
       [
@@ -19,9 +24,37 @@ describe("workerRequest", () => {
     );
     expect(request).toEqual({
       id: 3,
-      columns: { n: [1, -2], b: [true, false], s: ["x", "y"] },
+      columns: {
+        n: { datatype: "INT64", raw: bytesOf(BigInt64Array.from([1n, -2n])) },
+        b: { datatype: "BOOL", raw: bytesOf(Uint8Array.from([1, 0])) },
+        s: ["x", "y"],
+      },
       params: { k: 2 },
     });
+  });
+
+  it("regression: sends NaN and both infinities exactly, where JSON turned them all into null", () => {
+    const data = Float32Array.from([Number.POSITIVE_INFINITY, 1, Number.NEGATIVE_INFINITY, Number.NaN]);
+    const [tensor] =
+      workerRequest(1, [{ name: "x", datatype: "FP32", shape: [2, 2], data }], false).tensors ?? [];
+    expect(tensor?.data).toBeUndefined();
+    const sent = new Float32Array(Uint8Array.from(Buffer.from(tensor?.raw ?? "", "base64")).buffer);
+    expect(Array.from(sent)).toEqual([Infinity, 1, -Infinity, NaN]);
+  });
+
+  it("sends only the tensor's own bytes when its data is a view into a larger buffer", () => {
+    const whole = Float64Array.from([9, 1.5, -0, 9]);
+    const view = whole.subarray(1, 3);
+    const [tensor] =
+      workerRequest(1, [{ name: "x", datatype: "FP64", shape: [2], data: view }], false).tensors ?? [];
+    expect(tensor?.raw).toBe(bytesOf(Float64Array.from([1.5, -0])));
+  });
+
+  it("asks for NaN in missing text cells only when told to (a CSV body)", () => {
+    const city = { name: "city", datatype: "BYTES" as const, shape: [1], data: [""], nulls: [0] };
+    expect(workerRequest(1, [city], true).missing_nan).toBeUndefined();
+    const csv = workerRequest(1, [city], true, { missingAsNaN: true });
+    expect(csv).toMatchObject({ columns: { city: [null] }, missing_nan: true });
   });
 
   it("sends other inputs as flat tensors and leaves out empty params", () => {
@@ -33,7 +66,7 @@ describe("workerRequest", () => {
     );
     expect(request).toEqual({
       id: 1,
-      tensors: [{ name: "x", datatype: "FP32", shape: [1, 2], data: [0.5, 2] }],
+      tensors: [{ name: "x", datatype: "FP32", shape: [1, 2], raw: bytesOf(Float32Array.from([0.5, 2])) }],
     });
   });
 
@@ -54,6 +87,42 @@ describe("outputTensors", () => {
     expect(Array.from(scores?.data as Float64Array)).toEqual([0.5, Number.NaN, 1]);
     expect(labels?.data).toEqual(BigInt64Array.from([1n, 0n]));
     expect(flags?.data).toEqual(Uint8Array.from([1]));
+  });
+
+  it("regression: keeps the model's dtype and NaN, +Infinity and -Infinity of outputs sent as bytes", () => {
+    const [scores, counts, flags, halves] = outputTensors([
+      {
+        name: "s",
+        datatype: "FP32",
+        shape: [3],
+        raw: bytesOf(Float32Array.from([Infinity, -Infinity, NaN])),
+      },
+      { name: "c", datatype: "INT32", shape: [1, 2], raw: bytesOf(Int32Array.from([-7, 2 ** 31 - 1])) },
+      { name: "f", datatype: "BOOL", shape: [2], raw: bytesOf(Uint8Array.from([0, 1])) },
+      { name: "h", datatype: "FP16", shape: [1], raw: bytesOf(Uint16Array.from([0xfc00])) },
+    ]);
+    expect(scores?.datatype).toBe("FP32");
+    expect(scores?.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(scores?.data as Float32Array)).toEqual([Infinity, -Infinity, NaN]);
+    expect(counts).toMatchObject({
+      datatype: "INT32",
+      shape: [1, 2],
+      data: Int32Array.from([-7, 2 ** 31 - 1]),
+    });
+    expect(flags).toMatchObject({ datatype: "BOOL", data: Uint8Array.from([0, 1]) });
+    expect(halves).toMatchObject({ datatype: "FP16", data: Uint16Array.from([0xfc00]) });
+  });
+
+  it("rejects output bytes that do not fill the shape exactly", () => {
+    expect(() =>
+      outputTensors([{ name: "p", datatype: "FP32", shape: [3], raw: bytesOf(new Float32Array(2)) }]),
+    ).toThrow("Python model output 0 'p': FP32 shape of 3 elements needs 12 bytes but 8 came");
+  });
+
+  it("rejects output bytes for a BYTES tensor, whose text has no byte form on the wire", () => {
+    expect(() => outputTensors([{ name: "t", datatype: "BYTES", shape: [1], raw: "YQ==" }])).toThrow(
+      /Python model output 0 't': not a tensor/,
+    );
   });
 
   it("rejects an output whose data does not fill its shape", () => {

@@ -1,15 +1,19 @@
 /**
  * The messages FlowOps and python/flowops_pyfunc_worker.py exchange (each one frame, see pythonFraming.ts), and
  * their conversion to and from tensors. Column inputs go as `columns` (the worker builds a pandas DataFrame),
- * anything else as `tensors` (numpy arrays). Outputs come back as flat JSON tensors; non-finite floats travel as
- * null because JSON has no NaN.
+ * anything else as `tensors` (numpy arrays). Numeric and BOOL elements, both ways, travel as `raw`: base64 of the
+ * array's bytes. JSON has no NaN or Infinity (they would arrive as null, losing the sign of an infinity) and no
+ * float32 or int8, so the bytes are the only form that keeps every value and the numpy dtype exactly. Both ends run
+ * on one machine, so the bytes are in its native order. Text (BYTES) stays JSON.
  */
 import { FlowOpsError, isErrorCode } from "../../errors.js";
 import {
+  allocateTensorData,
   dataFromJsonValues,
   isDatatype,
   jsonValues,
   showValue,
+  type Datatype,
   type Tensor,
   type TensorData,
 } from "../tensor.js";
@@ -18,7 +22,10 @@ export interface WireTensor {
   name: string;
   datatype: string;
   shape: number[];
-  data: unknown[];
+  /** The elements as JSON values: BYTES (and, from older workers, anything else). */
+  data?: unknown[];
+  /** Numeric and BOOL elements: base64 of their native-order bytes, numpy's `tobytes()` (BOOL one byte each). */
+  raw?: string;
   /** Outputs only: BYTES elements the model left missing (None, NaN, NA); their `data` entry is "". */
   nulls?: number[];
   /** Outputs only: the column of the DataFrame (or Series) the model returned, for MLflow's records answer. */
@@ -29,9 +36,15 @@ export interface WireTensor {
   dict_key?: boolean;
 }
 
+/** A numeric or BOOL column: its bytes, as `WireTensor.raw`; the worker hands pandas Python values made from them. */
+export interface WireColumn {
+  datatype: string;
+  raw: string;
+}
+
 export interface WorkerRequest {
   id: number;
-  columns?: Record<string, unknown[]>;
+  columns?: Record<string, unknown[] | WireColumn>;
   /** With `columns`: the DataFrame's index (dataframe_split), else pandas' default 0..n-1. */
   index?: unknown[];
   tensors?: WireTensor[];
@@ -40,6 +53,8 @@ export interface WorkerRequest {
   params?: Record<string, unknown>;
   /** Replaces `params`: their source text, which the worker parses with json.loads (`5.0` stays a float). */
   params_json?: string;
+  /** With `columns`: a missing text cell is NaN, as pandas.read_csv reads an empty CSV field, not None (JSON null). */
+  missing_nan?: true;
 }
 
 /** What a request carries besides its inputs. */
@@ -49,6 +64,8 @@ export interface WorkerRequestOptions {
   index?: readonly unknown[] | undefined;
   /** A single named tensor stays a one-key dict. */
   keepDict?: boolean;
+  /** Missing text cells of `columns` reach the model as NaN (a CSV body) rather than None (JSON null). */
+  missingAsNaN?: boolean;
 }
 
 export interface WorkerErrorInfo {
@@ -87,10 +104,10 @@ export function workerRequest(
   asColumns: boolean,
   options: WorkerRequestOptions = {},
 ): WorkerRequest {
-  const { params, paramsJson, index, keepDict } = options;
+  const { params, paramsJson, index, keepDict, missingAsNaN } = options;
   const request: WorkerRequest = { id };
   if (asColumns) {
-    const columns: Record<string, unknown[]> = {};
+    const columns: Record<string, unknown[] | WireColumn> = {};
     for (const input of inputs) {
       if (input.shape.length !== 1) {
         throw new FlowOpsError(
@@ -98,17 +115,18 @@ export function workerRequest(
           `input '${input.name}': the model takes columns, so each input must be 1-D, got shape [${input.shape.join(",")}]`,
         );
       }
-      columns[input.name] = wireValues(input);
+      const raw = rawBytes(input);
+      columns[input.name] = raw === undefined ? wireValues(input) : { datatype: input.datatype, raw };
     }
     request.columns = columns;
     if (index !== undefined) request.index = [...index];
+    if (missingAsNaN === true) request.missing_nan = true;
   } else {
-    request.tensors = inputs.map((input) => ({
-      name: input.name,
-      datatype: input.datatype,
-      shape: input.shape,
-      data: wireValues(input),
-    }));
+    request.tensors = inputs.map((input) => {
+      const raw = rawBytes(input);
+      const tensor = { name: input.name, datatype: input.datatype, shape: input.shape };
+      return raw === undefined ? { ...tensor, data: wireValues(input) } : { ...tensor, raw };
+    });
     if (keepDict === true && inputs.every((input) => input.name !== "")) request.keep_dict = true;
   }
   if (params !== undefined && Object.keys(params).length > 0) {
@@ -116,6 +134,13 @@ export function workerRequest(
     else request.params = params;
   }
   return request;
+}
+
+/** Base64 of a numeric or BOOL tensor's bytes; undefined for BYTES, which travels as JSON text. */
+function rawBytes(input: Tensor): string | undefined {
+  const data = input.data;
+  if (Array.isArray(data)) return undefined;
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
 }
 
 /** The input's values as JSON, missing strings as null (None in the worker, as MLflow passes them). */
@@ -144,19 +169,25 @@ export function parseWorkerMessage(value: unknown): WorkerMessage {
 export function outputTensors(outputs: readonly WireTensor[]): Tensor[] {
   return outputs.map((output, index) => {
     const where = `Python model output ${index} '${String(output.name)}'`;
-    const { datatype, shape, data } = output;
-    if (!isDatatype(datatype) || !Array.isArray(shape) || !Array.isArray(data)) {
+    const { datatype, shape, data, raw } = output;
+    const hasData = Array.isArray(data) || (typeof raw === "string" && datatype !== "BYTES");
+    const validShape = Array.isArray(shape) && shape.every((dim) => Number.isInteger(dim) && dim >= 0);
+    if (!isDatatype(datatype) || !validShape || !hasData) {
       throw new FlowOpsError("INTERNAL_ERROR", `${where}: not a tensor (${showValue(output)})`);
     }
     let count = 1;
     for (const dim of shape) count *= dim;
-    if (count !== data.length) {
+    const values =
+      typeof raw === "string"
+        ? rawData(datatype, raw, count, where)
+        : outputData(datatype, data ?? [], where);
+    if (count !== values.length) {
       throw new FlowOpsError(
         "INTERNAL_ERROR",
-        `${where}: shape [${shape.join(",")}] holds ${count} elements but data has ${data.length}`,
+        `${where}: shape [${shape.join(",")}] holds ${count} elements but data has ${values.length}`,
       );
     }
-    const tensor: Tensor = { name: output.name, datatype, shape, data: outputData(datatype, data, where) };
+    const tensor: Tensor = { name: output.name, datatype, shape, data: values };
     const nulls = output.nulls;
     if (Array.isArray(nulls) && nulls.length > 0) {
       if (datatype !== "BYTES" || !nulls.every((i) => Number.isInteger(i) && i >= 0 && i < count)) {
@@ -171,6 +202,25 @@ export function outputTensors(outputs: readonly WireTensor[]): Tensor[] {
   });
 }
 
+/** A typed array of `count` elements from an output's `raw` bytes, refusing bytes that do not fill it exactly. */
+function rawData(datatype: Datatype, raw: string, count: number, where: string): TensorData {
+  const bytes = Buffer.from(raw, "base64");
+  const out = allocateTensorData(datatype, count) as Exclude<TensorData, string[]>;
+  if (bytes.length !== out.byteLength) {
+    throw new FlowOpsError(
+      "INTERNAL_ERROR",
+      `${where}: ${datatype} shape of ${count} elements needs ${out.byteLength} bytes but ${bytes.length} came`,
+    );
+  }
+  // Copied rather than viewed: a decoded Buffer may sit unaligned inside Node's shared pool.
+  new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes);
+  if (out instanceof Uint8Array && datatype === "BOOL") {
+    for (let i = 0; i < out.length; i++) out[i] = out[i] === 0 ? 0 : 1;
+  }
+  return out;
+}
+
+/** JSON elements of an output: BYTES, or numbers from a worker that does not send `raw`. */
 function outputData(datatype: Tensor["datatype"], data: readonly unknown[], where: string): TensorData {
   if (datatype === "FP64" || datatype === "FP32") {
     const numbers = datatype === "FP64" ? new Float64Array(data.length) : new Float32Array(data.length);
