@@ -114,6 +114,12 @@ export function summaryLine(stats: readonly [string, number][]): string {
   return `${words.slice(0, -1).join(", ")} and ${words.at(-1) ?? ""}`;
 }
 
+/** dvc's warning (bare, on stderr) when no remote was named and none is the default. */
+function reportNoRemote(result: SyncResult): void {
+  if (result.noRemoteSelected === true)
+    process.stderr.write("No remote provided and no default remote set.\n");
+}
+
 function reportFailures(failures: readonly TransferFailure[]): void {
   for (const failure of failures) {
     process.stderr.write(`ERROR: '${failure.path}' (md5: ${failure.oid}) ${failure.reason}\n`);
@@ -224,6 +230,7 @@ function finishSync(
     reportSkippedRevisions(result);
     reportNotPushed(result.notPushed ?? []);
     reportFailures(result.failed);
+    reportNoRemote(result);
     process.stdout.write(`${summaryLine([[verb, result.transferred]]) || "Everything is up to date."}\n`);
   }
   if (result.failed.length > 0) {
@@ -270,6 +277,7 @@ export function pullCommand(): Command {
         reportFailures(result.fetch.failed);
         for (const failure of checkout.failed) process.stderr.write(`ERROR: ${failure}\n`);
         for (const line of checkout.lines) process.stdout.write(`${line}\n`);
+        reportNoRemote(result.fetch);
         const summary = summaryLine([
           ["fetched", result.fetch.transferred],
           ["added", checkout.added],

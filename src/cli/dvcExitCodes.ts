@@ -3,10 +3,13 @@
  * the same (dvc/cli/__init__.py): 253 outside a DVC repository, 254 for bad usage, 255 for an error that
  * dvc's command lets through to its main (repro, stage, checkout, gc, unprotect, dag, metrics, params), and 1 for one its
  * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls...), and 251 for
- * every error of `remote`, `config` and `cache`, which dvc raises as a ConfigError ("configuration error").
+ * every error of `remote`, `config` and `cache`, which dvc raises as a ConfigError ("configuration error"),
+ * as it does for a ConfigError (no remote) that escapes a raising command such as gc. An error that is no
+ * DvcException in dvc escapes every command: 255 (data/dvcErrorKind.ts marks both).
  */
 import { CommanderError } from "commander";
 import { isNotADvcRepository } from "../data/dataRepo.js";
+import { dvcErrorKind } from "../data/dvcErrorKind.js";
 
 export const DVC_EXIT = { failed: 1, config: 251, notARepository: 253, usage: 254, raised: 255 } as const;
 
@@ -44,5 +47,9 @@ export function dvcExitCode(argv: readonly string[], error: unknown): number {
   // dvc's remote commands read the config without a repository, so outside one they fail on the config too.
   if (path === "data remote" || path === "data config" || path === "data cache") return DVC_EXIT.config;
   if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;
-  return RAISING.has(path) ? DVC_EXIT.raised : DVC_EXIT.failed;
+  // Which of dvc's exception families the error stands for, where that matters (data/dvcErrorKind.ts).
+  const kind = dvcErrorKind(error);
+  if (kind === "uncaught") return DVC_EXIT.raised;
+  if (!RAISING.has(path)) return DVC_EXIT.failed;
+  return kind === "config" ? DVC_EXIT.config : DVC_EXIT.raised;
 }

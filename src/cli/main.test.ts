@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -131,6 +132,18 @@ describe("flowops exit codes", () => {
       expect((await flowops("data", "push", "nowhere.dvc")).code).toBe(1);
       expect((await flowops("repro", "nowhere")).code).toBe(255);
       expect((await flowops("dag", "nowhere")).code).toBe(255);
+      // With no remote at all (observed: dvc 3.67.1): gc -c lets dvc's ConfigError through (251); push
+      // fails (1) though nothing is tracked; status -c needs no remote when there is nothing to compare.
+      expect((await flowops("data", "gc", "-w", "-c", "-f")).code).toBe(251);
+      expect((await flowops("data", "push")).code).toBe(1);
+      const status = await flowops("data", "status", "-c");
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain("There are no data or pipelines tracked in this project yet.");
+      // A .dvcignore inside an added directory is no DvcException in dvc: it escapes `add` (255).
+      mkdirSync(join(dir, "d"));
+      writeFileSync(join(dir, "d", "f"), "f\n");
+      writeFileSync(join(dir, "d", ".dvcignore"), "*.tmp\n");
+      expect((await flowops("data", "add", "d")).code).toBe(255);
     } finally {
       process.chdir(cwd);
     }

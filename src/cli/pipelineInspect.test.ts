@@ -93,6 +93,15 @@ describe("pipeline inspection commands", () => {
     );
   });
 
+  it("prints -0.0 as dvc metrics show does, sign kept", async () => {
+    mkdirSync(join(dir, ".dvc"));
+    writeFileSync(join(dir, "dvc.yaml"), "metrics:\n- m.json\n");
+    writeFileSync(join(dir, "m.json"), '{"z": -0.0, "y": -0.000001, "x": 0.0}');
+    const written = await printedIn(dir, () => metricsCommand().parseAsync(["node", "metrics", "show"]));
+    // Observed: dvc 3.67.1 on the same file.
+    expect(written.join("")).toBe("Path    x    y     z\nm.json  0.0  -0.0  -0.0\n");
+  });
+
   it("declares dvc's options", () => {
     expect(dagCommand().options.map((o) => o.long)).toEqual([
       "--dot",
@@ -176,6 +185,16 @@ describe("pipeline inspection commands", () => {
     );
     expect(await diff("--json", "--deps", "--all")).toBe(
       '{"params.yaml": {"lr": {"old": 0.1, "new": 0.2, "diff": 0.1}, "bs": {"old": 32, "new": null}}}\n',
+    );
+    // Params are never rounded, unlike metrics (dvc formats them without a precision).
+    writeFileSync(join(dir, "params.yaml"), "lr: 1.0e-07\nbs: 0.000123456\n");
+    git("add", "-A");
+    git("commit", "-qm", "small");
+    writeFileSync(join(dir, "params.yaml"), "lr: 2.0e-07\nbs: 0.000123457\n");
+    expect(await diff()).toBe(
+      "Path         Param    HEAD         workspace\n" +
+        "params.yaml  bs       0.000123456  0.000123457\n" +
+        "params.yaml  lr       1e-07        2e-07\n",
     );
   });
 });

@@ -55,18 +55,25 @@ function write(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
-function cell(value: PyValue | undefined, precision = 5): string {
+/**
+ * A table cell as dvc's `_format_field`: with a precision (metrics) floats are rounded and printed as floats
+ * still (`0.0`, not `0`); without one (params) every value prints as Python's `str`, `1e-07` included.
+ */
+function cell(value: PyValue | undefined, precision?: number): string {
   if (value === undefined || value === null) return "-";
   const n = numericValue(value);
-  // dvc rounds floats to `precision` digits and prints them as floats still (`0.0`, not `0`).
-  if (n !== undefined && isFloat(value)) return pyStr(pyFloat(Number(n.toFixed(precision))));
+  if (precision !== undefined && n !== undefined && isFloat(value)) {
+    // toFixed drops the sign of -0, which Python's round keeps (`-0.0`).
+    const rounded = Object.is(n, -0) ? -0 : Number(n.toFixed(precision));
+    return pyStr(pyFloat(rounded));
+  }
   return typeof value === "string" ? value : pyRepr(value);
 }
 
 function changeRows(
   diff: Record<string, Record<string, ValueChange>>,
   withChange: boolean,
-  precision = 5,
+  precision?: number,
 ): string[][] {
   const rows: string[][] = [];
   for (const [path, changes] of Object.entries(diff)) {

@@ -111,6 +111,10 @@ export function stageCommand(): Command {
       .argument("[targets...]", "stages, dvc.yaml files or, with -R, directories (default: dvc.yaml)")
       .option("--all", "every stage of the repository, .dvc files included")
       .option("-R, --recursive", "a directory target means the stages defined below it")
+      .option(
+        "--fail",
+        "fail on a stage file that cannot be read (always so here: dvc skips such files without --fail)",
+      )
       .option("--name-only", "names only")
       .addOption(new Option("--names-only").hideHelp())
       .option("--json", "print the listing as JSON")

@@ -6,6 +6,7 @@ import {
   mkdtemp,
   readFile,
   readlink,
+  rename,
   rm,
   stat,
   symlink,
@@ -127,6 +128,29 @@ describe("addTargets", () => {
     await addTargets(repo, ["sub/z"], { cwd: dir });
     await expect(addTargets(repo, ["sub"], { cwd: dir })).rejects.toThrow(
       "Cannot add 'sub', because it is overlapping with other DVC tracked output: 'sub/z'.",
+    );
+  });
+
+  it("updates a renamed .dvc file in place instead of calling its out an overlap, as dvc does", async () => {
+    await writeFile(join(dir, "t.txt"), "a\n");
+    await addTargets(repo, ["t.txt"], { cwd: dir });
+    await rename(join(dir, "t.txt.dvc"), join(dir, "t.dvc"));
+    await writeFile(join(dir, "t.txt"), "a\nb\n");
+    const [result] = await addTargets(repo, ["t.txt"], { cwd: dir });
+    expect(result?.dvcFile).toBe(join(dir, "t.dvc"));
+    expect(result?.changed).toBe(true);
+    expect(await read("t.dvc")).toBe(
+      "outs:\n- md5: dd8c6a395b5dd36c56d23275028f526c\n  size: 4\n  hash: md5\n  path: t.txt\n",
+    );
+    await expect(stat(join(dir, "t.txt.dvc"))).rejects.toThrow();
+  });
+
+  it("names flowops commands when a directory holds another tracked output", async () => {
+    await mkdir(join(dir, "sub"));
+    await writeFile(join(dir, "sub", "z"), "z\n");
+    await addTargets(repo, ["sub/z"], { cwd: dir });
+    await expect(addTargets(repo, ["sub"], { cwd: dir })).rejects.toThrow(
+      "run 'flowops data remove sub/z.dvc' and then 'flowops data add sub'",
     );
   });
 

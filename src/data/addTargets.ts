@@ -234,20 +234,23 @@ export async function addTargets(
     refuseSymlinkedDirectory(repo, abs);
     await refuseStageOuts(repo, abs, target);
     const tracked = await loadTrackedOuts(repo);
-    const ownDvcFile = `${abs}${DVC_FILE_SUFFIX}`;
+    // dvc finds the out by its path, whatever its .dvc file is called (a renamed `t.dvc` still owns
+    // `t.txt`), and updates that file in place; `<target>.dvc` is only the name of a new one.
+    const existing = tracked.find((t) => t.abs === abs);
+    const ownDvcFile = existing?.dvcFile ?? `${abs}${DVC_FILE_SUFFIX}`;
     const inside = tracked.find(
       (t) => t.dvcFile !== ownDvcFile && t.out.cache !== false && isSameOrInside(abs, t.abs) && abs !== t.abs,
     );
-    const overlapped = tracked.find((t) => t.dvcFile !== ownDvcFile && isSameOrInside(t.abs, abs));
+    const overlapped = tracked.find((t) => t !== existing && isSameOrInside(t.abs, abs));
     if (overlapped !== undefined) {
       const other = posixRel(cwd, overlapped.abs);
       throw new FlowOpsError(
         "RESOURCE_CONFLICT",
         `Cannot add '${target}', because it is overlapping with other DVC tracked output: '${other}'.\n` +
-          `To include '${other}' in '${target}', run 'dvc remove ${posixRel(cwd, overlapped.dvcFile)}' and then 'dvc add ${target}'`,
+          `To include '${other}' in '${target}', run 'flowops data remove ${posixRel(cwd, overlapped.dvcFile)}' ` +
+          `and then 'flowops data add ${target}'`,
       );
     }
-    const existing = tracked.find((t) => t.dvcFile === ownDvcFile);
     const useCache = existing?.out.cache !== false;
     // Before anything is hashed or written, as dvc fails `add` with no .dvc file or cache change.
     if (inside === undefined && useCache) await refuseGitTrackedOut(repo, abs, posixRel(cwd, abs));

@@ -76,6 +76,23 @@ describe("cloudStatus", () => {
     }
   });
 
+  it("needs no remote when nothing is compared, and refuses none only when something is", async () => {
+    const bare = join(root, "bare");
+    mkdirSync(bare);
+    closeDataRepo(await initDataRepo(bare, { noScm: true }));
+    const bareRepo = await openDataRepo(bare);
+    try {
+      // Observed: dvc status -c exits 0 with its empty-project message when no remote is configured.
+      const status = await cloudStatus(bareRepo, [], { cwd: bare });
+      expect(status).toEqual({ remote: "None", entries: {}, tracksAnything: false, unknownDirs: [] });
+      writeFileSync(join(bare, "x.txt"), "x\n");
+      await addTargets(bareRepo, ["x.txt"], { cwd: bare });
+      await expect(cloudStatus(bareRepo, [], { cwd: bare })).rejects.toThrow(/no remote specified/);
+    } finally {
+      closeDataRepo(bareRepo);
+    }
+  });
+
   it("lists deleted and missing objects, deleted first, once the cache loses them", async () => {
     await push(repo, [join(repo.root, "data")]);
     rmSync(join(repo.root, ".dvc", "cache"), { recursive: true, force: true });

@@ -12,7 +12,7 @@
  * - a target inside a tracked directory compares the files under it and the directory's manifest.
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { openDataRemote, type OpenRemoteOptions } from "./dataRemote.js";
+import { openDataRemote, selectedRemoteName, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { toFlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -59,8 +59,11 @@ export async function cloudStatus(
   targets: readonly string[] = [],
   options: CloudStatusOptions = {},
 ): Promise<CloudStatus> {
-  const remote = openDataRemote(repo, options.remote, options.env === undefined ? {} : { env: options.env });
-  const jobs = options.jobs ?? remote.jobs;
+  // Opened only when some object is compared, as dvc's: a project with nothing to compare needs no remote.
+  let opened: DataRemote | undefined;
+  const remote = (): DataRemote =>
+    (opened ??= openDataRemote(repo, options.remote, options.env === undefined ? {} : { env: options.env }));
+  const jobs = (): number => options.jobs ?? remote().jobs;
   const comparable = (all: Map<Oid, UsedObject>): Map<Oid, UsedObject> =>
     new Map([...all].filter(([, owner]) => owner.push !== false && owner.remote === undefined));
 
@@ -71,7 +74,7 @@ export async function cloudStatus(
   const unread = new Map([...used].filter(([, owner]) => owner.unexpanded === "missing"));
   if (unread.size > 0) {
     // Failures (the remote lacks the manifest too) are not errors here.
-    await fetchObjects(repo, remote, unread, { jobs });
+    await fetchObjects(repo, remote(), unread, { jobs: jobs() });
     used = await collect();
   }
   // A manifest in neither place leaves its directory unknown: dvc warns about it and does not list it.
@@ -80,11 +83,15 @@ export async function cloudStatus(
 
   const byLayout = { files: [] as Oid[], legacy: [] as Oid[] };
   for (const [oid, owner] of used) byLayout[owner.legacy === true ? "legacy" : "files"].push(oid);
-  const inRemote = new Set<Oid>([
-    ...(await remoteHas(remote, byLayout.files, jobs, "files")),
-    ...(await remoteHas(remote, byLayout.legacy, jobs, "legacy")),
-  ]);
-  const inCache = await filterLimited([...used.keys()], jobs, (oid) => repo.cache.has(oid));
+  const inRemote = new Set<Oid>();
+  for (const layout of ["files", "legacy"] as const) {
+    if (byLayout[layout].length === 0) continue;
+    for (const oid of await remoteHas(remote(), byLayout[layout], jobs(), layout)) inRemote.add(oid);
+  }
+  const inCache =
+    used.size === 0
+      ? new Set<Oid>()
+      : await filterLimited([...used.keys()], jobs(), (oid) => repo.cache.has(oid));
 
   const base = namingBase(repo.root, options.cwd ?? process.cwd());
   const outsByFile = new Map<string, TrackedOut[]>();
@@ -115,7 +122,9 @@ export async function cloudStatus(
     all.length > 0 ||
     (await findDvcFiles(repo)).length > 0 ||
     ((await readPipelinesIfAny(repo))?.stages.length ?? 0) > 0;
-  return { remote: remote.name, entries, tracksAnything, unknownDirs };
+  // dvc names the remote it would have used, "None" when there is none.
+  const remoteName = opened?.name ?? selectedRemoteName(repo, options.remote) ?? "None";
+  return { remote: remoteName, entries, tracksAnything, unknownDirs };
 }
 
 /**

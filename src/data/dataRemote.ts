@@ -13,6 +13,7 @@ import type { ArtifactStore } from "../artifacts/store.js";
 import { FlowOpsError, invalidParameter } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
 import { configuredRemoteName } from "./dvcConfig.js";
+import { markDvcError } from "./dvcErrorKind.js";
 
 export interface DataRemote {
   name: string;
@@ -36,14 +37,30 @@ export function defaultTransferJobs(): number {
   return 4 * availableParallelism();
 }
 
+/**
+ * The remote for an out without its own `remote:`: the one named, else `core.remote`; undefined when neither
+ * is set. Callers decide what that means: dvc's fetch leaves such outs to the local cache, push fails.
+ */
+export function selectedRemoteName(repo: RemoteRepo, name?: string): string | undefined {
+  const selected = name ?? repo.config.core.remote;
+  return selected === undefined || selected === "" ? undefined : selected;
+}
+
 /** Opens remote `name`, or the default remote (`core.remote`) when no name is given. */
 export function openDataRemote(repo: RemoteRepo, name?: string, options: OpenRemoteOptions = {}): DataRemote {
-  const remoteName = name ?? repo.config.core.remote;
-  if (remoteName === undefined || remoteName === "") {
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `config file error: no remote specified in ${join(repo.dvcDir, "..")}. Set a default remote with ` +
-        "`flowops data remote default <remote name>` or use `-r <remote name>`.",
+  const remoteName = selectedRemoteName(repo, name);
+  if (remoteName === undefined) {
+    // dvc's NoRemoteError, worded by whether some remote is configured already.
+    const hint =
+      Object.keys(repo.config.remotes).length > 0
+        ? "Set a default remote with\n    flowops data remote default <remote name>\nor use -r <remote name>."
+        : "Create a default remote with\n    flowops data remote add -d <remote name> <remote url>";
+    throw markDvcError(
+      new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `config file error: no remote specified in ${join(repo.dvcDir, "..")}. ${hint}`,
+      ),
+      "config",
     );
   }
   const section = remoteSection(repo, remoteName);
@@ -87,7 +104,10 @@ function remoteSection(repo: RemoteRepo, name: string): Record<string, string> {
   const configured = configuredRemoteName(repo.config, name);
   const section = configured === undefined ? undefined : repo.config.remotes[configured];
   if (section === undefined) {
-    throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `config file error: remote '${name}' doesn't exist.`);
+    throw markDvcError(
+      new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `config file error: remote '${name}' doesn't exist.`),
+      "config",
+    );
   }
   return section;
 }

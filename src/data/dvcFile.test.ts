@@ -78,6 +78,27 @@ describe("readDvcFile", () => {
     );
   });
 
+  it("refuses keys dvc's schema does not allow, in an out or at the top, naming file, line and key", async () => {
+    const path = join(dir, "extra.dvc");
+    await writeFile(path, `${FILE_DVC}  bogus: 1\n`);
+    // dvc 3.67.1: "extra keys not allowed, in outs -> 0 -> bogus" (exit 1 from status).
+    await expect(readDvcFile(path, dir)).rejects.toThrow(
+      `${path}:6: extra keys not allowed, in outs -> 0 -> bogus`,
+    );
+    // `metric:` belongs to dvc.yaml outs only; dvc refuses it in a .dvc file too.
+    await writeFile(path, `${FILE_DVC}  metric: true\n`);
+    await expect(readDvcFile(path, dir)).rejects.toThrow("in outs -> 0 -> metric");
+    await writeFile(path, `${FILE_DVC}bogus: 1\n`);
+    await expect(readDvcFile(path, dir)).rejects.toThrow(`${path}:6: extra keys not allowed, in bogus`);
+    // Every key of dvc's out and stage schemas is still read.
+    await writeFile(
+      path,
+      `${FILE_DVC}  cache: true\n  remote: r\n  push: true\n  persist: false\n  desc: d\n  type: model\n` +
+        "  labels: [a]\n  meta: {k: v}\nfrozen: true\ndesc: top\nmeta: {owner: x}\n",
+    );
+    expect((await readDvcFile(path, dir)).outs[0]).toMatchObject({ type: "model", labels: ["a"] });
+  });
+
   it("rejects a file without outs", async () => {
     const path = join(dir, "empty.dvc");
     await writeFile(path, "wdir: .\n");

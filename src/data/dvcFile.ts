@@ -50,6 +50,44 @@ const OUT_KEY_ORDER = ["md5", "size", "nfiles", "isexec", "hash", "path"] as con
 /** Top-level keys in DVC's order (`serialize.to_single_stage_file`); unknown keys follow. */
 const DOC_KEY_ORDER = ["md5", "frozen", "deps", "outs", "wdir"] as const;
 
+/**
+ * The keys dvc's schema allows (dvc/schema.py SINGLE_STAGE_SCHEMA and dvc/output.py SCHEMA, 3.67.1): dvc
+ * refuses any other as "extra keys not allowed", so a typo such as `remtoe:` is not silently ignored.
+ */
+const ALLOWED_DOC_KEYS: ReadonlySet<string> = new Set([
+  "md5",
+  "wdir",
+  "deps",
+  "outs",
+  "locked",
+  "frozen",
+  "meta",
+  "always_changed",
+  "desc",
+]);
+const ALLOWED_OUT_KEYS: ReadonlySet<string> = new Set([
+  "path",
+  "md5",
+  "etag",
+  "checksum",
+  "size",
+  "nfiles",
+  "isexec",
+  "hash",
+  "cache",
+  "remote",
+  "push",
+  "persist",
+  "desc",
+  "type",
+  "labels",
+  "meta",
+  "cloud",
+  "files",
+  "fs_config",
+  "version_id",
+]);
+
 /** Reads and checks a `.dvc` file of the repository at `root` (absolute), whose outs must lie inside it. */
 export async function readDvcFile(path: string, root: string): Promise<DvcFileDoc> {
   const file = await readYamlFile(path);
@@ -67,6 +105,10 @@ export function parseDvcFile(file: YamlFile, root?: string): DvcFileDoc {
     throw malformedFile(path, 1, "expected a mapping with an 'outs' list");
   }
   const raw = value as Record<string, unknown>;
+  const extra = Object.keys(raw).find((key) => !ALLOWED_DOC_KEYS.has(key));
+  if (extra !== undefined) {
+    throw malformedFile(path, file.lineOf([extra]), `extra keys not allowed, in ${extra}`);
+  }
   const outsValue = raw.outs;
   if (!Array.isArray(outsValue) || outsValue.length === 0) {
     throw malformedFile(path, file.lineOf(["outs"]), "'outs' must be a non-empty list");
@@ -114,6 +156,10 @@ function parseOut(file: YamlFile, item: unknown, index: number): DvcOut {
     throw malformedFile(file.path, at(), `outs[${index}] must be a mapping`);
   }
   const out = item as Record<string, unknown>;
+  const extra = Object.keys(out).find((key) => !ALLOWED_OUT_KEYS.has(key));
+  if (extra !== undefined) {
+    throw malformedFile(file.path, at(extra), `extra keys not allowed, in outs -> ${index} -> ${extra}`);
+  }
   const fail = (key: string, expected: string): never => {
     throw malformedFile(
       file.path,

@@ -11,6 +11,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import { FlowOpsError, notFound } from "../errors.js";
 import { dirManifestOid, serializeDirManifest, sortByCodePoints } from "./dirManifest.js";
 import { DVCIGNORE_FILE, ignoredByBuiltinPatterns, type DvcIgnore } from "./dvcIgnore.js";
+import { markDvcError } from "./dvcErrorKind.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
 import { isDirectoryStat, isRegularFile, statFileSync, type FileStat } from "./fileStat.js";
 import { HashPool } from "./hashPool.js";
@@ -225,9 +226,13 @@ async function walk(
     if (isDirectoryStat(st) || !isRegularFile(st)) continue;
     if (dirent.isSymbolicLink() && ignored(dirent.name, false)) continue;
     if (dirent.name === DVCIGNORE_FILE) {
-      throw new FlowOpsError(
-        "INVALID_PARAMETER_VALUE",
-        `${abs}: a ${DVCIGNORE_FILE} file must not be inside a tracked directory (${absDir}); move its rules up`,
+      // dvc-data's IgnoreInCollectedDirError is no DvcException: it escapes every command (exit 255).
+      throw markDvcError(
+        new FlowOpsError(
+          "INVALID_PARAMETER_VALUE",
+          `${abs}: a ${DVCIGNORE_FILE} file must not be inside a tracked directory (${absDir}); move its rules up`,
+        ),
+        "uncaught",
       );
     }
     out.push(foundFile(abs, relpath, st));

@@ -7,7 +7,7 @@
  */
 import { toFlowOpsError } from "../errors.js";
 import { checkoutTargets } from "./checkoutTargets.js";
-import { openDataRemote, type OpenRemoteOptions } from "./dataRemote.js";
+import { openDataRemote, selectedRemoteName, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
 import type { Oid } from "./hashInfo.js";
 import {
@@ -63,6 +63,19 @@ export interface SyncResult extends TransferResult {
   runCacheEntries?: number;
   /** With a history scope and targets: the revisions (`workspace` or commits) where a target named nothing. */
   skippedRevisions?: string[];
+  /**
+   * No remote was named and `core.remote` is unset, which dvc warns about ("No remote provided and no default
+   * remote set."); fetch then left the outs without a `remote:` of their own to the local cache.
+   */
+  noRemoteSelected?: true;
+}
+
+/** The `noRemoteSelected` field, present only when it is true. */
+function noRemoteField(
+  repo: DataRepo,
+  options: TransferCommandOptions,
+): Pick<SyncResult, "noRemoteSelected"> {
+  return selectedRemoteName(repo, options.remote) === undefined ? { noRemoteSelected: true } : {};
 }
 
 /** Sends the objects of `targets` (everything tracked by default) that their remote lacks. */
@@ -76,12 +89,19 @@ export async function push(
     targets,
     historyOutsOnce(repo, targets, options.history),
   );
-  const skippedField = skippedRevisions.length > 0 ? { skippedRevisions } : {};
-  const entries = options.runCache === true ? await localRunCacheEntries(repo) : [];
+  const skippedField = {
+    ...(skippedRevisions.length > 0 ? { skippedRevisions } : {}),
+    ...noRemoteField(repo, options),
+  };
+  // dvc's run-cache push is skipped, not failed, when no remote is set (RunCacheNotSupported).
+  const runCache = options.runCache === true && skippedField.noRemoteSelected !== true;
+  const entries = runCache ? await localRunCacheEntries(repo) : [];
   const pushable = withRunCacheObjects(
     new Map([...used].filter(([, owner]) => owner.push !== false)),
     await runCacheObjects(repo, entries),
   );
+  // dvc opens the remote even with nothing to send, so a missing default (or unknown `-r`) is still an error.
+  if (pushable.size === 0) openDataRemote(repo, options.remote, remoteOptions(options));
   // A directory whose manifest the cache lacks goes through as just its manifest: skipped when the remote
   // has it, otherwise reported as missing. Its files are unknown, so nothing else of it can be sent.
   const result = await perRemote(repo, pushable, options, pushObjects);
@@ -90,7 +110,7 @@ export async function push(
       ? { ...failure, reason: "directory manifest is corrupt in the local cache (it was removed)" }
       : failure,
   );
-  if (options.runCache !== true) return { ...result, failed, ...skippedField };
+  if (!runCache) return { ...result, failed, ...skippedField };
   // Entries go last, as manifests do: a remote should not name results whose objects it lacks.
   const remote = openDataRemote(repo, options.remote, remoteOptions(options));
   const runCacheEntries = await pushRunCacheEntries(repo, remote, entries);
@@ -112,7 +132,9 @@ export async function fetch(
 ): Promise<SyncResult> {
   let entries: string[] | undefined;
   let runCacheRemote: string | undefined;
-  if (options.runCache === true) {
+  const noRemote = noRemoteField(repo, options);
+  // With no remote dvc skips the run-cache (RunCacheNotSupported) and fetches what it can.
+  if (options.runCache === true && noRemote.noRemoteSelected !== true) {
     const remote = openDataRemote(repo, options.remote, remoteOptions(options));
     entries = await pullRunCacheEntries(repo, remote);
     runCacheRemote = remote.name;
@@ -133,7 +155,7 @@ export async function fetch(
       entries === undefined ? new Map() : await runCacheObjects(repo, entries),
     );
   };
-  const fetched = await fetchInRounds(repo, collect, options);
+  const fetched = { ...(await fetchInRounds(repo, collect, options)), ...noRemote };
   const result = skippedRevisions.length > 0 ? { ...fetched, skippedRevisions } : fetched;
   if (runCacheRemote === undefined) return result;
   return {
@@ -161,11 +183,20 @@ async function fetchInRounds(
   collect: () => Promise<Map<Oid, UsedObject>>,
   options: TransferCommandOptions,
 ): Promise<SyncResult> {
-  const before = await collect();
+  // dvc's fetch leaves objects with no remote at all (none named, no `remote:`, no `core.remote`) to the
+  // local cache: neither fetched nor failed, so pull checks them out from the cache alone. Push, which
+  // goes through perRemote with all of them, fails on them with the config error instead.
+  const withRemote = (objects: Map<Oid, UsedObject>): Map<Oid, UsedObject> =>
+    new Map(
+      [...objects].filter(
+        ([, owner]) => selectedRemoteName(repo, options.remote ?? owner.remote) !== undefined,
+      ),
+    );
+  const before = withRemote(await collect());
   const manifests = new Map([...before].filter(([, owner]) => owner.unexpanded !== undefined));
   const first = await perRemote(repo, manifests, options, fetchObjects);
   const failedManifests = new Set(first.failed.map((failure) => failure.oid));
-  const after = manifests.size === 0 ? before : await collect();
+  const after = manifests.size === 0 ? before : withRemote(await collect());
   const rest = new Map([...after].filter(([oid]) => !failedManifests.has(oid)));
   const second = await perRemote(repo, rest, options, fetchObjects);
   return {

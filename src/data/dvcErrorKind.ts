@@ -1,0 +1,22 @@
+/**
+ * The few dvc exception families that decide dvc's exit code whatever the command (dvc/cli/__init__.py), so
+ * the CLI can exit as dvc does without matching on messages: a ConfigError (NoRemoteError,
+ * RemoteNotFoundError) that escapes its command exits 251 ("configuration error"), and an exception that is
+ * not a DvcException, such as dvc-data's IgnoreInCollectedDirError, escapes every command's handler and
+ * exits 255. src/data marks the errors it throws; only src/cli/dvcExitCodes.ts reads the marks.
+ */
+
+export type DvcErrorKind = "config" | "uncaught";
+
+const kinds = new WeakMap<object, DvcErrorKind>();
+
+/** Marks `error` as standing for one of dvc's exception families, and returns it. */
+export function markDvcError<E extends object>(error: E, kind: DvcErrorKind): E {
+  kinds.set(error, kind);
+  return error;
+}
+
+/** The family `error` was marked with, if any. */
+export function dvcErrorKind(error: unknown): DvcErrorKind | undefined {
+  return typeof error === "object" && error !== null ? kinds.get(error) : undefined;
+}
