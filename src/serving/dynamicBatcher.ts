@@ -27,6 +27,8 @@ export interface InferOptions {
   index?: unknown[];
   /** The request's MLflow form (PredictRequest.dataframe); requests of different forms never share a batch. */
   dataframe?: boolean;
+  /** PredictRequest.missingAsNaN (CSV bodies); part of the batch key, as `dataframe` is. */
+  missingAsNaN?: boolean;
 }
 
 interface Pending {
@@ -224,7 +226,7 @@ function batchRows(inputs: readonly Tensor[]): number | undefined {
 /** Requests can share a batch only when their inputs line up name by name, type by type, and row shape. */
 function batchKey(inputs: readonly Tensor[], options: InferOptions | undefined): string {
   const parts = inputs.map((t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}`);
-  return `${parts.join("|")}>${options?.outputs?.join(",") ?? "*"}>${String(options?.dataframe)}`;
+  return `${parts.join("|")}>${options?.outputs?.join(",") ?? "*"}>${String(options?.dataframe)}>${String(options?.missingAsNaN)}`;
 }
 
 function splitOutputs(

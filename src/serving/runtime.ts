@@ -29,6 +29,8 @@ export interface LoadedModel {
       paramsJson?: string;
       index?: unknown[];
       dataframe?: boolean;
+      /** PredictRequest.missingAsNaN: a Python model's text columns get NaN for missing cells. */
+      missingAsNaN?: boolean;
     },
   ): Promise<Tensor[]>;
   close(): Promise<void>;

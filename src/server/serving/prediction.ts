@@ -23,11 +23,13 @@ export function predict(served: ServedModel, request: PredictRequest): Promise<T
     request.outputs === undefined &&
     request.params === undefined &&
     index === undefined &&
-    request.dataframe === undefined
+    request.dataframe === undefined &&
+    request.missingAsNaN === undefined
   )
     return served.runner.infer(inputs);
   const options: InferOptions = {};
   if (request.dataframe !== undefined) options.dataframe = request.dataframe;
+  if (request.missingAsNaN !== undefined) options.missingAsNaN = request.missingAsNaN;
   if (index !== undefined) options.index = index;
   if (request.outputs !== undefined) options.outputs = request.outputs;
   if (request.params !== undefined) options.params = request.params;

@@ -44,7 +44,7 @@ export async function readMlflowRequest(
 export function mlflowRequest(body: Buffer | string, contentType: string | undefined): PredictRequest {
   const mediaType = mlflowMediaType(contentType);
   if (mediaType === "text/csv") {
-    return { input: frameFromCsv(decodeUtf8Body(body, "CSV body")), dataframe: true };
+    return { input: frameFromCsv(decodeUtf8Body(body, "CSV body")), dataframe: true, missingAsNaN: true };
   }
   if (mediaType === "application/vnd.apache.parquet") {
     throw new FlowOpsError("INTERNAL_ERROR", "a Parquet body is read with readMlflowRequest");

@@ -43,6 +43,11 @@ export interface PredictRequest {
    * the form the client sent, as MLflow passes it on, and flavors such as onnx answer a DataFrame differently.
    */
   dataframe?: boolean;
+  /**
+   * MLflow CSV bodies: a missing cell of a text column is NaN, as pandas.read_csv gives it, where a JSON null
+   * reaches a Python model as None.
+   */
+  missingAsNaN?: boolean;
 }
 
 /** Name of the tensor a payload sends without one (MLflow/V1 `inputs: [...]`, `instances: [1, 2]`). */

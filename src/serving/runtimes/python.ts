@@ -109,6 +109,7 @@ export async function loadPythonModel(
             paramsJson: inferOptions?.paramsJson,
             index: inferOptions?.index,
             keepDict: signature === undefined && inferOptions?.dataframe === false,
+            missingAsNaN: inferOptions?.missingAsNaN === true,
           }),
         timeoutMs,
       );
