@@ -7,6 +7,13 @@ import { FlowOpsError } from "../errors.js";
 import { hasNumberText, hasTypedColumns } from "../tables/columnarTableChunk.js";
 import { hasTextCells } from "../tables/csvChunk.js";
 import { pandasCsvColumn, pandasJsonColumn } from "../tables/pandasColumnTypes.js";
+import {
+  hasStoredColumns,
+  writesStoredColumns,
+  type StoredParquetColumn,
+  type StoredValue,
+} from "../tables/parquetStoredColumns.js";
+import { pandasCsvCells, pandasJsonCells } from "../tables/parquetStoredText.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
 import {
   NumberTextColumn,
@@ -25,14 +32,23 @@ import type { Tensor, TensorSpec } from "./tensor.js";
  * type, and CSV cells go to a writer that takes them as spans of the file's text (CSV and TSV), so they are
  * neither made into strings nor reformatted, as do numbers whose text the reading thread kept or made
  * (NumberText: JSON Lines numbers, Parquet doubles and float32 values) to a writer that takes it (CSV, TSV,
- * JSON Lines); other writers get cells typed as pandas would read them.
+ * JSON Lines); other writers get cells typed as pandas would read them. Parquet columns the reader holds as
+ * stored (parquetStoredColumns.ts) go as they are to a writer that takes them (Parquet), which keeps their
+ * type, and to the others as the text pandas writes for them (dates and timestamps, decimals).
  */
 export async function writePartRows(
   writer: TableWriter,
   chunk: TableChunk,
   predictions: Readonly<Record<string, WriterColumn>>,
 ): Promise<void> {
-  if (writesTextCells(writer) && hasTextCells(chunk)) {
+  if (writesStoredColumns(writer) && hasStoredColumns(chunk)) {
+    const stored = (name: string): StoredParquetColumn | undefined => chunk.storedColumn(name);
+    const untyped = (name: string): WriterColumn => typedCells(writer, chunk, name);
+    await writer.write({
+      ...inputColumns<WriterColumn | StoredParquetColumn>(chunk, untyped, stored, true),
+      ...predictions,
+    });
+  } else if (writesTextCells(writer) && hasTextCells(chunk)) {
     const textColumn = (name: string): WriterColumn | TextCellColumn => {
       const cells = chunk.textCells(name);
       return cells === undefined ? chunk.column(name) : new TextCellColumn(cells);
@@ -46,13 +62,13 @@ export async function writePartRows(
         ? new NumberTextColumn(values, text)
         : undefined;
     };
-    const untyped = (name: string): WriterColumn => typedCells(chunk, name);
+    const untyped = (name: string): WriterColumn => typedCells(writer, chunk, name);
     await writer.write({
       ...inputColumns<WriterColumn | NumberTextColumn>(chunk, untyped, numberTextColumn),
       ...predictions,
     });
   } else {
-    await writer.write({ ...inputColumns(chunk, (name) => typedCells(chunk, name)), ...predictions });
+    await writer.write({ ...inputColumns(chunk, (name) => typedCells(writer, chunk, name)), ...predictions });
   }
 }
 
@@ -60,7 +76,12 @@ export async function writePartRows(
  * An input column for a writer that keeps types, typed as pandas would have read it (pandasColumnTypes.ts), so
  * that the output holds what MLflow's batch scoring would write: CSV numbers as numbers, not their text.
  */
-function typedCells(chunk: TableChunk, name: string): WriterColumn {
+function typedCells(writer: TableWriter, chunk: TableChunk, name: string): WriterColumn {
+  const stored = hasStoredColumns(chunk) ? chunk.storedColumn(name) : undefined;
+  if (stored !== undefined && writer.format !== "parquet") {
+    const text = writer.format === "jsonl" ? pandasJsonCells : pandasCsvCells;
+    return text(stored.element, stored.values as ArrayLike<StoredValue>);
+  }
   const cells = hasTextCells(chunk) ? chunk.textCells(name) : undefined;
   if (cells !== undefined) return pandasCsvColumn(cells);
   const values = chunk.column(name);
@@ -69,17 +90,23 @@ function typedCells(chunk: TableChunk, name: string): WriterColumn {
 
 /**
  * The chunk's columns: 64-bit integer columns, then (where `preferred` gives one) a writer's own column, then
- * typed columns, then `untyped`'s.
+ * typed columns, then `untyped`'s; with `preferFirst`, the writer's own column before all others.
  */
 function inputColumns<Column>(
   chunk: TableChunk,
   untyped: (name: string) => Column,
   preferred: (name: string) => Column | undefined = () => undefined,
+  preferFirst = false,
 ): Record<string, WriterColumn | Column> {
   const typed = hasTypedColumns(chunk) ? chunk : undefined;
   const values: Record<string, WriterColumn | Column> = {};
   for (const name of chunk.columns) {
-    values[name] = typed?.int64Column(name) ?? preferred(name) ?? typed?.typedColumn(name) ?? untyped(name);
+    values[name] =
+      (preferFirst ? preferred(name) : undefined) ??
+      typed?.int64Column(name) ??
+      preferred(name) ??
+      typed?.typedColumn(name) ??
+      untyped(name);
   }
   return values;
 }

@@ -6,7 +6,11 @@
  * still gives cells for every consumer that wants them, converted once on first use.
  */
 
+import type { SchemaElement } from "hyparquet-writer";
+
 import { int64Cells } from "./int64Words.js";
+import { StoredParquetColumn, type StoredColumns, type StoredValue } from "./parquetStoredColumns.js";
+import { storedCells } from "./parquetStoredText.js";
 import { absentColumnError, type CellValue, type TableChunk } from "./tableChunk.js";
 
 /** The typed arrays a numeric column may be held in; every value is a plain JavaScript number. */
@@ -15,7 +19,8 @@ export type NumericArray = Float32Array | Float64Array | Int32Array;
 /** A 64-bit integer column (signed, or UINT_64); its values are BigInts, beyond what a number holds exactly. */
 export type Int64Array = BigInt64Array | BigUint64Array;
 
-export type ColumnValues = NumericArray | Int64Array | readonly CellValue[];
+/** Cells, or a Parquet column's stored values (parquetStoredColumns.ts) where the chunk knows its element. */
+export type ColumnValues = NumericArray | Int64Array | readonly CellValue[] | readonly StoredValue[];
 
 /** Capability of chunks that hold some columns as typed arrays. */
 export interface TypedColumns {
@@ -66,13 +71,13 @@ export function isTypedColumnValues(values: unknown): values is NumericArray | I
   return isNumericArray(values) || isInt64Array(values);
 }
 
-/** Column values as cells: numbers of a numeric array, 64-bit integers as int64Cells gives them. */
-export function cellValues(values: ColumnValues): readonly CellValue[] {
+/** Typed values as cells: numbers of a numeric array, 64-bit integers as int64Cells gives them. */
+export function cellValues(values: NumericArray | Int64Array | readonly CellValue[]): readonly CellValue[] {
   if (isInt64Array(values)) return int64Cells(values, 0, values.length);
   return isNumericArray(values) ? Array.from(values) : values;
 }
 
-export class ColumnarTableChunk implements TableChunk, TypedColumns, NumberTextColumns {
+export class ColumnarTableChunk implements TableChunk, TypedColumns, NumberTextColumns, StoredColumns {
   private readonly cells = new Map<string, readonly CellValue[]>();
 
   constructor(
@@ -83,7 +88,20 @@ export class ColumnarTableChunk implements TableChunk, TypedColumns, NumberTextC
     readonly rowCount: number,
     /** The number text of some of the Float64Array columns. */
     private readonly numberTexts?: ReadonlyMap<string, NumberText>,
+    /**
+     * The Parquet element of the columns whose values are as the file stores them (parquetStoredColumns.ts);
+     * the other columns' values are cells.
+     */
+    private readonly elements?: ReadonlyMap<string, SchemaElement>,
   ) {}
+
+  storedColumn(name: string): StoredParquetColumn | undefined {
+    const element = this.elements?.get(name);
+    const values = this.values.get(name);
+    return element === undefined || values === undefined
+      ? undefined
+      : new StoredParquetColumn(element, values);
+  }
 
   numberText(name: string): NumberText | undefined {
     return this.numberTexts?.get(name);
@@ -102,10 +120,13 @@ export class ColumnarTableChunk implements TableChunk, TypedColumns, NumberTextC
   column(name: string): readonly CellValue[] {
     const values = this.values.get(name);
     if (values === undefined) throw absentColumnError(this.path, this.columns, [...this.values.keys()], name);
-    if (!isTypedColumnValues(values)) return values;
+    const element = this.elements?.get(name);
+    if (!isTypedColumnValues(values) && element === undefined) return values as readonly CellValue[];
     let cells = this.cells.get(name);
     if (cells === undefined) {
-      cells = cellValues(values);
+      cells = isTypedColumnValues(values)
+        ? cellValues(values)
+        : storedCells(element as SchemaElement, values);
       this.cells.set(name, cells);
     }
     return cells;

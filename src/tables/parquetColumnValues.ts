@@ -1,6 +1,8 @@
 /**
  * A batch's (or a joined file's) values in the form hyparquet-writer's column encoder takes for a column's
- * Parquet type: numbers for FLOAT and DOUBLE, BigInts for INT64, booleans, text for STRING. A value that does
+ * Parquet type: numbers for FLOAT and DOUBLE, BigInts for INT64, booleans, text for STRING, and a stored
+ * column's values (parquetStoredColumns.ts) as they are stored: days for DATE, BigInts in the column's unit
+ * for timestamps, unscaled BigInts for DECIMAL (numbers there are scaled by the encoder). A value that does
  * not fit the type (text in a DOUBLE column) is an error naming the column and the row.
  */
 
@@ -8,8 +10,9 @@ import type { ColumnSource, SchemaElement } from "hyparquet-writer";
 
 import { FlowOpsError } from "../errors.js";
 import { isTypedArray, typeName } from "./parquetColumnTypes.js";
+import { isDecimal, type StoredValue } from "./parquetStoredColumns.js";
 import type { CellValue } from "./tableChunk.js";
-import { numberText, type WriterColumn } from "./tableWriter.js";
+import { numberText, type TypedArray, type WriterColumn } from "./tableWriter.js";
 
 export type ColumnData = ColumnSource["data"];
 
@@ -24,7 +27,7 @@ export interface ColumnValuesTarget {
 
 export function toColumnData(
   target: ColumnValuesTarget,
-  values: WriterColumn | readonly (CellValue | bigint)[],
+  values: WriterColumn | readonly StoredValue[],
   element: SchemaElement,
 ): ColumnData {
   const float32 = values instanceof Float32Array || target.float32 === true;
@@ -34,6 +37,12 @@ export function toColumnData(
       `${target.path}: column '${target.name}' row ${target.firstRow + row + 1} holds ${describeValue(value)}, ` +
         `which does not fit its Parquet type ${typeName(element)} (set by the first rows written)`,
     );
+  if (isDecimal(element)) {
+    return Array.from(values as ArrayLike<StoredValue>, (value, row) => {
+      if (value === null || typeof value === "bigint" || typeof value === "number") return value;
+      throw misfit(row, value);
+    }) as ColumnData;
+  }
   switch (element.type) {
     case "FLOAT":
     case "DOUBLE":
@@ -73,4 +82,24 @@ function describeValue(value: unknown): string {
   return typeof value === "string"
     ? `the text ${JSON.stringify(value)}`
     : `the ${typeof value} ${String(value)}`;
+}
+
+/** A column's pieces as one array: a typed array when they all are of one kind, else plain values. */
+export function joinedColumn(parts: readonly ArrayLike<unknown>[], rows: number): ColumnData {
+  const first = parts[0];
+  if (parts.length === 1 && first !== undefined && first.length === rows) return first as ColumnData;
+  if (ArrayBuffer.isView(first) && parts.every((part) => part.constructor === first.constructor)) {
+    const Kind = first.constructor as new (length: number) => TypedArray;
+    const joined = new Kind(rows);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part as never, at);
+      at += part.length;
+    }
+    return joined as ColumnData;
+  }
+  const values = new Array<unknown>(rows);
+  let at = 0;
+  for (const part of parts) for (let i = 0; i < part.length; i++) values[at++] = part[i];
+  return values as ColumnData;
 }

@@ -20,6 +20,7 @@ import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
 import { fileColumns, joinedElement, type FileColumn } from "./parquetColumnTypes.js";
 import { writeParquetFooter } from "./parquetFooter.js";
 import { sameLeafSchema } from "./parquetRowGroupSpans.js";
+import { STORED_PARSERS, rewritableRowGroup } from "./parquetStoredColumns.js";
 import { PARQUET_MAGIC, ParquetTableWriter } from "./parquetWriter.js";
 import { TableFileSink } from "./tableWriter.js";
 
@@ -74,7 +75,8 @@ function readPartFooter(path: string, columns: readonly string[]): PartFooter {
   const bytes = readFileSync(path);
   let metadata: FileMetaData;
   try {
-    metadata = parquetMetadata(bytes);
+    // Statistics of timestamps as stored: a Date would round them, and then not bound the values.
+    metadata = parquetMetadata(bytes, { parsers: STORED_PARSERS });
   } catch (error) {
     throw new FlowOpsError("INVALID_STATE", `${path} is not a Parquet footer: ${(error as Error).message}`, {
       cause: error,
@@ -108,7 +110,9 @@ function writeJoinedFooter(
   try {
     const out = new ByteWriter();
     out.offset = parts.bytes;
-    const rowGroups = footers.flatMap((footer) => footer.metadata.row_groups);
+    const rowGroups = footers.flatMap((footer) =>
+      footer.metadata.row_groups.map((group) => rewritableRowGroup(group, schema)),
+    );
     writeParquetFooter(out, {
       version: 2,
       created_by: "flowops",

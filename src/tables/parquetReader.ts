@@ -5,7 +5,9 @@
  * every other column, and those it hands back, by hyparquet (which skips the pages before a window without
  * decompressing them and stops after it), with the codecs of parquetDecompressors.ts. A FLOAT, DOUBLE, INT32 or
  * INT64 column without nulls in the window, or one hyparquet decodes to a typed array, stays one
- * (ColumnarTableChunk; INT64 as 64-bit integers, so a writer keeps them exact); other values become cells:
+ * (ColumnarTableChunk; INT64 as 64-bit integers, so a writer keeps them exact). Flat columns of the types
+ * parquetStoredColumns.ts keeps are otherwise held as the file stores them, with their element, so a Parquet
+ * writer writes them back with their own type (their cells are made on demand); other values become cells:
  * BigInt -> number when it is a safe integer (else its decimal text), Date -> ISO 8601 text, binary -> base64,
  * lists and structs -> JSON text, missing -> null.
  *
@@ -18,6 +20,7 @@ import type * as Hyparquet from "hyparquet";
 import { stat } from "node:fs/promises";
 
 import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
+import type { SchemaElement } from "hyparquet-writer";
 
 import { FlowOpsError } from "../errors.js";
 import { selectColumns } from "./columnSelection.js";
@@ -26,6 +29,13 @@ import { ColumnSegments, concatenated } from "./columnSegments.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
 import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
 import { ParquetPlainColumns } from "./parquetPlainColumns.js";
+import {
+  STORED_PARSERS,
+  isDecimal,
+  storedElement,
+  storedReadMetadata,
+  storedValues,
+} from "./parquetStoredColumns.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
 /**
@@ -54,9 +64,9 @@ export class ParquetTableSource implements TableSource {
   }
 
   async *chunks(): AsyncGenerator<TableChunk, void, undefined> {
-    const { file, metadata, columns: header } = await this.open();
+    const { file, metadata, columns: header, stored } = await this.open();
     try {
-      yield* this.chunksOf(file, metadata, header);
+      yield* this.chunksOf(file, metadata, header, stored);
     } finally {
       await file.close();
     }
@@ -66,8 +76,17 @@ export class ParquetTableSource implements TableSource {
     file: AsyncBuffer,
     metadata: FileMetaData,
     header: string[],
+    storedElements: ReadonlyMap<string, SchemaElement>,
   ): AsyncGenerator<TableChunk, void, undefined> {
     const { selected } = selectColumns(this.path, header, this.options.columns);
+    const stored = new Map(
+      selected.flatMap((name) => {
+        const element = storedElements.get(name);
+        return element === undefined ? [] : [[name, element] as const];
+      }),
+    );
+    const decimals = new Set([...stored].filter(([, element]) => isDecimal(element)).map(([name]) => name));
+    const decoding = { metadata, stored, storedMetadata: storedReadMetadata(metadata, decimals) };
     const totalRows = Number(metadata.num_rows);
     const chunkRows = this.options.chunkRows;
     // Decoding is done a window of rows at a time, never less than a page's worth, so a small chunk size does
@@ -94,7 +113,7 @@ export class ParquetTableSource implements TableSource {
       const rowCount = Math.min(chunkRows, totalRows - startRow);
       while (buffer.buffered < rowCount) {
         const windowEnd = windowEndAfter(readRows);
-        const segments = await this.readWindow(file, metadata, plainColumns, selected, readRows, windowEnd);
+        const segments = await this.readWindow(file, decoding, plainColumns, selected, readRows, windowEnd);
         for (const segment of segments) {
           buffer.push(segment.rows, segment.columns);
         }
@@ -102,7 +121,7 @@ export class ParquetTableSource implements TableSource {
       }
       const values =
         selected.length === 0 ? new Map<string, ColumnValues>() : buffer.take(rowCount, selected);
-      yield new ColumnarTableChunk(this.path, header, values, startRow, rowCount);
+      yield new ColumnarTableChunk(this.path, header, values, startRow, rowCount, undefined, stored);
       startRow += rowCount;
     } while (startRow < totalRows);
   }
@@ -110,11 +129,12 @@ export class ParquetTableSource implements TableSource {
   /**
    * Rows [rowStart, rowEnd) of the selected columns, typed arrays where they were decoded without nulls: one
    * segment per row group when every column came in the same pieces (no copy), else one joined segment. Flat
-   * numeric columns are decoded by `plainColumns` when it can; the rest, and those it hands back, by hyparquet.
+   * numeric columns are decoded by `plainColumns` when it can; the rest, and those it hands back, by hyparquet:
+   * stored columns (parquetStoredColumns.ts) in a read of their own, as the file stores them.
    */
   private async readWindow(
     file: AsyncBuffer,
-    metadata: FileMetaData,
+    { metadata, stored, storedMetadata }: WindowDecoding,
     plainColumns: ParquetPlainColumns,
     selected: readonly string[],
     rowStart: number,
@@ -127,9 +147,14 @@ export class ParquetTableSource implements TableSource {
       const from = Math.max(decodedStart, rowStart);
       const to = Math.min(decodedEnd, rowEnd);
       if (from >= to) return;
-      const values = isTypedColumnValues(decoded)
-        ? decoded.subarray(from - decodedStart, to - decodedStart)
-        : cellsOf(decoded as ArrayLike<unknown>, from - decodedStart, to - decodedStart);
+      const element = stored.get(name);
+      // A decimal's unscaled integers may come as a typed array; they are no numbers to compute with.
+      const values =
+        isTypedColumnValues(decoded) && (element === undefined || !isDecimal(element))
+          ? decoded.subarray(from - decodedStart, to - decodedStart)
+          : element !== undefined
+            ? storedValues(element, decoded as ArrayLike<unknown>, from - decodedStart, to - decodedStart)
+            : cellsOf(decoded as ArrayLike<unknown>, from - decodedStart, to - decodedStart);
       pieces.get(name)?.push({ rowStart: from, values });
     };
     if (selected.length > 0 && rowEnd > rowStart) {
@@ -139,18 +164,21 @@ export class ParquetTableSource implements TableSource {
           for (const part of parts) add(name, part.values, part.rowStart, part.rowStart + part.values.length);
         }
         const rest = selected.filter((name) => !plain.has(name));
-        if (rest.length > 0) {
-          const { parquetRead } = await hyparquet();
+        const { parquetRead } = await hyparquet();
+        const onChunk = (data: ColumnData): void =>
+          add(data.columnName, data.columnData, data.rowStart, data.rowEnd);
+        const window = { file, rowStart, rowEnd, compressors: PARQUET_DECOMPRESSORS, onChunk };
+        const keptStored = rest.filter((name) => stored.has(name));
+        const cells = rest.filter((name) => !stored.has(name));
+        if (keptStored.length > 0) {
           await parquetRead({
-            file,
-            metadata,
-            columns: rest,
-            rowStart,
-            rowEnd,
-            compressors: PARQUET_DECOMPRESSORS,
-            onChunk: (data: ColumnData) => add(data.columnName, data.columnData, data.rowStart, data.rowEnd),
+            ...window,
+            metadata: storedMetadata,
+            columns: keptStored,
+            parsers: STORED_PARSERS,
           });
         }
+        if (cells.length > 0) await parquetRead({ ...window, metadata, columns: cells });
       } catch (error) {
         throw this.readError(error, `rows ${rowStart + 1}-${rowEnd}`);
       }
@@ -168,7 +196,12 @@ export class ParquetTableSource implements TableSource {
     return windowSegments(pieces, rowEnd - rowStart);
   }
 
-  private async open(): Promise<{ file: FileByteRanges; metadata: FileMetaData; columns: string[] }> {
+  private async open(): Promise<{
+    file: FileByteRanges;
+    metadata: FileMetaData;
+    columns: string[];
+    stored: Map<string, SchemaElement>;
+  }> {
     try {
       const info = await stat(this.path);
       if (info.isDirectory()) {
@@ -184,7 +217,13 @@ export class ParquetTableSource implements TableSource {
     const file = await openFileByteRanges(this.path);
     try {
       const metadata = await parquetMetadataAsync(file);
-      return { file, metadata, columns: parquetSchema(metadata).children.map((child) => child.element.name) };
+      const fields = parquetSchema(metadata).children.map((child) => child.element);
+      const stored = new Map<string, SchemaElement>();
+      for (const field of fields) {
+        const element = storedElement(field);
+        if (element !== undefined) stored.set(field.name, element);
+      }
+      return { file, metadata, columns: fields.map((field) => field.name), stored };
     } catch (error) {
       await file.close();
       throw this.readError(error, "its footer");
@@ -202,6 +241,13 @@ export class ParquetTableSource implements TableSource {
       },
     );
   }
+}
+
+/** How a file's columns are decoded: stored columns with their elements, and the metadata to read them by. */
+interface WindowDecoding {
+  metadata: FileMetaData;
+  stored: ReadonlyMap<string, SchemaElement>;
+  storedMetadata: FileMetaData;
 }
 
 interface WindowSegment {

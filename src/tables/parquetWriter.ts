@@ -1,7 +1,8 @@
 /**
  * Parquet output: each batch becomes one row group, flushed to the file as soon as it is encoded, so memory is
  * bounded by a batch. The schema is fixed by the first batch (parquetColumnTypes.ts: typed arrays keep their
- * type, cells become DOUBLE, BOOLEAN or STRING); later batches are converted into it, and a value that does not
+ * type, cells become DOUBLE, BOOLEAN or STRING; a column of a Parquet input given as it was stored,
+ * StoredParquetColumn, keeps its element); later batches are converted into it, and a value that does not
  * fit (text in a DOUBLE column) is an error naming the column and the row. Appended files are different: each
  * part of a batch prediction was typed by its own rows (a JSON Lines column of numbers, then text), so their
  * footers are read as they are given and their rows only once the writer closes (or gets a batch), when the
@@ -38,20 +39,19 @@ import {
   stringElement,
   type FileColumn,
 } from "./parquetColumnTypes.js";
-import { toColumnData, type ColumnData } from "./parquetColumnValues.js";
+import { joinedColumn, toColumnData } from "./parquetColumnValues.js";
 import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
 import { writeParquetFooter } from "./parquetFooter.js";
 import { plainNumericValues, writePlainNumericChunk, type PlainNumericArray } from "./parquetNumericChunk.js";
 import { relocatedRowGroup, rowGroupSpans, sameLeafSchema } from "./parquetRowGroupSpans.js";
-import type { CellValue } from "./tableChunk.js";
 import {
-  TableFileSink,
-  batchRowCount,
-  type TablePartTarget,
-  type TableWriter,
-  type TypedArray,
-  type WriterColumn,
-} from "./tableWriter.js";
+  STORED_PARSERS,
+  StoredParquetColumn,
+  rewritableRowGroup,
+  type StoredColumnTableWriter,
+} from "./parquetStoredColumns.js";
+import type { CellValue } from "./tableChunk.js";
+import { TableFileSink, batchRowCount, type TablePartTarget, type WriterColumn } from "./tableWriter.js";
 // hyparquet-writer brings its own copy of hyparquet's types; the footer structs are the same thrift structs.
 type WriterRowGroup = ParquetWriter["row_groups"][number];
 type ColumnEncoder = Parameters<typeof writeColumn>[0]["column"];
@@ -92,8 +92,9 @@ class FlushingByteWriter extends ByteWriter {
   }
 }
 
-export class ParquetTableWriter implements TableWriter {
+export class ParquetTableWriter implements StoredColumnTableWriter {
   readonly format = "parquet" as const;
+  readonly writesStoredColumns = true;
   private readonly sink: TableFileSink;
   private out: FlushingByteWriter | undefined;
   private writer: ParquetWriter | undefined;
@@ -113,15 +114,24 @@ export class ParquetTableWriter implements TableWriter {
     this.sink = options.part?.sink ?? new TableFileSink(path);
   }
 
-  async write(batch: Readonly<Record<string, WriterColumn>>): Promise<void> {
+  async write(batch: Readonly<Record<string, WriterColumn | StoredParquetColumn>>): Promise<void> {
     const rows = batchRowCount(this.path, this.columns, batch);
     if (rows === 0) return;
     await this.appendPendingFiles();
     const schema =
-      this.schema ?? this.start(this.columns.map((name) => batchElement(name, batch[name] as WriterColumn)));
+      this.schema ??
+      this.start(
+        this.columns.map((name) => {
+          const column = batch[name] as WriterColumn | StoredParquetColumn;
+          return column instanceof StoredParquetColumn
+            ? { ...column.element, name }
+            : batchElement(name, column);
+        }),
+      );
     const columns = this.columns.map((name, c): RowGroupColumn => {
       const element = schema[c + 1] as SchemaElement;
-      const values = batch[name] as WriterColumn;
+      const column = batch[name] as WriterColumn | StoredParquetColumn;
+      const values = column instanceof StoredParquetColumn ? column.values : column;
       const plain = plainNumericValues(element, values);
       if (plain !== undefined) return { plain };
       const data = toColumnData({ path: this.path, name, firstRow: this.rowsWritten }, values, element);
@@ -139,7 +149,7 @@ export class ParquetTableWriter implements TableWriter {
   async appendBytes(name: string, open: OpenParquetBytes): Promise<void> {
     const file = await open();
     try {
-      const metadata = await parquetMetadataAsync(file);
+      const metadata = await parquetMetadataAsync(file, { parsers: STORED_PARSERS });
       this.pendingFiles.push({
         path: name,
         open,
@@ -188,7 +198,7 @@ export class ParquetTableWriter implements TableWriter {
   }
 
   private async appendFrom(path: string, file: AsyncBuffer): Promise<void> {
-    const metadata = await parquetMetadataAsync(file);
+    const metadata = await parquetMetadataAsync(file, { parsers: STORED_PARSERS });
     const partColumns = this.columnsOf(path, metadata);
     const schema = this.schema as SchemaElement[];
     const rowCount = Number(metadata.num_rows);
@@ -199,10 +209,12 @@ export class ParquetTableWriter implements TableWriter {
     }
     // Read column by column: numeric columns come back as typed arrays and are written back as they are.
     const pieces = partColumns.map(() => [] as { rowStart: number; values: ArrayLike<unknown> }[]);
+    // Timestamps and dates as stored: a Date would drop their microseconds.
     await parquetRead({
       file,
       metadata,
       compressors: PARQUET_DECOMPRESSORS,
+      parsers: STORED_PARSERS,
       onChunk: (chunk) => {
         pieces[this.columns.indexOf(chunk.columnName)]?.push({
           rowStart: chunk.rowStart,
@@ -274,7 +286,8 @@ export class ParquetTableWriter implements TableWriter {
       const bytes = new Uint8Array(await file.slice(span.start, span.end));
       const at = out.offset;
       out.appendDirect(bytes);
-      writer.row_groups.push(relocatedRowGroup(span.rowGroup, BigInt(at - span.start)) as WriterRowGroup);
+      const group = rewritableRowGroup(span.rowGroup, this.schema ?? []);
+      writer.row_groups.push(relocatedRowGroup(group, BigInt(at - span.start)) as WriterRowGroup);
       writer.num_rows += span.rowGroup.num_rows;
       this.rowsWritten += Number(span.rowGroup.num_rows);
     }
@@ -379,24 +392,4 @@ function writeFooterOf(out: ByteWriter, writer: ParquetWriter): void {
     key_value_metadata: writer.kvMetadata,
   } as Parameters<typeof writeParquetFooter>[1]);
   out.appendUint32(PARQUET_MAGIC);
-}
-
-/** A column's pieces as one array: a typed array when they all are of one kind, else plain values. */
-function joinedColumn(parts: readonly ArrayLike<unknown>[], rows: number): ColumnData {
-  const first = parts[0];
-  if (parts.length === 1 && first !== undefined && first.length === rows) return first as ColumnData;
-  if (ArrayBuffer.isView(first) && parts.every((part) => part.constructor === first.constructor)) {
-    const Kind = first.constructor as new (length: number) => TypedArray;
-    const joined = new Kind(rows);
-    let at = 0;
-    for (const part of parts) {
-      joined.set(part as never, at);
-      at += part.length;
-    }
-    return joined as ColumnData;
-  }
-  const values = new Array<unknown>(rows);
-  let at = 0;
-  for (const part of parts) for (let i = 0; i < part.length; i++) values[at++] = part[i];
-  return values as ColumnData;
 }

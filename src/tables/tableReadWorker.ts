@@ -1,7 +1,8 @@
 /**
  * The worker thread of WorkerTableSource: opens the table it is given and posts its chunks, at most `ahead`
  * chunks beyond those the caller has taken. Typed columns travel as transfers (a copy first when their memory
- * is shared with rows not yet sent); cells are cloned; a CSV chunk's position arrays, its own, are moved. An
+ * is shared with rows not yet sent); cells, and the stored values of Parquet columns with their elements
+ * (parquetStoredColumns.ts), are cloned; a CSV chunk's position arrays, its own, are moved. An
  * error is posted as its code and message, so the caller throws the same FlowOpsError the reader would have
  * thrown on its own thread.
  */
@@ -20,6 +21,9 @@ import { CsvTableChunk, type TextCells } from "./csvChunk.js";
 import { formattedNumberText } from "./formattedNumberText.js";
 import { plainDecimalColumns } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
+import { hasStoredColumns } from "./parquetStoredColumns.js";
+import type { SchemaElement } from "hyparquet-writer";
+
 import type { TableChunk } from "./tableChunk.js";
 import type { TableReadReply, TableReadRequest, TableReadSettings } from "./workerTableSource.js";
 
@@ -83,10 +87,14 @@ function columnsMessage(chunk: TableChunk, formatText: boolean): Message {
   const names = settings.columns ?? chunk.columns;
   const values: [string, ColumnValues][] = [];
   const texts: [string, NumberText][] = [];
+  const elements: [string, SchemaElement][] = [];
   const transfer = new Set<ArrayBuffer>();
   for (const name of names) {
     const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
-    values.push([name, typed === undefined ? chunk.column(name) : transferable(typed, transfer)]);
+    const stored = hasStoredColumns(chunk) ? chunk.storedColumn(name) : undefined;
+    if (stored !== undefined) elements.push([name, stored.element]);
+    const untyped = stored === undefined ? chunk.column(name) : (stored.values as ColumnValues);
+    values.push([name, typed === undefined ? untyped : transferable(typed, transfer)]);
     let text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
     if (
       text === undefined &&
@@ -107,7 +115,10 @@ function columnsMessage(chunk: TableChunk, formatText: boolean): Message {
     }
   }
   const { columns, startRow, rowCount } = chunk;
-  return { reply: { type: "chunk", columns, startRow, rowCount, values, texts }, transfer: [...transfer] };
+  return {
+    reply: { type: "chunk", columns, startRow, rowCount, values, texts, elements },
+    transfer: [...transfer],
+  };
 }
 
 /**

@@ -11,6 +11,8 @@
 
 import type * as WorkerThreads from "node:worker_threads";
 
+import type { SchemaElement } from "hyparquet-writer";
+
 import { FlowOpsError, type ErrorCode } from "../errors.js";
 import { startModuleWorker } from "../moduleWorker.js";
 import { ColumnarTableChunk, type ColumnValues, type NumberText } from "./columnarTableChunk.js";
@@ -53,6 +55,8 @@ export type TableReadReply =
       values: [string, ColumnValues][];
       /** Number text of some Float64Array columns (JSON Lines), moved with them. */
       texts: [string, NumberText][];
+      /** The Parquet elements of the columns whose values are stored values (parquetStoredColumns.ts). */
+      elements: [string, SchemaElement][];
     }
   | {
       type: "csvChunk";
@@ -128,8 +132,16 @@ type ChunkReply = Extract<TableReadReply, { type: "chunk" | "csvChunk" | "end" }
 
 function chunkOf(path: string, reply: Extract<ChunkReply, { type: "chunk" | "csvChunk" }>): TableChunk {
   if (reply.type === "chunk") {
-    const { columns, values, startRow, rowCount, texts } = reply;
-    return new ColumnarTableChunk(path, columns, new Map(values), startRow, rowCount, new Map(texts));
+    const { columns, values, startRow, rowCount, texts, elements } = reply;
+    return new ColumnarTableChunk(
+      path,
+      columns,
+      new Map(values),
+      startRow,
+      rowCount,
+      new Map(texts),
+      new Map(elements),
+    );
   }
   return new ParsedCsvTableChunk(
     path,
