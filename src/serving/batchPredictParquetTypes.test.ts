@@ -15,8 +15,7 @@ import { openTable } from "../tables/openTable.js";
 import { STORED_PARSERS, StoredParquetColumn } from "../tables/parquetStoredColumns.js";
 import { ParquetTableWriter } from "../tables/parquetWriter.js";
 import { batchPredict } from "./batchPredict.js";
-import type { LoadedModel } from "./runtime.js";
-import type { Tensor } from "./tensor.js";
+import { doublingModel } from "./batchPredictFixtures.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -26,20 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const doubling: LoadedModel = {
-  name: "doubler",
-  version: "1",
-  platform: "test",
-  inputs: [{ name: "x", datatype: "FP64", shape: [-1, 1] }],
-  outputs: [{ name: "p", datatype: "FP64", shape: [-1] }],
-  ready: () => true,
-  infer(inputs: Tensor[]): Promise<Tensor[]> {
-    const x = inputs[0] as Tensor;
-    const data = Float64Array.from(x.data as Float64Array, (v) => v * 2);
-    return Promise.resolve([{ name: "p", datatype: "FP64", shape: [data.length], data }]);
-  },
-  close: () => Promise.resolve(),
-};
+const doubling = doublingModel;
 
 const optional = { repetition_type: "OPTIONAL" } as const;
 const ELEMENTS: SchemaElement[] = [

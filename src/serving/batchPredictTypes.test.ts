@@ -12,8 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTable } from "../tables/openTable.js";
 import type { CellValue } from "../tables/tableChunk.js";
 import { batchPredict } from "./batchPredict.js";
-import type { LoadedModel } from "./runtime.js";
-import type { Tensor } from "./tensor.js";
+import { doublingModel } from "./batchPredictFixtures.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -23,21 +22,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Gives `p` = a * 2 for rows [a]. */
-const doubling: LoadedModel = {
-  name: "doubler",
-  version: "1",
-  platform: "test",
-  inputs: [{ name: "x", datatype: "FP64", shape: [-1, 1] }],
-  outputs: [{ name: "p", datatype: "FP64", shape: [-1] }],
-  ready: () => true,
-  infer(inputs: Tensor[]): Promise<Tensor[]> {
-    const x = inputs[0] as Tensor;
-    const data = Float64Array.from(x.data as Float64Array, (v) => v * 2);
-    return Promise.resolve([{ name: "p", datatype: "FP64", shape: [data.length], data }]);
-  },
-  close: () => Promise.resolve(),
-};
+const doubling = doublingModel;
 
 async function predict(input: string, output: string, partRows = 64): Promise<void> {
   await batchPredict(doubling, { input: openTable(input), output, batchSize: 2, partRows, columns: ["a"] });
