@@ -103,8 +103,11 @@ export function reproCommand(): Command {
       const cwd = process.cwd();
       const repo = await openDataRepo(cwd);
       const controller = new AbortController();
+      // SIGTERM too (a CI job cancelled, `timeout`, systemd): the stages run in process groups of their own, so
+      // they would outlive this process unless it stops them.
       const onSigint = (): void => controller.abort(new Error("interrupted"));
       process.once("SIGINT", onSigint);
+      process.once("SIGTERM", onSigint);
       try {
         // Tracking (the HTTP client, dataset lineage) and --pull (remotes) load only when asked for: a no-op
         // repro is judged against dvc by its start-up time.
@@ -171,6 +174,7 @@ export function reproCommand(): Command {
         if (!result.ok && opts.ignoreErrors !== true) process.exitCode = DVC_EXIT.raised;
       } finally {
         process.removeListener("SIGINT", onSigint);
+        process.removeListener("SIGTERM", onSigint);
         closeDataRepo(repo);
       }
     });
@@ -360,6 +364,9 @@ function printSummary(result: ReproResult, named: (name: string) => string, opts
     );
     // A failed data source's line, printed as it failed, says it all: it ran no command, so it has no log.
   } else if (result.dataSources.some((source) => source.outcome === "failed")) {
+    return false;
+  } else if (result.stages.some((s) => s.outcome === "cancelled")) {
+    // Interrupted: nothing was reproduced to push, and dvc's KeyboardInterrupt prints no closing line either.
     return false;
   } else if (
     !opts.quiet &&

@@ -15,7 +15,7 @@ export async function executeStage(
   changes: StageChange[],
 ): Promise<{ result: StageRunResult; logPath: string; gpus?: readonly number[] }> {
   const { repo, options } = context;
-  const logPath = join(LOG_DIR, context.runId, `${stage.name.replace(/[/\\]/g, "_")}.log`);
+  const logPath = join(LOG_DIR, context.runId, stageLogName(stage.name));
   const logAbs = join(repo.root, logPath);
   if (attempt > 1) {
     await mkdir(dirname(logAbs), { recursive: true });
@@ -74,10 +74,19 @@ export function failureMessage(
     case "timed-out":
       return `stage '${stage.name}': timed out after ${timeoutSeconds ?? "?"} s running${command}`;
     case "cancelled":
-      return `stage '${stage.name}': cancelled`;
+      // Printed after "Stage '<name>'", which names it already.
+      return "cancelled";
     case "error":
       return `stage '${stage.name}': ${result.message ?? "could not start"}`;
     default:
       return `stage '${stage.name}': failed to reproduce: command${command} exited with code ${result.exitCode ?? result.message ?? "?"}`;
   }
+}
+
+/**
+ * A stage's log file name: its address with `%`, `/` and `\\` escaped, so that `a/b/dvc.yaml:x` and
+ * `a_b/dvc.yaml:x` get files of their own (mapping both separators to `_` gave them one, both logs in it).
+ */
+export function stageLogName(stageName: string): string {
+  return `${stageName.replace(/[%/\\]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`)}.log`;
 }

@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -83,6 +83,41 @@ describe("LocalExecutor", () => {
     expect(existsSync(join(dir, "survived"))).toBe(false);
     expect(await readFile(join(dir, "train.log"), "utf8")).toContain("timed out after 0.3 s");
   });
+
+  it("still kills a child that ignores SIGTERM when the process would otherwise exit first", async () => {
+    // The shell dies on SIGTERM; its child ignores it and outlives it. A separate Node process runs the
+    // executor and then has nothing left to do: an unref'd SIGKILL timer (its grace longer than the wait for
+    // the output pipes) let it exit and leave the child running.
+    const script = join(dir, "run.mts");
+    await writeFile(
+      script,
+      [
+        `import { LocalExecutor } from ${JSON.stringify(join(import.meta.dirname, "local.ts"))};`,
+        "await new LocalExecutor({ killGraceMs: 1500 }).run(",
+        `  { name: "t", cmd: ["sh -c 'trap \\"\\" TERM; echo PID $$; exec sleep 30' & wait"], wdir: ${JSON.stringify(dir)} },`,
+        `  { env: process.env, logPath: ${JSON.stringify(join(dir, "t.log"))}, timeoutMs: 300 },`,
+        ");",
+      ].join("\n"),
+    );
+    const { execFileSync } = await import("node:child_process");
+    execFileSync(process.execPath, ["--import", "tsx", script], { cwd: process.cwd(), stdio: "ignore" });
+    const pid = Number(/PID (\d+)/.exec(await readFile(join(dir, "t.log"), "utf8"))?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    // Killed but not yet reaped (its parent is gone) still answers kill(pid, 0): a zombie counts as dead.
+    const alive = (): boolean => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; alive() && waited < 3000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const survived = alive();
+    if (survived) process.kill(pid, "SIGKILL");
+    expect(survived).toBe(false);
+  }, 20_000);
 
   it("kills the running command when the signal aborts", async () => {
     const controller = new AbortController();

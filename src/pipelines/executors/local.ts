@@ -107,13 +107,16 @@ export class LocalExecutor implements StageExecutor {
         return;
       }
       let stoppedAs: "timed-out" | "cancelled" | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
       const stop = (why: "timed-out" | "cancelled"): void => {
         if (stoppedAs !== undefined || child.pid === undefined) return;
         stoppedAs = why;
         killGroup(child.pid, "SIGTERM");
         const pid = child.pid;
-        // Children that ignore SIGTERM get SIGKILL later, even after the shell itself has exited.
-        setTimeout(() => killGroup(pid, "SIGKILL"), this.killGraceMs).unref();
+        // Children that ignore SIGTERM get SIGKILL later, even after the shell itself has exited. The timer keeps
+        // this process alive until then (an unref'd one let it exit first and leave them running); it is cleared
+        // once the whole group is gone.
+        killTimer = setTimeout(() => killGroup(pid, "SIGKILL"), this.killGraceMs);
       };
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop("timed-out"), timeoutMs);
       const onAbort = (): void => stop("cancelled");
@@ -138,6 +141,8 @@ export class LocalExecutor implements StageExecutor {
         settle({ status: "error", exitCode: null, message: `cannot run '${line}': ${reason}` });
       });
       child.once("exit", (code, signal) => {
+        if (killTimer !== undefined && child.pid !== undefined && !groupAlive(child.pid))
+          clearTimeout(killTimer);
         void drainOrDrop(child, pending).then(() => {
           if (stoppedAs !== undefined) settle({ status: stoppedAs, exitCode: code });
           else if (code === 0) settle({ status: "succeeded", exitCode: 0 });
@@ -169,6 +174,16 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     // The group is already gone.
+  }
+}
+
+/** Whether any process of the group led by `pid` is still running. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
