@@ -283,7 +283,13 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     }
   }
   const run = await executeStage(context, stage, attempt, changes);
-  const ran = { ...base, changes, durationMs: run.result.durationMs, exitCode: run.result.exitCode };
+  const ran = {
+    ...base,
+    changes,
+    inputs: { deps, params },
+    durationMs: run.result.durationMs,
+    exitCode: run.result.exitCode,
+  };
   const logged = {
     logPath: run.logPath,
     logTail: run.result.logTail,

@@ -24,6 +24,12 @@ export interface StageResult {
   gpus?: readonly number[];
   /** The dvc.lock entry written for the stage. */
   lock?: LockEntry;
+  /**
+   * The dep hashes and params this attempt ran with, taken before its command started; set whenever the
+   * command was reached, failed or not. A failed attempt writes no dvc.lock entry, so without this its
+   * lineage could only come from the previous run's entry.
+   */
+  inputs?: Pick<LockEntry, "deps" | "params">;
   /** With --dry: the stage would run. */
   wouldRun?: boolean;
   /** With `wouldRun`: the command lines that would run, interpolated. */

@@ -118,6 +118,60 @@ describe("repro tracking", () => {
     expect(runs.find((r) => tagOf(r, PARENT_RUN_TAG) === undefined)?.info.status).toBe("FAILED");
   });
 
+  // Regression: a failed stage's run took its params and dataset digests from the previous run's dvc.lock entry.
+  it("records the params and dep digests a failed attempt ran with, not the previous run's", async () => {
+    expect((await repro(repo)).ok).toBe(true);
+    await writeFile(join(dir, "params.yaml"), "lr: 0.7\ntrain:\n  epochs: 4\n");
+    await writeFile(join(dir, "raw", "a.csv"), "x\n1\n2\n");
+    await writeFile(join(dir, "train.sh"), "echo broken >&2; exit 2\n");
+    const tracking = reproTrackingFor(dir, { trackingUri: server.url, experiment: "pipeline-e", env: {} });
+    const result = await repro(repo, { ...(tracking ? { tracking } : {}) });
+    expect(result.stages.map((s) => [s.name, s.outcome])).toEqual([
+      ["prepare", "ran"],
+      ["train", "failed"],
+    ]);
+
+    const train = (await runsOf("pipeline-e")).find((r) => r.info.run_name === "train")!;
+    expect(train.info.status).toBe("FAILED");
+    expect(Object.fromEntries(train.data.params.map((p) => [p.key, p.value]))).toEqual({
+      lr: "0.7",
+      "train.epochs": "4",
+    });
+    const clean = result.stages.find((s) => s.name === "prepare")?.lock?.outs[0]?.md5;
+    const datasets = (await client.runs.get(train.info.run_id)).inputs.dataset_inputs.map((d) => d.dataset);
+    expect(datasets).toEqual([expect.objectContaining({ name: "clean", digest: clean })]);
+  });
+
+  it("records the params and dep digests of a stage that fails before it ever had a dvc.lock entry", async () => {
+    await writeFile(join(dir, "train.sh"), "echo broken >&2; exit 2\n");
+    const tracking = reproTrackingFor(dir, { trackingUri: server.url, experiment: "pipeline-f", env: {} });
+    const result = await repro(repo, { ...(tracking ? { tracking } : {}) });
+    expect(result.stages.find((s) => s.name === "train")?.outcome).toBe("failed");
+
+    const train = (await runsOf("pipeline-f")).find((r) => r.info.run_name === "train")!;
+    expect(Object.fromEntries(train.data.params.map((p) => [p.key, p.value]))).toEqual({
+      lr: "0.5",
+      "train.epochs": "3",
+    });
+    const clean = result.stages.find((s) => s.name === "prepare")?.lock?.outs[0]?.md5;
+    const datasets = (await client.runs.get(train.info.run_id)).inputs.dataset_inputs.map((d) => d.dataset);
+    expect(datasets).toEqual([expect.objectContaining({ name: "clean", digest: clean })]);
+  });
+
+  it("records no params or inputs for a stage whose attempt could not read its deps", async () => {
+    expect((await repro(repo)).ok).toBe(true);
+    await writeFile(join(dir, "params.yaml"), "lr: 0.7\ntrain:\n  epochs: 4\n");
+    await rm(join(dir, "train.sh"));
+    const tracking = reproTrackingFor(dir, { trackingUri: server.url, experiment: "pipeline-g", env: {} });
+    const result = await repro(repo, { ...(tracking ? { tracking } : {}) });
+    expect(result.stages.find((s) => s.name === "train")?.message).toMatch(/train\.sh' does not exist/);
+
+    const train = (await runsOf("pipeline-g")).find((r) => r.info.run_name === "train")!;
+    expect(train.info.status).toBe("FAILED");
+    expect(train.data.params).toEqual([]);
+    expect((await client.runs.get(train.info.run_id)).inputs.dataset_inputs).toEqual([]);
+  });
+
   it("points each executed stage's command at its own run so the command can log into it", async () => {
     await writeFile(
       join(dir, "train.sh"),

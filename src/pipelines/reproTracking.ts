@@ -113,7 +113,7 @@ export class MlflowReproTracking implements ReproTracking {
     const end = Date.now();
     const runId =
       this.stageRuns.get(stage.name) ?? (await this.openStageRun(stage, end - (result.durationMs ?? 0)));
-    const entry = result.lock ?? (await readLock(stageLockDir(stage))).stages.get(stage.lockName);
+    const entry = await attemptLineage(stage, result);
     const tags: Tag[] = [
       { key: OUTCOME_TAG, value: result.outcome },
       { key: CACHED_TAG, value: String(cached) },
@@ -212,7 +212,7 @@ export class MlflowReproTracking implements ReproTracking {
   }
 
   /** Deps that DVC tracks (outs of other stages, `.dvc`-tracked paths, directories): the stage's data. */
-  private datasetInputs(stage: Stage, entry: LockEntry | undefined): DatasetInput[] {
+  private datasetInputs(stage: Stage, entry: StageLineage | undefined): DatasetInput[] {
     const produced = new Set(
       (this.pipeline?.stages ?? []).flatMap((s) => stageOuts(s).map((out) => join(s.wdir, out.path))),
     );
@@ -252,8 +252,30 @@ export class MlflowReproTracking implements ReproTracking {
   }
 }
 
+/** The deps and params a stage's run records: a dvc.lock entry, or what an attempt read before it ran. */
+type StageLineage = Pick<LockEntry, "deps" | "params">;
+
+/**
+ * The lineage of the attempt that `result` reports, or undefined when it cannot be known. The stage's
+ * dvc.lock entry is used only when it describes this repro (unchanged stages), never as a fallback: a failed
+ * attempt writes no entry, so the one on disk is the previous run's and would give the run stale params and
+ * dataset digests.
+ */
+async function attemptLineage(stage: Stage, result: StageResult): Promise<StageLineage | undefined> {
+  // Read before the command started, so a command that rewrites its own deps does not change its lineage.
+  if (result.inputs !== undefined) return result.inputs;
+  if (result.lock !== undefined) return result.lock;
+  // Skipped as unchanged (or checked out by --pull): the entry on disk is exactly what it stands on. A --dry
+  // stage that would run has changed since that entry, and a stage that failed before its command (a dep
+  // missing) or never started has nothing of this repro to record.
+  if (result.outcome === "skipped" && result.wouldRun !== true) {
+    return (await readLock(stageLockDir(stage))).stages.get(stage.lockName);
+  }
+  return undefined;
+}
+
 /** Params as MLflow params: keys of params.yaml as they are, other files' keys as `file:key`. */
-function stageParams(entry: LockEntry | undefined): Param[] {
+function stageParams(entry: StageLineage | undefined): Param[] {
   const params: Param[] = [];
   for (const [file, values] of Object.entries(entry?.params ?? {})) {
     for (const [key, value] of Object.entries(values)) {
