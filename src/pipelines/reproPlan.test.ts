@@ -53,14 +53,44 @@ describe("planStages", () => {
     expect(await plan(TWO_PIPELINES, { targets: ["c"], singleItem: true })).toEqual(["c"]);
   });
 
-  it("with singleItem, takes the targets in the order given; one waits only for a dependency listed before it", async () => {
+  it("with singleItem, takes the targets in the order given; one waits for every earlier target it is related to", async () => {
     await writeFile(join(dir, "dvc.yaml"), TWO_PIPELINES);
     const pipeline = await readWorkspacePipelines(dir);
     if (pipeline === undefined) throw new Error("no pipeline");
+    // c depends on a and b, so each of them, listed after c, waits for c as DVC runs them in turn.
     expect(planStages(pipeline, { cwd: dir, targets: ["c", "a", "b", "c"], singleItem: true })).toEqual([
       { name: "c", upstream: [] },
-      { name: "a", upstream: [] },
-      { name: "b", upstream: ["a"] },
+      { name: "a", upstream: ["c"] },
+      { name: "b", upstream: ["c", "a"] },
+    ]);
+  });
+
+  // Regression: `repro -f -s -j 2 c b` ran b beside c, and b removed b.txt while c read it.
+  it("with singleItem, orders a dependency listed after its dependant instead of running them together", async () => {
+    await writeFile(join(dir, "dvc.yaml"), TWO_PIPELINES);
+    const pipeline = await readWorkspacePipelines(dir);
+    if (pipeline === undefined) throw new Error("no pipeline");
+    const upstream = (targets: string[]): Record<string, string[]> =>
+      Object.fromEntries(
+        planStages(pipeline, { cwd: dir, targets, singleItem: true }).map((p) => [p.name, p.upstream]),
+      );
+    expect(upstream(["c", "b"])).toEqual({ c: [], b: ["c"] });
+    // Related only through a stage not listed (a -> b -> c), they are still ordered.
+    expect(upstream(["c", "a"])).toEqual({ c: [], a: ["c"] });
+    expect(upstream(["a", "c"])).toEqual({ a: [], c: ["a"] });
+    // Unrelated targets may still run together: siblings c and d, and the separate pipeline x -> y.
+    expect(upstream(["d", "c", "y", "a"])).toEqual({ d: [], c: [], y: [], a: ["d", "c"] });
+  });
+
+  it("with singleItem, orders targets related through a frozen stage, which still reads its deps", async () => {
+    const frozenB = TWO_PIPELINES.replace("  b:\n", "  b:\n    frozen: true\n");
+    await writeFile(join(dir, "dvc.yaml"), frozenB);
+    const pipeline = await readWorkspacePipelines(dir);
+    if (pipeline === undefined) throw new Error("no pipeline");
+    const planned = planStages(pipeline, { cwd: dir, targets: ["b", "a"], singleItem: true });
+    expect(planned).toEqual([
+      { name: "b", upstream: [] },
+      { name: "a", upstream: ["b"] },
     ]);
   });
 

@@ -59,7 +59,7 @@ export function planStages(
   if (allPipelines) names = graph.postOrder(dag.stages.keys());
   else if (options.wholePipeline === true)
     names = wholePipelines(graph, [...dag.stages.keys()], withReaders());
-  else if (options.singleItem === true) return singleItems(graph, targets);
+  else if (options.singleItem === true) return singleItems(dag, targets);
   else if (options.downstream === true)
     names = graph.postOrder(dag.stages.keys(), graph.below(withReaders()));
   else names = graph.postOrder(targets);
@@ -117,13 +117,22 @@ function activeGraph(dag: Dag): ActiveGraph {
 
 /**
  * `-s`: the targets alone, in the order given, as DVC runs them (its plan is the collected stages, no graph).
- * A stage still waits for a dependency listed before it, so `--jobs` cannot race what DVC runs in sequence.
+ * DVC runs them one by one, so with `--jobs` a stage must still wait for every earlier item it is related to
+ * in the DAG, whichever way: a stage removes its outs when it starts, so running it beside a stage that reads
+ * them (downstream, even through stages not listed) or writes what it reads (upstream) races on those files.
+ * Unrelated items may still overlap. The full DAG, not the active one, decides: a frozen stage still reads
+ * its deps, and waiting longer never departs from DVC's sequential order.
  */
-function singleItems(graph: ActiveGraph, targets: readonly string[]): { name: string; upstream: string[] }[] {
+function singleItems(dag: Dag, targets: readonly string[]): { name: string; upstream: string[] }[] {
   const names = [...new Set(targets)];
+  const ancestors = new Map(
+    names.map((name) => [name, new Set(dag.upstream(name).map((stage) => stage.name))]),
+  );
+  const related = (one: string, other: string): boolean =>
+    ancestors.get(one)?.has(other) === true || ancestors.get(other)?.has(one) === true;
   return names.map((name, index) => ({
     name,
-    upstream: graph.parents(name).filter((parent) => names.indexOf(parent) < index && names.includes(parent)),
+    upstream: names.slice(0, index).filter((earlier) => related(name, earlier)),
   }));
 }
 

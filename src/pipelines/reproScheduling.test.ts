@@ -167,4 +167,24 @@ describe("repro scheduling", () => {
     expect(outcomes(await run({ targets: ["train"], singleItem: true }))).toEqual({ train: "ran" });
     expect(await read("t.out")).toBe("changed\n");
   });
+
+  // Regression: `repro -f -s -j 2 c b` started b beside c; b removed b.txt as it started while c read it.
+  it("with singleItem and jobs=2 runs a dependency listed after its dependant only once the dependant is done", async () => {
+    await setUp({
+      "dvc.yaml": `stages:
+  b:
+    cmd: sleep 1 && echo B > b.txt
+    outs: [b.txt]
+  c:
+    cmd: sleep 0.3 && cat b.txt > c.txt
+    deps: [b.txt]
+    outs: [c.txt]
+`,
+    });
+    expect(outcomes(await run({ jobs: 2 }))).toEqual({ b: "ran", c: "ran" });
+    const result = await run({ targets: ["c", "b"], singleItem: true, force: true, jobs: 2 });
+    expect(outcomes(result)).toEqual({ c: "ran", b: "ran" });
+    expect(result.ok).toBe(true);
+    expect(await read("c.txt")).toBe("B\n");
+  });
 });
