@@ -17,6 +17,7 @@ import { parseTableFormat, type TableFormat } from "../tables/tableFormat.js";
 import { createProgress, type ProgressOptions } from "./progressBar.js";
 import { positiveInteger, positiveSeconds } from "./numberOptions.js";
 import { EXECUTIONS, executionProviderOption, type Execution } from "./serve.js";
+import { localModelKey } from "../serving/modelFilesKey.js";
 
 export const DEFAULT_BATCH_SIZE = 1024;
 
@@ -164,6 +165,7 @@ export async function runPredict(
       format: flags.format,
       batchSize,
       columns: flags.columns,
+      modelKey: await localModelKey(uri),
       onProgress: (rows) => progress.advance(rows),
     });
   } finally {

@@ -396,6 +396,21 @@ describe("batchPredict", () => {
     expect(rerun.calls).toBe(2);
   });
 
+  it("starts over when the model's files changed since the interrupted run, even with the same name", async () => {
+    const input = await writeInput("retrained.csv", 12);
+    const output = join(dir, "retrained-out.csv");
+    await expect(
+      batchPredict(summingModel({ failOnCall: 3 }), {
+        ...predictOptions(input, output),
+        modelKey: "model-a",
+      }),
+    ).rejects.toThrow();
+    const rerun = summingModel();
+    const result = await batchPredict(rerun, { ...predictOptions(input, output), modelKey: "model-b" });
+    expect(rerun.calls).toBe(3);
+    expect(result).toMatchObject({ rows: 12, resumedChunks: 0 });
+  });
+
   it("refuses an output column that the input already has", async () => {
     const input = await writeInput("clash.csv", 3);
     const output = join(dir, "clash-out.csv");

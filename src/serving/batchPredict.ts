@@ -63,6 +63,11 @@ export interface BatchPredictOptions {
   partRows?: number | undefined;
   /** The input columns the model is given, in this order (default: all of them). All columns are kept. */
   columns?: readonly string[] | undefined;
+  /**
+   * What the model's files are (localModelKey), part of the resume key: a run resumes only an interrupted run of
+   * the same model. Without it, the model's name, version and platform stand for it.
+   */
+  modelKey?: string | undefined;
   /** Called after each part predicted in this run with its row count (resumed parts are not reported). */
   onProgress?: ((rows: number) => void) | undefined;
 }
@@ -389,7 +394,12 @@ async function runKey(
     batchSize: options.batchSize,
     partRows,
     columns: options.columns ?? null,
-    model: { name: model.name, version: model.version, platform: model.platform },
+    model: {
+      name: model.name,
+      version: model.version,
+      platform: model.platform,
+      files: options.modelKey ?? null,
+    },
   };
   return createHash("sha256").update(JSON.stringify(key)).digest("hex");
 }
