@@ -15,6 +15,8 @@ describe("ModelStore against a tracking server", () => {
   let server: TestServer;
   let client: FlowOpsClient;
   let requests: string[];
+  /** While true, every request fails as an unreachable server's does. */
+  let offline: boolean;
   let work: string;
   let home: string;
   let runId: string;
@@ -35,6 +37,20 @@ describe("ModelStore against a tracking server", () => {
     return requests.filter((url) => url.includes("/mlflow-artifacts/"));
   }
 
+  /** Requests for files' contents; listings (`/mlflow-artifacts/artifacts?path=`) are not downloads. */
+  function downloadRequests(): string[] {
+    return requests.filter((url) => url.includes("/mlflow-artifacts/artifacts/"));
+  }
+
+  /** Writes `files` into a temp dir and uploads each under `path` of the run, replacing what is there. */
+  async function upload(run: string, files: Record<string, string>, path: string): Promise<void> {
+    const dir = await mkdtemp(join(work, "upload-"));
+    for (const [name, content] of Object.entries(files)) {
+      await writeFile(join(dir, name), content);
+      await client.artifacts.uploadArtifact({ runId: run }, join(dir, name), path);
+    }
+  }
+
   function store(): ModelStore {
     return new ModelStore({ home, client });
   }
@@ -42,8 +58,11 @@ describe("ModelStore against a tracking server", () => {
   beforeAll(async () => {
     server = await startTestServer();
     requests = [];
+    offline = false;
     const counting: typeof fetch = (input, init) => {
       requests.push(String(input instanceof Request ? input.url : input));
+      // What undici throws when nothing listens: the client reports it as an unreachable server.
+      if (offline) return Promise.reject(new TypeError("fetch failed"));
       return fetch(input, init);
     };
     client = new FlowOpsClient({ trackingUri: server.url, env: {}, retries: 0, fetch: counting });
@@ -60,9 +79,10 @@ describe("ModelStore against a tracking server", () => {
   beforeEach(async () => {
     home = await mkdtemp(join(work, "home-"));
     requests.length = 0;
+    offline = false;
   });
 
-  it("downloads a registry version once and serves the second resolve from disk", async () => {
+  it("downloads a registry version once and serves the second resolve from disk after asking the server", async () => {
     const first = await store().resolve(parseModelUri("models:/churn/1"));
     expect(first).toMatchObject({ name: "churn", version: "1", source: "models:/churn/1", downloaded: true });
     expect(first.path).toBe(join(home, "models", first.digest ?? ""));
@@ -74,7 +94,10 @@ describe("ModelStore against a tracking server", () => {
     requests.length = 0;
     const second = await store().resolve(parseModelUri("models:/churn/1"));
     expect(second).toEqual({ ...first, downloaded: false });
-    expect(requests).toEqual([]);
+    // The version and its files' listing are checked, but no file is fetched.
+    expect(requests.some((url) => url.includes("model-versions/get"))).toBe(true);
+    expect(requests.some((url) => url.includes("mlflow-artifacts/artifacts?"))).toBe(true);
+    expect(downloadRequests()).toEqual([]);
     // No temp download directories are left behind.
     expect((await readdir(join(home, "models"))).sort()).toEqual([first.digest, "index.json"].sort());
   });
@@ -84,11 +107,11 @@ describe("ModelStore against a tracking server", () => {
     const v1 = await store().resolve(parseModelUri("models:/churn@champion"));
     expect(v1).toMatchObject({ name: "churn", version: "1", source: "models:/churn/1", downloaded: true });
 
-    // The alias names a version already stored: no download, only the alias lookup.
+    // The alias names a version already stored: no download, only the lookups.
     requests.length = 0;
     const again = await store().resolve(parseModelUri("models:/churn/1"));
     expect(again.downloaded).toBe(false);
-    expect(artifactRequests()).toEqual([]);
+    expect(downloadRequests()).toEqual([]);
 
     const run2 = await logModel("weights-v2");
     const version2 = await client.registry.createModelVersion("churn", `runs:/${run2}/model`, {
@@ -99,6 +122,91 @@ describe("ModelStore against a tracking server", () => {
     expect(v2).toMatchObject({ version: version2.version, downloaded: true });
     expect(v2.digest).not.toBe(v1.digest);
     expect(await readFile(join(v2.path, "model.onnx"), "utf8")).toBe("weights-v2");
+  });
+
+  it("downloads a run artifact again after it was overwritten in place (stale model regression)", async () => {
+    const run = (await client.runs.create({ experimentId })).info.run_id;
+    await upload(run, { "model.onnx": "model-A" }, "raw");
+    const uri = parseModelUri(`runs:/${run}/raw/model.onnx`);
+    const a = await store().resolve(uri);
+    expect(await readFile(join(a.path, "model.onnx"), "utf8")).toBe("model-A");
+
+    requests.length = 0;
+    expect(await store().resolve(uri)).toEqual({ ...a, downloaded: false });
+    expect(downloadRequests()).toEqual([]);
+
+    await upload(run, { "model.onnx": "model-B, retrained" }, "raw");
+    const b = await store().resolve(uri);
+    expect(b.downloaded).toBe(true);
+    expect(b.digest).not.toBe(a.digest);
+    expect(await readFile(join(b.path, "model.onnx"), "utf8")).toBe("model-B, retrained");
+  });
+
+  it("downloads a run directory again when a file is added to it", async () => {
+    const run = (await client.runs.create({ experimentId })).info.run_id;
+    await upload(run, { MLmodel: MLMODEL, "model.onnx": "weights" }, "raw");
+    const uri = parseModelUri(`runs:/${run}/raw`);
+    const first = await store().resolve(uri);
+    await upload(run, { "extra.txt": "x" }, "raw/sub");
+    const second = await store().resolve(uri);
+    expect(second.downloaded).toBe(true);
+    expect((await readdir(second.path)).sort()).toEqual(["MLmodel", "model.onnx", "sub"]);
+    expect(second.digest).not.toBe(first.digest);
+  });
+
+  it("follows a registry version re-created under a deleted model's name, and refuses a deleted one", async () => {
+    const runA = await logModel("model-A");
+    await client.registry.createRegisteredModel("tmpm");
+    await client.registry.createModelVersion("tmpm", `runs:/${runA}/model`, { runId: runA });
+    const uri = parseModelUri("models:/tmpm/1");
+    const a = await store().resolve(uri);
+    expect(await readFile(join(a.path, "model.onnx"), "utf8")).toBe("model-A");
+
+    // The TypeScript client has no call to delete a registered model; MLflow's REST call is used.
+    const deleted = await fetch(`${server.url}/api/2.0/mlflow/registered-models/delete`, {
+      method: "DELETE",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "tmpm" }),
+    });
+    expect(deleted.status).toBe(200);
+    const gone = await store()
+      .resolve(uri)
+      .catch((e: unknown) => e);
+    expect((gone as FlowOpsError).code).toBe("RESOURCE_DOES_NOT_EXIST");
+
+    // Same sizes as model A: only the version's new source tells them apart.
+    const runB = await logModel("model-B");
+    await client.registry.createRegisteredModel("tmpm");
+    await client.registry.createModelVersion("tmpm", `runs:/${runB}/model`, { runId: runB });
+    const b = await store().resolve(uri);
+    expect(b).toMatchObject({ source: "models:/tmpm/1", downloaded: true });
+    expect(await readFile(join(b.path, "model.onnx"), "utf8")).toBe("model-B");
+  });
+
+  it("downloads a version whose download URI is the runs:/ URI it was registered from, as MLflow answers", async () => {
+    const asMlflow: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.includes("model-versions/get-download-uri")) return fetch(input, init);
+      return Response.json({ artifact_uri: `runs:/${runId}/model` });
+    };
+    const mlflowLike = new FlowOpsClient({ trackingUri: server.url, env: {}, retries: 0, fetch: asMlflow });
+    const resolved = await new ModelStore({ home, client: mlflowLike }).resolve(
+      parseModelUri("models:/churn/1"),
+    );
+    expect(await readFile(join(resolved.path, "model.onnx"), "utf8")).toBe("weights-v1");
+  });
+
+  it("fails with a clear error, not the stored copy, when the server cannot be reached", async () => {
+    await store().resolve(parseModelUri("models:/churn/1"));
+    offline = true;
+    const error = await store()
+      .resolve(parseModelUri("models:/churn/1"))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowOpsError);
+    expect((error as FlowOpsError).code).toBe("TEMPORARILY_UNAVAILABLE");
+    expect((error as FlowOpsError).message).toContain(
+      "models:/churn/1: cannot check with the tracking server",
+    );
   });
 
   it("downloads again when a stored entry no longer matches its digest", async () => {

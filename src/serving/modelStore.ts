@@ -1,22 +1,27 @@
 /**
  * Turns a model URI into a local directory. Remote models (registry versions and aliases, logged models, run
- * artifacts) are downloaded once through the tracking server into `$FLOWOPS_HOME/models/<sha256 of content>/`
+ * artifacts) are downloaded through the tracking server into `$FLOWOPS_HOME/models/<sha256 of content>/`
  * (a temp dir renamed into place, so a reader never sees half a model), and `models/index.json` maps each
- * resolved source to its digest so the next serve of the same version reads the disk, not the network. An
- * entry is re-hashed before reuse; one that no longer matches its digest is downloaded again. A registry
- * version never changes, so a stored one is reused without asking the server (serving still starts while
- * it is down); aliases are always asked. Local paths are used where they are. It does not read MLmodel files or load models.
+ * URI to its digest and to what the server pointed it at when it was stored. Every resolve asks the server
+ * again, as MLflow's `download_artifacts` does: a registry version's source and run (a deleted and re-created
+ * registered model reuses version numbers), then the listing of files and sizes at that source (a run's
+ * artifact can be overwritten in place). The stored copy is reused only when both match and it still hashes to
+ * its digest; otherwise the files are downloaded again. The listing carries no content hashes, so a file
+ * rewritten at the same size in the same place is not noticed. Local paths are used where they are. It does
+ * not read MLmodel files or load models.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import type { ArtifactFile } from "../client/artifacts.js";
 import { FlowOpsClient } from "../client/index.js";
+import type { ModelVersion } from "../client/types.js";
 import { flowopsHome } from "../db/connect.js";
 import { FlowOpsError } from "../errors.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
-import { formatModelUri, type ModelUri } from "./modelUri.js";
+import { formatModelUri, parseModelUri, type ModelUri } from "./modelUri.js";
 
 export interface ModelStoreOptions {
   /** FlowOps home; `$FLOWOPS_HOME`, then `./.flowops`, as the server's embedded store. */
@@ -45,11 +50,16 @@ export interface ResolvedModel {
 }
 
 interface StoreIndex {
-  entries: Record<string, { digest: string; stored_at: number }>;
+  /** `remote` is absent in entries written before it existed; those are downloaded once more. */
+  entries: Record<string, { digest: string; stored_at: number; remote?: string }>;
 }
 
-/** Where a remote model's files are, once its source is known. */
-type RemoteLocation = { artifactUri: string; path: string };
+/**
+ * Where a remote model's files are, once its source is known; `identity` is what else the server says about
+ * the source (a registry version's source, run and creation time), so a re-created version is not mistaken
+ * for the old one even where its files have the same sizes.
+ */
+type RemoteLocation = { artifactUri: string; path: string; identity?: string };
 
 export class ModelStore {
   /** `<home>/models`. */
@@ -80,14 +90,14 @@ export class ModelStore {
         );
       case "registryAlias": {
         // Aliases move, so the alias is asked every time; the version it names is what is cached.
-        const version = (await this.client().registry.getModelVersionByAlias(uri.name, uri.alias)).version;
-        const resolved: ModelUri = { kind: "registryVersion", name: uri.name, version };
-        return this.fetch(uri.name, version, formatModelUri(resolved), () =>
-          this.versionLocation(uri.name, version),
+        const found = await this.client().registry.getModelVersionByAlias(uri.name, uri.alias);
+        const resolved: ModelUri = { kind: "registryVersion", name: uri.name, version: found.version };
+        return this.fetch(uri.name, found.version, formatModelUri(resolved), () =>
+          this.versionLocation(uri.name, found.version, found),
         );
       }
       case "loggedModel": {
-        // Asked every time for its name; the files are fetched only once.
+        // Asked every time for its name; the files are fetched again only when their listing changes.
         const model = await this.client().loggedModels.get(uri.modelId);
         return this.fetch(model.info.name, "1", formatModelUri(uri), () =>
           Promise.resolve({ artifactUri: model.info.artifact_uri, path: "" }),
@@ -108,7 +118,10 @@ export class ModelStore {
     return this.clientInstance;
   }
 
-  /** Reuses the stored copy of `source` when it is intact; downloads it otherwise. */
+  /**
+   * Reuses the stored copy of `source` when the server still points it at the same files and the copy is
+   * intact; downloads it otherwise.
+   */
   private async fetch(
     name: string,
     version: string,
@@ -117,18 +130,86 @@ export class ModelStore {
   ): Promise<ResolvedModel> {
     // The same name on two servers is two models, so the server is part of the key.
     const key = `${this.client().trackingUri} ${source}`;
+    const location = await this.askServer(source, locate);
+    const remote = await this.askServer(source, () => this.remoteFingerprint(source, location));
     const index = await this.readIndex();
-    const known = index.entries[key]?.digest;
-    if (known !== undefined && (await this.isIntact(known))) {
-      return { path: join(this.root, known), name, version, source, digest: known, downloaded: false };
+    const entry = index.entries[key];
+    if (
+      entry !== undefined &&
+      remote !== undefined &&
+      entry.remote === remote &&
+      (await this.isIntact(entry.digest))
+    ) {
+      const digest = entry.digest;
+      return { path: join(this.root, digest), name, version, source, digest, downloaded: false };
     }
-    const digest = await this.download(source, await locate());
+    const digest = await this.download(source, location);
     // Read again: another process may have added entries meanwhile. Two writers can still lose one entry,
     // which only costs a second download later, since entries are content-addressed.
     const latest = await this.readIndex();
-    latest.entries[key] = { digest, stored_at: Date.now() };
+    latest.entries[key] = { digest, stored_at: Date.now(), ...(remote === undefined ? {} : { remote }) };
     await writeFileAtomic(join(this.root, "index.json"), `${JSON.stringify(latest, null, 2)}\n`);
     return { path: join(this.root, digest), name, version, source, digest, downloaded: true };
+  }
+
+  /**
+   * Runs a question to the server. An unreachable server fails the resolve rather than serving the stored
+   * copy: that copy may be of a version since deleted or replaced, which is the stale model this check exists
+   * to prevent, and a serve that refuses to start is noticed where a wrong model answering is not. Whoever
+   * must serve offline can pass the stored directory as a local path.
+   */
+  private async askServer<T>(source: string, question: () => Promise<T>): Promise<T> {
+    try {
+      return await question();
+    } catch (error) {
+      if (!(error instanceof FlowOpsError) || error.code !== "TEMPORARILY_UNAVAILABLE") throw error;
+      throw new FlowOpsError(
+        "TEMPORARILY_UNAVAILABLE",
+        `${source}: cannot check with the tracking server whether the stored copy is current, so it is not ` +
+          `served. ${error.message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * What the server holds at `location`: its identity and every file's path and size, as a digest. Undefined
+   * when the server gives no size for some file: the listing then cannot tell a changed file, so nothing is
+   * reused.
+   */
+  private async remoteFingerprint(source: string, location: RemoteLocation): Promise<string | undefined> {
+    const files = await this.listRemote(location);
+    if (files.length === 0) {
+      throw new FlowOpsError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `${source}: the tracking server holds no files for it.`,
+      );
+    }
+    if (files.some((file) => file.file_size === undefined)) return undefined;
+    const lines = files.map((file) => JSON.stringify([file.path, file.file_size])).sort();
+    const head = JSON.stringify([location.artifactUri, location.path, location.identity ?? ""]);
+    return createHash("sha256")
+      .update([head, ...lines].join("\n"))
+      .digest("hex");
+  }
+
+  /** Every file under `location` (the file itself when its path names one), as downloadArtifact walks it. */
+  private async listRemote(location: RemoteLocation): Promise<ArtifactFile[]> {
+    const artifacts = this.client().artifacts;
+    const target = { artifactUri: location.artifactUri };
+    const files: ArtifactFile[] = [];
+    const walk = async (path: string): Promise<void> => {
+      for (const child of await artifacts.listArtifacts(target, path)) {
+        if (child.is_dir) await walk(child.path);
+        else files.push(child);
+      }
+    };
+    await walk(location.path);
+    if (files.length > 0 || location.path === "") return files;
+    // A listing of a file is empty: find the file among its parent's children.
+    const slash = location.path.lastIndexOf("/");
+    const siblings = await artifacts.listArtifacts(target, slash < 0 ? "" : location.path.slice(0, slash));
+    return siblings.filter((file) => !file.is_dir && file.path === location.path);
   }
 
   private async download(source: string, location: RemoteLocation): Promise<string> {
@@ -187,8 +268,19 @@ export class ModelStore {
     }
   }
 
-  private async versionLocation(name: string, version: string): Promise<RemoteLocation> {
-    return { artifactUri: await this.client().registry.getDownloadUri(name, version), path: "" };
+  private async versionLocation(
+    name: string,
+    version: string,
+    known?: ModelVersion,
+  ): Promise<RemoteLocation> {
+    const registry = this.client().registry;
+    const found = known ?? (await registry.getModelVersion(name, version));
+    const identity = JSON.stringify([found.source, found.run_id ?? "", found.creation_timestamp]);
+    const artifactUri = await registry.getDownloadUri(name, version);
+    // MLflow answers a version registered from `runs:/<id>/<path>` with that URI, not a storage location.
+    const run = artifactUri.startsWith("runs:") ? parseModelUri(artifactUri) : undefined;
+    if (run?.kind === "run") return { ...(await this.runLocation(run.runId, run.path)), identity };
+    return { artifactUri, path: "", identity };
   }
 
   /**
