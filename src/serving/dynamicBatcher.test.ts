@@ -2,11 +2,17 @@ import { describe, expect, it } from "vitest";
 import { FlowOpsError } from "../errors.js";
 import { DynamicBatcher } from "./dynamicBatcher.js";
 import type { LoadedModel } from "./runtime.js";
+import type { BatchObserver } from "./servingMetrics.js";
 import type { Tensor } from "./tensor.js";
 
 /** y = sum(x) per row, recording the rows of every call. */
 function rowSumModel(
-  behaviour: { fail?: boolean; failure?: (data: Float64Array) => FlowOpsError | undefined } = {},
+  behaviour: {
+    fail?: boolean;
+    failure?: (data: Float64Array) => FlowOpsError | undefined;
+    /** How long each call waits in the fake's own queue before it starts (a busy worker). */
+    startAfterMs?: number;
+  } = {},
 ): LoadedModel & { calls: number[][] } {
   const calls: number[][] = [];
   return {
@@ -17,7 +23,9 @@ function rowSumModel(
     outputs: [{ name: "y", datatype: "FP64", shape: [-1] }],
     calls,
     ready: () => true,
-    infer: async (inputs) => {
+    infer: async (inputs, options) => {
+      if (behaviour.startAfterMs !== undefined) await sleep(behaviour.startAfterMs);
+      options?.onStart?.();
       const x = inputs[0] as Tensor;
       calls.push([...x.shape]);
       if (behaviour.fail === true) throw new FlowOpsError("INVALID_PARAMETER_VALUE", "row 1 is bad");
@@ -33,6 +41,17 @@ function rowSumModel(
     },
     close: async () => undefined,
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** An observer that keeps what it is told. */
+function recorder(): BatchObserver & { batches: number[]; queued: number[] } {
+  const batches: number[] = [];
+  const queued: number[] = [];
+  return { batches, queued, observeBatch: (n) => batches.push(n), observeQueue: (s) => queued.push(s) };
 }
 
 function rows(...values: number[][]): Tensor {
@@ -188,6 +207,60 @@ describe("DynamicBatcher", () => {
     await Promise.all([batcher.infer([rows([1, 1])]), batcher.infer([rows([1, 1], [2, 2])])]);
     expect(batches).toEqual([3]);
     expect(queued).toHaveLength(2);
+  });
+
+  it("regression: records queue time without batching, until the runtime starts the call", async () => {
+    const observer = recorder();
+    const batcher = new DynamicBatcher(rowSumModel({ startAfterMs: 60 }), undefined, observer);
+    await Promise.all([batcher.infer([rows([1, 1])]), batcher.infer([rows([2, 2])])]);
+    expect(observer.queued).toHaveLength(2);
+    for (const seconds of observer.queued) expect(seconds).toBeGreaterThanOrEqual(0.05);
+  });
+
+  it("regression: counts a batch's wait inside the runtime as queue time, not only the wait to fill it", async () => {
+    const observer = recorder();
+    const batcher = new DynamicBatcher(
+      rowSumModel({ startAfterMs: 60 }),
+      { maxBatchSize: 2, maxQueueDelayMs: 1 },
+      observer,
+    );
+    await Promise.all([batcher.infer([rows([1, 1])]), batcher.infer([rows([2, 2])])]);
+    expect(observer.batches).toEqual([2]);
+    expect(observer.queued).toHaveLength(2);
+    for (const seconds of observer.queued) expect(seconds).toBeGreaterThanOrEqual(0.05);
+  });
+
+  it("records each request's queue time once when its failed batch runs every request alone", async () => {
+    const observer = recorder();
+    const bad = (data: Float64Array): FlowOpsError | undefined =>
+      data.includes(999) ? new FlowOpsError("INVALID_PARAMETER_VALUE", "999 is bad") : undefined;
+    const batcher = new DynamicBatcher(
+      rowSumModel({ failure: bad }),
+      { maxBatchSize: 2, maxQueueDelayMs: 60_000 },
+      observer,
+    );
+    const results = await Promise.allSettled([
+      batcher.infer([rows([1, 1])]),
+      batcher.infer([rows([999, 1])]),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected"]);
+    expect(observer.batches).toEqual([2, 1, 1]);
+    expect(observer.queued).toHaveLength(2);
+  });
+
+  it("regression: drain runs a queued batch at once and later requests without waiting for a batch", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 10, maxQueueDelayMs: 60_000 });
+    const queued = batcher.infer([rows([1, 2])]);
+    const draining = batcher.drain();
+    const late = batcher.infer([rows([3, 4])]);
+    expect(sums(await queued)).toEqual([3]);
+    expect(sums(await late)).toEqual([7]);
+    await draining;
+    expect(model.calls).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
   });
 
   it("rejects a batch size below one row", () => {

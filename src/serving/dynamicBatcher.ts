@@ -35,6 +35,8 @@ interface Pending {
   inputs: Tensor[];
   rows: number;
   enqueuedAt: number;
+  /** Its queue time is recorded: a batch that failed and runs each request alone must not record it twice. */
+  started: boolean;
   resolve(outputs: Tensor[]): void;
   reject(error: unknown): void;
 }
@@ -51,6 +53,8 @@ const NO_OBSERVER: BatchObserver = { observeBatch: () => undefined, observeQueue
 export class DynamicBatcher {
   private readonly queues = new Map<string, Queue>();
   private inFlight = 0;
+  /** Set by drain(): a shutdown must not leave late requests waiting out the queue delay. */
+  private draining = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -80,12 +84,17 @@ export class DynamicBatcher {
     const batching = this.batching;
     if (
       batching === undefined ||
+      this.draining ||
       rows === undefined ||
       rows >= batching.maxBatchSize ||
       options?.params ||
       options?.index
     ) {
-      return this.track(this.callModel(inputs, options, rows ?? 1));
+      const arrivedAt = performance.now();
+      const observer = this.observer;
+      // The model call may still wait inside the runtime (every worker busy); that wait is queue time too.
+      const onStart = (): void => observer.observeQueue((performance.now() - arrivedAt) / 1000);
+      return this.track(this.callModel(inputs, options, rows ?? 1, onStart));
     }
     const key = batchKey(inputs, options);
     let queue = this.queues.get(key);
@@ -98,7 +107,7 @@ export class DynamicBatcher {
       this.queues.set(key, queue);
     }
     const request = new Promise<Tensor[]>((resolve, reject) => {
-      queue.parts.push({ inputs, rows, enqueuedAt: performance.now(), resolve, reject });
+      queue.parts.push({ inputs, rows, enqueuedAt: performance.now(), started: false, resolve, reject });
     });
     queue.rows += rows;
     if (queue.rows >= batching.maxBatchSize) {
@@ -110,8 +119,12 @@ export class DynamicBatcher {
     return this.track(request);
   }
 
-  /** Runs queued batches now and resolves when no model call is queued or running. */
+  /**
+   * Runs queued batches now, without waiting for their queue delay, and resolves when no model call is queued
+   * or running. Requests that arrive afterwards (bodies still being read when the shutdown began) run at once.
+   */
   async drain(): Promise<void> {
+    this.draining = true;
     for (const [key, queue] of [...this.queues]) this.flush(key, queue);
     if (this.inFlight === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -122,11 +135,12 @@ export class DynamicBatcher {
     if (queue.timer !== undefined) clearTimeout(queue.timer);
     const { parts } = queue;
     if (parts.length === 0) return;
-    const started = performance.now();
-    for (const part of parts) this.observer.observeQueue((started - part.enqueuedAt) / 1000);
     const only = parts.length === 1 ? parts[0] : undefined;
     if (only !== undefined) {
-      this.callModel(only.inputs, queue.options, only.rows).then(only.resolve, only.reject);
+      this.callModel(only.inputs, queue.options, only.rows, this.startOf(parts)).then(
+        only.resolve,
+        only.reject,
+      );
       return;
     }
     let combined: Tensor[];
@@ -140,7 +154,7 @@ export class DynamicBatcher {
       return;
     }
     const rowCounts = parts.map((part) => part.rows);
-    this.callModel(combined, queue.options, queue.rows).then(
+    this.callModel(combined, queue.options, queue.rows, this.startOf(parts)).then(
       (outputs) => {
         let perPart: Tensor[][];
         try {
@@ -165,13 +179,32 @@ export class DynamicBatcher {
 
   /** One model call per request, outside any queue, so a failure here is final and never batched again. */
   private runEachAlone(parts: readonly Pending[], options: InferOptions | undefined): void {
-    for (const part of parts) this.callModel(part.inputs, options, part.rows).then(part.resolve, part.reject);
+    for (const part of parts) {
+      this.callModel(part.inputs, options, part.rows, this.startOf([part])).then(part.resolve, part.reject);
+    }
   }
 
-  private callModel(inputs: Tensor[], options: InferOptions | undefined, rows: number): Promise<Tensor[]> {
+  /** Records each request's queue time, from its arrival here until the runtime starts the call that carries it. */
+  private startOf(parts: readonly Pending[]): () => void {
+    return () => {
+      const now = performance.now();
+      for (const part of parts) {
+        if (part.started) continue;
+        part.started = true;
+        this.observer.observeQueue((now - part.enqueuedAt) / 1000);
+      }
+    };
+  }
+
+  private callModel(
+    inputs: Tensor[],
+    options: InferOptions | undefined,
+    rows: number,
+    onStart: () => void,
+  ): Promise<Tensor[]> {
     this.observer.observeBatch(rows);
     try {
-      return options === undefined ? this.model.infer(inputs) : this.model.infer(inputs, options);
+      return this.model.infer(inputs, options === undefined ? { onStart } : { ...options, onStart });
     } catch (error) {
       // A model that throws synchronously must fail its request, not the caller's event loop turn.
       return Promise.reject(error);

@@ -31,6 +31,12 @@ export interface LoadedModel {
       dataframe?: boolean;
       /** PredictRequest.missingAsNaN: a Python model's text columns get NaN for missing cells. */
       missingAsNaN?: boolean;
+      /**
+       * Called once when the call leaves the runtime's own queue (a busy worker process or thread) and starts
+       * running; at once where nothing queues. The queue-time metric ends here, so every runtime must call it
+       * unless the call fails before it starts.
+       */
+      onStart?: () => void;
     },
   ): Promise<Tensor[]>;
   close(): Promise<void>;

@@ -14,6 +14,27 @@ export interface ModelLabels {
   version: string;
 }
 
+/**
+ * The label value of a model or version a request named that is not served. One value for all of them keeps the
+ * series bounded: the names come from request paths, and a client (or a scanner) could send any number of them.
+ */
+export const UNKNOWN_LABEL = "unknown";
+
+/**
+ * Labels of a request that named `name` (and `version`) but failed before reaching a model, so a 404 for a served
+ * model's missing version still counts against that model. Only served names and versions appear as values.
+ */
+export function requestedModelLabels(
+  servedVersions: readonly string[],
+  name: string,
+  version: string | undefined,
+): ModelLabels {
+  const highest = servedVersions[0];
+  if (highest === undefined) return { model: UNKNOWN_LABEL, version: UNKNOWN_LABEL };
+  if (version === undefined) return { model: name, version: highest };
+  return { model: name, version: servedVersions.includes(version) ? version : UNKNOWN_LABEL };
+}
+
 /** What the dynamic batcher (or the direct path) reports per call into the model. */
 export interface BatchObserver {
   /** Rows of one model call. */
@@ -23,7 +44,13 @@ export interface BatchObserver {
 }
 
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
-const QUEUE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+/**
+ * Queue time runs from sub-millisecond (a free ONNX thread) to the whole request timeout (60 s by default for a
+ * Python model) when every worker is busy, so the buckets reach past it rather than lumping all of that into +Inf.
+ */
+const QUEUE_BUCKETS = [
+  0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+];
 
 interface RequestChildren {
   requests: Counter.Internal;

@@ -165,6 +165,31 @@ describe("metrics and unknown routes", () => {
     expect(text).toContain('flowops_inference_batch_size_sum{model="sum",version="1"} 3');
   });
 
+  it("regression: counts a 404 under the served model it names, and unserved names and versions as unknown", async () => {
+    const { app } = await serve([rowSumModel("sum", "1")]);
+    const post = (url: string): Promise<unknown> =>
+      app.inject({ method: "POST", url, payload: v2Body([[1, 1]]) });
+    await post("/v2/models/sum/versions/9/infer");
+    await post("/v2/models/nope/infer");
+    await post("/v2/models/other/versions/3/infer");
+    await post("/v1/models/nope:predict");
+    await post("/v1/models/sum:explain");
+    const text = (await app.inject({ url: "/metrics" })).body;
+    expect(text).toContain(
+      'flowops_inference_requests_total{model="sum",version="unknown",protocol="v2",code="404"} 1',
+    );
+    expect(text).toContain(
+      'flowops_inference_requests_total{model="unknown",version="unknown",protocol="v2",code="404"} 2',
+    );
+    expect(text).toContain(
+      'flowops_inference_errors_total{model="unknown",version="unknown",protocol="v1",code="404"} 1',
+    );
+    expect(text).toContain(
+      'flowops_inference_requests_total{model="sum",version="1",protocol="v1",code="404"} 1',
+    );
+    expect(text).not.toContain('model=""');
+  });
+
   it("answers an unknown route with 404, an error body and a request id", async () => {
     const { app } = await serve([rowSumModel("sum", "1")]);
     const res = await app.inject({ url: "/nowhere" });
@@ -174,6 +199,32 @@ describe("metrics and unknown routes", () => {
 });
 
 describe("graceful shutdown", () => {
+  it("regression: runs a queued batch as soon as the close begins, not when its queue delay ends", async () => {
+    const model = rowSumModel("sum", "1");
+    const server = await startModelServer({
+      models: [model],
+      port: 0,
+      logger: false,
+      batching: { maxBatchSize: 10, maxQueueDelayMs: 60_000 },
+    });
+    const response = fetch(`${server.url}/v2/models/sum/infer`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(v2Body([[4, 5]])),
+    });
+    // Long enough for the request to reach the batch queue; far shorter than its 60 s delay.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(model.calls).toEqual([]);
+    const began = performance.now();
+    const closing = server.close();
+    const answer = await response;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ outputs: [{ data: [9] }] });
+    await closing;
+    expect(performance.now() - began).toBeLessThan(2000);
+    expect(model.log).toEqual(["infer done", "closed"]);
+  });
+
   it("waits for a request in flight, answers it, then closes the model", async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {

@@ -66,6 +66,9 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
   );
   app.addHook("preClose", (done) => {
     closeConnectionsAsTheyIdle(app);
+    // Requests in flight may sit in a batch queue; the close waits for their answers, so their batches must run
+    // now rather than when the queue delay ends. models.close() (onClose) drains again and then awaits them.
+    for (const served of models.all()) void served.runner.drain();
     done();
   });
   // Fastify's own onClose runs after the listener stopped and requests in flight were answered.

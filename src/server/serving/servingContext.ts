@@ -1,6 +1,6 @@
 /** What every serving route plugin is given: the models, the metrics, and the body limit (for its 413 message). */
 import type { ModelSet } from "../../serving/modelSet.js";
-import type { ModelLabels, ServingMetrics } from "../../serving/servingMetrics.js";
+import { requestedModelLabels, type ModelLabels, type ServingMetrics } from "../../serving/servingMetrics.js";
 
 export interface ServingContext {
   models: ModelSet;
@@ -8,15 +8,11 @@ export interface ServingContext {
   bodyLimit: number;
 }
 
-/** Metric labels of a request that never reached a served model (unknown name, unreadable body). */
+/** Metric labels of a request whose path names no model at all. */
 export const NO_MODEL: ModelLabels = { model: "", version: "" };
 
-/** Labels of the model a request names, or NO_MODEL when nothing served matches. */
+/** Labels of the model a request's path names; see requestedModelLabels for names and versions not served. */
 export function labelsFor(ctx: ServingContext, name: string | undefined, version?: string): ModelLabels {
   if (name === undefined) return NO_MODEL;
-  try {
-    return ctx.models.find(name, version).labels;
-  } catch {
-    return NO_MODEL;
-  }
+  return requestedModelLabels(ctx.models.versionsOf(name), name, version);
 }

@@ -8,7 +8,8 @@ import { v1Request, v1Response } from "../../serving/payloads/modelInput.js";
 import { predict } from "./prediction.js";
 import { parseEveryBodyAsJson } from "./requestBodies.js";
 import { sendKServeError } from "./servingErrors.js";
-import { labelsFor, NO_MODEL, type ServingContext } from "./servingContext.js";
+import type { ModelLabels } from "../../serving/servingMetrics.js";
+import { labelsFor, type ServingContext } from "./servingContext.js";
 
 /** `name:verb` from the last path segment; the colon is part of the segment, so the router cannot split it. */
 function modelAndVerb(target: string): { name: string; verb: string } {
@@ -39,9 +40,9 @@ export async function v1Routes(scope: FastifyInstance, ctx: ServingContext): Pro
   });
 
   scope.post("/v1/models/:target", async (request: FastifyRequest, reply: FastifyReply) => {
-    let labels = NO_MODEL;
+    let labels: ModelLabels | undefined;
+    const { name, verb } = modelAndVerb((request.params as { target: string }).target);
     try {
-      const { name, verb } = modelAndVerb((request.params as { target: string }).target);
       if (verb !== "predict") {
         throw new FlowOpsError(
           "ENDPOINT_NOT_FOUND",
@@ -56,7 +57,7 @@ export async function v1Routes(scope: FastifyInstance, ctx: ServingContext): Pro
       return reply.send(body);
     } catch (error) {
       const status = sendKServeError(request, reply, error, ctx.bodyLimit);
-      ctx.metrics.observeRequest(labels, "v1", status, reply.elapsedTime / 1000);
+      ctx.metrics.observeRequest(labels ?? labelsFor(ctx, name), "v1", status, reply.elapsedTime / 1000);
       return reply;
     }
   });

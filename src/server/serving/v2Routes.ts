@@ -19,7 +19,8 @@ import { predict } from "./prediction.js";
 import { parseV2Bodies } from "./requestBodies.js";
 import { setRequestIdHeader } from "./requestId.js";
 import { sendKServeError } from "./servingErrors.js";
-import { labelsFor, NO_MODEL, type ServingContext } from "./servingContext.js";
+import type { ModelLabels } from "../../serving/servingMetrics.js";
+import { labelsFor, type ServingContext } from "./servingContext.js";
 
 interface ModelParams {
   name: string;
@@ -93,7 +94,7 @@ export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Pro
   scope.get("/v2/models/:name/versions/:version/ready", modelReady);
 
   const infer = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    let labels = NO_MODEL;
+    let labels: ModelLabels | undefined;
     try {
       const served = find(request);
       labels = served.labels;
@@ -110,7 +111,13 @@ export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Pro
       const sentId = v2RequestId(request.body);
       if (sentId !== undefined) setRequestIdHeader(reply, sentId);
       const status = sendKServeError(request, reply, error, ctx.bodyLimit);
-      ctx.metrics.observeRequest(labels, "v2", status, reply.elapsedTime / 1000);
+      const { name, version } = request.params as ModelParams;
+      ctx.metrics.observeRequest(
+        labels ?? labelsFor(ctx, name, version),
+        "v2",
+        status,
+        reply.elapsedTime / 1000,
+      );
       return reply;
     }
   };

@@ -58,8 +58,10 @@ export class InlineOnnxSession {
     return !this.closed;
   }
 
-  async run(inputs: readonly Tensor[], outputs: readonly string[]): Promise<Tensor[]> {
+  /** `onStart` is called at once: nothing queues on the event loop ahead of the run. */
+  async run(inputs: readonly Tensor[], outputs: readonly string[], onStart?: () => void): Promise<Tensor[]> {
     if (this.closed) throw unavailable(`model ${this.label} is closed`);
+    onStart?.();
     const running = runOrtSession(this.session, inputs, outputs);
     this.inFlight.add(running);
     try {

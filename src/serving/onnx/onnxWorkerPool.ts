@@ -26,6 +26,8 @@ export interface OnnxWorkerPoolConfig {
 interface Pending {
   resolve: (outputs: Tensor[]) => void;
   reject: (error: unknown) => void;
+  /** Called when the thread takes the request up; undefined once called, or when nobody asked. */
+  onStart: (() => void) | undefined;
 }
 
 interface PoolThread {
@@ -71,7 +73,11 @@ export class OnnxWorkerPool {
     return !this.closed && this.threads.some((thread) => thread.state === "ready");
   }
 
-  run(inputs: readonly Tensor[], outputs: readonly string[]): Promise<Tensor[]> {
+  /**
+   * `onStart` is called when the thread takes the request up: at once when it has nothing in flight, else when
+   * it answers the request before it (a thread runs one request at a time, in the order they were posted).
+   */
+  run(inputs: readonly Tensor[], outputs: readonly string[], onStart?: () => void): Promise<Tensor[]> {
     if (this.closed) return Promise.reject(unavailable(`model ${this.config.label} is closed`));
     const thread = this.leastBusy();
     if (thread === undefined) {
@@ -83,7 +89,9 @@ export class OnnxWorkerPool {
     const { tensors, transfer } = transferable(inputs);
     const request: OnnxWorkerRequest = { type: "infer", id, inputs: tensors, outputs: [...outputs] };
     return new Promise<Tensor[]>((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject });
+      // A thread still loading its session takes the request up once it is ready.
+      const idle = thread.pending.size === 0 && thread.state === "ready";
+      thread.pending.set(id, { resolve, reject, onStart: idle ? undefined : onStart });
       thread.worker.ref();
       try {
         thread.worker.postMessage(request, transfer);
@@ -94,7 +102,9 @@ export class OnnxWorkerPool {
             `model ${this.config.label}: cannot send the inputs: ${messageOf(error)}`,
           ),
         );
+        return;
       }
+      if (idle) onStart?.();
     });
   }
 
@@ -156,6 +166,7 @@ export class OnnxWorkerPool {
         this.consecutiveFailures = 0;
         this.logProvider(reply);
         if (thread.pending.size === 0) thread.worker.unref();
+        startOldest(thread);
         thread.settleStart.resolve(reply);
         return;
       case "failed":
@@ -178,6 +189,7 @@ export class OnnxWorkerPool {
     const pending = thread.pending.get(id);
     thread.pending.delete(id);
     if (thread.pending.size === 0 && thread.state === "ready") thread.worker.unref();
+    startOldest(thread);
     return pending;
   }
 
@@ -235,6 +247,16 @@ export class OnnxWorkerPool {
     if (this.providerLogged) return;
     this.providerLogged = true;
     for (const line of sessionChoiceLines(this.config.label, reply)) this.config.log(line);
+  }
+}
+
+/** The thread moves on to its oldest request still pending (a Map iterates in insertion order). */
+function startOldest(thread: PoolThread): void {
+  for (const next of thread.pending.values()) {
+    const onStart = next.onStart;
+    next.onStart = undefined;
+    onStart?.();
+    return;
   }
 }
 

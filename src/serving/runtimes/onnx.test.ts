@@ -37,6 +37,27 @@ describe("loadOnnxModel", () => {
     ]);
   });
 
+  it("regression: starts a request queued behind busy threads only when a thread answers the one before it", async () => {
+    // Two threads, each running one request at a time: the third starts only once a thread has answered one of
+    // the first two. Counted by listeners that run before the pool's own (prepended), which starts the next.
+    let answered = 0;
+    const listeners = world.workers.map((worker) => {
+      const listener = (reply: OnnxWorkerReply) => {
+        if (reply.type === "result") answered++;
+      };
+      worker.prependListener("message", listener);
+      return listener;
+    });
+    const startedAfter: number[] = [];
+    const calls = [0, 1, 2].map((i) =>
+      model.infer([features(1)], { onStart: () => (startedAfter[i] = answered) }),
+    );
+    await Promise.all(calls);
+    world.workers.forEach((worker, index) => worker.off("message", listeners[index]!));
+    expect(startedAfter).toHaveLength(3);
+    expect(startedAfter[2]).toBeGreaterThanOrEqual(1);
+  });
+
   it("returns the hand-computed probabilities and an INT64 label for a single row", async () => {
     const input = features(1);
     const copy = structuredClone(input);

@@ -96,7 +96,8 @@ export const defaultOnnxWorld: OnnxWorld = { startWorker: startOnnxWorker, gpuPr
 /** What runs a checked request: the worker pool or the inline session. */
 interface OnnxRunner {
   ready(): boolean;
-  run(inputs: readonly Tensor[], outputs: readonly string[]): Promise<Tensor[]>;
+  /** `onStart`: called when the run starts (LoadedModel.infer's option of that name). */
+  run(inputs: readonly Tensor[], outputs: readonly string[], onStart?: () => void): Promise<Tensor[]>;
   close(): Promise<void>;
 }
 
@@ -315,7 +316,7 @@ class OnnxModel implements LoadedModel {
 
   infer(
     inputs: Tensor[],
-    options: { outputs?: string[]; params?: Record<string, unknown> } = {},
+    options: { outputs?: string[]; params?: Record<string, unknown>; onStart?: () => void } = {},
   ): Promise<Tensor[]> {
     let outputs: string[];
     try {
@@ -324,7 +325,7 @@ class OnnxModel implements LoadedModel {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.runner.run(inputs, outputs);
+    return this.runner.run(inputs, outputs, options.onStart);
   }
 
   close(): Promise<void> {

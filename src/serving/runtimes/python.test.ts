@@ -244,6 +244,23 @@ describe("loadPythonModel", () => {
       },
       TIMEOUT,
     );
+
+    it(
+      "regression: starts a request queued behind a busy worker when the worker takes it up, not when it is sent",
+      async () => {
+        const sent = performance.now();
+        const startedAfterMs: number[] = [];
+        const onStart = (): number => startedAfterMs.push(performance.now() - sent);
+        await Promise.all([
+          model.infer([column("seconds", [0.4])], { onStart }),
+          model.infer([column("seconds", [0.4])], { onStart }),
+        ]);
+        expect(startedAfterMs).toHaveLength(2);
+        expect(startedAfterMs[0]).toBeLessThan(100);
+        expect(startedAfterMs[1]).toBeGreaterThanOrEqual(400);
+      },
+      TIMEOUT,
+    );
   });
 
   it.skipIf(!HAS_PY || !existsSync(NO_MLFLOW_PY))(

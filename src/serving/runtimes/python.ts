@@ -112,6 +112,7 @@ export async function loadPythonModel(
             missingAsNaN: inferOptions?.missingAsNaN === true,
           }),
         timeoutMs,
+        inferOptions?.onStart,
       );
       if (!answer.ok) throw predictionError(answer.error);
       return selectOutputs(outputTensors(answer.outputs), inferOptions?.outputs);

@@ -87,9 +87,11 @@ export class PythonWorkerPool {
     return pids;
   }
 
+  /** `onStart`: called when the chosen worker takes the request up (see PythonWorkerProcess.request). */
   async request(
     build: (id: number) => WorkerRequest,
     timeoutMs: number,
+    onStart?: () => void,
   ): Promise<{ ok: true; outputs: WireTensor[] } | { ok: false; error: WorkerErrorInfo }> {
     if (this.closed) throw new FlowOpsError("TEMPORARILY_UNAVAILABLE", "the model is shutting down");
     const worker = this.pick();
@@ -99,7 +101,7 @@ export class PythonWorkerPool {
         "no Python model worker is running (restarting after a crash); retry shortly",
       );
     }
-    return worker.request(build, timeoutMs);
+    return worker.request(build, timeoutMs, onStart);
   }
 
   /** Stops every worker (SIGTERM, then SIGKILL after the grace period) and cancels pending restarts. */

@@ -47,6 +47,8 @@ interface Pending {
   reject: (error: FlowOpsError) => void;
   /** Undefined when the request has no limit. */
   timer: NodeJS.Timeout | undefined;
+  /** Called when the worker takes the request up; undefined once called, or when nobody asked. */
+  onStart: (() => void) | undefined;
 }
 
 /** Characters of stderr kept to explain a worker that dies before it is ready. */
@@ -192,8 +194,14 @@ export class PythonWorkerProcess {
   /**
    * Sends one request (`timeoutMs` Infinity: no limit). Past `timeoutMs` the request rejects with DEADLINE_EXCEEDED and the worker is stopped:
    * a single-threaded worker stuck in a model call would otherwise hold up every later request.
+   * `onStart` is called when the worker takes this request up: at once when it is idle, else when it answers
+   * the request before it (it reads its requests one at a time, in order).
    */
-  request(build: (id: number) => WorkerRequest, timeoutMs: number): Promise<WorkerAnswer> {
+  request(
+    build: (id: number) => WorkerRequest,
+    timeoutMs: number,
+    onStart?: () => void,
+  ): Promise<WorkerAnswer> {
     if (!this.alive) return Promise.reject(unavailable("the Python model worker has exited"));
     const id = this.nextId++;
     const frame = encodeFrame(build(id));
@@ -211,8 +219,10 @@ export class PythonWorkerProcess {
             );
             void this.stop();
           }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      const idle = this.pending.size === 0;
+      this.pending.set(id, { resolve, reject, timer, onStart: idle ? undefined : onStart });
       this.child.stdin.write(frame);
+      if (idle) onStart?.();
     });
   }
 
@@ -234,9 +244,23 @@ export class PythonWorkerProcess {
     if (pending === undefined) return; // answered after its timeout
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
+    this.startNext();
     pending.resolve(
       message.ok ? { ok: true, outputs: message.outputs } : { ok: false, error: message.error },
     );
+  }
+
+  /**
+   * The worker answers in order, so with this answer it moves on to the oldest request still pending (a Map
+   * iterates in insertion order). A request that timed out stops the worker, so none starts after it.
+   */
+  private startNext(): void {
+    for (const next of this.pending.values()) {
+      const onStart = next.onStart;
+      next.onStart = undefined;
+      onStart?.();
+      return;
+    }
   }
 
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
