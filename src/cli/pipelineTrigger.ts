@@ -7,6 +7,7 @@
  */
 import { Command, Option } from "commander";
 import { openDataRepo, withDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { FlowOpsError } from "../errors.js";
 import { repro } from "../pipelines/repro.js";
 import { MlflowReproTracking, reproTrackingFor } from "../pipelines/reproTracking.js";
 import { jsonlTriggerLog, triggerLogPath, type TriggerRecord } from "../pipelines/triggers/triggerLog.js";
@@ -27,13 +28,14 @@ export interface ReproRunnerOptions {
  * is configured. The firing's run id is the MLflow parent run when tracked, else repro's own id.
  */
 export function reproRunner(root: string, opts: ReproRunnerOptions): RunPipeline {
-  return async () => {
+  return async (_reason, signal) => {
     const tracking = reproTrackingFor(root, { trackingUri: opts.trackingUri, experiment: opts.experiment });
     const result = await withDataRepo(root, (repo) =>
       repro(repo, {
         ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
         ...(opts.targets === undefined ? {} : { targets: opts.targets }),
         ...(tracking === undefined ? {} : { tracking }),
+        ...(signal === undefined ? {} : { signal }),
       }),
     );
     const trackedRun = tracking instanceof MlflowReproTracking ? tracking.runId : undefined;
@@ -86,18 +88,34 @@ export function pipelineCommand(): Command {
         const { root, tmpDir } = repo;
         // Each firing opens the repository afresh; this process only needs its location.
         repo.state.close();
-        const ok = await runTriggerSession(opts, {
-          root,
-          tmpDir,
-          runPipeline: reproRunner(root, opts),
-          log: jsonlTriggerLog(triggerLogPath(tmpDir)),
-          stopped: new Promise((resolveStop) => {
-            process.once("SIGINT", () => resolveStop());
-            process.once("SIGTERM", () => resolveStop());
-          }),
-          print: (line) => process.stdout.write(`${line}\n`),
-        });
-        if (!ok) process.exitCode = 1;
+        const controller = new AbortController();
+        let stoppedBy: NodeJS.Signals | undefined;
+        // `on`, not `once`: a second Ctrl-C while the cancelled run winds down (its stage gets SIGTERM, then
+        // SIGKILL after a grace period) must not kill this process and orphan the stage.
+        const onSignal = (signal: NodeJS.Signals): void => {
+          if (stoppedBy !== undefined) return;
+          stoppedBy = signal;
+          controller.abort(new FlowOpsError("CANCELLED", `interrupted by ${signal}`));
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        try {
+          const ok = await runTriggerSession(opts, {
+            root,
+            tmpDir,
+            cwd: process.cwd(),
+            runPipeline: reproRunner(root, opts),
+            log: jsonlTriggerLog(triggerLogPath(tmpDir)),
+            signal: controller.signal,
+            print: (line) => process.stdout.write(`${line}\n`),
+          });
+          if (!ok) process.exitCode = 1;
+        } finally {
+          process.removeListener("SIGINT", onSignal);
+          process.removeListener("SIGTERM", onSignal);
+        }
+        // The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT).
+        if (stoppedBy !== undefined) process.exitCode = stoppedBy === "SIGINT" ? 130 : 143;
       }),
   );
   const triggers = new Command("triggers").description("Past trigger firings.");

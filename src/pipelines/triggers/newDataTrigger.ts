@@ -35,8 +35,10 @@ export interface NewDataCheck {
 }
 
 export interface NewDataTriggerOptions {
-  /** The name the baseline is kept under (the dataset path as the user gave it). */
+  /** The name the baseline is kept under (the dataset's repository-relative POSIX path). */
   dataset: string;
+  /** Names an existing baseline may still be kept under (older versions used the path as typed). */
+  formerNames?: readonly string[];
   threshold: number;
   countSamples: () => Promise<number>;
   state: NewDataState;
@@ -63,7 +65,7 @@ export class NewDataTrigger {
   async check(): Promise<NewDataCheck> {
     const { dataset, threshold } = this.options;
     const current = await this.options.countSamples();
-    const baseline = (await this.options.state.read(dataset))?.samples;
+    const baseline = (await this.readBaseline())?.samples;
     // A dataset that shrank (rewritten, deduplicated) has no new samples until it passes the baseline again.
     const newSamples = baseline === undefined ? 0 : Math.max(0, current - baseline);
     return {
@@ -74,6 +76,14 @@ export class NewDataTrigger {
       threshold,
       due: baseline !== undefined && newSamples >= threshold,
     };
+  }
+
+  private async readBaseline(): Promise<NewDataBaseline | undefined> {
+    for (const name of [this.options.dataset, ...(this.options.formerNames ?? [])]) {
+      const baseline = await this.options.state.read(name);
+      if (baseline !== undefined) return baseline;
+    }
+    return undefined;
   }
 
   /** One check; fires when due, and moves the baseline only when the run succeeded. */

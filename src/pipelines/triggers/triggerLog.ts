@@ -15,8 +15,12 @@ import { FlowOpsError } from "../../errors.js";
 export const TRIGGER_KINDS = ["new-data", "schedule", "webhook", "manual"] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
-/** `skipped`: another firing of the same pipeline was still running, so this one did not start a run. */
-export const TRIGGER_OUTCOMES = ["running", "succeeded", "failed", "error", "skipped"] as const;
+/**
+ * `skipped`: another firing of the same pipeline was still running (or the session was stopping), so this
+ * one did not start a run. `cancelled`: the session was stopped (Ctrl-C) and the run it had started was
+ * cancelled, so its outcome says nothing about the pipeline itself.
+ */
+export const TRIGGER_OUTCOMES = ["running", "succeeded", "failed", "error", "skipped", "cancelled"] as const;
 export type TriggerOutcome = (typeof TRIGGER_OUTCOMES)[number];
 
 export interface TriggerRecord {
@@ -33,7 +37,7 @@ export interface TriggerRecord {
    * (naming its logs under `.dvc/tmp/flowops/logs/<id>/`).
    */
   run_id?: string;
-  /** Why a firing failed or errored. */
+  /** Why a firing failed, errored, was skipped or was cancelled. */
   message?: string;
 }
 

@@ -101,4 +101,32 @@ describe("trigger runner and its log", () => {
     await writeFile(path, `${good}\nnot json\n${good}\n`);
     await expect(jsonlTriggerLog(path).list()).rejects.toThrow(/log\.jsonl:2: not a trigger record/);
   });
+  it("cancels the run through its signal and records a cancelled firing, then starts no new run", async () => {
+    const stopper = new AbortController();
+    const signals: (AbortSignal | undefined)[] = [];
+    const cancellable = new TriggerRunner({
+      pipeline: "train",
+      log,
+      signal: stopper.signal,
+      now: () => (clock += 10),
+      newId: () => `t${++ids}`,
+      runPipeline: async (_reason, signal) => {
+        signals.push(signal);
+        await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve()));
+        return { ok: false, runId: "run-1" };
+      },
+    });
+    const { done } = await cancellable.start("schedule", "cron");
+    stopper.abort(new Error("interrupted by SIGINT"));
+    await cancellable.settled();
+    expect(await done).toMatchObject({
+      outcome: "cancelled",
+      message: "interrupted by SIGINT",
+      run_id: "run-1",
+    });
+    expect(signals).toEqual([stopper.signal]);
+    const late = await cancellable.fire("webhook", "too late");
+    expect(late).toMatchObject({ outcome: "skipped", message: "the trigger session is stopping" });
+    expect(signals).toHaveLength(1);
+  });
 });

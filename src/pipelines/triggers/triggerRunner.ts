@@ -7,13 +7,21 @@
 import { randomUUID } from "node:crypto";
 import type { TriggerKind, TriggerLog, TriggerRecord } from "./triggerLog.js";
 
-/** Runs the pipeline once; `ok` false means the pipeline ran and failed. A throw is an error to run it. */
-export type RunPipeline = (reason: string) => Promise<{ ok: boolean; runId?: string }>;
+/**
+ * Runs the pipeline once; `ok` false means the pipeline ran and failed. A throw is an error to run it.
+ * `signal` aborts when the trigger session stops; the run should then stop its stages and return.
+ */
+export type RunPipeline = (reason: string, signal?: AbortSignal) => Promise<{ ok: boolean; runId?: string }>;
 
 export interface TriggerRunnerOptions {
   pipeline: string;
   runPipeline: RunPipeline;
   log: TriggerLog;
+  /**
+   * Aborted when the session stops: the run in progress is cancelled through it, and no new run starts.
+   * Without it a stopped session would wait for (or, on a second Ctrl-C, orphan) a whole repro.
+   */
+  signal?: AbortSignal;
   now?: () => number;
   newId?: () => string;
 }
@@ -31,7 +39,10 @@ export class TriggerRunner {
   private readonly log: TriggerLog;
   private readonly now: () => number;
   private readonly newId: () => string;
+  private readonly signal: AbortSignal | undefined;
   private busy = false;
+  /** The firing in progress, so a stopping session can wait until its outcome is recorded. */
+  private current: Promise<TriggerRecord> | undefined;
 
   constructor(options: TriggerRunnerOptions) {
     this.pipeline = options.pipeline;
@@ -39,10 +50,16 @@ export class TriggerRunner {
     this.log = options.log;
     this.now = options.now ?? (() => Date.now());
     this.newId = options.newId ?? (() => randomUUID().replace(/-/g, ""));
+    this.signal = options.signal;
   }
 
   get running(): boolean {
     return this.busy;
+  }
+
+  /** Settles once the firing in progress (if any) has ended and its outcome is recorded. */
+  async settled(): Promise<void> {
+    await this.current;
   }
 
   /** Fires and waits for the outcome. */
@@ -53,12 +70,15 @@ export class TriggerRunner {
   /** Fires without waiting for the run: the webhook answers as soon as the firing is recorded. */
   async start(kind: TriggerKind, reason: string): Promise<StartedFiring> {
     const base = { id: this.newId(), pipeline: this.pipeline, kind, reason, fired_at: this.now() };
-    if (this.busy) {
+    const stopping = this.signal?.aborted === true;
+    if (this.busy || stopping) {
       const skipped: TriggerRecord = {
         ...base,
         finished_at: base.fired_at,
         outcome: "skipped",
-        message: "a run of this pipeline was already in progress",
+        message: stopping
+          ? "the trigger session is stopping"
+          : "a run of this pipeline was already in progress",
       };
       await this.log.append(skipped);
       return { record: skipped, done: Promise.resolve(skipped) };
@@ -74,26 +94,36 @@ export class TriggerRunner {
     }
     const done = this.execute(running).finally(() => {
       this.busy = false;
+      this.current = undefined;
     });
+    this.current = done;
     return { record: running, done };
   }
 
   private async execute(running: TriggerRecord): Promise<TriggerRecord> {
     let final: TriggerRecord;
     try {
-      const result = await this.runPipeline(running.reason);
+      const result = await this.runPipeline(running.reason, this.signal);
+      // A run that failed because we cancelled it is not a pipeline failure; one that finished anyway counts.
+      const cancelled = !result.ok && this.signal?.aborted === true;
       final = {
         ...running,
         finished_at: this.now(),
-        outcome: result.ok ? "succeeded" : "failed",
+        outcome: result.ok ? "succeeded" : cancelled ? "cancelled" : "failed",
         ...(result.runId === undefined ? {} : { run_id: result.runId }),
+        ...(cancelled ? { message: abortMessage(this.signal) } : {}),
       };
     } catch (error) {
+      const cancelled = this.signal?.aborted === true;
       final = {
         ...running,
         finished_at: this.now(),
-        outcome: "error",
-        message: error instanceof Error ? error.message : String(error),
+        outcome: cancelled ? "cancelled" : "error",
+        message: cancelled
+          ? abortMessage(this.signal)
+          : error instanceof Error
+            ? error.message
+            : String(error),
       };
     }
     try {
@@ -106,4 +136,9 @@ export class TriggerRunner {
     }
     return final;
   }
+}
+
+function abortMessage(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason.message : "the trigger session was stopped";
 }

@@ -35,7 +35,7 @@ describe("trigger session of flowops pipeline trigger", () => {
     root,
     tmpDir,
     log,
-    stopped: new Promise(() => undefined),
+    signal: new AbortController().signal,
     print: (line) => printed.push(line),
     now: () => 1_700_000_000_000,
     runPipeline: async (reason) => {
@@ -92,12 +92,12 @@ describe("trigger session of flowops pipeline trigger", () => {
   it("polls new data until stopped, firing between polls", async () => {
     let samples = 0;
     let polls = 0;
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const stopper = new AbortController();
+    const stop = (): void => stopper.abort();
     await runTriggerSession(
       { ...DEFAULTS, onNewData: "images", threshold: 2 },
       session({
-        stopped,
+        signal: stopper.signal,
         countSamples: async () => samples,
         // A fake clock: each "sleep" adds samples; after three polls the session is stopped.
         sleep: async () => {
@@ -113,12 +113,12 @@ describe("trigger session of flowops pipeline trigger", () => {
 
   it("keeps polling after a failed count, and gives up after too many in a row", async () => {
     let polls = 0;
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const stopper = new AbortController();
+    const stop = (): void => stopper.abort();
     await runTriggerSession(
       { ...DEFAULTS, onNewData: "rows.csv", threshold: 1 },
       session({
-        stopped,
+        signal: stopper.signal,
         countSamples: async () => {
           polls += 1;
           if (polls === 1) throw new Error("rows.csv: EACCES");
@@ -145,9 +145,12 @@ describe("trigger session of flowops pipeline trigger", () => {
   });
 
   it("serves the webhook under the pipeline name until stopped", async () => {
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const running = runTriggerSession({ ...DEFAULTS, webhook: true, name: "churn" }, session({ stopped }));
+    const stopper = new AbortController();
+    const stop = (): void => stopper.abort();
+    const running = runTriggerSession(
+      { ...DEFAULTS, webhook: true, name: "churn" },
+      session({ signal: stopper.signal }),
+    );
     await expect.poll(() => printed.find((l) => l.startsWith("Listening"))).toBeDefined();
     const url = /POST (\S+)/.exec(printed.find((l) => l.startsWith("Listening")) ?? "")?.[1] ?? "";
     expect(url).toMatch(/\/api\/v1\/pipelines\/churn\/trigger$/);
@@ -160,5 +163,94 @@ describe("trigger session of flowops pipeline trigger", () => {
     await expect.poll(async () => (await log.list())[0]?.outcome).toBe("succeeded");
     stop();
     await running;
+  });
+  /** A pipeline run that lasts until the session's signal cancels it, as repro does with its stages. */
+  const runUntilCancelled = (started: () => void) => async (_reason: string, signal?: AbortSignal) => {
+    started();
+    await new Promise<void>((resolve) => {
+      if (signal?.aborted === true) resolve();
+      else signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    return { ok: false, runId: "cancelled-run" };
+  };
+
+  it("cancels the --once run when the session is stopped and records it as cancelled (Ctrl-C regression)", async () => {
+    const stopper = new AbortController();
+    const ok = await runTriggerSession(
+      { ...DEFAULTS, once: true },
+      session({
+        signal: stopper.signal,
+        runPipeline: runUntilCancelled(() =>
+          setTimeout(() => stopper.abort(new Error("interrupted by SIGINT")), 10),
+        ),
+      }),
+    );
+    expect(ok).toBe(false);
+    expect(await log.list()).toEqual([
+      expect.objectContaining({
+        outcome: "cancelled",
+        message: "interrupted by SIGINT",
+        run_id: "cancelled-run",
+      }),
+    ]);
+  });
+
+  it("stops a webhook session without waiting for the whole run, recording the firing as cancelled", async () => {
+    const stopper = new AbortController();
+    let started = false;
+    const running = runTriggerSession(
+      { ...DEFAULTS, webhook: true, name: "churn" },
+      session({ signal: stopper.signal, runPipeline: runUntilCancelled(() => (started = true)) }),
+    );
+    await expect.poll(() => printed.find((l) => l.startsWith("Listening"))).toBeDefined();
+    const url = /POST (\S+)/.exec(printed.find((l) => l.startsWith("Listening")) ?? "")?.[1] ?? "";
+    expect(
+      (await fetch(url, { method: "POST", body: "{}", headers: { "content-type": "application/json" } }))
+        .status,
+    ).toBe(202);
+    await expect.poll(() => started).toBe(true);
+    stopper.abort(new Error("interrupted by SIGTERM"));
+    await running;
+    // The session ended only once the cancelled firing was recorded: nothing is left `running`.
+    expect((await log.list()).map((r) => r.outcome)).toEqual(["cancelled"]);
+  });
+
+  it("resolves --on-new-data against the cwd and keys its baseline by the repository-relative path", async () => {
+    const counted: string[] = [];
+    let samples = 4;
+    const s = (cwd: string): TriggerSession =>
+      session({
+        cwd,
+        countSamples: async (path) => {
+          counted.push(path);
+          return samples;
+        },
+      });
+    // From data/, as `flowops data log` does; regression: it resolved d.csv against the repository root.
+    expect(
+      await runTriggerSession(
+        { ...DEFAULTS, once: true, onNewData: "d.csv", threshold: 1 },
+        s(join(root, "data")),
+      ),
+    ).toBe(true);
+    expect(counted).toEqual([join(root, "data", "d.csv")]);
+    expect(printed.at(-1)).toMatch(/Baseline recorded for data\/d.csv: 4 samples/);
+    // Spelled another way from the root, it is the same dataset with the same baseline.
+    samples = 5;
+    expect(
+      await runTriggerSession({ ...DEFAULTS, once: true, onNewData: "./data/d.csv", threshold: 1 }, s(root)),
+    ).toBe(true);
+    expect(reasons).toEqual(["1 new sample in data/d.csv (threshold 1)"]);
+    expect((await fileNewDataState(newDataStatePath(tmpDir)).read("data/d.csv"))?.samples).toBe(5);
+  });
+
+  it("still reads a baseline kept under the path as typed by earlier versions", async () => {
+    const state = fileNewDataState(newDataStatePath(tmpDir));
+    await state.write("./rows.csv", { samples: 10, recorded_at: 1 });
+    const opts = { ...DEFAULTS, once: true, onNewData: "./rows.csv", threshold: 2 };
+    expect(await runTriggerSession(opts, session({ countSamples: async () => 12 }))).toBe(true);
+    expect(reasons).toEqual(["2 new samples in rows.csv (threshold 2)"]);
+    // The moved baseline is written under the new name, which wins from then on.
+    expect((await state.read("rows.csv"))?.samples).toBe(12);
   });
 });

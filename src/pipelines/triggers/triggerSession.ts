@@ -3,7 +3,7 @@
  * wired to one TriggerRunner, running until stopped. Everything outside (the repro run, the log, the
  * sample count, sleeping, printing) is injected, so it runs in tests without a repository.
  */
-import { basename, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { invalidParameter } from "../../errors.js";
 import { fileNewDataState, newDataStatePath, NewDataTrigger, type NewDataCheck } from "./newDataTrigger.js";
 import { countSamples } from "./sampleCount.js";
@@ -33,14 +33,19 @@ export interface TriggerCommandOptions {
 export interface TriggerSession {
   root: string;
   tmpDir: string;
+  /** Where a relative --on-new-data path is resolved from (the process cwd in the CLI); default `root`. */
+  cwd?: string;
   runPipeline: RunPipeline;
   log: TriggerLog;
-  /** Resolves when the session should end (SIGINT/SIGTERM in the CLI). */
-  stopped: Promise<void>;
+  /**
+   * Aborted when the session should end (SIGINT/SIGTERM in the CLI). It also cancels the run in progress,
+   * so stopping does not wait for a whole repro, and the firing is recorded as cancelled.
+   */
+  signal: AbortSignal;
   print(line: string): void;
   now?: () => number;
   countSamples?: (absPath: string) => Promise<number>;
-  sleep?: (ms: number, stopped: Promise<void>) => Promise<void>;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** Checks the combination of options; usage errors name the option. */
@@ -78,6 +83,7 @@ export async function runTriggerSession(
     pipeline,
     runPipeline: session.runPipeline,
     log: session.log,
+    signal: session.signal,
     ...(session.now === undefined ? {} : { now: session.now }),
   });
   const report = (record: TriggerRecord): void => session.print(describeFiring(record, opts.json === true));
@@ -125,9 +131,12 @@ export async function runTriggerSession(
   }
   try {
     if (newData !== undefined) await pollUntilStopped(newData, opts, session, report);
-    else await session.stopped;
+    else await aborted(session.signal);
   } finally {
     for (const stop of stops) await stop();
+    // A cron or webhook firing may still be winding down its cancelled run: wait until it is recorded,
+    // so the log never keeps a firing `running` after the session has ended.
+    await runner.settled();
   }
   return true;
 }
@@ -138,16 +147,33 @@ function newDataTriggerFor(
   runner: TriggerRunner,
   session: TriggerSession,
 ): NewDataTrigger {
-  const absPath = resolve(session.root, dataset);
+  // As `flowops data log`: the path is relative to where the command runs, not to the repository root.
+  const absPath = resolve(session.cwd ?? session.root, dataset);
+  const name = datasetKey(session.root, absPath);
+  // Baselines used to be kept under the path as typed, which meant the same file from the root.
+  const formerName = dataset !== name && resolve(session.root, dataset) === absPath ? dataset : undefined;
   const count = session.countSamples ?? countSamples;
   return new NewDataTrigger({
-    dataset,
+    dataset: name,
+    ...(formerName === undefined ? {} : { formerNames: [formerName] }),
     threshold,
     runner,
     countSamples: () => count(absPath),
     state: fileNewDataState(newDataStatePath(session.tmpDir)),
     ...(session.now === undefined ? {} : { now: session.now }),
   });
+}
+
+/**
+ * The name a dataset's baseline is kept under: its repository-relative POSIX path, so `./data/d.csv`,
+ * `data/d.csv` and `d.csv` from `data/` share one baseline. A path outside the repository keeps its
+ * absolute path.
+ */
+export function datasetKey(root: string, absPath: string): string {
+  const rel = relative(root, absPath);
+  if (rel === "") return ".";
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return absPath.split(sep).join("/");
+  return rel.split(sep).join("/");
 }
 
 /** Consecutive failed sample counts (dataset missing mid-rewrite, unreadable) tolerated before giving up. */
@@ -159,11 +185,9 @@ async function pollUntilStopped(
   session: TriggerSession,
   report: (record: TriggerRecord) => void,
 ): Promise<void> {
-  let stopped = false;
-  void session.stopped.then(() => (stopped = true));
-  const sleep = session.sleep ?? sleepUnlessStopped;
+  const sleep = session.sleep ?? sleepUnlessAborted;
   let errors = 0;
-  while (!stopped) {
+  while (!session.signal.aborted) {
     try {
       const { check, firing } = await trigger.poll();
       errors = 0;
@@ -175,18 +199,28 @@ async function pollUntilStopped(
       if (errors >= MAX_CONSECUTIVE_COUNT_ERRORS) throw error;
       session.print(`error: ${error instanceof Error ? error.message : String(error)} (retrying)`);
     }
-    if (stopped) break;
-    await sleep(opts.interval * 1000, session.stopped);
+    if (session.signal.aborted) break;
+    await sleep(opts.interval * 1000, session.signal);
   }
 }
 
-function sleepUnlessStopped(ms: number, stopped: Promise<void>): Promise<void> {
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolveAbort) => {
+    if (signal.aborted) resolveAbort();
+    else signal.addEventListener("abort", () => resolveAbort(), { once: true });
+  });
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolveSleep) => {
-    const timer = setTimeout(resolveSleep, ms);
-    void stopped.then(() => {
+    const done = (): void => {
       clearTimeout(timer);
+      signal.removeEventListener("abort", done);
       resolveSleep();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", done, { once: true });
   });
 }
 
