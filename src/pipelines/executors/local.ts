@@ -141,8 +141,7 @@ export class LocalExecutor implements StageExecutor {
         settle({ status: "error", exitCode: null, message: `cannot run '${line}': ${reason}` });
       });
       child.once("exit", (code, signal) => {
-        if (killTimer !== undefined && child.pid !== undefined && !groupAlive(child.pid))
-          clearTimeout(killTimer);
+        if (killTimer !== undefined && child.pid !== undefined) releaseWhenGone(child.pid, killTimer);
         void drainOrDrop(child, pending).then(() => {
           if (stoppedAs !== undefined) settle({ status: stoppedAs, exitCode: code });
           else if (code === 0) settle({ status: "succeeded", exitCode: 0 });
@@ -175,6 +174,24 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // The group is already gone.
   }
+}
+
+/**
+ * Clears the SIGKILL timer once the group led by `pid` is gone, checking every 50 ms: the rest of the group
+ * usually dies of the SIGTERM moments after the shell, and the process should not wait out the grace period
+ * for nothing. The poll itself does not keep the process alive; the timer does, until the group is gone.
+ */
+function releaseWhenGone(pid: number, killTimer: NodeJS.Timeout): void {
+  if (!groupAlive(pid)) {
+    clearTimeout(killTimer);
+    return;
+  }
+  const poll = setInterval(() => {
+    if (groupAlive(pid)) return;
+    clearInterval(poll);
+    clearTimeout(killTimer);
+  }, 50);
+  poll.unref();
 }
 
 /** Whether any process of the group led by `pid` is still running. */
