@@ -82,6 +82,23 @@ describe("parseJsonWithBigIntegers", () => {
     }
     expect(() => parseJsonWithBigIntegers(text)).toThrow((expected as Error).message);
   });
+
+  it("reads bare NaN, Infinity and -Infinity as Python's json.loads does, outside strings only", () => {
+    const value = parseJsonWithBigIntegers(
+      '{"inputs": [[NaN, 1.5, -Infinity], [Infinity, -2, 12345678901234567890]], "note": "NaN -Infinity"}',
+    );
+    expect(value).toEqual({
+      inputs: [
+        [Number.NaN, 1.5, Number.NEGATIVE_INFINITY],
+        [Number.POSITIVE_INFINITY, -2, 12345678901234567890n],
+      ],
+      note: "NaN -Infinity",
+    });
+    expect(parseJsonWithBigIntegers("NaN")).toBeNaN();
+    // Still malformed: JSON.parse's error for the text as sent.
+    expect(() => parseJsonWithBigIntegers('{"a": [NaN, nan]}')).toThrow(SyntaxError);
+    expect(() => parseJsonWithBigIntegers('{"a": Nope}')).toThrow(SyntaxError);
+  });
 });
 
 describe("stringifyJsonWithBigIntegers", () => {

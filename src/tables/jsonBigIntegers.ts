@@ -47,9 +47,17 @@ const LONG_INTEGER = new RegExp(`(?:^|[^.\\d])${"\\d".repeat(16)}`);
  * `JSON.parse`'s time). Malformed text throws `JSON.parse`'s error for the text as sent.
  */
 export function parseJsonWithBigIntegers(text: string): unknown {
-  if (!LONG_INTEGER.test(text)) return JSON.parse(text);
+  if (!LONG_INTEGER.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      // Python's json.loads (MLflow's server) also reads bare NaN, Infinity and -Infinity, which Python
+      // clients send for numpy's non-finite floats (`json.dumps` writes them): so do we, after JSON.parse fails.
+      if (!NON_FINITE.test(text)) throw error;
+    }
+  }
   const marker = `\u0000big-${Math.random().toString(36).slice(2)}:`;
-  const marked = markBigIntegers(text, marker);
+  const marked = markBigIntegers(text, marker, true);
   if (marked === text) return JSON.parse(text);
   let value: unknown;
   try {
@@ -67,7 +75,7 @@ export function parseJsonWithBigIntegers(text: string): unknown {
  */
 function restoreBigIntegers(value: unknown, marker: string): unknown {
   const restore = (item: unknown): unknown =>
-    typeof item === "string" && item.startsWith(marker) ? BigInt(item.slice(marker.length)) : item;
+    typeof item === "string" && item.startsWith(marker) ? markedValue(item.slice(marker.length)) : item;
   if (typeof value !== "object" || value === null) return restore(value);
   const pending: object[] = [value];
   for (let container = pending.pop(); container !== undefined; container = pending.pop()) {
@@ -126,8 +134,22 @@ export class BigIntegerText {
   }
 }
 
-/** The text with each unsafe integer literal (outside strings) replaced by a string: marker + digits. */
-function markBigIntegers(text: string, marker: string): string {
+/** Python's non-finite literals, which JSON lacks. */
+const NON_FINITE = /NaN|Infinity/;
+
+/** A marked literal's value: a non-finite number, else a big integer. */
+function markedValue(literal: string): number | bigint {
+  if (literal === "NaN") return Number.NaN;
+  if (literal === "Infinity") return Number.POSITIVE_INFINITY;
+  if (literal === "-Infinity") return Number.NEGATIVE_INFINITY;
+  return BigInt(literal);
+}
+
+/**
+ * The text with each unsafe integer literal (outside strings) replaced by a string: marker + digits; with
+ * `nonFinite`, bare NaN, Infinity and -Infinity too (marker + literal).
+ */
+function markBigIntegers(text: string, marker: string, nonFinite = false): string {
   let out = "";
   let copied = 0;
   let i = 0;
@@ -136,6 +158,16 @@ function markBigIntegers(text: string, marker: string): string {
     if (code === 34 /* " */) {
       i = endOfString(text, i);
       continue;
+    }
+    // N, I or - may start NaN, Infinity or -Infinity.
+    if (nonFinite && (code === 78 || code === 73 || code === 45)) {
+      const literal = ["NaN", "Infinity", "-Infinity"].find((word) => text.startsWith(word, i));
+      if (literal !== undefined) {
+        out += text.slice(copied, i) + JSON.stringify(marker + literal);
+        i += literal.length;
+        copied = i;
+        continue;
+      }
     }
     if (code === 45 /* - */ || (code >= 48 && code <= 57)) {
       const start = i;

@@ -106,6 +106,13 @@ describe("mlflowRequest with JSON", () => {
     });
   });
 
+  it("reads bare NaN and Infinity, as MLflow's json.loads does, into a float tensor", () => {
+    const input = mlflowRequest('{"inputs": [[NaN, 1.5], [-Infinity, 2]]}', JSON_TYPE).input;
+    expect(input).toMatchObject({ kind: "tensors", tensors: [{ datatype: "FP64", shape: [2, 2] }] });
+    const data = (input as { tensors: { data: Float64Array }[] }).tensors[0]!.data;
+    expect([...data]).toEqual([Number.NaN, 1.5, Number.NEGATIVE_INFINITY, 2]);
+  });
+
   it("passes params through", () => {
     const request = mlflowRequest('{"inputs": [1], "params": {"top_k": 3}}', JSON_TYPE);
     expect(request.params).toEqual({ top_k: 3 });
