@@ -140,7 +140,11 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
       } catch (error) {
         // An interrupted GPU wait or hash ends here too: report it as the cancellation it is.
         const outcome = options.signal?.aborted === true ? "cancelled" : "failed";
-        return { name, outcome, changes: [], attempts: attempt, message: messageOf(error) };
+        // Errors from before the command ran (a GPU request no machine can meet, a dep that cannot be hashed)
+        // may not say which stage they stopped; the summary line needs it.
+        const message = messageOf(error);
+        const named = message.includes(`'${name}'`) ? message : `stage '${name}': ${message}`;
+        return { name, outcome, changes: [], attempts: attempt, message: named };
       } finally {
         // A stage that turned out unchanged (or failed early) gives back the GPUs reserved for it.
         context.reserved.get(name)?.release();

@@ -126,6 +126,16 @@ describe("repro scheduling", () => {
     expect(cpuStart < (t["g1.end"]! < t["g2.end"]! ? t["g1.end"]! : t["g2.end"]!)).toBe(true);
   });
 
+  it("names the stage whose GPU request this machine cannot meet", async () => {
+    await setUp({
+      "dvc.yaml": "stages:\n  big:\n    cmd: echo never > big.out\n    outs: [big.out]\n",
+      "flowops.yaml": "stages:\n  big: {gpus: 4}\n",
+    });
+    const result = await run({ env: { ...process.env, FLOWOPS_GPUS: "0,1,2" } });
+    expect(result.stages[0]?.outcome).toBe("failed");
+    expect(result.stages[0]?.message).toMatch(/^stage 'big': 4 GPU\(s\) requested but this machine has 3/);
+  });
+
   it("kills the running stage and starts no other once the signal aborts", async () => {
     await setUp({
       "dvc.yaml": `stages:
