@@ -90,7 +90,8 @@ export function reproCommand(): Command {
     .option("--timeout <seconds>", "time limit per stage (flowops.yaml timeout wins)", positiveSeconds)
     .option(
       "--tracking-uri <uri>",
-      "record the run in this tracking server (default $MLFLOW_TRACKING_URI; none: no tracking)",
+      "record the run in this tracking server (default $MLFLOW_TRACKING_URI; when neither is set, or with " +
+        "--tracking-uri '', nothing is tracked)",
     )
     .option(
       "--experiment <name>",
