@@ -1,11 +1,18 @@
-#!/usr/bin/env node
+#!/bin/sh
+':' //; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then export FLOWOPS_DEFERRED_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"
+// The line above is shell to the kernel and a string and a comment to JavaScript: it hands
+// NODE_EXTRA_CA_CERTS to deferredCaCertificates.js so that Node does not parse the bundle before every
+// command (see there); `node bin/flowops.js` skips it and runs as before.
 // Thin launcher: the CLI is built into dist/ by `npm ci` (the prepare script): dist/bundle/ (esbuild bundles,
 // fast start-up), or the plain tsc output when the bundle is absent. The quick commands, named first, run from
 // dist/bundle/quick.cjs, one CommonJS file without code splitting run through V8's code cache (see
 // src/cli/quickMain.ts and loadCachedBundle.js for why).
 import { existsSync } from "node:fs";
 import { fileURLToPath, URL } from "node:url";
+import { trustDeferredCaCertificates } from "./deferredCaCertificates.js";
 import { loadCachedBundle } from "./loadCachedBundle.js";
+
+trustDeferredCaCertificates();
 
 const QUICK_COMMANDS = ["data", "repro", "dag", "params", "metrics"];
 const quick = QUICK_COMMANDS.includes(process.argv[2] ?? "");

@@ -56,7 +56,8 @@ class Workspace:
         return _run([str(DVC_BIN), *args], cwd or self.root, check, env)
 
     def flowops(self, *args: str, check: bool = True, cwd: Path | None = None) -> Result:
-        return _run(["node", str(FLOWOPS_BIN), *args], cwd or self.root, check)
+        # Run as users run it (npx, PATH): through the launcher's shell line, not `node bin/flowops.js`.
+        return _run([str(FLOWOPS_BIN), *args], cwd or self.root, check)
 
     def git(self, *args: str) -> Result:
         return _run(["git", *args], self.root, True)
