@@ -13,7 +13,7 @@ import {
   type StoredParquetColumn,
   type StoredValue,
 } from "../tables/parquetStoredColumns.js";
-import { pandasCsvCells, pandasJsonCells } from "../tables/parquetStoredText.js";
+import { hasPandasText, pandasCsvCells, pandasJsonCells } from "../tables/parquetStoredText.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
 import {
   NumberTextColumn,
@@ -55,7 +55,9 @@ export async function writePartRows(
     };
     await writer.write({ ...inputColumns(chunk, textColumn), ...predictions });
   } else if (writesNumberText(writer) && hasNumberText(chunk) && hasTypedColumns(chunk)) {
-    const numberTextColumn = (name: string): NumberTextColumn | undefined => {
+    const numberTextColumn = (name: string): WriterColumn | NumberTextColumn | undefined => {
+      const storedText = storedTextCells(writer, chunk, name);
+      if (storedText !== undefined) return storedText;
       const text = chunk.numberText(name);
       const values = chunk.typedColumn(name);
       return text !== undefined && (values instanceof Float64Array || values instanceof Float32Array)
@@ -64,12 +66,26 @@ export async function writePartRows(
     };
     const untyped = (name: string): WriterColumn => typedCells(writer, chunk, name);
     await writer.write({
-      ...inputColumns<WriterColumn | NumberTextColumn>(chunk, untyped, numberTextColumn),
+      ...inputColumns<WriterColumn | NumberTextColumn>(chunk, untyped, numberTextColumn, true),
       ...predictions,
     });
   } else {
-    await writer.write({ ...inputColumns(chunk, (name) => typedCells(writer, chunk, name)), ...predictions });
+    const untyped = (name: string): WriterColumn => typedCells(writer, chunk, name);
+    const storedText = (name: string): WriterColumn | undefined => storedTextCells(writer, chunk, name);
+    await writer.write({ ...inputColumns(chunk, untyped, storedText, true), ...predictions });
   }
+}
+
+/**
+ * A stored Parquet column whose numbers are not what pandas writes (times of day, timestamps, dates, decimals)
+ * as pandas' text, for a writer of text; else undefined. It comes before the column's typed array: a TIME
+ * column without nulls may be held as one, and its numbers are no times.
+ */
+function storedTextCells(writer: TableWriter, chunk: TableChunk, name: string): WriterColumn | undefined {
+  const stored = hasStoredColumns(chunk) ? chunk.storedColumn(name) : undefined;
+  if (stored === undefined || writer.format === "parquet" || !hasPandasText(stored.element)) return undefined;
+  const text = writer.format === "jsonl" ? pandasJsonCells : pandasCsvCells;
+  return text(stored.element, stored.values as ArrayLike<StoredValue>);
 }
 
 /**
@@ -101,10 +117,11 @@ function inputColumns<Column>(
   const typed = hasTypedColumns(chunk) ? chunk : undefined;
   const values: Record<string, WriterColumn | Column> = {};
   for (const name of chunk.columns) {
+    const own = preferred(name);
     values[name] =
-      (preferFirst ? preferred(name) : undefined) ??
+      (preferFirst ? own : undefined) ??
       typed?.int64Column(name) ??
-      preferred(name) ??
+      own ??
       typed?.typedColumn(name) ??
       untyped(name);
   }

@@ -8,6 +8,7 @@
 import type { FileMetaData } from "hyparquet";
 import type { SchemaElement } from "hyparquet-writer";
 
+import { isDecimal } from "./parquetStoredColumns.js";
 import type { TypedArray, WriterColumn } from "./tableWriter.js";
 
 /** A column's element in one of the files being joined, and whether that file holds only nulls in it. */
@@ -88,6 +89,11 @@ export function sameType(a: SchemaElement, b: SchemaElement): boolean {
     a.converted_type === b.converted_type &&
     a.logical_type?.type === b.logical_type?.type
   );
+}
+
+/** Whether two columns are DECIMALs that hold their values alike: the same type and scale. */
+export function sameDecimal(a: SchemaElement, b: SchemaElement): boolean {
+  return isDecimal(a) && isDecimal(b) && sameType(a, b) && (a.scale ?? 0) === (b.scale ?? 0);
 }
 
 /** How a plain number column joins others: "integer" for INT32 and INT64, "float" for FLOAT and DOUBLE. */

@@ -171,11 +171,14 @@ export class ParquetTableSource implements TableSource {
         const keptStored = rest.filter((name) => stored.has(name));
         const cells = rest.filter((name) => !stored.has(name));
         if (keptStored.length > 0) {
+          // Without utf8, a BYTE_ARRAY decimal read without its annotation comes as its bytes, not as text;
+          // the stored text columns are annotated as text, which hyparquet decodes either way.
           await parquetRead({
             ...window,
             metadata: storedMetadata,
             columns: keptStored,
             parsers: STORED_PARSERS,
+            utf8: false,
           });
         }
         if (cells.length > 0) await parquetRead({ ...window, metadata, columns: cells });

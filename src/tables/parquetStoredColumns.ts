@@ -4,10 +4,11 @@
  * timestamp keeps its unit and whether it is UTC, a DECIMAL its precision and scale). Cells (`column()`) lose
  * that: they have no integer, date or decimal type, and a Date has no microseconds.
  *
- * Stored values: numbers for INT32 (days for DATE), BigInts for INT64 (timestamps in their unit, UINT_64
- * unsigned), unscaled BigInts for DECIMAL, booleans, text for strings, null for missing. Only flat top-level
- * columns of the types below are kept; the rest (lists, structs, binary, FLOAT16, UUID, JSON, BYTE_ARRAY
- * decimals) stay cells, typed by their values when written.
+ * Stored values: numbers for INT32 (days for DATE, a TIME's units since midnight), BigInts for INT64 (timestamps
+ * and times in their unit, UINT_64 unsigned, INT96 timestamps as nanoseconds), unscaled BigInts for DECIMAL of
+ * any physical type, booleans, text for strings, null for missing. Only flat top-level columns of the types below
+ * are kept; the rest (lists, maps, structs, binary, FLOAT16, UUID, JSON) stay cells, typed by their values when
+ * written.
  */
 
 import type { FileMetaData, ParquetParsers, SchemaElement as ReadElement } from "hyparquet";
@@ -88,12 +89,22 @@ export function storedElement(field: ReadElement): SchemaElement | undefined {
   }
   const annotated = { ...base, converted_type: converted, logical_type: logical };
   if (converted === "DECIMAL" || logical?.type === "DECIMAL") {
-    if (type !== "INT32" && type !== "INT64" && type !== "FIXED_LEN_BYTE_ARRAY") return undefined;
+    if (type === "BOOLEAN" || type === "FLOAT" || type === "DOUBLE" || type === "INT96") return undefined;
+    const scale = field.scale ?? (logical?.type === "DECIMAL" ? logical.scale : undefined);
+    const precision = field.precision ?? (logical?.type === "DECIMAL" ? logical.precision : undefined);
+    // A BYTE_ARRAY decimal is written as FIXED_LEN_BYTE_ARRAY wide enough for its precision, as pyarrow
+    // rewrites one: hyparquet-writer encodes a BYTE_ARRAY decimal's zero as no bytes, which pyarrow refuses.
+    const fixed = type === "BYTE_ARRAY" ? fixedDecimalBytes(precision) : field.type_length;
+    if (type === "BYTE_ARRAY" && fixed === undefined) return undefined;
+    // The converted type too, which a file may leave to the logical one: hyparquet-writer encodes a DECIMAL's
+    // unscaled BigInts by it.
     return withoutUndefined({
       ...annotated,
-      type_length: field.type_length,
-      scale: field.scale,
-      precision: field.precision,
+      type: type === "BYTE_ARRAY" ? "FIXED_LEN_BYTE_ARRAY" : type,
+      converted_type: "DECIMAL",
+      type_length: fixed,
+      scale,
+      precision,
     });
   }
   switch (type) {
@@ -172,13 +183,22 @@ export function storedValues(
   return values;
 }
 
-/** The unit of a DATE or TIMESTAMP column's stored numbers, else undefined (TIME columns stay numbers). */
+/** The unit of a DATE or TIMESTAMP column's stored numbers, else undefined (TIME columns: `timeOfDayUnit`). */
 export function timeUnit(element: SchemaElement): TimestampUnit | undefined {
   const logical = element.logical_type;
   if (logical?.type === "TIMESTAMP") return logical.unit;
   if (logical?.type === "DATE" || element.converted_type === "DATE") return "DAYS";
   if (element.converted_type === "TIMESTAMP_MILLIS") return "MILLIS";
   if (element.converted_type === "TIMESTAMP_MICROS") return "MICROS";
+  return undefined;
+}
+
+/** The unit of a TIME column's stored numbers (time since midnight), else undefined. */
+export function timeOfDayUnit(element: SchemaElement): Exclude<TimestampUnit, "DAYS"> | undefined {
+  const logical = element.logical_type;
+  if (logical?.type === "TIME") return logical.unit;
+  if (element.converted_type === "TIME_MILLIS") return "MILLIS";
+  if (element.converted_type === "TIME_MICROS") return "MICROS";
   return undefined;
 }
 
@@ -225,6 +245,15 @@ function unscaledDecimal(value: unknown): bigint {
   for (const byte of bytes) unscaled = (unscaled << 8n) | BigInt(byte);
   // Two's complement, big-endian.
   return bytes.length > 0 ? BigInt.asIntN(bytes.length * 8, unscaled) : 0n;
+}
+
+/** The fewest bytes whose two's complement holds every decimal of `precision` digits (pyarrow's width). */
+function fixedDecimalBytes(precision: number | undefined): number | undefined {
+  if (precision === undefined || !Number.isInteger(precision) || precision < 1) return undefined;
+  const limit = 10n ** BigInt(precision);
+  let bytes = 1;
+  while (2n ** BigInt(8 * bytes - 1) < limit) bytes++;
+  return bytes;
 }
 
 function withoutUndefined(element: Record<string, unknown>): SchemaElement {

@@ -7,6 +7,7 @@ import {
   pandasJsonCells,
   pythonDecimalText,
   storedCells,
+  timeOfDayText,
   timestampText,
 } from "./parquetStoredText.js";
 
@@ -48,6 +49,33 @@ describe("timestampText", () => {
   });
 });
 
+const timeMillis: SchemaElement = {
+  name: "t",
+  type: "INT32",
+  logical_type: { type: "TIME", isAdjustedToUTC: false, unit: "MILLIS" },
+};
+const smallDecimal: SchemaElement = {
+  name: "s",
+  type: "INT64",
+  converted_type: "DECIMAL",
+  scale: 10,
+  precision: 18,
+};
+
+describe("timeOfDayText", () => {
+  it("writes what Python's time.isoformat gives: microseconds only when they are not zero", () => {
+    expect(timeOfDayText(45_296_789n, "MILLIS")).toBe("12:34:56.789000");
+    expect(timeOfDayText(45_296_000n, "MILLIS")).toBe("12:34:56");
+    expect(timeOfDayText(0n, "MICROS")).toBe("00:00:00");
+    expect(timeOfDayText(86_399_999_999n, "MICROS")).toBe("23:59:59.999999");
+    expect(timeOfDayText(3_600_000_001_000n, "NANOS")).toBe("01:00:00.000001");
+  });
+
+  it("keeps a nanosecond time's nine digits, which pandas cannot read at all", () => {
+    expect(timeOfDayText(45_296_789_012_345n, "NANOS")).toBe("12:34:56.789012345");
+  });
+});
+
 describe("pythonDecimalText", () => {
   it("writes what str(Decimal) gives for pyarrow's decimals", () => {
     expect(pythonDecimalText(123n, 2)).toBe("1.23");
@@ -78,6 +106,21 @@ describe("pandasCsvCells", () => {
     ]);
   });
 
+  it("writes TIME columns, legacy TIME_MILLIS included, as times of day", () => {
+    expect(pandasCsvCells(timeMillis, [45_296_789, null, 0])).toEqual(["12:34:56.789000", null, "00:00:00"]);
+    expect(pandasCsvCells({ name: "l", type: "INT32", converted_type: "TIME_MILLIS" }, [1])).toEqual([
+      "00:00:00.001000",
+    ]);
+  });
+
+  it("writes decimals as str(Decimal), in exponent form below 1E-6", () => {
+    expect(pandasCsvCells(smallDecimal, [1n, 0n, -12_345_678_901n])).toEqual([
+      "1E-10",
+      "0E-10",
+      "-1.2345678901",
+    ]);
+  });
+
   it("writes dates as dates and decimals exactly", () => {
     expect(pandasCsvCells(date, [19_724, null])).toEqual(["2024-01-02", null]);
     expect(pandasCsvCells(decimal, [123n, null, -9_999_999_999_999_999_999n])).toEqual([
@@ -96,6 +139,24 @@ describe("pandasJsonCells", () => {
     ]);
     expect(pandasJsonCells(utcMillis, [1_704_103_200_123n])).toEqual(["2024-01-01T10:00:00.123Z"]);
     expect(pandasJsonCells(date, [19_724])).toEqual(["2024-01-02T00:00:00.000"]);
+  });
+
+  it("writes times of day as to_csv does", () => {
+    expect(pandasJsonCells(timeMillis, [45_296_789, null, 45_296_000])).toEqual([
+      "12:34:56.789000",
+      null,
+      "12:34:56",
+    ]);
+  });
+
+  it("writes decimals as fixed-point text, as pandas 3 writes Decimal objects, never in exponent form", () => {
+    expect(pandasJsonCells(smallDecimal, [1n, 0n, null, -12_345_678_901n])).toEqual([
+      "0.0000000001",
+      "0.0000000000",
+      null,
+      "-1.2345678901",
+    ]);
+    expect(pandasJsonCells(decimal, [123n])).toEqual(["1.23"]);
   });
 });
 

@@ -2,11 +2,13 @@
  * Stored Parquet values (parquetStoredColumns.ts) as the text pandas writes for them after `pd.read_parquet`,
  * for the writers of text. `to_csv`: timestamps as "2024-01-01 10:00:00.123456" with as many fraction digits as
  * the column needs (0, 3, 6 or 9) and "+00:00" when they are UTC, a naive column of midnights as its dates,
- * dates as "2024-01-02", decimals as Python's `str(Decimal)`. `to_json` (JSON Lines): timestamps as with
- * `date_format="iso"` at the column's own unit, so nothing is cut (pandas' default, epoch milliseconds, drops
- * microseconds, and pandas is moving that default to ISO), with "Z" only when they are UTC; decimals as their
- * text, as pandas writes Decimal objects. Integers stay exact: a cell is a number where it is a safe integer,
- * else its digits. pandas needs the whole column for its choices; here they are made per batch.
+ * dates as "2024-01-02", times of day as Python's `time.isoformat()` ("12:34:56", "12:34:56.789000"), decimals
+ * as Python's `str(Decimal)` ("1E-10"). `to_json` (JSON Lines): timestamps as with `date_format="iso"` at the
+ * column's own unit, so nothing is cut (pandas' default, epoch milliseconds, drops microseconds, and pandas is
+ * moving that default to ISO), with "Z" only when they are UTC; times of day as in CSV; decimals as text in
+ * fixed point ("0.0000000001"), as pandas 3 writes Decimal objects (`format(d, "f")`). Integers stay exact: a
+ * cell is a number where it is a safe integer, else its digits. pandas needs the whole column for its choices;
+ * here they are made per batch.
  */
 
 import type { SchemaElement } from "hyparquet-writer";
@@ -14,6 +16,7 @@ import type { SchemaElement } from "hyparquet-writer";
 import {
   isDecimal,
   isUtcTimestamp,
+  timeOfDayUnit,
   timeUnit,
   type StoredValue,
   type TimestampUnit,
@@ -47,6 +50,11 @@ export function storedCells(element: SchemaElement, values: ArrayLike<StoredValu
   return cells;
 }
 
+/** Whether pandas writes a stored column's values as other text than their numbers (see the module comment). */
+export function hasPandasText(element: SchemaElement): boolean {
+  return timeUnit(element) !== undefined || timeOfDayUnit(element) !== undefined || isDecimal(element);
+}
+
 /** A stored column as pandas' `to_csv` writes it (see the module comment). */
 export function pandasCsvCells(element: SchemaElement, values: ArrayLike<StoredValue>): CellValue[] {
   const unit = timeUnit(element);
@@ -57,7 +65,7 @@ export function pandasCsvCells(element: SchemaElement, values: ArrayLike<StoredV
     const suffix = utc ? "+00:00" : "";
     return mapValues(values, (value) => `${timestampText(BigInt(value), unit, " ", digits)}${suffix}`);
   }
-  return plainCells(element, values);
+  return plainCells(element, values, pythonDecimalText);
 }
 
 /** A stored column as pandas' `to_json(orient="records", lines=True, date_format="iso")` writes it. */
@@ -68,7 +76,7 @@ export function pandasJsonCells(element: SchemaElement, values: ArrayLike<Stored
     const digits = UNIT_DIGITS[unit];
     return mapValues(values, (value) => `${timestampText(BigInt(value), unit, "T", digits)}${suffix}`);
   }
-  return plainCells(element, values);
+  return plainCells(element, values, decimalText);
 }
 
 /**
@@ -111,11 +119,35 @@ export function pythonDecimalText(unscaled: bigint, scale: number): string {
   return `${negative ? "-" : ""}${mantissa}E${adjusted >= 0 ? "+" : ""}${adjusted}`;
 }
 
-/** Integers, decimals and the rest, which both formats write alike. */
-function plainCells(element: SchemaElement, values: ArrayLike<StoredValue>): CellValue[] {
+/**
+ * A time of day (units since midnight) as Python's `time.isoformat()` writes the `datetime.time` pyarrow
+ * gives pandas: "HH:MM:SS", with ".ffffff" only when the microseconds are not zero. pandas cannot read a
+ * nanosecond time that has more than microseconds at all (pyarrow: "has non-zero nanoseconds"); such a value
+ * is written with its nine digits rather than cut.
+ */
+export function timeOfDayText(value: bigint, unit: Exclude<TimestampUnit, "DAYS">): string {
+  const nanos = value * NANOS_PER[unit];
+  const seconds = floorDivide(nanos, 1_000_000_000n);
+  const fraction = nanos - seconds * 1_000_000_000n;
+  const time = [seconds / 3600n, (seconds / 60n) % 60n, seconds % 60n]
+    .map((part) => String(part).padStart(2, "0"))
+    .join(":");
+  if (fraction === 0n) return time;
+  const digits = fraction % 1_000n === 0n ? 6 : 9;
+  return `${time}.${String(fraction).padStart(9, "0").slice(0, digits)}`;
+}
+
+/** Times of day, integers, decimals (in `decimal`'s form) and the rest. */
+function plainCells(
+  element: SchemaElement,
+  values: ArrayLike<StoredValue>,
+  decimal: (unscaled: bigint, scale: number) => string,
+): CellValue[] {
+  const timeOfDay = timeOfDayUnit(element);
+  if (timeOfDay !== undefined) return mapValues(values, (value) => timeOfDayText(BigInt(value), timeOfDay));
   const scale = isDecimal(element) ? (element.scale ?? 0) : undefined;
   return mapValues(values, (value) => {
-    if (scale !== undefined) return pythonDecimalText(BigInt(value), scale);
+    if (scale !== undefined) return decimal(BigInt(value), scale);
     if (typeof value !== "bigint") return value;
     return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   });

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTypedColumns } from "./columnarTableChunk.js";
 import { openTable } from "./openTable.js";
 import { parquetContents } from "./parquetContentsFixtures.js";
+import { StoredParquetColumn, hasStoredColumns, type StoredValue } from "./parquetStoredColumns.js";
+import { ParquetTableWriter } from "./parquetWriter.js";
 import { openTableWriter, type WriterColumn } from "./openTableWriter.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
 import type { TableFormat } from "./tableFormat.js";
@@ -126,6 +128,38 @@ describe("Parquet writer joining parts", () => {
     // float32 values keep their shortest text, as the text writers print them.
     expect(rows.map((row) => row["f"])).toEqual(["0.1", "2", "b", null]);
     expect(rows.map((row) => row["n"])).toEqual([1n, 2n, 2n ** 60n, 3n]);
+  });
+
+  it("keeps a decimal exact when parts differ in another column (was: rewritten through a double)", async () => {
+    const decimal = {
+      name: "d",
+      repetition_type: "OPTIONAL",
+      type: "FIXED_LEN_BYTE_ARRAY",
+      type_length: 10,
+      converted_type: "DECIMAL",
+      scale: 2,
+      precision: 22,
+    } as const;
+    const unscaled = [1_234_567_890_123_456_789_012n, null, -9_876_543_210_987_654_321_099n];
+    // `x` is DOUBLE in the first part and all null (STRING) in the second, so the parts are read and rewritten.
+    const parts = [
+      { x: [1.5], d: [unscaled[0]] },
+      { x: [null, null], d: unscaled.slice(1) },
+    ].map((batch, n) => ({ ...batch, path: join(dir, `decimal.part${n}.parquet`) }));
+    for (const part of parts) {
+      const writer = new ParquetTableWriter(part.path, ["x", "d"], { intermediate: true });
+      await writer.write({ x: part.x, d: new StoredParquetColumn(decimal, part.d as StoredValue[]) });
+      await writer.close();
+    }
+    const path = join(dir, "decimal.parquet");
+    const joined = openTableWriter(path, "parquet", ["x", "d"]);
+    for (const part of parts) await joined.appendFile(part.path);
+    await joined.close();
+    const cells: StoredValue[] = [];
+    for await (const chunk of openTable(path).chunks()) {
+      cells.push(...((hasStoredColumns(chunk) ? chunk.storedColumn("d")?.values : undefined) ?? []));
+    }
+    expect(cells).toEqual(unscaled);
   });
 
   it("still refuses a file with other columns when it is given, before any row is copied", async () => {

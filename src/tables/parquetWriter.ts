@@ -35,6 +35,7 @@ import {
   batchElement,
   fileColumns,
   joinedElement,
+  sameDecimal,
   sameType,
   stringElement,
   type FileColumn,
@@ -48,6 +49,8 @@ import {
   STORED_PARSERS,
   StoredParquetColumn,
   rewritableRowGroup,
+  storedReadMetadata,
+  storedValues,
   type StoredColumnTableWriter,
 } from "./parquetStoredColumns.js";
 import type { CellValue } from "./tableChunk.js";
@@ -209,10 +212,16 @@ export class ParquetTableWriter implements StoredColumnTableWriter {
     }
     // Read column by column: numeric columns come back as typed arrays and are written back as they are.
     const pieces = partColumns.map(() => [] as { rowStart: number; values: ArrayLike<unknown> }[]);
+    // Decimals that stay decimals of their scale as their unscaled integers: a double cannot hold every one.
+    const unscaled = new Set(
+      partColumns
+        .filter((element, c) => sameDecimal(element, schema[c + 1] as SchemaElement))
+        .map((element) => element.name),
+    );
     // Timestamps and dates as stored: a Date would drop their microseconds.
     await parquetRead({
       file,
-      metadata,
+      metadata: storedReadMetadata(metadata, unscaled),
       compressors: PARQUET_DECOMPRESSORS,
       parsers: STORED_PARSERS,
       onChunk: (chunk) => {
@@ -225,7 +234,8 @@ export class ParquetTableWriter implements StoredColumnTableWriter {
     const columns = partColumns.map((element, c): RowGroupColumn => {
       const own = schema[c + 1] as SchemaElement;
       const parts = (pieces[c] ?? []).sort((a, b) => a.rowStart - b.rowStart).map((part) => part.values);
-      const values = joinedColumn(parts, rowCount);
+      const joined = joinedColumn(parts, rowCount);
+      const values = unscaled.has(element.name) ? storedValues(element, joined, 0, rowCount) : joined;
       const plain = plainNumericValues(own, values);
       if (plain !== undefined) return { plain };
       // A part whose rows called for another type (all null there, or numbers where others hold text) is
