@@ -1,6 +1,6 @@
 #!/bin/sh
-':' //; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then export FLOWOPS_DEFERRED_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"
-// The line above is shell to the kernel and a string and a comment to JavaScript: it hands
+//usr/bin/env true; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then export FLOWOPS_DEFERRED_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"
+// The line above is shell to /bin/sh (`//usr/bin/env` is /usr/bin/env) and a comment to JavaScript: it hands
 // NODE_EXTRA_CA_CERTS to deferredCaCertificates.js so that Node does not parse the bundle before every
 // command (see there); `node bin/flowops.js` skips it and runs as before.
 // Thin launcher: the CLI is built into dist/ by `npm ci` (the prepare script): dist/bundle/ (esbuild bundles,
