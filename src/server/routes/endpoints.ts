@@ -121,11 +121,10 @@ async function mlflowEndpointRoutes(scope: FastifyInstance, options: EndpointRou
           mlflowResponse(result.outputs, result.model.signature, {
             platform: result.model.platform,
             request: parsed,
+            floats: "marked",
           }),
         );
-        return typeof written === "string"
-          ? reply.type("application/json").send(written)
-          : reply.send(written);
+        return reply.type("application/json; charset=utf-8").send(written);
       } catch (error) {
         sendMlflowError(request, reply, error, bodyLimit);
         return reply;

@@ -12,6 +12,8 @@ import { sendMlflowError } from "./servingErrors.js";
 import type { ServingContext } from "./servingContext.js";
 
 const EMPTY = Buffer.alloc(0);
+/** What Fastify's own serializer answered before the body became bytes written here. */
+const JSON_UTF8 = "application/json; charset=utf-8";
 
 export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingContext): Promise<void> {
   keepEveryBodyRaw(scope);
@@ -43,10 +45,10 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
       const answer = mlflowResponse(outputs, served.model.signature, {
         platform: served.model.platform,
         request: parsed,
+        floats: "marked",
       });
       ctx.metrics.observeRequest(served.labels, "mlflow", 200, reply.elapsedTime / 1000);
-      const written = mlflowResponseBody(answer);
-      return typeof written === "string" ? reply.type("application/json").send(written) : reply.send(written);
+      return reply.type(JSON_UTF8).send(mlflowResponseBody(answer));
     } catch (error) {
       const status = sendMlflowError(request, reply, error, ctx.bodyLimit);
       ctx.metrics.observeRequest(served.labels, "mlflow", status, reply.elapsedTime / 1000);

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { FlowOpsError } from "../../errors.js";
-import { v1Request, v1Response } from "../../serving/payloads/modelInput.js";
+import { v1Request, v1Response, v1ResponseBody } from "../../serving/payloads/modelInput.js";
 import { predict } from "./prediction.js";
 import { parseEveryBodyAsJson } from "./requestBodies.js";
 import { sendKServeError } from "./servingErrors.js";
@@ -52,9 +52,9 @@ export async function v1Routes(scope: FastifyInstance, ctx: ServingContext): Pro
       const served = ctx.models.find(name);
       labels = served.labels;
       const outputs = await predict(served, v1Request(request.body));
-      const body = v1Response(outputs);
+      const body = v1ResponseBody(v1Response(outputs, "marked"));
       ctx.metrics.observeRequest(labels, "v1", 200, reply.elapsedTime / 1000);
-      return reply.send(body);
+      return reply.type("application/json; charset=utf-8").send(body);
     } catch (error) {
       const status = sendKServeError(request, reply, error, ctx.bodyLimit);
       ctx.metrics.observeRequest(labels ?? labelsFor(ctx, name), "v1", status, reply.elapsedTime / 1000);

@@ -6,7 +6,7 @@
 import { FlowOpsError } from "../../errors.js";
 import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import type { ModelSignature } from "../signature.js";
-import { jsonValues, type Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 import { frameFromCsv } from "./csvFrame.js";
 import { frameFromDataframeRecords, frameFromDataframeSplit } from "./dataframeFrame.js";
 import { frameFromParquet } from "./parquetFrame.js";
@@ -21,7 +21,16 @@ import {
   pythonListRepr,
   type MlflowInputKey,
 } from "./mlflowMessages.js";
-import { elementJson, nestedJson, rowJson, type NestedJson } from "./nestedJson.js";
+import { answerJson } from "./answerJson.js";
+import {
+  elementAt,
+  elementJson,
+  nestedJson,
+  rowJson,
+  type FlatJson,
+  type FloatLeaves,
+  type NestedJson,
+} from "./nestedJson.js";
 import type { ModelInput, PredictRequest } from "./predictRequest.js";
 import { inputsInput, instancesInput } from "./tfServingInput.js";
 import { decodeUtf8Body } from "./utf8Body.js";
@@ -121,6 +130,8 @@ function mlflowInput(key: MlflowInputKey, value: unknown): ModelInput {
 export interface MlflowResponseContext {
   platform: string;
   request?: PredictRequest;
+  /** "marked" for mlflowResponseBody, which writes float elements as Python does; plain numbers by default. */
+  floats?: FloatLeaves;
 }
 
 /**
@@ -134,48 +145,56 @@ export function mlflowResponse(
   signature?: ModelSignature,
   context?: MlflowResponseContext,
 ): { predictions: unknown } {
+  const floats = context?.floats ?? "numbers";
   if (context?.platform === ONNX_PLATFORM) {
-    return { predictions: onnxPredictions(outputs, signature, context.request?.dataframe === true) };
+    const dataframe = context.request?.dataframe === true;
+    return { predictions: onnxPredictions(outputs, signature, dataframe, floats) };
   }
-  const frame = frameRecords(outputs);
+  const frame = frameRecords(outputs, floats);
   if (frame !== undefined) return { predictions: frame };
   const columnOutputs = signature?.outputs?.kind === "columns" ? signature.outputs.specs : undefined;
   // A dict answer stays a dict, even of one key and under a column output signature (`_get_jsonable_obj`).
   if (outputs.length > 0 && outputs.every((t) => t.dictKey === true)) {
-    return { predictions: outputsByName(outputs) };
+    return { predictions: outputsByName(outputs, floats) };
   }
   if (outputs.length === 1) {
     const only = outputs[0] as Tensor;
     if (columnOutputs?.length === 1 && only.shape.length === 2 && only.shape[1] === 1) {
-      return { predictions: elementJson(only) };
+      return { predictions: elementJson(only, floats) };
     }
-    return { predictions: nestedJson(only) };
+    return { predictions: nestedJson(only, floats) };
   }
   const rows = outputs[0]?.shape[0];
   if (columnOutputs !== undefined && rows !== undefined && outputs.every((t) => t.shape[0] === rows)) {
-    const values = outputs.map((t) => elementJson(t));
-    const records: Record<string, NestedJson>[] = [];
-    for (let r = 0; r < rows; r++) {
-      const record: Record<string, NestedJson> = {};
-      outputs.forEach((t, i) => (record[t.name] = rowJson(t, values[i] as NestedJson[], r)));
-      records.push(record);
-    }
-    return { predictions: records };
+    return { predictions: rowRecords(outputs, rows, (t) => t.name, floats) };
   }
-  return { predictions: outputsByName(outputs) };
+  return { predictions: outputsByName(outputs, floats) };
 }
 
 /** A Python model's DataFrame or Series answer as MLflow gives it: `[{column: value}, ...]`, one per row. */
-function frameRecords(outputs: readonly Tensor[]): Record<string, NestedJson>[] | undefined {
+function frameRecords(
+  outputs: readonly Tensor[],
+  floats: FloatLeaves,
+): Record<string, NestedJson>[] | undefined {
   const rows = outputs[0]?.shape[0];
   if (rows === undefined || !outputs.every((t) => t.recordKey !== undefined && t.shape[0] === rows)) {
     return undefined;
   }
-  const values = outputs.map((t) => elementJson(t));
+  return rowRecords(outputs, rows, (t) => t.recordKey as string, floats);
+}
+
+/** One `{key: row of the output}` record per row. */
+function rowRecords(
+  outputs: readonly Tensor[],
+  rows: number,
+  keyOf: (t: Tensor) => string,
+  floats: FloatLeaves,
+): Record<string, NestedJson>[] {
+  const values = outputs.map((t) => elementJson(t, floats));
   const records: Record<string, NestedJson>[] = [];
   for (let r = 0; r < rows; r++) {
     const record: Record<string, NestedJson> = {};
-    outputs.forEach((t, i) => (record[t.recordKey as string] = rowJson(t, values[i] as NestedJson[], r)));
+    outputs.forEach((t, i) => (record[keyOf(t)] = rowJson(t, values[i] as FlatJson, r)));
     records.push(record);
   }
   return records;
@@ -194,25 +213,26 @@ function onnxPredictions(
   outputs: readonly Tensor[],
   signature: ModelSignature | undefined,
   dataframe: boolean,
+  floats: FloatLeaves,
 ): unknown {
   const takesFrame = signature === undefined ? dataframe : signature.kind === "columns";
   const rows = outputs[0]?.data.length;
   if (!takesFrame || rows === undefined || outputs.some((t) => t.data.length !== rows)) {
-    return outputsByName(outputs);
+    return outputsByName(outputs, floats);
   }
-  const columns = outputs.map((t) => jsonValues(t));
+  const columns = outputs.map((t) => elementJson(t, floats));
   const records: Record<string, NestedJson>[] = [];
   for (let r = 0; r < rows; r++) {
     const record: Record<string, NestedJson> = {};
-    outputs.forEach((t, i) => (record[t.name] = (columns[i] as NestedJson[])[r] as NestedJson));
+    outputs.forEach((t, i) => (record[t.name] = elementAt(columns[i] as FlatJson, r)));
     records.push(record);
   }
   return records;
 }
 
-function outputsByName(outputs: readonly Tensor[]): Record<string, NestedJson> {
+function outputsByName(outputs: readonly Tensor[], floats: FloatLeaves): Record<string, NestedJson> {
   const byName: Record<string, NestedJson> = {};
-  for (const t of outputs) byName[t.name] = nestedJson(t);
+  for (const t of outputs) byName[t.name] = nestedJson(t, floats);
   return byName;
 }
 
@@ -224,26 +244,11 @@ function pythonTypeName(value: unknown): string {
 }
 
 /**
- * The `/invocations` response as MLflow's server writes it: Python's `json.dump` with `allow_nan`, so a NaN or
- * infinite prediction is the bare token `NaN`, `Infinity` or `-Infinity` (which Python clients read back as
- * floats) rather than JSON.stringify's null. Returned as text only when such a value is present; otherwise the
- * object, for the server's own serializer.
+ * The `/invocations` response bytes as MLflow's server writes them (`json.dump` with its NumpyEncoder): float
+ * elements as Python floats (`7.0`, `1e-05`), NaN and the infinities as the bare tokens `NaN`, `Infinity` and
+ * `-Infinity` (which Python clients read back as floats), 64-bit integers beyond 2^53 as their exact digits.
+ * `answer` is mlflowResponse's with `floats: "marked"`; unmarked numbers are written as JSON.stringify does.
  */
-export function mlflowResponseBody(answer: { predictions: unknown }): unknown {
-  if (!holdsNonFinite(answer.predictions)) return answer;
-  const marker = "\u0000non-finite:";
-  // 64-bit integers beyond 2^53 (BigInts) are written as their digits through the same marker.
-  const text = JSON.stringify(answer, (_key, value: unknown) =>
-    (typeof value === "number" && !Number.isFinite(value)) || typeof value === "bigint"
-      ? `${marker}${String(value)}`
-      : value,
-  );
-  return text.replace(/"\\u0000non-finite:(NaN|Infinity|-Infinity|-?\d+)"/g, "$1");
-}
-
-function holdsNonFinite(value: unknown): boolean {
-  if (typeof value === "number") return !Number.isFinite(value);
-  if (Array.isArray(value)) return value.some(holdsNonFinite);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(holdsNonFinite);
-  return false;
+export function mlflowResponseBody(answer: { predictions: unknown }): Buffer {
+  return answerJson(answer, "mlflow");
 }

@@ -1,0 +1,101 @@
+/**
+ * The JSON text of an answer whose floats are marked (nestedJson's FloatList and FloatElement), written as the
+ * Python servers we stand in for write it: MLflow's scoring server (`json.dump` of `tolist()`'s Python floats)
+ * and KServe's (orjson). Both write a float with a point or an exponent, `[7.0, 2.5]`, which pandas and numpy
+ * clients read back as float64; JSON.stringify's `[7,2.5]` reads back as int64. Float digits stay String's
+ * shortest digits of the double (a float32 element widened, as `tolist()` widens it: 0.30000001192092896).
+ *
+ * Everything unmarked is written as JSON.stringify writes it (integers, strings, a Python model's own values),
+ * except non-finite numbers in the MLflow style, which Python's json writes as the bare NaN and Infinity tokens.
+ * Output stays compact (no spaces after `,` and `:`), as the V2 and V1 answers always were.
+ */
+import { ByteBuilder } from "../../tables/byteBuilder.js";
+import { FloatElement } from "./nestedJson.js";
+
+/**
+ * `mlflow`: Python's json (repr of float, exponent below 1e-4, `1e-05`; NaN and Infinity as bare tokens).
+ * `orjson`: KServe's server (exponent below 1e-5, `1e-6`; non-finite as null, as orjson writes them).
+ */
+export type AnswerJsonStyle = "mlflow" | "orjson";
+
+/** The answer's JSON text as UTF-8 bytes. */
+export function answerJson(answer: unknown, style: AnswerJsonStyle): Buffer {
+  const out = new ByteBuilder(256);
+  writeValue(out, answer, style === "mlflow");
+  const bytes = out.take();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function writeValue(out: ByteBuilder, value: unknown, python: boolean): void {
+  switch (typeof value) {
+    case "number":
+      if (Number.isFinite(value)) out.finiteNumber(value, false);
+      else writeNonFinite(out, value, python);
+      return;
+    case "string":
+      out.text(JSON.stringify(value));
+      return;
+    case "boolean":
+      out.text(value ? "true" : "false");
+      return;
+    case "bigint":
+      out.text(value.toString());
+      return;
+    case "object":
+      if (value === null) out.text("null");
+      else if (Array.isArray(value)) writeList(out, value, python);
+      else if (value instanceof Float64Array || value instanceof Float32Array)
+        writeFloats(out, value, python);
+      else if (value instanceof FloatElement) writeFloat(out, value.value, python);
+      else writeObject(out, value as Record<string, unknown>, python);
+      return;
+    default:
+      // undefined, a function or a symbol in a list: JSON.stringify's null.
+      out.text("null");
+  }
+}
+
+function writeList(out: ByteBuilder, list: readonly unknown[], python: boolean): void {
+  out.byte(91);
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out.byte(44);
+    writeValue(out, list[i], python);
+  }
+  out.byte(93);
+}
+
+function writeFloats(out: ByteBuilder, floats: Float32Array | Float64Array, python: boolean): void {
+  out.byte(91);
+  for (let i = 0; i < floats.length; i++) {
+    if (i > 0) out.byte(44);
+    writeFloat(out, floats[i] as number, python);
+  }
+  out.byte(93);
+}
+
+function writeFloat(out: ByteBuilder, value: number, python: boolean): void {
+  if (Number.isFinite(value)) out.pythonFloat(value, python);
+  else writeNonFinite(out, value, python);
+}
+
+function writeNonFinite(out: ByteBuilder, value: number, python: boolean): void {
+  if (!python) out.text("null");
+  else if (Number.isNaN(value)) out.text("NaN");
+  else out.text(value > 0 ? "Infinity" : "-Infinity");
+}
+
+function writeObject(out: ByteBuilder, object: Record<string, unknown>, python: boolean): void {
+  out.byte(123);
+  let first = true;
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    // JSON.stringify leaves such members out.
+    if (value === undefined || typeof value === "function" || typeof value === "symbol") continue;
+    if (!first) out.byte(44);
+    first = false;
+    out.text(JSON.stringify(key));
+    out.byte(58);
+    writeValue(out, value, python);
+  }
+  out.byte(125);
+}
