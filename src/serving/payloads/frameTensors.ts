@@ -159,7 +159,9 @@ export function inferredFrameColumns(frame: Frame): Tensor[] {
   const tensors: Tensor[] = [];
   for (let c = 0; c < width; c++) {
     const name = frame.columns?.[c] ?? String(c);
-    tensors.push(requireTensorFromJson(name, inferCells(columnValues(frame.rows, c)), `column '${name}'`));
+    const cells = inferCells(columnValues(frame.rows, c));
+    // A DataFrame column: pandas, not numpy, types its integers beyond INT64.
+    tensors.push(requireTensorFromJson(name, cells, `column '${name}'`, "pandas"));
   }
   return tensors;
 }

@@ -3,13 +3,27 @@
  * or shape: the shape comes from the nesting (which must be rectangular), the datatype from the values, as
  * numpy's `np.array(value)` would pick it: all booleans BOOL, all integers INT64, other numbers FP64 (null as
  * NaN), all strings BYTES.
+ *
+ * Integers beyond INT64 (BigInts from parseJsonWithBigIntegers) follow numpy 2 too: one in [2^63, 2^64) is a
+ * uint64, which with other integers promotes to float64 (np.array([2**63, 1]) is float64, [2**63, True] uint64);
+ * a DataFrame column follows pandas instead, which keeps [2**63, 1] uint64 and makes [2**63, -1] an object
+ * column. Integers outside both ranges, and the object cases, would reach the model as Python ints in an object
+ * array, which no tensor holds: they are refused.
  */
 import { invalidInput } from "./invalidInput.js";
 import { MAX_TENSOR_DIMS } from "./jsonDepth.js";
 import { dataFromJsonValues, showValue, type Datatype, type Tensor } from "../tensor.js";
 
 /** Infers a tensor from `value`; undefined when its leaves mix strings with numbers (the caller decides). */
-export function inferTensorFromJson(name: string, value: unknown, where: string): Tensor | undefined {
+/** Whose rule types integers beyond INT64: numpy's `np.array` (lists) or pandas' (DataFrame columns). */
+export type BigIntegerRule = "numpy" | "pandas";
+
+export function inferTensorFromJson(
+  name: string,
+  value: unknown,
+  where: string,
+  integers: BigIntegerRule = "numpy",
+): Tensor | undefined {
   const shape: number[] = [];
   for (let level: unknown = value; Array.isArray(level); level = level[0]) {
     // Checked before collectLeaves recurses once per dimension.
@@ -23,7 +37,7 @@ export function inferTensorFromJson(name: string, value: unknown, where: string)
   }
   const leaves: unknown[] = [];
   collectLeaves(value, shape, 0, leaves, where);
-  const datatype = inferDatatype(leaves);
+  const datatype = inferDatatype(leaves, where, integers);
   if (datatype === undefined) return undefined;
   const values = datatype === "FP64" ? leaves.map((leaf) => (leaf === null ? NaN : leaf)) : leaves;
   const data = dataFromJsonValues(datatype, values, (index) => `${where} element ${index}`);
@@ -31,8 +45,13 @@ export function inferTensorFromJson(name: string, value: unknown, where: string)
 }
 
 /** Like inferTensorFromJson, but mixed leaves are an error naming `where`. */
-export function requireTensorFromJson(name: string, value: unknown, where: string): Tensor {
-  const tensor = inferTensorFromJson(name, value, where);
+export function requireTensorFromJson(
+  name: string,
+  value: unknown,
+  where: string,
+  integers: BigIntegerRule = "numpy",
+): Tensor {
+  const tensor = inferTensorFromJson(name, value, where, integers);
   if (tensor === undefined) {
     throw invalidInput(`${where} mixes strings with numbers or booleans; send one type per tensor`);
   }
@@ -67,17 +86,57 @@ function raggedError(where: string, depth: number, shape: readonly number[]): Er
   );
 }
 
-function inferDatatype(leaves: readonly unknown[]): Datatype | undefined {
+const INT64_MIN = -(2n ** 63n);
+const INT64_LIMIT = 2n ** 63n;
+const UINT64_LIMIT = 2n ** 64n;
+
+function inferDatatype(
+  leaves: readonly unknown[],
+  where: string,
+  integers: BigIntegerRule,
+): Datatype | undefined {
   let strings = 0;
   let booleans = 0;
   let fractional = false;
+  // Integers by numpy's reading of a Python int: int64, uint64 (in [2^63, 2^64)), or beyond both (object).
+  let signed = false;
+  let negative = false;
+  let unsigned = false;
+  let beyond: bigint | undefined;
   for (const leaf of leaves) {
     if (typeof leaf === "string") strings++;
     else if (typeof leaf === "boolean") booleans++;
-    else if (leaf === null || (typeof leaf === "number" && !Number.isSafeInteger(leaf))) fractional = true;
+    else if (typeof leaf === "bigint") {
+      if (leaf >= INT64_LIMIT && leaf < UINT64_LIMIT) unsigned = true;
+      else if (leaf < INT64_MIN || leaf >= UINT64_LIMIT) beyond ??= leaf;
+      else {
+        signed = true;
+        negative ||= leaf < 0n;
+      }
+    } else if (leaf === null || (typeof leaf === "number" && !Number.isSafeInteger(leaf))) fractional = true;
+    else {
+      signed = true;
+      negative ||= (leaf as number) < 0;
+    }
   }
   if (strings === leaves.length && strings > 0) return "BYTES";
   if (strings > 0) return undefined;
   if (booleans === leaves.length && booleans > 0) return "BOOL";
-  return fractional || leaves.length === 0 ? "FP64" : "INT64";
+  if (beyond !== undefined) {
+    throw objectArrayError(where, `${beyond} lies beyond the 64-bit integers`, integers);
+  }
+  if (fractional || leaves.length === 0) return "FP64";
+  if (!unsigned) return "INT64";
+  if (integers === "numpy") return signed ? "FP64" : "UINT64";
+  if (negative) throw objectArrayError(where, "it mixes integers from 2^63 up with negative ones", integers);
+  if (booleans > 0) throw objectArrayError(where, "it mixes integers from 2^63 up with booleans", integers);
+  return "UINT64";
+}
+
+function objectArrayError(where: string, why: string, integers: BigIntegerRule): Error {
+  const reader = integers === "numpy" ? "numpy" : "pandas";
+  return invalidInput(
+    `${where} cannot be typed as a tensor: ${why}, so ${reader} would hold it as Python objects (dtype object); ` +
+      "send integers within INT64, or within UINT64 from 0 up, or floats",
+  );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelSignature } from "../signature.js";
+import { adaptInput } from "./adaptInput.js";
 import { mlflowRequest, mlflowResponse } from "./mlflowPayload.js";
 import { thrownError } from "../../../test/support/thrownError.js";
 
@@ -111,6 +112,28 @@ describe("mlflowRequest with JSON", () => {
     expect(input).toMatchObject({ kind: "tensors", tensors: [{ datatype: "FP64", shape: [2, 2] }] });
     const data = (input as { tensors: { data: Float64Array }[] }).tensors[0]!.data;
     expect([...data]).toEqual([Number.NaN, 1.5, Number.NEGATIVE_INFINITY, 2]);
+  });
+
+  // Regression: integers above INT64's maximum were refused as out of INT64's range.
+  it("reads integers above INT64's maximum as MLflow's server hands them to a model: numpy's and pandas' types", () => {
+    // Observed with `mlflow models serve` (3.17, numpy 2.4): the model received uint64, float64 and uint64 arrays.
+    const typed = (body: string): unknown => mlflowRequest(body, JSON_TYPE).input;
+    expect(typed('{"inputs": [[18446744073709551615]]}')).toEqual({
+      kind: "tensors",
+      tensors: [{ name: "", datatype: "UINT64", shape: [1, 1], data: new BigUint64Array([2n ** 64n - 1n]) }],
+    });
+    expect(typed('{"inputs": [9223372036854775808, 1]}')).toEqual({
+      kind: "tensors",
+      tensors: [{ name: "", datatype: "FP64", shape: [2], data: new Float64Array([2 ** 63, 1]) }],
+    });
+    // A DataFrame column follows pandas, which keeps [2**63, 1] uint64; a model without inputs takes it as is.
+    const frame = mlflowRequest(
+      '{"dataframe_split": {"columns": ["a"], "data": [[9223372036854775808], [1]]}}',
+      JSON_TYPE,
+    ).input;
+    expect(adaptInput(frame, [])).toEqual([
+      { name: "a", datatype: "UINT64", shape: [2], data: new BigUint64Array([2n ** 63n, 1n]) },
+    ]);
   });
 
   it("passes params through", () => {

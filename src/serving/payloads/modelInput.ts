@@ -17,7 +17,7 @@ export {
   mlflowResponseBody,
   readMlflowRequest,
 } from "./mlflowPayload.js";
-export { v1Request, v1Response } from "./v1Payload.js";
+export { v1Request, v1Response, v1ResponseBody } from "./v1Payload.js";
 export { adaptInput } from "./adaptInput.js";
 export {
   BINARY_TENSOR_DATA_EXTENSION,

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
+import { thrownError } from "../../../test/support/thrownError.js";
+import { inferTensorFromJson, requireTensorFromJson, type BigIntegerRule } from "./jsonTensor.js";
+
+/** The datatype and values inferred from JSON text, read as the serving routes read bodies. */
+function inferred(json: string, integers: BigIntegerRule = "numpy"): { datatype: string; values: unknown[] } {
+  const tensor = requireTensorFromJson("x", parseJsonWithBigIntegers(json), "inputs", integers);
+  return { datatype: tensor.datatype, values: Array.from(tensor.data as ArrayLike<unknown>) };
+}
+
+describe("inferTensorFromJson", () => {
+  it("types values as np.array does: booleans, integers, floats and strings", () => {
+    expect(inferred("[true, false]").datatype).toBe("BOOL");
+    expect(inferred("[[1, 2], [3, -4]]").datatype).toBe("INT64");
+    expect(inferred("[1, 2.5, null]").datatype).toBe("FP64");
+    expect(inferred('["a", "b"]').datatype).toBe("BYTES");
+    expect(inferTensorFromJson("x", ["a", 1], "inputs")).toBeUndefined();
+  });
+
+  // Regression: integers above INT64's maximum were refused ("expected an integer that fits INT64").
+  it("types integers from 2^63 up to 2^64 - 1 as UINT64, as numpy makes them uint64", () => {
+    // Observed (numpy 2.4, and MLflow 3.17's server handing a model np.array(inputs)): dtype uint64.
+    expect(inferred("[[18446744073709551615]]")).toEqual({
+      datatype: "UINT64",
+      values: [18446744073709551615n],
+    });
+    expect(inferred("[9223372036854775808, true]")).toEqual({
+      datatype: "UINT64",
+      values: [9223372036854775808n, 1n],
+    });
+  });
+
+  it("promotes integers from 2^63 up mixed with other integers or floats to FP64, as numpy does", () => {
+    // np.array([2**63, 1]), ([2**63, -1]) and ([2**63, 1.5]) are all float64 in numpy 2.
+    expect(inferred("[9223372036854775808, 1]")).toEqual({ datatype: "FP64", values: [2 ** 63, 1] });
+    expect(inferred("[[9223372036854775808], [-1]]")).toEqual({ datatype: "FP64", values: [2 ** 63, -1] });
+    expect(inferred("[9223372036854775808, 1.5]")).toEqual({ datatype: "FP64", values: [2 ** 63, 1.5] });
+  });
+
+  it("follows pandas for a DataFrame column: UINT64 with other non-negative integers, refused with negative ones", () => {
+    expect(inferred("[9223372036854775808, 1]", "pandas")).toEqual({
+      datatype: "UINT64",
+      values: [9223372036854775808n, 1n],
+    });
+    expect(inferred("[9223372036854775808, null]", "pandas").datatype).toBe("FP64");
+    const negative = thrownError(() => inferred("[9223372036854775808, -1]", "pandas"));
+    expect(negative.message).toContain("pandas would hold it as Python objects");
+  });
+
+  it("refuses integers beyond the 64-bit range, which numpy would hold as Python objects", () => {
+    const above = thrownError(() => inferred("[18446744073709551616]"));
+    expect(above.message).toBe(
+      "Invalid input. inputs cannot be typed as a tensor: 18446744073709551616 lies beyond the 64-bit integers, so numpy would " +
+        "hold it as Python objects (dtype object); send integers within INT64, or within UINT64 from 0 up, or floats",
+    );
+    expect(thrownError(() => inferred("[-9223372036854775809, 1.5]")).message).toContain("dtype object");
+  });
+});
