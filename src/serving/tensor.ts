@@ -9,6 +9,7 @@
 import { FlowOpsError } from "../errors.js";
 import { stringifyJsonWithBigIntegers } from "../tables/jsonBigIntegers.js";
 import { decodeHalfFloat, encodeHalfFloat } from "./halfFloat.js";
+import { flattenRectangular } from "./rectangularData.js";
 
 export const DATATYPES = [
   "BOOL",
@@ -251,8 +252,8 @@ export function showValue(value: unknown): string {
 }
 
 /**
- * Appends the leaves of a nested JSON array to `out` in row-major order. Nesting is not checked against the
- * shape here; the caller compares the element count with the shape, as the V2 spec allows flat or nested data.
+ * Appends the leaves of a nested JSON array to `out` in row-major order, whatever their nesting (a cell of
+ * lists); V2 data, whose nesting must be rectangular, goes through flattenRectangular instead.
  */
 export function flattenJsonArray(value: readonly unknown[], out: unknown[]): void {
   for (let i = 0; i < value.length; i++) {
@@ -264,7 +265,8 @@ export function flattenJsonArray(value: readonly unknown[], out: unknown[]): voi
 
 /**
  * Builds a tensor from the parts of a V2 JSON input (`where` names it in errors, e.g. "inputs[0] 'x'"): checks
- * the datatype and shape, flattens nested data and checks that the element count matches the shape.
+ * the datatype and shape, flattens nested data (which must be rectangular) and checks that the element count
+ * matches the shape.
  */
 export function tensorFromJson(
   name: string,
@@ -295,11 +297,7 @@ export function tensorFromJson(
   }
   const count = elementCount(dims);
   let flat: readonly unknown[] = data;
-  if (data.length > 0 && Array.isArray(data[0])) {
-    const leaves: unknown[] = [];
-    flattenJsonArray(data, leaves);
-    flat = leaves;
-  }
+  if (data.length > 0 && Array.isArray(data[0])) flat = flattenRectangular(data, where, dims);
   if (flat.length !== count) {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",

@@ -65,6 +65,45 @@ describe("v2Request", () => {
     expect(error.message).toBe("inputs[0] 'x': shape [1,4] holds 4 elements but data has 3");
   });
 
+  // Regression: [[1,2,3],[4]] passed for shape [2,2] because it holds four elements.
+  it("refuses ragged nested data whose element count matches the shape, naming the input", () => {
+    const ragged = (data: unknown): string =>
+      thrownError(() => v2Request({ inputs: [{ name: "x", shape: [2, 2], datatype: "FP32", data }] }))
+        .message;
+    expect(ragged([[1, 2, 3], [4]])).toBe(
+      "inputs[0] 'x': nested data must be rectangular (flat, or nested like shape [2,2]); " +
+        "its first elements nest as [2,3] but data[1] has 1 elements where 3 were expected",
+    );
+    expect(ragged([[1, 2], 3, 4])).toMatch(
+      /nest as \[3,2\] but data\[1\] is a value where a list was expected/,
+    );
+    expect(
+      ragged([
+        [1, 2],
+        [3, [4]],
+      ]),
+    ).toMatch(/data\[1\]\[1\] is a list where a value was expected/);
+    expect(ragged([[[1, 2]], [3]])).toMatch(/data\[1\]\[0\] is a value where a list was expected/);
+  });
+
+  it("accepts nested data in the shape's nesting, or any rectangular nesting of its elements, as KServe does", () => {
+    const parsed = (data: unknown): unknown =>
+      v2Request({ inputs: [{ name: "x", shape: [2, 2], datatype: "INT32", data }] }).input;
+    const expected = {
+      kind: "tensors",
+      tensors: [{ name: "x", datatype: "INT32", shape: [2, 2], data: new Int32Array([1, 2, 3, 4]) }],
+    };
+    expect(
+      parsed([
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toEqual(expected);
+    // KServe reads data with np.array(data).reshape(shape): any rectangular nesting of four elements fits.
+    expect(parsed([[1, 2, 3, 4]])).toEqual(expected);
+    expect(parsed([1, 2, 3, 4])).toEqual(expected);
+  });
+
   it("rejects a body without inputs, an input without datatype and a repeated input", () => {
     expect(thrownError(() => v2Request({})).message).toMatch(/'inputs' must be a non-empty list/);
     expect(thrownError(() => v2Request([])).message).toMatch(/request body must be a JSON object/);
