@@ -164,6 +164,54 @@ describe("flowops data push/fetch/pull/gc", () => {
     expect(result.stdout).toBe("1 file pushed\n");
   });
 
+  it("reports a pull of an object missing from cache and remote in as many lines as dvc, naming the out once", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    await run(pushCommand(), dir, []);
+    const clone = await project("clone", { foo: "foo\n", bar: "bar\n" }, false);
+    const result = await run(pullCommand(), clone, []);
+    // dvc 3.67: a warning naming the md5, then one error listing the outs checkout could not restore.
+    expect(result).toMatchObject({
+      exitCode: 1,
+      stderr:
+        `ERROR: 'bar' (md5: ${md5("bar\n")}) is missing from remote 'storage'\n` +
+        "ERROR: failed to pull data from the cloud - Checkout failed for following targets:\nbar\nIs your cache up to date?\n",
+    });
+  });
+
+  it("keeps the reason of a checkout failure that is no missing object in the list of failed targets", async () => {
+    const dir = await project("p", { foo: "foo\n" });
+    const object = join(
+      dir,
+      ".dvc",
+      "cache",
+      "files",
+      "md5",
+      md5("foo\n").slice(0, 2),
+      md5("foo\n").slice(2),
+    );
+    chmodSync(object, 0o644);
+    writeFileSync(object, "rotten\n");
+    rmSync(join(dir, "foo"));
+    const result = await run(pullCommand(), dir, []);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(
+      /Checkout failed for following targets:\nfoo: .+\nIs your cache up to date\?\n$/,
+    );
+  });
+
+  it.each([
+    ["push", pushCommand],
+    ["pull", pullCommand],
+    ["fetch", fetchCommand],
+  ] as const)("leads a %s that fails outright with dvc's summary of what failed", async (verb, command) => {
+    const dir = await project("p", { foo: "foo\n" });
+    const direction = verb === "push" ? "to" : "from";
+    await expect(run(command(), dir, ["-r", "nope"])).rejects.toMatchObject({
+      code: "RESOURCE_DOES_NOT_EXIST",
+      message: `failed to ${verb} data ${direction} the cloud - config file error: remote 'nope' doesn't exist.`,
+    });
+  });
+
   it("refuses gc without a scope and removes unused objects with -w -f", async () => {
     const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
     await expect(run(gcCommand(), dir, ["-f"])).rejects.toThrow(GC_SCOPE_REQUIRED);

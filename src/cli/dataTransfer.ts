@@ -10,6 +10,7 @@ import type { TransferEvent, TransferFailure } from "../data/transferObjects.js"
 import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
 import { positiveInteger } from "./numberOptions.js";
+import { failingWith, TRANSFER_FAILED } from "./transferFailure.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
@@ -170,15 +171,17 @@ export function pushCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags) => {
       const progress = progressReporter("Pushing", flags.json === true);
       const result = await withDataRepo(process.cwd(), (repo) =>
-        transfers().then(async ({ push }) =>
-          push(
-            repo,
-            await expandedTargets(repo, targets, flags),
-            transferOptions(flags, progress.onProgress),
+        failingWith(TRANSFER_FAILED.push, () =>
+          transfers().then(async ({ push }) =>
+            push(
+              repo,
+              await expandedTargets(repo, targets, flags),
+              transferOptions(flags, progress.onProgress),
+            ),
           ),
         ),
       ).finally(() => progress.finish());
-      finishSync(result, flags, "pushed", "failed to push data to the cloud", "upload");
+      finishSync(result, flags, "pushed", TRANSFER_FAILED.push, "upload");
     });
 }
 
@@ -205,15 +208,17 @@ export function fetchCommand(): Command {
       async (targets: string[], flags: SyncFlags & { maxSize?: number; type?: ("metrics" | "plots")[] }) => {
         const progress = progressReporter("Fetching", flags.json === true);
         const result = await withDataRepo(process.cwd(), (repo) =>
-          transfers().then(async ({ fetch }) =>
-            fetch(repo, await expandedTargets(repo, targets, flags), {
-              ...transferOptions(flags, progress.onProgress),
-              ...(flags.maxSize !== undefined ? { maxSize: flags.maxSize } : {}),
-              ...(flags.type !== undefined ? { types: flags.type } : {}),
-            }),
+          failingWith(TRANSFER_FAILED.fetch, () =>
+            transfers().then(async ({ fetch }) =>
+              fetch(repo, await expandedTargets(repo, targets, flags), {
+                ...transferOptions(flags, progress.onProgress),
+                ...(flags.maxSize !== undefined ? { maxSize: flags.maxSize } : {}),
+                ...(flags.type !== undefined ? { types: flags.type } : {}),
+              }),
+            ),
           ),
         ).finally(() => progress.finish());
-        finishSync(result, flags, "fetched", "failed to fetch data from the cloud", "download");
+        finishSync(result, flags, "fetched", TRANSFER_FAILED.fetch, "download");
       },
     );
 }
@@ -250,11 +255,13 @@ export function pullCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags & { force?: boolean; allowMissing?: boolean }) => {
       const progress = progressReporter("Fetching", flags.json === true);
       const { pull } = await transfers();
-      const result = await withDataRepo(process.cwd(), async (repo) =>
-        pull(repo, await expandedTargets(repo, targets, flags), {
-          ...transferOptions(flags, progress.onProgress),
-          ...(flags.force === true ? { force: true } : {}),
-        }),
+      const result = await withDataRepo(process.cwd(), (repo) =>
+        failingWith(TRANSFER_FAILED.pull, async () =>
+          pull(repo, await expandedTargets(repo, targets, flags), {
+            ...transferOptions(flags, progress.onProgress),
+            ...(flags.force === true ? { force: true } : {}),
+          }),
+        ),
       ).finally(() => progress.finish());
       if (flags.allowMissing === true) {
         // Missing on the remote, and so missing from the cache at checkout; corrupt data still fails.
@@ -275,7 +282,6 @@ export function pullCommand(): Command {
       } else {
         reportSkippedRevisions(result.fetch);
         reportFailures(result.fetch.failed);
-        for (const failure of checkout.failed) process.stderr.write(`ERROR: ${failure}\n`);
         for (const line of checkout.lines) process.stdout.write(`${line}\n`);
         reportNoRemote(result.fetch);
         const summary = summaryLine([
@@ -289,11 +295,11 @@ export function pullCommand(): Command {
         // download failure with every out still checked out is counted in files.
         if (result.checkout.failed.length > 0) {
           process.stderr.write(
-            `ERROR: failed to pull data from the cloud - Checkout failed for following targets:\n${result.checkout.failed.map((failure) => failure.path).join("\n")}\nIs your cache up to date?\n`,
+            `ERROR: ${TRANSFER_FAILED.pull} - Checkout failed for following targets:\n${checkout.failed.join("\n")}\nIs your cache up to date?\n`,
           );
         } else if (result.fetch.failed.length > 0) {
           process.stderr.write(
-            `ERROR: failed to pull data from the cloud - ${plural(result.fetch.failed.length, "file")} failed to download\n`,
+            `ERROR: ${TRANSFER_FAILED.pull} - ${plural(result.fetch.failed.length, "file")} failed to download\n`,
           );
         }
       }
@@ -316,6 +322,16 @@ function checkoutCounts(summary: CheckoutSummary): {
   return {
     ...summary.stats,
     lines,
-    failed: summary.failed.map((failure) => `${failure.path}: ${failure.reason}`),
+    failed: summary.failed.map(checkoutFailureLine),
   };
+}
+
+/**
+ * One line of pull's "Checkout failed for following targets" list. An out whose object is missing is named
+ * alone, as dvc names it: the fetch's lines above and "Is your cache up to date?" already say why, and a
+ * separate line per out repeating it was one more error than dvc prints. Any other failure (a corrupt
+ * object) keeps its reason on the same line, as `data checkout` lists them, so nothing is lost.
+ */
+function checkoutFailureLine(failure: CheckoutSummary["failed"][number]): string {
+  return failure.missing === true ? failure.path : `${failure.path}: ${failure.reason}`;
 }
