@@ -150,6 +150,24 @@ describe("a .dvc file as a repro target", () => {
   });
 });
 
+describe("a .dvc file among -s items", () => {
+  // dvc 3.67.1 `repro -s -k -f data.txt.dvc b` with data.txt gone still runs b ("failed to reproduce
+  // stages: 'data.txt.dvc' and 'b'"): there is no graph between -s items for a failure to skip along.
+  it("with keepGoing does not keep a later item that reads it from running when it fails", async () => {
+    await run();
+    await rm(join(dir, "raw.txt"));
+    const result = await run({
+      targets: ["raw.txt.dvc", "prep"],
+      singleItem: true,
+      keepGoing: true,
+      force: true,
+    });
+    expect(sources(result)).toEqual({ "raw.txt.dvc": "failed" });
+    // prep is tried, and fails on its own missing dep, as b does in dvc.
+    expect(outcomes(result)).toEqual({ prep: "failed" });
+  });
+});
+
 describe("status --with-deps", () => {
   it("lists the .dvc files upstream of a stage before it, as dvc status -d", async () => {
     await run();

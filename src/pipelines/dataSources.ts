@@ -227,14 +227,15 @@ async function reproImport(
 
 /**
  * The planned stages a failed data source keeps from running, with the result each gets: with
- * `ignoreErrors` none; with `keepGoing` the stages that read it and everything below them; otherwise all of
- * them, as dvc stops at the first failure and its data sources come before the stages that read them.
+ * `ignoreErrors` none; with `keepGoing` the stages that read it and everything below them (none for `-s`
+ * items, between which dvc has no graph); otherwise all of them, as dvc stops at the first failure and its
+ * data sources come before the stages that read them.
  */
 export function stagesBlockedByDataSources(
   failed: readonly DataSourceResult[],
   pipeline: Pipeline,
   plan: readonly { name: string; upstream: readonly string[] }[],
-  options: { keepGoing?: boolean; ignoreErrors?: boolean; cwd?: string },
+  options: { keepGoing?: boolean; ignoreErrors?: boolean; singleItem?: boolean; cwd?: string },
 ): Map<string, { outcome: "cancelled" | "not-run-upstream-failed"; message: string }> {
   const blocked = new Map<string, { outcome: "cancelled" | "not-run-upstream-failed"; message: string }>();
   const [first] = failed;
@@ -248,6 +249,7 @@ export function stagesBlockedByDataSources(
     for (const { name } of plan) blocked.set(name, { outcome: "cancelled", message });
     return blocked;
   }
+  if (options.singleItem === true) return blocked;
   const sources = dataSourceFiles(pipeline.trackedOuts ?? []);
   const failedFiles = new Set(failed.map((result) => result.dvcFile));
   const stages = new Map(pipeline.stages.map((stage) => [stage.name, stage]));

@@ -35,7 +35,7 @@ import {
   type DataSourceResult,
 } from "./dataSources.js";
 import { recordStage } from "./stageRecord.js";
-import { planStages } from "./reproPlan.js";
+import { planStages, plansSingleItems } from "./reproPlan.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
 import type { ReproResult, StageResult } from "./reproResult.js";
 import { hashDeps, readStageParams, stageChanges, stageOuts, type StageChange } from "./stageStatus.js";
@@ -100,7 +100,7 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
     dataSources.filter((source) => source.outcome === "failed"),
     pipeline,
     plan,
-    options,
+    { ...options, singleItem: plansSingleItems(options) },
   );
   for (const [name, why] of blocked) {
     const result: StageResult = {

@@ -59,9 +59,9 @@ describe("planStages", () => {
     if (pipeline === undefined) throw new Error("no pipeline");
     // c depends on a and b, so each of them, listed after c, waits for c as DVC runs them in turn.
     expect(planStages(pipeline, { cwd: dir, targets: ["c", "a", "b", "c"], singleItem: true })).toEqual([
-      { name: "c", upstream: [] },
-      { name: "a", upstream: ["c"] },
-      { name: "b", upstream: ["c", "a"] },
+      { name: "c", upstream: [], after: [] },
+      { name: "a", upstream: [], after: ["c"] },
+      { name: "b", upstream: [], after: ["c", "a"] },
     ]);
   });
 
@@ -70,16 +70,16 @@ describe("planStages", () => {
     await writeFile(join(dir, "dvc.yaml"), TWO_PIPELINES);
     const pipeline = await readWorkspacePipelines(dir);
     if (pipeline === undefined) throw new Error("no pipeline");
-    const upstream = (targets: string[]): Record<string, string[]> =>
+    const after = (targets: string[]): Record<string, string[] | undefined> =>
       Object.fromEntries(
-        planStages(pipeline, { cwd: dir, targets, singleItem: true }).map((p) => [p.name, p.upstream]),
+        planStages(pipeline, { cwd: dir, targets, singleItem: true }).map((p) => [p.name, p.after]),
       );
-    expect(upstream(["c", "b"])).toEqual({ c: [], b: ["c"] });
+    expect(after(["c", "b"])).toEqual({ c: [], b: ["c"] });
     // Related only through a stage not listed (a -> b -> c), they are still ordered.
-    expect(upstream(["c", "a"])).toEqual({ c: [], a: ["c"] });
-    expect(upstream(["a", "c"])).toEqual({ a: [], c: ["a"] });
+    expect(after(["c", "a"])).toEqual({ c: [], a: ["c"] });
+    expect(after(["a", "c"])).toEqual({ a: [], c: ["a"] });
     // Unrelated targets may still run together: siblings c and d, and the separate pipeline x -> y.
-    expect(upstream(["d", "c", "y", "a"])).toEqual({ d: [], c: [], y: [], a: ["d", "c"] });
+    expect(after(["d", "c", "y", "a"])).toEqual({ d: [], c: [], y: [], a: ["d", "c"] });
   });
 
   it("with singleItem, orders targets related through a frozen stage, which still reads its deps", async () => {
@@ -89,8 +89,8 @@ describe("planStages", () => {
     if (pipeline === undefined) throw new Error("no pipeline");
     const planned = planStages(pipeline, { cwd: dir, targets: ["b", "a"], singleItem: true });
     expect(planned).toEqual([
-      { name: "b", upstream: [] },
-      { name: "a", upstream: ["b"] },
+      { name: "b", upstream: [], after: [] },
+      { name: "a", upstream: [], after: ["b"] },
     ]);
   });
 

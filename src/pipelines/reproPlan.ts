@@ -32,14 +32,33 @@ export interface ReproTargets extends ReproTargetOptions {
   wholePipeline?: boolean;
 }
 
+/** One planned stage: the planned stages it depends on, and those it only runs after (`-s`). */
+export interface PlannedStage {
+  name: string;
+  /** Upstream in DVC's graph: a failure there skips this stage; a run there forces it (--force-downstream). */
+  upstream: string[];
+  /** Earlier `-s` items it must not overlap with: an order only, as DVC has no graph between them. */
+  after?: string[];
+}
+
+/** Whether every stage from all pipelines is planned (no cwd, no targets: `--all-pipelines`). */
+function plansAllPipelines(options: ReproTargets): boolean {
+  return options.cwd === undefined && (options.targets ?? []).length === 0;
+}
+
+/**
+ * Whether the plan is `-s` items, which DVC runs with no graph between them: `-p` and `--all-pipelines`
+ * turn `-s` off (dvc/repo/reproduce.py), as planStages does.
+ */
+export function plansSingleItems(options: ReproTargets): boolean {
+  return options.singleItem === true && options.wholePipeline !== true && !plansAllPipelines(options);
+}
+
 /** The stages to consider, in DVC's order, each with the planned stages it waits for. */
-export function planStages(
-  pipeline: Pipeline,
-  options: ReproTargets,
-): { name: string; upstream: string[] }[] {
+export function planStages(pipeline: Pipeline, options: ReproTargets): PlannedStage[] {
   const dag = buildDag(pipeline);
   const graph = activeGraph(dag);
-  const allPipelines = options.cwd === undefined && (options.targets ?? []).length === 0;
+  const allPipelines = plansAllPipelines(options);
   const targets = allPipelines
     ? []
     : resolveReproTargets(
@@ -59,7 +78,7 @@ export function planStages(
   if (allPipelines) names = graph.postOrder(dag.stages.keys());
   else if (options.wholePipeline === true)
     names = wholePipelines(graph, [...dag.stages.keys()], withReaders());
-  else if (options.singleItem === true) return singleItems(dag, targets);
+  else if (plansSingleItems(options)) return singleItems(dag, targets);
   else if (options.downstream === true)
     names = graph.postOrder(dag.stages.keys(), graph.below(withReaders()));
   else names = graph.postOrder(targets);
@@ -122,8 +141,10 @@ function activeGraph(dag: Dag): ActiveGraph {
  * them (downstream, even through stages not listed) or writes what it reads (upstream) races on those files.
  * Unrelated items may still overlap. The full DAG, not the active one, decides: a frozen stage still reads
  * its deps, and waiting longer never departs from DVC's sequential order.
+ * That wait is `after`, not `upstream`: with no graph, DVC's `-k` skips nothing below a failed item and
+ * `--force-downstream` forces nothing (dvc/repo/reproduce.py passes `graph=None` for single items).
  */
-function singleItems(dag: Dag, targets: readonly string[]): { name: string; upstream: string[] }[] {
+function singleItems(dag: Dag, targets: readonly string[]): PlannedStage[] {
   const names = [...new Set(targets)];
   const ancestors = new Map(
     names.map((name) => [name, new Set(dag.upstream(name).map((stage) => stage.name))]),
@@ -132,7 +153,8 @@ function singleItems(dag: Dag, targets: readonly string[]): { name: string; upst
     ancestors.get(one)?.has(other) === true || ancestors.get(other)?.has(one) === true;
   return names.map((name, index) => ({
     name,
-    upstream: names.slice(0, index).filter((earlier) => related(name, earlier)),
+    upstream: [],
+    after: names.slice(0, index).filter((earlier) => related(name, earlier)),
   }));
 }
 

@@ -27,6 +27,12 @@ export interface ScheduledStage {
   name: string;
   /** Names of the plan's stages it depends on directly; stages outside the plan are ignored. */
   upstream: readonly string[];
+  /**
+   * Plan stages it only starts after, whatever their outcome: an order with no dependency, so a failure
+   * there neither skips this stage nor stops it under `keepGoing` (`-s` items, which dvc runs one by one
+   * with no graph between them).
+   */
+  after?: readonly string[];
 }
 
 export interface StageAttempt {
@@ -80,6 +86,14 @@ export async function runSchedule<R extends StageAttempt>(
       stage.upstream.filter((name) => inPlan.has(name) && name !== stage.name),
     ]),
   );
+  const waitsFor = new Map(
+    plan.map((stage) => [
+      stage.name,
+      [...(upstreamOf.get(stage.name) ?? []), ...(stage.after ?? [])].filter(
+        (name) => inPlan.has(name) && name !== stage.name,
+      ),
+    ]),
+  );
   const results = new Map<string, R>();
   const running = new Map<string, Promise<void>>();
   const waiting = plan.map((stage) => stage.name);
@@ -127,7 +141,7 @@ export async function runSchedule<R extends StageAttempt>(
     return undefined;
   };
   const isReady = (name: string): boolean =>
-    (upstreamOf.get(name) ?? []).every((up) => results.has(up) && !running.has(up));
+    (waitsFor.get(name) ?? []).every((up) => results.has(up) && !running.has(up));
 
   /** The first stage that failed, once one has and the schedule does not keep going. */
   const stoppedBy = (): string | undefined => {

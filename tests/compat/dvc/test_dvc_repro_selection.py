@@ -85,6 +85,34 @@ def test_single_item_runs_the_targets_in_the_order_given(make_ws):
     assert by_flowops.read("dvc.lock") == by_dvc.read("dvc.lock")
 
 
+# b reads a's out; each logs that its command ran, then fails when its marker file exists.
+RELATED_PAIR = """\
+stages:
+  a:
+    cmd: echo a > a.txt && echo a >> runs.log && test ! -f fail_a
+    outs: [a.txt]
+  b:
+    cmd: cat a.txt > b.txt && echo b >> runs.log && test ! -f fail_b
+    deps: [a.txt]
+    outs: [b.txt]
+"""
+
+
+@pytest.mark.parametrize("order", [["a", "b"], ["b", "a"]])
+def test_single_items_keep_going_past_a_failed_item_they_are_related_to(make_ws, order: list[str]):
+    # dvc has no graph between -s items (graph=None): -k skips nothing after a failed item, in either order.
+    by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
+    for ws in (by_dvc, by_flowops):
+        ws.write(".gitignore", "runs.log\n")
+        ws.write("dvc.yaml", RELATED_PAIR)
+        ws.dvc("repro")
+        _runs(ws)
+        ws.write(f"fail_{order[0]}", "")
+    assert by_dvc.dvc("repro", "-s", "-k", "-f", *order, check=False).returncode == 255
+    assert by_flowops.flowops("repro", "-s", "-k", "-f", *order, check=False).returncode == 255
+    assert _runs(by_dvc) == _runs(by_flowops) == order
+
+
 def test_both_tools_run_the_dependants_of_a_failed_stage_with_ignore_errors(make_ws):
     by_dvc, by_flowops = make_ws("by_dvc"), make_ws("by_flowops")
     for ws in (by_dvc, by_flowops):
