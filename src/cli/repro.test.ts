@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +40,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   process.chdir(previousCwd);
   process.exitCode = undefined;
   await rm(dir, { recursive: true, force: true });
@@ -59,6 +61,24 @@ describe("flowops repro", () => {
       /ERROR: stage 'broken': failed to reproduce: command 'echo about to fail && exit 4' exited with code 4 \(log: \.dvc\/tmp\/flowops\/logs\/.*\/broken\.log\)\n {4}about to fail\n/,
     );
     expect(stderr).toContain("ERROR: failed to reproduce 'broken'");
+    expect(process.exitCode).toBe(255);
+  });
+
+  it("points the failure summary at the log directory the failed stage wrote", async () => {
+    await flowops("broken");
+    const logs = /ERROR: failed to reproduce 'broken'; logs under (\S+)\/\n/.exec(stderr)?.[1];
+    expect(logs).toBeDefined();
+    expect(existsSync(join(dir, logs ?? "", "broken.log"))).toBe(true);
+  });
+
+  // Regression: the summary named .dvc/tmp/flowops/logs/<run>/, which a stage that never ran had not created.
+  it("names no log directory when the failed stage never ran its command (a GPU request no machine meets)", async () => {
+    vi.stubEnv("FLOWOPS_GPUS", "0:T4");
+    await writeFile(join(dir, "flowops.yaml"), "stages:\n  hello: {gpus: 2, gpu_type: A100}\n");
+    await flowops("hello");
+    expect(stdout).toContain("2 GPU(s) of type 'A100' requested but this machine has 0");
+    expect(stderr).toMatch(/ERROR: failed to reproduce 'hello'\n$/);
+    expect(existsSync(join(dir, ".dvc", "tmp", "flowops", "logs"))).toBe(false);
     expect(process.exitCode).toBe(255);
   });
 

@@ -15,6 +15,7 @@ import type { StageChange } from "../pipelines/stageStatus.js";
 import { reportFilesToTrack } from "./gitReminder.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { printJson } from "./output.js";
+import { printSummary } from "./reproSummary.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
 
 interface ReproCliOptions {
@@ -353,30 +354,6 @@ export function describeChanges(changes: readonly StageChange[]): string {
       }
     })
     .join(", ");
-}
-
-/** Prints the failure or up-to-date summary; answers whether something was reproduced, as dvc's CmdRepro counts. */
-function printSummary(result: ReproResult, named: (name: string) => string, opts: ReproCliOptions): boolean {
-  const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${named(s.name)}'`);
-  if (opts.ignoreErrors === true) return false;
-  if (failed.length > 0) {
-    process.stderr.write(
-      `ERROR: failed to reproduce ${failed.join(", ")}; logs under .dvc/tmp/flowops/logs/${result.runId}/\n`,
-    );
-    // A failed data source's line, printed as it failed, says it all: it ran no command, so it has no log.
-  } else if (result.dataSources.some((source) => source.outcome === "failed")) {
-    return false;
-  } else if (result.stages.some((s) => s.outcome === "cancelled")) {
-    // Interrupted: nothing was reproduced to push, and dvc's KeyboardInterrupt prints no closing line either.
-    return false;
-  } else if (
-    !opts.quiet &&
-    result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true) &&
-    result.dataSources.every((source) => source.outcome === "skipped" && source.wouldVerify !== true)
-  ) {
-    process.stdout.write("Data and pipelines are up to date.\n");
-  } else return true;
-  return false;
 }
 
 function toJson(result: ReproResult, root: string): unknown {
