@@ -40,7 +40,9 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
   scope.post("/invocations", async (request: FastifyRequest, reply: FastifyReply) => {
     try {
       const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
-      const parsed = await readMlflowRequest(body, request.headers["content-type"]);
+      const parsed = await readMlflowRequest(body, request.headers["content-type"], {
+        typedInputs: served.model.inputs.length > 0,
+      });
       const outputs = await predict(served, parsed);
       const answer = mlflowResponse(outputs, served.model.signature, {
         platform: served.model.platform,

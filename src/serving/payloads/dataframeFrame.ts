@@ -5,12 +5,14 @@
  * common one-row request allocates nothing here.
  */
 import { invalidInput, isJsonObject } from "./invalidInput.js";
+import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import type { ModelInput } from "./predictRequest.js";
 import { frameFromRecords } from "./recordsFrame.js";
 
 type Frame = ModelInput & { kind: "frame" };
 
-export function frameFromDataframeSplit(split: unknown): Frame {
+/** `floats` (both forms): where the body wrote whole numbers as floats, which the frame's floatColumn tells. */
+export function frameFromDataframeSplit(split: unknown, floats?: FloatLiterals): Frame {
   if (!isJsonObject(split)) {
     const got = Array.isArray(split) ? "list" : `type ${jsonTypeName(split)}`;
     throw invalidInput(`Dataframe split format must be a dictionary. Got ${got}.`);
@@ -68,10 +70,10 @@ export function frameFromDataframeSplit(split: unknown): Frame {
     );
   }
   const index = Array.isArray(split.index) ? { index: split.index as unknown[] } : {};
-  return { kind: "frame", columns, rows, ...index };
+  return withFloatColumns({ kind: "frame", columns, rows, ...index }, data, floats);
 }
 
-export function frameFromDataframeRecords(records: unknown): Frame {
+export function frameFromDataframeRecords(records: unknown, floats?: FloatLiterals): Frame {
   if (!Array.isArray(records)) {
     const got = isJsonObject(records) ? "dictionary" : `type ${jsonTypeName(records)}`;
     throw invalidInput(`Dataframe records format must be a list of records. Got ${got}.`);
@@ -86,9 +88,23 @@ export function frameFromDataframeRecords(records: unknown): Frame {
         );
       }
     }
-    return { kind: "frame", columns: undefined, rows: records as unknown[][] };
+    return withFloatColumns(
+      { kind: "frame", columns: undefined, rows: records as unknown[][] },
+      records,
+      floats,
+    );
   }
-  return frameFromRecords(records, "dataframe_records");
+  return frameFromRecords(records, "dataframe_records", floats);
+}
+
+/** The frame, told which of its columns hold whole numbers written as floats in `rows` as sent. */
+export function withFloatColumns(
+  frame: Frame,
+  rows: readonly unknown[],
+  floats: FloatLiterals | undefined,
+): Frame {
+  if (floats !== undefined) frame.floatColumn = floats.columnsOfRows(rows);
+  return frame;
 }
 
 function firstDuplicate(names: readonly string[]): string | undefined {

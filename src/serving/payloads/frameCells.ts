@@ -78,17 +78,22 @@ function textCell(value: unknown): unknown {
 
 /**
  * For a column without a declared type: when every non-null cell is numeric text (as in CSV), the numbers (null
- * as NaN), else the cells unchanged. Pandas' read_csv would infer the same.
+ * as NaN), else the cells unchanged. Pandas' read_csv would infer the same, and `floats` says that it would make
+ * the column float64 for text such as `1.0` or `1e3`, whose numbers are whole.
  */
-export function inferCells(values: readonly unknown[]): unknown[] {
+export function inferCells(values: readonly unknown[]): { cells: unknown[]; floats: boolean } {
   let text = 0;
   let numericText = 0;
+  let floats = false;
   for (const value of values) {
     if (typeof value === "string") {
       text++;
-      if (NUMERIC_TEXT.test(value)) numericText++;
+      if (NUMERIC_TEXT.test(value)) {
+        numericText++;
+        floats ||= !INTEGER_TEXT.test(value);
+      }
     }
   }
-  if (text === 0 || numericText !== text) return values.slice();
-  return values.map((value) => (value === null ? NaN : numberCell(value)));
+  if (text === 0 || numericText !== text) return { cells: values.slice(), floats: false };
+  return { cells: values.map((value) => (value === null ? NaN : numberCell(value))), floats };
 }

@@ -159,9 +159,10 @@ export function inferredFrameColumns(frame: Frame): Tensor[] {
   const tensors: Tensor[] = [];
   for (let c = 0; c < width; c++) {
     const name = frame.columns?.[c] ?? String(c);
-    const cells = inferCells(columnValues(frame.rows, c));
+    const { cells, floats } = inferCells(columnValues(frame.rows, c));
+    const writtenAsFloat = (): boolean => floats || frame.floatColumn?.(c) === true;
     // A DataFrame column: pandas, not numpy, types its integers beyond INT64.
-    tensors.push(requireTensorFromJson(name, cells, `column '${name}'`, "pandas"));
+    tensors.push(requireTensorFromJson(name, cells, `column '${name}'`, "pandas", writtenAsFloat));
   }
   return tensors;
 }
@@ -173,7 +174,11 @@ export function inferredFrameColumns(frame: Frame): Tensor[] {
 export function frameArray(frame: Frame): Tensor[] {
   const width = frame.rows[0]?.length ?? 0;
   checkRowWidths(frame.rows, width, `row 0 has ${width}`);
-  const tensor = inferTensorFromJson(UNNAMED_INPUT, frame.rows, "instances");
+  const writtenAsFloat = (): boolean => {
+    for (let c = 0; c < width; c++) if (frame.floatColumn?.(c) === true) return true;
+    return false;
+  };
+  const tensor = inferTensorFromJson(UNNAMED_INPUT, frame.rows, "instances", "numpy", writtenAsFloat);
   return tensor === undefined ? inferredFrameColumns(frame) : [tensor];
 }
 

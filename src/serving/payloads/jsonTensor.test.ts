@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
+import { parseJsonKeepingFloatLiterals } from "./jsonFloatLiterals.js";
 import { thrownError } from "../../../test/support/thrownError.js";
 import { inferTensorFromJson, requireTensorFromJson, type BigIntegerRule } from "./jsonTensor.js";
 
@@ -55,5 +56,37 @@ describe("inferTensorFromJson", () => {
         "hold it as Python objects (dtype object); send integers within INT64, or within UINT64 from 0 up, or floats",
     );
     expect(thrownError(() => inferred("[-9223372036854775809, 1.5]")).message).toContain("dtype object");
+  });
+
+  // Regression: `[[1.0, 2.0]]` was INT64, where numpy (MLflow's server) makes float64 of Python's floats.
+  it("types whole numbers the body wrote as floats FP64, as numpy and pandas type Python's floats", () => {
+    const literal = (json: string, integers: BigIntegerRule = "numpy"): string => {
+      const { value, floats } = parseJsonKeepingFloatLiterals(`{"x": ${json}}`);
+      const x = (value as { x: unknown }).x;
+      const written = (): boolean => floats?.holdsAnyIn(x) === true;
+      return requireTensorFromJson("x", x, "inputs", integers, written).datatype;
+    };
+    expect(literal("[[1.0, 2.0]]")).toBe("FP64");
+    expect(literal("[[1, 2], [3, 4e0]]")).toBe("FP64");
+    expect(literal("[true, 1.0]")).toBe("FP64");
+    expect(literal("[[1, 2]]")).toBe("INT64");
+    // pandas: [2**63, 1.0] is float64, [2**63, -1, 1.0] still an object column.
+    expect(literal("[9223372036854775808, 1.0]", "pandas")).toBe("FP64");
+    expect(thrownError(() => literal("[9223372036854775808, -1, 1.0]", "pandas")).message).toContain(
+      "dtype object",
+    );
+  });
+
+  it("asks whether numbers were written as floats only when they would otherwise be integers", () => {
+    let asked = 0;
+    const written = (): boolean => {
+      asked++;
+      return true;
+    };
+    expect(requireTensorFromJson("x", [1.5, 2], "inputs", "numpy", written).datatype).toBe("FP64");
+    expect(requireTensorFromJson("x", ["a"], "inputs", "numpy", written).datatype).toBe("BYTES");
+    expect(asked).toBe(0);
+    expect(requireTensorFromJson("x", [1, 2], "inputs", "numpy", written).datatype).toBe("FP64");
+    expect(asked).toBe(1);
   });
 });

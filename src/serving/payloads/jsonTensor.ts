@@ -9,20 +9,32 @@
  * a DataFrame column follows pandas instead, which keeps [2**63, 1] uint64 and makes [2**63, -1] an object
  * column. Integers outside both ranges, and the object cases, would reach the model as Python ints in an object
  * array, which no tensor holds: they are refused.
+ *
+ * A whole number the body wrote as a float (`1.0`) is a float to Python's json.loads, which JSON.parse forgets:
+ * told so (writtenAsFloat), the numbers are FP64 as numpy and pandas make them.
  */
 import { invalidInput } from "./invalidInput.js";
 import { MAX_TENSOR_DIMS } from "./jsonDepth.js";
 import { dataFromJsonValues, showValue, type Datatype, type Tensor } from "../tensor.js";
 
-/** Infers a tensor from `value`; undefined when its leaves mix strings with numbers (the caller decides). */
 /** Whose rule types integers beyond INT64: numpy's `np.array` (lists) or pandas' (DataFrame columns). */
 export type BigIntegerRule = "numpy" | "pandas";
 
+/**
+ * Whether the body wrote one of the value's whole numbers as a float (see jsonFloatLiterals.ts); asked only when
+ * the numbers alone would make integers, as finding out may search the body's text.
+ */
+export type WrittenAsFloat = () => boolean;
+
+const NOT_WRITTEN: WrittenAsFloat = () => false;
+
+/** Infers a tensor from `value`; undefined when its leaves mix strings with numbers (the caller decides). */
 export function inferTensorFromJson(
   name: string,
   value: unknown,
   where: string,
   integers: BigIntegerRule = "numpy",
+  writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
 ): Tensor | undefined {
   const shape: number[] = [];
   for (let level: unknown = value; Array.isArray(level); level = level[0]) {
@@ -37,7 +49,7 @@ export function inferTensorFromJson(
   }
   const leaves: unknown[] = [];
   collectLeaves(value, shape, 0, leaves, where);
-  const datatype = inferDatatype(leaves, where, integers);
+  const datatype = inferDatatype(leaves, where, integers, writtenAsFloat);
   if (datatype === undefined) return undefined;
   const values = datatype === "FP64" ? leaves.map((leaf) => (leaf === null ? NaN : leaf)) : leaves;
   const data = dataFromJsonValues(datatype, values, (index) => `${where} element ${index}`);
@@ -50,8 +62,9 @@ export function requireTensorFromJson(
   value: unknown,
   where: string,
   integers: BigIntegerRule = "numpy",
+  writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
 ): Tensor {
-  const tensor = inferTensorFromJson(name, value, where, integers);
+  const tensor = inferTensorFromJson(name, value, where, integers, writtenAsFloat);
   if (tensor === undefined) {
     throw invalidInput(`${where} mixes strings with numbers or booleans; send one type per tensor`);
   }
@@ -94,6 +107,7 @@ function inferDatatype(
   leaves: readonly unknown[],
   where: string,
   integers: BigIntegerRule,
+  writtenAsFloat: WrittenAsFloat,
 ): Datatype | undefined {
   let strings = 0;
   let booleans = 0;
@@ -126,11 +140,13 @@ function inferDatatype(
     throw objectArrayError(where, `${beyond} lies beyond the 64-bit integers`, integers);
   }
   if (fractional || leaves.length === 0) return "FP64";
-  if (!unsigned) return "INT64";
+  if (!unsigned) return writtenAsFloat() ? "FP64" : "INT64";
+  // A float among them counts as signed here: numpy makes it float64 like any uint64 mixed with signed values.
   if (integers === "numpy") return signed ? "FP64" : "UINT64";
+  // Observed: pandas keeps [2**63, -1, 1.0] an object column but makes [2**63, 1.0] float64.
   if (negative) throw objectArrayError(where, "it mixes integers from 2^63 up with negative ones", integers);
   if (booleans > 0) throw objectArrayError(where, "it mixes integers from 2^63 up with booleans", integers);
-  return "UINT64";
+  return writtenAsFloat() ? "FP64" : "UINT64";
 }
 
 function objectArrayError(where: string, why: string, integers: BigIntegerRule): Error {

@@ -12,6 +12,7 @@ import { frameFromDataframeRecords, frameFromDataframeSplit } from "./dataframeF
 import { frameFromParquet } from "./parquetFrame.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { checkJsonDepth } from "./jsonDepth.js";
+import { parseJsonKeepingFloatLiterals, type FloatLiterals, type LiteralJson } from "./jsonFloatLiterals.js";
 import { holdsIntegralNumber, topLevelMemberText } from "./jsonMemberText.js";
 import { mlflowMediaType } from "./mlflowContentType.js";
 import {
@@ -32,8 +33,17 @@ import {
   type NestedJson,
 } from "./nestedJson.js";
 import type { ModelInput, PredictRequest } from "./predictRequest.js";
-import { inputsInput, instancesInput } from "./tfServingInput.js";
+import { floatScalarInput, inputsInput, instancesInput } from "./tfServingInput.js";
 import { decodeUtf8Body } from "./utf8Body.js";
+
+/** What the reader may assume about the model that the body is for. */
+export interface MlflowReadOptions {
+  /**
+   * The model declares its inputs' datatypes (an ONNX graph, an MLflow signature), which then decide every
+   * number's type: the JSON parse need not tell `1.0` from `1`, which only a model without them is typed by.
+   */
+  typedInputs?: boolean;
+}
 
 /**
  * Parses an `/invocations` body of any of MLflow's media types, Parquet included (read asynchronously); 415
@@ -42,15 +52,20 @@ import { decodeUtf8Body } from "./utf8Body.js";
 export async function readMlflowRequest(
   body: Buffer | string,
   contentType: string | undefined,
+  options: MlflowReadOptions = {},
 ): Promise<PredictRequest> {
   if (mlflowMediaType(contentType) !== "application/vnd.apache.parquet")
-    return mlflowRequest(body, contentType);
+    return mlflowRequest(body, contentType, options);
   const bytes = typeof body === "string" ? Buffer.from(body, "latin1") : body;
   return { input: await frameFromParquet(bytes), dataframe: true };
 }
 
 /** Parses a JSON or CSV `/invocations` body; 415 for other media types or charsets, 400 for malformed input. */
-export function mlflowRequest(body: Buffer | string, contentType: string | undefined): PredictRequest {
+export function mlflowRequest(
+  body: Buffer | string,
+  contentType: string | undefined,
+  options: MlflowReadOptions = {},
+): PredictRequest {
   const mediaType = mlflowMediaType(contentType);
   if (mediaType === "text/csv") {
     return { input: frameFromCsv(decodeUtf8Body(body, "CSV body")), dataframe: true, missingAsNaN: true };
@@ -59,17 +74,21 @@ export function mlflowRequest(body: Buffer | string, contentType: string | undef
     throw new FlowOpsError("INTERNAL_ERROR", "a Parquet body is read with readMlflowRequest");
   }
   const text = decodeUtf8Body(body, "JSON body");
-  let parsed: unknown;
+  let parsed: LiteralJson;
   try {
-    // Integers beyond 2^53 as BigInts, as MLflow's json.loads keeps them exact for an int64 column or tensor.
-    parsed = parseJsonWithBigIntegers(text);
+    // Integers beyond 2^53 as BigInts, as MLflow's json.loads keeps them exact for an int64 column or tensor;
+    // and, for a model typed by the values alone, which whole numbers json.loads makes floats (`1.0`).
+    parsed =
+      options.typedInputs === true
+        ? { value: parseJsonWithBigIntegers(text), floats: undefined }
+        : parseJsonKeepingFloatLiterals(text);
   } catch (error) {
     const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
     throw invalidInput(
       `Ensure that input is a valid JSON formatted string. Error: '${(error as Error).message}'\nInput: \n${shown}\n`,
     );
   }
-  const request = mlflowJsonRequest(parsed);
+  const request = mlflowJsonRequest(parsed.value, parsed.floats);
   if (request.params !== undefined && holdsIntegralNumber(request.params)) {
     const paramsJson = topLevelMemberText(text, "params");
     if (paramsJson !== undefined) request.paramsJson = paramsJson;
@@ -77,8 +96,11 @@ export function mlflowRequest(body: Buffer | string, contentType: string | undef
   return request;
 }
 
-/** The JSON form of mlflowRequest, for a body already parsed. */
-export function mlflowJsonRequest(parsed: unknown): PredictRequest {
+/**
+ * The JSON form of mlflowRequest, for a body already parsed; `floats`, where it wrote whole numbers as floats
+ * (parseJsonKeepingFloatLiterals), types them as MLflow's server does for a model without a signature.
+ */
+export function mlflowJsonRequest(parsed: unknown, floats?: FloatLiterals): PredictRequest {
   checkJsonDepth(parsed, "The JSON body");
   if (!isJsonObject(parsed)) {
     if (Array.isArray(parsed)) throw invalidInput(`${REQUIRED_INPUT_FORMAT}. Received a list.`);
@@ -104,7 +126,7 @@ export function mlflowJsonRequest(parsed: unknown): PredictRequest {
         SCORING_PROTOCOL_CHANGE_INFO,
     );
   }
-  const input = mlflowInput(key, parsed[key]);
+  const input = mlflowInput(parsed, key, floats);
   const request: PredictRequest = { input, dataframe: key.startsWith("dataframe_") };
   const params = parsed.params;
   if (params === undefined || params === null) return request;
@@ -113,16 +135,24 @@ export function mlflowJsonRequest(parsed: unknown): PredictRequest {
   return { ...request, params };
 }
 
-function mlflowInput(key: MlflowInputKey, value: unknown): ModelInput {
+function mlflowInput(
+  body: Record<string, unknown>,
+  key: MlflowInputKey,
+  floats: FloatLiterals | undefined,
+): ModelInput {
+  const value = body[key];
   switch (key) {
     case "dataframe_split":
-      return frameFromDataframeSplit(value);
+      return frameFromDataframeSplit(value, floats);
     case "dataframe_records":
-      return frameFromDataframeRecords(value);
+      return frameFromDataframeRecords(value, floats);
     case "instances":
-      return instancesInput(value);
     case "inputs":
-      return inputsInput(value);
+      // A bare number's literal is known by its place in the body, which the tensor parsers do not see; asked
+      // only of a whole number, as asking may search the text.
+      if (Number.isInteger(value) && floats?.has(body, key) === true)
+        return floatScalarInput(value as number);
+      return key === "instances" ? instancesInput(value, floats) : inputsInput(value, floats);
   }
 }
 

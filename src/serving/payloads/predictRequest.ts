@@ -24,6 +24,12 @@ export type ModelInput =
        * (`parse_tf_serving_input`), not a DataFrame: a model that declares no inputs gets it as one tensor.
        */
       array?: boolean;
+      /**
+       * Whether the body wrote a whole number of column `column` (by position) as a float (`1.0`), which
+       * JSON.parse reads as an integer: pandas makes that column float64, so a model that declares no inputs gets
+       * FP64. Asked only for a column whose values alone would be integers (see jsonFloatLiterals.ts).
+       */
+      floatColumn?: (column: number) => boolean;
     };
 
 export interface PredictRequest {

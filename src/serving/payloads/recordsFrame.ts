@@ -4,8 +4,14 @@
  */
 import type { ModelInput } from "./predictRequest.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
+import type { FloatLiterals } from "./jsonFloatLiterals.js";
 
-export function frameFromRecords(records: readonly unknown[], field: string): ModelInput & { kind: "frame" } {
+/** `floats`: where the body wrote whole numbers as floats, which the frame's floatColumn tells. */
+export function frameFromRecords(
+  records: readonly unknown[],
+  field: string,
+  floats?: FloatLiterals,
+): ModelInput & { kind: "frame" } {
   const columns: string[] = [];
   const indexOf = new Map<string, number>();
   for (let r = 0; r < records.length; r++) {
@@ -25,5 +31,6 @@ export function frameFromRecords(records: readonly unknown[], field: string): Mo
     for (let c = 0; c < columns.length; c++) row[c] = record[columns[c] as string] ?? null;
     rows[r] = row;
   }
-  return { kind: "frame", columns, rows };
+  if (floats === undefined) return { kind: "frame", columns, rows };
+  return { kind: "frame", columns, rows, floatColumn: floats.columnsOfRecords(records, indexOf) };
 }

@@ -4,6 +4,8 @@
  * `inputs` is column-oriented (a {name: tensor} dict, or one unnamed tensor).
  */
 import type { Tensor } from "../tensor.js";
+import { withFloatColumns } from "./dataframeFrame.js";
+import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import { inferTensorFromJson, requireTensorFromJson } from "./jsonTensor.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
@@ -11,12 +13,13 @@ import { frameFromRecords } from "./recordsFrame.js";
 
 /**
  * `instances`: objects become a frame with named columns, rows a frame marked as one array (so a model with a
- * column signature still gets its columns by position), scalars one unnamed tensor.
+ * column signature still gets its columns by position), scalars one unnamed tensor. `floats` (here and in
+ * inputsInput): where the body wrote whole numbers as floats, which numpy and pandas type as floats.
  */
-export function instancesInput(instances: unknown): ModelInput {
-  if (!Array.isArray(instances)) return inputsInput(instances);
+export function instancesInput(instances: unknown, floats?: FloatLiterals): ModelInput {
+  if (!Array.isArray(instances)) return inputsInput(instances, floats);
   const first: unknown = instances[0];
-  if (isJsonObject(first)) return frameFromRecords(instances, "instances");
+  if (isJsonObject(first)) return frameFromRecords(instances, "instances", floats);
   if (Array.isArray(first)) {
     for (let i = 0; i < instances.length; i++) {
       if (!Array.isArray(instances[i])) {
@@ -25,29 +28,50 @@ export function instancesInput(instances: unknown): ModelInput {
         );
       }
     }
-    return { kind: "frame", columns: undefined, rows: instances as unknown[][], array: true };
+    const rows = instances as unknown[][];
+    return withFloatColumns({ kind: "frame", columns: undefined, rows, array: true }, rows, floats);
   }
-  return { kind: "tensors", tensors: [requireTensorFromJson(UNNAMED_INPUT, instances, "instances")] };
+  const tensor = requireTensorFromJson(UNNAMED_INPUT, instances, "instances", "numpy", () =>
+    floatsIn(instances, floats),
+  );
+  return { kind: "tensors", tensors: [tensor] };
+}
+
+function floatsIn(value: unknown, floats: FloatLiterals | undefined): boolean {
+  return floats !== undefined && floats.holdsAnyIn(value);
+}
+
+/** A bare number the body wrote as a float (`"inputs": 5.0`), which FloatLiterals leave to their container. */
+export function floatScalarInput(value: number): ModelInput {
+  const tensor = requireTensorFromJson(UNNAMED_INPUT, value, "inputs", "numpy", () => true);
+  return { kind: "tensors", tensors: [tensor] };
 }
 
 /**
  * `inputs`: a dict maps input names to nested lists; a list of objects is records; any other list or scalar is
  * one unnamed tensor (a list of rows mixing strings and numbers stays a frame, as a pandas DataFrame would).
  */
-export function inputsInput(inputs: unknown): ModelInput {
+export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput {
   if (isJsonObject(inputs)) {
     const tensors: Tensor[] = [];
     for (const name of Object.keys(inputs)) {
-      tensors.push(requireTensorFromJson(name, inputs[name], `inputs '${name}'`));
+      const value = inputs[name];
+      // A bare number is found by its place; a list's numbers inside it.
+      const written = (): boolean =>
+        Array.isArray(value) ? floatsIn(value, floats) : floats?.has(inputs, name) === true;
+      tensors.push(requireTensorFromJson(name, value, `inputs '${name}'`, "numpy", written));
     }
     if (tensors.length === 0) throw invalidInput("'inputs' is an empty dictionary; name at least one input");
     return { kind: "tensors", tensors };
   }
-  if (Array.isArray(inputs) && isJsonObject(inputs[0])) return frameFromRecords(inputs, "inputs");
-  const tensor = inferTensorFromJson(UNNAMED_INPUT, inputs, "inputs");
+  if (Array.isArray(inputs) && isJsonObject(inputs[0])) return frameFromRecords(inputs, "inputs", floats);
+  const tensor = inferTensorFromJson(UNNAMED_INPUT, inputs, "inputs", "numpy", () =>
+    floatsIn(inputs, floats),
+  );
   if (tensor !== undefined) return { kind: "tensors", tensors: [tensor] };
   if (Array.isArray(inputs) && inputs.every((row) => Array.isArray(row))) {
-    return { kind: "frame", columns: undefined, rows: inputs as unknown[][] };
+    const rows = inputs as unknown[][];
+    return withFloatColumns({ kind: "frame", columns: undefined, rows }, rows, floats);
   }
   return { kind: "tensors", tensors: [requireTensorFromJson(UNNAMED_INPUT, inputs, "inputs")] };
 }
