@@ -209,7 +209,7 @@ describe("batchPredict", () => {
     const result = await batchPredict(loader, predictOptions(input, output));
     expect(loads).toBe(1);
     expect(result.rows).toBe(9);
-    expect(await readFile(output, "utf8")).toContain("row 8,8,80,88");
+    expect(await readFile(output, "utf8")).toContain("row 8,8.0,80.0,88.0");
   });
 
   it("refuses rows per part that are not a positive integer", async () => {
@@ -231,14 +231,19 @@ describe("batchPredict", () => {
     expect(existsSync(output)).toBe(true);
   });
 
-  it("writes JSON Lines input numbers to CSV and JSON Lines as String writes them, whatever their text was", async () => {
+  it("writes JSON Lines input numbers to CSV and JSON Lines as pandas writes a float column, whatever their text was", async () => {
     const input = join(dir, "forms.jsonl");
     const forms = ["0.25", "-1.0", "1e3", "-0.0", "1E-7", "0.1234567890123456789", "2.50", "3"];
     const lines = forms.map((a, r) => `{"id":"r${r}","a":${a},"b":${r === 3 ? "0.5" : "1.5"}}`);
     // One line the scanner leaves to JSON.parse (keys reordered): its numbers are formatted, not copied.
     lines.push('{"b":2.5,"id":"r8","a":-1.25}');
     await writeFile(input, `${lines.join("\n")}\n`);
-    const written = [...forms, "-1.25"].map((a) => String(Number(a)));
+    // pandas 3.1.1 (read_json, then to_csv or to_json) writes the same but for 0.12345678901234501 (its JSON
+    // parser is not exact), and in JSON -0.0 as 0.0 and 1e-7 as 0.0000001 (it rounds to 10 decimals).
+    const written = {
+      csv: ["0.25", "-1.0", "1000.0", "-0.0", "1e-07", "0.12345678901234568", "2.5", "3.0", "-1.25"],
+      jsonl: ["0.25", "-1.0", "1000.0", "-0.0", "1e-7", "0.12345678901234568", "2.5", "3.0", "-1.25"],
+    };
     const b = lines.map((_, r) => (r === 3 ? "0.5" : r === 8 ? "2.5" : "1.5"));
     for (const format of ["csv", "jsonl"] as const) {
       const output = join(dir, `forms-out.${format}`);
@@ -246,11 +251,11 @@ describe("batchPredict", () => {
       const rows = (await readFile(output, "utf8")).trimEnd().split("\n");
       if (format === "csv") {
         expect(rows.slice(1).map((row) => row.split(",").slice(1, 3).join(","))).toEqual(
-          written.map((a, r) => `${a},${b[r]}`),
+          written.csv.map((a, r) => `${a},${b[r]}`),
         );
       } else {
         expect(rows.map((row) => row.slice(0, row.indexOf(',"sum"')))).toEqual(
-          written.map((a, r) => `{"id":"r${r}","a":${a},"b":${b[r]}`),
+          written.jsonl.map((a, r) => `{"id":"r${r}","a":${a},"b":${b[r]}`),
         );
       }
     }
@@ -304,8 +309,19 @@ describe("batchPredict", () => {
       expect(result).toMatchObject({ rows: 11, chunks: 3 });
       const expected = await readAll(fromCsv);
       const actual = await readAll(fromParquet);
-      if (format === "csv") expect(actual).toEqual(expected);
-      else {
+      if (format === "csv") {
+        // Parquet's float columns are written as pandas writes floats (`1.0`); CSV cells as the file spells them.
+        const floats = (values: unknown[] | undefined): unknown[] | undefined =>
+          values?.map((value) =>
+            value === null || String(value).includes(".") ? value : `${String(value)}.0`,
+          );
+        expect({ ...actual, a: floats(actual.a), b: floats(actual.b) }).toEqual({
+          ...expected,
+          a: floats(expected.a),
+          b: floats(expected.b),
+        });
+        expect(actual.a?.[1]).toBe("1.0");
+      } else {
         for (const name of ["sum", "half_0", "half_1"]) expect(actual[name]).toEqual(expected[name]);
         expect(actual.a).toEqual(Array.from({ length: 11 }, (_, r) => r));
         expect(actual.id?.[10]).toBe("row 10");
@@ -317,12 +333,12 @@ describe("batchPredict", () => {
     const input = join(dir, "verbatim.csv");
     await writeFile(input, 'id,a,b\nplain,007.50,1E1\n"a, b",-0,.5\ncafé\tau,1e-7,2\nx"y,+3,4\n');
     const expected = {
-      csv: 'id,a,b,sum,half_0,half_1\nplain,007.50,1E1,17.5,3.75,5\n"a, b",-0,.5,0.5,0,0.25\n',
-      tsv: "id\ta\tb\tsum\thalf_0\thalf_1\nplain\t007.50\t1E1\t17.5\t3.75\t5\na, b\t-0\t.5\t0.5\t0\t0.25\n",
+      csv: 'id,a,b,sum,half_0,half_1\nplain,007.50,1E1,17.5,3.75,5.0\n"a, b",-0,.5,0.5,-0.0,0.25\n',
+      tsv: "id\ta\tb\tsum\thalf_0\thalf_1\nplain\t007.50\t1E1\t17.5\t3.75\t5.0\na, b\t-0\t.5\t0.5\t-0.0\t0.25\n",
     };
     const rest = {
-      csv: 'café\tau,1e-7,2,2.0000001,5e-8,1\n"x""y",+3,4,7,1.5,2\n',
-      tsv: '"café\tau"\t1e-7\t2\t2.0000001\t5e-8\t1\n"x""y"\t+3\t4\t7\t1.5\t2\n',
+      csv: 'café\tau,1e-7,2,2.0000001,5e-08,1.0\n"x""y",+3,4,7.0,1.5,2.0\n',
+      tsv: '"café\tau"\t1e-7\t2\t2.0000001\t5e-08\t1.0\n"x""y"\t+3\t4\t7.0\t1.5\t2.0\n',
     };
     for (const format of ["csv", "tsv"] as const) {
       const output = join(dir, `verbatim-out.${format}`);
@@ -382,7 +398,7 @@ describe("batchPredict", () => {
     const result = await batchPredict(rerun, predictOptions(input, output));
     expect(rerun.calls).toBe(4);
     expect(result).toMatchObject({ rows: 13, resumedChunks: 0 });
-    expect((await readAll(output)).sum?.at(-1)).toBe("132");
+    expect((await readAll(output)).sum?.at(-1)).toBe("132.0");
   });
 
   it("starts over when the options changed since the interrupted run", async () => {

@@ -142,11 +142,13 @@ describe("batchPredict passthrough Parquet columns", () => {
     await predict(output);
     expect((await readFile(output, "utf8")).split("\n")).toEqual([
       "a,n,ts,tz,d,dec,u64,i8,p",
-      "1,1,2024-01-01 10:00:00.123456,2024-01-01 10:00:00.123456789+00:00,2024-01-02,1.23,1,1,2",
-      "2,2,,1970-01-01 00:00:00.000000005+00:00,,,18446744073709551615,-2,4",
-      "3,,1969-12-31 23:59:59.999999,,1960-05-06,-99999999999999999.99,,,6",
+      // The DOUBLE column and the FP64 prediction as pandas writes floats; integer columns with nulls stay
+      // integers (pandas, deciding on the whole file, writes them as floats: 1.0).
+      "1.0,1,2024-01-01 10:00:00.123456,2024-01-01 10:00:00.123456789+00:00,2024-01-02,1.23,1,1,2.0",
+      "2.0,2,,1970-01-01 00:00:00.000000005+00:00,,,18446744073709551615,-2,4.0",
+      "3.0,,1969-12-31 23:59:59.999999,,1960-05-06,-99999999999999999.99,,,6.0",
       // Fraction digits are chosen per part, as pandas chooses them per chunk it writes.
-      "4,4,1970-01-01 00:00:00.000000,1970-01-01 00:00:00+00:00,1970-01-01,0.00,0,127,8",
+      "4.0,4,1970-01-01 00:00:00.000000,1970-01-01 00:00:00+00:00,1970-01-01,0.00,0,127,8.0",
       "",
     ]);
   });

@@ -61,10 +61,11 @@ describe("batchPredict input columns in typed outputs", () => {
     const output = join(dir, "typed-out.jsonl");
     await predict(input, output);
     expect((await readFile(output, "utf8")).split("\n")).toEqual([
-      '{"id":1,"a":1,"n":-10,"f":1.5,"s":"x","m":5,"big":9007199254740993,"p":2}',
-      '{"id":2,"a":2,"n":20,"f":2,"s":null,"m":null,"big":-9007199254740993,"p":4}',
-      '{"id":3,"a":3,"n":30,"f":null,"s":"z","m":7,"big":0,"p":6}',
-      '{"id":4,"a":4,"n":40,"f":null,"s":null,"m":8,"big":1,"p":8}',
+      // float64 columns (`m`: integers with a missing value) write whole values as floats, as pandas does.
+      '{"id":1,"a":1,"n":-10,"f":1.5,"s":"x","m":5.0,"big":9007199254740993,"p":2.0}',
+      '{"id":2,"a":2,"n":20,"f":2.0,"s":null,"m":null,"big":-9007199254740993,"p":4.0}',
+      '{"id":3,"a":3,"n":30,"f":null,"s":"z","m":7.0,"big":0,"p":6.0}',
+      '{"id":4,"a":4,"n":40,"f":null,"s":null,"m":8.0,"big":1,"p":8.0}',
       "",
     ]);
   });
@@ -98,7 +99,7 @@ describe("batchPredict input columns in typed outputs", () => {
     const output = join(dir, "verbatim-out.csv");
     await predict(input, output);
     const lines = CSV.trimEnd().split("\n");
-    const expected = [`${lines[0]},p`, ...lines.slice(1).map((line, r) => `${line},${(r + 1) * 2}`)];
+    const expected = [`${lines[0]},p`, ...lines.slice(1).map((line, r) => `${line},${(r + 1) * 2}.0`)];
     expect(await readFile(output, "utf8")).toBe(`${expected.join("\n")}\n`);
   });
 
@@ -111,7 +112,7 @@ describe("batchPredict input columns in typed outputs", () => {
     const jsonl = join(dir, "ints-out.jsonl");
     await predict(input, jsonl);
     expect(await readFile(jsonl, "utf8")).toBe(
-      '{"id":123,"a":1,"g":2,"f":1.5,"s":"x","p":2}\n{"id":124,"a":2,"g":3,"f":2,"s":null,"p":4}\n',
+      '{"id":123,"a":1,"g":2,"f":1.5,"s":"x","p":2.0}\n{"id":124,"a":2,"g":3,"f":2.0,"s":null,"p":4.0}\n',
     );
     const parquet = join(dir, "ints-out.parquet");
     await predict(input, parquet);
@@ -133,11 +134,11 @@ describe("batchPredict input columns in typed outputs", () => {
     const jsonl = join(dir, "big-ids-out.jsonl");
     await predict(input, jsonl);
     expect(await readFile(jsonl, "utf8")).toBe(
-      '{"id":1234567890123456789,"a":1,"p":2}\n{"id":9007199254740993,"a":2,"p":4}\n',
+      '{"id":1234567890123456789,"a":1,"p":2.0}\n{"id":9007199254740993,"a":2,"p":4.0}\n',
     );
     const csv = join(dir, "big-ids-out.csv");
     await predict(input, csv);
-    expect(await readFile(csv, "utf8")).toBe("id,a,p\n1234567890123456789,1,2\n9007199254740993,2,4\n");
+    expect(await readFile(csv, "utf8")).toBe("id,a,p\n1234567890123456789,1,2.0\n9007199254740993,2,4.0\n");
     const parquet = join(dir, "big-ids-out.parquet");
     await predict(input, parquet);
     expect((await parquetTypes(parquet)).id).toBe("INT64");

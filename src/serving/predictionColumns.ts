@@ -4,20 +4,28 @@
  */
 
 import { FlowOpsError } from "../errors.js";
-import { hasNumberText, hasTypedColumns } from "../tables/columnarTableChunk.js";
+import { hasNestedColumns, hasNumberText, hasTypedColumns } from "../tables/columnarTableChunk.js";
 import { hasTextCells } from "../tables/csvChunk.js";
-import { pandasCsvColumn, pandasJsonColumn } from "../tables/pandasColumnTypes.js";
+import { pandasCsvColumn, pandasJsonColumn, pandasJsonFloatColumn } from "../tables/pandasColumnTypes.js";
 import {
   hasStoredColumns,
   writesStoredColumns,
   type StoredParquetColumn,
   type StoredValue,
 } from "../tables/parquetStoredColumns.js";
-import { hasPandasText, pandasCsvCells, pandasJsonCells } from "../tables/parquetStoredText.js";
-import type { CellValue, TableChunk } from "../tables/tableChunk.js";
 import {
+  hasPandasText,
+  pandasCsvCells,
+  pandasFloatColumn,
+  pandasJsonCells,
+} from "../tables/parquetStoredText.js";
+import type { CellValue, TableChunk } from "../tables/tableChunk.js";
+import { pandasNestedJson } from "../tables/parquetNestedJson.js";
+import {
+  JsonValueColumn,
   NumberTextColumn,
   TextCellColumn,
+  writesJsonValues,
   writesNumberText,
   writesTextCells,
   type TableWriter,
@@ -34,7 +42,8 @@ import type { Tensor, TensorSpec } from "./tensor.js";
  * (NumberText: JSON Lines numbers, Parquet doubles and float32 values) to a writer that takes it (CSV, TSV,
  * JSON Lines); other writers get cells typed as pandas would read them. Parquet columns the reader holds as
  * stored (parquetStoredColumns.ts) go as they are to a writer that takes them (Parquet), which keeps their
- * type, and to the others as the text pandas writes for them (dates and timestamps, decimals).
+ * type, and to the others as the text pandas writes for them (dates and timestamps, decimals); nested Parquet
+ * columns go to a writer of JSON as JSON values, to the others as JSON text.
  */
 export async function writePartRows(
   writer: TableWriter,
@@ -65,15 +74,29 @@ export async function writePartRows(
         : undefined;
     };
     const untyped = (name: string): WriterColumn => typedCells(writer, chunk, name);
-    await writer.write({
+    const values = {
       ...inputColumns<WriterColumn | NumberTextColumn>(chunk, untyped, numberTextColumn, true),
       ...predictions,
-    });
+    };
+    if (writesJsonValues(writer)) await writer.write({ ...values, ...nestedJsonColumns(chunk) });
+    else await writer.write(values);
   } else {
     const untyped = (name: string): WriterColumn => typedCells(writer, chunk, name);
     const storedText = (name: string): WriterColumn | undefined => storedTextCells(writer, chunk, name);
     await writer.write({ ...inputColumns(chunk, untyped, storedText, true), ...predictions });
   }
+}
+
+/** The chunk's nested Parquet columns (lists, maps, structs) as the JSON values pandas writes for them. */
+function nestedJsonColumns(chunk: TableChunk): Record<string, JsonValueColumn> {
+  const columns: Record<string, JsonValueColumn> = {};
+  if (!hasNestedColumns(chunk)) return columns;
+  for (const name of chunk.columns) {
+    const schema = chunk.nestedSchema(name);
+    if (schema !== undefined)
+      columns[name] = new JsonValueColumn(pandasNestedJson(schema, chunk.column(name)));
+  }
+  return columns;
 }
 
 /**
@@ -90,18 +113,22 @@ function storedTextCells(writer: TableWriter, chunk: TableChunk, name: string): 
 
 /**
  * An input column for a writer that keeps types, typed as pandas would have read it (pandasColumnTypes.ts), so
- * that the output holds what MLflow's batch scoring would write: CSV numbers as numbers, not their text.
+ * that the output holds what MLflow's batch scoring would write: CSV numbers as numbers, not their text, and a
+ * Parquet float column with nulls as floats (pandasFloatColumn).
  */
 function typedCells(writer: TableWriter, chunk: TableChunk, name: string): WriterColumn {
   const stored = hasStoredColumns(chunk) ? chunk.storedColumn(name) : undefined;
   if (stored !== undefined && writer.format !== "parquet") {
+    const floats = pandasFloatColumn(stored.element, stored.values as ArrayLike<StoredValue>);
+    if (floats !== undefined) return floats;
     const text = writer.format === "jsonl" ? pandasJsonCells : pandasCsvCells;
     return text(stored.element, stored.values as ArrayLike<StoredValue>);
   }
   const cells = hasTextCells(chunk) ? chunk.textCells(name) : undefined;
-  if (cells !== undefined) return pandasCsvColumn(cells);
+  if (cells !== undefined) return pandasCsvColumn(cells, writer.format !== "parquet");
   const values = chunk.column(name);
-  return pandasJsonColumn(values) ?? values;
+  const floats = writer.format === "parquet" ? undefined : pandasJsonFloatColumn(values);
+  return pandasJsonColumn(values) ?? floats ?? values;
 }
 
 /**

@@ -6,6 +6,7 @@
  * still gives cells for every consumer that wants them, converted once on first use.
  */
 
+import type { SchemaTree } from "hyparquet";
 import type { SchemaElement } from "hyparquet-writer";
 
 import { int64Cells } from "./int64Words.js";
@@ -54,6 +55,18 @@ export function hasNumberText(chunk: TableChunk): chunk is TableChunk & NumberTe
   return typeof (chunk as Partial<NumberTextColumns>).numberText === "function";
 }
 
+/**
+ * Capability of chunks that know which columns are nested Parquet fields (lists, maps, structs), whose cells
+ * are JSON text: their schema, which tells how pandas writes the values (parquetNestedJson.ts).
+ */
+export interface NestedColumns {
+  nestedSchema(name: string): SchemaTree | undefined;
+}
+
+export function hasNestedColumns(chunk: TableChunk): chunk is TableChunk & NestedColumns {
+  return typeof (chunk as Partial<NestedColumns>).nestedSchema === "function";
+}
+
 export function hasTypedColumns(chunk: TableChunk): chunk is TableChunk & TypedColumns {
   return typeof (chunk as Partial<TypedColumns>).typedColumn === "function";
 }
@@ -77,7 +90,9 @@ export function cellValues(values: NumericArray | Int64Array | readonly CellValu
   return isNumericArray(values) ? Array.from(values) : values;
 }
 
-export class ColumnarTableChunk implements TableChunk, TypedColumns, NumberTextColumns, StoredColumns {
+export class ColumnarTableChunk
+  implements TableChunk, TypedColumns, NumberTextColumns, StoredColumns, NestedColumns
+{
   private readonly cells = new Map<string, readonly CellValue[]>();
 
   constructor(
@@ -93,7 +108,13 @@ export class ColumnarTableChunk implements TableChunk, TypedColumns, NumberTextC
      * the other columns' values are cells.
      */
     private readonly elements?: ReadonlyMap<string, SchemaElement>,
+    /** The schema of the nested Parquet columns, whose cells are JSON text. */
+    private readonly nested?: ReadonlyMap<string, SchemaTree>,
   ) {}
+
+  nestedSchema(name: string): SchemaTree | undefined {
+    return this.nested?.get(name);
+  }
 
   storedColumn(name: string): StoredParquetColumn | undefined {
     const element = this.elements?.get(name);

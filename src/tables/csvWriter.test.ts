@@ -9,9 +9,9 @@ import { hasTextCells } from "./csvChunk.js";
 import { copyPlainSpan } from "./csvWriter.js";
 import { openTable } from "./openTable.js";
 import { openTableWriter } from "./openTableWriter.js";
+import { PandasFloatText } from "./pandasFloatText.js";
 import {
   TextCellColumn,
-  numberText,
   writesTextCells,
   type TextCellTableWriter,
   type WriterColumn,
@@ -121,7 +121,7 @@ describe("DelimitedTableWriter", () => {
       Number.isNaN(value)
         ? ""
         : Number.isFinite(value)
-          ? numberText(value, float32)
+          ? pandasCsvText(value, float32)
           : value > 0
             ? "inf"
             : "-inf";
@@ -144,6 +144,13 @@ describe("DelimitedTableWriter", () => {
     expect(writesTextCells(openTableWriter(join(dir, "cap.parquet"), "parquet", ["a"]))).toBe(false);
   });
 });
+
+/** A float column's value as pandas' to_csv writes it (PandasFloatText). */
+function pandasCsvText(value: number, float32: boolean): string {
+  const bytes = new ByteBuilder();
+  new PandasFloatText(bytes).csv(value, float32);
+  return Buffer.from(bytes.take()).toString();
+}
 
 describe("copyPlainSpan", () => {
   it("copies ASCII that needs no quotes and refuses the rest, keeping nothing of a refused copy", () => {

@@ -3,7 +3,8 @@
  * a double quote, CR or LF is wrapped in quotes with its quotes doubled), records ending in LF as pandas and most
  * tools write them. null is an empty field; an empty string is `""` so other tools can tell the two apart (our
  * reader reads both as null). Other values follow pandas' to_csv: NaN is empty, infinities are inf and -inf,
- * booleans True and False.
+ * booleans True and False, and a float column's values (typed arrays of doubles or float32 values, a model's
+ * FP64 or FP32 output or a Parquet DOUBLE or FLOAT column) numpy's repr, `1.0` and `1e-05` (pandasFloatText.ts).
  *
  * Rows are encoded straight into bytes (byteBuilder.ts) in blocks of about FLUSH_BYTES. Cells that came from a
  * CSV file as spans of its text (`TextCellColumn`) are copied from that text, and float32 values and most doubles
@@ -14,6 +15,7 @@
 import { ByteBuilder, viewOf } from "./byteBuilder.js";
 import { cellText, type TextCells } from "./csvChunk.js";
 import { int64Words, safeInt64At } from "./int64Words.js";
+import { PandasFloatText, csvFloatRowsToFormat } from "./pandasFloatText.js";
 import type { CellValue } from "./tableChunk.js";
 import type { NumberText } from "./columnarTableChunk.js";
 import {
@@ -39,10 +41,23 @@ const CR = 13;
 type OutputColumn =
   | { kind: "text"; cells: TextCells }
   | { kind: "textRun"; run: readonly TextCells[] }
-  | { kind: "numberText"; text: NumberText; view: DataView }
+  | {
+      kind: "numberText";
+      text: NumberText;
+      view: DataView;
+      values: Float64Array | Float32Array;
+      float32: boolean;
+      /** The rows whose text is not pandas' (csvFloatRowsToFormat), and where the next of them is in it. */
+      formatted: Int32Array;
+      next: number;
+    }
   | { kind: "float32"; values: Float32Array }
+  | { kind: "float64"; values: Float64Array }
   | { kind: "int64"; values: BigInt64Array | BigUint64Array; words: Int32Array | undefined; signed: boolean }
-  | { kind: "number"; values: Exclude<TypedArray, Float32Array | BigInt64Array | BigUint64Array> }
+  | {
+      kind: "number";
+      values: Exclude<TypedArray, Float32Array | Float64Array | BigInt64Array | BigUint64Array>;
+    }
   | { kind: "cells"; values: readonly CellValue[] };
 
 export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTableWriter {
@@ -53,6 +68,7 @@ export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTabl
   private readonly separatorCode: number;
   private readonly header: Buffer;
   private readonly bytes = new ByteBuilder();
+  private readonly floats = new PandasFloatText(this.bytes);
   /**
    * Text `index` of `texts` holds no quote in [from, quote) and no CR in [from, cr) (a position is the text's
    * length when there is none), so rows, which come in the order of their text, search each text about once.
@@ -91,15 +107,22 @@ export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTabl
       for (let c = 0; c < columns.length; c++) {
         const column = columns[c] as OutputColumn;
         if (column.kind === "numberText") {
-          // Number text (a CSV or JSON Lines input's own, or formatted on the reading thread) goes in with its
+          // Number text (a JSON Lines input's own, or formatted on the reading thread) goes in with its
           // separator four bytes at a time: copying each cell's few bytes one by one was much of this loop.
-          const { starts, ends } = column.text;
-          bytes.separatedWords(
-            c > 0 ? this.separatorCode : -1,
-            column.view,
-            starts[row] as number,
-            ends[row] as number,
-          );
+          // It is `String`'s text, which pandas writes otherwise for whole values and outside 1e-4 to 1e16.
+          if (column.formatted[column.next] !== row) {
+            const { starts, ends } = column.text;
+            bytes.separatedWords(
+              c > 0 ? this.separatorCode : -1,
+              column.view,
+              starts[row] as number,
+              ends[row] as number,
+            );
+          } else {
+            if (c > 0) bytes.byte(this.separatorCode);
+            this.floats.csv(column.values[row] as number, column.float32);
+            column.next++;
+          }
           continue;
         }
         if (c > 0) bytes.byte(this.separatorCode);
@@ -129,7 +152,10 @@ export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTabl
         this.writeTextRun(column.run, row);
         return;
       case "float32":
-        this.writeNumber(column.values[row] as number, true);
+        this.writeFloat(column.values[row] as number, true);
+        return;
+      case "float64":
+        this.writeFloat(column.values[row] as number, false);
         return;
       case "int64":
         this.writeInt64(column, row);
@@ -204,6 +230,12 @@ export class DelimitedTableWriter implements TextCellTableWriter, NumberTextTabl
   /** A number as `fieldText` writes it: finite ones from their digits (ByteBuilder.finiteNumber). */
   private writeNumber(value: number, float32: boolean): void {
     if (value - value === 0) this.bytes.finiteNumber(value, float32);
+    else this.bytes.text(this.fieldText(value, float32));
+  }
+
+  /** A float column's value as pandas writes it: numpy's repr (PandasFloatText.csv), NaN empty, inf, -inf. */
+  private writeFloat(value: number, float32: boolean): void {
+    if (value - value === 0) this.floats.csv(value, float32);
     else this.bytes.text(this.fieldText(value, float32));
   }
 
@@ -296,9 +328,13 @@ function outputColumns(columns: readonly InputColumn[]): OutputColumn[] {
 function outputColumn(column: InputColumn): OutputColumn {
   if (column instanceof TextCellColumn) return { kind: "text", cells: column.cells };
   if (column instanceof NumberTextColumn) {
-    return { kind: "numberText", text: column.text, view: viewOf(column.text.bytes) };
+    const { values, text } = column;
+    const float32 = values instanceof Float32Array;
+    const formatted = csvFloatRowsToFormat(values, float32);
+    return { kind: "numberText", text, view: viewOf(text.bytes), values, float32, formatted, next: 0 };
   }
   if (column instanceof Float32Array) return { kind: "float32", values: column };
+  if (column instanceof Float64Array) return { kind: "float64", values: column };
   if (column instanceof BigInt64Array || column instanceof BigUint64Array) {
     return {
       kind: "int64",

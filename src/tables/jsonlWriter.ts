@@ -1,7 +1,9 @@
 /**
  * JSON Lines output: one object per row with every column as a key, in column order. Numbers keep their type
- * (float32 values in their shortest form, 64-bit integers as exact digits even beyond 2^53); NaN and the
- * infinities, which JSON cannot hold, become null as pandas' to_json writes them.
+ * (float32 values in their shortest form, 64-bit integers as exact digits even beyond 2^53), and a float
+ * column's whole values (typed arrays of doubles or float32 values) keep a point, `1.0`, as pandas' to_json
+ * writes them (pandasFloatText.ts); NaN and the infinities, which JSON cannot hold, become null as pandas
+ * writes them. JSON values given as their text (JsonValueColumn: nested Parquet columns) are written as values.
  *
  * Rows are encoded straight into bytes (byteBuilder.ts) in blocks of about FLUSH_BYTES, numbers from their
  * digits (ByteBuilder.finiteNumber), or copied as they were read where the reader kept their text
@@ -10,12 +12,14 @@
  */
 
 import { ByteBuilder, viewOf } from "./byteBuilder.js";
+import { PandasFloatText, wholeFloatRows } from "./pandasFloatText.js";
 import type { CellValue } from "./tableChunk.js";
 import {
+  JsonValueColumn,
   NumberTextColumn,
   TableFileSink,
   batchRowCount,
-  type NumberTextTableWriter,
+  type JsonValueTableWriter,
   type TablePartTarget,
   type WriterColumn,
 } from "./tableWriter.js";
@@ -27,16 +31,19 @@ const CLOSE = 125;
 const LF = 10;
 const EMPTY = new Uint8Array(0);
 const NO_ROWS = new Int32Array(0);
+const NO_VALUES = new Float64Array(0);
 
-export class JsonLinesTableWriter implements NumberTextTableWriter {
+export class JsonLinesTableWriter implements JsonValueTableWriter {
   readonly format = "jsonl" as const;
   readonly writesNumberText = true;
+  readonly writesJsonValues = true;
   private readonly sink: TableFileSink;
   /** Each column's UTF-8 bytes before its value: `{"name":` for the first, `,"name":` for the others. */
   private readonly keys: Uint8Array[];
   /** The keys again, each followed by zeros to a multiple of four bytes, for ByteBuilder.keyedWords. */
   private readonly keyWords: DataView[];
   private readonly bytes = new ByteBuilder();
+  private readonly floats = new PandasFloatText(this.bytes);
 
   constructor(
     readonly path: string,
@@ -52,13 +59,23 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
     this.sink = part?.sink ?? new TableFileSink(path);
   }
 
-  async write(batch: Readonly<Record<string, WriterColumn | NumberTextColumn>>): Promise<void> {
+  async write(
+    batch: Readonly<Record<string, WriterColumn | NumberTextColumn | JsonValueColumn>>,
+  ): Promise<void> {
     const rows = batchRowCount(this.path, this.columns, batch);
-    const columns = this.columns.map((name) => batch[name] as WriterColumn | NumberTextColumn);
+    const columns = this.columns.map(
+      (name) => batch[name] as WriterColumn | NumberTextColumn | JsonValueColumn,
+    );
     const kinds = columns.map(columnKind);
     const bytes = this.bytes;
     const keys = this.keys;
-    // Per column of number text, its bytes and where each row's starts and ends.
+    // Per column of number text, its values, its bytes and where each row's starts and ends.
+    const textValues = columns.map((values) =>
+      values instanceof NumberTextColumn ? values.values : NO_VALUES,
+    );
+    // Whole values' text lacks the point pandas writes: their rows, found once, and the next of them per column.
+    const wholes = textValues.map(wholeFloatRows);
+    const nextWhole = new Int32Array(columns.length);
     const texts = columns.map((values) =>
       viewOf(values instanceof NumberTextColumn ? values.text.bytes : EMPTY),
     );
@@ -74,6 +91,13 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
         const key = keys[c] as Uint8Array;
         const kind = kinds[c];
         if (kind === NUMBER_TEXT) {
+          // `String`'s text, which lacks the point of a whole float.
+          if ((wholes[c] as Int32Array)[nextWhole[c] as number] === row) {
+            nextWhole[c] = (nextWhole[c] as number) + 1;
+            bytes.bytes(key);
+            this.floats.json((textValues[c] as Float64Array | Float32Array)[row] as number, false);
+            continue;
+          }
           const start = (textStarts[c] as Int32Array)[row] as number;
           const end = (textEnds[c] as Int32Array)[row] as number;
           bytes.keyedWords(this.keyWords[c] as DataView, key.length, texts[c] as DataView, start, end);
@@ -84,10 +108,13 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
         // kinds is several times slower).
         switch (kind) {
           case FLOAT64:
-            this.writeNumber((columns[c] as Float64Array)[row] as number, false);
+            this.writeFloat((columns[c] as Float64Array)[row] as number, false);
             break;
           case FLOAT32:
-            this.writeNumber((columns[c] as Float32Array)[row] as number, true);
+            this.writeFloat((columns[c] as Float32Array)[row] as number, true);
+            break;
+          case JSON_VALUE:
+            this.bytes.text((columns[c] as JsonValueColumn).texts[row] ?? "null");
             break;
           default:
             this.writeValue((columns[c] as WriterColumn)[row] ?? null);
@@ -114,6 +141,11 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
     else this.bytes.text("null");
   }
 
+  private writeFloat(value: number, float32: boolean): void {
+    if (value - value === 0) this.floats.json(value, float32);
+    else this.bytes.text("null");
+  }
+
   private writeValue(value: CellValue | bigint): void {
     switch (typeof value) {
       case "number":
@@ -135,10 +167,12 @@ export class JsonLinesTableWriter implements NumberTextTableWriter {
 const FLOAT64 = 0;
 const FLOAT32 = 1;
 const NUMBER_TEXT = 2;
-const OTHER = 3;
+const JSON_VALUE = 3;
+const OTHER = 4;
 
-function columnKind(values: WriterColumn | NumberTextColumn): number {
+function columnKind(values: WriterColumn | NumberTextColumn | JsonValueColumn): number {
   if (values instanceof NumberTextColumn) return NUMBER_TEXT;
+  if (values instanceof JsonValueColumn) return JSON_VALUE;
   if (values instanceof Float64Array) return FLOAT64;
   return values instanceof Float32Array ? FLOAT32 : OTHER;
 }

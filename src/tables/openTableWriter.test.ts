@@ -43,9 +43,11 @@ describe("openTableWriter", () => {
     await writer.write({ text: texts.slice(0, 3), n: [1, 2.5, -3] });
     await writer.write({ text: texts.slice(3), n: new Float64Array([4, 5, 6]) });
     await writer.close();
-    expect(await readAll(path)).toEqual({ text: texts, n: ["1", "2.5", "-3", "4", "5", "6"] });
+    // Cells are written as their numbers; a Float64Array is a float column, whose whole values pandas writes
+    // with a point.
+    expect(await readAll(path)).toEqual({ text: texts, n: ["1", "2.5", "-3", "4.0", "5.0", "6.0"] });
     expect(await readFile(path, "utf8")).toBe(
-      'text,n\n"say ""hi""",1\n"a,b",2.5\n"two\nlines",-3\n"crlf\r\nend",4\nplain,5\n,6\n',
+      'text,n\n"say ""hi""",1\n"a,b",2.5\n"two\nlines",-3\n"crlf\r\nend",4.0\nplain,5.0\n,6.0\n',
     );
   });
 
@@ -57,19 +59,20 @@ describe("openTableWriter", () => {
     expect(await readAll(path)).toEqual({ "a\tb": ["x"], c: ["True"] });
   });
 
-  it("copies the text of a NumberTextColumn into CSV, TSV and JSON Lines instead of formatting its numbers", async () => {
+  it("copies the text of a NumberTextColumn into CSV, TSV and JSON Lines where it is what pandas writes", async () => {
     const values = new Float64Array([0.5, -1, 1e-7]);
     // The text says 0.50 where String says 0.5: what is written shows which of the two the writer used. Rows
-    // lie anywhere in the bytes, in any order, between other bytes.
+    // lie anywhere in the bytes, in any order, between other bytes. A whole float, and in CSV one below 1e-4,
+    // are written as pandas writes them instead (`-1.0`, `1e-07`).
     const text = {
       bytes: Buffer.from("1e-7|-1|0.50|"),
       starts: new Int32Array([8, 5, 0]),
       ends: new Int32Array([12, 7, 4]),
     };
     const expected: Record<string, string> = {
-      csv: "x,y\n0.50,a\n-1,b\n1e-7,c\n",
-      tsv: "x\ty\n0.50\ta\n-1\tb\n1e-7\tc\n",
-      jsonl: '{"x":0.50,"y":"a"}\n{"x":-1,"y":"b"}\n{"x":1e-7,"y":"c"}\n',
+      csv: "x,y\n0.50,a\n-1.0,b\n1e-07,c\n",
+      tsv: "x\ty\n0.50\ta\n-1.0\tb\n1e-07\tc\n",
+      jsonl: '{"x":0.50,"y":"a"}\n{"x":-1.0,"y":"b"}\n{"x":1e-7,"y":"c"}\n',
     };
     for (const format of ["csv", "tsv", "jsonl"] as const) {
       const path = join(dir, `numberText.${format}`);
@@ -158,7 +161,7 @@ describe("openTableWriter", () => {
       const joined = openTableWriter(path, format, ["id", "p"]);
       for (const part of parts) await joined.appendFile(part);
       await joined.close();
-      const p = format === "csv" ? ["0", "0.5", "1", "1.5"] : [0, 0.5, 1, 1.5];
+      const p = format === "csv" ? ["0.0", "0.5", "1.0", "1.5"] : [0, 0.5, 1, 1.5];
       expect(await readAll(path)).toEqual({ id: ["r0", "r1", "r2", "r3"], p });
     }
   });

@@ -27,9 +27,11 @@ const TWO_32 = 4294967296;
 
 /**
  * A CSV column as pandas types it: BigInt64Array (int64), Float64Array (float64 without missing values),
- * numbers and nulls (float64 with missing values), or text and nulls.
+ * numbers and nulls (float64 with missing values), or text and nulls. With `missingAsNaN`, float64 with missing
+ * values is a Float64Array too, NaN for missing, as pandas holds it: writers of text then write its whole
+ * values as floats (`2.0`) and NaN as missing, where a Parquet writer would write NaN, not null.
  */
-export function pandasCsvColumn(cells: TextCells): WriterColumn {
+export function pandasCsvColumn(cells: TextCells, missingAsNaN = false): WriterColumn {
   const { texts, textOfRow, spans, stride, rowCount } = cells;
   const numbers = new Float64Array(rowCount);
   let integers = true;
@@ -69,7 +71,8 @@ export function pandasCsvColumn(cells: TextCells): WriterColumn {
     numbers[row] = value;
   }
   if (rowCount > 0 && missing === rowCount) return new Array<CellValue>(rowCount).fill(null);
-  if (missing > 0) return Array.from(numbers, (value) => (value === value ? value : null));
+  if (missing > 0 && !missingAsNaN) return Array.from(numbers, (value) => (value === value ? value : null));
+  if (missing > 0) return numbers;
   if (!integers) return numbers;
   return exact ? int64FromSafe(numbers) : int64FromText(cells);
 }
@@ -85,6 +88,22 @@ export function pandasJsonColumn(values: readonly CellValue[]): BigInt64Array | 
     if (typeof value !== "number" || !Number.isSafeInteger(value)) return undefined;
   }
   return int64FromSafe(values as readonly number[]);
+}
+
+/**
+ * A JSON Lines column of numbers and nulls (at least one of each) as the float64 pandas reads it, NaN for null,
+ * for writers of text, which then write its whole values as floats (`2.0`) and NaN as missing; else undefined.
+ */
+export function pandasJsonFloatColumn(values: readonly CellValue[]): Float64Array | undefined {
+  let numbers = false;
+  let nulls = false;
+  for (const value of values) {
+    if (value === null) nulls = true;
+    else if (typeof value === "number") numbers = true;
+    else return undefined;
+  }
+  if (!numbers || !nulls) return undefined;
+  return Float64Array.from(values, (value) => (value === null ? Number.NaN : (value as number)));
 }
 
 /** True when the span is an optional sign and digits only (readDecimalSpan already checked the rest). */

@@ -9,7 +9,8 @@
  * parquetStoredColumns.ts keeps are otherwise held as the file stores them, with their element, so a Parquet
  * writer writes them back with their own type (their cells are made on demand); other values become cells:
  * BigInt -> number when it is a safe integer (else its decimal text), Date -> ISO 8601 text, binary -> base64,
- * lists and structs -> JSON text, missing -> null.
+ * lists, maps and structs -> JSON text (the chunk keeps their schema, for writing them as pandas does:
+ * parquetNestedJson.ts), missing -> null.
  *
  * Memory: decoded values are bounded by the window (or one chunk, when chunks are larger); the compressed
  * bytes fetched per window are the pages it touches for the fast path, and for hyparquet those of the column
@@ -19,7 +20,7 @@
 import type * as Hyparquet from "hyparquet";
 import { stat } from "node:fs/promises";
 
-import type { AsyncBuffer, ColumnData, FileMetaData } from "hyparquet";
+import type { AsyncBuffer, ColumnData, FileMetaData, SchemaTree } from "hyparquet";
 import type { SchemaElement } from "hyparquet-writer";
 
 import { FlowOpsError } from "../errors.js";
@@ -27,6 +28,7 @@ import { selectColumns } from "./columnSelection.js";
 import { ColumnarTableChunk, isTypedColumnValues, type ColumnValues } from "./columnarTableChunk.js";
 import { ColumnSegments, concatenated } from "./columnSegments.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
+import { isNestedField } from "./parquetNestedJson.js";
 import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
 import { ParquetPlainColumns } from "./parquetPlainColumns.js";
 import {
@@ -64,9 +66,9 @@ export class ParquetTableSource implements TableSource {
   }
 
   async *chunks(): AsyncGenerator<TableChunk, void, undefined> {
-    const { file, metadata, columns: header, stored } = await this.open();
+    const { file, metadata, columns: header, stored, nested } = await this.open();
     try {
-      yield* this.chunksOf(file, metadata, header, stored);
+      yield* this.chunksOf(file, metadata, header, stored, nested);
     } finally {
       await file.close();
     }
@@ -77,8 +79,15 @@ export class ParquetTableSource implements TableSource {
     metadata: FileMetaData,
     header: string[],
     storedElements: ReadonlyMap<string, SchemaElement>,
+    nestedFields: ReadonlyMap<string, SchemaTree>,
   ): AsyncGenerator<TableChunk, void, undefined> {
     const { selected } = selectColumns(this.path, header, this.options.columns);
+    const nested = new Map(
+      selected.flatMap((name) => {
+        const schema = nestedFields.get(name);
+        return schema === undefined ? [] : [[name, schema] as const];
+      }),
+    );
     const stored = new Map(
       selected.flatMap((name) => {
         const element = storedElements.get(name);
@@ -121,7 +130,7 @@ export class ParquetTableSource implements TableSource {
       }
       const values =
         selected.length === 0 ? new Map<string, ColumnValues>() : buffer.take(rowCount, selected);
-      yield new ColumnarTableChunk(this.path, header, values, startRow, rowCount, undefined, stored);
+      yield new ColumnarTableChunk(this.path, header, values, startRow, rowCount, undefined, stored, nested);
       startRow += rowCount;
     } while (startRow < totalRows);
   }
@@ -204,6 +213,7 @@ export class ParquetTableSource implements TableSource {
     metadata: FileMetaData;
     columns: string[];
     stored: Map<string, SchemaElement>;
+    nested: Map<string, SchemaTree>;
   }> {
     try {
       const info = await stat(this.path);
@@ -220,13 +230,16 @@ export class ParquetTableSource implements TableSource {
     const file = await openFileByteRanges(this.path);
     try {
       const metadata = await parquetMetadataAsync(file);
-      const fields = parquetSchema(metadata).children.map((child) => child.element);
+      const trees = parquetSchema(metadata).children;
+      const fields = trees.map((child) => child.element);
       const stored = new Map<string, SchemaElement>();
-      for (const field of fields) {
-        const element = storedElement(field);
-        if (element !== undefined) stored.set(field.name, element);
+      const nested = new Map<string, SchemaTree>();
+      for (const tree of trees) {
+        const element = storedElement(tree.element);
+        if (element !== undefined) stored.set(tree.element.name, element);
+        else if (isNestedField(tree)) nested.set(tree.element.name, tree);
       }
-      return { file, metadata, columns: fields.map((field) => field.name), stored };
+      return { file, metadata, columns: fields.map((field) => field.name), stored, nested };
     } catch (error) {
       await file.close();
       throw this.readError(error, "its footer");

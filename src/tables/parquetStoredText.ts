@@ -22,6 +22,7 @@ import {
   type TimestampUnit,
 } from "./parquetStoredColumns.js";
 import type { CellValue } from "./tableChunk.js";
+import type { WriterColumn } from "./tableWriter.js";
 
 const NANOS_PER: Record<Exclude<TimestampUnit, "DAYS">, bigint> = {
   MILLIS: 1_000_000n,
@@ -53,6 +54,30 @@ export function storedCells(element: SchemaElement, values: ArrayLike<StoredValu
 /** Whether pandas writes a stored column's values as other text than their numbers (see the module comment). */
 export function hasPandasText(element: SchemaElement): boolean {
   return timeUnit(element) !== undefined || timeOfDayUnit(element) !== undefined || isDecimal(element);
+}
+
+/**
+ * A stored FLOAT or DOUBLE column as the float array pandas holds, NaN for null (a column with nulls is held as
+ * stored values), so that a writer of text writes its values as pandas' floats (`1.0`); else undefined. pandas
+ * also reads an integer column holding a null as float64 (`1.0`), but decides that on the whole file, which a
+ * batch cannot; such a column stays integers here (its readers take it as float64 anyway, for the null).
+ */
+export function pandasFloatColumn(
+  element: SchemaElement,
+  values: WriterColumn | ArrayLike<StoredValue>,
+): Float32Array | Float64Array | undefined {
+  if (values instanceof Float32Array || values instanceof Float64Array) return values;
+  const { type } = element;
+  if ((type !== "FLOAT" && type !== "DOUBLE") || hasPandasText(element) || ArrayBuffer.isView(values)) {
+    return undefined;
+  }
+  const cells = values as ArrayLike<StoredValue>;
+  const floats = type === "FLOAT" ? new Float32Array(cells.length) : new Float64Array(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const value = cells[i];
+    floats[i] = typeof value === "number" ? value : Number.NaN;
+  }
+  return floats;
 }
 
 /** A stored column as pandas' `to_csv` writes it (see the module comment). */

@@ -11,6 +11,7 @@ import { parentPort, workerData } from "node:worker_threads";
 
 import { FlowOpsError, isErrorCode } from "../errors.js";
 import {
+  hasNestedColumns,
   hasNumberText,
   hasTypedColumns,
   isTypedColumnValues,
@@ -22,6 +23,7 @@ import { formattedNumberText } from "./formattedNumberText.js";
 import { plainDecimalColumns } from "./numericColumn.js";
 import { openTable } from "./openTable.js";
 import { hasStoredColumns } from "./parquetStoredColumns.js";
+import type { SchemaTree } from "hyparquet";
 import type { SchemaElement } from "hyparquet-writer";
 
 import type { TableChunk } from "./tableChunk.js";
@@ -88,11 +90,14 @@ function columnsMessage(chunk: TableChunk, formatText: boolean): Message {
   const values: [string, ColumnValues][] = [];
   const texts: [string, NumberText][] = [];
   const elements: [string, SchemaElement][] = [];
+  const nested: [string, SchemaTree][] = [];
   const transfer = new Set<ArrayBuffer>();
   for (const name of names) {
     const typed = hasTypedColumns(chunk) ? (chunk.typedColumn(name) ?? chunk.int64Column(name)) : undefined;
     const stored = hasStoredColumns(chunk) ? chunk.storedColumn(name) : undefined;
     if (stored !== undefined) elements.push([name, stored.element]);
+    const schema = hasNestedColumns(chunk) ? chunk.nestedSchema(name) : undefined;
+    if (schema !== undefined) nested.push([name, schema]);
     const untyped = stored === undefined ? chunk.column(name) : (stored.values as ColumnValues);
     values.push([name, typed === undefined ? untyped : transferable(typed, transfer)]);
     let text = hasNumberText(chunk) ? chunk.numberText(name) : undefined;
@@ -116,7 +121,7 @@ function columnsMessage(chunk: TableChunk, formatText: boolean): Message {
   }
   const { columns, startRow, rowCount } = chunk;
   return {
-    reply: { type: "chunk", columns, startRow, rowCount, values, texts, elements },
+    reply: { type: "chunk", columns, startRow, rowCount, values, texts, elements, nested },
     transfer: [...transfer],
   };
 }

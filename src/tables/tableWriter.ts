@@ -96,6 +96,28 @@ export function writesNumberText(writer: TableWriter): writer is NumberTextTable
 }
 
 /**
+ * A column of JSON values as their text (a nested Parquet column as pandas writes it, parquetNestedJson.ts), for
+ * a writer of JSON to write as values rather than as strings; null is a missing value.
+ */
+export class JsonValueColumn {
+  constructor(readonly texts: readonly (string | null)[]) {}
+
+  get length(): number {
+    return this.texts.length;
+  }
+}
+
+/** Capability of writers that take `JsonValueColumn`s besides the usual columns (and number text). */
+export interface JsonValueTableWriter extends NumberTextTableWriter {
+  readonly writesJsonValues: true;
+  write(columns: Readonly<Record<string, WriterColumn | NumberTextColumn | JsonValueColumn>>): Promise<void>;
+}
+
+export function writesJsonValues(writer: TableWriter): writer is JsonValueTableWriter {
+  return (writer as Partial<JsonValueTableWriter>).writesJsonValues === true;
+}
+
+/**
  * Checks a batch against the writer's columns and returns its row count: every column present, no extra ones,
  * all of one length.
  */

@@ -11,6 +11,7 @@
 
 import type * as WorkerThreads from "node:worker_threads";
 
+import type { SchemaTree } from "hyparquet";
 import type { SchemaElement } from "hyparquet-writer";
 
 import { FlowOpsError, type ErrorCode } from "../errors.js";
@@ -57,6 +58,8 @@ export type TableReadReply =
       texts: [string, NumberText][];
       /** The Parquet elements of the columns whose values are stored values (parquetStoredColumns.ts). */
       elements: [string, SchemaElement][];
+      /** The schema of the nested Parquet columns, whose cells are JSON text. */
+      nested: [string, SchemaTree][];
     }
   | {
       type: "csvChunk";
@@ -132,7 +135,7 @@ type ChunkReply = Extract<TableReadReply, { type: "chunk" | "csvChunk" | "end" }
 
 function chunkOf(path: string, reply: Extract<ChunkReply, { type: "chunk" | "csvChunk" }>): TableChunk {
   if (reply.type === "chunk") {
-    const { columns, values, startRow, rowCount, texts, elements } = reply;
+    const { columns, values, startRow, rowCount, texts, elements, nested } = reply;
     return new ColumnarTableChunk(
       path,
       columns,
@@ -141,6 +144,7 @@ function chunkOf(path: string, reply: Extract<ChunkReply, { type: "chunk" | "csv
       rowCount,
       new Map(texts),
       new Map(elements),
+      new Map(nested),
     );
   }
   return new ParsedCsvTableChunk(
