@@ -232,37 +232,6 @@ export class ByteBuilder {
     else this.decimal(value < 0, this.digits);
   }
 
-  /**
-   * A finite double as Python writes a float: `repr` (json.dumps, `python` true) or orjson (KServe's server). Both
-   * keep String's shortest digits but write a whole value with ".0" (`7.0`, `-0.0`) and use exponent notation
-   * from 1e16 and below 1e-4 (orjson: 1e-5), where String waits until 1e21 and 1e-6; Python writes the exponent
-   * with at least two digits (`1e-05`, orjson `1e-5`). Without the point a Python client reads the value as int.
-   */
-  pythonFloat(value: number, python: boolean): void {
-    const magnitude = value < 0 ? -value : value;
-    if (magnitude < 1e16 && magnitude >= (python ? 1e-4 : 1e-5)) {
-      if (Number.isInteger(value)) {
-        // Below 1e16 the digits are exact in `integer`'s eight-digit steps, even past 2^53.
-        this.integer(value);
-        this.byte(46);
-        this.byte(ZERO);
-      } else {
-        // Plain notation here, as String writes it from 1e-6 up to 1e21.
-        this.finiteNumber(value, false);
-      }
-      return;
-    }
-    if (magnitude === 0) {
-      this.text(Object.is(value, -0) ? "-0.0" : "0.0");
-      return;
-    }
-    // Rare: toExponential's digits are String's, e.g. "1.5e-7" and "1e+16".
-    const text = value.toExponential();
-    const sign = text.indexOf("e") + 1;
-    if (python && text.length === sign + 2) this.text(`${text.slice(0, sign + 1)}0${text.slice(sign + 1)}`);
-    else this.text(text);
-  }
-
   /** The bytes written since the last `take`; they stay valid until the next write. */
   take(): Uint8Array {
     const bytes = this.buffer.subarray(0, this.length);
