@@ -8,12 +8,24 @@
 import type { FastifyInstance } from "fastify";
 import { FlowOpsError } from "../../errors.js";
 import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
+import { parseJsonKeepingFloatLiterals } from "../../serving/payloads/jsonFloatLiterals.js";
 import { INFERENCE_HEADER_CONTENT_LENGTH, V2BinaryBody } from "../../serving/payloads/modelInput.js";
 
 export function parseEveryBodyAsJson(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
     parseJson(typeof body === "string" ? body : body.toString("utf8"), done);
+  });
+}
+
+/**
+ * KServe V1 bodies as parseEveryBodyAsJson reads them, as a LiteralJson: KServe's server types untyped
+ * `instances` with np.array from json's Python values, where `1.0` is a float (JSON.parse: the integer 1).
+ */
+export function parseV1Bodies(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    parseJson(typeof body === "string" ? body : body.toString("utf8"), done, parseJsonKeepingFloatLiterals);
   });
 }
 
@@ -31,14 +43,18 @@ export function parseV2Bodies(scope: FastifyInstance): void {
   });
 }
 
-function parseJson(text: string, done: (error: Error | null, body?: unknown) => void): void {
+function parseJson(
+  text: string,
+  done: (error: Error | null, body?: unknown) => void,
+  parse: (text: string) => unknown = parseJsonWithBigIntegers,
+): void {
   if (text.trim() === "") {
     done(new FlowOpsError("BAD_REQUEST", "request body is empty; expected a JSON object"), undefined);
     return;
   }
   try {
     // INT64 values beyond 2^53 stay exact (as BigInts); JSON.parse would round them to a double.
-    done(null, parseJsonWithBigIntegers(text));
+    done(null, parse(text));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     done(new FlowOpsError("BAD_REQUEST", `request body is not valid JSON: ${reason}`), undefined);

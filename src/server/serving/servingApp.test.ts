@@ -103,6 +103,8 @@ describe("KServe V1 routes", () => {
       },
     });
     expect([res.statusCode, res.json()]).toEqual([200, { predictions: [3, 7] }]);
+    const empty = await app.inject({ method: "POST", url: "/v1/models/sum:predict" });
+    expect([empty.statusCode, Object.keys(empty.json())]).toEqual([400, ["error"]]);
   });
 
   it("answers 404 in the V1 error shape for an unknown model or verb", async () => {

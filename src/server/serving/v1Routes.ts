@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { FlowOpsError } from "../../errors.js";
 import { v1Request, v1Response, v1ResponseBody } from "../../serving/payloads/modelInput.js";
 import { predict } from "./prediction.js";
-import { parseEveryBodyAsJson } from "./requestBodies.js";
+import type { LiteralJson } from "../../serving/payloads/jsonFloatLiterals.js";
+import { parseV1Bodies } from "./requestBodies.js";
 import { sendKServeError } from "./servingErrors.js";
 import type { ModelLabels } from "../../serving/servingMetrics.js";
 import { labelsFor, type ServingContext } from "./servingContext.js";
@@ -20,7 +21,7 @@ function modelAndVerb(target: string): { name: string; verb: string } {
 }
 
 export async function v1Routes(scope: FastifyInstance, ctx: ServingContext): Promise<void> {
-  parseEveryBodyAsJson(scope);
+  parseV1Bodies(scope);
   scope.setErrorHandler((error, request, reply) => {
     const status = sendKServeError(request, reply, error, ctx.bodyLimit);
     if (request.method === "POST") {
@@ -51,7 +52,9 @@ export async function v1Routes(scope: FastifyInstance, ctx: ServingContext): Pro
       }
       const served = ctx.models.find(name);
       labels = served.labels;
-      const outputs = await predict(served, v1Request(request.body));
+      // Undefined without a body (Fastify runs no parser): v1Request answers that with its 400.
+      const parsed = request.body as LiteralJson | undefined;
+      const outputs = await predict(served, v1Request(parsed?.value, parsed?.floats));
       const body = v1ResponseBody(v1Response(outputs, "marked"));
       ctx.metrics.observeRequest(labels, "v1", 200, reply.elapsedTime / 1000);
       return reply.type("application/json; charset=utf-8").send(body);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { adaptInput } from "./adaptInput.js";
+import { parseJsonKeepingFloatLiterals } from "./jsonFloatLiterals.js";
 import { v1Request, v1Response } from "./v1Payload.js";
 import { thrownError } from "../../../test/support/thrownError.js";
 
@@ -104,5 +106,18 @@ describe("v1Response", () => {
         { label: 0, proba: [0.8, 0.2] },
       ],
     });
+  });
+});
+
+describe("v1Request's number types", () => {
+  const datatypes = (text: string): string[] => {
+    const parsed = parseJsonKeepingFloatLiterals(text);
+    return adaptInput(v1Request(parsed.value, parsed.floats).input, []).map((t) => t.datatype);
+  };
+
+  it("types whole numbers written as floats as FP64, as KServe's np.array does, and integers as INT64", () => {
+    expect(datatypes('{"instances": [[1.0, 2.0], [3, 4]]}')).toEqual(["FP64"]);
+    expect(datatypes('{"inputs": [[1e2, 2]]}')).toEqual(["FP64"]);
+    expect(datatypes('{"instances": [[1, 2], [3, 4]]}')).toEqual(["INT64"]);
   });
 });

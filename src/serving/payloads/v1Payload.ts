@@ -14,10 +14,12 @@ import {
   type FloatLeaves,
   type NestedJson,
 } from "./nestedJson.js";
+import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import type { PredictRequest } from "./predictRequest.js";
 import { inputsInput, instancesInput } from "./tfServingInput.js";
 
-export function v1Request(body: unknown): PredictRequest {
+/** `floats`: where the body's text wrote whole numbers as floats (`1.0`), typed as KServe's np.array types them. */
+export function v1Request(body: unknown, floats?: FloatLiterals): PredictRequest {
   checkJsonDepth(body, "The request body");
   if (!isJsonObject(body))
     throw invalidInput("The request body must be a JSON object with 'instances' or 'inputs'.");
@@ -32,7 +34,7 @@ export function v1Request(body: unknown): PredictRequest {
     );
   }
   if (hasInstances && !Array.isArray(body.instances)) throw invalidInput("'instances' must be a list.");
-  const input = hasInstances ? instancesInput(body.instances) : inputsInput(body.inputs);
+  const input = hasInstances ? instancesInput(body.instances, floats) : inputsInput(body.inputs, floats);
   if (body.parameters !== undefined && isJsonObject(body.parameters))
     return { input, params: body.parameters };
   return { input };
