@@ -84,7 +84,8 @@ describe("flowops predict", () => {
     await runPredict("models:/doubler/3", { input, output, batchSize: 2 }, deps);
     expect(deps.uris).toEqual(["models:/doubler/3"]);
     expect(model.closed).toBe(true);
-    expect(await readAll(output)).toEqual({ x: ["1", "2", "3"], twice: ["2", "4", "6"] });
+    // A float output keeps its point, as pandas' to_csv writes it (an integer input column stays as written).
+    expect(await readAll(output)).toEqual({ x: ["1", "2", "3"], twice: ["2.0", "4.0", "6.0"] });
     expect(deps.text()).toBe(`Wrote 3 rows with twice to ${output}; 3 rows predicted in 0.5s (6 rows/s)\n`);
   });
 

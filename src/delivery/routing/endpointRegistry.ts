@@ -7,7 +7,7 @@
 import { FlowOpsError, notFound } from "../../errors.js";
 import { predict } from "../../server/serving/prediction.js";
 import type { BatchingOptions } from "../../serving/dynamicBatcher.js";
-import type { PredictRequest } from "../../serving/payloads/modelInput.js";
+import { copyPredictRequest, type PredictRequest } from "../../serving/payloads/modelInput.js";
 import type { LoadedModel } from "../../serving/runtime.js";
 import type { ServingMetrics, ServingProtocol } from "../../serving/servingMetrics.js";
 import type { Tensor } from "../../serving/tensor.js";
@@ -153,7 +153,7 @@ export class EndpointRegistry {
     // comparison run needs is taken before the answering model sees them.
     const shadowRequest =
       choice.mirrorTo !== undefined || choice.compareWith !== undefined
-        ? structuredClone(request)
+        ? copyPredictRequest(request)
         : undefined;
     const observed =
       this.observers.size === 0 ? undefined : this.observedRequest(endpoint, served.key, request);
@@ -261,7 +261,7 @@ export class EndpointRegistry {
     for (const observer of this.observers) {
       if (observer.wantsRequest?.(endpoint, modelKey) === true) wanted = true;
     }
-    return { observers: [...this.observers], request: wanted ? structuredClone(request) : undefined };
+    return { observers: [...this.observers], request: wanted ? copyPredictRequest(request) : undefined };
   }
 
   private notify(

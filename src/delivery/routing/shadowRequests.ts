@@ -6,7 +6,7 @@
  */
 import { FlowOpsError } from "../../errors.js";
 import { predict } from "../../server/serving/prediction.js";
-import type { PredictRequest } from "../../serving/payloads/modelInput.js";
+import { copyPredictRequest, type PredictRequest } from "../../serving/payloads/modelInput.js";
 import type { LiveTelemetry } from "../telemetry/liveTelemetry.js";
 import { predictionValues } from "../telemetry/predictionValues.js";
 import type { EndpointModel } from "./endpointModels.js";
@@ -79,7 +79,7 @@ export class ShadowRequests {
     const both = work.mirrorTo !== undefined && work.compareWith !== undefined;
     await Promise.all([
       this.mirror(work),
-      this.compare(both ? { ...work, request: structuredClone(work.request) } : work),
+      this.compare(both ? { ...work, request: copyPredictRequest(work.request) } : work),
     ]);
   }
 

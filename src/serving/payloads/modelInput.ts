@@ -2,7 +2,7 @@
  * The request payloads of every serving protocol in one import: the shared request shape, the V2 (JSON and binary), V1 and
  * MLflow parsers and formatters, and adaptInput. Each lives in its own file; this module only gathers them.
  */
-export { UNNAMED_INPUT, type ModelInput, type PredictRequest } from "./predictRequest.js";
+export { copyPredictRequest, UNNAMED_INPUT, type ModelInput, type PredictRequest } from "./predictRequest.js";
 export {
   v2Request,
   v2Response,

@@ -58,3 +58,15 @@ export interface PredictRequest {
 
 /** Name of the tensor a payload sends without one (MLflow/V1 `inputs: [...]`, `instances: [1, 2]`). */
 export const UNNAMED_INPUT = "";
+
+/**
+ * A deep copy for a second model run (a shadow, a comparison, an observer): structuredClone, which cannot copy
+ * a frame's `floatColumn` function; that one is shared, as it only reads the body it was parsed from.
+ */
+export function copyPredictRequest(request: PredictRequest): PredictRequest {
+  const { input, ...rest } = request;
+  if (input.kind !== "frame" || input.floatColumn === undefined) return structuredClone(request);
+  const { floatColumn, ...cloneable } = input;
+  const copy = structuredClone({ ...rest, input: cloneable });
+  return { ...copy, input: { ...copy.input, floatColumn } };
+}
