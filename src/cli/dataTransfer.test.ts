@@ -72,6 +72,14 @@ async function run(command: Command, cwd: string, args: string[]) {
   return { stdout: stdout.join(""), stderr: stderr.join(""), exitCode };
 }
 
+/** Overwrites the cache's object of `content` (cache files are read-only) with other bytes. */
+function corruptCachedObject(dir: string, content: string): void {
+  const digest = md5(content);
+  const object = join(dir, ".dvc", "cache", "files", "md5", digest.slice(0, 2), digest.slice(2));
+  chmodSync(object, 0o644);
+  writeFileSync(object, "rotten\n");
+}
+
 describe("flowops data push/fetch/pull/gc", () => {
   it("reports pushes in DVC's words and says when everything is up to date", async () => {
     const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
@@ -135,17 +143,7 @@ describe("flowops data push/fetch/pull/gc", () => {
 
   it("exits 1 and names the file when an object cannot be pushed", async () => {
     const dir = await project("p", { foo: "foo\n" });
-    const object = join(
-      dir,
-      ".dvc",
-      "cache",
-      "files",
-      "md5",
-      md5("foo\n").slice(0, 2),
-      md5("foo\n").slice(2),
-    );
-    chmodSync(object, 0o644);
-    writeFileSync(object, "rotten\n");
+    corruptCachedObject(dir, "foo\n");
     const result = await run(pushCommand(), dir, []);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`ERROR: 'foo' (md5: ${md5("foo\n")}) is corrupt in the local cache`);
@@ -180,17 +178,7 @@ describe("flowops data push/fetch/pull/gc", () => {
 
   it("keeps the reason of a checkout failure that is no missing object in the list of failed targets", async () => {
     const dir = await project("p", { foo: "foo\n" });
-    const object = join(
-      dir,
-      ".dvc",
-      "cache",
-      "files",
-      "md5",
-      md5("foo\n").slice(0, 2),
-      md5("foo\n").slice(2),
-    );
-    chmodSync(object, 0o644);
-    writeFileSync(object, "rotten\n");
+    corruptCachedObject(dir, "foo\n");
     rmSync(join(dir, "foo"));
     const result = await run(pullCommand(), dir, []);
     expect(result.exitCode).toBe(1);
