@@ -29,8 +29,11 @@ export function numericBatchInput(
   const spec = model.inputs.length === 1 ? model.inputs[0] : undefined;
   if (spec === undefined || spec.shape.length !== 2) return undefined;
   if (spec.datatype !== "FP32" && spec.datatype !== "FP64") return undefined;
+  // The features come from `names` only, as on the frame path, which reports a name the file lacks and a
+  // signature column `names` leaves out: reading those from the file instead would hide a typo in --columns.
+  if (!names.every((name) => chunk.columns.includes(name))) return undefined;
   const order = featureOrder(model, names);
-  if (order === undefined || !order.every((name) => chunk.columns.includes(name))) return undefined;
+  if (order === undefined || !order.every((name) => names.includes(name))) return undefined;
   const width = order.length;
   if (spec.shape[1] !== -1 && spec.shape[1] !== width) return undefined;
   const columns = featureColumns(model, chunk, order);
