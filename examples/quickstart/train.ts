@@ -7,15 +7,14 @@
  * With FLOWOPS_BASE_MODEL_URI (models:/name/version, models:/name@alias or runs:/id/model) it starts from
  * that model's weights instead of random ones: the retraining loop continues from the model in production.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { FlowOpsClient } from "../../src/client/index.js";
-import { mlpOnnx } from "../../src/serving/onnx/onnxModelWriter.js";
+import { writeMlflowModel } from "./mlflowModel.js";
 import {
-  exportWeights,
   initialState,
   predictProbabilities,
   seededRandom,
@@ -85,21 +84,6 @@ async function baseModelState(uri: string): Promise<MlpState> {
   }
 }
 
-function mlmodel(hidden: number): string {
-  const inputs = FEATURES.map((name) => ({ type: "float", name }));
-  return YAML.stringify({
-    artifact_path: "model",
-    flavors: { onnx: { data: "model.onnx", onnx_version: "1.17.0" } },
-    signature: {
-      inputs: JSON.stringify(inputs),
-      outputs: JSON.stringify([
-        { type: "tensor", "tensor-spec": { dtype: "float32", shape: [-1, 2] }, name: "probabilities" },
-      ]),
-    },
-    metadata: { hidden_units: hidden },
-  });
-}
-
 async function main(): Promise<void> {
   const params = (YAML.parse(await readFile("params.yaml", "utf8")) as { train: TrainParams }).train;
   const file = "data/customers.csv";
@@ -148,17 +132,7 @@ async function main(): Promise<void> {
   }
   const accuracy = correct / Math.max(testIdx.length, 1);
 
-  await mkdir("model", { recursive: true });
-  const { bytes } = mlpOnnx({
-    inputs: FEATURES.length,
-    hidden: state.hidden,
-    outputs: 2,
-    weights: exportWeights(state),
-    inputName: "features",
-  });
-  await writeFile(join("model", "model.onnx"), bytes);
-  await writeFile(join("model", "MLmodel"), mlmodel(state.hidden));
-  await writeFile(join("model", "weights.json"), JSON.stringify(state));
+  await writeMlflowModel("model", state);
   await writeFile("predictions.csv", `${lines.join("\n")}\n`);
   const metrics = {
     train_loss: losses.at(-1) ?? Number.NaN,

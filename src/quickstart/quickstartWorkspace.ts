@@ -13,7 +13,7 @@ import { FlowOpsError } from "../errors.js";
 
 /** Files copied; the rest of the example is linked. */
 const COPIED = ["dvc.yaml", "params.yaml", "suite.yaml", "gates.yaml", "rollout.yaml", "README.md"];
-const LINKED = ["train.ts", "mlpClassifier.ts", "evaluate.ts"];
+const LINKED = ["train.ts", "mlpClassifier.ts", "mlflowModel.ts", "evaluate.ts"];
 
 export interface QuickstartWorkspace {
   /** The data repo and pipeline root. */
