@@ -12,12 +12,16 @@ import { ServingMetrics } from "../../serving/servingMetrics.js";
 import { stringifyJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import { metricsRoute } from "./metricsRoute.js";
 import { mlflowScoringRoutes } from "./mlflowScoringRoutes.js";
+import { keepEveryBodyRaw } from "./requestBodies.js";
 import { newRequestId, REQUEST_ID_HEADER } from "./requestId.js";
+import { sendKServeError } from "./servingErrors.js";
 import type { ServingContext } from "./servingContext.js";
 import { v1Routes } from "./v1Routes.js";
 import { v2Routes } from "./v2Routes.js";
 
 export const DEFAULT_SERVING_BODY_LIMIT = 32 * 1024 * 1024;
+/** The longest model name or version a path may carry; a longer one names no model (404). */
+export const MAX_PATH_PARAM_LENGTH = 500;
 
 export interface ServingAppOptions {
   /** Served side by side; the first is the default (`/invocations`). */
@@ -51,7 +55,13 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
     bodyLimit,
     requestIdHeader: REQUEST_ID_HEADER,
     genReqId: newRequestId,
-    routerOptions: { maxParamLength: 500 },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // A path the router cannot read (a percent-encoding that is not UTF-8, a segment over maxParamLength) is
+    // answered here, before any hook runs: without this Fastify sent its own body and no request id.
+    frameworkErrors: (error, request, reply) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      sendKServeError(request, reply, error, bodyLimit);
+    },
   });
   const ctx: ServingContext = { models, metrics, bodyLimit };
   // INT64/UINT64 outputs beyond 2^53 are BigInts in the answers, written as their exact digits.
@@ -60,6 +70,13 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
+  });
+  // A request no route takes is read by this root scope: its body is kept as it came, so an unknown path is a 404
+  // whatever the body, and its errors (413) are KServe's shape rather than Fastify's own.
+  keepEveryBodyRaw(app);
+  app.setErrorHandler((error, request, reply) => {
+    sendKServeError(request, reply, error, bodyLimit);
+    return reply;
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no endpoint ${request.method} ${request.url.split("?")[0]}` }),

@@ -21,6 +21,19 @@ export function servingError(error: unknown, bodyLimit: number): FlowOpsError {
       `request body is larger than this server's limit of ${bodyLimit} bytes (flowops serve --body-limit)`,
     );
   }
+  if (fastify.code === "FST_ERR_BAD_URL") {
+    return new FlowOpsError(
+      "BAD_REQUEST",
+      `${fastify.message ?? "the path is not a valid URL"}: a percent-encoded part of it is malformed or not UTF-8`,
+    );
+  }
+  // No model name is that long, so the path names nothing served here: the 404 of any other unknown model.
+  if (fastify.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    return new FlowOpsError(
+      "ENDPOINT_NOT_FOUND",
+      "no endpoint: a model name or version in the path is longer than any model served here has",
+    );
+  }
   if (fastify.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
     return new FlowOpsError("UNSUPPORTED_MEDIA_TYPE", fastify.message ?? "unsupported media type");
   }
