@@ -10,12 +10,11 @@ import { FlowOpsError } from "../../errors.js";
 import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import { parseJsonKeepingFloatLiterals } from "../../serving/payloads/jsonFloatLiterals.js";
 import { INFERENCE_HEADER_CONTENT_LENGTH, V2BinaryBody } from "../../serving/payloads/modelInput.js";
+import { decodeUtf8Body } from "../../serving/payloads/utf8Body.js";
 
 export function parseEveryBodyAsJson(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
-    parseJson(typeof body === "string" ? body : body.toString("utf8"), done);
-  });
+  scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => parseJson(body, done));
 }
 
 /**
@@ -24,9 +23,9 @@ export function parseEveryBodyAsJson(scope: FastifyInstance): void {
  */
 export function parseV1Bodies(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
-    parseJson(typeof body === "string" ? body : body.toString("utf8"), done, parseJsonKeepingFloatLiterals);
-  });
+  scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) =>
+    parseJson(body, done, parseJsonKeepingFloatLiterals),
+  );
 }
 
 /**
@@ -39,15 +38,23 @@ export function parseV2Bodies(scope: FastifyInstance): void {
     const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
     const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
     if (headerLength !== undefined) done(null, new V2BinaryBody(headerLength, bytes));
-    else parseJson(bytes.toString("utf8"), done);
+    else parseJson(bytes, done);
   });
 }
 
 function parseJson(
-  text: string,
+  body: Buffer | string,
   done: (error: Error | null, body?: unknown) => void,
   parse: (text: string) => unknown = parseJsonWithBigIntegers,
 ): void {
+  let text: string;
+  try {
+    // JSON travels as UTF-8 (RFC 8259); decoding other bytes would put U+FFFD into names and BYTES values.
+    text = decodeUtf8Body(body, "request body");
+  } catch (error) {
+    done(error as Error, undefined);
+    return;
+  }
   if (text.trim() === "") {
     done(new FlowOpsError("BAD_REQUEST", "request body is empty; expected a JSON object"), undefined);
     return;
