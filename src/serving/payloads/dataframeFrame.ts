@@ -4,6 +4,7 @@
  * `[{col: value}, ...]` (orient="records"). Rows are used as sent when they are already well-formed, so the
  * common one-row request allocates nothing here.
  */
+import { showValue } from "../tensor.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import type { ModelInput } from "./predictRequest.js";
@@ -30,7 +31,7 @@ export function frameFromDataframeSplit(split: unknown, floats?: FloatLiterals):
   let columns: string[] | undefined;
   if (split.columns !== undefined && split.columns !== null) {
     if (!Array.isArray(split.columns)) throw splitError("'columns' must be a list of column names");
-    columns = split.columns.map((name: unknown) => (typeof name === "string" ? name : String(name)));
+    columns = split.columns.map((name: unknown, i) => columnName(name, i));
     const duplicate = firstDuplicate(columns);
     // Columns are found by name, so a repeated one would silently lose all but one of its values.
     if (duplicate !== undefined) {
@@ -105,6 +106,16 @@ export function withFloatColumns(
 ): Frame {
   if (floats !== undefined) frame.floatColumn = floats.columnsOfRows(rows);
   return frame;
+}
+
+/**
+ * A column name as text: pandas takes any scalar as a label (`0`, `true`), which a frame's columns are matched
+ * against by text. A list or object names no column (and an object's own `toString` member made String() throw).
+ */
+function columnName(name: unknown, index: number): string {
+  if (typeof name === "string") return name;
+  if (typeof name !== "object" || name === null) return String(name);
+  throw splitError(`columns[${index}] is ${showValue(name)}; column names must be strings or numbers`);
 }
 
 function firstDuplicate(names: readonly string[]): string | undefined {

@@ -28,7 +28,11 @@ export function frameFromRecords(
   for (let r = 0; r < records.length; r++) {
     const record = records[r] as Record<string, unknown>;
     const row = new Array<unknown>(columns.length);
-    for (let c = 0; c < columns.length; c++) row[c] = record[columns[c] as string] ?? null;
+    // Own members only: a record without a column named "constructor" or "toString" must not read Object's.
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c] as string;
+      row[c] = Object.hasOwn(record, column) ? record[column] : null;
+    }
     rows[r] = row;
   }
   if (floats === undefined) return { kind: "frame", columns, rows };
