@@ -313,7 +313,8 @@ function shapeFromJson(shape: unknown, where: string): number[] {
     let valid = true;
     for (let i = 0; i < shape.length; i++) {
       const dim: unknown = shape[i];
-      if (typeof dim !== "number" || !Number.isInteger(dim) || dim < 0) valid = false;
+      // Safe integers only: beyond 2^53 a dim is not the number the client wrote (uint64's 2^64 - 1 included).
+      if (typeof dim !== "number" || !Number.isSafeInteger(dim) || dim < 0) valid = false;
     }
     if (valid) return shape as number[];
   }

@@ -134,6 +134,13 @@ describe("v2BinaryRequest", () => {
     expect((decoded?.data as Float32Array).byteOffset).toBe(0);
   });
 
+  it("refuses a shape dim beyond the safe integers, even in a shape that holds no elements", () => {
+    const input = { name: "x", datatype: "FP32", shape: [0, 1e308], parameters: { binary_data_size: 0 } };
+    expect(thrownError(() => parse({ inputs: [input] })).message).toMatch(
+      /^inputs\[0\] 'x': shape must be an array of non-negative integers/,
+    );
+  });
+
   it("reads any non-zero BOOL byte as true", () => {
     const request = parse(
       { inputs: [{ name: "b", datatype: "BOOL", shape: [2], parameters: { binary_data_size: 2 } }] },

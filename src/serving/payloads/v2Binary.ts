@@ -265,7 +265,7 @@ function binaryDataSize(input: BinaryInputHeader): number {
 function shapeOf(shape: unknown, where: string): number[] {
   if (
     Array.isArray(shape) &&
-    shape.every((dim) => typeof dim === "number" && Number.isInteger(dim) && dim >= 0)
+    shape.every((dim) => typeof dim === "number" && Number.isSafeInteger(dim) && dim >= 0)
   ) {
     return shape as number[];
   }

@@ -114,6 +114,21 @@ describe("v2Request", () => {
     expect(thrownError(() => v2Request({ inputs: [twice, twice] })).message).toMatch(/given twice/);
   });
 
+  // Regression found by the request fuzz test: [0, 1e308] holds no elements, so it passed with empty data and
+  // reached a model that declares no inputs; no dim beyond 2^53 is the number the client wrote.
+  it("refuses a shape dim beyond the safe integers, even in a shape that holds no elements", () => {
+    for (const shape of [
+      [0, 1e308],
+      [2 ** 53, 0],
+      [0, 2 ** 64],
+    ]) {
+      const input = { name: "x", shape, datatype: "FP32", data: [] };
+      expect(thrownError(() => v2Request({ inputs: [input] })).message).toMatch(
+        /^inputs\[0\] 'x': shape must be an array of non-negative integers/,
+      );
+    }
+  });
+
   it("rejects a non-string id and binary tensor data", () => {
     const x = { name: "x", shape: [1], datatype: "FP32", data: [1] };
     expect(thrownError(() => v2Request({ id: 7, inputs: [x] })).message).toMatch(/'id' must be a string/);
