@@ -245,6 +245,8 @@ export async function findDvcFiles(repo: WalkedRepo): Promise<string[]> {
 export interface WalkedRepo {
   root: string;
   ignore?: { ignores(relPosixPath: string, isDir: boolean): boolean };
+  /** False when the repo is not in Git for DVC (`core.no_scm`); unknown is judged by a `.git` at the root. */
+  scm?: boolean;
 }
 
 /**

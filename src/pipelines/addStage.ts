@@ -19,6 +19,8 @@ import { FlowOpsError } from "../errors.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { yamlLibrary } from "../yamlLibrary.js";
 import { PIPELINE_FILE, parsePipeline } from "./dvcYaml.js";
+import { gitIgnores } from "./gitIgnoreMatcher.js";
+import { fileIsGitIgnored } from "./gitIgnoredPipelineFiles.js";
 import { buildDag } from "./pipelineDag.js";
 import { readPipelinesIfAny } from "./pipelineFiles.js";
 import { stageDefinitionDump } from "./stageDefinitionDump.js";
@@ -72,6 +74,10 @@ export async function addStage(
   if (wdirInfo === undefined) throw invalid(`stage working dir '${wdir}' does not exist`);
   if (!wdirInfo.isDirectory()) throw invalid(`stage working dir '${wdir}' is not directory`);
   if (!isSameOrInside(wdir, repo.root)) throw invalid(`stage working dir '${wdir}' is outside of DVC repo`);
+  // dvc's check_dvcfile_path: a stage written where Git will never see it is refused.
+  if (repo.scm && gitIgnores(repo.root, cwdRelative(repo.root, pipelineFile))) {
+    throw fileIsGitIgnored(relFile, true);
+  }
 
   const oldText = existsSync(pipelineFile) ? await readFile(pipelineFile, "utf8") : undefined;
   const existing =

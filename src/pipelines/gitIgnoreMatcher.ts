@@ -33,6 +33,12 @@ export class GitIgnoreMatcher {
     return verdict;
   }
 
+  /** Whether Git ignores the file `relPosixPath` or a directory above it: a file in an ignored directory is. */
+  ignoresFile(relPosixPath: string): boolean {
+    const parts = relPosixPath.split("/");
+    return parts.some((_, i) => this.ignores(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
+  }
+
   private matcherOf(dir: string): Ignore | undefined {
     if (this.matchers.has(dir)) return this.matchers.get(dir);
     const texts = [readIfPresent(join(this.root, dir, GITIGNORE))];
@@ -56,7 +62,5 @@ function readIfPresent(path: string): string {
 
 /** Whether Git ignores `rel` (POSIX, from the root) or a directory above it: a file in an ignored directory is. */
 export function gitIgnores(root: string, rel: string): boolean {
-  const matcher = new GitIgnoreMatcher(root);
-  const parts = rel.split("/");
-  return parts.some((_, i) => matcher.ignores(parts.slice(0, i + 1).join("/"), i < parts.length - 1));
+  return new GitIgnoreMatcher(root).ignoresFile(rel);
 }

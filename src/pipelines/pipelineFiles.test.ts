@@ -126,6 +126,19 @@ describe("readPipelines", () => {
   });
 });
 
+describe("readPipelines with a dvc.lock that Git ignores", () => {
+  it("refuses a subdirectory's ignored dvc.lock, present or not, as dvc's index does", async () => {
+    await setUp({ ...TWO_FILES, "prep/.gitignore": "dvc.lock\n" });
+    await expect(readPipelines(repo!)).rejects.toThrow(`'${join(dir, "prep", "dvc.lock")}' is git-ignored.`);
+    await expect(findPipelineFiles(repo!)).resolves.toHaveLength(2);
+  });
+
+  it("reads the pipeline when DVC keeps the repo out of Git (core.no_scm)", async () => {
+    await setUp({ ...TWO_FILES, ".gitignore": "dvc.lock\n" });
+    expect((await readPipelines({ ...repo!, scm: false })).files).toHaveLength(2);
+  });
+});
+
 describe("parseStageTarget", () => {
   it("reads targets as dvc's parse_target does", () => {
     expect(parseStageTarget("train")).toEqual({ file: "dvc.yaml", name: "train" });

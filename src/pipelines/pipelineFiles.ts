@@ -3,11 +3,12 @@
  * the workspace that skips `.git/`, `.dvc/`, .dvcignored and gitignored directories and the outputs of the `.dvc` files and
  * pipeline stages it has met, so tracked data directories are never entered. Each file is read and parsed
  * once, during the walk; the stages of all files make one pipeline, addressed as DVC prints them
- * (`train`, `prep/dvc.yaml:clean`). It checks nothing across files: pipelineDag.ts does.
+ * (`train`, `prep/dvc.yaml:clean`). Like dvc's index, it refuses a dvc.lock that Git ignores
+ * (gitIgnoredPipelineFiles.ts). It checks nothing across files: pipelineDag.ts does.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import {
   dvcFileWdir,
   readDvcFile,
@@ -17,37 +18,51 @@ import {
 } from "../data/dvcFile.js";
 import { loadDvcIgnore } from "../data/dvcIgnore.js";
 import { FlowOpsError } from "../errors.js";
+import { LOCK_FILE } from "./dvcLock.js";
 import { applyFlowopsConfig, parsePipeline, PIPELINE_FILE, type Pipeline } from "./dvcYaml.js";
 import { GitIgnoreMatcher } from "./gitIgnoreMatcher.js";
+import { fileIsGitIgnored } from "./gitIgnoredPipelineFiles.js";
 import { stageOuts } from "./stageStatus.js";
 
 const DVC_FILE_SUFFIX = ".dvc";
 
 const isCollected = (name: string): boolean => name === PIPELINE_FILE || name.endsWith(DVC_FILE_SUFFIX);
 
-/** The repo's .dvcignore rules, and Git's when the repo is in Git (DVC skips both). */
-function withGitIgnore(repo: WalkedRepo): WalkedRepo {
-  if (!existsSync(join(repo.root, ".git"))) return repo;
-  const git = new GitIgnoreMatcher(repo.root);
-  const dvc = repo.ignore;
-  return {
-    root: repo.root,
-    ignore: {
-      ignores: (rel, isDir) => (dvc?.ignores(rel, isDir) ?? false) || git.ignores(rel, isDir),
-    },
-  };
+/** Git's rules when the repo is in Git, which DVC applies as well as .dvcignore's; undefined otherwise. */
+function gitIgnoreOf(repo: WalkedRepo): GitIgnoreMatcher | undefined {
+  if (repo.scm === false || !existsSync(join(repo.root, ".git"))) return undefined;
+  return new GitIgnoreMatcher(repo.root);
+}
+
+interface Collected {
+  /** The parsed dvc.yaml files, by absolute path. */
+  parsed: Map<string, Pipeline>;
+  trackedOuts: TrackedOut[];
+  /** The dvc.lock beside a collected dvc.yaml that Git ignores (absolute), whether it exists or not. */
+  gitIgnoredLocks: string[];
 }
 
 /**
  * Walks the workspace once, parsing each dvc.yaml and `.dvc` file as it is met; answers the parsed dvc.yaml
- * files by path, and the `.dvc` files' outs in path order.
+ * files by path, and the `.dvc` files' outs in path order. The one Git matcher both skips gitignored files
+ * and directories and judges each dvc.yaml's dvc.lock, whose rules it has already read for the walk.
  */
-async function collectPipelines(
-  repo: WalkedRepo,
-): Promise<{ parsed: Map<string, Pipeline>; trackedOuts: TrackedOut[] }> {
+async function collectPipelines(repo: WalkedRepo): Promise<Collected> {
   const parsed = new Map<string, Pipeline>();
   const tracked = new Map<string, TrackedOut[]>();
-  await walkWorkspaceFiles(withGitIgnore(repo), isCollected, async (abs) => {
+  const gitIgnoredLocks: string[] = [];
+  const git = gitIgnoreOf(repo);
+  const dvc = repo.ignore;
+  const walked: WalkedRepo =
+    git === undefined
+      ? repo
+      : {
+          root: repo.root,
+          ignore: {
+            ignores: (rel, isDir) => (dvc?.ignores(rel, isDir) ?? false) || git.ignores(rel, isDir),
+          },
+        };
+  await walkWorkspaceFiles(walked, isCollected, async (abs) => {
     if (abs.endsWith(DVC_FILE_SUFFIX)) {
       const doc = await readDvcFile(abs, repo.root);
       const wdir = dvcFileWdir(abs, doc);
@@ -63,11 +78,15 @@ async function collectPipelines(
     }
     const dir = resolve(abs, "..");
     const pipeline = await parsePipeline(dir, abs, await readFile(abs, "utf8"), repo.root);
+    const lock = join(dir, LOCK_FILE);
+    // The walk entered `dir`, so only the lock's own name can be ignored, not a directory above it.
+    if (git?.ignores(relative(repo.root, lock).split(sep).join("/"), false) === true)
+      gitIgnoredLocks.push(lock);
     parsed.set(abs, pipeline);
     return pipeline.stages.flatMap((stage) => stageOuts(stage).map((out) => join(stage.wdir, out.path)));
   });
   const trackedOuts = [...tracked.keys()].sort().flatMap((file) => tracked.get(file)!);
-  return { parsed, trackedOuts };
+  return { parsed, trackedOuts, gitIgnoredLocks };
 }
 
 /** Absolute paths of every `dvc.yaml` in the repo, sorted. */
@@ -104,7 +123,10 @@ export async function readPipelinesOrTrackedFiles(repo: WalkedRepo): Promise<Pip
 }
 
 async function readPipelinesOf(repo: WalkedRepo, emptyWhenNone: boolean): Promise<Pipeline | undefined> {
-  const { parsed, trackedOuts } = await collectPipelines(repo);
+  const { parsed, trackedOuts, gitIgnoredLocks } = await collectPipelines(repo);
+  // As dvc's Lockfile._load while it builds the index: the first such lock the walk met stops the command.
+  const [ignoredLock] = gitIgnoredLocks;
+  if (ignoredLock !== undefined) throw fileIsGitIgnored(ignoredLock);
   const files = [...parsed.keys()].sort();
   if (files.length === 0 && !emptyWhenNone) return undefined;
   const parts = files.map((file) => parsed.get(file)!);
