@@ -254,8 +254,12 @@ async function predictChunk(
   batchSize: number,
 ): Promise<ChunkPredictions> {
   const rowCount = chunk.rowCount;
-  if (rowCount === 0) return emptyPredictions(model.outputs);
   const names = columns ?? chunk.columns;
+  if (rowCount === 0) {
+    // A header-only (or empty JSON Lines) input must still have the columns asked for, as a longer one must.
+    for (const name of names) chunk.column(name);
+    return emptyPredictions(model.outputs);
+  }
   let input: BatchInput;
   try {
     input = numericBatchInput(model, chunk, names) ?? frameInput(model, chunk, names);
