@@ -20,6 +20,7 @@ import { endianness } from "node:os";
 import type { AsyncBuffer, FileMetaData, PageHeader, SchemaElement } from "hyparquet";
 
 import { isReadableCodec, type ReadableCodec } from "./parquetDecompressors.js";
+import { pageHeaderProblem } from "./parquetPageHeaderCheck.js";
 import {
   copyRows,
   dataPageRows,
@@ -228,11 +229,9 @@ export class ParquetPlainColumns {
       let reason: string;
       try {
         const header = parseHeader(reader);
-        const sizes = [header.compressed_page_size, header.uncompressed_page_size];
-        if (sizes.every((size) => Number.isInteger(size) && size >= 0)) {
-          return { header, length: reader.offset };
-        }
-        reason = "page sizes are not byte counts";
+        const problem = pageHeaderProblem(header);
+        if (problem === undefined) return { header, length: reader.offset };
+        reason = problem;
       } catch (error) {
         // A header cut short by the fetch reads past its bytes; fetch more, up to the chunk's end.
         if (end < span.end && want < MAX_HEADER_BYTES) continue;

@@ -14,7 +14,11 @@
  *
  * Memory: decoded values are bounded by the window (or one chunk, when chunks are larger); the compressed
  * bytes fetched per window are the pages it touches for the fast path, and for hyparquet those of the column
- * chunks it touches (a whole row group's column unless the file has an offset index).
+ * chunks it touches (a whole row group's column).
+ *
+ * Damaged files: hyparquet trusts page headers and level runs, so the pages of each column chunk it is given
+ * are checked first (parquetCheckedChunks.ts); a check that fails, like any decoding error, is a FlowOpsError
+ * naming the file and the rows read.
  */
 
 import type * as Hyparquet from "hyparquet";
@@ -27,6 +31,7 @@ import { FlowOpsError } from "../errors.js";
 import { selectColumns } from "./columnSelection.js";
 import { ColumnarTableChunk, isTypedColumnValues, type ColumnValues } from "./columnarTableChunk.js";
 import { ColumnSegments, concatenated } from "./columnSegments.js";
+import { CheckedColumnChunks } from "./parquetCheckedChunks.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
 import { isNestedField } from "./parquetNestedJson.js";
 import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
@@ -116,13 +121,21 @@ export class ParquetTableSource implements TableSource {
     };
     const buffer = new ColumnSegments();
     const plainColumns = new ParquetPlainColumns(file, metadata);
+    const checkedChunks = new CheckedColumnChunks(metadata);
     let readRows = 0;
     let startRow = 0;
     do {
       const rowCount = Math.min(chunkRows, totalRows - startRow);
       while (buffer.buffered < rowCount) {
         const windowEnd = windowEndAfter(readRows);
-        const segments = await this.readWindow(file, decoding, plainColumns, selected, readRows, windowEnd);
+        const segments = await this.readWindow(
+          file,
+          decoding,
+          { plainColumns, checkedChunks },
+          selected,
+          readRows,
+          windowEnd,
+        );
         for (const segment of segments) {
           buffer.push(segment.rows, segment.columns);
         }
@@ -144,7 +157,7 @@ export class ParquetTableSource implements TableSource {
   private async readWindow(
     file: AsyncBuffer,
     { metadata, stored, storedMetadata }: WindowDecoding,
-    plainColumns: ParquetPlainColumns,
+    { plainColumns, checkedChunks }: WindowReaders,
     selected: readonly string[],
     rowStart: number,
     rowEnd: number,
@@ -176,7 +189,14 @@ export class ParquetTableSource implements TableSource {
         const { parquetRead } = await hyparquet();
         const onChunk = (data: ColumnData): void =>
           add(data.columnName, data.columnData, data.rowStart, data.rowEnd);
-        const window = { file, rowStart, rowEnd, compressors: PARQUET_DECOMPRESSORS, onChunk };
+        // Without an offset index hyparquet fetches whole column chunks, which checkedChunks relies on.
+        const window = {
+          rowStart,
+          rowEnd,
+          compressors: PARQUET_DECOMPRESSORS,
+          onChunk,
+          useOffsetIndex: false,
+        };
         const keptStored = rest.filter((name) => stored.has(name));
         const cells = rest.filter((name) => !stored.has(name));
         if (keptStored.length > 0) {
@@ -184,13 +204,16 @@ export class ParquetTableSource implements TableSource {
           // the stored text columns are annotated as text, which hyparquet decodes either way.
           await parquetRead({
             ...window,
+            file: checkedChunks.over(file, keptStored),
             metadata: storedMetadata,
             columns: keptStored,
             parsers: STORED_PARSERS,
             utf8: false,
           });
         }
-        if (cells.length > 0) await parquetRead({ ...window, metadata, columns: cells });
+        if (cells.length > 0) {
+          await parquetRead({ ...window, file: checkedChunks.over(file, cells), metadata, columns: cells });
+        }
       } catch (error) {
         throw this.readError(error, `rows ${rowStart + 1}-${rowEnd}`);
       }
@@ -230,6 +253,7 @@ export class ParquetTableSource implements TableSource {
     const file = await openFileByteRanges(this.path);
     try {
       const metadata = await parquetMetadataAsync(file);
+      checkRowCounts(metadata);
       const trees = parquetSchema(metadata).children;
       const fields = trees.map((child) => child.element);
       const stored = new Map<string, SchemaElement>();
@@ -264,6 +288,34 @@ interface WindowDecoding {
   metadata: FileMetaData;
   stored: ReadonlyMap<string, SchemaElement>;
   storedMetadata: FileMetaData;
+}
+
+/**
+ * The footer's row counts, which windows and chunks are cut by: a damaged footer can lose one (then NaN rows
+ * were read and every column "gave 0 values for NaN rows") or make the row groups disagree with the file.
+ */
+function checkRowCounts(metadata: FileMetaData): void {
+  const count = (value: unknown, what: string): number => {
+    const rows = typeof value === "bigint" ? Number(value) : value;
+    if (typeof rows !== "number" || !Number.isSafeInteger(rows) || rows < 0) {
+      throw new Error(`the footer's ${what} is ${String(value)}, not a row count`);
+    }
+    return rows;
+  };
+  const total = count(metadata.num_rows, "num_rows");
+  let sum = 0;
+  metadata.row_groups.forEach((group, i) => {
+    sum += count(group.num_rows, `row group ${i + 1} num_rows`);
+  });
+  if (sum !== total) {
+    throw new Error(`the footer's num_rows is ${total} but its row groups hold ${sum} rows`);
+  }
+}
+
+/** The per-pass state a window is read with: the fast path's cursors, the chunks already checked. */
+interface WindowReaders {
+  plainColumns: ParquetPlainColumns;
+  checkedChunks: CheckedColumnChunks;
 }
 
 interface WindowSegment {

@@ -107,6 +107,63 @@ export function allLevelsPresent(bytes: Uint8Array, start: number, end: number, 
   return present;
 }
 
+/**
+ * Checks, without decoding a value, that `bytes[start, end)` holds runs of exactly `count` values of
+ * `bitWidth` bits, read as a decoder that trusts the runs reads them (hyparquet's writes each run's count into
+ * a plain Array, so one damaged run header can grow it towards 2^31 entries): every run's bytes lie inside the
+ * section, and no run gives more values than are left, but for a bit-packed run's padding to a group of 8.
+ * Throws a message that names the run at fault by its byte counted from `start` ("their byte").
+ */
+export function checkRleBitPackedHybridRuns(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  bitWidth: number,
+  count: number,
+): void {
+  const valueBytes = (bitWidth + 7) >> 3;
+  let pos = start;
+  let seen = 0;
+  while (seen < count) {
+    const runStart = pos;
+    let header = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= end) throw new Error(`the runs end after ${seen} of ${count} values`);
+      if (shift > 28) throw new Error(`the run header at their byte ${runStart - start} is too long`);
+      const byte = bytes[pos++] as number;
+      header += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    const left = count - seen;
+    if (header % 2 === 0) {
+      const runLength = header / 2;
+      if (runLength > left) {
+        throw new Error(
+          `the run at their byte ${runStart - start} repeats a value ${runLength} times where ${left} are left`,
+        );
+      }
+      if (pos + valueBytes > end)
+        throw new Error(`the run at their byte ${runStart - start} runs past their end`);
+      pos += valueBytes;
+      seen += runLength;
+    } else {
+      const groups = (header - 1) / 2;
+      // Only the last group may pad: more groups than the values left need is a damaged header.
+      if (groups > Math.ceil(left / 8)) {
+        throw new Error(
+          `the run at their byte ${runStart - start} packs ${groups * 8} values where ${left} are left`,
+        );
+      }
+      const values = Math.min(groups * 8, left);
+      if (pos + Math.ceil((values * bitWidth) / 8) > end) {
+        throw new Error(`the run at their byte ${runStart - start} runs past their end`);
+      }
+      pos = Math.min(end, pos + groups * bitWidth);
+      seen += values;
+    }
+  }
+}
+
 function unpackNarrow(
   bytes: Uint8Array,
   pos: number,

@@ -7,6 +7,7 @@
  */
 import { parquetReadObjects } from "hyparquet";
 
+import { CheckedColumnChunks } from "./parquetCheckedChunks.js";
 import { PANDAS_NA_VALUES } from "./numericColumn.js";
 import type { TableFormat } from "./tableFormat.js";
 
@@ -199,9 +200,29 @@ function referenceJsonLines(bytes: Uint8Array): ReferenceTable {
 async function referenceParquet(bytes: Uint8Array): Promise<ReferenceTable> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
   try {
-    const objects = await parquetReadObjects({ file });
     const { parquetMetadata, parquetSchema } = await import("hyparquet");
-    const columns = parquetSchema(parquetMetadata(file)).children.map((child) => child.element.name);
+    const metadata = parquetMetadata(file);
+    const columns = parquetSchema(metadata).children.map((child) => child.element.name);
+    // parquet.thrift: num_rows is a required i64 of the file and of each row group, the file's the groups' sum.
+    const counts = metadata.row_groups.map((group) => group.num_rows as unknown);
+    if (
+      ![metadata.num_rows as unknown, ...counts].every(
+        (n) => typeof n === "bigint" || Number.isSafeInteger(n),
+      )
+    ) {
+      return invalid("file", "a num_rows in the footer is not an integer");
+    }
+    if (counts.reduce<number>((sum, n) => sum + Number(n), 0) !== Number(metadata.num_rows)) {
+      return invalid("file", "the footer's num_rows is not the sum of its row groups'");
+    }
+    // hyparquet alone trusts damaged page headers and level runs, and can spin forever on them (fuzz case
+    // 400070), so its pages pass the reader's own check first.
+    const whole = {
+      byteLength: file.byteLength,
+      slice: (start: number, end?: number) => file.slice(start, end),
+    };
+    const checked = new CheckedColumnChunks(metadata).over(whole, columns);
+    const objects = await parquetReadObjects({ file: checked, metadata });
     return withHeader(
       columns,
       objects.map((object) => columns.map((name) => object[name])),
