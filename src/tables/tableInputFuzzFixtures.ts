@@ -7,25 +7,11 @@
 import { parquetMetadata } from "hyparquet";
 import { parquetWriteBuffer, type ColumnSource } from "hyparquet-writer";
 
-import { mulberry32 } from "../seededRandom.js";
+import { SeededRandom } from "../seededRandom.js";
 import type { TableFormat } from "./tableFormat.js";
 
-export class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-}
+/** The fuzz test's seeded choices. */
+export class Rng extends SeededRandom {}
 
 export interface FuzzInput {
   format: TableFormat;

@@ -4,28 +4,10 @@
  * path segments and content types, and a small seeded random stream to pick among them.
  * Test-only; nothing in the product imports it.
  */
-import { mulberry32 } from "../../seededRandom.js";
+import { SeededRandom } from "../../seededRandom.js";
 
-export class FuzzRandom {
-  private readonly next: () => number;
-
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-}
+/** The fuzz test's seeded choices. */
+export class FuzzRandom extends SeededRandom {}
 
 const nested = (depth: number): string => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 
