@@ -171,6 +171,47 @@ describe("V2 binary tensor data extension", () => {
     });
   });
 
+  // Regression: an output named twice in `outputs` came back twice. Triton keeps requested outputs in a set.
+  it("answers an output the request names twice once, with the binary choice either entry made", async () => {
+    const response = await postBinary(
+      {
+        inputs: BINARY_INPUTS,
+        outputs: [
+          { name: "half_as_fp32" },
+          { name: "half", parameters: { binary_data: true } },
+          { name: "half_as_fp32" },
+          { name: "half" },
+        ],
+      },
+      Buffer.concat([floatBytes([1, 2, 3, 4]), halfBytes()]),
+    );
+    expect(response.statusCode).toBe(200);
+    const { header, binary } = splitResponse(response);
+    expect(header.outputs).toEqual([
+      { name: "half_as_fp32", datatype: "FP32", shape: [2, 2], data: HALF_VALUES },
+      { name: "half", datatype: "FP16", shape: [2, 2], parameters: { binary_data_size: 8 } },
+    ]);
+    expect(binary).toEqual(halfBytes());
+  });
+
+  it("refuses an output named twice with contradicting binary_data choices, naming both entries", async () => {
+    const response = await postBinary(
+      {
+        inputs: BINARY_INPUTS,
+        outputs: [
+          { name: "half", parameters: { binary_data: true } },
+          { name: "half", parameters: { binary_data: false } },
+        ],
+      },
+      Buffer.concat([floatBytes([1, 2, 3, 4]), halfBytes()]),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe(
+      "outputs[1] 'half': parameters.binary_data false contradicts outputs[0], which asks for output 'half' " +
+        "with binary_data true; request each output once",
+    );
+  });
+
   it("answers a JSON request that asks for binary outputs in binary, as tritonclient does by default", async () => {
     const response = await serving.app.inject({
       method: "POST",

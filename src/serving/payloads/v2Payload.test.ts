@@ -114,6 +114,30 @@ describe("v2Request", () => {
     expect(thrownError(() => v2Request({ inputs: [twice, twice] })).message).toMatch(/given twice/);
   });
 
+  it("asks once for an output named twice, as Triton does, keeping the order of first mention", () => {
+    const x = { name: "x", shape: [1], datatype: "FP32", data: [1] };
+    const request = v2Request({
+      inputs: [x],
+      outputs: [
+        { name: "b" },
+        { name: "a" },
+        { name: "b", parameters: { binary_data: true } },
+        { name: "a" },
+      ],
+    });
+    expect(request.outputs).toEqual(["b", "a"]);
+    expect(request.binaryOutputs).toEqual({ all: false, byName: new Map([["b", true]]) });
+    const contradicting = [
+      { name: "a", parameters: { binary_data: false } },
+      { name: "b" },
+      { name: "a", parameters: { binary_data: true } },
+    ];
+    expect(thrownError(() => v2Request({ inputs: [x], outputs: contradicting })).message).toBe(
+      "outputs[2] 'a': parameters.binary_data true contradicts outputs[0], which asks for output 'a' with " +
+        "binary_data false; request each output once",
+    );
+  });
+
   // Regression found by the request fuzz test: [0, 1e308] holds no elements, so it passed with empty data and
   // reached a model that declares no inputs; no dim beyond 2^53 is the number the client wrote.
   it("refuses a shape dim beyond the safe integers, even in a shape that holds no elements", () => {

@@ -118,24 +118,42 @@ export function v2Request(body: unknown, decodeBinary?: BinaryInputDecoder): V2R
   return request;
 }
 
-/** The requested output names; each output's `binary_data` choice goes into `binaryChoices`. */
+/**
+ * The requested output names, each once; each output's `binary_data` choice goes into `binaryChoices`.
+ * Triton keeps requested outputs in a set, so naming one twice asks for it once (inputs named twice are an
+ * error there and here): the answer holds each output once. Two different explicit `binary_data` choices for
+ * one output cannot both be honoured, so those are refused.
+ */
 function requestedOutputs(outputs: unknown, binaryChoices: Map<string, boolean>): string[] {
   if (!Array.isArray(outputs)) throw v2Error("'outputs' must be a list of {\"name\": ...} objects");
-  return outputs.map((output: unknown, i) => {
+  const names = new Set<string>();
+  /** Where each output's binary_data choice was made, to name both places when a repeat contradicts it. */
+  const choiceIndex = new Map<string, number>();
+  outputs.forEach((output: unknown, i) => {
     if (!isJsonObject(output) || typeof output.name !== "string") {
       throw v2Error(`outputs[${i}]: 'name' must be a string`);
     }
+    const name = output.name;
     const binaryData = isJsonObject(output.parameters) ? output.parameters.binary_data : undefined;
     if (binaryData !== undefined) {
       if (typeof binaryData !== "boolean") {
         throw v2Error(
-          `outputs[${i}] '${output.name}': parameters.binary_data must be true or false, got ${showValue(binaryData)}`,
+          `outputs[${i}] '${name}': parameters.binary_data must be true or false, got ${showValue(binaryData)}`,
         );
       }
-      binaryChoices.set(output.name, binaryData);
+      const earlier = choiceIndex.get(name);
+      if (earlier !== undefined && binaryChoices.get(name) !== binaryData) {
+        throw v2Error(
+          `outputs[${i}] '${name}': parameters.binary_data ${binaryData} contradicts outputs[${earlier}], ` +
+            `which asks for output '${name}' with binary_data ${!binaryData}; request each output once`,
+        );
+      }
+      binaryChoices.set(name, binaryData);
+      choiceIndex.set(name, i);
     }
-    return output.name;
+    names.add(name);
   });
+  return [...names];
 }
 
 /** The V2 inference response; `model_version` only when the model is versioned. */
