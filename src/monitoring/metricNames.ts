@@ -54,14 +54,14 @@ export const FLOWOPS_METRICS: readonly MetricDefinition[] = [
   {
     name: INFERENCE_REQUESTS,
     type: "counter",
-    help: "Inference requests answered, by model, version, protocol and HTTP status.",
+    help: 'Inference requests answered, by model, version, protocol and HTTP status; model="unknown" for names not served, model="" for paths no route takes.',
     labelNames: ["model", "version", "protocol", "code"],
     endpointLabel: "model",
   },
   {
     name: INFERENCE_ERRORS,
     type: "counter",
-    help: "Inference requests answered with an HTTP error status (4xx or 5xx).",
+    help: 'Inference requests answered with an HTTP error status (4xx or 5xx); model="unknown" for names not served, model="" for paths no route takes.',
     labelNames: ["model", "version", "protocol", "code"],
     endpointLabel: "model",
   },

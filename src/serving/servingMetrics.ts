@@ -8,6 +8,12 @@ import { INFERENCE_LATENCY_BUCKETS } from "../monitoring/metricNames.js";
 
 export type ServingProtocol = "v2" | "v1" | "mlflow";
 
+/**
+ * The `protocol` label of a request no route took: the protocol its path belongs to (`/v2/...`, `/v1/...`,
+ * MLflow's `/invocations`...), or "" when the path is none of theirs.
+ */
+export type UnroutedProtocol = ServingProtocol | "";
+
 /** The model a request addressed; empty strings when the request never reached a known model. */
 export interface ModelLabels {
   model: string;
@@ -72,13 +78,13 @@ export class ServingMetrics {
     const labelNames = ["model", "version", "protocol", "code"] as const;
     this.requests = new Counter({
       name: "flowops_inference_requests_total",
-      help: "Inference requests answered, by model, version, protocol and HTTP status.",
+      help: 'Inference requests answered, by model, version, protocol and HTTP status; model="unknown" for names not served, model="" for paths no route takes.',
       labelNames,
       registers,
     });
     this.errors = new Counter({
       name: "flowops_inference_errors_total",
-      help: "Inference requests answered with an HTTP error status (4xx or 5xx).",
+      help: 'Inference requests answered with an HTTP error status (4xx or 5xx); model="unknown" for names not served, model="" for paths no route takes.',
       labelNames,
       registers,
     });
@@ -123,6 +129,20 @@ export class ServingMetrics {
     child.requests.inc();
     if (status >= 400) child.errors.inc();
     child.latency.observe(seconds);
+  }
+
+  /**
+   * Records one request that no route took (an unknown path, or one the framework refused before routing: a
+   * path that does not decode, a name over the router's length limit, a body over the limit), so the error
+   * counters hold every error the server answered. Such a request addressed no model, so it is counted under
+   * model="" and version="" (the value the shipped alert rules leave out with model!=""), never under the
+   * names in its path: those are the client's text, and a scanner would make one series per path. Its latency
+   * is not observed, as the histogram times requests from their route on.
+   */
+  observeUnroutedRequest(protocol: UnroutedProtocol, status: number): void {
+    const all = { model: "", version: "", protocol, code: String(status) };
+    this.requests.labels(all).inc();
+    if (status >= 400) this.errors.labels(all).inc();
   }
 
   /** The observer a model's runner reports its calls to. */

@@ -56,7 +56,7 @@ describe("the Grafana dashboard", () => {
     const dashboard = await loadDashboard();
     const variable = dashboard.templating?.list?.find((v) => v.name === "endpoint");
     expect(variable?.type).toBe("query");
-    expect(variable?.definition).toBe("label_values(flowops_inference_requests_total, model)");
+    expect(variable?.definition).toBe('label_values(flowops_inference_requests_total{model!=""}, model)');
   });
 
   it("queries only series FlowOps exports", async () => {

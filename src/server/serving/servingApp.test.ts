@@ -189,7 +189,58 @@ describe("metrics and unknown routes", () => {
     expect(text).toContain(
       'flowops_inference_requests_total{model="sum",version="1",protocol="v1",code="404"} 1',
     );
-    expect(text).not.toContain('model=""');
+    expect(text).not.toMatch(/\{model=""/);
+  });
+
+  it('regression: counts errors answered before or outside any route under model="" and the path\'s protocol', async () => {
+    const { app } = await serve([rowSumModel("sum", "1")], { bodyLimit: 64 });
+    const big = JSON.stringify(
+      v2Body([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+      ]),
+    );
+    await app.inject({ method: "GET", url: "/v2/models/%FF/ready" });
+    await app.inject({
+      method: "POST",
+      url: `/v2/models/${"x".repeat(600)}/infer`,
+      payload: v2Body([[1, 1]]),
+    });
+    await app.inject({
+      method: "POST",
+      url: "/v1/nowhere",
+      headers: { "content-type": "a/b/c" },
+      payload: "{}",
+    });
+    await app.inject({
+      method: "POST",
+      url: "/nowhere",
+      headers: { "content-type": "application/json" },
+      payload: big,
+    });
+    await app.inject({
+      method: "POST",
+      url: "/invocations/",
+      headers: { "content-type": "application/json" },
+      payload: '{"inputs": [',
+    });
+    const text = (await app.inject({ url: "/metrics" })).body;
+    for (const series of [
+      'flowops_inference_errors_total{model="",version="",protocol="v2",code="400"} 1',
+      'flowops_inference_errors_total{model="",version="",protocol="v2",code="404"} 1',
+      'flowops_inference_errors_total{model="",version="",protocol="v1",code="404"} 1',
+      'flowops_inference_errors_total{model="",version="",protocol="",code="413"} 1',
+      'flowops_inference_errors_total{model="",version="",protocol="mlflow",code="404"} 1',
+      'flowops_inference_requests_total{model="",version="",protocol="v2",code="400"} 1',
+      'flowops_inference_requests_total{model="",version="",protocol="",code="413"} 1',
+    ]) {
+      expect(text).toContain(series);
+    }
+    // The histogram times requests from their route on; these never reached one.
+    expect(text).not.toMatch(/flowops_inference_latency_seconds_count\{model=""/);
+    expect(text).not.toContain("nowhere");
   });
 
   it("answers an unknown route with 404, an error body and a request id", async () => {

@@ -16,6 +16,7 @@ import { keepEveryBodyRaw } from "./requestBodies.js";
 import { newRequestId, REQUEST_ID_HEADER } from "./requestId.js";
 import { sendKServeError } from "./servingErrors.js";
 import type { ServingContext } from "./servingContext.js";
+import { observeUnrouted, sendNoEndpoint, sendUnroutedError } from "./unroutedRequests.js";
 import { v1Routes } from "./v1Routes.js";
 import { v2Routes } from "./v2Routes.js";
 
@@ -57,10 +58,11 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
     genReqId: newRequestId,
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // A path the router cannot read (a percent-encoding that is not UTF-8, a segment over maxParamLength) is
-    // answered here, before any hook runs: without this Fastify sent its own body and no request id.
+    // answered here, before any hook runs: without this Fastify sent its own body and no request id. It is
+    // counted in the metrics like any other request no route took.
     frameworkErrors: (error, request, reply) => {
       void reply.header(REQUEST_ID_HEADER, request.id);
-      sendKServeError(request, reply, error, bodyLimit);
+      observeUnrouted(metrics, request, sendKServeError(request, reply, error, bodyLimit));
     },
   });
   const ctx: ServingContext = { models, metrics, bodyLimit };
@@ -74,13 +76,19 @@ export async function buildServingApp(options: ServingAppOptions): Promise<Servi
   // A request no route takes is read by this root scope: its body is kept as it came, so an unknown path is a 404
   // whatever the body, and its errors (413) are KServe's shape rather than Fastify's own.
   keepEveryBodyRaw(app);
+  // The root scope's errors are those of requests no route took (body errors on an unknown path) and of /metrics.
   app.setErrorHandler((error, request, reply) => {
-    sendKServeError(request, reply, error, bodyLimit);
+    if (!request.is404) {
+      sendKServeError(request, reply, error, bodyLimit);
+      return reply;
+    }
+    observeUnrouted(metrics, request, sendUnroutedError(request, reply, error, bodyLimit));
     return reply;
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: `no endpoint ${request.method} ${request.url.split("?")[0]}` }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    observeUnrouted(metrics, request, sendNoEndpoint(request, reply));
+    return reply;
+  });
   app.addHook("preClose", (done) => {
     closeConnectionsAsTheyIdle(app);
     // Requests in flight may sit in a batch queue; the close waits for their answers, so their batches must run

@@ -11,8 +11,11 @@ const GENERIC_500 = "Internal server error while serving the request; see the se
 /** mlflow/pyfunc/scoring_server `timeout_middleware`'s whole answer. */
 export const MLFLOW_TIMEOUT_BODY = "Request processing time exceeded limit";
 
-/** Fastify's own errors (body too large, media type, unreadable body) as the FlowOpsError the client sees. */
-export function servingError(error: unknown, bodyLimit: number): FlowOpsError {
+/**
+ * Fastify's own errors (body too large, media type, unreadable body) as the FlowOpsError the client sees;
+ * `contentType` is the request's header, named when Fastify could not parse it.
+ */
+export function servingError(error: unknown, bodyLimit: number, contentType?: string): FlowOpsError {
   if (error instanceof FlowOpsError) return error;
   const fastify = error as Partial<FastifyError>;
   if (fastify.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
@@ -34,13 +37,25 @@ export function servingError(error: unknown, bodyLimit: number): FlowOpsError {
       "no endpoint: a model name or version in the path is longer than any model served here has",
     );
   }
-  if (fastify.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-    return new FlowOpsError("UNSUPPORTED_MEDIA_TYPE", fastify.message ?? "unsupported media type");
+  if (isInvalidMediaType(error)) {
+    return new FlowOpsError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `Content-Type ${JSON.stringify(contentType ?? "")} is not a valid media type; send type/subtype with ` +
+        "optional ;name=value parameters, e.g. application/json",
+    );
   }
   if (typeof fastify.statusCode === "number" && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return new FlowOpsError("BAD_REQUEST", fastify.message ?? "bad request");
   }
   return toFlowOpsError(error);
+}
+
+/**
+ * Fastify refuses a Content-Type header it cannot parse (`a/b/c`, `;;;`) before any body parser runs, for every
+ * route that takes a body and for paths no route takes alike.
+ */
+export function isInvalidMediaType(error: unknown): boolean {
+  return (error as Partial<FastifyError> | undefined)?.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE";
 }
 
 /** The message a client may see: FlowOpsErrors say what was wrong; anything else stays in the log. */
@@ -60,7 +75,7 @@ export function sendKServeError(
   error: unknown,
   bodyLimit: number,
 ): number {
-  const known = servingError(error, bodyLimit);
+  const known = servingError(error, bodyLimit, request.headers["content-type"]);
   logServerError(request, known, error);
   void reply.code(known.httpStatus).send({ error: clientMessage(known, error) });
   return known.httpStatus;
@@ -73,7 +88,7 @@ export function sendMlflowError(
   error: unknown,
   bodyLimit: number,
 ): number {
-  const known = servingError(error, bodyLimit);
+  const known = servingError(error, bodyLimit, request.headers["content-type"]);
   logServerError(request, known, error);
   if (known.code === "DEADLINE_EXCEEDED") {
     // MLflow's timeout middleware answers these bytes, not JSON, under a JSON media type; clients match them.
