@@ -46,6 +46,9 @@ import { emptyPredictions, joinedBatches, outputColumns, writePartRows } from ".
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
 
+/** What a batch tells the runtime besides its inputs. */
+type RunOptions = Parameters<LoadedModel["infer"]>[1];
+
 export interface BatchPredictOptions {
   /** The table to predict on; it is read again from its path in chunks of `batchSize` rows. */
   input: TableSource;
@@ -266,10 +269,12 @@ async function predictChunk(
   } catch (error) {
     throw located(error, rowsWhere(inputPath, chunk, 0, rowCount));
   }
+  // A CSV file's missing text is NaN to a Python model, as pandas.read_csv (MLflow's batch scoring) reads it.
+  const options: RunOptions | undefined = hasTextCells(chunk) ? { missingAsNaN: true } : undefined;
   const batches: Promise<Record<string, WriterColumn>>[] = [];
   for (let start = 0; start < rowCount; start += batchSize) {
     const end = Math.min(rowCount, start + batchSize);
-    batches.push(predictBatch(model, input, start, end, rowsWhere(inputPath, chunk, start, end)));
+    batches.push(predictBatch(model, input, start, end, rowsWhere(inputPath, chunk, start, end), options));
   }
   const values = joinedBatches(await Promise.all(batches), rowsWhere(inputPath, chunk, 0, rowCount));
   return { predictionColumns: Object.keys(values), values };
@@ -281,10 +286,11 @@ async function predictBatch(
   start: number,
   end: number,
   where: string,
+  options: RunOptions | undefined,
 ): Promise<Record<string, WriterColumn>> {
   let outputs: Tensor[];
   try {
-    outputs = await model.infer(input(start, end));
+    outputs = await model.infer(input(start, end), options);
   } catch (error) {
     throw located(error, where);
   }

@@ -51,8 +51,9 @@ export interface Tensor {
   shape: number[];
   data: TensorData;
   /**
-   * BYTES elements that are missing (their `data` entry is ""): null in an MLflow `string` column, which MLflow
-   * passes to the model as None. Only the Python runtime takes them; ONNX refuses them.
+   * BYTES elements that are missing (their `data` entry is ""): null in an MLflow `string` column, or among the
+   * strings of a column typed from its values for a model without a signature; MLflow passes them to the model as
+   * None (NaN from CSV). Only the Python runtime takes them; ONNX refuses them.
    */
   nulls?: number[];
   /**

@@ -17,7 +17,7 @@ import { mlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput
 import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
 import { predict } from "./prediction.js";
 
-const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python"]
+const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python", "bench/serving/.venv/bin/python"]
   .map((path) => resolve(path))
   .find((path) => existsSync(path));
 const TIMEOUT = 120_000;

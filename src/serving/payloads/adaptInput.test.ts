@@ -19,6 +19,13 @@ const IRIS_COLUMNS: ModelSignature = {
 const mlflow = (body: unknown) => mlflowRequest(JSON.stringify(body), "application/json").input;
 
 describe("adaptInput with tensors", () => {
+  // Regression: conform dropped `nulls`, so a null string would have reached the model as "".
+  it("keeps a text tensor's missing elements when it conforms to a BYTES input", () => {
+    const specs: TensorSpec[] = [{ name: "city", datatype: "BYTES", shape: [-1] }];
+    const [tensor] = adaptInput(mlflow({ inputs: { city: ["a", null] } }), specs);
+    expect(tensor).toEqual({ name: "city", datatype: "BYTES", shape: [2], data: ["a", ""], nulls: [1] });
+  });
+
   it("coerces FP64 values to an FP32 spec and keeps a matching shape", () => {
     const input = v2Request({
       inputs: [{ name: "float_input", shape: [1, 4], datatype: "FP64", data: [1, 2, 3, 4] }],

@@ -122,7 +122,10 @@ function conform(tensor: Tensor, spec: TensorSpec): Tensor {
       `input '${spec.name}': shape [${tensor.shape.join(",")}] does not match [${spec.shape.join(",")}]`,
     );
   }
-  return { name: spec.name, datatype: spec.datatype, shape: tensor.shape, data };
+  const conformed: Tensor = { name: spec.name, datatype: spec.datatype, shape: tensor.shape, data };
+  // Missing text stays missing: dropped, it would reach the model as "" (and ONNX would not refuse it).
+  if (tensor.nulls !== undefined && tensor.nulls.length > 0) conformed.nulls = tensor.nulls;
+  return conformed;
 }
 
 function shapeFits(shape: readonly number[], expected: readonly number[]): boolean {

@@ -49,3 +49,43 @@ describe("regression: null in an MLflow string column was refused, though MLflow
     );
   });
 });
+
+// Regression: a model without a signature refused any text column holding a null ("mixes strings with numbers").
+describe("text columns with nulls for a model that declares no inputs", () => {
+  it("sends null text cells, and columns of only nulls, as missing text, None to the Python worker", () => {
+    const input = mlflowRequest(
+      JSON.stringify({
+        dataframe_records: [
+          { text: "a", n: 1, none: null },
+          { n: 2, none: null },
+        ],
+      }),
+      "application/json",
+    ).input;
+    const [text, n, none] = adaptInput(input, []);
+    expect(text).toMatchObject({ datatype: "BYTES", shape: [2], data: ["a", ""], nulls: [1] });
+    expect(n).toMatchObject({ datatype: "INT64", shape: [2] });
+    expect(none).toMatchObject({ datatype: "BYTES", shape: [2], data: ["", ""], nulls: [0, 1] });
+    const columns = workerRequest(1, adaptInput(input, []), true).columns;
+    expect(columns?.text).toEqual(["a", null]);
+    expect(columns?.none).toEqual([null, null]);
+  });
+
+  it("sends a CSV body's empty fields as missing text that the worker makes NaN, as read_csv does", () => {
+    const request = mlflowRequest("text,n,empty\na,1,\n,2,\n", "text/csv");
+    expect(request.missingAsNaN).toBe(true);
+    const tensors = adaptInput(request.input, []);
+    const wire = workerRequest(1, tensors, true, { missingAsNaN: true });
+    expect(wire).toMatchObject({ missing_nan: true, columns: { text: ["a", null], empty: [null, null] } });
+  });
+
+  it("still refuses a column mixing text with numbers, naming it, though it holds nulls too", () => {
+    const input = mlflowRequest(
+      JSON.stringify({ dataframe_split: { columns: ["text"], data: [["a"], [null], [1]] } }),
+      "application/json",
+    ).input;
+    expect(thrownError(() => adaptInput(input, [])).message).toBe(
+      "Invalid input. column 'text' mixes strings with numbers or booleans; send one type per tensor",
+    );
+  });
+});

@@ -152,7 +152,10 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
   return tensors;
 }
 
-/** One tensor per frame column, typed from the values, for a model that declares no inputs. */
+/**
+ * One tensor per frame column, typed from the values, for a model that declares no inputs. Text with nulls is
+ * BYTES with `nulls`, as pandas holds it (str and None; NaN under missingAsNaN, as read_csv gives it).
+ */
 export function inferredFrameColumns(frame: Frame): Tensor[] {
   const width = frame.columns?.length ?? frame.rows[0]?.length ?? 0;
   if (frame.columns === undefined) checkRowWidths(frame.rows, width, `row 0 has ${width}`);
@@ -160,11 +163,24 @@ export function inferredFrameColumns(frame: Frame): Tensor[] {
   for (let c = 0; c < width; c++) {
     const name = frame.columns?.[c] ?? String(c);
     const { cells, floats } = inferCells(columnValues(frame.rows, c));
+    if (cells.length > 0 && cells.every((cell) => cell === null)) {
+      tensors.push(missingColumn(name, cells.length));
+      continue;
+    }
     const writtenAsFloat = (): boolean => floats || frame.floatColumn?.(c) === true;
     // A DataFrame column: pandas, not numpy, types its integers beyond INT64.
     tensors.push(requireTensorFromJson(name, cells, `column '${name}'`, "pandas", writtenAsFloat));
   }
   return tensors;
+}
+
+/**
+ * A column of only nulls: pandas makes it an object column of None from JSON but read_csv a float64 one of NaN.
+ * As missing text the Python worker builds either (NaN under missingAsNaN); as FP64 NaN it would always be float64.
+ */
+function missingColumn(name: string, rows: number): Tensor {
+  const nulls = Array.from({ length: rows }, (_, row) => row);
+  return { name, datatype: "BYTES", shape: [rows], data: new Array<string>(rows).fill(""), nulls };
 }
 
 /**

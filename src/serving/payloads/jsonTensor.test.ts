@@ -19,6 +19,40 @@ describe("inferTensorFromJson", () => {
     expect(inferTensorFromJson("x", ["a", 1], "inputs")).toBeUndefined();
   });
 
+  // Regression: ["a", null] was refused as mixing strings with numbers; np.array makes it object (str, None).
+  it("types strings with nulls as BYTES whose nulls are missing elements", () => {
+    expect(inferTensorFromJson("x", ["a", null], "inputs")).toEqual({
+      name: "x",
+      datatype: "BYTES",
+      shape: [2],
+      data: ["a", ""],
+      nulls: [1],
+    });
+    expect(
+      inferTensorFromJson(
+        "x",
+        [
+          [null, "b"],
+          ["c", null],
+        ],
+        "inputs",
+      ),
+    ).toMatchObject({
+      shape: [2, 2],
+      nulls: [0, 3],
+    });
+    expect(inferTensorFromJson("x", ["a", "b"], "inputs")).not.toHaveProperty("nulls");
+  });
+
+  it("keeps nulls with numbers, or alone, FP64 NaN, and text mixed with numbers refused even beside nulls", () => {
+    expect(inferred("[1, null]")).toEqual({ datatype: "FP64", values: [1, NaN] });
+    expect(inferred("[null, null]")).toEqual({ datatype: "FP64", values: [NaN, NaN] });
+    expect(inferTensorFromJson("x", ["a", 1, null], "inputs")).toBeUndefined();
+    expect(thrownError(() => inferred('["a", null, true]')).message).toBe(
+      "Invalid input. inputs mixes strings with numbers or booleans; send one type per tensor",
+    );
+  });
+
   // Regression: integers above INT64's maximum were refused ("expected an integer that fits INT64").
   it("types integers from 2^63 up to 2^64 - 1 as UINT64, as numpy makes them uint64", () => {
     // Observed (numpy 2.4, and MLflow 3.17's server handing a model np.array(inputs)): dtype uint64.

@@ -2,7 +2,8 @@
  * Tensors from untyped nested JSON (MLflow/V1 `inputs` and `instances`), where the payload carries no datatype
  * or shape: the shape comes from the nesting (which must be rectangular), the datatype from the values, as
  * numpy's `np.array(value)` would pick it: all booleans BOOL, all integers INT64, other numbers FP64 (null as
- * NaN), all strings BYTES.
+ * NaN), all strings BYTES. Nulls among strings are missing elements (`Tensor.nulls`): numpy and pandas hold
+ * ["a", None] as an object array of str and None, which MLflow hands a model without a signature as it is.
  *
  * Integers beyond INT64 (BigInts from parseJsonWithBigIntegers) follow numpy 2 too: one in [2^63, 2^64) is a
  * uint64, which with other integers promotes to float64 (np.array([2**63, 1]) is float64, [2**63, True] uint64);
@@ -51,6 +52,7 @@ export function inferTensorFromJson(
   collectLeaves(value, shape, 0, leaves, where);
   const datatype = inferDatatype(leaves, where, integers, writtenAsFloat);
   if (datatype === undefined) return undefined;
+  if (datatype === "BYTES") return textTensor(name, shape, leaves);
   const values = datatype === "FP64" ? leaves.map((leaf) => (leaf === null ? NaN : leaf)) : leaves;
   const data = dataFromJsonValues(datatype, values, (index) => `${where} element ${index}`);
   return { name, datatype, shape, data };
@@ -68,6 +70,22 @@ export function requireTensorFromJson(
   if (tensor === undefined) {
     throw invalidInput(`${where} mixes strings with numbers or booleans; send one type per tensor`);
   }
+  return tensor;
+}
+
+/** Strings and nulls as a BYTES tensor whose nulls are missing elements ("" in `data`, listed in `nulls`). */
+function textTensor(name: string, shape: number[], leaves: readonly unknown[]): Tensor {
+  const data = new Array<string>(leaves.length);
+  let nulls: number[] | undefined;
+  for (let i = 0; i < leaves.length; i++) {
+    const leaf = leaves[i];
+    if (leaf === null) {
+      (nulls ??= []).push(i);
+      data[i] = "";
+    } else data[i] = leaf as string;
+  }
+  const tensor: Tensor = { name, datatype: "BYTES", shape, data };
+  if (nulls !== undefined) tensor.nulls = nulls;
   return tensor;
 }
 
@@ -111,6 +129,7 @@ function inferDatatype(
 ): Datatype | undefined {
   let strings = 0;
   let booleans = 0;
+  let nulls = 0;
   let fractional = false;
   // Integers by numpy's reading of a Python int: int64, uint64 (in [2^63, 2^64)), or beyond both (object).
   let signed = false;
@@ -127,19 +146,20 @@ function inferDatatype(
         signed = true;
         negative ||= leaf < 0n;
       }
-    } else if (leaf === null || (typeof leaf === "number" && !Number.isSafeInteger(leaf))) fractional = true;
+    } else if (leaf === null) nulls++;
+    else if (typeof leaf === "number" && !Number.isSafeInteger(leaf)) fractional = true;
     else {
       signed = true;
       negative ||= (leaf as number) < 0;
     }
   }
-  if (strings === leaves.length && strings > 0) return "BYTES";
-  if (strings > 0) return undefined;
+  // Only nulls stay FP64 (NaN), not numpy's object array of None: a typed model then still takes them as numbers.
+  if (strings > 0) return strings + nulls === leaves.length ? "BYTES" : undefined;
   if (booleans === leaves.length && booleans > 0) return "BOOL";
   if (beyond !== undefined) {
     throw objectArrayError(where, `${beyond} lies beyond the 64-bit integers`, integers);
   }
-  if (fractional || leaves.length === 0) return "FP64";
+  if (fractional || nulls > 0 || leaves.length === 0) return "FP64";
   if (!unsigned) return writtenAsFloat() ? "FP64" : "INT64";
   // A float among them counts as signed here: numpy makes it float64 like any uint64 mixed with signed values.
   if (integers === "numpy") return signed ? "FP64" : "UINT64";
