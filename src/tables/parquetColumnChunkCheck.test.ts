@@ -29,6 +29,7 @@ const OPTIONAL_CHUNK: ColumnChunkLayout = {
   start: 100,
   end: 0,
   codec: "UNCOMPRESSED",
+  boolean: false,
   maxDefinitionLevel: 1,
   maxRepetitionLevel: 0,
   flatRows: 3,

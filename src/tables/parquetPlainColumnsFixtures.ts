@@ -132,19 +132,74 @@ export interface V1Page {
   nulls?: number[];
   /** Bytes of values to leave out, making the page malformed. */
   cut?: number;
+  /** Bytes stored as the definition levels' runs instead of those of `nulls`, making them malformed. */
+  levels?: number[];
+  /** Bytes stored as the index runs after the bit width instead of those of `indices`, making them malformed. */
+  runs?: number[];
 }
 
 /**
- * One DOUBLE column in one row group as pyarrow writes it by default: DATA_PAGE (version 1) pages, each
- * compressed whole, a PLAIN dictionary page first, dictionary-encoded pages, then PLAIN pages once the
- * dictionary was given up.
+ * One DOUBLE column (or several alike, one after another: `columns`) in one row group as pyarrow writes it by
+ * default: DATA_PAGE (version 1) pages, each compressed whole, a PLAIN dictionary page first,
+ * dictionary-encoded pages, then PLAIN pages once the dictionary was given up.
  */
 export async function writeV1File(
   name: string,
-  options: { optional: boolean; codec: "SNAPPY" | "UNCOMPRESSED"; dictionary: Float64Array; pages: V1Page[] },
+  options: {
+    optional: boolean;
+    codec: "SNAPPY" | "UNCOMPRESSED";
+    dictionary: Float64Array;
+    pages: V1Page[];
+    columns?: string[];
+  },
 ): Promise<string> {
   const out = new ByteWriter();
   out.appendUint32(0x31524150);
+  const names = options.columns ?? ["x"];
+  const chunks = names.map((name) => ({ name, ...writeV1Chunk(out, options) }));
+  writeMetadata(out, {
+    version: 1,
+    schema: [
+      { name: "schema", num_children: names.length },
+      ...names.map((name) => ({
+        name,
+        type: "DOUBLE" as const,
+        repetition_type: options.optional ? ("OPTIONAL" as const) : ("REQUIRED" as const),
+      })),
+    ],
+    num_rows: BigInt(chunks[0]?.rows ?? 0),
+    row_groups: [
+      {
+        columns: chunks.map((chunk) => ({
+          file_offset: BigInt(chunk.chunkStart),
+          meta_data: {
+            type: "DOUBLE" as const,
+            encodings: ["PLAIN" as const, "RLE" as const, "RLE_DICTIONARY" as const],
+            path_in_schema: [chunk.name],
+            codec: options.codec,
+            num_values: BigInt(chunk.rows),
+            total_uncompressed_size: chunk.chunkSize,
+            total_compressed_size: chunk.chunkSize,
+            data_page_offset: BigInt(chunk.dataPageOffset),
+            dictionary_page_offset: BigInt(chunk.chunkStart),
+          },
+        })),
+        total_byte_size: chunks.reduce((sum, chunk) => sum + chunk.chunkSize, 0n),
+        num_rows: BigInt(chunks[0]?.rows ?? 0),
+      },
+    ],
+    metadata_length: 0,
+  });
+  out.appendUint32(0x31524150);
+  const path = join(dir, name);
+  await writeFile(path, new Uint8Array(out.getBuffer()));
+  return path;
+}
+
+function writeV1Chunk(
+  out: ByteWriter,
+  options: { optional: boolean; codec: "SNAPPY" | "UNCOMPRESSED"; dictionary: Float64Array; pages: V1Page[] },
+): { chunkStart: number; dataPageOffset: number; rows: number; chunkSize: bigint } {
   const chunkStart = out.offset;
   const compress = (bytes: Uint8Array): Uint8Array =>
     options.codec === "SNAPPY" ? snappyCompress(bytes) : bytes;
@@ -167,14 +222,16 @@ export async function writeV1File(
       const levels = new ByteWriter();
       const present = new Array<number>(count).fill(1);
       for (const row of nulls) present[row] = 0;
-      writeRleBitPackedHybrid(levels, present, 1);
+      if (page.levels === undefined) writeRleBitPackedHybrid(levels, present, 1);
+      else levels.appendBytes(Uint8Array.from(page.levels));
       body.appendUint32(levels.offset);
       body.appendBytes(new Uint8Array(levels.getBuffer()));
     }
     if (page.indices !== undefined) {
       const bitWidth = 32 - Math.clz32(options.dictionary.length - 1);
       body.appendUint8(bitWidth);
-      writeRleBitPackedHybrid(body, page.indices, bitWidth);
+      if (page.runs === undefined) writeRleBitPackedHybrid(body, page.indices, bitWidth);
+      else body.appendBytes(Uint8Array.from(page.runs));
     } else {
       const { buffer, byteOffset, byteLength } = page.values as Float64Array;
       const values = new Uint8Array(buffer, byteOffset, byteLength);
@@ -196,40 +253,5 @@ export async function writeV1File(
     out.appendBytes(compressed);
     rows += count;
   }
-  const chunkSize = BigInt(out.offset - chunkStart);
-  writeMetadata(out, {
-    version: 1,
-    schema: [
-      { name: "schema", num_children: 1 },
-      { name: "x", type: "DOUBLE", repetition_type: options.optional ? "OPTIONAL" : "REQUIRED" },
-    ],
-    num_rows: BigInt(rows),
-    row_groups: [
-      {
-        columns: [
-          {
-            file_offset: BigInt(chunkStart),
-            meta_data: {
-              type: "DOUBLE",
-              encodings: ["PLAIN", "RLE", "RLE_DICTIONARY"],
-              path_in_schema: ["x"],
-              codec: options.codec,
-              num_values: BigInt(rows),
-              total_uncompressed_size: chunkSize,
-              total_compressed_size: chunkSize,
-              data_page_offset: BigInt(dataPageOffset),
-              dictionary_page_offset: BigInt(chunkStart),
-            },
-          },
-        ],
-        total_byte_size: chunkSize,
-        num_rows: BigInt(rows),
-      },
-    ],
-    metadata_length: 0,
-  });
-  out.appendUint32(0x31524150);
-  const path = join(dir, name);
-  await writeFile(path, new Uint8Array(out.getBuffer()));
-  return path;
+  return { chunkStart, dataPageOffset, rows, chunkSize: BigInt(out.offset - chunkStart) };
 }

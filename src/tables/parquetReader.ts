@@ -16,9 +16,10 @@
  * bytes fetched per window are the pages it touches for the fast path, and for hyparquet those of the column
  * chunks it touches (a whole row group's column).
  *
- * Damaged files: hyparquet trusts page headers and level runs, so the pages of each column chunk it is given
- * are checked first (parquetCheckedChunks.ts); a check that fails, like any decoding error, is a FlowOpsError
- * naming the file and the rows read.
+ * Damaged files: hyparquet trusts page headers and the runs of levels and dictionary indices, so the pages of
+ * each column chunk it is given are checked first, and a compressed page's runs as hyparquet decompresses it
+ * (parquetCheckedChunks.ts); a check that fails, like any decoding error, is a FlowOpsError naming the file and
+ * the rows read.
  */
 
 import type * as Hyparquet from "hyparquet";
@@ -34,7 +35,6 @@ import { ColumnSegments, concatenated } from "./columnSegments.js";
 import { CheckedColumnChunks } from "./parquetCheckedChunks.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
 import { isNestedField } from "./parquetNestedJson.js";
-import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
 import { ParquetPlainColumns } from "./parquetPlainColumns.js";
 import {
   STORED_PARSERS,
@@ -193,7 +193,7 @@ export class ParquetTableSource implements TableSource {
         const window = {
           rowStart,
           rowEnd,
-          compressors: PARQUET_DECOMPRESSORS,
+          compressors: checkedChunks.compressors,
           onChunk,
           useOffsetIndex: false,
         };

@@ -2,7 +2,12 @@ import { ByteWriter } from "hyparquet-writer";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
 import { describe, expect, it } from "vitest";
 
-import { allLevelsPresent, decodeRleBitPackedHybrid } from "./rleBitPackedHybrid.js";
+import {
+  allLevelsPresent,
+  countRleBitPackedHybridValue,
+  decodeRleBitPackedHybrid,
+  largestRleBitPackedHybridValue,
+} from "./rleBitPackedHybrid.js";
 
 /** Values below 2^bitWidth, with runs of repeats long enough for an encoder to choose RLE. */
 function sample(bitWidth: number, length: number): number[] {
@@ -93,5 +98,29 @@ describe("allLevelsPresent", () => {
   it("rejects runs that end before the levels do", () => {
     const bytes = encoded(new Array<number>(20).fill(1), 1);
     expect(() => allLevelsPresent(bytes, 0, bytes.length, 21)).toThrow("encoded values end after 20 of 21");
+  });
+});
+
+describe("countRleBitPackedHybridValue and largestRleBitPackedHybridValue", () => {
+  it("count and bound the values an encoder wrote, at widths 1 to 24, without the last group's padding", () => {
+    for (let bitWidth = 1; bitWidth <= 24; bitWidth++) {
+      const values = sample(bitWidth, 203);
+      const bytes = encoded(values, bitWidth);
+      expect(countRleBitPackedHybridValue(bytes, 0, bytes.length, bitWidth, 203, 7 % 2 ** bitWidth)).toBe(
+        values.filter((value) => value === 7 % 2 ** bitWidth).length,
+      );
+      expect(largestRleBitPackedHybridValue(bytes, 0, bytes.length, bitWidth, 203)).toBe(Math.max(...values));
+    }
+    // Padding bits of 1 after the 3 values read are no values.
+    const padded = bitPacked([1, 0, 1, 1, 1, 1, 1, 1], 1);
+    expect(countRleBitPackedHybridValue(padded, 0, padded.length, 1, 3, 1)).toBe(2);
+    expect(largestRleBitPackedHybridValue(bitPacked([2, 1, 0, 7], 3), 0, 4, 3, 3)).toBe(2);
+  });
+
+  it("bound bit-packed values wider than 24 bits as unsigned", () => {
+    const values = [2 ** 32 - 1, 5, 2 ** 31, 0, 1, 2, 3, 4];
+    const bytes = bitPacked(values, 32);
+    expect(largestRleBitPackedHybridValue(bytes, 0, bytes.length, 32, 8)).toBe(2 ** 32 - 1);
+    expect(countRleBitPackedHybridValue(bytes, 0, bytes.length, 32, 8, 2 ** 31)).toBe(1);
   });
 });

@@ -54,6 +54,8 @@ const FORMATS: readonly TableFormat[] = ["csv", "tsv", "jsonl", "parquet"];
 const CASES_PER_FORMAT = Number(process.env.FUZZ_CASES ?? 24);
 const ONLY_SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const HANG_MS = 15_000;
+/** A format's cases together: 5 s a case, which the default 24 keep well within on a loaded machine. */
+const FORMAT_TIMEOUT_MS = Math.max(120_000, CASES_PER_FORMAT * 5_000);
 
 let dir: string;
 let model: LoadedModel;
@@ -264,15 +266,19 @@ function report(c: FuzzCase, found: readonly string[]): string {
 
 describe("batch inference over damaged input files", () => {
   FORMATS.forEach((format, f) => {
-    it(`fails clearly or predicts every row of ${CASES_PER_FORMAT} damaged ${format} files`, async () => {
-      const seeds = Array.from({ length: CASES_PER_FORMAT }, (_, i) => 100_000 * (f + 1) + i);
-      const failures: string[] = [];
-      for (const seed of ONLY_SEED === undefined ? seeds : seeds.filter((s) => s === ONLY_SEED)) {
-        const c = fuzzCase(seed, format);
-        const found = await problems(c);
-        if (found.length > 0) failures.push(report(c, found));
-      }
-      expect(failures.join("\n\n")).toBe("");
-    }, 120_000);
+    it(
+      `fails clearly or predicts every row of ${CASES_PER_FORMAT} damaged ${format} files`,
+      async () => {
+        const seeds = Array.from({ length: CASES_PER_FORMAT }, (_, i) => 100_000 * (f + 1) + i);
+        const failures: string[] = [];
+        for (const seed of ONLY_SEED === undefined ? seeds : seeds.filter((s) => s === ONLY_SEED)) {
+          const c = fuzzCase(seed, format);
+          const found = await problems(c);
+          if (found.length > 0) failures.push(report(c, found));
+        }
+        expect(failures.join("\n\n")).toBe("");
+      },
+      FORMAT_TIMEOUT_MS,
+    );
   });
 });
