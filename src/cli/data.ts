@@ -128,6 +128,11 @@ function checkoutCommand(): Command {
     .option("--json", "print machine-readable JSON", false)
     .action(async (targets: string[], opts: JsonOption & CheckoutCliOptions) => {
       await withDataRepo(process.cwd(), async (repo) => {
+        // dvc loads the dvc.yaml a stage target names before its index (a -R directory goes to the index).
+        if (targets.length > 0 && !opts.recursive) {
+          const { checkTargetPipelineFiles } = await import("../pipelines/gitIgnoredPipelineFiles.js");
+          checkTargetPipelineFiles(repo, process.cwd(), targets);
+        }
         const expanded = await (
           await import("../data/targetExpansion.js")
         ).expandDataTargets(repo, targets, { withDeps: opts.withDeps, recursive: opts.recursive });

@@ -20,6 +20,7 @@ export function freezeCommand(frozen: boolean): Command {
         (await import("../pipelines/freezeStages.js")).setFrozen(targets, frozen, {
           cwd,
           root: repo.root,
+          scm: repo.scm,
           ...(opts.json === true ? {} : { onModified: (line: string) => process.stdout.write(`${line}\n`) }),
           warn: (message) => process.stderr.write(`WARNING: ${message}\n`),
         }),

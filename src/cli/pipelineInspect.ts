@@ -7,8 +7,8 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { Command, Option } from "commander";
 import { loadTrackedOuts } from "../data/dvcFile.js";
 import { loadDvcIgnore } from "../data/dvcIgnore.js";
-import { FlowOpsError } from "../errors.js";
-import { readWorkspacePipelines } from "../pipelines/pipelineFiles.js";
+import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
+import { readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { buildDag } from "../pipelines/pipelineDag.js";
 import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
 import { dagGraph } from "../pipelines/dagGraph.js";
@@ -159,15 +159,13 @@ export function dagCommand(): Command {
     .option("--collapse-foreach-matrix", "one node per foreach/matrix group")
     .action(async (targets: string[], opts: DagCliOptions) => {
       const root = findPipelineRoot(process.cwd());
-      const pipeline = await readWorkspacePipelines(root);
-      if (pipeline === undefined) {
-        throw new FlowOpsError(
-          "RESOURCE_DOES_NOT_EXIST",
-          `${join(root, "dvc.yaml")}: file not found (no pipeline defined)`,
-        );
-      }
+      const repo = { root, ignore: await loadDvcIgnore(root), gitIgnore: gitIgnoreOf({ root }) };
+      // As dvc: the dvc.yaml a target names is loaded (and refused when Git ignores it) before the index, by
+      // the same Git rules; with no dvc.yaml at all (a git-ignored one is none) the graph is empty.
+      if (targets.length > 0) checkTargetPipelineFiles(repo, process.cwd(), targets);
+      const pipeline = await readPipelinesOrTrackedFiles(repo);
       // `.dvc` files are nodes of dvc's graph too, upstream of the stages that read their data.
-      const tracked = await loadTrackedOuts({ root, ignore: await loadDvcIgnore(root) });
+      const tracked = await loadTrackedOuts(repo);
       const graph = dagGraph(buildDag(pipeline), {
         root,
         // Labels and targets are relative to the cwd, as dvc dag prints and reads them.
@@ -239,7 +237,13 @@ export function metricsCommand(): Command {
         const across = wantsRevisions(opts);
         const shown = across
           ? await metricsShowAcross(root, opts, { targets, cwd, onWarning: warn })
-          : await metricsShow(root, undefined, { targets, cwd });
+          : await metricsShow(root, undefined, { targets, cwd, onWarning: warn });
+        // dvc's closing line for revisions it could not read at all (it still exits 0).
+        const errored = Object.entries(shown).filter(([, revision]) => revision.error !== undefined);
+        if (errored.length > 0) {
+          const revisions = errored.map(([rev]) => rev).join(", ");
+          process.stderr.write(`DVC failed to load some metrics for following revisions: '${revisions}'.\n`);
+        }
         // As dvc prints them: paths relative to the cwd.
         const byRevision = Object.fromEntries(
           Object.entries(shown).map(([rev, { data }]) => [
@@ -248,7 +252,12 @@ export function metricsCommand(): Command {
           ]),
         );
         if (opts.json) {
-          const json = Object.fromEntries(Object.entries(byRevision).map(([rev, data]) => [rev, { data }]));
+          const json = Object.fromEntries(
+            Object.entries(byRevision).map(([rev, data]) => {
+              const error = shown[rev]?.error;
+              return [rev, error === undefined ? { data } : { error }];
+            }),
+          );
           return write(pyJsonDumps(json));
         }
         const flat = Object.entries(byRevision).flatMap(([rev, files]) =>

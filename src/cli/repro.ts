@@ -9,7 +9,7 @@ import { relative, sep } from "node:path";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
-import { checkTargetPipelineFiles } from "../pipelines/gitIgnoredPipelineFiles.js";
+import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
@@ -133,9 +133,13 @@ export function reproCommand(): Command {
         }
         // As dvc: `.dvc` targets (imports) reproduce without any dvc.yaml; anything else needs one.
         const onlyDvcFiles = targets.length > 0 && targets.every((target) => target.endsWith(".dvc"));
-        // dvc loads the targets' dvc.yaml files before its index (-R's directories and -P go to the index).
-        if (!opts.allPipelines && opts.recursive !== true) checkTargetPipelineFiles(repo, cwd, targets);
-        const pipeline = onlyDvcFiles ? await readPipelinesOrTrackedFiles(repo) : await readPipelines(repo);
+        // dvc loads the targets' dvc.yaml files before its index (-R's directories and -P go to the index);
+        // both judge by one set of Git rules, read once.
+        const walked = { root: repo.root, ignore: repo.ignore, scm: repo.scm, gitIgnore: gitIgnoreOf(repo) };
+        if (!opts.allPipelines && opts.recursive !== true) checkTargetPipelineFiles(walked, cwd, targets);
+        const pipeline = onlyDvcFiles
+          ? await readPipelinesOrTrackedFiles(walked)
+          : await readPipelines(walked);
         const named = cwdNames(pipeline, cwd);
         const result = await repro(repo, {
           // As dvc: targets are relative to the cwd, whose dvc.yaml is the default; --all-pipelines wins.

@@ -7,6 +7,7 @@
 import { readdir } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import type { GitIgnoreMatcher } from "../pipelines/gitIgnoreMatcher.js";
 import { isOid } from "./hashInfo.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { malformedFile, readYamlFile, type YamlFile } from "./yamlFile.js";
@@ -247,6 +248,11 @@ export interface WalkedRepo {
   ignore?: { ignores(relPosixPath: string, isDir: boolean): boolean };
   /** False when the repo is not in Git for DVC (`core.no_scm`); unknown is judged by a `.git` at the root. */
   scm?: boolean;
+  /**
+   * Git's rules when the caller already holds them (gitIgnoreOf), so a walk right after a check does not
+   * read them again; a matcher keeps what it read, so it is shared only while nothing writes a `.gitignore`.
+   */
+  gitIgnore?: GitIgnoreMatcher | undefined;
 }
 
 /**

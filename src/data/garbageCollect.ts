@@ -11,6 +11,7 @@ import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { openDataRemote, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
 import { objectKey, type Oid } from "./hashInfo.js";
+import { dvcErrorKind } from "./dvcErrorKind.js";
 import { loadDvcIgnore } from "./dvcIgnore.js";
 import { hasHistoryScope, historyUsedObjects, type HistoryScope } from "./historyOuts.js";
 import { remoteOptions } from "./pushPull.js";
@@ -118,6 +119,20 @@ export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> 
   return { ...result, cloudRemoved, cloudRemovedPaths, remote: remote.name };
 }
 
+/**
+ * The workspace's objects; what stops their collection is dvc's RevCollectionError ("Failed to collect
+ * 'workspace': <why>", a plain DvcException whatever the cause was). An error dvc lets escape (marked
+ * "uncaught") is not one of its DvcExceptions and passes as it is.
+ */
+async function workspaceUsedObjects(repo: DataRepo): Promise<Map<Oid, UsedObject>> {
+  try {
+    return await usedObjects(repo);
+  } catch (error) {
+    if (!(error instanceof FlowOpsError) || dvcErrorKind(error) === "uncaught") throw error;
+    throw new FlowOpsError(error.code, `Failed to collect 'workspace': ${error.message}`, { cause: error });
+  }
+}
+
 /** dvc-data's gc removes (and with --dry lists) directory manifests before files. */
 function manifestsFirst(paths: readonly string[]): string[] {
   return [
@@ -127,7 +142,7 @@ function manifestsFirst(paths: readonly string[]): string[] {
 }
 
 async function gcUsedObjects(repo: DataRepo, options: GcOptions): Promise<Map<Oid, UsedObject>> {
-  let used = mergeUsed(await usedObjects(repo), await historyUsedObjects(repo, options));
+  let used = mergeUsed(await workspaceUsedObjects(repo), await historyUsedObjects(repo, options));
   for (const project of options.projects ?? []) {
     // The other repository's files, expanded through this (shared) cache.
     const other = {

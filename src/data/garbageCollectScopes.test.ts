@@ -15,6 +15,18 @@ const commit = (root: string, message: string): void => {
 };
 
 describe("gc scopes beyond -w/-a/-T/-A", () => {
+  // Regression: gc -w collected a pipeline whose dvc.lock Git ignores and removed what it judged unused.
+  it("stops, removing nothing, when the workspace cannot be collected, naming it as dvc's RevCollectionError", async () => {
+    const repo = await makeRepo("ignored-lock", "", { git: true });
+    const kept = await trackFile(repo, "f", "one\n");
+    writeFileSync(join(repo.root, "dvc.yaml"), "stages:\n  a:\n    cmd: echo\n");
+    writeFileSync(join(repo.root, ".gitignore"), "dvc.lock\n");
+    await expect(gc(repo, { workspace: true })).rejects.toThrow(
+      `Failed to collect 'workspace': '${join(repo.root, "dvc.lock")}' is git-ignored.`,
+    );
+    expect(await repo.cache.has(kept)).toBe(true);
+  });
+
   it("refuses what dvc refuses, in its words", () => {
     expect(() => validateGcOptions({ workspace: true, cloud: true, notInRemote: true })).toThrow(
       "`--not-in-remote` and `--cloud` are mutually exclusive",

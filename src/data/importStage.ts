@@ -5,8 +5,7 @@
  * `.dvc` file's directory, as dvc records it.
  */
 import { basename, relative, sep } from "node:path";
-import { invalidParameter } from "../errors.js";
-import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
+import { refuseGitIgnoredDvcFile } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { hashInfoOf, updatedOut } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -63,9 +62,7 @@ export async function checkImportTarget(
   cwd: string,
 ): Promise<void> {
   const shown = (path: string): string => relative(cwd, path).split(sep).join("/");
-  if (repo.scm && gitIgnores(repo.root, relative(repo.root, dvcFile).split(sep).join("/"))) {
-    throw invalidParameter(`bad DVC file name '${shown(dvcFile)}' is git-ignored.`);
-  }
+  refuseGitIgnoredDvcFile(repo, dvcFile, shown(dvcFile));
   const tracked = (await loadTrackedOuts(repo)).filter((t) => t.dvcFile !== dvcFile);
   const pipeline = await readPipelinesIfAny(repo);
   checkNoOverlap(declaredOuts(tracked, pipeline?.stages ?? [], cwd), {

@@ -10,7 +10,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { gitIgnores } from "../pipelines/gitIgnoreMatcher.js";
+import { refuseGitIgnoredDvcFile } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { cwdStageAddress } from "../pipelines/dvcYaml.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import { stageOuts } from "../pipelines/stageStatus.js";
@@ -170,10 +170,7 @@ function checkNewDvcFile(repo: DataRepo, cwd: string, wdir: string, dvcFile: str
   if (info === undefined) throw wdirError("does not exist");
   if (!info.isDirectory()) throw wdirError("is not directory");
   if (!isSameOrInside(wdir, repo.root)) throw wdirError("is outside of DVC repo");
-  const rel = posix(relative(repo.root, dvcFile));
-  if (repo.scm && gitIgnores(repo.root, rel)) {
-    throw invalid(`bad DVC file name '${cwdRelative(cwd, dvcFile)}' is git-ignored.`);
-  }
+  refuseGitIgnoredDvcFile(repo, dvcFile, cwdRelative(cwd, dvcFile));
   if (existsSync(dvcFile)) throw invalid(`'${shown}' already exists`);
 }
 

@@ -59,3 +59,15 @@ it("removes a stage with its lock entry and stops at the first bad target, keepi
   expect(await exists("dvc.lock")).toBe(false);
   expect(await exists("b.txt.dvc")).toBe(true);
 });
+
+// Regression: `remove` rewrote a dvc.yaml whose dvc.lock Git ignores, where dvc refuses to load it.
+it("refuses a stage whose dvc.lock Git ignores, naming the lock as dvc does, and changes nothing", async () => {
+  const stage = "stages:\n  a:\n    cmd: echo hi > out.txt\n    outs:\n    - out.txt\n";
+  await writeFile(join(dir, "dvc.yaml"), stage);
+  await writeFile(join(dir, ".gitignore"), "dvc.lock\n");
+  await expect(removeTargets(repo, ["a"], { cwd: dir })).rejects.toThrow(/^'dvc\.lock' is git-ignored\.$/);
+  await expect(removeTargets(repo, ["dvc.yaml:a"], { cwd: dir })).rejects.toThrow(
+    `'${join(dir, "dvc.lock")}' is git-ignored.`,
+  );
+  expect(await readFile(join(dir, "dvc.yaml"), "utf8")).toBe(stage);
+});

@@ -10,6 +10,7 @@ import { readFile, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { cwdStageAddress, parsePipeline, type Stage } from "../pipelines/dvcYaml.js";
+import { checkTargetPipelineFiles } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { removePipelineStage } from "../pipelines/pipelineStageRemoval.js";
 import { stageOuts } from "../pipelines/stageStatus.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -105,6 +106,7 @@ async function resolveRemoval(repo: DataRepo, target: string, options: RemoveOpt
         },
       ];
     }
+    checkTargetPipelineFiles(repo, options.cwd, [target]);
     const pipeline = await parsePipeline(dirname(file), file, await readFile(file, "utf8"), repo.root);
     const stages =
       name === undefined ? pipeline.stages : pipeline.stages.filter((stage) => stage.lockName === name);

@@ -150,6 +150,27 @@ describe("lockOuts", () => {
     const outs = await lockOuts({ root });
     expect(outs.map((out) => out.stage)).toEqual(["prep"]);
   });
+
+  // Regression: checkout, gc -w, push, pull and fetch collected the outs of a pipeline whose dvc.lock Git
+  // ignores, where dvc's index refuses it.
+  it("refuses a dvc.yaml whose dvc.lock Git ignores, even before the lock exists, as dvc's index does", async () => {
+    mkdirSync(join(root, ".git"));
+    mkdirSync(join(root, "sub"));
+    writeFileSync(join(root, "sub", "dvc.yaml"), "stages:\n  a:\n    cmd: make\n");
+    writeFileSync(join(root, "sub", ".gitignore"), "dvc.lock\n");
+    await expect(lockOuts({ root })).rejects.toThrow(`'${join(root, "sub", "dvc.lock")}' is git-ignored.`);
+    // Outside Git (core.no_scm) nothing is ignored.
+    await expect(lockOuts({ root, scm: false })).resolves.toEqual([]);
+  });
+
+  it("walks past a dvc.yaml and a dvc.lock that live in a directory Git ignores, as dvc's index does", async () => {
+    mkdirSync(join(root, ".git"));
+    mkdirSync(join(root, "venv"));
+    writeFileSync(join(root, ".gitignore"), "venv/\n");
+    writeFileSync(join(root, "venv", "dvc.yaml"), "stages:\n  a:\n    cmd: make\n");
+    writeFileSync(join(root, "venv", "dvc.lock"), lock("a", "x", "a".repeat(32)));
+    await expect(lockOuts({ root })).resolves.toEqual([]);
+  });
 });
 
 describe("outsFilter (fetch --max-size / --type)", () => {

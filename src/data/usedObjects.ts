@@ -5,9 +5,15 @@
  * It reads only: it never fetches a missing manifest (pushPull does that and asks again).
  */
 import { existsSync } from "node:fs";
-import { dirname, join, posix, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
-import { readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
+import { PIPELINE_FILE, readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
+import {
+  fileIsGitIgnored,
+  gitAwareWalk,
+  gitIgnoreOf,
+  lockBesideIsGitIgnored,
+} from "../pipelines/gitIgnoredPipelineFiles.js";
 import type { DataRepo } from "./dataRepo.js";
 import {
   findDvcFiles,
@@ -121,14 +127,22 @@ export function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): 
 
 /**
  * The cached outs of every `dvc.lock` in the workspace (each beside its `dvc.yaml`), found by DVC's walk,
- * which does not enter the outs it finds. Stages of a lock below the root are named `sub/dvc.yaml:train`.
+ * which does not enter the outs it finds nor what Git ignores. Stages of a lock below the root are named
+ * `sub/dvc.yaml:train`. As dvc's index, it refuses the first dvc.yaml met whose dvc.lock Git ignores: checkout,
+ * push, pull, fetch and gc all start here.
  */
 export async function lockOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
   const byLock = new Map<string, TrackedOut[]>();
+  const git = gitIgnoreOf(repo);
   await walkWorkspaceFiles(
-    repo,
-    (name) => name === LOCK_FILE_NAME,
+    gitAwareWalk(repo, git),
+    (name) => name === LOCK_FILE_NAME || name === PIPELINE_FILE,
     async (lockPath) => {
+      if (basename(lockPath) === PIPELINE_FILE) {
+        const ignoredLock = lockBesideIsGitIgnored(git, lockPath);
+        if (ignoredLock !== undefined) throw fileIsGitIgnored(ignoredLock);
+        return [];
+      }
       const outs = await outsOfLock(repo.root, lockPath);
       byLock.set(lockPath, outs);
       return outs.map((out) => join(repo.root, ...out.path.split("/")));

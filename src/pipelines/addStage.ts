@@ -19,8 +19,7 @@ import { FlowOpsError } from "../errors.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { yamlLibrary } from "../yamlLibrary.js";
 import { PIPELINE_FILE, parsePipeline } from "./dvcYaml.js";
-import { gitIgnores } from "./gitIgnoreMatcher.js";
-import { fileIsGitIgnored } from "./gitIgnoredPipelineFiles.js";
+import { refuseGitIgnoredDvcFile } from "./gitIgnoredPipelineFiles.js";
 import { buildDag } from "./pipelineDag.js";
 import { readPipelinesIfAny } from "./pipelineFiles.js";
 import { stageDefinitionDump } from "./stageDefinitionDump.js";
@@ -75,9 +74,7 @@ export async function addStage(
   if (!wdirInfo.isDirectory()) throw invalid(`stage working dir '${wdir}' is not directory`);
   if (!isSameOrInside(wdir, repo.root)) throw invalid(`stage working dir '${wdir}' is outside of DVC repo`);
   // dvc's check_dvcfile_path: a stage written where Git will never see it is refused.
-  if (repo.scm && gitIgnores(repo.root, cwdRelative(repo.root, pipelineFile))) {
-    throw fileIsGitIgnored(relFile, true);
-  }
+  refuseGitIgnoredDvcFile(repo, pipelineFile, relFile);
 
   const oldText = existsSync(pipelineFile) ? await readFile(pipelineFile, "utf8") : undefined;
   const existing =

@@ -14,9 +14,10 @@ import { FlowOpsError } from "../errors.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { yamlLibrary } from "../yamlLibrary.js";
 import { cwdStageAddress, parsePipeline } from "./dvcYaml.js";
+import { checkTargetPipelineFiles, type GitRepoRoot } from "./gitIgnoredPipelineFiles.js";
 import { stageDefinitionDump } from "./stageDefinitionDump.js";
 
-export interface FreezeOptions {
+export interface FreezeOptions extends GitRepoRoot {
   cwd: string;
   /** The repository root (stages are addressed from it). */
   root: string;
@@ -75,6 +76,7 @@ async function setOne(target: string, frozen: boolean, options: FreezeOptions): 
       "Stage name not provided.Please specify the name as: `dvc.yaml:stage_name`",
     );
   }
+  checkTargetPipelineFiles(options, cwd, [target]);
   const text = await readFile(file, "utf8");
   const pipeline = await parsePipeline(dirname(file), file, text, options.root);
   const stage = pipeline.stages.find((candidate) => candidate.lockName === name);

@@ -15,7 +15,7 @@ const GITIGNORE = ".gitignore";
 export class GitIgnoreMatcher {
   private readonly matchers = new Map<string, Ignore | undefined>();
 
-  constructor(private readonly root: string) {}
+  constructor(readonly root: string) {}
 
   /** Whether `relPosixPath` (relative to the root) is ignored; its parent directories are taken as walked. */
   ignores(relPosixPath: string, isDir: boolean): boolean {
@@ -58,9 +58,4 @@ function readIfPresent(path: string): string {
     if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return "";
     throw error;
   }
-}
-
-/** Whether Git ignores `rel` (POSIX, from the root) or a directory above it: a file in an ignored directory is. */
-export function gitIgnores(root: string, rel: string): boolean {
-  return new GitIgnoreMatcher(root).ignoresFile(rel);
 }

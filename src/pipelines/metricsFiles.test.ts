@@ -37,6 +37,16 @@ describe("metrics files", () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+  // Regression: a git-ignored dvc.lock failed `metrics show` (255) where dvc warns and exits 0.
+  it("reports a workspace whose dvc.lock Git ignores as that revision's error, with dvc's warning", async () => {
+    write(".gitignore", "dvc.lock\n");
+    const warnings: string[] = [];
+    const shown = await metricsShow(root, undefined, { onWarning: (message) => warnings.push(message) });
+    const msg = `'${join(root, "dvc.lock")}' is git-ignored.`;
+    expect(shown).toEqual({ "": { data: {}, error: { type: "FileIsGitIgnored", msg } } });
+    expect(warnings).toEqual([`failed to load metrics in revision '', ${msg}`]);
+  });
+
   // Expected JSON shapes are what `dvc metrics show --json` / `dvc metrics diff --json` print.
   it("shows every metrics file of the workspace under the empty revision key", async () => {
     write("metrics.json", '{"acc": 0.95, "loss": {"train": 0.1}, "new": 1}');

@@ -6,6 +6,7 @@
 import { posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
+import { dvcExceptionType, FileIsGitIgnoredError } from "./gitIgnoredPipelineFiles.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
 import { assertRevision, filesUnderAtRevision, type Revision } from "./revisionFiles.js";
@@ -18,7 +19,15 @@ import { isPlainObject, parsePythonJson, pyJsonDumps, PyFloat, PyInt, type PyVal
 /** A file's metrics: a mapping, or (as dvc allows) a lone number, bool or string. */
 export type MetricsData = Record<string, PyValue> | PyValue;
 export type MetricsFileResult = { data: MetricsData } | { error: { type: string; msg: string } };
-export type MetricsShow = Record<string, { data: Record<string, MetricsFileResult> }>;
+/**
+ * One revision's metrics by file; `error` (then `data` is empty) when the revision could not be read at all,
+ * which dvc reports as `{"error": {...}}` in place of the revision's data.
+ */
+export interface RevisionMetrics {
+  data: Record<string, MetricsFileResult>;
+  error?: { type: string; msg: string };
+}
+export type MetricsShow = Record<string, RevisionMetrics>;
 export type MetricsDiff = Record<string, Record<string, ValueChange>>;
 
 /** dvc's `_collect_metrics` order: each stage's metrics as its dvc.yaml lists them, then top-level ones. */
@@ -134,6 +143,8 @@ export interface MetricsTargets {
   targets?: readonly string[];
   /** The directory targets are relative to; the repo root by default. */
   cwd?: string;
+  /** dvc's warning for a revision whose metrics could not be loaded at all. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -147,7 +158,16 @@ export async function metricsShow(
 ): Promise<MetricsShow> {
   if (rev !== undefined) await assertRevision(root, rev);
   const data: Record<string, MetricsFileResult> = {};
-  const pipeline = await readPipelinesAt(root, rev);
+  let pipeline: Pipeline | undefined;
+  try {
+    pipeline = await readPipelinesAt(root, rev);
+  } catch (error) {
+    // dvc gathers each revision under its own try: a git-ignored pipeline file costs that revision its
+    // metrics, with a warning, and the command still succeeds.
+    if (!(error instanceof FileIsGitIgnoredError)) throw error;
+    options.onWarning?.(`failed to load metrics in revision '${rev ?? ""}', ${error.message}`);
+    return { [rev ?? ""]: { data, error: { type: dvcExceptionType(error), msg: error.message } } };
+  }
   const files = new TrackedFileReader(root);
   const paths =
     options.targets !== undefined && options.targets.length > 0
@@ -169,7 +189,7 @@ export async function metricsShow(
 export async function metricsShowAcross(
   root: string,
   scope: RevisionScope,
-  options: MetricsTargets & { onWarning?: (message: string) => void } = {},
+  options: MetricsTargets = {},
 ): Promise<MetricsShow> {
   const result: MetricsShow = {};
   const workspace = (await metricsShow(root, undefined, options))[""];

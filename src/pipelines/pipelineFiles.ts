@@ -6,9 +6,8 @@
  * (`train`, `prep/dvc.yaml:clean`). Like dvc's index, it refuses a dvc.lock that Git ignores
  * (gitIgnoredPipelineFiles.ts). It checks nothing across files: pipelineDag.ts does.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import {
   dvcFileWdir,
   readDvcFile,
@@ -18,21 +17,19 @@ import {
 } from "../data/dvcFile.js";
 import { loadDvcIgnore } from "../data/dvcIgnore.js";
 import { FlowOpsError } from "../errors.js";
-import { LOCK_FILE } from "./dvcLock.js";
 import { applyFlowopsConfig, parsePipeline, PIPELINE_FILE, type Pipeline } from "./dvcYaml.js";
-import { GitIgnoreMatcher } from "./gitIgnoreMatcher.js";
-import { fileIsGitIgnored } from "./gitIgnoredPipelineFiles.js";
+import type { GitIgnoreMatcher } from "./gitIgnoreMatcher.js";
+import {
+  fileIsGitIgnored,
+  gitAwareWalk,
+  gitIgnoreOf,
+  lockBesideIsGitIgnored,
+} from "./gitIgnoredPipelineFiles.js";
 import { stageOuts } from "./stageStatus.js";
 
 const DVC_FILE_SUFFIX = ".dvc";
 
 const isCollected = (name: string): boolean => name === PIPELINE_FILE || name.endsWith(DVC_FILE_SUFFIX);
-
-/** Git's rules when the repo is in Git, which DVC applies as well as .dvcignore's; undefined otherwise. */
-function gitIgnoreOf(repo: WalkedRepo): GitIgnoreMatcher | undefined {
-  if (repo.scm === false || !existsSync(join(repo.root, ".git"))) return undefined;
-  return new GitIgnoreMatcher(repo.root);
-}
 
 interface Collected {
   /** The parsed dvc.yaml files, by absolute path. */
@@ -44,25 +41,14 @@ interface Collected {
 
 /**
  * Walks the workspace once, parsing each dvc.yaml and `.dvc` file as it is met; answers the parsed dvc.yaml
- * files by path, and the `.dvc` files' outs in path order. The one Git matcher both skips gitignored files
- * and directories and judges each dvc.yaml's dvc.lock, whose rules it has already read for the walk.
+ * files by path, and the `.dvc` files' outs in path order. The one Git matcher (the command's, gitIgnoreOf)
+ * both skips gitignored files and directories and judges each dvc.yaml's dvc.lock.
  */
-async function collectPipelines(repo: WalkedRepo): Promise<Collected> {
+async function collectPipelines(repo: WalkedRepo, git: GitIgnoreMatcher | undefined): Promise<Collected> {
   const parsed = new Map<string, Pipeline>();
   const tracked = new Map<string, TrackedOut[]>();
   const gitIgnoredLocks: string[] = [];
-  const git = gitIgnoreOf(repo);
-  const dvc = repo.ignore;
-  const walked: WalkedRepo =
-    git === undefined
-      ? repo
-      : {
-          root: repo.root,
-          ignore: {
-            ignores: (rel, isDir) => (dvc?.ignores(rel, isDir) ?? false) || git.ignores(rel, isDir),
-          },
-        };
-  await walkWorkspaceFiles(walked, isCollected, async (abs) => {
+  await walkWorkspaceFiles(gitAwareWalk(repo, git), isCollected, async (abs) => {
     if (abs.endsWith(DVC_FILE_SUFFIX)) {
       const doc = await readDvcFile(abs, repo.root);
       const wdir = dvcFileWdir(abs, doc);
@@ -78,10 +64,8 @@ async function collectPipelines(repo: WalkedRepo): Promise<Collected> {
     }
     const dir = resolve(abs, "..");
     const pipeline = await parsePipeline(dir, abs, await readFile(abs, "utf8"), repo.root);
-    const lock = join(dir, LOCK_FILE);
-    // The walk entered `dir`, so only the lock's own name can be ignored, not a directory above it.
-    if (git?.ignores(relative(repo.root, lock).split(sep).join("/"), false) === true)
-      gitIgnoredLocks.push(lock);
+    const ignoredLock = lockBesideIsGitIgnored(git, abs);
+    if (ignoredLock !== undefined) gitIgnoredLocks.push(ignoredLock);
     parsed.set(abs, pipeline);
     return pipeline.stages.flatMap((stage) => stageOuts(stage).map((out) => join(stage.wdir, out.path)));
   });
@@ -91,7 +75,7 @@ async function collectPipelines(repo: WalkedRepo): Promise<Collected> {
 
 /** Absolute paths of every `dvc.yaml` in the repo, sorted. */
 export async function findPipelineFiles(repo: WalkedRepo): Promise<string[]> {
-  return [...(await collectPipelines(repo)).parsed.keys()].sort();
+  return [...(await collectPipelines(repo, gitIgnoreOf(repo))).parsed.keys()].sort();
 }
 
 /**
@@ -123,7 +107,7 @@ export async function readPipelinesOrTrackedFiles(repo: WalkedRepo): Promise<Pip
 }
 
 async function readPipelinesOf(repo: WalkedRepo, emptyWhenNone: boolean): Promise<Pipeline | undefined> {
-  const { parsed, trackedOuts, gitIgnoredLocks } = await collectPipelines(repo);
+  const { parsed, trackedOuts, gitIgnoredLocks } = await collectPipelines(repo, gitIgnoreOf(repo));
   // As dvc's Lockfile._load while it builds the index: the first such lock the walk met stops the command.
   const [ignoredLock] = gitIgnoredLocks;
   if (ignoredLock !== undefined) throw fileIsGitIgnored(ignoredLock);

@@ -21,6 +21,13 @@ describe("renderDag", () => {
   const dag = buildDag(pipeline);
   const graph = dagGraph(dag, { root: "/r", cwd: "/r" });
 
+  it("draws an empty graph (no dvc.yaml, or a git-ignored one) as dvc does: an empty line", () => {
+    const empty = dagGraph(buildDag({ ...pipeline, files: [], stages: [] }), { root: "/r", cwd: "/r" });
+    expect(renderDag(empty, "ascii")).toBe("\n");
+    expect(renderDag(empty, "dot")).toBe("strict digraph {\n}\n\n");
+    expect(renderDag(empty, "mermaid")).toBe("flowchart TD\n");
+  });
+
   // The dot and mermaid texts are what `dvc dag --dot` / `dvc dag --mermaid` print for this pipeline.
   it("prints Graphviz dot as dvc does", () => {
     expect(renderDag(graph, "dot")).toBe(

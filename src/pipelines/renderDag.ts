@@ -89,7 +89,8 @@ function byCodePoint(a: string, b: string): number {
 }
 
 function renderAscii({ nodes: names, edges }: DagGraph): string {
-  if (names.length === 0) return "(no stages)\n";
+  // dvc draws an empty graph (no dvc.yaml, a git-ignored one, or one without stages) as an empty line.
+  if (names.length === 0) return "\n";
   const layer = new Map<string, number>();
   // A collapsed group may depend on itself: that edge sets no layer.
   const levelOf = (name: string): number => {

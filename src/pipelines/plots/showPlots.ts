@@ -8,6 +8,7 @@ import type { Pipeline } from "../dvcYaml.js";
 import { assertRevision, type Revision } from "../revisionFiles.js";
 import { readPipelinesAt, withPipelinesAt } from "../revisionPipelines.js";
 import { TrackedFileReader } from "../trackedFileText.js";
+import { dvcExceptionType } from "../gitIgnoredPipelineFiles.js";
 import { collectRevisionPlots, type RevisionPlots } from "./collectPlots.js";
 import type { PlotError } from "./plotData.js";
 import type { PlotProps } from "./vegaConverter.js";
@@ -57,7 +58,7 @@ export async function showPlots(options: ShowOptions): Promise<Map<string, Colle
             : await withPipelinesAt(options.root, rev, collect);
       } catch (error) {
         if (!(error instanceof FlowOpsError)) throw error;
-        result.set(label, { definitionsError: { type: "DvcException", msg: error.message } });
+        result.set(label, { definitionsError: { type: dvcExceptionType(error), msg: error.message } });
         continue;
       }
       if (collected !== undefined) result.set(label, collected);
