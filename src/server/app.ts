@@ -2,8 +2,17 @@
  * Builds the HTTP server: wire-level concerns (body parsing, error shape, health) here, and one plugin per
  * resource under routes/. No domain logic lives in this folder.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { isUtf8 } from "node:buffer";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import Fastify, {
+  type ConnectionError,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import { FlowOpsError, toFlowOpsError, type ErrorCode } from "../errors.js";
 import { RetrainingRunStore } from "../monitoring/retraining/retrainingRunStore.js";
 import { RegistryWebhooks } from "../registry/webhooks/registryWebhooks.js";
 import { webhookSecretCipher } from "../registry/webhooks/webhookSecretCipher.js";
@@ -25,6 +34,7 @@ import { searchRoutes } from "./routes/search.js";
 import { trackingRoutes } from "./routes/tracking.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { sendWire } from "./rpc.js";
+import { loneSurrogateIn, parseJsonBody } from "./wire.js";
 
 export interface BuildServerOptions {
   /** pino options or false; tests pass false to keep output clean. */
@@ -46,6 +56,8 @@ export async function buildServer(
     // Ids in URLs (logged models, artifact paths) can be long; Fastify's 100-char default is too tight.
     routerOptions: { maxParamLength: 1000 },
     requestIdHeader: "x-request-id",
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   installWireConventions(app);
   // Before any route is registered, so every plugin's routes inherit the request metrics hook.
@@ -99,16 +111,29 @@ export async function buildServer(
 export function installWireConventions(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   // MLflow treats an empty body as {} and decodes a JSON-encoded string body a second time (old clients).
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    const text = typeof body === "string" ? body : body.toString("utf8");
-    if (text.trim() === "") return done(null, {});
-    try {
-      let parsed: unknown = JSON.parse(text);
-      if (typeof parsed === "string") parsed = JSON.parse(parsed);
-      done(null, parsed);
-    } catch {
-      done(new FlowOpsError("INVALID_PARAMETER_VALUE", "Malformed JSON in request body."), undefined);
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+    const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+    // Decoding would swap bad bytes for U+FFFD and store a value the client never sent; MLflow refuses them.
+    if (!isUtf8(bytes)) {
+      return done(new FlowOpsError("INVALID_PARAMETER_VALUE", "Request body is not valid UTF-8."), undefined);
     }
+    // Python's json reads UTF-8 bytes with a byte order mark, so MLflow clients may send one.
+    const text = bytes.toString("utf8").replace(/^\uFEFF/, "");
+    if (text.trim() === "") return done(null, {});
+    let parsed: unknown;
+    try {
+      parsed = parseJsonBody(text);
+      if (typeof parsed === "string") parsed = parseJsonBody(parsed);
+    } catch {
+      return done(new FlowOpsError("INVALID_PARAMETER_VALUE", "Malformed JSON in request body."), undefined);
+    }
+    const lone = loneSurrogateIn(text, parsed);
+    if (lone !== undefined) {
+      const shown = JSON.stringify(lone.slice(0, 100));
+      const message = `Request body has a string with a lone UTF-16 surrogate, which cannot be stored: ${shown}.`;
+      return done(new FlowOpsError("INVALID_PARAMETER_VALUE", message), undefined);
+    }
+    done(null, parsed);
   });
   app.addContentTypeParser("*", (request, _payload, done) => {
     // A DELETE or GET without a body may still carry a stray Content-Type; only bodies are held to JSON.
@@ -137,6 +162,62 @@ export function installWireConventions(app: FastifyInstance): void {
       404,
     ),
   );
+}
+
+/**
+ * Errors Fastify raises before any route or hook runs: a URL whose percent-encoding does not decode. Werkzeug
+ * leaves such a path undecoded and finds no route for it, so MLflow answers 404; here in MLflow's error shape.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.raw.url?.split("?")[0] ?? "";
+  const known =
+    error.code === "FST_ERR_BAD_URL"
+      ? new FlowOpsError(
+          "ENDPOINT_NOT_FOUND",
+          `No endpoint ${request.method} ${path}: the path is not valid percent-encoding.`,
+        )
+      : fromFastifyError(error);
+  if (known.httpStatus >= 500) request.log.error({ err: error }, "request failed");
+  const body =
+    known.httpStatus >= 500
+      ? { error_code: "INTERNAL_ERROR", message: "Internal server error; see the server log." }
+      : known.toJSON();
+  void sendWire(reply, body, known.httpStatus);
+}
+
+/** Requests Node's HTTP parser refuses, which never reach Fastify: status, code and message of each. */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, ErrorCode, string]>> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    "REQUEST_LIMIT_EXCEEDED",
+    "The request's URL and headers are larger than 16 KiB.",
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "BAD_REQUEST", "The request did not arrive in time."],
+};
+
+/**
+ * Answers a request the HTTP parser refused (a URL or headers over Node's limit, broken HTTP) in MLflow's error
+ * shape, then closes the connection: the parser cannot find where the next request would start.
+ */
+function answerClientError(error: ConnectionError, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, message] = CLIENT_ERRORS[error.code ?? ""] ?? [
+    400,
+    "BAD_REQUEST",
+    "The request is not valid HTTP.",
+  ];
+  // An answer to HEAD has no body; a client would read one as the start of a next response.
+  // Node hands over the bytes it could not parse as a Buffer, whatever Fastify's typings say.
+  const raw: unknown = error.rawPacket;
+  const isHead = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString("latin1") === "HEAD ";
+  const body = isHead ? "" : JSON.stringify({ error_code: code, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /** Fastify's own errors (body too large, bad JSON) become MLflow-shaped errors with the right status. */

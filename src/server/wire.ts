@@ -30,7 +30,8 @@ export const int64 = (): z.ZodType<number> =>
 /** A double field; protobuf JSON spells the non-finite values "NaN", "Infinity" and "-Infinity". */
 export const double = (): z.ZodType<number> =>
   z.union([
-    z.number(),
+    // Any number, NaN and infinities included: a body's 1e999 or Python's bare NaN reads as one (as in MLflow).
+    z.custom<number>((v) => typeof v === "number", { message: "Expected a number" }),
     z.literal("NaN").transform(() => Number.NaN),
     z.literal("Infinity").transform(() => Number.POSITIVE_INFINITY),
     z.literal("-Infinity").transform(() => Number.NEGATIVE_INFINITY),
@@ -76,8 +77,32 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
   }
   throw new FlowOpsError(
     "INVALID_PARAMETER_VALUE",
-    `Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: ${issue?.message ?? "invalid"}. ${API_DOCS_HINT}`,
+    `Invalid value ${describeValue(value)} for parameter '${field}' supplied: ${issue?.message ?? "invalid"}. ${API_DOCS_HINT}`,
   );
+}
+
+/** Longest part of a refused value quoted back in an error message. */
+const QUOTED_VALUE_LIMIT = 200;
+
+/**
+ * The refused value as JSON, cut short: a client may send megabytes or thousands of nested arrays, and
+ * neither may turn a 400 into a 500 (JSON.stringify overflows the stack) or into a huge answer.
+ */
+function describeValue(value: unknown): string {
+  let text: string;
+  try {
+    // Non-finite numbers as the client wrote them, not as JSON.stringify's null.
+    text = (
+      JSON.stringify(value, (_key, v: unknown) =>
+        typeof v === "number" && !Number.isFinite(v) ? `\u0000${String(v)}` : v,
+      ) ?? String(value)
+    ).replace(/"\\u0000(NaN|-?Infinity)"/g, "$1");
+  } catch {
+    return "(a value nested too deeply to show)";
+  }
+  return text.length > QUOTED_VALUE_LIMIT
+    ? `${text.slice(0, QUOTED_VALUE_LIMIT)}... (${text.length} characters)`
+    : text;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -92,4 +117,81 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 /** Drops keys whose value is undefined or null, as proto JSON omits unset fields. */
 export function omitUnset<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+const NON_FINITE: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+};
+
+/**
+ * Reads a JSON request body as MLflow's server does: Python's json module writes float("nan") and the
+ * infinities as bare NaN, Infinity and -Infinity, and reads them back, so clients that post with
+ * `requests.post(json=...)` send them. JSON.parse refuses them; they are read here as the numbers they name.
+ * Anything else that is not JSON still throws JSON.parse's error.
+ */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const marker = `\u0000${Math.random().toString(36).slice(2)}:`;
+    const quoted = quoteNonFiniteLiterals(text, JSON.stringify(marker).slice(1, -1));
+    if (quoted === text) throw error;
+    return JSON.parse(quoted, (key, v: unknown) => {
+      // A bare NaN where a key belongs is no more JSON to Python than to JavaScript.
+      if (key.startsWith(marker)) throw error;
+      return typeof v === "string" && v.startsWith(marker) ? NON_FINITE[v.slice(marker.length)] : v;
+    });
+  }
+}
+
+/** Rewrites bare NaN, Infinity and -Infinity tokens outside strings as strings that start with `marker`. */
+function quoteNonFiniteLiterals(text: string, marker: string): string {
+  let out = "";
+  let from = 0;
+  let inString = false;
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (inString) {
+      if (char === "\\") at++;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') {
+      inString = true;
+      continue;
+    }
+    // Only N, I and - can start one; the others skip the slice and the regex (a malformed body may be large).
+    if (char !== "N" && char !== "I" && char !== "-") continue;
+    const literal = /^(?:NaN|-?Infinity)(?![\w$])/.exec(text.slice(at, at + 10))?.[0];
+    if (literal === undefined) continue;
+    out += `${text.slice(from, at)}"${marker}${literal}"`;
+    at += literal.length - 1;
+    from = at + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The first string (key or value) in a parsed body that holds a lone UTF-16 surrogate (`"\\ud800"` in the
+ * JSON), which no UTF-8 store can keep: SQLite would swap it for U+FFFD and MLflow stores an empty string.
+ * Only \u escapes can write one, so bodies without them are not walked.
+ */
+export function loneSurrogateIn(text: string, value: unknown): string | undefined {
+  if (!text.includes("\\u")) return undefined;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === "string") {
+      if (LONE_SURROGATE.test(item)) return item;
+    } else if (Array.isArray(item)) {
+      for (const child of item as unknown[]) pending.push(child);
+    } else if (item !== null && typeof item === "object") {
+      for (const [key, child] of Object.entries(item)) pending.push(key, child);
+    }
+  }
+  return undefined;
 }

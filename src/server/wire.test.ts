@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { double, loneSurrogateIn, parseJsonBody, parseRequest } from "./wire.js";
+
+const nested = (depth: number): unknown => JSON.parse(`${"[".repeat(depth)}1${"]".repeat(depth)}`);
+
+describe("parseRequest", () => {
+  // Regression (tracking fuzz): quoting the refused value overflowed the stack, a 500 instead of a 400.
+  it("names the field of a value nested too deeply to quote", () => {
+    expect(() => parseRequest(z.object({ run_id: z.string() }), { run_id: nested(5000) })).toThrow(
+      expect.objectContaining({
+        code: "INVALID_PARAMETER_VALUE",
+        message: expect.stringContaining("for parameter 'run_id'") as unknown,
+      }),
+    );
+  });
+
+  it("quotes only the start of a long refused value", () => {
+    let message = "";
+    try {
+      parseRequest(z.object({ key: z.number() }), { key: "a".repeat(300_000) });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("(300002 characters)");
+    expect(message.length).toBeLessThan(500);
+  });
+
+  it("quotes a non-finite number as the client wrote it, not as null", () => {
+    expect(() => parseRequest(z.object({ timestamp: z.string() }), { timestamp: Infinity })).toThrow(
+      /Invalid value Infinity for parameter 'timestamp'/,
+    );
+  });
+});
+
+describe("double", () => {
+  // Regression (tracking fuzz): 1e999 in a body reads as Infinity, which zod's number refuses; MLflow takes it.
+  it("accepts the infinities and NaN a JSON body can carry", () => {
+    const schema = z.object({ value: double() });
+    expect(parseRequest(schema, { value: Infinity }).value).toBe(Infinity);
+    expect(parseRequest(schema, { value: -Infinity }).value).toBe(-Infinity);
+    expect(parseRequest(schema, { value: Number.NaN }).value).toBeNaN();
+    expect(() => parseRequest(schema, { value: true })).toThrow(/parameter 'value'/);
+  });
+});
+
+describe("parseJsonBody", () => {
+  it("reads Python's bare NaN and infinities as numbers, as MLflow's server does", () => {
+    expect(parseJsonBody('{"value":NaN,"a":[Infinity,-Infinity],"b":1e999}')).toEqual({
+      value: Number.NaN,
+      a: [Infinity, -Infinity],
+      b: Infinity,
+    });
+  });
+
+  it("leaves the same words inside strings alone", () => {
+    expect(parseJsonBody('{"k":"NaN \\" Infinity","v":NaN}')).toEqual({ k: 'NaN " Infinity', v: Number.NaN });
+  });
+
+  it("still refuses text that is not JSON", () => {
+    expect(() => parseJsonBody("{NaN:1}")).toThrow(SyntaxError);
+    expect(() => parseJsonBody('{"v":NaNx}')).toThrow(SyntaxError);
+    expect(() => parseJsonBody('{"v":nan}')).toThrow(SyntaxError);
+    expect(() => parseJsonBody('{"v":1')).toThrow(SyntaxError);
+  });
+});
+
+describe("loneSurrogateIn", () => {
+  const find = (text: string) => loneSurrogateIn(text, JSON.parse(text));
+
+  it("finds a lone surrogate in a value or a key, at any depth", () => {
+    expect(find('{"a":[{"b":"x\\ud800"}]}')).toBe("x\ud800");
+    expect(find('{"\\udc00":1}')).toBe("\udc00");
+  });
+
+  it("passes surrogate pairs and text without escapes", () => {
+    expect(find('{"a":"\\ud83d\\ude00","b":"😀"}')).toBeUndefined();
+    expect(find(`[${"1,".repeat(200_000)}1]`)).toBeUndefined();
+  });
+});
