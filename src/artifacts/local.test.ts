@@ -103,6 +103,16 @@ describe("LocalArtifactStore", () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  it("refuses a name longer than the file system allows as a bad path, not an internal error", async () => {
+    const long = "x".repeat(300);
+    await expect(store.write(`d/${long}`, body("x"))).rejects.toMatchObject(invalid);
+    await expect(store.read(long)).rejects.toMatchObject(invalid);
+    await expect(store.list(`${long}/sub`)).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: expect.stringContaining("longer than the file system allows") as unknown,
+    });
+  });
+
   it("offers the checked local path of a file", async () => {
     await store.write("m/model.onnx", body("onnx"));
     expect(supportsLocalPaths(store)).toBe(true);

@@ -68,14 +68,21 @@ export class LocalArtifactStore implements LocalPathStore {
     const target = await this.resolveChecked(rel);
     const info = await stat(target).catch(() => undefined);
     if (info === undefined || !info.isDirectory()) return [];
-    const children = await readdir(target, { withFileTypes: true });
+    const children = await readdir(target, { withFileTypes: true }).catch((error: unknown) => {
+      if (isMissing(error)) return [];
+      throw error;
+    });
     const entries: ArtifactEntry[] = [];
     for (const child of children) {
       if (child.name.startsWith(PARTIAL_PREFIX)) continue;
       const childPath = join(target, child.name);
+      // An entry deleted between readdir and lstat (a concurrent DELETE) is simply no longer listed.
       const childInfo = child.isSymbolicLink()
         ? await this.statInsideRoot(childPath)
-        : await lstat(childPath);
+        : await lstat(childPath).catch((error: unknown) => {
+            if (isMissing(error)) return undefined;
+            throw error;
+          });
       if (childInfo === undefined) continue;
       const path = joinArtifactPath(rel, child.name);
       if (childInfo.isDirectory()) entries.push({ path, is_dir: true });
@@ -128,7 +135,7 @@ export class LocalArtifactStore implements LocalPathStore {
       try {
         real = await realpath(probe);
       } catch (error) {
-        if (!isMissing(error)) throw error;
+        if (!isMissing(error)) throw fsError(error, rel);
         // A dangling link is a link whose target we cannot check; refuse it rather than guess.
         const link = await lstat(probe).catch(() => undefined);
         if (link?.isSymbolicLink()) throw escapes(rel);
@@ -175,6 +182,10 @@ function fsError(error: unknown, path: string): unknown {
       return notFound(`Artifact '${path}' does not exist.`);
     case "ELOOP":
       return escapes(path);
+    case "ENAMETOOLONG":
+      return invalidParameter(
+        `Invalid value ${JSON.stringify(path)} for parameter 'path': a name in it is longer than the file system allows.`,
+      );
     case "EISDIR":
     case "ENOTEMPTY":
     case "ENOTDIR":
