@@ -81,4 +81,13 @@ describe.each(metadataBackends())("searchExperiments on $name", (backend) => {
     await expect(ids({ max_results: 0 })).rejects.toThrow(/max_results/);
     await expect(ids({ max_results: 50_001 })).rejects.toThrow(/at most 50000/);
   });
+
+  // Regression (tracking fuzz): 250 tag clauses overflowed SQLite's 64 tables in a join and answered 500.
+  it("refuses a filter that would join more than 60 tags", async () => {
+    const filter = Array.from({ length: 250 }, () => "tags.team = 'a'").join(" AND ");
+    await expect(ids({ filter })).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: expect.stringContaining("compare 250 metrics, params and tags; at most 60") as unknown,
+    });
+  });
 });

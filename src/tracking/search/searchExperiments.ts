@@ -9,6 +9,7 @@ import type { MetadataDb } from "../../db/connect.js";
 import { invalidParameter } from "../../errors.js";
 import type { ViewType } from "../entities.js";
 import { parseSearchFilter } from "./filterParser.js";
+import { assertSearchJoinLimit } from "./joinLimit.js";
 import { NULL_COMPARATORS } from "./filterSyntax.js";
 import {
   NUMERIC_COMPARATORS,
@@ -102,6 +103,7 @@ export async function searchExperiments(
   );
   if (!orderBy.some((term) => term.key === "experiment_id")) orderTerms.push(sql`e.experiment_id asc`);
 
+  assertSearchJoinLimit(joins.length);
   const result = await sql<{ experiment_id: number }>`select e.experiment_id from experiments as e
     ${sql.join(joins, sql` `)}
     where ${sql.join(conditions, sql` and `)}

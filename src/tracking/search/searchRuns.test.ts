@@ -196,4 +196,18 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
     await expect(ids({ order_by: ["bogus"] })).rejects.toThrow(/invalid attribute key 'bogus'/);
     await expect(ids({ page_token: "garbage!" })).rejects.toThrow(/Invalid page token/);
   });
+
+  // Regression (tracking fuzz): 501 metric clauses, or 250 order_by metrics, overflowed SQLite's 64 tables in
+  // a join and answered 500; MLflow answers 500 too. Now a 400 that names the limit.
+  it("refuses a filter or order_by that would join more than 60 metrics, params and tags", async () => {
+    const filter = Array.from({ length: 501 }, () => "metrics.acc > 0").join(" AND ");
+    await expect(ids({ filter })).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: expect.stringContaining("compare 501 metrics, params and tags; at most 60") as unknown,
+    });
+    const orderBy = Array.from({ length: 250 }, (_, i) => `metrics.m${i}`);
+    await expect(ids({ order_by: orderBy })).rejects.toMatchObject({ code: "INVALID_PARAMETER_VALUE" });
+    const atLimit = Array.from({ length: 60 }, () => "params.lr = '0.01'").join(" AND ");
+    expect(await ids({ filter: atLimit })).toEqual(await ids({ filter: "params.lr = '0.01'" }));
+  });
 });

@@ -13,6 +13,7 @@ import { parseExperimentId } from "../experimentStore.js";
 import { invalidParameter } from "../../errors.js";
 import type { ViewType } from "../entities.js";
 import { parseSearchFilter } from "./filterParser.js";
+import { assertSearchJoinLimit } from "./joinLimit.js";
 import { NULL_COMPARATORS, type FilterClause } from "./filterSyntax.js";
 import { parseOrderBy, type OrderByTerm } from "./orderBy.js";
 import { decodePageToken, encodePageToken } from "./pageToken.js";
@@ -112,6 +113,7 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
   if (!orderBy.some((t) => t.type === "attribute" && t.key === "run_id"))
     orderTerms.push(sql`r.run_uuid asc`);
 
+  assertSearchJoinLimit(joins.length);
   const result = await sql<{ run_uuid: string }>`select r.run_uuid from runs as r
     ${sql.join(joins, sql` `)}
     where ${sql.join(conditions, sql` and `)}
