@@ -10,7 +10,7 @@
 
 import { readFileSync } from "node:fs";
 
-import { parquetMetadata, parquetSchema } from "hyparquet";
+import { parquetSchema } from "hyparquet";
 import type { FileMetaData } from "hyparquet";
 import type { SchemaElement } from "hyparquet-writer";
 import { ByteWriter } from "hyparquet-writer";
@@ -19,6 +19,7 @@ import { FlowOpsError } from "../errors.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
 import { fileColumns, joinedElement, type FileColumn } from "./parquetColumnTypes.js";
 import { writeParquetFooter } from "./parquetFooter.js";
+import { readParquetMetadata } from "./parquetFooterReader.js";
 import { sameLeafSchema } from "./parquetRowGroupSpans.js";
 import { STORED_PARSERS, rewritableRowGroup } from "./parquetStoredColumns.js";
 import { PARQUET_MAGIC, ParquetTableWriter } from "./parquetWriter.js";
@@ -76,7 +77,7 @@ function readPartFooter(path: string, columns: readonly string[]): PartFooter {
   let metadata: FileMetaData;
   try {
     // Statistics of timestamps as stored: a Date would round them, and then not bound the values.
-    metadata = parquetMetadata(bytes, { parsers: STORED_PARSERS });
+    metadata = readParquetMetadata(bytes, { parsers: STORED_PARSERS });
   } catch (error) {
     throw new FlowOpsError("INVALID_STATE", `${path} is not a Parquet footer: ${(error as Error).message}`, {
       cause: error,

@@ -10,7 +10,8 @@
  * writer writes them back with their own type (their cells are made on demand); other values become cells:
  * BigInt -> number when it is a safe integer (else its decimal text), Date -> ISO 8601 text, binary -> base64,
  * lists, maps and structs -> JSON text (the chunk keeps their schema, for writing them as pandas does:
- * parquetNestedJson.ts), missing -> null.
+ * parquetNestedJson.ts), missing -> null. Names and text keep every character, a leading U+FEFF included, as
+ * pyarrow reads them (parquetFooterReader.ts, parquetText.ts).
  *
  * Memory: decoded values are bounded by the window (or one chunk, when chunks are larger); the compressed
  * bytes fetched per window are the pages it touches for the fast path, and for hyparquet those of the column
@@ -29,6 +30,7 @@ import type { AsyncBuffer, ColumnData, FileMetaData, SchemaTree } from "hyparque
 import type { SchemaElement } from "hyparquet-writer";
 
 import { FlowOpsError } from "../errors.js";
+import type * as FooterReader from "./parquetFooterReader.js";
 import { selectColumns } from "./columnSelection.js";
 import { ColumnarTableChunk, isTypedColumnValues, type ColumnValues } from "./columnarTableChunk.js";
 import { ColumnSegments, concatenated } from "./columnSegments.js";
@@ -43,6 +45,7 @@ import {
   storedReadMetadata,
   storedValues,
 } from "./parquetStoredColumns.js";
+import { PARQUET_TEXT_PARSERS } from "./parquetText.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
 /**
@@ -212,7 +215,13 @@ export class ParquetTableSource implements TableSource {
           });
         }
         if (cells.length > 0) {
-          await parquetRead({ ...window, file: checkedChunks.over(file, cells), metadata, columns: cells });
+          await parquetRead({
+            ...window,
+            file: checkedChunks.over(file, cells),
+            metadata,
+            columns: cells,
+            parsers: PARQUET_TEXT_PARSERS,
+          });
         }
       } catch (error) {
         throw this.readError(error, `rows ${rowStart + 1}-${rowEnd}`);
@@ -249,10 +258,11 @@ export class ParquetTableSource implements TableSource {
       }
       throw error;
     }
-    const { parquetMetadataAsync, parquetSchema } = await hyparquet();
+    const { parquetSchema } = await hyparquet();
+    const { readParquetMetadataAsync } = await footerReader();
     const file = await openFileByteRanges(this.path);
     try {
-      const metadata = await parquetMetadataAsync(file);
+      const metadata = await readParquetMetadataAsync(file);
       checkRowCounts(metadata);
       const trees = parquetSchema(metadata).children;
       const fields = trees.map((child) => child.element);
@@ -357,6 +367,11 @@ function windowSegments(
  */
 function hyparquet(): Promise<typeof Hyparquet> {
   return import("hyparquet");
+}
+
+/** Loaded on first use, as hyparquet is, which it imports. */
+function footerReader(): Promise<typeof FooterReader> {
+  return import("./parquetFooterReader.js");
 }
 
 function cellsOf(decoded: ArrayLike<unknown>, from: number, to: number): CellValue[] {

@@ -14,6 +14,7 @@
 import type { FileMetaData, ParquetParsers, SchemaElement as ReadElement } from "hyparquet";
 import type { SchemaElement } from "hyparquet-writer";
 
+import { PARQUET_TEXT_PARSERS } from "./parquetText.js";
 import type { CellValue, TableChunk } from "./tableChunk.js";
 import type { TableWriter, WriterColumn } from "./tableWriter.js";
 
@@ -22,8 +23,12 @@ export type StoredValue = CellValue | bigint;
 /** The unit of a time column's stored numbers: days for DATE. */
 export type TimestampUnit = "DAYS" | "MILLIS" | "MICROS" | "NANOS";
 
-/** Timestamps and dates as their stored numbers: Date objects would drop microseconds and a timezone's absence. */
+/**
+ * Timestamps and dates as their stored numbers: Date objects would drop microseconds and a timezone's absence.
+ * Text keeps every character (parquetText.ts).
+ */
 export const STORED_PARSERS: Partial<ParquetParsers> = {
+  ...PARQUET_TEXT_PARSERS,
   timestampFromMilliseconds: (value: bigint) => value,
   timestampFromMicroseconds: (value: bigint) => value,
   timestampFromNanoseconds: (value: bigint) => value,

@@ -18,7 +18,7 @@
  * parquetParts.ts to join.
  */
 
-import { parquetMetadataAsync, parquetRead, parquetSchema } from "hyparquet";
+import { parquetRead, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, FileMetaData } from "hyparquet";
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from "hyparquet-writer";
 import { writeColumn } from "hyparquet-writer/src/column.js";
@@ -43,6 +43,7 @@ import {
 import { joinedColumn, toColumnData } from "./parquetColumnValues.js";
 import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
 import { writeParquetFooter } from "./parquetFooter.js";
+import { readParquetMetadataAsync } from "./parquetFooterReader.js";
 import { plainNumericValues, writePlainNumericChunk, type PlainNumericArray } from "./parquetNumericChunk.js";
 import { relocatedRowGroup, rowGroupSpans, sameLeafSchema } from "./parquetRowGroupSpans.js";
 import {
@@ -152,7 +153,7 @@ export class ParquetTableWriter implements StoredColumnTableWriter {
   async appendBytes(name: string, open: OpenParquetBytes): Promise<void> {
     const file = await open();
     try {
-      const metadata = await parquetMetadataAsync(file, { parsers: STORED_PARSERS });
+      const metadata = await readParquetMetadataAsync(file, { parsers: STORED_PARSERS });
       this.pendingFiles.push({
         path: name,
         open,
@@ -201,7 +202,7 @@ export class ParquetTableWriter implements StoredColumnTableWriter {
   }
 
   private async appendFrom(path: string, file: AsyncBuffer): Promise<void> {
-    const metadata = await parquetMetadataAsync(file, { parsers: STORED_PARSERS });
+    const metadata = await readParquetMetadataAsync(file, { parsers: STORED_PARSERS });
     const partColumns = this.columnsOf(path, metadata);
     const schema = this.schema as SchemaElement[];
     const rowCount = Number(metadata.num_rows);

@@ -1,7 +1,7 @@
 /**
  * Slow, obvious readers of the fuzz test's inputs (tableInputFuzz.test.ts), written from the formats' rules and
  * not from FlowOps' readers: RFC 4180 records split character by character, JSON Lines through JSON.parse,
- * Parquet through hyparquet alone. They say what a correct reader must find in a file (its rows, or that the
+ * Parquet through hyparquet alone (but for its text decoding, which would drop a leading U+FEFF). They say what a correct reader must find in a file (its rows, or that the
  * file is not readable and whether the fault lies in a record or in the file as a whole), so the test can tell
  * an error that belongs from one that does not, and a right row from a wrong one. Test-only.
  */
@@ -9,6 +9,7 @@ import { parquetReadObjects } from "hyparquet";
 
 import { CheckedColumnChunks } from "./parquetCheckedChunks.js";
 import { PANDAS_NA_VALUES } from "./numericColumn.js";
+import { PARQUET_TEXT_PARSERS } from "./parquetText.js";
 import type { TableFormat } from "./tableFormat.js";
 
 export interface ReferenceRow {
@@ -200,8 +201,10 @@ function referenceJsonLines(bytes: Uint8Array): ReferenceTable {
 async function referenceParquet(bytes: Uint8Array): Promise<ReferenceTable> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer;
   try {
-    const { parquetMetadata, parquetSchema } = await import("hyparquet");
-    const metadata = parquetMetadata(file);
+    const { parquetSchema } = await import("hyparquet");
+    // hyparquet alone would drop a leading U+FEFF from names and text, which pyarrow keeps.
+    const { readParquetMetadata } = await import("./parquetFooterReader.js");
+    const metadata = readParquetMetadata(file);
     const columns = parquetSchema(metadata).children.map((child) => child.element.name);
     // parquet.thrift: num_rows is a required i64 of the file and of each row group, the file's the groups' sum.
     const counts = metadata.row_groups.map((group) => group.num_rows as unknown);
@@ -222,7 +225,7 @@ async function referenceParquet(bytes: Uint8Array): Promise<ReferenceTable> {
       slice: (start: number, end?: number) => file.slice(start, end),
     };
     const checked = new CheckedColumnChunks(metadata).over(whole, columns);
-    const objects = await parquetReadObjects({ file: checked, metadata });
+    const objects = await parquetReadObjects({ file: checked, metadata, parsers: PARQUET_TEXT_PARSERS });
     return withHeader(
       columns,
       objects.map((object) => columns.map((name) => object[name])),

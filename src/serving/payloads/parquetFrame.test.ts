@@ -27,6 +27,15 @@ describe("Parquet /invocations bodies (MLflow 3)", () => {
     });
   });
 
+  it("keeps a leading U+FEFF of a column name and of text, as pandas.read_parquet does", async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [{ name: "\uFEFFid", data: ["\uFEFFr0", "r1"], type: "STRING" }],
+    });
+    expect(await readMlflowRequest(Buffer.from(bytes), PARQUET)).toMatchObject({
+      input: { kind: "frame", columns: ["\uFEFFid"], rows: [["\uFEFFr0"], ["r1"]] },
+    });
+  });
+
   it("refuses a body that is no Parquet file with MLflow's message, as a 400", async () => {
     await expect(readMlflowRequest(Buffer.from("not parquet"), PARQUET)).rejects.toMatchObject({
       httpStatus: 400,
