@@ -200,6 +200,25 @@ describe("v2BinaryRequest", () => {
     );
   });
 
+  it("regression: keeps a BYTES element's leading U+FEFF (a default TextDecoder drops it as a byte order mark)", () => {
+    const element = Buffer.from("\uFEFFab", "utf8");
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(element.length);
+    const request = parse(
+      {
+        inputs: [
+          { name: "s", datatype: "BYTES", shape: [1], parameters: { binary_data_size: 4 + element.length } },
+        ],
+      },
+      length,
+      element,
+    );
+    expect(request.input).toEqual({
+      kind: "tensors",
+      tensors: [{ name: "s", datatype: "BYTES", shape: [1], data: ["\uFEFFab"] }],
+    });
+  });
+
   it("rejects malformed BYTES elements, naming the input and the element", () => {
     const input = (size: number) => ({
       inputs: [{ name: "s", datatype: "BYTES", shape: [2], parameters: { binary_data_size: size } }],

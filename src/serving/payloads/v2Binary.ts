@@ -73,7 +73,8 @@ const ELEMENT_BYTES: Record<Exclude<Datatype, "BYTES">, number> = {
 };
 
 const LENGTH_PREFIX_BYTES = 4;
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a BYTES element (or the header) that starts with U+FEFF keeps it; the default drops it as a BOM.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Parses a V2 body: binary-framed when it came with `Inference-Header-Content-Length`, else JSON already. */
 export function v2InferRequest(body: unknown): V2Request {
