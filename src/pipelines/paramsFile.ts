@@ -79,7 +79,9 @@ export function parseDataText(path: string, text: string): unknown {
     case ".toml":
       return tomlValue(path, text);
     default:
-      return parsePythonYaml(path, text).value ?? {};
+      // A YAML stream may start with a byte order mark, which ruamel skips; the yaml package reads one before a
+      // block sequence (`\uFEFF- x: 1`) as a stray scalar.
+      return parsePythonYaml(path, text.startsWith("\uFEFF") ? text.slice(1) : text).value ?? {};
   }
 }
 

@@ -19,6 +19,22 @@ describe("parsePlotData", () => {
     });
   });
 
+  it("regression: keeps a leading U+FEFF as dvc's utf-8 read does: in a CSV header, skipped in YAML, refused in JSON", () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(parsePlotData("p.csv", Buffer.concat([bom, Buffer.from("x,y\n1,2\n")]))).toEqual({
+      data: [{ "\uFEFFx": "1", y: "2" }],
+    });
+    expect(parsePlotData("p.yaml", Buffer.concat([bom, Buffer.from("- x: 1\n  y: 2\n")]))).toEqual({
+      data: [{ x: 1, y: 2 }],
+    });
+    expect(parsePlotData("p.json", Buffer.concat([bom, Buffer.from('[{"x": 1}]')]))).toEqual({
+      error: {
+        type: "JSONFileCorruptedError",
+        msg: "unable to read: 'p.json', JSON file structure is corrupted",
+      },
+    });
+  });
+
   it("parses JSON and YAML, keeps images as bytes, and reports bad files in dvc's words", () => {
     expect(parsePlotData("p.yaml", Buffer.from("- a: 1\n"))).toEqual({ data: [{ a: 1 }] });
     expect(parsePlotData("i.png", Buffer.from([1, 2]))).toEqual({ data: Buffer.from([1, 2]) });

@@ -59,7 +59,8 @@ export function parsePlotData(path: string, bytes: Buffer, props: { header?: unk
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // dvc reads with Python's "utf-8" codec, which keeps a leading U+FEFF (a CSV header names "\ufeffx").
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return { error: { type: "EncodingError", msg: `unable to read: '${path}', is not valid utf8` } };
   }
