@@ -3,8 +3,9 @@
  * (bad percent-encoding, a URL over Node's header limit) and bodies the JSON parser mishandled. Each answer
  * must be a 4xx in MLflow's `{"error_code", "message"}` shape, and the server must keep serving.
  */
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sendRaw } from "../../test/support/rawHttp.js";
 import { startTestServer, type TestServer } from "../../test/support/testServer.js";
 
 let server: TestServer;
@@ -17,27 +18,10 @@ interface Answer {
   text: string;
 }
 
-function send(method: string, path: string, body?: Buffer, agent?: Agent): Promise<Answer> {
-  const url = new URL(server.url);
+async function send(method: string, path: string, body?: Buffer, agent?: Agent): Promise<Answer> {
   const headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" };
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      { host: url.hostname, port: url.port, method, path, headers, ...(agent ? { agent } : {}) },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            text: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-      },
-    );
-    outgoing.on("error", reject);
-    outgoing.end(body);
-  });
+  const answer = await sendRaw(new URL(server.url), { method, path, headers, body }, agent ? { agent } : {});
+  return { status: answer.status, headers: answer.headers, text: answer.body.toString("utf8") };
 }
 
 const json = (text: string) => Buffer.from(text, "utf8");

@@ -4,9 +4,10 @@
  * product imports it.
  */
 import { mkdir } from "node:fs/promises";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { sendRaw, type RawHttpAnswer } from "../../test/support/rawHttp.js";
 import { openMetadataDb, type MetadataDb } from "../db/connect.js";
 import { buildServer } from "./app.js";
 import type { ServerConfig } from "./context.js";
@@ -21,12 +22,7 @@ export interface RunningTrackingServer {
   close(): Promise<void>;
 }
 
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  ms: number;
-}
+export type Answer = RawHttpAnswer;
 
 export interface RawRequest {
   method: string;
@@ -66,32 +62,8 @@ export async function startTrackingServer(work: string, bodyLimit: number): Prom
 /** A client that sends exactly the given bytes; `timeoutMs` ends a request the server never answers. */
 export function rawClient(url: URL, concurrency: number, timeoutMs: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const send = (request: RawRequest): Promise<Answer> => {
-    const headers: Record<string, string> = { ...request.headers };
-    if (request.body !== undefined) headers["content-length"] = String(request.body.length);
-    const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const outgoing = httpRequest(
-        { agent, host: url.hostname, port: url.port, method: request.method, path: request.url, headers },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              body: Buffer.concat(chunks),
-              ms: performance.now() - started,
-            }),
-          );
-          response.on("error", reject);
-        },
-      );
-      outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      outgoing.on("error", reject);
-      outgoing.end(request.body);
-    });
-  };
+  const send = (request: RawRequest): Promise<Answer> =>
+    sendRaw(url, { ...request, path: request.url }, { agent, timeoutMs });
   /** A JSON call that must succeed; answers the parsed body. */
   const call = async (method: string, path: string, body?: object): Promise<Record<string, unknown>> => {
     const answer = await send({

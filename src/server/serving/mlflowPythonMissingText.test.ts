@@ -8,10 +8,9 @@
  * column, pandas 3 makes it NaN in a str column).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../../errors.js";
 import { batchPredict } from "../../serving/batchPredict.js";
@@ -21,13 +20,11 @@ import { mlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput
 import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
 import { openTable } from "../../tables/openTable.js";
 import { predict } from "./prediction.js";
+import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
 
-const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python", "bench/serving/.venv/bin/python"]
-  .map((path) => resolve(path))
-  .find((path) => existsSync(path));
+const PY = MLFLOW_PYTHON;
 const TIMEOUT = 120_000;
-/** CI (.ci/run) sets it: there the venv exists, and a missing one must fail these cases, not skip them. */
-const REQUIRED = process.env.FLOWOPS_REQUIRE_MLFLOW_PYTHON === "1";
+const REQUIRED = MLFLOW_PYTHON_REQUIRED;
 
 const SAVE_MODELS = `
 import sys

@@ -5,10 +5,9 @@
  * that raises.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../../errors.js";
 import { DynamicBatcher } from "../../serving/dynamicBatcher.js";
@@ -16,10 +15,9 @@ import type { ServedModel } from "../../serving/modelSet.js";
 import { mlflowRequest, mlflowResponse } from "../../serving/payloads/modelInput.js";
 import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
 import { predict } from "./prediction.js";
+import { MLFLOW_PYTHON } from "../../../test/support/mlflowPython.js";
 
-const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python", "bench/serving/.venv/bin/python"]
-  .map((path) => resolve(path))
-  .find((path) => existsSync(path));
+const PY = MLFLOW_PYTHON;
 const TIMEOUT = 120_000;
 
 const SAVE_MODELS = `

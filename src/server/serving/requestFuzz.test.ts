@@ -9,10 +9,11 @@
  */
 import { isUtf8 } from "node:buffer";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sendRaw, type RawHttpAnswer } from "../../../test/support/rawHttp.js";
 import { echoModel, writeFuzzModels } from "./requestFuzzModels.js";
 import { FUZZ_BODY_LIMIT, mutatedRequest, seedRequest, type FuzzRequest } from "./requestFuzzMutations.js";
 import { FUZZ_SEEDS, type FuzzServer } from "./requestFuzzSeeds.js";
@@ -57,39 +58,11 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  ms: number;
-}
+type Answer = RawHttpAnswer;
 
 function send(request: FuzzRequest): Promise<Answer> {
   const url = new URL((servers.get(request.server) as RunningModelServer).url);
-  const headers: Record<string, string> = { ...request.headers };
-  if (request.body !== undefined) headers["content-length"] = String(request.body.length);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      { agent, host: url.hostname, port: url.port, method: request.method, path: request.path, headers },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks),
-            ms: performance.now() - started,
-          }),
-        );
-        response.on("error", reject);
-      },
-    );
-    outgoing.setTimeout(HANG_MS * 3, () => outgoing.destroy(new Error(`no answer within ${HANG_MS * 3} ms`)));
-    outgoing.on("error", reject);
-    outgoing.end(request.body);
-  });
+  return sendRaw(url, request, { agent, timeoutMs: HANG_MS * 3 });
 }
 
 /** MLflow's body shape for its own route, KServe's for every other path (unknown paths included). */

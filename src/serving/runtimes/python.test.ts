@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../../errors.js";
 import type { Tensor } from "../tensor.js";
@@ -14,9 +14,9 @@ import {
 } from "./python.js";
 
 // The compat venvs that .ci/run creates have the real mlflow + scikit-learn: mlflow 3 in ./.venv, 2.x beside.
-const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python"]
-  .map((path) => resolve(path))
-  .find((path) => existsSync(path));
+import { MLFLOW_PYTHON } from "../../../test/support/mlflowPython.js";
+
+const PY = MLFLOW_PYTHON;
 /** CI (.ci/run) requires the venv: there a missing one fails these cases instead of skipping them. */
 const HAS_PY = PY !== undefined || process.env.FLOWOPS_REQUIRE_MLFLOW_PYTHON === "1";
 const NO_MLFLOW_PY = "/usr/bin/python3";

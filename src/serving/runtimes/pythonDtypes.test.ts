@@ -4,22 +4,19 @@
  * missing text cell as NaN, as pandas.read_csv reads it for MLflow.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonValues, type Tensor } from "../tensor.js";
 import { loadPythonModel, workerScriptPath, type PythonLoadedModel } from "./python.js";
 import { outputTensors, workerRequest } from "./pythonWire.js";
 import { PythonWorkerPool } from "./pythonWorkerPool.js";
+import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
 
-const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python", "bench/serving/.venv/bin/python"]
-  .map((path) => resolve(path))
-  .find((path) => existsSync(path));
+const PY = MLFLOW_PYTHON;
 const TIMEOUT = 120_000;
-/** CI (.ci/run) sets it: there the venv exists, and a missing one must fail these cases, not skip them. */
-const REQUIRED = process.env.FLOWOPS_REQUIRE_MLFLOW_PYTHON === "1";
+const REQUIRED = MLFLOW_PYTHON_REQUIRED;
 
 const SAVE_MODELS = `
 import sys

@@ -4,18 +4,16 @@
  * records, and a missing value in a text column as null, never the text "None".
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlflowResponse } from "../payloads/mlflowPayload.js";
 import { tensorToJson, type Tensor } from "../tensor.js";
 import { loadPythonModel, type PythonLoadedModel } from "./python.js";
+import { MLFLOW_PYTHON } from "../../../test/support/mlflowPython.js";
 
-const PY = [".venv/bin/python", "tests/compat/.venv/mlflow2/bin/python"]
-  .map((path) => resolve(path))
-  .find((path) => existsSync(path));
+const PY = MLFLOW_PYTHON;
 const TIMEOUT = 120_000;
 
 const SAVE_MODEL = `
