@@ -7,10 +7,10 @@
  * directory can be re-included. Subdirectory files are discovered lazily, the first time a path below them is
  * asked about, so loading costs one file read however big the workspace is.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import ignore, { type Ignore } from "ignore";
+import { readUtf8File, readUtf8FileSync } from "./utf8Text.js";
 
 export const DVCIGNORE_FILE = ".dvcignore";
 
@@ -103,7 +103,7 @@ export class DvcIgnore {
     if (listing?.hasDvcDir ?? isDirectory(join(this.root, dir, ".dvc"))) added.push(`/${dir}/`);
     const file = join(this.root, dir, DVCIGNORE_FILE);
     if (!this.matcher.ignores(`${dir}/${DVCIGNORE_FILE}`) && (listing?.hasDvcignore ?? existsSync(file))) {
-      added.push(...parsePatterns(readFileSync(file, "utf8")).map((pattern) => rebase(pattern, dir)));
+      added.push(...parsePatterns(readUtf8FileSync(file)).map((pattern) => rebase(pattern, dir)));
     }
     if (added.length === 0) return;
     this.patterns = [...this.patterns, ...added];
@@ -115,7 +115,7 @@ export class DvcIgnore {
 export async function loadDvcIgnore(root: string): Promise<DvcIgnore> {
   let text = "";
   try {
-    text = await readFile(join(root, DVCIGNORE_FILE), "utf8");
+    text = await readUtf8File(join(root, DVCIGNORE_FILE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }

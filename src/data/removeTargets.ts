@@ -6,7 +6,7 @@
  * order and the first error stops the rest, as in dvc; a foreach or matrix stage is refused before anything
  * of it changes (dvc removes its `.gitignore` entries first).
  */
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { cwdStageAddress, parsePipeline, type Stage } from "../pipelines/dvcYaml.js";
@@ -18,6 +18,7 @@ import { DVC_FILE_SUFFIX, dvcFileWdir, readDvcFile } from "./dvcFile.js";
 import { cwdRelative, notADvcFile, parseDvcTarget, targetFile } from "./dvcTarget.js";
 import { removeGitignored } from "./gitignoreEntries.js";
 import { unprotectOut } from "./unprotectOut.js";
+import { readUtf8File } from "./utf8Text.js";
 
 export interface RemoveOptions {
   cwd: string;
@@ -107,7 +108,7 @@ async function resolveRemoval(repo: DataRepo, target: string, options: RemoveOpt
       ];
     }
     checkTargetPipelineFiles(repo, options.cwd, [target]);
-    const pipeline = await parsePipeline(dirname(file), file, await readFile(file, "utf8"), repo.root);
+    const pipeline = await parsePipeline(dirname(file), file, await readUtf8File(file), repo.root);
     const stages =
       name === undefined ? pipeline.stages : pipeline.stages.filter((stage) => stage.lockName === name);
     if (stages.length === 0 && name !== undefined) {

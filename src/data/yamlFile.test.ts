@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../errors.js";
 import { malformedFileProblems, parseYamlText } from "./yamlFile.js";
 
 const errorOf = (text: string): string => {
@@ -56,5 +57,35 @@ describe("malformedFileProblems", () => {
     const lines = malformedFileProblems("f.yaml", problems).message.split("\n");
     expect(lines).toHaveLength(6);
     expect(lines.at(-1)).toBe("(and 2 more problems)");
+  });
+});
+
+// Regression: the parser's ReferenceError ("Excessive alias count ...") reached the user without the file.
+describe("parseYamlText alias bombs", () => {
+  it("refuses a billion-laughs document at once, naming the file and the first alias's line", () => {
+    const lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i <= 8; i++)
+      lines.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(", ")}]`,
+      );
+    const error = (() => {
+      try {
+        parseYamlText("dvc.lock", `${lines.join("\n")}\n`);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(FlowOpsError);
+    expect((error as Error).message).toMatch(/^dvc\.lock:2: invalid YAML: aliases expand too far/);
+  });
+
+  it("still expands a few aliases", () => {
+    expect(parseYamlText("params.yaml", "base: &b {lr: 1}\ntrain: *b\n").value).toEqual({
+      base: { lr: 1 },
+      train: { lr: 1 },
+    });
   });
 });

@@ -3,10 +3,10 @@
  * names the file, the line and what was expected. Parsing keeps the document's source ranges; callers
  * validate the plain value and ask `lineOf` for the line of the key or item that was wrong.
  */
-import { readFile } from "node:fs/promises";
 import type { Document, LineCounter, SchemaOptions, YAMLError } from "yaml";
 import { yamlLibrary } from "../yamlLibrary.js";
 import { cachedYamlParse, type YamlValueCodec } from "./yamlParseCache.js";
+import { readUtf8File } from "./utf8Text.js";
 import { FlowOpsError } from "../errors.js";
 
 export interface YamlFile {
@@ -89,8 +89,9 @@ export function schemaProblem(
 export async function readYamlFile(path: string): Promise<YamlFile> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readUtf8File(path);
   } catch (error) {
+    if (error instanceof FlowOpsError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${path}: file not found`);
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${path}: cannot read: ${String(error)}`, {
@@ -126,7 +127,7 @@ export function parseYamlDocument(
     if (doc.errors.length > 0) throw syntaxError(path, text, doc, lineCounter);
     return {
       path,
-      value: doc.toJS({ maxAliasCount: 100 }) ?? undefined,
+      value: documentValue(path, doc, lineCounter),
       lineOf: (keyPath) => nodeLine(doc, lineCounter, keyPath),
     };
   };
@@ -134,6 +135,36 @@ export function parseYamlDocument(
 }
 
 type TagsOption = NonNullable<SchemaOptions["customTags"]>;
+
+/**
+ * The document as plain values. Aliases are expanded with the parser's limit on expansion, so that a
+ * "billion laughs" file (anchors of aliases of anchors) fails at once instead of filling memory; the parser
+ * signals that with a ReferenceError, which would otherwise reach the user without the file's name.
+ */
+function documentValue(path: string, doc: Document, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? undefined;
+  } catch (error) {
+    const line = firstAliasLine(doc, lineCounter);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw malformedFile(path, line, `invalid YAML: aliases expand too far (${reason}); is it an alias bomb?`);
+  }
+}
+
+/** The parser's default; a DVC file has no reason to come near it. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasLine(doc: Document, lineCounter: LineCounter): number | undefined {
+  const { visit } = yamlLibrary();
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
 
 /**
  * The parser's first error, at the line a reader has to fix; the parser's own position is elsewhere for

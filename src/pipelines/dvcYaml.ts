@@ -8,7 +8,6 @@ import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile, malformedFileProblems } from "../data/yamlFile.js";
 import type { TrackedOut } from "../data/dvcFile.js";
-import { readFile } from "node:fs/promises";
 import {
   InterpolationContext,
   InterpolationError,
@@ -21,6 +20,7 @@ import { readFlowopsStageConfig, type StageSettings } from "./flowopsStageConfig
 import { isPlainObject, parsePythonYaml } from "./pythonValues.js";
 import { validateStageDefinition, validateTopLevel } from "./dvcYamlSchema.js";
 import { parseStageOuts, type StageOut } from "./stageOuts.js";
+import { readUtf8File } from "../data/utf8Text.js";
 
 export type { StageOut } from "./stageOuts.js";
 
@@ -113,7 +113,7 @@ export async function readPipeline(root: string): Promise<Pipeline> {
   const file = join(root, PIPELINE_FILE);
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readUtf8File(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${file}: file not found (no pipeline defined)`);

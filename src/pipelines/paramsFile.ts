@@ -5,7 +5,6 @@
  * Values keep Python's int/float distinction (see pythonValues.ts) so lock files and commands match DVC's.
  */
 import type * as SmolToml from "smol-toml";
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { FlowOpsError } from "../errors.js";
@@ -19,6 +18,7 @@ import {
   type PyValue,
   pyInt,
 } from "./pythonValues.js";
+import { readUtf8File } from "../data/utf8Text.js";
 
 export type ParamsObject = Record<string, PyValue>;
 
@@ -28,8 +28,9 @@ export const DEFAULT_PARAMS_FILE = "params.yaml";
 export async function loadParamsFile(absPath: string): Promise<ParamsObject> {
   let text: string;
   try {
-    text = await readFile(absPath, "utf8");
+    text = await readUtf8File(absPath);
   } catch (error) {
+    if (error instanceof FlowOpsError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT")
       throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${absPath}: params file not found`);
