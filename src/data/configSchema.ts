@@ -262,20 +262,50 @@ function checkRemote(name: string, values: Record<string, string>): void {
 
 /**
  * Checks a merged config (sections by their file names: `core`, `remote "r"`) as dvc's `Config.validate` does,
- * and throws dvc's "config file error: ..." for the first problem.
+ * and throws dvc's "config file error: ..." for the first problem; with `fileOf`, prefixed by the file that set
+ * the section, for a config read rather than edited (dvc names no file, which leaves the user to search).
  */
-export function validateDvcConfig(sections: Record<string, Record<string, string>>): void {
+export function validateDvcConfig(
+  sections: Record<string, Record<string, string>>,
+  fileOf?: (section: string, key: string | undefined) => string | undefined,
+): void {
   for (const [section, values] of Object.entries(sections)) {
-    const named = /^(remote|machine|db)\s+"(.*)"$/.exec(section);
-    if (named?.[1] === "remote") checkRemote(named[2] ?? "", values);
-    else if (named?.[1] === "machine") checkOptions(MACHINE, values, ["machine", named[2] ?? ""]);
-    else if (named?.[1] === "db") checkOptions(DB, values, ["db", named[2] ?? ""]);
-    // `feature` drops what it does not know, with a warning, instead of refusing it.
-    else if (section === "feature") continue;
-    else {
-      const schema = SECTIONS[section];
-      if (schema === undefined) throw schemaFailure("extra keys not allowed", [section]);
-      checkOptions(schema, values, [section]);
+    try {
+      validateSection(section, values);
+    } catch (error) {
+      const file = fileOf?.(section, offendingKey(section, values));
+      if (file === undefined || !(error instanceof FlowOpsError)) throw error;
+      throw new FlowOpsError(error.code, `${file}: ${error.message}`, { cause: error });
     }
+  }
+}
+
+/**
+ * The first option of a section that fails on its own (with the remote's url, which picks its schema), so
+ * that a merged config's problem is blamed on the file that set that option, not on any file with the section.
+ */
+function offendingKey(section: string, values: Record<string, string>): string | undefined {
+  return Object.keys(values).find((key) => {
+    const alone = { ...(values.url === undefined ? {} : { url: values.url }), [key]: values[key] ?? "" };
+    try {
+      validateSection(section, alone);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+function validateSection(section: string, values: Record<string, string>): void {
+  const named = /^(remote|machine|db)\s+"(.*)"$/.exec(section);
+  if (named?.[1] === "remote") checkRemote(named[2] ?? "", values);
+  else if (named?.[1] === "machine") checkOptions(MACHINE, values, ["machine", named[2] ?? ""]);
+  else if (named?.[1] === "db") checkOptions(DB, values, ["db", named[2] ?? ""]);
+  // `feature` drops what it does not know, with a warning, instead of refusing it.
+  else if (section === "feature") return;
+  else {
+    const schema = SECTIONS[section];
+    if (schema === undefined) throw schemaFailure("extra keys not allowed", [section]);
+    checkOptions(schema, values, [section]);
   }
 }

@@ -81,6 +81,20 @@ describe("readDvcConfig", () => {
   it("treats missing files as empty", async () => {
     expect(await readDvcConfig(dir)).toEqual({ core: {}, cache: {}, remotes: {}, sections: {} });
   });
+
+  // Regression: a misspelt section or a bad value was ignored on read; dvc 3.67.1 refuses both (exit 251):
+  // "configuration error - config file error: extra keys not allowed @ data['bogus']".
+  it("refuses what dvc's schema refuses, naming the file that set the bad option", async () => {
+    await writeFile(join(dir, "config"), "[bogus]\n    x = 1\n");
+    await expect(readDvcConfig(dir)).rejects.toThrow(
+      `${join(dir, "config")}: config file error: extra keys not allowed @ data['bogus']`,
+    );
+    await writeFile(join(dir, "config"), "[core]\n    autostage = maybe\n");
+    await writeFile(join(dir, "config.local"), "[core]\n    remote = r\n");
+    await expect(readDvcConfig(dir)).rejects.toThrow(
+      `${join(dir, "config")}: config file error: expected true or false for dictionary value @ data['core']['autostage']`,
+    );
+  });
 });
 
 describe("writeDvcConfig", () => {

@@ -6,7 +6,7 @@
  * Reading is lenient (callers check what they use); every write is checked against dvc's schema first.
  */
 import { writeFileAtomic } from "../writeFileAtomic.js";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import {
@@ -18,6 +18,7 @@ import {
   type ConfigLevel,
 } from "./configLevels.js";
 import { validateDvcConfig } from "./configSchema.js";
+import { readUtf8File } from "./utf8Text.js";
 
 /** The merged view of the config levels (system, global, `.dvc/config`, `.dvc/config.local`). */
 export interface DvcConfig {
@@ -192,8 +193,9 @@ export function remoteSectionName(name: string): string {
 
 async function readConfigText(path: string): Promise<string> {
   try {
-    return await readFile(path, "utf8");
+    return await readUtf8File(path);
   } catch (error) {
+    if (error instanceof FlowOpsError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${path}: cannot read: ${String(error)}`, {
       cause: error,
@@ -226,7 +228,15 @@ export async function readDvcConfig(
   // Read together: every command opens the config, and the user levels are usually absent files.
   const levels = options.levels ?? availableLevels(dvcDir);
   const docs = await Promise.all(levels.map((level) => readConfigDocument(dvcDir, { level })));
-  return mergeConfigDocuments(docs);
+  const config = mergeConfigDocuments(docs);
+  // dvc validates the config on every load (exit 251), so a misspelt section or option is not ignored. Only
+  // the whole merge is checked: some levels alone may hold half a remote (its secrets in config.local).
+  if (options.levels === undefined) {
+    const setBy = (section: string, key: string | undefined): ConfigDocument | undefined =>
+      docs.findLast((doc) => doc.hasSection(section) && (key === undefined || key in doc.section(section)));
+    validateDvcConfig(config.sections, (section, key) => setBy(section, key)?.path);
+  }
+  return config;
 }
 
 function mergeConfigDocuments(docs: readonly ConfigDocument[]): DvcConfig {
