@@ -143,6 +143,14 @@ describe("lockOuts", () => {
     ]);
   });
 
+  // Regression: lockEntries skipped what it could not read, so `data checkout` restored nothing, exit 0.
+  it("refuses a damaged dvc.lock, naming its line, as dvc validates the lock first", async () => {
+    writeFileSync(join(root, "dvc.lock"), "schema: '2.0'\nstages:\n- prep\n");
+    await expect(lockOuts({ root })).rejects.toThrow(
+      `${join(root, "dvc.lock")}:2: 'stages' must be a mapping`,
+    );
+  });
+
   it("does not look for dvc.lock files inside a pipeline's outputs", async () => {
     mkdirSync(join(root, "out"), { recursive: true });
     writeFileSync(join(root, "dvc.lock"), lock("prep", "out", "a".repeat(32) + ".dir"));

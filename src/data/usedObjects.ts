@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { parseLock } from "../pipelines/dvcLock.js";
 import { PIPELINE_FILE, readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
 import {
   fileIsGitIgnored,
@@ -159,7 +160,11 @@ async function outsOfLock(root: string, lockPath: string): Promise<TrackedOut[]>
   const stages = existsSync(join(dir, "dvc.yaml")) ? (await readPipeline(dir)).stages : [];
   const byName = new Map(stages.map((stage) => [stage.name, stage]));
   const outs: TrackedOut[] = [];
-  for (const entry of lockEntries((await readYamlFile(lockPath)).value)) {
+  const lock = await readYamlFile(lockPath);
+  // dvc validates the whole lock before any command uses it; lockEntries alone skips what it cannot read,
+  // which made `data checkout` restore nothing, silently, from a damaged lock.
+  parseLock(lockPath, lock.text ?? "");
+  for (const entry of lockEntries(lock.value)) {
     const stage = byName.get(entry.stage);
     const wdir = stage?.wdir ?? dir;
     const declared = stage === undefined ? undefined : declaredOut(stage, wdir, resolve(wdir, entry.path));

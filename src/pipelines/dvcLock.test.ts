@@ -192,6 +192,19 @@ describe("dvc.lock", () => {
   });
 });
 
+// Regression: an out md5 cut short passed, and the cache then failed with "'ac1f' is not an md5 object id".
+describe("dvc.lock with a damaged out hash", () => {
+  it("names the lock, line and out whose md5 is not an md5, and still takes a damaged dep md5", () => {
+    const lock = (md5: string, depMd5: string): string =>
+      `schema: '2.0'\nstages:\n  prep:\n    cmd: make\n    deps:\n    - path: in.csv\n      md5: ${depMd5}\n` +
+      `    outs:\n    - path: out.csv\n      md5: ${md5}\n`;
+    expect(() => parseLock("dvc.lock", lock("ac1f1c38", "a".repeat(32)))).toThrow(
+      `dvc.lock:10: stage 'prep': outs[0].md5 must be an md5 hex digest, got "ac1f1c38"`,
+    );
+    expect(parseLock("dvc.lock", lock("b".repeat(32), "ac1f")).stages.get("prep")?.deps[0]?.md5).toBe("ac1f");
+  });
+});
+
 describe("dvc.lock with generated stages and a working directory", () => {
   let root: string;
   beforeEach(() => {

@@ -6,14 +6,15 @@
  * and new ones are appended, as DVC's `dict.update` does. Writes are atomic.
  */
 import { writeFileAtomic } from "../writeFileAtomic.js";
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import { isOid } from "../data/hashInfo.js";
 import { malformedFile } from "../data/yamlFile.js";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
 import { isPlainObject, parsePythonYaml, type PyValue } from "./pythonValues.js";
 import { dumpRuamelYaml } from "./ruamelYaml.js";
 import type { Stage } from "./dvcYaml.js";
+import { readUtf8File } from "../data/utf8Text.js";
 
 export const LOCK_FILE = "dvc.lock";
 
@@ -84,8 +85,9 @@ export async function readLock(root: string): Promise<Lock> {
   const file = join(root, LOCK_FILE);
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readUtf8File(file);
   } catch (error) {
+    if (error instanceof FlowOpsError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyLock();
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `${file}: cannot read: ${String(error)}`, {
       cause: error,
@@ -162,6 +164,14 @@ function parseFiles(
     }
     if (item.md5 !== undefined) {
       if (typeof item.md5 !== "string") throw bad("md5");
+      // An out's md5 names a cache object; a damaged one (cut short, say) would otherwise fail later in the
+      // cache without naming the lock. A dep's md5 is only compared, so a damaged one reads as "modified".
+      if (key === "outs" && !isOid(item.md5)) {
+        throw fail(
+          at(key, index, "md5"),
+          `stage '${name}': ${key}[${index}].md5 must be an md5 hex digest, got ${JSON.stringify(item.md5)}`,
+        );
+      }
       entry.md5 = item.md5;
     }
     if (item.size !== undefined) {
