@@ -78,6 +78,18 @@ describe("readDvcFile", () => {
     );
   });
 
+  // Regression: JSON showed a size too large for a double (1e400) as "got null".
+  it("shows a number too large to read as such, not as null", async () => {
+    const path = join(dir, "huge.dvc");
+    await writeFile(
+      path,
+      `outs:\n- md5: d3b07384d113edec49eaa6238ad5ff00\n  size: 1${"0".repeat(400)}\n  path: foo\n`,
+    );
+    await expect(readDvcFile(path, dir)).rejects.toThrow(
+      `${path}:3: outs[0].size must be a non-negative integer, got Infinity (a number too large)`,
+    );
+  });
+
   it("refuses keys dvc's schema does not allow, in an out or at the top, naming file, line and key", async () => {
     const path = join(dir, "extra.dvc");
     await writeFile(path, `${FILE_DVC}  bogus: 1\n`);

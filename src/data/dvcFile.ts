@@ -165,7 +165,7 @@ function parseOut(file: YamlFile, item: unknown, index: number): DvcOut {
     throw malformedFile(
       file.path,
       at(key),
-      `outs[${index}].${key} must be ${expected}, got ${JSON.stringify(out[key])}`,
+      `outs[${index}].${key} must be ${expected}, got ${describeValue(out[key])}`,
     );
   };
   if (typeof out.path !== "string" || out.path === "") fail("path", "a non-empty string");
@@ -187,6 +187,12 @@ function parseOut(file: YamlFile, item: unknown, index: number): DvcOut {
   if (result.size === null) delete result.size;
   if (result.nfiles === null) delete result.nfiles;
   return result;
+}
+
+/** A value as read, for messages; JSON would show a number too large for a double (1e400) as `null`. */
+function describeValue(value: unknown): string {
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value} (a number too large)`;
+  return JSON.stringify(value);
 }
 
 /** An out in DVC's key order; absent/undefined optional fields are left out. */

@@ -126,6 +126,16 @@ describe("readPipelines", () => {
   });
 });
 
+// Regression: the error said "dvc.yaml: file not found" of a dvc.yaml that was there, hidden by .dvcignore.
+describe("readPipelines with a dvc.yaml that .dvcignore hides", () => {
+  it("says the dvc.yaml is dvc-ignored and names the .dvcignore, as dvc does", async () => {
+    const repo = await setUp({ "dvc.yaml": "stages:\n  a:\n    cmd: echo a\n", ".dvcignore": "*\n" });
+    await expect(readPipelines(repo)).rejects.toThrow(
+      `${join(dir, "dvc.yaml")} is dvc-ignored (a pattern in ${join(dir, ".dvcignore")} matches it)`,
+    );
+  });
+});
+
 describe("readPipelines with a dvc.lock that Git ignores", () => {
   it("refuses a subdirectory's ignored dvc.lock, present or not, as dvc's index does", async () => {
     await setUp({ ...TWO_FILES, "prep/.gitignore": "dvc.lock\n" });

@@ -6,7 +6,7 @@
  * (`train`, `prep/dvc.yaml:clean`). Like dvc's index, it refuses a dvc.lock that Git ignores
  * (gitIgnoredPipelineFiles.ts). It checks nothing across files: pipelineDag.ts does.
  */
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   dvcFileWdir,
@@ -15,7 +15,7 @@ import {
   type TrackedOut,
   type WalkedRepo,
 } from "../data/dvcFile.js";
-import { loadDvcIgnore } from "../data/dvcIgnore.js";
+import { DVCIGNORE_FILE, loadDvcIgnore } from "../data/dvcIgnore.js";
 import { FlowOpsError } from "../errors.js";
 import { applyFlowopsConfig, parsePipeline, PIPELINE_FILE, type Pipeline } from "./dvcYaml.js";
 import type { GitIgnoreMatcher } from "./gitIgnoreMatcher.js";
@@ -26,6 +26,7 @@ import {
   lockBesideIsGitIgnored,
 } from "./gitIgnoredPipelineFiles.js";
 import { stageOuts } from "./stageStatus.js";
+import { readUtf8File } from "../data/utf8Text.js";
 
 const DVC_FILE_SUFFIX = ".dvc";
 
@@ -63,7 +64,7 @@ async function collectPipelines(repo: WalkedRepo, git: GitIgnoreMatcher | undefi
       return outs.map((out) => out.abs);
     }
     const dir = resolve(abs, "..");
-    const pipeline = await parsePipeline(dir, abs, await readFile(abs, "utf8"), repo.root);
+    const pipeline = await parsePipeline(dir, abs, await readUtf8File(abs), repo.root);
     const ignoredLock = lockBesideIsGitIgnored(git, abs);
     if (ignoredLock !== undefined) gitIgnoredLocks.push(ignoredLock);
     parsed.set(abs, pipeline);
@@ -85,6 +86,13 @@ export async function findPipelineFiles(repo: WalkedRepo): Promise<string[]> {
 export async function readPipelines(repo: WalkedRepo): Promise<Pipeline> {
   const pipeline = await readPipelinesIfAny(repo);
   if (pipeline === undefined) {
+    // A dvc.yaml that .dvcignore hides is not "not found": say why it was passed over, as dvc does.
+    if (repo.ignore?.ignores(PIPELINE_FILE, false) === true && existsSync(join(repo.root, PIPELINE_FILE))) {
+      throw new FlowOpsError(
+        "RESOURCE_DOES_NOT_EXIST",
+        `${join(repo.root, PIPELINE_FILE)} is dvc-ignored (a pattern in ${join(repo.root, DVCIGNORE_FILE)} matches it), so no pipeline is defined`,
+      );
+    }
     throw new FlowOpsError(
       "RESOURCE_DOES_NOT_EXIST",
       `${join(repo.root, PIPELINE_FILE)}: file not found, and no dvc.yaml below ${repo.root} (no pipeline defined)`,
