@@ -24,10 +24,9 @@ import { join, resolve } from "node:path";
 
 import { FlowOpsError } from "../errors.js";
 import { hasTextCells } from "../tables/csvChunk.js";
-import { PANDAS_NA_VALUES } from "../tables/numericColumn.js";
 import { openTablePartWriter, openTableWriter, TableFileSink } from "../tables/openTableWriter.js";
 import { finishParquetParts } from "../tables/parquetParts.js";
-import type { CellValue, TableChunk, TableSource } from "../tables/tableChunk.js";
+import type { TableChunk, TableSource } from "../tables/tableChunk.js";
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
 import { openTableInWorker } from "../tables/workerTableSource.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
@@ -40,8 +39,7 @@ import {
   startProgress,
   type ProgressRecord,
 } from "./predictProgress.js";
-import { integerColumns, integerMissingError } from "./integerFeatures.js";
-import { adaptInput } from "./payloads/adaptInput.js";
+import { frameBatchInput } from "./frameBatchInput.js";
 import { emptyPredictions, joinedBatches, outputColumns, writePartRows } from "./predictionColumns.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
@@ -265,7 +263,7 @@ async function predictChunk(
   }
   let input: BatchInput;
   try {
-    input = numericBatchInput(model, chunk, names) ?? frameInput(model, chunk, names);
+    input = numericBatchInput(model, chunk, names) ?? frameBatchInput(model, chunk, names);
   } catch (error) {
     throw located(error, rowsWhere(inputPath, chunk, 0, rowCount));
   }
@@ -307,31 +305,6 @@ function rowsWhere(inputPath: string, chunk: TableChunk, start: number, end: num
 function located(error: unknown, where: string): unknown {
   if (!(error instanceof FlowOpsError)) return error;
   return new FlowOpsError(error.code, `${where}: ${error.message}`, { cause: error });
-}
-
-/** The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are. */
-function frameInput(model: LoadedModel, chunk: TableChunk, names: readonly string[]): BatchInput {
-  const cells = names.map((name) => chunk.column(name));
-  const integerTypes = integerColumns(model, names);
-  const integers = names.map((name) => integerTypes.get(name));
-  // CSV text as pandas.read_csv reads it (MLflow's batch scoring): its default NA markers are missing.
-  const csv = hasTextCells(chunk);
-  const cell = (value: CellValue | undefined, c: number, r: number): CellValue => {
-    const missing =
-      value === undefined ||
-      value === null ||
-      (csv && typeof value === "string" && PANDAS_NA_VALUES.has(value));
-    if (!missing) return value;
-    const integer = integers[c];
-    if (integer !== undefined) throw integerMissingError(chunk, names[c] as string, r, value, integer);
-    return null;
-  };
-  return (start, end) => {
-    const rows: CellValue[][] = new Array<CellValue[]>(end - start);
-    for (let r = start; r < end; r++) rows[r - start] = cells.map((column, c) => cell(column[r], c, r));
-    const firstRow = chunk.startRow + start + 1;
-    return adaptInput({ kind: "frame", columns: [...names], rows, firstRow }, model.inputs, model.signature);
-  };
 }
 
 function assertNoCollision(

@@ -7,7 +7,7 @@ import { parquetMetadata } from "hyparquet";
 import { ByteWriter, parquetWriteBuffer, type SchemaElement } from "hyparquet-writer";
 import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 
-import { PARQUET_MAGIC } from "./parquetWriter.js";
+import { PARQUET_MAGIC } from "./parquetFileEnd.js";
 
 const NANOS_PER_DAY = 86_400_000_000_000n;
 /** The Julian day of 1970-01-01, which INT96 counts days from. */

@@ -22,7 +22,8 @@ import { writeParquetFooter } from "./parquetFooter.js";
 import { readParquetMetadata } from "./parquetFooterReader.js";
 import { sameLeafSchema } from "./parquetRowGroupSpans.js";
 import { STORED_PARSERS, rewritableRowGroup } from "./parquetStoredColumns.js";
-import { PARQUET_MAGIC, ParquetTableWriter } from "./parquetWriter.js";
+import { PARQUET_MAGIC } from "./parquetFileEnd.js";
+import { ParquetTableWriter } from "./parquetWriter.js";
 import { TableFileSink } from "./tableWriter.js";
 
 export interface ParquetParts {

@@ -45,8 +45,9 @@ import {
   storedReadMetadata,
   storedValues,
 } from "./parquetStoredColumns.js";
+import { cellsOf } from "./parquetCells.js";
 import { PARQUET_TEXT_PARSERS } from "./parquetText.js";
-import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
+import type { TableChunk, TableSource } from "./tableChunk.js";
 
 /**
  * Values decoded at once (rows times selected columns), unless a chunk is larger; also the most values held
@@ -372,35 +373,4 @@ function hyparquet(): Promise<typeof Hyparquet> {
 /** Loaded on first use, as hyparquet is, which it imports. */
 function footerReader(): Promise<typeof FooterReader> {
   return import("./parquetFooterReader.js");
-}
-
-function cellsOf(decoded: ArrayLike<unknown>, from: number, to: number): CellValue[] {
-  const cells = new Array<CellValue>(to - from);
-  for (let i = from; i < to; i++) cells[i - from] = toCellValue(decoded[i]);
-  return cells;
-}
-
-function toCellValue(value: unknown): CellValue {
-  switch (typeof value) {
-    case "string":
-    case "number":
-    case "boolean":
-      return value;
-    case "bigint":
-      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    case "undefined":
-      return null;
-    default:
-      if (value === null) return null;
-      if (value instanceof Date) return value.toISOString();
-      if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-      return JSON.stringify(value, jsonValue);
-  }
-}
-
-function jsonValue(_key: string, value: unknown): unknown {
-  if (typeof value === "bigint")
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  return value;
 }

@@ -20,14 +20,10 @@
 
 import { parquetRead, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, FileMetaData } from "hyparquet";
-import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from "hyparquet-writer";
+import { ParquetWriter, type ColumnSource, type SchemaElement } from "hyparquet-writer";
 import { writeColumn } from "hyparquet-writer/src/column.js";
 import { encodeNestedValues } from "hyparquet-writer/src/dremel.js";
-import { writeBlooms } from "hyparquet-writer/src/bloom.js";
-import { writeIndexes } from "hyparquet-writer/src/indexes.js";
 import { schemaPathResolver } from "hyparquet-writer/src/schema.js";
-
-import { renameSync, writeFileSync } from "node:fs";
 
 import { FlowOpsError } from "../errors.js";
 import { openFileByteRanges, type FileByteRanges } from "./fileByteRanges.js";
@@ -42,7 +38,7 @@ import {
 } from "./parquetColumnTypes.js";
 import { joinedColumn, toColumnData } from "./parquetColumnValues.js";
 import { PARQUET_DECOMPRESSORS } from "./parquetDecompressors.js";
-import { writeParquetFooter } from "./parquetFooter.js";
+import { FlushingByteWriter, finishFile, finishPart } from "./parquetFileEnd.js";
 import { readParquetMetadataAsync } from "./parquetFooterReader.js";
 import { plainNumericValues, writePlainNumericChunk, type PlainNumericArray } from "./parquetNumericChunk.js";
 import { relocatedRowGroup, rowGroupSpans, sameLeafSchema } from "./parquetRowGroupSpans.js";
@@ -61,9 +57,6 @@ type WriterRowGroup = ParquetWriter["row_groups"][number];
 type ColumnEncoder = Parameters<typeof writeColumn>[0]["column"];
 type SchemaPath = ReturnType<ReturnType<typeof schemaPathResolver>>;
 
-/** "PAR1" read as a little-endian uint32: the bytes that open and close a Parquet file. */
-export const PARQUET_MAGIC = 0x31524150;
-
 /** Opens the bytes of a Parquet file for reading. */
 export type OpenParquetBytes = () => Promise<FileByteRanges>;
 
@@ -72,29 +65,6 @@ const PAGE_BYTES = 1 << 20;
 
 /** One column of a row group: bytes of a typed array, or values for hyparquet-writer's encoder. */
 type RowGroupColumn = { plain: PlainNumericArray } | { encoded: ColumnSource };
-
-/** A ByteWriter that hands its bytes to the file after each row group instead of keeping the whole file. */
-class FlushingByteWriter extends ByteWriter {
-  constructor(private readonly sink: TableFileSink) {
-    super(1 << 16);
-  }
-
-  flush(): void {
-    if (this.index > 0) this.sink.write(new Uint8Array(this.buffer, 0, this.index));
-    this.index = 0;
-  }
-
-  /** Writes bytes to the file after those buffered, without copying them into the buffer. */
-  appendDirect(bytes: Uint8Array): void {
-    this.flush();
-    this.sink.write(bytes);
-    this.offset += bytes.length;
-  }
-
-  override finish(): void {
-    this.flush();
-  }
-}
 
 export class ParquetTableWriter implements StoredColumnTableWriter {
   readonly format = "parquet" as const;
@@ -366,41 +336,4 @@ export class ParquetTableWriter implements StoredColumnTableWriter {
     }
     return { out: this.out, writer: this.writer };
   }
-}
-
-/**
- * ParquetWriter.finish with the footer written by parquetFooter.ts (same bytes, a fraction of the time; batch
- * prediction writes one footer per part and one for the joined file): page indexes, bloom filters, the
- * footer, the closing magic.
- */
-function finishFile(out: FlushingByteWriter, writer: ParquetWriter): void {
-  writeIndexes(out, writer.pendingIndexes);
-  writeBlooms(out, writer.pendingIndexes);
-  writeFooterOf(out, writer);
-  out.finish();
-}
-
-/**
- * A part's end: its row groups are in the shared file, its footer (with their offsets in that file) goes to a file
- * of its own, written whole before it takes its name. Parts are intermediate, so there are no page indexes.
- */
-function finishPart(out: FlushingByteWriter, writer: ParquetWriter, footerPath: string): void {
-  out.finish();
-  const footer = new ByteWriter();
-  writeFooterOf(footer, writer);
-  writeFileSync(`${footerPath}.tmp`, footer.getBytes());
-  renameSync(`${footerPath}.tmp`, footerPath);
-}
-
-/** The footer listing the writer's row groups, its length and the closing magic. */
-function writeFooterOf(out: ByteWriter, writer: ParquetWriter): void {
-  writeParquetFooter(out, {
-    version: 2,
-    created_by: writer.createdBy,
-    schema: writer.schema,
-    num_rows: writer.num_rows,
-    row_groups: writer.row_groups,
-    key_value_metadata: writer.kvMetadata,
-  } as Parameters<typeof writeParquetFooter>[1]);
-  out.appendUint32(PARQUET_MAGIC);
 }
