@@ -56,8 +56,7 @@ export async function buildServer(
     // Ids in URLs (logged models, artifact paths) can be long; Fastify's 100-char default is too tight.
     routerOptions: { maxParamLength: 1000 },
     requestIdHeader: "x-request-id",
-    frameworkErrors: answerFrameworkError,
-    clientErrorHandler: answerClientError,
+    ...malformedRequestHandling,
   });
   installWireConventions(app);
   // Before any route is registered, so every plugin's routes inherit the request metrics hook.
@@ -163,6 +162,16 @@ export function installWireConventions(app: FastifyInstance): void {
     ),
   );
 }
+
+/**
+ * Fastify options for requests refused before any route runs (bad percent-encoding in the path, a URL or
+ * headers over Node's limit, broken HTTP), answered in MLflow's error shape. Every FlowOps listener passes them
+ * along with installWireConventions: the tracking server, and the webhook listener of `flowops pipeline trigger`.
+ */
+export const malformedRequestHandling = {
+  frameworkErrors: answerFrameworkError,
+  clientErrorHandler: answerClientError,
+} as const;
 
 /**
  * Errors Fastify raises before any route or hook runs: a URL whose percent-encoding does not decode. Werkzeug

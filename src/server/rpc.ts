@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import { parseRequest, toWireJson } from "./wire.js";
+import { assertQueryIsUtf8, parseRequest, toWireJson } from "./wire.js";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
 
@@ -30,6 +30,7 @@ export function registerRpc<S extends z.ZodType>(
       method: methods,
       url: `${prefix}/${route.path}`,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        if (request.method === "GET") assertQueryIsUtf8(request.url);
         const source = request.method === "GET" ? request.query : request.body;
         const params = (request.params ?? {}) as Record<string, unknown>;
         const input = parseRequest(route.request, { ...(source as object | undefined), ...params });

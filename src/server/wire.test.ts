@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { double, loneSurrogateIn, parseJsonBody, parseRequest } from "./wire.js";
+import {
+  assertQueryIsUtf8,
+  double,
+  int64OrDefault,
+  loneSurrogateIn,
+  parseJsonBody,
+  parseRequest,
+} from "./wire.js";
 
 const nested = (depth: number): unknown => JSON.parse(`${"[".repeat(depth)}1${"]".repeat(depth)}`);
 
@@ -76,5 +83,47 @@ describe("loneSurrogateIn", () => {
   it("passes surrogate pairs and text without escapes", () => {
     expect(find('{"a":"\\ud83d\\ude00","b":"😀"}')).toBeUndefined();
     expect(find(`[${"1,".repeat(200_000)}1]`)).toBeUndefined();
+  });
+});
+
+describe("int64OrDefault", () => {
+  const schema = z.object({ timestamp: int64OrDefault(0), max_results: int64OrDefault().optional() });
+
+  it("reads a JSON number with a fraction as the proto default, as MLflow's parser leaves the field", () => {
+    expect(parseRequest(schema, { timestamp: 1.5, max_results: -2.7 })).toEqual({
+      timestamp: 0,
+      max_results: undefined,
+    });
+    expect(parseRequest(schema, { timestamp: 2.0 })).toEqual({ timestamp: 2 });
+  });
+
+  it("still refuses a fractional string, a number beyond int64 and a missing required field", () => {
+    for (const timestamp of ["1.5", 2 ** 63, Number.POSITIVE_INFINITY, Number.NaN, undefined]) {
+      expect(() => parseRequest(schema, { timestamp })).toThrow(/'timestamp'/);
+    }
+  });
+});
+
+describe("assertQueryIsUtf8", () => {
+  it("accepts UTF-8 escapes, plain text, a % that starts no escape and no query at all", () => {
+    for (const url of ["/a", "/a?", "/a?x=%C3%A9&y=plain", "/a?x=%ZZ&%=1", "/a?x=%F0%9F%98%80", "/a?flag"]) {
+      expect(() => assertQueryIsUtf8(url)).not.toThrow();
+    }
+  });
+
+  it("names the parameter whose escapes spell a lone surrogate or bytes that are not UTF-8", () => {
+    const cases: [string, RegExp][] = [
+      ["/a?ok=1&name=%ED%A0%80", /Query parameter "name" has a value .*: "%ED%A0%80"\.$/],
+      ["/a?name=%ED%A0%BD%ED%B8%80", /"name" has a value/],
+      ["/a?name=x%FF", /"name" has a value/],
+      ["/a?name=%C3", /"name" has a value/],
+      ["/a?name=%C0%80", /"name" has a value/],
+      ["/a?na%FFme=1", /"na%FFme" has a name/],
+    ];
+    for (const [url, message] of cases) {
+      expect(() => assertQueryIsUtf8(url)).toThrow(
+        expect.objectContaining({ code: "INVALID_PARAMETER_VALUE", message: expect.stringMatching(message) }),
+      );
+    }
   });
 });

@@ -3,6 +3,7 @@
  * otherwise), how numbers travel (int64 as JSON numbers, NaN and infinities as strings) and how a zod
  * failure becomes MLflow's INVALID_PARAMETER_VALUE message.
  */
+import { isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { FlowOpsError } from "../errors.js";
 import { isInt64 } from "../wireJson.js";
@@ -26,6 +27,25 @@ export const int64 = (): z.ZodType<number> =>
       .transform((s) => Number(s))
       .refine(isInt64, { message: "Expected a 64-bit integer" }),
   ]) as unknown as z.ZodType<number>;
+
+/**
+ * An int64 field of a JSON body, read the way MLflow's server reads it: protobuf's JSON parser refuses a
+ * number with a fraction, and MLflow's handler goes on with the field at its proto default, so 1.5 reads as
+ * `protoDefault` (undefined: as if the field were not sent). A string must still be a whole number, and a
+ * number beyond int64 is still refused (MLflow's answer there depends on each handler's own checks).
+ */
+export function int64OrDefault(protoDefault: number): z.ZodType<number>;
+export function int64OrDefault(protoDefault?: undefined): z.ZodType<number | undefined>;
+export function int64OrDefault(protoDefault?: number): z.ZodType<number | undefined> {
+  return z.union([
+    int64(),
+    z
+      .custom<number>((v) => typeof v === "number" && Math.abs(v) < 2 ** 63, {
+        message: "Expected a 64-bit integer",
+      })
+      .transform(() => protoDefault),
+  ]) as unknown as z.ZodType<number | undefined>;
+}
 
 /** A double field; protobuf JSON spells the non-finite values "NaN", "Infinity" and "-Infinity". */
 export const double = (): z.ZodType<number> =>
@@ -194,4 +214,43 @@ export function loneSurrogateIn(text: string, value: unknown): string | undefine
     }
   }
   return undefined;
+}
+
+/**
+ * Refuses a query string whose percent-escapes spell bytes that are not UTF-8 (`%FF`, or `%ED%A0%80`, a lone
+ * UTF-16 surrogate). Fastify's parser leaves such a value undecoded, so `filter=name%3D%27%FF%27` would reach
+ * the filter parser still escaped and fail far from the cause; MLflow re-escapes just the bad bytes and answers
+ * as if they were text. Neither is what the client meant, so the parameter is named in a 400 instead. A `%`
+ * that starts no escape (`%ZZ`) is kept as text, as both servers do.
+ */
+export function assertQueryIsUtf8(url: string): void {
+  const start = url.indexOf("?");
+  if (start < 0) return;
+  for (const pair of url.slice(start + 1).split("&")) {
+    if (!pair.includes("%")) continue;
+    const equals = pair.indexOf("=");
+    const key = equals < 0 ? pair : pair.slice(0, equals);
+    for (const [part, text] of [
+      ["name", key],
+      ["value", equals < 0 ? "" : pair.slice(equals + 1)],
+    ] as const) {
+      if (escapesAreUtf8(text)) continue;
+      throw new FlowOpsError(
+        "INVALID_PARAMETER_VALUE",
+        `Query parameter ${describeValue(key)} has a ${part} whose percent-escapes are not UTF-8 ` +
+          `(a lone surrogate such as %ED%A0%80, or a byte such as %FF): ${describeValue(text)}.`,
+      );
+    }
+  }
+}
+
+function escapesAreUtf8(text: string): boolean {
+  if (!/%[0-9A-Fa-f]{2}/.test(text)) return true;
+  const bytes = Buffer.from(
+    text.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) =>
+      String.fromCharCode(Number.parseInt(hex, 16)),
+    ),
+    "latin1",
+  );
+  return isUtf8(bytes);
 }

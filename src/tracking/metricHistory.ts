@@ -8,6 +8,7 @@ import { invalidParameter } from "../errors.js";
 import type { Metric, MetricWithRunId } from "./entities.js";
 import { inChunks } from "./inChunks.js";
 import { storedMetricValue } from "./runReader.js";
+import { nonNegativeOffset } from "./search/pageToken.js";
 
 export const MAX_RUNS_PER_BULK_REQUEST = 100;
 export const MAX_BULK_HISTORY_RESULTS = 25000;
@@ -50,10 +51,10 @@ function decodeOffset(token: string | undefined): number {
     throw invalidParameter(`Invalid page token, could not base64-decode or parse JSON: '${token}'`);
   }
   const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
-    throw invalidParameter(`Invalid page token, offset is not a non-negative integer: '${token}'`);
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset)) {
+    throw invalidParameter(`Invalid page token, offset is not an integer: '${token}'`);
   }
-  return offset;
+  return nonNegativeOffset(offset);
 }
 
 function encodeOffset(offset: number): string {

@@ -14,6 +14,7 @@ import { artifactBasename, type ArtifactStore } from "../../artifacts/store.js";
 import { FlowOpsError, invalidParameter, notFound } from "../../errors.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc, sendWire } from "../rpc.js";
+import { assertQueryIsUtf8 } from "../wire.js";
 
 const PROXY_PREFIXES = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"] as const;
 const MULTIPART_ACTIONS = ["create", "complete", "abort"] as const;
@@ -58,6 +59,7 @@ function registerProxyRoutes(
     };
 
   const list: Handler = async (request, reply) => {
+    assertQueryIsUtf8(request.url);
     const query = request.query as Record<string, unknown>;
     const dir = safePath(singleQueryValue(query.path, "path") ?? "", "path");
     const entries = await store.list(dir);
@@ -150,6 +152,7 @@ function registerTrackingArtifactRoutes(
 
   // Flask-only route of the UI (mlflow/server/__init__.py), outside the /api prefixes.
   app.get("/get-artifact", async (request, reply) => {
+    assertQueryIsUtf8(request.url);
     const query = request.query as Record<string, unknown>;
     const path = singleQueryValue(query.path, "path");
     if (path === undefined) {

@@ -13,7 +13,7 @@ import { searchLoggedModels } from "../../tracking/loggedModels/search.js";
 import { LoggedModelStore } from "../../tracking/loggedModels/store.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
-import { bool, int64, keyValue, list } from "../wire.js";
+import { bool, int64OrDefault, keyValue, list } from "../wire.js";
 
 const modelId = z.string().min(1);
 
@@ -66,7 +66,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
       experiment_ids: list(z.string()).optional(),
       filter: z.string().optional(),
       datasets: list(datasetFilter).optional(),
-      max_results: int64().optional(),
+      max_results: int64OrDefault().optional(),
       order_by: list(orderBy).optional(),
       page_token: z.string().optional(),
     }),

@@ -35,9 +35,12 @@ import {
   assertPromotionAllowed,
   promotionProtection,
 } from "../../registry/promotionGuard.js";
+import type { MetadataDb } from "../../db/connect.js";
 import { VersionProfileCapture } from "../../monitoring/profiles/versionProfileCapture.js";
+import type { RegisteredModel } from "../../registry/entities.js";
 import { searchModelVersions, searchRegisteredModels } from "../../registry/registrySearch.js";
 import type { RegistryWebhooks } from "../../registry/webhooks/registryWebhooks.js";
+import { decodePageToken, encodePageToken } from "../../tracking/search/pageToken.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
 import { bool, int64, keyValue, list } from "../wire.js";
@@ -125,7 +128,10 @@ export async function registryRoutes(
     path: "registered-models/search",
     request: searchRequest,
     handle: async (input) => {
-      const page = await searchRegisteredModels(ctx.meta, input);
+      const page =
+        input.max_results === 0
+          ? await emptyRegisteredModelPage(ctx.meta, input)
+          : await searchRegisteredModels(ctx.meta, input);
       return {
         registered_models: page.items,
         ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
@@ -303,4 +309,17 @@ export async function registryRoutes(
       return {};
     },
   });
+}
+
+/**
+ * MLflow's registered-model search reads `max_results: 0` as a page of no models, with a token for the same
+ * offset when any model matches (it fetches max_results + 1 rows to tell); its model-version search refuses 0.
+ */
+async function emptyRegisteredModelPage(
+  meta: MetadataDb,
+  request: z.output<typeof searchRequest>,
+): Promise<{ items: RegisteredModel[]; nextPageToken?: string }> {
+  const probe = await searchRegisteredModels(meta, { ...request, max_results: 1 });
+  if (probe.items.length === 0) return { items: [] };
+  return { items: [], nextPageToken: encodePageToken(decodePageToken(request.page_token)) };
 }

@@ -12,7 +12,7 @@ import { searchExperiments } from "../../tracking/search/searchExperiments.js";
 import { searchRuns } from "../../tracking/search/searchRuns.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
-import { int64, list } from "../wire.js";
+import { int64OrDefault, list } from "../wire.js";
 
 const VIEW_TYPE_NUMBERS: Readonly<Record<string, ViewType>> = {
   "1": "ACTIVE_ONLY",
@@ -35,7 +35,8 @@ const searchRunsRequest = z.object({
   experiment_ids: experimentIdList(),
   filter: z.string().optional(),
   run_view_type: viewType().optional(),
-  max_results: int64().optional(),
+  // SearchRuns.max_results has a proto default of 1000, which a fractional value falls back to.
+  max_results: int64OrDefault().optional(),
   order_by: list(z.string()).optional(),
   page_token: z.string().optional(),
 });
@@ -43,7 +44,8 @@ const searchRunsRequest = z.object({
 const searchExperimentsRequest = z.object({
   filter: z.string().optional(),
   view_type: viewType().optional(),
-  max_results: int64().optional(),
+  // SearchExperiments.max_results has no proto default, so MLflow reads a fractional value as 0 and refuses it.
+  max_results: int64OrDefault(0).optional(),
   order_by: list(z.string()).optional(),
   page_token: z.string().optional(),
 });

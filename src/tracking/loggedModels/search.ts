@@ -7,6 +7,7 @@
  */
 import { invalidParameter } from "../../errors.js";
 import type { MetadataDb } from "../../db/connect.js";
+import { nonNegativeOffset } from "../search/pageToken.js";
 import type { LoggedModel } from "./entities.js";
 import { readLoggedModels } from "./reader.js";
 import {
@@ -39,7 +40,8 @@ export async function searchLoggedModels(
   meta: MetadataDb,
   query: SearchLoggedModelsQuery,
 ): Promise<LoggedModelPage> {
-  const maxResults = query.maxResults ?? SEARCH_LOGGED_MODELS_DEFAULT_MAX_RESULTS;
+  // 0 is the proto's unset value, which MLflow's handler replaces with the default (`max_results or None`).
+  const maxResults = query.maxResults || SEARCH_LOGGED_MODELS_DEFAULT_MAX_RESULTS;
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > SEARCH_LOGGED_MODELS_MAX_RESULTS) {
     throw invalidParameter(
       `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer at most ${SEARCH_LOGGED_MODELS_MAX_RESULTS}.`,
@@ -109,7 +111,7 @@ function decodeToken(token: string, expected: TokenQuery): number {
   if (parsed === null || typeof parsed !== "object") throw invalidParameter(`Invalid page token: ${token}.`);
   const fields = parsed as Record<string, unknown>;
   const offset = fields.offset ?? 0;
-  if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset)) {
     throw invalidParameter(`Invalid page token: ${token}.`);
   }
   const check = (name: string, found: unknown, wanted: unknown) => {
@@ -123,5 +125,5 @@ function decodeToken(token: string, expected: TokenQuery): number {
   check("Experiment IDs", fields.experiment_ids, expected.experiment_ids);
   check("Filter string", fields.filter_string, expected.filter_string);
   check("Order by", fields.order_by, expected.order_by);
-  return offset;
+  return nonNegativeOffset(offset);
 }

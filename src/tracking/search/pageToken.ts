@@ -22,8 +22,16 @@ export function decodePageToken(token: string | undefined): number {
   }
   const offset =
     parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>).offset : undefined;
-  if (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0) {
-    throw invalidParameter(`Invalid page token, offset must be a non-negative integer`);
+  if (typeof offset !== "number" || !Number.isSafeInteger(offset)) {
+    throw invalidParameter(`Invalid page token, offset must be an integer`);
   }
-  return offset;
+  return nonNegativeOffset(offset);
+}
+
+/**
+ * A negative offset reads as 0: MLflow passes it to SQL's OFFSET, which SQLite (its default store) treats as
+ * no offset, so such a token answers the first page there rather than an error.
+ */
+export function nonNegativeOffset(offset: number): number {
+  return Math.max(offset, 0);
 }

@@ -4,6 +4,7 @@
  * callers). Schemas only; no handling.
  */
 import { z } from "zod";
+import { RUN_STATUSES, type RunStatus } from "../../../tracking/entities.js";
 import { keyValue, list } from "../../wire.js";
 
 /**
@@ -28,3 +29,11 @@ export function withRunId<T extends z.ZodRawShape>(shape: T) {
 export const experimentId = () => z.union([z.string().min(1), z.number().int()]).transform(String);
 
 export const tagList = () => list(keyValue).optional();
+
+/**
+ * A run status by name. MLflow's proto parser skips an enum name it does not know (`"BOGUS"`, or `"finished"`
+ * in the wrong case) and the run keeps its status while the request's other fields still apply, so such a
+ * name reads as unset rather than as an error.
+ */
+export const knownRunStatus = () =>
+  z.string().transform((name): RunStatus | undefined => RUN_STATUSES.find((status) => status === name));

@@ -6,14 +6,15 @@ import { logInputs, logOutputs } from "../../../tracking/runInputs.js";
 import { logBatch, logMetric, logParam } from "../../../tracking/runLogging.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
-import { double, int64, keyValue, list } from "../../wire.js";
+import { double, int64, int64OrDefault, keyValue, list } from "../../wire.js";
 import { tagList, withRunId } from "./requestFields.js";
 
 const metricFields = {
   key: z.string(),
   value: double(),
-  timestamp: int64(),
-  step: int64().optional().default(0),
+  // A fractional timestamp or step is stored as 0, as MLflow does (see int64OrDefault).
+  timestamp: int64OrDefault(0),
+  step: int64OrDefault(0).optional().default(0),
   model_id: z.string().optional(),
   dataset_name: z.string().optional(),
   dataset_digest: z.string().optional(),
@@ -23,7 +24,8 @@ const datasetInput = z.object({
   tags: list(keyValue).optional().default([]),
   dataset: z.object({
     name: z.string(),
-    digest: z.string(),
+    // MLflow's Dataset message leaves a missing digest as "", and logs the dataset under that digest.
+    digest: z.string().optional().default(""),
     source_type: z.string(),
     source: z.string(),
     schema: z.string().optional(),

@@ -6,7 +6,6 @@ import {
   storeRunReader,
   TrackedRunMetrics,
 } from "../../../monitoring/metrics/trackedRunMetrics.js";
-import { RUN_STATUSES } from "../../../tracking/entities.js";
 import {
   createRun,
   deleteRun,
@@ -19,7 +18,7 @@ import {
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
 import { int64 } from "../../wire.js";
-import { experimentId, tagList, withRunId } from "./requestFields.js";
+import { experimentId, knownRunStatus, tagList, withRunId } from "./requestFields.js";
 
 export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
@@ -58,7 +57,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     method: "POST",
     path: "runs/update",
     request: withRunId({
-      status: z.enum(RUN_STATUSES).optional(),
+      status: knownRunStatus().optional(),
       end_time: int64().optional(),
       run_name: z.string().optional(),
     }),
