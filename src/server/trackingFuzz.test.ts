@@ -13,6 +13,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runFuzzLanes, type FuzzCase } from "../../test/support/fuzzLanes.js";
 import { SeededRandom } from "../seededRandom.js";
 import { ARTIFACTS, MLFLOW, trackingSeeds, type FuzzFixtures } from "./trackingFuzzCorpus.js";
 import type { FuzzRequest } from "./trackingFuzzDraft.js";
@@ -139,27 +140,15 @@ function rememberCreatedRun(request: FuzzRequest, answer: Answer): void {
   }
 }
 
-async function sendAll(requests: readonly { index: number; request: FuzzRequest }[]): Promise<string[]> {
-  const failures: string[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < requests.length) {
-      const { index, request } = requests[next++] as { index: number; request: FuzzRequest };
-      let found: string[];
-      let status = "no answer";
-      try {
-        const answer = await client.send(request);
-        status = String(answer.status);
-        rememberCreatedRun(request, answer);
-        found = problems(request, answer);
-      } catch (error) {
-        found = [`no answer: ${(error as Error).message}`];
-      }
-      if (found.length > 0) failures.push(`${shown(index, request)}\n  -> ${status}: ${found.join("; ")}`);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  return failures;
+/** Sends the requests, `CONCURRENCY` at a time; the problems of each failed one, shown. */
+function sendAll(requests: readonly FuzzCase<FuzzRequest>[]): Promise<string[]> {
+  return runFuzzLanes(requests, {
+    lanes: CONCURRENCY,
+    send: (request) => client.send(request),
+    problems,
+    shown,
+    onAnswer: ({ request }, answer) => rememberCreatedRun(request, answer),
+  });
 }
 
 function generate(): { index: number; request: FuzzRequest }[] {

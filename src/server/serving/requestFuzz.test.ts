@@ -13,6 +13,7 @@ import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runFuzzLanes, type FuzzCase } from "../../../test/support/fuzzLanes.js";
 import { sendRaw, type RawHttpAnswer } from "../../../test/support/rawHttp.js";
 import { echoModel, writeFuzzModels } from "./requestFuzzModels.js";
 import { FUZZ_BODY_LIMIT, mutatedRequest, seedRequest, type FuzzRequest } from "./requestFuzzMutations.js";
@@ -154,30 +155,17 @@ function shown(index: number, request: FuzzRequest): string {
 }
 
 /** Sends the requests, `CONCURRENCY` at a time; the problems of each failed one, shown. */
-async function sendAll(
-  requests: readonly { index: number; request: FuzzRequest }[],
+function sendAll(
+  requests: readonly FuzzCase<FuzzRequest>[],
   onStatus?: (index: number, status: number) => void,
 ): Promise<string[]> {
-  const failures: string[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < requests.length) {
-      const { index, request } = requests[next++] as { index: number; request: FuzzRequest };
-      let found: string[];
-      let status = "no answer";
-      try {
-        const answer = await send(request);
-        status = String(answer.status);
-        onStatus?.(index, answer.status);
-        found = problems(request, answer);
-      } catch (error) {
-        found = [`no answer: ${(error as Error).message}`];
-      }
-      if (found.length > 0) failures.push(`${shown(index, request)}\n  -> ${status}: ${found.join("; ")}`);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  return failures;
+  return runFuzzLanes(requests, {
+    lanes: CONCURRENCY,
+    send,
+    problems,
+    shown,
+    onAnswer: ({ index }, answer) => onStatus?.(index, answer.status),
+  });
 }
 
 function generate(): { index: number; request: FuzzRequest }[] {
