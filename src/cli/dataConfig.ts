@@ -111,5 +111,71 @@ export function cacheCommand(): Command {
       await lib.setConfigOption(dvcDir, name, value, { level, cwd: process.cwd() });
     else process.stdout.write(`${await lib.cacheDirSetting(dvcDir, level)}\n`);
   });
-  return new Command("cache").description("Manage cache settings (as dvc cache).").addCommand(dir);
+  return new Command("cache")
+    .description("Manage cache settings (as dvc cache).")
+    .addCommand(dir)
+    .addCommand(cacheMigrateCommand());
+}
+
+interface CacheMigrateCliOptions {
+  dvcFiles?: boolean;
+  dry?: boolean;
+  json?: boolean;
+}
+
+/** `flowops data cache migrate`: dvc's `cache migrate`, with dvc's messages; the work is data/cacheMigrateRun.ts. */
+function cacheMigrateCommand(): Command {
+  return new Command("migrate")
+    .description("Migrate cached files to the DVC 3.0 cache location.")
+    .option("--dvc-files", "also migrate the entries of every .dvc file and dvc.lock to the DVC 3.0 format")
+    .option("--dry", "only print what would be done, migrating nothing")
+    .option("--json", "print the outcome as JSON")
+    .action(async (opts: CacheMigrateCliOptions) => {
+      const cwd = process.cwd();
+      const { withDataRepo } = await import("../data/dataRepo.js");
+      const { cacheMigrate } = await import("../data/cacheMigrateRun.js");
+      const { createProgress } = await import("./progressBar.js");
+      const progress = createProgress("Migrating to DVC 3.0 cache", undefined, {
+        enabled: opts.json !== true && opts.dry !== true,
+        unit: "count",
+      });
+      const options = {
+        dry: opts.dry === true,
+        dvcFiles: opts.dvcFiles === true,
+        onObject: () => progress.advance(1),
+      };
+      const { result, scm } = await withDataRepo(cwd, async (repo) => ({
+        result: await cacheMigrate(repo, options).finally(() => progress.done()),
+        scm: repo,
+      }));
+      if (opts.json === true) return printJson(result);
+      const out = (line: string): void => {
+        process.stdout.write(`${line}\n`);
+      };
+      const noFiles = "No DVC files in the repo to migrate to the 3.0 format.";
+      if (result.dry) {
+        out(`${result.objects} files will be re-hashed and migrated to the DVC 3.0 cache location.`);
+        if (result.dvcFiles === undefined) return;
+        if (result.dvcFiles.length === 0) return out(noFiles);
+        out("Entries in following DVC files will be migrated to the 3.0 format:");
+        for (const name of result.dvcFiles) out(`\t${name}`);
+        return;
+      }
+      out(`Migrated ${result.cache.migrated.length} files to DVC 3.0 cache location.`);
+      if (result.dvcFiles === undefined) return;
+      const { updated, lockFiles, leftLegacy } = result.dvcFiles;
+      for (const { file, path } of leftLegacy) {
+        process.stderr.write(
+          `WARNING: '${path}' is missing from the workspace and its DVC 2 object is not in the cache: ` +
+            `its entry in '${file}' stays in the DVC 2 format\n`,
+        );
+      }
+      if (updated.length === 0 && lockFiles.length === 0) return out(noFiles);
+      for (const file of updated) out(`Updating DVC file '${file}'`);
+      for (const file of lockFiles) out(`Updating lock file '${file}'`);
+      const { relative, resolve, sep } = await import("node:path");
+      const fromCwd = (rel: string) => relative(cwd, resolve(scm.root, rel)).split(sep).join("/");
+      const { reportFilesToTrack } = await import("./gitReminder.js");
+      await reportFilesToTrack(scm, [...updated, ...lockFiles].map(fromCwd), cwd);
+    });
 }
