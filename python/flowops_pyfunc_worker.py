@@ -6,7 +6,7 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
   first frame out:  {"type": "ready", "signature": {...} | null, "mlflow_version", "python_version", "pid"}
                     or {"type": "startup_error", "stage": "import_mlflow" | "load_model", "error": {...}} then exit 1
   request in:       {"id", "columns": {name: [values] | {datatype, raw}}}
-                    | {"id", "tensors": [{name, datatype, shape, data | raw}]},
+                    | {"id", "tensors": [{name, datatype, shape, data | raw | json}]},
                     optional "params": {...} or "params_json": "<their source text>" (so `5.0` stays a float),
                     "keep_dict": true (named tensors stay a dict even when only one),
                     "missing_nan": true (a None in a text column is NaN, as pandas.read_csv gives for a CSV body)
@@ -15,9 +15,10 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
 Numeric and BOOL elements travel as "raw": base64 of the array's bytes in this machine's byte order (the parent
 runs here too). JSON has no NaN or Infinity and no float32, so the bytes keep every value and the numpy dtype.
-Text (BYTES) travels as JSON values in "data". The worker exits when stdin closes. Logs go to stderr; anything
-the model prints is sent to stderr too, so it can never corrupt the frame stream. Only the standard library,
-mlflow, pandas and numpy are used.
+Text (BYTES) travels as JSON values in "data". An input tensor's "json" holds values a model without a signature
+takes as Python objects (text mixed with numbers, nulls among numbers), which numpy types here as MLflow does.
+The worker exits when stdin closes. Logs go to stderr; anything the model prints is sent to stderr too, so it
+can never corrupt the frame stream. Only the standard library, mlflow, pandas and numpy are used.
 """
 
 import base64
@@ -123,6 +124,10 @@ def _raw_array(np, datatype, raw):
 
 
 def _tensor_array(np, tensor):
+    if "json" in tensor:
+        # Values Python holds as objects (text with numbers, nulls among numbers): numpy types them from the
+        # values, as MLflow's scoring server calls np.array on the parsed body ([1, None] object, ["x", 1] str).
+        return np.array(tensor["json"]).reshape(tensor["shape"])
     if "raw" in tensor:
         return _raw_array(np, tensor["datatype"], tensor["raw"]).reshape(tensor["shape"])
     dtype = _NUMPY_DTYPES.get(tensor["datatype"], "object")

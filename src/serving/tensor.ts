@@ -62,8 +62,10 @@ export interface Tensor {
    */
   recordKey?: string;
   /**
-   * A Python model's object answer mixing numbers and text, element by element as JSON (flat, row-major): `data`
-   * holds it as text for V2, while MLflow's /invocations answers each element with its own type.
+   * Elements as JSON values (flat, row-major) where Python holds them as objects. Outputs: a Python model's object
+   * answer mixing numbers and text; `data` holds it as text for V2, while MLflow's /invocations answers each
+   * element with its own type. Inputs: the values as the request sent them (text mixed with numbers, nulls among
+   * numbers or booleans), which a Python model without a signature takes as MLflow hands them (objectTensor.ts).
    */
   jsonData?: unknown[];
   /** A Python model answered a dict with this output as one key: MLflow answers even one key as {name: value}. */

@@ -12,7 +12,6 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
 import { batchPredict } from "../../serving/batchPredict.js";
 import { DynamicBatcher } from "../../serving/dynamicBatcher.js";
 import type { ServedModel } from "../../serving/modelSet.js";
@@ -189,22 +188,6 @@ describe.skipIf(PY === undefined && !REQUIRED)("missing text for a Python model 
 
   describe("a pyfunc model that shows what it is handed", () => compare("cells", CELLS_CASES));
   describe("a scikit-learn pipeline with a text-length feature", () => compare("sklearn", SKLEARN_CASES));
-
-  it(
-    "still refuses a column that mixes strings with numbers, naming the column",
-    async () => {
-      const error = await invoke("cells", json({ dataframe_records: [{ text: "a" }, { text: 1 }] })).then(
-        () => undefined,
-        (thrown: unknown) => thrown,
-      );
-      expect(error).toBeInstanceOf(FlowOpsError);
-      expect((error as FlowOpsError).httpStatus).toBe(400);
-      expect((error as FlowOpsError).message).toContain(
-        "column 'text' mixes strings with numbers or booleans",
-      );
-    },
-    TIMEOUT,
-  );
 
   it(
     "predicts a CSV file with empty text fields as mlflow models predict does",

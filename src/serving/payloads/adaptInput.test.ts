@@ -310,11 +310,24 @@ describe("adaptInput with frames for a column signature", () => {
     }
   });
 
-  it("keeps instance rows mixing text and numbers as typed columns for a model without specs", () => {
-    expect(adaptInput(mlflow({ instances: [[1, "x"]] }), []).map((t) => [t.name, t.datatype])).toEqual([
-      ["0", "INT64"],
-      ["1", "BYTES"],
+  // Regression: such rows became typed columns, where MLflow hands np.array(instances), a str array.
+  it("keeps instance rows mixing text and numbers one array of their values for a model without specs", () => {
+    expect(adaptInput(mlflow({ instances: [[1, "x"]] }), [])).toMatchObject([
+      { datatype: "BYTES", shape: [1, 2], jsonData: [1, "x"] },
     ]);
+  });
+
+  it("refuses values mixing text and numbers for a model that declares its inputs, naming the input", () => {
+    const specs = [{ name: "a", datatype: "BYTES" as const, shape: [-1] }];
+    expect(thrownError(() => adaptInput(mlflow({ inputs: { a: ["x", 1] } }), specs)).message).toBe(
+      "Invalid input. input 'a' mixes strings with numbers or booleans; send one type per tensor",
+    );
+  });
+
+  it("gives a typed model booleans or numbers with nulls as FP64 NaN, as before", () => {
+    const specs = [{ name: "a", datatype: "FP64" as const, shape: [-1] }];
+    const [tensor] = adaptInput(mlflow({ inputs: { a: [true, null] } }), specs);
+    expect(tensor).toEqual({ name: "a", datatype: "FP64", shape: [2], data: Float64Array.from([1, NaN]) });
   });
 
   it("keeps dataframe_split rows without column names a frame of columns for a model without specs", () => {

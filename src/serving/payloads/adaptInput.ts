@@ -3,6 +3,8 @@
  * matched by name (an unnamed one goes to a single-input model), coerced to the spec's datatype when values
  * survive (JSON numbers to FP32, integral floats to INT64) and shape-checked against -1 dims; frames become one
  * stacked [N, F] tensor or one tensor per column (see frameTensors.ts). All errors are 400s naming the input.
+ * A model without inputs (a Python model without a signature) takes the tensors as parsed, values Python holds
+ * as objects included (`jsonData`, see objectTensor.ts); a typed model takes `data` and refuses mixed text.
  */
 import { FlowOpsError } from "../../errors.js";
 import type { ColumnSpec, ModelSignature } from "../signature.js";
@@ -15,6 +17,7 @@ import {
   stackFrame,
   type Frame,
 } from "./frameTensors.js";
+import { refuseMixedText } from "./objectTensor.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { checkBatchSizes } from "./batchRows.js";
 
@@ -59,6 +62,7 @@ function adaptTensors(
   columns: readonly ColumnSpec[] | undefined,
 ): Tensor[] {
   if (specs.length === 0) return tensors.slice();
+  refuseMixedText(tensors);
   const first = tensors[0] as Tensor;
   // The common request: one tensor for a one-input model, matched without building a name index.
   if (tensors.length === 1 && specs.length === 1 && first.name === (specs[0] as TensorSpec).name) {

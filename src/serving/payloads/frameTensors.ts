@@ -16,7 +16,7 @@ import {
 } from "../tensor.js";
 import { checkRowWidths } from "./batchRows.js";
 import { inferCells, prepareCells } from "./frameCells.js";
-import { inferTensorFromJson, requireTensorFromJson } from "./jsonTensor.js";
+import { requireTensorFromJson } from "./jsonTensor.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 
 export type Frame = ModelInput & { kind: "frame" };
@@ -154,7 +154,8 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
 
 /**
  * One tensor per frame column, typed from the values, for a model that declares no inputs. Text with nulls is
- * BYTES with `nulls`, as pandas holds it (str and None; NaN under missingAsNaN, as read_csv gives it).
+ * BYTES with `nulls`, as pandas holds it (str and None; NaN under missingAsNaN, as read_csv gives it); text
+ * mixed with numbers, and booleans with nulls, keep their values as sent for pandas' object column (`jsonData`).
  */
 export function inferredFrameColumns(frame: Frame): Tensor[] {
   const width = frame.columns?.length ?? frame.rows[0]?.length ?? 0;
@@ -185,7 +186,7 @@ function missingColumn(name: string, rows: number): Tensor {
 
 /**
  * Rows sent as one nested list, for a model that declares no inputs: one unnamed [N, ...] tensor, as MLflow's
- * `np.array(instances)` hands a model without a signature. Rows mixing text with numbers stay typed columns.
+ * `np.array(instances)` hands a model without a signature (rows mixing text with numbers: numpy's str array).
  */
 export function frameArray(frame: Frame): Tensor[] {
   const width = frame.rows[0]?.length ?? 0;
@@ -194,8 +195,7 @@ export function frameArray(frame: Frame): Tensor[] {
     for (let c = 0; c < width; c++) if (frame.floatColumn?.(c) === true) return true;
     return false;
   };
-  const tensor = inferTensorFromJson(UNNAMED_INPUT, frame.rows, "instances", "numpy", writtenAsFloat);
-  return tensor === undefined ? inferredFrameColumns(frame) : [tensor];
+  return [requireTensorFromJson(UNNAMED_INPUT, frame.rows, "instances", "numpy", writtenAsFloat)];
 }
 
 /** Column targets of a column signature; the runtime's spec of the same name, when there is one, decides the type. */

@@ -13,9 +13,17 @@
  *
  * A whole number the body wrote as a float (`1.0`) is a float to Python's json.loads, which JSON.parse forgets:
  * told so (writtenAsFloat), the numbers are FP64 as numpy and pandas make them.
+ *
+ * Where numpy (or pandas, for a DataFrame column) would hold the values as Python objects rather than as the
+ * tensor's datatype, the tensor also keeps them as sent, in `jsonData`, for a Python model without a signature,
+ * which MLflow hands exactly that: numbers or booleans with nulls (numpy: object 1/None; pandas keeps booleans
+ * with None objects but makes numbers float64 NaN), only nulls (object None), and text mixed with numbers or
+ * booleans (numpy: str, '1'; pandas: object 'x', 1). A typed model gets `data` (FP64 NaN for the nulls) and
+ * refuses mixed text (see objectTensor.ts).
  */
 import { invalidInput } from "./invalidInput.js";
 import { MAX_TENSOR_DIMS } from "./jsonDepth.js";
+import { mixedTextTensor } from "./objectTensor.js";
 import { dataFromJsonValues, showValue, type Datatype, type Tensor } from "../tensor.js";
 
 /** Whose rule types integers beyond INT64: numpy's `np.array` (lists) or pandas' (DataFrame columns). */
@@ -37,6 +45,50 @@ export function inferTensorFromJson(
   integers: BigIntegerRule = "numpy",
   writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
 ): Tensor | undefined {
+  const shape = nestedShape(value, where);
+  const leaves: unknown[] = [];
+  collectLeaves(value, shape, 0, leaves, where);
+  const datatype = inferDatatype(leaves, where, integers, writtenAsFloat);
+  if (datatype === undefined) return undefined;
+  if (datatype === "BYTES") return textTensor(name, shape, leaves);
+  const values = datatype === "FP64" ? leaves.map((leaf) => (leaf === null ? NaN : leaf)) : leaves;
+  const data = dataFromJsonValues(datatype, values, (index) => `${where} element ${index}`);
+  const tensor: Tensor = { name, datatype, shape, data };
+  if (heldAsObjects(leaves, integers)) tensor.jsonData = leaves;
+  return tensor;
+}
+
+/**
+ * Whether numpy (`np.array(leaves)`) or pandas (a DataFrame column) holds these numbers, booleans and nulls as
+ * Python objects: numpy any null among them, pandas only booleans with nulls (numbers with nulls are float64 NaN).
+ */
+function heldAsObjects(leaves: readonly unknown[], integers: BigIntegerRule): boolean {
+  if (!leaves.includes(null)) return false;
+  return integers === "numpy" || leaves.some((leaf) => typeof leaf === "boolean");
+}
+
+/**
+ * Like inferTensorFromJson, but leaves mixing text with numbers or booleans become a BYTES tensor keeping the
+ * values as sent (mixedTextTensor): a Python model without a signature takes them as MLflow hands them, a model
+ * that declares its inputs refuses them (adaptInput), naming the input.
+ */
+export function requireTensorFromJson(
+  name: string,
+  value: unknown,
+  where: string,
+  integers: BigIntegerRule = "numpy",
+  writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
+): Tensor {
+  const tensor = inferTensorFromJson(name, value, where, integers, writtenAsFloat);
+  if (tensor !== undefined) return tensor;
+  const leaves: unknown[] = [];
+  const shape = nestedShape(value, where);
+  collectLeaves(value, shape, 0, leaves, where);
+  return mixedTextTensor(name, shape, leaves);
+}
+
+/** The shape the first elements' nesting gives (collectLeaves then checks every list against it). */
+function nestedShape(value: unknown, where: string): number[] {
   const shape: number[] = [];
   for (let level: unknown = value; Array.isArray(level); level = level[0]) {
     // Checked before collectLeaves recurses once per dimension.
@@ -48,29 +100,7 @@ export function inferTensorFromJson(
     shape.push(level.length);
     if (level.length === 0) break;
   }
-  const leaves: unknown[] = [];
-  collectLeaves(value, shape, 0, leaves, where);
-  const datatype = inferDatatype(leaves, where, integers, writtenAsFloat);
-  if (datatype === undefined) return undefined;
-  if (datatype === "BYTES") return textTensor(name, shape, leaves);
-  const values = datatype === "FP64" ? leaves.map((leaf) => (leaf === null ? NaN : leaf)) : leaves;
-  const data = dataFromJsonValues(datatype, values, (index) => `${where} element ${index}`);
-  return { name, datatype, shape, data };
-}
-
-/** Like inferTensorFromJson, but mixed leaves are an error naming `where`. */
-export function requireTensorFromJson(
-  name: string,
-  value: unknown,
-  where: string,
-  integers: BigIntegerRule = "numpy",
-  writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
-): Tensor {
-  const tensor = inferTensorFromJson(name, value, where, integers, writtenAsFloat);
-  if (tensor === undefined) {
-    throw invalidInput(`${where} mixes strings with numbers or booleans; send one type per tensor`);
-  }
-  return tensor;
+  return shape;
 }
 
 /** Strings and nulls as a BYTES tensor whose nulls are missing elements ("" in `data`, listed in `nulls`). */
@@ -153,7 +183,7 @@ function inferDatatype(
       negative ||= (leaf as number) < 0;
     }
   }
-  // Only nulls stay FP64 (NaN), not numpy's object array of None: a typed model then still takes them as numbers.
+  // Only nulls stay FP64 (NaN) for a typed model, which takes them as numbers; jsonData keeps None for an untyped one.
   if (strings > 0) return strings + nulls === leaves.length ? "BYTES" : undefined;
   if (booleans === leaves.length && booleans > 0) return "BOOL";
   if (beyond !== undefined) {

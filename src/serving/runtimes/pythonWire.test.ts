@@ -70,6 +70,22 @@ describe("workerRequest", () => {
     });
   });
 
+  // Regression: such values went as FP64 bytes (1.0, NaN) where MLflow hands the model Python's True and None.
+  it("sends values Python holds as objects as the request sent them, for numpy or pandas to type", () => {
+    const objects = {
+      name: "a",
+      datatype: "FP64" as const,
+      shape: [2],
+      data: Float64Array.from([1, NaN]),
+      jsonData: [true, null],
+    };
+    expect(workerRequest(1, [objects], true)).toEqual({ id: 1, columns: { a: [true, null] } });
+    expect(workerRequest(2, [objects], false)).toEqual({
+      id: 2,
+      tensors: [{ name: "a", datatype: "FP64", shape: [2], json: [true, null] }],
+    });
+  });
+
   it("refuses a 2-D input for a column model, naming it", () => {
     expect(() =>
       workerRequest(1, [{ name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array(2) }], true),

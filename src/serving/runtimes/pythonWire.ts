@@ -4,7 +4,9 @@
  * anything else as `tensors` (numpy arrays). Numeric and BOOL elements, both ways, travel as `raw`: base64 of the
  * array's bytes. JSON has no NaN or Infinity (they would arrive as null, losing the sign of an infinity) and no
  * float32 or int8, so the bytes are the only form that keeps every value and the numpy dtype exactly. Both ends run
- * on one machine, so the bytes are in its native order. Text (BYTES) stays JSON.
+ * on one machine, so the bytes are in its native order. Text (BYTES) stays JSON. Values a model without a signature
+ * takes as Python objects (`Tensor.jsonData`: text mixed with numbers, booleans or numbers with nulls) travel as
+ * sent, so the worker's numpy or pandas types them as MLflow's own would (a column as a plain list, a tensor as `json`).
  */
 import { FlowOpsError, isErrorCode } from "../../errors.js";
 import {
@@ -30,7 +32,11 @@ export interface WireTensor {
   nulls?: number[];
   /** Outputs only: the column of the DataFrame (or Series) the model returned, for MLflow's records answer. */
   record_key?: string;
-  /** Outputs only: the elements of an object array mixing numbers and text, as JSON values (flat). */
+  /**
+   * The elements as JSON values (flat) where Python holds them as objects. Outputs: an object array mixing
+   * numbers and text. Inputs (`Tensor.jsonData`, for a model without a signature): the values as the request
+   * sent them, which the worker types with `np.array`, as MLflow's scoring server does with the parsed body.
+   */
   json?: unknown[];
   /** Outputs only: the model answered a dict and this is one of its keys. */
   dict_key?: boolean;
@@ -115,7 +121,7 @@ export function workerRequest(
           `input '${input.name}': the model takes columns, so each input must be 1-D, got shape [${input.shape.join(",")}]`,
         );
       }
-      const raw = rawBytes(input);
+      const raw = input.jsonData === undefined ? rawBytes(input) : undefined;
       columns[input.name] = raw === undefined ? wireValues(input) : { datatype: input.datatype, raw };
     }
     request.columns = columns;
@@ -123,8 +129,9 @@ export function workerRequest(
     if (missingAsNaN === true) request.missing_nan = true;
   } else {
     request.tensors = inputs.map((input) => {
-      const raw = rawBytes(input);
       const tensor = { name: input.name, datatype: input.datatype, shape: input.shape };
+      if (input.jsonData !== undefined) return { ...tensor, json: input.jsonData };
+      const raw = rawBytes(input);
       return raw === undefined ? { ...tensor, data: wireValues(input) } : { ...tensor, raw };
     });
     if (keepDict === true && inputs.every((input) => input.name !== "")) request.keep_dict = true;
@@ -143,8 +150,12 @@ function rawBytes(input: Tensor): string | undefined {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64");
 }
 
-/** The input's values as JSON, missing strings as null (None in the worker, as MLflow passes them). */
+/**
+ * The input's values as JSON, missing strings as null (None in the worker, as MLflow passes them); values Python
+ * holds as objects as the request sent them, for pandas to type the column.
+ */
 function wireValues(input: Tensor): unknown[] {
+  if (input.jsonData !== undefined) return input.jsonData;
   const values: unknown[] = jsonValues(input);
   if (input.nulls === undefined) return values;
   const copy = values.slice();
