@@ -120,6 +120,18 @@ describe("DynamicBatcher", () => {
     expect(answers.map(sums)).toEqual([[3], [6]]);
   });
 
+  it("does not combine requests holding values as sent with requests that hold none", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 4, maxQueueDelayMs: 20 });
+    const sent: Tensor = { ...rows([1, 2]), jsonData: [1, 2] };
+    const answers = await Promise.all([batcher.infer([sent]), batcher.infer([rows([3, 4])])]);
+    expect(model.calls).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+    expect(answers.map(sums)).toEqual([[3], [7]]);
+  });
+
   it("sends requests with parameters to the model on their own", async () => {
     const model = rowSumModel();
     const batcher = new DynamicBatcher(model, { maxBatchSize: 2, maxQueueDelayMs: 60_000 });

@@ -256,9 +256,15 @@ function batchRows(inputs: readonly Tensor[]): number | undefined {
   return rows;
 }
 
-/** Requests can share a batch only when their inputs line up name by name, type by type, and row shape. */
+/**
+ * Requests can share a batch only when their inputs line up name by name, type by type, and row shape, and hold
+ * their values as sent (`jsonData`, Python objects for a model without a signature) alike: joined with typed
+ * values they would reach the model typed otherwise than alone.
+ */
 function batchKey(inputs: readonly Tensor[], options: InferOptions | undefined): string {
-  const parts = inputs.map((t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}`);
+  const parts = inputs.map(
+    (t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}${t.jsonData === undefined ? "" : ":sent"}`,
+  );
   return `${parts.join("|")}>${options?.outputs?.join(",") ?? "*"}>${String(options?.dataframe)}>${String(options?.missingAsNaN)}`;
 }
 

@@ -51,4 +51,21 @@ describe("batches", () => {
     expect(batch.nulls).toEqual([1, 2]);
     expect(splitBatch(batch, [1, 3]).map((t) => t.nulls)).toEqual([undefined, [0, 1]]);
   });
+
+  it("keeps values held as sent with their rows, and refuses to join them with parts that hold none", () => {
+    const a = (values: (number | null)[], sent: boolean): Tensor => ({
+      name: "a",
+      datatype: "FP64",
+      shape: [values.length],
+      data: Float64Array.from(values, (v) => v ?? NaN),
+      ...(sent ? { jsonData: values } : {}),
+    });
+    const batch = concatBatch([a([1, null], true), a([null, 2, 3], true)]);
+    expect(batch.jsonData).toEqual([1, null, null, 2, 3]);
+    expect(splitBatch(batch, [2, 3]).map((t) => t.jsonData)).toEqual([
+      [1, null],
+      [null, 2, 3],
+    ]);
+    expect(() => concatBatch([a([1, null], true), a([2, 3], false)])).toThrow(/values as sent/);
+  });
 });
