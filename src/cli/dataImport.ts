@@ -175,18 +175,35 @@ export function importUrlCommand(): Command {
           "options of the source's filesystem, kept in the .dvc file (s3: endpointurl, region, profile, " +
             "access_key_id, secret_access_key, ssl_verify...)",
         ),
+      )
+      .option(
+        "--version-aware",
+        "s3: record each object's version id, so `data update` notices new versions and the recorded " +
+          "ones can be fetched again after an overwrite (the out is marked push: false)",
       ),
   ).action(
     async (
       url: string,
       out: string | undefined,
-      opts: TransferFlags & { force?: boolean; exec?: boolean; fsConfig?: Record<string, string> },
+      opts: TransferFlags & {
+        force?: boolean;
+        exec?: boolean;
+        versionAware?: boolean;
+        fsConfig?: Record<string, string>;
+      },
     ) => {
       const noExec = opts.exec === false;
-      const mode = importMode(
-        { ...opts, noExec },
-        "--no-exec/--no-download/--version-aware cannot be combined with --to-remote",
-      );
+      const failed = `failed to import ${url}. You could also try downloading it manually, and adding it with \`dvc add\`.`;
+      let mode: ImportMode;
+      try {
+        // dvc checks the transfer options inside `imp_url`, so its command wraps these errors too.
+        mode = importMode(
+          { ...opts, noExec },
+          "--no-exec/--no-download/--version-aware cannot be combined with --to-remote",
+        );
+      } catch (error) {
+        throw wrapped(failed, error);
+      }
       await withDataRepo(process.cwd(), async (repo) => {
         const { importUrl } = await import("../data/importUrl.js");
         const sink = createProgress("Importing", undefined, { enabled: opts.json !== true, unit: "bytes" });
@@ -195,16 +212,14 @@ export function importUrlCommand(): Command {
           result = await importUrl(repo, url, out, {
             mode,
             noExec,
+            ...(opts.versionAware === true ? { versionAware: true } : {}),
             ...(opts.fsConfig !== undefined ? { fsConfig: opts.fsConfig } : {}),
             ...(opts.force === true ? { force: true } : {}),
             ...(opts.json === true ? {} : { onImporting: importing }),
             onProgress: (bytes) => sink.advance(bytes),
           });
         } catch (error) {
-          throw wrapped(
-            `failed to import ${url}. You could also try downloading it manually, and adding it with \`dvc add\`.`,
-            error,
-          );
+          throw wrapped(failed, error);
         } finally {
           sink.done();
         }
@@ -222,7 +237,11 @@ export function updateCommand(): Command {
           "ones are skipped.",
       )
       .argument("<targets...>", ".dvc files to update (with -R: directories too)")
-      .option("--rev <commit>", "imports from another repository: follow this Git revision from now on")
+      .option(
+        "--rev <commit>",
+        "imports from another repository: follow this Git revision from now on; a version-aware s3 " +
+          "object import: import this version id",
+      )
       .option("-R, --recursive", "a directory target updates every import inside it", false),
   ).action(async (targets: string[], opts: TransferFlags & { recursive: boolean; rev?: string }) => {
     const mode = importMode(opts, "--to-remote can't be used with --no-download");

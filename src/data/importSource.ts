@@ -23,6 +23,17 @@ export function isS3Url(path: string): boolean {
   return /^s3:\/\//i.test(path);
 }
 
+/** An s3 URL naming one object version, as s3fs writes it: `s3://bucket/key?versionId=...`. */
+export function namesS3Version(url: string): boolean {
+  return isS3Url(url) && /\?versionId=[^&]*$/.test(url);
+}
+
+/** Whether an `fs_config` says `version_aware`, in dvc's boolean spellings (configobj's `Bool`) or YAML's. */
+export function isVersionAwareConfig(fsConfig: Readonly<Record<string, unknown>> | undefined): boolean {
+  const value = fsConfig?.version_aware;
+  return value === true || (typeof value === "string" && /^(true|yes|on|1)$/i.test(value));
+}
+
 /** Whether a dep path is a URL (which dvc reads through a filesystem plugin) rather than a local path. */
 export function isUrlPath(defPath: string): boolean {
   return URL_SCHEME.test(defPath);

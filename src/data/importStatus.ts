@@ -5,7 +5,8 @@
  * compares (urlSource.ts, importLocation.ts); other URL deps (gs://, azure://) are not checked yet. An import
  * from another repository (`dvc
  * import`) is asked for a newer commit at its revision, frozen or not unless `checkUpdates` is off, as dvc's
- * status does ("update available").
+ * status does ("update available"). An s3 import read version-aware is asked too, frozen or not, as dvc's
+ * `is_versioned_import` is (versionedS3Source.ts).
  */
 import { existsSync } from "node:fs";
 import type { DataRepo } from "./dataRepo.js";
@@ -16,6 +17,7 @@ import { isRemotePath, locateDep, type ImportLocation } from "./importLocation.j
 import { hashSource, isUrlPath, shownPath } from "./importSource.js";
 import { isReadableUrl } from "./urlSource.js";
 import { hasStageMd5, singleStageMd5 } from "./stageMd5.js";
+import { isVersionedDep, recordedFsConfig, versionedDepStatus } from "./versionedS3Source.js";
 
 export async function importStatus(
   repo: DataRepo,
@@ -34,6 +36,11 @@ export async function importStatus(
       ...(update !== undefined ? { changedDeps: { [update]: "update available" } } : {}),
       changedChecksum,
     };
+  }
+  if (repoDep !== undefined && isVersionedDep(repoDep)) {
+    if (doc.raw.frozen === true && !checkUpdates) return { changedChecksum };
+    const state = await versionedStatus(repo, dvcFile, doc, repoDep, cwd);
+    return { ...(state !== undefined ? { changedDeps: { [repoDep.path]: state } } : {}), changedChecksum };
   }
   if (doc.raw.frozen === true || doc.deps === undefined) return { changedChecksum };
   const wdir = dvcFileWdir(dvcFile, doc);
@@ -58,6 +65,22 @@ export async function importStatus(
     else if ((await hashSource(repo, abs)).md5 !== dep.md5) changedDeps[shown] = "modified";
   }
   return { ...(Object.keys(changedDeps).length > 0 ? { changedDeps } : {}), changedChecksum };
+}
+
+async function versionedStatus(
+  repo: DataRepo,
+  dvcFile: string,
+  doc: DvcFileDoc,
+  dep: DvcOut,
+  cwd: string,
+): Promise<DepStatus | undefined> {
+  const location = locateDep(repo, dep, dvcFileWdir(dvcFile, doc), cwd);
+  if (location.kind !== "url") return undefined;
+  const fsConfig = recordedFsConfig(dep);
+  return versionedDepStatus(dep, location.url, {
+    ...location.options,
+    ...(fsConfig !== undefined ? { recordedFsConfig: fsConfig } : {}),
+  });
 }
 
 /** A dep behind a URL as dvc's status sees it: gone, or changed when the field dvc compares moved. */

@@ -4,7 +4,9 @@
  * checked out at `out`, and `out.dvc` records both (the source as a dep) with the stage md5 and `frozen:
  * true`, so `status` does not look at the source again until `update` is asked to. `--no-exec` writes the
  * `.dvc` file only; `--no-download` hashes the source but leaves the out unhashed and absent; `--to-remote`
- * sends the objects to a remote and nothing into the workspace. The `.dvc` file's bytes are dvc's.
+ * sends the objects to a remote and nothing into the workspace. `--version-aware` (s3 only) records object
+ * versions and marks the out `push: false`, as dvc does (versionedS3Source.ts). The `.dvc` file's bytes are
+ * dvc's.
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, relative, resolve, sep } from "node:path";
@@ -15,10 +17,11 @@ import { DVC_FILE_SUFFIX, isSameOrInside, writeDvcFile, type DvcOut } from "./dv
 import { ensureGitignored } from "./gitignoreEntries.js";
 import { fetchUrlSource } from "./importFromUrl.js";
 import { checkImportTarget, fetchImportSource, hashedEntry, type ImportMode } from "./importStage.js";
-import { isRemotePath, locateImportSource, unreadableSource } from "./importLocation.js";
+import { isRemotePath, locateImportSource, unreadableSource, type ImportLocation } from "./importLocation.js";
 import { hashSource, missingDependency, shownPath } from "./importSource.js";
 import { singleStageMd5 } from "./stageMd5.js";
 import { describeUrlSource, isReadableUrl } from "./urlSource.js";
+import { describeVersionedS3, wantsVersions } from "./versionedS3Source.js";
 
 export interface ImportUrlOptions {
   /** Relative paths are relative to this; the process's cwd by default. */
@@ -30,6 +33,8 @@ export interface ImportUrlOptions {
   mode?: ImportMode;
   /** dvc's `--fs-config`: options of the source's filesystem, kept in the dep (s3: endpointurl, region...). */
   fsConfig?: Record<string, string>;
+  /** dvc's `--version-aware`: record the s3 object versions read (`fs_config: {version_aware: true}`). */
+  versionAware?: boolean;
   /** dvc's "Importing 'src' -> 'out'", before the data moves. */
   onImporting?: (source: string, out: string) => void;
   onProgress?: (bytes: number, files: number) => void;
@@ -49,7 +54,7 @@ export async function importUrl(
 ): Promise<ImportUrlResult> {
   const cwd = options.cwd ?? process.cwd();
   const mode = options.mode ?? { kind: "download" };
-  if (mode.kind === "to-remote" && options.noExec === true) {
+  if (mode.kind === "to-remote" && (options.noExec === true || options.versionAware === true)) {
     throw invalidParameter("--no-exec/--no-download/--version-aware cannot be combined with --to-remote");
   }
   // dvc checks the destination only when data will land there.
@@ -81,15 +86,24 @@ export async function importUrl(
   let dep: DvcOut;
   let outEntry: DvcOut;
   const outName = basename(dest);
-  const fsConfig = options.fsConfig;
+  // dvc adds `version_aware: true` after the options given, as a boolean.
+  const fsConfig: Record<string, unknown> | undefined =
+    options.versionAware === true ? { ...options.fsConfig, version_aware: true } : options.fsConfig;
+  const versioned = versionedImport(url, location, fsConfig, options.versionAware === true);
   if (options.noExec === true) {
     dep = withFsConfig(hashedEntry(undefined, defPath, undefined), fsConfig);
     outEntry = hashedEntry(undefined, outName, undefined);
   } else if (location.kind === "url") {
     if (mode.kind !== "to-remote") options.onImporting?.(url, relative(cwd, dest).split(sep).join("/"));
+    const source = versioned
+      ? await describeVersionedS3(location.url, {
+          ...location.options,
+          ...(fsConfig !== undefined ? { recordedFsConfig: fsConfig } : {}),
+        })
+      : await describeUrlSource(location.url, location.options);
     ({ dep, out: outEntry } = await fetchUrlSource(
       repo,
-      await describeUrlSource(location.url, location.options),
+      source,
       dest,
       undefined,
       outName,
@@ -107,6 +121,8 @@ export async function importUrl(
     outEntry = await fetchImportSource(repo, { abs: sourceAbs, hashed }, dest, undefined, outName, mode);
     dep = withFsConfig(hashedEntry(undefined, defPath, hashed), fsConfig);
   }
+  // The data is at its recorded versions in the source, so dvc does not push it (`push: false`).
+  if (versioned && options.noExec !== true) outEntry = { ...outEntry, push: false };
   const raw: Record<string, unknown> = { frozen: true, deps: [dep], outs: [outEntry] };
   if (options.noExec !== true) raw.md5 = singleStageMd5(raw);
   await writeDvcFile(dvcFile, { outs: [outEntry], raw });
@@ -115,7 +131,24 @@ export async function importUrl(
   return { dvcFile, path: dest, ...(gitignore !== undefined ? { gitignore } : {}) };
 }
 
+/**
+ * Whether the import reads versions; `--version-aware` on a source that has none is refused, where dvc 3.67.1
+ * records the flag and reads the source as if it were not given.
+ */
+function versionedImport(
+  url: string,
+  location: ImportLocation,
+  fsConfig: Record<string, unknown> | undefined,
+  flag: boolean,
+): boolean {
+  const versioned = location.kind === "url" && wantsVersions(url, fsConfig);
+  if (flag && !versioned) {
+    throw invalidParameter(`'${url}': --version-aware reads s3:// URLs only in flowops`);
+  }
+  return versioned;
+}
+
 /** dvc writes a dep's `fs_config` after its path. */
-function withFsConfig(dep: DvcOut, fsConfig: Record<string, string> | undefined): DvcOut {
+function withFsConfig(dep: DvcOut, fsConfig: Record<string, unknown> | undefined): DvcOut {
   return fsConfig === undefined ? dep : ({ ...dep, fs_config: fsConfig } as DvcOut);
 }

@@ -6,7 +6,10 @@
  * region and credentials come from the dep's `fs_config` (dvc's `--fs-config`, the keys of an S3 remote's
  * config) over the environment (AWS_ENDPOINT_URL, AWS_*), which is what dvc's boto stack reads too, so both
  * tools reach the same server with the same settings. MLflow's MLFLOW_S3_ENDPOINT_URL is not read (dvc
- * never reads it).
+ * never reads it). Read version-aware (dvc's `--version-aware`, `version_aware` in the `fs_config`, or a
+ * `?versionId=` in the URL), an object also answers its version id and a prefix lists the latest version of
+ * each key (ListObjectVersions), and downloads ask for exactly those versions, so data overwritten since is
+ * not what lands.
  */
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -19,16 +22,19 @@ import { describeS3Error, s3ClientConfig, withSettings } from "../artifacts/s3.j
 import { FlowOpsError } from "../errors.js";
 import { s3Environment } from "./dataRemote.js";
 import { pythonJsonString, sortByCodePoints } from "./dirManifest.js";
+import { isVersionAwareConfig } from "./importSource.js";
 import { s3RemoteSettings } from "./s3RemoteOptions.js";
 
 export interface S3Location {
   bucket: string;
   /** The key or prefix, without a leading or trailing slash. */
   key: string;
+  /** The object version a `?versionId=` at the end of the URL names (s3fs's versioned path). */
+  versionId?: string;
 }
 
 export type S3SourceInfo =
-  | { kind: "file"; etag: string; size: number }
+  | { kind: "file"; etag: string; size: number; versionId?: string }
   | { kind: "directory"; treeMd5: string; size: number; files: S3SourceFile[] };
 
 export interface S3SourceFile {
@@ -36,16 +42,25 @@ export interface S3SourceFile {
   relpath: string;
   etag: string;
   size: number;
+  /** Read version-aware: the version listed (`null` in a bucket that never had versioning, as S3 says). */
+  versionId?: string;
 }
 
 export { isS3Url } from "./importSource.js";
 
 export function parseS3Url(url: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
+  const match = /^s3:\/\/([^/?]+)\/?(.*?)(?:\?versionId=([^&]*))?$/i.exec(url);
   if (match === null || match[1] === undefined) {
     throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${url}': not an s3://bucket/key URL`);
   }
-  return { bucket: match[1], key: (match[2] ?? "").replace(/\/+$/, "") };
+  const location: S3Location = { bucket: match[1], key: (match[2] ?? "").replace(/\/+$/, "") };
+  if (match[3] !== undefined) {
+    if (match[3] === "" || location.key === "") {
+      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `'${url}': a versionId needs a key and a version`);
+    }
+    location.versionId = decodeURIComponent(match[3]);
+  }
+  return location;
 }
 
 export interface S3SourceOptions {
@@ -55,6 +70,10 @@ export interface S3SourceOptions {
   fsConfig?: Record<string, string>;
   /** Where a relative `credentialpath` or CA bundle in `fsConfig` is found; the cwd by default. */
   configDir?: string;
+  /** Read versions (also when `fsConfig` says `version_aware`, or the URL names a version). */
+  versionAware?: boolean;
+  /** The object version to describe, over one the URL names (dvc's `update --rev` of a versioned import). */
+  versionId?: string;
 }
 
 interface Connection {
@@ -64,14 +83,8 @@ interface Connection {
 }
 
 async function connect(url: string, options: S3SourceOptions): Promise<Connection> {
-  const fsConfig = options.fsConfig ?? {};
-  if (/^(true|yes|on|1)$/i.test(fsConfig.version_aware ?? "")) {
-    // dvc's --version-aware records object versions and `push: false` outs, which flowops does not write.
-    throw new FlowOpsError(
-      "INVALID_PARAMETER_VALUE",
-      `'${url}': version_aware (dvc's --version-aware) is not supported by flowops yet; import without it`,
-    );
-  }
+  // For a source, version_aware says how to read it (here), not how a remote lays data out.
+  const { version_aware: _versionAware, ...fsConfig } = options.fsConfig ?? {};
   const config = s3ClientConfig(s3Environment(fsConfig, options.env ?? process.env));
   const settings = s3RemoteSettings(`fs_config of ${url}`, fsConfig, options.configDir ?? process.cwd());
   const sdk = await import("@aws-sdk/client-s3");
@@ -89,18 +102,37 @@ function isNotFound(error: unknown): boolean {
 
 /** s3fs's `info`: the object at the key, else the objects under it as a directory; gone is dvc's error. */
 export async function s3SourceInfo(url: string, options: S3SourceOptions = {}): Promise<S3SourceInfo> {
-  const { bucket, key } = parseS3Url(url);
+  const location = parseS3Url(url);
+  const { bucket, key } = location;
+  const versionId = options.versionId ?? location.versionId;
+  const versioned =
+    options.versionAware === true || isVersionAwareConfig(options.fsConfig) || versionId !== undefined;
   const { sdk, client, endpoint } = await connect(url, options);
   try {
     if (key !== "") {
       try {
-        const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return { kind: "file", etag: stripQuotes(head.ETag ?? ""), size: head.ContentLength ?? 0 };
+        const head = await client.send(
+          new sdk.HeadObjectCommand({ Bucket: bucket, Key: key, ...versionParam(versionId) }),
+        );
+        return {
+          kind: "file",
+          etag: stripQuotes(head.ETag ?? ""),
+          size: head.ContentLength ?? 0,
+          ...(versioned && head.VersionId !== undefined ? { versionId: head.VersionId } : {}),
+        };
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        if (!isNotFound(error) && !(versionId !== undefined && isBadRequest(error))) throw error;
+        if (versionId !== undefined) {
+          throw new FlowOpsError(
+            "RESOURCE_DOES_NOT_EXIST",
+            `dependency '${url}' does not exist: s3://${bucket}/${key} has no version '${versionId}'`,
+            { cause: error },
+          );
+        }
       }
     }
-    const files = await listFiles(client, sdk, bucket, key === "" ? "" : `${key}/`);
+    const list = versioned ? listLatestVersions : listFiles;
+    const files = await list(client, sdk, bucket, key === "" ? "" : `${key}/`);
     if (files.length === 0) {
       throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `dependency '${url}' does not exist`);
     }
@@ -150,6 +182,59 @@ async function listFiles(
   return files;
 }
 
+/**
+ * The latest version of each key under `prefix` (ListObjectVersions), as s3fs lists a version-aware
+ * directory: a key whose latest entry is a delete marker is gone.
+ */
+async function listLatestVersions(
+  client: S3Sdk.S3Client,
+  sdk: typeof S3Sdk,
+  bucket: string,
+  prefix: string,
+): Promise<S3SourceFile[]> {
+  const files: S3SourceFile[] = [];
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  do {
+    const page = await client.send(
+      new sdk.ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
+        ...(versionMarker !== undefined ? { VersionIdMarker: versionMarker } : {}),
+      }),
+    );
+    for (const version of page.Versions ?? []) {
+      if (version.IsLatest !== true) continue;
+      const relpath = (version.Key ?? "").slice(prefix.length);
+      if (relpath === "" || relpath.endsWith("/")) continue;
+      files.push({
+        relpath,
+        etag: stripQuotes(version.ETag ?? ""),
+        size: version.Size ?? 0,
+        versionId: version.VersionId ?? "null",
+      });
+    }
+    const more = page.IsTruncated === true;
+    keyMarker = more ? page.NextKeyMarker : undefined;
+    versionMarker = more ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  return files;
+}
+
+/**
+ * The VersionId parameter for a recorded version. `null` (an object written before versioning, or in a bucket
+ * that never had it) is sent as no version: servers such as moto refuse `null` where versioning never was,
+ * and the ETag check after the download catches a different object.
+ */
+function versionParam(versionId: string | undefined): { VersionId?: string } {
+  return versionId === undefined || versionId === "null" ? {} : { VersionId: versionId };
+}
+
+function isBadRequest(error: unknown): boolean {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 400;
+}
+
 function stripQuotes(etag: string): string {
   return etag.replace(/^"|"$/g, "");
 }
@@ -178,13 +263,19 @@ export async function downloadS3(
   const { sdk, client, endpoint } = await connect(url, options);
   try {
     if (info.kind === "file") {
-      await downloadObject(client, sdk, bucket, key, info.size, dest, onProgress);
+      await downloadObject(client, sdk, { bucket, key, ...info }, dest, onProgress);
       return;
     }
     for (const file of info.files) {
       const target = join(dest, ...file.relpath.split("/"));
       await mkdir(dirname(target), { recursive: true });
-      await downloadObject(client, sdk, bucket, `${key}/${file.relpath}`, file.size, target, onProgress);
+      await downloadObject(
+        client,
+        sdk,
+        { bucket, ...file, key: `${key}/${file.relpath}` },
+        target,
+        onProgress,
+      );
     }
   } catch (error) {
     await rm(dest, { recursive: true, force: true });
@@ -194,16 +285,32 @@ export async function downloadS3(
   }
 }
 
+interface ObjectToFetch {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  versionId?: string;
+}
+
 async function downloadObject(
   client: S3Sdk.S3Client,
   sdk: typeof S3Sdk,
-  bucket: string,
-  key: string,
-  size: number,
+  { bucket, key, size, etag, versionId }: ObjectToFetch,
   path: string,
   onProgress?: (bytes: number) => void,
 ): Promise<void> {
-  const response = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+  const response = await client.send(
+    new sdk.GetObjectCommand({ Bucket: bucket, Key: key, ...versionParam(versionId) }),
+  );
+  // A version is immutable, so another ETag means another object than the one recorded.
+  if (versionId !== undefined && response.ETag !== undefined && stripQuotes(response.ETag) !== etag) {
+    (response.Body as Readable | undefined)?.destroy();
+    throw new FlowOpsError(
+      "DATA_LOSS",
+      `s3://${bucket}/${key}: version '${versionId}' has ETag ${stripQuotes(response.ETag)}, not the recorded ${etag}`,
+    );
+  }
   const body = response.Body as Readable;
   let bytes = 0;
   body.on("data", (chunk: Buffer) => {

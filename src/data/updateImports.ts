@@ -32,7 +32,13 @@ import { hashSource, missingDependency, shownPath } from "./importSource.js";
 import { isOid, type Oid } from "./hashInfo.js";
 import { checkoutReplacing } from "./sourceTransfer.js";
 import { singleStageMd5 } from "./stageMd5.js";
-import { describeUrlSource, sameSource } from "./urlSource.js";
+import { describeUrlSource, sameSource, type UrlSourceState } from "./urlSource.js";
+import {
+  describeVersionedForUpdate,
+  isVersionedDep,
+  recordedFsConfig,
+  versionedChange,
+} from "./versionedS3Source.js";
 
 export interface UpdateImportsOptions {
   cwd?: string;
@@ -169,6 +175,7 @@ async function updateOne(
     return false;
   }
   const result = await refreshImport(repo, file, doc, cwd, {
+    ...(options.rev !== undefined ? { rev: options.rev } : {}),
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
     ...(options.onImporting !== undefined ? { onImporting: options.onImporting } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
@@ -185,6 +192,11 @@ export interface RefreshImportOptions {
   dry?: boolean;
   /** An out missing from the workspace or the cache is no change (`repro --allow-missing`, `--pull`). */
   allowMissing?: boolean;
+  /**
+   * `update --rev`: for an s3 object read version-aware, the version to import instead of the latest, as dvc's
+   * `Dependency.update(rev)`; other URL and local sources ignore it, as dvc does.
+   */
+  rev?: string;
   onImporting?: (source: string, out: string) => void;
   onProgress?: (bytes: number, files: number) => void;
 }
@@ -269,8 +281,21 @@ async function refreshUrlImport(
   const { dep, out } = importParts(doc)!;
   const mode = options.mode ?? { kind: "download" };
   const stageChanged = doc.md5 === undefined || doc.md5 !== singleStageMd5(doc.raw);
-  const source = await describeUrlSource(location.url, location.options);
-  const depChanged = !sameSource(dep, source);
+  let source: UrlSourceState;
+  let depChanged: boolean;
+  if (isVersionedDep(dep)) {
+    const fsConfig = recordedFsConfig(dep);
+    const versioned = await describeVersionedForUpdate(
+      location.url,
+      { ...location.options, ...(fsConfig !== undefined ? { recordedFsConfig: fsConfig } : {}) },
+      options.rev,
+    );
+    source = versioned;
+    depChanged = (await versionedChange(dep, versioned)) !== undefined;
+  } else {
+    source = await describeUrlSource(location.url, location.options);
+    depChanged = !sameSource(dep, source);
+  }
   const outState = await outStatus(repo, out, dvcFileWdir(file, doc));
   const outChanged =
     outState !== undefined &&

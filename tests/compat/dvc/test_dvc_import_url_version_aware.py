@@ -1,0 +1,129 @@
+"""`flowops data import-url --version-aware` beside `dvc import-url --version-aware` (dvc-s3) on one moto S3
+server with a versioned bucket: the same .dvc bytes (an object's etag, size and version_id; a prefix's `files`
+list with each object's version; `push: false` on the out), the same status and update, `update --rev` back to
+a recorded version after an overwrite, and each tool reading the other's file."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import data_twins, workspace_files
+from test_dvc_import_url_s3 import s3  # noqa: F401  (the moto fixture)
+
+
+@pytest.fixture
+def versioned(s3):  # noqa: F811
+    s3.put_bucket_versioning(Bucket="src", VersioningConfiguration={"Status": "Enabled"})
+    s3.create_bucket(Bucket="plain")
+    return s3
+
+
+def _put(client, key: str, body: bytes, bucket: str = "src") -> str:
+    return client.put_object(Bucket=bucket, Key=key, Body=body).get("VersionId", "")
+
+
+def _status_json_equal(twins) -> dict:
+    ours = twins["flowops"].flowops("data", "status", "--json").json()
+    theirs = twins["dvc"].dvc("status", "--json").json()
+    assert ours == theirs
+    return theirs
+
+
+def _each_reads_the_other(twins) -> None:
+    """dvc's status of the flowops-made files and flowops's of dvc's: both clean."""
+    assert twins["flowops"].dvc("status", "--json").json() == {}
+    assert twins["dvc"].flowops("data", "status", "--json").json() == {}
+
+
+def test_object_records_its_version_and_update_rev_fetches_it_back(versioned, make_ws) -> None:
+    v1 = _put(versioned, "data/a.csv", b"x,y\n1,2\n")
+    twins, both = data_twins(make_ws)
+    files = ("a.csv.dvc", "a.csv", ".gitignore")
+    assert both("import-url", "--version-aware", "s3://src/data/a.csv", files=files)[0] == 0
+    text = twins["flowops"].read("a.csv.dvc")
+    assert f"  version_id: {v1}\n" in text and "    version_aware: true\n" in text and "  push: false\n" in text
+    _each_reads_the_other(twins)
+
+    # A new version: "update available" although the import is frozen; update takes the latest.
+    v2 = _put(versioned, "data/a.csv", b"x,y\n1,2\n3,4\n")
+    assert _status_json_equal(twins)["a.csv.dvc"] == [{"changed deps": {"s3://src/data/a.csv": "update available"}}]
+    both("update", "a.csv.dvc", files=("a.csv.dvc", "a.csv"))
+    assert f"version_id: {v2}\n" in twins["flowops"].read("a.csv.dvc")
+    assert _status_json_equal(twins) == {}
+
+    # --rev names a version: the overwritten bytes come back, recorded by that version.
+    both("update", "--rev", v1, "a.csv.dvc", files=("a.csv.dvc", "a.csv"))
+    assert twins["flowops"].read("a.csv") == "x,y\n1,2\n"
+    assert _status_json_equal(twins)["a.csv.dvc"] == [{"changed deps": {"s3://src/data/a.csv": "update available"}}]
+
+    # The same bytes written again are still a new version of an object.
+    _put(versioned, "data/a.csv", b"x,y\n1,2\n3,4\n")
+    both("update", "a.csv.dvc", files=("a.csv.dvc", "a.csv"))
+    _each_reads_the_other(twins)
+
+
+def test_prefix_records_each_object_version_in_a_files_list(versioned, make_ws) -> None:
+    _put(versioned, "dir/one.txt", b"one\n")
+    _put(versioned, "dir/sub/two.txt", b"two\n")
+    twins, both = data_twins(make_ws)
+    assert both("import-url", "--version-aware", "s3://src/dir", files=("dir.dvc", ".gitignore"))[0] == 0
+    assert "  files:\n  - relpath: one.txt\n" in twins["flowops"].read("dir.dvc")
+    assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])
+    _each_reads_the_other(twins)
+
+    # The same bytes again: a prefix is compared by its ETags, so nothing to update.
+    _put(versioned, "dir/one.txt", b"one\n")
+    assert _status_json_equal(twins) == {}
+    assert both("update", "dir.dvc", files=("dir.dvc",))[1] == "'dir.dvc' didn't change, skipping"
+
+    _put(versioned, "dir/one.txt", b"ONE\n")
+    _put(versioned, "dir/three.txt", b"3\n")
+    assert _status_json_equal(twins)["dir.dvc"] == [{"changed deps": {"s3://src/dir": "modified"}}]
+    both("update", "dir.dvc", files=("dir.dvc", "dir/one.txt", "dir/three.txt"))
+    assert twins["flowops"].read("dir/one.txt") == "ONE\n"
+    _each_reads_the_other(twins)
+
+    # A prefix has no version: --rev is not looked at, as in dvc.
+    assert both("update", "--rev", "anything", "dir.dvc")[1] == "'dir.dvc' didn't change, skipping"
+
+
+def test_no_download_no_exec_and_to_remote_with_version_aware(versioned, make_ws) -> None:
+    _put(versioned, "data/a.csv", b"x,y\n1,2\n")
+    _put(versioned, "dir/one.txt", b"one\n")
+    twins, both = data_twins(make_ws)
+    assert both("import-url", "--version-aware", "--no-download", "s3://src/dir", "nd", files=("nd.dvc",))[0] == 0
+    no_exec = ("import-url", "--version-aware", "--no-exec", "s3://src/data/a.csv", "ne.csv")
+    assert both(*no_exec, files=("ne.csv.dvc",))[0] == 0
+    assert _status_json_equal(twins)
+    code, _, errors = both("import-url", "--version-aware", "--to-remote", "s3://src/data/a.csv", "tr.csv")
+    assert code == 1 and "--no-exec/--no-download/--version-aware cannot be combined with --to-remote" in errors
+
+
+def test_unversioned_bucket_records_no_version_for_an_object_and_null_in_a_prefix(versioned, make_ws) -> None:
+    _put(versioned, "data/a.csv", b"x,y\n1,2\n", bucket="plain")
+    _put(versioned, "dir/one.txt", b"one\n", bucket="plain")
+    twins, both = data_twins(make_ws)
+    assert both("import-url", "--version-aware", "s3://plain/data/a.csv", files=("a.csv.dvc", "a.csv"))[0] == 0
+    assert both("import-url", "--version-aware", "s3://plain/dir", files=("dir.dvc", "dir/one.txt"))[0] == 0
+    assert "version_id" not in twins["flowops"].read("a.csv.dvc")
+    assert "    version_id: 'null'\n" in twins["flowops"].read("dir.dvc")
+    _each_reads_the_other(twins)
+    _put(versioned, "data/a.csv", b"x,y\n5,6\n", bucket="plain")
+    assert _status_json_equal(twins)["a.csv.dvc"] == [{"changed deps": {"s3://plain/data/a.csv": "modified"}}]
+    both("update", "a.csv.dvc", files=("a.csv.dvc", "a.csv"))
+
+
+def test_a_url_naming_a_version_imports_that_version_and_dvc_reads_the_file(versioned, make_ws) -> None:
+    """dvc 3.67.1 imports the *latest* bytes of `key?versionId=V`, records the latest version beside the URL's,
+    and then refuses its own file ("Path version mismatch"); flowops imports version V and records V, a file
+    dvc reads (its status compares the latest version with V, so it says "update available")."""
+    v1 = _put(versioned, "pin.txt", b"pinned\n")
+    _put(versioned, "pin.txt", b"later\n")
+    ws = make_ws("flowops")
+    url = f"s3://src/pin.txt?versionId={v1}"
+    ws.flowops("data", "import-url", url, "pin.txt")
+    assert ws.read("pin.txt") == "pinned\n"
+    assert f"version_id: {v1}\n" in ws.read("pin.txt.dvc")
+    assert ws.flowops("data", "status", "--json").json() == {}
+    assert ws.dvc("status", "--json").json() == {"pin.txt.dvc": [{"changed deps": {url: "update available"}}]}
+    ws.dvc("checkout", "pin.txt.dvc")
+    assert ws.read("pin.txt") == "pinned\n"
