@@ -13,6 +13,7 @@ import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { cacheListingToken } from "./cacheListingToken.js";
 import { pathExists } from "./fileStat.js";
+import { isVersionedImport } from "./versionedS3Source.js";
 import { hashPathSummary } from "./hashTree.js";
 import { matchesLegacyRecord } from "./legacyTree.js";
 import type { ObjectCache } from "./objectCache.js";
@@ -185,8 +186,11 @@ export async function dvcFileStatuses(
     const key = posixRel(cwd, tracked.dvcFile);
     if (!seen.has(tracked.dvcFile)) {
       seen.add(tracked.dvcFile);
-      // dvc names no frozen import from another repository: its updates show unless --no-updates.
-      if (tracked.doc.raw.frozen === true && !isRepoImport(tracked.doc)) onFrozen?.(key);
+      // dvc names no frozen import from another repository, nor a version-aware one: their updates show unless
+      // --no-updates.
+      if (tracked.doc.raw.frozen === true && !isRepoImport(tracked.doc) && !isVersionedImport(tracked.doc)) {
+        onFrozen?.(key);
+      }
       if (tracked.doc.deps !== undefined || tracked.doc.raw.cmd !== undefined) {
         const { importStatus } = await import("./importStatus.js");
         const { changedDeps, changedChecksum } = await importStatus(

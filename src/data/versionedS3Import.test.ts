@@ -126,11 +126,14 @@ if (motoBinary !== undefined) {
       expect(await dataStatus(repo, [], { cwd: dir })).toEqual([]);
 
       const v2 = await put(bucket, "data/a.csv", "x,y\n1,2\n3,4\n");
-      // A versioned import is asked for updates although it is frozen, as dvc's status does.
-      expect(await dataStatus(repo, [], { cwd: dir })).toEqual([
+      // A versioned import is asked for updates although it is frozen, as dvc's status does, which names
+      // no such import as frozen.
+      const frozen: string[] = [];
+      expect(await dataStatus(repo, [], { cwd: dir, onFrozen: (f) => frozen.push(f) })).toEqual([
         expect.objectContaining({ changedDeps: { [url]: "update available" } }),
       ]);
       expect(await dataStatus(repo, [], { cwd: dir, checkUpdates: false })).toEqual([]);
+      expect(frozen).toEqual([]);
 
       // The recorded version is what arrives, not the newer bytes now at the key.
       await rm(join(dir, "a.csv"));
