@@ -80,8 +80,9 @@ export function gcCommand(): Command {
         ...(flags.skipFailed === true
           ? {
               skipFailed: true,
+              // dvc's used_objs wording, capital F (push and fetch collect elsewhere, in lower case).
               onSkipped: (revision: string) =>
-                process.stderr.write(`WARNING: failed to collect '${revision}', skipping\n`),
+                process.stderr.write(`WARNING: Failed to collect '${revision}', skipping\n`),
             }
           : {}),
         ...(flags.cloud === true ? { cloud: true } : {}),
@@ -89,13 +90,16 @@ export function gcCommand(): Command {
         ...(flags.dry === true ? { dryRun: true } : {}),
         ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
       };
-      // Before the warning and the prompt, as dvc's CmdGC validates first.
-      validateGcOptions(options);
-      if (flags.json !== true) process.stderr.write(`WARNING: ${gcWarning(flags)}\n`);
-      if (flags.force !== true && flags.dry !== true && !(await confirm())) {
-        throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
-      }
-      const result = await withDataRepo(process.cwd(), (repo) => gc(repo, options));
+      // dvc opens the repository (and its config) first, then validates, warns and asks: a damaged config or
+      // no repository fails before the warning.
+      const result = await withDataRepo(process.cwd(), async (repo) => {
+        validateGcOptions(options);
+        if (flags.json !== true) process.stderr.write(`WARNING: ${gcWarning(flags)}\n`);
+        if (flags.force !== true && flags.dry !== true && !(await confirm())) {
+          throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
+        }
+        return gc(repo, options);
+      });
       if (flags.json === true) printJson(result);
       else printGc(result);
     });

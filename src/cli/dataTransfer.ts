@@ -88,6 +88,7 @@ function transferOptions(
   onProgress: (event: TransferEvent) => void,
 ): TransferCommandOptions {
   return {
+    ...(flags.json === true ? {} : { onSkippedRevision: reportSkippedRevision }),
     ...(flags.remote !== undefined ? { remote: flags.remote } : {}),
     ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
     ...(flags.runCache === true ? { runCache: true } : {}),
@@ -145,11 +146,12 @@ function reportNotPushed(notPushed: readonly TransferFailure[]): void {
   }
 }
 
-/** DVC's warning for a revision in which a target named nothing (`-a/-T/-A` with targets). */
-function reportSkippedRevisions(result: SyncResult): void {
-  for (const revision of result.skippedRevisions ?? []) {
-    process.stderr.write(`WARNING: failed to collect '${revision}', skipping\n`);
-  }
+/**
+ * DVC's warning for a revision it could not collect (a damaged dvc.lock, a target that names nothing there),
+ * printed as the collection skips it: before the transfer, and before the error when nothing was collected.
+ */
+function reportSkippedRevision(revision: string): void {
+  process.stderr.write(`WARNING: failed to collect '${revision}', skipping\n`);
 }
 
 function syncJson(result: SyncResult): Record<string, unknown> {
@@ -232,7 +234,6 @@ function finishSync(
 ): void {
   if (flags.json === true) printJson(syncJson(result));
   else {
-    reportSkippedRevisions(result);
     reportNotPushed(result.notPushed ?? []);
     reportFailures(result.failed);
     reportNoRemote(result);
@@ -280,7 +281,6 @@ export function pullCommand(): Command {
       if (flags.json === true) {
         printJson({ fetch: syncJson(result.fetch), checkout: result.checkout });
       } else {
-        reportSkippedRevisions(result.fetch);
         reportFailures(result.fetch.failed);
         for (const line of checkout.lines) process.stdout.write(`${line}\n`);
         reportNoRemote(result.fetch);

@@ -4,7 +4,8 @@
  * dvc's command lets through to its main (repro, stage, checkout, gc, unprotect, dag, metrics, params), and 1 for one its
  * command catches and reports itself (add, status, push, pull, fetch, commit, diff, ls...), and 251 for
  * every error of `remote`, `config` and `cache`, which dvc raises as a ConfigError ("configuration error"),
- * as it does for a ConfigError (no remote) that escapes a raising command such as gc. An error that is no
+ * as it does for a ConfigError (no remote) that escapes a raising command such as gc, and for a config that does
+ * not load, which fails every command as dvc opens the repository. An error that is no
  * DvcException in dvc escapes every command: 255 (data/dvcErrorKind.ts marks both).
  */
 import { CommanderError } from "commander";
@@ -50,6 +51,7 @@ export function dvcExitCode(argv: readonly string[], error: unknown): number {
   // Which of dvc's exception families the error stands for, where that matters (data/dvcErrorKind.ts).
   const kind = dvcErrorKind(error);
   if (kind === "uncaught") return DVC_EXIT.raised;
+  if (kind === "unloadableConfig") return DVC_EXIT.config;
   if (!RAISING.has(path)) return DVC_EXIT.failed;
   return kind === "config" ? DVC_EXIT.config : DVC_EXIT.raised;
 }

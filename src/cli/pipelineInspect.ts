@@ -6,10 +6,12 @@ import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Command, Option } from "commander";
 import { loadTrackedOuts } from "../data/dvcFile.js";
+import { readDvcConfig } from "../data/dvcConfig.js";
 import { loadDvcIgnore } from "../data/dvcIgnore.js";
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { buildDag } from "../pipelines/pipelineDag.js";
+import { readStageLocks } from "../pipelines/dvcLock.js";
 import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
 import { dagGraph } from "../pipelines/dagGraph.js";
 import { paramsDiff } from "../pipelines/paramsDiff.js";
@@ -40,6 +42,17 @@ export function findPipelineRoot(cwd: string): string {
     if (nearestPipeline === undefined && existsSync(join(dir, "dvc.yaml"))) nearestPipeline = dir;
     if (dirname(dir) === dir) return nearestPipeline ?? start;
   }
+}
+
+/**
+ * findPipelineRoot's root, with the repository's config loaded when there is one: dvc loads it as it opens
+ * the repository, before any view reads the pipeline, so a damaged config fails these views too (exit 251).
+ */
+export async function openPipelineRoot(cwd: string): Promise<string> {
+  const root = findPipelineRoot(cwd);
+  const dvcDir = join(root, ".dvc");
+  if (existsSync(dvcDir)) await readDvcConfig(dvcDir);
+  return root;
 }
 
 function warn(message: string): void {
@@ -158,12 +171,14 @@ export function dagCommand(): Command {
     .option("-o, --outs", "draw the outputs instead of the stages")
     .option("--collapse-foreach-matrix", "one node per foreach/matrix group")
     .action(async (targets: string[], opts: DagCliOptions) => {
-      const root = findPipelineRoot(process.cwd());
+      const root = await openPipelineRoot(process.cwd());
       const repo = { root, ignore: await loadDvcIgnore(root), gitIgnore: gitIgnoreOf({ root }) };
       // As dvc: the dvc.yaml a target names is loaded (and refused when Git ignores it) before the index, by
       // the same Git rules; with no dvc.yaml at all (a git-ignored one is none) the graph is empty.
       if (targets.length > 0) checkTargetPipelineFiles(repo, process.cwd(), targets);
       const pipeline = await readPipelinesOrTrackedFiles(repo);
+      // dvc's index loads each stage's dvc.lock entry, so a damaged dvc.lock fails dag too (exit 255).
+      await readStageLocks(pipeline.stages);
       // `.dvc` files are nodes of dvc's graph too, upstream of the stages that read their data.
       const tracked = await loadTrackedOuts(repo);
       const graph = dagGraph(buildDag(pipeline), {
@@ -201,7 +216,7 @@ export function paramsCommand(): Command {
     )
       .option("--deps", "only the params that stages depend on")
       .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { deps?: boolean }) => {
-        const diff = await paramsDiff(findPipelineRoot(process.cwd()), a, b, {
+        const diff = await paramsDiff(await openPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
           ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
           ...(opts.deps === true ? { depsOnly: true } : {}),
@@ -233,7 +248,7 @@ export function metricsCommand(): Command {
       )
       .action(async (targets: string[], opts: MetricsShowCliOptions) => {
         const cwd = process.cwd();
-        const root = findPipelineRoot(cwd);
+        const root = await openPipelineRoot(cwd);
         const across = wantsRevisions(opts);
         const shown = across
           ? await metricsShowAcross(root, opts, { targets, cwd, onWarning: warn })
@@ -295,7 +310,7 @@ export function metricsCommand(): Command {
         new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
       )
       .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { precision: number }) => {
-        const diff = await metricsDiff(findPipelineRoot(process.cwd()), a, b, {
+        const diff = await metricsDiff(await openPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
           ...(opts.targets !== undefined ? { targets: opts.targets, cwd: process.cwd() } : {}),
           onWarning: warn,

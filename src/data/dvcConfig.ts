@@ -18,6 +18,7 @@ import {
   type ConfigLevel,
 } from "./configLevels.js";
 import { validateDvcConfig } from "./configSchema.js";
+import { markDvcError } from "./dvcErrorKind.js";
 import { readUtf8File } from "./utf8Text.js";
 
 /** The merged view of the config levels (system, global, `.dvc/config`, `.dvc/config.local`). */
@@ -224,6 +225,19 @@ export interface LevelOption {
 export async function readDvcConfig(
   dvcDir: string | undefined,
   options: { levels?: readonly ConfigLevel[] } = {},
+): Promise<DvcConfig> {
+  try {
+    return await loadDvcConfig(dvcDir, options);
+  } catch (error) {
+    // dvc loads the config as it opens the repository, outside every command's own error handling, so a
+    // config that does not load exits 251 whatever the command (data/dvcErrorKind.ts).
+    throw error instanceof FlowOpsError ? markDvcError(error, "unloadableConfig") : error;
+  }
+}
+
+async function loadDvcConfig(
+  dvcDir: string | undefined,
+  options: { levels?: readonly ConfigLevel[] },
 ): Promise<DvcConfig> {
   // Read together: every command opens the config, and the user levels are usually absent files.
   const levels = options.levels ?? availableLevels(dvcDir);

@@ -124,12 +124,20 @@ export async function gc(repo: DataRepo, options: GcOptions): Promise<GcResult> 
  * 'workspace': <why>", a plain DvcException whatever the cause was). An error dvc lets escape (marked
  * "uncaught") is not one of its DvcExceptions and passes as it is.
  */
-async function workspaceUsedObjects(repo: DataRepo): Promise<Map<Oid, UsedObject>> {
+async function workspaceUsedObjects(repo: DataRepo, scope: HistoryScope): Promise<Map<Oid, UsedObject>> {
   try {
     return await usedObjects(repo);
   } catch (error) {
     if (!(error instanceof FlowOpsError) || dvcErrorKind(error) === "uncaught") throw error;
-    throw new FlowOpsError(error.code, `Failed to collect 'workspace': ${error.message}`, { cause: error });
+    // Unlike dvc, --skip-failed never skips the workspace: dvc then keeps nothing the workspace names and
+    // removes the data of every .dvc file because one dvc.lock is damaged, which no one asks --skip-failed for.
+    const skipNote =
+      scope.skipFailed === true
+        ? " (--skip-failed skips Git revisions, never the workspace, whose data gc would remove)"
+        : "";
+    throw new FlowOpsError(error.code, `Failed to collect 'workspace': ${error.message}${skipNote}`, {
+      cause: error,
+    });
   }
 }
 
@@ -142,7 +150,7 @@ function manifestsFirst(paths: readonly string[]): string[] {
 }
 
 async function gcUsedObjects(repo: DataRepo, options: GcOptions): Promise<Map<Oid, UsedObject>> {
-  let used = mergeUsed(await workspaceUsedObjects(repo), await historyUsedObjects(repo, options));
+  let used = mergeUsed(await workspaceUsedObjects(repo, options), await historyUsedObjects(repo, options));
   for (const project of options.projects ?? []) {
     // The other repository's files, expanded through this (shared) cache.
     const other = {

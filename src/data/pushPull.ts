@@ -5,7 +5,6 @@
  * Objects go to the remote named on the command line, else to the out's own `remote:`, else the default.
  * Results are values with per-object failures; printing is the CLI's job.
  */
-import { toFlowOpsError } from "../errors.js";
 import { checkoutTargets } from "./checkoutTargets.js";
 import { openDataRemote, selectedRemoteName, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
@@ -54,6 +53,12 @@ export interface TransferCommandOptions extends OpenRemoteOptions {
   maxSize?: number;
   /** `fetch --type`: only metrics or plots outs. */
   types?: ("metrics" | "plots")[];
+  /**
+   * Called as a revision (`workspace` or a commit) is left out because it could not be collected, before
+   * anything is sent and before the error when nothing could be collected: dvc warns at that moment
+   * ("failed to collect '<rev>', skipping"). Each revision is reported once per command.
+   */
+  onSkippedRevision?: (revision: string) => void;
 }
 
 export interface SyncResult extends TransferResult {
@@ -88,6 +93,7 @@ export async function push(
     repo,
     targets,
     historyOutsOnce(repo, targets, options.history),
+    reportedOnce(options.onSkippedRevision),
   );
   const skippedField = {
     ...(skippedRevisions.length > 0 ? { skippedRevisions } : {}),
@@ -142,11 +148,14 @@ export async function fetch(
   // History is read from Git once; only its expansion is redone once manifests have arrived.
   const history = historyOutsOnce(repo, targets, options.history);
   let skippedRevisions: string[] = [];
+  // Collected again after manifests arrive: the skips are the same, and reported once.
+  const onSkipped = reportedOnce(options.onSkippedRevision);
   const collect = async (): Promise<Map<Oid, UsedObject>> => {
     const collected = await usedWithHistory(
       repo,
       targets,
       history,
+      onSkipped,
       outsFilter(options.maxSize, options.types),
     );
     skippedRevisions = collected.skippedRevisions;
@@ -224,7 +233,24 @@ function historyOutsOnce(
   let outs: Promise<HistoryOuts> | undefined;
   if (targets !== undefined && targets.length > 0)
     return () => (outs ??= historySelectedOuts(repo, history, targets));
-  return () => (outs ??= historyTrackedOuts(repo, history).then((tracked) => ({ outs: tracked })));
+  // Without targets a revision that does not parse fails the read, so one that returns collected them all:
+  // at least one revision besides the workspace (as cloudStatus.ts counts it).
+  return () =>
+    (outs ??= historyTrackedOuts(repo, history).then((tracked) => ({ outs: tracked, collected: 1 })));
+}
+
+/** `report`, called at most once per revision. */
+function reportedOnce(
+  report: ((revision: string) => void) | undefined,
+): (revisions: readonly string[]) => void {
+  const reported = new Set<string>();
+  return (revisions) => {
+    for (const revision of revisions) {
+      if (reported.has(revision)) continue;
+      reported.add(revision);
+      report?.(revision);
+    }
+  };
 }
 
 /**
@@ -237,23 +263,34 @@ async function usedWithHistory(
   repo: DataRepo,
   targets: readonly string[] | undefined,
   history: (() => Promise<HistoryOuts>) | undefined,
+  onSkipped: (revisions: readonly string[]) => void,
   keep?: (out: TrackedOut) => boolean,
 ): Promise<UsedWithHistory> {
-  if (history === undefined) return { used: await usedObjects(repo, targets, keep), skippedRevisions: [] };
-  const past = await history();
-  const skippedRevisions = (past.skipped ?? []).map((skip) => skip.revision);
-  let workspace: Map<Oid, UsedObject>;
+  let workspace: Map<Oid, UsedObject> | undefined;
+  let failure: unknown;
   try {
     workspace = await usedObjects(repo, targets, keep);
   } catch (error) {
-    const failure = toFlowOpsError(error);
-    if (past.collected === undefined || past.collected === 0 || failure.code !== "RESOURCE_DOES_NOT_EXIST")
-      throw failure;
-    workspace = new Map();
+    failure = error;
+  }
+  // As dvc's _collect_indexes: any revision that fails to collect, the workspace (a damaged dvc.lock, a target
+  // it lacks) first, is warned about and skipped; only when no revision could be collected does its error
+  // stand, after the warning.
+  if (history === undefined) {
+    if (workspace !== undefined) return { used: workspace, skippedRevisions: [] };
+    onSkipped(["workspace"]);
+    throw failure;
+  }
+  const past = await history();
+  const skippedRevisions = (past.skipped ?? []).map((skip) => skip.revision);
+  if (workspace === undefined) {
+    onSkipped(["workspace"]);
+    if (past.collected === undefined || past.collected === 0) throw failure;
     skippedRevisions.unshift("workspace");
   }
+  onSkipped(skippedRevisions);
   const pastOuts = keep === undefined ? past.outs : past.outs.filter(keep);
-  return { used: mergeUsed(workspace, await expandOuts(repo, pastOuts)), skippedRevisions };
+  return { used: mergeUsed(workspace ?? new Map(), await expandOuts(repo, pastOuts)), skippedRevisions };
 }
 
 interface UsedWithHistory {

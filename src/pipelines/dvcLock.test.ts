@@ -179,6 +179,19 @@ describe("dvc.lock", () => {
     expect(readFileSync(join(root, "dvc.lock"), "utf8")).toContain("  prepare:\n    cmd: 'true'\n  train:\n");
   });
 
+  // Regression: an empty dvc.lock read as no lock, so repro reran every stage and status reported them all
+  // changed; dvc 3.67.1 refuses it ("required key not provided") and runs nothing.
+  it("refuses an empty or whitespace-only dvc.lock, and one without its schema, as dvc does", async () => {
+    for (const text of ["", "  \n\n", "# nothing yet\n"]) {
+      expect(() => parseLock("dvc.lock", text)).toThrow(
+        "dvc.lock:1: required key not provided @ data['schema'] (expected schema: '2.0')",
+      );
+    }
+    expect(() => parseLock("dvc.lock", "stages: {}\n")).toThrow(/dvc\.lock:1: required key not provided/);
+    writeFileSync(join(root, "dvc.lock"), "");
+    await expect(readLock(root)).rejects.toThrow(`${join(root, "dvc.lock")}:1: required key not provided`);
+  });
+
   it("rejects another schema version and unknown keys with their lines", () => {
     expect(() => parseLock("dvc.lock", "schema: '1.0'\nstages: {}\n")).toThrow(
       /dvc\.lock:1: invalid schema version/,

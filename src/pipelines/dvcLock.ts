@@ -80,7 +80,7 @@ export async function readStageLocks(
   return entries;
 }
 
-/** Reads `<root>/dvc.lock`; a missing file is an empty lock. */
+/** Reads `<root>/dvc.lock`; a missing file is an empty lock, an empty file an error (parseLock). */
 export async function readLock(root: string): Promise<Lock> {
   const file = join(root, LOCK_FILE);
   let text: string;
@@ -96,16 +96,22 @@ export async function readLock(root: string): Promise<Lock> {
   return parseLock(file, text);
 }
 
+/** dvc's voluptuous wording for a lock without `schema: '2.0'`. */
+const MISSING_SCHEMA = "required key not provided @ data['schema'] (expected schema: '2.0')";
+
 export function parseLock(file: string, text: string): Lock {
   const yaml = parsePythonYaml(file, text);
   const fail = (path: (string | number)[], message: string): FlowOpsError =>
     malformedFile(file, yaml.lineOf(path), message);
   const doc = yaml.value;
-  if (doc === undefined) return emptyLock();
+  // An empty (or whitespace-only) dvc.lock is no lock to dvc but a lock without its required `schema`: every
+  // command that reads it fails (dvc 3.67.1: "required key not provided"), rather than rerunning every stage.
+  if (doc === undefined) throw malformedFile(file, 1, MISSING_SCHEMA);
   if (!isPlainObject(doc)) throw fail([], "expected a mapping");
   for (const key of Object.keys(doc)) {
     if (!["schema", "stages", "datasets"].includes(key)) throw fail([key], `extra key '${key}' not allowed`);
   }
+  if (!("schema" in doc)) throw fail([], MISSING_SCHEMA);
   if (doc.schema !== "2.0") throw fail(["schema"], `invalid schema version (expected '2.0')`);
   const lock: Lock = emptyLock();
   if (doc.datasets !== undefined) lock.datasets = doc.datasets as PyValue;

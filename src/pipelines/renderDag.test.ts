@@ -49,6 +49,17 @@ describe("renderDag", () => {
     expect(text).toContain("prepare -> train");
   });
 
+  // Regression: a lone stage was drawn with its lines trimmed and several lone stages side by side; dvc 3.67.1
+  // draws each as its own pipeline, its lines padded to the canvas (`dvc dag | cat -A`: "+---+  $").
+  it("draws stages without edges as dvc does: one box each, lines padded to grandalf's canvas", () => {
+    const lone = (names: string[]): string => {
+      const stages = names.map((name) => stage(name, [], [`${name}.out`]));
+      return renderDag(dagGraph(buildDag({ ...pipeline, stages }), { root: "/r", cwd: "/r" }), "ascii");
+    };
+    expect(lone(["a"])).toBe("+---+  \n| a |  \n+---+  \n");
+    expect(lone(["a", "bb"])).toBe("+---+  \n| a |  \n+---+  \n+----+ \n| bb | \n+----+ \n");
+  });
+
   it("prints stages and edges as JSON, limited to targets and their upstream", () => {
     expect(
       JSON.parse(renderDag(dagGraph(dag, { root: "/r", cwd: "/r", targets: ["prepare"] }), "json")),

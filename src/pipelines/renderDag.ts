@@ -88,9 +88,21 @@ function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * A node with no edges as dvc draws it: its own pipeline, one box after another, each line padded with spaces
+ * to the width of grandalf's canvas (the box's width rounded up to an odd number, plus one).
+ */
+function asciiLoneNode(name: string): string {
+  const width = name.length + 4;
+  const pad = " ".repeat(1 + (width % 2));
+  const border = `+${"-".repeat(name.length + 2)}+${pad}`;
+  return `${border}\n| ${name} |${pad}\n${border}\n`;
+}
+
 function renderAscii({ nodes: names, edges }: DagGraph): string {
   // dvc draws an empty graph (no dvc.yaml, a git-ignored one, or one without stages) as an empty line.
   if (names.length === 0) return "\n";
+  if (edges.length === 0) return names.map(asciiLoneNode).join("");
   const layer = new Map<string, number>();
   // A collapsed group may depend on itself: that edge sets no layer.
   const levelOf = (name: string): number => {

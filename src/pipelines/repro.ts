@@ -66,9 +66,10 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
     .padStart(6, "0");
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${suffix}`;
   const planned = new Set(plan.map((p) => p.name));
-  const lockAtStart = readStageLocks(pipeline.stages.filter((stage) => planned.has(stage.name)));
-  // Awaited by the first stage checked; a malformed dvc.lock must not become an unhandled rejection first.
-  lockAtStart.catch(() => undefined);
+  // Every dvc.lock of the pipeline is read before any stage runs: dvc loads them all with its index, so a
+  // damaged one stops the whole repro (exit 255) instead of failing its own stages after others have run.
+  const allLocks = await readStageLocks(pipeline.stages);
+  const lockAtStart = new Map([...allLocks].filter(([name]) => planned.has(name)));
   const context: ReproContext = {
     repo,
     options,
@@ -241,7 +242,7 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   }
   const forced = options.force === true || (options.forceDownstream === true && upstreamRan(context, stage));
   if (!forced) {
-    const lock = (await context.lockAtStart).get(stage.name);
+    const lock = context.lockAtStart.get(stage.name);
     changes = await stageChanges(repo, stage, lock);
     if (options.allowMissing === true) changes = changes.filter((change) => !isMissingData(change));
     if (changes.length === 0) return { ...base, outcome: "skipped", changes };

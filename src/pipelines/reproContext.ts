@@ -78,7 +78,7 @@ export interface ReproContext {
    * stage's own entry changes only when that stage is recorded, after its change check, so re-reading the
    * file for every stage (20 parses for 20 stages) only cost time.
    */
-  lockAtStart: Promise<Map<string, LockEntry>>;
+  lockAtStart: Map<string, LockEntry>;
   /** The planned stages each stage waits for. */
   upstream: Map<string, string[]>;
   emit: (event: ReproEvent) => void;

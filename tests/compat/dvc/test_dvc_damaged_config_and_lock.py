@@ -1,0 +1,144 @@
+"""A `.dvc/config` that does not load and a dvc.lock that is damaged or empty: dvc fails (or skips the
+workspace) in ways scripts read by exit code and warning, and FlowOps must do the same, running nothing."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Workspace, error_lines
+
+STAGES = (
+    "stages:\n  a:\n    cmd: echo a > a.txt\n    outs:\n    - a.txt\n"
+    "  b:\n    cmd: echo b > b.txt\n    outs:\n    - b.txt\n"
+)
+
+# (dvc's arguments, flowops' arguments)
+COMMANDS = [
+    (["status"], ["data", "status"]),
+    (["repro"], ["repro"]),
+    (["dag"], ["dag"]),
+    (["checkout"], ["data", "checkout"]),
+    (["push"], ["data", "push"]),
+    (["pull"], ["data", "pull"]),
+    (["fetch"], ["data", "fetch"]),
+    (["gc", "-w", "-f"], ["data", "gc", "-w", "-f"]),
+    (["add", "x.txt"], ["data", "add", "x.txt"]),
+    (["ls", "."], ["data", "ls", "."]),
+    (["metrics", "show"], ["metrics", "show"]),
+    (["params", "diff"], ["params", "diff"]),
+]
+
+CONFIGS = [
+    ("[bogus]\n    a = 1\n", "config file error: extra keys not allowed @ data['bogus']"),
+    ("[core]\n    autostage = maybe\n", "expected true or false for dictionary value @ data['core']['autostage']"),
+    ("[core\nfoo\n", "config file error"),
+]
+
+
+def run(ws: Workspace, tool: str, args: list[str]):
+    return ws.dvc(*args, check=False) if tool == "dvc" else ws.flowops(*args, check=False)
+
+
+def ran_nothing(ws: Workspace) -> bool:
+    return not (ws.root / "a.txt").exists() and not (ws.root / "b.txt").exists()
+
+
+@pytest.mark.parametrize(("config", "message"), CONFIGS)
+@pytest.mark.parametrize(("dvc_args", "flowops_args"), COMMANDS)
+def test_a_config_that_does_not_load_fails_every_command_as_dvc_does(
+    make_ws, config: str, message: str, dvc_args: list[str], flowops_args: list[str]
+):
+    outcomes = {}
+    for tool, args in (("dvc", dvc_args), ("flowops", flowops_args)):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", STAGES)
+        ws.write("x.txt", "x\n")
+        with open(ws.root / ".dvc" / "config", "a") as config_file:
+            config_file.write(config)
+        result = run(ws, tool, args)
+        errors = error_lines(result.stderr)
+        # The messages differ in form (ours names the file); both name the problem, and nothing else is said.
+        assert message in errors, (tool, result.stderr)
+        assert "WARNING" not in result.stderr, (tool, result.stderr)
+        assert ran_nothing(ws)
+        outcomes[tool] = (result.returncode, result.stdout)
+    assert outcomes["flowops"] == outcomes["dvc"]
+    # 251 ("configuration error") everywhere but ls, which reports it itself.
+    assert outcomes["dvc"][0] == (1 if dvc_args[0] == "ls" else 251)
+
+
+LOCKS = ["", "  \n\n", 'schema: "2.0"\nstages: [\n', 'schema: "2.0"\nstages:\n  a: 5\n']
+
+LOCK_COMMANDS = [
+    (["status"], ["data", "status"]),
+    (["repro"], ["repro"]),
+    (["repro", "--dry"], ["repro", "--dry"]),
+    (["repro", "b"], ["repro", "b"]),
+    (["dag"], ["dag"]),
+    (["checkout"], ["data", "checkout"]),
+    (["push"], ["data", "push"]),
+    (["pull"], ["data", "pull"]),
+    (["fetch"], ["data", "fetch"]),
+    (["gc", "-w", "-f"], ["data", "gc", "-w", "-f"]),
+]
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+@pytest.mark.parametrize(("dvc_args", "flowops_args"), LOCK_COMMANDS)
+def test_a_damaged_or_empty_lock_stops_or_is_skipped_as_dvc_does(
+    make_ws, lock: str, dvc_args: list[str], flowops_args: list[str]
+):
+    outcomes = {}
+    for tool, args in (("dvc", dvc_args), ("flowops", flowops_args)):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", STAGES)
+        ws.write("dvc.lock", lock)
+        ws.dvc("remote", "add", "-d", "store", str(ws.root.parent / f"{tool}-remote"))
+        result = run(ws, tool, args)
+        assert ran_nothing(ws)
+        # The error itself is worded differently (dvc pretty-prints the YAML); the warnings and codes are not.
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING: ")]
+        outcomes[tool] = (result.returncode, result.stdout, warnings)
+    assert outcomes["flowops"] == outcomes["dvc"]
+
+
+def test_push_all_branches_skips_a_damaged_workspace_lock_as_dvc_does(make_ws):
+    outcomes = {}
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", STAGES)
+        ws.write("f.txt", "f\n")
+        ws.dvc("add", "-q", "f.txt")
+        ws.dvc("remote", "add", "-d", "store", str(ws.root.parent / f"{tool}-remote"))
+        ws.git("add", "-A")
+        ws.git("commit", "-qm", "one")
+        ws.write("dvc.lock", 'schema: "2.0"\nstages: [\n')
+        args = ["push", "-a"]
+        result = run(ws, tool, args if tool == "dvc" else ["data", *args])
+        outcomes[tool] = (result.returncode, result.stdout, result.stderr)
+    assert outcomes["flowops"] == outcomes["dvc"] == (0, "1 file pushed\n", "WARNING: failed to collect 'workspace', skipping\n")
+
+
+def test_gc_skip_failed_refuses_a_damaged_workspace_where_dvc_removes_its_data(make_ws):
+    # A deliberate difference: dvc skips the workspace and removes f.txt's object, which a valid .dvc file names.
+    outcomes = {}
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", STAGES)
+        ws.write("f.txt", "f\n")
+        ws.dvc("add", "-q", "f.txt")
+        ws.write("dvc.lock", 'schema: "2.0"\nstages: [\n')
+        args = ["gc", "-w", "-f", "--skip-failed"]
+        result = run(ws, tool, args if tool == "dvc" else ["data", *args])
+        objects = [p for p in (ws.root / ".dvc" / "cache" / "files" / "md5").rglob("*") if p.is_file()]
+        outcomes[tool] = (result.returncode, len(objects))
+    assert outcomes["dvc"] == (0, 0)
+    assert outcomes["flowops"] == (255, 1)
+
+
+def test_a_lone_stage_is_drawn_with_dvcs_padding(make_ws):
+    outputs = {}
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", "stages:\n  a:\n    cmd: echo a\n  bb:\n    cmd: echo b\n")
+        outputs[tool] = run(ws, tool, ["dag"]).stdout
+    assert outputs["flowops"] == outputs["dvc"] == "+---+  \n| a |  \n+---+  \n+----+ \n| bb | \n+----+ \n"
