@@ -43,9 +43,12 @@ const RAISING: ReadonlySet<string> = new Set([
 /** The exit code of `error` from the dvc command that `argv` runs (`["node", "flowops", "data", "gc", ...]`). */
 export function dvcExitCode(argv: readonly string[], error: unknown): number {
   if (error instanceof CommanderError) return DVC_EXIT.usage;
-  const [command, sub] = argv.slice(2).filter((arg) => !arg.startsWith("-"));
+  const [command, sub, action] = argv.slice(2).filter((arg) => !arg.startsWith("-"));
   const path = command === "data" || command === "plots" ? `${command} ${sub ?? ""}` : (command ?? "");
-  // dvc's remote commands read the config without a repository, so outside one they fail on the config too.
+  // dvc's remote commands read the config without a repository, so outside one they fail on the config too;
+  // `cache migrate` opens the repository first (253 outside one).
+  const migrating = path === "data cache" && action === "migrate";
+  if (migrating && isNotADvcRepository(error)) return DVC_EXIT.notARepository;
   if (path === "data remote" || path === "data config" || path === "data cache") return DVC_EXIT.config;
   if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;
   // Which of dvc's exception families the error stands for, where that matters (data/dvcErrorKind.ts).

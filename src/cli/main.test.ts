@@ -127,6 +127,9 @@ describe("flowops exit codes", () => {
       expect(result.code).toBe(253);
       expect(result.stderr).toContain("not a DVC repository");
       expect((await flowops("data", "status", "--bogus")).code).toBe(254);
+      // dvc's cache migrate opens the repository first; its other cache commands fail on the config (251).
+      expect((await flowops("data", "cache", "migrate", "--dry")).code).toBe(253);
+      expect((await flowops("data", "cache", "dir")).code).toBe(251);
       await flowops("data", "init", "--no-scm");
       // Caught and reported by dvc's own command: 1; let through to dvc's main: 255.
       expect((await flowops("data", "push", "nowhere.dvc")).code).toBe(1);
