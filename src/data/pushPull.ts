@@ -31,6 +31,7 @@ import {
   type TrackedOut,
   type UsedObject,
 } from "./usedObjects.js";
+import { fetchVersionedImports, isFromVersionedSource } from "./versionedFetch.js";
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
   /** The remote for every object; otherwise each out's `remote:` or the default remote. */
@@ -186,7 +187,11 @@ export async function fetchRunCacheEntryObjects(
   return fetchInRounds(repo, () => runCacheObjects(repo, entries), options);
 }
 
-/** fetch's two rounds: directory manifests first, then everything `collect` names once they are read. */
+/**
+ * fetch's two rounds: directory manifests first, then everything `collect` names once they are read. The
+ * objects of versioned imports come from their sources instead (versionedFetch.ts), remote or not, whole
+ * directories at once, so they take no part in the rounds.
+ */
 async function fetchInRounds(
   repo: DataRepo,
   collect: () => Promise<Map<Oid, UsedObject>>,
@@ -198,10 +203,19 @@ async function fetchInRounds(
   const withRemote = (objects: Map<Oid, UsedObject>): Map<Oid, UsedObject> =>
     new Map(
       [...objects].filter(
-        ([, owner]) => selectedRemoteName(repo, options.remote ?? owner.remote) !== undefined,
+        ([, owner]) =>
+          !isFromVersionedSource(owner) &&
+          selectedRemoteName(repo, options.remote ?? owner.remote) !== undefined,
       ),
     );
-  const before = withRemote(await collect());
+  const collected = await collect();
+  const onProgress = options.onProgress;
+  const sourced = await fetchVersionedImports(
+    repo,
+    new Map([...collected].filter(([, owner]) => isFromVersionedSource(owner))),
+    onProgress !== undefined ? { onProgress } : {},
+  );
+  const before = withRemote(collected);
   const manifests = new Map([...before].filter(([, owner]) => owner.unexpanded !== undefined));
   const first = await perRemote(repo, manifests, options, fetchObjects);
   const failedManifests = new Set(first.failed.map((failure) => failure.oid));
@@ -209,13 +223,14 @@ async function fetchInRounds(
   const rest = new Map([...after].filter(([oid]) => !failedManifests.has(oid)));
   const second = await perRemote(repo, rest, options, fetchObjects);
   return {
-    transferred: first.transferred + second.transferred,
+    transferred: sourced.transferred + first.transferred + second.transferred,
     // Manifests fetched in the first round count once, as fetched, not again as already present.
     skipped:
+      sourced.skipped +
       second.skipped -
       [...manifests.keys()].filter((oid) => !failedManifests.has(oid) && rest.has(oid)).length,
-    bytes: first.bytes + second.bytes,
-    failed: [...first.failed, ...second.failed],
+    bytes: sourced.bytes + first.bytes + second.bytes,
+    failed: [...sourced.failed, ...first.failed, ...second.failed],
     remotes: [...new Set([...first.remotes, ...second.remotes])],
   };
 }

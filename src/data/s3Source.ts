@@ -300,9 +300,22 @@ async function downloadObject(
   path: string,
   onProgress?: (bytes: number) => void,
 ): Promise<void> {
-  const response = await client.send(
-    new sdk.GetObjectCommand({ Bucket: bucket, Key: key, ...versionParam(versionId) }),
-  );
+  let response: S3Sdk.GetObjectCommandOutput;
+  try {
+    response = await client.send(
+      new sdk.GetObjectCommand({ Bucket: bucket, Key: key, ...versionParam(versionId) }),
+    );
+  } catch (error) {
+    if (!isNotFound(error) && !(versionId !== undefined && isBadRequest(error))) throw error;
+    // A version deleted since it was recorded: the data it named is gone from the source for good.
+    throw new FlowOpsError(
+      "RESOURCE_DOES_NOT_EXIST",
+      versionId === undefined
+        ? `s3://${bucket}/${key} does not exist`
+        : `s3://${bucket}/${key} has no version '${versionId}'`,
+      { cause: error },
+    );
+  }
   // A version is immutable, so another ETag means another object than the one recorded.
   if (versionId !== undefined && response.ETag !== undefined && stripQuotes(response.ETag) !== etag) {
     (response.Body as Readable | undefined)?.destroy();

@@ -21,10 +21,12 @@ import {
   readDvcFile,
   walkWorkspaceFiles,
   type DvcFileDoc,
+  type DvcOut,
   type WalkedRepo,
 } from "./dvcFile.js";
 import { isDirOid, isOid, type Oid } from "./hashInfo.js";
 import type { ObjectOwner } from "./transferObjects.js";
+import { isVersionedImport } from "./versionedS3Source.js";
 import { readYamlFile } from "./yamlFile.js";
 
 export interface UsedObject extends ObjectOwner {
@@ -34,6 +36,20 @@ export interface UsedObject extends ObjectOwner {
   push?: boolean;
   /** On a directory object whose manifest could not be read, so its files are unknown yet. */
   unexpanded?: "missing" | "corrupt";
+  /** The out is a versioned import's: its objects come from the source at the recorded versions. */
+  versionedImport?: VersionedImportSource;
+}
+
+/**
+ * Where the objects of a versioned import's out (dvc's `is_versioned_import`) come from: dvc's fetch reads
+ * them from the dep's version-aware filesystem, never from a remote, which never holds them (`push: false`).
+ */
+export interface VersionedImportSource {
+  /** The dep as recorded: its s3:// URL, `fs_config`, and an object's `version_id` or a prefix's `files`. */
+  dep: DvcOut;
+  /** The out's path (POSIX, from the root) and object: a directory's files are found by their relpath in it. */
+  outPath: string;
+  outMd5: Oid;
 }
 
 /** One cached out: where it is declared and what content it names. Paths are POSIX, relative to the root. */
@@ -58,6 +74,8 @@ export interface TrackedOut {
    * manifest itself only while it is needed to list them (not yet in the cache).
    */
   within?: string[];
+  /** The dep of a versioned import, whose out this is (`.dvc` files only). */
+  versionedDep?: DvcOut;
 }
 
 export type UsedRepo = Pick<DataRepo, "root" | "cache" | "ignore">;
@@ -111,6 +129,7 @@ export async function trackedOuts(repo: UsedRepo): Promise<TrackedOut[]> {
 export function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): TrackedOut[] {
   const base = posix.join(posix.dirname(relFile), doc.wdir ?? ".");
   const outs: TrackedOut[] = [];
+  const versionedDep = isVersionedImport(doc) ? (doc.deps?.[0] as DvcOut) : undefined;
   for (const out of doc.outs) {
     if (out.cache === false || out.md5 === undefined) continue;
     outs.push({
@@ -121,6 +140,7 @@ export function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): 
       ...(out.push === false ? { push: false } : {}),
       ...(out.hash === undefined ? { legacy: true } : {}),
       ...(typeof out.size === "number" ? { size: out.size } : {}),
+      ...(versionedDep !== undefined ? { versionedDep } : {}),
     });
   }
   return outs;
@@ -348,6 +368,9 @@ export function outOwner(out: TrackedOut): UsedObject {
     ...(out.remote !== undefined ? { remote: out.remote } : {}),
     ...(out.push === false ? { push: false } : {}),
     ...(out.legacy === true ? { legacy: true } : {}),
+    ...(out.versionedDep !== undefined
+      ? { versionedImport: { dep: out.versionedDep, outPath: out.path, outMd5: out.md5 } }
+      : {}),
   };
 }
 

@@ -5,6 +5,8 @@ a recorded version after an overwrite, and each tool reading the other's file.""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from conftest import data_twins, workspace_files
 from test_dvc_import_url_s3 import s3  # noqa: F401  (the moto fixture)
@@ -127,3 +129,93 @@ def test_a_url_naming_a_version_imports_that_version_and_dvc_reads_the_file(vers
     assert ws.dvc("status", "--json").json() == {"pin.txt.dvc": [{"changed deps": {url: "update available"}}]}
     ws.dvc("checkout", "pin.txt.dvc")
     assert ws.read("pin.txt") == "pinned\n"
+
+
+NO_REMOTE = "No remote provided and no default remote set."
+
+
+def _drop_cache(ws, *paths: str) -> None:
+    for rel in (".dvc/cache", *paths):
+        target = ws.root / rel
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def test_fetch_and_pull_read_the_recorded_versions_from_the_source_without_a_remote(versioned, make_ws) -> None:
+    """dvc's fetch takes a versioned import's data from the dep's version-aware filesystem, never a remote
+    (`push: false`): after an overwrite and with the cache gone, both bring the recorded bytes back, with the
+    same "No remote" warning and counts, and `status -c` leaves such outs out."""
+    _put(versioned, "data/a.csv", b"x,y\n1,2\n")
+    _put(versioned, "dir/one.txt", b"one\n")
+    _put(versioned, "dir/sub/two.txt", b"two\n")
+    twins, both = data_twins(make_ws)
+    both("import-url", "--version-aware", "s3://src/data/a.csv", files=("a.csv.dvc", "a.csv"))
+    _put(versioned, "data/a.csv", b"x,y\nlater\n")
+    for ws in twins.values():
+        _drop_cache(ws, "a.csv")
+    assert both("status", "-c") == (0, "Cache and remote 'None' are in sync.", "")
+    assert both("pull", files=("a.csv",)) == (0, "A       a.csv\n1 file fetched and 1 file added", NO_REMOTE)
+    assert twins["flowops"].read("a.csv") == "x,y\n1,2\n"
+    for ws in twins.values():
+        _drop_cache(ws)
+    assert both("fetch") == (0, "1 file fetched", NO_REMOTE)
+
+    # A prefix: each file at its recorded version, counted as a file; a newer object is not brought.
+    both("import-url", "--version-aware", "s3://src/dir", files=("dir.dvc",))
+    _put(versioned, "dir/one.txt", b"ONE\n")
+    _put(versioned, "dir/three.txt", b"3\n")
+    for ws in twins.values():
+        _drop_cache(ws, "dir")
+    assert both("pull", "dir.dvc", files=("dir/one.txt", "dir/sub/two.txt")) == (
+        0,
+        "A       dir/\n2 files fetched and 2 files added",
+        NO_REMOTE,
+    )
+    assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])
+    assert not (twins["flowops"].root / "dir" / "three.txt").exists()
+
+    # Each pulls into the other's workspace from the source alone.
+    for ws in twins.values():
+        _drop_cache(ws, "a.csv", "dir")
+    twins["dvc"].flowops("data", "pull")
+    twins["flowops"].dvc("pull")
+    for ws in twins.values():
+        assert ws.read("a.csv") == "x,y\n1,2\n" and ws.read("dir/one.txt") == "one\n"
+
+
+def test_pull_with_a_remote_still_reads_a_versioned_import_from_its_source(versioned, make_ws, tmp_path) -> None:
+    _put(versioned, "data/a.csv", b"x,y\n1,2\n")
+    twins, both = data_twins(make_ws)
+    for name, ws in twins.items():
+        ws.dvc("remote", "add", "-d", "store", str(tmp_path / f"remote-{name}"))
+    both("import-url", "--version-aware", "s3://src/data/a.csv", files=("a.csv.dvc",))
+    assert both("push") == (0, "Everything is up to date.", "")
+    _put(versioned, "data/a.csv", b"x,y\nlater\n")
+    for ws in twins.values():
+        _drop_cache(ws, "a.csv")
+    assert both("status", "-c") == (0, "Cache and remote 'store' are in sync.", "")
+    assert both("pull", files=("a.csv",)) == (0, "A       a.csv\n1 file fetched and 1 file added", "")
+
+
+def test_a_deleted_recorded_version_fails_the_pull_and_flowops_names_the_version(versioned, make_ws) -> None:
+    """dvc 3.67.1's fetch says nothing when the recorded version is gone (it counts the file as not fetched
+    and exits 0), and its pull fails at checkout; flowops's pull fails at the same out, and its fetch fails
+    too, naming the .dvc file and the version."""
+    v1 = _put(versioned, "data/a.csv", b"x,y\n1,2\n")
+    twins, both = data_twins(make_ws)
+    both("import-url", "--version-aware", "s3://src/data/a.csv", files=("a.csv.dvc",))
+    _put(versioned, "data/a.csv", b"x,y\nlater\n")
+    versioned.delete_object(Bucket="src", Key="data/a.csv", VersionId=v1)
+    for ws in twins.values():
+        _drop_cache(ws, "a.csv")
+    theirs = twins["dvc"].dvc("pull", check=False)
+    ours = twins["flowops"].flowops("data", "pull", check=False)
+    assert theirs.returncode == ours.returncode == 1
+    for result in (theirs, ours):
+        assert "Checkout failed for following targets:\na.csv\nIs your cache up to date?" in result.stderr
+    assert f"a.csv.dvc records: s3://src/data/a.csv has no version '{v1}'" in ours.stderr
+    fetched = twins["flowops"].flowops("data", "fetch", check=False)
+    assert fetched.returncode == 1 and f"no version '{v1}'" in fetched.stderr
+    assert not (twins["flowops"].root / "a.csv").exists()
