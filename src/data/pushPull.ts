@@ -16,21 +16,9 @@ import {
   runCacheObjects,
 } from "./runCacheTransfer.js";
 import { fetchObjects, pushObjects, type TransferEvent, type TransferResult } from "./transferObjects.js";
-import {
-  hasHistoryScope,
-  historySelectedOuts,
-  historyTrackedOuts,
-  type HistoryScope,
-  type SelectedHistoryOuts,
-} from "./historyOuts.js";
-import {
-  expandOuts,
-  mergeUsed,
-  outsFilter,
-  usedObjects,
-  type TrackedOut,
-  type UsedObject,
-} from "./usedObjects.js";
+import type { HistoryScope } from "./historyOuts.js";
+import { historyOutsOnce, reportedOnce, usedWithHistory } from "./transferScope.js";
+import { outsFilter, type UsedObject } from "./usedObjects.js";
 import { fetchVersionedImports, isFromVersionedSource } from "./versionedFetch.js";
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
@@ -233,85 +221,6 @@ async function fetchInRounds(
     failed: [...sourced.failed, ...first.failed, ...second.failed],
     remotes: [...new Set([...first.remotes, ...second.remotes])],
   };
-}
-
-/** What a history scope adds: its outs, and with targets the revisions where they named nothing. */
-type HistoryOuts = Pick<SelectedHistoryOuts, "outs"> & Partial<SelectedHistoryOuts>;
-
-/** The outs a history scope names, read from Git on first use and kept (undefined without a scope). */
-function historyOutsOnce(
-  repo: DataRepo,
-  targets: readonly string[] | undefined,
-  history: HistoryScope | undefined,
-): (() => Promise<HistoryOuts>) | undefined {
-  if (!hasHistoryScope(history)) return undefined;
-  let outs: Promise<HistoryOuts> | undefined;
-  if (targets !== undefined && targets.length > 0)
-    return () => (outs ??= historySelectedOuts(repo, history, targets));
-  // Without targets a revision that does not parse fails the read, so one that returns collected them all:
-  // at least one revision besides the workspace (as cloudStatus.ts counts it).
-  return () =>
-    (outs ??= historyTrackedOuts(repo, history).then((tracked) => ({ outs: tracked, collected: 1 })));
-}
-
-/** `report`, called at most once per revision. */
-function reportedOnce(
-  report: ((revision: string) => void) | undefined,
-): (revisions: readonly string[]) => void {
-  const reported = new Set<string>();
-  return (revisions) => {
-    for (const revision of revisions) {
-      if (reported.has(revision)) continue;
-      reported.add(revision);
-      report?.(revision);
-    }
-  };
-}
-
-/**
- * The objects of the targets (everything tracked by default), plus those of the history's outs; an object
- * both use keeps its workspace owner, unless only the history's owner could expand its manifest. With
- * targets, as in DVC, the workspace is one more revision: skipped when a target names nothing there, an
- * error only when no revision had them all.
- */
-async function usedWithHistory(
-  repo: DataRepo,
-  targets: readonly string[] | undefined,
-  history: (() => Promise<HistoryOuts>) | undefined,
-  onSkipped: (revisions: readonly string[]) => void,
-  keep?: (out: TrackedOut) => boolean,
-): Promise<UsedWithHistory> {
-  let workspace: Map<Oid, UsedObject> | undefined;
-  let failure: unknown;
-  try {
-    workspace = await usedObjects(repo, targets, keep);
-  } catch (error) {
-    failure = error;
-  }
-  // As dvc's _collect_indexes: any revision that fails to collect, the workspace (a damaged dvc.lock, a target
-  // it lacks) first, is warned about and skipped; only when no revision could be collected does its error
-  // stand, after the warning.
-  if (history === undefined) {
-    if (workspace !== undefined) return { used: workspace, skippedRevisions: [] };
-    onSkipped(["workspace"]);
-    throw failure;
-  }
-  const past = await history();
-  const skippedRevisions = (past.skipped ?? []).map((skip) => skip.revision);
-  if (workspace === undefined) {
-    onSkipped(["workspace"]);
-    if (past.collected === undefined || past.collected === 0) throw failure;
-    skippedRevisions.unshift("workspace");
-  }
-  onSkipped(skippedRevisions);
-  const pastOuts = keep === undefined ? past.outs : past.outs.filter(keep);
-  return { used: mergeUsed(workspace ?? new Map(), await expandOuts(repo, pastOuts)), skippedRevisions };
-}
-
-interface UsedWithHistory {
-  used: Map<Oid, UsedObject>;
-  /** `workspace` or commits where a target named nothing: DVC's "failed to collect '<rev>', skipping". */
-  skippedRevisions: string[];
 }
 
 /** The workspace's objects plus the run-cache's; an object both use keeps its workspace owner. */

@@ -1,0 +1,94 @@
+/**
+ * Which objects `push`, `fetch` and `pull` move: the targets' objects in the workspace plus those of a history
+ * scope (`-a`, `-T`, `-A`), with dvc's rule for revisions that cannot be collected: each is warned about once
+ * and skipped, and only when none could be collected does the error stand.
+ */
+import type { DataRepo } from "./dataRepo.js";
+import type { Oid } from "./hashInfo.js";
+import {
+  hasHistoryScope,
+  historySelectedOuts,
+  historyTrackedOuts,
+  type HistoryScope,
+  type SelectedHistoryOuts,
+} from "./historyOuts.js";
+import { expandOuts, mergeUsed, usedObjects, type TrackedOut, type UsedObject } from "./usedObjects.js";
+
+/** What a history scope adds: its outs, and with targets the revisions where they named nothing. */
+type HistoryOuts = Pick<SelectedHistoryOuts, "outs"> & Partial<SelectedHistoryOuts>;
+
+/** The outs a history scope names, read from Git on first use and kept (undefined without a scope). */
+export function historyOutsOnce(
+  repo: DataRepo,
+  targets: readonly string[] | undefined,
+  history: HistoryScope | undefined,
+): (() => Promise<HistoryOuts>) | undefined {
+  if (!hasHistoryScope(history)) return undefined;
+  let outs: Promise<HistoryOuts> | undefined;
+  if (targets !== undefined && targets.length > 0)
+    return () => (outs ??= historySelectedOuts(repo, history, targets));
+  // Without targets a revision that does not parse fails the read, so one that returns collected them all:
+  // at least one revision besides the workspace (as cloudStatus.ts counts it).
+  return () =>
+    (outs ??= historyTrackedOuts(repo, history).then((tracked) => ({ outs: tracked, collected: 1 })));
+}
+
+/** `report`, called at most once per revision. */
+export function reportedOnce(
+  report: ((revision: string) => void) | undefined,
+): (revisions: readonly string[]) => void {
+  const reported = new Set<string>();
+  return (revisions) => {
+    for (const revision of revisions) {
+      if (reported.has(revision)) continue;
+      reported.add(revision);
+      report?.(revision);
+    }
+  };
+}
+
+/**
+ * The objects of the targets (everything tracked by default), plus those of the history's outs; an object
+ * both use keeps its workspace owner, unless only the history's owner could expand its manifest. With
+ * targets, as in DVC, the workspace is one more revision: skipped when a target names nothing there, an
+ * error only when no revision had them all.
+ */
+export async function usedWithHistory(
+  repo: DataRepo,
+  targets: readonly string[] | undefined,
+  history: (() => Promise<HistoryOuts>) | undefined,
+  onSkipped: (revisions: readonly string[]) => void,
+  keep?: (out: TrackedOut) => boolean,
+): Promise<UsedWithHistory> {
+  let workspace: Map<Oid, UsedObject> | undefined;
+  let failure: unknown;
+  try {
+    workspace = await usedObjects(repo, targets, keep);
+  } catch (error) {
+    failure = error;
+  }
+  // As dvc's _collect_indexes: any revision that fails to collect, the workspace (a damaged dvc.lock, a target
+  // it lacks) first, is warned about and skipped; only when no revision could be collected does its error
+  // stand, after the warning.
+  if (history === undefined) {
+    if (workspace !== undefined) return { used: workspace, skippedRevisions: [] };
+    onSkipped(["workspace"]);
+    throw failure;
+  }
+  const past = await history();
+  const skippedRevisions = (past.skipped ?? []).map((skip) => skip.revision);
+  if (workspace === undefined) {
+    onSkipped(["workspace"]);
+    if (past.collected === undefined || past.collected === 0) throw failure;
+    skippedRevisions.unshift("workspace");
+  }
+  onSkipped(skippedRevisions);
+  const pastOuts = keep === undefined ? past.outs : past.outs.filter(keep);
+  return { used: mergeUsed(workspace ?? new Map(), await expandOuts(repo, pastOuts)), skippedRevisions };
+}
+
+export interface UsedWithHistory {
+  used: Map<Oid, UsedObject>;
+  /** `workspace` or commits where a target named nothing: DVC's "failed to collect '<rev>', skipping". */
+  skippedRevisions: string[];
+}
