@@ -15,8 +15,10 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
 Numeric and BOOL elements travel as "raw": base64 of the array's bytes in this machine's byte order (the parent
 runs here too). JSON has no NaN or Infinity and no float32, so the bytes keep every value and the numpy dtype.
-Text (BYTES) travels as JSON values in "data". An input tensor's "json" holds values a model without a signature
-takes as Python objects (text mixed with numbers, nulls among numbers), which numpy types here as MLflow does.
+Text (BYTES) travels as JSON values in "data". An input tensor's "json" (or a column's list) holds values a model
+without a signature takes as Python objects (text mixed with numbers, nulls among numbers), which numpy or pandas
+types here as MLflow does; among them {"float": x} is a float JSON cannot write as one (1.0, NaN as null) and
+{"array": v} is np.array(v) (MLflow's `instances` records columns), see src/serving/payloads/objectTensor.ts.
 The worker exits when stdin closes. Logs go to stderr; anything the model prints is sent to stderr too, so it
 can never corrupt the frame stream. Only the standard library, mlflow, pandas and numpy are used.
 """
@@ -123,11 +125,29 @@ def _raw_array(np, datatype, raw):
     return array.astype(dtype, copy=True)
 
 
+def _held_value(np, value, arrays):
+    """A "json" element as Python holds it: {"float": x} a float (null: NaN), {"array": v} np.array(v)."""
+    if not isinstance(value, dict):
+        return value
+    if "float" in value:
+        return math.nan if value["float"] is None else float(value["float"])
+    inner = _held_value(np, value["array"], arrays)
+    # A DataFrame column (arrays False) takes the value itself, as pandas would from the records.
+    return np.array(inner) if arrays else inner
+
+
+def _held_values(np, values, arrays):
+    if not any(isinstance(value, dict) for value in values):
+        return values
+    return [_held_value(np, value, arrays) for value in values]
+
+
 def _tensor_array(np, tensor):
     if "json" in tensor:
         # Values Python holds as objects (text with numbers, nulls among numbers): numpy types them from the
-        # values, as MLflow's scoring server calls np.array on the parsed body ([1, None] object, ["x", 1] str).
-        return np.array(tensor["json"]).reshape(tensor["shape"])
+        # values, as MLflow's scoring server calls np.array on the parsed body ([1, None] object, ["x", 1] str);
+        # an `instances` records column of 0-d arrays with a null stays an object array of those arrays.
+        return np.array(_held_values(np, tensor["json"], True)).reshape(tensor["shape"])
     if "raw" in tensor:
         return _raw_array(np, tensor["datatype"], tensor["raw"]).reshape(tensor["shape"])
     dtype = _NUMPY_DTYPES.get(tensor["datatype"], "object")
@@ -173,6 +193,7 @@ def _column_values(np, column, missing_nan):
         # Python values, not the typed array: pandas then infers int64/float64 as it does for MLflow's JSON
         # frames, and the signature's cast (_typed_column) narrows them, as before the bytes were used.
         return _raw_array(np, column["datatype"], column["raw"]).tolist()
+    column = _held_values(np, column, False)
     if missing_nan:
         return [math.nan if value is None else value for value in column]
     return column

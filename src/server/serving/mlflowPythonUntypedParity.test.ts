@@ -2,7 +2,10 @@
  * Regression: a Python model without a signature got JSON values MLflow's scoring server keeps as Python objects
  * in another form: all-null `inputs` as float NaN (MLflow: object None), booleans with nulls as 1.0/NaN (MLflow:
  * object True/None), numbers with nulls in `instances`/`inputs` as float (numpy: object 1/None), a column mixing
- * text with numbers refused with a 400 (MLflow: an object column of str and int, or numpy's str array). Each
+ * text with numbers refused with a 400 (MLflow: an object column of str and int, or numpy's str array); CSV
+ * booleans as text (read_csv: bool), JSON numeric strings as numbers (pandas: str), `instances` records as a
+ * DataFrame's columns (MLflow: np.array of each value's np.array, 0-d arrays beside a null), a record's missing
+ * key as None (pandas: NaN), and whole floats (`1.0`) among such values as ints (Python: float). Each
  * body goes through FlowOps and through the installed mlflow's `scoring_server.invocations`, and a model that
  * prints what it is handed (dtype, Python type and repr of every element) must answer both alike.
  */
@@ -114,9 +117,87 @@ const CASES: Record<string, Case> = {
   }),
   "CSV of a boolean and a number": csv("a\nTrue\n1\n"),
   "CSV of a boolean and text": csv("a\nTrue\nx\n"),
-  // instances records: the same as a column, except with a null, where MLflow 3.17 hands 0-d arrays (not matched)
   "instances records mixing text and a number": json({ instances: [{ a: "x" }, { a: 1 }] }),
+  "inputs rows mixing numeric text and numbers": json({
+    inputs: [
+      ["1", 2],
+      ["3", 4],
+    ],
+  }),
+  // CSV text as pandas.read_csv types it: true/false in any case booleans (with a gap, object True and NaN)
+  "CSV of booleans": csv("a\nTrue\nFalse\n"),
+  "CSV of booleans in other cases": csv("a,b\ntrue,TRUE\nFALSE,TrUe\n"),
+  "CSV of a boolean and an empty field": csv("a,b\nTrue,1\n,2\n"),
+  "CSV of a boolean and an NA marker": csv("a\nfalse\nNA\n"),
+  "CSV of booleans with spaces, which stay text": csv("a\n True\nFalse\n"),
+  "CSV of quoted booleans": csv('a\n"True"\n"False"\n'),
+  // JSON strings stay text, numeric ones too
+  "dataframe_split of numeric text": json({ dataframe_split: { columns: ["a"], data: [["1"], ["2.5"]] } }),
+  "dataframe_split of numeric text with a null": json({
+    dataframe_split: { columns: ["a"], data: [["1"], [null]] },
+  }),
+  "dataframe_records of numeric text": json({ dataframe_records: [{ a: "1.5" }, { a: "2" }] }),
+  "instances records of numeric text": json({ instances: [{ a: "1" }, { a: "2" }] }),
+  // instances records: a dict of np.array([np.array(v) for v in values]), 0-d arrays in an object column
+  "instances records of text": json({ instances: [{ a: "x" }, { a: "yy" }] }),
+  "instances records of text with a null": json({
+    instances: [
+      { a: "x", b: "p" },
+      { a: null, b: "q" },
+    ],
+  }),
+  "instances records of numbers with a null": json({ instances: [{ a: 1 }, { a: null }] }),
+  "instances records of a float and a null": json({ instances: [{ a: 1.5 }, { a: null }] }),
+  "instances records of booleans with a null": json({ instances: [{ a: true }, { a: null }] }),
+  "instances records of only nulls": json({ instances: [{ a: null }, { a: null }] }),
+  "instances records of numbers": json({ instances: [{ a: 1 }, { a: 2 }] }),
+  "instances records of booleans": json({ instances: [{ a: true }, { a: false }] }),
+  // dataframe_records without a key: pandas fills NaN, where a null is None
+  "dataframe_records of a boolean and a missing key": json({ dataframe_records: [{ a: true }, {}] }),
+  "dataframe_records of a boolean, a null and a missing key": json({
+    dataframe_records: [{ a: true }, { a: null }, {}],
+  }),
+  "dataframe_records of text and a missing key": json({ dataframe_records: [{ a: "x" }, { a: null }, {}] }),
+  "dataframe_records of a number and a missing key": json({ dataframe_records: [{ a: 1 }, {}] }),
+  "dataframe_records of mixed values and a missing key": json({
+    dataframe_records: [{ a: "x" }, { a: 1 }, {}],
+  }),
+  "dataframe_records whose first record lacks a boolean column": json({
+    dataframe_records: [{ b: 1 }, { a: true, b: 2 }],
+  }),
+  "dataframe_records of a null and a missing key": json({ dataframe_records: [{ a: null }, {}] }),
 };
+
+/** Bodies whose whole floats (`1.0`) JSON.stringify would write as integers, written out as MLflow gets them. */
+const FLOAT_CASES: Record<string, Case> = {
+  "instances of text and a whole float": ["application/json", '{"instances": ["x", 1.0]}'],
+  "instances of a whole float and a null": ["application/json", '{"instances": [1.0, null]}'],
+  "inputs as one list of a whole float and a null": ["application/json", '{"inputs": [1.0, 2, null]}'],
+  "inputs naming text and a whole float": ["application/json", '{"inputs": {"a": ["x", 1.0]}}'],
+  "inputs naming a whole float, a boolean and a null": [
+    "application/json",
+    '{"inputs": {"a": [2.0, true, null]}}',
+  ],
+  "instances rows of text and whole floats": ["application/json", '{"instances": [["x", 1.0], ["y", 2]]}'],
+  "dataframe_split of text and a whole float": [
+    "application/json",
+    '{"dataframe_split": {"columns": ["a"], "data": [["x"], [1.0]]}}',
+  ],
+  "dataframe_records of a boolean, a whole float and a null": [
+    "application/json",
+    '{"dataframe_records": [{"a": true}, {"a": 1.0}, {"a": null}]}',
+  ],
+  "instances records of a whole float and a null": [
+    "application/json",
+    '{"instances": [{"a": 1.0}, {"a": null}]}',
+  ],
+  "instances records of text and a whole float": [
+    "application/json",
+    '{"instances": [{"a": "x"}, {"a": 1.0}]}',
+  ],
+};
+
+const ALL_CASES = [...Object.entries(CASES), ...Object.entries(FLOAT_CASES)];
 
 describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
   "untyped Python model inputs as MLflow gives them",
@@ -132,7 +213,7 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
       dir = await mkdtemp(join(tmpdir(), "flowops-mlflow-untyped-"));
       const modelDir = join(dir, "cells");
       execFileSync(PY, ["-c", SAVE_MODEL, modelDir], { stdio: ["ignore", "ignore", "pipe"] });
-      const input = JSON.stringify({ model: modelDir, cases: Object.values(CASES) });
+      const input = JSON.stringify({ model: modelDir, cases: ALL_CASES.map(([, c]) => c) });
       const out = execFileSync(PY, ["-c", MLFLOW_ANSWERS], { input, stdio: ["pipe", "pipe", "pipe"] });
       expected = JSON.parse(out.toString("utf8")) as { status: number; body: string }[];
       model = await loadPythonModel(modelDir, { name: "cells", version: "1", python: PY, log: () => {} });
@@ -143,7 +224,7 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
       if (dir !== "") await rm(dir, { recursive: true, force: true });
     });
 
-    Object.entries(CASES).forEach(([label, [contentType, body]], index) =>
+    ALL_CASES.forEach(([label, [contentType, body]], index) =>
       it(
         `answers ${label} as mlflow's scoring server does`,
         async () => {

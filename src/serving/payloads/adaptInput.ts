@@ -9,15 +9,9 @@
 import { FlowOpsError } from "../../errors.js";
 import type { ColumnSpec, ModelSignature } from "../signature.js";
 import { dataFromJsonValues, jsonValues, type Tensor, type TensorSpec } from "../tensor.js";
-import {
-  frameArray,
-  frameColumns,
-  inferredFrameColumns,
-  signatureTargets,
-  stackFrame,
-  type Frame,
-} from "./frameTensors.js";
+import { frameColumns, signatureTargets, stackFrame, type Frame } from "./frameTensors.js";
 import { refuseMixedText } from "./objectTensor.js";
+import { untypedFrameTensors } from "./untypedFrameTensors.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { checkBatchSizes } from "./batchRows.js";
 
@@ -49,7 +43,7 @@ function adaptFrame(
   const only = specs.length === 1 ? specs[0] : undefined;
   if (only !== undefined && only.shape.length >= 2) return [stackFrame(frame, only, columns)];
   if (columns !== undefined) return frameColumns(frame, signatureTargets(columns, specs));
-  if (specs.length === 0) return frame.array === true ? frameArray(frame) : inferredFrameColumns(frame);
+  if (specs.length === 0) return untypedFrameTensors(frame);
   return frameColumns(
     frame,
     specs.map((spec) => ({ name: spec.name, datatype: spec.datatype, shape: spec.shape, required: true })),

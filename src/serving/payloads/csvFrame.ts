@@ -2,8 +2,8 @@
  * `text/csv` request bodies (MLflow `/invocations`) as a frame: the first record is the header, as
  * `pandas.read_csv` reads it; RFC 4180 quoting (separators, doubled quotes and line breaks inside quotes), CRLF
  * or LF, blank lines skipped, empty header names become "Unnamed: <i>" and empty cells (and pandas' NA markers)
- * null. Cells stay text;
- * adaptInput converts them to the model's types, the way MLflow passes the schema's dtypes to read_csv.
+ * null. Cells stay text, marked as CSV text: adaptInput converts them to the model's types, the way MLflow
+ * passes the schema's dtypes to read_csv, or for a model without a signature types them as read_csv does.
  * Request bodies are small, so this is a plain character loop rather than the streaming table reader.
  */
 import { FlowOpsError } from "../../errors.js";
@@ -36,7 +36,7 @@ export function frameFromCsv(text: string): ModelInput & { kind: "frame" } {
     }
     rows.push(record);
   }
-  return { kind: "frame", columns, rows };
+  return { kind: "frame", columns, rows, textCells: "csv" };
 }
 
 function parseCsvRecords(text: string): (string | null)[][] {

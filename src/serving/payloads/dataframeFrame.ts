@@ -98,13 +98,19 @@ export function frameFromDataframeRecords(records: unknown, floats?: FloatLitera
   return frameFromRecords(records, "dataframe_records", floats);
 }
 
-/** The frame, told which of its columns hold whole numbers written as floats in `rows` as sent. */
+/**
+ * The frame of JSON rows, told that its strings are text as sent and which of its cells hold whole numbers
+ * written as floats in `rows` as sent.
+ */
 export function withFloatColumns(
   frame: Frame,
   rows: readonly unknown[],
   floats: FloatLiterals | undefined,
 ): Frame {
-  if (floats !== undefined) frame.floatColumn = floats.columnsOfRows(rows);
+  frame.textCells = "json";
+  if (floats === undefined) return frame;
+  frame.floatColumn = floats.columnsOfRows(rows);
+  frame.floatCell = floats.cellsOfRows(rows);
   return frame;
 }
 

@@ -81,14 +81,24 @@ function textCell(value: unknown): unknown {
   return value;
 }
 
+const BOOLEAN_TEXT = /^(?:true|false)$/i;
+
 /**
- * For a column without a declared type: when every non-null cell is numeric text (as in CSV), the numbers (null
- * as NaN), else the cells unchanged. Pandas' read_csv would infer the same, and `floats` says that it would make
- * the column float64 for text such as `1.0` or `1e3`, whose numbers are whole.
+ * For a column without a declared type, typed as its source would be (Frame.textCells). JSON ("json"): the
+ * cells unchanged, as pandas keeps a JSON string "1" text. CSV ("csv", as pandas.read_csv) and cells of unknown
+ * source: when every non-null cell is numeric text, the numbers (null as NaN), and `floats` says that read_csv
+ * would make the column float64 for text such as `1.0` or `1e3`, whose numbers are whole; CSV only: when every
+ * one is true or false in any letter case (read_csv's default true/false values, untrimmed), the booleans (null
+ * stays null: pandas' object column of True and NaN); else the cells unchanged.
  */
-export function inferCells(values: readonly unknown[]): { cells: unknown[]; floats: boolean } {
+export function inferCells(
+  values: readonly unknown[],
+  source: "csv" | "json" | undefined,
+): { cells: unknown[]; floats: boolean } {
+  if (source === "json") return { cells: values.slice(), floats: false };
   let text = 0;
   let numericText = 0;
+  let booleanText = 0;
   let floats = false;
   for (const value of values) {
     if (typeof value === "string") {
@@ -96,9 +106,15 @@ export function inferCells(values: readonly unknown[]): { cells: unknown[]; floa
       if (NUMERIC_TEXT.test(value)) {
         numericText++;
         floats ||= !INTEGER_TEXT.test(value);
-      }
+      } else if (BOOLEAN_TEXT.test(value)) booleanText++;
     }
   }
-  if (text === 0 || numericText !== text) return { cells: values.slice(), floats: false };
-  return { cells: values.map((value) => (value === null ? NaN : numberCell(value))), floats };
+  if (text > 0 && numericText === text) {
+    return { cells: values.map((value) => (value === null ? NaN : numberCell(value))), floats };
+  }
+  if (source === "csv" && text > 0 && booleanText === text) {
+    const cells = values.map((value) => (typeof value === "string" ? value.toLowerCase() === "true" : value));
+    return { cells, floats: false };
+  }
+  return { cells: values.slice(), floats: false };
 }

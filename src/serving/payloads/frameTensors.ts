@@ -1,7 +1,8 @@
 /**
  * Frames (rows of cells) into model tensors, two ways: stacked into one [N, ...] tensor for a model with a
  * single multi-dimensional input (ONNX's [-1, F]), in the signature's column order; or one tensor per column
- * for models that take named columns (an MLflow column signature, or several inputs).
+ * for models that take named columns (an MLflow column signature, or several inputs). A model that declares no
+ * inputs gets frames typed from their values instead (untypedFrameTensors.ts).
  */
 import { FlowOpsError } from "../../errors.js";
 import type { ColumnSpec } from "../signature.js";
@@ -15,9 +16,8 @@ import {
   type TensorSpec,
 } from "../tensor.js";
 import { checkRowWidths } from "./batchRows.js";
-import { inferCells, prepareCells } from "./frameCells.js";
-import { requireTensorFromJson } from "./jsonTensor.js";
-import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
+import { prepareCells } from "./frameCells.js";
+import type { ModelInput } from "./predictRequest.js";
 
 export type Frame = ModelInput & { kind: "frame" };
 
@@ -152,52 +152,6 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
   return tensors;
 }
 
-/**
- * One tensor per frame column, typed from the values, for a model that declares no inputs. Text with nulls is
- * BYTES with `nulls`, as pandas holds it (str and None; NaN under missingAsNaN, as read_csv gives it); text
- * mixed with numbers, and booleans with nulls, keep their values as sent for pandas' object column (`jsonData`).
- */
-export function inferredFrameColumns(frame: Frame): Tensor[] {
-  const width = frame.columns?.length ?? frame.rows[0]?.length ?? 0;
-  if (frame.columns === undefined) checkRowWidths(frame.rows, width, `row 0 has ${width}`);
-  const tensors: Tensor[] = [];
-  for (let c = 0; c < width; c++) {
-    const name = frame.columns?.[c] ?? String(c);
-    const { cells, floats } = inferCells(columnValues(frame.rows, c));
-    if (cells.length > 0 && cells.every((cell) => cell === null)) {
-      tensors.push(missingColumn(name, cells.length));
-      continue;
-    }
-    const writtenAsFloat = (): boolean => floats || frame.floatColumn?.(c) === true;
-    // A DataFrame column: pandas, not numpy, types its integers beyond INT64.
-    tensors.push(requireTensorFromJson(name, cells, `column '${name}'`, "pandas", writtenAsFloat));
-  }
-  return tensors;
-}
-
-/**
- * A column of only nulls: pandas makes it an object column of None from JSON but read_csv a float64 one of NaN.
- * As missing text the Python worker builds either (NaN under missingAsNaN); as FP64 NaN it would always be float64.
- */
-function missingColumn(name: string, rows: number): Tensor {
-  const nulls = Array.from({ length: rows }, (_, row) => row);
-  return { name, datatype: "BYTES", shape: [rows], data: new Array<string>(rows).fill(""), nulls };
-}
-
-/**
- * Rows sent as one nested list, for a model that declares no inputs: one unnamed [N, ...] tensor, as MLflow's
- * `np.array(instances)` hands a model without a signature (rows mixing text with numbers: numpy's str array).
- */
-export function frameArray(frame: Frame): Tensor[] {
-  const width = frame.rows[0]?.length ?? 0;
-  checkRowWidths(frame.rows, width, `row 0 has ${width}`);
-  const writtenAsFloat = (): boolean => {
-    for (let c = 0; c < width; c++) if (frame.floatColumn?.(c) === true) return true;
-    return false;
-  };
-  return [requireTensorFromJson(UNNAMED_INPUT, frame.rows, "instances", "numpy", writtenAsFloat)];
-}
-
 /** Column targets of a column signature; the runtime's spec of the same name, when there is one, decides the type. */
 export function signatureTargets(
   columns: readonly ColumnSpec[],
@@ -229,7 +183,8 @@ function takeNulls(values: unknown[]): number[] | undefined {
   return nulls;
 }
 
-function columnValues(rows: readonly unknown[][], index: number): unknown[] {
+/** The cells of column `index`, null where a row is too short. */
+export function columnValues(rows: readonly unknown[][], index: number): unknown[] {
   const values = new Array<unknown>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const value = (rows[r] as unknown[])[index];

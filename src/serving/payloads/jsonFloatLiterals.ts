@@ -62,6 +62,27 @@ export class FloatLiterals {
     return (column) => (columns ??= this.recordColumns(records, indexOf)).has(column);
   }
 
+  /** Whether the cell at (row, column) of `rows` (as in columnsOfRows) was written as a whole float. */
+  cellsOfRows(rows: readonly unknown[]): (row: number, column: number) => boolean {
+    return (row, column) => {
+      const cells: unknown = rows[row];
+      if (Array.isArray(cells)) return this.has(cells, column);
+      return column === 0 && this.has(rows, row);
+    };
+  }
+
+  /** cellsOfRows for records, given the frame's column names. */
+  cellsOfRecords(
+    records: readonly unknown[],
+    columns: readonly string[],
+  ): (row: number, column: number) => boolean {
+    return (row, column) => {
+      const record: unknown = records[row];
+      const key = columns[column];
+      return typeof record === "object" && record !== null && key !== undefined && this.has(record, key);
+    };
+  }
+
   private rowColumns(rows: readonly unknown[]): Set<number> {
     const columns = new Set<number>();
     // Members of `rows` itself that were written as floats can only be bare cells: column 0.

@@ -135,3 +135,27 @@ describe("inferTensorFromJson", () => {
     expect(asked).toBe(1);
   });
 });
+
+// Regression: JSON.parse makes 1.0 the integer 1, so values kept as sent reached Python as int 1, where numpy
+// and pandas keep each element's own type (['x', 1.0] is numpy's '1.0'; [1.0, None] holds float 1.0).
+describe("whole floats among values kept as sent", () => {
+  const held = (json: string): unknown => {
+    const { value, floats } = parseJsonKeepingFloatLiterals(json);
+    const wholeFloat = (list: readonly unknown[], index: number): boolean =>
+      floats?.has(list, index) === true;
+    return requireTensorFromJson("x", value, "inputs", "numpy", undefined, wholeFloat);
+  };
+
+  it("marks each whole number written as a float a Python float, and only those", () => {
+    expect(held("[1.0, 2, null, 2.5]")).toMatchObject({ jsonData: [{ float: 1 }, 2, null, 2.5] });
+    expect(held('[["x", 1.0], ["y", 2]]')).toMatchObject({
+      datatype: "BYTES",
+      data: ["x", "1.0", "y", "2"],
+      jsonData: ["x", { float: 1 }, "y", 2],
+    });
+  });
+
+  it("leaves values without objects typed, whole floats or not", () => {
+    expect(held("[1.0, 2]")).not.toHaveProperty("jsonData");
+  });
+});

@@ -12,7 +12,8 @@
  * array, which no tensor holds: they are refused.
  *
  * A whole number the body wrote as a float (`1.0`) is a float to Python's json.loads, which JSON.parse forgets:
- * told so (writtenAsFloat), the numbers are FP64 as numpy and pandas make them.
+ * told so (writtenAsFloat), the numbers are FP64 as numpy and pandas make them; among values kept as sent
+ * (below), each such number stays a Python float (wholeFloat).
  *
  * Where numpy (or pandas, for a DataFrame column) would hold the values as Python objects rather than as the
  * tensor's datatype, the tensor also keeps them as sent, in `jsonData`, for a Python model without a signature,
@@ -23,7 +24,7 @@
  */
 import { invalidInput } from "./invalidInput.js";
 import { MAX_TENSOR_DIMS } from "./jsonDepth.js";
-import { mixedTextTensor } from "./objectTensor.js";
+import { mixedTextTensor, pythonFloat } from "./objectTensor.js";
 import { dataFromJsonValues, showValue, type Datatype, type Tensor } from "../tensor.js";
 
 /** Whose rule types integers beyond INT64: numpy's `np.array` (lists) or pandas' (DataFrame columns). */
@@ -37,6 +38,12 @@ export type WrittenAsFloat = () => boolean;
 
 const NOT_WRITTEN: WrittenAsFloat = () => false;
 
+/**
+ * Whether the body wrote `list[index]`, a whole number, as a float: asked only for values kept as sent
+ * (`jsonData`), where Python keeps each element's own type (['x', 1.0] is numpy's '1.0', pandas' float 1.0).
+ */
+export type WholeFloat = (list: readonly unknown[], index: number) => boolean;
+
 /** Infers a tensor from `value`; undefined when its leaves mix strings with numbers (the caller decides). */
 export function inferTensorFromJson(
   name: string,
@@ -44,6 +51,7 @@ export function inferTensorFromJson(
   where: string,
   integers: BigIntegerRule = "numpy",
   writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
+  wholeFloat?: WholeFloat,
 ): Tensor | undefined {
   const shape = nestedShape(value, where);
   const leaves: unknown[] = [];
@@ -54,8 +62,36 @@ export function inferTensorFromJson(
   const values = datatype === "FP64" ? leaves.map((leaf) => (leaf === null ? NaN : leaf)) : leaves;
   const data = dataFromJsonValues(datatype, values, (index) => `${where} element ${index}`);
   const tensor: Tensor = { name, datatype, shape, data };
-  if (heldAsObjects(leaves, integers)) tensor.jsonData = leaves;
+  if (heldAsObjects(leaves, integers)) tensor.jsonData = withWholeFloats(value, shape, leaves, wholeFloat);
   return tensor;
+}
+
+/** The leaves, each whole number the body wrote as a float (`wholeFloat`) a PythonFloat (see objectTensor.ts). */
+function withWholeFloats(
+  value: unknown,
+  shape: readonly number[],
+  leaves: unknown[],
+  wholeFloat: WholeFloat | undefined,
+): unknown[] {
+  if (wholeFloat === undefined || shape.length === 0) return leaves;
+  const marked = leaves.slice();
+  let next = 0;
+  // As deep as the shape, which nestedShape bounds by MAX_TENSOR_DIMS.
+  const visit = (list: readonly unknown[], depth: number): void => {
+    for (let i = 0; i < list.length; i++) {
+      if (depth + 1 < shape.length) {
+        visit(list[i] as unknown[], depth + 1);
+        continue;
+      }
+      const leaf = marked[next];
+      if (typeof leaf === "number" && Number.isInteger(leaf) && wholeFloat(list, i)) {
+        marked[next] = pythonFloat(leaf);
+      }
+      next++;
+    }
+  };
+  visit(value as unknown[], 0);
+  return marked;
 }
 
 /**
@@ -78,13 +114,14 @@ export function requireTensorFromJson(
   where: string,
   integers: BigIntegerRule = "numpy",
   writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
+  wholeFloat?: WholeFloat,
 ): Tensor {
-  const tensor = inferTensorFromJson(name, value, where, integers, writtenAsFloat);
+  const tensor = inferTensorFromJson(name, value, where, integers, writtenAsFloat, wholeFloat);
   if (tensor !== undefined) return tensor;
   const leaves: unknown[] = [];
   const shape = nestedShape(value, where);
   collectLeaves(value, shape, 0, leaves, where);
-  return mixedTextTensor(name, shape, leaves);
+  return mixedTextTensor(name, shape, withWholeFloats(value, shape, leaves, wholeFloat));
 }
 
 /** The shape the first elements' nesting gives (collectLeaves then checks every list against it). */

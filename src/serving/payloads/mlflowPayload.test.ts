@@ -25,6 +25,7 @@ describe("mlflowRequest with JSON", () => {
           [1, 2],
           [3, 4],
         ],
+        textCells: "json",
       },
       dataframe: true,
     });
@@ -37,12 +38,14 @@ describe("mlflowRequest with JSON", () => {
       columns: ["x"],
       rows: [[1.5], [2.5]],
       index: [7, 8],
-      // Told which columns the body wrote whole numbers as floats in (see "types whole numbers written as floats").
+      textCells: "json",
+      // Told which columns and cells the body wrote whole numbers as floats in (see "types whole numbers written as floats").
       floatColumn: expect.any(Function),
+      floatCell: expect.any(Function),
     });
   });
 
-  it("reads dataframe_records, filling a missing field with null", () => {
+  it("reads dataframe_records, filling a missing field with null and listing it as absent", () => {
     const body = JSON.stringify({ dataframe_records: [{ a: 1, b: "x" }, { a: 2 }] });
     expect(mlflowRequest(Buffer.from(body), "application/json; charset=utf-8").input).toEqual({
       kind: "frame",
@@ -51,6 +54,8 @@ describe("mlflowRequest with JSON", () => {
         [1, "x"],
         [2, null],
       ],
+      textCells: "json",
+      absentKeys: [[], [1]],
     });
   });
 
@@ -92,6 +97,7 @@ describe("mlflowRequest with JSON", () => {
         [3, 4],
       ],
       array: true,
+      textCells: "json",
     });
     expect(mlflowRequest('{"inputs": {"x": [[1.5, 2]], "s": ["a"]}}', JSON_TYPE).input).toEqual({
       kind: "tensors",
@@ -214,6 +220,7 @@ describe("mlflowRequest with CSV", () => {
         ["Smith, J", 'said "hi"', "1.5"],
         ["multi\nline", null, "2"],
       ],
+      textCells: "csv",
     });
   });
 
@@ -228,6 +235,7 @@ describe("mlflowRequest with CSV", () => {
         [null, null],
         ["1.5", null],
       ],
+      textCells: "csv",
     });
   });
 
@@ -236,6 +244,7 @@ describe("mlflowRequest with CSV", () => {
       kind: "frame",
       columns: ["Unnamed: 0", "a"],
       rows: [["0", "1"]],
+      textCells: "csv",
     });
   });
 

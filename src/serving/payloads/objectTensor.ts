@@ -4,13 +4,45 @@
  * BYTES whose `jsonData` keeps every value as sent; the Python worker builds the column or array from those, and
  * `data` holds the values as text only so the tensor stays well formed. No other model takes it: a typed tensor
  * cannot hold both, so adaptInput refuses it for any model that declares its inputs.
+ *
+ * `jsonData` elements are JSON leaves as sent, plus two forms for what JSON cannot say as Python holds it, which
+ * the worker decodes: `{float: x}`, a Python float (a whole number the body wrote as `1.0`, which JSON.parse and
+ * JSON.stringify make 1; NaN, which JSON.stringify makes null, where pandas fills a record's missing key), and
+ * `{array: value}`, `np.array(value)` (MLflow builds an `instances` records column of those). Both are objects,
+ * which no element sent as a leaf is (jsonTensor.ts refuses objects among leaves).
  */
 import { invalidInput } from "./invalidInput.js";
 import type { Tensor } from "../tensor.js";
 
+/** A Python float: `float` is the value (NaN travels as null). */
+export interface PythonFloat {
+  float: number;
+}
+
+/** numpy's 0-d `np.array(array)` of a value (itself a jsonData element). */
+export interface NumpyScalarArray {
+  array: unknown;
+}
+
+export function pythonFloat(value: number): PythonFloat {
+  return { float: value };
+}
+
+export function numpyScalarArray(value: unknown): NumpyScalarArray {
+  return { array: value };
+}
+
+/** Python's float NaN, as pandas fills a missing cell. */
+export const PYTHON_NAN: PythonFloat = Object.freeze(pythonFloat(NaN));
+
+function isPythonFloat(value: unknown): value is PythonFloat {
+  return typeof value === "object" && value !== null && "float" in value;
+}
+
 /**
- * Leaves (strings, numbers, booleans, nulls: jsonTensor.ts refuses anything else) mixing text with numbers or
- * booleans, as a BYTES tensor keeping them in `jsonData`; `data` spells them as numpy's str would.
+ * Leaves (strings, numbers, booleans, nulls, whole floats as PythonFloat: jsonTensor.ts refuses anything else)
+ * mixing text with numbers or booleans, as a BYTES tensor keeping them in `jsonData`; `data` spells them as
+ * numpy's str would ('1.0' for a whole float).
  */
 export function mixedTextTensor(name: string, shape: number[], leaves: unknown[]): Tensor {
   const data = new Array<string>(leaves.length);
@@ -21,6 +53,8 @@ export function mixedTextTensor(name: string, shape: number[], leaves: unknown[]
       (nulls ??= []).push(i);
       data[i] = "";
     } else if (typeof leaf === "boolean") data[i] = leaf ? "True" : "False";
+    else if (isPythonFloat(leaf))
+      data[i] = Number.isInteger(leaf.float) ? leaf.float.toFixed(1) : String(leaf.float);
     else data[i] = String(leaf);
   }
   const tensor: Tensor = { name, datatype: "BYTES", shape, data, jsonData: leaves };

@@ -20,7 +20,8 @@ export type ModelInput =
        */
       firstRow?: number;
       /**
-       * The rows came as one nested list (`instances: [[...], ...]`), which MLflow parses as one numpy array
+       * The rows came as one nested list (`instances: [[...], ...]`, or `inputs` rows mixing text with numbers),
+       * which MLflow parses as one numpy array
        * (`parse_tf_serving_input`), not a DataFrame: a model that declares no inputs gets it as one tensor.
        */
       array?: boolean;
@@ -30,6 +31,28 @@ export type ModelInput =
        * FP64. Asked only for a column whose values alone would be integers (see jsonFloatLiterals.ts).
        */
       floatColumn?: (column: number) => boolean;
+      /**
+       * Whether the body wrote the cell at (row, column) as a whole float (`1.0`): asked only for a column a model
+       * that declares no inputs takes as Python objects (text mixed with numbers), where 1.0 stays a float.
+       */
+      floatCell?: (row: number, column: number) => boolean;
+      /**
+       * Where the text cells came from, which decides how a model that declares no inputs gets them: "csv" as
+       * pandas.read_csv types text (numbers, and true/false in any letter case booleans); "json" as sent (a
+       * JSON string "1" stays text, as pandas keeps it). Left out (rows of a batch file's chunk): numeric text is
+       * numbers, other text stays text.
+       */
+      textCells?: "csv" | "json";
+      /**
+       * By column, the rows whose record lacked that key (dataframe_records): pandas fills them with NaN, where a
+       * null is None. The rows hold null there, which is what a model that declares its inputs gets.
+       */
+      absentKeys?: number[][];
+      /**
+       * The rows came as `instances` records, which MLflow turns into a dict of numpy arrays, one per key, each
+       * `np.array` of the values' own `np.array` (so a column with a null holds 0-d arrays), not a DataFrame.
+       */
+      recordArrays?: boolean;
     };
 
 export interface PredictRequest {
@@ -61,12 +84,15 @@ export const UNNAMED_INPUT = "";
 
 /**
  * A deep copy for a second model run (a shadow, a comparison, an observer): structuredClone, which cannot copy
- * a frame's `floatColumn` function; that one is shared, as it only reads the body it was parsed from.
+ * a frame's `floatColumn` and `floatCell` functions; those are shared, as they only read the body it was parsed from.
  */
 export function copyPredictRequest(request: PredictRequest): PredictRequest {
   const { input, ...rest } = request;
-  if (input.kind !== "frame" || input.floatColumn === undefined) return structuredClone(request);
-  const { floatColumn, ...cloneable } = input;
+  if (input.kind !== "frame" || (input.floatColumn === undefined && input.floatCell === undefined)) {
+    return structuredClone(request);
+  }
+  const { floatColumn, floatCell, ...cloneable } = input;
   const copy = structuredClone({ ...rest, input: cloneable });
-  return { ...copy, input: { ...copy.input, floatColumn } };
+  const readers = { ...(floatColumn && { floatColumn }), ...(floatCell && { floatCell }) };
+  return { ...copy, input: { ...copy.input, ...readers } };
 }

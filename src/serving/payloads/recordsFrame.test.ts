@@ -30,4 +30,14 @@ describe("frames from records", () => {
       [null, 2, 3, 4],
     ]);
   });
+
+  // Regression: a missing key was only null, which reached a model without a signature as None; pandas fills NaN.
+  it("lists by column the records that lack a key, and none when every record has every key", () => {
+    const frame = frameFromRecords([{ a: true }, {}, { b: 1 }], "dataframe_records");
+    expect(frame.absentKeys).toEqual([
+      [1, 2],
+      [0, 1],
+    ]);
+    expect(frameFromRecords([{ a: 1 }, { a: null }], "dataframe_records")).not.toHaveProperty("absentKeys");
+  });
 });

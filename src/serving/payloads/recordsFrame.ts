@@ -1,17 +1,16 @@
 /**
  * A frame from records (a list of {column: value} objects: MLflow `dataframe_records`, `instances` objects),
- * with columns in first-seen order and null where a record lacks a column, as pandas builds it.
+ * with columns in first-seen order and null where a record lacks a column (listed in `absentKeys`: pandas fills
+ * NaN there, where a null is None), as pandas builds it.
  */
 import type { ModelInput } from "./predictRequest.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
 
-/** `floats`: where the body wrote whole numbers as floats, which the frame's floatColumn tells. */
-export function frameFromRecords(
-  records: readonly unknown[],
-  field: string,
-  floats?: FloatLiterals,
-): ModelInput & { kind: "frame" } {
+type Frame = ModelInput & { kind: "frame" };
+
+/** `floats`: where the body wrote whole numbers as floats, which the frame's floatColumn and floatCell tell. */
+export function frameFromRecords(records: readonly unknown[], field: string, floats?: FloatLiterals): Frame {
   const columns: string[] = [];
   const indexOf = new Map<string, number>();
   for (let r = 0; r < records.length; r++) {
@@ -25,16 +24,26 @@ export function frameFromRecords(
     }
   }
   const rows: unknown[][] = new Array<unknown[]>(records.length);
+  let absentKeys: number[][] | undefined;
   for (let r = 0; r < records.length; r++) {
     const record = records[r] as Record<string, unknown>;
     const row = new Array<unknown>(columns.length);
     // Own members only: a record without a column named "constructor" or "toString" must not read Object's.
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c] as string;
-      row[c] = Object.hasOwn(record, column) ? record[column] : null;
+      if (Object.hasOwn(record, column)) row[c] = record[column];
+      else {
+        row[c] = null;
+        absentKeys ??= columns.map(() => []);
+        (absentKeys[c] as number[]).push(r);
+      }
     }
     rows[r] = row;
   }
-  if (floats === undefined) return { kind: "frame", columns, rows };
-  return { kind: "frame", columns, rows, floatColumn: floats.columnsOfRecords(records, indexOf) };
+  const frame: Frame = { kind: "frame", columns, rows, textCells: "json" };
+  if (absentKeys !== undefined) frame.absentKeys = absentKeys;
+  if (floats === undefined) return frame;
+  frame.floatColumn = floats.columnsOfRecords(records, indexOf);
+  frame.floatCell = floats.cellsOfRecords(records, columns);
+  return frame;
 }

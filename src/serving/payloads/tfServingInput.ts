@@ -6,7 +6,7 @@
 import type { Tensor } from "../tensor.js";
 import { withFloatColumns } from "./dataframeFrame.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
-import { inferTensorFromJson, requireTensorFromJson } from "./jsonTensor.js";
+import { inferTensorFromJson, requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { frameFromRecords } from "./recordsFrame.js";
@@ -19,7 +19,7 @@ import { frameFromRecords } from "./recordsFrame.js";
 export function instancesInput(instances: unknown, floats?: FloatLiterals): ModelInput {
   if (!Array.isArray(instances)) return inputsInput(instances, floats);
   const first: unknown = instances[0];
-  if (isJsonObject(first)) return frameFromRecords(instances, "instances", floats);
+  if (isJsonObject(first)) return { ...frameFromRecords(instances, "instances", floats), recordArrays: true };
   if (Array.isArray(first)) {
     for (let i = 0; i < instances.length; i++) {
       if (!Array.isArray(instances[i])) {
@@ -31,14 +31,24 @@ export function instancesInput(instances: unknown, floats?: FloatLiterals): Mode
     const rows = instances as unknown[][];
     return withFloatColumns({ kind: "frame", columns: undefined, rows, array: true }, rows, floats);
   }
-  const tensor = requireTensorFromJson(UNNAMED_INPUT, instances, "instances", "numpy", () =>
-    floatsIn(instances, floats),
+  const tensor = requireTensorFromJson(
+    UNNAMED_INPUT,
+    instances,
+    "instances",
+    "numpy",
+    () => floatsIn(instances, floats),
+    wholeFloatIn(floats),
   );
   return { kind: "tensors", tensors: [tensor] };
 }
 
 function floatsIn(value: unknown, floats: FloatLiterals | undefined): boolean {
   return floats !== undefined && floats.holdsAnyIn(value);
+}
+
+/** Which of a value's list elements the body wrote as whole floats, for the values kept as sent. */
+function wholeFloatIn(floats: FloatLiterals | undefined): WholeFloat | undefined {
+  return floats === undefined ? undefined : (list, index) => floats.has(list, index);
 }
 
 /** A bare number the body wrote as a float (`"inputs": 5.0`), which FloatLiterals leave to their container. */
@@ -59,19 +69,36 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput
       // A bare number is found by its place; a list's numbers inside it.
       const written = (): boolean =>
         Array.isArray(value) ? floatsIn(value, floats) : floats?.has(inputs, name) === true;
-      tensors.push(requireTensorFromJson(name, value, `inputs '${name}'`, "numpy", written));
+      tensors.push(
+        requireTensorFromJson(name, value, `inputs '${name}'`, "numpy", written, wholeFloatIn(floats)),
+      );
     }
     if (tensors.length === 0) throw invalidInput("'inputs' is an empty dictionary; name at least one input");
     return { kind: "tensors", tensors };
   }
   if (Array.isArray(inputs) && isJsonObject(inputs[0])) return frameFromRecords(inputs, "inputs", floats);
-  const tensor = inferTensorFromJson(UNNAMED_INPUT, inputs, "inputs", "numpy", () =>
-    floatsIn(inputs, floats),
+  const tensor = inferTensorFromJson(
+    UNNAMED_INPUT,
+    inputs,
+    "inputs",
+    "numpy",
+    () => floatsIn(inputs, floats),
+    wholeFloatIn(floats),
   );
   if (tensor !== undefined) return { kind: "tensors", tensors: [tensor] };
   if (Array.isArray(inputs) && inputs.every((row) => Array.isArray(row))) {
     const rows = inputs as unknown[][];
-    return withFloatColumns({ kind: "frame", columns: undefined, rows }, rows, floats);
+    // One array to numpy (MLflow: np.array(inputs), numpy's str for text with numbers), a frame's columns to a
+    // column signature.
+    return withFloatColumns({ kind: "frame", columns: undefined, rows, array: true }, rows, floats);
   }
-  return { kind: "tensors", tensors: [requireTensorFromJson(UNNAMED_INPUT, inputs, "inputs")] };
+  const mixed = requireTensorFromJson(
+    UNNAMED_INPUT,
+    inputs,
+    "inputs",
+    "numpy",
+    undefined,
+    wholeFloatIn(floats),
+  );
+  return { kind: "tensors", tensors: [mixed] };
 }

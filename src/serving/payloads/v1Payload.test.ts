@@ -21,6 +21,7 @@ describe("v1Request", () => {
         [3.0, 4.0, 6.0],
       ],
       array: true,
+      textCells: "json",
     });
   });
 
@@ -45,6 +46,8 @@ describe("v1Request", () => {
         [1, "a"],
         [2, "b"],
       ],
+      textCells: "json",
+      recordArrays: true,
     });
   });
 

@@ -86,6 +86,27 @@ describe("workerRequest", () => {
     });
   });
 
+  it("sends Python floats and 0-d arrays among values kept as sent as their JSON forms, NaN as null", () => {
+    const held = {
+      name: "a",
+      datatype: "FP64" as const,
+      shape: [3],
+      data: Float64Array.from([1, NaN, NaN]),
+      jsonData: [{ array: { float: 1 } }, { array: null }, { float: NaN }],
+    };
+    expect(JSON.parse(JSON.stringify(workerRequest(1, [held], false)))).toEqual({
+      id: 1,
+      tensors: [
+        {
+          name: "a",
+          datatype: "FP64",
+          shape: [3],
+          json: [{ array: { float: 1 } }, { array: null }, { float: null }],
+        },
+      ],
+    });
+  });
+
   it("refuses a 2-D input for a column model, naming it", () => {
     expect(() =>
       workerRequest(1, [{ name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array(2) }], true),

@@ -1,0 +1,130 @@
+/**
+ * Frames for a model that declares no inputs (a Python model without a signature), typed from their values as
+ * MLflow's scoring server hands them: one column per tensor as pandas builds a DataFrame (text cells as the
+ * frame's source types them: read_csv for CSV, as sent for JSON), `instances` rows as one numpy array, and
+ * `instances` records as a dict of numpy arrays. Values Python holds as objects keep their form in `jsonData`
+ * (see objectTensor.ts); the typed conversions for a signature live in frameTensors.ts.
+ */
+import type { Tensor } from "../tensor.js";
+import { checkRowWidths } from "./batchRows.js";
+import { inferCells } from "./frameCells.js";
+import { columnValues, type Frame } from "./frameTensors.js";
+import { requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
+import { numpyScalarArray, PYTHON_NAN } from "./objectTensor.js";
+import { UNNAMED_INPUT } from "./predictRequest.js";
+
+/** The tensors for `frame`, in the form MLflow gives a model without a signature. */
+export function untypedFrameTensors(frame: Frame): Tensor[] {
+  if (frame.array === true) return frameArray(frame);
+  if (frame.recordArrays === true) return recordArrays(frame);
+  return inferredFrameColumns(frame);
+}
+
+/**
+ * One tensor per frame column, typed from the values. Text with nulls is BYTES with `nulls`, as pandas holds it
+ * (str and None; NaN under missingAsNaN, as read_csv gives it); text mixed with numbers, and booleans with nulls,
+ * keep their values as sent for pandas' object column (`jsonData`), where a record's missing key is NaN.
+ */
+function inferredFrameColumns(frame: Frame): Tensor[] {
+  const width = frame.columns?.length ?? frame.rows[0]?.length ?? 0;
+  if (frame.columns === undefined) checkRowWidths(frame.rows, width, `row 0 has ${width}`);
+  const tensors: Tensor[] = [];
+  for (let c = 0; c < width; c++) {
+    const name = frame.columns?.[c] ?? String(c);
+    const { cells, floats } = inferCells(columnValues(frame.rows, c), frame.textCells);
+    const absent = frame.absentKeys?.[c] ?? [];
+    if (cells.length > 0 && cells.every((cell) => cell === null)) {
+      // pandas: only None an object column of None, None with a missing key float64 NaN.
+      tensors.push(absent.length > 0 ? nanColumn(name, cells.length) : missingColumn(name, cells.length));
+      continue;
+    }
+    const writtenAsFloat = (): boolean => floats || frame.floatColumn?.(c) === true;
+    // A DataFrame column: pandas, not numpy, types its integers beyond INT64.
+    const tensor = requireTensorFromJson(
+      name,
+      cells,
+      `column '${name}'`,
+      "pandas",
+      writtenAsFloat,
+      columnFloats(frame, cells, c),
+    );
+    if (tensor.jsonData !== undefined && absent.length > 0 && tensor.shape.length === 1) {
+      const values = tensor.jsonData.slice();
+      for (const row of absent) values[row] = PYTHON_NAN;
+      tensor.jsonData = values;
+    }
+    tensors.push(tensor);
+  }
+  return tensors;
+}
+
+/** Which cells of column `column` (`cells`, its values) the body wrote as whole floats. */
+function columnFloats(frame: Frame, cells: readonly unknown[], column: number): WholeFloat | undefined {
+  const floatCell = frame.floatCell;
+  if (floatCell === undefined) return undefined;
+  return (list, index) => list === cells && floatCell(index, column);
+}
+
+/**
+ * A column of only nulls: pandas makes it an object column of None from JSON but read_csv a float64 one of NaN.
+ * As missing text the Python worker builds either (NaN under missingAsNaN); as FP64 NaN it would always be float64.
+ */
+function missingColumn(name: string, rows: number): Tensor {
+  const nulls = Array.from({ length: rows }, (_, row) => row);
+  return { name, datatype: "BYTES", shape: [rows], data: new Array<string>(rows).fill(""), nulls };
+}
+
+/** A column of nulls and missing keys, which pandas makes float64 NaN. */
+function nanColumn(name: string, rows: number): Tensor {
+  return { name, datatype: "FP64", shape: [rows], data: new Float64Array(rows).fill(NaN) };
+}
+
+/**
+ * Rows sent as one nested list: one unnamed [N, ...] tensor, as MLflow's `np.array(instances)` hands a model
+ * without a signature (rows mixing text with numbers: numpy's str array, a whole float '1.0').
+ */
+function frameArray(frame: Frame): Tensor[] {
+  const width = frame.rows[0]?.length ?? 0;
+  checkRowWidths(frame.rows, width, `row 0 has ${width}`);
+  const writtenAsFloat = (): boolean => {
+    for (let c = 0; c < width; c++) if (frame.floatColumn?.(c) === true) return true;
+    return false;
+  };
+  let wholeFloat: WholeFloat | undefined;
+  const floatCell = frame.floatCell;
+  if (floatCell !== undefined) {
+    // Asked only for rows kept as sent, so the rows are indexed then.
+    let rowOf: Map<readonly unknown[], number> | undefined;
+    wholeFloat = (list, index) => {
+      rowOf ??= new Map(frame.rows.map((row, r) => [row, r]));
+      const row = rowOf.get(list);
+      return row !== undefined && floatCell(row, index);
+    };
+  }
+  return [requireTensorFromJson(UNNAMED_INPUT, frame.rows, "instances", "numpy", writtenAsFloat, wholeFloat)];
+}
+
+/**
+ * `instances` records: MLflow's `parse_instances_data` makes each key `np.array([np.array(v) for v in values])`.
+ * That is `np.array(values)` unless it holds a null, where numpy keeps the 0-d arrays themselves in an object
+ * array (`array('x')`, `array(None)`), so such a column is sent as those; text is sent as sent, for numpy's str.
+ */
+function recordArrays(frame: Frame): Tensor[] {
+  const columns = frame.columns ?? [];
+  return columns.map((name, c) => {
+    const cells = columnValues(frame.rows, c);
+    const writtenAsFloat = (): boolean => frame.floatColumn?.(c) === true;
+    const tensor = requireTensorFromJson(
+      name,
+      cells,
+      `column '${name}'`,
+      "numpy",
+      writtenAsFloat,
+      columnFloats(frame, cells, c),
+    );
+    if (tensor.shape.length !== 1) return tensor;
+    if (cells.includes(null)) tensor.jsonData = (tensor.jsonData ?? cells).map(numpyScalarArray);
+    else if (tensor.datatype === "BYTES") tensor.jsonData ??= cells;
+    return tensor;
+  });
+}
