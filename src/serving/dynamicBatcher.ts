@@ -88,7 +88,10 @@ export class DynamicBatcher {
       rows === undefined ||
       rows >= batching.maxBatchSize ||
       options?.params ||
-      options?.index
+      options?.index ||
+      // Values held as sent (a model without a signature) are typed by numpy or pandas from the request's own
+      // values: joined with another request's they could reach the model typed otherwise than alone.
+      inputs.some((input) => input.jsonData !== undefined)
     ) {
       const arrivedAt = performance.now();
       const observer = this.observer;
@@ -256,15 +259,9 @@ function batchRows(inputs: readonly Tensor[]): number | undefined {
   return rows;
 }
 
-/**
- * Requests can share a batch only when their inputs line up name by name, type by type, and row shape, and hold
- * their values as sent (`jsonData`, Python objects for a model without a signature) alike: joined with typed
- * values they would reach the model typed otherwise than alone.
- */
+/** Requests can share a batch only when their inputs line up name by name, type by type, and row shape. */
 function batchKey(inputs: readonly Tensor[], options: InferOptions | undefined): string {
-  const parts = inputs.map(
-    (t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}${t.jsonData === undefined ? "" : ":sent"}`,
-  );
+  const parts = inputs.map((t) => `${t.name}:${t.datatype}:${t.shape.slice(1).join("x")}`);
   return `${parts.join("|")}>${options?.outputs?.join(",") ?? "*"}>${String(options?.dataframe)}>${String(options?.missingAsNaN)}`;
 }
 

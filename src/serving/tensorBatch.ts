@@ -1,7 +1,7 @@
 /**
  * Batch concatenation and splitting along dimension 0, for the dynamic batcher: requests' tensors are joined into
- * one run and its outputs split back per request. Missing BYTES elements (`nulls`) and values kept as sent
- * (`jsonData`) follow their rows.
+ * one run and its outputs split back per request. Missing BYTES elements (`nulls`) follow their rows; values
+ * held as sent (`jsonData`) are never joined, and follow their rows when an output holding them is split.
  */
 import { FlowOpsError } from "../errors.js";
 import { allocateTensorData, elementCount, type Tensor, type TensorData } from "./tensor.js";
@@ -15,6 +15,13 @@ export function concatBatch(parts: readonly Tensor[]): Tensor {
   let rows = 0;
   let total = 0;
   for (const part of parts) {
+    // The batcher runs such requests alone (dynamicBatcher.ts): numpy types values held as sent per request.
+    if (part.jsonData !== undefined) {
+      throw new FlowOpsError(
+        "INTERNAL_ERROR",
+        `cannot batch tensor '${part.name}': its values are held as sent, for a model without a signature`,
+      );
+    }
     if (
       part.name !== first.name ||
       part.datatype !== first.datatype ||
@@ -48,27 +55,7 @@ export function concatBatch(parts: readonly Tensor[]): Tensor {
   }
   const batched: Tensor = { name: first.name, datatype: first.datatype, shape: [rows, ...trailing], data };
   if (nulls !== undefined) batched.nulls = nulls;
-  const jsonData = concatJsonData(parts);
-  if (jsonData !== undefined) batched.jsonData = jsonData;
   return batched;
-}
-
-/**
- * The parts' values as sent (jsonData: what a model without a signature takes as Python objects), joined; the
- * batcher's key keeps a part without them out of such a batch, since its values would then be typed otherwise.
- */
-function concatJsonData(parts: readonly Tensor[]): unknown[] | undefined {
-  const withJson = parts.filter((part) => part.jsonData !== undefined).length;
-  if (withJson === 0) return undefined;
-  if (withJson !== parts.length) {
-    throw new FlowOpsError(
-      "INTERNAL_ERROR",
-      `cannot batch tensor '${parts[0]?.name ?? ""}': some requests hold values as sent and others do not`,
-    );
-  }
-  const values: unknown[] = [];
-  for (const part of parts) for (const value of part.jsonData as unknown[]) values.push(value);
-  return values;
 }
 
 /** The parts' null indices, offset into the concatenation; undefined when no part has any. */
