@@ -66,6 +66,19 @@ describe("batchPredict of text with missing cells for a model without a signatur
     });
   });
 
+  it("hands the model a CSV file's true/false column as booleans, as read_csv types it", async () => {
+    const input = join(dir, "flags.csv");
+    await writeFile(input, "flag,n\nTrue,1\nfalse,2\nTRUE,3\n");
+    const calls: Call[] = [];
+    await batchPredict(recordingModel(calls), {
+      input: openTable(input),
+      output: join(dir, "flags-out.csv"),
+      batchSize: 8,
+    });
+    expect(calls[0]?.inputs[0]).toMatchObject({ name: "flag", datatype: "BOOL", shape: [3] });
+    expect(Array.from(calls[0]?.inputs[0]?.data as Uint8Array)).toEqual([1, 0, 1]);
+  });
+
   it("hands the model a JSON Lines null text as missing, without NaN (None, as pandas reads a JSON null)", async () => {
     const input = join(dir, "texts.jsonl");
     await writeFile(input, '{"text":"abc","n":1}\n{"text":null,"n":2}\n');

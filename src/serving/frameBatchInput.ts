@@ -36,6 +36,14 @@ export function frameBatchInput(
     const rows: CellValue[][] = new Array<CellValue[]>(end - start);
     for (let r = start; r < end; r++) rows[r - start] = cells.map((column, c) => cell(column[r], c, r));
     const firstRow = chunk.startRow + start + 1;
-    return adaptInput({ kind: "frame", columns: [...names], rows, firstRow }, model.inputs, model.signature);
+    // A CSV file's text as read_csv types it for a model without a signature (true/false are booleans).
+    const frame = {
+      kind: "frame" as const,
+      columns: [...names],
+      rows,
+      firstRow,
+      ...(csv ? { textCells: "csv" as const } : {}),
+    };
+    return adaptInput(frame, model.inputs, model.signature);
   };
 }
