@@ -59,6 +59,29 @@ function warn(message: string): void {
   process.stderr.write(`WARNING: ${message}\n`);
 }
 
+/**
+ * dvc's closing line for the revisions it could not read at all, after their warnings; it still exits 0.
+ * `params diff` says "metrics" too, as dvc does.
+ */
+function reportFailedRevisions(what: "metrics", revisions: readonly string[]): void {
+  if (revisions.length === 0) return;
+  process.stderr.write(
+    `DVC failed to load some ${what} for following revisions: '${revisions.join(", ")}'.\n`,
+  );
+}
+
+/** `warn`, remembering each revision warned about, for reportFailedRevisions. */
+function warningCollector(): { onWarning: (message: string, revision: string) => void; failed: string[] } {
+  const failed: string[] = [];
+  return {
+    failed,
+    onWarning: (message, revision) => {
+      warn(message);
+      if (!failed.includes(revision)) failed.push(revision);
+    },
+  };
+}
+
 /** A repo-relative POSIX path as dvc prints it: relative to the cwd. */
 function cwdRelative(root: string, cwd: string, path: string): string {
   return relative(cwd, join(root, path)).split(sep).join("/");
@@ -216,12 +239,14 @@ export function paramsCommand(): Command {
     )
       .option("--deps", "only the params that stages depend on")
       .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { deps?: boolean }) => {
+        const warnings = warningCollector();
         const diff = await paramsDiff(await openPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
           ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
           ...(opts.deps === true ? { depsOnly: true } : {}),
-          onWarning: warn,
+          onWarning: warnings.onWarning,
         });
+        reportFailedRevisions("metrics", warnings.failed);
         printDiff(diff, ["Path", "Param", a, b ?? "workspace"], opts, (d) => changeRows(d, false));
       }),
   );
@@ -255,10 +280,10 @@ export function metricsCommand(): Command {
           : await metricsShow(root, undefined, { targets, cwd, onWarning: warn });
         // dvc's closing line for revisions it could not read at all (it still exits 0).
         const errored = Object.entries(shown).filter(([, revision]) => revision.error !== undefined);
-        if (errored.length > 0) {
-          const revisions = errored.map(([rev]) => rev).join(", ");
-          process.stderr.write(`DVC failed to load some metrics for following revisions: '${revisions}'.\n`);
-        }
+        reportFailedRevisions(
+          "metrics",
+          errored.map(([rev]) => rev),
+        );
         // As dvc prints them: paths relative to the cwd.
         const byRevision = Object.fromEntries(
           Object.entries(shown).map(([rev, { data }]) => [
@@ -310,11 +335,13 @@ export function metricsCommand(): Command {
         new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
       )
       .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { precision: number }) => {
+        const warnings = warningCollector();
         const diff = await metricsDiff(await openPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
           ...(opts.targets !== undefined ? { targets: opts.targets, cwd: process.cwd() } : {}),
-          onWarning: warn,
+          onWarning: warnings.onWarning,
         });
+        reportFailedRevisions("metrics", warnings.failed);
         printDiff(diff, ["Path", "Metric", a, b ?? "workspace", "Change"], opts, (d) =>
           changeRows(d, true, opts.precision),
         );

@@ -24,7 +24,7 @@ import type { PlotProps } from "../pipelines/plots/vegaConverter.js";
 import { VegaRenderer } from "../pipelines/plots/vegaRenderer.js";
 import { TEMPLATES } from "../pipelines/plots/vegaTemplates.js";
 import { pyJsonDumps } from "../pipelines/pythonValues.js";
-import { findPipelineRoot } from "./pipelineInspect.js";
+import { findPipelineRoot, openPipelineRoot } from "./pipelineInspect.js";
 
 interface PlotsCliOptions {
   template?: string;
@@ -201,7 +201,8 @@ export function plotsCommand(): Command {
         .option("--unset [property...]", "display properties to remove"),
     ).action(async (target: string, opts: PlotsCliOptions & { unset?: string[] | boolean }) => {
       const cwd = process.cwd();
-      const root = findPipelineRoot(cwd);
+      // As dvc opens the repository: a config that does not load fails modify too (251), before dvc.yaml.
+      const root = await openPipelineRoot(cwd);
       await modifyPlot(target, {
         cwd,
         root,

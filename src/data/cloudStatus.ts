@@ -14,7 +14,8 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { openDataRemote, selectedRemoteName, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
-import { toFlowOpsError } from "../errors.js";
+import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { dvcErrorKind } from "./dvcErrorKind.js";
 import type { DataRepo } from "./dataRepo.js";
 import { EMPTY_PROJECT_MESSAGE } from "./dataStatus.js";
 import { findDvcFiles } from "./dvcFile.js";
@@ -67,7 +68,7 @@ export async function cloudStatus(
   const comparable = (all: Map<Oid, UsedObject>): Map<Oid, UsedObject> =>
     new Map([...all].filter(([, owner]) => owner.push !== false && owner.remote === undefined));
 
-  const all = await trackedOuts(repo);
+  const all = await inWorkspaceCollection(() => trackedOuts(repo));
   const outs = await withHistory(repo, all, targets, options.history);
   const collect = async (): Promise<Map<Oid, UsedObject>> => comparable(await expandOuts(repo, outs));
   let used = await collect();
@@ -137,17 +138,33 @@ async function withHistory(
   targets: readonly string[],
   scope: HistoryScope | undefined,
 ): Promise<TrackedOut[]> {
-  if (!hasHistoryScope(scope)) return targets.length === 0 ? all : selectOuts(repo, all, targets);
+  const selected = (): Promise<TrackedOut[]> =>
+    inWorkspaceCollection(async () => (targets.length === 0 ? all : selectOuts(repo, all, targets)));
+  if (!hasHistoryScope(scope)) return selected();
   const past =
     targets.length === 0
       ? { outs: await historyTrackedOuts(repo, scope), collected: 1 }
       : await historySelectedOuts(repo, scope, targets);
   try {
-    return [...(targets.length === 0 ? all : selectOuts(repo, all, targets)), ...past.outs];
+    return [...(await selected()), ...past.outs];
   } catch (error) {
     const failure = toFlowOpsError(error);
     if (past.collected === 0 || failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
     return past.outs;
+  }
+}
+
+/**
+ * `collect` as a step of collecting the workspace's objects: what stops it (a damaged dvc.lock, a target that
+ * names nothing) is dvc's RevCollectionError, "Failed to collect 'workspace': <why>", with the cause's code.
+ * An error dvc classes by its exception family (dvcErrorKind) passes as it is, so it exits as before.
+ */
+async function inWorkspaceCollection<T>(collect: () => Promise<T>): Promise<T> {
+  try {
+    return await collect();
+  } catch (error) {
+    if (!(error instanceof FlowOpsError) || dvcErrorKind(error) !== undefined) throw error;
+    throw new FlowOpsError(error.code, `Failed to collect 'workspace': ${error.message}`, { cause: error });
   }
 }
 

@@ -6,10 +6,15 @@
 import { posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { Pipeline } from "./dvcYaml.js";
-import { dvcExceptionType, FileIsGitIgnoredError } from "./gitIgnoredPipelineFiles.js";
+import { dvcExceptionType } from "./gitIgnoredPipelineFiles.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
 import { stagePath } from "./pipelineDag.js";
-import { assertRevision, filesUnderAtRevision, type Revision } from "./revisionFiles.js";
+import {
+  assertRevision,
+  filesUnderAtRevision,
+  isGitRepoWithoutCommits,
+  type Revision,
+} from "./revisionFiles.js";
 import { activeBranch, revisionsIn, type RevisionScope } from "./revisionSets.js";
 import { readPipelinesAt, readPipelinesOrWarn } from "./revisionPipelines.js";
 import { TrackedFileReader } from "./trackedFileText.js";
@@ -156,17 +161,27 @@ export async function metricsShow(
   rev?: string,
   options: MetricsTargets = {},
 ): Promise<MetricsShow> {
+  return { [rev ?? ""]: await revisionMetrics(root, rev, rev ?? "", options) };
+}
+
+/** One revision's metrics; `label` names it in dvc's warning (the workspace is "" alone, "workspace" with -a). */
+async function revisionMetrics(
+  root: string,
+  rev: string | undefined,
+  label: string,
+  options: MetricsTargets,
+): Promise<RevisionMetrics> {
   if (rev !== undefined) await assertRevision(root, rev);
   const data: Record<string, MetricsFileResult> = {};
   let pipeline: Pipeline | undefined;
   try {
     pipeline = await readPipelinesAt(root, rev);
   } catch (error) {
-    // dvc gathers each revision under its own try: a git-ignored pipeline file costs that revision its
-    // metrics, with a warning, and the command still succeeds.
-    if (!(error instanceof FileIsGitIgnoredError)) throw error;
-    options.onWarning?.(`failed to load metrics in revision '${rev ?? ""}', ${error.message}`);
-    return { [rev ?? ""]: { data, error: { type: dvcExceptionType(error), msg: error.message } } };
+    // dvc gathers each revision under its own try: a git-ignored, damaged or unreadable pipeline file or
+    // dvc.lock costs that revision its metrics, with a warning, and the command still succeeds.
+    if (!(error instanceof FlowOpsError)) throw error;
+    options.onWarning?.(`failed to load metrics in revision '${label}', ${error.message}`);
+    return { data, error: { type: dvcExceptionType(error), msg: error.message } };
   }
   const files = new TrackedFileReader(root);
   const paths =
@@ -178,13 +193,14 @@ export async function metricsShow(
   } finally {
     files.close();
   }
-  return { [rev ?? ""]: { data } };
+  return { data };
 }
 
 /**
  * `metrics show -a / -T / -A`: the workspace (as "workspace") and then each revision of the scope, keyed by
  * dvc's labels. The workspace is left out when it equals the branch HEAD is on, as dvc's `_hide_workspace`
- * does; a revision whose pipeline cannot be read is reported to `onWarning` and left out.
+ * does. A revision whose pipeline or dvc.lock cannot be read is reported to `onWarning` under its label and
+ * kept with its error, as dvc keeps it; one that fails otherwise is reported and left out.
  */
 export async function metricsShowAcross(
   root: string,
@@ -192,12 +208,10 @@ export async function metricsShowAcross(
   options: MetricsTargets = {},
 ): Promise<MetricsShow> {
   const result: MetricsShow = {};
-  const workspace = (await metricsShow(root, undefined, options))[""];
-  if (workspace !== undefined) result.workspace = workspace;
+  result.workspace = await revisionMetrics(root, undefined, "workspace", options);
   for (const revision of await revisionsIn(root, scope)) {
     try {
-      const shown = (await metricsShow(root, revision.sha, options))[revision.sha];
-      if (shown !== undefined) result[revision.label] = shown;
+      result[revision.label] = await revisionMetrics(root, revision.sha, revision.label, options);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       options.onWarning?.(`failed to load metrics in revision '${revision.label}', ${reason}`);
@@ -236,9 +250,14 @@ export async function metricsDiff(
   root: string,
   revA?: string,
   revB?: string,
-  options: MetricsTargets & { all?: boolean; onWarning?: (message: string) => void } = {},
+  options: Omit<MetricsTargets, "onWarning"> & {
+    all?: boolean;
+    /** dvc's warning for a revision whose pipeline could not be loaded, and that revision's label. */
+    onWarning?: (message: string, revision: string) => void;
+  } = {},
 ): Promise<MetricsDiff> {
   const a = revA ?? "HEAD";
+  if (await isGitRepoWithoutCommits(root)) return {};
   await assertRevision(root, a);
   if (revB !== undefined) await assertRevision(root, revB);
   const result: MetricsDiff = {};

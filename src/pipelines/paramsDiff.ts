@@ -6,7 +6,7 @@
 import { posix } from "node:path";
 import type { Pipeline } from "./dvcYaml.js";
 import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
-import { assertRevision, readAtRevision, type Revision } from "./revisionFiles.js";
+import { assertRevision, isGitRepoWithoutCommits, readAtRevision, type Revision } from "./revisionFiles.js";
 import { readPipelinesOrWarn } from "./revisionPipelines.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
 
@@ -68,7 +68,8 @@ export interface ParamsDiffOptions {
   targets?: readonly string[];
   /** `--deps`: only the params stages depend on (no top-level params files, no default file, no vars). */
   depsOnly?: boolean;
-  onWarning?: (message: string) => void;
+  /** dvc's warning for a revision whose pipeline could not be loaded, and that revision's label. */
+  onWarning?: (message: string, revision: string) => void;
 }
 
 /**
@@ -109,6 +110,7 @@ export async function paramsDiff(
 ): Promise<ParamsDiff> {
   const a: Revision = revA ?? "HEAD";
   const b: Revision = revB;
+  if (await isGitRepoWithoutCommits(root)) return {};
   await assertRevision(root, a);
   if (b !== undefined) await assertRevision(root, b);
   const trackedA = await trackedAt(root, a, options);

@@ -28,6 +28,25 @@ export async function assertRevision(root: string, rev: string): Promise<void> {
   }
 }
 
+/**
+ * Whether `root` is in a Git repository that has no commit yet: dvc's `scm.no_commits`, where `params diff`
+ * and `metrics diff` compare nothing and succeed, whatever revisions they are given.
+ */
+export async function isGitRepoWithoutCommits(root: string): Promise<boolean> {
+  try {
+    await run("git", ["-C", root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"]);
+    return false;
+  } catch {
+    // No HEAD commit: a repository without commits, or no repository at all (then revisions stay errors).
+  }
+  try {
+    await run("git", ["-C", root, "rev-parse", "--git-dir"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The text of `relPath` (POSIX, relative to root) at `rev`, or in the workspace when rev is undefined. */
 export async function readAtRevision(
   root: string,

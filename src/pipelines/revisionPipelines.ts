@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import { readStageLocks } from "./dvcLock.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { readWorkspacePipelines } from "./pipelineFiles.js";
 import { revisionLabel, type Revision } from "./revisionFiles.js";
@@ -102,10 +103,20 @@ function atRevision(error: unknown, dir: string, rev: string): unknown {
   return message === error.message ? error : new FlowOpsError(error.code, message, { cause: error });
 }
 
-/** The pipeline defined at `rev` (the workspace's when undefined); undefined when it defines none. */
+/**
+ * The pipeline defined at `rev` (the workspace's when undefined), its dvc.lock files loaded too; undefined when
+ * it defines none. dvc's index loads each stage's lock entry, so a damaged dvc.lock costs `metrics`, `params`
+ * and `plots` the revision just as a damaged dvc.yaml does.
+ */
 export async function readPipelinesAt(root: string, rev: Revision): Promise<Pipeline | undefined> {
-  if (rev === undefined) return readWorkspacePipelines(root);
-  return withPipelinesAt(root, rev, async (pipeline) => pipeline);
+  if (rev === undefined) return withLocksLoaded(await readWorkspacePipelines(root));
+  return withPipelinesAt(root, rev, withLocksLoaded);
+}
+
+/** `pipeline`, once every dvc.lock beside its dvc.yaml files has loaded (an error when one is damaged). */
+export async function withLocksLoaded(pipeline: Pipeline | undefined): Promise<Pipeline | undefined> {
+  if (pipeline !== undefined) await readStageLocks(pipeline.stages);
+  return pipeline;
 }
 
 /**
@@ -130,19 +141,21 @@ export async function withPipelinesAt<T>(
 
 /**
  * `readPipelinesAt`, but a revision whose pipeline cannot be read counts as defining nothing, with a warning:
- * dvc's `params diff` and `metrics diff` go on the same way ("failed to load params in revision 'HEAD', ...").
+ * dvc's `params diff` and `metrics diff` go on the same way ("failed to load params in revision 'HEAD', ..."),
+ * and name the revision again in a closing line, so `onWarning` is told its label too.
  */
 export async function readPipelinesOrWarn(
   root: string,
   rev: Revision,
   what: "params" | "metrics",
-  onWarning: (message: string) => void,
+  onWarning: (message: string, revision: string) => void,
 ): Promise<Pipeline | undefined | null> {
   try {
     return await readPipelinesAt(root, rev);
   } catch (error) {
     if (!(error instanceof FlowOpsError)) throw error;
-    onWarning(`failed to load ${what} in revision '${revisionLabel(rev)}', ${error.message}`);
+    const label = revisionLabel(rev);
+    onWarning(`failed to load ${what} in revision '${label}', ${error.message}`, label);
     return null;
   }
 }

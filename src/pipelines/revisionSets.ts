@@ -5,6 +5,7 @@
  * SHA). Commits whose tree has no `.dvc` directory are left out, as dvc skips them.
  */
 import { childProcess, execFileText } from "../childProcess.js";
+import { isGitRepoWithoutCommits } from "./revisionFiles.js";
 
 // child_process loads on the first git call, not at the start of every quick command.
 const run = execFileText;
@@ -30,6 +31,8 @@ export async function revisionsIn(root: string, scope: RevisionScope): Promise<N
     const { stdout } = await run("git", ["-C", root, ...args], { maxBuffer: 64 * 1024 * 1024 });
     return stdout.split("\n").filter((line) => line !== "");
   };
+  // A repository without commits has no revision to walk; dvc shows the workspace alone.
+  if (await isGitRepoWithoutCommits(root)) return [];
   const names: string[] = [];
   if (scope.allCommits === true) {
     // As scmrepo's list_all_commits: from HEAD, branches, remotes and tags, newest first.

@@ -6,7 +6,7 @@ import { execFileText } from "../../childProcess.js";
 import { FlowOpsError } from "../../errors.js";
 import type { Pipeline } from "../dvcYaml.js";
 import { assertRevision, type Revision } from "../revisionFiles.js";
-import { readPipelinesAt, withPipelinesAt } from "../revisionPipelines.js";
+import { readPipelinesAt, withLocksLoaded, withPipelinesAt } from "../revisionPipelines.js";
 import { TrackedFileReader } from "../trackedFileText.js";
 import { dvcExceptionType } from "../gitIgnoredPipelineFiles.js";
 import { collectRevisionPlots, type RevisionPlots } from "./collectPlots.js";
@@ -55,7 +55,9 @@ export async function showPlots(options: ShowOptions): Promise<Map<string, Colle
         collected =
           rev === undefined
             ? await collect(await readPipelinesAt(options.root, undefined))
-            : await withPipelinesAt(options.root, rev, collect);
+            : await withPipelinesAt(options.root, rev, async (pipeline) =>
+                collect(await withLocksLoaded(pipeline)),
+              );
       } catch (error) {
         if (!(error instanceof FlowOpsError)) throw error;
         result.set(label, { definitionsError: { type: dvcExceptionType(error), msg: error.message } });
