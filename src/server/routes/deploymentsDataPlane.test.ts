@@ -95,6 +95,7 @@ describe("deployment and endpoint routes", () => {
       kind: "frame",
       columns: ["a", "b"],
       rows: [["1", "2"]],
+      textCells: "csv",
     });
     expect(server.inferCalls[0]?.meta).toMatchObject({ requestId: "r-1", protocol: "mlflow" });
 
