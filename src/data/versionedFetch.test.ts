@@ -3,9 +3,15 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type * as S3Sdk from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createBucket, findMotoServer, startMotoServer, type MotoServer } from "../../test/support/moto.js";
+import {
+  awsEnvironment,
+  findMotoServer,
+  startMotoServer,
+  versionedS3,
+  type MotoServer,
+  type VersionedS3,
+} from "../../test/support/moto.js";
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { importUrl } from "./importUrl.js";
 import { fetch, pull, push } from "./pushPull.js";
@@ -67,42 +73,22 @@ const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("fetch and pull of versioned imports on moto", () => {
     let server: MotoServer;
-    let sdk: typeof S3Sdk;
-    let client: S3Sdk.S3Client;
+    let s3: VersionedS3;
     let bucket: string;
 
-    const put = async (key: string, body: string): Promise<string> => {
-      const reply = await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-      return reply.VersionId ?? "";
-    };
+    const put = (key: string, body: string): Promise<string> => s3.put(bucket, key, body);
 
     beforeAll(async () => {
       server = await startMotoServer(motoBinary);
-      sdk = await import("@aws-sdk/client-s3");
-      client = new sdk.S3Client({
-        endpoint: server.endpoint,
-        forcePathStyle: true,
-        region: "us-east-1",
-        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-      });
       bucket = `vfetch-${randomUUID().slice(0, 8)}`;
-      await createBucket(server, bucket);
-      await client.send(
-        new sdk.PutBucketVersioningCommand({
-          Bucket: bucket,
-          VersioningConfiguration: { Status: "Enabled" },
-        }),
-      );
+      s3 = await versionedS3(server, [bucket]);
     });
     afterAll(async () => {
-      client?.destroy();
+      s3?.destroy();
       await server?.stop();
     });
     beforeEach(() => {
-      vi.stubEnv("AWS_ENDPOINT_URL", server.endpoint);
-      vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
-      vi.stubEnv("AWS_DEFAULT_REGION", "us-east-1");
+      for (const [name, value] of Object.entries(awsEnvironment(server))) vi.stubEnv(name, value);
     });
     afterEach(() => {
       vi.unstubAllEnvs();
@@ -166,7 +152,7 @@ if (motoBinary !== undefined) {
       const v1 = await put(key, "x,y\n1,2\n");
       await importUrl(repo, `s3://${bucket}/${key}`, undefined, { cwd: dir, versionAware: true });
       await put(key, "x,y\nlater\n");
-      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v1 }));
+      await s3.client.send(new s3.sdk.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v1 }));
       await dropCacheAnd("a.csv");
 
       const fetched = await fetch(repo);

@@ -3,10 +3,16 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type * as S3Sdk from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FlowOpsError } from "../errors.js";
-import { createBucket, findMotoServer, startMotoServer, type MotoServer } from "../../test/support/moto.js";
+import {
+  awsEnvironment,
+  findMotoServer,
+  startMotoServer,
+  versionedS3,
+  type MotoServer,
+  type VersionedS3,
+} from "../../test/support/moto.js";
 import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
 import { dataStatus } from "./dataStatus.js";
 import { readDvcFile } from "./dvcFile.js";
@@ -65,46 +71,25 @@ const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("version-aware import-url on moto", () => {
     let server: MotoServer;
-    let sdk: typeof S3Sdk;
-    let client: S3Sdk.S3Client;
+    let s3: VersionedS3;
     let bucket: string;
     let plain: string;
 
-    const put = async (target: string, key: string, body: string): Promise<string> => {
-      const reply = await client.send(new sdk.PutObjectCommand({ Bucket: target, Key: key, Body: body }));
-      return reply.VersionId ?? "";
-    };
+    const put = (target: string, key: string, body: string): Promise<string> => s3.put(target, key, body);
 
     beforeAll(async () => {
       server = await startMotoServer(motoBinary);
-      sdk = await import("@aws-sdk/client-s3");
-      client = new sdk.S3Client({
-        endpoint: server.endpoint,
-        forcePathStyle: true,
-        region: "us-east-1",
-        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-      });
       bucket = `vsrc-${randomUUID().slice(0, 8)}`;
       plain = `plain-${randomUUID().slice(0, 8)}`;
-      await createBucket(server, bucket);
-      await createBucket(server, plain);
-      await client.send(
-        new sdk.PutBucketVersioningCommand({
-          Bucket: bucket,
-          VersioningConfiguration: { Status: "Enabled" },
-        }),
-      );
+      s3 = await versionedS3(server, [bucket], [plain]);
     });
     afterAll(async () => {
-      client?.destroy();
+      s3?.destroy();
       await server?.stop();
     });
     beforeEach(() => {
       // dvc reads AWS_ENDPOINT_URL; importUrl reads the process environment as dvc does.
-      vi.stubEnv("AWS_ENDPOINT_URL", server.endpoint);
-      vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
-      vi.stubEnv("AWS_DEFAULT_REGION", "us-east-1");
+      for (const [name, value] of Object.entries(awsEnvironment(server))) vi.stubEnv(name, value);
     });
     afterEach(() => {
       vi.unstubAllEnvs();
@@ -258,7 +243,7 @@ if (motoBinary !== undefined) {
     it("reports a versioned object deleted since (a delete marker) as deleted", async () => {
       await put(bucket, "gone.txt", "g\n");
       await importUrl(repo, `s3://${bucket}/gone.txt`, undefined, { cwd: dir, versionAware: true });
-      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: "gone.txt" }));
+      await s3.client.send(new s3.sdk.DeleteObjectCommand({ Bucket: bucket, Key: "gone.txt" }));
       expect(await dataStatus(repo, [], { cwd: dir })).toEqual([
         expect.objectContaining({ changedDeps: { [`s3://${bucket}/gone.txt`]: "deleted" } }),
       ]);

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type * as S3Sdk from "@aws-sdk/client-s3";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const START_TIMEOUT_MS = 30_000;
@@ -78,6 +79,53 @@ export async function createBucket(server: MotoServer, bucket: string): Promise<
   } finally {
     client.destroy();
   }
+}
+
+/** A client on a moto server with versioning turned on for some buckets, for tests of version-aware reads. */
+export interface VersionedS3 {
+  sdk: typeof S3Sdk;
+  client: S3Sdk.S3Client;
+  /** Writes an object; the version id the bucket gave it ("" in a bucket without versioning). */
+  put(bucket: string, key: string, body: string): Promise<string>;
+  destroy(): void;
+}
+
+/** Creates `versioned` buckets with versioning enabled and `plain` ones without. */
+export async function versionedS3(
+  server: MotoServer,
+  versioned: readonly string[],
+  plain: readonly string[] = [],
+): Promise<VersionedS3> {
+  const sdk = await import("@aws-sdk/client-s3");
+  const client = new sdk.S3Client({
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  for (const bucket of [...versioned, ...plain]) await createBucket(server, bucket);
+  for (const bucket of versioned) {
+    await client.send(
+      new sdk.PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+  }
+  return {
+    sdk,
+    client,
+    put: async (bucket, key, body) =>
+      (await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))).VersionId ?? "",
+    destroy: () => client.destroy(),
+  };
+}
+
+/** The environment dvc (and an import's S3 reads) take the endpoint and credentials from. */
+export function awsEnvironment(server: MotoServer): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: server.endpoint,
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+    AWS_DEFAULT_REGION: "us-east-1",
+  };
 }
 
 function freePort(): Promise<number> {
