@@ -1,28 +1,18 @@
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addFromSource, resolveOutput } from "./addFromSource.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 
 let base: string;
 let dir: string;
 let repo: DataRepo;
 
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), "flowops-add-out-"));
-  dir = join(base, "repo");
-  await mkdir(dir);
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  repo = await initDataRepo(dir);
+  ({ base, dir, repo } = await tempDataRepo({ prefix: "flowops-add-out-", at: "repo", scm: "git" }));
   await mkdir(join(base, "outside"));
   await writeFile(join(base, "outside", "f.csv"), "a,b\n");
-});
-
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(base, { recursive: true, force: true });
 });
 
 describe("add -o", () => {

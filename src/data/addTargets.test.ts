@@ -3,7 +3,6 @@ import {
   chmod,
   lstat,
   mkdir,
-  mkdtemp,
   readFile,
   readlink,
   rename,
@@ -12,23 +11,19 @@ import {
   symlink,
   writeFile,
 } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 
 let dir: string;
 let repo: DataRepo;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-add-"));
-  await mkdir(join(dir, ".git"));
-  repo = await initDataRepo(dir);
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-add-", scm: "gitFolder" }));
 });
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
-});
+// A test opens the repo again; the helper closes only the one it opened.
+afterEach(() => closeDataRepo(repo));
 
 async function reopenWithCacheType(type: string): Promise<void> {
   closeDataRepo(repo);

@@ -1,27 +1,24 @@
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
 import { checkoutTargets } from "./checkoutTargets.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { closeDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { writeDvc2CrlfFile } from "../../test/support/dvc2Entries.js";
 
 let dir: string;
 let repo: DataRepo;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-checkout-"));
-  repo = await initDataRepo(dir, { noScm: true });
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-checkout-", scm: "none" }));
   await writeFile(join(dir, "foo"), "foo\n");
   await mkdir(join(dir, "d"));
   await writeFile(join(dir, "d", "a"), "a\n");
   await writeFile(join(dir, "d", "b"), "b\n");
   await addTargets(repo, ["foo", "d"], { cwd: dir });
 });
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
-});
+// A test opens the repo again; the helper closes only the one it opened.
+afterEach(() => closeDataRepo(repo));
 
 const read = (...parts: string[]): Promise<string> => readFile(join(dir, ...parts), "utf8");
 

@@ -1,26 +1,27 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { initDataRepoIn, tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
 import { cloudStatus, formatCloudStatus } from "./cloudStatus.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { closeDataRepo, type DataRepo } from "./dataRepo.js";
 import { push } from "./pushPull.js";
 
 let root: string;
 let repo: DataRepo;
+const STORE_REMOTE_CONFIG = `[core]\n    no_scm = True\n    remote = store\n['remote "store"']\n    url = ../../remote\n`;
 
 beforeEach(async () => {
-  root = mkdtempSync(join(tmpdir(), "flowops-cloudstatus-"));
-  const dir = join(root, "ws");
+  const project = await tempDataRepo({
+    prefix: "flowops-cloudstatus-",
+    at: "ws",
+    scm: "none",
+    config: STORE_REMOTE_CONFIG + `['remote "other"']\n    url = ../../other\n`,
+  });
+  root = project.base;
+  repo = project.repo;
+  const dir = project.dir;
   mkdirSync(join(dir, "data", "sub"), { recursive: true });
-  closeDataRepo(await initDataRepo(dir, { noScm: true }));
-  writeFileSync(
-    join(dir, ".dvc", "config"),
-    `[core]\n    no_scm = True\n    remote = store\n['remote "store"']\n    url = ../../remote\n` +
-      `['remote "other"']\n    url = ../../other\n`,
-  );
-  repo = await openDataRepo(dir);
   writeFileSync(join(dir, "data", "a.txt"), "a\n");
   writeFileSync(join(dir, "data", "sub", "b.txt"), "b\n");
   writeFileSync(join(dir, "c.txt"), "c\n");
@@ -31,11 +32,6 @@ beforeEach(async () => {
     join(dir, "local.txt.dvc"),
     "outs:\n- md5: 1f1f9d0f0a7f2e6c1c9ad1d2cd8d6b37\n  size: 13\n  hash: md5\n  path: local.txt\n  push: false\n",
   );
-});
-
-afterEach(() => {
-  closeDataRepo(repo);
-  rmSync(root, { recursive: true, force: true });
 });
 
 describe("cloudStatus", () => {
@@ -55,13 +51,7 @@ describe("cloudStatus", () => {
 
   it("says a project that tracks nothing is empty, as dvc does, rather than in sync", async () => {
     const empty = join(root, "empty");
-    mkdirSync(empty);
-    closeDataRepo(await initDataRepo(empty, { noScm: true }));
-    writeFileSync(
-      join(empty, ".dvc", "config"),
-      `[core]\n    no_scm = True\n    remote = store\n['remote "store"']\n    url = ../../remote\n`,
-    );
-    const emptyRepo = await openDataRepo(empty);
+    const emptyRepo = await initDataRepoIn(empty, { scm: "none", config: STORE_REMOTE_CONFIG });
     try {
       const status = await cloudStatus(emptyRepo, [], { cwd: empty });
       expect(status).toEqual({ remote: "store", entries: {}, tracksAnything: false, unknownDirs: [] });
@@ -78,9 +68,7 @@ describe("cloudStatus", () => {
 
   it("needs no remote when nothing is compared, and refuses none only when something is", async () => {
     const bare = join(root, "bare");
-    mkdirSync(bare);
-    closeDataRepo(await initDataRepo(bare, { noScm: true }));
-    const bareRepo = await openDataRepo(bare);
+    const bareRepo = await initDataRepoIn(bare, { scm: "none" });
     try {
       // Observed: dvc status -c exits 0 with its empty-project message when no remote is configured.
       const status = await cloudStatus(bareRepo, [], { cwd: bare });

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { cacheHasAll, dataStatus, formatStatus, statusJson } from "./dataStatus.js";
 import { readDvcFile } from "./dvcFile.js";
 import { writeDvc2CrlfFile } from "../../test/support/dvc2Entries.js";
@@ -11,17 +11,12 @@ import { writeDvc2CrlfFile } from "../../test/support/dvc2Entries.js";
 let dir: string;
 let repo: DataRepo;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-status-"));
-  repo = await initDataRepo(dir, { noScm: true });
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-status-", scm: "none" }));
   await writeFile(join(dir, "foo"), "foo\n");
   await mkdir(join(dir, "d"));
   await writeFile(join(dir, "d", "a"), "a\n");
   await writeFile(join(dir, "d", "b"), "b\n");
   await addTargets(repo, ["foo", "d"], { cwd: dir });
-});
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("dataStatus", () => {

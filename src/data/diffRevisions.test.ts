@@ -1,10 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { gitIn } from "./gitFixtures.js";
 import { diffRevisions, diffTableRows, formatDiff, isEmptyDiff } from "./diffRevisions.js";
 
@@ -17,9 +16,7 @@ const commit = (message: string): void => {
 };
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-diff-"));
-  git("init", "-q");
-  repo = await initDataRepo(dir);
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-diff-", scm: "git" }));
   await writeFile(join(dir, "foo"), "foo\n");
   await mkdir(join(dir, "d"));
   await writeFile(join(dir, "d", "a"), "a\n");
@@ -27,26 +24,15 @@ beforeEach(async () => {
   await addTargets(repo, ["foo", "d"], { cwd: dir });
   commit("data");
 });
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe("diffRevisions", () => {
   it("is empty before the first commit, whatever the revisions, as dvc's diff", async () => {
-    const fresh = await mkdtemp(join(tmpdir(), "flowops-diff-fresh-"));
-    try {
-      execFileSync("git", ["init", "-q"], { cwd: fresh });
-      const other = await initDataRepo(fresh);
-      await writeFile(join(fresh, "g"), "g\n");
-      await addTargets(other, ["g"], { cwd: fresh });
-      const empty = { added: [], deleted: [], modified: [], renamed: [] };
-      expect(await diffRevisions(other, "HEAD", undefined, { cwd: fresh })).toEqual(empty);
-      expect(await diffRevisions(other, "nope", undefined, { cwd: fresh })).toEqual(empty);
-      closeDataRepo(other);
-    } finally {
-      await rm(fresh, { recursive: true, force: true });
-    }
+    const { dir: fresh, repo: other } = await tempDataRepo({ prefix: "flowops-diff-fresh-", scm: "git" });
+    await writeFile(join(fresh, "g"), "g\n");
+    await addTargets(other, ["g"], { cwd: fresh });
+    const empty = { added: [], deleted: [], modified: [], renamed: [] };
+    expect(await diffRevisions(other, "HEAD", undefined, { cwd: fresh })).toEqual(empty);
+    expect(await diffRevisions(other, "nope", undefined, { cwd: fresh })).toEqual(empty);
   });
 
   it("is empty when the workspace matches HEAD", async () => {

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { gitIn } from "./gitFixtures.js";
 import { diffRevisions } from "./diffRevisions.js";
 import { revisionStageOuts } from "./stageOutsSnapshot.js";
@@ -16,9 +16,7 @@ const lock = (md5: string): string =>
   `schema: '2.0'\nstages:\n  s:\n    cmd: cp in out\n    outs:\n    - path: out\n      hash: md5\n      md5: ${md5}\n      size: 2\n`;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-diff-stages-"));
-  git("init", "-q");
-  repo = await initDataRepo(dir);
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-diff-stages-", scm: "git" }));
   await writeFile(
     join(dir, "dvc.yaml"),
     "stages:\n  s:\n    cmd: cp in out\n    outs: [out]\n    metrics:\n    - m.json:\n        cache: false\n" +
@@ -27,10 +25,6 @@ beforeEach(async () => {
   await writeFile(join(dir, "dvc.lock"), lock(MD5_ONE));
   git("add", "-A");
   git("commit", "-qm", "one");
-});
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("diff of stage outputs", () => {

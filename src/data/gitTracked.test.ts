@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { repro } from "../pipelines/repro.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { trackedByGit } from "./gitTracked.js";
 
 let dir: string;
@@ -14,17 +14,11 @@ let repo: DataRepo;
 const git = (...args: string[]) => execFileSync("git", args, { cwd: dir });
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-git-tracked-"));
-  git("init", "-q");
-  repo = await initDataRepo(dir);
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-git-tracked-", scm: "git" }));
   await mkdir(join(dir, "data"));
   await writeFile(join(dir, "data", "in.txt"), "in\n");
   await writeFile(join(dir, "o.txt"), "old\n");
   git("add", "o.txt", "data/in.txt");
-});
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("outputs Git already tracks", () => {

@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { initDataRepoIn } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { closeDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { objectKey } from "./hashInfo.js";
 import { fetch, push } from "./pushPull.js";
 
@@ -34,14 +35,10 @@ function git(cwd: string, ...args: string[]): void {
 /** main: a.txt "one" then "main"; branch other: "two", tagged t2, then "three". The workspace: "main". */
 async function project(): Promise<DataRepo> {
   const root = join(dir, "ws");
-  mkdirSync(root, { recursive: true });
-  git(root, "init", "-q");
-  closeDataRepo(await initDataRepo(root));
-  writeFileSync(
-    join(root, ".dvc", "config"),
-    "[core]\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
-  );
-  const repo = await openDataRepo(root);
+  const repo = await initDataRepoIn(root, {
+    scm: "git",
+    config: "[core]\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
+  });
   repos.push(repo);
   const version = async (text: string, message: string): Promise<void> => {
     writeFileSync(join(root, "a.txt"), text);

@@ -1,19 +1,17 @@
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { httpSourceInfo } from "./httpSource.js";
 import { importStatus } from "./importStatus.js";
 import { importUrl } from "./importUrl.js";
 import { readDvcFile } from "./dvcFile.js";
 import { updateImports } from "./updateImports.js";
 
-let base: string;
 let dir: string;
 let repo: DataRepo;
 let server: Server;
@@ -22,11 +20,7 @@ let body = "a,b\n1,2\n";
 const LAST_MODIFIED = "Fri, 04 Dec 2026 08:28:50 GMT";
 
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), "flowops-import-http-"));
-  dir = join(base, "repo");
-  await mkdir(dir);
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  repo = await initDataRepo(dir);
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-import-http-", at: "repo", scm: "git" }));
   body = "a,b\n1,2\n";
   server = createServer((request, response) => {
     if (request.url !== "/data.csv") {
@@ -46,9 +40,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  closeDataRepo(repo);
   await new Promise((resolve) => server.close(resolve));
-  await rm(base, { recursive: true, force: true });
 });
 
 describe("http sources of import-url", () => {

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { closeDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { dataStatus } from "./dataStatus.js";
 import { readDvcFile } from "./dvcFile.js";
 import { gitIn } from "./gitFixtures.js";
@@ -19,17 +19,8 @@ let dir: string;
 let repo: DataRepo;
 
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), "flowops-import-repo-"));
+  ({ base, dir, repo } = await tempDataRepo({ prefix: "flowops-import-repo-", at: "repo", scm: "git" }));
   source = await makeSourceRepo(base);
-  dir = join(base, "repo");
-  await mkdir(dir);
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  repo = await initDataRepo(dir);
-});
-
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(base, { recursive: true, force: true });
 });
 
 const text = (path: string): Promise<string> => readFile(join(dir, path), "utf8");

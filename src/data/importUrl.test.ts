@@ -1,11 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { repoImportDvcFile } from "./importFixtures.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { dataStatus, formatStatus } from "./dataStatus.js";
 import { importUrl } from "./importUrl.js";
 import { singleStageMd5 } from "./stageMd5.js";
@@ -18,21 +17,12 @@ let source: string;
 let repo: DataRepo;
 
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), "flowops-import-url-"));
-  dir = join(base, "repo");
+  ({ base, dir, repo } = await tempDataRepo({ prefix: "flowops-import-url-", at: "repo", scm: "git" }));
   source = join(base, "src");
-  await mkdir(dir);
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  repo = await initDataRepo(dir);
   await mkdir(join(source, "dir"), { recursive: true });
   await writeFile(join(source, "a.txt"), "hello\n");
   await writeFile(join(source, "dir", "x"), "x\n");
   await writeFile(join(source, "dir", "y"), "y\n");
-});
-
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(base, { recursive: true, force: true });
 });
 
 const file = (path: string): Promise<string> => readFile(join(dir, path), "utf8");

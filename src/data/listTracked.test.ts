@@ -1,27 +1,21 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { listTracked } from "./listTracked.js";
 
 let dir: string;
 let repo: DataRepo;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-ls-"));
-  await mkdir(join(dir, ".git"));
-  repo = await initDataRepo(dir);
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-ls-", scm: "gitFolder" }));
   await writeFile(join(dir, "foo"), "foo\n");
   await mkdir(join(dir, "d", "s"), { recursive: true });
   await writeFile(join(dir, "d", "a"), "a\n");
   await writeFile(join(dir, "d", "s", "b"), "b\n");
   await writeFile(join(dir, "plain"), "x\n");
   await addTargets(repo, ["foo", "d"], { cwd: dir });
-});
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("listTracked", () => {

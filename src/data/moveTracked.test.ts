@@ -1,23 +1,17 @@
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { access, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { moveTracked } from "./moveTracked.js";
 
 let dir: string;
 let repo: DataRepo;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-move-"));
-  await mkdir(join(dir, ".git"));
-  repo = await initDataRepo(dir);
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-move-", scm: "gitFolder" }));
   await writeFile(join(dir, "a.txt"), "a\n");
   await addTargets(repo, ["a.txt"], { cwd: dir });
-});
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
 });
 
 const gone = (name: string): Promise<boolean> =>

@@ -1,31 +1,26 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { pull, push } from "./pushPull.js";
 
-let dir: string;
 let repo: DataRepo;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-pull-recovery-"));
-  closeDataRepo(await initDataRepo(join(dir, "ws"), { noScm: true }));
-  await writeFile(
-    join(dir, "ws", ".dvc", "config"),
-    "[core]\n    no_scm = True\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
-  );
-  repo = await openDataRepo(join(dir, "ws"));
+  ({ repo } = await tempDataRepo({
+    prefix: "flowops-pull-recovery-",
+    at: "ws",
+    scm: "none",
+    config:
+      "[core]\n    no_scm = True\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
+  }));
   await writeFile(join(repo.root, "foo"), "foo\n");
   await mkdir(join(repo.root, "data", "sub"), { recursive: true });
   await writeFile(join(repo.root, "data", "a"), "a\n");
   await writeFile(join(repo.root, "data", "sub", "b"), "b\n");
   await addTargets(repo, ["foo", "data"], { cwd: repo.root });
   await push(repo);
-});
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("pull after cache corruption", () => {

@@ -1,23 +1,19 @@
-import { access, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { access, lstat, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { removeTargets } from "./removeTargets.js";
 
 let dir: string;
 let repo: DataRepo;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "flowops-remove-"));
-  await mkdir(join(dir, ".git"));
-  await initDataRepo(dir);
-  await writeFile(join(dir, ".dvc", "config"), "[cache]\n    type = hardlink\n");
-  repo = await openDataRepo(dir);
-});
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(dir, { recursive: true, force: true });
+  ({ dir, repo } = await tempDataRepo({
+    prefix: "flowops-remove-",
+    scm: "gitFolder",
+    config: "[cache]\n    type = hardlink\n",
+  }));
 });
 
 const exists = (...parts: string[]): Promise<boolean> =>

@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { initDataRepoIn } from "../../test/support/tempDataRepo.js";
 import type { LockEntry } from "../pipelines/dvcLock.js";
 import { runCacheKey, runCachePath, runCacheValue, serializeRunCacheEntry } from "../pipelines/runCache.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { closeDataRepo, type DataRepo } from "./dataRepo.js";
 import { objectKey } from "./hashInfo.js";
 import { fetch, pull, push } from "./pushPull.js";
 
@@ -22,14 +23,11 @@ afterEach(() => {
 });
 
 async function makeRepo(name: string): Promise<DataRepo> {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  closeDataRepo(await initDataRepo(dir, { noScm: true }));
-  writeFileSync(
-    join(dir, ".dvc", "config"),
-    "[core]\n    no_scm = True\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
-  );
-  const repo = await openDataRepo(dir);
+  const repo = await initDataRepoIn(join(root, name), {
+    scm: "none",
+    config:
+      "[core]\n    no_scm = True\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
+  });
   repos.push(repo);
   return repo;
 }

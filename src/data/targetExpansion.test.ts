@@ -1,20 +1,21 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { createTempDataRepo, type TempDataRepo } from "../../test/support/tempDataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { expandDataTargets } from "./targetExpansion.js";
 
 let dir: string;
 let repo: DataRepo;
+let project: TempDataRepo;
 
 const dvcFile = (path: string): string =>
   `outs:\n- md5: 0cc175b9c0f1b6a831c399e269772661\n  size: 2\n  hash: md5\n  path: ${path}\n`;
 
 // a.txt.dvc feeds prep -> train; sub/ holds c.txt.dvc and its own stage s; other stands apart.
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "flowops-target-expansion-"));
-  repo = await initDataRepo(dir, { noScm: true });
+  project = await createTempDataRepo({ prefix: "flowops-target-expansion-", scm: "none" });
+  ({ dir, repo } = project);
   const files: Record<string, string> = {
     "a.txt.dvc": dvcFile("a.txt"),
     "b.txt.dvc": dvcFile("b.txt"),
@@ -28,10 +29,7 @@ beforeAll(async () => {
     writeFileSync(join(dir, path), text);
   }
 });
-afterAll(() => {
-  closeDataRepo(repo);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => project.dispose());
 
 const expand = (targets: string[], options: Parameters<typeof expandDataTargets>[2]) =>
   expandDataTargets(repo, targets, { cwd: dir, ...options });

@@ -1,7 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
@@ -12,7 +10,8 @@ import {
   type MotoServer,
   type VersionedS3,
 } from "../../test/support/moto.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import { closeDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { importUrl } from "./importUrl.js";
 import { fetch, pull, push } from "./pushPull.js";
 
@@ -23,17 +22,11 @@ let dir: string;
 let repo: DataRepo;
 
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), "flowops-versioned-fetch-"));
-  dir = join(base, "repo");
-  await mkdir(dir);
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  repo = await initDataRepo(dir);
+  ({ base, dir, repo } = await tempDataRepo({ prefix: "flowops-versioned-fetch-", at: "repo", scm: "git" }));
 });
 
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(base, { recursive: true, force: true });
-});
+// A test opens the repo again; the helper closes only the one it opened.
+afterEach(() => closeDataRepo(repo));
 
 const file = (path: string): Promise<string> => readFile(join(dir, path), "utf8");
 const dropCacheAnd = async (...paths: string[]): Promise<void> => {

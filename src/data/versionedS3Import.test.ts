@@ -1,7 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { FlowOpsError } from "../errors.js";
@@ -13,7 +11,8 @@ import {
   type MotoServer,
   type VersionedS3,
 } from "../../test/support/moto.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import type { DataRepo } from "./dataRepo.js";
 import { dataStatus } from "./dataStatus.js";
 import { readDvcFile } from "./dvcFile.js";
 import { importUrl } from "./importUrl.js";
@@ -28,16 +27,7 @@ let dir: string;
 let repo: DataRepo;
 
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), "flowops-versioned-import-"));
-  dir = join(base, "repo");
-  await mkdir(dir);
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  repo = await initDataRepo(dir);
-});
-
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(base, { recursive: true, force: true });
+  ({ base, dir, repo } = await tempDataRepo({ prefix: "flowops-versioned-import-", at: "repo", scm: "git" }));
 });
 
 const file = (path: string): Promise<string> => readFile(join(dir, path), "utf8");
