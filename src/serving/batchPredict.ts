@@ -203,7 +203,14 @@ async function predictIntoOutput(
         readNext();
         continue;
       }
-      const predictions = predictChunk(model, chunk, options.input.path, options.columns, batchSize);
+      const predictions = predictChunk(
+        model,
+        chunk,
+        options.input.path,
+        options.columns,
+        batchSize,
+        options.input.format,
+      );
       // Settled later, in order; this keeps a failure from surfacing as an unhandled rejection meanwhile.
       predictions.catch(() => undefined);
       readNext();
@@ -253,6 +260,7 @@ async function predictChunk(
   inputPath: string,
   columns: readonly string[] | undefined,
   batchSize: number,
+  format: TableFormat,
 ): Promise<ChunkPredictions> {
   const rowCount = chunk.rowCount;
   const names = columns ?? chunk.columns;
@@ -263,7 +271,7 @@ async function predictChunk(
   }
   let input: BatchInput;
   try {
-    input = numericBatchInput(model, chunk, names) ?? frameBatchInput(model, chunk, names);
+    input = numericBatchInput(model, chunk, names) ?? frameBatchInput(model, chunk, names, format);
   } catch (error) {
     throw located(error, rowsWhere(inputPath, chunk, 0, rowCount));
   }

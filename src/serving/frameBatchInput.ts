@@ -1,11 +1,15 @@
 /**
  * The general path of batch inference, taken when the numeric fast path (numericBatchInput.ts) is not: a
  * chunk's rows as a frame, adapted to the model's inputs by the same adaptInput an HTTP request goes through,
- * so a file and a request with the same rows reach the model alike.
+ * so a file and a request with the same rows reach the model alike. A model without a signature gets the
+ * columns as the pandas reader of the file would have typed them (MLflow hands such a model the DataFrame as
+ * read): CSV text as read_csv types it, JSON Lines and Parquet columns as pandasReadCells.ts gives them.
  */
 import { hasTextCells } from "../tables/csvChunk.js";
 import { PANDAS_NA_VALUES } from "../tables/numericColumn.js";
+import { pandasReadCells, type PandasCells } from "../tables/pandasReadCells.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
+import type { TableFormat } from "../tables/tableFormat.js";
 import { integerColumns, integerMissingError } from "./integerFeatures.js";
 import type { BatchInput } from "./numericBatchInput.js";
 import { adaptInput } from "./payloads/adaptInput.js";
@@ -16,34 +20,60 @@ export function frameBatchInput(
   model: Pick<LoadedModel, "inputs" | "signature">,
   chunk: TableChunk,
   names: readonly string[],
+  format: TableFormat,
 ): BatchInput {
-  const cells = names.map((name) => chunk.column(name));
+  const csv = hasTextCells(chunk);
+  // Typed once per chunk, so that every batch of it gets a column alike (whole floats stay floats in all).
+  const read = untypedColumns(model, chunk, names, format);
+  const cells = read?.map((column) => column.values) ?? names.map((name) => chunk.column(name));
   const integerTypes = integerColumns(model, names);
   const integers = names.map((name) => integerTypes.get(name));
   // CSV text as pandas.read_csv reads it (MLflow's batch scoring): its default NA markers are missing.
-  const csv = hasTextCells(chunk);
-  const cell = (value: CellValue | undefined, c: number, r: number): CellValue => {
+  const cell = (value: unknown, c: number, r: number): unknown => {
     const missing =
       value === undefined ||
       value === null ||
       (csv && typeof value === "string" && PANDAS_NA_VALUES.has(value));
     if (!missing) return value;
     const integer = integers[c];
-    if (integer !== undefined) throw integerMissingError(chunk, names[c] as string, r, value, integer);
+    if (integer !== undefined)
+      throw integerMissingError(chunk, names[c] as string, r, value as CellValue | undefined, integer);
     return null;
   };
   return (start, end) => {
-    const rows: CellValue[][] = new Array<CellValue[]>(end - start);
+    const rows: unknown[][] = new Array<unknown[]>(end - start);
     for (let r = start; r < end; r++) rows[r - start] = cells.map((column, c) => cell(column[r], c, r));
     const firstRow = chunk.startRow + start + 1;
-    // A CSV file's text as read_csv types it for a model without a signature (true/false are booleans).
     const frame = {
       kind: "frame" as const,
       columns: [...names],
       rows,
       firstRow,
-      ...(csv ? { textCells: "csv" as const } : {}),
+      // A CSV file's text as read_csv types it for a model without a signature (true/false are booleans);
+      // JSON Lines and Parquet cells already typed as their reader types them, to be taken as they are.
+      ...(csv ? { textCells: "csv" as const } : read !== undefined ? { textCells: "json" as const } : {}),
+      ...(read !== undefined ? { floatColumn: (c: number) => read[c]?.float === true } : {}),
     };
     return adaptInput(frame, model.inputs, model.signature);
   };
+}
+
+/**
+ * For a model that declares no inputs (adaptInput then types the frame from its values), the columns as the
+ * file's pandas reader holds them; undefined for a typed model, whose signature casts the cells as they are.
+ */
+function untypedColumns(
+  model: Pick<LoadedModel, "inputs">,
+  chunk: TableChunk,
+  names: readonly string[],
+  format: TableFormat,
+): PandasCells[] | undefined {
+  if (model.inputs.length > 0) return undefined;
+  const columns: PandasCells[] = [];
+  for (const name of names) {
+    const column = pandasReadCells(chunk, name, format);
+    if (column === undefined) return undefined;
+    columns.push(column);
+  }
+  return columns;
 }

@@ -1,0 +1,288 @@
+/**
+ * Regression: `flowops predict` handed a Python model without a signature a Parquet string column's numeric text
+ * as numbers (pandas.read_parquet keeps "1.5" a str), a DOUBLE column's whole values as int64 and int64 values
+ * beyond 2^53 rounded; and a JSON Lines column of booleans with nulls, or of nulls only, as objects where
+ * pandas.read_json(lines=True) makes both float64. The reference is the venv's own pandas and mlflow: the model
+ * below describes every cell it is given (dtype and repr), and FlowOps' answers must equal
+ * `model.predict(pandas.read_json(path, lines=True))` and `model.predict(pandas.read_parquet(path))` for the same
+ * file, whichever pandas the venv has.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../test/support/mlflowPython.js";
+import { openTable } from "../tables/openTable.js";
+import { batchPredict } from "./batchPredict.js";
+import type { LoadedModel } from "./runtime.js";
+import { loadPythonModel, type PythonLoadedModel } from "./runtimes/python.js";
+import type { Tensor } from "./tensor.js";
+
+const PY = MLFLOW_PYTHON;
+const TIMEOUT = 120_000;
+
+const SAVE_MODEL = `
+import sys
+import mlflow.pyfunc
+
+class RowCells(mlflow.pyfunc.PythonModel):
+    """Per row, each column as 'name:dtype:repr': tells str '1.5' from float 1.5, None from NaN, int from float."""
+    def predict(self, context, model_input, params=None):
+        columns = list(model_input.columns)
+        return [
+            " ".join(f"{c}:{model_input[c].dtype}:{model_input[c].iloc[r]!r}" for c in columns)
+            for r in range(len(model_input))
+        ]
+
+mlflow.pyfunc.save_model(sys.argv[1], python_model=RowCells())
+`;
+
+/** What a Python user gets: the file read by pandas, handed to the loaded model, one answer per row. */
+const PANDAS_PREDICT = `
+import json, sys
+import mlflow.pyfunc, pandas as pd
+model = mlflow.pyfunc.load_model(sys.argv[1])
+path = sys.argv[2]
+frame = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_json(path, lines=True)
+sys.__stdout__.write(json.dumps([str(answer) for answer in model.predict(frame)]))
+`;
+
+const PARQUET = `
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+pq.write_table(pa.table({
+    "numeric_text": pa.array(["1.5", "2", "-3e2"]),
+    "integer_text": pa.array(["1", "2", "3"]),
+    "numeric_text_null": pa.array(["1.5", None, "2"]),
+    "boolean_text": pa.array(["true", "False", "TRUE"]),
+    "large_text": pa.array(["1", "2.5", "inf"], pa.large_string()),
+    "words": pa.array(["x", "1", None]),
+    "integers_null": pa.array([1, None, 3], pa.int64()),
+    "booleans_null": pa.array([True, None, False]),
+    "whole_doubles": pa.array([1.0, 2.0, 3.0]),
+    "big": pa.array([9007199254740993, 1, -2], pa.int64()),
+}), sys.argv[1])
+`;
+
+const JSON_LINES = [
+  {
+    numeric_text: "1.5",
+    integer_text: "1",
+    text_null: "1.5",
+    text_number: "1.5",
+    number_text: 1,
+    words: "x",
+    empty: "",
+    flags: true,
+    flags_null: true,
+    flag_number: true,
+    flag_text: true,
+    nulls: null,
+    ints_null: 1,
+    whole_floats: 1,
+    mixed_floats: 1,
+    special_text: "inf",
+  },
+  {
+    numeric_text: "2",
+    integer_text: "2",
+    text_null: null,
+    text_number: 2,
+    number_text: "2.5",
+    words: "1",
+    empty: "1",
+    flags: false,
+    flags_null: null,
+    flag_number: 2,
+    flag_text: "x",
+    nulls: null,
+    ints_null: null,
+    whole_floats: 2,
+    mixed_floats: 2.5,
+    special_text: "nan",
+  },
+  {
+    numeric_text: " 3e2 ",
+    integer_text: "-3",
+    text_null: "4",
+    text_number: 3,
+    number_text: 4,
+    words: null,
+    empty: "2",
+    flags: true,
+    flags_null: false,
+    flag_number: 3,
+    flag_text: false,
+    nulls: null,
+    ints_null: 3,
+    whole_floats: 3,
+    mixed_floats: 3,
+    special_text: "-Infinity",
+  },
+];
+
+/** A model that declares no inputs, as an MLflow model without a signature, recording what it is given. */
+function recordingModel(calls: Tensor[][]): LoadedModel {
+  return {
+    name: "untyped",
+    version: "1",
+    platform: "mlflow_pyfunc",
+    inputs: [],
+    outputs: [],
+    ready: () => true,
+    infer(inputs) {
+      calls.push(inputs);
+      const rows = inputs[0]?.shape[0] ?? 0;
+      return Promise.resolve([{ name: "p", datatype: "FP64", shape: [rows], data: new Float64Array(rows) }]);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** The tensors of each batch, by input name, as datatype and values. */
+async function recordedBatches(input: string, batchSize: number): Promise<Record<string, unknown>[]> {
+  const calls: Tensor[][] = [];
+  await batchPredict(recordingModel(calls), {
+    input: openTable(input),
+    output: `${input}.out.csv`,
+    batchSize,
+  });
+  return calls.map((tensors) =>
+    Object.fromEntries(tensors.map((t) => [t.name, [t.datatype, Array.from(t.data as ArrayLike<unknown>)]])),
+  );
+}
+
+describe("batchPredict for a model without a signature, without Python", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-cells-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("hands a Parquet string column's numeric text as text, and DOUBLE and INT64 columns as pandas types them", async () => {
+    const input = join(dir, "cells.parquet");
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "text", data: ["1.5", "2", "3"], type: "STRING" },
+        { name: "whole", data: Float64Array.from([1, 2, 3]), type: "DOUBLE", nullable: false },
+        {
+          name: "big",
+          data: BigInt64Array.from([9007199254740993n, 1n, 2n]),
+          type: "INT64",
+          nullable: false,
+        },
+        { name: "ints", data: [1n, null, 3n], type: "INT64" },
+      ],
+    });
+    await writeFile(input, new Uint8Array(buffer));
+    // Batches of one row: each must get its column's type, which its own value alone would not tell.
+    expect(await recordedBatches(input, 1)).toEqual([
+      {
+        text: ["BYTES", ["1.5"]],
+        whole: ["FP64", [1]],
+        big: ["INT64", [9007199254740993n]],
+        ints: ["FP64", [1]],
+      },
+      { text: ["BYTES", ["2"]], whole: ["FP64", [2]], big: ["INT64", [1n]], ints: ["FP64", [NaN]] },
+      { text: ["BYTES", ["3"]], whole: ["FP64", [3]], big: ["INT64", [2n]], ints: ["FP64", [3]] },
+    ]);
+  });
+
+  it("leaves a JSON Lines column's text as it is for a model that declares its input, whose signature casts it", async () => {
+    const input = join(dir, "typed.jsonl");
+    await writeFile(input, '{"x":"1.50"}\n{"x":"007"}\n');
+    const calls: Tensor[][] = [];
+    const typed = {
+      ...recordingModel(calls),
+      inputs: [{ name: "x", datatype: "BYTES" as const, shape: [-1] }],
+    };
+    await batchPredict(typed, { input: openTable(input), output: `${input}.out.csv`, batchSize: 2 });
+    expect(calls[0]?.map((t) => [t.name, t.datatype, t.data])).toEqual([["x", "BYTES", ["1.50", "007"]]]);
+  });
+
+  it("hands JSON Lines numeric text as numbers and booleans with nulls as float64, as read_json does", async () => {
+    const input = join(dir, "cells.jsonl");
+    await writeFile(
+      input,
+      '{"text":"1.5","ints":"1","flags":true,"floats":1}\n' +
+        '{"text":"2","ints":"2","flags":null,"floats":2.5}\n' +
+        '{"text":"x","ints":"3","flags":false,"floats":3}\n',
+    );
+    expect(await recordedBatches(input, 2)).toEqual([
+      {
+        text: ["BYTES", ["1.5", "2"]],
+        ints: ["INT64", [1n, 2n]],
+        flags: ["FP64", [1, NaN]],
+        floats: ["FP64", [1, 2.5]],
+      },
+      { text: ["BYTES", ["x"]], ints: ["INT64", [3n]], flags: ["FP64", [0]], floats: ["FP64", [3]] },
+    ]);
+  });
+});
+
+describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
+  "batchPredict for a Python model without a signature, against pandas' readers",
+  () => {
+    let dir = "";
+    let model: PythonLoadedModel | undefined;
+
+    beforeAll(async () => {
+      if (PY === undefined)
+        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
+      dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-text-"));
+      execFileSync(PY, ["-c", SAVE_MODEL, join(dir, "model")], { stdio: ["ignore", "ignore", "pipe"] });
+      model = await loadPythonModel(join(dir, "model"), {
+        name: "cells",
+        version: "1",
+        python: PY,
+        log: () => {},
+      });
+    }, TIMEOUT);
+    afterAll(async () => {
+      await model?.close();
+      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    });
+
+    const pandasAnswers = (input: string): string[] =>
+      JSON.parse(
+        execFileSync(PY!, ["-c", PANDAS_PREDICT, join(dir, "model"), input], {
+          stdio: ["ignore", "pipe", "pipe"],
+        }).toString("utf8"),
+      ) as string[];
+
+    const flowopsAnswers = async (input: string): Promise<string[]> => {
+      const output = `${input}.out.jsonl`;
+      await batchPredict(model as PythonLoadedModel, { input: openTable(input), output, batchSize: 64 });
+      const lines = (await readFile(output, "utf8")).trimEnd().split("\n");
+      return lines.map((line) => (JSON.parse(line) as { predictions: string }).predictions);
+    };
+
+    it(
+      "hands the model a Parquet file's columns as pandas.read_parquet gives them, numeric text as text",
+      async () => {
+        const input = join(dir, "cells.parquet");
+        execFileSync(PY!, ["-c", PARQUET, input], { stdio: ["ignore", "ignore", "pipe"] });
+        const answers = await flowopsAnswers(input);
+        expect(answers.join("\n")).toBe(pandasAnswers(input).join("\n"));
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "hands the model a JSON Lines file's columns as pandas.read_json(lines=True) types them",
+      async () => {
+        const input = join(dir, "cells.jsonl");
+        await writeFile(input, JSON_LINES.map((row) => JSON.stringify(row)).join("\n") + "\n");
+        const answers = await flowopsAnswers(input);
+        expect(answers.join("\n")).toBe(pandasAnswers(input).join("\n"));
+      },
+      TIMEOUT,
+    );
+  },
+);
