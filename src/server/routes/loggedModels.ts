@@ -8,20 +8,22 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { openArtifactLocation } from "../../artifacts/location.js";
 import { assertSafeRelativePath } from "../../artifacts/pathSafety.js";
-import { FINAL_LOGGED_MODEL_STATUSES, LOGGED_MODEL_STATUSES } from "../../tracking/loggedModels/entities.js";
+import { FINAL_LOGGED_MODEL_STATUSES, type LoggedModelStatus } from "../../tracking/loggedModels/entities.js";
 import { searchLoggedModels } from "../../tracking/loggedModels/search.js";
 import { LoggedModelStore } from "../../tracking/loggedModels/store.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
 import { bool, int64OrDefault, keyValue, list } from "../wire.js";
+import { protoEnum } from "./protoScalars.js";
 
 const modelId = z.string().min(1);
 
-// Protobuf JSON may carry an enum as its name or its number.
-const finalStatus = z.preprocess(
-  (v) => (typeof v === "number" ? LOGGED_MODEL_STATUSES[v - 1] : v),
-  z.enum(FINAL_LOGGED_MODEL_STATUSES),
-);
+// Protobuf JSON may carry an enum as its name or its number (2, "2", 2.7). MLflow finalizes a model back to
+// PENDING or UNSPECIFIED for any other value; that would undo a finished upload, so it is refused here.
+const finalStatus = protoEnum<LoggedModelStatus>(
+  { 1: "LOGGED_MODEL_PENDING", 2: "LOGGED_MODEL_READY", 3: "LOGGED_MODEL_UPLOAD_FAILED" },
+  "refuse",
+).pipe(z.enum(FINAL_LOGGED_MODEL_STATUSES));
 
 const orderBy = z.object({
   field_name: z.string(),

@@ -44,6 +44,7 @@ import { decodePageToken, encodePageToken } from "../../tracking/search/pageToke
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
 import { bool, int64, keyValue, list } from "../wire.js";
+import { stringOrEmpty } from "./protoScalars.js";
 
 /** Versions are strings in the proto; a client may still send a number. */
 const version = z.union([z.string(), z.number().int()]).transform((v) => String(v));
@@ -149,7 +150,7 @@ export async function registryRoutes(
   registerRpc(app, {
     method: "POST",
     path: "registered-models/set-tag",
-    request: z.object({ name: z.string(), key: z.string(), value: z.string() }),
+    request: z.object({ name: z.string(), key: z.string(), value: stringOrEmpty() }),
     handle: async ({ name, key, value }) => {
       await setRegisteredModelTag(db, name, { key, value });
       webhooks.notify({ kind: "registered_model_tag_set", name, key, value });
@@ -256,7 +257,15 @@ export async function registryRoutes(
   registerRpc(app, {
     method: "POST",
     path: "model-versions/transition-stage",
-    request: z.object({ name: z.string(), version, stage: z.string(), archive_existing_versions: bool() }),
+    request: z.object({
+      name: z.string(),
+      version,
+      stage: z.string(),
+      // MLflow does not require it: left out or null, protobuf leaves it false.
+      archive_existing_versions: bool()
+        .nullish()
+        .transform((archive) => archive ?? false),
+    }),
     // Only the target version is gated: archive_existing_versions moves the others out, never in.
     handle: async (input) => {
       await assertPromotionAllowed(db, input, protection);
@@ -289,7 +298,7 @@ export async function registryRoutes(
   registerRpc(app, {
     method: "POST",
     path: "model-versions/set-tag",
-    request: z.object({ name: z.string(), version, key: z.string(), value: z.string() }),
+    request: z.object({ name: z.string(), version, key: z.string(), value: stringOrEmpty() }),
     handle: async (input) => {
       assertModelVersionTagWritable(input.key);
       await setModelVersionTag(db, input.name, input.version, { key: input.key, value: input.value });

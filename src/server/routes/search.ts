@@ -13,21 +13,13 @@ import { searchRuns } from "../../tracking/search/searchRuns.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
 import { int64OrDefault, list } from "../wire.js";
+import { protoEnum } from "./protoScalars.js";
 
-const VIEW_TYPE_NUMBERS: Readonly<Record<string, ViewType>> = {
-  "1": "ACTIVE_ONLY",
-  "2": "DELETED_ONLY",
-  "3": "ALL",
-};
-
-/** ViewType by name (proto JSON) or by number (older clients and hand-written query strings). */
-const viewType = () =>
-  z
-    .union([
-      z.enum(["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]),
-      z.union([z.literal(1), z.literal(2), z.literal(3), z.enum(["1", "2", "3"])]),
-    ])
-    .transform((value): ViewType => VIEW_TYPE_NUMBERS[String(value)] ?? (value as ViewType));
+/**
+ * ViewType by name (proto JSON) or by number (older clients, hand-written query strings). A number that names
+ * no view type passes MLflow's `_assert_intlike`, so the search keeps its default view rather than failing.
+ */
+const viewType = () => protoEnum<ViewType>({ 1: "ACTIVE_ONLY", 2: "DELETED_ONLY", 3: "ALL" }, "unset");
 
 const experimentIdList = () => list(z.union([z.string(), z.number().int()]).transform(String)).optional();
 

@@ -129,8 +129,9 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
 function validateMaxResults(maxResults: number | undefined): number {
   if (maxResults === undefined) return SEARCH_MAX_RESULTS_DEFAULT;
   if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
+    // MLflow 3.17's wording, so a client's error reads the same from either server.
     throw invalidParameter(
-      `Invalid value for request parameter max_results. It must be a positive integer, but got ${maxResults}`,
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
     );
   }
   if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {

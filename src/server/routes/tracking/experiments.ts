@@ -13,6 +13,7 @@ import {
 } from "../../../tracking/experimentStore.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
+import { stringOrEmpty } from "../protoScalars.js";
 import { experimentId, tagList } from "./requestFields.js";
 
 export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -74,7 +75,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
   registerRpc(app, {
     method: "POST",
     path: "experiments/set-experiment-tag",
-    request: z.object({ experiment_id: experimentId(), key: z.string(), value: z.string() }),
+    request: z.object({ experiment_id: experimentId(), key: z.string(), value: stringOrEmpty() }),
     handle: async (input) => {
       await setExperimentTag(db, input.experiment_id, { key: input.key, value: input.value });
       return {};

@@ -4,8 +4,9 @@
  * callers). Schemas only; no handling.
  */
 import { z } from "zod";
-import { RUN_STATUSES, type RunStatus } from "../../../tracking/entities.js";
+import type { RunStatus } from "../../../tracking/entities.js";
 import { keyValue, list } from "../../wire.js";
+import { protoEnum } from "../protoScalars.js";
 
 /**
  * An object schema that has a required `run_id`, filled from `run_uuid` when only that is sent. An empty
@@ -30,10 +31,6 @@ export const experimentId = () => z.union([z.string().min(1), z.number().int()])
 
 export const tagList = () => list(keyValue).optional();
 
-/**
- * A run status by name. MLflow's proto parser skips an enum name it does not know (`"BOGUS"`, or `"finished"`
- * in the wrong case) and the run keeps its status while the request's other fields still apply, so such a
- * name reads as unset rather than as an error.
- */
-export const knownRunStatus = () =>
-  z.string().transform((name): RunStatus | undefined => RUN_STATUSES.find((status) => status === name));
+/** RunStatus by its proto numbers; a number outside them is refused, as MLflow's `_assert_string` does. */
+export const runStatus = () =>
+  protoEnum<RunStatus>({ 1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED" }, "refuse");

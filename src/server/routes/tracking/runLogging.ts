@@ -6,15 +6,16 @@ import { logInputs, logOutputs } from "../../../tracking/runInputs.js";
 import { logBatch, logMetric, logParam } from "../../../tracking/runLogging.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
-import { double, int64, int64OrDefault, keyValue, list } from "../../wire.js";
+import { double, int64, keyValue, list } from "../../wire.js";
+import { lenientInt64, stringOrEmpty } from "../protoScalars.js";
 import { tagList, withRunId } from "./requestFields.js";
 
 const metricFields = {
   key: z.string(),
   value: double(),
-  // A fractional timestamp or step is stored as 0, as MLflow does (see int64OrDefault).
-  timestamp: int64OrDefault(0),
-  step: int64OrDefault(0).optional().default(0),
+  // A fractional timestamp or step, or one beyond int64, is stored as 0, as MLflow does (see lenientInt64).
+  timestamp: lenientInt64(0),
+  step: lenientInt64(0).optional().default(0),
   model_id: z.string().optional(),
   dataset_name: z.string().optional(),
   dataset_digest: z.string().optional(),
@@ -49,7 +50,7 @@ export async function runLoggingRoutes(app: FastifyInstance, ctx: ServerContext)
   registerRpc(app, {
     method: "POST",
     path: "runs/log-parameter",
-    request: withRunId({ key: z.string(), value: z.string().optional().default("") }),
+    request: withRunId({ key: z.string(), value: stringOrEmpty() }),
     handle: async (input) => {
       await logParam(db, input.run_id, { key: input.key, value: input.value });
       return {};

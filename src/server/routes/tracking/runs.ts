@@ -17,8 +17,8 @@ import {
 } from "../../../tracking/runStore.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
-import { int64 } from "../../wire.js";
-import { experimentId, knownRunStatus, tagList, withRunId } from "./requestFields.js";
+import { lenientInt64, stringOrEmpty } from "../protoScalars.js";
+import { experimentId, runStatus, tagList, withRunId } from "./requestFields.js";
 
 export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
@@ -40,7 +40,8 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       experiment_id: experimentId(),
       user_id: z.string().optional(),
       run_name: z.string().optional(),
-      start_time: int64().optional(),
+      // Beyond int64 or fractional reads as unset, so the run starts now (MLflow stores 0 for both).
+      start_time: lenientInt64().optional(),
       tags: tagList(),
     }),
     handle: async (input) => ({ run: await createRun(db, input, ctx.now()) }),
@@ -57,8 +58,8 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     method: "POST",
     path: "runs/update",
     request: withRunId({
-      status: knownRunStatus().optional(),
-      end_time: int64().optional(),
+      status: runStatus().optional(),
+      end_time: lenientInt64().optional(),
       run_name: z.string().optional(),
     }),
     handle: async (input) => {
@@ -92,7 +93,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   registerRpc(app, {
     method: "POST",
     path: "runs/set-tag",
-    request: withRunId({ key: z.string(), value: z.string() }),
+    request: withRunId({ key: z.string(), value: stringOrEmpty() }),
     handle: async (input) => {
       await setRunTag(db, input.run_id, { key: input.key, value: input.value });
       return {};

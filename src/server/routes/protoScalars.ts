@@ -1,0 +1,86 @@
+/**
+ * Enum, int64 and optional string request fields read the way `mlflow server` reads them: protobuf's JSON parser
+ * (`google.protobuf.json_format`, `ignore_unknown_fields=True`) followed by MLflow's per-field type checks.
+ * Clients rely on the leniency (older ones send enum numbers), so what MLflow accepts is accepted here with
+ * the value it ends up with; only what MLflow refuses is refused. Schemas only; no handling.
+ *
+ * Not modelled: after a field protobuf cannot parse, MLflow loses every later field of the body, since the
+ * parser stops there. Here each field is read on its own, which keeps what the client sent.
+ */
+import { z } from "zod";
+import { int64OrDefault } from "../wire.js";
+
+/** What MLflow does with a number that names no value of the enum. */
+type OutOfRangeNumber =
+  /** The field's check is `_assert_string` (runs/update's status): a 400. */
+  | "refuse"
+  /** The field's check is `_assert_intlike` (view types): the field keeps its proto default. */
+  | "unset";
+
+/**
+ * A closed proto2 enum field. protobuf looks a value up by name, then by `int(value)` in Python: numbers are
+ * truncated (1.5 is 1), true is 1, false is 0, and a decimal string such as "3" is its number. A string that
+ * is no name and no number is skipped (unset), as is null. Lists and objects are refused.
+ */
+export function protoEnum<const Name extends string>(
+  byNumber: Readonly<Record<number, Name>>,
+  outOfRangeNumber: OutOfRangeNumber,
+): z.ZodType<Name | undefined> {
+  const names = Object.values(byNumber);
+  const expected = `one of ${names.join(", ")} or its number (${Object.keys(byNumber).join(", ")})`;
+  return z.unknown().transform((value, ctx): Name | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "string") {
+      if ((names as string[]).includes(value)) return value as Name;
+      // Python's int() allows surrounding whitespace, a sign and digit-group underscores.
+      if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(value)) return undefined;
+      // A numeric string out of range passes either check, so the field is unset rather than refused.
+      return byNumber[Number(value.trim().replaceAll("_", ""))];
+    }
+    const number = typeof value === "boolean" ? Number(value) : typeof value === "number" ? value : undefined;
+    // int(NaN) fails as an unknown name does; int(±inf) is an OverflowError (a 500 in MLflow), refused here.
+    if (Number.isNaN(number)) return undefined;
+    if (number !== undefined && Number.isFinite(number)) {
+      const name = byNumber[Math.trunc(number)];
+      if (name !== undefined || outOfRangeNumber === "unset") return name;
+    }
+    ctx.addIssue({ code: "custom", message: `expected ${expected}` });
+    return z.NEVER;
+  }) as unknown as z.ZodType<Name | undefined>;
+}
+
+const INT64_LIMIT = 2n ** 63n;
+
+/** A whole number outside int64, as a JSON number or a decimal string. */
+const beyondInt64 = z.custom<number | string>((value) => {
+  if (typeof value === "number") return Number.isInteger(value) && Math.abs(value) >= 2 ** 63;
+  if (typeof value !== "string" || !/^-?\d+$/.test(value)) return false;
+  const parsed = BigInt(value);
+  return parsed >= INT64_LIMIT || parsed < -INT64_LIMIT;
+});
+
+/**
+ * An int64 field whose only check in MLflow is `_assert_intlike` (metric timestamps and steps, run start and
+ * end times): protobuf cannot parse a fraction or a whole number beyond int64 (1e30, 2**63), and the field
+ * is left at `protoDefault` (undefined: unset); `int(x)` then passes, so there is no 400. A JSON number reads
+ * as a double here, so 9223372036854775807 (int64's largest, which MLflow keeps) arrives as 2**63 and is
+ * read as beyond int64 too.
+ */
+export function lenientInt64(protoDefault: number): z.ZodType<number>;
+export function lenientInt64(protoDefault?: undefined): z.ZodType<number | undefined>;
+export function lenientInt64(protoDefault?: number): z.ZodType<number | undefined> {
+  return z.union([
+    protoDefault === undefined ? int64OrDefault() : int64OrDefault(protoDefault),
+    beyondInt64.transform(() => protoDefault),
+  ]) as unknown as z.ZodType<number | undefined>;
+}
+
+/**
+ * A string field MLflow does not require (a tag's or a param's value): left out or null, protobuf leaves it
+ * at its default "", and that is what is stored.
+ */
+export const stringOrEmpty = (): z.ZodType<string> =>
+  z
+    .string()
+    .nullish()
+    .transform((value) => value ?? "") as unknown as z.ZodType<string>;
