@@ -6,6 +6,7 @@
  * Results are values with per-object failures; printing is the CLI's job.
  */
 import { checkoutTargets } from "./checkoutTargets.js";
+import { checkoutHashedImports } from "./hashedImportCheckout.js";
 import { openDataRemote, selectedRemoteName, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
 import type { Oid } from "./hashInfo.js";
@@ -19,7 +20,12 @@ import { fetchObjects, pushObjects, type TransferEvent, type TransferResult } fr
 import type { HistoryScope } from "./historyOuts.js";
 import { historyOutsOnce, reportedOnce, usedWithHistory } from "./transferScope.js";
 import { outsFilter, type UsedObject } from "./usedObjects.js";
-import { fetchVersionedImports, isFromVersionedSource } from "./versionedFetch.js";
+import type { UnhashedVersionedImport } from "./unhashedVersionedImports.js";
+import {
+  fetchVersionedImports,
+  isFromVersionedSource,
+  type HashedVersionedImport,
+} from "./versionedFetch.js";
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
   /** The remote for every object; otherwise each out's `remote:` or the default remote. */
@@ -62,6 +68,11 @@ export interface SyncResult extends TransferResult {
    * remote set."); fetch then left the outs without a `remote:` of their own to the local cache.
    */
   noRemoteSelected?: true;
+  /**
+   * fetch: the versioned imports made with `--no-download` whose data is now in the cache, with its hash,
+   * which their `.dvc` files do not record (dvc leaves them so too); pull checks them out by it.
+   */
+  hashedImports?: HashedVersionedImport[];
 }
 
 /** The `noRemoteSelected` field, present only when it is true. */
@@ -137,6 +148,7 @@ export async function fetch(
   // History is read from Git once; only its expansion is redone once manifests have arrived.
   const history = historyOutsOnce(repo, targets, options.history);
   let skippedRevisions: string[] = [];
+  let unhashedImports: UnhashedVersionedImport[] | undefined;
   // Collected again after manifests arrive: the skips are the same, and reported once.
   const onSkipped = reportedOnce(options.onSkippedRevision);
   const collect = async (): Promise<Map<Oid, UsedObject>> => {
@@ -148,12 +160,18 @@ export async function fetch(
       outsFilter(options.maxSize, options.types),
     );
     skippedRevisions = collected.skippedRevisions;
+    // `--type` keeps metrics and plots outs, which an import never is.
+    unhashedImports ??=
+      options.types !== undefined && options.types.length > 0 ? [] : collected.unhashedImports;
     return withRunCacheObjects(
       collected.used,
       entries === undefined ? new Map() : await runCacheObjects(repo, entries),
     );
   };
-  const fetched = { ...(await fetchInRounds(repo, collect, options)), ...noRemote };
+  const fetched = {
+    ...(await fetchInRounds(repo, collect, options, () => unhashedImports ?? [])),
+    ...noRemote,
+  };
   const result = skippedRevisions.length > 0 ? { ...fetched, skippedRevisions } : fetched;
   if (runCacheRemote === undefined) return result;
   return {
@@ -178,12 +196,14 @@ export async function fetchRunCacheEntryObjects(
 /**
  * fetch's two rounds: directory manifests first, then everything `collect` names once they are read. The
  * objects of versioned imports come from their sources instead (versionedFetch.ts), remote or not, whole
- * directories at once, so they take no part in the rounds.
+ * directories at once, so they take no part in the rounds; so does the data of the versioned imports that
+ * record no hash yet, which `unhashed` gives once `collect` has run.
  */
 async function fetchInRounds(
   repo: DataRepo,
   collect: () => Promise<Map<Oid, UsedObject>>,
   options: TransferCommandOptions,
+  unhashed: () => readonly UnhashedVersionedImport[] = () => [],
 ): Promise<SyncResult> {
   // dvc's fetch leaves objects with no remote at all (none named, no `remote:`, no `core.remote`) to the
   // local cache: neither fetched nor failed, so pull checks them out from the cache alone. Push, which
@@ -201,7 +221,11 @@ async function fetchInRounds(
   const sourced = await fetchVersionedImports(
     repo,
     new Map([...collected].filter(([, owner]) => isFromVersionedSource(owner))),
-    onProgress !== undefined ? { onProgress } : {},
+    {
+      ...(onProgress !== undefined ? { onProgress } : {}),
+      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+    },
+    unhashed(),
   );
   const before = withRemote(collected);
   const manifests = new Map([...before].filter(([, owner]) => owner.unexpanded !== undefined));
@@ -220,6 +244,7 @@ async function fetchInRounds(
     bytes: sourced.bytes + first.bytes + second.bytes,
     failed: [...sourced.failed, ...first.failed, ...second.failed],
     remotes: [...new Set([...first.remotes, ...second.remotes])],
+    ...(sourced.hashedImports.length > 0 ? { hashedImports: sourced.hashedImports } : {}),
   };
 }
 
@@ -255,12 +280,16 @@ export async function pull(
   options: PullOptions = {},
 ): Promise<PullResult> {
   const checkoutOptions = options.force !== undefined ? { force: options.force } : {};
+  // Imports made with --no-download have no hash in their files: fetch found it, checkout is told it.
+  const checkoutOf = async (paths: string[] | undefined, hashed: SyncResult[]): Promise<CheckoutSummary> =>
+    checkoutHashedImports(
+      repo,
+      hashed.flatMap((result) => result.hashedImports ?? []),
+      await checkoutTargets(repo, paths, checkoutOptions),
+      checkoutOptions,
+    );
   const fetched = await fetch(repo, targets, options);
-  const checkout = await checkoutTargets(
-    repo,
-    targets === undefined ? undefined : [...targets],
-    checkoutOptions,
-  );
+  const checkout = await checkoutOf(targets === undefined ? undefined : [...targets], [fetched]);
   if (checkout.failed.length === 0) return { fetch: fetched, checkout };
   const refetched = await fetch(repo, targets, options);
   const known = new Set(fetched.failed.map((failure) => failure.oid));
@@ -271,10 +300,9 @@ export async function pull(
     failed: [...fetched.failed, ...refetched.failed.filter((failure) => !known.has(failure.oid))],
   };
   if (refetched.transferred === 0) return { fetch: fetchedBoth, checkout };
-  const retried = await checkoutTargets(
-    repo,
+  const retried = await checkoutOf(
     checkout.failed.map((failure) => failure.path.replace(/\/$/, "")),
-    checkoutOptions,
+    [fetched, refetched],
   );
   return { fetch: fetchedBoth, checkout: mergeCheckouts(checkout, retried) };
 }

@@ -285,6 +285,41 @@ export async function downloadS3(
   }
 }
 
+/** One connection to a source's bucket for reading many of its objects, each at its recorded version. */
+export interface S3ObjectReader {
+  /**
+   * Downloads the object at the file's `relpath` below the URL's key ("" for the key itself) into the file
+   * `dest`, checked against the recorded ETag and size; a failed download leaves no file at `dest`.
+   */
+  download(file: S3SourceFile, dest: string): Promise<void>;
+  close(): void;
+}
+
+/**
+ * A reader for many objects under `url` through one client, so that callers can run downloads side by side
+ * (versionedFetch.ts bounds them by `--jobs`) without a client each.
+ */
+export async function openS3ObjectReader(
+  url: string,
+  options: S3SourceOptions = {},
+): Promise<S3ObjectReader> {
+  const { bucket, key } = parseS3Url(url);
+  const { sdk, client, endpoint } = await connect(url, options);
+  return {
+    download: async (file, dest) => {
+      const objectKey = file.relpath === "" ? key : `${key}/${file.relpath}`;
+      try {
+        await mkdir(dirname(dest), { recursive: true });
+        await downloadObject(client, sdk, { bucket, ...file, key: objectKey }, dest);
+      } catch (error) {
+        await rm(dest, { force: true });
+        throw describeS3Error(error, `s3://${bucket}/${objectKey}`, endpoint);
+      }
+    },
+    close: () => client.destroy(),
+  };
+}
+
 interface ObjectToFetch {
   bucket: string;
   key: string;

@@ -4,6 +4,7 @@
  * and skipped, and only when none could be collected does the error stand.
  */
 import type { DataRepo } from "./dataRepo.js";
+import { workspaceUsed } from "./dvcFileTargets.js";
 import type { Oid } from "./hashInfo.js";
 import {
   hasHistoryScope,
@@ -12,7 +13,8 @@ import {
   type HistoryScope,
   type SelectedHistoryOuts,
 } from "./historyOuts.js";
-import { expandOuts, mergeUsed, usedObjects, type TrackedOut, type UsedObject } from "./usedObjects.js";
+import type { UnhashedVersionedImport } from "./unhashedVersionedImports.js";
+import { expandOuts, mergeUsed, type TrackedOut, type UsedObject } from "./usedObjects.js";
 
 /** What a history scope adds: its outs, and with targets the revisions where they named nothing. */
 type HistoryOuts = Pick<SelectedHistoryOuts, "outs"> & Partial<SelectedHistoryOuts>;
@@ -51,7 +53,7 @@ export function reportedOnce(
  * The objects of the targets (everything tracked by default), plus those of the history's outs; an object
  * both use keeps its workspace owner, unless only the history's owner could expand its manifest. With
  * targets, as in DVC, the workspace is one more revision: skipped when a target names nothing there, an
- * error only when no revision had them all.
+ * error only when no revision had them all. Targets that are all `.dvc` files are read alone (dvcFileTargets.ts).
  */
 export async function usedWithHistory(
   repo: DataRepo,
@@ -61,9 +63,10 @@ export async function usedWithHistory(
   keep?: (out: TrackedOut) => boolean,
 ): Promise<UsedWithHistory> {
   let workspace: Map<Oid, UsedObject> | undefined;
+  let unhashedImports: UnhashedVersionedImport[] = [];
   let failure: unknown;
   try {
-    workspace = await usedObjects(repo, targets, keep);
+    ({ used: workspace, unhashedImports } = await workspaceUsed(repo, targets, keep));
   } catch (error) {
     failure = error;
   }
@@ -71,7 +74,7 @@ export async function usedWithHistory(
   // it lacks) first, is warned about and skipped; only when no revision could be collected does its error
   // stand, after the warning.
   if (history === undefined) {
-    if (workspace !== undefined) return { used: workspace, skippedRevisions: [] };
+    if (workspace !== undefined) return { used: workspace, skippedRevisions: [], unhashedImports };
     onSkipped(["workspace"]);
     throw failure;
   }
@@ -84,11 +87,17 @@ export async function usedWithHistory(
   }
   onSkipped(skippedRevisions);
   const pastOuts = keep === undefined ? past.outs : past.outs.filter(keep);
-  return { used: mergeUsed(workspace ?? new Map(), await expandOuts(repo, pastOuts)), skippedRevisions };
+  return {
+    used: mergeUsed(workspace ?? new Map(), await expandOuts(repo, pastOuts)),
+    skippedRevisions,
+    unhashedImports,
+  };
 }
 
 export interface UsedWithHistory {
   used: Map<Oid, UsedObject>;
   /** `workspace` or commits where a target named nothing: DVC's "failed to collect '<rev>', skipping". */
   skippedRevisions: string[];
+  /** The workspace's versioned imports that record no hash yet (their data comes from the source alone). */
+  unhashedImports: UnhashedVersionedImport[];
 }

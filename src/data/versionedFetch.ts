@@ -2,31 +2,57 @@
  * fetch for the outs of versioned imports (`import-url --version-aware`, dvc's `is_versioned_import`). Their
  * data never goes to a remote (`push: false`), so, as dvc's fetch does with the dep's version-aware filesystem
  * as the out's storage, it is downloaded from the source at the versions the dep records, with or without a
- * remote configured. Every object is checked against the out's md5 in a temp file before it is renamed into
- * the cache, so bytes other than the recorded ones never enter it; a directory's manifest is rebuilt from its
- * files and must hash to the recorded out. A version gone from the source is a failure naming the .dvc file
- * and the version. Each downloaded file counts as fetched (dvc's "N files fetched"); a manifest does not.
+ * remote configured; that holds too for an import made with `--no-download`, whose out records no hash yet
+ * (dvc fetches it all the same and leaves the `.dvc` file as it is). Downloads of every out run side by side,
+ * at most `jobs` at once, as the remote transfers do; what each out accepts into the cache is
+ * versionedFetchPlan.ts's job. A version gone from the source is a failure naming the .dvc file and the
+ * version. Each downloaded file counts as fetched (dvc's "N files fetched"); a manifest does not.
  * This module must not read a remote; pushPull.ts sends every other object there.
  */
-import { mkdir, rm } from "node:fs/promises";
-import { join, posix } from "node:path";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
-import type { DataRepo } from "./dataRepo.js";
-import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
-import { isDirOid, type DirEntry, type Oid } from "./hashInfo.js";
+import { defaultTransferJobs } from "./dataRemote.js";
+import { isDirOid, type Oid } from "./hashInfo.js";
 import { locateDep } from "./importLocation.js";
-import { md5File } from "./md5File.js";
-import type { S3SourceFile, S3SourceOptions } from "./s3Source.js";
-import type { TransferEvent, TransferFailure, TransferResult } from "./transferObjects.js";
-import type { UsedObject, VersionedImportSource } from "./usedObjects.js";
+import type { S3ObjectReader, S3SourceFile } from "./s3Source.js";
+import {
+  forEachLimited,
+  type TransferEvent,
+  type TransferFailure,
+  type TransferResult,
+} from "./transferObjects.js";
+import type { UnhashedVersionedImport } from "./unhashedVersionedImports.js";
+import type { UsedObject } from "./usedObjects.js";
+import {
+  UNKNOWN_OID,
+  planFiles,
+  planWholeOut,
+  settled,
+  wantedByRelpath,
+  type OutRequest,
+  type PlannedOut,
+  type SourceRead,
+  type VersionedFetchRepo,
+} from "./versionedFetchPlan.js";
 
-export type VersionedFetchRepo = Pick<DataRepo, "root" | "dvcDir" | "config" | "cache" | "tmpDir">;
+export type { VersionedFetchRepo } from "./versionedFetchPlan.js";
 
 export interface VersionedFetchOptions {
   /** Each object's event; `source` is the dep's URL, where a remote's name would be. */
   onProgress?: (event: TransferEvent, source: string) => void;
   /** Where a relative credentials path in a dep's `fs_config` is found; the cwd by default. */
   configDir?: string;
+  /** Downloads at once, over all outs; DVC's default (4 x cores) without one. */
+  jobs?: number;
+}
+
+/** An unhashed versioned import fetched now, with the hash its data has. */
+export interface HashedVersionedImport extends UnhashedVersionedImport {
+  md5: Oid;
+}
+
+export interface VersionedFetchResult extends TransferResult {
+  /** The unhashed imports whose data is now in the cache, for pull to check out. */
+  hashedImports: HashedVersionedImport[];
 }
 
 /** Whether the object belongs to a versioned import's out, and so comes from its source. */
@@ -34,28 +60,56 @@ export function isFromVersionedSource(owner: UsedObject): boolean {
   return owner.versionedImport !== undefined;
 }
 
-/** Brings the objects of versioned imports that the cache lacks from their sources, out by out. */
+/**
+ * Brings the objects of versioned imports that the cache lacks from their sources, and the data of the
+ * `unhashed` imports (which the cache cannot be asked about, having no hash to ask by).
+ */
 export async function fetchVersionedImports(
   repo: VersionedFetchRepo,
   objects: ReadonlyMap<Oid, UsedObject>,
   options: VersionedFetchOptions = {},
-): Promise<TransferResult> {
-  const total: TransferResult = { transferred: 0, skipped: 0, failed: [], bytes: 0 };
-  for (const out of groupByOut(objects)) {
-    const result = await fetchOut(repo, out, options).catch((error: unknown) => unreadableOut(out, error));
-    total.transferred += result.transferred;
-    total.skipped += result.skipped;
-    total.bytes += result.bytes;
-    total.failed.push(...result.failed);
+  unhashed: readonly UnhashedVersionedImport[] = [],
+): Promise<VersionedFetchResult> {
+  const requests: (OutRequest & { unhashed?: UnhashedVersionedImport })[] = [
+    ...groupByOut(objects),
+    ...unhashed.map((found) => ({
+      source: { dep: found.dep, outPath: found.outPath },
+      dvcFile: found.dvcFile,
+      objects: new Map<Oid, UsedObject>(),
+      unhashed: found,
+    })),
+  ];
+  const readers: Promise<S3ObjectReader>[] = [];
+  const planned: PlannedOut[] = [];
+  for (const request of requests) {
+    planned.push(
+      await planOut(repo, request, options, readers).catch((error: unknown) =>
+        settled(unreadableOut(request, error)),
+      ),
+    );
+  }
+  const total: VersionedFetchResult = { transferred: 0, skipped: 0, failed: [], bytes: 0, hashedImports: [] };
+  try {
+    await forEachLimited(
+      planned.flatMap((plan) => plan.downloads),
+      options.jobs ?? defaultTransferJobs(),
+      (download) => download(),
+    );
+    for (const [index, plan] of planned.entries()) {
+      const result = await plan.finish();
+      total.transferred += result.transferred;
+      total.skipped += result.skipped;
+      total.bytes += result.bytes;
+      total.failed.push(...result.failed);
+      const found = requests[index]?.unhashed;
+      if (found !== undefined && result.outMd5 !== undefined && result.failed.length === 0) {
+        total.hashedImports.push({ ...found, md5: result.outMd5 });
+      }
+    }
+  } finally {
+    for (const reader of readers) (await reader.catch(() => undefined))?.close();
   }
   return total;
-}
-
-/** One versioned out and the objects of it that were asked for. */
-interface OutRequest {
-  source: VersionedImportSource;
-  dvcFile: string;
-  objects: Map<Oid, UsedObject>;
 }
 
 function groupByOut(objects: ReadonlyMap<Oid, UsedObject>): OutRequest[] {
@@ -71,58 +125,81 @@ function groupByOut(objects: ReadonlyMap<Oid, UsedObject>): OutRequest[] {
   return [...outs.values()];
 }
 
-/** What reading one out's source needs: its URL, how to reach it, and what the dep recorded of it. */
-interface SourceRead {
-  url: string;
-  options: S3SourceOptions;
-  request: OutRequest;
-  onProgress: (event: TransferEvent) => void;
-}
-
-async function fetchOut(
+/** The downloads one out needs; its reader (one S3 client) is opened on first use and kept in `readers`. */
+async function planOut(
   repo: VersionedFetchRepo,
   request: OutRequest,
   options: VersionedFetchOptions,
-): Promise<TransferResult> {
+  readers: Promise<S3ObjectReader>[],
+): Promise<PlannedOut> {
   const { dep, outMd5 } = request.source;
   const location = locateDep(repo, dep, repo.root, options.configDir ?? process.cwd());
   const url = dep.path;
-  const onProgress = (event: TransferEvent): void => options.onProgress?.(event, url);
+  const readOptions = {
+    versionAware: true,
+    ...(location.kind === "url" && location.options.fsConfig !== undefined
+      ? { fsConfig: location.options.fsConfig }
+      : {}),
+    ...(location.kind === "url" && location.options.configDir !== undefined
+      ? { configDir: location.options.configDir }
+      : {}),
+  };
+  let reader: Promise<S3ObjectReader> | undefined;
   const read: SourceRead = {
     url,
-    options: {
-      versionAware: true,
-      ...(location.kind === "url" && location.options.fsConfig !== undefined
-        ? { fsConfig: location.options.fsConfig }
-        : {}),
-      ...(location.kind === "url" && location.options.configDir !== undefined
-        ? { configDir: location.options.configDir }
-        : {}),
-    },
     request,
-    onProgress,
+    reader: () => {
+      if (reader === undefined) {
+        reader = import("./s3Source.js").then(({ openS3ObjectReader }) =>
+          openS3ObjectReader(url, readOptions),
+        );
+        readers.push(reader);
+      }
+      return reader;
+    },
+    onProgress: (event) => options.onProgress?.(event, url),
+    failure: (oid, path, error) => sourceFailure(url, request.dvcFile, oid, path, error),
+    unrecorded: (oid, path, relpath) => unrecorded(url, request.dvcFile, oid, path, relpath),
   };
-  if (!isDirOid(outMd5)) return fetchFiles(repo, read, [{ oid: outMd5, file: recordedObject(dep) }]);
-  const manifest = request.objects.get(outMd5);
+  const object = recordedObject(dep);
   const files = recordedFiles(request);
+  if (outMd5 === undefined) {
+    if (files !== undefined) return planWholeOut(repo, read, files, "directory");
+    if (object !== undefined) return planWholeOut(repo, read, [object], "file");
+    return settled({
+      transferred: 0,
+      skipped: 0,
+      bytes: 0,
+      failed: [read.unrecorded(UNKNOWN_OID, request.source.outPath)],
+    });
+  }
+  if (!isDirOid(outMd5)) return planFiles(repo, read, [{ oid: outMd5, file: object }]);
+  const manifest = request.objects.get(outMd5);
   if (manifest !== undefined && (manifest.unexpanded !== undefined || !(await repo.cache.has(outMd5)))) {
-    return fetchWholeDirectory(repo, read, files);
+    if (files === undefined) {
+      return settled({
+        transferred: 0,
+        skipped: 0,
+        bytes: 0,
+        failed: [read.unrecorded(outMd5, `${request.source.outPath}/`)],
+      });
+    }
+    return planWholeOut(repo, read, files, "directory");
   }
   // The manifest is here: only the files asked for that the cache lacks are read, each by its relpath.
-  const byRelpath = new Map(files?.map((file) => [file.relpath, file]));
-  const wanted = [...request.objects]
-    .filter(([oid]) => oid !== outMd5)
-    .map(([oid, owner]) => {
-      const relpath = posix.relative(request.source.outPath, owner.path);
-      return { oid, file: byRelpath.get(relpath), relpath };
-    });
-  const result = await fetchFiles(repo, read, wanted);
-  if (manifest !== undefined) result.skipped += 1;
-  return result;
+  const plan = await planFiles(repo, read, wantedByRelpath(request, files));
+  if (manifest === undefined) return plan;
+  return {
+    downloads: plan.downloads,
+    finish: async () => {
+      const result = await plan.finish();
+      return { ...result, skipped: result.skipped + 1 };
+    },
+  };
 }
 
 /** An object dep's recorded version, ETag and size; undefined when the dep lacks them. */
-function recordedObject(dep: VersionedImportSource["dep"]): S3SourceFile | undefined {
+function recordedObject(dep: OutRequest["source"]["dep"]): S3SourceFile | undefined {
   const fields = dep as Record<string, unknown>;
   if (typeof fields.etag !== "string" || typeof fields.size !== "number") return undefined;
   return {
@@ -163,120 +240,26 @@ function recordedFiles(request: OutRequest): S3SourceFile[] | undefined {
   return parsed;
 }
 
-/** Downloads each file the cache lacks into a temp file beside its object, kept only when its md5 is the oid. */
-async function fetchFiles(
-  repo: VersionedFetchRepo,
-  read: SourceRead,
-  wanted: readonly { oid: Oid; file: S3SourceFile | undefined; relpath?: string }[],
-): Promise<TransferResult> {
-  const result: TransferResult = { transferred: 0, skipped: 0, failed: [], bytes: 0 };
-  const { downloadS3 } = await import("./s3Source.js");
-  read.onProgress({ type: "planned", total: wanted.length });
-  for (const { oid, file, relpath } of wanted) {
-    const owner = read.request.objects.get(oid);
-    const path = owner?.path ?? read.request.source.outPath;
-    if (await repo.cache.verify(oid)) {
-      result.skipped += 1;
-      read.onProgress({ type: "object", oid, ok: true, bytes: 0 });
-      continue;
-    }
-    if (file === undefined) {
-      result.failed.push(unrecorded(read, oid, path, relpath));
-      read.onProgress({ type: "object", oid, ok: false, bytes: 0 });
-      continue;
-    }
-    const url = relpath === undefined ? read.url : `${read.url.replace(/\/+$/, "")}/${relpath}`;
-    const temp = await repo.cache.openTempFile(oid);
-    try {
-      await downloadS3(url, { kind: "file", ...file }, temp.path, undefined, read.options);
-      await temp.commit();
-      result.transferred += 1;
-      result.bytes += file.size;
-      read.onProgress({ type: "object", oid, ok: true, bytes: file.size });
-    } catch (error) {
-      await temp.abort();
-      result.failed.push(sourceFailure(read, oid, path, error));
-      read.onProgress({ type: "object", oid, ok: false, bytes: 0 });
-    }
-  }
-  return result;
-}
-
-/**
- * A directory whose manifest the cache lacks: every recorded file is read at its version into a temp folder,
- * hashed, and the manifest rebuilt from them must be the out's before anything enters the cache.
- */
-async function fetchWholeDirectory(
-  repo: VersionedFetchRepo,
-  read: SourceRead,
-  files: S3SourceFile[] | undefined,
-): Promise<TransferResult> {
-  const { outMd5, outPath } = read.request.source;
-  if (files === undefined) {
-    return { transferred: 0, skipped: 0, bytes: 0, failed: [unrecorded(read, outMd5, `${outPath}/`)] };
-  }
-  const { downloadS3 } = await import("./s3Source.js");
-  await mkdir(repo.tmpDir, { recursive: true });
-  const temp = join(repo.tmpDir, `flowops-versioned-fetch-${process.pid}-${Date.now()}`);
-  const size = files.reduce((sum, file) => sum + file.size, 0);
-  read.onProgress({ type: "planned", total: files.length });
-  try {
-    await downloadS3(
-      read.url,
-      { kind: "directory", treeMd5: "", size, files },
-      temp,
-      undefined,
-      read.options,
-    );
-    const entries: DirEntry[] = [];
-    for (const file of files) {
-      const { md5 } = await md5File(join(temp, ...file.relpath.split("/")));
-      entries.push({ relpath: file.relpath, md5 });
-    }
-    const manifest = serializeDirManifest(entries);
-    const oid = dirManifestOid(manifest);
-    if (oid !== outMd5) {
-      throw new FlowOpsError(
-        "DATA_LOSS",
-        `the files at the recorded versions hash to ${oid}, not to the recorded ${outMd5}`,
-      );
-    }
-    let transferred = 0;
-    for (const entry of entries) {
-      if (!(await repo.cache.has(entry.md5))) {
-        await repo.cache.addFile(join(temp, ...entry.relpath.split("/")), entry.md5, { move: true });
-      }
-      transferred += 1;
-      read.onProgress({ type: "object", oid: entry.md5, ok: true, bytes: 0 });
-    }
-    await repo.cache.addBytes(outMd5, manifest);
-    return { transferred, skipped: 0, bytes: size, failed: [] };
-  } catch (error) {
-    return {
-      transferred: 0,
-      skipped: 0,
-      bytes: 0,
-      failed: [sourceFailure(read, outMd5, `${outPath}/`, error)],
-    };
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
-}
-
 /** Every object asked of an out whose dep could not be read at all, failed with the reason. */
 function unreadableOut(request: OutRequest, error: unknown): TransferResult {
   const reason = `cannot be fetched from its source: ${toFlowOpsError(error).message}`;
+  const objects = [...request.objects].map(([oid, owner]) => ({ oid, path: owner.path, reason }));
   return {
     transferred: 0,
     skipped: 0,
     bytes: 0,
-    failed: [...request.objects].map(([oid, owner]) => ({ oid, path: owner.path, reason })),
+    failed: objects.length > 0 ? objects : [{ oid: UNKNOWN_OID, path: request.source.outPath, reason }],
   };
 }
 
 /** A failure of an object whose source could not give the recorded bytes, naming the .dvc file. */
-function sourceFailure(read: SourceRead, oid: Oid, path: string, error: unknown): TransferFailure {
-  const dvcFile = read.request.dvcFile;
+function sourceFailure(
+  url: string,
+  dvcFile: string,
+  oid: Oid,
+  path: string,
+  error: unknown,
+): TransferFailure {
   const failure = toFlowOpsError(error);
   if (failure.code === "RESOURCE_DOES_NOT_EXIST") {
     return {
@@ -289,20 +272,14 @@ function sourceFailure(read: SourceRead, oid: Oid, path: string, error: unknown)
     };
   }
   if (failure.code === "DATA_LOSS") {
-    return { oid, path, reason: `${read.url} does not hold what ${dvcFile} records: ${failure.message}` };
+    return { oid, path, reason: `${url} does not hold what ${dvcFile} records: ${failure.message}` };
   }
-  return { oid, path, reason: `could not be read from ${read.url} (${dvcFile}): ${failure.message}` };
+  return { oid, path, reason: `could not be read from ${url} (${dvcFile}): ${failure.message}` };
 }
 
 /** A failure of an object the dep does not describe well enough to read it at a version. */
-function unrecorded(read: SourceRead, oid: Oid, path: string, relpath?: string): TransferFailure {
+function unrecorded(url: string, dvcFile: string, oid: Oid, path: string, relpath?: string): TransferFailure {
   const what =
-    relpath === undefined
-      ? `the etag and size of ${read.url}`
-      : `'${relpath}' among the files of ${read.url}`;
-  return {
-    oid,
-    path,
-    reason: `cannot be fetched from its source: ${read.request.dvcFile} does not record ${what}`,
-  };
+    relpath === undefined ? `the etag and size of ${url}` : `'${relpath}' among the files of ${url}`;
+  return { oid, path, reason: `cannot be fetched from its source: ${dvcFile} does not record ${what}` };
 }

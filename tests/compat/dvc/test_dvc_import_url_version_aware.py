@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import data_twins, workspace_files
+from conftest import data_outcome, data_twins, workspace_files
 from test_dvc_import_url_s3 import s3  # noqa: F401  (the moto fixture)
 
 
@@ -219,3 +219,45 @@ def test_a_deleted_recorded_version_fails_the_pull_and_flowops_names_the_version
     fetched = twins["flowops"].flowops("data", "fetch", check=False)
     assert fetched.returncode == 1 and f"no version '{v1}'" in fetched.stderr
     assert not (twins["flowops"].root / "a.csv").exists()
+
+
+def test_fetch_and_pull_bring_a_no_download_import_from_the_source_at_its_recorded_versions(
+    versioned, make_ws
+) -> None:
+    """dvc 3.67.1 fetches an import made with `--version-aware --no-download` from its source at the versions
+    its dep records, counts each file fetched, checks it out on pull, and leaves the `.dvc` file without a hash;
+    flowops does the same, by target and without one."""
+    _put(versioned, "data/a.csv", b"x,y\n1,2\n")
+    _put(versioned, "dir/one.txt", b"one\n")
+    _put(versioned, "dir/sub/two.txt", b"two\n")
+    twins, both = data_twins(make_ws)
+    both("import-url", "--version-aware", "--no-download", "s3://src/data/a.csv", "a.csv", files=("a.csv.dvc",))
+    both("import-url", "--version-aware", "--no-download", "s3://src/dir", "nd", files=("nd.dvc",))
+    _put(versioned, "data/a.csv", b"x,y\nlater\n")
+    _put(versioned, "dir/one.txt", b"ONE\n")
+    _put(versioned, "dir/three.txt", b"3\n")
+
+    assert both("fetch", "a.csv.dvc") == (0, "1 file fetched", NO_REMOTE)
+    assert both("pull", "nd.dvc", files=("nd/one.txt", "nd/sub/two.txt", "nd.dvc")) == (
+        0,
+        "A       nd/\n2 files fetched and 2 files added",
+        NO_REMOTE,
+    )
+    assert both("pull", "a.csv", files=("a.csv", "a.csv.dvc")) == (
+        0,
+        "A       a.csv\n1 file fetched and 1 file added",
+        NO_REMOTE,
+    )
+    assert twins["flowops"].read("a.csv") == "x,y\n1,2\n"
+    assert not (twins["flowops"].root / "nd" / "three.txt").exists()
+    assert "md5:" not in twins["flowops"].read("nd.dvc").split("outs:")[1]
+
+    # Without targets, from an empty cache and workspace: every file at its recorded version.
+    for ws in twins.values():
+        _drop_cache(ws, "a.csv", "nd")
+    # dvc lists the two outs in an order of its own; the lines are compared as a set.
+    outcomes = {tool: data_outcome(ws, tool, "pull") for tool, ws in twins.items()}
+    for code, out, errors in outcomes.values():
+        assert (code, errors) == (0, NO_REMOTE)
+        assert sorted(out.splitlines()) == ["3 files fetched and 3 files added", "A       a.csv", "A       nd/"]
+    assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])

@@ -1,0 +1,87 @@
+/**
+ * pull's checkout of the versioned imports made with `--no-download` that fetch has just brought from their
+ * sources: their `.dvc` files record no hash (dvc leaves them so), so checkoutTargets reports each as "no hash
+ * recorded"; the hash fetch found replaces that failure here and the out is checked out by it, as dvc's pull
+ * checks them out from the data it fetched. Workspace content that differs is replaced only with `force`.
+ */
+import { lstat, rm } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import type { CheckoutSummary } from "./checkoutTargets.js";
+import type { DataRepo } from "./dataRepo.js";
+import { isDirOid } from "./hashInfo.js";
+import { HashPool } from "./hashPool.js";
+import { hashPath } from "./hashTree.js";
+import { materializeOut } from "./materialize.js";
+import type { HashedVersionedImport } from "./versionedFetch.js";
+
+export interface HashedImportCheckoutOptions {
+  force?: boolean;
+  cwd?: string;
+}
+
+/** `checkout` with each fetched import that it could not check out (no hash recorded) checked out by its hash. */
+export async function checkoutHashedImports(
+  repo: DataRepo,
+  imports: readonly HashedVersionedImport[],
+  checkout: CheckoutSummary,
+  options: HashedImportCheckoutOptions = {},
+): Promise<CheckoutSummary> {
+  const cwd = options.cwd ?? process.cwd();
+  const summary: CheckoutSummary = {
+    ...checkout,
+    added: [...checkout.added],
+    modified: [...checkout.modified],
+    deleted: [...checkout.deleted],
+    stats: { ...checkout.stats },
+  };
+  for (const found of imports) {
+    const abs = join(repo.root, ...found.outPath.split("/"));
+    const unhashedPath = relative(cwd, abs).split(sep).join("/");
+    // Only outs that this checkout selected and could not check out: pull's targets decide, as they did there.
+    if (!summary.failed.some((failure) => failure.path === unhashedPath)) continue;
+    summary.failed = summary.failed.filter((failure) => failure.path !== unhashedPath);
+    const display = isDirOid(found.md5) ? `${unhashedPath}/` : unhashedPath;
+    const existed = await exists(abs);
+    if (existed) {
+      const current = await hashPath(abs, {
+        root: repo.root,
+        state: repo.state,
+        ignore: repo.ignore,
+        pool: HashPool.shared(),
+      });
+      if (current.md5 === found.md5) continue;
+      if (options.force !== true) {
+        summary.failed.push({
+          path: display,
+          reason: `holds other data than ${found.dvcFile}'s source at its recorded versions; use --force to replace it`,
+        });
+        continue;
+      }
+      if ((current.kind === "dir") !== isDirOid(found.md5)) await rm(abs, { recursive: true, force: true });
+    }
+    const result = await materializeOut(repo.cache, { md5: found.md5 }, abs, {
+      linkTypes: repo.linkTypes,
+      state: repo.state,
+      ignore: repo.ignore,
+      root: repo.root,
+    });
+    summary.deleted.push(...result.deleted.map((path) => relative(cwd, path).split(sep).join("/")));
+    summary.stats.added += result.added.length;
+    summary.stats.modified += result.modified.length;
+    summary.stats.deleted += result.deleted.length;
+    (existed ? summary.modified : summary.added).push(display);
+  }
+  summary.added.sort();
+  summary.modified.sort();
+  repo.state.flush();
+  return summary;
+}
+
+async function exists(abs: string): Promise<boolean> {
+  try {
+    await lstat(abs);
+    return true;
+  } catch {
+    return false;
+  }
+}
