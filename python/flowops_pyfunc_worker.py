@@ -6,7 +6,8 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
   first frame out:  {"type": "ready", "signature": {...} | null, "mlflow_version", "python_version", "pid"}
                     or {"type": "startup_error", "stage": "import_mlflow" | "load_model", "error": {...}} then exit 1
   request in:       {"id", "columns": {name: [values] | {datatype, raw}}}
-                    | {"id", "tensors": [{name, datatype, shape, data | raw | json}]},
+                    | {"id", "tensors": [{name, datatype, shape, data | raw | json}]}
+                    | {"id", "records": [[tensor as in "tensors", named after its key]]} (a list of dicts),
                     optional "params": {...} or "params_json": "<their source text>" (so `5.0` stays a float),
                     "keep_dict": true (named tensors stay a dict even when only one),
                     "missing_nan": true (a None in a text column is NaN, as pandas.read_csv gives for a CSV body)
@@ -209,6 +210,9 @@ def _model_input(np, pd, model, request):
             # dataframe_split's index, as MLflow builds the frame with orient="split".
             frame.index = pd.Index(request["index"])
         return frame
+    if "records" in request:
+        # MLflow `inputs` records for a model without a signature: the list itself, each value np.array(value).
+        return [{tensor["name"]: _tensor_array(np, tensor) for tensor in record} for record in request["records"]]
     tensors = request.get("tensors") or []
     arrays = {tensor["name"]: _tensor_array(np, tensor) for tensor in tensors}
     if len(arrays) == 1 and not request.get("keep_dict"):

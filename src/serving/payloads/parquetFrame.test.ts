@@ -1,5 +1,6 @@
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
+import { adaptInput } from "./adaptInput.js";
 import { readMlflowRequest } from "./mlflowPayload.js";
 
 const PARQUET = "application/vnd.apache.parquet";
@@ -14,7 +15,7 @@ describe("Parquet /invocations bodies (MLflow 3)", () => {
       ],
     });
     const request = await readMlflowRequest(Buffer.from(bytes), PARQUET);
-    expect(request).toEqual({
+    expect(request).toMatchObject({
       input: {
         kind: "frame",
         columns: ["x", "n", "s"],
@@ -25,6 +26,23 @@ describe("Parquet /invocations bodies (MLflow 3)", () => {
       },
       dataframe: true,
     });
+  });
+
+  it("regression: hands a model without a signature numeric text as text and whole doubles as floats", async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: "text", data: ["1.5", "2"], type: "STRING" },
+        { name: "whole", data: [1, 2], type: "DOUBLE" },
+        { name: "n", data: [3n, 4n], type: "INT64" },
+      ],
+    });
+    const { input } = await readMlflowRequest(Buffer.from(bytes), PARQUET);
+    const tensors = adaptInput(input, []);
+    expect(tensors.map((t) => [t.name, t.datatype, Array.from(t.data as ArrayLike<unknown>)])).toEqual([
+      ["text", "BYTES", ["1.5", "2"]],
+      ["whole", "FP64", [1, 2]],
+      ["n", "INT64", [3n, 4n]],
+    ]);
   });
 
   it("keeps a leading U+FEFF of a column name and of text, as pandas.read_parquet does", async () => {

@@ -39,8 +39,9 @@ export type ModelInput =
       /**
        * Where the text cells came from, which decides how a model that declares no inputs gets them: "csv" as
        * pandas.read_csv types text (numbers, and true/false in any letter case booleans); "json" as sent (a
-       * JSON string "1" stays text, as pandas keeps it). Left out (rows of a batch file's chunk): numeric text is
-       * numbers, other text stays text.
+       * JSON or Parquet string "1" stays text, as pandas keeps it; a batch file's JSON Lines or Parquet cells
+       * arrive already typed as pandas reads them). Left out (a typed model's batch rows, cast by the
+       * signature): numeric text is numbers, other text stays text.
        */
       textCells?: "csv" | "json";
       /**
@@ -53,6 +54,12 @@ export type ModelInput =
        * `np.array` of the values' own `np.array` (so a column with a null holds 0-d arrays), not a DataFrame.
        */
       recordArrays?: boolean;
+      /**
+       * The rows came as `inputs` records, which MLflow hands a model without a signature as that list of dicts,
+       * each value `np.array(value)` (0-d for a scalar), with each record's own keys: each record's values as
+       * tensors, built only when asked, as a model that declares its inputs takes the frame's columns instead.
+       */
+      recordList?: () => Tensor[][];
     };
 
 export interface PredictRequest {
@@ -84,15 +91,23 @@ export const UNNAMED_INPUT = "";
 
 /**
  * A deep copy for a second model run (a shadow, a comparison, an observer): structuredClone, which cannot copy
- * a frame's `floatColumn` and `floatCell` functions; those are shared, as they only read the body it was parsed from.
+ * a frame's `floatColumn`, `floatCell` and `recordList` functions; those are shared, as they only read the body it
+ * was parsed from (recordList builds new tensors at each call).
  */
 export function copyPredictRequest(request: PredictRequest): PredictRequest {
   const { input, ...rest } = request;
-  if (input.kind !== "frame" || (input.floatColumn === undefined && input.floatCell === undefined)) {
+  if (
+    input.kind !== "frame" ||
+    (input.floatColumn === undefined && input.floatCell === undefined && input.recordList === undefined)
+  ) {
     return structuredClone(request);
   }
-  const { floatColumn, floatCell, ...cloneable } = input;
+  const { floatColumn, floatCell, recordList, ...cloneable } = input;
   const copy = structuredClone({ ...rest, input: cloneable });
-  const readers = { ...(floatColumn && { floatColumn }), ...(floatCell && { floatCell }) };
+  const readers = {
+    ...(floatColumn && { floatColumn }),
+    ...(floatCell && { floatCell }),
+    ...(recordList && { recordList }),
+  };
   return { ...copy, input: { ...copy.input, ...readers } };
 }

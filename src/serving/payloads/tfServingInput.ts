@@ -9,6 +9,7 @@ import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import { inferTensorFromJson, requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
+import { recordValueTensors } from "./recordListTensor.js";
 import { frameFromRecords } from "./recordsFrame.js";
 
 /**
@@ -58,7 +59,8 @@ export function floatScalarInput(value: number): ModelInput {
 }
 
 /**
- * `inputs`: a dict maps input names to nested lists; a list of objects is records; any other list or scalar is
+ * `inputs`: a dict maps input names to nested lists; a list of objects is records (a frame to a typed model, the
+ * list of dicts itself to one without a signature, see recordListTensor.ts); any other list or scalar is
  * one unnamed tensor (a list of rows mixing strings and numbers stays a frame, as a pandas DataFrame would).
  */
 export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput {
@@ -76,7 +78,13 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput
     if (tensors.length === 0) throw invalidInput("'inputs' is an empty dictionary; name at least one input");
     return { kind: "tensors", tensors };
   }
-  if (Array.isArray(inputs) && isJsonObject(inputs[0])) return frameFromRecords(inputs, "inputs", floats);
+  if (Array.isArray(inputs) && isJsonObject(inputs[0])) {
+    const frame = frameFromRecords(inputs, "inputs", floats);
+    // Every element is an object (frameFromRecords refuses others); a model without a signature gets them as sent.
+    const records = inputs as Record<string, unknown>[];
+    frame.recordList = () => recordValueTensors(records, "inputs", floats);
+    return frame;
+  }
   const tensor = inferTensorFromJson(
     UNNAMED_INPUT,
     inputs,

@@ -1,22 +1,26 @@
 /**
  * Frames for a model that declares no inputs (a Python model without a signature), typed from their values as
  * MLflow's scoring server hands them: one column per tensor as pandas builds a DataFrame (text cells as the
- * frame's source types them: read_csv for CSV, as sent for JSON), `instances` rows as one numpy array, and
- * `instances` records as a dict of numpy arrays. Values Python holds as objects keep their form in `jsonData`
- * (see objectTensor.ts); the typed conversions for a signature live in frameTensors.ts.
+ * frame's source types them: read_csv for CSV, as sent for JSON and Parquet), `instances` rows as one numpy
+ * array, `instances` records as a dict of numpy arrays, and `inputs` records as the list of dicts itself. Values
+ * Python holds as objects keep their form in `jsonData` (see objectTensor.ts); the typed conversions for a
+ * signature live in frameTensors.ts.
  */
 import type { Tensor } from "../tensor.js";
 import { checkRowWidths } from "./batchRows.js";
 import { inferCells } from "./frameCells.js";
 import { columnValues, type Frame } from "./frameTensors.js";
 import { requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
+import { invalidInput } from "./invalidInput.js";
 import { numpyScalarArray, PYTHON_NAN } from "./objectTensor.js";
 import { UNNAMED_INPUT } from "./predictRequest.js";
+import { recordListTensor } from "./recordListTensor.js";
 
 /** The tensors for `frame`, in the form MLflow gives a model without a signature. */
 export function untypedFrameTensors(frame: Frame): Tensor[] {
   if (frame.array === true) return frameArray(frame);
   if (frame.recordArrays === true) return recordArrays(frame);
+  if (frame.recordList !== undefined) return [recordListTensor(frame.recordList())];
   return inferredFrameColumns(frame);
 }
 
@@ -108,23 +112,53 @@ function frameArray(frame: Frame): Tensor[] {
  * `instances` records: MLflow's `parse_instances_data` makes each key `np.array([np.array(v) for v in values])`.
  * That is `np.array(values)` unless it holds a null, where numpy keeps the 0-d arrays themselves in an object
  * array (`array('x')`, `array(None)`), so such a column is sent as those; text is sent as sent, for numpy's str.
+ * A key holds only the values of the records that have it, and keys of different counts are MLflow's 400.
  */
 function recordArrays(frame: Frame): Tensor[] {
   const columns = frame.columns ?? [];
+  const present = presentRows(frame, columns.length);
+  const count = present[0]?.length ?? frame.rows.length;
+  if (present.some((rows) => (rows?.length ?? frame.rows.length) !== count)) {
+    throw invalidInput("The length of values for each input/column name are not the same");
+  }
   return columns.map((name, c) => {
-    const cells = columnValues(frame.rows, c);
+    const rows = present[c];
+    const cells = rows === undefined ? columnValues(frame.rows, c) : rows.map((r) => frame.rows[r]?.[c]);
     const writtenAsFloat = (): boolean => frame.floatColumn?.(c) === true;
+    const floatCell = frame.floatCell;
+    const wholeFloat: WholeFloat | undefined =
+      floatCell === undefined
+        ? undefined
+        : (list, index) =>
+            list === cells && floatCell(rows === undefined ? index : (rows[index] as number), c);
     const tensor = requireTensorFromJson(
       name,
       cells,
       `column '${name}'`,
       "numpy",
       writtenAsFloat,
-      columnFloats(frame, cells, c),
+      wholeFloat,
     );
     if (tensor.shape.length !== 1) return tensor;
     if (cells.includes(null)) tensor.jsonData = (tensor.jsonData ?? cells).map(numpyScalarArray);
     else if (tensor.datatype === "BYTES") tensor.jsonData ??= cells;
     return tensor;
+  });
+}
+
+/**
+ * By column, the rows whose record has that key, or undefined for a column every record has (the common case,
+ * which then needs no list).
+ */
+function presentRows(frame: Frame, width: number): (number[] | undefined)[] {
+  const absentKeys = frame.absentKeys;
+  if (absentKeys === undefined) return new Array<undefined>(width).fill(undefined);
+  return Array.from({ length: width }, (_, c) => {
+    const absent = absentKeys[c] ?? [];
+    if (absent.length === 0) return undefined;
+    const skipped = new Set(absent);
+    const rows: number[] = [];
+    for (let r = 0; r < frame.rows.length; r++) if (!skipped.has(r)) rows.push(r);
+    return rows;
   });
 }

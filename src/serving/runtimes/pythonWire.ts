@@ -19,6 +19,7 @@ import {
   type Tensor,
   type TensorData,
 } from "../tensor.js";
+import { recordListOf } from "../payloads/recordListTensor.js";
 
 export interface WireTensor {
   name: string;
@@ -54,6 +55,11 @@ export interface WorkerRequest {
   /** With `columns`: the DataFrame's index (dataframe_split), else pandas' default 0..n-1. */
   index?: unknown[];
   tensors?: WireTensor[];
+  /**
+   * Instead of `columns` or `tensors`: MLflow `inputs` records for a model without a signature, which the worker
+   * hands it as a list of dicts of numpy arrays, one dict per record (see recordListTensor.ts).
+   */
+  records?: WireTensor[][];
   /** With `tensors`: a single named tensor stays a one-key dict (MLflow's `inputs: {name: ...}`), not a bare array. */
   keep_dict?: true;
   params?: Record<string, unknown>;
@@ -112,7 +118,10 @@ export function workerRequest(
 ): WorkerRequest {
   const { params, paramsJson, index, keepDict, missingAsNaN } = options;
   const request: WorkerRequest = { id };
-  if (asColumns) {
+  const records = inputs.length === 1 ? recordListOf(inputs[0] as Tensor) : undefined;
+  if (records !== undefined) {
+    request.records = records.map((record) => record.map(wireTensor));
+  } else if (asColumns) {
     const columns: Record<string, unknown[] | WireColumn> = {};
     for (const input of inputs) {
       if (input.shape.length !== 1) {
@@ -128,12 +137,7 @@ export function workerRequest(
     if (index !== undefined) request.index = [...index];
     if (missingAsNaN === true) request.missing_nan = true;
   } else {
-    request.tensors = inputs.map((input) => {
-      const tensor = { name: input.name, datatype: input.datatype, shape: input.shape };
-      if (input.jsonData !== undefined) return { ...tensor, json: input.jsonData };
-      const raw = rawBytes(input);
-      return raw === undefined ? { ...tensor, data: wireValues(input) } : { ...tensor, raw };
-    });
+    request.tensors = inputs.map(wireTensor);
     if (keepDict === true && inputs.every((input) => input.name !== "")) request.keep_dict = true;
   }
   if (params !== undefined && Object.keys(params).length > 0) {
@@ -141,6 +145,14 @@ export function workerRequest(
     else request.params = params;
   }
   return request;
+}
+
+/** An input as a numpy array travels: values held as sent as `json`, numbers and BOOL as `raw`, text as `data`. */
+function wireTensor(input: Tensor): WireTensor {
+  const tensor = { name: input.name, datatype: input.datatype, shape: input.shape };
+  if (input.jsonData !== undefined) return { ...tensor, json: input.jsonData };
+  const raw = rawBytes(input);
+  return raw === undefined ? { ...tensor, data: wireValues(input) } : { ...tensor, raw };
 }
 
 /** Base64 of a numeric or BOOL tensor's bytes; undefined for BYTES, which travels as JSON text. */

@@ -1,0 +1,204 @@
+/**
+ * Regression: a Python model without a signature got, where MLflow 3's scoring server hands it something else,
+ * `inputs` records as DataFrame-like columns (MLflow: the list of dicts itself, each value `np.array(value)`),
+ * `instances` records of unequal keys padded with nulls (MLflow: each key's values alone, and a 400 when the
+ * counts differ), and a Parquet body's numeric text as numbers (pandas.read_parquet: str). Each body goes through
+ * FlowOps (readMlflowRequest -> predict -> mlflowResponse, or the error it throws) and through the installed
+ * mlflow's `scoring_server.invocations` (or the MlflowException it raises, as its HTTP handler answers it), and a
+ * model that describes what it is handed, containers and 0-d arrays included, must answer both alike.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import { DynamicBatcher } from "../../serving/dynamicBatcher.js";
+import type { ServedModel } from "../../serving/modelSet.js";
+import { mlflowResponse, readMlflowRequest } from "../../serving/payloads/modelInput.js";
+import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
+import { predict } from "./prediction.js";
+import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
+
+const PY = MLFLOW_PYTHON;
+const TIMEOUT = 120_000;
+
+const SAVE_MODEL = `
+import json, sys
+import numpy as np, pandas as pd
+import mlflow.pyfunc
+
+def describe(value):
+    """Containers by kind, arrays by dtype and shape, leaves by Python type and repr: tells 0-d arrays apart."""
+    if isinstance(value, pd.DataFrame):
+        return {"frame": {str(c): describe(value[c].to_numpy()) for c in value.columns}}
+    if isinstance(value, np.ndarray):
+        return {"ndarray": [str(value.dtype), list(value.shape), [describe(v) for v in value.ravel().tolist()]]
+                if value.dtype == object else [str(value.dtype), list(value.shape), repr(value.tolist())]}
+    if isinstance(value, dict):
+        return {"dict": {str(k): describe(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"list": [describe(v) for v in value]}
+    return f"{type(value).__name__}:{value!r}"
+
+class Describe(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        return [json.dumps(describe(model_input))]
+
+mlflow.pyfunc.save_model(sys.argv[1], python_model=Describe())
+`;
+
+/** Parquet files as pandas (or pyarrow) writes the frame (table) each Python expression builds, base64 in order. */
+const WRITE_PARQUET = `
+import base64, io, json, sys
+import numpy as np, pandas as pd, pyarrow as pa, pyarrow.parquet as pq
+files = []
+for expression in json.load(sys.stdin):
+    out = io.BytesIO()
+    table = eval(expression)
+    table.to_parquet(out) if isinstance(table, pd.DataFrame) else pq.write_table(table, out)
+    files.append(base64.b64encode(out.getvalue()).decode("ascii"))
+sys.__stdout__.write(json.dumps(files))
+`;
+
+/** MLflow's answers; an MlflowException as the scoring server's HTTP handler answers it (status and JSON). */
+const MLFLOW_ANSWERS = `
+import base64, json, sys
+import mlflow.pyfunc
+from mlflow.exceptions import MlflowException
+from mlflow.pyfunc import scoring_server
+request = json.load(sys.stdin)
+model = mlflow.pyfunc.load_model(request["model"])
+answers = []
+for content_type, body in request["cases"]:
+    data = base64.b64decode(body) if content_type == "${"application/vnd.apache.parquet"}" else body
+    try:
+        answer = scoring_server.invocations(data, content_type, model, None)
+        answers.append({"status": answer.status, "body": json.loads(answer.response)})
+    except MlflowException as error:
+        answers.append({"status": error.get_http_status_code(), "body": json.loads(error.serialize_as_json())})
+sys.__stdout__.write(json.dumps(answers))
+`;
+
+const PARQUET = "application/vnd.apache.parquet";
+
+type Case = [contentType: string, body: string];
+const json = (body: string): Case => ["application/json", body];
+
+/** JSON bodies, written out as sent: whole floats (`1.0`) must reach both servers as floats. */
+const JSON_CASES: Record<string, Case> = {
+  // inputs records: MLflow's _cast_schema_type keeps the list and makes each value np.array(value)
+  "inputs records of numbers and text": json('{"inputs": [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]}'),
+  "inputs records of a whole float, a null, a boolean and unequal keys": json(
+    '{"inputs": [{"a": 1.0, "b": null}, {"a": true}]}',
+  ),
+  "inputs records mixing numeric text and numbers": json('{"inputs": [{"a": "1"}, {"a": 2.5}]}'),
+  "inputs records of lists": json('{"inputs": [{"a": [1, 2]}, {"a": [[1.5], [2.0]]}, {"a": []}]}'),
+  "inputs records of lists with a null or text": json('{"inputs": [{"a": [1, null]}, {"a": ["x", 1]}]}'),
+  "inputs records of whole floats and text in lists": json(
+    '{"inputs": [{"a": [1.0, 2], "b": ["x", "yy"]}, {"a": [3, 4], "b": ["z", null]}]}',
+  ),
+  "inputs records whose keys come in different orders": json(
+    '{"inputs": [{"b": 1, "a": 2}, {"a": 3, "b": 4}]}',
+  ),
+  "inputs records of only nulls": json('{"inputs": [{"a": null}, {"b": null}]}'),
+  "inputs records, one of them empty": json('{"inputs": [{"a": 1}, {}]}'),
+  // instances records: MLflow collects each key's values alone and refuses columns of different lengths
+  "instances records of unequal keys": json('{"instances": [{"a": 1, "b": 2}, {"a": 3}]}'),
+  "instances records whose later record adds a key": json('{"instances": [{"a": 1}, {"a": 3, "b": 4}]}'),
+  "instances records of three with one short": json(
+    '{"instances": [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}, {"a": 3}]}',
+  ),
+  "instances records of disjoint keys, one each": json('{"instances": [{"a": 1}, {"b": 3.0}]}'),
+  "instances records of disjoint keys with whole floats": json(
+    '{"instances": [{"a": 1.0, "b": 2}, {"a": 3}, {"b": 4.0}]}',
+  ),
+  "instances records of disjoint keys with a null": json('{"instances": [{"a": "x"}, {"b": null}]}'),
+};
+
+/** Parquet bodies, each from the frame (pandas.to_parquet) or table (pyarrow) a Python expression builds. */
+const PARQUET_FRAMES: Record<string, string> = {
+  "Parquet text holding numbers": 'pd.DataFrame({"a": ["1.5", "2"], "b": ["3", "x"]})',
+  "Parquet numeric text with a null": 'pd.DataFrame({"a": ["1", None]})',
+  "Parquet boolean text": 'pd.DataFrame({"a": ["True", "false"]})',
+  "Parquet whole doubles": 'pd.DataFrame({"a": [1.0, 2.0]})',
+  "Parquet doubles with a NaN": 'pd.DataFrame({"a": [1.0, np.nan]})',
+  "Parquet int64, booleans and text": 'pd.DataFrame({"n": [1, 2], "t": [True, False], "s": ["x", "y"]})',
+  "Parquet booleans with a null": 'pd.DataFrame({"a": [True, None]})',
+  "Parquet text with a null beside numbers": 'pd.DataFrame({"a": ["x", None], "b": [1, 2]})',
+  "Parquet int32 with a null, not from pandas": 'pa.table({"i": pa.array([1, None], pa.int32())})',
+};
+
+describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
+  "untyped Python model records and Parquet inputs as MLflow gives them",
+  () => {
+    let dir = "";
+    let model: PythonLoadedModel | undefined;
+    let served: ServedModel | undefined;
+    const cases: [label: string, Case][] = Object.entries(JSON_CASES);
+    let expected: { status: number; body: unknown }[] = [];
+
+    beforeAll(async () => {
+      if (PY === undefined)
+        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
+      dir = await mkdtemp(join(tmpdir(), "flowops-mlflow-untyped-records-"));
+      const modelDir = join(dir, "describe");
+      execFileSync(PY, ["-c", SAVE_MODEL, modelDir], { stdio: ["ignore", "ignore", "pipe"] });
+      const frames = Object.entries(PARQUET_FRAMES);
+      const written = execFileSync(PY, ["-c", WRITE_PARQUET], {
+        input: JSON.stringify(frames.map(([, expression]) => expression)),
+      });
+      const files = JSON.parse(written.toString("utf8")) as string[];
+      frames.forEach(([label], i) => cases.push([label, [PARQUET, files[i] as string]]));
+      const input = JSON.stringify({ model: modelDir, cases: cases.map(([, c]) => c) });
+      const out = execFileSync(PY, ["-c", MLFLOW_ANSWERS], { input, stdio: ["pipe", "pipe", "pipe"] });
+      expected = JSON.parse(out.toString("utf8")) as { status: number; body: unknown }[];
+      model = await loadPythonModel(modelDir, { name: "describe", version: "1", python: PY, log: () => {} });
+      served = { model, runner: new DynamicBatcher(model), labels: {} } as unknown as ServedModel;
+    }, TIMEOUT);
+    afterAll(async () => {
+      await model?.close();
+      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    });
+
+    /** FlowOps' answer as the /invocations route gives it: status and body, or the error's status and JSON. */
+    async function flowopsAnswer([contentType, body]: Case): Promise<{ status: number; body: unknown }> {
+      const target = served as ServedModel;
+      try {
+        const bytes = contentType === PARQUET ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+        const request = await readMlflowRequest(bytes, contentType, { typedInputs: false });
+        const outputs = await predict(target, request);
+        const answer = mlflowResponse(outputs, target.model.signature, {
+          platform: "mlflow_pyfunc",
+          request,
+        });
+        return { status: 200, body: answer };
+      } catch (error) {
+        if (!(error instanceof FlowOpsError)) throw error;
+        return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
+      }
+    }
+
+    // Labels are known before beforeAll adds the Parquet bodies, so the cases are declared from both lists.
+    [...Object.keys(JSON_CASES), ...Object.keys(PARQUET_FRAMES)].forEach((label, index) =>
+      it(
+        `answers ${label} as mlflow's scoring server does`,
+        async () => {
+          const answer = expected[index];
+          const mlflow =
+            answer === undefined || answer.status === 200
+              ? answer
+              : { status: answer.status, body: errorFields(answer.body) };
+          expect(await flowopsAnswer((cases[index] as [string, Case])[1])).toEqual(mlflow);
+        },
+        TIMEOUT,
+      ),
+    );
+  },
+);
+
+/** The fields of MLflow's error JSON that FlowOps' MLflow errors carry too (it adds sqlstate and error_class). */
+function errorFields(body: unknown): unknown {
+  const { error_code: code, message } = body as { error_code: unknown; message: unknown };
+  return { error_code: code, message };
+}
