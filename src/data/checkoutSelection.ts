@@ -5,7 +5,8 @@
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "./dataRepo.js";
-import { isSameOrInside, loadTrackedOuts } from "./dvcFile.js";
+import { dvcFileWdir, isSameOrInside, loadTrackedOuts, readDvcFile, type TrackedOut } from "./dvcFile.js";
+import { dvcFileTargets } from "./dvcFileTargets.js";
 import { isDirOid } from "./hashInfo.js";
 import { lockOuts, stageTargetAddress } from "./usedObjects.js";
 
@@ -38,7 +39,7 @@ export async function selectCheckoutOuts(
   targets: readonly string[],
   cwd: string,
 ): Promise<CheckoutOut[]> {
-  const outs = await checkoutOuts(repo);
+  const outs = await checkoutOuts(repo, targets, cwd);
   if (targets.length === 0) return outs;
   // An out maps to undefined when selected whole, else to the paths inside it that targets named.
   const selected = new Map<CheckoutOut, string[] | undefined>();
@@ -78,9 +79,23 @@ export async function selectCheckoutOuts(
     });
 }
 
-async function checkoutOuts(repo: Pick<DataRepo, "root" | "ignore">): Promise<CheckoutOut[]> {
+/**
+ * The candidates for `targets`. When every target is a `.dvc` file, only those files are read, as dvc loads
+ * such a target directly: a damaged dvc.yaml, dvc.lock or other `.dvc` file elsewhere does not stop
+ * `checkout data.csv.dvc` (or `pull` of it). Any other target needs every file, to be resolved.
+ */
+async function checkoutOuts(
+  repo: Pick<DataRepo, "root" | "ignore">,
+  targets: readonly string[],
+  cwd: string,
+): Promise<CheckoutOut[]> {
+  const files = dvcFileTargets(
+    repo.root,
+    targets.map((target) => resolve(cwd, target)),
+  );
   const outs: CheckoutOut[] = [];
-  for (const tracked of await loadTrackedOuts(repo)) {
+  const dvcOuts = files === undefined ? await loadTrackedOuts(repo) : await trackedOutsOf(repo.root, files);
+  for (const tracked of dvcOuts) {
     if (tracked.out.cache === false) continue;
     outs.push({
       abs: tracked.abs,
@@ -91,6 +106,7 @@ async function checkoutOuts(repo: Pick<DataRepo, "root" | "ignore">): Promise<Ch
       ...(tracked.out.hash === undefined ? { legacy: true } : {}),
     });
   }
+  if (files !== undefined) return outs;
   for (const out of await lockOuts(repo)) {
     const lockFile = join(repo.root, ...out.dvcFile.split("/"));
     outs.push({
@@ -101,6 +117,17 @@ async function checkoutOuts(repo: Pick<DataRepo, "root" | "ignore">): Promise<Ch
       ...(out.stage !== undefined ? { stage: out.stage } : {}),
       pipelineFiles: [lockFile, join(dirname(lockFile), "dvc.yaml")],
     });
+  }
+  return outs;
+}
+
+/** The outs of the given `.dvc` files (absolute paths), each file read once, in the order given. */
+async function trackedOutsOf(root: string, files: readonly string[]): Promise<TrackedOut[]> {
+  const outs: TrackedOut[] = [];
+  for (const dvcFile of new Set(files)) {
+    const doc = await readDvcFile(dvcFile, root);
+    const wdir = dvcFileWdir(dvcFile, doc);
+    outs.push(...doc.outs.map((out, index) => ({ dvcFile, doc, out, index, abs: resolve(wdir, out.path) })));
   }
   return outs;
 }

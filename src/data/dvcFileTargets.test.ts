@@ -2,17 +2,17 @@
  * push and fetch of `.dvc` file targets read those files alone, as dvc 3.67.1 does: damaged pipeline files
  * or other `.dvc` files elsewhere neither stop nor warn; an out-path target still reads everything.
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
-import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
+import { checkoutTargets } from "./checkoutTargets.js";
+import type { DataRepo } from "./dataRepo.js";
 import { dvcFileTargets } from "./dvcFileTargets.js";
 import { objectKey } from "./hashInfo.js";
-import { fetch, push } from "./pushPull.js";
+import { fetch, pull, push } from "./pushPull.js";
 
 let dir: string;
 let root: string;
@@ -22,16 +22,17 @@ const md5 = (text: string): string => createHash("md5").update(text).digest("hex
 const onRemote = (text: string): boolean => existsSync(join(dir, "remote", objectKey(md5(text))));
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "flowops-dvc-file-targets-"));
-  root = join(dir, "ws");
-  mkdirSync(join(root, "sub"), { recursive: true });
-  execFileSync("git", ["init", "-q"], { cwd: root });
-  closeDataRepo(await initDataRepo(root));
-  writeFileSync(
-    join(root, ".dvc", "config"),
-    "[core]\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
-  );
-  repo = await openDataRepo(root);
+  ({
+    base: dir,
+    dir: root,
+    repo,
+  } = await tempDataRepo({
+    prefix: "flowops-dvc-file-targets-",
+    scm: "git",
+    at: "ws",
+    config: "[core]\n    remote = storage\n['remote \"storage\"']\n    url = ../../remote\n",
+  }));
+  mkdirSync(join(root, "sub"));
   writeFileSync(join(root, "data.csv"), "a,b\n1,2\n");
   await addTargets(repo, ["data.csv"], { cwd: root });
   // Damaged in every way a full collection would meet: YAML errors in both pipeline files and another .dvc.
@@ -39,11 +40,6 @@ beforeEach(async () => {
   writeFileSync(join(root, "dvc.lock"), "schema: '2.0'\nstages: {s: [\n");
   writeFileSync(join(root, "sub", "dvc.lock"), "garbage: [\n");
   writeFileSync(join(root, "other.dvc"), "outs: [\n");
-});
-
-afterEach(() => {
-  closeDataRepo(repo);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("push and fetch of .dvc file targets", () => {
@@ -78,6 +74,30 @@ describe("push and fetch of .dvc file targets", () => {
       expect(onRemote("a,b\n1,2\n")).toBe(false);
     },
   );
+});
+
+// dvc checks a .dvc target out from that file alone too (`dvc checkout data.csv.dvc`, `dvc pull data.csv.dvc`
+// exit 0 beside an invalid dvc.yaml); `dvc checkout data.csv` fails on it.
+describe("checkout and pull of .dvc file targets", () => {
+  it("checks a .dvc target out although the pipeline files and another .dvc file are damaged", async () => {
+    rmSync(join(root, "data.csv"));
+    const summary = await checkoutTargets(repo, ["data.csv.dvc"], { cwd: root });
+    expect(summary.failed).toEqual([]);
+    expect(readFileSync(join(root, "data.csv"), "utf8")).toBe("a,b\n1,2\n");
+  });
+
+  it("pulls a .dvc target into an empty cache and workspace although the pipeline files are damaged", async () => {
+    await push(repo, [join(root, "data.csv.dvc")]);
+    rmSync(join(root, ".dvc", "cache"), { recursive: true, force: true });
+    rmSync(join(root, "data.csv"));
+    await pull(repo, [join(root, "data.csv.dvc")]);
+    expect(readFileSync(join(root, "data.csv"), "utf8")).toBe("a,b\n1,2\n");
+  });
+
+  it("still reads every stage file to check out an out-path target", async () => {
+    rmSync(join(root, "data.csv"));
+    await expect(checkoutTargets(repo, ["data.csv"], { cwd: root })).rejects.toThrow(/invalid YAML/);
+  });
 });
 
 describe("dvcFileTargets", () => {

@@ -54,3 +54,20 @@ def test_other_targets_still_stop_at_a_damaged_stage_file(make_ws, target: str) 
         outcomes[tool] = _run(ws, tool, "push", target)
     assert outcomes["flowops"] == outcomes["dvc"]
     assert outcomes["dvc"][0] == 1 and outcomes["dvc"][2] == ["WARNING: failed to collect 'workspace', skipping"]
+
+
+def test_a_dvc_file_target_is_checked_out_and_pulled_past_damaged_stage_files(make_ws) -> None:
+    outcomes = {}
+    for tool in ("dvc", "flowops"):
+        ws = _damaged_project(make_ws, tool)
+        (ws.root / "data.csv").unlink()
+        checked_out = _run(ws, tool, "checkout", "data.csv.dvc")
+        restored = (ws.root / "data.csv").read_text()
+        _run(ws, tool, "push", "data.csv.dvc")
+        shutil.rmtree(ws.root / ".dvc" / "cache")
+        (ws.root / "data.csv").unlink()
+        pulled = _run(ws, tool, "pull", "data.csv.dvc")
+        outcomes[tool] = (checked_out, restored, pulled, (ws.root / "data.csv").read_text())
+    assert outcomes["flowops"] == outcomes["dvc"]
+    assert outcomes["dvc"][1] == outcomes["dvc"][3] == "a,b\n1,2\n"
+    assert outcomes["dvc"][2][0] == 0
