@@ -11,6 +11,7 @@ import type { GitIgnoreMatcher } from "../pipelines/gitIgnoreMatcher.js";
 import { isOid } from "./hashInfo.js";
 import { writeFileAtomic } from "../writeFileAtomic.js";
 import { malformedFile, readYamlFile, type YamlFile } from "./yamlFile.js";
+import { dvcFileSyntaxError, placedProblem, validateDvcFile } from "./dvcFileErrors.js";
 import { stringifyLikeRuamel, updateDvcFileText } from "./dvcFileUpdate.js";
 
 export interface DvcOut {
@@ -91,56 +92,25 @@ const ALLOWED_OUT_KEYS: ReadonlySet<string> = new Set([
 
 /** Reads and checks a `.dvc` file of the repository at `root` (absolute), whose outs must lie inside it. */
 export async function readDvcFile(path: string, root: string): Promise<DvcFileDoc> {
-  const file = await readYamlFile(path);
+  const file = await readYamlFile(path).catch((error: unknown) => {
+    throw dvcFileSyntaxError(error);
+  });
   return { ...parseDvcFile(file, root), ...(file.text !== undefined ? { text: file.text } : {}) };
 }
 
 /**
- * Checks a `.dvc` file's fields. With the repository's `root` (and the file's absolute path), an out outside
- * the repository is an error: DVC 3 cannot check such an out out either, and writing it would let a committed
- * `.dvc` file overwrite any file its user can write.
+ * Checks a `.dvc` file's fields, which fail as dvc's schema does (dvcFileErrors.ts). With the repository's
+ * `root` (and the file's absolute path), an out outside the repository is an error too: DVC 3 cannot check
+ * such an out out either, and writing it would let a committed `.dvc` file overwrite any file its user can write.
  */
 export function parseDvcFile(file: YamlFile, root?: string): DvcFileDoc {
-  const { path, value } = file;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw malformedFile(path, 1, "expected a mapping with an 'outs' list");
-  }
-  const raw = value as Record<string, unknown>;
-  const extra = Object.keys(raw).find((key) => !ALLOWED_DOC_KEYS.has(key));
-  if (extra !== undefined) {
-    throw malformedFile(path, file.lineOf([extra]), `extra keys not allowed, in ${extra}`);
-  }
-  const outsValue = raw.outs;
-  if (!Array.isArray(outsValue) || outsValue.length === 0) {
-    throw malformedFile(path, file.lineOf(["outs"]), "'outs' must be a non-empty list");
-  }
-  const outs = outsValue.map((item, index) => parseOut(file, item, index));
-  const wdir = raw.wdir;
-  if (wdir !== undefined && typeof wdir !== "string") {
-    throw malformedFile(path, file.lineOf(["wdir"]), "'wdir' must be a string");
-  }
-  const md5 = raw.md5;
-  if (md5 !== undefined && typeof md5 !== "string") {
-    throw malformedFile(path, file.lineOf(["md5"]), "'md5' must be a string");
-  }
-  const deps = raw.deps;
-  if (deps !== undefined && !Array.isArray(deps)) {
-    throw malformedFile(path, file.lineOf(["deps"]), "'deps' must be a list");
-  }
-  const doc: DvcFileDoc = {
-    path,
-    outs,
-    raw,
-    ...(wdir !== undefined ? { wdir } : {}),
-    ...(md5 !== undefined ? { md5 } : {}),
-    ...(deps !== undefined ? { deps } : {}),
-  };
+  const doc = validateDvcFile(() => dvcFileFields(file));
   if (root !== undefined) {
-    const outsWdir = resolve(dvcFileWdir(path, doc));
-    outs.forEach((out, index) => {
+    const outsWdir = resolve(dvcFileWdir(file.path, doc));
+    doc.outs.forEach((out, index) => {
       if (!isInsideRepository(resolve(outsWdir, out.path), root)) {
         throw malformedFile(
-          path,
+          file.path,
           file.lineOf(["outs", index, "path"]),
           `outs[${index}].path '${out.path}' is outside the repository (${root})`,
         );
@@ -150,23 +120,54 @@ export function parseDvcFile(file: YamlFile, root?: string): DvcFileDoc {
   return doc;
 }
 
+/** A schema problem at `keyPath` of `file`, placed as dvc places it. */
+function invalid(file: YamlFile, keyPath: readonly (string | number)[], message: string): FlowOpsError {
+  return malformedFile(file.path, file.lineOf(keyPath), placedProblem(file, keyPath, message));
+}
+
+function dvcFileFields(file: YamlFile): DvcFileDoc {
+  const { path, value } = file;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw invalid(file, [], "expected a mapping with an 'outs' list");
+  }
+  const raw = value as Record<string, unknown>;
+  const extra = Object.keys(raw).find((key) => !ALLOWED_DOC_KEYS.has(key));
+  if (extra !== undefined) throw invalid(file, [extra], `extra keys not allowed, in ${extra}`);
+  const outsValue = raw.outs;
+  if (!Array.isArray(outsValue) || outsValue.length === 0) {
+    throw invalid(file, ["outs"], "'outs' must be a non-empty list");
+  }
+  const outs = outsValue.map((item, index) => parseOut(file, item, index));
+  const wdir = raw.wdir;
+  if (wdir !== undefined && typeof wdir !== "string")
+    throw invalid(file, ["wdir"], "'wdir' must be a string");
+  const md5 = raw.md5;
+  if (md5 !== undefined && typeof md5 !== "string") throw invalid(file, ["md5"], "'md5' must be a string");
+  const deps = raw.deps;
+  if (deps !== undefined && !Array.isArray(deps)) throw invalid(file, ["deps"], "'deps' must be a list");
+  return {
+    path,
+    outs,
+    raw,
+    ...(wdir !== undefined ? { wdir } : {}),
+    ...(md5 !== undefined ? { md5 } : {}),
+    ...(deps !== undefined ? { deps } : {}),
+  };
+}
+
 function parseOut(file: YamlFile, item: unknown, index: number): DvcOut {
-  const at = (key?: string): number =>
-    file.lineOf(key === undefined ? ["outs", index] : ["outs", index, key]);
+  const at = (key?: string): (string | number)[] =>
+    key === undefined ? ["outs", index] : ["outs", index, key];
   if (item === null || typeof item !== "object" || Array.isArray(item)) {
-    throw malformedFile(file.path, at(), `outs[${index}] must be a mapping`);
+    throw invalid(file, at(), `outs[${index}] must be a mapping`);
   }
   const out = item as Record<string, unknown>;
   const extra = Object.keys(out).find((key) => !ALLOWED_OUT_KEYS.has(key));
   if (extra !== undefined) {
-    throw malformedFile(file.path, at(extra), `extra keys not allowed, in outs -> ${index} -> ${extra}`);
+    throw invalid(file, at(extra), `extra keys not allowed, in outs -> ${index} -> ${extra}`);
   }
   const fail = (key: string, expected: string): never => {
-    throw malformedFile(
-      file.path,
-      at(key),
-      `outs[${index}].${key} must be ${expected}, got ${describeValue(out[key])}`,
-    );
+    throw invalid(file, at(key), `outs[${index}].${key} must be ${expected}, got ${describeValue(out[key])}`);
   };
   if (typeof out.path !== "string" || out.path === "") fail("path", "a non-empty string");
   if (out.md5 !== undefined && (typeof out.md5 !== "string" || !isOid(out.md5)))

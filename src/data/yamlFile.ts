@@ -16,6 +16,8 @@ export interface YamlFile {
   readonly value: unknown;
   /** The 1-based line of the node at `keyPath` (object keys and array indices), or of its nearest parent. */
   lineOf(keyPath: readonly (string | number)[]): number;
+  /** The 1-based column of the same node; absent where the parse cache holds no columns. */
+  columnOf?(keyPath: readonly (string | number)[]): number;
   /** The text parsed, when it was read from a file by readYamlFile. */
   readonly text?: string;
 }
@@ -26,6 +28,21 @@ export function malformedFile(path: string, line: number | undefined, message: s
     "INVALID_PARAMETER_VALUE",
     `${path}${line === undefined ? "" : `:${line}`}: ${message}`,
   );
+}
+
+/**
+ * A text that is not YAML, with where the parser stopped: the message reads as every malformed file's does,
+ * and readers of files with a wording of their own (dvc's, in data/dvcFileErrors.ts) build theirs from the parts.
+ */
+export class YamlSyntaxError extends FlowOpsError {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly column: number | undefined,
+    readonly reason: string,
+  ) {
+    super("INVALID_PARAMETER_VALUE", malformedFile(file, line, `invalid YAML: ${reason}`).message);
+  }
 }
 
 /** Past this many, a file's problems are counted rather than listed: the first few are enough to start on. */
@@ -128,7 +145,8 @@ export function parseYamlDocument(
     return {
       path,
       value: documentValue(path, doc, lineCounter),
-      lineOf: (keyPath) => nodeLine(doc, lineCounter, keyPath),
+      lineOf: (keyPath) => lineCounter.linePos(nodeOffset(doc, keyPath)).line,
+      columnOf: (keyPath) => lineCounter.linePos(nodeOffset(doc, keyPath)).col,
     };
   };
   return cachedYamlParse(path, text, settings.flavour, parse, settings.codec);
@@ -145,16 +163,24 @@ function documentValue(path: string, doc: Document, lineCounter: LineCounter): u
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? undefined;
   } catch (error) {
-    const line = firstAliasLine(doc, lineCounter);
+    const at = firstAliasPosition(doc, lineCounter);
     const reason = error instanceof Error ? error.message : String(error);
-    throw malformedFile(path, line, `invalid YAML: aliases expand too far (${reason}); is it an alias bomb?`);
+    throw new YamlSyntaxError(
+      path,
+      at?.line,
+      at?.col,
+      `aliases expand too far (${reason}); is it an alias bomb?`,
+    );
   }
 }
 
 /** The parser's default; a DVC file has no reason to come near it. */
 const MAX_ALIAS_COUNT = 100;
 
-function firstAliasLine(doc: Document, lineCounter: LineCounter): number | undefined {
+function firstAliasPosition(
+  doc: Document,
+  lineCounter: LineCounter,
+): { line: number; col: number } | undefined {
   const { visit } = yamlLibrary();
   let offset: number | undefined;
   visit(doc, {
@@ -163,7 +189,7 @@ function firstAliasLine(doc: Document, lineCounter: LineCounter): number | undef
       return visit.BREAK;
     },
   });
-  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  return offset === undefined ? undefined : lineCounter.linePos(offset);
 }
 
 /**
@@ -174,33 +200,54 @@ function firstAliasLine(doc: Document, lineCounter: LineCounter): number | undef
  * mappings are not allowed in compact mappings"), then reports that key, whose end is the ':' of the
  * culprit line (where DVC's ruamel points too).
  */
-function syntaxError(path: string, text: string, doc: Document, lineCounter: LineCounter): FlowOpsError {
+function syntaxError(path: string, text: string, doc: Document, lineCounter: LineCounter): YamlSyntaxError {
   const line = (offset: number): number => lineCounter.linePos(offset).line;
+  const failAt = (offset: number, reason: string): YamlSyntaxError => {
+    const at = lineCounter.linePos(offset);
+    return new YamlSyntaxError(path, at.line, at.col, reason);
+  };
   const keyOverLines = (e: YAMLError | undefined): boolean =>
     e?.code === "MULTILINE_IMPLICIT_KEY" && line(e.pos[0]) < line(e.pos[1]);
   const [first, second] = doc.errors;
   const error = first?.code === "BLOCK_AS_IMPLICIT_KEY" && keyOverLines(second) ? second : first;
-  if (error === undefined) return malformedFile(path, undefined, "invalid YAML");
+  if (error === undefined)
+    return new YamlSyntaxError(path, undefined, undefined, "the parser gave no reason");
   const [start, end] = error.pos;
   if (keyOverLines(error)) {
     const above = line(start);
-    return malformedFile(
-      path,
-      line(end),
-      `invalid YAML: mapping values are not allowed here; this line continues the text of line ${above} ` +
+    return failAt(
+      end,
+      `mapping values are not allowed here; this line continues the text of line ${above} ` +
         `(is it indented too far, or is a ':' missing on line ${above}?)`,
     );
   }
   const quoted = error.code === "MISSING_CHAR" ? unclosedQuoteAt(doc, start) : undefined;
   if (quoted !== undefined) {
     const runsTo = text.slice(start).trim() === "" ? "to the end of the file" : `on to line ${line(start)}`;
-    return malformedFile(
-      path,
-      line(quoted.offset),
-      `invalid YAML: missing closing quote (the string that starts here with ${quoted.quote} runs ${runsTo})`,
+    return failAt(
+      quoted.offset,
+      `missing closing quote (the string that starts here with ${quoted.quote} runs ${runsTo})`,
     );
   }
-  return malformedFile(path, line(start), `invalid YAML: ${error.message.split("\n")[0] ?? error.code}`);
+  // The parser leaves out which key: dvc's ruamel names it ("found duplicate key"), and so do we.
+  const key = error.code === "DUPLICATE_KEY" ? keyAt(doc, start) : undefined;
+  if (key !== undefined)
+    return failAt(start, `found duplicate key ${JSON.stringify(key)} (keys must be unique)`);
+  return failAt(start, error.message.split("\n")[0] ?? error.code);
+}
+
+/** The text of the scalar key that starts at `offset`, if one does. */
+function keyAt(doc: Document, offset: number): string | undefined {
+  const { isScalar, visit } = yamlLibrary();
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      found = String(pair.key.value);
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The opening quote of the quoted scalar that the parser found unclosed at `end`, if that is the error. */
@@ -219,7 +266,8 @@ function unclosedQuoteAt(doc: Document, end: number): { offset: number; quote: s
   return found;
 }
 
-function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number {
+/** The offset of the node at `keyPath`, or of its nearest parent that exists. */
+function nodeOffset(doc: Document, keyPath: readonly (string | number)[]): number {
   const { isMap, isSeq } = yamlLibrary();
   let node: unknown = doc.contents;
   let offset = 0;
@@ -244,5 +292,5 @@ function nodeLine(doc: Document, lineCounter: LineCounter, keyPath: readonly (st
       break;
     }
   }
-  return lineCounter.linePos(offset).line;
+  return offset;
 }

@@ -1,6 +1,6 @@
 /**
- * A cache of parsed YAML files in `.dvc/tmp/flowops-yaml/`: the value and the line of every key, stored as
- * JSON under a name made from the file's path, with the text it was parsed from. The YAML parser is slow to start (its code
+ * A cache of parsed YAML files in `.dvc/tmp/flowops-yaml/`: the value and the line and column of every key,
+ * stored as JSON under a name made from the file's path, with the text it was parsed from. The YAML parser is slow to start (its code
  * runs cold in a short-lived command): a no-op `repro` of 20 stages spent a third of its time parsing
  * dvc.yaml and dvc.lock, while reading the same content back from JSON takes a millisecond. Only files that
  * parsed without error are cached, so every syntax error still comes from the parser; a missing, unreadable
@@ -25,6 +25,8 @@ interface CacheEntry {
   value: unknown;
   /** JSON of a key path (elements as strings) -> its 1-based line. */
   lines: Record<string, number>;
+  /** The same for columns; entries written before columns were kept lack it and are misses. */
+  columns?: Record<string, number>;
 }
 
 /** Bigger documents are parsed every time: listing every key's line would cost more than it saves. */
@@ -48,11 +50,12 @@ export function cachedYamlParse(
   if (dir === null) return parse();
   const file = join(dir, `${entryName(`${flavour}\0${resolve(path)}`)}.json`);
   const cached = readEntry(file, codec);
-  if (cached !== undefined && cached.flavour === flavour && cached.text === text)
-    return fromEntry(path, cached);
+  if (cached?.columns !== undefined && cached.flavour === flavour && cached.text === text)
+    return fromEntry(path, cached, cached.columns);
   const parsed = parse();
-  const lines = keyLines(parsed);
-  if (lines !== undefined) writeEntry(dir, file, { flavour, text, value: parsed.value, lines }, codec);
+  const positions = keyPositions(parsed);
+  if (positions !== undefined)
+    writeEntry(dir, file, { flavour, text, value: parsed.value, ...positions }, codec);
   return parsed;
 }
 
@@ -139,34 +142,45 @@ function decoded(value: unknown, codec: YamlValueCodec | undefined): unknown {
   throw new Error("cache entry written with another codec");
 }
 
-function fromEntry(path: string, entry: CacheEntry): YamlFile {
+function fromEntry(path: string, entry: CacheEntry, columns: Record<string, number>): YamlFile {
+  // As the parser answers: the position of the deepest part of the path that exists.
+  const deepest = (positions: Record<string, number>, keyPath: readonly (string | number)[]): number => {
+    const parts = keyPath.map(String);
+    for (let length = parts.length; length >= 0; length--) {
+      const found = positions[JSON.stringify(parts.slice(0, length))];
+      if (found !== undefined) return found;
+    }
+    return 1;
+  };
   return {
     path,
     value: entry.value,
-    // As the parser answers: the line of the deepest part of the path that exists.
-    lineOf: (keyPath) => {
-      const parts = keyPath.map(String);
-      for (let length = parts.length; length >= 0; length--) {
-        const line = entry.lines[JSON.stringify(parts.slice(0, length))];
-        if (line !== undefined) return line;
-      }
-      return 1;
-    },
+    lineOf: (keyPath) => deepest(entry.lines, keyPath),
+    columnOf: (keyPath) => deepest(columns, keyPath),
   };
 }
 
-/** The line of every key and item of the parsed value; undefined when the document is too big to list. */
-function keyLines(parsed: YamlFile): Record<string, number> | undefined {
+/**
+ * The line and column of every key and item of the parsed value; undefined when the document is too big to
+ * list. A parse that gives no columns (a stand-in's) writes none, and an entry without them is a miss.
+ */
+function keyPositions(
+  parsed: YamlFile,
+): { lines: Record<string, number>; columns?: Record<string, number> } | undefined {
   const lines: Record<string, number> = {};
+  const columns: Record<string, number> = {};
   let nodes = 0;
   const visit = (value: unknown, keyPath: (string | number)[]): boolean => {
     if (++nodes > MAX_CACHED_NODES) return false;
-    lines[JSON.stringify(keyPath.map(String))] = parsed.lineOf(keyPath);
+    const key = JSON.stringify(keyPath.map(String));
+    lines[key] = parsed.lineOf(keyPath);
+    if (parsed.columnOf !== undefined) columns[key] = parsed.columnOf(keyPath);
     if (Array.isArray(value)) return value.every((item, index) => visit(item, [...keyPath, index]));
     if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
       return Object.entries(value).every(([key, item]) => visit(item, [...keyPath, key]));
     }
     return true;
   };
-  return visit(parsed.value, []) ? lines : undefined;
+  if (!visit(parsed.value, [])) return undefined;
+  return parsed.columnOf === undefined ? { lines } : { lines, columns };
 }

@@ -9,7 +9,8 @@ import { writeFileAtomic } from "../writeFileAtomic.js";
 import { dirname, join } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { isOid } from "../data/hashInfo.js";
-import { malformedFile } from "../data/yamlFile.js";
+import { malformedFile, type YamlFile } from "../data/yamlFile.js";
+import { parseDvcFileYaml, placedProblem, validateDvcFile } from "../data/dvcFileErrors.js";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
 import { isPlainObject, parsePythonYaml, type PyValue } from "./pythonValues.js";
 import { dumpRuamelYaml } from "./ruamelYaml.js";
@@ -99,14 +100,19 @@ export async function readLock(root: string): Promise<Lock> {
 /** dvc's voluptuous wording for a lock without `schema: '2.0'`. */
 const MISSING_SCHEMA = "required key not provided @ data['schema'] (expected schema: '2.0')";
 
+/** dvc.lock's text as a Lock; what is not YAML, or not a lock, fails as dvc's error for it (dvcFileErrors.ts). */
 export function parseLock(file: string, text: string): Lock {
-  const yaml = parsePythonYaml(file, text);
+  const yaml = parseDvcFileYaml(() => parsePythonYaml(file, text));
+  return validateDvcFile(() => lockOf(file, yaml));
+}
+
+function lockOf(file: string, yaml: YamlFile): Lock {
   const fail = (path: (string | number)[], message: string): FlowOpsError =>
-    malformedFile(file, yaml.lineOf(path), message);
+    malformedFile(file, yaml.lineOf(path), placedProblem(yaml, path, message));
   const doc = yaml.value;
   // An empty (or whitespace-only) dvc.lock is no lock to dvc but a lock without its required `schema`: every
   // command that reads it fails (dvc 3.67.1: "required key not provided"), rather than rerunning every stage.
-  if (doc === undefined) throw malformedFile(file, 1, MISSING_SCHEMA);
+  if (doc === undefined) throw fail([], MISSING_SCHEMA);
   if (!isPlainObject(doc)) throw fail([], "expected a mapping");
   for (const key of Object.keys(doc)) {
     if (!["schema", "stages", "datasets"].includes(key)) throw fail([key], `extra key '${key}' not allowed`);

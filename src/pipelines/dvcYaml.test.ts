@@ -170,21 +170,21 @@ describe("readPipeline", () => {
     );
     expect(message.split("\n")).toEqual([
       expect.stringMatching(/dvc\.yaml:4: stages\.a: extra key 'gpus' not allowed/),
-      expect.stringMatching(/dvc\.yaml:7: stages\.b\.frozen: expected a boolean$/),
+      expect.stringMatching(/dvc\.yaml:7: stages\.b\.frozen: expected a boolean, line 7, column 5$/),
     ]);
   });
 
   it("says what a foreach accepts when given a number", async () => {
     write("dvc.yaml", "stages:\n  a:\n    foreach: 5\n    do:\n      cmd: echo ${item}\n");
     await expect(readPipeline(root)).rejects.toThrow(
-      /dvc\.yaml:3: stages\.a\.foreach: expected a list, a mapping or a '\$\{\.\.\.\}' string$/,
+      /dvc\.yaml:3: stages\.a\.foreach: expected a list, a mapping or a '\$\{\.\.\.\}' string, line 3, column 5$/,
     );
   });
 
   it("lists every type an entry may have when it has none of them", async () => {
     write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    outs: [5]\n");
     await expect(readPipeline(root)).rejects.toThrow(
-      /dvc\.yaml:4: stages\.a\.outs\[0\]: expected a string or a mapping$/,
+      /dvc\.yaml:4: stages\.a\.outs\[0\]: expected a string or a mapping, line 4, column 12$/,
     );
   });
 

@@ -7,6 +7,7 @@
 import { isAbsolute, join, posix, relative, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile, malformedFileProblems } from "../data/yamlFile.js";
+import { dvcFileInvalid, parseDvcFileYaml, placedProblem } from "../data/dvcFileErrors.js";
 import type { TrackedOut } from "../data/dvcFile.js";
 import {
   InterpolationContext,
@@ -142,7 +143,7 @@ export async function parsePipeline(
   repoRoot: string = root,
 ): Promise<Pipeline> {
   const dvcfile = relative(repoRoot, file).split(sep).join("/");
-  const yaml = parsePythonYaml(file, text);
+  const yaml = parseDvcFileYaml(() => parsePythonYaml(file, text));
   const fail: Fail = (keyPath, message) => malformedFile(file, yaml.lineOf(keyPath), message);
   const doc = yaml.value ?? {};
   const problems = validateTopLevel(doc);
@@ -152,8 +153,11 @@ export async function parsePipeline(
       problems.push(...validateStageDefinition(name, def));
   }
   if (problems.length > 0) {
-    const located = problems.map(({ path, message }) => ({ line: yaml.lineOf(path), message }));
-    throw malformedFileProblems(file, located);
+    const located = problems.map(({ path, message }) => ({
+      line: yaml.lineOf(path),
+      message: placedProblem(yaml, path, message),
+    }));
+    throw dvcFileInvalid(malformedFileProblems(file, located));
   }
   const rawStages = (top.stages ?? {}) as Record<string, Record<string, unknown>>;
 

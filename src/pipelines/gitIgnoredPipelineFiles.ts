@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { WalkedRepo } from "../data/dvcFile.js";
 import { cwdRelative, parseDvcTarget } from "../data/dvcTarget.js";
+import { dvcFileErrorType, type DvcFileErrorType } from "../data/dvcFileErrors.js";
 import { FlowOpsError } from "../errors.js";
 import { LOCK_FILE } from "./dvcLock.js";
 import { PIPELINE_FILE } from "./dvcYaml.js";
@@ -32,9 +33,15 @@ export function fileIsGitIgnored(shown: string, pipelineFile = false): FileIsGit
   return new FileIsGitIgnoredError(shown, pipelineFile);
 }
 
-/** The exception class dvc would name for `error` in a JSON report: FileIsGitIgnored, else its base class. */
-export function dvcExceptionType(error: FlowOpsError): "FileIsGitIgnored" | "DvcException" {
-  return error instanceof FileIsGitIgnoredError ? "FileIsGitIgnored" : "DvcException";
+/**
+ * The exception class dvc would name for `error` in a JSON report: FileIsGitIgnored, the YAML error of a dvc
+ * file that does not load (data/dvcFileErrors.ts), else dvc's base class.
+ */
+export function dvcExceptionType(
+  error: FlowOpsError,
+): "FileIsGitIgnored" | DvcFileErrorType | "DvcException" {
+  if (error instanceof FileIsGitIgnoredError) return "FileIsGitIgnored";
+  return dvcFileErrorType(error) ?? "DvcException";
 }
 
 /** The repository as the checks need it: only a repository in Git (`repo.scm`) has anything ignored. */

@@ -3,6 +3,8 @@ workspace) in ways scripts read by exit code and warning, and FlowOps must do th
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import Workspace, error_lines
 
@@ -142,3 +144,53 @@ def test_a_lone_stage_is_drawn_with_dvcs_padding(make_ws):
         ws.write("dvc.yaml", "stages:\n  a:\n    cmd: echo a\n  bb:\n    cmd: echo b\n")
         outputs[tool] = run(ws, tool, ["dag"]).stdout
     assert outputs["flowops"] == outputs["dvc"] == "+---+  \n| a |  \n+---+  \n+----+ \n| bb | \n+----+ \n"
+
+
+# (file, text): dvc files that are not YAML, each a mistake people make by hand.
+SYNTAX_DAMAGES = [
+    ("dvc.lock", 'schema: "2.0"\nstages: [\n'),
+    ("dvc.yaml", 'stages:\n  a:\n    cmd: "echo a\n    outs:\n    - a.txt\n'),
+    ("dvc.yaml", "stages:\n  a:\n    cmd: echo a\n      outs: x\n"),
+    ("dvc.yaml", "stages:\n  a:\n    cmd: echo a\n    cmd: echo b\n"),
+    ("dvc.yaml", "stages:\n\ta:\n    cmd: echo a\n"),
+    ("x.dvc", "outs:\n- md5: [\n"),
+]
+
+
+def places(text: str, pattern: str) -> list[tuple[int, int]]:
+    return [(int(line), int(column)) for line, column in re.findall(pattern, text)]
+
+
+@pytest.mark.parametrize(("damaged", "text"), SYNTAX_DAMAGES)
+@pytest.mark.parametrize(("dvc_args", "flowops_args"), [(["repro"], ["repro"]), (["status"], ["data", "status"])])
+def test_a_dvc_file_that_is_not_yaml_is_placed_where_dvc_places_it(make_ws, damaged, text, dvc_args, flowops_args):
+    """dvc's YAMLSyntaxError gives ruamel's marks ("in line L, column C"); ours gives one of them the same way."""
+    results = {}
+    for tool, args in (("dvc", dvc_args), ("flowops", flowops_args)):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", STAGES)
+        ws.write(damaged, text)
+        results[tool] = run(ws, tool, args)
+    dvc, ours = results["dvc"], results["flowops"]
+    assert ours.returncode == dvc.returncode
+    assert f"'./{damaged}' is invalid." in dvc.stderr
+    assert re.search(rf"{re.escape(damaged)}:\d+: invalid YAML: ", ours.stderr), ours.stderr
+    [place] = places(ours.stderr, r", in line (\d+), column (\d+)\n")
+    # dvc's console wraps at 80 columns, inside its "in line L, column C" too.
+    assert place in places(dvc.stderr, r"in\s+line\s+(\d+),\s+column\s+(\d+)"), (dvc.stderr, ours.stderr)
+
+
+def test_a_lock_schema_problem_is_placed_where_dvc_places_it(make_ws):
+    """dvc's YAMLValidationError names the line and column of the mapping that is wrong; for a stage that is
+    not a mapping that is the stage's own key, where ours points too."""
+    results = {}
+    for tool, args in (("dvc", ["repro"]), ("flowops", ["repro"])):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", STAGES)
+        ws.write("dvc.lock", 'schema: "2.0"\nstages:\n  a: 5\n')
+        results[tool] = run(ws, tool, args)
+    dvc, ours = results["dvc"], results["flowops"]
+    assert ours.returncode == dvc.returncode == 255
+    assert "'./dvc.lock' validation failed." in dvc.stderr
+    assert places(ours.stderr, r"dvc\.lock:3: .*, line (\d+), column (\d+)\n") == [(3, 3)]
+    assert places(dvc.stderr, r",\s+line\s+(\d+),\s+column\s+(\d+)") == [(3, 3)]

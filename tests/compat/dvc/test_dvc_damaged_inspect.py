@@ -22,6 +22,9 @@ DAMAGES = [
     ("dvc.lock", ""),
     ("dvc.lock", 'schema: "2.0"\nstages:\n  a: 5\n'),
     ("dvc.yaml", "stages: [\n"),
+    ("dvc.yaml", PIPELINE.replace("    cmd:", "    bogus: 1\n    cmd:")),
+    ("x.dvc", "outs:\n- md5: [\n"),
+    ("x.dvc", "outs:\n- md5: abc\n  path: x\n  bogus: 1\n"),
 ]
 
 
@@ -45,9 +48,9 @@ def warnings_without_reason(stderr: str) -> list[str]:
 
 
 def without_error_details(shown):
-    """--json output with each error's type and message blanked (worded differently), its place kept."""
+    """--json output with each error's message blanked (worded differently), its place and dvc's class kept."""
     if isinstance(shown, dict):
-        return {k: ("<error>" if k in ("error", "type", "msg") else without_error_details(v)) for k, v in shown.items()}
+        return {k: ("<msg>" if k == "msg" else without_error_details(v)) for k, v in shown.items()}
     if isinstance(shown, list):
         return [without_error_details(item) for item in shown]
     return shown
