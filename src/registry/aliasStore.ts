@@ -51,6 +51,8 @@ export async function getModelVersionByAlias(
 ): Promise<ModelVersion> {
   validateModelName(name);
   validateAliasName(alias);
+  // MLflow looks the model up first, so a missing model is a 404 rather than an unknown alias.
+  await assertRegisteredModelExists(db, name);
   const row = await db
     .selectFrom("registered_model_aliases")
     .select("version")

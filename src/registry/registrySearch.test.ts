@@ -77,6 +77,13 @@ describe.each(metadataBackends())("registry search on $name", (backend) => {
     expect(await modelNames({ order_by: ["timestamp ASC"] })).toEqual(["beta", "gamma", "alpha"]);
   });
 
+  // Regression: the list was quoted as JSON (["name","name DESC"]); MLflow writes Python's repr.
+  it("refuses a field named twice in order_by, quoting the list as MLflow does", async () => {
+    await expect(modelNames({ order_by: ["name", "name DESC"] })).rejects.toThrow(
+      "`order_by` contains duplicate fields: ['name', 'name DESC']",
+    );
+  });
+
   it("pages with a token only while more results remain", async () => {
     const first = await searchRegisteredModels(meta, { max_results: 2 });
     expect(first.items.map((m) => m.name)).toEqual(["alpha", "beta"]);

@@ -13,6 +13,7 @@ import {
   NUMERIC_COMPARATORS,
   parseOrderBy,
   parseSearchFilter,
+  refuseDuplicateOrderBy,
   STRING_COMPARATORS,
   validateFilter,
   type FilterClause,
@@ -175,13 +176,8 @@ function withTiebreaks(
   clauses: readonly string[] | undefined,
   tiebreaks: readonly { key: string; ascending: boolean }[],
 ): { key: string; ascending: boolean }[] {
-  const seen = new Set<string>();
-  for (const term of terms) {
-    if (seen.has(term.key)) {
-      throw invalidParameter(`\`order_by\` contains duplicate fields: ${JSON.stringify(clauses ?? [])}`);
-    }
-    seen.add(term.key);
-  }
+  refuseDuplicateOrderBy(terms, clauses);
+  const seen = new Set(terms.map((t) => t.key));
   return [...terms, ...tiebreaks.filter((t) => !seen.has(t.key))];
 }
 

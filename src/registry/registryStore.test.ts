@@ -213,6 +213,15 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
     await rejects(setRegisteredModelAlias(meta.db, "m", "x", "9"), "RESOURCE_DOES_NOT_EXIST");
   });
 
+  // Regression: FlowOps answered "Registered model alias champion not found." (400); MLflow 3.17.2 a 404.
+  it("reads an alias of a missing model as a missing model", async () => {
+    await rejects(
+      getModelVersionByAlias(meta.db, "absent", "champion"),
+      "RESOURCE_DOES_NOT_EXIST",
+      /Registered Model with name=absent not found/,
+    );
+  });
+
   it.each([
     ["latest", /reserved/],
     ["LaTeSt", /reserved/],

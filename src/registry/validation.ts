@@ -9,6 +9,7 @@ import {
   pathNotUnique,
   pythonNormpath,
 } from "../tracking/entityValidation.js";
+import { invalidValueMessage } from "../tracking/validationMessages.js";
 
 const MAX_TAG_KEY_LENGTH = 250;
 /** MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH: registered-model and model-version tags alike. */
@@ -21,9 +22,8 @@ const missing = (field: string) => invalidParameter(`Missing value for required 
 const tooLong = (field: string, limit: number) =>
   invalidParameter(`'${field}' exceeds the maximum length of ${limit} characters`);
 
-/** MLflow's `invalid_value`: the value as compact JSON, then why. */
 const invalidValue = (field: string, value: string, why: string) =>
-  invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: ${why}`);
+  invalidParameter(invalidValueMessage(field, value, why));
 
 const badPath = (name: string) =>
   "Names may be treated as files in certain cases, and must not resolve to other names when treated as " +

@@ -3,6 +3,13 @@
  * client sees the same INVALID_PARAMETER_VALUE messages it would get from MLflow. Pure functions only.
  */
 import { invalidParameter } from "../errors.js";
+import {
+  appendToJsonPath,
+  exceedsMaximumLengthMessage,
+  invalidValueMessage,
+  missingValueMessage,
+  pythonFloatText,
+} from "./validationMessages.js";
 
 export const MAX_PARAMS_TAGS_PER_BATCH = 100;
 export const MAX_METRICS_PER_BATCH = 1000;
@@ -34,8 +41,6 @@ export function hasValidKeyCharacters(name: string): boolean {
   return VALID_KEY.test(name);
 }
 
-type KeyKind = "metric" | "parameter" | "tag";
-
 /** Python's posixpath.normpath, which MLflow uses to decide whether a key could alias another as a file. */
 export function pythonNormpath(path: string): string {
   if (path === "") return ".";
@@ -61,40 +66,53 @@ function codePointLength(value: string): number {
   return value.length <= 1 ? value.length : [...value].length;
 }
 
-export function validateLength(entityName: string, limit: number, value: string): void {
+/** `_validate_length_limit` without truncation; `path` is what MLflow names in the message. */
+export function validateLength(path: string, limit: number, value: string): void {
   if (value.length <= limit) return;
-  const length = codePointLength(value);
-  if (length <= limit) return;
-  throw invalidParameter(
-    `${entityName} '${[...value].slice(0, 250).join("")}' had length ${length}, which exceeded length limit of ${limit}`,
-  );
+  if (codePointLength(value) <= limit) return;
+  throw invalidParameter(exceedsMaximumLengthMessage(path, limit));
 }
 
-export function validateKeyName(kind: KeyKind, name: string): void {
+/**
+ * `_validate_metric_name`, `_validate_param_name` and `_validate_tag_name`: one rule, reported under the
+ * field `path` the client sent (`key`, `name` for a metric, `tags[0].key` inside a batch). An empty key is
+ * a missing one to MLflow's handlers, whose `_assert_required` runs first.
+ */
+export function validateKeyName(name: string, path: string, requiredPath = path): void {
+  if (name === "") throw invalidParameter(missingValueMessage(requiredPath));
   if (!hasValidKeyCharacters(name))
-    throw invalidParameter(`Invalid ${kind} name: '${name}'. ${BAD_CHARACTERS_MESSAGE}`);
-  if (pathNotUnique(name)) {
-    throw invalidParameter(
-      `Invalid ${kind} name: '${name}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${pythonNormpath(name)}'`,
-    );
-  }
+    throw invalidParameter(invalidValueMessage(path, name, BAD_CHARACTERS_MESSAGE));
+  if (pathNotUnique(name)) throw invalidParameter(invalidValueMessage(path, name, badPathMessage(name)));
 }
 
-export function validateMetric(metric: {
-  key: string;
-  value: number;
-  timestamp: number;
-  step: number;
-}): void {
-  validateKeyName("metric", metric.key);
+/** `bad_path_message`; only reached by names of the valid alphabet, so Python's repr is plain quoting. */
+function badPathMessage(name: string): string {
+  return `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${pythonNormpath(name)}'`;
+}
+
+/** `_validate_metric`; `batchPath` is `metrics[i]` inside a log-batch request. */
+export function validateMetric(
+  metric: { key: string; value: number; timestamp: number; step: number },
+  batchPath = "",
+): void {
+  validateKeyName(metric.key, appendToJsonPath(batchPath, "name"), appendToJsonPath(batchPath, "key"));
+  const value = pythonFloatText(metric.value);
   if (!Number.isInteger(metric.timestamp) || metric.timestamp < 0) {
     throw invalidParameter(
-      `Got invalid timestamp ${metric.timestamp} for metric '${metric.key}' (value=${metric.value}). Timestamp must be a nonnegative long (64-bit integer) `,
+      invalidValueMessage(
+        appendToJsonPath(batchPath, "timestamp"),
+        metric.timestamp,
+        `metric '${metric.key}' (value=${value}). Timestamp must be a nonnegative long (64-bit integer) `,
+      ),
     );
   }
   if (!Number.isInteger(metric.step)) {
     throw invalidParameter(
-      `Got invalid step ${metric.step} for metric '${metric.key}' (value=${metric.value}). Step must be a valid long (64-bit integer).`,
+      invalidValueMessage(
+        appendToJsonPath(batchPath, "step"),
+        metric.step,
+        `metric '${metric.key}' (value=${value}). Step must be a valid long (64-bit integer).`,
+      ),
     );
   }
   validateLength("Metric name", MAX_ENTITY_KEY_LENGTH, metric.key);
@@ -108,8 +126,7 @@ function truncated(entity: string, value: string, limit: number): string {
   if (value.length <= limit) return value;
   const points = [...value];
   if (points.length <= limit) return value;
-  if (!truncateLongValues())
-    throw invalidParameter(`'${entity}' exceeds the maximum length of ${limit} characters`);
+  if (!truncateLongValues()) throw invalidParameter(exceedsMaximumLengthMessage(entity, limit));
   return points.slice(0, limit).join("");
 }
 
@@ -126,31 +143,31 @@ function truncateLongValues(): boolean {
 }
 
 /** Checks a param and returns it as stored: its value cut to MAX_PARAM_VAL_LENGTH. */
-export function validateParam<P extends { key: string; value: string }>(param: P): P {
-  validateKeyName("parameter", param.key);
+export function validateParam<P extends { key: string; value: string }>(param: P, batchPath = ""): P {
+  validateKeyName(param.key, appendToJsonPath(batchPath, "key"));
   validateLength("Param key", MAX_ENTITY_KEY_LENGTH, param.key);
   return { ...param, value: truncated("Param value", param.value, MAX_PARAM_VAL_LENGTH) };
 }
 
 /** Checks a run tag and returns it as stored: its value cut to MAX_TAG_VAL_LENGTH. */
-export function validateRunTag<T extends { key: string; value: string }>(tag: T): T {
-  validateKeyName("tag", tag.key);
-  validateLength("Tag key", MAX_ENTITY_KEY_LENGTH, tag.key);
-  return { ...tag, value: truncated("value", tag.value, MAX_TAG_VAL_LENGTH) };
+export function validateRunTag<T extends { key: string; value: string }>(tag: T, batchPath = ""): T {
+  const keyPath = appendToJsonPath(batchPath, "key");
+  validateKeyName(tag.key, keyPath);
+  validateLength(keyPath, MAX_ENTITY_KEY_LENGTH, tag.key);
+  return { ...tag, value: truncated(appendToJsonPath(batchPath, "value"), tag.value, MAX_TAG_VAL_LENGTH) };
 }
 
+/** `_validate_experiment_tag`: MLflow names the fields without a batch path, even in experiments/create. */
 export function validateExperimentTag(tag: { key: string; value: string }): void {
-  validateKeyName("tag", tag.key);
-  validateLength("Tag key", MAX_EXPERIMENT_TAG_KEY_LENGTH, tag.key);
-  validateLength("Tag value", MAX_EXPERIMENT_TAG_VAL_LENGTH, tag.value);
+  validateKeyName(tag.key, "key");
+  validateLength("key", MAX_EXPERIMENT_TAG_KEY_LENGTH, tag.key);
+  validateLength("value", MAX_EXPERIMENT_TAG_VAL_LENGTH, tag.value);
 }
 
 export function validateExperimentName(name: string): void {
   if (name === "") throw invalidParameter(`Invalid experiment name: '${name}'`);
   if (codePointLength(name) > MAX_EXPERIMENT_NAME_LENGTH) {
-    throw invalidParameter(
-      `Experiment name exceeds the maximum length of ${MAX_EXPERIMENT_NAME_LENGTH} characters`,
-    );
+    throw invalidParameter(exceedsMaximumLengthMessage("name", MAX_EXPERIMENT_NAME_LENGTH));
   }
 }
 
@@ -188,15 +205,14 @@ export function validateDataset(dataset: {
   schema?: string | undefined;
   profile?: string | undefined;
 }): void {
-  validateLength("Dataset name", MAX_DATASET_NAME_SIZE, dataset.name);
-  validateLength("Dataset digest", MAX_DATASET_DIGEST_SIZE, dataset.digest);
-  validateLength("Dataset source", MAX_DATASET_SOURCE_SIZE, dataset.source);
-  if (dataset.schema !== undefined) validateLength("Dataset schema", MAX_DATASET_SCHEMA_SIZE, dataset.schema);
-  if (dataset.profile !== undefined)
-    validateLength("Dataset profile", MAX_DATASET_PROFILE_SIZE, dataset.profile);
+  validateLength("name", MAX_DATASET_NAME_SIZE, dataset.name);
+  validateLength("digest", MAX_DATASET_DIGEST_SIZE, dataset.digest);
+  validateLength("source", MAX_DATASET_SOURCE_SIZE, dataset.source);
+  if (dataset.schema !== undefined) validateLength("schema", MAX_DATASET_SCHEMA_SIZE, dataset.schema);
+  if (dataset.profile !== undefined) validateLength("profile", MAX_DATASET_PROFILE_SIZE, dataset.profile);
 }
 
 export function validateInputTag(tag: { key: string; value: string }): void {
-  validateLength("Input tag key", MAX_INPUT_TAG_KEY_SIZE, tag.key);
-  validateLength("Input tag value", MAX_INPUT_TAG_VALUE_SIZE, tag.value);
+  validateLength("key", MAX_INPUT_TAG_KEY_SIZE, tag.key);
+  validateLength("value", MAX_INPUT_TAG_VALUE_SIZE, tag.value);
 }

@@ -147,7 +147,7 @@ describe.each(metadataBackends())("experiment store on $name", (backend) => {
     await setExperimentTag(meta.db, id, { key: "note:v1", value: "x".repeat(20000) });
     expect((await getExperiment(meta.db, id)).tags[0]?.value).toHaveLength(20000);
     await expect(setExperimentTag(meta.db, id, { key: "n", value: "x".repeat(20001) })).rejects.toThrow(
-      /exceeded length limit of 20000/,
+      "'value' exceeds the maximum length of 20000 characters",
     );
   });
 

@@ -2,32 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metadataBackends } from "../../test/support/backends.js";
 import type { MetadataDb } from "../db/connect.js";
 import { createExperiment } from "./experimentStore.js";
-import {
-  getMetricHistory,
-  getMetricHistoryBulk,
-  getMetricHistoryBulkInterval,
-  sampleSteps,
-} from "./metricHistory.js";
+import { getMetricHistory, getMetricHistoryBulk } from "./metricHistory.js";
+import { getMetricHistoryBulkInterval } from "./metricSampling.js";
 import { logBatch } from "./runLogging.js";
 import { createRun } from "./runStore.js";
-
-describe("sampleSteps", () => {
-  it("returns every step in range when they fit", () => {
-    expect([...sampleSteps(2, 4, 10, [1, 2, 3, 4, 5])].sort()).toEqual([2, 3, 4]);
-  });
-
-  it("spreads samples evenly and always keeps the last step in range", () => {
-    const steps = Array.from({ length: 100 }, (_, i) => i);
-    const sampled = [...sampleSteps(0, 99, 10, steps)].sort((a, b) => a - b);
-    expect(sampled).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99]);
-  });
-
-  it("samples inside a range that does not start at the first step", () => {
-    const steps = Array.from({ length: 100 }, (_, i) => i);
-    const sampled = [...sampleSteps(50, 99, 5, steps)].sort((a, b) => a - b);
-    expect(sampled).toEqual([50, 60, 70, 80, 90, 99]);
-  });
-});
 
 describe.each(metadataBackends())("metric history on $name", (backend) => {
   let meta: MetadataDb;
@@ -94,16 +72,6 @@ describe.each(metadataBackends())("metric history on $name", (backend) => {
     expect(await getMetricHistoryBulk(meta.db, [runA], "loss", 3)).toHaveLength(3);
   });
 
-  it("samples steps per run and keeps each run's first and last step", async () => {
-    const metrics = await getMetricHistoryBulkInterval(meta.db, [runA, runB], "loss", { maxResults: 5 });
-    const aSteps = metrics.filter((m) => m.run_id === runA).map((m) => m.step);
-    expect(aSteps).toContain(0);
-    expect(aSteps).toContain(49);
-    expect(aSteps.length).toBeLessThanOrEqual(8);
-    expect(metrics.filter((m) => m.run_id === runB).map((m) => m.step)).toEqual([7, 100]);
-    expect(metrics[0]?.run_id).toBe(runA);
-  });
-
   it("limits sampling to a step range", async () => {
     const metrics = await getMetricHistoryBulkInterval(meta.db, [runA], "loss", {
       startStep: 10,
@@ -124,7 +92,8 @@ describe.each(metadataBackends())("metric history on $name", (backend) => {
     await expect(
       getMetricHistoryBulkInterval(meta.db, [runA], "loss", { maxResults: 2501 }),
     ).rejects.toMatchObject({
-      message: "max_results must be between 1 and 2500.",
+      message:
+        "max_results must be between 1 and 2500. See the API docs for more information about request parameters.",
     });
     const tooMany = Array.from({ length: 101 }, (_, i) => `r${i}`);
     await expect(getMetricHistoryBulkInterval(meta.db, tooMany, "loss")).rejects.toMatchObject({

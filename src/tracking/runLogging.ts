@@ -76,9 +76,9 @@ export async function logBatch(db: Kysely<Database>, runId: string, batch: LogBa
   const metrics = batch.metrics ?? [];
   validateBatchLimits(metrics.length, batch.params?.length ?? 0, batch.tags?.length ?? 0);
   validateParamKeysUnique(batch.params ?? []);
-  metrics.forEach(validateMetric);
-  const params = (batch.params ?? []).map(validateParam);
-  const tags = (batch.tags ?? []).map(validateRunTag);
+  metrics.forEach((metric, i) => validateMetric(metric, `metrics[${i}]`));
+  const params = (batch.params ?? []).map((param, i) => validateParam(param, `params[${i}]`));
+  const tags = (batch.tags ?? []).map((tag, i) => validateRunTag(tag, `tags[${i}]`));
   await db.transaction().execute(async (tx) => {
     await requireActiveRun(tx, runId);
     await writeParams(tx, runId, params, (conflicts) => {

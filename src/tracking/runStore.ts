@@ -65,7 +65,7 @@ export async function createRun(db: Kysely<Database>, input: CreateRunInput, now
       `The experiment ${experiment.experiment_id} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`,
     );
   }
-  const tags = (input.tags ?? []).map(validateRunTag);
+  const tags = (input.tags ?? []).map((tag) => validateRunTag(tag));
   const nameTag = lastValue(tags, RUN_NAME_TAG);
   const runName = input.run_name || undefined;
   if (runName !== undefined && nameTag !== undefined && runName !== nameTag) {

@@ -258,10 +258,29 @@ describe("registry search routes", () => {
     });
     expect(second.json.registered_models?.map((m: { name: string }) => m.name)).toEqual(["Search-A"]);
     expect(second.json.next_page_token).toBeUndefined();
-    const tooMany = await call("GET", "registered-models/search", { max_results: 1001 });
-    expect(tooMany.json.message).toContain("at most 1000");
     const badKey = await call("GET", "registered-models/search", { filter: "source = 'x'" });
     expect(badKey.status).toBe(400);
+  });
+
+  // Regression: FlowOps worded these as the store's "It must be at most 1000"; MLflow's handler schema
+  // refuses them first, with a bare type hint (read off mlflow server 3.17.2 with curl).
+  it("refuses a page size over the handler's limit in MLflow's words", async () => {
+    const hint = (value: string) =>
+      `Invalid value "${value}" for parameter 'max_results' supplied:  Hint: Value was of type 'str'. See the API docs for more information about request parameters.`;
+    for (const [path, value] of [
+      ["registered-models/search", "1001"],
+      ["model-versions/search", "200001"],
+      ["registered-models/search", "abc"],
+      ["model-versions/search", "1.5"],
+    ] as const) {
+      expect(await call("GET", path, { max_results: value })).toEqual({
+        status: 400,
+        json: { error_code: "INVALID_PARAMETER_VALUE", message: hint(value) },
+      });
+    }
+    const versions = await call("GET", "model-versions/search", { max_results: "100000" });
+    expect(versions.status).toBe(200);
+    expect((await call("GET", "registered-models/search", { max_results: " 2" })).status).toBe(200);
   });
 
   it("filters model versions by run_id IN and version_number, and orders them on request", async () => {

@@ -43,18 +43,21 @@ import type { RegistryWebhooks } from "../../registry/webhooks/registryWebhooks.
 import { decodePageToken, encodePageToken } from "../../tracking/search/pageToken.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
-import { bool, int64, keyValue, list } from "../wire.js";
+import { bool, keyValue, list } from "../wire.js";
 import { stringOrEmpty } from "./protoScalars.js";
+import { pythonQueryInteger } from "./queryIntegers.js";
 
 /** Versions are strings in the proto; a client may still send a number. */
 const version = z.union([z.string(), z.number().int()]).transform((v) => String(v));
 
-const searchRequest = z.object({
-  filter: z.string().optional(),
-  max_results: int64().optional(),
-  order_by: list(z.string()).optional(),
-  page_token: z.string().optional(),
-});
+/** `atMost`: the limit of MLflow's handler-level schema (1000 models, 200000 versions). */
+const searchRequest = (atMost: number) =>
+  z.object({
+    filter: z.string().optional(),
+    max_results: pythonQueryInteger(atMost).optional(),
+    order_by: list(z.string()).optional(),
+    page_token: z.string().optional(),
+  });
 
 /** `webhooks` hears of each change once it is saved (mlflow's handlers call `deliver_webhook` there). */
 export async function registryRoutes(
@@ -127,7 +130,7 @@ export async function registryRoutes(
   registerRpc(app, {
     method: "GET",
     path: "registered-models/search",
-    request: searchRequest,
+    request: searchRequest(1000),
     handle: async (input) => {
       const page =
         input.max_results === 0
@@ -276,7 +279,7 @@ export async function registryRoutes(
   registerRpc(app, {
     method: "GET",
     path: "model-versions/search",
-    request: searchRequest,
+    request: searchRequest(200_000),
     handle: async (input) => {
       const page = await searchModelVersions(ctx.meta, input);
       return {
@@ -326,7 +329,7 @@ export async function registryRoutes(
  */
 async function emptyRegisteredModelPage(
   meta: MetadataDb,
-  request: z.output<typeof searchRequest>,
+  request: z.output<ReturnType<typeof searchRequest>>,
 ): Promise<{ items: RegisteredModel[]; nextPageToken?: string }> {
   const probe = await searchRegisteredModels(meta, { ...request, max_results: 1 });
   if (probe.items.length === 0) return { items: [] };

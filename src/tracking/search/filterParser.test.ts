@@ -131,10 +131,26 @@ describe("parseSearchFilter", () => {
     expect(parseError("tags.`k = 'v'").message).toMatch(/unterminated ` quote/);
   });
 
-  it("rejects a trailing or leading AND", () => {
-    expect(parseError("metrics.a > 1 AND").message).toMatch(/after AND/);
-    expect(parseError("AND metrics.a > 1").message).toMatch(/expected an identifier/);
-    expect(parseError("metrics.a > 1 AND AND metrics.b > 1").message).toMatch(/expected an identifier/);
+  // Regression: these were 400s; mlflow server 3.17.2 answers them as the filter without the stray ANDs.
+  it("skips a leading, doubled or trailing AND, as MLflow's parser does", () => {
+    const one = parseSearchFilter("metrics.a > 1");
+    expect(parseSearchFilter("metrics.a > 1 AND")).toEqual(one);
+    expect(parseSearchFilter("and metrics.a > 1 and ")).toEqual(one);
+    expect(parseSearchFilter("metrics.a > 1 AND and metrics.b > 1")).toEqual(
+      parseSearchFilter("metrics.a > 1 AND metrics.b > 1"),
+    );
+    expect(parseSearchFilter(" and AND ")).toEqual([]);
+  });
+
+  it("still refuses two comparisons without AND between them", () => {
+    expect(parseError("metrics.a > 1 metrics.b > 1").message).toMatch(/expected AND between comparisons/);
+  });
+
+  // Regression: `metrics.m > 1e400` was a 400; MLflow reads the value with float(), so it is infinity.
+  it("reads a metric value beyond double range as an infinity, and refuses it for attributes", () => {
+    expect(parseSearchFilter("metrics.m > 1e400")[0]?.value).toBe(Number.POSITIVE_INFINITY);
+    expect(parseSearchFilter("metrics.m < -1e400")[0]?.value).toBe(Number.NEGATIVE_INFINITY);
+    expect(parseError("attributes.start_time > 1e400").message).toMatch(/number out of range '1e400'/);
   });
 
   it("rejects a missing comparator or value", () => {

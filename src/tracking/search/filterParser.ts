@@ -29,22 +29,29 @@ export * from "./pageToken.js";
 const SYMBOL_COMPARATORS: ReadonlySet<string> = new Set(["=", "!=", ">", ">=", "<", "<="]);
 const WHAT = "filter";
 
-/** Parses a filter; an absent or blank filter has no clauses. */
+/**
+ * Parses a filter; an absent or blank filter has no clauses. MLflow's parser (sqlparse) drops every AND
+ * keyword and keeps what lies between, so a leading, doubled or trailing AND joins nothing and is skipped:
+ * `metrics.m > 1 and` is `metrics.m > 1`, and a filter of ANDs alone has no clauses.
+ */
 export function parseSearchFilter(filter: string | undefined): FilterClause[] {
   if (filter === undefined || filter.trim() === "") return [];
   const tokens = tokenize(filter, WHAT);
   const cursor = new TokenCursor(filter, tokens, WHAT);
   const clauses: FilterClause[] = [];
   for (;;) {
+    skipAnds(cursor);
+    if (cursor.peek() === undefined) return clauses;
     clauses.push(parseClause(cursor));
     const next = cursor.peek();
     if (next === undefined) return clauses;
-    if (isKeyword(next, "AND")) {
-      cursor.next();
-      if (cursor.peek() === undefined) throw cursor.error("expected a comparison after AND");
-      continue;
-    }
-    throw invalidClause(filter, next);
+    if (!isKeyword(next, "AND")) throw invalidClause(filter, next);
+  }
+}
+
+function skipAnds(cursor: TokenCursor): void {
+  for (let token = cursor.peek(); token !== undefined && isKeyword(token, "AND"); token = cursor.peek()) {
+    cursor.next();
   }
 }
 
@@ -134,7 +141,11 @@ function parseValue(
       );
     }
     const value = Number(token.text);
-    if (!Number.isFinite(value)) throw cursor.errorAt(token, `number out of range '${excerpt(token.text)}'`);
+    // MLflow reads a metric's value with float(), where 1e400 is inf and compares as such; an attribute's
+    // goes through int(), which cannot hold it.
+    if (!Number.isFinite(value) && identifier.type !== "metric") {
+      throw cursor.errorAt(token, `number out of range '${excerpt(token.text)}'`);
+    }
     return value;
   }
   if (token.kind === "string" || token.kind === "quoted") {

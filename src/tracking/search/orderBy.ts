@@ -5,6 +5,7 @@
 import { invalidParameter } from "../../errors.js";
 import { parseIdentifier, TokenCursor, type EntityType } from "./filterSyntax.js";
 import { excerpt, tokenize } from "./filterTokenizer.js";
+import { pythonStringListRepr } from "../validationMessages.js";
 
 export interface OrderByTerm {
   type: EntityType;
@@ -25,6 +26,27 @@ const WHAT = "order_by clause";
 
 export function parseOrderBy(clauses: readonly string[] | undefined, allowed: OrderBySchema): OrderByTerm[] {
   return (clauses ?? []).map((clause) => parseOrderByClause(clause, allowed));
+}
+
+/**
+ * MLflow's SQL stores refuse a field named twice (`created` and `start_time DESC` are one field), quoting
+ * the whole list as Python writes it. MLflow raises it without an error code, a 500; it is the client's
+ * mistake, so a 400 here.
+ */
+export function refuseDuplicateOrderBy(
+  terms: readonly OrderByTerm[],
+  clauses: readonly string[] | undefined,
+): void {
+  const seen = new Set<string>();
+  for (const { type, key } of terms) {
+    const field = `${type}\u0000${key}`;
+    if (seen.has(field)) {
+      throw invalidParameter(
+        `\`order_by\` contains duplicate fields: ${pythonStringListRepr(clauses ?? [])}`,
+      );
+    }
+    seen.add(field);
+  }
 }
 
 function parseOrderByClause(clause: string, allowed: OrderBySchema): OrderByTerm {

@@ -79,6 +79,27 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
     expect(await ids({ filter: "metrics.acc = 0.9" })).toEqual(["r1"]);
   });
 
+  // mlflow server 3.17.2 answers these as comparisons with infinity; FlowOps answered 400.
+  it("compares a metric with a value beyond double range as with an infinity", async () => {
+    expect(await ids({ filter: "metrics.acc < 1e400" })).toEqual(["r3", "r2", "r1"]);
+    expect(await ids({ filter: "metrics.acc > -1e400" })).toEqual(["r3", "r2", "r1"]);
+    expect(await ids({ filter: "metrics.acc != 1e400" })).toEqual(["r3", "r2", "r1"]);
+    expect(await ids({ filter: "metrics.acc > 1e400" })).toEqual([]);
+    expect(await ids({ filter: "metrics.acc = 1e400" })).toEqual([]);
+  });
+
+  // Regression: FlowOps sorted by the first of the two; MLflow refuses the list (with a 500, here a 400).
+  it("refuses a field named twice in order_by, quoting the list as MLflow does", async () => {
+    await expect(ids({ order_by: ["created", "attributes.start_time DESC"] })).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: "`order_by` contains duplicate fields: ['created', 'attributes.start_time DESC']",
+    });
+    await expect(ids({ order_by: ["metrics.acc", "metrics.`acc` DESC"] })).rejects.toThrow(
+      "`order_by` contains duplicate fields: ['metrics.acc', 'metrics.`acc` DESC']",
+    );
+    expect(await ids({ order_by: ["metrics.acc", "params.acc"] })).toHaveLength(3);
+  });
+
   it("fails every comparison on a missing metric, param or tag, including !=", async () => {
     expect(await ids({ filter: "metrics.loss != 5" })).toEqual(["r2", "r1"]);
     expect(await ids({ filter: "params.model != 'x'" })).toEqual(["r2", "r1"]);

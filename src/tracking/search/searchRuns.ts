@@ -15,7 +15,7 @@ import type { ViewType } from "../entities.js";
 import { parseSearchFilter } from "./filterParser.js";
 import { assertSearchJoinLimit } from "./joinLimit.js";
 import { NULL_COMPARATORS, type FilterClause } from "./filterSyntax.js";
-import { parseOrderBy, type OrderByTerm } from "./orderBy.js";
+import { parseOrderBy, refuseDuplicateOrderBy, type OrderByTerm } from "./orderBy.js";
 import { decodePageToken, encodePageToken } from "./pageToken.js";
 import { RUN_ORDER_BY_SCHEMA, validateRunFilter } from "./runSearchSchema.js";
 import { compareSql } from "./sqlComparison.js";
@@ -60,6 +60,7 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
   const maxResults = validateMaxResults(request.max_results);
   const clauses = validateRunFilter(parseSearchFilter(request.filter));
   const orderBy = parseOrderBy(request.order_by, RUN_ORDER_BY_SCHEMA);
+  refuseDuplicateOrderBy(orderBy, request.order_by);
   const offset = decodePageToken(request.page_token);
   const experimentIds = request.experiment_ids
     .map(parseExperimentId)

@@ -5,14 +5,12 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { invalidParameter } from "../../../errors.js";
-import {
-  getMetricHistory,
-  getMetricHistoryBulk,
-  getMetricHistoryBulkInterval,
-} from "../../../tracking/metricHistory.js";
+import { getMetricHistory, getMetricHistoryBulk } from "../../../tracking/metricHistory.js";
+import { getMetricHistoryBulkInterval } from "../../../tracking/metricSampling.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
 import { int64, list } from "../../wire.js";
+import { protoQueryInteger, pythonQueryInteger } from "../queryIntegers.js";
 import { withRunId } from "./requestFields.js";
 
 export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -23,7 +21,8 @@ export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerConte
     path: "metrics/get-history",
     request: withRunId({
       metric_key: z.string(),
-      max_results: int64().optional(),
+      // GetMetricHistory.max_results is an int32 with no schema check in MLflow.
+      max_results: protoQueryInteger("int32").optional(),
       page_token: z.string().optional(),
     }),
     handle: async (input) =>
@@ -39,9 +38,9 @@ export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerConte
     request: z.object({
       run_ids: list(z.string()),
       metric_key: z.string(),
-      start_step: int64().optional(),
-      end_step: int64().optional(),
-      max_results: int64().optional(),
+      start_step: pythonQueryInteger().optional(),
+      end_step: pythonQueryInteger().optional(),
+      max_results: pythonQueryInteger().optional(),
     }),
     handle: async (input) => ({
       metrics: await getMetricHistoryBulkInterval(db, input.run_ids, input.metric_key, {
