@@ -8,7 +8,8 @@ import type { DataRepo } from "./dataRepo.js";
 import { dvcFileWdir, isSameOrInside, loadTrackedOuts, readDvcFile, type TrackedOut } from "./dvcFile.js";
 import { dvcFileTargets } from "./dvcFileTargets.js";
 import { isDirOid } from "./hashInfo.js";
-import { lockOuts, stageTargetAddress } from "./usedObjects.js";
+import { unhashedVersionedImportIn, type UnhashedVersionedImport } from "./unhashedVersionedImports.js";
+import { lockOuts, relPosix, stageTargetAddress } from "./usedObjects.js";
 
 /** One out to check out, from a `.dvc` file or a `dvc.lock`. */
 export interface CheckoutOut {
@@ -24,6 +25,8 @@ export interface CheckoutOut {
   pipelineFiles?: readonly string[];
   /** For `.dvc` outs: the absolute `.dvc` file. */
   dvcFile?: string;
+  /** A versioned import made with `--no-download` (no hash recorded): fetch may have found its hash. */
+  unhashedImport?: UnhashedVersionedImport;
   /** A DVC 2 entry (no `hash: md5`): a file's md5 is md5-dos2unix. */
   legacy?: boolean;
   /**
@@ -97,6 +100,10 @@ async function checkoutOuts(
   const dvcOuts = files === undefined ? await loadTrackedOuts(repo) : await trackedOutsOf(repo.root, files);
   for (const tracked of dvcOuts) {
     if (tracked.out.cache === false) continue;
+    const unhashedImport =
+      tracked.out.md5 === undefined
+        ? unhashedVersionedImportIn(tracked.doc, relPosix(repo.root, tracked.dvcFile))
+        : undefined;
     outs.push({
       abs: tracked.abs,
       ...(tracked.out.md5 !== undefined ? { md5: tracked.out.md5 } : {}),
@@ -104,6 +111,7 @@ async function checkoutOuts(
       source: tracked.dvcFile,
       dvcFile: tracked.dvcFile,
       ...(tracked.out.hash === undefined ? { legacy: true } : {}),
+      ...(unhashedImport !== undefined ? { unhashedImport } : {}),
     });
   }
   if (files !== undefined) return outs;

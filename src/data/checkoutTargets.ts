@@ -4,7 +4,9 @@
  * restored; an out whose object is missing or corrupt is reported by path and the other outs still get
  * restored. Without `force`, workspace content that would be lost (a modified file or an extra file in a
  * tracked directory whose content is not in the cache) stops the whole checkout before anything is touched,
- * listing every such file, as DVC refuses to remove unsaved files. It never prints.
+ * listing every such file, as DVC refuses to remove unsaved files. A versioned import made with
+ * `--no-download` is checked out by the hash an earlier fetch found (fetchedImportHashes.ts), as dvc's
+ * checkout restores it from what its fetch kept. It never prints.
  */
 import { chmod, lstat, rm, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
@@ -17,6 +19,9 @@ import { hashPath, type HashedPath } from "./hashTree.js";
 import { linkFromCache } from "./linkTypes.js";
 import { legacyFileMatches, withLegacyHashes } from "./legacyTree.js";
 import { isSelected, materializeOut } from "./materialize.js";
+import { fetchedImportHashes } from "./fetchedImportHashes.js";
+import { checkoutHashedImports } from "./hashedImportCheckout.js";
+import type { UnhashedVersionedImport } from "./unhashedVersionedImports.js";
 
 export interface CheckoutFailure {
   /** The out's path relative to the cwd (directories end with `/`). */
@@ -115,11 +120,14 @@ export async function checkoutTargets(
   const pool = HashPool.shared();
   const planned: Planned[] = [];
   const unsaved: string[] = [];
+  const unhashedImports: UnhashedVersionedImport[] = [];
   for (const out of selected) {
     const display = displayPath(cwd, out);
     const md5 = out.md5;
     if (md5 === undefined) {
+      // checkoutHashedImports replaces this failure when fetch has found the import's hash.
       summary.failed.push({ path: display, reason: `no hash recorded in ${out.source}` });
+      if (out.unhashedImport !== undefined) unhashedImports.push(out.unhashedImport);
       continue;
     }
     const plan: Planned = { out, md5, display, before: await kindOf(out.abs) };
@@ -173,7 +181,13 @@ export async function checkoutTargets(
     }
   }
   repo.state.flush();
-  return summary;
+  if (unhashedImports.length === 0) return summary;
+  return checkoutHashedImports(
+    repo,
+    await fetchedImportHashes(repo.tmpDir, unhashedImports),
+    summary,
+    options,
+  );
 }
 
 function failureOf(path: string, error: FlowOpsError): CheckoutFailure {

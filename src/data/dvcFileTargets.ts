@@ -6,22 +6,21 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { isInsideRepository, readDvcFile } from "./dvcFile.js";
+import { isInsideRepository, readDvcFile, type DvcFileDoc } from "./dvcFile.js";
 import type { Oid } from "./hashInfo.js";
 import {
   dvcFileOuts,
   expandOuts,
   relPosix,
   selectOuts,
-  usedObjects,
+  trackedOuts,
   type TrackedOut,
   type UsedObject,
   type UsedRepo,
 } from "./usedObjects.js";
 import {
-  allUnhashedVersionedImports,
   splitTargets,
-  unhashedVersionedImportOf,
+  unhashedVersionedImportIn,
   type UnhashedVersionedImport,
 } from "./unhashedVersionedImports.js";
 
@@ -40,11 +39,22 @@ export function dvcFileTargets(root: string, targets: readonly string[] | undefi
   return files;
 }
 
-/** The cached outs of the given `.dvc` files (absolute paths), in the order given. */
-export async function dvcFileTargetOuts(root: string, files: readonly string[]): Promise<TrackedOut[]> {
+/**
+ * The cached outs of the given `.dvc` files (absolute paths), in the order given; `eachDvcFile` sees each
+ * parsed file, as trackedOuts's does.
+ */
+export async function dvcFileTargetOuts(
+  root: string,
+  files: readonly string[],
+  eachDvcFile?: (doc: DvcFileDoc, relFile: string) => void,
+): Promise<TrackedOut[]> {
   const outs: TrackedOut[] = [];
-  for (const file of new Set(files))
-    outs.push(...dvcFileOuts(await readDvcFile(file, root), relPosix(root, file)));
+  for (const file of new Set(files)) {
+    const doc = await readDvcFile(file, root);
+    const relFile = relPosix(root, file);
+    eachDvcFile?.(doc, relFile);
+    outs.push(...dvcFileOuts(doc, relFile));
+  }
   return outs;
 }
 
@@ -57,34 +67,31 @@ export interface WorkspaceUsed {
 /**
  * usedObjects for the targets, reading only the named `.dvc` files when every target is one; otherwise (or
  * without targets) the whole workspace. Targets that name an unhashed versioned import are answered by it.
+ * Each `.dvc` file is read once, for its outs and its unhashed import alike: a push over thousands of them
+ * spends its time there.
  */
 export async function workspaceUsed(
   repo: UsedRepo,
   targets: readonly string[] | undefined,
   keep?: (out: TrackedOut) => boolean,
 ): Promise<WorkspaceUsed> {
-  const files = dvcFileTargets(repo.root, targets);
-  if (files === undefined || targets === undefined) {
-    const all = await allUnhashedVersionedImports(repo);
-    if (targets === undefined || targets.length === 0) {
-      return { used: await usedObjects(repo, targets, keep), unhashedImports: all };
-    }
-    const { selected, rest } = splitTargets(repo.root, all, targets);
-    const used = rest.length === 0 ? new Map<Oid, UsedObject>() : await usedObjects(repo, rest, keep);
-    return { used, unhashedImports: selected };
-  }
-  const found: UnhashedVersionedImport[] = [];
-  for (const file of files) {
-    const unhashed = await unhashedVersionedImportOf(repo.root, file);
-    if (unhashed !== undefined) found.push(unhashed);
-  }
-  const { selected, rest } = splitTargets(repo.root, found, targets);
-  if (rest.length === 0) return { used: new Map(), unhashedImports: selected };
-  const outs = selectOuts(repo, await dvcFileTargetOuts(repo.root, files), rest);
-  return {
-    used: await expandOuts(repo, keep === undefined ? outs : outs.filter(keep)),
-    unhashedImports: selected,
+  const unhashed: UnhashedVersionedImport[] = [];
+  const noteUnhashed = (doc: DvcFileDoc, relFile: string): void => {
+    const found = unhashedVersionedImportIn(doc, relFile);
+    if (found !== undefined) unhashed.push(found);
   };
+  const files = dvcFileTargets(repo.root, targets);
+  const outs =
+    files === undefined
+      ? await trackedOuts(repo, noteUnhashed)
+      : await dvcFileTargetOuts(repo.root, files, noteUnhashed);
+  const expand = (selected: TrackedOut[]): Promise<Map<Oid, UsedObject>> =>
+    expandOuts(repo, keep === undefined ? selected : selected.filter(keep));
+  if (targets === undefined || targets.length === 0)
+    return { used: await expand(outs), unhashedImports: unhashed };
+  const { selected, rest } = splitTargets(repo.root, unhashed, targets);
+  if (rest.length === 0) return { used: new Map(), unhashedImports: selected };
+  return { used: await expand(selectOuts(repo, outs, rest)), unhashedImports: selected };
 }
 
 function isRegularFile(abs: string): boolean {

@@ -1,18 +1,20 @@
 /**
- * pull's checkout of the versioned imports made with `--no-download` that fetch has just brought from their
- * sources: their `.dvc` files record no hash (dvc leaves them so), so checkoutTargets reports each as "no hash
- * recorded"; the hash fetch found replaces that failure here and the out is checked out by it, as dvc's pull
- * checks them out from the data it fetched. Workspace content that differs is replaced only with `force`.
+ * checkout (and so pull) of the versioned imports made with `--no-download` that a fetch has brought from their
+ * sources: their `.dvc` files record no hash (dvc leaves them so), so checkoutTargets first reports each as
+ * "no hash recorded"; the hash fetch found (fetchedImportHashes.ts) replaces that failure here and the out is
+ * checked out by it, as dvc's checkout restores them from the data its fetch kept. Workspace content that
+ * differs is replaced only with `force`; data gone from the cache since is a failure of that out alone.
  */
 import { lstat, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { toFlowOpsError } from "../errors.js";
 import type { CheckoutSummary } from "./checkoutTargets.js";
 import type { DataRepo } from "./dataRepo.js";
 import { isDirOid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath } from "./hashTree.js";
 import { materializeOut } from "./materialize.js";
-import type { HashedVersionedImport } from "./versionedFetch.js";
+import type { HashedVersionedImport } from "./fetchedImportHashes.js";
 
 export interface HashedImportCheckoutOptions {
   force?: boolean;
@@ -59,12 +61,24 @@ export async function checkoutHashedImports(
       }
       if ((current.kind === "dir") !== isDirOid(found.md5)) await rm(abs, { recursive: true, force: true });
     }
-    const result = await materializeOut(repo.cache, { md5: found.md5 }, abs, {
-      linkTypes: repo.linkTypes,
-      state: repo.state,
-      ignore: repo.ignore,
-      root: repo.root,
-    });
+    let result: Awaited<ReturnType<typeof materializeOut>>;
+    try {
+      result = await materializeOut(repo.cache, { md5: found.md5 }, abs, {
+        linkTypes: repo.linkTypes,
+        state: repo.state,
+        ignore: repo.ignore,
+        root: repo.root,
+      });
+    } catch (error) {
+      const failure = toFlowOpsError(error);
+      if (failure.code !== "DATA_LOSS" && failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
+      summary.failed.push({
+        path: display,
+        reason: `${failure.message} (fetched for ${found.dvcFile}; \`flowops data fetch\` brings it again)`,
+        ...(failure.code === "RESOURCE_DOES_NOT_EXIST" ? { missing: true } : {}),
+      });
+      continue;
+    }
     summary.deleted.push(...result.deleted.map((path) => relative(cwd, path).split(sep).join("/")));
     summary.stats.added += result.added.length;
     summary.stats.modified += result.modified.length;

@@ -6,7 +6,6 @@
  * Results are values with per-object failures; printing is the CLI's job.
  */
 import { checkoutTargets } from "./checkoutTargets.js";
-import { checkoutHashedImports } from "./hashedImportCheckout.js";
 import { openDataRemote, selectedRemoteName, type OpenRemoteOptions } from "./dataRemote.js";
 import type { DataRepo } from "./dataRepo.js";
 import type { Oid } from "./hashInfo.js";
@@ -280,16 +279,11 @@ export async function pull(
   options: PullOptions = {},
 ): Promise<PullResult> {
   const checkoutOptions = options.force !== undefined ? { force: options.force } : {};
-  // Imports made with --no-download have no hash in their files: fetch found it, checkout is told it.
-  const checkoutOf = async (paths: string[] | undefined, hashed: SyncResult[]): Promise<CheckoutSummary> =>
-    checkoutHashedImports(
-      repo,
-      hashed.flatMap((result) => result.hashedImports ?? []),
-      await checkoutTargets(repo, paths, checkoutOptions),
-      checkoutOptions,
-    );
+  // Imports made with --no-download have no hash in their files: checkout finds the one fetch recorded.
+  const checkoutOf = (paths: string[] | undefined): Promise<CheckoutSummary> =>
+    checkoutTargets(repo, paths, checkoutOptions);
   const fetched = await fetch(repo, targets, options);
-  const checkout = await checkoutOf(targets === undefined ? undefined : [...targets], [fetched]);
+  const checkout = await checkoutOf(targets === undefined ? undefined : [...targets]);
   if (checkout.failed.length === 0) return { fetch: fetched, checkout };
   const refetched = await fetch(repo, targets, options);
   const known = new Set(fetched.failed.map((failure) => failure.oid));
@@ -300,10 +294,7 @@ export async function pull(
     failed: [...fetched.failed, ...refetched.failed.filter((failure) => !known.has(failure.oid))],
   };
   if (refetched.transferred === 0) return { fetch: fetchedBoth, checkout };
-  const retried = await checkoutOf(
-    checkout.failed.map((failure) => failure.path.replace(/\/$/, "")),
-    [fetched, refetched],
-  );
+  const retried = await checkoutOf(checkout.failed.map((failure) => failure.path.replace(/\/$/, "")));
   return { fetch: fetchedBoth, checkout: mergeCheckouts(checkout, retried) };
 }
 

@@ -2,12 +2,11 @@
  * Versioned imports that record no hash yet (`import-url --version-aware --no-download`): their dep records the
  * version of every object, so dvc's fetch and pull read them from the source at those versions, although the
  * out names no object and the `.dvc` file is left as it is. usedObjects.ts skips outs without a hash; this
- * module finds these, and says which targets they answer so that the rest go on to the usual selection. It
- * reads only.
+ * module recognises these in parsed `.dvc` files (dvcFileTargets.ts reads each file once for both), and says
+ * which targets they answer so that the rest go on to the usual selection. It reads only.
  */
-import { resolve } from "node:path";
-import type { DataRepo } from "./dataRepo.js";
-import { findDvcFiles, readDvcFile, type DvcOut } from "./dvcFile.js";
+import { posix, resolve } from "node:path";
+import type { DvcFileDoc, DvcOut } from "./dvcFile.js";
 import { relPosix } from "./usedObjects.js";
 import { isVersionedImport } from "./versionedS3Source.js";
 
@@ -20,37 +19,17 @@ export interface UnhashedVersionedImport {
   dep: DvcOut;
 }
 
-export type UnhashedImportsRepo = Pick<DataRepo, "root" | "ignore">;
-
-/** The unhashed versioned import declared in one `.dvc` file (absolute path), if it is one. */
-export async function unhashedVersionedImportOf(
-  root: string,
-  file: string,
-): Promise<UnhashedVersionedImport | undefined> {
-  const doc = await readDvcFile(file, root);
+/** The unhashed versioned import a parsed `.dvc` file declares (`dvcFile` POSIX from the root), if any. */
+export function unhashedVersionedImportIn(
+  doc: DvcFileDoc,
+  dvcFile: string,
+): UnhashedVersionedImport | undefined {
   const out = doc.outs[0];
   if (!isVersionedImport(doc) || out === undefined || out.md5 !== undefined || out.cache === false) {
     return undefined;
   }
-  const dvcFile = relPosix(root, file);
-  const base = relPosix(root, resolve(root, dvcFile, "..", doc.wdir ?? "."));
-  return {
-    dvcFile,
-    outPath: base === "" ? out.path : `${base}/${out.path}`,
-    dep: doc.deps?.[0] as DvcOut,
-  };
-}
-
-/** Every unhashed versioned import in the workspace. */
-export async function allUnhashedVersionedImports(
-  repo: UnhashedImportsRepo,
-): Promise<UnhashedVersionedImport[]> {
-  const found: UnhashedVersionedImport[] = [];
-  for (const file of await findDvcFiles(repo)) {
-    const unhashed = await unhashedVersionedImportOf(repo.root, file);
-    if (unhashed !== undefined) found.push(unhashed);
-  }
-  return found;
+  const base = posix.join(posix.dirname(dvcFile), doc.wdir ?? ".");
+  return { dvcFile, outPath: posix.join(base, out.path), dep: doc.deps?.[0] as DvcOut };
 }
 
 /**

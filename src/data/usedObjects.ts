@@ -114,12 +114,17 @@ export function outsFilter(
     (types === undefined || types.length === 0 || (out.kind !== undefined && types.includes(out.kind)));
 }
 
-/** The cached outs of every `.dvc` file and of every `dvc.lock`. */
-export async function trackedOuts(repo: UsedRepo): Promise<TrackedOut[]> {
+/** The cached outs of every `.dvc` file and `dvc.lock`; `eachDvcFile` sees each parsed `.dvc` file (read once). */
+export async function trackedOuts(
+  repo: UsedRepo,
+  eachDvcFile?: (doc: DvcFileDoc, relFile: string) => void,
+): Promise<TrackedOut[]> {
   const outs: TrackedOut[] = [];
   for (const file of await findDvcFiles(repo)) {
     const doc = await readDvcFile(file, repo.root);
-    outs.push(...dvcFileOuts(doc, relPosix(repo.root, file)));
+    const relFile = relPosix(repo.root, file);
+    eachDvcFile?.(doc, relFile);
+    outs.push(...dvcFileOuts(doc, relFile));
   }
   outs.push(...(await lockOuts(repo)));
   return outs;

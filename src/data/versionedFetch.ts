@@ -3,7 +3,8 @@
  * data never goes to a remote (`push: false`), so, as dvc's fetch does with the dep's version-aware filesystem
  * as the out's storage, it is downloaded from the source at the versions the dep records, with or without a
  * remote configured; that holds too for an import made with `--no-download`, whose out records no hash yet
- * (dvc fetches it all the same and leaves the `.dvc` file as it is). Downloads of every out run side by side,
+ * (dvc fetches it all the same and leaves the `.dvc` file as it is; the hash found is kept for checkout in
+ * fetchedImportHashes.ts). Downloads of every out run side by side,
  * at most `jobs` at once, as the remote transfers do; what each out accepts into the cache is
  * versionedFetchPlan.ts's job. A version gone from the source is a failure naming the .dvc file and the
  * version. Each downloaded file counts as fetched (dvc's "N files fetched"); a manifest does not.
@@ -11,6 +12,7 @@
  */
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { defaultTransferJobs } from "./dataRemote.js";
+import { recordFetchedImportHashes, type HashedVersionedImport } from "./fetchedImportHashes.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { locateDep } from "./importLocation.js";
 import type { S3ObjectReader, S3SourceFile } from "./s3Source.js";
@@ -45,10 +47,7 @@ export interface VersionedFetchOptions {
   jobs?: number;
 }
 
-/** An unhashed versioned import fetched now, with the hash its data has. */
-export interface HashedVersionedImport extends UnhashedVersionedImport {
-  md5: Oid;
-}
+export type { HashedVersionedImport } from "./fetchedImportHashes.js";
 
 export interface VersionedFetchResult extends TransferResult {
   /** The unhashed imports whose data is now in the cache, for pull to check out. */
@@ -109,6 +108,8 @@ export async function fetchVersionedImports(
   } finally {
     for (const reader of readers) (await reader.catch(() => undefined))?.close();
   }
+  // Kept for a later `checkout`, which reads no source: the `.dvc` files stay without these hashes.
+  await recordFetchedImportHashes(repo.tmpDir, total.hashedImports);
   return total;
 }
 

@@ -261,3 +261,33 @@ def test_fetch_and_pull_bring_a_no_download_import_from_the_source_at_its_record
         assert (code, errors) == (0, NO_REMOTE)
         assert sorted(out.splitlines()) == ["3 files fetched and 3 files added", "A       a.csv", "A       nd/"]
     assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])
+
+
+def test_checkout_after_fetch_restores_a_no_download_import_by_what_fetch_brought(versioned, make_ws) -> None:
+    """dvc 3.67.1 keeps what its fetch brought for a `--version-aware --no-download` import in its own index
+    (`.dvc/cache/fs/`), so a later `dvc checkout` restores it although the `.dvc` file still records no hash;
+    flowops keeps the hash fetch found in `.dvc/tmp/flowops/` and does the same, whole or by `.dvc` target."""
+    _put(versioned, "data/a.csv", b"x,y\n1,2\n")
+    _put(versioned, "dir/one.txt", b"one\n")
+    twins, both = data_twins(make_ws)
+    both("import-url", "--version-aware", "--no-download", "s3://src/data/a.csv", "a.csv", files=("a.csv.dvc",))
+    both("import-url", "--version-aware", "--no-download", "s3://src/dir", "nd", files=("nd.dvc",))
+    _put(versioned, "data/a.csv", b"x,y\nlater\n")
+
+    # Before any fetch both fail on the two outs: nothing was kept to check them out from.
+    for tool, ws in twins.items():
+        code, _, errors = data_outcome(ws, tool, "checkout")
+        assert code == 255 and "a.csv" in errors and "nd" in errors and "Is your cache up to date?" in errors
+    assert both("fetch") == (0, "2 files fetched", NO_REMOTE)
+    outcomes = {tool: data_outcome(ws, tool, "checkout") for tool, ws in twins.items()}
+    for code, out, errors in outcomes.values():
+        assert (code, sorted(out.splitlines()), errors) == (0, ["A       a.csv", "A       nd/"], "")
+    assert workspace_files(twins["flowops"]) == workspace_files(twins["dvc"])
+    assert twins["flowops"].read("a.csv") == "x,y\n1,2\n"
+    for name in ("a.csv.dvc", "nd.dvc"):
+        assert twins["flowops"].read(name) == twins["dvc"].read(name)
+        assert "md5:" not in twins["flowops"].read(name).split("outs:")[1]
+
+    for ws in twins.values():
+        shutil.rmtree(ws.root / "nd")
+    assert both("checkout", "nd.dvc", files=("nd/one.txt",)) == (0, "A       nd/", "")
