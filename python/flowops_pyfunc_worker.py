@@ -5,7 +5,8 @@ Usage: python -u flowops_pyfunc_worker.py <model-dir>
 Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by that many bytes of UTF-8 JSON:
   first frame out:  {"type": "ready", "signature": {...} | null, "mlflow_version", "python_version", "pid"}
                     or {"type": "startup_error", "stage": "import_mlflow" | "load_model", "error": {...}} then exit 1
-  request in:       {"id", "columns": {name: [values] | {datatype, raw}}}
+  request in:       {"id", "columns": {name: [values] | {datatype, raw, keep_dtype?}
+                                       | {values, pandas_dtype, unit?, utc_offset_minutes?}}}
                     | {"id", "tensors": [{name, datatype, shape, data | raw | json}]}
                     | {"id", "records": [[tensor as in "tensors", named after its key]]} (a list of dicts),
                     optional "params": {...} or "params_json": "<their source text>" (so `5.0` stays a float),
@@ -25,6 +26,7 @@ can never corrupt the frame stream. Only the standard library, mlflow, pandas an
 """
 
 import base64
+import datetime
 import json
 import math
 import os
@@ -32,6 +34,11 @@ import platform
 import struct
 import sys
 import traceback
+
+# The answer side lives beside this script; put its folder first even where Python was told not to
+# (PYTHONSAFEPATH), so that a model's own modules cannot shadow it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flowops_pyfunc_outputs import model_outputs  # noqa: E402
 
 _HEADER = struct.Struct(">I")
 
@@ -192,19 +199,42 @@ def _typed_column(pd, values, type_name):
 def _column_values(np, column, missing_nan):
     if isinstance(column, dict):
         # Python values, not the typed array: pandas then infers int64/float64 as it does for MLflow's JSON
-        # frames, and the signature's cast (_typed_column) narrows them, as before the bytes were used.
-        return _raw_array(np, column["datatype"], column["raw"]).tolist()
+        # frames, and the signature's cast (_typed_column) narrows them, as before the bytes were used. A file's
+        # column read as pandas.read_parquet types it (float32, int8) keeps its dtype: "keep_dtype".
+        array = _raw_array(np, column["datatype"], column["raw"])
+        return array if column.get("keep_dtype") else array.tolist()
     column = _held_values(np, column, False)
     if missing_nan:
         return [math.nan if value is None else value for value in column]
     return column
 
 
+def _pandas_column(np, pd, column):
+    """A column with the dtype its file's reader gave it over more rows than this request holds (str, object, or
+    datetime64 from ISO 8601 text, naive or at a fixed UTC offset)."""
+    values = _held_values(np, column["values"], False)
+    dtype = column["pandas_dtype"]
+    if dtype != "datetime":
+        return pd.Series(values, dtype=dtype)
+    series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+    offset = column["utc_offset_minutes"]
+    if offset is None:
+        series = series.dt.tz_localize(None)
+    elif offset != 0:
+        series = series.dt.tz_convert(datetime.timezone(datetime.timedelta(minutes=offset)))
+    return series.dt.as_unit(column["unit"])
+
+
 def _model_input(np, pd, model, request):
     if "columns" in request:
         types = _column_schema(model)
         missing_nan = bool(request.get("missing_nan"))
-        columns = {name: _column_values(np, values, missing_nan) for name, values in request["columns"].items()}
+        columns = {
+            name: _pandas_column(np, pd, values)
+            if isinstance(values, dict) and "pandas_dtype" in values
+            else _column_values(np, values, missing_nan)
+            for name, values in request["columns"].items()
+        }
         frame = pd.DataFrame({name: _typed_column(pd, values, types.get(name)) for name, values in columns.items()})
         if request.get("index") is not None:
             # dataframe_split's index, as MLflow builds the frame with orient="split".
@@ -218,106 +248,6 @@ def _model_input(np, pd, model, request):
     if len(arrays) == 1 and not request.get("keep_dict"):
         return next(iter(arrays.values()))
     return arrays
-
-
-# ---- outputs --------------------------------------------------------------------------------------------
-
-
-def _scalar_text(value):
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _is_missing(value):
-    # None, NaN and pandas' NA in an object column: MLflow's JSON answer has null there, not the text "None".
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return type(value).__name__ in ("NAType", "NaTType")
-
-
-def _output_tensor(np, name, values, record_key=None):
-    tensor = _output_tensor_data(np, name, values)
-    if record_key is not None:
-        tensor["record_key"] = record_key
-    return tensor
-
-
-def _plain(value):
-    """One element of an object array as MLflow's JSON encoder writes it (numbers stay numbers)."""
-    if _is_missing(value):
-        return None
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    item = getattr(value, "item", None)
-    if callable(item):
-        plain = item()
-        if isinstance(plain, (bool, int, float, str)):
-            return None if isinstance(plain, float) and not math.isfinite(plain) else plain
-    return _scalar_text(value)
-
-
-def _raw_datatype(dtype):
-    """The V2 datatype that keeps a numeric numpy dtype as it is (float32 stays FP32), or None for the rest."""
-    bits = dtype.itemsize * 8
-    if dtype.kind == "b":
-        return "BOOL"
-    if dtype.kind in "iu" and bits in (8, 16, 32, 64):
-        return ("UINT" if dtype.kind == "u" else "INT") + str(bits)
-    if dtype.kind == "f":
-        return {16: "FP16", 32: "FP32"}.get(bits, "FP64")
-    return None
-
-
-def _output_tensor_data(np, name, values):
-    # A scalar answer (a str, a number) keeps shape []: MLflow answers it as the bare value, not a list.
-    array = np.asarray(values)
-    shape = list(array.shape)
-    flat = array.reshape(-1)
-    kind = array.dtype.kind
-    datatype = _raw_datatype(array.dtype)
-    if datatype is not None:
-        if datatype == "FP64" and array.dtype.itemsize != 8:
-            array = array.astype("float64")  # long double: V2 has nothing wider
-        native = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
-        raw = base64.b64encode(native.tobytes()).decode("ascii")
-        return {"name": name, "datatype": datatype, "shape": shape, "raw": raw}
-    if kind == "O" and all(isinstance(v, (list, tuple, np.ndarray)) for v in flat) and len(flat) > 0:
-        # Ragged or nested object columns (e.g. lists per row) are sent as JSON text per row.
-        data = [json.dumps(np.asarray(v).tolist()) for v in flat]
-        return {"name": name, "datatype": "BYTES", "shape": shape, "data": data}
-    nulls = [index for index, value in enumerate(flat) if _is_missing(value)]
-    missing = set(nulls)
-    data = ["" if index in missing else _scalar_text(value) for index, value in enumerate(flat)]
-    tensor = {"name": name, "datatype": "BYTES", "shape": shape, "data": data}
-    if nulls:
-        tensor["nulls"] = nulls
-    if kind == "O" and any(isinstance(_plain(value), (bool, int, float)) for value in flat):
-        # A list mixing numbers with text ([1, "a", None]) is text in a BYTES tensor; MLflow's JSON keeps 1 a
-        # number, so the values travel as they are too, for /invocations.
-        tensor["json"] = [_plain(value) for value in flat]
-    return tensor
-
-
-def _model_outputs(np, pd, prediction):
-    # A DataFrame or Series is answered on /invocations as records, as MLflow's `_get_jsonable_obj` does
-    # (`pd.DataFrame(series)` names an unnamed Series' column 0): each tensor carries its record key.
-    if isinstance(prediction, pd.DataFrame):
-        return [
-            _output_tensor(np, str(column), prediction[column].to_numpy(), record_key=str(column))
-            for column in prediction.columns
-        ]
-    if isinstance(prediction, pd.Series):
-        key = "0" if prediction.name is None else str(prediction.name)
-        return [_output_tensor(np, "predictions", prediction.to_numpy(), record_key=key)]
-    if isinstance(prediction, dict):
-        # Marked so that a one-key dict is still answered as {key: ...} on /invocations, not as a bare list.
-        return [dict(_output_tensor(np, str(key), value), dict_key=True) for key, value in prediction.items()]
-    return [_output_tensor(np, "predictions", prediction)]
 
 
 # ---- main loop ------------------------------------------------------------------------------------------
@@ -346,7 +276,7 @@ def _serve(frames_in, frames_out, model, np, pd):
                 prediction = model.predict(data, params=params)
             else:
                 prediction = model.predict(data)
-            reply = {"type": "result", "id": request_id, "ok": True, "outputs": _model_outputs(np, pd, prediction)}
+            reply = {"type": "result", "id": request_id, "ok": True, "outputs": model_outputs(np, pd, prediction)}
         except Exception as error:  # noqa: BLE001 - every model error goes back to the caller
             _log(f"request {request_id} failed: {traceback.format_exc()}")
             reply = {"type": "result", "id": request_id, "ok": False, "error": _error_info(error)}

@@ -286,3 +286,96 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
     );
   },
 );
+
+/**
+ * JSON Lines columns whose dtype one batch's values cannot tell: an object column (mixed kinds), a str column's
+ * batch of nulls, and columns read_json converts to datetime64 for their names. Batches of one row each.
+ */
+const JSON_LINES_PART_TYPED = [
+  { mixed: true, text: "x", created_at: "2020-01-02T03:04:05Z", timestamp: 1577836800000, date: null },
+  { mixed: "x", text: null, created_at: null, timestamp: 1577836800001, date: "2021-06-07 08:09:10.1234567" },
+  { mixed: 2, text: "y", created_at: "2021-06-07T08:09:10+00:00", timestamp: null, date: "2020-02-29" },
+];
+
+describe("batchPredict for a model without a signature, JSON Lines dtypes decided on the whole part", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-jsonl-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("tags every batch's column with the part's str, object or datetime64 dtype, even one of booleans only", async () => {
+    const input = join(dir, "part.jsonl");
+    await writeFile(input, JSON_LINES_PART_TYPED.map((row) => JSON.stringify(row)).join("\n") + "\n");
+    const calls: Tensor[][] = [];
+    await batchPredict(recordingModel(calls), {
+      input: openTable(input),
+      output: `${input}.out.csv`,
+      batchSize: 1,
+    });
+    const first = Object.fromEntries(
+      (calls[0] ?? []).map((t) => [t.name, [t.pandasDtype, t.jsonData ?? t.data]]),
+    );
+    const us = { kind: "datetime", unit: "us" };
+    expect(first).toEqual({
+      mixed: [{ kind: "object" }, [true]],
+      text: [{ kind: "str" }, ["x"]],
+      created_at: [{ ...us, utcOffsetMinutes: 0 }, ["2020-01-02T03:04:05.000000000+00:00"]],
+      timestamp: [{ ...us, utcOffsetMinutes: null }, ["2020-01-01T00:00:00.000000000"]],
+      date: [{ kind: "datetime", unit: "ns", utcOffsetMinutes: null }, [""]],
+    });
+  });
+
+  it("refuses a date column pandas would read with dateutil, naming the column and row", async () => {
+    const input = join(dir, "dateutil.jsonl");
+    await writeFile(input, '{"date":"2020-01-02"}\n{"date":"Jan 5 2020"}\n');
+    await expect(
+      batchPredict(recordingModel([]), { input: openTable(input), output: `${input}.out.csv`, batchSize: 1 }),
+    ).rejects.toThrow(`column 'date' row 2: "Jan 5 2020" is not ISO 8601`);
+  });
+});
+
+describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
+  "batchPredict for a Python model without a signature, JSON Lines in batches of one row, against read_json",
+  () => {
+    let dir = "";
+    let model: PythonLoadedModel | undefined;
+    beforeAll(async () => {
+      if (PY === undefined)
+        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
+      dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-jsonl-py-"));
+      execFileSync(PY, ["-c", SAVE_MODEL, join(dir, "model")], { stdio: ["ignore", "ignore", "pipe"] });
+      model = await loadPythonModel(join(dir, "model"), {
+        name: "cells",
+        version: "1",
+        python: PY,
+        log: () => {},
+      });
+    }, TIMEOUT);
+    afterAll(async () => {
+      await model?.close();
+      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    });
+
+    it(
+      "hands each one-row batch its column's dtype over the file: object, str and datetime64 as read_json has them",
+      async () => {
+        const input = join(dir, "part.jsonl");
+        await writeFile(input, JSON_LINES_PART_TYPED.map((row) => JSON.stringify(row)).join("\n") + "\n");
+        const output = `${input}.out.jsonl`;
+        await batchPredict(model as PythonLoadedModel, { input: openTable(input), output, batchSize: 1 });
+        const lines = (await readFile(output, "utf8")).trimEnd().split("\n");
+        const answers = lines.map((line) => (JSON.parse(line) as { predictions: string }).predictions);
+        const expected = JSON.parse(
+          execFileSync(PY!, ["-c", PANDAS_PREDICT, join(dir, "model"), input], {
+            stdio: ["ignore", "pipe", "pipe"],
+          }).toString("utf8"),
+        ) as string[];
+        expect(answers.join("\n")).toBe(expected.join("\n"));
+      },
+      TIMEOUT,
+    );
+  },
+);

@@ -132,6 +132,18 @@ describe("DynamicBatcher", () => {
     expect(answers.map(sums)).toEqual([[3], [7]]);
   });
 
+  it("runs requests whose columns keep their Parquet dtype alone", async () => {
+    const model = rowSumModel();
+    const batcher = new DynamicBatcher(model, { maxBatchSize: 4, maxQueueDelayMs: 60_000 });
+    const kept = (a: number, b: number): Tensor => ({ ...rows([a, b]), keepDtype: true });
+    const answers = await Promise.all([batcher.infer([kept(1, 2)]), batcher.infer([kept(3, 4)])]);
+    expect(model.calls).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+    expect(answers.map(sums)).toEqual([[3], [7]]);
+  });
+
   it("sends requests with parameters to the model on their own", async () => {
     const model = rowSumModel();
     const batcher = new DynamicBatcher(model, { maxBatchSize: 2, maxQueueDelayMs: 60_000 });

@@ -90,8 +90,9 @@ export class DynamicBatcher {
       options?.params ||
       options?.index ||
       // Values held as sent (a model without a signature) are typed by numpy or pandas from the request's own
-      // values: joined with another request's they could reach the model typed otherwise than alone.
-      inputs.some((input) => input.jsonData !== undefined)
+      // values, and columns kept in their Parquet dtype carry it alone: joined with another request's they
+      // could reach the model typed otherwise than alone.
+      inputs.some((input) => input.jsonData !== undefined || input.keepDtype === true)
     ) {
       const arrivedAt = performance.now();
       const observer = this.observer;

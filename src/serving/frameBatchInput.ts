@@ -8,12 +8,15 @@
 import { hasTextCells } from "../tables/csvChunk.js";
 import { PANDAS_NA_VALUES } from "../tables/numericColumn.js";
 import { pandasReadCells, type PandasCells } from "../tables/pandasReadCells.js";
+import type { NumpyColumn } from "../tables/parquetNumpyColumn.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
 import type { TableFormat } from "../tables/tableFormat.js";
+import type { PandasColumnDtype } from "../tables/pandasColumnDtype.js";
 import { integerColumns, integerMissingError } from "./integerFeatures.js";
 import type { BatchInput } from "./numericBatchInput.js";
 import { adaptInput } from "./payloads/adaptInput.js";
 import type { LoadedModel } from "./runtime.js";
+import type { Tensor } from "./tensor.js";
 
 /** The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are. */
 export function frameBatchInput(
@@ -26,6 +29,14 @@ export function frameBatchInput(
   // Typed once per chunk, so that every batch of it gets a column alike (whole floats stay floats in all).
   const read = untypedColumns(model, chunk, names, format);
   const cells = read?.map((column) => column.values) ?? names.map((name) => chunk.column(name));
+  const dtypes = read?.some((column) => column.dtype !== undefined)
+    ? new Map(
+        names.flatMap((name, column) => {
+          const dtype = read[column]?.dtype;
+          return dtype === undefined ? [] : [[name, { dtype, column }] as const];
+        }),
+      )
+    : undefined;
   const integerTypes = integerColumns(model, names);
   const integers = names.map((name) => integerTypes.get(name));
   // CSV text as pandas.read_csv reads it (MLflow's batch scoring): its default NA markers are missing.
@@ -53,9 +64,35 @@ export function frameBatchInput(
       // JSON Lines and Parquet cells already typed as their reader types them, to be taken as they are.
       ...(csv ? { textCells: "csv" as const } : read !== undefined ? { textCells: "json" as const } : {}),
       ...(read !== undefined ? { floatColumn: (c: number) => read[c]?.float === true } : {}),
+      ...(read?.some((column) => column.numpy !== undefined) === true
+        ? { numpyColumns: numpyRows(read, start, end) }
+        : {}),
     };
-    return adaptInput(frame, model.inputs, model.signature);
+    const tensors = adaptInput(frame, model.inputs, model.signature);
+    if (dtypes !== undefined) for (const tensor of tensors) withPandasDtype(tensor, dtypes, rows);
+    return tensors;
   };
+}
+
+/**
+ * Tags a column tensor with the dtype the reader gave its column over the whole chunk (JSON Lines' str, object
+ * and datetime64 columns), which the batch's own values would not tell the Python worker. An object column's
+ * values go as the file holds them, where the tensor typed from a batch of them may be bool or int64.
+ */
+function withPandasDtype(
+  tensor: Tensor,
+  dtypes: ReadonlyMap<string, { dtype: PandasColumnDtype; column: number }>,
+  rows: readonly (readonly unknown[])[],
+): void {
+  const found = dtypes.get(tensor.name);
+  if (found === undefined) return;
+  tensor.pandasDtype = found.dtype;
+  if (found.dtype.kind === "object") tensor.jsonData = rows.map((row) => row[found.column] ?? null);
+}
+
+/** Rows [start, end) of the columns read_parquet types by the file's schema (numpyFrameColumns.ts). */
+function numpyRows(read: readonly PandasCells[], start: number, end: number): (NumpyColumn | undefined)[] {
+  return read.map(({ numpy }) => numpy && { dtype: numpy.dtype, values: numpy.values.subarray(start, end) });
 }
 
 /**

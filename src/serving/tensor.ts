@@ -8,6 +8,7 @@
  */
 import { FlowOpsError } from "../errors.js";
 import { stringifyJsonWithBigIntegers } from "../tables/jsonBigIntegers.js";
+import type { PandasColumnDtype } from "../tables/pandasColumnDtype.js";
 import { decodeHalfFloat, encodeHalfFloat } from "./halfFloat.js";
 import { flattenRectangular } from "./rectangularData.js";
 
@@ -70,6 +71,18 @@ export interface Tensor {
   jsonData?: unknown[];
   /** A Python model answered a dict with this output as one key: MLflow answers even one key as {name: value}. */
   dictKey?: true;
+  /**
+   * A Python model without a signature takes this 1-D column with its own numpy dtype (float32, int8, uint64), as
+   * pandas.read_parquet holds it, where pandas would widen a column built from Python values to int64 or float64.
+   * Only the Python runtime's DataFrame columns read it.
+   */
+  keepDtype?: true;
+  /**
+   * A Python model without a signature takes this 1-D column as a pandas column of this dtype, which its file's
+   * reader decided on more rows than this tensor holds (pandasColumnDtype.ts). Only the Python runtime's
+   * DataFrame columns read it.
+   */
+  pandasDtype?: PandasColumnDtype;
 }
 
 export interface TensorSpec {

@@ -16,7 +16,7 @@ export function concatBatch(parts: readonly Tensor[]): Tensor {
   let total = 0;
   for (const part of parts) {
     // The batcher runs such requests alone (dynamicBatcher.ts): numpy types values held as sent per request.
-    if (part.jsonData !== undefined) {
+    if (part.jsonData !== undefined || part.keepDtype === true) {
       throw new FlowOpsError(
         "INTERNAL_ERROR",
         `cannot batch tensor '${part.name}': its values are held as sent, for a model without a signature`,

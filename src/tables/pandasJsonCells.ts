@@ -7,9 +7,14 @@
  * or an object column of mixed values. So `"1.5"` is 1.5 and `[true, null]` is [1.0, NaN], where pandas'
  * DataFrame constructor (MLflow's JSON requests) keeps both as they are.
  *
- * Left out: read_json's conversion of columns named like dates (`date`, `*_at`, `*_time`, `timestamp*`,
- * `modified`) to datetimes.
+ * A column kept as it is says its dtype (str, or object where it mixes kinds), which a batch of its rows alone
+ * would not tell; columns named like dates are read_json's datetimes where their values are (pandasJsonDates.ts).
+ *
+ * pandas types a column on the whole file, this on a chunk (a part of the file) only: a null in one part makes
+ * that part's integers float64 while the other parts' stay int64. Typing on the whole file would take reading
+ * it twice, or holding all of it, before the first prediction.
  */
+import { isPandasDateName, pandasJsonDates } from "./pandasJsonDates.js";
 import type { PandasCells } from "./pandasReadCells.js";
 import { pythonFloat, pythonInt } from "./pythonNumberText.js";
 import type { CellValue } from "./tableChunk.js";
@@ -19,8 +24,15 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** 2^63: the first double beyond int64, which `astype("int64")` cannot hold. */
 const INT64_LIMIT = 9223372036854775808;
 
-/** The cells of one column of a chunk, as read_json's frame holds them (see the module comment). */
-export function pandasJsonCells(cells: readonly CellValue[]): PandasCells {
+/**
+ * The cells of column `name` of a chunk, the first at row `firstRow` (from 1), as read_json's frame holds them
+ * (see the module comment).
+ */
+export function pandasJsonCells(cells: readonly CellValue[], name: string, firstRow: number): PandasCells {
+  if (isPandasDateName(name)) {
+    const dates = pandasJsonDates(name, cells, firstRow);
+    if (dates !== undefined) return { values: dates.values, float: false, dtype: dates.dtype };
+  }
   if (cells.length > 0 && cells.every((cell) => typeof cell === "boolean"))
     return { values: cells, float: false };
   const floats = new Array<number>(cells.length);
@@ -40,7 +52,7 @@ export function pandasJsonCells(cells: readonly CellValue[]): PandasCells {
       else integral = false;
     } else {
       const float = pythonFloat(cell);
-      if (float === undefined) return { values: cells, float: false };
+      if (float === undefined) return keptCells(cells);
       floats[i] = float;
       if (!integral) continue;
       const integer = pythonInt(cell);
@@ -49,6 +61,12 @@ export function pandasJsonCells(cells: readonly CellValue[]): PandasCells {
     }
   }
   return integral ? { values: integers, float: false } : { values: floats, float: true };
+}
+
+/** A column no number conversion took: str where it holds only text (and nulls), else object. */
+function keptCells(cells: readonly CellValue[]): PandasCells {
+  const text = cells.every((cell) => cell === null || typeof cell === "string");
+  return { values: cells, float: false, dtype: { kind: text ? "str" : "object" } };
 }
 
 /** A number where it holds the integer exactly, else the BigInt. */

@@ -127,6 +127,23 @@ const PARQUET_FRAMES: Record<string, string> = {
   "Parquet booleans with a null": 'pd.DataFrame({"a": [True, None]})',
   "Parquet text with a null beside numbers": 'pd.DataFrame({"a": ["x", None], "b": [1, 2]})',
   "Parquet int32 with a null, not from pandas": 'pa.table({"i": pa.array([1, None], pa.int32())})',
+  // Narrow dtypes: read_parquet keeps float32 and each integer width, which pandas would widen from values.
+  "Parquet float32 and narrow integers, not from pandas":
+    'pa.table({"f": pa.array([1.5, 2.0], pa.float32()), "i8": pa.array([1, -128], pa.int8()),' +
+    ' "i16": pa.array([1, -300], pa.int16()), "i32": pa.array([1, 2], pa.int32()),' +
+    ' "u8": pa.array([1, 255], pa.uint8()), "u16": pa.array([1, 65535], pa.uint16()),' +
+    ' "u32": pa.array([1, 4294967295], pa.uint32()), "u64": pa.array([1, 18446744073709551615], pa.uint64())})',
+  "Parquet float32 with a null and uint8 with a null, not from pandas":
+    'pa.table({"f": pa.array([0.1, None], pa.float32()), "u": pa.array([None, 7], pa.uint8())})',
+  "Parquet narrow dtypes from pandas":
+    'pd.DataFrame({"f": np.array([0.1, 2.0], "float32"), "i": np.array([1, 2], "int8"),' +
+    ' "u": np.array([1, 2**64 - 1], "uint64")})',
+  "Parquet int64 beyond 2^53": 'pd.DataFrame({"i": [9007199254740993, -9223372036854775808]})',
+  "Parquet all-null numeric columns, not from pandas":
+    'pa.table({"i64": pa.array([None, None], pa.int64()), "i32": pa.array([None, None], pa.int32()),' +
+    ' "f": pa.array([None, None], pa.float32()), "d": pa.array([None, None], pa.float64())})',
+  "Parquet all-null boolean and null-typed columns, not from pandas":
+    'pa.table({"b": pa.array([None, None], pa.bool_()), "n": pa.array([None, None], pa.null())})',
 };
 
 describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(

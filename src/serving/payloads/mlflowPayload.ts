@@ -57,7 +57,8 @@ export async function readMlflowRequest(
   if (mlflowMediaType(contentType) !== "application/vnd.apache.parquet")
     return mlflowRequest(body, contentType, options);
   const bytes = typeof body === "string" ? Buffer.from(body, "latin1") : body;
-  return { input: await frameFromParquet(bytes), dataframe: true };
+  const parquetOptions = options.typedInputs === true ? { typedInputs: true } : {};
+  return { input: await frameFromParquet(bytes, parquetOptions), dataframe: true };
 }
 
 /** Parses a JSON or CSV `/invocations` body; 415 for other media types or charsets, 400 for malformed input. */

@@ -3,24 +3,36 @@
  * `pandas.read_parquet`): the file's columns as a frame, values as hyparquet decodes them, 64-bit integers as
  * numbers (exact up to 2^53, as the model's float or int64 tensors take them), dates as ISO text. A body that
  * is no Parquet file is a 400 in MLflow's words. Names and text keep a leading U+FEFF, as pyarrow reads them.
- * A model without a signature gets text as text, numeric text included, and float columns as floats, as
- * `pandas.read_parquet` hands them to it.
+ * A model without a signature gets text as text, numeric text included, and numeric columns as the numpy arrays
+ * `pandas.read_parquet` hands it (float32 and int8 kept, 64-bit integers exact, an all-null one NaN), which the
+ * frame carries beside its cells (numpyFrameColumns.ts) unless the reader says the model types its inputs.
  */
+import type { SchemaElement } from "hyparquet";
 import { FlowOpsError } from "../../errors.js";
+import type { NumpyFrameColumns } from "./numpyFrameColumns.js";
 import type { ModelInput } from "./predictRequest.js";
 
 type Frame = ModelInput & { kind: "frame" };
 
-export async function frameFromParquet(body: Buffer): Promise<Frame> {
+export interface ParquetFrameOptions {
+  /** The model declares its inputs' types, which then cast the cells: no numpy columns are built for it. */
+  typedInputs?: boolean;
+}
+
+export async function frameFromParquet(
+  body: Buffer,
+  options: ParquetFrameOptions = {},
+): Promise<Frame & Partial<NumpyFrameColumns>> {
   const { parquetRead, parquetSchema } = await import("hyparquet");
   const { readParquetMetadata } = await import("../../tables/parquetFooterReader.js");
   const { PARQUET_TEXT_PARSERS } = await import("../../tables/parquetText.js");
+  const { parquetNumpyColumn, parquetNumpyDtype } = await import("../../tables/parquetNumpyColumn.js");
   const file = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  let fields: SchemaElement[];
+  let rows: unknown[][] = [];
   try {
     const metadata = readParquetMetadata(file);
-    const fields = parquetSchema(metadata).children.map((child) => child.element);
-    const columns = fields.map((field) => field.name);
-    let rows: unknown[][] = [];
+    fields = parquetSchema(metadata).children.map((child) => child.element);
     await parquetRead({
       file,
       metadata,
@@ -29,11 +41,6 @@ export async function frameFromParquet(body: Buffer): Promise<Frame> {
         rows = data;
       },
     });
-    // For a model without a signature, typed as read_parquet types them: text stays str ("1.5" too), and a
-    // float column stays float64 though its numbers are whole. A typed model's columns follow its signature.
-    const floatColumn = (column: number): boolean => FLOAT_TYPES.has(fields[column]?.type ?? "");
-    const cells = rows.map((row) => row.map(cellOf));
-    return { kind: "frame", columns, rows: cells, textCells: "json", floatColumn };
   } catch (error) {
     throw new FlowOpsError(
       "BAD_REQUEST",
@@ -41,9 +48,21 @@ export async function frameFromParquet(body: Buffer): Promise<Frame> {
         ` produced using the \`pandas.DataFrame.to_parquet()\` method. Error: '${(error as Error).message}'`,
     );
   }
+  const columns = fields.map((field) => field.name);
+  const cells = rows.map((row) => row.map(cellOf));
+  // A model without a signature gets text as read_parquet leaves it (str, "1.5" too) and numeric columns as its
+  // numpy arrays; a typed model's columns follow its signature.
+  const frame: Frame = { kind: "frame", columns, rows: cells, textCells: "json" };
+  if (options.typedInputs === true) return frame;
+  const numpyColumns = fields.map((field, c) => {
+    if (parquetNumpyDtype(field) === undefined) return undefined;
+    return parquetNumpyColumn(
+      field,
+      rows.map((row) => row[c]),
+    );
+  });
+  return { ...frame, numpyColumns };
 }
-
-const FLOAT_TYPES: ReadonlySet<string> = new Set(["FLOAT", "DOUBLE"]);
 
 function cellOf(value: unknown): unknown {
   if (typeof value === "bigint") return Number(value);

@@ -2,7 +2,8 @@
  * Frames for a model that declares no inputs (a Python model without a signature), typed from their values as
  * MLflow's scoring server hands them: one column per tensor as pandas builds a DataFrame (text cells as the
  * frame's source types them: read_csv for CSV, as sent for JSON and Parquet), `instances` rows as one numpy
- * array, `instances` records as a dict of numpy arrays, and `inputs` records as the list of dicts itself. Values
+ * array, `instances` records as a dict of numpy arrays, and `inputs` records as the list of dicts itself. A file's
+ * numeric columns its reader typed by the file's schema come as read (numpyFrameColumns.ts). Values
  * Python holds as objects keep their form in `jsonData` (see objectTensor.ts); the typed conversions for a
  * signature live in frameTensors.ts.
  */
@@ -12,6 +13,7 @@ import { inferCells } from "./frameCells.js";
 import { columnValues, type Frame } from "./frameTensors.js";
 import { requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
 import { invalidInput } from "./invalidInput.js";
+import { hasNumpyColumns, numpyColumnTensor } from "./numpyFrameColumns.js";
 import { numpyScalarArray, PYTHON_NAN } from "./objectTensor.js";
 import { UNNAMED_INPUT } from "./predictRequest.js";
 import { recordListTensor } from "./recordListTensor.js";
@@ -32,9 +34,15 @@ export function untypedFrameTensors(frame: Frame): Tensor[] {
 function inferredFrameColumns(frame: Frame): Tensor[] {
   const width = frame.columns?.length ?? frame.rows[0]?.length ?? 0;
   if (frame.columns === undefined) checkRowWidths(frame.rows, width, `row 0 has ${width}`);
+  const numpyColumns = hasNumpyColumns(frame) ? frame.numpyColumns : undefined;
   const tensors: Tensor[] = [];
   for (let c = 0; c < width; c++) {
     const name = frame.columns?.[c] ?? String(c);
+    const numpy = numpyColumns?.[c];
+    if (numpy !== undefined) {
+      tensors.push(numpyColumnTensor(name, numpy));
+      continue;
+    }
     const { cells, floats } = inferCells(columnValues(frame.rows, c), frame.textCells);
     const absent = frame.absentKeys?.[c] ?? [];
     if (cells.length > 0 && cells.every((cell) => cell === null)) {

@@ -9,6 +9,7 @@
  * sent, so the worker's numpy or pandas types them as MLflow's own would (a column as a plain list, a tensor as `json`).
  */
 import { FlowOpsError, isErrorCode } from "../../errors.js";
+import type { PandasColumnDtype } from "../../tables/pandasColumnDtype.js";
 import {
   allocateTensorData,
   dataFromJsonValues,
@@ -43,15 +44,30 @@ export interface WireTensor {
   dict_key?: boolean;
 }
 
-/** A numeric or BOOL column: its bytes, as `WireTensor.raw`; the worker hands pandas Python values made from them. */
+/**
+ * A numeric or BOOL column: its bytes, as `WireTensor.raw`; the worker hands pandas Python values made from them,
+ * or the numpy array itself with `keep_dtype` (`Tensor.keepDtype`), so that float32 or int8 is not widened.
+ */
 export interface WireColumn {
   datatype: string;
   raw: string;
+  keep_dtype?: true;
+}
+
+/**
+ * A column with the dtype its file's reader gave it (`Tensor.pandasDtype`): its values as JSON, datetimes as
+ * ISO 8601 text, for the worker to build that pandas column.
+ */
+export interface WirePandasColumn {
+  values: unknown[];
+  pandas_dtype: PandasColumnDtype["kind"];
+  unit?: string;
+  utc_offset_minutes?: number | null;
 }
 
 export interface WorkerRequest {
   id: number;
-  columns?: Record<string, unknown[] | WireColumn>;
+  columns?: Record<string, unknown[] | WireColumn | WirePandasColumn>;
   /** With `columns`: the DataFrame's index (dataframe_split), else pandas' default 0..n-1. */
   index?: unknown[];
   tensors?: WireTensor[];
@@ -122,7 +138,7 @@ export function workerRequest(
   if (records !== undefined) {
     request.records = records.map((record) => record.map(wireTensor));
   } else if (asColumns) {
-    const columns: Record<string, unknown[] | WireColumn> = {};
+    const columns: Record<string, unknown[] | WireColumn | WirePandasColumn> = {};
     for (const input of inputs) {
       if (input.shape.length !== 1) {
         throw new FlowOpsError(
@@ -130,8 +146,12 @@ export function workerRequest(
           `input '${input.name}': the model takes columns, so each input must be 1-D, got shape [${input.shape.join(",")}]`,
         );
       }
+      if (input.pandasDtype !== undefined) {
+        columns[input.name] = pandasColumn(input, input.pandasDtype);
+        continue;
+      }
       const raw = input.jsonData === undefined ? rawBytes(input) : undefined;
-      columns[input.name] = raw === undefined ? wireValues(input) : { datatype: input.datatype, raw };
+      columns[input.name] = raw === undefined ? wireValues(input) : wireColumn(input, raw);
     }
     request.columns = columns;
     if (index !== undefined) request.index = [...index];
@@ -145,6 +165,21 @@ export function workerRequest(
     else request.params = params;
   }
   return request;
+}
+
+function wireColumn(input: Tensor, raw: string): WireColumn {
+  const column: WireColumn = { datatype: input.datatype, raw };
+  if (input.keepDtype === true) column.keep_dtype = true;
+  return column;
+}
+
+function pandasColumn(input: Tensor, dtype: PandasColumnDtype): WirePandasColumn {
+  const column: WirePandasColumn = { values: wireValues(input), pandas_dtype: dtype.kind };
+  if (dtype.kind === "datetime") {
+    column.unit = dtype.unit;
+    column.utc_offset_minutes = dtype.utcOffsetMinutes;
+  }
+  return column;
 }
 
 /** An input as a numpy array travels: values held as sent as `json`, numbers and BOOL as `raw`, text as `data`. */
