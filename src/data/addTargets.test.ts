@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import {
   chmod,
   lstat,
@@ -124,6 +125,19 @@ describe("addTargets", () => {
     await expect(addTargets(repo, ["sub"], { cwd: dir })).rejects.toThrow(
       "Cannot add 'sub', because it is overlapping with other DVC tracked output: 'sub/z'.",
     );
+  });
+
+  it("sees the outs it added earlier in the same call: an overlap, a granular add, the same target twice", async () => {
+    await mkdir(join(dir, "sub"));
+    await writeFile(join(dir, "sub", "z"), "z\n");
+    await expect(addTargets(repo, ["sub/z", "sub"], { cwd: dir })).rejects.toThrow(
+      "Cannot add 'sub', because it is overlapping with other DVC tracked output: 'sub/z'.",
+    );
+    await mkdir(join(dir, "d"));
+    await writeFile(join(dir, "d", "a"), "a\n");
+    const [whole, inside] = await addTargets(repo, ["d", "d/a", "d/a"], { cwd: dir });
+    expect(inside?.dvcFile).toBe(whole?.dvcFile);
+    expect(existsSync(join(dir, "d", "a.dvc"))).toBe(false);
   });
 
   it("updates a renamed .dvc file in place instead of calling its out an overlap, as dvc does", async () => {

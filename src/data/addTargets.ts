@@ -9,12 +9,15 @@ import { existsSync, lstatSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
+import type { Stage as PipelineStage } from "../pipelines/dvcYaml.js";
 import type { DataRepo } from "./dataRepo.js";
 import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import {
   DVC_FILE_SUFFIX,
+  dvcFileWdir,
   isSameOrInside,
   loadTrackedOuts,
+  readDvcFile,
   serializeDvcFile,
   writeDvcFile,
   type DvcFileDoc,
@@ -22,7 +25,7 @@ import {
   type TrackedOut,
 } from "./dvcFile.js";
 import { ensureGitignored } from "./gitignoreEntries.js";
-import { refuseGitTrackedOut } from "./gitTracked.js";
+import { refuseGitTrackedOut, trackedByGitAmong } from "./gitTracked.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
@@ -189,11 +192,8 @@ function refuseSymlinkedDirectory(repo: DataRepo, abs: string): void {
  * A stage's out belongs to its stage: adding it (or a path inside it, or a directory holding it) would give
  * one path two owners, so DVC refuses, and so do we. dvc.yaml is read only when the repository has one.
  */
-async function refuseStageOuts(repo: DataRepo, abs: string, target: string): Promise<void> {
-  if (!existsSync(join(repo.root, "dvc.yaml"))) return;
-  const { readPipeline } = await import("../pipelines/dvcYaml.js");
-  const pipeline = await readPipeline(repo.root);
-  for (const stage of pipeline.stages) {
+function refuseStageOuts(root: string, stages: readonly PipelineStage[], abs: string, target: string): void {
+  for (const stage of stages) {
     for (const out of [...stage.outs, ...stage.metrics, ...stage.plots]) {
       const outAbs = join(stage.wdir, out.path);
       if (outAbs === abs) {
@@ -206,7 +206,7 @@ async function refuseStageOuts(repo: DataRepo, abs: string, target: string): Pro
       if (isSameOrInside(abs, outAbs) || isSameOrInside(outAbs, abs)) {
         throw new FlowOpsError(
           "RESOURCE_CONFLICT",
-          `Cannot add '${target}': it overlaps with output '${posixRel(repo.root, outAbs)}' of stage ` +
+          `Cannot add '${target}': it overlaps with output '${posixRel(root, outAbs)}' of stage ` +
             `'${stage.name}' (dvc.yaml)`,
         );
       }
@@ -223,6 +223,17 @@ export async function addTargets(
   if (targets.length === 0) throw invalidParameter("add: no targets given");
   const pool = HashPool.shared();
   const results: AddResult[] = [];
+  // Read once for all targets: add writes neither dvc.yaml nor Git's index, and keeps `tracked` up to date
+  // itself, so thousands of targets cost one walk and one git process, not one each.
+  let stages: PipelineStage[] | undefined;
+  let tracked: TrackedOut[] | undefined;
+  const gitTracked =
+    repo.scm && targets.length > 1
+      ? await trackedByGitAmong(
+          repo.root,
+          targets.map((target) => resolve(cwd, target)),
+        )
+      : undefined;
   for (const target of targets) {
     const abs = resolve(cwd, target);
     checkTarget(repo, abs, target);
@@ -232,8 +243,9 @@ export async function addTargets(
       throw notFound(`output '${target}' does not exist: no such file or directory: '${abs}'`);
     }
     refuseSymlinkedDirectory(repo, abs);
-    await refuseStageOuts(repo, abs, target);
-    const tracked = await loadTrackedOuts(repo);
+    stages ??= await pipelineStages(repo.root);
+    refuseStageOuts(repo.root, stages, abs, target);
+    tracked ??= await loadTrackedOuts(repo);
     // dvc finds the out by its path, whatever its .dvc file is called (a renamed `t.dvc` still owns
     // `t.txt`), and updates that file in place; `<target>.dvc` is only the name of a new one.
     const existing = tracked.find((t) => t.abs === abs);
@@ -253,7 +265,8 @@ export async function addTargets(
     }
     const useCache = existing?.out.cache !== false;
     // Before anything is hashed or written, as dvc fails `add` with no .dvc file or cache change.
-    if (inside === undefined && useCache) await refuseGitTrackedOut(repo, abs, posixRel(cwd, abs));
+    if (inside === undefined && useCache)
+      await refuseGitTrackedOut(repo, abs, posixRel(cwd, abs), gitTracked);
     const hashed = await hashPath(abs, {
       root: repo.root,
       state: repo.state,
@@ -268,6 +281,7 @@ export async function addTargets(
         );
       }
       results.push(await addInsideTrackedDir(repo, inside, abs, hashed, options.noRelink !== true));
+      await rereadTracked(tracked, inside.dvcFile, repo.root);
       continue;
     }
     if (useCache && options.noCommit !== true)
@@ -276,6 +290,7 @@ export async function addTargets(
     const out = updatedOut(existing?.out, existing?.out.path ?? basename(abs), hash);
     const changed = await writeOut(ownDvcFile, existing?.doc, existing?.index ?? 0, out);
     const gitignore = useCache ? await ensureGitignored(repo, abs) : undefined;
+    await rereadTracked(tracked, ownDvcFile, repo.root);
     results.push({
       path: abs,
       dvcFile: ownDvcFile,
@@ -335,4 +350,20 @@ async function addInsideTrackedDir(
     updatedOut(parent.out, parent.out.path, hash),
   );
   return { path: parent.abs, dvcFile: parent.dvcFile, hash, changed };
+}
+
+/** dvc.yaml's stages, or none without one: read only when the repository has one. */
+async function pipelineStages(root: string): Promise<PipelineStage[]> {
+  if (!existsSync(join(root, "dvc.yaml"))) return [];
+  const { readPipeline } = await import("../pipelines/dvcYaml.js");
+  return (await readPipeline(root)).stages;
+}
+
+/** Replaces the outs `tracked` holds for `dvcFile` with what the file now says, as a fresh walk would. */
+async function rereadTracked(tracked: TrackedOut[], dvcFile: string, root: string): Promise<void> {
+  const doc = await readDvcFile(dvcFile, root);
+  const wdir = dvcFileWdir(dvcFile, doc);
+  const outs = doc.outs.map((out, index) => ({ dvcFile, doc, out, index, abs: resolve(wdir, out.path) }));
+  const kept = tracked.filter((t) => t.dvcFile !== dvcFile);
+  tracked.splice(0, tracked.length, ...kept, ...outs);
 }

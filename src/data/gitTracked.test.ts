@@ -7,7 +7,7 @@ import { tempDataRepo } from "../../test/support/tempDataRepo.js";
 import { repro } from "../pipelines/repro.js";
 import { addTargets } from "./addTargets.js";
 import type { DataRepo } from "./dataRepo.js";
-import { trackedByGit } from "./gitTracked.js";
+import { trackedByGit, trackedByGitAmong } from "./gitTracked.js";
 
 let dir: string;
 let repo: DataRepo;
@@ -28,6 +28,25 @@ describe("outputs Git already tracks", () => {
     expect(await trackedByGit(dir, join(dir, "data"))).toBe(true);
     expect(await trackedByGit(dir, join(dir, "new.txt"))).toBe(false);
     expect(await trackedByGit(dir, join(dir, "missing"))).toBe(false);
+  });
+
+  it("are answered alike for many paths by one listing, names taken literally", async () => {
+    await writeFile(join(dir, "o*"), "glob\n");
+    const paths = ["o.txt", "data", "data/in.txt", "new.txt", "missing", "o*", "dat"].map((p) =>
+      join(dir, p),
+    );
+    const tracked = await trackedByGitAmong(dir, paths);
+    expect(paths.map((p) => tracked?.(p))).toEqual([true, true, true, false, false, false, false]);
+    // One path at a time the same, `o*` included (a glob to git, matching o.txt, unless told it is literal).
+    expect(await Promise.all(paths.map((p) => trackedByGit(dir, p)))).toEqual(paths.map((p) => tracked?.(p)));
+  });
+
+  it("are refused by an add of many targets, each before it is written", async () => {
+    await writeFile(join(dir, "new.txt"), "new\n");
+    await expect(addTargets(repo, ["new.txt", "data"], { cwd: dir })).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+    });
+    expect(existsSync(join(dir, "data.dvc"))).toBe(false);
   });
 
   it("include what data init created, staged as dvc init stages it", () => {

@@ -19,7 +19,7 @@ function git(args: string[], options: { cwd: string; maxBuffer?: number }): Prom
 export async function trackedByGit(root: string, abs: string): Promise<boolean> {
   const rel = relative(root, abs).split(sep).join("/");
   try {
-    const { stdout } = await git(["ls-files", "-z", "--", rel === "" ? "." : rel], {
+    const { stdout } = await git(["--literal-pathspecs", "ls-files", "-z", "--", rel === "" ? "." : rel], {
       cwd: root,
       maxBuffer: 1 << 20,
     });
@@ -31,13 +31,50 @@ export async function trackedByGit(root: string, abs: string): Promise<boolean> 
   }
 }
 
-/** Fails as dvc does when `repo` is under Git and Git tracks the out at `abs` (shown as `display`). */
+/**
+ * Which of `abses` Git's index holds (a file, or any file below a directory), asked in one `git ls-files`:
+ * `data add` of thousands of files would otherwise start a git process for each. Undefined when that one
+ * listing fails or is too long to hold, so the caller asks per path.
+ */
+export async function trackedByGitAmong(
+  root: string,
+  abses: readonly string[],
+): Promise<((abs: string) => boolean) | undefined> {
+  const rels = abses.map((abs) => relative(root, abs).split(sep).join("/"));
+  let stdout: string;
+  try {
+    // Literal: a path is a name here, never a glob that would match its neighbours.
+    ({ stdout } = await git(
+      ["--literal-pathspecs", "ls-files", "-z", "--", ...rels.map((rel) => (rel === "" ? "." : rel))],
+      { cwd: root, maxBuffer: 64 << 20 },
+    ));
+  } catch {
+    return undefined;
+  }
+  const files = stdout.split("\0").filter((file) => file !== "");
+  const held = new Set<string>();
+  for (const file of files) {
+    held.add(file);
+    for (let slash = file.indexOf("/"); slash !== -1; slash = file.indexOf("/", slash + 1))
+      held.add(file.slice(0, slash));
+  }
+  return (abs) => {
+    const rel = relative(root, abs).split(sep).join("/");
+    return rel === "" ? files.length > 0 : held.has(rel);
+  };
+}
+
+/**
+ * Fails as dvc does when `repo` is under Git and Git tracks the out at `abs` (shown as `display`); `tracked`
+ * is trackedByGitAmong's answer when the caller asked for many paths at once.
+ */
 export async function refuseGitTrackedOut(
   repo: { root: string; scm: boolean },
   abs: string,
   display: string,
+  tracked?: (abs: string) => boolean,
 ): Promise<void> {
-  if (!repo.scm || !(await trackedByGit(repo.root, abs))) return;
+  if (!repo.scm || !(tracked !== undefined ? tracked(abs) : await trackedByGit(repo.root, abs))) return;
   throw new FlowOpsError(
     "INVALID_PARAMETER_VALUE",
     `output '${display}' is already tracked by SCM (e.g. Git).\n` +
