@@ -9,6 +9,7 @@
 import { FlowOpsError } from "../errors.js";
 import { stringifyJsonWithBigIntegers } from "../tables/jsonBigIntegers.js";
 import type { PandasColumnDtype } from "../tables/pandasColumnDtype.js";
+import type { NumpyArray } from "../tables/parquetNumpyColumn.js";
 import { decodeHalfFloat, encodeHalfFloat } from "./halfFloat.js";
 import { flattenRectangular } from "./rectangularData.js";
 
@@ -33,18 +34,7 @@ export type Datatype = (typeof DATATYPES)[number];
  * Flat row-major data: numeric types in their TypedArray (INT64/UINT64 as BigInt64Array/BigUint64Array, FP16 as
  * its raw bits in a Uint16Array, never parsed from JSON), BOOL as Uint8Array, BYTES as string[].
  */
-export type TensorData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigUint64Array
-  | string[];
+export type TensorData = NumpyArray | string[];
 
 export interface Tensor {
   name: string;

@@ -11,6 +11,7 @@
 export type NumpyDtype =
   "float32" | "float64" | "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64";
 
+/** A numeric column as numpy holds it; also the numeric half of a serving tensor's data. */
 export type NumpyArray =
   | Float32Array
   | Float64Array

@@ -3,7 +3,7 @@
  * get-history-bulk). The run charts' sampled read is metricSampling.ts.
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database, MetricTable } from "../db/schema.js";
 import { invalidParameter } from "../errors.js";
 import type { Metric, MetricWithRunId } from "./entities.js";
 import { storedMetricValue } from "./runReader.js";
@@ -17,14 +17,7 @@ export interface MetricHistoryPage {
   next_page_token?: string;
 }
 
-interface MetricRowLike {
-  run_uuid: string;
-  key: string;
-  value: number;
-  timestamp: number;
-  step: number;
-  is_nan: number;
-}
+type MetricRowLike = MetricTable;
 
 function toMetric(row: MetricRowLike): Metric {
   return {

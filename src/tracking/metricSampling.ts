@@ -8,7 +8,7 @@
  * about `max_results` rows per run however many were logged.
  */
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database, MetricTable } from "../db/schema.js";
 import { invalidParameter } from "../errors.js";
 import type { MetricWithRunId } from "./entities.js";
 import { assertRunCount, toMetricWithRunId } from "./metricHistory.js";
@@ -60,14 +60,8 @@ export async function getMetricHistoryBulkInterval(
   return sampled;
 }
 
-interface SampledRow {
-  run_uuid: string;
-  key: string;
-  value: number;
-  timestamp: number;
-  step: number;
-  is_nan: number;
-}
+/** A stored metric point, as the sampling queries select it. */
+type SampledRow = MetricTable;
 
 async function sampleRun(
   db: Kysely<Database>,
