@@ -6,16 +6,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  awsEnvironment,
-  findMotoServer,
-  startMotoServer,
-  versionedS3,
-  type MotoServer,
-  type VersionedS3,
-} from "../../test/support/moto.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { findMotoServer } from "../../test/support/moto.js";
 import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import { versionedBucketsOnMoto } from "../../test/support/versionedBucketsOnMoto.js";
 import { checkoutTargets } from "./checkoutTargets.js";
 import type { DataRepo } from "./dataRepo.js";
 import { importUrl } from "./importUrl.js";
@@ -34,11 +28,10 @@ const file = (path: string): Promise<string> => readFile(join(dir, path), "utf8"
 const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("checkout of --no-download versioned imports after fetch, on moto", () => {
-    let server: MotoServer;
-    let s3: VersionedS3;
-    let bucket: string;
+    const moto = versionedBucketsOnMoto(motoBinary, { versioned: "fetched" });
+    const { bucket } = moto;
     let prefix: string;
-    const put = (key: string, body: string): Promise<string> => s3.put(bucket, `${prefix}/${key}`, body);
+    const put = (key: string, body: string): Promise<string> => moto.s3.put(bucket, `${prefix}/${key}`, body);
     const importNoDownload = async (key: string, out: string): Promise<string> => {
       await importUrl(repo, `s3://${bucket}/${prefix}/${key}`, out, {
         cwd: dir,
@@ -48,21 +41,8 @@ if (motoBinary !== undefined) {
       return file(`${out}.dvc`);
     };
 
-    beforeAll(async () => {
-      server = await startMotoServer(motoBinary);
-      bucket = `fetched-${randomUUID().slice(0, 8)}`;
-      s3 = await versionedS3(server, [bucket]);
-    });
-    afterAll(async () => {
-      s3?.destroy();
-      await server?.stop();
-    });
     beforeEach(() => {
       prefix = randomUUID();
-      for (const [name, value] of Object.entries(awsEnvironment(server))) vi.stubEnv(name, value);
-    });
-    afterEach(() => {
-      vi.unstubAllEnvs();
     });
 
     it("checks out what fetch brought at the recorded versions, leaving the .dvc files as they are", async () => {

@@ -1,16 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  awsEnvironment,
-  findMotoServer,
-  startMotoServer,
-  versionedS3,
-  type MotoServer,
-  type VersionedS3,
-} from "../../test/support/moto.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { findMotoServer } from "../../test/support/moto.js";
 import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import { versionedBucketsOnMoto } from "../../test/support/versionedBucketsOnMoto.js";
 import { closeDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { importUrl } from "./importUrl.js";
 import { fetch, pull, push } from "./pushPull.js";
@@ -65,27 +59,8 @@ describe("fetch of a versioned import without a server", () => {
 const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("fetch and pull of versioned imports on moto", () => {
-    let server: MotoServer;
-    let s3: VersionedS3;
-    let bucket: string;
-
-    const put = (key: string, body: string): Promise<string> => s3.put(bucket, key, body);
-
-    beforeAll(async () => {
-      server = await startMotoServer(motoBinary);
-      bucket = `vfetch-${randomUUID().slice(0, 8)}`;
-      s3 = await versionedS3(server, [bucket]);
-    });
-    afterAll(async () => {
-      s3?.destroy();
-      await server?.stop();
-    });
-    beforeEach(() => {
-      for (const [name, value] of Object.entries(awsEnvironment(server))) vi.stubEnv(name, value);
-    });
-    afterEach(() => {
-      vi.unstubAllEnvs();
-    });
+    const moto = versionedBucketsOnMoto(motoBinary, { versioned: "vfetch" });
+    const { bucket, put } = moto;
 
     it("pulls the recorded version of an overwritten object from the source, with no remote configured", async () => {
       const key = `${randomUUID()}/a.csv`;
@@ -145,7 +120,9 @@ if (motoBinary !== undefined) {
       const v1 = await put(key, "x,y\n1,2\n");
       await importUrl(repo, `s3://${bucket}/${key}`, undefined, { cwd: dir, versionAware: true });
       await put(key, "x,y\nlater\n");
-      await s3.client.send(new s3.sdk.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v1 }));
+      await moto.s3.client.send(
+        new moto.s3.sdk.DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v1 }),
+      );
       await dropCacheAnd("a.csv");
 
       const fetched = await fetch(repo);

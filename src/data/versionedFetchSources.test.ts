@@ -3,42 +3,25 @@
  * at the recorded versions (as dvc 3.67.1 does, leaving the `.dvc` file as it is), and versioned downloads run
  * side by side, at most `--jobs` at once.
  */
-import { execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, request, type Server } from "node:http";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  awsEnvironment,
-  findMotoServer,
-  startMotoServer,
-  versionedS3,
-  type MotoServer,
-  type VersionedS3,
-} from "../../test/support/moto.js";
-import { closeDataRepo, initDataRepo, type DataRepo } from "./dataRepo.js";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { findMotoServer } from "../../test/support/moto.js";
+import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import { versionedBucketsOnMoto } from "../../test/support/versionedBucketsOnMoto.js";
+import type { DataRepo } from "./dataRepo.js";
 import { importUrl } from "./importUrl.js";
 import { fetch, pull } from "./pushPull.js";
 
 const md5 = (text: string): string => createHash("md5").update(text).digest("hex");
 
-let base: string;
 let dir: string;
 let repo: DataRepo;
 
 beforeEach(async () => {
-  base = await mkdtemp(join(tmpdir(), "flowops-versioned-sources-"));
-  dir = join(base, "repo");
-  await mkdir(dir);
-  execFileSync("git", ["init", "-q"], { cwd: dir });
-  repo = await initDataRepo(dir);
-});
-
-afterEach(async () => {
-  closeDataRepo(repo);
-  await rm(base, { recursive: true, force: true });
+  ({ dir, repo } = await tempDataRepo({ prefix: "flowops-versioned-sources-", at: "repo", scm: "git" }));
 });
 
 const file = (path: string): Promise<string> => readFile(join(dir, path), "utf8");
@@ -100,26 +83,8 @@ async function countingProxy(target: string): Promise<CountingProxy> {
 const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("versioned imports fetched from their sources on moto", () => {
-    let server: MotoServer;
-    let s3: VersionedS3;
-    let bucket: string;
-    const put = (key: string, body: string): Promise<string> => s3.put(bucket, key, body);
-
-    beforeAll(async () => {
-      server = await startMotoServer(motoBinary);
-      bucket = `vsources-${randomUUID().slice(0, 8)}`;
-      s3 = await versionedS3(server, [bucket]);
-    });
-    afterAll(async () => {
-      s3?.destroy();
-      await server?.stop();
-    });
-    beforeEach(() => {
-      for (const [name, value] of Object.entries(awsEnvironment(server))) vi.stubEnv(name, value);
-    });
-    afterEach(() => {
-      vi.unstubAllEnvs();
-    });
+    const moto = versionedBucketsOnMoto(motoBinary, { versioned: "vsources" });
+    const { bucket, put } = moto;
 
     const importNoDownload = async (url: string, out: string): Promise<string> => {
       await importUrl(repo, url, out, { cwd: dir, versionAware: true, mode: { kind: "no-download" } });
@@ -189,7 +154,7 @@ if (motoBinary !== undefined) {
     });
 
     it("runs at most --jobs versioned downloads at once, over all outs", async () => {
-      const proxy = await countingProxy(server.endpoint);
+      const proxy = await countingProxy(moto.server.endpoint);
       try {
         const prefix = randomUUID();
         for (const name of ["1", "2", "3", "4", "5", "6"])

@@ -1,17 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { FlowOpsError } from "../errors.js";
-import {
-  awsEnvironment,
-  findMotoServer,
-  startMotoServer,
-  versionedS3,
-  type MotoServer,
-  type VersionedS3,
-} from "../../test/support/moto.js";
+import { findMotoServer } from "../../test/support/moto.js";
 import { tempDataRepo } from "../../test/support/tempDataRepo.js";
+import { versionedBucketsOnMoto } from "../../test/support/versionedBucketsOnMoto.js";
 import type { DataRepo } from "./dataRepo.js";
 import { dataStatus } from "./dataStatus.js";
 import { readDvcFile } from "./dvcFile.js";
@@ -60,30 +54,10 @@ describe("version-aware import-url without a server", () => {
 const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("version-aware import-url on moto", () => {
-    let server: MotoServer;
-    let s3: VersionedS3;
-    let bucket: string;
-    let plain: string;
-
-    const put = (target: string, key: string, body: string): Promise<string> => s3.put(target, key, body);
-
-    beforeAll(async () => {
-      server = await startMotoServer(motoBinary);
-      bucket = `vsrc-${randomUUID().slice(0, 8)}`;
-      plain = `plain-${randomUUID().slice(0, 8)}`;
-      s3 = await versionedS3(server, [bucket], [plain]);
-    });
-    afterAll(async () => {
-      s3?.destroy();
-      await server?.stop();
-    });
-    beforeEach(() => {
-      // dvc reads AWS_ENDPOINT_URL; importUrl reads the process environment as dvc does.
-      for (const [name, value] of Object.entries(awsEnvironment(server))) vi.stubEnv(name, value);
-    });
-    afterEach(() => {
-      vi.unstubAllEnvs();
-    });
+    const moto = versionedBucketsOnMoto(motoBinary, { versioned: "vsrc", plain: "plain" });
+    const { bucket, plain } = moto;
+    const put = (target: string, key: string, body: string): Promise<string> =>
+      moto.s3.put(target, key, body);
 
     it("records the object's version, fetches that version after an overwrite, and update moves to the new one", async () => {
       const v1 = await put(bucket, "data/a.csv", "x,y\n1,2\n");
@@ -233,7 +207,7 @@ if (motoBinary !== undefined) {
     it("reports a versioned object deleted since (a delete marker) as deleted", async () => {
       await put(bucket, "gone.txt", "g\n");
       await importUrl(repo, `s3://${bucket}/gone.txt`, undefined, { cwd: dir, versionAware: true });
-      await s3.client.send(new s3.sdk.DeleteObjectCommand({ Bucket: bucket, Key: "gone.txt" }));
+      await moto.s3.client.send(new moto.s3.sdk.DeleteObjectCommand({ Bucket: bucket, Key: "gone.txt" }));
       expect(await dataStatus(repo, [], { cwd: dir })).toEqual([
         expect.objectContaining({ changedDeps: { [`s3://${bucket}/gone.txt`]: "deleted" } }),
       ]);

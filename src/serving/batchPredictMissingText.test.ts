@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { openTable } from "../tables/openTable.js";
 import { batchPredict } from "./batchPredict.js";
+import { untypedModel } from "./batchPredictFixtures.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
 
@@ -28,23 +29,9 @@ interface Call {
   missingAsNaN: boolean | undefined;
 }
 
-/** A model that declares no inputs, as an MLflow model without a signature, answering one 0 per row. */
-function recordingModel(calls: Call[]): LoadedModel {
-  return {
-    name: "untyped",
-    version: "1",
-    platform: "mlflow_pyfunc",
-    inputs: [],
-    outputs: [],
-    ready: () => true,
-    infer(inputs, options) {
-      calls.push({ inputs, missingAsNaN: options?.missingAsNaN });
-      const rows = inputs[0]?.shape[0] ?? 0;
-      return Promise.resolve([{ name: "p", datatype: "FP64", shape: [rows], data: new Float64Array(rows) }]);
-    },
-    close: () => Promise.resolve(),
-  };
-}
+/** A model without a signature that records each call's inputs and missingAsNaN option. */
+const recordingModel = (calls: Call[]): LoadedModel =>
+  untypedModel((inputs, options) => calls.push({ inputs, missingAsNaN: options?.missingAsNaN }));
 
 describe("batchPredict of text with missing cells for a model without a signature", () => {
   it("hands the model a CSV file's empty text fields as missing, to be NaN as read_csv reads them", async () => {

@@ -5,67 +5,20 @@
  * mlflow: the model describes every cell it is given (dtype and repr), and FlowOps' answers must equal
  * `model.predict(pandas.read_parquet(path))`.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { SchemaElement } from "hyparquet-writer";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../test/support/mlflowPython.js";
-import { openTable } from "../tables/openTable.js";
+import { blockTempDir } from "../../test/support/blockTempDir.js";
+import {
+  PYTHON_TIMEOUT_MS,
+  rowCellsPythonModel,
+  WITHOUT_MLFLOW_PYTHON,
+} from "../../test/support/rowCellsPythonModel.js";
 import { StoredParquetColumn } from "../tables/parquetStoredColumns.js";
 import { ParquetTableWriter } from "../tables/parquetWriter.js";
-import { batchPredict } from "./batchPredict.js";
-import type { LoadedModel } from "./runtime.js";
-import { loadPythonModel, type PythonLoadedModel } from "./runtimes/python.js";
-import type { Tensor } from "./tensor.js";
-
-const PY = MLFLOW_PYTHON;
-const TIMEOUT = 120_000;
-
-const SAVE_MODEL = `
-import sys
-import mlflow.pyfunc
-
-class RowCells(mlflow.pyfunc.PythonModel):
-    """Per row, each column as 'name:dtype:repr': tells float32 from float64 and int8 from int64."""
-    def predict(self, context, model_input, params=None):
-        columns = list(model_input.columns)
-        return [
-            " ".join(f"{c}:{model_input[c].dtype}:{model_input[c].iloc[r]!r}" for c in columns)
-            for r in range(len(model_input))
-        ]
-
-mlflow.pyfunc.save_model(sys.argv[1], python_model=RowCells())
-`;
-
-/** What a Python user gets: the file read by pandas, handed to the loaded model, one answer per row. */
-const PANDAS_PREDICT = `
-import json, sys
-import mlflow.pyfunc, pandas as pd
-model = mlflow.pyfunc.load_model(sys.argv[1])
-sys.__stdout__.write(json.dumps([str(answer) for answer in model.predict(pd.read_parquet(sys.argv[2]))]))
-`;
-
-/** A model that declares no inputs, as an MLflow model without a signature, recording what it is given. */
-function recordingModel(calls: Tensor[][]): LoadedModel {
-  return {
-    name: "untyped",
-    version: "1",
-    platform: "mlflow_pyfunc",
-    inputs: [],
-    outputs: [],
-    ready: () => true,
-    infer(inputs) {
-      calls.push(inputs);
-      const rows = inputs[0]?.shape[0] ?? 0;
-      return Promise.resolve([{ name: "p", datatype: "FP64", shape: [rows], data: new Float64Array(rows) }]);
-    },
-    close: () => Promise.resolve(),
-  };
-}
+import { recordedCalls } from "./batchPredictFixtures.js";
 
 /** pyarrow's narrow and unsigned types, and all-null numeric columns, which read_parquet types by the schema. */
 const NARROW_PARQUET = `
@@ -90,16 +43,10 @@ pq.write_table(pa.table({
 `;
 
 describe("batchPredict for a model without a signature, Parquet numeric dtypes, without Python", () => {
-  let dir = "";
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-dtypes-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = blockTempDir("flowops-batch-untyped-dtypes-");
 
   it("hands FLOAT, annotated integers and all-null columns in read_parquet's numpy dtypes, kept", async () => {
-    const input = join(dir, "narrow.parquet");
+    const input = join(dir(), "narrow.parquet");
     const optional = { repetition_type: "OPTIONAL" } as const;
     const elements: SchemaElement[] = [
       { name: "f", ...optional, type: "FLOAT" },
@@ -123,12 +70,7 @@ describe("batchPredict for a model without a signature, Parquet numeric dtypes, 
       Object.fromEntries(elements.map((e) => [e.name, new StoredParquetColumn(e, values[e.name] as never)])),
     );
     await writer.close();
-    const calls: Tensor[][] = [];
-    await batchPredict(recordingModel(calls), {
-      input: openTable(input),
-      output: `${input}.out.csv`,
-      batchSize: 2,
-    });
+    const calls = await recordedCalls(input, 2);
     const described = calls.map((tensors) =>
       tensors.map((t) => [t.name, t.datatype, Array.from(t.data as ArrayLike<unknown>), t.keepDtype]),
     );
@@ -151,45 +93,21 @@ describe("batchPredict for a model without a signature, Parquet numeric dtypes, 
   });
 });
 
-describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
+describe.skipIf(WITHOUT_MLFLOW_PYTHON)(
   "batchPredict for a Python model without a signature, Parquet numeric dtypes against pandas.read_parquet",
   () => {
-    let dir = "";
-    let model: PythonLoadedModel | undefined;
-
-    beforeAll(async () => {
-      if (PY === undefined)
-        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
-      dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-dtypes-py-"));
-      execFileSync(PY, ["-c", SAVE_MODEL, join(dir, "model")], { stdio: ["ignore", "ignore", "pipe"] });
-      model = await loadPythonModel(join(dir, "model"), {
-        name: "cells",
-        version: "1",
-        python: PY,
-        log: () => {},
-      });
-    }, TIMEOUT);
-    afterAll(async () => {
-      await model?.close();
-      if (dir !== "") await rm(dir, { recursive: true, force: true });
-    });
+    const cells = rowCellsPythonModel("flowops-batch-untyped-dtypes-py-");
 
     it(
       "hands float32, int8 to uint64 and all-null columns with the dtypes pandas.read_parquet gives them",
       async () => {
-        const input = join(dir, "narrow.parquet");
-        execFileSync(PY!, ["-c", NARROW_PARQUET, input], { stdio: ["ignore", "ignore", "pipe"] });
-        const output = `${input}.out.jsonl`;
+        const input = join(cells.dir(), "narrow.parquet");
+        cells.python(NARROW_PARQUET, input);
         // Batches of two rows: every batch must keep its column's dtype.
-        await batchPredict(model as PythonLoadedModel, { input: openTable(input), output, batchSize: 2 });
-        const lines = (await readFile(output, "utf8")).trimEnd().split("\n");
-        const answers = lines.map((line) => (JSON.parse(line) as { predictions: string }).predictions);
-        const pandas = execFileSync(PY!, ["-c", PANDAS_PREDICT, join(dir, "model"), input], {
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        expect(answers.join("\n")).toBe((JSON.parse(pandas.toString("utf8")) as string[]).join("\n"));
+        const answers = await cells.flowopsAnswers(input, 2);
+        expect(answers.join("\n")).toBe(cells.pandasAnswers(input).join("\n"));
       },
-      TIMEOUT,
+      PYTHON_TIMEOUT_MS,
     );
   },
 );

@@ -7,49 +7,22 @@
  * `model.predict(pandas.read_json(path, lines=True))` and `model.predict(pandas.read_parquet(path))` for the same
  * file, whichever pandas the venv has.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../test/support/mlflowPython.js";
+import { blockTempDir } from "../../test/support/blockTempDir.js";
+import {
+  PYTHON_TIMEOUT_MS,
+  rowCellsPythonModel,
+  WITHOUT_MLFLOW_PYTHON,
+} from "../../test/support/rowCellsPythonModel.js";
 import { openTable } from "../tables/openTable.js";
 import { batchPredict } from "./batchPredict.js";
-import type { LoadedModel } from "./runtime.js";
-import { loadPythonModel, type PythonLoadedModel } from "./runtimes/python.js";
+import { recordedCalls, recordingModel } from "./batchPredictFixtures.js";
 import type { Tensor } from "./tensor.js";
-
-const PY = MLFLOW_PYTHON;
-const TIMEOUT = 120_000;
-
-const SAVE_MODEL = `
-import sys
-import mlflow.pyfunc
-
-class RowCells(mlflow.pyfunc.PythonModel):
-    """Per row, each column as 'name:dtype:repr': tells str '1.5' from float 1.5, None from NaN, int from float."""
-    def predict(self, context, model_input, params=None):
-        columns = list(model_input.columns)
-        return [
-            " ".join(f"{c}:{model_input[c].dtype}:{model_input[c].iloc[r]!r}" for c in columns)
-            for r in range(len(model_input))
-        ]
-
-mlflow.pyfunc.save_model(sys.argv[1], python_model=RowCells())
-`;
-
-/** What a Python user gets: the file read by pandas, handed to the loaded model, one answer per row. */
-const PANDAS_PREDICT = `
-import json, sys
-import mlflow.pyfunc, pandas as pd
-model = mlflow.pyfunc.load_model(sys.argv[1])
-path = sys.argv[2]
-frame = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_json(path, lines=True)
-sys.__stdout__.write(json.dumps([str(answer) for answer in model.predict(frame)]))
-`;
 
 const PARQUET = `
 import sys
@@ -125,48 +98,18 @@ const JSON_LINES = [
   },
 ];
 
-/** A model that declares no inputs, as an MLflow model without a signature, recording what it is given. */
-function recordingModel(calls: Tensor[][]): LoadedModel {
-  return {
-    name: "untyped",
-    version: "1",
-    platform: "mlflow_pyfunc",
-    inputs: [],
-    outputs: [],
-    ready: () => true,
-    infer(inputs) {
-      calls.push(inputs);
-      const rows = inputs[0]?.shape[0] ?? 0;
-      return Promise.resolve([{ name: "p", datatype: "FP64", shape: [rows], data: new Float64Array(rows) }]);
-    },
-    close: () => Promise.resolve(),
-  };
-}
-
 /** The tensors of each batch, by input name, as datatype and values. */
 async function recordedBatches(input: string, batchSize: number): Promise<Record<string, unknown>[]> {
-  const calls: Tensor[][] = [];
-  await batchPredict(recordingModel(calls), {
-    input: openTable(input),
-    output: `${input}.out.csv`,
-    batchSize,
-  });
-  return calls.map((tensors) =>
+  return (await recordedCalls(input, batchSize)).map((tensors) =>
     Object.fromEntries(tensors.map((t) => [t.name, [t.datatype, Array.from(t.data as ArrayLike<unknown>)]])),
   );
 }
 
 describe("batchPredict for a model without a signature, without Python", () => {
-  let dir = "";
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-cells-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = blockTempDir("flowops-batch-untyped-cells-");
 
   it("hands a Parquet string column's numeric text as text, and DOUBLE and INT64 columns as pandas types them", async () => {
-    const input = join(dir, "cells.parquet");
+    const input = join(dir(), "cells.parquet");
     const buffer = parquetWriteBuffer({
       columnData: [
         { name: "text", data: ["1.5", "2", "3"], type: "STRING" },
@@ -195,7 +138,7 @@ describe("batchPredict for a model without a signature, without Python", () => {
   });
 
   it("leaves a JSON Lines column's text as it is for a model that declares its input, whose signature casts it", async () => {
-    const input = join(dir, "typed.jsonl");
+    const input = join(dir(), "typed.jsonl");
     await writeFile(input, '{"x":"1.50"}\n{"x":"007"}\n');
     const calls: Tensor[][] = [];
     const typed = {
@@ -207,7 +150,7 @@ describe("batchPredict for a model without a signature, without Python", () => {
   });
 
   it("hands JSON Lines numeric text as numbers and booleans with nulls as float64, as read_json does", async () => {
-    const input = join(dir, "cells.jsonl");
+    const input = join(dir(), "cells.jsonl");
     await writeFile(
       input,
       '{"text":"1.5","ints":"1","flags":true,"floats":1}\n' +
@@ -226,63 +169,31 @@ describe("batchPredict for a model without a signature, without Python", () => {
   });
 });
 
-describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
+describe.skipIf(WITHOUT_MLFLOW_PYTHON)(
   "batchPredict for a Python model without a signature, against pandas' readers",
   () => {
-    let dir = "";
-    let model: PythonLoadedModel | undefined;
-
-    beforeAll(async () => {
-      if (PY === undefined)
-        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
-      dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-text-"));
-      execFileSync(PY, ["-c", SAVE_MODEL, join(dir, "model")], { stdio: ["ignore", "ignore", "pipe"] });
-      model = await loadPythonModel(join(dir, "model"), {
-        name: "cells",
-        version: "1",
-        python: PY,
-        log: () => {},
-      });
-    }, TIMEOUT);
-    afterAll(async () => {
-      await model?.close();
-      if (dir !== "") await rm(dir, { recursive: true, force: true });
-    });
-
-    const pandasAnswers = (input: string): string[] =>
-      JSON.parse(
-        execFileSync(PY!, ["-c", PANDAS_PREDICT, join(dir, "model"), input], {
-          stdio: ["ignore", "pipe", "pipe"],
-        }).toString("utf8"),
-      ) as string[];
-
-    const flowopsAnswers = async (input: string): Promise<string[]> => {
-      const output = `${input}.out.jsonl`;
-      await batchPredict(model as PythonLoadedModel, { input: openTable(input), output, batchSize: 64 });
-      const lines = (await readFile(output, "utf8")).trimEnd().split("\n");
-      return lines.map((line) => (JSON.parse(line) as { predictions: string }).predictions);
-    };
+    const cells = rowCellsPythonModel("flowops-batch-untyped-text-");
 
     it(
       "hands the model a Parquet file's columns as pandas.read_parquet gives them, numeric text as text",
       async () => {
-        const input = join(dir, "cells.parquet");
-        execFileSync(PY!, ["-c", PARQUET, input], { stdio: ["ignore", "ignore", "pipe"] });
-        const answers = await flowopsAnswers(input);
-        expect(answers.join("\n")).toBe(pandasAnswers(input).join("\n"));
+        const input = join(cells.dir(), "cells.parquet");
+        cells.python(PARQUET, input);
+        const answers = await cells.flowopsAnswers(input, 64);
+        expect(answers.join("\n")).toBe(cells.pandasAnswers(input).join("\n"));
       },
-      TIMEOUT,
+      PYTHON_TIMEOUT_MS,
     );
 
     it(
       "hands the model a JSON Lines file's columns as pandas.read_json(lines=True) types them",
       async () => {
-        const input = join(dir, "cells.jsonl");
+        const input = join(cells.dir(), "cells.jsonl");
         await writeFile(input, JSON_LINES.map((row) => JSON.stringify(row)).join("\n") + "\n");
-        const answers = await flowopsAnswers(input);
-        expect(answers.join("\n")).toBe(pandasAnswers(input).join("\n"));
+        const answers = await cells.flowopsAnswers(input, 64);
+        expect(answers.join("\n")).toBe(cells.pandasAnswers(input).join("\n"));
       },
-      TIMEOUT,
+      PYTHON_TIMEOUT_MS,
     );
   },
 );
@@ -298,23 +209,12 @@ const JSON_LINES_PART_TYPED = [
 ];
 
 describe("batchPredict for a model without a signature, JSON Lines dtypes decided on the whole part", () => {
-  let dir = "";
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-jsonl-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = blockTempDir("flowops-batch-untyped-jsonl-");
 
   it("tags every batch's column with the part's str, object or datetime64 dtype, even one of booleans only", async () => {
-    const input = join(dir, "part.jsonl");
+    const input = join(dir(), "part.jsonl");
     await writeFile(input, JSON_LINES_PART_TYPED.map((row) => JSON.stringify(row)).join("\n") + "\n");
-    const calls: Tensor[][] = [];
-    await batchPredict(recordingModel(calls), {
-      input: openTable(input),
-      output: `${input}.out.csv`,
-      batchSize: 1,
-    });
+    const calls = await recordedCalls(input, 1);
     const first = Object.fromEntries(
       (calls[0] ?? []).map((t) => [t.name, [t.pandasDtype, t.jsonData ?? t.data]]),
     );
@@ -329,7 +229,7 @@ describe("batchPredict for a model without a signature, JSON Lines dtypes decide
   });
 
   it("refuses a date column pandas would read with dateutil, naming the column and row", async () => {
-    const input = join(dir, "dateutil.jsonl");
+    const input = join(dir(), "dateutil.jsonl");
     await writeFile(input, '{"date":"2020-01-02"}\n{"date":"Jan 5 2020"}\n');
     await expect(
       batchPredict(recordingModel([]), { input: openTable(input), output: `${input}.out.csv`, batchSize: 1 }),
@@ -337,45 +237,20 @@ describe("batchPredict for a model without a signature, JSON Lines dtypes decide
   });
 });
 
-describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
+describe.skipIf(WITHOUT_MLFLOW_PYTHON)(
   "batchPredict for a Python model without a signature, JSON Lines in batches of one row, against read_json",
   () => {
-    let dir = "";
-    let model: PythonLoadedModel | undefined;
-    beforeAll(async () => {
-      if (PY === undefined)
-        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
-      dir = await mkdtemp(join(tmpdir(), "flowops-batch-untyped-jsonl-py-"));
-      execFileSync(PY, ["-c", SAVE_MODEL, join(dir, "model")], { stdio: ["ignore", "ignore", "pipe"] });
-      model = await loadPythonModel(join(dir, "model"), {
-        name: "cells",
-        version: "1",
-        python: PY,
-        log: () => {},
-      });
-    }, TIMEOUT);
-    afterAll(async () => {
-      await model?.close();
-      if (dir !== "") await rm(dir, { recursive: true, force: true });
-    });
+    const cells = rowCellsPythonModel("flowops-batch-untyped-jsonl-py-");
 
     it(
       "hands each one-row batch its column's dtype over the file: object, str and datetime64 as read_json has them",
       async () => {
-        const input = join(dir, "part.jsonl");
+        const input = join(cells.dir(), "part.jsonl");
         await writeFile(input, JSON_LINES_PART_TYPED.map((row) => JSON.stringify(row)).join("\n") + "\n");
-        const output = `${input}.out.jsonl`;
-        await batchPredict(model as PythonLoadedModel, { input: openTable(input), output, batchSize: 1 });
-        const lines = (await readFile(output, "utf8")).trimEnd().split("\n");
-        const answers = lines.map((line) => (JSON.parse(line) as { predictions: string }).predictions);
-        const expected = JSON.parse(
-          execFileSync(PY!, ["-c", PANDAS_PREDICT, join(dir, "model"), input], {
-            stdio: ["ignore", "pipe", "pipe"],
-          }).toString("utf8"),
-        ) as string[];
-        expect(answers.join("\n")).toBe(expected.join("\n"));
+        const answers = await cells.flowopsAnswers(input, 1);
+        expect(answers.join("\n")).toBe(cells.pandasAnswers(input).join("\n"));
       },
-      TIMEOUT,
+      PYTHON_TIMEOUT_MS,
     );
   },
 );
