@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
+import { firstOfRepeatedQueryKeys } from "./protoFields.js";
 import { assertQueryIsUtf8, parseRequest, toWireJson } from "./wire.js";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
@@ -31,7 +32,10 @@ export function registerRpc<S extends z.ZodType>(
       url: `${prefix}/${route.path}`,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         if (request.method === "GET") assertQueryIsUtf8(request.url);
-        const source = request.method === "GET" ? request.query : request.body;
+        const source =
+          request.method === "GET"
+            ? firstOfRepeatedQueryKeys(route.request, (request.query ?? {}) as Record<string, unknown>)
+            : request.body;
         const params = (request.params ?? {}) as Record<string, unknown>;
         const input = parseRequest(route.request, { ...(source as object | undefined), ...params });
         const result = await route.handle(input, request);

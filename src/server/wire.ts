@@ -7,6 +7,7 @@ import { isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { FlowOpsError } from "../errors.js";
 import { isInt64 } from "../wireJson.js";
+import { withoutEmptyRequiredText } from "./protoFields.js";
 
 export { toWireJson } from "../wireJson.js";
 
@@ -84,11 +85,12 @@ export type KeyValue = { key: string; value: string };
 
 /** Reads a request through its schema; the first problem is reported the way MLflow's handlers word it. */
 export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input ?? {});
+  const fields = withoutEmptyRequiredText(schema, input ?? {});
+  const result = schema.safeParse(fields);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue?.path.map(String).join(".") ?? "request";
-  const value = valueAt(input, issue?.path ?? []);
+  const field = issue === undefined ? "request" : fieldPath(issue.path);
+  const value = valueAt(fields, issue?.path ?? []);
   if (value === undefined) {
     throw new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
@@ -99,6 +101,13 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
     "INVALID_PARAMETER_VALUE",
     `Invalid value ${describeValue(value)} for parameter '${field}' supplied: ${issue?.message ?? "invalid"}. ${API_DOCS_HINT}`,
   );
+}
+
+/** A nested field as MLflow names it in messages: `tags[0].key`. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, at) => (typeof key === "number" ? `[${key}]` : at === 0 ? String(key) : `.${String(key)}`))
+    .join("");
 }
 
 /** Longest part of a refused value quoted back in an error message. */

@@ -66,7 +66,7 @@ describe("monitoring routes", () => {
     const response = await put({ model_name: "churn", version: "1", profile: broken });
     expect(response.status).toBe(400);
     expect(response.json.error_code).toBe("INVALID_PARAMETER_VALUE");
-    expect(response.json.message).toContain("profile.columns.0");
+    expect(response.json.message).toContain("profile.columns[0]");
   });
 
   it("answers RESOURCE_DOES_NOT_EXIST with the command that stores a missing profile", async () => {
