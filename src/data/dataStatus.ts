@@ -1,9 +1,10 @@
 /**
  * `status`: how each tracked out differs from its `.dvc` file, with `dvc status` meanings and order of
  * checks (`Output.status`): "not in cache" (the recorded content is not in the local cache) before
- * "deleted" (missing from the workspace), "new" (no hash recorded) and "modified" (the workspace hash
- * differs). Hashing goes through the state, so an unchanged workspace costs one stat per file.
- * `outStatus` is exported for pipeline stage checks. It never prints.
+ * "deleted" (missing from the workspace) and "modified" (the workspace hash differs from the one recorded,
+ * or none is recorded: dvc compares before it would say "new", so an out never reads "new"). Hashing goes
+ * through the state, so an unchanged workspace costs one stat per file. `outStatus` is exported for pipeline
+ * stage checks. It never prints.
  */
 import { readdir } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
@@ -23,7 +24,7 @@ export const EMPTY_PROJECT_MESSAGE =
   "There are no data or pipelines tracked in this project yet.\n" +
   "Track data with `flowops data add <path>`, or define stages in dvc.yaml.\n";
 
-export type OutStatus = "modified" | "deleted" | "not in cache" | "new";
+export type OutStatus = "modified" | "deleted" | "not in cache";
 /** A dep's status: an out's, or for an import from another repository a newer commit at its revision. */
 export type DepStatus = OutStatus | "update available";
 
@@ -122,7 +123,9 @@ export async function outStatus(
   if (out.md5 !== undefined && out.cache !== false && !(await cacheHasAll(repo, out.md5)))
     return "not in cache";
   if (!(await pathExists(abs))) return "deleted";
-  if (out.md5 === undefined) return "new";
+  // dvc's workspace_status asks "changed checksum" before "no hash": a recorded nothing differs from any hash
+  // of data that is there, so an out with data and no hash is "modified" (dvc 3.67.1), never "new".
+  if (out.md5 === undefined) return "modified";
   const ctx = {
     root: repo.root,
     state: repo.state,

@@ -15,7 +15,8 @@ import { loadTrackedOuts, parseDvcFile, type DvcOut } from "./dvcFile.js";
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath } from "./hashTree.js";
-import { revisionStageOuts, workspaceStageOuts } from "./stageOutsSnapshot.js";
+import { parseDvcFileYaml } from "./dvcFileErrors.js";
+import { revisionStageOuts, workspaceDeclaredStageOuts } from "./stageOutsSnapshot.js";
 import { parseYamlText } from "./yamlFile.js";
 
 function run(
@@ -131,7 +132,7 @@ export async function revisionOuts(root: string, rev: string): Promise<RevisionO
   for (const path of listing.split("\0")) {
     if (!path.endsWith(".dvc") || path === ".dvc" || path.startsWith(".dvc/")) continue;
     const text = await git(root, ["show", `${rev}:./${path}`]);
-    const doc = parseDvcFile(parseYamlText(`${rev}:${path}`, text));
+    const doc = parseDvcFile(parseDvcFileYaml(() => parseYamlText(`${rev}:${path}`, text)));
     for (const out of doc.outs) {
       if (out.md5 !== undefined) {
         outs.push({
@@ -171,7 +172,8 @@ export async function workspaceSnapshot(repo: DataRepo): Promise<DataSnapshot> {
   const snapshot: DataSnapshot = new Map();
   const pool = HashPool.shared();
   const outs = new Set((await loadTrackedOuts(repo)).map((tracked) => tracked.abs));
-  for (const abs of await workspaceStageOuts(repo.root)) outs.add(abs);
+  // Through the workspace's dvc.lock files, as dvc's diff reads them: a damaged one fails the diff.
+  for (const out of await workspaceDeclaredStageOuts(repo.root)) outs.add(out.abs);
   for (const abs of outs) {
     let hashed;
     try {

@@ -18,6 +18,7 @@ import {
   type UsedObject,
   type UsedRepo,
 } from "./usedObjects.js";
+import { parseDvcFileYaml } from "./dvcFileErrors.js";
 import { parseYamlText } from "./yamlFile.js";
 
 /** Which git revisions count besides the workspace (dvc's `iter_revs`). */
@@ -63,9 +64,28 @@ export async function historyUsedObjects(repo: UsedRepo, scope: HistoryScope): P
  * expands twice (fetch, before and after fetching manifests) reads history once.
  */
 export async function historyTrackedOuts(repo: UsedRepo, scope: HistoryScope): Promise<TrackedOut[]> {
+  return (await collectHistoryOuts(repo, scope)).outs;
+}
+
+/**
+ * historyTrackedOuts with dvc's rule for push, fetch and pull (`_collect_indexes`): a revision whose files do
+ * not parse is skipped and listed, not an error; `collected` counts the revisions that were read.
+ */
+export async function historyTrackedOutsSkipping(
+  repo: UsedRepo,
+  scope: HistoryScope,
+): Promise<Pick<SelectedHistoryOuts, "outs" | "skipped" | "collected">> {
+  return collectHistoryOuts(repo, { ...scope, skipFailed: true });
+}
+
+async function collectHistoryOuts(
+  repo: UsedRepo,
+  scope: HistoryScope,
+): Promise<Pick<SelectedHistoryOuts, "outs" | "skipped" | "collected">> {
   const history = await readHistory(repo, scope);
   const seen = new Set<string>();
   const outs: TrackedOut[] = [];
+  const skipped: SelectedHistoryOuts["skipped"] = [];
   for (const [commit, files] of history.commits) {
     const fresh = files.filter((file) => !seen.has(file.blob));
     let found: TrackedOut[];
@@ -73,13 +93,15 @@ export async function historyTrackedOuts(repo: UsedRepo, scope: HistoryScope): P
       found = fresh.flatMap((file) => labelled(commit, history.outsOf(file)));
     } catch (error) {
       if (scope.skipFailed !== true) throw error;
-      scope.onSkipped?.(commit, toFlowOpsError(error).message);
+      const message = toFlowOpsError(error).message;
+      scope.onSkipped?.(commit, message);
+      skipped.push({ revision: commit, message });
       continue;
     }
     for (const file of fresh) seen.add(file.blob);
     outs.push(...found);
   }
-  return outs;
+  return { outs, skipped, collected: history.commits.size - skipped.length };
 }
 
 /** What the targets select at each revision, and the revisions where some target names nothing. */
@@ -166,7 +188,11 @@ async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History
     let outs = parsed.get(key);
     if (outs === undefined) {
       const label = `${(firstSeen.get(file.blob) ?? "").slice(0, 7)}:${file.path}`;
-      outs = fileOuts(file.path, parseYamlText(label, texts.get(file.blob) ?? ""));
+      const text = texts.get(file.blob) ?? "";
+      outs = fileOuts(
+        file.path,
+        parseDvcFileYaml(() => parseYamlText(label, text)),
+      );
       parsed.set(key, outs);
     }
     return outs;

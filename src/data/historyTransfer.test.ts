@@ -73,6 +73,25 @@ describe("push with a history scope", () => {
     expect(onRemote("one\n")).toBe(true);
   });
 
+  it("skips a past commit whose dvc.lock does not parse, naming it, and sends the rest, as dvc push -A does", async () => {
+    const repo = await project();
+    writeFileSync(join(repo.root, "dvc.yaml"), "stages:\n  s:\n    cmd: echo\n");
+    writeFileSync(join(repo.root, "dvc.lock"), "schema: '2.0'\nstages: [\n");
+    git(repo.root, "add", "dvc.yaml", "dvc.lock");
+    git(repo.root, "commit", "-qm", "damaged");
+    const damaged = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo.root, encoding: "utf8" }).trim();
+    git(repo.root, "rm", "-q", "dvc.yaml", "dvc.lock");
+    git(repo.root, "commit", "-qm", "mended");
+    const skipped: string[] = [];
+    const result = await push(repo, undefined, {
+      history: { allCommits: true },
+      onSkippedRevision: (revision) => skipped.push(revision),
+    });
+    expect(skipped).toEqual([damaged]);
+    expect(result.failed).toEqual([]);
+    expect(["one\n", "two\n", "three\n", "main\n"].map(onRemote)).toEqual([true, true, true, true]);
+  });
+
   it("sends what the targets name at each revision, as dvc push -A <target> does", async () => {
     const repo = await project();
     writeFileSync(join(repo.root, "b.txt"), "bee\n");

@@ -60,9 +60,10 @@ export async function importStatus(
     }
     const abs = location.abs;
     const shown = shownPath(dep.path, abs, repo.root, cwd);
+    // A source that records no md5 differs from any it has: dvc says "modified" (dataStatus.ts, outStatus).
     if (!existsSync(abs)) changedDeps[shown] = "deleted";
-    else if (dep.md5 === undefined) changedDeps[shown] = "new";
-    else if ((await hashSource(repo, abs)).md5 !== dep.md5) changedDeps[shown] = "modified";
+    else if (dep.md5 === undefined || (await hashSource(repo, abs)).md5 !== dep.md5)
+      changedDeps[shown] = "modified";
   }
   return { ...(Object.keys(changedDeps).length > 0 ? { changedDeps } : {}), changedChecksum };
 }
@@ -96,6 +97,7 @@ async function urlDepStatus(
     if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") return "deleted";
     throw error;
   }
-  if ((dep as Record<string, unknown>)[source.identity.field] === undefined) return "new";
-  return sameSource(dep, source) ? undefined : "modified";
+  // With the field unrecorded dvc still compares, and nothing recorded differs from the source's value.
+  const recorded = (dep as Record<string, unknown>)[source.identity.field] !== undefined;
+  return recorded && sameSource(dep, source) ? undefined : "modified";
 }

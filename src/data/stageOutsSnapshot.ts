@@ -53,12 +53,6 @@ export async function revisionStageOuts(root: string, rev: string): Promise<Decl
   );
 }
 
-/** The absolute paths of the stage outs the workspace's dvc.yaml files declare (cached ones). */
-export async function workspaceStageOuts(root: string): Promise<string[]> {
-  const pipeline = await readWorkspacePipelines(root);
-  return pipeline === undefined ? [] : [...new Set(pipeline.stages.flatMap(cachedOuts))];
-}
-
 /** The workspace's declared stage outs with what its dvc.lock files record for them. */
 export async function workspaceDeclaredStageOuts(root: string): Promise<DeclaredStageOut[]> {
   const pipeline = await readWorkspacePipelines(root);

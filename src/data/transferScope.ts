@@ -9,7 +9,7 @@ import type { Oid } from "./hashInfo.js";
 import {
   hasHistoryScope,
   historySelectedOuts,
-  historyTrackedOuts,
+  historyTrackedOutsSkipping,
   type HistoryScope,
   type SelectedHistoryOuts,
 } from "./historyOuts.js";
@@ -29,10 +29,8 @@ export function historyOutsOnce(
   let outs: Promise<HistoryOuts> | undefined;
   if (targets !== undefined && targets.length > 0)
     return () => (outs ??= historySelectedOuts(repo, history, targets));
-  // Without targets a revision that does not parse fails the read, so one that returns collected them all:
-  // at least one revision besides the workspace (as cloudStatus.ts counts it).
-  return () =>
-    (outs ??= historyTrackedOuts(repo, history).then((tracked) => ({ outs: tracked, collected: 1 })));
+  // Without targets too, a revision whose files do not parse is skipped with dvc's warning, not an error.
+  return () => (outs ??= historyTrackedOutsSkipping(repo, history));
 }
 
 /** `report`, called at most once per revision. */

@@ -27,6 +27,7 @@ import {
 import { isDirOid, isOid, type Oid } from "./hashInfo.js";
 import type { ObjectOwner } from "./transferObjects.js";
 import { isVersionedImport } from "./versionedS3Source.js";
+import { dvcFileSyntaxError } from "./dvcFileErrors.js";
 import { readYamlFile } from "./yamlFile.js";
 
 export interface UsedObject extends ObjectOwner {
@@ -185,7 +186,9 @@ async function outsOfLock(root: string, lockPath: string): Promise<TrackedOut[]>
   const stages = existsSync(join(dir, "dvc.yaml")) ? (await readPipeline(dir)).stages : [];
   const byName = new Map(stages.map((stage) => [stage.name, stage]));
   const outs: TrackedOut[] = [];
-  const lock = await readYamlFile(lockPath);
+  const lock = await readYamlFile(lockPath).catch((error: unknown) => {
+    throw dvcFileSyntaxError(error);
+  });
   // dvc validates the whole lock before any command uses it; lockEntries alone skips what it cannot read,
   // which made `data checkout` restore nothing, silently, from a damaged lock.
   parseLock(lockPath, lock.text ?? "");

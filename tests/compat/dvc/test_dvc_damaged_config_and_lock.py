@@ -4,6 +4,7 @@ workspace) in ways scripts read by exit code and warning, and FlowOps must do th
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from conftest import Workspace, error_lines
@@ -120,6 +121,30 @@ def test_push_all_branches_skips_a_damaged_workspace_lock_as_dvc_does(make_ws):
     assert outcomes["flowops"] == outcomes["dvc"] == (0, "1 file pushed\n", "WARNING: failed to collect 'workspace', skipping\n")
 
 
+@pytest.mark.parametrize("command", ["push", "fetch"])
+def test_a_damaged_lock_in_a_past_commit_is_skipped_by_every_commit_transfers_as_dvc_does(make_ws, command: str):
+    outcomes = {}
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        ws.write("f.txt", "f\n")
+        ws.dvc("add", "-q", "f.txt")
+        ws.dvc("remote", "add", "-d", "store", str(ws.root.parent / f"{tool}-remote"))
+        ws.write("dvc.yaml", STAGES)
+        ws.write("dvc.lock", 'schema: "2.0"\nstages: [\n')
+        ws.git("add", "-A")
+        ws.git("commit", "-qm", "damaged")
+        damaged = ws.git("rev-parse", "HEAD").stdout.strip()
+        ws.git("rm", "-q", "dvc.lock", "dvc.yaml")
+        ws.git("commit", "-qm", "mended")
+        if command == "fetch":
+            run(ws, tool, ["push"] if tool == "dvc" else ["data", "push"])
+            shutil.rmtree(ws.root / ".dvc" / "cache")
+        result = run(ws, tool, [command, "-A"] if tool == "dvc" else ["data", command, "-A"])
+        outcomes[tool] = (result.returncode, result.stdout, result.stderr.replace(damaged, "<damaged>"))
+    assert outcomes["flowops"] == outcomes["dvc"]
+    assert outcomes["dvc"][0] == 0 and outcomes["dvc"][2] == "WARNING: failed to collect '<damaged>', skipping\n"
+
+
 def test_gc_skip_failed_refuses_a_damaged_workspace_where_dvc_removes_its_data(make_ws):
     # A deliberate difference: dvc skips the workspace and removes f.txt's object, which a valid .dvc file names.
     outcomes = {}
@@ -194,3 +219,37 @@ def test_a_lock_schema_problem_is_placed_where_dvc_places_it(make_ws):
     assert "'./dvc.lock' validation failed." in dvc.stderr
     assert places(ours.stderr, r"dvc\.lock:3: .*, line (\d+), column (\d+)\n") == [(3, 3)]
     assert places(dvc.stderr, r",\s+line\s+(\d+),\s+column\s+(\d+)") == [(3, 3)]
+
+
+# (file, text, committed, dvc's arguments): damage that push/fetch/diff read from the workspace or from a commit.
+TRANSFER_AND_DIFF_DAMAGES = [
+    ("dvc.lock", 'schema: "2.0"\nstages:\n  a:\n    cmd: [unclosed\n', False, ["push"]),
+    ("dvc.lock", 'schema: "2.0"\nstages:\n  a:\n    cmd: [unclosed\n', False, ["fetch"]),
+    ("dvc.lock", 'schema: "2.0"\nstages:\n  a:\n    cmd: [unclosed\n', False, ["diff"]),
+    ("x.dvc", "outs:\n- md5: [\n", True, ["diff", "HEAD~1", "HEAD"]),
+]
+
+
+@pytest.mark.parametrize(("damaged", "text", "committed", "dvc_args"), TRANSFER_AND_DIFF_DAMAGES)
+def test_a_dvc_file_that_is_not_yaml_is_placed_alike_by_push_fetch_and_diff(
+    make_ws, damaged, text, committed, dvc_args
+):
+    """These commands read dvc files apart from the others, and once gave the error without dvc's place."""
+    results = {}
+    for tool in ("dvc", "flowops"):
+        ws = make_ws(tool)
+        ws.write("dvc.yaml", STAGES)
+        ws.dvc("remote", "add", "-d", "store", str(ws.root.parent / f"{tool}-remote"))
+        ws.git("add", "-A")
+        ws.git("commit", "-qm", "one")
+        ws.write(damaged, text)
+        if committed:
+            ws.git("add", "-A")
+            ws.git("commit", "-qm", "damaged")
+        results[tool] = run(ws, tool, dvc_args if tool == "dvc" else ["data", *dvc_args])
+    dvc, ours = results["dvc"], results["flowops"]
+    assert ours.returncode == dvc.returncode == 1, (dvc.stderr, ours.stderr)
+    assert re.search(rf"'./{re.escape(damaged)}' is invalid", dvc.stderr), dvc.stderr
+    assert re.search(rf"{re.escape(damaged)}:\d+: invalid YAML: ", ours.stderr), ours.stderr
+    [place] = places(ours.stderr, r", in line (\d+), column (\d+)\n")
+    assert place in places(dvc.stderr, r"in\s+line\s+(\d+),\s+column\s+(\d+)"), (dvc.stderr, ours.stderr)
