@@ -30,8 +30,8 @@ describe("firstOfRepeatedQueryKeys", () => {
 
 describe("withoutEmptyRequiredText", () => {
   it("drops only the empty strings of required text fields at the top level", () => {
-    expect(
-      withoutEmptyRequiredText(request, { name: "", note: "", count: "", tags: [{ key: "" }] }),
-    ).toEqual({ note: "", count: "", tags: [{ key: "" }] });
+    expect(withoutEmptyRequiredText(request, { name: "", note: "", count: "", tags: [{ key: "" }] })).toEqual(
+      { note: "", count: "", tags: [{ key: "" }] },
+    );
   });
 });

@@ -26,7 +26,8 @@ const missing = (field: string) => ({
 
 beforeAll(async () => {
   server = await startTestServer();
-  experimentId = (await call("POST", "experiments/create", { name: "presence" })).json.experiment_id as string;
+  experimentId = (await call("POST", "experiments/create", { name: "presence" })).json
+    .experiment_id as string;
   runIds = [];
   for (const _ of [1, 2]) {
     const run = await call("POST", "runs/create", { experiment_id: experimentId });
@@ -71,7 +72,10 @@ describe("an empty string in a required field", () => {
 
   it("is kept in an optional field: an empty description clears it", async () => {
     await call("PATCH", "registered-models/update", { name: "presence-model", description: "d" });
-    const cleared = await call("PATCH", "registered-models/update", { name: "presence-model", description: "" });
+    const cleared = await call("PATCH", "registered-models/update", {
+      name: "presence-model",
+      description: "",
+    });
     expect(cleared.status).toBe(200);
     expect(cleared.json.registered_model).toMatchObject({ name: "presence-model", description: "" });
   });
@@ -84,7 +88,10 @@ describe("nested field names", () => {
   });
 
   it("names a batch metric without a timestamp as metrics[0].timestamp", async () => {
-    const answer = await call("POST", "runs/log-batch", { run_id: runIds[0], metrics: [{ key: "m", value: 1 }] });
+    const answer = await call("POST", "runs/log-batch", {
+      run_id: runIds[0],
+      metrics: [{ key: "m", value: 1 }],
+    });
     expect(answer).toEqual(missing("metrics[0].timestamp"));
   });
 });
