@@ -65,15 +65,20 @@ export async function startMotoServer(binary: string): Promise<MotoServer> {
   };
 }
 
-/** Creates a bucket through the S3 API itself, as a test fixture. */
-export async function createBucket(server: MotoServer, bucket: string): Promise<void> {
-  const sdk = await import("@aws-sdk/client-s3");
-  const client = new sdk.S3Client({
+/** An S3 client on the moto server, with the credentials moto accepts. */
+function motoClient(sdk: typeof S3Sdk, server: MotoServer): S3Sdk.S3Client {
+  return new sdk.S3Client({
     endpoint: server.endpoint,
     forcePathStyle: true,
     region: "us-east-1",
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
   });
+}
+
+/** Creates a bucket through the S3 API itself, as a test fixture. */
+export async function createBucket(server: MotoServer, bucket: string): Promise<void> {
+  const sdk = await import("@aws-sdk/client-s3");
+  const client = motoClient(sdk, server);
   try {
     await client.send(new sdk.CreateBucketCommand({ Bucket: bucket }));
   } finally {
@@ -97,12 +102,7 @@ export async function versionedS3(
   plain: readonly string[] = [],
 ): Promise<VersionedS3> {
   const sdk = await import("@aws-sdk/client-s3");
-  const client = new sdk.S3Client({
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
+  const client = motoClient(sdk, server);
   for (const bucket of [...versioned, ...plain]) await createBucket(server, bucket);
   for (const bucket of versioned) {
     await client.send(
