@@ -9,7 +9,9 @@ import { dvcFileWdir, isSameOrInside, loadTrackedOuts, readDvcFile, type Tracked
 import { dvcFileTargets } from "./dvcFileTargets.js";
 import { isDirOid } from "./hashInfo.js";
 import { unhashedVersionedImportIn, type UnhashedVersionedImport } from "./unhashedVersionedImports.js";
-import { lockOuts, relPosix, stageTargetAddress } from "./usedObjects.js";
+import { lockOuts } from "./lockOuts.js";
+import { relPosix } from "./repoPosixPath.js";
+import { stageTargetAddress } from "./usedObjects.js";
 
 /** One out to check out, from a `.dvc` file or a `dvc.lock`. */
 export interface CheckoutOut {

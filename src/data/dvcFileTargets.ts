@@ -11,13 +11,13 @@ import type { Oid } from "./hashInfo.js";
 import {
   dvcFileOuts,
   expandOuts,
-  relPosix,
   selectOuts,
   trackedOuts,
   type TrackedOut,
   type UsedObject,
   type UsedRepo,
 } from "./usedObjects.js";
+import { relPosix } from "./repoPosixPath.js";
 import {
   splitTargets,
   unhashedVersionedImportIn,

@@ -12,12 +12,12 @@ import type { Oid } from "./hashInfo.js";
 import {
   dvcFileOuts,
   expandOuts,
-  lockEntries,
   selectOuts,
   type TrackedOut,
   type UsedObject,
   type UsedRepo,
 } from "./usedObjects.js";
+import { lockEntries } from "./lockOuts.js";
 import { parseDvcFileYaml } from "./dvcFileErrors.js";
 import { parseYamlText } from "./yamlFile.js";
 

@@ -7,7 +7,7 @@
  */
 import { posix, resolve } from "node:path";
 import type { DvcFileDoc, DvcOut } from "./dvcFile.js";
-import { relPosix } from "./usedObjects.js";
+import { relPosix } from "./repoPosixPath.js";
 import { isVersionedImport } from "./versionedS3Source.js";
 
 /** One such out: where it is declared and the dep whose recorded versions make its data. */

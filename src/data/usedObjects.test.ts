@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dirManifestOid, serializeDirManifest } from "./dirManifest.js";
 import { ObjectCache } from "./objectCache.js";
-import { expandOuts, lockOuts, outsFilter, selectOuts, type TrackedOut } from "./usedObjects.js";
+import { lockOuts } from "./lockOuts.js";
+import { expandOuts, outsFilter, selectOuts, type TrackedOut } from "./usedObjects.js";
 
 const ROOT = "/work/project";
 const OUTS: TrackedOut[] = [

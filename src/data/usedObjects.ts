@@ -5,30 +5,15 @@
  * It reads only: it never fetches a missing manifest (pushPull does that and asks again).
  */
 import { existsSync } from "node:fs";
-import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
+import { posix, resolve } from "node:path";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
-import { parseLock } from "../pipelines/dvcLock.js";
-import { PIPELINE_FILE, readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
-import {
-  fileIsGitIgnored,
-  gitAwareWalk,
-  gitIgnoreOf,
-  lockBesideIsGitIgnored,
-} from "../pipelines/gitIgnoredPipelineFiles.js";
 import type { DataRepo } from "./dataRepo.js";
-import {
-  findDvcFiles,
-  readDvcFile,
-  walkWorkspaceFiles,
-  type DvcFileDoc,
-  type DvcOut,
-  type WalkedRepo,
-} from "./dvcFile.js";
-import { isDirOid, isOid, type Oid } from "./hashInfo.js";
+import { findDvcFiles, readDvcFile, type DvcFileDoc, type DvcOut } from "./dvcFile.js";
+import { isDirOid, type Oid } from "./hashInfo.js";
+import { lockOuts } from "./lockOuts.js";
+import { relPosix } from "./repoPosixPath.js";
 import type { ObjectOwner } from "./transferObjects.js";
 import { isVersionedImport } from "./versionedS3Source.js";
-import { dvcFileSyntaxError } from "./dvcFileErrors.js";
-import { readYamlFile } from "./yamlFile.js";
 
 export interface UsedObject extends ObjectOwner {
   /** The out's own remote (`remote:`), used when no remote is named on the command line. */
@@ -153,118 +138,6 @@ export function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): 
 }
 
 /**
- * The cached outs of every `dvc.lock` in the workspace (each beside its `dvc.yaml`), found by DVC's walk,
- * which does not enter the outs it finds nor what Git ignores. Stages of a lock below the root are named
- * `sub/dvc.yaml:train`. As dvc's index, it refuses the first dvc.yaml met whose dvc.lock Git ignores: checkout,
- * push, pull, fetch and gc all start here.
- */
-export async function lockOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
-  const byLock = new Map<string, TrackedOut[]>();
-  const git = gitIgnoreOf(repo);
-  await walkWorkspaceFiles(
-    gitAwareWalk(repo, git),
-    (name) => name === LOCK_FILE_NAME || name === PIPELINE_FILE,
-    async (lockPath) => {
-      if (basename(lockPath) === PIPELINE_FILE) {
-        const ignoredLock = lockBesideIsGitIgnored(git, lockPath);
-        if (ignoredLock !== undefined) throw fileIsGitIgnored(ignoredLock);
-        return [];
-      }
-      const outs = await outsOfLock(repo.root, lockPath);
-      byLock.set(lockPath, outs);
-      return outs.map((out) => join(repo.root, ...out.path.split("/")));
-    },
-  );
-  return [...byLock.keys()].sort().flatMap((lockPath) => byLock.get(lockPath) ?? []);
-}
-
-const LOCK_FILE_NAME = "dvc.lock";
-
-async function outsOfLock(root: string, lockPath: string): Promise<TrackedOut[]> {
-  const dir = dirname(lockPath);
-  const relDir = relPosix(root, dir);
-  const stages = existsSync(join(dir, "dvc.yaml")) ? (await readPipeline(dir)).stages : [];
-  const byName = new Map(stages.map((stage) => [stage.name, stage]));
-  const outs: TrackedOut[] = [];
-  const lock = await readYamlFile(lockPath).catch((error: unknown) => {
-    throw dvcFileSyntaxError(error);
-  });
-  // dvc validates the whole lock before any command uses it; lockEntries alone skips what it cannot read,
-  // which made `data checkout` restore nothing, silently, from a damaged lock.
-  parseLock(lockPath, lock.text ?? "");
-  for (const entry of lockEntries(lock.value)) {
-    const stage = byName.get(entry.stage);
-    const wdir = stage?.wdir ?? dir;
-    const declared = stage === undefined ? undefined : declaredOut(stage, wdir, resolve(wdir, entry.path));
-    if (declared?.cache === false) continue;
-    outs.push({
-      dvcFile: relDir === "" ? LOCK_FILE_NAME : `${relDir}/${LOCK_FILE_NAME}`,
-      stage: relDir === "" ? entry.stage : `${relDir}/dvc.yaml:${entry.stage}`,
-      path: relPosix(root, resolve(wdir, entry.path)),
-      md5: entry.md5,
-      ...(entry.isexec ? { isexec: true } : {}),
-      ...(declared?.remote !== undefined ? { remote: declared.remote } : {}),
-      ...(declared?.push === false ? { push: false } : {}),
-      ...(entry.legacy ? { legacy: true } : {}),
-      ...(entry.size !== undefined ? { size: entry.size } : {}),
-      ...(stage !== undefined && declaredIn(stage.metrics, wdir, entry.path)
-        ? { kind: "metrics" as const }
-        : {}),
-      ...(stage !== undefined && declaredIn(stage.plots, wdir, entry.path) ? { kind: "plots" as const } : {}),
-    });
-  }
-  return outs;
-}
-
-function declaredIn(outs: readonly StageOut[], wdir: string, path: string): boolean {
-  return outs.some((out) => resolve(wdir, out.path) === resolve(wdir, path));
-}
-
-function declaredOut(stage: Stage, wdir: string, absPath: string): StageOut | undefined {
-  return [...stage.outs, ...stage.metrics, ...stage.plots].find((out) => resolve(wdir, out.path) === absPath);
-}
-
-/** `stages.<name>.outs[].{path, md5}` of a parsed dvc.lock; anything else is not ours to judge. */
-interface LockOutEntry {
-  stage: string;
-  path: string;
-  md5: Oid;
-  legacy: boolean;
-  isexec: boolean;
-  size?: number;
-}
-
-export function lockEntries(value: unknown): LockOutEntry[] {
-  const stages = (value as { stages?: unknown } | undefined)?.stages;
-  if (typeof stages !== "object" || stages === null) return [];
-  const entries: LockOutEntry[] = [];
-  for (const [stage, body] of Object.entries(stages)) {
-    const outs = (body as { outs?: unknown } | null)?.outs;
-    if (!Array.isArray(outs)) continue;
-    for (const out of outs as {
-      path?: unknown;
-      md5?: unknown;
-      hash?: unknown;
-      isexec?: unknown;
-      size?: unknown;
-    }[]) {
-      if (typeof out?.path === "string" && typeof out.md5 === "string" && isOid(out.md5)) {
-        const legacy = out.hash === undefined;
-        entries.push({
-          stage,
-          path: out.path,
-          md5: out.md5,
-          legacy,
-          isexec: out.isexec === true,
-          ...(typeof out.size === "number" ? { size: out.size } : {}),
-        });
-      }
-    }
-  }
-  return entries;
-}
-
-/**
  * The outs that `targets` name, as DVC accepts them: a `.dvc` file, a stage name (`train` or
  * `dvc.yaml:train`), a tracked path, a directory holding tracked paths, or a path inside a tracked
  * directory (which selects only those of its files, as DVC's granular targets do). Relative targets are
@@ -380,10 +253,6 @@ export function outOwner(out: TrackedOut): UsedObject {
       ? { versionedImport: { dep: out.versionedDep, outPath: out.path, outMd5: out.md5 } }
       : {}),
   };
-}
-
-export function relPosix(root: string, abs: string): string {
-  return relative(root, abs).split(sep).join("/");
 }
 
 /** `used` plus `more`; an object both use keeps its first owner, unless only the second could expand it. */
