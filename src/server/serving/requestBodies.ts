@@ -38,21 +38,34 @@ export function parseV2Bodies(scope: FastifyInstance): void {
     const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
     const headerLength = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
     if (headerLength !== undefined) done(null, new V2BinaryBody(headerLength, bytes));
-    else parseJson(bytes, done);
+    else parseJson(bytes, done, parseJsonWithBigIntegers, V2_BODY_NOT_UTF8);
   });
 }
+
+/**
+ * Bytes that are not UTF-8 on a V2 route are most likely binary tensor data sent without its header; KServe 0.21
+ * says so ("received byte inputs, but the 'inference-header-content-length' header is missing").
+ */
+const V2_BODY_NOT_UTF8 =
+  "A body of binary tensor data needs the Inference-Header-Content-Length header, the length of its JSON header.";
 
 function parseJson(
   body: Buffer | string,
   done: (error: Error | null, body?: unknown) => void,
   parse: (text: string) => unknown = parseJsonWithBigIntegers,
+  notUtf8Hint?: string,
 ): void {
   let text: string;
   try {
     // JSON travels as UTF-8 (RFC 8259); decoding other bytes would put U+FFFD into names and BYTES values.
     text = decodeUtf8Body(body, "request body");
   } catch (error) {
-    done(error as Error, undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    done(
+      notUtf8Hint === undefined
+        ? (error as Error)
+        : new FlowOpsError("BAD_REQUEST", `${reason} ${notUtf8Hint}`),
+    );
     return;
   }
   if (text.trim() === "") {

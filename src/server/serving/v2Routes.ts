@@ -12,6 +12,7 @@ import {
   v2RequestId,
   type V2EncodedResponse,
 } from "../../serving/payloads/modelInput.js";
+import { v2ResponseJson } from "../../serving/payloads/v2ResponseJson.js";
 import type { ServedModel } from "../../serving/modelSet.js";
 import type { TensorSpec } from "../../serving/tensor.js";
 import { FLOWOPS_VERSION } from "../../version.js";
@@ -29,7 +30,9 @@ interface ModelParams {
 
 /** Sends a V2 infer response, binary-framed with its header length when any output is binary data. */
 export function sendV2Response(reply: FastifyReply, response: V2EncodedResponse): FastifyReply {
-  if (response.kind === "json") return reply.send(response.body);
+  if (response.kind === "json") {
+    return reply.type("application/json; charset=utf-8").send(v2ResponseJson(response.body));
+  }
   return reply
     .header(INFERENCE_HEADER_CONTENT_LENGTH, String(response.headerLength))
     .type("application/octet-stream")
@@ -66,6 +69,9 @@ export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Pro
     const ready = ctx.models.ready();
     return reply.code(ready ? 200 : 503).send({ ready });
   });
+
+  // Not in the Open Inference Protocol: KServe's server lists its models here as V1's /v1/models does.
+  scope.get("/v2/models", async () => ({ models: ctx.models.names() }));
 
   const find = (request: FastifyRequest): ServedModel => {
     const { name, version } = request.params as ModelParams;

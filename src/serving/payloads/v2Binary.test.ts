@@ -316,6 +316,25 @@ describe("v2EncodedResponse", () => {
     expect(response.bytes.length).toBe(response.headerLength + 8);
   });
 
+  it("writes the JSON outputs beside binary ones with float elements as floats, as KServe does", () => {
+    // KServe 0.21 (orjson) wrote this header's FP32 data as [2.0,4.0]; FlowOps wrote [2,4] (JSON.stringify).
+    const whole: Tensor[] = [
+      { name: "y", datatype: "FP32", shape: [2], data: new Float32Array([2, 4]) },
+      { name: "z", datatype: "FP32", shape: [2], data: new Float32Array([2, 3]) },
+    ];
+    const choice = { all: false, byName: new Map([["z", true]]) };
+    const response = v2EncodedResponse({ name: "m" }, "1", whole, choice);
+    if (response.kind !== "binary") throw new Error("expected a binary response");
+    const header = response.bytes.subarray(0, response.headerLength).toString("utf8");
+    expect(header).toContain('{"name":"y","datatype":"FP32","shape":[2],"data":[2.0,4.0]}');
+    expect(JSON.parse(header).outputs[1]).toEqual({
+      name: "z",
+      datatype: "FP32",
+      shape: [2],
+      parameters: { binary_data_size: 8 },
+    });
+  });
+
   it("round-trips every output through the binary response and back through the request decoder", () => {
     const tensors = EVERY_DATATYPE.map(({ tensor }) => tensor);
     const response = v2EncodedResponse({ name: "m" }, "1", tensors, { all: true, byName: new Map() });

@@ -10,7 +10,7 @@
  * transfer tensor buffers to worker threads.
  */
 import { FlowOpsError } from "../../errors.js";
-import { parseJsonWithBigIntegers, stringifyJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
+import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import {
   allocateTensorData,
   DATATYPES,
@@ -30,6 +30,7 @@ import {
   type V2InferResponse,
   type V2Request,
 } from "./v2Payload.js";
+import { v2ResponseJson } from "./v2ResponseJson.js";
 
 /** The header that marks a binary body and gives its JSON header's length, in requests and responses. */
 export const INFERENCE_HEADER_CONTENT_LENGTH = "inference-header-content-length";
@@ -163,7 +164,7 @@ export function v2EncodedResponse(
       : { model_name: model.name, model_version: model.version, id, outputs: json }
   ) as V2InferResponse;
   if (chunks.length === 0) return { kind: "json", body };
-  const header = Buffer.from(stringifyJsonWithBigIntegers(body), "utf8");
+  const header = v2ResponseJson(body);
   return { kind: "binary", headerLength: header.length, bytes: Buffer.concat([header, ...chunks]) };
 }
 
