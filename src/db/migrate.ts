@@ -15,6 +15,7 @@ import * as monitoringEvents from "./migrations/0006_monitoring_events.js";
 import * as retraining from "./migrations/0007_retraining.js";
 import * as gateRecordsFollowVersions from "./migrations/0008_gate_records_follow_versions.js";
 import * as webhooks from "./migrations/0009_webhooks.js";
+import * as traces from "./migrations/0010_traces.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0007_retraining": retraining,
   "0008_gate_records_follow_versions": gateRecordsFollowVersions,
   "0009_webhooks": webhooks,
+  "0010_traces": traces,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -334,6 +334,25 @@ export interface WebhookEventTable {
   action: string;
 }
 
+/** An MLflow 3 trace (mlflow's `trace_info`); `status` holds the v3 state name (OK, ERROR, IN_PROGRESS). */
+export interface TraceInfoTable {
+  request_id: string;
+  experiment_id: number;
+  timestamp_ms: number;
+  execution_time_ms: number | null;
+  status: string;
+  client_request_id: string | null;
+  request_preview: string | null;
+  response_preview: string | null;
+}
+
+/** A trace's tag (mutable) or request metadata entry (written with the trace). */
+export interface TraceKeyValueTable {
+  request_id: string;
+  key: string;
+  value: string;
+}
+
 export interface Database {
   experiments: ExperimentTable;
   experiment_tags: ExperimentTagTable;
@@ -367,4 +386,7 @@ export interface Database {
   retraining_runs: RetrainingRunTable;
   webhooks: WebhookTable;
   webhook_events: WebhookEventTable;
+  trace_info: TraceInfoTable;
+  trace_tags: TraceKeyValueTable;
+  trace_request_metadata: TraceKeyValueTable;
 }

@@ -32,6 +32,8 @@ import { registryRoutes } from "./routes/registry.js";
 import { retrainingRoutes } from "./routes/retraining.js";
 import { searchRoutes } from "./routes/search.js";
 import { trackingRoutes } from "./routes/tracking.js";
+import { traceRoutes } from "./routes/traces.js";
+import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { sendWire } from "./rpc.js";
 import { loneSurrogateIn, parseJsonBody } from "./wire.js";
@@ -81,6 +83,7 @@ export async function buildServer(
   await app.register(async (scope) => registryRoutes(scope, ctx, webhooks));
   await app.register(async (scope) => webhookRoutes(scope, ctx, webhooks));
   await app.register(async (scope) => loggedModelRoutes(scope, ctx));
+  await app.register(async (scope) => traceRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
@@ -110,7 +113,7 @@ export async function buildServer(
 export function installWireConventions(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   // MLflow treats an empty body as {} and decodes a JSON-encoded string body a second time (old clients).
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
     const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
     // Decoding would swap bad bytes for U+FFFD and store a value the client never sent; MLflow refuses them.
     if (!isUtf8(bytes)) {
@@ -121,8 +124,9 @@ export function installWireConventions(app: FastifyInstance): void {
     if (text.trim() === "") return done(null, {});
     let parsed: unknown;
     try {
-      parsed = parseJsonBody(text);
-      if (typeof parsed === "string") parsed = parseJsonBody(parsed);
+      const keepBigIntegers = bodyHasInt64Fields(request.url);
+      parsed = parseJsonBody(text, keepBigIntegers);
+      if (typeof parsed === "string") parsed = parseJsonBody(parsed, keepBigIntegers);
     } catch {
       return done(new FlowOpsError("INVALID_PARAMETER_VALUE", "Malformed JSON in request body."), undefined);
     }

@@ -34,4 +34,11 @@ describe("withoutEmptyRequiredText", () => {
       { note: "", count: "", tags: [{ key: "" }] },
     );
   });
+
+  it("keeps the key of an empty required text and drops a null one, as MLflow tells them apart", () => {
+    const empty = withoutEmptyRequiredText(request, { name: "" }) as Record<string, unknown>;
+    expect(Object.hasOwn(empty, "name")).toBe(true);
+    expect(empty.name).toBeUndefined();
+    expect(withoutEmptyRequiredText(request, { name: null, note: null })).toStrictEqual({ note: null });
+  });
 });

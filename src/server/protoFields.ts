@@ -57,10 +57,12 @@ export function firstOfRepeatedQueryKeys(
 }
 
 /**
- * The input without the empty strings of required text fields, so they are reported as missing, as
- * MLflow's `_assert_required` does (`experiment_name=` and `{"name": ""}` are both "Missing value"). A
- * field counts as required text when it refuses undefined and takes a string; optional fields keep their "".
- * Only top-level fields: nested ones (tag keys) are the stores' to judge, as in MLflow.
+ * The input as MLflow's `_assert_required` sees its required text fields: an empty string or a null counts as
+ * missing (`experiment_name=`, `{"name": ""}` and `{"name": null}` are all "Missing value"). A null is dropped
+ * (protobuf reads it as not sent); an empty string becomes undefined with its key kept, because MLflow tells
+ * the two apart in one place: it falls back from run_id to run_uuid only when run_id is not sent (see
+ * withRunId). A field counts as required text when it refuses undefined and null and takes a string; optional
+ * fields keep their "". Only top-level fields: nested ones (tag keys) are the stores' to judge, as in MLflow.
  */
 export function withoutEmptyRequiredText(schema: z.ZodType, input: unknown): unknown {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
@@ -69,14 +71,19 @@ export function withoutEmptyRequiredText(schema: z.ZodType, input: unknown): unk
   const record = input as Record<string, unknown>;
   const emptyRequired = Object.keys(record).filter((key) => {
     const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
-    return record[key] === "" && field !== undefined && isRequiredText(field);
+    return (record[key] === "" || record[key] === null) && field !== undefined && isRequiredText(field);
   });
   if (emptyRequired.length === 0) return input;
   const kept = { ...record };
-  for (const key of emptyRequired) delete kept[key];
+  for (const key of emptyRequired) {
+    if (kept[key] === null) delete kept[key];
+    else kept[key] = undefined;
+  }
   return kept;
 }
 
 function isRequiredText(field: z.ZodType): boolean {
-  return !field.safeParse(undefined).success && field.safeParse("a").success;
+  return (
+    !field.safeParse(undefined).success && !field.safeParse(null).success && field.safeParse("a").success
+  );
 }

@@ -6,6 +6,7 @@
 import { isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { FlowOpsError } from "../errors.js";
+import { mayHoldUnsafeIntegers, parseJsonWithBigIntegers } from "../tables/jsonBigIntegers.js";
 import { isInt64 } from "../wireJson.js";
 import { withoutEmptyRequiredText } from "./protoFields.js";
 
@@ -158,9 +159,11 @@ const NON_FINITE: Readonly<Record<string, number>> = {
  * Reads a JSON request body as MLflow's server does: Python's json module writes float("nan") and the
  * infinities as bare NaN, Infinity and -Infinity, and reads them back, so clients that post with
  * `requests.post(json=...)` send them. JSON.parse refuses them; they are read here as the numbers they name.
- * Anything else that is not JSON still throws JSON.parse's error.
+ * Anything else that is not JSON still throws JSON.parse's error. With `keepBigIntegers`, an integer beyond
+ * 2^53 is read as the exact BigInt (an int64 step of 2^63-1 must not become the double 2^63).
  */
-export function parseJsonBody(text: string): unknown {
+export function parseJsonBody(text: string, keepBigIntegers = false): unknown {
+  if (keepBigIntegers && mayHoldUnsafeIntegers(text)) return parseJsonWithBigIntegers(text);
   try {
     return JSON.parse(text);
   } catch (error) {

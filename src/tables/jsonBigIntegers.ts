@@ -40,6 +40,11 @@ export function parseJsonKeepingBigIntegers(text: string): unknown {
  */
 const LONG_INTEGER = new RegExp(`(?:^|[^.\\d])${"\\d".repeat(16)}`);
 
+/** Whether the text may hold an integer literal beyond 2^53: the cheap test `parseJsonWithBigIntegers` starts with. */
+export function mayHoldUnsafeIntegers(text: string): boolean {
+  return LONG_INTEGER.test(text);
+}
+
 /**
  * `JSON.parse`, with every integer literal that is not a safe integer a BigInt wherever it is, for payloads whose
  * numbers become typed tensors (an INT64 id must reach the model as sent). Text without a 16-digit integer

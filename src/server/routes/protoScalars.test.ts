@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callMlflowApi, startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import { lenientInt64 } from "./protoScalars.js";
 
 let server: TestServer;
 let experimentId: string;
@@ -313,5 +314,19 @@ describe("optional fields left out or null", () => {
     const answer = await call("POST", "runs/set-tag", { run_id: runId, key: "k", value: 5 });
     expect(answer.status).toBe(400);
     expect(answer.json.message).toContain("'value'");
+  });
+});
+
+describe("lenientInt64 on exact whole numbers", () => {
+  const field = lenientInt64(0);
+
+  it("judges int64's bounds on the digits, not on the double nearest them", () => {
+    expect(field.parse(-(2n ** 63n))).toBe(-(2 ** 63));
+    expect(field.parse("-9223372036854775808")).toBe(-(2 ** 63));
+    expect(field.parse(-(2n ** 63n) - 1n)).toBe(0);
+    expect(field.parse("-9223372036854775809")).toBe(0);
+    expect(field.parse(2n ** 63n)).toBe(0);
+    expect(field.parse(9007199254740993n)).toBe(9007199254740992);
+    expect(field.parse(1e19)).toBe(0);
   });
 });

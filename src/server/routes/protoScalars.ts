@@ -8,7 +8,8 @@
  * parser stops there. Here each field is read on its own, which keeps what the client sent.
  */
 import { z } from "zod";
-import { int64OrDefault } from "../wire.js";
+import { isInt64 } from "../../wireJson.js";
+import { double, int64OrDefault } from "../wire.js";
 
 /** What MLflow does with a number that names no value of the enum. */
 type OutOfRangeNumber =
@@ -51,27 +52,43 @@ export function protoEnum<const Name extends string>(
 
 const INT64_LIMIT = 2n ** 63n;
 
-/** A whole number outside int64, as a JSON number or a decimal string. */
-const beyondInt64 = z.custom<number | string>((value) => {
-  if (typeof value === "number") return Number.isInteger(value) && Math.abs(value) >= 2 ** 63;
-  if (typeof value !== "string" || !/^-?\d+$/.test(value)) return false;
-  const parsed = BigInt(value);
-  return parsed >= INT64_LIMIT || parsed < -INT64_LIMIT;
-});
+/**
+ * A whole number as the body spelled it, exactly: a BigInt (the tracking bodies read integers beyond 2^53 as
+ * BigInts, see int64Bodies.ts) or a decimal string (protobuf's own JSON form for int64).
+ */
+const exactWholeNumber = z
+  .custom<bigint | string>(
+    (value) => typeof value === "bigint" || (typeof value === "string" && /^-?\d+$/.test(value)),
+  )
+  .transform((value) => BigInt(value));
+
+/** A whole JSON number (a double) outside int64. */
+const doubleBeyondInt64 = z.custom<number>(
+  (value) => typeof value === "number" && Number.isInteger(value) && Math.abs(value) >= 2 ** 63,
+);
 
 /**
  * An int64 field whose only check in MLflow is `_assert_intlike` (metric timestamps and steps, run start and
- * end times): protobuf cannot parse a fraction or a whole number beyond int64 (1e30, 2**63), and the field
- * is left at `protoDefault` (undefined: unset); `int(x)` then passes, so there is no 400. A JSON number reads
- * as a double here, so 9223372036854775807 (int64's largest, which MLflow keeps) arrives as 2**63 and is
- * read as beyond int64 too.
+ * end times): protobuf cannot parse a fraction or a whole number beyond int64 (1e30, 2**63, -2**63-1), and the
+ * field is left at `protoDefault` (undefined: unset); `int(x)` then passes, so there is no 400. Whether a value
+ * lies beyond int64 is judged on its exact digits, so 9223372036854775807 is int64's largest, not 2**63.
+ *
+ * Values are still handed on as doubles: an int64 above 2^63-512, whose nearest double is 2^63, cannot be
+ * written back as a JSON number yet (toWireJson takes no BigInt, and MLflow's client refuses
+ * 9223372036854776000 as out of range), so it keeps the proto default as before.
  */
 export function lenientInt64(protoDefault: number): z.ZodType<number>;
 export function lenientInt64(protoDefault?: undefined): z.ZodType<number | undefined>;
 export function lenientInt64(protoDefault?: number): z.ZodType<number | undefined> {
   return z.union([
+    // Ahead of int64OrDefault, whose string branch would judge "-9223372036854775809" by its double, -2**63.
+    exactWholeNumber.transform((value) => {
+      if (value >= INT64_LIMIT || value < -INT64_LIMIT) return protoDefault;
+      const double = Number(value);
+      return isInt64(double) ? double : protoDefault;
+    }),
     protoDefault === undefined ? int64OrDefault() : int64OrDefault(protoDefault),
-    beyondInt64.transform(() => protoDefault),
+    doubleBeyondInt64.transform(() => protoDefault),
   ]) as unknown as z.ZodType<number | undefined>;
 }
 
@@ -84,3 +101,13 @@ export const stringOrEmpty = (): z.ZodType<string> =>
     .string()
     .nullish()
     .transform((value) => value ?? "") as unknown as z.ZodType<string>;
+
+/**
+ * A double field of a body whose big integers are read as BigInts (see int64Bodies.ts): an integer literal
+ * such as 12345678901234567890 is the double nearest it, as Python's float() makes it.
+ */
+export const bigIntegerTolerantDouble = (): z.ZodType<number> =>
+  z.preprocess(
+    (value) => (typeof value === "bigint" ? Number(value) : value),
+    double(),
+  ) as unknown as z.ZodType<number>;

@@ -9,25 +9,31 @@ import { keyValue, list } from "../../wire.js";
 import { protoEnum } from "../protoScalars.js";
 
 /**
- * An object schema that has a required `run_id`, filled from `run_uuid` when only that is sent. An empty
- * `run_id` counts as missing, so the error names `run_id` as MLflow's does.
+ * An object schema that has a required `run_id`, filled from `run_uuid` when `run_id` is not sent or is null,
+ * as MLflow's request check does. A `run_id` sent empty (`run_id=&run_uuid=<id>`) is not filled: MLflow
+ * answers "Missing value for required parameter 'run_id'" there, and so do we (parseRequest has already
+ * made the empty string undefined, keeping the key, and dropped a null: see withoutEmptyRequiredText).
  */
 export function withRunId<T extends z.ZodRawShape>(shape: T) {
   return z.preprocess(
     (value) => {
       if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
       const fields = { ...(value as Record<string, unknown>) };
-      if (fields.run_id === "" || fields.run_id === undefined) {
-        delete fields.run_id;
-        if (typeof fields.run_uuid === "string" && fields.run_uuid !== "") fields.run_id = fields.run_uuid;
+      if (Object.hasOwn(fields, "run_id") && fields.run_id !== null) {
+        if (fields.run_id === "") delete fields.run_id;
+        return fields;
       }
+      delete fields.run_id;
+      if (typeof fields.run_uuid === "string" && fields.run_uuid !== "") fields.run_id = fields.run_uuid;
       return fields;
     },
     z.object({ run_id: z.string(), ...shape }),
   );
 }
 
-export const experimentId = () => z.union([z.string().min(1), z.number().int()]).transform(String);
+/** runs/create's body reads integers beyond 2^53 as BigInts (int64Bodies.ts), so an id may be one of those. */
+export const experimentId = () =>
+  z.union([z.string().min(1), z.number().int(), z.bigint()]).transform(String);
 
 export const tagList = () => list(keyValue).optional();
 

@@ -6,13 +6,13 @@ import { logInputs, logOutputs } from "../../../tracking/runInputs.js";
 import { logBatch, logMetric, logParam } from "../../../tracking/runLogging.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
-import { double, int64, keyValue, list } from "../../wire.js";
-import { lenientInt64, stringOrEmpty } from "../protoScalars.js";
+import { int64, keyValue, list } from "../../wire.js";
+import { bigIntegerTolerantDouble, lenientInt64, stringOrEmpty } from "../protoScalars.js";
 import { tagList, withRunId } from "./requestFields.js";
 
 const metricFields = {
   key: z.string(),
-  value: double(),
+  value: bigIntegerTolerantDouble(),
   // A fractional timestamp or step, or one beyond int64, is stored as 0, as MLflow does (see lenientInt64).
   timestamp: lenientInt64(0),
   step: lenientInt64(0).optional().default(0),

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import { createExperiment } from "../../tracking/experimentStore.js";
+
+type WireBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe("trace routes", () => {
+  let server: TestServer;
+  let experimentId: string;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as WireBody };
+  };
+  const location = () => ({ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: experimentId } });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    experimentId = await createExperiment(server.ctx.meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("creates a v3 trace as the 3.x exporter sends it and answers in protobuf JSON", async () => {
+    const created = await call("POST", "/api/3.0/mlflow/traces", {
+      trace: {
+        trace_info: {
+          trace_id: "tr-abc",
+          trace_location: location(),
+          request_time: "2026-12-06T09:03:02.326Z",
+          execution_duration: "4.322s",
+          state: "ERROR",
+          trace_metadata: { "mlflow.traceInputs": "{}" },
+          tags: { "mlflow.traceName": "f" },
+          request_preview: "{}",
+        },
+        data: { spans: [] },
+      },
+    });
+    expect(created.status).toBe(200);
+    const expected = {
+      trace_id: "tr-abc",
+      trace_location: location(),
+      request_time: "2026-12-06T09:03:02.326Z",
+      execution_duration: "4.322s",
+      state: "ERROR",
+      trace_metadata: { "mlflow.traceInputs": "{}", "mlflow.trace.infoFinalized": "true" },
+      tags: {
+        "mlflow.traceName": "f",
+        "mlflow.artifactLocation": `mlflow-artifacts:/${experimentId}/traces/tr-abc/artifacts`,
+      },
+      request_preview: "{}",
+    };
+    expect(created.body).toEqual({ trace: { trace_info: expected } });
+    expect((await call("GET", "/api/3.0/mlflow/traces/tr-abc")).body).toEqual({
+      trace: { trace_info: expected },
+    });
+    expect((await call("GET", "/ajax-api/3.0/mlflow/traces/tr-abc")).status).toBe(200);
+
+    const found = await call("POST", "/api/3.0/mlflow/traces/search", {
+      locations: [location()],
+      filter: "trace.status = 'ERROR'",
+      max_results: 1,
+    });
+    expect(found.body.traces).toEqual([expected]);
+    expect(found.body.next_page_token).toBe(Buffer.from('{"offset":1}').toString("base64"));
+  });
+
+  it("answers GetTrace as mlflow does for a trace without span rows, so the client reads artifacts", async () => {
+    // The 3.x client takes this exact message from an older server as "GetTrace not implemented".
+    const answer = await call("GET", "/api/3.0/mlflow/traces/get?trace_id=tr-abc");
+    expect(answer).toEqual({
+      status: 404,
+      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Trace with ID 'get' not found." },
+    });
+  });
+
+  it("sets and deletes tags on the 2.x and 3.x paths", async () => {
+    expect(
+      (await call("PATCH", "/api/2.0/mlflow/traces/tr-abc/tags", { key: "k", value: "v" })).body,
+    ).toEqual({});
+    expect(
+      (await call("PATCH", "/api/3.0/mlflow/traces/tr-abc/tags", { key: "k3", value: "v3" })).status,
+    ).toBe(200);
+    const tags = (await call("GET", "/api/3.0/mlflow/traces/tr-abc")).body.trace.trace_info.tags;
+    expect(tags).toMatchObject({ k: "v", k3: "v3" });
+    expect((await call("DELETE", "/api/2.0/mlflow/traces/tr-abc/tags", { key: "k" })).body).toEqual({});
+    expect(await call("DELETE", "/api/2.0/mlflow/traces/tr-abc/tags", { key: "k" })).toEqual({
+      status: 404,
+      body: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        message: "No trace tag with key 'k' for trace with ID 'tr-abc'",
+      },
+    });
+  });
+
+  it("runs the 2.x StartTrace / EndTrace / GetTraceInfo / SearchTraces flow", async () => {
+    const started = await call("POST", "/api/2.0/mlflow/traces", {
+      experiment_id: experimentId,
+      timestamp_ms: 1000,
+      request_metadata: [{ key: "a", value: "1" }],
+      tags: [{ key: "t", value: "x" }],
+    });
+    const requestId = started.body.trace_info.request_id as string;
+    // As mlflow answers: a bare uuid hex id, and 0 ms while in progress.
+    expect(requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(started.body.trace_info).toMatchObject({
+      status: "IN_PROGRESS",
+      timestamp_ms: 1000,
+      execution_time_ms: 0,
+    });
+    const ended = await call("PATCH", `/api/2.0/mlflow/traces/${requestId}`, {
+      request_id: requestId,
+      timestamp_ms: 1250,
+      status: "OK",
+    });
+    expect(ended.body.trace_info).toMatchObject({ status: "OK", execution_time_ms: 250 });
+    const info = await call("GET", `/api/2.0/mlflow/traces/${requestId}/info`);
+    expect(info.body.trace_info.request_metadata).toEqual([{ key: "a", value: "1" }]);
+    const search = await call(
+      "GET",
+      `/api/2.0/mlflow/traces?experiment_ids=${experimentId}&filter=${encodeURIComponent("tags.t = 'x'")}`,
+    );
+    expect(search.body.traces.map((t: WireBody) => t.request_id)).toEqual([requestId]);
+  });
+
+  it("deletes traces on the 2.x and 3.x paths, and needs an age or ids", async () => {
+    expect(
+      (await call("POST", "/api/2.0/mlflow/traces/delete-traces", { experiment_id: experimentId })).body
+        .message,
+    ).toBe("Either `max_timestamp_millis` or `trace_ids` must be specified.");
+    const byIds = await call("POST", "/api/3.0/mlflow/traces/delete-traces", {
+      experiment_id: experimentId,
+      request_ids: ["tr-abc"],
+    });
+    expect(byIds.body).toEqual({ traces_deleted: 1 });
+    expect((await call("GET", "/api/3.0/mlflow/traces/tr-abc")).status).toBe(404);
+  });
+});

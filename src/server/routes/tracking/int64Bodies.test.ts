@@ -1,0 +1,91 @@
+/**
+ * int64 fields of the run-writing bodies judged on the digits the client sent. Answers recorded from
+ * `mlflow server` 3.17.2: a metric step of -9223372036854775809 (one below int64) is stored as 0, in log-metric
+ * and log-batch alike; -9223372036854775808 (int64's smallest) is kept; 9223372036854775808 and 1e19 are
+ * stored as 0; a value of 12345678901234567890 is stored as 1.2345678901234567e+19; a step sent as the
+ * string "9223372036854775807" is accepted (200).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../../../../test/support/testServer.js";
+import { bodyHasInt64Fields } from "./int64Bodies.js";
+
+let server: TestServer;
+let runId: string;
+
+async function post(path: string, body: string): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+async function history(key: string): Promise<unknown> {
+  const response = await fetch(
+    `${server.url}/api/2.0/mlflow/metrics/get-history?run_id=${runId}&metric_key=${key}`,
+  );
+  return ((await response.json()) as { metrics: unknown[] }).metrics;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const run = await post("runs/create", '{"experiment_id": "0", "start_time": 1000}');
+  runId = (run.json as { run: { info: { run_id: string } } }).run.info.run_id;
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe("int64 fields beyond 2^53 in run bodies", () => {
+  it("stores a step one below int64 as 0, as MLflow does", async () => {
+    const single = await post(
+      "runs/log-metric",
+      `{"run_id": "${runId}", "key": "low", "value": 1, "timestamp": 5, "step": -9223372036854775809}`,
+    );
+    expect(single.status).toBe(200);
+    expect(await history("low")).toEqual([{ key: "low", value: 1, timestamp: 5, step: 0 }]);
+    const batch = await post(
+      "runs/log-batch",
+      `{"run_id": "${runId}", "metrics": [{"key": "low2", "value": 1, "timestamp": 5, "step": -9223372036854775809}]}`,
+    );
+    expect(batch.status).toBe(200);
+    expect(await history("low2")).toEqual([{ key: "low2", value: 1, timestamp: 5, step: 0 }]);
+  });
+
+  it("keeps int64's smallest step and stores steps beyond its largest as 0", async () => {
+    const steps = { min: "-9223372036854775808", over: "9223372036854775808", exp: "1e19" };
+    for (const [key, step] of Object.entries(steps)) {
+      const body = `{"run_id": "${runId}", "key": "${key}", "value": 1, "timestamp": 5, "step": ${step}}`;
+      expect((await post("runs/log-metric", body)).status).toBe(200);
+    }
+    expect(await history("min")).toEqual([{ key: "min", value: 1, timestamp: 5, step: -(2 ** 63) }]);
+    expect(await history("over")).toEqual([{ key: "over", value: 1, timestamp: 5, step: 0 }]);
+    expect(await history("exp")).toEqual([{ key: "exp", value: 1, timestamp: 5, step: 0 }]);
+  });
+
+  it("takes int64's largest step as a string, as protobuf's JSON form allows", async () => {
+    const body = `{"run_id": "${runId}", "key": "str", "value": 1, "timestamp": 5, "step": "9223372036854775807"}`;
+    expect((await post("runs/log-metric", body)).status).toBe(200);
+  });
+
+  it("reads a big integer metric value as the double nearest it", async () => {
+    const body = `{"run_id": "${runId}", "key": "big", "value": 12345678901234567890, "timestamp": 5}`;
+    expect((await post("runs/log-metric", body)).status).toBe(200);
+    expect(await history("big")).toEqual([
+      { key: "big", value: Number(12345678901234567890n), timestamp: 5, step: 0 },
+    ]);
+  });
+});
+
+describe("bodyHasInt64Fields", () => {
+  it("names the run-writing RPCs with int64 fields, under both API prefixes", () => {
+    expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/log-metric")).toBe(true);
+    expect(bodyHasInt64Fields("/ajax-api/2.0/mlflow/runs/log-batch?x=1")).toBe(true);
+    expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/create")).toBe(true);
+    expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/update")).toBe(true);
+    expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/search")).toBe(false);
+    expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/log-metrics")).toBe(false);
+    expect(bodyHasInt64Fields("/api/2.0/mlflow/model-versions/create")).toBe(false);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Trace search (SearchTracesV3 and the 2.x SearchTraces): the filter and order_by run in SQL over the
+ * experiments asked for, then the page is loaded with its tags and metadata. Order and paging follow
+ * mlflow's SQL store: the requested terms, then newest first and trace id as tiebreaks; offset page tokens,
+ * and a next token whenever the page is full.
+ */
+import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
+import type { MetadataDb } from "../../db/connect.js";
+import { invalidParameter } from "../../errors.js";
+import { parseExperimentId } from "../experimentStore.js";
+import { decodePageToken, encodePageToken } from "../search/pageToken.js";
+import { compareSql } from "../search/sqlComparison.js";
+import type { TraceInfo } from "./entities.js";
+import { readTraceInfos } from "./reader.js";
+import {
+  parseTraceFilter,
+  parseTraceOrderBy,
+  type TraceFilterClause,
+  type TraceOrderBy,
+} from "./searchFilter.js";
+
+export const SEARCH_TRACES_DEFAULT_MAX_RESULTS = 100;
+const SEARCH_TRACES_MAX_RESULTS_THRESHOLD = 50_000;
+
+export interface SearchTracesRequest {
+  experimentIds: readonly string[];
+  filter?: string | undefined;
+  maxResults?: number | undefined;
+  orderBy?: readonly string[] | undefined;
+  pageToken?: string | undefined;
+}
+
+export interface SearchTracesResult {
+  traces: TraceInfo[];
+  nextPageToken: string | undefined;
+}
+
+export async function searchTraces(
+  meta: MetadataDb,
+  request: SearchTracesRequest,
+): Promise<SearchTracesResult> {
+  const maxResults = request.maxResults ?? SEARCH_TRACES_DEFAULT_MAX_RESULTS;
+  if (maxResults <= 0 || maxResults > SEARCH_TRACES_MAX_RESULTS_THRESHOLD) {
+    throw invalidParameter(
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer no greater than ${SEARCH_TRACES_MAX_RESULTS_THRESHOLD}.`,
+    );
+  }
+  const clauses = parseTraceFilter(request.filter);
+  const orderBy = parseTraceOrderBy(request.orderBy);
+  const offset = decodePageToken(request.pageToken);
+  const experimentIds = request.experimentIds
+    .map((id) => parseExperimentId(id))
+    .filter((id): id is number => id !== undefined);
+  if (experimentIds.length === 0) return { traces: [], nextPageToken: undefined };
+
+  let query = meta.db
+    .selectFrom("trace_info as t")
+    .select("t.request_id")
+    .where("t.experiment_id", "in", experimentIds);
+  for (const clause of clauses) query = query.where(clauseSql(meta.dialect, clause));
+  for (const term of withTiebreaks(orderBy)) {
+    const value = orderValue(term);
+    // Missing tags, metadata and durations sort last in either direction, as in mlflow's SQL store.
+    query = query
+      .orderBy(sql`case when ${value} is null then 1 else 0 end`)
+      .orderBy(value, term.ascending ? "asc" : "desc");
+  }
+  const ids = (await query.limit(maxResults).offset(offset).execute()).map((r) => r.request_id);
+  const traces = await readTraceInfos(meta.db, ids);
+  return {
+    traces,
+    nextPageToken: ids.length === maxResults ? encodePageToken(offset + maxResults) : undefined,
+  };
+}
+
+function withTiebreaks(terms: readonly TraceOrderBy[]): TraceOrderBy[] {
+  const all = [...terms];
+  const has = (key: string) => all.some((t) => t.entity === "attribute" && t.key === key);
+  if (!has("timestamp_ms")) all.push({ entity: "attribute", key: "timestamp_ms", ascending: false });
+  if (!has("request_id")) all.push({ entity: "attribute", key: "request_id", ascending: true });
+  return all;
+}
+
+function attributeColumn(key: string): Expression<unknown> {
+  switch (key) {
+    case "end_time_ms":
+      return sql`(t.timestamp_ms + t.execution_time_ms)`;
+    case "timestamp_ms":
+    case "execution_time_ms":
+    case "request_id":
+    case "status":
+    case "client_request_id":
+    case "experiment_id":
+      return sql.ref(`t.${key}`);
+    default:
+      throw invalidParameter(`Invalid attribute key '${key}' specified.`);
+  }
+}
+
+function keyValueTable(entity: "tag" | "metadata") {
+  return sql.table(entity === "tag" ? "trace_tags" : "trace_request_metadata");
+}
+
+function orderValue(term: TraceOrderBy): Expression<unknown> {
+  if (term.entity === "attribute") return attributeColumn(term.key);
+  return sql`(select kv.value from ${keyValueTable(term.entity)} kv where kv.request_id = t.request_id and kv.key = ${term.key})`;
+}
+
+/**
+ * A tag or metadata comparison holds when the trace has the key and its value compares, so `!=` skips
+ * traces without the key (mlflow joins on the key); IS NULL asks whether the key is absent.
+ */
+function clauseSql(dialect: MetadataDb["dialect"], clause: TraceFilterClause): RawBuilder<SqlBool> {
+  if (clause.entity === "attribute") {
+    const value = clause.key === "status" ? statusValue(clause.value) : clause.value;
+    return compareSql(dialect, attributeColumn(clause.key), clause.comparator, value);
+  }
+  const table = keyValueTable(clause.entity);
+  const exists = (condition: RawBuilder<SqlBool> | undefined) =>
+    sql<SqlBool>`exists (select 1 from ${table} kv where kv.request_id = t.request_id and kv.key = ${clause.key}${
+      condition === undefined ? sql`` : sql` and ${condition}`
+    })`;
+  if (clause.comparator === "IS NULL") return sql<SqlBool>`not ${exists(undefined)}`;
+  if (clause.comparator === "IS NOT NULL") return exists(undefined);
+  return exists(compareSql(dialect, sql.ref("kv.value"), clause.comparator, clause.value));
+}
+
+/** 2.x clients filter on v2 status names; TRACE_STATUS_UNSPECIFIED is stored as the v3 state name. */
+function statusValue(value: TraceFilterClause["value"]): TraceFilterClause["value"] {
+  const map = (v: string) => (v === "TRACE_STATUS_UNSPECIFIED" ? "STATE_UNSPECIFIED" : v);
+  return Array.isArray(value) ? value.map(map) : typeof value === "string" ? map(value) : value;
+}

@@ -1,0 +1,247 @@
+/**
+ * MLflow's trace search grammar (`SearchTraceUtils` in mlflow/utils/search_utils.py): `<entity>.<key>
+ * <comparator> <value>` joined by AND, where the entity is an attribute of the trace (`attribute`,
+ * `attributes`, `trace`, or none), a tag (`tag`, `tags`) or request metadata (`request_metadata`,
+ * `metadata`). `name` means the `mlflow.traceName` tag and `run_id` the `mlflow.sourceRun` metadata, as in
+ * MLflow. Span, assessment and issue filters need span rows FlowOps does not keep (spans live in the
+ * trace's artifacts), so they are refused by name rather than answered wrongly.
+ */
+import { invalidParameter } from "../../errors.js";
+import {
+  COMPARATORS,
+  isKeyword,
+  NULL_COMPARATORS,
+  TokenCursor,
+  type Comparator,
+} from "../search/filterSyntax.js";
+import { excerpt, tokenize, type Token } from "../search/filterTokenizer.js";
+import { pythonStringListRepr } from "../validationMessages.js";
+import { SOURCE_RUN_METADATA, TRACE_NAME_TAG } from "./entities.js";
+
+export type TraceFilterEntity = "attribute" | "tag" | "metadata";
+
+export interface TraceFilterClause {
+  entity: TraceFilterEntity;
+  /** Column name for attributes (`timestamp_ms`), the tag or metadata key otherwise. */
+  key: string;
+  comparator: Comparator;
+  value: string | number | string[];
+}
+
+export interface TraceOrderBy {
+  entity: TraceFilterEntity;
+  key: string;
+  ascending: boolean;
+}
+
+const ENTITIES: Readonly<Record<string, TraceFilterEntity | "unsupported">> = {
+  attribute: "attribute",
+  attributes: "attribute",
+  trace: "attribute",
+  tag: "tag",
+  tags: "tag",
+  request_metadata: "metadata",
+  metadata: "metadata",
+  span: "unsupported",
+  feedback: "unsupported",
+  expectation: "unsupported",
+  issue: "unsupported",
+};
+
+const NUMERIC_ATTRIBUTES: Readonly<Record<string, string>> = {
+  timestamp: "timestamp_ms",
+  timestamp_ms: "timestamp_ms",
+  execution_time: "execution_time_ms",
+  execution_time_ms: "execution_time_ms",
+  end_time: "end_time_ms",
+  end_time_ms: "end_time_ms",
+};
+const STRING_ATTRIBUTES = new Set(["request_id", "status", "client_request_id"]);
+const TAG_ALIASES: Readonly<Record<string, string>> = { name: TRACE_NAME_TAG };
+const METADATA_ALIASES: Readonly<Record<string, string>> = { run_id: SOURCE_RUN_METADATA };
+const VALID_ATTRIBUTE_KEYS = [...Object.keys(NUMERIC_ATTRIBUTES), ...STRING_ATTRIBUTES, "name", "run_id"];
+
+const NUMERIC_COMPARATORS: readonly Comparator[] = ["=", "!=", ">", ">=", "<", "<="];
+const STRING_ATTRIBUTE_COMPARATORS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"];
+const KEY_VALUE_COMPARATORS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL"];
+
+const WHAT = "filter";
+
+export function parseTraceFilter(filter: string | undefined): TraceFilterClause[] {
+  if (filter === undefined || filter.trim() === "") return [];
+  const cursor = new TokenCursor(filter, tokenize(filter, WHAT), WHAT);
+  const clauses: TraceFilterClause[] = [];
+  for (;;) {
+    while (cursor.peek() !== undefined && isKeyword(cursor.peek() as Token, "AND")) cursor.next();
+    if (cursor.peek() === undefined) return clauses;
+    clauses.push(parseClause(cursor));
+    const next = cursor.peek();
+    if (next === undefined) return clauses;
+    if (!isKeyword(next, "AND")) throw cursor.errorAt(next, "only AND is supported between comparisons");
+  }
+}
+
+/** `order_by` entries (`timestamp_ms DESC`, `tags.k`, `name ASC`); ASC by default. */
+export function parseTraceOrderBy(clauses: readonly string[] | undefined): TraceOrderBy[] {
+  const terms = (clauses ?? []).map((clause) => parseOrderByClause(clause));
+  // mlflow refuses a field named twice with this message (as a 500); it is the caller's mistake, so a 400.
+  const seen = new Set<string>();
+  for (const term of terms) {
+    const field = `${term.entity}\u0000${term.key}`;
+    if (seen.has(field)) {
+      throw invalidParameter(
+        `\`order_by\` contains duplicate fields: ${pythonStringListRepr(clauses ?? [])}`,
+      );
+    }
+    seen.add(field);
+  }
+  return terms;
+}
+
+function parseOrderByClause(clause: string): TraceOrderBy {
+  const cursor = new TokenCursor(clause, tokenize(clause, "order_by clause"), "order_by clause");
+  const { entity, key } = parseIdentifier(cursor, true);
+  const direction = cursor.next();
+  let ascending = true;
+  if (direction !== undefined) {
+    const upper = direction.kind === "word" ? direction.text.toUpperCase() : "";
+    if (upper !== "ASC" && upper !== "DESC") {
+      throw invalidParameter(`Invalid order_by clause '${clause}'. Could not be parsed.`);
+    }
+    ascending = upper === "ASC";
+  }
+  if (cursor.peek() !== undefined)
+    throw invalidParameter(`Invalid order_by clause '${clause}'. Could not be parsed.`);
+  return { entity, key, ascending };
+}
+
+function parseClause(cursor: TokenCursor): TraceFilterClause {
+  const { entity, key } = parseIdentifier(cursor, false);
+  const comparator = parseComparator(cursor);
+  const allowed =
+    entity !== "attribute"
+      ? KEY_VALUE_COMPARATORS
+      : key in NUMERIC_ATTRIBUTES || Object.values(NUMERIC_ATTRIBUTES).includes(key)
+        ? NUMERIC_COMPARATORS
+        : STRING_ATTRIBUTE_COMPARATORS;
+  if (!allowed.includes(comparator)) {
+    throw invalidParameter(`Invalid comparator '${comparator}' not one of '${allowed.join("', '")}'`);
+  }
+  if (NULL_COMPARATORS.includes(comparator)) return { entity, key, comparator, value: "" };
+  const numeric = allowed === NUMERIC_COMPARATORS;
+  return { entity, key, comparator, value: parseValue(cursor, numeric, comparator) };
+}
+
+/** The entity and canonical key; `name` and `run_id` resolve to their tag and metadata keys. */
+function parseIdentifier(
+  cursor: TokenCursor,
+  forOrderBy: boolean,
+): { entity: TraceFilterEntity; key: string } {
+  const token = cursor.next();
+  if (token === undefined) throw cursor.error("expected an identifier");
+  let entity: TraceFilterEntity = "attribute";
+  let key: string;
+  if (token.kind === "quoted" || token.kind === "backtick") {
+    key = token.text;
+  } else if (token.kind === "word") {
+    const dot = token.text.indexOf(".");
+    if (dot < 0) {
+      key = token.text;
+    } else {
+      const prefix = token.text.slice(0, dot);
+      const known = ENTITIES[prefix.toLowerCase()];
+      if (known === undefined) {
+        throw invalidParameter(
+          `Invalid entity type '${prefix}'. Valid values are ${Object.keys(ENTITIES).join(", ")}`,
+        );
+      }
+      if (known === "unsupported") {
+        throw invalidParameter(
+          `Filtering traces by '${prefix}' is not supported by FlowOps: span data is kept in the trace's artifacts, not in the tracking database.`,
+        );
+      }
+      entity = known;
+      key = token.text.slice(dot + 1);
+      const quoted = cursor.peek();
+      if (key === "" && quoted !== undefined && (quoted.kind === "quoted" || quoted.kind === "backtick")) {
+        cursor.next();
+        key = quoted.text;
+      }
+    }
+  } else {
+    throw cursor.errorAt(token, `expected an identifier, found '${excerpt(token.text)}'`);
+  }
+  if (key.trim() === "") throw cursor.errorAt(token, "empty key");
+  if (entity !== "attribute") return { entity, key };
+  const lower = key.toLowerCase();
+  if (TAG_ALIASES[lower] !== undefined) return { entity: "tag", key: TAG_ALIASES[lower] };
+  if (METADATA_ALIASES[lower] !== undefined) return { entity: "metadata", key: METADATA_ALIASES[lower] };
+  if (NUMERIC_ATTRIBUTES[lower] !== undefined) return { entity, key: NUMERIC_ATTRIBUTES[lower] };
+  if (STRING_ATTRIBUTES.has(lower)) return { entity, key: lower };
+  if (forOrderBy && lower === "experiment_id") return { entity, key: lower };
+  throw invalidParameter(
+    `Invalid attribute key '${key}' specified. Valid keys are '${(forOrderBy ? [...VALID_ATTRIBUTE_KEYS, "experiment_id"] : VALID_ATTRIBUTE_KEYS).join("', '")}'`,
+  );
+}
+
+function parseComparator(cursor: TokenCursor): Comparator {
+  const token = cursor.next();
+  if (token === undefined) throw cursor.error("expected a comparator");
+  const upper = token.text.toUpperCase();
+  if (token.kind === "operator" && (COMPARATORS as readonly string[]).includes(token.text)) {
+    return token.text as Comparator;
+  }
+  if (token.kind === "word") {
+    if (upper === "LIKE" || upper === "ILIKE" || upper === "IN") return upper;
+    const second = cursor.next();
+    if (upper === "NOT" && second !== undefined && isKeyword(second, "IN")) return "NOT IN";
+    if (upper === "IS" && second !== undefined) {
+      if (isKeyword(second, "NULL")) return "IS NULL";
+      const third = cursor.next();
+      if (isKeyword(second, "NOT") && third !== undefined && isKeyword(third, "NULL")) return "IS NOT NULL";
+    }
+  }
+  throw cursor.errorAt(
+    token,
+    `expected a comparator (${COMPARATORS.join(", ")}), found '${excerpt(token.text)}'`,
+  );
+}
+
+function parseValue(
+  cursor: TokenCursor,
+  numeric: boolean,
+  comparator: Comparator,
+): string | number | string[] {
+  const token = cursor.next();
+  if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
+  if (comparator === "IN" || comparator === "NOT IN") {
+    if (token.kind !== "lparen")
+      throw cursor.errorAt(token, `'${comparator}' expects a parenthesised list of quoted strings`);
+    const values: string[] = [];
+    for (;;) {
+      const item = cursor.next();
+      if (item === undefined || (item.kind !== "string" && item.kind !== "quoted")) {
+        throw cursor.errorAt(item ?? token, "list items must be quoted strings");
+      }
+      values.push(item.text);
+      const separator = cursor.next();
+      if (separator?.kind === "rparen") return values;
+      if (separator?.kind !== "comma")
+        throw cursor.errorAt(separator ?? token, "expected ',' or ')' in list");
+    }
+  }
+  if (numeric) {
+    if (token.kind !== "number" || !Number.isSafeInteger(Number(token.text))) {
+      throw invalidParameter(
+        `Expected an integer value for a numeric attribute, found '${excerpt(token.text)}'`,
+      );
+    }
+    return Number(token.text);
+  }
+  if (token.kind !== "string" && token.kind !== "quoted") {
+    throw invalidParameter(
+      `Expected a quoted string value (use single or double quotes), found '${excerpt(token.text)}'`,
+    );
+  }
+  return token.text;
+}
