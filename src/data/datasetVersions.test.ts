@@ -187,10 +187,11 @@ describe.each(metadataBackends())("dataset version store on $name", (backend: Te
 
   it("returns an empty lineage for a model version without a run", async () => {
     await createRegisteredModel(meta.db, { name: "bare" }, now());
+    // A host-less mlflow-artifacts source needs its run; one under a local artifact root needs none.
     await createModelVersion(
       meta.db,
-      { name: "bare", source: "mlflow-artifacts:/1/x/model" },
-      ["mlflow-artifacts:/"],
+      { name: "bare", source: "/srv/artifacts/1/x/model" },
+      ["mlflow-artifacts:/", "/srv/artifacts"],
       now(),
     );
     const lineage = await lineageOfModelVersion(meta.db, "bare", 1);

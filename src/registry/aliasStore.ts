@@ -4,11 +4,18 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
-import { invalidParameter } from "../errors.js";
+import { invalidParameter, notFound } from "../errors.js";
 import type { ModelVersion } from "./entities.js";
 import { assertModelVersionExists, getModelVersion } from "./modelVersionStore.js";
 import { assertRegisteredModelExists } from "./registeredModelStore.js";
-import { parseModelVersion, validateAliasName, validateModelName } from "./validation.js";
+import {
+  parseModelVersion,
+  validateAliasName,
+  validateModelName,
+  validateSettableAliasName,
+} from "./validation.js";
+
+const LATEST_ALIAS = "latest";
 
 export async function setRegisteredModelAlias(
   db: Kysely<Database>,
@@ -17,7 +24,7 @@ export async function setRegisteredModelAlias(
   version: string | number,
 ): Promise<void> {
   validateModelName(name);
-  validateAliasName(alias);
+  validateSettableAliasName(alias);
   parseModelVersion(version);
   await db.transaction().execute(async (tx) => {
     const number = await assertModelVersionExists(tx, name, version);
@@ -53,6 +60,19 @@ export async function getModelVersionByAlias(
   validateAliasName(alias);
   // MLflow looks the model up first, so a missing model is a 404 rather than an unknown alias.
   await assertRegisteredModelExists(db, name);
+  if (alias.toLowerCase() === LATEST_ALIAS) {
+    // MLflow 3's store answers `latest` with the model's newest version (not deleted), e.g. `prompts:/p@latest`.
+    const newest = await db
+      .selectFrom("model_versions")
+      .select(({ fn }) => fn.max("version").as("version"))
+      .where("name", "=", name)
+      .where("deleted", "=", 0)
+      .executeTakeFirst();
+    if (newest?.version === undefined || newest.version === null) {
+      throw notFound(`Latest version not found for model ${name}.`);
+    }
+    return getModelVersion(db, name, Number(newest.version));
+  }
   const row = await db
     .selectFrom("registered_model_aliases")
     .select("version")

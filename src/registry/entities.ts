@@ -66,3 +66,13 @@ export function canonicalStage(stage: string): Stage {
 
 /** Marks registered models that hold prompts (MLflow 3); searches leave them out unless asked for. */
 export const PROMPT_TAG_KEY = "mlflow.prompt.is_prompt";
+
+/**
+ * True when tags mark a prompt, as MLflow's `_is_prompt_request`: the last value of the prompt tag wins and
+ * only "true" (any case) counts.
+ */
+export function isPromptTagged(tags: readonly RegistryTag[]): boolean {
+  let value = "false";
+  for (const tag of tags) if (tag.key === PROMPT_TAG_KEY) value = tag.value;
+  return value.toLowerCase() === "true";
+}

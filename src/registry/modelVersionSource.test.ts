@@ -1,5 +1,13 @@
-import { describe, expect, it } from "vitest";
-import { isUnder, normaliseLocation } from "./modelVersionSource.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MetadataDb } from "../db/connect.js";
+import { FlowOpsError } from "../errors.js";
+import { sqliteBackend } from "../../test/support/backends.js";
+import {
+  isUnder,
+  isUriWithinRoot,
+  normaliseLocation,
+  resolveModelVersionSource,
+} from "./modelVersionSource.js";
 
 describe("model version source locations", () => {
   it("spells local paths and file: URIs the same way", () => {
@@ -27,5 +35,115 @@ describe("model version source locations", () => {
       false,
     );
     expect(isUnder(normaliseLocation("http://HOST:5000/a/b") as string, "http://host:5000/a")).toBe(true);
+  });
+});
+
+/**
+ * Answers recorded from `mlflow server` 3.17.2 (--serve-artifacts) for a host-less mlflow-artifacts source: a 400
+ * INVALID_PARAMETER_VALUE "Invalid model version source: '<source>'. The run_id request parameter must identify
+ * the resource that contains the source." without run_id, with run_id "", with a run_id naming no run and with a
+ * source outside that run's artifact_uri; the source is accepted when it is that artifact_uri or lies below it
+ * (MLFLOW-ARTIFACTS: in capitals too).
+ */
+describe("an mlflow-artifacts source", () => {
+  const RUN = "0123456789abcdef0123456789abcdef";
+  const ARTIFACTS = `mlflow-artifacts:/0/${RUN}/artifacts`;
+  const ROOTS = ["mlflow-artifacts:/", "/srv/artifacts"];
+  let meta: MetadataDb;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ meta, close } = await sqliteBackend.open());
+    const { experiment_id } = await meta.db
+      .insertInto("experiments")
+      .values({
+        name: "e",
+        artifact_location: "mlflow-artifacts:/0",
+        lifecycle_stage: "active",
+        creation_time: 1,
+        last_update_time: 1,
+      })
+      .returning("experiment_id")
+      .executeTakeFirstOrThrow();
+    await meta.db
+      .insertInto("runs")
+      .values({
+        run_uuid: RUN,
+        name: "r",
+        experiment_id,
+        user_id: "u",
+        status: "FINISHED",
+        start_time: 1,
+        end_time: null,
+        lifecycle_stage: "active",
+        artifact_uri: ARTIFACTS,
+        deleted_time: null,
+      })
+      .execute();
+  });
+  afterAll(async () => close());
+
+  const refusal = async (source: string, runId?: string): Promise<unknown> =>
+    resolveModelVersionSource(meta.db, source, { artifactRoots: ROOTS, runId }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+  it.each([
+    ["mlflow-artifacts:/0/x/artifacts/model", undefined],
+    ["mlflow-artifacts:/0/x", ""],
+    ["mlflow-artifacts:/0/x", "nosuchrun"],
+    ["mlflow-artifacts:/0/other/artifacts/model", RUN],
+    [`mlflow-artifacts:/0/${RUN}/artifactsmore/model`, RUN],
+  ])("%s with run_id %s is refused as MLflow refuses it", async (source, runId) => {
+    const error = await refusal(source, runId);
+    expect(error).toBeInstanceOf(FlowOpsError);
+    expect((error as FlowOpsError).code).toBe("INVALID_PARAMETER_VALUE");
+    expect((error as FlowOpsError).message).toBe(
+      `Invalid model version source: '${source}'. The run_id request parameter must identify the resource ` +
+        "that contains the source.",
+    );
+  });
+
+  it.each([`${ARTIFACTS}/model`, ARTIFACTS, `MLFLOW-ARTIFACTS:/0/${RUN}/artifacts/model`])(
+    "%s is accepted under the run named by run_id",
+    async (source) => {
+      await expect(
+        resolveModelVersionSource(meta.db, source, { artifactRoots: ROOTS, runId: RUN }),
+      ).resolves.toEqual({ storageLocation: source });
+    },
+  );
+
+  it("is under a root segment by segment, as MLflow's _is_uri_within_root compares", () => {
+    expect(isUriWithinRoot("mlflow-artifacts:/0/r/artifacts%2Fm", "mlflow-artifacts:/0/r")).toBe(true);
+    expect(isUriWithinRoot("mlflow-artifacts:/0//r/artifacts", "mlflow-artifacts:/0/r/")).toBe(true);
+    expect(isUriWithinRoot("mlflow-artifacts://host/0/r", "mlflow-artifacts:/0/r")).toBe(false);
+    expect(isUriWithinRoot("mlflow-artifacts:/0/r", "mlflow-artifacts:/")).toBe(false);
+  });
+});
+
+// MLflow 3.17's `_validate_prompt_source`: a prompt version's source is one of the client's placeholders.
+describe("a prompt version's source", () => {
+  let meta: MetadataDb;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ meta, close } = await sqliteBackend.open());
+  });
+  afterAll(async () => close());
+
+  it("is one of MLflow's placeholders, looked up nowhere", async () => {
+    for (const source of ["dummy-source", "prompt-template"]) {
+      await expect(
+        resolveModelVersionSource(meta.db, source, { artifactRoots: [], isPrompt: true }),
+      ).resolves.toEqual({ storageLocation: source });
+    }
+  });
+
+  it("refuses anything else, artifact URIs included, with MLflow's message", async () => {
+    await expect(
+      resolveModelVersionSource(meta.db, "runs:/abc/model", { artifactRoots: [], isPrompt: true }),
+    ).rejects.toThrow(
+      "Invalid prompt source: 'runs:/abc/model'. Prompt sources must use an MLflow placeholder.",
+    );
   });
 });

@@ -25,7 +25,14 @@ export interface SourceContext {
   /** Roots the server manages: its default artifact root and its artifacts destination. */
   artifactRoots: readonly string[];
   runId?: string | undefined;
+  /** The request's model_id: when given, an mlflow-artifacts source must lie under that logged model. */
+  modelId?: string | undefined;
+  /** A prompt version (MLflow 3's prompt registry): its source is a placeholder, never artifacts. */
+  isPrompt?: boolean;
 }
+
+/** The placeholders MLflow's own senders use for a prompt version's source (mlflow/prompt/constants.py). */
+const PROMPT_SOURCE_PLACEHOLDERS: ReadonlySet<string> = new Set(["dummy-source", "prompt-template"]);
 
 export async function resolveModelVersionSource(
   db: Kysely<Database>,
@@ -33,6 +40,14 @@ export async function resolveModelVersionSource(
   context: SourceContext,
 ): Promise<ResolvedSource> {
   if (source === "") throw invalidParameter(`Missing value for required parameter '${FIELD}'.`);
+  // MLflow 3.17's `_validate_prompt_source`: a prompt names no artifacts, so only a placeholder is accepted
+  // and no run or logged model is looked for.
+  if (context.isPrompt === true) {
+    if (PROMPT_SOURCE_PLACEHOLDERS.has(source)) return { storageLocation: source };
+    throw invalidParameter(
+      `Invalid prompt source: '${source}'. Prompt sources must use an MLflow placeholder.`,
+    );
+  }
   assertSafeArtifactUri(source, FIELD);
   const decoded = fullyDecode(source, FIELD);
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(decoded)?.[1]?.toLowerCase();
@@ -42,10 +57,13 @@ export async function resolveModelVersionSource(
     case "models":
       return resolveModelsUri(db, source, decoded);
     case "mlflow-artifacts":
-      // Naming another host would make the server's own artifact routes fetch from it (SSRF), so only
-      // the host-less form is always ours; a host must be one of the configured roots.
-      if (!/^mlflow-artifacts:\/\/[^/]/i.test(decoded)) return { storageLocation: source };
-      return { storageLocation: await requireKnownRoot(db, source, decoded, context) };
+      // Naming another host would make the server's own artifact routes fetch from it (SSRF), so a host
+      // must be one of the configured roots.
+      if (/^mlflow-artifacts:\/\/[^/]/i.test(decoded)) {
+        return { storageLocation: await requireKnownRoot(db, source, decoded, context) };
+      }
+      await requireOwningResource(db, source, context);
+      return { storageLocation: source };
     default:
       return { storageLocation: await requireKnownRoot(db, source, decoded, context) };
   }
@@ -70,6 +88,88 @@ async function requireKnownRoot(
   const normalised = normaliseLocation(decoded);
   if (normalised !== undefined && roots.some((root) => isUnder(normalised, root))) return source;
   throw refused(source);
+}
+
+/**
+ * A host-less mlflow-artifacts source must lie under the artifact location of the logged model named by
+ * model_id or, without one, of the run named by run_id, as MLflow 3.17's `_validate_source_run` and
+ * `_validate_source_model` require: otherwise any version could point at any run's artifacts.
+ */
+async function requireOwningResource(
+  db: Kysely<Database>,
+  source: string,
+  context: SourceContext,
+): Promise<void> {
+  if (context.modelId !== undefined && context.modelId !== "") {
+    const model = await db
+      .selectFrom("logged_models")
+      .select("artifact_location")
+      .where("model_id", "=", context.modelId)
+      .executeTakeFirst();
+    if (model === undefined || !isUriWithinRoot(source, model.artifact_location)) {
+      throw notOwnedBy(source, "model_id");
+    }
+    return;
+  }
+  if (context.runId === undefined || context.runId === "") throw notOwnedBy(source, "run_id");
+  const run = await db
+    .selectFrom("runs")
+    .select("artifact_uri")
+    .where("run_uuid", "=", context.runId)
+    .executeTakeFirst();
+  if (run === undefined || !isUriWithinRoot(source, run.artifact_uri)) throw notOwnedBy(source, "run_id");
+}
+
+function notOwnedBy(source: string, idField: "run_id" | "model_id"): Error {
+  return invalidParameter(
+    `Invalid model version source: '${source}'. The ${idField} request parameter must identify the ` +
+      "resource that contains the source.",
+  );
+}
+
+/**
+ * MLflow's `_is_uri_within_root`: same scheme and authority (either case), and the root's non-empty path
+ * segments, each percent-decoded until stable, begin the source's.
+ */
+export function isUriWithinRoot(source: string, root: string): boolean {
+  const a = uriParts(source);
+  const b = uriParts(root);
+  return (
+    a.scheme === b.scheme &&
+    a.authority === b.authority &&
+    b.segments.length > 0 &&
+    b.segments.every((segment, at) => a.segments[at] === segment)
+  );
+}
+
+function uriParts(uri: string): { scheme: string; authority: string; segments: string[] } {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1] ?? "";
+  let rest = uri.slice(scheme === "" ? 0 : scheme.length + 1).replace(/[?#].*$/s, "");
+  let authority = "";
+  if (rest.startsWith("//")) {
+    const end = rest.indexOf("/", 2);
+    authority = end < 0 ? rest.slice(2) : rest.slice(2, end);
+    rest = end < 0 ? "" : rest.slice(end);
+  }
+  const segments = rest
+    .split("/")
+    .filter((segment) => segment !== "")
+    .map(decodedUntilStable);
+  return { scheme: scheme.toLowerCase(), authority: authority.toLowerCase(), segments };
+}
+
+function decodedUntilStable(segment: string): string {
+  let current = segment;
+  for (;;) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return current;
+    }
+    if (next === current) return current;
+    current = next;
+  }
 }
 
 function refused(source: string, why?: string): Error {

@@ -7,7 +7,13 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import { isUniqueViolation } from "../tracking/uniqueViolation.js";
-import { ACTIVE_STAGES, canonicalStage, type ModelVersion, type RegistryTag } from "./entities.js";
+import {
+  ACTIVE_STAGES,
+  canonicalStage,
+  isPromptTagged,
+  type ModelVersion,
+  type RegistryTag,
+} from "./entities.js";
 import { resolveModelVersionSource } from "./modelVersionSource.js";
 import { noRegisteredModel } from "./registeredModelStore.js";
 import { readModelVersion } from "./registryReader.js";
@@ -66,7 +72,12 @@ export async function createModelVersion(
   const tags = input.tags ?? [];
   tags.forEach(validateTag);
   const tagMap = new Map(tags.map((t) => [t.key, t.value]));
-  const resolved = await resolveModelVersionSource(db, input.source, { artifactRoots, runId: input.run_id });
+  const resolved = await resolveModelVersionSource(db, input.source, {
+    artifactRoots,
+    runId: input.run_id,
+    modelId: input.model_id,
+    isPrompt: isPromptTagged(tags),
+  });
   const runId = input.run_id || resolved.impliedRunId || null;
   for (let attempt = 1; ; attempt++) {
     try {

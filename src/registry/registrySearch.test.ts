@@ -6,7 +6,10 @@ import { createModelVersion, deleteModelVersion, setModelVersionTag } from "./mo
 import { createRegisteredModel } from "./registeredModelStore.js";
 import { searchModelVersions, searchRegisteredModels } from "./registrySearch.js";
 
-const ROOTS = ["mlflow-artifacts:/"];
+const ROOTS = ["mlflow-artifacts:/", "/srv/artifacts"];
+
+/** The artifact directory of the fixture run `run<name>`: a host-less mlflow-artifacts source needs its run. */
+const runArtifacts = (name: string) => `mlflow-artifacts:/1/run${name}/artifacts`;
 
 describe.each(metadataBackends())("registry search on $name", (backend) => {
   let meta: MetadataDb;
@@ -18,6 +21,34 @@ describe.each(metadataBackends())("registry search on $name", (backend) => {
     const opened = await backend.open();
     meta = opened.meta;
     close = opened.close;
+    const { experiment_id } = await meta.db
+      .insertInto("experiments")
+      .values({
+        name: "fixture",
+        artifact_location: "mlflow-artifacts:/1",
+        lifecycle_stage: "active",
+        creation_time: 1,
+        last_update_time: 1,
+      })
+      .returning("experiment_id")
+      .executeTakeFirstOrThrow();
+    for (const name of ["alpha", "beta", "gamma"]) {
+      await meta.db
+        .insertInto("runs")
+        .values({
+          run_uuid: `run${name}`,
+          name,
+          experiment_id,
+          user_id: "u",
+          status: "FINISHED",
+          start_time: 1,
+          end_time: null,
+          lifecycle_stage: "active",
+          artifact_uri: runArtifacts(name),
+          deleted_time: null,
+        })
+        .execute();
+    }
     // Created in this order, so creation and update times rise: alpha, beta, gamma.
     for (const [name, team] of [
       ["alpha", "Red"],
@@ -29,14 +60,15 @@ describe.each(metadataBackends())("registry search on $name", (backend) => {
     for (const name of ["alpha", "beta", "alpha", "gamma", "alpha"]) {
       await createModelVersion(
         meta.db,
-        { name, source: `mlflow-artifacts:/${name}`, run_id: `run${name}` },
+        { name, source: runArtifacts(name), run_id: `run${name}` },
         ROOTS,
         now(),
       );
     }
     await setModelVersionTag(meta.db, "alpha", "2", { key: "stage", value: "candidate_1" });
     await deleteModelVersion(meta.db, "alpha", "3", now());
-    await createModelVersion(meta.db, { name: "alpha", source: "mlflow-artifacts:/alpha" }, ROOTS, now());
+    // A version without a run: a source under a local artifact root needs none.
+    await createModelVersion(meta.db, { name: "alpha", source: "/srv/artifacts/alpha" }, ROOTS, now());
     await createRegisteredModel(
       meta.db,
       { name: "prompt", tags: [{ key: "mlflow.prompt.is_prompt", value: "true" }] },
@@ -106,7 +138,7 @@ describe.each(metadataBackends())("registry search on $name", (backend) => {
       "beta/1",
       "gamma/1",
     ]);
-    expect(await versionKeys({ filter: "source_path = 'mlflow-artifacts:/gamma'" })).toEqual(["gamma/1"]);
+    expect(await versionKeys({ filter: `source_path = '${runArtifacts("gamma")}'` })).toEqual(["gamma/1"]);
     expect(await versionKeys({ filter: "version_number >= 2 and name = 'alpha'" })).toEqual([
       "alpha/4",
       "alpha/2",

@@ -25,6 +25,9 @@ import {
 } from "./registeredModelStore.js";
 
 const ROOTS = ["mlflow-artifacts:/", "/srv/artifacts"];
+const RUN_ID = "0123456789abcdef0123456789abcdef";
+/** The artifact directory of the fixture run: a host-less mlflow-artifacts source must lie under its run's. */
+const RUN_ARTIFACTS = `mlflow-artifacts:/1/${RUN_ID}/artifacts`;
 
 async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
   const error = await promise.then(
@@ -46,11 +49,37 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
     const opened = await backend.open();
     meta = opened.meta;
     close = opened.close;
+    const { experiment_id } = await meta.db
+      .insertInto("experiments")
+      .values({
+        name: "fixture",
+        artifact_location: "mlflow-artifacts:/1",
+        lifecycle_stage: "active",
+        creation_time: 1,
+        last_update_time: 1,
+      })
+      .returning("experiment_id")
+      .executeTakeFirstOrThrow();
+    await meta.db
+      .insertInto("runs")
+      .values({
+        run_uuid: RUN_ID,
+        name: "r",
+        experiment_id,
+        user_id: "u",
+        status: "FINISHED",
+        start_time: 1,
+        end_time: null,
+        lifecycle_stage: "active",
+        artifact_uri: RUN_ARTIFACTS,
+        deleted_time: null,
+      })
+      .execute();
   });
   afterEach(async () => close());
 
-  const version = (name: string, source = "mlflow-artifacts:/1/abc/artifacts/model") =>
-    createModelVersion(meta.db, { name, source }, ROOTS, now());
+  const version = (name: string) =>
+    createModelVersion(meta.db, { name, source: `${RUN_ARTIFACTS}/model`, run_id: RUN_ID }, ROOTS, now());
 
   it("creates a registered model with tags and description and refuses a duplicate name", async () => {
     const model = await createRegisteredModel(
@@ -234,6 +263,26 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
     await createRegisteredModel(meta.db, { name: "m" }, now());
     await version("m");
     await rejects(setRegisteredModelAlias(meta.db, "m", alias, "1"), "INVALID_PARAMETER_VALUE", message);
+  });
+
+  // MLflow 3.17's `get_model_version_by_alias` answers `latest` (any case) with the newest version not
+  // deleted, and validates reserved names only on set (read off mlflow server 3.17.2).
+  it("reads the alias latest as the newest live version and deletes a reserved name as a no-op", async () => {
+    await createRegisteredModel(meta.db, { name: "m" }, now());
+    await rejects(
+      getModelVersionByAlias(meta.db, "m", "latest"),
+      "RESOURCE_DOES_NOT_EXIST",
+      /^Latest version not found for model m\.$/,
+    );
+    for (let i = 0; i < 3; i++) await version("m");
+    expect(await getModelVersionByAlias(meta.db, "m", "latest")).toMatchObject({ name: "m", version: "3" });
+    expect((await getModelVersionByAlias(meta.db, "m", "LaTeSt")).version).toBe("3");
+    await deleteModelVersion(meta.db, "m", "3", now());
+    expect((await getModelVersionByAlias(meta.db, "m", "latest")).version).toBe("2");
+    for (const reserved of ["latest", "LaTeSt", "v1", "V22"]) {
+      await deleteRegisteredModelAlias(meta.db, "m", reserved);
+    }
+    expect((await getRegisteredModel(meta.db, "m")).aliases).toEqual([]);
   });
 
   it("sets, overwrites and deletes tags on models and versions", async () => {

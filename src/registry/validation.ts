@@ -62,6 +62,16 @@ export function validateAliasName(alias: string | undefined): string {
     );
   }
   if (alias.length > MAX_ALIAS_LENGTH) throw tooLong("Registered model alias name", MAX_ALIAS_LENGTH);
+  return alias;
+}
+
+/**
+ * `_validate_model_alias_name_reserved`, which MLflow applies only when setting an alias: reading `latest`
+ * means the newest version, and deleting a reserved name is a no-op.
+ */
+export function validateSettableAliasName(alias: string | undefined): string {
+  validateAliasName(alias);
+  if (alias === undefined) return "";
   if (alias.toLowerCase() === "latest") {
     throw invalidParameter("'latest' alias name (case insensitive) is reserved.");
   }

@@ -11,7 +11,7 @@ import { evaluateGate } from "./evaluateGate.js";
 import { parseGatePolicy } from "./gatePolicy.js";
 import { latestGateRecord, listGateRecords } from "./gateRecords.js";
 
-const ROOTS = ["mlflow-artifacts:/"];
+const ROOTS = ["mlflow-artifacts:/", "/srv/artifacts"];
 
 describe.each(metadataBackends())("gate evaluation on $name", (backend) => {
   let meta: MetadataDb;
@@ -243,9 +243,10 @@ describe.each(metadataBackends())("gate evaluation on $name", (backend) => {
   });
 
   it("refuses to gate a version registered without a run", async () => {
+    // A host-less mlflow-artifacts source needs its run; one under a local artifact root needs none.
     await createModelVersion(
       meta.db,
-      { name: "churn", source: "mlflow-artifacts:/loose/model" },
+      { name: "churn", source: "/srv/artifacts/loose/model" },
       ROOTS,
       now(),
     );

@@ -16,6 +16,8 @@ interface WireBody {
 
 let server: TestServer;
 const RUN_ID = "0123456789abcdef0123456789abcdef";
+/** A source under the fixture run's artifact directory: a host-less mlflow-artifacts source needs its run. */
+const RUN_SOURCE = `mlflow-artifacts:/1/${RUN_ID}/artifacts/model`;
 
 const call = (method: string, path: string, body?: object) =>
   callMlflowApi<WireBody>(server, method, path, body);
@@ -111,15 +113,15 @@ describe("model registry routes", () => {
 
   it("accepts sources under the server's artifact roots and the run's artifact directory", async () => {
     await call("POST", "registered-models/create", { name: "roots" });
-    for (const source of [
-      "mlflow-artifacts:/5/abc/artifacts/model",
-      `${server.artifactsDir}/5/abc/artifacts/model`,
-      `mlflow-artifacts:/1/${RUN_ID}/artifacts/model`,
-      "models:/reg/1",
-    ]) {
+    for (const source of [`${server.artifactsDir}/5/abc/artifacts/model`, RUN_SOURCE, "models:/reg/1"]) {
       const response = await call("POST", "model-versions/create", { name: "roots", source, run_id: RUN_ID });
       expect(response.status, source).toBe(200);
     }
+    const localRootWithoutRun = await call("POST", "model-versions/create", {
+      name: "roots",
+      source: `${server.artifactsDir}/5/abc/artifacts/model`,
+    });
+    expect(localRootWithoutRun.status).toBe(200);
     const prefixTrick = await call("POST", "model-versions/create", {
       name: "roots",
       source: `${server.artifactsDir}-evil/x`,
@@ -127,9 +129,30 @@ describe("model registry routes", () => {
     expect(prefixTrick.status).toBe(400);
   });
 
+  // MLflow 3.17.2 (`_validate_source_run`) refuses a host-less mlflow-artifacts source that the named run's
+  // artifact directory does not contain, or that names no run at all (read off mlflow server with urllib).
+  it.each([
+    ["another run's directory", { run_id: RUN_ID }],
+    ["no run_id", {}],
+    ["an unknown run_id", { run_id: "fedcba9876543210fedcba9876543210" }],
+  ])("refuses an mlflow-artifacts source outside its run, with %s", async (_, ids) => {
+    await call("POST", "registered-models/create", { name: "owned" });
+    const source = "mlflow-artifacts:/5/abc/artifacts/model";
+    const response = await call("POST", "model-versions/create", { name: "owned", source, ...ids });
+    expect(response).toEqual({
+      status: 400,
+      json: {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message:
+          "Invalid model version source: 'mlflow-artifacts:/5/abc/artifacts/model'. The run_id request " +
+          "parameter must identify the resource that contains the source.",
+      },
+    });
+  });
+
   it("sets, reads and deletes an alias with JSON bodies on DELETE", async () => {
     await call("POST", "registered-models/create", { name: "al" });
-    await call("POST", "model-versions/create", { name: "al", source: "mlflow-artifacts:/x/model" });
+    await call("POST", "model-versions/create", { name: "al", source: RUN_SOURCE, run_id: RUN_ID });
     expect(
       (await call("POST", "registered-models/alias", { name: "al", alias: "champion", version: "1" })).json,
     ).toEqual({});
@@ -150,10 +173,25 @@ describe("model registry routes", () => {
     expect(gone.status).toBe(400);
   });
 
+  // MLflow 3.17.2 answers the alias `latest` with the newest version, and 404 on a model without versions.
+  it("reads the alias latest as the newest version", async () => {
+    await call("POST", "registered-models/create", { name: "newest" });
+    expect(await call("GET", "registered-models/alias", { name: "newest", alias: "latest" })).toEqual({
+      status: 404,
+      json: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Latest version not found for model newest." },
+    });
+    for (let i = 0; i < 2; i++) {
+      await call("POST", "model-versions/create", { name: "newest", source: RUN_SOURCE, run_id: RUN_ID });
+    }
+    const latest = await call("GET", "registered-models/alias", { name: "newest", alias: "latest" });
+    expect(latest.status).toBe(200);
+    expect(latest.json.model_version).toMatchObject({ name: "newest", version: "2", aliases: [] });
+  });
+
   it("transitions stages and lists latest versions by POST and GET", async () => {
     await call("POST", "registered-models/create", { name: "st" });
     for (let i = 0; i < 2; i++)
-      await call("POST", "model-versions/create", { name: "st", source: "mlflow-artifacts:/st" });
+      await call("POST", "model-versions/create", { name: "st", source: RUN_SOURCE, run_id: RUN_ID });
     const moved = await call("POST", "model-versions/transition-stage", {
       name: "st",
       version: "1",
@@ -179,7 +217,7 @@ describe("model registry routes", () => {
 
   it("updates, renames and deletes through PATCH, POST and DELETE", async () => {
     await call("POST", "registered-models/create", { name: "life" });
-    await call("POST", "model-versions/create", { name: "life", source: "mlflow-artifacts:/l" });
+    await call("POST", "model-versions/create", { name: "life", source: RUN_SOURCE, run_id: RUN_ID });
     const updated = await call("PATCH", "registered-models/update", { name: "life", description: "hello" });
     expect(updated.json.registered_model?.description).toBe("hello");
     const mv = await call("PATCH", "model-versions/update", { name: "life", version: "1", description: "v" });
@@ -209,8 +247,9 @@ describe("registry search routes", () => {
         name,
         tags: [{ key: "team", value: name.endsWith("c") ? "x" : "y" }],
       });
-      await call("POST", "model-versions/create", { name, source: "mlflow-artifacts:/s", run_id: RUN_ID });
-      await call("POST", "model-versions/create", { name, source: "mlflow-artifacts:/s" });
+      await call("POST", "model-versions/create", { name, source: RUN_SOURCE, run_id: RUN_ID });
+      // A version without a run: a source under the server's local artifact root needs none.
+      await call("POST", "model-versions/create", { name, source: `${server.artifactsDir}/s` });
     }
     await call("POST", "registered-models/create", {
       name: "search-prompt",
