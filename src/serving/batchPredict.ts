@@ -8,14 +8,13 @@
  * and `<output>.parts/progress.json` records after each part how many parts and bytes are finished, with a key
  * made of the input's path, size and mtime, the options and the model. A rerun with the same key cuts the file
  * back to the recorded bytes and skips the recorded parts without calling the model; any other key starts over.
- * Parquet parts keep their footers in `<n>.footer` until the last part is in, when one footer for the whole
- * file is written after the rows (parquetParts.ts). Rows are written once: nothing is copied at the end, and
- * the disk holds one output's worth of rows, not two. The output appears only at the end, by a rename onto
- * `<output>` (atomic on one filesystem), and then the parts directory is removed. One run writes an output at
- * a time (outputLock.ts).
- * The input is read on a thread of its own (tables/workerTableSource.ts), started before the lock and the
- * model; where the model runs is the loader's choice (serving/batchExecution.ts for ONNX).
- * This module never prints: progress goes to `onProgress`.
+ * Parquet parts keep their footers in `<n>.footer` until the last part is in (parquetParts.ts). Rows are
+ * written once; the output appears only at the end, by a rename onto `<output>` (atomic on one filesystem),
+ * and then the parts directory is removed. One run writes an output at a time (outputLock.ts).
+ * The input is read on a thread of its own (tables/workerTableSource.ts); where the model runs is the loader's
+ * choice (batchExecution.ts for ONNX). A JSON Lines input for a model without a signature is read once more
+ * before, as pandas.read_json types each column on the whole file (tables/jsonlColumnTypes.ts); a typed model
+ * skips it. This module never prints: progress goes to `onProgress`.
  */
 
 import { createHash } from "node:crypto";
@@ -28,6 +27,7 @@ import { openTablePartWriter, openTableWriter, TableFileSink } from "../tables/o
 import { finishParquetParts } from "../tables/parquetParts.js";
 import type { TableChunk, TableSource } from "../tables/tableChunk.js";
 import { formatFromPath, type TableFormat } from "../tables/tableFormat.js";
+import type { PandasJsonType } from "../tables/pandasJsonCells.js";
 import { openTableInWorker } from "../tables/workerTableSource.js";
 import type { WriterColumn } from "../tables/tableWriter.js";
 import { numericBatchInput, type BatchInput } from "./numericBatchInput.js";
@@ -43,6 +43,7 @@ import { frameBatchInput } from "./frameBatchInput.js";
 import { emptyPredictions, joinedBatches, outputColumns, writePartRows } from "./predictionColumns.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
+import { untypedJsonlTypes } from "./untypedJsonlTypes.js";
 
 /** What a batch tells the runtime besides its inputs. */
 type RunOptions = Parameters<LoadedModel["infer"]>[1];
@@ -144,6 +145,7 @@ async function predictIntoOutput(
 ): Promise<BatchPredictResult> {
   const { output, batchSize } = options;
   const format = options.format ?? formatFromPath(output);
+  const jsonTypes = await untypedJsonlTypes(model, options.input, options.columns);
   const partsDir = `${output}.parts`;
   const progress = await startProgress(
     partsDir,
@@ -210,6 +212,7 @@ async function predictIntoOutput(
         options.columns,
         batchSize,
         options.input.format,
+        jsonTypes,
       );
       // Settled later, in order; this keeps a failure from surfacing as an unhandled rejection meanwhile.
       predictions.catch(() => undefined);
@@ -261,6 +264,7 @@ async function predictChunk(
   columns: readonly string[] | undefined,
   batchSize: number,
   format: TableFormat,
+  jsonTypes: ReadonlyMap<string, PandasJsonType> | undefined,
 ): Promise<ChunkPredictions> {
   const rowCount = chunk.rowCount;
   const names = columns ?? chunk.columns;
@@ -271,7 +275,7 @@ async function predictChunk(
   }
   let input: BatchInput;
   try {
-    input = numericBatchInput(model, chunk, names) ?? frameBatchInput(model, chunk, names, format);
+    input = numericBatchInput(model, chunk, names) ?? frameBatchInput(model, chunk, names, format, jsonTypes);
   } catch (error) {
     throw located(error, rowsWhere(inputPath, chunk, 0, rowCount));
   }

@@ -21,7 +21,8 @@ import {
 } from "../../test/support/rowCellsPythonModel.js";
 import { openTable } from "../tables/openTable.js";
 import { batchPredict } from "./batchPredict.js";
-import { recordedCalls, recordingModel } from "./batchPredictFixtures.js";
+import { FlowOpsError } from "../errors.js";
+import { recordedCalls, recordingModel, untypedModel } from "./batchPredictFixtures.js";
 import type { Tensor } from "./tensor.js";
 
 const PARQUET = `
@@ -247,6 +248,120 @@ describe.skipIf(WITHOUT_MLFLOW_PYTHON)(
       async () => {
         const input = join(cells.dir(), "part.jsonl");
         await writeFile(input, JSON_LINES_PART_TYPED.map((row) => JSON.stringify(row)).join("\n") + "\n");
+        const answers = await cells.flowopsAnswers(input, 1);
+        expect(answers.join("\n")).toBe(cells.pandasAnswers(input).join("\n"));
+      },
+      PYTHON_TIMEOUT_MS,
+    );
+  },
+);
+
+/**
+ * A JSON Lines file of several parts, whose columns' dtype only a later part's rows decide: read_json types each
+ * column on the whole file, so every part's batches must get that dtype, not one its own rows would give.
+ */
+const JSON_LINES_LATE_KINDS = [
+  '{"ints":1,"flags":true,"late_text":null,"mixed":1,"floats":"a","created_at":"2020-01-02"}',
+  '{"ints":2,"flags":false,"late_text":null,"mixed":2,"floats":1.0,"created_at":"2020-01-03"}',
+  '{"ints":null,"flags":null,"late_text":"x","mixed":"y","floats":2.50,"created_at":"n/a"}',
+];
+
+describe("batchPredict for a model without a signature, JSON Lines dtypes decided on the whole file", () => {
+  const dir = blockTempDir("flowops-batch-untyped-file-");
+
+  it("gives every part the dtype a later part's null, text or label decides", async () => {
+    const input = join(dir(), "late.jsonl");
+    await writeFile(input, JSON_LINES_LATE_KINDS.join("\n") + "\n");
+    const calls: Tensor[][] = [];
+    await batchPredict(recordingModel(calls), {
+      input: openTable(input),
+      output: `${input}.out.csv`,
+      batchSize: 1,
+      partRows: 1,
+    });
+    const described = calls.map((tensors) =>
+      Object.fromEntries(
+        tensors.map((t) => [
+          t.name,
+          [t.pandasDtype?.kind ?? t.datatype, t.jsonData ?? Array.from(t.data as ArrayLike<unknown>)],
+        ]),
+      ),
+    );
+    expect(described[0]).toEqual({
+      ints: ["FP64", [1]],
+      flags: ["FP64", [1]],
+      late_text: ["str", [""]],
+      mixed: ["object", [1]],
+      floats: ["object", ["a"]],
+      created_at: ["str", ["2020-01-02"]],
+    });
+    expect(described[1]).toMatchObject({ floats: ["object", [{ float: 1 }]], mixed: ["object", [2]] });
+  });
+
+  it("decides the same dtypes when an interrupted run resumes at a later part", async () => {
+    const input = join(dir(), "resumed.jsonl");
+    await writeFile(input, JSON_LINES_LATE_KINDS.join("\n") + "\n");
+    const options = { input: openTable(input), output: `${input}.out.csv`, batchSize: 1, partRows: 1 };
+    let call = 0;
+    const failing = untypedModel(() => {
+      if (++call === 2) throw new FlowOpsError("INTERNAL_ERROR", "the worker crashed");
+    });
+    await expect(batchPredict(failing, options)).rejects.toThrow(/the worker crashed/);
+    const calls: Tensor[][] = [];
+    const result = await batchPredict(recordingModel(calls), options);
+    expect(result).toMatchObject({ resumedChunks: 1, chunks: 3 });
+    // Row 2 alone holds integers, booleans and ISO dates; the file's row 3 makes them float64 and text.
+    expect(
+      Object.fromEntries((calls[0] ?? []).map((t) => [t.name, t.pandasDtype?.kind ?? t.datatype])),
+    ).toEqual({
+      ints: "FP64",
+      flags: "FP64",
+      late_text: "str",
+      mixed: "object",
+      floats: "object",
+      created_at: "str",
+    });
+  });
+
+  it("spares a model with a signature the first pass, which refuses a date column pandas reads with dateutil", async () => {
+    const input = join(dir(), "typed-dates.jsonl");
+    await writeFile(
+      input,
+      '{"x":1,"date":"2020-01-02"}\n{"x":2,"date":"2020-01-03"}\n{"x":3,"date":"Jan 5 2020"}\n',
+    );
+    const options = { input: openTable(input), output: `${input}.out.csv`, batchSize: 1, partRows: 1 };
+    // Untyped: the first pass reads row 3 before the first part is predicted, and no part is left to resume.
+    const untypedCalls: Tensor[][] = [];
+    await expect(batchPredict(recordingModel(untypedCalls), options)).rejects.toThrow(
+      `${input}: column 'date' row 3: "Jan 5 2020" is not ISO 8601`,
+    );
+    expect(untypedCalls).toEqual([]);
+    const calls: Tensor[][] = [];
+    const typed = {
+      ...recordingModel(calls),
+      inputs: [{ name: "x", datatype: "FP64" as const, shape: [-1] }],
+    };
+    await batchPredict(typed, { ...options, columns: ["x"] });
+    expect(calls).toHaveLength(3);
+  });
+});
+
+describe.skipIf(WITHOUT_MLFLOW_PYTHON)(
+  "batchPredict for a Python model without a signature, JSON Lines decided on the whole file, against read_json",
+  () => {
+    const cells = rowCellsPythonModel("flowops-batch-untyped-file-py-");
+
+    it(
+      "hands one-row batches the file's dtypes, and a whole number written as a float among text as a float",
+      async () => {
+        const input = join(cells.dir(), "late.jsonl");
+        await writeFile(
+          input,
+          [
+            ...JSON_LINES_LATE_KINDS,
+            '{"ints":4,"flags":true,"late_text":"z","mixed":3.0,"floats":1e2,"created_at":null}',
+          ].join("\n") + "\n",
+        );
         const answers = await cells.flowopsAnswers(input, 1);
         expect(answers.join("\n")).toBe(cells.pandasAnswers(input).join("\n"));
       },

@@ -3,10 +3,12 @@
  * chunk's rows as a frame, adapted to the model's inputs by the same adaptInput an HTTP request goes through,
  * so a file and a request with the same rows reach the model alike. A model without a signature gets the
  * columns as the pandas reader of the file would have typed them (MLflow hands such a model the DataFrame as
- * read): CSV text as read_csv types it, JSON Lines and Parquet columns as pandasReadCells.ts gives them.
+ * read): CSV text as read_csv types it, JSON Lines and Parquet columns as pandasReadCells.ts gives them, a
+ * JSON Lines column as the first pass over the whole file typed it (jsonlColumnTypes.ts) where there was one.
  */
 import { hasTextCells } from "../tables/csvChunk.js";
 import { PANDAS_NA_VALUES } from "../tables/numericColumn.js";
+import type { PandasJsonType } from "../tables/pandasJsonCells.js";
 import { pandasReadCells, type PandasCells } from "../tables/pandasReadCells.js";
 import type { NumpyColumn } from "../tables/parquetNumpyColumn.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
@@ -15,25 +17,31 @@ import type { PandasColumnDtype } from "../tables/pandasColumnDtype.js";
 import { integerColumns, integerMissingError } from "./integerFeatures.js";
 import type { BatchInput } from "./numericBatchInput.js";
 import { adaptInput } from "./payloads/adaptInput.js";
+import { pythonFloat } from "./payloads/objectTensor.js";
 import type { LoadedModel } from "./runtime.js";
 import type { Tensor } from "./tensor.js";
 
-/** The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are. */
+/**
+ * The general path: the chunk's rows as a frame, adapted to the model's inputs as the serving protocols are.
+ * `jsonTypes`: a JSON Lines file's column types decided on the whole file, for a model without a signature.
+ */
 export function frameBatchInput(
   model: Pick<LoadedModel, "inputs" | "signature">,
   chunk: TableChunk,
   names: readonly string[],
   format: TableFormat,
+  jsonTypes?: ReadonlyMap<string, PandasJsonType>,
 ): BatchInput {
   const csv = hasTextCells(chunk);
   // Typed once per chunk, so that every batch of it gets a column alike (whole floats stay floats in all).
-  const read = untypedColumns(model, chunk, names, format);
+  const read = untypedColumns(model, chunk, names, format, jsonTypes);
   const cells = read?.map((column) => column.values) ?? names.map((name) => chunk.column(name));
   const dtypes = read?.some((column) => column.dtype !== undefined)
     ? new Map(
         names.flatMap((name, column) => {
           const dtype = read[column]?.dtype;
-          return dtype === undefined ? [] : [[name, { dtype, column }] as const];
+          const wholeFloats = read[column]?.wholeFloats;
+          return dtype === undefined ? [] : [[name, { dtype, column, wholeFloats }] as const];
         }),
       )
     : undefined;
@@ -69,7 +77,7 @@ export function frameBatchInput(
         : {}),
     };
     const tensors = adaptInput(frame, model.inputs, model.signature);
-    if (dtypes !== undefined) for (const tensor of tensors) withPandasDtype(tensor, dtypes, rows);
+    if (dtypes !== undefined) for (const tensor of tensors) withPandasDtype(tensor, dtypes, rows, start);
     return tensors;
   };
 }
@@ -77,17 +85,27 @@ export function frameBatchInput(
 /**
  * Tags a column tensor with the dtype the reader gave its column over the whole chunk (JSON Lines' str, object
  * and datetime64 columns), which the batch's own values would not tell the Python worker. An object column's
- * values go as the file holds them, where the tensor typed from a batch of them may be bool or int64.
+ * values go as the file holds them, where the tensor typed from a batch of them may be bool or int64, and a
+ * whole number the file wrote as a float (1.0) as a Python float. `start` is the batch's first row in the chunk.
  */
 function withPandasDtype(
   tensor: Tensor,
-  dtypes: ReadonlyMap<string, { dtype: PandasColumnDtype; column: number }>,
+  dtypes: ReadonlyMap<
+    string,
+    { dtype: PandasColumnDtype; column: number; wholeFloats: ReadonlySet<number> | undefined }
+  >,
   rows: readonly (readonly unknown[])[],
+  start: number,
 ): void {
   const found = dtypes.get(tensor.name);
   if (found === undefined) return;
   tensor.pandasDtype = found.dtype;
-  if (found.dtype.kind === "object") tensor.jsonData = rows.map((row) => row[found.column] ?? null);
+  if (found.dtype.kind !== "object") return;
+  const { column, wholeFloats } = found;
+  tensor.jsonData = rows.map((row, r) => {
+    const value = row[column] ?? null;
+    return wholeFloats?.has(start + r) === true ? pythonFloat(value as number) : value;
+  });
 }
 
 /** Rows [start, end) of the columns read_parquet types by the file's schema (numpyFrameColumns.ts). */
@@ -104,11 +122,12 @@ function untypedColumns(
   chunk: TableChunk,
   names: readonly string[],
   format: TableFormat,
+  jsonTypes: ReadonlyMap<string, PandasJsonType> | undefined,
 ): PandasCells[] | undefined {
   if (model.inputs.length > 0) return undefined;
   const columns: PandasCells[] = [];
   for (const name of names) {
-    const column = pandasReadCells(chunk, name, format);
+    const column = pandasReadCells(chunk, name, format, jsonTypes?.get(name));
     if (column === undefined) return undefined;
     columns.push(column);
   }

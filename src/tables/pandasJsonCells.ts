@@ -10,11 +10,17 @@
  * A column kept as it is says its dtype (str, or object where it mixes kinds), which a batch of its rows alone
  * would not tell; columns named like dates are read_json's datetimes where their values are (pandasJsonDates.ts).
  *
- * pandas types a column on the whole file, this on a chunk (a part of the file) only: a null in one part makes
- * that part's integers float64 while the other parts' stay int64. Typing on the whole file would take reading
- * it twice, or holding all of it, before the first prediction.
+ * pandas types a column on the whole file: PandasJsonProfile takes a file's values one at a time (a first pass
+ * over the file, jsonlColumnTypes.ts) and decides the column's PandasJsonType, which each chunk's cells are then
+ * read as. Given no type, a chunk's own cells decide it.
  */
-import { isPandasDateName, pandasJsonDates } from "./pandasJsonDates.js";
+import { FileRowSet } from "./fileRowSet.js";
+import {
+  isPandasDateName,
+  pandasDateCells,
+  PandasDateProfile,
+  type PandasDateType,
+} from "./pandasJsonDates.js";
 import type { PandasCells } from "./pandasReadCells.js";
 import { pythonFloat, pythonInt } from "./pythonNumberText.js";
 import type { CellValue } from "./tableChunk.js";
@@ -25,48 +31,154 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT64_LIMIT = 9223372036854775808;
 
 /**
- * The cells of column `name` of a chunk, the first at row `firstRow` (from 1), as read_json's frame holds them
- * (see the module comment).
+ * The dtype read_json gives a column on all its values: its booleans kept (bool), int64, float64, kept as they
+ * are (str or object), or datetime64. An object column's `wholeFloats` are the file's rows (from 0) whose number
+ * the file wrote as a float (1.0, 1e3): Python holds those as floats, where JSON's value is just 1.
  */
-export function pandasJsonCells(cells: readonly CellValue[], name: string, firstRow: number): PandasCells {
-  if (isPandasDateName(name)) {
-    const dates = pandasJsonDates(name, cells, firstRow);
-    if (dates !== undefined) return { values: dates.values, float: false, dtype: dates.dtype };
+export type PandasJsonType =
+  | { kind: "bool" }
+  | { kind: "int64" }
+  | { kind: "float64" }
+  | { kind: "kept"; dtype: "str" | "object"; wholeFloats?: FileRowSet | undefined }
+  | { kind: "dates"; dates: PandasDateType };
+
+/**
+ * The cells of column `name` of a chunk, the first at row `firstRow` (from 1), as read_json's frame holds them
+ * (see the module comment): as `type` says, decided on the whole file, or else on these cells alone.
+ */
+export function pandasJsonCells(
+  cells: readonly CellValue[],
+  name: string,
+  firstRow: number,
+  type?: PandasJsonType,
+): PandasCells {
+  if (type === undefined) {
+    const profile = new PandasJsonProfile(name);
+    cells.forEach((cell, r) => profile.observe(cell, firstRow + r - 1));
+    type = profile.decide();
   }
-  if (cells.length > 0 && cells.every((cell) => typeof cell === "boolean"))
-    return { values: cells, float: false };
-  const floats = new Array<number>(cells.length);
-  const integers = new Array<number | bigint>(cells.length);
-  let integral = true;
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells[i] as CellValue;
-    if (cell === null) {
-      floats[i] = Number.NaN;
-      integral = false;
-    } else if (typeof cell === "boolean") {
-      floats[i] = integers[i] = cell ? 1 : 0;
-    } else if (typeof cell === "number") {
-      floats[i] = cell;
-      if (integral && Number.isInteger(cell) && Math.abs(cell) < INT64_LIMIT)
-        integers[i] = exact(BigInt(cell));
-      else integral = false;
-    } else {
-      const float = pythonFloat(cell);
-      if (float === undefined) return keptCells(cells);
-      floats[i] = float;
-      if (!integral) continue;
-      const integer = pythonInt(cell);
-      if (integer !== undefined && integer >= INT64_MIN && integer <= INT64_MAX) integers[i] = exact(integer);
-      else integral = false;
+  switch (type.kind) {
+    case "dates": {
+      const dates = pandasDateCells(type.dates, cells);
+      return { values: dates.values, float: false, dtype: dates.dtype };
     }
+    case "bool":
+      return { values: cells, float: false };
+    case "kept":
+      return {
+        values: cells,
+        float: false,
+        dtype: { kind: type.dtype },
+        ...wholeFloatsOf(cells, firstRow, type.wholeFloats),
+      };
+    case "int64":
+      return { values: cells.map(integerValue), float: false };
+    case "float64":
+      return { values: cells.map(floatValue), float: true };
   }
-  return integral ? { values: integers, float: false } : { values: floats, float: true };
 }
 
-/** A column no number conversion took: str where it holds only text (and nulls), else object. */
-function keptCells(cells: readonly CellValue[]): PandasCells {
-  const text = cells.every((cell) => cell === null || typeof cell === "string");
-  return { values: cells, float: false, dtype: { kind: text ? "str" : "object" } };
+/**
+ * What read_json's typing needs to know of a column's values, taken one at a time in row order: so that all of
+ * a file's rows decide the column's type without being held.
+ */
+export class PandasJsonProfile {
+  private readonly dates: PandasDateProfile | undefined;
+  private count = 0;
+  private booleansOnly = true;
+  /** Some text is no number to Python's float(): the column is kept as it is. */
+  private unfloatable = false;
+  /** Some value is neither text nor null: a kept column is then object, not str. */
+  private nonText = false;
+  /** Every value is an integer within int64 (booleans 0 and 1, integer text) and none is missing. */
+  private integral = true;
+  private wholeFloats: FileRowSet | undefined;
+
+  constructor(private readonly name: string) {
+    this.dates = isPandasDateName(name) ? new PandasDateProfile() : undefined;
+  }
+
+  /** The cell at file row `row` (from 0); a BigInt is an integer a double cannot hold (jsonBigIntegers.ts). */
+  observe(cell: CellValue | bigint, row: number): void {
+    this.dates?.observe(cell, row + 1);
+    this.count++;
+    if (typeof cell === "bigint") {
+      this.booleansOnly = false;
+      this.nonText = true;
+      if (cell < INT64_MIN || cell > INT64_MAX) this.integral = false;
+      return;
+    }
+    if (typeof cell === "boolean") {
+      this.nonText = true;
+      return;
+    }
+    this.booleansOnly = false;
+    if (cell === null) {
+      this.integral = false;
+      return;
+    }
+    if (typeof cell === "number") {
+      this.nonText = true;
+      if (!Number.isInteger(cell) || Math.abs(cell) >= INT64_LIMIT) this.integral = false;
+      return;
+    }
+    if (this.unfloatable) return;
+    if (pythonFloat(cell) === undefined) {
+      this.unfloatable = true;
+      return;
+    }
+    if (!this.integral) return;
+    const integer = pythonInt(cell);
+    if (integer === undefined || integer < INT64_MIN || integer > INT64_MAX) this.integral = false;
+  }
+
+  /** Records that row `row`'s number, a whole one, was written as a float (1.0). */
+  wholeFloat(row: number): void {
+    this.wholeFloats ??= new FileRowSet();
+    this.wholeFloats.add(row);
+  }
+
+  /** The column's type; throws where it is a date column read in ways not followed here (pandasJsonDates.ts). */
+  decide(): PandasJsonType {
+    const dates = this.dates?.decide(this.name);
+    if (dates !== undefined) return { kind: "dates", dates };
+    if (this.count > 0 && this.booleansOnly) return { kind: "bool" };
+    if (this.unfloatable) {
+      return this.nonText
+        ? { kind: "kept", dtype: "object", wholeFloats: this.wholeFloats }
+        : { kind: "kept", dtype: "str" };
+    }
+    return { kind: this.integral ? "int64" : "float64" };
+  }
+}
+
+/** The rows of a chunk (from 0 in it) whose whole number Python holds as a float, where there are any. */
+function wholeFloatsOf(
+  cells: readonly CellValue[],
+  firstRow: number,
+  rows: FileRowSet | undefined,
+): { wholeFloats?: ReadonlySet<number> } {
+  if (rows === undefined) return {};
+  const found = new Set<number>();
+  cells.forEach((cell, r) => {
+    if (typeof cell === "number" && rows.has(firstRow - 1 + r)) found.add(r);
+  });
+  return found.size === 0 ? {} : { wholeFloats: found };
+}
+
+/** A cell of an int64 column: booleans as 0 and 1, integer text as its integer. */
+function integerValue(cell: CellValue): number | bigint {
+  if (typeof cell === "boolean") return cell ? 1 : 0;
+  if (typeof cell === "number") return exact(BigInt(cell));
+  return exact(pythonInt(cell as string) as bigint);
+}
+
+/** A cell of a float64 column, as Python's float() takes it; null is NaN. */
+function floatValue(cell: CellValue): number {
+  if (cell === null) return Number.NaN;
+  if (typeof cell === "boolean") return cell ? 1 : 0;
+  if (typeof cell === "number") return cell;
+  return pythonFloat(cell) as number;
 }
 
 /** A number where it holds the integer exactly, else the BigInt. */

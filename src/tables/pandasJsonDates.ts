@@ -40,6 +40,15 @@ export interface PandasDateCells {
   dtype: PandasColumnDtype & { kind: "datetime" };
 }
 
+/**
+ * How read_json reads a date column, decided on all of its values (PandasDateProfile): all nulls (NaT), epoch
+ * numbers in units of `nsPer` nanoseconds, or ISO 8601 text.
+ */
+export type PandasDateType =
+  | { kind: "nulls"; dtype: PandasDateCells["dtype"] }
+  | { kind: "epoch"; nsPer: bigint; dtype: PandasDateCells["dtype"] }
+  | { kind: "iso"; dtype: PandasDateCells["dtype"] };
+
 /** Whether read_json tries column `name` as dates (pandas' `_should_convert_dates` by default). */
 export function isPandasDateName(name: string): boolean {
   const lower = name.toLowerCase();
@@ -62,60 +71,138 @@ export function pandasJsonDates(
   cells: readonly CellValue[],
   firstRow: number,
 ): PandasDateCells | undefined {
-  if (cells.length === 0) return undefined;
-  let strings = 0;
-  let others = 0;
-  for (const cell of cells) {
-    if (typeof cell === "string") strings++;
-    else if (cell !== null) others++;
-  }
-  if (strings === 0 && others === 0) {
-    return { values: cells.map(() => null), dtype: { kind: "datetime", unit: "s", utcOffsetMinutes: null } };
-  }
-  const epochs = epochValues(cells);
-  if (epochs !== undefined) return epochDates(epochs);
-  if (others === 0) return isoDates(name, cells, firstRow);
-  // Booleans or labels among numbers fail every unit pandas tries, which then keeps the column as it is; text
-  // with digits among numbers may parse, in ways not followed here.
-  if (cells.some((cell) => typeof cell === "boolean")) return undefined;
-  const row = cells.findIndex((cell) => typeof cell === "string" && !isPlainLabel(cell));
-  if (row === -1) return undefined;
-  throw unreadableDates(name, firstRow + row, cells[row] as string);
+  const profile = new PandasDateProfile();
+  cells.forEach((cell, r) => profile.observe(cell, firstRow + r));
+  const type = profile.decide(name);
+  return type === undefined ? undefined : pandasDateCells(type, cells);
+}
+
+/** The cells of part of a column whose values were all decided to read as `type` (PandasDateProfile). */
+export function pandasDateCells(type: PandasDateType, cells: readonly CellValue[]): PandasDateCells {
+  const values = cells.map((cell): string | null => {
+    if (cell === null || type.kind === "nulls") return null;
+    if (type.kind === "iso") {
+      const match = ISO_TEXT.exec(String(cell));
+      return match === null ? null : (isoParts(match)?.text ?? null);
+    }
+    const value = typeof cell === "string" ? pythonInt(cell) : cell;
+    return typeof value === "boolean" || value === undefined
+      ? null
+      : isoInstant(nanoseconds(value, type.nsPer));
+  });
+  return { values, dtype: type.dtype };
 }
 
 /**
- * The values as pandas holds them before trying dates, where that is a number column: integers (or integer text)
- * with none missing as int64, numbers with nulls as float64; undefined for any other column.
+ * What pandas' date conversion needs to know of a column's values, taken one at a time in row order, so that
+ * all of a file's rows decide it (a first pass over a JSON Lines file) without holding them.
  */
-function epochValues(cells: readonly CellValue[]): (number | bigint | null)[] | undefined {
-  const hasNull = cells.includes(null);
-  const values: (number | bigint | null)[] = [];
-  for (const cell of cells) {
-    if (cell === null || typeof cell === "number") values.push(cell);
-    else if (typeof cell === "string" && !hasNull) {
-      const integer = pythonInt(cell);
-      if (integer === undefined) return undefined;
-      values.push(integer);
-    } else return undefined;
-  }
-  return values;
-}
+export class PandasDateProfile {
+  private count = 0;
+  private strings = 0;
+  private others = 0;
+  private hasNull = false;
+  private hasBoolean = false;
+  private integerText = false;
+  /** Every value so far is null, a number or integer text: epochs, unless both a null and text come. */
+  private epochs = true;
+  private fractional = false;
+  private min: number | bigint | undefined;
+  private max: number | bigint | undefined;
+  /** The first text that ends the ISO reading: "kept" (no date to pandas), or text not followed here. */
+  private isoEnd: "kept" | { row: number; value: string } | undefined;
+  private offset: number | null | undefined;
+  private nanos = false;
+  /** The first text that may be a date in a form not followed here, where numbers are mixed in. */
+  private firstUnreadable: { row: number; value: string } | undefined;
 
-function epochDates(values: readonly (number | bigint | null)[]): PandasDateCells | undefined {
-  if (!values.every((value) => value === null || value > MIN_STAMP)) return undefined;
-  let fractional = false;
-  for (const value of values) if (typeof value === "number" && !Number.isInteger(value)) fractional = true;
-  for (const [unit, nsPer] of NS_PER) {
-    const instants = values.map((value) => (value === null ? null : nanoseconds(value, nsPer)));
-    if (instants.some((ns) => ns !== null && ns > NS_MAX)) continue;
-    const resolution: DatetimeUnit = unit === "ns" || fractional ? "ns" : "us";
-    return {
-      values: instants.map((ns) => (ns === null ? null : isoInstant(ns))),
-      dtype: { kind: "datetime", unit: resolution, utcOffsetMinutes: null },
-    };
+  /** The cell at row `row` (from 1); a BigInt is an integer a double cannot hold. */
+  observe(cell: CellValue | bigint, row: number): void {
+    this.count++;
+    if (cell === null) {
+      this.hasNull = true;
+      return;
+    }
+    if (typeof cell !== "string") {
+      this.others++;
+      if (typeof cell === "boolean") {
+        this.hasBoolean = true;
+        this.epochs = false;
+      } else {
+        if (typeof cell === "number" && !Number.isInteger(cell)) this.fractional = true;
+        this.bound(cell);
+      }
+      return;
+    }
+    this.strings++;
+    if (this.epochs) {
+      const integer = pythonInt(cell);
+      if (integer === undefined) this.epochs = false;
+      else {
+        this.integerText = true;
+        this.bound(integer);
+      }
+    }
+    if (this.firstUnreadable === undefined && !isPlainLabel(cell))
+      this.firstUnreadable = { row, value: cell };
+    if (this.isoEnd === undefined) this.isoText(cell, row);
   }
-  // Beyond int64 in every unit: pandas then keeps the numbers (uint64 or float64).
-  return undefined;
+
+  /** The column's date type; undefined where pandas types it as any other; throws where not followed here. */
+  decide(name: string): PandasDateType | undefined {
+    if (this.count === 0) return undefined;
+    if (this.strings === 0 && this.others === 0) {
+      return { kind: "nulls", dtype: { kind: "datetime", unit: "s", utcOffsetMinutes: null } };
+    }
+    // pandas reads integer text as numbers only where no value is missing.
+    if (this.epochs && !(this.hasNull && this.integerText)) return this.epochType();
+    if (this.others === 0) {
+      if (this.isoEnd === "kept") return undefined;
+      if (this.isoEnd !== undefined) throw unreadableDates(name, this.isoEnd.row, this.isoEnd.value);
+      return {
+        kind: "iso",
+        dtype: { kind: "datetime", unit: this.nanos ? "ns" : "us", utcOffsetMinutes: this.offset ?? null },
+      };
+    }
+    // Booleans or labels among numbers fail every unit pandas tries, which then keeps the column as it is; text
+    // with digits among numbers may parse, in ways not followed here.
+    if (this.hasBoolean || this.firstUnreadable === undefined) return undefined;
+    throw unreadableDates(name, this.firstUnreadable.row, this.firstUnreadable.value);
+  }
+
+  private bound(value: number | bigint): void {
+    if (this.min === undefined || value < this.min) this.min = value;
+    if (this.max === undefined || value > this.max) this.max = value;
+  }
+
+  private epochType(): PandasDateType | undefined {
+    const { min, max } = this;
+    if (min === undefined || max === undefined || !(min > MIN_STAMP)) return undefined;
+    // Every value is above MIN_STAMP, where nanoseconds() grows with the value: the largest decides the unit.
+    for (const [unit, nsPer] of NS_PER) {
+      if (nanoseconds(max, nsPer) > NS_MAX) continue;
+      const resolution: DatetimeUnit = unit === "ns" || this.fractional ? "ns" : "us";
+      return { kind: "epoch", nsPer, dtype: { kind: "datetime", unit: resolution, utcOffsetMinutes: null } };
+    }
+    // Beyond int64 in every unit: pandas then keeps the numbers (uint64 or float64).
+    return undefined;
+  }
+
+  private isoText(cell: string, row: number): void {
+    const match = ISO_TEXT.exec(cell);
+    if (match === null) {
+      // Text without a digit (a label) fails every parse pandas tries, so the column stays text.
+      this.isoEnd = isPlainLabel(cell) ? "kept" : { row, value: cell };
+      return;
+    }
+    const parsed = isoParts(match);
+    if (parsed === undefined || (this.offset !== undefined && this.offset !== parsed.offset)) {
+      this.isoEnd = "kept";
+      return;
+    }
+    this.offset = parsed.offset;
+    this.nanos ||= parsed.nanos;
+  }
 }
 
 /** `value` units of `nsPer` nanoseconds, as pandas' cast_from_unit rounds a float's fraction. */
@@ -135,35 +222,6 @@ function isoInstant(ns: bigint): string {
   }
   const date = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
   return `${date}.${fraction.toString().padStart(9, "0")}`;
-}
-
-function isoDates(name: string, cells: readonly CellValue[], firstRow: number): PandasDateCells | undefined {
-  const values: (string | null)[] = [];
-  let offset: number | null | undefined;
-  let nanos = false;
-  for (let r = 0; r < cells.length; r++) {
-    const cell = cells[r] as string | null;
-    if (cell === null) {
-      values.push(null);
-      continue;
-    }
-    const match = ISO_TEXT.exec(cell);
-    if (match === null) {
-      // Text without a digit (a label) fails every parse pandas tries, so the column stays text.
-      if (isPlainLabel(cell)) return undefined;
-      throw unreadableDates(name, firstRow + r, cell);
-    }
-    const parsed = isoParts(match);
-    if (parsed === undefined) return undefined;
-    if (offset !== undefined && offset !== parsed.offset) return undefined;
-    offset = parsed.offset;
-    nanos ||= parsed.nanos;
-    values.push(parsed.text);
-  }
-  return {
-    values,
-    dtype: { kind: "datetime", unit: nanos ? "ns" : "us", utcOffsetMinutes: offset ?? null },
-  };
 }
 
 /** A matched ISO text as canonical text, its offset in minutes (null: naive), and whether it needs ns. */

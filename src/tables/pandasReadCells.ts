@@ -6,16 +6,16 @@
  * INT(8) or UINT(32) keeps its width, and 64-bit values keep every digit (parquetNumpyColumn.ts). CSV is typed
  * by the frame path itself as read_csv types text (frameCells.ts), so it has none here.
  *
- * pandas decides a column's type on the whole file; a chunk can only decide it on its own rows, so a column can
- * differ between chunks (a null in one only). Within a chunk every batch gets the same type, which `float` says
- * where the values alone could not: whole values of a float64 column are floats.
+ * pandas decides a column's type on the whole file: a JSON Lines column's type decided so (jsonlColumnTypes.ts)
+ * is given here for each chunk; without it a chunk's own rows decide. Every batch of a chunk gets the same type,
+ * which `float` says where the values alone could not: whole values of a float64 column are floats.
  */
 import { FlowOpsError } from "../errors.js";
 import { parquetNumpyColumn, type NumpyColumn } from "./parquetNumpyColumn.js";
 import { hasStoredColumns } from "./parquetStoredColumns.js";
 import { hasPandasText } from "./parquetStoredText.js";
 import type { PandasColumnDtype } from "./pandasColumnDtype.js";
-import { pandasJsonCells } from "./pandasJsonCells.js";
+import { pandasJsonCells, type PandasJsonType } from "./pandasJsonCells.js";
 import type { TableChunk } from "./tableChunk.js";
 import type { TableFormat } from "./tableFormat.js";
 
@@ -31,20 +31,26 @@ export interface PandasCells {
   numpy?: NumpyColumn;
   /** A JSON Lines column's dtype where its values, or a batch of them, would not tell it (pandasColumnDtype.ts). */
   dtype?: PandasColumnDtype;
+  /** An object column's rows (from 0 in the chunk) whose whole number Python holds as a float (1.0). */
+  wholeFloats?: ReadonlySet<number>;
 }
 
-/** Column `name` of `chunk`, read from a `format` file, as pandas' reader holds it; undefined for CSV and TSV. */
+/**
+ * Column `name` of `chunk`, read from a `format` file, as pandas' reader holds it; undefined for CSV and TSV.
+ * `jsonType` is the JSON Lines column's type decided on the whole file.
+ */
 export function pandasReadCells(
   chunk: TableChunk,
   name: string,
   format: TableFormat,
+  jsonType?: PandasJsonType,
 ): PandasCells | undefined {
   switch (format) {
     case "csv":
     case "tsv":
       return undefined;
     case "jsonl":
-      return pandasJsonCells(chunk.column(name), name, chunk.startRow + 1);
+      return pandasJsonCells(chunk.column(name), name, chunk.startRow + 1, jsonType);
     case "parquet":
       return pandasParquetCells(chunk, name);
     default:
@@ -58,6 +64,10 @@ export function pandasReadCells(
  */
 function pandasParquetCells(chunk: TableChunk, name: string): PandasCells {
   const stored = hasStoredColumns(chunk) ? chunk.storedColumn(name) : undefined;
+  if (stored?.element.converted_type === "UTF8") {
+    // read_parquet makes a text column pandas' str on the whole file: a batch of nulls only is str NaN too.
+    return { values: chunk.column(name), float: false, dtype: { kind: "str" } };
+  }
   // Dates, times and decimals keep the cells the chunk gives them; nested and binary columns are not stored.
   if (stored !== undefined && !hasPandasText(stored.element)) {
     const numpy = parquetNumpyColumn(stored.element, stored.values);

@@ -43,6 +43,14 @@ export function toColumnData(
       throw misfit(row, value);
     }) as ColumnData;
   }
+  if (element.logical_type?.type === "FLOAT16") {
+    // hyparquet-writer encodes FLOAT16 from the numbers themselves, not from their text.
+    return Array.from(values as ArrayLike<CellValue | bigint>, (value, row) => {
+      if (value === null || typeof value === "number") return value;
+      if (typeof value === "bigint") return Number(value);
+      throw misfit(row, value);
+    });
+  }
   switch (element.type) {
     case "FLOAT":
     case "DOUBLE":

@@ -59,4 +59,26 @@ describe("parquetNumpyColumn", () => {
       values: Float32Array.from([0.1, NaN]),
     });
   });
+
+  it("regression: keeps FLOAT16 as float16 values, NaN for a null", () => {
+    const half = { type: "FIXED_LEN_BYTE_ARRAY", logical_type: { type: "FLOAT16" } };
+    expect(parquetNumpyDtype(half)).toBe("float16");
+    expect(parquetNumpyDtype({ type: "FIXED_LEN_BYTE_ARRAY", logical_type: { type: "UUID" } })).toBe(
+      undefined,
+    );
+    expect(parquetNumpyColumn(half, [1.5, null])).toEqual({
+      dtype: "float16",
+      values: Float64Array.from([1.5, NaN]),
+    });
+  });
+
+  it("regression: makes an integer column float64 where its file holds a null, though this part has none", () => {
+    const element = { type: "INT32", converted_type: "INT_16", nullsInFile: true };
+    expect(parquetNumpyColumn(element, Int32Array.from([1, 2]))).toEqual({
+      dtype: "float64",
+      values: Float64Array.from([1, 2]),
+    });
+    // A float column keeps its width either way.
+    expect(parquetNumpyColumn({ type: "FLOAT", nullsInFile: true }, [0.5])?.dtype).toBe("float32");
+  });
 });

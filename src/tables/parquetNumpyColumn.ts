@@ -2,14 +2,27 @@
  * A flat numeric Parquet column as the numpy array `pandas.read_parquet` gives it, for a model without a
  * signature, which MLflow hands the DataFrame as read: FLOAT stays float32, an INT32 annotated INT(8), UINT(16)
  * and the like keeps that width, UINT(64) stays uint64, and any null makes an integer column float64 (NaN), while
- * a float column keeps its own width with NaN. Values typed from cells would widen to int64 or float64, and an
- * all-null column would be object None. Text, booleans, dates, times, decimals and FLOAT16 have none here: their
- * pandas types are not numpy numbers of the stored width.
+ * a float column keeps its own width with NaN; FLOAT16 (FIXED_LEN_BYTE_ARRAY(2)) is float16. Values typed from
+ * cells would widen to int64 or float64, and an all-null column would be object None. Text, booleans, dates,
+ * times and decimals have none here: their pandas types are not numpy numbers of the stored width.
+ *
+ * pandas decides an integer column's float64 on the whole file, a reader of parts on each part; `nullsInFile`
+ * on the element (from the footer, parquetColumnNulls.ts) makes every part of a column with a null float64.
  */
 
 /** The numpy dtypes read_parquet gives numeric columns. */
 export type NumpyDtype =
-  "float32" | "float64" | "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64";
+  | "float16"
+  | "float32"
+  | "float64"
+  | "int8"
+  | "int16"
+  | "int32"
+  | "int64"
+  | "uint8"
+  | "uint16"
+  | "uint32"
+  | "uint64";
 
 /** A numeric column as numpy holds it; also the numeric half of a serving tensor's data. */
 export type NumpyArray =
@@ -24,7 +37,10 @@ export type NumpyArray =
   | Uint32Array
   | BigUint64Array;
 
-/** A column as pandas holds it: `values` is a typed array of `dtype`, NaN where a float64 or float32 is missing. */
+/**
+ * A column as pandas holds it: `values` is a typed array of `dtype`, NaN where a float is missing; float16, which
+ * has no typed array in Node 20, as its exact values in a Float64Array (halfFloat.ts makes the bits).
+ */
 export interface NumpyColumn {
   dtype: NumpyDtype;
   values: NumpyArray;
@@ -37,6 +53,11 @@ export interface NumericElement {
   logical_type?: { type: string; bitWidth?: number; isSigned?: boolean } | undefined;
   num_children?: number | undefined;
   repetition_type?: string | undefined;
+  /**
+   * FlowOps' own, never written: the file's footer counts a null in this column somewhere (not necessarily in
+   * the part at hand), so read_parquet makes an integer column float64 in every part.
+   */
+  nullsInFile?: boolean | undefined;
 }
 
 const CONVERTED_INTEGERS: Readonly<Record<string, NumpyDtype>> = {
@@ -54,6 +75,7 @@ const CONVERTED_INTEGERS: Readonly<Record<string, NumpyDtype>> = {
 export function parquetNumpyDtype(element: NumericElement): NumpyDtype | undefined {
   const { type, converted_type: converted, logical_type: logical } = element;
   if ((element.num_children ?? 0) > 0 || element.repetition_type === "REPEATED") return undefined;
+  if (type === "FIXED_LEN_BYTE_ARRAY") return logical?.type === "FLOAT16" ? "float16" : undefined;
   if (type === "FLOAT" || type === "DOUBLE") {
     if (converted !== undefined || logical !== undefined) return undefined;
     return type === "FLOAT" ? "float32" : "float64";
@@ -80,7 +102,8 @@ export function parquetNumpyColumn(
   if (dtype === undefined) return undefined;
   const length = values.length;
   const missing = (value: unknown): boolean => value === null || value === undefined;
-  if (!dtype.startsWith("float") && Array.prototype.some.call(values, missing)) {
+  const integers = !dtype.startsWith("float");
+  if (integers && (element.nullsInFile === true || Array.prototype.some.call(values, missing))) {
     const floats = new Float64Array(length);
     for (let i = 0; i < length; i++) floats[i] = missing(values[i]) ? Number.NaN : Number(values[i]);
     return { dtype: "float64", values: floats };
@@ -104,10 +127,11 @@ export function parquetNumpyColumn(
 
 function allocate(dtype: NumpyDtype, length: number): NumpyArray {
   switch (dtype) {
-    case "float32":
-      return new Float32Array(length);
+    case "float16":
     case "float64":
       return new Float64Array(length);
+    case "float32":
+      return new Float32Array(length);
     case "int8":
       return new Int8Array(length);
     case "int16":

@@ -46,6 +46,8 @@ import {
   storedValues,
 } from "./parquetStoredColumns.js";
 import { cellsOf } from "./parquetCells.js";
+import { columnNullsInFile } from "./parquetColumnNulls.js";
+import { parquetNumpyDtype, type NumericElement } from "./parquetNumpyColumn.js";
 import { PARQUET_TEXT_PARSERS } from "./parquetText.js";
 import type { TableChunk, TableSource } from "./tableChunk.js";
 
@@ -271,7 +273,8 @@ export class ParquetTableSource implements TableSource {
       const nested = new Map<string, SchemaTree>();
       for (const tree of trees) {
         const element = storedElement(tree.element);
-        if (element !== undefined) stored.set(tree.element.name, element);
+        if (element !== undefined)
+          stored.set(tree.element.name, withNullsInFile(metadata, tree.element, element));
         else if (isNestedField(tree)) nested.set(tree.element.name, tree);
       }
       return { file, metadata, columns: fields.map((field) => field.name), stored, nested };
@@ -292,6 +295,22 @@ export class ParquetTableSource implements TableSource {
       },
     );
   }
+}
+
+/**
+ * A stored integer column's element marked where the footer counts a null in it, so that every part of it is
+ * float64 to a model without a signature, as read_parquet types the whole file (parquetColumnNulls.ts).
+ */
+function withNullsInFile(
+  metadata: FileMetaData,
+  field: Hyparquet.SchemaElement,
+  element: SchemaElement,
+): SchemaElement {
+  const dtype = parquetNumpyDtype(element);
+  if (dtype === undefined || dtype.startsWith("float") || columnNullsInFile(metadata, field) !== true)
+    return element;
+  const marked: SchemaElement & Pick<NumericElement, "nullsInFile"> = { ...element, nullsInFile: true };
+  return marked;
 }
 
 /** How a file's columns are decoded: stored columns with their elements, and the metadata to read them by. */

@@ -7,8 +7,8 @@
  * Stored values: numbers for INT32 (days for DATE, a TIME's units since midnight), BigInts for INT64 (timestamps
  * and times in their unit, UINT_64 unsigned, INT96 timestamps as nanoseconds), unscaled BigInts for DECIMAL of
  * any physical type, booleans, text for strings, null for missing. Only flat top-level columns of the types below
- * are kept; the rest (lists, maps, structs, binary, FLOAT16, UUID, JSON) stay cells, typed by their values when
- * written.
+ * are kept (FLOAT16 as numbers too); the rest (lists, maps, structs, binary, UUID, JSON) stay cells, typed by
+ * their values when written.
  */
 
 import type { FileMetaData, ParquetParsers, SchemaElement as ReadElement } from "hyparquet";
@@ -117,6 +117,11 @@ export function storedElement(field: ReadElement): SchemaElement | undefined {
     case "FLOAT":
     case "DOUBLE":
       return converted === undefined && logical === undefined ? base : undefined;
+    case "FIXED_LEN_BYTE_ARRAY":
+      // FLOAT16's values are numbers; kept so that a model without a signature gets float16 as pandas reads it.
+      return logical?.type === "FLOAT16" && field.type_length === 2
+        ? { ...base, type_length: 2, logical_type: { type: "FLOAT16" } }
+        : undefined;
     case "BYTE_ARRAY":
       return converted === "UTF8" || logical?.type === "STRING"
         ? { ...base, converted_type: "UTF8", logical_type: { type: "STRING" } }

@@ -144,6 +144,15 @@ const PARQUET_FRAMES: Record<string, string> = {
     ' "f": pa.array([None, None], pa.float32()), "d": pa.array([None, None], pa.float64())})',
   "Parquet all-null boolean and null-typed columns, not from pandas":
     'pa.table({"b": pa.array([None, None], pa.bool_()), "n": pa.array([None, None], pa.null())})',
+  // FLOAT16 (FIXED_LEN_BYTE_ARRAY(2)): read_parquet gives float16, not float64.
+  "Parquet float16 with a null and a negative zero, not from pandas":
+    'pa.table({"h": pa.array(np.array([1.5, 0.1, -0.0], "float16")),' +
+    ' "n": pa.array([np.float16(65504), None, np.float16(6e-08)], pa.float16())})',
+  // Text of only nulls: read_parquet gives pandas' str (NaN), not the object None pandas makes of the values.
+  "Parquet all-null text columns, not from pandas":
+    'pa.table({"s": pa.array([None, None], pa.string()), "l": pa.array([None, None], pa.large_string()),' +
+    ' "x": pa.array(["x", None], pa.string())})',
+  "Parquet all-null str column from pandas": 'pd.DataFrame({"s": pd.Series([None, None], dtype="str")})',
 };
 
 describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(

@@ -38,4 +38,20 @@ describe("Parquet frames' numpy columns", () => {
     expect(adaptInput(copy.input, [])).toEqual(adaptInput(input, []));
     expect(adaptInput(copy.input, [])[0]?.keepDtype).toBe(true);
   });
+
+  it("regression: hands FLOAT16 as FP16 bits and an all-null text column as pandas' str, as read_parquet", async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: "h", data: [1.5, null, -0], type: "FLOAT16" },
+        { name: "none", data: [null, null, null], type: "STRING" },
+      ],
+    });
+    const tensors = adaptInput(await frameFromParquet(Buffer.from(bytes)), []);
+    expect(tensors.map((t) => [t.name, t.datatype, Array.from(t.data as ArrayLike<unknown>)])).toEqual([
+      ["h", "FP16", [0x3e00, 0x7e00, 0x8000]],
+      ["none", "BYTES", ["", "", ""]],
+    ]);
+    expect(tensors[0]?.keepDtype).toBe(true);
+    expect([tensors[1]?.nulls, tensors[1]?.pandasDtype]).toEqual([[0, 1, 2], { kind: "str" }]);
+  });
 });

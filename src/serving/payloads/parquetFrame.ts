@@ -4,12 +4,13 @@
  * numbers (exact up to 2^53, as the model's float or int64 tensors take them), dates as ISO text. A body that
  * is no Parquet file is a 400 in MLflow's words. Names and text keep a leading U+FEFF, as pyarrow reads them.
  * A model without a signature gets text as text, numeric text included, and numeric columns as the numpy arrays
- * `pandas.read_parquet` hands it (float32 and int8 kept, 64-bit integers exact, an all-null one NaN), which the
- * frame carries beside its cells (numpyFrameColumns.ts) unless the reader says the model types its inputs.
+ * `pandas.read_parquet` hands it (float16, float32 and int8 kept, 64-bit integers exact, an all-null one NaN),
+ * and a text column of only nulls as pandas' str (NaN), which the frame carries beside its cells
+ * (numpyFrameColumns.ts) unless the reader says the model types its inputs.
  */
 import type { SchemaElement } from "hyparquet";
 import { FlowOpsError } from "../../errors.js";
-import type { NumpyFrameColumns } from "./numpyFrameColumns.js";
+import type { NumpyFrameColumns, ReadFrameColumn } from "./numpyFrameColumns.js";
 import type { ModelInput } from "./predictRequest.js";
 
 type Frame = ModelInput & { kind: "frame" };
@@ -54,14 +55,25 @@ export async function frameFromParquet(
   // numpy arrays; a typed model's columns follow its signature.
   const frame: Frame = { kind: "frame", columns, rows: cells, textCells: "json" };
   if (options.typedInputs === true) return frame;
-  const numpyColumns = fields.map((field, c) => {
-    if (parquetNumpyDtype(field) === undefined) return undefined;
-    return parquetNumpyColumn(
-      field,
-      rows.map((row) => row[c]),
-    );
+  const numpyColumns = fields.map((field, c): ReadFrameColumn | undefined => {
+    if (parquetNumpyDtype(field) !== undefined) {
+      return parquetNumpyColumn(
+        field,
+        rows.map((row) => row[c]),
+      );
+    }
+    if (isTextField(field) && rows.every((row) => row[c] === null || row[c] === undefined)) {
+      return { dtype: "str", rows: rows.length };
+    }
+    return undefined;
   });
   return { ...frame, numpyColumns };
+}
+
+/** A flat string column, which pyarrow reads as text and pandas 3 holds as its str dtype. */
+function isTextField(field: SchemaElement): boolean {
+  if ((field.num_children ?? 0) > 0 || field.repetition_type === "REPEATED") return false;
+  return field.converted_type === "UTF8" || field.logical_type?.type === "STRING";
 }
 
 function cellOf(value: unknown): unknown {
