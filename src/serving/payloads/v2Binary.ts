@@ -164,7 +164,7 @@ export function v2EncodedResponse(
       : { model_name: model.name, model_version: model.version, id, outputs: json }
   ) as V2InferResponse;
   if (chunks.length === 0) return { kind: "json", body };
-  const header = v2ResponseJson(body);
+  const header = Buffer.from(v2ResponseJson(body), "utf8");
   return { kind: "binary", headerLength: header.length, bytes: Buffer.concat([header, ...chunks]) };
 }
 
