@@ -78,11 +78,9 @@ function initCommand(): Command {
 }
 
 /** One line per out that changed, as dvc prints them; files removed inside a directory are its "M". */
+/** dvc's `log_changes`: every modified out, then every added one, each list in dvc's order (checkoutChangeOrder). */
 function printCheckout(summary: CheckoutSummary): void {
-  const lines = [
-    ...summary.added.map((p) => `A       ${p}`),
-    ...summary.modified.map((p) => `M       ${p}`),
-  ].sort((a, b) => (a.slice(8) < b.slice(8) ? -1 : 1));
+  const lines = [...summary.modified.map((p) => `M       ${p}`), ...summary.added.map((p) => `A       ${p}`)];
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }
 

@@ -285,10 +285,11 @@ export function pullCommand(): Command {
         for (const line of checkout.lines) process.stdout.write(`${line}\n`);
         reportNoRemote(result.fetch);
         const summary = summaryLine([
+          // dvc's pull puts the fetched count before checkout's stats, which are modified, added, deleted.
           ["fetched", result.fetch.transferred],
+          ["modified", checkout.modified],
           ["added", checkout.added],
           ["deleted", checkout.deleted],
-          ["modified", checkout.modified],
         ]);
         process.stdout.write(`${summary || "Everything is up to date."}\n`);
         // As dvc: an out that could not be checked out is the failure (its missing objects are why); a
@@ -315,9 +316,10 @@ function checkoutCounts(summary: CheckoutSummary): {
   lines: string[];
   failed: string[];
 } {
+  // dvc's `log_changes`: modified, then added.
   const lines = [
-    ...summary.added.map((path) => `A       ${path}`),
     ...summary.modified.map((path) => `M       ${path}`),
+    ...summary.added.map((path) => `A       ${path}`),
   ];
   return {
     ...summary.stats,

@@ -20,6 +20,7 @@ import { linkFromCache } from "./linkTypes.js";
 import { legacyFileMatches, withLegacyHashes } from "./legacyTree.js";
 import { isSelected, materializeOut } from "./materialize.js";
 import { fetchedImportHashes } from "./fetchedImportHashes.js";
+import { sortCheckoutChanges } from "./checkoutChangeOrder.js";
 import { checkoutHashedImports } from "./hashedImportCheckout.js";
 import type { UnhashedVersionedImport } from "./unhashedVersionedImports.js";
 
@@ -181,6 +182,7 @@ export async function checkoutTargets(
     }
   }
   repo.state.flush();
+  for (const changes of [summary.added, summary.modified, summary.deleted]) sortCheckoutChanges(changes);
   if (unhashedImports.length === 0) return summary;
   return checkoutHashedImports(
     repo,

@@ -15,6 +15,7 @@ import { HashPool } from "./hashPool.js";
 import { hashPath } from "./hashTree.js";
 import { materializeOut } from "./materialize.js";
 import type { HashedVersionedImport } from "./fetchedImportHashes.js";
+import { sortCheckoutChanges } from "./checkoutChangeOrder.js";
 
 export interface HashedImportCheckoutOptions {
   force?: boolean;
@@ -85,8 +86,9 @@ export async function checkoutHashedImports(
     summary.stats.deleted += result.deleted.length;
     (existed ? summary.modified : summary.added).push(display);
   }
-  summary.added.sort();
-  summary.modified.sort();
+  sortCheckoutChanges(summary.added);
+  sortCheckoutChanges(summary.modified);
+  sortCheckoutChanges(summary.deleted);
   repo.state.flush();
   return summary;
 }

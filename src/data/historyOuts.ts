@@ -170,16 +170,22 @@ async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History
   const firstSeen = new Map<string, string>();
   for (const commit of shas) {
     const files: HistoryFile[] = [];
+    const pipelineDirs = new Set<string>();
     for (const line of (await git(repo.root, ["ls-tree", "-r", "-z", commit])).split("\0")) {
       const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(line);
       if (match === null) continue;
       const [, blob, path] = match as unknown as [string, string, string];
       const name = posix.basename(path);
+      if (name === "dvc.yaml") pipelineDirs.add(posix.dirname(path));
       if (!name.endsWith(".dvc") && name !== "dvc.lock") continue;
       files.push({ blob, path });
-      if (!firstSeen.has(blob)) firstSeen.set(blob, commit);
     }
-    commits.set(commit, files);
+    // dvc reads a dvc.lock only through the dvc.yaml beside it: a commit's lock without one tracks nothing.
+    const tracked = files.filter(
+      (file) => posix.basename(file.path) !== "dvc.lock" || pipelineDirs.has(posix.dirname(file.path)),
+    );
+    for (const file of tracked) if (!firstSeen.has(file.blob)) firstSeen.set(file.blob, commit);
+    commits.set(commit, tracked);
   }
   const texts = await readBlobs(repo.root, [...firstSeen.keys()]);
   const parsed = new Map<string, TrackedOut[]>();

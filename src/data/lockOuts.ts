@@ -22,8 +22,8 @@ import { readYamlFile } from "./yamlFile.js";
 /**
  * The cached outs of every `dvc.lock` in the workspace (each beside its `dvc.yaml`), found by DVC's walk,
  * which does not enter the outs it finds nor what Git ignores. Stages of a lock below the root are named
- * `sub/dvc.yaml:train`. As dvc's index, it refuses the first dvc.yaml met whose dvc.lock Git ignores: checkout,
- * push, pull, fetch and gc all start here.
+ * `sub/dvc.yaml:train`. As dvc's index, it refuses the first dvc.yaml met whose dvc.lock Git ignores or that
+ * does not load: checkout, push, pull, fetch and gc all start here.
  */
 export async function lockOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
   const byLock = new Map<string, TrackedOut[]>();
@@ -35,6 +35,9 @@ export async function lockOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
       if (basename(lockPath) === PIPELINE_FILE) {
         const ignoredLock = lockBesideIsGitIgnored(git, lockPath);
         if (ignoredLock !== undefined) throw fileIsGitIgnored(ignoredLock);
+        // dvc's index loads every dvc.yaml, so one that does not load stops checkout, push and gc even when
+        // it has no lock yet (a lock's own dvc.yaml is read with it, in outsOfLock).
+        if (!existsSync(join(dirname(lockPath), LOCK_FILE_NAME))) await readPipeline(dirname(lockPath));
         return [];
       }
       const outs = await outsOfLock(repo.root, lockPath);
@@ -62,16 +65,18 @@ async function outsOfLock(root: string, lockPath: string): Promise<TrackedOut[]>
   for (const entry of lockEntries(lock.value)) {
     const stage = byName.get(entry.stage);
     const wdir = stage?.wdir ?? dir;
+    // dvc fills a declared out's hash from the lock (`fill_from_lock`): an entry no dvc.yaml stage declares
+    // (the lock of a deleted dvc.yaml, a removed stage or out) tracks nothing.
     const declared = stage === undefined ? undefined : declaredOut(stage, wdir, resolve(wdir, entry.path));
-    if (declared?.cache === false) continue;
+    if (declared === undefined || declared.cache === false) continue;
     outs.push({
       dvcFile: relDir === "" ? LOCK_FILE_NAME : `${relDir}/${LOCK_FILE_NAME}`,
       stage: relDir === "" ? entry.stage : `${relDir}/dvc.yaml:${entry.stage}`,
       path: relPosix(root, resolve(wdir, entry.path)),
       md5: entry.md5,
       ...(entry.isexec ? { isexec: true } : {}),
-      ...(declared?.remote !== undefined ? { remote: declared.remote } : {}),
-      ...(declared?.push === false ? { push: false } : {}),
+      ...(declared.remote !== undefined ? { remote: declared.remote } : {}),
+      ...(declared.push === false ? { push: false } : {}),
       ...(entry.legacy ? { legacy: true } : {}),
       ...(entry.size !== undefined ? { size: entry.size } : {}),
       ...(stage !== undefined && declaredIn(stage.metrics, wdir, entry.path)

@@ -25,6 +25,7 @@ import {
   isFromVersionedSource,
   type HashedVersionedImport,
 } from "./versionedFetch.js";
+import { sortCheckoutChanges } from "./checkoutChangeOrder.js";
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
   /** The remote for every object; otherwise each out's `remote:` or the default remote. */
@@ -301,9 +302,9 @@ export async function pull(
 /** The first checkout's changes plus the retry's; the retry's failures replace the first's. */
 function mergeCheckouts(first: CheckoutSummary, retry: CheckoutSummary): CheckoutSummary {
   return {
-    added: [...first.added, ...retry.added].sort(),
-    modified: [...first.modified, ...retry.modified].sort(),
-    deleted: [...first.deleted, ...retry.deleted],
+    added: sortCheckoutChanges([...first.added, ...retry.added]),
+    modified: sortCheckoutChanges([...first.modified, ...retry.modified]),
+    deleted: sortCheckoutChanges([...first.deleted, ...retry.deleted]),
     failed: retry.failed,
     stats: {
       added: first.stats.added + retry.stats.added,

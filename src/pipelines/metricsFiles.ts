@@ -5,6 +5,7 @@
  */
 import { posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import { corruptedFileError, decodeUtf8 } from "./dataFileReadError.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { dvcExceptionType } from "./gitIgnoredPipelineFiles.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
@@ -124,20 +125,21 @@ async function readMetrics(
   pipeline: Pipeline | undefined,
   path: string,
   rev: Revision,
+  cwd: string,
 ): Promise<MetricsFileResult> {
-  const text = await files.read(path, rev, pipeline);
-  if (text === undefined) {
-    return {
-      error: {
-        type: "FileNotFoundError",
-        msg: `${path} does not exist${rev === undefined ? "" : ` at ${rev}`}`,
-      },
-    };
+  const bytes = await files.readBytes(path, rev, pipeline);
+  if (bytes === undefined) {
+    return { error: { type: "FileNotFoundError", msg: `[Errno 2] No such file or directory: '${path}'` } };
   }
+  // dvc names the file in these messages by its path in the repo's file system ("/<path>"), relative to the cwd.
+  const named = relative(cwd, `/${path}`).split(sep).join("/");
+  const text = decodeUtf8(bytes);
+  if (text === undefined)
+    return { error: { type: "EncodingError", msg: `unable to read: '${named}', is not valid utf-8` } };
   try {
     return { data: metricsOfFile(path, text) };
   } catch (error) {
-    if (error instanceof FlowOpsError) return { error: { type: "ParseError", msg: error.message } };
+    if (error instanceof FlowOpsError) return { error: corruptedFileError(named, path) };
     throw error;
   }
 }
@@ -189,7 +191,7 @@ async function revisionMetrics(
       ? await targetPaths(root, options.cwd ?? root, options.targets, rev)
       : metricsPaths(pipeline);
   try {
-    for (const path of paths) data[path] = await readMetrics(files, pipeline, path, rev);
+    for (const path of paths) data[path] = await readMetrics(files, pipeline, path, rev, options.cwd ?? root);
   } finally {
     files.close();
   }
@@ -219,9 +221,20 @@ export async function metricsShowAcross(
   }
   const branch = await activeBranch(root);
   const onBranch = branch === undefined ? undefined : result[branch];
-  if (onBranch !== undefined && pyJsonDumps(onBranch) === pyJsonDumps(result.workspace))
+  // dvc compares results that hold exception objects, which equal nothing: a workspace with an error stays.
+  const workspace = result.workspace;
+  if (
+    onBranch !== undefined &&
+    !hasError(workspace) &&
+    !hasError(onBranch) &&
+    pyJsonDumps(onBranch) === pyJsonDumps(workspace)
+  )
     delete result.workspace;
   return result;
+}
+
+function hasError(revision: RevisionMetrics): boolean {
+  return revision.error !== undefined || Object.values(revision.data).some((file) => "error" in file);
 }
 
 /**
@@ -282,7 +295,7 @@ export async function metricsDiff(
     rev: Revision,
   ): Promise<MetricsData> => {
     if (!paths.has(path)) return {};
-    const read = await readMetrics(files, pipeline, path, rev);
+    const read = await readMetrics(files, pipeline, path, rev, cwd);
     return "data" in read ? read.data : {};
   };
   try {

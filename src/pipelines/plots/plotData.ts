@@ -6,6 +6,7 @@
  */
 import { extname } from "node:path";
 import { FlowOpsError } from "../../errors.js";
+import { corruptedFileError } from "../dataFileReadError.js";
 import { parseDataText } from "../paramsFile.js";
 import { CSV_REST_KEY } from "./vegaConverter.js";
 
@@ -28,15 +29,6 @@ export interface PlotError {
 }
 
 export type PlotSource = { data: unknown } | { error: PlotError };
-
-/** dvc's names for a corrupted file of each kind (dvc/utils/serialize). */
-const CORRUPTED: Readonly<Record<string, [string, string]>> = {
-  ".json": ["JSONFileCorruptedError", "JSON"],
-  ".yaml": ["YAMLFileCorruptedError", "YAML"],
-  ".yml": ["YAMLFileCorruptedError", "YAML"],
-  ".toml": ["TOMLFileCorruptedError", "TOML"],
-  ".py": ["PythonFileCorruptedError", "Python"],
-};
 
 export function isImagePath(path: string): boolean {
   return IMAGE_EXTENSIONS.has(extname(path));
@@ -71,8 +63,7 @@ export function parsePlotData(path: string, bytes: Buffer, props: { header?: unk
     return { data: parseDataText(path, text) };
   } catch (error) {
     if (!(error instanceof FlowOpsError)) throw error;
-    const [type, kind] = CORRUPTED[extension]!;
-    return { error: { type, msg: `unable to read: '${path}', ${kind} file structure is corrupted` } };
+    return { error: corruptedFileError(path) };
   }
 }
 
