@@ -13,10 +13,10 @@
  */
 import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
 import { floatLiteralKeys } from "./jsonFloatLiterals.js";
-import { BigIntegerText, mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
+import { mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
+import { jsonlReaderCell } from "./jsonlReader.js";
 import { decodeLine, lineBytesBlocks } from "./lineBytesStream.js";
 import { PandasJsonProfile, type PandasJsonType } from "./pandasJsonCells.js";
-import type { CellValue } from "./tableChunk.js";
 
 const LF = 10;
 
@@ -108,7 +108,7 @@ class ColumnTypesPass {
     let floats: Set<string> | undefined;
     for (const { name, profile } of this.slots) {
       const item = value[name];
-      profile.observe(readerCell(item), this.row);
+      profile.observe(jsonlReaderCell(item), this.row);
       if (typeof item === "number" && Number.isInteger(item)) {
         floats ??= floatLiteralKeys(source);
         if (floats.has(name)) profile.wholeFloat(this.row);
@@ -128,19 +128,6 @@ function parsedObject(source: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A parsed value as the reader takes it: nested values as JSON text, big integers exact. */
-function readerCell(value: unknown): CellValue | bigint {
-  if (value === undefined || value === null) return null;
-  switch (typeof value) {
-    case "string":
-    case "number":
-    case "boolean":
-    case "bigint":
-      return value;
-  }
-  return value instanceof BigIntegerText ? value.toJSONText() : JSON.stringify(value);
 }
 
 /** Whether the number text at `at` has a fraction or an exponent. */

@@ -170,7 +170,9 @@ class JsonLinesChunkRows {
       addScanned(this.scanner, this.builders, this.keyOfSlot, base);
     } else {
       for (let slot = 0; slot < this.builders.length; slot++) {
-        (this.builders[slot] as JsonColumnBuilder).cell(toCell(value[this.selected[slot] as string]));
+        (this.builders[slot] as JsonColumnBuilder).cell(
+          jsonlReaderCell(value[this.selected[slot] as string]),
+        );
       }
     }
     return true;
@@ -242,7 +244,8 @@ function lineEndIn(block: Buffer, pos: number): number {
 /** The cells of FlatValueKind's literals, by kind. */
 const LITERALS: readonly CellValue[] = [null, null, true, false, null];
 
-function toCell(value: unknown): ReadCell {
+/** A parsed value as the reader takes it: nested values as JSON text, big integers exact. */
+export function jsonlReaderCell(value: unknown): ReadCell {
   if (value === undefined || value === null) return null;
   switch (typeof value) {
     case "string":
