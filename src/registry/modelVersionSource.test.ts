@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../db/connect.js";
 import { FlowOpsError } from "../errors.js";
 import { sqliteBackend } from "../../test/support/backends.js";
+import { insertExperimentRuns } from "../../test/support/registryRuns.js";
 import {
   isUnder,
   isUriWithinRoot,
@@ -54,32 +55,11 @@ describe("an mlflow-artifacts source", () => {
 
   beforeAll(async () => {
     ({ meta, close } = await sqliteBackend.open());
-    const { experiment_id } = await meta.db
-      .insertInto("experiments")
-      .values({
-        name: "e",
-        artifact_location: "mlflow-artifacts:/0",
-        lifecycle_stage: "active",
-        creation_time: 1,
-        last_update_time: 1,
-      })
-      .returning("experiment_id")
-      .executeTakeFirstOrThrow();
-    await meta.db
-      .insertInto("runs")
-      .values({
-        run_uuid: RUN,
-        name: "r",
-        experiment_id,
-        user_id: "u",
-        status: "FINISHED",
-        start_time: 1,
-        end_time: null,
-        lifecycle_stage: "active",
-        artifact_uri: ARTIFACTS,
-        deleted_time: null,
-      })
-      .execute();
+    await insertExperimentRuns(meta.db, {
+      runIds: [RUN],
+      experimentName: "e",
+      artifactLocation: "mlflow-artifacts:/0",
+    });
   });
   afterAll(async () => close());
 

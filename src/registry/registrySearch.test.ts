@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../db/connect.js";
 import { FlowOpsError } from "../errors.js";
 import { metadataBackends } from "../../test/support/backends.js";
+import { insertExperimentRuns } from "../../test/support/registryRuns.js";
 import { createModelVersion, deleteModelVersion, setModelVersionTag } from "./modelVersionStore.js";
 import { createRegisteredModel } from "./registeredModelStore.js";
 import { searchModelVersions, searchRegisteredModels } from "./registrySearch.js";
@@ -21,34 +22,7 @@ describe.each(metadataBackends())("registry search on $name", (backend) => {
     const opened = await backend.open();
     meta = opened.meta;
     close = opened.close;
-    const { experiment_id } = await meta.db
-      .insertInto("experiments")
-      .values({
-        name: "fixture",
-        artifact_location: "mlflow-artifacts:/1",
-        lifecycle_stage: "active",
-        creation_time: 1,
-        last_update_time: 1,
-      })
-      .returning("experiment_id")
-      .executeTakeFirstOrThrow();
-    for (const name of ["alpha", "beta", "gamma"]) {
-      await meta.db
-        .insertInto("runs")
-        .values({
-          run_uuid: `run${name}`,
-          name,
-          experiment_id,
-          user_id: "u",
-          status: "FINISHED",
-          start_time: 1,
-          end_time: null,
-          lifecycle_stage: "active",
-          artifact_uri: runArtifacts(name),
-          deleted_time: null,
-        })
-        .execute();
-    }
+    await insertExperimentRuns(meta.db, { runIds: ["alpha", "beta", "gamma"].map((name) => `run${name}`) });
     // Created in this order, so creation and update times rise: alpha, beta, gamma.
     for (const [name, team] of [
       ["alpha", "Red"],

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../db/connect.js";
 import { FlowOpsError } from "../errors.js";
 import { metadataBackends } from "../../test/support/backends.js";
+import { insertExperimentRuns } from "../../test/support/registryRuns.js";
 import { deleteRegisteredModelAlias, getModelVersionByAlias, setRegisteredModelAlias } from "./aliasStore.js";
 import {
   createModelVersion,
@@ -49,32 +50,7 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
     const opened = await backend.open();
     meta = opened.meta;
     close = opened.close;
-    const { experiment_id } = await meta.db
-      .insertInto("experiments")
-      .values({
-        name: "fixture",
-        artifact_location: "mlflow-artifacts:/1",
-        lifecycle_stage: "active",
-        creation_time: 1,
-        last_update_time: 1,
-      })
-      .returning("experiment_id")
-      .executeTakeFirstOrThrow();
-    await meta.db
-      .insertInto("runs")
-      .values({
-        run_uuid: RUN_ID,
-        name: "r",
-        experiment_id,
-        user_id: "u",
-        status: "FINISHED",
-        start_time: 1,
-        end_time: null,
-        lifecycle_stage: "active",
-        artifact_uri: RUN_ARTIFACTS,
-        deleted_time: null,
-      })
-      .execute();
+    await insertExperimentRuns(meta.db, { runIds: [RUN_ID] });
   });
   afterEach(async () => close());
 
@@ -313,22 +289,15 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
   });
 
   it("resolves a models:/<model_id> source to the logged model's location and source run", async () => {
-    const { experiment_id } = await meta.db
-      .insertInto("experiments")
-      .values({
-        name: "e",
-        artifact_location: "mlflow-artifacts:/1",
-        lifecycle_stage: "active",
-        creation_time: 1,
-        last_update_time: 1,
-      })
-      .returning("experiment_id")
-      .executeTakeFirstOrThrow();
+    const { experimentId } = await insertExperimentRuns(meta.db, {
+      runIds: [],
+      experimentName: "e",
+    });
     await meta.db
       .insertInto("logged_models")
       .values({
         model_id: "m-0a1b2c",
-        experiment_id,
+        experiment_id: experimentId,
         name: "model",
         artifact_location: "mlflow-artifacts:/1/models/m-0a1b2c/artifacts",
         creation_timestamp_ms: 1,
@@ -360,32 +329,11 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
   });
 
   it("resolves a runs:/ source to the run's artifact location for download", async () => {
-    const { experiment_id } = await meta.db
-      .insertInto("experiments")
-      .values({
-        name: "e",
-        artifact_location: "s3://bucket/1",
-        lifecycle_stage: "active",
-        creation_time: 1,
-        last_update_time: 1,
-      })
-      .returning("experiment_id")
-      .executeTakeFirstOrThrow();
-    await meta.db
-      .insertInto("runs")
-      .values({
-        run_uuid: "abc123",
-        name: "r",
-        experiment_id,
-        user_id: "u",
-        status: "FINISHED",
-        start_time: 1,
-        end_time: null,
-        lifecycle_stage: "active",
-        artifact_uri: "s3://bucket/1/abc123/artifacts",
-        deleted_time: null,
-      })
-      .execute();
+    await insertExperimentRuns(meta.db, {
+      runIds: ["abc123"],
+      experimentName: "e",
+      artifactLocation: "s3://bucket/1",
+    });
     await createRegisteredModel(meta.db, { name: "m" }, now());
     const created = await createModelVersion(
       meta.db,

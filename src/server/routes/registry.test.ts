@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ModelVersion, RegisteredModel } from "../../registry/entities.js";
+import { insertExperimentRuns } from "../../../test/support/registryRuns.js";
 import { callMlflowApi, startTestServer, type TestServer } from "../../../test/support/testServer.js";
 
 /** The union of the registry's response bodies and MLflow's error body. */
@@ -24,33 +25,7 @@ const call = (method: string, path: string, body?: object) =>
 
 beforeAll(async () => {
   server = await startTestServer();
-  const { db } = server.ctx.meta;
-  const { experiment_id } = await db
-    .insertInto("experiments")
-    .values({
-      name: "e",
-      artifact_location: "mlflow-artifacts:/1",
-      lifecycle_stage: "active",
-      creation_time: 1,
-      last_update_time: 1,
-    })
-    .returning("experiment_id")
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto("runs")
-    .values({
-      run_uuid: RUN_ID,
-      name: "r",
-      experiment_id,
-      user_id: "u",
-      status: "FINISHED",
-      start_time: 1,
-      end_time: null,
-      lifecycle_stage: "active",
-      artifact_uri: `mlflow-artifacts:/1/${RUN_ID}/artifacts`,
-      deleted_time: null,
-    })
-    .execute();
+  await insertExperimentRuns(server.ctx.meta.db, { runIds: [RUN_ID], experimentName: "e" });
 });
 afterAll(async () => server.close());
 
