@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../test/support/backends.js";
 import type { MetadataDb } from "../db/connect.js";
-import { FlowOpsError } from "../errors.js";
 import { createModelVersion } from "../registry/modelVersionStore.js";
 import { createRegisteredModel } from "../registry/registeredModelStore.js";
 import { createExperiment } from "../tracking/experimentStore.js";
@@ -17,6 +16,7 @@ import {
   runsOfDatasetVersion,
   type RecordDatasetVersionInput,
 } from "./datasetVersions.js";
+import { rejection } from "../../test/support/thrownError.js";
 
 const TRAIN: RecordDatasetVersionInput = {
   name: "data/train",
@@ -34,15 +34,6 @@ const LABELS: RecordDatasetVersionInput = {
   md5: "d41d8cd98f00b204e9800998ecf8427e",
   size: 0,
 };
-
-async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FlowOpsError);
-  return error as FlowOpsError;
-}
 
 describe.each(metadataBackends())("dataset version store on $name", (backend: TestBackend) => {
   let opened: Awaited<ReturnType<TestBackend["open"]>>;

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { metadataBackends } from "../../../test/support/backends.js";
 import { thrownError } from "../../../test/support/thrownError.js";
 import type { MetadataDb } from "../../db/connect.js";
-import { FlowOpsError } from "../../errors.js";
 import { createAnalysisRun, recordMeasurements, type AnalysisRunState } from "../analysis/analysisRun.js";
 import { step } from "../rollout/rolloutMachine.js";
 import { createRollout, type RolloutState } from "../rollout/rolloutState.js";
@@ -13,19 +12,11 @@ import {
   type DeploymentRecord,
   type StoredAnalysisRun,
 } from "./deploymentStore.js";
+import { rejection } from "../../../test/support/thrownError.js";
 
 const T0 = 1_700_000_000_000;
 const STABLE = "models:/churn/1";
 const CANDIDATE = "models:/churn/2";
-
-async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (error instanceof FlowOpsError) return error;
-  throw new Error(`expected a FlowOpsError, got ${String(error)}`);
-}
 
 function newRecord(name: string, state: RolloutState = createRollout(defaultRolloutSpec("canary"), STABLE)) {
   return {

@@ -6,12 +6,12 @@ import { join } from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { FlowOpsError } from "../../errors.js";
 import { applyManifests, applyOrder, FIELD_MANAGER, objectReference } from "./applyManifests.js";
 import type { DeploymentDescription } from "./deploymentDescription.js";
 import type { KubernetesObject } from "./kubernetesObject.js";
 import { MANAGED_BY_LABEL } from "./ownershipLabels.js";
 import { renderManifests } from "./renderDeployment.js";
+import { rejection } from "../../../test/support/thrownError.js";
 
 const TOKEN = "test-token";
 
@@ -171,15 +171,6 @@ current-context: fake
 `,
   );
   return path;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FlowOpsError);
-  return error as FlowOpsError;
 }
 
 describe("applyManifests", () => {

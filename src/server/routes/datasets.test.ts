@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
 import { FlowOpsClient } from "../../client/index.js";
-import { FlowOpsError } from "../../errors.js";
+import { rejection } from "../../../test/support/thrownError.js";
 
 const TRAIN = {
   name: "data/train",
@@ -13,15 +13,6 @@ const TRAIN = {
   git_commit: "0123456789abcdef0123456789abcdef01234567",
   created_by: "ann",
 };
-
-async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FlowOpsError);
-  return error as FlowOpsError;
-}
 
 describe("dataset version and lineage routes", () => {
   let server: TestServer;

@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
 import type { LoadedModel } from "../runtime.js";
 import { loadOnnxModel, type OnnxExecution } from "../runtimes/onnx.js";
 import type { Tensor } from "../tensor.js";
 import { encodeOnnxModel, mlpOnnx } from "./onnxModelWriter.js";
 import { watchedOnnxWorld } from "../../../test/support/watchedOnnxWorld.js";
+import { rejection } from "../../../test/support/thrownError.js";
 
 let dir: string;
 let mlpPath: string;
@@ -38,15 +38,6 @@ afterAll(async () => {
 function rows(count: number, salt: number): Tensor {
   const data = Float32Array.from({ length: count * 16 }, (_, i) => Math.sin(i * 0.91 + salt) * 4);
   return { name: "input", datatype: "FP32", shape: [count, 16], data };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FlowOpsError);
-  return error as FlowOpsError;
 }
 
 async function load(

@@ -5,7 +5,8 @@ import { encodeOnnxModel } from "../onnx/onnxModelWriter.js";
 import type { LoadedModel } from "../runtime.js";
 import type { Tensor } from "../tensor.js";
 import { loadOnnxModel } from "./onnx.js";
-import { checkOutputs, features, mlpFile, rejection, scratchDir, useMlpDirectory } from "./onnxFixtures.js";
+import { rejection } from "../../../test/support/thrownError.js";
+import { checkOutputs, features, mlpFile, scratchDir, useMlpDirectory } from "./onnxFixtures.js";
 import type { OnnxWorkerReply } from "./onnxWorker.js";
 import { watchedOnnxWorld } from "../../../test/support/watchedOnnxWorld.js";
 

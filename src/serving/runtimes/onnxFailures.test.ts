@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { defaultOnnxWorld, loadOnnxModel, type OnnxWorld } from "./onnx.js";
-import { checkOutputs, features, mlpFile, rejection, scratchDir, useMlpDirectory } from "./onnxFixtures.js";
+import { rejection } from "../../../test/support/thrownError.js";
+import { checkOutputs, features, mlpFile, scratchDir, useMlpDirectory } from "./onnxFixtures.js";
 import type { OnnxWorkerReply } from "./onnxWorker.js";
 import { watchedOnnxWorld } from "../../../test/support/watchedOnnxWorld.js";
 

@@ -7,7 +7,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
-import { FlowOpsError } from "../../errors.js";
 import { mlpOnnx, type MlpWeights } from "../onnx/onnxModelWriter.js";
 import type { Tensor } from "../tensor.js";
 
@@ -70,13 +69,4 @@ export function checkOutputs(input: Tensor, outputs: Tensor[]): void {
     expected.forEach((p, k) => expect((probabilities!.data as Float32Array)[r * 3 + k]).toBeCloseTo(p, 5));
     expect((label!.data as BigInt64Array)[r]).toBe(BigInt(expected.indexOf(Math.max(...expected))));
   }
-}
-
-export async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FlowOpsError);
-  return error as FlowOpsError;
 }

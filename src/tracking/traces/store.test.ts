@@ -1,20 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
 import type { MetadataDb } from "../../db/connect.js";
-import { FlowOpsError } from "../../errors.js";
 import { createExperiment, deleteExperiment } from "../experimentStore.js";
 import type { TraceInfo } from "./entities.js";
 import { searchTraces } from "./search.js";
 import { TraceStore, type NewTrace } from "./store.js";
-
-async function rejection(promise: Promise<unknown>): Promise<FlowOpsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FlowOpsError);
-  return error as FlowOpsError;
-}
+import { rejection } from "../../../test/support/thrownError.js";
 
 describe.each(metadataBackends())("trace store on $name", (backend: TestBackend) => {
   let opened: Awaited<ReturnType<TestBackend["open"]>>;
