@@ -244,12 +244,7 @@ describe.each(metadataBackends())("gate evaluation on $name", (backend) => {
 
   it("refuses to gate a version registered without a run", async () => {
     // A host-less mlflow-artifacts source needs its run; one under a local artifact root needs none.
-    await createModelVersion(
-      meta.db,
-      { name: "churn", source: "/srv/artifacts/loose/model" },
-      ROOTS,
-      now(),
-    );
+    await createModelVersion(meta.db, { name: "churn", source: "/srv/artifacts/loose/model" }, ROOTS, now());
     await expect(
       evaluateGate(meta.db, policy(["accuracy >= 0.9"]), { modelName: "churn", version: 1 }, now()),
     ).rejects.toThrow(/churn\/1 was registered without a run, so no quality gate can judge it/);
