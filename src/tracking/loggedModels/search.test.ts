@@ -74,6 +74,19 @@ describe.each(metadataBackends())("logged model search on $name", (backend: Test
     ]);
   });
 
+  it("takes IN and NOT IN on params and tags, as MLflow's logged-model filter does", async () => {
+    expect(await names({ filter: "params.lr IN ('0.1', '0.3')" })).toEqual(["Gamma", "alpha"]);
+    expect(await names({ filter: "tags.owner NOT IN ('ALPHA')" })).toEqual(["Gamma", "beta"]);
+    expect(await names({ filter: "tags.missing NOT IN ('x')" })).toEqual([]);
+  });
+
+  it("compares a model created without a type or source run as the empty string", async () => {
+    const store = new LoggedModelStore(meta, () => 2000);
+    await store.create({ experimentId, name: "bare" });
+    expect(await names({ filter: "model_type != 'Classifier'" })).toEqual(["bare", "beta"]);
+    expect(await names({ filter: "source_run_id = ''" })).toEqual(["bare"]);
+  });
+
   it("matches LIKE case-sensitively and ILIKE case-insensitively", async () => {
     expect(await names({ filter: "name LIKE 'g%'" })).toEqual([]);
     expect(await names({ filter: "name ILIKE 'g%'" })).toEqual(["Gamma"]);

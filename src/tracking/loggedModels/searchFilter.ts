@@ -47,8 +47,8 @@ const FILTER_SCHEMA: FilterSchema = {
     last_updated_time: { ...NUMERIC_ATTRIBUTE, canonicalKey: "last_updated_timestamp" },
   },
   metric: { valueType: "number", comparators: NUMERIC_COMPARATORS },
-  parameter: { valueType: "string", comparators: STRING_COMPARATORS },
-  tag: { valueType: "string", comparators: STRING_COMPARATORS },
+  parameter: STRING_ATTRIBUTE,
+  tag: STRING_ATTRIBUTE,
 };
 
 const ORDER_BY_ALIASES: Readonly<Record<string, string>> = {
@@ -101,12 +101,14 @@ function attributeValue(model: LoggedModel, key: string): string | number | unde
       return info.name;
     case "model_id":
       return info.model_id;
+    // MLflow's server stores the proto default "" when a request leaves these out, and "" compares as a
+    // value (`model_type != 'agent'` holds for a model without a type), not as a missing one.
     case "model_type":
-      return info.model_type;
+      return info.model_type ?? "";
     case "status":
       return info.status;
     case "source_run_id":
-      return info.source_run_id;
+      return info.source_run_id ?? "";
     case "creation_timestamp":
       return info.creation_timestamp_ms;
     case "last_updated_timestamp":
