@@ -87,6 +87,7 @@ describe("flowops data", () => {
       added: [],
       modified: ["foo"],
       deleted: [],
+      removed: [],
       failed: [],
       stats: { added: 0, modified: 1, deleted: 0 },
     });

@@ -77,10 +77,16 @@ function initCommand(): Command {
     });
 }
 
-/** One line per out that changed, as dvc prints them; files removed inside a directory are its "M". */
-/** dvc's `log_changes`: every modified out, then every added one, each list in dvc's order (checkoutChangeOrder). */
+/**
+ * dvc's `log_changes`: every modified out, then every added one, then every unused link removed, each list in
+ * dvc's order (checkoutChangeOrder); files removed inside a directory are its "M".
+ */
 function printCheckout(summary: CheckoutSummary): void {
-  const lines = [...summary.modified.map((p) => `M       ${p}`), ...summary.added.map((p) => `A       ${p}`)];
+  const lines = [
+    ...summary.modified.map((p) => `M       ${p}`),
+    ...summary.added.map((p) => `A       ${p}`),
+    ...summary.removed.map((p) => `D       ${p}`),
+  ];
   if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 }
 
@@ -101,6 +107,7 @@ function checkoutSummaryLine(summary: CheckoutSummary): string {
   return (
     summaryLine([
       ["added", summary.added.length],
+      ["deleted", summary.removed.length],
       ["modified", summary.modified.length],
     ]) || "No changes."
   );

@@ -316,10 +316,11 @@ function checkoutCounts(summary: CheckoutSummary): {
   lines: string[];
   failed: string[];
 } {
-  // dvc's `log_changes`: modified, then added.
+  // dvc's `log_changes`: modified, then added, then the unused links removed.
   const lines = [
     ...summary.modified.map((path) => `M       ${path}`),
     ...summary.added.map((path) => `A       ${path}`),
+    ...summary.removed.map((path) => `D       ${path}`),
   ];
   return {
     ...summary.stats,

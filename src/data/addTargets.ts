@@ -29,6 +29,7 @@ import { refuseGitTrackedOut, trackedByGitAmong } from "./gitTracked.js";
 import type { DirEntry, HashInfo } from "./hashInfo.js";
 import { HashPool } from "./hashPool.js";
 import { hashPath, type HashedPath } from "./hashTree.js";
+import { recordLinks } from "./checkoutLinks.js";
 import { linkFromCache } from "./linkTypes.js";
 
 export interface AddResult {
@@ -115,6 +116,8 @@ export async function commitToCache(
     }
   });
   if (hashed.kind === "dir") await repo.cache.addBytes(hashed.md5, hashed.manifest);
+  // dvc's commit checks the out out again with relink, which records its link (even as a copy).
+  if (relink) await recordLinks(repo, [abs]);
 }
 
 /** The updated out: new hash fields, every other key (remote, desc, push...) kept. */

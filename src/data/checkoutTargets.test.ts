@@ -28,6 +28,7 @@ describe("checkoutTargets", () => {
       added: [],
       modified: [],
       deleted: [],
+      removed: [],
       failed: [],
       stats: { added: 0, modified: 0, deleted: 0 },
     });

@@ -22,6 +22,9 @@ import { isSelected, materializeOut } from "./materialize.js";
 import { fetchedImportHashes } from "./fetchedImportHashes.js";
 import { sortCheckoutChanges } from "./checkoutChangeOrder.js";
 import { checkoutHashedImports } from "./hashedImportCheckout.js";
+import { recordLinks, removeUnusedLinks } from "./checkoutLinks.js";
+import { loadTrackedOuts } from "./dvcFile.js";
+import { declaredOuts } from "./outputOverlap.js";
 import type { UnhashedVersionedImport } from "./unhashedVersionedImports.js";
 
 export interface CheckoutFailure {
@@ -39,6 +42,11 @@ export interface CheckoutSummary {
   modified: string[];
   /** Files removed from the workspace (extra files in tracked directories); part of their out's change. */
   deleted: string[];
+  /**
+   * Outs that no `.dvc` file or stage declares any more, which an earlier checkout or add wrote and nobody
+   * changed since, removed whole (checkoutLinks.ts): dvc's `D` lines, in its order. Only without targets.
+   */
+  removed: string[];
   failed: CheckoutFailure[];
   /** Files written new, rewritten and removed, as dvc counts them for `pull`'s summary line. */
   stats: { added: number; modified: number; deleted: number };
@@ -110,13 +118,19 @@ export async function checkoutTargets(
   options: CheckoutOptions = {},
 ): Promise<CheckoutSummary> {
   const cwd = options.cwd ?? process.cwd();
+  // dvc removes unused links first, before it reads its index or refuses to remove unsaved files.
+  const removed =
+    targets === undefined || targets.length === 0
+      ? await removeUnusedLinks(repo, await declaredOutPaths(repo), cwd)
+      : [];
   const selected = await selectCheckoutOuts(repo, targets ?? [], cwd);
   const summary: CheckoutSummary = {
     added: [],
     modified: [],
     deleted: [],
+    removed: sortCheckoutChanges(removed),
     failed: [],
-    stats: { added: 0, modified: 0, deleted: 0 },
+    stats: { added: 0, modified: 0, deleted: removed.length },
   };
   const pool = HashPool.shared();
   const planned: Planned[] = [];
@@ -172,9 +186,10 @@ export async function checkoutTargets(
       `Can't remove the following unsaved files without confirmation. Use \`--force\` to force.\n${unsaved.join("\n")}`,
     );
   }
+  const linked: string[] = [];
   for (const plan of planned) {
     try {
-      await checkoutOne(repo, plan, options, summary);
+      if (await checkoutOne(repo, plan, options, summary)) linked.push(plan.out.abs);
     } catch (error) {
       const failure = toFlowOpsError(error);
       if (failure.code !== "DATA_LOSS" && failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
@@ -182,6 +197,7 @@ export async function checkoutTargets(
     }
   }
   repo.state.flush();
+  await recordLinks(repo, linked);
   for (const changes of [summary.added, summary.modified, summary.deleted]) sortCheckoutChanges(changes);
   if (unhashedImports.length === 0) return summary;
   return checkoutHashedImports(
@@ -190,6 +206,13 @@ export async function checkoutTargets(
     summary,
     options,
   );
+}
+
+/** The absolute path of every out a `.dvc` file or stage declares, cached or not: dvc's `index.outs`. */
+async function declaredOutPaths(repo: DataRepo): Promise<Set<string>> {
+  const { readWorkspacePipelines } = await import("../pipelines/pipelineFiles.js");
+  const stages = (await readWorkspacePipelines(repo.root))?.stages ?? [];
+  return new Set(declaredOuts(await loadTrackedOuts(repo), stages, repo.root).map((out) => out.abs));
 }
 
 function failureOf(path: string, error: FlowOpsError): CheckoutFailure {
@@ -205,7 +228,7 @@ async function checkoutOne(
   plan: Planned,
   options: CheckoutOptions,
   summary: CheckoutSummary,
-): Promise<void> {
+): Promise<boolean> {
   const { out, md5, current } = plan;
   const upToDate = current !== undefined && current.md5 === md5;
   // Right content without the executable bit the .dvc file records: dvc sets it (the owner's, as
@@ -221,9 +244,9 @@ async function checkoutOne(
     await chmod(out.abs, mode | OWNER_EXECUTE);
     summary.modified.push(plan.display);
     summary.stats.modified++;
-    return;
+    return true;
   }
-  if (upToDate && options.relink !== true) return;
+  if (upToDate && options.relink !== true) return false;
   const wantDir = isDirOid(md5);
   // A file where a directory belongs (or the reverse) is replaced whole; unsaved content was checked above.
   if (plan.before !== "missing" && (plan.before === "dir") !== wantDir) {
@@ -254,9 +277,11 @@ async function checkoutOne(
   // Relinking alone is no change: dvc lists only outs whose content it restored, then "Relinked successfully".
   const changed =
     result.added.length + result.modified.length + result.deleted.length > 0 || result.createdEmpty === true;
-  if (!changed) return;
+  // dvc records the link of each out it changed; relinking alone is no change there either.
+  if (!changed) return false;
   if (plan.before === "missing") summary.added.push(plan.display);
   else summary.modified.push(plan.display);
+  return true;
 }
 
 /** `--relink`: every file of the out is linked again from the cache with the configured link type. */

@@ -305,6 +305,8 @@ function mergeCheckouts(first: CheckoutSummary, retry: CheckoutSummary): Checkou
     added: sortCheckoutChanges([...first.added, ...retry.added]),
     modified: sortCheckoutChanges([...first.modified, ...retry.modified]),
     deleted: sortCheckoutChanges([...first.deleted, ...retry.deleted]),
+    // The retry names its targets, and only a checkout without targets removes unused links.
+    removed: first.removed,
     failed: retry.failed,
     stats: {
       added: first.stats.added + retry.stats.added,
