@@ -102,6 +102,64 @@ describe("an mlflow-artifacts source", () => {
   });
 });
 
+/**
+ * Answers recorded from `mlflow server` 3.17.2 for `runs:/<run>/model`: a 400 INVALID_PARAMETER_VALUE "Invalid
+ * model version source: '<source>'. The run_id request parameter must identify the resource that contains the
+ * source." without run_id, with run_id "", with another run's id, with the id in capitals and for
+ * `runs://h/<run>/model`; "The model_id request parameter ..." when a model_id is sent too. Accepted with the
+ * matching run_id.
+ */
+describe("a runs:/ source", () => {
+  const RUN = "0123456789abcdef0123456789abcdef";
+  const OTHER = "fedcba9876543210fedcba9876543210";
+  let meta: MetadataDb;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ meta, close } = await sqliteBackend.open());
+    await insertExperimentRuns(meta.db, {
+      runIds: [RUN, OTHER],
+      experimentName: "e",
+      artifactLocation: "mlflow-artifacts:/0",
+    });
+  });
+  afterAll(async () => close());
+
+  const resolve = (source: string, ids: { runId?: string; modelId?: string }) =>
+    resolveModelVersionSource(meta.db, source, { artifactRoots: ["mlflow-artifacts:/"], ...ids });
+
+  it.each([
+    [`runs:/${RUN}/model`, {}, "run_id"],
+    [`runs:/${RUN}/model`, { runId: "" }, "run_id"],
+    [`runs:/${RUN}/model`, { runId: OTHER }, "run_id"],
+    [`runs:/${RUN}/model`, { runId: RUN.toUpperCase() }, "run_id"],
+    [`RUNS:/${RUN}/model`, { runId: OTHER }, "run_id"],
+    [`runs://h/${RUN}/model`, { runId: RUN }, "run_id"],
+    [`runs:/%30${RUN.slice(1)}/model`, { runId: RUN }, "run_id"],
+    [`runs:/${RUN}/model`, { runId: RUN, modelId: "m-x" }, "model_id"],
+  ])("%s with %j is refused as MLflow refuses it", async (source, ids, field) => {
+    const error = await resolve(source, ids).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(FlowOpsError);
+    expect((error as FlowOpsError).code).toBe("INVALID_PARAMETER_VALUE");
+    expect((error as FlowOpsError).message).toBe(
+      `Invalid model version source: '${source}'. The ${field} request parameter must identify the resource ` +
+        "that contains the source.",
+    );
+  });
+
+  it("is read from the run named by a matching run_id", async () => {
+    await expect(resolve(`runs:/${RUN}/model`, { runId: RUN })).resolves.toEqual({
+      storageLocation: `mlflow-artifacts:/0/${RUN}/artifacts/model`,
+    });
+    await expect(resolve(`runs:/${RUN}`, { runId: RUN })).resolves.toEqual({
+      storageLocation: `mlflow-artifacts:/0/${RUN}/artifacts`,
+    });
+  });
+});
+
 // MLflow 3.17's `_validate_prompt_source`: a prompt version's source is one of the client's placeholders.
 describe("a prompt version's source", () => {
   let meta: MetadataDb;

@@ -53,6 +53,7 @@ export async function resolveModelVersionSource(
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(decoded)?.[1]?.toLowerCase();
   switch (scheme) {
     case "runs":
+      requireSourceRun(source, decoded, context);
       return { storageLocation: await resolveRunsUri(db, source, decoded) };
     case "models":
       return resolveModelsUri(db, source, decoded);
@@ -118,6 +119,22 @@ async function requireOwningResource(
     .where("run_uuid", "=", context.runId)
     .executeTakeFirst();
   if (run === undefined || !isUriWithinRoot(source, run.artifact_uri)) throw notOwnedBy(source, "run_id");
+}
+
+/**
+ * MLflow 3.17's `_validate_source_run` for `runs:/<run_id>/...`: the request's run_id must be that run, and a
+ * request naming a model_id may not use a runs:/ source at all; otherwise a version could claim one run while
+ * its artifacts come from another. MLflow compares the id as sent; the id this server reads the artifacts of is
+ * the decoded one, so both must be the run_id. A host (`runs://h/...`) names no run. A source with no run id
+ * at all is left to resolveRunsUri, which says what a runs:/ URI looks like.
+ */
+function requireSourceRun(source: string, decoded: string, context: SourceContext): void {
+  if (context.modelId !== undefined && context.modelId !== "") throw notOwnedBy(source, "model_id");
+  if (/^runs:\/\/[^/]/i.test(source)) throw notOwnedBy(source, "run_id");
+  const sentRunId = /^runs:\/([^/]+)/i.exec(source)?.[1];
+  const readRunId = /^runs:\/([^/]+)/i.exec(decoded)?.[1];
+  if (sentRunId === undefined || readRunId === undefined) return;
+  if (context.runId !== sentRunId || context.runId !== readRunId) throw notOwnedBy(source, "run_id");
 }
 
 function notOwnedBy(source: string, idField: "run_id" | "model_id"): Error {

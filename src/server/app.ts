@@ -31,6 +31,7 @@ import { pipelineTriggerRoutes, type PipelineTriggerTargets } from "./routes/pip
 import { registryRoutes } from "./routes/registry.js";
 import { retrainingRoutes } from "./routes/retraining.js";
 import { searchRoutes } from "./routes/search.js";
+import { serverInfoRoutes } from "./routes/serverInfo.js";
 import { trackingRoutes } from "./routes/tracking.js";
 import { traceRoutes } from "./routes/traces.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
@@ -78,6 +79,7 @@ export async function buildServer(
   await encryptStoredWebhookSecrets(ctx.meta.db, webhooks.cipher);
   app.addHook("onClose", async () => webhooks.close());
 
+  await app.register(async (scope) => serverInfoRoutes(scope, ctx));
   await app.register(async (scope) => trackingRoutes(scope, ctx));
   await app.register(async (scope) => searchRoutes(scope, ctx));
   await app.register(async (scope) => registryRoutes(scope, ctx, webhooks));

@@ -258,9 +258,11 @@ describe("quality gate routes and promotion guard", () => {
     const created = await world.mlflow("POST", "model-versions/create", {
       name: "churn",
       source: `runs:/${run.run_id}/model`,
+      run_id: run.run_id,
       tags: [{ key: "flowops.gate.status", value: "passed" }],
     });
     expect(created.status).toBe(400);
+    expect(created.json.message).toMatch(/^Model version tag 'flowops.gate.status' is reserved/);
     expect(
       (
         await world.mlflow("POST", "model-versions/set-tag", {

@@ -1,0 +1,60 @@
+/**
+ * MLflow 3's capability endpoint, `GET /api/3.0/mlflow/server-info` (and its `/ajax-api` twin for the UI),
+ * shaped as mlflow 3.17.2's `build_server_info_payload`. Clients read it before they authenticate and act on
+ * each field, so every value states what this server really does; serverInfo.test.ts holds each one to the
+ * routes that would have to exist for it to be true.
+ */
+import type { FastifyInstance } from "fastify";
+import type { SqlDialectName } from "../../db/dialect.js";
+import type { ServerContext } from "../context.js";
+import { sendWire } from "../rpc.js";
+
+export const SERVER_INFO_PATHS = ["/api/3.0/mlflow/server-info", "/ajax-api/3.0/mlflow/server-info"] as const;
+
+/** The wire object, field for field as mlflow names them (mlflow/utils/server_info.py). */
+export interface ServerInfo {
+  store_type: "SqlStore";
+  workspaces_enabled: boolean;
+  trace_archival_enabled: boolean;
+  multipart_uploads_enabled: boolean;
+  multipart_downloads_enabled: boolean;
+  presigned_upload_run_id_supported: boolean;
+  presigned_upload_model_id_supported: boolean;
+  features_enabled: { gateway: boolean };
+}
+
+/**
+ * Both engines keep every entity in SQL tables, as mlflow's SqlAlchemyStore does. mlflow's UI warns that views
+ * such as the experiment overview need a SQL store when it reads "FileStore", and its telemetry reports the
+ * scheme as "http-sql" for "SqlStore". Keyed by dialect so that a new engine has to say which store it is.
+ */
+const STORE_TYPE: Record<SqlDialectName, ServerInfo["store_type"]> = {
+  sqlite: "SqlStore",
+  postgres: "SqlStore",
+};
+
+export function serverInfo(ctx: ServerContext): ServerInfo {
+  return {
+    store_type: STORE_TYPE[ctx.meta.dialect],
+    // FlowOps has no workspaces; a client sending a workspace must be told so, not have it ignored.
+    workspaces_enabled: false,
+    // Traces stay in the metadata store; nothing moves them to artifact storage.
+    trace_archival_enabled: false,
+    // The mlflow-artifacts mpu routes answer 501 (routes/artifacts.ts); saying true would make the client
+    // start multipart uploads of large files instead of the single PUT that works.
+    multipart_uploads_enabled: false,
+    // Multipart downloads go through a presigned-download-url route, which this server does not have.
+    multipart_downloads_enabled: false,
+    // Both describe the request contract of `artifacts/presigned-upload-url`, another route it lacks.
+    presigned_upload_run_id_supported: false,
+    presigned_upload_model_id_supported: false,
+    // The UI assumes the AI gateway when the key is missing; FlowOps serves none of its routes.
+    features_enabled: { gateway: false },
+  };
+}
+
+export async function serverInfoRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  for (const path of SERVER_INFO_PATHS) {
+    app.get(path, async (_request, reply) => sendWire(reply, serverInfo(ctx)));
+  }
+}
