@@ -93,6 +93,27 @@ describe("pipeline inspection commands", () => {
     );
   });
 
+  // Regression: each unreadable file got a "warning: path: msg" line; dvc prints one line naming the revision.
+  it("reports a missing or corrupt metrics file as dvc does: one closing line on stderr", async () => {
+    mkdirSync(join(dir, ".dvc"));
+    writeFileSync(join(dir, "dvc.yaml"), "metrics:\n- m.json\n- gone.json\n");
+    writeFileSync(join(dir, "m.json"), '{"a": 1,');
+    const errors: string[] = [];
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    try {
+      await printedIn(dir, () => metricsCommand().parseAsync(["node", "metrics", "show"]));
+      await printedIn(dir, () => metricsCommand().parseAsync(["node", "metrics", "show", "--json"]));
+    } finally {
+      stderr.mockRestore();
+    }
+    // Observed: `dvc metrics show` and `dvc metrics show --json` on the same files.
+    const line = "DVC failed to load some metrics for following revisions: ''.\n";
+    expect(errors).toEqual([line, line]);
+  });
+
   it("prints -0.0 as dvc metrics show does, sign kept", async () => {
     mkdirSync(join(dir, ".dvc"));
     writeFileSync(join(dir, "dvc.yaml"), "metrics:\n- m.json\n");

@@ -16,6 +16,7 @@ import { renderDag, type DagFormat } from "../pipelines/renderDag.js";
 import { dagGraph } from "../pipelines/dagGraph.js";
 import { paramsDiff } from "../pipelines/paramsDiff.js";
 import { flatMetrics, metricsDiff, metricsShow, metricsShowAcross } from "../pipelines/metricsFiles.js";
+import { erroredRevisions } from "../pipelines/metricsLoadFailures.js";
 import { wantsRevisions } from "../pipelines/revisionSets.js";
 import {
   isFloat,
@@ -60,7 +61,7 @@ function warn(message: string): void {
 }
 
 /**
- * dvc's closing line for the revisions it could not read at all, after their warnings; it still exits 0.
+ * dvc's closing line for the revisions it could not fully load, after any warnings; it still exits 0.
  * `params diff` says "metrics" too, as dvc does.
  */
 function reportFailedRevisions(what: "metrics", revisions: readonly string[]): void {
@@ -278,12 +279,8 @@ export function metricsCommand(): Command {
         const shown = across
           ? await metricsShowAcross(root, opts, { targets, cwd, onWarning: warn })
           : await metricsShow(root, undefined, { targets, cwd, onWarning: warn });
-        // dvc's closing line for revisions it could not read at all (it still exits 0).
-        const errored = Object.entries(shown).filter(([, revision]) => revision.error !== undefined);
-        reportFailedRevisions(
-          "metrics",
-          errored.map(([rev]) => rev),
-        );
+        // dvc's one closing line for the revisions with any error, a single file's included (it still exits 0).
+        reportFailedRevisions("metrics", erroredRevisions(shown));
         // As dvc prints them: paths relative to the cwd.
         const byRevision = Object.fromEntries(
           Object.entries(shown).map(([rev, { data }]) => [
@@ -307,12 +304,6 @@ export function metricsCommand(): Command {
         );
         // dvc sorts the metric columns by name.
         const keys = [...new Set(flat.flatMap(([, , values]) => Object.keys(values)))].sort();
-        for (const [rev, files] of Object.entries(byRevision)) {
-          for (const [path, r] of Object.entries(files)) {
-            if ("error" in r)
-              process.stderr.write(`warning: ${rev === "" ? "" : `${rev}: `}${path}: ${r.error.msg}\n`);
-          }
-        }
         if (flat.length === 0) return;
         const header = [...(across ? ["Revision"] : []), "Path", ...keys];
         const rows = flat.map(([rev, path, values]) => [
@@ -335,13 +326,14 @@ export function metricsCommand(): Command {
         new Option("--precision <n>", "digits after the point for floats").default(5).argParser(Number),
       )
       .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { precision: number }) => {
-        const warnings = warningCollector();
+        let errored: string[] = [];
         const diff = await metricsDiff(await openPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
           ...(opts.targets !== undefined ? { targets: opts.targets, cwd: process.cwd() } : {}),
-          onWarning: warnings.onWarning,
+          onWarning: warn,
+          onErroredRevisions: (revisions) => (errored = revisions),
         });
-        reportFailedRevisions("metrics", warnings.failed);
+        reportFailedRevisions("metrics", errored);
         printDiff(diff, ["Path", "Metric", a, b ?? "workspace", "Change"], opts, (d) =>
           changeRows(d, true, opts.precision),
         );

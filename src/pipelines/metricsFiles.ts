@@ -14,6 +14,7 @@ import {
   assertRevision,
   filesUnderAtRevision,
   isGitRepoWithoutCommits,
+  revisionLabel,
   type Revision,
 } from "./revisionFiles.js";
 import { activeBranch, revisionsIn, type RevisionScope } from "./revisionSets.js";
@@ -267,6 +268,11 @@ export async function metricsDiff(
     all?: boolean;
     /** dvc's warning for a revision whose pipeline could not be loaded, and that revision's label. */
     onWarning?: (message: string, revision: string) => void;
+    /**
+     * The labels of the revisions (old, then new) whose pipeline or any metrics file could not be loaded, which
+     * dvc names in its closing line; called once, only when there are some.
+     */
+    onErroredRevisions?: (revisions: string[]) => void;
   } = {},
 ): Promise<MetricsDiff> {
   const a = revA ?? "HEAD";
@@ -274,7 +280,11 @@ export async function metricsDiff(
   await assertRevision(root, a);
   if (revB !== undefined) await assertRevision(root, revB);
   const result: MetricsDiff = {};
-  const onWarning = options.onWarning ?? (() => undefined);
+  const errored = new Set<string>();
+  const onWarning = (message: string, revision: string): void => {
+    errored.add(revision);
+    options.onWarning?.(message, revision);
+  };
   // A revision whose pipeline cannot be read has no metrics, as in dvc (with a warning).
   const pipelineA = (await readPipelinesOrWarn(root, a, "metrics", onWarning)) ?? undefined;
   const pipelineB = (await readPipelinesOrWarn(root, revB, "metrics", onWarning)) ?? undefined;
@@ -296,7 +306,9 @@ export async function metricsDiff(
   ): Promise<MetricsData> => {
     if (!paths.has(path)) return {};
     const read = await readMetrics(files, pipeline, path, rev, cwd);
-    return "data" in read ? read.data : {};
+    if ("data" in read) return read.data;
+    errored.add(revisionLabel(rev));
+    return {};
   };
   try {
     for (const path of new Set([...pathsB, ...pathsA])) {
@@ -311,5 +323,8 @@ export async function metricsDiff(
   } finally {
     files.close();
   }
+  // dvc keys its errors by revision, old then new, so one revision given twice is named once.
+  const labels = [...new Set([revisionLabel(a), revisionLabel(revB)])].filter((label) => errored.has(label));
+  if (labels.length > 0) options.onErroredRevisions?.(labels);
   return result;
 }
