@@ -57,6 +57,22 @@ describe.each(metadataBackends())("searchExperiments on $name", (backend) => {
     await expect(ids({ filter: "name IS NULL" })).rejects.toThrow(/only supported for tags/);
   });
 
+  // MLflow 3.17.2 (curl against `mlflow server`): quoted ids compared as integers, = != IN NOT IN only.
+  it("filters on experiment_id as MLflow 3.17 does", async () => {
+    expect(await ids({ filter: "experiment_id = '2'" })).toEqual([2]);
+    expect(await ids({ filter: "experiment_id = '02'" })).toEqual([2]);
+    expect(await ids({ filter: "experiment_id IN ('1', '3')" })).toEqual([3, 1]);
+    expect(await ids({ filter: "experiment_id NOT IN ('1') AND experiment_id != '3'" })).toEqual([2]);
+    expect(await ids({ filter: "experiment_id = '99999999999999999999'" })).toEqual([]);
+    await expect(ids({ filter: "experiment_id = 'abc'" })).rejects.toThrow(
+      "Invalid experiment ID 'abc'. Experiment ID must be a valid integer.",
+    );
+    await expect(ids({ filter: "experiment_id IN ('1', 'x')" })).rejects.toThrow(/Invalid experiment ID 'x'/);
+    await expect(ids({ filter: "experiment_id LIKE '1'" })).rejects.toThrow(/Invalid comparator/);
+    await expect(ids({ filter: "experiment_id > '1'" })).rejects.toThrow(/Invalid comparator/);
+    await expect(ids({ filter: "experiment_id = 1" })).rejects.toThrow(/quoted string/);
+  });
+
   it("orders by the allowed keys with experiment_id as tiebreak", async () => {
     expect(await ids({ order_by: ["name"] })).toEqual([1, 2, 3]);
     expect(await ids({ order_by: ["creation_time ASC"] })).toEqual([1, 2, 3]);

@@ -1,7 +1,7 @@
 /**
- * experiments/search in SQL (`sqlalchemy_store.search_experiments`): filter on name, creation_time,
- * last_update_time and tags, order by name, experiment_id, creation_time or last_update_time with
- * experiment_id as the tiebreak, and fetch one row more than the page to know whether another page exists.
+ * experiments/search in SQL (`sqlalchemy_store.search_experiments`): filter on name, experiment_id,
+ * creation_time, last_update_time and tags, order by name, experiment_id, creation_time or last_update_time
+ * with experiment_id as the tiebreak, and fetch one row more than the page to know whether another page exists.
  * Returns ids only; the route loads full experiments with `readExperiments`.
  */
 import { sql, type RawBuilder, type SqlBool } from "kysely";
@@ -12,6 +12,7 @@ import { parseSearchFilter } from "./filterParser.js";
 import { assertSearchJoinLimit } from "./joinLimit.js";
 import { NULL_COMPARATORS } from "./filterSyntax.js";
 import {
+  LIST_COMPARATORS,
   NUMERIC_COMPARATORS,
   STRING_COMPARATORS,
   validateFilter,
@@ -21,6 +22,7 @@ import { parseOrderBy, type OrderBySchema } from "./orderBy.js";
 import { decodePageToken, encodePageToken } from "./pageToken.js";
 import { compareSql } from "./sqlComparison.js";
 import { lifecycleStagesFor } from "./viewType.js";
+import { parseExperimentId } from "../experimentStore.js";
 
 export const SEARCH_EXPERIMENTS_MAX_RESULTS_DEFAULT = 1000;
 export const SEARCH_EXPERIMENTS_MAX_RESULTS_THRESHOLD = 50_000;
@@ -41,6 +43,8 @@ export interface SearchExperimentsResult {
 export const EXPERIMENT_FILTER_SCHEMA: FilterSchema = {
   attribute: {
     name: { valueType: "string", comparators: STRING_COMPARATORS },
+    // MLflow 3.17: a quoted id, or a list of them, compared as integers; no LIKE or ordering on ids.
+    experiment_id: { valueType: "string", comparators: ["=", "!=", ...LIST_COMPARATORS] },
     creation_time: { valueType: "number", comparators: NUMERIC_COMPARATORS },
     last_update_time: { valueType: "number", comparators: NUMERIC_COMPARATORS },
   },
@@ -88,6 +92,10 @@ export async function searchExperiments(
       joins.push(sql`inner join experiment_tags as ${sql.id(alias)}
         on ${sql.ref(`${alias}.experiment_id`)} = e.experiment_id and ${sql.ref(`${alias}.key`)} = ${clause.key}
         and ${compareSql(meta.dialect, sql.ref(`${alias}.value`), clause.comparator, clause.value)}`);
+    } else if (clause.key === "experiment_id") {
+      conditions.push(
+        compareSql(meta.dialect, sql.ref("e.experiment_id"), clause.comparator, experimentIds(clause.value)),
+      );
     } else {
       if (typeof clause.value === "number" && !Number.isSafeInteger(clause.value)) {
         throw invalidParameter(
@@ -113,6 +121,12 @@ export async function searchExperiments(
   const ids = result.rows.map((row) => Number(row.experiment_id));
   if (ids.length <= maxResults) return { experimentIds: ids };
   return { experimentIds: ids.slice(0, maxResults), nextPageToken: encodePageToken(offset + maxResults) };
+}
+
+/** Ids as integers, as MLflow binds them; an id beyond any this store hands out becomes -1, which names none. */
+function experimentIds(value: string | number | readonly string[]): number | number[] {
+  const toId = (text: string | number) => parseExperimentId(text) ?? -1;
+  return typeof value === "object" ? value.map(toId) : toId(value);
 }
 
 function validateMaxResults(maxResults: number | undefined): number {
