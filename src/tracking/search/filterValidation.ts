@@ -44,11 +44,7 @@ export function validateFilter(clauses: readonly FilterClause[], schema: FilterS
     const rule = ruleFor(clause, schema);
     const name = ENTITY_NAMES[clause.type];
     if (!rule.comparators.includes(clause.comparator)) {
-      if (NULL_COMPARATORS.includes(clause.comparator)) {
-        throw invalidParameter(
-          `IS NULL / IS NOT NULL is only supported for tags and params, not for '${name}' '${clause.key}'`,
-        );
-      }
+      if (NULL_COMPARATORS.includes(clause.comparator)) throw nullComparatorRefused(clause, schema);
       throw invalidParameter(
         `Invalid comparator '${clause.comparator}' for ${name} '${clause.key}'; ` +
           `valid comparators are '${rule.comparators.join("', '")}'`,
@@ -71,6 +67,26 @@ export function validateFilter(clauses: readonly FilterClause[], schema: FilterS
     }
     return { ...clause, key: rule.canonicalKey ?? clause.key };
   });
+}
+
+/**
+ * Names the entities that do take IS NULL in this search, as MLflow's messages do for runs ("tags and params")
+ * and experiments ("tags"); registry searches take it nowhere, where MLflow 3.17.2 answers a 500.
+ */
+function nullComparatorRefused(clause: FilterClause, schema: FilterSchema) {
+  const takers = (["tag", "parameter"] as const).filter((type) =>
+    schema[type]?.comparators.some((c) => NULL_COMPARATORS.includes(c)),
+  );
+  const name = ENTITY_NAMES[clause.type];
+  if (takers.length === 0) {
+    return invalidParameter(
+      `IS NULL / IS NOT NULL is not supported in this search (${name} '${clause.key}')`,
+    );
+  }
+  const plural = takers.map((type) => (type === "tag" ? "tags" : "params")).join(" and ");
+  return invalidParameter(
+    `IS NULL / IS NOT NULL is only supported for ${plural}, not for '${name}' '${clause.key}'`,
+  );
 }
 
 function ruleFor(clause: FilterClause, schema: FilterSchema): KeyRule {

@@ -54,7 +54,9 @@ describe.each(metadataBackends())("searchExperiments on $name", (backend) => {
     // MLflow 3.17.2 accepts IS NULL / IS NOT NULL on experiment tags.
     expect(await ids({ filter: "tags.team IS NULL" })).toEqual([3]);
     expect(await ids({ filter: "tags.team IS NOT NULL AND name != 'beta'" })).toEqual([1]);
-    await expect(ids({ filter: "name IS NULL" })).rejects.toThrow(/only supported for tags/);
+    await expect(ids({ filter: "name IS NULL" })).rejects.toThrow(
+      "IS NULL / IS NOT NULL is only supported for tags, not for 'attribute' 'name'",
+    );
   });
 
   // MLflow 3.17.2 (curl against `mlflow server`): quoted ids compared as integers, = != IN NOT IN only.
