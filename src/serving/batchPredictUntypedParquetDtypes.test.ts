@@ -5,7 +5,8 @@
  * mlflow: the model describes every cell it is given (dtype and repr), and FlowOps' answers must equal
  * `model.predict(pandas.read_parquet(path))`.
  * Also: FLOAT16 came as float64 (read_parquet: float16), and an integer column with a null in one part of the
- * file only was float64 in that part alone (read_parquet: float64 in every row, as the footer's counts tell).
+ * file only was float64 in that part alone (read_parquet: float64 in every row, as the footer's counts tell),
+ * and a BOOLEAN column with a null in one part only was bool in the other parts (read_parquet: object in all).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -141,6 +142,27 @@ describe("batchPredict for a model without a signature, Parquet numeric dtypes, 
     ]);
   });
 
+  it("makes a BOOLEAN column object in every part where the footer counts a null in one part only", async () => {
+    const input = join(dir(), "flags.parquet");
+    const element: SchemaElement = { name: "b", repetition_type: "OPTIONAL", type: "BOOLEAN" };
+    const writer = new ParquetTableWriter(input, ["b"]);
+    // Two row groups, the null in the second only.
+    await writer.write({ b: new StoredParquetColumn(element, [true, false]) });
+    await writer.write({ b: new StoredParquetColumn(element, [false, null]) });
+    await writer.close();
+    const calls: Tensor[][] = [];
+    await batchPredict(recordingModel(calls), {
+      input: openTable(input),
+      output: `${input}.out.csv`,
+      batchSize: 2,
+      partRows: 2,
+    });
+    expect(calls.map(([t]) => [t?.pandasDtype, t?.jsonData])).toEqual([
+      [{ kind: "object" }, [true, false]],
+      [{ kind: "object" }, [false, null]],
+    ]);
+  });
+
   it("hands a FLOAT16 column as FP16 bits, kept", async () => {
     const input = join(dir(), "half.parquet");
     const element: SchemaElement = {
@@ -204,6 +226,21 @@ pq.write_table(pa.table({
 );
 
 /**
+ * BOOLEAN columns over two parts: "b" holds its null in the second part only, "b0" in the first only, "bn" none.
+ * read_parquet makes "b" and "b0" object (True, False, None) in every row and keeps "bn" bool.
+ */
+const BOOL_PARTS_PARQUET = `
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+n = 65540
+pq.write_table(pa.table({
+    "b": pa.array([None if r == n - 1 else r % 3 == 0 for r in range(n)], pa.bool_()),
+    "b0": pa.array([None if r == 0 else r % 2 == 0 for r in range(n)], pa.bool_()),
+    "bn": pa.array([r % 2 == 0 for r in range(n)], pa.bool_()),
+}), sys.argv[1], row_group_size=30000)
+`;
+
+/**
  * Per row: every column's dtype, then the row's values as Python holds them. Cheap per row, unlike iloc, so a
  * file of more rows than one part is answered in seconds.
  */
@@ -252,24 +289,40 @@ describe.skipIf(WITHOUT_MLFLOW_PYTHON)(
       await model?.close();
       if (dir !== "") await rm(dir, { recursive: true, force: true });
     });
+    /** The model's answers through `flowops predict` and to read_parquet, for the file `script` writes. */
+    const partsAnswers = async (name: string, script: string): Promise<[string[], string[]]> => {
+      const input = join(dir, `${name}.parquet`);
+      execFileSync(python(), ["-c", script, input], { stdio: ["ignore", "ignore", "pipe"] });
+      const output = join(dir, `${name}.out.jsonl`);
+      await batchPredict(model as PythonLoadedModel, { input: openTable(input), output, batchSize: 8192 });
+      const lines = (await readFile(output, "utf8")).trimEnd().split("\n");
+      const answers = lines.map((line) => (JSON.parse(line) as { predictions: string }).predictions);
+      const expected = JSON.parse(
+        execFileSync(python(), ["-c", PANDAS_PREDICT, join(dir, "model"), input], {
+          maxBuffer: 1 << 28,
+        }).toString("utf8"),
+      ) as string[];
+      return [answers, expected];
+    };
 
     it(
       "decides integer columns on the whole file, keeps REQUIRED and null-free ones and FLOAT16, in every part",
       async () => {
-        const input = join(dir, "parts.parquet");
-        execFileSync(python(), ["-c", PARTS_PARQUET, input], { stdio: ["ignore", "ignore", "pipe"] });
-        const output = join(dir, "parts.out.jsonl");
-        await batchPredict(model as PythonLoadedModel, { input: openTable(input), output, batchSize: 8192 });
-        const lines = (await readFile(output, "utf8")).trimEnd().split("\n");
-        const answers = lines.map((line) => (JSON.parse(line) as { predictions: string }).predictions);
-        const expected = JSON.parse(
-          execFileSync(python(), ["-c", PANDAS_PREDICT, join(dir, "model"), input], {
-            maxBuffer: 1 << 28,
-          }).toString("utf8"),
-        ) as string[];
+        const [answers, expected] = await partsAnswers("parts", PARTS_PARQUET);
         expect(answers.length).toBe(65540);
         // Rows of both parts (65,536 rows each), the nulls' rows included; then all of them.
         for (const row of [0, 3, 65535, 65536, 65539]) expect(answers[row]).toBe(expected[row]);
+        expect(answers.join("\n") === expected.join("\n")).toBe(true);
+      },
+      PYTHON_TIMEOUT_MS,
+    );
+
+    it(
+      "makes a BOOLEAN column with a null in one part object (True, False, None) in every part",
+      async () => {
+        const [answers, expected] = await partsAnswers("flags", BOOL_PARTS_PARQUET);
+        expect(answers.length).toBe(65540);
+        for (const row of [0, 1, 65535, 65536, 65539]) expect(answers[row]).toBe(expected[row]);
         expect(answers.join("\n") === expected.join("\n")).toBe(true);
       },
       PYTHON_TIMEOUT_MS,

@@ -190,6 +190,41 @@ function markBigIntegers(text: string, marker: string, nonFinite = false): strin
   return copied === 0 ? text : out + text.slice(copied);
 }
 
+/** Integer literals of 19 digits or more, where the first outside pandas.read_json's range can start. */
+const INT64_DIGITS = /\d{19}/;
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * The first integer literal of the JSON text, outside its strings and nested or not, below -2^63 or beyond
+ * 2^64 - 1: pandas' JSON parser (ujson) refuses such a text ("Value is too big!", "Value is too small"), where
+ * `JSON.parse` reads it. Text without a run of 19 digits is answered by that test alone.
+ */
+export function integerBeyondPandasJson(text: string): bigint | undefined {
+  if (!INT64_DIGITS.test(text)) return undefined;
+  let i = 0;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === 34 /* " */) {
+      i = endOfString(text, i);
+      continue;
+    }
+    if (code === 45 /* - */ || (code >= 48 && code <= 57)) {
+      const start = i;
+      i++;
+      while (i < text.length && isNumberChar(text.charCodeAt(i))) i++;
+      const literal = text.slice(start, i);
+      if (/^-?\d{19,}$/.test(literal)) {
+        const value = BigInt(literal);
+        if (value < INT64_MIN || value > UINT64_MAX) return value;
+      }
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}
+
 /** The index just past the string that opens at `start`, skipping escaped quotes. */
 function endOfString(text: string, start: number): number {
   let i = start + 1;

@@ -3,7 +3,8 @@
  * kind comes, and a column of numbers that are not all safe integers is handed out as that array, which moves to
  * the caller's thread without a copy and is what pandas reads (float64). Any other column is handed out as
  * cells: integers among them may make an int64 column downstream (pandasJsonColumn), nulls stay nulls, and a
- * big integer (a BigInt, from jsonBigIntegers.ts) makes the column int64 when all of it fits.
+ * big integer (a BigInt, from jsonBigIntegers.ts) makes the column int64 when all of it fits, uint64 when all of
+ * it is whole and none negative.
  *
  * Each number's text as the text writers write it is kept too (NumberText), so that they copy it instead of
  * formatting every number again, which was most of the time spent writing a JSON Lines or CSV file of numbers.
@@ -20,6 +21,7 @@ export type ReadCell = CellValue | bigint;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /**
  * The bytes a chunk's number text lies in, shared by its columns: the lines the reader read, copied a block at
@@ -200,12 +202,20 @@ function grownInt32(values: Int32Array): Int32Array<ArrayBuffer> {
 
 /**
  * A chunk's column that holds a big integer: int64 when all its cells are integers within int64 (as pandas
- * reads it); otherwise numbers, as pandas' float64 for a column with gaps or fractions holds them too.
+ * reads it), uint64 when they are integers within uint64, none negative (read_json's uint64, whose values beyond
+ * 2^63 a double would round); otherwise numbers, as pandas' float64 for a column with gaps or fractions holds
+ * them too.
  */
 function bigIntegerColumn(cells: readonly ReadCell[]): ColumnValues {
   const fits = cells.every((cell) =>
     typeof cell === "bigint" ? cell >= INT64_MIN && cell <= INT64_MAX : Number.isSafeInteger(cell),
   );
   if (fits) return BigInt64Array.from(cells, (cell) => BigInt(cell as number | bigint));
+  const unsigned = cells.every((cell) =>
+    typeof cell === "bigint"
+      ? cell >= 0n && cell <= UINT64_MAX
+      : Number.isSafeInteger(cell) && (cell as number) >= 0,
+  );
+  if (unsigned) return BigUint64Array.from(cells, (cell) => BigInt(cell as number | bigint));
   return cells.map((cell) => (typeof cell === "bigint" ? Number(cell) : cell));
 }

@@ -8,12 +8,19 @@
  *
  * The values are the JSON Lines reader's (jsonlReader.ts): the first line's keys are the columns, a missing key
  * is null, nested values are their JSON text, integers beyond 2^53 exact. A line the reader would refuse (not
- * JSON, not an object, not UTF-8) is skipped here; the reader reports it when it gets there. The decision is a
+ * JSON, not an object, not UTF-8) is skipped here; the reader reports it when it gets there. A line holding an
+ * integer below -2^63 or beyond 2^64 - 1, which the reader takes but read_json refuses the file for, is refused
+ * here: no frame of pandas' to follow. The decision is a
  * function of the file alone, so a resumed run decides as the interrupted one did.
  */
 import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
 import { floatLiteralKeys } from "./jsonFloatLiterals.js";
-import { mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
+import { FlowOpsError } from "../errors.js";
+import {
+  integerBeyondPandasJson,
+  mayHoldBigIntegers,
+  parseJsonKeepingBigIntegers,
+} from "./jsonBigIntegers.js";
 import { jsonlReaderCell } from "./jsonlReader.js";
 import { decodeLine, lineBytesBlocks } from "./lineBytesStream.js";
 import { PandasJsonProfile, type PandasJsonType } from "./pandasJsonCells.js";
@@ -59,6 +66,8 @@ class ColumnTypesPass {
     if (source === undefined || source.trim() === "") return;
     const value = parsedObject(source);
     if (value !== undefined) {
+      const beyond = mayHoldBigIntegers(source) ? integerBeyondPandasJson(source) : undefined;
+      if (beyond !== undefined) throw integerBeyondError(this.row + 1, beyond);
       if (this.header === undefined) this.start(Object.keys(value));
       this.parsed(value, source);
     }
@@ -115,6 +124,15 @@ class ColumnTypesPass {
       }
     }
   }
+}
+
+function integerBeyondError(row: number, value: bigint): FlowOpsError {
+  return new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `row ${row}: integer ${value} is beyond -2^63 to 2^64 - 1, and pandas.read_json refuses the file for it ` +
+      `("Value is too big!"), so a model without a signature has no frame to get; write it as text or a float, ` +
+      `or log the model with a signature`,
+  );
 }
 
 function parsedObject(source: string): Record<string, unknown> | undefined {

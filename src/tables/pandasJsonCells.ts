@@ -3,8 +3,9 @@
  * without a signature, which gets the frame pandas read. Only a column of booleans alone is kept as it is;
  * every other column pandas first tries as float64, each value as Python's `float()` takes it (null NaN, true
  * 1.0, "1.5" 1.5), and where that works, as int64 when every value is an integer within int64 (true 1, "2" 2)
- * and none is missing. A column with any value that is no number (`"x"`, `""`, `"0x10"`) stays as it is: text,
- * or an object column of mixed values. So `"1.5"` is 1.5 and `[true, null]` is [1.0, NaN], where pandas'
+ * and none is missing, as uint64 when they are whole-number literals, none negative, some beyond int64 (up to
+ * 2^64 - 1, beyond which read_json refuses the file: jsonlColumnTypes.ts). A column with any value that is no
+ * number (`"x"`, `""`, `"0x10"`) stays as it is: text, or an object column of mixed values. So `"1.5"` is 1.5 and `[true, null]` is [1.0, NaN], where pandas'
  * DataFrame constructor (MLflow's JSON requests) keeps both as they are.
  *
  * A column kept as it is says its dtype (str, or object where it mixes kinds), which a batch of its rows alone
@@ -27,17 +28,19 @@ import type { CellValue } from "./tableChunk.js";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 /** 2^63: the first double beyond int64, which `astype("int64")` cannot hold. */
 const INT64_LIMIT = 9223372036854775808;
 
 /**
- * The dtype read_json gives a column on all its values: its booleans kept (bool), int64, float64, kept as they
- * are (str or object), or datetime64. An object column's `wholeFloats` are the file's rows (from 0) whose number
+ * The dtype read_json gives a column on all its values: its booleans kept (bool), int64, uint64, float64, kept
+ * as they are (str or object), or datetime64. An object column's `wholeFloats` are the file's rows (from 0) whose number
  * the file wrote as a float (1.0, 1e3): Python holds those as floats, where JSON's value is just 1.
  */
 export type PandasJsonType =
   | { kind: "bool" }
   | { kind: "int64" }
+  | { kind: "uint64" }
   | { kind: "float64" }
   | { kind: "kept"; dtype: "str" | "object"; wholeFloats?: FileRowSet | undefined }
   | { kind: "dates"; dates: PandasDateType };
@@ -73,6 +76,11 @@ export function pandasJsonCells(
       };
     case "int64":
       return { values: cells.map(integerValue), float: false };
+    case "uint64": {
+      // The numpy array keeps the dtype, which a batch of small values alone would make int64.
+      const values = BigUint64Array.from(cells, (cell) => BigInt(cell as number | bigint));
+      return { values: Array.from(values), float: false, numpy: { dtype: "uint64", values } };
+    }
     case "float64":
       return { values: cells.map(floatValue), float: true };
   }
@@ -92,6 +100,13 @@ export class PandasJsonProfile {
   private nonText = false;
   /** Every value is an integer within int64 (booleans 0 and 1, integer text) and none is missing. */
   private integral = true;
+  /** Some value is an integer beyond int64 (a BigInt). */
+  private beyondInt64 = false;
+  /**
+   * Every value is a whole number within uint64, none negative (-0 is 0) and none text, boolean or missing; with
+   * one beyond int64 and none written as a float, read_json makes the column uint64.
+   */
+  private unsigned = true;
   private wholeFloats: FileRowSet | undefined;
 
   constructor(private readonly name: string) {
@@ -106,22 +121,28 @@ export class PandasJsonProfile {
       this.booleansOnly = false;
       this.nonText = true;
       if (cell < INT64_MIN || cell > INT64_MAX) this.integral = false;
+      if (cell > INT64_MAX) this.beyondInt64 = true;
+      if (cell < 0n || cell > UINT64_MAX) this.unsigned = false;
       return;
     }
     if (typeof cell === "boolean") {
       this.nonText = true;
+      this.unsigned = false;
       return;
     }
     this.booleansOnly = false;
     if (cell === null) {
       this.integral = false;
+      this.unsigned = false;
       return;
     }
     if (typeof cell === "number") {
       this.nonText = true;
       if (!Number.isInteger(cell) || Math.abs(cell) >= INT64_LIMIT) this.integral = false;
+      if (!Number.isInteger(cell) || cell < 0 || cell >= INT64_LIMIT) this.unsigned = false;
       return;
     }
+    this.unsigned = false;
     if (this.unfloatable) return;
     if (pythonFloat(cell) === undefined) {
       this.unfloatable = true;
@@ -148,6 +169,7 @@ export class PandasJsonProfile {
         ? { kind: "kept", dtype: "object", wholeFloats: this.wholeFloats }
         : { kind: "kept", dtype: "str" };
     }
+    if (this.beyondInt64 && this.unsigned && this.wholeFloats === undefined) return { kind: "uint64" };
     return { kind: this.integral ? "int64" : "float64" };
   }
 }

@@ -11,7 +11,7 @@
  * which `float` says where the values alone could not: whole values of a float64 column are floats.
  */
 import { FlowOpsError } from "../errors.js";
-import { parquetNumpyColumn, type NumpyColumn } from "./parquetNumpyColumn.js";
+import { parquetNumpyColumn, type NumericElement, type NumpyColumn } from "./parquetNumpyColumn.js";
 import { hasStoredColumns } from "./parquetStoredColumns.js";
 import { hasPandasText } from "./parquetStoredText.js";
 import type { PandasColumnDtype } from "./pandasColumnDtype.js";
@@ -67,6 +67,11 @@ function pandasParquetCells(chunk: TableChunk, name: string): PandasCells {
   if (stored?.element.converted_type === "UTF8") {
     // read_parquet makes a text column pandas' str on the whole file: a batch of nulls only is str NaN too.
     return { values: chunk.column(name), float: false, dtype: { kind: "str" } };
+  }
+  if (stored?.element.type === "BOOLEAN" && (stored.element as NumericElement).nullsInFile === true) {
+    // read_parquet makes a boolean column with a null anywhere in the file object (True, False, None) in every
+    // row, where a part without one would be bool from its own values.
+    return { values: chunk.column(name), float: false, dtype: { kind: "object" } };
   }
   // Dates, times and decimals keep the cells the chunk gives them; nested and binary columns are not stored.
   if (stored !== undefined && !hasPandasText(stored.element)) {

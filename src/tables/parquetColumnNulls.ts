@@ -1,8 +1,9 @@
 /**
  * Whether a flat Parquet column holds a null anywhere in its file, from the footer alone: a REQUIRED column
  * cannot, and an OPTIONAL one does when a row group's statistics count one. pandas.read_parquet types an
- * integer column float64 when the file holds a null in it, while the reader here hands out the file in parts,
- * each of which would decide on its own rows (parquetNumpyColumn.ts reads the answer).
+ * integer column float64, and a boolean one object, when the file holds a null in it, while the reader here
+ * hands out the file in parts, each of which would decide on its own rows (parquetNumpyColumn.ts and
+ * pandasReadCells.ts read the answer).
  *
  * Statistics are optional in Parquet. Where a row group's lack a null count and none of the others counts a
  * null, the answer is "unknown": the parts then decide on their own rows, which is read_parquet's answer for a

@@ -55,7 +55,7 @@ export interface NumericElement {
   repetition_type?: string | undefined;
   /**
    * FlowOps' own, never written: the file's footer counts a null in this column somewhere (not necessarily in
-   * the part at hand), so read_parquet makes an integer column float64 in every part.
+   * the part at hand), so read_parquet makes an integer column float64, and a BOOLEAN one object, in every part.
    */
   nullsInFile?: boolean | undefined;
 }

@@ -298,8 +298,9 @@ export class ParquetTableSource implements TableSource {
 }
 
 /**
- * A stored integer column's element marked where the footer counts a null in it, so that every part of it is
- * float64 to a model without a signature, as read_parquet types the whole file (parquetColumnNulls.ts).
+ * A stored integer or BOOLEAN column's element marked where the footer counts a null in it, so that every part
+ * of it is float64 (integers) or object (booleans) to a model without a signature, as read_parquet types the
+ * whole file (parquetColumnNulls.ts).
  */
 function withNullsInFile(
   metadata: FileMetaData,
@@ -307,8 +308,8 @@ function withNullsInFile(
   element: SchemaElement,
 ): SchemaElement {
   const dtype = parquetNumpyDtype(element);
-  if (dtype === undefined || dtype.startsWith("float") || columnNullsInFile(metadata, field) !== true)
-    return element;
+  const decidedOnFile = element.type === "BOOLEAN" || (dtype !== undefined && !dtype.startsWith("float"));
+  if (!decidedOnFile || columnNullsInFile(metadata, field) !== true) return element;
   const marked: SchemaElement & Pick<NumericElement, "nullsInFile"> = { ...element, nullsInFile: true };
   return marked;
 }
