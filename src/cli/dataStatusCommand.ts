@@ -8,6 +8,7 @@ import { withDataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
 import { printDvcJson } from "./output.js";
 import { positiveInteger } from "./numberOptions.js";
+import { warnUnversioned } from "./unversionedOutsWarning.js";
 
 interface StatusFlags {
   json?: boolean;
@@ -69,14 +70,18 @@ export function statusCommand(): Command {
       await withDataRepo(process.cwd(), async (repo) => {
         if (opts.cloud || opts.remote !== undefined) {
           const { cloudStatus, formatCloudStatus } = await import("../data/cloudStatus.js");
+          const history = {
+            allBranches: opts.allBranches === true,
+            allTags: opts.allTags === true,
+            allCommits: opts.allCommits === true,
+          };
+          // dvc warns while it collects, before it opens the remote; targets narrow what it collects, and
+          // those are not narrowed here, so the warning is given only for the whole project.
+          if (targets.length === 0 && !opts.quiet) await warnUnversioned(repo, history, true);
           const status = await cloudStatus(repo, targets, {
             ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
             ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
-            history: {
-              allBranches: opts.allBranches === true,
-              allTags: opts.allTags === true,
-              allCommits: opts.allCommits === true,
-            },
+            history,
           });
           if (status.unknownDirs.length > 0 && !opts.quiet) {
             process.stderr.write(

@@ -207,7 +207,7 @@ async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History
 }
 
 /** The commits a scope names, each once, in dvc's order (revs, then branches or all, tags, date, experiments). */
-async function scopeCommits(root: string, scope: HistoryScope): Promise<string[]> {
+export async function scopeCommits(root: string, scope: HistoryScope): Promise<string[]> {
   const lines = (text: string): string[] => text.split("\n").filter((line) => line !== "");
   const num = scope.num ?? 1;
   const firstParents = async (rev: string): Promise<string[]> =>

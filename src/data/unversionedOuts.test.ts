@@ -1,0 +1,72 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { missingVersionInfoWarning, unversionedOuts } from "./unversionedOuts.js";
+
+const PIPELINE = `stages:
+  s:
+    cmd: echo
+    outs:
+    - out.txt
+    - locked.txt
+    - nc.txt:
+        cache: false
+    - np.txt:
+        push: false
+`;
+const LOCK = `schema: '2.0'
+stages:
+  s:
+    cmd: echo
+    outs:
+    - path: locked.txt
+      hash: md5
+      md5: 0cc175b9c0f1b6a831c399e269772661
+      size: 1
+`;
+
+function project(): string {
+  const root = mkdtempSync(join(tmpdir(), "flowops-unversioned-"));
+  mkdirSync(join(root, ".dvc"));
+  writeFileSync(join(root, "dvc.yaml"), PIPELINE);
+  writeFileSync(join(root, "dvc.lock"), LOCK);
+  writeFileSync(join(root, "out.txt"), "hi");
+  return root;
+}
+
+describe("unversionedOuts", () => {
+  it("lists the declared cached outs the lock has no hash for, push: false ones only outside a push", async () => {
+    const root = project();
+    const listed = await unversionedOuts({ root });
+    expect(listed.map((out) => [out.path, out.exists])).toEqual([
+      ["out.txt", true],
+      ["np.txt", false],
+    ]);
+    expect((await unversionedOuts({ root }, { push: true })).map((out) => out.path)).toEqual(["out.txt"]);
+  });
+
+  it("words the warning as dvc, with the commit hint for an out that exists", async () => {
+    const root = project();
+    const [out] = await unversionedOuts({ root });
+    expect(missingVersionInfoWarning(out!, root, root)).toBe(
+      "WARNING: Output 'out.txt'(stage: 's') is missing version info. Cache for it will not be collected. " +
+        "Use `dvc repro` to get your pipeline up to date.\n" +
+        "You can also use `dvc commit s` to associate existing 'out.txt' with stage: 's'.",
+    );
+  });
+
+  it("names a stage at a commit by its dvc.yaml seen from the cwd, as if the commit were at /", () => {
+    const out = {
+      revision: "a".repeat(40),
+      path: "sub/x.txt",
+      pipelineDir: "sub",
+      stage: "t",
+      exists: false,
+    };
+    expect(missingVersionInfoWarning(out, "/r/repo", "/r/repo/sub")).toBe(
+      "WARNING: Output 'x.txt'(stage: '../../../sub/dvc.yaml:t') is missing version info. " +
+        "Cache for it will not be collected. Use `dvc repro` to get your pipeline up to date.",
+    );
+  });
+});
