@@ -44,6 +44,18 @@ describe("lockOuts and the dvc.yaml beside each lock", () => {
     expect(outs.map((out) => [out.stage, out.path])).toEqual([["prep", "kept.csv"]]);
   });
 
+  // Regression: a stage below the root writing `../top.txt` (inside the repository) failed gc, status -c and
+  // checkout as "outside the repository"; dvc 3.67.1 tracks it (gc -w keeps it, checkout restores it).
+  it("reads a cached out a stage below the root writes beside its folder", async () => {
+    write("sub/dvc.yaml", pipeline("s", "../top.txt"));
+    write("sub/dvc.lock", lock("s", "../top.txt", "a".repeat(32)));
+    write("sub/deep/dvc.yaml", "stages:\n  t:\n    cmd: make\n    outs:\n    - ../../outside.txt\n");
+    const outs = await lockOuts({ root });
+    expect(outs.map((out) => [out.stage, out.path])).toEqual([["sub/dvc.yaml:s", "top.txt"]]);
+    write("sub/deep/dvc.yaml", "stages:\n  t:\n    cmd: make\n    outs:\n    - ../../../outside.txt\n");
+    await expect(lockOuts({ root })).rejects.toThrow(/is outside the repository/);
+  });
+
   it("does not look for dvc.lock files inside a pipeline's outputs", async () => {
     write("dvc.yaml", pipeline("prep", "out"));
     write("dvc.lock", lock("prep", "out", `${"a".repeat(32)}.dir`));

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseLock } from "../pipelines/dvcLock.js";
-import { PIPELINE_FILE, readPipeline, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
+import { parsePipeline, PIPELINE_FILE, type Stage, type StageOut } from "../pipelines/dvcYaml.js";
 import {
   fileIsGitIgnored,
   gitAwareWalk,
@@ -17,6 +17,7 @@ import { dvcFileSyntaxError } from "./dvcFileErrors.js";
 import { isOid, type Oid } from "./hashInfo.js";
 import { relPosix } from "./repoPosixPath.js";
 import type { TrackedOut } from "./usedObjects.js";
+import { readUtf8File } from "./utf8Text.js";
 import { readYamlFile } from "./yamlFile.js";
 
 /**
@@ -37,7 +38,9 @@ export async function lockOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
         if (ignoredLock !== undefined) throw fileIsGitIgnored(ignoredLock);
         // dvc's index loads every dvc.yaml, so one that does not load stops checkout, push and gc even when
         // it has no lock yet (a lock's own dvc.yaml is read with it, in outsOfLock).
-        if (!existsSync(join(dirname(lockPath), LOCK_FILE_NAME))) await readPipeline(dirname(lockPath));
+        if (!existsSync(join(dirname(lockPath), LOCK_FILE_NAME))) {
+          await readStagesAgainstRoot(dirname(lockPath), repo.root);
+        }
         return [];
       }
       const outs = await outsOfLock(repo.root, lockPath);
@@ -50,11 +53,18 @@ export async function lockOuts(repo: WalkedRepo): Promise<TrackedOut[]> {
 
 const LOCK_FILE_NAME = "dvc.lock";
 
+/** The stages of `<dir>/dvc.yaml`, their outs resolved against the repository root it belongs to. */
+async function readStagesAgainstRoot(dir: string, root: string): Promise<Stage[]> {
+  const file = join(dir, PIPELINE_FILE);
+  return (await parsePipeline(dir, file, await readUtf8File(file), root)).stages;
+}
+
 async function outsOfLock(root: string, lockPath: string): Promise<TrackedOut[]> {
   const dir = dirname(lockPath);
   const relDir = relPosix(root, dir);
-  const stages = existsSync(join(dir, "dvc.yaml")) ? (await readPipeline(dir)).stages : [];
-  const byName = new Map(stages.map((stage) => [stage.name, stage]));
+  // Read against the repository root: a stage below it may write a cached out beside its folder (`../x`).
+  const stages = existsSync(join(dir, "dvc.yaml")) ? await readStagesAgainstRoot(dir, root) : [];
+  const byName = new Map(stages.map((stage) => [stage.lockName, stage]));
   const outs: TrackedOut[] = [];
   const lock = await readYamlFile(lockPath).catch((error: unknown) => {
     throw dvcFileSyntaxError(error);
