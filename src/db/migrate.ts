@@ -16,6 +16,7 @@ import * as retraining from "./migrations/0007_retraining.js";
 import * as gateRecordsFollowVersions from "./migrations/0008_gate_records_follow_versions.js";
 import * as webhooks from "./migrations/0009_webhooks.js";
 import * as traces from "./migrations/0010_traces.js";
+import * as assessments from "./migrations/0011_assessments.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0008_gate_records_follow_versions": gateRecordsFollowVersions,
   "0009_webhooks": webhooks,
   "0010_traces": traces,
+  "0011_assessments": assessments,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -22,6 +22,7 @@ import type { ServerContext } from "../context.js";
 import { MLFLOW_API_PREFIXES, registerRpc } from "../rpc.js";
 import { int64, int64OrDefault, keyValue, list } from "../wire.js";
 import { protoEnum } from "./protoScalars.js";
+import { traceAssessmentRoutes } from "./traceAssessments.js";
 
 const V3_PREFIXES = ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"] as const;
 const BOTH_PREFIXES = [...MLFLOW_API_PREFIXES, ...V3_PREFIXES] as const;
@@ -218,6 +219,7 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
   });
 
   await traceV2Routes(app, ctx, store);
+  await traceAssessmentRoutes(app, ctx);
 }
 
 /** The 2.x client's flow: StartTrace, EndTrace, GetTraceInfo and SearchTraces, on the same rows. */

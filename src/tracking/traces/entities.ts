@@ -3,6 +3,7 @@
  * `TraceInfo` message (timestamps and durations as protobuf JSON strings, maps as objects) and the v2
  * `TraceInfo` the 2.x endpoints answer (epoch milliseconds, key/value lists, `status` for `state`).
  */
+import { toAssessmentWire, type Assessment } from "./assessmentEntities.js";
 import { formatProtoDuration, formatProtoTimestamp } from "./protoTime.js";
 
 export const TRACE_STATES = ["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"] as const;
@@ -30,6 +31,8 @@ export interface TraceInfo {
   responsePreview: string | undefined;
   metadata: Record<string, string>;
   tags: Record<string, string>;
+  /** In creation order; the v2 message has no field for them. */
+  assessments: Assessment[];
 }
 
 /** The v3 `TraceInfo` message in protobuf JSON. */
@@ -43,6 +46,7 @@ export function toTraceInfoV3Wire(info: TraceInfo): Record<string, unknown> {
       : { execution_duration: formatProtoDuration(info.executionDuration) }),
     state: info.state,
     trace_metadata: info.metadata,
+    ...(info.assessments.length === 0 ? {} : { assessments: info.assessments.map(toAssessmentWire) }),
     tags: info.tags,
     ...(info.clientRequestId === undefined ? {} : { client_request_id: info.clientRequestId }),
     ...(info.requestPreview === undefined ? {} : { request_preview: info.requestPreview }),

@@ -1,10 +1,12 @@
 /**
- * Reads traces with their tags and request metadata in three queries per 500 ids. Shared by the store (one
- * trace) and search (a page of ids found first, loaded here).
+ * Reads traces with their tags, request metadata and assessments in four queries per 500 ids. Shared by
+ * the store (one trace) and search (a page of ids found first, loaded here).
  */
 import type { Kysely, Selectable } from "kysely";
 import type { Database, TraceInfoTable } from "../../db/schema.js";
 import { inChunks } from "../inChunks.js";
+import type { Assessment } from "./assessmentEntities.js";
+import { readAssessments } from "./assessments.js";
 import { TRACE_STATES, type TraceInfo, type TraceState } from "./entities.js";
 
 /** Traces in input order; ids that do not exist are dropped. */
@@ -30,10 +32,13 @@ export async function readTraceInfos(
     collect(tags, tagRows);
     collect(metadata, metadataRows);
   }
+  const assessments = await readAssessments(db, traceIds);
   const traces: TraceInfo[] = [];
   for (const id of traceIds) {
     const row = rows.get(id);
-    if (row !== undefined) traces.push(toTraceInfo(row, tags.get(id) ?? {}, metadata.get(id) ?? {}));
+    if (row !== undefined) {
+      traces.push(toTraceInfo(row, tags.get(id) ?? {}, metadata.get(id) ?? {}, assessments.get(id) ?? []));
+    }
   }
   return traces;
 }
@@ -53,6 +58,7 @@ function toTraceInfo(
   row: Selectable<TraceInfoTable>,
   tags: Record<string, string>,
   metadata: Record<string, string>,
+  assessments: Assessment[],
 ): TraceInfo {
   return {
     traceId: row.request_id,
@@ -67,5 +73,6 @@ function toTraceInfo(
     responsePreview: row.response_preview ?? undefined,
     metadata,
     tags,
+    assessments,
   };
 }

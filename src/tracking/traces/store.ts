@@ -19,12 +19,13 @@ import {
   type TraceInfo,
   type TraceState,
 } from "./entities.js";
+import { deleteAssessmentsOfTraces } from "./assessments.js";
 import { readTraceInfos } from "./reader.js";
 
 /** What a client sends to create a trace; the server adds the artifact location tag. */
 export type NewTrace = Omit<
   TraceInfo,
-  "executionDuration" | "clientRequestId" | "requestPreview" | "responsePreview"
+  "executionDuration" | "clientRequestId" | "requestPreview" | "responsePreview" | "assessments"
 > &
   Partial<Pick<TraceInfo, "executionDuration" | "clientRequestId" | "requestPreview" | "responsePreview">>;
 
@@ -189,6 +190,7 @@ export class TraceStore {
       const ids = (await query.execute()).map((r) => r.request_id);
       for (const chunk of inChunks(ids)) {
         // Children first: SQLite enforces the foreign keys, and not every deployment may cascade.
+        await deleteAssessmentsOfTraces(trx, chunk);
         await trx.deleteFrom("trace_tags").where("request_id", "in", chunk).execute();
         await trx.deleteFrom("trace_request_metadata").where("request_id", "in", chunk).execute();
         await trx.deleteFrom("trace_info").where("request_id", "in", chunk).execute();
