@@ -3,8 +3,9 @@
  * <comparator> <value>` joined by AND, where the entity is an attribute of the trace (`attribute`,
  * `attributes`, `trace`, or none), a tag (`tag`, `tags`) or request metadata (`request_metadata`,
  * `metadata`). `name` means the `mlflow.traceName` tag and `run_id` the `mlflow.sourceRun` metadata, as in
- * MLflow. Span, assessment and issue filters need span rows FlowOps does not keep (spans live in the
- * trace's artifacts), so they are refused by name rather than answered wrongly.
+ * MLflow. Span filters need span rows FlowOps does not keep (spans live in the trace's artifacts); assessment
+ * (feedback, expectation) and issue filters are not implemented yet: MLflow's match a session's sibling traces
+ * and compare JSON values. All are refused by name rather than answered wrongly.
  */
 import { invalidParameter } from "../../errors.js";
 import {
@@ -157,7 +158,9 @@ function parseIdentifier(
       }
       if (known === "unsupported") {
         throw invalidParameter(
-          `Filtering traces by '${prefix}' is not supported by FlowOps: span data is kept in the trace's artifacts, not in the tracking database.`,
+          prefix.toLowerCase().startsWith("span")
+            ? `Filtering traces by '${prefix}' is not supported by FlowOps: span data is kept in the trace's artifacts, not in the tracking database.`
+            : `Filtering traces by '${prefix}' is not supported by FlowOps yet.`,
         );
       }
       entity = known;

@@ -151,7 +151,13 @@ describe.each(metadataBackends())("trace store on $name", (backend: TestBackend)
     expect((await rejection(search("attribute.bogus = 'x'"))).message).toMatch(
       /^Invalid attribute key 'bogus'/,
     );
-    expect((await rejection(search("span.name = 'x'"))).message).toMatch(/not supported by FlowOps/);
+    expect((await rejection(search("span.name = 'x'"))).message).toMatch(
+      /not supported by FlowOps: span data/,
+    );
+    // Assessments are stored now; their filters are not implemented, which is no matter of where spans live.
+    expect((await rejection(search("feedback.rating = 'good'"))).message).toBe(
+      "Filtering traces by 'feedback' is not supported by FlowOps yet.",
+    );
     expect((await rejection(search("tags.k > 'x'"))).message).toMatch(/^Invalid comparator '>'/);
     expect((await rejection(search(undefined, ["tags.k", "tags.k DESC"]))).message).toBe(
       "`order_by` contains duplicate fields: ['tags.k', 'tags.k DESC']",
