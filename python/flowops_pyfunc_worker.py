@@ -19,8 +19,10 @@ Numeric and BOOL elements travel as "raw": base64 of the array's bytes in this m
 runs here too). JSON has no NaN or Infinity and no float32, so the bytes keep every value and the numpy dtype.
 Text (BYTES) travels as JSON values in "data". An input tensor's "json" (or a column's list) holds values a model
 without a signature takes as Python objects (text mixed with numbers, nulls among numbers), which numpy or pandas
-types here as MLflow does; among them {"float": x} is a float JSON cannot write as one (1.0, NaN as null) and
-{"array": v} is np.array(v) (MLflow's `instances` records columns), see src/serving/payloads/objectTensor.ts.
+types here as MLflow does; among them {"float": x} is a float JSON cannot write as one (1.0, NaN as null),
+{"array": v} is np.array(v) (MLflow's `instances` records columns) and {"object": [[key, value], ...]} is a dict
+(a JSON object among MLflow's `inputs` values), see src/serving/payloads/objectTensor.ts; {"json": t} is
+json.loads(t) (a JSON Lines cell read_json holds as a list, dict or -0.0, see src/serving/frameBatchInput.ts).
 The worker exits when stdin closes. Logs go to stderr; anything the model prints is sent to stderr too, so it
 can never corrupt the frame stream. Only the standard library, mlflow, pandas and numpy are used.
 """
@@ -133,10 +135,27 @@ def _raw_array(np, datatype, raw):
     return array.astype(dtype, copy=True)
 
 
-def _held_value(np, value, arrays):
-    """A "json" element as Python holds it: {"float": x} a float (null: NaN), {"array": v} np.array(v)."""
+def _held_member(value):
+    """A value inside a dict as json.loads made it: dicts and lists as such, {"float": x} a float."""
+    if isinstance(value, list):
+        return [_held_member(item) for item in value]
     if not isinstance(value, dict):
         return value
+    if "object" in value:
+        return {key: _held_member(item) for key, item in value["object"]}
+    return math.nan if value["float"] is None else float(value["float"])
+
+
+def _held_value(np, value, arrays):
+    """A "json" element as Python holds it: {"float": x} a float (null: NaN), {"array": v} np.array(v),
+    {"object": pairs} a dict, {"json": t} json.loads(t) (a JSON Lines file's nested value as pandas.read_json's
+    list or dict, -0.0 with its sign)."""
+    if not isinstance(value, dict):
+        return value
+    if "json" in value:
+        return json.loads(value["json"])
+    if "object" in value:
+        return _held_member(value)
     if "float" in value:
         return math.nan if value["float"] is None else float(value["float"])
     inner = _held_value(np, value["array"], arrays)

@@ -4,13 +4,14 @@
  * survive (JSON numbers to FP32, integral floats to INT64) and shape-checked against -1 dims; frames become one
  * stacked [N, F] tensor or one tensor per column (see frameTensors.ts). All errors are 400s naming the input.
  * A model without inputs (a Python model without a signature) takes the tensors as parsed, values Python holds
- * as objects included (`jsonData`, see objectTensor.ts); a typed model takes `data` and refuses mixed text.
+ * as objects included (`jsonData`, see objectTensor.ts); a typed model takes `data` and refuses mixed text and
+ * JSON objects.
  */
 import { FlowOpsError } from "../../errors.js";
 import type { ColumnSpec, ModelSignature } from "../signature.js";
 import { dataFromJsonValues, jsonValues, type Tensor, type TensorSpec } from "../tensor.js";
 import { frameColumns, signatureTargets, stackFrame, type Frame } from "./frameTensors.js";
-import { refuseMixedText } from "./objectTensor.js";
+import { refuseDicts, refuseMixedText } from "./objectTensor.js";
 import { untypedFrameTensors } from "./untypedFrameTensors.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { checkBatchSizes } from "./batchRows.js";
@@ -56,6 +57,7 @@ function adaptTensors(
   columns: readonly ColumnSpec[] | undefined,
 ): Tensor[] {
   if (specs.length === 0) return tensors.slice();
+  refuseDicts(tensors);
   refuseMixedText(tensors);
   const first = tensors[0] as Tensor;
   // The common request: one tensor for a one-input model, matched without building a name index.

@@ -21,10 +21,14 @@
  * with None objects but makes numbers float64 NaN), only nulls (object None), and text mixed with numbers or
  * booleans (numpy: str, '1'; pandas: object 'x', 1). A typed model gets `data` (FP64 NaN for the nulls) and
  * refuses mixed text (see objectTensor.ts).
+ *
+ * JSON objects among the leaves are refused, unless the caller passes DictFloats (MLflow's `inputs`, which
+ * `np.array` makes an object array of dicts, whatever else it holds): then the tensor keeps every leaf as sent
+ * (dictsTensor), for a Python model without a signature; a typed model refuses it (adaptInput).
  */
 import { invalidInput } from "./invalidInput.js";
 import { MAX_TENSOR_DIMS } from "./jsonDepth.js";
-import { mixedTextTensor, pythonFloat } from "./objectTensor.js";
+import { dictsTensor, mixedTextTensor, pythonDicts, pythonFloat, type DictFloats } from "./objectTensor.js";
 import { dataFromJsonValues, showValue, type Datatype, type Tensor } from "../tensor.js";
 
 /** Whose rule types integers beyond INT64: numpy's `np.array` (lists) or pandas' (DataFrame columns). */
@@ -52,10 +56,16 @@ export function inferTensorFromJson(
   integers: BigIntegerRule = "numpy",
   writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
   wholeFloat?: WholeFloat,
+  dictFloats?: DictFloats,
 ): Tensor | undefined {
   const shape = nestedShape(value, where);
   const leaves: unknown[] = [];
-  collectLeaves(value, shape, 0, leaves, where);
+  const holdsDicts = collectLeaves(value, shape, 0, leaves, where, dictFloats !== undefined);
+  if (holdsDicts && dictFloats !== undefined) {
+    // Dicts first: a whole float's marker is an object too, which must not be taken for one sent.
+    const held = withWholeFloats(value, shape, pythonDicts(leaves, dictFloats), dictFloats);
+    return dictsTensor(name, shape, held, leaves);
+  }
   const datatype = inferDatatype(leaves, where, integers, writtenAsFloat);
   if (datatype === undefined) return undefined;
   if (datatype === "BYTES") return textTensor(name, shape, leaves);
@@ -115,12 +125,13 @@ export function requireTensorFromJson(
   integers: BigIntegerRule = "numpy",
   writtenAsFloat: WrittenAsFloat = NOT_WRITTEN,
   wholeFloat?: WholeFloat,
+  dictFloats?: DictFloats,
 ): Tensor {
-  const tensor = inferTensorFromJson(name, value, where, integers, writtenAsFloat, wholeFloat);
+  const tensor = inferTensorFromJson(name, value, where, integers, writtenAsFloat, wholeFloat, dictFloats);
   if (tensor !== undefined) return tensor;
   const leaves: unknown[] = [];
   const shape = nestedShape(value, where);
-  collectLeaves(value, shape, 0, leaves, where);
+  collectLeaves(value, shape, 0, leaves, where, false);
   return mixedTextTensor(name, shape, withWholeFloats(value, shape, leaves, wholeFloat));
 }
 
@@ -156,25 +167,29 @@ function textTensor(name: string, shape: number[], leaves: readonly unknown[]): 
   return tensor;
 }
 
+/** Appends the leaves to `out`; whether any is a JSON object, which only `dicts` allows. */
 function collectLeaves(
   value: unknown,
   shape: readonly number[],
   depth: number,
   out: unknown[],
   where: string,
-): void {
+  dicts: boolean,
+): boolean {
   if (depth === shape.length) {
     if (Array.isArray(value)) throw raggedError(where, depth, shape);
-    if (value !== null && typeof value === "object") {
-      throw invalidInput(
-        `${where} holds an object ${showValue(value)} where a number, string or boolean was expected`,
-      );
-    }
     out.push(value);
-    return;
+    if (value === null || typeof value !== "object") return false;
+    if (dicts) return true;
+    throw invalidInput(
+      `${where} holds an object ${showValue(value)} where a number, string or boolean was expected`,
+    );
   }
   if (!Array.isArray(value) || value.length !== shape[depth]) throw raggedError(where, depth, shape);
-  for (let i = 0; i < value.length; i++) collectLeaves(value[i], shape, depth + 1, out, where);
+  let held = false;
+  for (let i = 0; i < value.length; i++)
+    held = collectLeaves(value[i], shape, depth + 1, out, where, dicts) || held;
+  return held;
 }
 
 function raggedError(where: string, depth: number, shape: readonly number[]): Error {

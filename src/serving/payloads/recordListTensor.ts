@@ -1,14 +1,16 @@
 /**
  * MLflow `inputs` records (`[{"a": 1, "b": "x"}, ...]`) as MLflow's scoring server hands them to a model without a
  * signature: `_cast_schema_type` keeps the list and makes each record `{key: np.array(value)}`, so the model gets
- * a Python list of dicts of numpy arrays (0-d for a scalar), each dict with its record's own keys in their order,
- * not a DataFrame. Only the Python worker builds that: the list travels as one unnamed tensor whose `jsonData`
- * holds a `{record: tensors}` element per record, which pythonWire.ts sends as the worker's `records`. No typed
- * model gets it: adaptInput builds it only for a model that declares no inputs.
+ * a Python list of dicts of numpy arrays (0-d for a scalar, object arrays of dicts for JSON objects), each dict
+ * with its record's own keys in their order, not a DataFrame. Only the Python worker builds that: the list
+ * travels as one unnamed tensor whose `jsonData` holds a `{record: tensors}` element per record, which
+ * pythonWire.ts sends as the worker's `records`. No typed model gets it: adaptInput builds it only for a model
+ * that declares no inputs.
  */
 import type { Tensor } from "../tensor.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import { requireTensorFromJson } from "./jsonTensor.js";
+import type { DictFloats } from "./objectTensor.js";
 import { UNNAMED_INPUT } from "./predictRequest.js";
 
 /** One record of the list: its values as tensors named after their keys. */
@@ -30,14 +32,15 @@ export function recordValueTensors(
       const value = record[key];
       const written = (): boolean =>
         floats !== undefined && (Array.isArray(value) ? floats.holdsAnyIn(value) : floats.has(record, key));
-      const wholeFloat =
-        floats === undefined ? undefined : (list: readonly unknown[], i: number) => floats.has(list, i);
+      const wholeFloat: DictFloats = (container, member) => floats?.has(container, member) === true;
+      // A JSON object (`{"a": {"k": 1}}`) is np.array's 0-d object array of its dict; in a list, an element.
       const tensor = requireTensorFromJson(
         key,
         value,
         `${field}[${r}] '${key}'`,
         "numpy",
         written,
+        wholeFloat,
         wholeFloat,
       );
       // Text as sent, so the worker's np.array makes numpy's str ('<U1'), or an object array beside a null.

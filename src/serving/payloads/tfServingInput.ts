@@ -8,6 +8,7 @@ import { withFloatColumns } from "./dataframeFrame.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import { inferTensorFromJson, requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
+import type { DictFloats } from "./objectTensor.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { recordValueTensors } from "./recordListTensor.js";
 import { frameFromRecords } from "./recordsFrame.js";
@@ -39,6 +40,7 @@ export function instancesInput(instances: unknown, floats?: FloatLiterals): Mode
     "numpy",
     () => floatsIn(instances, floats),
     wholeFloatIn(floats),
+    dictFloatsIn(floats),
   );
   return { kind: "tensors", tensors: [tensor] };
 }
@@ -52,6 +54,14 @@ function wholeFloatIn(floats: FloatLiterals | undefined): WholeFloat | undefined
   return floats === undefined ? undefined : (list, index) => floats.has(list, index);
 }
 
+/**
+ * Lets an `inputs` (or `instances`) tensor hold JSON objects, which MLflow's `np.array` makes an object array of
+ * dicts, telling which of their numbers the body wrote as floats.
+ */
+function dictFloatsIn(floats: FloatLiterals | undefined): DictFloats {
+  return floats === undefined ? () => false : (container, key) => floats.has(container, key);
+}
+
 /** A bare number the body wrote as a float (`"inputs": 5.0`), which FloatLiterals leave to their container. */
 export function floatScalarInput(value: number): ModelInput {
   const tensor = requireTensorFromJson(UNNAMED_INPUT, value, "inputs", "numpy", () => true);
@@ -62,6 +72,8 @@ export function floatScalarInput(value: number): ModelInput {
  * `inputs`: a dict maps input names to nested lists; a list of objects is records (a frame to a typed model, the
  * list of dicts itself to one without a signature, see recordListTensor.ts); any other list or scalar is
  * one unnamed tensor (a list of rows mixing strings and numbers stays a frame, as a pandas DataFrame would).
+ * JSON objects anywhere else (a record's value, a list's element beside other values) are dicts in an object
+ * tensor, for a Python model without a signature (see objectTensor.ts).
  */
 export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput {
   if (isJsonObject(inputs)) {
@@ -72,15 +84,25 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput
       const written = (): boolean =>
         Array.isArray(value) ? floatsIn(value, floats) : floats?.has(inputs, name) === true;
       tensors.push(
-        requireTensorFromJson(name, value, `inputs '${name}'`, "numpy", written, wholeFloatIn(floats)),
+        requireTensorFromJson(
+          name,
+          value,
+          `inputs '${name}'`,
+          "numpy",
+          written,
+          wholeFloatIn(floats),
+          dictFloatsIn(floats),
+        ),
       );
     }
     if (tensors.length === 0) throw invalidInput("'inputs' is an empty dictionary; name at least one input");
     return { kind: "tensors", tensors };
   }
-  if (Array.isArray(inputs) && isJsonObject(inputs[0])) {
+  // Only a list of nothing but objects is records (MLflow: `all(isinstance(x, dict) ...)`); objects among other
+  // values are elements of one object array.
+  if (Array.isArray(inputs) && isJsonObject(inputs[0]) && inputs.every(isJsonObject)) {
     const frame = frameFromRecords(inputs, "inputs", floats);
-    // Every element is an object (frameFromRecords refuses others); a model without a signature gets them as sent.
+    // A model without a signature gets the records as sent.
     const records = inputs as Record<string, unknown>[];
     frame.recordList = () => recordValueTensors(records, "inputs", floats);
     return frame;
@@ -92,6 +114,7 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput
     "numpy",
     () => floatsIn(inputs, floats),
     wholeFloatIn(floats),
+    dictFloatsIn(floats),
   );
   if (tensor !== undefined) return { kind: "tensors", tensors: [tensor] };
   if (Array.isArray(inputs) && inputs.every((row) => Array.isArray(row))) {
