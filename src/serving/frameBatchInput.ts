@@ -41,7 +41,8 @@ export function frameBatchInput(
         names.flatMap((name, column) => {
           const dtype = read[column]?.dtype;
           const wholeFloats = read[column]?.wholeFloats;
-          return dtype === undefined ? [] : [[name, { dtype, column, wholeFloats }] as const];
+          const pythonJson = read[column]?.pythonJson;
+          return dtype === undefined ? [] : [[name, { dtype, column, wholeFloats, pythonJson }] as const];
         }),
       )
     : undefined;
@@ -86,13 +87,19 @@ export function frameBatchInput(
  * Tags a column tensor with the dtype the reader gave its column over the whole chunk (JSON Lines' str, object
  * and datetime64 columns), which the batch's own values would not tell the Python worker. An object column's
  * values go as the file holds them, where the tensor typed from a batch of them may be bool or int64, and a
- * whole number the file wrote as a float (1.0) as a Python float. `start` is the batch's first row in the chunk.
+ * whole number the file wrote as a float (1.0) as a Python float, and a nested value (or -0.0) as the text
+ * Python's json.loads makes a list or dict of (`{json: text}`). `start` is the batch's first row in the chunk.
  */
 function withPandasDtype(
   tensor: Tensor,
   dtypes: ReadonlyMap<
     string,
-    { dtype: PandasColumnDtype; column: number; wholeFloats: ReadonlySet<number> | undefined }
+    {
+      dtype: PandasColumnDtype;
+      column: number;
+      wholeFloats: ReadonlySet<number> | undefined;
+      pythonJson: ReadonlyMap<number, string> | undefined;
+    }
   >,
   rows: readonly (readonly unknown[])[],
   start: number,
@@ -101,8 +108,10 @@ function withPandasDtype(
   if (found === undefined) return;
   tensor.pandasDtype = found.dtype;
   if (found.dtype.kind !== "object") return;
-  const { column, wholeFloats } = found;
+  const { column, wholeFloats, pythonJson } = found;
   tensor.jsonData = rows.map((row, r) => {
+    const json = pythonJson?.get(start + r);
+    if (json !== undefined) return { json };
     const value = row[column] ?? null;
     return wholeFloats?.has(start + r) === true ? pythonFloat(value as number) : value;
   });

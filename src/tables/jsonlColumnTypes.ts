@@ -7,7 +7,8 @@
  * as floats (1.0): memory stays that of a block of lines, not of the file.
  *
  * The values are the JSON Lines reader's (jsonlReader.ts): the first line's keys are the columns, a missing key
- * is null, nested values are their JSON text, integers beyond 2^53 exact. A line the reader would refuse (not
+ * is null, nested values are their JSON text (remembered as nested: pandas holds them as lists and dicts),
+ * integers beyond 2^53 exact. A line the reader would refuse (not
  * JSON, not an object, not UTF-8) is skipped here; the reader reports it when it gets there. A line holding an
  * integer below -2^63 or beyond 2^64 - 1, which the reader takes but read_json refuses the file for, is refused
  * here: no frame of pandas' to follow. The decision is a
@@ -21,7 +22,7 @@ import {
   mayHoldBigIntegers,
   parseJsonKeepingBigIntegers,
 } from "./jsonBigIntegers.js";
-import { jsonlReaderCell } from "./jsonlReader.js";
+import { ParsedJsonLine } from "./jsonlReader.js";
 import { decodeLine, lineBytesBlocks } from "./lineBytesStream.js";
 import { PandasJsonProfile, type PandasJsonType } from "./pandasJsonCells.js";
 
@@ -115,9 +116,14 @@ class ColumnTypesPass {
 
   private parsed(value: Record<string, unknown>, source: string): void {
     let floats: Set<string> | undefined;
+    const line = new ParsedJsonLine(value, source);
     for (const { name, profile } of this.slots) {
       const item = value[name];
-      profile.observe(jsonlReaderCell(item), this.row);
+      if (line.isNested(name)) {
+        profile.nested(this.row);
+        continue;
+      }
+      profile.observe(line.cell(name), this.row);
       if (typeof item === "number" && Number.isInteger(item)) {
         floats ??= floatLiteralKeys(source);
         if (floats.has(name)) profile.wholeFloat(this.row);

@@ -1,7 +1,7 @@
 /**
  * JSON Lines tables: one JSON object per line, blank lines skipped. The columns are the keys of the first object
  * (later keys that the first object lacks are ignored; a row missing a key gives null). Strings, numbers,
- * booleans and null keep their type; arrays and objects become their JSON text. Integers beyond 2^53 stay
+ * booleans and null keep their type; arrays and objects become their JSON text (jsonlNestedText.ts). Integers beyond 2^53 stay
  * exact, as pandas reads them: a column of integers holding one is an int64 column of the chunk (see
  * jsonBigIntegers.ts). Streams in 1 MiB blocks into chunks of at most `chunkRows` rows, keeping only the
  * requested columns.
@@ -14,9 +14,10 @@
 import { FlowOpsError } from "../errors.js";
 import { ColumnarTableChunk, type ColumnValues, type NumberText } from "./columnarTableChunk.js";
 import { selectColumns } from "./columnSelection.js";
-import { BigIntegerText, mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
+import { mayHoldBigIntegers, parseJsonKeepingBigIntegers } from "./jsonBigIntegers.js";
 import { FlatJsonLineScanner, FlatValueKind } from "./flatJsonLine.js";
 import { JsonColumnBuilder, NumberTextBytes, type ReadCell } from "./jsonColumnBuilder.js";
+import { nestedValueTexts } from "./jsonlNestedText.js";
 import { decodeLine, lineBytesBlocks } from "./lineBytesStream.js";
 import type { CellValue, TableChunk, TableSource } from "./tableChunk.js";
 
@@ -169,10 +170,9 @@ class JsonLinesChunkRows {
       const base = this.texts === undefined ? 0 : this.texts.append(block, pos, lineEnd) - pos;
       addScanned(this.scanner, this.builders, this.keyOfSlot, base);
     } else {
+      const line = new ParsedJsonLine(value, source);
       for (let slot = 0; slot < this.builders.length; slot++) {
-        (this.builders[slot] as JsonColumnBuilder).cell(
-          jsonlReaderCell(value[this.selected[slot] as string]),
-        );
+        (this.builders[slot] as JsonColumnBuilder).cell(line.cell(this.selected[slot] as string));
       }
     }
     return true;
@@ -244,15 +244,35 @@ function lineEndIn(block: Buffer, pos: number): number {
 /** The cells of FlatValueKind's literals, by kind. */
 const LITERALS: readonly CellValue[] = [null, null, true, false, null];
 
-/** A parsed value as the reader takes it: nested values as JSON text, big integers exact. */
-export function jsonlReaderCell(value: unknown): ReadCell {
-  if (value === undefined || value === null) return null;
-  switch (typeof value) {
-    case "string":
-    case "number":
-    case "boolean":
-    case "bigint":
-      return value;
+/**
+ * A line `JSON.parse` read, whose values the reader takes as cells: nested values as their text in the line
+ * (jsonlNestedText.ts, found once for the line), big integers exact.
+ */
+export class ParsedJsonLine {
+  private nested: Map<string, string> | undefined;
+
+  constructor(
+    readonly value: JsonObject,
+    private readonly source: string,
+  ) {}
+
+  /** Whether the value of `name` is an array or an object. */
+  isNested(name: string): boolean {
+    const item = this.value[name];
+    return typeof item === "object" && item !== null;
   }
-  return value instanceof BigIntegerText ? value.toJSONText() : JSON.stringify(value);
+
+  cell(name: string): ReadCell {
+    const item = this.value[name];
+    if (item === undefined || item === null) return null;
+    switch (typeof item) {
+      case "string":
+      case "number":
+      case "boolean":
+      case "bigint":
+        return item;
+    }
+    this.nested ??= nestedValueTexts(this.source);
+    return this.nested.get(name) as string;
+  }
 }

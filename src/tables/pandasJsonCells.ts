@@ -35,14 +35,21 @@ const INT64_LIMIT = 9223372036854775808;
 /**
  * The dtype read_json gives a column on all its values: its booleans kept (bool), int64, uint64, float64, kept
  * as they are (str or object), or datetime64. An object column's `wholeFloats` are the file's rows (from 0) whose number
- * the file wrote as a float (1.0, 1e3): Python holds those as floats, where JSON's value is just 1.
+ * the file wrote as a float (1.0, 1e3): Python holds those as floats, where JSON's value is just 1. Its `nested`
+ * are the rows holding an array or object, whose cell is its JSON text (jsonlNestedText.ts) where Python holds
+ * a list or dict.
  */
 export type PandasJsonType =
   | { kind: "bool" }
   | { kind: "int64" }
   | { kind: "uint64" }
   | { kind: "float64" }
-  | { kind: "kept"; dtype: "str" | "object"; wholeFloats?: FileRowSet | undefined }
+  | {
+      kind: "kept";
+      dtype: "str" | "object";
+      wholeFloats?: FileRowSet | undefined;
+      nested?: FileRowSet | undefined;
+    }
   | { kind: "dates"; dates: PandasDateType };
 
 /**
@@ -73,6 +80,7 @@ export function pandasJsonCells(
         float: false,
         dtype: { kind: type.dtype },
         ...wholeFloatsOf(cells, firstRow, type.wholeFloats),
+        ...pythonJsonOf(cells, firstRow, type),
       };
     case "int64":
       return { values: cells.map(integerValue), float: false };
@@ -108,6 +116,7 @@ export class PandasJsonProfile {
    */
   private unsigned = true;
   private wholeFloats: FileRowSet | undefined;
+  private nestedRows: FileRowSet | undefined;
 
   constructor(private readonly name: string) {
     this.dates = isPandasDateName(name) ? new PandasDateProfile() : undefined;
@@ -159,14 +168,28 @@ export class PandasJsonProfile {
     this.wholeFloats.add(row);
   }
 
+  /**
+   * Takes row `row`'s value, an array or object, which read_json keeps as a list or dict: no number, and no
+   * date either (it keeps a column named like a date that holds one as it is), so the column is object.
+   */
+  nested(row: number): void {
+    this.count++;
+    this.booleansOnly = false;
+    this.unfloatable = true;
+    this.nonText = true;
+    this.unsigned = false;
+    this.nestedRows ??= new FileRowSet();
+    this.nestedRows.add(row);
+  }
+
   /** The column's type; throws where it is a date column read in ways not followed here (pandasJsonDates.ts). */
   decide(): PandasJsonType {
-    const dates = this.dates?.decide(this.name);
+    const dates = this.nestedRows === undefined ? this.dates?.decide(this.name) : undefined;
     if (dates !== undefined) return { kind: "dates", dates };
     if (this.count > 0 && this.booleansOnly) return { kind: "bool" };
     if (this.unfloatable) {
       return this.nonText
-        ? { kind: "kept", dtype: "object", wholeFloats: this.wholeFloats }
+        ? { kind: "kept", dtype: "object", wholeFloats: this.wholeFloats, nested: this.nestedRows }
         : { kind: "kept", dtype: "str" };
     }
     if (this.beyondInt64 && this.unsigned && this.wholeFloats === undefined) return { kind: "uint64" };
@@ -186,6 +209,27 @@ function wholeFloatsOf(
     if (typeof cell === "number" && rows.has(firstRow - 1 + r)) found.add(r);
   });
   return found.size === 0 ? {} : { wholeFloats: found };
+}
+
+/**
+ * The rows of a chunk (from 0 in it) whose value Python holds as `json.loads` of a text reads it, where there are
+ * any: nested values' JSON text (a list or dict), and -0.0 where the file wrote it as a float (JSON.stringify
+ * would send 0).
+ */
+function pythonJsonOf(
+  cells: readonly CellValue[],
+  firstRow: number,
+  type: { nested?: FileRowSet | undefined; wholeFloats?: FileRowSet | undefined },
+): { pythonJson?: ReadonlyMap<number, string> } {
+  const { nested, wholeFloats } = type;
+  if (nested === undefined && wholeFloats === undefined) return {};
+  const found = new Map<number, string>();
+  cells.forEach((cell, r) => {
+    const row = firstRow - 1 + r;
+    if (typeof cell === "string" && nested?.has(row) === true) found.set(r, cell);
+    else if (Object.is(cell, -0) && wholeFloats?.has(row) === true) found.set(r, "-0.0");
+  });
+  return found.size === 0 ? {} : { pythonJson: found };
 }
 
 /** A cell of an int64 column: booleans as 0 and 1, integer text as its integer. */

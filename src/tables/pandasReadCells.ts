@@ -33,6 +33,11 @@ export interface PandasCells {
   dtype?: PandasColumnDtype;
   /** An object column's rows (from 0 in the chunk) whose whole number Python holds as a float (1.0). */
   wholeFloats?: ReadonlySet<number>;
+  /**
+   * An object column's rows (from 0 in the chunk) whose value Python holds as `json.loads` of this text reads it:
+   * a JSON Lines array or object as a list or dict, -0.0 with its sign.
+   */
+  pythonJson?: ReadonlyMap<number, string>;
 }
 
 /**
