@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gitIn } from "../data/gitFixtures.js";
 import { metricsDiff, metricsShow, metricsShowAcross } from "./metricsFiles.js";
 import { erroredRevisions } from "./metricsLoadFailures.js";
 import { PyInt } from "./pythonValues.js";
@@ -10,18 +10,7 @@ import { PyInt } from "./pythonValues.js";
 // Expected labels are what dvc 3.67.1 names in "DVC failed to load some metrics for following revisions".
 describe("revisions dvc names as failed to load", () => {
   let root: string;
-  const git = (...args: string[]): void => {
-    execFileSync("git", ["-C", root, ...args], {
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@t",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@t",
-      },
-      stdio: "ignore",
-    });
-  };
+  const git = gitIn(() => root);
   const write = (name: string, text: string): void => writeFileSync(join(root, name), text);
 
   beforeEach(() => {
@@ -53,7 +42,7 @@ describe("revisions dvc names as failed to load", () => {
   it("names each failed revision across commits, in dvc's order", async () => {
     write("m.json", '{"a": 2,');
     git("commit", "-qam", "corrupt");
-    const head = execFileSync("git", ["-C", root, "rev-parse", "HEAD"]).toString().trim();
+    const head = git("rev-parse", "HEAD").trim();
     write("m.json", '{"a": 3}');
     const shown = await metricsShowAcross(root, { allCommits: true });
     expect(erroredRevisions(shown)).toEqual([head]);

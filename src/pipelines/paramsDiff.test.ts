@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gitIn } from "../data/gitFixtures.js";
 import { paramsDiff } from "./paramsDiff.js";
 import { PyFloat, pyJsonDumps } from "./pythonValues.js";
 
@@ -27,18 +27,7 @@ const DVC_YAML = `stages:
 
 describe("paramsDiff", () => {
   let root: string;
-  const git = (...args: string[]): void => {
-    execFileSync("git", ["-C", root, ...args], {
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@t",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@t",
-      },
-      stdio: "ignore",
-    });
-  };
+  const git = gitIn(() => root);
   const write = (name: string, text: string): void => writeFileSync(join(root, name), text);
 
   beforeEach(() => {
