@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { invalidParameter } from "../../errors.js";
 import {
+  assessmentErrorFromWire,
   toAssessmentWire,
   type Assessment,
   type AssessmentError,
@@ -175,17 +176,9 @@ function feedbackValue(feedback: NonNullable<AssessmentWire["feedback"]>): {
   valueJson: string;
   error: AssessmentError | undefined;
 } {
-  const error = feedback.error;
   return {
     valueJson: JSON.stringify(feedback.value ?? null),
-    error:
-      error === undefined
-        ? undefined
-        : {
-            errorCode: error.error_code ?? "",
-            errorMessage: error.error_message || undefined,
-            stackTrace: error.stack_trace || undefined,
-          },
+    error: assessmentErrorFromWire(feedback.error),
   };
 }
 

@@ -70,6 +70,19 @@ function valueWire(a: Assessment): Record<string, unknown> {
   return a.error === undefined ? { value } : { value, error: errorWire(a.error) };
 }
 
+/** A feedback error as MLflow writes it (on the wire and in its stored JSON): snake_case, empty texts absent. */
+export function assessmentErrorFromWire(
+  error:
+    Partial<Record<"error_code" | "error_message" | "stack_trace", string | null | undefined>> | undefined,
+): AssessmentError | undefined {
+  if (error === undefined) return undefined;
+  return {
+    errorCode: error.error_code ?? "",
+    errorMessage: error.error_message || undefined,
+    stackTrace: error.stack_trace || undefined,
+  };
+}
+
 function errorWire(error: AssessmentError): Record<string, unknown> {
   return {
     error_code: error.errorCode,

@@ -13,6 +13,7 @@ import { inChunks } from "../inChunks.js";
 import {
   ASSESSMENT_KINDS,
   ASSESSMENT_SOURCE_TYPES,
+  assessmentErrorFromWire,
   type Assessment,
   type AssessmentError,
   type AssessmentSourceType,
@@ -254,14 +255,7 @@ function toAssessment(row: Selectable<AssessmentsTable>): Assessment {
     name: row.name,
     kind: oneOf(ASSESSMENT_KINDS, row.assessment_type, "feedback"),
     valueJson: row.value,
-    error:
-      error === undefined
-        ? undefined
-        : {
-            errorCode: error.error_code ?? "",
-            errorMessage: error.error_message || undefined,
-            stackTrace: error.stack_trace || undefined,
-          },
+    error: assessmentErrorFromWire(error),
     sourceType: oneOf<AssessmentSourceType>(
       ASSESSMENT_SOURCE_TYPES,
       row.source_type,
