@@ -46,6 +46,15 @@ describe("unversionedOuts", () => {
     expect((await unversionedOuts({ root }, { push: true })).map((out) => out.path)).toEqual(["out.txt"]);
   });
 
+  // dvc 3.67.1 `gc -w` with an empty or damaged dvc.lock fails before any warning (test_dvc_damaged_config_and_lock).
+  it("lists nothing when a dvc.lock is empty or damaged, as dvc's index then does not load", async () => {
+    for (const lock of ["", "  \n\n", 'schema: "2.0"\nstages: [\n', 'schema: "2.0"\nstages:\n  a: 5\n']) {
+      const root = project();
+      writeFileSync(join(root, "dvc.lock"), lock);
+      expect(await unversionedOuts({ root })).toEqual([]);
+    }
+  });
+
   it("words the warning as dvc, with the commit hint for an out that exists", async () => {
     const root = project();
     const [out] = await unversionedOuts({ root });

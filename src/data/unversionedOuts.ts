@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
+import { parseLock } from "../pipelines/dvcLock.js";
 import { parsePipeline, PIPELINE_FILE, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import type { WalkedRepo } from "./dvcFile.js";
@@ -36,7 +37,8 @@ export interface UnversionedOutsOptions {
 
 /**
  * The workspace's outs first, then each revision's, repeated per revision as dvc repeats its warning. A
- * pipeline file that does not load is passed over: the command that collects after this reports it.
+ * revision with a pipeline or lock file that does not load gives none, as dvc's index of it fails to load:
+ * the command that collects after this reports it.
  */
 export async function unversionedOuts(
   repo: WalkedRepo,
@@ -57,7 +59,10 @@ async function workspaceUnversioned(repo: WalkedRepo, push: boolean): Promise<Un
   const locked = new Map<string, Set<string>>();
   for (const file of pipeline.files) {
     const lockPath = join(file, "..", "dvc.lock");
-    const lock = existsSync(lockPath) ? (await readYamlFile(lockPath)).value : undefined;
+    // dvc loads every lock before it collects, so a damaged or empty one stops it before any warning.
+    const lockFile = existsSync(lockPath) ? await readYamlFile(lockPath) : undefined;
+    if (lockFile !== undefined) parseLock(lockPath, lockFile.text ?? "");
+    const lock = lockFile?.value;
     locked.set(file, lockedKeys(lock, pipeline.stages, file));
   }
   for (const file of topDown(pipeline.files, (path) => relative(repo.root, join(path, "..")))) {
@@ -95,11 +100,14 @@ async function commitUnversioned(root: string, commit: string, push: boolean): P
     try {
       const text = await git(root, ["show", `${commit}:${at(PIPELINE_FILE)}`]);
       stages = (await parsePipeline(join(abs, ".."), abs, text, root)).stages;
-      lock = inTree.has(at("dvc.lock"))
-        ? parseYamlText(at("dvc.lock"), await git(root, ["show", `${commit}:${at("dvc.lock")}`])).value
-        : undefined;
+      if (inTree.has(at("dvc.lock"))) {
+        const text = await git(root, ["show", `${commit}:${at("dvc.lock")}`]);
+        parseLock(at("dvc.lock"), text);
+        lock = parseYamlText(at("dvc.lock"), text).value;
+      }
     } catch {
-      continue;
+      // dvc's index of that revision does not load: it warns about none of its outs.
+      return [];
     }
     const locked = lockedKeys(lock, stages, abs);
     for (const stage of stages) {
