@@ -158,6 +158,14 @@ describe("a runs:/ source", () => {
       storageLocation: `mlflow-artifacts:/0/${RUN}/artifacts`,
     });
   });
+
+  // MLflow 3.17 registers it (its get-download-uri then answers with the source itself).
+  it("naming a run this server does not know keeps the source as its location", async () => {
+    const missing = "00000000000000000000000000000abc";
+    await expect(resolve(`runs:/${missing}/model`, { runId: missing })).resolves.toEqual({
+      storageLocation: `runs:/${missing}/model`,
+    });
+  });
 });
 
 // MLflow 3.17's `_validate_prompt_source`: a prompt version's source is one of the client's placeholders.

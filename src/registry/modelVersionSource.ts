@@ -199,7 +199,11 @@ function refused(source: string, why?: string): Error {
   );
 }
 
-/** `runs:/<run_id>/<path>` -> `<run artifact_uri>/<path>`; the run must exist. */
+/**
+ * `runs:/<run_id>/<path>` -> `<run artifact_uri>/<path>`. A run this server does not know keeps the source as
+ * its location, as MLflow 3.17 does: it checks only that run_id names the runs:/ id, never that the run
+ * exists, so a version may be registered from a run tracked elsewhere.
+ */
 async function resolveRunsUri(db: Kysely<Database>, source: string, decoded: string): Promise<string> {
   const match = /^runs:\/([^/]+)(?:\/(.*))?$/i.exec(decoded);
   if (match === null) throw refused(source, "expected runs:/<run_id>/<artifact path>");
@@ -210,7 +214,7 @@ async function resolveRunsUri(db: Kysely<Database>, source: string, decoded: str
     .select("artifact_uri")
     .where("run_uuid", "=", runId)
     .executeTakeFirst();
-  if (run === undefined) throw refused(source, `run '${runId}' does not exist`);
+  if (run === undefined) return source;
   if (path === "") return run.artifact_uri;
   return run.artifact_uri.endsWith("/") ? `${run.artifact_uri}${path}` : `${run.artifact_uri}/${path}`;
 }

@@ -101,3 +101,27 @@ def test_log_model_creates_a_ready_logged_model_linked_to_the_run(client, experi
     assert [m.model_id for m in found] == [info.model_id]
     outputs = client.get_run(run.info.run_id).outputs
     assert info.model_id in [o.model_id for o in outputs.model_outputs]
+
+
+@pytest.mark.skipif(MLFLOW_MAJOR < 3, reason="LoggedModel entities exist from MLflow 3")
+@pytest.mark.parametrize("prefix", ["metric", "attribute", "param", "tag"])
+def test_logged_model_search_takes_only_plural_entity_prefixes(client, experiment_id, prefix):
+    from mlflow.exceptions import MlflowException
+
+    with pytest.raises(MlflowException, match=rf"Invalid entity type: '{prefix}'\. Expected one of"):
+        client.search_logged_models(experiment_ids=[experiment_id], filter_string=f"{prefix}.x = '1'")
+
+
+@pytest.mark.skipif(MLFLOW_MAJOR < 3, reason="LoggedModel entities exist from MLflow 3")
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("last_updated_time", "Invalid order by field name: last_updated_time"),
+        ("params.C", r"Invalid order by field name: params\.C\. Only metrics are supported\."),
+    ],
+)
+def test_logged_model_search_order_by_refuses_what_mlflow_refuses(client, experiment_id, field, message):
+    from mlflow.exceptions import MlflowException
+
+    with pytest.raises(MlflowException, match=message):
+        client.search_logged_models(experiment_ids=[experiment_id], order_by=[{"field_name": field}])

@@ -200,3 +200,16 @@ def test_model_names_with_a_slash_or_colon_are_rejected(client, name):
 def test_search_model_versions_by_a_list_of_names(client, registered):
     versions = client.search_model_versions(f"name IN ('{registered}', 'no-such-model')")
     assert sorted(v.version for v in versions) == ["1", "2", "3"]
+
+
+def test_a_runs_source_naming_an_unknown_run_registers_when_run_id_names_it(client, unique):
+    # MLflow checks only that run_id is the runs:/ id, not that the run exists (it may be tracked elsewhere).
+    name = f"compat-unknown-run-{unique}"
+    client.create_registered_model(name)
+    run_id = "0123456789abcdef0123456789abcdef"
+    source = f"runs:/{run_id}/model"
+    version = client.create_model_version(name, source, run_id=run_id)
+    assert (version.source, version.run_id) == (source, run_id)
+    assert client.get_model_version_download_uri(name, version.version) == source
+    with pytest.raises(MlflowException, match=r"The run_id request parameter must identify the resource"):
+        client.create_model_version(name, source)

@@ -138,7 +138,70 @@ describe.each(metadataBackends())("logged model search on $name", (backend: Test
   it("rejects unknown attributes and order_by fields", async () => {
     await expect(names({ filter: "colour = 'red'" })).rejects.toBeInstanceOf(FlowOpsError);
     await expect(names({ orderBy: [{ field_name: "params.lr" }] })).rejects.toThrow(
-      "Invalid order by field name: params, only `metrics.<name>` is allowed.",
+      "Invalid order by field name: params.lr. Only metrics are supported.",
     );
+  });
+
+  // mlflow 3.17.2's server answers these with 400 INVALID_PARAMETER_VALUE and these messages.
+  it.each([
+    "metric",
+    "attribute",
+    "attr",
+    "param",
+    "parameter",
+    "parameters",
+    "tag",
+    "run",
+    "dataset",
+    "datasets",
+  ])("refuses the %s. prefix, which MLflow's logged-model filter does not take", async (prefix) => {
+    await expect(names({ filter: `name = 'alpha' AND ${prefix}.x = '1'` })).rejects.toThrow(
+      `Invalid entity type: '${prefix}'. Expected one of ['attributes', 'metrics', 'params', 'tags'].`,
+    );
+  });
+
+  it("takes MLflow's four prefixes, and reads a prefix not in lower case as an unknown attribute", async () => {
+    expect(
+      await names({ filter: "attributes.name = 'alpha' AND params.lr = '0.1' AND tags.owner = 'ALPHA'" }),
+    ).toEqual(["alpha"]);
+    expect(await names({ filter: "metrics.acc > 0.8" })).toEqual(["beta"]);
+    await expect(names({ filter: "Metrics.acc > 0.8" })).rejects.toThrow(
+      "Invalid attribute key 'Metrics.acc'",
+    );
+    await expect(names({ filter: "last_updated_time > 0" })).rejects.toThrow(
+      "Invalid attribute key 'last_updated_time'",
+    );
+  });
+
+  it.each([
+    ["last_updated_time", "Invalid order by field name: last_updated_time"],
+    [" name", "Invalid order by field name:  name"],
+    ["name ", "Invalid order by field name: name "],
+    ["tags", "Invalid order by field name: tags"],
+    ["metric.acc", "Invalid order by field name: metric.acc. Only metrics are supported."],
+    ["attributes.name", "Invalid order by field name: attributes.name. Only metrics are supported."],
+  ])("refuses order_by %j as MLflow's SQL store does", async (field, message) => {
+    const error = await names({ orderBy: [{ field_name: field }] }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(FlowOpsError);
+    expect((error as FlowOpsError).code).toBe("INVALID_PARAMETER_VALUE");
+    expect((error as FlowOpsError).message).toBe(message);
+  });
+
+  it("orders by the columns and aliases MLflow's SQL store sorts by", async () => {
+    for (const field of ["creation_time", "creation_timestamp", "creation_timestamp_ms"]) {
+      expect(await names({ orderBy: [{ field_name: field, ascending: true }] })).toEqual([
+        "alpha",
+        "beta",
+        "Gamma",
+      ]);
+    }
+    expect(await names({ orderBy: [{ field_name: "last_updated_timestamp_ms", ascending: true }] })).toEqual([
+      "alpha",
+      "Gamma",
+      "beta",
+    ]);
+    for (const field of ["experiment_id", "artifact_location", "lifecycle_stage", "status_message"]) {
+      expect(await names({ orderBy: [{ field_name: field }] })).toHaveLength(3);
+    }
   });
 });

@@ -6,6 +6,7 @@
  */
 import { invalidParameter } from "../../errors.js";
 import { parseSearchFilter, type FilterClause } from "../search/filterParser.js";
+import { tokenize } from "../search/filterTokenizer.js";
 import {
   LIST_COMPARATORS,
   NUMERIC_COMPARATORS,
@@ -44,21 +45,82 @@ const FILTER_SCHEMA: FilterSchema = {
     creation_timestamp: NUMERIC_ATTRIBUTE,
     creation_time: { ...NUMERIC_ATTRIBUTE, canonicalKey: "creation_timestamp" },
     last_updated_timestamp: NUMERIC_ATTRIBUTE,
-    last_updated_time: { ...NUMERIC_ATTRIBUTE, canonicalKey: "last_updated_timestamp" },
   },
   metric: { valueType: "number", comparators: NUMERIC_COMPARATORS },
   parameter: STRING_ATTRIBUTE,
   tag: STRING_ATTRIBUTE,
 };
 
-const ORDER_BY_ALIASES: Readonly<Record<string, string>> = {
+/**
+ * The order_by names MLflow 3.17's SQL store sorts by, as sent (it trims nothing): `SqlLoggedModel.ALIASES`
+ * and the table's columns. `last_updated_time` is no alias there. Each maps to the field sortValue reads.
+ */
+const ORDER_BY_FIELDS: Readonly<Record<string, string>> = {
   creation_time: "creation_timestamp",
-  last_updated_time: "last_updated_timestamp",
+  creation_timestamp: "creation_timestamp",
+  creation_timestamp_ms: "creation_timestamp",
+  last_updated_timestamp: "last_updated_timestamp",
+  last_updated_timestamp_ms: "last_updated_timestamp",
+  ...Object.fromEntries(
+    [
+      "model_id",
+      "experiment_id",
+      "name",
+      "artifact_location",
+      "status",
+      "lifecycle_stage",
+      "model_type",
+      "source_run_id",
+      "status_message",
+    ].map((column) => [column, column]),
+  ),
 };
-const ORDER_BY_ATTRIBUTES = new Set(Object.keys(FILTER_SCHEMA.attribute ?? {}));
+
+/** MLflow's `EntityType` values: the only prefixes its logged-model filter takes, plural and lower-case. */
+const FILTER_ENTITIES: readonly string[] = ["attributes", "metrics", "params", "tags"];
 
 export function parseLoggedModelFilter(filter: string | undefined): FilterClause[] {
+  if (filter !== undefined) refuseEntitiesMlflowRefuses(filter);
   return validateFilter(parseSearchFilter(filter), FILTER_SCHEMA);
+}
+
+/**
+ * The shared parser takes the run-search aliases (`metric.`, `param.`, `attr.`, any case); MLflow's
+ * logged-model parser (`search_logged_model_utils.Entity`) takes a lower-case prefix only when it is one of
+ * FILTER_ENTITIES, and reads an identifier whose prefix is not lower-case letters as one attribute name.
+ */
+function refuseEntitiesMlflowRefuses(filter: string): void {
+  for (const identifier of clauseIdentifiers(filter)) {
+    const dot = identifier.indexOf(".");
+    if (dot < 0) continue;
+    const prefix = identifier.slice(0, dot);
+    if (!/^[a-z]+$/.test(prefix)) {
+      const keys = Object.keys(FILTER_SCHEMA.attribute ?? {});
+      throw invalidParameter(
+        `Invalid attribute key '${identifier}' specified. Valid keys are '${keys.join("', '")}'`,
+      );
+    }
+    if (!FILTER_ENTITIES.includes(prefix)) {
+      throw invalidParameter(
+        `Invalid entity type: '${prefix}'. Expected one of ['${FILTER_ENTITIES.join("', '")}'].`,
+      );
+    }
+  }
+}
+
+/** The first word of each comparison: the token at the start and after each AND. */
+function clauseIdentifiers(filter: string): string[] {
+  const identifiers: string[] = [];
+  let atClauseStart = true;
+  for (const token of tokenize(filter, "filter")) {
+    if (token.kind === "word" && token.text.toUpperCase() === "AND") {
+      atClauseStart = true;
+    } else if (atClauseStart) {
+      if (token.kind === "word") identifiers.push(token.text);
+      atClauseStart = false;
+    }
+  }
+  return identifiers;
 }
 
 /** A model matches when every clause holds; with datasets and no metric clause it needs a metric on one. */
@@ -174,18 +236,21 @@ interface SortTerm {
   datasetDigest?: string | undefined;
 }
 
-/** Checks order_by entries and adds MLflow's tiebreaks: creation time (newest first), then model id. */
+/**
+ * Checks order_by entries as MLflow 3.17's SQL store does (`_apply_order_by_search_logged_models`) and adds
+ * its tiebreaks: creation time (newest first), then model id.
+ */
 export function parseLoggedModelOrderBy(orderBy: readonly LoggedModelOrderBy[]): SortTerm[] {
   const terms: SortTerm[] = orderBy.map((entry) => {
-    let field = entry.field_name.trim();
+    let field = entry.field_name;
     if (field.includes(".")) {
-      const entity = field.split(".", 1)[0];
-      if (entity !== "metrics") {
-        throw invalidParameter(`Invalid order by field name: ${entity}, only \`metrics.<name>\` is allowed.`);
+      if (field.split(".", 1)[0] !== "metrics") {
+        throw invalidParameter(`Invalid order by field name: ${field}. Only metrics are supported.`);
       }
     } else {
-      if (!ORDER_BY_ATTRIBUTES.has(field)) throw invalidParameter(`Invalid order by field name: ${field}.`);
-      field = ORDER_BY_ALIASES[field] ?? field;
+      const known = Object.hasOwn(ORDER_BY_FIELDS, field) ? ORDER_BY_FIELDS[field] : undefined;
+      if (known === undefined) throw invalidParameter(`Invalid order by field name: ${field}`);
+      field = known;
     }
     if (entry.dataset_digest && !entry.dataset_name) {
       throw invalidParameter("`dataset_digest` can only be specified if `dataset_name` is also specified.");
@@ -225,7 +290,7 @@ export function compareModels(terms: readonly SortTerm[]): (a: LoggedModel, b: L
 }
 
 function sortValue(model: LoggedModel, term: SortTerm): string | number | undefined {
-  if (!term.field.startsWith("metrics.")) return attributeValue(model, term.field);
+  if (!term.field.startsWith("metrics.")) return sortableColumn(model, term.field);
   const key = term.field.slice("metrics.".length);
   // The latest value by timestamp (then step) is the model's value for sorting, as in MLflow.
   let latest: LoggedModelMetric | undefined;
@@ -242,4 +307,21 @@ function sortValue(model: LoggedModel, term: SortTerm): string | number | undefi
     }
   }
   return latest?.value;
+}
+
+/** The columns only order_by reads; MLflow's experiment_id column is an integer, so it sorts as one. */
+function sortableColumn(model: LoggedModel, field: string): string | number | undefined {
+  switch (field) {
+    case "experiment_id":
+      return Number(model.info.experiment_id);
+    case "artifact_location":
+      return model.info.artifact_uri;
+    // Search reads active models only.
+    case "lifecycle_stage":
+      return "active";
+    case "status_message":
+      return model.info.status_message;
+    default:
+      return attributeValue(model, field);
+  }
 }
