@@ -129,3 +129,37 @@ def test_deleting_a_trace_deletes_its_assessments(experiment_id: str):
     assert mlflow.MlflowClient().delete_traces(experiment_id=experiment_id, trace_ids=[trace_id]) == 1
     with pytest.raises(MlflowException, match=f"Trace with request_id '{trace_id}' not found"):
         mlflow.get_assessment(trace_id, feedback.assessment_id)
+
+
+def test_search_traces_by_feedback_and_expectation(experiment_id: str):
+    yes, no, overridden, none = (_trace_id(experiment_id) for _ in range(4))
+    mlflow.log_feedback(trace_id=yes, name="relevance", value="yes")
+    mlflow.log_feedback(trace_id=yes, name="score", value=3)
+    mlflow.log_feedback(trace_id=yes, name="correct", value=True)
+    mlflow.log_expectation(trace_id=yes, name="answer", value="x")
+    mlflow.log_feedback(trace_id=no, name="relevance", value="no")
+    mlflow.log_feedback(trace_id=no, name="score", value=4.5)
+    mlflow.log_feedback(trace_id=no, name="correct", value=False)
+    original = mlflow.log_feedback(trace_id=overridden, name="relevance", value="yes")
+    mlflow.override_feedback(trace_id=overridden, assessment_id=original.assessment_id, value="no")
+
+    def found(filter_string: str) -> set[str]:
+        traces = mlflow.MlflowClient().search_traces(locations=[experiment_id], filter_string=filter_string)
+        return {t.info.trace_id for t in traces}
+
+    assert found("feedback.relevance = 'yes'") == {yes}
+    assert found("feedback.relevance != 'yes'") == {no, overridden}
+    assert found("feedback.relevance IS NULL") == {none}
+    assert found("feedback.relevance LIKE '%e%'") == {yes}
+    # The stored value is the JSON of the wire's double: 3.0, not 3.
+    assert found("feedback.score = '3.0'") == {yes}
+    assert found("feedback.score = '3'") == set()
+    assert found("feedback.score > 3") == {no}
+    assert found("feedback.correct = 'true'") == {yes}
+    assert found("feedback.correct > 0") == set()
+    assert found("expectation.answer = 'x'") == {yes}
+    assert found("feedback.answer = 'x'") == set()
+    with pytest.raises(MlflowException, match=r"Expected a quoted string value for feedback \(e.g. 'my-value'\)"):
+        found("feedback.score = 3")
+    with pytest.raises(MlflowException, match="Expected a numeric value for feedback when using comparator '>'"):
+        found("feedback.relevance > 'a'")

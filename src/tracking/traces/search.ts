@@ -11,6 +11,7 @@ import { parseExperimentId } from "../experimentStore.js";
 import { decodePageToken, encodePageToken } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
 import type { TraceInfo } from "./entities.js";
+import { assessmentClauseSql } from "./assessmentFilterSql.js";
 import { readTraceInfos } from "./reader.js";
 import {
   parseTraceFilter,
@@ -57,7 +58,7 @@ export async function searchTraces(
     .selectFrom("trace_info as t")
     .select("t.request_id")
     .where("t.experiment_id", "in", experimentIds);
-  for (const clause of clauses) query = query.where(clauseSql(meta.dialect, clause));
+  for (const clause of clauses) query = query.where(clauseSql(meta.dialect, clause, experimentIds));
   for (const term of withTiebreaks(orderBy)) {
     const value = orderValue(term);
     // Missing tags, metadata and durations sort last in either direction, as in mlflow's SQL store.
@@ -110,7 +111,14 @@ function orderValue(term: TraceOrderBy): Expression<unknown> {
  * A tag or metadata comparison holds when the trace has the key and its value compares, so `!=` skips
  * traces without the key (mlflow joins on the key); IS NULL asks whether the key is absent.
  */
-function clauseSql(dialect: MetadataDb["dialect"], clause: TraceFilterClause): RawBuilder<SqlBool> {
+function clauseSql(
+  dialect: MetadataDb["dialect"],
+  clause: TraceFilterClause,
+  experimentIds: readonly number[],
+): RawBuilder<SqlBool> {
+  if (clause.entity === "feedback" || clause.entity === "expectation") {
+    return assessmentClauseSql(dialect, { ...clause, entity: clause.entity }, experimentIds);
+  }
   if (clause.entity === "attribute") {
     const value = clause.key === "status" ? statusValue(clause.value) : clause.value;
     return compareSql(dialect, attributeColumn(clause.key), clause.comparator, value);

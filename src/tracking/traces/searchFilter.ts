@@ -3,9 +3,10 @@
  * <comparator> <value>` joined by AND, where the entity is an attribute of the trace (`attribute`,
  * `attributes`, `trace`, or none), a tag (`tag`, `tags`) or request metadata (`request_metadata`,
  * `metadata`). `name` means the `mlflow.traceName` tag and `run_id` the `mlflow.sourceRun` metadata, as in
- * MLflow. Span filters need span rows FlowOps does not keep (spans live in the trace's artifacts); assessment
- * (feedback, expectation) and issue filters are not implemented yet: MLflow's match a session's sibling traces
- * and compare JSON values. All are refused by name rather than answered wrongly.
+ * MLflow. `feedback.<name>` and `expectation.<name>` compare a trace's valid assessments of that name
+ * (assessmentFilterSql.ts): `=`, `!=`, LIKE and ILIKE take a quoted string, `<`, `<=`, `>`, `>=` a number.
+ * Span filters need span rows FlowOps does not keep (spans live in the trace's artifacts) and issue filters
+ * are not implemented yet; both are refused by name rather than answered wrongly.
  */
 import { invalidParameter } from "../../errors.js";
 import {
@@ -20,9 +21,10 @@ import { pythonStringListRepr } from "../validationMessages.js";
 import { SOURCE_RUN_METADATA, TRACE_NAME_TAG } from "./entities.js";
 
 export type TraceFilterEntity = "attribute" | "tag" | "metadata";
+export type AssessmentFilterEntity = "feedback" | "expectation";
 
 export interface TraceFilterClause {
-  entity: TraceFilterEntity;
+  entity: TraceFilterEntity | AssessmentFilterEntity;
   /** Column name for attributes (`timestamp_ms`), the tag or metadata key otherwise. */
   key: string;
   comparator: Comparator;
@@ -35,7 +37,7 @@ export interface TraceOrderBy {
   ascending: boolean;
 }
 
-const ENTITIES: Readonly<Record<string, TraceFilterEntity | "unsupported">> = {
+const ENTITIES: Readonly<Record<string, TraceFilterEntity | AssessmentFilterEntity | "unsupported">> = {
   attribute: "attribute",
   attributes: "attribute",
   trace: "attribute",
@@ -44,8 +46,8 @@ const ENTITIES: Readonly<Record<string, TraceFilterEntity | "unsupported">> = {
   request_metadata: "metadata",
   metadata: "metadata",
   span: "unsupported",
-  feedback: "unsupported",
-  expectation: "unsupported",
+  feedback: "feedback",
+  expectation: "expectation",
   issue: "unsupported",
 };
 
@@ -65,6 +67,7 @@ const VALID_ATTRIBUTE_KEYS = [...Object.keys(NUMERIC_ATTRIBUTES), ...STRING_ATTR
 const NUMERIC_COMPARATORS: readonly Comparator[] = ["=", "!=", ">", ">=", "<", "<="];
 const STRING_ATTRIBUTE_COMPARATORS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"];
 const KEY_VALUE_COMPARATORS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL"];
+const NUMERIC_ASSESSMENT_COMPARATORS: readonly Comparator[] = ["<", "<=", ">", ">="];
 
 const WHAT = "filter";
 
@@ -102,6 +105,10 @@ export function parseTraceOrderBy(clauses: readonly string[] | undefined): Trace
 function parseOrderByClause(clause: string): TraceOrderBy {
   const cursor = new TokenCursor(clause, tokenize(clause, "order_by clause"), "order_by clause");
   const { entity, key } = parseIdentifier(cursor, true);
+  // mlflow sorts traces by attributes, tags and metadata only.
+  if (entity === "feedback" || entity === "expectation") {
+    throw invalidParameter(`Invalid identifier type '${entity}'`);
+  }
   const direction = cursor.next();
   let ascending = true;
   if (direction !== undefined) {
@@ -119,6 +126,9 @@ function parseOrderByClause(clause: string): TraceOrderBy {
 function parseClause(cursor: TokenCursor): TraceFilterClause {
   const { entity, key } = parseIdentifier(cursor, false);
   const comparator = parseComparator(cursor);
+  if (entity === "feedback" || entity === "expectation") {
+    return { entity, key, comparator, value: parseAssessmentValue(cursor, entity, comparator) };
+  }
   const allowed =
     entity !== "attribute"
       ? KEY_VALUE_COMPARATORS
@@ -133,14 +143,47 @@ function parseClause(cursor: TokenCursor): TraceFilterClause {
   return { entity, key, comparator, value: parseValue(cursor, numeric, comparator) };
 }
 
+/**
+ * mlflow checks the value's kind before the comparator: a number for `<`, `<=`, `>`, `>=`, a quoted string
+ * for the rest, so `IN ('a')` is refused for its list. Its messages quote the value as written.
+ */
+function parseAssessmentValue(
+  cursor: TokenCursor,
+  entity: AssessmentFilterEntity,
+  comparator: Comparator,
+): string | number {
+  if (NULL_COMPARATORS.includes(comparator)) return "";
+  const numeric = NUMERIC_ASSESSMENT_COMPARATORS.includes(comparator);
+  const token = cursor.next();
+  if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
+  let written = cursor.input.slice(token.start, token.end);
+  if (token.kind === "lparen") {
+    while (cursor.peek() !== undefined && cursor.peek()?.kind !== "rparen") cursor.next();
+    written = cursor.input.slice(token.start, cursor.next()?.end ?? cursor.input.length);
+  }
+  const quoted = token.kind === "string" || token.kind === "quoted";
+  if (numeric && token.kind === "number") return Number(token.text);
+  if (!numeric && quoted) return token.text;
+  if (!numeric && token.kind === "word") {
+    throw invalidParameter(
+      `Parameter value is either not quoted or unidentified quote types used for string value ${written}. Use either single or double quotes.`,
+    );
+  }
+  throw invalidParameter(
+    numeric
+      ? `Expected a numeric value for ${entity} when using comparator '${comparator}'. Got value ${written}`
+      : `Expected a quoted string value for ${entity} (e.g. 'my-value'). Got value ${written}`,
+  );
+}
+
 /** The entity and canonical key; `name` and `run_id` resolve to their tag and metadata keys. */
 function parseIdentifier(
   cursor: TokenCursor,
   forOrderBy: boolean,
-): { entity: TraceFilterEntity; key: string } {
+): { entity: TraceFilterEntity | AssessmentFilterEntity; key: string } {
   const token = cursor.next();
   if (token === undefined) throw cursor.error("expected an identifier");
-  let entity: TraceFilterEntity = "attribute";
+  let entity: TraceFilterEntity | AssessmentFilterEntity = "attribute";
   let key: string;
   if (token.kind === "quoted" || token.kind === "backtick") {
     key = token.text;
@@ -173,6 +216,10 @@ function parseIdentifier(
     }
   } else {
     throw cursor.errorAt(token, `expected an identifier, found '${excerpt(token.text)}'`);
+  }
+  if (entity === "feedback" || entity === "expectation") {
+    if (key === "") throw invalidParameter("Assessment field name cannot be empty");
+    return { entity, key };
   }
   if (key.trim() === "") throw cursor.errorAt(token, "empty key");
   if (entity !== "attribute") return { entity, key };

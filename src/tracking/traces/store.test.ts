@@ -154,9 +154,9 @@ describe.each(metadataBackends())("trace store on $name", (backend: TestBackend)
     expect((await rejection(search("span.name = 'x'"))).message).toMatch(
       /not supported by FlowOps: span data/,
     );
-    // Assessments are stored now; their filters are not implemented, which is no matter of where spans live.
-    expect((await rejection(search("feedback.rating = 'good'"))).message).toBe(
-      "Filtering traces by 'feedback' is not supported by FlowOps yet.",
+    // Issue references are not filtered yet, which is no matter of where spans live.
+    expect((await rejection(search("issue.id = 'iss-1'"))).message).toBe(
+      "Filtering traces by 'issue' is not supported by FlowOps yet.",
     );
     expect((await rejection(search("tags.k > 'x'"))).message).toMatch(/^Invalid comparator '>'/);
     expect((await rejection(search(undefined, ["tags.k", "tags.k DESC"]))).message).toBe(

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { matchingStoredValueTexts, pythonFloatRepr, pythonJsonText } from "./assessmentValueText.js";
+import { parseTraceFilter, parseTraceOrderBy } from "./searchFilter.js";
+
+const message = (run: () => unknown): string => {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("expected an error");
+};
+
+describe("assessment trace filters", () => {
+  it("parses feedback and expectation clauses with quoted keys, strings and numbers", () => {
+    expect(parseTraceFilter("feedback.relevance = 'yes' AND expectation.`the answer` LIKE \"%x%\"")).toEqual([
+      { entity: "feedback", key: "relevance", comparator: "=", value: "yes" },
+      { entity: "expectation", key: "the answer", comparator: "LIKE", value: "%x%" },
+    ]);
+    expect(parseTraceFilter('feedback.score > 3.5 AND feedback."score" <= -1')).toEqual([
+      { entity: "feedback", key: "score", comparator: ">", value: 3.5 },
+      { entity: "feedback", key: "score", comparator: "<=", value: -1 },
+    ]);
+    expect(parseTraceFilter("feedback.x IS NOT NULL")).toEqual([
+      { entity: "feedback", key: "x", comparator: "IS NOT NULL", value: "" },
+    ]);
+  });
+
+  it("refuses values of the wrong kind with mlflow's messages", () => {
+    expect(message(() => parseTraceFilter("feedback.score = 3"))).toBe(
+      "Expected a quoted string value for feedback (e.g. 'my-value'). Got value 3",
+    );
+    expect(message(() => parseTraceFilter("expectation.num < '7'"))).toBe(
+      "Expected a numeric value for expectation when using comparator '<'. Got value '7'",
+    );
+    expect(message(() => parseTraceFilter("feedback.relevance IN ('yes', 'no')"))).toBe(
+      "Expected a quoted string value for feedback (e.g. 'my-value'). Got value ('yes', 'no')",
+    );
+    expect(message(() => parseTraceFilter("feedback.relevance = yes"))).toBe(
+      "Parameter value is either not quoted or unidentified quote types used for string value yes. Use either single or double quotes.",
+    );
+    expect(message(() => parseTraceFilter("feedback. = 'x'"))).toBe("Assessment field name cannot be empty");
+    expect(message(() => parseTraceOrderBy(["feedback.x DESC"]))).toBe("Invalid identifier type 'feedback'");
+  });
+});
+
+describe("mlflow's stored assessment text", () => {
+  it("writes numbers as Python's float repr", () => {
+    expect([3, -1, 4.5, 1e16, 1.5e16, 0.0001, 0.00001, 123456.5, 1e-7].map(pythonFloatRepr)).toEqual([
+      "3.0",
+      "-1.0",
+      "4.5",
+      "1e+16",
+      "1.5e+16",
+      "0.0001",
+      "1e-05",
+      "123456.5",
+      "1e-07",
+    ]);
+  });
+
+  it("writes strings with ensure_ascii and lists with Python's separators", () => {
+    expect(pythonJsonText(['é\n"', 1, true, null, { a: 2 }])).toBe(
+      '["\\u00e9\\n\\"", 1.0, true, null, {"a": 2.0}]',
+    );
+  });
+
+  it("turns an equality filter value into the texts FlowOps stores for the values it matches", () => {
+    expect(matchingStoredValueTexts("feedback", "3")).toEqual(['"3"']);
+    expect(matchingStoredValueTexts("feedback", "3.0")).toEqual(['"3.0"', "3"]);
+    expect(matchingStoredValueTexts("feedback", "true")).toEqual(['"true"', "true"]);
+    expect(matchingStoredValueTexts("feedback", '"\\u00e9"')).toEqual(['"\\"\\\\u00e9\\""', '"é"']);
+    expect(matchingStoredValueTexts("feedback", "[1.0, 2.0]")).toEqual(['"[1.0, 2.0]"', "[1,2]"]);
+    expect(matchingStoredValueTexts("expectation", "[1, 2]")).toEqual(['"[1, 2]"', "[1, 2]"]);
+  });
+});
