@@ -71,18 +71,6 @@ function reportFailedRevisions(what: "metrics", revisions: readonly string[]): v
   );
 }
 
-/** `warn`, remembering each revision warned about, for reportFailedRevisions. */
-function warningCollector(): { onWarning: (message: string, revision: string) => void; failed: string[] } {
-  const failed: string[] = [];
-  return {
-    failed,
-    onWarning: (message, revision) => {
-      warn(message);
-      if (!failed.includes(revision)) failed.push(revision);
-    },
-  };
-}
-
 /** A repo-relative POSIX path as dvc prints it: relative to the cwd. */
 function cwdRelative(root: string, cwd: string, path: string): string {
   return relative(cwd, join(root, path)).split(sep).join("/");
@@ -240,14 +228,16 @@ export function paramsCommand(): Command {
     )
       .option("--deps", "only the params that stages depend on")
       .action(async (a: string, b: string | undefined, opts: DiffCliOptions & { deps?: boolean }) => {
-        const warnings = warningCollector();
+        let errored: string[] = [];
         const diff = await paramsDiff(await openPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
           ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
           ...(opts.deps === true ? { depsOnly: true } : {}),
-          onWarning: warnings.onWarning,
+          cwd: process.cwd(),
+          onWarning: warn,
+          onErroredRevisions: (revisions) => (errored = revisions),
         });
-        reportFailedRevisions("metrics", warnings.failed);
+        reportFailedRevisions("metrics", errored);
         printDiff(diff, ["Path", "Param", a, b ?? "workspace"], opts, (d) => changeRows(d, false));
       }),
   );

@@ -5,9 +5,17 @@
  */
 import { posix } from "node:path";
 import type { Pipeline } from "./dvcYaml.js";
+import { decodeUtf8 } from "./dataFileReadError.js";
 import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
-import { assertRevision, isGitRepoWithoutCommits, readAtRevision, type Revision } from "./revisionFiles.js";
-import { readPipelinesOrWarn } from "./revisionPipelines.js";
+import { ParamsFileReadError } from "./paramsFileReadError.js";
+import { readParamsPipelineOrWarn } from "./paramsRevisionLoad.js";
+import {
+  assertRevision,
+  isGitRepoWithoutCommits,
+  readBytesAtRevision,
+  revisionLabel,
+  type Revision,
+} from "./revisionFiles.js";
 import { diffValues, type ValueChange } from "./valueDiff.js";
 
 export type ParamsDiff = Record<string, Record<string, ValueChange>>;
@@ -48,15 +56,26 @@ function addTrackedVars(tracked: Map<string, Set<string> | "all">, pipeline: Pip
   for (const [file, keys] of vars) tracked.set(file, keys);
 }
 
+/**
+ * The params `rev` holds in `file`; undefined when dvc's `read_param_file` fails on it (missing, not UTF-8, or
+ * not its format), which dvc shows as no params there and counts as a failure of the revision.
+ */
 async function paramsAt(
   root: string,
   file: string,
   keys: Set<string> | "all",
   rev: Revision,
-): Promise<ParamsObject> {
-  const text = await readAtRevision(root, file, rev);
-  if (text === undefined) return {};
-  const all = parseParamsText(file, text);
+): Promise<ParamsObject | undefined> {
+  const bytes = await readBytesAtRevision(root, file, rev);
+  const text = bytes === undefined ? undefined : decodeUtf8(bytes);
+  if (text === undefined) return undefined;
+  let all: ParamsObject;
+  try {
+    all = parseParamsText(file, text);
+  } catch (error) {
+    if (error instanceof ParamsFileReadError) return undefined;
+    throw error;
+  }
   return keys === "all" ? all : selectParams(all, [...keys]);
 }
 
@@ -70,6 +89,13 @@ export interface ParamsDiffOptions {
   depsOnly?: boolean;
   /** dvc's warning for a revision whose pipeline could not be loaded, and that revision's label. */
   onWarning?: (message: string, revision: string) => void;
+  /**
+   * The labels of the revisions dvc names in its closing line ("DVC failed to load some metrics for following
+   * revisions"), old before new: those whose pipeline or any tracked params file could not be read.
+   */
+  onErroredRevisions?: (revisions: string[]) => void;
+  /** The directory dvc names unreadable files relative to, in warnings; the root by default. */
+  cwd?: string;
 }
 
 /**
@@ -87,13 +113,15 @@ async function trackedAt(
     return new Map(targets.map((file) => [posix.normalize(file.replaceAll("\\", "/")), "all" as const]));
   }
   const onWarning = options.onWarning ?? (() => undefined);
-  const pipeline = await readPipelinesOrWarn(root, rev, "params", onWarning);
+  const pipeline = await readParamsPipelineOrWarn(root, rev, options.cwd ?? root, onWarning);
   if (pipeline === null) return new Map();
   const tracked = trackedParams(pipeline, options.depsOnly === true);
   if (options.depsOnly === true) return tracked;
   // dvc's `_collect_params` adds the default params file whole at every revision where it exists, whatever
-  // the stages list; a revision without it reads as no params, as for any other file.
-  tracked.set(DEFAULT_PARAMS_FILE, "all");
+  // the stages list; where it does not, only a stage that lists its keys reads it (and fails to).
+  if ((await readBytesAtRevision(root, DEFAULT_PARAMS_FILE, rev)) !== undefined) {
+    tracked.set(DEFAULT_PARAMS_FILE, "all");
+  }
   addTrackedVars(tracked, pipeline);
   return tracked;
 }
@@ -113,18 +141,42 @@ export async function paramsDiff(
   if (await isGitRepoWithoutCommits(root)) return {};
   await assertRevision(root, a);
   if (b !== undefined) await assertRevision(root, b);
-  const trackedA = await trackedAt(root, a, options);
-  const trackedB = await trackedAt(root, b, options);
+  // dvc's brancher loads the workspace first, compared or not: one whose pipeline does not load is warned about,
+  // though neither read nor named in the closing line. Targets are read without loading any pipeline.
+  if (b !== undefined && (options.targets ?? []).length === 0) {
+    await readParamsPipelineOrWarn(
+      root,
+      undefined,
+      options.cwd ?? root,
+      options.onWarning ?? (() => undefined),
+    );
+  }
+  const failed = new Set<string>();
+  const onWarning = (message: string, revision: string): void => {
+    failed.add(revision);
+    options.onWarning?.(message, revision);
+  };
+  const trackedA = await trackedAt(root, a, { ...options, onWarning });
+  const trackedB = await trackedAt(root, b, { ...options, onWarning });
+  const read = async (file: string, keys: Set<string> | "all" | undefined, rev: Revision) => {
+    if (keys === undefined) return {};
+    const params = await paramsAt(root, file, keys, rev);
+    if (params === undefined) failed.add(revisionLabel(rev));
+    return params ?? {};
+  };
   const result: ParamsDiff = {};
   for (const file of new Set([...trackedA.keys(), ...trackedB.keys()])) {
-    const keysA = trackedA.get(file);
-    const keysB = trackedB.get(file);
     const changes = diffValues(
-      keysA === undefined ? {} : await paramsAt(root, file, keysA, a),
-      keysB === undefined ? {} : await paramsAt(root, file, keysB, b),
+      await read(file, trackedA.get(file), a),
+      await read(file, trackedB.get(file), b),
       options.all === true,
     );
     if (Object.keys(changes).length > 0) result[file] = changes;
   }
+  // dvc's `errors` dict: the old revision's entry first, one entry when both name the same label.
+  const errored = [revisionLabel(a), revisionLabel(b)].filter(
+    (label, i, all) => failed.has(label) && all.indexOf(label) === i,
+  );
+  if (errored.length > 0) options.onErroredRevisions?.(errored);
   return result;
 }

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { malformedFile } from "../data/yamlFile.js";
+import { ParamsFileReadError } from "./paramsFileReadError.js";
 import { parsePythonParams, type UnrecordableParam } from "./pythonParams.js";
 import {
   isPlainObject,
@@ -30,7 +31,8 @@ export async function loadParamsFile(absPath: string): Promise<ParamsObject> {
   try {
     text = await readUtf8File(absPath);
   } catch (error) {
-    if (error instanceof FlowOpsError) throw error;
+    // readUtf8File's only own error: bytes that are not UTF-8.
+    if (error instanceof FlowOpsError) throw new ParamsFileReadError(absPath, "encoding", error);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT")
       throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${absPath}: params file not found`);
@@ -65,6 +67,15 @@ export function parseParamsText(path: string, text: string): ParamsObject {
  * metrics files may hold a list, which DVC reads and then finds no metrics in.
  */
 export function parseDataText(path: string, text: string): unknown {
+  try {
+    return parseByExtension(path, text);
+  } catch (error) {
+    if (error instanceof FlowOpsError) throw new ParamsFileReadError(path, "corrupted", error);
+    throw error;
+  }
+}
+
+function parseByExtension(path: string, text: string): unknown {
   switch (extname(path).toLowerCase()) {
     case ".py": {
       const parsed = parsePythonParams(path, text);
