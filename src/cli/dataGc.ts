@@ -10,7 +10,7 @@ import { withDataRepo } from "../data/dataRepo.js";
 import type { GcResult } from "../data/garbageCollect.js";
 import { printJson } from "./output.js";
 import { positiveInteger } from "./numberOptions.js";
-import { warnUnversioned } from "./unversionedOutsWarning.js";
+import { warnUnversionedForGc } from "./unversionedOutsWarning.js";
 
 const collector = () => import("../data/garbageCollect.js");
 
@@ -99,7 +99,7 @@ export function gcCommand(): Command {
         if (flags.force !== true && flags.dry !== true && !(await confirm())) {
           throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
         }
-        await warnUnversioned(repo, options, false);
+        await warnUnversionedForGc(repo, options, flags.projects);
         return gc(repo, options);
       });
       if (flags.json === true) printJson(result);

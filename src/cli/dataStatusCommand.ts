@@ -8,7 +8,8 @@ import { withDataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
 import { printDvcJson } from "./output.js";
 import { positiveInteger } from "./numberOptions.js";
-import { warnUnversioned } from "./unversionedOutsWarning.js";
+import type { UnversionedOut } from "../data/unversionedOuts.js";
+import { printUnversioned } from "./unversionedOutsWarning.js";
 
 interface StatusFlags {
   json?: boolean;
@@ -75,13 +76,15 @@ export function statusCommand(): Command {
             allTags: opts.allTags === true,
             allCommits: opts.allCommits === true,
           };
-          // dvc warns while it collects, before it opens the remote; targets narrow what it collects, and
-          // those are not narrowed here, so the warning is given only for the whole project.
-          if (targets.length === 0 && !opts.quiet) await warnUnversioned(repo, history, true);
           const status = await cloudStatus(repo, targets, {
             ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
             ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
             history,
+            recursive: opts.recursive,
+            // dvc warns while it collects, before it opens the remote; --quiet silences its warnings.
+            ...(opts.quiet
+              ? {}
+              : { onUnversioned: (outs: UnversionedOut[]) => printUnversioned(outs, repo.root) }),
           });
           if (status.unknownDirs.length > 0 && !opts.quiet) {
             process.stderr.write(

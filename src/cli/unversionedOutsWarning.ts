@@ -4,10 +4,21 @@
  */
 import type { WalkedRepo } from "../data/dvcFile.js";
 import type { HistoryScope } from "../data/historyOuts.js";
+import type { UnversionedOut } from "../data/unversionedOuts.js";
 
-export async function warnUnversioned(repo: WalkedRepo, history: HistoryScope, push: boolean): Promise<void> {
-  const { unversionedOuts, missingVersionInfoWarning } = await import("../data/unversionedOuts.js");
-  for (const out of await unversionedOuts(repo, { history, push })) {
-    process.stderr.write(`${missingVersionInfoWarning(out, repo.root, process.cwd())}\n`);
-  }
+/** gc's warnings, for the other projects (`-p`) first, then this one. */
+export async function warnUnversionedForGc(
+  repo: WalkedRepo,
+  history: HistoryScope,
+  projects: readonly string[] = [],
+): Promise<void> {
+  const { gcUnversionedOuts } = await import("../data/unversionedOuts.js");
+  for (const { root, outs } of await gcUnversionedOuts(repo, history, projects))
+    await printUnversioned(outs, root);
+}
+
+/** Each out's warning, named from the cwd as dvc names them (`root` is the repository that declares it). */
+export async function printUnversioned(outs: readonly UnversionedOut[], root: string): Promise<void> {
+  const { missingVersionInfoWarning } = await import("../data/unversionedOuts.js");
+  for (const out of outs) process.stderr.write(`${missingVersionInfoWarning(out, root, process.cwd())}\n`);
 }

@@ -122,4 +122,21 @@ describe("cloudStatus", () => {
       /remote 'nowhere' doesn't exist/,
     );
   });
+
+  // dvc 3.67.1 `status -c train c.txt` with `train` never run: it warns about train's out and compares c.txt.
+  it("takes a target naming a stage with no hashed outs, collecting nothing for it and reporting its outs", async () => {
+    writeFileSync(
+      join(repo.root, "dvc.yaml"),
+      "stages:\n  train:\n    cmd: echo\n    outs:\n    - model.bin\n",
+    );
+    const reported: string[] = [];
+    const status = await cloudStatus(repo, ["train", join(repo.root, "c.txt")], {
+      cwd: repo.root,
+      onUnversioned: (outs) => void reported.push(...outs.map((out) => `${out.stage}:${out.path}`)),
+    });
+    expect(status.entries).toEqual({ "c.txt": "new" });
+    expect(reported).toEqual(["train:model.bin"]);
+    const alone = await cloudStatus(repo, ["train"], { cwd: repo.root });
+    expect(alone.entries).toEqual({});
+  });
 });

@@ -26,7 +26,9 @@ import {
   historyTrackedOuts,
   type HistoryScope,
 } from "./historyOuts.js";
+import { selectDeclared, workspaceDeclaredStages } from "./pipelineTargets.js";
 import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
+import { unversionedOuts, type UnversionedOut } from "./unversionedOuts.js";
 import { expandOuts, selectOuts, trackedOuts, type TrackedOut, type UsedObject } from "./usedObjects.js";
 
 export type CloudState = "new" | "deleted" | "missing";
@@ -39,6 +41,13 @@ export interface CloudStatusOptions extends OpenRemoteOptions {
   cwd?: string;
   /** `-a/-T/-A`: also the objects these git revisions use (their names, where two differ, the last's). */
   history?: HistoryScope;
+  /** `-R`: a directory target names the stages of every dvc.yaml under it. */
+  recursive?: boolean;
+  /**
+   * Given the outs the targets name that dvc.lock has no hash for, once they are collected and before the
+   * remote is opened: where dvc's collection warns ("is missing version info").
+   */
+  onUnversioned?: (outs: UnversionedOut[]) => void | Promise<void>;
 }
 
 export interface CloudStatus {
@@ -69,7 +78,24 @@ export async function cloudStatus(
     new Map([...all].filter(([, owner]) => owner.push !== false && owner.remote === undefined));
 
   const all = await inWorkspaceCollection(() => trackedOuts(repo));
-  const outs = await withHistory(repo, all, targets, options.history);
+  const cwd = options.cwd ?? process.cwd();
+  const tracked = await inWorkspaceCollection(() =>
+    trackedTargets(repo, all, targets, cwd, options.recursive),
+  );
+  const outs =
+    targets.length > 0 && tracked.length === 0 ? [] : await withHistory(repo, all, tracked, options.history);
+  if (options.onUnversioned !== undefined) {
+    const { history, recursive } = options;
+    await options.onUnversioned(
+      await unversionedOuts(repo, {
+        push: true,
+        targets,
+        cwd,
+        ...(history !== undefined ? { history } : {}),
+        ...(recursive !== undefined ? { recursive } : {}),
+      }),
+    );
+  }
   const collect = async (): Promise<Map<Oid, UsedObject>> => comparable(await expandOuts(repo, outs));
   let used = await collect();
   const unread = new Map([...used].filter(([, owner]) => owner.unexpanded === "missing"));
@@ -94,7 +120,7 @@ export async function cloudStatus(
       ? new Set<Oid>()
       : await filterLimited([...used.keys()], jobs(), (oid) => repo.cache.has(oid));
 
-  const base = namingBase(repo.root, options.cwd ?? process.cwd());
+  const base = namingBase(repo.root, cwd);
   const outsByFile = new Map<string, TrackedOut[]>();
   for (const out of outs) outsByFile.set(out.dvcFile, [...(outsByFile.get(out.dvcFile) ?? []), out]);
   const name = (owner: UsedObject): string => {
@@ -126,6 +152,31 @@ export async function cloudStatus(
   // dvc names the remote it would have used, "None" when there is none.
   const remoteName = opened?.name ?? selectedRemoteName(repo, options.remote) ?? "None";
   return { remote: remoteName, entries, tracksAnything, unknownDirs };
+}
+
+/**
+ * The targets left for selectOuts, which knows only hashed outs: one that names no hashed out but names a
+ * declared stage or out (a stage not run yet, outs with `cache: false`) is dvc's valid target that collects no
+ * objects, so it is dropped here instead of failing the command.
+ */
+async function trackedTargets(
+  repo: DataRepo,
+  all: readonly TrackedOut[],
+  targets: readonly string[],
+  cwd: string,
+  recursive: boolean | undefined,
+): Promise<string[]> {
+  if (targets.length === 0) return [];
+  const declared = await workspaceDeclaredStages(repo);
+  return targets.filter((target) => {
+    if (selectDeclared(declared, repo.root, cwd, target, recursive).length === 0) return true;
+    try {
+      return selectOuts(repo, all, [target]).length > 0;
+    } catch (error) {
+      if (toFlowOpsError(error).code !== "RESOURCE_DOES_NOT_EXIST") throw error;
+      return false;
+    }
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { missingVersionInfoWarning, unversionedOuts } from "./unversionedOuts.js";
+import { gcUnversionedOuts, missingVersionInfoWarning, unversionedOuts } from "./unversionedOuts.js";
 
 const PIPELINE = `stages:
   s:
@@ -77,5 +77,40 @@ describe("unversionedOuts", () => {
       "WARNING: Output 'x.txt'(stage: '../../../sub/dvc.yaml:t') is missing version info. " +
         "Cache for it will not be collected. Use `dvc repro` to get your pipeline up to date.",
     );
+  });
+
+  // dvc 3.67.1 `status -c u b.txt s`: u's out, then b.txt, then all of s (b.txt again), as it collects them.
+  it("with targets, lists only the outs they name, in their order, once per naming", async () => {
+    const root = mkdtempSync(join(tmpdir(), "flowops-unversioned-"));
+    mkdirSync(join(root, ".dvc"));
+    mkdirSync(join(root, "sub"));
+    writeFileSync(
+      join(root, "dvc.yaml"),
+      "stages:\n  s:\n    cmd: echo\n    outs:\n    - a.txt\n    - b.txt\n  u:\n    cmd: echo\n    outs:\n    - u.txt\n",
+    );
+    writeFileSync(join(root, "sub", "dvc.yaml"), "stages:\n  t:\n    cmd: echo\n    outs:\n    - x.txt\n");
+    const listed = async (targets: string[], cwd = root): Promise<string[]> =>
+      (await unversionedOuts({ root }, { targets, cwd })).map((out) => out.path);
+    expect(await listed(["u", "b.txt", "s"])).toEqual(["u.txt", "b.txt", "a.txt", "b.txt"]);
+    expect(await listed(["sub/dvc.yaml", "dvc.yaml:u"])).toEqual(["sub/x.txt", "u.txt"]);
+    expect(await listed(["t", "../dvc.yaml"], join(root, "sub"))).toEqual([
+      "sub/x.txt",
+      "a.txt",
+      "b.txt",
+      "u.txt",
+    ]);
+    expect(await listed(["data.txt.dvc", "nothing"])).toEqual([]);
+    expect(await listed([])).toEqual(["a.txt", "b.txt", "u.txt", "sub/x.txt"]);
+  });
+
+  // dvc 3.67.1 `gc -w -p ../other`: the other project's outs first, named from its root, then this one's.
+  it("for gc, lists each other project's outs before this one's, each with its root", async () => {
+    const main = project();
+    const other = project();
+    const found = await gcUnversionedOuts({ root: main }, {}, [other]);
+    expect(found.map(({ root, outs }) => [root, outs.map((out) => out.path)])).toEqual([
+      [other, ["out.txt", "np.txt"]],
+      [main, ["out.txt", "np.txt"]],
+    ]);
   });
 });

@@ -12,8 +12,17 @@ import { parseLock } from "../pipelines/dvcLock.js";
 import { parsePipeline, PIPELINE_FILE, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
 import type { WalkedRepo } from "./dvcFile.js";
+import { loadDvcIgnore } from "./dvcIgnore.js";
 import { hasHistoryScope, scopeCommits, type HistoryScope } from "./historyOuts.js";
 import { lockEntries } from "./lockOuts.js";
+import {
+  declaredOuts,
+  declaredStagesOf,
+  outSelected,
+  selectDeclared,
+  topDown,
+  type DeclaredStage,
+} from "./pipelineTargets.js";
 import { parseYamlText, readYamlFile } from "./yamlFile.js";
 
 export interface UnversionedOut {
@@ -33,6 +42,20 @@ export interface UnversionedOutsOptions {
   history?: HistoryScope;
   /** Collected for a push (`status -c`): outs declared `push: false` are not looked at, as dvc's `can_push`. */
   push?: boolean;
+  /**
+   * Only the outs these name (stage names, dvc.yaml files, out paths, as pipelineTargets resolves them), per
+   * revision in the targets' order, repeated as often as named (as dvc warns once per collected pair).
+   */
+  targets?: readonly string[];
+  /** Relative targets and bare stage names are read from here (the process's cwd by default). */
+  cwd?: string;
+  /** `-R`: a directory target names the stages of every dvc.yaml under it. */
+  recursive?: boolean;
+}
+
+/** One revision's stages with the unversioned outs each has, keyed by the out's absolute path. */
+interface StageFindings extends DeclaredStage {
+  found: { abs: string; out: UnversionedOut }[];
 }
 
 /**
@@ -44,18 +67,55 @@ export async function unversionedOuts(
   repo: WalkedRepo,
   options: UnversionedOutsOptions = {},
 ): Promise<UnversionedOut[]> {
-  const found = await workspaceUnversioned(repo, options.push === true).catch((): UnversionedOut[] => []);
+  const push = options.push === true;
+  const stages = await workspaceUnversioned(repo, push).catch((): StageFindings[] => []);
+  const found = selected(stages, repo.root, options);
   if (!hasHistoryScope(options.history)) return found;
   for (const commit of await scopeCommits(repo.root, options.history)) {
-    found.push(...(await commitUnversioned(repo.root, commit, options.push === true)));
+    found.push(...selected(await commitUnversioned(repo.root, commit, push), repo.root, options));
   }
   return found;
 }
 
-async function workspaceUnversioned(repo: WalkedRepo, push: boolean): Promise<UnversionedOut[]> {
+function selected(
+  stages: readonly StageFindings[],
+  root: string,
+  options: UnversionedOutsOptions,
+): UnversionedOut[] {
+  const targets = options.targets ?? [];
+  if (targets.length === 0) return stages.flatMap((stage) => stage.found.map((finding) => finding.out));
+  const cwd = options.cwd ?? process.cwd();
+  return targets.flatMap((target) =>
+    selectDeclared(stages, root, cwd, target, options.recursive).flatMap(({ stage, within }) =>
+      stage.found.filter((finding) => outSelected(finding.abs, within)).map((finding) => finding.out),
+    ),
+  );
+}
+
+/**
+ * gc's list: as dvc's gc collects, each other project (`-p`) first, in the order given, then this one. Each
+ * comes with its root, from which (or from the cwd inside it) its outs are named.
+ */
+export async function gcUnversionedOuts(
+  repo: WalkedRepo,
+  history: HistoryScope,
+  projects: readonly string[] = [],
+): Promise<{ root: string; outs: UnversionedOut[] }[]> {
+  const found: { root: string; outs: UnversionedOut[] }[] = [];
+  for (const project of projects) {
+    const root = resolve(project);
+    found.push({
+      root,
+      outs: await unversionedOuts({ root, ignore: await loadDvcIgnore(root) }, { history }),
+    });
+  }
+  found.push({ root: repo.root, outs: await unversionedOuts(repo, { history }) });
+  return found;
+}
+
+async function workspaceUnversioned(repo: WalkedRepo, push: boolean): Promise<StageFindings[]> {
   const pipeline = await readPipelinesIfAny(repo);
   if (pipeline === undefined) return [];
-  const found: UnversionedOut[] = [];
   const locked = new Map<string, Set<string>>();
   for (const file of pipeline.files) {
     const lockPath = join(file, "..", "dvc.lock");
@@ -65,25 +125,25 @@ async function workspaceUnversioned(repo: WalkedRepo, push: boolean): Promise<Un
     const lock = lockFile?.value;
     locked.set(file, lockedKeys(lock, pipeline.stages, file));
   }
-  for (const file of topDown(pipeline.files, (path) => relative(repo.root, join(path, "..")))) {
-    for (const stage of pipeline.stages.filter((candidate) => candidate.pipelineFile === file)) {
-      for (const out of declaredCachedOuts(stage, push)) {
-        const abs = resolve(stage.wdir, out);
-        if (locked.get(file)?.has(`${stage.lockName}\0${abs}`) === true) continue;
-        found.push({
+  return declaredStagesOf(pipeline, repo.root).map(({ stage, ...declared }) => {
+    const file = stage.pipelineFile;
+    const found = declaredOuts(stage, cachedFilter(push))
+      .filter((abs) => locked.get(file)?.has(`${stage.lockName}\0${abs}`) !== true)
+      .map((abs) => ({
+        abs,
+        out: {
           revision: "workspace",
           path: posixOf(relative(repo.root, abs)),
           pipelineDir: posixOf(relative(repo.root, join(file, ".."))),
           stage: stage.lockName,
           exists: existsSync(abs),
-        });
-      }
-    }
-  }
-  return found;
+        },
+      }));
+    return { ...declared, found };
+  });
 }
 
-async function commitUnversioned(root: string, commit: string, push: boolean): Promise<UnversionedOut[]> {
+async function commitUnversioned(root: string, commit: string, push: boolean): Promise<StageFindings[]> {
   const tree = (await git(root, ["ls-tree", "-r", "-z", "--name-only", commit])).split("\0").filter(Boolean);
   const inTree = new Set(tree);
   const exists = (path: string): boolean =>
@@ -91,7 +151,7 @@ async function commitUnversioned(root: string, commit: string, push: boolean): P
   const pipelineDirs = tree
     .filter((path) => posix.basename(path) === PIPELINE_FILE)
     .map((path) => (posix.dirname(path) === "." ? "" : posix.dirname(path)));
-  const found: UnversionedOut[] = [];
+  const found: StageFindings[] = [];
   for (const dir of topDown(pipelineDirs, (path) => path)) {
     const at = (name: string): string => (dir === "" ? name : `${dir}/${name}`);
     const abs = join(root, ...at(PIPELINE_FILE).split("/"));
@@ -111,12 +171,25 @@ async function commitUnversioned(root: string, commit: string, push: boolean): P
     }
     const locked = lockedKeys(lock, stages, abs);
     for (const stage of stages) {
-      for (const out of declaredCachedOuts(stage, push)) {
-        const outAbs = resolve(stage.wdir, out);
-        if (locked.has(`${stage.lockName}\0${outAbs}`)) continue;
-        const path = posixOf(relative(root, outAbs));
-        found.push({ revision: commit, path, pipelineDir: dir, stage: stage.lockName, exists: exists(path) });
-      }
+      const unversioned = declaredOuts(stage, cachedFilter(push)).filter(
+        (outAbs) => !locked.has(`${stage.lockName}\0${outAbs}`),
+      );
+      found.push({
+        pipelineFile: abs,
+        lockName: stage.lockName,
+        outs: declaredOuts(stage),
+        found: unversioned.map((outAbs) => {
+          const path = posixOf(relative(root, outAbs));
+          const out = {
+            revision: commit,
+            path,
+            pipelineDir: dir,
+            stage: stage.lockName,
+            exists: exists(path),
+          };
+          return { abs: outAbs, out };
+        }),
+      });
     }
   }
   return found;
@@ -137,23 +210,9 @@ function lockedKeys(lock: unknown, stages: readonly Stage[], pipelineFile: strin
   );
 }
 
-/** As dvc loads a stage: outs, then metrics, then plots; `cache: false` ones are never collected. */
-function declaredCachedOuts(stage: Stage, push: boolean): string[] {
-  return [...stage.outs, ...stage.metrics, ...stage.plots]
-    .filter((out) => out.cache && !(push && out.push === false))
-    .map((out) => out.path);
-}
-
-/** dvc walks top-down: a directory's own dvc.yaml before those of its subdirectories. */
-function topDown<T>(items: readonly T[], dirOf: (item: T) => string): T[] {
-  const parts = (item: T): string[] => posixOf(dirOf(item)).split("/").filter(Boolean);
-  return [...items].sort((a, b) => {
-    const [left, right] = [parts(a), parts(b)];
-    for (let index = 0; index < Math.min(left.length, right.length); index += 1) {
-      if (left[index] !== right[index]) return left[index]! < right[index]! ? -1 : 1;
-    }
-    return left.length - right.length;
-  });
+/** `cache: false` outs are never collected; for a push, neither are `push: false` ones. */
+function cachedFilter(push: boolean): (out: Stage["outs"][number]) => boolean {
+  return (out) => out.cache && !(push && out.push === false);
 }
 
 /**

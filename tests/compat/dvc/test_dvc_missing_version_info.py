@@ -1,7 +1,8 @@
 """Outs a dvc.yaml declares cached but its dvc.lock records no hash for (no dvc.lock at all included): `dvc gc`
 and `dvc status -c` warn about each, "is missing version info", with a `dvc commit` hint when the out exists,
 per revision collected (the workspace first), the stage named by its dvc.yaml relative to the cwd (at a commit,
-from `/`); `push: false` outs only in gc; `cache: false` outs never."""
+from `/`); `push: false` outs only in gc; `cache: false` outs never. `status -c <targets>` warns only about
+what the targets name, in their order, once per naming; `gc -p` about each other project first."""
 
 from __future__ import annotations
 
@@ -83,3 +84,59 @@ def test_push_and_checkout_do_not_warn(unlocked: Workspace) -> None:
     for args in (["push"], ["checkout"], ["status"]):
         assert "missing version info" not in ws.dvc(*args, check=False).stderr, args
         assert "missing version info" not in ws.flowops("data", *args, check=False).stderr, args
+
+
+TARGETED = [
+    ["s"],
+    ["out.txt"],
+    ["m.json", "s"],
+    ["dvc.yaml:s"],
+    ["sub/dvc.yaml"],
+    ["sub/dvc.yaml:t", "s", "s"],
+    ["nc.txt"],
+    ["np.txt"],
+    ["-R", "sub"],
+    ["-a", "out.txt"],
+    ["-A", "other.txt", "--json"],
+    ["-q", "s"],
+]
+
+
+@pytest.mark.parametrize("targets", TARGETED, ids=" ".join)
+def test_cloud_status_of_targets_warns_about_what_they_name(unlocked: Workspace, targets: list[str]) -> None:
+    ws = unlocked
+    dvc = ws.dvc("status", "-c", *targets)
+    flowops = ws.flowops("data", "status", "-c", *targets)
+    assert (flowops.returncode, flowops.stdout, flowops.stderr) == (dvc.returncode, dvc.stdout, dvc.stderr)
+
+
+@pytest.mark.parametrize("targets", [["x.txt"], ["t", "../../dvc.yaml"], ["../../out.txt"]], ids=" ".join)
+def test_cloud_status_of_targets_from_a_subdirectory(unlocked: Workspace, targets: list[str]) -> None:
+    ws = unlocked
+    where = ws.root / "sub" / "deep"
+    # `t` names no stage from sub/deep (no dvc.yaml there): both fail, neither warns.
+    dvc = ws.dvc("status", "-c", *targets, cwd=where, check=False)
+    flowops = ws.flowops("data", "status", "-c", *targets, cwd=where, check=False)
+    assert (flowops.returncode, flowops.stdout) == (dvc.returncode, dvc.stdout)
+    if dvc.returncode == 0:
+        assert flowops.stderr == dvc.stderr
+    else:
+        assert "missing version info" not in dvc.stderr + flowops.stderr
+
+
+@pytest.mark.parametrize("args", [["-w"], ["-A"]], ids=" ".join)
+@pytest.mark.parametrize("where", [".", "sub/deep"])
+def test_gc_warns_for_other_projects_first(
+    unlocked: Workspace, make_ws, args: list[str], where: str
+) -> None:
+    ws = unlocked
+    other = make_ws("other")
+    other.write("dvc.yaml", "stages:\n  p:\n    cmd: echo\n    outs:\n    - pout.txt\n    - q.txt\n")
+    other.write("pout.txt", "p")
+    other.git("add", "-A")
+    other.git("commit", "-qm", "other")
+    cwd = ws.root / where
+    dvc = ws.dvc("gc", *args, "-f", "-p", str(other.root), cwd=cwd)
+    flowops = ws.flowops("data", "gc", *args, "-f", "-p", str(other.root), cwd=cwd)
+    assert "'pout.txt'(stage: '" in dvc.stderr
+    assert (flowops.returncode, flowops.stdout, flowops.stderr) == (dvc.returncode, dvc.stdout, dvc.stderr)
