@@ -4,7 +4,10 @@
  * `instances` records of unequal keys padded with nulls (MLflow: each key's values alone, and a 400 when the
  * counts differ), a Parquet body's numeric text as numbers (pandas.read_parquet: str), and a 400 for `inputs`
  * holding JSON objects beside other values or inside records (MLflow: np.array's object array of dicts, or the
- * records with each such value a 0-d object array of its dict). Each body goes through
+ * records with each such value a 0-d object array of its dict), and a 400 for JSON objects or lists in
+ * `dataframe_records` / `dataframe_split` cells (pandas: an object column of the dicts and lists) and objects in
+ * `instances` records or rows (np.array's object arrays; whole floats in nested `instances` lists were ints too).
+ * Each body goes through
  * FlowOps (readMlflowRequest -> predict -> mlflowResponse, or the error it throws) and through the installed
  * mlflow's `scoring_server.invocations` (or the MlflowException it raises, as its HTTP handler answers it), and a
  * model that describes what it is handed, containers and 0-d arrays included, must answer both alike.
@@ -88,7 +91,12 @@ const PARQUET = "application/vnd.apache.parquet";
  * Refused by both, numpy's message ("setting an array element with a sequence ... inhomogeneous shape") against
  * FlowOps' own one naming the ragged list, as for any ragged `inputs`: status and error code must agree.
  */
-const REFUSED_ALIKE = new Set(["inputs a record then a list", "inputs a list then a record"]);
+const REFUSED_ALIKE = new Set([
+  "inputs a record then a list",
+  "inputs a list then a record",
+  "instances records of a list then an object",
+  "instances records of an object then a list",
+]);
 
 type Case = [contentType: string, body: string];
 const json = (body: string): Case => ["application/json", body];
@@ -135,6 +143,8 @@ const JSON_CASES: Record<string, Case> = {
   // numpy cannot shape a list mixing records with lists: both refuse (messages differ, see REFUSED_ALIKE)
   "inputs a record then a list": json('{"inputs": [{"a": 1}, [1, 2]]}'),
   "inputs a list then a record": json('{"inputs": [[1, 2], {"a": 1}]}'),
+  "instances records of a list then an object": json('{"instances": [{"a": [1, 2]}, {"a": {"k": 1}}]}'),
+  "instances records of an object then a list": json('{"instances": [{"a": {"k": 1}}, {"a": [1, 2]}]}'),
   // instances records: MLflow collects each key's values alone and refuses columns of different lengths
   "instances records of unequal keys": json('{"instances": [{"a": 1, "b": 2}, {"a": 3}]}'),
   "instances records whose later record adds a key": json('{"instances": [{"a": 1}, {"a": 3, "b": 4}]}'),
@@ -146,6 +156,53 @@ const JSON_CASES: Record<string, Case> = {
     '{"instances": [{"a": 1.0, "b": 2}, {"a": 3}, {"b": 4.0}]}',
   ),
   "instances records of disjoint keys with a null": json('{"instances": [{"a": "x"}, {"b": null}]}'),
+  // JSON objects and lists in instances records and DataFrame cells: np.array's object arrays, pandas' object cells
+  "instances a record holding an object": json('{"instances": [{"a": {"k": 1}}]}'),
+  "instances a record of a number and an object of a list": json(
+    '{"instances": [{"a": 1, "b": {"x": [1, 2]}}]}',
+  ),
+  "instances records of objects with whole floats": json(
+    '{"instances": [{"a": {"k": 1}}, {"a": {"k": 2.0}}]}',
+  ),
+  "instances records of an object then a null": json('{"instances": [{"a": {"k": 1}}, {"a": null}]}'),
+  "instances records of an object then a number": json('{"instances": [{"a": {"k": 1}}, {"a": 3}]}'),
+  "instances records of an object then text": json('{"instances": [{"a": {"k": 1}}, {"a": "x"}]}'),
+  "instances records of lists holding objects": json('{"instances": [{"a": [{"k": 1}]}, {"a": [2]}]}'),
+  "instances records of an empty object, disjoint keys": json('{"instances": [{"a": {}}, {"b": 2}]}'),
+  "instances rows holding an object": json('{"instances": [[{"k": 1}, 2], [3, {"j": 1.0}]]}'),
+  "dataframe_records holding an object": json('{"dataframe_records": [{"a": {"k": 1}, "b": 2}]}'),
+  "dataframe_records holding lists of different lengths": json(
+    '{"dataframe_records": [{"a": [1, 2], "b": 2}, {"a": [3.0], "b": 3}]}',
+  ),
+  "dataframe_records holding objects, a null and a missing key": json(
+    '{"dataframe_records": [{"a": {"k": 1.0}}, {"a": null}, {"b": 1}]}',
+  ),
+  "dataframe_records holding a list with an object beside text": json(
+    '{"dataframe_records": [{"a": [1.0, {"k": 2}]}, {"a": "x"}]}',
+  ),
+  "dataframe_records rows holding an object": json('{"dataframe_records": [[{"k": 1}, 2], [{}, 3]]}'),
+  "dataframe_split holding an object and a list": json(
+    '{"dataframe_split": {"columns": ["a", "b"], "data": [[{"k": 1}, [1, 2]], [null, []]]}}',
+  ),
+  "dataframe_records holding lists of equal lengths": json(
+    '{"dataframe_records": [{"a": [1, 2]}, {"a": [3, 4]}]}',
+  ),
+  "dataframe_records holding an object beside a whole float, a boolean and text": json(
+    '{"dataframe_records": [{"a": {"k": 1}}, {"a": 2.0}, {"a": true}, {"a": "x"}]}',
+  ),
+  "dataframe_records holding huge integers, NaN and infinities beside objects": json(
+    '{"dataframe_records": [{"a": [1, 18446744073709551616, NaN, -Infinity, -0.0, 1e300]}, {"a": Infinity},' +
+      ' {"a": 18446744073709551616}, {"a": {"__proto__": [2.0, {"k": -0}]}}]}',
+  ),
+  "dataframe_split holding a list after a number in a flat data list": json(
+    '{"dataframe_split": {"data": [1, {"k": 2}]}}',
+  ),
+  "instances records of lists of whole floats": json('{"instances": [{"a": [1.0, 2]}, {"a": [3, 4]}]}'),
+  "instances records of a whole float then an object": json(
+    '{"instances": [{"a": 2.0}, {"a": {"k": [1.0]}}]}',
+  ),
+  "instances 3-D rows holding objects": json('{"instances": [[[{"k": 1.0}], [2.0]]]}'),
+  "instances 3-D rows of whole floats": json('{"instances": [[[1.0, 2], [3, 4]]]}'),
 };
 
 /** Parquet bodies, each from the frame (pandas.to_parquet) or table (pyarrow) a Python expression builds. */

@@ -28,6 +28,12 @@ export function frameFromDataframeSplit(split: unknown, floats?: FloatLiterals):
   const data = split.data;
   if (!Array.isArray(data))
     throw splitError(`DataFrame constructor not properly called! (data is ${jsonTypeName(data)})`);
+  // pandas reads a list opening with a dict as records (its keys become columns), not as rows of one cell.
+  if (isJsonObject(data[0])) {
+    throw splitError(
+      "data[0] is an object, which pandas reads as a record; send each row of 'data' as a list",
+    );
+  }
   let columns: string[] | undefined;
   if (split.columns !== undefined && split.columns !== null) {
     if (!Array.isArray(split.columns)) throw splitError("'columns' must be a list of column names");
@@ -111,6 +117,7 @@ export function withFloatColumns(
   if (floats === undefined) return frame;
   frame.floatColumn = floats.columnsOfRows(rows);
   frame.floatCell = floats.cellsOfRows(rows);
+  frame.floatMember = (container, key) => floats.has(container, key);
   return frame;
 }
 

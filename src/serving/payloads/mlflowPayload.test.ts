@@ -42,6 +42,7 @@ describe("mlflowRequest with JSON", () => {
       // Told which columns and cells the body wrote whole numbers as floats in (see "types whole numbers written as floats").
       floatColumn: expect.any(Function),
       floatCell: expect.any(Function),
+      floatMember: expect.any(Function),
     });
   });
 

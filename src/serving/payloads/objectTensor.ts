@@ -101,8 +101,9 @@ export function pythonDicts(leaves: readonly unknown[], dictFloats: DictFloats):
 
 /**
  * Leaves among which are JSON objects, as numpy's object array of them (numbers and text beside a dict stay
- * Python ints and strs): BYTES keeping `held` (pythonDicts, whole floats marked after) in `jsonData`; `data`
- * shows each object as `sent`, for the refusal a model that declares its inputs gives it (refuseDicts).
+ * Python ints and strs), or a pandas object column of dicts and lists: BYTES keeping `held` (pythonDicts or
+ * PythonJson, whole floats marked after) in `jsonData`; `data` shows each object or list as `sent`, for the
+ * refusal a model that declares its inputs gives it (refuseDicts), and a non-finite number as its name.
  */
 export function dictsTensor(
   name: string,
@@ -113,7 +114,8 @@ export function dictsTensor(
   const tensor = mixedTextTensor(name, shape, held);
   const data = tensor.data as string[];
   sent.forEach((leaf, i) => {
-    if (isJsonObject(leaf)) data[i] = showValue(leaf);
+    if (typeof leaf === "object" && leaf !== null) data[i] = showValue(leaf);
+    else if (typeof leaf === "number" && !Number.isFinite(leaf)) data[i] = String(leaf);
   });
   return tensor;
 }

@@ -3,6 +3,7 @@
  * adaptInput turns into the model's runtime tensors. Protocol details stop at this boundary.
  */
 import type { Tensor } from "../tensor.js";
+import type { DictFloats } from "./objectTensor.js";
 
 export type ModelInput =
   /** V2 inputs, MLflow/V1 `inputs` (a dict of named tensors, or one unnamed tensor with name ""). */
@@ -36,6 +37,12 @@ export type ModelInput =
        * that declares no inputs takes as Python objects (text mixed with numbers), where 1.0 stays a float.
        */
       floatCell?: (row: number, column: number) => boolean;
+      /**
+       * Whether the body wrote `container[key]`, a whole number inside a cell's JSON object or list (or an
+       * `instances` row), as a float: a model that declares no inputs gets such cells as json.loads made them.
+       * Asked of the frame's own rows and cells, which copyPredictRequest therefore shares (see there).
+       */
+      floatMember?: DictFloats;
       /**
        * Where the text cells came from, which decides how a model that declares no inputs gets them: "csv" as
        * pandas.read_csv types text (numbers, and true/false in any letter case booleans); "json" as sent (a
@@ -91,23 +98,30 @@ export const UNNAMED_INPUT = "";
 
 /**
  * A deep copy for a second model run (a shadow, a comparison, an observer): structuredClone, which cannot copy
- * a frame's `floatColumn`, `floatCell` and `recordList` functions; those are shared, as they only read the body it
- * was parsed from (recordList builds new tensors at each call).
+ * a frame's `floatColumn`, `floatCell`, `floatMember` and `recordList` functions; those are shared, as they only
+ * read the body it was parsed from (recordList builds new tensors at each call). So are the cells of a frame that
+ * has floatMember, which finds the body's floats by the very objects and lists the body parsed into (nothing
+ * writes into a cell); each row is a new list.
  */
 export function copyPredictRequest(request: PredictRequest): PredictRequest {
   const { input, ...rest } = request;
   if (
     input.kind !== "frame" ||
-    (input.floatColumn === undefined && input.floatCell === undefined && input.recordList === undefined)
+    (input.floatColumn === undefined &&
+      input.floatCell === undefined &&
+      input.floatMember === undefined &&
+      input.recordList === undefined)
   ) {
     return structuredClone(request);
   }
-  const { floatColumn, floatCell, recordList, ...cloneable } = input;
-  const copy = structuredClone({ ...rest, input: cloneable });
+  const { floatColumn, floatCell, floatMember, recordList, rows, ...cloneable } = input;
+  const copy = structuredClone({ ...rest, input: { ...cloneable, rows: floatMember ? [] : rows } });
   const readers = {
     ...(floatColumn && { floatColumn }),
     ...(floatCell && { floatCell }),
+    ...(floatMember && { floatMember }),
     ...(recordList && { recordList }),
   };
-  return { ...copy, input: { ...copy.input, ...readers } };
+  const copiedRows = floatMember ? rows.map((row) => row.slice()) : copy.input.rows;
+  return { ...copy, input: { ...copy.input, rows: copiedRows, ...readers } };
 }

@@ -45,5 +45,6 @@ export function frameFromRecords(records: readonly unknown[], field: string, flo
   if (floats === undefined) return frame;
   frame.floatColumn = floats.columnsOfRecords(records, indexOf);
   frame.floatCell = floats.cellsOfRecords(records, columns);
+  frame.floatMember = (container, key) => floats.has(container, key);
   return frame;
 }

@@ -12,9 +12,10 @@ import { checkRowWidths } from "./batchRows.js";
 import { inferCells } from "./frameCells.js";
 import { columnValues, type Frame } from "./frameTensors.js";
 import { requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
-import { invalidInput } from "./invalidInput.js";
+import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { hasNumpyColumns, numpyColumnTensor } from "./numpyFrameColumns.js";
-import { numpyScalarArray, PYTHON_NAN } from "./objectTensor.js";
+import { dictsTensor, numpyScalarArray, PYTHON_NAN, pythonFloat, type DictFloats } from "./objectTensor.js";
+import { pythonJson } from "./pythonJsonText.js";
 import { UNNAMED_INPUT } from "./predictRequest.js";
 import { recordListTensor } from "./recordListTensor.js";
 
@@ -45,6 +46,10 @@ function inferredFrameColumns(frame: Frame): Tensor[] {
     }
     const { cells, floats } = inferCells(columnValues(frame.rows, c), frame.textCells);
     const absent = frame.absentKeys?.[c] ?? [];
+    if (cells.some(isNested)) {
+      tensors.push(objectColumn(frame, name, cells, c, absent));
+      continue;
+    }
     if (cells.length > 0 && cells.every((cell) => cell === null)) {
       // pandas: only None an object column of None, None with a missing key float64 NaN.
       tensors.push(absent.length > 0 ? nanColumn(name, cells.length) : missingColumn(name, cells.length));
@@ -68,6 +73,37 @@ function inferredFrameColumns(frame: Frame): Tensor[] {
     tensors.push(tensor);
   }
   return tensors;
+}
+
+function isNested(cell: unknown): boolean {
+  return typeof cell === "object" && cell !== null;
+}
+
+const NO_FLOATS: DictFloats = () => false;
+
+/**
+ * A column holding JSON objects or lists, which pandas keeps as an object column of the dicts and lists json.loads
+ * made, beside the other cells as Python values (a whole float 1.0 a float, a record's missing key NaN).
+ */
+function objectColumn(
+  frame: Frame,
+  name: string,
+  cells: readonly unknown[],
+  column: number,
+  absent: readonly number[],
+): Tensor {
+  const floatMember = frame.floatMember ?? NO_FLOATS;
+  const held = cells.map((cell, row): unknown => {
+    if (isNested(cell) || (typeof cell === "number" && !Number.isFinite(cell))) {
+      return pythonJson(cell, floatMember);
+    }
+    if (typeof cell === "number" && Number.isInteger(cell) && frame.floatCell?.(row, column) === true) {
+      return pythonFloat(cell);
+    }
+    return cell;
+  });
+  for (const row of absent) held[row] = PYTHON_NAN;
+  return dictsTensor(name, [cells.length], held, cells);
 }
 
 /** Which cells of column `column` (`cells`, its values) the body wrote as whole floats. */
@@ -98,28 +134,52 @@ function nanColumn(name: string, rows: number): Tensor {
 function frameArray(frame: Frame): Tensor[] {
   const width = frame.rows[0]?.length ?? 0;
   checkRowWidths(frame.rows, width, `row 0 has ${width}`);
+  const floatMember = frame.floatMember ?? NO_FLOATS;
   const writtenAsFloat = (): boolean => {
     for (let c = 0; c < width; c++) if (frame.floatColumn?.(c) === true) return true;
-    return false;
+    return holdsWholeFloat(frame.rows, floatMember);
   };
-  let wholeFloat: WholeFloat | undefined;
   const floatCell = frame.floatCell;
-  if (floatCell !== undefined) {
-    // Asked only for rows kept as sent, so the rows are indexed then.
-    let rowOf: Map<readonly unknown[], number> | undefined;
-    wholeFloat = (list, index) => {
-      rowOf ??= new Map(frame.rows.map((row, r) => [row, r]));
-      const row = rowOf.get(list);
-      return row !== undefined && floatCell(row, index);
-    };
+  // Asked only for values kept as sent, so the rows are indexed then; lists deeper than a row are the body's.
+  let rowOf: Map<readonly unknown[], number> | undefined;
+  const wholeFloat: WholeFloat = (list, index) => {
+    rowOf ??= new Map(frame.rows.map((row, r) => [row, r]));
+    const row = rowOf.get(list);
+    return row === undefined ? floatMember(list, index) : floatCell?.(row, index) === true;
+  };
+  // JSON objects among the cells: np.array's object array of dicts.
+  const dictFloats: DictFloats = (container, key) =>
+    Array.isArray(container) ? wholeFloat(container, key as number) : floatMember(container, key);
+  return [
+    requireTensorFromJson(
+      UNNAMED_INPUT,
+      frame.rows,
+      "instances",
+      "numpy",
+      writtenAsFloat,
+      wholeFloat,
+      dictFloats,
+    ),
+  ];
+}
+
+/**
+ * Whether a list among `values`, at any depth, holds a whole number the body wrote as a float (`floatMember`
+ * knows the body's own lists only). The body's depth is bounded (checkJsonDepth), which bounds the recursion.
+ */
+function holdsWholeFloat(values: readonly unknown[], floatMember: DictFloats): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (Array.isArray(value) ? holdsWholeFloat(value, floatMember) : floatMember(values, i)) return true;
   }
-  return [requireTensorFromJson(UNNAMED_INPUT, frame.rows, "instances", "numpy", writtenAsFloat, wholeFloat)];
+  return false;
 }
 
 /**
  * `instances` records: MLflow's `parse_instances_data` makes each key `np.array([np.array(v) for v in values])`.
- * That is `np.array(values)` unless it holds a null, where numpy keeps the 0-d arrays themselves in an object
- * array (`array('x')`, `array(None)`), so such a column is sent as those; text is sent as sent, for numpy's str.
+ * That is `np.array(values)` unless it holds a null or a JSON object, where numpy keeps the 0-d arrays themselves
+ * in an object array (`array('x')`, `array(None)`, `array({...})`), so such a column is sent as those; text is
+ * sent as sent, for numpy's str.
  * A key holds only the values of the records that have it, and keys of different counts are MLflow's 400.
  */
 function recordArrays(frame: Frame): Tensor[] {
@@ -132,13 +192,18 @@ function recordArrays(frame: Frame): Tensor[] {
   return columns.map((name, c) => {
     const rows = present[c];
     const cells = rows === undefined ? columnValues(frame.rows, c) : rows.map((r) => frame.rows[r]?.[c]);
-    const writtenAsFloat = (): boolean => frame.floatColumn?.(c) === true;
+    const floatMember = frame.floatMember ?? NO_FLOATS;
+    const writtenAsFloat = (): boolean =>
+      frame.floatColumn?.(c) === true || holdsWholeFloat(cells, floatMember);
     const floatCell = frame.floatCell;
-    const wholeFloat: WholeFloat | undefined =
-      floatCell === undefined
-        ? undefined
-        : (list, index) =>
-            list === cells && floatCell(rows === undefined ? index : (rows[index] as number), c);
+    // The column's own values by their rows; the lists inside them are the body's.
+    const wholeFloat: WholeFloat = (list, index) =>
+      list === cells
+        ? floatCell?.(rows === undefined ? index : (rows[index] as number), c) === true
+        : floatMember(list, index);
+    // A JSON object is np.array's 0-d object array of its dict; in a list, an element of an object array.
+    const dictFloats: DictFloats = (container, key) =>
+      Array.isArray(container) ? wholeFloat(container, key as number) : floatMember(container, key);
     const tensor = requireTensorFromJson(
       name,
       cells,
@@ -146,10 +211,13 @@ function recordArrays(frame: Frame): Tensor[] {
       "numpy",
       writtenAsFloat,
       wholeFloat,
+      dictFloats,
     );
     if (tensor.shape.length !== 1) return tensor;
-    if (cells.includes(null)) tensor.jsonData = (tensor.jsonData ?? cells).map(numpyScalarArray);
-    else if (tensor.datatype === "BYTES") tensor.jsonData ??= cells;
+    // numpy keeps 0-d object arrays (None, a dict) as elements, and so every value beside them.
+    if (cells.some((cell) => cell === null || isJsonObject(cell))) {
+      tensor.jsonData = (tensor.jsonData ?? cells).map(numpyScalarArray);
+    } else if (tensor.datatype === "BYTES") tensor.jsonData ??= cells;
     return tensor;
   });
 }
