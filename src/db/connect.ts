@@ -10,6 +10,7 @@ import { FlowOpsError } from "../errors.js";
 import type { SqlDialectName } from "./dialect.js";
 import { migrateToLatest } from "./migrate.js";
 import { sqliteAddonOptions } from "./sqliteAddon.js";
+import { registerSqliteRegexp } from "./sqliteRegexp.js";
 import type { Database } from "./schema.js";
 
 export interface MetadataDb {
@@ -81,6 +82,7 @@ async function openSqlite(path: string): Promise<MetadataDb> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("foreign_keys = ON");
+  registerSqliteRegexp(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: "sqlite", description: path, close: () => db.destroy() };
 }

@@ -208,6 +208,9 @@ function compare(lhs: string | number | undefined, clause: FilterClause): boolea
       return Array.isArray(rhs) && rhs.includes(String(lhs));
     case "NOT IN":
       return Array.isArray(rhs) && !rhs.includes(String(lhs));
+    case "RLIKE":
+      // MLflow's logged-model filter refuses RLIKE, and FILTER_SCHEMA lists it nowhere.
+      throw invalidParameter("RLIKE is not supported in logged model search");
   }
 }
 

@@ -97,14 +97,26 @@ describe("parseSearchFilter", () => {
     ]);
   });
 
-  it("reads a doubled quote inside a string as one quote", () => {
-    expect(parseSearchFilter("params.p = 'it''s'")[0]?.value).toBe("it's");
+  // MLflow 3.17.2: SearchUtils.parse_search_filter("params.p = 'it''s'") gives the value "it''s".
+  it("keeps a doubled quote inside a string as written, as MLflow does", () => {
+    expect(parseSearchFilter("params.p = 'it''s'")[0]?.value).toBe("it''s");
+    expect(parseSearchFilter('params.p = "it""s"')[0]?.value).toBe('it""s');
+    expect(parseSearchFilter("tags.`a``b` = 'x'")[0]?.key).toBe("a``b");
+  });
+
+  it("does not end a string at a backslash-quote, and keeps it as written", () => {
+    expect(parseSearchFilter("params.p = 'a\\'b' AND tags.t = 'c'")).toEqual([
+      { type: "parameter", key: "p", comparator: "=", value: "a\\'b" },
+      { type: "tag", key: "t", comparator: "=", value: "c" },
+    ]);
+    // With no later quote to close it, the backslash is plain text and its quote ends the string.
+    expect(parseSearchFilter("params.p = 'a\\'")[0]?.value).toBe("a\\");
   });
 
   it("keeps SQL injection attempts as plain string values", () => {
     const clauses = parseSearchFilter("params.p = 'x''; DROP TABLE runs; --'");
     expect(clauses).toEqual([
-      { type: "parameter", key: "p", comparator: "=", value: "x'; DROP TABLE runs; --" },
+      { type: "parameter", key: "p", comparator: "=", value: "x''; DROP TABLE runs; --" },
     ]);
   });
 

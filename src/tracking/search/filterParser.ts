@@ -93,7 +93,7 @@ function parseComparator(cursor: TokenCursor): Comparator {
   }
   if (token.kind === "word") {
     const upper = token.text.toUpperCase();
-    if (upper === "LIKE" || upper === "ILIKE" || upper === "IN") return upper;
+    if (upper === "LIKE" || upper === "ILIKE" || upper === "RLIKE" || upper === "IN") return upper;
     if (upper === "NOT") {
       const inToken = cursor.next();
       if (inToken !== undefined && isKeyword(inToken, "IN")) return "NOT IN";

@@ -16,6 +16,7 @@ export const COMPARATORS = [
   "<=",
   "LIKE",
   "ILIKE",
+  "RLIKE",
   "IN",
   "NOT IN",
   "IS NULL",
@@ -51,7 +52,7 @@ const ENTITY_ALIASES: Readonly<Record<string, EntityType>> = {
   datasets: "dataset",
 };
 
-const KEYWORDS: ReadonlySet<string> = new Set(["AND", "OR", "NOT", "LIKE", "ILIKE", "IN", "IS"]);
+const KEYWORDS: ReadonlySet<string> = new Set(["AND", "OR", "NOT", "LIKE", "ILIKE", "RLIKE", "IN", "IS"]);
 
 export interface Identifier {
   type: EntityType;

@@ -136,24 +136,36 @@ function readNumber(input: string, start: number, what: string): number {
   return i;
 }
 
-/** A doubled quote character inside a quoted token stands for the character itself, as in SQL. */
+/**
+ * MLflow reads quoted text with sqlparse's patterns (`'(''|\\'|[^'])*'`, likewise for `"`, and
+ * `` `(``|[^`])*` ``) and then only trims the outer quotes: a doubled quote or a backslash-quote does not end
+ * the token, but it is kept as written, never unescaped (`'It''s'` is the five characters `It''s`).
+ * Where the input ends inside the token, the regex backtracks to the last such pair and lets its quote close
+ * the token; this scan does the same in one pass.
+ */
 function readQuoted(
   input: string,
   start: number,
   quote: string,
   what: string,
 ): { text: string; end: number } {
-  let text = "";
+  const backslashEscapes = quote !== "`";
+  let lastPairQuote = -1;
   let i = start + 1;
-  for (;;) {
-    const close = input.indexOf(quote, i);
-    if (close < 0) throw syntaxError(what, input, start, `unterminated ${quote} quote`);
-    text += input.slice(i, close);
-    if (input.charAt(close + 1) === quote) {
-      text += quote;
-      i = close + 2;
-      continue;
+  while (i < input.length) {
+    const ch = input.charAt(i);
+    if (ch === quote && input.charAt(i + 1) === quote) {
+      lastPairQuote = i;
+      i += 2;
+    } else if (backslashEscapes && ch === "\\" && input.charAt(i + 1) === quote) {
+      lastPairQuote = i + 1;
+      i += 2;
+    } else if (ch === quote) {
+      return { text: input.slice(start + 1, i), end: i + 1 };
+    } else {
+      i += 1;
     }
-    return { text, end: close + 1 };
   }
+  if (lastPairQuote < 0) throw syntaxError(what, input, start, `unterminated ${quote} quote`);
+  return { text: input.slice(start + 1, lastPairQuote), end: lastPairQuote + 1 };
 }

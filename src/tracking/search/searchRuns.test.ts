@@ -36,7 +36,7 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
       startTime: 200,
       metrics: { acc: 0.5, loss: Number.NaN },
       params: { lr: "0.1", model: "linear" },
-      tags: { team: "nlp" },
+      tags: { team: "nlp", quote: "It's" },
       datasets: [{ name: "eval_ds", digest: "d2", context: "eval" }],
     });
     await insertRun(db, {
@@ -47,6 +47,7 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
       endTime: 400,
       metrics: { acc: 0.7 },
       params: { lr: "0.01" },
+      tags: { quote: "It''s" },
     });
     await insertRun(db, { id: "r4", experimentId: 1, name: "deleted", startTime: 50, deleted: true });
     await insertRun(db, { id: "r5", experimentId: 2, name: "other", startTime: 500, metrics: { acc: 0.99 } });
@@ -159,6 +160,12 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
     expect(await ids({ filter: "datasets.digest IN ('d1', 'd2')" })).toEqual(["r2", "r1"]);
     expect(await ids({ filter: "dataset.context = 'eval'" })).toEqual(["r2"]);
     expect(await ids({ filter: "dataset.name LIKE '%_ds' AND dataset.context != 'eval'" })).toEqual(["r1"]);
+  });
+
+  // MLflow 3.17.2 keeps `''` as written: `tags.x = 'It''s'` finds the run tagged It''s, not It's.
+  it("matches a doubled quote in a value as written", async () => {
+    expect(await ids({ filter: "tags.quote = 'It''s'" })).toEqual(["r3"]);
+    expect(await ids({ filter: 'tags.quote = "It\'s"' })).toEqual(["r2"]);
   });
 
   it("binds hostile values as data, not SQL", async () => {

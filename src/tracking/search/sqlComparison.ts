@@ -3,6 +3,7 @@
  * spliced. It hides the one place SQLite and PostgreSQL differ for search: SQLite's LIKE ignores ASCII case,
  * so a case-sensitive LIKE runs as GLOB on a translated pattern and ILIKE as `lower() LIKE lower()`.
  * Both dialects read `\` in a LIKE pattern as an escape (PostgreSQL's default), so `\_` matches `_`.
+ * RLIKE (trace filters only, as in MLflow) is a regular-expression search: `~` in PostgreSQL, REGEXP in SQLite.
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { SqlDialectName } from "../../db/dialect.js";
@@ -40,6 +41,12 @@ export function compareSql(
     return dialect === "sqlite"
       ? sql<SqlBool>`lower(${column}) like lower(${String(scalar)}) escape '\\'`
       : sql<SqlBool>`${column} ilike ${String(scalar)}`;
+  }
+  if (comparator === "RLIKE") {
+    // SQLite's REGEXP calls the `regexp` function connect.ts registers (src/db/sqliteRegexp.ts).
+    return dialect === "sqlite"
+      ? sql<SqlBool>`${column} regexp ${String(scalar)}`
+      : sql<SqlBool>`${column} ~ ${String(scalar)}`;
   }
   const operator = SYMBOL_OPERATORS[comparator];
   if (operator === undefined) throw new Error(`unreachable comparator ${comparator}`);

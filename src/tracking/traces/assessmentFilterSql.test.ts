@@ -98,6 +98,14 @@ describe.each(metadataBackends())("trace search by assessments on $name", (backe
     expect(await search("feedback.relevance = 'yes' AND feedback.score > 2")).toEqual(["t1"]);
   });
 
+  // mlflow 3.17.2 matches RLIKE (Python re.search) against the stored JSON text, quotes included.
+  it("matches RLIKE as a regular-expression search on assessments, metadata and attributes", async () => {
+    expect(await search(`feedback.relevance RLIKE '^"y'`)).toEqual(["t1"]);
+    expect(await search("feedback.relevance RLIKE 'ye|no'")).toEqual(["t1", "t2", "t3"]);
+    expect(await search("metadata.`mlflow.trace.session` RLIKE '^s[12]$'")).toEqual(["s1a", "s1b", "s2a"]);
+    expect(await search("request_id RLIKE '^t[12]'")).toEqual(["t1", "t2"]);
+  });
+
   it("compares numbers only with <, <=, > and >=, never booleans or numeric strings", async () => {
     expect(await search("feedback.score > 3")).toEqual(["t2", "t3"]);
     expect(await search("feedback.score >= 3")).toEqual(["t1", "t2", "t3"]);

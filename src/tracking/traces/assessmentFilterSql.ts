@@ -53,7 +53,8 @@ function valueCondition(dialect: SqlDialectName, clause: AssessmentFilterClause)
     const texts = sql.join(matchingStoredValueTexts(clause.entity, String(value)).map((t) => sql`${t}`));
     return comparator === "=" ? sql<SqlBool>`a.value in (${texts})` : sql<SqlBool>`a.value not in (${texts})`;
   }
-  if (comparator === "LIKE" || comparator === "ILIKE") {
+  // Like mlflow, these match the stored JSON text, so a string value is seen with its quotes.
+  if (comparator === "LIKE" || comparator === "ILIKE" || comparator === "RLIKE") {
     return compareSql(dialect, sql.ref("a.value"), comparator, String(value));
   }
   // A JSON number, alone among JSON values, starts with a digit or a minus sign.

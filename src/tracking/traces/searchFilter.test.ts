@@ -44,6 +44,37 @@ describe("assessment trace filters", () => {
   });
 });
 
+// mlflow 3.17.2 (SearchTraceUtils): RLIKE for tags, metadata, string attributes and assessments only, and
+// entity names matched exactly.
+describe("trace filter RLIKE and entity names", () => {
+  it("parses RLIKE where mlflow takes it", () => {
+    expect(
+      parseTraceFilter("tags.k rlike '^It' AND metadata.m RLIKE 'a|b' AND feedback.rel RLIKE 'y'"),
+    ).toEqual([
+      { entity: "tag", key: "k", comparator: "RLIKE", value: "^It" },
+      { entity: "metadata", key: "m", comparator: "RLIKE", value: "a|b" },
+      { entity: "feedback", key: "rel", comparator: "RLIKE", value: "y" },
+    ]);
+    expect(parseTraceFilter("request_id RLIKE '^tr-'")[0]?.comparator).toBe("RLIKE");
+  });
+
+  it("refuses RLIKE on numeric attributes and entity names in another case", () => {
+    expect(message(() => parseTraceFilter("timestamp_ms RLIKE '1'"))).toBe(
+      "Invalid comparator 'RLIKE' not one of '=', '!=', '>', '>=', '<', '<='",
+    );
+    expect(message(() => parseTraceFilter("TAG.k = 'a'"))).toMatch(
+      /^Invalid entity type 'TAG'\. Valid values are/,
+    );
+    expect(message(() => parseTraceFilter("Feedback.rel = 'yes'"))).toMatch(
+      /^Invalid entity type 'Feedback'/,
+    );
+  });
+
+  it("keeps a doubled quote in a value as written", () => {
+    expect(parseTraceFilter("tags.k = 'It''s'")[0]?.value).toBe("It''s");
+  });
+});
+
 describe("mlflow's stored assessment text", () => {
   it("writes numbers as Python's float repr", () => {
     expect([3, -1, 4.5, 1e16, 1.5e16, 0.0001, 0.00001, 123456.5, 1e-7].map(pythonFloatRepr)).toEqual([

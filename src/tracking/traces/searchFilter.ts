@@ -4,7 +4,7 @@
  * `attributes`, `trace`, or none), a tag (`tag`, `tags`) or request metadata (`request_metadata`,
  * `metadata`). `name` means the `mlflow.traceName` tag and `run_id` the `mlflow.sourceRun` metadata, as in
  * MLflow. `feedback.<name>` and `expectation.<name>` compare a trace's valid assessments of that name
- * (assessmentFilterSql.ts): `=`, `!=`, LIKE and ILIKE take a quoted string, `<`, `<=`, `>`, `>=` a number.
+ * (assessmentFilterSql.ts): `=`, `!=`, LIKE, ILIKE and RLIKE take a quoted string, `<`, `<=`, `>`, `>=` a number.
  * Span filters need span rows FlowOps does not keep (spans live in the trace's artifacts) and issue filters
  * are not implemented yet; both are refused by name rather than answered wrongly.
  */
@@ -65,8 +65,25 @@ const METADATA_ALIASES: Readonly<Record<string, string>> = { run_id: SOURCE_RUN_
 const VALID_ATTRIBUTE_KEYS = [...Object.keys(NUMERIC_ATTRIBUTES), ...STRING_ATTRIBUTES, "name", "run_id"];
 
 const NUMERIC_COMPARATORS: readonly Comparator[] = ["=", "!=", ">", ">=", "<", "<="];
-const STRING_ATTRIBUTE_COMPARATORS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"];
-const KEY_VALUE_COMPARATORS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL"];
+// RLIKE is a regular-expression search; MLflow 3.17.2 takes it in trace filters only.
+const STRING_ATTRIBUTE_COMPARATORS: readonly Comparator[] = [
+  "=",
+  "!=",
+  "LIKE",
+  "ILIKE",
+  "RLIKE",
+  "IN",
+  "NOT IN",
+];
+const KEY_VALUE_COMPARATORS: readonly Comparator[] = [
+  "=",
+  "!=",
+  "LIKE",
+  "ILIKE",
+  "RLIKE",
+  "IS NULL",
+  "IS NOT NULL",
+];
 const NUMERIC_ASSESSMENT_COMPARATORS: readonly Comparator[] = ["<", "<=", ">", ">="];
 
 const WHAT = "filter";
@@ -193,7 +210,8 @@ function parseIdentifier(
       key = token.text;
     } else {
       const prefix = token.text.slice(0, dot);
-      const known = ENTITIES[prefix.toLowerCase()];
+      // MLflow matches entity names exactly: `TAG.x` and `Feedback.x` are refused.
+      const known = ENTITIES[prefix];
       if (known === undefined) {
         throw invalidParameter(
           `Invalid entity type '${prefix}'. Valid values are ${Object.keys(ENTITIES).join(", ")}`,
@@ -242,7 +260,7 @@ function parseComparator(cursor: TokenCursor): Comparator {
     return token.text as Comparator;
   }
   if (token.kind === "word") {
-    if (upper === "LIKE" || upper === "ILIKE" || upper === "IN") return upper;
+    if (upper === "LIKE" || upper === "ILIKE" || upper === "RLIKE" || upper === "IN") return upper;
     const second = cursor.next();
     if (upper === "NOT" && second !== undefined && isKeyword(second, "IN")) return "NOT IN";
     if (upper === "IS" && second !== undefined) {
