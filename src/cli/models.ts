@@ -1,5 +1,6 @@
 /** `flowops models ls|show|alias`. */
 import { Command } from "commander";
+import { isVersionOf, modelVersionsOfModelFilter } from "../registry/modelNameFilter.js";
 import { formatTime, printJson, printTable } from "./output.js";
 import { clientFor } from "./trackingClient.js";
 import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
@@ -36,10 +37,11 @@ export function modelsCommand(): Command {
       .action(async (name: string, opts: TrackingOptions) => {
         const client = clientFor(opts);
         const model = await client.registry.getRegisteredModel(name);
-        const versions = await client.registry.searchModelVersions({
-          filter: `name = '${name.replace(/'/g, "\\'")}'`,
+        const page = await client.registry.searchModelVersions({
+          filter: modelVersionsOfModelFilter(name),
           maxResults: 1000,
         });
+        const versions = { ...page, items: page.items.filter(isVersionOf(name)) };
         if (opts.json) return printJson({ registered_model: model, model_versions: versions.items });
         process.stdout.write(`${model.name}${model.description ? ` — ${model.description}` : ""}\n\n`);
         printTable(
