@@ -319,7 +319,9 @@ export function metricsCommand(): Command {
         let errored: string[] = [];
         const diff = await metricsDiff(await openPipelineRoot(process.cwd()), a, b, {
           all: opts.all === true,
-          ...(opts.targets !== undefined ? { targets: opts.targets, cwd: process.cwd() } : {}),
+          ...(opts.targets !== undefined ? { targets: opts.targets } : {}),
+          // Targets, and files named in warnings, are relative to the cwd.
+          cwd: process.cwd(),
           onWarning: warn,
           onErroredRevisions: (revisions) => (errored = revisions),
         });

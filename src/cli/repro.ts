@@ -10,6 +10,7 @@ import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
+import { unreadableParamsMessage } from "../pipelines/pipelineLoadFailure.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
@@ -137,9 +138,17 @@ export function reproCommand(): Command {
         // both judge by one set of Git rules, read once.
         const walked = { root: repo.root, ignore: repo.ignore, scm: repo.scm, gitIgnore: gitIgnoreOf(repo) };
         if (!opts.allPipelines && opts.recursive !== true) checkTargetPipelineFiles(walked, cwd, targets);
-        const pipeline = onlyDvcFiles
-          ? await readPipelinesOrTrackedFiles(walked)
-          : await readPipelines(walked);
+        let pipeline: Pipeline;
+        try {
+          pipeline = onlyDvcFiles ? await readPipelinesOrTrackedFiles(walked) : await readPipelines(walked);
+        } catch (error) {
+          // dvc's own words for a params file it cannot read (exit 255), so scripts matching them still work.
+          const message = unreadableParamsMessage(error, cwd);
+          if (message === undefined) throw error;
+          process.stderr.write(`ERROR: ${message}\n`);
+          process.exitCode = DVC_EXIT.raised;
+          return;
+        }
         const named = cwdNames(pipeline, cwd);
         const result = await repro(repo, {
           // As dvc: targets are relative to the cwd, whose dvc.yaml is the default; --all-pipelines wins.

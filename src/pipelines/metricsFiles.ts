@@ -7,8 +7,8 @@ import { posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import { corruptedFileError, decodeUtf8 } from "./dataFileReadError.js";
 import type { Pipeline } from "./dvcYaml.js";
-import { dvcExceptionType } from "./gitIgnoredPipelineFiles.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
+import { pipelineLoadFailure } from "./pipelineLoadFailure.js";
 import { stagePath } from "./pipelineDag.js";
 import {
   assertRevision,
@@ -183,8 +183,9 @@ async function revisionMetrics(
     // dvc gathers each revision under its own try: a git-ignored, damaged or unreadable pipeline file or
     // dvc.lock costs that revision its metrics, with a warning, and the command still succeeds.
     if (!(error instanceof FlowOpsError)) throw error;
-    options.onWarning?.(`failed to load metrics in revision '${label}', ${error.message}`);
-    return { data, error: { type: dvcExceptionType(error), msg: error.message } };
+    const failure = pipelineLoadFailure(error, root, rev, options.cwd ?? root);
+    options.onWarning?.(`failed to load metrics in revision '${label}', ${failure.msg}`);
+    return { data, error: failure };
   }
   const files = new TrackedFileReader(root);
   const paths =
@@ -285,12 +286,17 @@ export async function metricsDiff(
     errored.add(revision);
     options.onWarning?.(message, revision);
   };
-  // A revision whose pipeline cannot be read has no metrics, as in dvc (with a warning).
-  const pipelineA = (await readPipelinesOrWarn(root, a, "metrics", onWarning)) ?? undefined;
-  const pipelineB = (await readPipelinesOrWarn(root, revB, "metrics", onWarning)) ?? undefined;
-  // Targets replace each revision's declared metrics files, as in dvc's `metrics diff --targets`.
   const targets = options.targets ?? [];
   const cwd = options.cwd ?? root;
+  // dvc's brancher loads the workspace first, compared or not: one whose pipeline does not load is warned about,
+  // though neither read nor named in the closing line. With targets dvc collects no pipeline there.
+  if (revB !== undefined && targets.length === 0) {
+    await readPipelinesOrWarn(root, undefined, "metrics", cwd, options.onWarning ?? (() => undefined));
+  }
+  // A revision whose pipeline cannot be read has no metrics, as in dvc (with a warning).
+  const pipelineA = (await readPipelinesOrWarn(root, a, "metrics", cwd, onWarning)) ?? undefined;
+  const pipelineB = (await readPipelinesOrWarn(root, revB, "metrics", cwd, onWarning)) ?? undefined;
+  // Targets replace each revision's declared metrics files, as in dvc's `metrics diff --targets`.
   const pathsA = new Set(
     targets.length > 0 ? await targetPaths(root, cwd, targets, a) : metricsPaths(pipelineA),
   );

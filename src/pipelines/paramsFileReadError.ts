@@ -21,4 +21,23 @@ export class ParamsFileReadError extends FlowOpsError {
     if (this.problem === "encoding") return `unable to read: '${named}', is not valid utf-8`;
     return corruptedFileError(named, this.path).msg;
   }
+
+  /** The class of dvc's error: `EncodingError`, or the loader's `<Kind>FileCorruptedError`. */
+  dvcType(): string {
+    return this.problem === "encoding" ? "EncodingError" : corruptedFileError(this.path).type;
+  }
+
+  /**
+   * dvc's message for a command that stops on the file (`repro`): the `ParseError` message, then, where dvc
+   * adds its parser's own account, FlowOps' line and reason instead (the file named once, as dvc names it).
+   */
+  dvcMessageWithDetail(named: string): string {
+    const detail = this.message.startsWith(`${this.path}:`)
+      ? this.message
+          .slice(this.path.length + 1)
+          .replace(/^(\d+): /, "line $1: ")
+          .trimStart()
+      : this.message;
+    return `${this.dvcMessage(named)}: ${detail}`;
+  }
 }

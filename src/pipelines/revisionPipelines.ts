@@ -14,6 +14,7 @@ import { FlowOpsError } from "../errors.js";
 import { readStageLocks } from "./dvcLock.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { readWorkspacePipelines } from "./pipelineFiles.js";
+import { paramsLoadFailureReason } from "./pipelineLoadFailure.js";
 import { revisionLabel, type Revision } from "./revisionFiles.js";
 
 const SOURCE_EXTENSIONS = new Set([".yaml", ".yml", ".json", ".toml", ".py", ".dvc", ".lock"]);
@@ -142,12 +143,14 @@ export async function withPipelinesAt<T>(
 /**
  * `readPipelinesAt`, but a revision whose pipeline cannot be read counts as defining nothing, with a warning:
  * dvc's `params diff` and `metrics diff` go on the same way ("failed to load params in revision 'HEAD', ..."),
- * and name the revision again in a closing line, so `onWarning` is told its label too.
+ * and name the revision again in a closing line, so `onWarning` is told its label too. The reason is dvc's
+ * (pipelineLoadFailure.ts), an unreadable file named relative to `cwd`.
  */
 export async function readPipelinesOrWarn(
   root: string,
   rev: Revision,
   what: "params" | "metrics",
+  cwd: string,
   onWarning: (message: string, revision: string) => void,
 ): Promise<Pipeline | undefined | null> {
   try {
@@ -155,7 +158,10 @@ export async function readPipelinesOrWarn(
   } catch (error) {
     if (!(error instanceof FlowOpsError)) throw error;
     const label = revisionLabel(rev);
-    onWarning(`failed to load ${what} in revision '${label}', ${error.message}`, label);
+    onWarning(
+      `failed to load ${what} in revision '${label}', ${paramsLoadFailureReason(error, root, rev, cwd)}`,
+      label,
+    );
     return null;
   }
 }

@@ -8,7 +8,7 @@ import type { Pipeline } from "../dvcYaml.js";
 import { assertRevision, type Revision } from "../revisionFiles.js";
 import { readPipelinesAt, withLocksLoaded, withPipelinesAt } from "../revisionPipelines.js";
 import { TrackedFileReader } from "../trackedFileText.js";
-import { dvcExceptionType } from "../gitIgnoredPipelineFiles.js";
+import { pipelineLoadFailure } from "../pipelineLoadFailure.js";
 import { collectRevisionPlots, type RevisionPlots } from "./collectPlots.js";
 import type { PlotError } from "./plotData.js";
 import type { PlotProps } from "./vegaConverter.js";
@@ -60,7 +60,9 @@ export async function showPlots(options: ShowOptions): Promise<Map<string, Colle
               );
       } catch (error) {
         if (!(error instanceof FlowOpsError)) throw error;
-        result.set(label, { definitionsError: { type: dvcExceptionType(error), msg: error.message } });
+        result.set(label, {
+          definitionsError: pipelineLoadFailure(error, options.root, rev, options.cwd),
+        });
         continue;
       }
       if (collected !== undefined) result.set(label, collected);

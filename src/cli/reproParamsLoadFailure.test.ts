@@ -1,0 +1,59 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { closeDataRepo, initDataRepo } from "../data/dataRepo.js";
+import { reproCommand } from "./repro.js";
+
+let dir: string;
+let previousCwd: string;
+let stderr: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "flowops-cli-repro-params-"));
+  execFileSync("git", ["init", "-q"], { cwd: dir });
+  closeDataRepo(await initDataRepo(dir));
+  await writeFile(join(dir, "dvc.yaml"), "stages:\n  train:\n    cmd: echo hi\n    params:\n    - lr\n");
+  previousCwd = process.cwd();
+  process.chdir(dir);
+  stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  process.exitCode = undefined;
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  process.chdir(previousCwd);
+  process.exitCode = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function repro(...args: string[]): Promise<void> {
+  const program = new Command("flowops").exitOverride();
+  program.addCommand(reproCommand().exitOverride());
+  await program.parseAsync(["node", "flowops", "repro", ...args]);
+}
+
+// dvc 3.67.1 printed "ERROR: unable to read: 'params.yaml', YAML file structure is corrupted: <ruamel's account>"
+// (and "..., is not valid utf-8: <codec's account>"), exit 255, for both `repro` and `repro --dry`.
+describe("flowops repro on a params.yaml dvc cannot read", () => {
+  // Regression: repro threw FlowOps' "INVALID_PARAMETER_VALUE: <abs>/params.yaml:2: invalid YAML: ...".
+  it("stops with dvc's message for a corrupt params.yaml, then FlowOps' line and reason, exit 255", async () => {
+    await writeFile(join(dir, "params.yaml"), "lr: [0.1\nb: 2\n");
+    await repro("--dry");
+    expect(stderr).toMatch(
+      /^ERROR: unable to read: 'params.yaml', YAML file structure is corrupted: line 2: invalid YAML: .+\n$/,
+    );
+    expect(process.exitCode).toBe(255);
+  });
+
+  it("stops with dvc's message for a params.yaml that is not UTF-8", async () => {
+    await writeFile(join(dir, "params.yaml"), Buffer.from("lr: 0.1\n\xff\xfe: 2\n", "latin1"));
+    await repro();
+    expect(stderr).toMatch(/^ERROR: unable to read: 'params.yaml', is not valid utf-8: line 2: .+\n$/);
+    expect(process.exitCode).toBe(255);
+  });
+});
