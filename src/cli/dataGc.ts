@@ -67,6 +67,7 @@ export function gcCommand(): Command {
     .option("--json", "print a JSON summary")
     .action(async (flags: GcFlags) => {
       const { gc, validateGcOptions } = await collector();
+      const { checkGcProjects } = await import("../data/gcProjects.js");
       const options = {
         ...(flags.workspace === true ? { workspace: true } : {}),
         ...(flags.allBranches === true ? { allBranches: true } : {}),
@@ -99,6 +100,8 @@ export function gcCommand(): Command {
         if (flags.force !== true && flags.dry !== true && !(await confirm())) {
           throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
         }
+        // dvc opens every project before it collects: one it cannot open fails before any warning of this repo.
+        await checkGcProjects(flags.projects ?? []);
         await warnUnversionedForGc(repo, options, flags.projects);
         return gc(repo, options);
       });

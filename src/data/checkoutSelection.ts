@@ -10,6 +10,7 @@ import { dvcFileTargets } from "./dvcFileTargets.js";
 import { isDirOid } from "./hashInfo.js";
 import { unhashedVersionedImportIn, type UnhashedVersionedImport } from "./unhashedVersionedImports.js";
 import { lockOuts } from "./lockOuts.js";
+import { declaredOuts, outSelected, selectDeclared, workspaceDeclaredStages } from "./pipelineTargets.js";
 import { relPosix } from "./repoPosixPath.js";
 import { stageTargetAddress } from "./usedObjects.js";
 
@@ -70,6 +71,14 @@ export async function selectCheckoutOuts(
       matched = true;
     }
     if (!matched) {
+      // A stage not run yet names its cached outs with no hash, which fail as dvc's "No file hash info found"
+      // does; outs with `cache: false` name nothing to check out. Only a target naming nothing declared fails.
+      const unhashed = await unhashedDeclaredOuts(repo, cwd, target, outs);
+      if (unhashed !== undefined) {
+        outs.push(...unhashed);
+        for (const out of unhashed) selected.set(out, undefined);
+        continue;
+      }
       throw new FlowOpsError(
         "RESOURCE_DOES_NOT_EXIST",
         `'${target}' does not exist as an output, a .dvc file or a stage name in 'dvc.yaml'`,
@@ -140,4 +149,20 @@ async function trackedOutsOf(root: string, files: readonly string[]): Promise<Tr
     outs.push(...doc.outs.map((out, index) => ({ dvcFile, doc, out, index, abs: resolve(wdir, out.path) })));
   }
   return outs;
+}
+
+/** The cached outs a target names through dvc.yaml alone that no lock records; undefined if it names nothing. */
+async function unhashedDeclaredOuts(
+  repo: Pick<DataRepo, "root" | "ignore">,
+  cwd: string,
+  target: string,
+  known: readonly CheckoutOut[],
+): Promise<CheckoutOut[] | undefined> {
+  const selections = selectDeclared(await workspaceDeclaredStages(repo), repo.root, cwd, target);
+  if (selections.length === 0) return undefined;
+  return selections.flatMap(({ stage, within }) =>
+    declaredOuts(stage.stage, (out) => out.cache)
+      .filter((abs) => outSelected(abs, within) && !known.some((out) => out.abs === abs))
+      .map((abs) => ({ abs, isexec: false, source: relPosix(repo.root, stage.pipelineFile) })),
+  );
 }

@@ -26,7 +26,7 @@ import {
   historyTrackedOuts,
   type HistoryScope,
 } from "./historyOuts.js";
-import { selectDeclared, workspaceDeclaredStages } from "./pipelineTargets.js";
+import { hashedTargets } from "./declaredTargets.js";
 import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
 import { unversionedOuts, type UnversionedOut } from "./unversionedOuts.js";
 import { expandOuts, selectOuts, trackedOuts, type TrackedOut, type UsedObject } from "./usedObjects.js";
@@ -80,10 +80,12 @@ export async function cloudStatus(
   const all = await inWorkspaceCollection(() => trackedOuts(repo));
   const cwd = options.cwd ?? process.cwd();
   const tracked = await inWorkspaceCollection(() =>
-    trackedTargets(repo, all, targets, cwd, options.recursive),
+    hashedTargets(repo, all, targets, cwd, options.recursive),
   );
   const outs =
-    targets.length > 0 && tracked.length === 0 ? [] : await withHistory(repo, all, tracked, options.history);
+    targets.length > 0 && tracked.length === 0
+      ? []
+      : await withHistory(repo, all, tracked, cwd, options.history);
   if (options.onUnversioned !== undefined) {
     const { history, recursive } = options;
     await options.onUnversioned(
@@ -155,47 +157,32 @@ export async function cloudStatus(
 }
 
 /**
- * The targets left for selectOuts, which knows only hashed outs: one that names no hashed out but names a
- * declared stage or out (a stage not run yet, outs with `cache: false`) is dvc's valid target that collects no
- * objects, so it is dropped here instead of failing the command.
- */
-async function trackedTargets(
-  repo: DataRepo,
-  all: readonly TrackedOut[],
-  targets: readonly string[],
-  cwd: string,
-  recursive: boolean | undefined,
-): Promise<string[]> {
-  if (targets.length === 0) return [];
-  const declared = await workspaceDeclaredStages(repo);
-  return targets.filter((target) => {
-    if (selectDeclared(declared, repo.root, cwd, target, recursive).length === 0) return true;
-    try {
-      return selectOuts(repo, all, [target]).length > 0;
-    } catch (error) {
-      if (toFlowOpsError(error).code !== "RESOURCE_DOES_NOT_EXIST") throw error;
-      return false;
-    }
-  });
-}
-
-/**
  * The outs the targets select in the workspace, plus, with a history scope, in each of its revisions. As in
- * DVC, the workspace is one more revision: a target it lacks skips it when some commit has the target.
+ * DVC, the workspace is one more revision: a target it lacks skips it when some commit has the target, but a
+ * commit that lacks a target fails the status.
  */
 async function withHistory(
   repo: DataRepo,
   all: TrackedOut[],
   targets: readonly string[],
+  cwd: string,
   scope: HistoryScope | undefined,
 ): Promise<TrackedOut[]> {
   const selected = (): Promise<TrackedOut[]> =>
-    inWorkspaceCollection(async () => (targets.length === 0 ? all : selectOuts(repo, all, targets)));
+    inWorkspaceCollection(async () => (targets.length === 0 ? all : selectOuts(repo, all, targets, { cwd })));
   if (!hasHistoryScope(scope)) return selected();
   const past =
     targets.length === 0
-      ? { outs: await historyTrackedOuts(repo, scope), collected: 1 }
-      : await historySelectedOuts(repo, scope, targets);
+      ? { outs: await historyTrackedOuts(repo, scope), collected: 1, skipped: [] }
+      : await historySelectedOuts(repo, scope, targets, cwd);
+  // Unlike push and fetch, dvc's status does not skip a commit the targets name nothing in: it fails on it.
+  const [lacking] = past.skipped;
+  if (lacking !== undefined) {
+    throw new FlowOpsError(
+      "RESOURCE_DOES_NOT_EXIST",
+      `Failed to collect '${lacking.revision}': ${lacking.message}`,
+    );
+  }
   try {
     return [...(await selected()), ...past.outs];
   } catch (error) {

@@ -93,11 +93,11 @@ function truthy(value: string | undefined): boolean {
 const notRepository = new WeakSet<object>();
 
 /** dvc's NotDvcRepoError: no `.dvc` directory here or above (dvc exits 253 for it, whatever the command). */
-export function notADvcRepository(cwd: string): FlowOpsError {
-  const error = new FlowOpsError(
-    "RESOURCE_DOES_NOT_EXIST",
-    `${resolve(cwd)}: not a DVC repository (or any of the parent directories): run flowops data init`,
-  );
+export function notADvcRepository(
+  cwd: string,
+  message = `${resolve(cwd)}: not a DVC repository (or any of the parent directories): run flowops data init`,
+): FlowOpsError {
+  const error = new FlowOpsError("RESOURCE_DOES_NOT_EXIST", message);
   notRepository.add(error);
   return error;
 }

@@ -6,6 +6,7 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { hashedTargets } from "./declaredTargets.js";
 import { isInsideRepository, readDvcFile, type DvcFileDoc } from "./dvcFile.js";
 import type { Oid } from "./hashInfo.js";
 import {
@@ -90,8 +91,10 @@ export async function workspaceUsed(
   if (targets === undefined || targets.length === 0)
     return { used: await expand(outs), unhashedImports: unhashed };
   const { selected, rest } = splitTargets(repo.root, unhashed, targets);
-  if (rest.length === 0) return { used: new Map(), unhashedImports: selected };
-  return { used: await expand(selectOuts(repo, outs, rest)), unhashedImports: selected };
+  // A stage not run yet, or outs with `cache: false`, is dvc's valid target that uses no objects.
+  const hashed = files === undefined ? await hashedTargets(repo, outs, rest, process.cwd()) : rest;
+  if (hashed.length === 0) return { used: new Map(), unhashedImports: selected };
+  return { used: await expand(selectOuts(repo, outs, hashed)), unhashedImports: selected };
 }
 
 function isRegularFile(abs: string): boolean {

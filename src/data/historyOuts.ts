@@ -18,6 +18,7 @@ import {
   type UsedRepo,
 } from "./usedObjects.js";
 import { lockEntries } from "./lockOuts.js";
+import { uncachedOuts } from "./historyPipelineOuts.js";
 import { parseDvcFileYaml } from "./dvcFileErrors.js";
 import { parseYamlText } from "./yamlFile.js";
 
@@ -122,6 +123,8 @@ export async function historySelectedOuts(
   repo: UsedRepo,
   scope: HistoryScope,
   targets: readonly string[],
+  /** Where relative targets and bare stage names are resolved from. */
+  cwd: string = process.cwd(),
 ): Promise<SelectedHistoryOuts> {
   const history = await readHistory(repo, scope);
   const selected = new Map<string, TrackedOut>();
@@ -130,7 +133,7 @@ export async function historySelectedOuts(
   for (const [commit, files] of history.commits) {
     let outs: TrackedOut[];
     try {
-      outs = selectOuts(repo, files.flatMap(history.outsOf), targets, false);
+      outs = selectOuts(repo, files.flatMap(history.outsOf), targets, { workspaceOuts: false, cwd });
     } catch (error) {
       const failure = toFlowOpsError(error);
       if (failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
@@ -154,6 +157,8 @@ function labelled(commit: string, outs: readonly TrackedOut[]): TrackedOut[] {
 interface HistoryFile {
   blob: string;
   path: string;
+  /** For a dvc.lock: the blob of the dvc.yaml beside it, which says which outs are `cache: false`. */
+  pipelineBlob?: string;
 }
 
 interface History {
@@ -170,35 +175,50 @@ async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History
   const firstSeen = new Map<string, string>();
   for (const commit of shas) {
     const files: HistoryFile[] = [];
-    const pipelineDirs = new Set<string>();
+    const pipelineDirs = new Map<string, string>();
     for (const line of (await git(repo.root, ["ls-tree", "-r", "-z", commit])).split("\0")) {
       const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(line);
       if (match === null) continue;
       const [, blob, path] = match as unknown as [string, string, string];
       const name = posix.basename(path);
-      if (name === "dvc.yaml") pipelineDirs.add(posix.dirname(path));
+      if (name === "dvc.yaml") pipelineDirs.set(posix.dirname(path), blob);
       if (!name.endsWith(".dvc") && name !== "dvc.lock") continue;
       files.push({ blob, path });
     }
     // dvc reads a dvc.lock only through the dvc.yaml beside it: a commit's lock without one tracks nothing.
-    const tracked = files.filter(
-      (file) => posix.basename(file.path) !== "dvc.lock" || pipelineDirs.has(posix.dirname(file.path)),
-    );
-    for (const file of tracked) if (!firstSeen.has(file.blob)) firstSeen.set(file.blob, commit);
+    const tracked = files
+      .filter(
+        (file) => posix.basename(file.path) !== "dvc.lock" || pipelineDirs.has(posix.dirname(file.path)),
+      )
+      .map((file) => {
+        const pipelineBlob = pipelineDirs.get(posix.dirname(file.path));
+        return posix.basename(file.path) === "dvc.lock" && pipelineBlob !== undefined
+          ? { ...file, pipelineBlob }
+          : file;
+      });
+    for (const file of tracked) {
+      if (!firstSeen.has(file.blob)) firstSeen.set(file.blob, commit);
+      if (file.pipelineBlob !== undefined && !firstSeen.has(file.pipelineBlob))
+        firstSeen.set(file.pipelineBlob, commit);
+    }
     commits.set(commit, tracked);
   }
   const texts = await readBlobs(repo.root, [...firstSeen.keys()]);
   const parsed = new Map<string, TrackedOut[]>();
   const outsOf = (file: HistoryFile): TrackedOut[] => {
-    const key = `${file.blob}\0${file.path}`;
+    const key = `${file.blob}\0${file.path}\0${file.pipelineBlob ?? ""}`;
     let outs = parsed.get(key);
     if (outs === undefined) {
       const label = `${(firstSeen.get(file.blob) ?? "").slice(0, 7)}:${file.path}`;
       const text = texts.get(file.blob) ?? "";
+      const uncached =
+        file.pipelineBlob === undefined
+          ? new Set<string>()
+          : uncachedOuts(texts.get(file.pipelineBlob) ?? "", posix.dirname(file.path));
       outs = fileOuts(
         file.path,
         parseDvcFileYaml(() => parseYamlText(label, text)),
-      );
+      ).filter((out) => !uncached.has(`${out.stage ?? ""}\0${out.path}`));
       parsed.set(key, outs);
     }
     return outs;

@@ -137,25 +137,32 @@ export function dvcFileOuts(doc: DvcFileDoc, relFile: string, label = relFile): 
   return outs;
 }
 
+export interface SelectOutsOptions {
+  /** False when the outs are a past revision's: the workspace's files say nothing about them. */
+  workspaceOuts?: boolean;
+  /** The directory relative targets (and bare stage names) are resolved from; the process's by default. */
+  cwd?: string;
+}
+
 /**
  * The outs that `targets` name, as DVC accepts them: a `.dvc` file, a stage name (`train` or
  * `dvc.yaml:train`), a tracked path, a directory holding tracked paths, or a path inside a tracked
  * directory (which selects only those of its files, as DVC's granular targets do). Relative targets are
- * relative to the current directory.
+ * relative to `options.cwd`.
  */
 export function selectOuts(
   repo: Pick<DataRepo, "root">,
   outs: readonly TrackedOut[],
   targets: readonly string[],
-  /** False when `outs` are a past revision's: the workspace's files say nothing about them. */
-  workspaceOuts = true,
+  options: SelectOutsOptions = {},
 ): TrackedOut[] {
+  const { workspaceOuts = true, cwd = process.cwd() } = options;
   /** Per selected out: undefined for all of it, else the relpaths inside it that were asked for. */
   const selected = new Map<TrackedOut, string[] | undefined>();
   for (const target of targets) {
-    const abs = resolve(target);
+    const abs = resolve(cwd, target);
     const rel = relPosix(repo.root, abs);
-    const stageName = stageTargetAddress(repo.root, process.cwd(), target);
+    const stageName = stageTargetAddress(repo.root, cwd, target);
     const pipelineLock = rel.endsWith("dvc.yaml") ? `${rel.slice(0, -"dvc.yaml".length)}dvc.lock` : undefined;
     let matched = false;
     for (const out of outs) {

@@ -1,0 +1,33 @@
+/**
+ * Targets that name a declared stage or out but no hashed out: a stage not run yet (dvc.lock lacks its
+ * hashes) or outs with `cache: false`. dvc resolves targets against dvc.yaml (`collect_granular`), so these are
+ * valid targets that collect no objects; selectOuts, which knows only hashed outs, would fail on them.
+ */
+import { toFlowOpsError } from "../errors.js";
+import type { WalkedRepo } from "./dvcFile.js";
+import { selectDeclared, workspaceDeclaredStages } from "./pipelineTargets.js";
+import { selectOuts, type TrackedOut } from "./usedObjects.js";
+
+/**
+ * The targets left for selectOuts: those naming nothing declared (selectOuts reports them) and those naming
+ * some hashed out. `recursive` is `-R`: a directory names the stages of every dvc.yaml under it.
+ */
+export async function hashedTargets(
+  repo: WalkedRepo,
+  outs: readonly TrackedOut[],
+  targets: readonly string[],
+  cwd: string,
+  recursive?: boolean,
+): Promise<string[]> {
+  if (targets.length === 0) return [];
+  const declared = await workspaceDeclaredStages(repo);
+  return targets.filter((target) => {
+    if (selectDeclared(declared, repo.root, cwd, target, recursive).length === 0) return true;
+    try {
+      return selectOuts(repo, outs, [target], { cwd }).length > 0;
+    } catch (error) {
+      if (toFlowOpsError(error).code !== "RESOURCE_DOES_NOT_EXIST") throw error;
+      return false;
+    }
+  });
+}
