@@ -15,6 +15,7 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
   response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data | raw}]}
                     (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
+                    (an MlflowException from the model's predict adds "mlflow_message", MLflow's scoring answer)
 Numeric and BOOL elements travel as "raw": base64 of the array's bytes in this machine's byte order (the parent
 runs here too). JSON has no NaN or Infinity and no float32, so the bytes keep every value and the numpy dtype.
 Text (BYTES) travels as JSON values in "data". An input tensor's "json" (or a column's list) holds values a model
@@ -41,6 +42,7 @@ import traceback
 # (PYTHONSAFEPATH), so that a model's own modules cannot shadow it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flowops_pyfunc_outputs import model_outputs  # noqa: E402
+from flowops_pyfunc_schema import nested_input_schema, schema_cast_frame, schema_cast_inputs  # noqa: E402
 
 _HEADER = struct.Struct(">I")
 
@@ -91,6 +93,9 @@ def _error_info(error):
     code = getattr(error, "error_code", None)
     if isinstance(code, str):
         info["error_code"] = code
+    mlflow_message = getattr(error, "flowops_message", None)
+    if isinstance(mlflow_message, str):
+        info["mlflow_message"] = mlflow_message
     if isinstance(error, ModuleNotFoundError) and error.name:
         info["missing_module"] = error.name.split(".")[0]
     return info
@@ -244,9 +249,37 @@ def _pandas_column(np, pd, column):
     return series.dt.as_unit(column["unit"])
 
 
-def _model_input(np, pd, model, request):
+def _json_value(np, tensor):
+    """A tensor as json.loads gave it in the request: nested lists of Python values."""
+    if "json" in tensor:
+        flat = _held_values(np, tensor["json"], False)
+    elif "raw" in tensor:
+        flat = _raw_array(np, tensor["datatype"], tensor["raw"]).tolist()
+    else:
+        flat = tensor["data"]
+    cells = np.empty(len(flat), dtype=object)
+    cells[:] = flat
+    return cells.reshape(tensor["shape"]).tolist()
+
+
+def _schema_cast_inputs(np, request, schema):
+    """`inputs` (and `instances`) as json.loads gave them, cast to the schema as MLflow's scoring server does.
+    `instances` records arrive here as a dict of columns too and are cast as `inputs` columns, where MLflow casts
+    each record's value (parse_instances_data)."""
+    if "records" in request:
+        data = [{tensor["name"]: _json_value(np, tensor) for tensor in record} for record in request["records"]]
+    else:
+        tensors = request.get("tensors") or []
+        if len(tensors) == 1 and tensors[0]["name"] == "":
+            data = _json_value(np, tensors[0])
+        else:
+            data = {tensor["name"]: _json_value(np, tensor) for tensor in tensors}
+    return schema_cast_inputs(data, schema)
+
+
+def _model_input(np, pd, model, request, nested_schema):
     if "columns" in request:
-        types = _column_schema(model)
+        types = {} if nested_schema is not None else _column_schema(model)
         missing_nan = bool(request.get("missing_nan"))
         columns = {
             name: _pandas_column(np, pd, values)
@@ -258,7 +291,9 @@ def _model_input(np, pd, model, request):
         if request.get("index") is not None:
             # dataframe_split's index, as MLflow builds the frame with orient="split".
             frame.index = pd.Index(request["index"])
-        return frame
+        return frame if nested_schema is None else schema_cast_frame(frame, nested_schema)
+    if nested_schema is not None:
+        return _schema_cast_inputs(np, request, nested_schema)
     if "records" in request:
         # MLflow `inputs` records for a model without a signature: the list itself, each value np.array(value).
         return [{tensor["name"]: _tensor_array(np, tensor) for tensor in record} for record in request["records"]]
@@ -282,19 +317,27 @@ def _accepts_params(model):
 
 
 def _serve(frames_in, frames_out, model, np, pd):
+    from mlflow.exceptions import MlflowException
+
     with_params = _accepts_params(model)
+    nested_schema = nested_input_schema(model)
     while True:
         request = _read_frame(frames_in)
         if request is None:
             return
         request_id = request.get("id")
         try:
-            data = _model_input(np, pd, model, request)
+            data = _model_input(np, pd, model, request, nested_schema)
             params = json.loads(request["params_json"]) if "params_json" in request else request.get("params")
-            if params and with_params:
-                prediction = model.predict(data, params=params)
-            else:
-                prediction = model.predict(data)
+            try:
+                if params and with_params:
+                    prediction = model.predict(data, params=params)
+                else:
+                    prediction = model.predict(data)
+            except MlflowException as error:
+                # The pyfunc's own schema enforcement: MLflow's scoring server answers with this message.
+                error.flowops_message = f"Failed to predict data '{data}'. \nError: {error.message}"
+                raise
             reply = {"type": "result", "id": request_id, "ok": True, "outputs": model_outputs(np, pd, prediction)}
         except Exception as error:  # noqa: BLE001 - every model error goes back to the caller
             _log(f"request {request_id} failed: {traceback.format_exc()}")

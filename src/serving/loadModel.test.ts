@@ -138,6 +138,24 @@ describe("loadModel", () => {
     expect((error as FlowOpsError).message).toContain("no-such-python");
   });
 
+  it("refuses an ONNX model whose signature has a nested column, naming the column", async () => {
+    const mlmodel = [
+      "flavors:",
+      "  onnx:",
+      "    data: model.onnx",
+      "signature:",
+      `  inputs: '[{"type": "array", "items": {"type": "string"}, "name": "tags", "required": true}]'`,
+      "",
+    ].join("\n");
+    const dir = await modelDir("nested-onnx", {
+      MLmodel: mlmodel,
+      "model.onnx": mlpOnnx({ inputs: 4, hidden: 3, outputs: 2 }).bytes,
+    });
+    await expect(loadModel(dir, { executionProviders: "cpu", log: () => undefined })).rejects.toThrow(
+      /signature input 'tags' has type 'array', which an ONNX model cannot take/,
+    );
+  });
+
   it("rejects a bad URI before touching anything", async () => {
     const error = await loadModel("s3://bucket/model").catch((e: unknown) => e);
     expect((error as FlowOpsError).code).toBe("INVALID_PARAMETER_VALUE");

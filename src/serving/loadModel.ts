@@ -9,6 +9,7 @@ import { FlowOpsError } from "../errors.js";
 import { readMlflowModel, type MlflowModel, type OnnxFlavor, type PythonFunctionFlavor } from "./mlmodel.js";
 import { ModelStore } from "./modelStore.js";
 import { parseModelUri } from "./modelUri.js";
+import { complexColumn } from "./signature.js";
 import type { ProviderChoice } from "./onnx/providerChoice.js";
 import type { LoadedModel } from "./runtime.js";
 import { loadOnnxModel, type InlineProbe, type OnnxExecution } from "./runtimes/onnx.js";
@@ -62,6 +63,7 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
   const runtime = chooseRuntime(model, resolved.source);
   switch (runtime.kind) {
     case "onnx": {
+      refuseComplexColumns(model, resolved.source);
       return loadOnnxModel(runtime.flavor.path, {
         name,
         version,
@@ -86,6 +88,17 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
         ...(options.log === undefined ? {} : { log: options.log }),
       });
   }
+}
+
+/** ONNX takes tensors of numbers and text only; a nested column (MLflow's pyfunc enforces those) cannot feed it. */
+function refuseComplexColumns(model: MlflowModel, source: string): void {
+  const column = complexColumn(model.signature);
+  if (column === undefined) return;
+  throw new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `${model.file ?? source}: signature input '${column.name ?? "(unnamed)"}' has type '${column.type}', which ` +
+      "an ONNX model cannot take; ONNX inputs are tensors of numbers, booleans or text",
+  );
 }
 
 /** ONNX whenever there is an ONNX file: it runs in-process, without Python or the model's packages. */

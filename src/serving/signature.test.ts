@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FlowOpsError } from "../errors.js";
-import { numpyDatatype, parseSignature, signatureInputSpecs } from "./signature.js";
+import { complexColumn, numpyDatatype, parseSignature, signatureInputSpecs } from "./signature.js";
+import type { ModelSignature } from "./signature.js";
 
 describe("parseSignature", () => {
   it("reads a column-based signature with outputs and params", () => {
@@ -49,11 +50,55 @@ describe("parseSignature", () => {
     expect(parseSignature({}, "MLmodel")).toBeUndefined();
   });
 
-  it("names the file and column of an unsupported column type", () => {
+  it("reads nested column types (array, object, map, any) as MLflow writes them", () => {
+    // mlflow 3.17.2: ModelSignature(Schema([ColSpec(Array(DataType.string), "tags"),
+    // ColSpec(Object([Property("k", DataType.long)]), "o"), ColSpec(Map(DataType.double), "m"),
+    // ColSpec(AnyType(), "x")])).to_dict()["inputs"]
+    const signature = parseSignature(
+      {
+        inputs:
+          '[{"type": "array", "items": {"type": "string"}, "name": "tags", "required": true}, ' +
+          '{"type": "object", "properties": {"k": {"type": "long", "required": true}, "__proto__": ' +
+          '{"type": "array", "items": {"type": "any"}, "required": false}}, "name": "o", "required": true}, ' +
+          '{"type": "map", "values": {"type": "double"}, "name": "m", "required": true}, ' +
+          '{"type": "any", "name": "x", "required": false}]',
+      },
+      "MLmodel",
+    );
+    expect(signature?.inputs).toEqual([
+      { name: "tags", type: "array", items: { type: "string" }, required: true },
+      {
+        name: "o",
+        type: "object",
+        properties: JSON.parse(
+          '{"k": {"type": "long", "required": true}, "__proto__": ' +
+            '{"type": "array", "items": {"type": "any"}, "required": false}}',
+        ) as unknown,
+        required: true,
+      },
+      { name: "m", type: "map", values: { type: "double" }, required: true },
+      { name: "x", type: "any", required: false },
+    ]);
+    expect(complexColumn(signature)?.name).toBe("tags");
+    expect(signatureInputSpecs(signature as ModelSignature).map((spec) => spec.datatype)).toEqual([
+      "BYTES",
+      "BYTES",
+      "BYTES",
+      "BYTES",
+    ]);
+  });
+
+  it("finds no nested column in a signature of plain columns", () => {
+    expect(
+      complexColumn(parseSignature({ inputs: '[{"name": "a", "type": "long"}]' }, "MLmodel")),
+    ).toBeUndefined();
+  });
+
+  it("names the file and column of an unknown column type, nested ones included", () => {
     let error: unknown;
     try {
       parseSignature(
-        { inputs: '[{"type": "array", "items": {"type": "long"}, "name": "ids"}]' },
+        { inputs: '[{"type": "array", "items": {"type": "decimal"}, "name": "ids"}]' },
         "m/MLmodel",
       );
     } catch (caught) {
@@ -61,7 +106,10 @@ describe("parseSignature", () => {
     }
     expect(error).toBeInstanceOf(FlowOpsError);
     expect((error as FlowOpsError).message).toMatch(
-      /^m\/MLmodel: signature.inputs\[0\] 'ids' has type "array"/,
+      /^m\/MLmodel: signature.inputs\[0\] 'ids' items has type "decimal", which is not an MLflow column type/,
+    );
+    expect(() => parseSignature({ inputs: '[{"type": "object", "name": "o"}]' }, "m/MLmodel")).toThrow(
+      /'o' needs a 'properties' object/,
     );
   });
 

@@ -20,11 +20,20 @@ export const COLUMN_TYPES = [
 ] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-export interface ColumnSpec {
-  name?: string;
-  type: ColumnType;
-  required: boolean;
-}
+/**
+ * MLflow's nested column types (`mlflow.types.schema` Array, Object, Map, AnyType), kept as MLflow wrote them so
+ * that the model's metadata stays described. FlowOps does not enforce them: MLflow's pyfunc does, in the worker.
+ */
+export type ComplexType =
+  | { type: "array"; items: ValueType }
+  | { type: "object"; properties: Record<string, ValueType & { required: boolean }> }
+  | { type: "map"; values: ValueType }
+  | { type: "any" };
+export type ValueType = { type: ColumnType } | ComplexType;
+
+export type ColumnSpec =
+  | { name?: string; type: ColumnType; required: boolean }
+  | ({ name?: string; required: boolean } & ComplexType);
 
 export interface TensorSignatureSpec {
   name?: string;
@@ -50,7 +59,7 @@ export type ModelSignature =
 
 /**
  * Parses the signature block of an MLmodel file (`file` names it in errors). Undefined when the model has no
- * input signature. Complex column types (array, object, map, any) are rejected with a message naming the column.
+ * input signature. Nested column types (array, object, map, any) are parsed as MLflow writes them.
  */
 export function parseSignature(
   mlmodel: { inputs?: string; outputs?: string; params?: string },
@@ -98,16 +107,57 @@ function columnSpec(spec: unknown, where: string): ColumnSpec {
   if (!isRecord(spec)) throw signatureError(where, "must be an object with a 'type'");
   const name = optionalName(spec, where);
   const label = name === undefined ? where : `${where} '${name}'`;
-  if (!isColumnType(spec.type)) {
-    throw signatureError(
-      label,
-      `has type ${JSON.stringify(spec.type)}, which FlowOps serving does not support (supported: ${COLUMN_TYPES.join(", ")})`,
-    );
-  }
+  const type = valueType(spec, label);
   // Signatures written before MLflow 2.10 have no `required`; every column was required then.
   const required = spec.required === undefined ? true : spec.required;
   if (typeof required !== "boolean") throw signatureError(label, "'required' must be true or false");
-  return { ...(name === undefined ? {} : { name }), type: spec.type, required };
+  return { ...(name === undefined ? {} : { name }), ...type, required } as ColumnSpec;
+}
+
+/** A column's or nested value's type, as `mlflow.types.schema` writes it in `to_dict()`. */
+function valueType(spec: Record<string, unknown>, label: string): ValueType {
+  const nested = (value: unknown, where: string): ValueType => {
+    if (!isRecord(value)) throw signatureError(where, "must be an object with a 'type'");
+    return valueType(value, where);
+  };
+  switch (spec.type) {
+    case "array":
+      return { type: "array", items: nested(spec.items, `${label} items`) };
+    case "map":
+      return { type: "map", values: nested(spec.values, `${label} values`) };
+    case "any":
+      return { type: "any" };
+    case "object": {
+      if (!isRecord(spec.properties)) throw signatureError(label, "needs a 'properties' object");
+      const properties: Record<string, ValueType & { required: boolean }> = {};
+      for (const [key, property] of Object.entries(spec.properties)) {
+        const where = `${label} property '${key}'`;
+        const required = isRecord(property) && property.required !== undefined ? property.required : true;
+        if (typeof required !== "boolean") throw signatureError(where, "'required' must be true or false");
+        // defineProperty: a property named `__proto__` must stay a property, not replace the prototype.
+        Object.defineProperty(properties, key, {
+          value: { ...nested(property, where), required },
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return { type: "object", properties };
+    }
+    default:
+      if (isColumnType(spec.type)) return { type: spec.type };
+      throw signatureError(
+        label,
+        `has type ${JSON.stringify(spec.type)}, which is not an MLflow column type ` +
+          `(${[...COLUMN_TYPES, "array", "object", "map", "any"].join(", ")})`,
+      );
+  }
+}
+
+/** The first column of a nested type (array, object, map, any), which only MLflow's pyfunc can enforce. */
+export function complexColumn(signature: ModelSignature | undefined): ColumnSpec | undefined {
+  if (signature?.kind !== "columns") return undefined;
+  return signature.inputs.find((column) => !isColumnType(column.type));
 }
 
 function tensorSpec(spec: unknown, where: string): TensorSignatureSpec {
@@ -164,8 +214,11 @@ function signatureError(where: string, problem: string): FlowOpsError {
   return new FlowOpsError("INVALID_PARAMETER_VALUE", `${where} ${problem}`);
 }
 
-/** The V2 datatype a column of this MLflow type travels as (binary as base64 text, datetime as ISO text). */
-export function columnDatatype(type: ColumnType): Datatype {
+/**
+ * The V2 datatype a column of this MLflow type travels as (binary as base64 text, datetime as ISO text, nested
+ * values as their JSON text).
+ */
+export function columnDatatype(type: ColumnSpec["type"]): Datatype {
   switch (type) {
     case "double":
       return "FP64";
@@ -180,6 +233,10 @@ export function columnDatatype(type: ColumnType): Datatype {
     case "string":
     case "binary":
     case "datetime":
+    case "array":
+    case "object":
+    case "map":
+    case "any":
       return "BYTES";
   }
 }

@@ -8,7 +8,7 @@
  * JSON objects.
  */
 import { FlowOpsError } from "../../errors.js";
-import type { ColumnSpec, ModelSignature } from "../signature.js";
+import { complexColumn, type ColumnSpec, type ModelSignature } from "../signature.js";
 import { dataFromJsonValues, jsonValues, type Tensor, type TensorSpec } from "../tensor.js";
 import { frameColumns, signatureTargets, stackFrame, type Frame } from "./frameTensors.js";
 import { refuseDicts, refuseMixedText } from "./objectTensor.js";
@@ -30,9 +30,13 @@ export function adaptInput(
   }
 }
 
-/** The signature's columns when it is column-based and every column has a name. */
+/**
+ * The signature's columns when it is column-based and every column has a name. A signature with nested columns
+ * (array, object, map, any) is enforced by MLflow's pyfunc itself, which takes the request as parsed.
+ */
 function namedColumns(signature: ModelSignature | undefined): readonly ColumnSpec[] | undefined {
   if (signature?.kind !== "columns" || signature.inputs.length === 0) return undefined;
+  if (complexColumn(signature) !== undefined) return undefined;
   return signature.inputs.every((column) => column.name !== undefined) ? signature.inputs : undefined;
 }
 

@@ -9,7 +9,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FlowOpsError } from "../../errors.js";
 import type { LoadedModel } from "../runtime.js";
-import { parseSignature, signatureInputSpecs, numpyDatatype, columnDatatype } from "../signature.js";
+import {
+  complexColumn,
+  parseSignature,
+  signatureInputSpecs,
+  numpyDatatype,
+  columnDatatype,
+} from "../signature.js";
 import type { ModelSignature, SignatureSchema } from "../signature.js";
 import type { Tensor, TensorSpec } from "../tensor.js";
 import { PythonWorkerPool, type RestartBackoff } from "./pythonWorkerPool.js";
@@ -74,10 +80,13 @@ export async function loadPythonModel(
   try {
     const wire = pool.ready?.signature;
     signature = wire === undefined ? undefined : parseSignature(withoutNulls(wire), join(dir, "MLmodel"));
-    if (signature !== undefined) inputs = signatureInputSpecs(signature);
+    // Nested columns (array, object, map, any) are enforced by the pyfunc's own predict in the worker, which then
+    // gets the request as parsed for a model without a signature, as MLflow's scoring server hands it over.
+    if (signature !== undefined && complexColumn(signature) === undefined)
+      inputs = signatureInputSpecs(signature);
   } catch (error) {
-    // MLflow itself enforces signatures FlowOps cannot express (array/object columns): serve the model without
-    // one and let the worker check the inputs.
+    // MLflow itself enforces signatures FlowOps cannot read: serve the model without one and let the worker
+    // check the inputs.
     log(`serving ${dir} without its signature: ${(error as Error).message}`);
     signature = undefined;
     inputs = [];
@@ -86,8 +95,9 @@ export async function loadPythonModel(
   const timeoutMs = options.requestTimeoutMs ?? scoringRequestTimeoutMs(process.env);
   // Without a signature MLflow hands the model what the client sent: a DataFrame for dataframe_* and CSV, numpy
   // arrays (or a dict of them) for instances/inputs. Other protocols (V2, V1) send 1-D tensors as columns.
+  const untyped = signature === undefined || complexColumn(signature) !== undefined;
   const takesColumns = (tensors: readonly Tensor[], dataframe: boolean | undefined): boolean =>
-    signature === undefined
+    untyped || signature === undefined
       ? dataframe !== false && tensors.every((tensor) => tensor.shape.length === 1)
       : signature.kind === "columns";
 
@@ -108,7 +118,7 @@ export async function loadPythonModel(
             params: inferOptions?.params,
             paramsJson: inferOptions?.paramsJson,
             index: inferOptions?.index,
-            keepDict: signature === undefined && inferOptions?.dataframe === false,
+            keepDict: untyped && inferOptions?.dataframe === false,
             missingAsNaN: inferOptions?.missingAsNaN === true,
           }),
         timeoutMs,

@@ -186,6 +186,20 @@ describe("worker messages and errors", () => {
     );
   });
 
+  it("answers an MlflowException from the model's predict with MLflow's own message", () => {
+    // The worker words it as mlflow 3.17.2's scoring server: "Failed to predict data '<data>'. \nError: <message>".
+    const error = predictionError({
+      type: "MlflowException",
+      message: "Model is missing inputs ['a'].",
+      error_code: "INVALID_PARAMETER_VALUE",
+      mlflow_message: "Failed to predict data '{}'. \nError: Model is missing inputs ['a'].",
+    });
+    expect([error.code, error.message]).toEqual([
+      "INVALID_PARAMETER_VALUE",
+      "Failed to predict data '{}'. \nError: Model is missing inputs ['a'].",
+    ]);
+  });
+
   it("answers a module missing at prediction time as the server's fault, naming what to install", () => {
     const error = predictionError({
       type: "ModuleNotFoundError",

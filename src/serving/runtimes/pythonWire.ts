@@ -101,6 +101,8 @@ export interface WorkerErrorInfo {
   message: string;
   error_code?: string;
   missing_module?: string;
+  /** An MlflowException from the model's predict (its schema enforcement): the message MLflow answers with. */
+  mlflow_message?: string;
 }
 
 /** The MLmodel `signature` block as MLflow's `ModelSignature.to_dict()` gives it (JSON strings). */
@@ -307,6 +309,7 @@ export function predictionError(error: WorkerErrorInfo): FlowOpsError {
   }
   const code =
     error.error_code !== undefined && isErrorCode(error.error_code) ? error.error_code : "BAD_REQUEST";
+  if (error.mlflow_message !== undefined) return new FlowOpsError(code, error.mlflow_message);
   return new FlowOpsError(
     code,
     `Encountered an error while evaluating the model: ${error.type}: ${error.message}`,

@@ -1,0 +1,42 @@
+"""What MLflow's scoring server does with a request before predict for a model whose signature has nested columns
+(array, object, map, any): it casts the parsed JSON to the input schema (mlflow.utils.proto_json_utils), and a
+refusal there is its answer, worded as the exception's own message. FlowOps hands such a model the request as
+parsed for a model without a signature; these functions then apply MLflow's own casts to it, so the model gets
+what `mlflow models serve` gives it and its pyfunc predict enforces the schema as there.
+"""
+
+
+def nested_input_schema(model):
+    """The input schema when it has nested columns, which FlowOps does not cast itself; else None."""
+    from mlflow.types.schema import DataType
+
+    schema = model.metadata.get_input_schema() if model.metadata is not None else None
+    if schema is None or schema.is_tensor_spec():
+        return None
+    return None if all(isinstance(spec.type, DataType) for spec in schema.inputs) else schema
+
+
+def _as_answer(cast, data, schema):
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return cast(data, schema)
+    except MlflowException as error:
+        # The worker answers with this message as it stands, as MLflow's HTTP handler does.
+        error.flowops_message = error.message
+        raise
+
+
+def schema_cast_frame(frame, schema):
+    """A dataframe_split / dataframe_records frame, as infer_and_parse_data casts it."""
+    from mlflow.utils.proto_json_utils import cast_df_types_according_to_schema
+
+    return _as_answer(cast_df_types_according_to_schema, frame, schema)
+
+
+def schema_cast_inputs(data, schema):
+    """`inputs` as json.loads gave them (a dict of columns, a list of records, or one value), as
+    parse_tf_serving_input casts them."""
+    from mlflow.utils.proto_json_utils import _cast_schema_type
+
+    return _as_answer(_cast_schema_type, data, schema)

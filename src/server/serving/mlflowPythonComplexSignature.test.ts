@@ -1,0 +1,258 @@
+/**
+ * Regression: a Python model whose signature has nested columns (MLflow's array, object, map and any types, as
+ * `infer_signature` gives chat models' `messages`) could not be loaded: the MLmodel's signature was refused.
+ * MLflow's scoring server parses such a request as for any model and leaves the schema to the pyfunc's own
+ * predict (`_enforce_schema`). Each body goes through FlowOps (readMlflowRequest -> predict -> mlflowResponse, or
+ * the error it throws) and through the installed mlflow's `scoring_server.invocations` with the model's input
+ * schema (or the MlflowException it raises, as its HTTP handler answers it), and a model that describes what it
+ * is handed must answer both alike.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import { DynamicBatcher } from "../../serving/dynamicBatcher.js";
+import type { ServedModel } from "../../serving/modelSet.js";
+import { mlflowResponse, readMlflowRequest } from "../../serving/payloads/modelInput.js";
+import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
+import { predict } from "./prediction.js";
+import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
+
+const PY = MLFLOW_PYTHON;
+const TIMEOUT = 120_000;
+
+const SAVE_MODELS = `
+import json, sys
+import numpy as np, pandas as pd
+import mlflow.pyfunc
+from mlflow.models import ModelSignature, infer_signature
+from mlflow.types.schema import AnyType, Array, ColSpec, DataType, Map, Object, Property, Schema
+
+def describe(value):
+    """Containers by kind, arrays by dtype and shape, leaves by Python type and repr: tells 0-d arrays apart."""
+    if isinstance(value, pd.DataFrame):
+        return {"frame": {str(c): [str(value[c].dtype), describe(value[c].to_numpy())] for c in value.columns}}
+    if isinstance(value, np.ndarray):
+        return {"ndarray": [str(value.dtype), list(value.shape), [describe(v) for v in value.ravel().tolist()]]
+                if value.dtype == object else [str(value.dtype), list(value.shape), repr(value.tolist())]}
+    if isinstance(value, dict):
+        return {"dict": {str(k): describe(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"list": [describe(v) for v in value]}
+    return f"{type(value).__name__}:{value!r}"
+
+class Describe(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        return [json.dumps(describe(model_input))]
+
+chat = infer_signature({"messages": [{"role": "user", "content": "hi"}]}, ["x"])
+mlflow.pyfunc.save_model(sys.argv[1] + "/chat", python_model=Describe(), signature=chat)
+mixed = ModelSignature(inputs=Schema([
+    ColSpec(Array(DataType.string), "tags"),
+    ColSpec(Object([Property("k", DataType.long)]), "o"),
+    ColSpec(Map(DataType.double), "m"),
+    ColSpec(AnyType(), "x"),
+    ColSpec(DataType.long, "n", required=False),
+]))
+mlflow.pyfunc.save_model(sys.argv[1] + "/mixed", python_model=Describe(), signature=mixed)
+`;
+
+/** MLflow's answers, with the model's input schema as its scoring server passes it; errors as its handler answers. */
+const MLFLOW_ANSWERS = `
+import json, sys
+import mlflow.pyfunc
+from mlflow.exceptions import MlflowException
+from mlflow.pyfunc import scoring_server
+request = json.load(sys.stdin)
+answers = []
+for path, body in request["cases"]:
+    model = mlflow.pyfunc.load_model(path)
+    try:
+        answer = scoring_server.invocations(body, "application/json", model, model.metadata.get_input_schema())
+        answers.append({"status": answer.status, "body": json.loads(answer.response)})
+    except MlflowException as error:
+        answers.append({"status": error.get_http_status_code(), "body": json.loads(error.serialize_as_json())})
+sys.__stdout__.write(json.dumps(answers))
+`;
+
+/**
+ * `instances` records reach the worker as a dict of columns, which it casts to the schema as `inputs` columns,
+ * where MLflow casts each record's value (`parse_instances_data`): both refuse these, with different messages.
+ */
+const REFUSED_ALIKE = new Set([
+  "chat instances",
+  "mixed instances",
+  "mixed instances of a map of an integer",
+]);
+
+type ModelName = "chat" | "mixed";
+type Case = [model: ModelName, body: string];
+
+const MIXED_RECORD = '{"tags": ["a", "b"], "o": {"k": 1}, "m": {"p": 1.5, "q": 2.5}, "x": [1, "y"], "n": 3}';
+const MIXED_BAD_RECORD = '{"tags": ["a"], "o": {"k": 1}, "m": {"p": 2}, "x": 1}';
+const MIXED_ROW = '[["a"], {"k": 2}, {"p": 0.5}, {"z": null}, 4]';
+const MIXED_COLUMNS = '["tags", "o", "m", "x", "n"]';
+
+/** Bodies as sent, whole floats (`2.0`) included: they must reach both servers as floats. */
+const CASES: Record<string, Case> = {
+  "chat dataframe_records": [
+    "chat",
+    '{"dataframe_records": [{"messages": [{"role": "user", "content": "hi"}]}]}',
+  ],
+  "chat dataframe_split": [
+    "chat",
+    '{"dataframe_split": {"columns": ["messages"], "data": [[[{"role": "user", "content": "hi"}, ' +
+      '{"role": "assistant", "content": "yo"}]]]}}',
+  ],
+  "chat instances": ["chat", '{"instances": [{"messages": [{"role": "user", "content": "hi"}]}]}'],
+  "chat inputs records": ["chat", '{"inputs": [{"messages": [{"role": "user", "content": "hi"}]}]}'],
+  "chat inputs columns": ["chat", '{"inputs": {"messages": [[{"role": "user", "content": "hi"}]]}}'],
+  "chat inputs as a single column value": [
+    "chat",
+    '{"inputs": {"messages": [{"role": "user", "content": "hi"}]}}',
+  ],
+  "chat message missing a required property": [
+    "chat",
+    '{"dataframe_records": [{"messages": [{"role": "user"}]}]}',
+  ],
+  "chat message of a number": [
+    "chat",
+    '{"dataframe_records": [{"messages": [{"role": "user", "content": 3}]}]}',
+  ],
+  "chat messages not a list": ["chat", '{"dataframe_records": [{"messages": "hi"}]}'],
+  "chat missing the messages column": ["chat", '{"dataframe_records": [{"other": 1}]}'],
+  "chat inputs missing the messages column": ["chat", '{"inputs": {"other": [1]}}'],
+  "mixed dataframe_records": ["mixed", `{"dataframe_records": [${MIXED_RECORD}]}`],
+  "mixed dataframe_records without the optional long": [
+    "mixed",
+    '{"dataframe_records": [{"tags": [], "o": {"k": 2.0}, "m": {}, "x": 1.5}]}',
+  ],
+  "mixed dataframe_split": [
+    "mixed",
+    `{"dataframe_split": {"columns": ${MIXED_COLUMNS}, "data": [${MIXED_ROW}]}}`,
+  ],
+  "mixed instances": ["mixed", `{"instances": [${MIXED_RECORD}, ${MIXED_RECORD}]}`],
+  "mixed inputs records": ["mixed", `{"inputs": [${MIXED_RECORD}]}`],
+  "mixed inputs columns": [
+    "mixed",
+    '{"inputs": {"tags": [["a"]], "o": [{"k": 1}], "m": [{"p": 1.0}], "x": [null], "n": [1]}}',
+  ],
+  "mixed inputs single values": [
+    "mixed",
+    '{"inputs": {"tags": ["a", "b"], "o": {"k": 1}, "m": {"p": 1.0}, "x": null, "n": 1}}',
+  ],
+  "mixed dataframe_records of a map of an integer": ["mixed", `{"dataframe_records": [${MIXED_BAD_RECORD}]}`],
+  "mixed instances of a map of an integer": ["mixed", `{"instances": [${MIXED_BAD_RECORD}]}`],
+  "mixed inputs records of a map of an integer": ["mixed", `{"inputs": [${MIXED_BAD_RECORD}]}`],
+  "mixed object of a wrong property type": [
+    "mixed",
+    '{"dataframe_records": [{"tags": ["a"], "o": {"k": "one"}, "m": {"p": 1.5}, "x": 1}]}',
+  ],
+  "mixed map of text": [
+    "mixed",
+    '{"dataframe_records": [{"tags": ["a"], "o": {"k": 1}, "m": {"p": "x"}, "x": 1}]}',
+  ],
+  "mixed array of numbers": [
+    "mixed",
+    '{"dataframe_records": [{"tags": [1, 2], "o": {"k": 1}, "m": {}, "x": 1}]}',
+  ],
+  "mixed long of a fraction": [
+    "mixed",
+    '{"dataframe_records": [{"tags": ["a"], "o": {"k": 1}, "m": {}, "x": 1, "n": 1.5}]}',
+  ],
+};
+
+describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
+  "Python model with nested signature columns served as MLflow serves it",
+  () => {
+    let dir = "";
+    const models = new Map<ModelName, PythonLoadedModel>();
+    let expected: { status: number; body: unknown }[] = [];
+
+    beforeAll(async () => {
+      if (PY === undefined)
+        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
+      dir = await mkdtemp(join(tmpdir(), "flowops-mlflow-complex-signature-"));
+      execFileSync(PY, ["-c", SAVE_MODELS, dir], { stdio: ["ignore", "ignore", "pipe"] });
+      const cases = Object.values(CASES).map(([name, body]) => [join(dir, name), body]);
+      const out = execFileSync(PY, ["-c", MLFLOW_ANSWERS], {
+        input: JSON.stringify({ cases }),
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      expected = JSON.parse(out.toString("utf8")) as { status: number; body: unknown }[];
+      for (const name of ["chat", "mixed"] as const) {
+        models.set(
+          name,
+          await loadPythonModel(join(dir, name), { name, version: "1", python: PY, log: () => {} }),
+        );
+      }
+    }, TIMEOUT);
+    afterAll(async () => {
+      for (const model of models.values()) await model.close();
+      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    });
+
+    it("keeps the nested columns in the model's signature", () => {
+      const signature = models.get("chat")?.signature;
+      expect(signature?.kind === "columns" ? signature.inputs : undefined).toEqual([
+        {
+          name: "messages",
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              content: { type: "string", required: true },
+              role: { type: "string", required: true },
+            },
+          },
+          required: true,
+        },
+      ]);
+    });
+
+    /** FlowOps' answer as the /invocations route gives it: status and body, or the error's status and JSON. */
+    async function flowopsAnswer([name, body]: Case): Promise<{ status: number; body: unknown }> {
+      const model = models.get(name) as PythonLoadedModel;
+      const served = { model, runner: new DynamicBatcher(model), labels: {} } as unknown as ServedModel;
+      try {
+        const request = await readMlflowRequest(Buffer.from(body, "utf8"), "application/json", {
+          typedInputs: model.inputs.length > 0,
+        });
+        const outputs = await predict(served, request);
+        return {
+          status: 200,
+          body: mlflowResponse(outputs, model.signature, { platform: "mlflow_pyfunc", request }),
+        };
+      } catch (error) {
+        if (!(error instanceof FlowOpsError)) throw error;
+        return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
+      }
+    }
+
+    Object.entries(CASES).forEach(([label, body], index) =>
+      it(
+        `answers ${label} as mlflow's scoring server does`,
+        async () => {
+          const answer = expected[index];
+          const mlflow =
+            answer === undefined || answer.status === 200
+              ? answer
+              : { status: answer.status, body: errorFields(answer.body) };
+          const flowops = await flowopsAnswer(body);
+          if (REFUSED_ALIKE.has(label)) {
+            expect([mlflow?.status, flowops.status]).toEqual([400, 400]);
+          } else expect(flowops).toEqual(mlflow);
+        },
+        TIMEOUT,
+      ),
+    );
+  },
+);
+
+/** The fields of MLflow's error JSON that FlowOps' MLflow errors carry too (it adds sqlstate and error_class). */
+function errorFields(body: unknown): unknown {
+  const { error_code: code, message } = body as { error_code: unknown; message: unknown };
+  return { error_code: code, message };
+}
