@@ -19,15 +19,20 @@ export async function hashedTargets(
   cwd: string,
   recursive?: boolean,
 ): Promise<string[]> {
-  if (targets.length === 0) return [];
-  const declared = await workspaceDeclaredStages(repo);
-  return targets.filter((target) => {
-    if (selectDeclared(declared, repo.root, cwd, target, recursive).length === 0) return true;
+  const selectsHashed = (target: string): boolean => {
     try {
       return selectOuts(repo, outs, [target], { cwd }).length > 0;
     } catch (error) {
       if (toFlowOpsError(error).code !== "RESOURCE_DOES_NOT_EXIST") throw error;
       return false;
     }
-  });
+  };
+  const hashed = new Set(targets.filter(selectsHashed));
+  // Reading the pipelines walks every `.dvc` file again: only targets naming no hashed out pay for it.
+  if (hashed.size === targets.length) return [...targets];
+  const declared = await workspaceDeclaredStages(repo);
+  return targets.filter(
+    (target) =>
+      hashed.has(target) || selectDeclared(declared, repo.root, cwd, target, recursive).length === 0,
+  );
 }
