@@ -109,11 +109,17 @@ describe("the class of a damaged dvc file's error in --json reports", () => {
     expect(parsed.trunk?.error?.msg).toMatch(/:dvc\.lock:3: invalid YAML: .*, in line 3, column 1$/);
   });
 
-  it("keeps DvcException for a failure that is no YAML error of a dvc file", async () => {
+  it("types an interpolation failure ResolveError, with dvc's message", async () => {
+    // dvc 3.67.1: {"": {"error": {"type": "ResolveError", "msg": "failed to parse 'stages.a.cmd' in 'dvc.yaml': Could not find 'nope'"}}}
     await writeFile(join(dir, "dvc.yaml"), "stages:\n  a:\n    cmd: echo ${nope}\n");
     const shown = await flowops("metrics", "show", "--json");
-    const revision = (JSON.parse(shown.stdout) as Record<string, { error?: { type: string } }>)[""];
-    expect(revision?.error?.type).toBe("DvcException");
+    const revision = (JSON.parse(shown.stdout) as Record<string, { error?: { type: string; msg: string } }>)[
+      ""
+    ];
+    expect(revision?.error).toEqual({
+      type: "ResolveError",
+      msg: "failed to parse 'stages.a.cmd' in 'dvc.yaml': Could not find 'nope'",
+    });
   });
 });
 

@@ -10,7 +10,7 @@ import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
-import { unreadableParamsMessage } from "../pipelines/pipelineLoadFailure.js";
+import { pipelineLoadMessage } from "../pipelines/pipelineLoadFailure.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
@@ -142,8 +142,8 @@ export function reproCommand(): Command {
         try {
           pipeline = onlyDvcFiles ? await readPipelinesOrTrackedFiles(walked) : await readPipelines(walked);
         } catch (error) {
-          // dvc's own words for a params file it cannot read (exit 255), so scripts matching them still work.
-          const message = unreadableParamsMessage(error, cwd);
+          // dvc's own words for a params file it cannot read or a dvc.yaml that does not resolve (exit 255), so scripts matching them still work.
+          const message = pipelineLoadMessage(error, cwd);
           if (message === undefined) throw error;
           process.stderr.write(`ERROR: ${message}\n`);
           process.exitCode = DVC_EXIT.raised;

@@ -212,16 +212,18 @@ describe("readPipeline", () => {
     await expect(readPipeline(root)).rejects.toThrow(/dvc\.yaml:\d+: invalid YAML/);
   });
 
-  it("names the stage field and line of a missing variable", async () => {
+  it("names the stage field of a missing variable, as dvc's ResolveError does", async () => {
     write("dvc.yaml", "stages:\n  a:\n    cmd: echo ${nope}\n");
     await expect(readPipeline(root)).rejects.toThrow(
-      /dvc\.yaml:3: failed to parse 'stages\.a\.cmd': Could not find 'nope'/,
+      "failed to parse 'stages.a.cmd' in 'dvc.yaml': Could not find 'nope'",
     );
   });
 
   it("rejects a foreach over a scalar", async () => {
     write("dvc.yaml", "vars: [{n: 3}]\nstages:\n  a:\n    foreach: ${n}\n    do: {cmd: x}\n");
-    await expect(readPipeline(root)).rejects.toThrow(/dvc\.yaml:3: .*expected list\/dictionary, got int/);
+    await expect(readPipeline(root)).rejects.toThrow(
+      "failed to resolve 'stages.a.foreach' in 'dvc.yaml': expected list/dictionary, got int",
+    );
   });
 
   it("loads stage vars relative to the stage's wdir", async () => {

@@ -1,7 +1,8 @@
 /**
  * Reads `dvc.yaml` into resolved stages: DVC's schema (dvc/schema.py, unknown keys rejected), `${...}`
  * interpolation, foreach/matrix expansion with DVC's generated names, and the FlowOps settings of
- * `flowops.yaml` merged in. Every error names `dvc.yaml:line`. It does not look at the workspace beyond the
+ * `flowops.yaml` merged in. Every error names `dvc.yaml:line`, but those of interpolation, which are dvc's
+ * ResolveError (pipelineResolveError.ts). It does not look at the workspace beyond the
  * params/vars files interpolation needs; hashing and status belong to the executor.
  */
 import { isAbsolute, join, posix, relative, sep } from "node:path";
@@ -16,6 +17,7 @@ import {
   trackedVarKeys,
 } from "./interpolation.js";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
+import { PipelineResolveError } from "./pipelineResolveError.js";
 import { expandStage, FOREACH_KEY, MATRIX_KEY, type StageInstance } from "./stageExpansion.js";
 import { readFlowopsStageConfig, type StageSettings } from "./flowopsStageConfig.js";
 import { isPlainObject, parsePythonYaml } from "./pythonValues.js";
@@ -29,6 +31,9 @@ export const PIPELINE_FILE = "dvc.yaml";
 
 /** The `dvc.yaml:line: message` error for the node at `keyPath`. */
 export type Fail = (keyPath: (string | number)[], message: string) => FlowOpsError;
+
+/** dvc's ResolveError for `where` (`'vars'`, `'stages.s.cmd'`) of this dvc.yaml failing with `reason`. */
+type Unresolved = (where: string, reason: InterpolationError) => PipelineResolveError;
 
 export interface ParamsDep {
   /** Params file relative to the stage's wdir (POSIX), `params.yaml` by default. */
@@ -145,6 +150,7 @@ export async function parsePipeline(
   const dvcfile = relative(repoRoot, file).split(sep).join("/");
   const yaml = parseDvcFileYaml(() => parsePythonYaml(file, text));
   const fail: Fail = (keyPath, message) => malformedFile(file, yaml.lineOf(keyPath), message);
+  const unresolved: Unresolved = (where, reason) => new PipelineResolveError(file, repoRoot, where, reason);
   const doc = yaml.value ?? {};
   const problems = validateTopLevel(doc);
   const top = doc as Record<string, unknown>;
@@ -163,8 +169,8 @@ export async function parsePipeline(
 
   const context = InterpolationContext.empty();
   const vars = (top.vars ?? []) as unknown[];
-  await wrap(fail, ["vars"], "'vars'", async () => {
-    checkNoInterpolation(vars, "vars");
+  await wrap(unresolved, "'vars'", async () => {
+    checkNoInterpolation(vars);
     await context.loadVars(vars, root, true);
   });
 
@@ -175,16 +181,18 @@ export async function parsePipeline(
     for (const key of Object.keys(def)) {
       if (key === FOREACH_KEY || key === MATRIX_KEY) continue;
       const value = def[key];
-      await wrap(fail, ["stages", name, key], `'stages.${name}.${key}'`, () => checkExpressions(value));
+      await wrap(unresolved, `'stages.${name}.${key}'`, () => checkExpressions(value));
     }
     const { result: instances, used: groupUsed } = await context.track(() =>
-      wrap(fail, ["stages", name], `stage '${name}'`, () => expandStage(name, def, context)),
+      wrap(unresolved, `'stages.${name}.${FOREACH_KEY in def ? FOREACH_KEY : MATRIX_KEY}'`, () =>
+        expandStage(name, def, context),
+      ),
     );
     for (const instance of instances) {
       if (seen.has(instance.name)) throw fail(["stages", name], `stage '${instance.name}' is defined twice`);
       seen.add(instance.name);
       const { result: stage, used } = await context.track(() =>
-        resolveInstance(root, repoRoot, instance, context, fail, line),
+        resolveInstance(root, repoRoot, instance, context, { fail, unresolved }, line),
       );
       const trackedVars = trackedVarKeys(repoRoot, [groupUsed, used]);
       if (Object.keys(trackedVars).length > 0) stage.trackedVars = trackedVars;
@@ -209,24 +217,18 @@ export async function parsePipeline(
   };
 }
 
-async function wrap<T>(
-  fail: Fail,
-  keyPath: (string | number)[],
-  where: string,
-  fn: () => T | Promise<T>,
-): Promise<T> {
+async function wrap<T>(unresolved: Unresolved, where: string, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof InterpolationError)
-      throw fail(keyPath, `failed to parse ${where}: ${error.message}`);
+    if (error instanceof InterpolationError) throw unresolved(where, error);
     throw error;
   }
 }
 
-function checkNoInterpolation(value: unknown, where: string): void {
+function checkNoInterpolation(value: unknown): void {
   const text = JSON.stringify(value);
-  if (/(?<!\\\\)\$\{/.test(text)) throw new InterpolationError(`interpolating is not allowed in '${where}'`);
+  if (/(?<!\\\\)\$\{/.test(text)) throw new InterpolationError("interpolating is not allowed");
 }
 
 async function resolveInstance(
@@ -234,7 +236,7 @@ async function resolveInstance(
   repoRoot: string,
   instance: StageInstance,
   groupContext: InterpolationContext,
-  fail: Fail,
+  { fail, unresolved }: { fail: Fail; unresolved: Unresolved },
   line: number,
 ): Promise<Stage> {
   const { name, template, templatePath } = instance;
@@ -244,23 +246,21 @@ async function resolveInstance(
     const wdirText =
       wdirRaw === undefined
         ? "."
-        : String(
-            await wrap(fail, at("wdir"), `'stages.${name}.wdir'`, () => context.resolve(wdirRaw, "wdir")),
-          );
+        : String(await wrap(unresolved, `'stages.${name}.wdir'`, () => context.resolve(wdirRaw, "wdir")));
     const wdirAbs = join(root, wdirText);
     const stageVars = (template.vars ?? []) as unknown[];
     let local = context;
     if (stageVars.length > 0) {
       local = context.clone();
-      await wrap(fail, at("vars"), `'stages.${name}.vars'`, async () => {
-        checkNoInterpolation(stageVars, `stages.${name}.vars`);
-        await local.loadVars(stageVars, wdirAbs, false);
+      await wrap(unresolved, `'stages.${name}.vars'`, async () => {
+        checkNoInterpolation(stageVars);
+        await local.loadVars(stageVars, wdirAbs, false, name);
       });
     }
     const resolved: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(template)) {
       if (key === "vars") continue;
-      resolved[key] = await wrap(fail, at(key), `'stages.${name}.${key}'`, () => local.resolve(value, key));
+      resolved[key] = await wrap(unresolved, `'stages.${name}.${key}'`, () => local.resolve(value, key));
     }
     resolved.wdir = wdirText;
     return resolved;

@@ -83,7 +83,7 @@ describe("InterpolationContext.loadVars", () => {
       expect(ctx.resolve("${lr} ${seed} ${name}", "cmd")).toBe("0.1 1 x");
       expect(ctx.has("skip")).toBe(false);
       await expect(ctx.loadVars(["missing.yaml"], dir, false)).rejects.toThrow(
-        "'missing.yaml' does not exist",
+        "/missing.yaml' does not exist",
       );
       await expect(ctx.loadVars(["more.json"], dir, false)).rejects.toThrow("partially loaded already");
     } finally {

@@ -2,20 +2,26 @@
  * `${...}` interpolation in dvc.yaml, following dvc/parsing/context.py and interpolate.py: a context built
  * from `params.yaml` (when present) and `vars` (files, `file:key1,key2` selections and inline mappings),
  * lookups like `${a.b}`, `${a[0]}`, `${item.x}`, `${key}`, and a value that is exactly `${x}` keeping its type.
- * Errors are InterpolationError with DVC's wording; dvcYaml.ts adds the file and line.
+ * Errors are InterpolationError with DVC's wording; dvcYaml.ts makes them dvc's ResolveError, naming dvc.yaml.
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
-import { loadParamsFile, DEFAULT_PARAMS_FILE } from "./paramsFile.js";
+import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
+import { InterpolationError, VERBOSE, type NameFile } from "./interpolationError.js";
+import { loadVarsFile } from "./varsFile.js";
 import { cloneValue, isPlainObject, pyFloatRepr, PyFloat, PyInt, type PyValue } from "./pythonValues.js";
 import { shellQuote } from "../shellQuote.js";
 
+/** A vars file (absolute), or inline vars (`vars[0]`, `train.vars[1]`), as dvc's `Meta.source` names it. */
+type VarsOrigin = { file: string } | { inline: string };
+
+const originName = (origin: VarsOrigin, name: NameFile): string =>
+  "file" in origin ? name(origin.file) : origin.inline;
+
+export { InterpolationError } from "./interpolationError.js";
+
 /** Values of vars files a stage interpolated: file (absolute) -> dotted key -> value. */
 export type TrackedVars = Map<string, Map<string, PyValue>>;
-
-export class InterpolationError extends Error {
-  override readonly name = "InterpolationError";
-}
 
 // `\${` escapes an interpolation; the inner text is everything up to the first `}` (KEYCRE in DVC).
 const KEYCRE = /(?<!\\)\$\{(.*?)\}/g;
@@ -42,7 +48,7 @@ export function checkExpressions(value: unknown): void {
 }
 
 function parseExpression(inner: string): string[] {
-  if (!EXPRESSION.test(inner)) throw new InterpolationError(`invalid expression '\${${inner}}'`);
+  if (!EXPRESSION.test(inner)) throw new InterpolationError(`invalid expression '\${${inner}}'`, VERBOSE);
   return inner
     .replaceAll("[", ".")
     .replaceAll("]", "")
@@ -57,8 +63,8 @@ export class InterpolationContext {
     private readonly imports: Map<string, string[] | null>,
     /** `item`/`key` of a generated stage: kept apart so binding them never copies the whole context. */
     private readonly bindings: Record<string, PyValue> = {},
-    /** The vars file (absolute) each value came from, by its key path joined with NUL; inline vars have none. */
-    private readonly sources: Map<string, string> = new Map(),
+    /** Where each value came from, by its key path joined with NUL (where it was first set, not below). */
+    private readonly sources: Map<string, VarsOrigin> = new Map(),
     /** Shared by every copy of a context, so a stage's lookups are tracked through its clones. */
     private readonly tracker: { used?: TrackedVars } = {},
   ) {}
@@ -92,14 +98,21 @@ export class InterpolationContext {
   }
 
   /** `params.yaml` in `wdirAbs` when `withDefault` and it exists, then each `vars` entry in order. */
-  async loadVars(vars: readonly unknown[], wdirAbs: string, withDefault: boolean): Promise<void> {
+  async loadVars(
+    vars: readonly unknown[],
+    wdirAbs: string,
+    withDefault: boolean,
+    stageName?: string,
+  ): Promise<void> {
     if (withDefault && existsSync(join(wdirAbs, DEFAULT_PARAMS_FILE))) {
       await this.mergeFile(DEFAULT_PARAMS_FILE, wdirAbs);
     }
     for (const [index, item] of vars.entries()) {
       if (typeof item === "string") await this.mergeFile(item, wdirAbs);
-      else if (isPlainObject(item)) this.merge(item as Record<string, PyValue>, `vars[${index}]`);
-      else throw new InterpolationError(`vars[${index}] must be a file name or a mapping`);
+      else if (isPlainObject(item)) {
+        const inline = `${stageName === undefined ? "" : `${stageName}.`}vars[${index}]`;
+        this.merge(item as Record<string, PyValue>, { inline });
+      } else throw new InterpolationError(`vars[${index}] must be a file name or a mapping`);
     }
   }
 
@@ -118,45 +131,61 @@ export class InterpolationContext {
     const previous = this.imports.get(abs);
     if (previous !== undefined) {
       if (selected === null && previous === null) return;
-      if (selected === null || previous === null || selected.some((k) => previous.includes(k))) {
-        throw new InterpolationError(`cannot load '${item}' as it's partially loaded already`);
+      if (previous === null)
+        throw new InterpolationError(`cannot partially load '${item}' as it's already loaded.`, VERBOSE);
+      if (selected === null || selected.some((k) => previous.includes(k))) {
+        throw new InterpolationError(`cannot load '${item}' as it's partially loaded already`, VERBOSE);
       }
     }
-    if (!existsSync(abs)) throw new InterpolationError(`'${file}' does not exist`);
-    let data = await loadParamsFile(abs);
+    let data = await loadVarsFile(abs);
     if (selected !== null) {
       const picked: Record<string, PyValue> = {};
       for (const key of selected) {
-        if (!(key in data)) throw new InterpolationError(`could not find '${key}' in '${file}'`);
+        if (!(key in data))
+          throw new InterpolationError((name) => `could not find '${key}' in '${name(abs)}'`);
         picked[key] = data[key] ?? null;
       }
       data = picked;
     }
-    this.merge(data, file, abs);
+    this.merge(data, { file: abs });
     this.imports.set(abs, selected === null ? null : [...(previous ?? []), ...selected]);
   }
 
   /**
-   * Merges mappings recursively; redefining a value is an error, as in DVC. `sourceFile` (absolute) marks the
-   * values as coming from a vars file, so interpolating them is tracked; inline vars are not.
+   * Merges mappings recursively; redefining a value is an error, as in DVC. A `file` origin (absolute) marks
+   * the values as coming from a vars file, so interpolating them is tracked; inline vars (a string) are not.
    */
-  merge(update: Record<string, PyValue>, source: string, sourceFile?: string): void {
+  merge(update: Record<string, PyValue>, source: VarsOrigin | string): void {
+    const origin = typeof source === "string" ? { inline: source } : source;
     const walk = (into: Record<string, PyValue>, from: Record<string, PyValue>, path: string[]): void => {
       for (const [key, value] of Object.entries(from)) {
         const existing = into[key];
         if (isPlainObject(existing) && isPlainObject(value)) {
           walk(existing as Record<string, PyValue>, value as Record<string, PyValue>, [...path, key]);
         } else if (key in into) {
+          const existing = this.originOf([...path, key]);
           throw new InterpolationError(
-            `cannot redefine '${[...path, key].join(".")}' from '${source}' as it already exists`,
+            (name) =>
+              `cannot redefine '${[...path, key].join(".")}' from '${originName(origin, name)}'` +
+              (existing === undefined ? "" : ` as it already exists in '${originName(existing, name)}'`),
+            VERBOSE,
           );
         } else {
           into[key] = cloneValue(value);
-          if (sourceFile !== undefined) this.sources.set([...path, key].join("\0"), sourceFile);
+          this.sources.set([...path, key].join("\0"), origin);
         }
       }
     };
     walk(this.data, update, []);
+  }
+
+  /** Where the value at `parts` was set: the longest prefix of it recorded. */
+  private originOf(parts: readonly string[]): VarsOrigin | undefined {
+    for (let length = parts.length; length > 0; length--) {
+      const origin = this.sources.get(parts.slice(0, length).join("\0"));
+      if (origin !== undefined) return origin;
+    }
+    return undefined;
   }
 
   has(key: string): boolean {
@@ -196,8 +225,9 @@ export class InterpolationContext {
   /** Notes a value looked up from a vars file: the file holding the shortest recorded prefix of its path. */
   private recordUse(parts: readonly string[], value: PyValue): void {
     for (let length = 1; length <= parts.length; length++) {
-      const file = this.sources.get(parts.slice(0, length).join("\0"));
-      if (file === undefined) continue;
+      const origin = this.sources.get(parts.slice(0, length).join("\0"));
+      if (origin === undefined || !("file" in origin)) continue;
+      const file = origin.file;
       const keys = this.tracker.used!.get(file) ?? new Map<string, PyValue>();
       keys.set(parts.join("."), value);
       this.tracker.used!.set(file, keys);
@@ -245,7 +275,10 @@ function validateValue(value: PyValue, key: string | undefined): void {
   const composite = Array.isArray(value) || isPlainObject(value);
   if (!composite || key === undefined || key.includes("foreach")) return;
   if (isPlainObject(value) && key === "cmd") return;
-  throw new InterpolationError(`Cannot interpolate data of type '${Array.isArray(value) ? "list" : "dict"}'`);
+  throw new InterpolationError(
+    `Cannot interpolate data of type '${Array.isArray(value) ? "list" : "dict"}'`,
+    VERBOSE,
+  );
 }
 
 /** DVC's `to_str`: booleans as `true`/`false`, floats as Python prints them, a mapping as `--k v` flags. */
@@ -274,7 +307,7 @@ function dictToFlags(obj: Record<string, PyValue>, prefix = ""): string {
     } else if (Array.isArray(v)) {
       v.forEach((item, n) => {
         if (Array.isArray(item) || isPlainObject(item)) {
-          throw new InterpolationError(`Cannot interpolate nested iterable in '${name}'`);
+          throw new InterpolationError(`Cannot interpolate nested iterable in '${name}'`, VERBOSE);
         }
         const text = typeof item === "string" ? shellQuote(item) : toInterpolatedString(item);
         result += n > 0 ? `${text} ` : `--${name} ${text} `;

@@ -27,6 +27,11 @@ export const DEFAULT_PARAMS_FILE = "params.yaml";
 
 /** Reads a params file; a missing file is RESOURCE_DOES_NOT_EXIST, a malformed one names file and line. */
 export async function loadParamsFile(absPath: string): Promise<ParamsObject> {
+  return asParamsObject(absPath, await loadParamsData(absPath));
+}
+
+/** A params file's top-level value whatever its type (dvc's `load_path`), read as loadParamsFile reads it. */
+export async function loadParamsData(absPath: string): Promise<unknown> {
   let text: string;
   try {
     text = await readUtf8File(absPath);
@@ -46,12 +51,15 @@ export async function loadParamsFile(absPath: string): Promise<ParamsObject> {
       cause: error,
     });
   }
-  return parseParamsText(absPath, text);
+  return parseDataText(absPath, text);
 }
 
 /** Parses params text by the file's extension (used for workspace files and `git show rev:path` alike). */
 export function parseParamsText(path: string, text: string): ParamsObject {
-  const value = parseDataText(path, text);
+  return asParamsObject(path, parseDataText(path, text));
+}
+
+function asParamsObject(path: string, value: unknown): ParamsObject {
   if (!isPlainObject(value)) {
     throw malformedFile(
       path,

@@ -9,6 +9,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { FlowOpsError } from "../errors.js";
 import { dvcExceptionType } from "./gitIgnoredPipelineFiles.js";
 import { ParamsFileReadError } from "./paramsFileReadError.js";
+import { pipelineResolveErrorOf } from "./pipelineResolveError.js";
 import type { Revision } from "./revisionFiles.js";
 
 /** dvc's `encode_exception`: the exception's class name and its message. */
@@ -54,6 +55,8 @@ export function pipelineLoadFailure(
   cwd: string,
 ): PipelineLoadFailure {
   const own = { type: dvcExceptionType(error), msg: error.message };
+  const unresolved = pipelineResolveErrorOf(error);
+  if (unresolved !== undefined) return { type: "ResolveError", msg: unresolved.dvcMessage(root, cwd) };
   const chain = causeChain(error);
   const unreadable = chain.find((e): e is ParamsFileReadError => e instanceof ParamsFileReadError);
   if (unreadable === undefined || !isAbsolute(unreadable.path)) return own;
@@ -75,11 +78,14 @@ export function paramsLoadFailureReason(
 
 /**
  * dvc's error for a command that stops on a workspace pipeline that does not load (`repro`), when the cause is
- * an unreadable params file: `unable to read: '<file>', ...: <detail>`, the file relative to `cwd`. Undefined
- * for any other error, which keeps FlowOps' own message.
+ * an unreadable params file (`unable to read: '<file>', ...: <detail>`) or a dvc.yaml that does not resolve
+ * (`failed to parse ... in '<dvc.yaml>': ...`), the files relative to `cwd`. Undefined for any other error,
+ * which keeps FlowOps' own message.
  */
-export function unreadableParamsMessage(error: unknown, cwd: string): string | undefined {
+export function pipelineLoadMessage(error: unknown, cwd: string): string | undefined {
   if (!(error instanceof Error)) return undefined;
+  const unresolved = pipelineResolveErrorOf(error);
+  if (unresolved !== undefined) return unresolved.dvcMessage(unresolved.repoRoot, cwd);
   const unreadable = causeChain(error).find(
     (e): e is ParamsFileReadError => e instanceof ParamsFileReadError,
   );

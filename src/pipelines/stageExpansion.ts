@@ -55,9 +55,9 @@ function expandForeach(
 ): StageInstance[] {
   const data = context.resolve(definition[FOREACH_KEY]);
   if (!isComposite(data)) {
-    throw new InterpolationError(
-      `failed to resolve 'stages.${name}.foreach': expected list/dictionary, got ${typeName(data)}`,
-    );
+    throw new InterpolationError(`expected list/dictionary, got ${typeName(data)}`, {
+      preamble: `failed to resolve 'stages.${name}.foreach'`,
+    });
   }
   const template = definition[DO_KEY] as Record<string, unknown>;
   const templatePath = ["stages", name, DO_KEY];
@@ -89,16 +89,16 @@ function expandMatrix(
 ): StageInstance[] {
   const resolved = context.resolve(definition[MATRIX_KEY]);
   if (!isPlainObject(resolved)) {
-    throw new InterpolationError(
-      `failed to resolve 'stages.${name}.matrix': expected a dictionary, got ${typeName(resolved)}`,
-    );
+    throw new InterpolationError(`expected a dictionary, got ${typeName(resolved)}`, {
+      preamble: `failed to resolve 'stages.${name}.matrix'`,
+    });
   }
   const axes: [string, PyValue[]][] = [];
   for (const [axis, values] of Object.entries(resolved)) {
     if (!Array.isArray(values)) {
-      throw new InterpolationError(
-        `failed to resolve 'stages.${name}.matrix.${axis}': expected a list, got ${typeName(values)}`,
-      );
+      throw new InterpolationError(`expected a list, got ${typeName(values)}`, {
+        preamble: `failed to resolve 'stages.${name}.matrix.${axis}'`,
+      });
     }
     axes.push([axis, values as PyValue[]]);
   }
