@@ -29,6 +29,7 @@ import {
 } from "../pipelines/pythonValues.js";
 import type { ValueChange } from "../pipelines/valueDiff.js";
 import { formatDvcTable, formatMarkdownTable } from "./output.js";
+import { reportedPipelineLoadFailure } from "./pipelineLoadError.js";
 
 /**
  * The repository root as dvc finds it: the nearest directory above `cwd` holding `.dvc/`, so a subdirectory
@@ -188,7 +189,13 @@ export function dagCommand(): Command {
       // As dvc: the dvc.yaml a target names is loaded (and refused when Git ignores it) before the index, by
       // the same Git rules; with no dvc.yaml at all (a git-ignored one is none) the graph is empty.
       if (targets.length > 0) checkTargetPipelineFiles(repo, process.cwd(), targets);
-      const pipeline = await readPipelinesOrTrackedFiles(repo);
+      let pipeline;
+      try {
+        pipeline = await readPipelinesOrTrackedFiles(repo);
+      } catch (error) {
+        if (reportedPipelineLoadFailure(error, process.cwd())) return;
+        throw error;
+      }
       // dvc's index loads each stage's dvc.lock entry, so a damaged dvc.lock fails dag too (exit 255).
       await readStageLocks(pipeline.stages);
       // `.dvc` files are nodes of dvc's graph too, upstream of the stages that read their data.

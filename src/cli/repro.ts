@@ -10,12 +10,12 @@ import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
-import { pipelineLoadMessage } from "../pipelines/pipelineLoadFailure.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
 import { reportFilesToTrack } from "./gitReminder.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
+import { reportedPipelineLoadFailure } from "./pipelineLoadError.js";
 import { printJson } from "./output.js";
 import { printSummary } from "./reproSummary.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
@@ -142,12 +142,8 @@ export function reproCommand(): Command {
         try {
           pipeline = onlyDvcFiles ? await readPipelinesOrTrackedFiles(walked) : await readPipelines(walked);
         } catch (error) {
-          // dvc's own words for a params file it cannot read or a dvc.yaml that does not resolve (exit 255), so scripts matching them still work.
-          const message = pipelineLoadMessage(error, cwd);
-          if (message === undefined) throw error;
-          process.stderr.write(`ERROR: ${message}\n`);
-          process.exitCode = DVC_EXIT.raised;
-          return;
+          if (reportedPipelineLoadFailure(error, cwd)) return;
+          throw error;
         }
         const named = cwdNames(pipeline, cwd);
         const result = await repro(repo, {
