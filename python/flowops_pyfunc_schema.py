@@ -40,3 +40,10 @@ def schema_cast_inputs(data, schema):
     from mlflow.utils.proto_json_utils import _cast_schema_type
 
     return _as_answer(_cast_schema_type, data, schema)
+
+
+def schema_cast_instances(records, schema):
+    """`instances` records (a list of dicts), as parse_instances_data casts each record's value."""
+    from mlflow.utils.proto_json_utils import parse_instances_data
+
+    return _as_answer(parse_instances_data, {"instances": records}, schema)

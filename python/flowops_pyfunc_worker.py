@@ -11,7 +11,9 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
                     | {"id", "records": [[tensor as in "tensors", named after its key]]} (a list of dicts),
                     optional "params": {...} or "params_json": "<their source text>" (so `5.0` stays a float),
                     "keep_dict": true (named tensors stay a dict even when only one),
-                    "missing_nan": true (a None in a text column is NaN, as pandas.read_csv gives for a CSV body)
+                    "missing_nan": true (a None in a text column is NaN, as pandas.read_csv gives for a CSV body),
+                    "llm_input": true (the tensors are the members of MLflow's unified LLM body: one dict),
+                    "instance_records": true (the tensors are the keys of MLflow `instances` records)
   response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data | raw}]}
                     (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
@@ -42,7 +44,12 @@ import traceback
 # (PYTHONSAFEPATH), so that a model's own modules cannot shadow it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flowops_pyfunc_outputs import model_outputs  # noqa: E402
-from flowops_pyfunc_schema import nested_input_schema, schema_cast_frame, schema_cast_inputs  # noqa: E402
+from flowops_pyfunc_schema import (  # noqa: E402
+    nested_input_schema,
+    schema_cast_frame,
+    schema_cast_inputs,
+    schema_cast_instances,
+)
 
 _HEADER = struct.Struct(">I")
 
@@ -263,9 +270,12 @@ def _json_value(np, tensor):
 
 
 def _schema_cast_inputs(np, request, schema):
-    """`inputs` (and `instances`) as json.loads gave them, cast to the schema as MLflow's scoring server does.
-    `instances` records arrive here as a dict of columns too and are cast as `inputs` columns, where MLflow casts
-    each record's value (parse_instances_data)."""
+    """`inputs` and `instances` as json.loads gave them, cast to the schema as MLflow's scoring server does.
+    `instances` records arrive as a dict of columns, which are zipped back into the records MLflow casts."""
+    if request.get("instance_records"):
+        columns = {tensor["name"]: _json_value(np, tensor) for tensor in request["tensors"]}
+        records = [dict(zip(columns, values)) for values in zip(*columns.values())]
+        return schema_cast_instances(records, schema)
     if "records" in request:
         data = [{tensor["name"]: _json_value(np, tensor) for tensor in record} for record in request["records"]]
     else:
@@ -275,6 +285,16 @@ def _schema_cast_inputs(np, request, schema):
         else:
             data = {tensor["name"]: _json_value(np, tensor) for tensor in tensors}
     return schema_cast_inputs(data, schema)
+
+
+def _llm_input(np, model, request):
+    """MLflow's unified LLM body (_split_data_and_params_for_llm_input): the members its params schema names are
+    params, the others the model's input as json.loads gave them, with no cast to the signature."""
+    schema = model.metadata.get_params_schema() if model.metadata is not None else None
+    names = {param.name for param in schema.params} if schema is not None else set()
+    members = {tensor["name"]: _json_value(np, tensor) for tensor in request["tensors"]}
+    data = {name: value for name, value in members.items() if name not in names}
+    return data, {name: value for name, value in members.items() if name in names}
 
 
 def _model_input(np, pd, model, request, nested_schema):
@@ -327,8 +347,11 @@ def _serve(frames_in, frames_out, model, np, pd):
             return
         request_id = request.get("id")
         try:
-            data = _model_input(np, pd, model, request, nested_schema)
-            params = json.loads(request["params_json"]) if "params_json" in request else request.get("params")
+            if request.get("llm_input"):
+                data, params = _llm_input(np, model, request)
+            else:
+                data = _model_input(np, pd, model, request, nested_schema)
+                params = json.loads(request["params_json"]) if "params_json" in request else request.get("params")
             try:
                 if params and with_params:
                     prediction = model.predict(data, params=params)

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { FlowOpsError } from "../errors.js";
-import { complexColumn, numpyDatatype, parseSignature, signatureInputSpecs } from "./signature.js";
+import {
+  complexColumn,
+  metadataInputSpecs,
+  numpyDatatype,
+  parseSignature,
+  signatureInputSpecs,
+} from "./signature.js";
 import type { ModelSignature } from "./signature.js";
 
 describe("parseSignature", () => {
@@ -131,5 +137,29 @@ describe("parseSignature", () => {
     expect(numpyDatatype("float64")).toBe("FP64");
     expect(numpyDatatype("<U12")).toBe("BYTES");
     expect(numpyDatatype("complex64")).toBeUndefined();
+  });
+});
+
+describe("metadataInputSpecs", () => {
+  const nested = parseSignature(
+    {
+      inputs:
+        '[{"type": "array", "items": {"type": "string"}, "name": "tags", "required": true}, ' +
+        '{"type": "long", "name": "n", "required": false}]',
+    },
+    "MLmodel",
+  );
+
+  it("lists a nested signature's columns, which the model declares no typed inputs for", () => {
+    expect(metadataInputSpecs([], nested)).toEqual([
+      { name: "tags", datatype: "BYTES", shape: [-1] },
+      { name: "n", datatype: "INT64", shape: [-1] },
+    ]);
+  });
+
+  it("keeps the inputs a model declares, and none for a model without a signature", () => {
+    const declared = [{ name: "x", datatype: "FP32" as const, shape: [-1, 2] }];
+    expect(metadataInputSpecs(declared, nested)).toEqual(declared);
+    expect(metadataInputSpecs([], undefined)).toEqual([]);
   });
 });

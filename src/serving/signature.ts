@@ -267,6 +267,20 @@ export function numpyDatatype(dtype: string): Datatype | undefined {
 }
 
 /**
+ * The inputs a model's V2 metadata lists. A Python model whose signature has nested columns declares no typed
+ * inputs, as the worker casts its requests to the signature itself; its metadata still names each column, the
+ * nested ones as BYTES (how KServe describes an object column), all of shape [-1].
+ */
+export function metadataInputSpecs(
+  inputs: readonly TensorSpec[],
+  signature: ModelSignature | undefined,
+): TensorSpec[] {
+  if (inputs.length > 0 || signature === undefined || complexColumn(signature) === undefined)
+    return [...inputs];
+  return signatureInputSpecs(signature);
+}
+
+/**
  * The input specs a signature describes: one [-1] spec per column (named by the column, or by its position when
  * the signature has no names), or one spec per tensor. Unknown numpy dtypes are errors naming the input.
  */

@@ -62,6 +62,18 @@ export interface Tensor {
   /** A Python model answered a dict with this output as one key: MLflow answers even one key as {name: value}. */
   dictKey?: true;
   /**
+   * Input: one member of an MLflow body without a format key that holds `messages`, `prompt` or `input` (its
+   * unified LLM form). MLflow's scoring server hands a Python model that dict as json.loads made it, members its
+   * params schema names as params, and no cast to the signature; only the Python runtime takes such tensors.
+   */
+  llmMember?: true;
+  /**
+   * Input: one key's values of MLflow `instances` records. For a signature with nested columns MLflow casts each
+   * record's value to the column's type (parse_instances_data), not the column as an `inputs` one; only the Python
+   * runtime reads it.
+   */
+  instanceRecords?: true;
+  /**
    * A Python model without a signature takes this 1-D column with its own numpy dtype (float32, int8, uint64), as
    * pandas.read_parquet holds it, where pandas would widen a column built from Python values to int64 or float64.
    * Only the Python runtime's DataFrame columns read it.

@@ -14,6 +14,7 @@ import {
 } from "../../serving/payloads/modelInput.js";
 import { v2ResponseJson } from "../../serving/payloads/v2ResponseJson.js";
 import type { ServedModel } from "../../serving/modelSet.js";
+import { metadataInputSpecs } from "../../serving/signature.js";
 import type { TensorSpec } from "../../serving/tensor.js";
 import { FLOWOPS_VERSION } from "../../version.js";
 import { predict } from "./prediction.js";
@@ -84,7 +85,7 @@ export async function v2Routes(scope: FastifyInstance, ctx: ServingContext): Pro
       name: model.name,
       versions: ctx.models.versionsOf(model.name),
       platform: model.platform,
-      inputs: model.inputs.map(tensorMeta),
+      inputs: metadataInputSpecs(model.inputs, model.signature).map(tensorMeta),
       outputs: model.outputs.map(tensorMeta),
     };
   };

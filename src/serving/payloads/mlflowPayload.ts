@@ -1,7 +1,8 @@
 /**
  * MLflow scoring server payloads (`POST /invocations`): JSON with exactly one of dataframe_split,
  * dataframe_records, instances, inputs (plus optional params), CSV with a header row, or a Parquet file; responses are
- * `{"predictions": ...}`. Behaviour and messages follow `mlflow/pyfunc/scoring_server/__init__.py`.
+ * `{"predictions": ...}`. A JSON body holding `messages`, `prompt` or `input` is MLflow's unified LLM form instead,
+ * answered with the predictions alone. Behaviour and messages follow `mlflow/pyfunc/scoring_server/__init__.py`.
  */
 import { FlowOpsError } from "../../errors.js";
 import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
@@ -109,6 +110,7 @@ export function mlflowJsonRequest(parsed: unknown, floats?: FloatLiterals): Pred
       `${REQUIRED_INPUT_FORMAT}. Received unexpected input type '${pythonTypeName(parsed)}.`,
     );
   }
+  if (isUnifiedLlmInput(parsed)) return unifiedLlmRequest(parsed, floats);
   let key: MlflowInputKey | undefined;
   let found = 0;
   for (const candidate of MLFLOW_INPUT_KEYS) {
@@ -134,6 +136,25 @@ export function mlflowJsonRequest(parsed: unknown, floats?: FloatLiterals): Pred
   if (!isJsonObject(params))
     throw invalidInput("'params' must be a JSON object of parameter names to values.");
   return { ...request, params };
+}
+
+/**
+ * MLflow's `SUPPORTED_LLM_FORMATS` (mlflow/pyfunc/utils/serving_data_parser.py): a body with any of these keys is
+ * taken whole as the model's input before any format key is looked for, for any model.
+ */
+const UNIFIED_LLM_KEYS = ["messages", "prompt", "input"] as const;
+
+function isUnifiedLlmInput(body: Record<string, unknown>): boolean {
+  return UNIFIED_LLM_KEYS.some((key) => key in body);
+}
+
+/** Each member as an `inputs` dict's tensor, marked so the Python worker hands the model the dict as sent. */
+function unifiedLlmRequest(body: Record<string, unknown>, floats: FloatLiterals | undefined): PredictRequest {
+  const input = inputsInput(body, floats);
+  if (input.kind !== "tensors")
+    throw new FlowOpsError("INTERNAL_ERROR", "a JSON object parsed as inputs records");
+  for (const tensor of input.tensors) tensor.llmMember = true;
+  return { input, dataframe: false, unifiedLlm: true };
 }
 
 function mlflowInput(
@@ -172,6 +193,22 @@ export interface MlflowResponseContext {
  * ONNX models answer as MLflow's onnx flavor does (see onnxPredictions).
  */
 export function mlflowResponse(
+  outputs: Tensor[],
+  signature?: ModelSignature,
+  context?: MlflowResponseContext,
+): MlflowAnswer {
+  const answer = wrappedResponse(outputs, signature, context);
+  // MLflow answers its unified LLM form with the predictions alone (unwrapped_predictions_to_json).
+  return context?.request?.unifiedLlm === true ? { ...answer, unwrapped: true } : answer;
+}
+
+/** mlflowResponse's answer; `unwrapped`: the body is the predictions alone, not `{"predictions": ...}`. */
+export interface MlflowAnswer {
+  predictions: unknown;
+  unwrapped?: true;
+}
+
+function wrappedResponse(
   outputs: Tensor[],
   signature?: ModelSignature,
   context?: MlflowResponseContext,
@@ -280,6 +317,9 @@ function pythonTypeName(value: unknown): string {
  * `-Infinity` (which Python clients read back as floats), 64-bit integers beyond 2^53 as their exact digits.
  * `answer` is mlflowResponse's with `floats: "marked"`; unmarked numbers are written as JSON.stringify does.
  */
-export function mlflowResponseBody(answer: { predictions: unknown }): Buffer {
-  return answerJson(answer, "mlflow");
+export function mlflowResponseBody(answer: MlflowAnswer): Buffer {
+  return answerJson(
+    answer.unwrapped === true ? answer.predictions : { predictions: answer.predictions },
+    "mlflow",
+  );
 }

@@ -91,6 +91,11 @@ export interface PredictRequest {
    * reaches a Python model as None.
    */
   missingAsNaN?: boolean;
+  /**
+   * MLflow: the body had no format key but one of `messages`, `prompt` or `input` (its unified LLM form): its
+   * members travel as tensors marked `llmMember`, and the answer is the predictions without `{"predictions": }`.
+   */
+  unifiedLlm?: true;
 }
 
 /** Name of the tensor a payload sends without one (MLflow/V1 `inputs: [...]`, `instances: [1, 2]`). */

@@ -84,7 +84,13 @@ describe("instances records of unequal keys for a model that declares no inputs"
 
   it("gives each key only the values of the records that have it", () => {
     const [a, b] = untyped('{"instances": [{"a": 1}, {"b": "x"}]}');
-    expect(a).toEqual({ name: "a", datatype: "INT64", shape: [1], data: BigInt64Array.from([1n]) });
+    expect(a).toEqual({
+      name: "a",
+      datatype: "INT64",
+      shape: [1],
+      data: BigInt64Array.from([1n]),
+      instanceRecords: true,
+    });
     expect(b).toMatchObject({ name: "b", datatype: "BYTES", shape: [1], jsonData: ["x"] });
   });
 

@@ -213,6 +213,7 @@ function recordArrays(frame: Frame): Tensor[] {
       wholeFloat,
       dictFloats,
     );
+    tensor.instanceRecords = true;
     if (tensor.shape.length !== 1) return tensor;
     // numpy keeps 0-d object arrays (None, a dict) as elements, and so every value beside them.
     if (cells.some((cell) => cell === null || isJsonObject(cell))) {

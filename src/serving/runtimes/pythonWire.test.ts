@@ -11,6 +11,34 @@ function bytesOf(data: ArrayBufferView): string {
 }
 
 describe("workerRequest", () => {
+  it("marks MLflow's unified LLM members, which the worker hands the model as one dict, even for a column model", () => {
+    const request = workerRequest(
+      2,
+      [{ name: "prompt", datatype: "BYTES", shape: [], data: ["hi"], llmMember: true }],
+      true,
+    );
+    expect(request).toEqual({
+      id: 2,
+      tensors: [{ name: "prompt", datatype: "BYTES", shape: [], data: ["hi"] }],
+      llm_input: true,
+    });
+  });
+
+  it("marks the keys of `instances` records, which the worker zips back into records to cast", () => {
+    const request = workerRequest(
+      4,
+      [{ name: "s", datatype: "BYTES", shape: [1], data: ["x"], jsonData: ["x"], instanceRecords: true }],
+      false,
+      { keepDict: true },
+    );
+    expect(request).toEqual({
+      id: 4,
+      tensors: [{ name: "s", datatype: "BYTES", shape: [1], json: ["x"] }],
+      instance_records: true,
+      keep_dict: true,
+    });
+  });
+
   it("sends 1-D inputs of a column model as columns: numbers and BOOL as their bytes, text as JSON", () => {
     const request = workerRequest(
       3,

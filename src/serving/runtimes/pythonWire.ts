@@ -83,6 +83,13 @@ export interface WorkerRequest {
   params_json?: string;
   /** With `columns`: a missing text cell is NaN, as pandas.read_csv reads an empty CSV field, not None (JSON null). */
   missing_nan?: true;
+  /**
+   * With `tensors`: the members of an MLflow body in its unified LLM form (Tensor.llmMember), which the worker
+   * hands the model as one dict of the values as sent, uncast, those its params schema names as params.
+   */
+  llm_input?: true;
+  /** With `tensors`: they are the keys of MLflow `instances` records (Tensor.instanceRecords). */
+  instance_records?: true;
 }
 
 /** What a request carries besides its inputs. */
@@ -137,7 +144,10 @@ export function workerRequest(
   const { params, paramsJson, index, keepDict, missingAsNaN } = options;
   const request: WorkerRequest = { id };
   const records = inputs.length === 1 ? recordListOf(inputs[0] as Tensor) : undefined;
-  if (records !== undefined) {
+  if (inputs.some((input) => input.llmMember === true)) {
+    request.tensors = inputs.map(wireTensor);
+    request.llm_input = true;
+  } else if (records !== undefined) {
     request.records = records.map((record) => record.map(wireTensor));
   } else if (asColumns) {
     const columns: Record<string, unknown[] | WireColumn | WirePandasColumn> = {};
@@ -160,6 +170,7 @@ export function workerRequest(
     if (missingAsNaN === true) request.missing_nan = true;
   } else {
     request.tensors = inputs.map(wireTensor);
+    if (inputs.some((input) => input.instanceRecords === true)) request.instance_records = true;
     if (keepDict === true && inputs.every((input) => input.name !== "")) request.keep_dict = true;
   }
   if (params !== undefined && Object.keys(params).length > 0) {
