@@ -31,6 +31,11 @@ describe("pythonJsonDumps", () => {
     );
   });
 
+  it("writes a negative zero float as Python does", () => {
+    // python3 -c 'import json; print(json.dumps([-0.0, 0.0]))' -> [-0.0, 0.0]
+    expect(pythonJsonDumps([new PythonFloat(-0), new PythonFloat(0)])).toBe("[-0.0, 0.0]");
+  });
+
   it("keeps integer-like keys of a Map in insertion order, where an object would not", () => {
     expect(
       pythonJsonDumps(

@@ -26,8 +26,8 @@ export function pythonJsonDumps(value: PythonJsonValue): string {
   if (value === null) return "null";
   if (typeof value === "string") return pythonJsonString(value);
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : floatRepr(value);
-  if (value instanceof PythonFloat) return floatRepr(value.value);
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : pythonFloatRepr(value);
+  if (value instanceof PythonFloat) return pythonFloatRepr(value.value);
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
   const entries =
     value instanceof Map ? [...value] : Object.entries(value as { readonly [key: string]: PythonJsonValue });
@@ -52,9 +52,10 @@ function pythonJsonString(text: string): string {
 }
 
 /** Python's `float.__repr__`: shortest round-trip digits, `.0` on integral values, exponent from 1e16. */
-function floatRepr(value: number): string {
+export function pythonFloatRepr(value: number): string {
   if (Number.isNaN(value)) return "NaN";
   if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+  if (Object.is(value, -0)) return "-0.0";
   const abs = Math.abs(value);
   if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
     // JavaScript writes 1e+21 and 1.5e-7; Python writes 1e+21 and 1.5e-07.

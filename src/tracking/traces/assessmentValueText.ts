@@ -7,6 +7,7 @@
  * text mlflow would have matched. Expectation lists and objects arrive as the client's JSON text and are
  * kept verbatim in both stores.
  */
+import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "../../registry/webhooks/pythonJson.js";
 import type { AssessmentKind } from "./assessmentEntities.js";
 
 /** The FlowOps `value` texts of the assessments whose mlflow-stored text an `=` filter on `filterValue` matches. */
@@ -31,56 +32,17 @@ export function matchingStoredValueTexts(kind: AssessmentKind, filterValue: stri
 
 /** `json.dumps(value)` for a value read from a protobuf `Value`, whose numbers are all doubles. */
 export function pythonJsonText(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "number") return pythonFloatRepr(value);
-  if (typeof value === "string") return pythonJsonString(value);
-  if (Array.isArray(value)) return `[${value.map((item) => pythonJsonText(item)).join(", ")}]`;
+  return pythonJsonDumps(asPythonDoubles(value));
+}
+
+function asPythonDoubles(value: unknown): PythonJsonValue {
+  if (typeof value === "number") return new PythonFloat(value);
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (Array.isArray(value)) return value.map(asPythonDoubles);
   if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>);
-    return `{${entries.map(([k, v]) => `${pythonJsonString(k)}: ${pythonJsonText(v)}`).join(", ")}}`;
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, asPythonDoubles(v)]),
+    );
   }
-  return "null";
-}
-
-/** Python's `repr(float)`: the shortest round-tripping digits, fixed between 1e-4 and 1e16, else `1e+16`. */
-export function pythonFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
-  const sign = x < 0 || Object.is(x, -0) ? "-" : "";
-  const [mantissa = "0", exponentText = "0"] = Math.abs(x).toExponential().split("e");
-  const exponent = Number(exponentText);
-  const digits = mantissa.replace(".", "");
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
-    const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
-    return `${sign}${whole}.${digits.slice(exponent + 1) || "0"}`;
-  }
-  const exponentPart = `${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  const significand = digits.length > 1 ? `${digits.charAt(0)}.${digits.slice(1)}` : digits;
-  return `${sign}${significand}e${exponentPart}`;
-}
-
-const SHORT_ESCAPES: Readonly<Record<string, string>> = {
-  '"': '\\"',
-  "\\": "\\\\",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\b": "\\b",
-  "\f": "\\f",
-};
-
-/** `json.dumps(str)` with `ensure_ascii`: every code unit outside printable ASCII as `\uXXXX`. */
-function pythonJsonString(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text.charAt(i);
-    const code = text.charCodeAt(i);
-    const short = SHORT_ESCAPES[ch];
-    if (short !== undefined) out += short;
-    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, "0")}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  return null;
 }

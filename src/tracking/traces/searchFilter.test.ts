@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matchingStoredValueTexts, pythonFloatRepr, pythonJsonText } from "./assessmentValueText.js";
+import { pythonFloatRepr } from "../../registry/webhooks/pythonJson.js";
+import { matchingStoredValueTexts, pythonJsonText } from "./assessmentValueText.js";
 import { parseTraceFilter, parseTraceOrderBy } from "./searchFilter.js";
 
 const message = (run: () => unknown): string => {
