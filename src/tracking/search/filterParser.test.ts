@@ -57,6 +57,13 @@ describe("parseSearchFilter", () => {
     }
   });
 
+  it("refuses an entity name in another case, as MLflow's parsers do", () => {
+    // mlflow 3.17.2 SearchUtils / SearchExperimentsUtils / SearchModel(Version)Utils: "Invalid entity type 'Tags'".
+    for (const prefix of ["Tags", "TAGS", "Metrics", "Params", "Attribute"]) {
+      expect(parseError(`${prefix}.k = 'v'`).message).toMatch(`invalid entity type '${prefix}'`);
+    }
+  });
+
   it("treats a bare key as an attribute", () => {
     expect(parseSearchFilter("status = 'FINISHED'")).toEqual([
       { type: "attribute", key: "status", comparator: "=", value: "FINISHED" },
@@ -189,6 +196,9 @@ describe("parseSearchFilter", () => {
 
   it("rejects unknown entities and empty keys", () => {
     expect(parseError("foo.bar = 'x'").message).toMatch(/invalid entity type 'foo'/);
+    // Object's own property names are no entities (was a function taken as the entity type).
+    expect(parseError("constructor.bar = 'x'").message).toMatch(/invalid entity type 'constructor'/);
+    expect(parseError("__proto__.bar = 'x'").message).toMatch(/invalid entity type '__proto__'/);
     expect(parseError("tags. = 'x'").message).toMatch(/missing key/);
     expect(parseError("tags.\"\" = 'x'").message).toMatch(/empty key/);
   });

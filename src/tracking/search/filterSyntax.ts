@@ -75,7 +75,8 @@ export function parseIdentifier(cursor: TokenCursor): Identifier {
   const dot = token.text.indexOf(".");
   if (dot < 0) return { type: "attribute", key: token.text };
   const prefix = token.text.slice(0, dot);
-  const type = ENTITY_ALIASES[prefix.toLowerCase()];
+  // Case-sensitive, as MLflow's parsers are (`Tags.x` is refused there).
+  const type = Object.hasOwn(ENTITY_ALIASES, prefix) ? ENTITY_ALIASES[prefix] : undefined;
   if (type === undefined) {
     throw cursor.errorAt(
       token,
