@@ -71,6 +71,17 @@ describe("trace filter RLIKE and entity names", () => {
     );
   });
 
+  it("finds no entity or attribute among Object's own member names", () => {
+    // Regression: `constructor` found Object's constructor and was taken as an entity or a column.
+    expect(message(() => parseTraceFilter("constructor.k = 'a'"))).toMatch(
+      /^Invalid entity type 'constructor'/,
+    );
+    expect(message(() => parseTraceFilter("__proto__.k = 'a'"))).toMatch(/^Invalid entity type '__proto__'/);
+    for (const key of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect(message(() => parseTraceFilter(`${key} = 'a'`))).toMatch(/^Invalid attribute key/);
+    }
+  });
+
   it("keeps a doubled quote in a value as written", () => {
     expect(parseTraceFilter("tags.k = 'It''s'")[0]?.value).toBe("It''s");
   });

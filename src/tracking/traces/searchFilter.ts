@@ -211,7 +211,7 @@ function parseIdentifier(
     } else {
       const prefix = token.text.slice(0, dot);
       // MLflow matches entity names exactly: `TAG.x` and `Feedback.x` are refused.
-      const known = ENTITIES[prefix];
+      const known = Object.hasOwn(ENTITIES, prefix) ? ENTITIES[prefix] : undefined;
       if (known === undefined) {
         throw invalidParameter(
           `Invalid entity type '${prefix}'. Valid values are ${Object.keys(ENTITIES).join(", ")}`,
@@ -242,9 +242,13 @@ function parseIdentifier(
   if (key.trim() === "") throw cursor.errorAt(token, "empty key");
   if (entity !== "attribute") return { entity, key };
   const lower = key.toLowerCase();
-  if (TAG_ALIASES[lower] !== undefined) return { entity: "tag", key: TAG_ALIASES[lower] };
-  if (METADATA_ALIASES[lower] !== undefined) return { entity: "metadata", key: METADATA_ALIASES[lower] };
-  if (NUMERIC_ATTRIBUTES[lower] !== undefined) return { entity, key: NUMERIC_ATTRIBUTES[lower] };
+  // Own keys only: `constructor` or `__proto__` must not find Object's members.
+  const tagKey = Object.hasOwn(TAG_ALIASES, lower) ? TAG_ALIASES[lower] : undefined;
+  if (tagKey !== undefined) return { entity: "tag", key: tagKey };
+  const metadataKey = Object.hasOwn(METADATA_ALIASES, lower) ? METADATA_ALIASES[lower] : undefined;
+  if (metadataKey !== undefined) return { entity: "metadata", key: metadataKey };
+  const column = Object.hasOwn(NUMERIC_ATTRIBUTES, lower) ? NUMERIC_ATTRIBUTES[lower] : undefined;
+  if (column !== undefined) return { entity, key: column };
   if (STRING_ATTRIBUTES.has(lower)) return { entity, key: lower };
   if (forOrderBy && lower === "experiment_id") return { entity, key: lower };
   throw invalidParameter(
