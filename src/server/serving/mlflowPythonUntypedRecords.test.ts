@@ -198,6 +198,21 @@ const JSON_CASES: Record<string, Case> = {
     '{"dataframe_split": {"data": [1, {"k": 2}]}}',
   ),
   "instances records of lists of whole floats": json('{"instances": [{"a": [1.0, 2]}, {"a": [3, 4]}]}'),
+  // instances as one object: np.array per member, and numpy's len() of a 0-d array fails for a scalar member
+  "instances an object of a number": json('{"instances": {"a": 5}}'),
+  "instances an object of a list": json('{"instances": {"a": [1, 2]}}'),
+  "instances an object of an object": json('{"instances": {"a": {"k": 1}}}'),
+  "instances an object of a number and a list": json('{"instances": {"a": 5, "b": [1, 2]}}'),
+  "instances a number": json('{"instances": 5}'),
+  "instances an object of lists of different lengths": json('{"instances": {"a": [1, 2], "b": [1]}}'),
+  "instances an object whose mismatch comes before a number": json(
+    '{"instances": {"a": [1, 2], "b": [3], "c": 5}}',
+  ),
+  "instances an object whose number comes before a mismatch": json(
+    '{"instances": {"a": [1], "b": 5, "c": [1, 2]}}',
+  ),
+  "instances an object of a null": json('{"instances": {"a": null}}'),
+  "instances an object of an empty list": json('{"instances": {"a": []}}'),
   "instances records of a whole float then an object": json(
     '{"instances": [{"a": 2.0}, {"a": {"k": [1.0]}}]}',
   ),

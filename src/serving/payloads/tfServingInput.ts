@@ -19,7 +19,10 @@ import { frameFromRecords } from "./recordsFrame.js";
  * inputsInput): where the body wrote whole numbers as floats, which numpy and pandas type as floats.
  */
 export function instancesInput(instances: unknown, floats?: FloatLiterals): ModelInput {
-  if (!Array.isArray(instances)) return inputsInput(instances, floats);
+  if (!Array.isArray(instances)) {
+    if (isJsonObject(instances)) checkColumnLengths(instances);
+    return inputsInput(instances, floats);
+  }
   const first: unknown = instances[0];
   if (isJsonObject(first)) return { ...frameFromRecords(instances, "instances", floats), recordArrays: true };
   if (Array.isArray(first)) {
@@ -43,6 +46,28 @@ export function instancesInput(instances: unknown, floats?: FloatLiterals): Mode
     dictFloatsIn(floats),
   );
   return { kind: "tensors", tensors: [tensor] };
+}
+
+/**
+ * `instances` given as one {name: value} object: MLflow's `parse_instances_data` makes each member `np.array` and
+ * then compares `len()` of each with the first's, in order, stopping at the first difference, so a member that
+ * is no list (a 0-d array) fails Python's `len()` unless a mismatch came before it.
+ */
+function checkColumnLengths(columns: Record<string, unknown>): void {
+  const lengthOf = (value: unknown): number => {
+    if (Array.isArray(value)) return value.length;
+    throw invalidInput(
+      "Ensure that the input is a valid JSON-formatted string.\nError: TypeError('len() of unsized object')",
+    );
+  };
+  const [first, ...rest] = Object.values(columns);
+  if (first === undefined) return;
+  const expected = lengthOf(first);
+  for (const value of rest) {
+    if (lengthOf(value) !== expected) {
+      throw invalidInput("The length of values for each input/column name are not the same");
+    }
+  }
 }
 
 function floatsIn(value: unknown, floats: FloatLiterals | undefined): boolean {
