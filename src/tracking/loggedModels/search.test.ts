@@ -87,6 +87,24 @@ describe.each(metadataBackends())("logged model search on $name", (backend: Test
     expect(await names({ filter: "source_run_id = ''" })).toEqual(["bare"]);
   });
 
+  it("filters on the other columns of MLflow's logged_models table, as its SQL store does", async () => {
+    // mlflow server 3.17.2: experiment_id = '<id>' -> all, lifecycle_stage = 'deleted' -> none, and a
+    // status_message never set is NULL, which neither = '' nor != 'x' matches.
+    expect(await names({ filter: `experiment_id = '${experimentId}'` })).toEqual(["Gamma", "beta", "alpha"]);
+    expect(await names({ filter: `experiment_id != '${experimentId}'` })).toEqual([]);
+    expect(await names({ filter: "artifact_location LIKE '%/artifacts'" })).toEqual([
+      "Gamma",
+      "beta",
+      "alpha",
+    ]);
+    expect(await names({ filter: "lifecycle_stage = 'active'" })).toEqual(["Gamma", "beta", "alpha"]);
+    expect(await names({ filter: "lifecycle_stage = 'deleted'" })).toEqual([]);
+    expect(await names({ filter: "status_message = ''" })).toEqual([]);
+    expect(await names({ filter: "status_message != 'x'" })).toEqual([]);
+    expect(await names({ filter: "creation_timestamp_ms > 1015" })).toEqual(["Gamma", "beta"]);
+    expect(await names({ filter: "last_updated_timestamp_ms > 0 AND name = 'beta'" })).toEqual(["beta"]);
+  });
+
   it("matches LIKE case-sensitively and ILIKE case-insensitively", async () => {
     expect(await names({ filter: "name LIKE 'g%'" })).toEqual([]);
     expect(await names({ filter: "name ILIKE 'g%'" })).toEqual(["Gamma"]);

@@ -45,6 +45,13 @@ const FILTER_SCHEMA: FilterSchema = {
     creation_timestamp: NUMERIC_ATTRIBUTE,
     creation_time: { ...NUMERIC_ATTRIBUTE, canonicalKey: "creation_timestamp" },
     last_updated_timestamp: NUMERIC_ATTRIBUTE,
+    // MLflow's SQL store filters on any column of its logged_models table by name.
+    creation_timestamp_ms: { ...NUMERIC_ATTRIBUTE, canonicalKey: "creation_timestamp" },
+    last_updated_timestamp_ms: { ...NUMERIC_ATTRIBUTE, canonicalKey: "last_updated_timestamp" },
+    experiment_id: STRING_ATTRIBUTE,
+    artifact_location: STRING_ATTRIBUTE,
+    lifecycle_stage: STRING_ATTRIBUTE,
+    status_message: STRING_ATTRIBUTE,
   },
   metric: { valueType: "number", comparators: NUMERIC_COMPARATORS },
   parameter: STRING_ATTRIBUTE,
@@ -175,6 +182,16 @@ function attributeValue(model: LoggedModel, key: string): string | number | unde
       return info.creation_timestamp_ms;
     case "last_updated_timestamp":
       return info.last_updated_timestamp_ms;
+    case "experiment_id":
+      return info.experiment_id;
+    case "artifact_location":
+      return info.artifact_uri;
+    // Search reads active models only.
+    case "lifecycle_stage":
+      return "active";
+    // NULL in MLflow's table when never set, which no comparison matches.
+    case "status_message":
+      return info.status_message;
     default:
       throw invalidParameter(`Invalid logged model search key '${key}'`);
   }
