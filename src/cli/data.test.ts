@@ -105,6 +105,22 @@ describe("flowops data", () => {
     expect(result.stderr).toMatch(/checkout failed for following targets:\nfoo: /);
   });
 
+  it("warns as dvc for an out of a stage never run, then names it alone among the failed targets", async () => {
+    // dvc 3.67.1 `dvc checkout s`: WARNING: No file hash info found for '<abs>/s.txt'. It won't be created.
+    // ERROR: Checkout failed for following targets:\ns.txt\nIs your cache up to date? (exit 255)
+    await data(["init", "--no-scm"]);
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      "stages:\n  s:\n    cmd: echo s > s.txt\n    outs:\n    - s.txt\n",
+    );
+    const result = await data(["checkout", "s"]);
+    expect(result.exitCode).toBe(255);
+    expect(result.stderr).toContain(
+      `WARNING: No file hash info found for '${join(dir, "s.txt")}'. It won't be created.\n`,
+    );
+    expect(result.stderr).toMatch(/checkout failed for following targets:\ns\.txt\n/);
+  });
+
   it("lets --allow-missing pass outs whose objects are absent, and --summary count the rest, as dvc", async () => {
     await data(["init", "--no-scm"]);
     await writeFile(join(dir, "bar"), "bar\n");

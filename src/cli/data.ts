@@ -10,6 +10,7 @@ import { FlowOpsError, invalidParameter } from "../errors.js";
 import { configFileOption, remoteConfigOption } from "./keyValueOption.js";
 import { levelOption } from "./numberOptions.js";
 import type { CheckoutSummary } from "../data/checkoutTargets.js";
+import { noHashWarnings } from "../data/noHashWarnings.js";
 import { closeDataRepo, initDataRepo, withDataRepo } from "../data/dataRepo.js";
 import { dataLogCommand } from "./dataLog.js";
 import { remoteCommand } from "./dataRemote.js";
@@ -157,8 +158,9 @@ function checkoutCommand(): Command {
         else if (opts.summary) process.stdout.write(`${checkoutSummaryLine(summary)}\n`);
         else printCheckout(summary);
         if (summary.failed.length > 0) {
+          for (const warning of noHashWarnings(summary.failed)) process.stderr.write(`${warning}\n`);
           process.stderr.write(
-            `error: checkout failed for following targets:\n${summary.failed.map((f) => `${f.path}: ${f.reason}`).join("\n")}\n` +
+            `error: checkout failed for following targets:\n${summary.failed.map((f) => (f.noHashAt === undefined ? `${f.path}: ${f.reason}` : f.path)).join("\n")}\n` +
               "Is your cache up to date? (flowops data pull)\n",
           );
           process.exitCode = DVC_EXIT.raised;

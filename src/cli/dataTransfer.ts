@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
+import { noHashWarnings } from "../data/noHashWarnings.js";
 import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
 import { positiveInteger } from "./numberOptions.js";
@@ -295,6 +296,7 @@ export function pullCommand(): Command {
         // As dvc: an out that could not be checked out is the failure (its missing objects are why); a
         // download failure with every out still checked out is counted in files.
         if (result.checkout.failed.length > 0) {
+          for (const warning of noHashWarnings(result.checkout.failed)) process.stderr.write(`${warning}\n`);
           process.stderr.write(
             `ERROR: ${TRANSFER_FAILED.pull} - Checkout failed for following targets:\n${checkout.failed.join("\n")}\nIs your cache up to date?\n`,
           );
@@ -336,5 +338,7 @@ function checkoutCounts(summary: CheckoutSummary): {
  * object) keeps its reason on the same line, as `data checkout` lists them, so nothing is lost.
  */
 function checkoutFailureLine(failure: CheckoutSummary["failed"][number]): string {
-  return failure.missing === true ? failure.path : `${failure.path}: ${failure.reason}`;
+  return failure.missing === true || failure.noHashAt !== undefined
+    ? failure.path
+    : `${failure.path}: ${failure.reason}`;
 }

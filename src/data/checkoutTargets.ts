@@ -33,6 +33,11 @@ export interface CheckoutFailure {
   reason: string;
   /** The cache lacks its object (not a corrupt one): what `--allow-missing` lets pass. */
   missing?: boolean;
+  /**
+   * No hash is recorded for the out (a stage never run): its absolute path, for dvc's warning "No file hash
+   * info found for '<abs>'. It won't be created.", after which the out is listed by path alone.
+   */
+  noHashAt?: string;
 }
 
 export interface CheckoutSummary {
@@ -141,7 +146,13 @@ export async function checkoutTargets(
     const md5 = out.md5;
     if (md5 === undefined) {
       // checkoutHashedImports replaces this failure when fetch has found the import's hash.
-      summary.failed.push({ path: display, reason: `no hash recorded in ${out.source}` });
+      const reason = `no hash recorded in ${out.source}`;
+      // A stage never run gets dvc's warning; a --no-download import keeps the reason (not compared with dvc).
+      summary.failed.push(
+        out.unhashedImport === undefined
+          ? { path: display, reason, noHashAt: out.abs }
+          : { path: display, reason },
+      );
       if (out.unhashedImport !== undefined) unhashedImports.push(out.unhashedImport);
       continue;
     }

@@ -58,6 +58,11 @@ def test_declared_targets_without_hashes_move_nothing(pipeline: Workspace, comma
 def test_never_run_stage_fails_checkout_and_cache_false_passes(pipeline: Workspace, command: str) -> None:
     code, _, errors = both(pipeline, command, "s")
     assert code == (1 if command == "pull" else 255) and "s.txt" in errors
+    dvc_errors = data_outcome(pipeline, "dvc", command, "s")[2]
+    warning = f"WARNING: No file hash info found for '{pipeline.root / 's.txt'}'. It won't be created."
+    assert warning in dvc_errors and warning in errors, (dvc_errors, errors)
+    # The failed target is named alone, as dvc names it.
+    assert "\ns.txt\n" in dvc_errors and "\ns.txt\n" in errors, (dvc_errors, errors)
     assert both(pipeline, command, "nc")[0] == 0
 
 
