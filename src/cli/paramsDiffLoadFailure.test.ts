@@ -62,4 +62,16 @@ describe("flowops params diff with params files it cannot read", () => {
       "Path            Param    HEAD    workspace\n../params.yaml  lr       0.1     -\n",
     );
   });
+
+  // Regression: HEAD's warning came first; dvc's brancher loads the workspace before any commit.
+  it("warns for the workspace before HEAD when both are corrupt", async () => {
+    write("params.yaml", "lr: [0.1\n");
+    git("commit", "-qam", "corrupt");
+    const shown = await paramsDiffIn(root, []);
+    expect(shown.stderr).toBe(
+      "WARNING: failed to load params in revision 'workspace', unable to read: 'params.yaml', YAML file structure is corrupted\n" +
+        "WARNING: failed to load params in revision 'HEAD', unable to read: 'params.yaml', YAML file structure is corrupted\n" +
+        "DVC failed to load some metrics for following revisions: 'HEAD, workspace'.\n",
+    );
+  });
 });

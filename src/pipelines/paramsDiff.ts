@@ -156,8 +156,11 @@ export async function paramsDiff(
     failed.add(revision);
     options.onWarning?.(message, revision);
   };
-  const trackedA = await trackedAt(root, a, { ...options, onWarning });
-  const trackedB = await trackedAt(root, b, { ...options, onWarning });
+  // The workspace loads first, so its warning leads when it is the compared revision too.
+  const trackedFirst = await trackedAt(root, b === undefined ? b : a, { ...options, onWarning });
+  const trackedSecond = await trackedAt(root, b === undefined ? a : b, { ...options, onWarning });
+  const [trackedA, trackedB] =
+    b === undefined ? [trackedSecond, trackedFirst] : [trackedFirst, trackedSecond];
   const read = async (file: string, keys: Set<string> | "all" | undefined, rev: Revision) => {
     if (keys === undefined) return {};
     const params = await paramsAt(root, file, keys, rev);
