@@ -43,6 +43,7 @@ import traceback
 # The answer side lives beside this script; put its folder first even where Python was told not to
 # (PYTHONSAFEPATH), so that a model's own modules cannot shadow it.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flowops_pyfunc_llm import llm_input  # noqa: E402
 from flowops_pyfunc_outputs import model_outputs  # noqa: E402
 from flowops_pyfunc_schema import (  # noqa: E402
     nested_input_schema,
@@ -287,16 +288,6 @@ def _schema_cast_inputs(np, request, schema):
     return schema_cast_inputs(data, schema)
 
 
-def _llm_input(np, model, request):
-    """MLflow's unified LLM body (_split_data_and_params_for_llm_input): the members its params schema names are
-    params, the others the model's input as json.loads gave them, with no cast to the signature."""
-    schema = model.metadata.get_params_schema() if model.metadata is not None else None
-    names = {param.name for param in schema.params} if schema is not None else set()
-    members = {tensor["name"]: _json_value(np, tensor) for tensor in request["tensors"]}
-    data = {name: value for name, value in members.items() if name not in names}
-    return data, {name: value for name, value in members.items() if name in names}
-
-
 def _model_input(np, pd, model, request, nested_schema):
     if "columns" in request:
         types = {} if nested_schema is not None else _column_schema(model)
@@ -348,7 +339,7 @@ def _serve(frames_in, frames_out, model, np, pd):
         request_id = request.get("id")
         try:
             if request.get("llm_input"):
-                data, params = _llm_input(np, model, request)
+                data, params = llm_input(model, {t["name"]: _json_value(np, t) for t in request["tensors"]})
             else:
                 data = _model_input(np, pd, model, request, nested_schema)
                 params = json.loads(request["params_json"]) if "params_json" in request else request.get("params")

@@ -9,6 +9,7 @@ import { invalidInput, isJsonObject } from "./invalidInput.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import type { ModelInput } from "./predictRequest.js";
 import { frameFromRecords } from "./recordsFrame.js";
+import { frameFromSplitRecords } from "./splitRecordsFrame.js";
 
 type Frame = ModelInput & { kind: "frame" };
 
@@ -28,12 +29,6 @@ export function frameFromDataframeSplit(split: unknown, floats?: FloatLiterals):
   const data = split.data;
   if (!Array.isArray(data))
     throw splitError(`DataFrame constructor not properly called! (data is ${jsonTypeName(data)})`);
-  // pandas reads a list opening with a dict as records (its keys become columns), not as rows of one cell.
-  if (isJsonObject(data[0])) {
-    throw splitError(
-      "data[0] is an object, which pandas reads as a record; send each row of 'data' as a list",
-    );
-  }
   let columns: string[] | undefined;
   if (split.columns !== undefined && split.columns !== null) {
     if (!Array.isArray(split.columns)) throw splitError("'columns' must be a list of column names");
@@ -45,6 +40,16 @@ export function frameFromDataframeSplit(split: unknown, floats?: FloatLiterals):
         `column '${duplicate}' appears more than once in 'columns'; column names must be unique`,
       );
     }
+  }
+  // pandas reads a list opening with a dict as records (its keys become columns), not as rows of one cell.
+  if (isJsonObject(data[0])) {
+    const frame = frameFromSplitRecords(data, columns, floats);
+    if (split.index === undefined || split.index === null) return frame;
+    if (!Array.isArray(split.index) || split.index.length !== data.length) {
+      const length = Array.isArray(split.index) ? ` (${split.index.length})` : "";
+      throw splitError(`Length of values (${data.length}) does not match length of index${length}`);
+    }
+    return { ...frame, index: split.index as unknown[] };
   }
   if (split.index !== undefined && split.index !== null) {
     if (!Array.isArray(split.index) || split.index.length !== data.length) {
