@@ -24,6 +24,11 @@ export function toWireJson(value: unknown, space?: number): string {
   const text = JSON.stringify(
     value,
     (_key, v: unknown) => {
+      // An int64 kept exactly beyond 2^53 (a metric step of 2^63-1) is a BigInt, written with all its digits.
+      if (typeof v === "bigint") {
+        marked = true;
+        return `${marker}${v.toString()}`;
+      }
       if (typeof v !== "number") return v;
       if (!Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
       if (Number.isSafeInteger(v) || !isInt64(v)) return v;

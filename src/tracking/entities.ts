@@ -29,8 +29,9 @@ export interface Experiment {
 export interface Metric {
   key: string;
   value: number;
-  timestamp: number;
-  step: number;
+  /** int64: a BigInt only where a double cannot hold it exactly (see exactInt64.ts). */
+  timestamp: number | bigint;
+  step: number | bigint;
 }
 
 export interface MetricWithRunId extends Metric {

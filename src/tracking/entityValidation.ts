@@ -3,6 +3,7 @@
  * client sees the same INVALID_PARAMETER_VALUE messages it would get from MLflow. Pure functions only.
  */
 import { invalidParameter } from "../errors.js";
+import type { Int64 } from "./exactInt64.js";
 import {
   appendToJsonPath,
   exceedsMaximumLengthMessage,
@@ -90,14 +91,18 @@ function badPathMessage(name: string): string {
   return `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${pythonNormpath(name)}'`;
 }
 
+function isWhole(value: Int64): boolean {
+  return typeof value === "bigint" || Number.isInteger(value);
+}
+
 /** `_validate_metric`; `batchPath` is `metrics[i]` inside a log-batch request. */
 export function validateMetric(
-  metric: { key: string; value: number; timestamp: number; step: number },
+  metric: { key: string; value: number; timestamp: Int64; step: Int64 },
   batchPath = "",
 ): void {
   validateKeyName(metric.key, appendToJsonPath(batchPath, "name"), appendToJsonPath(batchPath, "key"));
   const value = pythonFloatText(metric.value);
-  if (!Number.isInteger(metric.timestamp) || metric.timestamp < 0) {
+  if (!isWhole(metric.timestamp) || metric.timestamp < 0) {
     throw invalidParameter(
       invalidValueMessage(
         appendToJsonPath(batchPath, "timestamp"),
@@ -106,7 +111,7 @@ export function validateMetric(
       ),
     );
   }
-  if (!Number.isInteger(metric.step)) {
+  if (!isWhole(metric.step)) {
     throw invalidParameter(
       invalidValueMessage(
         appendToJsonPath(batchPath, "step"),

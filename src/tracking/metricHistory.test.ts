@@ -5,7 +5,7 @@ import { createExperiment } from "./experimentStore.js";
 import { getMetricHistory, getMetricHistoryBulk } from "./metricHistory.js";
 import { getMetricHistoryBulkInterval } from "./metricSampling.js";
 import { logBatch } from "./runLogging.js";
-import { createRun } from "./runStore.js";
+import { createRun, getRun } from "./runStore.js";
 
 describe.each(metadataBackends())("metric history on $name", (backend) => {
   let meta: MetadataDb;
@@ -37,6 +37,25 @@ describe.each(metadataBackends())("metric history on $name", (backend) => {
   });
   afterAll(async () => close());
 
+  it("keeps steps and timestamps beyond 2^53 to the last digit, in history, bulk and latest metrics", async () => {
+    const max = 2n ** 63n - 1n;
+    const points = [
+      { key: "wide", value: 1, timestamp: max, step: max },
+      { key: "wide", value: 2, timestamp: 2n ** 53n + 1n, step: -(2n ** 63n) },
+    ];
+    await logBatch(meta.db, runB, { metrics: points });
+    const expected = [points[1], points[0]];
+    expect((await getMetricHistory(meta.db, runB, "wide")).metrics).toEqual(expected);
+    expect(await getMetricHistoryBulk(meta.db, [runB], "wide")).toEqual(
+      expected.map((point) => ({ ...point, run_id: runB })),
+    );
+    expect(await getMetricHistoryBulkInterval(meta.db, [runB], "wide", { maxResults: 10 })).toEqual(
+      [points[1], points[0]].map((point) => ({ ...point, run_id: runB })),
+    );
+    const run = await getRun(meta.db, runB);
+    expect(run.data.metrics.find((metric) => metric.key === "wide")).toEqual(points[0]);
+  });
+
   it("returns the whole history in step order when max_results is unset", async () => {
     const page = await getMetricHistory(meta.db, runA, "loss");
     expect(page.metrics).toHaveLength(50);
@@ -45,7 +64,7 @@ describe.each(metadataBackends())("metric history on $name", (backend) => {
   });
 
   it("pages with an opaque token until the history is exhausted", async () => {
-    const steps: number[] = [];
+    const steps: (number | bigint)[] = [];
     let token: string | undefined;
     do {
       const page = await getMetricHistory(meta.db, runA, "loss", { maxResults: 20, pageToken: token });

@@ -6,6 +6,7 @@ import type { Kysely } from "kysely";
 import type { Database, MetricTable } from "../db/schema.js";
 import { invalidParameter } from "../errors.js";
 import type { Metric, MetricWithRunId } from "./entities.js";
+import { METRIC_DIGITS, storedInt64 } from "./exactInt64.js";
 import { storedMetricValue } from "./runReader.js";
 import { nonNegativeOffset } from "./search/pageToken.js";
 
@@ -17,14 +18,15 @@ export interface MetricHistoryPage {
   next_page_token?: string;
 }
 
-type MetricRowLike = MetricTable;
+/** A stored point, with the exact digits of a step or timestamp beyond 2^53 (see exactInt64.ts). */
+export type MetricRowLike = MetricTable & { step_digits?: string | null; timestamp_digits?: string | null };
 
 function toMetric(row: MetricRowLike): Metric {
   return {
     key: row.key,
     value: storedMetricValue(row.value, row.is_nan),
-    timestamp: Number(row.timestamp),
-    step: Number(row.step),
+    timestamp: storedInt64(row.timestamp, row.timestamp_digits),
+    step: storedInt64(row.step, row.step_digits),
   };
 }
 
@@ -72,6 +74,7 @@ export async function getMetricHistory(
   let query = db
     .selectFrom("metrics")
     .selectAll()
+    .select(METRIC_DIGITS)
     .where("run_uuid", "=", runId)
     .where("key", "=", metricKey)
     .orderBy("timestamp")
@@ -112,6 +115,7 @@ export async function getMetricHistoryBulk(
   const rows = await db
     .selectFrom("metrics")
     .selectAll()
+    .select(METRIC_DIGITS)
     .where("run_uuid", "in", [...new Set(runIds)])
     .where("key", "=", metricKey)
     .orderBy("run_uuid")

@@ -8,10 +8,11 @@
  * about `max_results` rows per run however many were logged.
  */
 import { type Kysely, sql } from "kysely";
-import type { Database, MetricTable } from "../db/schema.js";
+import type { Database } from "../db/schema.js";
 import { invalidParameter } from "../errors.js";
 import type { MetricWithRunId } from "./entities.js";
-import { assertRunCount, toMetricWithRunId } from "./metricHistory.js";
+import { exactDigitsOf, storedInt64 } from "./exactInt64.js";
+import { assertRunCount, type MetricRowLike, toMetricWithRunId } from "./metricHistory.js";
 import { API_DOCS_HINT } from "./validationMessages.js";
 
 export const MAX_SAMPLED_RESULTS_PER_RUN = 2500;
@@ -61,7 +62,10 @@ export async function getMetricHistoryBulkInterval(
 }
 
 /** A stored metric point, as the sampling queries select it. */
-type SampledRow = MetricTable;
+type SampledRow = MetricRowLike;
+
+const STEP_DIGITS = sql`${exactDigitsOf("step")} as "step_digits"`;
+const TIMESTAMP_DIGITS = sql`${exactDigitsOf("timestamp")} as "timestamp_digits"`;
 
 async function sampleRun(
   db: Kysely<Database>,
@@ -73,7 +77,7 @@ async function sampleRun(
   const inRange = range === undefined ? sql`` : sql`and "step" >= ${range.start} and "step" <= ${range.end}`;
   // NTILE gives each row its own bucket when there are fewer rows than buckets, so then every row is kept.
   const { rows } = await sql<SampledRow>`
-    select "run_uuid", "key", "value", "timestamp", "step", "is_nan" from (
+    select "run_uuid", "key", "value", "timestamp", "step", "is_nan", ${STEP_DIGITS}, ${TIMESTAMP_DIGITS} from (
       select *, row_number() over (partition by bucket order by "step", "timestamp", "value", "is_nan") as rn from (
         select "run_uuid", "key", "value", "timestamp", "step", "is_nan",
           ntile(${sql.lit(maxResults)}) over (order by "step", "timestamp", "value", "is_nan") as bucket
@@ -83,8 +87,8 @@ async function sampleRun(
     where rn = 1
     order by "step", "timestamp", "value", "is_nan"`.execute(db);
   const last = await sql<SampledRow>`
-    select "run_uuid", "key", "value", "timestamp", "step", "is_nan" from metrics
-    where "run_uuid" = ${runId} and "key" = ${metricKey} ${inRange}
+    select "run_uuid", "key", "value", "timestamp", "step", "is_nan", ${STEP_DIGITS}, ${TIMESTAMP_DIGITS}
+    from metrics where "run_uuid" = ${runId} and "key" = ${metricKey} ${inRange}
     order by "step" desc, "timestamp" desc, "value" desc, "is_nan" desc
     limit 1`.execute(db);
   const lastRow = last.rows[0];
@@ -99,8 +103,8 @@ async function sampleRun(
 /** MLflow's `_row_key`: a NaN point's stored value does not count. */
 function samePoint(a: SampledRow, b: SampledRow): boolean {
   return (
-    Number(a.step) === Number(b.step) &&
-    Number(a.timestamp) === Number(b.timestamp) &&
+    storedInt64(a.step, a.step_digits) === storedInt64(b.step, b.step_digits) &&
+    storedInt64(a.timestamp, a.timestamp_digits) === storedInt64(b.timestamp, b.timestamp_digits) &&
     Boolean(Number(a.is_nan)) === Boolean(Number(b.is_nan)) &&
     (Boolean(Number(a.is_nan)) || Number(a.value) === Number(b.value))
   );

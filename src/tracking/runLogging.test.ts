@@ -72,11 +72,11 @@ describe.each(metadataBackends())("run logging on $name", (backend) => {
     }
   });
 
-  it("accepts metric names with a colon and keeps a step of 2**62", async () => {
+  it("accepts metric names with a colon and keeps a step of 2**62 (read back as the exact BigInt)", async () => {
     const runId = await newRun();
     await logMetric(meta.db, runId, { key: "eval:loss", value: 1, timestamp: 1, step: 2 ** 62 });
     const { data } = await getRun(meta.db, runId);
-    expect(data.metrics).toEqual([{ key: "eval:loss", value: 1, timestamp: 1, step: 2 ** 62 }]);
+    expect(data.metrics).toEqual([{ key: "eval:loss", value: 1, timestamp: 1, step: 2n ** 62n }]);
   });
 
   it("reports the latest metric by step, then timestamp, then value", async () => {

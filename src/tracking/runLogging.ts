@@ -3,8 +3,8 @@
  * time or as a batch. A batch is one transaction of multi-row statements; every insert is idempotent, so
  * the exact replay that the client's retry on a 5xx produces succeeds without duplicating a row.
  */
-import { sql, type Kysely } from "kysely";
-import type { Database, LatestMetricTable, MetricTable } from "../db/schema.js";
+import { sql, type InsertObject, type Kysely } from "kysely";
+import type { Database, MetricTable } from "../db/schema.js";
 import { invalidParameter } from "../errors.js";
 import type { Param, Tag } from "./entities.js";
 import {
@@ -14,6 +14,7 @@ import {
   validateParamKeysUnique,
   validateRunTag,
 } from "./entityValidation.js";
+import { int64Parameter, type Int64 } from "./exactInt64.js";
 import { inChunks } from "./inChunks.js";
 import { storableMetricValue } from "./metricValue.js";
 import { recordLoggedModelMetrics, type LoggedModelMetricInput } from "./loggedModels/metrics.js";
@@ -23,8 +24,8 @@ import { requireActiveRun, writeRunTags } from "./runStore.js";
 export interface MetricInput {
   key: string;
   value: number;
-  timestamp: number;
-  step: number;
+  timestamp: Int64;
+  step: Int64;
   model_id?: string | undefined;
   dataset_name?: string | undefined;
   dataset_digest?: string | undefined;
@@ -36,7 +37,13 @@ export interface LogBatchInput {
   tags?: readonly Tag[] | undefined;
 }
 
-type MetricRow = MetricTable;
+/** A metrics row before binding: step and timestamp exact (see exactInt64.ts). */
+type MetricRow = Omit<MetricTable, "step" | "timestamp"> & { step: Int64; timestamp: Int64 };
+
+/** The row as Kysely inserts it, an int64 beyond 2^53 bound as the BigInt it is. */
+function insertable(row: MetricRow): InsertObject<Database, "metrics" | "latest_metrics"> {
+  return { ...row, step: int64Parameter(row.step), timestamp: int64Parameter(row.timestamp) };
+}
 
 /** MLflow's SQL encoding: NaN is a flag with value 0, and infinities are clamped to the largest double. */
 export function toMetricRow(runId: string, metric: MetricInput): MetricRow {
@@ -49,7 +56,7 @@ export function toMetricRow(runId: string, metric: MetricInput): MetricRow {
   };
 }
 
-export function latestPerKey(rows: readonly MetricRow[]): LatestMetricTable[] {
+export function latestPerKey(rows: readonly MetricRow[]): MetricRow[] {
   const latest = new Map<string, MetricRow>();
   for (const row of rows) {
     const current = latest.get(row.key);
@@ -169,14 +176,14 @@ async function writeMetrics(
   for (const chunk of inChunks(rows)) {
     await db
       .insertInto("metrics")
-      .values(chunk)
+      .values(chunk.map(insertable))
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
   for (const chunk of inChunks(latestPerKey(rows))) {
     await db
       .insertInto("latest_metrics")
-      .values(chunk)
+      .values(chunk.map(insertable))
       .onConflict((oc) =>
         oc
           .columns(["run_uuid", "key"])
@@ -205,7 +212,15 @@ async function writeModelMetrics(
   for (const m of metrics) {
     if (!m.model_id) continue;
     const list = byModel.get(m.model_id) ?? [];
-    list.push({ ...m, runId, datasetName: m.dataset_name, datasetDigest: m.dataset_digest });
+    // Logged-model metrics keep their step and timestamp as doubles for now (loggedModels/metrics.ts).
+    list.push({
+      ...m,
+      step: Number(m.step),
+      timestamp: Number(m.timestamp),
+      runId,
+      datasetName: m.dataset_name,
+      datasetDigest: m.dataset_digest,
+    });
     byModel.set(m.model_id, list);
   }
   for (const [modelId, list] of byModel) await recordLoggedModelMetrics(db, modelId, list);

@@ -16,6 +16,7 @@ import type {
   RunStatus,
   Tag,
 } from "./entities.js";
+import { METRIC_DIGITS, storedInt64 } from "./exactInt64.js";
 import { inChunks } from "./inChunks.js";
 
 /** Runs in input order; ids that do not exist are dropped. */
@@ -83,7 +84,13 @@ function push<T>(map: Map<string, T[]>, key: string, item: T): void {
 async function readChunk(db: Kysely<Database>, ids: string[], parts: RunParts): Promise<void> {
   const [runs, metrics, params, tags, inputs, outputs] = await Promise.all([
     db.selectFrom("runs").selectAll().where("run_uuid", "in", ids).execute(),
-    db.selectFrom("latest_metrics").selectAll().where("run_uuid", "in", ids).orderBy("key").execute(),
+    db
+      .selectFrom("latest_metrics")
+      .selectAll()
+      .select(METRIC_DIGITS)
+      .where("run_uuid", "in", ids)
+      .orderBy("key")
+      .execute(),
     db.selectFrom("params").selectAll().where("run_uuid", "in", ids).orderBy("key").execute(),
     db.selectFrom("tags").selectAll().where("run_uuid", "in", ids).orderBy("key").execute(),
     db
@@ -100,8 +107,8 @@ async function readChunk(db: Kysely<Database>, ids: string[], parts: RunParts): 
     push(parts.metrics, m.run_uuid, {
       key: m.key,
       value: storedMetricValue(m.value, m.is_nan),
-      timestamp: Number(m.timestamp),
-      step: Number(m.step),
+      timestamp: storedInt64(m.timestamp, m.timestamp_digits),
+      step: storedInt64(m.step, m.step_digits),
     });
   }
   for (const p of params) push(parts.params, p.run_uuid, { key: p.key, value: p.value });

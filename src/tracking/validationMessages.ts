@@ -12,8 +12,8 @@ export const API_DOCS_HINT = "See the API docs for more information about reques
  * `invalid_value(path, value, message)`: the value as `json.dumps(..., separators=(",", ":"))` writes it,
  * so non-ASCII characters appear as `\uXXXX` escapes, exactly as MLflow quotes them.
  */
-export function invalidValueMessage(path: string, value: string | number, why?: string): string {
-  const quoted = pythonJsonDumps(value);
+export function invalidValueMessage(path: string, value: string | number | bigint, why?: string): string {
+  const quoted = typeof value === "bigint" ? value.toString() : pythonJsonDumps(value);
   return why === undefined
     ? `Invalid value ${quoted} for parameter '${path}' supplied.`
     : `Invalid value ${quoted} for parameter '${path}' supplied: ${why}`;

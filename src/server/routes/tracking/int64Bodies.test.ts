@@ -78,6 +78,58 @@ describe("int64 fields beyond 2^53 in run bodies", () => {
   });
 });
 
+/**
+ * Answers recorded from `mlflow server` 3.17.2 (SQLite): steps and timestamps of 9223372036854775807,
+ * 9223372036854775806, 9223372036854775000 and 9007199254740993 (2^53+1), logged one by one or in a batch,
+ * come back from get-history, runs/get, runs/search and get-history-bulk-interval with every digit; a
+ * timestamp of -9223372036854775807 is refused with those digits in the message.
+ */
+describe("int64 steps and timestamps beyond 2^53 kept exactly", () => {
+  const exact = ["9223372036854775807", "9223372036854775806", "9223372036854775000", "9007199254740993"];
+  const point = (key: string, n: string) => `{"key": "${key}", "value": 1, "timestamp": ${n}, "step": ${n}}`;
+  const text = async (path: string, init?: RequestInit) =>
+    (await fetch(`${server.url}/api/2.0/mlflow/${path}`, init)).text();
+
+  it("answers them with every digit from every read", async () => {
+    for (const [i, n] of exact.entries()) {
+      const body = `{"run_id": "${runId}", ${point(`x${i}`, n).slice(1, -1)}}`;
+      expect((await post("runs/log-metric", body)).status).toBe(200);
+    }
+    const batch = exact.map((n, i) => point(`y${i}`, n)).join(", ");
+    expect((await post("runs/log-batch", `{"run_id": "${runId}", "metrics": [${batch}]}`)).status).toBe(200);
+    const run = await text(`runs/get?run_id=${runId}`);
+    const search = await text("runs/search", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"experiment_ids": ["0"]}',
+    });
+    for (const [i, n] of exact.entries()) {
+      for (const key of [`x${i}`, `y${i}`]) {
+        const expected = `{"key":"${key}","value":1,"timestamp":${n},"step":${n}}`;
+        expect(await text(`metrics/get-history?run_id=${runId}&metric_key=${key}`)).toBe(
+          `{"metrics":[${expected}]}`,
+        );
+        expect(run).toContain(expected);
+        expect(search).toContain(expected);
+        expect(
+          await text(`metrics/get-history-bulk-interval?run_ids=${runId}&metric_key=${key}&max_results=10`),
+        ).toBe(`{"metrics":[${expected.slice(0, -1)},"run_id":"${runId}"}]}`);
+      }
+    }
+  });
+
+  it("quotes a refused timestamp with every digit", async () => {
+    const refused = await post(
+      "runs/log-metric",
+      `{"run_id": "${runId}", "key": "neg", "value": 1, "timestamp": -9223372036854775807}`,
+    );
+    expect(refused.status).toBe(400);
+    expect((refused.json as { message: string }).message).toContain(
+      "Invalid value -9223372036854775807 for parameter 'timestamp' supplied",
+    );
+  });
+});
+
 describe("bodyHasInt64Fields", () => {
   it("names the run-writing RPCs with int64 fields, under both API prefixes", () => {
     expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/log-metric")).toBe(true);

@@ -7,15 +7,16 @@ import { logBatch, logMetric, logParam } from "../../../tracking/runLogging.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
 import { int64, keyValue, list } from "../../wire.js";
-import { bigIntegerTolerantDouble, lenientInt64, stringOrEmpty } from "../protoScalars.js";
+import { bigIntegerTolerantDouble, stringOrEmpty } from "../protoScalars.js";
+import { exactLenientInt64 } from "./int64Bodies.js";
 import { tagList, withRunId } from "./requestFields.js";
 
 const metricFields = {
   key: z.string(),
   value: bigIntegerTolerantDouble(),
   // A fractional timestamp or step, or one beyond int64, is stored as 0, as MLflow does (see lenientInt64).
-  timestamp: lenientInt64(0),
-  step: lenientInt64(0).optional().default(0),
+  timestamp: exactLenientInt64(0),
+  step: exactLenientInt64(0).optional().default(0),
   model_id: z.string().optional(),
   dataset_name: z.string().optional(),
   dataset_digest: z.string().optional(),
