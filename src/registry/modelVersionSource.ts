@@ -54,7 +54,7 @@ export async function resolveModelVersionSource(
   switch (scheme) {
     case "runs":
       requireSourceRun(source, decoded, context);
-      return { storageLocation: await resolveRunsUri(db, source, decoded) };
+      return { storageLocation: checkRunsUri(source, decoded) };
     case "models":
       return resolveModelsUri(db, source, decoded);
     case "mlflow-artifacts":
@@ -126,7 +126,7 @@ async function requireOwningResource(
  * request naming a model_id may not use a runs:/ source at all; otherwise a version could claim one run while
  * its artifacts come from another. MLflow compares the id as sent; the id this server reads the artifacts of is
  * the decoded one, so both must be the run_id. A host (`runs://h/...`) names no run. A source with no run id
- * at all is left to resolveRunsUri, which says what a runs:/ URI looks like.
+ * at all is left to checkRunsUri, which says what a runs:/ URI looks like.
  */
 function requireSourceRun(source: string, decoded: string, context: SourceContext): void {
   if (context.modelId !== undefined && context.modelId !== "") throw notOwnedBy(source, "model_id");
@@ -200,23 +200,16 @@ function refused(source: string, why?: string): Error {
 }
 
 /**
- * `runs:/<run_id>/<path>` -> `<run artifact_uri>/<path>`. A run this server does not know keeps the source as
- * its location, as MLflow 3.17 does: it checks only that run_id names the runs:/ id, never that the run
- * exists, so a version may be registered from a run tracked elsewhere.
+ * A `runs:/<run_id>/<path>` source is its own storage location: MLflow 3.17's store keeps it as registered
+ * and get-download-uri answers with it, leaving the client to resolve the run (in MLflow 3 the path may name
+ * a logged model of the run rather than a run artifact, which only the client's resolution knows). The run
+ * need not exist here: MLflow checks only that run_id names the runs:/ id.
  */
-async function resolveRunsUri(db: Kysely<Database>, source: string, decoded: string): Promise<string> {
+function checkRunsUri(source: string, decoded: string): string {
   const match = /^runs:\/([^/]+)(?:\/(.*))?$/i.exec(decoded);
   if (match === null) throw refused(source, "expected runs:/<run_id>/<artifact path>");
-  const runId = match[1] as string;
-  const path = assertSafeRelativePath(match[2] ?? "", FIELD);
-  const run = await db
-    .selectFrom("runs")
-    .select("artifact_uri")
-    .where("run_uuid", "=", runId)
-    .executeTakeFirst();
-  if (run === undefined) return source;
-  if (path === "") return run.artifact_uri;
-  return run.artifact_uri.endsWith("/") ? `${run.artifact_uri}${path}` : `${run.artifact_uri}/${path}`;
+  assertSafeRelativePath(match[2] ?? "", FIELD);
+  return source;
 }
 
 /**

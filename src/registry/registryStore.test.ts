@@ -328,7 +328,9 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
     );
   });
 
-  it("resolves a runs:/ source to the run's artifact location for download", async () => {
+  // mlflow server 3.17.2: a version from `runs:/<run>/model2` and one from `models:/dl/1` (that version) both
+  // answer get-download-uri with {"artifact_uri": "runs:/<run>/model2"}.
+  it("answers a runs:/ source, and a models:/ source naming it, with the runs:/ URI for download", async () => {
     await insertExperimentRuns(meta.db, {
       runIds: ["abc123"],
       experimentName: "e",
@@ -342,7 +344,7 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
       now(),
     );
     expect(created).toMatchObject({ source: "runs:/abc123/model", run_id: "abc123" });
-    expect(await getModelVersionDownloadUri(meta.db, "m", "1")).toBe("s3://bucket/1/abc123/artifacts/model");
+    expect(await getModelVersionDownloadUri(meta.db, "m", "1")).toBe("runs:/abc123/model");
     const underRun = await createModelVersion(
       meta.db,
       { name: "m", source: "s3://bucket/1/abc123/artifacts/model", run_id: "abc123" },
@@ -356,9 +358,7 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
       ROOTS,
       now(),
     );
-    expect(await getModelVersionDownloadUri(meta.db, "m", viaModelsUri.version)).toBe(
-      "s3://bucket/1/abc123/artifacts/model",
-    );
+    expect(await getModelVersionDownloadUri(meta.db, "m", viaModelsUri.version)).toBe("runs:/abc123/model");
     await rejects(
       createModelVersion(
         meta.db,

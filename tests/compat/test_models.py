@@ -82,6 +82,30 @@ def test_registering_a_second_version_of_the_same_model(client, experiment_id, u
     assert latest.metadata is not None
 
 
+def test_a_version_from_a_runs_uri_downloads_through_that_uri(
+    client, experiment_id, unique, tiny_dataset, fitted_model, tmp_path
+):
+    # mlflow server 3.17.2 answers get-download-uri with the runs:/ source as registered (and a models:/ source
+    # naming that version with the same URI); the client then reads the run's artifacts. The model is saved
+    # as run artifacts, not logged: a 3.x client does not look for a logged model behind that URI, against
+    # MLflow's server either.
+    features, _ = tiny_dataset
+    name = f"compat-runs-uri-{unique}"
+    saved = tmp_path / "model"
+    mlflow.sklearn.save_model(fitted_model, str(saved), pip_requirements=[f"scikit-learn=={sklearn.__version__}"])
+    with mlflow.start_run() as run:
+        mlflow.log_artifacts(str(saved), "model")
+    source = f"runs:/{run.info.run_id}/model"
+    client.create_registered_model(name)
+    client.create_model_version(name, source, run_id=run.info.run_id)
+    client.create_model_version(name, f"models:/{name}/1")
+    assert client.get_model_version_download_uri(name, "1") == source
+    assert client.get_model_version_download_uri(name, "2") == source
+    for version in ("1", "2"):
+        loaded = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
+        np.testing.assert_array_equal(np.asarray(loaded.predict(features)).ravel(), fitted_model.predict(features))
+
+
 @pytest.mark.skipif(MLFLOW_MAJOR < 3, reason="LoggedModel entities exist from MLflow 3")
 def test_log_model_creates_a_ready_logged_model_linked_to_the_run(client, experiment_id, tiny_dataset, fitted_model):
     from mlflow.entities import LoggedModelStatus

@@ -74,6 +74,16 @@ describe.each(metadataBackends())("logged model search on $name", (backend: Test
     ]);
   });
 
+  // mlflow server 3.17.2, POST /api/2.0/mlflow/logged-models/search: an unquoted value for a string column is
+  // its text (`experiment_id = 5`, `name = m1`, `tags.k = 1` all match), a double-quoted one keeps its quotes.
+  it("compares an unquoted value for a string column as its text, as MLflow does", async () => {
+    expect(await names({ filter: `experiment_id = ${experimentId}` })).toEqual(["Gamma", "beta", "alpha"]);
+    expect(await names({ filter: "name = alpha" })).toEqual(["alpha"]);
+    expect(await names({ filter: "params.lr = 0.1" })).toEqual(["alpha"]);
+    expect(await names({ filter: "params.lr IN (0.3, 'x')" })).toEqual(["Gamma"]);
+    expect(await names({ filter: 'name = "alpha"' })).toEqual([]);
+  });
+
   it("takes IN and NOT IN on params and tags, as MLflow's logged-model filter does", async () => {
     expect(await names({ filter: "params.lr IN ('0.1', '0.3')" })).toEqual(["Gamma", "alpha"]);
     expect(await names({ filter: "tags.owner NOT IN ('ALPHA')" })).toEqual(["Gamma", "beta"]);

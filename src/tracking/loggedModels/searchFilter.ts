@@ -16,6 +16,7 @@ import {
   type KeyRule,
 } from "../search/filterValidation.js";
 import type { LoggedModel, LoggedModelMetric } from "./entities.js";
+import { restoreValueText, substituteValueTexts } from "./filterValueText.js";
 
 export interface DatasetFilter {
   dataset_name: string;
@@ -87,8 +88,33 @@ const ORDER_BY_FIELDS: Readonly<Record<string, string>> = {
 const FILTER_ENTITIES: readonly string[] = ["attributes", "metrics", "params", "tags"];
 
 export function parseLoggedModelFilter(filter: string | undefined): FilterClause[] {
-  if (filter !== undefined) refuseEntitiesMlflowRefuses(filter);
-  return validateFilter(parseSearchFilter(filter), FILTER_SCHEMA);
+  if (filter === undefined) return [];
+  refuseEntitiesMlflowRefuses(filter);
+  const substituted = substituteValueTexts(filter, isNumericKey);
+  let clauses: FilterClause[];
+  try {
+    clauses = validateFilter(parseSearchFilter(substituted.filter), FILTER_SCHEMA);
+  } catch (error) {
+    // The message should quote the filter as sent, not its placeholders.
+    validateFilter(parseSearchFilter(filter), FILTER_SCHEMA);
+    throw error;
+  }
+  return clauses.map((clause) => ({
+    ...clause,
+    value: Array.isArray(clause.value)
+      ? clause.value.map((item) => restoreValueText(item, substituted.values))
+      : restoreValueText(clause.value, substituted.values),
+  }));
+}
+
+/** MLflow's `Entity.from_str(...).is_numeric()`: a metric, or an attribute held in a numeric column. */
+function isNumericKey(identifier: string): boolean {
+  const entity = /^([a-z]+)\.(.+)$/s.exec(identifier);
+  if (entity?.[1] === "metrics") return true;
+  if (entity !== null && entity[1] !== "attributes") return false;
+  const key = (entity?.[2] ?? identifier).replace(/^[`"]|[`"]$/g, "");
+  const attributes = FILTER_SCHEMA.attribute ?? {};
+  return Object.hasOwn(attributes, key) && attributes[key]?.valueType === "number";
 }
 
 /**

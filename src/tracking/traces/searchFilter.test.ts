@@ -45,6 +45,31 @@ describe("assessment trace filters", () => {
   });
 });
 
+// mlflow 3.17.2 (SearchTraceUtils.parse_search_filter and POST /api/3.0/mlflow/traces/search, both 400
+// INVALID_PARAMETER_VALUE): sqlparse reads True/False/None as keywords and groups no comparison around them.
+describe("a keyword as the value", () => {
+  it.each([
+    ["feedback.x > True", "'feedback.x', '>', 'True'"],
+    ["feedback.x >= False", "'feedback.x', '>=', 'False'"],
+    ["feedback.x < true", "'feedback.x', '<', 'true'"],
+    ["feedback.x = True", "'feedback.x', '=', 'True'"],
+    ["feedback.x>True", "'feedback.x', '>', 'True'"],
+    ["feedback.`x y` > True", "'feedback.`x y`', '>', 'True'"],
+    ["feedback.x > None", "'feedback.x', '>', 'None'"],
+    ["tags.a = 'b' AND feedback.x > True", "'feedback.x', '>', 'True'"],
+    ["tags.a = True", "'tags.a', '=', 'True'"],
+    ["metadata.a = True", "'metadata.a', '=', 'True'"],
+  ])("%s is refused with the clause's tokens as mlflow names them", (filter, tokens) => {
+    expect(message(() => parseTraceFilter(filter))).toBe(`Invalid clause(s) in filter string: ${tokens}`);
+  });
+
+  it("is a string when quoted", () => {
+    expect(parseTraceFilter("feedback.x = 'true'")).toEqual([
+      { entity: "feedback", key: "x", comparator: "=", value: "true" },
+    ]);
+  });
+});
+
 // mlflow 3.17.2 (SearchTraceUtils): RLIKE for tags, metadata, string attributes and assessments only, and
 // entity names matched exactly.
 describe("trace filter RLIKE and entity names", () => {

@@ -141,8 +141,11 @@ function parseOrderByClause(clause: string): TraceOrderBy {
 }
 
 function parseClause(cursor: TokenCursor): TraceFilterClause {
+  const clauseStart = cursor.peek()?.start ?? cursor.input.length;
   const { entity, key } = parseIdentifier(cursor, false);
+  const comparatorStart = cursor.peek()?.start ?? cursor.input.length;
   const comparator = parseComparator(cursor);
+  refuseKeywordValue(cursor, clauseStart, comparatorStart);
   if (entity === "feedback" || entity === "expectation") {
     return { entity, key, comparator, value: parseAssessmentValue(cursor, entity, comparator) };
   }
@@ -158,6 +161,27 @@ function parseClause(cursor: TokenCursor): TraceFilterClause {
   if (NULL_COMPARATORS.includes(comparator)) return { entity, key, comparator, value: "" };
   const numeric = allowed === NUMERIC_COMPARATORS;
   return { entity, key, comparator, value: parseValue(cursor, numeric, comparator) };
+}
+
+/**
+ * Words sqlparse reads as keywords (and so as no comparison operand) in value position. NULL is the one
+ * keyword sqlparse does group into a comparison; these are the ones a filter plausibly holds.
+ */
+const KEYWORD_VALUES: ReadonlySet<string> = new Set(["TRUE", "FALSE", "NONE"]);
+
+/**
+ * sqlparse groups no comparison around a keyword such as True, so mlflow finds the three tokens ungrouped and
+ * names each as written: `feedback.x > True` is "Invalid clause(s) in filter string: 'feedback.x', '>', 'True'".
+ */
+function refuseKeywordValue(cursor: TokenCursor, clauseStart: number, comparatorStart: number): void {
+  const value = cursor.peek();
+  if (value === undefined || value.kind !== "word" || !KEYWORD_VALUES.has(value.text.toUpperCase())) return;
+  const written = [
+    cursor.input.slice(clauseStart, comparatorStart).trim(),
+    cursor.input.slice(comparatorStart, value.start).trim(),
+    value.text,
+  ];
+  throw invalidParameter(`Invalid clause(s) in filter string: ${written.map((t) => `'${t}'`).join(", ")}`);
 }
 
 /**
