@@ -101,9 +101,9 @@ export function gcCommand(): Command {
           throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
         }
         // dvc opens every project before it collects: one it cannot open fails before any warning of this repo.
-        await checkGcProjects(flags.projects ?? []);
-        await warnUnversionedForGc(repo, options, flags.projects);
-        return gc(repo, options);
+        const projects = await checkGcProjects(flags.projects ?? [], process.cwd(), repo.root);
+        await warnUnversionedForGc(repo, options, projects);
+        return gc(repo, { ...options, ...(flags.projects !== undefined ? { projects } : {}) });
       });
       if (flags.json === true) printJson(result);
       else printGc(result);

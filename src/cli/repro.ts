@@ -10,6 +10,7 @@ import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
+import { checkReproTargetFilesExist } from "../pipelines/reproTargetFiles.js";
 import { repro, type ReproEvent, type ReproResult, type StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
@@ -137,7 +138,10 @@ export function reproCommand(): Command {
         // dvc loads the targets' dvc.yaml files before its index (-R's directories and -P go to the index);
         // both judge by one set of Git rules, read once.
         const walked = { root: repo.root, ignore: repo.ignore, scm: repo.scm, gitIgnore: gitIgnoreOf(repo) };
-        if (!opts.allPipelines && opts.recursive !== true) checkTargetPipelineFiles(walked, cwd, targets);
+        if (!opts.allPipelines && opts.recursive !== true) {
+          if (opts.glob !== true) checkReproTargetFilesExist(cwd, targets);
+          checkTargetPipelineFiles(walked, cwd, targets);
+        }
         let pipeline: Pipeline;
         try {
           pipeline = onlyDvcFiles ? await readPipelinesOrTrackedFiles(walked) : await readPipelines(walked);

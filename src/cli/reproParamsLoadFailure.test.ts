@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -55,5 +55,20 @@ describe("flowops repro on a params.yaml dvc cannot read", () => {
     await repro();
     expect(stderr).toMatch(/^ERROR: unable to read: 'params.yaml', is not valid utf-8: line 2: .+\n$/);
     expect(process.exitCode).toBe(255);
+  });
+
+  // dvc 3.67.1, from a directory without a dvc.yaml and a corrupt params.yaml at the root: `repro` said
+  // "ERROR: '<abs>/sub/dvc.yaml' does not exist" and `repro s` "ERROR: 'dvc.yaml' does not exist", exit 255.
+  // Regression: FlowOps loaded every dvc.yaml (and the root's params.yaml) first and reported the params.
+  it("names the cwd's missing dvc.yaml before reading the root's params.yaml, as dvc loads targets first", async () => {
+    await writeFile(join(dir, "params.yaml"), "lr: [0.1\nb: 2\n");
+    const sub = join(dir, "sub");
+    await mkdir(sub);
+    process.chdir(sub);
+    await expect(repro()).rejects.toThrow(
+      new RegExp(`^'${join(process.cwd(), "dvc.yaml")}' does not exist$`),
+    );
+    await expect(repro("s")).rejects.toThrow(/^'dvc.yaml' does not exist$/);
+    expect(stderr).toBe("");
   });
 });

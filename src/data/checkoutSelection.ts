@@ -12,6 +12,7 @@ import { unhashedVersionedImportIn, type UnhashedVersionedImport } from "./unhas
 import { lockOuts } from "./lockOuts.js";
 import { declaredOuts, outSelected, selectDeclared, workspaceDeclaredStages } from "./pipelineTargets.js";
 import { relPosix } from "./repoPosixPath.js";
+import { unmatchedTarget } from "./unmatchedTarget.js";
 import { stageTargetAddress } from "./usedObjects.js";
 
 /** One out to check out, from a `.dvc` file or a `dvc.lock`. */
@@ -79,10 +80,9 @@ export async function selectCheckoutOuts(
         for (const out of unhashed) selected.set(out, undefined);
         continue;
       }
-      throw new FlowOpsError(
-        "RESOURCE_DOES_NOT_EXIST",
-        `'${target}' does not exist as an output, a .dvc file or a stage name in 'dvc.yaml'`,
-      );
+      const { error, suggestsGit } = unmatchedTarget(cwd, target);
+      if (!suggestsGit) throw error;
+      throw new FlowOpsError(error.code, `Did you mean \`git checkout ${target}\`?: ${error.message}`);
     }
   }
   return outs

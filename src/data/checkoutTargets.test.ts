@@ -149,7 +149,8 @@ describe("checkoutTargets with dvc.lock outs", () => {
   it("names a stage that no dvc.lock records", async () => {
     await pipelineOut(".");
     await expect(checkoutTargets(repo, ["evaluate"], { cwd: dir })).rejects.toThrow(
-      /'evaluate' does not exist as an output, a \.dvc file or a stage name/,
+      "Did you mean `git checkout evaluate`?: 'evaluate' does not exist as an output or a stage name in " +
+        "'dvc.yaml': Stage 'evaluate' not found inside 'dvc.yaml' file",
     );
   });
 

@@ -48,6 +48,25 @@ describe("selectOuts", () => {
     }
   });
 
+  // dvc 3.67.1's `dvc push s` / `dvc push nope.txt:s` messages, the cause after the colon included.
+  it("says why a target names no stage, as dvc appends the cause of its NoOutputOrStageError", () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowops-select-"));
+    try {
+      writeFileSync(join(dir, "dvc.yaml"), "stages:\n  a:\n    cmd: echo a\n");
+      const selectIn = (target: string) => () => selectOuts({ root: dir }, [], [target], { cwd: dir });
+      expect(selectIn("s")).toThrow(
+        /^'s' does not exist as an output or a stage name in 'dvc.yaml': Stage 's' not found inside 'dvc.yaml' file$/,
+      );
+      expect(selectIn("dvc.yaml:s")).toThrow(/^Stage 's' not found inside 'dvc.yaml' file$/);
+      const missing = join(dir, "nope.txt");
+      expect(selectIn("nope.txt:s")).toThrow(
+        `'nope.txt:s' does not exist as an output or a stage name in '${missing}': '${missing}' does not exist`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names a target that matches nothing, as DVC does", () => {
     expect(() => select(`${ROOT}/missing.dvc`)).toThrow(`'${ROOT}/missing.dvc' does not exist`);
     expect(() => select("nostage")).toThrow(

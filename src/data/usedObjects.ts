@@ -12,6 +12,7 @@ import { findDvcFiles, readDvcFile, type DvcFileDoc, type DvcOut } from "./dvcFi
 import { isDirOid, type Oid } from "./hashInfo.js";
 import { lockOuts } from "./lockOuts.js";
 import { relPosix } from "./repoPosixPath.js";
+import { unmatchedTarget } from "./unmatchedTarget.js";
 import type { ObjectOwner } from "./transferObjects.js";
 import { isVersionedImport } from "./versionedS3Source.js";
 
@@ -189,6 +190,8 @@ export function selectOuts(
             `\`flowops data update ${target}\` brings it`,
         );
       }
+      // A past revision's files are not on disk to say why, so it gets only the first half of dvc's words.
+      if (workspaceOuts) throw unmatchedTarget(cwd, target).error;
       const message = target.endsWith(".dvc")
         ? `'${abs}' does not exist`
         : `'${target}' does not exist as an output or a stage name in 'dvc.yaml'`;

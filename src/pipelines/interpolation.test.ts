@@ -45,8 +45,10 @@ describe("InterpolationContext", () => {
   });
 
   it("rejects malformed expressions before resolving", () => {
-    expect(() => checkExpressions({ cmd: "echo ${}" })).toThrow("invalid expression '${}'");
-    expect(() => checkExpressions(["${a..b}"])).toThrow("invalid expression");
+    expect(() => checkExpressions({ cmd: "echo ${}" })).toThrow(
+      "${}\n  ^\nParseException: Expected !W:(.[]), found '}'",
+    );
+    expect(() => checkExpressions(["${a..b}"])).toThrow("ParseException: Expected end of text, found '.'");
   });
 
   it("refuses to redefine a variable from another source", () => {

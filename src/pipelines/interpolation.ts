@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { DEFAULT_PARAMS_FILE } from "./paramsFile.js";
 import { InterpolationError, VERBOSE, type NameFile } from "./interpolationError.js";
+import { expressionSyntaxError } from "./interpolationSyntax.js";
 import { loadVarsFile } from "./varsFile.js";
 import { cloneValue, isPlainObject, pyFloatRepr, PyFloat, PyInt, type PyValue } from "./pythonValues.js";
 import { shellQuote } from "../shellQuote.js";
@@ -25,8 +26,6 @@ export type TrackedVars = Map<string, Map<string, PyValue>>;
 
 // `\${` escapes an interpolation; the inner text is everything up to the first `}` (KEYCRE in DVC).
 const KEYCRE = /(?<!\\)\$\{(.*?)\}/g;
-// pyparsing grammar of DVC: word (attr | [idx])*, where a word has no `.`, `[` or `]`.
-const EXPRESSION = /^[^.[\]]+(?:\.[^.[\]]+|\[[^.[\]]+\])*$/;
 
 export function hasInterpolation(value: string): boolean {
   KEYCRE.lastIndex = 0;
@@ -48,7 +47,8 @@ export function checkExpressions(value: unknown): void {
 }
 
 function parseExpression(inner: string): string[] {
-  if (!EXPRESSION.test(inner)) throw new InterpolationError(`invalid expression '\${${inner}}'`, VERBOSE);
+  const syntaxError = expressionSyntaxError(inner);
+  if (syntaxError !== undefined) throw new InterpolationError(syntaxError, VERBOSE);
   return inner
     .replaceAll("[", ".")
     .replaceAll("]", "")

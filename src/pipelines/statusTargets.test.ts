@@ -87,6 +87,19 @@ describe("resolveStatusTargets", () => {
     expect(await resolveNames(["dvc.yaml"], true)).toEqual(["eval", "score", "fit@a", "fit@b"]);
   });
 
+  // dvc 3.67.1: `dvc status plain.txt:s` and `dvc status sub:s` failed on the name, `nope.txt:s` as no out.
+  it("fails file:name with a file not named like a DVC file as dvc does, with or without deps", async () => {
+    await writeFile(join(dir, "plain.txt"), "hi\n");
+    const badName =
+      "bad DVC file name 'plain.txt'. DVC files should be named 'dvc.yaml' or have a '.dvc' suffix";
+    await expect(resolveNames(["plain.txt:s"])).rejects.toThrow(badName);
+    await expect(resolveNames(["plain.txt:s"], true)).rejects.toThrow(badName);
+    const missing = join(dir, "nope.txt");
+    await expect(resolveNames(["nope.txt:s"])).rejects.toThrow(
+      `'nope.txt:s' does not exist as an output or a stage name in '${missing}': '${missing}' does not exist`,
+    );
+  });
+
   it("refuses a bare name when there is no dvc.yaml, as dvc does", async () => {
     await rm(join(dir, "dvc.yaml"));
     expect(() =>
@@ -143,6 +156,8 @@ describe("resolveReproTargets", () => {
     await expect(reproNames(join(dir, "empty"), [])).rejects.toThrow(
       `'${join(dir, "empty", "dvc.yaml")}' does not exist`,
     );
+    // A bare name assumed the cwd's dvc.yaml: dvc 3.67.1 named it as it assumed it.
+    await expect(reproNames(join(dir, "empty"), ["s"])).rejects.toThrow(/^'dvc.yaml' does not exist$/);
   });
 
   it("with recursive, takes a directory for the stages defined inside it, in run order", async () => {

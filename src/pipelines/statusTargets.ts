@@ -10,6 +10,8 @@
 import { existsSync, statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
+import { isValidDvcFileName, targetFile } from "../data/dvcTarget.js";
+import { unmatchedTarget } from "../data/unmatchedTarget.js";
 import { FlowOpsError } from "../errors.js";
 import { PIPELINE_FILE, stageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
 import { dataSourcesFeeding, dvcFileOuts } from "./dataSources.js";
@@ -98,6 +100,8 @@ export function resolveReproTargets(
     }
     if (options.glob === true) return globTarget(sources, posixTarget);
     const { file, name } = parseTarget(posixTarget);
+    // A bare name assumes the cwd's dvc.yaml, which dvc names as it assumed it when it is missing.
+    if (file === undefined) targetFile(sources.cwd, undefined);
     return fromFile({ ...sources, tracked: [] }, posixTarget, file ?? PIPELINE_FILE, name, false).flatMap(
       (selection) => (selection.kind === "stage" ? [selection.stage] : []),
     );
@@ -148,7 +152,7 @@ function resolveTarget(sources: StatusTargetSources, target: string, withDeps: b
   if (file === undefined) {
     const stages = stagesInFile(sources, resolve(sources.cwd, PIPELINE_FILE), name);
     if (stages.length > 0) return stageSelections(sources, stages, withDeps);
-  } else if (!withDeps) {
+  } else if (!withDeps && isValidDvcFileName(file)) {
     return fromFile(sources, target, file, name, withDeps);
   }
   const out = outSelection(sources, resolve(sources.cwd, target));
@@ -165,6 +169,8 @@ function fromFile(
   withDeps: boolean,
   bareName = false,
 ): StatusSelection[] {
+  // dvc tries `plain.txt:name` as an out first, then fails to load the file: a bad name, or missing.
+  if (!isValidDvcFileName(file)) throw unmatchedTarget(sources.cwd, target).error;
   const abs = resolve(sources.cwd, file);
   const relFile = posixRel(sources.cwd, abs);
   const noOutputOrStage = `'${target}' does not exist as an output or a stage name in '${relFile}'`;
