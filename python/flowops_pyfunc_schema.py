@@ -1,8 +1,9 @@
 """What MLflow's scoring server does with a request before predict for a model whose signature has nested columns
-(array, object, map, any): it casts the parsed JSON to the input schema (mlflow.utils.proto_json_utils), and a
-refusal there is its answer, worded as the exception's own message. FlowOps hands such a model the request as
-parsed for a model without a signature; these functions then apply MLflow's own casts to it, so the model gets
-what `mlflow models serve` gives it and its pyfunc predict enforces the schema as there.
+(array, object, map, any), or with a JSON object or list in a scalar column's cell: it casts the parsed JSON to the
+input schema (mlflow.utils.proto_json_utils), and a refusal there is its answer, worded as the exception's own
+message. FlowOps sends such a request as parsed for a model without a signature; these functions then apply
+MLflow's own casts to it, so the model gets what `mlflow models serve` gives it and its pyfunc predict enforces
+the schema as there.
 """
 
 
@@ -14,6 +15,15 @@ def nested_input_schema(model):
     if schema is None or schema.is_tensor_spec():
         return None
     return None if all(isinstance(spec.type, DataType) for spec in schema.inputs) else schema
+
+
+def request_schema(model, request, nested_schema):
+    """The schema a request is cast to here: a nested one always; a scalar one when FlowOps sent the request as for
+    a model without a signature ("schema_cast") because a cell held a JSON object or list, which MLflow's casts
+    keep (string), make True (boolean) or refuse with Python's own TypeError (numbers)."""
+    if nested_schema is not None or not request.get("schema_cast"):
+        return nested_schema
+    return model.metadata.get_input_schema()
 
 
 def _as_answer(cast, data, schema):

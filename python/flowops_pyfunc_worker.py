@@ -13,7 +13,8 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
                     "keep_dict": true (named tensors stay a dict even when only one),
                     "missing_nan": true (a None in a text column is NaN, as pandas.read_csv gives for a CSV body),
                     "llm_input": true (the tensors are the members of MLflow's unified LLM body: one dict),
-                    "instance_records": true (the tensors are the keys of MLflow `instances` records)
+                    "instance_records": true (the tensors are the keys of MLflow `instances` records),
+                    "schema_cast": true (sent as for no signature: cast to the model's, see flowops_pyfunc_schema)
   response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data | raw}]}
                     (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
@@ -47,6 +48,7 @@ from flowops_pyfunc_llm import llm_input  # noqa: E402
 from flowops_pyfunc_outputs import model_outputs  # noqa: E402
 from flowops_pyfunc_schema import (  # noqa: E402
     nested_input_schema,
+    request_schema,
     schema_cast_frame,
     schema_cast_inputs,
     schema_cast_instances,
@@ -341,7 +343,7 @@ def _serve(frames_in, frames_out, model, np, pd):
             if request.get("llm_input"):
                 data, params = llm_input(model, {t["name"]: _json_value(np, t) for t in request["tensors"]})
             else:
-                data = _model_input(np, pd, model, request, nested_schema)
+                data = _model_input(np, pd, model, request, request_schema(model, request, nested_schema))
                 params = json.loads(request["params_json"]) if "params_json" in request else request.get("params")
             try:
                 if params and with_params:

@@ -91,8 +91,10 @@ export class DynamicBatcher {
       options?.index ||
       // Values held as sent (a model without a signature) are typed by numpy or pandas from the request's own
       // values, and columns kept in their Parquet dtype carry it alone: joined with another request's they
-      // could reach the model typed otherwise than alone.
-      inputs.some((input) => input.jsonData !== undefined || input.keepDtype === true)
+      // could reach the model typed otherwise than alone; so could those the worker casts to the signature.
+      inputs.some(
+        (input) => input.jsonData !== undefined || input.keepDtype === true || input.schemaCast === true,
+      )
     ) {
       const arrivedAt = performance.now();
       const observer = this.observer;

@@ -74,6 +74,11 @@ export interface Tensor {
    */
   instanceRecords?: true;
   /**
+   * Input: part of a request read as for a model without a signature (ModelInput.schemaCast), which the Python
+   * worker casts to the model's scalar column signature with MLflow's own functions; only that runtime takes it.
+   */
+  schemaCast?: true;
+  /**
    * A Python model without a signature takes this 1-D column with its own numpy dtype (float32, int8, uint64), as
    * pandas.read_parquet holds it, where pandas would widen a column built from Python values to int64 or float64.
    * Only the Python runtime's DataFrame columns read it.

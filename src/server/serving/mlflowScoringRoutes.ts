@@ -4,7 +4,12 @@
  * loaded and 404 otherwise, as MLflow does; `/version` is the model's MLflow version (FlowOps' for ONNX). Errors are `{"error_code", "message"}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { mlflowResponse, mlflowResponseBody, readMlflowRequest } from "../../serving/payloads/modelInput.js";
+import {
+  castsObjectCells,
+  mlflowResponse,
+  mlflowResponseBody,
+  readMlflowRequest,
+} from "../../serving/payloads/modelInput.js";
 import { FLOWOPS_VERSION } from "../../version.js";
 import { predict } from "./prediction.js";
 import { keepEveryBodyRaw } from "./requestBodies.js";
@@ -42,6 +47,7 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
       const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
       const parsed = await readMlflowRequest(body, request.headers["content-type"], {
         typedInputs: served.model.inputs.length > 0,
+        castsObjectCells: castsObjectCells(served.model),
       });
       const outputs = await predict(served, parsed);
       const answer = mlflowResponse(outputs, served.model.signature, {

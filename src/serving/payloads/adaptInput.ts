@@ -21,6 +21,9 @@ export function adaptInput(
   specs: readonly TensorSpec[],
   signature?: ModelSignature,
 ): Tensor[] {
+  // A Python model's worker casts such a request to its signature, as MLflow's scoring server does.
+  if (input.schemaCast === true)
+    return adaptUntyped(input).map((tensor) => ({ ...tensor, schemaCast: true }));
   const columns = namedColumns(signature);
   switch (input.kind) {
     case "tensors":
@@ -28,6 +31,11 @@ export function adaptInput(
     case "frame":
       return adaptFrame(input, specs, columns);
   }
+}
+
+/** The tensors a model without inputs takes. */
+function adaptUntyped(input: ModelInput): Tensor[] {
+  return input.kind === "tensors" ? input.tensors.slice() : untypedFrameTensors(input);
 }
 
 /**

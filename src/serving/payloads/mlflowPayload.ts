@@ -16,6 +16,7 @@ import { checkJsonDepth } from "./jsonDepth.js";
 import { parseJsonKeepingFloatLiterals, type FloatLiterals, type LiteralJson } from "./jsonFloatLiterals.js";
 import { holdsIntegralNumber, topLevelMemberText } from "./jsonMemberText.js";
 import { mlflowMediaType } from "./mlflowContentType.js";
+import { holdsObjectCell } from "./objectCells.js";
 import {
   MLFLOW_INPUT_KEYS,
   REQUIRED_INPUT_FORMAT,
@@ -44,6 +45,11 @@ export interface MlflowReadOptions {
    * number's type: the JSON parse need not tell `1.0` from `1`, which only a model without them is typed by.
    */
   typedInputs?: boolean;
+  /**
+   * With typedInputs: the model is a Python one with scalar columns (castsObjectCells), whose worker casts a body
+   * holding a JSON object or list in a cell to the signature as MLflow does; such a body is read untyped.
+   */
+  castsObjectCells?: boolean;
 }
 
 /**
@@ -77,6 +83,7 @@ export function mlflowRequest(
   }
   const text = decodeUtf8Body(body, "JSON body");
   let parsed: LiteralJson;
+  let schemaCast = false;
   try {
     // Integers beyond 2^53 as BigInts, as MLflow's json.loads keeps them exact for an int64 column or tensor;
     // and, for a model typed by the values alone, which whole numbers json.loads makes floats (`1.0`).
@@ -84,6 +91,11 @@ export function mlflowRequest(
       options.typedInputs === true
         ? { value: parseJsonWithBigIntegers(text), floats: undefined }
         : parseJsonKeepingFloatLiterals(text);
+    if (options.castsObjectCells === true && options.typedInputs === true && castsCells(parsed.value)) {
+      // Read again as for a model without a signature: MLflow's casts see 1.0 as json.loads makes it, a float.
+      parsed = parseJsonKeepingFloatLiterals(text);
+      schemaCast = true;
+    }
   } catch (error) {
     const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
     throw invalidInput(
@@ -91,6 +103,7 @@ export function mlflowRequest(
     );
   }
   const request = mlflowJsonRequest(parsed.value, parsed.floats);
+  if (schemaCast) request.input.schemaCast = true;
   if (request.params !== undefined && holdsIntegralNumber(request.params)) {
     const paramsJson = topLevelMemberText(text, "params");
     if (paramsJson !== undefined) request.paramsJson = paramsJson;
@@ -146,6 +159,13 @@ const UNIFIED_LLM_KEYS = ["messages", "prompt", "input"] as const;
 
 function isUnifiedLlmInput(body: Record<string, unknown>): boolean {
   return UNIFIED_LLM_KEYS.some((key) => key in body);
+}
+
+/** A body of one format key (not the unified LLM form, which is never cast) with an object or list in a cell. */
+function castsCells(body: unknown): boolean {
+  if (!isJsonObject(body) || isUnifiedLlmInput(body)) return false;
+  const keys = MLFLOW_INPUT_KEYS.filter((key) => key in body);
+  return keys.length === 1 && holdsObjectCell(body, keys[0] as MlflowInputKey);
 }
 
 /** Each member as an `inputs` dict's tensor, marked so the Python worker hands the model the dict as sent. */

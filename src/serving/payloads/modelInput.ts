@@ -17,6 +17,7 @@ export {
   mlflowResponseBody,
   readMlflowRequest,
 } from "./mlflowPayload.js";
+export { castsObjectCells } from "./objectCells.js";
 export { v1Request, v1Response, v1ResponseBody } from "./v1Payload.js";
 export { adaptInput } from "./adaptInput.js";
 export {

@@ -7,7 +7,16 @@ import type { DictFloats } from "./objectTensor.js";
 
 export type ModelInput =
   /** V2 inputs, MLflow/V1 `inputs` (a dict of named tensors, or one unnamed tensor with name ""). */
-  | { kind: "tensors"; tensors: Tensor[] }
+  | {
+      kind: "tensors";
+      tensors: Tensor[];
+      /**
+       * MLflow: the body, for a Python model with scalar columns, held a JSON object or list in a cell, so it was
+       * read as for a model without a signature; the worker casts it to the signature as MLflow does
+       * (objectCells.ts).
+       */
+      schemaCast?: true;
+    }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
   | {
       kind: "frame";
@@ -67,6 +76,8 @@ export type ModelInput =
        * tensors, built only when asked, as a model that declares its inputs takes the frame's columns instead.
        */
       recordList?: () => Tensor[][];
+      /** As for `tensors`: read untyped for the worker's schema cast. */
+      schemaCast?: true;
     };
 
 export interface PredictRequest {

@@ -96,8 +96,9 @@ export async function loadPythonModel(
   // Without a signature MLflow hands the model what the client sent: a DataFrame for dataframe_* and CSV, numpy
   // arrays (or a dict of them) for instances/inputs. Other protocols (V2, V1) send 1-D tensors as columns.
   const untyped = signature === undefined || complexColumn(signature) !== undefined;
+  // A request read untyped for the worker's schema cast (Tensor.schemaCast) takes the form the client sent too.
   const takesColumns = (tensors: readonly Tensor[], dataframe: boolean | undefined): boolean =>
-    untyped || signature === undefined
+    untyped || signature === undefined || castByWorker(tensors)
       ? dataframe !== false && tensors.every((tensor) => tensor.shape.length === 1)
       : signature.kind === "columns";
 
@@ -118,7 +119,7 @@ export async function loadPythonModel(
             params: inferOptions?.params,
             paramsJson: inferOptions?.paramsJson,
             index: inferOptions?.index,
-            keepDict: untyped && inferOptions?.dataframe === false,
+            keepDict: (untyped || castByWorker(tensors)) && inferOptions?.dataframe === false,
             missingAsNaN: inferOptions?.missingAsNaN === true,
           }),
         timeoutMs,
@@ -199,6 +200,10 @@ function schemaSpecs(schema: SignatureSchema): TensorSpec[] {
     datatype: numpyDatatype(tensor.dtype) ?? "BYTES",
     shape: tensor.shape,
   }));
+}
+
+function castByWorker(tensors: readonly Tensor[]): boolean {
+  return tensors.some((tensor) => tensor.schemaCast === true);
 }
 
 function withoutNulls(signature: WireSignature): { inputs?: string; outputs?: string; params?: string } {

@@ -90,6 +90,11 @@ export interface WorkerRequest {
   llm_input?: true;
   /** With `tensors`: they are the keys of MLflow `instances` records (Tensor.instanceRecords). */
   instance_records?: true;
+  /**
+   * The inputs were read as for a model without a signature (Tensor.schemaCast): the worker casts them to the
+   * model's signature with MLflow's own functions, as for one with nested columns.
+   */
+  schema_cast?: true;
 }
 
 /** What a request carries besides its inputs. */
@@ -173,6 +178,7 @@ export function workerRequest(
     if (inputs.some((input) => input.instanceRecords === true)) request.instance_records = true;
     if (keepDict === true && inputs.every((input) => input.name !== "")) request.keep_dict = true;
   }
+  if (inputs.some((input) => input.schemaCast === true)) request.schema_cast = true;
   if (params !== undefined && Object.keys(params).length > 0) {
     if (paramsJson !== undefined) request.params_json = paramsJson;
     else request.params = params;

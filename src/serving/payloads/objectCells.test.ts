@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { FlowOpsError } from "../../errors.js";
+import type { LoadedModel } from "../runtime.js";
+import { workerRequest } from "../runtimes/pythonWire.js";
+import type { ModelSignature } from "../signature.js";
+import { adaptInput } from "./adaptInput.js";
+import { mlflowRequest } from "./mlflowPayload.js";
+import { castsObjectCells } from "./objectCells.js";
+
+const SIGNATURE: ModelSignature = {
+  kind: "columns",
+  inputs: [{ name: "a", type: "double", required: true }],
+};
+const SPECS = [{ name: "a", datatype: "FP64" as const, shape: [-1] }];
+const READ = { typedInputs: true, castsObjectCells: true };
+
+function model(platform: string): LoadedModel {
+  return {
+    name: "m",
+    version: "1",
+    platform,
+    inputs: SPECS,
+    outputs: [],
+    signature: SIGNATURE,
+    ready: () => true,
+    infer: () => Promise.resolve([]),
+    close: () => Promise.resolve(),
+  };
+}
+
+describe("JSON objects and lists in a Python model's scalar columns", () => {
+  it("leaves a body without them to the typed read, which adapts it to the signature", () => {
+    const request = mlflowRequest(
+      '{"dataframe_records": [{"a": 1}], "params": {"p": [1]}}',
+      "application/json",
+      READ,
+    );
+    expect(request.input.schemaCast).toBeUndefined();
+    expect(adaptInput(request.input, SPECS, SIGNATURE)).toMatchObject([{ name: "a", datatype: "FP64" }]);
+  });
+
+  it.each([
+    '{"dataframe_records": [{"a": {"k": 1}}]}',
+    '{"dataframe_split": {"columns": ["a"], "data": [[[1, 2]]]}}',
+    '{"instances": [{"a": [1]}]}',
+    '{"inputs": {"a": {"k": 1}}}',
+    '{"inputs": {"a": [[1.0]]}}',
+    '{"inputs": [{"a": {}}]}',
+  ])("reads %s untyped and marks every adapted tensor for the worker's cast", (body) => {
+    const request = mlflowRequest(body, "application/json", READ);
+    expect(request.input.schemaCast).toBe(true);
+    const tensors = adaptInput(request.input, SPECS, SIGNATURE);
+    expect(tensors.every((tensor) => tensor.schemaCast === true)).toBe(true);
+    expect(workerRequest(1, tensors, false).schema_cast).toBe(true);
+  });
+
+  it("keeps the unified LLM form and rows of plain values out of it", () => {
+    const llm = mlflowRequest('{"messages": [{"a": {"k": 1}}]}', "application/json", READ);
+    expect(llm.input.schemaCast).toBeUndefined();
+    expect(
+      mlflowRequest('{"instances": [[1, 2]]}', "application/json", READ).input.schemaCast,
+    ).toBeUndefined();
+  });
+
+  it("is asked only for a Python model with typed columns; ONNX keeps refusing the cell, naming the column", () => {
+    expect(castsObjectCells(model("mlflow_pyfunc"))).toBe(true);
+    expect(castsObjectCells(model("onnx_onnxv1"))).toBe(false);
+    const request = mlflowRequest('{"dataframe_records": [{"a": {"k": 1}}]}', "application/json", {
+      typedInputs: true,
+      castsObjectCells: castsObjectCells(model("onnx_onnxv1")),
+    });
+    expect(() => adaptInput(request.input, SPECS, SIGNATURE)).toThrow(FlowOpsError);
+    expect(() => adaptInput(request.input, SPECS, SIGNATURE)).toThrow("row 0 column 'a' is {\"k\":1}");
+  });
+});
