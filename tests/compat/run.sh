@@ -9,6 +9,7 @@
 #   FLOWOPS_COMPAT_JUNIT    junit xml to write (default: $TMPDIR/flowops-compat-junit.xml)
 #   FLOWOPS_COMPAT_VENV     venv to use or create (default: .venv)
 #   FLOWOPS_COMPAT_REQUIREMENTS  pins for that venv (default: tests/compat/requirements.txt)
+#   FLOWOPS_COMPAT_WORKERS  dvc suite only: pytest-xdist workers (default: auto, one per core; 0: none)
 #   FLOWOPS_COMPAT_MLFLOW2=1  also run the suite with the newest 2.x client (tests/compat/.venv/mlflow2,
 #                             requirements-mlflow2.txt); its junit goes next to the first with a -mlflow2 suffix.
 # The exit status is pytest's, except that "no tests collected" (5) is reported as a failure too.
@@ -24,7 +25,9 @@ if [[ $suite == dvc ]]; then
   requirements=${FLOWOPS_COMPAT_REQUIREMENTS:-tests/compat/requirements-dvc.txt}
   # The dvc suite has its own conftest; the mlflow one above it must not load into the dvc venv.
   suite_targets=(tests/compat/dvc)
-  suite_flags=(--confcutdir=tests/compat/dvc)
+  # Cases run in parallel (pytest-xdist), one worker per core unless FLOWOPS_COMPAT_WORKERS says otherwise
+  # (0 runs them in this process); each case has its own tmp_path and ports, so none shares state.
+  suite_flags=(--confcutdir=tests/compat/dvc -n "${FLOWOPS_COMPAT_WORKERS:-auto}")
 else
   junit=${FLOWOPS_COMPAT_JUNIT:-${TMPDIR:-/tmp}/flowops-compat-junit.xml}
   venv=${FLOWOPS_COMPAT_VENV:-.venv}
