@@ -45,7 +45,7 @@ export function runsCommand(): Command {
               r.info.run_id,
               r.info.run_name,
               r.info.status,
-              formatTime(r.info.start_time),
+              formatTime(Number(r.info.start_time)),
               metricSummary(r),
             ]),
           );
@@ -63,8 +63,8 @@ export function runsCommand(): Command {
         if (opts.json) return printJson(run);
         const { info, data } = run;
         process.stdout.write(
-          `run ${info.run_id} (${info.run_name})\n  experiment ${info.experiment_id}, ${info.status}, started ${formatTime(info.start_time)}` +
-            `${info.end_time !== undefined ? `, ended ${formatTime(info.end_time)}` : ""}\n  artifacts ${info.artifact_uri}\n\n`,
+          `run ${info.run_id} (${info.run_name})\n  experiment ${info.experiment_id}, ${info.status}, started ${formatTime(Number(info.start_time))}` +
+            `${info.end_time !== undefined ? `, ended ${formatTime(Number(info.end_time))}` : ""}\n  artifacts ${info.artifact_uri}\n\n`,
         );
         printTable(
           ["KIND", "KEY", "VALUE"],

@@ -50,8 +50,9 @@ export interface RunInfo {
   experiment_id: string;
   user_id: string;
   status: RunStatus;
-  start_time: number;
-  end_time?: number;
+  /** int64 milliseconds: a BigInt only where a double cannot hold it exactly (see exactInt64.ts). */
+  start_time: number | bigint;
+  end_time?: number | bigint;
   artifact_uri: string;
   lifecycle_stage: LifecycleStage;
 }
@@ -76,7 +77,7 @@ export interface ModelInput {
 
 export interface ModelOutput {
   model_id: string;
-  step: number;
+  step: number | bigint;
 }
 
 export interface Run {

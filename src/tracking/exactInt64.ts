@@ -47,6 +47,12 @@ export function storedInt64(value: number | string | bigint, digits: string | nu
   return Number(value);
 }
 
+/** The exact-digit columns of a run's times, selected beside `runs.*` (null where end_time is). */
+export const RUN_TIME_DIGITS = [
+  exactDigits("start_time", "start_time_digits"),
+  exactDigits("end_time", "end_time_digits"),
+];
+
 /** The exact-digit columns of a metric point, selected beside `metrics.*` or `latest_metrics.*`. */
 export const METRIC_DIGITS = [
   exactDigits("step", "step_digits"),

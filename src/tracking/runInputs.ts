@@ -8,6 +8,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { DatasetInput, ModelInput, ModelOutput } from "./entities.js";
 import { validateDataset, validateInputTag } from "./entityValidation.js";
+import { int64Parameter } from "./exactInt64.js";
 import { inChunks } from "./inChunks.js";
 import { requireActiveRun } from "./runStore.js";
 
@@ -57,7 +58,7 @@ export async function logOutputs(
     for (const chunk of inChunks([...unique])) {
       await tx
         .insertInto("run_outputs")
-        .values(chunk.map(([model_id, step]) => ({ run_uuid: runId, model_id, step })))
+        .values(chunk.map(([model_id, step]) => ({ run_uuid: runId, model_id, step: int64Parameter(step) })))
         .onConflict((oc) => oc.doNothing())
         .execute();
     }

@@ -16,7 +16,7 @@ import type {
   RunStatus,
   Tag,
 } from "./entities.js";
-import { METRIC_DIGITS, storedInt64 } from "./exactInt64.js";
+import { exactDigits, METRIC_DIGITS, RUN_TIME_DIGITS, storedInt64 } from "./exactInt64.js";
 import { inChunks } from "./inChunks.js";
 
 /** Runs in input order; ids that do not exist are dropped. */
@@ -44,7 +44,18 @@ export async function readRuns(db: Kysely<Database>, runIds: readonly string[]):
   return runs;
 }
 
-export function toRunInfo(row: Selectable<RunTable>): RunInfo {
+/** A runs row with the exact digits of its times beside it, as `runRows` selects it. */
+export type RunRow = Selectable<RunTable> & {
+  start_time_digits: string | null;
+  end_time_digits: string | null;
+};
+
+/** Selects runs rows with the exact digits of their times (see exactInt64.ts). */
+export function runRows(db: Kysely<Database>) {
+  return db.selectFrom("runs").selectAll().select(RUN_TIME_DIGITS);
+}
+
+export function toRunInfo(row: RunRow): RunInfo {
   const info: RunInfo = {
     run_id: row.run_uuid,
     run_uuid: row.run_uuid,
@@ -52,11 +63,11 @@ export function toRunInfo(row: Selectable<RunTable>): RunInfo {
     experiment_id: String(row.experiment_id),
     user_id: row.user_id,
     status: row.status as RunStatus,
-    start_time: Number(row.start_time),
+    start_time: storedInt64(row.start_time, row.start_time_digits),
     artifact_uri: row.artifact_uri,
     lifecycle_stage: row.lifecycle_stage as LifecycleStage,
   };
-  if (row.end_time !== null) info.end_time = Number(row.end_time);
+  if (row.end_time !== null) info.end_time = storedInt64(row.end_time, row.end_time_digits);
   return info;
 }
 
@@ -66,7 +77,7 @@ export function storedMetricValue(value: number, isNan: number): number {
 }
 
 class RunParts {
-  readonly rows = new Map<string, Selectable<RunTable>>();
+  readonly rows = new Map<string, RunRow>();
   readonly metrics = new Map<string, Metric[]>();
   readonly params = new Map<string, Param[]>();
   readonly tags = new Map<string, Tag[]>();
@@ -83,7 +94,7 @@ function push<T>(map: Map<string, T[]>, key: string, item: T): void {
 
 async function readChunk(db: Kysely<Database>, ids: string[], parts: RunParts): Promise<void> {
   const [runs, metrics, params, tags, inputs, outputs] = await Promise.all([
-    db.selectFrom("runs").selectAll().where("run_uuid", "in", ids).execute(),
+    runRows(db).where("run_uuid", "in", ids).execute(),
     db
       .selectFrom("latest_metrics")
       .selectAll()
@@ -100,7 +111,13 @@ async function readChunk(db: Kysely<Database>, ids: string[], parts: RunParts): 
       .where("destination_id", "in", ids)
       .orderBy("input_uuid")
       .execute(),
-    db.selectFrom("run_outputs").selectAll().where("run_uuid", "in", ids).orderBy("model_id").execute(),
+    db
+      .selectFrom("run_outputs")
+      .selectAll()
+      .select(exactDigits("step", "step_digits"))
+      .where("run_uuid", "in", ids)
+      .orderBy("model_id")
+      .execute(),
   ]);
   for (const row of runs) parts.rows.set(row.run_uuid, row);
   for (const m of metrics) {
@@ -114,7 +131,7 @@ async function readChunk(db: Kysely<Database>, ids: string[], parts: RunParts): 
   for (const p of params) push(parts.params, p.run_uuid, { key: p.key, value: p.value });
   for (const t of tags) push(parts.tags, t.run_uuid, { key: t.key, value: t.value });
   for (const o of outputs)
-    push(parts.modelOutputs, o.run_uuid, { model_id: o.model_id, step: Number(o.step) });
+    push(parts.modelOutputs, o.run_uuid, { model_id: o.model_id, step: storedInt64(o.step, o.step_digits) });
 
   const datasetLinks = inputs.filter((i) => i.source_type === "DATASET");
   for (const i of inputs) {

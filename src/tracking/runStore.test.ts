@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metadataBackends } from "../../test/support/backends.js";
 import type { MetadataDb } from "../db/connect.js";
 import { createExperiment } from "./experimentStore.js";
+import { logOutputs } from "./runInputs.js";
 import { readRuns } from "./runReader.js";
 import { createRun, deleteRun, deleteRunTag, getRun, restoreRun, setRunTag, updateRun } from "./runStore.js";
 
@@ -135,5 +136,25 @@ describe.each(metadataBackends())("run store on $name", (backend) => {
     const b = await createRun(meta.db, { experiment_id: experimentId }, 1);
     const runs = await readRuns(meta.db, [b.info.run_id, "missing", a.info.run_id]);
     expect(runs.map((r) => r.info.run_id)).toEqual([b.info.run_id, a.info.run_id]);
+  });
+
+  // mlflow server 3.17.2 keeps these with every digit (curl on runs/create, runs/update, runs/outputs).
+  it("keeps start_time, end_time and output steps beyond 2^53 to the last digit", async () => {
+    const max = 2n ** 63n - 1n;
+    const run = await createRun(meta.db, { experiment_id: experimentId, start_time: max }, 1);
+    expect(run.info.start_time).toBe(max);
+    const id = run.info.run_id;
+    expect((await updateRun(meta.db, id, { end_time: 2n ** 53n + 1n })).end_time).toBe(2n ** 53n + 1n);
+    expect((await updateRun(meta.db, id, { end_time: -(2n ** 63n) })).end_time).toBe(-(2n ** 63n));
+    await logOutputs(meta.db, id, [{ model_id: "m-wide", step: max }]);
+    const [read] = await readRuns(meta.db, [id]);
+    expect(read?.info).toMatchObject({ start_time: max, end_time: -(2n ** 63n) });
+    expect(read?.outputs.model_outputs).toEqual([{ model_id: "m-wide", step: max }]);
+  });
+
+  it("keeps ordinary times as numbers", async () => {
+    const run = await createRun(meta.db, { experiment_id: experimentId, start_time: 2 ** 53 - 1 }, 1);
+    const info = await updateRun(meta.db, run.info.run_id, { end_time: 5 });
+    expect(info).toMatchObject({ start_time: 2 ** 53 - 1, end_time: 5 });
   });
 });

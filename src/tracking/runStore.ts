@@ -4,15 +4,16 @@
  * runLogging.ts; inputs and outputs in runInputs.ts.
  */
 import { randomUUID } from "node:crypto";
-import type { Kysely, Selectable } from "kysely";
-import type { Database, RunTable } from "../db/schema.js";
+import type { Kysely, UpdateObject } from "kysely";
+import type { Database } from "../db/schema.js";
 import { invalidParameter, notFound } from "../errors.js";
 import { runArtifactUri } from "./artifactLocation.js";
 import type { Run, RunInfo, RunStatus, Tag } from "./entities.js";
 import { validateRunTag } from "./entityValidation.js";
+import { int64Parameter, type Int64 } from "./exactInt64.js";
 import { getExperiment } from "./experimentStore.js";
 import { inChunks } from "./inChunks.js";
-import { readRuns, toRunInfo } from "./runReader.js";
+import { readRuns, runRows, toRunInfo, type RunRow } from "./runReader.js";
 import { generateRunName } from "./runNames.js";
 
 export const RUN_NAME_TAG = "mlflow.runName";
@@ -21,13 +22,13 @@ export interface CreateRunInput {
   experiment_id: string;
   user_id?: string | undefined;
   run_name?: string | undefined;
-  start_time?: number | undefined;
+  start_time?: Int64 | undefined;
   tags?: readonly Tag[] | undefined;
 }
 
 export interface UpdateRunInput {
   status?: RunStatus | undefined;
-  end_time?: number | undefined;
+  end_time?: Int64 | undefined;
   run_name?: string | undefined;
 }
 
@@ -41,14 +42,14 @@ export async function getRun(db: Kysely<Database>, runId: string): Promise<Run> 
   return run;
 }
 
-async function getRunRow(db: Kysely<Database>, runId: string): Promise<Selectable<RunTable>> {
-  const row = await db.selectFrom("runs").selectAll().where("run_uuid", "=", runId).executeTakeFirst();
+async function getRunRow(db: Kysely<Database>, runId: string): Promise<RunRow> {
+  const row = await runRows(db).where("run_uuid", "=", runId).executeTakeFirst();
   if (row === undefined) throw runNotFound(runId);
   return row;
 }
 
 /** The run's row, refusing writes to a deleted run as MLflow's `_check_run_is_active` does. */
-export async function requireActiveRun(db: Kysely<Database>, runId: string): Promise<Selectable<RunTable>> {
+export async function requireActiveRun(db: Kysely<Database>, runId: string): Promise<RunRow> {
   const row = await getRunRow(db, runId);
   if (row.lifecycle_stage !== "active") {
     throw invalidParameter(
@@ -86,7 +87,7 @@ export async function createRun(db: Kysely<Database>, input: CreateRunInput, now
         experiment_id: Number(experiment.experiment_id),
         user_id: input.user_id ?? "",
         status: "RUNNING",
-        start_time: input.start_time ?? now,
+        start_time: int64Parameter(input.start_time ?? now),
         end_time: null,
         lifecycle_stage: "active",
         artifact_uri: runArtifactUri(experiment.artifact_location, runId),
@@ -109,9 +110,9 @@ export async function updateRun(
 ): Promise<RunInfo> {
   await requireActiveRun(db, runId);
   return db.transaction().execute(async (tx) => {
-    const changes: Partial<Pick<RunTable, "status" | "end_time" | "name">> = {};
+    const changes: UpdateObject<Database, "runs"> = {};
     if (input.status !== undefined) changes.status = input.status;
-    if (input.end_time !== undefined) changes.end_time = input.end_time;
+    if (input.end_time !== undefined) changes.end_time = int64Parameter(input.end_time);
     if (input.run_name) changes.name = input.run_name;
     if (Object.keys(changes).length > 0) {
       await tx.updateTable("runs").set(changes).where("run_uuid", "=", runId).execute();

@@ -59,8 +59,8 @@ function tagValue(tags: readonly Tag[], key: string): string | undefined {
   return tags.findLast((tag) => tag.key === key)?.value;
 }
 
-function seconds(info: RunInfo & { end_time: number }): number {
-  return Math.max(0, (info.end_time - info.start_time) / 1000);
+function seconds(info: RunInfo & { end_time: number | bigint }): number {
+  return Math.max(0, (Number(info.end_time) - Number(info.start_time)) / 1000);
 }
 
 /**

@@ -63,7 +63,7 @@ export async function foldStageMetrics(client: FlowOpsClient, parentRunId: strin
   const now = Date.now();
   const metrics = new Map<string, Metric>();
   // Oldest stage first, so a later stage's value of the same metric wins.
-  for (const run of [...items].sort((a, b) => a.info.start_time - b.info.start_time)) {
+  for (const run of [...items].sort((a, b) => Number(a.info.start_time) - Number(b.info.start_time))) {
     for (const metric of run.data.metrics) {
       if (own.has(metric.key) || metric.key.startsWith("flowops.")) continue;
       metrics.set(metric.key, { key: metric.key, value: metric.value, timestamp: now, step: 0 });

@@ -78,6 +78,10 @@ function parseClause(cursor: TokenCursor): FilterClause {
   const valueToken = cursor.peek();
   if (valueToken === undefined) throw cursor.error(`expected a value after '${comparator}'`);
   const value = parseValue(cursor, identifier, comparator);
+  // Only where the double is not already exact, so ordinary clauses stay as they were.
+  if (typeof value === "number" && identifier.type === "attribute" && !Number.isSafeInteger(value)) {
+    return { ...identifier, comparator, value, literal: valueToken.text };
+  }
   return { ...identifier, comparator, value };
 }
 

@@ -33,6 +33,8 @@ export interface FilterClause {
   comparator: Comparator;
   /** The empty string for the NULL_COMPARATORS, which take no value. */
   value: string | number | string[];
+  /** An attribute's number as written where `value`, a double, may not hold it exactly (beyond 2^53). */
+  literal?: string;
 }
 
 const ENTITY_ALIASES: Readonly<Record<string, EntityType>> = {

@@ -3,7 +3,6 @@
  * keys can be filtered with which comparators, and what can be sorted. Aliases map to canonical keys here so
  * the SQL layer sees only `run_id`, `run_name`, `status`, `artifact_uri`, `user_id`, `start_time`, `end_time`.
  */
-import { invalidParameter } from "../../errors.js";
 import { NULL_COMPARATORS, type FilterClause } from "./filterSyntax.js";
 import {
   LIST_COMPARATORS,
@@ -14,6 +13,7 @@ import {
   type KeyRule,
 } from "./filterValidation.js";
 import type { OrderBySchema } from "./orderBy.js";
+import { exactTimeValue } from "./timeFilterValue.js";
 
 const stringAttribute: KeyRule = { valueType: "string", comparators: STRING_COMPARATORS };
 const numericAttribute: KeyRule = { valueType: "number", comparators: NUMERIC_COMPARATORS };
@@ -67,19 +67,12 @@ export const RUN_ORDER_BY_SCHEMA: OrderBySchema = {
   tag: true,
 };
 
-/** Validates run filter clauses; times must be integers in the range a bigint column and a double share. */
+/** Validates run filter clauses; times must be integers in int64's range (see timeFilterValue.ts). */
 export function validateRunFilter(clauses: readonly FilterClause[]): FilterClause[] {
   const valid = validateFilter(clauses, RUN_FILTER_SCHEMA);
   for (const clause of valid) {
-    if (
-      clause.type === "attribute" &&
-      typeof clause.value === "number" &&
-      !Number.isSafeInteger(clause.value)
-    ) {
-      throw invalidParameter(
-        `Invalid value ${clause.value} for attribute '${clause.key}': expected an integer (milliseconds)`,
-      );
-    }
+    if (clause.type === "attribute" && typeof clause.value === "number")
+      exactTimeValue({ ...clause, value: clause.value });
   }
   return valid;
 }

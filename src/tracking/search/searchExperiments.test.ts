@@ -59,6 +59,12 @@ describe.each(metadataBackends())("searchExperiments on $name", (backend) => {
     );
   });
 
+  // mlflow server 3.17.2 (curl): `creation_time = 9223372036854775807` finds none and `<` finds all (200).
+  it("compares times with integers beyond 2^53 exactly", async () => {
+    expect(await ids({ filter: "creation_time = 9223372036854775807" })).toEqual([]);
+    expect(await ids({ filter: "last_update_time < 9223372036854775807" })).toEqual([2, 3, 1]);
+  });
+
   // MLflow 3.17.2 (curl against `mlflow server`): quoted ids compared as integers, = != IN NOT IN only.
   it("filters on experiment_id as MLflow 3.17 does", async () => {
     expect(await ids({ filter: "experiment_id = '2'" })).toEqual([2]);

@@ -21,6 +21,7 @@ import {
 import { parseOrderBy, type OrderBySchema } from "./orderBy.js";
 import { decodePageToken, encodePageToken } from "./pageToken.js";
 import { compareSql } from "./sqlComparison.js";
+import { exactTimeValue } from "./timeFilterValue.js";
 import { lifecycleStagesFor } from "./viewType.js";
 import { parseExperimentId } from "../experimentStore.js";
 
@@ -97,12 +98,9 @@ export async function searchExperiments(
         compareSql(meta.dialect, sql.ref("e.experiment_id"), clause.comparator, experimentIds(clause.value)),
       );
     } else {
-      if (typeof clause.value === "number" && !Number.isSafeInteger(clause.value)) {
-        throw invalidParameter(
-          `Invalid value ${clause.value} for attribute '${clause.key}': expected an integer (milliseconds)`,
-        );
-      }
-      conditions.push(compareSql(meta.dialect, sql.ref(`e.${clause.key}`), clause.comparator, clause.value));
+      const { value } = clause;
+      const compared = typeof value === "number" ? exactTimeValue({ ...clause, value }) : value;
+      conditions.push(compareSql(meta.dialect, sql.ref(`e.${clause.key}`), clause.comparator, compared));
     }
   });
 

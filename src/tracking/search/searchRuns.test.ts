@@ -3,6 +3,7 @@ import type { MetadataDb } from "../../db/connect.js";
 import { metadataBackends } from "../../../test/support/backends.js";
 import { insertExperiment, insertRun } from "../../../test/support/searchFixtures.js";
 import { decodePageToken } from "./pageToken.js";
+import { createRun, updateRun } from "../runStore.js";
 import { searchRuns, type SearchRunsRequest } from "./searchRuns.js";
 
 describe.each(metadataBackends())("searchRuns on $name", (backend) => {
@@ -87,6 +88,31 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
     expect(await ids({ filter: "metrics.acc != 1e400" })).toEqual(["r3", "r2", "r1"]);
     expect(await ids({ filter: "metrics.acc > 1e400" })).toEqual([]);
     expect(await ids({ filter: "metrics.acc = 1e400" })).toEqual([]);
+  });
+
+  // mlflow server 3.17.2 (curl): an integer literal is compared with every digit; FlowOps refused past 2^53.
+  it("compares start_time and end_time with integers beyond 2^53 exactly", async () => {
+    const max = 2n ** 63n - 1n;
+    await insertExperiment(meta.db, { id: 7, name: "wide" });
+    const wide = async (start: bigint, end?: bigint) => {
+      const { info } = await createRun(meta.db, { experiment_id: "7", start_time: start }, 1);
+      if (end !== undefined) await updateRun(meta.db, info.run_id, { end_time: end });
+      return info.run_id;
+    };
+    const top = await wide(max, max);
+    const below = await wide(max - 1n);
+    const past53 = await wide(2n ** 53n + 1n);
+    const search = async (filter?: string) =>
+      (await searchRuns(meta, { experiment_ids: ["7"], ...(filter === undefined ? {} : { filter }) })).runIds;
+    expect(await search()).toEqual([top, below, past53]);
+    expect(await search("attributes.start_time = 9223372036854775807")).toEqual([top]);
+    expect(await search("start_time >= 9223372036854775806")).toEqual([top, below]);
+    expect(await search("attributes.start_time = 9007199254740993")).toEqual([past53]);
+    expect(await search("attributes.start_time < 9007199254740993")).toEqual([]);
+    expect(await search("attributes.end_time = 9223372036854775807")).toEqual([top]);
+    await expect(search("attributes.start_time = 9223372036854775808")).rejects.toThrow(
+      "Invalid value 9223372036854775808 for attribute 'start_time': expected an integer (milliseconds)",
+    );
   });
 
   // Regression: FlowOps sorted by the first of the two; MLflow refuses the list (with a 500, here a 400).

@@ -19,6 +19,7 @@ import { parseOrderBy, refuseDuplicateOrderBy, type OrderByTerm } from "./orderB
 import { decodePageToken, encodePageToken } from "./pageToken.js";
 import { RUN_ORDER_BY_SCHEMA, validateRunFilter } from "./runSearchSchema.js";
 import { compareSql } from "./sqlComparison.js";
+import { exactTimeValue } from "./timeFilterValue.js";
 import { lifecycleStagesFor } from "./viewType.js";
 
 export const SEARCH_MAX_RESULTS_DEFAULT = 1000;
@@ -75,7 +76,9 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
   clauses.forEach((clause, index) => {
     const alias = `f${index}`;
     if (clause.type === "attribute") {
-      conditions.push(compareSql(meta.dialect, attributeColumn(clause.key), clause.comparator, clause.value));
+      const { value } = clause;
+      const compared = typeof value === "number" ? exactTimeValue({ ...clause, value }) : value;
+      conditions.push(compareSql(meta.dialect, attributeColumn(clause.key), clause.comparator, compared));
     } else if (clause.type === "dataset") {
       conditions.push(datasetCondition(meta, clause));
     } else if (NULL_COMPARATORS.includes(clause.comparator)) {

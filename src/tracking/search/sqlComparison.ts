@@ -22,7 +22,7 @@ export function compareSql(
   dialect: SqlDialectName,
   column: Expression<unknown>,
   comparator: Comparator,
-  value: string | number | readonly string[] | readonly number[],
+  value: string | number | bigint | readonly string[] | readonly number[],
 ): RawBuilder<SqlBool> {
   if (comparator === "IN" || comparator === "NOT IN") {
     const values = typeof value === "object" ? value : [value];

@@ -130,12 +130,64 @@ describe("int64 steps and timestamps beyond 2^53 kept exactly", () => {
   });
 });
 
+/**
+ * Answers recorded from `mlflow server` 3.17.2 (SQLite, curl): runs/create keeps a start_time of
+ * 9223372036854775807 and runs/update an end_time of 9223372036854775807 or 9007199254740993 with every digit;
+ * an end_time of 9223372036854775808 leaves the one stored; `attributes.start_time = 9223372036854775807`
+ * and `attributes.end_time = 9223372036854775807` find the run; runs/outputs keeps a model's step of
+ * 9223372036854775807 (runs/get answers it) and stores 9223372036854775808 as 0.
+ */
+describe("int64 run times and output steps beyond 2^53 kept exactly", () => {
+  const max = "9223372036854775807";
+  const field = (name: string, digits: string) => new RegExp(`"${name}":${digits}[,}]`);
+  const text = async (path: string, init?: RequestInit) =>
+    (await fetch(`${server.url}/api/2.0/mlflow/${path}`, init)).text();
+  const postText = (path: string, body: string) =>
+    text(path, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const created = async (startTime: string) => {
+    const answer = await postText("runs/create", `{"experiment_id": "0", "start_time": ${startTime}}`);
+    return { answer, id: /"run_id":"([0-9a-f]{32})"/.exec(answer)?.[1] ?? "" };
+  };
+
+  it("keeps start_time and end_time in create, update, get and search", async () => {
+    const run = await created(max);
+    expect(run.answer).toMatch(field("start_time", max));
+    const update = (endTime: string) =>
+      postText("runs/update", `{"run_id": "${run.id}", "end_time": ${endTime}, "status": "FINISHED"}`);
+    expect(await update("9007199254740993")).toMatch(field("end_time", "9007199254740993"));
+    expect(await update(max)).toMatch(field("end_time", max));
+    expect(await update("9223372036854775808")).toMatch(field("end_time", max));
+    const got = await text(`runs/get?run_id=${run.id}`);
+    expect(got).toMatch(field("start_time", max));
+    expect(got).toMatch(field("end_time", max));
+    for (const filter of [`attributes.start_time = ${max}`, `attributes.end_time = ${max}`]) {
+      const found = await postText("runs/search", `{"experiment_ids": ["0"], "filter": "${filter}"}`);
+      expect(found).toBe(`{"runs":[${got.slice('{"run":'.length, -1)}]}`);
+    }
+  });
+
+  it("keeps a model output's step and stores one beyond int64 as 0", async () => {
+    const run = await created("1000");
+    const output = (model: string, step: string) =>
+      postText(
+        "runs/outputs",
+        `{"run_id": "${run.id}", "models": [{"model_id": "${model}", "step": ${step}}]}`,
+      );
+    expect(await output("m-max", max)).toBe("{}");
+    expect(await output("m-over", "9223372036854775808")).toBe("{}");
+    expect(await text(`runs/get?run_id=${run.id}`)).toContain(
+      `"outputs":{"model_outputs":[{"model_id":"m-max","step":${max}},{"model_id":"m-over","step":0}]}`,
+    );
+  });
+});
+
 describe("bodyHasInt64Fields", () => {
   it("names the run-writing RPCs with int64 fields, under both API prefixes", () => {
     expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/log-metric")).toBe(true);
     expect(bodyHasInt64Fields("/ajax-api/2.0/mlflow/runs/log-batch?x=1")).toBe(true);
     expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/create")).toBe(true);
     expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/update")).toBe(true);
+    expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/outputs")).toBe(true);
     expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/search")).toBe(false);
     expect(bodyHasInt64Fields("/api/2.0/mlflow/runs/log-metrics")).toBe(false);
     expect(bodyHasInt64Fields("/api/2.0/mlflow/model-versions/create")).toBe(false);

@@ -6,7 +6,7 @@ import { logInputs, logOutputs } from "../../../tracking/runInputs.js";
 import { logBatch, logMetric, logParam } from "../../../tracking/runLogging.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
-import { int64, keyValue, list } from "../../wire.js";
+import { keyValue, list } from "../../wire.js";
 import { bigIntegerTolerantDouble, stringOrEmpty } from "../protoScalars.js";
 import { exactLenientInt64 } from "./int64Bodies.js";
 import { tagList, withRunId } from "./requestFields.js";
@@ -89,7 +89,10 @@ export async function runLoggingRoutes(app: FastifyInstance, ctx: ServerContext)
     method: "POST",
     path: "runs/outputs",
     request: withRunId({
-      models: list(z.object({ model_id: z.string(), step: int64().optional().default(0) })).optional(),
+      // Beyond int64 or fractional, a step is stored as 0, as MLflow does (see lenientInt64).
+      models: list(
+        z.object({ model_id: z.string(), step: exactLenientInt64(0).optional().default(0) }),
+      ).optional(),
     }),
     handle: async (input) => {
       await logOutputs(db, input.run_id, input.models ?? []);

@@ -17,7 +17,8 @@ import {
 } from "../../../tracking/runStore.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
-import { lenientInt64, stringOrEmpty } from "../protoScalars.js";
+import { stringOrEmpty } from "../protoScalars.js";
+import { exactLenientInt64 } from "./int64Bodies.js";
 import { experimentId, runStatus, tagList, withRunId } from "./requestFields.js";
 
 export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -41,7 +42,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       user_id: z.string().optional(),
       run_name: z.string().optional(),
       // Beyond int64 or fractional reads as unset, so the run starts now (MLflow stores 0 for both).
-      start_time: lenientInt64().optional(),
+      start_time: exactLenientInt64().optional(),
       tags: tagList(),
     }),
     handle: async (input) => ({ run: await createRun(db, input, ctx.now()) }),
@@ -59,7 +60,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     path: "runs/update",
     request: withRunId({
       status: runStatus().optional(),
-      end_time: lenientInt64().optional(),
+      end_time: exactLenientInt64().optional(),
       run_name: z.string().optional(),
     }),
     handle: async (input) => {
