@@ -14,41 +14,28 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
-import { DynamicBatcher } from "../../serving/dynamicBatcher.js";
-import type { ServedModel } from "../../serving/modelSet.js";
-import { mlflowResponse, readMlflowRequest } from "../../serving/payloads/modelInput.js";
 import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
-import { predict } from "./prediction.js";
+import {
+  comparableMlflowAnswer,
+  describeModelPython,
+  flowopsScoringAnswer,
+  mlflowScoringAnswers,
+  type ScoringAnswer,
+} from "../../../test/support/mlflowScoringParity.js";
 import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
 
 const PY = MLFLOW_PYTHON;
 const TIMEOUT = 120_000;
 
+const DESCRIBE = describeModelPython({ frameDtypes: true });
+
 const SAVE_MODELS = `
 import json, sys
-import numpy as np, pandas as pd
 import mlflow.pyfunc
 from mlflow.models import ModelSignature, infer_signature
 from mlflow.types.schema import AnyType, Array, ColSpec, DataType, Map, Object, Property, Schema
 
-def describe(value):
-    """Containers by kind, arrays by dtype and shape, leaves by Python type and repr: tells 0-d arrays apart."""
-    if isinstance(value, pd.DataFrame):
-        return {"frame": {str(c): [str(value[c].dtype), describe(value[c].to_numpy())] for c in value.columns}}
-    if isinstance(value, np.ndarray):
-        return {"ndarray": [str(value.dtype), list(value.shape), [describe(v) for v in value.ravel().tolist()]]
-                if value.dtype == object else [str(value.dtype), list(value.shape), repr(value.tolist())]}
-    if isinstance(value, dict):
-        return {"dict": {str(k): describe(v) for k, v in value.items()}}
-    if isinstance(value, list):
-        return {"list": [describe(v) for v in value]}
-    return f"{type(value).__name__}:{value!r}"
-
-class Describe(mlflow.pyfunc.PythonModel):
-    def predict(self, context, model_input, params=None):
-        return [json.dumps(describe(model_input))]
-
+${DESCRIBE}
 chat = infer_signature({"messages": [{"role": "user", "content": "hi"}]}, ["x"])
 mlflow.pyfunc.save_model(sys.argv[1] + "/chat", python_model=Describe(), signature=chat)
 mixed = ModelSignature(inputs=Schema([
@@ -59,24 +46,6 @@ mixed = ModelSignature(inputs=Schema([
     ColSpec(DataType.long, "n", required=False),
 ]))
 mlflow.pyfunc.save_model(sys.argv[1] + "/mixed", python_model=Describe(), signature=mixed)
-`;
-
-/** MLflow's answers, with the model's input schema as its scoring server passes it; errors as its handler answers. */
-const MLFLOW_ANSWERS = `
-import json, sys
-import mlflow.pyfunc
-from mlflow.exceptions import MlflowException
-from mlflow.pyfunc import scoring_server
-request = json.load(sys.stdin)
-answers = []
-for path, body in request["cases"]:
-    model = mlflow.pyfunc.load_model(path)
-    try:
-        answer = scoring_server.invocations(body, "application/json", model, model.metadata.get_input_schema())
-        answers.append({"status": answer.status, "body": json.loads(answer.response)})
-    except MlflowException as error:
-        answers.append({"status": error.get_http_status_code(), "body": json.loads(error.serialize_as_json())})
-sys.__stdout__.write(json.dumps(answers))
 `;
 
 type ModelName = "chat" | "mixed";
@@ -176,19 +145,17 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
   () => {
     let dir = "";
     const models = new Map<ModelName, PythonLoadedModel>();
-    let expected: { status: number; body: unknown }[] = [];
+    let expected: ScoringAnswer[] = [];
 
     beforeAll(async () => {
       if (PY === undefined)
         throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
       dir = await mkdtemp(join(tmpdir(), "flowops-mlflow-complex-signature-"));
       execFileSync(PY, ["-c", SAVE_MODELS, dir], { stdio: ["ignore", "ignore", "pipe"] });
-      const cases = Object.values(CASES).map(([name, body]) => [join(dir, name), body]);
-      const out = execFileSync(PY, ["-c", MLFLOW_ANSWERS], {
-        input: JSON.stringify({ cases }),
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      expected = JSON.parse(out.toString("utf8")) as { status: number; body: unknown }[];
+      expected = mlflowScoringAnswers(
+        PY,
+        Object.values(CASES).map(([name, body]) => [join(dir, name), body]),
+      );
       for (const name of ["chat", "mixed"] as const) {
         models.set(
           name,
@@ -219,47 +186,16 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
       ]);
     });
 
-    /** FlowOps' answer as the /invocations route gives it: status and body, or the error's status and JSON. */
-    async function flowopsAnswer([name, body]: Case): Promise<{ status: number; body: unknown }> {
-      const model = models.get(name) as PythonLoadedModel;
-      const served = { model, runner: new DynamicBatcher(model), labels: {} } as unknown as ServedModel;
-      try {
-        const request = await readMlflowRequest(Buffer.from(body, "utf8"), "application/json", {
-          typedInputs: model.inputs.length > 0,
-        });
-        const outputs = await predict(served, request);
-        const answer = mlflowResponse(outputs, model.signature, { platform: "mlflow_pyfunc", request });
-        // The route writes an unwrapped answer as its predictions alone (mlflowResponseBody).
-        return {
-          status: 200,
-          body: answer.unwrapped === true ? answer.predictions : { predictions: answer.predictions },
-        };
-      } catch (error) {
-        if (!(error instanceof FlowOpsError)) throw error;
-        return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
-      }
-    }
-
     Object.entries(CASES).forEach(([label, body], index) =>
       it(
         `answers ${label} as mlflow's scoring server does`,
         async () => {
-          const answer = expected[index];
-          const mlflow =
-            answer === undefined || answer.status === 200
-              ? answer
-              : { status: answer.status, body: errorFields(answer.body) };
-          const flowops = await flowopsAnswer(body);
-          expect(flowops).toEqual(mlflow);
+          const [name, text] = body;
+          const model = models.get(name) as PythonLoadedModel;
+          expect(await flowopsScoringAnswer(model, text)).toEqual(comparableMlflowAnswer(expected[index]));
         },
         TIMEOUT,
       ),
     );
   },
 );
-
-/** The fields of MLflow's error JSON that FlowOps' MLflow errors carry too (it adds sqlstate and error_class). */
-function errorFields(body: unknown): unknown {
-  const { error_code: code, message } = body as { error_code: unknown; message: unknown };
-  return { error_code: code, message };
-}

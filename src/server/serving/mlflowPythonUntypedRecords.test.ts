@@ -17,39 +17,22 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FlowOpsError } from "../../errors.js";
-import { DynamicBatcher } from "../../serving/dynamicBatcher.js";
-import type { ServedModel } from "../../serving/modelSet.js";
-import { mlflowResponse, readMlflowRequest } from "../../serving/payloads/modelInput.js";
 import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
-import { predict } from "./prediction.js";
+import {
+  comparableMlflowAnswer,
+  describeModelPython,
+  flowopsScoringAnswer,
+  type ScoringAnswer,
+} from "../../../test/support/mlflowScoringParity.js";
 import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
 
 const PY = MLFLOW_PYTHON;
 const TIMEOUT = 120_000;
 
 const SAVE_MODEL = `
-import json, sys
-import numpy as np, pandas as pd
-import mlflow.pyfunc
+import sys
 
-def describe(value):
-    """Containers by kind, arrays by dtype and shape, leaves by Python type and repr: tells 0-d arrays apart."""
-    if isinstance(value, pd.DataFrame):
-        return {"frame": {str(c): describe(value[c].to_numpy()) for c in value.columns}}
-    if isinstance(value, np.ndarray):
-        return {"ndarray": [str(value.dtype), list(value.shape), [describe(v) for v in value.ravel().tolist()]]
-                if value.dtype == object else [str(value.dtype), list(value.shape), repr(value.tolist())]}
-    if isinstance(value, dict):
-        return {"dict": {str(k): describe(v) for k, v in value.items()}}
-    if isinstance(value, list):
-        return {"list": [describe(v) for v in value]}
-    return f"{type(value).__name__}:{value!r}"
-
-class Describe(mlflow.pyfunc.PythonModel):
-    def predict(self, context, model_input, params=None):
-        return [json.dumps(describe(model_input))]
-
+${describeModelPython({ frameDtypes: false })}
 mlflow.pyfunc.save_model(sys.argv[1], python_model=Describe())
 `;
 
@@ -264,9 +247,8 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
   () => {
     let dir = "";
     let model: PythonLoadedModel | undefined;
-    let served: ServedModel | undefined;
     const cases: [label: string, Case][] = Object.entries(JSON_CASES);
-    let expected: { status: number; body: unknown }[] = [];
+    let expected: ScoringAnswer[] = [];
 
     beforeAll(async () => {
       if (PY === undefined)
@@ -282,44 +264,23 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
       frames.forEach(([label], i) => cases.push([label, [PARQUET, files[i] as string]]));
       const input = JSON.stringify({ model: modelDir, cases: cases.map(([, c]) => c) });
       const out = execFileSync(PY, ["-c", MLFLOW_ANSWERS], { input, stdio: ["pipe", "pipe", "pipe"] });
-      expected = JSON.parse(out.toString("utf8")) as { status: number; body: unknown }[];
+      expected = JSON.parse(out.toString("utf8")) as ScoringAnswer[];
       model = await loadPythonModel(modelDir, { name: "describe", version: "1", python: PY, log: () => {} });
-      served = { model, runner: new DynamicBatcher(model), labels: {} } as unknown as ServedModel;
     }, TIMEOUT);
     afterAll(async () => {
       await model?.close();
       if (dir !== "") await rm(dir, { recursive: true, force: true });
     });
 
-    /** FlowOps' answer as the /invocations route gives it: status and body, or the error's status and JSON. */
-    async function flowopsAnswer([contentType, body]: Case): Promise<{ status: number; body: unknown }> {
-      const target = served as ServedModel;
-      try {
-        const bytes = contentType === PARQUET ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
-        const request = await readMlflowRequest(bytes, contentType, { typedInputs: false });
-        const outputs = await predict(target, request);
-        const answer = mlflowResponse(outputs, target.model.signature, {
-          platform: "mlflow_pyfunc",
-          request,
-        });
-        return { status: 200, body: answer };
-      } catch (error) {
-        if (!(error instanceof FlowOpsError)) throw error;
-        return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
-      }
-    }
-
     // Labels are known before beforeAll adds the Parquet bodies, so the cases are declared from both lists.
     [...Object.keys(JSON_CASES), ...Object.keys(PARQUET_FRAMES)].forEach((label, index) =>
       it(
         `answers ${label} as mlflow's scoring server does`,
         async () => {
-          const answer = expected[index];
-          const mlflow =
-            answer === undefined || answer.status === 200
-              ? answer
-              : { status: answer.status, body: errorFields(answer.body) };
-          const flowops = await flowopsAnswer((cases[index] as [string, Case])[1]);
+          const mlflow = comparableMlflowAnswer(expected[index]);
+          const [contentType, body] = (cases[index] as [string, Case])[1];
+          const bytes = contentType === PARQUET ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+          const flowops = await flowopsScoringAnswer(model as PythonLoadedModel, bytes, contentType);
           if (REFUSED_ALIKE.has(label)) {
             expect(mlflow?.status).toBe(400);
             expect([flowops.status, errorCode(flowops.body)]).toEqual([400, errorCode(mlflow?.body)]);
@@ -333,10 +294,4 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
 
 function errorCode(body: unknown): unknown {
   return (body as { error_code?: unknown } | undefined)?.error_code;
-}
-
-/** The fields of MLflow's error JSON that FlowOps' MLflow errors carry too (it adds sqlstate and error_class). */
-function errorFields(body: unknown): unknown {
-  const { error_code: code, message } = body as { error_code: unknown; message: unknown };
-  return { error_code: code, message };
 }
