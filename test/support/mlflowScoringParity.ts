@@ -6,6 +6,10 @@
  * when the pinned mlflow moves.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { FlowOpsError } from "../../src/errors.js";
 import { DynamicBatcher } from "../../src/serving/dynamicBatcher.js";
 import type { ServedModel } from "../../src/serving/modelSet.js";
@@ -14,7 +18,7 @@ import {
   mlflowResponse,
   readMlflowRequest,
 } from "../../src/serving/payloads/modelInput.js";
-import type { PythonLoadedModel } from "../../src/serving/runtimes/python.js";
+import { loadPythonModel, type PythonLoadedModel } from "../../src/serving/runtimes/python.js";
 import { predict } from "../../src/server/serving/prediction.js";
 
 /** A status and a JSON body, as the `/invocations` route answers. */
@@ -119,4 +123,61 @@ export async function flowopsScoringAnswer(
     if (!(error instanceof FlowOpsError)) throw error;
     return { status: error.httpStatus, body: { error_code: error.code, message: error.message } };
   }
+}
+
+/** One parity suite: models saved by a Python script, and JSON bodies each sent to one of them. */
+export interface ScoringParitySuite<Name extends string> {
+  /** The mlflow venv's python; the suite is declared only where it is present (or required). */
+  python: string | undefined;
+  /** Prefix of the temporary folder the models are saved in. */
+  folder: string;
+  /** Python that saves each model under `sys.argv[1] + "/" + name`; `sys.argv[2]` is `scriptArgument`. */
+  saveModels: string;
+  scriptArgument?: string;
+  names: readonly Name[];
+  /** Test label -> [model name, JSON body]. */
+  cases: Record<string, [Name, string]>;
+  title: (label: string) => string;
+  timeout: number;
+}
+
+/**
+ * Declares, inside a `describe`, the set-up that saves the models and asks mlflow for its answers, and one test
+ * per case requiring FlowOps' answer to equal mlflow's. Returns the loaded models for the suite's other tests.
+ */
+export function declareScoringParity<Name extends string>(
+  suite: ScoringParitySuite<Name>,
+): ReadonlyMap<Name, PythonLoadedModel> {
+  let dir = "";
+  const models = new Map<Name, PythonLoadedModel>();
+  let expected: ScoringAnswer[] = [];
+  beforeAll(async () => {
+    const python = suite.python;
+    if (python === undefined)
+      throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
+    dir = await mkdtemp(join(tmpdir(), suite.folder));
+    const args = suite.scriptArgument === undefined ? [] : [suite.scriptArgument];
+    execFileSync(python, ["-c", suite.saveModels, dir, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    const cases = Object.values(suite.cases).map(([name, body]): [string, string] => [join(dir, name), body]);
+    expected = mlflowScoringAnswers(python, cases);
+    for (const name of suite.names) {
+      const model = await loadPythonModel(join(dir, name), { name, version: "1", python, log: () => {} });
+      models.set(name, model);
+    }
+  }, suite.timeout);
+  afterAll(async () => {
+    for (const model of models.values()) await model.close();
+    if (dir !== "") await rm(dir, { recursive: true, force: true });
+  });
+  Object.entries(suite.cases).forEach(([label, [name, body]], index) =>
+    it(
+      suite.title(label),
+      async () => {
+        const model = models.get(name) as PythonLoadedModel;
+        expect(await flowopsScoringAnswer(model, body)).toEqual(comparableMlflowAnswer(expected[index]));
+      },
+      suite.timeout,
+    ),
+  );
+  return models;
 }

@@ -9,19 +9,8 @@
  * format key) was refused, where MLflow hands the model that dict and answers without `{"predictions": }`; and
  * `instances` records were cast as `inputs` columns, where MLflow casts each record (parse_instances_data).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
-import {
-  comparableMlflowAnswer,
-  describeModelPython,
-  flowopsScoringAnswer,
-  mlflowScoringAnswers,
-  type ScoringAnswer,
-} from "../../../test/support/mlflowScoringParity.js";
+import { describe, expect, it } from "vitest";
+import { declareScoringParity, describeModelPython } from "../../../test/support/mlflowScoringParity.js";
 import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
 
 const PY = MLFLOW_PYTHON;
@@ -143,29 +132,14 @@ const CASES: Record<string, Case> = {
 describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
   "Python model with nested signature columns served as MLflow serves it",
   () => {
-    let dir = "";
-    const models = new Map<ModelName, PythonLoadedModel>();
-    let expected: ScoringAnswer[] = [];
-
-    beforeAll(async () => {
-      if (PY === undefined)
-        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
-      dir = await mkdtemp(join(tmpdir(), "flowops-mlflow-complex-signature-"));
-      execFileSync(PY, ["-c", SAVE_MODELS, dir], { stdio: ["ignore", "ignore", "pipe"] });
-      expected = mlflowScoringAnswers(
-        PY,
-        Object.values(CASES).map(([name, body]) => [join(dir, name), body]),
-      );
-      for (const name of ["chat", "mixed"] as const) {
-        models.set(
-          name,
-          await loadPythonModel(join(dir, name), { name, version: "1", python: PY, log: () => {} }),
-        );
-      }
-    }, TIMEOUT);
-    afterAll(async () => {
-      for (const model of models.values()) await model.close();
-      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    const models = declareScoringParity({
+      python: PY,
+      folder: "flowops-mlflow-complex-signature-",
+      saveModels: SAVE_MODELS,
+      names: ["chat", "mixed"] as const,
+      cases: CASES,
+      title: (label) => `answers ${label} as mlflow's scoring server does`,
+      timeout: TIMEOUT,
     });
 
     it("keeps the nested columns in the model's signature", () => {
@@ -185,17 +159,5 @@ describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
         },
       ]);
     });
-
-    Object.entries(CASES).forEach(([label, body], index) =>
-      it(
-        `answers ${label} as mlflow's scoring server does`,
-        async () => {
-          const [name, text] = body;
-          const model = models.get(name) as PythonLoadedModel;
-          expect(await flowopsScoringAnswer(model, text)).toEqual(comparableMlflowAnswer(expected[index]));
-        },
-        TIMEOUT,
-      ),
-    );
   },
 );

@@ -8,19 +8,8 @@
  * `scoring_server.invocations` with the model's input schema, and a model that describes what it is handed must
  * answer both alike.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPythonModel, type PythonLoadedModel } from "../../serving/runtimes/python.js";
-import {
-  comparableMlflowAnswer,
-  describeModelPython,
-  flowopsScoringAnswer,
-  mlflowScoringAnswers,
-  type ScoringAnswer,
-} from "../../../test/support/mlflowScoringParity.js";
+import { describe } from "vitest";
+import { declareScoringParity, describeModelPython } from "../../../test/support/mlflowScoringParity.js";
 import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
 
 const PY = MLFLOW_PYTHON;
@@ -92,43 +81,15 @@ Object.assign(CASES, {
 describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
   "JSON objects and lists in a Python model's scalar columns as MLflow serves them",
   () => {
-    let dir = "";
-    const models = new Map<ModelName, PythonLoadedModel>();
-    let expected: ScoringAnswer[] = [];
-
-    beforeAll(async () => {
-      if (PY === undefined)
-        throw new Error("FLOWOPS_REQUIRE_MLFLOW_PYTHON=1 but no .venv/bin/python with mlflow");
-      dir = await mkdtemp(join(tmpdir(), "flowops-mlflow-scalar-object-cells-"));
-      execFileSync(PY, ["-c", SAVE_MODELS, dir, JSON.stringify(TYPES)], {
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      expected = mlflowScoringAnswers(
-        PY,
-        Object.values(CASES).map(([name, body]) => [join(dir, name), body]),
-      );
-      for (const name of [...TYPES, "pair"] as const) {
-        models.set(
-          name,
-          await loadPythonModel(join(dir, name), { name, version: "1", python: PY, log: () => {} }),
-        );
-      }
-    }, TIMEOUT);
-    afterAll(async () => {
-      for (const model of models.values()) await model.close();
-      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    declareScoringParity({
+      python: PY,
+      folder: "flowops-mlflow-scalar-object-cells-",
+      saveModels: SAVE_MODELS,
+      scriptArgument: JSON.stringify(TYPES),
+      names: [...TYPES, "pair"] as const,
+      cases: CASES,
+      title: (label) => `answers ${label} as mlflow's scoring server does`,
+      timeout: TIMEOUT,
     });
-
-    Object.entries(CASES).forEach(([label, body], index) =>
-      it(
-        `answers ${label} as mlflow's scoring server does`,
-        async () => {
-          const [name, text] = body;
-          const model = models.get(name) as PythonLoadedModel;
-          expect(await flowopsScoringAnswer(model, text)).toEqual(comparableMlflowAnswer(expected[index]));
-        },
-        TIMEOUT,
-      ),
-    );
   },
 );
