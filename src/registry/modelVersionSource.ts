@@ -1,8 +1,9 @@
 /**
  * Decides whether a model version's `source` names artifacts this server knows, and where they are
  * stored. This is the guard against MLflow's model-version advisories (CVE-2023-1177, -2356, -6977,
- * 2024-1483 and their bypasses): a source may not be a local path, a `file:` URI, another host's URL or
- * anything with traversal, unless it lies under an artifact root the server itself manages. It reads runs,
+ * 2024-1483 and their bypasses): a source may not be another host's URL or anything with traversal, unless it
+ * lies under an artifact root the server itself manages, and a local path or `file:` URI must also lie in the
+ * artifact directory of the run (or logged model) the request names, as MLflow 3.17 requires. It reads runs,
  * model versions and logged models; it writes nothing.
  */
 import { posix, resolve } from "node:path";
@@ -10,20 +11,27 @@ import type { Kysely } from "kysely";
 import { assertSafeArtifactUri, assertSafeRelativePath, fullyDecode } from "../artifacts/pathSafety.js";
 import type { Database } from "../db/schema.js";
 import { invalidParameter } from "../errors.js";
-import { canonicalStage } from "./entities.js";
+import { isLocalSource, requireLocalSourceOwner } from "./localPathSource.js";
+import { parseModelsUri, resolveRegistryLineage } from "./modelsUriSource.js";
+import { notOwnedBy } from "./sourceRefusals.js";
 
 const FIELD = "source";
 
 export interface ResolvedSource {
   /** Where the artifacts are read from: get-download-uri answers with it. */
   storageLocation: string;
-  /** A run the source implies when the request names none (a logged model's source run). */
+  /** The source as registered, when not as sent: a registry URI pinned to the version it names. */
+  source?: string;
+  /** A run the source implies when the request names none (a logged model's, or a pinned version's). */
   impliedRunId?: string;
+  /** A logged model the source implies when the request names none (a pinned version's). */
+  impliedModelId?: string;
 }
 
 export interface SourceContext {
   /** Roots the server manages: its default artifact root and its artifacts destination. */
   artifactRoots: readonly string[];
+  /** The request's run_id; undefined when the field is left out, "" when it is sent empty. */
   runId?: string | undefined;
   /** The request's model_id: when given, an mlflow-artifacts source must lie under that logged model. */
   modelId?: string | undefined;
@@ -36,27 +44,59 @@ const PROMPT_SOURCE_PLACEHOLDERS: ReadonlySet<string> = new Set(["dummy-source",
 
 export async function resolveModelVersionSource(
   db: Kysely<Database>,
-  source: string,
+  requested: string,
   context: SourceContext,
 ): Promise<ResolvedSource> {
-  if (source === "") throw invalidParameter(`Missing value for required parameter '${FIELD}'.`);
+  if (requested === "") throw invalidParameter(`Missing value for required parameter '${FIELD}'.`);
   // MLflow 3.17's `_validate_prompt_source`: a prompt names no artifacts, so only a placeholder is accepted
   // and no run or logged model is looked for.
   if (context.isPrompt === true) {
-    if (PROMPT_SOURCE_PLACEHOLDERS.has(source)) return { storageLocation: source };
+    if (PROMPT_SOURCE_PLACEHOLDERS.has(requested)) return { storageLocation: requested };
     throw invalidParameter(
-      `Invalid prompt source: '${source}'. Prompt sources must use an MLflow placeholder.`,
+      `Invalid prompt source: '${requested}'. Prompt sources must use an MLflow placeholder.`,
     );
   }
-  assertSafeArtifactUri(source, FIELD);
+  assertSafeArtifactUri(requested, FIELD);
+  const lineage = await resolveRegistryLineage(db, requested, context.runId, context.modelId);
+  const checked = await checkSource(db, lineage.source, {
+    ...context,
+    runId: lineage.runId,
+    modelId: lineage.modelId,
+  });
+  const location = lineage.storageLocation ?? checked.storageLocation;
+  return {
+    ...checked,
+    storageLocation: location,
+    ...(lineage.source !== requested ? { source: lineage.source } : {}),
+    ...(context.runId === undefined && lineage.runId !== undefined ? { impliedRunId: lineage.runId } : {}),
+    ...(context.modelId === undefined && lineage.modelId !== undefined
+      ? { impliedModelId: lineage.modelId }
+      : {}),
+  };
+}
+
+/** MLflow 3.17's `_validate_source_model` (when a model_id is known) or `_validate_source_run`. */
+async function checkSource(
+  db: Kysely<Database>,
+  source: string,
+  context: SourceContext,
+): Promise<ResolvedSource> {
   const decoded = fullyDecode(source, FIELD);
+  if (isLocalSource(source)) {
+    // Beyond MLflow: a path under an artifact root this server manages needs no run to vouch for it.
+    const normalised = normaliseLocation(decoded);
+    const underRoot =
+      normalised !== undefined && context.artifactRoots.some((root) => isUnder(normalised, root));
+    if (!underRoot) await requireLocalSourceOwner(db, source, context);
+    return { storageLocation: source };
+  }
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(decoded)?.[1]?.toLowerCase();
   switch (scheme) {
     case "runs":
       requireSourceRun(source, decoded, context);
       return { storageLocation: checkRunsUri(source, decoded) };
     case "models":
-      return resolveModelsUri(db, source, decoded);
+      return loggedModelSource(db, source, context);
     case "mlflow-artifacts":
       // Naming another host would make the server's own artifact routes fetch from it (SSRF), so a host
       // must be one of the configured roots.
@@ -137,13 +177,6 @@ function requireSourceRun(source: string, decoded: string, context: SourceContex
   if (context.runId !== sentRunId || context.runId !== readRunId) throw notOwnedBy(source, "run_id");
 }
 
-function notOwnedBy(source: string, idField: "run_id" | "model_id"): Error {
-  return invalidParameter(
-    `Invalid model version source: '${source}'. The ${idField} request parameter must identify the ` +
-      "resource that contains the source.",
-  );
-}
-
 /**
  * MLflow's `_is_uri_within_root`: same scheme and authority (either case), and the root's non-empty path
  * segments, each percent-decoded until stable, begin the source's.
@@ -213,80 +246,35 @@ function checkRunsUri(source: string, decoded: string): string {
 }
 
 /**
- * `models:/<name>/<version|stage|latest>`, `models:/<name>@<alias>` or (MLflow 3) `models:/<model_id>`.
- * The target must exist; its storage location becomes this version's.
+ * A source still naming a model after lineage resolution names a logged model (`models:/<model_id>`): the
+ * request's model_id must be that model, whose location and source run the version then takes. A source
+ * naming a registered model version was pinned and located by `resolveRegistryLineage` already.
  */
-async function resolveModelsUri(
+async function loggedModelSource(
   db: Kysely<Database>,
   source: string,
-  decoded: string,
+  context: SourceContext,
 ): Promise<ResolvedSource> {
-  const match = /^models:\/([^/].*)$/i.exec(decoded);
-  if (match === null)
-    throw refused(source, "expected models:/<name>/<version>, models:/<name>@<alias> or models:/<model_id>");
-  const path = match[1] as string;
-  const slash = path.lastIndexOf("/");
-  const at = path.lastIndexOf("@");
-  if (slash < 0 && at < 0) {
-    const model = await db
-      .selectFrom("logged_models")
-      .select(["artifact_location", "source_run_id"])
-      .where("model_id", "=", path)
-      .executeTakeFirst();
-    if (model === undefined) throw refused(source, `logged model '${path}' does not exist`);
-    return {
-      storageLocation: model.artifact_location,
-      ...(model.source_run_id !== null ? { impliedRunId: model.source_run_id } : {}),
-    };
-  }
-  const version =
-    slash > at
-      ? await versionBySelector(db, path.slice(0, slash), path.slice(slash + 1))
-      : await versionByAlias(db, path.slice(0, at), path.slice(at + 1));
-  if (version === undefined) throw refused(source, "the model version it names does not exist");
-  return { storageLocation: version.storage_location ?? version.source };
-}
-
-type VersionLocation = { storage_location: string | null; source: string };
-
-async function versionBySelector(
-  db: Kysely<Database>,
-  name: string,
-  selector: string,
-): Promise<VersionLocation | undefined> {
-  let query = db
-    .selectFrom("model_versions")
-    .select(["storage_location", "source"])
-    .where("name", "=", name)
-    .where("deleted", "=", 0);
-  if (/^\d+$/.test(selector)) query = query.where("version", "=", Number(selector));
-  else if (selector.toLowerCase() !== "latest") {
-    let stage: string;
-    try {
-      stage = canonicalStage(selector);
-    } catch {
-      return undefined;
-    }
-    query = query.where("current_stage", "=", stage);
-  }
-  return query.orderBy("version", "desc").limit(1).executeTakeFirst();
-}
-
-async function versionByAlias(
-  db: Kysely<Database>,
-  name: string,
-  alias: string,
-): Promise<VersionLocation | undefined> {
-  return db
-    .selectFrom("registered_model_aliases as a")
-    .innerJoin("model_versions as v", (join) =>
-      join.onRef("v.name", "=", "a.name").onRef("v.version", "=", "a.version"),
-    )
-    .select(["v.storage_location", "v.source"])
-    .where("a.name", "=", name)
-    .where("a.alias", "=", alias)
-    .where("v.deleted", "=", 0)
+  const parsed = parseModelsUri(source);
+  if (!("modelId" in parsed)) return { storageLocation: source };
+  if (context.modelId === undefined || context.modelId !== parsed.modelId)
+    throw notOwnedBy(source, "model_id");
+  const model = await db
+    .selectFrom("logged_models")
+    .select(["artifact_location", "source_run_id"])
+    .where("model_id", "=", parsed.modelId)
     .executeTakeFirst();
+  if (model === undefined) {
+    // MLflow's store answers this as a 500 INTERNAL_ERROR; the request is what is wrong, so this answers 400.
+    throw invalidParameter(
+      `Unable to fetch model from model URI source artifact location '${source}'.` +
+        `Error: Logged model with ID '${parsed.modelId}' not found.`,
+    );
+  }
+  return {
+    storageLocation: model.artifact_location,
+    ...(model.source_run_id !== null ? { impliedRunId: model.source_run_id } : {}),
+  };
 }
 
 /**

@@ -79,6 +79,7 @@ export async function createModelVersion(
     isPrompt: isPromptTagged(tags),
   });
   const runId = input.run_id || resolved.impliedRunId || null;
+  const modelId = input.model_id || resolved.impliedModelId || null;
   for (let attempt = 1; ; attempt++) {
     try {
       const version = await db.transaction().execute(async (tx) => {
@@ -108,13 +109,13 @@ export async function createModelVersion(
             description: input.description ?? "",
             user_id: null,
             current_stage: "None",
-            source: input.source,
+            source: resolved.source ?? input.source,
             storage_location: resolved.storageLocation,
             run_id: runId,
             run_link: input.run_link || null,
             status: "READY",
             status_message: null,
-            model_id: input.model_id || null,
+            model_id: modelId,
             deleted: 0,
           })
           .execute();

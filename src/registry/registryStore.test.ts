@@ -321,10 +321,21 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
     expect(await getModelVersionDownloadUri(meta.db, "m", "1")).toBe(
       "mlflow-artifacts:/1/models/m-0a1b2c/artifacts",
     );
+    // mlflow server 3.17.2: a models:/<model_id> source needs the model_id naming that logged model.
     await rejects(
-      createModelVersion(meta.db, { name: "m", source: "models:/m-missing" }, ROOTS, now()),
+      createModelVersion(meta.db, { name: "m", source: "models:/m-0a1b2c" }, ROOTS, now()),
       "INVALID_PARAMETER_VALUE",
-      /does not exist/,
+      /^Invalid model version source: 'models:\/m-0a1b2c'\. The model_id request parameter must identify/,
+    );
+    await rejects(
+      createModelVersion(
+        meta.db,
+        { name: "m", source: "models:/m-missing", model_id: "m-missing" },
+        ROOTS,
+        now(),
+      ),
+      "INVALID_PARAMETER_VALUE",
+      /Logged model with ID 'm-missing' not found/,
     );
   });
 

@@ -74,11 +74,11 @@ describe("model registry routes", () => {
     "s3:/b/../../x",
     "http://169.254.169.254/latest/meta-data",
     "mlflow-artifacts://evil.example/1/model",
-    "file://evil.example/srv/artifacts",
     "runs:/nosuchrun/model",
     "runs:/" + RUN_ID + "/../../other",
-    "models:/reg/99",
     "C:\\Windows",
+    // `file://<host>/...` and `models:/<name>/<missing version>` answer with MLflow's own words, which do not
+    // all name the source: registrySources.test.ts records them.
   ])("refuses the model version source %j", async (source) => {
     await call("POST", "registered-models/create", { name: "guarded" });
     const response = await call("POST", "model-versions/create", { name: "guarded", source, run_id: RUN_ID });

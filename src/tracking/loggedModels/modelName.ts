@@ -7,16 +7,23 @@ import { invalidParameter } from "../../errors.js";
 import type { Tag } from "../entities.js";
 import { validateParam, validateParamKeysUnique, validateRunTag } from "../entityValidation.js";
 import { generateRunName } from "../runNames.js";
+import { pythonStringListRepr } from "../validationMessages.js";
 
 const FORBIDDEN_CHARACTERS = ["/", ":", ".", "%", '"', "'"] as const;
 
 export function assertValidModelName(name: string): void {
   if (name === "" || FORBIDDEN_CHARACTERS.some((c) => name.includes(c))) {
+    // MLflow 3.17's `_validate_logged_model_name` formats the name and the character tuple with repr().
     throw invalidParameter(
-      `Invalid model name (${JSON.stringify(name)}) provided. Model name must be a non-empty string and ` +
-        `not contain any of the following characters: ${FORBIDDEN_CHARACTERS.join(" ")}`,
+      `Invalid model name (${pythonRepr(name)}) provided. Model name must be a non-empty string and ` +
+        `cannot contain the following characters: (${FORBIDDEN_CHARACTERS.map(pythonRepr).join(", ")})`,
     );
   }
+}
+
+/** Python's repr() of one string: the list repr without its brackets. */
+function pythonRepr(text: string): string {
+  return pythonStringListRepr([text]).slice(1, -1);
 }
 
 export function generateModelName(): string {
