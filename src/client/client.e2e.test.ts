@@ -82,6 +82,36 @@ describe("FlowOpsClient against a real server", () => {
     expect((await client.runs.get(runId)).info.lifecycle_stage).toBe("active");
   });
 
+  // MLflow 3.17.2 answers a metric logged with step and timestamp 9223372036854775807 with every digit, in runs/get,
+  // runs/search, metrics/get-history and (logged with model_id) logged-models/<id>; JSON.parse would read 2^63.
+  it("keeps int64 steps, timestamps and run times beyond 2^53 exact, as BigInts", async () => {
+    const max = 2n ** 63n - 1n;
+    const experimentId = await client.experiments.create("int64-exp");
+    const run = await client.runs.create({ experimentId, startTime: 2n ** 53n + 1n });
+    const runId = run.info.run_id;
+    expect(run.info.start_time).toBe(2n ** 53n + 1n);
+    const model = await client.loggedModels.create(experimentId, { sourceRunId: runId });
+    await client.runs.logMetric(runId, "m", 1.5, { step: max, timestamp: max, modelId: model.info.model_id });
+    // A whole double past 2^53 is still a number, and a safe integer step stays one.
+    await client.runs.logBatch(runId, { metrics: [{ key: "big", value: 2 ** 60, timestamp: 7, step: 3 }] });
+    const expected = { key: "m", value: 1.5, timestamp: max, step: max };
+    const read = await client.runs.get(runId);
+    expect(read.data.metrics.find((m) => m.key === "m")).toEqual(expected);
+    expect(read.data.metrics.find((m) => m.key === "big")).toEqual({
+      key: "big",
+      value: 2 ** 60,
+      timestamp: 7,
+      step: 3,
+    });
+    expect(await client.runs.getMetricHistory(runId, "m")).toEqual([expected]);
+    const info = await client.runs.update(runId, { status: "FINISHED", endTime: max });
+    expect(info.end_time).toBe(max);
+    const found = await client.runs.search({ experimentIds: [experimentId] });
+    expect(found.items[0]?.info).toMatchObject({ start_time: 2n ** 53n + 1n, end_time: max });
+    const linked = (await client.loggedModels.get(model.info.model_id)).data.metrics;
+    expect(linked).toEqual([{ ...expected, run_id: runId, model_id: model.info.model_id }]);
+  });
+
   it("uploads, lists and downloads artifacts through the proxy", async () => {
     const experimentId = await client.experiments.create("artifacts-exp");
     const run = await client.runs.create({ experimentId });

@@ -77,6 +77,36 @@ describe("client transport", () => {
     expect(decodeDouble("-Infinity")).toBe(Number.NEGATIVE_INFINITY);
   });
 
+  it("reads int64 values past 2^53 exactly, as BigInts, and every other number as a double", async () => {
+    // As MLflow 3.17.2's server writes a metric logged with step 9223372036854775807; the value of 1e20 as
+    // FlowOps' toWireJson writes it (JSON.stringify's digits), which no int64 field can hold.
+    const text =
+      '{"metrics": [{"key": "m", "value": 1.5, "timestamp": 9223372036854775807, "step": -9223372036854775808},' +
+      ' {"key": "n", "value": 100000000000000000000, "timestamp": 9007199254740993, "step": 9007199254740991}],' +
+      ' "tag": "9223372036854775807"}';
+    await serve([(res) => res.end(text)]);
+    const http = new HttpTransport({ trackingUri: url, env: {} });
+    expect(await http.call("GET", "metrics/get-history")).toEqual({
+      metrics: [
+        { key: "m", value: 1.5, timestamp: 2n ** 63n - 1n, step: -(2n ** 63n) },
+        { key: "n", value: 1e20, timestamp: 2n ** 53n + 1n, step: Number.MAX_SAFE_INTEGER },
+      ],
+      tag: "9223372036854775807",
+    });
+    expect(decodeDouble(2n ** 60n)).toBe(2 ** 60);
+  });
+
+  it("sends int64 values past 2^53 with all their digits, in bodies and queries", async () => {
+    const seen = await serve([json(200, {})]);
+    const http = new HttpTransport({ trackingUri: url, env: {} });
+    await http.call("POST", "runs/log-metric", { step: 2n ** 63n - 1n, timestamp: 2 ** 62, value: 0.5 });
+    expect(seen[0]?.body).toBe('{"step":9223372036854775807,"timestamp":4611686018427387904,"value":0.5}');
+    await http.call("GET", "metrics/get-history", { step: 2 ** 62, id: 2n ** 63n - 1n });
+    expect(seen[1]?.url).toBe(
+      "/api/2.0/mlflow/metrics/get-history?step=4611686018427387904&id=9223372036854775807",
+    );
+  });
+
   it("turns MLflow's JSON error into a FlowOpsError with the same code", async () => {
     await serve([
       json(400, { error_code: "RESOURCE_ALREADY_EXISTS", message: "Experiment 'x' already exists." }),

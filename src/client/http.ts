@@ -6,6 +6,7 @@
  * It knows nothing about resources: the resource modules (experiments.ts, runs.ts, ...) build on `call`.
  */
 import { FlowOpsError, isErrorCode, type ErrorCode } from "../errors.js";
+import { fromWireJson, isInt64, toWireJson } from "../wireJson.js";
 
 export interface ClientOptions {
   /** Server base URL; defaults to $MLFLOW_TRACKING_URI, then http://127.0.0.1:5000. */
@@ -102,7 +103,8 @@ export class HttpTransport {
       idempotent: isGet || options.idempotent === true,
     });
     const text = await response.text();
-    return (text.trim() === "" ? {} : JSON.parse(text)) as T;
+    // int64 fields (metric steps and timestamps, run times) past 2^53 come back exact, as BigInts.
+    return (text.trim() === "" ? {} : fromWireJson(text)) as T;
   }
 
   /** Sends a request and returns a 2xx response; anything else is thrown as a FlowOpsError. */
@@ -177,14 +179,21 @@ export function encodeQuery(fields: WireFields): string {
   return params.toString();
 }
 
-/** JSON with protobuf's spelling of non-finite doubles; undefined fields are dropped as JSON.stringify does. */
+/**
+ * JSON with protobuf's spelling of non-finite doubles and int64 values (BigInts, and whole doubles past 2^53)
+ * with all their digits; undefined fields are dropped as JSON.stringify does.
+ */
 export function encodeWireJson(fields: WireFields): string {
-  return JSON.stringify(fields, (_key, v: unknown) => (typeof v === "number" ? wireNumberOrValue(v) : v));
+  return toWireJson(fields);
 }
 
-/** A double as it came over the wire: a number, or one of protobuf's non-finite spellings. */
-export function decodeDouble(value: number | string): number {
+/**
+ * A double as it came over the wire: a number, one of protobuf's non-finite spellings, or a BigInt where the
+ * server wrote a whole double past 2^53 with all its digits (see fromWireJson).
+ */
+export function decodeDouble(value: number | string | bigint): number {
   if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
   if (value === "NaN") return Number.NaN;
   if (value === "Infinity") return Number.POSITIVE_INFINITY;
   if (value === "-Infinity") return Number.NEGATIVE_INFINITY;
@@ -192,6 +201,8 @@ export function decodeDouble(value: number | string): number {
 }
 
 function wireNumber(value: number): string {
+  // String(2 ** 62) is 4611686018427388000, another int64 to the server.
+  if (!Number.isSafeInteger(value) && isInt64(value)) return BigInt(value).toString();
   return Number.isFinite(value)
     ? String(value)
     : Number.isNaN(value)
@@ -199,10 +210,6 @@ function wireNumber(value: number): string {
       : value > 0
         ? "Infinity"
         : "-Infinity";
-}
-
-function wireNumberOrValue(value: number): number | string {
-  return Number.isFinite(value) ? value : wireNumber(value);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -231,5 +238,7 @@ export async function sendFlowOpsJson<T>(
     idempotent,
   });
   const text = await response.text();
+  // Kept on JSON.parse: FlowOps' own answers hold no int64 past 2^53, and a whole double there (a drift score
+  // of 2^60, written with all its digits) must stay a number.
   return (text.trim() === "" ? {} : JSON.parse(text)) as T;
 }

@@ -2,7 +2,7 @@
  * MLflow 3 logged-model calls of the client (`/mlflow/logged-models...`): what a 3.x `log_model` does,
  * create, upload under the returned artifact_uri (via `client.artifacts`), then finalize.
  */
-import type { HttpTransport } from "./http.js";
+import { decodeDouble, type HttpTransport } from "./http.js";
 import { toPage, type LoggedModel, type Page, type Tag, type WirePage } from "./types.js";
 
 export interface LoggedModelOrderBy {
@@ -31,7 +31,7 @@ export class LoggedModelsApi {
       params: options.params,
       tags: options.tags,
     });
-    return response.model;
+    return decodeModel(response.model);
   }
 
   /**
@@ -39,9 +39,10 @@ export class LoggedModelsApi {
    * @example const model = await client.loggedModels.get("m-0123...");
    */
   async get(modelId: string): Promise<LoggedModel> {
-    return (
-      await this.http.call<{ model: LoggedModel }>("GET", `logged-models/${encodeURIComponent(modelId)}`)
-    ).model;
+    return decodeModel(
+      (await this.http.call<{ model: LoggedModel }>("GET", `logged-models/${encodeURIComponent(modelId)}`))
+        .model,
+    );
   }
 
   /**
@@ -58,7 +59,7 @@ export class LoggedModelsApi {
       { status },
       { idempotent: true },
     );
-    return response.model;
+    return decodeModel(response.model);
   }
 
   /**
@@ -72,7 +73,7 @@ export class LoggedModelsApi {
       { tags },
       { idempotent: true },
     );
-    return response.model;
+    return decodeModel(response.model);
   }
 
   /**
@@ -116,6 +117,20 @@ export class LoggedModelsApi {
       },
       { idempotent: true },
     );
-    return toPage(response, "models");
+    const page = toPage(response, "models");
+    return { ...page, items: page.items.map(decodeModel) };
   }
+}
+
+/** Metric values as numbers: the server may send "NaN", or a whole double past 2^53 read as a BigInt. */
+function decodeModel(model: LoggedModel): LoggedModel {
+  const metrics = model.data?.metrics;
+  if (metrics === undefined) return model;
+  return {
+    ...model,
+    data: {
+      ...model.data,
+      metrics: metrics.map((m) => ({ ...m, value: decodeDouble(m.value as number | string | bigint) })),
+    },
+  };
 }

@@ -1,11 +1,13 @@
 /**
  * Run calls of the client (`/mlflow/runs/...`, `/mlflow/metrics/get-history`). Metric values come back as
- * numbers even when the server sent protobuf's "NaN"/"Infinity" strings.
+ * numbers even when the server sent protobuf's "NaN"/"Infinity" strings; int64 fields (steps, timestamps,
+ * run times) are an `Int64`, a BigInt only past 2^53, both ways.
  */
 import { decodeDouble, type HttpTransport } from "./http.js";
 import {
   toPage,
   type DatasetInput,
+  type Int64,
   type Metric,
   type Page,
   type Param,
@@ -20,8 +22,8 @@ import {
 
 export interface MetricOptions {
   /** Epoch ms; now by default. */
-  timestamp?: number;
-  step?: number;
+  timestamp?: Int64;
+  step?: Int64;
   /** MLflow 3: the logged model the metric evaluates, and the dataset it was computed on. */
   modelId?: string;
   datasetName?: string;
@@ -44,7 +46,7 @@ export class RunsApi {
   async create(options: {
     experimentId: string;
     runName?: string;
-    startTime?: number;
+    startTime?: Int64;
     userId?: string;
     tags?: Tag[];
   }): Promise<Run> {
@@ -76,7 +78,7 @@ export class RunsApi {
    */
   async update(
     runId: string,
-    changes: { status?: RunStatus; endTime?: number; runName?: string },
+    changes: { status?: RunStatus; endTime?: Int64; runName?: string },
   ): Promise<RunInfo> {
     const response = await this.http.call<{ run_info: RunInfo }>(
       "POST",
@@ -241,7 +243,7 @@ export class RunsApi {
 }
 
 function decodeMetric<M extends Metric>(metric: M): M {
-  return { ...metric, value: decodeDouble(metric.value as number | string) };
+  return { ...metric, value: decodeDouble(metric.value as number | string | bigint) };
 }
 
 function decodeRun(run: Run): Run {

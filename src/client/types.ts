@@ -16,7 +16,9 @@ export type {
   ViewType,
 } from "../tracking/entities.js";
 export type { ModelVersion, RegisteredModel, RegisteredModelAlias, Stage } from "../registry/entities.js";
-export type { LoggedModel, LoggedModelStatus } from "../tracking/loggedModels/entities.js";
+export type { LoggedModel, LoggedModelMetric, LoggedModelStatus } from "../tracking/loggedModels/entities.js";
+/** An int64 on the wire: a number up to 2^53, a BigInt beyond (a metric step of 2^63-1 kept exactly). */
+export type { Int64 } from "../tracking/exactInt64.js";
 
 /** One page of a search; `nextPageToken` is absent on the last page. */
 export interface Page<T> {

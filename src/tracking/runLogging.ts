@@ -212,11 +212,8 @@ async function writeModelMetrics(
   for (const m of metrics) {
     if (!m.model_id) continue;
     const list = byModel.get(m.model_id) ?? [];
-    // Logged-model metrics keep their step and timestamp as doubles for now (loggedModels/metrics.ts).
     list.push({
       ...m,
-      step: Number(m.step),
-      timestamp: Number(m.timestamp),
       runId,
       datasetName: m.dataset_name,
       datasetDigest: m.dataset_digest,

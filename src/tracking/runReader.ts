@@ -55,20 +55,20 @@ export function runRows(db: Kysely<Database>) {
   return db.selectFrom("runs").selectAll().select(RUN_TIME_DIGITS);
 }
 
+/** A run's info in the order MLflow's server writes its fields: end_time after start_time, run_id last. */
 export function toRunInfo(row: RunRow): RunInfo {
-  const info: RunInfo = {
-    run_id: row.run_uuid,
+  return {
     run_uuid: row.run_uuid,
-    run_name: row.name,
     experiment_id: String(row.experiment_id),
+    run_name: row.name,
     user_id: row.user_id,
     status: row.status as RunStatus,
     start_time: storedInt64(row.start_time, row.start_time_digits),
+    ...(row.end_time === null ? {} : { end_time: storedInt64(row.end_time, row.end_time_digits) }),
     artifact_uri: row.artifact_uri,
     lifecycle_stage: row.lifecycle_stage as LifecycleStage,
+    run_id: row.run_uuid,
   };
-  if (row.end_time !== null) info.end_time = storedInt64(row.end_time, row.end_time_digits);
-  return info;
 }
 
 /** A stored metric value back to the number the client logged (NaN is kept as a flag, not a value). */

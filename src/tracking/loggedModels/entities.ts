@@ -41,8 +41,9 @@ export interface LoggedModelInfo {
 export interface LoggedModelMetric {
   key: string;
   value: number;
-  timestamp: number;
-  step: number;
+  /** int64: a BigInt only where a double cannot hold it exactly (see exactInt64.ts). */
+  timestamp: number | bigint;
+  step: number | bigint;
   run_id: string;
   model_id: string;
   dataset_name?: string;

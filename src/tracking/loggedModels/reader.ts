@@ -5,6 +5,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { Database, LoggedModelTable } from "../../db/schema.js";
 import type { Tag } from "../entities.js";
+import { exactDigits, storedInt64 } from "../exactInt64.js";
 import { inChunks } from "../inChunks.js";
 import type {
   LoggedModel,
@@ -36,6 +37,10 @@ export async function readLoggedModels(
       db
         .selectFrom("logged_model_metrics")
         .selectAll()
+        .select([
+          exactDigits("metric_timestamp_ms", "timestamp_digits"),
+          exactDigits("metric_step", "step_digits"),
+        ])
         .where("model_id", "in", chunk)
         .orderBy("metric_name")
         .orderBy("metric_timestamp_ms")
@@ -101,12 +106,17 @@ function numericCreator(creatorId: string | null): { creator_id?: number } {
   return creatorId !== null && /^\d{1,15}$/.test(creatorId) ? { creator_id: Number(creatorId) } : {};
 }
 
-function toMetric(row: Database["logged_model_metrics"]): LoggedModelMetric {
+type MetricRow = Database["logged_model_metrics"] & {
+  timestamp_digits: string | null;
+  step_digits: string | null;
+};
+
+function toMetric(row: MetricRow): LoggedModelMetric {
   return {
     key: row.metric_name,
     value: row.is_nan ? Number.NaN : Number(row.metric_value),
-    timestamp: Number(row.metric_timestamp_ms),
-    step: Number(row.metric_step),
+    timestamp: storedInt64(row.metric_timestamp_ms, row.timestamp_digits),
+    step: storedInt64(row.metric_step, row.step_digits),
     run_id: row.run_id,
     model_id: row.model_id,
     ...(row.dataset_name !== "" ? { dataset_name: row.dataset_name } : {}),

@@ -144,4 +144,22 @@ describe.each(metadataBackends())("logged model store on $name", (backend: TestB
     expect(read.find((m) => m.key === "loss")?.value).toBeNaN();
     expect(read.find((m) => m.key === "big")?.value).toBeGreaterThanOrEqual(1.79e308);
   });
+
+  // MLflow 3.17.2's server answered logged-models/<id> with "timestamp": 9223372036854775807, "step":
+  // 9223372036854775807 and "timestamp": 9007199254740993, "step": -9223372036854775807, every digit kept.
+  it("keeps int64 steps and timestamps beyond 2^53 to the last digit", async () => {
+    const { info } = await store.create({ experimentId, name: "m" });
+    const max = 2n ** 63n - 1n;
+    await recordLoggedModelMetrics(meta.db, info.model_id, [
+      { key: "a", value: 1, timestamp: max, step: max, runId: "r1" },
+      { key: "b", value: 2, timestamp: 2n ** 53n + 1n, step: -max, runId: "r1" },
+      { key: "c", value: 3, timestamp: 5, step: 2 ** 53, runId: "r1" },
+    ]);
+    const read = (await store.get(info.model_id)).data.metrics;
+    expect(read.map((m) => [m.key, m.timestamp, m.step])).toEqual([
+      ["a", max, max],
+      ["b", 2n ** 53n + 1n, -max],
+      ["c", 5, 2n ** 53n],
+    ]);
+  });
 });
