@@ -14,6 +14,7 @@ import {
   type ModelVersion,
   type RegistryTag,
 } from "./entities.js";
+import { recordVersionOnLoggedModel } from "./loggedModelVersionsTag.js";
 import { resolveModelVersionSource } from "./modelVersionSource.js";
 import { noRegisteredModel } from "./registeredModelStore.js";
 import { readModelVersion } from "./registryReader.js";
@@ -124,6 +125,10 @@ export async function createModelVersion(
             .insertInto("model_version_tags")
             .values([...tagMap].map(([key, value]) => ({ name: input.name, version: next, key, value })))
             .execute();
+        }
+        // MLflow's server lists the version on its logged model (not for prompts, which have none).
+        if (modelId !== null && !isPromptTagged(tags)) {
+          await recordVersionOnLoggedModel(tx, modelId, input.name, next);
         }
         return next;
       });

@@ -128,6 +128,22 @@ def test_log_model_creates_a_ready_logged_model_linked_to_the_run(client, experi
 
 
 @pytest.mark.skipif(MLFLOW_MAJOR < 3, reason="LoggedModel entities exist from MLflow 3")
+def test_registered_versions_are_listed_on_the_logged_model(client, experiment_id, unique, tiny_dataset, fitted_model):
+    features, _ = tiny_dataset
+    with mlflow.start_run():
+        info = _log_sklearn_model(fitted_model, features)
+    mlflow.register_model(info.model_uri, f"listed-{unique}")
+    client.create_registered_model(f"listed2-{unique}")
+    client.create_model_version(f"listed2-{unique}", info.model_uri, model_id=info.model_id)
+    # mlflow server 3.17.2 answers exactly this: its own entry (version an int), the client's (a string), then
+    # the server's entry for the second version, which the low-level create_model_version does not add to.
+    assert client.get_logged_model(info.model_id).tags["mlflow.modelVersions"] == (
+        f'[{{"name": "listed-{unique}", "version": 1}}, {{"name": "listed-{unique}", "version": "1"}}, '
+        f'{{"name": "listed2-{unique}", "version": 1}}]'
+    )
+
+
+@pytest.mark.skipif(MLFLOW_MAJOR < 3, reason="LoggedModel entities exist from MLflow 3")
 @pytest.mark.parametrize("prefix", ["metric", "attribute", "param", "tag"])
 def test_logged_model_search_takes_only_plural_entity_prefixes(client, experiment_id, prefix):
     from mlflow.exceptions import MlflowException
