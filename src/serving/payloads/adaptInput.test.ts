@@ -158,8 +158,9 @@ describe("adaptInput with frames for an ONNX-style [-1, F] input", () => {
 
   it("names a column the signature needs and the request lacks", () => {
     const input = mlflow({ dataframe_records: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }] });
-    expect(thrownError(() => adaptInput(input, ONNX_SPECS, IRIS_COLUMNS)).message).toBe(
-      "missing column 'petal_width' (the model's columns are: sepal_length, sepal_width, petal_length, petal_width)",
+    // MLflow's pyfunc schema check, which an onnx model served by `mlflow models serve` goes through too.
+    expect(thrownError(() => adaptInput(input, ONNX_SPECS, IRIS_COLUMNS)).message).toMatch(
+      /^Failed to predict data '.*'\. \nError: .* Error: Model is missing inputs \['petal_width'\]\.$/s,
     );
   });
 
@@ -271,7 +272,7 @@ describe("adaptInput with frames for a column signature", () => {
     expect(
       thrownError(() => adaptInput(mlflow({ dataframe_records: [{ city: "Oslo" }] }), specs, signature))
         .message,
-    ).toBe("missing column 'age' (the model's columns are: age, city, score)");
+    ).toMatch(/Error: Model is missing inputs \['age'\]\.$/);
   });
 
   it("maps unnamed rows to the columns by position", () => {

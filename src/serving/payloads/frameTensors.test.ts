@@ -90,3 +90,45 @@ describe("text columns with nulls for a model that declares no inputs", () => {
     });
   });
 });
+
+describe("regression: a request lacking a signature's column got FlowOps' own 'missing column' text", () => {
+  const ONE: ModelSignature = { kind: "columns", inputs: [{ name: "a", type: "double", required: true }] };
+  // mlflow 3.17.2's scoring_server.invocations, asked with a pyfunc model of signature [ColSpec(double, "a")].
+  const answer = (data: string): string =>
+    `Failed to predict data '${data}'. \nError: Failed to enforce schema of data '${data}' with schema ` +
+    `'['a': double (required)]'. Error: Model is missing inputs ['a']. Note that there were extra inputs: ['k'].`;
+
+  it("answers a CSV body without the column as mlflow's scoring server does", () => {
+    const error = thrownError(() =>
+      adaptInput(mlflowRequest("k\n1\n", "text/csv").input, signatureInputSpecs(ONE), ONE),
+    );
+    expect([error.code, error.httpStatus, error.message]).toEqual([
+      "INVALID_PARAMETER_VALUE",
+      400,
+      answer("   k\n0  1"),
+    ]);
+  });
+
+  it("answers so for a model whose one input stacks the columns (ONNX [-1, F]), which MLflow checks alike", () => {
+    const stacked = [{ name: "float_input", datatype: "FP32" as const, shape: [-1, 1] }];
+    const body = JSON.stringify({ dataframe_records: [{ k: 1 }, { k: 2.5 }] });
+    const error = thrownError(() => adaptInput(mlflowRequest(body, "application/json").input, stacked, ONE));
+    expect(error.message).toBe(answer("     k\n0  1.0\n1  2.5"));
+  });
+
+  it("keeps naming the column when only an optional one is missing from a stacked input", () => {
+    const withOptional: ModelSignature = {
+      kind: "columns",
+      inputs: [
+        { name: "a", type: "double", required: true },
+        { name: "o", type: "double", required: false },
+      ],
+    };
+    const stacked = [{ name: "x", datatype: "FP32" as const, shape: [-1, 2] }];
+    const body = JSON.stringify({ dataframe_records: [{ a: 1 }] });
+    const error = thrownError(() =>
+      adaptInput(mlflowRequest(body, "application/json").input, stacked, withOptional),
+    );
+    expect(error.message).toBe("missing column 'o' (the model's columns are: a, o)");
+  });
+});

@@ -17,6 +17,7 @@ import {
 } from "../tensor.js";
 import { checkRowWidths } from "./batchRows.js";
 import { prepareCells } from "./frameCells.js";
+import { missingInputsError } from "./mlflowMissingInputs.js";
 import type { ModelInput } from "./predictRequest.js";
 
 export type Frame = ModelInput & { kind: "frame" };
@@ -30,12 +31,14 @@ export interface ColumnTarget {
   required: boolean;
   /** Null cells are kept as missing values (MLflow `string` columns take None) rather than refused. */
   nullable?: boolean;
+  /** The signature's column it comes from: a request lacking one is answered as MLflow's schema check does. */
+  column?: ColumnSpec;
 }
 
 /** Stacks the rows into one tensor for `spec` (shape [-1, ...]); `order` picks frame columns by name. */
 export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly ColumnSpec[] | undefined): Tensor {
   const picks =
-    order === undefined || frame.columns === undefined ? undefined : columnPicks(frame.columns, order);
+    order === undefined || frame.columns === undefined ? undefined : columnPicks(frame, frame.columns, order);
   const rows = frame.rows;
   let trailing = spec.shape.slice(1);
   let perRow = trailing.includes(-1) ? -1 : elementCount(trailing);
@@ -81,14 +84,21 @@ export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly Colum
 }
 
 /** Where each signature column sits in the frame; undefined when the frame already has exactly that order. */
-function columnPicks(columns: readonly string[], order: readonly ColumnSpec[]): number[] | undefined {
+function columnPicks(
+  frame: Frame,
+  columns: readonly string[],
+  order: readonly ColumnSpec[],
+): number[] | undefined {
   // Clients usually send the signature's columns in its order: a cheap check spares the search per column.
   if (columns.length === order.length && order.every((column, i) => column.name === columns[i])) {
     return undefined;
   }
+  const missing = missingInputsError(frame, order);
+  if (missing !== undefined) throw missing;
   return order.map((column) => {
     const index = columns.indexOf(column.name as string);
     if (index === -1) {
+      // Only an optional column is missing, which MLflow lets pass, but one stacked tensor cannot leave out.
       throw new FlowOpsError(
         "INVALID_PARAMETER_VALUE",
         `missing column '${column.name}' (the model's columns are: ${order.map((c) => c.name).join(", ")})`,
@@ -124,6 +134,11 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
       `the model takes ${targets.length} columns (${targets.map((t) => t.name).join(", ")}); ` +
         `send rows of ${targets.length} values or named columns`,
     );
+  }
+  const schema = targets.map((target) => target.column);
+  if (columns !== undefined && schema.every((column) => column !== undefined)) {
+    const missing = missingInputsError(frame, schema as ColumnSpec[]);
+    if (missing !== undefined) throw missing;
   }
   const tensors: Tensor[] = [];
   targets.forEach((target, position) => {
@@ -167,6 +182,7 @@ export function signatureTargets(
       required: column.required,
       // MLflow's schema enforcement leaves a string column's None alone (`_enforce_mlflow_datatype`).
       nullable: column.type === "string" && (spec?.datatype ?? "BYTES") === "BYTES",
+      column,
     };
   });
 }

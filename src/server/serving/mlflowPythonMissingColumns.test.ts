@@ -1,0 +1,70 @@
+/**
+ * Regression: a request whose columns lack one the model's signature requires was refused with FlowOps' own
+ * "missing column 'a' (the model's columns are: a)", where MLflow's pyfunc schema enforcement
+ * (`_enforce_schema`) answers 400 INVALID_PARAMETER_VALUE "Failed to predict data '<data>'. \nError: Failed to
+ * enforce schema of data '<data>' with schema '<schema>'. Error: Model is missing inputs ['a']. Note that there
+ * were extra inputs: ['k']." Each body goes through FlowOps and through the installed mlflow's
+ * `scoring_server.invocations`, and both must answer alike, in every body form.
+ */
+import { describe } from "vitest";
+import { declareScoringParity, describeModelPython } from "../../../test/support/mlflowScoringParity.js";
+import { MLFLOW_PYTHON, MLFLOW_PYTHON_REQUIRED } from "../../../test/support/mlflowPython.js";
+
+const TIMEOUT = 120_000;
+const NAMES = ["one", "three", "optional"] as const;
+type ModelName = (typeof NAMES)[number];
+
+const SAVE_MODELS = `
+import sys
+import mlflow.pyfunc
+from mlflow.models import ModelSignature
+from mlflow.types.schema import ColSpec, DataType, Schema
+
+${describeModelPython({ frameDtypes: true })}
+schemas = {
+    "one": Schema([ColSpec(DataType.double, "a")]),
+    "three": Schema([ColSpec(DataType.double, "a"), ColSpec(DataType.long, "b"), ColSpec(DataType.string, "c")]),
+    "optional": Schema([ColSpec(DataType.double, "a"), ColSpec(DataType.double, "o", required=False)]),
+}
+for name, schema in schemas.items():
+    mlflow.pyfunc.save_model(sys.argv[1] + "/" + name, python_model=Describe(), signature=ModelSignature(inputs=schema))
+`;
+
+type Case = [model: ModelName, body: string];
+
+const CASES: Record<string, Case> = {
+  "instances records": ["one", '{"instances": [{"k": 1}]}'],
+  dataframe_records: ["one", '{"dataframe_records": [{"k": 1}]}'],
+  dataframe_split: ["one", '{"dataframe_split": {"columns": ["k"], "data": [[1]]}}'],
+  "records with whole and fractional numbers": ["one", '{"dataframe_records": [{"k": 1}, {"k": 2.5}]}'],
+  "records of text": ["one", '{"dataframe_records": [{"k": "x"}, {"k": "long text"}]}'],
+  "records with a negative number and an index": [
+    "one",
+    '{"dataframe_split": {"columns": ["k"], "index": [7, 10], "data": [[1], [-20]]}}',
+  ],
+  "instances of text and floats": ["three", '{"instances": [{"a": 1, "k": "x"}, {"a": 2.5, "k": "yy"}]}'],
+  "many rows": [
+    "one",
+    `{"dataframe_records": [${Array.from({ length: 61 }, (_, i) => `{"k": ${i / 4}}`).join(", ")}]}`,
+  ],
+  "several columns missing": ["three", '{"dataframe_records": [{"k": 1}]}'],
+  "missing columns and no extra one": ["three", '{"dataframe_records": [{"b": 1}]}'],
+  "missing and extra columns beside a present one": ["three", '{"dataframe_records": [{"a": 1, "z": 3}]}'],
+  "missing with an optional column": ["optional", '{"dataframe_records": [{"k": 1}]}'],
+  "only the optional column": ["optional", '{"dataframe_records": [{"o": 1}]}'],
+};
+
+describe.skipIf(MLFLOW_PYTHON === undefined && !MLFLOW_PYTHON_REQUIRED)(
+  "a request missing a signature's column, for a Python model as MLflow serves it",
+  () => {
+    declareScoringParity({
+      python: MLFLOW_PYTHON,
+      folder: "flowops-mlflow-missing-columns-",
+      saveModels: SAVE_MODELS,
+      names: NAMES,
+      cases: CASES,
+      title: (label) => `answers a request missing a column, ${label}, as mlflow's scoring server does`,
+      timeout: TIMEOUT,
+    });
+  },
+);
