@@ -1,7 +1,11 @@
-/** `flowops data commit [targets...]`: dvc's `dvc commit`; the work is pipelines/commitOuts.ts. */
+/**
+ * `flowops data commit [targets...]`: dvc's `dvc commit`; the work is pipelines/commitOuts.ts. Prints nothing
+ * but errors, as dvc, unless --json.
+ */
 import { Command } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
 import { printJson } from "./output.js";
+import { failingWith } from "./transferFailure.js";
 
 interface CommitCliOptions {
   force?: boolean;
@@ -24,16 +28,28 @@ export function commitCommand(): Command {
     .option("--json", "print what was committed as JSON")
     .action(async (targets: string[], opts: CommitCliOptions) => {
       const cwd = process.cwd();
-      const result = await withDataRepo(cwd, async (repo) =>
-        (await import("../pipelines/commitOuts.js")).commitOuts(repo, targets, {
-          cwd,
-          ...(opts.force === true ? { force: true } : {}),
-          ...(opts.withDeps === true ? { withDeps: true } : {}),
-          ...(opts.recursive === true ? { recursive: true } : {}),
-          ...(opts.relink === false ? { noRelink: true } : {}),
-        }),
-      );
-      if (opts.json === true) printJson(result);
-      else for (const name of result.committed) process.stdout.write(`Committed ${name}\n`);
+      const committed = await withDataRepo(cwd, async (repo) => {
+        const { commitOuts } = await import("../pipelines/commitOuts.js");
+        const done: string[] = [];
+        // As dvc's CmdCommit: one commit per target, in order, and the first that fails ends the command,
+        // named in dvc's summary; what the targets before it committed stays committed.
+        for (const target of targets.length === 0 ? [undefined] : targets) {
+          const result = await failingWith(
+            `failed to commit${target === undefined ? "" : ` ${target}`}`,
+            () =>
+              commitOuts(repo, target === undefined ? [] : [target], {
+                cwd,
+                ...(opts.force === true ? { force: true } : {}),
+                ...(opts.withDeps === true ? { withDeps: true } : {}),
+                ...(opts.recursive === true ? { recursive: true } : {}),
+                ...(opts.relink === false ? { noRelink: true } : {}),
+              }),
+          );
+          done.push(...result.committed);
+        }
+        return done;
+      });
+      // Silent otherwise, as dvc's commit is.
+      if (opts.json === true) printJson({ committed });
     });
 }

@@ -57,6 +57,20 @@ describe("commitOuts", () => {
     expect(inCache(md5)).toBe(true);
   });
 
+  // dvc 3.67.1 judges a changed out by the workspace alone (`workspace_status`), whether or not the recorded
+  // object is in the cache: "unable to commit changed stage: 'make'". Regression: FlowOps took the out's
+  // "not in cache" status for the whole story and committed the edited output without -f.
+  it("refuses an output edited after a --no-commit run, though its recorded object is not in the cache", async () => {
+    await writeFile(join(dir, "in.txt"), "made\n");
+    await writeFile(join(dir, "dvc.yaml"), PIPELINE);
+    await repro(repo, { noCommit: true });
+    await writeFile(join(dir, "out.txt"), "edited\n");
+    await expect(commitOuts(repo, [], { cwd: dir })).rejects.toThrow(
+      "unable to commit changed stage: 'make'. Use `-f|--force` to force.",
+    );
+    expect(inCache(createHash("md5").update("edited\n").digest("hex"))).toBe(false);
+  });
+
   it("commits a .dvc file's out added with --no-commit, and refuses one edited since", async () => {
     await writeFile(join(dir, "data.csv"), "a,b\n");
     const [added] = await addTargets(repo, ["data.csv"], { cwd: dir, noCommit: true });
@@ -64,8 +78,9 @@ describe("commitOuts", () => {
     expect(await commitOuts(repo, ["data.csv.dvc"], { cwd: dir })).toEqual({ committed: ["data.csv.dvc"] });
     expect(inCache(added?.hash.md5)).toBe(true);
     await writeFile(join(dir, "data.csv"), "a,b\n1,2\n");
+    // dvc 3.67.1 names a .dvc file as a stage too: "unable to commit changed stage: 'data.csv.dvc'. ...".
     await expect(commitOuts(repo, [], { cwd: dir })).rejects.toThrow(
-      "unable to commit changed 'data.csv.dvc'",
+      "unable to commit changed stage: 'data.csv.dvc'. Use `-f|--force` to force.",
     );
   });
 
