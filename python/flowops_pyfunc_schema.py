@@ -57,3 +57,37 @@ def schema_cast_instances(records, schema):
     from mlflow.utils.proto_json_utils import parse_instances_data
 
     return _as_answer(parse_instances_data, {"instances": records}, schema)
+
+
+# MLflow column types (mlflow.types.DataType names) to the pandas dtype the scoring server would give them.
+_COLUMN_DTYPES = {
+    "double": "float64",
+    "float": "float32",
+    "long": "int64",
+    "integer": "int32",
+    "boolean": "bool",
+    "string": "object",
+}
+
+
+def typed_column(pd, values, type_name):
+    """Casts one column as MLflow's scoring server does when it parses JSON with a signature
+    (cast_df_types_according_to_schema): text pandas 3 holds in its "str" dtype stays there, as MLflow skips the
+    cast to object that would make it an object column again."""
+    import base64
+
+    series = pd.Series(values)
+    try:
+        if type_name == "binary":
+            return series.map(lambda v: base64.b64decode(v) if isinstance(v, str) else v)
+        if type_name == "datetime":
+            return pd.to_datetime(series)
+        dtype = _COLUMN_DTYPES.get(type_name)
+        if dtype == "object" and isinstance(series.dtype, pd.StringDtype):
+            return series
+        if dtype is not None and not (dtype.startswith("int") and series.isna().any()):
+            return series.astype(dtype)
+    except (TypeError, ValueError):
+        # Left as sent: MLflow's own schema enforcement then reports the mismatch with its message.
+        pass
+    return series

@@ -52,6 +52,7 @@ from flowops_pyfunc_schema import (  # noqa: E402
     schema_cast_frame,
     schema_cast_inputs,
     schema_cast_instances,
+    typed_column,
 )
 
 _HEADER = struct.Struct(">I")
@@ -129,17 +130,6 @@ _NUMPY_DTYPES = {
     "BYTES": "object",
 }
 
-# MLflow column types (mlflow.types.DataType names) to the pandas dtype the scoring server would give them.
-_COLUMN_DTYPES = {
-    "double": "float64",
-    "float": "float32",
-    "long": "int64",
-    "integer": "int32",
-    "boolean": "bool",
-    "string": "object",
-}
-
-
 def _raw_array(np, datatype, raw):
     dtype = _NUMPY_DTYPES.get(datatype)
     if dtype is None or dtype == "object":
@@ -213,27 +203,10 @@ def _column_schema(model):
     return types
 
 
-def _typed_column(pd, values, type_name):
-    """Casts one column as MLflow's scoring server does when it parses JSON with a signature."""
-    series = pd.Series(values)
-    try:
-        if type_name == "binary":
-            return series.map(lambda v: base64.b64decode(v) if isinstance(v, str) else v)
-        if type_name == "datetime":
-            return pd.to_datetime(series)
-        dtype = _COLUMN_DTYPES.get(type_name)
-        if dtype is not None and not (dtype.startswith("int") and series.isna().any()):
-            return series.astype(dtype)
-    except (TypeError, ValueError):
-        # Left as sent: MLflow's own schema enforcement then reports the mismatch with its message.
-        pass
-    return series
-
-
 def _column_values(np, column, missing_nan):
     if isinstance(column, dict):
         # Python values, not the typed array: pandas then infers int64/float64 as it does for MLflow's JSON
-        # frames, and the signature's cast (_typed_column) narrows them, as before the bytes were used. A file's
+        # frames, and the signature's cast (typed_column) narrows them, as before the bytes were used. A file's
         # column read as pandas.read_parquet types it (float32, int8) keeps its dtype: "keep_dtype".
         array = _raw_array(np, column["datatype"], column["raw"])
         return array if column.get("keep_dtype") else array.tolist()
@@ -300,7 +273,7 @@ def _model_input(np, pd, model, request, nested_schema):
             else _column_values(np, values, missing_nan)
             for name, values in request["columns"].items()
         }
-        frame = pd.DataFrame({name: _typed_column(pd, values, types.get(name)) for name, values in columns.items()})
+        frame = pd.DataFrame({name: typed_column(pd, values, types.get(name)) for name, values in columns.items()})
         if request.get("index") is not None:
             # dataframe_split's index, as MLflow builds the frame with orient="split".
             frame.index = pd.Index(request["index"])

@@ -78,6 +78,60 @@ Object.assign(CASES, {
   ],
 } satisfies Record<string, Case>);
 
+// Regression: a number, boolean or null in a string column was refused ("datatype INT64 cannot be converted to
+// the model's BYTES") or typed as FlowOps reads it, where MLflow's convert_data_type writes each as Python text
+// for `inputs` and `instances` (np.array(data, str): '1', '2.0', 'True', 'None') and a DataFrame's astype(object)
+// keeps the number json.loads made; text pandas 3 holds as "str" stayed "object".
+const TEXT_CELLS: Record<string, string> = {
+  integers: "[1, 2]",
+  floats: "[1.5, 2.0]",
+  booleans: "[true, false]",
+  "a null and text": '[null, "x"]',
+  "a number and text": '[1, "x"]',
+  "a boolean and a number": "[true, 1]",
+  "only nulls": "[null, null]",
+  text: '["x", "y"]',
+};
+for (const [kind, cells] of Object.entries(TEXT_CELLS)) {
+  // Spelled from the cells' own text, which JSON.stringify would not keep (2.0 as 2).
+  const each = cells.slice(1, -1).split(", ");
+  const recordsText = `[${each.map((cell) => `{"a": ${cell}}`).join(", ")}]`;
+  const rowsText = `[${each.map((cell) => `[${cell}]`).join(", ")}]`;
+  Object.assign(CASES, {
+    [`string, inputs columns of ${kind}`]: ["string", `{"inputs": {"a": ${cells}}}`],
+    [`string, inputs records of ${kind}`]: ["string", `{"inputs": ${recordsText}}`],
+    [`string, a bare inputs list of ${kind}`]: ["string", `{"inputs": ${cells}}`],
+    [`string, instances records of ${kind}`]: ["string", `{"instances": ${recordsText}}`],
+    [`string, instances columns of ${kind}`]: ["string", `{"instances": {"a": ${cells}}}`],
+    [`string, dataframe_records of ${kind}`]: ["string", `{"dataframe_records": ${recordsText}}`],
+    [`string, dataframe_split of ${kind}`]: [
+      "string",
+      `{"dataframe_split": {"columns": ["a"], "data": ${rowsText}}}`,
+    ],
+  } satisfies Record<string, Case>);
+}
+Object.assign(CASES, {
+  "string, inputs of one number": ["string", '{"inputs": {"a": 1}}'],
+  "two columns, inputs columns, a number in the string one": ["pair", '{"inputs": {"a": [1], "b": [2]}}'],
+  "two columns, dataframe_records, text beside a number": [
+    "pair",
+    '{"dataframe_records": [{"a": "x", "b": 1}]}',
+  ],
+  // Regression: a pair list after an object lost 2.0's float (json.loads' dict(item) keeps it).
+  "two columns, dataframe_split, a pair list after an object": [
+    "pair",
+    '{"dataframe_split": {"columns": ["a", "b"], "data": [{"a": {"k": 1}, "b": 1}, [["a", 2.0], ["b", 2.0]]]}}',
+  ],
+  "two columns, dataframe_split, a pair list after an object, no columns": [
+    "pair",
+    '{"dataframe_split": {"data": [{"a": [1], "b": 1.5}, [["a", 2.0], ["b", 2]]]}}',
+  ],
+  "two columns, dataframe_split, a pair list after text": [
+    "pair",
+    '{"dataframe_split": {"data": [{"a": "x", "b": 1.5}, [["a", 2.0], ["b", 2]]]}}',
+  ],
+} satisfies Record<string, Case>);
+
 describe.skipIf(PY === undefined && !MLFLOW_PYTHON_REQUIRED)(
   "JSON objects and lists in a Python model's scalar columns as MLflow serves them",
   () => {

@@ -44,6 +44,15 @@ describe("inferTensorFromJson", () => {
     expect(inferTensorFromJson("x", ["a", "b"], "inputs")).not.toHaveProperty("nulls");
   });
 
+  // Regression: pandas holds [1, True] as objects and MLflow's cast to a string column writes 'True', where the
+  // INT64 tensor alone said 1 (mlflow 3.17.2: {"inputs": {"a": [true, 1]}} for ColSpec(string) gives 'True', '1').
+  it("keeps booleans among numbers as sent beside numpy's INT64 or FP64 of them", () => {
+    expect(inferred("[true, 1]")).toEqual({ datatype: "INT64", values: [1n, 1n] });
+    expect(inferTensorFromJson("x", [true, 1], "inputs")?.jsonData).toEqual([true, 1]);
+    expect(inferTensorFromJson("x", [false, 2.5], "inputs", "pandas")?.jsonData).toEqual([false, 2.5]);
+    expect(inferTensorFromJson("x", [true, false], "inputs")).not.toHaveProperty("jsonData");
+  });
+
   // Regression: numpy holds these as objects (1/None, None, 'x'/1), which a model without a signature was not given.
   it("keeps nulls with numbers, or alone, FP64 NaN with the values as sent, and text mixed with numbers as sent", () => {
     expect(inferred("[1, null]")).toEqual({ datatype: "FP64", values: [1, NaN] });

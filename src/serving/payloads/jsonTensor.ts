@@ -107,8 +107,12 @@ function withWholeFloats(
 /**
  * Whether numpy (`np.array(leaves)`) or pandas (a DataFrame column) holds these numbers, booleans and nulls as
  * Python objects: numpy any null among them, pandas only booleans with nulls (numbers with nulls are float64 NaN).
+ * Booleans among numbers are kept as sent too: pandas holds them as objects (True, 1), and numpy's int64 or
+ * float64 of them is no longer what MLflow's cast to a string column writes ('True', not '1').
  */
 function heldAsObjects(leaves: readonly unknown[], integers: BigIntegerRule): boolean {
+  const booleans = leaves.filter((leaf) => typeof leaf === "boolean").length;
+  if (booleans > 0 && booleans < leaves.length) return true;
   if (!leaves.includes(null)) return false;
   return integers === "numpy" || leaves.some((leaf) => typeof leaf === "boolean");
 }

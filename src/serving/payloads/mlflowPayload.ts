@@ -17,6 +17,7 @@ import { parseJsonKeepingFloatLiterals, type FloatLiterals, type LiteralJson } f
 import { holdsIntegralNumber, topLevelMemberText } from "./jsonMemberText.js";
 import { mlflowMediaType } from "./mlflowContentType.js";
 import { holdsObjectCell } from "./objectCells.js";
+import type { TextColumns } from "./textColumnCells.js";
 import {
   MLFLOW_INPUT_KEYS,
   REQUIRED_INPUT_FORMAT,
@@ -47,9 +48,10 @@ export interface MlflowReadOptions {
   typedInputs?: boolean;
   /**
    * With typedInputs: the model is a Python one with scalar columns (castsObjectCells), whose worker casts a body
-   * holding a JSON object or list in a cell to the signature as MLflow does; such a body is read untyped.
+   * holding a JSON object or list in a cell to the signature as MLflow does; such a body is read untyped. Its
+   * string columns (castsObjectCells' answer) also send numbers and nulls there to that cast.
    */
-  castsObjectCells?: boolean;
+  castsObjectCells?: boolean | TextColumns;
 }
 
 /**
@@ -91,7 +93,13 @@ export function mlflowRequest(
       options.typedInputs === true
         ? { value: parseJsonWithBigIntegers(text), floats: undefined }
         : parseJsonKeepingFloatLiterals(text);
-    if (options.castsObjectCells === true && options.typedInputs === true && castsCells(parsed.value)) {
+    const casts = options.castsObjectCells;
+    if (
+      casts !== undefined &&
+      casts !== false &&
+      options.typedInputs === true &&
+      castsCells(parsed.value, casts)
+    ) {
       // Read again as for a model without a signature: MLflow's casts see 1.0 as json.loads makes it, a float.
       parsed = parseJsonKeepingFloatLiterals(text);
       schemaCast = true;
@@ -162,10 +170,11 @@ function isUnifiedLlmInput(body: Record<string, unknown>): boolean {
 }
 
 /** A body of one format key (not the unified LLM form, which is never cast) with an object or list in a cell. */
-function castsCells(body: unknown): boolean {
+function castsCells(body: unknown, casts: true | TextColumns): boolean {
   if (!isJsonObject(body) || isUnifiedLlmInput(body)) return false;
   const keys = MLFLOW_INPUT_KEYS.filter((key) => key in body);
-  return keys.length === 1 && holdsObjectCell(body, keys[0] as MlflowInputKey);
+  const text = casts === true ? undefined : casts;
+  return keys.length === 1 && holdsObjectCell(body, keys[0] as MlflowInputKey, text);
 }
 
 /** Each member as an `inputs` dict's tensor, marked so the Python worker hands the model the dict as sent. */

@@ -63,7 +63,7 @@ describe("JSON objects and lists in a Python model's scalar columns", () => {
   });
 
   it("is asked only for a Python model with typed columns; ONNX keeps refusing the cell, naming the column", () => {
-    expect(castsObjectCells(model("mlflow_pyfunc"))).toBe(true);
+    expect(castsObjectCells(model("mlflow_pyfunc"))).toEqual({ names: new Set(), sole: "a" });
     expect(castsObjectCells(model("onnx_onnxv1"))).toBe(false);
     const request = mlflowRequest('{"dataframe_records": [{"a": {"k": 1}}]}', "application/json", {
       typedInputs: true,
@@ -71,5 +71,40 @@ describe("JSON objects and lists in a Python model's scalar columns", () => {
     });
     expect(() => adaptInput(request.input, SPECS, SIGNATURE)).toThrow(FlowOpsError);
     expect(() => adaptInput(request.input, SPECS, SIGNATURE)).toThrow("row 0 column 'a' is {\"k\":1}");
+  });
+
+  // Regression (mlflow 3.17.2): {"inputs": {"a": [1, 2]}} for ColSpec(string, "a") reached the model as '1', '2'
+  // there and was refused here ("datatype INT64 cannot be converted to the model's BYTES").
+  it.each([
+    '{"inputs": {"a": [1, 2]}}',
+    '{"inputs": {"a": [null, "x"]}}',
+    '{"inputs": {"a": 1}}',
+    '{"inputs": [1.5]}',
+    '{"instances": [{"a": true}]}',
+    '{"dataframe_records": [{"a": 1}]}',
+    '{"dataframe_split": {"columns": ["b", "a"], "data": [["x", 1]]}}',
+  ])("sends %s, a non-text value in a string column, to the worker's cast", (body) => {
+    const text = { names: new Set(["a"]), sole: "a" };
+    expect(
+      mlflowRequest(body, "application/json", { ...READ, castsObjectCells: text }).input.schemaCast,
+    ).toBe(true);
+  });
+
+  it.each([
+    '{"inputs": {"a": ["x"], "b": [1]}}',
+    '{"dataframe_records": [{"a": "x", "b": 1}, {"a": null}]}',
+    '{"dataframe_split": {"columns": ["a", "b"], "data": [["x", 1]]}}',
+  ])("reads %s, text or missing cells in the string column, typed", (body) => {
+    const text = { names: new Set(["a"]), sole: undefined };
+    const request = mlflowRequest(body, "application/json", { ...READ, castsObjectCells: text });
+    expect(request.input.schemaCast).toBeUndefined();
+  });
+
+  // Regression: pandas fills a named column that no record holds with NaN, which the typed read made None.
+  it("sends a dataframe_split of records naming a column none of them has to the worker's cast", () => {
+    const body = '{"dataframe_split": {"columns": ["a"], "data": [{"x": 1}]}}';
+    expect(mlflowRequest(body, "application/json", READ).input.schemaCast).toBe(true);
+    const held = '{"dataframe_split": {"columns": ["a"], "data": [{"x": 1}, {"a": 2.5}]}}';
+    expect(mlflowRequest(held, "application/json", READ).input.schemaCast).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@
  * A `dataframe_split` whose flat `data` list opens with a JSON object: pandas' DataFrame(data=..., columns=...)
  * then reads the list as records (`dict(item)` of each), keeps the `columns` named (NaN for a key no record
  * has) or, without `columns`, every key in first-seen order, as MLflow's dataframe_from_parsed_json gets it.
+ * A later item of key-value pairs keeps whether each value was written as a whole float (`["b", 2.0]`), as the
+ * dict json.loads' list makes holds the float.
  */
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
@@ -16,9 +18,37 @@ export function frameFromSplitRecords(
   columns: readonly string[] | undefined,
   floats: FloatLiterals | undefined,
 ): Frame {
-  const records = data.map((item) => (isJsonObject(item) ? item : pythonDict(item)));
+  const pairsOf = new Map<object, Map<string, unknown[]>>();
+  const records = data.map((item) => {
+    if (isJsonObject(item)) return item;
+    const pairs = new Map<string, unknown[]>();
+    const record = pythonDict(item, pairs);
+    pairsOf.set(record, pairs);
+    return record;
+  });
   const frame = frameFromRecords(records, "dataframe_split data", floats);
+  if (floats !== undefined && pairsOf.size > 0) keepPairFloats(frame, records, pairsOf, floats);
   return columns === undefined ? frame : projectColumns(frame, columns);
+}
+
+/** The frame's float tests, told for a record made of pairs by the pair that gave each key its value. */
+function keepPairFloats(
+  frame: Frame,
+  records: readonly object[],
+  pairsOf: ReadonlyMap<object, ReadonlyMap<string, unknown[]>>,
+  floats: FloatLiterals,
+): void {
+  const names = frame.columns ?? [];
+  const pairFloat = (record: object | undefined, c: number): boolean | undefined => {
+    const pairs = record === undefined ? undefined : pairsOf.get(record);
+    if (pairs === undefined) return undefined;
+    const pair = pairs.get(names[c] as string);
+    return pair !== undefined && floats.has(pair, 1);
+  };
+  const { floatColumn, floatCell } = frame;
+  frame.floatCell = (r, c) => pairFloat(records[r], c) ?? floatCell?.(r, c) === true;
+  frame.floatColumn = (c) =>
+    floatColumn?.(c) === true || records.some((record) => pairFloat(record, c) === true);
 }
 
 /** The frame with exactly `columns`, in their order: a column no record holds is absent (NaN) in every row. */
@@ -43,7 +73,7 @@ function projectColumns(frame: Frame, columns: readonly string[]): Frame {
  * What Python's dict(item) makes of a later item that is not an object: a sequence of key-value pairs, or the
  * TypeError / ValueError pandas reports.
  */
-function pythonDict(item: unknown): Record<string, unknown> {
+function pythonDict(item: unknown, pairs: Map<string, unknown[]>): Record<string, unknown> {
   if (typeof item === "string" || Array.isArray(item)) {
     const elements: unknown[] = typeof item === "string" ? [...item] : item;
     const record: Record<string, unknown> = {};
@@ -56,6 +86,7 @@ function pythonDict(item: unknown): Record<string, unknown> {
         throw splitError(`dictionary update sequence element #${i} has length ${pair.length}; 2 is required`);
       }
       record[String(pair[0])] = pair[1];
+      pairs.set(String(pair[0]), pair);
     });
     return record;
   }
