@@ -17,6 +17,7 @@ import * as gateRecordsFollowVersions from "./migrations/0008_gate_records_follo
 import * as webhooks from "./migrations/0009_webhooks.js";
 import * as traces from "./migrations/0010_traces.js";
 import * as assessments from "./migrations/0011_assessments.js";
+import * as scorers from "./migrations/0012_scorers.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0009_webhooks": webhooks,
   "0010_traces": traces,
   "0011_assessments": assessments,
+  "0012_scorers": scorers,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -390,3 +390,34 @@ export interface Database {
   trace_tags: TraceKeyValueTable;
   trace_request_metadata: TraceKeyValueTable;
 }
+
+/** A registered scorer (mlflow's `scorers`): a name within an experiment and its stable id. */
+export interface ScorerTable {
+  scorer_id: string;
+  experiment_id: number;
+  scorer_name: string;
+}
+
+/** One registration of a scorer; `serialized_scorer` is the client's JSON, stored as sent. */
+export interface ScorerVersionTable {
+  scorer_id: string;
+  scorer_version: number;
+  serialized_scorer: string;
+  creation_time: number | string | bigint;
+}
+
+/** How often and on which traces a scorer runs automatically (mlflow's `online_scoring_configs`). */
+export interface OnlineScoringConfigTable {
+  online_scoring_config_id: string;
+  scorer_id: string;
+  sample_rate: number;
+  experiment_id: number;
+  filter_string: string | null;
+}
+
+/** The tables of migration 0012, declared beside `Database` as the assessments store declares its own. */
+export type ScorerDatabase = Database & {
+  scorers: ScorerTable;
+  scorer_versions: ScorerVersionTable;
+  online_scoring_configs: OnlineScoringConfigTable;
+};

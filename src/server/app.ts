@@ -33,6 +33,7 @@ import { retrainingRoutes } from "./routes/retraining.js";
 import { searchRoutes } from "./routes/search.js";
 import { serverInfoRoutes } from "./routes/serverInfo.js";
 import { trackingRoutes } from "./routes/tracking.js";
+import { scorerRoutes } from "./routes/scorers.js";
 import { traceRoutes } from "./routes/traces.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -86,6 +87,7 @@ export async function buildServer(
   await app.register(async (scope) => webhookRoutes(scope, ctx, webhooks));
   await app.register(async (scope) => loggedModelRoutes(scope, ctx));
   await app.register(async (scope) => traceRoutes(scope, ctx));
+  await app.register(async (scope) => scorerRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
