@@ -14,7 +14,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { openDataRemote, selectedRemoteName, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
 import { readPipelinesIfAny } from "../pipelines/pipelineFiles.js";
-import { FlowOpsError, toFlowOpsError } from "../errors.js";
+import { FlowOpsError } from "../errors.js";
 import { dvcErrorKind } from "./dvcErrorKind.js";
 import type { DataRepo } from "./dataRepo.js";
 import { EMPTY_PROJECT_MESSAGE } from "./dataStatus.js";
@@ -157,9 +157,9 @@ export async function cloudStatus(
 }
 
 /**
- * The outs the targets select in the workspace, plus, with a history scope, in each of its revisions. As in
- * DVC, the workspace is one more revision: a target it lacks skips it when some commit has the target, but a
- * commit that lacks a target fails the status.
+ * The outs the targets select in the workspace, plus, with a history scope, in each of its revisions. As dvc's
+ * used_objs, revisions are collected in brancher order, the workspace first, and the first that cannot be
+ * collected (a target it lacks) fails the status: unlike push and fetch, status skips none.
  */
 async function withHistory(
   repo: DataRepo,
@@ -168,28 +168,25 @@ async function withHistory(
   cwd: string,
   scope: HistoryScope | undefined,
 ): Promise<TrackedOut[]> {
-  const selected = (): Promise<TrackedOut[]> =>
-    inWorkspaceCollection(async () => (targets.length === 0 ? all : selectOuts(repo, all, targets, { cwd })));
-  if (!hasHistoryScope(scope)) return selected();
+  const workspace = await inWorkspaceCollection(async () =>
+    targets.length === 0 ? all : selectOuts(repo, all, targets, { cwd }),
+  );
+  if (!hasHistoryScope(scope)) return workspace;
   const past =
     targets.length === 0
-      ? { outs: await historyTrackedOuts(repo, scope), collected: 1, skipped: [] }
+      ? { outs: await historyTrackedOuts(repo, scope), skipped: [] }
       : await historySelectedOuts(repo, scope, targets, cwd);
-  // Unlike push and fetch, dvc's status does not skip a commit the targets name nothing in: it fails on it.
   const [lacking] = past.skipped;
   if (lacking !== undefined) {
     throw new FlowOpsError(
-      "RESOURCE_DOES_NOT_EXIST",
+      lacking.error.code,
       `Failed to collect '${lacking.revision}': ${lacking.message}`,
+      {
+        cause: lacking.error,
+      },
     );
   }
-  try {
-    return [...(await selected()), ...past.outs];
-  } catch (error) {
-    const failure = toFlowOpsError(error);
-    if (past.collected === 0 || failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
-    return past.outs;
-  }
+  return [...workspace, ...past.outs];
 }
 
 /**

@@ -3,9 +3,8 @@
  * commit), for gc's scope and push/fetch/pull's `-a/-T/-A`. Git is read with one `rev-list`, one `ls-tree`
  * per commit and one `cat-file --batch` for all the distinct files, since most are the same in most commits.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { posix } from "node:path";
-import { promisify } from "node:util";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { parseDvcFile } from "./dvcFile.js";
 import type { Oid } from "./hashInfo.js";
@@ -19,26 +18,19 @@ import {
 } from "./usedObjects.js";
 import { lockEntries } from "./lockOuts.js";
 import { uncachedOuts } from "./historyPipelineOuts.js";
+import {
+  commitDateStamp,
+  gitOutput,
+  scopeCommits,
+  scopeRevisions,
+  type HistoryScope,
+} from "./historyRevisions.js";
+import { revisionUnmatchedTarget } from "./revisionUnmatchedTarget.js";
 import { parseDvcFileYaml } from "./dvcFileErrors.js";
 import { parseYamlText } from "./yamlFile.js";
 
-/** Which git revisions count besides the workspace (dvc's `iter_revs`). */
-export interface HistoryScope {
-  allBranches?: boolean;
-  allTags?: boolean;
-  allCommits?: boolean;
-  /** `--rev`: this commit and the `num - 1` before it (first parents). */
-  rev?: string;
-  /** With `rev` and `allBranches`: how many commits back from each; 1 by default. */
-  num?: number;
-  /** `--date YYYY-MM-DD`: every commit made on or after that day (local midnight, as dvc's strptime). */
-  commitDate?: string;
-  /** dvc's experiments: the commits of each `refs/exps/...` ref down to its baseline. */
-  allExperiments?: boolean;
-  /** A revision whose files do not parse is skipped (with `onSkipped`) instead of failing the whole read. */
-  skipFailed?: boolean;
-  onSkipped?: (revision: string, reason: string) => void;
-}
+export type { HistoryScope };
+export { commitDateStamp, scopeCommits };
 
 export function hasHistoryScope(scope: HistoryScope | undefined): scope is HistoryScope {
   return (
@@ -94,9 +86,10 @@ async function collectHistoryOuts(
       found = fresh.flatMap((file) => labelled(commit, history.outsOf(file)));
     } catch (error) {
       if (scope.skipFailed !== true) throw error;
-      const message = toFlowOpsError(error).message;
-      scope.onSkipped?.(commit, message);
-      skipped.push({ revision: commit, message });
+      const failure = toFlowOpsError(error);
+      const revision = history.names.get(commit) ?? commit;
+      scope.onSkipped?.(revision, failure.message);
+      skipped.push({ revision, message: failure.message, error: failure });
       continue;
     }
     for (const file of fresh) seen.add(file.blob);
@@ -108,8 +101,11 @@ async function collectHistoryOuts(
 /** What the targets select at each revision, and the revisions where some target names nothing. */
 export interface SelectedHistoryOuts {
   outs: TrackedOut[];
-  /** Commits skipped as DVC skips them ("failed to collect"), with the reason. */
-  skipped: { revision: string; message: string }[];
+  /**
+   * Commits skipped as DVC skips them ("failed to collect"), in scope order, by dvc's name for each
+   * (historyRevisions.ts), with the reason.
+   */
+  skipped: { revision: string; message: string; error: FlowOpsError }[];
   /** How many commits the targets could be collected in. */
   collected: number;
 }
@@ -132,12 +128,22 @@ export async function historySelectedOuts(
   let collected = 0;
   for (const [commit, files] of history.commits) {
     let outs: TrackedOut[];
+    const available = files.flatMap(history.outsOf);
+    const select = (wanted: readonly string[]): TrackedOut[] =>
+      selectOuts(repo, available, wanted, { workspaceOuts: false, cwd });
     try {
-      outs = selectOuts(repo, files.flatMap(history.outsOf), targets, { workspaceOuts: false, cwd });
+      outs = select(targets);
     } catch (error) {
       const failure = toFlowOpsError(error);
       if (failure.code !== "RESOURCE_DOES_NOT_EXIST") throw failure;
-      skipped.push({ revision: commit, message: failure.message });
+      // The first target that names nothing, worded from this commit's files as dvc words it there.
+      const unmatched = targets.find((target) => !selectsIn(select, target));
+      const paths = history.paths.get(commit) ?? new Set<string>();
+      const why =
+        unmatched === undefined
+          ? failure
+          : revisionUnmatchedTarget(repo.root, cwd, unmatched, (path) => paths.has(path));
+      skipped.push({ revision: history.names.get(commit) ?? commit, message: why.message, error: why });
       continue;
     }
     collected += 1;
@@ -148,6 +154,15 @@ export async function historySelectedOuts(
     }
   }
   return { outs: [...selected.values()], skipped, collected };
+}
+
+function selectsIn(select: (targets: readonly string[]) => TrackedOut[], target: string): boolean {
+  try {
+    select([target]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function labelled(commit: string, outs: readonly TrackedOut[]): TrackedOut[] {
@@ -164,25 +179,32 @@ interface HistoryFile {
 interface History {
   /** Each commit in scope with its `.dvc` and dvc.lock files. */
   commits: Map<string, HistoryFile[]>;
+  /** dvc's name for each commit: the branches and tags that reached it, or its hash. */
+  names: Map<string, string>;
+  /** Each commit's `.dvc`, dvc.yaml and dvc.lock paths: what says why a target names nothing there. */
+  paths: Map<string, Set<string>>;
   /** A file's outs, `dvcFile` being its path in the commit; parsed once per blob and path. */
   outsOf: (file: HistoryFile) => TrackedOut[];
 }
 
 async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History> {
   const commits = new Map<string, HistoryFile[]>();
-  const shas = await scopeCommits(repo.root, scope);
-  if (shas.length === 0) return { commits, outsOf: () => [] };
+  const names = await scopeRevisions(repo.root, scope);
+  const paths = new Map<string, Set<string>>();
+  if (names.size === 0) return { commits, names, paths, outsOf: () => [] };
   const firstSeen = new Map<string, string>();
-  for (const commit of shas) {
+  for (const commit of names.keys()) {
     const files: HistoryFile[] = [];
     const pipelineDirs = new Map<string, string>();
-    for (const line of (await git(repo.root, ["ls-tree", "-r", "-z", commit])).split("\0")) {
+    for (const line of (await gitOutput(repo.root, ["ls-tree", "-r", "-z", commit])).split("\0")) {
       const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(line);
       if (match === null) continue;
       const [, blob, path] = match as unknown as [string, string, string];
       const name = posix.basename(path);
       if (name === "dvc.yaml") pipelineDirs.set(posix.dirname(path), blob);
+      if (name === "dvc.yaml") paths.set(commit, (paths.get(commit) ?? new Set()).add(path));
       if (!name.endsWith(".dvc") && name !== "dvc.lock") continue;
+      paths.set(commit, (paths.get(commit) ?? new Set()).add(path));
       files.push({ blob, path });
     }
     // dvc reads a dvc.lock only through the dvc.yaml beside it: a commit's lock without one tracks nothing.
@@ -223,68 +245,7 @@ async function readHistory(repo: UsedRepo, scope: HistoryScope): Promise<History
     }
     return outs;
   };
-  return { commits, outsOf };
-}
-
-/** The commits a scope names, each once, in dvc's order (revs, then branches or all, tags, date, experiments). */
-export async function scopeCommits(root: string, scope: HistoryScope): Promise<string[]> {
-  const lines = (text: string): string[] => text.split("\n").filter((line) => line !== "");
-  const num = scope.num ?? 1;
-  const firstParents = async (rev: string): Promise<string[]> =>
-    num <= 0 ? [] : lines(await git(root, ["rev-list", "--first-parent", `--max-count=${num}`, rev, "--"]));
-  const shas: string[] = [];
-  if (scope.rev !== undefined) {
-    const known = await git(root, ["rev-parse", "--verify", "--quiet", `${scope.rev}^{commit}`]).catch(
-      () => "",
-    );
-    if (known.trim() === "")
-      throw new FlowOpsError("INVALID_PARAMETER_VALUE", `unknown Git revision '${scope.rev}'`);
-    shas.push(...(await firstParents(scope.rev)));
-  }
-  if (scope.allCommits === true) shas.push(...lines(await git(root, ["rev-list", "--all"])));
-  else {
-    if (scope.allBranches === true) {
-      for (const tip of lines(await git(root, ["for-each-ref", "--format=%(objectname)", "refs/heads"]))) {
-        shas.push(...(await firstParents(tip)));
-      }
-    }
-    if (scope.allTags === true) shas.push(...lines(await git(root, ["rev-list", "--no-walk", "--tags"])));
-    if (scope.commitDate !== undefined) {
-      const since = commitDateStamp(scope.commitDate);
-      for (const line of lines(await git(root, ["log", "--all", "--format=%H %ct"]))) {
-        const [sha, time] = line.split(" ");
-        if (sha !== undefined && Number(time) >= since) shas.push(sha);
-      }
-    }
-  }
-  if (scope.allExperiments === true) shas.push(...(await experimentCommits(root)));
-  return [...new Set(shas)];
-}
-
-/** `YYYY-MM-DD` as the Unix time of that day's local midnight; anything else is dvc's usage error. */
-export function commitDateStamp(date: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const [year, month, day] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
-  const midnight = new Date(year, month - 1, day);
-  // Date rolls 2024-13-01 over into 2025: a day that does not read back the same does not exist.
-  if (match === null || midnight.getMonth() !== month - 1 || midnight.getDate() !== day) {
-    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `--date: '${date}' is not a date as yyyy-mm-dd`);
-  }
-  return midnight.getTime() / 1000;
-}
-
-/** dvc's `exp_commits`: for each experiment ref `refs/exps/<baseline>/<name>`, its commits down to the baseline. */
-async function experimentCommits(root: string): Promise<string[]> {
-  const shas: string[] = [];
-  const refs = (await git(root, ["for-each-ref", "--format=%(refname)", "refs/exps"])).split("\n");
-  for (const ref of refs) {
-    const match = /^refs\/exps\/([0-9a-f]{2})\/([0-9a-f]{38})\/[^/]+$/.exec(ref);
-    if (match === null) continue;
-    const baseline = `${match[1]}${match[2]}`;
-    const listed = await git(root, ["rev-list", "--first-parent", ref, `^${baseline}`, "--"]);
-    shas.push(...listed.split("\n").filter((line) => line !== ""));
-  }
-  return shas;
+  return { commits, names, paths, outsOf };
 }
 
 /** One file's outs, named as the workspace's are: lock outs carry their stage (`train`, `sub/dvc.yaml:train`). */
@@ -297,19 +258,6 @@ function fileOuts(path: string, parsed: ReturnType<typeof parseYamlText>): Track
     path: posix.join(dir, entry.path),
     md5: entry.md5,
   }));
-}
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  try {
-    const { stdout } = await promisify(execFile)("git", args, { cwd, maxBuffer: 1 << 30, encoding: "utf8" });
-    return stdout;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new FlowOpsError(
-      "INVALID_STATE",
-      `git ${args[0] ?? ""} failed in ${cwd}: ${stderr.trim() || String(error)}`,
-    );
-  }
 }
 
 /** Contents of the given blobs, read through one `git cat-file --batch` process. */

@@ -12,6 +12,7 @@ import { initDataRepoIn } from "../../test/support/tempDataRepo.js";
 import { addTargets } from "./addTargets.js";
 import { closeDataRepo, openDataRepo, type DataRepo } from "./dataRepo.js";
 import { objectKey } from "./hashInfo.js";
+import { cloudStatus } from "./cloudStatus.js";
 import { fetch, push } from "./pushPull.js";
 
 let dir: string;
@@ -162,5 +163,67 @@ describe("fetch with a history scope", () => {
     });
     for (const text of ["one\n", "two\n", "three\n", "main\n"])
       expect(await cloned.cache.has(md5(text))).toBe(true);
+  });
+});
+
+// dvc 3.67.1 (`push -a -T nosuch` in such a project) warns "failed to collect '<rev>', skipping" for
+// 'workspace', then each revision by its brancher name, before raising the last revision's error.
+describe("revisions a target names nothing in", () => {
+  const NOWHERE =
+    "'nosuch' does not exist as an output or a stage name in 'dvc.yaml': 'dvc.yaml' does not exist";
+  const revList = (root: string): string[] =>
+    execFileSync("git", ["rev-list", "--all"], { cwd: root, encoding: "utf8" }).trim().split("\n");
+
+  it("warns about every revision, by branch and tag names, before push fails", async () => {
+    const repo = await project();
+    git(repo.root, "tag", "t3", "other");
+    const warned: string[] = [];
+    const history = { allBranches: true, allTags: true };
+    await expect(
+      push(repo, ["nosuch"], { history, onSkippedRevision: (revision) => warned.push(revision) }),
+    ).rejects.toThrow(NOWHERE);
+    // A branch and a tag at one commit are one revision, named both ways.
+    expect(warned).toEqual(["workspace", "main", "other,t3", "t2"]);
+  });
+
+  it("warns about every commit by its full hash before fetch -A fails", async () => {
+    const repo = await project();
+    const warned: string[] = [];
+    await expect(
+      fetch(repo, ["nosuch"], { history: { allCommits: true }, onSkippedRevision: (r) => warned.push(r) }),
+    ).rejects.toThrow(NOWHERE);
+    expect(warned).toEqual(["workspace", ...revList(repo.root)]);
+  });
+
+  it("fails status -c on the workspace first, with dvc's full reason", async () => {
+    const repo = await project();
+    const status = (targets: string[]): Promise<unknown> =>
+      cloudStatus(repo, targets, { cwd: repo.root, history: { allCommits: true } });
+    await expect(status(["nosuch"])).rejects.toThrow(`Failed to collect 'workspace': ${NOWHERE}`);
+    // Every commit has a.txt.dvc, but dvc's used_objs collects the workspace first and skips nothing.
+    rmSync(join(repo.root, "a.txt.dvc"));
+    await expect(status(["a.txt.dvc"])).rejects.toThrow(
+      `Failed to collect 'workspace': '${join(repo.root, "a.txt.dvc")}' does not exist`,
+    );
+  });
+
+  it("names a tag in status -c and says why the commit lacks a stage", async () => {
+    const repo = await project();
+    writeFileSync(join(repo.root, "dvc.yaml"), "stages:\n  y:\n    cmd: echo\n    outs: [y.txt]\n");
+    git(repo.root, "add", "-A");
+    git(repo.root, "commit", "-qm", "pipeline");
+    git(repo.root, "tag", "v1");
+    writeFileSync(join(repo.root, "dvc.yaml"), "stages:\n  x:\n    cmd: echo\n    outs: [x.txt]\n");
+    writeFileSync(
+      join(repo.root, "dvc.lock"),
+      `schema: '2.0'\nstages:\n  x:\n    cmd: echo\n    outs:\n    - path: x.txt\n      md5: ${md5("x\n")}\n      size: 2\n      hash: md5\n`,
+    );
+    await expect(cloudStatus(repo, ["x"], { cwd: repo.root, history: { allTags: true } })).rejects.toThrow(
+      "Failed to collect 't2': 'x' does not exist as an output or a stage name in 'dvc.yaml': 'dvc.yaml' does not exist",
+    );
+    git(repo.root, "tag", "-d", "t2");
+    await expect(cloudStatus(repo, ["x"], { cwd: repo.root, history: { allTags: true } })).rejects.toThrow(
+      "Failed to collect 'v1': 'x' does not exist as an output or a stage name in 'dvc.yaml': Stage 'x' not found inside 'dvc.yaml' file",
+    );
   });
 });

@@ -79,9 +79,12 @@ export async function usedWithHistory(
   const past = await history();
   const skippedRevisions = (past.skipped ?? []).map((skip) => skip.revision);
   if (workspace === undefined) {
-    onSkipped(["workspace"]);
-    if (past.collected === undefined || past.collected === 0) throw failure;
     skippedRevisions.unshift("workspace");
+    // Every revision was warned about before dvc raised the last one's error (`collection_exc`).
+    if (past.collected === undefined || past.collected === 0) {
+      onSkipped(skippedRevisions);
+      throw past.skipped?.at(-1)?.error ?? failure;
+    }
   }
   onSkipped(skippedRevisions);
   const pastOuts = keep === undefined ? past.outs : past.outs.filter(keep);
