@@ -18,6 +18,7 @@ import * as webhooks from "./migrations/0009_webhooks.js";
 import * as traces from "./migrations/0010_traces.js";
 import * as assessments from "./migrations/0011_assessments.js";
 import * as scorers from "./migrations/0012_scorers.js";
+import * as evaluationDatasets from "./migrations/0013_evaluation_datasets.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0010_traces": traces,
   "0011_assessments": assessments,
   "0012_scorers": scorers,
+  "0013_evaluation_datasets": evaluationDatasets,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -421,3 +421,54 @@ export type ScorerDatabase = Database & {
   scorer_versions: ScorerVersionTable;
   online_scoring_configs: OnlineScoringConfigTable;
 };
+
+/** An MLflow 3 evaluation dataset (mlflow's `evaluation_datasets`); `schema` and `profile` are JSON text. */
+export interface EvaluationDatasetTable {
+  dataset_id: string;
+  name: string;
+  schema: string | null;
+  profile: string | null;
+  digest: string | null;
+  created_time: number | string | bigint;
+  last_update_time: number | string | bigint;
+  created_by: string | null;
+  last_updated_by: string | null;
+}
+
+export interface EvaluationDatasetTagTable {
+  dataset_id: string;
+  key: string;
+  value: string | null;
+}
+
+/** One record; `inputs`, `outputs`, `expectations`, `tags` and `source` are JSON text, null when unset. */
+export interface EvaluationDatasetRecordTable {
+  dataset_record_id: string;
+  dataset_id: string;
+  inputs: string;
+  outputs: string | null;
+  expectations: string | null;
+  tags: string | null;
+  source: string | null;
+  source_id: string | null;
+  source_type: string | null;
+  created_time: number | string | bigint;
+  last_update_time: number | string | bigint;
+  created_by: string | null;
+  last_updated_by: string | null;
+  input_hash: string;
+}
+
+export interface EvaluationDatasetExperimentTable {
+  dataset_id: string;
+  experiment_id: string;
+  created_time: number | string | bigint;
+}
+
+/** The tables of migration 0013, declared beside `Database` as the scorer store declares its own. */
+export type EvaluationDatasetDatabase = Database & {
+  evaluation_datasets: EvaluationDatasetTable;
+  evaluation_dataset_tags: EvaluationDatasetTagTable;
+  evaluation_dataset_records: EvaluationDatasetRecordTable;
+  evaluation_dataset_experiments: EvaluationDatasetExperimentTable;
+};

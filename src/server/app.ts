@@ -34,6 +34,7 @@ import { searchRoutes } from "./routes/search.js";
 import { serverInfoRoutes } from "./routes/serverInfo.js";
 import { trackingRoutes } from "./routes/tracking.js";
 import { scorerRoutes } from "./routes/scorers.js";
+import { evaluationDatasetRoutes } from "./routes/evaluationDatasets.js";
 import { traceRoutes } from "./routes/traces.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -88,6 +89,7 @@ export async function buildServer(
   await app.register(async (scope) => loggedModelRoutes(scope, ctx));
   await app.register(async (scope) => traceRoutes(scope, ctx));
   await app.register(async (scope) => scorerRoutes(scope, ctx));
+  await app.register(async (scope) => evaluationDatasetRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));

@@ -1,0 +1,68 @@
+/** Reading evaluation datasets back: a row with its tags, as the store and the experiment links answer it. */
+import type { Kysely } from "kysely";
+import type { EvaluationDatasetDatabase, EvaluationDatasetTable } from "../../db/schema.js";
+import { inChunks } from "../inChunks.js";
+import type { EvaluationDataset } from "./entities.js";
+
+type Db = Kysely<EvaluationDatasetDatabase>;
+
+export async function findDataset(db: Db, datasetId: string): Promise<EvaluationDataset | undefined> {
+  const row = await db
+    .selectFrom("evaluation_datasets")
+    .selectAll()
+    .where("dataset_id", "=", datasetId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return toDataset(row, (await datasetTags(db, [datasetId])).get(datasetId) ?? {});
+}
+
+export async function datasetTags(
+  db: Db,
+  datasetIds: readonly string[],
+): Promise<Map<string, Record<string, string>>> {
+  const tags = new Map<string, Record<string, string>>();
+  for (const chunk of inChunks(datasetIds)) {
+    if (chunk.length === 0) continue;
+    const rows = await db
+      .selectFrom("evaluation_dataset_tags")
+      .selectAll()
+      .where("dataset_id", "in", chunk)
+      .execute();
+    for (const row of rows) {
+      const own = tags.get(row.dataset_id) ?? {};
+      own[row.key] = row.value ?? "None";
+      tags.set(row.dataset_id, own);
+    }
+  }
+  return tags;
+}
+
+export async function datasetExists(db: Db, datasetId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("evaluation_datasets")
+    .select("dataset_id")
+    .where("dataset_id", "=", datasetId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export function toDataset(row: EvaluationDatasetTable, tags: Record<string, string>): EvaluationDataset {
+  return {
+    datasetId: row.dataset_id,
+    name: row.name,
+    digest: row.digest ?? "",
+    createdTime: Number(row.created_time),
+    lastUpdateTime: Number(row.last_update_time),
+    tags,
+    ...optionalField("schema", orUndefined(row.schema)),
+    ...optionalField("profile", orUndefined(row.profile)),
+    ...optionalField("createdBy", orUndefined(row.created_by)),
+    ...optionalField("lastUpdatedBy", orUndefined(row.last_updated_by)),
+  };
+}
+
+export const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+export function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

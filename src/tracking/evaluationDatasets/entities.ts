@@ -1,0 +1,86 @@
+/**
+ * Evaluation datasets and their records as the store returns them, and their wire forms as mlflow's
+ * handlers write them: a dataset's `tags` is JSON text inside the JSON answer, and records travel as one
+ * JSON text of `DatasetRecord.to_dict()` values.
+ */
+import { pythonJsonDumps, type PythonJsonValue } from "../../registry/webhooks/pythonJson.js";
+
+export interface EvaluationDataset {
+  datasetId: string;
+  name: string;
+  digest: string;
+  createdTime: number;
+  lastUpdateTime: number;
+  tags: Record<string, string>;
+  /** JSON text, absent until records are merged. */
+  schema?: string;
+  profile?: string;
+  createdBy?: string;
+  lastUpdatedBy?: string;
+  /** Only create answers carry them, as in mlflow; the rest leave them to `experiment-ids`. */
+  experimentIds?: string[];
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface RecordSource {
+  source_type: string;
+  source_data: JsonObject;
+}
+
+export interface DatasetRecord {
+  datasetRecordId: string;
+  datasetId: string;
+  inputs: JsonObject;
+  /** `undefined` when the record holds none (mlflow's None); a record merged without outputs holds `{}`. */
+  outputs?: unknown;
+  expectations?: JsonObject;
+  tags: JsonObject;
+  source?: RecordSource;
+  sourceId?: string;
+  sourceType?: string;
+  createdTime: number;
+  lastUpdateTime: number;
+  createdBy?: string;
+  lastUpdatedBy?: string;
+}
+
+export function toDatasetWire(d: EvaluationDataset): object {
+  return {
+    dataset_id: d.datasetId,
+    name: d.name,
+    tags: pythonJsonDumps(d.tags),
+    ...(d.schema !== undefined && { schema: d.schema }),
+    ...(d.profile !== undefined && { profile: d.profile }),
+    digest: d.digest,
+    created_time: d.createdTime,
+    last_update_time: d.lastUpdateTime,
+    ...(d.createdBy !== undefined && { created_by: d.createdBy }),
+    ...(d.lastUpdatedBy !== undefined && { last_updated_by: d.lastUpdatedBy }),
+    ...(d.experimentIds !== undefined && d.experimentIds.length > 0 && { experiment_ids: d.experimentIds }),
+  };
+}
+
+/** `DatasetRecord.to_dict()`: unset optional fields are left out, `tags` is always there. */
+export function toRecordDict(r: DatasetRecord): JsonObject {
+  return {
+    dataset_record_id: r.datasetRecordId,
+    dataset_id: r.datasetId,
+    inputs: r.inputs,
+    ...(r.expectations !== undefined && { expectations: r.expectations }),
+    tags: r.tags,
+    ...(r.source !== undefined && { source: r.source }),
+    ...(r.sourceId !== undefined && { source_id: r.sourceId }),
+    ...(r.sourceType !== undefined && { source_type: r.sourceType }),
+    ...(r.createdBy !== undefined && { created_by: r.createdBy }),
+    ...(r.lastUpdatedBy !== undefined && { last_updated_by: r.lastUpdatedBy }),
+    created_time: r.createdTime,
+    last_update_time: r.lastUpdateTime,
+    ...(r.outputs !== undefined && { outputs: r.outputs }),
+  };
+}
+
+/** The `records` text of GetDatasetRecords, spaced as Python's `json.dumps`. */
+export function recordsText(records: readonly DatasetRecord[]): string {
+  return pythonJsonDumps(records.map(toRecordDict) as PythonJsonValue);
+}

@@ -1,0 +1,124 @@
+/**
+ * SearchEvaluationDatasets with the filter and order_by subset mlflow's SQL store accepts: attributes
+ * `name`, `created_by`, `last_updated_by` (strings; `name` also takes IN), `created_time` and
+ * `last_update_time` (integers), and `tags.<key>` with =, !=, LIKE, ILIKE, joined by AND. Results are newest
+ * first by default, with the dataset id (descending) as mlflow's tie-breaker, and pages are offsets.
+ */
+import { sql, type RawBuilder, type SqlBool } from "kysely";
+import type { MetadataDb } from "../../db/connect.js";
+import { invalidParameter } from "../../errors.js";
+import {
+  decodePageToken,
+  NUMERIC_COMPARATORS,
+  parseOrderBy,
+  parseSearchFilter,
+  STRING_COMPARATORS,
+  validateFilter,
+  type FilterSchema,
+  type OrderBySchema,
+} from "../search/filterParser.js";
+import { compareSql } from "../search/sqlComparison.js";
+import { assertSearchJoinLimit } from "../search/joinLimit.js";
+
+export const SEARCH_DATASETS_MAX_RESULTS_DEFAULT = 1000;
+export const SEARCH_DATASETS_MAX_RESULTS_THRESHOLD = 50_000;
+
+// mlflow checks only that string attributes are not used with its string comparators other than these, so
+// `name > 'x'` runs as a plain SQL comparison there; ordering comparators are kept for the same answers.
+const ORDERING: typeof NUMERIC_COMPARATORS = [">", ">=", "<", "<="];
+const STRING_ATTRIBUTE = { valueType: "string", comparators: [...STRING_COMPARATORS, ...ORDERING] } as const;
+const NUMERIC_ATTRIBUTE = { valueType: "number", comparators: NUMERIC_COMPARATORS } as const;
+
+export const DATASET_FILTER_SCHEMA: FilterSchema = {
+  attribute: {
+    name: { valueType: "string", comparators: [...STRING_COMPARATORS, ...ORDERING, "IN"] },
+    created_by: STRING_ATTRIBUTE,
+    last_updated_by: STRING_ATTRIBUTE,
+    created_time: NUMERIC_ATTRIBUTE,
+    last_update_time: NUMERIC_ATTRIBUTE,
+  },
+  tag: { valueType: "string", comparators: STRING_COMPARATORS },
+};
+
+export const DATASET_ORDER_BY_SCHEMA: OrderBySchema = {
+  attribute: { name: "name", created_time: "created_time", last_update_time: "last_update_time" },
+};
+
+export interface SearchDatasetsRequest {
+  experimentIds?: readonly string[];
+  filter?: string;
+  maxResults?: number;
+  orderBy?: readonly string[];
+  pageToken?: string;
+}
+
+/** The ids of one page of matching datasets, in order, and the token of the next page if any. */
+export async function searchDatasetIds(
+  meta: MetadataDb,
+  request: SearchDatasetsRequest,
+): Promise<{ datasetIds: string[]; nextPageToken?: string }> {
+  const maxResults = validateMaxResults(request.maxResults);
+  const clauses = validateFilter(parseSearchFilter(request.filter), DATASET_FILTER_SCHEMA);
+  const orderBy = parseOrderBy(
+    request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : ["created_time DESC"],
+    DATASET_ORDER_BY_SCHEMA,
+  );
+  const offset = decodePageToken(request.pageToken);
+
+  const joins: RawBuilder<unknown>[] = [];
+  const conditions: RawBuilder<SqlBool>[] = [sql<SqlBool>`1 = 1`];
+  clauses.forEach((clause, index) => {
+    if (Array.isArray(clause.value) && clause.comparator !== "IN") {
+      throw invalidParameter("List values for 'name' are only supported with the IN comparator.");
+    }
+    if (clause.type === "tag") {
+      const alias = `t${index}`;
+      joins.push(sql`inner join evaluation_dataset_tags as ${sql.id(alias)}
+        on ${sql.ref(`${alias}.dataset_id`)} = d.dataset_id and ${sql.ref(`${alias}.key`)} = ${clause.key}
+        and ${compareSql(meta.dialect, sql.ref(`${alias}.value`), clause.comparator, clause.value)}`);
+    } else {
+      conditions.push(compareSql(meta.dialect, sql.ref(`d.${clause.key}`), clause.comparator, clause.value));
+    }
+  });
+  if (request.experimentIds !== undefined && request.experimentIds.length > 0) {
+    const ids = sql.join(request.experimentIds.map((id) => sql`${String(id)}`));
+    conditions.push(
+      sql<SqlBool>`d.dataset_id in (select l.dataset_id from evaluation_dataset_experiments as l where l.experiment_id in (${ids}))`,
+    );
+  }
+  const orderTerms = orderBy.map(
+    (term) => sql`${sql.ref(`d.${term.key}`)} ${term.ascending ? sql`asc` : sql`desc`}`,
+  );
+  orderTerms.push(sql`d.dataset_id desc`);
+
+  assertSearchJoinLimit(joins.length);
+  const result = await sql<{ dataset_id: string }>`select d.dataset_id from evaluation_datasets as d
+    ${sql.join(joins, sql` `)}
+    where ${sql.join(conditions, sql` and `)}
+    order by ${sql.join(orderTerms)}
+    limit ${maxResults + 1} offset ${offset}`.execute(meta.db);
+  const ids = result.rows.map((row) => row.dataset_id);
+  if (ids.length <= maxResults) return { datasetIds: ids };
+  return { datasetIds: ids.slice(0, maxResults), nextPageToken: pageToken(offset + maxResults) };
+}
+
+/** mlflow's token text byte for byte (`{"offset": 1}`, with Python's space), which the shared encoder omits. */
+function pageToken(offset: number): string {
+  return Buffer.from(`{"offset": ${offset}}`, "utf8").toString("base64");
+}
+
+function validateMaxResults(maxResults: number | undefined): number {
+  // The handler reads 0 (protobuf's unset) as "not sent".
+  if (maxResults === undefined || maxResults === 0) return SEARCH_DATASETS_MAX_RESULTS_DEFAULT;
+  if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
+    throw invalidParameter(
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
+    );
+  }
+  if (maxResults > SEARCH_DATASETS_MAX_RESULTS_THRESHOLD) {
+    throw invalidParameter(
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_DATASETS_MAX_RESULTS_THRESHOLD}`,
+    );
+  }
+  return maxResults;
+}

@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
+import { rejection } from "../../../test/support/thrownError.js";
+import { createExperiment } from "../experimentStore.js";
+import { parseRecords } from "./recordMerge.js";
+import { searchDatasetIds } from "./search.js";
+import { datasetDigest, EvaluationDatasetStore } from "./store.js";
+
+const records = (value: unknown) => parseRecords(JSON.stringify(value));
+
+describe.each(metadataBackends())("evaluation dataset store on $name", (backend: TestBackend) => {
+  let opened: Awaited<ReturnType<TestBackend["open"]>>;
+  let store: EvaluationDatasetStore;
+  let clock: number;
+
+  beforeEach(async () => {
+    opened = await backend.open();
+    clock = 1000;
+    store = new EvaluationDatasetStore(opened.meta, () => clock++);
+  });
+  afterEach(async () => {
+    await opened.close();
+  });
+
+  it("creates a dataset with mlflow's id, digest, creator and tags, and deletes it with its records", async () => {
+    const created = await store.create("qa", { team: "a", "mlflow.user": "bob", n: 5 }, ["1"]);
+    expect(created.datasetId).toMatch(/^d-[0-9a-f]{32}$/);
+    expect(created).toMatchObject({ name: "qa", digest: datasetDigest("qa", 1000), createdBy: "bob" });
+    expect(created.tags).toEqual({ team: "a", "mlflow.user": "bob", n: "5" });
+    expect(created.experimentIds).toEqual(["1"]);
+    await store.upsertRecords(created.datasetId, records([{ inputs: { q: 1 } }]));
+    await store.delete(created.datasetId);
+    expect((await rejection(store.get(created.datasetId))).message).toBe(
+      `Evaluation dataset with id '${created.datasetId}' not found`,
+    );
+    expect((await store.records(created.datasetId)).records).toEqual([]);
+    await store.delete(created.datasetId);
+  });
+
+  it("merges records with the same inputs whatever their key order and updates schema, profile and digest", async () => {
+    const { datasetId } = await store.create("qa", { "mlflow.user": "bob" });
+    const first = await store.upsertRecords(
+      datasetId,
+      records([
+        {
+          inputs: { q: "a", n: 1 },
+          expectations: { ans: "x" },
+          tags: { t: "1" },
+          source: { source_type: "human", source_data: { source_id: "u1" } },
+        },
+        { inputs: { q: "b" }, outputs: "out", expectations: { ans: "y" } },
+      ]),
+    );
+    expect(first).toEqual({ inserted: 2, updated: 0 });
+    const second = await store.upsertRecords(
+      datasetId,
+      records([{ inputs: { n: 1, q: "a" }, expectations: { other: 2 }, tags: { u: "2" } }]),
+    );
+    expect(second).toEqual({ inserted: 0, updated: 1 });
+    const dataset = await store.get(datasetId);
+    // As mlflow 3.17.2 stored them for the same two calls.
+    expect(dataset.schema).toBe(
+      '{"inputs": {"q": "string", "n": "integer"}, "outputs": "string", "expectations": {"ans": "string", "other": "integer"}, "version": "1.0"}',
+    );
+    expect(dataset.profile).toBe('{"num_records": 2}');
+    expect(dataset.digest).toBe(datasetDigest("qa", dataset.lastUpdateTime));
+    expect(dataset.lastUpdatedBy).toBeUndefined();
+    // One merge shares one created_time, so the id decides the order: find each record by its inputs.
+    const read = (await store.records(datasetId)).records;
+    const a = read.find((r) => r.inputs["q"] === "a");
+    const b = read.find((r) => r.inputs["q"] === "b");
+    expect(a).toMatchObject({
+      inputs: { q: "a", n: 1 },
+      outputs: {},
+      expectations: { ans: "x", other: 2 },
+      tags: { t: "1", u: "2" },
+      source: { source_type: "HUMAN", source_data: { source_id: "u1" } },
+      sourceId: "u1",
+      sourceType: "HUMAN",
+    });
+    expect(a?.lastUpdateTime).toBeGreaterThan(a?.createdTime ?? Infinity);
+    expect(b).toMatchObject({ inputs: { q: "b" }, outputs: "out", tags: {} });
+  });
+
+  it("refuses an unknown source type and records into a missing dataset, but takes an empty merge there", async () => {
+    const { datasetId } = await store.create("qa");
+    expect(() => records([{ inputs: {}, source: { source_type: "weird", source_data: {} } }])).toThrow(
+      "Invalid dataset record source type: WEIRD. Valid source types: ['UNSPECIFIED', 'TRACE', 'HUMAN', 'DOCUMENT', 'CODE']",
+    );
+    expect(await store.upsertRecords("d-nope", [])).toEqual({ inserted: 0, updated: 0 });
+    expect((await rejection(store.upsertRecords("d-nope", records([{ inputs: {} }])))).message).toBe(
+      "Evaluation dataset with id 'd-nope' not found",
+    );
+    expect((await store.records(datasetId)).records).toEqual([]);
+  });
+
+  it("pages records by a (created_time, id) cursor and deletes them, dropping the profile count", async () => {
+    const { datasetId } = await store.create("qa");
+    await store.upsertRecords(
+      datasetId,
+      records([{ inputs: { i: 1 } }, { inputs: { i: 2 } }, { inputs: { i: 3 } }]),
+    );
+    const first = await store.records(datasetId, 2);
+    expect(first.records).toHaveLength(2);
+    const last = first.records[1];
+    expect(Buffer.from(first.nextPageToken ?? "", "base64").toString()).toBe(
+      `${last?.createdTime}:${last?.datasetRecordId}`,
+    );
+    const rest = await store.records(datasetId, 2, first.nextPageToken);
+    expect(rest.nextPageToken).toBeUndefined();
+    const all = [...first.records, ...rest.records].map((r) => r.datasetRecordId);
+    expect(new Set(all).size).toBe(3);
+    expect(await store.deleteRecords(datasetId, [all[0] as string, "dr-none"])).toBe(1);
+    expect((await store.get(datasetId)).profile).toBe('{"num_records": 2}');
+    expect(await store.deleteRecords(datasetId, ["dr-none"])).toBe(0);
+    await store.deleteRecords(datasetId, all);
+    expect((await store.get(datasetId)).profile).toBe("null");
+  });
+
+  it("sets tags as Python strings, skips null values, and deletes tags idempotently", async () => {
+    const { datasetId } = await store.create("qa", { team: "a" });
+    await store.setTags(datasetId, { team: "b", k: "v", n: 5, ok: true, gone: null });
+    await store.deleteTag(datasetId, "k");
+    await store.deleteTag("d-nope", "k");
+    expect((await store.get(datasetId)).tags).toEqual({ team: "b", n: "5", ok: "True" });
+    expect((await rejection(store.setTags("d-nope", {}))).message).toBe(
+      "Could not find evaluation dataset with ID d-nope",
+    );
+  });
+
+  it("links to existing experiments only and unlinks idempotently", async () => {
+    const e1 = await createExperiment(opened.meta.db, { name: "e1" }, "mlflow-artifacts:/", 1);
+    const e2 = await createExperiment(opened.meta.db, { name: "e2" }, "mlflow-artifacts:/", 1);
+    const { datasetId } = await store.create("qa", {}, [e1]);
+    await store.addToExperiments(datasetId, [e2, e1]);
+    expect(await store.experimentIds(datasetId)).toEqual([e1, e2]);
+    expect((await rejection(store.addToExperiments(datasetId, ["999"]))).message).toBe(
+      "No Experiment with id=999",
+    );
+    expect((await rejection(store.addToExperiments("d-nope", [e1]))).message).toBe(
+      "Dataset 'd-nope' not found",
+    );
+    const before = (await store.get(datasetId)).lastUpdateTime;
+    expect((await store.removeFromExperiments(datasetId, ["999"])).lastUpdateTime).toBe(before);
+    await store.removeFromExperiments(datasetId, [e1, "999"]);
+    expect(await store.experimentIds(datasetId)).toEqual([e2]);
+    expect(await store.experimentIds("d-nope")).toEqual([]);
+  });
+
+  it("searches by name, tags, times and experiments, newest first, in offset pages", async () => {
+    const a = await store.create("ds1", { team: "b" }, ["7"]);
+    const b = await store.create("ds2");
+    const c = await store.create("other");
+    const ids = async (request: Parameters<typeof searchDatasetIds>[1]) =>
+      (await searchDatasetIds(opened.meta, request)).datasetIds;
+    expect(await ids({})).toEqual([c.datasetId, b.datasetId, a.datasetId]);
+    expect(await ids({ filter: "name LIKE 'ds%'", orderBy: ["name ASC"] })).toEqual([
+      a.datasetId,
+      b.datasetId,
+    ]);
+    expect(await ids({ filter: "name IN ('ds1', 'other')" })).toEqual([c.datasetId, a.datasetId]);
+    expect(await ids({ filter: "tags.team = 'b'" })).toEqual([a.datasetId]);
+    expect(await ids({ filter: `created_time > ${a.createdTime}` })).toEqual([c.datasetId, b.datasetId]);
+    expect(await ids({ experimentIds: ["7"] })).toEqual([a.datasetId]);
+    const page = await searchDatasetIds(opened.meta, { maxResults: 1 });
+    expect(page).toEqual({ datasetIds: [c.datasetId], nextPageToken: "eyJvZmZzZXQiOiAxfQ==" });
+    expect(await ids({ maxResults: 1, pageToken: page.nextPageToken ?? "" })).toEqual([b.datasetId]);
+    expect((await rejection(ids({ filter: "name = 'a' OR name = 'b'" }))).message).toMatch(/OR/);
+    expect((await rejection(ids({ filter: "tags.team > 'b'" }))).message).toMatch(/comparator/);
+    expect((await rejection(ids({ orderBy: ["created_by"] }))).message).toMatch(/created_by/);
+    expect((await rejection(ids({ maxResults: 100000 }))).message).toBe(
+      "Invalid value 100000 for parameter 'max_results' supplied. It must be at most 50000",
+    );
+  });
+});
