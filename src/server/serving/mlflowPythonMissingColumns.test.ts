@@ -52,6 +52,26 @@ const CASES: Record<string, Case> = {
   "missing and extra columns beside a present one": ["three", '{"dataframe_records": [{"a": 1, "z": 3}]}'],
   "missing with an optional column": ["optional", '{"dataframe_records": [{"k": 1}]}'],
   "only the optional column": ["optional", '{"dataframe_records": [{"o": 1}]}'],
+  // An `inputs` dict is a dict of numpy arrays to MLflow, each cast to its column's type where declared.
+  "inputs dict": ["one", '{"inputs": {"k": [1]}}'],
+  // At most one extra key each: MLflow lists extras in a Python set's order, which differs between runs.
+  "inputs dict of several keys": ["three", '{"inputs": {"a": [1, 2], "k": ["s", "long"]}}'],
+  "inputs dict of floats": ["one", '{"inputs": {"k": [1.5, 2, -0.125]}}'],
+  "inputs dict of booleans": ["three", '{"inputs": {"a": [1.25, 2], "z": [true, false]}}'],
+  "inputs dict of 2-D lists": ["one", '{"inputs": {"k": [[1, 2], [3, 4]]}}'],
+  "inputs dict with nulls": ["three", '{"inputs": {"a": [1, null], "k": ["x", null]}}'],
+  "inputs dict of text for a text column": ["three", '{"inputs": {"c": ["x", "yz"], "k": [0.5]}}'],
+  "inputs dict of a long list": [
+    "one",
+    `{"inputs": {"k": [${Array.from({ length: 40 }, (_, i) => i * 7).join(", ")}]}}`,
+  ],
+  "inputs dict with declared columns present": ["three", '{"inputs": {"a": [1], "k": [2], "c": ["x"]}}'],
+  "inputs dict of declared columns only": ["three", '{"inputs": {"b": [1]}}'],
+  "inputs dict with the optional column only": ["optional", '{"inputs": {"o": [1]}}'],
+  "inputs dict of scalars": ["one", '{"inputs": {"k": 1}}'],
+  "inputs dict of unequal lengths": ["three", '{"inputs": {"a": [1], "k": [1, 2]}}'],
+  "instances records with a null": ["one", '{"instances": [{"k": 1}, {"k": null}]}'],
+  "instances records of a fraction for a long column": ["three", '{"instances": [{"b": 1.5, "c": "x"}]}'],
 };
 
 describe.skipIf(MLFLOW_PYTHON === undefined && !MLFLOW_PYTHON_REQUIRED)(

@@ -15,6 +15,7 @@ import { refuseDicts, refuseMixedText } from "./objectTensor.js";
 import { untypedFrameTensors } from "./untypedFrameTensors.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { checkBatchSizes } from "./batchRows.js";
+import { missingDictInputsError, missingInputsError, type SchemaInputs } from "./mlflowMissingInputs.js";
 
 export function adaptInput(
   input: ModelInput,
@@ -25,10 +26,15 @@ export function adaptInput(
   if (input.schemaCast === true)
     return adaptUntyped(input).map((tensor) => ({ ...tensor, schemaCast: true }));
   const columns = namedColumns(signature);
+  const schema = columns ?? namedTensors(signature);
   switch (input.kind) {
     case "tensors":
-      return adaptTensors(input.tensors, specs, columns);
+      return adaptTensors(input.tensors, specs, columns, schema);
     case "frame":
+      if (columns === undefined && schema !== undefined && input.columns !== undefined) {
+        const missing = missingInputsError(input, schema);
+        if (missing !== undefined) throw missing;
+      }
       return adaptFrame(input, specs, columns);
   }
 }
@@ -46,6 +52,12 @@ function namedColumns(signature: ModelSignature | undefined): readonly ColumnSpe
   if (signature?.kind !== "columns" || signature.inputs.length === 0) return undefined;
   if (complexColumn(signature) !== undefined) return undefined;
   return signature.inputs.every((column) => column.name !== undefined) ? signature.inputs : undefined;
+}
+
+/** The signature's tensors when it is tensor-based and names every one, which MLflow's schema check matches by name. */
+function namedTensors(signature: ModelSignature | undefined): SchemaInputs | undefined {
+  if (signature?.kind !== "tensors" || signature.inputs.length === 0) return undefined;
+  return signature.inputs.every((tensor) => tensor.name !== undefined) ? signature.inputs : undefined;
 }
 
 function adaptFrame(
@@ -67,6 +79,7 @@ function adaptTensors(
   tensors: readonly Tensor[],
   specs: readonly TensorSpec[],
   columns: readonly ColumnSpec[] | undefined,
+  schema: SchemaInputs | undefined,
 ): Tensor[] {
   if (specs.length === 0) return tensors.slice();
   refuseDicts(tensors);
@@ -86,6 +99,13 @@ function adaptTensors(
   }
   const byName = new Map<string, TensorSpec>();
   for (const spec of specs) byName.set(spec.name, spec);
+  // Named tensors that do not match the runtime's inputs one to one are an MLflow dict, which its schema check
+  // takes by the signature's names (tensors sent by an ONNX graph's own names are not).
+  const matched = tensors.length === specs.length && tensors.every((t) => byName.has(t.name));
+  if (schema !== undefined && !matched) {
+    const missing = missingDictInputsError(tensors, schema);
+    if (missing !== undefined) throw missing;
+  }
   const unknown = tensors.find((t) => !byName.has(t.name));
   if (unknown !== undefined) {
     if (columns !== undefined && tensors.every((t) => columns.some((c) => c.name === t.name))) {

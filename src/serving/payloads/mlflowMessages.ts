@@ -3,6 +3,8 @@
  * so that clients and runbooks written against `mlflow models serve` read the same errors here.
  */
 
+import { pythonStrRepr } from "./pythonRepr.js";
+
 export const MLFLOW_INPUT_KEYS = ["dataframe_split", "dataframe_records", "instances", "inputs"] as const;
 export type MlflowInputKey = (typeof MLFLOW_INPUT_KEYS)[number];
 
@@ -25,5 +27,5 @@ export const CONTENT_TYPES = ["text/csv", "application/json", "application/vnd.a
 
 /** A Python list repr (`['a', 'b']`), as MLflow prints the keys it received. */
 export function pythonListRepr(items: readonly string[]): string {
-  return `[${items.map((item) => `'${item.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`).join(", ")}]`;
+  return `[${items.map(pythonStrRepr).join(", ")}]`;
 }

@@ -4,27 +4,81 @@
  * and the scoring server wrap with the data and schema reprs; mlflow 3.17.2 answers 400 INVALID_PARAMETER_VALUE:
  * "Failed to predict data '   k\n0  1'. \nError: Failed to enforce schema of data '   k\n0  1' with schema
  * '['a': double (required)]'. Error: Model is missing inputs ['a']. Note that there were extra inputs: ['k']."
- * The same check runs for every flavor served through pyfunc (ONNX included), so FlowOps words it so for all.
+ * The data is a DataFrame (dataframe_split, dataframe_records, CSV) or a dict of numpy arrays (`instances`
+ * records, an `inputs` dict: "{'k': array([1])}"); the schema named columns or named tensors
+ * ("['a': Tensor('float64', (-1,))]"). The same check runs for every flavor served through pyfunc (ONNX
+ * included), so FlowOps words it so for all.
  */
 import { FlowOpsError } from "../../errors.js";
-import type { ColumnSpec, ColumnType } from "../signature.js";
+import { pythonFloatRepr } from "./pythonRepr.js";
+import { jsonValues, type Tensor } from "../tensor.js";
 import { pythonListRepr } from "./mlflowMessages.js";
-import { arrayDictRepr, dataFrameRepr, type ReprColumn, type ReprKind } from "./pandasRepr.js";
+import {
+  declaredDtype,
+  declaredKind,
+  isRequired,
+  isTensorInput,
+  schemaRepr,
+  tensorDtype,
+  type SchemaInput,
+  type SchemaInputs,
+} from "./mlflowSchemaRepr.js";
+import { numpyArrayRepr, type NumpyArray, type NumpyDtype } from "./numpyRepr.js";
+import { dataFrameRepr, type ReprColumn, type ReprKind } from "./pandasRepr.js";
 import type { ModelInput } from "./predictRequest.js";
+
+export { schemaRepr } from "./mlflowSchemaRepr.js";
+export type { SchemaInputs } from "./mlflowSchemaRepr.js";
 
 type Frame = ModelInput & { kind: "frame" };
 
-/** MLflow's error for the frame when it lacks a required column of `schema`; undefined when it lacks none. */
-export function missingInputsError(frame: Frame, schema: readonly ColumnSpec[]): FlowOpsError | undefined {
-  const columns = frame.columns ?? [];
-  const missing = schema.filter((spec) => spec.required && !columns.includes(spec.name as string));
+/** MLflow's error for the frame when it lacks a required input of `schema`; undefined when it lacks none. */
+export function missingInputsError(frame: Frame, schema: SchemaInputs): FlowOpsError | undefined {
+  const reason = missingReason(frame.columns ?? [], schema);
+  return reason === undefined ? undefined : enforcementError(frameRepr(frame, schema), schema, reason);
+}
+
+/**
+ * MLflow's error for an `inputs` dict of named tensors lacking a required input of `schema`; undefined when it
+ * lacks none, or when MLflow's parsing would refuse a value first (text for a numeric input), which the caller
+ * answers as before. For a column schema MLflow first makes the dict a DataFrame, whose refusals come first.
+ */
+export function missingDictInputsError(
+  tensors: readonly Tensor[],
+  schema: SchemaInputs,
+): FlowOpsError | undefined {
+  const reason = missingReason(
+    tensors.map((tensor) => tensor.name),
+    schema,
+  );
+  if (reason === undefined) return undefined;
+  const specs = schema as readonly SchemaInput[];
+  const arrays: [string, NumpyArray][] = [];
+  for (const tensor of tensors) {
+    const spec = specs.find((s) => s.name === tensor.name);
+    const array = spec === undefined ? ownArray(tensor) : castArray(tensor, declaredDtype(spec));
+    if (array === undefined) return undefined;
+    arrays.push([tensor.name, array]);
+  }
+  const data = `{${arrays.map(([name, array]) => `${quoted(name)}: ${numpyArrayRepr(array)}`).join(", ")}}`;
+  const isColumns = specs.length > 0 && !isTensorInput(specs[0] as SchemaInput);
+  return enforcementError(data, schema, (isColumns ? dataFrameRefusal(tensors) : undefined) ?? reason);
+}
+
+/** "Model is missing inputs [...]." and the extra inputs, or undefined when no required input is missing. */
+function missingReason(names: readonly string[], schema: SchemaInputs): string | undefined {
+  const specs = schema as readonly SchemaInput[];
+  const missing = specs.filter((spec) => isRequired(spec) && !names.includes(spec.name as string));
   if (missing.length === 0) return undefined;
-  const declared = new Set(schema.map((spec) => spec.name));
-  // MLflow lists the extra inputs in the order of a Python set: the frame's own order is exact for one of them.
-  const extra = columns.filter((name) => !declared.has(name));
+  const declared = new Set(specs.map((spec) => spec.name));
+  // MLflow lists the extra inputs in the order of a Python set: the request's own order is exact for one of them.
+  const extra = names.filter((name) => !declared.has(name));
   let reason = `Model is missing inputs ${pythonListRepr(missing.map((spec) => spec.name as string))}.`;
   if (extra.length > 0) reason += ` Note that there were extra inputs: ${pythonListRepr(extra)}.`;
-  const data = dataRepr(frame, schema);
+  return reason;
+}
+
+function enforcementError(data: string, schema: SchemaInputs, reason: string): FlowOpsError {
   const enforced = `Failed to enforce schema of data '${data}' with schema '${schemaRepr(schema)}'. Error: ${reason}`;
   return new FlowOpsError(
     "INVALID_PARAMETER_VALUE",
@@ -32,42 +86,132 @@ export function missingInputsError(frame: Frame, schema: readonly ColumnSpec[]):
   );
 }
 
-/** `repr(Schema)` of a column signature: `['a': double (required), 'o': double (optional)]`. */
-export function schemaRepr(schema: readonly ColumnSpec[]): string {
-  const items = schema.map((spec) => {
-    const name = spec.name === undefined ? "" : `${pythonListRepr([spec.name]).slice(1, -1)}: `;
-    return `${name}${spec.type} (${spec.required ? "required" : "optional"})`;
-  });
-  return `[${items.join(", ")}]`;
+/** Why `pd.DataFrame(dict)` refuses the arrays, as `_enforce_schema` reports it for a column schema. */
+function dataFrameRefusal(tensors: readonly Tensor[]): string | undefined {
+  const prefix =
+    "This model contains a column-based signature, which suggests a DataFrame input. There was an error casting " +
+    "the input data to a DataFrame: ";
+  const lengths = tensors.filter((tensor) => tensor.shape.length > 0).map((tensor) => tensor.shape[0]);
+  if (lengths.length === 0) return `${prefix}If using all scalar values, you must pass an index`;
+  if (lengths.some((length) => length !== lengths[0]))
+    return `${prefix}All arrays must be of the same length`;
+  return undefined;
+}
+
+/** `np.array(value)` of a tensor's values as the request sent them. */
+function ownArray(tensor: Tensor): NumpyArray {
+  if (tensor.jsonData !== undefined) return { dtype: "object", shape: tensor.shape, values: tensor.jsonData };
+  const values = jsonValues(tensor);
+  const hasNulls = tensor.nulls !== undefined && tensor.nulls.length > 0;
+  const dtype = hasNulls ? "object" : tensorDtype(tensor.datatype);
+  return { dtype, shape: tensor.shape, values };
+}
+
+/** `np.array(value, dtype)`; undefined where numpy would refuse (text to a number) or the value is a scalar. */
+function castArray(tensor: Tensor, dtype: NumpyDtype): NumpyArray | undefined {
+  const own = ownArray(tensor);
+  if (tensor.shape.length === 0) return undefined;
+  // np.array([1.0], object) keeps Python floats, which print as 1.0; np.array(values, str) makes each one text.
+  const floats = own.dtype.startsWith("float");
+  if (dtype === "object") {
+    return { dtype, shape: own.shape, values: floats ? own.values.map(pythonFloatCell) : own.values };
+  }
+  if (dtype === "str") {
+    if (own.dtype === "object") return undefined;
+    return { dtype, shape: own.shape, values: own.values.map(strCell) };
+  }
+  if (own.dtype === "str") return undefined;
+  const kind = dtypeKind(dtype);
+  const values: unknown[] = [];
+  for (const value of own.values) {
+    const cell = isPythonFloatCell(value) ? value.float : value;
+    // None casts to NaN for a float dtype only; numpy refuses it (and text) for the others.
+    if (typeof cell === "string" || (cell === null && kind !== "float")) return undefined;
+    values.push(cell === null ? NaN : castCell(cell, kind));
+  }
+  return { dtype, shape: own.shape, values };
+}
+
+function pythonFloatCell(value: unknown): unknown {
+  return typeof value === "number" ? { float: value } : value;
+}
+
+function isPythonFloatCell(value: unknown): value is { float: number } {
+  return typeof value === "object" && value !== null && "float" in value;
+}
+
+/** `str()` of the element's own Python value (a whole number is taken for the int JSON most often holds). */
+function strCell(value: unknown): string {
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number" && !Number.isInteger(value)) return pythonFloatRepr(value);
+  return String(value);
+}
+
+function dtypeKind(dtype: NumpyDtype): ReprKind {
+  if (dtype.startsWith("float")) return "float";
+  return dtype === "bool" ? "bool" : "int";
+}
+
+function castCell(value: unknown, kind: ReprKind): unknown {
+  const number = typeof value === "boolean" ? Number(value) : value;
+  if (kind === "bool") return number !== 0 && number !== 0n;
+  if (kind === "int" && typeof number === "number") return Math.trunc(number);
+  if (kind === "float" && typeof number === "bigint") return Number(number);
+  return number;
 }
 
 /** The data as MLflow holds it when it checks the schema: `instances` records as a dict of arrays, else a frame. */
-function dataRepr(frame: Frame, schema: readonly ColumnSpec[]): string {
-  const columns = (frame.columns ?? []).map((name, c): ReprColumn => {
+function frameRepr(frame: Frame, schema: SchemaInputs): string {
+  const specs = schema as readonly SchemaInput[];
+  const columns = (frame.columns ?? []).map((name, c): ReprColumn & { spec?: SchemaInput } => {
     const cells = frame.rows.map((row) => (row[c] === undefined ? null : row[c]));
-    const declared = schema.find((spec) => spec.name === name)?.type as ColumnType | undefined;
-    const kind = declared === undefined ? inferredKind(cells, frame, c) : declaredKind(declared);
-    return { name, kind, cells: kind === "text" || frame.textCells !== "csv" ? cells : cells.map(csvNumber) };
+    const spec = specs.find((s) => s.name === name);
+    const kind = spec === undefined ? inferredKind(cells, frame, c) : declaredKind(spec);
+    const typed = kind === "text" || frame.textCells !== "csv" ? cells : cells.map(csvNumber);
+    return { name, kind, cells: typed, ...(spec === undefined ? {} : { spec }) };
   });
-  return frame.recordArrays === true
-    ? arrayDictRepr(columns)
-    : dataFrameRepr(columns, frame.rows.length, frame.index);
+  if (frame.recordArrays !== true) return dataFrameRepr(columns, frame.rows.length, frame.index);
+  const members = columns.map((column) => `${quoted(column.name)}: ${numpyArrayRepr(recordsArray(column))}`);
+  return `{${members.join(", ")}}`;
 }
 
-/** How MLflow casts a signature column (`_enforce_mlflow_datatype`). */
-function declaredKind(type: ColumnType): ReprKind {
-  switch (type) {
-    case "double":
-    case "float":
-      return "float";
-    case "long":
-    case "integer":
-      return "int";
-    case "boolean":
-      return "bool";
-    default:
-      return "text";
+/**
+ * One key's values of `instances` records as `parse_instances_data` makes them: `np.array` of each value cast to
+ * its input (numpy scalars of the column's dtype, arrays of the tensor's), nested lists a further dimension.
+ */
+function recordsArray(column: ReprColumn & { spec?: SchemaInput }): NumpyArray {
+  const cells = column.cells;
+  const inner = Array.isArray(cells[0]) ? nestedShape(cells[0]) : [];
+  const values = inner.length === 0 ? cells : cells.flatMap((cell) => (cell as unknown[]).flat(inner.length));
+  const shape = [cells.length, ...inner];
+  const spec = column.spec;
+  if (spec !== undefined && (isTensorInput(spec) || column.kind !== "text")) {
+    const dtype = declaredDtype(spec);
+    return {
+      dtype,
+      shape,
+      values:
+        dtype === "str" || dtype === "object" ? values : values.map((v) => castCell(v, dtypeKind(dtype))),
+    };
   }
+  // Each value is its own np.array first: with a None among them, numpy keeps the 0-d arrays as objects.
+  if (spec === undefined && inner.length === 0 && values.includes(null)) {
+    return { dtype: "object", shape, values: values.map((value) => ({ array: value })) };
+  }
+  if (column.kind === "text") {
+    return { dtype: values.every((value) => typeof value === "string") ? "str" : "object", shape, values };
+  }
+  return {
+    dtype: column.kind === "int" ? "int64" : column.kind === "float" ? "float64" : "bool",
+    shape,
+    values,
+  };
+}
+
+function nestedShape(value: unknown[]): number[] {
+  const shape: number[] = [];
+  for (let level: unknown = value; Array.isArray(level); level = level[0]) shape.push(level.length);
+  return shape;
 }
 
 /** The dtype pandas (or numpy) infers for a column the signature does not declare. */
@@ -88,4 +232,8 @@ function csvNumber(cell: unknown): unknown {
   if (typeof cell !== "string") return cell;
   const value = Number(cell);
   return cell.trim() !== "" && Number.isFinite(value) ? value : cell;
+}
+
+function quoted(name: string): string {
+  return pythonListRepr([name]).slice(1, -1);
 }

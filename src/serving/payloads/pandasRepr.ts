@@ -1,12 +1,10 @@
 /**
  * Python's repr of the data MLflow's scoring server holds after parsing a request, for messages that quote it
  * (`Failed to predict data '<data>'`): a pandas DataFrame (pandas 3.x `DataFrame.__repr__`, as a server without a
- * terminal prints it) or a dict of numpy arrays (`{'k': array([1])}`). Covers the cells JSON and CSV bodies carry
+ * terminal prints it; numpyRepr.ts prints the dicts of numpy arrays). Covers the cells JSON and CSV bodies carry
  * (numbers, text, booleans, missing values) and pandas' row truncation; it does not wrap frames wider than 80
  * characters as pandas does, nor render nested cells as Python would.
  */
-import { pythonListRepr } from "./mlflowMessages.js";
-
 /** How pandas (or numpy) holds a column: the dtype family that decides how its cells print. */
 export type ReprKind = "int" | "float" | "bool" | "text";
 
@@ -47,50 +45,6 @@ export function dataFrameRepr(
   }
   const text = [header, ...lines].join("\n");
   return truncated ? `${text}\n\n[${rowCount} rows x ${columns.length} columns]` : text;
-}
-
-/** `repr(dict)` of numpy arrays, one per column (`{'k': array([1]), 's': array(['x'], dtype='<U1')}`). */
-export function arrayDictRepr(columns: readonly ReprColumn[]): string {
-  const members = columns.map(
-    (column) => `${pythonListRepr([column.name]).slice(1, -1)}: ${arrayRepr(column)}`,
-  );
-  return `{${members.join(", ")}}`;
-}
-
-function arrayRepr(column: ReprColumn): string {
-  const cells = column.cells;
-  switch (column.kind) {
-    case "int":
-      return `array([${cells.map((cell) => String(cell)).join(", ")}])`;
-    case "bool":
-      return `array([${cells.map((cell) => (cell === true ? "True" : "False")).join(", ")}])`;
-    case "float":
-      return `array([${numpyFloats(cells).join(", ")}])`;
-    case "text": {
-      if (cells.some((cell) => typeof cell !== "string")) {
-        return `array([${cells.map(pythonScalarRepr).join(", ")}], dtype=object)`;
-      }
-      const longest = Math.max(1, ...cells.map((cell) => [...(cell as string)].length));
-      return `array([${cells.map(pythonScalarRepr).join(", ")}], dtype='<U${longest}')`;
-    }
-  }
-}
-
-/** numpy's positional float repr: shortest digits, "1." for a whole float, padded so the points align. */
-function numpyFloats(cells: readonly unknown[]): string[] {
-  const parts = cells.map((cell) => {
-    const value = toNumber(cell);
-    if (Number.isNaN(value)) return ["nan", ""];
-    if (!Number.isFinite(value)) return [value > 0 ? "inf" : "-inf", ""];
-    const [whole, fraction = ""] = String(value).split(".");
-    return [`${whole as string}.`, fraction];
-  });
-  const fractionWidth = Math.max(0, ...parts.map(([, fraction]) => (fraction as string).length));
-  const texts = parts.map(
-    ([whole, fraction]) => `${whole as string}${(fraction as string).padEnd(fractionWidth)}`,
-  );
-  const width = Math.max(...texts.map((text) => text.length));
-  return texts.map((text) => text.padStart(width));
 }
 
 /** pandas' column formatting: a leading space (room for a sign), NaN for missing, floats to a common precision. */
@@ -159,11 +113,6 @@ function pythonScalarText(value: unknown): string {
   if (value === true) return "True";
   if (value === false) return "False";
   return typeof value === "object" ? JSON.stringify(value) : String(value as string | number | bigint);
-}
-
-/** `repr()` of a JSON scalar in Python (text quoted). */
-function pythonScalarRepr(value: unknown): string {
-  return typeof value === "string" ? pythonListRepr([value]).slice(1, -1) : pythonScalarText(value);
 }
 
 function range(from: number, to: number): number[] {
