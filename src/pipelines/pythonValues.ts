@@ -9,6 +9,7 @@ import type { ScalarTag } from "yaml";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { malformedFile, parseYamlDocument, type YamlFile } from "../data/yamlFile.js";
 import { RUAMEL_FLOAT, RUAMEL_INT } from "./ruamelResolver.js";
+import { pythonFloatRepr, pythonStrRepr } from "../pythonRepr.js";
 
 /** A float whose value is integral (`1.0`, `1e3`): Python prints it with a fraction, JS would not. */
 export class PyFloat {
@@ -60,45 +61,16 @@ export function isFloat(value: unknown): boolean {
   return value instanceof PyFloat || (typeof value === "number" && !Number.isInteger(value));
 }
 
-/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
-export function pyFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa = "", expText = "0"] = x.toExponential().split("e");
-  const exp = Number(expText);
-  const sign = x < 0 ? "-" : "";
-  const digits = mantissa.replace("-", "").replace(".", "");
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return `${sign}${digits}${"0".repeat(exp + 1 - digits.length)}.0`;
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-}
+export { pythonFloatRepr as pyFloatRepr };
 
 /** Python's `repr` for numbers: ints as digits, floats as `pyFloatRepr`. */
 export function pyNumberRepr(value: number | PyFloat | PyInt): string {
-  if (value instanceof PyFloat) return pyFloatRepr(value.value);
+  if (value instanceof PyFloat) return pythonFloatRepr(value.value);
   if (value instanceof PyInt) return value.value.toString();
-  return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+  return Number.isInteger(value) ? String(value) : pythonFloatRepr(value);
 }
 
-function pyStrRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (ch < " " || ch === "\x7f") out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
-}
+const pyStrRepr = pythonStrRepr;
 
 /** Python's `repr(value)` (used inside `str(list)` and `str(dict)`). */
 export function pyRepr(value: unknown): string {
