@@ -19,6 +19,7 @@ import * as traces from "./migrations/0010_traces.js";
 import * as assessments from "./migrations/0011_assessments.js";
 import * as scorers from "./migrations/0012_scorers.js";
 import * as evaluationDatasets from "./migrations/0013_evaluation_datasets.js";
+import * as tracePromptLinks from "./migrations/0014_trace_prompt_links.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0011_assessments": assessments,
   "0012_scorers": scorers,
   "0013_evaluation_datasets": evaluationDatasets,
+  "0014_trace_prompt_links": tracePromptLinks,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

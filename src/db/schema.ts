@@ -472,3 +472,14 @@ export type EvaluationDatasetDatabase = Database & {
   evaluation_dataset_records: EvaluationDatasetRecordTable;
   evaluation_dataset_experiments: EvaluationDatasetExperimentTable;
 };
+
+/** A trace's use of a prompt version; `prompt_version` is the version number as decimal text. */
+export interface TracePromptLinkTable {
+  request_id: string;
+  prompt_name: string;
+  prompt_version: string;
+  created_time: number | string | bigint;
+}
+
+/** The table of migration 0014, declared beside `Database` as the scorer store declares its own. */
+export type TracePromptLinkDatabase = Database & { trace_prompt_links: TracePromptLinkTable };

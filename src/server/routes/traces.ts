@@ -1,7 +1,7 @@
 /**
  * MLflow tracing RPCs: the 3.x endpoints under /api/3.0 (StartTraceV3, GetTraceInfoV3, SearchTracesV3,
  * DeleteTracesV3, trace tags) and the 2.x ones under /api/2.0 that 3.x clients still call (tags,
- * DeleteTraces, LinkTracesToRun) or that 2.x clients use (StartTrace, EndTrace, GetTraceInfo,
+ * DeleteTraces, LinkTracesToRun, LinkPromptsToTrace) or that 2.x clients use (StartTrace, EndTrace, GetTraceInfo,
  * SearchTraces). Validation is at this edge; behaviour is in src/tracking/traces.
  */
 import type { FastifyInstance } from "fastify";
@@ -23,6 +23,7 @@ import { MLFLOW_API_PREFIXES, registerRpc } from "../rpc.js";
 import { int64, int64OrDefault, keyValue, list } from "../wire.js";
 import { protoEnum } from "./protoScalars.js";
 import { traceAssessmentRoutes } from "./traceAssessments.js";
+import { tracePromptLinkRoutes } from "./tracePromptLinks.js";
 
 const V3_PREFIXES = ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"] as const;
 const BOTH_PREFIXES = [...MLFLOW_API_PREFIXES, ...V3_PREFIXES] as const;
@@ -220,6 +221,7 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
 
   await traceV2Routes(app, ctx, store);
   await traceAssessmentRoutes(app, ctx);
+  await tracePromptLinkRoutes(app, ctx);
 }
 
 /** The 2.x client's flow: StartTrace, EndTrace, GetTraceInfo and SearchTraces, on the same rows. */

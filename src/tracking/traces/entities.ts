@@ -17,6 +17,8 @@ export const TRACE_ARTIFACT_LOCATION_TAG = "mlflow.artifactLocation";
 export const TRACE_NAME_TAG = "mlflow.traceName";
 export const SOURCE_RUN_METADATA = "mlflow.sourceRun";
 export const INFO_FINALIZED_METADATA = "mlflow.trace.infoFinalized";
+/** Set by the client; a filter on it (or on `prompt`) reads the server's prompt links instead. */
+export const LINKED_PROMPTS_TAG = "mlflow.linkedPrompts";
 
 export interface TraceInfo {
   traceId: string;

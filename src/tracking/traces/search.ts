@@ -10,8 +10,9 @@ import { invalidParameter } from "../../errors.js";
 import { parseExperimentId } from "../experimentStore.js";
 import { decodePageToken, encodePageToken } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
-import type { TraceInfo } from "./entities.js";
+import { LINKED_PROMPTS_TAG, type TraceInfo } from "./entities.js";
 import { assessmentClauseSql } from "./assessmentFilterSql.js";
+import { linkedPromptClauseSql } from "./promptLinks.js";
 import { readTraceInfos } from "./reader.js";
 import {
   parseTraceFilter,
@@ -123,6 +124,8 @@ function clauseSql(
     const value = clause.key === "status" ? statusValue(clause.value) : clause.value;
     return compareSql(dialect, attributeColumn(clause.key), clause.comparator, value);
   }
+  // mlflow answers a linked-prompts tag filter from its links, not from the tag the client sets.
+  if (clause.entity === "tag" && clause.key === LINKED_PROMPTS_TAG) return linkedPromptClauseSql(clause);
   const table = keyValueTable(clause.entity);
   const exists = (condition: RawBuilder<SqlBool> | undefined) =>
     sql<SqlBool>`exists (select 1 from ${table} kv where kv.request_id = t.request_id and kv.key = ${clause.key}${

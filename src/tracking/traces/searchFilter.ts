@@ -2,8 +2,8 @@
  * MLflow's trace search grammar (`SearchTraceUtils` in mlflow/utils/search_utils.py): `<entity>.<key>
  * <comparator> <value>` joined by AND, where the entity is an attribute of the trace (`attribute`,
  * `attributes`, `trace`, or none), a tag (`tag`, `tags`) or request metadata (`request_metadata`,
- * `metadata`). `name` means the `mlflow.traceName` tag and `run_id` the `mlflow.sourceRun` metadata, as in
- * MLflow. `feedback.<name>` and `expectation.<name>` compare a trace's valid assessments of that name
+ * `metadata`). `name` means the `mlflow.traceName` tag, `run_id` the `mlflow.sourceRun` metadata and, in
+ * filters, `prompt` the `mlflow.linkedPrompts` tag (read from the prompt links), as in MLflow. `feedback.<name>` and `expectation.<name>` compare a trace's valid assessments of that name
  * (assessmentFilterSql.ts): `=`, `!=`, LIKE, ILIKE and RLIKE take a quoted string, `<`, `<=`, `>`, `>=` a number.
  * Span filters need span rows FlowOps does not keep (spans live in the trace's artifacts) and issue filters
  * are not implemented yet; both are refused by name rather than answered wrongly.
@@ -18,7 +18,7 @@ import {
 } from "../search/filterSyntax.js";
 import { excerpt, tokenize, type Token } from "../search/filterTokenizer.js";
 import { pythonStringListRepr } from "../validationMessages.js";
-import { SOURCE_RUN_METADATA, TRACE_NAME_TAG } from "./entities.js";
+import { LINKED_PROMPTS_TAG, SOURCE_RUN_METADATA, TRACE_NAME_TAG } from "./entities.js";
 
 export type TraceFilterEntity = "attribute" | "tag" | "metadata";
 export type AssessmentFilterEntity = "feedback" | "expectation";
@@ -61,8 +61,11 @@ const NUMERIC_ATTRIBUTES: Readonly<Record<string, string>> = {
 };
 const STRING_ATTRIBUTES = new Set(["request_id", "status", "client_request_id"]);
 const TAG_ALIASES: Readonly<Record<string, string>> = { name: TRACE_NAME_TAG };
+// mlflow filters on `prompt` (promptLinks.ts) but does not sort by it.
+const FILTER_TAG_ALIASES: Readonly<Record<string, string>> = { ...TAG_ALIASES, prompt: LINKED_PROMPTS_TAG };
 const METADATA_ALIASES: Readonly<Record<string, string>> = { run_id: SOURCE_RUN_METADATA };
 const VALID_ATTRIBUTE_KEYS = [...Object.keys(NUMERIC_ATTRIBUTES), ...STRING_ATTRIBUTES, "name", "run_id"];
+const VALID_FILTER_ATTRIBUTE_KEYS = [...VALID_ATTRIBUTE_KEYS, "prompt"];
 
 const NUMERIC_COMPARATORS: readonly Comparator[] = ["=", "!=", ">", ">=", "<", "<="];
 // RLIKE is a regular-expression search; MLflow 3.17.2 takes it in trace filters only.
@@ -267,7 +270,8 @@ function parseIdentifier(
   if (entity !== "attribute") return { entity, key };
   const lower = key.toLowerCase();
   // Own keys only: `constructor` or `__proto__` must not find Object's members.
-  const tagKey = Object.hasOwn(TAG_ALIASES, lower) ? TAG_ALIASES[lower] : undefined;
+  const aliases = forOrderBy ? TAG_ALIASES : FILTER_TAG_ALIASES;
+  const tagKey = Object.hasOwn(aliases, lower) ? aliases[lower] : undefined;
   if (tagKey !== undefined) return { entity: "tag", key: tagKey };
   const metadataKey = Object.hasOwn(METADATA_ALIASES, lower) ? METADATA_ALIASES[lower] : undefined;
   if (metadataKey !== undefined) return { entity: "metadata", key: metadataKey };
@@ -276,7 +280,7 @@ function parseIdentifier(
   if (STRING_ATTRIBUTES.has(lower)) return { entity, key: lower };
   if (forOrderBy && lower === "experiment_id") return { entity, key: lower };
   throw invalidParameter(
-    `Invalid attribute key '${key}' specified. Valid keys are '${(forOrderBy ? [...VALID_ATTRIBUTE_KEYS, "experiment_id"] : VALID_ATTRIBUTE_KEYS).join("', '")}'`,
+    `Invalid attribute key '${key}' specified. Valid keys are '${(forOrderBy ? [...VALID_ATTRIBUTE_KEYS, "experiment_id"] : VALID_FILTER_ATTRIBUTE_KEYS).join("', '")}'`,
   );
 }
 
