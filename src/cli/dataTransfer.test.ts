@@ -167,14 +167,39 @@ describe("flowops data push/fetch/pull/gc", () => {
     await run(pushCommand(), dir, []);
     const clone = await project("clone", { foo: "foo\n", bar: "bar\n" }, false);
     const result = await run(pullCommand(), clone, []);
-    // dvc 3.67: a warning naming the md5, then one error listing the outs checkout could not restore.
+    // dvc 3.67.1: a warning naming the md5, then one error listing the outs checkout could not restore
+    // (dvc then adds a link to its docs, which we leave out).
     expect(result).toMatchObject({
       exitCode: 1,
+      stdout: "A       foo\n1 file fetched and 1 file added\n",
       stderr:
-        `ERROR: 'bar' (md5: ${md5("bar\n")}) is missing from remote 'storage'\n` +
+        `WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\nmd5: ${md5("bar\n")}\n` +
         "ERROR: failed to pull data from the cloud - Checkout failed for following targets:\nbar\nIs your cache up to date?\n",
     });
   });
+
+  it.each([
+    ["fetch", fetchCommand],
+    ["pull", pullCommand],
+  ] as const)(
+    "only warns, exit 0, on a %s of an out whose object neither cache nor remote has",
+    async (_, command) => {
+      const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
+      await run(pushCommand(), dir, []);
+      const gone = md5("bar\n");
+      rmSync(join(root, "remote", "files", "md5", gone.slice(0, 2), gone.slice(2)));
+      rmSync(join(dir, ".dvc", "cache", "files", "md5", gone.slice(0, 2), gone.slice(2)));
+      // dvc 3.67.1 on `fetch`/`pull` with the file still in the workspace: this warning, "Everything is up to date.", 0.
+      expect(await run(command(), dir, [])).toMatchObject({
+        exitCode: 0,
+        stdout: "Everything is up to date.\n",
+        stderr: `WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\nmd5: ${gone}\n`,
+      });
+      const json = JSON.parse((await run(command(), dir, ["--json"])).stdout) as Record<string, unknown>;
+      const fetched = (command === pullCommand ? json.fetch : json) as Record<string, unknown>;
+      expect(fetched).toMatchObject({ failed: [], missing: [{ oid: gone, path: "bar" }] });
+    },
+  );
 
   it("keeps the reason of a checkout failure that is no missing object in the list of failed targets", async () => {
     const dir = await project("p", { foo: "foo\n" });

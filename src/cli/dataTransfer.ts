@@ -130,17 +130,23 @@ function reportFailures(failures: readonly TransferFailure[]): void {
 }
 
 /**
+ * dvc's warning for objects neither the cache nor the remote has, one `md5: <oid>` line each (dvc-data's
+ * `_log_missing`: no path, as dvc 3.67.1 prints it for push, fetch and pull alike).
+ */
+function reportMissingObjects(missing: readonly TransferFailure[]): void {
+  if (missing.length === 0) return;
+  process.stderr.write(
+    "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
+      missing.map((item) => `md5: ${item.oid}\n`).join(""),
+  );
+}
+
+/**
  * What push left behind without failing, as dvc's push warns about it: objects the cache lacks (dvc's words
  * and md5 lines), then manifests held back because some of their files are not on the remote.
  */
 function reportNotPushed(notPushed: readonly TransferFailure[]): void {
-  const absent = notPushed.filter((item) => item.missingLocally === true);
-  if (absent.length > 0) {
-    process.stderr.write(
-      "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
-        absent.map((item) => `md5: ${item.oid}\n`).join(""),
-    );
-  }
+  reportMissingObjects(notPushed.filter((item) => item.missingLocally === true));
   for (const item of notPushed) {
     if (item.missingLocally !== true)
       process.stderr.write(`WARNING: '${item.path}' (md5: ${item.oid}) ${item.reason}\n`);
@@ -162,6 +168,7 @@ function syncJson(result: SyncResult): Record<string, unknown> {
     skipped: result.skipped,
     bytes: result.bytes,
     failed: result.failed,
+    ...(result.missing !== undefined ? { missing: result.missing } : {}),
     ...(result.notPushed !== undefined ? { notPushed: result.notPushed } : {}),
     ...(result.runCacheEntries !== undefined ? { runCacheEntries: result.runCacheEntries } : {}),
     ...(result.skippedRevisions !== undefined ? { skippedRevisions: result.skippedRevisions } : {}),
@@ -236,6 +243,7 @@ function finishSync(
   if (flags.json === true) printJson(syncJson(result));
   else {
     reportNotPushed(result.notPushed ?? []);
+    reportMissingObjects(result.missing ?? []);
     reportFailures(result.failed);
     reportNoRemote(result);
     process.stdout.write(`${summaryLine([[verb, result.transferred]]) || "Everything is up to date."}\n`);
@@ -265,18 +273,16 @@ export function pullCommand(): Command {
           }),
         ),
       ).finally(() => progress.finish());
+      // fetch warns of the outs' objects the remote lacks, leaving checkout to fail on them.
+      const missing = [...(result.fetch.missing ?? [])];
       if (flags.allowMissing === true) {
-        // Missing on the remote, and so missing from the cache at checkout; corrupt data still fails.
-        const missing = result.fetch.failed.filter((failure) => failure.missing === true);
-        if (missing.length > 0 && flags.json !== true) {
-          process.stderr.write(
-            "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
-              missing.map((failure) => `md5: ${failure.oid}\n`).join(""),
-          );
-        }
+        // A directory's files the remote lacks pass too, and no out fails for a missing object; corrupt
+        // data still fails.
+        missing.push(...result.fetch.failed.filter((failure) => failure.missing === true));
         result.fetch.failed = result.fetch.failed.filter((failure) => failure.missing !== true);
         result.checkout.failed = result.checkout.failed.filter((failure) => failure.missing !== true);
       }
+      if (flags.json !== true) reportMissingObjects(missing);
       const checkout = checkoutCounts(result.checkout);
       const failures = result.fetch.failed.length + checkout.failed.length;
       if (flags.json === true) {

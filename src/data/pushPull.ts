@@ -15,7 +15,13 @@ import {
   pushRunCacheEntries,
   runCacheObjects,
 } from "./runCacheTransfer.js";
-import { fetchObjects, pushObjects, type TransferEvent, type TransferResult } from "./transferObjects.js";
+import {
+  fetchObjects,
+  pushObjects,
+  type TransferEvent,
+  type TransferFailure,
+  type TransferResult,
+} from "./transferObjects.js";
 import type { HistoryScope } from "./historyOuts.js";
 import { historyOutsOnce, reportedOnce, usedWithHistory } from "./transferScope.js";
 import { outsFilter, type UsedObject } from "./usedObjects.js";
@@ -73,6 +79,13 @@ export interface SyncResult extends TransferResult {
    * which their `.dvc` files do not record (dvc leaves them so too); pull checks them out by it.
    */
   hashedImports?: HashedVersionedImport[];
+  /**
+   * fetch: the outs' own objects (a file's, a directory's manifest) that neither the cache nor the remote
+   * has. dvc's fetch only warns of them ("Some of the cache files do not exist neither locally nor on
+   * remote") and exits 0, so they are not in `failed`; pull's checkout then fails on their outs. A file
+   * listed by a manifest that the remote lacks stays in `failed`: dvc's transfer of a directory fails on it.
+   */
+  missing?: TransferFailure[];
 }
 
 /** The `noRemoteSelected` field, present only when it is true. */
@@ -234,6 +247,11 @@ async function fetchInRounds(
   const after = manifests.size === 0 ? before : withRemote(await collect());
   const rest = new Map([...after].filter(([oid]) => !failedManifests.has(oid)));
   const second = await perRemote(repo, rest, options, fetchObjects);
+  // Only what a remote lacks: a versioned import's source missing a version keeps failing (versionedFetch.ts).
+  const fromRemotes = splitMissing(
+    [...first.failed, ...second.failed],
+    (oid) => after.get(oid)?.inDirectory === true,
+  );
   return {
     transferred: sourced.transferred + first.transferred + second.transferred,
     // Manifests fetched in the first round count once, as fetched, not again as already present.
@@ -242,10 +260,20 @@ async function fetchInRounds(
       second.skipped -
       [...manifests.keys()].filter((oid) => !failedManifests.has(oid) && rest.has(oid)).length,
     bytes: sourced.bytes + first.bytes + second.bytes,
-    failed: [...sourced.failed, ...first.failed, ...second.failed],
+    failed: [...sourced.failed, ...fromRemotes.failed],
+    ...(fromRemotes.missing.length > 0 ? { missing: fromRemotes.missing } : {}),
     remotes: [...new Set([...first.remotes, ...second.remotes])],
     ...(sourced.hashedImports.length > 0 ? { hashedImports: sourced.hashedImports } : {}),
   };
+}
+
+/** Failures apart from the objects the remote lacks that dvc's fetch only warns of (SyncResult.missing). */
+function splitMissing(
+  all: readonly TransferFailure[],
+  inDirectory: (oid: Oid) => boolean,
+): { failed: TransferFailure[]; missing: TransferFailure[] } {
+  const warned = (failure: TransferFailure): boolean => failure.missing === true && !inDirectory(failure.oid);
+  return { failed: all.filter((failure) => !warned(failure)), missing: all.filter(warned) };
 }
 
 /** The workspace's objects plus the run-cache's; an object both use keeps its workspace owner. */
@@ -287,12 +315,17 @@ export async function pull(
   const checkout = await checkoutOf(targets === undefined ? undefined : [...targets]);
   if (checkout.failed.length === 0) return { fetch: fetched, checkout };
   const refetched = await fetch(repo, targets, options);
-  const known = new Set(fetched.failed.map((failure) => failure.oid));
+  const known = new Set([...fetched.failed, ...(fetched.missing ?? [])].map((failure) => failure.oid));
+  const missing = [
+    ...(fetched.missing ?? []),
+    ...(refetched.missing ?? []).filter((failure) => !known.has(failure.oid)),
+  ];
   const fetchedBoth: SyncResult = {
     ...fetched,
     transferred: fetched.transferred + refetched.transferred,
     bytes: fetched.bytes + refetched.bytes,
     failed: [...fetched.failed, ...refetched.failed.filter((failure) => !known.has(failure.oid))],
+    ...(missing.length > 0 ? { missing } : {}),
   };
   if (refetched.transferred === 0) return { fetch: fetchedBoth, checkout };
   const retried = await checkoutOf(checkout.failed.map((failure) => failure.path.replace(/\/$/, "")));

@@ -23,6 +23,8 @@ export interface UsedObject extends ObjectOwner {
   push?: boolean;
   /** On a directory object whose manifest could not be read, so its files are unknown yet. */
   unexpanded?: "missing" | "corrupt";
+  /** A file a directory's manifest lists, not an out's own object: fetch fails on it where it warns on those. */
+  inDirectory?: true;
   /** The out is a versioned import's: its objects come from the source at the recorded versions. */
   versionedImport?: VersionedImportSource;
 }
@@ -241,7 +243,8 @@ export async function expandOuts(repo: Pick<DataRepo, "cache">, outs: readonly T
       // later pull of that path can find the file through it.
       add(out.md5, owner);
       for (const entry of entries) {
-        if (wanted(entry.relpath)) add(entry.md5, { ...owner, path: posix.join(out.path, entry.relpath) });
+        if (wanted(entry.relpath))
+          add(entry.md5, { ...owner, path: posix.join(out.path, entry.relpath), inDirectory: true });
       }
     } catch (error) {
       const code = toFlowOpsError(error).code;
