@@ -57,6 +57,10 @@ const CASES: Record<string, Case> = {
   // At most one extra key each: MLflow lists extras in a Python set's order, which differs between runs.
   "inputs dict of several keys": ["three", '{"inputs": {"a": [1, 2], "k": ["s", "long"]}}'],
   "inputs dict of floats": ["one", '{"inputs": {"k": [1.5, 2, -0.125]}}'],
+  "inputs dict of whole floats": ["one", '{"inputs": {"k": [1.0, 2.0]}}'],
+  "inputs dict of whole floats for a long column": ["three", '{"inputs": {"b": [1.0], "k": [1.0]}}'],
+  "records of whole floats": ["one", '{"dataframe_records": [{"k": 1.0}, {"k": 2.0}]}'],
+  "instances records of whole floats": ["one", '{"instances": [{"k": 1.0}]}'],
   "inputs dict of booleans": ["three", '{"inputs": {"a": [1.25, 2], "z": [true, false]}}'],
   "inputs dict of 2-D lists": ["one", '{"inputs": {"k": [[1, 2], [3, 4]]}}'],
   "inputs dict with nulls": ["three", '{"inputs": {"a": [1, null], "k": ["x", null]}}'],

@@ -37,6 +37,12 @@ type Case = [model: ModelName, body: string];
 const CASES: Record<string, Case> = {
   "inputs dict of an unknown tensor": ["one", '{"inputs": {"k": [1]}}'],
   "inputs dict of fractions": ["one", '{"inputs": {"k": [1.5, 2]}}'],
+  // A whole float prints as numpy's float (`array([1., 2.])`), not as an int.
+  "inputs dict of whole floats": ["one", '{"inputs": {"k": [1.0, 2.0]}}'],
+  "inputs dict of a whole float beside an int": ["one", '{"inputs": {"k": [1.0, 2]}}'],
+  "instances object of whole floats": ["one", '{"instances": {"k": [1.0, 2.0]}}'],
+  "inputs dict of whole floats for a str tensor": ["text", '{"inputs": {"a": [1.0, 2.5]}}'],
+  "inputs dict of whole floats for an object tensor": ["text", '{"inputs": {"b": [2.0]}}'],
   "inputs dict lacking one of two": ["two", '{"inputs": {"a": [1]}}'],
   "inputs dict lacking one, with an extra": ["two", '{"inputs": {"a": [1], "k": [2]}}'],
   "inputs dict lacking both": ["two", '{"inputs": {"k": [2]}}'],

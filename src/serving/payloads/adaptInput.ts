@@ -5,7 +5,8 @@
  * stacked [N, F] tensor or one tensor per column (see frameTensors.ts). All errors are 400s naming the input.
  * A model without inputs (a Python model without a signature) takes the tensors as parsed, values Python holds
  * as objects included (`jsonData`, see objectTensor.ts); a typed model takes `data` and refuses mixed text and
- * JSON objects.
+ * JSON objects. An MLflow dict is first checked against the signature as MLflow does (mlflowDictInputs.ts), which
+ * drops the members it does not declare; other protocols' unknown inputs are refused.
  */
 import { FlowOpsError } from "../../errors.js";
 import { complexColumn, type ColumnSpec, type ModelSignature } from "../signature.js";
@@ -16,6 +17,7 @@ import { untypedFrameTensors } from "./untypedFrameTensors.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { checkBatchSizes } from "./batchRows.js";
 import { missingDictInputsError, missingInputsError, type SchemaInputs } from "./mlflowMissingInputs.js";
+import { declaredDictTensors } from "./mlflowDictInputs.js";
 
 export function adaptInput(
   input: ModelInput,
@@ -28,8 +30,13 @@ export function adaptInput(
   const columns = namedColumns(signature);
   const schema = columns ?? namedTensors(signature);
   switch (input.kind) {
-    case "tensors":
-      return adaptTensors(input.tensors, specs, columns, schema);
+    case "tensors": {
+      const tensors =
+        input.mlflowDict === true && specs.length > 0
+          ? declaredDictTensors(input.tensors, specs, signature, schema, columns)
+          : input.tensors;
+      return adaptTensors(tensors, specs, columns, schema);
+    }
     case "frame":
       if (columns === undefined && schema !== undefined && input.columns !== undefined) {
         const missing = missingInputsError(input, schema);

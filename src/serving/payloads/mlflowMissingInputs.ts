@@ -11,6 +11,7 @@
  */
 import { FlowOpsError } from "../../errors.js";
 import { pythonFloatRepr } from "./pythonRepr.js";
+import type { ColumnSpec } from "../signature.js";
 import { jsonValues, type Tensor } from "../tensor.js";
 import { pythonListRepr } from "./mlflowMessages.js";
 import {
@@ -52,6 +53,31 @@ export function missingDictInputsError(
     schema,
   );
   if (reason === undefined) return undefined;
+  const data = dictRepr(tensors, schema);
+  if (data === undefined) return undefined;
+  const isColumns = !isTensorInput((schema as readonly SchemaInput[])[0] as SchemaInput);
+  return enforcementError(data, schema, (isColumns ? dataFrameRefusal(tensors) : undefined) ?? reason);
+}
+
+/**
+ * MLflow's error for an `inputs` dict that a column `schema` takes as a DataFrame of all its members, the ones it
+ * does not declare included, when pandas refuses to build it (members of unequal lengths); undefined otherwise.
+ */
+export function dictFrameError(
+  tensors: readonly Tensor[],
+  schema: readonly ColumnSpec[],
+): FlowOpsError | undefined {
+  const refusal = dataFrameRefusal(tensors);
+  if (refusal === undefined) return undefined;
+  const data = dictRepr(tensors, schema);
+  return data === undefined ? undefined : enforcementError(data, schema, refusal);
+}
+
+/**
+ * The dict of numpy arrays as MLflow prints it: declared members cast to their dtype, the others as sent;
+ * undefined where MLflow's parsing would refuse a value first (text for a numeric input).
+ */
+function dictRepr(tensors: readonly Tensor[], schema: SchemaInputs): string | undefined {
   const specs = schema as readonly SchemaInput[];
   const arrays: [string, NumpyArray][] = [];
   for (const tensor of tensors) {
@@ -60,9 +86,7 @@ export function missingDictInputsError(
     if (array === undefined) return undefined;
     arrays.push([tensor.name, array]);
   }
-  const data = `{${arrays.map(([name, array]) => `${quoted(name)}: ${numpyArrayRepr(array)}`).join(", ")}}`;
-  const isColumns = specs.length > 0 && !isTensorInput(specs[0] as SchemaInput);
-  return enforcementError(data, schema, (isColumns ? dataFrameRefusal(tensors) : undefined) ?? reason);
+  return `{${arrays.map(([name, array]) => `${quoted(name)}: ${numpyArrayRepr(array)}`).join(", ")}}`;
 }
 
 /** "Model is missing inputs [...]." and the extra inputs, or undefined when no required input is missing. */
@@ -118,7 +142,8 @@ function castArray(tensor: Tensor, dtype: NumpyDtype): NumpyArray | undefined {
   }
   if (dtype === "str") {
     if (own.dtype === "object") return undefined;
-    return { dtype, shape: own.shape, values: own.values.map(strCell) };
+    const cell = floats ? (value: unknown) => strCell(pythonFloatCell(value)) : strCell;
+    return { dtype, shape: own.shape, values: own.values.map(cell) };
   }
   if (own.dtype === "str") return undefined;
   const kind = dtypeKind(dtype);
@@ -140,9 +165,10 @@ function isPythonFloatCell(value: unknown): value is { float: number } {
   return typeof value === "object" && value !== null && "float" in value;
 }
 
-/** `str()` of the element's own Python value (a whole number is taken for the int JSON most often holds). */
+/** `str()` of the element's own Python value, a float where the list was one of floats (`{float: 1}`). */
 function strCell(value: unknown): string {
   if (typeof value === "boolean") return value ? "True" : "False";
+  if (isPythonFloatCell(value)) return pythonFloatRepr(value.float);
   if (typeof value === "number" && !Number.isInteger(value)) return pythonFloatRepr(value);
   return String(value);
 }

@@ -102,6 +102,7 @@ describe("mlflowRequest with JSON", () => {
     });
     expect(mlflowRequest('{"inputs": {"x": [[1.5, 2]], "s": ["a"]}}', JSON_TYPE).input).toEqual({
       kind: "tensors",
+      mlflowDict: true,
       tensors: [
         { name: "x", datatype: "FP64", shape: [1, 2], data: new Float64Array([1.5, 2]) },
         { name: "s", datatype: "BYTES", shape: [1], data: ["a"] },

@@ -5,7 +5,6 @@
  * answered with the predictions alone. Behaviour and messages follow `mlflow/pyfunc/scoring_server/__init__.py`.
  */
 import { FlowOpsError } from "../../errors.js";
-import { parseJsonWithBigIntegers } from "../../tables/jsonBigIntegers.js";
 import type { ModelSignature } from "../signature.js";
 import type { Tensor } from "../tensor.js";
 import { frameFromCsv } from "./csvFrame.js";
@@ -43,7 +42,7 @@ import { decodeUtf8Body } from "./utf8Body.js";
 export interface MlflowReadOptions {
   /**
    * The model declares its inputs' datatypes (an ONNX graph, an MLflow signature), which then decide every
-   * number's type: the JSON parse need not tell `1.0` from `1`, which only a model without them is typed by.
+   * declared number's type (`1.0` and `1` alike), and cast a Parquet body's cells.
    */
   typedInputs?: boolean;
   /**
@@ -88,22 +87,17 @@ export function mlflowRequest(
   let schemaCast = false;
   try {
     // Integers beyond 2^53 as BigInts, as MLflow's json.loads keeps them exact for an int64 column or tensor;
-    // and, for a model typed by the values alone, which whole numbers json.loads makes floats (`1.0`).
-    parsed =
-      options.typedInputs === true
-        ? { value: parseJsonWithBigIntegers(text), floats: undefined }
-        : parseJsonKeepingFloatLiterals(text);
+    // and which whole numbers json.loads makes floats (`1.0`): they type a model without a signature's inputs,
+    // MLflow's casts of a Python model's object cells, and the data MLflow's schema errors print (`array([1.])`).
+    // The text is searched for them only when asked, which a typed model's happy path does only for an integral
+    // list in a body that writes some `.` or exponent.
+    parsed = parseJsonKeepingFloatLiterals(text);
     const casts = options.castsObjectCells;
-    if (
+    schemaCast =
       casts !== undefined &&
       casts !== false &&
       options.typedInputs === true &&
-      castsCells(parsed.value, casts)
-    ) {
-      // Read again as for a model without a signature: MLflow's casts see 1.0 as json.loads makes it, a float.
-      parsed = parseJsonKeepingFloatLiterals(text);
-      schemaCast = true;
-    }
+      castsCells(parsed.value, casts);
   } catch (error) {
     const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
     throw invalidInput(
@@ -198,12 +192,15 @@ function mlflowInput(
     case "dataframe_records":
       return frameFromDataframeRecords(value, floats);
     case "instances":
-    case "inputs":
+    case "inputs": {
       // A bare number's literal is known by its place in the body, which the tensor parsers do not see; asked
       // only of a whole number, as asking may search the text.
       if (Number.isInteger(value) && floats?.has(body, key) === true)
         return floatScalarInput(value as number);
-      return key === "instances" ? instancesInput(value, floats) : inputsInput(value, floats);
+      const input = key === "instances" ? instancesInput(value, floats) : inputsInput(value, floats);
+      if (isJsonObject(value) && input.kind === "tensors") input.mlflowDict = true;
+      return input;
+    }
   }
 }
 

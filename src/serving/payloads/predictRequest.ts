@@ -16,6 +16,12 @@ export type ModelInput =
        * (objectCells.ts).
        */
       schemaCast?: true;
+      /**
+       * MLflow: the tensors are the members of one JSON object (`inputs`, or `instances` given as an object),
+       * which MLflow parses as a dict of arrays: a named signature ignores members it does not declare, an
+       * un-named one refuses the dict. Other protocols name tensors for the model itself and leave it out.
+       */
+      mlflowDict?: true;
     }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
   | {
