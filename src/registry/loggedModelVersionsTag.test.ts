@@ -19,9 +19,9 @@ describe("modelVersionsTagValue", () => {
   });
 
   it("keeps MLflow's answer when an equal entry is already listed: the new entry alone", () => {
-    expect(modelVersionsTagValue('[{"version": 2.0, "name": "a"}, {"name": "b", "version": 1}]', "a", 2)).toBe(
-      '[{"name": "a", "version": 2}]',
-    );
+    expect(
+      modelVersionsTagValue('[{"version": 2.0, "name": "a"}, {"name": "b", "version": 1}]', "a", 2),
+    ).toBe('[{"name": "a", "version": 2}]');
   });
 
   it("replaces a value that is not a JSON list", () => {
