@@ -1,0 +1,98 @@
+/**
+ * Row types of MLflow 3's GenAI tables (migrations 0012-0014). They are not members of `Database`: each store
+ * adds its own tables with `withTables` through the `...Database` types here, so the core schema stays as it was.
+ */
+import type { Database } from "./schema.js";
+
+/** A registered scorer (mlflow's `scorers`): a name within an experiment and its stable id. */
+export interface ScorerTable {
+  scorer_id: string;
+  experiment_id: number;
+  scorer_name: string;
+}
+
+/** One registration of a scorer; `serialized_scorer` is the client's JSON, stored as sent. */
+export interface ScorerVersionTable {
+  scorer_id: string;
+  scorer_version: number;
+  serialized_scorer: string;
+  creation_time: number | string | bigint;
+}
+
+/** How often and on which traces a scorer runs automatically (mlflow's `online_scoring_configs`). */
+export interface OnlineScoringConfigTable {
+  online_scoring_config_id: string;
+  scorer_id: string;
+  sample_rate: number;
+  experiment_id: number;
+  filter_string: string | null;
+}
+
+/** The tables of migration 0012, declared beside `Database` as the assessments store declares its own. */
+export type ScorerDatabase = Database & {
+  scorers: ScorerTable;
+  scorer_versions: ScorerVersionTable;
+  online_scoring_configs: OnlineScoringConfigTable;
+};
+
+/** An MLflow 3 evaluation dataset (mlflow's `evaluation_datasets`); `schema` and `profile` are JSON text. */
+export interface EvaluationDatasetTable {
+  dataset_id: string;
+  name: string;
+  schema: string | null;
+  profile: string | null;
+  digest: string | null;
+  created_time: number | string | bigint;
+  last_update_time: number | string | bigint;
+  created_by: string | null;
+  last_updated_by: string | null;
+}
+
+export interface EvaluationDatasetTagTable {
+  dataset_id: string;
+  key: string;
+  value: string | null;
+}
+
+/** One record; `inputs`, `outputs`, `expectations`, `tags` and `source` are JSON text, null when unset. */
+export interface EvaluationDatasetRecordTable {
+  dataset_record_id: string;
+  dataset_id: string;
+  inputs: string;
+  outputs: string | null;
+  expectations: string | null;
+  tags: string | null;
+  source: string | null;
+  source_id: string | null;
+  source_type: string | null;
+  created_time: number | string | bigint;
+  last_update_time: number | string | bigint;
+  created_by: string | null;
+  last_updated_by: string | null;
+  input_hash: string;
+}
+
+export interface EvaluationDatasetExperimentTable {
+  dataset_id: string;
+  experiment_id: string;
+  created_time: number | string | bigint;
+}
+
+/** The tables of migration 0013, declared beside `Database` as the scorer store declares its own. */
+export type EvaluationDatasetDatabase = Database & {
+  evaluation_datasets: EvaluationDatasetTable;
+  evaluation_dataset_tags: EvaluationDatasetTagTable;
+  evaluation_dataset_records: EvaluationDatasetRecordTable;
+  evaluation_dataset_experiments: EvaluationDatasetExperimentTable;
+};
+
+/** A trace's use of a prompt version; `prompt_version` is the version number as decimal text. */
+export interface TracePromptLinkTable {
+  request_id: string;
+  prompt_name: string;
+  prompt_version: string;
+  created_time: number | string | bigint;
+}
+
+/** The table of migration 0014, declared beside `Database` as the scorer store declares its own. */
+export type TracePromptLinkDatabase = Database & { trace_prompt_links: TracePromptLinkTable };
