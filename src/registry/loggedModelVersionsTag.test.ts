@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../db/connect.js";
 import { metadataBackends } from "../../test/support/backends.js";
-import { insertExperimentRuns } from "../../test/support/registryRuns.js";
+import { insertExperimentRuns, insertLoggedModel } from "../../test/support/registryRuns.js";
 import { MODEL_VERSIONS_TAG, modelVersionsTagValue } from "./loggedModelVersionsTag.js";
 import { createModelVersion } from "./modelVersionStore.js";
 import { createRegisteredModel } from "./registeredModelStore.js";
@@ -52,23 +52,7 @@ describe.each(metadataBackends())("a version registered from a logged model on $
 
   it("is listed in the logged model's mlflow.modelVersions tag", async () => {
     const { experimentId } = await insertExperimentRuns(meta.db, { runIds: [], experimentName: "e" });
-    await meta.db
-      .insertInto("logged_models")
-      .values({
-        model_id: "m-0a1b2c",
-        experiment_id: experimentId,
-        name: "model",
-        artifact_location: "mlflow-artifacts:/1/models/m-0a1b2c/artifacts",
-        creation_timestamp_ms: 1,
-        last_updated_timestamp_ms: 1,
-        status: "READY",
-        status_message: null,
-        lifecycle_stage: "active",
-        model_type: null,
-        source_run_id: null,
-        creator_id: null,
-      })
-      .execute();
+    await insertLoggedModel(meta.db, "m-0a1b2c", experimentId, null);
     await createRegisteredModel(meta.db, { name: "reg" }, now());
     await createRegisteredModel(meta.db, { name: "other" }, now());
     const source = { source: "models:/m-0a1b2c", model_id: "m-0a1b2c" };

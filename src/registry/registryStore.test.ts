@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../db/connect.js";
 import { FlowOpsError } from "../errors.js";
 import { metadataBackends } from "../../test/support/backends.js";
-import { insertExperimentRuns } from "../../test/support/registryRuns.js";
+import { insertExperimentRuns, insertLoggedModel } from "../../test/support/registryRuns.js";
 import { deleteRegisteredModelAlias, getModelVersionByAlias, setRegisteredModelAlias } from "./aliasStore.js";
 import {
   createModelVersion,
@@ -293,23 +293,7 @@ describe.each(metadataBackends())("registry stores on $name", (backend) => {
       runIds: [],
       experimentName: "e",
     });
-    await meta.db
-      .insertInto("logged_models")
-      .values({
-        model_id: "m-0a1b2c",
-        experiment_id: experimentId,
-        name: "model",
-        artifact_location: "mlflow-artifacts:/1/models/m-0a1b2c/artifacts",
-        creation_timestamp_ms: 1,
-        last_updated_timestamp_ms: 1,
-        status: "READY",
-        status_message: null,
-        lifecycle_stage: "active",
-        model_type: null,
-        source_run_id: "run9",
-        creator_id: null,
-      })
-      .execute();
+    await insertLoggedModel(meta.db, "m-0a1b2c", experimentId, "run9");
     await createRegisteredModel(meta.db, { name: "m" }, now());
     const created = await createModelVersion(
       meta.db,

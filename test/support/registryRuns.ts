@@ -57,3 +57,29 @@ export async function insertExperimentRuns(
   }
   return { experimentId: experiment_id, artifactUris };
 }
+
+/** A READY logged model `modelId` in the experiment, its artifacts under the experiment's models folder. */
+export async function insertLoggedModel(
+  db: Kysely<Database>,
+  modelId: string,
+  experimentId: number,
+  sourceRunId: string | null,
+): Promise<void> {
+  await db
+    .insertInto("logged_models")
+    .values({
+      model_id: modelId,
+      experiment_id: experimentId,
+      name: "model",
+      artifact_location: `mlflow-artifacts:/1/models/${modelId}/artifacts`,
+      creation_timestamp_ms: 1,
+      last_updated_timestamp_ms: 1,
+      status: "READY",
+      status_message: null,
+      lifecycle_stage: "active",
+      model_type: null,
+      source_run_id: sourceRunId,
+      creator_id: null,
+    })
+    .execute();
+}

@@ -81,3 +81,21 @@ function queryString(body: object): string {
   }
   return params.toString();
 }
+
+/** A parsed JSON answer, read loosely: route tests check MLflow's wire fields by name. */
+export type WireBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Sends `body` as JSON (none when undefined) to the server and answers its status and parsed JSON. */
+export function jsonCaller(
+  server: () => { url: string },
+): (method: string, path: string, body?: unknown) => Promise<{ status: number; body: WireBody }> {
+  return async (method, path, body) => {
+    const response = await fetch(`${server().url}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as WireBody };
+  };
+}

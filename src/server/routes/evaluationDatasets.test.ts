@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import {
+  jsonCaller,
+  startTestServer,
+  type TestServer,
+  type WireBody,
+} from "../../../test/support/testServer.js";
 import { createExperiment } from "../../tracking/experimentStore.js";
-
-type WireBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // Expected answers are what `mlflow server` 3.17.2 (SQLite store) answered to the same requests.
 describe("evaluation dataset routes", () => {
   let server: TestServer;
   let exp: string;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}/api/3.0/mlflow/datasets${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as WireBody };
-  };
+  const wire = jsonCaller(() => server);
+  const call = (method: string, path: string, body?: unknown) =>
+    wire(method, `/api/3.0/mlflow/datasets${path}`, body);
 
   beforeAll(async () => {
     server = await startTestServer();

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import {
+  jsonCaller,
+  startTestServer,
+  type TestServer,
+  type WireBody,
+} from "../../../test/support/testServer.js";
 import { createExperiment } from "../../tracking/experimentStore.js";
 import { customScorersAllowed } from "./scorers.js";
-
-type WireBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // Expected answers are what `mlflow server` 3.17.2 (SQLite store) answered to the same requests.
 describe("scorer routes", () => {
@@ -14,15 +17,7 @@ describe("scorer routes", () => {
     builtin_scorer_class: "RelevanceToQuery",
     builtin_scorer_pydantic_data: { name: "s1", model: "openai:/gpt-4" },
   });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as WireBody };
-  };
+  const call = jsonCaller(() => server);
   const get = (path: string, query: string) => call("GET", `/api/3.0/mlflow/scorers/${path}?${query}`);
 
   beforeAll(async () => {

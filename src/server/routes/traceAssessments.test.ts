@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import {
+  jsonCaller,
+  startTestServer,
+  type TestServer,
+  type WireBody,
+} from "../../../test/support/testServer.js";
 import { createExperiment } from "../../tracking/experimentStore.js";
-
-type WireBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("trace assessment routes", () => {
   let server: TestServer;
   const base = "/api/3.0/mlflow/traces/tr-a/assessments";
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as WireBody };
-  };
+  const call = jsonCaller(() => server);
 
   beforeAll(async () => {
     server = await startTestServer();

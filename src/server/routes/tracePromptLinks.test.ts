@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import {
+  jsonCaller,
+  startTestServer,
+  type TestServer,
+  type WireBody,
+} from "../../../test/support/testServer.js";
 import { createExperiment } from "../../tracking/experimentStore.js";
-
-type WireBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const LINK = "/api/2.0/mlflow/traces/link-prompts";
 const HINT = "See the API docs for more information about request parameters.";
@@ -11,15 +14,7 @@ const HINT = "See the API docs for more information about request parameters.";
 describe("LinkPromptsToTrace route", () => {
   let server: TestServer;
   let experimentId: string;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as WireBody };
-  };
+  const call = jsonCaller(() => server);
   const location = () => ({ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: experimentId } });
   const search = async (filter: string) =>
     (
