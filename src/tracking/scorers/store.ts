@@ -240,7 +240,8 @@ export class ScorerStore {
     });
   }
 
-  private versionRows(experiment: number, name: string) {
+  /** Every version joined to its scorer, with the columns a ScorerVersion is built from. */
+  private joinedVersions() {
     return this.db
       .selectFrom("scorers as s")
       .innerJoin("scorer_versions as v", "v.scorer_id", "s.scorer_id")
@@ -251,26 +252,18 @@ export class ScorerStore {
         "v.scorer_version",
         "v.serialized_scorer",
         "v.creation_time",
-      ])
-      .where("s.experiment_id", "=", experiment)
-      .where("s.scorer_name", "=", name);
+      ]);
+  }
+
+  private versionRows(experiment: number, name: string) {
+    return this.joinedVersions().where("s.experiment_id", "=", experiment).where("s.scorer_name", "=", name);
   }
 
   private async latestVersions(experimentIds: readonly number[]): Promise<ScorerVersion[]> {
     const found: ScorerVersion[] = [];
     for (const chunk of inChunks(experimentIds)) {
       if (chunk.length === 0) continue;
-      const rows = await this.db
-        .selectFrom("scorers as s")
-        .innerJoin("scorer_versions as v", "v.scorer_id", "s.scorer_id")
-        .select([
-          "s.experiment_id",
-          "s.scorer_name",
-          "s.scorer_id",
-          "v.scorer_version",
-          "v.serialized_scorer",
-          "v.creation_time",
-        ])
+      const rows = await this.joinedVersions()
         .where("s.experiment_id", "in", chunk)
         .where(
           "v.scorer_version",
