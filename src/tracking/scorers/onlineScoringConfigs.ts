@@ -13,7 +13,7 @@ import { inChunks } from "../inChunks.js";
 import { parseTraceFilter } from "../traces/searchFilter.js";
 import type { OnlineScoringConfig } from "./entities.js";
 import { gatewayEndpointOf, scorerModel, type Json } from "./serializedScorer.js";
-import { activeExperimentId, scorerNotFound, withScorers } from "./store.js";
+import { activeExperimentId, existingScorer, withScorers } from "./store.js";
 
 /** Python's `repr(float)` for the values a sample rate takes (`2.0`, `1.5`, `-0.25`). */
 function pythonFloat(value: number): string {
@@ -65,13 +65,7 @@ export class OnlineScoringConfigStore {
     if (filterString) parseTraceFilter(filterString);
     const experiment = await activeExperimentId(this.meta.db, experimentId);
     return this.db.transaction().execute(async (trx) => {
-      const scorer = await trx
-        .selectFrom("scorers")
-        .select("scorer_id")
-        .where("experiment_id", "=", experiment)
-        .where("scorer_name", "=", name)
-        .executeTakeFirst();
-      if (scorer === undefined) throw scorerNotFound(name, experimentId);
+      const scorer = await existingScorer(trx, experiment, experimentId, name);
       const latest = await trx
         .selectFrom("scorer_versions")
         .select("serialized_scorer")

@@ -46,6 +46,23 @@ export function scorerNotFound(name: string, experimentId: string, version?: num
 }
 
 /** The experiment's numeric id, refusing a missing or deleted one as mlflow's `_check_experiment_is_active`. */
+/** The scorer's id, in the caller's transaction; mlflow's not-found error when the experiment has no such name. */
+export async function existingScorer(
+  db: Kysely<ScorerDatabase>,
+  experiment: number,
+  experimentId: string,
+  name: string,
+): Promise<{ scorer_id: string }> {
+  const scorer = await db
+    .selectFrom("scorers")
+    .select("scorer_id")
+    .where("experiment_id", "=", experiment)
+    .where("scorer_name", "=", name)
+    .executeTakeFirst();
+  if (scorer === undefined) throw scorerNotFound(name, experimentId);
+  return scorer;
+}
+
 export async function activeExperimentId(db: Kysely<Database>, experimentId: string): Promise<number> {
   const experiment = await getExperiment(db, experimentId);
   if (experiment.lifecycle_stage !== "active") {
@@ -223,13 +240,7 @@ export class ScorerStore {
   async delete(experimentId: string, name: string, version?: number): Promise<void> {
     const experiment = await activeExperimentId(this.meta.db, experimentId);
     await this.db.transaction().execute(async (trx) => {
-      const scorer = await trx
-        .selectFrom("scorers")
-        .select("scorer_id")
-        .where("experiment_id", "=", experiment)
-        .where("scorer_name", "=", name)
-        .executeTakeFirst();
-      if (scorer === undefined) throw scorerNotFound(name, experimentId);
+      const scorer = await existingScorer(trx, experiment, experimentId, name);
       let versions = trx.deleteFrom("scorer_versions").where("scorer_id", "=", scorer.scorer_id);
       if (version !== undefined) versions = versions.where("scorer_version", "=", version);
       const deleted = await versions.executeTakeFirst();
