@@ -132,4 +132,29 @@ describe("evaluation dataset routes", () => {
     expect(byPost).toEqual({ status: 200, body: {} });
     expect((await call("POST", "/search", { filter_string: "tags.team > 'b'" })).status).toBe(400);
   });
+  it("answers records and schema with floats written 1.0 kept, and filter errors as mlflow does", async () => {
+    const { body } = await call("POST", "/create", { name: "floats" });
+    const id = body.dataset.dataset_id as string;
+    const records = '[{"inputs": {"q": 1.0, "n": 2}, "expectations": {"score": 1.0}, "outputs": 3.0}]';
+    expect((await call("POST", `/${id}/records`, { records })).body).toEqual({
+      inserted_count: 1,
+      updated_count: 0,
+    });
+    const text = (await call("GET", `/${id}/records`)).body.records as string;
+    expect(text).toContain('"inputs": {"q": 1.0, "n": 2}, "expectations": {"score": 1.0}');
+    expect(text).toMatch(/"outputs": 3\.0}]$/);
+    expect((await call("GET", `/${id}`)).body.dataset.schema).toBe(
+      '{"inputs": {"q": "float", "n": "integer"}, "outputs": "float", "expectations": {"score": "float"}, "version": "1.0"}',
+    );
+    expect(await call("POST", "/search", { filter_string: "created_time > 1.5" })).toEqual({
+      status: 400,
+      body: {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: "Invalid value for numeric attribute 'created_time': '1.5'",
+      },
+    });
+    expect((await call("POST", "/search", { order_by: ["tags.k"] })).body.message).toBe(
+      "Invalid order_by entity: tag",
+    );
+  });
 });

@@ -9,7 +9,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { invalidParameter } from "../../errors.js";
 import { recordsText, toDatasetWire } from "../../tracking/evaluationDatasets/entities.js";
-import { isJsonObject, parseRecords } from "../../tracking/evaluationDatasets/recordMerge.js";
+import { parseJsonObjectField } from "../../tracking/evaluationDatasets/pythonJson.js";
+import { parseRecords } from "../../tracking/evaluationDatasets/recordMerge.js";
 import { searchDatasetIds } from "../../tracking/evaluationDatasets/search.js";
 import { EvaluationDatasetStore } from "../../tracking/evaluationDatasets/store.js";
 import type { ServerContext } from "../context.js";
@@ -29,14 +30,7 @@ function missing(name: string) {
 /** A `tags` field: JSON text of an object (mlflow answers a 500 for anything else; this says why). */
 function tagsFrom(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined || text === "") return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidParameter("Invalid value for parameter 'tags': not valid JSON.");
-  }
-  if (!isJsonObject(parsed)) throw invalidParameter("Parameter 'tags' must be a JSON object.");
-  return parsed;
+  return parseJsonObjectField("tags", text);
 }
 
 export async function evaluationDatasetRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {

@@ -3,7 +3,8 @@
  * handlers write them: a dataset's `tags` is JSON text inside the JSON answer, and records travel as one
  * JSON text of `DatasetRecord.to_dict()` values.
  */
-import { pythonJsonDumps, type PythonJsonValue } from "../../registry/webhooks/pythonJson.js";
+import { pythonJsonDumps } from "../../registry/webhooks/pythonJson.js";
+import { pythonJsonText } from "./pythonJson.js";
 
 export interface EvaluationDataset {
   datasetId: string;
@@ -80,7 +81,7 @@ export function toRecordDict(r: DatasetRecord): JsonObject {
   };
 }
 
-/** The `records` text of GetDatasetRecords, spaced as Python's `json.dumps`. */
+/** The `records` text of GetDatasetRecords, as Python's `json.dumps` writes it (floats keep their `.0`). */
 export function recordsText(records: readonly DatasetRecord[]): string {
-  return pythonJsonDumps(records.map(toRecordDict) as PythonJsonValue);
+  return pythonJsonText(records.map(toRecordDict));
 }

@@ -5,8 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import { invalidParameter } from "../../errors.js";
-import { pythonJsonDumps, type PythonJsonValue } from "../../registry/webhooks/pythonJson.js";
+import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "../../registry/webhooks/pythonJson.js";
 import type { JsonObject, RecordSource } from "./entities.js";
+import { parsePythonJson, pythonJsonText } from "./pythonJson.js";
+
+export { pythonStr } from "./pythonJson.js";
 
 export const MLFLOW_USER_TAG = "mlflow.user";
 const SOURCE_TYPES = ["UNSPECIFIED", "TRACE", "HUMAN", "DOCUMENT", "CODE"] as const;
@@ -22,17 +25,20 @@ export interface IncomingRecord {
 }
 
 export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return (
+    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
+  );
 }
 
 /**
- * The `records` field: JSON text of a list of objects. mlflow answers a 500 for text it cannot read or
- * records of the wrong shape; a 400 naming the problem tells the caller more.
+ * The `records` field: JSON text of a list of objects, read as Python's json.loads reads it (pythonJson.ts).
+ * mlflow answers a 500 for text it cannot read or records of the wrong shape; a 400 naming the problem tells
+ * the caller more.
  */
 export function parseRecords(text: string): IncomingRecord[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parsePythonJson(text);
   } catch {
     throw invalidParameter("Invalid value for parameter 'records': not valid JSON.");
   }
@@ -90,7 +96,7 @@ export function sourceIdOf(source: RecordSource): string | undefined {
 /** Keys sorted at every depth, as `json.dumps(inputs, sort_keys=True)`, so key order never splits a record. */
 export function inputHash(inputs: JsonObject): string {
   return createHash("sha256")
-    .update(pythonJsonDumps(sortKeys(inputs) as PythonJsonValue))
+    .update(pythonJsonText(sortKeys(inputs)))
     .digest("hex");
 }
 
@@ -128,10 +134,12 @@ export function insertedOutputs(incoming: IncomingRecord): unknown {
   return incoming.hasOutputs ? nullToUndefined(incoming.outputs) : {};
 }
 
-/** `_infer_field_type`; a JSON number without a fraction reads as an integer, as Python's json does. */
+/** `_infer_field_type`, for values as parsePythonJson reads them: `1.0` is a float, `1` an integer. */
 function fieldType(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "boolean") return "boolean";
+  if (value instanceof PythonFloat) return "float";
+  if (typeof value === "bigint") return "integer";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "float";
   if (typeof value === "string") return "string";
   if (Array.isArray(value)) return "array";
@@ -176,12 +184,4 @@ export function updatedSchema(
     }
   }
   return pythonJsonDumps(schema as unknown as PythonJsonValue);
-}
-
-/** `str(value)` for the tag values mlflow stringifies; objects become JSON, close to Python's repr. */
-export function pythonStr(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "number") return String(value);
-  return JSON.stringify(value);
 }

@@ -7,42 +7,14 @@
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import { invalidParameter } from "../../errors.js";
-import {
-  decodePageToken,
-  NUMERIC_COMPARATORS,
-  parseOrderBy,
-  parseSearchFilter,
-  STRING_COMPARATORS,
-  validateFilter,
-  type FilterSchema,
-  type OrderBySchema,
-} from "../search/filterParser.js";
+import { int64Parameter } from "../exactInt64.js";
+import { decodePageToken } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
 import { assertSearchJoinLimit } from "../search/joinLimit.js";
+import { parseDatasetFilter, parseDatasetOrderBy } from "./datasetFilter.js";
 
 export const SEARCH_DATASETS_MAX_RESULTS_DEFAULT = 1000;
 export const SEARCH_DATASETS_MAX_RESULTS_THRESHOLD = 50_000;
-
-// mlflow checks only that string attributes are not used with its string comparators other than these, so
-// `name > 'x'` runs as a plain SQL comparison there; ordering comparators are kept for the same answers.
-const ORDERING: typeof NUMERIC_COMPARATORS = [">", ">=", "<", "<="];
-const STRING_ATTRIBUTE = { valueType: "string", comparators: [...STRING_COMPARATORS, ...ORDERING] } as const;
-const NUMERIC_ATTRIBUTE = { valueType: "number", comparators: NUMERIC_COMPARATORS } as const;
-
-export const DATASET_FILTER_SCHEMA: FilterSchema = {
-  attribute: {
-    name: { valueType: "string", comparators: [...STRING_COMPARATORS, ...ORDERING, "IN"] },
-    created_by: STRING_ATTRIBUTE,
-    last_updated_by: STRING_ATTRIBUTE,
-    created_time: NUMERIC_ATTRIBUTE,
-    last_update_time: NUMERIC_ATTRIBUTE,
-  },
-  tag: { valueType: "string", comparators: STRING_COMPARATORS },
-};
-
-export const DATASET_ORDER_BY_SCHEMA: OrderBySchema = {
-  attribute: { name: "name", created_time: "created_time", last_update_time: "last_update_time" },
-};
 
 export interface SearchDatasetsRequest {
   experimentIds?: readonly string[];
@@ -58,24 +30,26 @@ export async function searchDatasetIds(
   request: SearchDatasetsRequest,
 ): Promise<{ datasetIds: string[]; nextPageToken?: string }> {
   const maxResults = validateMaxResults(request.maxResults);
-  const clauses = validateFilter(parseSearchFilter(request.filter), DATASET_FILTER_SCHEMA);
-  const orderBy = parseOrderBy(
-    request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : ["created_time DESC"],
-    DATASET_ORDER_BY_SCHEMA,
-  );
+  const clauses = parseDatasetFilter(request.filter);
+  const orderBy = (
+    request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : ["created_time DESC"]
+  ).map(parseDatasetOrderBy);
   const offset = decodePageToken(request.pageToken);
 
   const joins: RawBuilder<unknown>[] = [];
   const conditions: RawBuilder<SqlBool>[] = [sql<SqlBool>`1 = 1`];
   clauses.forEach((clause, index) => {
-    if (Array.isArray(clause.value) && clause.comparator !== "IN") {
-      throw invalidParameter("List values for 'name' are only supported with the IN comparator.");
-    }
     if (clause.type === "tag") {
       const alias = `t${index}`;
       joins.push(sql`inner join evaluation_dataset_tags as ${sql.id(alias)}
         on ${sql.ref(`${alias}.dataset_id`)} = d.dataset_id and ${sql.ref(`${alias}.key`)} = ${clause.key}
         and ${compareSql(meta.dialect, sql.ref(`${alias}.value`), clause.comparator, clause.value)}`);
+    } else if (clause.type === "time") {
+      // Bound with every digit: mlflow compares int64s, and 2^53 + 1 is not the double 2^53. The operator is
+      // one of datasetFilter.ts's closed set of time comparators, never user text.
+      const value = int64Parameter(clause.value);
+      const operator = sql.raw(clause.comparator);
+      conditions.push(sql<SqlBool>`${sql.ref(`d.${clause.key}`)} ${operator} ${value}`);
     } else {
       conditions.push(compareSql(meta.dialect, sql.ref(`d.${clause.key}`), clause.comparator, clause.value));
     }

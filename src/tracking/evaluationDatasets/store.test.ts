@@ -2,11 +2,60 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
 import { rejection } from "../../../test/support/thrownError.js";
 import { createExperiment } from "../experimentStore.js";
+import { recordsText } from "./entities.js";
+import { parseJsonObjectField } from "./pythonJson.js";
 import { parseRecords } from "./recordMerge.js";
 import { searchDatasetIds } from "./search.js";
 import { datasetDigest, EvaluationDatasetStore } from "./store.js";
 
 const records = (value: unknown) => parseRecords(JSON.stringify(value));
+
+/** What mlflow 3.17.2's server answered (INVALID_PARAMETER_VALUE, 400) to each filter_string and order_by. */
+const DATASET_FILTER_ERRORS: readonly (readonly [string, string])[] = [
+  ["created_time > 'abc'", "Expected numeric value type for numeric attribute: created_time. Found 'abc'"],
+  ["created_time > abc", "Expected numeric value type for numeric attribute: created_time. Found abc"],
+  ["created_time IN ('1')", "Expected numeric value type for numeric attribute: created_time. Found ('1')"],
+  ["created_time > 1.5", "Invalid value for numeric attribute 'created_time': '1.5'"],
+  ["created_time > 1e3", "Invalid value for numeric attribute 'created_time': '1000.0'"],
+  ["created_time LIKE 1", "Invalid comparator for numeric attribute: LIKE"],
+  ["name NOT IN ('a')", "List values for 'name' are only supported with the IN comparator."],
+  ["name in ('a')", "List values for 'name' are only supported with the IN comparator."],
+  ["name = ('a')", "List values for 'name' are only supported with the IN comparator."],
+  ["created_by IN ('a')", "Only ['name'] attributes support comparison with a list of quoted string values."],
+  ["tags.k > 'a'", "Invalid comparator for tag: >"],
+  ["tags.k like 'a'", "Invalid comparator for tag: like"],
+  ["tags.k IS NULL", "Invalid comparator for tag: IS NULL"],
+  ["tags.k IN ('a')", "Expected a quoted string value for tag (e.g. 'my-value'). Got value ('a')"],
+  ["tags.k = 1", "Expected a quoted string value for tag (e.g. 'my-value'). Got value 1"],
+  ["name = 1", "Expected a quoted string value for attributes. Got value 1"],
+  [
+    "tags.k = v",
+    "Parameter value is either not quoted or unidentified quote types used for string value v. Use either single or double quotes.",
+  ],
+  [
+    "foo = 'a'",
+    "Invalid attribute key 'foo' specified. Valid keys are: {'name', 'created_time', 'last_update_time', 'created_by', 'last_updated_by'}",
+  ],
+  ["attributes.name = 'a'", "Invalid identifier token 'attributes' specified"],
+  ["metrics.m > 1", "Invalid identifier token 'metrics' specified"],
+  ["name IS NULL", "IS NULL / IS NOT NULL is only supported for tags and params, not for 'attribute' 'name'"],
+  ["name = 'a' or name = 'b'", "Invalid clause(s) in filter string: or"],
+  ["name = 'a' OR (name = 'b')", "Invalid clause(s) in filter string: OR, (name = 'b')"],
+  ["(name = 'a')", "Invalid clause(s) in filter string: (name = 'a')"],
+  ["name =", "Invalid clause(s) in filter string: name, ="],
+  ["name AND created_time > 1", "Invalid clause(s) in filter string: name"],
+];
+const DATASET_ORDER_BY_ERRORS: readonly (readonly [string, string])[] = [
+  [
+    "foo",
+    "Invalid attribute key 'foo' specified. Valid keys are: {'name', 'created_time', 'last_update_time'}",
+  ],
+  ["name ASCX", "Invalid ordering key in order_by clause 'name ASCX'."],
+  ["name ASC DESC", "Invalid order_by clause 'name ASC DESC'. Could not be parsed."],
+  ["", "Invalid order_by clause ''. Could not be parsed."],
+  ["tags.k DESC", "Invalid order_by entity: tag"],
+  ["attributes.name", "Invalid identifier token 'attributes' specified"],
+];
 
 describe.each(metadataBackends())("evaluation dataset store on $name", (backend: TestBackend) => {
   let opened: Awaited<ReturnType<TestBackend["open"]>>;
@@ -171,5 +220,57 @@ describe.each(metadataBackends())("evaluation dataset store on $name", (backend:
     expect((await rejection(ids({ maxResults: 100000 }))).message).toBe(
       "Invalid value 100000 for parameter 'max_results' supplied. It must be at most 50000",
     );
+  });
+  it("keeps floats written 1.0 and long integers as Python's json does, in records, hashes and schema", async () => {
+    const { datasetId } = await store.create("floats");
+    const text =
+      '[{"inputs": {"q": 1.0, "n": 2, "big": 12345678901234567890, "e": 1e3, "neg": -0.0, "nan": NaN},' +
+      ' "outputs": 3.0, "expectations": {"score": 1.0, "l": [1.0, 2]}, "tags": {"t": 1.0}},' +
+      ' {"inputs": {"q": 1}, "outputs": {"o": 2.0}}]';
+    expect(await store.upsertRecords(datasetId, parseRecords(text))).toEqual({ inserted: 2, updated: 0 });
+    // {"q": 1.0} and {"q": 1} hash apart in mlflow (json.dumps writes 1.0), so this one merges with neither.
+    expect(await store.upsertRecords(datasetId, parseRecords('[{"inputs": {"q": 1.0}}]'))).toEqual({
+      inserted: 1,
+      updated: 0,
+    });
+    const texts = (await store.records(datasetId)).records.map((r) => recordsText([r]));
+    expect(texts.find((t) => t.includes('"n": 2'))).toContain(
+      '"inputs": {"q": 1.0, "n": 2, "big": 12345678901234567890, "e": 1000.0, "neg": -0.0, "nan": NaN}, ' +
+        '"expectations": {"score": 1.0, "l": [1.0, 2]}, "tags": {"t": 1.0}',
+    );
+    expect(texts.filter((t) => t.includes('"inputs": {"q": 1}, "tags": {}'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('"inputs": {"q": 1.0}, "tags": {}'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('"outputs": {"o": 2.0}'))).toHaveLength(1);
+    // mlflow 3.17.2's schema for the same records.
+    expect((await store.get(datasetId)).schema).toBe(
+      '{"inputs": {"q": "float", "n": "integer", "big": "integer", "e": "float", "neg": "float", "nan": "float"}, ' +
+        '"outputs": "float", "expectations": {"score": "float", "l": "array"}, "version": "1.0"}',
+    );
+    await store.setTags(
+      datasetId,
+      parseJsonObjectField("tags", '{"x": 1.0, "y": {"a": 1.0, "b": [true, null]}}'),
+    );
+    expect((await store.get(datasetId)).tags).toEqual({ x: "1.0", y: "{'a': 1.0, 'b': [True, None]}" });
+  });
+
+  it("compares time filters as int64s, exactly beyond 2^53", async () => {
+    clock = 2 ** 53;
+    const { datasetId } = await store.create("late");
+    const ids = async (filter: string) => (await searchDatasetIds(opened.meta, { filter })).datasetIds;
+    expect(await ids("created_time < 9007199254740993")).toEqual([datasetId]);
+    expect(await ids("created_time = 9007199254740993")).toEqual([]);
+    expect(await ids("created_time >= 9007199254740993")).toEqual([]);
+    expect(await ids("last_update_time != 9007199254740993")).toEqual([datasetId]);
+    expect(await ids("created_time = 9007199254740992")).toEqual([datasetId]);
+    expect(await ids("created_time > -9223372036854775808")).toEqual([datasetId]);
+  });
+
+  it("refuses bad filters and order_by with mlflow 3.17.2's messages", async () => {
+    const message = async (request: Parameters<typeof searchDatasetIds>[1]) =>
+      (await rejection(searchDatasetIds(opened.meta, request))).message;
+    for (const [filter, expected] of DATASET_FILTER_ERRORS) expect(await message({ filter })).toBe(expected);
+    for (const [orderBy, expected] of DATASET_ORDER_BY_ERRORS) {
+      expect(await message({ orderBy: [orderBy] })).toBe(expected);
+    }
   });
 });

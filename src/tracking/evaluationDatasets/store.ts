@@ -19,6 +19,7 @@ import { inChunks } from "../inChunks.js";
 import { datasetTags, findDataset, optionalField, orUndefined, toDataset } from "./datasetReader.js";
 import { linkedExperimentIds, linkToExperiments, unlinkFromExperiments } from "./experimentLinks.js";
 import { isUniqueViolation } from "../uniqueViolation.js";
+import { parsePythonJson, pythonJsonText } from "./pythonJson.js";
 import type { DatasetRecord, EvaluationDataset, JsonObject, RecordSource } from "./entities.js";
 import {
   insertedOutputs,
@@ -52,16 +53,17 @@ export function datasetDigest(name: string, lastUpdateTime: number): string {
   return createHash("sha256").update(`${name}:${lastUpdateTime}`).digest("hex").slice(0, 8);
 }
 
+// Record columns hold Python's JSON text, so a float 1.0 and a 20-digit integer come back as they were sent.
 const parseJson = <T>(text: string | null): T | undefined =>
-  text === null ? undefined : (JSON.parse(text) as T);
-const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+  text === null ? undefined : (parsePythonJson(text) as T);
+const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : pythonJsonText(value));
 
 function toRecord(row: RecordRow): DatasetRecord {
   const source = parseJson<RecordSource>(row.source);
   return {
     datasetRecordId: row.dataset_record_id,
     datasetId: row.dataset_id,
-    inputs: JSON.parse(row.inputs) as JsonObject,
+    inputs: parsePythonJson(row.inputs) as JsonObject,
     outputs: parseJson<unknown>(row.outputs),
     ...optionalField("expectations", parseJson<JsonObject>(row.expectations)),
     tags: parseJson<JsonObject>(row.tags) ?? {},
@@ -269,7 +271,7 @@ export class EvaluationDatasetStore {
         .values({
           dataset_record_id: `dr-${randomUUID().replaceAll("-", "")}`,
           dataset_id: datasetId,
-          inputs: JSON.stringify(record.inputs),
+          inputs: pythonJsonText(record.inputs),
           outputs: jsonOrNull(insertedOutputs(record)),
           expectations: jsonOrNull(record.expectations),
           tags: jsonOrNull(record.tags),
