@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
@@ -147,7 +147,9 @@ describe("flowops data push/fetch/pull/gc", () => {
     const result = await run(pushCommand(), dir, []);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`ERROR: 'foo' (md5: ${md5("foo\n")}) is corrupt in the local cache`);
-    expect(result.stderr).toContain("failed to push data to the cloud - 1 file failed to upload");
+    // dvc 3.67.1's FileTransferError words every count in the plural, and its summary line is not printed.
+    expect(result.stderr).toContain("ERROR: failed to push data to the cloud - 1 files failed to upload\n");
+    expect(result.stdout).toBe("");
   });
 
   it("warns of an object the cache lacks and still exits 0, as dvc's push", async () => {
@@ -167,14 +169,15 @@ describe("flowops data push/fetch/pull/gc", () => {
     await run(pushCommand(), dir, []);
     const clone = await project("clone", { foo: "foo\n", bar: "bar\n" }, false);
     const result = await run(pullCommand(), clone, []);
-    // dvc 3.67.1: a warning naming the md5, then one error listing the outs checkout could not restore
-    // (dvc then adds a link to its docs, which we leave out).
+    // dvc 3.67.1: a warning naming the md5, then one error listing the outs checkout could not restore,
+    // ending with the link to dvc's page on missing files.
     expect(result).toMatchObject({
       exitCode: 1,
       stdout: "A       foo\n1 file fetched and 1 file added\n",
       stderr:
         `WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\nmd5: ${md5("bar\n")}\n` +
-        "ERROR: failed to pull data from the cloud - Checkout failed for following targets:\nbar\nIs your cache up to date?\n",
+        "ERROR: failed to pull data from the cloud - Checkout failed for following targets:\nbar\nIs your cache up to date?\n" +
+        "<https://error.dvc.org/missing-files>\n",
     });
   });
 
@@ -201,6 +204,27 @@ describe("flowops data push/fetch/pull/gc", () => {
     },
   );
 
+  it.each([
+    ["fetch", fetchCommand, "failed to fetch data from the cloud"],
+    ["pull", pullCommand, "failed to pull data from the cloud"],
+  ] as const)(
+    "ends a %s whose download failed as dvc: no summary, no checkout, its plural '1 files'",
+    async (_, command, summary) => {
+      const dir = await project("p", { foo: "foo\n", bar: "bar\n" });
+      await run(pushCommand(), dir, []);
+      const rotten = md5("bar\n");
+      writeFileSync(join(root, "remote", "files", "md5", rotten.slice(0, 2), rotten.slice(2)), "rotten\n");
+      const clone = await project("clone", { foo: "foo\n", bar: "bar\n" }, false);
+      const result = await run(command(), clone, []);
+      // dvc 3.67.1 raises its DownloadError ("1 files failed to download") on any failed download (ours
+      // include a corrupt one) before the summary line and before pull's checkout.
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(new RegExp(`\\nERROR: ${summary} - 1 files failed to download\\n$`));
+      expect(existsSync(join(clone, "foo"))).toBe(false);
+    },
+  );
+
   it("keeps the reason of a checkout failure that is no missing object in the list of failed targets", async () => {
     const dir = await project("p", { foo: "foo\n" });
     corruptCachedObject(dir, "foo\n");
@@ -208,7 +232,7 @@ describe("flowops data push/fetch/pull/gc", () => {
     const result = await run(pullCommand(), dir, []);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
-      /Checkout failed for following targets:\nfoo: .+\nIs your cache up to date\?\n$/,
+      /Checkout failed for following targets:\nfoo: .+\nIs your cache up to date\?\n<https:\/\/error\.dvc\.org\/missing-files>\n$/,
     );
   });
 

@@ -5,13 +5,14 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
-import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
+import type { CheckoutSummary, MissingObject, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
 import { noHashWarnings } from "../data/noHashWarnings.js";
 import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
 import { positiveInteger } from "./numberOptions.js";
 import { failingWith, TRANSFER_FAILED } from "./transferFailure.js";
+import { checkoutFailedMessage, filesFailedMessage } from "./dataCheckoutFailure.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
@@ -131,14 +132,22 @@ function reportFailures(failures: readonly TransferFailure[]): void {
 
 /**
  * dvc's warning for objects neither the cache nor the remote has, one `md5: <oid>` line each (dvc-data's
- * `_log_missing`: no path, as dvc 3.67.1 prints it for push, fetch and pull alike).
+ * `_log_missing`: no path, as dvc 3.67.1 prints it for push, fetch and pull alike). dvc warns once per
+ * remote it transferred from, so fetch's objects (which name their remote) come in one block per remote.
+ * Within a block dvc's order is a Python set's, which changes from run to run; ours is the outs' order.
  */
-function reportMissingObjects(missing: readonly TransferFailure[]): void {
-  if (missing.length === 0) return;
-  process.stderr.write(
-    "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
-      missing.map((item) => `md5: ${item.oid}\n`).join(""),
-  );
+function reportMissingObjects(missing: readonly (TransferFailure | MissingObject)[]): void {
+  const blocks = new Map<string | undefined, (TransferFailure | MissingObject)[]>();
+  for (const item of missing) {
+    const remote = "remote" in item ? item.remote : undefined;
+    blocks.set(remote, [...(blocks.get(remote) ?? []), item]);
+  }
+  for (const block of blocks.values()) {
+    process.stderr.write(
+      "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
+        block.map((item) => `md5: ${item.oid}\n`).join(""),
+    );
+  }
 }
 
 /**
@@ -238,23 +247,22 @@ function finishSync(
   flags: SyncFlags,
   verb: string,
   errorPrefix: string,
-  noun: string,
+  noun: "upload" | "download",
 ): void {
+  const failed = result.failed.length > 0;
   if (flags.json === true) printJson(syncJson(result));
   else {
     reportNotPushed(result.notPushed ?? []);
     reportMissingObjects(result.missing ?? []);
     reportFailures(result.failed);
-    reportNoRemote(result);
-    process.stdout.write(`${summaryLine([[verb, result.transferred]]) || "Everything is up to date."}\n`);
+    // dvc raises its FileTransferError before its summary, and the no-remote warning is part of that.
+    if (!failed) {
+      reportNoRemote(result);
+      process.stdout.write(`${summaryLine([[verb, result.transferred]]) || "Everything is up to date."}\n`);
+    } else
+      process.stderr.write(`ERROR: ${errorPrefix} - ${filesFailedMessage(result.failed.length, noun)}\n`);
   }
-  if (result.failed.length > 0) {
-    if (flags.json !== true)
-      process.stderr.write(
-        `ERROR: ${errorPrefix} - ${plural(result.failed.length, "file")} failed to ${noun}\n`,
-      );
-    process.exitCode = 1;
-  }
+  if (failed) process.exitCode = 1;
 }
 
 export function pullCommand(): Command {
@@ -270,25 +278,27 @@ export function pullCommand(): Command {
           pull(repo, await expandedTargets(repo, targets, flags), {
             ...transferOptions(flags, progress.onProgress),
             ...(flags.force === true ? { force: true } : {}),
+            stopOnFailedFetch: true,
           }),
         ),
       ).finally(() => progress.finish());
-      // fetch warns of the outs' objects the remote lacks, leaving checkout to fail on them.
-      const missing = [...(result.fetch.missing ?? [])];
-      if (flags.allowMissing === true) {
-        // A directory's files the remote lacks pass too, and no out fails for a missing object; corrupt
-        // data still fails.
-        missing.push(...result.fetch.failed.filter((failure) => failure.missing === true));
-        result.fetch.failed = result.fetch.failed.filter((failure) => failure.missing !== true);
+      // As dvc: --allow-missing lets outs whose objects are absent pass checkout; a directory's file that the
+      // remote lacks is still a failed download, which ends the pull before checkout.
+      if (flags.allowMissing === true)
         result.checkout.failed = result.checkout.failed.filter((failure) => failure.missing !== true);
-      }
-      if (flags.json !== true) reportMissingObjects(missing);
       const checkout = checkoutCounts(result.checkout);
       const failures = result.fetch.failed.length + checkout.failed.length;
       if (flags.json === true) {
         printJson({ fetch: syncJson(result.fetch), checkout: result.checkout });
-      } else {
+      } else if (result.fetch.failed.length > 0) {
+        // dvc's DownloadError: no checkout, so neither change lines nor a summary.
+        reportMissingObjects(result.fetch.missing ?? []);
         reportFailures(result.fetch.failed);
+        process.stderr.write(
+          `ERROR: ${TRANSFER_FAILED.pull} - ${filesFailedMessage(result.fetch.failed.length, "download")}\n`,
+        );
+      } else {
+        reportMissingObjects(result.fetch.missing ?? []);
         for (const line of checkout.lines) process.stdout.write(`${line}\n`);
         reportNoRemote(result.fetch);
         const summary = summaryLine([
@@ -299,16 +309,11 @@ export function pullCommand(): Command {
           ["deleted", checkout.deleted],
         ]);
         process.stdout.write(`${summary || "Everything is up to date."}\n`);
-        // As dvc: an out that could not be checked out is the failure (its missing objects are why); a
-        // download failure with every out still checked out is counted in files.
+        // As dvc: an out that could not be checked out is the failure (its missing objects are why).
         if (result.checkout.failed.length > 0) {
           for (const warning of noHashWarnings(result.checkout.failed)) process.stderr.write(`${warning}\n`);
           process.stderr.write(
-            `ERROR: ${TRANSFER_FAILED.pull} - Checkout failed for following targets:\n${checkout.failed.join("\n")}\nIs your cache up to date?\n`,
-          );
-        } else if (result.fetch.failed.length > 0) {
-          process.stderr.write(
-            `ERROR: ${TRANSFER_FAILED.pull} - ${plural(result.fetch.failed.length, "file")} failed to download\n`,
+            `ERROR: ${TRANSFER_FAILED.pull} - ${checkoutFailedMessage(checkout.failed)}\n`,
           );
         }
       }

@@ -1,4 +1,4 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { objectKey, type Oid } from "./hashInfo.js";
@@ -8,6 +8,7 @@ import {
   makeRepo,
   md5,
   remoteDirectory,
+  scratchRoot,
   trackDir,
   trackFile,
   useScratchRoot,
@@ -31,7 +32,7 @@ describe("fetch of objects neither the cache nor the remote has", () => {
     const result = await fetch(await cloneOf(repo, "clone"));
     expect(result).toMatchObject({ transferred: 1, failed: [] });
     expect(result.missing).toEqual([
-      { oid: bar, path: "bar", reason: "is missing from remote 'storage'", missing: true },
+      { oid: bar, path: "bar", reason: "is missing from remote 'storage'", missing: true, remote: "storage" },
     ]);
   });
 
@@ -68,5 +69,34 @@ describe("fetch of objects neither the cache nor the remote has", () => {
     expect(result.fetch.failed).toEqual([]);
     expect(result.fetch.missing?.map((item) => item.oid)).toEqual([bar]);
     expect(result.checkout.failed.map((item) => item.path)).toEqual([expect.stringMatching(/bar$/)]);
+  });
+
+  it("groups the objects by remote, the default remote's first, as dvc warns once per remote", async () => {
+    const repo = await makeRepo("project", `['remote "other"']\n    url = ../../other\n`);
+    const own = await trackFile(repo, "own", "own\n", "  remote: other\n");
+    const plain = await trackFile(repo, "plain", "plain\n");
+    await push(repo);
+    rmSync(join(scratchRoot(), "other", objectKey(own)));
+    dropFromRemote(plain);
+
+    const result = await fetch(await cloneOf(repo, "clone"));
+    expect(result.missing?.map((item) => [item.remote, item.path])).toEqual([
+      ["storage", "plain"],
+      ["other", "own"],
+    ]);
+  });
+
+  it("ends a pull told to stop on a failed download before checkout, as dvc's pull command", async () => {
+    const repo = await makeRepo("project");
+    await trackFile(repo, "foo", "foo\n");
+    await trackDir(repo, "data", { a: "a\n", b: "b\n" });
+    await push(repo);
+    dropFromRemote(md5("a\n"));
+    const clone = await cloneOf(repo, "clone");
+
+    const result = await pull(clone, undefined, { stopOnFailedFetch: true });
+    expect(result.fetch.failed.map((item) => item.path)).toEqual(["data/a"]);
+    expect(result.checkout).toMatchObject({ added: [], failed: [] });
+    expect(existsSync(join(clone.root, "foo"))).toBe(false);
   });
 });

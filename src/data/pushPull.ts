@@ -31,7 +31,9 @@ import {
   isFromVersionedSource,
   type HashedVersionedImport,
 } from "./versionedFetch.js";
-import { sortCheckoutChanges } from "./checkoutChangeOrder.js";
+import { mergeCheckouts, noCheckout, type CheckoutSummary } from "./checkoutSummary.js";
+
+export type { CheckoutSummary };
 
 export interface TransferCommandOptions extends OpenRemoteOptions {
   /** The remote for every object; otherwise each out's `remote:` or the default remote. */
@@ -84,9 +86,13 @@ export interface SyncResult extends TransferResult {
    * has. dvc's fetch only warns of them ("Some of the cache files do not exist neither locally nor on
    * remote") and exits 0, so they are not in `failed`; pull's checkout then fails on their outs. A file
    * listed by a manifest that the remote lacks stays in `failed`: dvc's transfer of a directory fails on it.
+   * Each names the remote it was looked for on: dvc warns once per remote, the default remote first.
    */
-  missing?: TransferFailure[];
+  missing?: MissingObject[];
 }
+
+/** An object neither the cache nor `remote` has. */
+export type MissingObject = TransferFailure & { remote: string };
 
 /** The `noRemoteSelected` field, present only when it is true. */
 function noRemoteField(
@@ -251,6 +257,8 @@ async function fetchInRounds(
   const fromRemotes = splitMissing(
     [...first.failed, ...second.failed],
     (oid) => after.get(oid)?.inDirectory === true,
+    (oid) => selectedRemoteName(repo, options.remote ?? (before.get(oid) ?? after.get(oid))?.remote) ?? "",
+    selectedRemoteName(repo, options.remote),
   );
   return {
     transferred: sourced.transferred + first.transferred + second.transferred,
@@ -267,13 +275,23 @@ async function fetchInRounds(
   };
 }
 
-/** Failures apart from the objects the remote lacks that dvc's fetch only warns of (SyncResult.missing). */
+/**
+ * Failures apart from the objects the remote lacks that dvc's fetch only warns of (SyncResult.missing),
+ * those grouped by remote: `defaultRemote`'s first, then as the outs name their remotes.
+ */
 function splitMissing(
   all: readonly TransferFailure[],
   inDirectory: (oid: Oid) => boolean,
-): { failed: TransferFailure[]; missing: TransferFailure[] } {
+  remoteOf: (oid: Oid) => string,
+  defaultRemote: string | undefined,
+): { failed: TransferFailure[]; missing: MissingObject[] } {
   const warned = (failure: TransferFailure): boolean => failure.missing === true && !inDirectory(failure.oid);
-  return { failed: all.filter((failure) => !warned(failure)), missing: all.filter(warned) };
+  const missing = all.filter(warned).map((failure) => ({ ...failure, remote: remoteOf(failure.oid) }));
+  // dvc fetches manifests and files of one remote in one transfer; ours are two rounds, so regroup.
+  const order = [...new Set([defaultRemote, ...missing.map((item) => item.remote)])];
+  const rank = (item: MissingObject): number => order.indexOf(item.remote);
+  missing.sort((a, b) => rank(a) - rank(b));
+  return { failed: all.filter((failure) => !warned(failure)), missing };
 }
 
 /** The workspace's objects plus the run-cache's; an object both use keeps its workspace owner. */
@@ -287,9 +305,12 @@ function withRunCacheObjects(
 
 export interface PullOptions extends TransferCommandOptions {
   force?: boolean;
+  /**
+   * dvc's `pull` command: a failed download (not an object missing everywhere, which fetch only warns of)
+   * ends the pull before checkout, so the workspace is left as it was and `checkout` is empty.
+   */
+  stopOnFailedFetch?: boolean;
 }
-
-export type CheckoutSummary = Awaited<ReturnType<typeof checkoutTargets>>;
 
 export interface PullResult {
   fetch: SyncResult;
@@ -312,6 +333,9 @@ export async function pull(
   const checkoutOf = (paths: string[] | undefined): Promise<CheckoutSummary> =>
     checkoutTargets(repo, paths, checkoutOptions);
   const fetched = await fetch(repo, targets, options);
+  if (options.stopOnFailedFetch === true && fetched.failed.length > 0) {
+    return { fetch: fetched, checkout: noCheckout() };
+  }
   const checkout = await checkoutOf(targets === undefined ? undefined : [...targets]);
   if (checkout.failed.length === 0) return { fetch: fetched, checkout };
   const refetched = await fetch(repo, targets, options);
@@ -332,23 +356,6 @@ export async function pull(
   return { fetch: fetchedBoth, checkout: mergeCheckouts(checkout, retried) };
 }
 
-/** The first checkout's changes plus the retry's; the retry's failures replace the first's. */
-function mergeCheckouts(first: CheckoutSummary, retry: CheckoutSummary): CheckoutSummary {
-  return {
-    added: sortCheckoutChanges([...first.added, ...retry.added]),
-    modified: sortCheckoutChanges([...first.modified, ...retry.modified]),
-    deleted: sortCheckoutChanges([...first.deleted, ...retry.deleted]),
-    // The retry names its targets, and only a checkout without targets removes unused links.
-    removed: first.removed,
-    failed: retry.failed,
-    stats: {
-      added: first.stats.added + retry.stats.added,
-      modified: first.stats.modified + retry.stats.modified,
-      deleted: first.stats.deleted + retry.stats.deleted,
-    },
-  };
-}
-
 type Transfer = typeof pushObjects;
 
 /** Runs one transfer per remote: the named one for all objects, else grouped by each out's remote. */
@@ -367,7 +374,9 @@ async function perRemote(
     if (group === undefined) groups.set(name, (group = new Map()));
     group.set(oid, owner);
   }
-  for (const [name, group] of groups) {
+  // dvc's storage map puts the repository's own (default) remote before the outs' `remote:` ones.
+  const ordered = [...groups].sort(([a], [b]) => Number(a !== undefined) - Number(b !== undefined));
+  for (const [name, group] of ordered) {
     const remote = openDataRemote(repo, name, options.env === undefined ? {} : { env: options.env });
     const onProgress = options.onProgress;
     const result = await transfer(repo, remote, group, {
