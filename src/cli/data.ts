@@ -29,6 +29,11 @@ import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
+import { checkoutFailedMessage, checkoutFailureLine } from "./dataCheckoutFailure.js";
+import { rootCommand } from "./dataRoot.js";
+import { destroyCommand } from "./dataDestroy.js";
+import { installCommand } from "./dataInstall.js";
+import { gitHookCommand } from "./dataGitHook.js";
 
 interface JsonOption {
   json?: boolean;
@@ -159,10 +164,7 @@ function checkoutCommand(): Command {
         else printCheckout(summary);
         if (summary.failed.length > 0) {
           for (const warning of noHashWarnings(summary.failed)) process.stderr.write(`${warning}\n`);
-          process.stderr.write(
-            `error: checkout failed for following targets:\n${summary.failed.map((f) => (f.noHashAt === undefined ? `${f.path}: ${f.reason}` : f.path)).join("\n")}\n` +
-              "Is your cache up to date? (flowops data pull)\n",
-          );
+          process.stderr.write(`ERROR: ${checkoutFailedMessage(summary.failed.map(checkoutFailureLine))}\n`);
           process.exitCode = DVC_EXIT.raised;
         } else if (opts.relink && opts.json !== true) process.stdout.write("Relinked successfully\n");
       });
@@ -317,5 +319,9 @@ export function dataCommand(): Command {
   command.addCommand(fetchCommand());
   command.addCommand(gcCommand());
   command.addCommand(dataLogCommand());
+  command.addCommand(rootCommand());
+  command.addCommand(destroyCommand());
+  command.addCommand(installCommand());
+  command.addCommand(gitHookCommand());
   return command;
 }

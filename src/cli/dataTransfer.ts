@@ -12,7 +12,7 @@ import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
 import { positiveInteger } from "./numberOptions.js";
 import { failingWith, TRANSFER_FAILED } from "./transferFailure.js";
-import { checkoutFailedMessage, filesFailedMessage } from "./dataCheckoutFailure.js";
+import { checkoutFailedMessage, checkoutFailureLine, filesFailedMessage } from "./dataCheckoutFailure.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
@@ -340,16 +340,4 @@ function checkoutCounts(summary: CheckoutSummary): {
     lines,
     failed: summary.failed.map(checkoutFailureLine),
   };
-}
-
-/**
- * One line of pull's "Checkout failed for following targets" list. An out whose object is missing is named
- * alone, as dvc names it: the fetch's lines above and "Is your cache up to date?" already say why, and a
- * separate line per out repeating it was one more error than dvc prints. Any other failure (a corrupt
- * object) keeps its reason on the same line, as `data checkout` lists them, so nothing is lost.
- */
-function checkoutFailureLine(failure: CheckoutSummary["failed"][number]): string {
-  return failure.missing === true || failure.noHashAt !== undefined
-    ? failure.path
-    : `${failure.path}: ${failure.reason}`;
 }

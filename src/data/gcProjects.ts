@@ -4,9 +4,10 @@
  * before it reads any repository or deletes anything. A path inside a repository stands for that repository.
  */
 import { statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
-import { findDataRepoRoot, notADvcRepository } from "./dataRepo.js";
+import { notADvcRepository } from "./dataRepo.js";
+import { requireDataRepoRoot } from "./repoRoot.js";
 
 /**
  * The projects' repository roots, in the order given, as dvc's `Repo(path)` finds them from a path inside
@@ -22,15 +23,7 @@ export async function checkGcProjects(
   for (const project of projects) {
     const abs = resolve(cwd, project);
     if (!isDirectory(abs)) throw notADvcRepository(abs, `directory '${project}' does not exist`);
-    const root = await findDataRepoRoot(abs);
-    if (root !== undefined) {
-      roots.push(root);
-      continue;
-    }
-    throw notADvcRepository(
-      abs,
-      `you are not inside of a DVC repository (checked up to mount point '${mountPointOf(abs)}')`,
-    );
+    roots.push(await requireDataRepoRoot(abs));
   }
   const locked = new Set(repoRoot === undefined ? [] : [repoRoot]);
   for (const root of roots) {
@@ -55,17 +48,5 @@ function isDirectory(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
-  }
-}
-
-/** The nearest directory at or above `dir` that is a mount point, as Python's os.path.ismount judges it. */
-function mountPointOf(dir: string): string {
-  let current = dir;
-  for (;;) {
-    const parent = dirname(current);
-    if (parent === current) return current;
-    const [here, above] = [statSync(current), statSync(parent)];
-    if (here.dev !== above.dev || here.ino === above.ino) return current;
-    current = parent;
   }
 }
