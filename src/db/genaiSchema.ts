@@ -1,5 +1,5 @@
 /**
- * Row types of MLflow 3's GenAI tables (migrations 0012-0014). They are not members of `Database`: each store
+ * Row types of MLflow 3's GenAI tables (migrations 0012-0015). They are not members of `Database`: each store
  * adds its own tables with `withTables` through the `...Database` types here, so the core schema stays as it was.
  */
 import type { Database } from "./schema.js";
@@ -96,3 +96,23 @@ export interface TracePromptLinkTable {
 
 /** The table of migration 0014, declared beside `Database` as the scorer store declares its own. */
 export type TracePromptLinkDatabase = Database & { trace_prompt_links: TracePromptLinkTable };
+
+/**
+ * A span logged over OTLP (mlflow's `spans`): `content` is mlflow's span dict as JSON; times are nanoseconds,
+ * past 2^53, so they are written as decimal text and read back from `content`, never as doubles.
+ */
+export interface SpanTable {
+  trace_id: string;
+  experiment_id: number;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string | null;
+  type: string | null;
+  status: string;
+  start_time_unix_nano: string | bigint | number;
+  end_time_unix_nano: string | bigint | number | null;
+  content: string;
+}
+
+/** The table of migration 0015, declared beside `Database` as the scorer store declares its own. */
+export type TraceSpanDatabase = Database & { spans: SpanTable };

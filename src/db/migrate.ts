@@ -20,6 +20,7 @@ import * as assessments from "./migrations/0011_assessments.js";
 import * as scorers from "./migrations/0012_scorers.js";
 import * as evaluationDatasets from "./migrations/0013_evaluation_datasets.js";
 import * as tracePromptLinks from "./migrations/0014_trace_prompt_links.js";
+import * as traceSpans from "./migrations/0015_trace_spans.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0012_scorers": scorers,
   "0013_evaluation_datasets": evaluationDatasets,
   "0014_trace_prompt_links": tracePromptLinks,
+  "0015_trace_spans": traceSpans,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

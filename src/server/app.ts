@@ -35,11 +35,19 @@ import { serverInfoRoutes } from "./routes/serverInfo.js";
 import { trackingRoutes } from "./routes/tracking.js";
 import { scorerRoutes } from "./routes/scorers.js";
 import { evaluationDatasetRoutes } from "./routes/evaluationDatasets.js";
+import { otlpTraceRoutes } from "./routes/otlpTraces.js";
 import { traceRoutes } from "./routes/traces.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { sendWire } from "./rpc.js";
 import { loneSurrogateIn, parseJsonBody } from "./wire.js";
+
+/**
+ * What `GET /version` answers: the mlflow release whose tracking API this server speaks, with FlowOps' own
+ * version as the PEP 440 local label. The 3.x client reads it (`packaging.version.Version`) to decide how to
+ * log spans, and from 3.4 on sends them over OTLP (`POST /v1/traces`), which this server receives.
+ */
+export const TRACKING_SERVER_VERSION = `3.17.2+flowops.${FLOWOPS_VERSION}`;
 
 export interface BuildServerOptions {
   /** pino options or false; tests pass false to keep output clean. */
@@ -68,7 +76,7 @@ export async function buildServer(
   ctx.monitoring?.metrics?.instrument(app);
 
   app.get("/health", async (_request, reply) => reply.type("text/plain").send("OK"));
-  app.get("/version", async (_request, reply) => reply.type("text/plain").send(FLOWOPS_VERSION));
+  app.get("/version", async (_request, reply) => reply.type("text/plain").send(TRACKING_SERVER_VERSION));
 
   // Registry webhooks are delivered with this server's logger; deliveries in flight end when it closes.
   const webhooks = new RegistryWebhooks({
@@ -88,6 +96,7 @@ export async function buildServer(
   await app.register(async (scope) => webhookRoutes(scope, ctx, webhooks));
   await app.register(async (scope) => loggedModelRoutes(scope, ctx));
   await app.register(async (scope) => traceRoutes(scope, ctx));
+  await app.register(async (scope) => otlpTraceRoutes(scope, ctx));
   await app.register(async (scope) => scorerRoutes(scope, ctx));
   await app.register(async (scope) => evaluationDatasetRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));

@@ -66,12 +66,12 @@ describe("trace routes", () => {
     expect(found.body.next_page_token).toBe(Buffer.from('{"offset":1}').toString("base64"));
   });
 
-  it("answers GetTrace as mlflow does for a trace without span rows, so the client reads artifacts", async () => {
-    // The 3.x client takes this exact message from an older server as "GetTrace not implemented".
+  it("answers GetTrace as mlflow 3.17 does for a trace whose spans are artifacts", async () => {
+    // The client never asks: without the spansLocation tag it downloads the spans artifact instead.
     const answer = await call("GET", "/api/3.0/mlflow/traces/get?trace_id=tr-abc");
     expect(answer).toEqual({
-      status: 404,
-      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Trace with ID 'get' not found." },
+      status: 500,
+      body: { error_code: "INTERNAL_ERROR", message: "Trace data not stored in tracking store" },
     });
   });
 

@@ -2,7 +2,8 @@
  * MLflow tracing RPCs: the 3.x endpoints under /api/3.0 (StartTraceV3, GetTraceInfoV3, SearchTracesV3,
  * DeleteTracesV3, trace tags) and the 2.x ones under /api/2.0 that 3.x clients still call (tags,
  * DeleteTraces, LinkTracesToRun, LinkPromptsToTrace) or that 2.x clients use (StartTrace, EndTrace, GetTraceInfo,
- * SearchTraces). Validation is at this edge; behaviour is in src/tracking/traces.
+ * SearchTraces), and the span reads of mlflow ≥ 3.4 (GetTrace, BatchGetTraces, BatchGetTraceInfos). Validation
+ * is at this edge; behaviour is in src/tracking/traces.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -17,10 +18,11 @@ import {
 } from "../../tracking/traces/entities.js";
 import { parseProtoDuration, parseProtoTimestamp } from "../../tracking/traces/protoTime.js";
 import { searchTraces } from "../../tracking/traces/search.js";
+import { SpanStore } from "../../tracking/traces/spanStore.js";
 import { TraceStore } from "../../tracking/traces/store.js";
 import type { ServerContext } from "../context.js";
 import { MLFLOW_API_PREFIXES, registerRpc } from "../rpc.js";
-import { int64, int64OrDefault, keyValue, list } from "../wire.js";
+import { bool, int64, int64OrDefault, keyValue, list } from "../wire.js";
 import { protoEnum } from "./protoScalars.js";
 import { traceAssessmentRoutes } from "./traceAssessments.js";
 import { tracePromptLinkRoutes } from "./tracePromptLinks.js";
@@ -219,9 +221,61 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     },
   });
 
+  await traceWithSpansRoutes(app, ctx);
   await traceV2Routes(app, ctx, store);
   await traceAssessmentRoutes(app, ctx);
   await tracePromptLinkRoutes(app, ctx);
+}
+
+/**
+ * Traces with their spans (GetTrace, BatchGetTraces) and trace infos by id (BatchGetTraceInfos), as mlflow
+ * routes them: the first two GET only, the last POST only. Their paths are static, so Fastify prefers them to
+ * `traces/:trace_id`. `experiment_ids`, when sent, limits the traces to those experiments.
+ */
+async function traceWithSpansRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const spans = new SpanStore(ctx.meta);
+  const byIds = z.object({ trace_ids: list(z.string()), experiment_ids: list(z.string()).optional() });
+
+  registerRpc(
+    app,
+    {
+      method: "GET",
+      path: "traces/get",
+      request: z.object({ trace_id: traceId, allow_partial: bool().optional() }),
+      async handle(input) {
+        return { trace: await spans.getTrace(input.trace_id, input.allow_partial ?? false) };
+      },
+    },
+    V3_PREFIXES,
+  );
+
+  registerRpc(
+    app,
+    {
+      method: "GET",
+      path: "traces/batchGet",
+      request: byIds,
+      async handle(input) {
+        const traces = await spans.batchGetTraces(input.trace_ids, input.experiment_ids);
+        return traces.length === 0 ? {} : { traces };
+      },
+    },
+    V3_PREFIXES,
+  );
+
+  registerRpc(
+    app,
+    {
+      method: "POST",
+      path: "traces/batchGetInfos",
+      request: byIds,
+      async handle(input) {
+        const infos = await spans.batchGetTraceInfos(input.trace_ids, input.experiment_ids);
+        return infos.length === 0 ? {} : { trace_infos: infos.map(toTraceInfoV3Wire) };
+      },
+    },
+    V3_PREFIXES,
+  );
 }
 
 /** The 2.x client's flow: StartTrace, EndTrace, GetTraceInfo and SearchTraces, on the same rows. */

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
-import type { Database } from "../../db/schema.js";
+import type { Database, SpanTable } from "../../db/schema.js";
 import { invalidParameter, notFound } from "../../errors.js";
 import { readExperiments } from "../experimentReader.js";
 import { parseExperimentId } from "../experimentStore.js";
@@ -73,11 +73,11 @@ export class TraceStore {
         .values({ request_id: trace.traceId, ...row })
         .onConflict((oc) => oc.column("request_id").doUpdateSet(row))
         .execute();
-      await upsert(trx, "trace_tags", trace.traceId, {
+      await upsertTraceKeyValues(trx, "trace_tags", trace.traceId, {
         ...trace.tags,
         [TRACE_ARTIFACT_LOCATION_TAG]: artifactLocation,
       });
-      await upsert(trx, "trace_request_metadata", trace.traceId, {
+      await upsertTraceKeyValues(trx, "trace_request_metadata", trace.traceId, {
         ...trace.metadata,
         [INFO_FINALIZED_METADATA]: "true",
       });
@@ -110,11 +110,11 @@ export class TraceStore {
           response_preview: null,
         })
         .execute();
-      await upsert(trx, "trace_tags", traceId, {
+      await upsertTraceKeyValues(trx, "trace_tags", traceId, {
         ...input.tags,
         [TRACE_ARTIFACT_LOCATION_TAG]: artifactLocation,
       });
-      await upsert(trx, "trace_request_metadata", traceId, input.metadata);
+      await upsertTraceKeyValues(trx, "trace_request_metadata", traceId, input.metadata);
     });
     return this.get(traceId);
   }
@@ -128,8 +128,8 @@ export class TraceStore {
         .set({ status: input.state, execution_time_ms: input.timestampMs - trace.requestTime })
         .where("request_id", "=", input.traceId)
         .execute();
-      await upsert(trx, "trace_tags", input.traceId, input.tags);
-      await upsert(trx, "trace_request_metadata", input.traceId, input.metadata);
+      await upsertTraceKeyValues(trx, "trace_tags", input.traceId, input.tags);
+      await upsertTraceKeyValues(trx, "trace_request_metadata", input.traceId, input.metadata);
     });
     return this.get(input.traceId);
   }
@@ -143,7 +143,7 @@ export class TraceStore {
   async setTag(traceId: string, key: string, value: string): Promise<void> {
     assertTagKey(key);
     await this.get(traceId);
-    await upsert(this.meta.db, "trace_tags", traceId, { [key]: value });
+    await upsertTraceKeyValues(this.meta.db, "trace_tags", traceId, { [key]: value });
   }
 
   async deleteTag(traceId: string, key: string): Promise<void> {
@@ -191,6 +191,11 @@ export class TraceStore {
       for (const chunk of inChunks(ids)) {
         // Children first: SQLite enforces the foreign keys, and not every deployment may cascade.
         await deleteAssessmentsOfTraces(trx, chunk);
+        await trx
+          .withTables<{ spans: SpanTable }>()
+          .deleteFrom("spans")
+          .where("trace_id", "in", chunk)
+          .execute();
         await trx.deleteFrom("trace_tags").where("request_id", "in", chunk).execute();
         await trx.deleteFrom("trace_request_metadata").where("request_id", "in", chunk).execute();
         await trx.deleteFrom("trace_info").where("request_id", "in", chunk).execute();
@@ -210,7 +215,7 @@ export class TraceStore {
     for (const traceId of traceIds) await this.get(traceId);
     await this.meta.db.transaction().execute(async (trx) => {
       for (const traceId of traceIds) {
-        await upsert(trx, "trace_request_metadata", traceId, { [SOURCE_RUN_METADATA]: runId });
+        await upsertTraceKeyValues(trx, "trace_request_metadata", traceId, { [SOURCE_RUN_METADATA]: runId });
       }
     });
   }
@@ -230,10 +235,19 @@ export class TraceStore {
   }
 
   private async artifactLocation(experimentId: number, traceId: string): Promise<string> {
-    const [experiment] = await readExperiments(this.meta.db, [experimentId]);
-    const root = experiment?.artifact_location ?? "";
-    return `${root.endsWith("/") ? root : `${root}/`}traces/${traceId}/artifacts`;
+    return traceArtifactLocation(this.meta.db, experimentId, traceId);
   }
+}
+
+/** The `mlflow.artifactLocation` tag a new trace gets: `traces/<id>/artifacts` under its experiment's root. */
+export async function traceArtifactLocation(
+  db: Kysely<Database>,
+  experimentId: number,
+  traceId: string,
+): Promise<string> {
+  const [experiment] = await readExperiments(db, [experimentId]);
+  const root = experiment?.artifact_location ?? "";
+  return `${root.endsWith("/") ? root : `${root}/`}traces/${traceId}/artifacts`;
 }
 
 export function traceNotFound(traceId: string) {
@@ -244,7 +258,7 @@ function assertTagKey(key: string): void {
   if (key === "") throw invalidParameter("Missing value for required parameter 'key'.");
 }
 
-async function upsert(
+export async function upsertTraceKeyValues(
   db: Kysely<Database> | Transaction<Database>,
   table: "trace_tags" | "trace_request_metadata",
   traceId: string,
