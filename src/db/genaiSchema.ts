@@ -116,3 +116,22 @@ export interface SpanTable {
 
 /** The table of migration 0015, declared beside `Database` as the scorer store declares its own. */
 export type TraceSpanDatabase = Database & { spans: SpanTable };
+
+/** A label schema (mlflow's `label_schemas`); `type` is "feedback" or "expectation" as mlflow stores it. */
+export interface LabelSchemaTable {
+  schema_id: string;
+  experiment_id: number;
+  name: string;
+  type: string;
+  instruction: string | null;
+  enable_comment: number;
+  input_type: string;
+  input_config: string;
+  created_by: string | null;
+  created_time: number | string | bigint;
+  last_update_time: number | string | bigint;
+  is_default: number;
+}
+
+/** The table of migration 0016, declared beside `Database` as the scorer store declares its own. */
+export type LabelSchemaDatabase = Database & { label_schemas: LabelSchemaTable };

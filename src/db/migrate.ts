@@ -21,6 +21,7 @@ import * as scorers from "./migrations/0012_scorers.js";
 import * as evaluationDatasets from "./migrations/0013_evaluation_datasets.js";
 import * as tracePromptLinks from "./migrations/0014_trace_prompt_links.js";
 import * as traceSpans from "./migrations/0015_trace_spans.js";
+import * as labelSchemas from "./migrations/0016_label_schemas.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0013_evaluation_datasets": evaluationDatasets,
   "0014_trace_prompt_links": tracePromptLinks,
   "0015_trace_spans": traceSpans,
+  "0016_label_schemas": labelSchemas,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -35,6 +35,7 @@ import { serverInfoRoutes } from "./routes/serverInfo.js";
 import { trackingRoutes } from "./routes/tracking.js";
 import { scorerRoutes } from "./routes/scorers.js";
 import { evaluationDatasetRoutes } from "./routes/evaluationDatasets.js";
+import { labelSchemaRoutes } from "./routes/labelSchemas.js";
 import { otlpTraceRoutes } from "./routes/otlpTraces.js";
 import { traceRoutes } from "./routes/traces.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
@@ -99,6 +100,7 @@ export async function buildServer(
   await app.register(async (scope) => otlpTraceRoutes(scope, ctx));
   await app.register(async (scope) => scorerRoutes(scope, ctx));
   await app.register(async (scope) => evaluationDatasetRoutes(scope, ctx));
+  await app.register(async (scope) => labelSchemaRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
