@@ -1,5 +1,5 @@
 /**
- * Row types of MLflow 3's GenAI tables (migrations 0012-0015). They are not members of `Database`: each store
+ * Row types of MLflow 3's GenAI tables (migrations 0012-0017). They are not members of `Database`: each store
  * adds its own tables with `withTables` through the `...Database` types here, so the core schema stays as it was.
  */
 import type { Database } from "./schema.js";
@@ -135,3 +135,22 @@ export interface LabelSchemaTable {
 
 /** The table of migration 0016, declared beside `Database` as the scorer store declares its own. */
 export type LabelSchemaDatabase = Database & { label_schemas: LabelSchemaTable };
+
+/** An issue found in traces (mlflow's `issues`); `root_causes` and `categories` are JSON arrays as text. */
+export interface IssueTable {
+  issue_id: string;
+  experiment_id: number;
+  name: string;
+  description: string;
+  status: string;
+  severity: string | null;
+  root_causes: string | null;
+  source_run_id: string | null;
+  categories: string | null;
+  created_timestamp: number | string | bigint;
+  last_updated_timestamp: number | string | bigint;
+  created_by: string | null;
+}
+
+/** The table of migration 0017, declared beside `Database` as the scorer store declares its own. */
+export type IssueDatabase = Database & { issues: IssueTable };

@@ -22,6 +22,7 @@ import * as evaluationDatasets from "./migrations/0013_evaluation_datasets.js";
 import * as tracePromptLinks from "./migrations/0014_trace_prompt_links.js";
 import * as traceSpans from "./migrations/0015_trace_spans.js";
 import * as labelSchemas from "./migrations/0016_label_schemas.js";
+import * as issues from "./migrations/0017_issues.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0014_trace_prompt_links": tracePromptLinks,
   "0015_trace_spans": traceSpans,
   "0016_label_schemas": labelSchemas,
+  "0017_issues": issues,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
