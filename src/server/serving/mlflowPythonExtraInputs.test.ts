@@ -4,7 +4,10 @@
  * schema enforcement ignores the extra member and the model gets the declared ones alone (200); a column
  * signature first makes the whole dict a DataFrame, whose refusal (members of unequal lengths) it answers. And a
  * dict sent to a signature without input names got the same "unknown input", where MLflow answers 400
- * BAD_REQUEST "Invalid input. Failed to parse input data. This model contains an un-named  model signature ...".
+ * BAD_REQUEST "Invalid input. Failed to parse input data. This model contains an un-named  model signature ...",
+ * an empty one included (FlowOps said "'inputs' is an empty dictionary"). `instances` given as an object with an
+ * undeclared member that is no list of the declared length was refused with Python's "len() of unsized object",
+ * where MLflow compares only the lengths of the required inputs.
  * Each body goes through FlowOps and through the installed mlflow's `scoring_server.invocations`.
  */
 import { describe } from "vitest";
@@ -74,6 +77,25 @@ const CASES: Record<string, Case> = {
   "a dict to an un-named 2-D tensor signature": ["matrix", '{"inputs": {"a": [[1, 2]]}}'],
   "a dict to an un-named column signature": ["unnamedCol", '{"inputs": {"a": [1]}}'],
   "instances as an object to an un-named signature": ["unnamed", '{"instances": {"a": [1]}}'],
+  // mlflow's parse_instances_data compares lengths of the declared members only, after its cast.
+  "instances as an object with an extra object": ["col", '{"instances": {"a": [1], "k": {"x": 1}}}'],
+  "instances as an object with an extra object for a tensor": [
+    "tensor",
+    '{"instances": {"a": [1], "k": {"x": 1}}}',
+  ],
+  "instances as an object with an extra longer member": ["col", '{"instances": {"a": [1], "k": [1, 2]}}'],
+  "an extra object beside a tensor, and params": [
+    "tensor",
+    '{"inputs": {"a": [1], "k": {"x": 1}}, "params": {}}',
+  ],
+  "an empty dict to an un-named tensor signature": ["unnamed", '{"inputs": {}}'],
+  "an empty dict to an un-named 2-D tensor signature": ["matrix", '{"inputs": {}}'],
+  "an empty dict to an un-named column signature": ["unnamedCol", '{"inputs": {}}'],
+  "instances as an empty object to an un-named signature": ["unnamed", '{"instances": {}}'],
+  "instances as an object of one value to an un-named signature": ["unnamed", '{"instances": {"a": 1}}'],
+  "an empty dict to a column signature": ["col", '{"inputs": {}}'],
+  "an empty dict to a tensor signature": ["tensor", '{"inputs": {}}'],
+  "instances as an empty object to a column signature": ["col", '{"instances": {}}'],
 };
 
 describe.skipIf(MLFLOW_PYTHON === undefined && !MLFLOW_PYTHON_REQUIRED)(

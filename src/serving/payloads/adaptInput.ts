@@ -17,18 +17,21 @@ import { untypedFrameTensors } from "./untypedFrameTensors.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { checkBatchSizes } from "./batchRows.js";
 import { missingDictInputsError, missingInputsError, type SchemaInputs } from "./mlflowMissingInputs.js";
-import { declaredDictTensors } from "./mlflowDictInputs.js";
+import { checkInstancesLengths, declaredDictTensors } from "./mlflowDictInputs.js";
+import { unnamedColumnTargets, unnamedSignatureFrame } from "./unnamedSignatureFrames.js";
 
 export function adaptInput(
   input: ModelInput,
   specs: readonly TensorSpec[],
   signature?: ModelSignature,
 ): Tensor[] {
+  const columns = namedColumns(signature);
+  const schema = columns ?? namedTensors(signature);
+  if (input.kind === "tensors" && input.instancesDict === true)
+    checkInstancesLengths(input.tensors, signature, schema);
   // A Python model's worker casts such a request to its signature, as MLflow's scoring server does.
   if (input.schemaCast === true)
     return adaptUntyped(input).map((tensor) => ({ ...tensor, schemaCast: true }));
-  const columns = namedColumns(signature);
-  const schema = columns ?? namedTensors(signature);
   switch (input.kind) {
     case "tensors": {
       const tensors =
@@ -42,7 +45,7 @@ export function adaptInput(
         const missing = missingInputsError(input, schema);
         if (missing !== undefined) throw missing;
       }
-      return adaptFrame(input, specs, columns);
+      return adaptFrame(unnamedSignatureFrame(input, specs, signature) ?? input, specs, columns, signature);
   }
 }
 
@@ -71,10 +74,13 @@ function adaptFrame(
   frame: Frame,
   specs: readonly TensorSpec[],
   columns: readonly ColumnSpec[] | undefined,
+  signature?: ModelSignature,
 ): Tensor[] {
   const only = specs.length === 1 ? specs[0] : undefined;
   if (only !== undefined && only.shape.length >= 2) return [stackFrame(frame, only, columns)];
   if (columns !== undefined) return frameColumns(frame, signatureTargets(columns, specs));
+  const unnamed = unnamedColumnTargets(frame, specs, signature);
+  if (unnamed !== undefined) return frameColumns(frame, unnamed);
   if (specs.length === 0) return untypedFrameTensors(frame);
   return frameColumns(
     frame,

@@ -77,7 +77,7 @@ export function inferTensorFromJson(
 }
 
 /** The leaves, each whole number the body wrote as a float (`wholeFloat`) a PythonFloat (see objectTensor.ts). */
-function withWholeFloats(
+export function withWholeFloats(
   value: unknown,
   shape: readonly number[],
   leaves: unknown[],

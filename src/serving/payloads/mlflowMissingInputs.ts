@@ -56,7 +56,11 @@ export function missingDictInputsError(
   const data = dictRepr(tensors, schema);
   if (data === undefined) return undefined;
   const isColumns = !isTensorInput((schema as readonly SchemaInput[])[0] as SchemaInput);
-  return enforcementError(data, schema, (isColumns ? dataFrameRefusal(tensors) : undefined) ?? reason);
+  return enforcementError(
+    data,
+    schema,
+    (isColumns ? dataFrameRefusal(tensors, schema) : undefined) ?? reason,
+  );
 }
 
 /**
@@ -67,7 +71,7 @@ export function dictFrameError(
   tensors: readonly Tensor[],
   schema: readonly ColumnSpec[],
 ): FlowOpsError | undefined {
-  const refusal = dataFrameRefusal(tensors);
+  const refusal = dataFrameRefusal(tensors, schema);
   if (refusal === undefined) return undefined;
   const data = dictRepr(tensors, schema);
   return data === undefined ? undefined : enforcementError(data, schema, refusal);
@@ -79,14 +83,35 @@ export function dictFrameError(
  */
 function dictRepr(tensors: readonly Tensor[], schema: SchemaInputs): string | undefined {
   const specs = schema as readonly SchemaInput[];
-  const arrays: [string, NumpyArray][] = [];
+  const arrays: [string, string][] = [];
   for (const tensor of tensors) {
     const spec = specs.find((s) => s.name === tensor.name);
+    if (spec !== undefined && !isTensorInput(spec) && tensor.shape.length === 0) {
+      const scalar = numpyScalarRepr(tensor, declaredDtype(spec));
+      if (scalar === undefined) return undefined;
+      arrays.push([tensor.name, scalar]);
+      continue;
+    }
     const array = spec === undefined ? ownArray(tensor) : castArray(tensor, declaredDtype(spec));
     if (array === undefined) return undefined;
-    arrays.push([tensor.name, array]);
+    arrays.push([tensor.name, numpyArrayRepr(array)]);
   }
-  return `{${arrays.map(([name, array]) => `${quoted(name)}: ${numpyArrayRepr(array)}`).join(", ")}}`;
+  return `{${arrays.map(([name, repr]) => `${quoted(name)}: ${repr}`).join(", ")}}`;
+}
+
+/**
+ * A column's single value as MLflow's cast leaves it (`np.array([value], dtype)[0]`), a numpy scalar:
+ * `np.float64(1.0)`, `np.int64(2)`, `np.True_`; undefined for the dtypes not printed here (text, object).
+ */
+function numpyScalarRepr(tensor: Tensor, dtype: NumpyDtype): string | undefined {
+  const array = castArray({ ...tensor, shape: [1] }, dtype);
+  const value: unknown = array?.values[0];
+  if (array === undefined || value === undefined) return undefined;
+  if (dtype === "bool") return value === true ? "np.True_" : "np.False_";
+  if (dtype.startsWith("float") && typeof value === "number") return `np.${dtype}(${pythonFloatRepr(value)})`;
+  if (dtype.startsWith("int") && (typeof value === "number" || typeof value === "bigint"))
+    return `np.${dtype}(${value})`;
+  return undefined;
 }
 
 /** "Model is missing inputs [...]." and the extra inputs, or undefined when no required input is missing. */
@@ -110,11 +135,19 @@ function enforcementError(data: string, schema: SchemaInputs, reason: string): F
   );
 }
 
-/** Why `pd.DataFrame(dict)` refuses the arrays, as `_enforce_schema` reports it for a column schema. */
-function dataFrameRefusal(tensors: readonly Tensor[]): string | undefined {
+/**
+ * Why `pd.DataFrame(dict)` refuses the arrays, as `_enforce_schema` reports it for a column schema. A declared
+ * member sent as one value is a numpy scalar after MLflow's cast, and a dict of nothing else (none at all
+ * included) becomes one row; an undeclared one stays a 0-d array, which pandas does not take for a scalar.
+ */
+function dataFrameRefusal(tensors: readonly Tensor[], schema: SchemaInputs): string | undefined {
   const prefix =
     "This model contains a column-based signature, which suggests a DataFrame input. There was an error casting " +
     "the input data to a DataFrame: ";
+  const specs = schema as readonly SchemaInput[];
+  const numpyScalar = (tensor: Tensor): boolean =>
+    tensor.shape.length === 0 && specs.some((spec) => spec.name === tensor.name);
+  if (tensors.every(numpyScalar)) return undefined;
   const lengths = tensors.filter((tensor) => tensor.shape.length > 0).map((tensor) => tensor.shape[0]);
   if (lengths.length === 0) return `${prefix}If using all scalar values, you must pass an index`;
   if (lengths.some((length) => length !== lengths[0]))
@@ -186,12 +219,29 @@ function castCell(value: unknown, kind: ReprKind): unknown {
   return number;
 }
 
-/** The data as MLflow holds it when it checks the schema: `instances` records as a dict of arrays, else a frame. */
-function frameRepr(frame: Frame, schema: SchemaInputs): string {
+/**
+ * MLflow's error for a frame that an un-named signature refuses: `reason` is its schema check's, the data the
+ * frame as it holds it then (a DataFrame cast by position, to a tensor's one dtype, or `instances` records' dict
+ * of arrays).
+ */
+export function unnamedFrameError(frame: Frame, schema: SchemaInputs, reason: string): FlowOpsError {
+  return enforcementError(frameRepr(frame, schema, true), schema, reason);
+}
+
+/**
+ * The data as MLflow holds it when it checks the schema: `instances` records as a dict of arrays, else a frame;
+ * `byPosition`: each column cast to the spec at its place (an un-named signature's; its last for a tensor's),
+ * else to the one of its name.
+ */
+function frameRepr(frame: Frame, schema: SchemaInputs, byPosition = false): string {
   const specs = schema as readonly SchemaInput[];
+  const specOf = (name: string, c: number): SchemaInput | undefined => {
+    if (frame.recordArrays === true && byPosition) return undefined;
+    return byPosition ? specs[Math.min(c, specs.length - 1)] : specs.find((s) => s.name === name);
+  };
   const columns = (frame.columns ?? []).map((name, c): ReprColumn & { spec?: SchemaInput } => {
     const cells = frame.rows.map((row) => (row[c] === undefined ? null : row[c]));
-    const spec = specs.find((s) => s.name === name);
+    const spec = specOf(name, c);
     const kind = spec === undefined ? inferredKind(cells, frame, c) : declaredKind(spec);
     const typed = kind === "text" || frame.textCells !== "csv" ? cells : cells.map(csvNumber);
     return { name, kind, cells: typed, ...(spec === undefined ? {} : { spec }) };

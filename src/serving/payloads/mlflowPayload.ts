@@ -36,6 +36,7 @@ import {
 } from "./nestedJson.js";
 import type { ModelInput, PredictRequest } from "./predictRequest.js";
 import { floatScalarInput, inputsInput, instancesInput } from "./tfServingInput.js";
+import { keepSentNumbers } from "./schemaCastLeaves.js";
 import { decodeUtf8Body } from "./utf8Body.js";
 
 /** What the reader may assume about the model that the body is for. */
@@ -105,7 +106,12 @@ export function mlflowRequest(
     );
   }
   const request = mlflowJsonRequest(parsed.value, parsed.floats);
-  if (schemaCast) request.input.schemaCast = true;
+  if (schemaCast) {
+    request.input.schemaCast = true;
+    const body = parsed.value as Record<string, unknown>;
+    const key = MLFLOW_INPUT_KEYS.find((candidate) => candidate in body);
+    if (key !== undefined) keepSentNumbers(request.input, body, key, parsed.floats);
+  }
   if (request.params !== undefined && holdsIntegralNumber(request.params)) {
     const paramsJson = topLevelMemberText(text, "params");
     if (paramsJson !== undefined) request.paramsJson = paramsJson;
@@ -197,8 +203,15 @@ function mlflowInput(
       // only of a whole number, as asking may search the text.
       if (Number.isInteger(value) && floats?.has(body, key) === true)
         return floatScalarInput(value as number);
-      const input = key === "instances" ? instancesInput(value, floats) : inputsInput(value, floats);
-      if (isJsonObject(value) && input.kind === "tensors") input.mlflowDict = true;
+      if (!isJsonObject(value))
+        return key === "instances" ? instancesInput(value, floats) : inputsInput(value, floats);
+      // A dict's members are checked against the signature, which adaptInput knows: `instances` members' lengths
+      // too (checkInstancesLengths), which MLflow compares only for the inputs the signature requires.
+      const input = inputsInput(value, floats, true);
+      if (input.kind === "tensors") {
+        input.mlflowDict = true;
+        if (key === "instances") input.instancesDict = true;
+      }
       return input;
     }
   }

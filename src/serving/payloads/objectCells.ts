@@ -5,8 +5,9 @@
  * `instances` and `inputs`), which keeps a dict in a string column, makes it True in a boolean one and refuses it
  * in a numeric one with Python's own TypeError. Such a body is read as for a model without a signature and its
  * input marked `schemaCast`, so the worker applies those very casts; every other body keeps the typed read. So is
- * a body with values MLflow casts otherwise in a string column (textColumnCells.ts), and a `dataframe_split` of
- * records naming a column no record has, which pandas fills with NaN in an object column before the cast.
+ * a body with values MLflow casts otherwise in a string column (textColumnCells.ts), a `dataframe_split` of
+ * records naming a column no record has, which pandas fills with NaN in an object column before the cast, and an
+ * `inputs` or `instances` dict with a member sent as one value rather than a list.
  */
 import type { LoadedModel } from "../runtime.js";
 import { isJsonObject } from "./invalidInput.js";
@@ -47,8 +48,11 @@ export function holdsObjectCell(
       return rowsHoldObjectCell(value);
     case "instances":
     case "inputs":
-      // A dict of columns: each a list of cells, or one value (`{"a": {"k": 1}}` is a dict in column a).
-      if (isJsonObject(value)) return Object.values(value).some(columnHoldsObjectCell);
+      // A dict of columns: each a list of cells, or one value (`{"a": {"k": 1}}` is a dict in column a). A
+      // single value of any kind goes to the cast: MLflow makes a declared one a numpy scalar and an undeclared
+      // one a 0-d array, and pandas builds the DataFrame of them by rules of its own (one row, or broadcast).
+      if (isJsonObject(value))
+        return Object.values(value).some((column) => !Array.isArray(column) || column.some(isContainer));
       return rowsHoldObjectCell(value);
   }
 }
@@ -69,10 +73,6 @@ function namesAbsentColumn(split: Record<string, unknown>): boolean {
   return columns.some(
     (name) => typeof name === "string" && !data.some((row) => isJsonObject(row) && Object.hasOwn(row, name)),
   );
-}
-
-function columnHoldsObjectCell(column: unknown): boolean {
-  return Array.isArray(column) ? column.some(isContainer) : isJsonObject(column);
 }
 
 function isContainer(value: unknown): boolean {

@@ -22,6 +22,11 @@ export type ModelInput =
        * un-named one refuses the dict. Other protocols name tensors for the model itself and leave it out.
        */
       mlflowDict?: true;
+      /**
+       * MLflow: the dict came as `instances`, whose members' lengths MLflow compares (`parse_instances_data`):
+       * all of them without a signature, else only the required inputs that stay arrays after its cast.
+       */
+      instancesDict?: true;
     }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
   | {

@@ -94,13 +94,13 @@ export function floatScalarInput(value: number): ModelInput {
 }
 
 /**
- * `inputs`: a dict maps input names to nested lists; a list of objects is records (a frame to a typed model, the
+ * `inputs`: a dict maps input names to nested lists (`emptyDict`: one of no members is taken too); a list of objects is records (a frame to a typed model, the
  * list of dicts itself to one without a signature, see recordListTensor.ts); any other list or scalar is
  * one unnamed tensor (a list of rows mixing strings and numbers stays a frame, as a pandas DataFrame would).
  * JSON objects anywhere else (a record's value, a list's element beside other values) are dicts in an object
  * tensor, for a Python model without a signature (see objectTensor.ts).
  */
-export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput {
+export function inputsInput(inputs: unknown, floats?: FloatLiterals, emptyDict = false): ModelInput {
   if (isJsonObject(inputs)) {
     const tensors: Tensor[] = [];
     for (const name of Object.keys(inputs)) {
@@ -120,7 +120,8 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput
         ),
       );
     }
-    if (tensors.length === 0) throw invalidInput("'inputs' is an empty dictionary; name at least one input");
+    // MLflow takes an empty dict as any other, so its signature decides (see mlflowDictInputs.ts).
+    if (tensors.length === 0 && !emptyDict) throw emptyInputsError();
     return { kind: "tensors", tensors };
   }
   // Only a list of nothing but objects is records (MLflow: `all(isinstance(x, dict) ...)`); objects among other
@@ -157,4 +158,9 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals): ModelInput
     wholeFloatIn(floats),
   );
   return { kind: "tensors", tensors: [mixed] };
+}
+
+/** FlowOps' refusal of an `inputs` dict of no members, for a model that would get nothing. */
+export function emptyInputsError(): Error {
+  return invalidInput("'inputs' is an empty dictionary; name at least one input");
 }
