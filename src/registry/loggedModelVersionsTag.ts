@@ -7,7 +7,7 @@
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
-import { pythonJsonDumps, type PythonJsonValue } from "./webhooks/pythonJson.js";
+import { pythonJsonDumps, type PythonJsonValue } from "../pythonJson.js";
 
 export const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
 

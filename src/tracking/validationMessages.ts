@@ -3,7 +3,7 @@
  * `exceeds_maximum_length`), spelled byte for byte: Python clients show these messages to users and some
  * tests match them. Text only; deciding what is invalid belongs to the callers.
  */
-import { PythonFloat, pythonJsonDumps } from "../registry/webhooks/pythonJson.js";
+import { PythonFloat, pythonJsonDumps } from "../pythonJson.js";
 
 /** The suffix MLflow's handler-level schema checks add to their messages. */
 export const API_DOCS_HINT = "See the API docs for more information about request parameters.";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pythonJsonDumps } from "./pythonJson.js";
+import { pythonJsonDumps } from "../../pythonJson.js";
 import { noticeFor, promptFromRequest, type RegistryChange } from "./registryChanges.js";
 import { eventName } from "./webhookEvents.js";
 

@@ -2,7 +2,7 @@
  * The `data` of each webhook delivery (`mlflow/webhooks/types.py`), and the example payload of every event,
  * which `test_webhook` sends. Field order is mlflow's: the body is written as Python writes it.
  */
-import { PythonFloat, type PythonJsonValue } from "./pythonJson.js";
+import { PythonFloat, type PythonJsonValue } from "../../pythonJson.js";
 import { eventName, type WebhookEvent } from "./webhookEvents.js";
 
 export type WebhookPayload = { readonly [key: string]: PythonJsonValue };

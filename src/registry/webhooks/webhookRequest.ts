@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { FLOWOPS_VERSION } from "../../version.js";
-import { pythonJsonDumps } from "./pythonJson.js";
+import { pythonJsonDumps } from "../../pythonJson.js";
 import type { WebhookNotice } from "./webhookPayloads.js";
 import type { WebhookDeliverySettings } from "./webhookSettings.js";
 import {

@@ -3,8 +3,7 @@
  * handlers write them: a dataset's `tags` is JSON text inside the JSON answer, and records travel as one
  * JSON text of `DatasetRecord.to_dict()` values.
  */
-import { pythonJsonDumps } from "../../registry/webhooks/pythonJson.js";
-import { pythonJsonText } from "./pythonJson.js";
+import { parsePythonJson, pythonJsonDumps, type PythonJsonValue } from "../../pythonJson.js";
 
 export interface EvaluationDataset {
   datasetId: string;
@@ -23,6 +22,21 @@ export interface EvaluationDataset {
 }
 
 export type JsonObject = { [key: string]: unknown };
+
+/**
+ * Record values as MLflow's server holds them: it reads a `records` text with Python's `json.loads`, keeps the
+ * Python values in JSON columns and writes them back with `json.dumps`. So `1.0` stays a float (the dataset
+ * schema would otherwise call it "integer"), an integer of any size keeps every digit, and NaN and Infinity
+ * are read. Dicts are plain objects here, which records are indexed by field as.
+ */
+export function parseDatasetJson(text: string): unknown {
+  return parsePythonJson(text, { dicts: "object" });
+}
+
+/** `json.dumps(value)` of what parseDatasetJson built (a Map keeps its insertion order, as a dict). */
+export function datasetJsonText(value: unknown): string {
+  return pythonJsonDumps(value as PythonJsonValue);
+}
 
 export interface RecordSource {
   source_type: string;
@@ -83,5 +97,5 @@ export function toRecordDict(r: DatasetRecord): JsonObject {
 
 /** The `records` text of GetDatasetRecords, as Python's `json.dumps` writes it (floats keep their `.0`). */
 export function recordsText(records: readonly DatasetRecord[]): string {
-  return pythonJsonText(records.map(toRecordDict));
+  return datasetJsonText(records.map(toRecordDict));
 }

@@ -5,11 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { invalidParameter } from "../../errors.js";
-import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "../../registry/webhooks/pythonJson.js";
-import type { JsonObject, RecordSource } from "./entities.js";
-import { parsePythonJson, pythonJsonText } from "./pythonJson.js";
+import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "../../pythonJson.js";
+import { datasetJsonText, parseDatasetJson, type JsonObject, type RecordSource } from "./entities.js";
 
-export { pythonStr } from "./pythonJson.js";
+export { pythonStr } from "../../pythonJson.js";
 
 export const MLFLOW_USER_TAG = "mlflow.user";
 const SOURCE_TYPES = ["UNSPECIFIED", "TRACE", "HUMAN", "DOCUMENT", "CODE"] as const;
@@ -31,14 +30,14 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /**
- * The `records` field: JSON text of a list of objects, read as Python's json.loads reads it (pythonJson.ts).
+ * The `records` field: JSON text of a list of objects, read as Python's json.loads reads it (parseDatasetJson).
  * mlflow answers a 500 for text it cannot read or records of the wrong shape; a 400 naming the problem tells
  * the caller more.
  */
 export function parseRecords(text: string): IncomingRecord[] {
   let parsed: unknown;
   try {
-    parsed = parsePythonJson(text);
+    parsed = parseDatasetJson(text);
   } catch {
     throw invalidParameter("Invalid value for parameter 'records': not valid JSON.");
   }
@@ -96,7 +95,7 @@ export function sourceIdOf(source: RecordSource): string | undefined {
 /** Keys sorted at every depth, as `json.dumps(inputs, sort_keys=True)`, so key order never splits a record. */
 export function inputHash(inputs: JsonObject): string {
   return createHash("sha256")
-    .update(pythonJsonText(sortKeys(inputs)))
+    .update(datasetJsonText(sortKeys(inputs)))
     .digest("hex");
 }
 
@@ -134,7 +133,7 @@ export function insertedOutputs(incoming: IncomingRecord): unknown {
   return incoming.hasOutputs ? nullToUndefined(incoming.outputs) : {};
 }
 
-/** `_infer_field_type`, for values as parsePythonJson reads them: `1.0` is a float, `1` an integer. */
+/** `_infer_field_type`, for values as parseDatasetJson reads them: `1.0` is a float, `1` an integer. */
 function fieldType(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "boolean") return "boolean";
@@ -184,4 +183,16 @@ export function updatedSchema(
     }
   }
   return pythonJsonDumps(schema as unknown as PythonJsonValue);
+}
+
+/** The `tags` field of a request: JSON text of an object, read as mlflow reads it. */
+export function parseJsonObjectField(name: string, text: string): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = parseDatasetJson(text);
+  } catch {
+    throw invalidParameter(`Invalid value for parameter '${name}': not valid JSON.`);
+  }
+  if (!isJsonObject(parsed)) throw invalidParameter(`Parameter '${name}' must be a JSON object.`);
+  return parsed;
 }

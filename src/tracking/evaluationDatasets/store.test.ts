@@ -3,7 +3,7 @@ import { metadataBackends, type TestBackend } from "../../../test/support/backen
 import { rejection } from "../../../test/support/thrownError.js";
 import { createExperiment } from "../experimentStore.js";
 import { recordsText } from "./entities.js";
-import { parseJsonObjectField } from "./pythonJson.js";
+import { parseJsonObjectField } from "./recordMerge.js";
 import { parseRecords } from "./recordMerge.js";
 import { searchDatasetIds } from "./search.js";
 import { datasetDigest, EvaluationDatasetStore } from "./store.js";

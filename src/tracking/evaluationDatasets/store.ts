@@ -19,7 +19,7 @@ import { inChunks } from "../inChunks.js";
 import { datasetTags, findDataset, optionalField, orUndefined, toDataset } from "./datasetReader.js";
 import { linkedExperimentIds, linkToExperiments, unlinkFromExperiments } from "./experimentLinks.js";
 import { isUniqueViolation } from "../uniqueViolation.js";
-import { parsePythonJson, pythonJsonText } from "./pythonJson.js";
+import { datasetJsonText, parseDatasetJson } from "./entities.js";
 import type { DatasetRecord, EvaluationDataset, JsonObject, RecordSource } from "./entities.js";
 import {
   insertedOutputs,
@@ -55,15 +55,15 @@ export function datasetDigest(name: string, lastUpdateTime: number): string {
 
 // Record columns hold Python's JSON text, so a float 1.0 and a 20-digit integer come back as they were sent.
 const parseJson = <T>(text: string | null): T | undefined =>
-  text === null ? undefined : (parsePythonJson(text) as T);
-const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : pythonJsonText(value));
+  text === null ? undefined : (parseDatasetJson(text) as T);
+const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : datasetJsonText(value));
 
 function toRecord(row: RecordRow): DatasetRecord {
   const source = parseJson<RecordSource>(row.source);
   return {
     datasetRecordId: row.dataset_record_id,
     datasetId: row.dataset_id,
-    inputs: parsePythonJson(row.inputs) as JsonObject,
+    inputs: parseDatasetJson(row.inputs) as JsonObject,
     outputs: parseJson<unknown>(row.outputs),
     ...optionalField("expectations", parseJson<JsonObject>(row.expectations)),
     tags: parseJson<JsonObject>(row.tags) ?? {},
@@ -271,7 +271,7 @@ export class EvaluationDatasetStore {
         .values({
           dataset_record_id: `dr-${randomUUID().replaceAll("-", "")}`,
           dataset_id: datasetId,
-          inputs: pythonJsonText(record.inputs),
+          inputs: datasetJsonText(record.inputs),
           outputs: jsonOrNull(insertedOutputs(record)),
           expectations: jsonOrNull(record.expectations),
           tags: jsonOrNull(record.tags),

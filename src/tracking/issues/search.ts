@@ -12,7 +12,7 @@ import { parseExperimentId } from "../experimentStore.js";
 import type { AssessmentsTable } from "../traces/assessments.js";
 import { ISSUE_SEVERITIES, type Issue } from "./entities.js";
 import { parseIssueFilter } from "./issueFilter.js";
-import { decodeIssuePageToken, encodeIssuePageToken } from "./pageToken.js";
+import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
 import { toIssue } from "./store.js";
 
 export const SEARCH_ISSUES_DEFAULT_MAX_RESULTS = 100;
@@ -56,7 +56,7 @@ const SEVERITY_RANK = sql`case i.severity ${sql.join(
 export async function searchIssues(meta: MetadataDb, request: SearchIssuesRequest): Promise<IssuePage> {
   // mlflow checks in this order, so a request with several faults is refused for the same one.
   const maxResults = validateMaxResults(request.maxResults);
-  const offset = decodeIssuePageToken(request.pageToken);
+  const offset = offsetFromPageToken(request.pageToken);
   const experimentId =
     request.experimentId === undefined || request.experimentId === ""
       ? undefined
@@ -98,6 +98,6 @@ export async function searchIssues(meta: MetadataDb, request: SearchIssuesReques
   }));
   return {
     issues,
-    nextPageToken: rows.length > maxResults ? encodeIssuePageToken(offset + maxResults) : undefined,
+    nextPageToken: rows.length > maxResults ? pageTokenFor(offset + maxResults) : undefined,
   };
 }

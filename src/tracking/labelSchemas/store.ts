@@ -18,7 +18,7 @@ import {
   type LabelSchemaInput,
   type LabelSchemaType,
 } from "./entities.js";
-import { offsetFromPageToken, pageTokenFor } from "./pageToken.js";
+import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
 import { fromStoredInput, toStoredInput } from "./storedInput.js";
 import { validateForCreate, validateForUpdate, type LabelSchemaChanges } from "./validation.js";
 

@@ -7,7 +7,7 @@
  * text mlflow would have matched. Expectation lists and objects arrive as the client's JSON text and are
  * kept verbatim in both stores.
  */
-import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "../../registry/webhooks/pythonJson.js";
+import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "../../pythonJson.js";
 import type { AssessmentKind } from "./assessmentEntities.js";
 
 /** The FlowOps `value` texts of the assessments whose mlflow-stored text an `=` filter on `filterValue` matches. */

@@ -7,14 +7,14 @@
  */
 import { FlowOpsError } from "../../errors.js";
 import type { OtlpExportRequest, OtlpKeyValue, OtlpSpan } from "./otlpProto.js";
+import type { PythonJsonValue } from "../../pythonJson.js";
 import {
-  dumpPythonJson,
+  dumpSpanJson,
   fromOtlpAnyValue,
-  jsonString,
   keyValueWire,
-  parsePythonJson,
-  plainValue,
-  type JsonTree,
+  parseSpanJson,
+  spanDictEntries,
+  spanInt,
 } from "./spanJson.js";
 
 /** mlflow's SpanAttributeKey names that the server reads. */
@@ -48,7 +48,7 @@ export interface IngestedSpan {
   /** Serialized attribute values by key, in the order received. */
   attributes: Map<string, string>;
   /** The resource attributes of the span's ResourceSpans block, decoded. */
-  resource: [string, JsonTree][];
+  resource: [string, PythonJsonValue][];
 }
 
 /** The 422 mlflow answers when a span lacks its ids. */
@@ -65,7 +65,7 @@ export function spansFromExportRequest(request: OtlpExportRequest): IngestedSpan
   return spans;
 }
 
-function toIngestedSpan(span: OtlpSpan, resource: [string, JsonTree][]): IngestedSpan {
+function toIngestedSpan(span: OtlpSpan, resource: [string, PythonJsonValue][]): IngestedSpan {
   if (span.traceId === undefined || span.traceId.length === 0) throw conversionFailed();
   if (span.spanId === undefined || span.spanId.length === 0) throw conversionFailed();
   const traceHex = idHex(span.traceId, 32);
@@ -74,37 +74,31 @@ function toIngestedSpan(span: OtlpSpan, resource: [string, JsonTree][]): Ingeste
   const parentHex =
     span.parentSpanId === undefined || span.parentSpanId.length === 0 ? null : idHex(span.parentSpanId, 16);
   const attributes = new Map<string, string>();
-  for (const [key, value] of decodeAttributes(span.attributes)) attributes.set(key, dumpPythonJson(value));
+  for (const [key, value] of decodeAttributes(span.attributes)) attributes.set(key, dumpSpanJson(value));
   // mlflow derives the request id from the OTLP trace id rather than trusting the one the client sent.
-  attributes.set(SPAN_ATTRIBUTE.requestId, dumpPythonJson(jsonString(mlflowTraceId)));
+  attributes.set(SPAN_ATTRIBUTE.requestId, dumpSpanJson(mlflowTraceId));
   const code = span.status?.code === 1 || span.status?.code === 2 ? span.status.code : 0;
   const start = span.startTimeUnixNano ?? "0";
   const end = span.endTimeUnixNano ?? "0";
-  const content: JsonTree = {
-    kind: "object",
-    entries: [
-      ["trace_id", jsonString(base64Id(traceHex, 16))],
-      ["span_id", jsonString(base64Id(spanHex, 8))],
-      ["parent_span_id", parentHex === null ? { kind: "null" } : jsonString(base64Id(parentHex, 8))],
-      ["name", jsonString(span.name ?? "")],
-      ["start_time_unix_nano", { kind: "int", text: start }],
-      ["end_time_unix_nano", { kind: "int", text: end }],
-      ["events", { kind: "array", items: (span.events ?? []).map(eventTree) }],
-      [
-        "status",
-        {
-          kind: "object",
-          entries: [
-            ["code", jsonString(STATUS_CODE_NAMES[code])],
-            // OpenTelemetry keeps a status description only on errors.
-            ["message", jsonString(code === 2 ? (span.status?.message ?? "") : "")],
-          ],
-        },
-      ],
-      ["attributes", { kind: "object", entries: [...attributes].map(([k, v]) => [k, jsonString(v)]) }],
-      ["links", { kind: "array", items: (span.links ?? []).map(linkTree) }],
+  const content = new Map<string, PythonJsonValue>([
+    ["trace_id", base64Id(traceHex, 16)],
+    ["span_id", base64Id(spanHex, 8)],
+    ["parent_span_id", parentHex === null ? null : base64Id(parentHex, 8)],
+    ["name", span.name ?? ""],
+    ["start_time_unix_nano", spanInt(start)],
+    ["end_time_unix_nano", spanInt(end)],
+    ["events", (span.events ?? []).map(eventDict)],
+    [
+      "status",
+      new Map([
+        ["code", STATUS_CODE_NAMES[code]],
+        // OpenTelemetry keeps a status description only on errors.
+        ["message", code === 2 ? (span.status?.message ?? "") : ""],
+      ]),
     ],
-  };
+    ["attributes", new Map(attributes)],
+    ["links", (span.links ?? []).map(linkDict)],
+  ]);
   const spanType = attributes.get(SPAN_ATTRIBUTE.spanType);
   return {
     row: {
@@ -116,48 +110,42 @@ function toIngestedSpan(span: OtlpSpan, resource: [string, JsonTree][]): Ingeste
       status: SPAN_STATUS[code],
       start_time_unix_nano: start,
       end_time_unix_nano: end,
-      content: dumpPythonJson(content),
+      content: dumpSpanJson(content),
     },
     attributes,
     resource,
   };
 }
 
-function eventTree(event: NonNullable<OtlpSpan["events"]>[number]): JsonTree {
-  return {
-    kind: "object",
-    entries: [
-      ["name", jsonString(event.name ?? "")],
-      ["time_unix_nano", { kind: "int", text: event.timeUnixNano ?? "0" }],
-      ["attributes", { kind: "object", entries: decodeAttributes(event.attributes) }],
-    ],
-  };
+function eventDict(event: NonNullable<OtlpSpan["events"]>[number]): PythonJsonValue {
+  return new Map<string, PythonJsonValue>([
+    ["name", event.name ?? ""],
+    ["time_unix_nano", spanInt(event.timeUnixNano ?? "0")],
+    ["attributes", new Map(decodeAttributes(event.attributes))],
+  ]);
 }
 
-function linkTree(link: NonNullable<OtlpSpan["links"]>[number]): JsonTree {
-  const attributes = decodeAttributes(link.attributes).map(([key, value]): [string, JsonTree] => {
+function linkDict(link: NonNullable<OtlpSpan["links"]>[number]): PythonJsonValue {
+  const attributes = decodeAttributes(link.attributes).map(([key, value]): [string, PythonJsonValue] => {
     const bytes = link.attributes?.find((kv) => kv.key === key)?.value?.bytesValue;
     // Link attributes keep bytes as base64 text (mlflow's Link.from_otel_proto).
-    return [key, bytes === undefined ? value : jsonString(Buffer.from(bytes).toString("base64"))];
+    return [key, bytes === undefined ? value : Buffer.from(bytes).toString("base64")];
   });
-  return {
-    kind: "object",
-    entries: [
-      ["trace_id", jsonString(`tr-${idHex(link.traceId ?? new Uint8Array(), 32)}`)],
-      ["span_id", jsonString(idHex(link.spanId ?? new Uint8Array(), 16))],
-      ["attributes", attributes.length === 0 ? { kind: "null" } : { kind: "object", entries: attributes }],
-    ],
-  };
+  return new Map<string, PythonJsonValue>([
+    ["trace_id", `tr-${idHex(link.traceId ?? new Uint8Array(), 32)}`],
+    ["span_id", idHex(link.spanId ?? new Uint8Array(), 16)],
+    ["attributes", attributes.length === 0 ? null : new Map(attributes)],
+  ]);
 }
 
-function decodeAttributes(attributes: OtlpKeyValue[] | undefined): [string, JsonTree][] {
+function decodeAttributes(attributes: OtlpKeyValue[] | undefined): [string, PythonJsonValue][] {
   return (attributes ?? []).map((kv) => [kv.key ?? "", fromOtlpAnyValue(kv.value)]);
 }
 
 /** The value of a JSON-encoded attribute when it is a string, as `json.loads` would give it. */
 export function stringOrNull(serialized: string): string | null {
-  const tree = tryParse(serialized);
-  return tree?.kind === "string" ? tree.value : null;
+  const value = tryParse(serialized);
+  return typeof value === "string" ? value : null;
 }
 
 /**
@@ -165,10 +153,10 @@ export function stringOrNull(serialized: string): string | null {
  * empty fields left out, times as integers, ids in base64, attribute values typed.
  */
 export function spanContentToWire(content: string): Record<string, unknown> {
-  const fields = new Map(objectEntries(parsePythonJson(content)));
+  const fields = new Map(spanDictEntries(parseSpanJson(content)));
   const text = (key: string) => {
-    const tree = fields.get(key);
-    return tree?.kind === "string" ? tree.value : undefined;
+    const value = fields.get(key);
+    return typeof value === "string" ? value : undefined;
   };
   const wire: Record<string, unknown> = { trace_id: text("trace_id"), span_id: text("span_id") };
   const parent = text("parent_span_id");
@@ -177,8 +165,8 @@ export function spanContentToWire(content: string): Record<string, unknown> {
   if (name !== undefined && name !== "") wire.name = name;
   setTime(wire, "start_time_unix_nano", fields.get("start_time_unix_nano"));
   setTime(wire, "end_time_unix_nano", fields.get("end_time_unix_nano"));
-  const attributes = objectEntries(fields.get("attributes")).map(([key, value]) =>
-    keyValueWire(key, value.kind === "string" ? (tryParse(value.value) ?? value) : value),
+  const attributes = spanDictEntries(fields.get("attributes")).map(([key, value]) =>
+    keyValueWire(key, typeof value === "string" ? (tryParse(value) ?? value) : value),
   );
   if (attributes.length > 0) wire.attributes = attributes;
   const events = arrayItems(fields.get("events")).map(eventWire);
@@ -189,58 +177,56 @@ export function spanContentToWire(content: string): Record<string, unknown> {
   return wire;
 }
 
-function eventWire(event: JsonTree): Record<string, unknown> {
-  const fields = new Map(objectEntries(event));
+function eventWire(event: PythonJsonValue): Record<string, unknown> {
+  const fields = new Map(spanDictEntries(event));
   const wire: Record<string, unknown> = {};
   setTime(wire, "time_unix_nano", fields.get("time_unix_nano"));
   const name = fields.get("name");
-  if (name?.kind === "string" && name.value !== "") wire.name = name.value;
-  const attributes = objectEntries(fields.get("attributes")).map(([k, v]) => keyValueWire(k, v));
+  if (typeof name === "string" && name !== "") wire.name = name;
+  const attributes = spanDictEntries(fields.get("attributes")).map(([k, v]) => keyValueWire(k, v));
   if (attributes.length > 0) wire.attributes = attributes;
   return wire;
 }
 
-function linkWire(link: JsonTree): Record<string, unknown> {
-  const fields = new Map(objectEntries(link));
+function linkWire(link: PythonJsonValue): Record<string, unknown> {
+  const fields = new Map(spanDictEntries(link));
   const hexOf = (key: string) => {
-    const tree = fields.get(key);
-    return tree?.kind === "string" ? tree.value.replace(/^.*tr-/, "") : "";
+    const value = fields.get(key);
+    return typeof value === "string" ? value.replace(/^.*tr-/, "") : "";
   };
   const wire: Record<string, unknown> = {
     trace_id: base64Id(hexOf("trace_id"), 16),
     span_id: base64Id(hexOf("span_id"), 8),
   };
-  const attributes = objectEntries(fields.get("attributes")).map(([k, v]) => keyValueWire(k, v));
+  const attributes = spanDictEntries(fields.get("attributes")).map(([k, v]) => keyValueWire(k, v));
   if (attributes.length > 0) wire.attributes = attributes;
   return wire;
 }
 
-function statusWire(status: JsonTree | undefined): Record<string, unknown> {
-  const fields = new Map(objectEntries(status));
+function statusWire(status: PythonJsonValue | undefined): Record<string, unknown> {
+  const fields = new Map(spanDictEntries(status));
   const code = fields.get("code");
   const message = fields.get("message");
   const wire: Record<string, unknown> = {};
-  if (code?.kind === "string" && code.value !== "STATUS_CODE_UNSET") wire.code = code.value;
-  if (message?.kind === "string" && message.value !== "") wire.message = message.value;
+  if (typeof code === "string" && code !== "STATUS_CODE_UNSET") wire.code = code;
+  if (typeof message === "string" && message !== "") wire.message = message;
   return wire;
 }
 
-function setTime(wire: Record<string, unknown>, key: string, tree: JsonTree | undefined): void {
-  if (tree?.kind !== "int" || BigInt(tree.text) === 0n) return;
-  wire[key] = plainValue(tree);
+/** A time is an int (a float is not read as one); 0 is unset. */
+function setTime(wire: Record<string, unknown>, key: string, value: PythonJsonValue | undefined): void {
+  const isInt = typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
+  if (!isInt || Number(value) === 0) return;
+  wire[key] = value;
 }
 
-function objectEntries(tree: JsonTree | undefined): [string, JsonTree][] {
-  return tree?.kind === "object" ? tree.entries : [];
+function arrayItems(value: PythonJsonValue | undefined): readonly PythonJsonValue[] {
+  return Array.isArray(value) ? (value as readonly PythonJsonValue[]) : [];
 }
 
-function arrayItems(tree: JsonTree | undefined): JsonTree[] {
-  return tree?.kind === "array" ? tree.items : [];
-}
-
-function tryParse(text: string): JsonTree | undefined {
+function tryParse(text: string): PythonJsonValue | undefined {
   try {
-    return parsePythonJson(text);
+    return parseSpanJson(text);
   } catch {
     return undefined;
   }

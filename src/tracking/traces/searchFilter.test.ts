@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pythonFloatRepr } from "../../registry/webhooks/pythonJson.js";
+import { pythonFloatRepr } from "../../pythonRepr.js";
 import { matchingStoredValueTexts, pythonJsonText } from "./assessmentValueText.js";
 import { parseTraceFilter, parseTraceOrderBy } from "./searchFilter.js";
 

@@ -17,7 +17,7 @@ import { inChunks } from "../inChunks.js";
 import { toTraceInfoV3Wire, type TraceInfo, type TraceState } from "./entities.js";
 import { SPAN_ATTRIBUTE, spanContentToWire, stringOrNull, type IngestedSpan } from "./otlpSpans.js";
 import { readTraceInfos } from "./reader.js";
-import { dumpPythonJson } from "./spanJson.js";
+import { dumpSpanJson } from "./spanJson.js";
 import { traceArtifactLocation, upsertTraceKeyValues } from "./store.js";
 
 export const SPANS_LOCATION_TAG = "mlflow.trace.spansLocation";
@@ -285,7 +285,7 @@ function traceTags(batch: TraceBatch): Record<string, string> {
   const tags: Record<string, string> = { [SPANS_LOCATION_TAG]: TRACKING_STORE_LOCATION };
   for (const [key, value] of batch.spans[0]?.resource ?? []) {
     if (key.startsWith("telemetry.sdk.") || key.startsWith("mlflow.") || key === "") continue;
-    tags[key] = value.kind === "string" ? value.value : dumpPythonJson(value);
+    tags[key] = typeof value === "string" ? value : dumpSpanJson(value);
   }
   for (const [key, serialized] of batch.root?.attributes ?? []) {
     if (!key.startsWith(SPAN_ATTRIBUTE.traceTagPrefix)) continue;
