@@ -1,5 +1,5 @@
 /**
- * Row types of MLflow 3's GenAI tables (migrations 0012-0017). They are not members of `Database`: each store
+ * Row types of MLflow 3's GenAI tables (migrations 0012-0018). They are not members of `Database`: each store
  * adds its own tables with `withTables` through the `...Database` types here, so the core schema stays as it was.
  */
 import type { Database } from "./schema.js";
@@ -154,3 +154,47 @@ export interface IssueTable {
 
 /** The table of migration 0017, declared beside `Database` as the scorer store declares its own. */
 export type IssueDatabase = Database & { issues: IssueTable };
+
+/** A review queue (mlflow's `review_queues`); `name_key` is the lower-cased name that carries uniqueness. */
+export interface ReviewQueueTable {
+  queue_id: string;
+  experiment_id: number;
+  name: string;
+  name_key: string;
+  queue_type: string;
+  created_by: string | null;
+  creation_time_ms: number | string | bigint;
+  last_update_time_ms: number | string | bigint;
+}
+
+/** A user assigned to a review queue (mlflow's `review_queue_users`). */
+export interface ReviewQueueUserTable {
+  queue_id: string;
+  user_id: string;
+}
+
+/** A trace attached to a review queue with its review status (mlflow's `review_queue_items`). */
+export interface ReviewQueueItemTable {
+  queue_id: string;
+  item_type: string;
+  item_id: string;
+  status: string;
+  completed_by: string | null;
+  completed_time_ms: number | string | bigint | null;
+  creation_time_ms: number | string | bigint;
+  last_update_time_ms: number | string | bigint;
+}
+
+/** A label schema attached to a custom review queue (mlflow's `review_queue_label_schemas`). */
+export interface ReviewQueueLabelSchemaTable {
+  queue_id: string;
+  schema_id: string;
+}
+
+/** The tables of migration 0018, declared beside `Database` as the scorer store declares its own. */
+export type ReviewQueueDatabase = LabelSchemaDatabase & {
+  review_queues: ReviewQueueTable;
+  review_queue_users: ReviewQueueUserTable;
+  review_queue_items: ReviewQueueItemTable;
+  review_queue_label_schemas: ReviewQueueLabelSchemaTable;
+};

@@ -23,6 +23,7 @@ import * as tracePromptLinks from "./migrations/0014_trace_prompt_links.js";
 import * as traceSpans from "./migrations/0015_trace_spans.js";
 import * as labelSchemas from "./migrations/0016_label_schemas.js";
 import * as issues from "./migrations/0017_issues.js";
+import * as reviewQueues from "./migrations/0018_review_queues.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0015_trace_spans": traceSpans,
   "0016_label_schemas": labelSchemas,
   "0017_issues": issues,
+  "0018_review_queues": reviewQueues,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

@@ -37,6 +37,7 @@ import { scorerRoutes } from "./routes/scorers.js";
 import { evaluationDatasetRoutes } from "./routes/evaluationDatasets.js";
 import { labelSchemaRoutes } from "./routes/labelSchemas.js";
 import { issueRoutes } from "./routes/issues.js";
+import { reviewQueueRoutes } from "./routes/reviewQueues.js";
 import { otlpTraceRoutes } from "./routes/otlpTraces.js";
 import { traceRoutes } from "./routes/traces.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
@@ -103,6 +104,7 @@ export async function buildServer(
   await app.register(async (scope) => evaluationDatasetRoutes(scope, ctx));
   await app.register(async (scope) => labelSchemaRoutes(scope, ctx));
   await app.register(async (scope) => issueRoutes(scope, ctx));
+  await app.register(async (scope) => reviewQueueRoutes(scope, ctx));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
