@@ -3,13 +3,28 @@
  * The endpoint override follows MLflow (MLFLOW_S3_ENDPOINT_URL, then AWS_ENDPOINT_URL) with path-style
  * addressing. The AWS SDK is imported on first use so a server that never touches S3 never loads it.
  * Uploads stream through lib-storage (bounded part buffers; multipart aborted on failure, so an object
- * appears only when complete); downloads stream the response body; nothing holds a whole file.
+ * appears only when complete); downloads stream the response body; nothing holds a whole file. MLflow's
+ * proxied multipart upload, where clients send parts to presigned URLs, is in s3Multipart.ts.
  */
 import type { Readable } from "node:stream";
 import type * as S3Sdk from "@aws-sdk/client-s3";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import { assertSafeRelativePath } from "./pathSafety.js";
-import { joinArtifactPath, type ArtifactEntry, type ArtifactStat, type ArtifactStore } from "./store.js";
+import {
+  abortS3MultipartUpload,
+  completeS3MultipartUpload,
+  createS3MultipartUpload,
+  presignerConfig,
+  type S3MultipartTarget,
+} from "./s3Multipart.js";
+import {
+  joinArtifactPath,
+  type ArtifactEntry,
+  type ArtifactStat,
+  type MultipartUploadCreated,
+  type MultipartUploadPart,
+  type MultipartUploadStore,
+} from "./store.js";
 
 /** S3's DeleteObjects limit. */
 const DELETE_BATCH = 1000;
@@ -39,9 +54,11 @@ export interface S3StoreSettings {
 interface Connection {
   sdk: typeof S3Sdk;
   client: S3Sdk.S3Client;
+  /** Signs multipart part URLs; see S3MultipartTarget.presigner. */
+  presigner: S3Sdk.S3Client;
 }
 
-export class S3ArtifactStore implements ArtifactStore {
+export class S3ArtifactStore implements MultipartUploadStore {
   readonly rootUri: string;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -168,6 +185,33 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
+  async createMultipartUpload(path: string, numParts: number): Promise<MultipartUploadCreated> {
+    return createS3MultipartUpload(await this.multipartTarget(path), numParts);
+  }
+
+  async completeMultipartUpload(path: string, uploadId: string, parts: MultipartUploadPart[]): Promise<void> {
+    return completeS3MultipartUpload(await this.multipartTarget(path), uploadId, parts);
+  }
+
+  async abortMultipartUpload(path: string, uploadId: string): Promise<void> {
+    return abortS3MultipartUpload(await this.multipartTarget(path), uploadId);
+  }
+
+  private async multipartTarget(path: string): Promise<S3MultipartTarget> {
+    const rel = assertSafeRelativePath(path);
+    if (rel === "") throw invalidParameter("An artifact path is required to upload a file in parts.");
+    const { sdk, client, presigner } = await this.connect();
+    return {
+      sdk,
+      client,
+      presigner,
+      bucket: this.bucket,
+      key: this.key(rel),
+      createParams: this.settings.uploadParams ?? {},
+      describe: (error) => this.describe(error),
+    };
+  }
+
   private key(rel: string): string {
     return joinArtifactPath(this.prefix, rel);
   }
@@ -199,10 +243,14 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   private connect(): Promise<Connection> {
-    this.connection ??= import("@aws-sdk/client-s3").then(async (sdk) => ({
-      sdk,
-      client: new sdk.S3Client(await withSettings(s3ClientConfig(this.env), this.settings)),
-    }));
+    this.connection ??= import("@aws-sdk/client-s3").then(async (sdk) => {
+      const config = await withSettings(s3ClientConfig(this.env), this.settings);
+      return {
+        sdk,
+        client: new sdk.S3Client(config),
+        presigner: new sdk.S3Client(presignerConfig(config)),
+      };
+    });
     return this.connection;
   }
 }

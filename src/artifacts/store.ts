@@ -5,6 +5,7 @@
  * their root. Optional features are capability interfaces with type guards, not backend-name checks.
  */
 import type { Readable } from "node:stream";
+import { FlowOpsError } from "../errors.js";
 
 /** One child of a listed directory, in MLflow's `FileInfo` shape. */
 export interface ArtifactEntry {
@@ -43,6 +44,57 @@ export interface LocalPathStore extends ArtifactStore {
 
 export function supportsLocalPaths(store: ArtifactStore): store is LocalPathStore {
   return typeof (store as Partial<LocalPathStore>).localPath === "function";
+}
+
+/** One presigned part of a multipart upload, as MLflow's `MultipartUploadCredential`. */
+export interface MultipartUploadCredential {
+  url: string;
+  /** 1-based, as S3 numbers parts. */
+  part_number: number;
+  /** Headers the client must send with the part's PUT; none for plain S3. */
+  headers: Record<string, string>;
+}
+
+export interface MultipartUploadCreated {
+  upload_id: string;
+  credentials: MultipartUploadCredential[];
+}
+
+/** A part the client sent, with the ETag the storage answered. */
+export interface MultipartUploadPart {
+  part_number: number;
+  etag: string;
+}
+
+/**
+ * A store that can take a file as parts sent straight to the storage (MLflow's `MultipartUploadMixin`): the
+ * server only opens the upload and signs part URLs, so large files never stream through it. `path` is the
+ * file's full path relative to the store root.
+ */
+export interface MultipartUploadStore extends ArtifactStore {
+  /** Opens an upload and signs `numParts` part URLs (none when 0). */
+  createMultipartUpload(path: string, numParts: number): Promise<MultipartUploadCreated>;
+  /** Joins the parts into the file at `path`, which appears only now. */
+  completeMultipartUpload(path: string, uploadId: string, parts: MultipartUploadPart[]): Promise<void>;
+  /** Drops the upload and every part sent for it. */
+  abortMultipartUpload(path: string, uploadId: string): Promise<void>;
+}
+
+export function supportsMultipartUpload(store: ArtifactStore): store is MultipartUploadStore {
+  const candidate = store as Partial<MultipartUploadStore>;
+  return (
+    typeof candidate.createMultipartUpload === "function" &&
+    typeof candidate.completeMultipartUpload === "function" &&
+    typeof candidate.abortMultipartUpload === "function"
+  );
+}
+
+/** MLflow's `_UnsupportedMultipartUploadException` text; the client falls back to one PUT only on this prefix. */
+export const MULTIPART_UNSUPPORTED = "Multipart upload is not supported for the current artifact repository";
+
+/** The refusal MLflow sends (501 NOT_IMPLEMENTED) when the artifact store cannot take parts. */
+export function multipartUnsupported(): FlowOpsError {
+  return new FlowOpsError("NOT_IMPLEMENTED", MULTIPART_UNSUPPORTED);
 }
 
 /** Joins `/`-separated relative paths, skipping empty parts (`""` is the root). */

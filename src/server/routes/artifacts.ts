@@ -3,7 +3,8 @@
  * the tracking-side `artifacts/list` RPC and the UI's `/get-artifact` download. Bodies are streamed
  * between the socket and the store, never buffered. Every path taken from a URL goes through
  * assertSafeRelativePath on its raw, still-encoded form, so no decoding step of Fastify's can hide a `..`.
- * Storage itself lives in src/artifacts; this plugin only translates HTTP.
+ * Storage itself lives in src/artifacts; this plugin only translates HTTP. The multipart upload routes are
+ * in artifactsMultipart.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -15,13 +16,10 @@ import { FlowOpsError, invalidParameter, notFound } from "../../errors.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc, sendWire } from "../rpc.js";
 import { assertQueryIsUtf8 } from "../wire.js";
+import { registerMultipartRoutes } from "./artifactsMultipart.js";
 
 const PROXY_PREFIXES = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"] as const;
-const MULTIPART_ACTIONS = ["create", "complete", "abort"] as const;
 const API_DOCS_HINT = "See the API docs for more information about request parameters.";
-
-/** The client falls back to a single PUT only when the message starts with exactly this. */
-export const MULTIPART_UNSUPPORTED = "Multipart upload is not supported for the current artifact repository";
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
@@ -100,16 +98,7 @@ function registerProxyRoutes(
       return sendWire(reply, {});
     }),
   );
-  for (const action of MULTIPART_ACTIONS) {
-    const url = `${prefix}/mpu/${action}`;
-    app.post(
-      `${url}/*`,
-      whenServing(async (request, reply) => {
-        requiredFilePath(rawWildcard(request, `${url}/`));
-        return sendWire(reply, { error_code: "NOT_IMPLEMENTED", message: MULTIPART_UNSUPPORTED }, 501);
-      }),
-    );
-  }
+  registerMultipartRoutes(app, { prefix, store, bodyLimit: ctx.config.bodyLimit, whenServing, rawWildcard });
 }
 
 const listArtifactsRequest = z.object({

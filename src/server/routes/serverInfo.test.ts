@@ -62,9 +62,10 @@ describe("GET /api/3.0/mlflow/server-info", () => {
     ["the AI gateway", "GET", "/ajax-api/3.0/mlflow/gateway/supported-providers", 404],
     ["workspaces", "GET", "/api/3.0/mlflow/workspaces", 404],
   ])("advertises %s as off, since the server does not serve them", async (_what, method, path, status) => {
+    // The mpu route checks its fields before the store, as MLflow's does; `path` is its one required field.
     const init: RequestInit =
       method === "POST"
-        ? { method, body: "{}", headers: { "content-type": "application/json" } }
+        ? { method, body: '{"path": "big.bin"}', headers: { "content-type": "application/json" } }
         : { method };
     const response = await fetch(`${server.url}${path}`, init);
     expect(response.status).toBe(status);

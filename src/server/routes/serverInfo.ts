@@ -5,6 +5,8 @@
  * routes that would have to exist for it to be true.
  */
 import type { FastifyInstance } from "fastify";
+import { resolveArtifactStore } from "../../artifacts/resolveStore.js";
+import { supportsMultipartUpload } from "../../artifacts/store.js";
 import type { SqlDialectName } from "../../db/dialect.js";
 import type { ServerContext } from "../context.js";
 import { sendWire } from "../rpc.js";
@@ -40,9 +42,9 @@ export function serverInfo(ctx: ServerContext): ServerInfo {
     workspaces_enabled: false,
     // Traces stay in the metadata store; nothing moves them to artifact storage.
     trace_archival_enabled: false,
-    // The mlflow-artifacts mpu routes answer 501 (routes/artifacts.ts); saying true would make the client
-    // start multipart uploads of large files instead of the single PUT that works.
-    multipart_uploads_enabled: false,
+    // The client starts multipart uploads of large files on true, so it is true only where the mpu routes
+    // (routes/artifactsMultipart.ts) can complete one rather than answer 501.
+    multipart_uploads_enabled: proxyTakesMultipartUploads(ctx),
     // Multipart downloads go through a presigned-download-url route, which this server does not have.
     multipart_downloads_enabled: false,
     // Both describe the request contract of `artifacts/presigned-upload-url`, another route it lacks.
@@ -51,6 +53,17 @@ export function serverInfo(ctx: ServerContext): ServerInfo {
     // The UI assumes the AI gateway when the key is missing; FlowOps serves none of its routes.
     features_enabled: { gateway: false },
   };
+}
+
+/** As mlflow: only a server that proxies artifacts, to a store that takes parts (S3), says it does. */
+function proxyTakesMultipartUploads(ctx: ServerContext): boolean {
+  if (!ctx.config.serveArtifacts) return false;
+  try {
+    return supportsMultipartUpload(resolveArtifactStore(ctx.config.artifactsDestination));
+  } catch {
+    // A destination no store can open serves nothing; mlflow answers false here too.
+    return false;
+  }
 }
 
 export async function serverInfoRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
