@@ -72,6 +72,8 @@ def s3_flowops() -> Iterator[tuple[str, object]]:
         if os.environ.get("FLOWOPS_REQUIRE_S3") == "1":
             pytest.fail("moto_server is required (FLOWOPS_REQUIRE_S3=1) but was not found")
         pytest.skip("moto_server not found (FLOWOPS_MOTO_SERVER or .venv/bin/moto_server)")
+    # The moto S3 bucket is read with boto3, which only the 3.x client's venv holds.
+    boto3 = pytest.importorskip("boto3")
     workdir = Path(tempfile.mkdtemp(prefix="flowops-compat-mpu-"))
     moto_port = _free_port()
     endpoint = f"http://127.0.0.1:{moto_port}"
@@ -81,8 +83,6 @@ def s3_flowops() -> Iterator[tuple[str, object]]:
     server = None
     try:
         _wait_for(f"{endpoint}/moto-api/", moto, "moto_server")
-        import boto3
-
         s3 = boto3.client(
             "s3",
             endpoint_url=endpoint,
@@ -148,6 +148,8 @@ def _round_trip(tracking_uri: str, local: Path, tmp_path: Path) -> tuple[str, st
     run_id = client.create_run(experiment_id).info.run_id
     client.log_artifact(run_id, str(local), "model")
     assert [(f.path, f.file_size) for f in client.list_artifacts(run_id, "model")] == [("model/weights.bin", FILE_SIZE)]
+    # mlflow 2.x wants the destination to exist; 3.x creates it.
+    (tmp_path / "download").mkdir()
     copy = Path(client.download_artifacts(run_id, "model/weights.bin", str(tmp_path / "download")))
     return run_id, hashlib.sha256(copy.read_bytes()).hexdigest()
 
