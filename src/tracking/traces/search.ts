@@ -6,7 +6,7 @@
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
-import { invalidParameter } from "../../errors.js";
+import { FlowOpsError, invalidParameter } from "../../errors.js";
 import { parseExperimentId } from "../experimentStore.js";
 import { decodePageToken, encodePageToken } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
@@ -18,8 +18,10 @@ import {
   parseTraceFilter,
   parseTraceOrderBy,
   type TraceFilterClause,
+  type TraceFilterTerm,
   type TraceOrderBy,
 } from "./searchFilter.js";
+import { spanConditionSql, spanExistsSql } from "./spanFilterSql.js";
 
 export const SEARCH_TRACES_DEFAULT_MAX_RESULTS = 100;
 const SEARCH_TRACES_MAX_RESULTS_THRESHOLD = 50_000;
@@ -59,7 +61,15 @@ export async function searchTraces(
     .selectFrom("trace_info as t")
     .select("t.request_id")
     .where("t.experiment_id", "in", experimentIds);
-  for (const clause of clauses) query = query.where(clauseSql(meta.dialect, clause, experimentIds));
+  // Clause by clause, as mlflow builds them, so the first clause it cannot run is the one refused.
+  const spanConditions: RawBuilder<SqlBool>[] = [];
+  for (const clause of clauses) {
+    if (clause.entity === "span") spanConditions.push(spanConditionSql(meta.dialect, clause));
+    else query = query.where(clauseSql(meta.dialect, clause, experimentIds));
+  }
+  if (spanConditions.length > 0) {
+    query = query.where(spanExistsSql(spanConditions, timestampLowerBound(clauses)));
+  }
   for (const term of withTiebreaks(orderBy)) {
     const value = orderValue(term);
     // Missing tags, metadata and durations sort last in either direction, as in mlflow's SQL store.
@@ -67,12 +77,43 @@ export async function searchTraces(
       .orderBy(sql`case when ${value} is null then 1 else 0 end`)
       .orderBy(value, term.ascending ? "asc" : "desc");
   }
-  const ids = (await query.limit(maxResults).offset(offset).execute()).map((r) => r.request_id);
+  const rows = await query
+    .limit(maxResults)
+    .offset(offset)
+    .execute()
+    .catch((error: unknown) => {
+      throw invalidRegexToBadRequest(error);
+    });
+  const ids = rows.map((r) => r.request_id);
   const traces = await readTraceInfos(meta.db, ids);
   return {
     traces,
     nextPageToken: ids.length === maxResults ? encodePageToken(offset + maxResults) : undefined,
   };
+}
+
+/** PostgreSQL's code for a pattern `~` cannot compile (SQLite's REGEXP answers no match instead). */
+const INVALID_REGULAR_EXPRESSION = "2201B";
+
+/**
+ * An RLIKE pattern PostgreSQL cannot compile fails mlflow's query, which it answers as a BAD_REQUEST naming
+ * the driver's error; anything else goes on as it was.
+ */
+function invalidRegexToBadRequest(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== INVALID_REGULAR_EXPRESSION || !(error instanceof Error)) return error;
+  return new FlowOpsError("BAD_REQUEST", `(psycopg2.errors.InvalidRegularExpression) ${error.message}`);
+}
+
+/** The greatest `timestamp_ms >` or `>=` bound of the filter, which mlflow also applies to span start times. */
+function timestampLowerBound(clauses: readonly TraceFilterTerm[]): number | undefined {
+  let bound: number | undefined;
+  for (const clause of clauses) {
+    if (clause.entity !== "attribute" || clause.key !== "timestamp_ms") continue;
+    if (clause.comparator !== ">" && clause.comparator !== ">=") continue;
+    if (typeof clause.value === "number") bound = Math.max(bound ?? clause.value, clause.value);
+  }
+  return bound;
 }
 
 function withTiebreaks(terms: readonly TraceOrderBy[]): TraceOrderBy[] {

@@ -5,8 +5,8 @@
  * `metadata`). `name` means the `mlflow.traceName` tag, `run_id` the `mlflow.sourceRun` metadata and, in
  * filters, `prompt` the `mlflow.linkedPrompts` tag (read from the prompt links), as in MLflow. `feedback.<name>` and `expectation.<name>` compare a trace's valid assessments of that name
  * (assessmentFilterSql.ts): `=`, `!=`, LIKE, ILIKE and RLIKE take a quoted string, `<`, `<=`, `>`, `>=` a number.
- * Span filters need span rows FlowOps does not keep (spans live in the trace's artifacts) and issue filters
- * are not implemented yet; both are refused by name rather than answered wrongly.
+ * `span.<key>` and the `text` attribute compare the trace's spans (spanFilter.ts, spanFilterSql.ts). Issue
+ * filters are not implemented yet and are refused by name rather than answered wrongly.
  */
 import { invalidParameter } from "../../errors.js";
 import {
@@ -19,6 +19,13 @@ import {
 import { excerpt, tokenize, type Token } from "../search/filterTokenizer.js";
 import { pythonStringListRepr } from "../validationMessages.js";
 import { LINKED_PROMPTS_TAG, SOURCE_RUN_METADATA, TRACE_NAME_TAG } from "./entities.js";
+import {
+  parseSpanClause,
+  parseTextValue,
+  refuseBareTextClauses,
+  SPAN_ATTRIBUTES_PREFIX,
+  type SpanFilterClause,
+} from "./spanFilter.js";
 
 export type TraceFilterEntity = "attribute" | "tag" | "metadata";
 export type AssessmentFilterEntity = "feedback" | "expectation";
@@ -37,7 +44,9 @@ export interface TraceOrderBy {
   ascending: boolean;
 }
 
-const ENTITIES: Readonly<Record<string, TraceFilterEntity | AssessmentFilterEntity | "unsupported">> = {
+type ParsedEntity = TraceFilterEntity | AssessmentFilterEntity | "span";
+
+const ENTITIES: Readonly<Record<string, ParsedEntity | "unsupported">> = {
   attribute: "attribute",
   attributes: "attribute",
   trace: "attribute",
@@ -45,7 +54,7 @@ const ENTITIES: Readonly<Record<string, TraceFilterEntity | AssessmentFilterEnti
   tags: "tag",
   request_metadata: "metadata",
   metadata: "metadata",
-  span: "unsupported",
+  span: "span",
   feedback: "feedback",
   expectation: "expectation",
   issue: "unsupported",
@@ -65,7 +74,9 @@ const TAG_ALIASES: Readonly<Record<string, string>> = { name: TRACE_NAME_TAG };
 const FILTER_TAG_ALIASES: Readonly<Record<string, string>> = { ...TAG_ALIASES, prompt: LINKED_PROMPTS_TAG };
 const METADATA_ALIASES: Readonly<Record<string, string>> = { run_id: SOURCE_RUN_METADATA };
 const VALID_ATTRIBUTE_KEYS = [...Object.keys(NUMERIC_ATTRIBUTES), ...STRING_ATTRIBUTES, "name", "run_id"];
-const VALID_FILTER_ATTRIBUTE_KEYS = [...VALID_ATTRIBUTE_KEYS, "prompt"];
+const VALID_FILTER_ATTRIBUTE_KEYS = [...VALID_ATTRIBUTE_KEYS, "prompt", "text"];
+// mlflow reads the `text` attribute as `span.content`, a full-text search over the spans' JSON.
+const TEXT_ATTRIBUTE = "text";
 
 const NUMERIC_COMPARATORS: readonly Comparator[] = ["=", "!=", ">", ">=", "<", "<="];
 // RLIKE is a regular-expression search; MLflow 3.17.2 takes it in trace filters only.
@@ -91,10 +102,15 @@ const NUMERIC_ASSESSMENT_COMPARATORS: readonly Comparator[] = ["<", "<=", ">", "
 
 const WHAT = "filter";
 
-export function parseTraceFilter(filter: string | undefined): TraceFilterClause[] {
+/** A filter's comparisons: on the trace's fields and assessments, or on its spans. */
+export type TraceFilterTerm = TraceFilterClause | SpanFilterClause;
+
+export function parseTraceFilter(filter: string | undefined): TraceFilterTerm[] {
   if (filter === undefined || filter.trim() === "") return [];
-  const cursor = new TokenCursor(filter, tokenize(filter, WHAT), WHAT);
-  const clauses: TraceFilterClause[] = [];
+  const tokens = tokenize(filter, WHAT);
+  refuseBareTextClauses(filter, tokens);
+  const cursor = new TokenCursor(filter, tokens, WHAT);
+  const clauses: TraceFilterTerm[] = [];
   for (;;) {
     while (cursor.peek() !== undefined && isKeyword(cursor.peek() as Token, "AND")) cursor.next();
     if (cursor.peek() === undefined) return clauses;
@@ -126,7 +142,7 @@ function parseOrderByClause(clause: string): TraceOrderBy {
   const cursor = new TokenCursor(clause, tokenize(clause, "order_by clause"), "order_by clause");
   const { entity, key } = parseIdentifier(cursor, true);
   // mlflow sorts traces by attributes, tags and metadata only.
-  if (entity === "feedback" || entity === "expectation") {
+  if (entity !== "attribute" && entity !== "tag" && entity !== "metadata") {
     throw invalidParameter(`Invalid identifier type '${entity}'`);
   }
   const direction = cursor.next();
@@ -143,12 +159,20 @@ function parseOrderByClause(clause: string): TraceOrderBy {
   return { entity, key, ascending };
 }
 
-function parseClause(cursor: TokenCursor): TraceFilterClause {
+function parseClause(cursor: TokenCursor): TraceFilterTerm {
   const clauseStart = cursor.peek()?.start ?? cursor.input.length;
   const { entity, key } = parseIdentifier(cursor, false);
   const comparatorStart = cursor.peek()?.start ?? cursor.input.length;
   const comparator = parseComparator(cursor);
+  const valueStart = cursor.peek()?.start ?? cursor.input.length;
   refuseKeywordValue(cursor, clauseStart, comparatorStart);
+  if (entity === "span") {
+    return parseSpanClause(cursor, key, comparator, {
+      identifier: cursor.input.slice(clauseStart, comparatorStart).trim(),
+      comparator: cursor.input.slice(comparatorStart, valueStart).trim(),
+    });
+  }
+  if (entity === "text") return parseTextValue(cursor, comparator);
   if (entity === "feedback" || entity === "expectation") {
     return { entity, key, comparator, value: parseAssessmentValue(cursor, entity, comparator) };
   }
@@ -224,10 +248,10 @@ function parseAssessmentValue(
 function parseIdentifier(
   cursor: TokenCursor,
   forOrderBy: boolean,
-): { entity: TraceFilterEntity | AssessmentFilterEntity; key: string } {
+): { entity: ParsedEntity | "text"; key: string } {
   const token = cursor.next();
   if (token === undefined) throw cursor.error("expected an identifier");
-  let entity: TraceFilterEntity | AssessmentFilterEntity = "attribute";
+  let entity: ParsedEntity = "attribute";
   let key: string;
   if (token.kind === "quoted" || token.kind === "backtick") {
     key = token.text;
@@ -257,6 +281,15 @@ function parseIdentifier(
       if (key === "" && quoted !== undefined && (quoted.kind === "quoted" || quoted.kind === "backtick")) {
         cursor.next();
         key = quoted.text;
+      } else if (
+        entity === "span" &&
+        key === SPAN_ATTRIBUTES_PREFIX &&
+        quoted !== undefined &&
+        (quoted.kind === "quoted" || quoted.kind === "backtick")
+      ) {
+        // mlflow keeps the quotes here: backticks come off when it builds the query, double quotes never.
+        cursor.next();
+        key += quoted.kind === "backtick" ? `\`${quoted.text}\`` : `"${quoted.text}"`;
       }
     }
   } else {
@@ -266,6 +299,8 @@ function parseIdentifier(
     if (key === "") throw invalidParameter("Assessment field name cannot be empty");
     return { entity, key };
   }
+  // Span keys are checked with the clause's comparator (spanFilter.ts), an empty one among them.
+  if (entity === "span") return { entity, key };
   if (key.trim() === "") throw cursor.errorAt(token, "empty key");
   if (entity !== "attribute") return { entity, key };
   const lower = key.toLowerCase();
@@ -279,6 +314,8 @@ function parseIdentifier(
   if (column !== undefined) return { entity, key: column };
   if (STRING_ATTRIBUTES.has(lower)) return { entity, key: lower };
   if (forOrderBy && lower === "experiment_id") return { entity, key: lower };
+  // Exactly as written: mlflow maps `text` after checking the key, which it does case-sensitively.
+  if (!forOrderBy && key === TEXT_ATTRIBUTE) return { entity: "text", key };
   throw invalidParameter(
     `Invalid attribute key '${key}' specified. Valid keys are '${(forOrderBy ? [...VALID_ATTRIBUTE_KEYS, "experiment_id"] : VALID_FILTER_ATTRIBUTE_KEYS).join("', '")}'`,
   );

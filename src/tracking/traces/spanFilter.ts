@@ -1,0 +1,219 @@
+/**
+ * MLflow 3.17's span filters on traces (`SearchTraceUtils.is_span` and `_get_value` in
+ * mlflow/utils/search_utils.py): `span.name`, `span.type` and `span.status` with `=`, `!=`, IN, NOT IN, LIKE,
+ * ILIKE and RLIKE; `span.content` with LIKE and ILIKE; `span.attributes.<name>` with the comparators of the
+ * columns; and the `text` attribute (`trace.text`), which MLflow reads as `span.content`. The messages are
+ * MLflow's, its Python sets written in one fixed order (Python's own order changes from process to process).
+ * MLflow checks the comparator of a `span.` clause as written, so `span.name like 'x'` is refused while
+ * `trace.text like 'x'` is not: that one is checked only when the query is built, comparator upper-cased.
+ */
+import { FlowOpsError, invalidParameter } from "../../errors.js";
+import { isKeyword, type Comparator, type TokenCursor } from "../search/filterSyntax.js";
+import type { Token } from "../search/filterTokenizer.js";
+import { pythonStringListRepr } from "../validationMessages.js";
+
+export interface SpanFilterClause {
+  entity: "span";
+  /** `name`, `type`, `status`, `content` or `attributes.<name>`, as written after `span.`. */
+  key: string;
+  comparator: Comparator;
+  /** A parenthesised list is kept as a list whatever the comparator, as MLflow keeps its tuple. */
+  value: string | string[];
+}
+
+export const SPAN_CONTENT_KEY = "content";
+export const SPAN_ATTRIBUTES_PREFIX = "attributes.";
+export const SPAN_COLUMNS: ReadonlySet<string> = new Set(["name", "type", "status"]);
+
+const SPAN_ATTRIBUTE_COMPARATORS = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
+const SPAN_CONTENT_COMPARATORS = ["LIKE", "ILIKE"];
+const IN_LIST_ATTRIBUTES = ["name", "status", "request_id", "run_id", "client_request_id"];
+const NUMERIC_ATTRIBUTES = [
+  "timestamp_ms",
+  "timestamp",
+  "execution_time_ms",
+  "execution_time",
+  "end_time_ms",
+  "end_time",
+];
+
+/** Python's repr of a set of plain strings. */
+function pythonSetRepr(items: readonly string[]): string {
+  return `{${items.map((item) => `'${item}'`).join(", ")}}`;
+}
+
+/**
+ * `is_span`: the key first, then the comparator (as written for a `span.` clause). Runs again, with the
+ * comparator upper-cased, when the query is built, which is where a `text` clause meets it first.
+ */
+export function checkSpanComparison(key: string, comparator: string): void {
+  let allowed: readonly string[];
+  if (key.startsWith(SPAN_ATTRIBUTES_PREFIX)) {
+    if (key.length === SPAN_ATTRIBUTES_PREFIX.length) {
+      throw invalidParameter("Span attribute name cannot be empty after 'attributes.'");
+    }
+    allowed = SPAN_ATTRIBUTE_COMPARATORS;
+  } else if (SPAN_COLUMNS.has(key)) {
+    allowed = SPAN_ATTRIBUTE_COMPARATORS;
+  } else if (key === SPAN_CONTENT_KEY) {
+    allowed = SPAN_CONTENT_COMPARATORS;
+  } else {
+    throw invalidParameter(
+      `Invalid span attribute '${key}'. Supported attributes: ${[...SPAN_COLUMNS].sort().join(", ")}, attributes.<attribute_name>.`,
+    );
+  }
+  if (!allowed.includes(comparator)) {
+    throw invalidParameter(`span.${key} comparator '${comparator}' not one of '${pythonSetRepr(allowed)}'`);
+  }
+}
+
+/** Where a clause starts in the filter: the identifier and the comparator as written, for messages. */
+export interface ClauseText {
+  identifier: string;
+  comparator: string;
+}
+
+/** The value of a `span.` clause, then the key and the comparator as written, in MLflow's order. */
+export function parseSpanClause(
+  cursor: TokenCursor,
+  key: string,
+  comparator: Comparator,
+  written: ClauseText,
+): SpanFilterClause {
+  if (comparator === "IS NULL" || comparator === "IS NOT NULL") {
+    // MLflow reads no value here and checks the clause only when it builds the query, upper-cased.
+    checkSpanComparison(key, comparator);
+    return { entity: "span", key, comparator, value: "" };
+  }
+  const value = parseSpanValue(cursor, comparator, written);
+  // `NOT IN` is the one comparator MLflow joins (and so upper-cases) before it checks it.
+  checkSpanComparison(key, comparator === "NOT IN" ? comparator : written.comparator);
+  return { entity: "span", key, comparator, value };
+}
+
+function parseSpanValue(cursor: TokenCursor, comparator: Comparator, written: ClauseText): string | string[] {
+  const token = cursor.next();
+  if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
+  if (token.kind === "lparen") return parseList(cursor, token);
+  const text = cursor.input.slice(token.start, token.end);
+  // sqlparse groups IN with a parenthesised list only, so MLflow finds the three tokens ungrouped.
+  if (comparator === "IN" || comparator === "NOT IN") {
+    const parts = [written.identifier, ...written.comparator.split(/\s+/), text];
+    throw invalidParameter(`Invalid clause(s) in filter string: ${parts.map((p) => `'${p}'`).join(", ")}`);
+  }
+  if (token.kind === "string" || token.kind === "quoted") return token.text;
+  if (token.kind === "word") throw unquotedValue(text);
+  throw invalidParameter(`Expected a quoted string value for span (e.g. 'my-value'). Got value ${text}`);
+}
+
+/**
+ * The value of a `text` clause, read as an attribute's (`_get_value` for attributes): a quoted string. Its
+ * comparator is checked when the query is built.
+ */
+export function parseTextValue(cursor: TokenCursor, comparator: Comparator): SpanFilterClause {
+  if (comparator === "IS NULL" || comparator === "IS NOT NULL") {
+    return { entity: "span", key: SPAN_CONTENT_KEY, comparator, value: "" };
+  }
+  const token = cursor.next();
+  if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
+  const text = cursor.input.slice(token.start, token.end);
+  if (token.kind === "string" || token.kind === "quoted") {
+    return { entity: "span", key: SPAN_CONTENT_KEY, comparator, value: token.text };
+  }
+  if (token.kind === "word") throw unquotedValue(text);
+  if (token.kind === "lparen") {
+    throw invalidParameter(
+      `Only attributes in ${pythonSetRepr(IN_LIST_ATTRIBUTES)} supports comparison with a list of quoted string values.`,
+    );
+  }
+  if (token.kind === "number") {
+    throw invalidParameter(
+      `Only the '${pythonSetRepr(NUMERIC_ATTRIBUTES)}' attributes support comparison with numeric values.`,
+    );
+  }
+  throw invalidParameter(
+    `Expected a quoted string value or a list of quoted string values for attributes. Got value ${text}`,
+  );
+}
+
+function unquotedValue(text: string): FlowOpsError {
+  return invalidParameter(
+    `Parameter value is either not quoted or unidentified quote types used for string value ${text}. Use either single or double quotes.`,
+  );
+}
+
+/** `_parse_list_from_sql_token`: quoted strings between commas, at least one. */
+function parseList(cursor: TokenCursor, open: Token): string[] {
+  const items: Token[] = [];
+  let close: Token | undefined;
+  for (let token = cursor.next(); token !== undefined; token = cursor.next()) {
+    if (token.kind === "rparen") {
+      close = token;
+      break;
+    }
+    items.push(token);
+  }
+  if (close === undefined) throw cursor.errorAt(open, "unbalanced parenthesis");
+  const values = items.filter((t) => t.kind !== "comma");
+  if (values.some((t) => t.kind !== "string" && t.kind !== "quoted")) {
+    throw invalidParameter(
+      `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${cursor.input.slice(open.start, close.end)}`,
+    );
+  }
+  if (values.length === 0) {
+    throw invalidParameter(
+      "While parsing a list in the query, expected a non-empty list of string values, but got empty list",
+    );
+  }
+  return values.map((t) => t.text);
+}
+
+/**
+ * sqlparse reads a bare `text` as a keyword, so MLflow finds no comparison in a clause that starts with it and
+ * names every token of every such clause: "Invalid clause(s) in filter string: 'text', 'LIKE', ''%x%''". Quoted
+ * (`"text"`) or qualified (`trace.text`), it is the attribute.
+ */
+export function refuseBareTextClauses(input: string, tokens: readonly Token[]): void {
+  const parts: string[] = [];
+  let clauseStart = true;
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i] as Token;
+    const starts = clauseStart;
+    clauseStart = isKeyword(token, "AND");
+    if (!starts || !isKeyword(token, "TEXT")) continue;
+    for (; i < tokens.length && !isKeyword(tokens[i] as Token, "AND"); i += 1) {
+      const part = tokens[i] as Token;
+      if (part.kind !== "lparen") {
+        parts.push(input.slice(part.start, part.end));
+        continue;
+      }
+      let end = part.end;
+      while (i + 1 < tokens.length && tokens[i]?.kind !== "rparen") {
+        i += 1;
+        end = (tokens[i] as Token).end;
+      }
+      parts.push(input.slice(part.start, end));
+    }
+    i -= 1;
+  }
+  if (parts.length > 0) {
+    throw invalidParameter(`Invalid clause(s) in filter string: ${parts.map((p) => `'${p}'`).join(", ")}`);
+  }
+}
+
+/**
+ * MLflow splices a `span.attributes.` clause's value into a LIKE pattern with an f-string, so a list becomes
+ * its tuple's repr (`('a', 'b')`), which IN and NOT IN then refuse as SQLAlchemy does.
+ */
+export function attributeValueText(value: string | string[]): string {
+  if (typeof value === "string") return value;
+  const items = value.map((v) => pythonStringListRepr([v]).slice(1, -1));
+  return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
+}
+
+export function attributeInListError(pattern: string): FlowOpsError {
+  return new FlowOpsError(
+    "BAD_REQUEST",
+    `IN expression list, SELECT construct, or bound parameter object expected, got ${pythonStringListRepr([pattern]).slice(1, -1)}.`,
+  );
+}
