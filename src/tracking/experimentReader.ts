@@ -1,10 +1,14 @@
 /**
  * Reads experiments with their tags into domain objects in a fixed number of queries per 500 ids. Shared by
- * the experiment store and by search, which finds ids first and then loads them here.
+ * the experiment store and by search, which finds ids first and then loads them here; and looks up the
+ * active experiment that the MLflow 3 stores (label schemas, review queues) write under.
  */
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, ExperimentTable } from "../db/schema.js";
+import { notFound } from "../errors.js";
 import type { Experiment, LifecycleStage, Tag } from "./entities.js";
+// experimentStore imports this module too; both sides only call each other's functions, never at load time.
+import { parseExperimentId } from "./experimentStore.js";
 import { inChunks } from "./inChunks.js";
 
 /** Experiments in input order; ids that do not exist are dropped. */
@@ -50,4 +54,31 @@ function toExperiment(row: Selectable<ExperimentTable>, tags: Tag[]): Experiment
     creation_time: Number(row.creation_time),
     tags,
   };
+}
+
+/**
+ * mlflow's `_get_experiment(..., ACTIVE_ONLY)`: a deleted experiment is as missing as an absent one, and the
+ * message names the id as an integer ("007" is 7). Not the check of the older stores (scorers, traces), which
+ * refuse a deleted experiment as not active.
+ */
+export async function requireActiveExperimentId<DB extends Database>(
+  db: Kysely<DB> | Transaction<DB>,
+  experimentId: string,
+): Promise<number> {
+  // Kysely's type is invariant in its tables; a store's database with tables added reads experiments alike.
+  const experiments = db as unknown as Kysely<Database>;
+  const id = parseExperimentId(experimentId);
+  const found =
+    id === undefined
+      ? undefined
+      : await experiments
+          .selectFrom("experiments")
+          .select("experiment_id")
+          .where("experiment_id", "=", id)
+          .where("lifecycle_stage", "=", "active")
+          .executeTakeFirst();
+  if (id === undefined || found === undefined) {
+    throw notFound(`No Experiment with id=${id ?? experimentId.trim()} exists`);
+  }
+  return id;
 }

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonCaller, startTestServer, type TestServer } from "../../../test/support/testServer.js";
+import { describe, expect, it } from "vitest";
+import { missingParameterAnswer, serverWithExperiment } from "../../../test/support/experimentSuites.js";
+import { jsonCaller, type TestServer } from "../../../test/support/testServer.js";
 import { createExperiment } from "../../tracking/experimentStore.js";
 
 // Expected answers are what `mlflow server` 3.17.2 (SQLite store) answered to the same requests, except where
@@ -10,17 +11,11 @@ describe("issue routes", () => {
   const call = jsonCaller(() => server);
   const createIssue = (body: object) => call("POST", "/api/3.0/mlflow/issues", body);
   const search = (body: object) => call("POST", "/api/3.0/mlflow/issues/search", body);
-  const missing = (field: string) => ({
-    error_code: "INVALID_PARAMETER_VALUE",
-    message: `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`,
-  });
+  const missing = (field: string) => missingParameterAnswer(field).body;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    exp = await createExperiment(server.ctx.meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
-  });
-  afterAll(async () => {
-    await server.close();
+  serverWithExperiment((started, experimentId) => {
+    server = started;
+    exp = experimentId;
   });
 
   it("creates an issue and answers the Issue message in proto field order", async () => {

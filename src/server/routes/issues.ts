@@ -14,42 +14,19 @@ import { searchIssues } from "../../tracking/issues/search.js";
 import { IssueStore } from "../../tracking/issues/store.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
+import { protoBool, protoString, requiredString } from "./protoScalars.js";
 import { protoQueryInteger } from "./queryIntegers.js";
 
 const V3_PREFIXES = ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"] as const;
-
-/** Python's name for a JSON value's type, as mlflow's `_assert_string` hint prints it. */
-function pythonTypeName(value: unknown): string {
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "boolean") return "bool";
-  if (Array.isArray(value)) return "list";
-  return value === null ? "NoneType" : "dict";
-}
-
-/**
- * `[_assert_required, _assert_string]`: missing, null and "" read as missing (parseRequest words that), any
- * other non-string gets mlflow's type hint after parseRequest's "supplied:".
- */
-const requiredString = () =>
-  z.unknown().transform((value, ctx) => {
-    if (typeof value === "string" && value !== "") return value;
-    const message = value === undefined ? "missing" : ` Hint: Value was of type '${pythonTypeName(value)}'`;
-    ctx.addIssue({ code: "custom", message });
-    return z.NEVER;
-  }) as unknown as z.ZodType<string>;
 
 /** `[_assert_required]` alone: any value but a missing one, null or "" (the body's issue_id is never read). */
 const requiredAny = () =>
   z.unknown().refine((value) => value !== undefined && value !== null && value !== "", "missing");
 
-/** An optional string field; what protobuf cannot read as one is not sent. */
-const protoString = () =>
-  z
-    .unknown()
-    .transform((value) => (typeof value === "string" ? value : undefined))
-    .optional();
-
-/** A repeated string field; a value that is not a list of strings is skipped whole, as protobuf does. */
+/**
+ * A repeated string field; a value that is not a list of strings is skipped whole, as protobuf does. Unlike
+ * the review queues' lists (protoLeadingStrings), the strings before a bad element are not kept.
+ */
 const protoStrings = () =>
   z
     .unknown()
@@ -58,12 +35,6 @@ const protoStrings = () =>
         ? (value as string[])
         : undefined,
     )
-    .optional();
-
-const protoBool = () =>
-  z
-    .unknown()
-    .transform((value) => (typeof value === "boolean" ? value : undefined))
     .optional();
 
 /** mlflow's handlers pass `field or None`: an empty string is as good as not sent. */

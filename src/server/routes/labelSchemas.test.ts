@@ -1,6 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonCaller, startTestServer, type TestServer } from "../../../test/support/testServer.js";
-import { createExperiment } from "../../tracking/experimentStore.js";
+import { describe, expect, it } from "vitest";
+import {
+  invalidParameterAnswer as invalid,
+  missingParameterAnswer as missing,
+  serverWithExperiment,
+} from "../../../test/support/experimentSuites.js";
+import { jsonCaller, type TestServer } from "../../../test/support/testServer.js";
 
 // Expected answers are what `mlflow server` 3.17.2 (SQLite store) answered to the same requests.
 describe("label schema routes", () => {
@@ -11,21 +15,10 @@ describe("label schema routes", () => {
   const get = (path: string, query: string) => call("GET", `${api}/${path}?${query}`);
   const create = (fields: Record<string, unknown>) =>
     call("POST", `${api}/create`, { experiment_id: exp, type: "FEEDBACK", input: { text: {} }, ...fields });
-  const invalid = (message: string) => ({
-    status: 400,
-    body: { error_code: "INVALID_PARAMETER_VALUE", message },
-  });
-  const missing = (field: string) =>
-    invalid(
-      `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`,
-    );
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    exp = await createExperiment(server.ctx.meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
-  });
-  afterAll(async () => {
-    await server.close();
+  serverWithExperiment((started, experimentId) => {
+    server = started;
+    exp = experimentId;
   });
 
   it("creates, gets, lists, updates and deletes with mlflow's fields in its order", async () => {

@@ -12,45 +12,17 @@ import { toLabelSchemaWire, type LabelSchemaInput } from "../../tracking/labelSc
 import { LabelSchemaStore } from "../../tracking/labelSchemas/store.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc } from "../rpc.js";
-import { protoEnum } from "./protoScalars.js";
-import { protoIntegerFromText, protoQueryInteger, pythonIntFromText } from "./queryIntegers.js";
+import { leadingStrings, protoBool, protoEnum, protoString, requiredString } from "./protoScalars.js";
+import { listingMaxResults, protoQueryInteger } from "./queryIntegers.js";
 
 const V3_PREFIXES = ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"] as const;
 
-/** mlflow's SEARCH_MAX_RESULTS_THRESHOLD, the most one page of a listing may ask for. */
-const MAX_RESULTS_LIMIT = 50000;
 const DEFAULT_MAX_RESULTS = 100;
-const API_DOCS_HINT = "See the API docs for more information about request parameters.";
-
-function pythonTypeName(value: unknown): string {
-  if (typeof value === "string") return "str";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "boolean") return "bool";
-  if (Array.isArray(value)) return "list";
-  return value === null ? "NoneType" : "dict";
-}
-
-/** A field mlflow checks with `_assert_required` and `_assert_string`. */
-const requiredText = (): z.ZodType<string> =>
-  z.unknown().transform((value, ctx) => {
-    if (typeof value === "string") return value;
-    // parseRequest puts this after "supplied:"; mlflow's text has the same doubled space.
-    ctx.addIssue({ code: "custom", message: ` Hint: Value was of type '${pythonTypeName(value)}'` });
-    return z.NEVER;
-  }) as unknown as z.ZodType<string>;
-
-/** A lenient read: the value when `read` makes one of it, unset otherwise. */
-const lenient = <T>(read: (value: unknown) => T | undefined): z.ZodType<T | undefined> =>
-  z
-    .unknown()
-    .transform((value) => read(value))
-    .optional() as unknown as z.ZodType<T | undefined>;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const flag = (value: unknown): boolean | undefined => (typeof value === "boolean" ? value : undefined);
 
 const labelSchemaType = protoEnum({ 1: "FEEDBACK", 2: "EXPECTATION" } as const, "unset");
 const typeOf = (value: unknown) => labelSchemaType.safeParse(value).data;
@@ -74,17 +46,6 @@ function doubleOf(value: unknown): number | undefined {
   if (!/^[+-]?(\d+(_\d+)*(\.(\d+(_\d+)*)?)?|\.\d+(_\d+)*)([eE][+-]?\d+(_\d+)*)?$/.test(trimmed))
     return undefined;
   return Number(trimmed.replaceAll("_", ""));
-}
-
-/** A repeated string field: the strings before the first element protobuf cannot read, which stops it there. */
-function leadingStrings(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  const strings: string[] = [];
-  for (const item of value) {
-    if (typeof item !== "string") break;
-    strings.push(item);
-  }
-  return strings;
 }
 
 /**
@@ -132,25 +93,6 @@ function requiredInput(value: unknown): LabelSchemaInput {
   return input;
 }
 
-/**
- * ListLabelSchemas' `max_results`: mlflow checks the text with `int()` and its range, then uses what protobuf
- * made of it, so " 2" passes the check yet lists 100 (protobuf refuses the space and leaves the field unset).
- */
-function maxResultsOf(value: unknown): number {
-  if (value === undefined) return DEFAULT_MAX_RESULTS;
-  const textValue = typeof value === "string" ? value : String(value);
-  const checked = pythonIntFromText(textValue);
-  if (checked === undefined) {
-    throw invalidParameter(
-      `Invalid value ${JSON.stringify(value)} for parameter 'max_results' supplied:  Hint: Value was of type '${pythonTypeName(value)}'. ${API_DOCS_HINT}`,
-    );
-  }
-  if (checked < 1n || checked > BigInt(MAX_RESULTS_LIMIT)) {
-    throw invalidParameter(`max_results must be between 1 and ${MAX_RESULTS_LIMIT}. ${API_DOCS_HINT}`);
-  }
-  return protoIntegerFromText(textValue, "int32") ?? DEFAULT_MAX_RESULTS;
-}
-
 export async function labelSchemaRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const store = new LabelSchemaStore(ctx.meta, () => ctx.now());
 
@@ -160,12 +102,12 @@ export async function labelSchemaRoutes(app: FastifyInstance, ctx: ServerContext
       method: "POST",
       path: "label-schemas/create",
       request: z.object({
-        experiment_id: requiredText(),
-        name: requiredText(),
+        experiment_id: requiredString(),
+        name: requiredString(),
         type: z.unknown().optional(),
         input: z.unknown().optional(),
-        instruction: lenient(text),
-        enable_comment: lenient(flag),
+        instruction: protoString(),
+        enable_comment: protoBool(),
       }),
       async handle(body) {
         const type = typeOf(body.type);
@@ -192,7 +134,7 @@ export async function labelSchemaRoutes(app: FastifyInstance, ctx: ServerContext
     {
       method: "GET",
       path: "label-schemas/get",
-      request: z.object({ schema_id: requiredText() }),
+      request: z.object({ schema_id: requiredString() }),
       async handle(query) {
         return { label_schema: toLabelSchemaWire(await store.get(query.schema_id)) };
       },
@@ -205,7 +147,7 @@ export async function labelSchemaRoutes(app: FastifyInstance, ctx: ServerContext
     {
       method: "GET",
       path: "label-schemas/get-by-name",
-      request: z.object({ experiment_id: requiredText(), name: requiredText() }),
+      request: z.object({ experiment_id: requiredString(), name: requiredString() }),
       async handle(query) {
         return { label_schema: toLabelSchemaWire(await store.getByName(query.experiment_id, query.name)) };
       },
@@ -219,12 +161,16 @@ export async function labelSchemaRoutes(app: FastifyInstance, ctx: ServerContext
       method: "GET",
       path: "label-schemas/list",
       request: z.object({
-        experiment_id: requiredText(),
+        experiment_id: requiredString(),
         max_results: z.unknown().optional(),
-        page_token: lenient(text),
+        page_token: protoString(),
       }),
       async handle(query) {
-        const page = await store.list(query.experiment_id, maxResultsOf(query.max_results), query.page_token);
+        const page = await store.list(
+          query.experiment_id,
+          listingMaxResults(query.max_results) ?? DEFAULT_MAX_RESULTS,
+          query.page_token,
+        );
         // Protobuf JSON leaves out an empty repeated field, but mlflow always sets the token, "" on the last page.
         return {
           ...(page.schemas.length === 0 ? {} : { label_schemas: page.schemas.map(toLabelSchemaWire) }),
@@ -241,10 +187,10 @@ export async function labelSchemaRoutes(app: FastifyInstance, ctx: ServerContext
       method: "PATCH",
       path: "label-schemas/update",
       request: z.object({
-        schema_id: requiredText(),
-        name: lenient(text),
-        instruction: lenient(text),
-        enable_comment: lenient(flag),
+        schema_id: requiredString(),
+        name: protoString(),
+        instruction: protoString(),
+        enable_comment: protoBool(),
         input: z.unknown().optional(),
       }),
       async handle(body) {
@@ -267,7 +213,7 @@ export async function labelSchemaRoutes(app: FastifyInstance, ctx: ServerContext
     {
       method: "DELETE",
       path: "label-schemas/delete",
-      request: z.object({ schema_id: requiredText() }),
+      request: z.object({ schema_id: requiredString() }),
       async handle(body) {
         await store.delete(body.schema_id);
         return {};

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callMlflowApi, startTestServer, type TestServer } from "../../../test/support/testServer.js";
-import { lenientInt64 } from "./protoScalars.js";
+import { leadingStrings, lenientInt64, protoLeadingStrings, requiredString } from "./protoScalars.js";
 
 let server: TestServer;
 let experimentId: string;
@@ -328,5 +328,21 @@ describe("lenientInt64 on exact whole numbers", () => {
     expect(field.parse(2n ** 63n)).toBe(0);
     expect(field.parse(9007199254740993n)).toBe(9007199254740992);
     expect(field.parse(1e19)).toBe(0);
+  });
+});
+
+describe("string fields shared by the MLflow 3 routes", () => {
+  it("requires text, with the type hint parseRequest puts after 'supplied:'", () => {
+    expect(requiredString().parse("x")).toBe("x");
+    expect(requiredString().safeParse(5).error?.issues[0]?.message).toBe(" Hint: Value was of type 'int'");
+    expect(requiredString().safeParse([]).error?.issues[0]?.message).toBe(" Hint: Value was of type 'list'");
+    expect(requiredString().safeParse(undefined).error?.issues[0]?.message).toBe("missing");
+  });
+
+  it("keeps a repeated field's strings up to the first element protobuf cannot read", () => {
+    expect(leadingStrings(["a", "b", 3, "c"])).toEqual(["a", "b"]);
+    expect(leadingStrings("a")).toEqual([]);
+    expect(protoLeadingStrings().parse(undefined)).toEqual([]);
+    expect(protoLeadingStrings().parse(["a", null])).toEqual(["a"]);
   });
 });

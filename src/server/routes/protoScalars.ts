@@ -1,5 +1,5 @@
 /**
- * Enum, int64 and optional string request fields read the way `mlflow server` reads them: protobuf's JSON parser
+ * Enum, int64, string and bool request fields read the way `mlflow server` reads them: protobuf's JSON parser
  * (`google.protobuf.json_format`, `ignore_unknown_fields=True`) followed by MLflow's per-field type checks.
  * Clients rely on the leniency (older ones send enum numbers), so what MLflow accepts is accepted here with
  * the value it ends up with; only what MLflow refuses is refused. Schemas only; no handling.
@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { isInt64 } from "../../wireJson.js";
 import { double, int64OrDefault } from "../wire.js";
+import { pythonTypeName } from "./queryIntegers.js";
 
 /** What MLflow does with a number that names no value of the enum. */
 type OutOfRangeNumber =
@@ -111,3 +112,52 @@ export const bigIntegerTolerantDouble = (): z.ZodType<number> =>
     (value) => (typeof value === "bigint" ? Number(value) : value),
     double(),
   ) as unknown as z.ZodType<number>;
+
+/**
+ * `[_assert_required, _assert_string]`: any non-string gets mlflow's type hint after parseRequest's
+ * "supplied:". A missing value, null and "" never get here as values: parseRequest reads them all as missing
+ * (see withoutEmptyRequiredText), so "" is refused here only for a caller that skips it.
+ */
+export const requiredString = (): z.ZodType<string> =>
+  z.unknown().transform((value, ctx) => {
+    if (typeof value === "string" && value !== "") return value;
+    const message = value === undefined ? "missing" : ` Hint: Value was of type '${pythonTypeName(value)}'`;
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  }) as unknown as z.ZodType<string>;
+
+/** An optional string field; what protobuf cannot read as one is not sent. "" is sent. */
+export const protoString = () =>
+  z
+    .unknown()
+    .transform((value) => (typeof value === "string" ? value : undefined))
+    .optional();
+
+/** An optional bool field; what protobuf cannot read as one is not sent. */
+export const protoBool = () =>
+  z
+    .unknown()
+    .transform((value) => (typeof value === "boolean" ? value : undefined))
+    .optional();
+
+/**
+ * A repeated string field: the strings before the first element protobuf cannot read, which stops it there;
+ * no list at all is an empty one.
+ */
+export function leadingStrings(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  const strings: string[] = [];
+  for (const item of value) {
+    if (typeof item !== "string") break;
+    strings.push(item);
+  }
+  return strings;
+}
+
+/** `leadingStrings` as a request field, [] when not sent. */
+export const protoLeadingStrings = () =>
+  z
+    .unknown()
+    .transform(leadingStrings)
+    .optional()
+    .transform((value) => value ?? []);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callMlflowApi, startTestServer, type TestServer } from "../../../test/support/testServer.js";
-import { protoIntegerFromText, pythonIntFromText } from "./queryIntegers.js";
+import { listingMaxResults, protoIntegerFromText, pythonIntFromText } from "./queryIntegers.js";
 
 let server: TestServer;
 let runId: string;
@@ -125,5 +125,18 @@ describe("integer text readers", () => {
     expect(protoIntegerFromText("1e2", "int64")).toBe(100);
     expect(protoIntegerFromText("3 ", "int64")).toBeUndefined();
     expect(protoIntegerFromText("inf", "int64")).toBeUndefined();
+  });
+
+  it("checks a listing's max_results with int() and its range, then keeps what protobuf read", () => {
+    expect(listingMaxResults(undefined)).toBeUndefined();
+    expect(listingMaxResults("7")).toBe(7);
+    expect(listingMaxResults(50000)).toBe(50000);
+    // int() reads " 2", protobuf does not: the field is unset and the listing's default applies.
+    expect(listingMaxResults(" 2")).toBeUndefined();
+    expect(() => listingMaxResults("abc")).toThrow(
+      `Invalid value "abc" for parameter 'max_results' supplied:  Hint: Value was of type 'str'. ${HINT}`,
+    );
+    expect(() => listingMaxResults("0")).toThrow(`max_results must be between 1 and 50000. ${HINT}`);
+    expect(() => listingMaxResults(50001)).toThrow(`max_results must be between 1 and 50000. ${HINT}`);
   });
 });

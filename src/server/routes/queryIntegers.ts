@@ -4,11 +4,13 @@
  * - protobuf's JSON parser (`_ConvertInteger`), where a value it cannot parse leaves the field unset with no
  *   error: get-history's `max_results=abc` returns the whole history;
  * - Python's `int()` on the raw string (get-history-bulk-interval), where a value it cannot parse is a 400.
- * Schemas only; no handling.
+ * Schemas and readers only; no handling.
  *
  * Not modelled: Python's `int()` also reads non-ASCII decimal digits ("٣"); here they are not digits.
  */
 import { z } from "zod";
+import { invalidParameter } from "../../errors.js";
+import { API_DOCS_HINT } from "../../tracking/validationMessages.js";
 
 /** Python's `str.strip()`, which `int()` and `float()` apply: JavaScript's whitespace plus \x1c-\x1f and \x85. */
 function pythonStrip(text: string): string {
@@ -87,7 +89,36 @@ export const pythonQueryInteger = (atMost?: number): z.ZodType<number> =>
     return z.NEVER;
   }) as unknown as z.ZodType<number>;
 
-function pythonTypeName(value: unknown): string {
+/**
+ * mlflow's SEARCH_MAX_RESULTS_THRESHOLD: the most one page of a listing (label schemas, review queues and
+ * their items) may ask for.
+ */
+const LISTING_MAX_RESULTS_LIMIT = 50000;
+
+/**
+ * A listing's `max_results`: mlflow checks the text with `int()` and its range, then uses what protobuf made
+ * of it, so " 2" passes the check yet is unset (protobuf refuses the space) and the caller's default applies.
+ * Undefined when not sent.
+ */
+export function listingMaxResults(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === "string" ? value : String(value);
+  const checked = pythonIntFromText(text);
+  if (checked === undefined) {
+    throw invalidParameter(
+      `Invalid value ${JSON.stringify(value)} for parameter 'max_results' supplied:  Hint: Value was of type '${pythonTypeName(value)}'. ${API_DOCS_HINT}`,
+    );
+  }
+  if (checked < 1n || checked > BigInt(LISTING_MAX_RESULTS_LIMIT)) {
+    throw invalidParameter(
+      `max_results must be between 1 and ${LISTING_MAX_RESULTS_LIMIT}. ${API_DOCS_HINT}`,
+    );
+  }
+  return protoIntegerFromText(text, "int32");
+}
+
+/** Python's name for a JSON value's type, as mlflow's `_assert_string` and `_assert_intlike` hints print it. */
+export function pythonTypeName(value: unknown): string {
   if (typeof value === "string") return "str";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
   if (typeof value === "boolean") return "bool";

@@ -1,6 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonCaller, startTestServer, type TestServer } from "../../../test/support/testServer.js";
-import { createExperiment } from "../../tracking/experimentStore.js";
+import { describe, expect, it } from "vitest";
+import {
+  invalidParameterAnswer as invalid,
+  missingParameterAnswer as missing,
+  serverWithExperiment,
+} from "../../../test/support/experimentSuites.js";
+import { jsonCaller, type TestServer } from "../../../test/support/testServer.js";
 
 // Expected answers are what `mlflow server` 3.17.2 (SQLite store) answered to the same requests.
 describe("review queue routes", () => {
@@ -11,31 +15,20 @@ describe("review queue routes", () => {
   const post = (path: string, body: object) => call("POST", `${api}/${path}`, body);
   const get = (path: string, query: Record<string, string>) =>
     call("GET", `${api}/${path}?${new URLSearchParams(query).toString()}`);
-  const invalid = (message: string) => ({
-    status: 400,
-    body: { error_code: "INVALID_PARAMETER_VALUE", message },
-  });
-  const missing = (field: string) =>
-    invalid(
-      `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`,
-    );
   const answer = async (response: Promise<{ status: number; body: Record<string, unknown> }>) => {
     const { status, body } = await response;
     return { status, body: { error_code: body.error_code, message: body.message } };
   };
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    exp = await createExperiment(server.ctx.meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
+  serverWithExperiment(async (started, experimentId) => {
+    server = started;
+    exp = experimentId;
     for (const id of ["tr-1", "tr-2"]) {
       await server.ctx.meta.db
         .insertInto("trace_info")
         .values({ request_id: id, experiment_id: Number(exp), timestamp_ms: 1, status: "OK" })
         .execute();
     }
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it("answers the ReviewQueue message in field order, leaving out unset and empty fields", async () => {

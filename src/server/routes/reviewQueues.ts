@@ -23,64 +23,10 @@ import { ReviewQueueItemStore } from "../../tracking/reviewQueues/items.js";
 import { ReviewQueueStore } from "../../tracking/reviewQueues/store.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc, type RpcRoute } from "../rpc.js";
-import { protoEnum } from "./protoScalars.js";
-import { protoIntegerFromText, pythonIntFromText } from "./queryIntegers.js";
+import { protoBool, protoEnum, protoLeadingStrings, protoString, requiredString } from "./protoScalars.js";
+import { listingMaxResults } from "./queryIntegers.js";
 
 const V3_PREFIXES = ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"] as const;
-
-/** mlflow's SEARCH_MAX_RESULTS_THRESHOLD, the most one page of a listing may ask for. */
-const MAX_RESULTS_LIMIT = 50000;
-const API_DOCS_HINT = "See the API docs for more information about request parameters.";
-
-/** Python's name for a JSON value's type, as mlflow's `_assert_string` and `_assert_intlike` hints print it. */
-function pythonTypeName(value: unknown): string {
-  if (typeof value === "string") return "str";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "boolean") return "bool";
-  if (Array.isArray(value)) return "list";
-  return value === null ? "NoneType" : "dict";
-}
-
-/**
- * `[_assert_required, _assert_string]`: missing, null and "" read as missing (parseRequest words that), any
- * other non-string gets mlflow's type hint after parseRequest's "supplied:".
- */
-const requiredString = () =>
-  z.unknown().transform((value, ctx) => {
-    if (typeof value === "string" && value !== "") return value;
-    const message = value === undefined ? "missing" : ` Hint: Value was of type '${pythonTypeName(value)}'`;
-    ctx.addIssue({ code: "custom", message });
-    return z.NEVER;
-  }) as unknown as z.ZodType<string>;
-
-/** An optional string field; what protobuf cannot read as one is not sent. "" is sent. */
-const protoString = () =>
-  z
-    .unknown()
-    .transform((value) => (typeof value === "string" ? value : undefined))
-    .optional();
-
-const protoBool = () =>
-  z
-    .unknown()
-    .transform((value) => (typeof value === "boolean" ? value : undefined))
-    .optional();
-
-/** A repeated string field: the strings before the first element protobuf cannot read, which stops it there. */
-const protoStrings = () =>
-  z
-    .unknown()
-    .transform((value) => {
-      if (!Array.isArray(value)) return [];
-      const strings: string[] = [];
-      for (const item of value) {
-        if (typeof item !== "string") break;
-        strings.push(item);
-      }
-      return strings;
-    })
-    .optional()
-    .transform((value) => value ?? []);
 
 /** Numbers that name no value are dropped by mlflow's parser (unknown fields ignored), as is the 0 value. */
 const queueTypeField = () =>
@@ -91,25 +37,6 @@ const statusField = () =>
   protoEnum({ 1: "PENDING", 2: "COMPLETE", 3: "DECLINED" } as const, "unset").transform((name) =>
     name === undefined ? undefined : (name.toLowerCase() as ReviewStatus),
   );
-
-/**
- * `max_results`: mlflow checks the text with `int()` and its range, then uses what protobuf made of it, so
- * " 2" passes the check yet is unset (protobuf refuses the space) and the store's default applies.
- */
-function maxResultsOf(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const text = typeof value === "string" ? value : String(value);
-  const checked = pythonIntFromText(text);
-  if (checked === undefined) {
-    throw invalidParameter(
-      `Invalid value ${JSON.stringify(value)} for parameter 'max_results' supplied:  Hint: Value was of type '${pythonTypeName(value)}'. ${API_DOCS_HINT}`,
-    );
-  }
-  if (checked < 1n || checked > BigInt(MAX_RESULTS_LIMIT)) {
-    throw invalidParameter(`max_results must be between 1 and ${MAX_RESULTS_LIMIT}. ${API_DOCS_HINT}`);
-  }
-  return protoIntegerFromText(text, "int32");
-}
 
 export async function reviewQueueRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const queues = new ReviewQueueStore(ctx.meta, () => ctx.now());
@@ -126,8 +53,8 @@ export async function reviewQueueRoutes(app: FastifyInstance, ctx: ServerContext
       experiment_id: requiredString(),
       name: requiredString(),
       queue_type: queueTypeField().optional(),
-      users: protoStrings(),
-      schema_ids: protoStrings(),
+      users: protoLeadingStrings(),
+      schema_ids: protoLeadingStrings(),
     }),
     async handle(body) {
       if (body.queue_type === undefined) {
@@ -184,7 +111,7 @@ export async function reviewQueueRoutes(app: FastifyInstance, ctx: ServerContext
       const page = await queues.list(query.experiment_id, {
         user: query.user,
         itemId: query.item_id,
-        maxResults: maxResultsOf(query.max_results),
+        maxResults: listingMaxResults(query.max_results),
         pageToken: query.page_token,
       });
       // Protobuf JSON leaves out an empty repeated field, but mlflow always sets the token, "" on the last page.
@@ -201,9 +128,9 @@ export async function reviewQueueRoutes(app: FastifyInstance, ctx: ServerContext
     request: z.object({
       queue_id: requiredString(),
       update_users: protoBool(),
-      users: protoStrings(),
+      users: protoLeadingStrings(),
       update_schema_ids: protoBool(),
-      schema_ids: protoStrings(),
+      schema_ids: protoLeadingStrings(),
       name: protoString(),
       new_owner: protoString(),
     }),
@@ -233,7 +160,7 @@ export async function reviewQueueRoutes(app: FastifyInstance, ctx: ServerContext
     method: "POST",
     path: "review-queues/items/add",
     // `item_type` can only be TRACE (or unset, which means TRACE), so it is not read.
-    request: z.object({ queue_id: requiredString(), item_ids: protoStrings() }),
+    request: z.object({ queue_id: requiredString(), item_ids: protoLeadingStrings() }),
     async handle(body) {
       const added = await items.add(body.queue_id, body.item_ids);
       return added.length === 0 ? {} : { items: added.map(toReviewQueueItemWire) };
@@ -243,7 +170,7 @@ export async function reviewQueueRoutes(app: FastifyInstance, ctx: ServerContext
   rpc({
     method: "POST",
     path: "review-queues/items/remove",
-    request: z.object({ queue_id: requiredString(), item_ids: protoStrings() }),
+    request: z.object({ queue_id: requiredString(), item_ids: protoLeadingStrings() }),
     async handle(body) {
       await items.remove(body.queue_id, body.item_ids);
       return {};
@@ -262,7 +189,7 @@ export async function reviewQueueRoutes(app: FastifyInstance, ctx: ServerContext
     async handle(query) {
       const page = await items.list(query.queue_id, {
         status: query.status,
-        maxResults: maxResultsOf(query.max_results),
+        maxResults: listingMaxResults(query.max_results),
         pageToken: query.page_token,
       });
       return {

@@ -6,11 +6,11 @@
  */
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
-import { invalidParameter } from "../../errors.js";
 import { int64Parameter } from "../exactInt64.js";
 import { decodePageToken } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
 import { assertSearchJoinLimit } from "../search/joinLimit.js";
+import { checkedMaxResults } from "../search/searchExperiments.js";
 import { parseDatasetFilter, parseDatasetOrderBy } from "./datasetFilter.js";
 
 export const SEARCH_DATASETS_MAX_RESULTS_DEFAULT = 1000;
@@ -84,15 +84,5 @@ function pageToken(offset: number): string {
 function validateMaxResults(maxResults: number | undefined): number {
   // The handler reads 0 (protobuf's unset) as "not sent".
   if (maxResults === undefined || maxResults === 0) return SEARCH_DATASETS_MAX_RESULTS_DEFAULT;
-  if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
-    throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
-    );
-  }
-  if (maxResults > SEARCH_DATASETS_MAX_RESULTS_THRESHOLD) {
-    throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_DATASETS_MAX_RESULTS_THRESHOLD}`,
-    );
-  }
-  return maxResults;
+  return checkedMaxResults(maxResults, SEARCH_DATASETS_MAX_RESULTS_THRESHOLD);
 }

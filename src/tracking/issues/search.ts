@@ -7,12 +7,12 @@
 import { sql } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import type { IssueTable } from "../../db/schema.js";
-import { invalidParameter } from "../../errors.js";
 import { parseExperimentId } from "../experimentStore.js";
 import type { AssessmentsTable } from "../traces/assessments.js";
 import { ISSUE_SEVERITIES, type Issue } from "./entities.js";
 import { parseIssueFilter } from "./issueFilter.js";
 import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
+import { checkedMaxResults } from "../search/searchExperiments.js";
 import { toIssue } from "./store.js";
 
 export const SEARCH_ISSUES_DEFAULT_MAX_RESULTS = 100;
@@ -34,17 +34,7 @@ export interface IssuePage {
 /** mlflow's `_validate_max_results_param(max_results, allow_null=True)`. */
 function validateMaxResults(maxResults: number | undefined): number {
   if (maxResults === undefined) return SEARCH_ISSUES_DEFAULT_MAX_RESULTS;
-  if (maxResults < 1) {
-    throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
-    );
-  }
-  if (maxResults > SEARCH_MAX_RESULTS_THRESHOLD) {
-    throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}`,
-    );
-  }
-  return maxResults;
+  return checkedMaxResults(maxResults, SEARCH_MAX_RESULTS_THRESHOLD);
 }
 
 /** Severity rank as a SQL expression; the names and ranks are constants, so inlining them carries no user text. */

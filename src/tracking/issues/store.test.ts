@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
+import { eachTestWithExperiment } from "../../../test/support/experimentSuites.js";
 import { rejection } from "../../../test/support/thrownError.js";
 import type { MetadataDb } from "../../db/connect.js";
 import { createExperiment, deleteExperiment } from "../experimentStore.js";
@@ -10,21 +11,13 @@ import { IssueStore } from "./store.js";
 
 // Expected behaviour and messages are what `mlflow server` 3.17.2 (SQLite store) answered.
 describe.each(metadataBackends())("issue store on $name", (backend: TestBackend) => {
-  let opened: Awaited<ReturnType<TestBackend["open"]>>;
   let meta: MetadataDb;
   let store: IssueStore;
   let experimentId: string;
-  let clock: number;
 
-  beforeEach(async () => {
-    opened = await backend.open();
-    meta = opened.meta;
-    clock = 1000;
-    store = new IssueStore(meta, () => clock++);
-    experimentId = await createExperiment(meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
-  });
-  afterEach(async () => {
-    await opened.close();
+  eachTestWithExperiment(backend, (world) => {
+    ({ meta, experimentId } = world);
+    store = new IssueStore(meta, world.now);
   });
 
   const create = (name: string, extra: Partial<Parameters<IssueStore["create"]>[0]> = {}) =>

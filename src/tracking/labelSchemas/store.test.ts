@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
+import { eachTestWithExperiment } from "../../../test/support/experimentSuites.js";
 import { rejection } from "../../../test/support/thrownError.js";
 import type { MetadataDb } from "../../db/connect.js";
-import { createExperiment, deleteExperiment } from "../experimentStore.js";
+import { deleteExperiment } from "../experimentStore.js";
 import type { LabelSchemaInput } from "./entities.js";
 import { LabelSchemaStore, type NewLabelSchema } from "./store.js";
 
@@ -17,21 +18,13 @@ const schema = (name: string, input: LabelSchemaInput = passFail): NewLabelSchem
 });
 
 describe.each(metadataBackends())("label schema store on $name", (backend: TestBackend) => {
-  let opened: Awaited<ReturnType<TestBackend["open"]>>;
   let meta: MetadataDb;
   let store: LabelSchemaStore;
   let experimentId: string;
-  let clock: number;
 
-  beforeEach(async () => {
-    opened = await backend.open();
-    meta = opened.meta;
-    clock = 1000;
-    store = new LabelSchemaStore(meta, () => clock++);
-    experimentId = await createExperiment(meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
-  });
-  afterEach(async () => {
-    await opened.close();
+  eachTestWithExperiment(backend, (world) => {
+    ({ meta, experimentId } = world);
+    store = new LabelSchemaStore(meta, world.now);
   });
 
   it("creates and reads back every input variant by id and by name", async () => {

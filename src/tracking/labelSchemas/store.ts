@@ -9,7 +9,7 @@ import type { Kysely } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import type { LabelSchemaDatabase, LabelSchemaTable } from "../../db/schema.js";
 import { alreadyExists, invalidParameter, notFound } from "../../errors.js";
-import { parseExperimentId } from "../experimentStore.js";
+import { requireActiveExperimentId } from "../experimentReader.js";
 import { isUniqueViolation } from "../uniqueViolation.js";
 import {
   DEFAULT_LABEL_SCHEMA_INSTRUCTION,
@@ -74,7 +74,7 @@ export class LabelSchemaStore {
 
   async create(experimentId: string, schema: NewLabelSchema): Promise<LabelSchema> {
     validateForCreate(schema);
-    const experiment = await this.activeExperiment(experimentId);
+    const experiment = await requireActiveExperimentId(this.db, experimentId);
     const existing = await this.db
       .selectFrom("label_schemas")
       .select("schema_id")
@@ -117,7 +117,7 @@ export class LabelSchemaStore {
   }
 
   async getByName(experimentId: string, name: string): Promise<LabelSchema> {
-    const experiment = await this.activeExperiment(experimentId);
+    const experiment = await requireActiveExperimentId(this.db, experimentId);
     const row = await this.db
       .selectFrom("label_schemas")
       .selectAll()
@@ -137,7 +137,7 @@ export class LabelSchemaStore {
     pageToken: string | undefined,
   ): Promise<LabelSchemaPage> {
     const offset = offsetFromPageToken(pageToken);
-    const experiment = await this.activeExperiment(experimentId);
+    const experiment = await requireActiveExperimentId(this.db, experimentId);
     await this.ensureDefaultQuestion(experiment);
     const rows = await this.db
       .selectFrom("label_schemas")
@@ -213,27 +213,6 @@ export class LabelSchemaStore {
       throw invalidParameter("The experiment's default question cannot be deleted.");
     }
     await this.db.deleteFrom("label_schemas").where("schema_id", "=", schemaId).execute();
-  }
-
-  /**
-   * mlflow's `_get_experiment(..., ACTIVE_ONLY)`: a deleted experiment is as missing as an absent one, and the
-   * message names the id as an integer ("007" is 7).
-   */
-  private async activeExperiment(experimentId: string): Promise<number> {
-    const id = parseExperimentId(experimentId);
-    const found =
-      id === undefined
-        ? undefined
-        : await this.db
-            .selectFrom("experiments")
-            .select("experiment_id")
-            .where("experiment_id", "=", id)
-            .where("lifecycle_stage", "=", "active")
-            .executeTakeFirst();
-    if (id === undefined || found === undefined) {
-      throw notFound(`No Experiment with id=${id ?? experimentId.trim()} exists`);
-    }
-    return id;
   }
 
   /** At most one default per experiment: concurrent first listings both insert, and the loser's is dropped. */

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
+import { eachTestWithExperiment } from "../../../test/support/experimentSuites.js";
 import { rejection } from "../../../test/support/thrownError.js";
 import type { MetadataDb } from "../../db/connect.js";
 import { createExperiment } from "../experimentStore.js";
@@ -9,12 +10,10 @@ import { ReviewQueueStore } from "./store.js";
 
 // Expected messages are what `mlflow server` 3.17.2 (SQLite store) answered to the same calls.
 describe.each(metadataBackends())("review queue items on $name", (backend: TestBackend) => {
-  let opened: Awaited<ReturnType<TestBackend["open"]>>;
   let meta: MetadataDb;
   let items: ReviewQueueItemStore;
   let experimentId: string;
   let queueId: string;
-  let clock: number;
 
   const trace = (traceId: string, experiment = experimentId) =>
     meta.db
@@ -26,20 +25,14 @@ describe.each(metadataBackends())("review queue items on $name", (backend: TestB
     return [error.code, error.message];
   };
 
-  beforeEach(async () => {
-    opened = await backend.open();
-    meta = opened.meta;
-    clock = 1000;
-    items = new ReviewQueueItemStore(meta, () => clock++);
-    experimentId = await createExperiment(meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
-    const queues = new ReviewQueueStore(meta, () => clock++);
+  eachTestWithExperiment(backend, async (world) => {
+    ({ meta, experimentId } = world);
+    items = new ReviewQueueItemStore(meta, world.now);
+    const queues = new ReviewQueueStore(meta, world.now);
     queueId = (
       await queues.create(experimentId, { name: "q", queueType: "custom", users: [], schemaIds: [] })
     ).queueId;
     for (const id of ["tr-a", "tr-b", "tr-c"]) await trace(id);
-  });
-  afterEach(async () => {
-    await opened.close();
   });
 
   it("attaches traces once each, in request order, keeping an attached item's status", async () => {

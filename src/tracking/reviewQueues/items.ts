@@ -4,12 +4,11 @@
  * its handlers make first): only traces of the queue's experiment may be attached, re-attaching keeps an
  * item's status, and the status is shared by the queue's reviewers, with who completed or declined it.
  */
-import type { MetadataDb } from "../../db/connect.js";
 import type { ReviewQueueItemTable } from "../../db/schema.js";
 import { notFound } from "../../errors.js";
 import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
 import type { ReviewQueueItem, ReviewStatus } from "./entities.js";
-import { requireQueueRow, toReviewQueueItem, withReviewQueues, type ReviewQueueDb } from "./rows.js";
+import { requireQueueRow, ReviewQueueTables, toReviewQueueItem } from "./rows.js";
 import { DEFAULT_MAX_RESULTS } from "./store.js";
 import {
   normalizeItemId,
@@ -24,19 +23,7 @@ export interface ReviewQueueItemPage {
   nextPageToken: string | undefined;
 }
 
-export class ReviewQueueItemStore {
-  private readonly db: ReviewQueueDb;
-  /** See requireQueueRow's `lock`. */
-  private readonly lockQueue: boolean;
-
-  constructor(
-    meta: MetadataDb,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.db = withReviewQueues(meta.db);
-    this.lockQueue = meta.dialect === "postgres";
-  }
-
+export class ReviewQueueItemStore extends ReviewQueueTables {
   /** One item per distinct id, in request order; ids are stripped and checked before the queue is read. */
   async add(queueId: string, itemIds: readonly string[]): Promise<ReviewQueueItem[]> {
     const ids = validateItemIdsForAttach(itemIds);

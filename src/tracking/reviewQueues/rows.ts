@@ -4,6 +4,7 @@
  * queue and item stores.
  */
 import type { Kysely, Selectable } from "kysely";
+import type { MetadataDb } from "../../db/connect.js";
 import type {
   Database,
   LabelSchemaTable,
@@ -26,6 +27,21 @@ export function withReviewQueues(db: Kysely<Database>): ReviewQueueDb {
     review_queue_items: ReviewQueueItemTable;
     review_queue_label_schemas: ReviewQueueLabelSchemaTable;
   }>();
+}
+
+/** What the queue and item stores both hold: the tables, the clock, and whether queue rows are locked. */
+export abstract class ReviewQueueTables {
+  protected readonly db: ReviewQueueDb;
+  /** See requireQueueRow's `lock`. */
+  protected readonly lockQueue: boolean;
+
+  constructor(
+    meta: MetadataDb,
+    protected readonly now: () => number = Date.now,
+  ) {
+    this.db = withReviewQueues(meta.db);
+    this.lockQueue = meta.dialect === "postgres";
+  }
 }
 
 export const queueNotFound = (queueId: string) => notFound(`Review queue with id '${queueId}' not found.`);

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
+import { eachTestWithExperiment } from "../../../test/support/experimentSuites.js";
 import { rejection } from "../../../test/support/thrownError.js";
 import type { MetadataDb } from "../../db/connect.js";
 import { createExperiment, deleteExperiment } from "../experimentStore.js";
@@ -17,21 +18,13 @@ const custom = (name: string, extra: Partial<NewReviewQueue> = {}): NewReviewQue
 });
 
 describe.each(metadataBackends())("review queue store on $name", (backend: TestBackend) => {
-  let opened: Awaited<ReturnType<TestBackend["open"]>>;
   let meta: MetadataDb;
   let store: ReviewQueueStore;
   let experimentId: string;
-  let clock: number;
 
-  beforeEach(async () => {
-    opened = await backend.open();
-    meta = opened.meta;
-    clock = 1000;
-    store = new ReviewQueueStore(meta, () => clock++);
-    experimentId = await createExperiment(meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
-  });
-  afterEach(async () => {
-    await opened.close();
+  eachTestWithExperiment(backend, (world) => {
+    ({ meta, experimentId } = world);
+    store = new ReviewQueueStore(meta, world.now);
   });
 
   const failure = async (promise: Promise<unknown>) => {

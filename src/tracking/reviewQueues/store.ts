@@ -6,14 +6,13 @@
  * to exist and be active. Items are in items.ts.
  */
 import { randomUUID } from "node:crypto";
-import type { MetadataDb } from "../../db/connect.js";
 import type { ReviewQueueTable } from "../../db/schema.js";
 import { alreadyExists, FlowOpsError, invalidParameter, notFound } from "../../errors.js";
 import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
-import { parseExperimentId } from "../experimentStore.js";
+import { requireActiveExperimentId } from "../experimentReader.js";
 import { isUniqueViolation } from "../uniqueViolation.js";
 import type { ReviewQueue, ReviewQueueType } from "./entities.js";
-import { hydrateQueues, requireQueueRow, withReviewQueues, type ReviewQueueDb } from "./rows.js";
+import { hydrateQueues, requireQueueRow, ReviewQueueTables, type ReviewQueueDb } from "./rows.js";
 import {
   normalizeSchemaIds,
   normalizeUser,
@@ -57,23 +56,11 @@ const newQueueId = (): string => `${QUEUE_ID_PREFIX}${randomUUID().replaceAll("-
 const nameTaken = (name: string) =>
   alreadyExists(`Review queue with name '${name}' already exists (names are case-insensitive).`);
 
-export class ReviewQueueStore {
-  private readonly db: ReviewQueueDb;
-  /** See requireQueueRow's `lock`. */
-  private readonly lockQueue: boolean;
-
-  constructor(
-    meta: MetadataDb,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.db = withReviewQueues(meta.db);
-    this.lockQueue = meta.dialect === "postgres";
-  }
-
+export class ReviewQueueStore extends ReviewQueueTables {
   async create(experimentId: string, queue: NewReviewQueue): Promise<ReviewQueue> {
     const validated = validateQueueForCreate(queue);
     return this.db.transaction().execute(async (trx) => {
-      const experiment = await activeExperiment(trx, experimentId);
+      const experiment = await requireActiveExperimentId(trx, experimentId);
       await assertSchemasInExperiment(trx, experiment, experimentId, validated.schemaIds);
       const nameKey = validated.name.toLowerCase();
       const taken = await trx
@@ -137,7 +124,7 @@ export class ReviewQueueStore {
 
   /** Matches the name ignoring case, without stripping it. */
   async getByName(experimentId: string, name: string): Promise<ReviewQueue> {
-    const experiment = await activeExperiment(this.db, experimentId);
+    const experiment = await requireActiveExperimentId(this.db, experimentId);
     const row = await this.db
       .selectFrom("review_queues")
       .selectAll()
@@ -165,7 +152,7 @@ export class ReviewQueueStore {
   ): Promise<ReviewQueuePage> {
     const maxResults = options.maxResults ?? DEFAULT_MAX_RESULTS;
     const offset = offsetFromPageToken(options.pageToken);
-    const experiment = await activeExperiment(this.db, experimentId);
+    const experiment = await requireActiveExperimentId(this.db, experimentId);
     let query = this.db.selectFrom("review_queues").selectAll().where("experiment_id", "=", experiment);
     if (options.user !== undefined) {
       const user = normalizeUser(options.user);
@@ -327,25 +314,4 @@ async function assertSchemasInExperiment(
       `Label schema id(s) ${pythonListRepr(missing)} not found for experiment '${experimentLabel}'.`,
     );
   }
-}
-
-/**
- * mlflow's `_get_experiment(..., ACTIVE_ONLY)`: a deleted experiment is as missing as an absent one, and the
- * message names the id as an integer ("007" is 7).
- */
-async function activeExperiment(db: ReviewQueueDb, experimentId: string): Promise<number> {
-  const id = parseExperimentId(experimentId);
-  const found =
-    id === undefined
-      ? undefined
-      : await db
-          .selectFrom("experiments")
-          .select("experiment_id")
-          .where("experiment_id", "=", id)
-          .where("lifecycle_stage", "=", "active")
-          .executeTakeFirst();
-  if (id === undefined || found === undefined) {
-    throw notFound(`No Experiment with id=${id ?? experimentId.trim()} exists`);
-  }
-  return id;
 }

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metadataBackends, type TestBackend } from "../../../test/support/backends.js";
+import { eachTestWithExperiment } from "../../../test/support/experimentSuites.js";
 import { rejection } from "../../../test/support/thrownError.js";
 import type { MetadataDb } from "../../db/connect.js";
 import { createExperiment, deleteExperiment } from "../experimentStore.js";
@@ -14,23 +15,15 @@ const builtin = (name: string, model = "openai:/gpt-4") =>
   });
 
 describe.each(metadataBackends())("scorer store on $name", (backend: TestBackend) => {
-  let opened: Awaited<ReturnType<TestBackend["open"]>>;
   let meta: MetadataDb;
   let store: ScorerStore;
   let configs: OnlineScoringConfigStore;
   let experimentId: string;
-  let clock: number;
 
-  beforeEach(async () => {
-    opened = await backend.open();
-    meta = opened.meta;
-    clock = 1000;
-    store = new ScorerStore(meta, () => clock++);
+  eachTestWithExperiment(backend, (world) => {
+    ({ meta, experimentId } = world);
+    store = new ScorerStore(meta, world.now);
     configs = new OnlineScoringConfigStore(meta);
-    experimentId = await createExperiment(meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
-  });
-  afterEach(async () => {
-    await opened.close();
   });
 
   it("numbers versions from 1 per name and keeps one scorer id across them", async () => {

@@ -129,15 +129,23 @@ function experimentIds(value: string | number | readonly string[]): number | num
 
 function validateMaxResults(maxResults: number | undefined): number {
   if (maxResults === undefined) return SEARCH_EXPERIMENTS_MAX_RESULTS_DEFAULT;
+  return checkedMaxResults(maxResults, SEARCH_EXPERIMENTS_MAX_RESULTS_THRESHOLD);
+}
+
+/**
+ * mlflow's `_validate_max_results_param` for a value that was sent: a whole number from 1 to `threshold`,
+ * refused in MLflow 3.17's wording, so a client's error reads the same from either server. The experiment,
+ * issue and evaluation dataset searches share it.
+ */
+export function checkedMaxResults(maxResults: number, threshold: number): number {
   if (!Number.isSafeInteger(maxResults) || maxResults < 1) {
-    // MLflow 3.17's wording, so a client's error reads the same from either server.
     throw invalidParameter(
       `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
     );
   }
-  if (maxResults > SEARCH_EXPERIMENTS_MAX_RESULTS_THRESHOLD) {
+  if (maxResults > threshold) {
     throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_EXPERIMENTS_MAX_RESULTS_THRESHOLD}`,
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${threshold}`,
     );
   }
   return maxResults;
