@@ -40,6 +40,7 @@ import { issueRoutes } from "./routes/issues.js";
 import { reviewQueueRoutes } from "./routes/reviewQueues.js";
 import { otlpTraceRoutes } from "./routes/otlpTraces.js";
 import { traceRoutes } from "./routes/traces.js";
+import { traceMetricsRoutes } from "./routes/traceMetrics.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { sendWire } from "./rpc.js";
@@ -100,6 +101,7 @@ export async function buildServer(
   await app.register(async (scope) => loggedModelRoutes(scope, ctx));
   await app.register(async (scope) => traceRoutes(scope, ctx));
   await app.register(async (scope) => otlpTraceRoutes(scope, ctx));
+  await app.register(async (scope) => traceMetricsRoutes(scope, ctx));
   await app.register(async (scope) => scorerRoutes(scope, ctx));
   await app.register(async (scope) => evaluationDatasetRoutes(scope, ctx));
   await app.register(async (scope) => labelSchemaRoutes(scope, ctx));
