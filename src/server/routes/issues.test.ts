@@ -82,6 +82,22 @@ describe("issue routes", () => {
       status: 404,
       body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "No Experiment with id=999 exists" },
     });
+    // mlflow names the id as int() read it.
+    expect(await createIssue({ experiment_id: " 007", name: "n", description: "d" })).toEqual({
+      status: 404,
+      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "No Experiment with id=7 exists" },
+    });
+    // FlowOps differs on purpose: mlflow answers a 500 ("Python int too large to convert to SQLite INTEGER")
+    // where an id is past SQLite's integers; no experiment can have it, so it is a 404 here.
+    expect(await createIssue({ experiment_id: "99999999999999999999", name: "n", description: "d" })).toEqual(
+      {
+        status: 404,
+        body: {
+          error_code: "RESOURCE_DOES_NOT_EXIST",
+          message: "No Experiment with id=99999999999999999999 exists",
+        },
+      },
+    );
     // Fields protobuf cannot read are skipped, as mlflow's parser skips them.
     const skipped = await createIssue({
       experiment_id: exp,

@@ -6,7 +6,7 @@
  */
 import { invalidParameter } from "../../errors.js";
 import { pythonFloatRepr } from "../../pythonRepr.js";
-import { excerpt, tokenize, type Token } from "../search/filterTokenizer.js";
+import { closingParen, excerpt, tokenize, type Token } from "../search/filterTokenizer.js";
 import { int64Value, type Int64 } from "../exactInt64.js";
 
 export const STRING_ATTRIBUTES = ["name", "created_by", "last_updated_by"] as const;
@@ -115,17 +115,6 @@ const isIdentifierStart = (token: Token): boolean =>
   (token.kind === "word" && !isWord(token, "OR") && !isWord(token, "NOT")) ||
   token.kind === "quoted" ||
   token.kind === "backtick";
-
-/** The index of the `)` closing the `(` at `open`, or the last token's when it is never closed. */
-function closingParen(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    const kind = (tokens[i] as Token).kind;
-    if (kind === "lparen") depth += 1;
-    else if (kind === "rparen" && --depth === 0) return i;
-  }
-  return tokens.length - 1;
-}
 
 function readComparator(
   tokens: readonly Token[],

@@ -8,7 +8,7 @@
  */
 import { invalidParameter } from "../../errors.js";
 import { pythonStrRepr } from "../../pythonRepr.js";
-import { tokenize, type Token } from "../search/filterTokenizer.js";
+import { closingParen, tokenize, type Token } from "../search/filterTokenizer.js";
 
 export const ISSUE_FILTER_KEYS = ["source_run_id", "status"] as const;
 export type IssueFilterKey = (typeof ISSUE_FILTER_KEYS)[number];
@@ -85,17 +85,6 @@ function comparatorAt(tokens: readonly Token[], at: number): { text: string; nex
   if (WORD_COMPARATORS.some((word) => isWord(token, word))) return { text: token.text, next: at + 1 };
   if (isWord(token, "NOT") && isWord(tokens[at + 1], "IN")) return { text: "NOT IN", next: at + 2 };
   return undefined;
-}
-
-/** The index of the `)` closing the `(` at `open`, or the last token's when it is never closed. */
-function closingParen(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    const kind = (tokens[i] as Token).kind;
-    if (kind === "lparen") depth += 1;
-    else if (kind === "rparen" && --depth === 0) return i;
-  }
-  return tokens.length - 1;
 }
 
 /**

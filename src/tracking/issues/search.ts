@@ -11,7 +11,7 @@ import { parseExperimentId } from "../experimentStore.js";
 import type { AssessmentsTable } from "../traces/assessments.js";
 import { ISSUE_SEVERITIES, type Issue } from "./entities.js";
 import { parseIssueFilter } from "./issueFilter.js";
-import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
+import { offsetFromPageToken, pageOf } from "../search/mlflowPageToken.js";
 import { checkedMaxResults } from "../search/searchExperiments.js";
 import { toIssue } from "./store.js";
 
@@ -82,12 +82,10 @@ export async function searchIssues(meta: MetadataDb, request: SearchIssuesReques
     .offset(offset)
     .execute();
 
-  const issues = rows.slice(0, maxResults).map((row) => ({
+  const { page, nextPageToken } = pageOf(rows, offset, maxResults);
+  const issues = page.map((row) => ({
     ...toIssue(row),
     ...(request.includeTraceCount === true && { traceCount: Number(row.trace_count ?? 0) }),
   }));
-  return {
-    issues,
-    nextPageToken: rows.length > maxResults ? pageTokenFor(offset + maxResults) : undefined,
-  };
+  return { issues, nextPageToken };
 }

@@ -9,7 +9,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import type { Database, IssueDatabase, IssueTable } from "../../db/schema.js";
 import { FlowOpsError, notFound } from "../../errors.js";
-import { getExperiment, parseExperimentId } from "../experimentStore.js";
+import { requireActiveExperimentId } from "../experimentReader.js";
 import type { Issue, IssueSeverity, IssueStatus } from "./entities.js";
 
 export interface NewIssue {
@@ -83,7 +83,7 @@ export class IssueStore {
   }
 
   async create(input: NewIssue): Promise<Issue> {
-    const experimentId = await activeExperimentId(this.meta.db, input.experimentId);
+    const experimentId = await requireActiveExperimentId(this.meta.db, input.experimentId);
     const now = this.now();
     const listText = (list: readonly string[] | undefined) =>
       list === undefined || list.length === 0 ? null : JSON.stringify(list);
@@ -144,18 +144,4 @@ export class IssueStore {
     if (updated === undefined) throw issueNotFound(issueId);
     return toIssue(updated);
   }
-}
-
-/**
- * mlflow's `_get_experiment(..., ACTIVE_ONLY)`: a deleted experiment is as missing as an unknown one, and the
- * message prints the id as Python's `int()` read it (" 007" is 7).
- */
-async function activeExperimentId(db: Kysely<Database>, experimentId: string): Promise<number> {
-  const id = parseExperimentId(experimentId);
-  const missing = () =>
-    notFound(`No Experiment with id=${BigInt(experimentId.trim().replace(/^\+/, ""))} exists`);
-  if (id === undefined) throw missing();
-  const experiment = await getExperiment(db, id);
-  if (experiment.lifecycle_stage !== "active") throw missing();
-  return id;
 }

@@ -18,7 +18,7 @@ import {
   type LabelSchemaInput,
   type LabelSchemaType,
 } from "./entities.js";
-import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
+import { offsetFromPageToken, pageOf } from "../search/mlflowPageToken.js";
 import { fromStoredInput, toStoredInput } from "./storedInput.js";
 import { validateForCreate, validateForUpdate, type LabelSchemaChanges } from "./validation.js";
 
@@ -148,11 +148,8 @@ export class LabelSchemaStore {
       .limit(maxResults + 1)
       .offset(offset)
       .execute();
-    const more = rows.length > maxResults;
-    return {
-      schemas: rows.slice(0, maxResults).map(toLabelSchema),
-      nextPageToken: more ? pageTokenFor(offset + maxResults) : undefined,
-    };
+    const { page, nextPageToken } = pageOf(rows, offset, maxResults);
+    return { schemas: page.map(toLabelSchema), nextPageToken };
   }
 
   /** Changes the fields given; `last_updated_at` moves even when none are. */

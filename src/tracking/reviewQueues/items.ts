@@ -6,7 +6,7 @@
  */
 import type { ReviewQueueItemTable } from "../../db/schema.js";
 import { notFound } from "../../errors.js";
-import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
+import { offsetFromPageToken, pageOf } from "../search/mlflowPageToken.js";
 import type { ReviewQueueItem, ReviewStatus } from "./entities.js";
 import { requireQueueRow, ReviewQueueTables, toReviewQueueItem } from "./rows.js";
 import { DEFAULT_MAX_RESULTS } from "./store.js";
@@ -106,11 +106,8 @@ export class ReviewQueueItemStore extends ReviewQueueTables {
       .limit(maxResults + 1)
       .offset(offset)
       .execute();
-    const more = rows.length > maxResults;
-    return {
-      items: rows.slice(0, maxResults).map(toReviewQueueItem),
-      nextPageToken: more ? pageTokenFor(offset + maxResults) : undefined,
-    };
+    const { page, nextPageToken } = pageOf(rows, offset, maxResults);
+    return { items: page.map(toReviewQueueItem), nextPageToken };
   }
 
   /**

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { ReviewQueueTable } from "../../db/schema.js";
 import { alreadyExists, FlowOpsError, invalidParameter, notFound } from "../../errors.js";
-import { offsetFromPageToken, pageTokenFor } from "../search/mlflowPageToken.js";
+import { offsetFromPageToken, pageOf } from "../search/mlflowPageToken.js";
 import { requireActiveExperimentId } from "../experimentReader.js";
 import { isUniqueViolation } from "../uniqueViolation.js";
 import type { ReviewQueue, ReviewQueueType } from "./entities.js";
@@ -172,11 +172,8 @@ export class ReviewQueueStore extends ReviewQueueTables {
       .limit(maxResults + 1)
       .offset(offset)
       .execute();
-    const more = rows.length > maxResults;
-    return {
-      queues: await hydrateQueues(this.db, rows.slice(0, maxResults)),
-      nextPageToken: more ? pageTokenFor(offset + maxResults) : undefined,
-    };
+    const { page, nextPageToken } = pageOf(rows, offset, maxResults);
+    return { queues: await hydrateQueues(this.db, page), nextPageToken };
   }
 
   /**

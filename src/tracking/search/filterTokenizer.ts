@@ -63,6 +63,17 @@ export function syntaxError(what: string, input: string, position: number, detai
   );
 }
 
+/** The index of the `)` closing the `(` at `open`, or the last token's when it is never closed. */
+export function closingParen(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const kind = (tokens[i] as Token).kind;
+    if (kind === "lparen") depth += 1;
+    else if (kind === "rparen" && --depth === 0) return i;
+  }
+  return tokens.length - 1;
+}
+
 export function tokenize(input: string, what: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { offsetFromPageToken, pageTokenFor } from "./mlflowPageToken.js";
+import { offsetFromPageToken, pageOf, pageTokenFor } from "./mlflowPageToken.js";
 
 const encode = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
@@ -19,6 +19,12 @@ describe("issue page tokens", () => {
     expect(offsetFromPageToken(pageTokenFor(2))).toBe(2);
     expect(offsetFromPageToken(undefined)).toBe(0);
     expect(offsetFromPageToken("")).toBe(0);
+  });
+
+  it("pages rows fetched one past the page, with a token only where another page follows", () => {
+    expect(pageOf(["a", "b", "c"], 4, 2)).toEqual({ page: ["a", "b"], nextPageToken: pageTokenFor(6) });
+    expect(pageOf(["a", "b"], 4, 2)).toEqual({ page: ["a", "b"], nextPageToken: undefined });
+    expect(pageOf([], 0, 2)).toEqual({ page: [], nextPageToken: undefined });
   });
 
   it("reads offsets as Python's int() does, skipping what base64 skips", () => {

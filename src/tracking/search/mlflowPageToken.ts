@@ -22,6 +22,21 @@ export function pageTokenFor(offset: number): string {
   return Buffer.from(`{"offset": ${offset}}`, "utf8").toString("base64");
 }
 
+/**
+ * One page of `rows` fetched with `LIMIT maxResults + 1 OFFSET offset`: the extra row only says that another
+ * page exists, so it is dropped and the token for the next page handed out instead (none on the last page).
+ */
+export function pageOf<Row>(
+  rows: readonly Row[],
+  offset: number,
+  maxResults: number,
+): { page: Row[]; nextPageToken: string | undefined } {
+  return {
+    page: rows.slice(0, maxResults),
+    nextPageToken: rows.length > maxResults ? pageTokenFor(offset + maxResults) : undefined,
+  };
+}
+
 /** The offset a token names; none (or "") starts at 0. A negative offset reads as 0, as SQLite's OFFSET does. */
 export function offsetFromPageToken(token: string | undefined): number {
   if (token === undefined || token === "") return 0;
