@@ -2,18 +2,20 @@
  * CalculateTraceFilterCorrelation as mlflow's SQL store answers it: how often traces matching two search
  * filters co-occur, as normalized pointwise mutual information (NPMI), among the traces of the experiments or,
  * with a base filter, among those matching it (which both filters are then combined with, `base and filter`).
- * Filters are search_traces filters, matched by `searchTraces` itself, so they mean and refuse exactly what a
- * trace search does. The NPMI policy is mlflow's `trace_correlation.py`: undefined (NaN, left out of the
- * answer) without support, -1 for disjoint filters, and a smoothed value with Jeffreys' prior (alpha 0.5).
+ * Filters are search_traces filters, turned into SQL by the trace search's own `traceFilterSql`, so they
+ * mean and refuse exactly what a trace search does; each count is one COUNT over the matching traces.
+ * The joint count is of traces matching both combined filters, not of one filter joining their clauses, since
+ * the span clauses of one filter must hold for the same span. The NPMI policy is mlflow's
+ * `trace_correlation.py`: undefined (NaN, left out of the answer) without support, -1 for disjoint filters,
+ * and a smoothed value with Jeffreys' prior (alpha 0.5).
  */
-import { sql } from "kysely";
+import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import { parseExperimentId } from "../experimentStore.js";
-import { searchTraces } from "./search.js";
+import { invalidRegexToBadRequest, traceFilterSql } from "./search.js";
+import { parseTraceFilter } from "./searchFilter.js";
 
 const JEFFREYS_PRIOR = 0.5;
-// searchTraces' largest page.
-const PAGE_SIZE = 50_000;
 
 export interface TraceFilterCorrelationRequest {
   experimentIds: readonly string[];
@@ -40,38 +42,42 @@ export async function calculateTraceFilterCorrelation(
     .filter((id): id is number => id !== undefined);
   const base = request.baseFilter || undefined;
   const combine = (filter: string) => (base === undefined ? filter : `${base} and ${filter}`);
-  const matching1 = await matchingTraceIds(meta, request.experimentIds, combine(request.filter1));
-  const matching2 = await matchingTraceIds(meta, request.experimentIds, combine(request.filter2));
-  const totalCount =
-    base === undefined
-      ? await countTraces(meta, experimentIds)
-      : (await matchingTraceIds(meta, request.experimentIds, base)).size;
-  let jointCount = 0;
-  for (const id of matching1) if (matching2.has(id)) jointCount += 1;
-  const counts = { filter1Count: matching1.size, filter2Count: matching2.size, jointCount, totalCount };
+  const filters = [combine(request.filter1), combine(request.filter2), ...(base === undefined ? [] : [base])];
+  if (experimentIds.length === 0) {
+    // As a search of no experiments: its filters are still read, and refused, but nothing matches.
+    filters.forEach((filter) => parseTraceFilter(filter));
+    const none = { filter1Count: 0, filter2Count: 0, jointCount: 0, totalCount: 0 };
+    return { ...none, ...npmiFromCounts(none) };
+  }
+  // Each filter is built and counted before the next is read, as the searches these counts replace ran, so
+  // the filter refused is the same one.
+  const filterSql = (filter: string) => traceFilterSql(meta.dialect, parseTraceFilter(filter), experimentIds);
+  const count = (condition: RawBuilder<SqlBool>) => countTraces(meta, experimentIds, condition);
+  const matching1 = filterSql(combine(request.filter1));
+  const filter1Count = await count(matching1);
+  const matching2 = filterSql(combine(request.filter2));
+  const filter2Count = await count(matching2);
+  const jointCount = await count(sql<SqlBool>`${matching1} and ${matching2}`);
+  const totalCount = await count(base === undefined ? sql<SqlBool>`1 = 1` : filterSql(base));
+  const counts = { filter1Count, filter2Count, jointCount, totalCount };
   return { ...counts, ...npmiFromCounts(counts) };
 }
 
-async function matchingTraceIds(
+async function countTraces(
   meta: MetadataDb,
-  experimentIds: readonly string[],
-  filter: string,
-): Promise<Set<string>> {
-  const ids = new Set<string>();
-  let pageToken: string | undefined;
-  do {
-    const page = await searchTraces(meta, { experimentIds, filter, maxResults: PAGE_SIZE, pageToken });
-    for (const trace of page.traces) ids.add(trace.traceId);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined);
-  return ids;
-}
-
-async function countTraces(meta: MetadataDb, experimentIds: readonly number[]): Promise<number> {
-  if (experimentIds.length === 0) return 0;
-  const { rows } = await sql<{ total: number | string }>`select count(*) as total from trace_info
-    where experiment_id in (${sql.join(experimentIds.map((id) => sql.lit(id)))})`.execute(meta.db);
-  return Number(rows[0]?.total ?? 0);
+  experimentIds: readonly number[],
+  condition: RawBuilder<SqlBool>,
+): Promise<number> {
+  const row = await meta.db
+    .selectFrom("trace_info as t")
+    .select((eb) => eb.fn.countAll<number | string>().as("total"))
+    .where("t.experiment_id", "in", experimentIds)
+    .where(condition)
+    .executeTakeFirst()
+    .catch((error: unknown) => {
+      throw invalidRegexToBadRequest(error);
+    });
+  return Number(row?.total ?? 0);
 }
 
 interface CorrelationCounts {

@@ -60,16 +60,8 @@ export async function searchTraces(
   let query = meta.db
     .selectFrom("trace_info as t")
     .select("t.request_id")
-    .where("t.experiment_id", "in", experimentIds);
-  // Clause by clause, as mlflow builds them, so the first clause it cannot run is the one refused.
-  const spanConditions: RawBuilder<SqlBool>[] = [];
-  for (const clause of clauses) {
-    if (clause.entity === "span") spanConditions.push(spanConditionSql(meta.dialect, clause));
-    else query = query.where(clauseSql(meta.dialect, clause, experimentIds));
-  }
-  if (spanConditions.length > 0) {
-    query = query.where(spanExistsSql(spanConditions, timestampLowerBound(clauses)));
-  }
+    .where("t.experiment_id", "in", experimentIds)
+    .where(traceFilterSql(meta.dialect, clauses, experimentIds));
   for (const term of withTiebreaks(orderBy)) {
     const value = orderValue(term);
     // Missing tags, metadata and durations sort last in either direction, as in mlflow's SQL store.
@@ -92,6 +84,32 @@ export async function searchTraces(
   };
 }
 
+/**
+ * The condition a parsed filter puts on the trace row `t` (`trace_info as t`) of the experiments searched.
+ * Built clause by clause, as mlflow builds them, so the first clause it cannot run is the one refused; the
+ * span clauses go into one EXISTS, so they must hold for the same span.
+ */
+export function traceFilterSql(
+  dialect: MetadataDb["dialect"],
+  clauses: readonly TraceFilterTerm[],
+  experimentIds: readonly number[],
+): RawBuilder<SqlBool> {
+  const conditions: RawBuilder<SqlBool>[] = [];
+  const spanConditions: RawBuilder<SqlBool>[] = [];
+  for (const clause of clauses) {
+    if (clause.entity === "span") spanConditions.push(spanConditionSql(dialect, clause));
+    else conditions.push(clauseSql(dialect, clause, experimentIds));
+  }
+  if (spanConditions.length > 0) {
+    conditions.push(spanExistsSql(spanConditions, timestampLowerBound(clauses)));
+  }
+  if (conditions.length === 0) return sql<SqlBool>`1 = 1`;
+  return sql<SqlBool>`(${sql.join(
+    conditions.map((condition) => sql`(${condition})`),
+    sql` and `,
+  )})`;
+}
+
 /** PostgreSQL's code for a pattern `~` cannot compile (SQLite's REGEXP answers no match instead). */
 const INVALID_REGULAR_EXPRESSION = "2201B";
 
@@ -99,7 +117,7 @@ const INVALID_REGULAR_EXPRESSION = "2201B";
  * An RLIKE pattern PostgreSQL cannot compile fails mlflow's query, which it answers as a BAD_REQUEST naming
  * the driver's error; anything else goes on as it was.
  */
-function invalidRegexToBadRequest(error: unknown): unknown {
+export function invalidRegexToBadRequest(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (code !== INVALID_REGULAR_EXPRESSION || !(error instanceof Error)) return error;
   return new FlowOpsError("BAD_REQUEST", `(psycopg2.errors.InvalidRegularExpression) ${error.message}`);

@@ -130,6 +130,8 @@ describe.each(metadataBackends())("span filters in trace search on $name", (back
     expect(await search("span.name ILIKE 'SC%'")).toEqual(["root"]);
     expect(await search("span.name RLIKE '^b'")).toEqual(["broken", "caller"]);
     expect(await search("span.name RLIKE 'L+'")).toEqual([]);
+    // Python's inline flag, which mlflow's SQLite regexp (re.search) and PostgreSQL's `~` both read.
+    expect(await search("span.name RLIKE '(?i)SCALE'")).toEqual(["root"]);
     if (backend.name === "sqlite") expect(await search("span.name RLIKE '('")).toEqual([]);
     else expect(await rejection(search("span.name RLIKE '('"))).toMatchObject({ code: "BAD_REQUEST" });
     expect(await search("span.type = 'LLM'")).toEqual(["caller", "llm"]);
