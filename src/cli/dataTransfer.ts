@@ -272,7 +272,7 @@ export function pullCommand(): Command {
     .option("--allow-missing", "data the remote lacks is no error: those outs are left as they are")
     .action(async (targets: string[], flags: SyncFlags & { force?: boolean; allowMissing?: boolean }) => {
       const progress = progressReporter("Fetching", flags.json === true);
-      const { pull } = await transfers();
+      const { pull, downloadFailures } = await transfers();
       const result = await withDataRepo(process.cwd(), (repo) =>
         failingWith(TRANSFER_FAILED.pull, async () =>
           pull(repo, await expandedTargets(repo, targets, flags), {
@@ -290,7 +290,7 @@ export function pullCommand(): Command {
       const failures = result.fetch.failed.length + checkout.failed.length;
       if (flags.json === true) {
         printJson({ fetch: syncJson(result.fetch), checkout: result.checkout });
-      } else if (result.fetch.failed.length > 0) {
+      } else if (downloadFailures(result.fetch).length > 0) {
         // dvc's DownloadError: no checkout, so neither change lines nor a summary.
         reportMissingObjects(result.fetch.missing ?? []);
         reportFailures(result.fetch.failed);
@@ -299,6 +299,8 @@ export function pullCommand(): Command {
         );
       } else {
         reportMissingObjects(result.fetch.missing ?? []);
+        // A versioned import's lost version: named here, then its out fails checkout below.
+        reportFailures(result.fetch.failed);
         for (const line of checkout.lines) process.stdout.write(`${line}\n`);
         reportNoRemote(result.fetch);
         const summary = summaryLine([

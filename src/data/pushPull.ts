@@ -95,6 +95,11 @@ export interface SyncResult extends TransferResult {
 export type MissingObject = TransferFailure & { remote: string };
 
 /** The `noRemoteSelected` field, present only when it is true. */
+/** The failures dvc raises as a failed download, which end a pull before checkout. */
+export function downloadFailures(result: SyncResult): TransferFailure[] {
+  return result.failed.filter((failure) => failure.goneAtSource !== true);
+}
+
 function noRemoteField(
   repo: DataRepo,
   options: TransferCommandOptions,
@@ -306,8 +311,9 @@ function withRunCacheObjects(
 export interface PullOptions extends TransferCommandOptions {
   force?: boolean;
   /**
-   * dvc's `pull` command: a failed download (not an object missing everywhere, which fetch only warns of)
-   * ends the pull before checkout, so the workspace is left as it was and `checkout` is empty.
+   * dvc's `pull` command: a failed download (not an object missing everywhere, which fetch only warns of, nor
+   * a versioned import's lost version) ends the pull before checkout, so the workspace is left as it was and
+   * `checkout` is empty.
    */
   stopOnFailedFetch?: boolean;
 }
@@ -333,7 +339,7 @@ export async function pull(
   const checkoutOf = (paths: string[] | undefined): Promise<CheckoutSummary> =>
     checkoutTargets(repo, paths, checkoutOptions);
   const fetched = await fetch(repo, targets, options);
-  if (options.stopOnFailedFetch === true && fetched.failed.length > 0) {
+  if (options.stopOnFailedFetch === true && downloadFailures(fetched).length > 0) {
     return { fetch: fetched, checkout: noCheckout() };
   }
   const checkout = await checkoutOf(targets === undefined ? undefined : [...targets]);

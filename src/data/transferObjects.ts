@@ -38,6 +38,11 @@ export interface TransferFailure {
   missing?: boolean;
   /** The local cache lacks it: what push warns about and leaves out. */
   missingLocally?: boolean;
+  /**
+   * A versioned import's source no longer has the recorded version. dvc's fetch counts such a file as not
+   * fetched without raising, so its pull goes on to checkout, which then fails on that out.
+   */
+  goneAtSource?: boolean;
 }
 
 export interface TransferResult {

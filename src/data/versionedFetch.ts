@@ -270,6 +270,7 @@ function sourceFailure(
         `is not in the cache, and the source no longer has the version ${dvcFile} records: ` +
         `${failure.message}; \`flowops data update ${dvcFile}\` imports what is there now`,
       missing: true,
+      goneAtSource: true,
     };
   }
   if (failure.code === "DATA_LOSS") {
