@@ -20,6 +20,7 @@ import { encryptStoredWebhookSecrets } from "../registry/webhooks/webhookStore.j
 import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
+import { presignedArtifactRoutes } from "./routes/artifactsPresigned.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { deploymentRoutes } from "./routes/deployments.js";
 import { endpointRoutes } from "./routes/endpoints.js";
@@ -43,6 +44,7 @@ import { traceRoutes } from "./routes/traces.js";
 import { traceMetricsRoutes } from "./routes/traceMetrics.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { workspaceRoutes } from "./routes/workspaces.js";
 import { sendWire } from "./rpc.js";
 import { loneSurrogateIn, parseJsonBody } from "./wire.js";
 
@@ -107,7 +109,9 @@ export async function buildServer(
   await app.register(async (scope) => labelSchemaRoutes(scope, ctx));
   await app.register(async (scope) => issueRoutes(scope, ctx));
   await app.register(async (scope) => reviewQueueRoutes(scope, ctx));
+  await app.register(async (scope) => workspaceRoutes(scope));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
+  await app.register(async (scope) => presignedArtifactRoutes(scope, ctx));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
   await app.register(async (scope) => monitoringRoutes(scope, ctx));
