@@ -6,6 +6,7 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database, ExperimentTable } from "../db/schema.js";
 import { notFound } from "../errors.js";
+import { pythonInt } from "../tables/pythonNumberText.js";
 import type { Experiment, LifecycleStage, Tag } from "./entities.js";
 // experimentStore imports this module too; both sides only call each other's functions, never at load time.
 import { parseExperimentId } from "./experimentStore.js";
@@ -78,7 +79,7 @@ export async function requireActiveExperimentId<DB extends Database>(
           .where("lifecycle_stage", "=", "active")
           .executeTakeFirst();
   if (id === undefined || found === undefined) {
-    throw notFound(`No Experiment with id=${id ?? experimentId.trim()} exists`);
+    throw notFound(`No Experiment with id=${pythonInt(experimentId) ?? experimentId.trim()} exists`);
   }
   return id;
 }

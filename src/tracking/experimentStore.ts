@@ -7,6 +7,7 @@ import type { Kysely } from "kysely";
 import { assertSafeArtifactUri } from "../artifacts/pathSafety.js";
 import type { Database } from "../db/schema.js";
 import { alreadyExists, invalidParameter, notFound } from "../errors.js";
+import { pythonInt } from "../tables/pythonNumberText.js";
 import { experimentArtifactLocation } from "./artifactLocation.js";
 import type { Experiment, Tag } from "./entities.js";
 import { validateExperimentName, validateExperimentTag } from "./entityValidation.js";
@@ -22,22 +23,24 @@ export interface CreateExperimentInput {
   tags?: readonly Tag[] | undefined;
 }
 
+const MAX_SAFE_ID = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
  * Experiment ids are integers in the database and strings on the wire. As MLflow's `_parse_experiment_id`
- * (Python's `int()`): anything but an integer is INVALID_PARAMETER_VALUE; an integer beyond the ids this
- * store hands out names nothing (undefined).
+ * (Python's `int()`, so " 7 ", "+7", "007" and "0_7" all name 7): anything but an integer is
+ * INVALID_PARAMETER_VALUE; an integer beyond the ids this store hands out names nothing (undefined).
  */
 export function parseExperimentId(experimentId: string | number): number | undefined {
-  const text = String(experimentId).trim();
-  if (!/^[+-]?\d+$/.test(text)) {
+  const id = pythonInt(String(experimentId));
+  if (id === undefined) {
     throw invalidParameter(`Invalid experiment ID '${experimentId}'. Experiment ID must be a valid integer.`);
   }
-  const id = Number(text);
-  return Number.isSafeInteger(id) ? id : undefined;
+  return id >= -MAX_SAFE_ID && id <= MAX_SAFE_ID ? Number(id) : undefined;
 }
 
+/** MLflow's message names the id as `int()` read it ("1_0" is 10), as the store looked it up. */
 function noExperiment(experimentId: string | number): Error {
-  return notFound(`No Experiment with id=${experimentId} exists`);
+  return notFound(`No Experiment with id=${pythonInt(String(experimentId)) ?? experimentId} exists`);
 }
 
 /**

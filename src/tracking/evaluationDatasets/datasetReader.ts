@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import type { EvaluationDatasetDatabase, EvaluationDatasetTable } from "../../db/schema.js";
 import { inChunks } from "../inChunks.js";
-import type { EvaluationDataset } from "./entities.js";
+import type { DatasetTags, EvaluationDataset } from "./entities.js";
 
 type Db = Kysely<EvaluationDatasetDatabase>;
 
@@ -16,11 +16,8 @@ export async function findDataset(db: Db, datasetId: string): Promise<Evaluation
   return toDataset(row, (await datasetTags(db, [datasetId])).get(datasetId) ?? {});
 }
 
-export async function datasetTags(
-  db: Db,
-  datasetIds: readonly string[],
-): Promise<Map<string, Record<string, string>>> {
-  const tags = new Map<string, Record<string, string>>();
+export async function datasetTags(db: Db, datasetIds: readonly string[]): Promise<Map<string, DatasetTags>> {
+  const tags = new Map<string, DatasetTags>();
   for (const chunk of inChunks(datasetIds)) {
     if (chunk.length === 0) continue;
     const rows = await db
@@ -30,7 +27,8 @@ export async function datasetTags(
       .execute();
     for (const row of rows) {
       const own = tags.get(row.dataset_id) ?? {};
-      own[row.key] = row.value ?? "None";
+      // A tag created with a null value is kept, and mlflow answers it as JSON null.
+      own[row.key] = row.value;
       tags.set(row.dataset_id, own);
     }
   }
@@ -46,7 +44,7 @@ export async function datasetExists(db: Db, datasetId: string): Promise<boolean>
   return row !== undefined;
 }
 
-export function toDataset(row: EvaluationDatasetTable, tags: Record<string, string>): EvaluationDataset {
+export function toDataset(row: EvaluationDatasetTable, tags: DatasetTags): EvaluationDataset {
   return {
     datasetId: row.dataset_id,
     name: row.name,

@@ -11,7 +11,7 @@ export interface EvaluationDataset {
   digest: string;
   createdTime: number;
   lastUpdateTime: number;
-  tags: Record<string, string>;
+  tags: DatasetTags;
   /** JSON text, absent until records are merged. */
   schema?: string;
   profile?: string;
@@ -20,6 +20,9 @@ export interface EvaluationDataset {
   /** Only create answers carry them, as in mlflow; the rest leave them to `experiment-ids`. */
   experimentIds?: string[];
 }
+
+/** Tag values are text; create keeps a null value as SQL NULL (set_dataset_tags skips nulls). */
+export type DatasetTags = Record<string, string | null>;
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -31,6 +34,11 @@ export type JsonObject = { [key: string]: unknown };
  */
 export function parseDatasetJson(text: string): unknown {
   return parsePythonJson(text, { dicts: "object" });
+}
+
+/** A nullable JSON column as parseDatasetJson reads it; SQL NULL is mlflow's None (undefined here). */
+export function parseStoredJson<T>(text: string | null): T | undefined {
+  return text === null ? undefined : (parseDatasetJson(text) as T);
 }
 
 /** `json.dumps(value)` of what parseDatasetJson built (a Map keeps its insertion order, as a dict). */

@@ -31,7 +31,9 @@ export async function linkToExperiments(
     if (!(await datasetExists(trx, datasetId))) throw notFound(`Dataset '${datasetId}' not found`);
     const ids = experimentIds.map(String);
     for (const id of ids) {
-      const numeric = /^\d+$/.test(id) && id.length < 16 ? Number(id) : undefined;
+      // mlflow compares the ids it finds, as text, with the ids sent: only the canonical spelling links, so
+      // "007", " 7" and "+7" name no experiment here although experiments/get reads them as 7.
+      const numeric = /^(?:0|[1-9]\d*)$/.test(id) && id.length < 16 ? Number(id) : undefined;
       const found =
         numeric === undefined
           ? undefined

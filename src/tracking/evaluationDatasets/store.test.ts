@@ -166,6 +166,24 @@ describe.each(metadataBackends())("evaluation dataset store on $name", (backend:
     expect((await store.get(datasetId)).profile).toBe("null");
   });
 
+  // mlflow 3.17.2 (SQLite) answered create's tags {"a": 1, "b": true, "c": null, "f": 1.0, "h": 2.5} with
+  // {"a": "1", "b": "1", "c": null, "f": "1.0", "h": "2.5"}, and a list value with a 400.
+  it("stores create's tag values as mlflow's create does: booleans as SQLite's 1 and 0, lists refused", async () => {
+    const tags = parseJsonObjectField(
+      "tags",
+      '{"a": 1, "b": true, "z": false, "c": null, "f": 1.0, "h": 2.5}',
+    );
+    const created = await store.create("qa", tags);
+    expect(created.tags).toEqual({ a: "1", b: "1", z: "0", c: null, f: "1.0", h: "2.5" });
+    for (const value of [[1, 2], { x: 1 }]) {
+      const refused = await rejection(store.create("qb", { d: value }));
+      expect(refused).toMatchObject({ code: "INVALID_PARAMETER_VALUE" });
+      expect(refused.message).toBe(
+        "Invalid value for tag 'd': a dataset tag value must be a string, a number, a boolean or null.",
+      );
+    }
+  });
+
   it("sets tags as Python strings, skips null values, and deletes tags idempotently", async () => {
     const { datasetId } = await store.create("qa", { team: "a" });
     await store.setTags(datasetId, { team: "b", k: "v", n: 5, ok: true, gone: null });
@@ -186,6 +204,12 @@ describe.each(metadataBackends())("evaluation dataset store on $name", (backend:
     expect((await rejection(store.addToExperiments(datasetId, ["999"]))).message).toBe(
       "No Experiment with id=999",
     );
+    // Only the canonical spelling links, as mlflow compares the ids it found as text with the ids sent.
+    for (const form of [`00${e1}`, ` ${e1}`, `+${e1}`]) {
+      expect((await rejection(store.addToExperiments(datasetId, [form]))).message).toBe(
+        `No Experiment with id=${form}`,
+      );
+    }
     expect((await rejection(store.addToExperiments("d-nope", [e1]))).message).toBe(
       "Dataset 'd-nope' not found",
     );

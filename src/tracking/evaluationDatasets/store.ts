@@ -16,11 +16,12 @@ import type {
 } from "../../db/schema.js";
 import { FlowOpsError, invalidParameter, notFound } from "../../errors.js";
 import { inChunks } from "../inChunks.js";
-import { datasetTags, findDataset, optionalField, orUndefined, toDataset } from "./datasetReader.js";
+import { datasetTags, findDataset, optionalField, toDataset } from "./datasetReader.js";
 import { linkedExperimentIds, linkToExperiments, unlinkFromExperiments } from "./experimentLinks.js";
 import { isUniqueViolation } from "../uniqueViolation.js";
-import { datasetJsonText, parseDatasetJson } from "./entities.js";
-import type { DatasetRecord, EvaluationDataset, JsonObject, RecordSource } from "./entities.js";
+import { datasetJsonText, parseStoredJson } from "./entities.js";
+import type { DatasetRecord, EvaluationDataset, JsonObject } from "./entities.js";
+import { readRecordPage, RECORDS_MAX_RESULTS_DEFAULT } from "./recordPage.js";
 import {
   insertedOutputs,
   mergeRecord,
@@ -29,15 +30,14 @@ import {
   sourceIdOf,
   updatedSchema,
   inputHash,
+  isJsonObject,
   type IncomingRecord,
 } from "./recordMerge.js";
 
-export const RECORDS_MAX_RESULTS_DEFAULT = 1000;
 const UPSERT_ATTEMPTS = 3;
 
 type Db = Kysely<EvaluationDatasetDatabase>;
 type DatasetRow = EvaluationDatasetTable;
-type RecordRow = EvaluationDatasetRecordTable;
 
 export function withEvaluationDatasets(meta: MetadataDb): Db {
   return meta.db.withTables<{
@@ -54,28 +54,7 @@ export function datasetDigest(name: string, lastUpdateTime: number): string {
 }
 
 // Record columns hold Python's JSON text, so a float 1.0 and a 20-digit integer come back as they were sent.
-const parseJson = <T>(text: string | null): T | undefined =>
-  text === null ? undefined : (parseDatasetJson(text) as T);
 const jsonOrNull = (value: unknown): string | null => (value === undefined ? null : datasetJsonText(value));
-
-function toRecord(row: RecordRow): DatasetRecord {
-  const source = parseJson<RecordSource>(row.source);
-  return {
-    datasetRecordId: row.dataset_record_id,
-    datasetId: row.dataset_id,
-    inputs: parseDatasetJson(row.inputs) as JsonObject,
-    outputs: parseJson<unknown>(row.outputs),
-    ...optionalField("expectations", parseJson<JsonObject>(row.expectations)),
-    tags: parseJson<JsonObject>(row.tags) ?? {},
-    ...optionalField("source", source),
-    ...optionalField("sourceId", orUndefined(row.source_id)),
-    ...optionalField("sourceType", orUndefined(row.source_type)),
-    createdTime: Number(row.created_time),
-    lastUpdateTime: Number(row.last_update_time),
-    ...optionalField("createdBy", orUndefined(row.created_by)),
-    ...optionalField("lastUpdatedBy", orUndefined(row.last_updated_by)),
-  };
-}
 
 export class EvaluationDatasetStore {
   private readonly db: Db;
@@ -114,7 +93,7 @@ export class EvaluationDatasetStore {
       const tagRows = Object.entries(tags).map(([key, value]) => ({
         dataset_id: datasetId,
         key,
-        value: value === null ? null : pythonStr(value),
+        value: createdTagValue(key, value),
       }));
       if (tagRows.length > 0) await trx.insertInto("evaluation_dataset_tags").values(tagRows).execute();
       const links = [...new Set(experimentIds.map(String))];
@@ -246,9 +225,9 @@ export class EvaluationDatasetStore {
       if (existing !== undefined) {
         const merged = mergeRecord(
           {
-            outputs: parseJson<unknown>(existing.outputs),
-            ...optionalField("expectations", parseJson<JsonObject>(existing.expectations)),
-            ...optionalField("tags", parseJson<JsonObject>(existing.tags)),
+            outputs: parseStoredJson<unknown>(existing.outputs),
+            ...optionalField("expectations", parseStoredJson<JsonObject>(existing.expectations)),
+            ...optionalField("tags", parseStoredJson<JsonObject>(existing.tags)),
           },
           record,
         );
@@ -303,43 +282,13 @@ export class EvaluationDatasetStore {
     return { inserted, updated };
   }
 
-  /**
-   * A page of records ordered by (created_time, id). The token is mlflow's cursor, base64 of
-   * "<created_time>:<record id>"; like mlflow, a token that is not one is read as a plain offset.
-   */
+  /** A page of records ordered by (created_time, id), with mlflow's page token. */
   async records(
     datasetId: string,
     maxResults = RECORDS_MAX_RESULTS_DEFAULT,
     pageToken?: string,
   ): Promise<{ records: DatasetRecord[]; nextPageToken?: string }> {
-    let query = this.db
-      .selectFrom("evaluation_dataset_records")
-      .selectAll()
-      .where("dataset_id", "=", datasetId)
-      .orderBy("created_time", "asc")
-      .orderBy("dataset_record_id", "asc");
-    if (pageToken !== undefined && pageToken !== "") {
-      const cursor = decodeCursor(pageToken);
-      if (cursor !== undefined) {
-        query = query.where((eb) =>
-          eb.or([
-            eb("created_time", ">", cursor.createdTime),
-            eb.and([
-              eb("created_time", "=", cursor.createdTime),
-              eb("dataset_record_id", ">", cursor.recordId),
-            ]),
-          ]),
-        );
-      } else {
-        query = query.offset(offsetToken(pageToken));
-      }
-    }
-    const rows = await query.limit(maxResults + 1).execute();
-    if (rows.length <= maxResults) return { records: rows.map(toRecord) };
-    const page = rows.slice(0, maxResults);
-    const last = page[page.length - 1] as RecordRow;
-    const cursor = `${Number(last.created_time)}:${last.dataset_record_id}`;
-    return { records: page.map(toRecord), nextPageToken: Buffer.from(cursor, "utf8").toString("base64") };
+    return readRecordPage(this.db, datasetId, maxResults, pageToken);
   }
 
   /** Deletes the named records; the profile's count drops with them (to JSON `null` at zero, as mlflow). */
@@ -358,7 +307,7 @@ export class EvaluationDatasetStore {
       if (deleted === 0) return 0;
       const dataset = await findDataset(trx, datasetId);
       if (dataset !== undefined) {
-        const before = parseJson<{ num_records?: number } | null>(dataset.profile ?? null) ?? {};
+        const before = parseStoredJson<{ num_records?: number } | null>(dataset.profile ?? null) ?? {};
         const left = Math.max(0, (before.num_records ?? 0) - deleted);
         await trx
           .updateTable("evaluation_datasets")
@@ -397,14 +346,19 @@ export class EvaluationDatasetStore {
   }
 }
 
-function decodeCursor(token: string): { createdTime: number; recordId: string } | undefined {
-  const text = Buffer.from(token, "base64").toString("utf8");
-  const colon = text.indexOf(":");
-  if (colon < 0 || !/^-?\d+$/.test(text.slice(0, colon))) return undefined;
-  return { createdTime: Number(text.slice(0, colon)), recordId: text.slice(colon + 1) };
-}
-
-function offsetToken(token: string): number {
-  if (!/^\s*\d+\s*$/.test(token)) throw invalidParameter(`Invalid page token '${token}'.`);
-  return Number(token);
+/**
+ * A tag value as mlflow's `create_dataset` stores it: the JSON value goes to the TEXT column unconverted, so a
+ * number reads back in Python's spelling ("1", "1.0"), null stays null and a boolean is the integer SQLite
+ * keeps for it ("1", "0"; mlflow's SQLite store, the one compared with, while set_dataset_tags writes "True").
+ * A list or dict cannot be bound at all: mlflow answers a 400 with the driver's message; this one names the tag.
+ */
+function createdTagValue(key: string, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "boolean") return value ? "1" : "0";
+  if (Array.isArray(value) || isJsonObject(value)) {
+    throw invalidParameter(
+      `Invalid value for tag '${key}': a dataset tag value must be a string, a number, a boolean or null.`,
+    );
+  }
+  return pythonStr(value);
 }
