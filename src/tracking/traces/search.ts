@@ -12,6 +12,7 @@ import { decodePageToken, encodePageToken } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
 import { LINKED_PROMPTS_TAG, type TraceInfo } from "./entities.js";
 import { assessmentClauseSql } from "./assessmentFilterSql.js";
+import { issueClauseSql } from "./issueFilterSql.js";
 import { linkedPromptClauseSql } from "./promptLinks.js";
 import { readTraceInfos } from "./reader.js";
 import {
@@ -179,6 +180,7 @@ function clauseSql(
   if (clause.entity === "feedback" || clause.entity === "expectation") {
     return assessmentClauseSql(dialect, { ...clause, entity: clause.entity }, experimentIds);
   }
+  if (clause.entity === "issue") return issueClauseSql({ ...clause, entity: clause.entity });
   if (clause.entity === "attribute") {
     const value = clause.key === "status" ? statusValue(clause.value) : clause.value;
     return compareSql(dialect, attributeColumn(clause.key), clause.comparator, value);

@@ -142,3 +142,47 @@ describe("mlflow's stored assessment text", () => {
     expect(matchingStoredValueTexts("expectation", "[1, 2]")).toEqual(['"[1, 2]"', "[1, 2]"]);
   });
 });
+
+// mlflow 3.17.2's SqlAlchemyStore.search_traces gave each message below (INVALID_PARAMETER_VALUE).
+describe("issue trace filters", () => {
+  it("reads an issue clause's quoted value, leaving its key and comparator to the SQL store", () => {
+    expect(parseTraceFilter("issue.id = 'iss-1' AND issue.`id` = \"iss-2\" AND issue.foo != 'x'")).toEqual([
+      { entity: "issue", key: "id", comparator: "=", value: "iss-1" },
+      { entity: "issue", key: "id", comparator: "=", value: "iss-2" },
+      { entity: "issue", key: "foo", comparator: "!=", value: "x" },
+    ]);
+    expect(parseTraceFilter("issue.id IS NULL")).toEqual([
+      { entity: "issue", key: "id", comparator: "IS NULL", value: "" },
+    ]);
+  });
+
+  it("refuses values other than quoted strings, whatever the comparator", () => {
+    expect(message(() => parseTraceFilter("issue.id = 5"))).toBe(
+      "Expected a quoted string value for issue (e.g. 'my-value'). Got value 5",
+    );
+    expect(message(() => parseTraceFilter("issue.foo > 5"))).toBe(
+      "Expected a quoted string value for issue (e.g. 'my-value'). Got value 5",
+    );
+    expect(message(() => parseTraceFilter("issue.id IN ('a')"))).toBe(
+      "Expected a quoted string value for issue (e.g. 'my-value'). Got value ('a')",
+    );
+    expect(message(() => parseTraceFilter("issue.id = x"))).toBe(
+      "Parameter value is either not quoted or unidentified quote types used for string value x. Use either single or double quotes.",
+    );
+    expect(message(() => parseTraceFilter("issue.id = True"))).toBe(
+      "Invalid clause(s) in filter string: 'issue.id', '=', 'True'",
+    );
+    expect(message(() => parseTraceOrderBy(["issue.id"]))).toBe("Invalid identifier type 'issue'");
+  });
+
+  it("reads issue.name, issue.run_id and issue.text as the bare keys, as mlflow renames keys whatever their entity", () => {
+    expect(parseTraceFilter("issue.Name = 'n' AND issue.run_id = 'r'")).toEqual([
+      { entity: "tag", key: "mlflow.traceName", comparator: "=", value: "n" },
+      { entity: "metadata", key: "mlflow.sourceRun", comparator: "=", value: "r" },
+    ]);
+    expect(parseTraceFilter("issue.timestamp = 'x'")).toEqual([
+      { entity: "issue", key: "timestamp_ms", comparator: "=", value: "x" },
+    ]);
+    expect(parseTraceFilter("issue.TEXT LIKE '%x%'")).toEqual(parseTraceFilter("attribute.text LIKE '%x%'"));
+  });
+});

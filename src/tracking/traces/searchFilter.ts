@@ -3,10 +3,12 @@
  * <comparator> <value>` joined by AND, where the entity is an attribute of the trace (`attribute`,
  * `attributes`, `trace`, or none), a tag (`tag`, `tags`) or request metadata (`request_metadata`,
  * `metadata`). `name` means the `mlflow.traceName` tag, `run_id` the `mlflow.sourceRun` metadata and, in
- * filters, `prompt` the `mlflow.linkedPrompts` tag (read from the prompt links), as in MLflow. `feedback.<name>` and `expectation.<name>` compare a trace's valid assessments of that name
- * (assessmentFilterSql.ts): `=`, `!=`, LIKE, ILIKE and RLIKE take a quoted string, `<`, `<=`, `>`, `>=` a number.
- * `span.<key>` and the `text` attribute compare the trace's spans (spanFilter.ts, spanFilterSql.ts). Issue
- * filters are not implemented yet and are refused by name rather than answered wrongly.
+ * filters, `prompt` the `mlflow.linkedPrompts` tag (read from the prompt links), as in MLflow. `feedback.<name>`
+ * and `expectation.<name>` compare a trace's valid assessments of that name (assessmentFilterSql.ts): `=`,
+ * `!=`, LIKE, ILIKE and RLIKE take a quoted string, `<`, `<=`, `>`, `>=` a number. `span.<key>` and the `text`
+ * attribute compare the trace's spans (spanFilter.ts, spanFilterSql.ts). `issue.id = '<issue id>'` finds the
+ * traces linked to an issue (issueFilterSql.ts); here only its value is read, its key and comparator are
+ * checked when the SQL is built, as mlflow's store checks them.
  */
 import { invalidParameter } from "../../errors.js";
 import {
@@ -31,7 +33,7 @@ export type TraceFilterEntity = "attribute" | "tag" | "metadata";
 export type AssessmentFilterEntity = "feedback" | "expectation";
 
 export interface TraceFilterClause {
-  entity: TraceFilterEntity | AssessmentFilterEntity;
+  entity: TraceFilterEntity | AssessmentFilterEntity | "issue";
   /** Column name for attributes (`timestamp_ms`), the tag or metadata key otherwise. */
   key: string;
   comparator: Comparator;
@@ -44,9 +46,9 @@ export interface TraceOrderBy {
   ascending: boolean;
 }
 
-type ParsedEntity = TraceFilterEntity | AssessmentFilterEntity | "span";
+type ParsedEntity = TraceFilterEntity | AssessmentFilterEntity | "span" | "issue";
 
-const ENTITIES: Readonly<Record<string, ParsedEntity | "unsupported">> = {
+const ENTITIES: Readonly<Record<string, ParsedEntity>> = {
   attribute: "attribute",
   attributes: "attribute",
   trace: "attribute",
@@ -57,7 +59,7 @@ const ENTITIES: Readonly<Record<string, ParsedEntity | "unsupported">> = {
   span: "span",
   feedback: "feedback",
   expectation: "expectation",
-  issue: "unsupported",
+  issue: "issue",
 };
 
 const NUMERIC_ATTRIBUTES: Readonly<Record<string, string>> = {
@@ -173,7 +175,7 @@ function parseClause(cursor: TokenCursor): TraceFilterTerm {
     });
   }
   if (entity === "text") return parseTextValue(cursor, comparator);
-  if (entity === "feedback" || entity === "expectation") {
+  if (entity === "feedback" || entity === "expectation" || entity === "issue") {
     return { entity, key, comparator, value: parseAssessmentValue(cursor, entity, comparator) };
   }
   const allowed =
@@ -213,15 +215,16 @@ function refuseKeywordValue(cursor: TokenCursor, clauseStart: number, comparator
 
 /**
  * mlflow checks the value's kind before the comparator: a number for `<`, `<=`, `>`, `>=`, a quoted string
- * for the rest, so `IN ('a')` is refused for its list. Its messages quote the value as written.
+ * for the rest, so `IN ('a')` is refused for its list. Its messages quote the value as written. An issue's
+ * value is always a quoted string, whatever the comparator (which its store then refuses unless `=`).
  */
 function parseAssessmentValue(
   cursor: TokenCursor,
-  entity: AssessmentFilterEntity,
+  entity: AssessmentFilterEntity | "issue",
   comparator: Comparator,
 ): string | number {
   if (NULL_COMPARATORS.includes(comparator)) return "";
-  const numeric = NUMERIC_ASSESSMENT_COMPARATORS.includes(comparator);
+  const numeric = entity !== "issue" && NUMERIC_ASSESSMENT_COMPARATORS.includes(comparator);
   const token = cursor.next();
   if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
   let written = cursor.input.slice(token.start, token.end);
@@ -268,13 +271,6 @@ function parseIdentifier(
           `Invalid entity type '${prefix}'. Valid values are ${Object.keys(ENTITIES).join(", ")}`,
         );
       }
-      if (known === "unsupported") {
-        throw invalidParameter(
-          prefix.toLowerCase().startsWith("span")
-            ? `Filtering traces by '${prefix}' is not supported by FlowOps: span data is kept in the trace's artifacts, not in the tracking database.`
-            : `Filtering traces by '${prefix}' is not supported by FlowOps yet.`,
-        );
-      }
       entity = known;
       key = token.text.slice(dot + 1);
       const quoted = cursor.peek();
@@ -299,6 +295,7 @@ function parseIdentifier(
     if (key === "") throw invalidParameter("Assessment field name cannot be empty");
     return { entity, key };
   }
+  if (entity === "issue") return issueIdentifier(key, forOrderBy);
   // Span keys are checked with the clause's comparator (spanFilter.ts), an empty one among them.
   if (entity === "span") return { entity, key };
   if (key.trim() === "") throw cursor.errorAt(token, "empty key");
@@ -381,4 +378,22 @@ function parseValue(
     );
   }
   return token.text;
+}
+
+/**
+ * mlflow renames a filter's key by its lower-cased form whatever its entity, so `issue.name`, `issue.prompt`,
+ * `issue.run_id` and `issue.text` filter as the bare keys do, and `issue.timestamp` is refused as the issue
+ * attribute `timestamp_ms`. Other keys stay as written for the store's check, which knows `id` only.
+ */
+function issueIdentifier(key: string, forOrderBy: boolean): { entity: ParsedEntity | "text"; key: string } {
+  const lower = key.toLowerCase();
+  if (forOrderBy) return { entity: "issue", key };
+  const tagKey = Object.hasOwn(FILTER_TAG_ALIASES, lower) ? FILTER_TAG_ALIASES[lower] : undefined;
+  if (tagKey !== undefined) return { entity: "tag", key: tagKey };
+  const metadataKey = Object.hasOwn(METADATA_ALIASES, lower) ? METADATA_ALIASES[lower] : undefined;
+  if (metadataKey !== undefined) return { entity: "metadata", key: metadataKey };
+  if (lower === TEXT_ATTRIBUTE) return { entity: "text", key: lower };
+  // NUMERIC_ATTRIBUTES holds mlflow's SEARCH_KEY_TO_ATTRIBUTE (`timestamp` is `timestamp_ms`).
+  const attribute = Object.hasOwn(NUMERIC_ATTRIBUTES, lower) ? NUMERIC_ATTRIBUTES[lower] : undefined;
+  return { entity: "issue", key: attribute ?? key };
 }

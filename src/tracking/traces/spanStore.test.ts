@@ -20,12 +20,14 @@ describe.each(metadataBackends())("span store on $name", (backend: TestBackend) 
   let spans: SpanStore;
   let traces: TraceStore;
   let experimentId: string;
+  let waits: number[];
   const ingested = () => spansFromExportRequest(decodeExportTraceRequest(CLIENT_EXPORT_REQUEST));
 
   beforeEach(async () => {
     opened = await backend.open();
     meta = opened.meta;
-    spans = new SpanStore(meta);
+    waits = [];
+    spans = new SpanStore(meta, { sleep: async (ms) => void waits.push(ms) });
     traces = new TraceStore(meta);
     experimentId = await createExperiment(meta.db, { name: "exp" }, "mlflow-artifacts:/", 1);
   });
@@ -121,7 +123,39 @@ describe.each(metadataBackends())("span store on $name", (backend: TestBackend) 
     expect(error.message).toBe(
       `Trace with ID ${TRACE_ID} is not fully exported yet, please try again later.`,
     );
+    // Three reads, 1 s and 2 s apart, as mlflow's SqlAlchemyStore.get_trace.
+    expect(waits).toEqual([1000, 2000]);
+    waits = [];
     expect((await spans.getTrace(TRACE_ID, true)).spans).toHaveLength(2);
+    expect(waits).toEqual([]);
+  });
+
+  it("answers GetTrace once the missing spans arrive between its reads", async () => {
+    await spans.logSpans(experimentId, ingested());
+    await traces.start({
+      traceId: TRACE_ID,
+      experimentId,
+      requestTime: 1,
+      state: "OK",
+      metadata: { "mlflow.trace.sizeStats": '{"num_spans": 3}' },
+      tags: {},
+    });
+    // The last span lands while the store waits its second time; here the size stats are corrected instead.
+    const arriving = new SpanStore(meta, {
+      sleep: async (ms) => {
+        waits.push(ms);
+        if (waits.length === 2) {
+          await meta.db
+            .updateTable("trace_request_metadata")
+            .set({ value: '{"num_spans": 2}' })
+            .where("request_id", "=", TRACE_ID)
+            .where("key", "=", "mlflow.trace.sizeStats")
+            .execute();
+        }
+      },
+    });
+    expect((await arriving.getTrace(TRACE_ID, false)).spans).toHaveLength(2);
+    expect(waits).toEqual([1000, 2000]);
   });
 
   it("refuses traces whose spans are artifacts, and unknown ids, in mlflow's words", async () => {

@@ -40,11 +40,24 @@ interface TraceBatch {
   root: IngestedSpan | undefined;
 }
 
+/** mlflow's SQL store sleeps 2**n seconds between its three reads of a trace whose spans are still arriving. */
+const SPAN_WAITS_MS = [1000, 2000] as const;
+
+export interface SpanStoreOptions {
+  /** How GetTrace waits between reads of an incomplete trace; tests pass one that does not. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
 export class SpanStore {
   private readonly db: Kysely<TraceSpanDatabase>;
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly meta: MetadataDb) {
+  constructor(
+    private readonly meta: MetadataDb,
+    options: SpanStoreOptions = {},
+  ) {
     this.db = meta.db.withTables<Pick<TraceSpanDatabase, "spans">>();
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /**
@@ -127,17 +140,19 @@ export class SpanStore {
 
   /**
    * GetTrace. Without `allowPartial` a trace whose `mlflow.trace.sizeStats` counts more spans than are stored
-   * is not yet fully exported; mlflow waits 1 s and 2 s for the rest before saying so, where this answers at once.
+   * is not yet fully exported: as mlflow's SQL store, it is read again after 1 s and after 2 s, so a client
+   * asking just after its export sees the whole trace, and only then refused. A missing trace is refused at once.
    */
   async getTrace(traceId: string, allowPartial: boolean): Promise<TraceWire> {
-    const [info] = await readTraceInfos(this.meta.db, [traceId]);
-    if (info === undefined) throw notFound(`Trace with ID ${traceId} is not found.`);
-    const spans = await this.readSpans(trackingStoreIds([info]));
-    const trace = withSpans(info, spans.get(traceId) ?? [], allowPartial);
-    if (trace === undefined) {
-      throw notFound(`Trace with ID ${traceId} is not fully exported yet, please try again later.`);
+    for (const waitMs of [...SPAN_WAITS_MS, undefined]) {
+      const [info] = await readTraceInfos(this.meta.db, [traceId]);
+      if (info === undefined) throw notFound(`Trace with ID ${traceId} is not found.`);
+      const spans = await this.readSpans(trackingStoreIds([info]));
+      const trace = withSpans(info, spans.get(traceId) ?? [], allowPartial);
+      if (trace !== undefined) return trace;
+      if (waitMs !== undefined) await this.sleep(waitMs);
     }
-    return trace;
+    throw notFound(`Trace with ID ${traceId} is not fully exported yet, please try again later.`);
   }
 
   /** BatchGetTraces: complete traces only, in request order; unknown ids are left out. */

@@ -153,10 +153,8 @@ describe.each(metadataBackends())("trace store on $name", (backend: TestBackend)
     );
     // These traces keep their spans in artifacts (no span rows), so no span filter matches them.
     expect(await search("span.name != 'x'")).toEqual([]);
-    // Issue references are not filtered yet, which is no matter of where spans live.
-    expect((await rejection(search("issue.id = 'iss-1'"))).message).toBe(
-      "Filtering traces by 'issue' is not supported by FlowOps yet.",
-    );
+    // No issue assessment links these traces to the issue.
+    expect(await search("issue.id = 'iss-1'")).toEqual([]);
     expect((await rejection(search("tags.k > 'x'"))).message).toMatch(/^Invalid comparator '>'/);
     expect((await rejection(search(undefined, ["tags.k", "tags.k DESC"]))).message).toBe(
       "`order_by` contains duplicate fields: ['tags.k', 'tags.k DESC']",
