@@ -4,7 +4,8 @@
  * addressing. The AWS SDK is imported on first use so a server that never touches S3 never loads it.
  * Uploads stream through lib-storage (bounded part buffers; multipart aborted on failure, so an object
  * appears only when complete); downloads stream the response body; nothing holds a whole file. MLflow's
- * proxied multipart upload, where clients send parts to presigned URLs, is in s3Multipart.ts.
+ * proxied multipart upload, where clients send parts to presigned URLs, is in s3Multipart.ts; URLs that read
+ * or write one object directly are in s3Presigned.ts.
  */
 import type { Readable } from "node:stream";
 import type * as S3Sdk from "@aws-sdk/client-s3";
@@ -17,6 +18,7 @@ import {
   presignerConfig,
   type S3MultipartTarget,
 } from "./s3Multipart.js";
+import { presignS3Download, presignS3Upload, type S3PresignTarget } from "./s3Presigned.js";
 import {
   joinArtifactPath,
   type ArtifactEntry,
@@ -24,6 +26,10 @@ import {
   type MultipartUploadCreated,
   type MultipartUploadPart,
   type MultipartUploadStore,
+  type PresignedDownload,
+  type PresignedDownloadStore,
+  type PresignedUpload,
+  type PresignedUploadStore,
 } from "./store.js";
 
 /** S3's DeleteObjects limit. */
@@ -58,7 +64,7 @@ interface Connection {
   presigner: S3Sdk.S3Client;
 }
 
-export class S3ArtifactStore implements MultipartUploadStore {
+export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadStore, PresignedUploadStore {
   readonly rootUri: string;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -195,6 +201,30 @@ export class S3ArtifactStore implements MultipartUploadStore {
 
   async abortMultipartUpload(path: string, uploadId: string): Promise<void> {
     return abortS3MultipartUpload(await this.multipartTarget(path), uploadId);
+  }
+
+  async presignDownload(path: string, expiresIn: number): Promise<PresignedDownload> {
+    return presignS3Download(await this.presignTarget(path), expiresIn);
+  }
+
+  async presignUpload(path: string, expiresIn: number): Promise<PresignedUpload> {
+    return presignS3Upload(await this.presignTarget(path), expiresIn);
+  }
+
+  private async presignTarget(path: string): Promise<S3PresignTarget> {
+    const rel = assertSafeRelativePath(path);
+    if (rel === "") throw invalidParameter("An artifact path is required to sign a URL for a file.");
+    const { sdk, client, presigner } = await this.connect();
+    return {
+      sdk,
+      client,
+      presigner,
+      bucket: this.bucket,
+      key: this.key(rel),
+      uploadParams: this.settings.uploadParams ?? {},
+      readParams: this.settings.readParams ?? {},
+      describe: (error) => this.describe(error),
+    };
   }
 
   private async multipartTarget(path: string): Promise<S3MultipartTarget> {

@@ -97,6 +97,69 @@ export function multipartUnsupported(): FlowOpsError {
   return new FlowOpsError("NOT_IMPLEMENTED", MULTIPART_UNSUPPORTED);
 }
 
+/** A URL that reads one file straight from the storage (MLflow's `PresignedDownloadUrlResponse`). */
+export interface PresignedDownload {
+  url: string;
+  /** Headers the client must send with its GET; none for plain S3. */
+  headers: Record<string, string>;
+  /** Bytes, so the client can fetch the file in ranges; absent when the storage did not say. */
+  file_size?: number;
+}
+
+/** A URL that writes one file straight to the storage (MLflow's `CreatePresignedUploadResponse`). */
+export interface PresignedUpload {
+  presigned_url: string;
+  /** Headers the client must send with its PUT: the URL was signed with them (Content-Type at least). */
+  headers: Record<string, string>;
+}
+
+/**
+ * A store that can sign URLs reading its files directly (MLflow's `MultipartDownloadMixin`), so a client
+ * downloads a large file in parallel ranges without the bytes passing through the server.
+ */
+export interface PresignedDownloadStore extends ArtifactStore {
+  /** RESOURCE_DOES_NOT_EXIST when no file is at `path`; the URL is valid for `expiresIn` seconds. */
+  presignDownload(path: string, expiresIn: number): Promise<PresignedDownload>;
+}
+
+export function supportsPresignedDownload(store: ArtifactStore): store is PresignedDownloadStore {
+  return typeof (store as Partial<PresignedDownloadStore>).presignDownload === "function";
+}
+
+/** A store that can sign a URL writing one file directly (MLflow's `PresignedUploadMixin`). */
+export interface PresignedUploadStore extends ArtifactStore {
+  presignUpload(path: string, expiresIn: number): Promise<PresignedUpload>;
+}
+
+export function supportsPresignedUpload(store: ArtifactStore): store is PresignedUploadStore {
+  return typeof (store as Partial<PresignedUploadStore>).presignUpload === "function";
+}
+
+/**
+ * MLflow's refusals when a store cannot sign URLs, all 501 NOT_IMPLEMENTED. The proxy's presigned GET says
+ * "Multipart download" (the client's ranged download is what it serves); the run-level RPCs say "Presigned".
+ */
+export function multipartDownloadUnsupported(): FlowOpsError {
+  return new FlowOpsError(
+    "NOT_IMPLEMENTED",
+    "Multipart download is not supported for the current artifact repository",
+  );
+}
+
+export function presignedDownloadUnsupported(): FlowOpsError {
+  return new FlowOpsError(
+    "NOT_IMPLEMENTED",
+    "Presigned download is not supported for the current artifact repository",
+  );
+}
+
+export function presignedUploadUnsupported(): FlowOpsError {
+  return new FlowOpsError(
+    "NOT_IMPLEMENTED",
+    "Presigned upload is not supported for the current artifact repository",
+  );
+}
+
 /** Joins `/`-separated relative paths, skipping empty parts (`""` is the root). */
 export function joinArtifactPath(...parts: string[]): string {
   return parts.filter((part) => part !== "").join("/");

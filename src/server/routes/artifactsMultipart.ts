@@ -21,6 +21,7 @@ import {
 } from "../../artifacts/store.js";
 import { FlowOpsError, invalidParameter } from "../../errors.js";
 import { sendWire } from "../rpc.js";
+import { registerProxyPresignedRoute } from "./artifactsPresigned.js";
 import { int64, parseJsonBody, parseRequest } from "../wire.js";
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
@@ -89,6 +90,8 @@ export function registerMultipartRoutes(app: FastifyInstance, options: Multipart
     await multipart.abortMultipartUpload(filePath, input.upload_id);
     return {};
   });
+  // The client's ranged download, the other half of proxied multipart transfers.
+  registerProxyPresignedRoute(app, options);
 }
 
 /**

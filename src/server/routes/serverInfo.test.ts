@@ -42,8 +42,9 @@ describe("GET /api/3.0/mlflow/server-info", () => {
         trace_archival_enabled: false,
         multipart_uploads_enabled: false,
         multipart_downloads_enabled: false,
-        presigned_upload_run_id_supported: false,
-        presigned_upload_model_id_supported: false,
+        // The request contract of artifacts/presigned-upload-url; each run's storage is checked per request.
+        presigned_upload_run_id_supported: true,
+        presigned_upload_model_id_supported: true,
         features_enabled: { gateway: false },
       });
     },
@@ -57,10 +58,10 @@ describe("GET /api/3.0/mlflow/server-info", () => {
   // Each false above is a route the client would call if it read true; these hold the answer to the routes.
   it.each([
     ["multipart uploads", "POST", "/api/2.0/mlflow-artifacts/mpu/create/big.bin", 501],
-    ["multipart downloads", "POST", "/api/2.0/mlflow/artifacts/presigned-download-url", 404],
-    ["presigned uploads", "POST", "/api/2.0/mlflow/artifacts/presigned-upload-url", 404],
+    ["multipart downloads", "GET", "/api/2.0/mlflow-artifacts/presigned/big.bin", 501],
     ["the AI gateway", "GET", "/ajax-api/3.0/mlflow/gateway/supported-providers", 404],
-    ["workspaces", "GET", "/api/3.0/mlflow/workspaces", 404],
+    // mlflow's own answer when started without --enable-workspaces (routes/workspaces.ts).
+    ["workspaces", "GET", "/api/3.0/mlflow/workspaces", 503],
   ])("advertises %s as off, since the server does not serve them", async (_what, method, path, status) => {
     // The mpu route checks its fields before the store, as MLflow's does; `path` is its one required field.
     const init: RequestInit =

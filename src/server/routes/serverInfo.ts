@@ -6,7 +6,11 @@
  */
 import type { FastifyInstance } from "fastify";
 import { resolveArtifactStore } from "../../artifacts/resolveStore.js";
-import { supportsMultipartUpload } from "../../artifacts/store.js";
+import {
+  supportsMultipartUpload,
+  supportsPresignedDownload,
+  type ArtifactStore,
+} from "../../artifacts/store.js";
 import type { SqlDialectName } from "../../db/dialect.js";
 import type { ServerContext } from "../context.js";
 import { sendWire } from "../rpc.js";
@@ -44,22 +48,25 @@ export function serverInfo(ctx: ServerContext): ServerInfo {
     trace_archival_enabled: false,
     // The client starts multipart uploads of large files on true, so it is true only where the mpu routes
     // (routes/artifactsMultipart.ts) can complete one rather than answer 501.
-    multipart_uploads_enabled: proxyTakesMultipartUploads(ctx),
-    // Multipart downloads go through a presigned-download-url route, which this server does not have.
-    multipart_downloads_enabled: false,
-    // Both describe the request contract of `artifacts/presigned-upload-url`, another route it lacks.
-    presigned_upload_run_id_supported: false,
-    presigned_upload_model_id_supported: false,
+    multipart_uploads_enabled: proxyStoreCan(ctx, supportsMultipartUpload),
+    // On true the 3.x client fetches every proxied file through `{proxy}/presigned/<path>` and then straight
+    // from the storage in ranges, raising rather than falling back when that fails, so it is true only
+    // where that route signs URLs (routes/artifactsPresigned.ts) rather than answering 501.
+    multipart_downloads_enabled: proxyStoreCan(ctx, supportsPresignedDownload),
+    // Both describe the request contract of `artifacts/presigned-upload-url` (run_id, model_id), which the
+    // route takes; as in mlflow, whether a run's storage can sign is checked per request.
+    presigned_upload_run_id_supported: true,
+    presigned_upload_model_id_supported: true,
     // The UI assumes the AI gateway when the key is missing; FlowOps serves none of its routes.
     features_enabled: { gateway: false },
   };
 }
 
-/** As mlflow: only a server that proxies artifacts, to a store that takes parts (S3), says it does. */
-function proxyTakesMultipartUploads(ctx: ServerContext): boolean {
+/** As mlflow: only a server that proxies artifacts, to a store with the capability (S3), says it has it. */
+function proxyStoreCan(ctx: ServerContext, capability: (store: ArtifactStore) => boolean): boolean {
   if (!ctx.config.serveArtifacts) return false;
   try {
-    return supportsMultipartUpload(resolveArtifactStore(ctx.config.artifactsDestination));
+    return capability(resolveArtifactStore(ctx.config.artifactsDestination));
   } catch {
     // A destination no store can open serves nothing; mlflow answers false here too.
     return false;
