@@ -123,6 +123,28 @@ describe.each(metadataBackends())("experiment store on $name", (backend) => {
     expect((await getRun(meta.db, run.info.run_id)).info.lifecycle_stage).toBe("active");
   });
 
+  // mlflow 3.17.2's server, asked the same (ids sent as " <id>" and "+<id>").
+  it("refuses a call for the wrong stage as mlflow's SQL store does", async () => {
+    const id = await createExperiment(meta.db, { name: "stages" }, root, 1);
+    await expect(restoreExperiment(meta.db, ` ${id}`, 2)).rejects.toMatchObject({
+      code: "RESOURCE_DOES_NOT_EXIST",
+      message: `No Experiment with id=${id} exists`,
+    });
+    await deleteExperiment(meta.db, id, 3);
+    await expect(deleteExperiment(meta.db, `+${id}`, 4)).rejects.toMatchObject({
+      code: "RESOURCE_DOES_NOT_EXIST",
+      message: `No Experiment with id=${id} exists`,
+    });
+    await expect(renameExperiment(meta.db, id, "renamed", 5)).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: "Cannot rename a non-active experiment.",
+    });
+    await expect(setExperimentTag(meta.db, ` ${id}`, { key: "k", value: "v" })).rejects.toMatchObject({
+      code: "INVALID_PARAMETER_VALUE",
+      message: `The experiment ${id} must be in the 'active' state. Current state is deleted.`,
+    });
+  });
+
   it("deletes and restores the Default experiment, as MLflow 3's SQL store does", async () => {
     await deleteExperiment(meta.db, "0", 1);
     expect((await getExperiment(meta.db, "0")).lifecycle_stage).toBe("deleted");

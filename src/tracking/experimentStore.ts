@@ -6,7 +6,7 @@
 import type { Kysely } from "kysely";
 import { assertSafeArtifactUri } from "../artifacts/pathSafety.js";
 import type { Database } from "../db/schema.js";
-import { alreadyExists, invalidParameter, notFound } from "../errors.js";
+import { alreadyExists, FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import { pythonInt } from "../tables/pythonNumberText.js";
 import { experimentArtifactLocation } from "./artifactLocation.js";
 import type { Experiment, Tag } from "./entities.js";
@@ -140,10 +140,16 @@ export async function getExperimentByName(db: Kysely<Database>, name: string): P
   return experiment;
 }
 
+/**
+ * The experiment's id if it is in `stage`. Refused as mlflow's SQL store refuses each call: writes to a deleted
+ * experiment name its stored id ("The experiment 7 must be in the 'active' state..."), while delete and restore
+ * look the experiment up in the one stage they accept, so the other is "No Experiment with id=7 exists".
+ */
 async function requireStage(
   db: Kysely<Database>,
   experimentId: string | number,
   stage: "active" | "deleted",
+  wrongStage: "state" | "not found" | FlowOpsError = "state",
 ): Promise<number> {
   const id = parseExperimentId(experimentId);
   const row =
@@ -156,8 +162,10 @@ async function requireStage(
           .executeTakeFirst();
   if (row === undefined || id === undefined) throw noExperiment(experimentId);
   if (row.lifecycle_stage !== stage) {
+    if (wrongStage === "not found") throw noExperiment(experimentId);
+    if (wrongStage instanceof FlowOpsError) throw wrongStage;
     throw invalidParameter(
-      `The experiment ${experimentId} must be in the '${stage}' state. Current state is ${row.lifecycle_stage}.`,
+      `The experiment ${id} must be in the '${stage}' state. Current state is ${row.lifecycle_stage}.`,
     );
   }
   return id;
@@ -170,7 +178,13 @@ export async function renameExperiment(
   now: number,
 ): Promise<void> {
   validateExperimentName(newName);
-  const id = await requireStage(db, experimentId, "active");
+  // mlflow's INVALID_STATE is a 500, which its client retries for minutes; the same words as a 400 here.
+  const id = await requireStage(
+    db,
+    experimentId,
+    "active",
+    invalidParameter("Cannot rename a non-active experiment."),
+  );
   try {
     await db
       .updateTable("experiments")
@@ -189,7 +203,7 @@ export async function deleteExperiment(
   now: number,
 ): Promise<void> {
   // The default experiment too: MLflow 3's SQL store deletes (and restores) it like any other.
-  const id = await requireStage(db, experimentId, "active");
+  const id = await requireStage(db, experimentId, "active", "not found");
   await db.transaction().execute(async (tx) => {
     await tx
       .updateTable("experiments")
@@ -210,7 +224,7 @@ export async function restoreExperiment(
   experimentId: string,
   now: number,
 ): Promise<void> {
-  const id = await requireStage(db, experimentId, "deleted");
+  const id = await requireStage(db, experimentId, "deleted", "not found");
   await db.transaction().execute(async (tx) => {
     await tx
       .updateTable("experiments")
