@@ -48,6 +48,7 @@ export async function mlflowScoringRoutes(scope: FastifyInstance, ctx: ServingCo
       const parsed = await readMlflowRequest(body, request.headers["content-type"], {
         typedInputs: served.model.inputs.length > 0,
         castsObjectCells: castsObjectCells(served.model),
+        textForStringInputs: served.model.platform !== "mlflow_pyfunc",
       });
       const outputs = await predict(served, parsed);
       const answer = mlflowResponse(outputs, served.model.signature, {

@@ -5,7 +5,7 @@
  * stacked [N, F] tensor or one tensor per column (see frameTensors.ts). All errors are 400s naming the input.
  * A model without inputs (a Python model without a signature) takes the tensors as parsed, values Python holds
  * as objects included (`jsonData`, see objectTensor.ts); a typed model takes `data` and refuses mixed text and
- * JSON objects. An MLflow dict is first checked against the signature as MLflow does (mlflowDictInputs.ts), which
+ * JSON objects, except numbers MLflow sends to a string input as their text (stringInputNumbers.ts). An MLflow dict is first checked against the signature as MLflow does (mlflowDictInputs.ts), which
  * drops the members it does not declare; other protocols' unknown inputs are refused.
  */
 import { FlowOpsError } from "../../errors.js";
@@ -19,6 +19,7 @@ import { checkBatchSizes } from "./batchRows.js";
 import { missingDictInputsError, missingInputsError, type SchemaInputs } from "./mlflowMissingInputs.js";
 import { checkInstancesLengths, declaredDictTensors } from "./mlflowDictInputs.js";
 import { unnamedColumnTargets, unnamedSignatureFrame } from "./unnamedSignatureFrames.js";
+import { withStringInputText } from "./stringInputNumbers.js";
 
 export function adaptInput(
   input: ModelInput,
@@ -34,10 +35,11 @@ export function adaptInput(
     return adaptUntyped(input).map((tensor) => ({ ...tensor, schemaCast: true }));
   switch (input.kind) {
     case "tensors": {
+      const sent = withStringInputText(input.tensors, specs, input.sentLeaves);
       const tensors =
         input.mlflowDict === true && specs.length > 0
-          ? declaredDictTensors(input.tensors, specs, signature, schema, columns)
-          : input.tensors;
+          ? declaredDictTensors(sent, specs, signature, schema, columns)
+          : sent;
       return adaptTensors(tensors, specs, columns, schema);
     }
     case "frame":

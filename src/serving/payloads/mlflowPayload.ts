@@ -36,7 +36,7 @@ import {
 } from "./nestedJson.js";
 import type { ModelInput, PredictRequest } from "./predictRequest.js";
 import { floatScalarInput, inputsInput, instancesInput } from "./tfServingInput.js";
-import { keepSentNumbers } from "./schemaCastLeaves.js";
+import { keepSentNumbers, sentLeavesOf } from "./schemaCastLeaves.js";
 import { decodeUtf8Body } from "./utf8Body.js";
 
 /** What the reader may assume about the model that the body is for. */
@@ -52,6 +52,12 @@ export interface MlflowReadOptions {
    * string columns (castsObjectCells' answer) also send numbers and nulls there to that cast.
    */
   castsObjectCells?: boolean | TextColumns;
+  /**
+   * With typedInputs: the model runs in this process (ONNX), so numbers an `inputs` or `instances` body sends to
+   * a string input become their text here, as MLflow's cast writes them (stringInputNumbers.ts). A Python
+   * model's worker runs MLflow's own cast, which keeps them as numbers for an object input.
+   */
+  textForStringInputs?: boolean;
 }
 
 /**
@@ -111,6 +117,16 @@ export function mlflowRequest(
     const body = parsed.value as Record<string, unknown>;
     const key = MLFLOW_INPUT_KEYS.find((candidate) => candidate in body);
     if (key !== undefined) keepSentNumbers(request.input, body, key, parsed.floats);
+  } else if (
+    options.typedInputs === true &&
+    options.textForStringInputs === true &&
+    request.input.kind === "tensors" &&
+    request.unifiedLlm !== true
+  ) {
+    // Found only if a tensor of numbers meets a string input (stringInputNumbers.ts): a closure until then.
+    const body = parsed.value as Record<string, unknown>;
+    const key = body.inputs !== undefined ? "inputs" : "instances";
+    request.input.sentLeaves = sentLeavesOf(body, key, parsed.floats);
   }
   if (request.params !== undefined && holdsIntegralNumber(request.params)) {
     const paramsJson = topLevelMemberText(text, "params");

@@ -27,6 +27,11 @@ export type ModelInput =
        * all of them without a signature, else only the required inputs that stay arrays after its cast.
        */
       instancesDict?: true;
+      /**
+       * MLflow: each tensor's leaves as the body sent them (see stringInputNumbers.ts), asked only for a tensor of
+       * numbers or booleans that meets a string input, which MLflow's cast writes as Python's str of each.
+       */
+      sentLeaves?: (tensor: Tensor) => unknown[] | undefined;
     }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
   | {

@@ -3,7 +3,8 @@
  * them. MLflow casts an `inputs` or `instances` member with `np.array(value, dtype)` on the Python values, so a
  * string column's `[1, 2.5]` becomes '1' and '2.5', and an integer beyond 2^53 keeps every digit; the typed
  * tensor FlowOps infers holds them as float64 (1.0, 9007199254740992.0). Each numeric tensor of such a request
- * therefore also carries its leaves as sent (`jsonData`), which the worker hands MLflow's cast instead.
+ * therefore also carries its leaves as sent (`jsonData`), which the worker hands MLflow's cast instead. The same
+ * leaves give an ONNX model's string input the text MLflow's cast writes (stringInputNumbers.ts).
  */
 import type { Tensor } from "../tensor.js";
 import { isJsonObject } from "./invalidInput.js";
@@ -21,15 +22,31 @@ export function keepSentNumbers(
   floats: FloatLiterals | undefined,
 ): void {
   if (input.kind !== "tensors") return;
-  const value = body[key];
+  const leavesOf = sentLeavesOf(body, key, floats);
   for (const tensor of input.tensors) {
     if (tensor.jsonData !== undefined || tensor.datatype === "BYTES") continue;
-    if (tensor.name === UNNAMED_INPUT && !isJsonObject(value)) {
-      tensor.jsonData = sentLeaves(tensor, value, body, key, floats);
-    } else if (isJsonObject(value) && Object.hasOwn(value, tensor.name)) {
-      tensor.jsonData = sentLeaves(tensor, value[tensor.name], value, tensor.name, floats);
-    }
+    const leaves = leavesOf(tensor);
+    if (leaves !== undefined) tensor.jsonData = leaves;
   }
+}
+
+/**
+ * The leaves `body[key]` sent for a tensor read from it (the member under the tensor's name, or the whole value
+ * for the unnamed one), whole floats marked; undefined for a tensor it did not send.
+ */
+export function sentLeavesOf(
+  body: Record<string, unknown>,
+  key: MlflowInputKey,
+  floats: FloatLiterals | undefined,
+): (tensor: Tensor) => unknown[] | undefined {
+  return (tensor) => {
+    const value = body[key];
+    if (tensor.name === UNNAMED_INPUT && !isJsonObject(value))
+      return sentLeaves(tensor, value, body, key, floats);
+    if (isJsonObject(value) && Object.hasOwn(value, tensor.name))
+      return sentLeaves(tensor, value[tensor.name], value, tensor.name, floats);
+    return undefined;
+  };
 }
 
 /** `value`'s leaves in order, whole floats marked; `container[member]` is `value`, for a bare number's literal. */

@@ -1,0 +1,75 @@
+/**
+ * Numbers and booleans an MLflow `inputs` or `instances` body sends to a string input of a model that declares
+ * its inputs (an ONNX tensor(string)). MLflow's cast writes each as Python's str of what json.loads made:
+ * `np.array(value, dtype=str)` for a tensor signature, `str(value)` per cell for a column one (convert_data_type),
+ * and the onnx flavor feeds that text: an int keeps every digit ('9007199254740993'), a float is its repr ('2.5',
+ * '1.0', '1e+20', 'inf'), a boolean 'True', a null 'None'. The text comes from the leaves as the body sent them,
+ * never from the typed tensor, whose float64 would round an integer beyond 2^53 (`[1, 2.5, 2**53 + 1]`).
+ * Nothing here runs for a tensor that meets an input of its own kind, so a numeric request pays nothing.
+ */
+import { pythonFloatRepr } from "../../pythonRepr.js";
+import type { Tensor, TensorSpec } from "../tensor.js";
+import { UNNAMED_INPUT } from "./predictRequest.js";
+
+/** The tensors, each one of numbers or booleans (or text mixed with them) bound for a string input as its text. */
+export function withStringInputText(
+  tensors: Tensor[],
+  specs: readonly TensorSpec[],
+  sentLeaves: ((tensor: Tensor) => unknown[] | undefined) | undefined,
+): Tensor[] {
+  if (sentLeaves === undefined) return tensors;
+  let converted: Tensor[] | undefined;
+  for (let i = 0; i < tensors.length; i++) {
+    const tensor = tensors[i] as Tensor;
+    const spec = specFor(tensor, specs);
+    if (spec?.datatype !== "BYTES" || !holdsNonText(tensor)) continue;
+    const leaves = tensor.jsonData ?? sentLeaves(tensor);
+    if (leaves === undefined || leaves.some(isHeldObject)) continue;
+    (converted ??= tensors.slice())[i] = {
+      name: tensor.name,
+      datatype: "BYTES",
+      shape: tensor.shape,
+      data: leaves.map(pythonStr),
+    };
+  }
+  return converted ?? tensors;
+}
+
+/** The input a tensor goes to: the one of its name, or a one-input model's for the unnamed tensor. */
+function specFor(tensor: Tensor, specs: readonly TensorSpec[]): TensorSpec | undefined {
+  const named = specs.find((spec) => spec.name === tensor.name);
+  if (named !== undefined || tensor.name !== UNNAMED_INPUT || specs.length !== 1) return named;
+  return specs[0];
+}
+
+/** A typed tensor of numbers or booleans, or text kept beside numbers or booleans (objectTensor.ts). */
+function holdsNonText(tensor: Tensor): boolean {
+  if (tensor.datatype !== "BYTES") return true;
+  return tensor.jsonData?.some((leaf) => leaf !== null && typeof leaf !== "string") === true;
+}
+
+/**
+ * A leaf held as a Python object other than a float (a dict, a numpy 0-d array), which a typed model refuses
+ * (refuseDicts) rather than writes as text.
+ */
+function isHeldObject(leaf: unknown): boolean {
+  return typeof leaf === "object" && leaf !== null && !isMarkedFloat(leaf);
+}
+
+function isMarkedFloat(leaf: object): leaf is { float: number | null } {
+  return Object.hasOwn(leaf, "float") && Object.keys(leaf).length === 1;
+}
+
+/**
+ * Python's `str()` of a leaf as json.loads made it: an integer literal (a safe integer, or a BigInt beyond) is an
+ * int; any other number, and a whole one written as a float (marked `{float}`), a float.
+ */
+export function pythonStr(leaf: unknown): string {
+  if (typeof leaf === "string") return leaf;
+  if (leaf === null || leaf === undefined) return "None";
+  if (typeof leaf === "boolean") return leaf ? "True" : "False";
+  if (typeof leaf === "bigint") return leaf.toString();
+  if (typeof leaf === "number") return Number.isSafeInteger(leaf) ? String(leaf) : pythonFloatRepr(leaf);
+  const float = (leaf as { float: number | null }).float;
+  return pythonFloatRepr(float ?? Number.NaN);
+}
