@@ -15,14 +15,6 @@ export function checkoutFailedMessage(targets: readonly string[]): string {
 }
 
 /**
- * dvc's FileTransferError: "2 files failed to download", and "1 files" too, since dvc words every count in
- * the plural.
- */
-export function filesFailedMessage(count: number, method: "upload" | "download"): string {
-  return `${count} files failed to ${method}`;
-}
-
-/**
  * One line of the "Checkout failed for following targets" list. An out whose object is missing is named
  * alone, as dvc names it: the fetch's lines above and "Is your cache up to date?" already say why, and a
  * separate line per out repeating it was one more error than dvc prints. Any other failure (a corrupt

@@ -6,13 +6,15 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { CheckoutSummary, MissingObject, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
+import type { RemoteTransferFailure } from "../data/perRemoteTransfer.js";
+import { filesFailedMessage, transferFailureLines } from "../data/transferFailureWording.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
 import { noHashWarnings } from "../data/noHashWarnings.js";
 import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
 import { positiveInteger } from "./numberOptions.js";
 import { failingWith, TRANSFER_FAILED } from "./transferFailure.js";
-import { checkoutFailedMessage, checkoutFailureLine, filesFailedMessage } from "./dataCheckoutFailure.js";
+import { checkoutFailedMessage, checkoutFailureLine } from "./dataCheckoutFailure.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");
@@ -124,10 +126,8 @@ function reportNoRemote(result: SyncResult): void {
     process.stderr.write("No remote provided and no default remote set.\n");
 }
 
-function reportFailures(failures: readonly TransferFailure[]): void {
-  for (const failure of failures) {
-    process.stderr.write(`ERROR: '${failure.path}' (md5: ${failure.oid}) ${failure.reason}\n`);
-  }
+function reportFailures(failures: readonly RemoteTransferFailure[]): void {
+  for (const line of transferFailureLines(failures)) process.stderr.write(`${line}\n`);
 }
 
 /**

@@ -171,7 +171,13 @@ export function reproCommand(): Command {
           ...(opts.allowMissing ? { allowMissing: true } : {}),
           ...(opts.dry ? { dry: true } : {}),
           ...(pulling !== undefined
-            ? { pull: pulling.reproPull(repo, { runCache: opts.runCache, onWarning }) }
+            ? {
+                pull: pulling.reproPull(repo, {
+                  runCache: opts.runCache,
+                  onWarning,
+                  onTransferError: (line) => process.stderr.write(`${line}\n`),
+                }),
+              }
             : {}),
           ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
           ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),

@@ -32,7 +32,14 @@ describe("fetch of objects neither the cache nor the remote has", () => {
     const result = await fetch(await cloneOf(repo, "clone"));
     expect(result).toMatchObject({ transferred: 1, failed: [] });
     expect(result.missing).toEqual([
-      { oid: bar, path: "bar", reason: "is missing from remote 'storage'", missing: true, remote: "storage" },
+      {
+        oid: bar,
+        path: "bar",
+        reason: "is missing from remote 'storage'",
+        missing: true,
+        remote: "storage",
+        location: join(remoteDirectory(), objectKey(bar)),
+      },
     ]);
   });
 
@@ -47,14 +54,19 @@ describe("fetch of objects neither the cache nor the remote has", () => {
     expect(result.missing?.map((item) => [item.path, item.oid])).toEqual([["data", data.oid]]);
   });
 
-  it("keeps a file of a directory that the remote lacks a failure", async () => {
+  it("keeps a file of a directory that the remote lacks a failure, and fails the manifest fetched with it", async () => {
     const repo = await makeRepo("project");
-    await trackDir(repo, "data", { a: "a\n", b: "b\n" });
+    const data = await trackDir(repo, "data", { a: "a\n", b: "b\n" });
     await push(repo);
     dropFromRemote(md5("a\n"));
 
     const result = await fetch(await cloneOf(repo, "clone"));
-    expect(result.failed.map((item) => [item.path, item.oid])).toEqual([["data/a", md5("a\n")]]);
+    // dvc-data fails a directory with its files: "2 files failed to download" for one file.
+    expect(result.failed.map((item) => [item.path, item.oid])).toEqual([
+      ["data/a", md5("a\n")],
+      ["data", data.oid],
+    ]);
+    expect(result.transferred).toBe(1);
     expect(result.missing).toBeUndefined();
   });
 
@@ -95,7 +107,7 @@ describe("fetch of objects neither the cache nor the remote has", () => {
     const clone = await cloneOf(repo, "clone");
 
     const result = await pull(clone, undefined, { stopOnFailedFetch: true });
-    expect(result.fetch.failed.map((item) => item.path)).toEqual(["data/a"]);
+    expect(result.fetch.failed.map((item) => item.path)).toEqual(["data/a", "data"]);
     expect(result.checkout).toMatchObject({ added: [], failed: [] });
     expect(existsSync(join(clone.root, "foo"))).toBe(false);
   });

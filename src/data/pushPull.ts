@@ -32,6 +32,8 @@ import {
   type HashedVersionedImport,
 } from "./versionedFetch.js";
 import { mergeCheckouts, noCheckout, type CheckoutSummary } from "./checkoutSummary.js";
+import { manifestsWithFailedFiles } from "./incompleteDirectories.js";
+import { perRemote, type RemoteTransferFailure } from "./perRemoteTransfer.js";
 
 export type { CheckoutSummary };
 
@@ -65,6 +67,7 @@ export interface TransferCommandOptions extends OpenRemoteOptions {
 }
 
 export interface SyncResult extends TransferResult {
+  failed: RemoteTransferFailure[];
   /** The remotes that were used. */
   remotes: string[];
   /** With `runCache`: the run-cache entry files copied (push counts them in `transferred`, as DVC does). */
@@ -94,12 +97,12 @@ export interface SyncResult extends TransferResult {
 /** An object neither the cache nor `remote` has. */
 export type MissingObject = TransferFailure & { remote: string };
 
-/** The `noRemoteSelected` field, present only when it is true. */
 /** The failures dvc raises as a failed download, which end a pull before checkout. */
 export function downloadFailures(result: SyncResult): TransferFailure[] {
   return result.failed.filter((failure) => failure.goneAtSource !== true);
 }
 
+/** The `noRemoteSelected` field, present only when it is true. */
 function noRemoteField(
   repo: DataRepo,
   options: TransferCommandOptions,
@@ -134,12 +137,26 @@ export async function push(
   if (pushable.size === 0) openDataRemote(repo, options.remote, remoteOptions(options));
   // A directory whose manifest the cache lacks goes through as just its manifest: skipped when the remote
   // has it, otherwise reported as missing. Its files are unknown, so nothing else of it can be sent.
-  const result = await perRemote(repo, pushable, options, pushObjects);
-  const failed = result.failed.map((failure) =>
-    used.get(failure.oid)?.unexpanded === "corrupt"
-      ? { ...failure, reason: "directory manifest is corrupt in the local cache (it was removed)" }
-      : failure,
+  const sent = await perRemote(repo, pushable, options, pushObjects);
+  // A manifest held back for its files: failed with them when they failed, else (they are missing
+  // everywhere, which the warning names) counted as pushed, as dvc counts it, with no warning of its own.
+  const held = await manifestsWithFailedFiles(
+    repo,
+    (sent.notPushed ?? []).filter((item) => item.missingLocally !== true),
+    sent.failed,
   );
+  const notPushed = (sent.notPushed ?? []).filter((item) => item.missingLocally === true);
+  const result: SyncResult = { ...sent, transferred: sent.transferred + held.unfailed.length };
+  if (notPushed.length > 0) result.notPushed = notPushed;
+  else delete result.notPushed;
+  const failed = [
+    ...sent.failed.map((failure) =>
+      used.get(failure.oid)?.unexpanded === "corrupt"
+        ? { ...failure, reason: "directory manifest is corrupt in the local cache (it was removed)" }
+        : failure,
+    ),
+    ...held.failed,
+  ];
   if (!runCache) return { ...result, failed, ...skippedField };
   // Entries go last, as manifests do: a remote should not name results whose objects it lacks.
   const remote = openDataRemote(repo, options.remote, remoteOptions(options));
@@ -265,15 +282,23 @@ async function fetchInRounds(
     (oid) => selectedRemoteName(repo, options.remote ?? (before.get(oid) ?? after.get(oid))?.remote) ?? "",
     selectedRemoteName(repo, options.remote),
   );
+  // A manifest fetched here whose files then failed fails with them, as dvc-data counts it.
+  const incomplete = await manifestsWithFailedFiles(
+    repo,
+    [...manifests]
+      .filter(([oid]) => !failedManifests.has(oid))
+      .map(([oid, owner]) => ({ oid, path: owner.path, reason: "" })),
+    fromRemotes.failed,
+  );
   return {
-    transferred: sourced.transferred + first.transferred + second.transferred,
+    transferred: sourced.transferred + first.transferred + second.transferred - incomplete.failed.length,
     // Manifests fetched in the first round count once, as fetched, not again as already present.
     skipped:
       sourced.skipped +
       second.skipped -
       [...manifests.keys()].filter((oid) => !failedManifests.has(oid) && rest.has(oid)).length,
     bytes: sourced.bytes + first.bytes + second.bytes,
-    failed: [...sourced.failed, ...fromRemotes.failed],
+    failed: [...sourced.failed, ...fromRemotes.failed, ...incomplete.failed],
     ...(fromRemotes.missing.length > 0 ? { missing: fromRemotes.missing } : {}),
     remotes: [...new Set([...first.remotes, ...second.remotes])],
     ...(sourced.hashedImports.length > 0 ? { hashedImports: sourced.hashedImports } : {}),
@@ -285,11 +310,11 @@ async function fetchInRounds(
  * those grouped by remote: `defaultRemote`'s first, then as the outs name their remotes.
  */
 function splitMissing(
-  all: readonly TransferFailure[],
+  all: readonly RemoteTransferFailure[],
   inDirectory: (oid: Oid) => boolean,
   remoteOf: (oid: Oid) => string,
   defaultRemote: string | undefined,
-): { failed: TransferFailure[]; missing: MissingObject[] } {
+): { failed: RemoteTransferFailure[]; missing: MissingObject[] } {
   const warned = (failure: TransferFailure): boolean => failure.missing === true && !inDirectory(failure.oid);
   const missing = all.filter(warned).map((failure) => ({ ...failure, remote: remoteOf(failure.oid) }));
   // dvc fetches manifests and files of one remote in one transfer; ours are two rounds, so regroup.
@@ -360,45 +385,6 @@ export async function pull(
   if (refetched.transferred === 0) return { fetch: fetchedBoth, checkout };
   const retried = await checkoutOf(checkout.failed.map((failure) => failure.path.replace(/\/$/, "")));
   return { fetch: fetchedBoth, checkout: mergeCheckouts(checkout, retried) };
-}
-
-type Transfer = typeof pushObjects;
-
-/** Runs one transfer per remote: the named one for all objects, else grouped by each out's remote. */
-async function perRemote(
-  repo: DataRepo,
-  objects: ReadonlyMap<Oid, UsedObject>,
-  options: TransferCommandOptions,
-  transfer: Transfer,
-): Promise<SyncResult> {
-  const total: SyncResult = { transferred: 0, skipped: 0, failed: [], bytes: 0, remotes: [] };
-  if (objects.size === 0) return total;
-  const groups = new Map<string | undefined, Map<Oid, UsedObject>>();
-  for (const [oid, owner] of objects) {
-    const name = options.remote ?? owner.remote;
-    let group = groups.get(name);
-    if (group === undefined) groups.set(name, (group = new Map()));
-    group.set(oid, owner);
-  }
-  // dvc's storage map puts the repository's own (default) remote before the outs' `remote:` ones.
-  const ordered = [...groups].sort(([a], [b]) => Number(a !== undefined) - Number(b !== undefined));
-  for (const [name, group] of ordered) {
-    const remote = openDataRemote(repo, name, options.env === undefined ? {} : { env: options.env });
-    const onProgress = options.onProgress;
-    const result = await transfer(repo, remote, group, {
-      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
-      ...(onProgress !== undefined
-        ? { onProgress: (event: TransferEvent) => onProgress(event, remote.name) }
-        : {}),
-    });
-    total.transferred += result.transferred;
-    total.skipped += result.skipped;
-    total.bytes += result.bytes;
-    total.failed.push(...result.failed);
-    if (result.notPushed !== undefined) (total.notPushed ??= []).push(...result.notPushed);
-    total.remotes.push(remote.name);
-  }
-  return total;
 }
 
 /** Only the environment of the options, for opening a remote. */

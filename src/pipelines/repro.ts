@@ -273,6 +273,8 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   const pulled =
     options.pull !== undefined && !forced ? await options.pull.beforeRun(stage, changes) : undefined;
   if (pulled === "checked-out") return { ...base, outcome: "skipped", changes, message: "pulled" };
+  // A failed download fails the stage before it runs or anything is checked out, as dvc's DownloadError.
+  if (pulled !== undefined) return { ...base, outcome: "failed", changes, message: pulled.failed };
   for (const out of stageOuts(stage)) {
     if (!out.persist) await rm(join(stage.wdir, out.path), { recursive: true, force: true });
   }

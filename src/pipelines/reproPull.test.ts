@@ -167,4 +167,32 @@ describe("repro with pull", () => {
     expect(await read("runs.log")).toBe("prep\ntrain\nprep\ntrain\n");
     expect(await read("model.txt")).toBe("v1\nv1\n");
   });
+
+  // Regression: a failed download used to be followed by a checkout of what did arrive, then a run.
+  it("fails a stage whose pull failed to download, before any checkout or run, as dvc's DownloadError", async () => {
+    await setUp("v1\n", { trackData: false });
+    const dirPipeline = "stages:\n  prep:\n    cmd: mkdir -p out && cp data.txt out/a && echo b > out/b\n";
+    await writeFile(join(dir, "dvc.yaml"), `${dirPipeline}    deps:\n    - data.txt\n    outs:\n    - out\n`);
+    await repro(opened());
+    await push(opened());
+    const b = createHash("md5").update("b\n").digest("hex");
+    await rm(join(root, "remote", "files", "md5", b.slice(0, 2), b.slice(2)));
+    await rm(join(opened().cacheDir, "runs"), { recursive: true, force: true });
+    await forgetLocalData([]);
+    await rm(join(dir, "out"), { recursive: true, force: true });
+    const errors: string[] = [];
+
+    const result = await repro(opened(), {
+      pull: reproPull(opened(), { onTransferError: (line) => errors.push(line) }),
+    });
+
+    // The manifest fails with its file: "2 files", as dvc-data counts them.
+    expect(outcomes(result)).toEqual({
+      prep: "failed:failed to reproduce 'prep': 2 files failed to download",
+    });
+    expect(errors).toEqual([
+      `ERROR: failed to transfer '${b}' - [Errno 2] No such file or directory: '${join(root, "remote", "files", "md5", b.slice(0, 2), b.slice(2))}'`,
+    ]);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
 });

@@ -14,8 +14,9 @@ import { join, relative, sep } from "node:path";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { openDataRemote, type OpenRemoteOptions } from "../data/dataRemote.js";
 import type { DataRepo } from "../data/dataRepo.js";
-import { fetchRunCacheEntryObjects, pull } from "../data/pushPull.js";
+import { downloadFailures, fetchRunCacheEntryObjects, pull } from "../data/pushPull.js";
 import { pullRunCacheEntries } from "../data/runCacheTransfer.js";
+import { filesFailedMessage, transferFailureLines } from "../data/transferFailureWording.js";
 import { toFlowOpsError } from "../errors.js";
 import { lockCmd } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
@@ -26,10 +27,20 @@ import { hashDeps, readStageParams, stageOuts, type StageChange } from "./stageS
 export interface ReproPull {
   /**
    * Fetches what the stage needs from the remote. `checked-out` when its outs were pulled and checked out
-   * and it need not run; undefined when it must still run (its deps and run-cache objects then fetched).
+   * and it need not run; `failed` (with dvc's message) when a download failed, which fails the stage before
+   * anything is checked out or run; undefined when it must still run (its deps and run-cache objects then
+   * fetched).
    */
-  beforeRun(stage: Stage, changes: readonly StageChange[]): Promise<"checked-out" | undefined>;
+  beforeRun(stage: Stage, changes: readonly StageChange[]): Promise<"checked-out" | PullFailed | undefined>;
 }
+
+/** A pull for the stage whose fetch failed: dvc's DownloadError ends the stage ("failed to reproduce"). */
+export interface PullFailed {
+  failed: string;
+}
+
+/** A download failed: raised out of the pull, as dvc's DownloadError, for the stage to fail on. */
+class DownloadFailed extends Error {}
 
 export interface ReproPullOptions extends OpenRemoteOptions {
   /** The remote to pull from; the out's own `remote:` or the default remote otherwise. */
@@ -39,16 +50,23 @@ export interface ReproPullOptions extends OpenRemoteOptions {
   runCache?: boolean;
   /** Non-fatal problems (a remote that cannot be reached, an out that would not check out). */
   onWarning?: (message: string) => void;
+  /** dvc's error lines (`ERROR: ...`, whole) for each object that failed to download, before the stage fails. */
+  onTransferError?: (line: string) => void;
 }
 
 /** A ReproPull for one repro over `repo`. */
 export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): ReproPull {
   return {
     beforeRun: async (stage, changes) => {
-      // Deps first: DVC's graph holds `.dvc` files as stages upstream, which pull their own missing data.
-      await pullMissingDeps(repo, stage, options);
-      if (changes.length > 0 && changes.every(isMissingData)) {
-        if (await pullStageOuts(repo, stage, options)) return "checked-out";
+      try {
+        // Deps first: DVC's graph holds `.dvc` files as stages upstream, which pull their own missing data.
+        await pullMissingDeps(repo, stage, options);
+        if (changes.length > 0 && changes.every(isMissingData)) {
+          if (await pullStageOuts(repo, stage, options)) return "checked-out";
+        }
+      } catch (error) {
+        if (!(error instanceof DownloadFailed)) throw error;
+        return { failed: `failed to reproduce '${stage.name}': ${error.message}` };
       }
       if (options.runCache !== false) await fetchRunCacheObjects(repo, stage, options);
       return undefined;
@@ -78,6 +96,7 @@ async function pullStageOuts(repo: DataRepo, stage: Stage, options: ReproPullOpt
     if (failed.length === 0) return true;
     options.onWarning?.(`unable to pull data for stage '${stage.name}' (${failed.join(", ")}); running it`);
   } catch (error) {
+    if (error instanceof DownloadFailed) throw error;
     options.onWarning?.(`unable to pull data for stage '${stage.name}': ${toFlowOpsError(error).message}`);
   }
   return false;
@@ -95,6 +114,7 @@ async function pullMissingDeps(repo: DataRepo, stage: Stage, options: ReproPullO
       const failed = await pullPaths(repo, [abs], options);
       if (failed.length > 0) options.onWarning?.(`unable to pull dep '${dep}' of stage '${stage.name}'`);
     } catch (error) {
+      if (error instanceof DownloadFailed) throw error;
       const flowOpsError = toFlowOpsError(error);
       if (flowOpsError.code === "RESOURCE_DOES_NOT_EXIST") continue;
       options.onWarning?.(`unable to pull dep '${dep}' of stage '${stage.name}': ${flowOpsError.message}`);
@@ -104,14 +124,20 @@ async function pullMissingDeps(repo: DataRepo, stage: Stage, options: ReproPullO
 
 /**
  * `pushPull.pull` of the paths: fetch, then checkout of the outs (`.dvc` and `dvc.lock` alike) they select.
- * Returns the paths that could not be checked out.
+ * Returns the paths that could not be checked out. A failed download (not an object missing everywhere,
+ * which is only warned of) stops the pull before checkout and throws DownloadFailed, as dvc's `repo.pull`
+ * raises inside `Stage.reproduce`.
  */
 async function pullPaths(
   repo: DataRepo,
   absPaths: readonly string[],
   options: ReproPullOptions,
 ): Promise<string[]> {
-  const result = await pull(repo, absPaths, transferOptions(options));
+  const result = await pull(repo, absPaths, { ...transferOptions(options), stopOnFailedFetch: true });
+  if (downloadFailures(result.fetch).length > 0) {
+    for (const line of transferFailureLines(result.fetch.failed)) options.onTransferError?.(line);
+    throw new DownloadFailed(filesFailedMessage(result.fetch.failed.length, "download"));
+  }
   return result.checkout.failed.map((failure) => failure.path);
 }
 
