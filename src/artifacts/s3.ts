@@ -204,16 +204,17 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
   }
 
   async presignDownload(path: string, expiresIn: number): Promise<PresignedDownload> {
-    return presignS3Download(await this.presignTarget(path), expiresIn);
+    return presignS3Download(await this.presignTarget(path, "sign a URL for a file"), expiresIn);
   }
 
   async presignUpload(path: string, expiresIn: number): Promise<PresignedUpload> {
-    return presignS3Upload(await this.presignTarget(path), expiresIn);
+    return presignS3Upload(await this.presignTarget(path, "sign a URL for a file"), expiresIn);
   }
 
-  private async presignTarget(path: string): Promise<S3PresignTarget> {
+  /** The object a signed URL or a multipart upload is for; `purpose` completes "An artifact path is required to". */
+  private async presignTarget(path: string, purpose: string): Promise<S3PresignTarget> {
     const rel = assertSafeRelativePath(path);
-    if (rel === "") throw invalidParameter("An artifact path is required to sign a URL for a file.");
+    if (rel === "") throw invalidParameter(`An artifact path is required to ${purpose}.`);
     const { sdk, client, presigner } = await this.connect();
     return {
       sdk,
@@ -228,18 +229,12 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
   }
 
   private async multipartTarget(path: string): Promise<S3MultipartTarget> {
-    const rel = assertSafeRelativePath(path);
-    if (rel === "") throw invalidParameter("An artifact path is required to upload a file in parts.");
-    const { sdk, client, presigner } = await this.connect();
-    return {
-      sdk,
-      client,
-      presigner,
-      bucket: this.bucket,
-      key: this.key(rel),
-      createParams: this.settings.uploadParams ?? {},
-      describe: (error) => this.describe(error),
-    };
+    const {
+      uploadParams,
+      readParams: _readParams,
+      ...target
+    } = await this.presignTarget(path, "upload a file in parts");
+    return { ...target, createParams: uploadParams };
   }
 
   private key(rel: string): string {

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createBucket,
-  findMotoServer,
-  startMotoServer,
-  type MotoServer,
-} from "../../../test/support/moto.js";
+import { findMotoServer } from "../../../test/support/moto.js";
+import { s3ArtifactServers } from "../../../test/support/s3ArtifactServers.js";
 import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
 
 const MPU = "/api/2.0/mlflow-artifacts/mpu";
@@ -67,37 +63,20 @@ describe("multipart upload routes on a local artifact destination", () => {
 const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("multipart upload routes on an S3 artifact destination", () => {
-    let moto: MotoServer;
-    let server: TestServer;
-    let noServe: TestServer;
-    const saved = { ...process.env };
-
-    beforeAll(async () => {
-      moto = await startMotoServer(motoBinary);
-      await createBucket(moto, "mpu");
-      // The server reads S3 settings from its environment, as MLflow's boto3 client does.
-      Object.assign(process.env, moto.env);
-      server = await startTestServer({ config: { artifactsDestination: "s3://mpu/mlartifacts" } });
-      noServe = await startTestServer({
-        config: { artifactsDestination: "s3://mpu/mlartifacts", serveArtifacts: false },
-      });
-    });
-    afterAll(async () => {
-      await server?.close();
-      await noServe?.close();
-      await moto?.stop();
-      process.env = saved;
-    });
+    const s3 = s3ArtifactServers(motoBinary, "mpu");
 
     it("is advertised in server-info only while the server proxies artifacts", async () => {
-      expect(await multipartAdvertised(server)).toBe(true);
-      expect(await multipartAdvertised(noServe)).toBe(false);
+      expect(await multipartAdvertised(s3.server)).toBe(true);
+      expect(await multipartAdvertised(s3.noServe)).toBe(false);
     });
 
     it("creates, takes presigned parts and completes as mlflow's S3 repository does", async () => {
       const dir = "1/run/artifacts/sub/dir";
       // The client sends its local file path; only the name is used, under the URL's directory.
-      const created = await post(server, `${MPU}/create/${dir}`, { path: "/home/me/big.bin", num_parts: 2 });
+      const created = await post(s3.server, `${MPU}/create/${dir}`, {
+        path: "/home/me/big.bin",
+        num_parts: 2,
+      });
       expect(created.status).toBe(200);
       const credentials = created.json.credentials as { url: string; part_number: number }[];
       expect(Object.keys(created.json)).toEqual(["upload_id", "credentials"]);
@@ -122,34 +101,37 @@ if (motoBinary !== undefined) {
           url: credential.url,
         });
       }
-      const completed = await post(server, `${MPU}/complete/${dir}`, {
+      const completed = await post(s3.server, `${MPU}/complete/${dir}`, {
         path: "/home/me/big.bin",
         upload_id: created.json.upload_id,
         parts: sent,
       });
       expect(completed).toEqual({ status: 200, json: {} });
 
-      const download = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/${dir}/big.bin`);
+      const download = await fetch(`${s3.server.url}/api/2.0/mlflow-artifacts/artifacts/${dir}/big.bin`);
       expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.concat(parts))).toBe(true);
     });
 
     it("aborts an upload, and answers a second abort with 404", async () => {
-      const created = await post(server, `${MPU}/create/x`, { path: "C:\\Users\\me\\a.bin", num_parts: 1 });
+      const created = await post(s3.server, `${MPU}/create/x`, {
+        path: "C:\\Users\\me\\a.bin",
+        num_parts: 1,
+      });
       const credentials = created.json.credentials as { url: string }[];
       // A Windows client's path is cut at backslashes too, as the client's own single PUT would name it.
       expect(new URL(credentials[0]?.url ?? "").pathname).toBe("/mpu/mlartifacts/x/a.bin");
       const body = { path: "a.bin", upload_id: created.json.upload_id };
-      expect(await post(server, `${MPU}/abort/x`, body)).toEqual({ status: 200, json: {} });
-      const again = await post(server, `${MPU}/abort/x`, body);
+      expect(await post(s3.server, `${MPU}/abort/x`, body)).toEqual({ status: 200, json: {} });
+      const again = await post(s3.server, `${MPU}/abort/x`, body);
       expect(again.status).toBe(404);
       expect(again.json.error_code).toBe("RESOURCE_DOES_NOT_EXIST");
     });
 
     it("answers only an upload_id for zero parts, as MLflow leaves out an empty credentials list", async () => {
-      const created = await post(server, `${MPU}/create/x`, { path: "z.bin", num_parts: "0" });
+      const created = await post(s3.server, `${MPU}/create/x`, { path: "z.bin", num_parts: "0" });
       expect(created.status).toBe(200);
       expect(Object.keys(created.json)).toEqual(["upload_id"]);
-      await post(server, `${MPU}/abort/x`, { path: "z.bin", upload_id: created.json.upload_id });
+      await post(s3.server, `${MPU}/abort/x`, { path: "z.bin", upload_id: created.json.upload_id });
     });
 
     it.each([
@@ -163,20 +145,20 @@ if (motoBinary !== undefined) {
       ["abort", "/x", { path: "c.bin" }, "Missing value for required parameter 'upload_id'"],
       ["create", "/x/..%2f..%2fy", { path: "c.bin", num_parts: 1 }, "'..' is not allowed"],
     ])("refuses mpu/%s%s %j with 400", async (action, dir, body, message) => {
-      const answer = await post(server, `${MPU}/${action}${dir}`, body);
+      const answer = await post(s3.server, `${MPU}/${action}${dir}`, body);
       expect(answer.status).toBe(400);
       expect(answer.json.error_code).toBe("INVALID_PARAMETER_VALUE");
       expect(answer.json.message).toContain(message);
     });
 
     it("refuses a body that is not JSON", async () => {
-      const answer = await post(server, `${MPU}/create/x`, "path=c.bin", "text/plain");
+      const answer = await post(s3.server, `${MPU}/create/x`, "path=c.bin", "text/plain");
       expect(answer.status).toBe(400);
       expect(answer.json.message).toContain("Content-Type must be one of [application/json]");
     });
 
     it("answers 503 before reading the request when artifacts are not served", async () => {
-      const response = await fetch(`${noServe.url}${MPU}/create/x`, {
+      const response = await fetch(`${s3.noServe.url}${MPU}/create/x`, {
         method: "POST",
         headers: { "content-type": "text/plain" },
         body: "not json",

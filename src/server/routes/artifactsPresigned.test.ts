@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createBucket,
-  findMotoServer,
-  startMotoServer,
-  type MotoServer,
-} from "../../../test/support/moto.js";
+import { findMotoServer } from "../../../test/support/moto.js";
+import { s3ArtifactServers } from "../../../test/support/s3ArtifactServers.js";
 import { startTestServer, type TestServer } from "../../../test/support/testServer.js";
 
 const PRESIGNED_GET = "/api/2.0/mlflow-artifacts/presigned";
@@ -113,40 +109,21 @@ describe("presigned artifact URLs on local storage", () => {
 const motoBinary = findMotoServer();
 if (motoBinary !== undefined) {
   describe("presigned artifact URLs on S3", () => {
-    let moto: MotoServer;
-    let server: TestServer;
-    let noServe: TestServer;
-    const saved = { ...process.env };
-
-    beforeAll(async () => {
-      moto = await startMotoServer(motoBinary);
-      await createBucket(moto, "pre");
-      Object.assign(process.env, moto.env);
-      server = await startTestServer({ config: { artifactsDestination: "s3://pre/mlartifacts" } });
-      noServe = await startTestServer({
-        config: { artifactsDestination: "s3://pre/mlartifacts", serveArtifacts: false },
-      });
-    });
-    afterAll(async () => {
-      await server?.close();
-      await noServe?.close();
-      await moto?.stop();
-      process.env = saved;
-    });
+    const s3 = s3ArtifactServers(motoBinary, "pre");
 
     const serverInfo = async (target: TestServer) =>
       (await (await fetch(`${target.url}/api/3.0/mlflow/server-info`)).json()) as Record<string, unknown>;
 
     it("advertises multipart downloads only while the server proxies artifacts", async () => {
-      expect((await serverInfo(server)).multipart_downloads_enabled).toBe(true);
-      expect((await serverInfo(noServe)).multipart_downloads_enabled).toBe(false);
-      expect((await fetch(`${noServe.url}${PRESIGNED_GET}/d/a.txt`)).status).toBe(503);
+      expect((await serverInfo(s3.server)).multipart_downloads_enabled).toBe(true);
+      expect((await serverInfo(s3.noServe)).multipart_downloads_enabled).toBe(false);
+      expect((await fetch(`${s3.noServe.url}${PRESIGNED_GET}/d/a.txt`)).status).toBe(503);
     });
 
     it("signs a GET of a proxied file, with its size, that reads it as an attachment", async () => {
       const body = Buffer.alloc(3 * 1024 * 1024 + 5, 9);
-      await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/d/sé t.bin`, { method: "PUT", body });
-      const answer = await call(server, "GET", `${PRESIGNED_GET}/d/s%C3%A9%20t.bin`);
+      await fetch(`${s3.server.url}/api/2.0/mlflow-artifacts/artifacts/d/sé t.bin`, { method: "PUT", body });
+      const answer = await call(s3.server, "GET", `${PRESIGNED_GET}/d/s%C3%A9%20t.bin`);
       expect(answer.status).toBe(200);
       expect(Object.keys(answer.json)).toEqual(["url", "headers", "file_size"]);
       expect(answer.json).toMatchObject({ headers: {}, file_size: body.length });
@@ -160,15 +137,15 @@ if (motoBinary !== undefined) {
     });
 
     it("answers 404 for a file that is not there", async () => {
-      const answer = await call(server, "GET", `${PRESIGNED_GET}/d/missing.bin`);
+      const answer = await call(s3.server, "GET", `${PRESIGNED_GET}/d/missing.bin`);
       expect(answer.status).toBe(404);
       expect(answer.json.error_code).toBe("RESOURCE_DOES_NOT_EXIST");
     });
 
     it("signs a PUT and a GET for a run whose artifact URI names the bucket", async () => {
-      const run = await runIn(server, "s3://pre/direct");
+      const run = await runIn(s3.server, "s3://pre/direct");
       expect(run.uri).toMatch(/^s3:\/\/pre\/direct\//);
-      const up = await call(server, "POST", UPLOAD_URL, { run_id: run.id, path: "sub/model.json", expiration: "60" });
+      const up = await call(s3.server, "POST", UPLOAD_URL, { run_id: run.id, path: "sub/model.json", expiration: "60" });
       expect(up.status).toBe(200);
       expect(up.json.headers).toEqual({ "Content-Type": "application/json" });
       const putUrl = new URL(up.json.presigned_url as string);
@@ -181,7 +158,7 @@ if (motoBinary !== undefined) {
       });
       expect(put.status).toBe(200);
 
-      const down = await call(server, "POST", DOWNLOAD_URL, { run_id: run.id, path: "sub/model.json" });
+      const down = await call(s3.server, "POST", DOWNLOAD_URL, { run_id: run.id, path: "sub/model.json" });
       expect(down.status).toBe(200);
       // Proto JSON leaves out the empty headers map; file_size is a number, as MLflow sends it.
       expect(Object.keys(down.json)).toEqual(["presigned_url", "file_size"]);
@@ -191,7 +168,7 @@ if (motoBinary !== undefined) {
       expect(got.headers.get("content-disposition")).toBe('attachment; filename="model.json"');
       expect(got.headers.get("content-type")).toBe("application/json");
 
-      const missing = await call(server, "POST", DOWNLOAD_URL, { run_id: run.id, path: "sub/none.json" });
+      const missing = await call(s3.server, "POST", DOWNLOAD_URL, { run_id: run.id, path: "sub/none.json" });
       expect(missing.status).toBe(404);
     }); // prettier-ignore
   });
