@@ -108,7 +108,8 @@ describe.each(metadataBackends())("span store on $name", (backend: TestBackend) 
     expect((await spans.batchGetTraceInfos([TRACE_ID])).map((t) => t.traceId)).toEqual([TRACE_ID]);
   });
 
-  it("holds back a trace whose size stats count spans not yet logged", async () => {
+  /** The client's two spans, under a trace whose size stats count three. */
+  const logTwoOfThreeSpans = async () => {
     await spans.logSpans(experimentId, ingested());
     await traces.start({
       traceId: TRACE_ID,
@@ -118,6 +119,10 @@ describe.each(metadataBackends())("span store on $name", (backend: TestBackend) 
       metadata: { "mlflow.trace.sizeStats": '{"num_spans": 3}' },
       tags: {},
     });
+  };
+
+  it("holds back a trace whose size stats count spans not yet logged", async () => {
+    await logTwoOfThreeSpans();
     expect(await spans.batchGetTraces([TRACE_ID])).toEqual([]);
     const error = await rejection(spans.getTrace(TRACE_ID, false));
     expect(error.message).toBe(
@@ -131,15 +136,7 @@ describe.each(metadataBackends())("span store on $name", (backend: TestBackend) 
   });
 
   it("answers GetTrace once the missing spans arrive between its reads", async () => {
-    await spans.logSpans(experimentId, ingested());
-    await traces.start({
-      traceId: TRACE_ID,
-      experimentId,
-      requestTime: 1,
-      state: "OK",
-      metadata: { "mlflow.trace.sizeStats": '{"num_spans": 3}' },
-      tags: {},
-    });
+    await logTwoOfThreeSpans();
     // The last span lands while the store waits its second time; here the size stats are corrected instead.
     const arriving = new SpanStore(meta, {
       sleep: async (ms) => {
