@@ -19,6 +19,7 @@ import { checkRowWidths } from "./batchRows.js";
 import { prepareCells } from "./frameCells.js";
 import { missingInputsError } from "./mlflowMissingInputs.js";
 import type { ModelInput } from "./predictRequest.js";
+import { pandasColumnText } from "./stringInputNumbers.js";
 
 export type Frame = ModelInput & { kind: "frame" };
 
@@ -39,7 +40,7 @@ export interface ColumnTarget {
 export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly ColumnSpec[] | undefined): Tensor {
   const picks =
     order === undefined || frame.columns === undefined ? undefined : columnPicks(frame, frame.columns, order);
-  const rows = frame.rows;
+  const rows = spec.datatype === "BYTES" && frame.pandasText === true ? pandasTextRows(frame) : frame.rows;
   let trailing = spec.shape.slice(1);
   let perRow = trailing.includes(-1) ? -1 : elementCount(trailing);
   const values: unknown[] = [];
@@ -150,7 +151,9 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
         `missing column '${target.name}' (the model's columns are: ${targets.map((t) => t.name).join(", ")})`,
       );
     }
-    const values = columnValues(rows, index);
+    let values = columnValues(rows, index);
+    if (target.datatype === "BYTES" && frame.pandasText === true)
+      values = pandasColumnText(values, index, frame);
     prepareCells(values, target.datatype);
     const nulls = target.nullable === true ? takeNulls(values) : undefined;
     const first = frame.firstRow ?? 0;
@@ -197,6 +200,14 @@ function takeNulls(values: unknown[]): number[] | undefined {
     }
   }
   return nulls;
+}
+
+/** The frame's rows with each column's cells as MLflow feeds an ONNX string input (pandasColumnText). */
+function pandasTextRows(frame: Frame): unknown[][] {
+  const width = Math.max(0, ...frame.rows.map((row) => row.length));
+  const columns: unknown[][] = [];
+  for (let c = 0; c < width; c++) columns.push(pandasColumnText(columnValues(frame.rows, c), c, frame));
+  return frame.rows.map((row, r) => row.map((_, c) => (columns[c] as unknown[])[r]));
 }
 
 /** The cells of column `index`, null where a row is too short. */

@@ -120,6 +120,14 @@ export function mlflowRequest(
   } else if (
     options.typedInputs === true &&
     options.textForStringInputs === true &&
+    request.input.kind === "frame" &&
+    request.dataframe === true
+  ) {
+    // pandas reads a DataFrame body's columns before MLflow's cast writes a string column's cells as text.
+    request.input.pandasText = true;
+  } else if (
+    options.typedInputs === true &&
+    options.textForStringInputs === true &&
     request.input.kind === "tensors" &&
     request.unifiedLlm !== true
   ) {

@@ -94,6 +94,12 @@ export type ModelInput =
       recordList?: () => Tensor[][];
       /** As for `tensors`: read untyped for the worker's schema cast. */
       schemaCast?: true;
+      /**
+       * MLflow `dataframe_split` / `dataframe_records` for a model run here (ONNX): a column bound for a string
+       * input is written as pandas types it and onnxruntime writes it ('1.0' in a float64 column, see
+       * stringInputNumbers.ts), not each cell's own text.
+       */
+      pandasText?: true;
     };
 
 export interface PredictRequest {

@@ -73,3 +73,59 @@ export function pythonStr(leaf: unknown): string {
   const float = (leaf as { float: number | null }).float;
   return pythonFloatRepr(float ?? Number.NaN);
 }
+
+/**
+ * Where a JSON DataFrame's cells came from, for pandasColumnText: the frame's own readers of the body's whole
+ * floats (jsonFloatLiterals.ts), absent when the body wrote none.
+ */
+export interface SentFloats {
+  floatColumn?: (column: number) => boolean;
+  floatCell?: (row: number, column: number) => boolean;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_LIMIT = 2n ** 64n;
+
+/**
+ * The cells of column `column` of a `dataframe_split` or `dataframe_records` body bound for an ONNX string input,
+ * as MLflow feeds them: pandas types the column first, MLflow's string cast leaves it an object column
+ * (`astype(object)`), and onnxruntime writes each element as Python's str. So a column of numbers alone that
+ * holds a float or a null is float64, whose every number is a float ('1.0', 9007199254740993 as
+ * '9007199254740992.0'); integers alone keep every digit (int64, uint64, or objects beyond); text, booleans
+ * among numbers, or integers pandas cannot hold as one dtype make an object column, whose cells stay as
+ * json.loads made them ('1', '2.5', 'True'). Nulls stay null, and a column holding a list or an object is left
+ * as sent: what the typed conversion makes of those is decided there. (Checked against mlflow 3.17.2's
+ * scoring_server.invocations with a string ColSpec and onnxruntime 1.23's str of an object array.)
+ */
+export function pandasColumnText(cells: readonly unknown[], column: number, sent: SentFloats): unknown[] {
+  let nulls = false;
+  let numbers = 0;
+  let integral = true;
+  let beyond = false;
+  let negative = false;
+  let unsigned = false;
+  for (const cell of cells) {
+    if (cell === null || cell === undefined) nulls = true;
+    else if (typeof cell === "number") {
+      numbers++;
+      if (!Number.isSafeInteger(cell)) integral = false;
+      else negative ||= cell < 0;
+    } else if (typeof cell === "bigint") {
+      numbers++;
+      if (cell < INT64_MIN || cell >= UINT64_LIMIT) beyond = true;
+      else if (cell >= -INT64_MIN) unsigned = true;
+      else negative ||= cell < 0n;
+    } else if (typeof cell === "object") return cells.slice();
+  }
+  const present = cells.filter((cell) => cell !== null && cell !== undefined).length;
+  const objects = numbers === 0 || numbers < present || beyond || (unsigned && negative);
+  const float64 = !objects && (nulls || !integral || sent.floatColumn?.(column) === true);
+  return cells.map((cell, row) => {
+    if (cell === null || cell === undefined) return null;
+    if (typeof cell !== "number" && typeof cell !== "bigint") return pythonStr(cell);
+    const wholeFloat =
+      typeof cell === "number" && Number.isSafeInteger(cell) && (sent.floatCell?.(row, column) ?? false);
+    if (float64) return pythonFloatRepr(wholeFloat ? (cell as number) : Number(cell) + 0);
+    return wholeFloat ? pythonFloatRepr(cell as number) : pythonStr(cell);
+  });
+}
