@@ -53,31 +53,58 @@ async function flowops(...args: string[]): Promise<void> {
 }
 
 describe("flowops repro", () => {
-  it("streams each stage's output with its name and fails naming the broken stage and its log tail", async () => {
+  it("streams each stage's output with its name and ends on stderr with dvc's error and its cause", async () => {
     await flowops();
     expect(stdout).toContain("[hello] said hi\n");
     expect(stdout).toContain("[broken] about to fail\n");
-    expect(stdout).toMatch(
-      /ERROR: stage 'broken': failed to reproduce: command 'echo about to fail && exit 4' exited with code 4 \(log: \.dvc\/tmp\/flowops\/logs\/.*\/broken\.log\)\n {4}about to fail\n/,
+    // As dvc: nothing on stdout about the failure, one closing line on stderr.
+    expect(stdout).not.toContain("ERROR");
+    expect(stderr).toBe(
+      "ERROR: failed to reproduce 'broken': failed to run: echo about to fail && exit 4, exited with 4\n",
     );
-    expect(stderr).toContain("ERROR: failed to reproduce 'broken'");
     expect(process.exitCode).toBe(255);
   });
 
-  it("points the failure summary at the log directory the failed stage wrote", async () => {
-    await flowops("broken");
-    const logs = /ERROR: failed to reproduce 'broken'; logs under (\S+)\/\n/.exec(stderr)?.[1];
-    expect(logs).toBeDefined();
-    expect(existsSync(join(dir, logs ?? "", "broken.log"))).toBe(true);
+  it("with -v names the failed stage's log, which holds its output", async () => {
+    await flowops("-v", "broken");
+    const log = /Stage 'broken' log: (\S+)\n {4}about to fail\n/.exec(stdout)?.[1];
+    expect(log).toBeDefined();
+    expect(await readFile(join(dir, log ?? ""), "utf8")).toContain("about to fail");
+  });
+
+  // Regression: FlowOps printed "Stage 'x' not run: upstream stage 'broken' failed" lines that dvc never does,
+  // and with -k dvc warns of each failure and of the stages it skips, then names every failed stage.
+  it("says nothing of the stages a failure stops; with -k warns as dvc and names every failed stage", async () => {
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      "stages:\n  prep:\n    cmd: exit 3\n    outs: [p.txt]\n  train:\n    cmd: cp p.txt t.txt\n    deps: [p.txt]\n" +
+        "    outs: [t.txt]\n  eval:\n    cmd: cp t.txt e.txt\n    deps: [t.txt]\n    outs: [e.txt]\n" +
+        "  other:\n    cmd: exit 4\n    outs: [o.txt]\n",
+    );
+    await flowops();
+    expect(stdout).toBe("Running stage 'prep':\n> exit 3\n");
+    expect(stderr).toBe("ERROR: failed to reproduce 'prep': failed to run: exit 3, exited with 3\n");
+    stdout = "";
+    stderr = "";
+    await flowops("-k");
+    expect(stdout).toBe("Running stage 'prep':\n> exit 3\nRunning stage 'other':\n> exit 4\n");
+    expect(stderr).toBe(
+      "WARNING: failed to run: exit 3, exited with 3\n" +
+        "WARNING: Stages 'train' and 'eval' will be skipped due to this failure\n" +
+        "WARNING: failed to run: exit 4, exited with 4\n" +
+        "ERROR: failed to reproduce stages: 'prep' and 'other'\n",
+    );
+    expect(process.exitCode).toBe(255);
   });
 
   // Regression: the summary named .dvc/tmp/flowops/logs/<run>/, which a stage that never ran had not created.
-  it("names no log directory when the failed stage never ran its command (a GPU request no machine meets)", async () => {
+  it("creates no log directory when the failed stage never ran its command (a GPU request no machine meets)", async () => {
     vi.stubEnv("FLOWOPS_GPUS", "0:T4");
     await writeFile(join(dir, "flowops.yaml"), "stages:\n  hello: {gpus: 2, gpu_type: A100}\n");
     await flowops("hello");
-    expect(stdout).toContain("2 GPU(s) of type 'A100' requested but this machine has 0");
-    expect(stderr).toMatch(/ERROR: failed to reproduce 'hello'\n$/);
+    expect(stderr).toMatch(
+      /^ERROR: failed to reproduce 'hello': .*2 GPU\(s\) of type 'A100' requested but this machine has 0.*\n$/,
+    );
     expect(existsSync(join(dir, ".dvc", "tmp", "flowops", "logs"))).toBe(false);
     expect(process.exitCode).toBe(255);
   });
@@ -181,8 +208,10 @@ describe("flowops repro", () => {
 
   it("with --ignore-errors reports the failure as a warning and exits 0, as dvc", async () => {
     await flowops("--ignore-errors");
-    expect(stdout).toMatch(/WARNING: stage 'broken': failed to reproduce: .* \(ignored\)\n/);
+    expect(stderr).toBe("WARNING: failed to run: echo about to fail && exit 4, exited with 4 (ignored)\n");
     expect(stdout).toContain("Stage 'hello' ran in");
+    // As dvc: the stage that ran is something to push.
+    expect(stdout).toContain("Use `flowops data push` to send your updates to remote storage.\n");
     expect(process.exitCode).toBeUndefined();
   });
 

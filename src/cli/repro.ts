@@ -1,8 +1,8 @@
 /**
  * `flowops repro [targets...]`: DVC's `dvc repro`, with parallel stages (`-j`), retries, timeouts, GPU
  * leases (flowops.yaml) and optional tracking of each stage as a nested MLflow run. Stage output streams
- * with a `[stage]` prefix (to stderr with --json, so stdout holds only the JSON). Exits 1 naming each
- * failed stage with its log tail; with --ignore-errors, as dvc, a failure is a warning and the exit is 0.
+ * with a `[stage]` prefix (to stderr with --json, so stdout holds only the JSON). A failure ends it as dvc's
+ * does (exit 255, the cause on stderr; -v adds the stage's log); with --ignore-errors it is a warning, exit 0.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { relative, sep } from "node:path";
@@ -12,6 +12,8 @@ import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelin
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { checkReproTargetFilesExist } from "../pipelines/reproTargetFiles.js";
 import { repro, type ReproResult } from "../pipelines/repro.js";
+import type { ReproPull } from "../pipelines/reproPull.js";
+import type { StageChange } from "../pipelines/stageStatus.js";
 import { reportFilesToTrack } from "./gitReminder.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
 import { reportedPipelineLoadFailure } from "./pipelineLoadError.js";
@@ -172,11 +174,15 @@ export function reproCommand(): Command {
           ...(opts.dry ? { dry: true } : {}),
           ...(pulling !== undefined
             ? {
-                pull: pulling.reproPull(repo, {
-                  runCache: opts.runCache,
-                  onWarning,
-                  onTransferError: (line) => process.stderr.write(`${line}\n`),
-                }),
+                pull: announcingPulls(
+                  pulling.reproPull(repo, {
+                    runCache: opts.runCache,
+                    onWarning,
+                    onTransferError: (line) => process.stderr.write(`${line}\n`),
+                  }),
+                  opts,
+                  named,
+                ),
               }
             : {}),
           ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
@@ -186,7 +192,8 @@ export function reproCommand(): Command {
         if (opts.json) printJson(toJson(result, repo.root));
         else {
           const reproduced = printSummary(result, named, opts);
-          if (opts.quiet !== true) {
+          // dvc's reminder to `git add` follows a repro that returns, never one that fails (its scm_context).
+          if (opts.quiet !== true && (result.ok || opts.ignoreErrors === true)) {
             await reportFilesToTrack(repo, [...result.filesToTrack].map(relativeTo(cwd)).sort(), cwd);
             // dvc's closing line once anything was reproduced, after its reminder to `git add`.
             if (reproduced)
@@ -201,6 +208,29 @@ export function reproCommand(): Command {
         closeDataRepo(repo);
       }
     });
+}
+
+/**
+ * dvc's `Stage.reproduce` says `Pulling data for stage: '<stage>'` before it pulls the outs of a stage whose
+ * only changes are missing data, so the line comes first whether the pull then checks them out or fails.
+ */
+function announcingPulls(pull: ReproPull, opts: ReproCliOptions, named: (name: string) => string): ReproPull {
+  const out = opts.json === true ? process.stderr : process.stdout;
+  return {
+    beforeRun: (stage, changes) => {
+      if (opts.quiet !== true && changes.length > 0 && changes.every(isMissingData))
+        out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
+      return pull.beforeRun(stage, changes);
+    },
+  };
+}
+
+/** Data absent from the workspace: the changes `--pull` brings back instead of running the stage. */
+function isMissingData(change: StageChange): boolean {
+  return (
+    (change.kind === "deps" && change.status === "deleted") ||
+    (change.kind === "outs" && (change.status === "deleted" || change.status === "not in cache"))
+  );
 }
 
 /** Stage names as dvc prints them, relative to the cwd; JSON keeps the repo-relative addresses. */

@@ -8,6 +8,7 @@ export interface ReproPrinterOptions {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  keepGoing?: boolean;
   ignoreErrors?: boolean;
 }
 
@@ -44,8 +45,10 @@ export function reproPrinter(
         process.stderr.write(`WARNING: ${event.message}\n`);
         return;
       case "stage-end":
-        if (quiet && event.result.outcome !== "failed") return;
-        out.write(stageLine(event.result, named, opts.ignoreErrors === true));
+        if (event.result.outcome === "failed") return stageFailed(event.result, opts, out);
+        if (quiet) return;
+        // dvc says nothing of the stages a failure keeps from running; -v tells which and why.
+        if (!isNotRun(event.result) || opts.verbose === true) out.write(stageLine(event.result, named));
         return;
       case "data-source":
         if (quiet && event.result.outcome !== "failed") return;
@@ -53,6 +56,41 @@ export function reproPrinter(
         return;
     }
   };
+}
+
+/**
+ * A failed stage, laid out as dvc's `_reproduce`: by default nothing until the closing
+ * `ERROR: failed to reproduce '<stage>': <cause>` (reproSummary); with --keep-going `WARNING: <cause>`, with
+ * --ignore-errors `WARNING: <cause> (ignored)`, on stderr as it fails. -v adds FlowOps' log file and its tail.
+ */
+function stageFailed(result: StageResult, opts: ReproPrinterOptions, out: NodeJS.WritableStream): void {
+  if (opts.verbose === true && result.logPath !== undefined) {
+    const tail = result.logTail ? `${indent(result.logTail)}\n` : "";
+    out.write(`Stage '${result.name}' log: ${result.logPath}\n${tail}`);
+  }
+  if (opts.quiet === true) return;
+  if (opts.ignoreErrors === true) process.stderr.write(`WARNING: ${failureCause(result)} (ignored)\n`);
+  else if (opts.keepGoing === true) process.stderr.write(`WARNING: ${failureCause(result)}\n`);
+}
+
+/**
+ * What made a stage fail, without the stage's name that FlowOps' messages lead with: dvc prints the cause
+ * after `failed to reproduce '<stage>': `, or alone in a --keep-going warning.
+ */
+export function failureCause(result: StageResult): string {
+  const message = result.message ?? "";
+  for (const prefix of [`failed to reproduce '${result.name}': `, `stage '${result.name}': `]) {
+    if (message.startsWith(prefix)) return message.slice(prefix.length);
+  }
+  return message;
+}
+
+/** Stages a failure (or an interrupt after one) kept from running. */
+function isNotRun(result: StageResult): boolean {
+  return (
+    result.outcome === "not-run-upstream-failed" ||
+    (result.outcome === "cancelled" && result.message !== undefined)
+  );
 }
 
 /** A `.dvc` file's line, in dvc's words (its `Stage.reproduce` and `run`). */
@@ -91,7 +129,7 @@ export function relativeTo(cwd: string): (abs: string) => string {
   return (abs) => relative(cwd, abs).split(sep).join("/");
 }
 
-function stageLine(result: StageResult, named: (name: string) => string, ignored: boolean): string {
+function stageLine(result: StageResult, named: (name: string) => string): string {
   const name = `'${named(result.name)}'`;
   switch (result.outcome) {
     case "ran":
@@ -102,15 +140,12 @@ function stageLine(result: StageResult, named: (name: string) => string, ignored
       if (result.wouldRun === true)
         return `Would run stage ${name}: ${describeChanges(result.changes)}\n${commandLines(result.cmd ?? [])}`;
       if (result.message === "frozen") return `Stage ${name} is frozen: outputs verified, not run.\n`;
-      // DVC's words; like DVC, a pulled stage is not a reproduced one, so the summary still says up to date.
-      if (result.message === "pulled") return `Pulling data for stage: ${name}\n`;
+      // Announced as the pull began (repro.ts); like DVC, a pulled stage is not a reproduced one, so the
+      // summary still says up to date.
+      if (result.message === "pulled") return "";
       return `Stage ${name} didn't change, skipping\n`;
-    case "failed": {
-      const log = result.logPath === undefined ? "" : ` (log: ${result.logPath})`;
-      const tail = result.logTail ? `${indent(result.logTail)}\n` : "";
-      const failure = `${result.message ?? `failed to reproduce ${name}`}${log}`;
-      return ignored ? `WARNING: ${failure} (ignored)\n${tail}` : `ERROR: ${failure}\n${tail}`;
-    }
+    case "failed":
+      return "";
     case "not-run-upstream-failed":
       return `Stage ${name} not run: ${result.message ?? "an upstream stage failed"}\n`;
     case "cancelled":

@@ -1,26 +1,36 @@
 /**
- * The closing line of `flowops repro`: which stages failed and where their logs are, or that data and
- * pipelines are up to date. Only the summary; each stage's own line is printed as it ends (repro.ts).
+ * The closing line of `flowops repro`: which stages failed and why, or that data and pipelines are up to
+ * date. Only the summary; each stage's own line is printed as it ends (repro.ts).
  */
-import { dirname, sep } from "node:path";
-import type { ReproResult } from "../pipelines/repro.js";
+import type { ReproResult, StageResult } from "../pipelines/repro.js";
+import { failureCause } from "./reproProgress.js";
 
 /** The options the summary depends on. */
 export interface SummaryOptions {
   ignoreErrors?: boolean;
+  keepGoing?: boolean;
   quiet?: boolean;
 }
 
-/** Prints the failure or up-to-date summary; answers whether something was reproduced, as dvc's CmdRepro counts. */
+/**
+ * Prints dvc's closing error for failed stages, or that data and pipelines are up to date; answers whether
+ * something was reproduced, as dvc's CmdRepro counts. dvc stops at the first failure and names it with its
+ * cause; with --keep-going it names every failed stage, without causes (each was warned of as it failed);
+ * with --ignore-errors it names none and goes on as if they had not been planned.
+ */
 export function printSummary(
   result: ReproResult,
   named: (name: string) => string,
   opts: SummaryOptions,
 ): boolean {
-  const failed = result.stages.filter((s) => s.outcome === "failed").map((s) => `'${named(s.name)}'`);
-  if (opts.ignoreErrors === true) return false;
-  if (failed.length > 0) {
-    process.stderr.write(`ERROR: failed to reproduce ${failed.join(", ")}${logsUnder(result)}\n`);
+  const failed = result.stages.filter((s) => s.outcome === "failed");
+  if (failed.length > 0 && opts.ignoreErrors !== true) {
+    const names = failed.map((s) => `'${named(s.name)}'`);
+    process.stderr.write(
+      opts.keepGoing === true
+        ? `ERROR: failed to reproduce${names.length > 1 ? " stages:" : ""} ${humanJoin(names)}\n`
+        : `ERROR: failed to reproduce ${names.join(", ")}: ${failureCause(failed[0] as StageResult)}\n`,
+    );
     // A failed data source's line, printed as it failed, says it all: it ran no command, so it has no log.
   } else if (result.dataSources.some((source) => source.outcome === "failed")) {
     return false;
@@ -29,20 +39,21 @@ export function printSummary(
     return false;
   } else if (
     opts.quiet !== true &&
-    result.stages.every((s) => s.outcome === "skipped" && s.wouldRun !== true) &&
+    result.stages.every((s) => isUpToDate(s, opts)) &&
     result.dataSources.every((source) => source.outcome === "skipped" && source.wouldVerify !== true)
   ) {
     process.stdout.write("Data and pipelines are up to date.\n");
-  } else return true;
+  } else return result.stages.some((s) => !isUpToDate(s, opts));
   return false;
 }
 
-/**
- * Where the failed stages' logs are, taken from a log one of them wrote: a stage that failed before its
- * command ran (a GPU request no machine meets, a dep that cannot be hashed) wrote none, and the run's log
- * directory may never have been created, so then the summary names no directory.
- */
-function logsUnder(result: ReproResult): string {
-  const logged = result.stages.find((s) => s.outcome === "failed" && s.logPath !== undefined)?.logPath;
-  return logged === undefined ? "" : `; logs under ${dirname(logged).split(sep).join("/")}/`;
+/** A stage that reproduced nothing; an ignored failure (or what it kept from running) is one too. */
+function isUpToDate(stage: StageResult, opts: SummaryOptions): boolean {
+  if (opts.ignoreErrors === true && stage.outcome === "failed") return true;
+  return stage.outcome === "skipped" && stage.wouldRun !== true;
+}
+
+/** dvc's `humanize.join`: `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */
+function humanJoin(words: readonly string[]): string {
+  return words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : (words[0] ?? "");
 }

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
 import { lockCmd, readStageLocks, type LockEntry } from "./dvcLock.js";
-import type { Pipeline, Stage } from "./dvcYaml.js";
+import { cwdStageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
 import { readPipelines } from "./pipelineFiles.js";
 import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator } from "./gpuAllocator.js";
@@ -125,7 +125,10 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
     onRetry: (name, attempt, previous) => {
       context.emit({ type: "retry", stage: name, attempt, previous });
     },
-    onSettled: (name, result) => finishStage(context, stageNamed(context, name), result),
+    onSettled: async (name, result) => {
+      await finishStage(context, stageNamed(context, name), result);
+      if (result.outcome === "failed" && options.keepGoing === true) warnOfSkippedDependants(context, name);
+    },
     // A GPU stage starts only when its GPUs are free, so waiting for them never holds a job slot.
     canStart: (name) => {
       const gpus = context.stages.get(name)?.gpus;
@@ -303,7 +306,11 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     ...(run.gpus ? { gpus: run.gpus } : {}),
   };
   if (run.result.status !== "succeeded") {
-    const message = failureMessage(stage, run.result, stage.timeoutSeconds ?? options.timeoutSeconds);
+    // A command that exits non-zero is dvc's StageCmdFailedError, in its words; the rest are FlowOps' own.
+    const message =
+      run.result.status === "failed" && run.result.exitCode !== null
+        ? `stage '${stage.name}': failed to run: ${run.result.command ?? stage.cmd.join(" && ")}, exited with ${run.result.exitCode}`
+        : failureMessage(stage, run.result, stage.timeoutSeconds ?? options.timeoutSeconds);
     const outcome = run.result.status === "cancelled" ? "cancelled" : "failed";
     return { ...ran, ...logged, outcome, message };
   }
@@ -319,6 +326,25 @@ async function recordInContext(context: ReproContext, stage: Stage, saveCache: b
   context.gitignorePending.set(stage.name, recorded.gitignored);
   if (recorded.lockChanged !== undefined) context.filesToTrack.add(recorded.lockChanged);
   return recorded.entry;
+}
+
+/**
+ * dvc's `handle_error` under --keep-going: right after a failure, one warning names every planned stage that
+ * depends on it (transitively), which will not run. `-s` items have no graph, so dvc names none.
+ */
+function warnOfSkippedDependants(context: ReproContext, failed: string): void {
+  if (plansSingleItems(context.options)) return;
+  const dependants = new Set<string>([failed]);
+  for (const name of context.planNames) {
+    if ((context.upstream.get(name) ?? []).some((up) => dependants.has(up))) dependants.add(name);
+  }
+  dependants.delete(failed);
+  if (dependants.size === 0) return;
+  const cwd = context.options.cwd ?? context.repo.root;
+  const names = [...dependants].map((name) => `'${cwdStageAddress(stageNamed(context, name), cwd)}'`);
+  const listed = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0];
+  const stages = names.length > 1 ? "Stages" : "Stage";
+  context.emit({ type: "warning", message: `${stages} ${listed} will be skipped due to this failure` });
 }
 
 /** Whether a stage this one waits for ran its command (transitively: a forced stage runs too). */
