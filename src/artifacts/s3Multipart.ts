@@ -14,17 +14,20 @@ export const PART_URL_TTL_SECONDS = 3600;
 export const MAX_MULTIPART_PARTS = 10_000;
 
 /** One object's upload: where it goes, and the clients that talk to S3 and sign part URLs. */
-export interface S3MultipartTarget {
+export interface S3SignedObject {
   sdk: typeof S3Sdk;
   client: S3Sdk.S3Client;
-  /** Signs part URLs; built from presignerConfig. */
+  /** Signs URLs; built from presignerConfig. */
   presigner: S3Sdk.S3Client;
   bucket: string;
   key: string;
-  /** A store's extra CreateMultipartUpload parameters (encryption, ACL). */
-  createParams: Record<string, string>;
   /** The store's own wording of an S3 failure. */
   describe(error: unknown): unknown;
+}
+
+export interface S3MultipartTarget extends S3SignedObject {
+  /** A store's extra CreateMultipartUpload parameters (encryption, ACL). */
+  createParams: Record<string, string>;
 }
 
 /**

@@ -4,9 +4,9 @@
  * URL comes with the object's size, read by a HEAD first, so the client can fetch it in parallel ranges;
  * a PUT URL comes with the headers it was signed with, which the client must send back unchanged.
  */
-import type * as S3Sdk from "@aws-sdk/client-s3";
 import { FlowOpsError } from "../errors.js";
 import { artifactBasename, type PresignedDownload, type PresignedUpload } from "./store.js";
+import type { S3SignedObject } from "./s3Multipart.js";
 
 /** MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS's default, for the proxy's presigned GET. */
 export const DOWNLOAD_URL_TTL_SECONDS = 300;
@@ -16,19 +16,11 @@ export const UPLOAD_URL_TTL_SECONDS = 900;
 export const MAX_URL_TTL_SECONDS = 604_800;
 
 /** One object to sign for: where it is, and the clients that talk to S3 and sign URLs. */
-export interface S3PresignTarget {
-  sdk: typeof S3Sdk;
-  client: S3Sdk.S3Client;
-  /** Signs URLs; built from presignerConfig (s3Multipart.ts). */
-  presigner: S3Sdk.S3Client;
-  bucket: string;
-  key: string;
+export interface S3PresignTarget extends S3SignedObject {
   /** The store's extra PutObject parameters (encryption, ACL), signed into the PUT and sent back as headers. */
   uploadParams: Record<string, string>;
   /** The store's extra HeadObject parameters (an SSE-C key). */
   readParams: Record<string, string>;
-  /** The store's own wording of an S3 failure. */
-  describe(error: unknown): unknown;
 }
 
 /** PutObject parameters and the header each travels in (MLflow's `_S3_PARAM_TO_HEADER`). */
