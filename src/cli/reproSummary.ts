@@ -43,7 +43,10 @@ export function printSummary(
     result.dataSources.every((source) => source.outcome === "skipped" && source.wouldVerify !== true)
   ) {
     process.stdout.write("Data and pipelines are up to date.\n");
-  } else return result.stages.some((s) => !isUpToDate(s, opts));
+  } else {
+    // Something reproduced: a stage that ran or an import brought up to date (dvc counts both).
+    return true;
+  }
   return false;
 }
 
