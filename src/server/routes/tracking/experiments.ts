@@ -11,8 +11,10 @@ import {
   restoreExperiment,
   setExperimentTag,
 } from "../../../tracking/experimentStore.js";
+import { searchDatasetSummaries } from "../../../tracking/datasetSummaries.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
+import { list } from "../../wire.js";
 import { stringOrEmpty } from "../protoScalars.js";
 import { experimentId, tagList } from "./requestFields.js";
 
@@ -91,4 +93,27 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
       return {};
     },
   });
+
+  // The UI's dataset list: MLflow serves it under /ajax-api alone.
+  registerRpc(
+    app,
+    {
+      method: "POST",
+      path: "experiments/search-datasets",
+      request: z.object({ experiment_ids: list(z.string()).optional() }),
+      handle: async (input) => {
+        const summaries = await searchDatasetSummaries(db, input.experiment_ids ?? []);
+        // Protobuf's JSON leaves an empty repeated field out: no summaries is `{}`.
+        return summaries.length > 0 ? { dataset_summaries: summaries } : {};
+      },
+    },
+    ["/ajax-api/2.0/mlflow"],
+  );
+
+  // MLflow's endpoint table also lists this rule without the slash after "2.0"; it answers an empty 404.
+  for (const prefix of ["/api/2.0mlflow", "/ajax-api/2.0mlflow"]) {
+    app.post(`${prefix}/experiments/search-datasets`, async (_request, reply) =>
+      reply.code(404).type("text/html; charset=utf-8").send(""),
+    );
+  }
 }
