@@ -5,12 +5,14 @@
  * Uploads stream through lib-storage (bounded part buffers; multipart aborted on failure, so an object
  * appears only when complete); downloads stream the response body; nothing holds a whole file. MLflow's
  * proxied multipart upload, where clients send parts to presigned URLs, is in s3Multipart.ts; URLs that read
- * or write one object directly are in s3Presigned.ts.
+ * or write one object directly are in s3Presigned.ts. Every request carries MLFLOW_S3_EXPECTED_BUCKET_OWNER,
+ * as MLflow's do (s3BucketOwner.ts).
  */
 import type { Readable } from "node:stream";
 import type * as S3Sdk from "@aws-sdk/client-s3";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import { assertSafeRelativePath } from "./pathSafety.js";
+import { bucketOwnerParams, type BucketOwnerParams } from "./s3BucketOwner.js";
 import {
   abortS3MultipartUpload,
   completeS3MultipartUpload,
@@ -38,7 +40,7 @@ const PART_SIZE = 8 * 1024 * 1024;
 const PARALLEL_PARTS = 4;
 
 export interface S3StoreOptions {
-  /** Where endpoint, region and credentials are read from; the process environment by default. */
+  /** Where endpoint, region, credentials and bucket owner are read from; process.env by default. */
   env?: NodeJS.ProcessEnv;
   /** A dvc remote's own options (data/s3RemoteOptions.ts). */
   settings?: S3StoreSettings;
@@ -70,6 +72,8 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
   private readonly prefix: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly settings: S3StoreSettings;
+  /** Read once, as MLflow reads it when the repository is created. */
+  private readonly owner: BucketOwnerParams;
   private connection: Promise<Connection> | undefined;
 
   constructor(uri: string, options: S3StoreOptions = {}) {
@@ -82,6 +86,7 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     this.rootUri = `s3://${this.bucket}${this.prefix === "" ? "" : `/${this.prefix}`}`;
     this.env = options.env ?? process.env;
     this.settings = options.settings ?? {};
+    this.owner = bucketOwnerParams(this.env);
   }
 
   async write(path: string, body: Readable): Promise<void> {
@@ -91,7 +96,8 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     const { Upload } = await import("@aws-sdk/lib-storage");
     const upload = new Upload({
       client,
-      params: { ...this.settings.uploadParams, Bucket: this.bucket, Key: this.key(rel), Body: body },
+      // lib-storage repeats these on each part and on completion, as s3transfer does with MLflow's ExtraArgs.
+      params: { ...this.settings.uploadParams, ...this.objectInput(rel), Body: body },
       partSize: PART_SIZE,
       queueSize: PARALLEL_PARTS,
       leavePartsOnError: false,
@@ -111,7 +117,7 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     const { sdk, client } = await this.connect();
     try {
       const result = await client.send(
-        new sdk.GetObjectCommand({ ...this.settings.readParams, Bucket: this.bucket, Key: this.key(rel) }),
+        new sdk.GetObjectCommand({ ...this.settings.readParams, ...this.objectInput(rel) }),
       );
       return result.Body as Readable;
     } catch (error) {
@@ -145,7 +151,7 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     const { sdk, client } = await this.connect();
     try {
       const head = await client.send(
-        new sdk.HeadObjectCommand({ ...this.settings.readParams, Bucket: this.bucket, Key: this.key(rel) }),
+        new sdk.HeadObjectCommand({ ...this.settings.readParams, ...this.objectInput(rel) }),
       );
       return { is_dir: false, file_size: head.ContentLength ?? 0 };
     } catch (error) {
@@ -154,6 +160,7 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     const probe = await client
       .send(
         new sdk.ListObjectsV2Command({
+          ...this.owner,
           Bucket: this.bucket,
           Prefix: directoryPrefix(this.key(rel)),
           MaxKeys: 1,
@@ -169,7 +176,7 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     const rel = assertSafeRelativePath(path);
     const { sdk, client } = await this.connect();
     if (rel !== "") {
-      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
+      await client.send(new sdk.DeleteObjectCommand(this.objectInput(rel)));
     }
     // Collect first: deleting while paging can make some servers skip keys after the continuation token.
     const keys: string[] = [];
@@ -179,7 +186,11 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     for (let start = 0; start < keys.length; start += DELETE_BATCH) {
       const batch = keys.slice(start, start + DELETE_BATCH).map((Key) => ({ Key }));
       const result = await client.send(
-        new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }),
+        new sdk.DeleteObjectsCommand({
+          ...this.owner,
+          Bucket: this.bucket,
+          Delete: { Objects: batch, Quiet: true },
+        }),
       );
       const failed = result.Errors?.[0];
       if (failed !== undefined) {
@@ -222,6 +233,7 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
       presigner,
       bucket: this.bucket,
       key: this.key(rel),
+      owner: this.owner,
       uploadParams: this.settings.uploadParams ?? {},
       readParams: this.settings.readParams ?? {},
       describe: (error) => this.describe(error),
@@ -241,6 +253,11 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
     return joinArtifactPath(this.prefix, rel);
   }
 
+  /** What every command on one object starts from. */
+  private objectInput(rel: string): BucketOwnerParams & { Bucket: string; Key: string } {
+    return { ...this.owner, Bucket: this.bucket, Key: this.key(rel) };
+  }
+
   private async *pages(prefix: string, delimiter: string | undefined) {
     const { sdk, client } = await this.connect();
     let token: string | undefined;
@@ -248,6 +265,7 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
       const page = await client
         .send(
           new sdk.ListObjectsV2Command({
+            ...this.owner,
             Bucket: this.bucket,
             Prefix: prefix,
             ...(delimiter === undefined ? {} : { Delimiter: delimiter }),

@@ -35,6 +35,7 @@ describe("multipart upload capability", () => {
       presigner,
       bucket: "bkt",
       key: "root/sub/big.bin",
+      owner: {},
       createParams: {},
       describe: (error: unknown) => error,
     });

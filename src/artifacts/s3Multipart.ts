@@ -6,6 +6,7 @@
  */
 import type * as S3Sdk from "@aws-sdk/client-s3";
 import { FlowOpsError, invalidParameter } from "../errors.js";
+import { BUCKET_OWNER_HEADER, bucketOwnerHeaders, type BucketOwnerParams } from "./s3BucketOwner.js";
 import type { MultipartUploadCreated, MultipartUploadCredential, MultipartUploadPart } from "./store.js";
 
 /** boto3's `generate_presigned_url` default, which MLflow's part URLs use. */
@@ -21,6 +22,8 @@ export interface S3SignedObject {
   presigner: S3Sdk.S3Client;
   bucket: string;
   key: string;
+  /** MLFLOW_S3_EXPECTED_BUCKET_OWNER, sent on every command and signed into every URL. */
+  owner: BucketOwnerParams;
   /** The store's own wording of an S3 failure. */
   describe(error: unknown): unknown;
 }
@@ -52,6 +55,7 @@ export async function createS3MultipartUpload(
   const created = await client
     .send(
       new sdk.CreateMultipartUploadCommand({
+        ...target.owner,
         ...target.createParams,
         Bucket: target.bucket,
         Key: target.key,
@@ -73,7 +77,10 @@ export async function createS3MultipartUpload(
   }
 }
 
-/** One presigned UploadPart URL per part, numbered from 1. */
+/**
+ * One presigned UploadPart URL per part, numbered from 1. The owner is signed as a header, as boto3 signs it
+ * in MLflow's part URLs, and listed in each part's headers so the client sends it (see bucketOwnerHeaders).
+ */
 export async function signPartUrls(
   target: S3MultipartTarget,
   uploadId: string,
@@ -81,20 +88,22 @@ export async function signPartUrls(
 ): Promise<MultipartUploadCredential[]> {
   const { getSignedUrl } = await import("@aws-sdk/s3-request-presigner");
   const partNumbers = Array.from({ length: numParts }, (_, index) => index + 1);
+  const headers = bucketOwnerHeaders(target.owner);
   return Promise.all(
     partNumbers.map(async (partNumber) => ({
       url: await getSignedUrl(
         target.presigner,
         new target.sdk.UploadPartCommand({
+          ...target.owner,
           Bucket: target.bucket,
           Key: target.key,
           UploadId: uploadId,
           PartNumber: partNumber,
         }),
-        { expiresIn: PART_URL_TTL_SECONDS },
+        { expiresIn: PART_URL_TTL_SECONDS, unhoistableHeaders: new Set([BUCKET_OWNER_HEADER]) },
       ),
       part_number: partNumber,
-      headers: {},
+      headers: { ...headers },
     })),
   );
 }
@@ -108,6 +117,7 @@ export async function completeS3MultipartUpload(
   await client
     .send(
       new sdk.CompleteMultipartUploadCommand({
+        ...target.owner,
         Bucket: target.bucket,
         Key: target.key,
         UploadId: uploadId,
@@ -122,7 +132,14 @@ export async function completeS3MultipartUpload(
 export async function abortS3MultipartUpload(target: S3MultipartTarget, uploadId: string): Promise<void> {
   const { sdk, client } = target;
   await client
-    .send(new sdk.AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }))
+    .send(
+      new sdk.AbortMultipartUploadCommand({
+        ...target.owner,
+        Bucket: target.bucket,
+        Key: target.key,
+        UploadId: uploadId,
+      }),
+    )
     .catch((error: unknown) => {
       throw describeMultipartError(error, target, uploadId);
     });

@@ -6,6 +6,7 @@
  */
 import { FlowOpsError } from "../errors.js";
 import { artifactBasename, type PresignedDownload, type PresignedUpload } from "./store.js";
+import { bucketOwnerHeaders } from "./s3BucketOwner.js";
 import type { S3SignedObject } from "./s3Multipart.js";
 
 /** MLFLOW_PRESIGNED_DOWNLOAD_URL_TTL_SECONDS's default, for the proxy's presigned GET. */
@@ -19,7 +20,7 @@ export const MAX_URL_TTL_SECONDS = 604_800;
 export interface S3PresignTarget extends S3SignedObject {
   /** The store's extra PutObject parameters (encryption, ACL), signed into the PUT and sent back as headers. */
   uploadParams: Record<string, string>;
-  /** The store's extra HeadObject parameters (an SSE-C key). */
+  /** The store's extra HeadObject parameters (an SSE-C key); never signed into the URL, see presignS3Download. */
   readParams: Record<string, string>;
 }
 
@@ -59,7 +60,14 @@ export async function presignS3Download(
 ): Promise<PresignedDownload> {
   const { sdk, client } = target;
   const head = await client
-    .send(new sdk.HeadObjectCommand({ ...target.readParams, Bucket: target.bucket, Key: target.key }))
+    .send(
+      new sdk.HeadObjectCommand({
+        ...target.readParams,
+        ...target.owner,
+        Bucket: target.bucket,
+        Key: target.key,
+      }),
+    )
     .catch((error: unknown) => {
       if (NOT_FOUND_NAMES.has((error as { name?: string }).name ?? "")) {
         throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `Artifact '${target.key}' does not exist.`, {
@@ -71,9 +79,14 @@ export async function presignS3Download(
   const { getSignedUrl } = await import("@aws-sdk/s3-request-presigner");
   // An attachment, so a browser opening the URL saves the file rather than rendering it; the override is
   // part of the signed query, so it cannot be stripped. The stored Content-Type is left as it is.
+  // The SDK moves the owner header into the signed query, as MLflow's _hoist_expected_bucket_owner does, so
+  // the URL works without headers. The SSE-C read parameters stay out, as MLflow 3.17 signs none: S3 would
+  // then need the customer key as headers on the client's GET, and the server would have to hand its secret
+  // key to every client that may download. An SSE-C object's URL is therefore refused by S3 (400).
   const url = await getSignedUrl(
     target.presigner,
     new sdk.GetObjectCommand({
+      ...target.owner,
       Bucket: target.bucket,
       Key: target.key,
       ResponseContentDisposition: attachmentDisposition(artifactBasename(target.key)),
@@ -91,7 +104,10 @@ export async function presignS3Download(
 
 export async function presignS3Upload(target: S3PresignTarget, expiresIn: number): Promise<PresignedUpload> {
   const contentType = pythonGuessType(target.key) ?? "application/octet-stream";
-  const headers: Record<string, string> = { "Content-Type": contentType };
+  const headers: Record<string, string> = {
+    "Content-Type": contentType,
+    ...bucketOwnerHeaders(target.owner),
+  };
   for (const [param, value] of Object.entries(target.uploadParams)) {
     // A parameter with no header cannot be sent by the client; MLflow skips it (with a warning) too.
     const header = PARAM_HEADERS[param];
@@ -102,6 +118,7 @@ export async function presignS3Upload(target: S3PresignTarget, expiresIn: number
   const presignedUrl = await getSignedUrl(
     target.presigner,
     new target.sdk.PutObjectCommand({
+      ...target.owner,
       ...target.uploadParams,
       Bucket: target.bucket,
       Key: target.key,

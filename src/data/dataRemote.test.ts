@@ -84,8 +84,12 @@ describe("s3Environment", () => {
     expect(env.AWS_SESSION_TOKEN).toBeUndefined();
   });
 
-  it("ignores MLflow's artifact endpoint, which DVC never reads", () => {
-    const env = s3Environment({}, { MLFLOW_S3_ENDPOINT_URL: "http://mlflow-minio:9000" });
+  it("ignores MLflow's artifact endpoint and bucket owner, which DVC never reads", () => {
+    const env = s3Environment(
+      {},
+      { MLFLOW_S3_ENDPOINT_URL: "http://mlflow-minio:9000", MLFLOW_S3_EXPECTED_BUCKET_OWNER: "123456789012" },
+    );
     expect(env.MLFLOW_S3_ENDPOINT_URL).toBeUndefined();
+    expect(env.MLFLOW_S3_EXPECTED_BUCKET_OWNER).toBeUndefined();
   });
 });

@@ -154,13 +154,14 @@ function remoteJobs(repo: RemoteRepo, name: string, section: Record<string, stri
 }
 
 /**
- * S3 settings of a DVC remote as the environment the S3 store reads. MLflow's MLFLOW_S3_ENDPOINT_URL is
- * dropped because DVC (boto3) never reads it: a tracking server's artifact endpoint must not redirect data
- * pushes. Config values win over the environment, as DVC's remote config does over boto3's.
+ * S3 settings of a DVC remote as the environment the S3 store reads. MLflow's MLFLOW_S3_ENDPOINT_URL and
+ * MLFLOW_S3_EXPECTED_BUCKET_OWNER are dropped because DVC (boto3) never reads them: a tracking server's artifact
+ * endpoint must not redirect data pushes, nor its bucket owner refuse them for a remote in another account. Config values win over the environment, as DVC's remote config does over boto3's.
  */
 export function s3Environment(section: Record<string, string>, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   delete env.MLFLOW_S3_ENDPOINT_URL;
+  delete env.MLFLOW_S3_EXPECTED_BUCKET_OWNER;
   if (section.endpointurl !== undefined) env.MLFLOW_S3_ENDPOINT_URL = section.endpointurl;
   if (section.region !== undefined) env.AWS_REGION = section.region;
   if (section.access_key_id !== undefined && section.secret_access_key !== undefined) {
