@@ -5,6 +5,9 @@ same filter.
 
 from __future__ import annotations
 
+import ast
+import re
+
 import mlflow
 import pytest
 from mlflow import MlflowClient
@@ -68,6 +71,12 @@ def test_issue_id_finds_the_traces_linked_to_the_issue(experiment_id: str):
         ("issue.id LIKE 'x'", "issue.id comparator 'LIKE' not one of '{'='}'"),
         ("issue.id IS NULL", "issue.id comparator 'IS NULL' not one of '{'='}'"),
         ("issue.id = 5", "Expected a quoted string value for issue (e.g. 'my-value'). Got value 5"),
+        # The value is read as an issue's before `name` and `run_id` rename the clause to a tag or metadata.
+        ("issue.name IN ('a')", "Expected a quoted string value for issue (e.g. 'my-value'). Got value ('a')"),
+        ("issue.run_id = 5", "Expected a quoted string value for issue (e.g. 'my-value'). Got value 5"),
+        # Only `timestamp`, `execution_time` and `end_time` are renamed; other keys keep their case.
+        ("issue.TIMESTAMP_MS = 'x'", "Invalid issue attribute 'TIMESTAMP_MS'. Supported attributes: id"),
+        ("issue.END_TIME = 'x'", "Invalid issue attribute 'end_time_ms'. Supported attributes: id"),
     ],
 )
 def test_other_issue_attributes_comparators_and_values_are_refused(experiment_id: str, filter_string, message):
@@ -75,3 +84,40 @@ def test_other_issue_attributes_comparators_and_values_are_refused(experiment_id
         MlflowClient().search_traces(locations=[experiment_id], filter_string=filter_string)
     assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
     assert message in refused.value.message
+
+
+_KEY_VALUE_COMPARATORS = "{'!=', '=', 'ILIKE', 'IS NOT NULL', 'IS NULL', 'LIKE', 'RLIKE'}"
+
+
+def _with_sorted_sets(message: str) -> str:
+    """MLflow prints Python sets, whose order changes from server process to server process."""
+    return re.sub(r"\{[^{}]*\}", lambda m: repr(sorted(ast.literal_eval(m.group(0)))), message)
+
+
+@pytest.mark.parametrize(
+    ("filter_string", "message"),
+    [
+        (
+            "foo.bar = 'x'",
+            "Invalid entity type 'foo'. Valid values are {'attribute', 'attributes', 'expectation', 'feedback', "
+            "'issue', 'metadata', 'request_metadata', 'span', 'tag', 'tags', 'trace'}",
+        ),
+        # The tag message lacks its closing quote, the metadata one has it, as in MLflow's f-strings.
+        ("issue.name > 'a'", f"Invalid comparator '>' not one of '{_KEY_VALUE_COMPARATORS}"),
+        (
+            "issue.run_id IS NULL AND issue.run_id > 'a'",
+            f"Invalid comparator '>' not one of '{_KEY_VALUE_COMPARATORS}'",
+        ),
+        (
+            "TIMESTAMP_MS > 5",
+            "Invalid attribute key 'TIMESTAMP_MS' specified. Valid keys are '{'client_request_id', 'end_time', "
+            "'end_time_ms', 'execution_time', 'execution_time_ms', 'name', 'prompt', 'request_id', 'run_id', 'status', "
+            "'text', 'timestamp', 'timestamp_ms'}'",
+        ),
+    ],
+)
+def test_issue_and_entity_refusals_name_mlflows_sets(experiment_id: str, filter_string, message):
+    with pytest.raises(MlflowException) as refused:
+        MlflowClient().search_traces(locations=[experiment_id], filter_string=filter_string)
+    assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert _with_sorted_sets(message) in _with_sorted_sets(refused.value.message)

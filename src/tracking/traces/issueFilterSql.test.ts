@@ -98,6 +98,9 @@ describe.each(metadataBackends())("trace search by issue on $name", (backend: Te
     expect(await rejection("issue.timestamp = 'x'")).toBe(
       "Invalid issue attribute 'timestamp_ms'. Supported attributes: id",
     );
+    expect(await rejection("issue.TIMESTAMP_MS = 'x'")).toBe(
+      "Invalid issue attribute 'TIMESTAMP_MS'. Supported attributes: id",
+    );
     expect(await rejection("issue.id != 'x'")).toBe("issue.id comparator '!=' not one of '{'='}'");
     expect(await rejection("issue.id like 'x'")).toBe("issue.id comparator 'LIKE' not one of '{'='}'");
     expect(await rejection("issue.id IS NULL")).toBe("issue.id comparator 'IS NULL' not one of '{'='}'");

@@ -13,6 +13,7 @@ import { compareSql } from "../search/sqlComparison.js";
 import { LINKED_PROMPTS_TAG, type TraceInfo } from "./entities.js";
 import { assessmentClauseSql } from "./assessmentFilterSql.js";
 import { issueClauseSql } from "./issueFilterSql.js";
+import { NUMERIC_ATTRIBUTE_COLUMNS, numericAffinity, textAfterNumbersSql } from "./numericAttributeText.js";
 import { linkedPromptClauseSql } from "./promptLinks.js";
 import { readTraceInfos } from "./reader.js";
 import {
@@ -146,7 +147,8 @@ function withTiebreaks(terms: readonly TraceOrderBy[]): TraceOrderBy[] {
 function attributeColumn(key: string): Expression<unknown> {
   switch (key) {
     case "end_time_ms":
-      return sql`(t.timestamp_ms + t.execution_time_ms)`;
+      // As mlflow's store: a trace still running (no execution time) ends at its start.
+      return sql`(t.timestamp_ms + coalesce(t.execution_time_ms, 0))`;
     case "timestamp_ms":
     case "execution_time_ms":
     case "request_id":
@@ -182,6 +184,14 @@ function clauseSql(
   }
   if (clause.entity === "issue") return issueClauseSql({ ...clause, entity: clause.entity });
   if (clause.entity === "attribute") {
+    if (NUMERIC_ATTRIBUTE_COLUMNS.includes(clause.key) && typeof clause.value === "string") {
+      // A sum has no affinity in SQLite, so text never reads as a number against end_time_ms.
+      const number = clause.key === "end_time_ms" ? undefined : numericAffinity(clause.value);
+      const column = attributeColumn(clause.key);
+      return number === undefined
+        ? textAfterNumbersSql(column, clause.comparator)
+        : compareSql(dialect, column, clause.comparator, number);
+    }
     const value = clause.key === "status" ? statusValue(clause.value) : clause.value;
     return compareSql(dialect, attributeColumn(clause.key), clause.comparator, value);
   }

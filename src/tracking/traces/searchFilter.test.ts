@@ -86,7 +86,7 @@ describe("trace filter RLIKE and entity names", () => {
 
   it("refuses RLIKE on numeric attributes and entity names in another case", () => {
     expect(message(() => parseTraceFilter("timestamp_ms RLIKE '1'"))).toBe(
-      "Invalid comparator 'RLIKE' not one of '=', '!=', '>', '>=', '<', '<='",
+      `Invalid comparator 'RLIKE' not one of '${STRING_ATTRIBUTE_COMPARATORS}`,
     );
     expect(message(() => parseTraceFilter("TAG.k = 'a'"))).toMatch(
       /^Invalid entity type 'TAG'\. Valid values are/,
@@ -184,5 +184,95 @@ describe("issue trace filters", () => {
       { entity: "issue", key: "timestamp_ms", comparator: "=", value: "x" },
     ]);
     expect(parseTraceFilter("issue.TEXT LIKE '%x%'")).toEqual(parseTraceFilter("attribute.text LIKE '%x%'"));
+  });
+});
+
+// mlflow 3.17.2's answers to POST /api/3.0/mlflow/traces/search (400 INVALID_PARAMETER_VALUE). Its sets print
+// in an order that changes with each server process; these are written in its source's order.
+const TAG_COMPARATORS = "{'!=', '=', 'LIKE', 'ILIKE', 'RLIKE', 'IS NULL', 'IS NOT NULL'}";
+const STRING_ATTRIBUTE_COMPARATORS = "{'!=', '=', 'IN', 'NOT IN', 'LIKE', 'ILIKE', 'RLIKE'}";
+const FILTER_ATTRIBUTE_KEYS =
+  "{'request_id', 'timestamp', 'timestamp_ms', 'execution_time', 'execution_time_ms', 'end_time', 'end_time_ms', 'status', 'client_request_id', 'name', 'run_id', 'prompt', 'text'}";
+const NUMERIC_ATTRIBUTE_KEYS =
+  "{'timestamp_ms', 'timestamp', 'execution_time_ms', 'execution_time', 'end_time_ms', 'end_time'}";
+
+describe("trace filter messages as mlflow's", () => {
+  it("reads an issue clause's value as an issue's before renaming its key", () => {
+    expect(message(() => parseTraceFilter("issue.name IN ('a')"))).toBe(
+      "Expected a quoted string value for issue (e.g. 'my-value'). Got value ('a')",
+    );
+    expect(message(() => parseTraceFilter("issue.run_id IN ('a')"))).toBe(
+      "Expected a quoted string value for issue (e.g. 'my-value'). Got value ('a')",
+    );
+    expect(message(() => parseTraceFilter("issue.name = 5"))).toBe(
+      "Expected a quoted string value for issue (e.g. 'my-value'). Got value 5",
+    );
+    expect(message(() => parseTraceFilter("issue.name > 'a'"))).toBe(
+      `Invalid comparator '>' not one of '${TAG_COMPARATORS}`,
+    );
+  });
+
+  it("renames only mlflow's attribute aliases, keeping other keys as written", () => {
+    expect(parseTraceFilter("issue.TIMESTAMP_MS = 'x' AND issue.Execution_Time_Ms = 'y'")).toEqual([
+      { entity: "issue", key: "TIMESTAMP_MS", comparator: "=", value: "x" },
+      { entity: "issue", key: "Execution_Time_Ms", comparator: "=", value: "y" },
+    ]);
+    expect(parseTraceFilter("issue.END_TIME = 'x'")[0]?.key).toBe("end_time_ms");
+    expect(parseTraceFilter("tag.NAME = 'n' AND feedback.run_id = 'r'")).toEqual([
+      { entity: "tag", key: "mlflow.traceName", comparator: "=", value: "n" },
+      { entity: "metadata", key: "mlflow.sourceRun", comparator: "=", value: "r" },
+    ]);
+  });
+
+  it("lists the valid entities as a Python set", () => {
+    expect(message(() => parseTraceFilter("foo.bar = 'x'"))).toBe(
+      "Invalid entity type 'foo'. Valid values are {'tag', 'request_metadata', 'attribute', 'span', 'feedback', 'expectation', 'issue', 'tags', 'attributes', 'trace', 'metadata'}",
+    );
+  });
+
+  it("checks attribute keys as written", () => {
+    for (const key of ["TIMESTAMP_MS", "Name", "RUN_ID", "experiment_id"]) {
+      expect(message(() => parseTraceFilter(`${key} > 5`))).toBe(
+        `Invalid attribute key '${key}' specified. Valid keys are '${FILTER_ATTRIBUTE_KEYS}'`,
+      );
+    }
+    expect(message(() => parseTraceFilter("trace.Status = 'OK'"))).toMatch(/^Invalid attribute key 'Status'/);
+  });
+
+  it("reads values by entity", () => {
+    expect(message(() => parseTraceFilter("tag.x = 5"))).toBe(
+      "Expected a quoted string value for tag (e.g. 'my-value'). Got value 5",
+    );
+    expect(message(() => parseTraceFilter("metadata.x IN ('a')"))).toBe(
+      "Expected a quoted string value for request_metadata (e.g. 'my-value'). Got value ('a')",
+    );
+    expect(message(() => parseTraceFilter("status = 5"))).toBe(
+      `Only the '${NUMERIC_ATTRIBUTE_KEYS}' attributes support comparison with numeric values.`,
+    );
+    expect(message(() => parseTraceFilter("execution_time_ms IN ('1')"))).toBe(
+      "Only attributes in {'name', 'status', 'request_id', 'run_id', 'client_request_id'} supports comparison with a list of quoted string values.",
+    );
+    expect(message(() => parseTraceFilter("status = OK"))).toBe(
+      "Parameter value is either not quoted or unidentified quote types used for string value OK. Use either single or double quotes.",
+    );
+    expect(message(() => parseTraceFilter("status IN 'OK'"))).toBe(
+      "Invalid clause(s) in filter string: 'status', 'IN', ''OK''",
+    );
+    expect(parseTraceFilter("execution_time_ms > 1.5")[0]?.value).toBe(1.5);
+  });
+
+  it("checks the comparator of the renamed entity, each message quoted as mlflow's", () => {
+    expect(message(() => parseTraceFilter("tag.x IN ('a')"))).toBe(
+      `Invalid comparator 'IN' not one of '${TAG_COMPARATORS}`,
+    );
+    expect(message(() => parseTraceFilter("run_id > 'a'"))).toBe(
+      `Invalid comparator '>' not one of '${TAG_COMPARATORS}'`,
+    );
+    expect(message(() => parseTraceFilter("status IS NULL"))).toBe(
+      `Invalid comparator 'IS NULL' not one of '${STRING_ATTRIBUTE_COMPARATORS}'`,
+    );
+    expect(message(() => parseTraceFilter("execution_time_ms LIKE '1'"))).toBe(
+      `Invalid comparator 'LIKE' not one of '${STRING_ATTRIBUTE_COMPARATORS}`,
+    );
   });
 });

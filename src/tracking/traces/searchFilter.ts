@@ -11,23 +11,19 @@
  * checked when the SQL is built, as mlflow's store checks them.
  */
 import { invalidParameter } from "../../errors.js";
-import {
-  COMPARATORS,
-  isKeyword,
-  NULL_COMPARATORS,
-  TokenCursor,
-  type Comparator,
-} from "../search/filterSyntax.js";
+import { COMPARATORS, isKeyword, TokenCursor, type Comparator } from "../search/filterSyntax.js";
 import { excerpt, tokenize, type Token } from "../search/filterTokenizer.js";
 import { pythonStringListRepr } from "../validationMessages.js";
 import { LINKED_PROMPTS_TAG, SOURCE_RUN_METADATA, TRACE_NAME_TAG } from "./entities.js";
 import {
   parseSpanClause,
-  parseTextValue,
+  pythonSetRepr,
   refuseBareTextClauses,
   SPAN_ATTRIBUTES_PREFIX,
+  SPAN_CONTENT_KEY,
   type SpanFilterClause,
 } from "./spanFilter.js";
+import { checkClauseComparator, readClauseValue, type ValueEntity } from "./traceFilterValue.js";
 
 export type TraceFilterEntity = "attribute" | "tag" | "metadata";
 export type AssessmentFilterEntity = "feedback" | "expectation";
@@ -71,36 +67,61 @@ const NUMERIC_ATTRIBUTES: Readonly<Record<string, string>> = {
   end_time_ms: "end_time_ms",
 };
 const STRING_ATTRIBUTES = new Set(["request_id", "status", "client_request_id"]);
+/** mlflow's `SEARCH_KEY_TO_ATTRIBUTE`: the aliases a filter's key is renamed by, whatever its entity. */
+const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {
+  timestamp: "timestamp_ms",
+  execution_time: "execution_time_ms",
+  end_time: "end_time_ms",
+};
+/** `VALID_SEARCH_ATTRIBUTE_KEYS` and `VALID_ORDER_BY_ATTRIBUTE_KEYS`, in mlflow's source order. */
+const FILTER_ATTRIBUTE_KEYS = [
+  "request_id",
+  "timestamp",
+  "timestamp_ms",
+  "execution_time",
+  "execution_time_ms",
+  "end_time",
+  "end_time_ms",
+  "status",
+  "client_request_id",
+  "name",
+  "run_id",
+  "prompt",
+  "text",
+];
+const ORDER_BY_ATTRIBUTE_KEYS = [
+  "experiment_id",
+  "timestamp",
+  "timestamp_ms",
+  "execution_time",
+  "execution_time_ms",
+  "end_time",
+  "end_time_ms",
+  "status",
+  "request_id",
+  "name",
+  "run_id",
+];
+/** `_VALID_IDENTIFIERS` (`_IDENTIFIERS | set(_ALTERNATE_IDENTIFIERS)`), each part in mlflow's source order. */
+const VALID_ENTITY_NAMES = [
+  "tag",
+  "request_metadata",
+  "attribute",
+  "span",
+  "feedback",
+  "expectation",
+  "issue",
+  "tags",
+  "attributes",
+  "trace",
+  "metadata",
+];
 const TAG_ALIASES: Readonly<Record<string, string>> = { name: TRACE_NAME_TAG };
 // mlflow filters on `prompt` (promptLinks.ts) but does not sort by it.
 const FILTER_TAG_ALIASES: Readonly<Record<string, string>> = { ...TAG_ALIASES, prompt: LINKED_PROMPTS_TAG };
 const METADATA_ALIASES: Readonly<Record<string, string>> = { run_id: SOURCE_RUN_METADATA };
-const VALID_ATTRIBUTE_KEYS = [...Object.keys(NUMERIC_ATTRIBUTES), ...STRING_ATTRIBUTES, "name", "run_id"];
-const VALID_FILTER_ATTRIBUTE_KEYS = [...VALID_ATTRIBUTE_KEYS, "prompt", "text"];
 // mlflow reads the `text` attribute as `span.content`, a full-text search over the spans' JSON.
 const TEXT_ATTRIBUTE = "text";
-
-const NUMERIC_COMPARATORS: readonly Comparator[] = ["=", "!=", ">", ">=", "<", "<="];
-// RLIKE is a regular-expression search; MLflow 3.17.2 takes it in trace filters only.
-const STRING_ATTRIBUTE_COMPARATORS: readonly Comparator[] = [
-  "=",
-  "!=",
-  "LIKE",
-  "ILIKE",
-  "RLIKE",
-  "IN",
-  "NOT IN",
-];
-const KEY_VALUE_COMPARATORS: readonly Comparator[] = [
-  "=",
-  "!=",
-  "LIKE",
-  "ILIKE",
-  "RLIKE",
-  "IS NULL",
-  "IS NOT NULL",
-];
-const NUMERIC_ASSESSMENT_COMPARATORS: readonly Comparator[] = ["<", "<=", ">", ">="];
 
 const WHAT = "filter";
 
@@ -168,28 +189,51 @@ function parseClause(cursor: TokenCursor): TraceFilterTerm {
   const comparator = parseComparator(cursor);
   const valueStart = cursor.peek()?.start ?? cursor.input.length;
   refuseKeywordValue(cursor, clauseStart, comparatorStart);
-  if (entity === "span") {
-    return parseSpanClause(cursor, key, comparator, {
-      identifier: cursor.input.slice(clauseStart, comparatorStart).trim(),
-      comparator: cursor.input.slice(comparatorStart, valueStart).trim(),
-    });
+  const written = {
+    identifier: cursor.input.slice(clauseStart, comparatorStart).trim(),
+    comparator: cursor.input.slice(comparatorStart, valueStart).trim(),
+  };
+  if (entity === "span") return parseSpanClause(cursor, key, comparator, written);
+  const value = readClauseValue(cursor, valueEntity(entity), key, comparator, written);
+  const renamed = renamedKey(entity, key);
+  if (renamed.entity === "text") {
+    // Its comparator is checked when the query is built (spanFilterSql.ts), as mlflow's store checks it.
+    const text = Array.isArray(value) ? value : String(value);
+    return { entity: "span", key: SPAN_CONTENT_KEY, comparator, value: text };
   }
-  if (entity === "text") return parseTextValue(cursor, comparator);
-  if (entity === "feedback" || entity === "expectation" || entity === "issue") {
-    return { entity, key, comparator, value: parseAssessmentValue(cursor, entity, comparator) };
+  if (renamed.entity === "feedback" || renamed.entity === "expectation" || renamed.entity === "issue") {
+    return { entity: renamed.entity, key: renamed.key, comparator, value };
   }
-  const allowed =
-    entity !== "attribute"
-      ? KEY_VALUE_COMPARATORS
-      : key in NUMERIC_ATTRIBUTES || Object.values(NUMERIC_ATTRIBUTES).includes(key)
-        ? NUMERIC_COMPARATORS
-        : STRING_ATTRIBUTE_COMPARATORS;
-  if (!allowed.includes(comparator)) {
-    throw invalidParameter(`Invalid comparator '${comparator}' not one of '${allowed.join("', '")}'`);
+  checkClauseComparator(renamed.entity, renamed.key, comparator);
+  if (Array.isArray(value) && comparator !== "IN" && comparator !== "NOT IN") {
+    // mlflow hands the tuple to its database driver, which cannot bind it.
+    throw invalidParameter(`A parenthesised list is compared with IN or NOT IN only, not '${comparator}'`);
   }
-  if (NULL_COMPARATORS.includes(comparator)) return { entity, key, comparator, value: "" };
-  const numeric = allowed === NUMERIC_COMPARATORS;
-  return { entity, key, comparator, value: parseValue(cursor, numeric, comparator) };
+  return { entity: renamed.entity, key: renamed.key, comparator, value };
+}
+
+function valueEntity(entity: Exclude<ParsedEntity, "span">): ValueEntity {
+  return entity === "metadata" ? "request_metadata" : entity;
+}
+
+/**
+ * mlflow renames a filter's key by its lower-cased form whatever its entity (span aside), after reading the
+ * value: `issue.name` and `tag.NAME` filter on the trace name as `name` does, `feedback.text` searches the
+ * spans, and `issue.timestamp` is the issue attribute `timestamp_ms` while `issue.TIMESTAMP_MS` stays as
+ * written. Own keys only: `constructor` or `__proto__` must not find Object's members.
+ */
+function renamedKey(
+  entity: Exclude<ParsedEntity, "span">,
+  key: string,
+): { entity: Exclude<ParsedEntity, "span"> | "text"; key: string } {
+  const lower = key.toLowerCase();
+  const tagKey = Object.hasOwn(FILTER_TAG_ALIASES, lower) ? FILTER_TAG_ALIASES[lower] : undefined;
+  if (tagKey !== undefined) return { entity: "tag", key: tagKey };
+  const metadataKey = Object.hasOwn(METADATA_ALIASES, lower) ? METADATA_ALIASES[lower] : undefined;
+  if (metadataKey !== undefined) return { entity: "metadata", key: metadataKey };
+  if (lower === TEXT_ATTRIBUTE) return { entity: "text", key: SPAN_CONTENT_KEY };
+  const attribute = Object.hasOwn(ATTRIBUTE_ALIASES, lower) ? ATTRIBUTE_ALIASES[lower] : undefined;
+  return { entity, key: attribute ?? key };
 }
 
 /**
@@ -213,45 +257,8 @@ function refuseKeywordValue(cursor: TokenCursor, clauseStart: number, comparator
   throw invalidParameter(`Invalid clause(s) in filter string: ${written.map((t) => `'${t}'`).join(", ")}`);
 }
 
-/**
- * mlflow checks the value's kind before the comparator: a number for `<`, `<=`, `>`, `>=`, a quoted string
- * for the rest, so `IN ('a')` is refused for its list. Its messages quote the value as written. An issue's
- * value is always a quoted string, whatever the comparator (which its store then refuses unless `=`).
- */
-function parseAssessmentValue(
-  cursor: TokenCursor,
-  entity: AssessmentFilterEntity | "issue",
-  comparator: Comparator,
-): string | number {
-  if (NULL_COMPARATORS.includes(comparator)) return "";
-  const numeric = entity !== "issue" && NUMERIC_ASSESSMENT_COMPARATORS.includes(comparator);
-  const token = cursor.next();
-  if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
-  let written = cursor.input.slice(token.start, token.end);
-  if (token.kind === "lparen") {
-    while (cursor.peek() !== undefined && cursor.peek()?.kind !== "rparen") cursor.next();
-    written = cursor.input.slice(token.start, cursor.next()?.end ?? cursor.input.length);
-  }
-  const quoted = token.kind === "string" || token.kind === "quoted";
-  if (numeric && token.kind === "number") return Number(token.text);
-  if (!numeric && quoted) return token.text;
-  if (!numeric && token.kind === "word") {
-    throw invalidParameter(
-      `Parameter value is either not quoted or unidentified quote types used for string value ${written}. Use either single or double quotes.`,
-    );
-  }
-  throw invalidParameter(
-    numeric
-      ? `Expected a numeric value for ${entity} when using comparator '${comparator}'. Got value ${written}`
-      : `Expected a quoted string value for ${entity} (e.g. 'my-value'). Got value ${written}`,
-  );
-}
-
-/** The entity and canonical key; `name` and `run_id` resolve to their tag and metadata keys. */
-function parseIdentifier(
-  cursor: TokenCursor,
-  forOrderBy: boolean,
-): { entity: ParsedEntity | "text"; key: string } {
+/** The entity and the key: as written in a filter, resolved (order_by) in an order_by clause. */
+function parseIdentifier(cursor: TokenCursor, forOrderBy: boolean): { entity: ParsedEntity; key: string } {
   const token = cursor.next();
   if (token === undefined) throw cursor.error("expected an identifier");
   let entity: ParsedEntity = "attribute";
@@ -268,7 +275,7 @@ function parseIdentifier(
       const known = Object.hasOwn(ENTITIES, prefix) ? ENTITIES[prefix] : undefined;
       if (known === undefined) {
         throw invalidParameter(
-          `Invalid entity type '${prefix}'. Valid values are ${Object.keys(ENTITIES).join(", ")}`,
+          `Invalid entity type '${prefix}'. Valid values are ${pythonSetRepr(VALID_ENTITY_NAMES)}`,
         );
       }
       entity = known;
@@ -295,26 +302,34 @@ function parseIdentifier(
     if (key === "") throw invalidParameter("Assessment field name cannot be empty");
     return { entity, key };
   }
-  if (entity === "issue") return issueIdentifier(key, forOrderBy);
-  // Span keys are checked with the clause's comparator (spanFilter.ts), an empty one among them.
-  if (entity === "span") return { entity, key };
+  // Span keys are checked with the clause's comparator (spanFilter.ts) and an issue's by its store
+  // (issueFilterSql.ts), an empty one among them.
+  if (entity === "span" || entity === "issue") return { entity, key };
   if (key.trim() === "") throw cursor.errorAt(token, "empty key");
   if (entity !== "attribute") return { entity, key };
+  if (forOrderBy) return orderByAttribute(key);
+  // Exactly as written: mlflow checks the key case-sensitively, and renames it (renamedKey) only after.
+  if (!FILTER_ATTRIBUTE_KEYS.includes(key)) {
+    throw invalidParameter(
+      `Invalid attribute key '${key}' specified. Valid keys are '${pythonSetRepr(FILTER_ATTRIBUTE_KEYS)}'`,
+    );
+  }
+  return { entity, key };
+}
+
+/** An order_by attribute, by its lower-cased name; `name` and `run_id` resolve to their tag and metadata. */
+function orderByAttribute(key: string): { entity: TraceFilterEntity; key: string } {
   const lower = key.toLowerCase();
   // Own keys only: `constructor` or `__proto__` must not find Object's members.
-  const aliases = forOrderBy ? TAG_ALIASES : FILTER_TAG_ALIASES;
-  const tagKey = Object.hasOwn(aliases, lower) ? aliases[lower] : undefined;
+  const tagKey = Object.hasOwn(TAG_ALIASES, lower) ? TAG_ALIASES[lower] : undefined;
   if (tagKey !== undefined) return { entity: "tag", key: tagKey };
   const metadataKey = Object.hasOwn(METADATA_ALIASES, lower) ? METADATA_ALIASES[lower] : undefined;
   if (metadataKey !== undefined) return { entity: "metadata", key: metadataKey };
   const column = Object.hasOwn(NUMERIC_ATTRIBUTES, lower) ? NUMERIC_ATTRIBUTES[lower] : undefined;
-  if (column !== undefined) return { entity, key: column };
-  if (STRING_ATTRIBUTES.has(lower)) return { entity, key: lower };
-  if (forOrderBy && lower === "experiment_id") return { entity, key: lower };
-  // Exactly as written: mlflow maps `text` after checking the key, which it does case-sensitively.
-  if (!forOrderBy && key === TEXT_ATTRIBUTE) return { entity: "text", key };
+  if (column !== undefined) return { entity: "attribute", key: column };
+  if (STRING_ATTRIBUTES.has(lower) || lower === "experiment_id") return { entity: "attribute", key: lower };
   throw invalidParameter(
-    `Invalid attribute key '${key}' specified. Valid keys are '${(forOrderBy ? [...VALID_ATTRIBUTE_KEYS, "experiment_id"] : VALID_FILTER_ATTRIBUTE_KEYS).join("', '")}'`,
+    `Invalid attribute key '${key}' specified. Valid keys are '${pythonSetRepr(ORDER_BY_ATTRIBUTE_KEYS)}'`,
   );
 }
 
@@ -339,61 +354,4 @@ function parseComparator(cursor: TokenCursor): Comparator {
     token,
     `expected a comparator (${COMPARATORS.join(", ")}), found '${excerpt(token.text)}'`,
   );
-}
-
-function parseValue(
-  cursor: TokenCursor,
-  numeric: boolean,
-  comparator: Comparator,
-): string | number | string[] {
-  const token = cursor.next();
-  if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
-  if (comparator === "IN" || comparator === "NOT IN") {
-    if (token.kind !== "lparen")
-      throw cursor.errorAt(token, `'${comparator}' expects a parenthesised list of quoted strings`);
-    const values: string[] = [];
-    for (;;) {
-      const item = cursor.next();
-      if (item === undefined || (item.kind !== "string" && item.kind !== "quoted")) {
-        throw cursor.errorAt(item ?? token, "list items must be quoted strings");
-      }
-      values.push(item.text);
-      const separator = cursor.next();
-      if (separator?.kind === "rparen") return values;
-      if (separator?.kind !== "comma")
-        throw cursor.errorAt(separator ?? token, "expected ',' or ')' in list");
-    }
-  }
-  if (numeric) {
-    if (token.kind !== "number" || !Number.isSafeInteger(Number(token.text))) {
-      throw invalidParameter(
-        `Expected an integer value for a numeric attribute, found '${excerpt(token.text)}'`,
-      );
-    }
-    return Number(token.text);
-  }
-  if (token.kind !== "string" && token.kind !== "quoted") {
-    throw invalidParameter(
-      `Expected a quoted string value (use single or double quotes), found '${excerpt(token.text)}'`,
-    );
-  }
-  return token.text;
-}
-
-/**
- * mlflow renames a filter's key by its lower-cased form whatever its entity, so `issue.name`, `issue.prompt`,
- * `issue.run_id` and `issue.text` filter as the bare keys do, and `issue.timestamp` is refused as the issue
- * attribute `timestamp_ms`. Other keys stay as written for the store's check, which knows `id` only.
- */
-function issueIdentifier(key: string, forOrderBy: boolean): { entity: ParsedEntity | "text"; key: string } {
-  const lower = key.toLowerCase();
-  if (forOrderBy) return { entity: "issue", key };
-  const tagKey = Object.hasOwn(FILTER_TAG_ALIASES, lower) ? FILTER_TAG_ALIASES[lower] : undefined;
-  if (tagKey !== undefined) return { entity: "tag", key: tagKey };
-  const metadataKey = Object.hasOwn(METADATA_ALIASES, lower) ? METADATA_ALIASES[lower] : undefined;
-  if (metadataKey !== undefined) return { entity: "metadata", key: metadataKey };
-  if (lower === TEXT_ATTRIBUTE) return { entity: "text", key: lower };
-  // NUMERIC_ATTRIBUTES holds mlflow's SEARCH_KEY_TO_ATTRIBUTE (`timestamp` is `timestamp_ms`).
-  const attribute = Object.hasOwn(NUMERIC_ATTRIBUTES, lower) ? NUMERIC_ATTRIBUTES[lower] : undefined;
-  return { entity: "issue", key: attribute ?? key };
 }

@@ -27,18 +27,13 @@ export const SPAN_COLUMNS: ReadonlySet<string> = new Set(["name", "type", "statu
 
 const SPAN_ATTRIBUTE_COMPARATORS = ["!=", "=", "IN", "NOT IN", "LIKE", "ILIKE", "RLIKE"];
 const SPAN_CONTENT_COMPARATORS = ["LIKE", "ILIKE"];
-const IN_LIST_ATTRIBUTES = ["name", "status", "request_id", "run_id", "client_request_id"];
-const NUMERIC_ATTRIBUTES = [
-  "timestamp_ms",
-  "timestamp",
-  "execution_time_ms",
-  "execution_time",
-  "end_time_ms",
-  "end_time",
-];
 
-/** Python's repr of a set of plain strings. */
-function pythonSetRepr(items: readonly string[]): string {
+/**
+ * Python's repr of a set of plain strings, in the order given: Python's own order changes from process to
+ * process (string hashing is salted per process), so no order is the one MLflow prints; callers pass the
+ * order of MLflow's source literal.
+ */
+export function pythonSetRepr(items: readonly string[]): string {
   return `{${items.map((item) => `'${item}'`).join(", ")}}`;
 }
 
@@ -106,44 +101,14 @@ function parseSpanValue(cursor: TokenCursor, comparator: Comparator, written: Cl
   throw invalidParameter(`Expected a quoted string value for span (e.g. 'my-value'). Got value ${text}`);
 }
 
-/**
- * The value of a `text` clause, read as an attribute's (`_get_value` for attributes): a quoted string. Its
- * comparator is checked when the query is built.
- */
-export function parseTextValue(cursor: TokenCursor, comparator: Comparator): SpanFilterClause {
-  if (comparator === "IS NULL" || comparator === "IS NOT NULL") {
-    return { entity: "span", key: SPAN_CONTENT_KEY, comparator, value: "" };
-  }
-  const token = cursor.next();
-  if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
-  const text = cursor.input.slice(token.start, token.end);
-  if (token.kind === "string" || token.kind === "quoted") {
-    return { entity: "span", key: SPAN_CONTENT_KEY, comparator, value: token.text };
-  }
-  if (token.kind === "word") throw unquotedValue(text);
-  if (token.kind === "lparen") {
-    throw invalidParameter(
-      `Only attributes in ${pythonSetRepr(IN_LIST_ATTRIBUTES)} supports comparison with a list of quoted string values.`,
-    );
-  }
-  if (token.kind === "number") {
-    throw invalidParameter(
-      `Only the '${pythonSetRepr(NUMERIC_ATTRIBUTES)}' attributes support comparison with numeric values.`,
-    );
-  }
-  throw invalidParameter(
-    `Expected a quoted string value or a list of quoted string values for attributes. Got value ${text}`,
-  );
-}
-
-function unquotedValue(text: string): FlowOpsError {
+export function unquotedValue(text: string): FlowOpsError {
   return invalidParameter(
     `Parameter value is either not quoted or unidentified quote types used for string value ${text}. Use either single or double quotes.`,
   );
 }
 
 /** `_parse_list_from_sql_token`: quoted strings between commas, at least one. */
-function parseList(cursor: TokenCursor, open: Token): string[] {
+export function parseList(cursor: TokenCursor, open: Token): string[] {
   const items: Token[] = [];
   let close: Token | undefined;
   for (let token = cursor.next(); token !== undefined; token = cursor.next()) {

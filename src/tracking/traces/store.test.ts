@@ -127,6 +127,13 @@ describe.each(metadataBackends())("trace store on $name", (backend: TestBackend)
     expect(await search("name = 'f' AND timestamp_ms > 10")).toEqual(["tr-c"]);
     expect(await search("execution_time >= 50")).toEqual(["tr-c"]);
     expect(await search("end_time_ms = 80")).toEqual(["tr-c"]);
+    // Quoted numbers, as mlflow's SQLite store compares them (numeric affinity, none for the end-time sum).
+    expect(await search("timestamp_ms > ' 15 '")).toEqual(["tr-c", "tr-b"]);
+    expect(await search("timestamp_ms = '2e1'")).toEqual(["tr-b"]);
+    expect(await search("timestamp_ms < 'x'")).toEqual(["tr-c", "tr-b", "tr-a"]);
+    expect(await search("timestamp_ms >= 'x'")).toEqual([]);
+    expect(await search("end_time_ms > '1'")).toEqual([]);
+    expect(await search("end_time_ms != '80'")).toEqual(["tr-c", "tr-b", "tr-a"]);
     expect(await search("tags.k != 'x'")).toEqual(["tr-b"]);
     expect(await search("tags.k ILIKE 'y'")).toEqual(["tr-b"]);
     expect(await search("tags.k LIKE 'y'")).toEqual([]);
