@@ -118,17 +118,12 @@ export class PythonJsonSyntaxError extends SyntaxError {
   }
 }
 
-export interface PythonJsonParseOptions {
-  /**
-   * How a dict comes back: a Map (the default) keeps every key where Python's dict keeps it; a plain object,
-   * for code that indexes records by field, moves integer-like keys to the front as JavaScript objects do.
-   */
-  dicts?: "map" | "object";
-}
-
-/** `json.loads(text)`; throws a PythonJsonSyntaxError for text Python's parser refuses. */
-export function parsePythonJson(text: string, options: PythonJsonParseOptions = {}): PythonJsonValue {
-  const reader = new PythonJsonReader(text, options.dicts !== "object");
+/**
+ * `json.loads(text)`; throws a PythonJsonSyntaxError for text Python's parser refuses. A dict comes back as a
+ * Map, which keeps every key where Python's dict keeps it (a plain object would move "10" to the front).
+ */
+export function parsePythonJson(text: string): PythonJsonValue {
+  const reader = new PythonJsonReader(text);
   let value: PythonJsonValue;
   try {
     value = reader.value();
@@ -154,10 +149,7 @@ const CONSTANTS: ReadonlyArray<readonly [string, () => PythonJsonValue]> = [
 class PythonJsonReader {
   private at = 0;
 
-  constructor(
-    private readonly text: string,
-    private readonly dictsAsMaps: boolean,
-  ) {}
+  constructor(private readonly text: string) {}
 
   value(): PythonJsonValue {
     this.skipSpace();
@@ -182,11 +174,9 @@ class PythonJsonReader {
   /** A repeated key keeps its first place and takes its last value, as in a Python dict. */
   private dict(): PythonJsonValue {
     const map = new Map<string, PythonJsonValue>();
-    const record: Record<string, PythonJsonValue> = {};
-    const done = () => (this.dictsAsMaps ? map : record);
     this.at += 1;
     this.skipSpace();
-    if (this.take("}")) return done();
+    if (this.take("}")) return map;
     for (;;) {
       this.skipSpace();
       if (this.text.charAt(this.at) !== '"') this.fail("expected a property name");
@@ -194,12 +184,9 @@ class PythonJsonReader {
       this.skipSpace();
       if (!this.take(":")) this.fail("expected ':'");
       const value = this.value();
-      if (this.dictsAsMaps) map.set(key, value);
-      // defineProperty: a key "__proto__" is data, as it is for JSON.parse, not the object's prototype.
-      else
-        Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+      map.set(key, value);
       this.skipSpace();
-      if (this.take("}")) return done();
+      if (this.take("}")) return map;
       if (!this.take(",")) this.fail("expected ',' or '}'");
     }
   }

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { invalidParameter } from "../../errors.js";
-import { recordsText, toDatasetWire } from "../../tracking/evaluationDatasets/entities.js";
+import { recordsText, toDatasetWire, type JsonDict } from "../../tracking/evaluationDatasets/entities.js";
 import { parseJsonObjectField, parseRecords } from "../../tracking/evaluationDatasets/recordMerge.js";
 import { searchDatasetIds } from "../../tracking/evaluationDatasets/search.js";
 import { EvaluationDatasetStore } from "../../tracking/evaluationDatasets/store.js";
@@ -27,7 +27,7 @@ function missing(name: string) {
 }
 
 /** A `tags` field: JSON text of an object (mlflow answers a 500 for anything else; this says why). */
-function tagsFrom(text: string | undefined): Record<string, unknown> | undefined {
+function tagsFrom(text: string | undefined): JsonDict | undefined {
   if (text === undefined || text === "") return undefined;
   return parseJsonObjectField("tags", text);
 }

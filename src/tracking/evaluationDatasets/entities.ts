@@ -21,19 +21,29 @@ export interface EvaluationDataset {
   experimentIds?: string[];
 }
 
-/** Tag values are text; create keeps a null value as SQL NULL (set_dataset_tags skips nulls). */
-export type DatasetTags = Record<string, string | null>;
+/**
+ * Tag values are text; create keeps a null value as SQL NULL (set_dataset_tags skips nulls). A Map, in the
+ * order mlflow answers them: a plain object would move keys like "10" to the front.
+ */
+export type DatasetTags = Map<string, string | null>;
 
-export type JsonObject = { [key: string]: unknown };
+/**
+ * A Python dict read from JSON: a Map keeps the keys in the order the JSON had them, as a dict does, where a
+ * plain object would move integer-like keys ("10") to the front and answer records in another order.
+ */
+export type JsonDict = Map<string, unknown>;
+
+/** A dict the caller built in code or read from JSON; either keeps its own key order. */
+export type DictLike = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
 /**
  * Record values as MLflow's server holds them: it reads a `records` text with Python's `json.loads`, keeps the
  * Python values in JSON columns and writes them back with `json.dumps`. So `1.0` stays a float (the dataset
- * schema would otherwise call it "integer"), an integer of any size keeps every digit, and NaN and Infinity
- * are read. Dicts are plain objects here, which records are indexed by field as.
+ * schema would otherwise call it "integer"), an integer of any size keeps every digit, NaN and Infinity are
+ * read, and every dict is a JsonDict.
  */
 export function parseDatasetJson(text: string): unknown {
-  return parsePythonJson(text, { dicts: "object" });
+  return parsePythonJson(text);
 }
 
 /** A nullable JSON column as parseDatasetJson reads it; SQL NULL is mlflow's None (undefined here). */
@@ -48,17 +58,17 @@ export function datasetJsonText(value: unknown): string {
 
 export interface RecordSource {
   source_type: string;
-  source_data: JsonObject;
+  source_data: JsonDict;
 }
 
 export interface DatasetRecord {
   datasetRecordId: string;
   datasetId: string;
-  inputs: JsonObject;
+  inputs: JsonDict;
   /** `undefined` when the record holds none (mlflow's None); a record merged without outputs holds `{}`. */
   outputs?: unknown;
-  expectations?: JsonObject;
-  tags: JsonObject;
+  expectations?: JsonDict;
+  tags: JsonDict;
   source?: RecordSource;
   sourceId?: string;
   sourceType?: string;
@@ -85,7 +95,7 @@ export function toDatasetWire(d: EvaluationDataset): object {
 }
 
 /** `DatasetRecord.to_dict()`: unset optional fields are left out, `tags` is always there. */
-export function toRecordDict(r: DatasetRecord): JsonObject {
+export function toRecordDict(r: DatasetRecord): Record<string, unknown> {
   return {
     dataset_record_id: r.datasetRecordId,
     dataset_id: r.datasetId,

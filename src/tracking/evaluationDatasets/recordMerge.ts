@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { invalidParameter } from "../../errors.js";
 import { PythonFloat, pythonJsonDumps, type PythonJsonValue } from "../../pythonJson.js";
-import { datasetJsonText, parseDatasetJson, type JsonObject, type RecordSource } from "./entities.js";
+import { datasetJsonText, parseDatasetJson, type JsonDict, type RecordSource } from "./entities.js";
 
 export { pythonStr } from "../../pythonJson.js";
 
@@ -15,18 +15,17 @@ const SOURCE_TYPES = ["UNSPECIFIED", "TRACE", "HUMAN", "DOCUMENT", "CODE"] as co
 
 /** One record as the client sent it; `outputs` keeps "absent" apart from an explicit null. */
 export interface IncomingRecord {
-  inputs: JsonObject;
+  inputs: JsonDict;
   hasOutputs: boolean;
   outputs: unknown;
-  expectations?: JsonObject;
-  tags?: JsonObject;
+  expectations?: JsonDict;
+  tags?: JsonDict;
   source?: RecordSource;
 }
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return (
-    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
-  );
+/** A dict as parseDatasetJson reads one (every JSON object there is a Map). */
+export function isJsonDict(value: unknown): value is JsonDict {
+  return value instanceof Map;
 }
 
 /**
@@ -43,19 +42,18 @@ export function parseRecords(text: string): IncomingRecord[] {
   }
   if (!Array.isArray(parsed)) throw invalidParameter("Parameter 'records' must be a JSON list of records.");
   return parsed.map((item: unknown, index) => {
-    if (!isJsonObject(item)) throw invalidParameter(`Record ${index} must be a JSON object.`);
-    const field = (name: string): JsonObject | undefined => {
-      const value = item[name];
+    if (!isJsonDict(item)) throw invalidParameter(`Record ${index} must be a JSON object.`);
+    const field = (name: string): JsonDict | undefined => {
+      const value = item.get(name);
       if (value === undefined || value === null) return undefined;
-      if (!isJsonObject(value))
-        throw invalidParameter(`Field '${name}' of record ${index} must be an object.`);
+      if (!isJsonDict(value)) throw invalidParameter(`Field '${name}' of record ${index} must be an object.`);
       return value;
     };
-    const source = item["source"];
+    const source = item.get("source");
     return {
-      inputs: field("inputs") ?? {},
-      hasOutputs: Object.hasOwn(item, "outputs"),
-      outputs: item["outputs"],
+      inputs: field("inputs") ?? new Map(),
+      hasOutputs: item.has("outputs"),
+      outputs: item.get("outputs"),
       ...optional("expectations", field("expectations")),
       ...optional("tags", field("tags")),
       ...optional(
@@ -72,28 +70,28 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 /** `DatasetRecordSource.from_dict`: the type is upper-cased and checked, with mlflow's message. */
 function recordSource(value: unknown, index: number): RecordSource {
-  if (!isJsonObject(value) || typeof value["source_type"] !== "string") {
+  const sourceType = isJsonDict(value) ? value.get("source_type") : undefined;
+  if (!isJsonDict(value) || typeof sourceType !== "string") {
     throw invalidParameter(`Field 'source' of record ${index} must be an object with a 'source_type'.`);
   }
-  const type = value["source_type"].toUpperCase();
+  const type = sourceType.toUpperCase();
   if (!(SOURCE_TYPES as readonly string[]).includes(type)) {
     throw invalidParameter(
       `Invalid dataset record source type: ${type}. Valid source types: ['${SOURCE_TYPES.join("', '")}']`,
     );
   }
-  const data = value["source_data"];
-  return { source_type: type, source_data: isJsonObject(data) ? data : {} };
+  const data = value.get("source_data");
+  return { source_type: type, source_data: isJsonDict(data) ? data : new Map() };
 }
 
 /** mlflow's source id: the trace id of a TRACE source, `source_data.source_id` otherwise. */
 export function sourceIdOf(source: RecordSource): string | undefined {
-  const id =
-    source.source_type === "TRACE" ? source.source_data["trace_id"] : source.source_data["source_id"];
+  const id = source.source_data.get(source.source_type === "TRACE" ? "trace_id" : "source_id");
   return typeof id === "string" ? id : undefined;
 }
 
 /** Keys sorted at every depth, as `json.dumps(inputs, sort_keys=True)`, so key order never splits a record. */
-export function inputHash(inputs: JsonObject): string {
+export function inputHash(inputs: JsonDict): string {
   return createHash("sha256")
     .update(datasetJsonText(sortKeys(inputs)))
     .digest("hex");
@@ -101,22 +99,25 @@ export function inputHash(inputs: JsonObject): string {
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isJsonObject(value)) return value;
+  if (!isJsonDict(value)) return value;
   const sorted = new Map<string, unknown>();
-  for (const key of Object.keys(value).sort()) sorted.set(key, sortKeys(value[key]));
+  for (const key of [...value.keys()].sort()) sorted.set(key, sortKeys(value.get(key)));
   return sorted;
 }
 
-/** What merging `incoming` into a stored record changes (mlflow's `SqlEvaluationDatasetRecord.merge`). */
+/**
+ * What merging `incoming` into a stored record changes (mlflow's `SqlEvaluationDatasetRecord.merge`).
+ * Expectations and tags merge as `dict.update`: a key already there keeps its place and takes the new value,
+ * new keys follow in the order they came.
+ */
 export function mergeRecord(
-  existing: { outputs: unknown; expectations?: JsonObject; tags?: JsonObject },
+  existing: { outputs: unknown; expectations?: JsonDict; tags?: JsonDict },
   incoming: IncomingRecord,
-): { outputs: unknown; expectations?: JsonObject; tags?: JsonObject } {
-  const hasAny = (o: JsonObject | undefined): o is JsonObject => o !== undefined && Object.keys(o).length > 0;
-  const expectations = hasAny(incoming.expectations)
-    ? { ...existing.expectations, ...incoming.expectations }
-    : existing.expectations;
-  const tags = hasAny(incoming.tags) ? { ...existing.tags, ...incoming.tags } : existing.tags;
+): { outputs: unknown; expectations?: JsonDict; tags?: JsonDict } {
+  const update = (into: JsonDict | undefined, from: JsonDict | undefined): JsonDict | undefined =>
+    from === undefined || from.size === 0 ? into : new Map([...(into ?? []), ...from]);
+  const expectations = update(existing.expectations, incoming.expectations);
+  const tags = update(existing.tags, incoming.tags);
   return {
     outputs: incoming.hasOutputs ? nullToUndefined(incoming.outputs) : existing.outputs,
     ...optional("expectations", expectations),
@@ -146,53 +147,59 @@ function fieldType(value: unknown): string {
   return "unknown";
 }
 
-type DatasetSchema = { inputs: JsonObject; outputs: unknown; expectations: JsonObject; version: string };
-
 /**
- * `_update_dataset_schema`: the first type seen for each field wins, and non-object outputs set the outputs
- * type once. Returns the JSON text to store, or undefined when there is nothing to record.
+ * `_update_dataset_schema`: the first type seen for each field wins, in the order fields were first seen, and
+ * non-object outputs set the outputs type once. Returns the JSON text to store, or undefined when there is
+ * nothing to record.
  */
 export function updatedSchema(
   existing: string | null,
   records: readonly IncomingRecord[],
 ): string | undefined {
   if (records.length === 0 && existing === null) return undefined;
-  const schema: DatasetSchema =
+  const schema =
     existing === null
-      ? { inputs: {}, outputs: {}, expectations: {}, version: "1.0" }
-      : (JSON.parse(existing) as DatasetSchema);
+      ? new Map<string, unknown>([
+          ["inputs", new Map()],
+          ["outputs", new Map()],
+          ["expectations", new Map()],
+          ["version", "1.0"],
+        ])
+      : (parseDatasetJson(existing) as JsonDict);
+  const section = (name: string): JsonDict => {
+    const value = schema.get(name);
+    if (isJsonDict(value)) return value;
+    const fresh: JsonDict = new Map();
+    schema.set(name, fresh);
+    return fresh;
+  };
+  const addFields = (known: JsonDict, fields: JsonDict): void => {
+    for (const [key, value] of fields) if (!known.has(key)) known.set(key, fieldType(value));
+  };
   for (const record of records) {
-    for (const [key, value] of Object.entries(record.inputs)) {
-      if (!Object.hasOwn(schema.inputs, key)) schema.inputs[key] = fieldType(value);
-    }
+    addFields(section("inputs"), record.inputs);
     const outputs = record.hasOutputs ? record.outputs : undefined;
     if (outputs !== undefined && outputs !== null) {
-      if (isJsonObject(outputs)) {
-        if (isJsonObject(schema.outputs)) {
-          const known = schema.outputs;
-          for (const [key, value] of Object.entries(outputs)) {
-            if (!Object.hasOwn(known, key)) known[key] = fieldType(value);
-          }
-        }
-      } else if (isJsonObject(schema.outputs) && Object.keys(schema.outputs).length === 0) {
-        schema.outputs = fieldType(outputs);
+      const known = schema.get("outputs");
+      if (isJsonDict(outputs)) {
+        if (isJsonDict(known)) addFields(known, outputs);
+      } else if (isJsonDict(known) && known.size === 0) {
+        schema.set("outputs", fieldType(outputs));
       }
     }
-    for (const [key, value] of Object.entries(record.expectations ?? {})) {
-      if (!Object.hasOwn(schema.expectations, key)) schema.expectations[key] = fieldType(value);
-    }
+    addFields(section("expectations"), record.expectations ?? new Map());
   }
-  return pythonJsonDumps(schema as unknown as PythonJsonValue);
+  return pythonJsonDumps(schema as PythonJsonValue);
 }
 
 /** The `tags` field of a request: JSON text of an object, read as mlflow reads it. */
-export function parseJsonObjectField(name: string, text: string): JsonObject {
+export function parseJsonObjectField(name: string, text: string): JsonDict {
   let parsed: unknown;
   try {
     parsed = parseDatasetJson(text);
   } catch {
     throw invalidParameter(`Invalid value for parameter '${name}': not valid JSON.`);
   }
-  if (!isJsonObject(parsed)) throw invalidParameter(`Parameter '${name}' must be a JSON object.`);
+  if (!isJsonDict(parsed)) throw invalidParameter(`Parameter '${name}' must be a JSON object.`);
   return parsed;
 }

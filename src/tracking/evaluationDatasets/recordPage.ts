@@ -7,7 +7,8 @@ import type { EvaluationDatasetDatabase, EvaluationDatasetRecordTable } from "..
 import { invalidParameter } from "../../errors.js";
 import { optionalField, orUndefined } from "./datasetReader.js";
 import { parseDatasetJson, parseStoredJson } from "./entities.js";
-import type { DatasetRecord, JsonObject, RecordSource } from "./entities.js";
+import type { DatasetRecord, JsonDict, RecordSource } from "./entities.js";
+import { isJsonDict } from "./recordMerge.js";
 
 export const RECORDS_MAX_RESULTS_DEFAULT = 1000;
 
@@ -54,14 +55,14 @@ export async function readRecordPage(
 }
 
 function toRecord(row: RecordRow): DatasetRecord {
-  const source = parseStoredJson<RecordSource>(row.source);
+  const source = storedSource(parseStoredJson<JsonDict>(row.source));
   return {
     datasetRecordId: row.dataset_record_id,
     datasetId: row.dataset_id,
-    inputs: parseDatasetJson(row.inputs) as JsonObject,
+    inputs: parseDatasetJson(row.inputs) as JsonDict,
     outputs: parseStoredJson<unknown>(row.outputs),
-    ...optionalField("expectations", parseStoredJson<JsonObject>(row.expectations)),
-    tags: parseStoredJson<JsonObject>(row.tags) ?? {},
+    ...optionalField("expectations", parseStoredJson<JsonDict>(row.expectations)),
+    tags: parseStoredJson<JsonDict>(row.tags) ?? new Map(),
     ...optionalField("source", source),
     ...optionalField("sourceId", orUndefined(row.source_id)),
     ...optionalField("sourceType", orUndefined(row.source_type)),
@@ -70,6 +71,13 @@ function toRecord(row: RecordRow): DatasetRecord {
     ...optionalField("createdBy", orUndefined(row.created_by)),
     ...optionalField("lastUpdatedBy", orUndefined(row.last_updated_by)),
   };
+}
+
+/** The source column as the merge wrote it: `{"source_type": ..., "source_data": {...}}`. */
+function storedSource(stored: JsonDict | undefined): RecordSource | undefined {
+  if (stored === undefined) return undefined;
+  const data = stored.get("source_data");
+  return { source_type: String(stored.get("source_type")), source_data: isJsonDict(data) ? data : new Map() };
 }
 
 function decodeCursor(token: string): { createdTime: number; recordId: string } | undefined {

@@ -19,8 +19,10 @@ import { inChunks } from "../inChunks.js";
 import { datasetTags, findDataset, optionalField, toDataset } from "./datasetReader.js";
 import { linkedExperimentIds, linkToExperiments, unlinkFromExperiments } from "./experimentLinks.js";
 import { isUniqueViolation } from "../uniqueViolation.js";
+import { pythonDictEntries, PythonFloat } from "../../pythonJson.js";
+import type { SqlDialectName } from "../../db/dialect.js";
 import { datasetJsonText, parseStoredJson } from "./entities.js";
-import type { DatasetRecord, EvaluationDataset, JsonObject } from "./entities.js";
+import type { DatasetRecord, DictLike, EvaluationDataset, JsonDict } from "./entities.js";
 import { readRecordPage, RECORDS_MAX_RESULTS_DEFAULT } from "./recordPage.js";
 import {
   insertedOutputs,
@@ -30,7 +32,6 @@ import {
   sourceIdOf,
   updatedSchema,
   inputHash,
-  isJsonObject,
   type IncomingRecord,
 } from "./recordMerge.js";
 
@@ -58,22 +59,26 @@ const jsonOrNull = (value: unknown): string | null => (value === undefined ? nul
 
 export class EvaluationDatasetStore {
   private readonly db: Db;
+  private readonly dialect: SqlDialectName;
 
   constructor(
     meta: MetadataDb,
     private readonly now: () => number = Date.now,
   ) {
     this.db = withEvaluationDatasets(meta);
+    this.dialect = meta.dialect;
   }
 
+  /** Tags are stored in the order given, which is the order get and search answer them in. */
   async create(
     name: string,
-    tags: Record<string, unknown> = {},
+    tags: DictLike = {},
     experimentIds: readonly string[] = [],
   ): Promise<EvaluationDataset> {
     const datasetId = `d-${randomUUID().replaceAll("-", "")}`;
     const time = this.now();
-    const user = tags[MLFLOW_USER_TAG];
+    const tagEntries = pythonDictEntries(tags);
+    const user = tagEntries.find(([key]) => key === MLFLOW_USER_TAG)?.[1];
     const by = user === undefined || user === null ? null : pythonStr(user);
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -90,7 +95,7 @@ export class EvaluationDatasetStore {
           last_updated_by: by,
         })
         .execute();
-      const tagRows = Object.entries(tags).map(([key, value]) => ({
+      const tagRows = tagEntries.map(([key, value]) => ({
         dataset_id: datasetId,
         key,
         value: createdTagValue(key, value),
@@ -110,7 +115,7 @@ export class EvaluationDatasetStore {
   }
 
   async get(datasetId: string): Promise<EvaluationDataset> {
-    const found = await findDataset(this.db, datasetId);
+    const found = await findDataset(this.db, this.dialect, datasetId);
     if (found === undefined) throw notFound(`Evaluation dataset with id '${datasetId}' not found`);
     return found;
   }
@@ -130,12 +135,13 @@ export class EvaluationDatasetStore {
     }
     const tags = await datasetTags(
       this.db,
+      this.dialect,
       rows.map((r) => r.dataset_id),
     );
     const byId = new Map(rows.map((r) => [r.dataset_id, r]));
     return datasetIds.flatMap((id) => {
       const row = byId.get(id);
-      return row === undefined ? [] : [toDataset(row, tags.get(id) ?? {})];
+      return row === undefined ? [] : [toDataset(row, tags.get(id) ?? new Map())];
     });
   }
 
@@ -148,13 +154,16 @@ export class EvaluationDatasetStore {
     });
   }
 
-  /** Upserts tags; a null value leaves its tag as it is, as mlflow's `set_dataset_tags` does. */
-  async setTags(datasetId: string, tags: Record<string, unknown>): Promise<void> {
+  /**
+   * Upserts tags; a null value leaves its tag as it is, as mlflow's `set_dataset_tags` does. A tag set again
+   * keeps its place among the others; new ones come after them.
+   */
+  async setTags(datasetId: string, tags: DictLike): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      if ((await findDataset(trx, datasetId)) === undefined) {
+      if ((await findDataset(trx, this.dialect, datasetId)) === undefined) {
         throw notFound(`Could not find evaluation dataset with ID ${datasetId}`);
       }
-      for (const [key, value] of Object.entries(tags)) {
+      for (const [key, value] of pythonDictEntries(tags)) {
         if (value === null || value === undefined) continue;
         await trx
           .insertInto("evaluation_dataset_tags")
@@ -213,7 +222,7 @@ export class EvaluationDatasetStore {
     let updatedBy: string | null = null;
     for (const record of records) {
       const hash = inputHash(record.inputs);
-      const user = record.tags?.[MLFLOW_USER_TAG];
+      const user = record.tags?.get(MLFLOW_USER_TAG);
       const by = user === undefined || user === null ? null : pythonStr(user);
       if (by !== null) updatedBy = by;
       const existing = await trx
@@ -226,8 +235,8 @@ export class EvaluationDatasetStore {
         const merged = mergeRecord(
           {
             outputs: parseStoredJson<unknown>(existing.outputs),
-            ...optionalField("expectations", parseStoredJson<JsonObject>(existing.expectations)),
-            ...optionalField("tags", parseStoredJson<JsonObject>(existing.tags)),
+            ...optionalField("expectations", parseStoredJson<JsonDict>(existing.expectations)),
+            ...optionalField("tags", parseStoredJson<JsonDict>(existing.tags)),
           },
           record,
         );
@@ -305,10 +314,10 @@ export class EvaluationDatasetStore {
         deleted += Number(result.numDeletedRows);
       }
       if (deleted === 0) return 0;
-      const dataset = await findDataset(trx, datasetId);
+      const dataset = await findDataset(trx, this.dialect, datasetId);
       if (dataset !== undefined) {
-        const before = parseStoredJson<{ num_records?: number } | null>(dataset.profile ?? null) ?? {};
-        const left = Math.max(0, (before.num_records ?? 0) - deleted);
+        const before = parseStoredJson<JsonDict | null>(dataset.profile ?? null);
+        const left = Math.max(0, Number(before?.get("num_records") ?? 0) - deleted);
         await trx
           .updateTable("evaluation_datasets")
           .set({ profile: left > 0 ? `{"num_records": ${left}}` : "null" })
@@ -355,7 +364,8 @@ export class EvaluationDatasetStore {
 function createdTagValue(key: string, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "boolean") return value ? "1" : "0";
-  if (Array.isArray(value) || isJsonObject(value)) {
+  // A list or a dict (a Map as read from JSON, or an object or array built in code); a float is a value.
+  if (typeof value === "object" && !(value instanceof PythonFloat)) {
     throw invalidParameter(
       `Invalid value for tag '${key}': a dataset tag value must be a string, a number, a boolean or null.`,
     );
