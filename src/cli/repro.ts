@@ -176,6 +176,7 @@ export function reproCommand(): Command {
             ? {
                 pull: announcingPulls(
                   pulling.reproPull(repo, {
+                    cwd,
                     runCache: opts.runCache,
                     onWarning,
                     onTransferError: (line) => process.stderr.write(`${line}\n`),

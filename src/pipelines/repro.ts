@@ -38,7 +38,14 @@ import { recordStage } from "./stageRecord.js";
 import { planStages, plansSingleItems } from "./reproPlan.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
 import type { ReproResult, StageResult } from "./reproResult.js";
-import { hashDeps, readStageParams, stageChanges, stageOuts, type StageChange } from "./stageStatus.js";
+import {
+  canHashForRunCache,
+  hashDeps,
+  readStageParams,
+  stageChanges,
+  stageOuts,
+  type StageChange,
+} from "./stageStatus.js";
 
 export type { ReproEvent, ReproResult, StageResult } from "./reproResult.js";
 
@@ -250,9 +257,11 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     if (options.allowMissing === true) changes = changes.filter((change) => !isMissingData(change));
     if (changes.length === 0) return { ...base, outcome: "skipped", changes };
   }
+  const cwd = options.cwd ?? repo.root;
   if (options.dry === true) {
-    // As dvc, a dry run still fails on params the stage names that its params file lacks.
-    if (!stage.frozen) await readStageParams(stage);
+    // As dvc's dry run_stage, which still asks whether the run-cache could serve the stage: that hashes its
+    // deps and params, so a missing dep or param fails the stage.
+    if (!stage.frozen && !forced) await canHashForRunCache(repo, stage, cwd);
     const frozen = stage.frozen ? { message: "frozen" } : {};
     const wouldRun = stage.frozen ? { wouldRun: false } : { wouldRun: true, cmd: stage.cmd };
     return { ...base, outcome: "skipped", changes, ...wouldRun, ...frozen };
@@ -281,11 +290,10 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   for (const out of stageOuts(stage)) {
     if (!out.persist) await rm(join(stage.wdir, out.path), { recursive: true, force: true });
   }
-  const deps = await hashDeps(repo, stage);
-  const params = await readStageParams(stage);
   // dvc's run_stage asks the run-cache only when not forced, and --force-downstream forces the stages below.
-  if (options.runCache !== false && !forced) {
-    const restored = await restoreFromRunCache(repo, stage, { cmd: lockCmd(stage), deps, params });
+  const inputs = forced ? await forcedInputs(repo, stage, cwd) : await checkedInputs(repo, stage, cwd);
+  if (options.runCache !== false && inputs !== undefined && !forced) {
+    const restored = await restoreFromRunCache(repo, stage, { cmd: lockCmd(stage), ...inputs });
     if (restored !== undefined) {
       const lock = await recordInContext(context, stage, false);
       const durationMs = Date.now() - started;
@@ -296,7 +304,7 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   const ran = {
     ...base,
     changes,
-    inputs: { deps, params },
+    ...(inputs !== undefined ? { inputs } : {}),
     durationMs: run.result.durationMs,
     exitCode: run.result.exitCode,
   };
@@ -318,10 +326,33 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   return { ...ran, ...logged, outcome: "ran", lock };
 }
 
+type StageInputs = Pick<LockEntry, "deps" | "params">;
+
+/** dvc's order before a run: `_can_hash` (Errno 2 for a missing dep), then `save_deps` (its own wording). */
+async function checkedInputs(repo: DataRepo, stage: Stage, cwd: string): Promise<StageInputs> {
+  await canHashForRunCache(repo, stage, cwd);
+  return { deps: await hashDeps(repo, stage, cwd), params: await readStageParams(stage, cwd) };
+}
+
+/**
+ * A forced stage runs before dvc hashes anything of it: a dep or param that is missing fails it only once
+ * the command has run, when its lock entry is recorded.
+ */
+async function forcedInputs(repo: DataRepo, stage: Stage, cwd: string): Promise<StageInputs | undefined> {
+  try {
+    return { deps: await hashDeps(repo, stage, cwd), params: await readStageParams(stage, cwd) };
+  } catch (error) {
+    const missing = ["RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"];
+    if (error instanceof FlowOpsError && missing.includes(error.code)) return undefined;
+    throw error;
+  }
+}
+
 async function recordInContext(context: ReproContext, stage: Stage, saveCache: boolean): Promise<LockEntry> {
   const recorded = await recordStage(context.repo, stage, saveCache, {
     ...context,
     noCommit: context.options.noCommit === true,
+    ...(context.options.cwd !== undefined ? { cwd: context.options.cwd } : {}),
   });
   context.gitignorePending.set(stage.name, recorded.gitignored);
   if (recorded.lockChanged !== undefined) context.filesToTrack.add(recorded.lockChanged);

@@ -129,6 +129,6 @@ describe("repro with dry", () => {
     await writeFile(join(dir, "params.yaml"), "lr: 1\n");
     const dry = await run(yaml, { dry: true });
     expect(outcomes(dry)).toEqual({ t: "failed" });
-    expect(dry.stages[0]?.message).toMatch(/parameters 'bs' are missing from 'params.yaml'/);
+    expect(dry.stages[0]?.message).toMatch(/Parameters 'bs' are missing from 'params.yaml'\./);
   });
 });

@@ -21,7 +21,7 @@ import { toFlowOpsError } from "../errors.js";
 import { lockCmd } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
 import { runCacheKey, runCachePath, isRunCacheable } from "./runCache.js";
-import { hashDeps, readStageParams, stageOuts, type StageChange } from "./stageStatus.js";
+import { canHashForRunCache, hashDeps, readStageParams, stageOuts, type StageChange } from "./stageStatus.js";
 
 /** What repro asks before running a changed stage. */
 export interface ReproPull {
@@ -46,6 +46,8 @@ export interface ReproPullOptions extends OpenRemoteOptions {
   /** The remote to pull from; the out's own `remote:` or the default remote otherwise. */
   remote?: string;
   jobs?: number;
+  /** Where repro was started: dvc names a missing dep or params file from there. */
+  cwd?: string;
   /** Whether the run-cache may restore stages (`--no-run-cache` sets false): its objects are fetched then. */
   runCache?: boolean;
   /** Non-fatal problems (a remote that cannot be reached, an out that would not check out). */
@@ -147,8 +149,10 @@ async function pullPaths(
  */
 async function fetchRunCacheObjects(repo: DataRepo, stage: Stage, options: ReproPullOptions): Promise<void> {
   if (!isRunCacheable(stage)) return;
-  const deps = await hashDeps(repo, stage);
-  const params = await readStageParams(stage);
+  // dvc's `_can_hash` comes first: a dep still missing after the pull fails the stage with its Errno 2.
+  if (!(await canHashForRunCache(repo, stage, options.cwd ?? repo.root))) return;
+  const deps = await hashDeps(repo, stage, options.cwd);
+  const params = await readStageParams(stage, options.cwd);
   const outs = stageOuts(stage)
     .map((out) => ({ path: out.path }))
     .sort((a, b) => compareCodePoints(a.path, b.path));

@@ -164,7 +164,9 @@ describe("repro tracking", () => {
     await rm(join(dir, "train.sh"));
     const tracking = reproTrackingFor(dir, { trackingUri: server.url, experiment: "pipeline-g", env: {} });
     const result = await repro(repo, { ...(tracking ? { tracking } : {}) });
-    expect(result.stages.find((s) => s.name === "train")?.message).toMatch(/train\.sh' does not exist/);
+    expect(result.stages.find((s) => s.name === "train")?.message).toMatch(
+      /No such file or directory: '.*train\.sh'$/,
+    );
 
     const train = (await runsOf("pipeline-g")).find((r) => r.info.run_name === "train")!;
     expect(train.info.status).toBe("FAILED");

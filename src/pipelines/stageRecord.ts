@@ -25,6 +25,8 @@ export interface RecordContext {
   addedToLock: Set<string>;
   /** `--no-commit`: hash and record the outs, but copy nothing into the object cache or the run-cache. */
   noCommit?: boolean;
+  /** Where the command was started: a missing dep or params file is named from here, as dvc names it. */
+  cwd?: string;
 }
 
 export interface RecordedStage {
@@ -45,8 +47,8 @@ export async function recordStage(
   saveCache: boolean,
   context: RecordContext,
 ): Promise<RecordedStage> {
-  const deps = await hashDeps(repo, stage);
-  const params = await readStageParams(stage);
+  const deps = await hashDeps(repo, stage, context.cwd);
+  const params = await readStageParams(stage, context.cwd);
   const outs: LockFile[] = [];
   const cacheable = isRunCacheable(stage);
   for (const out of stageOuts(stage)) {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { closeDataRepo, initDataRepo, type DataRepo } from "../data/dataRepo.js"
 import { readLock } from "./dvcLock.js";
 import { readPipeline, type Stage } from "./dvcYaml.js";
 import { repro } from "./repro.js";
-import { commandLines, readStageParams, stageChanges } from "./stageStatus.js";
+import { canHashForRunCache, commandLines, readStageParams, stageChanges } from "./stageStatus.js";
 import { testStage } from "../../test/support/pipelineStages.js";
 
 let dir: string;
@@ -120,7 +120,35 @@ describe("readStageParams", () => {
       params: [{ file: "params.yaml", keys: ["lr"] }],
     });
     await expect(readStageParams(stage)).rejects.toThrow(
-      "stage 's': parameters file 'cfg/params.yaml' does not exist",
+      "stage 's': dependency 'cfg/params.yaml' does not exist",
     );
+  });
+
+  // dvc 3.67.1: "failed to reproduce 'y': Parameters 'bs' are missing from 'sub/p2.yaml'." (wdir: sub).
+  it("names a missing param as dvc's MissingParamsError, the file from the repo root", async () => {
+    await mkdir(join(dir, "cfg"), { recursive: true });
+    await writeFile(join(dir, "cfg", "params.yaml"), "lr: 1\n");
+    const stage = testStage("s", [], [], {
+      wdir: join(dir, "cfg"),
+      relWdir: "cfg",
+      params: [{ file: "params.yaml", keys: ["lr", "bs"] }],
+    });
+    await expect(readStageParams(stage)).rejects.toThrow(
+      "stage 's': Parameters 'bs' are missing from 'cfg/params.yaml'.",
+    );
+  });
+});
+
+describe("canHashForRunCache", () => {
+  // dvc 3.67.1: "failed to reproduce 's': [Errno 2] No such file or directory: '<abs>/sub/in.txt'".
+  it("fails on a missing dep as Python's FileNotFoundError, with its absolute path", async () => {
+    const stage = testStage("s", ["in.txt"], ["o.txt"], { wdir: join(dir, "sub"), relWdir: "sub" });
+    await expect(canHashForRunCache(repo, stage, dir)).rejects.toThrow(
+      `stage 's': [Errno 2] No such file or directory: '${join(dir, "sub", "in.txt")}'`,
+    );
+  });
+
+  it("asks nothing of a stage without outs: its missing dep is left to save_deps", async () => {
+    await expect(canHashForRunCache(repo, testStage("n", ["gone.txt"], []), dir)).resolves.toBe(false);
   });
 });

@@ -7,7 +7,7 @@
  * so unchanged files are never rehashed. It never writes the workspace, the cache or dvc.lock.
  */
 import { existsSync } from "node:fs";
-import { join, posix } from "node:path";
+import { join, relative } from "node:path";
 import { FlowOpsError } from "../errors.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { cacheHasAll } from "../data/dataStatus.js";
@@ -205,47 +205,106 @@ export function lockFileOf(path: string, hashed: PathSummary): LockFile {
   };
 }
 
-/** Hashes every dep; a missing one is an error naming it, as DVC refuses to run a stage without its deps. */
-export async function hashDeps(repo: DataRepo, stage: Stage): Promise<LockFile[]> {
-  const deps: LockFile[] = [];
+/**
+ * dvc's `_can_hash` (stage/cache.py), asked before a stage that is not forced runs, dry or not: whether the
+ * run-cache may be consulted. On the way it hashes each dep, so a missing dep file is Python's
+ * FileNotFoundError (`[Errno 2] ...`, the absolute path) and a param its file lacks is dvc's
+ * MissingParamsError; a whole-file params dep that reads as empty (or is missing) ends the check instead.
+ */
+export async function canHashForRunCache(repo: DataRepo, stage: Stage, cwd: string): Promise<boolean> {
+  if (stage.alwaysChanged || isCallbackStage(stage)) return false;
+  if (
+    stage.cmd.length === 0 ||
+    stage.deps.length + stage.params.length === 0 ||
+    stageOuts(stage).length === 0
+  )
+    return false;
   for (const path of stage.deps) {
-    const hashed = await summarizeIfExists(repo, join(stage.wdir, path));
-    if (hashed === undefined) {
+    const abs = join(stage.wdir, path).replace(/(.)\/+$/, "$1");
+    if ((await summarizeIfExists(repo, abs)) === undefined) {
       throw new FlowOpsError(
         "RESOURCE_DOES_NOT_EXIST",
-        `stage '${stage.name}': dependency '${path}' does not exist`,
+        `stage '${stage.name}': [Errno 2] No such file or directory: '${abs}'`,
       );
     }
+  }
+  for (const { file, keys } of stage.params) {
+    const abs = join(stage.wdir, file);
+    // dvc reads a missing params file as empty (`read_params`), so its listed keys are what is missing.
+    const values = existsSync(abs) ? selectParams(await loadParamsFile(abs), keys) : {};
+    if (keys === "all") {
+      if (Object.keys(values).length === 0) return false;
+    } else throwIfParamsMissing(stage, keys, values, shownPath(abs, cwd));
+  }
+  return true;
+}
+
+/**
+ * Hashes every dep, as dvc's `save_deps`: a missing one is its DependencyDoesNotExistError, named from the
+ * cwd (dvc's `str(dep)`). It is what a stage meets when `canHashForRunCache` did not hash its deps (no outs,
+ * always changed, forced) and after a run.
+ */
+export async function hashDeps(repo: DataRepo, stage: Stage, cwd: string = repo.root): Promise<LockFile[]> {
+  const deps: LockFile[] = [];
+  for (const path of stage.deps) {
+    const abs = join(stage.wdir, path);
+    const hashed = await summarizeIfExists(repo, abs);
+    if (hashed === undefined) throw dependencyMissing(stage, shownPath(abs, cwd));
     deps.push(lockFileOf(path, hashed));
   }
   return deps;
 }
 
-/** The params values dvc.lock records: per file, the listed keys (or the whole file). */
-export async function readStageParams(stage: Stage): Promise<Record<string, ParamsObject>> {
+/**
+ * The params values dvc.lock records: per file, the listed keys (or the whole file). A missing file is
+ * dvc's DependencyDoesNotExistError, a missing key its MissingParamsError, each naming the file from the cwd.
+ */
+export async function readStageParams(
+  stage: Stage,
+  cwd: string = repoRootOf(stage),
+): Promise<Record<string, ParamsObject>> {
   const params: Record<string, ParamsObject> = {};
   for (const { file, keys } of stage.params) {
     const abs = join(stage.wdir, file);
-    if (!existsSync(abs)) {
-      throw new FlowOpsError(
-        "RESOURCE_DOES_NOT_EXIST",
-        // Named from the repo root: with a `wdir`, `params.yaml` alone would point at the wrong file.
-        `stage '${stage.name}': parameters file '${posix.normalize(posix.join(stage.relWdir, file))}' does not exist`,
-      );
-    }
+    if (!existsSync(abs)) throw dependencyMissing(stage, shownPath(abs, cwd));
     const values = selectParams(await loadParamsFile(abs), keys);
-    if (keys !== "all") {
-      const missing = keys.filter((key) => !(key in values));
-      if (missing.length > 0) {
-        throw new FlowOpsError(
-          "INVALID_PARAMETER_VALUE",
-          `stage '${stage.name}': parameters '${missing.join(", ")}' are missing from '${file}'`,
-        );
-      }
-    }
+    if (keys !== "all") throwIfParamsMissing(stage, keys, values, shownPath(abs, cwd));
     params[file] = { ...(params[file] ?? {}), ...values };
   }
   return params;
+}
+
+/** dvc's MissingParamsError; dvc lists the keys in a set's order, which varies run to run: ours is the stage's. */
+function throwIfParamsMissing(
+  stage: Stage,
+  keys: readonly string[],
+  values: ParamsObject,
+  shown: string,
+): void {
+  const missing = keys.filter((key) => !(key in values));
+  if (missing.length === 0) return;
+  throw new FlowOpsError(
+    "INVALID_PARAMETER_VALUE",
+    `stage '${stage.name}': Parameters '${missing.join(", ")}' are missing from '${shown}'.`,
+  );
+}
+
+function dependencyMissing(stage: Stage, shown: string): FlowOpsError {
+  return new FlowOpsError(
+    "RESOURCE_DOES_NOT_EXIST",
+    `stage '${stage.name}': dependency '${shown}' does not exist`,
+  );
+}
+
+/** The repo root, from the stage's wdir and its path from the root. */
+function repoRootOf(stage: Stage): string {
+  const up = stage.relWdir.split("/").filter((part) => part !== "." && part !== "");
+  return join(stage.wdir, ...up.map(() => ".."));
+}
+
+/** A workspace path as dvc's `str(output)` shows it: relative to the cwd. */
+function shownPath(abs: string, cwd: string): string {
+  return relative(cwd, abs).split("\\").join("/") || ".";
 }
 
 function byPath(files: readonly LockFile[] | undefined): Map<string, LockFile> {
