@@ -42,6 +42,8 @@ import { reviewQueueRoutes } from "./routes/reviewQueues.js";
 import { otlpTraceRoutes } from "./routes/otlpTraces.js";
 import { traceRoutes } from "./routes/traces.js";
 import { traceMetricsRoutes } from "./routes/traceMetrics.js";
+import { uiArtifactRoutes } from "./routes/uiArtifacts.js";
+import { uiTelemetryRoutes } from "./routes/uiTelemetry.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
@@ -112,6 +114,8 @@ export async function buildServer(
   await app.register(async (scope) => workspaceRoutes(scope));
   await app.register(async (scope) => artifactRoutes(scope, ctx));
   await app.register(async (scope) => presignedArtifactRoutes(scope, ctx));
+  await app.register(async (scope) => uiArtifactRoutes(scope, ctx));
+  await app.register(async (scope) => uiTelemetryRoutes(scope));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
   await app.register(async (scope) => monitoringRoutes(scope, ctx));

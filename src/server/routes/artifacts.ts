@@ -156,7 +156,11 @@ function registerTrackingArtifactRoutes(
 }
 
 /** Streams one file with MLflow's download headers; the headers are set only once the file is open. */
-async function sendArtifact(reply: FastifyReply, store: ArtifactStore, path: string): Promise<FastifyReply> {
+export async function sendArtifact(
+  reply: FastifyReply,
+  store: ArtifactStore,
+  path: string,
+): Promise<FastifyReply> {
   const body = await store.read(path);
   return reply.code(200).headers(attachmentHeaders(path)).send(body);
 }
@@ -186,7 +190,7 @@ function requiredFilePath(raw: string): string {
   return path;
 }
 
-function singleQueryValue(value: unknown, field: string): string | undefined {
+export function singleQueryValue(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === "string") return value;
   throw new FlowOpsError(
