@@ -20,6 +20,7 @@ import { missingDictInputsError, missingInputsError, type SchemaInputs } from ".
 import { checkInstancesLengths, declaredDictTensors } from "./mlflowDictInputs.js";
 import { unnamedColumnTargets, unnamedSignatureFrame } from "./unnamedSignatureFrames.js";
 import { withStringInputText } from "./stringInputNumbers.js";
+import { refuseUnwrittenBigIntegers } from "./keptBigIntegers.js";
 
 export function adaptInput(
   input: ModelInput,
@@ -40,6 +41,7 @@ export function adaptInput(
         input.mlflowDict === true && specs.length > 0
           ? declaredDictTensors(sent, specs, signature, schema, columns)
           : sent;
+      refuseUnwrittenBigIntegers(input, tensors);
       return adaptTensors(tensors, specs, columns, schema);
     }
     case "frame":
@@ -99,6 +101,8 @@ function adaptTensors(
   if (specs.length === 0) return tensors.slice();
   refuseDicts(tensors);
   refuseMixedText(tensors);
+  const stacked = stackedColumns(tensors, specs, columns);
+  if (stacked !== undefined) return adaptFrame(stacked, specs, columns);
   const first = tensors[0] as Tensor;
   // The common request: one tensor for a one-input model, matched without building a name index.
   if (tensors.length === 1 && specs.length === 1 && first.name === (specs[0] as TensorSpec).name) {
@@ -191,6 +195,26 @@ function tensorRows(tensor: Tensor): Frame {
   const rows: unknown[][] = new Array<unknown[]>(count);
   for (let r = 0; r < count; r++) rows[r] = values.slice(r * width, (r + 1) * width);
   return { kind: "frame", columns: undefined, rows };
+}
+
+/**
+ * 1-D tensors a column signature names (or a one-column signature's unnamed tensor), for a model whose one input
+ * takes the columns side by side ([-1, F], sklearn-onnx's [-1, 1]): MLflow's schema enforcement makes them a
+ * DataFrame, whose values the onnx flavor feeds to that input as [N, F].
+ */
+function stackedColumns(
+  tensors: readonly Tensor[],
+  specs: readonly TensorSpec[],
+  columns: readonly ColumnSpec[] | undefined,
+): Frame | undefined {
+  const only = specs.length === 1 ? specs[0] : undefined;
+  if (columns === undefined || only === undefined || only.shape.length < 2) return undefined;
+  if (!tensors.every((tensor) => tensor.shape.length === 1)) return undefined;
+  const single = tensors.length === 1 ? tensors[0] : undefined;
+  if (single?.name === UNNAMED_INPUT && columns.length === 1)
+    return columnTensorsAsFrame([{ ...single, name: (columns[0] as ColumnSpec).name as string }]);
+  if (!tensors.every((tensor) => columns.some((column) => column.name === tensor.name))) return undefined;
+  return columnTensorsAsFrame(tensors);
 }
 
 /** Named 1-D tensors of equal length (MLflow `inputs: {"col": [...]}`) as a frame with those columns. */

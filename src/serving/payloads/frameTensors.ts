@@ -19,7 +19,7 @@ import { checkRowWidths } from "./batchRows.js";
 import { prepareCells } from "./frameCells.js";
 import { missingInputsError } from "./mlflowMissingInputs.js";
 import type { ModelInput } from "./predictRequest.js";
-import { pandasColumnText } from "./stringInputNumbers.js";
+import { pandasColumnText, pythonNullText } from "./stringInputNumbers.js";
 
 export type Frame = ModelInput & { kind: "frame" };
 
@@ -40,7 +40,8 @@ export interface ColumnTarget {
 export function stackFrame(frame: Frame, spec: TensorSpec, order: readonly ColumnSpec[] | undefined): Tensor {
   const picks =
     order === undefined || frame.columns === undefined ? undefined : columnPicks(frame, frame.columns, order);
-  const rows = spec.datatype === "BYTES" && frame.pandasText === true ? pandasTextRows(frame) : frame.rows;
+  const columnText = spec.datatype === "BYTES" ? stringInputText(frame) : undefined;
+  const rows = columnText === undefined ? frame.rows : textRows(frame, columnText);
   let trailing = spec.shape.slice(1);
   let perRow = trailing.includes(-1) ? -1 : elementCount(trailing);
   const values: unknown[] = [];
@@ -152,8 +153,8 @@ export function frameColumns(frame: Frame, targets: readonly ColumnTarget[]): Te
       );
     }
     let values = columnValues(rows, index);
-    if (target.datatype === "BYTES" && frame.pandasText === true)
-      values = pandasColumnText(values, index, frame);
+    const columnText = target.datatype === "BYTES" ? stringInputText(frame) : undefined;
+    if (columnText !== undefined) values = columnText(values, index, frame);
     prepareCells(values, target.datatype);
     const nulls = target.nullable === true ? takeNulls(values) : undefined;
     const first = frame.firstRow ?? 0;
@@ -202,11 +203,19 @@ function takeNulls(values: unknown[]): number[] | undefined {
   return nulls;
 }
 
-/** The frame's rows with each column's cells as MLflow feeds an ONNX string input (pandasColumnText). */
-function pandasTextRows(frame: Frame): unknown[][] {
+type ColumnText = typeof pandasColumnText;
+
+/** How MLflow writes the frame's cells for an ONNX string input, where FlowOps was asked to (mlflowPayload.ts). */
+function stringInputText(frame: Frame): ColumnText | undefined {
+  if (frame.pandasText === true) return pandasColumnText;
+  return frame.pythonNulls === true ? pythonNullText : undefined;
+}
+
+/** The frame's rows with each column's cells as MLflow feeds an ONNX string input. */
+function textRows(frame: Frame, columnText: ColumnText): unknown[][] {
   const width = Math.max(0, ...frame.rows.map((row) => row.length));
   const columns: unknown[][] = [];
-  for (let c = 0; c < width; c++) columns.push(pandasColumnText(columnValues(frame.rows, c), c, frame));
+  for (let c = 0; c < width; c++) columns.push(columnText(columnValues(frame.rows, c), c, frame));
   return frame.rows.map((row, r) => row.map((_, c) => (columns[c] as unknown[])[r]));
 }
 

@@ -31,8 +31,13 @@ import { MAX_TENSOR_DIMS } from "./jsonDepth.js";
 import { dictsTensor, mixedTextTensor, pythonDicts, pythonFloat, type DictFloats } from "./objectTensor.js";
 import { dataFromJsonValues, showValue, type Datatype, type Tensor } from "../tensor.js";
 
-/** Whose rule types integers beyond INT64: numpy's `np.array` (lists) or pandas' (DataFrame columns). */
-export type BigIntegerRule = "numpy" | "pandas";
+/**
+ * Whose rule types integers beyond INT64: numpy's `np.array` (lists) or pandas' (DataFrame columns).
+ * "numpy-kept" is numpy's, but leaves holding an integer beyond both 64-bit ranges are kept as sent (BYTES,
+ * `jsonData`, as text mixed with numbers) rather than refused: MLflow writes them as text for a string input,
+ * and the caller refuses them for any other (mlflowPayload.ts).
+ */
+export type BigIntegerRule = "numpy" | "pandas" | "numpy-kept";
 
 /**
  * Whether the body wrote one of the value's whole numbers as a float (see jsonFloatLiterals.ts); asked only when
@@ -68,6 +73,8 @@ export function inferTensorFromJson(
   }
   const datatype = inferDatatype(leaves, where, integers, writtenAsFloat);
   if (datatype === undefined) return undefined;
+  if (datatype === KEPT)
+    return mixedTextTensor(name, shape, withWholeFloats(value, shape, leaves, wholeFloat));
   if (datatype === "BYTES") return textTensor(name, shape, leaves);
   const values = datatype === "FP64" ? leaves.map((leaf) => (leaf === null ? NaN : leaf)) : leaves;
   const data = dataFromJsonValues(datatype, values, (index) => `${where} element ${index}`);
@@ -114,7 +121,7 @@ function heldAsObjects(leaves: readonly unknown[], integers: BigIntegerRule): bo
   const booleans = leaves.filter((leaf) => typeof leaf === "boolean").length;
   if (booleans > 0 && booleans < leaves.length) return true;
   if (!leaves.includes(null)) return false;
-  return integers === "numpy" || leaves.some((leaf) => typeof leaf === "boolean");
+  return integers !== "pandas" || leaves.some((leaf) => typeof leaf === "boolean");
 }
 
 /**
@@ -207,12 +214,15 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_LIMIT = 2n ** 63n;
 const UINT64_LIMIT = 2n ** 64n;
 
+/** inferDatatype's answer for leaves "numpy-kept" keeps as sent. */
+const KEPT = "kept";
+
 function inferDatatype(
   leaves: readonly unknown[],
   where: string,
   integers: BigIntegerRule,
   writtenAsFloat: WrittenAsFloat,
-): Datatype | undefined {
+): Datatype | typeof KEPT | undefined {
   let strings = 0;
   let booleans = 0;
   let nulls = 0;
@@ -243,12 +253,13 @@ function inferDatatype(
   if (strings > 0) return strings + nulls === leaves.length ? "BYTES" : undefined;
   if (booleans === leaves.length && booleans > 0) return "BOOL";
   if (beyond !== undefined) {
+    if (integers === "numpy-kept") return KEPT;
     throw objectArrayError(where, `${beyond} lies beyond the 64-bit integers`, integers);
   }
   if (fractional || nulls > 0 || leaves.length === 0) return "FP64";
   if (!unsigned) return writtenAsFloat() ? "FP64" : "INT64";
   // A float among them counts as signed here: numpy makes it float64 like any uint64 mixed with signed values.
-  if (integers === "numpy") return signed ? "FP64" : "UINT64";
+  if (integers !== "pandas") return signed ? "FP64" : "UINT64";
   // Observed: pandas keeps [2**63, -1, 1.0] an object column but makes [2**63, 1.0] float64.
   if (negative) throw objectArrayError(where, "it mixes integers from 2^63 up with negative ones", integers);
   if (booleans > 0) throw objectArrayError(where, "it mixes integers from 2^63 up with booleans", integers);
@@ -256,7 +267,7 @@ function inferDatatype(
 }
 
 function objectArrayError(where: string, why: string, integers: BigIntegerRule): Error {
-  const reader = integers === "numpy" ? "numpy" : "pandas";
+  const reader = integers === "pandas" ? "pandas" : "numpy";
   return invalidInput(
     `${where} cannot be typed as a tensor: ${why}, so ${reader} would hold it as Python objects (dtype object); ` +
       "send integers within INT64, or within UINT64 from 0 up, or floats",

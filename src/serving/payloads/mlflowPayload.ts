@@ -13,6 +13,8 @@ import { frameFromParquet } from "./parquetFrame.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { checkJsonDepth } from "./jsonDepth.js";
 import { parseJsonKeepingFloatLiterals, type FloatLiterals, type LiteralJson } from "./jsonFloatLiterals.js";
+import type { BigIntegerRule } from "./jsonTensor.js";
+import { readKeepingBigIntegers } from "./keptBigIntegers.js";
 import { holdsIntegralNumber, topLevelMemberText } from "./jsonMemberText.js";
 import { mlflowMediaType } from "./mlflowContentType.js";
 import { holdsObjectCell } from "./objectCells.js";
@@ -111,7 +113,10 @@ export function mlflowRequest(
       `Ensure that input is a valid JSON formatted string. Error: '${(error as Error).message}'\nInput: \n${shown}\n`,
     );
   }
-  const request = mlflowJsonRequest(parsed.value, parsed.floats);
+  const request = readKeepingBigIntegers(
+    (integers) => mlflowJsonRequest(parsed.value, parsed.floats, integers),
+    options.typedInputs === true && options.textForStringInputs === true,
+  );
   if (schemaCast) {
     request.input.schemaCast = true;
     const body = parsed.value as Record<string, unknown>;
@@ -120,11 +125,11 @@ export function mlflowRequest(
   } else if (
     options.typedInputs === true &&
     options.textForStringInputs === true &&
-    request.input.kind === "frame" &&
-    request.dataframe === true
+    request.input.kind === "frame"
   ) {
-    // pandas reads a DataFrame body's columns before MLflow's cast writes a string column's cells as text.
-    request.input.pandasText = true;
+    // pandas types a DataFrame body's columns before MLflow's string cast; numpy holds `inputs` rows as sent.
+    if (request.dataframe === true) request.input.pandasText = true;
+    else request.input.pythonNulls = true;
   } else if (
     options.typedInputs === true &&
     options.textForStringInputs === true &&
@@ -147,7 +152,11 @@ export function mlflowRequest(
  * The JSON form of mlflowRequest, for a body already parsed; `floats`, where it wrote whole numbers as floats
  * (parseJsonKeepingFloatLiterals), types them as MLflow's server does for a model without a signature.
  */
-export function mlflowJsonRequest(parsed: unknown, floats?: FloatLiterals): PredictRequest {
+export function mlflowJsonRequest(
+  parsed: unknown,
+  floats?: FloatLiterals,
+  integers: BigIntegerRule = "numpy",
+): PredictRequest {
   checkJsonDepth(parsed, "The JSON body");
   if (!isJsonObject(parsed)) {
     if (Array.isArray(parsed)) throw invalidInput(`${REQUIRED_INPUT_FORMAT}. Received a list.`);
@@ -174,7 +183,7 @@ export function mlflowJsonRequest(parsed: unknown, floats?: FloatLiterals): Pred
         SCORING_PROTOCOL_CHANGE_INFO,
     );
   }
-  const input = mlflowInput(parsed, key, floats);
+  const input = mlflowInput(parsed, key, floats, integers);
   const request: PredictRequest = { input, dataframe: key.startsWith("dataframe_") };
   const params = parsed.params;
   if (params === undefined || params === null) return request;
@@ -214,6 +223,7 @@ function mlflowInput(
   body: Record<string, unknown>,
   key: MlflowInputKey,
   floats: FloatLiterals | undefined,
+  integers: BigIntegerRule,
 ): ModelInput {
   const value = body[key];
   switch (key) {
@@ -228,10 +238,12 @@ function mlflowInput(
       if (Number.isInteger(value) && floats?.has(body, key) === true)
         return floatScalarInput(value as number);
       if (!isJsonObject(value))
-        return key === "instances" ? instancesInput(value, floats) : inputsInput(value, floats);
+        return key === "instances"
+          ? instancesInput(value, floats, integers)
+          : inputsInput(value, floats, false, integers);
       // A dict's members are checked against the signature, which adaptInput knows: `instances` members' lengths
       // too (checkInstancesLengths), which MLflow compares only for the inputs the signature requires.
-      const input = inputsInput(value, floats, true);
+      const input = inputsInput(value, floats, true, integers);
       if (input.kind === "tensors") {
         input.mlflowDict = true;
         if (key === "instances") input.instancesDict = true;

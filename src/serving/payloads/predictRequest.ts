@@ -32,6 +32,11 @@ export type ModelInput =
        * numbers or booleans that meets a string input, which MLflow's cast writes as Python's str of each.
        */
       sentLeaves?: (tensor: Tensor) => unknown[] | undefined;
+      /**
+       * MLflow: the refusal the body's integers beyond 64 bits got as it was read, held until adaptInput knows
+       * the input they go to: a string input takes their text (stringInputNumbers.ts), any other the refusal.
+       */
+      beyondRefusal?: Error;
     }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
   | {
@@ -100,6 +105,12 @@ export type ModelInput =
        * stringInputNumbers.ts), not each cell's own text.
        */
       pandasText?: true;
+      /**
+       * MLflow `inputs` or `instances` rows or records for a model run here (ONNX): a null bound for a string
+       * input is the text of numpy's None ('None'), a record's absent key pandas' NaN ('nan'), see
+       * stringInputNumbers.ts.
+       */
+      pythonNulls?: true;
     };
 
 export interface PredictRequest {

@@ -22,7 +22,12 @@ export function withStringInputText(
   for (let i = 0; i < tensors.length; i++) {
     const tensor = tensors[i] as Tensor;
     const spec = specFor(tensor, specs);
-    if (spec?.datatype !== "BYTES" || !holdsNonText(tensor)) continue;
+    if (spec?.datatype !== "BYTES") continue;
+    if (!holdsNonText(tensor)) {
+      if (tensor.nulls !== undefined && tensor.nulls.length > 0)
+        (converted ??= tensors.slice())[i] = withNoneText(tensor);
+      continue;
+    }
     const leaves = tensor.jsonData ?? sentLeaves(tensor);
     if (leaves === undefined || leaves.some(isHeldObject)) continue;
     (converted ??= tensors.slice())[i] = {
@@ -33,6 +38,13 @@ export function withStringInputText(
     };
   }
   return converted ?? tensors;
+}
+
+/** Text with its missing elements as numpy's object array of str and None gives them to onnxruntime: 'None'. */
+function withNoneText(tensor: Tensor): Tensor {
+  const data = (tensor.data as string[]).slice();
+  for (const index of tensor.nulls ?? []) data[index] = "None";
+  return { name: tensor.name, datatype: "BYTES", shape: tensor.shape, data };
 }
 
 /** The input a tensor goes to: the one of its name, or a one-input model's for the unnamed tensor. */
@@ -81,6 +93,8 @@ export function pythonStr(leaf: unknown): string {
 export interface SentFloats {
   floatColumn?: (column: number) => boolean;
   floatCell?: (row: number, column: number) => boolean;
+  /** By column, the rows whose record lacked the key (recordsFrame.ts), which pandas fills with NaN. */
+  absentKeys?: number[][];
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -93,17 +107,22 @@ const UINT64_LIMIT = 2n ** 64n;
  * holds a float or a null is float64, whose every number is a float ('1.0', 9007199254740993 as
  * '9007199254740992.0'); integers alone keep every digit (int64, uint64, or objects beyond); text, booleans
  * among numbers, or integers pandas cannot hold as one dtype make an object column, whose cells stay as
- * json.loads made them ('1', '2.5', 'True'). Nulls stay null, and a column holding a list or an object is left
- * as sent: what the typed conversion makes of those is decided there. (Checked against mlflow 3.17.2's
- * scoring_server.invocations with a string ColSpec and onnxruntime 1.23's str of an object array.)
+ * json.loads made them ('1', '2.5', 'True'). A null is NaN ('nan') in a float64 column and in one of text alone
+ * (pandas 3 reads that as its str dtype), None ('None') in an object column and in one of nulls alone; a
+ * record's absent key is NaN in any column. A column holding a list or an object is left as sent but for its
+ * nulls: what the typed conversion makes of those is decided there. (Checked against mlflow 3.17.2's
+ * scoring_server.invocations, pandas 3.1.1, with a string ColSpec and through onnxruntime 1.32 over an Identity
+ * graph of tensor(string).)
  */
 export function pandasColumnText(cells: readonly unknown[], column: number, sent: SentFloats): unknown[] {
   let nulls = false;
   let numbers = 0;
+  let texts = 0;
   let integral = true;
   let beyond = false;
   let negative = false;
   let unsigned = false;
+  let held = false;
   for (const cell of cells) {
     if (cell === null || cell === undefined) nulls = true;
     else if (typeof cell === "number") {
@@ -115,17 +134,50 @@ export function pandasColumnText(cells: readonly unknown[], column: number, sent
       if (cell < INT64_MIN || cell >= UINT64_LIMIT) beyond = true;
       else if (cell >= -INT64_MIN) unsigned = true;
       else negative ||= cell < 0n;
-    } else if (typeof cell === "object") return cells.slice();
+    } else if (typeof cell === "string") texts++;
+    else if (typeof cell === "object") held = true;
   }
   const present = cells.filter((cell) => cell !== null && cell !== undefined).length;
+  const absent = absentRows(sent, column);
+  const missing = nullText(present, numbers, texts, absent !== undefined);
+  const nullAt = (row: number): string => (absent?.has(row) === true ? "nan" : missing);
+  if (held) return cells.map((cell, row) => (cell === null || cell === undefined ? nullAt(row) : cell));
   const objects = numbers === 0 || numbers < present || beyond || (unsigned && negative);
   const float64 = !objects && (nulls || !integral || sent.floatColumn?.(column) === true);
   return cells.map((cell, row) => {
-    if (cell === null || cell === undefined) return null;
+    if (cell === null || cell === undefined) return float64 ? "nan" : nullAt(row);
     if (typeof cell !== "number" && typeof cell !== "bigint") return pythonStr(cell);
     const wholeFloat =
       typeof cell === "number" && Number.isSafeInteger(cell) && (sent.floatCell?.(row, column) ?? false);
     if (float64) return pythonFloatRepr(wholeFloat ? (cell as number) : Number(cell) + 0);
     return wholeFloat ? pythonFloatRepr(cell as number) : pythonStr(cell);
   });
+}
+
+/**
+ * The cells of column `column` of an `inputs` or `instances` body's rows or records bound for an ONNX string
+ * input, which MLflow makes numpy arrays (not a pandas read) before its string cast: a null is None ('None'), a
+ * record's absent key NaN ('nan') as pandas fills it when the column signature makes the records a DataFrame.
+ */
+export function pythonNullText(cells: readonly unknown[], column: number, sent: SentFloats): unknown[] {
+  if (!cells.some((cell) => cell === null || cell === undefined)) return cells.slice();
+  const absent = absentRows(sent, column);
+  return cells.map((cell, row) => {
+    if (cell !== null && cell !== undefined) return cell;
+    return absent?.has(row) === true ? "nan" : "None";
+  });
+}
+
+function absentRows(sent: SentFloats, column: number): Set<number> | undefined {
+  const rows = sent.absentKeys?.[column];
+  return rows === undefined || rows.length === 0 ? undefined : new Set(rows);
+}
+
+/**
+ * The text of a null the body sent in a column that is not float64: NaN where pandas reads the column as text
+ * alone, or as nulls beside absent keys (all NaN: float64); None in an object column or one of nulls alone.
+ */
+function nullText(present: number, numbers: number, texts: number, absentKeys: boolean): string {
+  if (present === 0) return absentKeys ? "nan" : "None";
+  return texts === present && numbers === 0 ? "nan" : "None";
 }

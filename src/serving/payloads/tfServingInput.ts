@@ -6,7 +6,12 @@
 import type { Tensor } from "../tensor.js";
 import { withFloatColumns } from "./dataframeFrame.js";
 import type { FloatLiterals } from "./jsonFloatLiterals.js";
-import { inferTensorFromJson, requireTensorFromJson, type WholeFloat } from "./jsonTensor.js";
+import {
+  inferTensorFromJson,
+  requireTensorFromJson,
+  type BigIntegerRule,
+  type WholeFloat,
+} from "./jsonTensor.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import type { DictFloats } from "./objectTensor.js";
 import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
@@ -16,12 +21,17 @@ import { frameFromRecords } from "./recordsFrame.js";
 /**
  * `instances`: objects become a frame with named columns, rows a frame marked as one array (so a model with a
  * column signature still gets its columns by position), scalars one unnamed tensor. `floats` (here and in
- * inputsInput): where the body wrote whole numbers as floats, which numpy and pandas type as floats.
+ * inputsInput): where the body wrote whole numbers as floats, which numpy and pandas type as floats; `integers`
+ * (there too): how integers beyond INT64 are read (jsonTensor.ts).
  */
-export function instancesInput(instances: unknown, floats?: FloatLiterals): ModelInput {
+export function instancesInput(
+  instances: unknown,
+  floats?: FloatLiterals,
+  integers: BigIntegerRule = "numpy",
+): ModelInput {
   if (!Array.isArray(instances)) {
     if (isJsonObject(instances)) checkColumnLengths(instances);
-    return inputsInput(instances, floats);
+    return inputsInput(instances, floats, false, integers);
   }
   const first: unknown = instances[0];
   if (isJsonObject(first)) return { ...frameFromRecords(instances, "instances", floats), recordArrays: true };
@@ -40,7 +50,7 @@ export function instancesInput(instances: unknown, floats?: FloatLiterals): Mode
     UNNAMED_INPUT,
     instances,
     "instances",
-    "numpy",
+    integers,
     () => floatsIn(instances, floats),
     wholeFloatIn(floats),
     dictFloatsIn(floats),
@@ -100,7 +110,12 @@ export function floatScalarInput(value: number): ModelInput {
  * JSON objects anywhere else (a record's value, a list's element beside other values) are dicts in an object
  * tensor, for a Python model without a signature (see objectTensor.ts).
  */
-export function inputsInput(inputs: unknown, floats?: FloatLiterals, emptyDict = false): ModelInput {
+export function inputsInput(
+  inputs: unknown,
+  floats?: FloatLiterals,
+  emptyDict = false,
+  integers: BigIntegerRule = "numpy",
+): ModelInput {
   if (isJsonObject(inputs)) {
     const tensors: Tensor[] = [];
     for (const name of Object.keys(inputs)) {
@@ -113,7 +128,7 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals, emptyDict =
           name,
           value,
           `inputs '${name}'`,
-          "numpy",
+          integers,
           written,
           wholeFloatIn(floats),
           dictFloatsIn(floats),
@@ -137,7 +152,7 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals, emptyDict =
     UNNAMED_INPUT,
     inputs,
     "inputs",
-    "numpy",
+    integers,
     () => floatsIn(inputs, floats),
     wholeFloatIn(floats),
     dictFloatsIn(floats),
@@ -153,7 +168,7 @@ export function inputsInput(inputs: unknown, floats?: FloatLiterals, emptyDict =
     UNNAMED_INPUT,
     inputs,
     "inputs",
-    "numpy",
+    integers,
     undefined,
     wholeFloatIn(floats),
   );

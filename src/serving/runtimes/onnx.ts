@@ -381,7 +381,8 @@ function checkTensor(input: Tensor, spec: TensorSpec): void {
   }
   const missing = input.nulls?.[0];
   if (missing !== undefined) {
-    // ONNX string tensors have no missing value; MLflow's onnx flavor fails on None the same way.
+    // ONNX string tensors have no missing value. MLflow's scoring path writes nulls as 'None' or 'nan' before
+    // the model sees them (payloads/stringInputNumbers.ts); a null that gets here came another way (KServe).
     throw invalid(`input '${input.name}': element ${missing} is null, but ONNX string inputs cannot be null`);
   }
   const count = elementCount(input.shape);
