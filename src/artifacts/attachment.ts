@@ -40,8 +40,11 @@ const MEDIA_TYPES: Record<string, string> = {
 
 const FALLBACK = "application/octet-stream";
 
-/** A header-safe token: the plain `filename=<name>` form MLflow sends. */
-const TOKEN = /^[A-Za-z0-9!#$&+.^_`|~-]+$/;
+/** werkzeug's `_token_chars`: a name made only of these goes out unquoted. */
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** RFC 5987 attr-char beyond letters and digits: what `urllib.parse.quote(name, safe="!#$&+-.^_`|~")` keeps. */
+const ATTR_CHARS = new Set("!#$&+-.^_`|~");
 
 export function guessContentType(path: string): string {
   const name = artifactBasename(path);
@@ -52,12 +55,41 @@ export function guessContentType(path: string): string {
   return MEDIA_TYPES[extension.toLowerCase()] ?? FALLBACK;
 }
 
+/**
+ * MLflow's `_content_disposition_attachment`: an ASCII name as werkzeug's `quote_header_value`; any other
+ * name with its NFKD form stripped to ASCII (`download` when nothing is left) beside the exact UTF-8 name.
+ */
 export function contentDisposition(path: string): string {
   const name = artifactBasename(path);
-  if (TOKEN.test(name)) return `attachment; filename=${name}`;
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(name)) return `attachment; filename=${quoteHeaderValue(name)}`;
+  // eslint-disable-next-line no-control-regex
+  const ascii = name.normalize("NFKD").replace(/[^\x00-\x7f]/g, "") || "download";
+  return `attachment; filename=${quoteHeaderValue(ascii)}; filename*=UTF-8''${quoteAttrChars(name)}`;
+}
+
+/**
+ * werkzeug's `quote_header_value(allow_token=True)`. Control characters, which werkzeug would pass into the
+ * header and Node refuses to send, become `_` so the download still works (GHSA-5p3h-7fwh-92rc).
+ */
+function quoteHeaderValue(value: string): string {
+  if (value === "") return '""';
+  if (TOKEN.test(value)) return value;
+  // eslint-disable-next-line no-control-regex
+  const escaped = value.replace(/[\x00-\x1f\x7f]/g, "_").replace(/[\\"]/g, (c) => `\\${c}`);
+  return `"${escaped}"`;
+}
+
+function quoteAttrChars(name: string): string {
+  let quoted = "";
+  for (const byte of Buffer.from(name, "utf8")) {
+    const char = String.fromCharCode(byte);
+    quoted +=
+      /[A-Za-z0-9]/.test(char) || ATTR_CHARS.has(char)
+        ? char
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return quoted;
 }
 
 export function attachmentHeaders(path: string): Record<string, string> {

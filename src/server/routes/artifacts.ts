@@ -8,15 +8,18 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { attachmentHeaders } from "../../artifacts/attachment.js";
 import { createArtifactLocator, type ArtifactLocator } from "../../artifacts/location.js";
 import { assertSafeRelativePath } from "../../artifacts/pathSafety.js";
 import { artifactBasename, type ArtifactStore } from "../../artifacts/store.js";
 import { FlowOpsError, invalidParameter, notFound } from "../../errors.js";
 import type { ServerContext } from "../context.js";
 import { registerRpc, sendWire } from "../rpc.js";
+import { sendArtifact, sendProxiedArtifact } from "./artifactDownload.js";
 import { assertQueryIsUtf8 } from "../wire.js";
 import { registerMultipartRoutes } from "./artifactsMultipart.js";
+
+// The UI routes (uiArtifacts.ts) send their files through the same Flask-style answer.
+export { sendArtifact };
 
 const PROXY_PREFIXES = ["/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts"] as const;
 const API_DOCS_HINT = "See the API docs for more information about request parameters.";
@@ -79,8 +82,9 @@ function registerProxyRoutes(
     `${files}/*`,
     whenServing(async (request, reply) => {
       const raw = rawWildcard(request, `${files}/`);
-      if (safePath(raw, "path") === "") return list(request, reply);
-      return sendArtifact(reply, store, safePath(raw, "path"));
+      const path = safePath(raw, "path");
+      if (path === "") return list(request, reply);
+      return sendProxiedArtifact(reply, store, path, raw.endsWith("/") ? `${path}/` : path);
     }),
   );
   app.put(
@@ -151,18 +155,9 @@ function registerTrackingArtifactRoutes(
       run_id: singleQueryValue(query.run_id, "run_id"),
       run_uuid: singleQueryValue(query.run_uuid, "run_uuid"),
     });
-    return sendArtifact(reply, store, requiredFilePath(path));
+    // An empty path is the run's root: MLflow refuses it as a directory, not as a missing parameter.
+    return sendArtifact(reply, store, safePath(path, "path"), path);
   });
-}
-
-/** Streams one file with MLflow's download headers; the headers are set only once the file is open. */
-export async function sendArtifact(
-  reply: FastifyReply,
-  store: ArtifactStore,
-  path: string,
-): Promise<FastifyReply> {
-  const body = await store.read(path);
-  return reply.code(200).headers(attachmentHeaders(path)).send(body);
 }
 
 /**

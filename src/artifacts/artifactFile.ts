@@ -1,0 +1,92 @@
+/**
+ * One artifact file opened for a download answer: its size and time (the validators are built from them),
+ * and byte ranges of it on demand. A local store's file is read in place, ranges by seeking; any other
+ * store's file is streamed from its start and cut to the range, so nothing is ever buffered whole. MLflow
+ * downloads such a file to a temporary one first, which is why its tags and times there are the download's.
+ */
+import { constants } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { notFound } from "../errors.js";
+import { pythonMtime } from "./fileValidators.js";
+import { supportsLocalPaths, type ArtifactStore } from "./store.js";
+
+export interface ArtifactFile {
+  size: number;
+  /** Seconds, as Python's `st_mtime` float. */
+  mtime: number;
+  /** True when the bytes are a local file, which MLflow's servers answer with their file responses. */
+  local: boolean;
+  /** What werkzeug's tag hashes: the absolute path of a local file, else the file's URI in its store. */
+  identity: string;
+  /** Streams the bytes in [start, end); errors opening the file are thrown here, before any header is sent. */
+  open(start?: number, end?: number): Promise<Readable>;
+}
+
+export type ArtifactLookup = { kind: "file"; file: ArtifactFile } | { kind: "directory" };
+
+export async function lookUpArtifactFile(store: ArtifactStore, path: string): Promise<ArtifactLookup> {
+  const info = await store.stat(path);
+  if (info === undefined) return throwMissing(store, path);
+  if (info.is_dir) return { kind: "directory" };
+  if (supportsLocalPaths(store)) {
+    const absolute = await store.localPath(path);
+    const local = await stat(absolute, { bigint: true }).catch(() => undefined);
+    if (local === undefined || !local.isFile()) return throwMissing(store, path);
+    const size = Number(local.size);
+    return {
+      kind: "file",
+      file: {
+        size,
+        mtime: pythonMtime(local.mtimeNs),
+        local: true,
+        identity: absolute,
+        async open(start = 0, end = size) {
+          // O_NOFOLLOW: localPath resolved every link already, so a link here appeared since.
+          const handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+          if (end <= start) {
+            await handle.close();
+            return Readable.from([]);
+          }
+          return handle.createReadStream({ start, end: end - 1 });
+        },
+      },
+    };
+  }
+  const size = info.file_size;
+  return {
+    kind: "file",
+    file: {
+      size,
+      // MLflow's tag and time here are those of the temporary copy it downloads: now.
+      mtime: Date.now() / 1000,
+      local: false,
+      identity: `${store.rootUri.replace(/\/+$/, "")}/${path}`,
+      async open(start = 0, end = size) {
+        const body = await store.read(path);
+        if (start === 0 && end >= size) return body;
+        return Readable.from(sliceBytes(body, start, end));
+      },
+    },
+  };
+}
+
+/** The store's own not-found error, so the message stays the one its read() gives. */
+async function throwMissing(store: ArtifactStore, path: string): Promise<never> {
+  const body = await store.read(path);
+  // Appeared since the stat: a retry would see it, this request reports it missing.
+  body.destroy();
+  throw notFound(`Artifact '${path}' does not exist.`);
+}
+
+/** The bytes of `source` in [start, end); stops reading (and so releases the source) at `end`. */
+async function* sliceBytes(source: Readable, start: number, end: number): AsyncGenerator<Buffer> {
+  let position = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    const from = Math.max(start - position, 0);
+    const to = Math.min(end - position, chunk.length);
+    if (to > from) yield chunk.subarray(from, to);
+    position += chunk.length;
+    if (position >= end) return;
+  }
+}
