@@ -44,8 +44,9 @@ export async function calculateTraceFilterCorrelation(
   const combine = (filter: string) => (base === undefined ? filter : `${base} and ${filter}`);
   const filters = [combine(request.filter1), combine(request.filter2), ...(base === undefined ? [] : [base])];
   if (experimentIds.length === 0) {
-    // As a search of no experiments: its filters are still read, and refused, but nothing matches.
-    filters.forEach((filter) => parseTraceFilter(filter));
+    // As a search of no experiments: its filters are still read and built, so refused alike, but nothing
+    // matches. Building checks the comparators, which reading alone no longer does.
+    filters.forEach((filter) => traceFilterSql(meta.dialect, parseTraceFilter(filter), []));
     const none = { filter1Count: 0, filter2Count: 0, jointCount: 0, totalCount: 0 };
     return { ...none, ...npmiFromCounts(none) };
   }

@@ -16,14 +16,11 @@ import { issueClauseSql } from "./issueFilterSql.js";
 import { NUMERIC_ATTRIBUTE_COLUMNS, numericAffinity, textAfterNumbersSql } from "./numericAttributeText.js";
 import { linkedPromptClauseSql } from "./promptLinks.js";
 import { readTraceInfos } from "./reader.js";
-import {
-  parseTraceFilter,
-  parseTraceOrderBy,
-  type TraceFilterClause,
-  type TraceFilterTerm,
-  type TraceOrderBy,
-} from "./searchFilter.js";
+import { parseTraceFilter, type TraceFilterClause, type TraceFilterTerm } from "./searchFilter.js";
 import { spanConditionSql, spanExistsSql } from "./spanFilterSql.js";
+import { checkClauseComparator } from "./traceFilterValue.js";
+import { listBindingError } from "./traceFilterLists.js";
+import { parseTraceOrderBy, type TraceOrderBy } from "./traceOrderBy.js";
 
 export const SEARCH_TRACES_DEFAULT_MAX_RESULTS = 100;
 const SEARCH_TRACES_MAX_RESULTS_THRESHOLD = 50_000;
@@ -51,19 +48,21 @@ export async function searchTraces(
       `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer no greater than ${SEARCH_TRACES_MAX_RESULTS_THRESHOLD}.`,
     );
   }
-  const clauses = parseTraceFilter(request.filter);
+  // As mlflow's store: order_by first, then the filter, built whole even when no experiment is searched.
   const orderBy = parseTraceOrderBy(request.orderBy);
-  const offset = decodePageToken(request.pageToken);
+  const clauses = parseTraceFilter(request.filter);
   const experimentIds = request.experimentIds
     .map((id) => parseExperimentId(id))
     .filter((id): id is number => id !== undefined);
+  const condition = traceFilterSql(meta.dialect, clauses, experimentIds);
+  const offset = decodePageToken(request.pageToken);
   if (experimentIds.length === 0) return { traces: [], nextPageToken: undefined };
 
   let query = meta.db
     .selectFrom("trace_info as t")
     .select("t.request_id")
     .where("t.experiment_id", "in", experimentIds)
-    .where(traceFilterSql(meta.dialect, clauses, experimentIds));
+    .where(condition);
   for (const term of withTiebreaks(orderBy)) {
     const value = orderValue(term);
     // Missing tags, metadata and durations sort last in either direction, as in mlflow's SQL store.
@@ -89,7 +88,8 @@ export async function searchTraces(
 /**
  * The condition a parsed filter puts on the trace row `t` (`trace_info as t`) of the experiments searched.
  * Built clause by clause, as mlflow builds them, so the first clause it cannot run is the one refused; the
- * span clauses go into one EXISTS, so they must hold for the same span.
+ * span clauses go into one EXISTS, so they must hold for the same span. A list compared other than by IN or
+ * NOT IN fails only once all are built, as mlflow's database driver fails to bind it when the query runs.
  */
 export function traceFilterSql(
   dialect: MetadataDb["dialect"],
@@ -102,6 +102,8 @@ export function traceFilterSql(
     if (clause.entity === "span") spanConditions.push(spanConditionSql(dialect, clause));
     else conditions.push(clauseSql(dialect, clause, experimentIds));
   }
+  const unbound = listBindingError(dialect, clauses);
+  if (unbound !== undefined) throw unbound;
   if (spanConditions.length > 0) {
     conditions.push(spanExistsSql(spanConditions, timestampLowerBound(clauses)));
   }
@@ -183,6 +185,11 @@ function clauseSql(
     return assessmentClauseSql(dialect, { ...clause, entity: clause.entity }, experimentIds);
   }
   if (clause.entity === "issue") return issueClauseSql({ ...clause, entity: clause.entity });
+  checkClauseComparator(clause.entity, clause.key, clause.comparator);
+  // Refused once every clause is built (listBindingError).
+  if (Array.isArray(clause.value) && clause.comparator !== "IN" && clause.comparator !== "NOT IN") {
+    return sql<SqlBool>`1 = 0`;
+  }
   if (clause.entity === "attribute") {
     if (NUMERIC_ATTRIBUTE_COLUMNS.includes(clause.key) && typeof clause.value === "string") {
       // A sum has no affinity in SQLite, so text never reads as a number against end_time_ms.

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { pythonFloatRepr } from "../../pythonRepr.js";
 import { matchingStoredValueTexts, pythonJsonText } from "./assessmentValueText.js";
-import { parseTraceFilter, parseTraceOrderBy } from "./searchFilter.js";
+import { parseTraceFilter } from "./searchFilter.js";
+import { traceFilterSql } from "./search.js";
+import { parseTraceOrderBy } from "./traceOrderBy.js";
 
 const message = (run: () => unknown): string => {
   try {
@@ -11,6 +13,9 @@ const message = (run: () => unknown): string => {
   }
   throw new Error("expected an error");
 };
+
+/** A filter read and built, as a search builds it: comparators are checked only then, as in mlflow's store. */
+const built = (filter: string) => traceFilterSql("sqlite", parseTraceFilter(filter), [1]);
 
 describe("assessment trace filters", () => {
   it("parses feedback and expectation clauses with quoted keys, strings and numbers", () => {
@@ -85,7 +90,7 @@ describe("trace filter RLIKE and entity names", () => {
   });
 
   it("refuses RLIKE on numeric attributes and entity names in another case", () => {
-    expect(message(() => parseTraceFilter("timestamp_ms RLIKE '1'"))).toBe(
+    expect(message(() => built("timestamp_ms RLIKE '1'"))).toBe(
       `Invalid comparator 'RLIKE' not one of '${STRING_ATTRIBUTE_COMPARATORS}`,
     );
     expect(message(() => parseTraceFilter("TAG.k = 'a'"))).toMatch(
@@ -207,7 +212,7 @@ describe("trace filter messages as mlflow's", () => {
     expect(message(() => parseTraceFilter("issue.name = 5"))).toBe(
       "Expected a quoted string value for issue (e.g. 'my-value'). Got value 5",
     );
-    expect(message(() => parseTraceFilter("issue.name > 'a'"))).toBe(
+    expect(message(() => built("issue.name > 'a'"))).toBe(
       `Invalid comparator '>' not one of '${TAG_COMPARATORS}`,
     );
   });
@@ -262,16 +267,16 @@ describe("trace filter messages as mlflow's", () => {
   });
 
   it("checks the comparator of the renamed entity, each message quoted as mlflow's", () => {
-    expect(message(() => parseTraceFilter("tag.x IN ('a')"))).toBe(
+    expect(message(() => built("tag.x IN ('a')"))).toBe(
       `Invalid comparator 'IN' not one of '${TAG_COMPARATORS}`,
     );
-    expect(message(() => parseTraceFilter("run_id > 'a'"))).toBe(
+    expect(message(() => built("run_id > 'a'"))).toBe(
       `Invalid comparator '>' not one of '${TAG_COMPARATORS}'`,
     );
-    expect(message(() => parseTraceFilter("status IS NULL"))).toBe(
+    expect(message(() => built("status IS NULL"))).toBe(
       `Invalid comparator 'IS NULL' not one of '${STRING_ATTRIBUTE_COMPARATORS}'`,
     );
-    expect(message(() => parseTraceFilter("execution_time_ms LIKE '1'"))).toBe(
+    expect(message(() => built("execution_time_ms LIKE '1'"))).toBe(
       `Invalid comparator 'LIKE' not one of '${STRING_ATTRIBUTE_COMPARATORS}`,
     );
   });

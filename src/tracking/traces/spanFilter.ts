@@ -8,7 +8,8 @@
  * `trace.text like 'x'` is not: that one is checked only when the query is built, comparator upper-cased.
  */
 import { FlowOpsError, invalidParameter } from "../../errors.js";
-import { isKeyword, type Comparator, type TokenCursor } from "../search/filterSyntax.js";
+import { pythonFloatRepr, pythonStrRepr } from "../../pythonRepr.js";
+import type { Comparator, TokenCursor } from "../search/filterSyntax.js";
 import type { Token } from "../search/filterTokenizer.js";
 import { pythonStringListRepr } from "../validationMessages.js";
 
@@ -80,22 +81,17 @@ export function parseSpanClause(
     checkSpanComparison(key, comparator);
     return { entity: "span", key, comparator, value: "" };
   }
-  const value = parseSpanValue(cursor, comparator, written);
+  const value = parseSpanValue(cursor, comparator);
   // `NOT IN` is the one comparator MLflow joins (and so upper-cases) before it checks it.
   checkSpanComparison(key, comparator === "NOT IN" ? comparator : written.comparator);
   return { entity: "span", key, comparator, value };
 }
 
-function parseSpanValue(cursor: TokenCursor, comparator: Comparator, written: ClauseText): string | string[] {
+function parseSpanValue(cursor: TokenCursor, comparator: Comparator): string | string[] {
   const token = cursor.next();
   if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
   if (token.kind === "lparen") return parseList(cursor, token);
   const text = cursor.input.slice(token.start, token.end);
-  // sqlparse groups IN with a parenthesised list only, so MLflow finds the three tokens ungrouped.
-  if (comparator === "IN" || comparator === "NOT IN") {
-    const parts = [written.identifier, ...written.comparator.split(/\s+/), text];
-    throw invalidParameter(`Invalid clause(s) in filter string: ${parts.map((p) => `'${p}'`).join(", ")}`);
-  }
   if (token.kind === "string" || token.kind === "quoted") return token.text;
   if (token.kind === "word") throw unquotedValue(text);
   throw invalidParameter(`Expected a quoted string value for span (e.g. 'my-value'). Got value ${text}`);
@@ -121,8 +117,9 @@ export function parseList(cursor: TokenCursor, open: Token): string[] {
   if (close === undefined) throw cursor.errorAt(open, "unbalanced parenthesis");
   const values = items.filter((t) => t.kind !== "comma");
   if (values.some((t) => t.kind !== "string" && t.kind !== "quoted")) {
+    const literal = pythonTupleRepr(values) ?? cursor.input.slice(open.start, close.end);
     throw invalidParameter(
-      `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${cursor.input.slice(open.start, close.end)}`,
+      `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${literal}`,
     );
   }
   if (values.length === 0) {
@@ -134,37 +131,22 @@ export function parseList(cursor: TokenCursor, open: Token): string[] {
 }
 
 /**
- * sqlparse reads a bare `text` as a keyword, so MLflow finds no comparison in a clause that starts with it and
- * names every token of every such clause: "Invalid clause(s) in filter string: 'text', 'LIKE', ''%x%''". Quoted
- * (`"text"`) or qualified (`trace.text`), it is the attribute.
+ * The tuple MLflow reads a list as (`ast.literal_eval`), as Python prints it: `(1,)`, `('a', 2.5)`. Undefined
+ * for an item Python reads as no literal (a bare name), which MLflow fails on before printing anything.
  */
-export function refuseBareTextClauses(input: string, tokens: readonly Token[]): void {
-  const parts: string[] = [];
-  let clauseStart = true;
-  for (let i = 0; i < tokens.length; i += 1) {
-    const token = tokens[i] as Token;
-    const starts = clauseStart;
-    clauseStart = isKeyword(token, "AND");
-    if (!starts || !isKeyword(token, "TEXT")) continue;
-    for (; i < tokens.length && !isKeyword(tokens[i] as Token, "AND"); i += 1) {
-      const part = tokens[i] as Token;
-      if (part.kind !== "lparen") {
-        parts.push(input.slice(part.start, part.end));
-        continue;
-      }
-      let end = part.end;
-      while (i + 1 < tokens.length && tokens[i]?.kind !== "rparen") {
-        i += 1;
-        end = (tokens[i] as Token).end;
-      }
-      parts.push(input.slice(part.start, end));
-    }
-    i -= 1;
+function pythonTupleRepr(items: readonly Token[]): string | undefined {
+  const reprs: string[] = [];
+  for (const item of items) {
+    if (item.kind === "string" || item.kind === "quoted") reprs.push(pythonStrRepr(item.text));
+    else if (item.kind === "number" && /^[+-]?\d+$/.test(item.text)) reprs.push(BigInt(item.text).toString());
+    else if (item.kind === "number") reprs.push(pythonFloatRepr(Number(item.text)));
+    else if (item.kind === "word" && PYTHON_CONSTANTS.has(item.text)) reprs.push(item.text);
+    else return undefined;
   }
-  if (parts.length > 0) {
-    throw invalidParameter(`Invalid clause(s) in filter string: ${parts.map((p) => `'${p}'`).join(", ")}`);
-  }
+  return reprs.length === 1 ? `(${reprs[0]},)` : `(${reprs.join(", ")})`;
 }
+
+const PYTHON_CONSTANTS: ReadonlySet<string> = new Set(["True", "False", "None"]);
 
 /**
  * MLflow splices a `span.attributes.` clause's value into a LIKE pattern with an f-string, so a list becomes

@@ -10,7 +10,7 @@
 import { invalidParameter } from "../../errors.js";
 import { NULL_COMPARATORS, type Comparator, type TokenCursor } from "../search/filterSyntax.js";
 import type { Token } from "../search/filterTokenizer.js";
-import { parseList, pythonSetRepr, unquotedValue, type ClauseText } from "./spanFilter.js";
+import { parseList, pythonSetRepr, unquotedValue } from "./spanFilter.js";
 
 /** The entity as MLflow names it in its value messages (`metadata.x` is `request_metadata`). */
 export type ValueEntity = "attribute" | "tag" | "request_metadata" | "issue" | "feedback" | "expectation";
@@ -55,17 +55,11 @@ export function readClauseValue(
   entity: ValueEntity,
   key: string,
   comparator: Comparator,
-  written: ClauseText,
 ): string | number | string[] {
   if (NULL_COMPARATORS.includes(comparator)) return "";
   const token = cursor.next();
   if (token === undefined) throw cursor.error(`expected a value after '${comparator}'`);
   const text = cursor.input.slice(token.start, token.end);
-  // sqlparse groups IN with a parenthesised list only, so MLflow finds the three tokens ungrouped.
-  if ((comparator === "IN" || comparator === "NOT IN") && token.kind !== "lparen") {
-    const parts = [written.identifier, ...written.comparator.split(/\s+/), text];
-    throw invalidParameter(`Invalid clause(s) in filter string: ${parts.map((p) => `'${p}'`).join(", ")}`);
-  }
   if (entity === "feedback" || entity === "expectation") {
     return readAssessmentValue(cursor, token, entity, comparator);
   }
