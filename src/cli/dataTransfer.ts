@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
-import type { CheckoutSummary, MissingObject, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
+import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { RemoteTransferFailure } from "../data/perRemoteTransfer.js";
 import { filesFailedMessage, transferFailureLines } from "../data/transferFailureWording.js";
 import type { TransferEvent, TransferFailure } from "../data/transferObjects.js";
@@ -135,17 +135,19 @@ function reportFailures(failures: readonly RemoteTransferFailure[]): void {
  * `_log_missing`: no path, as dvc 3.67.1 prints it for push, fetch and pull alike). dvc warns once per
  * remote it transferred from, so fetch's objects (which name their remote) come in one block per remote.
  * Within a block dvc's order is a Python set's, which changes from run to run; ours is the outs' order.
+ * `line` words each object otherwise: dvc's own `DataCloud._log_missing` (repro's restore from dvc.lock)
+ * leads with the out's name.
  */
-function reportMissingObjects(missing: readonly (TransferFailure | MissingObject)[]): void {
-  const blocks = new Map<string | undefined, (TransferFailure | MissingObject)[]>();
-  for (const item of missing) {
-    const remote = "remote" in item ? item.remote : undefined;
-    blocks.set(remote, [...(blocks.get(remote) ?? []), item]);
-  }
+export function reportMissingObjects<T extends { oid: string; remote?: string }>(
+  missing: readonly T[],
+  line: (item: T) => string = (item) => `md5: ${item.oid}`,
+): void {
+  const blocks = new Map<string | undefined, T[]>();
+  for (const item of missing) blocks.set(item.remote, [...(blocks.get(item.remote) ?? []), item]);
   for (const block of blocks.values()) {
     process.stderr.write(
       "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n" +
-        block.map((item) => `md5: ${item.oid}\n`).join(""),
+        block.map((item) => `${line(item)}\n`).join(""),
     );
   }
 }

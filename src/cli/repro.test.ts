@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -147,6 +148,41 @@ describe("flowops repro", () => {
     expect(stdout).toBe("Pulling data for stage: 'hello'\nData and pipelines are up to date.\n");
     expect(await readFile(join(dir, "hello.txt"), "utf8")).toBe("hi there\n");
     await rm(join(dir, "..", `${dir.split("/").at(-1)}-remote`), { recursive: true, force: true });
+  });
+
+  // Regression: FlowOps said only "WARNING: unable to pull data for stage 'hello' (hello.txt); running it".
+  it("with --pull warns as dvc of an out missing everywhere, says it is unable to pull, then runs", async () => {
+    const remote = join(dir, "..", `${dir.split("/").at(-1)}-remote`);
+    await appendFile(
+      join(dir, ".dvc", "config"),
+      `[core]\n    remote = storage\n['remote "storage"']\n    url = ${remote}\n`,
+    );
+    await flowops("hello");
+    await rm(join(dir, ".dvc", "cache"), { recursive: true, force: true });
+    await rm(join(dir, "hello.txt"));
+    stdout = "";
+    stderr = "";
+
+    await flowops("hello", "--pull");
+
+    const warning =
+      "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n";
+    const oid = createHash("md5").update("hi there\n").digest("hex");
+    expect(stderr).toBe(`${warning}md5: ${oid}\n${warning}name: hello.txt, md5: ${oid}\n`);
+    expect(stdout).toMatch(
+      /^Pulling data for stage: 'hello'\nUnable to pull data for stage: 'hello'\nRunning stage/,
+    );
+    expect(await readFile(join(dir, "hello.txt"), "utf8")).toBe("hi there\n");
+
+    await rm(join(dir, ".dvc", "cache"), { recursive: true, force: true });
+    await rm(join(dir, "hello.txt"));
+    stdout = "";
+    stderr = "";
+    await flowops("hello", "--pull", "-q");
+    // dvc's -q keeps its warnings and info lines to itself.
+    expect(stderr).toBe("");
+    expect(stdout).toBe("[hello] said hi\n");
+    await rm(remote, { recursive: true, force: true });
   });
 
   it("from a subdirectory reproduces only the cwd's dvc.yaml and accepts a ../dvc.yaml:stage target", async () => {

@@ -12,7 +12,7 @@ import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelin
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { checkReproTargetFilesExist } from "../pipelines/reproTargetFiles.js";
 import { repro, type ReproResult } from "../pipelines/repro.js";
-import type { ReproPull } from "../pipelines/reproPull.js";
+import type { OutsNotPulled, ReproPull } from "../pipelines/reproPull.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
 import { reportFilesToTrack } from "./gitReminder.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
@@ -123,8 +123,9 @@ export function reproCommand(): Command {
             ? undefined
             : (await import("../pipelines/reproTracking.js")).reproTrackingFor(repo.root, opts);
         const pulling = opts.pull === true ? await import("../pipelines/reproPull.js") : undefined;
+        // dvc's -q leaves only critical messages: its warnings go too.
         const onWarning = (message: string): void => {
-          process.stderr.write(`WARNING: ${message}\n`);
+          if (opts.quiet !== true) process.stderr.write(`WARNING: ${message}\n`);
         };
         // DVC pulls the run-cache before planning, whenever --pull is given and the run-cache is in use.
         if (pulling !== undefined && opts.runCache) {
@@ -179,6 +180,7 @@ export function reproCommand(): Command {
                     cwd,
                     runCache: opts.runCache,
                     onWarning,
+                    onOutsNotPulled: await outsNotPulledReporter(opts, named),
                     onTransferError: (line) => process.stderr.write(`${line}\n`),
                   }),
                   opts,
@@ -223,6 +225,26 @@ function announcingPulls(pull: ReproPull, opts: ReproCliOptions, named: (name: s
         out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
       return pull.beforeRun(stage, changes);
     },
+  };
+}
+
+/**
+ * A stage whose outs `--pull` could not bring, as dvc's `Stage.reproduce` and `StageCache.restore` say it
+ * before the stage runs: the pull's warning of what is missing everywhere, `Unable to pull data for stage`,
+ * then the restore's warning of the same outs by name (None for a directory's manifest). Silent with -q.
+ */
+async function outsNotPulledReporter(
+  opts: ReproCliOptions,
+  named: (name: string) => string,
+): Promise<(notPulled: OutsNotPulled) => void> {
+  // Loaded with --pull only, as the pull itself: a no-op repro is judged by its start-up time.
+  const { reportMissingObjects } = await import("./dataTransfer.js");
+  const out = opts.json === true ? process.stderr : process.stdout;
+  return ({ stage, missing, missingAgain }) => {
+    if (opts.quiet === true) return;
+    reportMissingObjects(missing);
+    out.write(`Unable to pull data for stage: '${named(stage.name)}'\n`);
+    reportMissingObjects(missingAgain, (item) => `name: ${item.name ?? "None"}, md5: ${item.oid}`);
   };
 }
 

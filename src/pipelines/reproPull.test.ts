@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "../data/dataRepo.js";
 import { push } from "../data/pushPull.js";
 import { repro, type ReproResult } from "./repro.js";
-import { pullRunCache, reproPull } from "./reproPull.js";
+import { pullRunCache, reproPull, type OutsNotPulled } from "./reproPull.js";
 
 let root: string;
 let dir: string;
@@ -194,5 +194,58 @@ describe("repro with pull", () => {
       `ERROR: failed to transfer '${b}' - [Errno 2] No such file or directory: '${join(root, "remote", "files", "md5", b.slice(0, 2), b.slice(2))}'`,
     ]);
     expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+  // Regression: the out's object missing everywhere was only a FlowOps warning, without dvc's two warnings.
+  it("reports outs missing everywhere as dvc's pull and its restore from dvc.lock find them, then runs", async () => {
+    await setUp("v1\n", { trackData: false });
+    await writeFile(join(dir, "dvc.yaml"), PIPELINE.slice(0, PIPELINE.indexOf("  train:")));
+    await repro(opened());
+    await rm(opened().cacheDir, { recursive: true, force: true });
+    await forgetLocalData(["prep.txt"]);
+    const reports: Omit<OutsNotPulled, "stage">[] = [];
+    const warnings: string[] = [];
+
+    const result = await repro(opened(), {
+      pull: reproPull(opened(), {
+        onOutsNotPulled: ({ missing, missingAgain }) => reports.push({ missing, missingAgain }),
+        onWarning: (m) => warnings.push(m),
+      }),
+    });
+
+    const oid = createHash("md5").update("v1\n").digest("hex");
+    const item = { oid, path: "prep.txt", reason: expect.any(String) as string, missing: true };
+    expect(reports).toEqual([
+      {
+        missing: [expect.objectContaining(item)],
+        missingAgain: [expect.objectContaining({ ...item, name: "prep.txt" })],
+      },
+    ]);
+    expect(warnings).toEqual([]);
+    expect(outcomes(result)).toEqual({ prep: "ran" });
+    expect(await read("runs.log")).toBe("prep\nprep\n");
+  });
+
+  it("names a directory whose manifest is missing everywhere None, alone, as dvc's get_dir_cache", async () => {
+    await setUp("v1\n", { trackData: false });
+    const outs = "    outs:\n    - z.txt\n    - out\n";
+    const cmd = "mkdir -p out && cp data.txt out/a && cp data.txt z.txt";
+    await writeFile(
+      join(dir, "dvc.yaml"),
+      `stages:\n  prep:\n    cmd: ${cmd}\n    deps:\n    - data.txt\n${outs}`,
+    );
+    await repro(opened());
+    await rm(opened().cacheDir, { recursive: true, force: true });
+    await forgetLocalData(["z.txt"]);
+    await rm(join(dir, "out"), { recursive: true, force: true });
+    const reports: OutsNotPulled[] = [];
+
+    await repro(opened(), {
+      pull: reproPull(opened(), { onOutsNotPulled: (report) => reports.push(report) }),
+    });
+
+    expect(reports.map(({ missing }) => missing.map((item) => item.path).sort())).toEqual([["out", "z.txt"]]);
+    expect(reports.map(({ missingAgain }) => missingAgain.map(({ name, path }) => [name, path]))).toEqual([
+      [[undefined, "out"]],
+    ]);
   });
 });

@@ -14,7 +14,13 @@ import { join, relative, sep } from "node:path";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { openDataRemote, type OpenRemoteOptions } from "../data/dataRemote.js";
 import type { DataRepo } from "../data/dataRepo.js";
-import { downloadFailures, fetchRunCacheEntryObjects, pull } from "../data/pushPull.js";
+import {
+  downloadFailures,
+  fetchRunCacheEntryObjects,
+  pull,
+  type MissingObject,
+  type PullResult,
+} from "../data/pushPull.js";
 import { pullRunCacheEntries } from "../data/runCacheTransfer.js";
 import { filesFailedMessage, transferFailureLines } from "../data/transferFailureWording.js";
 import { toFlowOpsError } from "../errors.js";
@@ -39,6 +45,24 @@ export interface PullFailed {
   failed: string;
 }
 
+/**
+ * A stage whose outs the pull could not check out, which then runs: dvc's `Stage.reproduce` catches the
+ * CheckoutError ("Unable to pull data for stage"), then its `StageCache.restore(pull=True)` pulls the outs
+ * that dvc.lock records once more before the command runs.
+ */
+export interface OutsNotPulled {
+  stage: Stage;
+  /** The pull's objects that neither the cache nor the remote has (dvc-data's warning, `md5: <oid>`). */
+  missing: MissingObject[];
+  /**
+   * What the restore's second pull finds missing, as dvc's `DataCloud._log_missing` names it
+   * (`name: <out>, md5: <oid>`): the out's path from the cwd; undefined (dvc's None) for a directory whose
+   * manifest is missing, which alone is named, as its CollectCacheError ends the restore. Empty when the
+   * restore would not pull (a dep still missing).
+   */
+  missingAgain: (MissingObject & { name: string | undefined })[];
+}
+
 /** A download failed: raised out of the pull, as dvc's DownloadError, for the stage to fail on. */
 class DownloadFailed extends Error {}
 
@@ -50,8 +74,10 @@ export interface ReproPullOptions extends OpenRemoteOptions {
   cwd?: string;
   /** Whether the run-cache may restore stages (`--no-run-cache` sets false): its objects are fetched then. */
   runCache?: boolean;
-  /** Non-fatal problems (a remote that cannot be reached, an out that would not check out). */
+  /** Non-fatal problems (a remote that cannot be reached, a dep that would not check out). */
   onWarning?: (message: string) => void;
+  /** A stage whose outs could not be pulled, before it runs (instead of a warning). */
+  onOutsNotPulled?: (notPulled: OutsNotPulled) => void;
   /** dvc's error lines (`ERROR: ...`, whole) for each object that failed to download, before the stage fails. */
   onTransferError?: (line: string) => void;
 }
@@ -94,14 +120,38 @@ async function pullStageOuts(repo: DataRepo, stage: Stage, options: ReproPullOpt
     .map((out) => join(stage.wdir, out.path));
   if (targets.length === 0) return true;
   try {
-    const failed = await pullPaths(repo, targets, options);
-    if (failed.length === 0) return true;
-    options.onWarning?.(`unable to pull data for stage '${stage.name}' (${failed.join(", ")}); running it`);
+    const result = await pullPaths(repo, targets, options);
+    if (result.checkout.failed.length === 0) return true;
+    const missing = result.fetch.missing ?? [];
+    options.onOutsNotPulled?.({ stage, missing, missingAgain: missingAgain(repo, stage, missing, options) });
   } catch (error) {
     if (error instanceof DownloadFailed) throw error;
     options.onWarning?.(`unable to pull data for stage '${stage.name}': ${toFlowOpsError(error).message}`);
   }
   return false;
+}
+
+/**
+ * What `StageCache.restore(pull=True)` finds missing when it pulls the outs dvc.lock records: the stage is
+ * otherwise unchanged, so it takes them from dvc.lock (outs sorted by path) once its deps can be hashed.
+ * Everything the remote had came with the first pull, so what is missing is what that pull missed. A
+ * directory's manifest is fetched alone, by `get_dir_cache` (no name), and the first one missing ends the
+ * restore before the files are pulled.
+ */
+function missingAgain(
+  repo: DataRepo,
+  stage: Stage,
+  missing: readonly MissingObject[],
+  options: ReproPullOptions,
+): OutsNotPulled["missingAgain"] {
+  if (!stage.deps.every((dep) => existsSync(join(stage.wdir, dep)))) return [];
+  const manifest = missing
+    .filter((item) => item.oid.endsWith(".dir"))
+    .sort((a, b) => compareCodePoints(a.path, b.path))[0];
+  if (manifest !== undefined) return [{ ...manifest, name: undefined }];
+  // dvc's `str(out)`: the path from the cwd.
+  const cwd = options.cwd ?? repo.root;
+  return missing.map((item) => ({ ...item, name: relative(cwd, join(repo.root, item.path)) }));
 }
 
 /**
@@ -113,7 +163,7 @@ async function pullMissingDeps(repo: DataRepo, stage: Stage, options: ReproPullO
     const abs = join(stage.wdir, dep);
     if (existsSync(abs)) continue;
     try {
-      const failed = await pullPaths(repo, [abs], options);
+      const failed = (await pullPaths(repo, [abs], options)).checkout.failed;
       if (failed.length > 0) options.onWarning?.(`unable to pull dep '${dep}' of stage '${stage.name}'`);
     } catch (error) {
       if (error instanceof DownloadFailed) throw error;
@@ -126,21 +176,20 @@ async function pullMissingDeps(repo: DataRepo, stage: Stage, options: ReproPullO
 
 /**
  * `pushPull.pull` of the paths: fetch, then checkout of the outs (`.dvc` and `dvc.lock` alike) they select.
- * Returns the paths that could not be checked out. A failed download (not an object missing everywhere,
- * which is only warned of) stops the pull before checkout and throws DownloadFailed, as dvc's `repo.pull`
- * raises inside `Stage.reproduce`.
+ * A failed download (not an object missing everywhere, which is only warned of) stops the pull before
+ * checkout and throws DownloadFailed, as dvc's `repo.pull` raises inside `Stage.reproduce`.
  */
 async function pullPaths(
   repo: DataRepo,
   absPaths: readonly string[],
   options: ReproPullOptions,
-): Promise<string[]> {
+): Promise<PullResult> {
   const result = await pull(repo, absPaths, { ...transferOptions(options), stopOnFailedFetch: true });
   if (downloadFailures(result.fetch).length > 0) {
     for (const line of transferFailureLines(result.fetch.failed)) options.onTransferError?.(line);
     throw new DownloadFailed(filesFailedMessage(result.fetch.failed.length, "download"));
   }
-  return result.checkout.failed.map((failure) => failure.path);
+  return result;
 }
 
 /**
