@@ -90,6 +90,32 @@ export const pythonQueryInteger = (atMost?: number): z.ZodType<number> =>
   }) as unknown as z.ZodType<number>;
 
 /**
+ * MLflow's `_assert_intlike` and `_assert_less_than_or_equal(int(x), atMost)` in a handler's schema, ahead of
+ * protobuf's own reading of the field (`inner`): text `int()` cannot read, or a value over the limit, is
+ * refused with the bare type hint those assertions get.
+ */
+export const atMostInSchema = <T>(atMost: number, inner: z.ZodType<T>): z.ZodType<T> =>
+  z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const parsed =
+        typeof value === "number" && Number.isSafeInteger(value)
+          ? BigInt(value)
+          : typeof value === "string"
+            ? pythonIntFromText(value)
+            : undefined;
+      const unreadable = typeof value === "string" && parsed === undefined;
+      if (unreadable || (parsed !== undefined && parsed > BigInt(atMost))) {
+        ctx.addIssue({
+          code: "custom",
+          message: ` Hint: Value was of type '${pythonTypeName(value)}'`,
+          fatal: true,
+        });
+      }
+    })
+    .pipe(inner) as unknown as z.ZodType<T>;
+
+/**
  * mlflow's SEARCH_MAX_RESULTS_THRESHOLD: the most one page of a listing (label schemas, review queues and
  * their items) may ask for.
  */

@@ -124,6 +124,26 @@ describe("trace routes", () => {
     expect(search.body.traces.map((t: WireBody) => t.request_id)).toEqual([requestId]);
   });
 
+  it("caps a search page at 500 and refuses a page under 1, in mlflow 3.17's words", async () => {
+    const hint = (value: string, type: string) =>
+      `Invalid value ${value} for parameter 'max_results' supplied:  Hint: Value was of type '${type}'. ` +
+      "See the API docs for more information about request parameters.";
+    const v3 = (maxResults: unknown) =>
+      call("POST", "/api/3.0/mlflow/traces/search", { locations: [location()], max_results: maxResults });
+    const v2 = (maxResults: string) =>
+      call("GET", `/api/2.0/mlflow/traces?experiment_ids=${experimentId}&max_results=${maxResults}`);
+    expect((await v3(500)).status).toBe(200);
+    expect((await v3(501)).body.message).toBe(hint("501", "int"));
+    expect((await v3("abc")).body.message).toBe(hint('"abc"', "str"));
+    expect((await v2("501")).body.message).toBe(hint('"501"', "str"));
+    for (const answer of [await v3(0), await v2("0")]) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.message).toBe(
+        "Invalid value 0 for parameter 'max_results' supplied. It must be a positive integer",
+      );
+    }
+  });
+
   it("deletes traces on the 2.x and 3.x paths, and needs an age or ids", async () => {
     expect(
       (await call("POST", "/api/2.0/mlflow/traces/delete-traces", { experiment_id: experimentId })).body

@@ -24,11 +24,14 @@ import type { ServerContext } from "../context.js";
 import { MLFLOW_API_PREFIXES, registerRpc } from "../rpc.js";
 import { bool, int64, int64OrDefault, keyValue, list } from "../wire.js";
 import { protoEnum } from "./protoScalars.js";
+import { atMostInSchema } from "./queryIntegers.js";
 import { traceAssessmentRoutes } from "./traceAssessments.js";
 import { tracePromptLinkRoutes } from "./tracePromptLinks.js";
 
 const V3_PREFIXES = ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"] as const;
 const BOTH_PREFIXES = [...MLFLOW_API_PREFIXES, ...V3_PREFIXES] as const;
+/** The trace search handlers' own cap on one page (the store allows up to 50000). */
+const SEARCH_TRACES_PAGE_LIMIT = 500;
 
 const state = protoEnum<TraceState>(
   { 0: "STATE_UNSPECIFIED", 1: "OK", 2: "ERROR", 3: "IN_PROGRESS" },
@@ -113,7 +116,7 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
       request: z.object({
         locations: list(experimentLocation),
         filter: z.string().optional(),
-        max_results: int64OrDefault().optional(),
+        max_results: atMostInSchema(SEARCH_TRACES_PAGE_LIMIT, int64OrDefault()).optional(),
         order_by: list(z.string()).optional(),
         page_token: z.string().optional(),
       }),
@@ -341,7 +344,7 @@ async function traceV2Routes(app: FastifyInstance, ctx: ServerContext, store: Tr
     request: z.object({
       experiment_ids: list(z.string()),
       filter: z.string().optional(),
-      max_results: int64().optional(),
+      max_results: atMostInSchema(SEARCH_TRACES_PAGE_LIMIT, int64()).optional(),
       order_by: list(z.string()).optional(),
       page_token: z.string().optional(),
     }),

@@ -43,9 +43,15 @@ export async function searchTraces(
   request: SearchTracesRequest,
 ): Promise<SearchTracesResult> {
   const maxResults = request.maxResults ?? SEARCH_TRACES_DEFAULT_MAX_RESULTS;
-  if (maxResults <= 0 || maxResults > SEARCH_TRACES_MAX_RESULTS_THRESHOLD) {
+  // The store's two messages (`_validate_max_results_param`), without a closing full stop as MLflow's.
+  if (maxResults < 1) {
     throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer no greater than ${SEARCH_TRACES_MAX_RESULTS_THRESHOLD}.`,
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
+    );
+  }
+  if (maxResults > SEARCH_TRACES_MAX_RESULTS_THRESHOLD) {
+    throw invalidParameter(
+      `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_TRACES_MAX_RESULTS_THRESHOLD}`,
     );
   }
   // As mlflow's store: order_by first, then the filter, built whole even when no experiment is searched.
