@@ -75,12 +75,7 @@ export const protoQueryInteger = (type: ProtoIntegerType): z.ZodType<number | un
  */
 export const pythonQueryInteger = (atMost?: number): z.ZodType<number> =>
   z.unknown().transform((value, ctx) => {
-    const parsed =
-      typeof value === "number" && Number.isSafeInteger(value)
-        ? BigInt(value)
-        : typeof value === "string"
-          ? pythonIntFromText(value)
-          : undefined;
+    const parsed = schemaInteger(value);
     // MLflow's `_assert_less_than_or_equal` raises a bare AssertionError, so a number over the limit gets
     // the same type hint as one that is no number at all.
     if (parsed !== undefined && (atMost === undefined || parsed <= BigInt(atMost))) return Number(parsed);
@@ -98,12 +93,7 @@ export const atMostInSchema = <T>(atMost: number, inner: z.ZodType<T>): z.ZodTyp
   z
     .unknown()
     .superRefine((value, ctx) => {
-      const parsed =
-        typeof value === "number" && Number.isSafeInteger(value)
-          ? BigInt(value)
-          : typeof value === "string"
-            ? pythonIntFromText(value)
-            : undefined;
+      const parsed = schemaInteger(value);
       const unreadable = typeof value === "string" && parsed === undefined;
       if (unreadable || (parsed !== undefined && parsed > BigInt(atMost))) {
         ctx.addIssue({
@@ -150,4 +140,10 @@ export function pythonTypeName(value: unknown): string {
   if (typeof value === "boolean") return "bool";
   if (Array.isArray(value)) return "list";
   return value === null ? "NoneType" : "dict";
+}
+
+/** What MLflow's schema check reads with `int()`: a whole JSON number, or text `int()` accepts. */
+function schemaInteger(value: unknown): bigint | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+  return typeof value === "string" ? pythonIntFromText(value) : undefined;
 }
