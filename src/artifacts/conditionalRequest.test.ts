@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { decideConditional, parseEtags, type ConditionalHeaders } from "./conditionalRequest.js";
+import {
+  decideConditional,
+  parseEtags,
+  type ConditionalHeaders,
+  type FileValidators,
+} from "./conditionalRequest.js";
 
 // Last-Modified Mon, 07 Dec 2026 10:01:07 GMT.
 const FILE = { etag: "1.5-10-7", lastModifiedSeconds: 1796637667, size: 10 };
-const decide = (headers: ConditionalHeaders, file = FILE) => decideConditional(headers, file);
+const decide = (headers: ConditionalHeaders, file: FileValidators = FILE) => decideConditional(headers, file);
 
 describe("werkzeug's conditional answers", () => {
   it("serves one satisfiable byte range", () => {
@@ -54,6 +59,18 @@ describe("werkzeug's conditional answers", () => {
     });
     expect(decide({ range: "bytes=0-1", ifRange: '"x"' })).toEqual({ status: 200 });
     expect(decide({ range: "bytes=0-1", ifRange: "Sat, 01 Jan 2000 00:00:00 GMT" })).toEqual({ status: 200 });
+  });
+
+  it("without a tag or a date (send_file of a buffer), keeps ranges but answers every condition in full", () => {
+    const buffer = { size: 10 };
+    expect(decide({ range: "bytes=2-5" }, buffer)).toEqual({ status: 206, start: 2, end: 6 });
+    expect(decide({ range: "bytes=0-1,4-5" }, buffer)).toEqual({ status: 416 });
+    expect(decide({ ifNoneMatch: "*" }, buffer)).toEqual({ status: 200 });
+    expect(decide({ ifModifiedSince: "Fri, 01 Jan 2100 00:00:00 GMT" }, buffer)).toEqual({ status: 200 });
+    expect(decide({ ifMatch: '"x"' }, buffer)).toEqual({ status: 200 });
+    expect(decide({ range: "bytes=0-1", ifRange: "Fri, 01 Jan 2100 00:00:00 GMT" }, buffer)).toEqual({
+      status: 200,
+    });
   });
 
   it("parses tag lists, skipping invalid members", () => {

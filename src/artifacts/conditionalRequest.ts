@@ -15,10 +15,14 @@ export interface ConditionalHeaders {
   ifMatch?: string | undefined;
 }
 
-/** What the response describes: its unquoted strong tag, its whole-second time, its length in bytes. */
+/**
+ * What the response describes: its unquoted strong tag, its whole-second time, its length in bytes. A
+ * response without a tag or a time (send_file of an in-memory buffer) leaves them out: werkzeug then has
+ * nothing to compare, so no condition holds and If-Range always drops the range.
+ */
 export interface FileValidators {
-  etag: string;
-  lastModifiedSeconds: number;
+  etag?: string | undefined;
+  lastModifiedSeconds?: number | undefined;
   size: number;
 }
 
@@ -105,8 +109,14 @@ function isModified(headers: ConditionalHeaders, file: FileValidators, ignoreIfR
   let unmodified = false;
   const ifRange = !ignoreIfRange && headers.range !== undefined ? parseIfRange(headers.ifRange) : undefined;
   const since = ifRange?.date ?? parseHttpDate(headers.ifModifiedSince);
-  if (since !== undefined && file.lastModifiedSeconds * 1000 <= since) unmodified = true;
-  if (file.etag !== "") {
+  if (
+    since !== undefined &&
+    file.lastModifiedSeconds !== undefined &&
+    file.lastModifiedSeconds * 1000 <= since
+  ) {
+    unmodified = true;
+  }
+  if (file.etag !== undefined && file.etag !== "") {
     if (ifRange?.etag !== undefined) {
       unmodified = ifRange.etag === file.etag;
     } else {

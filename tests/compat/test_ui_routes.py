@@ -121,6 +121,44 @@ def test_trace_data_comes_back_as_traces_json(flowops_server, experiment_id, ver
     assert spans[1]["attributes"]["k"] == '"v"'
 
 
+def test_trace_data_from_the_database_serves_ranges_without_validators(flowops_server, experiment_id):
+    # MLflow send_file()s an in-memory buffer: werkzeug has no time or path to tag, so the answer carries no
+    # ETag or Last-Modified and no conditional header changes it, while one byte range is still served.
+    with mlflow.start_span("root"):
+        pass
+    trace_id = mlflow.get_last_active_trace_id()
+    mlflow.flush_trace_async_logging()
+    url = f"{flowops_server.url}/ajax-api/2.0/mlflow/get-trace-artifact"
+
+    def get(**headers):
+        return requests.get(url, params={"request_id": trace_id}, headers=headers, timeout=30)
+
+    whole = get()
+    assert whole.status_code == 200, whole.text
+    body, size = whole.content, len(whole.content)
+    assert (whole.headers["Accept-Ranges"], whole.headers["Cache-Control"]) == ("bytes", "no-cache")
+    assert "ETag" not in whole.headers and "Last-Modified" not in whole.headers
+    ranged = get(Range="bytes=-5")
+    assert (ranged.status_code, ranged.content) == (206, body[-5:])
+    assert ranged.headers["Content-Range"] == f"bytes {size - 5}-{size - 1}/{size}"
+    assert ranged.headers["Content-Disposition"] == "attachment; filename=traces.json"
+    assert get(Range="bytes=0-9").headers["Content-Range"] == f"bytes 0-9/{size}"
+    for range_ in ("bytes=0-1,4-5", "garbage", f"bytes={size}-"):
+        refused = get(Range=range_)
+        assert refused.status_code == 416, range_
+        assert refused.headers["Content-Range"] == f"bytes */{size}"
+        assert refused.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert "<title>416 Requested Range Not Satisfiable</title>" in refused.text
+    for headers in (
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+        {"If-Match": '"x"'},
+        {"Range": "bytes=0-9", "If-Range": "Fri, 01 Jan 2100 00:00:00 GMT"},
+    ):
+        answer = get(**headers)
+        assert (answer.status_code, answer.content) == (200, body), headers
+
+
 def test_trace_data_errors(flowops_server, experiment_id):
     route = "/ajax-api/2.0/mlflow/get-trace-artifact"
     for params in ({}, {"request_id": ""}):

@@ -4,13 +4,19 @@
  * Last-Modified, `Cache-Control: no-cache`, one byte range, 304 and 412. The proxy's GET is a FastAPI route:
  * a local destination's file is Starlette's FileResponse (its own tag, ranges merged into multipart, no
  * 304), any other store's a plain stream. A directory asked for as a file is a 400 on both. Bodies stream.
+ * Bytes that MLflow builds in memory (a trace's data from the database) go out through the same send_file,
+ * but without validators.
  */
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { lookUpArtifactFile, type ArtifactFile } from "../../artifacts/artifactFile.js";
 import { attachmentHeaders } from "../../artifacts/attachment.js";
-import { decideConditional, type ConditionalHeaders } from "../../artifacts/conditionalRequest.js";
+import {
+  decideConditional,
+  type ConditionalAnswer,
+  type ConditionalHeaders,
+} from "../../artifacts/conditionalRequest.js";
 import { httpDate, starletteEtagHeader, werkzeugEtag } from "../../artifacts/fileValidators.js";
 import { proxiedArtifactPath } from "../../artifacts/location.js";
 import { decideStarletteRange, type ByteRange } from "../../artifacts/starletteRanges.js";
@@ -53,11 +59,47 @@ export async function sendArtifact(
     lastModifiedSeconds: Math.floor(file.mtime),
     size: file.size,
   });
+  return sendWerkzeugAnswer(reply, answer, file, headers);
+}
+
+/**
+ * Bytes built in memory, sent as Flask's send_file sends an `io.BytesIO` (the trace data that
+ * `get-trace-artifact` reads from the database): werkzeug knows no time or path to tag, so the answer has
+ * no ETag and no Last-Modified; ranges are served, and no conditional header changes the answer.
+ */
+export async function sendBufferAttachment(
+  reply: FastifyReply,
+  fileName: string,
+  data: Buffer,
+): Promise<FastifyReply> {
+  const headers: Record<string, string> = {
+    ...attachmentHeaders(fileName),
+    "cache-control": "no-cache",
+    "accept-ranges": "bytes",
+  };
+  const body: RangedBody = {
+    size: data.length,
+    open: async (start, end) => Readable.from([data.subarray(start, end)]),
+  };
+  const answer = decideConditional(conditionalHeaders(reply.request), { size: data.length });
+  return sendWerkzeugAnswer(reply, answer, body, headers);
+}
+
+/** What a ranged answer reads: the whole length, and the bytes in [start, end). */
+type RangedBody = Pick<ArtifactFile, "size" | "open">;
+
+/** make_conditional's outcome as Flask sends it; `headers` are the full answer's. */
+async function sendWerkzeugAnswer(
+  reply: FastifyReply,
+  answer: ConditionalAnswer,
+  body: RangedBody,
+  headers: Record<string, string>,
+): Promise<FastifyReply> {
   switch (answer.status) {
     case 416:
       return reply
         .code(416)
-        .header("content-range", `bytes */${file.size}`)
+        .header("content-range", `bytes */${body.size}`)
         .type("text/html; charset=utf-8")
         .header("x-content-type-options", "nosniff")
         .send(RANGE_NOT_SATISFIABLE_PAGE);
@@ -67,10 +109,10 @@ export async function sendArtifact(
       return reply.code(304).headers(kept).send();
     }
     case 206:
-      return sendBytes(reply, 206, file, headers, { start: answer.start, end: answer.end });
+      return sendBytes(reply, 206, body, headers, { start: answer.start, end: answer.end });
     default:
       // A 412 still carries the file: werkzeug changes only the status.
-      return sendBytes(reply, answer.status, file, headers, { start: 0, end: file.size });
+      return sendBytes(reply, answer.status, body, headers, { start: 0, end: body.size });
   }
 }
 
@@ -128,7 +170,7 @@ export async function sendProxiedArtifact(
 async function sendBytes(
   reply: FastifyReply,
   status: number,
-  file: ArtifactFile,
+  file: RangedBody,
   headers: Record<string, string>,
   range: ByteRange,
 ): Promise<FastifyReply> {

@@ -183,6 +183,45 @@ describe("the UI's artifact routes", () => {
       },
     );
 
+    it("answers the database's trace data as werkzeug sends a buffer: ranges, but no validators", async () => {
+      const route = `/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${CLIENT_EXPORT_TRACE_ID}`;
+      const whole = await get(route);
+      const body = Buffer.from(await whole.arrayBuffer());
+      expect(whole.headers.get("accept-ranges")).toBe("bytes");
+      expect(whole.headers.get("cache-control")).toBe("no-cache");
+      expect(whole.headers.get("etag")).toBeNull();
+      expect(whole.headers.get("last-modified")).toBeNull();
+
+      const ranged = await fetch(`${server.url}${route}`, { headers: { range: "bytes=-5" } });
+      expect(ranged.status).toBe(206);
+      expect(ranged.headers.get("content-range")).toBe(
+        `bytes ${body.length - 5}-${body.length - 1}/${body.length}`,
+      );
+      expect(ranged.headers.get("content-length")).toBe("5");
+      expect(ranged.headers.get("content-disposition")).toBe("attachment; filename=traces.json");
+      expect(Buffer.from(await ranged.arrayBuffer())).toEqual(body.subarray(body.length - 5));
+
+      for (const range of ["bytes=0-1,4-5", "garbage", `bytes=${body.length}-`]) {
+        const refused = await fetch(`${server.url}${route}`, { headers: { range } });
+        expect(refused.status, range).toBe(416);
+        expect(refused.headers.get("content-range")).toBe(`bytes */${body.length}`);
+        expect(refused.headers.get("content-type")).toBe("text/html; charset=utf-8");
+        expect(await refused.text()).toContain("<title>416 Requested Range Not Satisfiable</title>");
+      }
+
+      // With nothing to compare against, werkzeug never answers 304 or 412, and If-Range always drops the range.
+      for (const headers of [
+        { "if-none-match": "*" },
+        { "if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT" },
+        { "if-match": '"x"' },
+        { range: "bytes=0-9", "if-range": "Fri, 01 Jan 2100 00:00:00 GMT" },
+      ]) {
+        const answer = await fetch(`${server.url}${route}`, { headers });
+        expect(answer.status, JSON.stringify(headers)).toBe(200);
+        expect(Buffer.from(await answer.arrayBuffer())).toEqual(body);
+      }
+    });
+
     it("reads traces.json from the trace's artifact location when its spans are not in the database", async () => {
       const traceId = "tr-artifact-spans";
       const created = await call("POST", "/api/3.0/mlflow/traces", {

@@ -8,7 +8,6 @@ import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { createArtifactLocator } from "../../artifacts/location.js";
 import { assertSafeRelativePath } from "../../artifacts/pathSafety.js";
-import { attachmentHeaders } from "../../artifacts/attachment.js";
 import { FlowOpsError, invalidParameter } from "../../errors.js";
 import { loggedModelArtifactRoot, modelVersionArtifactRoot } from "../../tracking/modelArtifactRoots.js";
 import { getRun } from "../../tracking/runStore.js";
@@ -19,6 +18,7 @@ import {
 } from "../../tracking/traces/traceDataFile.js";
 import type { ServerContext } from "../context.js";
 import { assertQueryIsUtf8 } from "../wire.js";
+import { sendBufferAttachment } from "./artifactDownload.js";
 import { sendArtifact, singleQueryValue } from "./artifacts.js";
 
 const API_DOCS_HINT = "See the API docs for more information about request parameters.";
@@ -66,7 +66,7 @@ export async function uiArtifactRoutes(app: FastifyInstance, ctx: ServerContext)
       }
       const source = await traceDataSource(ctx.meta, traceId);
       if ("json" in source) {
-        return reply.code(200).headers(attachmentHeaders(TRACE_DATA_FILE_NAME)).send(source.json);
+        return sendBufferAttachment(reply, TRACE_DATA_FILE_NAME, Buffer.from(source.json, "utf8"));
       }
       return sendArtifact(reply, locator.open(source.artifactLocation), source.path);
     });
