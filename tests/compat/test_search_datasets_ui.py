@@ -47,14 +47,14 @@ def test_summaries_list_each_dataset_and_context_runs_consumed(flowops_server, c
 
 
 def test_a_deleted_experiment_still_lists_its_datasets(flowops_server, client, experiment_id, unique):
+    # Its own experiment: deleting the fixture's, which the fluent API has active, would break later tests.
+    doomed = client.create_experiment(f"doomed-{unique}")
     dataset = mlflow.data.from_pandas(pd.DataFrame({"x": [1]}), source="https://e.com/d.csv", name=f"d-{unique}")
-    with mlflow.start_run():
+    with mlflow.start_run(experiment_id=doomed):
         mlflow.log_input(dataset, context="training")
-    client.delete_experiment(experiment_id)
-    got = _search(flowops_server, {"experiment_ids": [experiment_id]})
-    assert [_key(s) for s in got.json()["dataset_summaries"]] == [
-        (experiment_id, dataset.name, dataset.digest, "training")
-    ]
+    client.delete_experiment(doomed)
+    got = _search(flowops_server, {"experiment_ids": [doomed]})
+    assert [_key(s) for s in got.json()["dataset_summaries"]] == [(doomed, dataset.name, dataset.digest, "training")]
 
 
 @pytest.mark.parametrize(
