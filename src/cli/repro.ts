@@ -225,6 +225,10 @@ function announcingPulls(pull: ReproPull, opts: ReproCliOptions, named: (name: s
         out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
       return pull.beforeRun(stage, changes);
     },
+    beforeDataSource: (source) => {
+      if (opts.quiet !== true) out.write(`Pulling data for stage: '${source.name}'\n`);
+      return pull.beforeDataSource(source);
+    },
   };
 }
 

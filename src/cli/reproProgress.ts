@@ -51,8 +51,8 @@ export function reproPrinter(
         if (!isNotRun(event.result) || opts.verbose === true) out.write(stageLine(event.result, named));
         return;
       case "data-source":
-        if (quiet && event.result.outcome !== "failed") return;
-        out.write(dataSourceLine(event.result, relativeTo(process.cwd()), opts.ignoreErrors === true));
+        if (event.result.outcome === "failed") return dataSourceFailed(event.result, opts, out);
+        if (!quiet) out.write(dataSourceLine(event.result, relativeTo(process.cwd())));
         return;
     }
   };
@@ -93,8 +93,41 @@ function isNotRun(result: StageResult): boolean {
   );
 }
 
-/** A `.dvc` file's line, in dvc's words (its `Stage.reproduce` and `run`). */
-function dataSourceLine(result: DataSourceResult, named: (abs: string) => string, ignored: boolean): string {
+/**
+ * A `.dvc` file that failed, as dvc's `Stage.run` then `_reproduce` say it: what it was doing on stdout
+ * (importing, or verifying its data), then the failure on stderr: dvc's closing error naming it with its
+ * cause (nothing follows, as it stops there), `WARNING: <cause>` under --keep-going, with " (ignored)"
+ * under --ignore-errors. -q hides it all, the error too, as dvc's -q.
+ */
+function dataSourceFailed(
+  result: DataSourceResult,
+  opts: ReproPrinterOptions,
+  out: NodeJS.WritableStream,
+): void {
+  const name = `'${relativeTo(process.cwd())(result.dvcFile)}'`;
+  const failure = result.message ?? `failed to reproduce ${name}`;
+  const cause = failure.startsWith(`failed to reproduce ${name}: `)
+    ? failure.slice(`failed to reproduce ${name}: `.length)
+    : failure;
+  if (opts.quiet === true) return;
+  const importing =
+    result.importing === undefined
+      ? ""
+      : `Importing '${result.importing.source}' -> '${result.importing.out}'\n`;
+  const verifying =
+    result.verifying !== true
+      ? ""
+      : result.frozenImport === true
+        ? `Verifying outputs in frozen stage: ${name}\n`
+        : `Verifying data sources in stage: ${name}\n`;
+  out.write(importing + verifying);
+  if (opts.ignoreErrors === true) process.stderr.write(`WARNING: ${cause} (ignored)\n`);
+  else if (opts.keepGoing === true) process.stderr.write(`WARNING: ${cause}\n`);
+  else process.stderr.write(`ERROR: ${failure}\n`);
+}
+
+/** A `.dvc` file's line, in dvc's words (its `Stage.reproduce` and `run`); its failure is dataSourceFailed's. */
+function dataSourceLine(result: DataSourceResult, named: (abs: string) => string): string {
   const name = `'${named(result.dvcFile)}'`;
   const importing =
     result.importing === undefined
@@ -111,12 +144,11 @@ function dataSourceLine(result: DataSourceResult, named: (abs: string) => string
       if (importing !== "") return importing;
       if (result.wouldVerify === true)
         return `Would verify data sources in stage: ${name}: ${describeOutChanges(result.changes, named)}\n`;
+      // Announced as the pull began (repro.ts); checked out, it was not reproduced.
+      if (result.pulled === true) return "";
       return `${name} didn't change, skipping\n`;
-    case "failed": {
-      const failure = result.message ?? `failed to reproduce ${name}`;
-      const verifying = result.frozenImport === true ? `Verifying outputs in frozen stage: ${name}\n` : "";
-      return importing + verifying + (ignored ? `WARNING: ${failure} (ignored)\n` : `ERROR: ${failure}\n`);
-    }
+    case "failed":
+      return "";
   }
 }
 

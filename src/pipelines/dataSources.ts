@@ -17,6 +17,7 @@ import { importParts, refreshImport, repoImportSource } from "../data/updateImpo
 import { FlowOpsError } from "../errors.js";
 import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
+import type { ReproPull } from "./reproPull.js";
 // Type only: reproPlan.ts imports this module.
 import type { ReproTargets } from "./reproPlan.js";
 
@@ -38,6 +39,10 @@ export interface DataSourceResult {
   changes: { path: string; status: OutStatus }[];
   /** With --dry: it would be verified. */
   wouldVerify?: boolean;
+  /** With --pull: its missing data was pulled and checked out instead (dvc prints nothing more of it). */
+  pulled?: boolean;
+  /** Failed once its data was being verified: dvc has said "Verifying ... in stage" by then. */
+  verifying?: boolean;
   message?: string;
   /** Once verified: the `.dvc` file (dvc names it to `git add` whenever it rewrites it) and new `.gitignore`s. */
   filesToTrack?: string[];
@@ -51,6 +56,11 @@ export interface DataSourceOptions {
   noCommit?: boolean;
   /** Paths in messages are relative to this. */
   cwd?: string;
+  /**
+   * `--pull`: a data source whose only changes are missing data pulls it first, as dvc's `Stage.reproduce`
+   * does for any stage; data it could not bring is then verified, and found missing.
+   */
+  pull?: ReproPull;
 }
 
 /** The outs of each `.dvc` file, grouped by file, in path order. */
@@ -149,15 +159,25 @@ export async function reproDataSource(
   const isImport =
     doc !== undefined && (importParts(doc) !== undefined || repoImportSource(doc) !== undefined);
   const frozenImport = isImport ? { frozenImport: true } : {};
-  const changes: DataSourceResult["changes"] = [];
+  const named = relative(options.cwd ?? repo.root, dvcFile)
+    .split(sep)
+    .join("/");
+  let changes: DataSourceResult["changes"] = [];
+  // A dry run pulls nothing: data missing here is then no change, as FlowOps' dry runs always had it.
+  const allowMissing = options.allowMissing === true || (options.pull !== undefined && options.dry === true);
   if (options.force !== true) {
     for (const tracked of outs) {
       const status = await outStatus(repo, tracked.out, dvcFileWdir(tracked.dvcFile, tracked.doc));
-      if (status === undefined) continue;
-      if (options.allowMissing === true && (status === "deleted" || status === "not in cache")) continue;
-      changes.push({ path: tracked.abs, status });
+      if (status !== undefined) changes.push({ path: tracked.abs, status });
     }
+    const missing = changes.filter(({ status }) => status === "deleted" || status === "not in cache");
+    if (allowMissing) changes = changes.filter((change) => !missing.includes(change));
     if (changes.length === 0) return { dvcFile, outcome: "skipped", changes };
+    if (options.pull !== undefined && options.dry !== true && missing.length === changes.length) {
+      const pulled = await options.pull.beforeDataSource({ name: named, paths: outs.map((out) => out.abs) });
+      if (pulled === "checked-out") return { dvcFile, outcome: "skipped", changes, pulled: true };
+      if (pulled !== undefined) return { dvcFile, outcome: "failed", changes, message: pulled.failed };
+    }
   }
   if (options.dry === true)
     return { dvcFile, outcome: "skipped", changes, wouldVerify: true, ...frozenImport };
@@ -169,15 +189,13 @@ export async function reproDataSource(
     return { dvcFile, outcome: "verified", changes, filesToTrack: [dvcFile, ...gitignores], ...frozenImport };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const name = relative(options.cwd ?? repo.root, dvcFile)
-      .split(sep)
-      .join("/");
     return {
       dvcFile,
       outcome: "failed",
       changes,
+      verifying: true,
       ...frozenImport,
-      message: `failed to reproduce '${name}': ${reason}`,
+      message: `failed to reproduce '${named}': ${reason}`,
     };
   }
 }
@@ -195,7 +213,7 @@ async function reproImport(
     const outcome = await refreshImport(repo, dvcFile, doc, cwd, {
       ...(options.force === true ? { force: true } : {}),
       ...(options.dry === true ? { dry: true } : {}),
-      ...(options.allowMissing === true ? { allowMissing: true } : {}),
+      ...(options.allowMissing === true || options.pull !== undefined ? { allowMissing: true } : {}),
       onImporting: (source, out) => (importing = { source, out }),
     });
     if (outcome === "skipped") return { dvcFile, outcome: "skipped", changes: [] };

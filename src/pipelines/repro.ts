@@ -219,8 +219,9 @@ async function reproDataSources(
     const result = await reproDataSource(context.repo, outs, {
       ...(options.force === true ? { force: true } : {}),
       ...(options.dry === true ? { dry: true } : {}),
-      // With --pull, data missing here is the pull's to bring, before the stage that reads it runs.
-      ...(options.allowMissing === true || options.pull !== undefined ? { allowMissing: true } : {}),
+      ...(options.allowMissing === true ? { allowMissing: true } : {}),
+      // With --pull, a data source brings its own missing data, as the stage it is in dvc's graph.
+      ...(options.pull !== undefined ? { pull: options.pull } : {}),
       ...(options.noCommit === true ? { noCommit: true } : {}),
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });

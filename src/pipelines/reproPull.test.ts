@@ -225,6 +225,61 @@ describe("repro with pull", () => {
     expect(await read("runs.log")).toBe("prep\nprep\n");
   });
 
+  // Regression: a `.dvc` file missing its data was skipped as unchanged, and the stage reading it failed.
+  it("pulls a .dvc file's missing data as its own stage, and verifies (fails) it when missing everywhere", async () => {
+    await setUp("v1\n", { trackData: true });
+    await repro(opened());
+    await rm(opened().cacheDir, { recursive: true, force: true });
+    await forgetLocalData(["data.txt", "prep.txt"]);
+    const reports: OutsNotPulled[] = [];
+    const warnings: string[] = [];
+
+    const result = await repro(opened(), {
+      pull: reproPull(opened(), {
+        onOutsNotPulled: (report) => reports.push(report),
+        onWarning: (m) => warnings.push(m),
+      }),
+    });
+
+    const oid = createHash("md5").update("v1\n").digest("hex");
+    expect(reports).toEqual([
+      {
+        stage: { name: "data.txt.dvc" },
+        missing: [expect.objectContaining({ oid, path: "data.txt", missing: true })],
+        missingAgain: [],
+      },
+    ]);
+    expect(warnings).toEqual([]);
+    expect(result.dataSources).toEqual([
+      expect.objectContaining({
+        outcome: "failed",
+        verifying: true,
+        message: "failed to reproduce 'data.txt.dvc': missing data 'source': data.txt",
+      }),
+    ]);
+    expect(result.ok).toBe(false);
+    expect(outcomes(result)).toEqual({
+      prep: expect.stringMatching(/^cancelled:not run: stage 'data.txt.dvc' failed/) as string,
+      train: expect.stringMatching(/^cancelled:/) as string,
+    });
+    expect(await read("runs.log")).toBe("prep\ntrain\n");
+  });
+
+  it("checks out a .dvc file's data from the remote as its own stage, which then did not change", async () => {
+    await setUp("v1\n", { trackData: true });
+    await repro(opened());
+    expect((await push(opened())).failed).toEqual([]);
+    await forgetLocalData(["data.txt"]);
+
+    const result = await repro(opened(), { pull: reproPull(opened()) });
+
+    expect(result.dataSources).toEqual([expect.objectContaining({ outcome: "skipped", pulled: true })]);
+    expect(await read("data.txt")).toBe("v1\n");
+    // prep.txt holds the same bytes, so its object came with data.txt's.
+    expect(outcomes(result)).toEqual({ prep: "skipped", train: "skipped:pulled" });
+    expect(await read("runs.log")).toBe("prep\ntrain\n");
+  });
+
   it("names a directory whose manifest is missing everywhere None, alone, as dvc's get_dir_cache", async () => {
     await setUp("v1\n", { trackData: false });
     const outs = "    outs:\n    - z.txt\n    - out\n";

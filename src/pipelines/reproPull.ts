@@ -38,6 +38,18 @@ export interface ReproPull {
    * fetched).
    */
   beforeRun(stage: Stage, changes: readonly StageChange[]): Promise<"checked-out" | PullFailed | undefined>;
+  /**
+   * A `.dvc` file whose only changes are data missing here, a stage of dvc's graph like the others: its outs
+   * pulled and checked out (`checked-out`), or, when they could not be, undefined for it to be verified
+   * (which then fails on the missing data); `failed` when a download failed.
+   */
+  beforeDataSource(source: DataSourceToPull): Promise<"checked-out" | PullFailed | undefined>;
+}
+
+/** A `.dvc` file to pull: its name as dvc prints it (the path from the cwd) and its outs, absolute. */
+export interface DataSourceToPull {
+  name: string;
+  paths: readonly string[];
 }
 
 /** A pull for the stage whose fetch failed: dvc's DownloadError ends the stage ("failed to reproduce"). */
@@ -51,7 +63,8 @@ export interface PullFailed {
  * that dvc.lock records once more before the command runs.
  */
 export interface OutsNotPulled {
-  stage: Stage;
+  /** A stage of dvc.yaml, or a `.dvc` file named by its path from the cwd. */
+  stage: Pick<Stage, "name">;
   /** The pull's objects that neither the cache nor the remote has (dvc-data's warning, `md5: <oid>`). */
   missing: MissingObject[];
   /**
@@ -99,6 +112,15 @@ export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): Repro
       if (options.runCache !== false) await fetchRunCacheObjects(repo, stage, options);
       return undefined;
     },
+    beforeDataSource: async ({ name, paths }) => {
+      try {
+        // Without a command there is no run-cache restore to pull the outs again and warn of them by name.
+        return (await pullOuts(repo, { name }, paths, options, () => [])) ? "checked-out" : undefined;
+      } catch (error) {
+        if (!(error instanceof DownloadFailed)) throw error;
+        return { failed: `failed to reproduce '${name}': ${error.message}` };
+      }
+    },
   };
 }
 
@@ -119,11 +141,25 @@ async function pullStageOuts(repo: DataRepo, stage: Stage, options: ReproPullOpt
     .filter((out) => out.cache)
     .map((out) => join(stage.wdir, out.path));
   if (targets.length === 0) return true;
+  return pullOuts(repo, stage, targets, options, (missing) => missingAgain(repo, stage, missing, options));
+}
+
+/**
+ * `repo.pull(<targets>)` then their checkout; false when either fails, after `onOutsNotPulled` (with what
+ * `again` finds missing once more) or a warning.
+ */
+async function pullOuts(
+  repo: DataRepo,
+  stage: Pick<Stage, "name">,
+  targets: readonly string[],
+  options: ReproPullOptions,
+  again: (missing: readonly MissingObject[]) => OutsNotPulled["missingAgain"],
+): Promise<boolean> {
   try {
     const result = await pullPaths(repo, targets, options);
     if (result.checkout.failed.length === 0) return true;
     const missing = result.fetch.missing ?? [];
-    options.onOutsNotPulled?.({ stage, missing, missingAgain: missingAgain(repo, stage, missing, options) });
+    options.onOutsNotPulled?.({ stage, missing, missingAgain: again(missing) });
   } catch (error) {
     if (error instanceof DownloadFailed) throw error;
     options.onWarning?.(`unable to pull data for stage '${stage.name}': ${toFlowOpsError(error).message}`);
