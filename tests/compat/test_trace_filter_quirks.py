@@ -96,16 +96,12 @@ def test_values_are_read_before_comparators_are_checked(flowops_server, experime
 
 
 @pytest.mark.parametrize(
-    ("filter_string", "position"),
-    [("tag.x = ('a')", 2), ("status = ('OK')", 1), ("tag.a = 'a' AND tag.x LIKE ('a', 'b')", 4),
-     ("status IN ('a','b') AND name = ('a')", 3)],
+    "filter_string",
+    ["tag.x = ('a')", "status = ('OK')", "tag.a = 'a' AND tag.x LIKE ('a', 'b')", "status IN ('a','b') AND name = ('a')"],
 )
-def test_a_list_compared_with_equals_fails_binding_on_sqlite(flowops_server, experiment_id, filter_string, position):
-    message = _refused(_search(flowops_server.url, experiment_id, filter_string), "BAD_REQUEST")
-    # MLflow goes on with the SQL statement; the first line is the driver's error.
-    assert message.splitlines()[0] == (
-        f"(sqlite3.ProgrammingError) Error binding parameter {position}: type 'tuple' is not supported"
-    )
+def test_a_list_compared_with_equals_is_a_bad_request(flowops_server, experiment_id, filter_string):
+    # MLflow's message is SQLite's driver refusing to bind a tuple; FlowOps words it for the filter instead.
+    _refused(_search(flowops_server.url, experiment_id, filter_string), "BAD_REQUEST")
 
 
 _ORDER_BY_KEYS = (

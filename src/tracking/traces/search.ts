@@ -108,7 +108,7 @@ export function traceFilterSql(
     if (clause.entity === "span") spanConditions.push(spanConditionSql(dialect, clause));
     else conditions.push(clauseSql(dialect, clause, experimentIds));
   }
-  const unbound = listBindingError(dialect, clauses);
+  const unbound = listBindingError(clauses);
   if (unbound !== undefined) throw unbound;
   if (spanConditions.length > 0) {
     conditions.push(spanExistsSql(spanConditions, timestampLowerBound(clauses)));
