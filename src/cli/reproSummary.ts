@@ -3,7 +3,8 @@
  * date. Only the summary; each stage's own line is printed as it ends (repro.ts).
  */
 import type { ReproResult, StageResult } from "../pipelines/repro.js";
-import { failureCause } from "./reproProgress.js";
+import type { DataSourceResult } from "../pipelines/dataSources.js";
+import { failureCause, relativeTo } from "./reproProgress.js";
 
 /** The options the summary depends on. */
 export interface SummaryOptions {
@@ -15,8 +16,9 @@ export interface SummaryOptions {
 /**
  * Prints dvc's closing error for failed stages, or that data and pipelines are up to date; answers whether
  * something was reproduced, as dvc's CmdRepro counts. dvc stops at the first failure and names it with its
- * cause; with --keep-going it names every failed stage, without causes (each was warned of as it failed);
- * with --ignore-errors it names none and goes on as if they had not been planned.
+ * cause; with --keep-going it names every failed stage, data sources first as they ran first, without causes
+ * (each was warned of as it failed); with --ignore-errors it names none and goes on as if they had not been
+ * planned.
  */
 export function printSummary(
   result: ReproResult,
@@ -24,15 +26,26 @@ export function printSummary(
   opts: SummaryOptions,
 ): boolean {
   const failed = result.stages.filter((s) => s.outcome === "failed");
-  if (failed.length > 0 && opts.ignoreErrors !== true) {
-    const names = failed.map((s) => `'${named(s.name)}'`);
-    process.stderr.write(
-      opts.keepGoing === true
-        ? `ERROR: failed to reproduce${names.length > 1 ? " stages:" : ""} ${humanJoin(names)}\n`
-        : `ERROR: failed to reproduce ${names.join(", ")}: ${failureCause(failed[0] as StageResult)}\n`,
-    );
-    // A failed data source's line, printed as it failed, says it all: it ran no command, so it has no log.
-  } else if (result.dataSources.some((source) => source.outcome === "failed")) {
+  const failedSources = result.dataSources.filter((source) => source.outcome === "failed");
+  if (opts.ignoreErrors !== true && (failed.length > 0 || failedSources.length > 0)) {
+    // dvc's -q hides its closing error too: only the exit status tells.
+    if (opts.quiet === true) return false;
+    if (opts.keepGoing === true) {
+      const sourceName = relativeTo(process.cwd());
+      const names = [
+        ...failedSources.map((source) => `'${sourceName(source.dvcFile)}'`),
+        ...failed.map((s) => `'${named(s.name)}'`),
+      ];
+      process.stderr.write(
+        `ERROR: failed to reproduce${names.length > 1 ? " stages:" : ""} ${humanJoin(names)}\n`,
+      );
+    } else if (failed.length > 0) {
+      const names = failed.map((s) => `'${named(s.name)}'`);
+      process.stderr.write(
+        `ERROR: failed to reproduce ${names.join(", ")}: ${failureCause(failed[0] as StageResult)}\n`,
+      );
+    }
+    // Otherwise a data source failed and stopped the run: its line, printed as it failed, says it all.
     return false;
   } else if (result.stages.some((s) => s.outcome === "cancelled")) {
     // Interrupted: nothing was reproduced to push, and dvc's KeyboardInterrupt prints no closing line either.
@@ -40,7 +53,7 @@ export function printSummary(
   } else if (
     opts.quiet !== true &&
     result.stages.every((s) => isUpToDate(s, opts)) &&
-    result.dataSources.every((source) => source.outcome === "skipped" && source.wouldVerify !== true)
+    result.dataSources.every((source) => isSourceUpToDate(source, opts))
   ) {
     process.stdout.write("Data and pipelines are up to date.\n");
   } else {
@@ -48,6 +61,12 @@ export function printSummary(
     return true;
   }
   return false;
+}
+
+/** A data source that reproduced nothing; with --ignore-errors a failed one is one too, as a failed stage. */
+function isSourceUpToDate(source: DataSourceResult, opts: SummaryOptions): boolean {
+  if (opts.ignoreErrors === true && source.outcome === "failed") return true;
+  return source.outcome === "skipped" && source.wouldVerify !== true;
 }
 
 /** A stage that reproduced nothing; an ignored failure (or what it kept from running) is one too. */

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
 import { lockCmd, readStageLocks, type LockEntry } from "./dvcLock.js";
-import { cwdStageAddress, type Pipeline, type Stage } from "./dvcYaml.js";
+import type { Pipeline, Stage } from "./dvcYaml.js";
 import { readPipelines } from "./pipelineFiles.js";
 import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator } from "./gpuAllocator.js";
@@ -35,7 +35,8 @@ import {
   type DataSourceResult,
 } from "./dataSources.js";
 import { recordStage } from "./stageRecord.js";
-import { planStages, plansSingleItems } from "./reproPlan.js";
+import { planStages, plansSingleItems, type PlannedStage } from "./reproPlan.js";
+import { warnOfSkippedDependants, warnOfStagesSkippedBySource } from "./skippedDependants.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
 import type { ReproResult, StageResult } from "./reproResult.js";
 import {
@@ -210,7 +211,7 @@ const okOutcomes: ReadonlySet<StageOutcome> = new Set(["ran", "skipped", "restor
 async function reproDataSources(
   context: ReproContext,
   pipeline: Pipeline,
-  plan: readonly { name: string }[],
+  plan: readonly PlannedStage[],
 ): Promise<DataSourceResult[]> {
   const { options } = context;
   const results: DataSourceResult[] = [];
@@ -228,6 +229,8 @@ async function reproDataSources(
     results.push(result);
     for (const file of result.filesToTrack ?? []) context.filesToTrack.add(file);
     context.emit({ type: "data-source", result });
+    if (result.outcome === "failed" && options.keepGoing === true)
+      warnOfStagesSkippedBySource(context, result, pipeline, plan);
   }
   return results;
 }
@@ -358,25 +361,6 @@ async function recordInContext(context: ReproContext, stage: Stage, saveCache: b
   context.gitignorePending.set(stage.name, recorded.gitignored);
   if (recorded.lockChanged !== undefined) context.filesToTrack.add(recorded.lockChanged);
   return recorded.entry;
-}
-
-/**
- * dvc's `handle_error` under --keep-going: right after a failure, one warning names every planned stage that
- * depends on it (transitively), which will not run. `-s` items have no graph, so dvc names none.
- */
-function warnOfSkippedDependants(context: ReproContext, failed: string): void {
-  if (plansSingleItems(context.options)) return;
-  const dependants = new Set<string>([failed]);
-  for (const name of context.planNames) {
-    if ((context.upstream.get(name) ?? []).some((up) => dependants.has(up))) dependants.add(name);
-  }
-  dependants.delete(failed);
-  if (dependants.size === 0) return;
-  const cwd = context.options.cwd ?? context.repo.root;
-  const names = [...dependants].map((name) => `'${cwdStageAddress(stageNamed(context, name), cwd)}'`);
-  const listed = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)}` : names[0];
-  const stages = names.length > 1 ? "Stages" : "Stage";
-  context.emit({ type: "warning", message: `${stages} ${listed} will be skipped due to this failure` });
 }
 
 /** Whether a stage this one waits for ran its command (transitively: a forced stage runs too). */
