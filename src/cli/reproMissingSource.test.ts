@@ -4,18 +4,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flowopsInProcess, type CliResult } from "../../test/support/cliInProcess.js";
 import { addTargets } from "../data/addTargets.js";
 import { closeDataRepo, initDataRepo } from "../data/dataRepo.js";
-import { reproCommand } from "./repro.js";
 
 let dir: string;
 let previousCwd: string;
-let stdout: string;
-let stderr: string;
 
-// data.txt (data.txt.dvc) feeds prep -> post; bad reads nothing and fails.
 const PIPELINE = `stages:
   prep:
     cmd: cp data.txt s.txt
@@ -39,25 +35,14 @@ beforeEach(async () => {
   await writeFile(join(dir, "dvc.yaml"), PIPELINE);
   previousCwd = process.cwd();
   process.chdir(dir);
-  stdout = "";
-  stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
 });
 
 afterEach(async () => {
-  vi.restoreAllMocks();
   process.chdir(previousCwd);
-  process.exitCode = undefined;
   await rm(dir, { recursive: true, force: true });
 });
 
-async function flowops(...args: string[]): Promise<void> {
-  const program = new Command("flowops").exitOverride();
-  program.addCommand(reproCommand().exitOverride());
-  await program.parseAsync(["node", "flowops", "repro", ...args]);
-}
+const repro = (...args: string[]): Promise<CliResult> => flowopsInProcess("repro", ...args);
 
 const VERIFYING = "Verifying data sources in stage: 'data.txt.dvc'\n";
 const MISSING = "WARNING: missing data 'source': data.txt\n";
@@ -65,19 +50,19 @@ const MISSING = "WARNING: missing data 'source': data.txt\n";
 describe("flowops repro of a data source whose data is missing", () => {
   // Regression: FlowOps warned of the cause only, without the stages it skips or the closing error.
   it("with -k warns of the stages it skips and names it in the closing error", async () => {
-    await flowops("-k");
+    const { code, stdout, stderr } = await repro("-k");
     expect(stdout).toBe(VERIFYING);
     expect(stderr).toBe(
       MISSING +
         "WARNING: Stages 'prep' and 'post' will be skipped due to this failure\n" +
         "ERROR: failed to reproduce 'data.txt.dvc'\n",
     );
-    expect(process.exitCode).toBe(255);
+    expect(code).toBe(255);
   });
 
   it("with -k and a failed stage too names both, the data source first", async () => {
     await writeFile(join(dir, "dvc.yaml"), PIPELINE + BAD);
-    await flowops("-k");
+    const { code, stdout, stderr } = await repro("-k");
     expect(stdout).toBe(VERIFYING + "Running stage 'bad':\n> exit 3\n");
     expect(stderr).toBe(
       MISSING +
@@ -85,25 +70,25 @@ describe("flowops repro of a data source whose data is missing", () => {
         "WARNING: failed to run: exit 3, exited with 3\n" +
         "ERROR: failed to reproduce stages: 'data.txt.dvc' and 'bad'\n",
     );
-    expect(process.exitCode).toBe(255);
+    expect(code).toBe(255);
   });
 
   // Regression: the closing error showed through -q, which in dvc hides it (only the exit status tells).
   it("with -k -q says nothing", async () => {
     await writeFile(join(dir, "dvc.yaml"), PIPELINE + BAD);
-    await flowops("-k", "-q");
+    const { code, stdout, stderr } = await repro("-k", "-q");
     expect([stdout, stderr]).toEqual(["", ""]);
-    expect(process.exitCode).toBe(255);
+    expect(code).toBe(255);
   });
 
   // Regression: a failed data source kept the summary from saying anything, ignored or not.
   it("with --ignore-errors warns of each failure and ends up to date", async () => {
-    await flowops("--ignore-errors", "prep");
+    const { code, stdout, stderr } = await repro("--ignore-errors", "prep");
     expect(stdout).toBe(VERIFYING + "Data and pipelines are up to date.\n");
     expect(stderr).toBe(
       "WARNING: missing data 'source': data.txt (ignored)\n" +
         `WARNING: [Errno 2] No such file or directory: '${join(dir, "data.txt")}' (ignored)\n`,
     );
-    expect(process.exitCode).toBeUndefined();
+    expect(code).toBe(0);
   });
 });
