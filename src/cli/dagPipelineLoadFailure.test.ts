@@ -2,14 +2,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flowopsInProcess } from "../../test/support/cliInProcess.js";
 import { closeDataRepo, initDataRepo } from "../data/dataRepo.js";
-import { dagCommand } from "./pipelineInspect.js";
 
 let dir: string;
 let previousCwd: string;
-let stderr: string;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "flowops-cli-dag-load-"));
@@ -17,24 +15,12 @@ beforeEach(async () => {
   closeDataRepo(await initDataRepo(dir));
   previousCwd = process.cwd();
   process.chdir(dir);
-  stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
 });
 
 afterEach(async () => {
-  vi.restoreAllMocks();
   process.chdir(previousCwd);
-  process.exitCode = undefined;
   await rm(dir, { recursive: true, force: true });
 });
-
-async function dag(...args: string[]): Promise<void> {
-  const program = new Command("flowops").exitOverride();
-  program.addCommand(dagCommand().exitOverride());
-  await program.parseAsync(["node", "flowops", "dag", ...args]);
-}
 
 // dvc 3.67.1 `dvc dag`, exit 255 for both:
 //   ERROR: failed to parse 'stages.a.cmd' in 'dvc.yaml': Could not find 'nope'
@@ -43,16 +29,16 @@ describe("flowops dag on a pipeline dvc cannot load", () => {
   // Regression: dag threw FlowOps' "INVALID_PARAMETER_VALUE: ..." with the absolute path.
   it("stops with dvc's ResolveError message for an undefined variable, exit 255", async () => {
     await writeFile(join(dir, "dvc.yaml"), "stages:\n  a:\n    cmd: echo ${nope}\n");
-    await dag();
+    const { code, stderr } = await flowopsInProcess("dag");
     expect(stderr).toBe("ERROR: failed to parse 'stages.a.cmd' in 'dvc.yaml': Could not find 'nope'\n");
-    expect(process.exitCode).toBe(255);
+    expect(code).toBe(255);
   });
 
   it("stops with dvc's message for a corrupt params.yaml, exit 255", async () => {
     await writeFile(join(dir, "dvc.yaml"), "stages:\n  a:\n    cmd: echo hi\n    params: [a]\n");
     await writeFile(join(dir, "params.yaml"), "a: [1\n");
-    await dag();
+    const { code, stderr } = await flowopsInProcess("dag");
     expect(stderr).toMatch(/^ERROR: unable to read: 'params.yaml', YAML file structure is corrupted: .+\n$/);
-    expect(process.exitCode).toBe(255);
+    expect(code).toBe(255);
   });
 });
