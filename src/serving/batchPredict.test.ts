@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -399,6 +399,22 @@ describe("batchPredict", () => {
     expect(rerun.calls).toBe(4);
     expect(result).toMatchObject({ rows: 13, resumedChunks: 0 });
     expect((await readAll(output)).sum?.at(-1)).toBe("132.0");
+  });
+
+  // `cp -p`, rsync -t and some editors put the old mtime back on new content of the same size.
+  it("starts over when the input was rewritten with the same size and its old mtime", async () => {
+    const input = await writeInput("rewritten.csv", 12);
+    // A whole second, which utimes can put back exactly.
+    await utimes(input, 1_700_000_000, 1_700_000_000);
+    const output = join(dir, "rewritten-out.csv");
+    await expect(
+      batchPredict(summingModel({ failOnCall: 3 }), predictOptions(input, output)),
+    ).rejects.toThrow();
+    await writeFile(input, (await readFile(input, "utf8")).replace("row 0,0,0", "row 0,9,0"));
+    await utimes(input, 1_700_000_000, 1_700_000_000);
+    const result = await batchPredict(summingModel(), predictOptions(input, output));
+    expect(result).toMatchObject({ rows: 12, resumedChunks: 0 });
+    expect((await readAll(output)).sum?.[0]).toBe("9.0");
   });
 
   it("starts over when the options changed since the interrupted run", async () => {

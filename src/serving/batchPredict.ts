@@ -6,7 +6,8 @@
  *
  * Resumable: the output is built in `<output>.parts/output.<ext>`, one part after another (openTablePartWriter),
  * and `<output>.parts/progress.json` records after each part how many parts and bytes are finished, with a key
- * made of the input's path, size and mtime, the options and the model. A rerun with the same key cuts the file
+ * made of the input's path, inode, size, mtime and ctime (as git's index: `cp -p` puts an old mtime back on new
+ * content, never a ctime), the options and the model. A rerun with the same key cuts the file
  * back to the recorded bytes and skips the recorded parts without calling the model; any other key starts over.
  * Parquet parts keep their footers in `<n>.footer` until the last part is in (parquetParts.ts). Rows are
  * written once; the output appears only at the end, by a rename onto `<output>` (atomic on one filesystem),
@@ -382,8 +383,10 @@ async function runKey(
     input: {
       path: resolve(options.input.path),
       format: options.input.format,
+      ino: info.ino,
       size: info.size,
       mtimeMs: info.mtimeMs,
+      ctimeMs: info.ctimeMs,
     },
     output: { format },
     batchSize: options.batchSize,
