@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { CommanderError } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { DEFAULT_PART_ROWS } from "../serving/batchPredict.js";
 import { loadModel, type LoadModelOptions } from "../serving/loadModel.js";
 import { mlpOnnx } from "../serving/onnx/onnxModelWriter.js";
 import type { LoadedModel } from "../serving/runtime.js";
@@ -88,6 +89,33 @@ describe("flowops predict", () => {
     expect(await readAll(output)).toEqual({ x: ["1", "2", "3"], twice: ["2.0", "4.0", "6.0"] });
     expect(deps.text()).toBe(`Wrote 3 rows with twice to ${output}; 3 rows predicted in 0.5s (6 rows/s)\n`);
   });
+
+  // A registry version's number is reused after its model is deleted and created again.
+  it("resumes an interrupted run only when the downloaded model's content digest is the same", async () => {
+    const input = join(dir, "three-parts.csv");
+    const rows = Array.from({ length: 2 * DEFAULT_PART_ROWS + 1 }, (_, r) => r % 10);
+    await writeFile(input, `x\n${rows.join("\n")}\n`);
+    const output = join(dir, "three-parts-out.csv");
+    const run = async (digest: string, failOnCall?: number) => {
+      let calls = 0;
+      const model = doublingModel();
+      const failing: LoadedModel = {
+        ...model,
+        infer: (inputs) =>
+          ++calls === failOnCall ? Promise.reject(new Error("worker crashed")) : model.infer(inputs),
+      };
+      const deps = captured(failing);
+      const loadModel = deps.loadModel;
+      deps.loadModel = (uri, options) => (options.onResolved?.({ digest }), loadModel(uri, options));
+      const flags = { input, output, batchSize: DEFAULT_PART_ROWS, json: true };
+      await runPredict("models:/doubler/3", flags, deps);
+      return JSON.parse(deps.text()) as { resumedChunks: number };
+    };
+    await expect(run("digest-a", 2)).rejects.toThrow(/worker crashed/);
+    expect(await run("digest-b")).toMatchObject({ resumedChunks: 0 });
+    await expect(run("digest-b", 2)).rejects.toThrow(/worker crashed/);
+    expect(await run("digest-b")).toMatchObject({ resumedChunks: 1 });
+  }, 60_000);
 
   it("prints a JSON summary with --json", async () => {
     const input = join(dir, "json.jsonl");

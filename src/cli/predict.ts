@@ -137,9 +137,14 @@ export async function runPredict(
   }
   const batchSize = flags.batchSize ?? DEFAULT_BATCH_SIZE;
   const started = deps.now();
+  // A registry version's number can be reused and a run's artifact rewritten: a downloaded model's content
+  // digest, not its name and version, says which model an interrupted run's parts came from.
+  let downloadedDigest: string | undefined;
+  const localKey = await localModelKey(uri);
   // Called by batchPredict, which reads the input's first parts while the model loads.
   const load = (): Promise<LoadedModel> =>
     deps.loadModel(uri, {
+      onResolved: (resolved) => (downloadedDigest = resolved.digest),
       ...(flags.trackingUri === undefined ? {} : { trackingUri: flags.trackingUri }),
       ...(flags.workers === undefined ? {} : { workers: flags.workers }),
       ...(flags.executionProvider === undefined ? {} : { executionProviders: flags.executionProvider }),
@@ -165,7 +170,7 @@ export async function runPredict(
       format: flags.format,
       batchSize,
       columns: flags.columns,
-      modelKey: await localModelKey(uri),
+      modelKey: () => localKey ?? downloadedDigest,
       onProgress: (rows) => progress.advance(rows),
     });
   } finally {

@@ -7,15 +7,14 @@
  * Resumable: the output is built in `<output>.parts/output.<ext>`, one part after another (openTablePartWriter),
  * and `<output>.parts/progress.json` records after each part how many parts and bytes are finished, with a key
  * made of the input's path, inode, size, mtime and ctime (as git's index: `cp -p` puts an old mtime back on new
- * content, never a ctime), the options and the model. A rerun with the same key cuts the file
- * back to the recorded bytes and skips the recorded parts without calling the model; any other key starts over.
- * Parquet parts keep their footers in `<n>.footer` until the last part is in (parquetParts.ts). Rows are
- * written once; the output appears only at the end, by a rename onto `<output>` (atomic on one filesystem),
- * and then the parts directory is removed. One run writes an output at a time (outputLock.ts).
- * The input is read on a thread of its own (tables/workerTableSource.ts); where the model runs is the loader's
- * choice (batchExecution.ts for ONNX). A JSON Lines input for a model without a signature is read once more
- * before, as pandas.read_json types each column on the whole file (tables/jsonlColumnTypes.ts); a typed model
- * skips it. This module never prints: progress goes to `onProgress`.
+ * content, never a ctime), the options and the model. A rerun with the same key cuts the file back to the
+ * recorded bytes and skips the recorded parts without calling the model; any other key starts over. Parquet
+ * parts keep their footers in `<n>.footer` until the last part is in (parquetParts.ts). Rows are written once;
+ * the output appears only at the end, by a rename onto `<output>` (atomic on one filesystem), and then the parts
+ * directory is removed. One run writes an output at a time (outputLock.ts). The input is read on a thread of
+ * its own (tables/workerTableSource.ts); where the model runs is the loader's choice (batchExecution.ts for
+ * ONNX). A JSON Lines input for a model without a signature is read once more before, as pandas.read_json types
+ * each column on the whole file (tables/jsonlColumnTypes.ts); a typed model skips it. This module never prints.
  */
 
 import { createHash } from "node:crypto";
@@ -67,10 +66,11 @@ export interface BatchPredictOptions {
   /** The input columns the model is given, in this order (default: all of them). All columns are kept. */
   columns?: readonly string[] | undefined;
   /**
-   * What the model's files are (localModelKey), part of the resume key: a run resumes only an interrupted run of
-   * the same model. Without it, the model's name, version and platform stand for it.
+   * What the model's files are (localModelKey, or a downloaded model's content digest, read once the model has
+   * loaded), part of the resume key: a run resumes only an interrupted run of the same model. Without it, the
+   * model's name, version and platform stand for it.
    */
-  modelKey?: string | undefined;
+  modelKey?: string | (() => string | undefined) | undefined;
   /** Called after each part predicted in this run with its row count (resumed parts are not reported). */
   onProgress?: ((rows: number) => void) | undefined;
 }
@@ -396,7 +396,7 @@ async function runKey(
       name: model.name,
       version: model.version,
       platform: model.platform,
-      files: options.modelKey ?? null,
+      files: (typeof options.modelKey === "function" ? options.modelKey() : options.modelKey) ?? null,
     },
   };
   return createHash("sha256").update(JSON.stringify(key)).digest("hex");

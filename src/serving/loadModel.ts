@@ -43,6 +43,8 @@ export interface LoadModelOptions {
   client?: FlowOpsClient;
   env?: NodeJS.ProcessEnv;
   log?: (message: string) => void;
+  /** Told, before the model loads, the content digest of a model downloaded from the tracking server. */
+  onResolved?: (resolved: { digest?: string | undefined }) => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function loadModel(uri: string, options: LoadModelOptions = {}): Pr
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   const resolved = await store.resolve(parseModelUri(uri));
+  options.onResolved?.({ digest: resolved.digest });
   const model = await readMlflowModel(resolved.path);
   const name = options.name ?? resolved.name;
   const version = resolved.version;
