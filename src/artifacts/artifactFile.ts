@@ -1,15 +1,16 @@
 /**
  * One artifact file opened for a download answer: its size and time (the validators are built from them),
- * and byte ranges of it on demand. A local store's file is read in place, ranges by seeking; any other
- * store's file is streamed from its start and cut to the range, so nothing is ever buffered whole. MLflow
- * downloads such a file to a temporary one first, which is why its tags and times there are the download's.
+ * and byte ranges of it on demand. A local store's file is read in place, ranges by seeking; a store that
+ * reads ranges itself (S3) is asked for just the range; any other store's file is streamed from its start
+ * and cut to the range. Nothing is ever buffered whole. MLflow downloads a remote file to a temporary one
+ * first, which is why its tags and times there are the download's.
  */
 import { constants } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { notFound } from "../errors.js";
 import { pythonMtime } from "./fileValidators.js";
-import { supportsLocalPaths, type ArtifactStore } from "./store.js";
+import { supportsLocalPaths, supportsRangedRead, type ArtifactStore } from "./store.js";
 
 export interface ArtifactFile {
   size: number;
@@ -58,17 +59,23 @@ export async function lookUpArtifactFile(store: ArtifactStore, path: string): Pr
     kind: "file",
     file: {
       size,
-      // MLflow's tag and time here are those of the temporary copy it downloads: now.
-      mtime: Date.now() / 1000,
+      // MLflow's tag and time here are those of the temporary copy it downloads: now, to st_mtime's precision.
+      mtime: pythonMtime(wallClockNs()),
       local: false,
       identity: `${store.rootUri.replace(/\/+$/, "")}/${path}`,
       async open(start = 0, end = size) {
-        const body = await store.read(path);
-        if (start === 0 && end >= size) return body;
-        return Readable.from(sliceBytes(body, start, end));
+        if (start === 0 && end >= size) return store.read(path);
+        if (end <= start) return Readable.from([]);
+        if (supportsRangedRead(store)) return store.readRange(path, start, Math.min(end, size));
+        return Readable.from(sliceBytes(await store.read(path), start, end));
       },
     },
   };
+}
+
+/** Now in nanoseconds, finer than Date.now()'s milliseconds (a file's st_mtime has sub-millisecond digits). */
+function wallClockNs(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
 }
 
 /** The store's own not-found error, so the message stays the one its read() gives. */

@@ -3,10 +3,10 @@
  * The endpoint override follows MLflow (MLFLOW_S3_ENDPOINT_URL, then AWS_ENDPOINT_URL) with path-style
  * addressing. The AWS SDK is imported on first use so a server that never touches S3 never loads it.
  * Uploads stream through lib-storage (bounded part buffers; multipart aborted on failure, so an object
- * appears only when complete); downloads stream the response body; nothing holds a whole file. MLflow's
- * proxied multipart upload, where clients send parts to presigned URLs, is in s3Multipart.ts; URLs that read
- * or write one object directly are in s3Presigned.ts. Every request carries MLFLOW_S3_EXPECTED_BUCKET_OWNER,
- * as MLflow's do (s3BucketOwner.ts).
+ * appears only when complete); downloads stream the response body, a byte range as a ranged GET; nothing
+ * holds a whole file. MLflow's proxied multipart upload, where clients send parts to presigned URLs, is in
+ * s3Multipart.ts; URLs that read or write one object directly are in s3Presigned.ts. Every request carries
+ * MLFLOW_S3_EXPECTED_BUCKET_OWNER, as MLflow's do (s3BucketOwner.ts).
  */
 import type { Readable } from "node:stream";
 import type * as S3Sdk from "@aws-sdk/client-s3";
@@ -32,6 +32,7 @@ import {
   type PresignedDownloadStore,
   type PresignedUpload,
   type PresignedUploadStore,
+  type RangedReadStore,
 } from "./store.js";
 
 /** S3's DeleteObjects limit. */
@@ -66,7 +67,9 @@ interface Connection {
   presigner: S3Sdk.S3Client;
 }
 
-export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadStore, PresignedUploadStore {
+export class S3ArtifactStore
+  implements MultipartUploadStore, PresignedDownloadStore, PresignedUploadStore, RangedReadStore
+{
   readonly rootUri: string;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -113,17 +116,11 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
   }
 
   async read(path: string): Promise<Readable> {
-    const rel = assertSafeRelativePath(path);
-    const { sdk, client } = await this.connect();
-    try {
-      const result = await client.send(
-        new sdk.GetObjectCommand({ ...this.settings.readParams, ...this.objectInput(rel) }),
-      );
-      return result.Body as Readable;
-    } catch (error) {
-      if (isS3NotFound(error)) throw notFound(`Artifact '${path}' does not exist.`);
-      throw this.describe(error);
-    }
+    return this.getObject(path, {});
+  }
+
+  async readRange(path: string, start: number, end: number): Promise<Readable> {
+    return this.getObject(path, { Range: `bytes=${start}-${end - 1}` });
   }
 
   async list(dir: string): Promise<ArtifactEntry[]> {
@@ -247,6 +244,20 @@ export class S3ArtifactStore implements MultipartUploadStore, PresignedDownloadS
       ...target
     } = await this.presignTarget(path, "upload a file in parts");
     return { ...target, createParams: uploadParams };
+  }
+
+  private async getObject(path: string, extra: { Range?: string }): Promise<Readable> {
+    const rel = assertSafeRelativePath(path);
+    const { sdk, client } = await this.connect();
+    try {
+      const result = await client.send(
+        new sdk.GetObjectCommand({ ...this.settings.readParams, ...this.objectInput(rel), ...extra }),
+      );
+      return result.Body as Readable;
+    } catch (error) {
+      if (isS3NotFound(error)) throw notFound(`Artifact '${path}' does not exist.`);
+      throw this.describe(error);
+    }
   }
 
   private key(rel: string): string {

@@ -8,10 +8,12 @@ import { assertSafeRelativePath } from "./pathSafety.js";
 import {
   joinArtifactPath,
   supportsLocalPaths,
+  supportsRangedRead,
   type ArtifactEntry,
   type ArtifactStat,
   type ArtifactStore,
   type LocalPathStore,
+  type RangedReadStore,
 } from "./store.js";
 
 class ScopedArtifactStore implements ArtifactStore {
@@ -54,11 +56,17 @@ class ScopedLocalPathStore extends ScopedArtifactStore implements LocalPathStore
   }
 }
 
+class ScopedRangedReadStore extends ScopedArtifactStore implements RangedReadStore {
+  async readRange(path: string, start: number, end: number): Promise<Readable> {
+    return (this.inner as RangedReadStore).readRange(this.inside(path), start, end);
+  }
+}
+
 /** The part of `store` below `prefix`, keeping the inner store's capabilities. */
 export function scopeArtifactStore(store: ArtifactStore, prefix: string, rootUri: string): ArtifactStore {
   const safePrefix = assertSafeRelativePath(prefix, "prefix");
   if (safePrefix === "") return store;
-  return supportsLocalPaths(store)
-    ? new ScopedLocalPathStore(store, safePrefix, rootUri)
-    : new ScopedArtifactStore(store, safePrefix, rootUri);
+  if (supportsLocalPaths(store)) return new ScopedLocalPathStore(store, safePrefix, rootUri);
+  if (supportsRangedRead(store)) return new ScopedRangedReadStore(store, safePrefix, rootUri);
+  return new ScopedArtifactStore(store, safePrefix, rootUri);
 }

@@ -46,6 +46,19 @@ export function supportsLocalPaths(store: ArtifactStore): store is LocalPathStor
   return typeof (store as Partial<LocalPathStore>).localPath === "function";
 }
 
+/**
+ * A store that reads part of a file without reading what comes before it (S3's ranged GET), so a download
+ * asked for one range of a large object moves only that range.
+ */
+export interface RangedReadStore extends ArtifactStore {
+  /** The bytes of the file at `path` in [start, end), with 0 <= start < end <= its size. */
+  readRange(path: string, start: number, end: number): Promise<Readable>;
+}
+
+export function supportsRangedRead(store: ArtifactStore): store is RangedReadStore {
+  return typeof (store as Partial<RangedReadStore>).readRange === "function";
+}
+
 /** One presigned part of a multipart upload, as MLflow's `MultipartUploadCredential`. */
 export interface MultipartUploadCredential {
   url: string;

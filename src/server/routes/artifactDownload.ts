@@ -3,7 +3,9 @@
  * model version, logged model and trace attachment files) answer through werkzeug's send_file: ETag,
  * Last-Modified, `Cache-Control: no-cache`, one byte range, 304 and 412. The proxy's GET is a FastAPI route:
  * a local destination's file is Starlette's FileResponse (its own tag, ranges merged into multipart, no
- * 304), any other store's a plain stream. A directory asked for as a file is a 400 on both. Bodies stream.
+ * 304), any other store's a plain stream; its HEAD falls through to Flask, so it is send_file's answer. A
+ * directory asked for as a file is a 400 on both. Bodies stream; a remote file's range is read alone. A 416
+ * carries uvicorn's reason phrase.
  * Bytes that MLflow builds in memory (a trace's data from the database) go out through the same send_file,
  * but without validators.
  */
@@ -23,6 +25,12 @@ import { decideStarletteRange, type ByteRange } from "../../artifacts/starletteR
 import type { ArtifactStore } from "../../artifacts/store.js";
 import { invalidParameter } from "../../errors.js";
 import { sendWire } from "../rpc.js";
+
+/**
+ * uvicorn's status line for a 416 (Python 3.11's HTTPStatus phrase) on both servers; Node's own is the RFC
+ * 9110 "Range Not Satisfiable", which clients matching MLflow's raw answer would not see.
+ */
+const RANGE_NOT_SATISFIABLE_REASON = "Requested Range Not Satisfiable";
 
 /** werkzeug's RequestedRangeNotSatisfiable page, which Flask sends for a 416. */
 const RANGE_NOT_SATISFIABLE_PAGE =
@@ -97,9 +105,7 @@ async function sendWerkzeugAnswer(
 ): Promise<FastifyReply> {
   switch (answer.status) {
     case 416:
-      return reply
-        .code(416)
-        .header("content-range", `bytes */${body.size}`)
+      return rangeNotSatisfiable(reply, body.size)
         .type("text/html; charset=utf-8")
         .header("x-content-type-options", "nosniff")
         .send(RANGE_NOT_SATISFIABLE_PAGE);
@@ -158,13 +164,18 @@ export async function sendProxiedArtifact(
     case "malformed":
       return plainText(reply.code(400), answer.reason);
     case "unsatisfiable":
-      return plainText(reply.code(416).header("content-range", `bytes */${file.size}`), "");
+      return plainText(rangeNotSatisfiable(reply, file.size), "");
     case "ranges": {
       const [only] = answer.ranges;
       if (answer.ranges.length === 1 && only !== undefined) return sendBytes(reply, 206, file, headers, only);
       return sendMultipartRanges(reply, file, headers, answer.ranges);
     }
   }
+}
+
+function rangeNotSatisfiable(reply: FastifyReply, size: number): FastifyReply {
+  reply.raw.statusMessage = RANGE_NOT_SATISFIABLE_REASON;
+  return reply.code(416).header("content-range", `bytes */${size}`);
 }
 
 async function sendBytes(
@@ -174,7 +185,9 @@ async function sendBytes(
   headers: Record<string, string>,
   range: ByteRange,
 ): Promise<FastifyReply> {
-  const body = await file.open(range.start, range.end);
+  // A HEAD answer carries no body, so a remote file is not fetched at all (MLflow downloads it whole).
+  // Opened before any header is set, so a failure to open is answered as an error with none of them.
+  const body = reply.request.method === "HEAD" ? undefined : await file.open(range.start, range.end);
   reply
     .code(status)
     .headers(headers)

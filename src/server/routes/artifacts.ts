@@ -78,15 +78,17 @@ function registerProxyRoutes(
   };
 
   app.get(files, whenServing(list));
-  app.get(
-    `${files}/*`,
-    whenServing(async (request, reply) => {
+  const download =
+    (send: typeof sendArtifact): Handler =>
+    async (request, reply) => {
       const raw = rawWildcard(request, `${files}/`);
       const path = safePath(raw, "path");
       if (path === "") return list(request, reply);
-      return sendProxiedArtifact(reply, store, path, raw.endsWith("/") ? `${path}/` : path);
-    }),
-  );
+      return send(reply, store, path, raw.endsWith("/") ? `${path}/` : path);
+    };
+  app.get(`${files}/*`, { exposeHeadRoute: false }, whenServing(download(sendProxiedArtifact)));
+  // MLflow's FastAPI router has no HEAD, so its Flask fallback answers one: werkzeug's send_file answer.
+  app.head(`${files}/*`, whenServing(download(sendArtifact)));
   app.put(
     `${files}/*`,
     whenServing(async (request, reply) => {
