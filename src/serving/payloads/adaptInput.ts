@@ -21,6 +21,8 @@ import { checkInstancesLengths, declaredDictTensors } from "./mlflowDictInputs.j
 import { unnamedColumnTargets, unnamedSignatureFrame } from "./unnamedSignatureFrames.js";
 import { withStringInputText } from "./stringInputNumbers.js";
 import { refuseUnwrittenBigIntegers } from "./keptBigIntegers.js";
+import { rowsAsListCells, withListCellText } from "./columnListCells.js";
+import { refuseNonScalarFirstCells } from "./tensorSignatureFrameCells.js";
 
 export function adaptInput(
   input: ModelInput,
@@ -36,7 +38,8 @@ export function adaptInput(
     return adaptUntyped(input).map((tensor) => ({ ...tensor, schemaCast: true }));
   switch (input.kind) {
     case "tensors": {
-      const sent = withStringInputText(input.tensors, specs, input.sentLeaves);
+      let sent = withStringInputText(input.tensors, specs, input.sentLeaves);
+      if (input.sentLeaves !== undefined) sent = rowsAsListCells(sent, specs, columns);
       const tensors =
         input.mlflowDict === true && specs.length > 0
           ? declaredDictTensors(sent, specs, signature, schema, columns)
@@ -44,12 +47,15 @@ export function adaptInput(
       refuseUnwrittenBigIntegers(input, tensors);
       return adaptTensors(tensors, specs, columns, schema);
     }
-    case "frame":
+    case "frame": {
       if (columns === undefined && schema !== undefined && input.columns !== undefined) {
         const missing = missingInputsError(input, schema);
         if (missing !== undefined) throw missing;
       }
-      return adaptFrame(unnamedSignatureFrame(input, specs, signature) ?? input, specs, columns, signature);
+      refuseNonScalarFirstCells(input, specs, signature);
+      const frame = withListCellText(input, specs, signature);
+      return adaptFrame(unnamedSignatureFrame(frame, specs, signature) ?? frame, specs, columns, signature);
+    }
   }
 }
 

@@ -127,7 +127,7 @@ function missingReason(names: readonly string[], schema: SchemaInputs): string |
   return reason;
 }
 
-function enforcementError(data: string, schema: SchemaInputs, reason: string): FlowOpsError {
+export function enforcementError(data: string, schema: SchemaInputs, reason: string): FlowOpsError {
   const enforced = `Failed to enforce schema of data '${data}' with schema '${schemaRepr(schema)}'. Error: ${reason}`;
   return new FlowOpsError(
     "INVALID_PARAMETER_VALUE",

@@ -43,7 +43,9 @@ export function numpyArrayRepr(array: NumpyArray): string {
   const shown = summary ? shownIndices(array.shape) : undefined;
   const format = formatter(array, shown === undefined ? array.values : shown.map((i) => array.values[i]));
   const lst =
-    size === 0 ? "[]" : formatArray(array, format, summary, " ".repeat(PREFIX.length + 1), LINE_WIDTH - 1);
+    size === 0
+      ? "[]"
+      : formatArray(array, format, summary, " ".repeat(PREFIX.length + 1), LINE_WIDTH - 1, ", ");
   const extras: string[] = [];
   if ((size === 0 && !(array.shape.length === 1 && array.shape[0] === 0)) || summary) {
     extras.push(`shape=${shapeRepr(array.shape)}`);
@@ -55,6 +57,15 @@ export function numpyArrayRepr(array: NumpyArray): string {
   const lastLine = text.length - (text.lastIndexOf("\n") + 1);
   const spacer = lastLine + extra.length + 1 > LINE_WIDTH ? `\n${" ".repeat(PREFIX.length)}` : " ";
   return text + spacer + extra;
+}
+
+/** numpy 2's `str(ndarray)`: elements as repr prints them, separated by spaces, without `array(` and the dtype. */
+export function numpyArrayStr(array: NumpyArray): string {
+  const size = array.shape.reduce((product, dim) => product * dim, 1);
+  const summary = size > THRESHOLD;
+  const shown = summary ? shownIndices(array.shape) : undefined;
+  const format = formatter(array, shown === undefined ? array.values : shown.map((i) => array.values[i]));
+  return size === 0 ? "[]" : formatArray(array, format, summary, " ", LINE_WIDTH, " ");
 }
 
 function implied(dtype: NumpyDtype): boolean {
@@ -101,7 +112,9 @@ function formatArray(
   summary: boolean,
   prefix: string,
   lineWidth: number,
+  separator: string,
 ): string {
+  const closing = separator.trimEnd();
   const recurse = (axis: number, offset: number, hanging: string, width: number): string => {
     if (axis === array.shape.length) return format(array.values[offset]);
     const length = array.shape[axis] as number;
@@ -113,7 +126,7 @@ function formatArray(
     const item = (i: number): string => recurse(axis + 1, offset + i * stride, `${hanging} `, width - 1);
     let text = "";
     if (axis === array.shape.length - 1) {
-      const elementWidth = width - 1;
+      const elementWidth = width - closing.length;
       let line = hanging;
       indices.forEach((i, position) => {
         const word = i === -1 ? "..." : item(i);
@@ -123,12 +136,12 @@ function formatArray(
           line = hanging;
         }
         line += word;
-        if (position < indices.length - 1) line += ", ";
+        if (position < indices.length - 1) line += separator;
       });
       text += line;
     } else {
-      const separator = `,${"\n".repeat(array.shape.length - axis - 1)}`;
-      text = indices.map((i) => hanging + (i === -1 ? "..." : item(i))).join(separator);
+      const rows = `${closing}${"\n".repeat(array.shape.length - axis - 1)}`;
+      text = indices.map((i) => hanging + (i === -1 ? "..." : item(i))).join(rows);
     }
     return `[${text.slice(hanging.length)}]`;
   };

@@ -111,6 +111,11 @@ export type ModelInput =
        * stringInputNumbers.ts.
        */
       pythonNulls?: true;
+      /**
+       * With pandasText or pythonNulls, under a column signature (or a DataFrame body without one): a list or
+       * dict cell bound for a string input is the text of the Python object the model gets (listCellText.ts).
+       */
+      objectCellText?: true;
     };
 
 export interface PredictRequest {

@@ -8,6 +8,8 @@
  * Nothing here runs for a tensor that meets an input of its own kind, so a numeric request pays nothing.
  */
 import { pythonFloatRepr } from "../../pythonRepr.js";
+import { castArrayStr, castListRepr, pythonObjectRepr } from "./listCellText.js";
+import type { DictFloats } from "./objectTensor.js";
 import type { Tensor, TensorSpec } from "../tensor.js";
 import { UNNAMED_INPUT } from "./predictRequest.js";
 
@@ -95,6 +97,13 @@ export interface SentFloats {
   floatCell?: (row: number, column: number) => boolean;
   /** By column, the rows whose record lacked the key (recordsFrame.ts), which pandas fills with NaN. */
   absentKeys?: number[][];
+  /** The whole floats inside the cells' lists and dicts. */
+  floatMember?: DictFloats;
+  /** List and dict cells become the text a column signature gives them (listCellText.ts). */
+  objectCellText?: true;
+  /** `instances` records (lists cast to nested lists) or `inputs` records (kept as numpy arrays). */
+  recordArrays?: boolean;
+  recordList?: unknown;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -141,6 +150,7 @@ export function pandasColumnText(cells: readonly unknown[], column: number, sent
   const absent = absentRows(sent, column);
   const missing = nullText(present, numbers, texts, absent !== undefined);
   const nullAt = (row: number): string => (absent?.has(row) === true ? "nan" : missing);
+  if (held && sent.objectCellText === true) return objectColumnText(cells, column, sent, nullAt);
   if (held) return cells.map((cell, row) => (cell === null || cell === undefined ? nullAt(row) : cell));
   const objects = numbers === 0 || numbers < present || beyond || (unsigned && negative);
   const float64 = !objects && (nulls || !integral || sent.floatColumn?.(column) === true);
@@ -160,11 +170,35 @@ export function pandasColumnText(cells: readonly unknown[], column: number, sent
  * record's absent key NaN ('nan') as pandas fills it when the column signature makes the records a DataFrame.
  */
 export function pythonNullText(cells: readonly unknown[], column: number, sent: SentFloats): unknown[] {
-  if (!cells.some((cell) => cell === null || cell === undefined)) return cells.slice();
+  const objects =
+    sent.objectCellText === true && cells.some((cell) => typeof cell === "object" && cell !== null);
+  if (!objects && !cells.some((cell) => cell === null || cell === undefined)) return cells.slice();
   const absent = absentRows(sent, column);
+  const floats = sent.floatMember;
   return cells.map((cell, row) => {
-    if (cell !== null && cell !== undefined) return cell;
-    return absent?.has(row) === true ? "nan" : "None";
+    if (cell === null || cell === undefined) return absent?.has(row) === true ? "nan" : "None";
+    if (!objects || typeof cell !== "object") return cell;
+    if (!Array.isArray(cell)) return pythonObjectRepr(cell, floats);
+    return sent.recordList !== undefined ? castArrayStr(cell, floats) : castListRepr(cell, floats);
+  });
+}
+
+/**
+ * A pandas object column holding a list or dict, under a column signature: each cell as onnxruntime writes
+ * the Python object, the lists and dicts as their repr, numbers as json.loads typed them.
+ */
+function objectColumnText(
+  cells: readonly unknown[],
+  column: number,
+  sent: SentFloats,
+  nullAt: (row: number) => string,
+): string[] {
+  return cells.map((cell, row) => {
+    if (cell === null || cell === undefined) return nullAt(row);
+    if (typeof cell === "object") return pythonObjectRepr(cell, sent.floatMember);
+    if (typeof cell === "number" && Number.isSafeInteger(cell) && sent.floatCell?.(row, column) === true)
+      return pythonFloatRepr(cell);
+    return pythonStr(cell);
   });
 }
 
