@@ -1,6 +1,8 @@
 /**
  * ruamel's `Emitter.analyze_scalar` (ruamel/yaml/emitter.py): which styles a string may be written in (plain
- * in block context, single-quoted) and whether it spans lines. ruamelYaml.ts chooses the style from this.
+ * in block context, single-quoted) and whether it spans lines. ruamelYaml.ts chooses the style from this, and
+ * tracking/pyyamlDump.ts too: PyYAML's emitter, which ruamel forked, analyses alike, with `allow_unicode` off
+ * by default (every character past `~` is then special).
  */
 export const BEST_WIDTH = 80;
 export const BREAKS = "\n\x85\u2028\u2029";
@@ -20,7 +22,8 @@ function isPrintableUnicode(ch: string): boolean {
   );
 }
 
-export function analyzeScalar(scalar: string): Analysis {
+export function analyzeScalar(scalar: string, options: { allowUnicode?: boolean } = {}): Analysis {
+  const allowUnicode = options.allowUnicode ?? true;
   if (scalar === "") return { empty: true, multiline: false, allowBlockPlain: true, allowSingleQuoted: true };
   const chars = [...scalar];
   let blockIndicators = false;
@@ -49,7 +52,7 @@ export function analyzeScalar(scalar: string): Analysis {
     }
     if (BREAKS.includes(ch)) lineBreaks = true;
     if (!(ch === "\n" || (ch >= "\x20" && ch <= "\x7e"))) {
-      if (!isPrintableUnicode(ch)) special = true;
+      if (!allowUnicode || !isPrintableUnicode(ch)) special = true;
     }
     if (ch === " ") {
       if (index === 0) leadingSpace = true;

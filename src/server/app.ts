@@ -44,6 +44,9 @@ import { traceRoutes } from "./routes/traces.js";
 import { traceMetricsRoutes } from "./routes/traceMetrics.js";
 import { uiArtifactRoutes } from "./routes/uiArtifacts.js";
 import { uiTelemetryRoutes } from "./routes/uiTelemetry.js";
+import { graphqlRoutes } from "./graphql/graphqlRoutes.js";
+import { promptlabRoutes } from "./routes/promptlab.js";
+import { gatewayProxyRoutes } from "./routes/gatewayProxy.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
@@ -80,6 +83,7 @@ export async function buildServer(
     ...malformedRequestHandling,
   });
   installWireConventions(app);
+  installSecurityHeaders(app);
   // Before any route is registered, so every plugin's routes inherit the request metrics hook.
   ctx.monitoring?.metrics?.instrument(app);
 
@@ -116,6 +120,9 @@ export async function buildServer(
   await app.register(async (scope) => presignedArtifactRoutes(scope, ctx));
   await app.register(async (scope) => uiArtifactRoutes(scope, ctx));
   await app.register(async (scope) => uiTelemetryRoutes(scope));
+  await app.register(async (scope) => graphqlRoutes(scope, ctx));
+  await app.register(async (scope) => promptlabRoutes(scope, ctx));
+  await app.register(async (scope) => gatewayProxyRoutes(scope));
   await app.register(async (scope) => datasetRoutes(scope, ctx));
   await app.register(async (scope) => gateRoutes(scope, ctx));
   await app.register(async (scope) => monitoringRoutes(scope, ctx));
@@ -197,6 +204,34 @@ export function installWireConventions(app: FastifyInstance): void {
     ),
   );
 }
+
+/**
+ * The headers MLflow's security middleware (mlflow/server/fastapi_security.py) puts on every answer, errors
+ * included, and Flask's bare `application/json` (no charset: JSON is UTF-8 by definition). Starlette's CORS
+ * middleware adds `Vary: Origin` to each answer as well. MLFLOW_SERVER_X_FRAME_OPTIONS and
+ * MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE are honoured as MLflow honours them.
+ */
+function installSecurityHeaders(app: FastifyInstance, env: NodeJS.ProcessEnv = process.env): void {
+  const disabled = env.MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE === "true";
+  const frameOptions = (env.MLFLOW_SERVER_X_FRAME_OPTIONS ?? "SAMEORIGIN").toUpperCase();
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (reply.getHeader("content-type") === "application/json; charset=utf-8") {
+      reply.header("content-type", "application/json");
+    }
+    if (disabled) return payload;
+    reply.header("x-content-type-options", "nosniff");
+    // The notebook trace renderer is embedded in an iframe by design.
+    if (frameOptions !== "" && frameOptions !== "NONE" && !request.url.startsWith(TRACE_RENDERER_PATH)) {
+      reply.header("x-frame-options", frameOptions);
+    }
+    const vary = reply.getHeader("vary");
+    reply.header("vary", vary === undefined || vary === "" ? "Origin" : `${String(vary)}, Origin`);
+    return payload;
+  });
+}
+
+/** mlflow.tracing.constant.TRACE_RENDERER_ASSET_PATH. */
+const TRACE_RENDERER_PATH = "/static-files/lib/notebook-trace-renderer";
 
 /**
  * Fastify options for requests refused before any route runs (bad percent-encoding in the path, a URL or
