@@ -29,7 +29,7 @@ import { gcCommand } from "./dataGc.js";
 import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
-import { checkoutFailedMessage, checkoutFailureLine } from "./dataCheckoutFailure.js";
+import { checkoutFailedMessage, checkoutFailureLine } from "../data/checkoutFailedMessage.js";
 import { rootCommand } from "./dataRoot.js";
 import { destroyCommand } from "./dataDestroy.js";
 import { installCommand } from "./dataInstall.js";

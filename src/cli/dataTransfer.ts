@@ -14,7 +14,7 @@ import { printJson } from "./output.js";
 import { createProgress, type ProgressSink } from "./progressBar.js";
 import { positiveInteger } from "./numberOptions.js";
 import { failingWith, TRANSFER_FAILED } from "./transferFailure.js";
-import { checkoutFailedMessage, checkoutFailureLine } from "./dataCheckoutFailure.js";
+import { checkoutFailedMessage, checkoutFailureLine } from "../data/checkoutFailedMessage.js";
 
 /** Loaded when a transfer runs, so other `data` subcommands do not compile the remote and transfer code. */
 const transfers = () => import("../data/pushPull.js");

@@ -12,7 +12,7 @@ import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelin
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { checkReproTargetFilesExist } from "../pipelines/reproTargetFiles.js";
 import { repro, type ReproResult } from "../pipelines/repro.js";
-import type { OutsNotPulled, ReproPull } from "../pipelines/reproPull.js";
+import type { ReproPull, ReproPullOptions } from "../pipelines/reproPull.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
 import { reportFilesToTrack } from "./gitReminder.js";
 import { DVC_EXIT } from "./dvcExitCodes.js";
@@ -180,7 +180,7 @@ export function reproCommand(): Command {
                     cwd,
                     runCache: opts.runCache,
                     onWarning,
-                    onOutsNotPulled: await outsNotPulledReporter(opts, named),
+                    ...(await pullReporters(opts, named)),
                     onTransferError: (line) => process.stderr.write(`${line}\n`),
                   }),
                   opts,
@@ -233,22 +233,23 @@ function announcingPulls(pull: ReproPull, opts: ReproCliOptions, named: (name: s
 }
 
 /**
- * A stage whose outs `--pull` could not bring, as dvc's `Stage.reproduce` and `StageCache.restore` say it
- * before the stage runs: the pull's warning of what is missing everywhere, `Unable to pull data for stage`,
- * then the restore's warning of the same outs by name (None for a directory's manifest). Silent with -q.
+ * What `--pull` says as dvc says it, silent with -q: dvc-data's warning of the objects a pull found missing
+ * everywhere; `Unable to pull data for stage` when a stage's outs would not check out (before it runs); then
+ * the run-cache restore's warning of the same outs by name (None for a directory's manifest).
  */
-async function outsNotPulledReporter(
+async function pullReporters(
   opts: ReproCliOptions,
   named: (name: string) => string,
-): Promise<(notPulled: OutsNotPulled) => void> {
+): Promise<Pick<ReproPullOptions, "onMissingObjects" | "onOutsNotPulled" | "onMissingAgain">> {
+  if (opts.quiet === true) return {};
   // Loaded with --pull only, as the pull itself: a no-op repro is judged by its start-up time.
   const { reportMissingObjects } = await import("./dataTransfer.js");
   const out = opts.json === true ? process.stderr : process.stdout;
-  return ({ stage, missing, missingAgain }) => {
-    if (opts.quiet === true) return;
-    reportMissingObjects(missing);
-    out.write(`Unable to pull data for stage: '${named(stage.name)}'\n`);
-    reportMissingObjects(missingAgain, (item) => `name: ${item.name ?? "None"}, md5: ${item.oid}`);
+  return {
+    onMissingObjects: (missing) => reportMissingObjects(missing),
+    onOutsNotPulled: (stage) => out.write(`Unable to pull data for stage: '${named(stage.name)}'\n`),
+    onMissingAgain: (missing) =>
+      reportMissingObjects(missing, (item) => `name: ${item.name ?? "None"}, md5: ${item.oid}`),
   };
 }
 

@@ -164,9 +164,25 @@ describe("repro run-cache", () => {
   it("runs the command with --no-run-cache even when an entry exists", async () => {
     await setUp({ "dvc.yaml": COPY_PIPELINE, "data.txt": "v1\n", "params.yaml": "lr: 0.1\n" });
     await run();
-    await rm(join(dir, "out.txt"));
+    await writeFile(join(dir, "data.txt"), "v2\n");
+    await run();
+    // Back to the inputs of the first run: the run-cache has them, dvc.lock does not.
+    await writeFile(join(dir, "data.txt"), "v1\n");
     expect(outcomes(await run({ runCache: false }))).toEqual({ copy: "ran" });
-    expect(await read("runs.log")).toBe("ran\nran\n");
+    expect(await read("runs.log")).toBe("ran\nran\nran\n");
+  });
+
+  // Regression: an out deleted or edited ran the stage again; dvc's restore takes it from dvc.lock first.
+  it("restores an unchanged stage's deleted or edited outs from its dvc.lock entry, even with --no-run-cache", async () => {
+    const repo = await setUp({ "dvc.yaml": COPY_PIPELINE, "data.txt": "v1\n", "params.yaml": "lr: 0.1\n" });
+    await run();
+    await rm(join(repo.cacheDir, "runs"), { recursive: true, force: true });
+    await rm(join(dir, "out.txt"));
+    expect(outcomes(await run({ runCache: false }))).toEqual({ copy: "restored" });
+    await writeFile(join(dir, "out.txt"), "edited\n");
+    expect(outcomes(await run())).toEqual({ copy: "restored" });
+    expect(await read("out.txt")).toBe("v1\n");
+    expect(await read("runs.log")).toBe("ran\n");
   });
 });
 

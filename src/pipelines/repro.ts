@@ -20,6 +20,7 @@ import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator } from "./gpuAllocator.js";
 import { readGpuInventory } from "./gpuInventory.js";
 import { restoreFromRunCache } from "./runCache.js";
+import { restoreFromLock } from "./lockRestore.js";
 import {
   finishStage,
   guardTracking,
@@ -294,10 +295,14 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   for (const out of stageOuts(stage)) {
     if (!out.persist) await rm(join(stage.wdir, out.path), { recursive: true, force: true });
   }
-  // dvc's run_stage asks the run-cache only when not forced, and --force-downstream forces the stages below.
+  // dvc's run_stage restores only when not forced, and --force-downstream forces the stages below.
   const inputs = forced ? await forcedInputs(repo, stage, cwd) : await checkedInputs(repo, stage, cwd);
-  if (options.runCache !== false && inputs !== undefined && !forced) {
-    const restored = await restoreFromRunCache(repo, stage, { cmd: lockCmd(stage), ...inputs });
+  if (inputs !== undefined && !forced) {
+    const current = { cmd: lockCmd(stage), ...inputs };
+    // As dvc's restore: the stage's own dvc.lock entry first, even with --no-run-cache.
+    const restored =
+      (await restoreFromLock(repo, stage, context.lockAtStart.get(stage.name), current)) ??
+      (options.runCache !== false ? await restoreFromRunCache(repo, stage, current) : undefined);
     if (restored !== undefined) {
       const lock = await recordInContext(context, stage, false);
       const durationMs = Date.now() - started;

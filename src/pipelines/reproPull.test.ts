@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "../data/dataRepo.js";
 import { push } from "../data/pushPull.js";
 import { repro, type ReproResult } from "./repro.js";
-import { pullRunCache, reproPull, type OutsNotPulled } from "./reproPull.js";
+import { pullRunCache, reproPull, type ReproPullOptions } from "./reproPull.js";
 
 let root: string;
 let dir: string;
@@ -72,6 +72,16 @@ const read = (path: string): Promise<string> => readFile(join(dir, path), "utf8"
 
 const outcomes = (result: ReproResult): Record<string, string> =>
   Object.fromEntries(result.stages.map((s) => [s.name, `${s.outcome}${s.message ? `:${s.message}` : ""}`]));
+
+/** What the pull reports, in order: each callback's name and what it was given. */
+function reportsInto(reports: [string, unknown][]): ReproPullOptions {
+  return {
+    onMissingObjects: (missing) => reports.push(["missing", missing]),
+    onOutsNotPulled: (stage) => reports.push(["not pulled", stage.name]),
+    onMissingAgain: (missing) => reports.push(["missing again", missing]),
+    onWarning: (message) => reports.push(["warning", message]),
+  };
+}
 
 async function forgetLocalData(paths: readonly string[]): Promise<void> {
   await rm(join(opened().cacheDir, "files"), { recursive: true, force: true });
@@ -202,25 +212,17 @@ describe("repro with pull", () => {
     await repro(opened());
     await rm(opened().cacheDir, { recursive: true, force: true });
     await forgetLocalData(["prep.txt"]);
-    const reports: Omit<OutsNotPulled, "stage">[] = [];
-    const warnings: string[] = [];
+    const reports: [string, unknown][] = [];
 
-    const result = await repro(opened(), {
-      pull: reproPull(opened(), {
-        onOutsNotPulled: ({ missing, missingAgain }) => reports.push({ missing, missingAgain }),
-        onWarning: (m) => warnings.push(m),
-      }),
-    });
+    const result = await repro(opened(), { pull: reproPull(opened(), reportsInto(reports)) });
 
     const oid = createHash("md5").update("v1\n").digest("hex");
     const item = { oid, path: "prep.txt", reason: expect.any(String) as string, missing: true };
     expect(reports).toEqual([
-      {
-        missing: [expect.objectContaining(item)],
-        missingAgain: [expect.objectContaining({ ...item, name: "prep.txt" })],
-      },
+      ["missing", [expect.objectContaining(item)]],
+      ["not pulled", "prep"],
+      ["missing again", [expect.objectContaining({ ...item, name: "prep.txt" })]],
     ]);
-    expect(warnings).toEqual([]);
     expect(outcomes(result)).toEqual({ prep: "ran" });
     expect(await read("runs.log")).toBe("prep\nprep\n");
   });
@@ -231,25 +233,15 @@ describe("repro with pull", () => {
     await repro(opened());
     await rm(opened().cacheDir, { recursive: true, force: true });
     await forgetLocalData(["data.txt", "prep.txt"]);
-    const reports: OutsNotPulled[] = [];
-    const warnings: string[] = [];
+    const reports: [string, unknown][] = [];
 
-    const result = await repro(opened(), {
-      pull: reproPull(opened(), {
-        onOutsNotPulled: (report) => reports.push(report),
-        onWarning: (m) => warnings.push(m),
-      }),
-    });
+    const result = await repro(opened(), { pull: reproPull(opened(), reportsInto(reports)) });
 
     const oid = createHash("md5").update("v1\n").digest("hex");
     expect(reports).toEqual([
-      {
-        stage: { name: "data.txt.dvc" },
-        missing: [expect.objectContaining({ oid, path: "data.txt", missing: true })],
-        missingAgain: [],
-      },
+      ["missing", [expect.objectContaining({ oid, path: "data.txt", missing: true })]],
+      ["not pulled", "data.txt.dvc"],
     ]);
-    expect(warnings).toEqual([]);
     expect(result.dataSources).toEqual([
       expect.objectContaining({
         outcome: "failed",
@@ -292,15 +284,20 @@ describe("repro with pull", () => {
     await rm(opened().cacheDir, { recursive: true, force: true });
     await forgetLocalData(["z.txt"]);
     await rm(join(dir, "out"), { recursive: true, force: true });
-    const reports: OutsNotPulled[] = [];
+    const reports: [string, unknown][] = [];
 
-    await repro(opened(), {
-      pull: reproPull(opened(), { onOutsNotPulled: (report) => reports.push(report) }),
-    });
+    await repro(opened(), { pull: reproPull(opened(), reportsInto(reports)) });
 
-    expect(reports.map(({ missing }) => missing.map((item) => item.path).sort())).toEqual([["out", "z.txt"]]);
-    expect(reports.map(({ missingAgain }) => missingAgain.map(({ name, path }) => [name, path]))).toEqual([
-      [[undefined, "out"]],
+    const paths = (items: unknown): string[] => (items as { path: string }[]).map((item) => item.path).sort();
+    expect(reports.map(([kind, items]) => (kind === "missing" ? paths(items) : kind))).toEqual([
+      ["out", "z.txt"],
+      "not pulled",
+      "missing again",
     ]);
+    const again = reports.find(([kind]) => kind === "missing again")?.[1] as {
+      name?: string;
+      path: string;
+    }[];
+    expect(again.map(({ name, path }) => [name, path])).toEqual([[undefined, "out"]]);
   });
 });

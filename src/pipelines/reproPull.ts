@@ -14,34 +14,39 @@ import { join, relative, sep } from "node:path";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { openDataRemote, type OpenRemoteOptions } from "../data/dataRemote.js";
 import type { DataRepo } from "../data/dataRepo.js";
-import {
-  downloadFailures,
-  fetchRunCacheEntryObjects,
-  pull,
-  type MissingObject,
-  type PullResult,
-} from "../data/pushPull.js";
+import { fetchRunCacheEntryObjects, type MissingObject } from "../data/pushPull.js";
+import type { CheckoutFailure } from "../data/checkoutTargets.js";
+import { noHashWarnings } from "../data/noHashWarnings.js";
 import { pullRunCacheEntries } from "../data/runCacheTransfer.js";
-import { filesFailedMessage, transferFailureLines } from "../data/transferFailureWording.js";
 import { toFlowOpsError } from "../errors.js";
 import { lockCmd } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
 import { runCacheKey, runCachePath, isRunCacheable } from "./runCache.js";
+import { pullMissingDeps } from "./reproPullDeps.js";
+import {
+  pullForRepro,
+  PullStopped,
+  transferOptions,
+  type ReproTransferOptions,
+} from "./reproPullTransfer.js";
+import { stageCheckoutRefusal } from "./stageCheckoutRefusal.js";
 import { canHashForRunCache, hashDeps, readStageParams, stageOuts, type StageChange } from "./stageStatus.js";
+
+export type { MissingObject };
 
 /** What repro asks before running a changed stage. */
 export interface ReproPull {
   /**
    * Fetches what the stage needs from the remote. `checked-out` when its outs were pulled and checked out
-   * and it need not run; `failed` (with dvc's message) when a download failed, which fails the stage before
-   * anything is checked out or run; undefined when it must still run (its deps and run-cache objects then
-   * fetched).
+   * and it need not run; `failed` (with dvc's message) when a download failed, a missing dep would not check
+   * out, or a checkout refused to remove a file, which fails the stage before it runs; undefined when it
+   * must still run (its deps and run-cache objects then fetched).
    */
   beforeRun(stage: Stage, changes: readonly StageChange[]): Promise<"checked-out" | PullFailed | undefined>;
   /**
    * A `.dvc` file whose only changes are data missing here, a stage of dvc's graph like the others: its outs
    * pulled and checked out (`checked-out`), or, when they could not be, undefined for it to be verified
-   * (which then fails on the missing data); `failed` when a download failed.
+   * (which then fails on the missing data); `failed` as for a stage.
    */
   beforeDataSource(source: DataSourceToPull): Promise<"checked-out" | PullFailed | undefined>;
 }
@@ -52,47 +57,36 @@ export interface DataSourceToPull {
   paths: readonly string[];
 }
 
-/** A pull for the stage whose fetch failed: dvc's DownloadError ends the stage ("failed to reproduce"). */
+/** A pull for the stage that failed: dvc's exception ends the stage ("failed to reproduce"). */
 export interface PullFailed {
   failed: string;
 }
 
 /**
- * A stage whose outs the pull could not check out, which then runs: dvc's `Stage.reproduce` catches the
- * CheckoutError ("Unable to pull data for stage"), then its `StageCache.restore(pull=True)` pulls the outs
- * that dvc.lock records once more before the command runs.
+ * What `StageCache.restore(pull=True)` finds missing when it pulls the outs dvc.lock records, as dvc's
+ * `DataCloud._log_missing` names it (`name: <out>, md5: <oid>`): the out's path from the cwd; undefined
+ * (dvc's None) for a directory whose manifest is missing, which alone is named, as its CollectCacheError ends
+ * the restore.
  */
-export interface OutsNotPulled {
-  /** A stage of dvc.yaml, or a `.dvc` file named by its path from the cwd. */
-  stage: Pick<Stage, "name">;
-  /** The pull's objects that neither the cache nor the remote has (dvc-data's warning, `md5: <oid>`). */
-  missing: MissingObject[];
-  /**
-   * What the restore's second pull finds missing, as dvc's `DataCloud._log_missing` names it
-   * (`name: <out>, md5: <oid>`): the out's path from the cwd; undefined (dvc's None) for a directory whose
-   * manifest is missing, which alone is named, as its CollectCacheError ends the restore. Empty when the
-   * restore would not pull (a dep still missing).
-   */
-  missingAgain: (MissingObject & { name: string | undefined })[];
-}
+export type MissingAgain = MissingObject & { name: string | undefined };
 
-/** A download failed: raised out of the pull, as dvc's DownloadError, for the stage to fail on. */
-class DownloadFailed extends Error {}
-
-export interface ReproPullOptions extends OpenRemoteOptions {
-  /** The remote to pull from; the out's own `remote:` or the default remote otherwise. */
-  remote?: string;
-  jobs?: number;
+export interface ReproPullOptions extends ReproTransferOptions {
   /** Where repro was started: dvc names a missing dep or params file from there. */
   cwd?: string;
   /** Whether the run-cache may restore stages (`--no-run-cache` sets false): its objects are fetched then. */
   runCache?: boolean;
-  /** Non-fatal problems (a remote that cannot be reached, a dep that would not check out). */
+  /** Non-fatal problems (a remote that cannot be reached, an out with no hash recorded). */
   onWarning?: (message: string) => void;
-  /** A stage whose outs could not be pulled, before it runs (instead of a warning). */
-  onOutsNotPulled?: (notPulled: OutsNotPulled) => void;
-  /** dvc's error lines (`ERROR: ...`, whole) for each object that failed to download, before the stage fails. */
-  onTransferError?: (line: string) => void;
+  /**
+   * A stage (or a `.dvc` file, named by its path from the cwd) whose outs the pull could not check out,
+   * which then runs: dvc's `Stage.reproduce` catches the CheckoutError ("Unable to pull data for stage").
+   */
+  onOutsNotPulled?: (stage: Pick<Stage, "name">) => void;
+  /**
+   * The outs the run-cache restore pulls once more before the stage runs and finds missing, after its
+   * missing deps were pulled.
+   */
+  onMissingAgain?: (missing: readonly MissingAgain[]) => void;
 }
 
 /** A ReproPull for one repro over `repo`. */
@@ -100,13 +94,18 @@ export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): Repro
   return {
     beforeRun: async (stage, changes) => {
       try {
-        // Deps first: DVC's graph holds `.dvc` files as stages upstream, which pull their own missing data.
-        await pullMissingDeps(repo, stage, options);
+        // dvc's order: `Stage.reproduce` pulls the outs of a stage whose only changes are missing data; only
+        // a stage that then runs pulls its missing deps (`run_stage`), and the run-cache restore comes last.
+        let notPulled: NotPulled | undefined;
         if (changes.length > 0 && changes.every(isMissingData)) {
-          if (await pullStageOuts(repo, stage, options)) return "checked-out";
+          notPulled = await pullStageOuts(repo, stage, options);
+          if (notPulled === undefined) return "checked-out";
         }
+        await pullMissingDeps(repo, stage, options);
+        const again = notPulled === undefined ? [] : missingAgain(repo, stage, notPulled, options);
+        if (again.length > 0) options.onMissingAgain?.(again);
       } catch (error) {
-        if (!(error instanceof DownloadFailed)) throw error;
+        if (!(error instanceof PullStopped)) throw error;
         return { failed: `failed to reproduce '${stage.name}': ${error.message}` };
       }
       if (options.runCache !== false) await fetchRunCacheObjects(repo, stage, options);
@@ -115,9 +114,9 @@ export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): Repro
     beforeDataSource: async ({ name, paths }) => {
       try {
         // Without a command there is no run-cache restore to pull the outs again and warn of them by name.
-        return (await pullOuts(repo, { name }, paths, options, () => [])) ? "checked-out" : undefined;
+        return (await pullOuts(repo, { name }, paths, options)) === undefined ? "checked-out" : undefined;
       } catch (error) {
-        if (!(error instanceof DownloadFailed)) throw error;
+        if (!(error instanceof PullStopped)) throw error;
         return { failed: `failed to reproduce '${name}': ${error.message}` };
       }
     },
@@ -132,55 +131,80 @@ function isMissingData(change: StageChange): boolean {
   );
 }
 
-/**
- * `repo.pull(stage.addressing)` then `stage.checkout()`; false (the stage then runs) when either fails.
- * A stage without cached outs has nothing to pull, and DVC then skips it all the same.
- */
-async function pullStageOuts(repo: DataRepo, stage: Stage, options: ReproPullOptions): Promise<boolean> {
-  const targets = stageOuts(stage)
-    .filter((out) => out.cache)
-    .map((out) => join(stage.wdir, out.path));
-  if (targets.length === 0) return true;
-  return pullOuts(repo, stage, targets, options, (missing) => missingAgain(repo, stage, missing, options));
+/** What the pull of a stage's outs missed: the fetch's missing objects and the checkout's failures. */
+interface NotPulled {
+  missing: readonly MissingObject[];
+  failed: readonly CheckoutFailure[];
 }
 
 /**
- * `repo.pull(<targets>)` then their checkout; false when either fails, after `onOutsNotPulled` (with what
- * `again` finds missing once more) or a warning.
+ * `repo.pull(stage.addressing)` then `stage.checkout()`; what was not pulled (the stage then runs) when the
+ * pull's checkout failed. A stage without cached outs has nothing to pull, and DVC then skips it all the same.
+ */
+async function pullStageOuts(
+  repo: DataRepo,
+  stage: Stage,
+  options: ReproPullOptions,
+): Promise<NotPulled | undefined> {
+  const targets = stageOuts(stage)
+    .filter((out) => out.cache)
+    .map((out) => join(stage.wdir, out.path));
+  if (targets.length === 0) return undefined;
+  return pullOuts(repo, stage, targets, options);
+}
+
+/**
+ * `repo.pull(<targets>)` then their checkout. Its checkout failing is dvc's CheckoutError, which
+ * `Stage.reproduce` catches: what was not pulled is returned, after dvc-data's warnings for outs with no hash
+ * recorded and `onOutsNotPulled`. Anything else the pull raises, and `Stage.checkout` refusing to relink a
+ * file whose object is missing, ends the stage (PullStopped).
  */
 async function pullOuts(
   repo: DataRepo,
   stage: Pick<Stage, "name">,
   targets: readonly string[],
   options: ReproPullOptions,
-  again: (missing: readonly MissingObject[]) => OutsNotPulled["missingAgain"],
-): Promise<boolean> {
+): Promise<NotPulled | undefined> {
+  let missing: MissingObject[] = [];
+  let result;
   try {
-    const result = await pullPaths(repo, targets, options);
-    if (result.checkout.failed.length === 0) return true;
-    const missing = result.fetch.missing ?? [];
-    options.onOutsNotPulled?.({ stage, missing, missingAgain: again(missing) });
+    result = await pullForRepro(repo, targets, {
+      ...options,
+      onMissingObjects: (objects) => {
+        missing = [...objects];
+        options.onMissingObjects?.(objects);
+      },
+    });
   } catch (error) {
-    if (error instanceof DownloadFailed) throw error;
-    options.onWarning?.(`unable to pull data for stage '${stage.name}': ${toFlowOpsError(error).message}`);
+    if (error instanceof PullStopped) throw error;
+    throw new PullStopped(toFlowOpsError(error).message);
   }
-  return false;
+  const { failed } = result.checkout;
+  if (failed.length === 0) {
+    const refusal = await stageCheckoutRefusal(repo, targets, options.cwd ?? repo.root);
+    if (refusal !== undefined) throw new PullStopped(refusal);
+    return undefined;
+  }
+  for (const line of noHashWarnings(failed)) options.onWarning?.(line.replace(/^WARNING: /, ""));
+  options.onOutsNotPulled?.(stage);
+  return { missing, failed };
 }
 
 /**
  * What `StageCache.restore(pull=True)` finds missing when it pulls the outs dvc.lock records: the stage is
- * otherwise unchanged, so it takes them from dvc.lock (outs sorted by path) once its deps can be hashed.
- * Everything the remote had came with the first pull, so what is missing is what that pull missed. A
- * directory's manifest is fetched alone, by `get_dir_cache` (no name), and the first one missing ends the
- * restore before the files are pulled.
+ * otherwise unchanged, so it takes them from dvc.lock (outs sorted by path) once its deps can be hashed and
+ * every out has a hash recorded (else it looks in the run-cache). Everything the remote had came with the
+ * first pull, so what is missing is what that pull missed. A directory's manifest is fetched alone, by
+ * `get_dir_cache` (no name), and the first one missing ends the restore before the files are pulled.
  */
 function missingAgain(
   repo: DataRepo,
   stage: Stage,
-  missing: readonly MissingObject[],
+  { missing, failed }: NotPulled,
   options: ReproPullOptions,
-): OutsNotPulled["missingAgain"] {
+): MissingAgain[] {
   if (!stage.deps.every((dep) => existsSync(join(stage.wdir, dep)))) return [];
+  if (failed.some((failure) => failure.noHashAt !== undefined)) return [];
   const manifest = missing
     .filter((item) => item.oid.endsWith(".dir"))
     .sort((a, b) => compareCodePoints(a.path, b.path))[0];
@@ -188,44 +212,6 @@ function missingAgain(
   // dvc's `str(out)`: the path from the cwd.
   const cwd = options.cwd ?? repo.root;
   return missing.map((item) => ({ ...item, name: relative(cwd, join(repo.root, item.path)) }));
-}
-
-/**
- * DVC's `_pull_missing_deps`: each dep absent from the workspace is pulled by its path. A dep no `.dvc` file
- * or stage tracks cannot be pulled; the stage then fails on it as it would without --pull.
- */
-async function pullMissingDeps(repo: DataRepo, stage: Stage, options: ReproPullOptions): Promise<void> {
-  for (const dep of stage.deps) {
-    const abs = join(stage.wdir, dep);
-    if (existsSync(abs)) continue;
-    try {
-      const failed = (await pullPaths(repo, [abs], options)).checkout.failed;
-      if (failed.length > 0) options.onWarning?.(`unable to pull dep '${dep}' of stage '${stage.name}'`);
-    } catch (error) {
-      if (error instanceof DownloadFailed) throw error;
-      const flowOpsError = toFlowOpsError(error);
-      if (flowOpsError.code === "RESOURCE_DOES_NOT_EXIST") continue;
-      options.onWarning?.(`unable to pull dep '${dep}' of stage '${stage.name}': ${flowOpsError.message}`);
-    }
-  }
-}
-
-/**
- * `pushPull.pull` of the paths: fetch, then checkout of the outs (`.dvc` and `dvc.lock` alike) they select.
- * A failed download (not an object missing everywhere, which is only warned of) stops the pull before
- * checkout and throws DownloadFailed, as dvc's `repo.pull` raises inside `Stage.reproduce`.
- */
-async function pullPaths(
-  repo: DataRepo,
-  absPaths: readonly string[],
-  options: ReproPullOptions,
-): Promise<PullResult> {
-  const result = await pull(repo, absPaths, { ...transferOptions(options), stopOnFailedFetch: true });
-  if (downloadFailures(result.fetch).length > 0) {
-    for (const line of transferFailureLines(result.fetch.failed)) options.onTransferError?.(line);
-    throw new DownloadFailed(filesFailedMessage(result.fetch.failed.length, "download"));
-  }
-  return result;
 }
 
 /**
@@ -277,14 +263,6 @@ async function newestEntryPath(dir: string): Promise<string | undefined> {
 export async function pullRunCache(repo: DataRepo, options: ReproPullOptions = {}): Promise<number> {
   const remote = openDataRemote(repo, options.remote, remoteOptions(options));
   return (await pullRunCacheEntries(repo, remote)).length;
-}
-
-function transferOptions(options: ReproPullOptions): { remote?: string; jobs?: number } & OpenRemoteOptions {
-  return {
-    ...(options.remote !== undefined ? { remote: options.remote } : {}),
-    ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
-    ...remoteOptions(options),
-  };
 }
 
 function remoteOptions(options: OpenRemoteOptions): OpenRemoteOptions {

@@ -153,6 +153,8 @@ describe("run-cache files shared with dvc", () => {
     await writeFile(newer, serializeRunCacheEntry(other));
     await utimes(older, new Date(1_000_000), new Date(1_000_000));
     await rm(join(dir, "out.txt"));
+    // Without it the stage's own dvc.lock entry would restore it first, as dvc's restore does.
+    await rm(join(dir, "dvc.lock"));
     const result = await repro(repo);
     expect(result.stages[0]?.outcome).toBe("restored");
     expect(await readFile(join(dir, "out.txt"), "utf8")).toBe("hello");

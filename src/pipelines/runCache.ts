@@ -106,7 +106,18 @@ export async function restoreFromRunCache(
   const deps = partial.deps === undefined ? {} : { deps: [...partial.deps].sort(byPath) };
   const dir = runCachePath(repo.cacheDir, runCacheKey({ ...partial, ...deps, outs }));
   const entry = await newestEntry(dir);
-  if (entry === undefined) return undefined;
+  return entry === undefined ? undefined : restoreEntry(repo, stage, entry);
+}
+
+/**
+ * Checks out the outs `entry` records, when every one is in the cache (DVC's `outs_cached`), and returns
+ * it; undefined, the workspace untouched, otherwise.
+ */
+export async function restoreEntry(
+  repo: DataRepo,
+  stage: Stage,
+  entry: LockEntry,
+): Promise<LockEntry | undefined> {
   for (const out of entry.outs) {
     if (out.md5 === undefined || !(await cacheHasAll(repo, out.md5))) return undefined;
   }

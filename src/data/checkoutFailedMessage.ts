@@ -3,7 +3,7 @@
  * out could not be restored: the outs one a line, the question, and dvc's link to its page on missing files,
  * kept so that output read or matched beside dvc's is the same.
  */
-import type { CheckoutSummary } from "../data/checkoutSummary.js";
+import type { CheckoutSummary } from "./checkoutSummary.js";
 
 type CheckoutFailure = CheckoutSummary["failed"][number];
 
