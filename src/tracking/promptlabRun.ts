@@ -28,20 +28,27 @@ import {
   type PromptlabModelInput,
   type PromptlabParam,
 } from "./promptlabModelFiles.js";
+import { getExperiment } from "./experimentStore.js";
 import { createRun, getRun, updateRun, writeRunTags } from "./runStore.js";
 
 export interface PromptlabRunRequest {
   experimentId: string;
   runName: string | undefined;
   userId: string;
-  startTime: number | bigint | undefined;
-  promptTemplate: string;
+  startTime: number | bigint;
+  /** Logged as a param as sent: a value that is no str is refused by the store, failing the run. */
+  promptTemplate: PythonJsonValue;
   promptParameters: PromptlabParam[];
-  modelRoute: string;
+  modelRoute: PythonJsonValue;
   modelParameters: PromptlabParam[];
   modelInput: PythonJsonValue;
   modelOutput: PythonJsonValue;
   modelOutputParameters: PromptlabParam[];
+  /**
+   * What MLflow's `store.create_run` fails on (the tags, a null user_id or start_time); it reads the
+   * experiment first, so an unknown one is reported instead.
+   */
+  storeRefusal: FlowOpsError | undefined;
 }
 
 export interface PromptlabRunDeps {
@@ -96,15 +103,16 @@ function required(body: PythonJsonValue, name: string): PythonJsonValue {
 
 /** `[Param(p.get("key"), str(p.get("value"))) for p in ...]`; a key that is no string fails the run later. */
 function params(list: PythonJsonValue | undefined): PromptlabParam[] {
-  if (list === undefined || list === null) return [];
+  if (list === undefined) return [];
+  if (list === null || typeof list !== "object" || list instanceof PythonFloat) {
+    throw new FlowOpsError("INTERNAL_ERROR", `'${typeName(list)}' object is not iterable`);
+  }
   // Python iterates a dict by its keys and a str by its characters, neither of which has `.get`.
   const items: PythonJsonValue[] = Array.isArray(list)
     ? (list as PythonJsonValue[])
     : isDict(list)
       ? pythonDictEntries(list).map(([k]) => k)
-      : typeof list === "string"
-        ? Array.from(list)
-        : [];
+      : Array.from(list as unknown as string);
   return items.map((item) => {
     if (!isDict(item)) throw attributeError(item, "get");
     const key = field(item, "key");
@@ -117,9 +125,6 @@ export function parsePromptlabRunRequest(body: PythonJsonValue, now: number): Pr
   if (!isDict(body)) throw attributeError(body, "get");
   const experimentId = required(body, "experiment_id");
   const runName = field(body, "run_name");
-  const tags = field(body, "tags");
-  // The store is handed the raw dicts, which have no `.key`: any tag fails before the run is created.
-  if (Array.isArray(tags) && tags.length > 0) throw attributeError(tags[0] as PythonJsonValue, "key");
   const promptTemplate = required(body, "prompt_template");
   required(body, "prompt_parameters");
   const promptParameters = params(field(body, "prompt_parameters"));
@@ -131,19 +136,77 @@ export function parsePromptlabRunRequest(body: PythonJsonValue, now: number): Pr
   required(body, "mlflow_version");
   const userId = field(body, "user_id");
   const startTime = field(body, "start_time");
+  const stored = startTime === undefined || startTime === null ? now : sqliteInteger(startTime);
   return {
     experimentId: pythonStr(experimentId),
     runName: runName === undefined || runName === null ? undefined : pythonStr(runName),
-    userId: userId === undefined ? "unknown" : pythonStr(userId),
-    startTime: typeof startTime === "number" || typeof startTime === "bigint" ? startTime : now,
-    promptTemplate: pythonStr(promptTemplate),
+    userId: userId === undefined || userId === null ? "unknown" : pythonStr(userId),
+    startTime: typeof stored === "object" ? now : stored,
+    promptTemplate,
     promptParameters,
-    modelRoute: pythonStr(modelRoute),
+    modelRoute,
     modelParameters,
     modelInput,
     modelOutput,
     modelOutputParameters,
+    storeRefusal:
+      storeRefusal(field(body, "tags"), userId, startTime) ??
+      (stored instanceof FlowOpsError ? stored : undefined),
   };
+}
+
+/** `tags.copy() if tags else []`, then `tag.key` of each, then the run's NOT NULL columns, in that order. */
+function storeRefusal(
+  tags: PythonJsonValue | undefined,
+  userId: PythonJsonValue | undefined,
+  startTime: PythonJsonValue | undefined,
+): FlowOpsError | undefined {
+  if (tags !== undefined && !isFalsy(tags)) {
+    // A list's items and a dict's keys (all str) have no `.key`; nothing else has `.copy`.
+    if (Array.isArray(tags)) return attributeError(tags[0] as PythonJsonValue, "key");
+    return isDict(tags) ? attributeError("", "key") : attributeError(tags, "copy");
+  }
+  if (userId === null) return new FlowOpsError("INTERNAL_ERROR", "user_id cannot be None");
+  if (startTime === null) return new FlowOpsError("INTERNAL_ERROR", "start_time cannot be None");
+  return undefined;
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const SQLITE_NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * The start_time MLflow reads back after storing what was sent in an INTEGER column: SQLite keeps an int,
+ * turns a float or numeric text that is a whole number into one, and keeps anything else, which then fails
+ * the answer's proto (MLflow's Flask 500, after the run was made; here before). Any failure comes after the
+ * store's other refusals, so it is returned for the caller to rank, not thrown.
+ */
+function sqliteInteger(value: PythonJsonValue): number | bigint | FlowOpsError {
+  if (Array.isArray(value) || isDict(value)) {
+    return new FlowOpsError(
+      "BAD_REQUEST",
+      `Error binding parameter: type '${typeName(value)}' is not supported`,
+    );
+  }
+  let whole: bigint | undefined;
+  if (typeof value === "boolean") whole = value ? 1n : 0n;
+  else if (typeof value === "bigint") whole = value;
+  else if (typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value)) whole = BigInt(value.trim());
+  else {
+    const real =
+      value instanceof PythonFloat ? value.value : SQLITE_NUMBER.test(String(value)) ? Number(value) : NaN;
+    if (Number.isInteger(real) && Math.abs(real) < 2 ** 63) whole = BigInt(real);
+  }
+  if (whole !== undefined && whole <= INT64_MAX && whole >= -INT64_MAX - 1n) {
+    return Number.isSafeInteger(Number(whole)) ? Number(whole) : whole;
+  }
+  // A Python int past int64 fails in SQLite's driver; anything else is stored and fails when read back.
+  const isInt = typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
+  return new FlowOpsError(
+    "INTERNAL_ERROR",
+    isInt
+      ? "Python int too large to convert to SQLite INTEGER"
+      : `'${typeName(value)}' object cannot be interpreted as an integer`,
+  );
 }
 
 export async function createPromptlabRun(
@@ -151,6 +214,11 @@ export async function createPromptlabRun(
   request: PromptlabRunRequest,
   deps: PromptlabRunDeps,
 ): Promise<Run> {
+  if (request.storeRefusal !== undefined) {
+    const experiment = await getExperiment(db, request.experimentId);
+    // A deleted experiment is refused by createRun below, with its own message.
+    if (experiment.lifecycle_stage === "active") throw request.storeRefusal;
+  }
   const run = await createRun(
     db,
     {
@@ -180,13 +248,18 @@ async function fillPromptlabRun(
   deps: PromptlabRunDeps,
 ): Promise<void> {
   const runId = run.info.run_id;
+  const { modelRoute, promptTemplate } = request;
   const all = [...request.promptParameters, ...request.modelParameters, ...request.modelOutputParameters];
   if (all.some((p) => typeof p.key !== "string")) throw invalidParameter("A parameter key is missing.");
+  // MLflow logs these two as sent, without the str() its parameter lists get.
+  if (typeof modelRoute !== "string" || typeof promptTemplate !== "string") {
+    throw invalidParameter("model_route and prompt_template must be strings.");
+  }
   await logBatch(db, runId, {
     params: [
       ...request.modelParameters,
-      { key: "model_route", value: request.modelRoute },
-      { key: "prompt_template", value: request.promptTemplate },
+      { key: "model_route", value: modelRoute },
+      { key: "prompt_template", value: promptTemplate },
     ],
     tags: [
       {
@@ -198,6 +271,8 @@ async function fillPromptlabRun(
   });
   const model: PromptlabModelInput = {
     ...request,
+    modelRoute,
+    promptTemplate,
     runId,
     modelUuid: randomUUID().replace(/-/g, ""),
     utcTimeCreated: utcTimeCreated(deps.now()),

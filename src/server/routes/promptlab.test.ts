@@ -122,4 +122,76 @@ describe("POST /ajax-api/2.0/mlflow/runs/create-promptlab-run", () => {
       message: "'dict' object has no attribute 'key'",
     });
   });
+  const run = async (body: object) => {
+    const response = await post(JSON.stringify(body));
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { run: any }).run; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const fails = async (body: object, status: number, message: string) => {
+    const response = await post(JSON.stringify(body));
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as { message: string }).message).toBe(message);
+  };
+
+  it("refuses what MLflow's store refuses, after the field checks and the experiment", async () => {
+    await fails({ ...request, tags: { t: "v" } }, 500, "'str' object has no attribute 'key'");
+    await fails({ ...request, tags: "t" }, 500, "'str' object has no attribute 'copy'");
+    await fails({ ...request, tags: 5 }, 500, "'int' object has no attribute 'copy'");
+    await fails({ ...request, user_id: null }, 500, "user_id cannot be None");
+    await fails({ ...request, start_time: null }, 500, "start_time cannot be None");
+    const tooLarge = await post(JSON.stringify(request).replace("1700000000000", "9223372036854775808"));
+    expect(tooLarge.status).toBe(500);
+    expect(((await tooLarge.json()) as { message: string }).message).toBe(
+      "Python int too large to convert to SQLite INTEGER",
+    );
+    await fails(
+      { ...request, tags: [{}], model_route: "" },
+      400,
+      "CreatePromptlabRun request must specify model_route.",
+    );
+    await fails(
+      { ...request, tags: [{}], experiment_id: "98765" },
+      404,
+      "No Experiment with id=98765 exists",
+    );
+    for (const tags of [null, {}, "", 0])
+      expect((await run({ ...request, tags })).info.status).toBe("FINISHED");
+  });
+
+  it("keeps start_time as SQLite's INTEGER column gives it back", async () => {
+    for (const [sent, stored] of [
+      ["12", 12],
+      [" +7 ", 7],
+      ["1e3", 1000],
+      ["12.0", 12],
+      [true, 1],
+      [false, 0],
+    ]) {
+      expect((await run({ ...request, start_time: sent })).info.start_time).toBe(stored);
+    }
+    const float = await post(JSON.stringify(request).replace("1700000000000", "12.0"));
+    expect(((await float.json()) as { run: { info: { start_time: number } } }).run.info.start_time).toBe(12);
+    for (const sent of ["12.5", "abc", "0x10", 12.5]) {
+      expect((await post(JSON.stringify({ ...request, start_time: sent }))).status).toBe(500);
+    }
+  });
+
+  it("fails the run when model_route or prompt_template is no string, as MLflow's store refuses it", async () => {
+    for (const value of [["a"], { a: 1 }, true, 1.5, 7]) {
+      for (const field of ["model_route", "prompt_template"]) {
+        const failed = await run({ ...request, [field]: value });
+        expect(failed.info.status).toBe("FAILED");
+        expect(failed.data.params).toEqual([]);
+      }
+    }
+  });
+
+  it("answers 500 for a parameter list Python cannot iterate", async () => {
+    for (const value of [null, 0, 5, true]) {
+      for (const field of ["model_parameters", "model_output_parameters"]) {
+        const response = await post(JSON.stringify({ ...request, [field]: value }));
+        expect(response.status).toBe(500);
+      }
+    }
+  });
 });
