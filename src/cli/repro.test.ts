@@ -212,7 +212,7 @@ describe("flowops repro", () => {
     // Then dvc's reminder of what to `git add`: the dvc.lock entry changed; .gitignore already lists out.
     // Last, dvc's line for a repro that reproduced something.
     expect(stdout).toMatch(
-      /^Running stage 's':\n> cp in out\nStage 's' ran in \d+\.\d s\.\n\nTo track the changes with git, run:\n\n\tgit add dvc\.lock\n\nTo enable auto staging, run:\n\n\tflowops data config core\.autostage true\nUse `flowops data push` to send your updates to remote storage\.\n$/,
+      /^Running stage 's':\n> cp in out\nStage 's' ran in \d+\.\d s\.\nUpdating lock file 'dvc\.lock'\n\nTo track the changes with git, run:\n\n\tgit add dvc\.lock\n\nTo enable auto staging, run:\n\n\tflowops data config core\.autostage true\nUse `flowops data push` to send your updates to remote storage\.\n$/,
     );
     expect(await ran("../dvc.yaml:top")).toEqual([
       ["pipe/dvc.yaml:s", "skipped"],

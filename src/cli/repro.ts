@@ -220,10 +220,10 @@ export function reproCommand(): Command {
 function announcingPulls(pull: ReproPull, opts: ReproCliOptions, named: (name: string) => string): ReproPull {
   const out = opts.json === true ? process.stderr : process.stdout;
   return {
-    beforeRun: (stage, changes) => {
+    beforeRun: (stage, changes, lock) => {
       if (opts.quiet !== true && changes.length > 0 && changes.every(isMissingData))
         out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
-      return pull.beforeRun(stage, changes);
+      return pull.beforeRun(stage, changes, lock);
     },
     beforeDataSource: (source) => {
       if (opts.quiet !== true) out.write(`Pulling data for stage: '${source.name}'\n`);

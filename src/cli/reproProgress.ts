@@ -49,6 +49,7 @@ export function reproPrinter(
         if (quiet) return;
         // dvc says nothing of the stages a failure keeps from running; -v tells which and why.
         if (!isNotRun(event.result) || opts.verbose === true) out.write(stageLine(event.result, named));
+        out.write(lockFileLines(event.result));
         return;
       case "data-source":
         if (event.result.outcome === "failed") return dataSourceFailed(event.result, opts, out);
@@ -184,6 +185,17 @@ function stageLine(result: StageResult, named: (name: string) => string): string
       // Stopped by another stage's failure (the message says which), or by an interrupt.
       return result.message !== undefined ? `Stage ${name} ${result.message}\n` : `Stage ${name} cancelled\n`;
   }
+}
+
+/**
+ * dvc's `ProjectFile.dump_stages` after a stage ran or was restored, when its dvc.lock entry changed: the
+ * lock file named from the cwd, "Generating" first when it held nothing before.
+ */
+function lockFileLines(result: StageResult): string {
+  if (result.lockFile === undefined || (result.outcome !== "ran" && result.outcome !== "restored")) return "";
+  const path = relativeTo(process.cwd())(result.lockFile.path);
+  const generating = result.lockFile.generated ? `Generating lock file '${path}'\n` : "";
+  return `${generating}Updating lock file '${path}'\n`;
 }
 
 /** Each command line as dvc prints it before running it. */

@@ -22,8 +22,17 @@ export async function restoreFromLock(
   lock: LockEntry | undefined,
   current: Omit<LockEntry, "outs">,
 ): Promise<LockEntry | undefined> {
+  if (lock === undefined || !restoresFromLock(stage, lock, current)) return undefined;
+  return restoreEntry(repo, stage, lock);
+}
+
+/**
+ * Whether dvc's restore takes the stage's dvc.lock entry (`lock`) rather than looking in the run-cache:
+ * `current` (cmd, deps, params as they are now) matches it and every out has a hash recorded there.
+ */
+export function restoresFromLock(stage: Stage, lock: LockEntry, current: Omit<LockEntry, "outs">): boolean {
   // dvc's `_can_hash`, the restore's first check, which the run-cache's own condition matches.
-  if (lock === undefined || !isRunCacheable(stage)) return undefined;
+  if (!isRunCacheable(stage)) return false;
   const byPath = (a: { path: string }, b: { path: string }): number => compareCodePoints(a.path, b.path);
   const outs = stageOuts(stage)
     .map((out) => ({ path: out.path }))
@@ -31,8 +40,7 @@ export async function restoreFromLock(
   // The run-cache key covers exactly cmd, deps and params (hashes, not sizes): equal keys, unchanged inputs.
   const key = (entry: Omit<LockEntry, "outs">): string =>
     runCacheKey({ cmd: entry.cmd, deps: [...entry.deps].sort(byPath), params: entry.params, outs });
-  if (key(lock) !== key(current)) return undefined;
+  if (key(lock) !== key(current)) return false;
   const recorded = new Set(lock.outs.filter((out) => out.md5 !== undefined).map((out) => out.path));
-  if (!outs.every((out) => recorded.has(out.path))) return undefined;
-  return restoreEntry(repo, stage, lock);
+  return outs.every((out) => recorded.has(out.path));
 }

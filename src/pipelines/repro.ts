@@ -281,14 +281,16 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   }
   if (stage.frozen) {
     // DVC never runs a frozen stage's command: it checks the outs are there and records them.
-    const lock = await recordInContext(context, stage, false);
+    const { lock } = await recordInContext(context, stage, false);
     return { ...base, outcome: "skipped", changes, lock, message: "frozen" };
   }
   // From here on this stage writes the workspace: what was hashed before may no longer hold.
   repo.workspaceSummaries = undefined;
   // --pull: fetch what the stage lacks; outs of a stage whose only changes were missing data are checked out.
   const pulled =
-    options.pull !== undefined && !forced ? await options.pull.beforeRun(stage, changes) : undefined;
+    options.pull !== undefined && !forced
+      ? await options.pull.beforeRun(stage, changes, context.lockAtStart.get(stage.name))
+      : undefined;
   if (pulled === "checked-out") return { ...base, outcome: "skipped", changes, message: "pulled" };
   // A failed download fails the stage before it runs or anything is checked out, as dvc's DownloadError.
   if (pulled !== undefined) return { ...base, outcome: "failed", changes, message: pulled.failed };
@@ -304,9 +306,9 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
       (await restoreFromLock(repo, stage, context.lockAtStart.get(stage.name), current)) ??
       (options.runCache !== false ? await restoreFromRunCache(repo, stage, current) : undefined);
     if (restored !== undefined) {
-      const lock = await recordInContext(context, stage, false);
+      const recorded = await recordInContext(context, stage, false);
       const durationMs = Date.now() - started;
-      return { ...base, outcome: "restored", changes, lock, durationMs };
+      return { ...base, outcome: "restored", changes, ...recorded, durationMs };
     }
   }
   const run = await executeStage(context, stage, attempt, changes);
@@ -331,8 +333,7 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     const outcome = run.result.status === "cancelled" ? "cancelled" : "failed";
     return { ...ran, ...logged, outcome, message };
   }
-  const lock = await recordInContext(context, stage, true);
-  return { ...ran, ...logged, outcome: "ran", lock };
+  return { ...ran, ...logged, outcome: "ran", ...(await recordInContext(context, stage, true)) };
 }
 
 type StageInputs = Pick<LockEntry, "deps" | "params">;
@@ -357,15 +358,21 @@ async function forcedInputs(repo: DataRepo, stage: Stage, cwd: string): Promise<
   }
 }
 
-async function recordInContext(context: ReproContext, stage: Stage, saveCache: boolean): Promise<LockEntry> {
+async function recordInContext(
+  context: ReproContext,
+  stage: Stage,
+  saveCache: boolean,
+): Promise<{ lock: LockEntry } & Pick<StageResult, "lockFile">> {
   const recorded = await recordStage(context.repo, stage, saveCache, {
     ...context,
     noCommit: context.options.noCommit === true,
     ...(context.options.cwd !== undefined ? { cwd: context.options.cwd } : {}),
   });
   context.gitignorePending.set(stage.name, recorded.gitignored);
-  if (recorded.lockChanged !== undefined) context.filesToTrack.add(recorded.lockChanged);
-  return recorded.entry;
+  if (recorded.lockChanged === undefined) return { lock: recorded.entry };
+  context.filesToTrack.add(recorded.lockChanged);
+  const generated = recorded.lockGenerated === true;
+  return { lock: recorded.entry, lockFile: { path: recorded.lockChanged, generated } };
 }
 
 /** Whether a stage this one waits for ran its command (transitively: a forced stage runs too). */

@@ -9,7 +9,7 @@
  * dvc.lock.
  */
 import { existsSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { openDataRemote, type OpenRemoteOptions } from "../data/dataRemote.js";
@@ -19,10 +19,11 @@ import type { CheckoutFailure } from "../data/checkoutTargets.js";
 import { noHashWarnings } from "../data/noHashWarnings.js";
 import { pullRunCacheEntries } from "../data/runCacheTransfer.js";
 import { toFlowOpsError } from "../errors.js";
-import { lockCmd } from "./dvcLock.js";
+import { lockCmd, type LockEntry } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
 import { runCacheKey, runCachePath, isRunCacheable } from "./runCache.js";
 import { pullMissingDeps } from "./reproPullDeps.js";
+import { restorePullRemoteError } from "./reproPullRemote.js";
 import {
   pullForRepro,
   PullStopped,
@@ -39,10 +40,15 @@ export interface ReproPull {
   /**
    * Fetches what the stage needs from the remote. `checked-out` when its outs were pulled and checked out
    * and it need not run; `failed` (with dvc's message) when a download failed, a missing dep would not check
-   * out, or a checkout refused to remove a file, which fails the stage before it runs; undefined when it
+   * out, a checkout refused to remove a file, or the restore from `lock` (its dvc.lock entry as repro started)
+   * or the run-cache would pull with no default remote, which fails the stage before it runs; undefined when it
    * must still run (its deps and run-cache objects then fetched).
    */
-  beforeRun(stage: Stage, changes: readonly StageChange[]): Promise<"checked-out" | PullFailed | undefined>;
+  beforeRun(
+    stage: Stage,
+    changes: readonly StageChange[],
+    lock?: LockEntry,
+  ): Promise<"checked-out" | PullFailed | undefined>;
   /**
    * A `.dvc` file whose only changes are data missing here, a stage of dvc's graph like the others: its outs
    * pulled and checked out (`checked-out`), or, when they could not be, undefined for it to be verified
@@ -92,7 +98,7 @@ export interface ReproPullOptions extends ReproTransferOptions {
 /** A ReproPull for one repro over `repo`. */
 export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): ReproPull {
   return {
-    beforeRun: async (stage, changes) => {
+    beforeRun: async (stage, changes, lock) => {
       try {
         // dvc's order: `Stage.reproduce` pulls the outs of a stage whose only changes are missing data; only
         // a stage that then runs pulls its missing deps (`run_stage`), and the run-cache restore comes last.
@@ -101,7 +107,13 @@ export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): Repro
           notPulled = await pullStageOuts(repo, stage, options);
           if (notPulled === undefined) return "checked-out";
         }
+        // `Stage.run` removes the outs before `run_stage` pulls deps or restores: a failure there leaves none.
+        for (const out of stageOuts(stage)) {
+          if (!out.persist) await rm(join(stage.wdir, out.path), { recursive: true, force: true });
+        }
         await pullMissingDeps(repo, stage, options);
+        const noRemote = await restorePullRemoteError(repo, stage, lock, options);
+        if (noRemote !== undefined) throw new PullStopped(noRemote);
         const again = notPulled === undefined ? [] : missingAgain(repo, stage, notPulled, options);
         if (again.length > 0) options.onMissingAgain?.(again);
       } catch (error) {

@@ -25,6 +25,11 @@ export interface StageResult {
   /** The dvc.lock entry written for the stage. */
   lock?: LockEntry;
   /**
+   * The dvc.lock (absolute) whose entry for the stage this changed, `generated` when it was missing or empty
+   * before: dvc then says "Generating lock file" and "Updating lock file".
+   */
+  lockFile?: { path: string; generated: boolean };
+  /**
    * The dep hashes and params this attempt ran with, taken before its command started; set whenever the
    * command was reached, failed or not. A failed attempt writes no dvc.lock entry, so without this its
    * lineage could only come from the previous run's entry.

@@ -4,6 +4,7 @@
  * the bytes dvc writes, and save a run-cache entry. It changes no .gitignore: the caller adds the returned
  * paths in plan order.
  */
+import { existsSync, statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
@@ -33,6 +34,8 @@ export interface RecordedStage {
   entry: LockEntry;
   /** The dvc.lock (absolute) when this stage's entry in it changed: dvc then names it to `git add`. */
   lockChanged?: string;
+  /** With `lockChanged`: the dvc.lock was missing or empty before, so this wrote it anew. */
+  lockGenerated?: true;
   /** Cached outs (absolute) that belong in .gitignore. */
   gitignored: string[];
 }
@@ -74,7 +77,11 @@ export async function recordStage(
   const dvcfile = relative(repo.root, stage.pipelineFile).split(sep).join("/");
   const addressOf = (lockName: string): string => stageAddress(dvcfile, lockName);
   let changed = true;
+  const lockPath = join(stageLockDir(stage), LOCK_FILE);
+  let generated = false;
   await updateLock(stageLockDir(stage), (lock) => {
+    // dvc's "Generating lock file" is for a dvc.lock that held nothing: missing, or empty.
+    generated = !existsSync(lockPath) || statSync(lockPath).size === 0;
     const previous = lock.stages.get(stage.lockName);
     if (previous !== undefined) {
       changed = canonicalJson(previous) !== canonicalJson(entry);
@@ -99,7 +106,12 @@ export async function recordStage(
   const gitignored = stageOuts(stage)
     .filter((out) => out.cache)
     .map((out) => join(stage.wdir, out.path));
-  return { entry, gitignored, ...(changed ? { lockChanged: join(stageLockDir(stage), LOCK_FILE) } : {}) };
+  return {
+    entry,
+    gitignored,
+    ...(changed ? { lockChanged: lockPath } : {}),
+    ...(changed && generated ? { lockGenerated: true as const } : {}),
+  };
 }
 
 /** JSON with object keys sorted, so two entries compare by content whatever order their keys were read in. */
