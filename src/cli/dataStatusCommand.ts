@@ -3,6 +3,7 @@
  * `-r` what differs between the cache and a remote (as `dvc status -c`). Parsing and printing only: the
  * answers come from data/dataStatus.ts, pipelines/pipelineStatus.ts and data/cloudStatus.ts, loaded on use.
  */
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { withDataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
@@ -122,16 +123,19 @@ export function statusCommand(): Command {
         });
         // dvc warns before it prints, with --json too.
         if (!opts.quiet) {
-          for (const stage of [...pipeline.frozen, ...frozenDvcFiles]) {
+          const frozen = [...pipeline.frozen, ...frozenDvcFiles];
+          for (const stage of targets.length === 0 ? await inWalkOrder(repo.root, frozen) : frozen) {
             process.stderr.write(
               `WARNING: stage: '${stage}' is frozen. Its dependencies are not going to be shown in the status output.\n`,
             );
           }
         }
         if (opts.json === true) {
-          return opts.quiet
-            ? undefined
-            : printDvcJson({ ...statusJson(entries), ...pipelineStatusJson(pipeline) });
+          if (opts.quiet) return undefined;
+          const json = { ...statusJson(entries), ...pipelineStatusJson(pipeline) };
+          if (targets.length > 0) return printDvcJson(json);
+          const keys = await inWalkOrder(repo.root, Object.keys(json));
+          return printDvcJson(Object.fromEntries(keys.map((key) => [key, json[key]])));
         }
         if (opts.quiet) return quietly(entries.length > 0 || pipeline.stages.length > 0);
         if (
@@ -143,12 +147,38 @@ export function statusCommand(): Command {
           process.stdout.write(EMPTY_PROJECT_MESSAGE);
           return;
         }
-        const stagesText = formatPipelineStatus(pipeline);
-        process.stdout.write(
-          entries.length === 0 && stagesText !== "" ? stagesText : formatStatus(entries) + stagesText,
-        );
+        if (entries.length === 0 && pipeline.stages.length === 0) {
+          process.stdout.write(formatStatus([]));
+          return;
+        }
+        // With targets, pipelineStatus already answers for both, in the targets' order.
+        const blocks = new Map<string, string>([
+          ...entries.map((entry): [string, string] => [entry.dvcFile, formatStatus([entry])]),
+          ...pipeline.stages.map((stage): [string, string] => [
+            stage.stage,
+            formatPipelineStatus({ ...pipeline, stages: [stage] }),
+          ]),
+        ]);
+        const keys =
+          targets.length === 0 ? await inWalkOrder(repo.root, [...blocks.keys()]) : [...blocks.keys()];
+        process.stdout.write(keys.map((key) => blocks.get(key)!).join(""));
       });
     });
+}
+
+/**
+ * Status keys (`.dvc` files and stage addresses, named from the cwd) in the order dvc's index collects what
+ * defines them; a stage address without a file part is a stage of the cwd's dvc.yaml.
+ */
+async function inWalkOrder(root: string, keys: readonly string[]): Promise<string[]> {
+  const { sortByWalkOrder } = await import("../data/statusWalkOrder.js");
+  const cwd = process.cwd();
+  const fileOf = (key: string): string => {
+    if (key.endsWith(".dvc")) return resolve(cwd, key);
+    const colon = key.lastIndexOf(":");
+    return resolve(cwd, colon === -1 ? "dvc.yaml" : key.slice(0, colon));
+  };
+  return sortByWalkOrder(root, keys, fileOf);
 }
 
 /** dvc's error for the options that only mean something with --cloud (dvc/repo/status.py `status`). */

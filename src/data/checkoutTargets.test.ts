@@ -54,6 +54,16 @@ describe("checkoutTargets", () => {
     expect(await read("foo")).toBe("foo\n");
   });
 
+  it("refuses to remove a directory's unsaved files when its manifest is gone, even with the files unchanged", async () => {
+    await rm(join(dir, ".dvc", "cache"), { recursive: true, force: true });
+    await expect(checkoutTargets(repo, ["d"], { cwd: dir })).rejects.toThrow(
+      `Can't remove the following unsaved files without confirmation. Use \`--force\` to force.\n${join(dir, "d", "a")}\n${join(dir, "d", "b")}`,
+    );
+    expect(await read("d", "a")).toBe("a\n");
+    const forced = await checkoutTargets(repo, ["d"], { cwd: dir, force: true });
+    expect(forced.failed.map((failure) => failure.path)).toEqual(["d/"]);
+  });
+
   it("refuses to overwrite unsaved content without force, touching nothing, and lists every such file", async () => {
     await writeFile(join(dir, "foo"), "bar\n");
     await writeFile(join(dir, "d", "c"), "c\n");

@@ -161,6 +161,18 @@ export async function checkoutTargets(
       if (isDirOid(md5)) plan.entries = await repo.cache.readDirManifest(md5);
     } catch (error) {
       summary.failed.push(failureOf(display, toFlowOpsError(error)));
+      // Without its manifest dvc's index knows no file of the directory, even one whose hash matches, so
+      // checking it out would delete every workspace file of it: those the cache lacks are unsaved, and dvc
+      // refuses before anything.
+      if (plan.before === "dir" && options.force !== true) {
+        const current = await hashPath(out.abs, {
+          root: repo.root,
+          state: repo.state,
+          ignore: repo.ignore,
+          pool,
+        });
+        unsaved.push(...(await unsavedFiles(repo, out.abs, current, { md5: "", entries: [] }, out.only)));
+      }
       continue;
     }
     if (plan.before !== "missing") {
