@@ -1,5 +1,6 @@
 /** `flowops server`: MLflow's own flags, so existing scripts switch by changing one word. */
 import { Command, Option } from "commander";
+import { parseSwitch } from "../server/securityPolicy.js";
 import { portNumber, positiveInteger } from "./numberOptions.js";
 
 export function serverCommand(): Command {
@@ -38,8 +39,25 @@ export function serverCommand(): Command {
       "--retraining-config <file>",
       "retraining config YAML: per endpoint its pipeline, model, gates, triggers and cooldown (env FLOWOPS_RETRAINING_CONFIG)",
     )
+    .option(
+      "--allowed-hosts <list>",
+      "comma list of Host headers to accept, against DNS rebinding; wildcards like 192.168.* work; '*' for all; loopback names always pass (default localhost and private IPs; env MLFLOW_SERVER_ALLOWED_HOSTS)",
+    )
+    .option(
+      "--cors-allowed-origins <list>",
+      "comma list of origins allowed cross-origin calls; '*' for all, without credentials (default http localhost origins; env MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)",
+    )
+    .option(
+      "--disable-security-middleware",
+      "DANGEROUS: no host check, CORS protection or security headers (env MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE)",
+    )
+    .option(
+      "--x-frame-options <value>",
+      "X-Frame-Options header: SAMEORIGIN, DENY or NONE for none (default SAMEORIGIN; env MLFLOW_SERVER_X_FRAME_OPTIONS)",
+    )
     .helpOption("--help", "show help")
     .action(async (opts: Record<string, unknown>) => {
+      exportSecurityOptions(opts, process.env);
       // Loaded on use: the server graph (Fastify, Kysely, the S3 SDK) would slow every other command's start.
       const { startServer } = await import("../server/start.js");
       const server = await startServer({
@@ -62,4 +80,27 @@ export function serverCommand(): Command {
       process.once("SIGTERM", stop);
       await new Promise<void>(() => undefined);
     });
+}
+
+/**
+ * As `mlflow server` does, the security options reach the server through mlflow's own variables, which the
+ * middleware reads (server/securityPolicy.ts); the variable alone turns the middleware off with any of
+ * click's yes values ("1", "yes", ...), which this writes as the "true" the middleware expects.
+ */
+export function exportSecurityOptions(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const disableName = "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE";
+  if (opts.disableSecurityMiddleware === true || parseSwitch(disableName, env[disableName])) {
+    env[disableName] = "true";
+    return;
+  }
+  const given = (option: string, variable: string): string | undefined => {
+    const value = opts[option];
+    return typeof value === "string" && value !== "" ? value : env[variable] || undefined;
+  };
+  const hosts = given("allowedHosts", "MLFLOW_SERVER_ALLOWED_HOSTS");
+  if (hosts !== undefined) env.MLFLOW_SERVER_ALLOWED_HOSTS = hosts;
+  const origins = given("corsAllowedOrigins", "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS");
+  if (origins !== undefined) env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS = origins;
+  // click reads an empty variable as unset, so the option's SAMEORIGIN default applies there too.
+  env.MLFLOW_SERVER_X_FRAME_OPTIONS = given("xFrameOptions", "MLFLOW_SERVER_X_FRAME_OPTIONS") ?? "SAMEORIGIN";
 }

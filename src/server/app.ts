@@ -17,7 +17,6 @@ import { RetrainingRunStore } from "../monitoring/retraining/retrainingRunStore.
 import { RegistryWebhooks } from "../registry/webhooks/registryWebhooks.js";
 import { webhookSecretCipher } from "../registry/webhooks/webhookSecretCipher.js";
 import { encryptStoredWebhookSecrets } from "../registry/webhooks/webhookStore.js";
-import { FLOWOPS_VERSION } from "../version.js";
 import type { ServerContext } from "./context.js";
 import { artifactRoutes } from "./routes/artifacts.js";
 import { presignedArtifactRoutes } from "./routes/artifactsPresigned.js";
@@ -33,6 +32,7 @@ import { registryRoutes } from "./routes/registry.js";
 import { retrainingRoutes } from "./routes/retraining.js";
 import { searchRoutes } from "./routes/search.js";
 import { serverInfoRoutes } from "./routes/serverInfo.js";
+import { installSecurityMiddleware } from "./securityMiddleware.js";
 import { trackingRoutes } from "./routes/tracking.js";
 import { scorerRoutes } from "./routes/scorers.js";
 import { evaluationDatasetRoutes } from "./routes/evaluationDatasets.js";
@@ -52,13 +52,6 @@ import { webhookRoutes } from "./routes/webhooks.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
 import { sendWire } from "./rpc.js";
 import { loneSurrogateIn, parseJsonBody } from "./wire.js";
-
-/**
- * What `GET /version` answers: the mlflow release whose tracking API this server speaks, with FlowOps' own
- * version as the PEP 440 local label. The 3.x client reads it (`packaging.version.Version`) to decide how to
- * log spans, and from 3.4 on sends them over OTLP (`POST /v1/traces`), which this server receives.
- */
-export const TRACKING_SERVER_VERSION = `3.17.2+flowops.${FLOWOPS_VERSION}`;
 
 export interface BuildServerOptions {
   /** pino options or false; tests pass false to keep output clean. */
@@ -83,12 +76,9 @@ export async function buildServer(
     ...malformedRequestHandling,
   });
   installWireConventions(app);
-  installSecurityHeaders(app);
+  installSecurityMiddleware(app);
   // Before any route is registered, so every plugin's routes inherit the request metrics hook.
   ctx.monitoring?.metrics?.instrument(app);
-
-  app.get("/health", async (_request, reply) => reply.type("text/plain").send("OK"));
-  app.get("/version", async (_request, reply) => reply.type("text/plain").send(TRACKING_SERVER_VERSION));
 
   // Registry webhooks are delivered with this server's logger; deliveries in flight end when it closes.
   const webhooks = new RegistryWebhooks({
@@ -204,34 +194,6 @@ export function installWireConventions(app: FastifyInstance): void {
     ),
   );
 }
-
-/**
- * The headers MLflow's security middleware (mlflow/server/fastapi_security.py) puts on every answer, errors
- * included, and Flask's bare `application/json` (no charset: JSON is UTF-8 by definition). Starlette's CORS
- * middleware adds `Vary: Origin` to each answer as well. MLFLOW_SERVER_X_FRAME_OPTIONS and
- * MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE are honoured as MLflow honours them.
- */
-function installSecurityHeaders(app: FastifyInstance, env: NodeJS.ProcessEnv = process.env): void {
-  const disabled = env.MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE === "true";
-  const frameOptions = (env.MLFLOW_SERVER_X_FRAME_OPTIONS ?? "SAMEORIGIN").toUpperCase();
-  app.addHook("onSend", async (request, reply, payload) => {
-    if (reply.getHeader("content-type") === "application/json; charset=utf-8") {
-      reply.header("content-type", "application/json");
-    }
-    if (disabled) return payload;
-    reply.header("x-content-type-options", "nosniff");
-    // The notebook trace renderer is embedded in an iframe by design.
-    if (frameOptions !== "" && frameOptions !== "NONE" && !request.url.startsWith(TRACE_RENDERER_PATH)) {
-      reply.header("x-frame-options", frameOptions);
-    }
-    const vary = reply.getHeader("vary");
-    reply.header("vary", vary === undefined || vary === "" ? "Origin" : `${String(vary)}, Origin`);
-    return payload;
-  });
-}
-
-/** mlflow.tracing.constant.TRACE_RENDERER_ASSET_PATH. */
-const TRACE_RENDERER_PATH = "/static-files/lib/notebook-trace-renderer";
 
 /**
  * Fastify options for requests refused before any route runs (bad percent-encoding in the path, a URL or

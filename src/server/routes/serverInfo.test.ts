@@ -72,3 +72,22 @@ describe("GET /api/3.0/mlflow/server-info", () => {
     expect(response.status).toBe(status);
   });
 });
+
+describe("GET /health and /version", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => server.close());
+
+  // mlflow 3.17.2: /health is FastAPI's PlainTextResponse, /version a Flask string answer.
+  it.each([
+    ["/health", "text/plain; charset=utf-8", /^OK$/],
+    ["/version", "text/html; charset=utf-8", /^3\.17\.2\+flowops\./],
+  ])("answers %s as %s", async (path, type, body) => {
+    const response = await fetch(`${server.url}${path}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe(type);
+    expect(await response.text()).toMatch(body);
+  });
+});

@@ -12,8 +12,16 @@ import {
   type ArtifactStore,
 } from "../../artifacts/store.js";
 import type { SqlDialectName } from "../../db/dialect.js";
+import { FLOWOPS_VERSION } from "../../version.js";
 import type { ServerContext } from "../context.js";
 import { sendWire } from "../rpc.js";
+
+/**
+ * What `GET /version` answers: the mlflow release whose tracking API this server speaks, with FlowOps' own
+ * version as the PEP 440 local label. The 3.x client reads it (`packaging.version.Version`) to decide how to
+ * log spans, and from 3.4 on sends them over OTLP (`POST /v1/traces`), which this server receives.
+ */
+export const TRACKING_SERVER_VERSION = `3.17.2+flowops.${FLOWOPS_VERSION}`;
 
 export const SERVER_INFO_PATHS = ["/api/3.0/mlflow/server-info", "/ajax-api/3.0/mlflow/server-info"] as const;
 
@@ -74,6 +82,11 @@ function proxyStoreCan(ctx: ServerContext, capability: (store: ArtifactStore) =>
 }
 
 export async function serverInfoRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  // The types are mlflow's: /health is a FastAPI PlainTextResponse, /version a Flask string (text/html).
+  app.get("/health", async (_request, reply) => reply.type("text/plain; charset=utf-8").send("OK"));
+  app.get("/version", async (_request, reply) =>
+    reply.type("text/html; charset=utf-8").send(TRACKING_SERVER_VERSION),
+  );
   for (const path of SERVER_INFO_PATHS) {
     app.get(path, async (_request, reply) => sendWire(reply, serverInfo(ctx)));
   }
