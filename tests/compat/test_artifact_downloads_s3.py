@@ -18,17 +18,17 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from conftest import _free_port
+from test_artifacts_multipart_upload import _moto_server, _wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "downloads-compat"
@@ -36,32 +36,6 @@ PREFIX = "mlartifacts"
 BIG = bytes(range(256)) * 8192  # 2 MiB
 WERKZEUG_ETAG = re.compile(r'^"\d+\.\d+-(\d+)-\d+"$')
 REFUSED = "Requested Range Not Satisfiable"
-
-
-def _moto_server() -> str | None:
-    for candidate in (os.environ.get("FLOWOPS_MOTO_SERVER"), str(REPO_ROOT / ".venv" / "bin" / "moto_server")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return shutil.which("moto_server")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, process: subprocess.Popen, what: str, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{what} did not answer {url} within {timeout_s} s")
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -132,7 +106,7 @@ def s3_server() -> Iterator[str]:
                 start_new_session=True,
             )
         url = f"http://127.0.0.1:{port}"
-        _wait_for(f"{url}/health", server, "server")
+        _wait_for(f"{url}/health", server, "server", timeout_s=90)
         yield url
     finally:
         if server is not None:
