@@ -10,7 +10,7 @@ import { open, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { notFound } from "../errors.js";
 import { pythonMtime } from "./fileValidators.js";
-import { supportsLocalPaths, supportsRangedRead, type ArtifactStore } from "./store.js";
+import { isArtifactChanged, supportsLocalPaths, supportsRangedRead, type ArtifactStore } from "./store.js";
 
 export interface ArtifactFile {
   size: number;
@@ -64,13 +64,29 @@ export async function lookUpArtifactFile(store: ArtifactStore, path: string): Pr
       local: false,
       identity: `${store.rootUri.replace(/\/+$/, "")}/${path}`,
       async open(start = 0, end = size) {
-        if (start === 0 && end >= size) return store.read(path);
         if (end <= start) return Readable.from([]);
-        if (supportsRangedRead(store)) return store.readRange(path, start, Math.min(end, size));
+        // Even a whole read asks for the stat's content: a file replaced since would not fit the length sent.
+        if (supportsRangedRead(store) && (info.etag !== undefined || start > 0 || end < size))
+          return store.readRange(path, start, Math.min(end, size), info.etag);
+        if (start === 0 && end >= size) return store.read(path);
         return Readable.from(sliceBytes(await store.read(path), start, end));
       },
     },
   };
+}
+
+/**
+ * Runs `answer` (a look-up, then a read) again when the file was replaced between the two, so the bytes sent
+ * are those of one version; after a few changes in a row the ABORTED refusal is the answer.
+ */
+export async function withSettledArtifact<T>(answer: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await answer();
+    } catch (error) {
+      if (attempt >= attempts || !isArtifactChanged(error)) throw error;
+    }
+  }
 }
 
 /** Now in nanoseconds, finer than Date.now()'s milliseconds (a file's st_mtime has sub-millisecond digits). */

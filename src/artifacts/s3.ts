@@ -13,6 +13,7 @@ import type * as S3Sdk from "@aws-sdk/client-s3";
 import { FlowOpsError, invalidParameter, notFound } from "../errors.js";
 import { assertSafeRelativePath } from "./pathSafety.js";
 import { bucketOwnerParams, type BucketOwnerParams } from "./s3BucketOwner.js";
+import { describeS3Error, isS3NotFound } from "./s3Errors.js";
 import {
   abortS3MultipartUpload,
   completeS3MultipartUpload,
@@ -22,6 +23,7 @@ import {
 } from "./s3Multipart.js";
 import { presignS3Download, presignS3Upload, type S3PresignTarget } from "./s3Presigned.js";
 import {
+  artifactChanged,
   joinArtifactPath,
   type ArtifactEntry,
   type ArtifactStat,
@@ -119,8 +121,8 @@ export class S3ArtifactStore
     return this.getObject(path, {});
   }
 
-  async readRange(path: string, start: number, end: number): Promise<Readable> {
-    return this.getObject(path, { Range: `bytes=${start}-${end - 1}` });
+  async readRange(path: string, start: number, end: number, ifMatch?: string): Promise<Readable> {
+    return this.getObject(path, { Range: `bytes=${start}-${end - 1}`, IfMatch: ifMatch });
   }
 
   async list(dir: string): Promise<ArtifactEntry[]> {
@@ -150,7 +152,8 @@ export class S3ArtifactStore
       const head = await client.send(
         new sdk.HeadObjectCommand({ ...this.settings.readParams, ...this.objectInput(rel) }),
       );
-      return { is_dir: false, file_size: head.ContentLength ?? 0 };
+      const etag = head.ETag === undefined ? {} : { etag: head.ETag };
+      return { is_dir: false, file_size: head.ContentLength ?? 0, ...etag };
     } catch (error) {
       if (!isS3NotFound(error)) throw this.describe(error);
     }
@@ -246,7 +249,10 @@ export class S3ArtifactStore
     return { ...target, createParams: uploadParams };
   }
 
-  private async getObject(path: string, extra: { Range?: string }): Promise<Readable> {
+  private async getObject(
+    path: string,
+    extra: { Range?: string; IfMatch?: string | undefined },
+  ): Promise<Readable> {
     const rel = assertSafeRelativePath(path);
     const { sdk, client } = await this.connect();
     try {
@@ -256,6 +262,7 @@ export class S3ArtifactStore
       return result.Body as Readable;
     } catch (error) {
       if (isS3NotFound(error)) throw notFound(`Artifact '${path}' does not exist.`);
+      if ((error as { name?: string }).name === "PreconditionFailed") throw artifactChanged(path);
       throw this.describe(error);
     }
   }
@@ -356,47 +363,5 @@ function directoryPrefix(key: string): string {
   return key === "" ? "" : `${key}/`;
 }
 
-function isS3NotFound(error: unknown): boolean {
-  const name = (error as { name?: string } | undefined)?.name;
-  return name === "NoSuchKey" || name === "NotFound";
-}
-
-/**
- * The SDK reports a 403 on HEAD as "UnknownError" and a refused connection as a bare errno; neither says which
- * storage was asked. Other errors keep their message, prefixed with the store.
- */
-export function describeS3Error(error: unknown, rootUri: string, endpoint: string | undefined): unknown {
-  if (error instanceof FlowOpsError) return error;
-  const e = error as {
-    name?: string;
-    code?: string;
-    message?: string;
-    $metadata?: { httpStatusCode?: number };
-  };
-  const status = e.$metadata?.httpStatusCode;
-  const where = endpoint === undefined ? rootUri : `${rootUri} at ${endpoint}`;
-  if (
-    status === 403 ||
-    ["AccessDenied", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch"].includes(e.name ?? "")
-  )
-    return new FlowOpsError(
-      "PERMISSION_DENIED",
-      `${where}: access denied (403 ${e.name ?? "Forbidden"}); check the credentials`,
-      { cause: error },
-    );
-  if (e.name === "NoSuchBucket")
-    return new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `${where}: the bucket does not exist`, {
-      cause: error,
-    });
-  const code = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (
-    code !== undefined &&
-    ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET"].includes(code)
-  )
-    return new FlowOpsError("TEMPORARILY_UNAVAILABLE", `${where}: cannot reach the S3 endpoint (${code})`, {
-      cause: error,
-    });
-  if (error instanceof Error)
-    return new FlowOpsError("INTERNAL_ERROR", `${where}: ${error.message}`, { cause: error });
-  return error;
-}
+// Kept importable from here: data sources share the wording.
+export { describeS3Error } from "./s3Errors.js";

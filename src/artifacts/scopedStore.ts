@@ -57,8 +57,8 @@ class ScopedLocalPathStore extends ScopedArtifactStore implements LocalPathStore
 }
 
 class ScopedRangedReadStore extends ScopedArtifactStore implements RangedReadStore {
-  async readRange(path: string, start: number, end: number): Promise<Readable> {
-    return (this.inner as RangedReadStore).readRange(this.inside(path), start, end);
+  async readRange(path: string, start: number, end: number, ifMatch?: string): Promise<Readable> {
+    return (this.inner as RangedReadStore).readRange(this.inside(path), start, end, ifMatch);
   }
 }
 

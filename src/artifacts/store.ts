@@ -16,7 +16,11 @@ export interface ArtifactEntry {
   file_size?: number;
 }
 
-export type ArtifactStat = { is_dir: true } | { is_dir: false; file_size: number };
+/**
+ * A file's `etag`, where the storage has one (S3), names the content the size belongs to, so a later read can
+ * ask for exactly that content and learn when the file was replaced in between.
+ */
+export type ArtifactStat = { is_dir: true } | { is_dir: false; file_size: number; etag?: string };
 
 export interface ArtifactStore {
   /** The URI this store is rooted at, for messages and `root_uri` responses. */
@@ -51,8 +55,28 @@ export function supportsLocalPaths(store: ArtifactStore): store is LocalPathStor
  * asked for one range of a large object moves only that range.
  */
 export interface RangedReadStore extends ArtifactStore {
-  /** The bytes of the file at `path` in [start, end), with 0 <= start < end <= its size. */
-  readRange(path: string, start: number, end: number): Promise<Readable>;
+  /**
+   * The bytes of the file at `path` in [start, end), with 0 <= start < end <= its size. With `ifMatch` (a
+   * stat's etag), ABORTED (artifactChanged) when the file is no longer that content.
+   */
+  readRange(path: string, start: number, end: number, ifMatch?: string): Promise<Readable>;
+}
+
+/**
+ * The file was replaced between the stat that sized an answer and the read of its bytes; sending the new bytes
+ * under the old length would cut or pad the answer, so the caller looks the file up again.
+ */
+export function artifactChanged(path: string): FlowOpsError {
+  const error = new FlowOpsError("ABORTED", `Artifact '${path}' changed while it was being read; try again.`);
+  changedErrors.add(error);
+  return error;
+}
+
+/** Only this refusal is worth a fresh look-up; another ABORTED from a store means something else. */
+const changedErrors = new WeakSet<FlowOpsError>();
+
+export function isArtifactChanged(error: unknown): boolean {
+  return error instanceof FlowOpsError && changedErrors.has(error);
 }
 
 export function supportsRangedRead(store: ArtifactStore): store is RangedReadStore {

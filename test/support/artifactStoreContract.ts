@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ArtifactStore } from "../../src/artifacts/store.js";
+import { isArtifactChanged, supportsRangedRead, type ArtifactStore } from "../../src/artifacts/store.js";
 
 export interface ArtifactStoreFixture {
   store: ArtifactStore;
@@ -55,8 +55,12 @@ export async function sha256Of(stream: Readable): Promise<{ hash: string; size: 
 }
 
 export async function readText(store: ArtifactStore, path: string): Promise<string> {
+  return streamText(await store.read(path));
+}
+
+async function streamText(stream: Readable): Promise<string> {
   const parts: Buffer[] = [];
-  for await (const chunk of await store.read(path)) parts.push(chunk as Buffer);
+  for await (const chunk of stream) parts.push(chunk as Buffer);
   return Buffer.concat(parts).toString("utf8");
 }
 
@@ -79,7 +83,7 @@ export function runArtifactStoreContract(name: string, create: () => Promise<Art
       const expected = await sha256Of(generatedBytes(size, 7));
       await store.write("big/model.bin", generatedBytes(size, 7));
       expect(await sha256Of(await store.read("big/model.bin"))).toEqual(expected);
-      expect(await store.stat("big/model.bin")).toEqual({ is_dir: false, file_size: size });
+      expect(await store.stat("big/model.bin")).toMatchObject({ is_dir: false, file_size: size });
     });
 
     it("lists direct children with root-relative paths and no size for directories", async () => {
@@ -137,8 +141,21 @@ export function runArtifactStoreContract(name: string, create: () => Promise<Art
     it("tells files, directories and missing paths apart with stat", async () => {
       await put("dir/a.txt", "abc");
       expect(await store.stat("dir")).toEqual({ is_dir: true });
-      expect(await store.stat("dir/a.txt")).toEqual({ is_dir: false, file_size: 3 });
+      expect(await store.stat("dir/a.txt")).toMatchObject({ is_dir: false, file_size: 3 });
       expect(await store.stat("dir/none")).toBeUndefined();
+    });
+
+    it("reads a range of the content a stat's etag names, and refuses it once the file is replaced", async () => {
+      if (!supportsRangedRead(store)) return;
+      await put("tagged.txt", "0123456789");
+      const before = await store.stat("tagged.txt");
+      const etag = before?.is_dir === false ? before.etag : undefined;
+      expect(await streamText(await store.readRange("tagged.txt", 2, 5, etag))).toBe("234");
+      if (etag === undefined) return;
+      await put("tagged.txt", "abcdefghij");
+      const refused = store.readRange("tagged.txt", 2, 5, etag);
+      await expect(refused).rejects.toMatchObject({ code: "ABORTED" });
+      expect(isArtifactChanged(await refused.catch((error: unknown) => error))).toBe(true);
     });
 
     it.each(["../x", "a/../../x", "..%2fx", "%252e%252e/x", "a\\..\\x", "/etc/passwd", "a\u0000b", "C:/x"])(

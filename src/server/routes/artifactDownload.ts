@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { lookUpArtifactFile, type ArtifactFile } from "../../artifacts/artifactFile.js";
+import { lookUpArtifactFile, withSettledArtifact, type ArtifactFile } from "../../artifacts/artifactFile.js";
 import { attachmentHeaders } from "../../artifacts/attachment.js";
 import {
   decideConditional,
@@ -41,11 +41,20 @@ const RANGE_NOT_SATISFIABLE_PAGE =
  * A file for the UI's Flask routes; `path` is relative to `store`. `requestedPath` is the path as the
  * client wrote it (a trailing `/` kept), which MLflow names in its refusal of a directory.
  */
-export async function sendArtifact(
+export function sendArtifact(
   reply: FastifyReply,
   store: ArtifactStore,
   path: string,
   requestedPath = path,
+): Promise<FastifyReply> {
+  return withSettledArtifact(() => sendArtifactOnce(reply, store, path, requestedPath));
+}
+
+async function sendArtifactOnce(
+  reply: FastifyReply,
+  store: ArtifactStore,
+  path: string,
+  requestedPath: string,
 ): Promise<FastifyReply> {
   const found = await lookUpArtifactFile(store, path);
   if (found.kind === "directory") {
@@ -126,11 +135,20 @@ async function sendWerkzeugAnswer(
  * A file for the proxy's GET (`/api/2.0/mlflow-artifacts/artifacts/<path>`); `path` is relative to `store`,
  * `requestedPath` as the client wrote it. A directory is refused as FastAPI's HTTPException, `{"detail"}`.
  */
-export async function sendProxiedArtifact(
+export function sendProxiedArtifact(
   reply: FastifyReply,
   store: ArtifactStore,
   path: string,
   requestedPath = path,
+): Promise<FastifyReply> {
+  return withSettledArtifact(() => sendProxiedArtifactOnce(reply, store, path, requestedPath));
+}
+
+async function sendProxiedArtifactOnce(
+  reply: FastifyReply,
+  store: ArtifactStore,
+  path: string,
+  requestedPath: string,
 ): Promise<FastifyReply> {
   const found = await lookUpArtifactFile(store, path);
   if (found.kind === "directory") {

@@ -143,7 +143,12 @@ describe.skipIf(motoBinary === undefined)("downloads from an S3 destination", ()
     ]);
     expect(part.headers["content-length"]).toBe("10");
     expect(read).not.toHaveBeenCalled();
-    expect(readRange).toHaveBeenCalledWith(expect.stringMatching(/big\.bin$/), 1048576, 1048586);
+    expect(readRange).toHaveBeenCalledWith(
+      expect.stringMatching(/big\.bin$/),
+      1048576,
+      1048586,
+      expect.stringMatching(/^"[0-9a-f]{32}"$/),
+    );
 
     const suffix = await send(runFile("plain.txt"), { range: "bytes=-3" });
     expect([suffix.status, suffix.body, suffix.headers["content-range"]]).toEqual([
@@ -197,6 +202,57 @@ describe.skipIf(motoBinary === undefined)("downloads from an S3 destination", ()
       expect(answer.headers.etag).toBeUndefined();
       expect(answer.headers["accept-ranges"]).toBeUndefined();
     }
+  });
+
+  /** Rewrites `path` through the proxy right after the server's next stat of it, before its bytes are read. */
+  function replaceAfterNextStat(path: string, content: string, times = 1): void {
+    const stat = S3ArtifactStore.prototype.stat;
+    let left = times;
+    vi.spyOn(S3ArtifactStore.prototype, "stat").mockImplementation(async function (
+      this: S3ArtifactStore,
+      statPath: string,
+    ) {
+      const info = await stat.call(this, statPath);
+      if (left > 0 && statPath.endsWith(path)) {
+        left -= 1;
+        expect(
+          (await fetch(`${run.proxy}/${path}`, { method: "PUT", body: `${content}${left}` })).status,
+        ).toBe(200);
+      }
+      return info;
+    });
+  }
+
+  it("sends one version's bytes when the object is replaced between its stat and its read", async () => {
+    await fetch(`${run.proxy}/moving.txt`, { method: "PUT", body: "0123456789" });
+    replaceAfterNextStat("moving.txt", "a longer replacement ");
+    const flask = await send(runFile("moving.txt"));
+    expect([flask.status, flask.body, flask.headers["content-length"]]).toEqual([
+      200,
+      "a longer replacement 0",
+      "22",
+    ]);
+
+    replaceAfterNextStat("moving.txt", "short ");
+    const ranged = await send(runFile("moving.txt"), { range: "bytes=2-4" });
+    expect([ranged.status, ranged.body, ranged.headers["content-range"]]).toEqual([
+      206,
+      "ort",
+      "bytes 2-4/7",
+    ]);
+
+    replaceAfterNextStat("moving.txt", "proxied, again ");
+    const proxied = await send(`${run.proxy}/moving.txt`);
+    expect([proxied.status, proxied.body]).toEqual([200, "proxied, again 0"]);
+  });
+
+  it("refuses with ABORTED when the object keeps changing under every look-up", async () => {
+    await fetch(`${run.proxy}/churn.txt`, { method: "PUT", body: "0123456789" });
+    replaceAfterNextStat("churn.txt", "changed ", 3);
+    const answer = await send(runFile("churn.txt"));
+    expect(answer.status).toBe(409);
+    expect(JSON.parse(answer.body)).toMatchObject({ error_code: "ABORTED" });
+    expect(JSON.parse(answer.body).message).toMatch(/churn\.txt' changed while it was being read/);
   });
 
   it("answers the proxy's HEAD from the object's size without reading it", async () => {
