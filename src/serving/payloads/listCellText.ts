@@ -13,7 +13,7 @@
 import { pythonStrRepr } from "../../pythonRepr.js";
 import { isJsonObject } from "./invalidInput.js";
 import { numpyArrayStr } from "./numpyRepr.js";
-import type { DictFloats } from "./objectTensor.js";
+import { isPythonDict, type DictFloats } from "./objectTensor.js";
 import { pythonFloatRepr } from "./pythonRepr.js";
 import { pythonStr } from "./stringInputNumbers.js";
 
@@ -43,6 +43,18 @@ function memberRepr(container: object, key: number | string, value: unknown, who
 
 function scalarRepr(value: unknown): string {
   return typeof value === "string" ? pythonStrRepr(value) : pythonStr(value);
+}
+
+/**
+ * Python's `repr()` of a dict an `inputs` or `instances` array holds as a Python object (objectTensor.ts's
+ * PythonDict, whole floats marked), which is what onnxruntime writes for it in an object array bound for a
+ * string input: `{'k': 1, 'f': 2.0, 'n': None}`. Nested values are bounded by the body's depth (checkJsonDepth).
+ */
+export function heldObjectRepr(value: unknown): string {
+  if (isPythonDict(value))
+    return `{${value.object.map(([key, member]) => `${pythonStrRepr(key)}: ${heldObjectRepr(member)}`).join(", ")}}`;
+  if (Array.isArray(value)) return `[${value.map(heldObjectRepr).join(", ")}]`;
+  return scalarRepr(value);
 }
 
 /**

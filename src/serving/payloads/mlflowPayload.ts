@@ -38,6 +38,7 @@ import {
 } from "./nestedJson.js";
 import type { ModelInput, PredictRequest } from "./predictRequest.js";
 import { floatScalarInput, inputsInput, instancesInput } from "./tfServingInput.js";
+import { checkInstancesRecordShapes } from "./instancesRecordShapes.js";
 import { keepSentNumbers, sentLeavesOf } from "./schemaCastLeaves.js";
 import { decodeUtf8Body } from "./utf8Body.js";
 
@@ -237,10 +238,11 @@ function mlflowInput(
       // only of a whole number, as asking may search the text.
       if (Number.isInteger(value) && floats?.has(body, key) === true)
         return floatScalarInput(value as number);
-      if (!isJsonObject(value))
-        return key === "instances"
-          ? instancesInput(value, floats, integers)
-          : inputsInput(value, floats, false, integers);
+      if (!isJsonObject(value)) {
+        if (key === "inputs") return inputsInput(value, floats, false, integers);
+        if (Array.isArray(value) && isJsonObject(value[0])) checkInstancesRecordShapes(value);
+        return instancesInput(value, floats, integers);
+      }
       // A dict's members are checked against the signature, which adaptInput knows: `instances` members' lengths
       // too (checkInstancesLengths), which MLflow compares only for the inputs the signature requires.
       const input = inputsInput(value, floats, true, integers);

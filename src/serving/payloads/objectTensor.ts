@@ -90,7 +90,7 @@ function heldMember(container: object, key: number | string, dictFloats: DictFlo
   return value;
 }
 
-function isPythonDict(value: unknown): value is PythonDict {
+export function isPythonDict(value: unknown): value is PythonDict {
   return typeof value === "object" && value !== null && Array.isArray((value as { object?: unknown }).object);
 }
 

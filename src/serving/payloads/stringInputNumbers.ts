@@ -8,8 +8,8 @@
  * Nothing here runs for a tensor that meets an input of its own kind, so a numeric request pays nothing.
  */
 import { pythonFloatRepr } from "../../pythonRepr.js";
-import { castArrayStr, castListRepr, pythonObjectRepr } from "./listCellText.js";
-import type { DictFloats } from "./objectTensor.js";
+import { castArrayStr, castListRepr, heldObjectRepr, pythonObjectRepr } from "./listCellText.js";
+import { isPythonDict, type DictFloats } from "./objectTensor.js";
 import type { Tensor, TensorSpec } from "../tensor.js";
 import { UNNAMED_INPUT } from "./predictRequest.js";
 
@@ -36,7 +36,7 @@ export function withStringInputText(
       name: tensor.name,
       datatype: "BYTES",
       shape: tensor.shape,
-      data: leaves.map(pythonStr),
+      data: leaves.map((leaf) => (isPythonDict(leaf) ? heldObjectRepr(leaf) : pythonStr(leaf))),
     };
   }
   return converted ?? tensors;
@@ -63,11 +63,12 @@ function holdsNonText(tensor: Tensor): boolean {
 }
 
 /**
- * A leaf held as a Python object other than a float (a dict, a numpy 0-d array), which a typed model refuses
- * (refuseDicts) rather than writes as text.
+ * A leaf held as a Python object other than a float or a dict (a numpy 0-d array), which a typed model refuses
+ * rather than writes as text. A dict in an object array reaches onnxruntime as itself, which writes its repr
+ * (mlflow 3.17.2: `{"inputs": {"x": [{"k": 1}, "b"]}}` feeds "{'k': 1}" to an Identity over tensor(string)).
  */
 function isHeldObject(leaf: unknown): boolean {
-  return typeof leaf === "object" && leaf !== null && !isMarkedFloat(leaf);
+  return typeof leaf === "object" && leaf !== null && !isMarkedFloat(leaf) && !isPythonDict(leaf);
 }
 
 function isMarkedFloat(leaf: object): leaf is { float: number | null } {
