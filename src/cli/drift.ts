@@ -20,6 +20,7 @@ import {
 } from "../monitoring/drift/stattest.js";
 import { openTable } from "../tables/openTable.js";
 import { formatTable } from "./output.js";
+import { columnList } from "./columnListOption.js";
 
 export interface DriftCommandOptions {
   reference: string;
@@ -36,12 +37,6 @@ export interface DriftCommandOptions {
 }
 
 export const DRIFT_EXIT = { noDrift: 0, drift: 1, error: 2 } as const;
-
-const columnList = (value: string): string[] =>
-  value
-    .split(",")
-    .map((column) => column.trim())
-    .filter((column) => column !== "");
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

@@ -16,6 +16,7 @@ import { formatTable, printJson } from "./output.js";
 import { clientFor } from "./trackingClient.js";
 import { withTrackingOptions, type TrackingOptions } from "./trackingOptions.js";
 import { positiveInteger } from "./numberOptions.js";
+import { columnList } from "./columnListOption.js";
 
 interface MonitorProfileOptions extends TrackingOptions {
   data: string;
@@ -23,12 +24,6 @@ interface MonitorProfileOptions extends TrackingOptions {
   categorical?: string[];
   sampleSize?: number;
 }
-
-const columnList = (value: string): string[] =>
-  value
-    .split(",")
-    .map((column) => column.trim())
-    .filter((column) => column !== "");
 
 export function monitorProfileCommand(): Command {
   return withTrackingOptions(

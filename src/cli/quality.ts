@@ -16,6 +16,7 @@ import { formatTable, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { clientFor } from "./trackingClient.js";
 import { positiveInteger } from "./numberOptions.js";
+import { columnList } from "./columnListOption.js";
 
 interface RunOptions {
   run?: string;
@@ -23,12 +24,6 @@ interface RunOptions {
   json?: boolean;
   chunkRows?: number;
 }
-
-const columnList = (value: string): string[] =>
-  value
-    .split(",")
-    .map((c) => c.trim())
-    .filter((c) => c !== "");
 
 function withRunOptions(command: Command): Command {
   return command

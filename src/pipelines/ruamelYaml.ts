@@ -8,60 +8,11 @@
 import { isPlainObject, pyFloatRepr, PyFloat, PyInt } from "./pythonValues.js";
 import { resolvesAsString } from "./ruamelResolver.js";
 import { analyzeScalar, BEST_WIDTH, BREAKS } from "./ruamelScalarAnalysis.js";
+import { YamlScalarEmitter } from "./yamlScalarEmitter.js";
 
-const ESCAPES: Record<string, string> = {
-  "\0": "0",
-  "\x07": "a",
-  "\x08": "b",
-  "\x09": "t",
-  "\x0A": "n",
-  "\x0B": "v",
-  "\x0C": "f",
-  "\x0D": "r",
-  "\x1B": "e",
-  '"': '"',
-  "\\": "\\",
-  "\x85": "N",
-  "\xA0": "_",
-  "\u2028": "L",
-  "\u2029": "P",
-};
-
-class Emitter {
-  out = "";
-  column = 0;
-  whitespace = true;
-  indention = true;
-  /** The indent continuation lines of the current scalar start at. */
-  indent = 0;
-
-  write(data: string): void {
-    this.out += data;
-    this.column += [...data].length;
-  }
-
-  writeIndicator(indicator: string, needWhitespace: boolean, whitespace = false, indention = false): void {
-    this.write(this.whitespace || !needWhitespace ? indicator : ` ${indicator}`);
-    this.whitespace = whitespace;
-    this.indention = this.indention && indention;
-  }
-
-  writeLineBreak(data = "\n"): void {
-    this.whitespace = true;
-    this.indention = true;
-    this.column = 0;
-    this.out += data;
-  }
-
-  writeIndent(): void {
-    const indent = this.indent;
-    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
-      this.writeLineBreak();
-    }
-    if (this.column < indent) {
-      this.whitespace = true;
-      this.write(" ".repeat(indent - this.column));
-    }
+class Emitter extends YamlScalarEmitter {
+  constructor() {
+    super(true);
   }
 
   /** Starts a new line at `indent` (the start of a mapping key or a sequence dash). */
@@ -72,13 +23,26 @@ class Emitter {
     this.indention = true;
   }
 
+  /**
+   * Starts a mapping entry or a sequence item at `indent`: on a line of its own, or, for the first one of a
+   * collection that is itself a sequence item, on the line of that item's dash.
+   */
+  startEntry(indent: number, onDashLine: boolean): void {
+    if (onDashLine) {
+      this.indent = indent;
+      this.writeIndent();
+    } else {
+      this.newLine(indent);
+    }
+  }
+
   scalar(text: string, plainAllowed: boolean, simpleKey: boolean, continuationIndent: number): void {
     this.indent = continuationIndent;
     const split = !simpleKey;
     const style = scalarStyle(text, plainAllowed, simpleKey);
     if (style === "plain") this.writePlain(text, split);
-    else if (style === "single") this.writeSingleQuoted(text, split);
-    else this.writeDoubleQuoted(text, split);
+    else if (style === "single") this.writeSingleQuoted([...text], split);
+    else this.writeDoubleQuoted([...text], split);
   }
 
   writePlain(input: string, split: boolean): void {
@@ -106,9 +70,7 @@ class Emitter {
         }
       } else if (breaks) {
         if (ch === undefined || !BREAKS.includes(ch)) {
-          if (text[start] === "\n") this.writeLineBreak();
-          for (const br of text.slice(start, end)) this.writeLineBreak(br === "\n" ? "\n" : br);
-          this.writeIndent();
+          this.writeBreaks(text, start, end);
           this.whitespace = false;
           this.indention = false;
           start = end;
@@ -127,118 +89,24 @@ class Emitter {
     }
   }
 
-  writeSingleQuoted(input: string, split: boolean): void {
-    const text = [...input];
-    this.writeIndicator("'", true);
-    let spaces = false;
-    let breaks = false;
-    let start = 0;
-    let end = 0;
-    while (end <= text.length) {
-      const ch = end < text.length ? text[end] : undefined;
-      if (spaces) {
-        if (ch === undefined || ch !== " ") {
-          if (start + 1 === end && this.column > BEST_WIDTH && split && start !== 0 && end !== text.length) {
-            this.writeIndent();
-          } else {
-            this.write(text.slice(start, end).join(""));
-          }
-          start = end;
-        }
-      } else if (breaks) {
-        if (ch === undefined || !BREAKS.includes(ch)) {
-          if (text[start] === "\n") this.writeLineBreak();
-          for (const br of text.slice(start, end)) this.writeLineBreak(br === "\n" ? "\n" : br);
-          this.writeIndent();
-          start = end;
-        }
-      } else if (ch === undefined || ` ${BREAKS}`.includes(ch) || ch === "'") {
-        if (start < end) {
-          this.write(text.slice(start, end).join(""));
-          start = end;
-        }
-      }
-      if (ch === "'") {
-        this.write("''");
-        start = end + 1;
-      }
-      if (ch !== undefined) {
-        spaces = ch === " ";
-        breaks = BREAKS.includes(ch);
-      }
-      end += 1;
-    }
-    this.writeIndicator("'", false);
-  }
-
-  writeDoubleQuoted(input: string, split: boolean): void {
-    const text = [...input];
-    this.writeIndicator('"', true);
-    let start = 0;
-    let end = 0;
-    while (end <= text.length) {
-      const ch = end < text.length ? text[end] : undefined;
-      const code = ch === undefined ? 0 : (ch.codePointAt(0) ?? 0);
-      const printable =
-        ch !== undefined &&
-        ((code >= 0x20 && code <= 0x7e) ||
-          (code >= 0xa0 && code <= 0xd7ff) ||
-          (code >= 0xe000 && code <= 0xfffd) ||
-          code >= 0x10000);
-      if (ch === undefined || '"\\\x85\u2028\u2029\uFEFF'.includes(ch) || !printable) {
-        if (start < end) {
-          this.write(text.slice(start, end).join(""));
-          start = end;
-        }
-        if (ch !== undefined) {
-          let data: string;
-          const escape = ESCAPES[ch];
-          if (escape !== undefined) data = `\\${escape}`;
-          else if (code <= 0xff) data = `\\x${code.toString(16).toUpperCase().padStart(2, "0")}`;
-          else data = `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
-          this.write(data);
-          start = end + 1;
-        }
-      }
-      if (
-        end > 0 &&
-        end < text.length - 1 &&
-        (ch === " " || start >= end) &&
-        this.column + (end - start) > BEST_WIDTH &&
-        split
-      ) {
-        let needBackslash = true;
-        const spacePos = text.indexOf(" ", end);
-        if (spacePos !== -1) {
-          const newline = text.slice(end, spacePos).indexOf("\n");
-          const pos = newline === -1 ? spacePos : end + newline;
-          if (text[pos] === "\n" && text[pos + 1] !== " ") {
-            // keep the backslash
-          } else if (
-            !text.slice(end, pos).includes('"') &&
-            !text.slice(end, pos).includes("'") &&
-            pos + 1 < text.length &&
-            !" \n".includes(text[pos + 1] ?? "") &&
-            text.slice(end - 1, end + 1).join("") !== "  " &&
-            start !== end
-          ) {
-            needBackslash = false;
-          }
-        }
-        const data = text.slice(start, end).join("") + (needBackslash ? "\\" : "");
-        if (start < end) start = end;
-        this.write(data);
-        this.writeIndent();
-        this.whitespace = false;
-        this.indention = false;
-        if (text[start] === " ") {
-          if (!needBackslash) start += 1;
-          this.write(needBackslash ? "\\" : "");
-        }
-      }
-      end += 1;
-    }
-    this.writeIndicator('"', false);
+  /**
+   * ruamel, unlike PyYAML, folds some double-quoted lines without the backslash, at a space that the line
+   * break then reads back as; these are its conditions for it, as write_double_quoted tests them.
+   */
+  protected override foldKeepsBackslash(text: readonly string[], start: number, end: number): boolean {
+    const spacePos = text.indexOf(" ", end);
+    if (spacePos === -1) return true;
+    const newline = text.slice(end, spacePos).indexOf("\n");
+    const pos = newline === -1 ? spacePos : end + newline;
+    if (text[pos] === "\n" && text[pos + 1] !== " ") return true;
+    return !(
+      !text.slice(end, pos).includes('"') &&
+      !text.slice(end, pos).includes("'") &&
+      pos + 1 < text.length &&
+      !" \n".includes(text[pos + 1] ?? "") &&
+      text.slice(end - 1, end + 1).join("") !== "  " &&
+      start !== end
+    );
   }
 }
 
@@ -301,15 +169,8 @@ function emitValue(e: Emitter, value: unknown, indent: number, inSequence: boole
 }
 
 function emitMapping(e: Emitter, obj: Record<string, unknown>, indent: number, sameLine: boolean): void {
-  let first = true;
-  for (const [key, value] of Object.entries(obj)) {
-    if (first && sameLine) {
-      e.indent = indent;
-      e.writeIndent();
-    } else {
-      e.newLine(indent);
-    }
-    first = false;
+  for (const [index, [key, value]] of Object.entries(obj).entries()) {
+    e.startEntry(indent, index === 0 && sameLine);
     const { text, plain } = scalarText(key);
     e.scalar(text, plain, true, indent);
     e.writeIndicator(":", false);
@@ -318,15 +179,8 @@ function emitMapping(e: Emitter, obj: Record<string, unknown>, indent: number, s
 }
 
 function emitSequence(e: Emitter, list: unknown[], indent: number, sameLine: boolean): void {
-  let first = true;
-  for (const item of list) {
-    if (first && sameLine) {
-      e.indent = indent;
-      e.writeIndent();
-    } else {
-      e.newLine(indent);
-    }
-    first = false;
+  for (const [index, item] of list.entries()) {
+    e.startEntry(indent, index === 0 && sameLine);
     e.writeIndicator("-", true, false, true);
     emitValue(e, item, indent, true);
   }

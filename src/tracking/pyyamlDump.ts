@@ -6,16 +6,15 @@
  * Only what those files need: mappings (keys sorted) of strings, booleans, null and nested mappings.
  */
 
-import { analyzeScalar, type Analysis } from "../pipelines/ruamelScalarAnalysis.js";
+import { analyzeScalar, BEST_WIDTH, BREAKS, type Analysis } from "../pipelines/ruamelScalarAnalysis.js";
+import { YamlScalarEmitter } from "../pipelines/yamlScalarEmitter.js";
 
 export type PyyamlValue = string | boolean | null | PyyamlMapping;
 export interface PyyamlMapping {
   readonly [key: string]: PyyamlValue;
 }
 
-const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
-const LINE_BREAKS = "\n\x85\u2028\u2029";
 
 /** PyYAML's implicit resolvers: a plain scalar matching one would read back as something other than a str. */
 const IMPLICIT_RESOLVERS: readonly RegExp[] = [
@@ -28,24 +27,6 @@ const IMPLICIT_RESOLVERS: readonly RegExp[] = [
   /^(?:=)$/,
   /^(?:!|&|\*)$/,
 ];
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  "\0": "0",
-  "\x07": "a",
-  "\x08": "b",
-  "\t": "t",
-  "\n": "n",
-  "\x0B": "v",
-  "\x0C": "f",
-  "\r": "r",
-  "\x1B": "e",
-  '"': '"',
-  "\\": "\\",
-  "\x85": "N",
-  "\xA0": "_",
-  "\u2028": "L",
-  "\u2029": "P",
-};
 
 export function pyyamlDump(mapping: PyyamlMapping): string {
   const emitter = new Emitter();
@@ -79,12 +60,10 @@ function analyze(chars: readonly string[]): Analysis {
   return analyzeScalar(chars.join(""), { allowUnicode: false });
 }
 
-class Emitter {
-  out = "";
-  private column = 0;
-  private whitespace = true;
-  private indention = true;
-  private indent = 0;
+class Emitter extends YamlScalarEmitter {
+  constructor() {
+    super(false);
+  }
 
   mapping(mapping: PyyamlMapping, indent: number): void {
     const keys = Object.keys(mapping).sort(byCodePoint);
@@ -131,39 +110,6 @@ class Emitter {
     else this.writeDoubleQuoted(chars, split);
   }
 
-  private write(data: string): void {
-    this.column += codePoints(data).length;
-    this.out += data;
-  }
-
-  private writeIndicator(
-    indicator: string,
-    needWhitespace: boolean,
-    whitespace = false,
-    indention = false,
-  ): void {
-    this.write(this.whitespace || !needWhitespace ? indicator : ` ${indicator}`);
-    this.whitespace = whitespace;
-    this.indention = this.indention && indention;
-  }
-
-  private writeIndent(): void {
-    if (!this.indention || this.column > this.indent || (this.column === this.indent && !this.whitespace)) {
-      this.writeLineBreak();
-    }
-    if (this.column < this.indent) {
-      this.whitespace = true;
-      this.write(" ".repeat(this.indent - this.column));
-    }
-  }
-
-  private writeLineBreak(data = "\n"): void {
-    this.whitespace = true;
-    this.indention = true;
-    this.out += data;
-    this.column = 0;
-  }
-
   private writePlain(chars: readonly string[], split = true): void {
     if (chars.length === 0) return;
     if (!this.whitespace) this.write(" ");
@@ -184,92 +130,11 @@ class Emitter {
           }
           start = end;
         }
-      } else if (ch === undefined || ` ${LINE_BREAKS}`.includes(ch)) {
+      } else if (ch === undefined || ` ${BREAKS}`.includes(ch)) {
         this.write(chars.slice(start, end).join(""));
         start = end;
       }
       if (ch !== undefined) spaces = ch === " ";
     }
   }
-
-  private writeSingleQuoted(chars: readonly string[], split: boolean): void {
-    this.writeIndicator("'", true);
-    let spaces = false;
-    let breaks = false;
-    let start = 0;
-    for (let end = 0; end <= chars.length; end++) {
-      const ch = chars[end];
-      if (spaces) {
-        if (ch !== " ") {
-          if (start + 1 === end && this.column > BEST_WIDTH && split && start !== 0 && end !== chars.length) {
-            this.writeIndent();
-          } else {
-            this.write(chars.slice(start, end).join(""));
-          }
-          start = end;
-        }
-      } else if (breaks) {
-        if (ch === undefined || !LINE_BREAKS.includes(ch)) {
-          if (chars[start] === "\n") this.writeLineBreak();
-          for (const br of chars.slice(start, end)) this.writeLineBreak(br);
-          this.writeIndent();
-          start = end;
-        }
-      } else if (ch === undefined || ` ${LINE_BREAKS}'`.includes(ch)) {
-        if (start < end) {
-          this.write(chars.slice(start, end).join(""));
-          start = end;
-        }
-      }
-      if (ch === "'") {
-        this.write("''");
-        start = end + 1;
-      }
-      if (ch !== undefined) {
-        spaces = ch === " ";
-        breaks = LINE_BREAKS.includes(ch);
-      }
-    }
-    this.writeIndicator("'", false);
-  }
-
-  private writeDoubleQuoted(chars: readonly string[], split: boolean): void {
-    this.writeIndicator('"', true);
-    let start = 0;
-    for (let end = 0; end <= chars.length; end++) {
-      const ch = chars[end];
-      if (ch === undefined || '"\\\x85\u2028\u2029\uFEFF'.includes(ch) || !(ch >= " " && ch <= "~")) {
-        if (start < end) {
-          this.write(chars.slice(start, end).join(""));
-          start = end;
-        }
-        if (ch !== undefined) {
-          this.write(`\\${ESCAPES[ch] ?? hexEscape(ch.codePointAt(0)!)}`);
-          start = end + 1;
-        }
-      }
-      if (
-        end > 0 &&
-        end < chars.length - 1 &&
-        (ch === " " || start >= end) &&
-        this.column + (end - start) > BEST_WIDTH &&
-        split
-      ) {
-        this.write(`${chars.slice(start, end).join("")}\\`);
-        if (start < end) start = end;
-        this.writeIndent();
-        this.whitespace = false;
-        this.indention = false;
-        if (chars[start] === " ") this.write("\\");
-      }
-    }
-    this.writeIndicator('"', false);
-  }
-}
-
-function hexEscape(code: number): string {
-  const hex = code.toString(16).toUpperCase();
-  if (code <= 0xff) return `x${hex.padStart(2, "0")}`;
-  if (code <= 0xffff) return `u${hex.padStart(4, "0")}`;
-  return `U${hex.padStart(8, "0")}`;
 }

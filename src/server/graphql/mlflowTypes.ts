@@ -15,6 +15,7 @@ import {
   GraphQLNonNull,
   GraphQLObjectType,
   GraphQLString,
+  type GraphQLInputFieldConfigMap,
 } from "graphql";
 import { LongString } from "./longString.js";
 import { plainFieldResolver } from "./protoFieldResolver.js";
@@ -24,370 +25,334 @@ import {
   resolveRunModelVersions,
 } from "./runExtensionResolvers.js";
 
+/**
+ * A field map as a bare `GraphQLObjectType` takes it, source and context untyped: each type's source is
+ * whatever its parent field resolved to, so the extension resolvers keep their own (a Run, a Metric).
+ */
+type Fields = ReturnType<GraphQLObjectType["toConfig"]>["fields"];
+
 const S = { type: GraphQLString };
 const I = { type: GraphQLInt };
 const F = { type: GraphQLFloat };
 const B = { type: GraphQLBoolean };
 const L = { type: LongString };
+/** graphene.List(graphene.String), the shape of every repeated string field. */
+const stringList = { type: new GraphQLList(GraphQLString) };
 /** graphene.List(graphene.NonNull(T)), the shape of every repeated message field. */
 const listOf = (type: GraphQLObjectType) => ({ type: new GraphQLList(new GraphQLNonNull(type)) });
 
-export const ApiError: GraphQLObjectType = new GraphQLObjectType({
-  name: "ApiError",
-  fields: () => ({
-    code: S,
-    message: S,
-    helpUrl: S,
-    traceId: S,
-    errorDetails: { type: new GraphQLList(ErrorDetail) },
-  }),
-});
+/** Fields are thunks because the types refer to each other (and to themselves) before they are defined. */
+function objectType(name: string, fields: () => Fields): GraphQLObjectType {
+  return new GraphQLObjectType({ name, fields });
+}
 
-export const ErrorDetail: GraphQLObjectType = new GraphQLObjectType({
-  name: "ErrorDetail",
-  fields: () => ({ field: S, message: S }),
-});
+function inputType(name: string, fields: () => GraphQLInputFieldConfigMap): GraphQLInputObjectType {
+  return new GraphQLInputObjectType({ name, fields });
+}
 
-export const MlflowDataset: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowDataset",
-  fields: () => ({ name: S, digest: S, sourceType: S, source: S, schema: S, profile: S }),
-});
+/** A Response type: the RPC's response fields, then graphene's `apiError`. */
+function responseType(name: string, fields: () => Fields): GraphQLObjectType {
+  return objectType(name, () => ({ ...fields(), apiError: { type: ApiError } }));
+}
 
-export const MlflowDatasetInput: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowDatasetInput",
-  fields: () => ({ tags: listOf(MlflowInputTag), dataset: { type: MlflowDataset } }),
-});
+/** The proto messages that are a string key and a string value (tags, params). */
+function keyValueType(name: string): GraphQLObjectType {
+  return objectType(name, () => ({ key: S, value: S }));
+}
 
-export const MlflowDatasetSummary: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowDatasetSummary",
-  fields: () => ({ experimentId: S, name: S, digest: S, context: S }),
-});
+function enumType(name: string, values: readonly string[]): GraphQLEnumType {
+  return new GraphQLEnumType({ name, values: Object.fromEntries(values.map((value) => [value, {}])) });
+}
 
-export const MlflowDeploymentJobConnectionState = new GraphQLEnumType({
-  name: "MlflowDeploymentJobConnectionState",
-  values: {
-    DEPLOYMENT_JOB_CONNECTION_STATE_UNSPECIFIED: {},
-    NOT_SET_UP: {},
-    CONNECTED: {},
-    NOT_FOUND: {},
-    REQUIRED_PARAMETERS_CHANGED: {},
-  },
-});
-
-export const MlflowExperiment: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowExperiment",
-  fields: () => ({
-    experimentId: S,
-    name: S,
-    artifactLocation: S,
-    lifecycleStage: S,
-    lastUpdateTime: L,
-    creationTime: L,
-    tags: listOf(MlflowExperimentTag),
-    effectiveTraceArchivalRetention: S,
-    workspace: S,
-  }),
-});
-
-export const MlflowExperimentTag: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowExperimentTag",
-  fields: () => ({ key: S, value: S }),
-});
-
-export const MlflowFileInfo: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowFileInfo",
-  fields: () => ({ path: S, isDir: B, fileSize: L }),
-});
-
-export const MlflowGetExperimentInput: GraphQLInputObjectType = new GraphQLInputObjectType({
-  name: "MlflowGetExperimentInput",
-  fields: () => ({ experimentId: S }),
-});
-
-export const MlflowGetExperimentResponse: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowGetExperimentResponse",
-  fields: () => ({ experiment: { type: MlflowExperiment }, apiError: { type: ApiError } }),
-});
-
-export const MlflowGetMetricHistoryBulkIntervalInput: GraphQLInputObjectType = new GraphQLInputObjectType({
-  name: "MlflowGetMetricHistoryBulkIntervalInput",
-  fields: () => ({
-    runIds: { type: new GraphQLList(GraphQLString) },
-    metricKey: S,
-    startStep: I,
-    endStep: I,
-    maxResults: I,
-  }),
-});
-
-export const MlflowGetMetricHistoryBulkIntervalResponse: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowGetMetricHistoryBulkIntervalResponse",
-  fields: () => ({ metrics: listOf(MlflowMetricWithRunId), apiError: { type: ApiError } }),
-});
-
-export const MlflowGetRunInput: GraphQLInputObjectType = new GraphQLInputObjectType({
-  name: "MlflowGetRunInput",
-  fields: () => ({ runId: S, runUuid: S }),
-});
-
-export const MlflowGetRunResponse: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowGetRunResponse",
-  fields: () => ({ run: { type: MlflowRunExtension }, apiError: { type: ApiError } }),
-});
-
-export const MlflowInputTag: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowInputTag",
-  fields: () => ({ key: S, value: S }),
-});
-
-export const MlflowListArtifactsInput: GraphQLInputObjectType = new GraphQLInputObjectType({
-  name: "MlflowListArtifactsInput",
-  fields: () => ({ runId: S, runUuid: S, path: S, pageToken: S }),
-});
-
-export const MlflowListArtifactsResponse: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowListArtifactsResponse",
-  fields: () => ({
-    rootUri: S,
-    files: listOf(MlflowFileInfo),
-    nextPageToken: S,
-    apiError: { type: ApiError },
-  }),
-});
-
-export const MlflowMetricExtension: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowMetricExtension",
-  fields: () => ({
+/** mlflow.Metric's fields; the run's own metrics read `value` through the extension's resolver. */
+function metricFields(value: Fields[string]): Fields {
+  return {
     key: S,
-    value: { type: GraphQLFloat, resolve: resolveMetricValue },
+    value,
     timestamp: L,
     step: L,
     datasetName: S,
     datasetDigest: S,
     modelId: S,
     runId: S,
-  }),
-});
+  };
+}
 
-export const MlflowMetricWithRunId: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowMetricWithRunId",
-  fields: () => ({ key: S, value: F, timestamp: L, step: L, runId: S }),
-});
+/** graphql_schema_extensions.py's Test types: one string echoed back. */
+function echoType(name: string): GraphQLObjectType {
+  return objectType(name, () => ({
+    output: { type: GraphQLString, description: "Echoes the input string", resolve: plainFieldResolver },
+  }));
+}
 
-export const MlflowModelInput: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowModelInput",
-  fields: () => ({ modelId: S }),
-});
+export const ApiError: GraphQLObjectType = objectType("ApiError", () => ({
+  code: S,
+  message: S,
+  helpUrl: S,
+  traceId: S,
+  errorDetails: { type: new GraphQLList(ErrorDetail) },
+}));
 
-export const MlflowModelMetric: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowModelMetric",
-  fields: () => ({
-    key: S,
-    value: F,
-    timestamp: L,
-    step: L,
-    datasetName: S,
-    datasetDigest: S,
-    modelId: S,
-    runId: S,
-  }),
-});
+export const ErrorDetail: GraphQLObjectType = objectType("ErrorDetail", () => ({ field: S, message: S }));
 
-export const MlflowModelOutput: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowModelOutput",
-  fields: () => ({ modelId: S, step: L }),
-});
+export const MlflowDataset: GraphQLObjectType = objectType("MlflowDataset", () => ({
+  name: S,
+  digest: S,
+  sourceType: S,
+  source: S,
+  schema: S,
+  profile: S,
+}));
 
-export const MlflowModelParam: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowModelParam",
-  fields: () => ({ name: S, value: S }),
-});
+export const MlflowDatasetInput: GraphQLObjectType = objectType("MlflowDatasetInput", () => ({
+  tags: listOf(MlflowInputTag),
+  dataset: { type: MlflowDataset },
+}));
 
-export const MlflowModelVersion: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowModelVersion",
-  fields: () => ({
-    name: S,
-    version: S,
-    creationTimestamp: L,
-    lastUpdatedTimestamp: L,
-    userId: S,
-    currentStage: S,
-    description: S,
-    source: S,
-    runId: S,
-    status: { type: MlflowModelVersionStatus },
-    statusMessage: S,
-    tags: listOf(MlflowModelVersionTag),
-    runLink: S,
-    aliases: { type: new GraphQLList(GraphQLString) },
-    modelId: S,
-    modelParams: listOf(MlflowModelParam),
-    modelMetrics: listOf(MlflowModelMetric),
-    deploymentJobState: { type: MlflowModelVersionDeploymentJobState },
-  }),
-});
+export const MlflowDatasetSummary: GraphQLObjectType = objectType("MlflowDatasetSummary", () => ({
+  experimentId: S,
+  name: S,
+  digest: S,
+  context: S,
+}));
 
-export const MlflowModelVersionDeploymentJobState: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowModelVersionDeploymentJobState",
-  fields: () => ({
+export const MlflowDeploymentJobConnectionState = enumType("MlflowDeploymentJobConnectionState", [
+  "DEPLOYMENT_JOB_CONNECTION_STATE_UNSPECIFIED",
+  "NOT_SET_UP",
+  "CONNECTED",
+  "NOT_FOUND",
+  "REQUIRED_PARAMETERS_CHANGED",
+]);
+
+export const MlflowExperiment: GraphQLObjectType = objectType("MlflowExperiment", () => ({
+  experimentId: S,
+  name: S,
+  artifactLocation: S,
+  lifecycleStage: S,
+  lastUpdateTime: L,
+  creationTime: L,
+  tags: listOf(MlflowExperimentTag),
+  effectiveTraceArchivalRetention: S,
+  workspace: S,
+}));
+
+export const MlflowExperimentTag: GraphQLObjectType = keyValueType("MlflowExperimentTag");
+
+export const MlflowFileInfo: GraphQLObjectType = objectType("MlflowFileInfo", () => ({
+  path: S,
+  isDir: B,
+  fileSize: L,
+}));
+
+export const MlflowGetExperimentInput: GraphQLInputObjectType = inputType("MlflowGetExperimentInput", () => ({
+  experimentId: S,
+}));
+
+export const MlflowGetExperimentResponse: GraphQLObjectType = responseType(
+  "MlflowGetExperimentResponse",
+  () => ({ experiment: { type: MlflowExperiment } }),
+);
+
+export const MlflowGetMetricHistoryBulkIntervalInput: GraphQLInputObjectType = inputType(
+  "MlflowGetMetricHistoryBulkIntervalInput",
+  () => ({ runIds: stringList, metricKey: S, startStep: I, endStep: I, maxResults: I }),
+);
+
+export const MlflowGetMetricHistoryBulkIntervalResponse: GraphQLObjectType = responseType(
+  "MlflowGetMetricHistoryBulkIntervalResponse",
+  () => ({ metrics: listOf(MlflowMetricWithRunId) }),
+);
+
+export const MlflowGetRunInput: GraphQLInputObjectType = inputType("MlflowGetRunInput", () => ({
+  runId: S,
+  runUuid: S,
+}));
+
+export const MlflowGetRunResponse: GraphQLObjectType = responseType("MlflowGetRunResponse", () => ({
+  run: { type: MlflowRunExtension },
+}));
+
+export const MlflowInputTag: GraphQLObjectType = keyValueType("MlflowInputTag");
+
+export const MlflowListArtifactsInput: GraphQLInputObjectType = inputType("MlflowListArtifactsInput", () => ({
+  runId: S,
+  runUuid: S,
+  path: S,
+  pageToken: S,
+}));
+
+export const MlflowListArtifactsResponse: GraphQLObjectType = responseType(
+  "MlflowListArtifactsResponse",
+  () => ({ rootUri: S, files: listOf(MlflowFileInfo), nextPageToken: S }),
+);
+
+export const MlflowMetricExtension: GraphQLObjectType = objectType("MlflowMetricExtension", () =>
+  metricFields({ type: GraphQLFloat, resolve: resolveMetricValue }),
+);
+
+export const MlflowMetricWithRunId: GraphQLObjectType = objectType("MlflowMetricWithRunId", () => ({
+  key: S,
+  value: F,
+  timestamp: L,
+  step: L,
+  runId: S,
+}));
+
+export const MlflowModelInput: GraphQLObjectType = objectType("MlflowModelInput", () => ({ modelId: S }));
+
+export const MlflowModelMetric: GraphQLObjectType = objectType("MlflowModelMetric", () => metricFields(F));
+
+export const MlflowModelOutput: GraphQLObjectType = objectType("MlflowModelOutput", () => ({
+  modelId: S,
+  step: L,
+}));
+
+export const MlflowModelParam: GraphQLObjectType = objectType("MlflowModelParam", () => ({
+  name: S,
+  value: S,
+}));
+
+export const MlflowModelVersion: GraphQLObjectType = objectType("MlflowModelVersion", () => ({
+  name: S,
+  version: S,
+  creationTimestamp: L,
+  lastUpdatedTimestamp: L,
+  userId: S,
+  currentStage: S,
+  description: S,
+  source: S,
+  runId: S,
+  status: { type: MlflowModelVersionStatus },
+  statusMessage: S,
+  tags: listOf(MlflowModelVersionTag),
+  runLink: S,
+  aliases: stringList,
+  modelId: S,
+  modelParams: listOf(MlflowModelParam),
+  modelMetrics: listOf(MlflowModelMetric),
+  deploymentJobState: { type: MlflowModelVersionDeploymentJobState },
+}));
+
+export const MlflowModelVersionDeploymentJobState: GraphQLObjectType = objectType(
+  "MlflowModelVersionDeploymentJobState",
+  () => ({
     jobId: S,
     runId: S,
     jobState: { type: MlflowDeploymentJobConnectionState },
     runState: { type: MlflowModelVersionDeploymentJobStateDeploymentJobRunState },
     currentTaskName: S,
   }),
-});
+);
 
-export const MlflowModelVersionDeploymentJobStateDeploymentJobRunState = new GraphQLEnumType({
-  name: "MlflowModelVersionDeploymentJobStateDeploymentJobRunState",
-  values: {
-    DEPLOYMENT_JOB_RUN_STATE_UNSPECIFIED: {},
-    NO_VALID_DEPLOYMENT_JOB_FOUND: {},
-    RUNNING: {},
-    SUCCEEDED: {},
-    FAILED: {},
-    PENDING: {},
-    APPROVAL: {},
-  },
-});
+export const MlflowModelVersionDeploymentJobStateDeploymentJobRunState = enumType(
+  "MlflowModelVersionDeploymentJobStateDeploymentJobRunState",
+  [
+    "DEPLOYMENT_JOB_RUN_STATE_UNSPECIFIED",
+    "NO_VALID_DEPLOYMENT_JOB_FOUND",
+    "RUNNING",
+    "SUCCEEDED",
+    "FAILED",
+    "PENDING",
+    "APPROVAL",
+  ],
+);
 
-export const MlflowModelVersionStatus = new GraphQLEnumType({
-  name: "MlflowModelVersionStatus",
-  values: { PENDING_REGISTRATION: {}, FAILED_REGISTRATION: {}, READY: {} },
-});
+export const MlflowModelVersionStatus = enumType("MlflowModelVersionStatus", [
+  "PENDING_REGISTRATION",
+  "FAILED_REGISTRATION",
+  "READY",
+]);
 
-export const MlflowModelVersionTag: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowModelVersionTag",
-  fields: () => ({ key: S, value: S }),
-});
+export const MlflowModelVersionTag: GraphQLObjectType = keyValueType("MlflowModelVersionTag");
 
-export const MlflowParam: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowParam",
-  fields: () => ({ key: S, value: S }),
-});
+export const MlflowParam: GraphQLObjectType = keyValueType("MlflowParam");
 
-export const MlflowRunData: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowRunData",
-  fields: () => ({
-    metrics: listOf(MlflowMetricExtension),
-    params: listOf(MlflowParam),
-    tags: listOf(MlflowRunTag),
+export const MlflowRunData: GraphQLObjectType = objectType("MlflowRunData", () => ({
+  metrics: listOf(MlflowMetricExtension),
+  params: listOf(MlflowParam),
+  tags: listOf(MlflowRunTag),
+}));
+
+export const MlflowRunExtension: GraphQLObjectType = objectType("MlflowRunExtension", () => ({
+  info: { type: MlflowRunInfo },
+  data: { type: MlflowRunData },
+  inputs: { type: MlflowRunInputs },
+  outputs: { type: MlflowRunOutputs },
+  experiment: { type: MlflowExperiment, resolve: resolveRunExperiment },
+  modelVersions: { ...listOf(MlflowModelVersion), resolve: resolveRunModelVersions },
+}));
+
+export const MlflowRunInfo: GraphQLObjectType = objectType("MlflowRunInfo", () => ({
+  runId: S,
+  runUuid: S,
+  runName: S,
+  experimentId: S,
+  userId: S,
+  status: { type: MlflowRunStatus },
+  startTime: L,
+  endTime: L,
+  artifactUri: S,
+  lifecycleStage: S,
+}));
+
+export const MlflowRunInputs: GraphQLObjectType = objectType("MlflowRunInputs", () => ({
+  datasetInputs: listOf(MlflowDatasetInput),
+  modelInputs: listOf(MlflowModelInput),
+}));
+
+export const MlflowRunOutputs: GraphQLObjectType = objectType("MlflowRunOutputs", () => ({
+  modelOutputs: listOf(MlflowModelOutput),
+}));
+
+export const MlflowRunStatus = enumType("MlflowRunStatus", [
+  "RUNNING",
+  "SCHEDULED",
+  "FINISHED",
+  "FAILED",
+  "KILLED",
+]);
+
+export const MlflowRunTag: GraphQLObjectType = keyValueType("MlflowRunTag");
+
+export const MlflowSearchDatasetsInput: GraphQLInputObjectType = inputType(
+  "MlflowSearchDatasetsInput",
+  () => ({
+    experimentIds: stringList,
   }),
-});
+);
 
-export const MlflowRunExtension: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowRunExtension",
-  fields: () => ({
-    info: { type: MlflowRunInfo },
-    data: { type: MlflowRunData },
-    inputs: { type: MlflowRunInputs },
-    outputs: { type: MlflowRunOutputs },
-    experiment: { type: MlflowExperiment, resolve: resolveRunExperiment },
-    modelVersions: {
-      type: new GraphQLList(new GraphQLNonNull(MlflowModelVersion)),
-      resolve: resolveRunModelVersions,
-    },
-  }),
-});
+export const MlflowSearchDatasetsResponse: GraphQLObjectType = responseType(
+  "MlflowSearchDatasetsResponse",
+  () => ({ datasetSummaries: listOf(MlflowDatasetSummary) }),
+);
 
-export const MlflowRunInfo: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowRunInfo",
-  fields: () => ({
-    runId: S,
-    runUuid: S,
-    runName: S,
-    experimentId: S,
-    userId: S,
-    status: { type: MlflowRunStatus },
-    startTime: L,
-    endTime: L,
-    artifactUri: S,
-    lifecycleStage: S,
-  }),
-});
+export const MlflowSearchModelVersionsInput: GraphQLInputObjectType = inputType(
+  "MlflowSearchModelVersionsInput",
+  () => ({ filter: S, maxResults: L, orderBy: stringList, pageToken: S }),
+);
 
-export const MlflowRunInputs: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowRunInputs",
-  fields: () => ({ datasetInputs: listOf(MlflowDatasetInput), modelInputs: listOf(MlflowModelInput) }),
-});
+export const MlflowSearchModelVersionsResponse: GraphQLObjectType = responseType(
+  "MlflowSearchModelVersionsResponse",
+  () => ({ modelVersions: listOf(MlflowModelVersion), nextPageToken: S }),
+);
 
-export const MlflowRunOutputs: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowRunOutputs",
-  fields: () => ({ modelOutputs: listOf(MlflowModelOutput) }),
-});
+export const MlflowSearchRunsInput: GraphQLInputObjectType = inputType("MlflowSearchRunsInput", () => ({
+  experimentIds: stringList,
+  filter: S,
+  // graphene gives an enum input field an explicit default of None, which introspection shows.
+  runViewType: { type: MlflowViewType, defaultValue: null },
+  maxResults: I,
+  orderBy: stringList,
+  pageToken: S,
+}));
 
-export const MlflowRunStatus = new GraphQLEnumType({
-  name: "MlflowRunStatus",
-  values: { RUNNING: {}, SCHEDULED: {}, FINISHED: {}, FAILED: {}, KILLED: {} },
-});
+export const MlflowSearchRunsResponse: GraphQLObjectType = responseType("MlflowSearchRunsResponse", () => ({
+  runs: listOf(MlflowRunExtension),
+  nextPageToken: S,
+}));
 
-export const MlflowRunTag: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowRunTag",
-  fields: () => ({ key: S, value: S }),
-});
+export const MlflowViewType = enumType("MlflowViewType", ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]);
 
-export const MlflowSearchDatasetsInput: GraphQLInputObjectType = new GraphQLInputObjectType({
-  name: "MlflowSearchDatasetsInput",
-  fields: () => ({ experimentIds: { type: new GraphQLList(GraphQLString) } }),
-});
+export const Test: GraphQLObjectType = echoType("Test");
 
-export const MlflowSearchDatasetsResponse: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowSearchDatasetsResponse",
-  fields: () => ({ datasetSummaries: listOf(MlflowDatasetSummary), apiError: { type: ApiError } }),
-});
-
-export const MlflowSearchModelVersionsInput: GraphQLInputObjectType = new GraphQLInputObjectType({
-  name: "MlflowSearchModelVersionsInput",
-  fields: () => ({
-    filter: S,
-    maxResults: L,
-    orderBy: { type: new GraphQLList(GraphQLString) },
-    pageToken: S,
-  }),
-});
-
-export const MlflowSearchModelVersionsResponse: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowSearchModelVersionsResponse",
-  fields: () => ({
-    modelVersions: listOf(MlflowModelVersion),
-    nextPageToken: S,
-    apiError: { type: ApiError },
-  }),
-});
-
-export const MlflowSearchRunsInput: GraphQLInputObjectType = new GraphQLInputObjectType({
-  name: "MlflowSearchRunsInput",
-  fields: () => ({
-    experimentIds: { type: new GraphQLList(GraphQLString) },
-    filter: S,
-    // graphene gives an enum input field an explicit default of None, which introspection shows.
-    runViewType: { type: MlflowViewType, defaultValue: null },
-    maxResults: I,
-    orderBy: { type: new GraphQLList(GraphQLString) },
-    pageToken: S,
-  }),
-});
-
-export const MlflowSearchRunsResponse: GraphQLObjectType = new GraphQLObjectType({
-  name: "MlflowSearchRunsResponse",
-  fields: () => ({ runs: listOf(MlflowRunExtension), nextPageToken: S, apiError: { type: ApiError } }),
-});
-
-export const MlflowViewType = new GraphQLEnumType({
-  name: "MlflowViewType",
-  values: { ACTIVE_ONLY: {}, DELETED_ONLY: {}, ALL: {} },
-});
-
-export const Test: GraphQLObjectType = new GraphQLObjectType({
-  name: "Test",
-  fields: () => ({
-    output: { type: GraphQLString, description: "Echoes the input string", resolve: plainFieldResolver },
-  }),
-});
-
-export const TestMutation: GraphQLObjectType = new GraphQLObjectType({
-  name: "TestMutation",
-  fields: () => ({
-    output: { type: GraphQLString, description: "Echoes the input string", resolve: plainFieldResolver },
-  }),
-});
+export const TestMutation: GraphQLObjectType = echoType("TestMutation");
