@@ -26,7 +26,7 @@ import { freezeCommand } from "./dataFreeze.js";
 import { duCommand, getCommand, getUrlCommand, lsUrlCommand } from "./dataGet.js";
 import { importCommand, importUrlCommand, updateCommand } from "./dataImport.js";
 import { gcCommand } from "./dataGc.js";
-import { fetchCommand, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
+import { fetchCommand, isCheckoutRefusal, pullCommand, pushCommand, summaryLine } from "./dataTransfer.js";
 import { formatMarkdownTable, printDvcJson, printJson } from "./output.js";
 import { createProgress } from "./progressBar.js";
 import { checkoutFailedMessage, checkoutFailureLine } from "../data/checkoutFailedMessage.js";
@@ -156,7 +156,15 @@ function checkoutCommand(): Command {
             relink: opts.relink,
             onProgress: progress.onProgress,
           })
-          .finally(progress.done);
+          .finally(progress.done)
+          .catch((error: unknown) => {
+            if (opts.json === true || !isCheckoutRefusal(error)) throw error;
+            // dvc's checkout lets its refusal reach its main, which logs it as `ERROR: <message>`.
+            process.stderr.write(`ERROR: ${error.message}\n`);
+            process.exitCode = DVC_EXIT.raised;
+            return undefined;
+          });
+        if (summary === undefined) return;
         // As dvc: --allow-missing lets outs whose objects are absent pass; corrupt ones still fail.
         if (opts.allowMissing) summary.failed = summary.failed.filter((failure) => failure.missing !== true);
         if (opts.json === true) printJson(summary);

@@ -4,6 +4,7 @@
  * Exit 1 when any object failed. The work itself lives in data/pushPull.ts.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { FlowOpsError } from "../errors.js";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
 import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { RemoteTransferFailure } from "../data/perRemoteTransfer.js";
@@ -275,15 +276,27 @@ export function pullCommand(): Command {
     .action(async (targets: string[], flags: SyncFlags & { force?: boolean; allowMissing?: boolean }) => {
       const progress = progressReporter("Fetching", flags.json === true);
       const { pull, downloadFailures } = await transfers();
+      let fetched: SyncResult | undefined;
       const result = await withDataRepo(process.cwd(), (repo) =>
         failingWith(TRANSFER_FAILED.pull, async () =>
           pull(repo, await expandedTargets(repo, targets, flags), {
             ...transferOptions(flags, progress.onProgress),
             ...(flags.force === true ? { force: true } : {}),
             stopOnFailedFetch: true,
+            onFetched: (done) => (fetched = done),
           }),
         ),
-      ).finally(() => progress.finish());
+      )
+        .catch((error: unknown) => {
+          if (flags.json === true || fetched === undefined || !isCheckoutRefusal(error)) throw error;
+          // dvc's pull logs its fetch's warnings, then the checkout's refusal as its own error (exit 1).
+          reportMissingObjects(fetched.missing ?? []);
+          process.stderr.write(`ERROR: ${error.message}\n`);
+          process.exitCode = 1;
+          return undefined;
+        })
+        .finally(() => progress.finish());
+      if (result === undefined) return;
       // As dvc: --allow-missing lets outs whose objects are absent pass checkout; a directory's file that the
       // remote lacks is still a failed download, which ends the pull before checkout.
       if (flags.allowMissing === true)
@@ -323,6 +336,14 @@ export function pullCommand(): Command {
       }
       if (failures > 0) process.exitCode = 1;
     });
+}
+
+/**
+ * checkout's refusal to remove files the cache lacks ("Can't remove the following unsaved files without
+ * confirmation"), which dvc's pull and checkout print as `ERROR: <message>` rather than as a crash.
+ */
+export function isCheckoutRefusal(error: unknown): error is FlowOpsError {
+  return error instanceof FlowOpsError && error.code === "ABORTED";
 }
 
 /** File counts and DVC-style change lines ("A       data/", one per out) from a checkout summary. */

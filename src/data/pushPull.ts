@@ -34,6 +34,7 @@ import {
 import { mergeCheckouts, noCheckout, type CheckoutSummary } from "./checkoutSummary.js";
 import { manifestsWithFailedFiles } from "./incompleteDirectories.js";
 import { perRemote, type RemoteTransferFailure } from "./perRemoteTransfer.js";
+import { splitMissing, withMissingDirectories } from "./missingEverywhere.js";
 
 export type { CheckoutSummary };
 
@@ -276,11 +277,13 @@ async function fetchInRounds(
   const rest = new Map([...after].filter(([oid]) => !failedManifests.has(oid)));
   const second = await perRemote(repo, rest, options, fetchObjects);
   // Only what a remote lacks: a versioned import's source missing a version keeps failing (versionedFetch.ts).
-  const fromRemotes = splitMissing(
+  const fromRemotes = await splitMissing(
+    repo,
     [...first.failed, ...second.failed],
-    (oid) => after.get(oid)?.inDirectory === true,
+    after,
     (oid) => selectedRemoteName(repo, options.remote ?? (before.get(oid) ?? after.get(oid))?.remote) ?? "",
     selectedRemoteName(repo, options.remote),
+    remoteOptions(options),
   );
   // A manifest fetched here whose files then failed fails with them, as dvc-data counts it.
   const incomplete = await manifestsWithFailedFiles(
@@ -305,25 +308,6 @@ async function fetchInRounds(
   };
 }
 
-/**
- * Failures apart from the objects the remote lacks that dvc's fetch only warns of (SyncResult.missing),
- * those grouped by remote: `defaultRemote`'s first, then as the outs name their remotes.
- */
-function splitMissing(
-  all: readonly RemoteTransferFailure[],
-  inDirectory: (oid: Oid) => boolean,
-  remoteOf: (oid: Oid) => string,
-  defaultRemote: string | undefined,
-): { failed: RemoteTransferFailure[]; missing: MissingObject[] } {
-  const warned = (failure: TransferFailure): boolean => failure.missing === true && !inDirectory(failure.oid);
-  const missing = all.filter(warned).map((failure) => ({ ...failure, remote: remoteOf(failure.oid) }));
-  // dvc fetches manifests and files of one remote in one transfer; ours are two rounds, so regroup.
-  const order = [...new Set([defaultRemote, ...missing.map((item) => item.remote)])];
-  const rank = (item: MissingObject): number => order.indexOf(item.remote);
-  missing.sort((a, b) => rank(a) - rank(b));
-  return { failed: all.filter((failure) => !warned(failure)), missing };
-}
-
 /** The workspace's objects plus the run-cache's; an object both use keeps its workspace owner. */
 function withRunCacheObjects(
   used: Map<Oid, UsedObject>,
@@ -341,6 +325,8 @@ export interface PullOptions extends TransferCommandOptions {
    * `checkout` is empty.
    */
   stopOnFailedFetch?: boolean;
+  /** Called with the fetch's result before checkout, which may throw (a refusal to remove unsaved files). */
+  onFetched?: (fetched: SyncResult) => void;
 }
 
 export interface PullResult {
@@ -364,6 +350,7 @@ export async function pull(
   const checkoutOf = (paths: string[] | undefined): Promise<CheckoutSummary> =>
     checkoutTargets(repo, paths, checkoutOptions);
   const fetched = await fetch(repo, targets, options);
+  options.onFetched?.(fetched);
   if (options.stopOnFailedFetch === true && downloadFailures(fetched).length > 0) {
     return { fetch: fetched, checkout: noCheckout() };
   }
@@ -382,9 +369,15 @@ export async function pull(
     failed: [...fetched.failed, ...refetched.failed.filter((failure) => !known.has(failure.oid))],
     ...(missing.length > 0 ? { missing } : {}),
   };
-  if (refetched.transferred === 0) return { fetch: fetchedBoth, checkout };
-  const retried = await checkoutOf(checkout.failed.map((failure) => failure.path.replace(/\/$/, "")));
-  return { fetch: fetchedBoth, checkout: mergeCheckouts(checkout, retried) };
+  const final =
+    refetched.transferred === 0
+      ? checkout
+      : mergeCheckouts(
+          checkout,
+          await checkoutOf(checkout.failed.map((failure) => failure.path.replace(/\/$/, ""))),
+        );
+  final.failed = withMissingDirectories(final.failed, missing, repo.root, process.cwd());
+  return { fetch: fetchedBoth, checkout: final };
 }
 
 /** Only the environment of the options, for opening a remote. */
