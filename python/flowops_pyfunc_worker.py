@@ -17,7 +17,7 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
                     "schema_cast": true (sent as for no signature: cast to the model's, see flowops_pyfunc_schema)
   response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data | raw}]}
                     (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
-                    or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code"}}
+                    or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code", "error_class"}}
                     (an MlflowException from the model's predict adds "mlflow_message", MLflow's scoring answer)
 Numeric and BOOL elements travel as "raw": base64 of the array's bytes in this machine's byte order (the parent
 runs here too). JSON has no NaN or Infinity and no float32, so the bytes keep every value and the numpy dtype.
@@ -107,6 +107,10 @@ def _error_info(error):
     mlflow_message = getattr(error, "flowops_message", None)
     if isinstance(mlflow_message, str):
         info["mlflow_message"] = mlflow_message
+    # MLflow 3's MlflowException carries the class its raise site chose (SCHEMA_ENFORCEMENT_FAILED); MLflow 2's has none.
+    error_class = getattr(error, "error_class", None)
+    if isinstance(code, str) and isinstance(error_class, str):
+        info["error_class"] = error_class
     if isinstance(error, ModuleNotFoundError) and error.name:
         info["missing_module"] = error.name.split(".")[0]
     return info

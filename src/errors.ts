@@ -2,6 +2,7 @@
  * The one error type of FlowOps. Codes are MLflow's `ErrorCode` names so the server can send them to the
  * official client unchanged; the status table is exhaustive, so a new code without a status does not compile.
  */
+import { classifyError, type ErrorClass } from "./errorClassification.js";
 
 export const ERROR_CODES = [
   "INVALID_PARAMETER_VALUE",
@@ -57,23 +58,34 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
 };
 
+/** An error body as MLflow's `serialize_as_json` writes it: fields in this order, the last two when derived. */
+export interface ErrorBody {
+  error_code: ErrorCode;
+  message: string;
+  sqlstate?: string;
+  error_class?: ErrorClass;
+}
+
 export class FlowOpsError extends Error {
   override readonly name = "FlowOpsError";
+  /** Set where the code is too coarse, as MLflow's raise sites pass `error_class` (schema enforcement). */
+  readonly errorClass: ErrorClass | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; errorClass?: ErrorClass },
   ) {
-    super(message, options);
+    super(message, options !== undefined && "cause" in options ? { cause: options.cause } : undefined);
+    this.errorClass = options?.errorClass;
   }
 
   get httpStatus(): number {
     return HTTP_STATUS[this.code];
   }
 
-  toJSON(): { error_code: ErrorCode; message: string } {
-    return { error_code: this.code, message: this.message };
+  toJSON(): ErrorBody {
+    return { error_code: this.code, message: this.message, ...classifyError(this.code, this.errorClass) };
   }
 }
 

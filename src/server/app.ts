@@ -50,8 +50,10 @@ import { gatewayProxyRoutes } from "./routes/gatewayProxy.js";
 import { bodyHasInt64Fields } from "./routes/tracking/int64Bodies.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
-import { sendWire } from "./rpc.js";
-import { loneSurrogateIn, parseJsonBody } from "./wire.js";
+import { RouteMethods } from "./routeMethods.js";
+import { sendWireError } from "./rpc.js";
+import { loneSurrogateIn, parseJsonBody, pythonJsonDumps } from "./wire.js";
+import { sendMethodNotAllowedPage, sendNotFoundPage } from "./werkzeugErrorPages.js";
 
 export interface BuildServerOptions {
   /** pino options or false; tests pass false to keep output clean. */
@@ -59,6 +61,9 @@ export interface BuildServerOptions {
   /** Pipelines this process can run for `POST /api/v1/pipelines/:name/trigger`; none by default. */
   pipelineTriggers?: PipelineTriggerTargets;
 }
+
+/** What a client sees of an error FlowOps did not expect; the details go to the server log. */
+const HIDDEN_INTERNAL_ERROR = "Internal server error; see the server log.";
 
 const JSON_ONLY =
   "Bad Request. Content-Type must be one of [application/json]. See the API docs for more information about request parameters.";
@@ -139,6 +144,9 @@ export async function buildServer(
  * server, and the webhook listener of `flowops pipeline trigger`).
  */
 export function installWireConventions(app: FastifyInstance): void {
+  // Before any route is registered, so the not-found handler knows every path's methods.
+  const routes = new RouteMethods();
+  app.addHook("onRoute", (route) => routes.add(route.method, route.url ?? route.path));
   app.removeAllContentTypeParsers();
   // MLflow treats an empty body as {} and decodes a JSON-encoded string body a second time (old clients).
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
@@ -176,23 +184,19 @@ export function installWireConventions(app: FastifyInstance): void {
     const known = fromFastifyError(error);
     if (known.httpStatus >= 500) request.log.error({ err: error }, "request failed");
     else request.log.debug({ err: error }, "request rejected");
-    const body =
+    const shown =
       known.httpStatus >= 500 && !(error instanceof FlowOpsError)
-        ? { error_code: "INTERNAL_ERROR", message: "Internal server error; see the server log." }
-        : known.toJSON();
-    return sendWire(reply, body, known.httpStatus);
+        ? new FlowOpsError("INTERNAL_ERROR", HIDDEN_INTERNAL_ERROR)
+        : known;
+    return sendWireError(reply, shown);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendWire(
-      reply,
-      {
-        error_code: "ENDPOINT_NOT_FOUND",
-        message: `No endpoint ${request.method} ${request.url.split("?")[0]}`,
-      },
-      404,
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const allow = routes.allowedAt(request.url.split("?")[0] ?? "");
+    return allow === undefined || allow.split(", ").includes(request.method)
+      ? sendNotFoundPage(reply)
+      : sendMethodNotAllowedPage(reply, allow);
+  });
 }
 
 /**
@@ -207,23 +211,19 @@ export const malformedRequestHandling = {
 
 /**
  * Errors Fastify raises before any route or hook runs: a URL whose percent-encoding does not decode. Werkzeug
- * leaves such a path undecoded and finds no route for it, so MLflow answers 404; here in MLflow's error shape.
+ * leaves such a path undecoded and finds no route for it, so MLflow answers its 404 page.
  */
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const path = request.raw.url?.split("?")[0] ?? "";
-  const known =
-    error.code === "FST_ERR_BAD_URL"
-      ? new FlowOpsError(
-          "ENDPOINT_NOT_FOUND",
-          `No endpoint ${request.method} ${path}: the path is not valid percent-encoding.`,
-        )
-      : fromFastifyError(error);
+  if (error.code === "FST_ERR_BAD_URL") {
+    void sendNotFoundPage(reply);
+    return;
+  }
+  const known = fromFastifyError(error);
   if (known.httpStatus >= 500) request.log.error({ err: error }, "request failed");
-  const body =
-    known.httpStatus >= 500
-      ? { error_code: "INTERNAL_ERROR", message: "Internal server error; see the server log." }
-      : known.toJSON();
-  void sendWire(reply, body, known.httpStatus);
+  void sendWireError(
+    reply,
+    known.httpStatus >= 500 ? new FlowOpsError("INTERNAL_ERROR", HIDDEN_INTERNAL_ERROR) : known,
+  );
 }
 
 /** Requests Node's HTTP parser refuses, which never reach Fastify: status, code and message of each. */
@@ -251,7 +251,7 @@ function answerClientError(error: ConnectionError, socket: Socket): void {
   // Node hands over the bytes it could not parse as a Buffer, whatever Fastify's typings say.
   const raw: unknown = error.rawPacket;
   const isHead = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString("latin1") === "HEAD ";
-  const body = isHead ? "" : JSON.stringify({ error_code: code, message });
+  const body = isHead ? "" : pythonJsonDumps(new FlowOpsError(code, message).toJSON());
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nContent-Type: application/json\r\n` +

@@ -5,8 +5,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
+import type { FlowOpsError } from "../errors.js";
 import { firstOfRepeatedQueryKeys } from "./protoFields.js";
-import { assertQueryIsUtf8, parseRequest, toWireJson } from "./wire.js";
+import { assertQueryIsUtf8, parseRequest, pythonJsonDumps, toWireJson } from "./wire.js";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
 
@@ -47,4 +48,12 @@ export function registerRpc<S extends z.ZodType>(
 
 export function sendWire(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
   return reply.code(status).type("application/json").send(toWireJson(body));
+}
+
+/**
+ * An error in MLflow's body (`{"error_code", "message", "sqlstate", "error_class"}`), written byte for byte as
+ * mlflow/server/handlers.py `catch_mlflow_exception` writes `serialize_as_json()`, with the code's status.
+ */
+export function sendWireError(reply: FastifyReply, error: FlowOpsError): FastifyReply {
+  return reply.code(error.httpStatus).type("application/json").send(pythonJsonDumps(error.toJSON()));
 }

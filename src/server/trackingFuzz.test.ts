@@ -1,7 +1,7 @@
 /**
  * A seeded fuzz test of the tracking server (`flowops server`): valid MLflow REST requests for the main
  * endpoints, mutated a few thousand ways, sent over HTTP. Every answer must be a 2xx or a 4xx (a 4xx as MLflow's
- * `{"error_code", "message"}`), come within HANG_MS, and a request a mutation made invalid must not be a 2xx.
+ * `{"error_code", "message", "sqlstate", "error_class"}`, or Werkzeug's 404 and 405 pages), come within HANG_MS, and a request a mutation made invalid must not be a 2xx.
  * After each batch the server must still answer a valid request; afterwards every object it holds must read back
  * as JSON, and no artifact may have been written outside the store. A failure prints each request with the seed
  * and index that regenerate it: FLOWOPS_TRACKING_FUZZ_SEED, FLOWOPS_TRACKING_FUZZ_REQUESTS and
@@ -17,6 +17,7 @@ import { runFuzzLanes, type FuzzCase } from "../../test/support/fuzzLanes.js";
 import { SeededRandom } from "../seededRandom.js";
 import { ARTIFACTS, MLFLOW, trackingSeeds, type FuzzFixtures } from "./trackingFuzzCorpus.js";
 import type { FuzzRequest } from "./trackingFuzzDraft.js";
+import { METHOD_NOT_ALLOWED_PAGE, NOT_FOUND_PAGE } from "./werkzeugErrorPages.js";
 import { mutatedRequest, seedRequest } from "./trackingFuzzMutations.js";
 import {
   createFixtures,
@@ -64,7 +65,14 @@ function isMultipartUnsupported(request: FuzzRequest, answer: Answer): boolean {
   return answer.status === 501 && request.url.includes("/mpu/");
 }
 
+/** MLflow's fields in `serialize_as_json`'s order; sqlstate and error_class are left out for unclassified codes. */
+const MLFLOW_ERROR_KEYS = new Set(["error_code,message", "error_code,message,sqlstate,error_class"]);
+
 function errorShapeProblem(answer: Answer): string | undefined {
+  // A path no route takes (a mutated URL) gets Werkzeug's HTML page, as from MLflow's Flask app.
+  const page =
+    answer.status === 404 ? NOT_FOUND_PAGE : answer.status === 405 ? METHOD_NOT_ALLOWED_PAGE : undefined;
+  if (page !== undefined && answer.body.toString("utf8") === page) return undefined;
   let body: unknown;
   try {
     body = JSON.parse(answer.body.toString("utf8"));
@@ -72,9 +80,9 @@ function errorShapeProblem(answer: Answer): string | undefined {
     return `error body is not JSON: ${answer.body.toString("utf8").slice(0, 200)}`;
   }
   const record = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-  const keys = Object.keys(record).sort().join(",");
+  const keys = Object.keys(record).join(",");
   if (
-    keys !== "error_code,message" ||
+    !MLFLOW_ERROR_KEYS.has(keys) ||
     typeof record.error_code !== "string" ||
     typeof record.message !== "string"
   )

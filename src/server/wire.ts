@@ -144,6 +144,33 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/**
+ * A value as Python's `json.dumps` writes it by default, which is how MLflow's error bodies are written
+ * (mlflow/exceptions.py `serialize_as_json`): `", "` and `": "` between items, and every character outside
+ * printable ASCII escaped as `\uXXXX` (ensure_ascii), astral ones as surrogate pairs. An error naming "été"
+ * then has the same bytes and Content-Length on both servers. Undefined members are left out, as JSON.stringify
+ * does.
+ */
+export function pythonJsonDumps(value: unknown): string {
+  if (typeof value === "string") return asciiJsonString(value);
+  if (Array.isArray(value)) return `[${value.map((item) => pythonJsonDumps(item ?? null)).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const members = Object.entries(value)
+      .filter(([, member]) => member !== undefined)
+      .map(([key, member]) => `${asciiJsonString(key)}: ${pythonJsonDumps(member)}`);
+    return `{${members.join(", ")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+function asciiJsonString(text: string): string {
+  // Without the u flag the class matches UTF-16 code units, so an astral character becomes its two escapes.
+  return JSON.stringify(text).replace(
+    /[^\x20-\x7e]/g,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** Drops keys whose value is undefined or null, as proto JSON omits unset fields. */
 export function omitUnset<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;

@@ -61,7 +61,12 @@ export function serverWithExperiment(
 /** The answer `mlflow server` gives a request it refuses as INVALID_PARAMETER_VALUE. */
 export const invalidParameterAnswer = (message: string) => ({
   status: 400,
-  body: { error_code: "INVALID_PARAMETER_VALUE", message },
+  body: {
+    error_code: "INVALID_PARAMETER_VALUE",
+    message,
+    sqlstate: "KAM00",
+    error_class: "INVALID_PARAMETER_VALUE",
+  },
 });
 
 /** The answer to a request without a field its handler requires (`_assert_required`). */

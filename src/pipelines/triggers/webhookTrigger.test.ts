@@ -6,6 +6,7 @@
 import { Agent } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendRaw, type RawHttpAnswer } from "../../../test/support/rawHttp.js";
+import { NOT_FOUND_PAGE } from "../../server/werkzeugErrorPages.js";
 import { TriggerRunner } from "./triggerRunner.js";
 import type { TriggerLog, TriggerRecord } from "./triggerLog.js";
 import { startWebhookListener, type WebhookListener } from "./webhookTrigger.js";
@@ -46,10 +47,8 @@ describe("webhook listener with malformed requests", () => {
   it("answers a path with broken percent-encoding with the tracking server's 404", async () => {
     const answer = await send("POST", "/api/v1/pipelines/%ZZ/trigger", Buffer.from("{}"));
     expect(answer.status).toBe(404);
-    expect(json(answer)).toEqual({
-      error_code: "ENDPOINT_NOT_FOUND",
-      message: "No endpoint POST /api/v1/pipelines/%ZZ/trigger: the path is not valid percent-encoding.",
-    });
+    expect(answer.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(answer.body.toString("utf8")).toBe(NOT_FOUND_PAGE);
   });
 
   it("answers a URL over 16 KiB with a 431 in MLflow's shape, closes that connection and keeps serving", async () => {
@@ -73,6 +72,8 @@ describe("webhook listener with malformed requests", () => {
     expect(json(answer)).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
       message: "Request body is not valid UTF-8.",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
     });
   });
 

@@ -54,6 +54,8 @@ describe("multipart upload routes on a local artifact destination", () => {
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message:
         "Missing value for required parameter 'path'. See the API docs for more information about request parameters.",
     });

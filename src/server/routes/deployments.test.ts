@@ -43,6 +43,8 @@ describe("deployment and endpoint routes", () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: expect.stringContaining("'model_uri'"),
     });
     expect(server.calls).toEqual([]);
@@ -130,6 +132,8 @@ describe("deployment and endpoint routes", () => {
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({
       error_code: "RESOURCE_DOES_NOT_EXIST",
+      sqlstate: "KAM00",
+      error_class: "RESOURCE_NOT_FOUND",
       message: "Deployment 'missing' does not exist.",
     });
   });

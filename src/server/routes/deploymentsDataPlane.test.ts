@@ -119,6 +119,8 @@ describe("deployment and endpoint routes", () => {
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({
       error_code: "RESOURCE_DOES_NOT_EXIST",
+      sqlstate: "KAM00",
+      error_class: "RESOURCE_NOT_FOUND",
       message: "endpoint 'missing' does not exist",
     });
     const unsupported = await server.app.inject({

@@ -84,6 +84,8 @@ describe("evaluation dataset routes", () => {
       status: 404,
       body: {
         error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
         message: `Evaluation dataset with id '${id}' not found`,
       },
     });
@@ -94,6 +96,8 @@ describe("evaluation dataset routes", () => {
       status: 400,
       body: {
         error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
         message:
           "Missing value for required parameter 'name'. See the API docs for more information about request parameters.",
       },
@@ -150,6 +154,8 @@ describe("evaluation dataset routes", () => {
       status: 400,
       body: {
         error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
         message: "Invalid value for numeric attribute 'created_time': '1.5'",
       },
     });

@@ -149,6 +149,8 @@ describe("quality gate routes and promotion guard", () => {
     expect(alias.status).toBe(403);
     expect(alias.json).toEqual({
       error_code: "PERMISSION_DENIED",
+      sqlstate: "KAM00",
+      error_class: "PERMISSION_DENIED",
       message:
         `Model version churn/${version} has no passing quality gate record: run ` +
         `\`flowops gate --policy <gates.yaml> --run <run_id> --model churn --version ${version}\` before setting alias 'production'.`,

@@ -69,11 +69,15 @@ describe("/ajax-api/2.0/mlflow/gateway-proxy", () => {
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: "Invalid gateway_path: gateway/chat/invocations for method: GET",
     });
     const missing = await fetch(url());
     expect(await missing.json()).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: "Deployments proxy request must specify a gateway_path.",
     });
     const failed = await fetch(url(), {
@@ -84,6 +88,8 @@ describe("/ajax-api/2.0/mlflow/gateway-proxy", () => {
     expect(failed.status).toBe(500);
     expect(await failed.json()).toEqual({
       error_code: "INTERNAL_ERROR",
+      sqlstate: "XXM00",
+      error_class: "CLIENT_INTERNAL_ERROR",
       message: "Deployments proxy request failed with error code 503. Error message: down",
     });
   });
@@ -110,8 +116,11 @@ describe("security headers on every answer", () => {
       }),
     ];
     expect(answers.map((a) => a.status)).toEqual([404, 404, 200, 400]);
-    for (const answer of answers) {
-      expect(answer.headers.get("content-type")).toBe("application/json");
+    for (const [at, answer] of answers.entries()) {
+      // A path no route takes gets Werkzeug's HTML page, as from MLflow's Flask app.
+      expect(answer.headers.get("content-type")).toBe(
+        at === 1 ? "text/html; charset=utf-8" : "application/json",
+      );
       expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
       expect(answer.headers.get("x-frame-options")).toBe("SAMEORIGIN");
       expect(answer.headers.get("vary")).toBe("Origin");

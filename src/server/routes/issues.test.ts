@@ -74,18 +74,30 @@ describe("issue routes", () => {
     expect((await createIssue({ name: "n", description: "d" })).body).toEqual(missing("experiment_id"));
     expect((await createIssue({ experiment_id: 1, name: "n", description: "d" })).body).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message:
         "Invalid value 1 for parameter 'experiment_id' supplied:  Hint: Value was of type 'int'. See the API docs for more information about request parameters.",
     });
     const absent = await createIssue({ experiment_id: "999", name: "n", description: "d" });
     expect(absent).toEqual({
       status: 404,
-      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "No Experiment with id=999 exists" },
+      body: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "No Experiment with id=999 exists",
+      },
     });
     // mlflow names the id as int() read it.
     expect(await createIssue({ experiment_id: " 007", name: "n", description: "d" })).toEqual({
       status: 404,
-      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "No Experiment with id=7 exists" },
+      body: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "No Experiment with id=7 exists",
+      },
     });
     // FlowOps differs on purpose: mlflow answers a 500 ("Python int too large to convert to SQLite INTEGER")
     // where an id is past SQLite's integers; no experiment can have it, so it is a 404 here.
@@ -94,6 +106,8 @@ describe("issue routes", () => {
         status: 404,
         body: {
           error_code: "RESOURCE_DOES_NOT_EXIST",
+          sqlstate: "KAM00",
+          error_class: "RESOURCE_NOT_FOUND",
           message: "No Experiment with id=99999999999999999999 exists",
         },
       },
@@ -114,7 +128,12 @@ describe("issue routes", () => {
     const bad = await createIssue({ experiment_id: exp, name: "n", description: "d", status: "bogus" });
     expect(bad).toEqual({
       status: 400,
-      body: { error_code: "INVALID_PARAMETER_VALUE", message: "'bogus' is not a valid IssueStatus" },
+      body: {
+        error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
+        message: "'bogus' is not a valid IssueStatus",
+      },
     });
     const empty = await createIssue({ experiment_id: exp, name: "n", description: "d", severity: "" });
     expect(empty.body.message).toBe("'' is not a valid IssueSeverity");
@@ -150,7 +169,12 @@ describe("issue routes", () => {
     );
     expect(await patch("iss-nope", { issue_id: "iss-nope" })).toEqual({
       status: 404,
-      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Issue with ID 'iss-nope' not found" },
+      body: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "Issue with ID 'iss-nope' not found",
+      },
     });
     expect((await call("GET", `/api/3.0/mlflow/issues/${id}?issue_id=other`)).body).toEqual(updated.body);
   });
@@ -177,6 +201,8 @@ describe("issue routes", () => {
     );
     expect((await search({ filter_string: "status = 'a' OR status = 'b'" })).body).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: "Invalid clause(s) in filter string: OR",
     });
     // `issues/search` is not an issue id, for GET as in mlflow.

@@ -165,7 +165,12 @@ describe("label schema routes", () => {
     );
     expect(await create({ name: "x", experiment_id: "999999" })).toEqual({
       status: 404,
-      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "No Experiment with id=999999 exists" },
+      body: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "No Experiment with id=999999 exists",
+      },
     });
     expect(await create({ name: "Feedback" })).toEqual(
       invalid(
@@ -180,12 +185,19 @@ describe("label schema routes", () => {
       status: 400,
       body: {
         error_code: "RESOURCE_ALREADY_EXISTS",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_ALREADY_EXISTS",
         message: `Label schema with name 'dup' already exists for experiment '${exp}'.`,
       },
     });
     expect(await get("get", "schema_id=ls-nope")).toEqual({
       status: 404,
-      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Label schema with id 'ls-nope' not found." },
+      body: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "Label schema with id 'ls-nope' not found.",
+      },
     });
     expect(await get("get", "")).toEqual(missing("schema_id"));
     expect(await get("get-by-name", `experiment_id=${exp}`)).toEqual(missing("name"));

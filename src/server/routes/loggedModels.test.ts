@@ -107,6 +107,8 @@ describe("logged model routes", () => {
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({
       error_code: "RESOURCE_DOES_NOT_EXIST",
+      sqlstate: "KAM00",
+      error_class: "RESOURCE_NOT_FOUND",
       message: `Logged model with ID '${modelId}' not found.`,
     });
   });

@@ -50,6 +50,8 @@ describe("OTLP trace routes", () => {
     ]);
     expect((await call("GET", "/api/3.0/mlflow/traces/get?trace_id=tr-none")).body).toEqual({
       error_code: "RESOURCE_DOES_NOT_EXIST",
+      sqlstate: "KAM00",
+      error_class: "RESOURCE_NOT_FOUND",
       message: "Trace with ID tr-none is not found.",
     });
   });

@@ -110,7 +110,12 @@ describe("POST /ajax-api/2.0/mlflow/runs/create-promptlab-run", () => {
         headers,
       });
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({ error_code: "INVALID_PARAMETER_VALUE", message });
+      expect(await response.json()).toEqual({
+        error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
+        message,
+      });
     }
   });
 
@@ -119,6 +124,8 @@ describe("POST /ajax-api/2.0/mlflow/runs/create-promptlab-run", () => {
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({
       error_code: "INTERNAL_ERROR",
+      sqlstate: "XXM00",
+      error_class: "CLIENT_INTERNAL_ERROR",
       message: "'dict' object has no attribute 'key'",
     });
   });

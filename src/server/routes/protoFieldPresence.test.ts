@@ -20,6 +20,8 @@ const missing = (field: string) => ({
   status: 400,
   json: {
     error_code: "INVALID_PARAMETER_VALUE",
+    sqlstate: "KAM00",
+    error_class: "INVALID_PARAMETER_VALUE",
     message: `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`,
   },
 });
@@ -105,7 +107,12 @@ describe("a query key sent more than once", () => {
     const notFound = await callQuery("experiments/get-by-name?experiment_name=zz&experiment_name=presence");
     expect(notFound).toEqual({
       status: 404,
-      json: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Could not find experiment with name 'zz'" },
+      json: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "Could not find experiment with name 'zz'",
+      },
     });
   });
 

@@ -200,6 +200,8 @@ describe("max_results errors in MLflow's words", () => {
     expect(zero.status).toBe(400);
     expect(zero.json).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: "Invalid value 0 for parameter 'max_results' supplied. It must be a positive integer",
     });
     const tooMany = await call("POST", "experiments/search", { max_results: 50_001 });
@@ -237,8 +239,8 @@ describe("optional fields left out or null", () => {
     }
     const data = ((await call("GET", "runs/get", { run_id: runId })).json.run as { data: Json }).data;
     expect(data.params).toEqual([
-      { key: "p-null", value: "" },
       { key: "p-undefined", value: "" },
+      { key: "p-null", value: "" },
     ]);
     expect(data.tags).toEqual(
       expect.arrayContaining([

@@ -37,6 +37,8 @@ describe("query strings with percent-escapes that are not UTF-8", () => {
       status: 400,
       json: {
         error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
         message:
           'Query parameter "experiment_name" has a value whose percent-escapes are not UTF-8 (a lone ' +
           'surrogate such as %ED%A0%80, or a byte such as %FF): "%ED%A0%80".',

@@ -72,6 +72,8 @@ describe("get-history max_results", () => {
       status: 400,
       json: {
         error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
         message: "Invalid value 0 for parameter 'max_results' supplied. It must be a positive integer.",
       },
     });
@@ -96,6 +98,8 @@ describe("get-history-bulk-interval integers", () => {
         status: 400,
         json: {
           error_code: "INVALID_PARAMETER_VALUE",
+          sqlstate: "KAM00",
+          error_class: "INVALID_PARAMETER_VALUE",
           message: `Invalid value "abc" for parameter '${field}' supplied:  Hint: Value was of type 'str'. ${HINT}`,
         },
       });

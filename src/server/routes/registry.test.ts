@@ -119,6 +119,8 @@ describe("model registry routes", () => {
       status: 400,
       json: {
         error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
         message:
           "Invalid model version source: 'mlflow-artifacts:/5/abc/artifacts/model'. The run_id request " +
           "parameter must identify the resource that contains the source.",
@@ -154,7 +156,12 @@ describe("model registry routes", () => {
     await call("POST", "registered-models/create", { name: "newest" });
     expect(await call("GET", "registered-models/alias", { name: "newest", alias: "latest" })).toEqual({
       status: 404,
-      json: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Latest version not found for model newest." },
+      json: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "Latest version not found for model newest.",
+      },
     });
     for (let i = 0; i < 2; i++) {
       await call("POST", "model-versions/create", { name: "newest", source: RUN_SOURCE, run_id: RUN_ID });
@@ -290,7 +297,12 @@ describe("registry search routes", () => {
     ] as const) {
       expect(await call("GET", path, { max_results: value })).toEqual({
         status: 400,
-        json: { error_code: "INVALID_PARAMETER_VALUE", message: hint(value) },
+        json: {
+          error_code: "INVALID_PARAMETER_VALUE",
+          sqlstate: "KAM00",
+          error_class: "INVALID_PARAMETER_VALUE",
+          message: hint(value),
+        },
       });
     }
     const versions = await call("GET", "model-versions/search", { max_results: "100000" });

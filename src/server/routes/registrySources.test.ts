@@ -31,7 +31,12 @@ const call = (method: string, path: string, body?: object) =>
 const create = (body: object) => call("POST", "model-versions/create", { name: "src", ...body });
 const refusal = (message: string) => ({
   status: 400,
-  json: { error_code: "INVALID_PARAMETER_VALUE", message },
+  json: {
+    error_code: "INVALID_PARAMETER_VALUE",
+    sqlstate: "KAM00",
+    error_class: "INVALID_PARAMETER_VALUE",
+    message,
+  },
 });
 const notOwned = (source: string, field: string) =>
   refusal(
@@ -144,6 +149,8 @@ describe("a models:/ source naming a registered model version", () => {
         status: 404,
         json: {
           error_code: "RESOURCE_DOES_NOT_EXIST",
+          sqlstate: "KAM00",
+          error_class: "RESOURCE_NOT_FOUND",
           message: "Model Version (name=src, version=9) not found",
         },
       },
@@ -152,7 +159,12 @@ describe("a models:/ source naming a registered model version", () => {
       "models:/nope/1",
       {
         status: 404,
-        json: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Registered Model with name=nope not found" },
+        json: {
+          error_code: "RESOURCE_DOES_NOT_EXIST",
+          sqlstate: "KAM00",
+          error_class: "RESOURCE_NOT_FOUND",
+          message: "Registered Model with name=nope not found",
+        },
       },
     ],
     [

@@ -97,6 +97,8 @@ describe("scorer routes", () => {
       status: 404,
       body: {
         error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
         message: `Scorer with name 'nope' not found for experiment ${exp}.`,
       },
     });
@@ -111,6 +113,8 @@ describe("scorer routes", () => {
       status: 400,
       body: {
         error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
         message:
           "Missing value for required parameter 'name'. See the API docs for more information about request parameters.",
       },
@@ -138,7 +142,12 @@ describe("scorer routes", () => {
     });
     expect(badRate).toEqual({
       status: 400,
-      body: { error_code: "INVALID_PARAMETER_VALUE", message: "sample_rate must be a number, got str" },
+      body: {
+        error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
+        message: "sample_rate must be a number, got str",
+      },
     });
   });
 

@@ -117,6 +117,8 @@ describe("trace assessment routes", () => {
         error_code: "INVALID_PARAMETER_VALUE",
         message:
           "Missing value for required parameter 'assessment'. See the API docs for more information about request parameters.",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
       },
     });
     expect((await call("POST", base, { assessment: { assessment_name: "x" } })).body.message).toBe(

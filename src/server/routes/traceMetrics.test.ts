@@ -83,6 +83,8 @@ describe("trace metrics routes", () => {
     );
     expect((await metrics({ ...count, aggregations: [] })).body).toEqual({
       error_code: "BAD_REQUEST",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: "Query contains no columns with which to SELECT from.",
     });
     expect((await metrics({ ...count, experiment_ids: ["x"] })).body.message).toBe(
@@ -95,6 +97,8 @@ describe("trace metrics routes", () => {
       metrics({ view_type: "TRACES", metric_name: "latency", aggregations: [aggregation] });
     expect((await percentile({ aggregation_type: "PERCENTILE" })).body).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: "Percentile value is required for PERCENTILE aggregation",
     });
     expect((await percentile({ aggregation_type: "PERCENTILE", percentile_value: 101 })).body.message).toBe(

@@ -93,7 +93,12 @@ describe("LinkPromptsToTrace route", () => {
       await call("POST", LINK, { trace_id: "tr-missing", prompt_versions: [{ name: "p", version: "1" }] }),
     ).toEqual({
       status: 404,
-      body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Trace with ID 'tr-missing' not found." },
+      body: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: "Trace with ID 'tr-missing' not found.",
+      },
     });
   });
 
@@ -109,6 +114,8 @@ describe("LinkPromptsToTrace route", () => {
       status: 400,
       body: {
         error_code: "INVALID_PARAMETER_VALUE",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
         message: `Missing value for required parameter '${field}'. ${HINT}`,
       },
     });

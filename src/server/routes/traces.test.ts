@@ -71,7 +71,12 @@ describe("trace routes", () => {
     const answer = await call("GET", "/api/3.0/mlflow/traces/get?trace_id=tr-abc");
     expect(answer).toEqual({
       status: 500,
-      body: { error_code: "INTERNAL_ERROR", message: "Trace data not stored in tracking store" },
+      body: {
+        error_code: "INTERNAL_ERROR",
+        sqlstate: "XXM00",
+        error_class: "CLIENT_INTERNAL_ERROR",
+        message: "Trace data not stored in tracking store",
+      },
     });
   });
 
@@ -89,6 +94,8 @@ describe("trace routes", () => {
       status: 404,
       body: {
         error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
         message: "No trace tag with key 'k' for trace with ID 'tr-abc'",
       },
     });

@@ -64,6 +64,8 @@ describe("tracking routes", () => {
     expect(status).toBe(404);
     expect(json).toEqual({
       error_code: "RESOURCE_DOES_NOT_EXIST",
+      sqlstate: "KAM00",
+      error_class: "RESOURCE_NOT_FOUND",
       message: "Could not find experiment with name 'nope'",
     });
   });
@@ -247,6 +249,8 @@ describe("tracking routes", () => {
     expect(status).toBe(404);
     expect(json).toEqual({
       error_code: "RESOURCE_DOES_NOT_EXIST",
+      sqlstate: "KAM00",
+      error_class: "RESOURCE_NOT_FOUND",
       message: "Run with id=doesnotexist not found",
     });
   });

@@ -127,6 +127,8 @@ describe("the UI's artifact routes", () => {
         expect(response.status).toBe(400);
         expect(await response.json()).toEqual({
           error_code: "BAD_REQUEST",
+          sqlstate: "KAM00",
+          error_class: "INVALID_PARAMETER_VALUE",
           message: 'Request must include the "artifact_file_path" query parameter.',
         });
       }
@@ -142,6 +144,8 @@ describe("the UI's artifact routes", () => {
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({
         error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
         message: "Logged model with ID 'm-nosuch' not found.",
       });
       expect((await get(files(modelId, "artifact_file_path=nope"))).status).toBe(404);
@@ -256,14 +260,14 @@ describe("the UI's artifact routes", () => {
 
     it("answers MLflow's errors", async () => {
       const cases: [string, number, Record<string, string>][] = [
-        ["", 400, { error_code: "BAD_REQUEST", message: 'Request must include the "request_id" query parameter.' }],
-        ["request_id=", 400, { error_code: "BAD_REQUEST", message: 'Request must include the "request_id" query parameter.' }],
-        ["request_id=tr-0000", 404, { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Trace with ID tr-0000 is not found." }],
+        ["", 400, { error_code: "BAD_REQUEST", sqlstate: "KAM00", error_class: "INVALID_PARAMETER_VALUE", message: 'Request must include the "request_id" query parameter.' }],
+        ["request_id=", 400, { error_code: "BAD_REQUEST", sqlstate: "KAM00", error_class: "INVALID_PARAMETER_VALUE", message: 'Request must include the "request_id" query parameter.' }],
+        ["request_id=tr-0000", 404, { error_code: "RESOURCE_DOES_NOT_EXIST", sqlstate: "KAM00", error_class: "RESOURCE_NOT_FOUND", message: "Trace with ID tr-0000 is not found." }],
         [
           `request_id=${CLIENT_EXPORT_TRACE_ID}&path=x.txt`,
           400,
           {
-            error_code: "INVALID_PARAMETER_VALUE",
+            error_code: "INVALID_PARAMETER_VALUE", sqlstate: "KAM00", error_class: "INVALID_PARAMETER_VALUE",
             message: "Invalid attachment path: 'x.txt'. Attachment path must be a valid UUID.",
           },
         ],

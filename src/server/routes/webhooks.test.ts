@@ -95,7 +95,12 @@ describe("webhook routes", () => {
     expect(await call("DELETE", `webhooks/${id}`)).toEqual({ status: 200, json: {} });
     expect(await call("GET", `webhooks/${id}`)).toEqual({
       status: 404,
-      json: { error_code: "RESOURCE_DOES_NOT_EXIST", message: `Webhook with ID ${id} not found.` },
+      json: {
+        error_code: "RESOURCE_DOES_NOT_EXIST",
+        sqlstate: "KAM00",
+        error_class: "RESOURCE_NOT_FOUND",
+        message: `Webhook with ID ${id} not found.`,
+      },
     });
   });
 
@@ -118,6 +123,8 @@ describe("webhook routes", () => {
       ).json,
     ).toEqual({
       error_code: "INVALID_PARAMETER_VALUE",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
       message: "Invalid action 'deleted' for entity 'model_version'. Valid actions are: ['created']",
     });
     for (const event of [

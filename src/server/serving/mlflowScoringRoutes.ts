@@ -1,7 +1,8 @@
 /**
  * MLflow scoring-server routes (`mlflow models serve`), so existing clients switch by changing the URL:
  * `POST /invocations` scores with the default (first) model; `/ping` and `/health` answer 200 when it is
- * loaded and 404 otherwise, as MLflow does; `/version` is the model's MLflow version (FlowOps' for ONNX). Errors are `{"error_code", "message"}`.
+ * loaded and 404 otherwise, as MLflow does; `/version` is the model's MLflow version (FlowOps' for ONNX). Errors are
+ * MLflow's `{"error_code", "message", "sqlstate", "error_class"}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {

@@ -18,7 +18,12 @@ describe("serving errors", () => {
   it("answers MLflow's error body, and a generic message for unexpected errors", async () => {
     const bad = await answer(sendMlflowError, new FlowOpsError("BAD_REQUEST", "input 'x' is missing"));
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toEqual({ error_code: "BAD_REQUEST", message: "input 'x' is missing" });
+    expect(bad.json()).toEqual({
+      error_code: "BAD_REQUEST",
+      sqlstate: "KAM00",
+      error_class: "INVALID_PARAMETER_VALUE",
+      message: "input 'x' is missing",
+    });
     const internal = await answer(sendMlflowError, new Error("secret detail"));
     expect(internal.statusCode).toBe(500);
     expect(internal.json().error_code).toBe("INTERNAL_ERROR");

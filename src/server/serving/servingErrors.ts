@@ -1,11 +1,12 @@
 /**
  * One mapping from anything a serving route throws to a FlowOpsError with its HTTP status, and the body each
- * protocol sends for it: KServe V2 and V1 `{"error": msg}`, MLflow's scoring server `{"error_code", "message"}`
- * (and its timeout's plain sentence).
+ * protocol sends for it: KServe V2 and V1 `{"error": msg}`, MLflow's scoring server
+ * `{"error_code", "message", "sqlstate", "error_class"}` (and its timeout's plain sentence).
  * Unknown throws answer a generic 500 and are logged with their details; they never reach the client.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { FlowOpsError, toFlowOpsError } from "../../errors.js";
+import { pythonJsonDumps } from "../wire.js";
 
 const GENERIC_500 = "Internal server error while serving the request; see the server log.";
 /** mlflow/pyfunc/scoring_server `timeout_middleware`'s whole answer. */
@@ -81,7 +82,12 @@ export function sendKServeError(
   return known.httpStatus;
 }
 
-/** Sends an MLflow scoring-server error (`{"error_code", "message"}`) and returns the status sent. */
+/**
+ * Sends an MLflow scoring-server error and returns the status sent: the bytes and media type of
+ * mlflow/pyfunc/scoring_server `_async_catch_mlflow_exception` (`serialize_as_json()` as `application/json`),
+ * so a bad payload is BAD_REQUEST with `"sqlstate": "KAM00", "error_class": "INVALID_PARAMETER_VALUE"` and a
+ * schema enforcement failure carries SCHEMA_ENFORCEMENT_FAILED (KAM01) from its raise site.
+ */
 export function sendMlflowError(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -96,8 +102,7 @@ export function sendMlflowError(
     return 504;
   }
   const internal = known.httpStatus >= 500 && !(error instanceof FlowOpsError);
-  void reply
-    .code(known.httpStatus)
-    .send({ error_code: internal ? "INTERNAL_ERROR" : known.code, message: clientMessage(known, error) });
+  const shown = internal ? new FlowOpsError("INTERNAL_ERROR", clientMessage(known, error)) : known;
+  void reply.code(known.httpStatus).type("application/json").send(pythonJsonDumps(shown.toJSON()));
   return known.httpStatus;
 }

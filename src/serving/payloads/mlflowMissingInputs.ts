@@ -129,9 +129,13 @@ function missingReason(names: readonly string[], schema: SchemaInputs): string |
 
 export function enforcementError(data: string, schema: SchemaInputs, reason: string): FlowOpsError {
   const enforced = `Failed to enforce schema of data '${data}' with schema '${schemaRepr(schema)}'. Error: ${reason}`;
+  // mlflow/pyfunc/__init__.py `_validate_prediction_input` passes this class: the code alone reads as KAM00.
   return new FlowOpsError(
     "INVALID_PARAMETER_VALUE",
     `Failed to predict data '${data}'. \nError: ${enforced}`,
+    {
+      errorClass: "SCHEMA_ENFORCEMENT_FAILED",
+    },
   );
 }
 

@@ -8,6 +8,7 @@
  * takes as Python objects (`Tensor.jsonData`: text mixed with numbers, booleans or numbers with nulls) travel as
  * sent, so the worker's numpy or pandas types them as MLflow's own would (a column as a plain list, a tensor as `json`).
  */
+import { isErrorClass } from "../../errorClassification.js";
 import { FlowOpsError, isErrorCode } from "../../errors.js";
 import type { PandasColumnDtype } from "../../tables/pandasColumnDtype.js";
 import {
@@ -112,6 +113,8 @@ export interface WorkerErrorInfo {
   type: string;
   message: string;
   error_code?: string;
+  /** MLflow 3's class for the error (SCHEMA_ENFORCEMENT_FAILED), sent with `error_code` only. */
+  error_class?: string;
   missing_module?: string;
   /** An MlflowException from the model's predict (its schema enforcement): the message MLflow answers with. */
   mlflow_message?: string;
@@ -326,9 +329,12 @@ export function predictionError(error: WorkerErrorInfo): FlowOpsError {
   }
   const code =
     error.error_code !== undefined && isErrorCode(error.error_code) ? error.error_code : "BAD_REQUEST";
-  if (error.mlflow_message !== undefined) return new FlowOpsError(code, error.mlflow_message);
+  // The class MLflow's raise site chose (schema enforcement) goes to the client as MLflow's scoring server sends it.
+  const classified = isErrorClass(error.error_class) ? { errorClass: error.error_class } : {};
+  if (error.mlflow_message !== undefined) return new FlowOpsError(code, error.mlflow_message, classified);
   return new FlowOpsError(
     code,
     `Encountered an error while evaluating the model: ${error.type}: ${error.message}`,
+    classified,
   );
 }

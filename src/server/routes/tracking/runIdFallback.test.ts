@@ -13,6 +13,8 @@ let runId: string;
 
 const MISSING_RUN_ID = {
   error_code: "INVALID_PARAMETER_VALUE",
+  sqlstate: "KAM00",
+  error_class: "INVALID_PARAMETER_VALUE",
   message:
     "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.",
 };
