@@ -24,6 +24,7 @@ import * as traceSpans from "./migrations/0015_trace_spans.js";
 import * as labelSchemas from "./migrations/0016_label_schemas.js";
 import * as issues from "./migrations/0017_issues.js";
 import * as reviewQueues from "./migrations/0018_review_queues.js";
+import * as runDataOrder from "./migrations/0019_run_data_order.js";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   "0016_label_schemas": labelSchemas,
   "0017_issues": issues,
   "0018_review_queues": reviewQueues,
+  "0019_run_data_order": runDataOrder,
 };
 
 export function migrationProvider(dialect: SqlDialectName): MigrationProvider {

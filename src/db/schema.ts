@@ -3,7 +3,7 @@
  * booleans are stored as 0/1 integers so both dialects read them the same way. Rows never leave a store:
  * stores map them to domain objects.
  */
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 export interface ExperimentTable {
   experiment_id: Generated<number>;
@@ -51,18 +51,24 @@ export interface LatestMetricTable {
   timestamp: number;
   step: number;
   is_nan: number;
+  /** Where the row sits in the run's first-logged order (migration 0019); never rewritten. */
+  seq: ColumnType<number, number | undefined, never>;
 }
 
 export interface ParamTable {
   run_uuid: string;
   key: string;
   value: string;
+  /** Where the row sits in the run's first-logged order (migration 0019); never rewritten. */
+  seq: ColumnType<number, number | undefined, never>;
 }
 
 export interface TagTable {
   run_uuid: string;
   key: string;
   value: string;
+  /** Where the row sits in the run's first-logged order (migration 0019); never rewritten. */
+  seq: ColumnType<number, number | undefined, never>;
 }
 
 export interface DatasetTable {

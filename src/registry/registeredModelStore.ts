@@ -211,5 +211,11 @@ export async function getLatestVersions(
 ): Promise<ModelVersion[]> {
   const wanted = new Set(stages.length === 0 ? STAGES : stages.map(canonicalStage));
   const model = await getRegisteredModel(db, name);
-  return model.latest_versions.filter((v) => wanted.has(v.current_stage));
+  // Unlike the model's own latest_versions, these carry their aliases, as in MLflow's SQL store.
+  return model.latest_versions
+    .filter((v) => wanted.has(v.current_stage))
+    .map((v) => ({
+      ...v,
+      aliases: model.aliases.filter((a) => a.version === v.version).map((a) => a.alias),
+    }));
 }

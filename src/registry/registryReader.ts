@@ -20,10 +20,16 @@ type RegisteredModelRow = Selectable<RegisteredModelTable>;
 
 const versionKey = (name: string, version: number) => `${name}\u0000${version}`;
 
-/** Adds tags and aliases to version rows; the result keeps the rows' order. */
+/**
+ * Adds tags, and aliases where asked, to version rows; the result keeps the rows' order. MLflow's SQL store
+ * fills a version's aliases only where it reads versions one model at a time (get, get by alias, create,
+ * update, transition, get-latest-versions): search results and a registered model's latest_versions have
+ * none, even where the version has aliases.
+ */
 export async function hydrateModelVersions(
   db: Kysely<Database>,
   rows: readonly ModelVersionRow[],
+  { withAliases }: { withAliases: boolean },
 ): Promise<ModelVersion[]> {
   const tags = new Map<string, RegistryTag[]>();
   const aliases = new Map<string, string[]>();
@@ -38,11 +44,12 @@ export async function hydrateModelVersions(
       .execute();
     for (const t of tagRows) push(tags, versionKey(t.name, t.version), { key: t.key, value: t.value });
   }
-  for (const names of inChunks([...new Set(rows.map((r) => r.name))])) {
+  const names = withAliases ? [...new Set(rows.map((r) => r.name))] : [];
+  for (const chunk of inChunks(names)) {
     const aliasRows = await db
       .selectFrom("registered_model_aliases")
       .selectAll()
-      .where("name", "in", names)
+      .where("name", "in", chunk)
       .orderBy("alias")
       .execute();
     for (const a of aliasRows) push(aliases, versionKey(a.name, a.version), a.alias);
@@ -67,7 +74,7 @@ export async function readModelVersion(
     .where("deleted", "=", 0)
     .executeTakeFirst();
   if (row === undefined) return undefined;
-  const [version_] = await hydrateModelVersions(db, [row]);
+  const [version_] = await hydrateModelVersions(db, [row], { withAliases: true });
   return version_;
 }
 
@@ -157,7 +164,7 @@ async function readLatestVersions(db: Kysely<Database>, names: readonly string[]
   }
   const order = (r: ModelVersionRow) => firstOf.get(versionKey(r.name, r.version)) ?? 0;
   rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : order(a) - order(b)));
-  return hydrateModelVersions(db, rows);
+  return hydrateModelVersions(db, rows, { withAliases: false });
 }
 
 export function toModelVersion(row: ModelVersionRow, tags: RegistryTag[], aliases: string[]): ModelVersion {

@@ -152,7 +152,7 @@ export async function searchModelVersions(
     .limit(maxResults + 1)
     .offset(offset)
     .execute();
-  const versions = await hydrateModelVersions(meta.db, rows.slice(0, maxResults));
+  const versions = await hydrateModelVersions(meta.db, rows.slice(0, maxResults), { withAliases: false });
   return page(versions, rows.length > maxResults, offset + maxResults);
 }
 

@@ -36,8 +36,8 @@ describe.each(metadataBackends())("run logging on $name", (backend) => {
       message: expect.stringMatching(/^Changing param values is not allowed\./) as unknown,
     });
     expect((await getRun(meta.db, runId)).data.params).toEqual([
-      { key: "empty", value: "" },
       { key: "lr", value: "0.1" },
+      { key: "empty", value: "" },
     ]);
   });
 
@@ -145,7 +145,7 @@ describe.each(metadataBackends())("run logging on $name", (backend) => {
     };
     await Promise.all([1, 2, 3, 4].map(() => logBatch(meta.db, runId, batch)));
     const run = await getRun(meta.db, runId);
-    expect(run.data.metrics.map((m) => m.key)).toEqual(["a", "b"]);
+    expect(run.data.metrics.map((m) => m.key)).toEqual(["b", "a"]);
     expect(run.data.params).toEqual([{ key: "p", value: "1" }]);
   });
 

@@ -18,6 +18,7 @@ import { int64Parameter, type Int64 } from "./exactInt64.js";
 import { inChunks } from "./inChunks.js";
 import { storableMetricValue } from "./metricValue.js";
 import { recordLoggedModelMetrics, type LoggedModelMetricInput } from "./loggedModels/metrics.js";
+import { placesAfterRun } from "./runDataOrder.js";
 import { requireActiveRun, writeRunTags } from "./runStore.js";
 
 /** A metric point as logged; 3.x clients may attach it to a logged model and a dataset. */
@@ -138,10 +139,16 @@ async function writeParams(
   describe: (conflicts: ParamConflict[]) => string,
 ): Promise<void> {
   if (params.length === 0) return;
+  const places = await placesAfterRun(
+    db,
+    "params",
+    runId,
+    params.map((p) => p.key),
+  );
   for (const chunk of inChunks([...params].sort(byKey))) {
     await db
       .insertInto("params")
-      .values(chunk.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
+      .values(chunk.map((p) => ({ run_uuid: runId, key: p.key, value: p.value, seq: places.get(p.key) })))
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -180,10 +187,16 @@ async function writeMetrics(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
+  const places = await placesAfterRun(
+    db,
+    "latest_metrics",
+    runId,
+    metrics.map((m) => m.key),
+  );
   for (const chunk of inChunks(latestPerKey(rows))) {
     await db
       .insertInto("latest_metrics")
-      .values(chunk.map(insertable))
+      .values(chunk.map((row) => ({ ...insertable(row), seq: places.get(row.key) })))
       .onConflict((oc) =>
         oc
           .columns(["run_uuid", "key"])

@@ -100,10 +100,12 @@ async function readChunk(db: Kysely<Database>, ids: string[], parts: RunParts): 
       .selectAll()
       .select(METRIC_DIGITS)
       .where("run_uuid", "in", ids)
+      .orderBy("seq")
       .orderBy("key")
       .execute(),
-    db.selectFrom("params").selectAll().where("run_uuid", "in", ids).orderBy("key").execute(),
-    db.selectFrom("tags").selectAll().where("run_uuid", "in", ids).orderBy("key").execute(),
+    // First-logged order, as MLflow's SQL store (see runDataOrder.ts).
+    db.selectFrom("params").selectAll().where("run_uuid", "in", ids).orderBy("seq").orderBy("key").execute(),
+    db.selectFrom("tags").selectAll().where("run_uuid", "in", ids).orderBy("seq").orderBy("key").execute(),
     db
       .selectFrom("inputs")
       .selectAll()

@@ -13,6 +13,7 @@ import { validateRunTag } from "./entityValidation.js";
 import { int64Parameter, type Int64 } from "./exactInt64.js";
 import { getExperiment } from "./experimentStore.js";
 import { inChunks } from "./inChunks.js";
+import { placesAfterRun } from "./runDataOrder.js";
 import { readRuns, runRows, toRunInfo, type RunRow } from "./runReader.js";
 import { generateRunName } from "./runNames.js";
 
@@ -172,11 +173,12 @@ export async function writeRunTags(db: Kysely<Database>, runId: string, tags: re
 async function upsertTags(db: Kysely<Database>, runId: string, tags: readonly Tag[]): Promise<void> {
   // PostgreSQL refuses an upsert that touches one row twice, so duplicates are folded first.
   const unique = new Map(tags.map((t) => [t.key, t.value]));
+  const places = await placesAfterRun(db, "tags", runId, unique.keys());
   // Key order keeps concurrent upserts on PostgreSQL from deadlocking.
   for (const chunk of inChunks([...unique].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))) {
     await db
       .insertInto("tags")
-      .values(chunk.map(([key, value]) => ({ run_uuid: runId, key, value })))
+      .values(chunk.map(([key, value]) => ({ run_uuid: runId, key, value, seq: places.get(key) })))
       .onConflict((oc) =>
         oc.columns(["run_uuid", "key"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })),
       )
