@@ -29,6 +29,7 @@ export function adaptInput(
   specs: readonly TensorSpec[],
   signature?: ModelSignature,
 ): Tensor[] {
+  input.numpyCasts?.(signature);
   const columns = namedColumns(signature);
   const schema = columns ?? namedTensors(signature);
   if (input.kind === "tensors" && input.instancesDict === true)

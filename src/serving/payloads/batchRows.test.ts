@@ -15,6 +15,10 @@ const COLUMNS: ModelSignature = {
     { name: "b", type: "double", required: true },
   ],
 };
+/** mlflow 3.17.2's answer to ragged `instances` rows, for any model (numpy refuses them while parsing). */
+const RAGGED =
+  "Invalid input. setting an array element with a sequence. The requested array has an inhomogeneous shape " +
+  "after 1 dimensions. The detected shape was (2,) + inhomogeneous part.";
 const mlflow = (body: unknown) => mlflowRequest(JSON.stringify(body), "application/json").input;
 
 describe("regression: inputs with unequal row counts were padded with NaN instead of refused", () => {
@@ -71,21 +75,18 @@ describe("regression: inputs with unequal row counts were padded with NaN instea
     expect(adaptInput(request.input, specs).map((t) => t.shape)).toEqual([[1, 2], [3]]);
   });
 
-  it("refuses instance rows of different widths for a column model (MLflow and V1)", () => {
+  it("refuses instance rows of different widths for a column model (V1; MLflow with numpy's message)", () => {
     const specs = signatureInputSpecs(COLUMNS);
-    for (const input of [
-      mlflow({ instances: [[1, 2], [30]] }),
-      v1Request({ instances: [[1, 2], [30]] }).input,
-    ]) {
-      expect(thrownError(() => adaptInput(input, specs, COLUMNS)).message).toMatch(
-        /^row 1 has 1 values but the model takes 2 columns/,
-      );
-    }
+    const v1 = v1Request({ instances: [[1, 2], [30]] }).input;
+    expect(thrownError(() => adaptInput(v1, specs, COLUMNS)).message).toMatch(
+      /^row 1 has 1 values but the model takes 2 columns/,
+    );
+    expect(thrownError(() => adaptInput(mlflow({ instances: [[1, 2], [30]] }), specs, COLUMNS)).message).toBe(
+      RAGGED,
+    );
   });
 
   it("refuses instance rows of different widths for a model without specs", () => {
-    expect(thrownError(() => adaptInput(mlflow({ instances: [[1, 2], [30]] }), [])).message).toMatch(
-      /^row 1 has 1 values but row 0 has 2/,
-    );
+    expect(thrownError(() => adaptInput(mlflow({ instances: [[1, 2], [30]] }), [])).message).toBe(RAGGED);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Tensor } from "../tensor.js";
-import { mlflowResponse, mlflowResponseBody } from "./mlflowPayload.js";
+import { mlflowResponse, mlflowResponseBody } from "./mlflowResponse.js";
 
 const written = (answer: { predictions: unknown }): string => mlflowResponseBody(answer).toString("utf8");
 

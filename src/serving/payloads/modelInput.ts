@@ -10,13 +10,8 @@ export {
   type V2InferResponse,
   type V2Request,
 } from "./v2Payload.js";
-export {
-  mlflowJsonRequest,
-  mlflowRequest,
-  mlflowResponse,
-  mlflowResponseBody,
-  readMlflowRequest,
-} from "./mlflowPayload.js";
+export { mlflowJsonRequest, mlflowRequest, readMlflowRequest } from "./mlflowPayload.js";
+export { mlflowResponse, mlflowResponseBody } from "./mlflowResponse.js";
 export { castsObjectCells } from "./objectCells.js";
 export { v1Request, v1Response, v1ResponseBody } from "./v1Payload.js";
 export { adaptInput } from "./adaptInput.js";

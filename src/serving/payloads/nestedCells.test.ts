@@ -85,9 +85,13 @@ describe("nested cells for a model that declares its inputs", () => {
       const error = thrownError(() =>
         adaptInput(input(), signatureInputSpecs(signature(type)), signature(type)),
       );
+      // mlflow 3.17.2 casts `instances` records with numpy while parsing, which refuses a dict for a double.
+      const numpy = type === "double" && body.startsWith('{"instances"');
       expect([error.httpStatus, error.message]).toEqual([
         400,
-        expect.stringMatching(/^row 0 column 'a' is /),
+        numpy
+          ? "Invalid input. float() argument must be a string or a real number, not 'dict'"
+          : expect.stringMatching(/^row 0 column 'a' is /),
       ]);
     }
     const onnx = thrownError(() => adaptInput(input(), [{ name: "x", datatype: "FP32", shape: [-1, 1] }]));

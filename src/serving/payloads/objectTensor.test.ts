@@ -65,7 +65,10 @@ describe("JSON objects among inputs values", () => {
   });
 
   it("still refuses a list mixing records with lists, which numpy cannot shape", () => {
-    expect(() => mlflow('{"inputs": [{"a": 1}, [1, 2]]}')).toThrow(/not a rectangular nested list/);
-    expect(() => mlflow('{"inputs": [[1, 2], {"a": 1}]}')).toThrow(/not a rectangular nested list/);
+    // mlflow 3.17.2 (numpy 2.4): np.array refuses them while parsing, for any model.
+    const ragged =
+      /^Invalid input\. setting an array element with a sequence\. .* The detected shape was \(2,\) /;
+    expect(() => adaptInput(mlflow('{"inputs": [{"a": 1}, [1, 2]]}'), [])).toThrow(ragged);
+    expect(() => adaptInput(mlflow('{"inputs": [[1, 2], {"a": 1}]}'), [])).toThrow(ragged);
   });
 });

@@ -2,6 +2,7 @@
  * The one request shape every serving protocol parses into (V2 infer, V1 predict, MLflow /invocations) and that
  * adaptInput turns into the model's runtime tensors. Protocol details stop at this boundary.
  */
+import type { ModelSignature } from "../signature.js";
 import type { Tensor } from "../tensor.js";
 import type { DictFloats } from "./objectTensor.js";
 
@@ -37,6 +38,11 @@ export type ModelInput =
        * the input they go to: a string input takes their text (stringInputNumbers.ts), any other the refusal.
        */
       beyondRefusal?: Error;
+      /**
+       * MLflow `inputs` and `instances`: the refusals numpy gives the body's values as MLflow's parsing casts them
+       * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else.
+       */
+      numpyCasts?: (signature: ModelSignature | undefined) => void;
     }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
   | {
@@ -116,6 +122,11 @@ export type ModelInput =
        * dict cell bound for a string input is the text of the Python object the model gets (listCellText.ts).
        */
       objectCellText?: true;
+      /**
+       * MLflow `inputs` and `instances`: the refusals numpy gives the body's values as MLflow's parsing casts them
+       * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else.
+       */
+      numpyCasts?: (signature: ModelSignature | undefined) => void;
     };
 
 export interface PredictRequest {
@@ -155,9 +166,17 @@ export const UNNAMED_INPUT = "";
  * a frame's `floatColumn`, `floatCell`, `floatMember` and `recordList` functions; those are shared, as they only
  * read the body it was parsed from (recordList builds new tensors at each call). So are the cells of a frame that
  * has floatMember, which finds the body's floats by the very objects and lists the body parsed into (nothing
- * writes into a cell); each row is a new list.
+ * writes into a cell); each row is a new list. So is `numpyCasts`, which only reads the body too.
  */
 export function copyPredictRequest(request: PredictRequest): PredictRequest {
+  const { numpyCasts } = request.input;
+  if (numpyCasts === undefined) return copyWithoutCasts(request);
+  const { numpyCasts: _shared, ...input } = request.input;
+  const copy = copyWithoutCasts({ ...request, input: input as ModelInput });
+  return { ...copy, input: { ...copy.input, numpyCasts } };
+}
+
+function copyWithoutCasts(request: PredictRequest): PredictRequest {
   const { input, ...rest } = request;
   if (
     input.kind !== "frame" ||

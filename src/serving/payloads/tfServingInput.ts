@@ -103,23 +103,32 @@ export function floatScalarInput(value: number): ModelInput {
   return { kind: "tensors", tensors: [tensor] };
 }
 
+/** A protocol's own tensor for a dict member that it reads otherwise (undefined: read as any other). */
+export type MemberTensor = (name: string, value: unknown) => Tensor | undefined;
+
 /**
  * `inputs`: a dict maps input names to nested lists (`emptyDict`: one of no members is taken too); a list of objects is records (a frame to a typed model, the
  * list of dicts itself to one without a signature, see recordListTensor.ts); any other list or scalar is
  * one unnamed tensor (a list of rows mixing strings and numbers stays a frame, as a pandas DataFrame would).
  * JSON objects anywhere else (a record's value, a list's element beside other values) are dicts in an object
- * tensor, for a Python model without a signature (see objectTensor.ts).
+ * tensor, for a Python model without a signature (see objectTensor.ts). `memberTensor` may read a member itself.
  */
 export function inputsInput(
   inputs: unknown,
   floats?: FloatLiterals,
   emptyDict = false,
   integers: BigIntegerRule = "numpy",
+  memberTensor?: MemberTensor,
 ): ModelInput {
   if (isJsonObject(inputs)) {
     const tensors: Tensor[] = [];
     for (const name of Object.keys(inputs)) {
       const value = inputs[name];
+      const own = memberTensor?.(name, value);
+      if (own !== undefined) {
+        tensors.push(own);
+        continue;
+      }
       // A bare number is found by its place; a list's numbers inside it.
       const written = (): boolean =>
         Array.isArray(value) ? floatsIn(value, floats) : floats?.has(inputs, name) === true;

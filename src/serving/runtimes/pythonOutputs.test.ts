@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlflowResponse } from "../payloads/mlflowPayload.js";
+import { mlflowResponse } from "../payloads/mlflowResponse.js";
 import { tensorToJson, type Tensor } from "../tensor.js";
 import { loadPythonModel, type PythonLoadedModel } from "./python.js";
 import { MLFLOW_PYTHON } from "../../../test/support/mlflowPython.js";

@@ -6,14 +6,23 @@
  * tensor(float) under column, tensor and no signatures alike.
  */
 import { describe, expect, it } from "vitest";
+import { adaptInput } from "./adaptInput.js";
 import { mlflowRequest } from "./mlflowPayload.js";
 import { thrownError } from "../../../test/support/thrownError.js";
-import { raggedShape } from "./instancesRecordShapes.js";
+import { numpyShape } from "./numpyShape.js";
 
+const raggedShape = (value: unknown) => {
+  const { shape, ragged } = numpyShape(value);
+  return ragged ? shape : undefined;
+};
 const refusal = (body: unknown) => {
-  const error = thrownError(() =>
-    mlflowRequest(JSON.stringify(body), "application/json", { typedInputs: true, textForStringInputs: true }),
-  );
+  const error = thrownError(() => {
+    const request = mlflowRequest(JSON.stringify(body), "application/json", {
+      typedInputs: true,
+      textForStringInputs: true,
+    });
+    adaptInput(request.input, [{ name: "x", datatype: "BYTES", shape: [-1] }], undefined);
+  });
   return { code: (error as { code?: string }).code, message: error.message };
 };
 const inhomogeneous = (dims: number, shape: string) =>
