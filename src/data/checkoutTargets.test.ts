@@ -93,6 +93,22 @@ describe("checkoutTargets", () => {
     expect(await read("d", "a")).toBe("a\n");
   });
 
+  it("marks a directory whose file objects the cache lacks as missing, a corrupt one as not", async () => {
+    await rm(join(dir, "d"), { recursive: true });
+    // md5 of "a\n" and "b\n": the directory's file objects.
+    const objectA = join(dir, ".dvc", "cache", "files", "md5", "60", "b725f10c9c85c70d97880dfe8191b3");
+    const objectB = join(dir, ".dvc", "cache", "files", "md5", "3b", "5d5c3712955042212316173ccf37be");
+    await rm(objectA);
+    // dvc's checkout lists such a directory by name alone and `--allow-missing` lets it pass.
+    const summary = await checkoutTargets(repo, ["d"], { cwd: dir });
+    expect(summary.failed).toEqual([expect.objectContaining({ path: "d/", missing: true })]);
+    await chmod(objectB, 0o644);
+    await writeFile(objectB, "corrupt\n");
+    const corrupt = await checkoutTargets(repo, ["d"], { cwd: dir });
+    expect(corrupt.failed).toEqual([{ path: "d/", reason: expect.stringContaining("corrupted") }]);
+    await expect(lstat(join(dir, "d"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
   it("checks out only the targets given", async () => {
     await rm(join(dir, "foo"));
     await rm(join(dir, "d", "a"));

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { initDataRepoIn, tempDataRepo } from "../../test/support/tempDataRepo.js";
@@ -95,6 +95,23 @@ describe("cloudStatus", () => {
     expect(formatCloudStatus(status, { indent: false })).toBe(
       "deleted:            data/a.txt\ndeleted:            data/sub/b.txt\nmissing:            c.txt\n",
     );
+  });
+
+  // dvc-data's status takes every file a remote manifest lists as held by the remote (`_indexed_dir_hashes`).
+  it("calls a directory's lost file deleted while the remote holds its manifest, missing once it does not", async () => {
+    await push(repo, [join(repo.root, "data")]);
+    const objectOf = (store: string, oid: string): string =>
+      join(store, "files", "md5", oid.slice(0, 2), oid.slice(2));
+    const lost = "60b725f10c9c85c70d97880dfe8191b3"; // md5 of "a\n": data/a.txt
+    const cacheDir = join(repo.root, ".dvc", "cache");
+    rmSync(objectOf(cacheDir, lost));
+    rmSync(objectOf(join(root, "remote"), lost));
+    const held = await cloudStatus(repo, [join(repo.root, "data")], { cwd: repo.root });
+    expect(held.entries).toEqual({ "data/a.txt": "deleted" });
+    const manifest = readFileSync(join(repo.root, "data.dvc"), "utf8").match(/md5: (\w+\.dir)/)![1]!;
+    rmSync(objectOf(join(root, "remote"), manifest));
+    const unheld = await cloudStatus(repo, [join(repo.root, "data")], { cwd: repo.root });
+    expect(unheld.entries).toEqual({ data: "new", "data/a.txt": "missing" });
   });
 
   it("names outs from the cwd and keeps a directory's manifest for a path inside it", async () => {

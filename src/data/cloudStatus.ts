@@ -9,7 +9,8 @@
  * - outs with their own `remote:` are left out (DVC compares only outs without one against the remote);
  * - a directory whose manifest the cache lacks has the manifest fetched first, where the remote has it, so
  *   its files can be compared too (the only write this makes, into the cache);
- * - a target inside a tracked directory compares the files under it and the directory's manifest.
+ * - a target inside a tracked directory compares the files under it and the directory's manifest;
+ * - a directory whose manifest the remote holds has its files taken as held there too (remoteHolds).
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { openDataRemote, selectedRemoteName, type DataRemote, type OpenRemoteOptions } from "./dataRemote.js";
@@ -19,7 +20,7 @@ import { dvcErrorKind } from "./dvcErrorKind.js";
 import type { DataRepo } from "./dataRepo.js";
 import { EMPTY_PROJECT_MESSAGE } from "./dataStatus.js";
 import { findDvcFiles } from "./dvcFile.js";
-import type { Oid } from "./hashInfo.js";
+import { isDirOid, type Oid } from "./hashInfo.js";
 import {
   hasHistoryScope,
   historySelectedOuts,
@@ -27,7 +28,7 @@ import {
   type HistoryScope,
 } from "./historyOuts.js";
 import { hashedTargets } from "./declaredTargets.js";
-import { fetchObjects, filterLimited, remoteHas } from "./transferObjects.js";
+import { fetchObjects, filterLimited, remoteHas, type RemoteLayout } from "./transferObjects.js";
 import { unversionedOuts, type UnversionedOut } from "./unversionedOuts.js";
 import { expandOuts, selectOuts, trackedOuts, type TrackedOut, type UsedObject } from "./usedObjects.js";
 
@@ -115,7 +116,7 @@ export async function cloudStatus(
   const inRemote = new Set<Oid>();
   for (const layout of ["files", "legacy"] as const) {
     if (byLayout[layout].length === 0) continue;
-    for (const oid of await remoteHas(remote(), byLayout[layout], jobs(), layout)) inRemote.add(oid);
+    for (const oid of await remoteHolds(repo, remote(), byLayout[layout], jobs(), layout)) inRemote.add(oid);
   }
   const inCache =
     used.size === 0
@@ -154,6 +155,31 @@ export async function cloudStatus(
   // dvc names the remote it would have used, "None" when there is none.
   const remoteName = opened?.name ?? selectedRemoteName(repo, options.remote) ?? "None";
   return { remote: remoteName, entries, tracksAnything, unknownDirs };
+}
+
+/**
+ * The objects of `oids` the remote holds, as dvc-data's status finds them (`_indexed_dir_hashes`): a directory
+ * whose manifest the remote has counts every file the manifest lists as there too, unasked, so a file object
+ * lost from the remote is `deleted` (pull would bring it back, dvc assumes), not `missing`. Only the rest are
+ * looked for one by one.
+ */
+async function remoteHolds(
+  repo: DataRepo,
+  remote: DataRemote,
+  oids: readonly Oid[],
+  jobs: number,
+  layout: RemoteLayout,
+): Promise<Set<Oid>> {
+  const wanted = new Set(oids);
+  const found = await remoteHas(remote, oids.filter(isDirOid), jobs, layout);
+  for (const dirOid of [...found]) {
+    // A manifest the cache cannot read lists nothing to assume, as dvc's Tree.load failing skips it.
+    const entries = await repo.cache.readDirManifest(dirOid).catch(() => []);
+    for (const entry of entries) if (wanted.has(entry.md5)) found.add(entry.md5);
+  }
+  const rest = oids.filter((oid) => !found.has(oid));
+  for (const oid of await remoteHas(remote, rest, jobs, layout)) found.add(oid);
+  return found;
 }
 
 /**

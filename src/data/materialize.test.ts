@@ -160,6 +160,24 @@ describe("materializeOut", () => {
     expect(readFileSync(ws("data/a.txt"), "utf8")).toBe("local A");
   });
 
+  it("calls a directory missing when its cache only lacks objects, and data loss when one is corrupt", async () => {
+    const oid = await cacheDir({ "a.txt": "A", "b.txt": "B", "c.txt": "C" });
+    rmSync(cache.objectPath(md5("A")));
+    rmSync(cache.objectPath(md5("B")));
+    // As dvc's checkout names such a directory among its missing targets (and --allow-missing lets it pass).
+    await expect(
+      materializeOut(cache, { md5: oid }, ws("data"), { linkTypes: ["copy"], state }),
+    ).rejects.toMatchObject({
+      code: "RESOURCE_DOES_NOT_EXIST",
+      message: expect.stringMatching(/2 object\(s\) missing: /),
+    });
+    flipFirstByte(cache.objectPath(md5("C")));
+    await expect(
+      materializeOut(cache, { md5: oid }, ws("data"), { linkTypes: ["copy"], state }),
+    ).rejects.toMatchObject({ code: "DATA_LOSS", message: expect.stringContaining("missing or corrupt") });
+    expect(existsSync(ws("data"))).toBe(false);
+  });
+
   it("replaces a file with a directory and a directory with a file", async () => {
     const dirOid = await cacheDir({ "x/y.txt": "Y" });
     write("data", "a plain file");

@@ -114,6 +114,7 @@ async function materializeDirectory(
   // 2. Verify every object needed before touching the workspace.
   const objects = new Map<Oid, string>();
   const failures: string[] = [];
+  let corrupt = false;
   const distinct = [...new Set(toWrite.map(({ entry }) => entry.md5))];
   await forEachLimited(distinct, async (md5) => {
     try {
@@ -121,13 +122,16 @@ async function materializeDirectory(
     } catch (error) {
       const file = toWrite.find(({ entry }) => entry.md5 === md5)!.entry.relpath;
       failures.push(`${join(destAbs, file)}: ${(error as Error).message}`);
+      if (!(error instanceof FlowOpsError) || error.code !== "RESOURCE_DOES_NOT_EXIST") corrupt = true;
     }
   });
   if (failures.length > 0) {
     const shown = failures.slice(0, 5).join("; ");
+    // Only objects absent from the cache make the directory missing, as a lost file object is for dvc (whose
+    // checkout names it and lets --allow-missing pass it); any corrupt one keeps the whole failure data loss.
     throw new FlowOpsError(
-      "DATA_LOSS",
-      `cannot check out ${destAbs} (left unchanged): ${failures.length} object(s) missing or corrupt: ${shown}`,
+      corrupt ? "DATA_LOSS" : "RESOURCE_DOES_NOT_EXIST",
+      `cannot check out ${destAbs} (left unchanged): ${failures.length} object(s) ${corrupt ? "missing or corrupt" : "missing"}: ${shown}`,
     );
   }
 

@@ -9,12 +9,19 @@
   downloads (test_dvc_fetch_missing_objects.py covers that);
 - a directory still in the workspace whose manifest is gone everywhere: pull prints the fetch's warning and
   then the checkout's refusal as its error, "ERROR: failed to pull data from the cloud - Can't remove the
-  following unsaved files without confirmation...", exit 1; checkout prints "ERROR: Can't remove ...", 255.
+  following unsaved files without confirmation...", exit 1; checkout prints "ERROR: Can't remove ...", 255;
+- the manifest in the cache, some file objects lost from it (and the remote): checkout prints
+  "ERROR: Checkout failed for following targets:\nd\n..." (the directory named alone), exit 255, and
+  `checkout --allow-missing` exits 0 silently; neither writes anything into the workspace;
+- the manifest on the remote: `status -c` lists each lost file as `deleted:` (dvc-data's
+  `_indexed_dir_hashes` takes every file a remote manifest lists as held there), `--json` as
+  {"d/x": "deleted"}, in a Python set's order; a manifest only the remote holds is fetched into the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -52,6 +59,14 @@ def _run(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
 def _manifest_only_in_cache(make_ws, gone: tuple[str, ...]) -> tuple[dict[str, Workspace], list[str]]:
     """d/ (x, y, z) added, pushed, committed; then the files `gone` lost from cache and remote, the manifest from
     the remote only, and the workspace copy removed."""
+    return _files_lost(make_ws, gone, manifest_lost_from="remote")
+
+
+def _files_lost(
+    make_ws, gone: tuple[str, ...], manifest_lost_from: str | None
+) -> tuple[dict[str, Workspace], list[str]]:
+    """d/ (x, y, z) added, pushed, committed; then the files `gone` lost from cache and remote, the manifest from
+    `manifest_lost_from` ("remote", ".dvc/cache" or neither), and the workspace copy removed."""
     twins = {tool: make_ws(tool) for tool in ("dvc", "flowops")}
     for ws in twins.values():
         remote = ws.root.parent / f"remote-{ws.root.name}"
@@ -66,7 +81,8 @@ def _manifest_only_in_cache(make_ws, gone: tuple[str, ...]) -> tuple[dict[str, W
         for name in gone:
             _object(ws.root / ".dvc" / "cache", _md5(f"{name}\n")).unlink()
             _object(remote, _md5(f"{name}\n")).unlink()
-        _object(remote, manifest).unlink()
+        if manifest_lost_from is not None:
+            _object(remote if manifest_lost_from == "remote" else ws.root / manifest_lost_from, manifest).unlink()
         shutil.rmtree(ws.root / "d")
     return twins, sorted(f"md5: {_md5(f'{name}{chr(10)}')}" for name in gone)
 
@@ -121,3 +137,44 @@ def test_pull_keeps_the_fetch_warning_before_the_refusal_in_dvc_error_form(make_
     assert _both(twins, "pull") == (1, "", f"{warned}\nERROR: failed to pull data from the cloud - {refusal}")
     assert _both(twins, "checkout") == (255, "", f"ERROR: {refusal}")
     assert all(ws.read("d/a") == "1\n" for ws in twins.values())
+
+
+def _remove(twins: dict[str, Workspace]) -> None:
+    """The twins and their remotes: dvc's remote index (in the shared site cache) would call a new push's
+    objects already there, were the same remote path reused."""
+    for ws in twins.values():
+        shutil.rmtree(ws.root)
+        shutil.rmtree(ws.root.parent / f"remote-{ws.root.name}")
+
+
+def test_checkout_names_a_directory_whose_file_objects_the_cache_lacks_and_allow_missing_passes(make_ws) -> None:
+    for gone in (("x",), ("x", "y", "z")):
+        twins, _ = _files_lost(make_ws, gone, manifest_lost_from=None)
+        assert _both(twins, "checkout") == (255, "", f"ERROR: {CHECKOUT_FAILED}")
+        assert _both(twins, "checkout", "--allow-missing") == (0, "", "")
+        assert _both(twins, "checkout", "d", "--allow-missing") == (0, "", "")
+        assert not any((ws.root / "d").exists() for ws in twins.values())
+        _remove(twins)
+
+
+def _status(ws: Workspace, tool: str, *args: str) -> tuple[int, list[str], str]:
+    """`status -c`'s outcome, its lines sorted (dvc prints them from a set); `--json`'s output parsed."""
+    run = ws.dvc if tool == "dvc" else lambda *rest, check: ws.flowops("data", *rest, check=check)
+    result = run("status", *args, check=False)
+    shown = json.loads(result.stdout) if "--json" in args else sorted(result.stdout.splitlines())
+    return result.returncode, shown, result.stderr
+
+
+def test_status_cloud_calls_files_a_remote_manifest_lists_deleted_though_the_remote_lost_them(make_ws) -> None:
+    for gone, manifest_lost_from in ((("x",), None), (("x", "y", "z"), ".dvc/cache")):
+        twins, _ = _files_lost(make_ws, gone, manifest_lost_from)
+        deleted = sorted(f"\tdeleted:            d/{name}" for name in gone)
+        for args in (("-c",), ("-c", "--json")):
+            outcomes = {tool: _status(ws, tool, *args) for tool, ws in twins.items()}
+            assert outcomes["flowops"] == outcomes["dvc"], args
+            expected = {f"d/{name}": "deleted" for name in gone} if "--json" in args else deleted
+            assert outcomes["dvc"] == (0, expected, ""), args
+        # Both fetched the manifest the cache lacked, to list the directory's files.
+        manifest = next(line.split()[-1] for line in twins["dvc"].read("d.dvc").splitlines() if "md5:" in line)
+        assert all(_object(ws.root / ".dvc" / "cache", manifest).exists() for ws in twins.values())
+        _remove(twins)
