@@ -81,7 +81,10 @@ describe("flowops data", () => {
     expect(JSON.parse((await data(["status", "--json"])).stdout)).toEqual({
       "foo.dvc": [{ "changed outs": { foo: "modified" } }],
     });
-    await expect(data(["checkout"])).rejects.toThrow(/unsaved files/);
+    // dvc's refusal reaches its main: `ERROR: <message>` and exit 255.
+    const refused = await data(["checkout"]);
+    expect([refused.exitCode, refused.stdout]).toEqual([255, ""]);
+    expect(refused.stderr).toMatch(/^ERROR: .*unsaved files/);
     const forced = await data(["checkout", "--force", "--json"]);
     expect(JSON.parse(forced.stdout)).toEqual({
       added: [],
