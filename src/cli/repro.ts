@@ -5,7 +5,7 @@
  * does (exit 255, the cause on stderr; -v adds the stage's log); with --ignore-errors it is a warning, exit 0.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { relative, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
 import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
 import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
@@ -19,7 +19,8 @@ import { DVC_EXIT } from "./dvcExitCodes.js";
 import { reportedPipelineLoadFailure } from "./pipelineLoadError.js";
 import { printJson } from "./output.js";
 import { printSummary } from "./reproSummary.js";
-import { relativeTo, reproPrinter } from "./reproProgress.js";
+import { progressStream, relativeTo, reproPrinter } from "./reproProgress.js";
+import { ReproStageBreaks } from "./reproStageBreaks.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
 
 interface ReproCliOptions {
@@ -152,6 +153,8 @@ export function reproCommand(): Command {
           throw error;
         }
         const named = cwdNames(pipeline, cwd);
+        // Shared by the progress lines and --pull's announcements, which both open a stage's lines.
+        const breaks = new ReproStageBreaks(progressStream(opts), opts.quiet === true);
         const result = await repro(repo, {
           // As dvc: targets are relative to the cwd, whose dvc.yaml is the default; --all-pipelines wins.
           ...(opts.allPipelines ? {} : { targets, cwd }),
@@ -159,7 +162,7 @@ export function reproCommand(): Command {
           jobs: opts.jobs,
           runCache: opts.runCache,
           signal: controller.signal,
-          onEvent: reproPrinter(opts, named),
+          onEvent: reproPrinter(opts, named, breaks),
           ...(opts.keepGoing ? { keepGoing: true } : {}),
           ...(opts.ignoreErrors ? { ignoreErrors: true } : {}),
           ...(opts.pipeline ? { wholePipeline: true } : {}),
@@ -185,6 +188,9 @@ export function reproCommand(): Command {
                   }),
                   opts,
                   named,
+                  breaks,
+                  // The data sources' names are relative to the cwd, or to the root with -P (no cwd given).
+                  opts.allPipelines === true ? repo.root : cwd,
                 ),
               }
             : {}),
@@ -217,15 +223,24 @@ export function reproCommand(): Command {
  * dvc's `Stage.reproduce` says `Pulling data for stage: '<stage>'` before it pulls the outs of a stage whose
  * only changes are missing data, so the line comes first whether the pull then checks them out or fails.
  */
-function announcingPulls(pull: ReproPull, opts: ReproCliOptions, named: (name: string) => string): ReproPull {
-  const out = opts.json === true ? process.stderr : process.stdout;
+function announcingPulls(
+  pull: ReproPull,
+  opts: ReproCliOptions,
+  named: (name: string) => string,
+  breaks: ReproStageBreaks,
+  sourcesFrom: string,
+): ReproPull {
+  const out = progressStream(opts);
   return {
     beforeRun: (stage, changes, lock) => {
-      if (opts.quiet !== true && changes.length > 0 && changes.every(isMissingData))
-        out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
+      if (changes.length > 0 && changes.every(isMissingData)) {
+        breaks.beginStage(stage.name);
+        if (opts.quiet !== true) out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
+      }
       return pull.beforeRun(stage, changes, lock);
     },
     beforeDataSource: (source) => {
+      breaks.beginDataSource(resolve(sourcesFrom, source.name));
       if (opts.quiet !== true) out.write(`Pulling data for stage: '${source.name}'\n`);
       return pull.beforeDataSource(source);
     },

@@ -3,6 +3,7 @@ import { relative, sep } from "node:path";
 import type { ReproEvent, StageResult } from "../pipelines/repro.js";
 import type { DataSourceResult } from "../pipelines/dataSources.js";
 import type { StageChange } from "../pipelines/stageStatus.js";
+import { ReproStageBreaks } from "./reproStageBreaks.js";
 
 export interface ReproPrinterOptions {
   json?: boolean;
@@ -16,14 +17,16 @@ export interface ReproPrinterOptions {
 export function reproPrinter(
   opts: ReproPrinterOptions,
   named: (name: string) => string,
+  breaks: ReproStageBreaks = new ReproStageBreaks(progressStream(opts), opts.quiet === true),
 ): (event: ReproEvent) => void {
-  const out = opts.json === true ? process.stderr : process.stdout;
+  const out = progressStream(opts);
   const quiet = opts.quiet === true;
   return (event) => {
     switch (event.type) {
       case "plan":
         return;
       case "stage-start": {
+        breaks.beginStage(event.stage);
         if (quiet) return;
         const gpus = event.gpus === undefined ? "" : ` on GPU ${event.gpus.join(",")}`;
         const attempt = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
@@ -45,6 +48,8 @@ export function reproPrinter(
         process.stderr.write(`WARNING: ${event.message}\n`);
         return;
       case "stage-end":
+        if (!isNotRun(event.result)) breaks.beginStage(event.result.name);
+        breaks.stageEnded(event.result);
         if (event.result.outcome === "failed") return stageFailed(event.result, opts, out);
         if (quiet) return;
         // dvc says nothing of the stages a failure keeps from running; -v tells which and why.
@@ -52,11 +57,18 @@ export function reproPrinter(
         out.write(lockFileLines(event.result));
         return;
       case "data-source":
+        breaks.beginDataSource(event.result.dvcFile);
+        breaks.dataSourceEnded(event.result);
         if (event.result.outcome === "failed") return dataSourceFailed(event.result, opts, out);
         if (!quiet) out.write(dataSourceLine(event.result, relativeTo(process.cwd())));
         return;
     }
   };
+}
+
+/** Where the progress lines go: stderr with --json, so stdout holds only the JSON. */
+export function progressStream(opts: ReproPrinterOptions): NodeJS.WritableStream {
+  return opts.json === true ? process.stderr : process.stdout;
 }
 
 /**

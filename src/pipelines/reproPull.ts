@@ -18,12 +18,12 @@ import { fetchRunCacheEntryObjects, type MissingObject } from "../data/pushPull.
 import type { CheckoutFailure } from "../data/checkoutTargets.js";
 import { noHashWarnings } from "../data/noHashWarnings.js";
 import { pullRunCacheEntries } from "../data/runCacheTransfer.js";
-import { toFlowOpsError } from "../errors.js";
+import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { lockCmd, type LockEntry } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
 import { runCacheKey, runCachePath, isRunCacheable } from "./runCache.js";
 import { pullMissingDeps } from "./reproPullDeps.js";
-import { restorePullRemoteError } from "./reproPullRemote.js";
+import { COLLECT_FAILED_WARNING, missingRemoteError, restorePullRemoteError } from "./reproPullRemote.js";
 import {
   pullForRepro,
   PullStopped,
@@ -177,6 +177,11 @@ async function pullOuts(
   targets: readonly string[],
   options: ReproPullOptions,
 ): Promise<NotPulled | undefined> {
+  const noSuchRemote = missingRemoteError(repo, options.remote);
+  if (noSuchRemote !== undefined) {
+    options.onWarning?.(COLLECT_FAILED_WARNING);
+    throw new PullStopped(noSuchRemote);
+  }
   let missing: MissingObject[] = [];
   let result;
   try {
@@ -273,6 +278,8 @@ async function newestEntryPath(dir: string): Promise<string | undefined> {
  * is there (DVC's transfer with force). Returns how many entries were copied.
  */
 export async function pullRunCache(repo: DataRepo, options: ReproPullOptions = {}): Promise<number> {
+  const noSuchRemote = missingRemoteError(repo, options.remote);
+  if (noSuchRemote !== undefined) throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", noSuchRemote);
   const remote = openDataRemote(repo, options.remote, remoteOptions(options));
   return (await pullRunCacheEntries(repo, remote)).length;
 }

@@ -13,6 +13,7 @@ import type { DataRepo } from "../data/dataRepo.js";
 import { noHashWarnings } from "../data/noHashWarnings.js";
 import { toFlowOpsError } from "../errors.js";
 import type { Stage } from "./dvcYaml.js";
+import { COLLECT_FAILED_WARNING, missingRemoteError } from "./reproPullRemote.js";
 import { pullForRepro, PullStopped, type ReproTransferOptions } from "./reproPullTransfer.js";
 
 export interface DepPullOptions extends ReproTransferOptions {
@@ -25,6 +26,11 @@ export async function pullMissingDeps(repo: DataRepo, stage: Stage, options: Dep
   for (const dep of stage.deps) {
     const abs = join(stage.wdir, dep);
     if (existsSync(abs)) continue;
+    const noSuchRemote = missingRemoteError(repo, options.remote);
+    if (noSuchRemote !== undefined) {
+      options.onWarning?.(COLLECT_FAILED_WARNING);
+      throw new PullStopped(noSuchRemote);
+    }
     let failed;
     try {
       failed = (await pullForRepro(repo, [abs], options)).checkout.failed;

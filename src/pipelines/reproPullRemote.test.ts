@@ -6,10 +6,10 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDataRepo, initDataRepo, openDataRepo, type DataRepo } from "../data/dataRepo.js";
 import { repro, type ReproResult } from "./repro.js";
-import { reproPull } from "./reproPull.js";
+import { pullRunCache, reproPull } from "./reproPull.js";
 
 let dir: string;
 let repo: DataRepo;
@@ -93,4 +93,38 @@ it("checks out outs whose objects are in the cache without a remote", async () =
   await rm(join(dir, "s.txt"));
   expect(prep(await reproPulling())).toBe("skipped:pulled");
   expect(await readFile(join(dir, "s.txt"), "utf8")).toBe("data\nmore\n");
+});
+
+describe("with core.remote naming no remote, as dvc's RemoteNotFoundError", () => {
+  const NOT_FOUND = "failed to reproduce 'prep': config file error: remote 'nosuch' doesn't exist";
+  const pullingWarned = async (): Promise<{ result: ReproResult; warnings: string[] }> => {
+    await writeFile(join(dir, ".dvc", "config"), "[core]\n    remote = nosuch\n");
+    closeDataRepo(repo);
+    repo = await openDataRepo(dir);
+    const warnings: string[] = [];
+    const pull = reproPull(repo, { cwd: dir, onWarning: (message) => warnings.push(message) });
+    return { result: await repro(repo, { pull, cwd: dir }), warnings };
+  };
+
+  it("fails a stage whose outs it would pull, after the warning that the workspace was not collected", async () => {
+    await rm(join(dir, "s.txt"));
+    const { result, warnings } = await pullingWarned();
+    expect(prep(result)).toBe(`failed:${NOT_FOUND}`);
+    expect(warnings).toEqual(["failed to collect 'workspace', skipping"]);
+  });
+
+  it("fails a stage the restore would pull for, without it", async () => {
+    await writeFile(join(dir, "s.txt"), "edited\n");
+    const { result, warnings } = await pullingWarned();
+    expect(prep(result)).toBe(`failed:${NOT_FOUND}`);
+    expect(warnings).toEqual([]);
+    expect(existsSync(join(dir, "runs.log"))).toBe(false);
+  });
+
+  it("fails the run-cache pull with the same words", async () => {
+    await writeFile(join(dir, ".dvc", "config"), "[core]\n    remote = nosuch\n");
+    closeDataRepo(repo);
+    repo = await openDataRepo(dir);
+    await expect(pullRunCache(repo)).rejects.toThrow(/^config file error: remote 'nosuch' doesn't exist$/);
+  });
 });

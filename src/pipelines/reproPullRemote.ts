@@ -10,6 +10,7 @@ import { readdir } from "node:fs/promises";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { openDataRemote, selectedRemoteName, type OpenRemoteOptions } from "../data/dataRemote.js";
 import type { DataRepo } from "../data/dataRepo.js";
+import { configuredRemoteName } from "../data/dvcConfig.js";
 import { toFlowOpsError } from "../errors.js";
 import { lockCmd, type LockEntry } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
@@ -51,9 +52,30 @@ export async function restorePullRemoteError(
   return (await hasRunCacheEntry(repo, stage, current)) ? remoteError : undefined;
 }
 
-/** The NoRemoteError when `core.remote` is unset; a remote that is set is left for the pull to judge. */
+/**
+ * dvc's RemoteNotFoundError (`get_fs_config`) when the remote a pull would use, `remote` or else
+ * `core.remote`, names none configured; worded as dvc words it, without the full stop of its `dvc remote`
+ * commands' message.
+ */
+export function missingRemoteError(repo: DataRepo, remote?: string): string | undefined {
+  const selected = selectedRemoteName(repo, remote);
+  if (selected === undefined || configuredRemoteName(repo.config, selected) !== undefined) return undefined;
+  return `config file error: remote '${selected}' doesn't exist`;
+}
+
+/**
+ * dvc's `repo.pull` collects its index before it transfers anything, and the index asks for each out's
+ * remote: a remote that does not exist fails the collection, which dvc's `_collect_indexes` warns of for the
+ * workspace before it raises the RemoteNotFoundError.
+ */
+export const COLLECT_FAILED_WARNING = "failed to collect 'workspace', skipping";
+
+/**
+ * The NoRemoteError when `core.remote` is unset, the RemoteNotFoundError when it names no remote; any other
+ * remote that is set is left for the pull to judge.
+ */
 function defaultRemoteError(repo: DataRepo, options: OpenRemoteOptions): string | undefined {
-  if (selectedRemoteName(repo) !== undefined) return undefined;
+  if (selectedRemoteName(repo) !== undefined) return missingRemoteError(repo);
   try {
     openDataRemote(repo, undefined, options.env === undefined ? {} : { env: options.env });
     return undefined;

@@ -58,7 +58,7 @@ def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     """The outcome, with the workspace's path as `<ws>` and FlowOps' own closing words made dvc's."""
     run = ws.dvc if tool == "dvc" else ws.flowops
     result = run("repro", "--pull", *args, check=False)
-    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout).replace("\n\n", "\n")
+    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
     stdout = stdout.replace("flowops data push", "dvc push")
     stderr = result.stderr.replace(str(ws.root.resolve()), "<ws>").replace(str(ws.root), "<ws>")
     return result.returncode, stdout, stderr

@@ -63,7 +63,7 @@ def _repro(ws: Workspace, tool: str, *args: str, cwd: str = ".") -> tuple[int, s
     run = ws.dvc if tool == "dvc" else ws.flowops
     result = run("repro", "--pull", *args, check=False, cwd=ws.root / cwd)
     # FlowOps' own line for a stage that ran stands where dvc leaves an empty line; its closing line names it.
-    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout).replace("\n\n", "\n")
+    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
     return result.returncode, stdout.replace("flowops data push", "dvc push"), result.stderr
 
 
