@@ -55,6 +55,10 @@ export function serverCommand(): Command {
       "--x-frame-options <value>",
       "X-Frame-Options header: SAMEORIGIN, DENY or NONE for none (default SAMEORIGIN; env MLFLOW_SERVER_X_FRAME_OPTIONS)",
     )
+    .option(
+      "--static-prefix <prefix>",
+      "serve every route under this path, e.g. /mlflow behind a reverse proxy; clients use http://host:port/mlflow (env MLFLOW_STATIC_PREFIX)",
+    )
     .helpOption("--help", "show help")
     .action(async (opts: Record<string, unknown>) => {
       exportSecurityOptions(opts, process.env);
@@ -72,6 +76,7 @@ export function serverCommand(): Command {
         protectedStages: opts.protectedStages as string | undefined,
         monitoringConfig: opts.monitoringConfig as string | undefined,
         retrainingConfig: opts.retrainingConfig as string | undefined,
+        staticPrefix: opts.staticPrefix as string | undefined,
       });
       const stop = (): void => {
         void server.close().then(() => process.exit(0));

@@ -3,7 +3,7 @@
  * resource under routes/. No domain logic lives in this folder.
  */
 import { isUtf8 } from "node:buffer";
-import { STATUS_CODES } from "node:http";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import Fastify, {
   type ConnectionError,
@@ -54,6 +54,7 @@ import { RouteMethods } from "./routeMethods.js";
 import { sendWireError } from "./rpc.js";
 import { loneSurrogateIn, parseJsonBody, pythonJsonDumps } from "./wire.js";
 import { sendMethodNotAllowedPage, sendNotFoundPage } from "./werkzeugErrorPages.js";
+import { urlInsideStaticPrefix } from "./staticPrefix.js";
 
 export interface BuildServerOptions {
   /** pino options or false; tests pass false to keep output clean. */
@@ -79,6 +80,7 @@ export async function buildServer(
     routerOptions: { maxParamLength: 1000 },
     requestIdHeader: "x-request-id",
     ...malformedRequestHandling,
+    ...staticPrefixRewrite(ctx.config.staticPrefix),
   });
   installWireConventions(app);
   installSecurityMiddleware(app);
@@ -197,6 +199,14 @@ export function installWireConventions(app: FastifyInstance): void {
       ? sendNotFoundPage(reply)
       : sendMethodNotAllowedPage(reply, allow);
   });
+}
+
+/** `--static-prefix`: the prefix comes off each URL before routing (staticPrefix.ts says why). */
+function staticPrefixRewrite(prefix: string | undefined): {
+  rewriteUrl?: (request: IncomingMessage) => string;
+} {
+  if (prefix === undefined) return {};
+  return { rewriteUrl: (request) => urlInsideStaticPrefix(prefix, request.url ?? "/") };
 }
 
 /**

@@ -36,6 +36,8 @@ export interface ServerConfig {
    * (generated on first use); unset, such a server's key lasts as long as the process, as mlflow's does.
    */
   webhookSecretKeyFile?: string;
+  /** `--static-prefix`: the path every route sits under (server/staticPrefix.ts); none when unset. */
+  staticPrefix?: string;
 }
 
 export interface ServerContext {

@@ -26,6 +26,7 @@ import {
 } from "../registry/promotionGuard.js";
 import { webhookSettingsFromEnv } from "../registry/webhooks/webhookSettings.js";
 import { buildServer } from "./app.js";
+import { validateStaticPrefix } from "./staticPrefix.js";
 import type { ServerConfig, ServerContext } from "./context.js";
 
 export interface ServerSettings {
@@ -43,9 +44,12 @@ export interface ServerSettings {
   monitoringConfig?: string | undefined;
   /** A retraining config (`--retraining-config`); env FLOWOPS_RETRAINING_CONFIG; no retraining without one. */
   retrainingConfig?: string | undefined;
+  /** `--static-prefix`: every route under this path; env MLFLOW_STATIC_PREFIX otherwise. */
+  staticPrefix?: string | undefined;
 }
 
 export interface RunningServer {
+  /** The server's tracking URI: its address, with the static prefix when there is one. */
   url: string;
   config: ServerConfig;
   app: FastifyInstance;
@@ -82,7 +86,16 @@ export function resolveServerConfig(
     // mlflow's own variables (MLFLOW_WEBHOOK_ALLOWED_SCHEMES, MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS, ...).
     webhooks: webhookSettingsFromEnv(env),
     webhookSecretKeyFile: join(home, "webhook-secret.key"),
+    ...staticPrefixSetting(settings.staticPrefix, env),
   };
+}
+
+function staticPrefixSetting(option: string | undefined, env: NodeJS.ProcessEnv): { staticPrefix?: string } {
+  const prefix =
+    option !== undefined
+      ? validateStaticPrefix(option, "--static-prefix")
+      : validateStaticPrefix(env.MLFLOW_STATIC_PREFIX, "MLFLOW_STATIC_PREFIX");
+  return prefix === undefined ? {} : { staticPrefix: prefix };
 }
 
 export async function startServer(
@@ -169,7 +182,7 @@ export async function startServer(
   }
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
-  url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}${config.staticPrefix ?? ""}`;
   // A restarted server resumes every deployment with the split and analyses it had.
   await delivery.resume();
   delivery.start();
