@@ -71,10 +71,24 @@ def prefixed_server() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def test_the_client_tracks_logs_artifacts_and_registers_through_the_prefix(prefixed_server, tmp_path):
+@pytest.fixture
+def prefixed_tracking_uri(prefixed_server) -> Iterator[str]:
+    """The prefixed URI, also set globally: mlflow 2.x resolves mlflow-artifacts URIs through the global one."""
+    import mlflow
+
+    previous = mlflow.get_tracking_uri()
+    uri = f"{prefixed_server}{PREFIX}"
+    mlflow.set_tracking_uri(uri)
+    try:
+        yield uri
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
+def test_the_client_tracks_logs_artifacts_and_registers_through_the_prefix(prefixed_tracking_uri, tmp_path):
     from mlflow import MlflowClient
 
-    client = MlflowClient(tracking_uri=f"{prefixed_server}{PREFIX}", registry_uri=f"{prefixed_server}{PREFIX}")
+    client = MlflowClient(tracking_uri=prefixed_tracking_uri, registry_uri=prefixed_tracking_uri)
     experiment_id = client.create_experiment(f"prefix-{os.urandom(4).hex()}")
     run = client.create_run(experiment_id)
     run_id = run.info.run_id
@@ -88,6 +102,7 @@ def test_the_client_tracks_logs_artifacts_and_registers_through_the_prefix(prefi
     assert fetched.data.params == {"alpha": "0.5"}
     assert fetched.data.metrics == {"loss": 0.25}
     assert [f.path for f in client.list_artifacts(run_id, "docs")] == ["docs/notes.txt"]
+    (tmp_path / "out").mkdir()  # mlflow 2.x's client wants the destination to exist
     downloaded = client.download_artifacts(run_id, "docs/notes.txt", str(tmp_path / "out"))
     assert Path(downloaded).read_text() == "through the prefix"
     assert [r.info.run_id for r in client.search_runs([experiment_id])] == [run_id]
