@@ -146,7 +146,12 @@ describe("the /graphql route", () => {
     const noType = await sendRaw(url, { method: "POST", path: "/graphql", body: Buffer.from("{}") });
     expect([noType.status, JSON.parse(noType.body.toString())]).toEqual([
       400,
-      { error_code: "INVALID_PARAMETER_VALUE", message: "Bad Request. Content-Type header is missing." },
+      {
+        error_code: "INVALID_PARAMETER_VALUE",
+        message: "Bad Request. Content-Type header is missing.",
+        sqlstate: "KAM00",
+        error_class: "INVALID_PARAMETER_VALUE",
+      },
     ]);
   });
 });
