@@ -53,7 +53,8 @@ export function reproPrinter(
         if (event.result.outcome === "failed") return stageFailed(event.result, opts, out);
         if (quiet) return;
         // dvc says nothing of the stages a failure keeps from running; -v tells which and why.
-        if (!isNotRun(event.result) || opts.verbose === true) out.write(stageLine(event.result, named));
+        if (!isNotRun(event.result) || opts.verbose === true)
+          out.write(stageLine(event.result, named, opts.verbose === true));
         out.write(lockFileLines(event.result));
         return;
       case "data-source":
@@ -155,8 +156,8 @@ function dataSourceLine(result: DataSourceResult, named: (abs: string) => string
         : `Verifying data sources in stage: ${name}\n`;
     case "skipped":
       if (importing !== "") return importing;
-      if (result.wouldVerify === true)
-        return `Would verify data sources in stage: ${name}: ${describeOutChanges(result.changes, named)}\n`;
+      // dvc's dry `run` of a data source says nothing; the blank line after it still marks it reproduced.
+      if (result.wouldVerify === true) return "";
       // Announced as the pull began (repro.ts); checked out, it was not reproduced.
       if (result.pulled === true) return "";
       return `${name} didn't change, skipping\n`;
@@ -165,16 +166,23 @@ function dataSourceLine(result: DataSourceResult, named: (abs: string) => string
   }
 }
 
-function describeOutChanges(changes: DataSourceResult["changes"], named: (abs: string) => string): string {
-  if (changes.length === 0) return "forced";
-  return changes.map((change) => `out '${named(change.path)}' ${change.status}`).join(", ");
-}
-
 export function relativeTo(cwd: string): (abs: string) => string {
   return (abs) => relative(cwd, abs).split(sep).join("/");
 }
 
-function stageLine(result: StageResult, named: (name: string) => string): string {
+/**
+ * A stage `--dry` would run, as dvc's dry `run_stage` says it: the run-cache's restore first (which under
+ * --dry only says it would check the outputs out), then `cmd_run`'s announcement and command echo; -v adds
+ * FlowOps' reason, as before a real run.
+ */
+function dryRunLines(result: StageResult, name: string, verbose: boolean): string {
+  const cached =
+    result.cachedRun === true ? `Stage ${name} is cached - skipping run, checking out outputs\n` : "";
+  const why = verbose ? `Reason: ${describeChanges(result.changes)}\n` : "";
+  return `${cached}Running stage ${name}:\n${why}${commandLines(result.cmd ?? [])}`;
+}
+
+function stageLine(result: StageResult, named: (name: string) => string, verbose = false): string {
   const name = `'${named(result.name)}'`;
   switch (result.outcome) {
     case "ran":
@@ -182,8 +190,9 @@ function stageLine(result: StageResult, named: (name: string) => string): string
     case "restored":
       return `Stage ${name} is cached - skipping run, checking out outputs\n`;
     case "skipped":
-      if (result.wouldRun === true)
-        return `Would run stage ${name}: ${describeChanges(result.changes)}\n${commandLines(result.cmd ?? [])}`;
+      if (result.wouldRun === true) return dryRunLines(result, name, verbose);
+      // A changed frozen stage under --dry: dvc's `run` neither verifies nor runs it, and says nothing.
+      if (result.wouldRun === false) return "";
       if (result.message === "frozen") return `Stage ${name} is frozen: outputs verified, not run.\n`;
       // Announced as the pull began (repro.ts); like DVC, a pulled stage is not a reproduced one, so the
       // summary still says up to date.

@@ -45,12 +45,15 @@ it("sets apart what follows a restored stage or a dry run's, not what follows a 
   const events = [
     end("a", "restored"),
     end("b", "skipped", { message: "pulled" }),
-    end("c", "skipped", { wouldRun: true, cmd: ["make c"] }),
+    end("c", "skipped", { wouldRun: true, cmd: ["make c"], cachedRun: true }),
+    end("e", "skipped", { wouldRun: false, message: "frozen" }),
     end("d", "skipped"),
   ];
+  // Under --dry: a run-cache hit is said before dvc's cmd_run echo; a changed frozen stage says nothing.
   expect(printed(events).out).toBe(
     "Stage 'a' is cached - skipping run, checking out outputs\n\n" +
-      "Would run stage 'c': forced\n> make c\n\nStage 'd' didn't change, skipping\n",
+      "Stage 'c' is cached - skipping run, checking out outputs\nRunning stage 'c':\n> make c\n\n" +
+      "\nStage 'd' didn't change, skipping\n",
   );
 });
 

@@ -29,7 +29,8 @@ export class ReproStageBreaks {
 
   stageEnded(result: StageResult): void {
     if (result.outcome === "ran" || result.outcome === "restored") this.afterReproduced = true;
-    else if (result.outcome === "skipped") this.afterReproduced = result.wouldRun === true;
+    // Under --dry a changed stage is returned by dvc's `reproduce`, a frozen one (wouldRun false) too.
+    else if (result.outcome === "skipped") this.afterReproduced = result.wouldRun !== undefined;
   }
 
   dataSourceEnded(result: DataSourceResult): void {

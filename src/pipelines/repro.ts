@@ -21,6 +21,7 @@ import { GpuAllocator } from "./gpuAllocator.js";
 import { readGpuInventory } from "./gpuInventory.js";
 import { restoreFromRunCache } from "./runCache.js";
 import { restoreFromLock } from "./lockRestore.js";
+import { dryRunCacheHit } from "./reproDryRunCache.js";
 import {
   finishStage,
   guardTracking,
@@ -266,9 +267,20 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   if (options.dry === true) {
     // As dvc's dry run_stage, which still asks whether the run-cache could serve the stage: that hashes its
     // deps and params, so a missing dep or param fails the stage.
-    if (!stage.frozen && !forced) await canHashForRunCache(repo, stage, cwd);
+    const cached =
+      !stage.frozen && !forced && (await canHashForRunCache(repo, stage, cwd))
+        ? await dryRunCacheHit(
+            repo,
+            stage,
+            context.lockAtStart.get(stage.name),
+            { cmd: lockCmd(stage), ...(await checkedInputs(repo, stage, cwd)) },
+            options.runCache !== false,
+          )
+        : false;
     const frozen = stage.frozen ? { message: "frozen" } : {};
-    const wouldRun = stage.frozen ? { wouldRun: false } : { wouldRun: true, cmd: stage.cmd };
+    const wouldRun = stage.frozen
+      ? { wouldRun: false }
+      : { wouldRun: true, cmd: stage.cmd, ...(cached ? { cachedRun: true } : {}) };
     return { ...base, outcome: "skipped", changes, ...wouldRun, ...frozen };
   }
   if (options.confirm !== undefined && !(await options.confirm(stage))) {

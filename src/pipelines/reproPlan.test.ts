@@ -131,3 +131,10 @@ describe("planStages", () => {
     expect(await plan(TWO_PIPELINES, { targets: ["[cy]"], glob: true })).toEqual(["a", "b", "c", "x", "y"]);
   });
 });
+
+describe("planStages target order", () => {
+  it("takes targets in pipeline order, not the order given, as dvc's subgraph walk does", async () => {
+    expect(await plan(TWO_PIPELINES, { targets: ["y", "c"] })).toEqual(["a", "b", "c", "x", "y"]);
+    expect(await plan(TWO_PIPELINES, { targets: ["d", "c"] })).toEqual(["a", "b", "c", "d"]);
+  });
+});

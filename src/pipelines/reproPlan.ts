@@ -81,7 +81,9 @@ export function planStages(pipeline: Pipeline, options: ReproTargets): PlannedSt
   else if (plansSingleItems(options)) return singleItems(dag, targets);
   else if (options.downstream === true)
     names = graph.postOrder(dag.stages.keys(), graph.below(withReaders()));
-  else names = graph.postOrder(targets);
+  // dvc walks its subgraph in the index's order (graph.subgraph keeps the graph's node order once the
+  // subgraph is at least half the graph, and is a hash-ordered set below that): not the order targets are given.
+  else names = graph.postOrder(dag.stages.keys(), new Set(graph.postOrder(targets)));
   return names.map((name) => ({ name, upstream: graph.parents(name) }));
 }
 

@@ -39,6 +39,8 @@ export interface StageResult {
   wouldRun?: boolean;
   /** With `wouldRun`: the command lines that would run, interpolated. */
   cmd?: readonly string[];
+  /** With `wouldRun`: dvc's dry run finds it in the run-cache ("is cached") before echoing its command. */
+  cachedRun?: boolean;
 }
 
 export interface ReproResult {

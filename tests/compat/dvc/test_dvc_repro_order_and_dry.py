@@ -1,0 +1,93 @@
+"""`repro --dry` and the order of `repro`'s targets, line for line beside dvc 3.67.1. Under --dry dvc's
+`run_stage` still asks the run-cache (`restore(dry=True)`, keyed by the hashes dvc.lock recorded), so a stage
+whose last run is in the run-cache says "is cached - skipping run, checking out outputs" before
+`cmd_run`'s "Running stage" and command echo; a changed `.dvc` data source says nothing. Targets are taken in
+the pipeline's order (dvc's `plan_repro` walks the subgraph in the index's order), not the order given."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import Workspace
+
+PIPELINE = """\
+stages:
+  a:
+    cmd: cp data.txt a.txt && echo a-said
+    deps: [data.txt]
+    outs: [a.txt]
+  b:
+    cmd: cp a.txt b.txt
+    deps: [a.txt]
+    outs: [b.txt]
+  c:
+    cmd: echo c > c.txt
+    outs: [c.txt]
+"""
+
+
+def _twins(make_ws, pipeline: str = PIPELINE) -> dict[str, Workspace]:
+    twins = {tool: make_ws(tool) for tool in ("dvc", "flowops")}
+    for ws in twins.values():
+        ws.write("data.txt", "data\n")
+        ws.write("dvc.yaml", pipeline)
+    return twins
+
+
+def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
+    run = ws.dvc if tool == "dvc" else ws.flowops
+    result = run("repro", *args, check=False)
+    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
+    stdout = re.sub(r"(?m)^\[[\w/.:-]+\] ", "", stdout)
+    stdout = stdout.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
+    stdout = re.sub(r"(?m)^\tgit add (.*)$", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())), stdout)
+    return result.returncode, stdout, result.stderr.replace(str(ws.root), "<ws>")
+
+
+def _both(twins: dict[str, Workspace], *args: str) -> tuple[int, str, str]:
+    outcomes = {tool: _repro(ws, tool, *args) for tool, ws in twins.items()}
+    assert outcomes["flowops"] == outcomes["dvc"], args
+    return outcomes["dvc"]
+
+
+def test_dry_run_of_a_changed_stage_in_the_run_cache_and_out_of_it(make_ws) -> None:
+    twins = _twins(make_ws)
+    assert _both(twins)[0] == 0
+    for ws in twins.values():
+        ws.write("data.txt", "never run\n")
+    # The run-cache holds the run dvc.lock records: dvc's dry restore finds it, whatever changed since.
+    code, stdout, _ = _both(twins, "--dry")
+    assert code == 0
+    assert stdout.startswith(
+        "Stage 'a' is cached - skipping run, checking out outputs\nRunning stage 'a':\n"
+        "> cp data.txt a.txt && echo a-said\n\nStage 'b' didn't change, skipping\n"
+    )
+    assert _both(twins, "--dry", "--no-run-cache")[1].startswith("Running stage 'a':\n> cp data.txt")
+    assert _both(twins, "--dry", "-f")[0] == 0
+
+
+def test_dry_run_of_an_always_changed_stage_and_unchanged_ones(make_ws) -> None:
+    twins = _twins(make_ws, PIPELINE.replace("    outs: [a.txt]\n", "    outs: [a.txt]\n    always_changed: true\n"))
+    assert _both(twins)[0] == 0
+    code, stdout, _ = _both(twins, "--dry")
+    assert code == 0 and stdout.startswith("Running stage 'a':\n> cp data.txt a.txt && echo a-said\n\n")
+
+
+def test_dry_run_of_a_changed_data_source_prints_nothing_for_it(make_ws) -> None:
+    twins = _twins(make_ws, PIPELINE.replace("cmd: echo c > c.txt", "cmd: cp raw.txt c.txt\n    deps: [raw.txt]"))
+    for ws in twins.values():
+        ws.write("raw.txt", "raw\n")
+        ws.dvc("add", "-q", "raw.txt")
+        # Set up by dvc in both: FlowOps still reproduces `.dvc` files before the stages (not dvc's order).
+        ws.dvc("repro", "-q")
+    for ws in twins.values():
+        ws.write("raw.txt", "changed\n")
+    code, stdout, _ = _both(twins, "--dry", "c")
+    assert code == 0 and stdout.startswith("\nStage 'c' is cached")
+
+
+def test_targets_run_in_pipeline_order_not_the_order_given(make_ws) -> None:
+    twins = _twins(make_ws)
+    code, stdout, _ = _both(twins, "c", "b")
+    assert code == 0
+    assert stdout.index("Running stage 'a'") < stdout.index("Running stage 'b'") < stdout.index("Running stage 'c'")
