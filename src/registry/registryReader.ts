@@ -178,7 +178,8 @@ export function toModelVersion(row: ModelVersionRow, tags: RegistryTag[], aliase
     ...optional("description", row.description),
     source: row.source,
     ...optional("run_id", row.run_id),
-    ...optional("run_link", row.run_link),
+    // MLflow's create handler stores the proto's "" for an unset run_link, and answers it as set.
+    run_link: row.run_link ?? "",
     status: row.status as ModelVersionStatus,
     ...optional("status_message", row.status_message),
     tags,

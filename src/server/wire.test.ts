@@ -7,6 +7,7 @@ import {
   loneSurrogateIn,
   parseJsonBody,
   parseRequest,
+  withoutEmptyRepeated,
 } from "./wire.js";
 
 const nested = (depth: number): unknown => JSON.parse(`${"[".repeat(depth)}1${"]".repeat(depth)}`);
@@ -125,5 +126,28 @@ describe("assertQueryIsUtf8", () => {
         expect.objectContaining({ code: "INVALID_PARAMETER_VALUE", message: expect.stringMatching(message) }),
       );
     }
+  });
+});
+
+describe("withoutEmptyRepeated", () => {
+  it("leaves out empty lists and unset fields at every depth, and keeps empty messages and defaults", () => {
+    const answer = {
+      run: {
+        info: { run_id: "r", user_id: "", start_time: 0, end_time: undefined, big: 2n ** 62n },
+        data: { metrics: [], params: [], tags: [{ key: "k", value: "" }] },
+        inputs: { dataset_inputs: [], model_inputs: [] },
+        outputs: null,
+      },
+      next_page_token: undefined,
+      list: [{ tags: [] }],
+    };
+    expect(withoutEmptyRepeated(answer)).toEqual({
+      run: {
+        info: { run_id: "r", user_id: "", start_time: 0, big: 2n ** 62n },
+        data: { tags: [{ key: "k", value: "" }] },
+        inputs: {},
+      },
+      list: [{}],
+    });
   });
 });

@@ -293,3 +293,22 @@ function escapesAreUtf8(text: string): boolean {
   );
   return isUtf8(bytes);
 }
+
+/**
+ * An answer as MLflow's `message_to_json` writes a proto message: protobuf's JSON leaves out every empty
+ * repeated field, at any depth, as it does unset ones (undefined or null here). A message that is set but
+ * empty stays as `{}`. Only for answers MLflow serialises from its protos: its Flask and FastAPI JSON routes
+ * write `[]` as it is.
+ */
+export function withoutEmptyRepeated<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutEmptyRepeated(item)) as T;
+  if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) {
+    return value;
+  }
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field === undefined || field === null || (Array.isArray(field) && field.length === 0)) continue;
+    kept[key] = withoutEmptyRepeated(field);
+  }
+  return kept as T;
+}

@@ -12,7 +12,7 @@ import { FINAL_LOGGED_MODEL_STATUSES, type LoggedModelStatus } from "../../track
 import { searchLoggedModels } from "../../tracking/loggedModels/search.js";
 import { LoggedModelStore } from "../../tracking/loggedModels/store.js";
 import type { ServerContext } from "../context.js";
-import { registerRpc } from "../rpc.js";
+import { registerProtoRpc } from "./protoRpc.js";
 import { bool, int64OrDefault, keyValue, list } from "../wire.js";
 import { protoEnum } from "./protoScalars.js";
 
@@ -37,7 +37,7 @@ const datasetFilter = z.object({ dataset_name: z.string(), dataset_digest: z.str
 export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const store = new LoggedModelStore(ctx.meta, () => ctx.now());
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "logged-models",
     request: z.object({
@@ -61,7 +61,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "logged-models/search",
     request: z.object({
@@ -87,7 +87,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "logged-models/:model_id",
     request: z.object({ model_id: modelId }),
@@ -96,7 +96,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "DELETE",
     path: "logged-models/:model_id",
     request: z.object({ model_id: modelId }),
@@ -106,7 +106,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "PATCH",
     path: "logged-models/:model_id",
     request: z.object({ model_id: modelId, status: finalStatus }),
@@ -115,7 +115,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "PATCH",
     path: "logged-models/:model_id/tags",
     request: z.object({ model_id: modelId, tags: list(keyValue).optional() }),
@@ -125,7 +125,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
   });
 
   // Tag keys may contain slashes, which the client does not escape, so the key is the rest of the path.
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "DELETE",
     path: "logged-models/:model_id/tags/*",
     request: z.preprocess(
@@ -141,7 +141,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "logged-models/:model_id/params",
     request: z.object({ model_id: modelId, params: list(keyValue).optional() }),
@@ -151,7 +151,7 @@ export async function loggedModelRoutes(app: FastifyInstance, ctx: ServerContext
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "logged-models/:model_id/artifacts/directories",
     request: z.object({

@@ -42,7 +42,7 @@ import { searchModelVersions, searchRegisteredModels } from "../../registry/regi
 import type { RegistryWebhooks } from "../../registry/webhooks/registryWebhooks.js";
 import { decodePageToken, encodePageToken } from "../../tracking/search/pageToken.js";
 import type { ServerContext } from "../context.js";
-import { registerRpc } from "../rpc.js";
+import { registerProtoRpc } from "./protoRpc.js";
 import { bool, keyValue, list } from "../wire.js";
 import { stringOrEmpty } from "./protoScalars.js";
 import { pythonQueryInteger } from "./queryIntegers.js";
@@ -76,7 +76,7 @@ export async function registryRoutes(
     log: app.log,
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "registered-models/create",
     request: z.object({
@@ -91,14 +91,14 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "registered-models/get",
     request: z.object({ name: z.string() }),
     handle: async ({ name }) => ({ registered_model: await getRegisteredModel(db, name) }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "registered-models/rename",
     request: z.object({ name: z.string(), new_name: z.string() }),
@@ -107,7 +107,7 @@ export async function registryRoutes(
     }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "PATCH",
     path: "registered-models/update",
     request: z.object({ name: z.string(), description: z.string().optional() }),
@@ -117,7 +117,7 @@ export async function registryRoutes(
     }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "DELETE",
     path: "registered-models/delete",
     request: z.object({ name: z.string() }),
@@ -127,7 +127,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "registered-models/search",
     request: searchRequest(1000),
@@ -143,14 +143,14 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: ["POST", "GET"],
     path: "registered-models/get-latest-versions",
     request: z.object({ name: z.string(), stages: list(z.string()).optional() }),
     handle: async ({ name, stages }) => ({ model_versions: await getLatestVersions(db, name, stages ?? []) }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "registered-models/set-tag",
     request: z.object({ name: z.string(), key: z.string(), value: stringOrEmpty() }),
@@ -161,7 +161,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "DELETE",
     path: "registered-models/delete-tag",
     request: z.object({ name: z.string(), key: z.string() }),
@@ -172,7 +172,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "registered-models/alias",
     request: z.object({ name: z.string(), alias: z.string(), version }),
@@ -184,7 +184,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "DELETE",
     path: "registered-models/alias",
     request: z.object({ name: z.string(), alias: z.string() }),
@@ -195,14 +195,14 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "registered-models/alias",
     request: z.object({ name: z.string(), alias: z.string() }),
     handle: async ({ name, alias }) => ({ model_version: await getModelVersionByAlias(db, name, alias) }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "model-versions/create",
     request: z.object({
@@ -231,14 +231,14 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "model-versions/get",
     request: z.object({ name: z.string(), version }),
     handle: async (input) => ({ model_version: await getModelVersion(db, input.name, input.version) }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "PATCH",
     path: "model-versions/update",
     request: z.object({ name: z.string(), version, description: z.string().optional() }),
@@ -247,7 +247,7 @@ export async function registryRoutes(
     }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "DELETE",
     path: "model-versions/delete",
     request: z.object({ name: z.string(), version }),
@@ -257,7 +257,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "model-versions/transition-stage",
     request: z.object({
@@ -276,7 +276,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "model-versions/search",
     request: searchRequest(200_000),
@@ -289,7 +289,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "model-versions/get-download-uri",
     request: z.object({ name: z.string(), version }),
@@ -298,7 +298,7 @@ export async function registryRoutes(
     }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "model-versions/set-tag",
     request: z.object({ name: z.string(), version, key: z.string(), value: stringOrEmpty() }),
@@ -310,7 +310,7 @@ export async function registryRoutes(
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "DELETE",
     path: "model-versions/delete-tag",
     request: z.object({ name: z.string(), version, key: z.string() }),

@@ -11,9 +11,10 @@ import { readRuns } from "../../tracking/runReader.js";
 import { searchExperiments } from "../../tracking/search/searchExperiments.js";
 import { searchRuns } from "../../tracking/search/searchRuns.js";
 import type { ServerContext } from "../context.js";
-import { registerRpc } from "../rpc.js";
+import { registerProtoRpc } from "./protoRpc.js";
 import { int64OrDefault, list } from "../wire.js";
 import { protoEnum } from "./protoScalars.js";
+import { experimentAnswer } from "./tracking/experiments.js";
 
 /**
  * ViewType by name (proto JSON) or by number (older clients, hand-written query strings). A number that names
@@ -43,7 +44,7 @@ const searchExperimentsRequest = z.object({
 });
 
 export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "runs/search",
     request: searchRunsRequest,
@@ -57,7 +58,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: ["GET", "POST"],
     path: "experiments/search",
     request: searchExperimentsRequest,
@@ -65,7 +66,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       const found = await searchExperiments(ctx.meta, input);
       const experiments = await readExperiments(ctx.meta.db, found.experimentIds);
       return {
-        ...(experiments.length > 0 ? { experiments } : {}),
+        ...(experiments.length > 0 ? { experiments: experiments.map(experimentAnswer) } : {}),
         ...(found.nextPageToken !== undefined ? { next_page_token: found.nextPageToken } : {}),
       };
     },

@@ -131,9 +131,11 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
           pageToken: input.page_token,
         });
         const traces = page.traces.map(toTraceInfoV3Wire);
-        return page.nextPageToken === undefined
-          ? { traces }
-          : { traces, next_page_token: page.nextPageToken };
+        // Protobuf's JSON leaves an empty repeated field out: no traces is `{}`.
+        return {
+          ...(traces.length > 0 ? { traces } : {}),
+          ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }),
+        };
       },
     },
     V3_PREFIXES,

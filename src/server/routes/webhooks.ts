@@ -65,8 +65,9 @@ export async function webhookRoutes(
     request: z.object({ max_results: int64().optional(), page_token: z.string().optional() }),
     handle: async (input) => {
       const page = await listWebhooks(db, input);
+      // Protobuf's JSON leaves an empty repeated field out: no webhooks is `{}`.
       return {
-        webhooks: page.webhooks,
+        ...(page.webhooks.length > 0 ? { webhooks: page.webhooks } : {}),
         ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }),
       };
     },

@@ -79,8 +79,9 @@ export async function readLoggedModels(
         artifact_uri: row.artifact_location,
         status: row.status as LoggedModelStatus,
         ...numericCreator(row.creator_id),
-        ...(row.model_type !== null ? { model_type: row.model_type } : {}),
-        ...(row.source_run_id !== null ? { source_run_id: row.source_run_id } : {}),
+        // MLflow's create handler stores the proto's "" for an unset type or run, and answers it as set.
+        model_type: row.model_type ?? "",
+        source_run_id: row.source_run_id ?? "",
         ...(row.status_message !== null ? { status_message: row.status_message } : {}),
         tags: tags.get(id),
         registrations: registrations.get(id),

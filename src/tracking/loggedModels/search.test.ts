@@ -201,18 +201,23 @@ describe.each(metadataBackends())("logged model search on $name", (backend: Test
     );
   });
 
+  // An unknown column is ATTRIBUTE_NOT_FOUND (KAM04) in MLflow's store; a dotted non-metric field is not.
   it.each([
-    ["last_updated_time", "Invalid order by field name: last_updated_time"],
-    [" name", "Invalid order by field name:  name"],
-    ["name ", "Invalid order by field name: name "],
-    ["tags", "Invalid order by field name: tags"],
-    ["metric.acc", "Invalid order by field name: metric.acc. Only metrics are supported."],
-    ["attributes.name", "Invalid order by field name: attributes.name. Only metrics are supported."],
-  ])("refuses order_by %j as MLflow's SQL store does", async (field, message) => {
+    ["last_updated_time", "Invalid order by field name: last_updated_time", "KAM04"],
+    [" name", "Invalid order by field name:  name", "KAM04"],
+    ["name ", "Invalid order by field name: name ", "KAM04"],
+    ["tags", "Invalid order by field name: tags", "KAM04"],
+    ["metric.acc", "Invalid order by field name: metric.acc. Only metrics are supported.", "KAM00"],
+    ["attributes.name", "Invalid order by field name: attributes.name. Only metrics are supported.", "KAM00"],
+  ])("refuses order_by %j as MLflow's SQL store does", async (field, message, sqlstate) => {
     const error = await names({ orderBy: [{ field_name: field }] }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(FlowOpsError);
     expect((error as FlowOpsError).code).toBe("INVALID_PARAMETER_VALUE");
     expect((error as FlowOpsError).message).toBe(message);
+    expect((error as FlowOpsError).toJSON()).toMatchObject({
+      sqlstate,
+      error_class: sqlstate === "KAM04" ? "ATTRIBUTE_NOT_FOUND" : "INVALID_PARAMETER_VALUE",
+    });
   });
 
   it("orders by the columns and aliases MLflow's SQL store sorts by", async () => {

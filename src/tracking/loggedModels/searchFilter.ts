@@ -4,7 +4,7 @@
  * follows MLflow: a missing metric, param or tag fails every comparison; LIKE is case-sensitive, ILIKE not;
  * a metric clause holds when any of the model's values for that key (on the requested datasets) satisfies it.
  */
-import { invalidParameter } from "../../errors.js";
+import { FlowOpsError, invalidParameter } from "../../errors.js";
 import { parseSearchFilter, type FilterClause } from "../search/filterParser.js";
 import { tokenize } from "../search/filterTokenizer.js";
 import {
@@ -295,7 +295,12 @@ export function parseLoggedModelOrderBy(orderBy: readonly LoggedModelOrderBy[]):
       }
     } else {
       const known = Object.hasOwn(ORDER_BY_FIELDS, field) ? ORDER_BY_FIELDS[field] : undefined;
-      if (known === undefined) throw invalidParameter(`Invalid order by field name: ${field}`);
+      if (known === undefined) {
+        // MLflow's store marks this one refusal (a column lookup that failed) ATTRIBUTE_NOT_FOUND, KAM04.
+        throw new FlowOpsError("INVALID_PARAMETER_VALUE", `Invalid order by field name: ${field}`, {
+          errorClass: "ATTRIBUTE_NOT_FOUND",
+        });
+      }
       field = known;
     }
     if (entry.dataset_digest && !entry.dataset_name) {

@@ -12,16 +12,25 @@ import {
   setExperimentTag,
 } from "../../../tracking/experimentStore.js";
 import { searchDatasetSummaries } from "../../../tracking/datasetSummaries.js";
+import type { Experiment } from "../../../tracking/entities.js";
 import type { ServerContext } from "../../context.js";
-import { registerRpc } from "../../rpc.js";
+import { registerProtoRpc } from "../protoRpc.js";
 import { list } from "../../wire.js";
 import { stringOrEmpty } from "../protoScalars.js";
 import { experimentId, tagList } from "./requestFields.js";
 
+/**
+ * An experiment as MLflow 3.17 answers it: its `workspace` field is set even on a server without workspaces,
+ * to the one every experiment is in ("default"), as FlowOps's single namespace is.
+ */
+export function experimentAnswer(experiment: Experiment): Experiment & { workspace: string } {
+  return { ...experiment, workspace: "default" };
+}
+
 export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "experiments/create",
     request: z.object({ name: z.string(), artifact_location: z.string().optional(), tags: tagList() }),
@@ -30,21 +39,23 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
     }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "experiments/get",
     request: z.object({ experiment_id: experimentId() }),
-    handle: async (input) => ({ experiment: await getExperiment(db, input.experiment_id) }),
+    handle: async (input) => ({ experiment: experimentAnswer(await getExperiment(db, input.experiment_id)) }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "experiments/get-by-name",
     request: z.object({ experiment_name: z.string() }),
-    handle: async (input) => ({ experiment: await getExperimentByName(db, input.experiment_name) }),
+    handle: async (input) => ({
+      experiment: experimentAnswer(await getExperimentByName(db, input.experiment_name)),
+    }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "experiments/update",
     request: z.object({ experiment_id: experimentId(), new_name: z.string() }),
@@ -54,7 +65,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "experiments/delete",
     request: z.object({ experiment_id: experimentId() }),
@@ -64,7 +75,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "experiments/restore",
     request: z.object({ experiment_id: experimentId() }),
@@ -74,7 +85,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "experiments/set-experiment-tag",
     request: z.object({ experiment_id: experimentId(), key: z.string(), value: stringOrEmpty() }),
@@ -84,7 +95,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "experiments/delete-experiment-tag",
     request: z.object({ experiment_id: experimentId(), key: z.string() }),
@@ -95,7 +106,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
   });
 
   // The UI's dataset list: MLflow serves it under /ajax-api alone.
-  registerRpc(
+  registerProtoRpc(
     app,
     {
       method: "POST",

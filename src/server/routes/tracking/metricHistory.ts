@@ -9,6 +9,7 @@ import { getMetricHistory, getMetricHistoryBulk } from "../../../tracking/metric
 import { getMetricHistoryBulkInterval } from "../../../tracking/metricSampling.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
+import { registerProtoRpc } from "../protoRpc.js";
 import { int64, list } from "../../wire.js";
 import { protoQueryInteger, pythonQueryInteger } from "../queryIntegers.js";
 import { withRunId } from "./requestFields.js";
@@ -16,7 +17,7 @@ import { withRunId } from "./requestFields.js";
 export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "metrics/get-history",
     request: withRunId({
@@ -32,7 +33,7 @@ export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerConte
       }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "metrics/get-history-bulk-interval",
     request: z.object({

@@ -16,7 +16,7 @@ import {
   updateRun,
 } from "../../../tracking/runStore.js";
 import type { ServerContext } from "../../context.js";
-import { registerRpc } from "../../rpc.js";
+import { registerProtoRpc } from "../protoRpc.js";
 import { stringOrEmpty } from "../protoScalars.js";
 import { exactLenientInt64 } from "./int64Bodies.js";
 import { experimentId, runStatus, tagList, withRunId } from "./requestFields.js";
@@ -34,7 +34,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
           log: (message) => app.log.warn(message),
         });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "runs/create",
     request: z.object({
@@ -45,17 +45,21 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       start_time: exactLenientInt64().optional(),
       tags: tagList(),
     }),
-    handle: async (input) => ({ run: await createRun(db, input, ctx.now()) }),
+    handle: async (input) => {
+      const { info, data, inputs } = await createRun(db, input, ctx.now());
+      // MLflow's store answers a new run with no outputs message at all, where get-run has `"outputs": {}`.
+      return { run: { info, data, inputs } };
+    },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "runs/get",
     request: withRunId({}),
     handle: async (input) => ({ run: await getRun(db, input.run_id) }),
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "runs/update",
     request: withRunId({
@@ -71,7 +75,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "runs/delete",
     request: withRunId({}),
@@ -81,7 +85,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "runs/restore",
     request: withRunId({}),
@@ -91,7 +95,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "runs/set-tag",
     request: withRunId({ key: z.string(), value: stringOrEmpty() }),
@@ -101,7 +105,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "runs/delete-tag",
     request: withRunId({ key: z.string() }),
