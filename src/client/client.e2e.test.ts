@@ -27,6 +27,8 @@ describe("FlowOpsClient against a real server", () => {
     expect((await client.experiments.get(id)).name).toBe("client-exp");
     expect((await client.experiments.getByName("client-exp"))?.experiment_id).toBe(id);
     expect(await client.experiments.getByName("no-such-experiment")).toBeUndefined();
+    const untagged = await client.experiments.create("client-exp-untagged");
+    expect((await client.experiments.get(untagged)).tags).toEqual([]);
     await client.experiments.update(id, "client-exp-2");
     await client.experiments.setTag(id, "owner", "ana");
     const experiment = await client.experiments.get(id);
@@ -91,6 +93,8 @@ describe("FlowOpsClient against a real server", () => {
     const runId = run.info.run_id;
     expect(run.info.start_time).toBe(2n ** 53n + 1n);
     const model = await client.loggedModels.create(experimentId, { sourceRunId: runId });
+    // The server leaves empty lists out, as MLflow does; the client hands back arrays.
+    expect([model.info.tags, model.info.registrations, model.data.params]).toEqual([[], [], []]);
     await client.runs.logMetric(runId, "m", 1.5, { step: max, timestamp: max, modelId: model.info.model_id });
     // A whole double past 2^53 is still a number, and a safe integer step stays one.
     await client.runs.logBatch(runId, { metrics: [{ key: "big", value: 2 ** 60, timestamp: 7, step: 3 }] });

@@ -38,7 +38,7 @@ export class ExperimentsApi {
     const response = await this.http.call<{ experiment: Experiment }>("GET", "experiments/get", {
       experiment_id: experimentId,
     });
-    return response.experiment;
+    return withTagList(response.experiment);
   }
 
   /**
@@ -50,7 +50,7 @@ export class ExperimentsApi {
       const response = await this.http.call<{ experiment: Experiment }>("GET", "experiments/get-by-name", {
         experiment_name: name,
       });
-      return response.experiment;
+      return withTagList(response.experiment);
     } catch (error) {
       if (error instanceof FlowOpsError && error.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
       throw error;
@@ -74,7 +74,8 @@ export class ExperimentsApi {
       },
       { idempotent: true },
     );
-    return toPage(response, "experiments");
+    const page = toPage(response, "experiments");
+    return { ...page, items: page.items.map(withTagList) };
   }
 
   /**
@@ -118,4 +119,9 @@ export class ExperimentsApi {
       { idempotent: true },
     );
   }
+}
+
+/** The server leaves an empty tag list out, as MLflow's message_to_json does; callers get an array. */
+function withTagList(experiment: Experiment): Experiment {
+  return { ...experiment, tags: experiment.tags ?? [] };
 }

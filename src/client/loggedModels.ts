@@ -122,15 +122,22 @@ export class LoggedModelsApi {
   }
 }
 
-/** Metric values as numbers: the server may send "NaN", or a whole double past 2^53 read as a BigInt. */
+/**
+ * Lists as arrays (the server leaves empty ones out, as MLflow's message_to_json does) and metric values as
+ * numbers: the server may send "NaN", or a whole double past 2^53 read as a BigInt.
+ */
 function decodeModel(model: LoggedModel): LoggedModel {
-  const metrics = model.data?.metrics;
-  if (metrics === undefined) return model;
+  const data = model.data ?? { params: [], metrics: [] };
   return {
     ...model,
+    info: { ...model.info, tags: model.info.tags ?? [], registrations: model.info.registrations ?? [] },
     data: {
-      ...model.data,
-      metrics: metrics.map((m) => ({ ...m, value: decodeDouble(m.value as number | string | bigint) })),
+      ...data,
+      params: data.params ?? [],
+      metrics: (data.metrics ?? []).map((m) => ({
+        ...m,
+        value: decodeDouble(m.value as number | string | bigint),
+      })),
     },
   };
 }
