@@ -6,15 +6,20 @@
  * never saves the current ones): so an entry for the last recorded run counts, whatever changed since.
  * Either way every out of the entry must be in the cache. Nothing is checked out.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { compareCodePoints } from "../data/dirManifest.js";
 import type { DataRepo } from "../data/dataRepo.js";
 import { cacheHasAll } from "../data/dataStatus.js";
 import { lockCmd, type LockEntry } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
 import { restoresFromLock } from "./lockRestore.js";
-import { isRunCacheable, parseRunCacheEntry, runCacheKey, runCachePath } from "./runCache.js";
+import {
+  isRunCacheable,
+  newestRunCacheEntryPath,
+  parseRunCacheEntry,
+  runCacheKey,
+  runCachePath,
+} from "./runCache.js";
 import { stageOuts } from "./stageStatus.js";
 
 export async function dryRunCacheHit(
@@ -51,18 +56,8 @@ async function outsCached(repo: DataRepo, entry: LockEntry): Promise<boolean> {
 
 /** The newest entry by mtime, as dvc's `_load`; an unreadable one is no hit (a dry run deletes nothing). */
 async function newestEntry(dir: string): Promise<LockEntry | undefined> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => !name.startsWith("."));
-  } catch {
-    return undefined;
-  }
-  const dated = await Promise.all(
-    names.map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
-  );
-  const newest = dated.sort((a, b) => b.mtime - a.mtime)[0];
-  if (newest === undefined) return undefined;
-  const path = join(dir, newest.name);
+  const path = await newestRunCacheEntryPath(dir);
+  if (path === undefined) return undefined;
   try {
     return parseRunCacheEntry(path, await readFile(path, "utf8"));
   } catch {

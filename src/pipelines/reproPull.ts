@@ -9,7 +9,7 @@
  * dvc.lock.
  */
 import { existsSync } from "node:fs";
-import { readdir, rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { compareCodePoints } from "../data/dirManifest.js";
 import { openDataRemote, type OpenRemoteOptions } from "../data/dataRemote.js";
@@ -21,7 +21,7 @@ import { pullRunCacheEntries } from "../data/runCacheTransfer.js";
 import { FlowOpsError, toFlowOpsError } from "../errors.js";
 import { lockCmd, type LockEntry } from "./dvcLock.js";
 import type { Stage } from "./dvcYaml.js";
-import { runCacheKey, runCachePath, isRunCacheable } from "./runCache.js";
+import { isRunCacheable, newestRunCacheEntryPath, runCacheKey, runCachePath } from "./runCache.js";
 import { pullMissingDeps } from "./reproPullDeps.js";
 import { COLLECT_FAILED_WARNING, missingRemoteError, restorePullRemoteError } from "./reproPullRemote.js";
 import {
@@ -245,7 +245,7 @@ async function fetchRunCacheObjects(repo: DataRepo, stage: Stage, options: Repro
     .map((out) => ({ path: out.path }))
     .sort((a, b) => compareCodePoints(a.path, b.path));
   const dir = runCachePath(repo.cacheDir, runCacheKey({ cmd: lockCmd(stage), deps, params, outs }));
-  const entry = await newestEntryPath(dir);
+  const entry = await newestRunCacheEntryPath(dir);
   if (entry === undefined) return;
   // A corrupt entry names no objects here; runCache.restoreFromRunCache reports and removes it.
   try {
@@ -256,21 +256,6 @@ async function fetchRunCacheObjects(repo: DataRepo, stage: Stage, options: Repro
       `unable to pull run-cache outputs of '${stage.name}': ${toFlowOpsError(error).message}`,
     );
   }
-}
-
-/** The newest file of a run-cache key directory, by mtime, as DVC's `_load` picks it. */
-async function newestEntryPath(dir: string): Promise<string | undefined> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => !name.startsWith("."));
-  } catch {
-    return undefined;
-  }
-  const dated = await Promise.all(
-    names.map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
-  );
-  const newest = dated.sort((a, b) => b.mtime - a.mtime)[0];
-  return newest === undefined ? undefined : join(dir, newest.name);
 }
 
 /**

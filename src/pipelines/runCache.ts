@@ -143,23 +143,25 @@ async function checkoutOut(repo: DataRepo, stage: Stage, out: LockFile): Promise
   );
 }
 
-/** The newest readable entry of a key directory, by mtime as DVC picks it; corrupt files are removed. */
-async function newestEntry(dir: string): Promise<LockEntry | undefined> {
+/** The newest file of a run-cache key directory, by mtime, as DVC's `_load` picks it. */
+export async function newestRunCacheEntryPath(dir: string): Promise<string | undefined> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = (await readdir(dir)).filter((name) => !name.startsWith("."));
   } catch {
     return undefined;
   }
   const dated = await Promise.all(
-    names
-      .filter((name) => !name.startsWith("."))
-      .map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
+    names.map(async (name) => ({ name, mtime: (await stat(join(dir, name))).mtimeMs })),
   );
-  dated.sort((a, b) => b.mtime - a.mtime);
-  const newest = dated[0];
-  if (newest === undefined) return undefined;
-  const path = join(dir, newest.name);
+  const newest = dated.sort((a, b) => b.mtime - a.mtime)[0];
+  return newest === undefined ? undefined : join(dir, newest.name);
+}
+
+/** The newest readable entry of a key directory; corrupt files are removed. */
+async function newestEntry(dir: string): Promise<LockEntry | undefined> {
+  const path = await newestRunCacheEntryPath(dir);
+  if (path === undefined) return undefined;
   try {
     return parseRunCacheEntry(path, await readFile(path, "utf8"));
   } catch (error) {

@@ -81,6 +81,11 @@ def error_lines(stderr: str) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+def sorted_git_add(stdout: str) -> str:
+    """dvc names the files to `git add` from a Python set, whose order changes with PYTHONHASHSEED."""
+    return re.sub(r"(?m)^\tgit add (.*)$", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())), stdout)
+
+
 def data_outcome(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     """`dvc <args>` or `flowops data <args>`: the exit code, stdout with flowops's wording made dvc's (and the
     set-ordered `git add` list sorted), and the error messages."""

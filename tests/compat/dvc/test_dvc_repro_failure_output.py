@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, sorted_git_add
 
 PIPELINE = (
     "stages:\n"
@@ -31,7 +31,7 @@ def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     result = ws.dvc("repro", *args, check=False) if tool == "dvc" else ws.flowops("repro", *args, check=False)
     # FlowOps' own progress lines for a stage that ran, and its names for itself, are not what is compared here.
     stdout = re.sub(r"Stage '\w+' ran in \d+\.\d s\.\n", "", result.stdout)
-    stdout = re.sub(r"(Generating|Updating) lock file 'dvc.lock'\n", "", stdout)
+    stdout = sorted_git_add(re.sub(r"(Generating|Updating) lock file 'dvc.lock'\n", "", stdout))
     return result.returncode, stdout, result.stderr.replace(str(ws.root), "WS")
 
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, sorted_git_add
 
 PIPELINE = (
     "stages:\n"
@@ -29,7 +29,7 @@ def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     result = ws.dvc("repro", *args, check=False) if tool == "dvc" else ws.flowops("repro", *args, check=False)
     stdout = re.sub(r"Stage '\w+' ran in \d+\.\d s\.\n", "", result.stdout)
     stdout = re.sub(r"(Generating|Updating) lock file 'dvc.lock'\n", "", stdout)
-    stdout = stdout.replace("flowops data push", "dvc push")
+    stdout = sorted_git_add(stdout.replace("flowops data push", "dvc push"))
     return result.returncode, stdout, result.stderr.replace(str(ws.root), "WS")
 
 

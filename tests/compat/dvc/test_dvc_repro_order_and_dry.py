@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import Workspace
+from conftest import Workspace, sorted_git_add
 
 PIPELINE = """\
 stages:
@@ -40,7 +40,7 @@ def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
     stdout = re.sub(r"(?m)^\[[\w/.:-]+\] ", "", stdout)
     stdout = stdout.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
-    stdout = re.sub(r"(?m)^\tgit add (.*)$", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())), stdout)
+    stdout = sorted_git_add(stdout)
     return result.returncode, stdout, result.stderr.replace(str(ws.root), "<ws>")
 
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, sorted_git_add
 
 PIPELINE = """\
 stages:
@@ -46,8 +46,7 @@ def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
     stdout = re.sub(r"(?m)^\[[\w/.:-]+\] ", "", stdout)
     stdout = stdout.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
-    # dvc names the files to `git add` from a set, in no fixed order.
-    stdout = re.sub(r"(?m)^\tgit add (.*)$", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())), stdout)
+    stdout = sorted_git_add(stdout)
     return result.returncode, stdout, result.stderr.replace(str(ws.root), "<ws>")
 
 

@@ -18,7 +18,7 @@ import shutil
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, sorted_git_add
 
 PREP = (
     "stages:\n  prep:\n    cmd: cp data.txt s.txt && echo more >> s.txt && echo ran >> runs.log\n"
@@ -59,7 +59,7 @@ def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     run = ws.dvc if tool == "dvc" else ws.flowops
     result = run("repro", "--pull", *args, check=False)
     stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
-    stdout = stdout.replace("flowops data push", "dvc push")
+    stdout = sorted_git_add(stdout.replace("flowops data push", "dvc push"))
     stderr = result.stderr.replace(str(ws.root.resolve()), "<ws>").replace(str(ws.root), "<ws>")
     return result.returncode, stdout, stderr
 

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, sorted_git_add
 
 WARNING = "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n"
 FILE_STAGE = "    cmd: cp data.txt s.txt && echo ran >> runs.log\n    deps:\n    - data.txt\n    outs:\n    - s.txt\n"
@@ -64,7 +64,7 @@ def _repro(ws: Workspace, tool: str, *args: str, cwd: str = ".") -> tuple[int, s
     result = run("repro", "--pull", *args, check=False, cwd=ws.root / cwd)
     # FlowOps' own line for a stage that ran stands where dvc leaves an empty line; its closing line names it.
     stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
-    return result.returncode, stdout.replace("flowops data push", "dvc push"), result.stderr
+    return result.returncode, sorted_git_add(stdout.replace("flowops data push", "dvc push")), result.stderr
 
 
 def _missing(oid: str, name: str) -> str:

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from conftest import Workspace
+from conftest import Workspace, sorted_git_add
 
 PREP = (
     "stages:\n  prep:\n    cmd: cp data.txt s.txt && echo more >> s.txt && echo ran >> runs.log\n"
@@ -48,6 +48,7 @@ def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     result = run("repro", *args, check=False)
     stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
     stdout = stdout.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
+    stdout = sorted_git_add(stdout)
     stderr = result.stderr.replace(str(ws.root.resolve()), "<ws>").replace(str(ws.root), "<ws>")
     stderr = stderr.replace("flowops data remote add", "dvc remote add")
     return result.returncode, stdout, stderr
