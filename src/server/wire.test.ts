@@ -150,4 +150,14 @@ describe("withoutEmptyRepeated", () => {
       list: [{}],
     });
   });
+
+  it("keeps the members' order and hands back what has nothing to drop unchanged, without copying", () => {
+    const untouched = { runs: [{ info: { run_id: "r" }, data: { tags: [{ key: "k", value: "v" }] } }] };
+    expect(withoutEmptyRepeated(untouched)).toBe(untouched);
+    const answer = { a: 1, b: [], c: { d: [], e: 2 }, f: [3], g: undefined, h: "x" };
+    const kept = withoutEmptyRepeated(answer);
+    expect(Object.keys(kept)).toEqual(["a", "c", "f", "h"]);
+    expect(kept.f).toBe(answer.f);
+    expect(answer.b).toEqual([]);
+  });
 });

@@ -301,14 +301,38 @@ function escapesAreUtf8(text: string): boolean {
  * write `[]` as it is.
  */
 export function withoutEmptyRepeated<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item: unknown) => withoutEmptyRepeated(item)) as T;
+  // Answers are large (a page of runs) and mostly have nothing to drop, so nothing is copied until something
+  // is: an unchanged object or list comes back as the same reference.
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i];
+      const next = withoutEmptyRepeated(item);
+      if (next !== item) (copy ??= value.slice())[i] = next;
+    }
+    return (copy ?? value) as T;
+  }
   if (value === null || typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) {
     return value;
   }
-  const kept: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    if (field === undefined || field === null || (Array.isArray(field) && field.length === 0)) continue;
-    kept[key] = withoutEmptyRepeated(field);
+  const source = value as Record<string, unknown>;
+  let kept: Record<string, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const field = source[key];
+    const dropped = field === undefined || field === null || (Array.isArray(field) && field.length === 0);
+    const next = dropped ? undefined : withoutEmptyRepeated(field);
+    if (kept === undefined && (dropped || next !== field)) kept = copyKeysBefore(source, key);
+    if (kept !== undefined && !dropped) kept[key] = next;
   }
-  return kept as T;
+  return (kept ?? value) as T;
+}
+
+/** The members of `source` that come before `stop`, in order. */
+function copyKeysBefore(source: Record<string, unknown>, stop: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    if (key === stop) break;
+    copy[key] = source[key];
+  }
+  return copy;
 }
