@@ -52,7 +52,7 @@ import { webhookRoutes } from "./routes/webhooks.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
 import { RouteMethods } from "./routeMethods.js";
 import { sendWireError } from "./rpc.js";
-import { loneSurrogateIn, parseJsonBody, pythonJsonDumps } from "./wire.js";
+import { errorBodyText, loneSurrogateIn, parseJsonBody } from "./wire.js";
 import { sendMethodNotAllowedPage, sendNotFoundPage } from "./werkzeugErrorPages.js";
 import { urlInsideStaticPrefix } from "./staticPrefix.js";
 
@@ -261,7 +261,7 @@ function answerClientError(error: ConnectionError, socket: Socket): void {
   // Node hands over the bytes it could not parse as a Buffer, whatever Fastify's typings say.
   const raw: unknown = error.rawPacket;
   const isHead = Buffer.isBuffer(raw) && raw.subarray(0, 5).toString("latin1") === "HEAD ";
-  const body = isHead ? "" : pythonJsonDumps(new FlowOpsError(code, message).toJSON());
+  const body = isHead ? "" : errorBodyText(new FlowOpsError(code, message));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nContent-Type: application/json\r\n` +

@@ -9,7 +9,7 @@ import { sendRaw } from "../../test/support/rawHttp.js";
 import { startTestServer, type TestServer } from "../../test/support/testServer.js";
 import { FlowOpsError } from "../errors.js";
 import { installWireConventions } from "./app.js";
-import { pythonJsonDumps } from "./wire.js";
+import { pythonJsonDumps } from "../pythonJson.js";
 import { METHOD_NOT_ALLOWED_PAGE, NOT_FOUND_PAGE } from "./werkzeugErrorPages.js";
 
 let server: TestServer;

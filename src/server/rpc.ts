@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { FlowOpsError } from "../errors.js";
 import { firstOfRepeatedQueryKeys } from "./protoFields.js";
-import { assertQueryIsUtf8, parseRequest, pythonJsonDumps, toWireJson } from "./wire.js";
+import { assertQueryIsUtf8, errorBodyText, parseRequest, toWireJson } from "./wire.js";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
 
@@ -55,5 +55,5 @@ export function sendWire(reply: FastifyReply, body: unknown, status = 200): Fast
  * mlflow/server/handlers.py `catch_mlflow_exception` writes `serialize_as_json()`, with the code's status.
  */
 export function sendWireError(reply: FastifyReply, error: FlowOpsError): FastifyReply {
-  return reply.code(error.httpStatus).type("application/json").send(pythonJsonDumps(error.toJSON()));
+  return reply.code(error.httpStatus).type("application/json").send(errorBodyText(error));
 }

@@ -7,6 +7,7 @@ import { isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { FlowOpsError } from "../errors.js";
 import { mayHoldUnsafeIntegers, parseJsonWithBigIntegers } from "../tables/jsonBigIntegers.js";
+import { pythonJsonDumps, type PythonJsonValue } from "../pythonJson.js";
 import { isInt64 } from "../wireJson.js";
 import { withoutEmptyRequiredText } from "./protoFields.js";
 
@@ -145,30 +146,13 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /**
- * A value as Python's `json.dumps` writes it by default, which is how MLflow's error bodies are written
- * (mlflow/exceptions.py `serialize_as_json`): `", "` and `": "` between items, and every character outside
- * printable ASCII escaped as `\uXXXX` (ensure_ascii), astral ones as surrogate pairs. An error naming "été"
- * then has the same bytes and Content-Length on both servers. Undefined members are left out, as JSON.stringify
- * does.
+ * An error body as MLflow writes it (mlflow/exceptions.py `serialize_as_json`, Python's `json.dumps`): `", "`
+ * and `": "` between items, and every character outside printable ASCII escaped as `\uXXXX` (ensure_ascii),
+ * so an error naming "été" has the same bytes and Content-Length on both servers.
  */
-export function pythonJsonDumps(value: unknown): string {
-  if (typeof value === "string") return asciiJsonString(value);
-  if (Array.isArray(value)) return `[${value.map((item) => pythonJsonDumps(item ?? null)).join(", ")}]`;
-  if (value !== null && typeof value === "object") {
-    const members = Object.entries(value)
-      .filter(([, member]) => member !== undefined)
-      .map(([key, member]) => `${asciiJsonString(key)}: ${pythonJsonDumps(member)}`);
-    return `{${members.join(", ")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
-
-function asciiJsonString(text: string): string {
-  // Without the u flag the class matches UTF-16 code units, so an astral character becomes its two escapes.
-  return JSON.stringify(text).replace(
-    /[^\x20-\x7e]/g,
-    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+export function errorBodyText(error: FlowOpsError): string {
+  // ErrorBody's optional fields are left out when unset, never undefined, so it is a Python JSON value.
+  return pythonJsonDumps(error.toJSON() as unknown as PythonJsonValue);
 }
 
 /** Drops keys whose value is undefined or null, as proto JSON omits unset fields. */

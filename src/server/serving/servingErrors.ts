@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { FlowOpsError, toFlowOpsError } from "../../errors.js";
-import { pythonJsonDumps } from "../wire.js";
+import { errorBodyText } from "../wire.js";
 
 const GENERIC_500 = "Internal server error while serving the request; see the server log.";
 /** mlflow/pyfunc/scoring_server `timeout_middleware`'s whole answer. */
@@ -103,6 +103,6 @@ export function sendMlflowError(
   }
   const internal = known.httpStatus >= 500 && !(error instanceof FlowOpsError);
   const shown = internal ? new FlowOpsError("INTERNAL_ERROR", clientMessage(known, error)) : known;
-  void reply.code(known.httpStatus).type("application/json").send(pythonJsonDumps(shown.toJSON()));
+  void reply.code(known.httpStatus).type("application/json").send(errorBodyText(shown));
   return known.httpStatus;
 }
