@@ -62,6 +62,9 @@ async function run(command: Command, cwd: string, args: string[]) {
   process.chdir(cwd);
   try {
     await command.exitOverride().parseAsync(args, { from: "user" });
+  } catch (error) {
+    // What was written before the failure, which program.ts would print the error after.
+    throw Object.assign(error as object, { stderr: stderr.join("") });
   } finally {
     process.chdir(previous);
     out.mockRestore();
@@ -245,9 +248,25 @@ describe("flowops data push/fetch/pull/gc", () => {
     const direction = verb === "push" ? "to" : "from";
     await expect(run(command(), dir, ["-r", "nope"])).rejects.toMatchObject({
       code: "RESOURCE_DOES_NOT_EXIST",
-      message: `failed to ${verb} data ${direction} the cloud - config file error: remote 'nope' doesn't exist.`,
+      message: `failed to ${verb} data ${direction} the cloud - config file error: remote 'nope' doesn't exist`,
     });
   });
+
+  it.each([
+    ["push", pushCommand, ""],
+    ["pull", pullCommand, "WARNING: failed to collect 'workspace', skipping\n"],
+    ["fetch", fetchCommand, "WARNING: failed to collect 'workspace', skipping\n"],
+  ] as const)(
+    "warns as dvc does before a %s fails on a core.remote that does not exist",
+    async (_, command, warning) => {
+      const dir = await project("p", { foo: "foo\n" });
+      writeFileSync(join(dir, ".dvc", "config"), "[core]\n    no_scm = True\n    remote = nosuch\n");
+      await expect(run(command(), dir, [])).rejects.toMatchObject({
+        message: expect.stringMatching(/ - config file error: remote 'nosuch' doesn't exist$/) as unknown,
+        stderr: warning,
+      });
+    },
+  );
 
   it("refuses gc without a scope and removes unused objects with -w -f", async () => {
     const dir = await project("p", { foo: "foo\n", bar: "bar\n" });

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { FlowOpsError } from "../errors.js";
 import { withDataRepo, type DataRepo } from "../data/dataRepo.js";
+import { isRemoteNotFound } from "../data/dataRemote.js";
 import type { CheckoutSummary, SyncResult, TransferCommandOptions } from "../data/pushPull.js";
 import type { RemoteTransferFailure } from "../data/perRemoteTransfer.js";
 import { filesFailedMessage, transferFailureLines } from "../data/transferFailureWording.js";
@@ -173,6 +174,16 @@ function reportSkippedRevision(revision: string): void {
   process.stderr.write(`WARNING: failed to collect '${revision}', skipping\n`);
 }
 
+/**
+ * dvc's pull and fetch collect the workspace's index before they transfer anything, and the index asks each
+ * out for its remote: a remote that does not exist fails the collection, which dvc warns of before its error.
+ * With history flags dvc warns for every revision it skips; those are not known here, so none is named.
+ */
+function warnOfUncollectedWorkspace(flags: SyncFlags, error: unknown): void {
+  const history = flags.allBranches === true || flags.allTags === true || flags.allCommits === true;
+  if (flags.json !== true && !history && isRemoteNotFound(error)) reportSkippedRevision("workspace");
+}
+
 function syncJson(result: SyncResult): Record<string, unknown> {
   return {
     remotes: result.remotes,
@@ -239,7 +250,12 @@ export function fetchCommand(): Command {
               }),
             ),
           ),
-        ).finally(() => progress.finish());
+        )
+          .catch((error: unknown) => {
+            warnOfUncollectedWorkspace(flags, error);
+            throw error;
+          })
+          .finally(() => progress.finish());
         finishSync(result, flags, "fetched", TRANSFER_FAILED.fetch, "download");
       },
     );
@@ -288,6 +304,7 @@ export function pullCommand(): Command {
         ),
       )
         .catch((error: unknown) => {
+          warnOfUncollectedWorkspace(flags, error);
           if (flags.json === true || fetched === undefined || !isCheckoutRefusal(error)) throw error;
           // dvc's pull logs its fetch's warnings, then the checkout's refusal as its own error (exit 1).
           reportMissingObjects(fetched.missing ?? []);

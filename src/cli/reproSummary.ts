@@ -69,10 +69,14 @@ function isSourceUpToDate(source: DataSourceResult, opts: SummaryOptions): boole
   return source.outcome === "skipped" && source.wouldVerify !== true;
 }
 
-/** A stage that reproduced nothing; an ignored failure (or what it kept from running) is one too. */
+/**
+ * A stage that reproduced nothing; an ignored failure (or what it kept from running) is one too. A frozen
+ * stage that got past the change check (changed, or forced) is not: dvc's `Stage.reproduce` returns it, its
+ * outputs verified or, under --dry, not even that, and CmdRepro counts it.
+ */
 function isUpToDate(stage: StageResult, opts: SummaryOptions): boolean {
   if (opts.ignoreErrors === true && stage.outcome === "failed") return true;
-  return stage.outcome === "skipped" && stage.wouldRun !== true;
+  return stage.outcome === "skipped" && stage.wouldRun !== true && stage.message !== "frozen";
 }
 
 /** dvc's `humanize.join`: `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { S3ArtifactStore } from "../artifacts/s3.js";
-import { openDataRemote, s3Environment, type RemoteRepo } from "./dataRemote.js";
+import { isRemoteNotFound, openDataRemote, s3Environment, type RemoteRepo } from "./dataRemote.js";
 
 function repoWith(
   remotes: Record<string, Record<string, string>>,
@@ -40,10 +40,27 @@ describe("openDataRemote", () => {
     expect(() => openDataRemote(repoWith({ storage: { url: "/x" } }))).toThrow(/no remote specified/);
   });
 
-  it("names a remote that does not exist, in DVC's words", () => {
-    expect(() => openDataRemote(repoWith({}), "nope")).toThrow(
-      "config file error: remote 'nope' doesn't exist.",
+  it("names a remote that does not exist, in DVC's words (get_fs_config's: no full stop)", () => {
+    const thrown = (open: () => unknown): unknown => {
+      try {
+        open();
+      } catch (error) {
+        return error;
+      }
+      throw new Error("expected a throw");
+    };
+    const named = thrown(() => openDataRemote(repoWith({}), "nope"));
+    expect(named).toMatchObject({
+      code: "RESOURCE_DOES_NOT_EXIST",
+      message: "config file error: remote 'nope' doesn't exist",
+    });
+    const byDefault = thrown(() => openDataRemote(repoWith({ a: { url: "/a" } }, { remote: "nosuch" })));
+    expect(byDefault).toMatchObject({ message: "config file error: remote 'nosuch' doesn't exist" });
+    expect(isRemoteNotFound(named)).toBe(true);
+    expect(isRemoteNotFound(new Error("failed to pull data from the cloud", { cause: byDefault }))).toBe(
+      true,
     );
+    expect(isRemoteNotFound(thrown(() => openDataRemote(repoWith({}))))).toBe(false);
   });
 
   it("takes jobs from the remote's config and defaults to 4 x cores", () => {

@@ -100,14 +100,32 @@ export function resolveRemotePath(
   return { name, location, section: remoteSection(repo, name) };
 }
 
+/** The errors that are dvc's RemoteNotFoundError, so a command can tell them apart without their wording. */
+const remoteNotFoundErrors = new WeakSet<object>();
+
+/**
+ * Whether `error`, or an error it was raised from (its `cause`), is dvc's RemoteNotFoundError: a remote
+ * named, or set as `core.remote`, that no config level defines.
+ */
+export function isRemoteNotFound(error: unknown): boolean {
+  for (let current = error; typeof current === "object" && current !== null;) {
+    if (remoteNotFoundErrors.has(current)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function remoteSection(repo: RemoteRepo, name: string): Record<string, string> {
   const configured = configuredRemoteName(repo.config, name);
   const section = configured === undefined ? undefined : repo.config.remotes[configured];
   if (section === undefined) {
-    throw markDvcError(
-      new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `config file error: remote '${name}' doesn't exist.`),
-      "config",
+    // dvc's `get_fs_config` words it without the full stop its `dvc remote` commands end the message with.
+    const error = new FlowOpsError(
+      "RESOURCE_DOES_NOT_EXIST",
+      `config file error: remote '${name}' doesn't exist`,
     );
+    remoteNotFoundErrors.add(error);
+    throw markDvcError(error, "config");
   }
   return section;
 }

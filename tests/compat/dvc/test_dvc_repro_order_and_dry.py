@@ -91,3 +91,18 @@ def test_targets_run_in_pipeline_order_not_the_order_given(make_ws) -> None:
     code, stdout, _ = _both(twins, "c", "b")
     assert code == 0
     assert stdout.index("Running stage 'a'") < stdout.index("Running stage 'b'") < stdout.index("Running stage 'c'")
+
+
+def test_dry_run_where_only_a_frozen_stage_changed_ends_with_the_push_line(make_ws) -> None:
+    # dvc's dry `run` of a frozen stage neither runs nor verifies it, but returns it: CmdRepro counts it as
+    # reproduced, so it closes with the push line rather than "up to date" (no remote needed for that).
+    twins = _twins(make_ws)
+    assert _both(twins)[0] == 0
+    for ws in twins.values():
+        ws.dvc("freeze", "a")
+        ws.write("dvc.yaml", ws.read("dvc.yaml").replace("echo a-said", "echo a-says"))
+    for args in (["--dry"], ["--dry", "a"], ["--dry", "-f", "a"]):
+        code, stdout, stderr = _both(twins, *args)
+        assert code == 0 and stdout.endswith("Use `dvc push` to send your updates to remote storage.\n"), args
+        assert stderr == "WARNING: stage: 'a' is frozen. Its dependencies are not going to be reproduced.\n"
+    assert _both(twins, "--dry", "c")[1] == "Stage 'c' didn't change, skipping\nData and pipelines are up to date.\n"
