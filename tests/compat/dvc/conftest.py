@@ -86,6 +86,24 @@ def sorted_git_add(stdout: str) -> str:
     return re.sub(r"(?m)^\tgit add (.*)$", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())), stdout)
 
 
+def repro_outcome(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
+    """`dvc repro <args>` or `flowops repro <args>`: the exit code, stdout without FlowOps's timing lines and
+    parallel-run prefixes and with its command names made dvc's, and stderr with the workspace as `<ws>`."""
+    run = ws.dvc if tool == "dvc" else ws.flowops
+    result = run("repro", *args, check=False)
+    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
+    stdout = re.sub(r"(?m)^\[[\w/.:-]+\] ", "", stdout)
+    stdout = stdout.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
+    return result.returncode, sorted_git_add(stdout), result.stderr.replace(str(ws.root), "<ws>")
+
+
+def both_repro(twins: dict[str, Workspace], *args: str) -> tuple[int, str, str]:
+    """repro_outcome of both twins, which must be the same; dvc's."""
+    outcomes = {tool: repro_outcome(ws, tool, *args) for tool, ws in twins.items()}
+    assert outcomes["flowops"] == outcomes["dvc"], args
+    return outcomes["dvc"]
+
+
 def data_outcome(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     """`dvc <args>` or `flowops data <args>`: the exit code, stdout with flowops's wording made dvc's (and the
     set-ordered `git add` list sorted), and the error messages."""

@@ -6,9 +6,8 @@ the pipeline's order (dvc's `plan_repro` walks the subgraph in the index's order
 
 from __future__ import annotations
 
-import re
 
-from conftest import Workspace, sorted_git_add
+from conftest import Workspace, both_repro
 
 PIPELINE = """\
 stages:
@@ -34,42 +33,26 @@ def _twins(make_ws, pipeline: str = PIPELINE) -> dict[str, Workspace]:
     return twins
 
 
-def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
-    run = ws.dvc if tool == "dvc" else ws.flowops
-    result = run("repro", *args, check=False)
-    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
-    stdout = re.sub(r"(?m)^\[[\w/.:-]+\] ", "", stdout)
-    stdout = stdout.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
-    stdout = sorted_git_add(stdout)
-    return result.returncode, stdout, result.stderr.replace(str(ws.root), "<ws>")
-
-
-def _both(twins: dict[str, Workspace], *args: str) -> tuple[int, str, str]:
-    outcomes = {tool: _repro(ws, tool, *args) for tool, ws in twins.items()}
-    assert outcomes["flowops"] == outcomes["dvc"], args
-    return outcomes["dvc"]
-
-
 def test_dry_run_of_a_changed_stage_in_the_run_cache_and_out_of_it(make_ws) -> None:
     twins = _twins(make_ws)
-    assert _both(twins)[0] == 0
+    assert both_repro(twins)[0] == 0
     for ws in twins.values():
         ws.write("data.txt", "never run\n")
     # The run-cache holds the run dvc.lock records: dvc's dry restore finds it, whatever changed since.
-    code, stdout, _ = _both(twins, "--dry")
+    code, stdout, _ = both_repro(twins, "--dry")
     assert code == 0
     assert stdout.startswith(
         "Stage 'a' is cached - skipping run, checking out outputs\nRunning stage 'a':\n"
         "> cp data.txt a.txt && echo a-said\n\nStage 'b' didn't change, skipping\n"
     )
-    assert _both(twins, "--dry", "--no-run-cache")[1].startswith("Running stage 'a':\n> cp data.txt")
-    assert _both(twins, "--dry", "-f")[0] == 0
+    assert both_repro(twins, "--dry", "--no-run-cache")[1].startswith("Running stage 'a':\n> cp data.txt")
+    assert both_repro(twins, "--dry", "-f")[0] == 0
 
 
 def test_dry_run_of_an_always_changed_stage_and_unchanged_ones(make_ws) -> None:
     twins = _twins(make_ws, PIPELINE.replace("    outs: [a.txt]\n", "    outs: [a.txt]\n    always_changed: true\n"))
-    assert _both(twins)[0] == 0
-    code, stdout, _ = _both(twins, "--dry")
+    assert both_repro(twins)[0] == 0
+    code, stdout, _ = both_repro(twins, "--dry")
     assert code == 0 and stdout.startswith("Running stage 'a':\n> cp data.txt a.txt && echo a-said\n\n")
 
 
@@ -82,13 +65,13 @@ def test_dry_run_of_a_changed_data_source_prints_nothing_for_it(make_ws) -> None
         ws.dvc("repro", "-q")
     for ws in twins.values():
         ws.write("raw.txt", "changed\n")
-    code, stdout, _ = _both(twins, "--dry", "c")
+    code, stdout, _ = both_repro(twins, "--dry", "c")
     assert code == 0 and stdout.startswith("\nStage 'c' is cached")
 
 
 def test_targets_run_in_pipeline_order_not_the_order_given(make_ws) -> None:
     twins = _twins(make_ws)
-    code, stdout, _ = _both(twins, "c", "b")
+    code, stdout, _ = both_repro(twins, "c", "b")
     assert code == 0
     assert stdout.index("Running stage 'a'") < stdout.index("Running stage 'b'") < stdout.index("Running stage 'c'")
 
@@ -97,12 +80,12 @@ def test_dry_run_where_only_a_frozen_stage_changed_ends_with_the_push_line(make_
     # dvc's dry `run` of a frozen stage neither runs nor verifies it, but returns it: CmdRepro counts it as
     # reproduced, so it closes with the push line rather than "up to date" (no remote needed for that).
     twins = _twins(make_ws)
-    assert _both(twins)[0] == 0
+    assert both_repro(twins)[0] == 0
     for ws in twins.values():
         ws.dvc("freeze", "a")
         ws.write("dvc.yaml", ws.read("dvc.yaml").replace("echo a-said", "echo a-says"))
     for args in (["--dry"], ["--dry", "a"], ["--dry", "-f", "a"]):
-        code, stdout, stderr = _both(twins, *args)
+        code, stdout, stderr = both_repro(twins, *args)
         assert code == 0 and stdout.endswith("Use `dvc push` to send your updates to remote storage.\n"), args
         assert stderr == "WARNING: stage: 'a' is frozen. Its dependencies are not going to be reproduced.\n"
-    assert _both(twins, "--dry", "c")[1] == "Stage 'c' didn't change, skipping\nData and pipelines are up to date.\n"
+    assert both_repro(twins, "--dry", "c")[1] == "Stage 'c' didn't change, skipping\nData and pipelines are up to date.\n"

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import Workspace, sorted_git_add
+from conftest import Workspace, both_repro
 
 PIPELINE = """\
 stages:
@@ -40,40 +40,24 @@ def _twins(make_ws, pipeline: str = PIPELINE, remote: bool = False) -> dict[str,
     return twins
 
 
-def _repro(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
-    run = ws.dvc if tool == "dvc" else ws.flowops
-    result = run("repro", *args, check=False)
-    stdout = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", result.stdout)
-    stdout = re.sub(r"(?m)^\[[\w/.:-]+\] ", "", stdout)
-    stdout = stdout.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
-    stdout = sorted_git_add(stdout)
-    return result.returncode, stdout, result.stderr.replace(str(ws.root), "<ws>")
-
-
-def _both(twins: dict[str, Workspace], *args: str) -> tuple[int, str, str]:
-    outcomes = {tool: _repro(ws, tool, *args) for tool, ws in twins.items()}
-    assert outcomes["flowops"] == outcomes["dvc"], args
-    return outcomes["dvc"]
-
-
 def test_blank_lines_between_stages_that_ran_restored_or_were_skipped(make_ws) -> None:
     twins = _twins(make_ws)
-    code, stdout, _ = _both(twins)
+    code, stdout, _ = both_repro(twins)
     assert code == 0 and "Updating lock file 'dvc.lock'\n\nRunning stage 'b':\n" in stdout
-    assert _both(twins, "-s", "c")[1] == "Stage 'c' didn't change, skipping\nData and pipelines are up to date.\n"
+    assert both_repro(twins, "-s", "c")[1] == "Stage 'c' didn't change, skipping\nData and pipelines are up to date.\n"
     for ws in twins.values():
         ws.write("data.txt", "other\n")
-    assert "\n\nStage 'c' didn't change, skipping\n" in _both(twins)[1]
+    assert "\n\nStage 'c' didn't change, skipping\n" in both_repro(twins)[1]
     for ws in twins.values():
         ws.write("data.txt", "data\n")
-    assert "outputs\nUpdating lock file 'dvc.lock'\n\nStage 'b' is cached" in _both(twins)[1]
-    assert _both(twins, "-f")[0] == 0
-    assert _both(twins, "-q") == (0, "", "")
+    assert "outputs\nUpdating lock file 'dvc.lock'\n\nStage 'b' is cached" in both_repro(twins)[1]
+    assert both_repro(twins, "-f")[0] == 0
+    assert both_repro(twins, "-q") == (0, "", "")
 
 
 @pytest.mark.parametrize("args", [(), ("-k",), ("--ignore-errors",)])
 def test_blank_lines_around_a_failed_stage(make_ws, args) -> None:
-    code, stdout, _ = _both(_twins(make_ws, FAILING), *args)
+    code, stdout, _ = both_repro(_twins(make_ws, FAILING), *args)
     assert "Updating lock file 'dvc.lock'\n\nRunning stage 'b':\n" in stdout
 
 
@@ -87,12 +71,12 @@ def test_pulled_stages_are_not_set_apart(make_ws) -> None:
         for name in ("a.txt", "b.txt", "c.txt"):
             (ws.root / name).unlink()
         ws.write("data.txt", "other\n")
-    code, stdout, _ = _both(twins, "--pull")
+    code, stdout, _ = both_repro(twins, "--pull")
     assert code == 0 and "Updating lock file 'dvc.lock'\n\nPulling data for stage: 'c'\n\nTo track" in stdout
     for ws in twins.values():
         (ws.root / "b.txt").unlink()
         ws.write("c.txt", "edited\n")
-    assert _both(twins, "--pull")[1].startswith(
+    assert both_repro(twins, "--pull")[1].startswith(
         "Stage 'a' didn't change, skipping\nPulling data for stage: 'b'\nRunning stage 'c':\n"
     )
 
@@ -106,7 +90,7 @@ def test_pull_with_core_remote_naming_no_remote(make_ws, args) -> None:
         ws.dvc("config", "core.remote", "nosuch")
         for name in ("a.txt", "b.txt"):
             (ws.root / name).unlink()
-    code, _, stderr = _both(twins, "--pull", *args)
+    code, _, stderr = both_repro(twins, "--pull", *args)
     if "-q" not in args:
         assert "WARNING: failed to collect 'workspace', skipping\n" in stderr
         assert "config file error: remote 'nosuch' doesn't exist\n" in stderr
@@ -119,7 +103,7 @@ def test_restore_with_core_remote_naming_no_remote(make_ws) -> None:
         ws.dvc("repro", "-q")
         ws.dvc("config", "core.remote", "nosuch")
         ws.write("a.txt", "edited\n")
-    assert _both(twins, "--pull", "a") == (
+    assert both_repro(twins, "--pull", "a") == (
         255,
         "",
         "WARNING: Failed to pull run cache: config file error: remote 'nosuch' doesn't exist\n"
