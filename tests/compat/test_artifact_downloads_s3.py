@@ -50,6 +50,14 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def start_server(command: list[str], workdir: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A server in its own session (so _stop takes its children too), logging to workdir/server.log."""
+    with open(workdir / "server.log", "wb") as log_file:
+        return subprocess.Popen(
+            command, cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+
+
 def _server_command(port: int, workdir: Path) -> list[str]:
     args = [
         "server",
@@ -96,15 +104,7 @@ def s3_server() -> Iterator[str]:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
         }
-        with open(workdir / "server.log", "wb") as log_file:
-            server = subprocess.Popen(
-                _server_command(port, workdir),
-                cwd=REPO_ROOT,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-            )
+        server = start_server(_server_command(port, workdir), workdir, env)
         url = f"http://127.0.0.1:{port}"
         _wait_for(f"{url}/health", server, "server", timeout_s=90)
         yield url

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import _free_port
-from test_artifact_downloads_s3 import _stop
+from test_artifact_downloads_s3 import _stop, start_server
 from test_artifacts_multipart_upload import _wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -53,15 +52,7 @@ def prefixed_server() -> Iterator[str]:
     env.pop("MLFLOW_STATIC_PREFIX", None)
     server = None
     try:
-        with open(workdir / "server.log", "wb") as log_file:
-            server = subprocess.Popen(
-                _server_command(port, workdir),
-                cwd=REPO_ROOT,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-            )
+        server = start_server(_server_command(port, workdir), workdir, env)
         url = f"http://127.0.0.1:{port}"
         _wait_for(f"{url}{PREFIX}/health", server, "server", timeout_s=90)
         yield url
