@@ -147,8 +147,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * An error body as MLflow writes it (mlflow/exceptions.py `serialize_as_json`, Python's `json.dumps`): `", "`
- * and `": "` between items, and every character outside printable ASCII escaped as `\uXXXX` (ensure_ascii),
- * so an error naming "été" has the same bytes and Content-Length on both servers.
+ * and `": "` between items, and every character outside printable ASCII written as a `\u` escape of four hex
+ * digits (ensure_ascii), so an error naming "été" has the same bytes and Content-Length on both servers.
  */
 export function errorBodyText(error: FlowOpsError): string {
   // ErrorBody's optional fields are left out when unset, never undefined, so it is a Python JSON value.

@@ -81,6 +81,23 @@ def error_lines(stderr: str) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+# Three stages: a reads data.txt, b reads a.txt, c stands alone; a echoes a line so its output shows.
+THREE_STAGE_PIPELINE = """\
+stages:
+  a:
+    cmd: cp data.txt a.txt && echo a-said
+    deps: [data.txt]
+    outs: [a.txt]
+  b:
+    cmd: cp a.txt b.txt
+    deps: [a.txt]
+    outs: [b.txt]
+  c:
+    cmd: echo c > c.txt
+    outs: [c.txt]
+"""
+
+
 def sorted_git_add(stdout: str) -> str:
     """dvc names the files to `git add` from a Python set, whose order changes with PYTHONHASHSEED."""
     return re.sub(r"(?m)^\tgit add (.*)$", lambda m: "\tgit add " + " ".join(sorted(m.group(1).split())), stdout)

@@ -7,22 +7,9 @@ the pipeline's order (dvc's `plan_repro` walks the subgraph in the index's order
 from __future__ import annotations
 
 
-from conftest import Workspace, both_repro
+from conftest import THREE_STAGE_PIPELINE, Workspace, both_repro
 
-PIPELINE = """\
-stages:
-  a:
-    cmd: cp data.txt a.txt && echo a-said
-    deps: [data.txt]
-    outs: [a.txt]
-  b:
-    cmd: cp a.txt b.txt
-    deps: [a.txt]
-    outs: [b.txt]
-  c:
-    cmd: echo c > c.txt
-    outs: [c.txt]
-"""
+PIPELINE = THREE_STAGE_PIPELINE
 
 
 def _twins(make_ws, pipeline: str = PIPELINE) -> dict[str, Workspace]:

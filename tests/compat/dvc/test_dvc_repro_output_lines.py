@@ -11,22 +11,9 @@ import re
 
 import pytest
 
-from conftest import Workspace, both_repro
+from conftest import THREE_STAGE_PIPELINE, Workspace, both_repro
 
-PIPELINE = """\
-stages:
-  a:
-    cmd: cp data.txt a.txt && echo a-said
-    deps: [data.txt]
-    outs: [a.txt]
-  b:
-    cmd: cp a.txt b.txt
-    deps: [a.txt]
-    outs: [b.txt]
-  c:
-    cmd: echo c > c.txt
-    outs: [c.txt]
-"""
+PIPELINE = THREE_STAGE_PIPELINE
 FAILING = PIPELINE.replace("cp a.txt b.txt", "echo b-fails; exit 3")
 
 
