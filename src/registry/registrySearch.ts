@@ -7,9 +7,8 @@ import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../db/connect.js";
 import { invalidParameter } from "../errors.js";
 import {
-  decodePageToken,
-  encodePageToken,
   LIST_COMPARATORS,
+  nonNegativeOffset,
   NUMERIC_COMPARATORS,
   parseOrderBy,
   parseSearchFilter,
@@ -20,12 +19,17 @@ import {
   type FilterSchema,
   type OrderByTerm,
 } from "../tracking/search/filterParser.js";
+import { pageTokenFor, startOffsetFromPageToken } from "../tracking/search/mlflowPageToken.js";
 import { compareSql } from "../tracking/search/sqlComparison.js";
 import { PROMPT_TAG_KEY, type ModelVersion, type RegisteredModel } from "./entities.js";
 import { hydrateModelVersions, readRegisteredModels } from "./registryReader.js";
 
 export const SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT = 100;
 export const SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD = 1000;
+/**
+ * The store's default; over REST the proto's default (200000, the threshold) applies instead, so the route
+ * passes that for a request without max_results.
+ */
 export const SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT = 10_000;
 export const SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD = 200_000;
 
@@ -101,7 +105,7 @@ export async function searchRegisteredModels(
   const order = withTiebreaks(parseOrderBy(request.order_by, REGISTERED_MODEL_ORDER_BY), request.order_by, [
     { key: "name", ascending: true },
   ]);
-  const offset = decodePageToken(request.page_token);
+  const offset = startOffsetFromPageToken(request.page_token);
 
   const conditions = promptScope(clauses).map((clause) =>
     clause.type === "attribute"
@@ -114,7 +118,7 @@ export async function searchRegisteredModels(
   for (const term of order) query = query.orderBy(sql.ref(`rm.${term.key}`), term.ascending ? "asc" : "desc");
   const rows = await query
     .limit(maxResults + 1)
-    .offset(offset)
+    .offset(nonNegativeOffset(offset))
     .execute();
   const names = rows.slice(0, maxResults).map((r) => r.name);
   return page(await readRegisteredModels(meta.db, names), rows.length > maxResults, offset + maxResults);
@@ -137,7 +141,7 @@ export async function searchModelVersions(
     { key: "name", ascending: true },
     { key: "version", ascending: false },
   ]);
-  const offset = decodePageToken(request.page_token);
+  const offset = startOffsetFromPageToken(request.page_token);
 
   const conditions = promptScope(clauses).map((clause) =>
     clause.type === "attribute"
@@ -150,7 +154,7 @@ export async function searchModelVersions(
   for (const term of order) query = query.orderBy(sql.ref(`mv.${term.key}`), term.ascending ? "asc" : "desc");
   const rows = await query
     .limit(maxResults + 1)
-    .offset(offset)
+    .offset(nonNegativeOffset(offset))
     .execute();
   const versions = await hydrateModelVersions(meta.db, rows.slice(0, maxResults), { withAliases: false });
   return page(versions, rows.length > maxResults, offset + maxResults);
@@ -236,5 +240,5 @@ function promptExclusion(
 }
 
 function page<T>(items: T[], more: boolean, nextOffset: number): Page<T> {
-  return more ? { items, nextPageToken: encodePageToken(nextOffset) } : { items };
+  return more ? { items, nextPageToken: pageTokenFor(nextOffset) } : { items };
 }

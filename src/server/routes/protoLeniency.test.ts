@@ -12,7 +12,8 @@ let runId: string;
 
 type Json = Record<string, unknown>;
 const call = (method: string, path: string, body?: object) => callMlflowApi<Json>(server, method, path, body);
-const token = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString("base64");
+/** A token as mlflow writes it (`json.dumps` spacing), which is also the text FlowOps hands out. */
+const token = (offset: number) => Buffer.from(`{"offset": ${offset}}`).toString("base64");
 
 async function history(key: string): Promise<{ timestamp: number; step: number; value: number }[]> {
   const answer = await call("GET", "metrics/get-history", { run_id: runId, metric_key: key });

@@ -38,9 +38,13 @@ import {
 import type { MetadataDb } from "../../db/connect.js";
 import { VersionProfileCapture } from "../../monitoring/profiles/versionProfileCapture.js";
 import type { RegisteredModel } from "../../registry/entities.js";
-import { searchModelVersions, searchRegisteredModels } from "../../registry/registrySearch.js";
+import {
+  SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
+  searchModelVersions,
+  searchRegisteredModels,
+} from "../../registry/registrySearch.js";
 import type { RegistryWebhooks } from "../../registry/webhooks/registryWebhooks.js";
-import { decodePageToken, encodePageToken } from "../../tracking/search/pageToken.js";
+import { pageTokenFor, startOffsetFromPageToken } from "../../tracking/search/mlflowPageToken.js";
 import type { ServerContext } from "../context.js";
 import { registerProtoRpc } from "./protoRpc.js";
 import { bool, keyValue, list } from "../wire.js";
@@ -281,7 +285,11 @@ export async function registryRoutes(
     path: "model-versions/search",
     request: searchRequest(200_000),
     handle: async (input) => {
-      const page = await searchModelVersions(ctx.meta, input);
+      // SearchModelVersions.max_results has a proto default of 200000, which MLflow's handler passes on.
+      const page = await searchModelVersions(ctx.meta, {
+        ...input,
+        max_results: input.max_results ?? SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
+      });
       return {
         model_versions: page.items,
         ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
@@ -333,5 +341,5 @@ async function emptyRegisteredModelPage(
 ): Promise<{ items: RegisteredModel[]; nextPageToken?: string }> {
   const probe = await searchRegisteredModels(meta, { ...request, max_results: 1 });
   if (probe.items.length === 0) return { items: [] };
-  return { items: [], nextPageToken: encodePageToken(decodePageToken(request.page_token)) };
+  return { items: [], nextPageToken: pageTokenFor(startOffsetFromPageToken(request.page_token)) };
 }

@@ -73,6 +73,75 @@ describe("search routes", () => {
     const viaGet = await fetch(`${server.url}/ajax-api/2.0/mlflow/experiments/search?${query}`);
     const body = (await viaGet.json()) as { experiments: Array<{ name: string }> };
     expect(body.experiments.map((e) => e.name)).toEqual(["searchable"]);
-    expect((await post("experiments/search", { view_type: 2 })).body).toEqual({});
+    expect((await post("experiments/search", { view_type: 2, max_results: 10 })).body).toEqual({});
+  });
+
+  // mlflow 3.17.2's server, asked the same: SearchExperiments.max_results has no proto default.
+  it("refuses experiments/search without max_results, as MLflow's store refuses the 0 it gets", async () => {
+    const refusal = {
+      error_code: "INVALID_PARAMETER_VALUE",
+      message: "Invalid value 0 for parameter 'max_results' supplied. It must be a positive integer",
+    };
+    expect(await post("experiments/search", {})).toMatchObject({ status: 400, body: refusal });
+    const viaGet = await fetch(`${server.url}/api/2.0/mlflow/experiments/search`);
+    expect(viaGet.status).toBe(400);
+    expect(await viaGet.json()).toMatchObject(refusal);
+  });
+
+  // Token text and offsets as mlflow 3.17.2's server hands them out (`json.dumps` spacing, base64).
+  it("pages runs and experiments with mlflow's token text, none after an exactly full last page", async () => {
+    const first = await post("runs/search", { experiment_ids: ["7"], max_results: 1 });
+    expect(first.body.next_page_token).toBe("eyJvZmZzZXQiOiAxfQ==");
+    const last = await post("runs/search", {
+      experiment_ids: ["7"],
+      max_results: 1,
+      page_token: "eyJvZmZzZXQiOiAxfQ==",
+    });
+    expect((last.body.runs as unknown[]).length).toBe(1);
+    expect(last.body.next_page_token).toBeUndefined();
+    expect(
+      (await post("runs/search", { experiment_ids: ["7"], max_results: 2 })).body.next_page_token,
+    ).toBeUndefined();
+    await insertExperiment(server.ctx.meta.db, { id: 8, name: "second", creationTime: 5 });
+    const experiments = await post("experiments/search", { max_results: 1 });
+    expect(experiments.body.next_page_token).toBe("eyJvZmZzZXQiOiAxfQ==");
+  });
+
+  it("reads page tokens as mlflow does: a negative offset starts at the first row but pages from itself", async () => {
+    const token = (text: string) => Buffer.from(text).toString("base64");
+    const negative = await post("runs/search", {
+      experiment_ids: ["7"],
+      max_results: 1,
+      page_token: token('{"offset": -1}'),
+    });
+    expect((negative.body.runs as Array<{ info: { run_id: string } }>)[0]?.info.run_id).toBe("a2");
+    expect(negative.body.next_page_token).toBe(token('{"offset": 0}'));
+    const zero = await post("runs/search", {
+      experiment_ids: ["7"],
+      max_results: 1,
+      page_token: token('{"offset": 0}'),
+    });
+    expect(zero).toMatchObject({
+      status: 400,
+      body: { message: "Invalid page token, parsed value={'offset': 0}" },
+    });
+    const lenient = await post("experiments/search", {
+      max_results: 1,
+      page_token: token('{"offset": 1.5}'),
+    });
+    expect(lenient.body.next_page_token).toBe(token('{"offset": 2}'));
+    const messages = {
+      "!!!": "Invalid page token, decoded value=b''",
+      abc: "Invalid page token, could not base64-decode",
+      [token('{"foo": 1}')]: "Invalid page token, parsed value={'foo': 1}",
+      [token('{"offset": "x"}')]: "Invalid page token, not stringable x",
+    };
+    for (const [pageToken, message] of Object.entries(messages)) {
+      const refused = await post("experiments/search", { max_results: 1, page_token: pageToken });
+      expect(refused).toMatchObject({
+        status: 400,
+        body: { error_code: "INVALID_PARAMETER_VALUE", message },
+      });
+    }
   });
 });

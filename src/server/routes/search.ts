@@ -63,7 +63,8 @@ export async function searchRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     path: "experiments/search",
     request: searchExperimentsRequest,
     handle: async (input) => {
-      const found = await searchExperiments(ctx.meta, input);
+      // No proto default either when max_results is left out: MLflow's store gets 0 and refuses it.
+      const found = await searchExperiments(ctx.meta, { ...input, max_results: input.max_results ?? 0 });
       const experiments = await readExperiments(ctx.meta.db, found.experimentIds);
       return {
         ...(experiments.length > 0 ? { experiments: experiments.map(experimentAnswer) } : {}),

@@ -7,7 +7,11 @@
  */
 import { invalidParameter } from "../../errors.js";
 import type { MetadataDb } from "../../db/connect.js";
-import { nonNegativeOffset } from "../search/pageToken.js";
+import {
+  loggedModelPageToken,
+  loggedModelTokenOffset,
+  type LoggedModelTokenQuery,
+} from "../search/loggedModelPageToken.js";
 import type { LoggedModel } from "./entities.js";
 import { readLoggedModels } from "./reader.js";
 import {
@@ -49,12 +53,9 @@ export async function searchLoggedModels(
   }
   const filter = query.filter === "" ? undefined : query.filter;
   const orderBy = query.orderBy ?? [];
-  const tokenQuery: TokenQuery = {
-    experiment_ids: [...query.experimentIds],
-    filter_string: filter ?? null,
-    order_by: orderBy.length > 0 ? orderBy.map(canonicalOrderBy) : null,
-  };
-  const offset = query.pageToken ? decodeToken(query.pageToken, tokenQuery) : 0;
+  const tokenQuery: LoggedModelTokenQuery = { experimentIds: query.experimentIds, filter, orderBy };
+  // A negative offset is kept for the next token, as mlflow keeps it, and reads as the first page.
+  const offset = query.pageToken ? loggedModelTokenOffset(query.pageToken, tokenQuery) : 0;
   const clauses = parseLoggedModelFilter(filter);
   const sortTerms = parseLoggedModelOrderBy(orderBy);
   const datasets = query.datasets ?? [];
@@ -76,54 +77,9 @@ export async function searchLoggedModels(
     rows.map((r) => r.model_id),
   );
   const matching = models.filter((m) => matchesFilter(m, clauses, datasets)).sort(compareModels(sortTerms));
-  const page = matching.slice(offset, offset + maxResults);
-  return offset + maxResults < matching.length
-    ? { models: page, nextPageToken: encodeToken({ ...tokenQuery, offset: offset + maxResults }) }
+  const start = Math.max(offset, 0);
+  const page = matching.slice(start, start + maxResults);
+  return start + maxResults < matching.length
+    ? { models: page, nextPageToken: loggedModelPageToken(tokenQuery, offset + maxResults) }
     : { models: page };
-}
-
-interface TokenQuery {
-  experiment_ids: string[];
-  filter_string: string | null;
-  order_by: LoggedModelOrderBy[] | null;
-}
-
-function canonicalOrderBy(entry: LoggedModelOrderBy): LoggedModelOrderBy {
-  return {
-    field_name: entry.field_name,
-    ascending: entry.ascending ?? true,
-    ...(entry.dataset_name ? { dataset_name: entry.dataset_name } : {}),
-    ...(entry.dataset_digest ? { dataset_digest: entry.dataset_digest } : {}),
-  };
-}
-
-function encodeToken(token: TokenQuery & { offset: number }): string {
-  return Buffer.from(JSON.stringify(token), "utf8").toString("base64");
-}
-
-function decodeToken(token: string, expected: TokenQuery): number {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
-  } catch {
-    throw invalidParameter(`Invalid page token: ${token}.`);
-  }
-  if (parsed === null || typeof parsed !== "object") throw invalidParameter(`Invalid page token: ${token}.`);
-  const fields = parsed as Record<string, unknown>;
-  const offset = fields.offset ?? 0;
-  if (typeof offset !== "number" || !Number.isSafeInteger(offset)) {
-    throw invalidParameter(`Invalid page token: ${token}.`);
-  }
-  const check = (name: string, found: unknown, wanted: unknown) => {
-    if (JSON.stringify(found ?? null) !== JSON.stringify(wanted)) {
-      throw invalidParameter(
-        `${name} in the page token does not match the requested ${name.toLowerCase()}. ` +
-          `Expected: ${JSON.stringify(wanted)}. Found: ${JSON.stringify(found ?? null)}`,
-      );
-    }
-  };
-  check("Experiment IDs", fields.experiment_ids, expected.experiment_ids);
-  check("Filter string", fields.filter_string, expected.filter_string);
-  check("Order by", fields.order_by, expected.order_by);
-  return nonNegativeOffset(offset);
 }

@@ -39,6 +39,16 @@ export function pageOf<Row>(
 
 /** The offset a token names; none (or "") starts at 0. A negative offset reads as 0, as SQLite's OFFSET does. */
 export function offsetFromPageToken(token: string | undefined): number {
+  return nonNegativeOffset(startOffsetFromPageToken(token));
+}
+
+/**
+ * The offset a token names as mlflow's reader returns it, a negative one kept: mlflow's SQL stores pass it to
+ * OFFSET (which SQLite reads as none) and write the next token from it, so `{"offset": -1}` with a page of 1
+ * answers the first row and the token `{"offset": 0}`, which mlflow then refuses. Searches that mirror that
+ * fetch from `nonNegativeOffset` of this and page from the offset itself.
+ */
+export function startOffsetFromPageToken(token: string | undefined): number {
   if (token === undefined || token === "") return 0;
   const decoded = pythonBase64Decode(token);
   if (decoded === undefined) throw invalidParameter("Invalid page token, could not base64-decode");
@@ -55,13 +65,13 @@ export function offsetFromPageToken(token: string | undefined): number {
   }
   const read = pythonInt(offset);
   if (read === undefined) throw invalidParameter(`Invalid page token, not stringable ${pythonStr(offset)}`);
-  return nonNegativeOffset(read);
+  return read;
 }
 
 const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** CPython's `base64.b64decode` of a str without validation (`binascii.a2b_base64`); undefined where it raises. */
-function pythonBase64Decode(token: string): Uint8Array | undefined {
+export function pythonBase64Decode(token: string): Uint8Array | undefined {
   // b64decode refuses a str that is not ASCII before decoding (a ValueError mlflow does not catch).
   for (const char of token) if (char.charCodeAt(0) > 0x7f) return undefined;
   const bytes: number[] = [];

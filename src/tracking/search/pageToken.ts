@@ -2,9 +2,10 @@
  * Offset page tokens in MLflow's format: base64 of JSON `{"offset": N}` (`SearchUtils.create_page_token`),
  * so tokens from either server read the same. A token is opaque to clients and untrusted here.
  *
- * This reader is stricter than mlflow's: it refuses offsets mlflow's `int()` reads (`1.5`, `"3"`, `true`), and
- * its own messages stand where mlflow quotes the decoded value. mlflowPageToken.ts reads tokens exactly as
- * mlflow does; the endpoints here have not moved to it because their tests pin those refusals.
+ * This reader is stricter than mlflow's: it refuses offsets mlflow's `int()` reads (`1.5`, `"3"`, `true`), its
+ * own messages stand where mlflow quotes the decoded value, and its tokens lack Python's spacing.
+ * mlflowPageToken.ts reads and writes tokens exactly as mlflow does, and the experiment, run and registry
+ * searches use it; the searches still here (traces, evaluation datasets, webhooks) have tests that pin these.
  */
 import { invalidParameter } from "../../errors.js";
 

@@ -19,7 +19,8 @@ import {
   type FilterSchema,
 } from "./filterValidation.js";
 import { parseOrderBy, type OrderBySchema } from "./orderBy.js";
-import { decodePageToken, encodePageToken } from "./pageToken.js";
+import { pageOf, startOffsetFromPageToken } from "./mlflowPageToken.js";
+import { nonNegativeOffset } from "./pageToken.js";
 import { compareSql } from "./sqlComparison.js";
 import { exactTimeValue } from "./timeFilterValue.js";
 import { lifecycleStagesFor } from "./viewType.js";
@@ -74,7 +75,7 @@ export async function searchExperiments(
     request.order_by !== undefined && request.order_by.length > 0 ? request.order_by : DEFAULT_ORDER_BY,
     EXPERIMENT_ORDER_BY_SCHEMA,
   );
-  const offset = decodePageToken(request.page_token);
+  const offset = startOffsetFromPageToken(request.page_token);
 
   const joins: RawBuilder<unknown>[] = [];
   const conditions: RawBuilder<SqlBool>[] = [
@@ -114,11 +115,14 @@ export async function searchExperiments(
     ${sql.join(joins, sql` `)}
     where ${sql.join(conditions, sql` and `)}
     order by ${sql.join(orderTerms)}
-    limit ${maxResults + 1} offset ${offset}`.execute(meta.db);
+    limit ${maxResults + 1} offset ${nonNegativeOffset(offset)}`.execute(meta.db);
 
-  const ids = result.rows.map((row) => Number(row.experiment_id));
-  if (ids.length <= maxResults) return { experimentIds: ids };
-  return { experimentIds: ids.slice(0, maxResults), nextPageToken: encodePageToken(offset + maxResults) };
+  const { page, nextPageToken } = pageOf(
+    result.rows.map((row) => Number(row.experiment_id)),
+    offset,
+    maxResults,
+  );
+  return nextPageToken === undefined ? { experimentIds: page } : { experimentIds: page, nextPageToken };
 }
 
 /** Ids as integers, as MLflow binds them; an id beyond any this store hands out becomes -1, which names none. */

@@ -215,7 +215,7 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
     expect(await ids({ order_by: ["params.lr ASC", "start_time ASC"] })).toEqual(["r1", "r3", "r2"]);
   });
 
-  it("pages with offset tokens and emits a token whenever a page is exactly full", async () => {
+  it("pages with offset tokens, with no token after an exactly full last page (MLflow 3.17)", async () => {
     const first = await searchRuns(meta, { experiment_ids: ["1"], max_results: 2 });
     expect(first.runIds).toEqual(["r3", "r2"]);
     expect(decodePageToken(first.nextPageToken)).toBe(2);
@@ -226,13 +226,7 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
     });
     expect(second).toEqual({ runIds: ["r1"] });
     const exact = await searchRuns(meta, { experiment_ids: ["1"], max_results: 3 });
-    expect(exact.nextPageToken).toBeDefined();
-    const empty = await searchRuns(meta, {
-      experiment_ids: ["1"],
-      max_results: 3,
-      page_token: exact.nextPageToken,
-    });
-    expect(empty).toEqual({ runIds: [] });
+    expect(exact).toEqual({ runIds: ["r3", "r2", "r1"] });
   });
 
   it("rejects bad max_results, filters, order_by and page tokens", async () => {

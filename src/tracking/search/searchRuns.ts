@@ -16,7 +16,8 @@ import { parseSearchFilter } from "./filterParser.js";
 import { assertSearchJoinLimit } from "./joinLimit.js";
 import { NULL_COMPARATORS, type FilterClause } from "./filterSyntax.js";
 import { parseOrderBy, refuseDuplicateOrderBy, type OrderByTerm } from "./orderBy.js";
-import { decodePageToken, encodePageToken } from "./pageToken.js";
+import { pageOf, startOffsetFromPageToken } from "./mlflowPageToken.js";
+import { nonNegativeOffset } from "./pageToken.js";
 import { RUN_ORDER_BY_SCHEMA, validateRunFilter } from "./runSearchSchema.js";
 import { compareSql } from "./sqlComparison.js";
 import { exactTimeValue } from "./timeFilterValue.js";
@@ -62,7 +63,7 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
   const clauses = validateRunFilter(parseSearchFilter(request.filter));
   const orderBy = parseOrderBy(request.order_by, RUN_ORDER_BY_SCHEMA);
   refuseDuplicateOrderBy(orderBy, request.order_by);
-  const offset = decodePageToken(request.page_token);
+  const offset = startOffsetFromPageToken(request.page_token);
   const experimentIds = request.experiment_ids
     .map(parseExperimentId)
     .filter((id): id is number => id !== undefined);
@@ -122,12 +123,15 @@ export async function searchRuns(meta: MetadataDb, request: SearchRunsRequest): 
     ${sql.join(joins, sql` `)}
     where ${sql.join(conditions, sql` and `)}
     order by ${sql.join(orderTerms)}
-    limit ${maxResults} offset ${offset}`.execute(meta.db);
+    limit ${maxResults + 1} offset ${nonNegativeOffset(offset)}`.execute(meta.db);
 
-  const runIds = result.rows.map((row) => row.run_uuid);
-  return runIds.length === maxResults
-    ? { runIds, nextPageToken: encodePageToken(offset + maxResults) }
-    : { runIds };
+  // MLflow 3.17 fetches one row past the page, so an exactly full last page has no token.
+  const { page, nextPageToken } = pageOf(
+    result.rows.map((row) => row.run_uuid),
+    offset,
+    maxResults,
+  );
+  return nextPageToken === undefined ? { runIds: page } : { runIds: page, nextPageToken };
 }
 
 function validateMaxResults(maxResults: number | undefined): number {

@@ -16,8 +16,8 @@ import type { Experiment } from "../../../tracking/entities.js";
 import type { ServerContext } from "../../context.js";
 import { registerProtoRpc } from "../protoRpc.js";
 import { list } from "../../wire.js";
-import { stringOrEmpty } from "../protoScalars.js";
-import { experimentId, tagList } from "./requestFields.js";
+import { requiredString } from "../protoScalars.js";
+import { assertedStringOrEmpty, experimentId, tagList } from "./requestFields.js";
 
 /**
  * An experiment as MLflow 3.17 answers it: its `workspace` field is set even on a server without workspaces,
@@ -33,7 +33,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
   registerProtoRpc(app, {
     method: "POST",
     path: "experiments/create",
-    request: z.object({ name: z.string(), artifact_location: z.string().optional(), tags: tagList() }),
+    request: z.object({ name: requiredString(), artifact_location: z.string().optional(), tags: tagList() }),
     handle: async (input) => ({
       experiment_id: await createExperiment(db, input, ctx.config.defaultArtifactRoot, ctx.now()),
     }),
@@ -58,7 +58,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
   registerProtoRpc(app, {
     method: "POST",
     path: "experiments/update",
-    request: z.object({ experiment_id: experimentId(), new_name: z.string() }),
+    request: z.object({ experiment_id: experimentId(), new_name: requiredString() }),
     handle: async (input) => {
       await renameExperiment(db, input.experiment_id, input.new_name, ctx.now());
       return {};
@@ -88,7 +88,11 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
   registerProtoRpc(app, {
     method: "POST",
     path: "experiments/set-experiment-tag",
-    request: z.object({ experiment_id: experimentId(), key: z.string(), value: stringOrEmpty() }),
+    request: z.object({
+      experiment_id: experimentId(),
+      key: requiredString(),
+      value: assertedStringOrEmpty(),
+    }),
     handle: async (input) => {
       await setExperimentTag(db, input.experiment_id, { key: input.key, value: input.value });
       return {};
@@ -98,7 +102,7 @@ export async function experimentRoutes(app: FastifyInstance, ctx: ServerContext)
   registerProtoRpc(app, {
     method: "POST",
     path: "experiments/delete-experiment-tag",
-    request: z.object({ experiment_id: experimentId(), key: z.string() }),
+    request: z.object({ experiment_id: experimentId(), key: requiredString() }),
     handle: async (input) => {
       await deleteExperimentTag(db, input.experiment_id, input.key);
       return {};

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { RunStatus } from "../../../tracking/entities.js";
 import { keyValue, list } from "../../wire.js";
 import { protoEnum } from "../protoScalars.js";
+import { pythonTypeName } from "../queryIntegers.js";
 
 /**
  * An object schema that has a required `run_id`, filled from `run_uuid` when `run_id` is not sent or is null,
@@ -40,3 +41,21 @@ export const tagList = () => list(keyValue).optional();
 /** RunStatus by its proto numbers; a number outside them is refused, as MLflow's `_assert_string` does. */
 export const runStatus = () =>
   protoEnum<RunStatus>({ 1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED" }, "refuse");
+
+/**
+ * A string field MLflow's handler checks with `_assert_string` alone (a run's name): absent or null is
+ * unset, and any other non-string is refused with mlflow's type hint rather than zod's wording.
+ */
+export const assertedString = () =>
+  z
+    .unknown()
+    .transform((value, ctx) => {
+      if (value === undefined || value === null || typeof value === "string") return value ?? undefined;
+      ctx.addIssue({ code: "custom", message: ` Hint: Value was of type '${pythonTypeName(value)}'` });
+      return z.NEVER;
+    })
+    .optional() as unknown as z.ZodType<string | undefined>;
+
+/** As assertedString, for a value protobuf leaves at "" when unset (a tag's or a param's value). */
+export const assertedStringOrEmpty = () =>
+  assertedString().transform((value) => value ?? "") as unknown as z.ZodType<string>;

@@ -7,9 +7,9 @@ import { logBatch, logMetric, logParam } from "../../../tracking/runLogging.js";
 import type { ServerContext } from "../../context.js";
 import { registerRpc } from "../../rpc.js";
 import { keyValue, list } from "../../wire.js";
-import { bigIntegerTolerantDouble, stringOrEmpty } from "../protoScalars.js";
+import { bigIntegerTolerantDouble, requiredString } from "../protoScalars.js";
 import { exactLenientInt64 } from "./int64Bodies.js";
-import { tagList, withRunId } from "./requestFields.js";
+import { assertedStringOrEmpty, tagList, withRunId } from "./requestFields.js";
 
 const metricFields = {
   key: z.string(),
@@ -41,7 +41,8 @@ export async function runLoggingRoutes(app: FastifyInstance, ctx: ServerContext)
   registerRpc(app, {
     method: "POST",
     path: "runs/log-metric",
-    request: withRunId(metricFields),
+    // log-batch reads its lists leniently; the single-metric RPC checks its key as `_assert_string` does.
+    request: withRunId({ ...metricFields, key: requiredString() }),
     handle: async ({ run_id, ...metric }) => {
       await logMetric(db, run_id, metric);
       return {};
@@ -51,7 +52,7 @@ export async function runLoggingRoutes(app: FastifyInstance, ctx: ServerContext)
   registerRpc(app, {
     method: "POST",
     path: "runs/log-parameter",
-    request: withRunId({ key: z.string(), value: stringOrEmpty() }),
+    request: withRunId({ key: requiredString(), value: assertedStringOrEmpty() }),
     handle: async (input) => {
       await logParam(db, input.run_id, { key: input.key, value: input.value });
       return {};

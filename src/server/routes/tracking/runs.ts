@@ -17,9 +17,16 @@ import {
 } from "../../../tracking/runStore.js";
 import type { ServerContext } from "../../context.js";
 import { registerProtoRpc } from "../protoRpc.js";
-import { stringOrEmpty } from "../protoScalars.js";
+import { requiredString } from "../protoScalars.js";
 import { exactLenientInt64 } from "./int64Bodies.js";
-import { experimentId, runStatus, tagList, withRunId } from "./requestFields.js";
+import {
+  assertedString,
+  assertedStringOrEmpty,
+  experimentId,
+  runStatus,
+  tagList,
+  withRunId,
+} from "./requestFields.js";
 
 export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
@@ -40,7 +47,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     request: z.object({
       experiment_id: experimentId(),
       user_id: z.string().optional(),
-      run_name: z.string().optional(),
+      run_name: assertedString(),
       // Beyond int64 or fractional reads as unset, so the run starts now (MLflow stores 0 for both).
       start_time: exactLenientInt64().optional(),
       tags: tagList(),
@@ -65,7 +72,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     request: withRunId({
       status: runStatus().optional(),
       end_time: exactLenientInt64().optional(),
-      run_name: z.string().optional(),
+      run_name: assertedString(),
     }),
     handle: async (input) => {
       const info = await updateRun(db, input.run_id, input);
@@ -98,7 +105,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   registerProtoRpc(app, {
     method: "POST",
     path: "runs/set-tag",
-    request: withRunId({ key: z.string(), value: stringOrEmpty() }),
+    request: withRunId({ key: requiredString(), value: assertedStringOrEmpty() }),
     handle: async (input) => {
       await setRunTag(db, input.run_id, { key: input.key, value: input.value });
       return {};
@@ -108,7 +115,7 @@ export async function runRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   registerProtoRpc(app, {
     method: "POST",
     path: "runs/delete-tag",
-    request: withRunId({ key: z.string() }),
+    request: withRunId({ key: requiredString() }),
     handle: async (input) => {
       await deleteRunTag(db, input.run_id, input.key);
       return {};
