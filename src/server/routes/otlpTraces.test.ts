@@ -85,4 +85,57 @@ describe("OTLP trace routes", () => {
       { detail: "Invalid OpenTelemetry format - no spans found" },
     ]);
   });
+
+  it("reads OTLP/JSON's decimal-string int64s and answers the span without empty lists", async () => {
+    // OTLP/JSON (and protobuf's JSON) write 64-bit integers as decimal strings; mlflow 3.17.2 reads them and
+    // GetTrace answers this span with no `events`, `links` or `parent_span_id` key, and
+    // the trace with no `trace_metadata`.
+    const traceIdHex = "4f4f9a532816435fbbb3f4268b6c6619";
+    const body = {
+      resourceSpans: [
+        {
+          resource: {},
+          scopeSpans: [
+            {
+              scope: {},
+              spans: [
+                {
+                  traceId: traceIdHex,
+                  spanId: "0123456789abcdef",
+                  name: "root",
+                  kind: 1,
+                  startTimeUnixNano: "1796670673773737472",
+                  endTimeUnixNano: "1796670673773738472",
+                  attributes: [{ key: "n", value: { intValue: "9007199254740993" } }],
+                  status: {},
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const answer = await post(
+      { "content-type": "application/json", "x-mlflow-experiment-id": experimentId },
+      Buffer.from(JSON.stringify(body)),
+    );
+    expect(answer.status).toBe(200);
+    const trace = await call("GET", `/api/3.0/mlflow/traces/get?trace_id=tr-${traceIdHex}`);
+    expect(trace.status).toBe(200);
+    // An empty map is left out too: the trace has tags but no metadata.
+    expect(trace.body.trace.trace_info).not.toHaveProperty("trace_metadata");
+    const info = await call("GET", `/api/3.0/mlflow/traces/tr-${traceIdHex}`);
+    expect(info.body.trace.trace_info).not.toHaveProperty("trace_metadata");
+    const [span] = trace.body.trace.spans as Record<string, unknown>[];
+    expect(Object.keys(span ?? {}).sort()).toEqual([
+      "attributes",
+      "end_time_unix_nano",
+      "name",
+      "span_id",
+      "start_time_unix_nano",
+      "status",
+      "trace_id",
+    ]);
+    expect(span?.status).toEqual({});
+  });
 });

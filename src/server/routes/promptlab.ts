@@ -10,6 +10,7 @@ import { parsePythonJson, type PythonJsonValue } from "../../pythonJson.js";
 import { createPromptlabRun, parsePromptlabRunRequest } from "../../tracking/promptlabRun.js";
 import type { ServerContext } from "../context.js";
 import { sendWire } from "../rpc.js";
+import { withoutEmptyRepeated } from "../wire.js";
 
 /** What Werkzeug answers when `request.json` cannot decode the body. */
 const UNDECODABLE_BODY = "The browser (or proxy) sent a request that this server could not understand.";
@@ -35,7 +36,8 @@ export async function promptlabRoutes(app: FastifyInstance, ctx: ServerContext):
       now: () => ctx.now(),
       openArtifacts: (uri) => locator.open(uri),
     });
-    return sendWire(reply, { run });
+    // mlflow answers with `message_to_json(CreateRun.Response)`: a run without metrics has no `metrics` key.
+    return sendWire(reply, withoutEmptyRepeated({ run }));
   });
 }
 

@@ -131,6 +131,79 @@ describe("trace routes", () => {
     expect(search.body.traces.map((t: WireBody) => t.request_id)).toEqual([requestId]);
   });
 
+  it("leaves empty repeated fields out of 2.x answers, as mlflow's protobuf JSON does", async () => {
+    // mlflow 3.17.2: a trace started without request_metadata has no such key, and a search that finds
+    // nothing answers `{}` rather than `{"traces": []}`.
+    const emptyExperiment = await createExperiment(
+      server.ctx.meta.db,
+      { name: "empty" },
+      "mlflow-artifacts:/",
+      1,
+    );
+    const started = await call("POST", "/api/2.0/mlflow/traces", {
+      experiment_id: emptyExperiment,
+      timestamp_ms: 1,
+    });
+    const requestId = started.body.trace_info.request_id as string;
+    expect(started.body.trace_info).not.toHaveProperty("request_metadata");
+    const info = await call("GET", `/api/2.0/mlflow/traces/${requestId}/info`);
+    expect(info.body.trace_info).not.toHaveProperty("request_metadata");
+    const ended = await call("PATCH", `/api/2.0/mlflow/traces/${requestId}`, {
+      timestamp_ms: 2,
+      status: "OK",
+    });
+    expect(ended.body.trace_info).not.toHaveProperty("request_metadata");
+    const found = await call("GET", `/api/2.0/mlflow/traces?experiment_ids=${emptyExperiment}`);
+    expect(found.body.traces[0]).not.toHaveProperty("request_metadata");
+    const none = await call(
+      "GET",
+      `/api/2.0/mlflow/traces?experiment_ids=${experimentId}&filter=${encodeURIComponent("tags.t = 'none'")}`,
+    );
+    expect(none).toMatchObject({ status: 200, body: {} });
+    expect(none.body).toEqual({});
+  });
+
+  it("checks link-to-run and tag deletion in mlflow 3.17.2's order", async () => {
+    const link = (body: Record<string, unknown>) => call("POST", "/api/2.0/mlflow/traces/link-to-run", body);
+    const missing = await link({ run_id: "r" });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toBe(
+      "Missing value for required parameter 'trace_ids'. See the API docs for more information about request parameters.",
+    );
+    // No traces is nothing to do: mlflow's store returns before it looks at the run.
+    expect(await link({ run_id: "no-such-run", trace_ids: [] })).toMatchObject({ status: 200, body: {} });
+    const tooMany = await link({ run_id: "r", trace_ids: Array.from({ length: 101 }, (_, i) => `tr-${i}`) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toBe(
+      "Cannot link more than 100 traces to a run in a single request. Provided 101 traces.",
+    );
+    // mlflow deletes the tag row without reading the trace; only the trace name is read from the trace.
+    const untagged = await call("DELETE", "/api/3.0/mlflow/traces/tr-none/tags", { key: "k" });
+    expect([untagged.status, untagged.body.message]).toEqual([
+      404,
+      "No trace tag with key 'k' for trace with ID 'tr-none'",
+    ]);
+    const unnamed = await call("DELETE", "/api/3.0/mlflow/traces/tr-none/tags", { key: "mlflow.traceName" });
+    expect([unnamed.status, unnamed.body.message]).toEqual([404, "Trace with ID 'tr-none' not found."]);
+  });
+
+  it("keeps a feedback's null value in v3 trace infos, as mlflow 3.17.2 answers it", async () => {
+    // `"feedback": {"value": null}` is a set google.protobuf.Value, not an unset field: the routes that answer
+    // assessments must not drop nulls as withoutEmptyRepeated does.
+    await call("POST", "/api/3.0/mlflow/traces", {
+      trace: { trace_info: { trace_id: "tr-null", trace_location: location(), state: "OK" } },
+    });
+    const source = { source_type: "HUMAN", source_id: "x" };
+    const created = await call("POST", "/api/3.0/mlflow/traces/tr-null/assessments", {
+      assessment: { assessment_name: "c", trace_id: "tr-null", source, feedback: {} },
+    });
+    expect(created.body.assessment.feedback).toEqual({ value: null });
+    const info = await call("GET", "/api/3.0/mlflow/traces/tr-null");
+    expect(info.body.trace.trace_info.assessments[0].feedback).toEqual({ value: null });
+    const batch = await call("POST", "/api/3.0/mlflow/traces/batchGetInfos", { trace_ids: ["tr-null"] });
+    expect(batch.body.trace_infos[0].assessments[0].feedback).toEqual({ value: null });
+  });
+
   it("caps a search page at 500 and refuses a page under 1, in mlflow 3.17's words", async () => {
     const hint = (value: string, type: string) =>
       `Invalid value ${value} for parameter 'max_results' supplied:  Hint: Value was of type '${type}'. ` +

@@ -3,7 +3,10 @@
  * DeleteTracesV3, trace tags) and the 2.x ones under /api/2.0 that 3.x clients still call (tags,
  * DeleteTraces, LinkTracesToRun, LinkPromptsToTrace) or that 2.x clients use (StartTrace, EndTrace, GetTraceInfo,
  * SearchTraces), and the span reads of mlflow ≥ 3.4 (GetTrace, BatchGetTraces, BatchGetTraceInfos). Validation
- * is at this edge; behaviour is in src/tracking/traces.
+ * is at this edge; behaviour is in src/tracking/traces. mlflow writes every answer here with `message_to_json`,
+ * which leaves empty lists out. The RPCs whose answers hold v2 trace infos and plain fields go through
+ * registerProtoRpc; those that hold assessments or spans keep registerRpc and leave their empty lists out by
+ * hand, because withoutEmptyRepeated also drops nulls and a feedback without a value is `"value": null` there.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -23,6 +26,7 @@ import { TraceStore } from "../../tracking/traces/store.js";
 import type { ServerContext } from "../context.js";
 import { MLFLOW_API_PREFIXES, registerRpc } from "../rpc.js";
 import { bool, int64, int64OrDefault, keyValue, list } from "../wire.js";
+import { registerProtoRpc } from "./protoRpc.js";
 import { protoEnum } from "./protoScalars.js";
 import { atMostInSchema } from "./queryIntegers.js";
 import { traceAssessmentRoutes } from "./traceAssessments.js";
@@ -141,7 +145,7 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     V3_PREFIXES,
   );
 
-  registerRpc(
+  registerProtoRpc(
     app,
     {
       method: "POST",
@@ -182,7 +186,7 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
   const idOf = (fields: Record<string, unknown>) => fields.trace_id ?? fields.request_id;
   for (const prefixes of [MLFLOW_API_PREFIXES, V3_PREFIXES]) {
     const param = prefixes === MLFLOW_API_PREFIXES ? "request_id" : "trace_id";
-    registerRpc(
+    registerProtoRpc(
       app,
       {
         method: "PATCH",
@@ -198,7 +202,7 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
       },
       prefixes,
     );
-    registerRpc(
+    registerProtoRpc(
       app,
       {
         method: "DELETE",
@@ -216,12 +220,13 @@ export async function traceRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     );
   }
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "traces/link-to-run",
-    request: z.object({ trace_ids: list(z.string()).optional(), run_id: z.string().min(1) }),
+    // mlflow requires trace_ids (an empty list will do) before run_id.
+    request: z.object({ trace_ids: list(z.string()), run_id: z.string().min(1) }),
     async handle(input) {
-      await store.linkToRun(input.trace_ids ?? [], input.run_id);
+      await store.linkToRun(input.trace_ids, input.run_id);
       return {};
     },
   });
@@ -287,7 +292,7 @@ async function traceWithSpansRoutes(app: FastifyInstance, ctx: ServerContext): P
 async function traceV2Routes(app: FastifyInstance, ctx: ServerContext, store: TraceStore): Promise<void> {
   const v2 = (info: TraceInfo) => ({ trace_info: toTraceInfoV2Wire(info) });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "POST",
     path: "traces",
     request: z.object({
@@ -308,7 +313,7 @@ async function traceV2Routes(app: FastifyInstance, ctx: ServerContext, store: Tr
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "PATCH",
     path: "traces/:request_id",
     request: z.object({
@@ -331,7 +336,7 @@ async function traceV2Routes(app: FastifyInstance, ctx: ServerContext, store: Tr
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "traces/:request_id/info",
     request: z.object({ request_id: traceId }),
@@ -340,7 +345,7 @@ async function traceV2Routes(app: FastifyInstance, ctx: ServerContext, store: Tr
     },
   });
 
-  registerRpc(app, {
+  registerProtoRpc(app, {
     method: "GET",
     path: "traces",
     request: z.object({
@@ -358,8 +363,7 @@ async function traceV2Routes(app: FastifyInstance, ctx: ServerContext, store: Tr
         orderBy: input.order_by,
         pageToken: input.page_token,
       });
-      const traces = page.traces.map(toTraceInfoV2Wire);
-      return page.nextPageToken === undefined ? { traces } : { traces, next_page_token: page.nextPageToken };
+      return { traces: page.traces.map(toTraceInfoV2Wire), next_page_token: page.nextPageToken };
     },
   });
 }

@@ -47,9 +47,10 @@ export function toTraceInfoV3Wire(info: TraceInfo): Record<string, unknown> {
       ? {}
       : { execution_duration: formatProtoDuration(info.executionDuration) }),
     state: info.state,
-    trace_metadata: info.metadata,
+    // A map is a repeated field to protobuf's JSON: mlflow leaves an empty one out (an OTLP trace's metadata).
+    ...(Object.keys(info.metadata).length === 0 ? {} : { trace_metadata: info.metadata }),
     ...(info.assessments.length === 0 ? {} : { assessments: info.assessments.map(toAssessmentWire) }),
-    tags: info.tags,
+    ...(Object.keys(info.tags).length === 0 ? {} : { tags: info.tags }),
     ...(info.clientRequestId === undefined ? {} : { client_request_id: info.clientRequestId }),
     ...(info.requestPreview === undefined ? {} : { request_preview: info.requestPreview }),
     ...(info.responsePreview === undefined ? {} : { response_preview: info.responsePreview }),

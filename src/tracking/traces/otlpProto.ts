@@ -177,7 +177,7 @@ export function decodeExportTraceRequest(body: Uint8Array): OtlpExportRequest {
  */
 export function parseExportTraceRequestJson(json: unknown): OtlpExportRequest {
   const type = messageType("ExportTraceServiceRequest");
-  const withBase64Ids = hexIdsToBase64(json);
+  const withBase64Ids = int64TextToLongs(hexIdsToBase64(json));
   let message: protobuf.Message;
   try {
     const problem = type.verify(withBase64Ids as Record<string, unknown>);
@@ -193,6 +193,53 @@ export function parseExportTraceRequestJson(json: unknown): OtlpExportRequest {
 export function encodeExportTraceResponse(): Uint8Array {
   const type = messageType("ExportTraceServiceResponse");
   return type.encode(type.create({})).finish();
+}
+
+/** The request's 64-bit fields: the span, event and link times (fixed64) and AnyValue's intValue (int64). */
+const INT64_KEYS: Readonly<Record<string, boolean>> = {
+  startTimeUnixNano: true,
+  endTimeUnixNano: true,
+  timeUnixNano: true,
+  intValue: false,
+};
+
+/**
+ * OTLP/JSON writes 64-bit integers as decimal strings, as protobuf's JSON does and as Python's json_format
+ * reads them; protobufjs' verify takes only numbers and Longs, so each such string becomes the exact Long
+ * (a number would round past 2^53). Text that is no integer, or out of the field's range, is left for verify
+ * to refuse (Long.fromString would wrap it).
+ */
+function int64TextToLongs(json: unknown): unknown {
+  const pending: unknown[] = [json];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (Array.isArray(item)) {
+      pending.push(...(item as unknown[]));
+    } else if (typeof item === "object" && item !== null) {
+      const fields = item as Record<string, unknown>;
+      for (const [key, value] of Object.entries(fields)) {
+        const unsigned = INT64_KEYS[key];
+        if (unsigned !== undefined && typeof value === "string" && fitsInt64(value, unsigned)) {
+          fields[key] = longBits(BigInt(value), unsigned);
+        } else {
+          pending.push(value);
+        }
+      }
+    }
+  }
+  return json;
+}
+
+/** A Long's plain form (two's-complement 32-bit halves), which verify and fromObject both take. */
+function longBits(value: bigint, unsigned: boolean): { low: number; high: number; unsigned: boolean } {
+  const bits = BigInt.asUintN(64, value);
+  return { low: Number(BigInt.asIntN(32, bits)), high: Number(BigInt.asIntN(32, bits >> 32n)), unsigned };
+}
+
+function fitsInt64(text: string, unsigned: boolean): boolean {
+  if (!/^-?\d+$/.test(text)) return false;
+  const value = BigInt(text);
+  return unsigned ? value >= 0n && value < 2n ** 64n : value >= -(2n ** 63n) && value < 2n ** 63n;
 }
 
 function hexIdsToBase64(json: unknown): unknown {

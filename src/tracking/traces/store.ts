@@ -16,11 +16,15 @@ import {
   INFO_FINALIZED_METADATA,
   SOURCE_RUN_METADATA,
   TRACE_ARTIFACT_LOCATION_TAG,
+  TRACE_NAME_TAG,
   type TraceInfo,
   type TraceState,
 } from "./entities.js";
 import { deleteAssessmentsOfTraces } from "./assessments.js";
 import { readTraceInfos } from "./reader.js";
+
+/** mlflow's MAX_TRACE_LINKS_PER_REQUEST. */
+const MAX_TRACE_LINKS_PER_REQUEST = 100;
 
 /** What a client sends to create a trace; the server adds the artifact location tag. */
 export type NewTrace = Omit<
@@ -147,7 +151,9 @@ export class TraceStore {
   }
 
   async deleteTag(traceId: string, key: string): Promise<void> {
-    await this.get(traceId);
+    // mlflow deletes the tag row without reading the trace, so a missing trace is a missing tag; only the
+    // trace name, which its store keeps on the trace's own row, reads the trace first.
+    if (key === TRACE_NAME_TAG) await this.get(traceId);
     const result = await this.meta.db
       .deleteFrom("trace_tags")
       .where("request_id", "=", traceId)
@@ -206,6 +212,14 @@ export class TraceStore {
 
   /** Records the run in each trace's metadata (`mlflow.sourceRun`), which `run_id` filters read. */
   async linkToRun(traceIds: readonly string[], runId: string): Promise<void> {
+    // As mlflow's store: no traces is nothing to do (the run is not read), and a request holds at most 100.
+    if (traceIds.length === 0) return;
+    if (traceIds.length > MAX_TRACE_LINKS_PER_REQUEST) {
+      throw invalidParameter(
+        `Cannot link more than ${MAX_TRACE_LINKS_PER_REQUEST} traces to a run in a single request. ` +
+          `Provided ${traceIds.length} traces.`,
+      );
+    }
     const run = await this.meta.db
       .selectFrom("runs")
       .select("run_uuid")
