@@ -14,6 +14,8 @@ import {
   type WirePage,
 } from "./types.js";
 
+const SEARCH_EXPERIMENTS_DEFAULT_MAX_RESULTS = 1000;
+
 export class ExperimentsApi {
   constructor(private readonly http: HttpTransport) {}
 
@@ -67,7 +69,8 @@ export class ExperimentsApi {
       "experiments/search",
       {
         filter: options.filter,
-        max_results: options.maxResults,
+        // MLflow's server reads a missing max_results as 0 and refuses it; its Python client always sends 1000.
+        max_results: options.maxResults ?? SEARCH_EXPERIMENTS_DEFAULT_MAX_RESULTS,
         order_by: options.orderBy,
         page_token: options.pageToken,
         view_type: options.viewType,
