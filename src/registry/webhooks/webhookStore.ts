@@ -9,7 +9,8 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
 import { invalidParameter, notFound } from "../../errors.js";
-import { decodePageToken, encodePageToken } from "../../tracking/search/pageToken.js";
+import { pageOf, startOffsetFromPageToken } from "../../tracking/search/mlflowPageToken.js";
+import { nonNegativeOffset } from "../../tracking/search/pageToken.js";
 import {
   validateWebhookDescription,
   validateWebhookName,
@@ -107,7 +108,7 @@ export async function listWebhooks(
   if (limit < 1 || limit > MAX_RESULTS_LIMIT) {
     throw invalidParameter(`max_results must be between 1 and ${MAX_RESULTS_LIMIT}.`);
   }
-  const offset = decodePageToken(request.page_token);
+  const offset = startOffsetFromPageToken(request.page_token);
   const rows = await db
     .selectFrom("webhooks")
     .selectAll()
@@ -116,10 +117,11 @@ export async function listWebhooks(
     .orderBy("creation_timestamp", "desc")
     .orderBy("webhook_id", "desc")
     .limit(limit + 1)
-    .offset(offset)
+    .offset(nonNegativeOffset(offset))
     .execute();
-  const webhooks = await readWebhooks(db, rows.slice(0, limit));
-  return rows.length > limit ? { webhooks, nextPageToken: encodePageToken(offset + limit) } : { webhooks };
+  const { page, nextPageToken } = pageOf(rows, offset, limit);
+  const webhooks = await readWebhooks(db, page);
+  return nextPageToken === undefined ? { webhooks } : { webhooks, nextPageToken };
 }
 
 export async function updateWebhook(

@@ -63,7 +63,7 @@ describe("trace routes", () => {
       max_results: 1,
     });
     expect(found.body.traces).toEqual([expected]);
-    expect(found.body.next_page_token).toBe(Buffer.from('{"offset":1}').toString("base64"));
+    expect(found.body.next_page_token).toBe(Buffer.from('{"offset": 1}').toString("base64"));
   });
 
   it("answers GetTrace as mlflow 3.17 does for a trace whose spans are artifacts", async () => {
@@ -170,8 +170,12 @@ describe("trace routes", () => {
     expect(missing.body.message).toBe(
       "Missing value for required parameter 'trace_ids'. See the API docs for more information about request parameters.",
     );
-    // No traces is nothing to do: mlflow's store returns before it looks at the run.
+    // No traces is nothing to do; otherwise mlflow skips unknown traces and never reads the run.
     expect(await link({ run_id: "no-such-run", trace_ids: [] })).toMatchObject({ status: 200, body: {} });
+    expect(await link({ run_id: "no-such-run", trace_ids: ["tr-none"] })).toMatchObject({
+      status: 200,
+      body: {},
+    });
     const tooMany = await link({ run_id: "r", trace_ids: Array.from({ length: 101 }, (_, i) => `tr-${i}`) });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.message).toBe(
@@ -235,5 +239,74 @@ describe("trace routes", () => {
     });
     expect(byIds.body).toEqual({ traces_deleted: 1 });
     expect((await call("GET", "/api/3.0/mlflow/traces/tr-abc")).status).toBe(404);
+  });
+
+  it("pages v3 and 2.x trace searches with mlflow 3.17.2's tokens and answers to odd ones", async () => {
+    const pagedExperiment = await createExperiment(
+      server.ctx.meta.db,
+      { name: "paged" },
+      "mlflow-artifacts:/",
+      1,
+    );
+    const where = { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: pagedExperiment } };
+    for (const i of [1, 2, 3, 4]) {
+      const trace_info = {
+        trace_id: `tr-page-${i}`,
+        trace_location: where,
+        request_time: `2026-01-01T00:00:0${i}Z`,
+        state: "OK",
+      };
+      expect((await call("POST", "/api/3.0/mlflow/traces", { trace: { trace_info } })).status).toBe(200);
+    }
+    const token = (text: string) => Buffer.from(text, "utf8").toString("base64");
+    const v3 = (page_token?: string, max_results = 2) =>
+      call("POST", "/api/3.0/mlflow/traces/search", { locations: [where], max_results, page_token });
+    const v2 = (page_token?: string, max_results = 2) =>
+      call(
+        "GET",
+        `/api/2.0/mlflow/traces?experiment_ids=${pagedExperiment}&max_results=${max_results}` +
+          (page_token === undefined ? "" : `&page_token=${encodeURIComponent(page_token)}`),
+      );
+    for (const search of [v3, v2]) {
+      const first = await search();
+      expect(first.body.next_page_token).toBe(token('{"offset": 2}'));
+      // An exactly full last page still hands out a token, whose page is empty and has none.
+      const last = await search(first.body.next_page_token as string);
+      expect(last.body.next_page_token).toBe(token('{"offset": 4}'));
+      const after = await search(last.body.next_page_token as string);
+      expect([after.status, after.body.traces, after.body.next_page_token]).toEqual([
+        200,
+        undefined,
+        undefined,
+      ]);
+      const refused: [string, string][] = [
+        ["!!!", "Invalid page token, decoded value=b''"],
+        ["abc", "Invalid page token, could not base64-decode"],
+        [token('{"foo": 1}'), "Invalid page token, parsed value={'foo': 1}"],
+        [token('{"offset": 0}'), "Invalid page token, parsed value={'offset': 0}"],
+      ];
+      for (const [pageToken, message] of refused) {
+        const answer = await search(pageToken, 1);
+        expect([answer.status, answer.body.error_code, answer.body.message]).toEqual([
+          400,
+          "INVALID_PARAMETER_VALUE",
+          message,
+        ]);
+      }
+      // Read with Python's int(); a negative offset fetches from the start but pages on from itself.
+      const read: [string, string, string][] = [
+        [token('{"offset": -1}'), "tr-page-4", '{"offset": 0}'],
+        [token('{"offset": 1.5}'), "tr-page-3", '{"offset": 2}'],
+        [token('{"offset": "2"}'), "tr-page-2", '{"offset": 3}'],
+      ];
+      for (const [pageToken, traceId, next] of read) {
+        const answer = await search(pageToken, 1);
+        const traces = answer.body.traces as { trace_id?: string; request_id?: string }[];
+        expect([traces.map((t) => t.trace_id ?? t.request_id), answer.body.next_page_token]).toEqual([
+          [traceId],
+          token(next),
+        ]);
+      }
+    }
   });
 });

@@ -82,6 +82,20 @@ describe("webhook routes", () => {
       page_token: page.json.next_page_token ?? "",
     });
     expect(rest.json.webhooks?.map((w) => w.name)).toContain("ci");
+    // mlflow 3.17.2's token text (Python's json.dumps spacing) and its reading of odd tokens.
+    expect(page.json.next_page_token).toBe(Buffer.from('{"offset": 1}').toString("base64"));
+    const odd = async (text: string) =>
+      call("GET", "webhooks", { max_results: "1", page_token: Buffer.from(text).toString("base64") });
+    const fromStart = await odd('{"offset": -1}');
+    expect([fromStart.json.webhooks?.map((w) => w.name), fromStart.json.next_page_token]).toEqual([
+      ["second"],
+      Buffer.from('{"offset": 0}').toString("base64"),
+    ]);
+    expect((await odd('{"offset": "1"}')).json.webhooks?.map((w) => w.name)).toEqual(["ci"]);
+    expect((await odd('{"offset": 0}')).json.message).toBe("Invalid page token, parsed value={'offset': 0}");
+    expect((await call("GET", "webhooks", { page_token: "!!!" })).json.message).toBe(
+      "Invalid page token, decoded value=b''",
+    );
 
     const updated = await call("PATCH", `webhooks/${id}`, {
       name: "",

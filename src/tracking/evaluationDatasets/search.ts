@@ -7,7 +7,8 @@
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import { int64Parameter } from "../exactInt64.js";
-import { decodePageToken } from "../search/pageToken.js";
+import { pageOf, startOffsetFromPageToken } from "../search/mlflowPageToken.js";
+import { nonNegativeOffset } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
 import { assertSearchJoinLimit } from "../search/joinLimit.js";
 import { checkedMaxResults } from "../search/searchExperiments.js";
@@ -34,7 +35,7 @@ export async function searchDatasetIds(
   const orderBy = (
     request.orderBy !== undefined && request.orderBy.length > 0 ? request.orderBy : ["created_time DESC"]
   ).map(parseDatasetOrderBy);
-  const offset = decodePageToken(request.pageToken);
+  const offset = startOffsetFromPageToken(request.pageToken);
 
   const joins: RawBuilder<unknown>[] = [];
   const conditions: RawBuilder<SqlBool>[] = [sql<SqlBool>`1 = 1`];
@@ -70,15 +71,13 @@ export async function searchDatasetIds(
     ${sql.join(joins, sql` `)}
     where ${sql.join(conditions, sql` and `)}
     order by ${sql.join(orderTerms)}
-    limit ${maxResults + 1} offset ${offset}`.execute(meta.db);
-  const ids = result.rows.map((row) => row.dataset_id);
-  if (ids.length <= maxResults) return { datasetIds: ids };
-  return { datasetIds: ids.slice(0, maxResults), nextPageToken: pageToken(offset + maxResults) };
-}
-
-/** mlflow's token text byte for byte (`{"offset": 1}`, with Python's space), which the shared encoder omits. */
-function pageToken(offset: number): string {
-  return Buffer.from(`{"offset": ${offset}}`, "utf8").toString("base64");
+    limit ${maxResults + 1} offset ${nonNegativeOffset(offset)}`.execute(meta.db);
+  const { page, nextPageToken } = pageOf(
+    result.rows.map((row) => row.dataset_id),
+    offset,
+    maxResults,
+  );
+  return nextPageToken === undefined ? { datasetIds: page } : { datasetIds: page, nextPageToken };
 }
 
 function validateMaxResults(maxResults: number | undefined): number {

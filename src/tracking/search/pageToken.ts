@@ -1,17 +1,11 @@
 /**
- * Offset page tokens in MLflow's format: base64 of JSON `{"offset": N}` (`SearchUtils.create_page_token`),
- * so tokens from either server read the same. A token is opaque to clients and untrusted here.
- *
- * This reader is stricter than mlflow's: it refuses offsets mlflow's `int()` reads (`1.5`, `"3"`, `true`), its
- * own messages stand where mlflow quotes the decoded value, and its tokens lack Python's spacing.
- * mlflowPageToken.ts reads and writes tokens exactly as mlflow does, and the experiment, run and registry
- * searches use it; the searches still here (traces, evaluation datasets, webhooks) have tests that pin these.
+ * The older, stricter reader of MLflow's offset page tokens (base64 of JSON `{"offset": N}`): it refuses
+ * offsets mlflow's `int()` reads (`1.5`, `"3"`, `true`) and answers with its own messages. No search reads
+ * tokens with it any more; every one reads and writes them as mlflow does (mlflowPageToken.ts). What stays is
+ * what other files still import: `nonNegativeOffset`, the offset searches fetch from, and `decodePageToken`, for tests that
+ * read back the tokens searches hand out.
  */
 import { invalidParameter } from "../../errors.js";
-
-export function encodePageToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }), "utf8").toString("base64");
-}
 
 /** The offset a token names; no token (or an empty one, which the client may send) starts at 0. */
 export function decodePageToken(token: string | undefined): number {

@@ -7,6 +7,7 @@ import type { Database, TraceInfoTable } from "../../db/schema.js";
 import { inChunks } from "../inChunks.js";
 import type { Assessment } from "./assessmentEntities.js";
 import { readAssessments } from "./assessments.js";
+import { isLinkedRunKey } from "./runLinks.js";
 import { TRACE_STATES, type TraceInfo, type TraceState } from "./entities.js";
 
 /** Traces in input order; ids that do not exist are dropped. */
@@ -30,7 +31,11 @@ export async function readTraceInfos(
     ]);
     for (const row of infoRows) rows.set(row.request_id, row);
     collect(tags, tagRows);
-    collect(metadata, metadataRows);
+    // Run links live among the metadata rows but, as in mlflow, are no part of the trace's info.
+    collect(
+      metadata,
+      metadataRows.filter((row) => !isLinkedRunKey(row.key)),
+    );
   }
   const assessments = await readAssessments(db, traceIds);
   const traces: TraceInfo[] = [];

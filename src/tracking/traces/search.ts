@@ -1,21 +1,24 @@
 /**
  * Trace search (SearchTracesV3 and the 2.x SearchTraces): the filter and order_by run in SQL over the
  * experiments asked for, then the page is loaded with its tags and metadata. Order and paging follow
- * mlflow's SQL store: the requested terms, then newest first and trace id as tiebreaks; offset page tokens,
- * and a next token whenever the page is full.
+ * mlflow's SQL store: the requested terms, then newest first and trace id as tiebreaks; offset page tokens
+ * read and written as mlflow's (mlflowPageToken.ts), and a next token whenever the page is full, so an
+ * exactly full last page still hands out one, whose page is empty.
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import { FlowOpsError, invalidParameter } from "../../errors.js";
 import { parseExperimentId } from "../experimentStore.js";
-import { decodePageToken, encodePageToken } from "../search/pageToken.js";
+import { pageTokenFor, startOffsetFromPageToken } from "../search/mlflowPageToken.js";
+import { nonNegativeOffset } from "../search/pageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
-import { LINKED_PROMPTS_TAG, type TraceInfo } from "./entities.js";
+import { LINKED_PROMPTS_TAG, SOURCE_RUN_METADATA, type TraceInfo } from "./entities.js";
 import { assessmentClauseSql } from "./assessmentFilterSql.js";
 import { issueClauseSql } from "./issueFilterSql.js";
 import { NUMERIC_ATTRIBUTE_COLUMNS, numericAffinity, textAfterNumbersSql } from "./numericAttributeText.js";
 import { linkedPromptClauseSql } from "./promptLinks.js";
 import { readTraceInfos } from "./reader.js";
+import { linkedToRunSql } from "./runLinks.js";
 import { parseTraceFilter, type TraceFilterClause, type TraceFilterTerm } from "./searchFilter.js";
 import { spanConditionSql, spanExistsSql } from "./spanFilterSql.js";
 import { checkClauseComparator } from "./traceFilterValue.js";
@@ -61,7 +64,8 @@ export async function searchTraces(
     .map((id) => parseExperimentId(id))
     .filter((id): id is number => id !== undefined);
   const condition = traceFilterSql(meta.dialect, clauses, experimentIds);
-  const offset = decodePageToken(request.pageToken);
+  // Kept negative where the token says so: mlflow fetches as from 0 but writes the next token from it.
+  const offset = startOffsetFromPageToken(request.pageToken);
   if (experimentIds.length === 0) return { traces: [], nextPageToken: undefined };
 
   let query = meta.db
@@ -78,7 +82,7 @@ export async function searchTraces(
   }
   const rows = await query
     .limit(maxResults)
-    .offset(offset)
+    .offset(nonNegativeOffset(offset))
     .execute()
     .catch((error: unknown) => {
       throw invalidRegexToBadRequest(error);
@@ -87,7 +91,7 @@ export async function searchTraces(
   const traces = await readTraceInfos(meta.db, ids);
   return {
     traces,
-    nextPageToken: ids.length === maxResults ? encodePageToken(offset + maxResults) : undefined,
+    nextPageToken: ids.length === maxResults ? pageTokenFor(offset + maxResults) : undefined,
   };
 }
 
@@ -217,7 +221,17 @@ function clauseSql(
     })`;
   if (clause.comparator === "IS NULL") return sql<SqlBool>`not ${exists(undefined)}`;
   if (clause.comparator === "IS NOT NULL") return exists(undefined);
-  return exists(compareSql(dialect, sql.ref("kv.value"), clause.comparator, clause.value));
+  const compared = exists(compareSql(dialect, sql.ref("kv.value"), clause.comparator, clause.value));
+  // mlflow's `run_id =` (and only `=`) also finds the traces linked to the run (LinkTracesToRun).
+  if (
+    clause.entity === "metadata" &&
+    clause.key === SOURCE_RUN_METADATA &&
+    clause.comparator === "=" &&
+    typeof clause.value === "string"
+  ) {
+    return sql<SqlBool>`(${compared} or ${linkedToRunSql(clause.value)})`;
+  }
+  return compared;
 }
 
 /** 2.x clients filter on v2 status names; TRACE_STATUS_UNSPECIFIED is stored as the v3 state name. */

@@ -168,25 +168,29 @@ describe.each(metadataBackends())("trace store on $name", (backend: TestBackend)
     );
   });
 
-  it("links traces to a run through the source-run metadata", async () => {
+  it("links traces to a run as mlflow 3.17.2 does: unknown ids skipped, the run not read, no metadata shown", async () => {
     await store.start(trace("tr-a", 10));
-    await meta.db
-      .insertInto("runs")
-      .values({
-        run_uuid: "r9",
-        name: "run",
-        experiment_id: Number(experimentId),
-        user_id: "u",
-        status: "FINISHED",
-        start_time: 1,
-        end_time: null,
-        lifecycle_stage: "active",
-        artifact_uri: "x",
-        deleted_time: null,
-      })
-      .execute();
-    await store.linkToRun(["tr-a"], "r9");
-    expect(await search("run_id = 'r9'")).toEqual(["tr-a"]);
-    expect((await rejection(store.linkToRun(["tr-a"], "nope"))).code).toBe("RESOURCE_DOES_NOT_EXIST");
+    await store.start(trace("tr-b", 20));
+    await store.start(trace("tr-c", 30, { metadata: { "mlflow.sourceRun": "r2" } }));
+    await store.linkToRun(["tr-a", "tr-unknown"], "r9");
+    await store.linkToRun(["tr-a", "tr-c"], "r9");
+    await store.linkToRun(["tr-b"], "no-such-run");
+    await store.linkToRun(["tr-unknown"], "no-such-run");
+
+    expect((await store.get("tr-a")).metadata).toEqual({ "mlflow.trace.infoFinalized": "true" });
+    expect((await store.get("tr-c")).metadata).toEqual({
+      "mlflow.sourceRun": "r2",
+      "mlflow.trace.infoFinalized": "true",
+    });
+    // Only `=` reads the links; the other comparators see the metadata alone.
+    expect(await search("run_id = 'r9'")).toEqual(["tr-c", "tr-a"]);
+    expect(await search("metadata.`mlflow.sourceRun` = 'r9'")).toEqual(["tr-c", "tr-a"]);
+    expect(await search("run_id = 'no-such-run'")).toEqual(["tr-b"]);
+    expect(await search("run_id = 'r2'")).toEqual(["tr-c"]);
+    expect(await search("metadata.`mlflow.sourceRun` != 'r9'")).toEqual(["tr-c"]);
+    expect(await search("metadata.`mlflow.sourceRun` IS NULL")).toEqual(["tr-b", "tr-a"]);
+    expect(await search("metadata.`mlflow.sourceRun` LIKE 'r9'")).toEqual([]);
+    await store.delete({ experimentId, traceIds: ["tr-a"] });
+    expect(await search("run_id = 'r9'")).toEqual(["tr-c"]);
   });
 });

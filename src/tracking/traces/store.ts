@@ -14,7 +14,6 @@ import { parseExperimentId } from "../experimentStore.js";
 import { inChunks } from "../inChunks.js";
 import {
   INFO_FINALIZED_METADATA,
-  SOURCE_RUN_METADATA,
   TRACE_ARTIFACT_LOCATION_TAG,
   TRACE_NAME_TAG,
   type TraceInfo,
@@ -22,9 +21,7 @@ import {
 } from "./entities.js";
 import { deleteAssessmentsOfTraces } from "./assessments.js";
 import { readTraceInfos } from "./reader.js";
-
-/** mlflow's MAX_TRACE_LINKS_PER_REQUEST. */
-const MAX_TRACE_LINKS_PER_REQUEST = 100;
+import { linkTracesToRun } from "./runLinks.js";
 
 /** What a client sends to create a trace; the server adds the artifact location tag. */
 export type NewTrace = Omit<
@@ -210,28 +207,9 @@ export class TraceStore {
     });
   }
 
-  /** Records the run in each trace's metadata (`mlflow.sourceRun`), which `run_id` filters read. */
+  /** Links the traces to the run as mlflow does (runLinks.ts): unknown traces skipped, the run not read. */
   async linkToRun(traceIds: readonly string[], runId: string): Promise<void> {
-    // As mlflow's store: no traces is nothing to do (the run is not read), and a request holds at most 100.
-    if (traceIds.length === 0) return;
-    if (traceIds.length > MAX_TRACE_LINKS_PER_REQUEST) {
-      throw invalidParameter(
-        `Cannot link more than ${MAX_TRACE_LINKS_PER_REQUEST} traces to a run in a single request. ` +
-          `Provided ${traceIds.length} traces.`,
-      );
-    }
-    const run = await this.meta.db
-      .selectFrom("runs")
-      .select("run_uuid")
-      .where("run_uuid", "=", runId)
-      .executeTakeFirst();
-    if (run === undefined) throw notFound(`Run with id=${runId} not found`);
-    for (const traceId of traceIds) await this.get(traceId);
-    await this.meta.db.transaction().execute(async (trx) => {
-      for (const traceId of traceIds) {
-        await upsertTraceKeyValues(trx, "trace_request_metadata", traceId, { [SOURCE_RUN_METADATA]: runId });
-      }
-    });
+    await linkTracesToRun(this.meta.db, traceIds, runId);
   }
 
   private async activeExperimentId(experimentId: string): Promise<number> {
