@@ -8,7 +8,6 @@ import type { MetadataDb } from "../db/connect.js";
 import { invalidParameter } from "../errors.js";
 import {
   LIST_COMPARATORS,
-  nonNegativeOffset,
   NUMERIC_COMPARATORS,
   parseOrderBy,
   parseSearchFilter,
@@ -19,7 +18,11 @@ import {
   type FilterSchema,
   type OrderByTerm,
 } from "../tracking/search/filterParser.js";
-import { pageTokenFor, startOffsetFromPageToken } from "../tracking/search/mlflowPageToken.js";
+import {
+  nonNegativeOffset,
+  pageTokenFor,
+  startOffsetFromPageToken,
+} from "../tracking/search/mlflowPageToken.js";
 import { compareSql } from "../tracking/search/sqlComparison.js";
 import { PROMPT_TAG_KEY, type ModelVersion, type RegisteredModel } from "./entities.js";
 import { hydrateModelVersions, readRegisteredModels } from "./registryReader.js";

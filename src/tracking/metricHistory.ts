@@ -8,7 +8,7 @@ import { invalidParameter } from "../errors.js";
 import type { Metric, MetricWithRunId } from "./entities.js";
 import { METRIC_DIGITS, storedInt64 } from "./exactInt64.js";
 import { storedMetricValue } from "./runReader.js";
-import { nonNegativeOffset } from "./search/pageToken.js";
+import { nonNegativeOffset } from "./search/mlflowPageToken.js";
 
 export const MAX_RUNS_PER_BULK_REQUEST = 100;
 export const MAX_BULK_HISTORY_RESULTS = 25000;

@@ -10,7 +10,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/schema.js";
 import { invalidParameter, notFound } from "../../errors.js";
 import { pageOf, startOffsetFromPageToken } from "../../tracking/search/mlflowPageToken.js";
-import { nonNegativeOffset } from "../../tracking/search/pageToken.js";
+import { nonNegativeOffset } from "../../tracking/search/mlflowPageToken.js";
 import {
   validateWebhookDescription,
   validateWebhookName,

@@ -8,7 +8,7 @@ import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { MetadataDb } from "../../db/connect.js";
 import { int64Parameter } from "../exactInt64.js";
 import { pageOf, startOffsetFromPageToken } from "../search/mlflowPageToken.js";
-import { nonNegativeOffset } from "../search/pageToken.js";
+import { nonNegativeOffset } from "../search/mlflowPageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
 import { assertSearchJoinLimit } from "../search/joinLimit.js";
 import { checkedMaxResults } from "../search/searchExperiments.js";

@@ -24,7 +24,6 @@ import {
 export * from "./filterSyntax.js";
 export * from "./filterValidation.js";
 export * from "./orderBy.js";
-export * from "./pageToken.js";
 
 const SYMBOL_COMPARATORS: ReadonlySet<string> = new Set(["=", "!=", ">", ">=", "<", "<="]);
 const WHAT = "filter";

@@ -15,7 +15,14 @@ import {
   type PythonJsonValue,
 } from "../../pythonJson.js";
 import { pythonBytesRepr } from "../../pythonRepr.js";
-import { nonNegativeOffset } from "./pageToken.js";
+
+/**
+ * A negative offset reads as 0: MLflow passes it to SQL's OFFSET, which SQLite (its default store) treats as
+ * no offset, so such a token answers the first page there rather than an error.
+ */
+export function nonNegativeOffset(offset: number): number {
+  return Math.max(offset, 0);
+}
 
 /** base64 of `json.dumps({"offset": offset})`. */
 export function pageTokenFor(offset: number): string {

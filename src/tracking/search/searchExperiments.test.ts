@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../../db/connect.js";
 import { metadataBackends } from "../../../test/support/backends.js";
 import { insertExperiment } from "../../../test/support/searchFixtures.js";
-import { decodePageToken } from "./pageToken.js";
+import { offsetFromPageToken } from "./mlflowPageToken.js";
 import { searchExperiments, type SearchExperimentsRequest } from "./searchExperiments.js";
 
 describe.each(metadataBackends())("searchExperiments on $name", (backend) => {
@@ -91,7 +91,7 @@ describe.each(metadataBackends())("searchExperiments on $name", (backend) => {
   it("returns a next page token only when more rows exist", async () => {
     const first = await searchExperiments(meta, { max_results: 2 });
     expect(first.experimentIds).toEqual([2, 3]);
-    expect(decodePageToken(first.nextPageToken)).toBe(2);
+    expect(offsetFromPageToken(first.nextPageToken)).toBe(2);
     const second = await searchExperiments(meta, { max_results: 2, page_token: first.nextPageToken });
     expect(second).toEqual({ experimentIds: [1] });
     expect((await searchExperiments(meta, { max_results: 3 })).nextPageToken).toBeUndefined();

@@ -20,7 +20,7 @@ import {
 } from "./filterValidation.js";
 import { parseOrderBy, type OrderBySchema } from "./orderBy.js";
 import { pageOf, startOffsetFromPageToken } from "./mlflowPageToken.js";
-import { nonNegativeOffset } from "./pageToken.js";
+import { nonNegativeOffset } from "./mlflowPageToken.js";
 import { compareSql } from "./sqlComparison.js";
 import { exactTimeValue } from "./timeFilterValue.js";
 import { lifecycleStagesFor } from "./viewType.js";

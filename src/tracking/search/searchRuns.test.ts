@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetadataDb } from "../../db/connect.js";
 import { metadataBackends } from "../../../test/support/backends.js";
 import { insertExperiment, insertRun } from "../../../test/support/searchFixtures.js";
-import { decodePageToken } from "./pageToken.js";
+import { offsetFromPageToken } from "./mlflowPageToken.js";
 import { createRun, updateRun } from "../runStore.js";
 import { searchRuns, type SearchRunsRequest } from "./searchRuns.js";
 
@@ -218,7 +218,7 @@ describe.each(metadataBackends())("searchRuns on $name", (backend) => {
   it("pages with offset tokens, with no token after an exactly full last page (MLflow 3.17)", async () => {
     const first = await searchRuns(meta, { experiment_ids: ["1"], max_results: 2 });
     expect(first.runIds).toEqual(["r3", "r2"]);
-    expect(decodePageToken(first.nextPageToken)).toBe(2);
+    expect(offsetFromPageToken(first.nextPageToken)).toBe(2);
     const second = await searchRuns(meta, {
       experiment_ids: ["1"],
       max_results: 2,

@@ -17,7 +17,7 @@ import { assertSearchJoinLimit } from "./joinLimit.js";
 import { NULL_COMPARATORS, type FilterClause } from "./filterSyntax.js";
 import { parseOrderBy, refuseDuplicateOrderBy, type OrderByTerm } from "./orderBy.js";
 import { pageOf, startOffsetFromPageToken } from "./mlflowPageToken.js";
-import { nonNegativeOffset } from "./pageToken.js";
+import { nonNegativeOffset } from "./mlflowPageToken.js";
 import { RUN_ORDER_BY_SCHEMA, validateRunFilter } from "./runSearchSchema.js";
 import { compareSql } from "./sqlComparison.js";
 import { exactTimeValue } from "./timeFilterValue.js";

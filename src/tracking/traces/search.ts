@@ -10,7 +10,7 @@ import type { MetadataDb } from "../../db/connect.js";
 import { FlowOpsError, invalidParameter } from "../../errors.js";
 import { parseExperimentId } from "../experimentStore.js";
 import { pageTokenFor, startOffsetFromPageToken } from "../search/mlflowPageToken.js";
-import { nonNegativeOffset } from "../search/pageToken.js";
+import { nonNegativeOffset } from "../search/mlflowPageToken.js";
 import { compareSql } from "../search/sqlComparison.js";
 import { LINKED_PROMPTS_TAG, SOURCE_RUN_METADATA, type TraceInfo } from "./entities.js";
 import { assessmentClauseSql } from "./assessmentFilterSql.js";
