@@ -232,12 +232,12 @@ function announcingPulls(
 ): ReproPull {
   const out = progressStream(opts);
   return {
-    beforeRun: (stage, changes, lock) => {
+    beforeRun: (stage, changes, lock, frozen) => {
       if (changes.length > 0 && changes.every(isMissingData)) {
         breaks.beginStage(stage.name);
         if (opts.quiet !== true) out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
       }
-      return pull.beforeRun(stage, changes, lock);
+      return pull.beforeRun(stage, changes, lock, frozen);
     },
     beforeDataSource: (source) => {
       breaks.beginDataSource(resolve(sourcesFrom, source.name));

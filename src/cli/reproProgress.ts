@@ -50,7 +50,7 @@ export function reproPrinter(
       case "stage-end":
         if (!isNotRun(event.result)) breaks.beginStage(event.result.name);
         breaks.stageEnded(event.result);
-        if (event.result.outcome === "failed") return stageFailed(event.result, opts, out);
+        if (event.result.outcome === "failed") return stageFailed(event.result, opts, out, named);
         if (quiet) return;
         // dvc says nothing of the stages a failure keeps from running; -v tells which and why.
         if (!isNotRun(event.result) || opts.verbose === true)
@@ -77,7 +77,14 @@ export function progressStream(opts: ReproPrinterOptions): NodeJS.WritableStream
  * `ERROR: failed to reproduce '<stage>': <cause>` (reproSummary); with --keep-going `WARNING: <cause>`, with
  * --ignore-errors `WARNING: <cause> (ignored)`, on stderr as it fails. -v adds FlowOps' log file and its tail.
  */
-function stageFailed(result: StageResult, opts: ReproPrinterOptions, out: NodeJS.WritableStream): void {
+function stageFailed(
+  result: StageResult,
+  opts: ReproPrinterOptions,
+  out: NodeJS.WritableStream,
+  named: (name: string) => string,
+): void {
+  // A frozen stage fails as its outputs are verified, after dvc has said so.
+  if (result.verifiedFrozen === true && opts.quiet !== true) out.write(frozenLine(named(result.name)));
   if (opts.verbose === true && result.logPath !== undefined) {
     const tail = result.logTail ? `${indent(result.logTail)}\n` : "";
     out.write(`Stage '${result.name}' log: ${result.logPath}\n${tail}`);
@@ -193,7 +200,7 @@ function stageLine(result: StageResult, named: (name: string) => string, verbose
       if (result.wouldRun === true) return dryRunLines(result, name, verbose);
       // A changed frozen stage under --dry: dvc's `run` neither verifies nor runs it, and says nothing.
       if (result.wouldRun === false) return "";
-      if (result.message === "frozen") return `Stage ${name} is frozen: outputs verified, not run.\n`;
+      if (result.verifiedFrozen === true) return frozenLine(named(result.name));
       // Announced as the pull began (repro.ts); like DVC, a pulled stage is not a reproduced one, so the
       // summary still says up to date.
       if (result.message === "pulled") return "";
@@ -209,14 +216,21 @@ function stageLine(result: StageResult, named: (name: string) => string, verbose
 }
 
 /**
- * dvc's `ProjectFile.dump_stages` after a stage ran or was restored, when its dvc.lock entry changed: the
- * lock file named from the cwd, "Generating" first when it held nothing before.
+ * dvc's `ProjectFile.dump_stages` after a stage ran, was restored or had its frozen outputs verified, when
+ * its dvc.lock entry changed: the lock file named from the cwd, "Generating" first when it held nothing before.
  */
 function lockFileLines(result: StageResult): string {
-  if (result.lockFile === undefined || (result.outcome !== "ran" && result.outcome !== "restored")) return "";
+  const recorded =
+    result.outcome === "ran" || result.outcome === "restored" || result.verifiedFrozen === true;
+  if (result.lockFile === undefined || !recorded) return "";
   const path = relativeTo(process.cwd())(result.lockFile.path);
   const generating = result.lockFile.generated ? `Generating lock file '${path}'\n` : "";
   return `${generating}Updating lock file '${path}'\n`;
+}
+
+/** dvc's `Stage.run` of a frozen stage, as it checks the outputs are there; whether they are or not. */
+function frozenLine(name: string): string {
+  return `Verifying outputs in frozen stage: '${name}'\n`;
 }
 
 /** Each command line as dvc prints it before running it. */

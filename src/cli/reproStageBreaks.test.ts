@@ -98,3 +98,18 @@ it("writes them to stderr with the progress lines under --json", () => {
     "Running stage 'a':\n> make a\n\nRunning stage 'b':\n> make b\n",
   );
 });
+
+it("says a frozen stage's outputs are verified, records its lock line, and sets apart what follows", () => {
+  const lockFile = { path: `${process.cwd()}/dvc.lock`, generated: false };
+  const verified = end("b", "skipped", { message: "frozen", verifiedFrozen: true, lockFile });
+  const missing = end("d", "failed", {
+    verifiedFrozen: true,
+    message: "stage 'd': missing data 'source': d.txt",
+  });
+  const { out, err } = printed([verified, ...ran("c"), missing], { keepGoing: true });
+  expect(out).toBe(
+    "Verifying outputs in frozen stage: 'b'\nUpdating lock file 'dvc.lock'\n\n" +
+      "Running stage 'c':\n> make c\n\nVerifying outputs in frozen stage: 'd'\n",
+  );
+  expect(err).toBe("WARNING: missing data 'source': d.txt\n");
+});

@@ -30,7 +30,9 @@ export class ReproStageBreaks {
   stageEnded(result: StageResult): void {
     if (result.outcome === "ran" || result.outcome === "restored") this.afterReproduced = true;
     // Under --dry a changed stage is returned by dvc's `reproduce`, a frozen one (wouldRun false) too.
-    else if (result.outcome === "skipped") this.afterReproduced = result.wouldRun !== undefined;
+    // A frozen stage whose outputs were verified is returned too.
+    else if (result.outcome === "skipped")
+      this.afterReproduced = result.wouldRun !== undefined || result.verifiedFrozen === true;
   }
 
   dataSourceEnded(result: DataSourceResult): void {

@@ -3,7 +3,8 @@ import type { ReproResult, StageResult } from "../pipelines/repro.js";
 import { printSummary } from "./reproSummary.js";
 
 function result(...stages: StageResult[]): ReproResult {
-  return { runId: "r", ok: true, stages, dataSources: [], filesToTrack: [] };
+  const failures = stages.filter((s) => s.outcome === "failed").map((s) => ({ stage: s.name }));
+  return { runId: "r", ok: true, stages, dataSources: [], failures, filesToTrack: [] };
 }
 
 function stage(name: string, fields: Partial<StageResult> = {}): StageResult {
@@ -41,6 +42,21 @@ describe("printSummary", () => {
   it("counts a frozen stage whose outputs were verified anew as reproduced", () => {
     expect(printSummary(result(stage("a", { message: "frozen" })), (n) => n, {})).toBe(true);
     expect(stdout).toBe("");
+  });
+
+  it("under --keep-going names failed stages and data sources in the order they ran", () => {
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const failed = stage("a", { outcome: "failed", message: "stage 'a': failed to run: exit 3" });
+    const dvcFile = `${process.cwd()}/src/d.txt.dvc`;
+    const outcome = {
+      ...result(failed),
+      dataSources: [{ dvcFile, outcome: "failed" as const, changes: [] }],
+      failures: [{ stage: "a" }, { dataSource: dvcFile }],
+    };
+    expect(printSummary(outcome, (n) => n, { keepGoing: true })).toBe(false);
+    expect(vi.mocked(process.stderr.write).mock.calls.map(([chunk]) => String(chunk))).toEqual([
+      "ERROR: failed to reproduce stages: 'a' and 'src/d.txt.dvc'\n",
+    ]);
   });
 
   it("does not count a pulled stage as reproduced", () => {

@@ -16,7 +16,7 @@ export interface SummaryOptions {
 /**
  * Prints dvc's closing error for failed stages, or that data and pipelines are up to date; answers whether
  * something was reproduced, as dvc's CmdRepro counts. dvc stops at the first failure and names it with its
- * cause; with --keep-going it names every failed stage, data sources first as they ran first, without causes
+ * cause; with --keep-going it names every failed stage and data source in the order they ran, without causes
  * (each was warned of as it failed); with --ignore-errors it names none and goes on as if they had not been
  * planned.
  */
@@ -32,10 +32,9 @@ export function printSummary(
     if (opts.quiet === true) return false;
     if (opts.keepGoing === true) {
       const sourceName = relativeTo(process.cwd());
-      const names = [
-        ...failedSources.map((source) => `'${sourceName(source.dvcFile)}'`),
-        ...failed.map((s) => `'${named(s.name)}'`),
-      ];
+      const names = result.failures.map((failure) =>
+        "stage" in failure ? `'${named(failure.stage)}'` : `'${sourceName(failure.dataSource)}'`,
+      );
       process.stderr.write(
         `ERROR: failed to reproduce${names.length > 1 ? " stages:" : ""} ${humanJoin(names)}\n`,
       );

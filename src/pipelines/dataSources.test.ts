@@ -10,7 +10,7 @@ import { readDvcFile } from "../data/dvcFile.js";
 import { importUrl } from "../data/importUrl.js";
 import { singleStageMd5 } from "../data/stageMd5.js";
 import { readPipelines } from "./pipelineFiles.js";
-import { plannedDataSources } from "./dataSources.js";
+import { planStages } from "./reproPlan.js";
 import { repro, type ReproOptions, type ReproResult } from "./repro.js";
 import { pipelineStatus } from "./pipelineStatus.js";
 
@@ -56,24 +56,29 @@ const sources = (result: ReproResult): Record<string, string> =>
 const outcomes = (result: ReproResult): Record<string, string> =>
   Object.fromEntries(result.stages.map((s) => [s.name, s.outcome]));
 
-describe("plannedDataSources", () => {
-  it("takes the .dvc files upstream of the planned stages, .dvc targets first, all of them for all pipelines", async () => {
+describe("planStages with data sources", () => {
+  it("plans each .dvc file where dvc's walk meets it: upstream of the first stage that reads it", async () => {
     const pipeline = await readPipelines(repo);
-    const names = (groups: ReturnType<typeof plannedDataSources>): string[] =>
-      groups.map((outs) => outs[0]!.dvcFile.slice(dir.length + 1));
-    const plan = [{ name: "prep" }, { name: "train" }];
-    expect(names(plannedDataSources(pipeline, plan, { cwd: dir, targets: ["train"] }))).toEqual([
-      "raw.txt.dvc",
+    const plan = (options: ReproOptions): string[] =>
+      planStages(pipeline, options).map((p) =>
+        p.dataSource === undefined ? p.name : p.name.slice(dir.length + 1),
+      );
+    // Index order: dvc.yaml's stages, then the .dvc files (files sorted).
+    expect(plan({ cwd: dir, targets: ["train"] })).toEqual(["raw.txt.dvc", "prep", "train"]);
+    expect(plan({ cwd: dir, targets: ["other.txt.dvc", "lone"] })).toEqual(["lone", "other.txt.dvc"]);
+    expect(plan({ cwd: dir, targets: ["train"], singleItem: true })).toEqual(["train"]);
+    expect(plan({ cwd: dir, targets: ["other.txt.dvc", "lone"], singleItem: true })).toEqual([
+      "other.txt.dvc",
+      "lone",
     ]);
-    expect(
-      names(
-        plannedDataSources(pipeline, [{ name: "lone" }], { cwd: dir, targets: ["other.txt.dvc", "lone"] }),
-      ),
-    ).toEqual(["other.txt.dvc"]);
-    expect(
-      names(plannedDataSources(pipeline, plan, { cwd: dir, targets: ["train"], singleItem: true })),
-    ).toEqual([]);
-    expect(names(plannedDataSources(pipeline, [], {}))).toEqual(["other.txt.dvc", "raw.txt.dvc"]);
+    expect(plan({ cwd: dir, targets: ["raw.txt.dvc"], downstream: true })).toEqual([
+      "raw.txt.dvc",
+      "prep",
+      "train",
+    ]);
+    // No targets: the cwd's dvc.yaml, whose stages read raw.txt only.
+    expect(plan({ cwd: dir })).toEqual(["raw.txt.dvc", "prep", "train", "lone"]);
+    expect(plan({})).toEqual(["raw.txt.dvc", "prep", "train", "lone", "other.txt.dvc"]);
   });
 });
 
@@ -119,7 +124,15 @@ describe("repro of data sources", () => {
     expect(stopped.dataSources[0]!.message).toBe(
       "failed to reproduce 'raw.txt.dvc': missing data 'source': raw.txt",
     );
-    expect(outcomes(stopped)).toEqual({ prep: "cancelled", train: "cancelled", lone: "cancelled" });
+    // Planned before what reads it, it stops the run there: its readers are below a failure, lone is not run.
+    expect(outcomes(stopped)).toEqual({
+      prep: "not-run-upstream-failed",
+      train: "not-run-upstream-failed",
+      lone: "cancelled",
+    });
+    expect(stopped.stages.find((s) => s.name === "lone")!.message).toBe(
+      "not run: stage 'raw.txt.dvc' failed (--keep-going runs the stages that do not depend on it)",
+    );
     const going = await run({ targets: ["train", "lone"], force: true, keepGoing: true });
     expect(outcomes(going)).toEqual({
       prep: "not-run-upstream-failed",
@@ -131,6 +144,29 @@ describe("repro of data sources", () => {
     expect(sources(await run({ targets: ["train"], allowMissing: true }))).toEqual({
       "raw.txt.dvc": "skipped",
     });
+  });
+});
+
+describe("data sources in a parallel repro", () => {
+  it("runs each alone, where the plan puts it, with --jobs", async () => {
+    await run();
+    await writeFile(join(dir, "other.txt"), "changed\n");
+    const events: string[] = [];
+    await run({
+      targets: ["lone", "other.txt.dvc", "train"],
+      jobs: 4,
+      force: true,
+      onEvent: (event) => {
+        if (event.type === "stage-start") events.push(`start ${event.stage}`);
+        if (event.type === "stage-end") events.push(`end ${event.result.name}`);
+        if (event.type === "data-source") events.push(event.result.dvcFile.slice(dir.length + 1));
+      },
+    });
+    // Plan: raw.txt.dvc, prep, train, lone, other.txt.dvc. Neither source starts beside a stage.
+    expect(events.indexOf("raw.txt.dvc")).toBe(0);
+    const other = events.indexOf("other.txt.dvc");
+    expect(events.slice(other + 1).filter((e) => e.startsWith("start"))).toEqual([]);
+    expect(events.slice(0, other)).toEqual(expect.arrayContaining(["end lone", "end train"]));
   });
 });
 

@@ -16,12 +16,8 @@ import { ensureGitignored } from "../data/gitignoreEntries.js";
 import { importParts, refreshImport, repoImportSource } from "../data/updateImports.js";
 import { FlowOpsError } from "../errors.js";
 import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
-import type { Pipeline, Stage } from "./dvcYaml.js";
+import type { Stage } from "./dvcYaml.js";
 import type { ReproPull } from "./reproPull.js";
-// Type only: reproPlan.ts imports this module.
-import type { ReproTargets } from "./reproPlan.js";
-
-const DVC_FILE_SUFFIX = ".dvc";
 
 /** A data source's part in a repro. */
 export interface DataSourceResult {
@@ -74,7 +70,7 @@ export function dvcFileOuts(tracked: readonly TrackedOut[]): Map<string, Tracked
  * The `.dvc` files dvc reproduces without a command: `dvc add` data sources, imports, and frozen imports from
  * another repository (an unfrozen one would need that repository asked for updates, which FlowOps cannot).
  */
-function dataSourceFiles(tracked: readonly TrackedOut[]): Map<string, TrackedOut[]> {
+export function dataSourceFiles(tracked: readonly TrackedOut[]): Map<string, TrackedOut[]> {
   return new Map(
     [...dvcFileOuts(tracked)].filter(([, outs]) => {
       const doc = outs[0]?.doc;
@@ -93,56 +89,6 @@ export function dataSourcesFeeding(stage: Stage, sources: ReadonlyMap<string, Tr
       outs.some((out) => deps.some((dep) => isSameOrInside(dep, out.abs) || isSameOrInside(out.abs, dep))),
     )
     .map(([dvcFile]) => dvcFile);
-}
-
-/**
- * The stages that read the `.dvc` files among `targets` (relative to `cwd`), in pipeline order: what
- * `--downstream` and `-p` start from for such a target. A frozen stage is cut off from what it reads.
- */
-export function stagesReadingDvcFiles(pipeline: Pipeline, cwd: string, targets: readonly string[]): string[] {
-  const files = dvcFileOuts(pipeline.trackedOuts ?? []);
-  const wanted = new Map(
-    targets
-      .map((target) => resolve(cwd, target))
-      .filter((abs) => abs.endsWith(DVC_FILE_SUFFIX) && files.has(abs))
-      .map((abs) => [abs, files.get(abs)!]),
-  );
-  if (wanted.size === 0) return [];
-  return pipeline.stages
-    .filter((stage) => !stage.frozen && dataSourcesFeeding(stage, wanted).length > 0)
-    .map((stage) => stage.name);
-}
-
-/**
- * The data sources a repro with `plan` (the stages planned, in order) reproduces, in DVC's order: `.dvc`
- * targets first, then those feeding each planned stage, upstream of it. All of them for `--all-pipelines`;
- * only `.dvc` targets with `-s` or `--downstream`, as nothing is upstream there. A frozen stage's upstream
- * is cut off, as in DVC's active graph.
- */
-export function plannedDataSources(
-  pipeline: Pipeline,
-  plan: readonly { name: string }[],
-  options: ReproTargets,
-): TrackedOut[][] {
-  const sources = dataSourceFiles(pipeline.trackedOuts ?? []);
-  if (sources.size === 0) return [];
-  const targets = options.targets ?? [];
-  if (options.cwd === undefined && targets.length === 0) return [...sources.values()];
-  const chosen = new Set<string>();
-  const cwd = options.cwd ?? pipeline.root;
-  for (const target of targets) {
-    const abs = resolve(cwd, target);
-    if (abs.endsWith(DVC_FILE_SUFFIX) && sources.has(abs)) chosen.add(abs);
-  }
-  if (options.singleItem !== true && options.downstream !== true) {
-    const stages = new Map(pipeline.stages.map((stage) => [stage.name, stage]));
-    for (const { name } of plan) {
-      const stage = stages.get(name);
-      if (stage === undefined || stage.frozen) continue;
-      for (const dvcFile of dataSourcesFeeding(stage, sources)) chosen.add(dvcFile);
-    }
-  }
-  return [...chosen].map((dvcFile) => sources.get(dvcFile)!);
 }
 
 /** Reproduces one data source (its outs, all from one `.dvc` file). Failures are results, not throws. */
@@ -241,46 +187,4 @@ async function reproImport(
       message: `failed to reproduce '${name}': ${error.message}`,
     };
   }
-}
-
-/**
- * The planned stages a failed data source keeps from running, with the result each gets: with
- * `ignoreErrors` none; with `keepGoing` the stages that read it and everything below them (none for `-s`
- * items, between which dvc has no graph); otherwise all of them, as dvc stops at the first failure and its
- * data sources come before the stages that read them.
- */
-export function stagesBlockedByDataSources(
-  failed: readonly DataSourceResult[],
-  pipeline: Pipeline,
-  plan: readonly { name: string; upstream: readonly string[] }[],
-  options: { keepGoing?: boolean; ignoreErrors?: boolean; singleItem?: boolean; cwd?: string },
-): Map<string, { outcome: "cancelled" | "not-run-upstream-failed"; message: string }> {
-  const blocked = new Map<string, { outcome: "cancelled" | "not-run-upstream-failed"; message: string }>();
-  const [first] = failed;
-  if (first === undefined || options.ignoreErrors === true) return blocked;
-  const named = (dvcFile: string): string =>
-    relative(options.cwd ?? pipeline.root, dvcFile)
-      .split(sep)
-      .join("/");
-  if (options.keepGoing !== true) {
-    const message = `not run: stage '${named(first.dvcFile)}' failed (--keep-going runs the stages that do not depend on it)`;
-    for (const { name } of plan) blocked.set(name, { outcome: "cancelled", message });
-    return blocked;
-  }
-  if (options.singleItem === true) return blocked;
-  const sources = dataSourceFiles(pipeline.trackedOuts ?? []);
-  const failedFiles = new Set(failed.map((result) => result.dvcFile));
-  const stages = new Map(pipeline.stages.map((stage) => [stage.name, stage]));
-  for (const { name, upstream } of plan) {
-    const stage = stages.get(name);
-    const source =
-      stage === undefined || stage.frozen
-        ? undefined
-        : dataSourcesFeeding(stage, sources).find((dvcFile) => failedFiles.has(dvcFile));
-    const cause = source !== undefined ? named(source) : upstream.find((parent) => blocked.has(parent));
-    if (cause !== undefined) {
-      blocked.set(name, { outcome: "not-run-upstream-failed", message: `upstream stage '${cause}' failed` });
-    }
-  }
-  return blocked;
 }

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { DataRepo } from "../data/dataRepo.js";
 import { FlowOpsError } from "../errors.js";
 import { lockCmd, readStageLocks, type LockEntry } from "./dvcLock.js";
-import type { Pipeline, Stage } from "./dvcYaml.js";
+import type { Stage } from "./dvcYaml.js";
 import { readPipelines } from "./pipelineFiles.js";
 import { LocalExecutor } from "./executors/local.js";
 import { GpuAllocator } from "./gpuAllocator.js";
@@ -30,15 +30,12 @@ import {
   type ReproOptions,
 } from "./reproContext.js";
 import { executeStage, failureMessage } from "./stageCommand.js";
-import {
-  plannedDataSources,
-  reproDataSource,
-  stagesBlockedByDataSources,
-  type DataSourceResult,
-} from "./dataSources.js";
+import type { DataSourceResult } from "./dataSources.js";
+import { runDataSourceItem, settleDataSourceItem, type PlanItemResult } from "./reproDataSourceItem.js";
 import { recordStage } from "./stageRecord.js";
-import { planStages, plansSingleItems, type PlannedStage } from "./reproPlan.js";
-import { warnOfSkippedDependants, warnOfStagesSkippedBySource } from "./skippedDependants.js";
+import { checkFrozenStage } from "./reproFrozenStage.js";
+import { planRepro } from "./reproPlan.js";
+import { planItemName, warnOfSkippedDependants } from "./skippedDependants.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
 import type { ReproResult, StageResult } from "./reproResult.js";
 import {
@@ -68,14 +65,16 @@ export async function repro(repo: DataRepo, options: ReproOptions = {}): Promise
 
 async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<ReproResult> {
   const pipeline = options.pipeline ?? (await readPipelines(repo));
-  const plan = planStages(pipeline, options);
+  const { stages: plan, dependants } = planRepro(pipeline, options);
+  const stagePlan = plan.filter((p) => p.dataSource === undefined).map((p) => p.name);
+  const sources = new Map(plan.flatMap((p) => (p.dataSource !== undefined ? [[p.name, p.dataSource]] : [])));
   // Only names the logs' directory: Math.random is unique enough within one second, and node:crypto is not
   // loaded by a no-op repro (~4 ms).
   const suffix = Math.floor(Math.random() * 0x1000000)
     .toString(16)
     .padStart(6, "0");
   const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${suffix}`;
-  const planned = new Set(plan.map((p) => p.name));
+  const planned = new Set(stagePlan);
   // Every dvc.lock of the pipeline is read before any stage runs: dvc loads them all with its index, so a
   // damaged one stops the whole repro (exit 255) instead of failing its own stages after others have run.
   const allLocks = await readStageLocks(pipeline.stages);
@@ -101,46 +100,31 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
     filesToTrack: new Set(),
     gitignoreCursor: 0,
   };
-  context.emit({ type: "plan", stages: plan.map((p) => p.name) });
-  if (plan.some((p) => (context.stages.get(p.name)?.gpus?.count ?? 0) > 0)) await context.gpus.load();
-  await guardTracking(context, () =>
-    options.tracking?.start({ runId, stages: plan.map((p) => p.name), pipeline }),
-  );
-  const dataSources = await reproDataSources(context, pipeline, plan);
-  const blocked = stagesBlockedByDataSources(
-    dataSources.filter((source) => source.outcome === "failed"),
-    pipeline,
-    plan,
-    { ...options, singleItem: plansSingleItems(options) },
-  );
-  for (const [name, why] of blocked) {
-    const result: StageResult = {
-      name,
-      outcome: why.outcome,
-      changes: [],
-      attempts: 0,
-      message: why.message,
-    };
-    context.settled.add(name);
-    context.outcomes.set(name, result.outcome);
-    context.emit({ type: "stage-end", result });
-  }
-  const runnable = plan.filter((p) => !blocked.has(p.name));
-  const results = await runSchedule<StageResult>(runnable, {
+  context.emit({ type: "plan", stages: stagePlan });
+  if (stagePlan.some((name) => (context.stages.get(name)?.gpus?.count ?? 0) > 0)) await context.gpus.load();
+  await guardTracking(context, () => options.tracking?.start({ runId, stages: stagePlan, pipeline }));
+  const dataSources: DataSourceResult[] = [];
+  // A data source runs alone (reproDataSourceItem.ts): nothing starts beside it, nor it beside anything.
+  const running = new Set<string>();
+  const results = await runSchedule<PlanItemResult>(plan, {
     jobs: options.jobs ?? 1,
     ...(options.keepGoing === true ? { keepGoing: true } : {}),
     ...(options.ignoreErrors === true ? { ignoreErrors: true } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    retries: (name) => context.stages.get(name)?.retries ?? options.retries ?? 0,
+    retries: (name) => (sources.has(name) ? 0 : (context.stages.get(name)?.retries ?? options.retries ?? 0)),
     onRetry: (name, attempt, previous) => {
       context.emit({ type: "retry", stage: name, attempt, previous });
     },
     onSettled: async (name, result) => {
-      await finishStage(context, stageNamed(context, name), result);
-      if (result.outcome === "failed" && options.keepGoing === true) warnOfSkippedDependants(context, name);
+      if (sources.has(name)) settleDataSourceItem(context, result, dataSources);
+      else await finishStage(context, stageNamed(context, name), result);
+      if (result.outcome === "failed" && options.keepGoing === true)
+        warnOfSkippedDependants(context, name, dependants);
     },
     // A GPU stage starts only when its GPUs are free, so waiting for them never holds a job slot.
     canStart: (name) => {
+      if ([...running].some((other) => sources.has(other))) return false;
+      if (sources.has(name)) return running.size === 0;
       const gpus = context.stages.get(name)?.gpus;
       if (gpus === undefined || gpus.count === 0) return true;
       const lease = context.gpus.tryAcquire(gpus.count, gpus.type);
@@ -148,21 +132,13 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
       return lease !== undefined;
     },
     run: async (name, attempt) => {
-      const stage = stageNamed(context, name);
+      running.add(name);
       try {
-        return await reproStage(context, stage, attempt);
-      } catch (error) {
-        // An interrupted GPU wait or hash ends here too: report it as the cancellation it is.
-        const outcome = options.signal?.aborted === true ? "cancelled" : "failed";
-        // Errors from before the command ran (a GPU request no machine can meet, a dep that cannot be hashed)
-        // may not say which stage they stopped; the summary line needs it.
-        const message = messageOf(error);
-        const named = message.includes(`'${name}'`) ? message : `stage '${name}': ${message}`;
-        return { name, outcome, changes: [], attempts: attempt, message: named };
+        const outs = sources.get(name);
+        if (outs !== undefined) return await runDataSourceItem(context, name, outs);
+        return await runStageAttempt(context, name, attempt);
       } finally {
-        // A stage that turned out unchanged (or failed early) gives back the GPUs reserved for it.
-        context.reserved.get(name)?.release();
-        context.reserved.delete(name);
+        running.delete(name);
       }
     },
     fromError: (name, error) => ({
@@ -178,10 +154,10 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
       changes: [],
       attempts: 0,
       ...(why.outcome === "not-run-upstream-failed"
-        ? { message: `upstream stage '${why.failed}' failed` }
+        ? { message: `upstream stage '${planItemName(context, why.failed)}' failed` }
         : why.failed !== undefined
           ? {
-              message: `not run: stage '${why.failed}' failed (--keep-going runs the stages that do not depend on it)`,
+              message: `not run: stage '${planItemName(context, why.failed)}' failed (--keep-going runs the stages that do not depend on it)`,
             }
           : {}),
     }),
@@ -191,50 +167,53 @@ async function reproPlanned(repo: DataRepo, options: ReproOptions): Promise<Repr
   } catch (error) {
     context.emit({ type: "warning", message: `.gitignore: ${messageOf(error)}` });
   }
-  const stages = plan.flatMap(({ name }): StageResult[] => {
+  const stages = stagePlan.flatMap((name): StageResult[] => {
     const result = results.get(name);
-    if (result !== undefined) return [result];
-    const why = blocked.get(name);
-    return why === undefined
-      ? []
-      : [{ name, outcome: why.outcome, changes: [], attempts: 0, message: why.message }];
+    return result === undefined ? [] : [result];
+  });
+  const inPlanOrder = (a: DataSourceResult, b: DataSourceResult): number =>
+    (context.planIndex.get(a.dvcFile) ?? 0) - (context.planIndex.get(b.dvcFile) ?? 0);
+  dataSources.sort(inPlanOrder);
+  const failures = plan.flatMap(({ name }): ReproResult["failures"] => {
+    if (results.get(name)?.outcome !== "failed") return [];
+    return [sources.has(name) ? { dataSource: name } : { stage: name }];
   });
   const ok =
     stages.every((s) => okOutcomes.has(s.outcome)) &&
-    dataSources.every((source) => source.outcome !== "failed");
-  const outcome: ReproResult = { runId, ok, stages, dataSources, filesToTrack: [...context.filesToTrack] };
+    [...sources.keys()].every((name) => results.get(name)?.outcome !== "failed");
+  const outcome: ReproResult = {
+    runId,
+    ok,
+    stages,
+    dataSources,
+    failures,
+    filesToTrack: [...context.filesToTrack],
+  };
   await guardTracking(context, () => options.tracking?.finish(outcome));
   return outcome;
 }
 
 const okOutcomes: ReadonlySet<StageOutcome> = new Set(["ran", "skipped", "restored"]);
 
-/** The planned data sources, one at a time before the stages: none has anything upstream. */
-async function reproDataSources(
-  context: ReproContext,
-  pipeline: Pipeline,
-  plan: readonly PlannedStage[],
-): Promise<DataSourceResult[]> {
+/** One attempt at one stage, with the GPUs reserved for it given back whatever happens. */
+async function runStageAttempt(context: ReproContext, name: string, attempt: number): Promise<StageResult> {
   const { options } = context;
-  const results: DataSourceResult[] = [];
-  for (const outs of plannedDataSources(pipeline, plan, options)) {
-    if (options.signal?.aborted === true) break;
-    const result = await reproDataSource(context.repo, outs, {
-      ...(options.force === true ? { force: true } : {}),
-      ...(options.dry === true ? { dry: true } : {}),
-      ...(options.allowMissing === true ? { allowMissing: true } : {}),
-      // With --pull, a data source brings its own missing data, as the stage it is in dvc's graph.
-      ...(options.pull !== undefined ? { pull: options.pull } : {}),
-      ...(options.noCommit === true ? { noCommit: true } : {}),
-      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-    });
-    results.push(result);
-    for (const file of result.filesToTrack ?? []) context.filesToTrack.add(file);
-    context.emit({ type: "data-source", result });
-    if (result.outcome === "failed" && options.keepGoing === true)
-      warnOfStagesSkippedBySource(context, result, pipeline, plan);
+  const stage = stageNamed(context, name);
+  try {
+    return await reproStage(context, stage, attempt);
+  } catch (error) {
+    // An interrupted GPU wait or hash ends here too: report it as the cancellation it is.
+    const outcome = options.signal?.aborted === true ? "cancelled" : "failed";
+    // Errors from before the command ran (a GPU request no machine can meet, a dep that cannot be hashed)
+    // may not say which stage they stopped; the summary line needs it.
+    const message = messageOf(error);
+    const named = message.includes(`'${name}'`) ? message : `stage '${name}': ${message}`;
+    return { name, outcome, changes: [], attempts: attempt, message: named };
+  } finally {
+    // A stage that turned out unchanged (or failed early) gives back the GPUs reserved for it.
+    context.reserved.get(name)?.release();
+    context.reserved.delete(name);
   }
-  return results;
 }
 
 function stageNamed(context: ReproContext, name: string): Stage {
@@ -293,8 +272,10 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   }
   if (stage.frozen) {
     // DVC never runs a frozen stage's command: it checks the outs are there and records them.
-    const { lock } = await recordInContext(context, stage, false);
-    return { ...base, outcome: "skipped", changes, lock, message: "frozen" };
+    const checked = await checkFrozenStage(context, stage, changes, forced);
+    if (checked !== undefined) return { ...base, changes, ...checked };
+    const recorded = await recordInContext(context, stage, false);
+    return { ...base, outcome: "skipped", changes, ...recorded, message: "frozen", verifiedFrozen: true };
   }
   // From here on this stage writes the workspace: what was hashed before may no longer hold.
   repo.workspaceSummaries = undefined;

@@ -1,21 +1,23 @@
 /**
- * Which stages a `repro` considers, and in what order, as DVC's `reproduce` and `plan_repro` choose them
- * (dvc/repo/reproduce.py): the stages its targets select (resolved relative to the cwd), with everything
- * upstream of them, dependencies first; `downstream` swaps upstream for downstream, `pipeline` takes each
- * target's whole pipeline (the connected part of the graph it lies in). Planning uses DVC's "active" graph:
- * a frozen stage is cut off from the stages it depends on, so reproducing below it never reruns what is
- * above it. It only plans; repro.ts runs the plan.
+ * Which stages and `.dvc` data sources a `repro` considers, and in what order, as DVC's `reproduce` and
+ * `plan_repro` choose them (dvc/repo/reproduce.py): the nodes its targets select (resolved relative to the
+ * cwd), with everything upstream of them, dependencies first; `downstream` swaps upstream for downstream,
+ * `pipeline` takes each target's whole pipeline (the connected part of the graph it lies in). A `.dvc` data
+ * source is a node like a stage (reproGraph.ts), so it comes where DVC's walk meets it. Planning uses DVC's
+ * "active" graph: a frozen stage is cut off from what it depends on, so reproducing below it never reruns
+ * what is above it. It only plans; repro.ts runs the plan.
  */
-import { stagesReadingDvcFiles } from "./dataSources.js";
+import { resolve } from "node:path";
+import type { TrackedOut } from "../data/dvcFile.js";
 import type { Pipeline } from "./dvcYaml.js";
-import { buildDag, type Dag } from "./pipelineDag.js";
+import { reproGraph, type ReproGraph } from "./reproGraph.js";
 import { resolveReproTargets, type ReproTargetOptions } from "./statusTargets.js";
 
 /** What a repro starts from. */
 export interface ReproTargets extends ReproTargetOptions {
   /**
    * Targets as `dvc repro` takes them, relative to `cwd`: `train`, `dvc.yaml:train`, `prep/dvc.yaml:clean`,
-   * `../dvc.yaml:train`, `prep/dvc.yaml` (all its stages) or a foreach/matrix group.
+   * `../dvc.yaml:train`, `prep/dvc.yaml` (all its stages), a foreach/matrix group, or a `.dvc` file.
    */
   targets?: readonly string[];
   /**
@@ -32,13 +34,18 @@ export interface ReproTargets extends ReproTargetOptions {
   wholePipeline?: boolean;
 }
 
-/** One planned stage: the planned stages it depends on, and those it only runs after (`-s`). */
+/**
+ * One planned node: the planned nodes it depends on, and those it only runs after (`-s`). A data source
+ * is named by its `.dvc` file's absolute path and carries its outs.
+ */
 export interface PlannedStage {
   name: string;
   /** Upstream in DVC's graph: a failure there skips this stage; a run there forces it (--force-downstream). */
   upstream: string[];
   /** Earlier `-s` items it must not overlap with: an order only, as DVC has no graph between them. */
   after?: string[];
+  /** A `.dvc` data source (dataSources.ts): its outs, all from that one file. */
+  dataSource?: readonly TrackedOut[];
 }
 
 /** Whether every stage from all pipelines is planned (no cwd, no targets: `--all-pipelines`). */
@@ -54,57 +61,85 @@ export function plansSingleItems(options: ReproTargets): boolean {
   return options.singleItem === true && options.wholePipeline !== true && !plansAllPipelines(options);
 }
 
-/** The stages to consider, in DVC's order, each with the planned stages it waits for. */
+/** The stages and data sources to consider, in DVC's order, each with the planned nodes it waits for. */
 export function planStages(pipeline: Pipeline, options: ReproTargets): PlannedStage[] {
-  const dag = buildDag(pipeline);
-  const graph = activeGraph(dag);
-  const allPipelines = plansAllPipelines(options);
-  const targets = allPipelines
-    ? []
-    : resolveReproTargets(
-        { root: pipeline.root, cwd: options.cwd ?? pipeline.root, pipeline },
-        options.targets ?? [],
-        options,
-      ).map((stage) => stage.name);
-  // A `.dvc` target is a data source (dataSources.ts plans it); below it, and in its pipeline, are the
-  // stages that read it.
-  const withReaders = (): string[] => [
-    ...new Set([
-      ...targets,
-      ...stagesReadingDvcFiles(pipeline, options.cwd ?? pipeline.root, options.targets ?? []),
-    ]),
-  ];
-  let names: string[];
-  if (allPipelines) names = graph.postOrder(dag.stages.keys());
-  else if (options.wholePipeline === true)
-    names = wholePipelines(graph, [...dag.stages.keys()], withReaders());
-  else if (plansSingleItems(options)) return singleItems(dag, targets);
-  else if (options.downstream === true)
-    names = graph.postOrder(dag.stages.keys(), graph.below(withReaders()));
-  // dvc walks its subgraph in the index's order (graph.subgraph keeps the graph's node order once the
-  // subgraph is at least half the graph, and is a hash-ordered set below that): not the order targets are given.
-  else names = graph.postOrder(dag.stages.keys(), new Set(graph.postOrder(targets)));
-  return names.map((name) => ({ name, upstream: graph.parents(name) }));
+  return planRepro(pipeline, options).stages;
 }
 
-interface ActiveGraph {
-  /** Direct upstream stages, none for a frozen stage. */
-  parents(name: string): string[];
+export interface ReproPlan {
+  stages: PlannedStage[];
   /**
-   * DFS post-order from `roots`, upstream first, in dvc.yaml order among siblings (networkx's
-   * `dfs_postorder_nodes`); with `within`, only those stages are visited, as on DVC's subgraph.
+   * Every node of the active graph below `name`, planned or not, in index order: what dvc's `handle_error`
+   * names as skipped when `name` fails under --keep-going (it walks the whole graph, not the plan).
+   */
+  dependants(name: string): string[];
+}
+
+export function planRepro(pipeline: Pipeline, options: ReproTargets): ReproPlan {
+  const graph = reproGraph(pipeline);
+  const walk = activeWalk(graph);
+  const dependants = (name: string): string[] => {
+    const below = walk.below([name]);
+    below.delete(name);
+    return walk.postOrder(graph.nodes).filter((other) => below.has(other));
+  };
+  return { stages: planNodes(pipeline, graph, walk, options), dependants };
+}
+
+function planNodes(
+  pipeline: Pipeline,
+  graph: ReproGraph,
+  walk: ActiveWalk,
+  options: ReproTargets,
+): PlannedStage[] {
+  const allPipelines = plansAllPipelines(options);
+  const targets = allPipelines ? [] : targetNodes(pipeline, graph, options);
+  let names: string[];
+  if (allPipelines) names = walk.postOrder(graph.nodes);
+  else if (options.wholePipeline === true) names = wholePipelines(walk, graph.nodes, targets);
+  else if (plansSingleItems(options)) return singleItems(graph, targets);
+  else if (options.downstream === true) names = walk.postOrder(graph.nodes, walk.below(targets));
+  // dvc walks its subgraph in the index's order (graph.subgraph keeps the graph's node order once the
+  // subgraph is at least half the graph, and is a hash-ordered set below that): not the order targets are given.
+  else names = walk.postOrder(graph.nodes, new Set(walk.postOrder(targets)));
+  return names.map((name) => planned(graph, name, { upstream: graph.parents(name) }));
+}
+
+function planned(graph: ReproGraph, name: string, waits: Omit<PlannedStage, "name">): PlannedStage {
+  const outs = graph.sources.get(name);
+  return { name, ...waits, ...(outs !== undefined ? { dataSource: outs } : {}) };
+}
+
+/**
+ * The nodes the targets name, in their order: a `.dvc` data source as itself (DVC collects it as a stage),
+ * the rest as resolveReproTargets resolves them; no targets is the cwd's dvc.yaml.
+ */
+function targetNodes(pipeline: Pipeline, graph: ReproGraph, options: ReproTargets): string[] {
+  const cwd = options.cwd ?? pipeline.root;
+  const sources = { root: pipeline.root, cwd, pipeline };
+  const targets = options.targets ?? [];
+  if (targets.length === 0) return resolveReproTargets(sources, [], options).map((stage) => stage.name);
+  const names = targets.flatMap((target) => {
+    const abs = resolve(cwd, target);
+    if (options.glob !== true && graph.sources.has(abs)) return [abs];
+    return resolveReproTargets(sources, [target], options).map((stage) => stage.name);
+  });
+  return [...new Set(names)];
+}
+
+interface ActiveWalk {
+  /**
+   * DFS post-order from `roots`, upstream first, in the order a node's deps reach its upstream nodes
+   * (networkx's `dfs_postorder_nodes`); with `within`, only those nodes are visited, as on DVC's subgraph.
    */
   postOrder(roots: Iterable<string>, within?: ReadonlySet<string>): string[];
-  /** The stages `names` are, and every stage that depends on one of them. */
+  /** The nodes `names` are, and every stage that depends on one of them. */
   below(names: readonly string[]): Set<string>;
-  /** The stages connected to `name` by any chain of dependencies, in either direction. */
+  /** The nodes connected to `name` by any chain of dependencies, in either direction. */
   component(name: string): Set<string>;
 }
 
-function activeGraph(dag: Dag): ActiveGraph {
-  const frozen = (name: string): boolean => dag.stages.get(name)?.frozen === true;
-  const parents = (name: string): string[] => (frozen(name) ? [] : dag.parents(name));
-  const children = (name: string): string[] => dag.children(name).filter((child) => !frozen(child));
+function activeWalk(graph: ReproGraph): ActiveWalk {
   const reach = (start: readonly string[], next: (name: string) => string[]): Set<string> => {
     const reached = new Set(start);
     const queue = [...start];
@@ -118,60 +153,69 @@ function activeGraph(dag: Dag): ActiveGraph {
     return reached;
   };
   return {
-    parents,
     postOrder: (roots, within) => {
       const seen = new Set<string>();
       const order: string[] = [];
       const visit = (name: string): void => {
         if (seen.has(name) || (within !== undefined && !within.has(name))) return;
         seen.add(name);
-        for (const parent of parents(name)) visit(parent);
+        for (const parent of graph.parents(name)) visit(parent);
         order.push(name);
       };
       for (const root of roots) visit(root);
       return order;
     },
-    below: (names) => reach(names, children),
-    component: (name) => reach([name], (other) => [...parents(other), ...children(other)]),
+    below: (names) => reach(names, graph.children),
+    component: (name) => reach([name], (other) => [...graph.parents(other), ...graph.children(other)]),
   };
 }
 
 /**
  * `-s`: the targets alone, in the order given, as DVC runs them (its plan is the collected stages, no graph).
- * DVC runs them one by one, so with `--jobs` a stage must still wait for every earlier item it is related to
- * in the DAG, whichever way: a stage removes its outs when it starts, so running it beside a stage that reads
+ * DVC runs them one by one, so with `--jobs` a node must still wait for every earlier item it is related to
+ * in the graph, whichever way: a stage removes its outs when it starts, so running it beside a stage that reads
  * them (downstream, even through stages not listed) or writes what it reads (upstream) races on those files.
- * Unrelated items may still overlap. The full DAG, not the active one, decides: a frozen stage still reads
+ * Unrelated items may still overlap. The full graph, not the active one, decides: a frozen stage still reads
  * its deps, and waiting longer never departs from DVC's sequential order.
  * That wait is `after`, not `upstream`: with no graph, DVC's `-k` skips nothing below a failed item and
  * `--force-downstream` forces nothing (dvc/repo/reproduce.py passes `graph=None` for single items).
  */
-function singleItems(dag: Dag, targets: readonly string[]): PlannedStage[] {
-  const names = [...new Set(targets)];
-  const ancestors = new Map(
-    names.map((name) => [name, new Set(dag.upstream(name).map((stage) => stage.name))]),
-  );
+function singleItems(graph: ReproGraph, targets: readonly string[]): PlannedStage[] {
+  const ancestors = new Map(targets.map((name) => [name, upstreamOf(graph, name)]));
   const related = (one: string, other: string): boolean =>
     ancestors.get(one)?.has(other) === true || ancestors.get(other)?.has(one) === true;
-  return names.map((name, index) => ({
-    name,
-    upstream: [],
-    after: names.slice(0, index).filter((earlier) => related(name, earlier)),
-  }));
+  return targets.map((name, index) =>
+    planned(graph, name, {
+      upstream: [],
+      after: targets.slice(0, index).filter((earlier) => related(name, earlier)),
+    }),
+  );
+}
+
+/** Every node `name` reads from, transitively, frozen stages included. */
+function upstreamOf(graph: ReproGraph, name: string): Set<string> {
+  const reached = new Set<string>();
+  const queue = graph.allParents(name);
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (reached.has(next)) continue;
+    reached.add(next);
+    queue.push(...graph.allParents(next));
+  }
+  return reached;
 }
 
 /**
  * `-p`: the pipelines the targets lie in, one after another in the order the targets name them (DVC
- * composes them in that order), each in dvc.yaml order.
+ * composes them in that order), each in index order.
  */
-function wholePipelines(graph: ActiveGraph, all: readonly string[], targets: readonly string[]): string[] {
+function wholePipelines(walk: ActiveWalk, all: readonly string[], targets: readonly string[]): string[] {
   const names: string[] = [];
   const taken = new Set<string>();
   for (const target of targets) {
     if (taken.has(target)) continue;
-    const component = graph.component(target);
+    const component = walk.component(target);
     for (const name of component) taken.add(name);
-    names.push(...graph.postOrder(all, component));
+    names.push(...walk.postOrder(all, component));
   }
   return names;
 }

@@ -251,8 +251,8 @@ describe("repro with pull", () => {
     ]);
     expect(result.ok).toBe(false);
     expect(outcomes(result)).toEqual({
-      prep: expect.stringMatching(/^cancelled:not run: stage 'data.txt.dvc' failed/) as string,
-      train: expect.stringMatching(/^cancelled:/) as string,
+      prep: "not-run-upstream-failed:upstream stage 'data.txt.dvc' failed",
+      train: "not-run-upstream-failed:upstream stage 'data.txt.dvc' failed",
     });
     expect(await read("runs.log")).toBe("prep\ntrain\n");
   });

@@ -48,6 +48,8 @@ export interface ReproPull {
     stage: Stage,
     changes: readonly StageChange[],
     lock?: LockEntry,
+    /** A frozen stage never runs: only its missing outs are pulled, nothing removed, no deps fetched. */
+    frozen?: boolean,
   ): Promise<"checked-out" | PullFailed | undefined>;
   /**
    * A `.dvc` file whose only changes are data missing here, a stage of dvc's graph like the others: its outs
@@ -98,7 +100,7 @@ export interface ReproPullOptions extends ReproTransferOptions {
 /** A ReproPull for one repro over `repo`. */
 export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): ReproPull {
   return {
-    beforeRun: async (stage, changes, lock) => {
+    beforeRun: async (stage, changes, lock, frozen) => {
       try {
         // dvc's order: `Stage.reproduce` pulls the outs of a stage whose only changes are missing data; only
         // a stage that then runs pulls its missing deps (`run_stage`), and the run-cache restore comes last.
@@ -107,6 +109,7 @@ export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): Repro
           notPulled = await pullStageOuts(repo, stage, options);
           if (notPulled === undefined) return "checked-out";
         }
+        if (frozen === true) return undefined;
         // `Stage.run` removes the outs before `run_stage` pulls deps or restores: a failure there leaves none.
         for (const out of stageOuts(stage)) {
           if (!out.persist) await rm(join(stage.wdir, out.path), { recursive: true, force: true });

@@ -41,6 +41,11 @@ export interface StageResult {
   cmd?: readonly string[];
   /** With `wouldRun`: dvc's dry run finds it in the run-cache ("is cached") before echoing its command. */
   cachedRun?: boolean;
+  /**
+   * A frozen stage whose outputs were verified (it changed, or was forced): dvc's `run` says "Verifying
+   * outputs in frozen stage", then records them, or fails on those missing.
+   */
+  verifiedFrozen?: boolean;
 }
 
 export interface ReproResult {
@@ -48,8 +53,10 @@ export interface ReproResult {
   runId: string;
   ok: boolean;
   stages: StageResult[];
-  /** The `.dvc` files reproduced before the stages (dataSources.ts). */
+  /** The `.dvc` data sources reproduced (dataSources.ts), in plan order; one the run never reached is not. */
   dataSources: DataSourceResult[];
+  /** What failed, stages and data sources (by `.dvc` path) together, in plan order: dvc names them so. */
+  failures: ({ stage: string } | { dataSource: string })[];
   /**
    * What this repro changed that Git should hear of (absolute): dvc.lock files whose entries changed, `.dvc`
    * files of verified data sources, `.gitignore` files that got a line. dvc names these to `git add`.

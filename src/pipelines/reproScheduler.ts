@@ -152,8 +152,9 @@ export async function runSchedule<R extends StageAttempt>(
 
   let admitRefused = false;
   for (;;) {
-    // Settle what can no longer run, then start what is ready, in plan order.
-    const forceAdmit = admitRefused && running.size === 0;
+    // Settle what can no longer run, then start what is ready, in plan order. A stage refused when nothing
+    // ran is forced in only while nothing runs still: another one admitted first (in plan order) may run.
+    const forceAdmit = admitRefused;
     admitRefused = false;
     const stopped = stoppedBy();
     for (let i = 0; i < waiting.length;) {
@@ -186,7 +187,7 @@ export async function runSchedule<R extends StageAttempt>(
         i++;
         continue;
       }
-      if (!forceAdmit && options.canStart?.(name) === false) {
+      if (options.canStart?.(name) === false && !(forceAdmit && running.size === 0)) {
         admitRefused = true;
         i++;
         continue;
