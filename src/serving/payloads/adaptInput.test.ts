@@ -280,8 +280,15 @@ describe("adaptInput with frames for a column signature", () => {
   });
 
   it("maps unnamed rows to the columns by position", () => {
-    const tensors = adaptInput(mlflow({ instances: [[31, "Oslo", 0.5]] }), specs, signature);
+    const tensors = adaptInput(mlflow({ instances: [[31, 7, 2]] }), specs, signature);
     expect(tensors.map((t) => t.name)).toEqual(["age", "city", "score"]);
+  });
+
+  it("casts unnamed rows whole to the first column's type first, as MLflow's _cast_schema_type does", () => {
+    // mlflow 3.17.2: np.array([[31, "Oslo", 0.5]], int64) raises before any column is matched.
+    expect(() => adaptInput(mlflow({ instances: [[31, "Oslo", 0.5]] }), specs, signature)).toThrow(
+      "Invalid input. invalid literal for int() with base 10: 'Oslo'",
+    );
   });
 
   it("turns named column tensors into the stacked input of a single-input model", () => {

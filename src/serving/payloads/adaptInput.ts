@@ -23,13 +23,14 @@ import { withStringInputText } from "./stringInputNumbers.js";
 import { refuseUnwrittenBigIntegers } from "./keptBigIntegers.js";
 import { rowsAsListCells, withListCellText } from "./columnListCells.js";
 import { refuseNonScalarFirstCells } from "./tensorSignatureFrameCells.js";
+import { UNEXPECTED_MODEL_ERROR } from "./mlflowMessages.js";
 
 export function adaptInput(
   input: ModelInput,
   specs: readonly TensorSpec[],
   signature?: ModelSignature,
 ): Tensor[] {
-  input.numpyCasts?.(signature);
+  const cast = input.numpyCasts?.(signature, input.kind === "tensors" ? input.tensors : []);
   const columns = namedColumns(signature);
   const schema = columns ?? namedTensors(signature);
   if (input.kind === "tensors" && input.instancesDict === true)
@@ -39,13 +40,16 @@ export function adaptInput(
     return adaptUntyped(input).map((tensor) => ({ ...tensor, schemaCast: true }));
   switch (input.kind) {
     case "tensors": {
-      let sent = withStringInputText(input.tensors, specs, input.sentLeaves);
+      let sent = withStringInputText(cast ?? input.tensors, specs, input.sentLeaves);
       if (input.sentLeaves !== undefined) sent = rowsAsListCells(sent, specs, columns);
       const tensors =
         input.mlflowDict === true && specs.length > 0
           ? declaredDictTensors(sent, specs, signature, schema, columns)
           : sent;
       refuseUnwrittenBigIntegers(input, tensors);
+      // Only MLflow's `inputs` and `instances` holding text or objects carry numpyCasts: without a signature numpy
+      // keeps those as text or object arrays, which onnxruntime refuses for a numeric input inside predict.
+      if (signature === undefined && input.numpyCasts !== undefined) refuseUncastText(tensors, specs);
       return adaptTensors(tensors, specs, columns, schema);
     }
     case "frame": {
@@ -57,6 +61,18 @@ export function adaptInput(
       const frame = withListCellText(input, specs, signature);
       return adaptFrame(unnamedSignatureFrame(frame, specs, signature) ?? frame, specs, columns, signature);
     }
+  }
+}
+
+/** MLflow's answer to text or objects that reach a numeric input uncast (mlflowMessages.ts). */
+function refuseUncastText(tensors: readonly Tensor[], specs: readonly TensorSpec[]): void {
+  for (const tensor of tensors) {
+    if (tensor.datatype !== "BYTES") continue;
+    const spec =
+      specs.find((each) => each.name === tensor.name) ??
+      (tensor.name === UNNAMED_INPUT && specs.length === 1 ? specs[0] : undefined);
+    if (spec !== undefined && spec.datatype !== "BYTES")
+      throw new FlowOpsError("BAD_REQUEST", UNEXPECTED_MODEL_ERROR);
   }
 }
 

@@ -29,3 +29,11 @@ export const CONTENT_TYPES = ["text/csv", "application/json", "application/vnd.a
 export function pythonListRepr(items: readonly string[]): string {
   return `[${items.map(pythonStrRepr).join(", ")}]`;
 }
+
+/**
+ * MLflow's answer (400, BAD_REQUEST) when the model's predict raises something other than an MlflowException, as
+ * onnxruntime does for a numpy array of text or objects fed to a numeric input.
+ */
+export const UNEXPECTED_MODEL_ERROR =
+  "Encountered an unexpected error while evaluating the model. Verify that the serialized input Dataframe is " +
+  "compatible with the model for inference.";

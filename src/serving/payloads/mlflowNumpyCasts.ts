@@ -5,18 +5,19 @@
  * or TypeError becomes "Invalid input. <numpy's message>". Checked against mlflow 3.17.2 with numpy 2.4 over ONNX
  * Identity graphs under column, tensor and no signatures: numpy first discovers the shape (a ragged value fails
  * for every dtype but object), then casts the leaves in order, the first failing leaf deciding the message.
- * Casts other than to floats are checked for their shape only.
+ * Casts to floats and to int32/int64 are checked leaf by leaf (numpyElementCasts.ts), others for their shape only.
  */
 import type { ColumnSpec, ModelSignature, TensorSignatureSpec } from "../signature.js";
 import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { inhomogeneousMessage, numpyShape, stackedShape } from "./numpyShape.js";
-import { pythonStrRepr } from "./pythonRepr.js";
+import { castKeepsLeaf, castLeaf, leafCastRefusal, type NumericCast } from "./numpyElementCasts.js";
+import type { Tensor } from "../tensor.js";
 
 /**
  * What numpy casts a value to: "any" (`np.array(value)`, no spec), "object" (never refused: a ragged value becomes
- * an object array of what it holds), "float" (float16/32/64), "typed" (any other dtype).
+ * an object array of what it holds), a NumericCast (float16/32/64, int32, int64), "typed" (any other dtype).
  */
-export type NumpyCast = "any" | "object" | "float" | "typed";
+export type NumpyCast = "any" | "object" | NumericCast | "typed";
 
 /** The cast of a dict member: MLflow looks specs up by name only when the signature names every input. */
 export function memberCast(signature: ModelSignature | undefined, name: string): NumpyCast {
@@ -43,9 +44,12 @@ function namesEveryInput(signature: ModelSignature): boolean {
 function specCast(spec: ColumnSpec | TensorSignatureSpec): NumpyCast {
   if ("dtype" in spec) {
     if (spec.dtype === "object") return "object";
+    if (spec.dtype === "int32" || spec.dtype === "int64") return spec.dtype;
     return /^float(16|32|64)$/.test(spec.dtype) ? "float" : "typed";
   }
   if (spec.type === "float" || spec.type === "double") return "float";
+  if (spec.type === "integer") return "int32";
+  if (spec.type === "long") return "int64";
   // Nested columns go through MLflow's own enforcement, whose arrays numpy still builds: their shape is checked.
   return typeof spec.type === "string" && !isComplex(spec) ? "typed" : "any";
 }
@@ -59,25 +63,32 @@ export function numpyCastRefusal(value: unknown, cast: NumpyCast): string | unde
   if (cast === "object") return undefined;
   const { shape, ragged } = numpyShape(value);
   if (ragged) return inhomogeneousMessage(shape);
-  if (cast !== "float") return undefined;
+  if (cast === "any" || cast === "typed") return undefined;
   const leaves = Array.isArray(value) ? (value as unknown[]).flat(shape.length) : [value];
   for (const leaf of leaves) {
-    if (typeof leaf === "string" && !PYTHON_FLOAT.test(leaf.trim()))
-      return `could not convert string to float: ${pythonStrRepr(leaf)}`;
-    if (isJsonObject(leaf)) return "float() argument must be a string or a real number, not 'dict'";
+    const refusal = leafCastRefusal(leaf, cast);
+    if (refusal !== undefined) return refusal;
   }
   return undefined;
 }
 
 /**
- * Whether numpy could refuse the value under some cast: it is ragged, or holds text or a dict (which only a float
- * cast refuses here). A body of plain numbers needs no check, and its request carries none.
+ * Whether numpy could refuse or change the value under some cast: it is ragged, or holds text, a dict, a null, a
+ * fraction or an integer beyond int32 (which an int cast truncates or refuses). A body of small integers or
+ * booleans needs no check, and its request carries none.
  */
 export function mayRefuseCast(value: unknown): boolean {
   const { shape, ragged } = numpyShape(value);
   if (ragged) return true;
   const leaves = Array.isArray(value) ? (value as unknown[]).flat(shape.length) : [value];
-  return leaves.some((leaf) => typeof leaf === "string" || isJsonObject(leaf));
+  return leaves.some(
+    (leaf) =>
+      typeof leaf === "string" ||
+      leaf === null ||
+      typeof leaf === "bigint" ||
+      isJsonObject(leaf) ||
+      (typeof leaf === "number" && !(Number.isInteger(leaf) && Math.abs(leaf) < 2 ** 31)),
+  );
 }
 
 /** Throws MLflow's refusal of the first value numpy cannot cast, in order: [value, cast] pairs. */
@@ -132,9 +143,43 @@ export function stacksEveryColumn(records: readonly unknown[]): boolean {
   return [...columns.values()].every((shapes) => !stackedShape(shapes).ragged);
 }
 
-/** Python's `float(text)` after stripping: decimal digits with single underscores between, inf, infinity, nan. */
-const DIGITS = "\\p{Nd}(?:_?\\p{Nd})*";
-const PYTHON_FLOAT = new RegExp(
-  `^[+-]?(?:(?:${DIGITS}\\.(?:${DIGITS})?|\\.${DIGITS}|${DIGITS})(?:e[+-]?${DIGITS})?|inf|infinity|nan)$`,
-  "iu",
-);
+/**
+ * The value as numpy's cast holds it, as a tensor named `name`, where the typed path would not take it as sent:
+ * text for a float or int input, fractions for an int one (numpy truncates them). Undefined when the value needs
+ * no cast, or is ragged (which only an object cast takes). Run after checkNumpyCasts passed the value.
+ */
+export function numpyCastTensor(name: string, value: unknown, cast: NumpyCast): Tensor | undefined {
+  if (cast !== "float" && cast !== "int32" && cast !== "int64") return undefined;
+  const { shape, ragged } = numpyShape(value);
+  if (ragged) return undefined;
+  const leaves = Array.isArray(value) ? (value as unknown[]).flat(shape.length) : [value];
+  if (leaves.every((leaf) => castKeepsLeaf(leaf, cast))) return undefined;
+  if (cast === "int64")
+    return {
+      name,
+      datatype: "INT64",
+      shape,
+      data: BigInt64Array.from(leaves, (l) => castLeaf(l, cast) as bigint),
+    };
+  const numbers = leaves.map((leaf) => castLeaf(leaf, cast) as number);
+  if (cast === "int32") return { name, datatype: "INT32", shape, data: Int32Array.from(numbers) };
+  return { name, datatype: "FP64", shape, data: Float64Array.from(numbers) };
+}
+
+/**
+ * The tensors with each cast value in place of the tensor of its name ([name, value, cast] triples), or undefined
+ * when no value needed a cast: the request's own tensors then go on as parsed.
+ */
+export function numpyCastTensors(
+  tensors: readonly Tensor[],
+  values: Iterable<[string, unknown, NumpyCast]>,
+): Tensor[] | undefined {
+  let cast: Tensor[] | undefined;
+  for (const [name, value, kind] of values) {
+    const tensor = numpyCastTensor(name, value, kind);
+    if (tensor === undefined) continue;
+    const index = tensors.findIndex((each) => each.name === name);
+    if (index >= 0) (cast ??= tensors.slice())[index] = tensor;
+  }
+  return cast;
+}

@@ -32,7 +32,9 @@ import {
   listCast,
   mayRefuseCast,
   memberCast,
+  numpyCastTensors,
   stacksEveryColumn,
+  type NumpyCast,
 } from "./mlflowNumpyCasts.js";
 import { raggedObjectTensor } from "./raggedObjectTensor.js";
 import { keepSentNumbers, sentLeavesOf } from "./schemaCastLeaves.js";
@@ -158,7 +160,7 @@ export function mlflowJsonRequest(
   if (!isJsonObject(parsed)) {
     if (Array.isArray(parsed)) throw invalidInput(`${REQUIRED_INPUT_FORMAT}. Received a list.`);
     throw invalidInput(
-      `${REQUIRED_INPUT_FORMAT}. Received unexpected input type '${pythonTypeName(parsed)}.`,
+      `${REQUIRED_INPUT_FORMAT}. Received unexpected input type '${pythonClassName(parsed)}.`,
     );
   }
   if (isUnifiedLlmInput(parsed)) return unifiedLlmRequest(parsed, floats);
@@ -241,9 +243,16 @@ function mlflowInput(
       const input = inputsInput(members, floats, true, integers, (name, member) =>
         raggedObjectTensor(name, member, floats),
       );
-      if (Object.values(members).some(mayRefuseCast)) {
-        input.numpyCasts = (signature) =>
-          checkNumpyCasts(Object.keys(members).map((name) => [members[name], memberCast(signature, name)]));
+      if (input.kind === "tensors" && Object.values(members).some(mayRefuseCast)) {
+        input.numpyCasts = (signature, tensors) => {
+          const casts = Object.keys(members).map((name): [string, unknown, NumpyCast] => [
+            name,
+            members[name],
+            memberCast(signature, name),
+          ]);
+          checkNumpyCasts(casts.map(([, member, cast]) => [member, cast]));
+          return numpyCastTensors(tensors, casts);
+        };
       }
       if (input.kind === "tensors") {
         input.mlflowDict = true;
@@ -265,15 +274,29 @@ function listInput(
   integers: BigIntegerRule,
 ): ModelInput {
   // Records are a list of dicts only to `inputs` (`all(isinstance(x, dict) ...)`), any list led by one to `instances`.
-  if (key === "inputs" && Array.isArray(value) && value.length > 0 && value.every(isJsonObject))
-    return inputsInput(value, floats, false, integers);
+  if (key === "inputs" && Array.isArray(value) && value.length > 0 && value.every(isJsonObject)) {
+    const records = inputsInput(value, floats, false, integers);
+    // _cast_schema_type casts each record's values in turn, as parse_instances_data does, but stacks nothing.
+    if (value.some((record) => Object.values(record).some(mayRefuseCast))) {
+      records.numpyCasts = (signature) => {
+        for (const record of value)
+          checkNumpyCasts(Object.keys(record).map((name) => [record[name], memberCast(signature, name)]));
+        return undefined;
+      };
+    }
+    return records;
+  }
   if (key === "instances" && Array.isArray(value) && isJsonObject(value[0])) {
+    if (!value.every(isJsonObject)) return unreadRecordsInput(value, floats);
     const records = instancesInput(value, floats, integers);
     if (
       value.some((record) => isJsonObject(record) && Object.values(record).some(mayRefuseCast)) ||
       !stacksEveryColumn(value)
     )
-      records.numpyCasts = (signature) => checkInstancesRecordCasts(value, signature);
+      records.numpyCasts = (signature) => {
+        checkInstancesRecordCasts(value, signature);
+        return undefined;
+      };
     return records;
   }
   const ragged = raggedObjectTensor(UNNAMED_INPUT, value, floats);
@@ -282,14 +305,55 @@ function listInput(
   else if (key === "inputs") input = inputsInput(value, floats, false, integers);
   else input = instancesInput(value, floats, integers);
   // A bare value is cast in MLflow's own wrapping ("Failed to convert data ..."), which FlowOps words its own way.
-  if (Array.isArray(value) && mayRefuseCast(value))
-    input.numpyCasts = (signature) => checkNumpyCasts([[value, listCast(signature)]]);
+  if (Array.isArray(value) && mayRefuseCast(value)) {
+    if (input.kind === "tensors") {
+      input.numpyCasts = (signature, tensors) => {
+        const cast = listCast(signature);
+        checkNumpyCasts([[value, cast]]);
+        return numpyCastTensors(tensors, [[UNNAMED_INPUT, value, cast]]);
+      };
+    } else {
+      input.numpyCasts = (signature) => {
+        checkNumpyCasts([[value, listCast(signature)]]);
+        return undefined;
+      };
+    }
+  }
   return input;
 }
 
-function pythonTypeName(value: unknown): string {
-  if (value === null) return "<class 'NoneType'>";
-  if (typeof value === "string") return "<class 'str'>";
-  if (typeof value === "boolean") return "<class 'bool'>";
-  return Number.isInteger(value) ? "<class 'int'>" : "<class 'float'>";
+/**
+ * `instances` records with a value that is no dict after the first: MLflow's parse_instances_data casts each record
+ * in turn (`item.items()`), so the records before it may be refused first; then that value raises AttributeError,
+ * wrapped as any parsing error. Both wait for the signature; no model runs this input.
+ */
+function unreadRecordsInput(records: readonly unknown[], floats: FloatLiterals | undefined): ModelInput {
+  const stop = records.findIndex((record) => !isJsonObject(record));
+  const type = pythonTypeName(records[stop], floats?.has(records, stop) === true);
+  return {
+    kind: "tensors",
+    tensors: [],
+    numpyCasts: (signature) => {
+      for (const record of records.slice(0, stop) as Record<string, unknown>[])
+        checkNumpyCasts(Object.keys(record).map((name) => [record[name], memberCast(signature, name)]));
+      throw invalidInput(
+        "Ensure that the input is a valid JSON-formatted string.\n" +
+          `Error: AttributeError("'${type}' object has no attribute 'items'")`,
+      );
+    },
+  };
+}
+
+function pythonClassName(value: unknown): string {
+  return `<class '${pythonTypeName(value, false)}'>`;
+}
+
+/** The name of the Python type json.loads makes of a JSON value; `wholeFloat` when the body wrote it `1.0`. */
+function pythonTypeName(value: unknown, wholeFloat: boolean): string {
+  if (value === null) return "NoneType";
+  if (typeof value === "string") return "str";
+  if (typeof value === "boolean") return "bool";
+  if (Array.isArray(value)) return "list";
+  if (isJsonObject(value)) return "dict";
+  return Number.isInteger(value) && !wholeFloat ? "int" : "float";
 }

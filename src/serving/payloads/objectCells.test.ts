@@ -44,7 +44,7 @@ describe("JSON objects and lists in a Python model's scalar columns", () => {
     '{"dataframe_split": {"columns": ["a"], "data": [[[1, 2]]]}}',
     '{"instances": [{"a": [1]}]}',
     '{"inputs": {"a": [[1.0]]}}',
-    '{"inputs": [{"a": {}}]}',
+    '{"inputs": [{"a": [1.5]}]}',
   ])("reads %s untyped and marks every adapted tensor for the worker's cast", (body) => {
     const request = mlflowRequest(body, "application/json", READ);
     expect(request.input.schemaCast).toBe(true);
@@ -53,12 +53,15 @@ describe("JSON objects and lists in a Python model's scalar columns", () => {
     expect(workerRequest(1, tensors, false).schema_cast).toBe(true);
   });
 
-  it("leaves a dict for a double column to numpy's refusal, as mlflow 3.17.2's parsing gives it", () => {
-    const request = mlflowRequest('{"inputs": {"a": {"k": 1}}}', "application/json", READ);
-    expect(() => adaptInput(request.input, SPECS, SIGNATURE)).toThrow(
-      "Invalid input. float() argument must be a string or a real number, not 'dict'",
-    );
-  });
+  it.each(['{"inputs": {"a": {"k": 1}}}', '{"inputs": [{"a": {}}]}'])(
+    "leaves a dict for a double column in %s to numpy's refusal, as mlflow 3.17.2's parsing gives it",
+    (body) => {
+      const request = mlflowRequest(body, "application/json", READ);
+      expect(() => adaptInput(request.input, SPECS, SIGNATURE)).toThrow(
+        "Invalid input. float() argument must be a string or a real number, not 'dict'",
+      );
+    },
+  );
 
   it("keeps the unified LLM form and rows of plain values out of it", () => {
     const llm = mlflowRequest('{"messages": [{"a": {"k": 1}}]}', "application/json", READ);

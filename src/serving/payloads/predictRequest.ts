@@ -40,9 +40,10 @@ export type ModelInput =
       beyondRefusal?: Error;
       /**
        * MLflow `inputs` and `instances`: the refusals numpy gives the body's values as MLflow's parsing casts them
-       * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else.
+       * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else; and the
+       * tensors as cast where the cast changes values (text to a number, a fraction to an int), else undefined.
        */
-      numpyCasts?: (signature: ModelSignature | undefined) => void;
+      numpyCasts?: NumpyCasts;
     }
   /** dataframe_split/records, instances rows, CSV: one array of cells per row; columns undefined when unnamed. */
   | {
@@ -126,8 +127,17 @@ export type ModelInput =
        * MLflow `inputs` and `instances`: the refusals numpy gives the body's values as MLflow's parsing casts them
        * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else.
        */
-      numpyCasts?: (signature: ModelSignature | undefined) => void;
+      numpyCasts?: NumpyCasts;
     };
+
+/**
+ * MLflow `inputs` and `instances`: throws the refusal numpy gives the body's values as MLflow's parsing casts them
+ * to the signature's types; returns the tensors as cast where the cast changes values, else undefined.
+ */
+export type NumpyCasts = (
+  signature: ModelSignature | undefined,
+  tensors: readonly Tensor[],
+) => Tensor[] | undefined;
 
 export interface PredictRequest {
   input: ModelInput;
