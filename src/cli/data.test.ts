@@ -247,7 +247,9 @@ describe("flowops data", () => {
     for (const command of dataCommand().commands) expect(command.description()).not.toBe("");
   });
 
-  it("rejects a command outside a repository with a hint", async () => {
-    await expect(data(["status"])).rejects.toThrow(/not a DVC repository.*flowops data init/);
+  it("rejects a command outside a repository as dvc does", async () => {
+    await expect(data(["status"])).rejects.toThrow(
+      /^you are not inside of a DVC repository \(checked up to mount point '.+'\)$/,
+    );
   });
 });

@@ -3,11 +3,11 @@
  * data/garbageCollect.ts, loaded on use.
  */
 import { resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import { Command, Option } from "commander";
-import { FlowOpsError } from "../errors.js";
 import { withDataRepo } from "../data/dataRepo.js";
 import type { GcResult } from "../data/garbageCollect.js";
+import { confirmLikeDvc } from "./dvcConfirm.js";
+import { DVC_EXIT } from "./dvcExitCodes.js";
 import { printJson } from "./output.js";
 import { positiveInteger } from "./numberOptions.js";
 import { warnUnversionedForGc } from "./unversionedOutsWarning.js";
@@ -97,14 +97,17 @@ export function gcCommand(): Command {
       const result = await withDataRepo(process.cwd(), async (repo) => {
         validateGcOptions(options);
         if (flags.json !== true) process.stderr.write(`WARNING: ${gcWarning(flags)}\n`);
-        if (flags.force !== true && flags.dry !== true && !(await confirm())) {
-          throw new FlowOpsError("ABORTED", "gc cancelled: confirm at the prompt or pass -f/--force.");
+        // dvc's gc, refused (or given no answer), stops without an error line and exits 1.
+        if (flags.force !== true && flags.dry !== true && !(await confirmLikeDvc(GC_STATEMENT))) {
+          process.exitCode = DVC_EXIT.failed;
+          return undefined;
         }
         // dvc opens every project before it collects: one it cannot open fails before any warning of this repo.
         const projects = await checkGcProjects(flags.projects ?? [], process.cwd(), repo.root);
         await warnUnversionedForGc(repo, options, projects);
         return gc(repo, { ...options, ...(flags.projects !== undefined ? { projects } : {}) });
       });
+      if (result === undefined) return;
       if (flags.json === true) printJson(result);
       else printGc(result);
     });
@@ -137,17 +140,7 @@ function gcWarning(flags: GcFlags): string {
   return `This will remove all cache except items used in ${kept}${of}`;
 }
 
-/** Asks on a terminal; without one, only -f/--force may proceed (as DVC's prompt fails on closed stdin). */
-async function confirm(): Promise<boolean> {
-  if (process.stdin.isTTY !== true) return false;
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question("Are you sure you want to proceed? [y/n]: ");
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    prompt.close();
-  }
-}
+const GC_STATEMENT = "Are you sure you want to proceed?";
 
 function printGc(result: GcResult): void {
   for (const dir of result.unexpanded) {

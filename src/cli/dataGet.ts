@@ -80,7 +80,13 @@ export function getCommand(): Command {
           },
         });
       } catch (error) {
-        throw wrapped(`failed to get '${path}' from '${url}'`, error);
+        // dvc's CloneError names the path alone; any other failure, the path and where from.
+        throw wrapped(
+          (await import("../data/sourceRepo.js")).isCloneError(error)
+            ? `failed to get '${path}'`
+            : `failed to get '${path}' from '${url}'`,
+          error,
+        );
       } finally {
         sink.done();
       }

@@ -143,7 +143,13 @@ export function importCommand(): Command {
               ...(opts.json === true ? {} : { onImporting: importing }),
             });
           } catch (error) {
-            throw wrapped(`failed to import '${path}' from '${url}'.`, error);
+            // dvc's CloneError names the path alone; any other failure, the path and where from.
+            throw wrapped(
+              (await import("../data/sourceRepo.js")).isCloneError(error)
+                ? `failed to import '${path}'`
+                : `failed to import '${path}' from '${url}'.`,
+              error,
+            );
           }
           await reportImported(repo, result, opts.json === true);
         });

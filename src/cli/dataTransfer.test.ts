@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Readable } from "node:stream";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -298,9 +299,28 @@ describe("flowops data push/fetch/pull/gc", () => {
     );
   });
 
-  it("asks for confirmation, and without a terminal only -f proceeds", async () => {
+  // dvc 3.67.1 reads the answer from stdin, TTY or not; `echo n | dvc gc -w` (or no answer) printed the warning
+  // and the prompt, then nothing, and exited 1. Regression: FlowOps refused without a terminal, with its own
+  // "gc cancelled" error (exit 255).
+  // The prompt itself goes straight to fd 1 (dvcConfirm.ts), past the spies.
+  it("asks dvc's question on stdin; no removes nothing and exits 1 without an error line", async () => {
     const dir = await project("p", { foo: "foo\n" });
-    await expect(run(gcCommand(), dir, ["-w"])).rejects.toThrow(/pass -f\/--force/);
+    const stdin = Object.getOwnPropertyDescriptor(process, "stdin") as PropertyDescriptor;
+    const answer = (text: string) =>
+      Object.defineProperty(process, "stdin", { value: Readable.from([text]), configurable: true });
+    try {
+      answer("n\n");
+      const refused = await run(gcCommand(), dir, ["-w"]);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toBe(
+        "WARNING: This will remove all cache except items used in the workspace of the current repo.\n",
+      );
+      expect(refused.stdout).toBe("");
+      answer("y\n");
+      expect((await run(gcCommand(), dir, ["-w"])).stdout).toContain("No unused 'repo' cache to remove.");
+    } finally {
+      Object.defineProperty(process, "stdin", stdin);
+    }
   });
 });
 

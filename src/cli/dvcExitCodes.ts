@@ -53,7 +53,7 @@ export function dvcExitCode(argv: readonly string[], error: unknown): number {
   if (isNotADvcRepository(error)) return DVC_EXIT.notARepository;
   // Which of dvc's exception families the error stands for, where that matters (data/dvcErrorKind.ts).
   const kind = dvcErrorKind(error);
-  if (kind === "uncaught") return DVC_EXIT.raised;
+  if (kind === "uncaught" || kind === "unexpected") return DVC_EXIT.raised;
   if (kind === "unloadableConfig") return DVC_EXIT.config;
   if (!RAISING.has(path)) return DVC_EXIT.failed;
   return kind === "config" ? DVC_EXIT.config : DVC_EXIT.raised;

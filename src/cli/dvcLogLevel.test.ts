@@ -31,7 +31,7 @@ describe("dvc's -q and -v on the dvc commands", () => {
     const missing = await flowopsInProcess("data", "add", "--quiet", "missing.txt");
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
-    expect(missing.stderr).toMatch(/^error: .*missing\.txt/);
+    expect(missing.stderr).toMatch(/^ERROR: .*missing\.txt/);
     // Output comes back for the next command in the same process.
     const listed = await flowopsInProcess("data", "ls");
     expect(listed.stdout).toContain("f.txt");

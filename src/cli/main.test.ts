@@ -125,7 +125,9 @@ describe("flowops exit codes", () => {
     try {
       const result = await flowops("data", "status");
       expect(result.code).toBe(253);
-      expect(result.stderr).toContain("not a DVC repository");
+      expect(result.stderr).toMatch(
+        /^ERROR: you are not inside of a DVC repository \(checked up to mount point '.+'\)\n$/,
+      );
       expect((await flowops("data", "status", "--bogus")).code).toBe(254);
       // dvc's cache migrate opens the repository first; its other cache commands fail on the config (251).
       expect((await flowops("data", "cache", "migrate", "--dry")).code).toBe(253);

@@ -185,6 +185,10 @@ export function dagCommand(): Command {
     .option("--collapse-foreach-matrix", "one node per foreach/matrix group")
     .action(async (targets: string[], opts: DagCliOptions) => {
       const root = await openPipelineRoot(process.cwd());
+      // Unlike metrics, params and plots, dvc's dag opens an initialized repository only (exit 253 outside one).
+      if (!existsSync(join(root, ".dvc"))) {
+        throw (await import("../data/dataRepo.js")).notADvcRepository(process.cwd());
+      }
       const repo = { root, ignore: await loadDvcIgnore(root), gitIgnore: gitIgnoreOf({ root }) };
       // As dvc: the dvc.yaml a target names is loaded (and refused when Git ignores it) before the index, by
       // the same Git rules; with no dvc.yaml at all (a git-ignored one is none) the graph is empty.

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { describeFileError, FlowOpsError, systemErrorCode } from "../errors.js";
 import { DVC_COMMANDS, dvcExitCode } from "./dvcExitCodes.js";
+import { dvcErrorLines } from "./dvcErrorLine.js";
 import { addDvcLogLevelOptions, restoreDvcOutput } from "./dvcLogLevel.js";
 import { FLOWOPS_VERSION } from "../version.js";
 
@@ -75,8 +76,14 @@ export async function runCommandLine(argv: string[], commands: CommandTable): Pr
       if (shown) return EXIT_CODES.success;
       return dvc ? dvcExitCode(argv, error) : EXIT_CODES.error;
     }
-    process.stderr.write(`error: ${errorMessage(error)}\n`);
-    return dvc ? dvcExitCode(argv, error) : EXIT_CODES.error;
+    if (!dvc) {
+      process.stderr.write(`error: ${errorMessage(error)}\n`);
+      return EXIT_CODES.error;
+    }
+    // dvc's commands end as dvc's do (`ERROR: <message>`), so a script or a reader sees dvc's line.
+    const exitCode = dvcExitCode(argv, error);
+    process.stderr.write(dvcErrorLines(error, exitCode, plainMessage(error)));
+    return exitCode;
   }
 }
 
@@ -95,7 +102,12 @@ function ignoreClosedOutput(): void {
 
 /** One line for anything thrown: FlowOpsError's code and message; a filesystem error's path and reason. */
 function errorMessage(error: unknown): string {
-  if (error instanceof FlowOpsError) return `${error.code}: ${error.message}`;
+  return error instanceof FlowOpsError ? `${error.code}: ${error.message}` : plainMessage(error);
+}
+
+/** The message alone: a FlowOpsError's, a filesystem error's path and reason, else what was thrown. */
+function plainMessage(error: unknown): string {
+  if (error instanceof FlowOpsError) return error.message;
   const path = typeof error === "object" && error !== null ? (error as { path?: unknown }).path : undefined;
   if (systemErrorCode(error) !== undefined && typeof path === "string") {
     return `${path}: ${describeFileError(error)}`;

@@ -46,7 +46,7 @@ describe("flowops repro on a params.yaml dvc cannot read", () => {
   // dvc 3.67.1, from a directory without a dvc.yaml and a corrupt params.yaml at the root: `repro` said
   // "ERROR: '<abs>/sub/dvc.yaml' does not exist" and `repro s` "ERROR: 'dvc.yaml' does not exist", exit 255.
   // Regression: FlowOps loaded every dvc.yaml (and the root's params.yaml) first and reported the params.
-  // The message is dvc's; an error that escapes a command carries FlowOps' `error: <code>:` (program.ts).
+  // An error that escapes a dvc command is printed as dvc prints it (program.ts, dvcErrorLine.ts).
   it("names the cwd's missing dvc.yaml before reading the root's params.yaml, as dvc loads targets first", async () => {
     await writeFile(join(dir, "params.yaml"), "lr: [0.1\nb: 2\n");
     const sub = join(dir, "sub");
@@ -55,12 +55,12 @@ describe("flowops repro on a params.yaml dvc cannot read", () => {
     const all = await flowopsInProcess("repro");
     expect(all).toMatchObject({
       code: 255,
-      stderr: `error: RESOURCE_DOES_NOT_EXIST: '${join(process.cwd(), "dvc.yaml")}' does not exist\n`,
+      stderr: `ERROR: '${join(process.cwd(), "dvc.yaml")}' does not exist\n`,
     });
     const one = await flowopsInProcess("repro", "s");
     expect(one).toMatchObject({
       code: 255,
-      stderr: "error: RESOURCE_DOES_NOT_EXIST: 'dvc.yaml' does not exist\n",
+      stderr: "ERROR: 'dvc.yaml' does not exist\n",
     });
   });
 });

@@ -243,7 +243,8 @@ export async function addTargets(
     try {
       await stat(abs);
     } catch {
-      throw notFound(`output '${target}' does not exist: no such file or directory: '${abs}'`);
+      // dvc's OutputDoesNotExistError, with the FileNotFoundError it comes from as Python words it.
+      throw notFound(`output '${target}' does not exist: [Errno 2] No such file or directory: '${abs}'`);
     }
     refuseSymlinkedDirectory(repo, abs);
     stages ??= await pipelineStages(repo.root);

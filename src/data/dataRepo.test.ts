@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDataRepo, initDataRepo, openDataRepo } from "./dataRepo.js";
+import { mountPointOf } from "./mountPoint.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -64,7 +65,10 @@ describe("openDataRepo", () => {
     expect(repo.linkTypes).toEqual(["hardlink"]);
   });
 
-  it("says how to create a repo when there is none", async () => {
-    await expect(openDataRepo(dir)).rejects.toThrow(/not a DVC repository.*flowops data init/);
+  // dvc 3.67.1: "you are not inside of a DVC repository (checked up to mount point '/')", exit 253.
+  it("words a missing repository as dvc does, naming the mount point where the search stopped", async () => {
+    await expect(openDataRepo(dir)).rejects.toThrow(
+      `you are not inside of a DVC repository (checked up to mount point '${mountPointOf(dir)}')`,
+    );
   });
 });

@@ -14,6 +14,7 @@ import { HashState } from "./hashState.js";
 import { parseLinkTypes, type LinkType } from "./linkTypes.js";
 import { ObjectCache } from "./objectCache.js";
 import { stageInGit } from "./gitTracked.js";
+import { mountPointOf } from "./mountPoint.js";
 
 export interface DataRepo {
   /** The directory holding `.dvc/` (absolute). */
@@ -92,10 +93,13 @@ function truthy(value: string | undefined): boolean {
 
 const notRepository = new WeakSet<object>();
 
-/** dvc's NotDvcRepoError: no `.dvc` directory here or above (dvc exits 253 for it, whatever the command). */
+/**
+ * dvc's NotDvcRepoError: no `.dvc` directory here or above (dvc exits 253 for it, whatever the command), in
+ * dvc's words, which name the mount point where dvc's search stopped.
+ */
 export function notADvcRepository(
   cwd: string,
-  message = `${resolve(cwd)}: not a DVC repository (or any of the parent directories): run flowops data init`,
+  message = `you are not inside of a DVC repository (checked up to mount point '${mountPointOf(resolve(cwd))}')`,
 ): FlowOpsError {
   const error = new FlowOpsError("RESOURCE_DOES_NOT_EXIST", message);
   notRepository.add(error);

@@ -230,7 +230,7 @@ async function walk(
       throw markDvcError(
         new FlowOpsError(
           "INVALID_PARAMETER_VALUE",
-          `${abs}: a ${DVCIGNORE_FILE} file must not be inside a tracked directory (${absDir}); move its rules up`,
+          `${DVCIGNORE_FILE} file should not be in collected dir path: '${absDir}'`,
         ),
         "uncaught",
       );

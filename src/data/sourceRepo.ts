@@ -65,6 +65,13 @@ async function openWithConfig(
   return repo;
 }
 
+const cloneErrors = new WeakSet<object>();
+
+/** A source that could not be cloned: dvc's `get` and `import` name only the path for it, not the URL. */
+export function isCloneError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && cloneErrors.has(error);
+}
+
 /**
  * Opens `url` as dvc's `Repo.open` does: a local DVC repository in place; anything else (a Git-only
  * directory, a Git URL) through a clone in `scratch`, checked out at `rev` so its `.dvc/config` is that
@@ -88,9 +95,16 @@ export async function openSource(
   try {
     await gitBytes(scratch, ["clone", "--quiet", "--", url, root]);
   } catch (error) {
-    throw new FlowOpsError("INVALID_PARAMETER_VALUE", `Failed to clone repo '${url}' to '${root}'`, {
-      cause: error,
-    });
+    // dvc's CloneError, which scmrepo raises as an SCMError.
+    const failed = new FlowOpsError(
+      "INVALID_PARAMETER_VALUE",
+      `SCM error: Failed to clone repo '${url}' to '${root}'`,
+      {
+        cause: error,
+      },
+    );
+    cloneErrors.add(failed);
+    throw failed;
   }
   if (rev !== undefined) {
     if (!(await gitRevisionExists(root, rev))) {

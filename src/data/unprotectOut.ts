@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, copyFile, lstat, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import { markDvcError } from "./dvcErrorKind.js";
 
 /** Unprotects the file, or every file below the directory, at `abs`; a missing path is left alone. */
 export async function unprotectOut(abs: string): Promise<void> {
@@ -42,7 +43,11 @@ export async function unprotectTargets(cwd: string, targets: readonly string[]):
   for (const target of targets) {
     const abs = resolve(cwd, target);
     if ((await lstat(abs).catch(() => undefined)) === undefined) {
-      throw new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `can't unprotect non-existing data '${target}'`);
+      // dvc_data's ObjectDBError is no DvcException: dvc's main reports it as an unexpected error.
+      throw markDvcError(
+        new FlowOpsError("RESOURCE_DOES_NOT_EXIST", `can't unprotect non-existing data '${target}'`),
+        "unexpected",
+      );
     }
     await unprotectOut(abs);
   }
