@@ -81,18 +81,6 @@ describe("an error that escapes a dvc command", () => {
       stderr: `ERROR: .dvcignore file should not be in collected dir path: '${join(dir, "d")}'\n`,
     });
   });
-
-  it("leaves FlowOps' own commands their `error: CODE: message` line", async () => {
-    const missing = join(dir, "nope.yaml");
-    const result = await flowops(
-      ...["deploy", "churn", "--model", "models:/churn/3", "--target", "kubernetes"],
-      ...["--render", join(dir, "out"), "--config", missing],
-    );
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      `error: INVALID_PARAMETER_VALUE: --config: cannot read ${missing}: no such file\n`,
-    );
-  });
 });
 
 describe("dag outside a DVC repository", () => {
