@@ -152,7 +152,9 @@ describe("adaptInput with frames for an ONNX-style [-1, F] input", () => {
       },
     });
     expect(thrownError(() => adaptInput(bad, ONNX_SPECS, IRIS_COLUMNS)).message).toBe(
-      "input 'float_input' row 1 column 'sepal_width' is \"wide\", expected a number",
+      // mlflow 3.17.2: pandas reads the column as objects, then its schema enforcement casts cell by cell.
+      "Invalid input. Data is not compatible with model signature. Failed to convert column sepal_width to type " +
+        `'float64'. Error: 'ValueError("could not convert string to float: 'wide'")'`,
     );
   });
 

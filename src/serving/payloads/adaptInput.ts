@@ -24,13 +24,18 @@ import { refuseUnwrittenBigIntegers } from "./keptBigIntegers.js";
 import { rowsAsListCells, withListCellText } from "./columnListCells.js";
 import { refuseNonScalarFirstCells } from "./tensorSignatureFrameCells.js";
 import { UNEXPECTED_MODEL_ERROR } from "./mlflowMessages.js";
+import { castDataframeColumns } from "./pandasColumnCasts.js";
 
 export function adaptInput(
   input: ModelInput,
   specs: readonly TensorSpec[],
   signature?: ModelSignature,
 ): Tensor[] {
-  const cast = input.numpyCasts?.(signature, input.kind === "tensors" ? input.tensors : []);
+  const cast = input.kind === "tensors" ? input.numpyCasts?.(signature, input.tensors) : undefined;
+  if (input.kind === "frame" && input.numpyCasts !== undefined) {
+    const rows = input.numpyCasts(signature);
+    if (rows !== undefined) input = { ...input, rows };
+  }
   const columns = namedColumns(signature);
   const schema = columns ?? namedTensors(signature);
   if (input.kind === "tensors" && input.instancesDict === true)
@@ -53,6 +58,7 @@ export function adaptInput(
       return adaptTensors(tensors, specs, columns, schema);
     }
     case "frame": {
+      if (input.pandasCasts === true) input = castDataframeColumns(input, signature) ?? input;
       if (columns === undefined && schema !== undefined && input.columns !== undefined) {
         const missing = missingInputsError(input, schema);
         if (missing !== undefined) throw missing;

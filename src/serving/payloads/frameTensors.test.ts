@@ -45,7 +45,8 @@ describe("regression: null in an MLflow string column was refused, though MLflow
     const [, income] = adaptInput(split([[30, null, "x"]]), specs, MIXED);
     expect(Array.from(income?.data as Float64Array)).toEqual([NaN]);
     expect(thrownError(() => adaptInput(split([[null, 1.5, "x"]]), specs, MIXED)).message).toBe(
-      "row 0 column 'age' is null, expected an integer that fits INT64",
+      "Invalid input. Data is not compatible with model signature. Failed to convert column age to type 'int64'. " +
+        `Error: 'TypeError("int() argument must be a string, a bytes-like object or a real number, not 'NoneType'")'`,
     );
   });
 });

@@ -12,6 +12,7 @@ import { invalidInput, isJsonObject } from "./invalidInput.js";
 import { inhomogeneousMessage, numpyShape, stackedShape } from "./numpyShape.js";
 import { castKeepsLeaf, castLeaf, leafCastRefusal, type NumericCast } from "./numpyElementCasts.js";
 import type { Tensor } from "../tensor.js";
+import type { ModelInput } from "./predictRequest.js";
 
 /**
  * What numpy casts a value to: "any" (`np.array(value)`, no spec), "object" (never refused: a ragged value becomes
@@ -182,4 +183,49 @@ export function numpyCastTensors(
     if (index >= 0) (cast ??= tensors.slice())[index] = tensor;
   }
   return cast;
+}
+
+/** The value with each leaf as numpy's cast holds it (numbers; BigInts for int64); as sent for other casts. */
+function castValue(value: unknown, cast: NumpyCast): unknown {
+  if (cast !== "float" && cast !== "int32" && cast !== "int64") return value;
+  return Array.isArray(value) ? value.map((each) => castValue(each, cast)) : castLeaf(value, cast);
+}
+
+/**
+ * Records' frame rows with each value as MLflow's parsing casts it to its input's dtype (`np.array(value, dtype)`
+ * of each record's values in turn), which then goes to the model as cast: `[{"x": 1.5}]` is 1 for an int input.
+ * Run after checkNumpyCasts passed every value.
+ */
+export function castRecordRows(
+  input: ModelInput,
+  records: readonly Record<string, unknown>[],
+  signature: ModelSignature | undefined,
+): unknown[][] | undefined {
+  if (input.kind !== "frame" || input.columns === undefined || input.rows.length !== records.length)
+    return undefined;
+  const casts = input.columns.map((name) => memberCast(signature, name));
+  return input.rows.map((row, r) => {
+    const record = records[r] as Record<string, unknown>;
+    return row.map((cell, c) => {
+      const name = (input.columns as string[])[c] as string;
+      return name in record ? castValue(record[name], casts[c] as NumpyCast) : cell;
+    });
+  });
+}
+
+/**
+ * Unnamed rows (`instances: [[1.5, 2]]`), which MLflow casts whole to the first input's dtype before making them
+ * a DataFrame: the frame's rows as cast. Run after checkNumpyCasts passed the list.
+ */
+export function castListRows(
+  input: ModelInput,
+  value: readonly unknown[],
+  signature: ModelSignature | undefined,
+): unknown[][] | undefined {
+  if (input.kind !== "frame" || input.rows.length !== value.length || !value.every(Array.isArray))
+    return undefined;
+  const cast = listCast(signature);
+  // Only an int cast changes what the frame path takes; a float one would lose which whole numbers were floats.
+  if (cast !== "int32" && cast !== "int64") return undefined;
+  return (value as unknown[][]).map((row) => row.map((cell) => castValue(cell, cast)));
 }

@@ -21,6 +21,7 @@ describe("mlflowRequest with JSON", () => {
     expect(mlflowRequest(body, JSON_TYPE)).toEqual({
       input: {
         kind: "frame",
+        pandasCasts: true,
         columns: ["a", "b"],
         rows: [
           [1, 2],
@@ -36,6 +37,7 @@ describe("mlflowRequest with JSON", () => {
     const body = JSON.stringify({ dataframe_split: { columns: ["x"], index: [7, 8], data: [1.5, 2.5] } });
     expect(mlflowRequest(body, JSON_TYPE).input).toEqual({
       kind: "frame",
+      pandasCasts: true,
       columns: ["x"],
       rows: [[1.5], [2.5]],
       index: [7, 8],
@@ -51,6 +53,7 @@ describe("mlflowRequest with JSON", () => {
     const body = JSON.stringify({ dataframe_records: [{ a: 1, b: "x" }, { a: 2 }] });
     expect(mlflowRequest(Buffer.from(body), "application/json; charset=utf-8").input).toEqual({
       kind: "frame",
+      pandasCasts: true,
       columns: ["a", "b"],
       rows: [
         [1, "x"],

@@ -5,6 +5,7 @@
  * answered with the predictions alone. Behaviour and messages follow `mlflow/pyfunc/scoring_server/__init__.py`.
  */
 import { FlowOpsError } from "../../errors.js";
+import type { ModelSignature } from "../signature.js";
 import { frameFromCsv } from "./csvFrame.js";
 import { frameFromDataframeRecords, frameFromDataframeSplit } from "./dataframeFrame.js";
 import { frameFromParquet } from "./parquetFrame.js";
@@ -27,6 +28,8 @@ import {
 import { UNNAMED_INPUT, type ModelInput, type PredictRequest } from "./predictRequest.js";
 import { floatScalarInput, inputsInput, instancesInput } from "./tfServingInput.js";
 import {
+  castListRows,
+  castRecordRows,
   checkInstancesRecordCasts,
   checkNumpyCasts,
   listCast,
@@ -227,9 +230,9 @@ function mlflowInput(
   const value = body[key];
   switch (key) {
     case "dataframe_split":
-      return frameFromDataframeSplit(value, floats);
+      return { ...frameFromDataframeSplit(value, floats), pandasCasts: true };
     case "dataframe_records":
-      return frameFromDataframeRecords(value, floats);
+      return { ...frameFromDataframeRecords(value, floats), pandasCasts: true };
     case "instances":
     case "inputs": {
       // A bare number's literal is known by its place in the body, which the tensor parsers do not see; asked
@@ -278,11 +281,20 @@ function listInput(
     const records = inputsInput(value, floats, false, integers);
     // _cast_schema_type casts each record's values in turn, as parse_instances_data does, but stacks nothing.
     if (value.some((record) => Object.values(record).some(mayRefuseCast))) {
-      records.numpyCasts = (signature) => {
+      const check = (signature: ModelSignature | undefined): void => {
         for (const record of value)
           checkNumpyCasts(Object.keys(record).map((name) => [record[name], memberCast(signature, name)]));
-        return undefined;
       };
+      if (records.kind === "frame")
+        records.numpyCasts = (signature) => {
+          check(signature);
+          return castRecordRows(records, value, signature);
+        };
+      else
+        records.numpyCasts = (signature) => {
+          check(signature);
+          return undefined;
+        };
     }
     return records;
   }
@@ -293,10 +305,16 @@ function listInput(
       value.some((record) => isJsonObject(record) && Object.values(record).some(mayRefuseCast)) ||
       !stacksEveryColumn(value)
     )
-      records.numpyCasts = (signature) => {
-        checkInstancesRecordCasts(value, signature);
-        return undefined;
-      };
+      if (records.kind === "frame")
+        records.numpyCasts = (signature) => {
+          checkInstancesRecordCasts(value, signature);
+          return castRecordRows(records, value as Record<string, unknown>[], signature);
+        };
+      else
+        records.numpyCasts = (signature) => {
+          checkInstancesRecordCasts(value, signature);
+          return undefined;
+        };
     return records;
   }
   const ragged = raggedObjectTensor(UNNAMED_INPUT, value, floats);
@@ -315,7 +333,7 @@ function listInput(
     } else {
       input.numpyCasts = (signature) => {
         checkNumpyCasts([[value, listCast(signature)]]);
-        return undefined;
+        return castListRows(input, value, signature);
       };
     }
   }

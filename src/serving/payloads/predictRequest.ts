@@ -125,9 +125,15 @@ export type ModelInput =
       objectCellText?: true;
       /**
        * MLflow `inputs` and `instances`: the refusals numpy gives the body's values as MLflow's parsing casts them
-       * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else.
+       * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else; and the
+       * rows as cast where the cast changes values (a fraction to an int), else undefined.
        */
-      numpyCasts?: NumpyCasts;
+      numpyCasts?: FrameNumpyCasts;
+      /**
+       * MLflow `dataframe_split` / `dataframe_records`: pandas types the columns, which MLflow's parsing then casts
+       * to the signature's numeric types (pandasColumnCasts.ts) before anything else.
+       */
+      pandasCasts?: true;
     };
 
 /**
@@ -138,6 +144,9 @@ export type NumpyCasts = (
   signature: ModelSignature | undefined,
   tensors: readonly Tensor[],
 ) => Tensor[] | undefined;
+
+/** NumpyCasts of rows: the frame's rows as cast, else undefined. */
+export type FrameNumpyCasts = (signature: ModelSignature | undefined) => unknown[][] | undefined;
 
 export interface PredictRequest {
   input: ModelInput;
@@ -183,7 +192,7 @@ export function copyPredictRequest(request: PredictRequest): PredictRequest {
   if (numpyCasts === undefined) return copyWithoutCasts(request);
   const { numpyCasts: _shared, ...input } = request.input;
   const copy = copyWithoutCasts({ ...request, input: input as ModelInput });
-  return { ...copy, input: { ...copy.input, numpyCasts } };
+  return { ...copy, input: { ...copy.input, numpyCasts } as ModelInput };
 }
 
 function copyWithoutCasts(request: PredictRequest): PredictRequest {
