@@ -5,9 +5,10 @@
  * does (exit 255, the cause on stderr; -v adds the stage's log); with --ignore-errors it is a warning, exit 0.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { relative, resolve, sep } from "node:path";
+import { statSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { closeDataRepo, openDataRepo } from "../data/dataRepo.js";
-import { cwdStageAddress, type Pipeline, type Stage } from "../pipelines/dvcYaml.js";
+import { cwdStageAddress, type Pipeline } from "../pipelines/dvcYaml.js";
 import { readPipelines, readPipelinesOrTrackedFiles } from "../pipelines/pipelineFiles.js";
 import { checkTargetPipelineFiles, gitIgnoreOf } from "../pipelines/gitIgnoredPipelineFiles.js";
 import { checkReproTargetFilesExist } from "../pipelines/reproTargetFiles.js";
@@ -19,6 +20,7 @@ import { DVC_EXIT } from "./dvcExitCodes.js";
 import { reportedPipelineLoadFailure } from "./pipelineLoadError.js";
 import { printJson } from "./output.js";
 import { printSummary } from "./reproSummary.js";
+import { reproConfirmation } from "./reproConfirmation.js";
 import { progressStream, relativeTo, reproPrinter } from "./reproProgress.js";
 import { ReproStageBreaks } from "./reproStageBreaks.js";
 import { nonNegativeInteger, positiveSeconds } from "./numberOptions.js";
@@ -136,14 +138,18 @@ export function reproCommand(): Command {
             onWarning(`Failed to pull run cache: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
-        // As dvc: `.dvc` targets (imports) reproduce without any dvc.yaml; anything else needs one.
-        const onlyDvcFiles = targets.length > 0 && targets.every((target) => target.endsWith(".dvc"));
-        // dvc loads the targets' dvc.yaml files before its index (-R's directories and -P go to the index);
-        // both judge by one set of Git rules, read once.
+        // -R's directories are collected from the index (dvc's `collect_inside_path`), not loaded as files.
+        const fileTargets =
+          opts.recursive === true ? targets.filter((target) => !isDirectory(cwd, target)) : targets;
+        // As dvc: `.dvc` targets (imports) and -R's directories reproduce without any dvc.yaml; anything
+        // else needs one.
+        const onlyDvcFiles = targets.length > 0 && fileTargets.every((target) => target.endsWith(".dvc"));
+        // dvc loads the targets' dvc.yaml files before its index (-P goes to the index); both judge by one set
+        // of Git rules, read once. No target at all is the cwd's dvc.yaml, -R or not.
         const walked = { root: repo.root, ignore: repo.ignore, scm: repo.scm, gitIgnore: gitIgnoreOf(repo) };
-        if (!opts.allPipelines && opts.recursive !== true) {
-          if (opts.glob !== true) checkReproTargetFilesExist(cwd, targets);
-          checkTargetPipelineFiles(walked, cwd, targets);
+        if (!opts.allPipelines && (targets.length === 0 || fileTargets.length > 0)) {
+          if (opts.glob !== true) checkReproTargetFilesExist(cwd, fileTargets);
+          checkTargetPipelineFiles(walked, cwd, fileTargets);
         }
         let pipeline: Pipeline;
         try {
@@ -170,7 +176,14 @@ export function reproCommand(): Command {
           ...(opts.downstream ? { downstream: true } : {}),
           ...(opts.glob ? { glob: true } : {}),
           ...(opts.commit ? {} : { noCommit: true }),
-          ...(opts.interactive ? { confirm: stageConfirmation(named) } : {}),
+          ...(opts.interactive
+            ? {
+                confirm: reproConfirmation(named, opts.allPipelines === true ? repo.root : cwd, (name) => {
+                  if (isAbsolute(name)) breaks.beginDataSource(name);
+                  else breaks.beginStage(name);
+                }),
+              }
+            : {}),
           ...(opts.force ? { force: true } : {}),
           ...(opts.singleItem ? { singleItem: true } : {}),
           ...(opts.forceDownstream ? { forceDownstream: true } : {}),
@@ -232,12 +245,12 @@ function announcingPulls(
 ): ReproPull {
   const out = progressStream(opts);
   return {
-    beforeRun: (stage, changes, lock, frozen) => {
+    beforeRun: (stage, changes, lock, frozen, confirmed) => {
       if (changes.length > 0 && changes.every(isMissingData)) {
         breaks.beginStage(stage.name);
         if (opts.quiet !== true) out.write(`Pulling data for stage: '${named(stage.name)}'\n`);
       }
-      return pull.beforeRun(stage, changes, lock, frozen);
+      return pull.beforeRun(stage, changes, lock, frozen, confirmed);
     },
     beforeDataSource: (source) => {
       breaks.beginDataSource(resolve(sourcesFrom, source.name));
@@ -276,39 +289,14 @@ function isMissingData(change: StageChange): boolean {
   );
 }
 
+function isDirectory(cwd: string, target: string): boolean {
+  return statSync(resolve(cwd, target), { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
 /** Stage names as dvc prints them, relative to the cwd; JSON keeps the repo-relative addresses. */
 function cwdNames(pipeline: Pipeline, cwd: string): (name: string) => string {
   const byName = new Map(pipeline.stages.map((stage) => [stage.name, cwdStageAddress(stage, cwd)]));
   return (name) => byName.get(name) ?? name;
-}
-
-/**
- * `-i`: asks on the terminal (or reads the answers piped to stdin) before each changed stage runs; parallel
- * stages ask one at a time. No answer (end of input) is a no, as DVC's prompt outside a terminal.
- */
-function stageConfirmation(named: (name: string) => string): (stage: Stage) => Promise<boolean> {
-  let asking: Promise<unknown> = Promise.resolve();
-  let answers: AsyncIterator<string> | undefined;
-  return (stage) => {
-    const answer = asking.then(async () => {
-      process.stderr.write(
-        `Going to reproduce stage: '${named(stage.name)}'. Are you sure you want to continue? [y/n] `,
-      );
-      // Loaded only for -i: a no-op repro is judged by its start-up time.
-      const { createInterface } = await import("node:readline");
-      answers ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
-      for (;;) {
-        const line = await answers.next();
-        if (line.done === true) return false;
-        const reply = line.value.trim().toLowerCase();
-        if (reply === "y" || reply === "yes") return true;
-        if (reply === "n" || reply === "no") return false;
-        process.stderr.write("Please answer y or n: ");
-      }
-    });
-    asking = answer;
-    return answer;
-  };
 }
 
 function toJson(result: ReproResult, root: string): unknown {

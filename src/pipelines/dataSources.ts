@@ -17,6 +17,7 @@ import { importParts, refreshImport, repoImportSource } from "../data/updateImpo
 import { FlowOpsError } from "../errors.js";
 import { saveTrackedOuts } from "../data/saveTrackedOuts.js";
 import type { Stage } from "./dvcYaml.js";
+import { ABORTED_BY_USER } from "./reproConfirm.js";
 import type { ReproPull } from "./reproPull.js";
 
 /** A data source's part in a repro. */
@@ -57,6 +58,8 @@ export interface DataSourceOptions {
    * does for any stage; data it could not bring is then verified, and found missing.
    */
   pull?: ReproPull;
+  /** `-i`: asked once the data source is known to change (after --pull); no fails it (reproConfirm.ts). */
+  confirmed?: () => Promise<boolean>;
 }
 
 /** The outs of each `.dvc` file, grouped by file, in path order. */
@@ -124,6 +127,10 @@ export async function reproDataSource(
       if (pulled === "checked-out") return { dvcFile, outcome: "skipped", changes, pulled: true };
       if (pulled !== undefined) return { dvcFile, outcome: "failed", changes, message: pulled.failed };
     }
+  }
+  if (options.confirmed !== undefined && !(await options.confirmed())) {
+    const message = `failed to reproduce '${named}': ${ABORTED_BY_USER}`;
+    return { dvcFile, outcome: "failed", changes, message };
   }
   if (options.dry === true)
     return { dvcFile, outcome: "skipped", changes, wouldVerify: true, ...frozenImport };

@@ -34,6 +34,7 @@ import type { DataSourceResult } from "./dataSources.js";
 import { runDataSourceItem, settleDataSourceItem, type PlanItemResult } from "./reproDataSourceItem.js";
 import { recordStage } from "./stageRecord.js";
 import { checkFrozenStage } from "./reproFrozenStage.js";
+import { ABORTED_BY_USER, confirmOnce } from "./reproConfirm.js";
 import { planRepro } from "./reproPlan.js";
 import { planItemName, warnOfSkippedDependants } from "./skippedDependants.js";
 import { runSchedule, type StageOutcome } from "./reproScheduler.js";
@@ -243,7 +244,15 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
     if (changes.length === 0) return { ...base, outcome: "skipped", changes };
   }
   const cwd = options.cwd ?? repo.root;
+  const confirmed = confirmOnce(context, stage.name);
+  const aborted = {
+    ...base,
+    outcome: "failed" as const,
+    changes,
+    message: `stage '${stage.name}': ${ABORTED_BY_USER}`,
+  };
   if (options.dry === true) {
+    if (!(await confirmed())) return aborted;
     // As dvc's dry run_stage, which still asks whether the run-cache could serve the stage: that hashes its
     // deps and params, so a missing dep or param fails the stage.
     const cached =
@@ -262,17 +271,10 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
       : { wouldRun: true, cmd: stage.cmd, ...(cached ? { cachedRun: true } : {}) };
     return { ...base, outcome: "skipped", changes, ...wouldRun, ...frozen };
   }
-  if (options.confirm !== undefined && !(await options.confirm(stage))) {
-    return {
-      ...base,
-      outcome: "failed",
-      changes,
-      message: `stage '${stage.name}': reproduction aborted by the user`,
-    };
-  }
   if (stage.frozen) {
     // DVC never runs a frozen stage's command: it checks the outs are there and records them.
-    const checked = await checkFrozenStage(context, stage, changes, forced);
+    const checked = await checkFrozenStage(context, stage, changes, forced, confirmed);
+    if (checked === "aborted") return aborted;
     if (checked !== undefined) return { ...base, changes, ...checked };
     const recorded = await recordInContext(context, stage, false);
     return { ...base, outcome: "skipped", changes, ...recorded, message: "frozen", verifiedFrozen: true };
@@ -282,9 +284,11 @@ async function reproStage(context: ReproContext, stage: Stage, attempt: number):
   // --pull: fetch what the stage lacks; outs of a stage whose only changes were missing data are checked out.
   const pulled =
     options.pull !== undefined && !forced
-      ? await options.pull.beforeRun(stage, changes, context.lockAtStart.get(stage.name))
+      ? await options.pull.beforeRun(stage, changes, context.lockAtStart.get(stage.name), false, confirmed)
       : undefined;
   if (pulled === "checked-out") return { ...base, outcome: "skipped", changes, message: "pulled" };
+  // Asked after --pull brought what it could (beforeRun asked already then: the answer is kept).
+  if (pulled === "aborted" || !(await confirmed())) return aborted;
   // A failed download fails the stage before it runs or anything is checked out, as dvc's DownloadError.
   if (pulled !== undefined) return { ...base, outcome: "failed", changes, message: pulled.failed };
   for (const out of stageOuts(stage)) {

@@ -33,10 +33,11 @@ export interface ReproOptions extends ReproTargets {
   /** Record outs in dvc.lock but put nothing into the object cache or the run-cache (DVC's `--no-commit`). */
   noCommit?: boolean;
   /**
-   * Asked before a changed stage is reproduced (DVC's `-i`); false fails the stage with DVC's "reproduction
-   * aborted by the user", so what depends on it does not run.
+   * Asked before a changed stage or `.dvc` data source (named by its absolute path) is reproduced (DVC's
+   * `-i`, reproConfirm.ts); false fails it with DVC's "reproduction aborted by the user", so what depends on
+   * it does not run.
    */
-  confirm?: (stage: Stage) => Promise<boolean>;
+  confirm?: (item: Pick<Stage, "name">) => Promise<boolean>;
   /** Extra attempts after a failure, for stages whose flowops.yaml sets none; 0 by default. */
   retries?: number;
   /** Time limit per stage, for stages whose flowops.yaml sets none. */

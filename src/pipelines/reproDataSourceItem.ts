@@ -6,6 +6,7 @@
  */
 import type { TrackedOut } from "../data/dvcFile.js";
 import { reproDataSource, type DataSourceOptions, type DataSourceResult } from "./dataSources.js";
+import { confirmOnce } from "./reproConfirm.js";
 import { messageOf, writeGitignoreInPlanOrder, type ReproContext } from "./reproContext.js";
 import { planItemName } from "./skippedDependants.js";
 import type { StageResult } from "./reproResult.js";
@@ -22,7 +23,7 @@ export async function runDataSourceItem(
 ): Promise<PlanItemResult> {
   // Pending `.gitignore` lines of stages settled before it go first: it writes that file too.
   await context.gitignoreWrites.catch(() => undefined);
-  const result = await reproDataSource(context.repo, outs, sourceOptions(context)).catch(
+  const result = await reproDataSource(context.repo, outs, sourceOptions(context, name)).catch(
     (error: unknown): DataSourceResult => ({
       dvcFile: name,
       outcome: "failed",
@@ -40,9 +41,10 @@ export async function runDataSourceItem(
   };
 }
 
-function sourceOptions(context: ReproContext): DataSourceOptions {
+function sourceOptions(context: ReproContext, name: string): DataSourceOptions {
   const { options } = context;
   return {
+    ...(options.confirm !== undefined ? { confirmed: confirmOnce(context, name) } : {}),
     ...(options.force === true ? { force: true } : {}),
     ...(options.dry === true ? { dry: true } : {}),
     ...(options.allowMissing === true ? { allowMissing: true } : {}),

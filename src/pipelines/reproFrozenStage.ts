@@ -21,15 +21,19 @@ export async function checkFrozenStage(
   stage: Stage,
   changes: readonly StageChange[],
   forced: boolean,
-): Promise<FrozenCheck | undefined> {
+  /** `-i`'s question, asked once its missing outs were pulled (reproConfirm.ts). */
+  confirmed: () => Promise<boolean> = () => Promise.resolve(true),
+): Promise<FrozenCheck | "aborted" | undefined> {
   const { repo, options } = context;
   // Only missing outs are pulled: a frozen stage never runs, so its deps and the run-cache are not fetched.
   if (options.pull !== undefined && !forced && changes.length > 0 && changes.every(isMissingOut)) {
     repo.workspaceSummaries = undefined;
     const pulled = await options.pull.beforeRun(stage, changes, context.lockAtStart.get(stage.name), true);
     if (pulled === "checked-out") return { outcome: "skipped", message: "pulled" };
+    if (pulled === "aborted") return "aborted";
     if (pulled !== undefined) return { outcome: "failed", message: pulled.failed };
   }
+  if (!(await confirmed())) return "aborted";
   const cwd = options.cwd ?? repo.root;
   const missing = stageOuts(stage)
     .map((out) => join(stage.wdir, out.path))

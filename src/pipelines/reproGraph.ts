@@ -2,11 +2,11 @@
  * DVC's graph as `repro` walks it (dvc/repo/graph.py `build_graph`, made "active" by reproduce.py): every
  * dvc.yaml stage and every `.dvc` data source (dataSources.ts) is a node, so a `.dvc` file is reproduced
  * where the walk meets it, just before the first stage that reads it, not before every stage. Nodes are in
- * dvc's index order (files sorted, a file's stages in their order, as dagGraph.ts orders `dvc dag`); a
+ * dvc's index order (files as its walk meets them, walkOrder below; a file's stages in their order); a
  * stage's upstream nodes are in the order of the deps that reach them, as networkx keeps its edges. A data
  * source is named by its `.dvc` file's absolute path, which no stage address can be.
  */
-import { resolve } from "node:path";
+import { resolve, sep } from "node:path";
 import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
 import { dataSourceFiles, dataSourcesFeeding } from "./dataSources.js";
 import type { Pipeline, Stage } from "./dvcYaml.js";
@@ -35,7 +35,7 @@ export function reproGraph(pipeline: Pipeline): ReproGraph {
     ...[...sources.keys()].map((dvcFile) => ({ name: dvcFile, file: dvcFile })),
   ];
   // Stable: a file's stages keep their order.
-  const nodes = byFile.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map((n) => n.name);
+  const nodes = byFile.sort((a, b) => walkOrder(a.file, b.file)).map((n) => n.name);
 
   const allParents = new Map<string, string[]>();
   const children = new Map<string, string[]>(nodes.map((name) => [name, []]));
@@ -58,6 +58,25 @@ export function reproGraph(pipeline: Pipeline): ReproGraph {
     allParents: (name) => [...(allParents.get(name) ?? [])],
     children: (name) => [...(children.get(name) ?? [])],
   };
+}
+
+/**
+ * The order dvc's index walks files in (os.walk, top-down): a directory's files before any of its
+ * subdirectories, each subdirectory whole before the next. Within a directory dvc follows the filesystem's
+ * listing order, which no portable order can repeat; names are sorted there.
+ */
+function walkOrder(a: string, b: string): number {
+  const aParts = a.split(sep);
+  const bParts = b.split(sep);
+  for (let i = 0; i < Math.min(aParts.length, bParts.length); i++) {
+    const [aPart, bPart] = [aParts[i]!, bParts[i]!];
+    if (aPart === bPart) continue;
+    const aIsFile = i === aParts.length - 1;
+    const bIsFile = i === bParts.length - 1;
+    if (aIsFile !== bIsFile) return aIsFile ? -1 : 1;
+    return aPart < bPart ? -1 : 1;
+  }
+  return aParts.length - bParts.length;
 }
 
 /** The absolute paths a node writes: a stage's outs, metrics and plots, or a `.dvc` file's outs. */

@@ -7,8 +7,9 @@
  * "active" graph: a frozen stage is cut off from what it depends on, so reproducing below it never reruns
  * what is above it. It only plans; repro.ts runs the plan.
  */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { TrackedOut } from "../data/dvcFile.js";
+import { isSameOrInside, type TrackedOut } from "../data/dvcFile.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { reproGraph, type ReproGraph } from "./reproGraph.js";
 import { resolveReproTargets, type ReproTargetOptions } from "./statusTargets.js";
@@ -95,9 +96,11 @@ function planNodes(
   const allPipelines = plansAllPipelines(options);
   const targets = allPipelines ? [] : targetNodes(pipeline, graph, options);
   let names: string[];
-  if (allPipelines) names = walk.postOrder(graph.nodes);
+  if (plansSingleItems(options)) return singleItems(graph, targets);
+  // Targets that select nothing (`-R` of a directory without a dvc.yaml or `.dvc` file, a `--glob` matching
+  // no stage) are no targets to dvc's `get_subgraph_of_nodes`: it plans the whole graph, as `-P` does.
+  if (allPipelines || targets.length === 0) names = walk.postOrder(graph.nodes);
   else if (options.wholePipeline === true) names = wholePipelines(walk, graph.nodes, targets);
-  else if (plansSingleItems(options)) return singleItems(graph, targets);
   else if (options.downstream === true) names = walk.postOrder(graph.nodes, walk.below(targets));
   // dvc walks its subgraph in the index's order (graph.subgraph keeps the graph's node order once the
   // subgraph is at least half the graph, and is a hash-ordered set below that): not the order targets are given.
@@ -121,10 +124,33 @@ function targetNodes(pipeline: Pipeline, graph: ReproGraph, options: ReproTarget
   if (targets.length === 0) return resolveReproTargets(sources, [], options).map((stage) => stage.name);
   const names = targets.flatMap((target) => {
     const abs = resolve(cwd, target);
+    if (options.recursive === true && isDirectory(abs)) return insideDirectory(pipeline, graph, abs);
     if (options.glob !== true && graph.sources.has(abs)) return [abs];
     return resolveReproTargets(sources, [target], options).map((stage) => stage.name);
   });
   return [...new Set(names)];
+}
+
+function isDirectory(abs: string): boolean {
+  return statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/**
+ * `-R <dir>`: every node whose file (dvc.yaml or `.dvc`) lies inside `dirAbs`, at any depth, in DVC's
+ * `collect_inside_path` order: a DFS post-order of the whole index graph, frozen stages' edges kept.
+ */
+function insideDirectory(pipeline: Pipeline, graph: ReproGraph, dirAbs: string): string[] {
+  const files = new Map(pipeline.stages.map((stage) => [stage.name, stage.pipelineFile]));
+  const seen = new Set<string>();
+  const order: string[] = [];
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const parent of graph.allParents(name)) visit(parent);
+    order.push(name);
+  };
+  for (const name of graph.nodes) visit(name);
+  return order.filter((name) => isSameOrInside(files.get(name) ?? name, dirAbs));
 }
 
 interface ActiveWalk {

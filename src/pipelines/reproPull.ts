@@ -50,7 +50,12 @@ export interface ReproPull {
     lock?: LockEntry,
     /** A frozen stage never runs: only its missing outs are pulled, nothing removed, no deps fetched. */
     frozen?: boolean,
-  ): Promise<"checked-out" | PullFailed | undefined>;
+    /**
+     * `-i`'s question, asked where dvc asks: once the outs' pull failed to make the run needless, before any
+     * dep is fetched; `aborted` when the answer is no.
+     */
+    confirmed?: () => Promise<boolean>,
+  ): Promise<"checked-out" | "aborted" | PullFailed | undefined>;
   /**
    * A `.dvc` file whose only changes are data missing here, a stage of dvc's graph like the others: its outs
    * pulled and checked out (`checked-out`), or, when they could not be, undefined for it to be verified
@@ -100,7 +105,7 @@ export interface ReproPullOptions extends ReproTransferOptions {
 /** A ReproPull for one repro over `repo`. */
 export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): ReproPull {
   return {
-    beforeRun: async (stage, changes, lock, frozen) => {
+    beforeRun: async (stage, changes, lock, frozen, confirmed) => {
       try {
         // dvc's order: `Stage.reproduce` pulls the outs of a stage whose only changes are missing data; only
         // a stage that then runs pulls its missing deps (`run_stage`), and the run-cache restore comes last.
@@ -109,6 +114,7 @@ export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): Repro
           notPulled = await pullStageOuts(repo, stage, options);
           if (notPulled === undefined) return "checked-out";
         }
+        if (confirmed !== undefined && !(await confirmed())) return "aborted";
         if (frozen === true) return undefined;
         // `Stage.run` removes the outs before `run_stage` pulls deps or restores: a failure there leaves none.
         for (const out of stageOuts(stage)) {
