@@ -121,6 +121,40 @@ def both_repro(twins: dict[str, Workspace], *args: str) -> tuple[int, str, str]:
     return outcomes["dvc"]
 
 
+def source_twins(
+    make_ws, files: dict[str, str], sources: tuple[str, ...], yamls: dict[str, str]
+) -> dict[str, Workspace]:
+    """A dvc and a flowops workspace with `files` written, `sources` tracked (each tool its own `add`), then the
+    dvc.yaml files, all committed."""
+    twins = {tool: make_ws(tool) for tool in ("dvc", "flowops")}
+    for tool, ws in twins.items():
+        for name, text in files.items():
+            ws.write(name, text)
+        if sources:
+            if tool == "dvc":
+                ws.dvc("add", "-q", *sources)
+            else:
+                ws.flowops("data", "add", "-q", *sources)
+        for name, text in yamls.items():
+            ws.write(name, text)
+        ws.git("add", "-A")
+        ws.git("commit", "-qm", "one")
+    return twins
+
+
+def write_twins(twins: dict[str, Workspace], name: str, text: str) -> None:
+    for ws in twins.values():
+        ws.write(name, text)
+
+
+def repro_progress(stdout: str) -> str:
+    """The lines repro prints as it goes: what comes before its reminder to `git add` and its closing line,
+    without the blank lines that set those apart."""
+    for end in ("To track the changes with git", "Use `dvc push`", "Data and pipelines are up to date."):
+        stdout = stdout.split(end)[0]
+    return stdout.rstrip("\n") + "\n"
+
+
 def data_outcome(ws: Workspace, tool: str, *args: str) -> tuple[int, str, str]:
     """`dvc <args>` or `flowops data <args>`: the exit code, stdout with flowops's wording made dvc's (and the
     set-ordered `git add` list sorted), and the error messages."""

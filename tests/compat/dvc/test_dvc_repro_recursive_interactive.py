@@ -23,40 +23,17 @@ import subprocess
 import termios
 from pathlib import Path
 
-from conftest import DVC_BIN, FLOWOPS_BIN, Workspace, both_repro
+from conftest import DVC_BIN, FLOWOPS_BIN, Workspace, both_repro, repro_progress, source_twins, write_twins
 
 ABORTED = "ERROR: failed to reproduce '{}': reproduction aborted by the user\n"
 ASK = "Going to reproduce stage: '{}'. Are you sure you want to continue? [y/n] "
 RETRY = "Your response must be one of: ['yes', 'no', 'y', 'n']. Please try again.\n"
 
 
-def _twins(make_ws, files: dict[str, str], sources: tuple[str, ...], yamls: dict[str, str]) -> dict[str, Workspace]:
-    """Both workspaces with `files` written, `sources` tracked (each tool its own `add`), then the dvc.yamls."""
-    twins = {tool: make_ws(tool) for tool in ("dvc", "flowops")}
-    for tool, ws in twins.items():
-        for name, text in files.items():
-            ws.write(name, text)
-        if sources:
-            if tool == "dvc":
-                ws.dvc("add", "-q", *sources)
-            else:
-                ws.flowops("data", "add", "-q", *sources)
-        for name, text in yamls.items():
-            ws.write(name, text)
-        ws.git("add", "-A")
-        ws.git("commit", "-qm", "one")
-    return twins
 
 
-def _write(twins: dict[str, Workspace], name: str, text: str) -> None:
-    for ws in twins.values():
-        ws.write(name, text)
 
 
-def _progress(stdout: str) -> str:
-    for end in ("To track the changes with git", "Use `dvc push`", "Data and pipelines are up to date."):
-        stdout = stdout.split(end)[0]
-    return stdout.rstrip("\n") + "\n"
 
 
 # pipe/dvc.yaml: a reads raw/s.txt; b reads nothing. extra/deeper/lonely.txt is read by no stage. The root's
@@ -77,36 +54,38 @@ PIPE_SOURCES = ("pipe/raw/s.txt", "pipe/extra/deeper/lonely.txt", "src/r.txt")
 
 
 def test_recursive_takes_the_dvc_files_inside_the_directory_at_any_depth(make_ws) -> None:
-    twins = _twins(make_ws, PIPE_FILES, PIPE_SOURCES, {"pipe/dvc.yaml": PIPE, "dvc.yaml": TOP})
+    twins = source_twins(make_ws, PIPE_FILES, PIPE_SOURCES, {"pipe/dvc.yaml": PIPE, "dvc.yaml": TOP})
     code, stdout, _ = both_repro(twins, "-R", "pipe")
     assert code == 0
-    assert _progress(stdout) == (
+    assert repro_progress(stdout) == (
         "'pipe/raw/s.txt.dvc' didn't change, skipping\n"
         "Running stage 'pipe/dvc.yaml:a':\n> cat raw/s.txt > a.txt\n"
         "Generating lock file 'pipe/dvc.lock'\nUpdating lock file 'pipe/dvc.lock'\n\n"
         "Running stage 'pipe/dvc.yaml:b':\n> echo b > b.txt\nUpdating lock file 'pipe/dvc.lock'\n\n"
         "'pipe/extra/deeper/lonely.txt.dvc' didn't change, skipping\n"
     )
-    _write(twins, "pipe/extra/deeper/lonely.txt", "changed\n")
+    write_twins(twins, "pipe/extra/deeper/lonely.txt", "changed\n")
     # Not a dvc.yaml's stage: the file alone leaves it out.
     code, stdout, _ = both_repro(twins, "pipe/dvc.yaml")
     assert "lonely" not in stdout
     code, stdout, _ = both_repro(twins, "-R", "pipe/extra")
-    assert _progress(stdout) == "Verifying data sources in stage: 'pipe/extra/deeper/lonely.txt.dvc'\n"
+    assert repro_progress(stdout) == "Verifying data sources in stage: 'pipe/extra/deeper/lonely.txt.dvc'\n"
 
 
 def test_recursive_over_a_directory_of_dvc_files_only_needs_no_dvc_yaml(make_ws) -> None:
-    twins = _twins(make_ws, {"only/o.txt": "o\n", "only/deep/d.txt": "d\n"}, ("only/o.txt", "only/deep/d.txt"), {})
+    twins = source_twins(
+        make_ws, {"only/o.txt": "o\n", "only/deep/d.txt": "d\n"}, ("only/o.txt", "only/deep/d.txt"), {}
+    )
     code, stdout, _ = both_repro(twins, "-R", "only")
     assert (code, stdout) == (
         0,
         "'only/o.txt.dvc' didn't change, skipping\n'only/deep/d.txt.dvc' didn't change, skipping\n"
         "Data and pipelines are up to date.\n",
     )
-    _write(twins, "only/o.txt", "changed\n")
+    write_twins(twins, "only/o.txt", "changed\n")
     outcomes = {tool: _repro_in(ws, tool, ws.root / "only", "-R", ".") for tool, ws in twins.items()}
     assert outcomes["flowops"] == outcomes["dvc"]
-    assert _progress(outcomes["dvc"][1]) == (
+    assert repro_progress(outcomes["dvc"][1]) == (
         "Verifying data sources in stage: 'o.txt.dvc'\n\n'deep/d.txt.dvc' didn't change, skipping\n"
     )
     # No target at all is still the cwd's dvc.yaml, -R or not.
@@ -118,7 +97,7 @@ def _repro_in(ws: Workspace, tool: str, cwd: Path, *args: str) -> tuple[int, str
     """repro from `cwd`: its exit code, progress lines and stderr."""
     run = ws.dvc if tool == "dvc" else ws.flowops
     result = run("repro", *args, check=False, cwd=cwd)
-    return result.returncode, _progress(result.stdout), result.stderr.replace(str(ws.root), "<ws>")
+    return result.returncode, repro_progress(result.stdout), result.stderr.replace(str(ws.root), "<ws>")
 
 
 # b reads a's output, a reads src/s.txt.
@@ -137,15 +116,15 @@ stages:
 
 def test_targets_that_select_nothing_reproduce_the_whole_graph(make_ws) -> None:
     files = {"src/s.txt": "s\n", "plain/p.txt": "not tracked\n"}
-    twins = _twins(make_ws, files, ("src/s.txt",), {"dvc.yaml": CHAIN})
+    twins = source_twins(make_ws, files, ("src/s.txt",), {"dvc.yaml": CHAIN})
     whole = (
         "'src/s.txt.dvc' didn't change, skipping\nRunning stage 'a':\n> cat src/s.txt > a.txt\n"
         "Generating lock file 'dvc.lock'\nUpdating lock file 'dvc.lock'\n\n"
         "Running stage 'b':\n> cat a.txt > b.txt\nUpdating lock file 'dvc.lock'\n"
     )
     code, stdout, _ = both_repro(twins, "-R", "plain")
-    assert (code, _progress(stdout)) == (0, whole)
-    _write(twins, "src/s.txt", "changed\n")
+    assert (code, repro_progress(stdout)) == (0, whole)
+    write_twins(twins, "src/s.txt", "changed\n")
     # A --glob pattern is matched against stage names: a `.dvc` file's name matches none.
     dry = both_repro(twins, "-P", "--dry")
     assert "Running stage 'a':" in dry[1]
@@ -154,11 +133,11 @@ def test_targets_that_select_nothing_reproduce_the_whole_graph(make_ws) -> None:
 
 
 def test_interactive_without_a_terminal_declines_silently_data_sources_included(make_ws) -> None:
-    twins = _twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), {"dvc.yaml": CHAIN})
+    twins = source_twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), {"dvc.yaml": CHAIN})
     for args in (("-i",), ("-i", "--dry")):
         code, stdout, stderr = both_repro(twins, *args)
         assert (code, stdout, stderr) == (255, "'src/s.txt.dvc' didn't change, skipping\n", ABORTED.format("a")), args
-    _write(twins, "src/s.txt", "changed\n")
+    write_twins(twins, "src/s.txt", "changed\n")
     code, stdout, stderr = both_repro(twins, "-i")
     assert (code, stdout, stderr) == (255, "", ABORTED.format("src/s.txt.dvc"))
 
@@ -205,7 +184,7 @@ def _on_terminal(ws: Workspace, tool: str, answers: str, stdin_tty: bool, *args:
     text = shown.decode().replace("\x1b[0m", "")
     text = re.sub(r"Stage '[\w/.:]+' ran in \d+\.\d s\.\n", "", text)
     text = text.replace("flowops data push", "dvc push").replace("flowops data config", "dvc config")
-    return proc.returncode, _progress(text), stderr.replace(str(ws.root), "<ws>")
+    return proc.returncode, repro_progress(text), stderr.replace(str(ws.root), "<ws>")
 
 
 def _both_on_terminal(twins: dict[str, Workspace], answers: str, stdin_tty: bool, *args: str) -> tuple[int, str, str]:
@@ -215,7 +194,7 @@ def _both_on_terminal(twins: dict[str, Workspace], answers: str, stdin_tty: bool
 
 
 def test_interactive_on_a_terminal_asks_each_changed_item_in_dvc_words(make_ws) -> None:
-    twins = _twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), {"dvc.yaml": CHAIN})
+    twins = source_twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), {"dvc.yaml": CHAIN})
     code, shown, stderr = _both_on_terminal(twins, "maybe\nY\nno\n", False, "-i")
     assert (code, stderr) == (255, ABORTED.format("b"))
     assert shown == (
@@ -236,7 +215,7 @@ def test_interactive_on_a_terminal_asks_each_changed_item_in_dvc_words(make_ws) 
 
 def test_interactive_with_pull_asks_only_once_the_outs_could_not_be_pulled(make_ws, tmp_path: Path) -> None:
     one = "stages:\n  a:\n    cmd: (cat src/s.txt; echo a) > a.txt\n    deps: [src/s.txt]\n    outs: [a.txt]\n"
-    twins = _twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), {"dvc.yaml": one})
+    twins = source_twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), {"dvc.yaml": one})
     for tool, ws in twins.items():
         ws.dvc("remote", "add", "-q", "-d", "store", str(tmp_path / f"remote-{tool}"))
         ws.dvc("repro", "-q")

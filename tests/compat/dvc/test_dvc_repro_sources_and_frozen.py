@@ -15,42 +15,19 @@ from __future__ import annotations
 import hashlib
 import shutil
 
-from conftest import Workspace, both_repro
+from conftest import Workspace, both_repro, repro_progress, source_twins, write_twins
 
 VERIFYING = "Verifying data sources in stage: '{}'\n"
 FROZEN = "Verifying outputs in frozen stage: 'b'\n"
 LOCK = "Updating lock file 'dvc.lock'\n"
+TWO_SOURCES = {"src/d1.txt": "1\n", "src/d2.txt": "2\n"}
 MISSING = "WARNING: Some of the cache files do not exist neither locally nor on remote. Missing cache files:\n"
 
 
-def _twins(make_ws, files: dict[str, str], sources: tuple[str, ...], pipeline: str) -> dict[str, Workspace]:
-    """Both workspaces with `files` written, `sources` tracked (each tool its own `add`), then dvc.yaml."""
-    twins = {tool: make_ws(tool) for tool in ("dvc", "flowops")}
-    for tool, ws in twins.items():
-        for name, text in files.items():
-            ws.write(name, text)
-        if sources:
-            if tool == "dvc":
-                ws.dvc("add", "-q", *sources)
-            else:
-                ws.flowops("data", "add", "-q", *sources)
-        ws.write("dvc.yaml", pipeline)
-        ws.git("add", "-A")
-        ws.git("commit", "-qm", "one")
-    return twins
 
 
-def _write(twins: dict[str, Workspace], name: str, text: str) -> None:
-    for ws in twins.values():
-        ws.write(name, text)
 
 
-def _progress(stdout: str) -> str:
-    """The lines repro prints as it goes: what comes before its reminder to `git add` and its closing line,
-    without the blank lines that set those apart."""
-    for end in ("To track the changes with git", "Use `dvc push`", "Data and pipelines are up to date."):
-        stdout = stdout.split(end)[0]
-    return stdout.rstrip("\n") + "\n"
 
 
 # b reads a's output and src/s.txt, in that order.
@@ -67,17 +44,17 @@ stages:
 
 
 def test_a_source_named_with_stages_comes_just_before_the_stage_that_reads_it(make_ws) -> None:
-    twins = _twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), SOURCE_AFTER_STAGE)
+    twins = source_twins(make_ws, {"src/s.txt": "s\n"}, ("src/s.txt",), {"dvc.yaml": SOURCE_AFTER_STAGE})
     code, stdout, _ = both_repro(twins, "a", "src/s.txt.dvc", "b")
     assert code == 0
-    assert _progress(stdout) == (
+    assert repro_progress(stdout) == (
         "Running stage 'a':\n> echo a > a.txt\nGenerating lock file 'dvc.lock'\n" + LOCK + "\n"
         "'src/s.txt.dvc' didn't change, skipping\n"
         "Running stage 'b':\n> cat a.txt src/s.txt > b.txt\n" + LOCK
     )
-    _write(twins, "src/s.txt", "changed\n")
+    write_twins(twins, "src/s.txt", "changed\n")
     code, stdout, _ = both_repro(twins, "b", "src/s.txt.dvc")
-    assert _progress(stdout) == (
+    assert repro_progress(stdout) == (
         "Stage 'a' didn't change, skipping\n" + VERIFYING.format("src/s.txt.dvc") + "\n"
         "Running stage 'b':\n> cat a.txt src/s.txt > b.txt\n" + LOCK
     )
@@ -101,17 +78,17 @@ stages:
 
 
 def test_two_sources_of_a_chain_each_come_before_their_own_reader(make_ws) -> None:
-    twins = _twins(make_ws, {"src/d1.txt": "1\n", "src/d2.txt": "2\n"}, ("src/d1.txt", "src/d2.txt"), CHAIN)
+    twins = source_twins(make_ws, TWO_SOURCES, ("src/d1.txt", "src/d2.txt"), {"dvc.yaml": CHAIN})
     code, stdout, _ = both_repro(twins, "r")
     assert code == 0
-    assert _progress(stdout).startswith(
+    assert repro_progress(stdout).startswith(
         "'src/d1.txt.dvc' didn't change, skipping\nRunning stage 'p':\n> cat src/d1.txt > p.txt\n"
     )
     assert "Updating lock file 'dvc.lock'\n\n'src/d2.txt.dvc' didn't change, skipping\nRunning stage 'q'" in stdout
-    _write(twins, "src/d1.txt", "one\n")
-    _write(twins, "src/d2.txt", "two\n")
+    write_twins(twins, "src/d1.txt", "one\n")
+    write_twins(twins, "src/d2.txt", "two\n")
     code, stdout, _ = both_repro(twins, "r")
-    assert _progress(stdout) == (
+    assert repro_progress(stdout) == (
         VERIFYING.format("src/d1.txt.dvc") + "\nRunning stage 'p':\n> cat src/d1.txt > p.txt\n" + LOCK + "\n"
         + VERIFYING.format("src/d2.txt.dvc") + "\nRunning stage 'q':\n> cat p.txt src/d2.txt > q.txt\n" + LOCK
         + "\nRunning stage 'r':\n> cat q.txt > r.txt\n" + LOCK
@@ -133,30 +110,30 @@ stages:
 
 def test_a_source_no_stage_reads_is_left_out_of_a_plain_repro_and_comes_where_the_index_puts_it(make_ws) -> None:
     files = {"src/s.txt": "s\n", "src/lonely.txt": "l\n"}
-    twins = _twins(make_ws, files, ("src/s.txt", "src/lonely.txt"), WITH_LONELY)
+    twins = source_twins(make_ws, files, ("src/s.txt", "src/lonely.txt"), {"dvc.yaml": WITH_LONELY})
     code, stdout, _ = both_repro(twins)
     assert code == 0
     assert "lonely" not in stdout
-    assert _progress(stdout).startswith("Running stage 'a':")
+    assert repro_progress(stdout).startswith("Running stage 'a':")
     assert "\n'src/s.txt.dvc' didn't change, skipping\nRunning stage 'b':" in stdout
-    _write(twins, "src/lonely.txt", "changed\n")
+    write_twins(twins, "src/lonely.txt", "changed\n")
     code, stdout, _ = both_repro(twins)
     assert stdout == (
         "Stage 'a' didn't change, skipping\n'src/s.txt.dvc' didn't change, skipping\n"
         "Stage 'b' didn't change, skipping\nData and pipelines are up to date.\n"
     )
     code, stdout, _ = both_repro(twins, "src/lonely.txt.dvc", "a")
-    assert _progress(stdout) == "Stage 'a' didn't change, skipping\n" + VERIFYING.format("src/lonely.txt.dvc")
-    _write(twins, "src/lonely.txt", "again\n")
+    assert repro_progress(stdout) == "Stage 'a' didn't change, skipping\n" + VERIFYING.format("src/lonely.txt.dvc")
+    write_twins(twins, "src/lonely.txt", "again\n")
     code, stdout, _ = both_repro(twins, "-P")
-    assert _progress(stdout) == (
+    assert repro_progress(stdout) == (
         "Stage 'a' didn't change, skipping\n'src/s.txt.dvc' didn't change, skipping\n"
         "Stage 'b' didn't change, skipping\n" + VERIFYING.format("src/lonely.txt.dvc")
     )
 
 
 def test_single_items_keep_the_order_given_sources_included(make_ws) -> None:
-    twins = _twins(make_ws, {"src/d1.txt": "1\n", "src/d2.txt": "2\n"}, ("src/d1.txt", "src/d2.txt"), CHAIN)
+    twins = source_twins(make_ws, TWO_SOURCES, ("src/d1.txt", "src/d2.txt"), {"dvc.yaml": CHAIN})
     both_repro(twins)
     code, stdout, _ = both_repro(twins, "-s", "q", "src/d2.txt.dvc", "p", "src/d1.txt.dvc")
     assert stdout == (
@@ -172,9 +149,9 @@ SHORT_CHAIN = CHAIN.split("  r:")[0]
 
 def test_a_missing_source_fails_where_it_is_planned_after_what_ran_before_it(make_ws) -> None:
     files = {"src/d1.txt": "1\n", "src/d2.txt": "2\n"}
-    twins = _twins(make_ws, files, ("src/d1.txt", "src/d2.txt"), SHORT_CHAIN)
+    twins = source_twins(make_ws, files, ("src/d1.txt", "src/d2.txt"), {"dvc.yaml": SHORT_CHAIN})
     both_repro(twins)
-    _write(twins, "src/d1.txt", "one\n")
+    write_twins(twins, "src/d1.txt", "one\n")
     for ws in twins.values():
         (ws.root / "src" / "d2.txt").unlink()
     code, stdout, stderr = both_repro(twins, "-k", "q")
@@ -216,7 +193,7 @@ stages:
 
 
 def test_keep_going_names_the_failures_in_the_order_they_ran(make_ws) -> None:
-    twins = _twins(make_ws, {"src/d2.txt": "2\n"}, ("src/d2.txt",), FAILING_THEN_SOURCE)
+    twins = source_twins(make_ws, {"src/d2.txt": "2\n"}, ("src/d2.txt",), {"dvc.yaml": FAILING_THEN_SOURCE})
     for ws in twins.values():
         (ws.root / "src" / "d2.txt").unlink()
     code, stdout, stderr = both_repro(twins, "-k")
@@ -246,7 +223,7 @@ WARNED = "WARNING: stage: 'b' is frozen. Its dependencies are not going to be re
 
 def _frozen_twins(make_ws, *, push: bool = False) -> dict[str, Workspace]:
     """Both workspaces reproduced once, b then frozen, a local remote set (and pushed to with `push`)."""
-    twins = _twins(make_ws, {"data.txt": "d\n"}, (), FROZEN_PIPELINE)
+    twins = source_twins(make_ws, {"data.txt": "d\n"}, (), {"dvc.yaml": FROZEN_PIPELINE})
     for tool, ws in twins.items():
         remote = ws.root.parent / f"remote-{tool}"
         remote.mkdir()
@@ -268,15 +245,15 @@ def _frozen_twins(make_ws, *, push: bool = False) -> dict[str, Workspace]:
 
 def test_a_frozen_stage_whose_out_changed_has_it_verified_and_recorded(make_ws) -> None:
     twins = _frozen_twins(make_ws)
-    _write(twins, "b.txt", "edited\n")
+    write_twins(twins, "b.txt", "edited\n")
     code, stdout, stderr = both_repro(twins)
     assert (code, stderr) == (0, WARNED)
-    assert _progress(stdout) == (
+    assert repro_progress(stdout) == (
         "Stage 'a' didn't change, skipping\n" + FROZEN + LOCK + "\nRunning stage 'c':\n> cat b.txt > c.txt\n" + LOCK
     )
     # Forced, with its outs as recorded: verified all the same, and counted as reproduced.
     code, stdout, stderr = both_repro(twins, "-f", "b")
-    assert (code, _progress(stdout), stderr) == (0, FROZEN, WARNED)
+    assert (code, repro_progress(stdout), stderr) == (0, FROZEN, WARNED)
     assert stdout.endswith("Use `dvc push` to send your updates to remote storage.\n")
 
 
