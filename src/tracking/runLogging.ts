@@ -19,6 +19,7 @@ import { inChunks } from "./inChunks.js";
 import { storableMetricValue } from "./metricValue.js";
 import { recordLoggedModelMetrics, type LoggedModelMetricInput } from "./loggedModels/metrics.js";
 import { placesAfterRun } from "./runDataOrder.js";
+import { invalidValueMessage } from "./validationMessages.js";
 import { requireActiveRun, writeRunTags } from "./runStore.js";
 
 /** A metric point as logged; 3.x clients may attach it to a logged model and a dataset. */
@@ -80,13 +81,30 @@ function isLater(a: MetricRow, b: MetricRow): boolean {
   return a.value > b.value;
 }
 
+/**
+ * mlflow's `_RUN_ID_REGEX`, with Python's Unicode `\w` and a `$` that also matches before a final newline.
+ * log_batch checks it first: a body whose run_id protobuf never read (written after a value it could not
+ * read, or sent only as run_uuid) reaches the store as "" and is refused here, not as a missing run.
+ */
+const RUN_ID = /^[a-zA-Z0-9][\p{L}\p{N}_-]{0,255}\n?$/u;
+
 export async function logBatch(db: Kysely<Database>, runId: string, batch: LogBatchInput): Promise<void> {
+  if (!RUN_ID.test(runId)) throw invalidParameter(invalidValueMessage("run_id", runId));
   const metrics = batch.metrics ?? [];
   validateBatchLimits(metrics.length, batch.params?.length ?? 0, batch.tags?.length ?? 0);
   validateParamKeysUnique(batch.params ?? []);
-  metrics.forEach((metric, i) => validateMetric(metric, `metrics[${i}]`));
-  const params = (batch.params ?? []).map((param, i) => validateParam(param, `params[${i}]`));
-  const tags = (batch.tags ?? []).map((tag, i) => validateRunTag(tag, `tags[${i}]`));
+  metrics.forEach((metric, i) => {
+    refuseEmptyName(metric.key, `metrics[${i}].name`);
+    validateMetric(metric, `metrics[${i}]`);
+  });
+  const params = (batch.params ?? []).map((param, i) => {
+    refuseEmptyName(param.key, `params[${i}].key`);
+    return validateParam(param, `params[${i}]`);
+  });
+  const tags = (batch.tags ?? []).map((tag, i) => {
+    refuseEmptyName(tag.key, `tags[${i}].key`);
+    return validateRunTag(tag, `tags[${i}]`);
+  });
   await db.transaction().execute(async (tx) => {
     await requireActiveRun(tx, runId);
     await writeParams(tx, runId, params, (conflicts) => {
@@ -98,6 +116,22 @@ export async function logBatch(db: Kysely<Database>, runId: string, batch: LogBa
     await writeMetrics(tx, runId, metrics);
     await writeRunTags(tx, runId, tags);
   });
+}
+
+/**
+ * A batch key of "" gets past MLflow's handler only where protobuf could not read the key the client sent (5,
+ * or a key written after an unreadable value), and the store's name check then refuses it as a path: Python's
+ * `normpath("")` is ".". (A key sent as "" is refused earlier, as missing.)
+ */
+function refuseEmptyName(key: string, path: string): void {
+  if (key !== "") return;
+  throw invalidParameter(
+    invalidValueMessage(
+      path,
+      "",
+      "Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '.'",
+    ),
+  );
 }
 
 export async function logMetric(db: Kysely<Database>, runId: string, metric: MetricInput): Promise<void> {

@@ -9,7 +9,8 @@ import { registerRpc } from "../../rpc.js";
 import { keyValue, list } from "../../wire.js";
 import { bigIntegerTolerantDouble, requiredString } from "../protoScalars.js";
 import { exactLenientInt64 } from "./int64Bodies.js";
-import { assertedStringOrEmpty, tagList, withRunId } from "./requestFields.js";
+import { readLogBatchBody } from "./logBatchBody.js";
+import { assertedStringOrEmpty, withRunId } from "./requestFields.js";
 
 const metricFields = {
   key: z.string(),
@@ -62,12 +63,10 @@ export async function runLoggingRoutes(app: FastifyInstance, ctx: ServerContext)
   registerRpc(app, {
     method: "POST",
     path: "runs/log-batch",
-    request: withRunId({
-      metrics: list(z.object(metricFields)).optional(),
-      params: list(keyValue).optional(),
-      tags: tagList(),
-    }),
-    handle: async ({ run_id, ...batch }) => {
+    // Read as protobuf and MLflow's handler read it, in the order the body was written (see logBatchBody.ts).
+    request: z.unknown(),
+    handle: async (body) => {
+      const { run_id, ...batch } = readLogBatchBody(body);
       await logBatch(db, run_id, batch);
       return {};
     },
