@@ -96,6 +96,7 @@ describe("deployment and endpoint routes", () => {
       columns: ["a", "b"],
       rows: [["1", "2"]],
       textCells: "csv",
+      numpyCasts: expect.any(Function),
     });
     expect(server.inferCalls[0]?.meta).toMatchObject({ requestId: "r-1", protocol: "mlflow" });
 

@@ -6,9 +6,11 @@
  * passes the schema's dtypes to read_csv, or for a model without a signature types them as read_csv does.
  * Request bodies are small, so this is a plain character loop rather than the streaming table reader.
  */
-import { FlowOpsError } from "../../errors.js";
 import { PANDAS_NA_VALUES } from "../../tables/numericColumn.js";
+import type { ModelSignature } from "../signature.js";
 import type { ModelInput } from "./predictRequest.js";
+import { castCsvColumns } from "./csvColumnCasts.js";
+import { csvError } from "./csvParseError.js";
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -16,7 +18,7 @@ const LF = 10;
 const CR = 13;
 
 export function frameFromCsv(text: string): ModelInput & { kind: "frame" } {
-  const records = parseCsvRecords(text);
+  const { records, lines } = parseCsvRecords(text);
   const header = records[0];
   if (header === undefined) throw csvError("No columns to parse from file");
   const columns = header.map((name, index) => (name === null ? `Unnamed: ${index}` : name));
@@ -25,7 +27,7 @@ export function frameFromCsv(text: string): ModelInput & { kind: "frame" } {
     const record = records[r] as (string | null)[];
     if (record.length > columns.length) {
       throw csvError(
-        `Expected ${columns.length} fields in data row ${r} (after the header), saw ${record.length}`,
+        `Error tokenizing data. C error: Expected ${columns.length} fields in line ${lines[r]}, saw ${record.length}\n`,
       );
     }
     while (record.length < columns.length) record.push(null);
@@ -36,11 +38,23 @@ export function frameFromCsv(text: string): ModelInput & { kind: "frame" } {
     }
     rows.push(record);
   }
-  return { kind: "frame", columns, rows, textCells: "csv" };
+  // MLflow reads the body with the signature's dtypes, so the signature decides how the text becomes numbers.
+  return {
+    kind: "frame",
+    columns,
+    rows,
+    textCells: "csv",
+    numpyCasts: (signature: ModelSignature | undefined) => castCsvColumns(columns, rows, signature),
+  };
 }
 
-function parseCsvRecords(text: string): (string | null)[][] {
+/**
+ * The records, and the line pandas' tokenizer names each by: line breaks outside quotes, blank lines included.
+ */
+function parseCsvRecords(text: string): { records: (string | null)[][]; lines: number[] } {
   const records: (string | null)[][] = [];
+  const lines: number[] = [];
+  let tokenizerLine = 1;
   const length = text.length;
   let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -49,8 +63,10 @@ function parseCsvRecords(text: string): (string | null)[][] {
     if (code === LF || (code === CR && text.charCodeAt(at + 1) === LF)) {
       at += code === LF ? 1 : 2;
       line++;
+      tokenizerLine++;
       continue;
     }
+    lines.push(tokenizerLine++);
     const record: (string | null)[] = [];
     for (;;) {
       let value: string | null;
@@ -111,14 +127,5 @@ function parseCsvRecords(text: string): (string | null)[][] {
     }
     records.push(record);
   }
-  return records;
-}
-
-/** MLflow's `parse_csv_input` wording around the parser's own message. */
-function csvError(detail: string): FlowOpsError {
-  return new FlowOpsError(
-    "BAD_REQUEST",
-    "Failed to parse input as a Pandas DataFrame. Ensure that the input is a valid CSV-formatted Pandas " +
-      `DataFrame produced using the \`pandas.DataFrame.to_csv()\` method. Error: '${detail}'`,
-  );
+  return { records, lines };
 }

@@ -126,7 +126,8 @@ export type ModelInput =
       /**
        * MLflow `inputs` and `instances`: the refusals numpy gives the body's values as MLflow's parsing casts them
        * to the signature's types (mlflowNumpyCasts.ts), which adaptInput runs before anything else; and the
-       * rows as cast where the cast changes values (a fraction to an int), else undefined.
+       * rows as cast where the cast changes values (a fraction to an int), else undefined. CSV bodies use the
+       * same hook for `pd.read_csv`'s typing by the signature's dtypes (csvColumnCasts.ts).
        */
       numpyCasts?: FrameNumpyCasts;
       /**
