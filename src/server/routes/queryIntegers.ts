@@ -13,7 +13,7 @@ import { invalidParameter } from "../../errors.js";
 import { API_DOCS_HINT } from "../../tracking/validationMessages.js";
 
 /** Python's `str.strip()`, which `int()` and `float()` apply: JavaScript's whitespace plus \x1c-\x1f and \x85. */
-function pythonStrip(text: string): string {
+export function pythonStrip(text: string): string {
   const isSpace = (c: string) => /\s/.test(c) || (c >= "\x1c" && c <= "\x1f") || c === "\x85";
   let start = 0;
   let end = text.length;

@@ -9,7 +9,7 @@
  * Not modelled: Python's `int()` and `float()` also read non-ASCII decimal digits ("٣").
  */
 import { int64Value, type Int64 } from "../../../tracking/exactInt64.js";
-import { pythonIntFromText } from "../queryIntegers.js";
+import { pythonIntFromText, pythonStrip } from "../queryIntegers.js";
 
 export type ProtoScalarKind = "string" | "double" | "int64";
 
@@ -120,16 +120,6 @@ function pythonFloatFromText(text: string): number | undefined {
     return special[1] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
   return PYTHON_DECIMAL.test(trimmed) ? Number(trimmed.replaceAll("_", "")) : undefined;
-}
-
-/** Python's `str.strip()`: JavaScript's whitespace plus \x1c-\x1f and \x85. */
-function pythonStrip(text: string): string {
-  const isSpace = (c: string) => /\s/.test(c) || (c >= "\x1c" && c <= "\x1f") || c === "\x85";
-  let start = 0;
-  let end = text.length;
-  while (start < end && isSpace(text.charAt(start))) start++;
-  while (end > start && isSpace(text.charAt(end - 1))) end--;
-  return text.slice(start, end);
 }
 
 /**
