@@ -87,6 +87,12 @@ async function insideGit(dir: string): Promise<boolean> {
   }
 }
 
+/** dvc's `repo.scm` is Git: the repo is inside a Git work tree and `core.no_scm` is not set at any level. */
+export async function usesGit(root: string, config?: DvcConfig): Promise<boolean> {
+  const read = config ?? (await readDvcConfig(join(root, DVC_DIR)));
+  return !truthy(read.core.no_scm) && (await insideGit(root));
+}
+
 function truthy(value: string | undefined): boolean {
   return value !== undefined && ["true", "1", "yes", "on"].includes(value.toLowerCase());
 }
@@ -128,7 +134,7 @@ export async function openDataRepo(cwd: string): Promise<DataRepo> {
         : resolve(dvcDir, configuredCache);
   const ignore = await loadDvcIgnore(root);
   const linkTypes = parseLinkTypes(config.cache.type);
-  const scm = !truthy(config.core.no_scm) && (await insideGit(root));
+  const scm = await usesGit(root, config);
   const state = HashState.open(tmpDir);
   const cache = new ObjectCache(cacheDir, { state });
   return { root, dvcDir, tmpDir, cacheDir, config, cache, state, ignore, linkTypes, scm };

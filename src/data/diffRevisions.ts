@@ -6,6 +6,7 @@
  * its stages' outs from its dvc.yaml and dvc.lock files (data/stageOutsSnapshot.ts); directories are expanded through their cached
  * manifests (a directory whose manifest is not cached is compared as a whole). It never prints.
  */
+import { noScmError } from "./noScm.js";
 import { relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { childProcess } from "../childProcess.js";
@@ -249,6 +250,7 @@ export async function diffRevisions(
   bRev?: string,
   options: DiffOptions = {},
 ): Promise<DataDiff> {
+  if (!repo.scm) throw noScmError("failed to get diff - ");
   // As dvc's `diff`: before the first commit there is nothing to compare with, whatever the revisions say.
   if (!(await hasCommits(repo.root))) return { added: [], deleted: [], modified: [], renamed: [] };
   const cwd = options.cwd ?? process.cwd();

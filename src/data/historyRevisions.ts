@@ -6,6 +6,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { FlowOpsError } from "../errors.js";
+import { usesGit } from "./dataRepo.js";
+import { noScmError } from "./noScm.js";
 
 /** Which git revisions count besides the workspace (dvc's `iter_revs`). */
 export interface HistoryScope {
@@ -38,6 +40,17 @@ export async function scopeCommits(root: string, scope: HistoryScope): Promise<s
 export async function scopeRevisions(root: string, scope: HistoryScope): Promise<Map<string, string>> {
   const lines = (text: string): string[] => text.split("\n").filter((line) => line !== "");
   const num = scope.num ?? 1;
+  const walks =
+    scope.allBranches === true ||
+    scope.allTags === true ||
+    scope.allCommits === true ||
+    scope.commitDate !== undefined;
+  if (scope.rev === undefined && scope.allExperiments !== true && !walks) return new Map();
+  if (!(await usesGit(root))) {
+    // scmrepo's NoSCM lists no branch, tag or commit, and cannot resolve a name or an experiment ref.
+    if (scope.rev !== undefined || scope.allExperiments === true) throw noScmError();
+    return new Map();
+  }
   const found: { sha: string; name: string }[] = [];
   const hashes = (shas: readonly string[]): void => shas.forEach((sha) => found.push({ sha, name: sha }));
   // dvc's _get_n_commits: the name as given, then `name~1`... resolved to hashes.

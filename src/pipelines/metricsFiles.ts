@@ -5,6 +5,7 @@
  */
 import { posix, relative, resolve, sep } from "node:path";
 import { FlowOpsError } from "../errors.js";
+import { assertUsesGit } from "../data/noScm.js";
 import { corruptedFileError, decodeUtf8 } from "./dataFileReadError.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { flattenParams, parseDataText } from "./paramsFile.js";
@@ -277,6 +278,7 @@ export async function metricsDiff(
   } = {},
 ): Promise<MetricsDiff> {
   const a = revA ?? "HEAD";
+  await assertUsesGit(root);
   if (await isGitRepoWithoutCommits(root)) return {};
   await assertRevision(root, a);
   if (revB !== undefined) await assertRevision(root, revB);

@@ -4,6 +4,7 @@
  * result has the shape of `dvc params diff --json`: `{file: {dotted.key: {old, new, diff?}}}`.
  */
 import { posix } from "node:path";
+import { assertUsesGit } from "../data/noScm.js";
 import type { Pipeline } from "./dvcYaml.js";
 import { decodeUtf8 } from "./dataFileReadError.js";
 import { DEFAULT_PARAMS_FILE, parseParamsText, selectParams, type ParamsObject } from "./paramsFile.js";
@@ -138,6 +139,7 @@ export async function paramsDiff(
 ): Promise<ParamsDiff> {
   const a: Revision = revA ?? "HEAD";
   const b: Revision = revB;
+  await assertUsesGit(root);
   if (await isGitRepoWithoutCommits(root)) return {};
   await assertRevision(root, a);
   if (b !== undefined) await assertRevision(root, b);

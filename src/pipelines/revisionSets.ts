@@ -5,6 +5,7 @@
  * SHA). Commits whose tree has no `.dvc` directory are left out, as dvc skips them.
  */
 import { childProcess, execFileText } from "../childProcess.js";
+import { usesGit } from "../data/dataRepo.js";
 import { isGitRepoWithoutCommits } from "./revisionFiles.js";
 
 // child_process loads on the first git call, not at the start of every quick command.
@@ -31,6 +32,8 @@ export async function revisionsIn(root: string, scope: RevisionScope): Promise<N
     const { stdout } = await run("git", ["-C", root, ...args], { maxBuffer: 64 * 1024 * 1024 });
     return stdout.split("\n").filter((line) => line !== "");
   };
+  // Outside Git (or with core.no_scm) dvc's NoSCM lists no branch, tag or commit: the workspace alone.
+  if (!(await usesGit(root))) return [];
   // A repository without commits has no revision to walk; dvc shows the workspace alone.
   if (await isGitRepoWithoutCommits(root)) return [];
   const names: string[] = [];

@@ -4,6 +4,7 @@
  */
 import { execFileText } from "../../childProcess.js";
 import { FlowOpsError } from "../../errors.js";
+import { assertUsesGit } from "../../data/noScm.js";
 import type { Pipeline } from "../dvcYaml.js";
 import { assertRevision, type Revision } from "../revisionFiles.js";
 import { readPipelinesAt, withLocksLoaded, withPipelinesAt } from "../revisionPipelines.js";
@@ -85,6 +86,7 @@ export async function diffRevisions(root: string, revs: readonly string[]): Prom
       return undefined;
     }
   };
+  await assertUsesGit(root);
   if ((await git("rev-parse", "--verify", "--quiet", "HEAD^{commit}")) === undefined) return undefined;
   const revisions = [...revs];
   if (revisions.length <= 1) {
