@@ -181,6 +181,10 @@ describe("updateImports", () => {
     await expect(updateImports(repo, ["f.txt.dvc"], { cwd: dir })).rejects.toThrow(
       `Failed to clone repo '${gone}' to `,
     );
+    // dvc's line ends with dulwich's cause for a local path that is not there.
+    await expect(updateImports(repo, ["f.txt.dvc"], { cwd: dir })).rejects.toThrow(
+      new RegExp(`/clone': No git repository was found at ${gone}$`),
+    );
     // dvc's status asks the repository too, frozen or not, unless --no-updates; then the file is not frozen-warned.
     await expect(dataStatus(repo, [], { cwd: dir })).rejects.toThrow(`Failed to clone repo '${gone}' to `);
     await writeFile(join(dir, "f.txt.dvc"), repoImportDvcFile(true));

@@ -67,6 +67,19 @@ async function openWithConfig(
 
 const cloneErrors = new WeakSet<object>();
 
+/**
+ * The cause dvc prints after a failed clone, where it can be known without dulwich: a local path (or
+ * `file://` URL) that does not exist is dulwich's NotGitRepository, named as given. Network failures are
+ * urllib3's or asyncssh's own words, which git's do not match: those keep the bare CloneError line.
+ */
+async function cloneFailureCause(url: string, cwd: string): Promise<string> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith("file://")) return "";
+  if (/^[^/]+@[^/]+:/.test(url)) return "";
+  const path = url.startsWith("file://") ? url.slice("file://".length) : url;
+  if (await exists(resolve(cwd, path))) return "";
+  return `: No git repository was found at ${path}`;
+}
+
 /** A source that could not be cloned: dvc's `get` and `import` name only the path for it, not the URL. */
 export function isCloneError(error: unknown): boolean {
   return typeof error === "object" && error !== null && cloneErrors.has(error);
@@ -95,10 +108,10 @@ export async function openSource(
   try {
     await gitBytes(scratch, ["clone", "--quiet", "--", url, root]);
   } catch (error) {
-    // dvc's CloneError, which scmrepo raises as an SCMError.
+    // dvc's CloneError, which scmrepo raises as an SCMError; dvc's log line adds the cause after a colon.
     const failed = new FlowOpsError(
       "INVALID_PARAMETER_VALUE",
-      `SCM error: Failed to clone repo '${url}' to '${root}'`,
+      `SCM error: Failed to clone repo '${url}' to '${root}'${await cloneFailureCause(url, cwd)}`,
       {
         cause: error,
       },
