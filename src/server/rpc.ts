@@ -32,18 +32,22 @@ export function registerRpc<S extends z.ZodType>(
       method: methods,
       url: `${prefix}/${route.path}`,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        if (request.method === "GET") assertQueryIsUtf8(request.url);
-        const source =
-          request.method === "GET"
-            ? firstOfRepeatedQueryKeys(route.request, (request.query ?? {}) as Record<string, unknown>)
-            : request.body;
-        const params = (request.params ?? {}) as Record<string, unknown>;
-        const input = parseRequest(route.request, { ...(source as object | undefined), ...params });
-        const result = await route.handle(input, request);
+        const result = await route.handle(readRpcInput(route.request, request), request);
         return sendWire(reply, result);
       },
     });
   }
+}
+
+/** An RPC's input as MLflow reads it: the query string of a GET (first of repeated keys), else the body. */
+export function readRpcInput<S extends z.ZodType>(schema: S, request: FastifyRequest): z.output<S> {
+  if (request.method === "GET") assertQueryIsUtf8(request.url);
+  const source =
+    request.method === "GET"
+      ? firstOfRepeatedQueryKeys(schema, (request.query ?? {}) as Record<string, unknown>)
+      : request.body;
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  return parseRequest(schema, { ...(source as object | undefined), ...params });
 }
 
 export function sendWire(reply: FastifyReply, body: unknown, status = 200): FastifyReply {

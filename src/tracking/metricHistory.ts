@@ -8,7 +8,7 @@ import { invalidParameter } from "../errors.js";
 import type { Metric, MetricWithRunId } from "./entities.js";
 import { METRIC_DIGITS, storedInt64 } from "./exactInt64.js";
 import { storedMetricValue } from "./runReader.js";
-import { nonNegativeOffset } from "./search/mlflowPageToken.js";
+import { nonNegativeOffset, pageTokenFor, startOffsetFromPageToken } from "./search/mlflowPageToken.js";
 
 export const MAX_RUNS_PER_BULK_REQUEST = 100;
 export const MAX_BULK_HISTORY_RESULTS = 25000;
@@ -34,26 +34,6 @@ export function toMetricWithRunId(row: MetricRowLike): MetricWithRunId {
   return { ...toMetric(row), run_id: row.run_uuid };
 }
 
-/** MLflow's page token: base64 of `{"offset": N}`. */
-function decodeOffset(token: string | undefined): number {
-  if (token === undefined || token === "") return 0;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
-  } catch {
-    throw invalidParameter(`Invalid page token, could not base64-decode or parse JSON: '${token}'`);
-  }
-  const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== "number" || !Number.isSafeInteger(offset)) {
-    throw invalidParameter(`Invalid page token, offset is not an integer: '${token}'`);
-  }
-  return nonNegativeOffset(offset);
-}
-
-function encodeOffset(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString("base64");
-}
-
 /**
  * All points of one metric, ordered as MLflow's SQL store orders them (timestamp, step, value: a resumed run
  * whose steps start again keeps its time order); paged only when max_results is given.
@@ -70,26 +50,98 @@ export async function getMetricHistory(
       `Invalid value ${options.maxResults} for parameter 'max_results' supplied. It must be a positive integer.`,
     );
   }
-  const offset = decodeOffset(options.pageToken);
-  let query = db
-    .selectFrom("metrics")
-    .selectAll()
-    .select(METRIC_DIGITS)
-    .where("run_uuid", "=", runId)
-    .where("key", "=", metricKey)
-    .orderBy("timestamp")
-    .orderBy("step")
-    .orderBy("value");
-  if (options.maxResults !== undefined) query = query.limit(options.maxResults + 1).offset(offset);
-  else if (offset > 0) query = query.offset(offset);
-  const rows = await query.execute();
-  if (options.maxResults === undefined || rows.length <= options.maxResults) {
-    return { metrics: rows.map(toMetric) };
-  }
-  return {
-    metrics: rows.slice(0, options.maxResults).map(toMetric),
-    next_page_token: encodeOffset(offset + options.maxResults),
+  // As mlflow's store: a negative offset fetches from the start (SQLite's OFFSET) and still counts on in
+  // the next token.
+  const tokenOffset = startOffsetFromPageToken(options.pageToken);
+  const window: HistoryWindow = {
+    offset: nonNegativeOffset(tokenOffset),
+    tokenOffset,
+    maxResults: options.maxResults,
   };
+  // Histories run to many thousands of points, so the common read takes the four columns a point needs
+  // (half the row decoding of `selectAll` with the digit columns) and builds each point in one step; only a
+  // history holding a step or timestamp beyond 2^53 is read again with the exact digits.
+  const points = await readPoints(db, runId, metricKey, window);
+  const metrics = points ?? (await readExactPoints(db, runId, metricKey, window)).map(toMetric);
+  return pageOf(metrics, window);
+}
+
+interface HistoryWindow {
+  offset: number;
+  /** The offset the page token named, from which the next token counts. */
+  tokenOffset: number;
+  maxResults: number | undefined;
+}
+
+/** The points of `window` (one more than a page, to tell whether another follows), or undefined. */
+async function readPoints(
+  db: Kysely<Database>,
+  runId: string,
+  metricKey: string,
+  window: HistoryWindow,
+): Promise<Metric[] | undefined> {
+  const rows = await windowed(
+    db
+      .selectFrom("metrics")
+      .select(["value", "is_nan", "timestamp", "step"])
+      .where("run_uuid", "=", runId)
+      .where("key", "=", metricKey)
+      .orderBy("timestamp")
+      .orderBy("step")
+      .orderBy("value"),
+    window,
+  ).execute();
+  const points: Metric[] = new Array<Metric>(rows.length);
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i] as (typeof rows)[number];
+    // The drivers hand int64 columns over as doubles: beyond 2^53 the double may have lost digits.
+    const timestamp = Number(row.timestamp);
+    const step = Number(row.step);
+    if (!Number.isSafeInteger(timestamp) || !Number.isSafeInteger(step)) return undefined;
+    points[i] = { key: metricKey, value: storedMetricValue(row.value, row.is_nan), timestamp, step };
+  }
+  return points;
+}
+
+/** The rows of `window` with the exact digits of steps and timestamps beyond 2^53 (see exactInt64.ts). */
+async function readExactPoints(
+  db: Kysely<Database>,
+  runId: string,
+  metricKey: string,
+  window: HistoryWindow,
+): Promise<MetricRowLike[]> {
+  return windowed(
+    db
+      .selectFrom("metrics")
+      .selectAll()
+      .select(METRIC_DIGITS)
+      .where("run_uuid", "=", runId)
+      .where("key", "=", metricKey)
+      .orderBy("timestamp")
+      .orderBy("step")
+      .orderBy("value"),
+    window,
+  ).execute();
+}
+
+/**
+ * `query` limited to the window. SQLite refuses an OFFSET without a LIMIT, so a page token without
+ * max_results is read whole and cut in `pageOf` (MLflow answers the points after the offset there).
+ */
+function windowed<Q extends { limit(n: number): Q; offset(n: number): Q }>(
+  query: Q,
+  window: HistoryWindow,
+): Q {
+  if (window.maxResults === undefined) return query;
+  return query.limit(window.maxResults + 1).offset(window.offset);
+}
+
+function pageOf(metrics: Metric[], window: HistoryWindow): MetricHistoryPage {
+  const { maxResults, offset } = window;
+  if (maxResults === undefined) return { metrics: offset > 0 ? metrics.slice(offset) : metrics };
+  if (metrics.length <= maxResults) return { metrics };
+  metrics.length = maxResults;
+  return { metrics, next_page_token: pageTokenFor(window.tokenOffset + maxResults) };
 }
 
 export function assertRunCount(runIds: readonly string[], request: string): void {

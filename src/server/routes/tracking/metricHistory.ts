@@ -12,12 +12,14 @@ import { registerRpc } from "../../rpc.js";
 import { registerProtoRpc } from "../protoRpc.js";
 import { int64, list } from "../../wire.js";
 import { protoQueryInteger, pythonQueryInteger } from "../queryIntegers.js";
+import { metricHistoryPageJson } from "./metricHistoryJson.js";
 import { withRunId } from "./requestFields.js";
+import { registerWireTextRpc } from "./wireTextRpc.js";
 
 export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
 
-  registerProtoRpc(app, {
+  registerWireTextRpc(app, {
     method: "GET",
     path: "metrics/get-history",
     request: withRunId({
@@ -27,10 +29,12 @@ export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerConte
       page_token: z.string().optional(),
     }),
     handle: async (input) =>
-      getMetricHistory(db, input.run_id, input.metric_key, {
-        maxResults: input.max_results,
-        pageToken: input.page_token,
-      }),
+      metricHistoryPageJson(
+        await getMetricHistory(db, input.run_id, input.metric_key, {
+          maxResults: input.max_results,
+          pageToken: input.page_token,
+        }),
+      ),
   });
 
   registerProtoRpc(app, {
