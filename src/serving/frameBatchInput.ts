@@ -14,6 +14,7 @@ import type { NumpyColumn } from "../tables/parquetNumpyColumn.js";
 import type { CellValue, TableChunk } from "../tables/tableChunk.js";
 import type { TableFormat } from "../tables/tableFormat.js";
 import type { PandasColumnDtype } from "../tables/pandasColumnDtype.js";
+import { csvSignatureCells } from "./csvBatchCasts.js";
 import { integerColumns, integerMissingError } from "./integerFeatures.js";
 import type { BatchInput } from "./numericBatchInput.js";
 import { adaptInput } from "./payloads/adaptInput.js";
@@ -35,7 +36,9 @@ export function frameBatchInput(
   const csv = hasTextCells(chunk);
   // Typed once per chunk, so that every batch of it gets a column alike (whole floats stay floats in all).
   const read = untypedColumns(model, chunk, names, format, jsonTypes);
-  const cells = read?.map((column) => column.values) ?? names.map((name) => chunk.column(name));
+  // A typed model's CSV columns as MLflow reads a CSV body for it: read_csv with the signature's dtypes.
+  const cast = csv && read === undefined ? csvSignatureCells(model.signature, chunk, names) : undefined;
+  const cells = read?.map((column) => column.values) ?? cast ?? names.map((name) => chunk.column(name));
   const dtypes = read?.some((column) => column.dtype !== undefined)
     ? new Map(
         names.flatMap((name, column) => {

@@ -6,6 +6,7 @@
  * `flowops predict` keep up with the runtime. Anything else (several inputs, strings, a column the file lacks) returns undefined and takes the
  * general frame path, which also reports the errors.
  */
+import { FlowOpsError } from "../errors.js";
 import { hasTypedColumns, type NumericArray } from "../tables/columnarTableChunk.js";
 import { hasPlainNumbers, hasTextCells } from "../tables/csvChunk.js";
 import type { TableChunk } from "../tables/tableChunk.js";
@@ -36,7 +37,18 @@ export function numericBatchInput(
   if (order === undefined || !order.every((name) => names.includes(name))) return undefined;
   const width = order.length;
   if (spec.shape[1] !== -1 && spec.shape[1] !== width) return undefined;
-  const columns = featureColumns(model, chunk, order);
+  // A CSV file for a column signature is read as MLflow reads a CSV body (read_csv with the signature's
+  // dtypes): where the plain reading below refuses a cell, or lets through a number an integer column refuses,
+  // the frame path decides (csvBatchCasts.ts), accepting or refusing as MLflow does and naming the cell.
+  const csvSignature = hasTextCells(chunk) && model.signature?.kind === "columns";
+  let columns: NumericArray[];
+  try {
+    columns = featureColumns(model, chunk, order);
+  } catch (error) {
+    if (csvSignature && error instanceof FlowOpsError) return undefined;
+    throw error;
+  }
+  if (csvSignature && !signatureIntegersFit(model, order, columns)) return undefined;
   const { name, datatype } = spec;
   return (start, end) => {
     const rows = end - start;
@@ -199,6 +211,33 @@ function float64FromInt32(
 function featureOptions(integerType: string | undefined): NumericColumnOptions {
   if (integerType !== undefined) return { missingNote: integerMissingNote(integerType) };
   return { allowMissing: true, allowInfinite: true };
+}
+
+/** The signature's integer and long types, and the bound (exclusive) of their values' magnitude. */
+const INTEGER_LIMITS: Readonly<Record<string, number>> = { integer: 2 ** 31, long: 2 ** 63 };
+
+/**
+ * Whether every value of the signature's integer columns is whole and within its type, as read_csv's dtype
+ * asks; a column with none is not scanned, so plain float features cost nothing here.
+ */
+function signatureIntegersFit(
+  model: Pick<LoadedModel, "signature">,
+  order: readonly string[],
+  columns: readonly NumericArray[],
+): boolean {
+  const signature = model.signature;
+  if (signature?.kind !== "columns") return true;
+  return order.every((name, i) => {
+    const type = signature.inputs.find((input) => input.name === name)?.type;
+    const limit = typeof type === "string" ? INTEGER_LIMITS[type] : undefined;
+    if (limit === undefined) return true;
+    const values = columns[i] as NumericArray;
+    for (let r = 0; r < values.length; r++) {
+      const value = values[r] as number;
+      if (!Number.isInteger(value) || value >= limit || value < -limit) return false;
+    }
+    return true;
+  });
 }
 
 /** A column signature orders the features by name; otherwise they go in the order given. */
