@@ -6,7 +6,8 @@
  * shortest digits of the double (a float32 element widened, as `tolist()` widens it: 0.30000001192092896).
  *
  * Everything unmarked is written as JSON.stringify writes it (integers, strings, a Python model's own values),
- * except non-finite numbers in the MLflow style, which Python's json writes as the bare NaN and Infinity tokens.
+ * except, in the MLflow style, non-finite numbers, which Python's json writes as the bare NaN and Infinity tokens,
+ * and numbers below 1e-4 in magnitude, which only a Python float can be (`1e-05`, `-0.0`).
  * Output stays compact (no spaces after `,` and `:`), as the V2 and V1 answers always were.
  */
 import { ByteBuilder } from "../../tables/byteBuilder.js";
@@ -49,7 +50,11 @@ let floatText = new PandasFloatText(shared);
 function writeValue(out: ByteBuilder, value: unknown, python: boolean): void {
   switch (typeof value) {
     case "number":
-      if (Number.isFinite(value)) out.finiteNumber(value, false);
+      // Python writes a float below 1e-4 with an exponent (`1e-05`, `1.5e-07`) and keeps -0.0's sign, where
+      // String writes `0.00001`, `1.5e-7` and `0`; a number there is never a Python int (other than 0), so it
+      // is written as the float it was. The range check keeps other numbers on the fast path.
+      if (python && value < 1e-4 && value > -1e-4) writeTiny(out, value);
+      else if (Number.isFinite(value)) out.finiteNumber(value, false);
       else writeNonFinite(out, value, python);
       return;
     case "string":
@@ -112,6 +117,15 @@ function writeFloat(out: ByteBuilder, value: number, python: boolean): void {
   }
   // Python's repr of a float is numpy's repr of a float64, which pandas' to_csv writes.
   floatText.csv(value, false);
+}
+
+/**
+ * A number below 1e-4 in magnitude as Python's json writes it. An unmarked zero is written as the int 0 (a JSON
+ * `0.0` read by JSON.parse is indistinguishable), except -0, which only a float can be.
+ */
+function writeTiny(out: ByteBuilder, value: number): void {
+  if (value !== 0) floatText.csv(value, false);
+  else out.text(Object.is(value, -0) ? "-0.0" : "0");
 }
 
 function writeNonFinite(out: ByteBuilder, value: number, python: boolean): void {
