@@ -14,7 +14,7 @@ import { dataFromJsonValues, jsonValues, type Tensor, type TensorSpec } from "..
 import { frameColumns, signatureTargets, stackFrame, type Frame } from "./frameTensors.js";
 import { refuseDicts, refuseMixedText } from "./objectTensor.js";
 import { untypedFrameTensors } from "./untypedFrameTensors.js";
-import { UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
+import { mlflowSentOf, UNNAMED_INPUT, type ModelInput } from "./predictRequest.js";
 import { checkBatchSizes } from "./batchRows.js";
 import { missingDictInputsError, missingInputsError, type SchemaInputs } from "./mlflowMissingInputs.js";
 import { checkInstancesLengths, declaredDictTensors } from "./mlflowDictInputs.js";
@@ -25,12 +25,19 @@ import { rowsAsListCells, withListCellText } from "./columnListCells.js";
 import { refuseNonScalarFirstCells } from "./tensorSignatureFrameCells.js";
 import { UNEXPECTED_MODEL_ERROR } from "./mlflowMessages.js";
 import { castDataframeColumns } from "./pandasColumnCasts.js";
+import {
+  arrayMissingInputsError,
+  recordsMissingInputsError,
+  rowsSchemaError,
+  tensorShapeError,
+} from "./mlflowTensorSchemaLists.js";
 
 export function adaptInput(
   input: ModelInput,
   specs: readonly TensorSpec[],
   signature?: ModelSignature,
 ): Tensor[] {
+  const mlflowSent = mlflowSentOf(input);
   const cast = input.kind === "tensors" ? input.numpyCasts?.(signature, input.tensors) : undefined;
   if (input.kind === "frame" && input.numpyCasts !== undefined) {
     const rows = input.numpyCasts(signature);
@@ -45,6 +52,10 @@ export function adaptInput(
     return adaptUntyped(input).map((tensor) => ({ ...tensor, schemaCast: true }));
   switch (input.kind) {
     case "tensors": {
+      if (mlflowSent !== undefined && signature?.kind === "tensors" && signature.inputs.length > 1) {
+        const missing = arrayMissingInputsError(input.tensors, signature);
+        if (missing !== undefined) throw missing;
+      }
       let sent = withStringInputText(cast ?? input.tensors, specs, input.sentLeaves);
       if (input.sentLeaves !== undefined) sent = rowsAsListCells(sent, specs, columns);
       const tensors =
@@ -52,12 +63,22 @@ export function adaptInput(
           ? declaredDictTensors(sent, specs, signature, schema, columns)
           : sent;
       refuseUnwrittenBigIntegers(input, tensors);
+      if (mlflowSent !== undefined && signature?.kind === "tensors") {
+        const misfit = tensorShapeError(sent, signature);
+        if (misfit !== undefined) throw misfit;
+      }
       // Only MLflow's `inputs` and `instances` holding text or objects carry numpyCasts: without a signature numpy
       // keeps those as text or object arrays, which onnxruntime refuses for a numeric input inside predict.
       if (signature === undefined && input.numpyCasts !== undefined) refuseUncastText(tensors, specs);
       return adaptTensors(tensors, specs, columns, schema);
     }
     case "frame": {
+      if (mlflowSent !== undefined && signature?.kind === "tensors") {
+        const refusal =
+          recordsMissingInputsError(input, signature, mlflowSent) ??
+          rowsSchemaError(input, signature, mlflowSent);
+        if (refusal !== undefined) throw refusal;
+      }
       if (input.pandasCasts === true) input = castDataframeColumns(input, signature) ?? input;
       if (columns === undefined && schema !== undefined && input.columns !== undefined) {
         const missing = missingInputsError(input, schema);

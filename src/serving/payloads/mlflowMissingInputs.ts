@@ -81,7 +81,7 @@ export function dictFrameError(
  * The dict of numpy arrays as MLflow prints it: declared members cast to their dtype, the others as sent;
  * undefined where MLflow's parsing would refuse a value first (text for a numeric input).
  */
-function dictRepr(tensors: readonly Tensor[], schema: SchemaInputs): string | undefined {
+export function dictRepr(tensors: readonly Tensor[], schema: SchemaInputs): string | undefined {
   const specs = schema as readonly SchemaInput[];
   const arrays: [string, string][] = [];
   for (const tensor of tensors) {
@@ -92,7 +92,7 @@ function dictRepr(tensors: readonly Tensor[], schema: SchemaInputs): string | un
       arrays.push([tensor.name, scalar]);
       continue;
     }
-    const array = spec === undefined ? ownArray(tensor) : castArray(tensor, declaredDtype(spec));
+    const array = convertedArray(tensor, spec);
     if (array === undefined) return undefined;
     arrays.push([tensor.name, numpyArrayRepr(array)]);
   }
@@ -157,6 +157,17 @@ function dataFrameRefusal(tensors: readonly Tensor[], schema: SchemaInputs): str
   if (lengths.some((length) => length !== lengths[0]))
     return `${prefix}All arrays must be of the same length`;
   return undefined;
+}
+
+/**
+ * `convert_data_type`'s array of one sent value: `np.array(value, dtype)` of the declared input's dtype, else
+ * `np.array(value)`, a 0-d array for a single value; undefined where numpy would refuse the cast.
+ */
+export function convertedArray(tensor: Tensor, spec: SchemaInput | undefined): NumpyArray | undefined {
+  if (spec === undefined) return ownArray(tensor);
+  if (tensor.shape.length > 0) return castArray(tensor, declaredDtype(spec));
+  const one = castArray({ ...tensor, shape: [1] }, declaredDtype(spec));
+  return one === undefined ? undefined : { ...one, shape: [] };
 }
 
 /** `np.array(value)` of a tensor's values as the request sent them. */

@@ -25,7 +25,7 @@ import {
   pythonListRepr,
   type MlflowInputKey,
 } from "./mlflowMessages.js";
-import { UNNAMED_INPUT, type ModelInput, type PredictRequest } from "./predictRequest.js";
+import { keepMlflowSent, UNNAMED_INPUT, type ModelInput, type PredictRequest } from "./predictRequest.js";
 import { floatScalarInput, inputsInput, instancesInput } from "./tfServingInput.js";
 import {
   castListRows,
@@ -186,6 +186,7 @@ export function mlflowJsonRequest(
     );
   }
   const input = mlflowInput(parsed, key, floats, integers);
+  if (key === "inputs" || key === "instances") keepMlflowSent(input, { body: parsed, key, floats });
   const request: PredictRequest = { input, dataframe: key.startsWith("dataframe_") };
   const params = parsed.params;
   if (params === undefined || params === null) return request;

@@ -4,6 +4,7 @@
  */
 import type { ModelSignature } from "../signature.js";
 import type { Tensor } from "../tensor.js";
+import type { FloatLiterals } from "./jsonFloatLiterals.js";
 import type { DictFloats } from "./objectTensor.js";
 
 export type ModelInput =
@@ -138,6 +139,31 @@ export type ModelInput =
     };
 
 /**
+ * An MLflow `inputs` or `instances` body as parsed (its one format key is `key`), and where it wrote whole numbers as
+ * floats: MLflow's own checks see the Python values json.loads makes of it, not FlowOps' tensors. A named tensor
+ * signature finds no input in a list of records (mlflowTensorSchemaLists.ts); the onnx flavor without a signature
+ * feeds onnxruntime numpy's arrays of those values, whose dtype it must take as they are (onnxNumpyFeeds.ts).
+ */
+export interface MlflowSent {
+  body: Record<string, unknown>;
+  key: "inputs" | "instances";
+  floats: FloatLiterals | undefined;
+}
+
+// Beside the input rather than in it: the parsed input stays the protocol-neutral shape every test and copy sees.
+const mlflowBodies = new WeakMap<ModelInput, MlflowSent>();
+
+/** Records the MLflow body the input was parsed from (mlflowPayload.ts). */
+export function keepMlflowSent(input: ModelInput, sent: MlflowSent): void {
+  mlflowBodies.set(input, sent);
+}
+
+/** The MLflow body an input was parsed from; undefined for other protocols and MLflow's other keys. */
+export function mlflowSentOf(input: ModelInput): MlflowSent | undefined {
+  return mlflowBodies.get(input);
+}
+
+/**
  * MLflow `inputs` and `instances`: throws the refusal numpy gives the body's values as MLflow's parsing casts them
  * to the signature's types; returns the tensors as cast where the cast changes values, else undefined.
  */
@@ -186,9 +212,17 @@ export const UNNAMED_INPUT = "";
  * a frame's `floatColumn`, `floatCell`, `floatMember` and `recordList` functions; those are shared, as they only
  * read the body it was parsed from (recordList builds new tensors at each call). So are the cells of a frame that
  * has floatMember, which finds the body's floats by the very objects and lists the body parsed into (nothing
- * writes into a cell); each row is a new list. So is `numpyCasts`, which only reads the body too.
+ * writes into a cell); each row is a new list. So is `numpyCasts`, which only reads the body too,
+ * and the MLflow body the input was parsed from (keepMlflowSent).
  */
 export function copyPredictRequest(request: PredictRequest): PredictRequest {
+  const copy = copyInput(request);
+  const sent = mlflowSentOf(request.input);
+  if (sent !== undefined) keepMlflowSent(copy.input, sent);
+  return copy;
+}
+
+function copyInput(request: PredictRequest): PredictRequest {
   const { numpyCasts } = request.input;
   if (numpyCasts === undefined) return copyWithoutCasts(request);
   const { numpyCasts: _shared, ...input } = request.input;
