@@ -4,9 +4,10 @@
  * `.gitignore` files that the stages' settled entries are written to in plan order (reproContext.ts), and
  * two writers of one `.gitignore` at once would lose a line.
  */
-import type { TrackedOut } from "../data/dvcFile.js";
+import type { DvcFileDoc, TrackedOut } from "../data/dvcFile.js";
+import { importParts } from "../data/updateImports.js";
 import { reproDataSource, type DataSourceOptions, type DataSourceResult } from "./dataSources.js";
-import { confirmOnce } from "./reproConfirm.js";
+import { ABORTED_BY_USER, confirmOnce } from "./reproConfirm.js";
 import { messageOf, writeGitignoreInPlanOrder, type ReproContext } from "./reproContext.js";
 import { planItemName } from "./skippedDependants.js";
 import type { StageResult } from "./reproResult.js";
@@ -23,14 +24,12 @@ export async function runDataSourceItem(
 ): Promise<PlanItemResult> {
   // Pending `.gitignore` lines of stages settled before it go first: it writes that file too.
   await context.gitignoreWrites.catch(() => undefined);
-  const result = await reproDataSource(context.repo, outs, sourceOptions(context, name)).catch(
-    (error: unknown): DataSourceResult => ({
-      dvcFile: name,
-      outcome: "failed",
-      changes: [],
-      message: `failed to reproduce '${planItemName(context, name)}': ${messageOf(error)}`,
-    }),
-  );
+  const result = await confirmedDataSource(context, name, outs).catch((error: unknown): DataSourceResult => ({
+    dvcFile: name,
+    outcome: "failed",
+    changes: [],
+    message: `failed to reproduce '${planItemName(context, name)}': ${messageOf(error)}`,
+  }));
   return {
     name,
     outcome: outcomeOf(result),
@@ -39,6 +38,34 @@ export async function runDataSourceItem(
     dataSource: result,
     ...(result.message !== undefined ? { message: result.message } : {}),
   };
+}
+
+/**
+ * `-i` asks about an unfrozen import as about any stage, once it is known to change: what a dry run would
+ * re-import is asked about first, and a "no" fails it before anything of it runs.
+ */
+async function confirmedDataSource(
+  context: ReproContext,
+  name: string,
+  outs: readonly TrackedOut[],
+): Promise<DataSourceResult> {
+  const options = sourceOptions(context, name);
+  const doc = outs[0]?.doc;
+  if (options.confirmed === undefined || doc === undefined || !isUnfrozenImport(doc)) {
+    return reproDataSource(context.repo, outs, options);
+  }
+  const { confirmed, ...unasked } = options;
+  const planned = await reproDataSource(context.repo, outs, { ...unasked, dry: true });
+  if (planned.wouldVerify === true && !(await confirmed())) {
+    const message = `failed to reproduce '${planItemName(context, name)}': ${ABORTED_BY_USER}`;
+    return { dvcFile: name, outcome: "failed", changes: [], message };
+  }
+  return reproDataSource(context.repo, outs, unasked);
+}
+
+/** What dataSources.ts re-imports from its source (`_sync_import`) rather than verifies. */
+function isUnfrozenImport(doc: DvcFileDoc): boolean {
+  return importParts(doc) !== undefined && doc.raw.frozen !== true;
 }
 
 function sourceOptions(context: ReproContext, name: string): DataSourceOptions {

@@ -30,7 +30,9 @@ import {
   transferOptions,
   type ReproTransferOptions,
 } from "./reproPullTransfer.js";
-import { stageCheckoutRefusal } from "./stageCheckoutRefusal.js";
+import { settleUnasked } from "./reproConfirm.js";
+import { checkoutRemovalFailure } from "./reproCheckoutRemoval.js";
+import { processPromptConfirm, type DvcPromptConfirm } from "./dvcPrompt.js";
 import { canHashForRunCache, hashDeps, readStageParams, stageOuts, type StageChange } from "./stageStatus.js";
 
 export type { MissingObject };
@@ -100,6 +102,11 @@ export interface ReproPullOptions extends ReproTransferOptions {
    * missing deps were pulled.
    */
   onMissingAgain?: (missing: readonly MissingAgain[]) => void;
+  /**
+   * dvc's `prompt.confirm`, asked before the checkout removes a file whose object is nowhere
+   * (reproCheckoutRemoval.ts); the process's own (a terminal's) when not given.
+   */
+  confirmRemoval?: DvcPromptConfirm;
 }
 
 /** A ReproPull for one repro over `repo`. */
@@ -111,7 +118,11 @@ export function reproPull(repo: DataRepo, options: ReproPullOptions = {}): Repro
         // a stage that then runs pulls its missing deps (`run_stage`), and the run-cache restore comes last.
         let notPulled: NotPulled | undefined;
         if (changes.length > 0 && changes.every(isMissingData)) {
-          notPulled = await pullStageOuts(repo, stage, options);
+          notPulled = await pullStageOuts(repo, stage, options).catch((error: unknown) => {
+            // Raised out of `Stage.reproduce` before its question: dvc never asks it.
+            if (error instanceof PullStopped) settleUnasked(confirmed);
+            throw error;
+          });
           if (notPulled === undefined) return "checked-out";
         }
         if (confirmed !== undefined && !(await confirmed())) return "aborted";
@@ -207,7 +218,8 @@ async function pullOuts(
   }
   const { failed } = result.checkout;
   if (failed.length === 0) {
-    const refusal = await stageCheckoutRefusal(repo, targets, options.cwd ?? repo.root);
+    const confirm = options.confirmRemoval ?? processPromptConfirm();
+    const refusal = await checkoutRemovalFailure(repo, targets, options.cwd ?? repo.root, confirm);
     if (refusal !== undefined) throw new PullStopped(refusal);
     return undefined;
   }
