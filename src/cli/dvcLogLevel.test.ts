@@ -31,7 +31,8 @@ describe("dvc's -q and -v on the dvc commands", () => {
     const missing = await flowopsInProcess("data", "add", "--quiet", "missing.txt");
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe("");
-    expect(missing.stderr).toMatch(/^ERROR: .*missing\.txt/);
+    // dvc 3.67.1: `dvc add -q missing.txt` prints nothing and exits 1.
+    expect(missing.stderr).toBe("");
     // Output comes back for the next command in the same process.
     const listed = await flowopsInProcess("data", "ls");
     expect(listed.stdout).toContain("f.txt");
@@ -44,6 +45,22 @@ describe("dvc's -q and -v on the dvc commands", () => {
     const both = await flowopsInProcess("data", "ls", "-q", "-v");
     expect(both.code).toBe(254);
     expect(both.stderr).toContain("cannot be used with option '-v, --verbose'");
+  });
+
+  it("takes -q and -v before the command and ignores them, as dvc's top-level parser does", async () => {
+    // dvc 3.67.1: `dvc -q add missing.txt` prints its ERROR line and exits 1.
+    const missing = await flowopsInProcess("data", "-q", "add", "missing.txt");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^ERROR: output 'missing\.txt' does not exist/);
+  });
+
+  it("hides the error of a command whose -q is its own, as dvc's status -q does", async () => {
+    // dvc 3.67.1: `dvc status -q nowhere` prints nothing and exits 1.
+    expect(await flowopsInProcess("data", "status", "-q", "nowhere")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "",
+    });
   });
 
   it("leaves the commands that give -q a meaning of their own alone", async () => {

@@ -8,7 +8,7 @@ import { Command, CommanderError } from "commander";
 import { describeFileError, FlowOpsError, systemErrorCode } from "../errors.js";
 import { DVC_COMMANDS, dvcExitCode } from "./dvcExitCodes.js";
 import { dvcErrorLines } from "./dvcErrorLine.js";
-import { addDvcLogLevelOptions, restoreDvcOutput } from "./dvcLogLevel.js";
+import { addDvcLogLevelOptions, dvcQuietRun, endDvcQuietRun, restoreDvcOutput } from "./dvcLogLevel.js";
 import { FLOWOPS_VERSION } from "../version.js";
 
 /**
@@ -65,9 +65,12 @@ export async function runCommandLine(argv: string[], commands: CommandTable): Pr
   try {
     await program.parseAsync(argv);
     restoreDvcOutput();
+    endDvcQuietRun();
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_CODES.success;
   } catch (error) {
     restoreDvcOutput();
+    const quiet = dvcQuietRun();
+    endDvcQuietRun();
     const command = commandNamed(argv, commands);
     // dvc's commands keep dvc's exit codes (dvcExitCodes.ts), so scripts written for dvc work unchanged.
     const dvc = command !== undefined && DVC_COMMANDS.has(command);
@@ -82,7 +85,7 @@ export async function runCommandLine(argv: string[], commands: CommandTable): Pr
     }
     // dvc's commands end as dvc's do (`ERROR: <message>`), so a script or a reader sees dvc's line.
     const exitCode = dvcExitCode(argv, error);
-    process.stderr.write(dvcErrorLines(error, exitCode, plainMessage(error)));
+    if (!quiet) process.stderr.write(dvcErrorLines(error, exitCode, plainMessage(error)));
     return exitCode;
   }
 }

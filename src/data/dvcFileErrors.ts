@@ -62,6 +62,14 @@ export function placedProblem(
 }
 
 /**
+ * Whether `error` itself is dvc's YAMLSyntaxError, which dvc reports in its own layout; an error that wraps
+ * one ("Failed to collect 'workspace': ...") is reported as an `ERROR:` line, its causes after it.
+ */
+export function isDvcFileSyntaxError(error: unknown): boolean {
+  return error instanceof Error && types.get(error) === "YAMLSyntaxError";
+}
+
+/**
  * dvc's class for `error`, or for an error it wraps: a revision's files are read from a copy, and the error
  * that names them at the revision keeps the original as its cause (pipelines/revisionPipelines.ts).
  */

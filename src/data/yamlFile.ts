@@ -8,6 +8,7 @@ import { yamlLibrary } from "../yamlLibrary.js";
 import { cachedYamlParse, type YamlValueCodec } from "./yamlParseCache.js";
 import { readUtf8File } from "./utf8Text.js";
 import { FlowOpsError } from "../errors.js";
+import { ruamelSyntaxProblem, undefinedAlias, type RuamelSyntaxProblem } from "./ruamelSyntaxProblem.js";
 
 export interface YamlFile {
   /** The path as given, for messages. */
@@ -40,6 +41,8 @@ export class YamlSyntaxError extends FlowOpsError {
     readonly line: number | undefined,
     readonly column: number | undefined,
     readonly reason: string,
+    /** The text and ruamel's account of the mistake, for dvc's report of it (data/dvcYamlSyntaxReport.ts). */
+    readonly ruamel?: { readonly text: string; readonly problem: RuamelSyntaxProblem },
   ) {
     super("INVALID_PARAMETER_VALUE", malformedFile(file, line, `invalid YAML: ${reason}`).message);
   }
@@ -141,10 +144,11 @@ export function parseYamlDocument(
       prettyErrors: false,
       ...(settings.customTags === undefined ? {} : { customTags: settings.customTags }),
     });
-    if (doc.errors.length > 0) throw syntaxError(path, text, doc, lineCounter);
+    if (doc.errors.length > 0)
+      throw withRuamelProblem(syntaxError(path, text, doc, lineCounter), text, doc, lineCounter);
     return {
       path,
-      value: documentValue(path, doc, lineCounter),
+      value: documentValue(path, text, doc, lineCounter),
       lineOf: (keyPath) => lineCounter.linePos(nodeOffset(doc, keyPath)).line,
       columnOf: (keyPath) => lineCounter.linePos(nodeOffset(doc, keyPath)).col,
     };
@@ -159,12 +163,17 @@ type TagsOption = NonNullable<SchemaOptions["customTags"]>;
  * "billion laughs" file (anchors of aliases of anchors) fails at once instead of filling memory; the parser
  * signals that with a ReferenceError, which would otherwise reach the user without the file's name.
  */
-function documentValue(path: string, doc: Document, lineCounter: LineCounter): unknown {
+function documentValue(path: string, text: string, doc: Document, lineCounter: LineCounter): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? undefined;
   } catch (error) {
     const at = firstAliasPosition(doc, lineCounter);
     const reason = error instanceof Error ? error.message : String(error);
+    const undefinedAt = undefinedAlias({ text, doc, lineCounter }, reason);
+    if (undefinedAt !== undefined) {
+      const { line, column, message } = undefinedAt.problem;
+      throw new YamlSyntaxError(path, line, column, message, { text, problem: undefinedAt });
+    }
     throw new YamlSyntaxError(
       path,
       at?.line,
@@ -234,6 +243,19 @@ function syntaxError(path: string, text: string, doc: Document, lineCounter: Lin
   if (key !== undefined)
     return failAt(start, `found duplicate key ${JSON.stringify(key)} (keys must be unique)`);
   return failAt(start, error.message.split("\n")[0] ?? error.code);
+}
+
+/** `error` with ruamel's account of the mistake, or the parser's own reason at its place where ruamel's is not known. */
+function withRuamelProblem(
+  error: YamlSyntaxError,
+  text: string,
+  doc: Document,
+  lineCounter: LineCounter,
+): YamlSyntaxError {
+  const problem = ruamelSyntaxProblem({ text, doc, lineCounter }) ?? {
+    problem: { message: error.reason, line: error.line ?? 1, column: error.column ?? 1 },
+  };
+  return new YamlSyntaxError(error.file, error.line, error.column, error.reason, { text, problem });
 }
 
 /** The text of the scalar key that starts at `offset`, if one does. */
