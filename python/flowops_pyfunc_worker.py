@@ -16,7 +16,8 @@ Protocol (stdin -> stdout), each frame a 4-byte big-endian length followed by th
                     "instance_records": true (the tensors are the keys of MLflow `instances` records),
                     "schema_cast": true (sent as for no signature: cast to the model's, see flowops_pyfunc_schema)
   response out:     {"type": "result", "id", "ok": true, "outputs": [{name, datatype, shape, data | raw}]}
-                    (an output may add "nulls", "record_key", "dict_key", and "json" for mixed object arrays)
+                    (an output may add "nulls", "record_key", "dict_key", and "json": its elements as MLflow
+                    writes them, floats and big ints marked, for Python values, see flowops_pyfunc_outputs)
                     or {"type": "result", "id", "ok": false, "error": {"type", "message", "error_code", "error_class"}}
                     (an MlflowException from the model's predict adds "mlflow_message", MLflow's scoring answer)
 Numeric and BOOL elements travel as "raw": base64 of the array's bytes in this machine's byte order (the parent

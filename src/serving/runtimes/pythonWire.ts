@@ -22,6 +22,7 @@ import {
   type TensorData,
 } from "../tensor.js";
 import { recordListOf } from "../payloads/recordListTensor.js";
+import { pythonOutputValues } from "./pythonOutputJson.js";
 
 export interface WireTensor {
   name: string;
@@ -36,8 +37,8 @@ export interface WireTensor {
   /** Outputs only: the column of the DataFrame (or Series) the model returned, for MLflow's records answer. */
   record_key?: string;
   /**
-   * The elements as JSON values (flat) where Python holds them as objects. Outputs: an object array mixing
-   * numbers and text. Inputs (`Tensor.jsonData`, for a model without a signature): the values as the request
+   * The elements as JSON values (flat) where Python holds them as objects. Outputs: the values of a list, dict or
+   * object column as MLflow writes them, floats and big ints marked (pythonOutputJson.ts). Inputs (`Tensor.jsonData`, for a model without a signature): the values as the request
    * sent them, which the worker types with `np.array`, as MLflow's scoring server does with the parsed body.
    */
   json?: unknown[];
@@ -276,7 +277,9 @@ export function outputTensors(outputs: readonly WireTensor[]): Tensor[] {
       tensor.nulls = [...nulls];
     }
     if (typeof output.record_key === "string") tensor.recordKey = output.record_key;
-    if (Array.isArray(output.json) && output.json.length === count) tensor.jsonData = [...output.json];
+    if (Array.isArray(output.json) && output.json.length === count) {
+      tensor.jsonData = pythonOutputValues(output.json, where);
+    }
     if (output.dict_key === true) tensor.dictKey = true;
     return tensor;
   });
