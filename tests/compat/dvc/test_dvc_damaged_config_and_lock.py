@@ -189,7 +189,7 @@ def places(text: str, pattern: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize(("damaged", "text"), SYNTAX_DAMAGES)
 @pytest.mark.parametrize(("dvc_args", "flowops_args"), [(["repro"], ["repro"]), (["status"], ["data", "status"])])
 def test_a_dvc_file_that_is_not_yaml_is_placed_where_dvc_places_it(make_ws, damaged, text, dvc_args, flowops_args):
-    """dvc's YAMLSyntaxError gives ruamel's marks ("in line L, column C"); ours gives one of them the same way."""
+    """dvc's YAMLSyntaxError report (ruamel's context and problem with their marks and code lines): ours is the same."""
     results = {}
     for tool, args in (("dvc", dvc_args), ("flowops", flowops_args)):
         ws = make_ws(tool)
@@ -199,10 +199,7 @@ def test_a_dvc_file_that_is_not_yaml_is_placed_where_dvc_places_it(make_ws, dama
     dvc, ours = results["dvc"], results["flowops"]
     assert ours.returncode == dvc.returncode
     assert f"'./{damaged}' is invalid." in dvc.stderr
-    assert re.search(rf"{re.escape(damaged)}:\d+: invalid YAML: ", ours.stderr), ours.stderr
-    [place] = places(ours.stderr, r", in line (\d+), column (\d+)\n")
-    # dvc's console wraps at 80 columns, inside its "in line L, column C" too.
-    assert place in places(dvc.stderr, r"in\s+line\s+(\d+),\s+column\s+(\d+)"), (dvc.stderr, ours.stderr)
+    assert ours.stderr == dvc.stderr
 
 
 def test_a_lock_schema_problem_is_placed_where_dvc_places_it(make_ws):
@@ -250,6 +247,10 @@ def test_a_dvc_file_that_is_not_yaml_is_placed_alike_by_push_fetch_and_diff(
     dvc, ours = results["dvc"], results["flowops"]
     assert ours.returncode == dvc.returncode == 1, (dvc.stderr, ours.stderr)
     assert re.search(rf"'./{re.escape(damaged)}' is invalid", dvc.stderr), dvc.stderr
-    assert re.search(rf"{re.escape(damaged)}:\d+: invalid YAML: ", ours.stderr), ours.stderr
-    [place] = places(ours.stderr, r", in line (\d+), column (\d+)\n")
-    assert place in places(dvc.stderr, r"in\s+line\s+(\d+),\s+column\s+(\d+)"), (dvc.stderr, ours.stderr)
+    # Not yet dvc's report here (its "failed to collect" warning with the report, and "in revision '<sha>'"):
+    # ours names the file and the line, in the report's header or in FlowOps' own "<file>:<line>: invalid YAML".
+    named = rf"'\./(HEAD:)?{re.escape(damaged)}' is invalid|{re.escape(damaged)}:\d+: invalid YAML: "
+    assert re.search(named, ours.stderr), ours.stderr
+    ours_places = places(ours.stderr, r", in line (\d+), column (\d+)\n")
+    dvc_places = places(dvc.stderr, r"in\s+line\s+(\d+),\s+column\s+(\d+)")
+    assert ours_places and set(ours_places) <= set(dvc_places), (dvc.stderr, ours.stderr)
