@@ -50,8 +50,17 @@ export function readRpcInput<S extends z.ZodType>(schema: S, request: FastifyReq
   return parseRequest(schema, { ...(source as object | undefined), ...params });
 }
 
+/**
+ * An answer whose JSON text the handler wrote itself, exactly as toWireJson would write the object: for
+ * answers too large for toWireJson's per-value replacer at speed (a metric history of many thousand points).
+ */
+export class WireJsonText {
+  constructor(readonly text: string) {}
+}
+
 export function sendWire(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
-  return reply.code(status).type("application/json").send(toWireJson(body));
+  const text = body instanceof WireJsonText ? body.text : toWireJson(body);
+  return reply.code(status).type("application/json").send(text);
 }
 
 /**

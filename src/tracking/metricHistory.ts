@@ -81,14 +81,7 @@ async function readPoints(
   window: HistoryWindow,
 ): Promise<Metric[] | undefined> {
   const rows = await windowed(
-    db
-      .selectFrom("metrics")
-      .select(["value", "is_nan", "timestamp", "step"])
-      .where("run_uuid", "=", runId)
-      .where("key", "=", metricKey)
-      .orderBy("timestamp")
-      .orderBy("step")
-      .orderBy("value"),
+    orderedHistory(db, runId, metricKey).select(["value", "is_nan", "timestamp", "step"]),
     window,
   ).execute();
   const points: Metric[] = new Array<Metric>(rows.length);
@@ -110,18 +103,18 @@ async function readExactPoints(
   metricKey: string,
   window: HistoryWindow,
 ): Promise<MetricRowLike[]> {
-  return windowed(
-    db
-      .selectFrom("metrics")
-      .selectAll()
-      .select(METRIC_DIGITS)
-      .where("run_uuid", "=", runId)
-      .where("key", "=", metricKey)
-      .orderBy("timestamp")
-      .orderBy("step")
-      .orderBy("value"),
-    window,
-  ).execute();
+  return windowed(orderedHistory(db, runId, metricKey).selectAll().select(METRIC_DIGITS), window).execute();
+}
+
+/** One metric's rows in MLflow's SQL store order: timestamp, step, value. */
+function orderedHistory(db: Kysely<Database>, runId: string, metricKey: string) {
+  return db
+    .selectFrom("metrics")
+    .where("run_uuid", "=", runId)
+    .where("key", "=", metricKey)
+    .orderBy("timestamp")
+    .orderBy("step")
+    .orderBy("value");
 }
 
 /**

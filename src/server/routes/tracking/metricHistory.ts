@@ -8,18 +8,18 @@ import { invalidParameter } from "../../../errors.js";
 import { getMetricHistory, getMetricHistoryBulk } from "../../../tracking/metricHistory.js";
 import { getMetricHistoryBulkInterval } from "../../../tracking/metricSampling.js";
 import type { ServerContext } from "../../context.js";
-import { registerRpc } from "../../rpc.js";
+import { registerRpc, WireJsonText } from "../../rpc.js";
 import { registerProtoRpc } from "../protoRpc.js";
 import { int64, list } from "../../wire.js";
 import { protoQueryInteger, pythonQueryInteger } from "../queryIntegers.js";
 import { metricHistoryPageJson } from "./metricHistoryJson.js";
 import { withRunId } from "./requestFields.js";
-import { registerWireTextRpc } from "./wireTextRpc.js";
 
 export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.meta.db;
 
-  registerWireTextRpc(app, {
+  // The page's JSON text is written directly (metricHistoryJson.ts); empty repeated fields are left out there.
+  registerRpc(app, {
     method: "GET",
     path: "metrics/get-history",
     request: withRunId({
@@ -29,11 +29,13 @@ export async function metricHistoryRoutes(app: FastifyInstance, ctx: ServerConte
       page_token: z.string().optional(),
     }),
     handle: async (input) =>
-      metricHistoryPageJson(
-        await getMetricHistory(db, input.run_id, input.metric_key, {
-          maxResults: input.max_results,
-          pageToken: input.page_token,
-        }),
+      new WireJsonText(
+        metricHistoryPageJson(
+          await getMetricHistory(db, input.run_id, input.metric_key, {
+            maxResults: input.max_results,
+            pageToken: input.page_token,
+          }),
+        ),
       ),
   });
 
